@@ -1,0 +1,264 @@
+/**
+ * The embedded incident store: SQLite (better-sqlite3) in a folder, `.datalek/` by default.
+ *
+ * Guarantees of the `IncidentStore` port, kept with SQLite's own mechanisms: every commit is one
+ * `BEGIN IMMEDIATE` transaction; the incident's revision is checked in the UPDATE's WHERE clause; one
+ * incident per finding key and per open resource are unique constraints (a partial unique index on
+ * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
+ * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConflictError, StoreError } from '../../core/errors.js';
+import type { FindingKey } from '../../core/finding.js';
+import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
+import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+
+export const STORE_FILE = 'datalek.sqlite';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS incidents (
+  id           TEXT PRIMARY KEY,
+  revision     INTEGER NOT NULL,
+  state        TEXT NOT NULL,
+  resource_key TEXT NOT NULL,
+  detected_at  TEXT NOT NULL,
+  next_due_at  TEXT,
+  data         TEXT NOT NULL
+);
+-- At most one open incident per affected resource: one breach, one AP clock.
+CREATE UNIQUE INDEX IF NOT EXISTS incidents_open_resource ON incidents(resource_key) WHERE state <> 'closed';
+-- The sweep reads only what is due.
+CREATE INDEX IF NOT EXISTS incidents_next_due ON incidents(next_due_at) WHERE next_due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS incidents_detected ON incidents(detected_at);
+
+CREATE TABLE IF NOT EXISTS findings (
+  account_id  TEXT NOT NULL,
+  region      TEXT NOT NULL,
+  finding_id  TEXT NOT NULL,
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  updated_at  TEXT NOT NULL,
+  count       INTEGER NOT NULL,
+  data        TEXT NOT NULL,
+  PRIMARY KEY (account_id, region, finding_id)
+);
+
+CREATE TABLE IF NOT EXISTS timeline (
+  incident_id TEXT NOT NULL REFERENCES incidents(id),
+  seq         INTEGER NOT NULL,
+  at          TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  actor       TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  PRIMARY KEY (incident_id, seq)
+);
+-- Entries are only ever added: this adapter has no UPDATE or DELETE for them, and the hash chain
+-- shows any row changed behind its back (datalek verify).
+
+CREATE TABLE IF NOT EXISTS outbox (
+  id            TEXT PRIMARY KEY,
+  incident_id   TEXT NOT NULL REFERENCES incidents(id),
+  created_at    TEXT NOT NULL,
+  claimed_until TEXT,
+  sent_at       TEXT,
+  data          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
+`;
+
+export class SqliteIncidentStore implements IncidentStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  /** Opens (and creates, if needed) the store in `dir`. */
+  constructor(readonly dir: string) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.db = new Database(join(dir, STORE_FILE));
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 15000');
+      this.db.pragma('foreign_keys = ON');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
+      }
+      this.db.exec(SCHEMA);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    const db = this.db;
+    this.stmts = {
+      getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
+      getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
+      openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
+      due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
+      timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
+      insertIncident: db.prepare(
+        'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
+      ),
+      updateIncident: db.prepare(
+        'UPDATE incidents SET revision = @revision, state = @state, resource_key = @resourceKey, next_due_at = @nextDueAt, data = @data WHERE id = @id AND revision = @expected',
+      ),
+      insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateFinding: db.prepare(
+        'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
+      ),
+      insertEntry: db.prepare(
+        'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
+      ),
+      insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
+      pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
+      messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
+      claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
+      markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
+    };
+  }
+
+  async getFinding(key: FindingKey): Promise<FindingRecord | undefined> {
+    const row = this.run(() => this.stmts.getFinding.get(key.accountId, key.region, key.findingId)) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as FindingRecord) : undefined;
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    return this.incidentRow(this.run(() => this.stmts.getIncident.get(id)));
+  }
+
+  async findOpenIncident(resourceKey: string): Promise<Incident | undefined> {
+    return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey)));
+  }
+
+  async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.openOnly) where.push("state <> 'closed'");
+    if (filter.from) {
+      where.push('detected_at >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to) {
+      where.push('detected_at < ?');
+      args.push(filter.to);
+    }
+    const sql = `SELECT data FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY detected_at, id`;
+    const rows = this.run(() => this.db.prepare(sql).all(...args)) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Incident);
+  }
+
+  async listDue(now: string): Promise<Incident[]> {
+    const rows = this.run(() => this.stmts.due.all(now)) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Incident);
+  }
+
+  async getTimeline(incidentId: string): Promise<TimelineEntry[]> {
+    const rows = this.run(() => this.stmts.timeline.all(incidentId)) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      incidentId: r.incident_id as string,
+      seq: r.seq as number,
+      at: r.at as string,
+      kind: r.kind as string,
+      actor: r.actor as string,
+      detail: JSON.parse(r.detail as string) as Record<string, unknown>,
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
+  }
+
+  async commit(change: IncidentChange): Promise<void> {
+    const { incident, expectedRevision, finding, timeline, messages } = change;
+    const row = {
+      id: incident.id,
+      revision: incident.revision,
+      state: incident.state,
+      resourceKey: incident.resourceKey,
+      detectedAt: incident.detectedAt,
+      nextDueAt: incident.nextDueAt,
+      data: JSON.stringify(incident),
+    };
+    const tx = this.db.transaction(() => {
+      if (expectedRevision === null) {
+        this.stmts.insertIncident.run(row);
+      } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
+        throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
+      }
+      if (finding) {
+        const { record, expected } = finding;
+        const { accountId, region, findingId } = record.key;
+        if (expected === null) {
+          this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, JSON.stringify(record));
+        } else if (
+          this.stmts.updateFinding.run(
+            record.version.updatedAt,
+            record.version.count,
+            JSON.stringify(record),
+            accountId,
+            region,
+            findingId,
+            expected.updatedAt,
+            expected.count,
+          ).changes !== 1
+        ) {
+          throw new ConflictError(`finding ${findingId} changed since version ${expected.updatedAt}`);
+        }
+      }
+      for (const e of timeline) this.stmts.insertEntry.run({ ...e, detail: JSON.stringify(e.detail) });
+      for (const m of messages) this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, JSON.stringify(m));
+    });
+    try {
+      tx.immediate();
+    } catch (err) {
+      if (err instanceof ConflictError) throw err;
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new ConflictError(`another writer got there first (${(err as Error).message})`, { cause: err });
+      }
+      throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async pendingMessages(): Promise<OutboxMessage[]> {
+    return (this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]).map(messageRow);
+  }
+
+  async listMessages(incidentId: string): Promise<OutboxMessage[]> {
+    return (this.run(() => this.stmts.messagesOf.all(incidentId)) as { data: string; sent_at: string | null }[]).map(messageRow);
+  }
+
+  async claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean> {
+    return this.run(() => this.stmts.claim.run(leaseUntil, id, now)).changes === 1;
+  }
+
+  async markSent(id: string, at: string): Promise<void> {
+    this.run(() => this.stmts.markSent.run(at, id));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /** For tests and the bench: the database itself (e.g. to tamper with a row on purpose). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  private incidentRow(row: unknown): Incident | undefined {
+    return row ? (JSON.parse((row as { data: string }).data) as Incident) : undefined;
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function messageRow(row: { data: string; sent_at: string | null }): OutboxMessage {
+  return { ...(JSON.parse(row.data) as OutboxMessage), sentAt: row.sent_at };
+}

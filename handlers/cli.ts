@@ -1,0 +1,420 @@
+/**
+ * The `datalek` command line: replay GuardDuty events, see and acknowledge incidents, sweep the
+ * deadlines. Machine output (`--json`) follows ../shared/cli-contract.md; everything for people goes
+ * to tables with times in the policy's zone.
+ *
+ * Exit codes: 0 ok; 1 `replay` rejected at least one input; 2 a bad flag, an unreadable path or an
+ * unknown incident (one line on stderr, nothing written); 3 the store or another part failed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConsoleNotifier } from './adapters/local/console-notifier.js';
+import { SqliteIncidentStore, STORE_FILE } from './adapters/local/sqlite-store.js';
+import { UsageError } from './cli/errors.js';
+import { expandPaths } from './cli/inputs.js';
+import { byUrgency, showObject, showText, statusObject, statusTable, table } from './cli/views.js';
+import { acknowledge } from './core/acknowledge.js';
+import { deliverPending } from './core/deliver.js';
+import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
+import { verifyTimeline } from './core/incident.js';
+import { loadPolicy, type Policy } from './core/policy.js';
+import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from './core/record-finding.js';
+import { sweep } from './core/sweep.js';
+import type { IncidentStore } from './ports/incident-store.js';
+
+const USAGE = `datalek: GuardDuty findings to AVG breach response
+
+Usage:
+  datalek replay [PATH...] [--policy FILE]   record events (files or folders; default events/)
+  datalek status                             open incidents, most urgent first
+  datalek show ID                            one incident and its timeline
+  datalek ack ID [--by NAME] [--note TEXT]   on-call takes the incident (stops re-pages, not the AP clock)
+  datalek sweep                              send the reminders and re-pages that are due
+  datalek messages ID                        the FG and on-call messages of an incident, in full
+  datalek verify [ID]                        check the timelines' hash chains
+
+Common flags:
+  --store DIR      the embedded store (default .datalek, or DATALEK_STORE)
+  --now ISO        the clock for this run (default: the system clock)
+  --policy FILE    the policy file (default: built-in, or DATALEK_POLICY)
+  --target local   where the incidents live (local is the embedded store)
+  --json           machine output on stdout (see cli-contract.md)
+`;
+
+const OPTIONS = {
+  store: { type: 'string' },
+  now: { type: 'string' },
+  policy: { type: 'string' },
+  target: { type: 'string' },
+  json: { type: 'boolean' },
+  by: { type: 'string' },
+  note: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = {
+  store?: string;
+  now?: string;
+  policy?: string;
+  target?: string;
+  json?: boolean;
+  by?: string;
+  note?: string;
+  help?: boolean;
+};
+
+/** Which flags each command takes besides the common ones. */
+const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | 'one' | 'optional-one' | 'many' }> = {
+  replay: { flags: [], positionals: 'many' },
+  status: { flags: [], positionals: 'none' },
+  show: { flags: [], positionals: 'one' },
+  ack: { flags: ['by', 'note'], positionals: 'one' },
+  sweep: { flags: [], positionals: 'none' },
+  messages: { flags: [], positionals: 'one' },
+  verify: { flags: [], positionals: 'optional-one' },
+};
+const COMMON: (keyof Flags)[] = ['store', 'now', 'policy', 'target', 'json', 'help'];
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether stderr is a terminal (then replay draws a progress bar). */
+  errIsTty: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+interface Context {
+  flags: Flags;
+  positionals: string[];
+  storeDir: string;
+  policy: Policy;
+  now: () => string;
+  io: Io;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let ctx: Context;
+  let command: string;
+  try {
+    ({ ctx, command } = parseCommandLine(argv, io));
+  } catch (err) {
+    return fail(io, err);
+  }
+  if (ctx.flags.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'replay':
+        return await replay(ctx);
+      case 'status':
+        return await status(ctx);
+      case 'show':
+        return await show(ctx);
+      case 'ack':
+        return await ack(ctx);
+      case 'sweep':
+        return await runSweep(ctx);
+      case 'messages':
+        return await messages(ctx);
+      case 'verify':
+        return await verify(ctx);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    return fail(io, err);
+  }
+}
+
+function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: string } {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    // node's messages run on with advice about '--'; the first sentence names the problem.
+    throw new UsageError((err as Error).message.split(/\.\s/)[0].replace(/^Unknown option '(.*)'$/, 'unknown option $1'));
+  }
+  const [command = parsed.values.help ? 'help' : '', ...positionals] = parsed.positionals;
+  const flags = parsed.values;
+  if (command === 'help' || (flags.help && !command)) {
+    return { command: 'help', ctx: { flags: { help: true }, positionals: [], storeDir: '', policy: loadPolicy(), now: () => '', io } };
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(command ? `unknown command ${JSON.stringify(command)} (try datalek --help)` : 'no command given (try datalek --help)');
+  for (const [name, value] of Object.entries(flags)) {
+    if (value !== undefined && !COMMON.includes(name as keyof Flags) && !spec.flags.includes(name as keyof Flags)) {
+      throw new UsageError(`${command} does not take --${name}`);
+    }
+  }
+  if (spec.positionals === 'none' && positionals.length) throw new UsageError(`${command} takes no arguments, got ${JSON.stringify(positionals[0])}`);
+  if (spec.positionals === 'one' && positionals.length !== 1) throw new UsageError(`${command} needs exactly one incident id`);
+  if (spec.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${command} takes at most one incident id`);
+
+  const target = flags.target ?? 'local';
+  if (target !== 'local') throw new UsageError(`--target must be local, got ${JSON.stringify(target)}`);
+
+  let nowIso: string | undefined;
+  if (flags.now !== undefined) {
+    const ms = Date.parse(flags.now);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(flags.now) || !Number.isFinite(ms)) {
+      throw new UsageError(`--now must be an ISO 8601 time such as 2026-11-28T03:00:00Z, got ${JSON.stringify(flags.now)}`);
+    }
+    nowIso = new Date(ms).toISOString();
+  }
+  let policy: Policy;
+  try {
+    policy = loadPolicy(flags.policy ?? io.env.DATALEK_POLICY);
+  } catch (err) {
+    if (err instanceof InvalidPolicyError) throw new UsageError(err.message);
+    throw err;
+  }
+  const storeDir = flags.store ?? io.env.DATALEK_STORE ?? join(io.cwd, '.datalek');
+  return {
+    command,
+    ctx: { flags, positionals, storeDir, policy, now: nowIso ? () => nowIso : () => new Date().toISOString(), io },
+  };
+}
+
+function fail(io: Io, err: unknown): number {
+  if (err instanceof UsageError || err instanceof IncidentNotFoundError || err instanceof RefusedError) {
+    io.err(`datalek: ${err.message}`);
+    return 2;
+  }
+  if (err instanceof DatalekError) {
+    io.err(`datalek: ${err.message}`);
+    return 3;
+  }
+  io.err(`datalek: unexpected failure: ${(err as Error).stack ?? String(err)}`);
+  return 3;
+}
+
+/** Opens the store, creating it only for commands that record something. */
+function openStore(ctx: Context, create: boolean): IncidentStore | null {
+  if (!create && !existsSync(join(ctx.storeDir, STORE_FILE))) return null;
+  return new SqliteIncidentStore(ctx.storeDir);
+}
+
+async function withStore<T>(ctx: Context, create: boolean, fn: (store: IncidentStore | null) => Promise<T>): Promise<T> {
+  const store = openStore(ctx, create);
+  try {
+    return await fn(store);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function replay(ctx: Context): Promise<number> {
+  const { io, flags } = ctx;
+  const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
+  const inputs = files.flatMap((file) => readInputs(file));
+  return withStore(ctx, true, async (store) => {
+    if (!store) throw new Error('unreachable: replay creates its store');
+    const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: false };
+    const notifier = new ConsoleNotifier(flags.json ? () => {} : io.err);
+    const progress = !flags.json && io.errIsTty && inputs.length > 20 ? new Progress(io.err, inputs.length) : null;
+    const results: (RecordResult & { input: string })[] = [];
+    for (const input of inputs) {
+      const result = input.value !== undefined ? await recordEvent(deps, input.value) : await recordEventText(deps, input.text ?? '');
+      const line = { input: input.name, ...result };
+      results.push(line);
+      if (flags.json) io.out(JSON.stringify(jsonLine(line)));
+      else if (!progress) io.out(replayLine(line));
+      await deliverPending({ store, notifier: progress ? new ConsoleNotifier(() => {}) : notifier, now: ctx.now });
+      progress?.tick();
+    }
+    progress?.done();
+    if (!flags.json) io.out(replaySummary(results));
+    return results.some((r) => r.outcome === 'rejected') ? 1 : 0;
+  });
+}
+
+interface Input {
+  name: string;
+  text?: string;
+  value?: unknown;
+}
+
+/** A file holds one event or an array of events; a file that is not JSON is one rejected input. */
+function readInputs(file: string): Input[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [{ name: `${file}#0`, text }];
+  }
+  if (Array.isArray(value)) return value.map((v, i) => ({ name: `${file}#${i}`, value: v }));
+  return [{ name: `${file}#0`, text }];
+}
+
+function jsonLine(line: RecordResult & { input: string }) {
+  const { input, outcome, findingId, incidentId, severity, deadline, actions, reason, messages } = line;
+  return { input, outcome, findingId, incidentId, severity, deadline, actions, ...(reason !== undefined ? { reason } : {}), messages };
+}
+
+function replayLine(r: RecordResult & { input: string }): string {
+  const what = r.incidentId ? `${r.incidentId}` : '';
+  const extra = r.reason ? `  ${r.reason}` : r.actions.length ? `  containment: ${r.actions.map((a) => `${a.type} ${a.status}`).join(', ')}` : '';
+  return `${r.outcome.padEnd(9)} ${r.input}  ${what}${extra}`;
+}
+
+function replaySummary(results: RecordResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
+  return `\n${results.length} event${results.length === 1 ? '' : 's'}: ${parts.join(', ')}. See the incidents with: datalek status`;
+}
+
+class Progress {
+  private n = 0;
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly total: number,
+  ) {}
+  tick(): void {
+    this.n += 1;
+    if (this.n % Math.max(1, Math.floor(this.total / 100)) !== 0 && this.n !== this.total) return;
+    const width = 30;
+    const filled = Math.round((this.n / this.total) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.n}/${this.total}`);
+  }
+  done(): void {
+    this.write('');
+  }
+}
+
+async function status(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    const incidents = store ? (await store.listIncidents({ openOnly: true })).sort(byUrgency) : [];
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify(incidents.map(statusObject), null, 2));
+    } else if (incidents.length === 0) {
+      ctx.io.out('No open incidents.');
+    } else {
+      ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
+      const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
+      ctx.io.out(
+        `\n${incidents.length} open incident${incidents.length === 1 ? '' : 's'}, ${unacked} not acknowledged. Details: datalek show ID; take one: datalek ack ID`,
+      );
+    }
+    return 0;
+  });
+}
+
+async function loadIncident(store: IncidentStore | null, id: string) {
+  const incident = store ? await store.getIncident(id) : undefined;
+  if (!incident) throw new IncidentNotFoundError(id);
+  return incident;
+}
+
+async function show(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    const incident = await loadIncident(store, ctx.positionals[0]);
+    const timeline = await (store as IncidentStore).getTimeline(incident.id);
+    ctx.io.out(ctx.flags.json ? JSON.stringify(showObject(incident, timeline), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()));
+    return 0;
+  });
+}
+
+async function ack(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    const incident = await loadIncident(store, ctx.positionals[0]);
+    const by = ctx.flags.by ?? userInfo().username;
+    const result = await acknowledge(
+      { store: store as IncidentStore, policy: ctx.policy, now: ctx.now },
+      { incidentId: incident.id, by, note: ctx.flags.note },
+    );
+    const i = result.incident;
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify({ incidentId: i.id, changed: result.changed, acknowledgedBy: i.acknowledgedBy, acknowledgedAt: i.acknowledgedAt }));
+    } else if (result.changed) {
+      ctx.io.out(`Acknowledged ${i.id} as ${i.acknowledgedBy}. Re-pages stop; the AP deadline does not (${i.deadline ?? 'no deadline'}).`);
+    } else {
+      ctx.io.out(`${i.id} was already acknowledged by ${i.acknowledgedBy} at ${i.acknowledgedAt}; nothing changed.`);
+    }
+    return 0;
+  });
+}
+
+async function runSweep(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    if (!store) {
+      ctx.io.out(ctx.flags.json ? '[]' : 'No store yet: nothing is due.');
+      return 0;
+    }
+    const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
+    await deliverPending({ store, notifier: new ConsoleNotifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
+    else if (result.sent.length === 0) ctx.io.out('Nothing due.');
+    else
+      ctx.io.out(
+        table(
+          ['INCIDENT', 'KIND', 'DUE AT'],
+          result.sent.map((s) => [s.incidentId, s.kind, s.dueAt]),
+        ),
+      );
+    return 0;
+  });
+}
+
+async function messages(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    const incident = await loadIncident(store, ctx.positionals[0]);
+    const list = await (store as IncidentStore).listMessages(incident.id);
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify(list, null, 2));
+    } else if (list.length === 0) {
+      ctx.io.out(`No messages for ${incident.id} (below the policy's thresholds for the FG and on-call).`);
+    } else {
+      ctx.io.out(
+        list
+          .map((m) => `To: ${m.channel === 'fg' ? 'FG' : 'on-call'}   ${m.sentAt ? `sent ${m.sentAt}` : 'PENDING'}\nSubject: ${m.subject}\n\n${m.body}`)
+          .join(`\n\n${'-'.repeat(72)}\n\n`),
+      );
+    }
+    return 0;
+  });
+}
+
+async function verify(ctx: Context): Promise<number> {
+  return withStore(ctx, false, async (store) => {
+    const id = ctx.positionals[0];
+    const incidents = id ? [await loadIncident(store, id)] : store ? await store.listIncidents() : [];
+    const breaks = [];
+    for (const incident of incidents) {
+      const found = verifyTimeline(incident, await (store as IncidentStore).getTimeline(incident.id));
+      if (found) breaks.push(found);
+    }
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify({ checked: incidents.length, ok: breaks.length === 0, breaks }, null, 2));
+    } else if (breaks.length === 0) {
+      ctx.io.out(`${incidents.length} timeline${incidents.length === 1 ? '' : 's'} verified: every entry chains to the one before it.`);
+    } else {
+      for (const b of breaks) ctx.io.err(`datalek: incident ${b.incidentId}, entry ${b.seq}: ${b.problem}`);
+    }
+    return breaks.length === 0 ? 0 : 1;
+  });
+}
+
+const isEntryPoint = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntryPoint) {
+  main(process.argv.slice(2), {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    errIsTty: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * How incidents look on the command line: the exact JSON objects of the CLI contract
+ * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
+ */
+import type { Incident, TimelineEntry } from '../core/incident.js';
+import type { Policy } from '../core/policy.js';
+import { formatSeverity, severityBand } from '../core/severity.js';
+import { formatLocal, timeLeft } from '../core/time.js';
+
+/** `datalek status --json`: one of these per incident. */
+export function statusObject(incident: Incident) {
+  return {
+    incidentId: incident.id,
+    state: incident.state,
+    severity: incident.severity,
+    band: severityBand(incident.severity),
+    findingType: incident.findingType,
+    resource: { type: incident.resource.resourceType, id: incident.resource.id },
+    accountId: incident.accountId,
+    region: incident.region,
+    detectedAt: incident.detectedAt,
+    awareAt: incident.awareAt,
+    deadline: incident.deadline,
+    sample: incident.sample,
+    findings: incident.findings,
+    acknowledgedBy: incident.acknowledgedBy,
+    acknowledgedAt: incident.acknowledgedAt,
+    actions: incident.actions.map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null })),
+  };
+}
+
+/** `datalek show --json`: the status object plus the timeline. */
+export function showObject(incident: Incident, timeline: TimelineEntry[]) {
+  return {
+    ...statusObject(incident),
+    timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
+  };
+}
+
+/**
+ * Most urgent first: real incidents before tests, unacknowledged before acknowledged, then the
+ * earliest AP deadline, then the highest severity.
+ */
+export function byUrgency(a: Incident, b: Incident): number {
+  return (
+    Number(a.sample) - Number(b.sample) ||
+    Number(a.state !== 'open') - Number(b.state !== 'open') ||
+    (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
+    b.severity - a.severity ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function statusTable(incidents: Incident[], policy: Policy, now: string): string {
+  const tz = policy.timeZone;
+  const rows = incidents.map((i) => [
+    i.id,
+    i.state,
+    `${formatSeverity(i.severity)} ${severityBand(i.severity)}`,
+    truncate(i.findingType, 44),
+    truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
+    i.deadline ? formatLocal(i.deadline, tz) : i.sample ? 'none (sample)' : '-',
+    i.deadline ? timeLeft(i.deadline, now) : '',
+    i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
+  ]);
+  return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+}
+
+export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
+  const tz = policy.timeZone;
+  const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
+  const lines = [
+    `Incident ${incident.id}${incident.sample ? '  [SAMPLE FINDING: test data, no clock, no containment]' : ''}`,
+    `  state          ${incident.state}`,
+    `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
+    `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
+    `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
+    `  detected       ${when(incident.detectedAt)}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}`,
+    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${timeLeft(incident.deadline, now)}` : 'none'}`,
+    `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
+  ];
+  if (incident.actions.length) {
+    lines.push('  containment');
+    for (const a of incident.actions) lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}`);
+  } else {
+    lines.push('  containment    none (notify only)');
+  }
+  lines.push('', 'Timeline');
+  lines.push(
+    table(
+      ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
+      timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
+    )
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  );
+  return lines.join('\n');
+}
+
+function summarise(detail: Record<string, unknown>): string {
+  return truncate(
+    Object.entries(detail)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' '),
+    110,
+  );
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

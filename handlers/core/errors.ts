@@ -1,0 +1,64 @@
+/**
+ * The project's errors. One base class; each subclass carries the context a reader needs and,
+ * where another error caused it, that error as `cause`.
+ */
+export class DatalekError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An event that is not a GuardDuty finding event we can process. `path` names the bad field. */
+export class InvalidFindingError extends DatalekError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(path ? `${path}: ${reason}` : reason, options);
+  }
+}
+
+/** A policy file or value that does not validate. `path` names the bad value. */
+export class InvalidPolicyError extends DatalekError {
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid policy (${source}): ${issues.join('; ')}`);
+  }
+}
+
+/** Configuration (environment) that is missing or malformed; thrown at start, not at 3 a.m. */
+export class ConfigurationError extends DatalekError {}
+
+export class IncidentNotFoundError extends DatalekError {
+  constructor(readonly incidentId: string) {
+    super(`no incident with id ${JSON.stringify(incidentId)}`);
+  }
+}
+
+/**
+ * A conditional write lost a race: someone else changed the incident or the finding after we read
+ * it. The use case re-reads and decides again; nothing of the losing write was stored.
+ */
+export class ConflictError extends DatalekError {}
+
+/** The store failed for another reason than a lost race. Never turned into "not found". */
+export class StoreError extends DatalekError {}
+
+/** A person asked for something the incident's state does not allow (e.g. a late report without reason). */
+export class RefusedError extends DatalekError {}
+
+/** A containment step failed. `code` is the provider's error code (e.g. the AWS error name). */
+export class ContainmentStepError extends DatalekError {
+  constructor(
+    readonly step: string,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${step} failed (${code}): ${message}`, options);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The incident: one breach candidate, one AP clock. Findings on the same affected resource while
+ * the incident is open attach to it. Everything that happens is appended to its timeline; entries
+ * are chained by hash so that an edited, removed, inserted or reordered entry shows.
+ */
+import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
+import { findingKeyString } from './finding.js';
+import { canonicalJson, sha256 } from './hash.js';
+
+/** open → acknowledged (on-call took it) → closed. Acknowledging never stops the AP clock. */
+export type IncidentState = 'open' | 'acknowledged' | 'closed';
+
+export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
+
+/** One containment action, as the incident and the CLI's JSON show it. */
+export interface ActionRecord {
+  /** `isolate-instance:i-0abc…`: one action per kind and target, never run twice. */
+  id: string;
+  type: string;
+  target: string;
+  status: ActionStatus;
+  /** Why it was skipped or failed, or what "planned" means here. */
+  reason?: string;
+  mode: 'plan' | 'enforce';
+  findingId: string;
+  at: string;
+}
+
+/** Who did something: the pipeline itself, or a person by name. */
+export const SYSTEM_ACTOR = 'system';
+
+export interface Incident {
+  id: string;
+  /** Optimistic-concurrency counter: every stored change raises it by one. */
+  revision: number;
+  state: IncidentState;
+  /** Opened by a GuardDuty sample finding: test data, no clock, no containment. */
+  sample: boolean;
+  accountId: string;
+  region: string;
+  resource: AffectedResource;
+  resourceKey: string;
+  /** The key of the finding that opened the incident; the timeline's hash chain starts from it. */
+  firstFinding: FindingKey;
+  /** The type of the most severe finding attached. */
+  findingType: string;
+  /** The highest severity of any attached finding. */
+  severity: number;
+  /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
+  detectedAt: string;
+  /**
+   * When the organisation became aware (Art. 33(1), EDPB 9/2022). Until a person sets it, the
+   * conservative default is `detectedAt`, never the moment this software happened to process it.
+   * Null for sample incidents: they start no clock.
+   */
+  awareAt: string | null;
+  /** `awareAt` + the policy's AP deadline hours; null when no clock runs. */
+  deadline: string | null;
+  deadlineHours: number | null;
+  findings: number;
+  /** When the pipeline recorded the incident (its own clock, not GuardDuty's). */
+  openedAt: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  closedAt: string | null;
+  actions: ActionRecord[];
+  /** Notification states already announced (e.g. `fg:opened`, `fg:band:Critical`): never twice. */
+  announced: string[];
+  reminders: { lastDueAt: string | null };
+  paging: { firstPageAt: string | null; lastDueAt: string | null };
+  /** The earliest time something (a reminder, a re-page) falls due; null when nothing will. */
+  nextDueAt: string | null;
+  timelineHead: { seq: number; hash: string };
+}
+
+export interface TimelineEntry {
+  incidentId: string;
+  seq: number;
+  at: string;
+  kind: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** What the store keeps of one finding: its key, its version and where it went. */
+export interface FindingRecord {
+  key: FindingKey;
+  version: FindingVersion;
+  incidentId: string;
+  type: string;
+  severity: number;
+  createdAt: string;
+  sample: boolean;
+  archived: boolean;
+  /** The finding's detail as delivered: evidence, kept in the store, never logged. */
+  detail: Record<string, unknown>;
+}
+
+export type Channel = 'fg' | 'on-call';
+
+/** A message waiting in (or sent from) the outbox. Its id is deterministic: one per state change. */
+export interface OutboxMessage {
+  id: string;
+  incidentId: string;
+  channel: Channel;
+  kind: string;
+  subject: string;
+  body: string;
+  attributes: Record<string, string>;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The genesis of an incident's hash chain: a hash of the incident and its first finding's key. */
+export function genesisHash(incidentId: string, firstFinding: FindingKey): string {
+  return sha256(`datalek-incident:${incidentId}:${findingKeyString(firstFinding)}`);
+}
+
+export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
+  const { incidentId, seq, at, kind, actor, detail, prevHash } = entry;
+  return sha256(`${prevHash}\n${canonicalJson({ incidentId, seq, at, kind, actor, detail })}`);
+}
+
+/** Incident ids are derived from the first finding's key, so a retried delivery opens the same one. */
+export function incidentIdFor(key: FindingKey): string {
+  return `dl-${sha256(findingKeyString(key)).slice(0, 10)}`;
+}
+
+/**
+ * Appends entries to a draft incident's chain and returns them fully formed. The caller stores
+ * them in the same atomic write as the incident whose `timelineHead` this advances.
+ */
+export function appendEntries(incident: Incident, entries: { at: string; kind: string; actor?: string; detail?: Record<string, unknown> }[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  let { seq, hash } = incident.timelineHead;
+  for (const e of entries) {
+    const draft = {
+      incidentId: incident.id,
+      seq: seq + 1,
+      at: e.at,
+      kind: e.kind,
+      actor: e.actor ?? SYSTEM_ACTOR,
+      detail: e.detail ?? {},
+      prevHash: hash,
+    };
+    const full = { ...draft, hash: entryHash(draft) };
+    out.push(full);
+    seq = full.seq;
+    hash = full.hash;
+  }
+  incident.timelineHead = { seq, hash };
+  return out;
+}
+
+/** A timeline problem found by `verifyTimeline`, naming the entry. */
+export interface ChainBreak {
+  incidentId: string;
+  seq: number;
+  problem: string;
+}
+
+/**
+ * Checks an incident's timeline against its hash chain and its recorded head. Finds an entry that
+ * was edited, removed, inserted or reordered; returns the first break, or null.
+ */
+export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): ChainBreak | null {
+  let prev = genesisHash(incident.id, incident.firstFinding);
+  let expectedSeq = 1;
+  for (const e of entries) {
+    if (e.seq !== expectedSeq) {
+      return {
+        incidentId: incident.id,
+        seq: e.seq,
+        problem: `expected entry ${expectedSeq} here, found entry ${e.seq}: an entry was removed, inserted or reordered`,
+      };
+    }
+    if (e.prevHash !== prev) {
+      return { incidentId: incident.id, seq: e.seq, problem: 'does not chain to the entry before it: an entry before it was removed, inserted or changed' };
+    }
+    if (entryHash(e) !== e.hash) {
+      return { incidentId: incident.id, seq: e.seq, problem: 'its content does not match its hash: the entry was edited' };
+    }
+    prev = e.hash;
+    expectedSeq += 1;
+  }
+  const head = incident.timelineHead;
+  if (head.seq !== expectedSeq - 1 || head.hash !== prev) {
+    return {
+      incidentId: incident.id,
+      seq: expectedSeq,
+      problem: `the incident records ${head.seq} entries but the timeline ends at ${expectedSeq - 1}: entries were removed from the end`,
+    };
+  }
+  return null;
+}
+
+/** Incidents that are still someone's to handle. */
+export function isOpen(incident: Incident): boolean {
+  return incident.state !== 'closed';
+}
+
+/** The AP clock runs for real (non-sample) incidents until they are closed. */
+export function clockRunning(incident: Incident): boolean {
+  return !incident.sample && incident.deadline !== null && incident.state !== 'closed';
+}

@@ -1,0 +1,170 @@
+/**
+ * The FG and on-call messages, Dutch by default and English by policy.
+ *
+ * What a message leaves out, on purpose: IP addresses, user names, geolocation, command lines and
+ * file paths from the finding. They are personal data (or attacker-controlled text) and e-mail is no
+ * place for them; the message gives identifiers (incident, finding, account, resource id) with
+ * which the reader looks them up in the store or the GuardDuty console.
+ */
+import type { Channel, Incident, OutboxMessage } from './incident.js';
+import type { Policy } from './policy.js';
+import { describeSeverity, severityBand } from './severity.js';
+import { formatLocal, timeLeft } from './time.js';
+
+export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'repage';
+
+type Lang = 'nl' | 'en';
+
+const T = {
+  nl: {
+    test: '[TEST] ',
+    subject: {
+      opened: { fg: 'Mogelijk datalek', 'on-call': 'Beveiligingsincident' },
+      'severity-raised': { fg: 'Ernst verhoogd', 'on-call': 'Ernst verhoogd' },
+      'ap-reminder': { fg: 'Herinnering AP-termijn', 'on-call': 'Herinnering AP-termijn' },
+      'ap-overdue': { fg: 'AP-termijn verstreken', 'on-call': 'AP-termijn verstreken' },
+      repage: { fg: 'Nog niet opgepakt', 'on-call': 'Nog niet opgepakt' },
+    },
+    sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
+    intro: {
+      fg: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
+      'on-call': 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
+    },
+    incident: 'Incident',
+    finding: 'Bevinding',
+    severity: 'Ernst',
+    resource: 'Getroffen resource',
+    account: 'Account / regio',
+    detected: 'Gedetecteerd',
+    deadline: 'AP-termijn (72 uur na bewustwording)',
+    noDeadline: 'geen (testmelding)',
+    awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
+    containment: 'Inperking',
+    noContainment: 'geen (alleen melding)',
+    runbook: 'Draaiboek',
+    ack: 'Oppakken',
+    left: 'Weggelaten: IP-adressen, gebruikersnamen en andere persoonsgegevens uit de bevinding; zie `datalek show` of de GuardDuty-console.',
+    acknowledged: (by: string, at: string) => `Opgepakt door ${by} om ${at}.`,
+    notAcknowledged: 'Nog door niemand opgepakt.',
+    findings: 'Bevindingen',
+    status: { planned: 'gepland', done: 'uitgevoerd', skipped: 'overgeslagen', failed: 'MISLUKT' },
+  },
+  en: {
+    test: '[TEST] ',
+    subject: {
+      opened: { fg: 'Possible personal data breach', 'on-call': 'Security incident' },
+      'severity-raised': { fg: 'Severity raised', 'on-call': 'Severity raised' },
+      'ap-reminder': { fg: 'AP deadline reminder', 'on-call': 'AP deadline reminder' },
+      'ap-overdue': { fg: 'AP deadline passed', 'on-call': 'AP deadline passed' },
+      repage: { fg: 'Not yet acknowledged', 'on-call': 'Not yet acknowledged' },
+    },
+    sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
+    intro: {
+      fg: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
+      'on-call': 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
+    },
+    incident: 'Incident',
+    finding: 'Finding',
+    severity: 'Severity',
+    resource: 'Affected resource',
+    account: 'Account / region',
+    detected: 'Detected',
+    deadline: 'AP deadline (72 hours after awareness)',
+    noDeadline: 'none (test)',
+    awareDefault: 'awareness = detection until the FG records otherwise',
+    containment: 'Containment',
+    noContainment: 'none (notify only)',
+    runbook: 'Runbook',
+    ack: 'Acknowledge',
+    left: 'Left out: IP addresses, user names and other personal data from the finding; see `datalek show` or the GuardDuty console.',
+    acknowledged: (by: string, at: string) => `Acknowledged by ${by} at ${at}.`,
+    notAcknowledged: 'Not yet acknowledged by anyone.',
+    findings: 'Findings',
+    status: { planned: 'planned', done: 'done', skipped: 'skipped', failed: 'FAILED' },
+  },
+} as const;
+
+/** The runbook a person follows for this incident: the first containment's, else triage. */
+export function runbookFor(incident: Incident, channel: Channel): string {
+  if (channel === 'fg') return 'runbooks/fg-assessment.md';
+  const first = incident.actions[0]?.type;
+  return RUNBOOKS[first ?? ''] ?? 'runbooks/triage.md';
+}
+
+/** The runbook of each containment action type; a test checks each file exists. */
+export const RUNBOOKS: Record<string, string> = {
+  'isolate-instance': 'runbooks/isolate-ec2-instance.md',
+  'deactivate-access-key': 'runbooks/compromised-access-key.md',
+  'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
+  'restrict-root-credentials': 'runbooks/compromised-access-key.md',
+  'block-public-access': 'runbooks/public-s3-bucket.md',
+};
+
+export interface ComposeInput {
+  incident: Incident;
+  channel: Channel;
+  kind: MessageKind;
+  /** Unique per state change: `opened`, `band:Critical`, `reminder:2026-11-29T…`. */
+  stateKey: string;
+  now: string;
+  policy: Policy;
+}
+
+export function composeMessage({ incident, channel, kind, stateKey, now, policy }: ComposeInput): OutboxMessage {
+  const lang: Lang = policy.language;
+  const t = T[lang];
+  const tz = policy.timeZone;
+  const band = severityBand(incident.severity);
+  const prefix = incident.sample ? t.test : '';
+  const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
+  const subject = `${prefix}[datalek ${band}] ${t.subject[kind][channel]}: ${incident.findingType} ${incident.id}`;
+
+  const lines: string[] = [];
+  if (incident.sample) lines.push(t.sampleNote, '');
+  lines.push(t.intro[channel], '');
+  lines.push(`${t.incident}: ${incident.id}`);
+  lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
+  lines.push(`${t.severity}: ${describeSeverity(incident.severity)}`);
+  lines.push(`${t.resource}: ${incident.resource.resourceType} ${incident.resource.id}`);
+  lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
+  lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
+  if (incident.deadline) {
+    lines.push(`${t.deadline}: ${when(incident.deadline)}, ${timeLeft(incident.deadline, now, lang)}`);
+    if (incident.awareAt === incident.detectedAt) lines.push(`  (${t.awareDefault})`);
+  } else {
+    lines.push(`${t.deadline}: ${t.noDeadline}`);
+  }
+  if (incident.actions.length === 0) {
+    lines.push(`${t.containment}: ${t.noContainment}`);
+  } else {
+    lines.push(`${t.containment}:`);
+    for (const a of incident.actions) {
+      lines.push(`  - ${a.type} ${a.target}: ${t.status[a.status]}${a.reason ? ` (${a.reason})` : ''}`);
+    }
+  }
+  lines.push(
+    incident.acknowledgedBy && incident.acknowledgedAt ? t.acknowledged(incident.acknowledgedBy, formatLocal(incident.acknowledgedAt, tz)) : t.notAcknowledged,
+  );
+  lines.push(`${t.runbook}: ${runbookFor(incident, channel)}`);
+  lines.push(`${t.ack}: datalek ack ${incident.id} --by <name>   (AWS: datalek ack ${incident.id} --target aws)`);
+  lines.push('', t.left);
+
+  return {
+    id: `${incident.id}/${channel}/${stateKey}`,
+    incidentId: incident.id,
+    channel,
+    kind,
+    subject,
+    body: lines.join('\n'),
+    // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
+    attributes: {
+      incidentId: incident.id,
+      severity: String(incident.severity),
+      band,
+      sample: String(incident.sample),
+      kind,
+    },
+    createdAt: now,
+    sentAt: null,
+  };
+}

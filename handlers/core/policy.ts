@@ -1,0 +1,156 @@
+/**
+ * The response policy as data: one zod schema, built-in defaults, and the file that overrides them.
+ * The same policy drives the core and (through infra/) the EventBridge rules, so they cannot drift.
+ *
+ * A file sets only what it changes; every key it leaves out keeps its default. Unknown keys are
+ * rejected (a typo must not silently fall back to a default), with the path of the bad value.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InvalidPolicyError } from './errors.js';
+import { describeIssue, formatPath } from './finding.js';
+
+const severity = z.number().min(0).max(10);
+
+export const CONTAINMENT_ACTIONS = ['isolate-instance', 'disable-credentials', 'block-public-access'] as const;
+export type ContainmentAction = (typeof CONTAINMENT_ACTIONS)[number];
+
+const containmentRuleSchema = z.strictObject({
+  /** What the rule does. `disable-credentials` deactivates a long-term key or revokes a role's older sessions. */
+  action: z.enum(CONTAINMENT_ACTIONS),
+  /** Finding types, `*` matching any run of characters: `Backdoor:EC2/*`. */
+  findingTypes: z.array(z.string().min(1)).min(1),
+  /** Lowest severity the rule acts on. @default 7.0 (High) */
+  minSeverity: severity.default(7),
+  /** Only when the resource has this role in the finding (`ACTOR`: the resource did it). */
+  resourceRole: z.enum(['ACTOR', 'TARGET']).optional(),
+  /** Only when the finding shows a bucket with effective permission PUBLIC. */
+  onlyPublicBuckets: z.boolean().default(false),
+  /** `plan` records what would be done; `enforce` does it (on AWS only). @default "plan" */
+  mode: z.enum(['plan', 'enforce']).default('plan'),
+});
+export type ContainmentRule = z.infer<typeof containmentRuleSchema>;
+
+const INSTANCE_COMPROMISE = ['Backdoor:EC2/*', 'Trojan:EC2/*', 'CryptoCurrency:EC2/*', 'Impact:EC2/*', 'Execution:Runtime/*'];
+const CREDENTIAL_ABUSE = ['UnauthorizedAccess:IAMUser/*', 'CredentialAccess:IAMUser/*', 'Exfiltration:IAMUser/*', 'Impact:IAMUser/*'];
+
+export const DEFAULT_CONTAINMENT_RULES: ContainmentRule[] = [
+  { action: 'isolate-instance', findingTypes: INSTANCE_COMPROMISE, minSeverity: 7, onlyPublicBuckets: false, mode: 'plan' },
+  // An instance that is the target of SSH brute force is a victim, not compromised: only the actor is isolated.
+  { action: 'isolate-instance', findingTypes: ['UnauthorizedAccess:EC2/*'], minSeverity: 7, resourceRole: 'ACTOR', onlyPublicBuckets: false, mode: 'plan' },
+  { action: 'disable-credentials', findingTypes: CREDENTIAL_ABUSE, minSeverity: 7, onlyPublicBuckets: false, mode: 'plan' },
+  {
+    action: 'block-public-access',
+    findingTypes: ['Policy:S3/BucketAnonymousAccessGranted', 'Policy:S3/BucketPublicAccessGranted'],
+    minSeverity: 7,
+    onlyPublicBuckets: false,
+    mode: 'plan',
+  },
+  { action: 'block-public-access', findingTypes: ['*:S3/*'], minSeverity: 7, onlyPublicBuckets: true, mode: 'plan' },
+];
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'not a known IANA time zone (e.g. Europe/Amsterdam)' },
+);
+
+const hoursList = z.array(z.number().positive()).refine((list) => new Set(list).size === list.length, { error: 'has the same hour twice' });
+
+export const policySchema = z.strictObject({
+  $schema: z.string().optional(),
+  thresholds: z
+    .strictObject({
+      /** Severity from which a finding opens an incident. @default 4.0 (Medium) */
+      openIncident: severity.default(4),
+      /** Severity from which the FG is notified at once. @default 7.0 (High) */
+      notifyFg: severity.default(7),
+      /** Severity from which the on-call engineer is paged. @default 7.0 (High) */
+      pageOnCall: severity.default(7),
+    })
+    .prefault({}),
+  /**
+   * Hours from awareness to the AP deadline (Art. 33(1): 72). Configurable because a pending EU
+   * proposal would make it 96. @default 72
+   */
+  apDeadlineHours: z.number().int().positive().default(72),
+  containment: z
+    .strictObject({
+      rules: z.array(containmentRuleSchema).default(DEFAULT_CONTAINMENT_RULES),
+    })
+    .prefault({}),
+  reminders: z
+    .strictObject({
+      /** Reminders to the FG this many hours before the AP deadline. @default [48, 24, 12, 4, 1] */
+      beforeDeadlineHours: hoursList.default([48, 24, 12, 4, 1]),
+      /** After the deadline, a reminder this often until the report is recorded. @default 12 */
+      overdueEveryHours: z.number().positive().default(12),
+    })
+    .prefault({}),
+  onCall: z
+    .strictObject({
+      /** Minutes a page may stay unacknowledged before the on-call engineer is paged again. @default 15 */
+      ackTimeoutMinutes: z.number().positive().default(15),
+      /** Minutes between re-pages after that. @default 15 */
+      repageEveryMinutes: z.number().positive().default(15),
+    })
+    .prefault({}),
+  /** Times are computed in UTC and shown to people in this zone. @default "Europe/Amsterdam" */
+  timeZone: timeZone.default('Europe/Amsterdam'),
+  /** Language of the FG and on-call messages. @default "nl" */
+  language: z.enum(['nl', 'en']).default('nl'),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+export const DEFAULT_POLICY: Policy = policySchema.parse({});
+
+/** Validates a policy object; the error names each bad value by its path. */
+export function parsePolicy(value: unknown, source = 'policy'): Policy {
+  const result = policySchema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidPolicyError(
+      source,
+      result.error.issues.map((issue) => {
+        const path = formatPath('', issue.path) || '(top level)';
+        const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : '';
+        return `${path}: ${describeIssue(issue.message)}${issue.code === 'unrecognized_keys' ? '' : keys}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+/** Reads and validates a policy file; no file means the built-in defaults. */
+export function loadPolicy(file?: string): Policy {
+  if (!file) return DEFAULT_POLICY;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InvalidPolicyError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidPolicyError(file, [`not valid JSON (${(err as Error).message})`]);
+  }
+  return parsePolicy(value, file);
+}
+
+/** `Backdoor:EC2/*` matches `Backdoor:EC2/C&CActivity.B!DNS`; matching is case-sensitive, as in GuardDuty. */
+export function matchesType(pattern: string, findingType: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return regex.test(findingType);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

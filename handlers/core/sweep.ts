@@ -1,0 +1,80 @@
+/**
+ * Use case: the deadline sweep. Sends the AP reminders and on-call re-pages that are due, each
+ * exactly once however often the sweep runs, or how many run at once: the announcement is stored
+ * with the incident under its revision, and a sweep that lost the race reads again and finds
+ * nothing left to send.
+ */
+
+import type { IncidentStore } from '../ports/incident-store.js';
+import { ConflictError } from './errors.js';
+import { appendEntries, type Incident } from './incident.js';
+import { composeMessage } from './messages.js';
+import type { Policy } from './policy.js';
+import { dueItems, nextDueAt } from './schedule.js';
+
+export interface SweepItem {
+  incidentId: string;
+  kind: string;
+  dueAt: string;
+}
+
+export interface SweepResult {
+  sent: SweepItem[];
+  /** How many incidents the sweep read from the store: grows with what is due, not with history. */
+  incidentsRead: number;
+}
+
+export async function sweep(deps: { store: IncidentStore; policy: Policy; now: () => string }): Promise<SweepResult> {
+  const now = deps.now();
+  const due = await deps.store.listDue(now);
+  const sent: SweepItem[] = [];
+  let incidentsRead = due.length;
+  for (let incident of due) {
+    for (let attempt = 1; ; attempt++) {
+      const change = sweepOne(incident, deps.policy, now);
+      if (!change) break;
+      try {
+        await deps.store.commit(change.change);
+        sent.push(...change.items);
+        break;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 10) throw err;
+        const fresh = await deps.store.getIncident(incident.id);
+        incidentsRead += 1;
+        if (!fresh) break;
+        incident = fresh;
+      }
+    }
+  }
+  return { sent, incidentsRead };
+}
+
+function sweepOne(current: Incident, policy: Policy, now: string) {
+  const items = dueItems(current, policy, now);
+  const next = structuredClone(current);
+  if (items.length === 0) {
+    const recomputed = nextDueAt(next, policy);
+    if (recomputed === current.nextDueAt) return null;
+    // Nothing to send (the state changed since it was scheduled): only move the schedule on.
+    next.nextDueAt = recomputed;
+    next.revision = current.revision + 1;
+    return { change: { incident: next, expectedRevision: current.revision, timeline: [], messages: [] }, items: [] };
+  }
+  const messages = [];
+  const drafts = [];
+  for (const item of items) {
+    if (item.track === 'ap') next.reminders.lastDueAt = item.dueAt;
+    else next.paging.lastDueAt = item.dueAt;
+    const channel = item.track === 'ap' ? ('fg' as const) : ('on-call' as const);
+    const message = composeMessage({ incident: next, channel, kind: item.kind, stateKey: `${item.kind}:${item.dueAt}`, now, policy });
+    messages.push(message);
+    drafts.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: item.kind, dueAt: item.dueAt, messageId: message.id } });
+  }
+  next.nextDueAt = nextDueAt(next, policy);
+  next.revision = current.revision + 1;
+  const timeline = appendEntries(next, drafts);
+  return {
+    change: { incident: next, expectedRevision: current.revision, timeline, messages },
+    items: items.map((i) => ({ incidentId: current.id, kind: i.kind, dueAt: i.dueAt })),
+  };
+}

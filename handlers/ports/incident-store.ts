@@ -1,0 +1,69 @@
+import type { FindingKey, FindingVersion } from '../core/finding.js';
+import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
+
+/**
+ * One atomic change: the incident's new state, optionally one finding record, the timeline entries
+ * it appends and the messages it queues. All of it is stored, or none of it.
+ */
+export interface IncidentChange {
+  /** The incident as it is after the change; its `revision` is `expectedRevision + 1` (1 when created). */
+  incident: Incident;
+  /**
+   * The revision the change was computed from. `null` creates the incident; that fails when the id
+   * exists or when another open incident already holds the same resource.
+   */
+  expectedRevision: number | null;
+  /**
+   * A finding record to write: `expected: null` adds a new finding (fails if its key exists);
+   * otherwise the stored version must still be `expected` (versions never go backwards).
+   */
+  finding?: { record: FindingRecord; expected: FindingVersion | null };
+  /** Appended in order; entries are only ever added. */
+  timeline: TimelineEntry[];
+  /** Queued unless a message with the same id exists (ids are one per incident state change). */
+  messages: OutboxMessage[];
+}
+
+export interface IncidentFilter {
+  /** Only incidents that are not closed. */
+  openOnly?: boolean;
+  /** Detected at or after this time. */
+  from?: string;
+  /** Detected before this time. */
+  to?: string;
+}
+
+/**
+ * Where incidents, their findings, timelines and outgoing messages live.
+ *
+ * Guarantees every adapter keeps (one contract suite checks them all):
+ * - one incident per finding key, and at most one open incident per affected resource, even under
+ *   concurrent writers: a losing `commit` throws `ConflictError` and stores nothing;
+ * - a finding's stored version never goes backwards;
+ * - timeline entries are only ever added, in sequence;
+ * - a message id is queued at most once, and `claimMessage` hands it to one sender at a time;
+ * - store failures surface as `StoreError` with the cause, never as "not found".
+ */
+export interface IncidentStore {
+  getFinding(key: FindingKey): Promise<FindingRecord | undefined>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** The incident that is open on this resource, if any. */
+  findOpenIncident(resourceKey: string): Promise<Incident | undefined>;
+  listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
+  /** Only the incidents with something due at or before `now`: reads grow with what is due, not with history. */
+  listDue(now: string): Promise<Incident[]>;
+  getTimeline(incidentId: string): Promise<TimelineEntry[]>;
+  /** Stores the change atomically, or throws `ConflictError` when a condition no longer holds. */
+  commit(change: IncidentChange): Promise<void>;
+  /** Messages not yet sent, oldest first. */
+  pendingMessages(): Promise<OutboxMessage[]>;
+  listMessages(incidentId: string): Promise<OutboxMessage[]>;
+  /**
+   * Takes a pending message for sending until `leaseUntil`; false when it was sent or another
+   * sender holds a lease that has not run out. A crashed sender's lease runs out, so a message is
+   * never lost, and is only sent twice if a sender dies between sending and `markSent`.
+   */
+  claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean>;
+  markSent(id: string, at: string): Promise<void>;
+  close(): Promise<void>;
+}
