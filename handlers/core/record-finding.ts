@@ -21,7 +21,7 @@ import { type ActionRecord, appendEntries, type FindingRecord, genesisHash, type
 import { composeMessage, type MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
-import { describeSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
+import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { addHours, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -129,7 +129,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     return {
       result: ignored(
         finding,
-        `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${policy.thresholds.openIncident} for opening an incident`,
+        `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${formatSeverity(policy.thresholds.openIncident)} for opening an incident`,
       ),
     };
   }

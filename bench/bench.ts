@@ -1,0 +1,166 @@
+/**
+ * `npm run bench [-- --json] [-- --findings N]`: how fast the embedded pipeline records findings,
+ * beside a floor measured in the same run, and how many incidents one sweep reads. Figures are
+ * ratios from one run on this machine; they are printed, never asserted (machines are shared).
+ *
+ * - replay: N synthetic events (new, attached, updates, duplicates) through the record use case
+ *   and the outbox on a fresh SQLite store; per-event latency p50/p99.
+ * - floor: the same event texts parsed, and one row each inserted into SQLite in one transaction
+ *   per event: the least any durable pipeline does per event. ratio = floor rate / replay rate.
+ * - sweep: 10 open incidents beside `closed` closed ones: the incidents one sweep reads.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { SqliteIncidentStore } from '../handlers/adapters/local/sqlite-store.js';
+import { deliverPending } from '../handlers/core/deliver.js';
+import { parseEventText } from '../handlers/core/finding.js';
+import { appendEntries } from '../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../handlers/core/policy.js';
+import { type RecordDeps, recordEvent, recordEventText } from '../handlers/core/record-finding.js';
+import { sweep } from '../handlers/core/sweep.js';
+import { findingEvent } from '../test/support/events.js';
+
+const { values } = parseArgs({
+  options: { json: { type: 'boolean' }, findings: { type: 'string' }, closed: { type: 'string' } },
+  strict: true,
+});
+const N = Number(values.findings ?? 10_000);
+const CLOSED = Number(values.closed ?? 10_000);
+const OPEN = 10;
+const NOW = '2026-11-28T03:00:00.000Z';
+
+/** A deterministic mix: about half new incidents, the rest attached findings, updates and duplicates. */
+function syntheticEvents(n: number): string[] {
+  const out: string[] = [];
+  const findings: { id: string; instance: number; count: number }[] = [];
+  let instances = 0;
+  for (let i = 0; i < n; i++) {
+    const roll = i % 20;
+    if (findings.length < 10 || roll < 10) {
+      instances += 1;
+      const f = { id: `new-${i}`, instance: instances, count: 1 };
+      findings.push(f);
+      out.push(JSON.stringify(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, count: 1 })));
+    } else if (roll < 13) {
+      const base = findings[(i * 7) % findings.length];
+      const f = { id: `att-${i}`, instance: base.instance, count: 1 };
+      findings.push(f);
+      out.push(JSON.stringify(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, severity: 5 })));
+    } else if (roll < 17) {
+      const f = findings[(i * 13) % findings.length];
+      f.count += 1;
+      out.push(
+        JSON.stringify(
+          findingEvent({
+            id: f.id,
+            instanceId: `i-${f.instance}`,
+            count: f.count,
+            updatedAt: new Date(Date.parse('2026-11-27T21:00:00Z') + f.count * 60_000).toISOString(),
+          }),
+        ),
+      );
+    } else {
+      out.push(out[(i * 31) % out.length]);
+    }
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function benchReplay(events: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-'));
+  const store = new SqliteIncidentStore(dir);
+  const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
+  const notifier = { deliver: async () => {} };
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (const text of events) {
+    const t0 = performance.now();
+    await recordEventText(deps, text);
+    await deliverPending({ store, notifier, now: deps.now });
+    latencies.push(performance.now() - t0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  return { perSecond: events.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+function benchFloor(events: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-floor-'));
+  const db = new Database(join(dir, 'floor.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, finding_id TEXT, data TEXT)');
+  const insert = db.prepare('INSERT INTO events (finding_id, data) VALUES (?, ?)');
+  const tx = db.transaction((id: string, data: string) => insert.run(id, data));
+  const started = performance.now();
+  for (const text of events) {
+    const parsed = parseEventText(text);
+    tx.immediate(parsed.kind === 'finding' ? parsed.finding.key.findingId : '', text);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return events.length / seconds;
+}
+
+async function benchSweep() {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-sweep-'));
+  const store = new SqliteIncidentStore(dir);
+  const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
+  for (let i = 0; i < CLOSED + OPEN; i++) {
+    const result = await recordEvent(deps, findingEvent({ id: `s-${i}`, instanceId: `i-s${i}` }));
+    if (i >= OPEN) {
+      // History: incidents closed long ago. (Closing has no CLI yet; the bench closes them in the store.)
+      const current = await store.getIncident(result.incidentId as string);
+      if (!current) throw new Error('bench: incident vanished');
+      const next = structuredClone(current);
+      next.state = 'closed';
+      next.closedAt = NOW;
+      next.nextDueAt = null;
+      next.revision += 1;
+      const timeline = appendEntries(next, [{ at: NOW, kind: 'closed', detail: { reason: 'bench history' } }]);
+      await store.commit({ incident: next, expectedRevision: current.revision, timeline, messages: [] });
+    }
+  }
+  // Every open incident has a re-page and a reminder due by then.
+  const result = await sweep({ store, policy: DEFAULT_POLICY, now: () => '2026-11-30T22:00:00.000Z' });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { open: OPEN, closed: CLOSED, incidentsRead: result.incidentsRead, sent: result.sent.length };
+}
+
+const events = syntheticEvents(N);
+const floorPerSecond = benchFloor(events);
+const replay = await benchReplay(events);
+const sweepFigures = await benchSweep();
+
+const report = {
+  replay: {
+    findings: N,
+    perSecond: Math.round(replay.perSecond),
+    floorPerSecond: Math.round(floorPerSecond),
+    ratio: Number((floorPerSecond / replay.perSecond).toFixed(2)),
+    p50Ms: Number(replay.p50Ms.toFixed(3)),
+    p99Ms: Number(replay.p99Ms.toFixed(3)),
+  },
+  sweep: { open: sweepFigures.open, closed: sweepFigures.closed, incidentsRead: sweepFigures.incidentsRead },
+};
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} else {
+  const r = report.replay;
+  console.log(`replay   ${r.findings} findings: ${r.perSecond}/s (floor ${r.floorPerSecond}/s, ${r.ratio}× the floor's cost per event)`);
+  console.log(`         latency per event: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
+  console.log(
+    `sweep    ${report.sweep.open} open + ${report.sweep.closed} closed incidents: one sweep read ${report.sweep.incidentsRead} (sent ${sweepFigures.sent})`,
+  );
+}

@@ -1,0 +1,245 @@
+/**
+ * The guarantees of the IncidentStore port, as one suite that runs against every adapter (the
+ * embedded SQLite store and the DynamoDB store), so the two cannot drift apart.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../handlers/core/errors.js';
+import { appendEntries, type FindingRecord, genesisHash, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
+import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
+
+export interface StoreFixture {
+  store: IncidentStore;
+  cleanup: () => Promise<void>;
+}
+
+let counter = 0;
+
+function draftIncident(over: Partial<Incident> = {}): Incident {
+  counter += 1;
+  const id = over.id ?? `dl-contract-${process.pid}-${Date.now()}-${counter}`;
+  const firstFinding = { accountId: '111122223333', region: 'eu-west-1', findingId: `f-${id}` };
+  return {
+    id,
+    revision: 1,
+    state: 'open',
+    sample: false,
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    resource: { kind: 'ec2-instance', resourceType: 'Instance', id: `i-${id}` },
+    resourceKey: `ec2-instance:111122223333:eu-west-1:i-${id}`,
+    firstFinding,
+    findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
+    severity: 8,
+    detectedAt: '2026-11-27T21:00:00.000Z',
+    awareAt: '2026-11-27T21:00:00.000Z',
+    deadline: '2026-11-30T21:00:00.000Z',
+    deadlineHours: 72,
+    findings: 1,
+    openedAt: '2026-11-27T21:01:00.000Z',
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    closedAt: null,
+    actions: [],
+    announced: [],
+    reminders: { lastDueAt: null },
+    paging: { firstPageAt: null, lastDueAt: null },
+    nextDueAt: null,
+    timelineHead: { seq: 0, hash: genesisHash(id, firstFinding) },
+    ...over,
+  };
+}
+
+function findingFor(incident: Incident, over: Partial<FindingRecord> = {}): FindingRecord {
+  return {
+    key: incident.firstFinding,
+    version: { updatedAt: '2026-11-27T21:00:00.000Z', count: 1 },
+    incidentId: incident.id,
+    type: incident.findingType,
+    severity: incident.severity,
+    createdAt: incident.detectedAt,
+    sample: false,
+    archived: false,
+    detail: { id: incident.firstFinding.findingId, nested: { keep: ['all', 'fields'] } },
+    ...over,
+  };
+}
+
+function message(incident: Incident, stateKey: string): OutboxMessage {
+  return {
+    id: `${incident.id}/fg/${stateKey}`,
+    incidentId: incident.id,
+    channel: 'fg',
+    kind: 'opened',
+    subject: `subject ${stateKey}`,
+    body: 'body',
+    attributes: { incidentId: incident.id, severity: '8', band: 'High', sample: 'false', kind: 'opened' },
+    createdAt: '2026-11-27T21:01:00.000Z',
+    sentAt: null,
+  };
+}
+
+/** A create change: the incident, its first finding, one timeline entry and one message. */
+function createChange(incident: Incident): IncidentChange {
+  const timeline = appendEntries(incident, [{ at: '2026-11-27T21:01:00.000Z', kind: 'incident-opened', detail: { n: 1 } }]);
+  return { incident, expectedRevision: null, finding: { record: findingFor(incident), expected: null }, timeline, messages: [message(incident, 'opened')] };
+}
+
+/** The next revision of a stored incident, with one more timeline entry. */
+function nextChange(current: Incident, mutate: (i: Incident) => void = () => {}, kind = 'note'): IncidentChange {
+  const incident = structuredClone(current);
+  mutate(incident);
+  incident.revision = current.revision + 1;
+  const timeline = appendEntries(incident, [{ at: '2026-11-27T22:00:00.000Z', kind, detail: { rev: incident.revision } }]);
+  return { incident, expectedRevision: current.revision, timeline, messages: [] };
+}
+
+export function incidentStoreContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
+  describe(`IncidentStore contract: ${name}`, () => {
+    let fx: StoreFixture;
+    let store: IncidentStore;
+    beforeEach(async () => {
+      fx = await makeFixture();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    it('stores an incident with its finding, timeline and message, and reads them back', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      expect(await store.getIncident(incident.id)).toEqual(incident);
+      expect(await store.findOpenIncident(incident.resourceKey)).toEqual(incident);
+      expect(await store.getFinding(incident.firstFinding)).toEqual(findingFor(incident));
+      const timeline = await store.getTimeline(incident.id);
+      expect(timeline.map((e) => [e.seq, e.kind, e.detail])).toEqual([[1, 'incident-opened', { n: 1 }]]);
+      expect((await store.listMessages(incident.id)).map((m) => m.id)).toEqual([`${incident.id}/fg/opened`]);
+    });
+
+    it('answers undefined for what is not there, without failing', async () => {
+      expect(await store.getIncident('dl-nothing-here')).toBeUndefined();
+      expect(await store.getFinding({ accountId: '111122223333', region: 'eu-west-1', findingId: 'none' })).toBeUndefined();
+      expect(await store.findOpenIncident('ec2-instance:none')).toBeUndefined();
+      expect(await store.getTimeline('dl-nothing-here')).toEqual([]);
+    });
+
+    it('opens one incident per id: a second create conflicts and stores nothing', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const again = draftIncident({ id: incident.id, resourceKey: `${incident.resourceKey}-other` });
+      await expect(store.commit(createChange(again))).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.getIncident(incident.id))?.resourceKey).toBe(incident.resourceKey);
+      expect(await store.getTimeline(incident.id)).toHaveLength(1);
+    });
+
+    it('holds at most one open incident per resource, and frees it when closed', async () => {
+      const first = draftIncident();
+      await store.commit(createChange(first));
+      const second = draftIncident({ resourceKey: first.resourceKey });
+      await expect(store.commit(createChange(second))).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getIncident(second.id)).toBeUndefined();
+      expect(await store.getFinding(second.firstFinding)).toBeUndefined();
+
+      const stored = (await store.getIncident(first.id)) as Incident;
+      await store.commit(
+        nextChange(
+          stored,
+          (i) => {
+            i.state = 'closed';
+          },
+          'closed',
+        ),
+      );
+      expect(await store.findOpenIncident(first.resourceKey)).toBeUndefined();
+      const third = draftIncident({ resourceKey: first.resourceKey });
+      await store.commit(createChange(third));
+      expect((await store.findOpenIncident(first.resourceKey))?.id).toBe(third.id);
+    });
+
+    it('rejects a change computed from an old revision, storing none of it', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const v1 = (await store.getIncident(incident.id)) as Incident;
+      await store.commit(nextChange(v1, (i) => (i.severity = 9)));
+      const late = nextChange(v1, (i) => (i.severity = 5));
+      late.messages = [message(v1, 'late')];
+      await expect(store.commit(late)).rejects.toBeInstanceOf(ConflictError);
+      const now = (await store.getIncident(incident.id)) as Incident;
+      expect(now.severity).toBe(9);
+      expect(now.revision).toBe(2);
+      expect((await store.getTimeline(incident.id)).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await store.listMessages(incident.id)).map((m) => m.id)).toEqual([`${incident.id}/fg/opened`]);
+    });
+
+    it('never lets a finding version go backwards or a finding be added twice', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const v1 = (await store.getIncident(incident.id)) as Incident;
+      const newer = findingFor(incident, { version: { updatedAt: '2026-11-28T03:00:00.000Z', count: 3 } });
+      await store.commit({ ...nextChange(v1), finding: { record: newer, expected: { updatedAt: '2026-11-27T21:00:00.000Z', count: 1 } } });
+      expect((await store.getFinding(incident.firstFinding))?.version).toEqual({ updatedAt: '2026-11-28T03:00:00.000Z', count: 3 });
+
+      const v2 = (await store.getIncident(incident.id)) as Incident;
+      const fromOld = { ...nextChange(v2), finding: { record: findingFor(incident), expected: { updatedAt: '2026-11-27T21:00:00.000Z', count: 1 } } };
+      await expect(store.commit(fromOld)).rejects.toBeInstanceOf(ConflictError);
+      const twice = { ...nextChange(v2), finding: { record: findingFor(incident), expected: null } };
+      await expect(store.commit(twice)).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.getFinding(incident.firstFinding))?.version.count).toBe(3);
+      expect((await store.getIncident(incident.id))?.revision).toBe(2);
+    });
+
+    it('lets exactly one of ten concurrent writers open an incident on one resource', async () => {
+      const resourceKey = `ec2-instance:race-${Date.now()}`;
+      const drafts = Array.from({ length: 10 }, () => draftIncident({ resourceKey }));
+      const results = await Promise.allSettled(drafts.map((d) => store.commit(createChange(d))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+      const winner = drafts[results.findIndex((r) => r.status === 'fulfilled')];
+      expect((await store.findOpenIncident(resourceKey))?.id).toBe(winner.id);
+    });
+
+    it('lets exactly one of ten concurrent updates of one revision through', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const v1 = (await store.getIncident(incident.id)) as Incident;
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.commit(nextChange(v1, (i) => (i.findings = n + 2)))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect((await store.getTimeline(incident.id)).map((e) => e.seq)).toEqual([1, 2]);
+    });
+
+    it('queues a message id once, and hands it to one sender at a time', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const v1 = (await store.getIncident(incident.id)) as Incident;
+      await store.commit({ ...nextChange(v1), messages: [message(v1, 'opened'), message(v1, 'band:Critical')] });
+      expect((await store.listMessages(incident.id)).map((m) => m.id).sort()).toEqual([`${incident.id}/fg/band:Critical`, `${incident.id}/fg/opened`]);
+
+      const id = `${incident.id}/fg/opened`;
+      const mine = (await store.pendingMessages()).filter((m) => m.incidentId === incident.id);
+      expect(mine).toHaveLength(2);
+      const claims = await Promise.all([1, 2, 3].map(() => store.claimMessage(id, '2026-11-27T21:02:00.000Z', '2026-11-27T21:07:00.000Z')));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      // A lease that ran out (the sender died) can be taken again.
+      expect(await store.claimMessage(id, '2026-11-27T21:08:00.000Z', '2026-11-27T21:13:00.000Z')).toBe(true);
+      await store.markSent(id, '2026-11-27T21:08:01.000Z');
+      expect(await store.claimMessage(id, '2026-11-27T22:00:00.000Z', '2026-11-27T22:05:00.000Z')).toBe(false);
+      const sent = (await store.listMessages(incident.id)).find((m) => m.id === id);
+      expect(sent?.sentAt).toBe('2026-11-27T21:08:01.000Z');
+      expect((await store.pendingMessages()).filter((m) => m.incidentId === incident.id).map((m) => m.id)).toEqual([`${incident.id}/fg/band:Critical`]);
+    });
+
+    it('lists only what is due, and open or dated incidents on request', async () => {
+      const due = draftIncident({ nextDueAt: '2026-11-28T10:00:00.000Z', detectedAt: '2026-11-20T00:00:00.000Z' });
+      const later = draftIncident({ nextDueAt: '2026-11-29T10:00:00.000Z', detectedAt: '2026-11-25T00:00:00.000Z' });
+      const never = draftIncident({ nextDueAt: null, state: 'closed', detectedAt: '2026-11-26T00:00:00.000Z' });
+      for (const i of [due, later, never]) await store.commit(createChange(i));
+      const ids = new Set([due.id, later.id, never.id]);
+      const dueNow = (await store.listDue('2026-11-28T12:00:00.000Z')).filter((i) => ids.has(i.id));
+      expect(dueNow.map((i) => i.id)).toEqual([due.id]);
+      const open = (await store.listIncidents({ openOnly: true })).filter((i) => ids.has(i.id));
+      expect(open.map((i) => i.id).sort()).toEqual([due.id, later.id].sort());
+      const window = (await store.listIncidents({ from: '2026-11-24T00:00:00.000Z', to: '2026-11-26T00:00:00.000Z' })).filter((i) => ids.has(i.id));
+      expect(window.map((i) => i.id)).toEqual([later.id]);
+    });
+  });
+}

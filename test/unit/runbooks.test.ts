@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planContainment } from '../../handlers/core/containment.js';
+import { parseEvent } from '../../handlers/core/finding.js';
+import { RUNBOOKS } from '../../handlers/core/messages.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { accessKeyResource, bucketResource, findingEvent } from '../support/events.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+describe('runbooks', () => {
+  it('exist for every runbook a message names', () => {
+    for (const file of [...Object.values(RUNBOOKS), 'runbooks/triage.md', 'runbooks/fg-assessment.md']) {
+      expect(existsSync(join(ROOT, file)), file).toBe(true);
+    }
+  });
+
+  it('exist for every containment the default policy can plan', () => {
+    const examples = [
+      findingEvent({ type: 'Backdoor:EC2/C&CActivity.B' }),
+      findingEvent({ type: 'CredentialAccess:IAMUser/AnomalousBehavior', resource: accessKeyResource('AKIA1') }),
+      findingEvent({ type: 'CredentialAccess:IAMUser/AnomalousBehavior', resource: accessKeyResource('ASIA1', 'AssumedRole', 'r') }),
+      findingEvent({ type: 'CredentialAccess:IAMUser/AnomalousBehavior', resource: accessKeyResource('ASIA2', 'Root', 'Root') }),
+      findingEvent({ type: 'Policy:S3/BucketAnonymousAccessGranted', resource: bucketResource('b') }),
+    ];
+    const types = new Set<string>();
+    for (const event of examples) {
+      const parsed = parseEvent(event);
+      if (parsed.kind !== 'finding') throw new Error('example is not a finding');
+      for (const a of planContainment(parsed.finding, DEFAULT_POLICY, [], { canEnforce: false, now: '2026-11-28T00:00:00Z' })) types.add(a.type);
+    }
+    expect(types.size).toBe(5);
+    for (const type of types) expect(RUNBOOKS[type], type).toBeDefined();
+  });
+});

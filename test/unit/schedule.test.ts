@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
+import { addHours, formatLocal, timeLeft } from '../../handlers/core/time.js';
+
+function incident(over: Partial<Incident> = {}): Incident {
+  return {
+    id: 'dl-test',
+    revision: 1,
+    state: 'open',
+    sample: false,
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    resource: { kind: 'ec2-instance', resourceType: 'Instance', id: 'i-1' },
+    resourceKey: 'ec2-instance:111122223333:eu-west-1:i-1',
+    firstFinding: { accountId: '111122223333', region: 'eu-west-1', findingId: 'f1' },
+    findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
+    severity: 8,
+    detectedAt: '2026-11-27T21:00:00.000Z',
+    awareAt: '2026-11-27T21:00:00.000Z',
+    deadline: '2026-11-30T21:00:00.000Z',
+    deadlineHours: 72,
+    findings: 1,
+    openedAt: '2026-11-27T21:05:00.000Z',
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    closedAt: null,
+    actions: [],
+    announced: [],
+    reminders: { lastDueAt: null },
+    paging: { firstPageAt: null, lastDueAt: null },
+    nextDueAt: null,
+    timelineHead: { seq: 0, hash: 'x' },
+    ...over,
+  };
+}
+
+describe('the AP deadline in time', () => {
+  it('is exactly 72 real hours across the end of daylight saving time', () => {
+    // Aware on Friday 24 October 2025 at 12:00 CEST; clocks go back on Sunday the 26th.
+    const deadline = addHours('2025-10-24T10:00:00.000Z', 72);
+    expect(deadline).toBe('2025-10-27T10:00:00.000Z');
+    expect(formatLocal('2025-10-24T10:00:00.000Z', 'Europe/Amsterdam')).toBe('2025-10-24 12:00 CEST');
+    // 72 real hours later the wall clock in Amsterdam shows 11:00, not 12:00.
+    expect(formatLocal(deadline, 'Europe/Amsterdam')).toBe('2025-10-27 11:00 CET');
+  });
+
+  it('says how much time is left, or how late it is', () => {
+    expect(timeLeft('2026-11-30T21:00:00Z', '2026-11-28T19:40:00Z')).toBe('2d 1h left');
+    expect(timeLeft('2026-11-30T21:00:00Z', '2026-11-30T23:05:00Z')).toBe('overdue by 2h 5m');
+    expect(timeLeft('2026-11-30T21:00:00Z', '2026-11-30T20:15:00Z', 'nl')).toBe('nog 45m');
+  });
+});
+
+describe('reminders and re-pages', () => {
+  const policy = DEFAULT_POLICY;
+
+  it('schedules the first reminder 48 hours before the deadline', () => {
+    expect(nextDueAt(incident(), policy)).toBe('2026-11-28T21:00:00.000Z');
+    expect(dueItems(incident(), policy, '2026-11-28T20:59:59Z')).toEqual([]);
+    expect(dueItems(incident(), policy, '2026-11-28T21:00:00Z')).toEqual([{ track: 'ap', kind: 'ap-reminder', dueAt: '2026-11-28T21:00:00.000Z' }]);
+  });
+
+  it('sends only the latest of several missed reminders, then moves on', () => {
+    const due = dueItems(incident(), policy, '2026-11-30T16:30:00Z'); // the 48, 24 and 12 h marks passed
+    expect(due).toEqual([{ track: 'ap', kind: 'ap-reminder', dueAt: '2026-11-30T09:00:00.000Z' }]);
+    const after = incident({ reminders: { lastDueAt: '2026-11-30T09:00:00.000Z' } });
+    expect(dueItems(after, policy, '2026-11-30T16:59:00Z')).toEqual([]);
+    expect(nextDueAt(after, policy)).toBe('2026-11-30T17:00:00.000Z'); // 4 h before
+  });
+
+  it('reminds at the deadline and every 12 hours after it', () => {
+    expect(dueItems(incident({ reminders: { lastDueAt: '2026-11-30T20:00:00.000Z' } }), policy, '2026-11-30T21:00:00Z')[0]).toMatchObject({
+      kind: 'ap-overdue',
+      dueAt: '2026-11-30T21:00:00.000Z',
+    });
+    const overdue = incident({ reminders: { lastDueAt: '2026-11-30T21:00:00.000Z' } });
+    expect(nextDueAt(overdue, policy)).toBe('2026-12-01T09:00:00.000Z');
+    expect(dueItems(overdue, policy, '2026-12-03T10:00:00Z')).toEqual([{ track: 'ap', kind: 'ap-overdue', dueAt: '2026-12-03T09:00:00.000Z' }]);
+  });
+
+  it('runs no clock for samples or closed incidents', () => {
+    expect(nextDueAt(incident({ sample: true, awareAt: null, deadline: null }), policy)).toBeNull();
+    expect(nextDueAt(incident({ state: 'closed' }), policy)).toBeNull();
+  });
+
+  it('re-pages after the acknowledgement timeout until someone acknowledges', () => {
+    const paged = incident({ paging: { firstPageAt: '2026-11-27T21:05:00.000Z', lastDueAt: null }, reminders: { lastDueAt: '2026-11-28T21:00:00.000Z' } });
+    expect(nextDueAt(paged, policy)).toBe('2026-11-27T21:20:00.000Z');
+    expect(dueItems(paged, policy, '2026-11-27T21:50:00Z')).toEqual([{ track: 'page', kind: 'repage', dueAt: '2026-11-27T21:50:00.000Z' }]);
+    const acked = { ...paged, state: 'acknowledged' as const, acknowledgedBy: 'alice' };
+    expect(dueItems(acked, policy, '2026-11-27T21:50:00Z')).toEqual([]);
+    // Acknowledging stops the re-pages, never the AP clock.
+    expect(nextDueAt(acked, policy)).toBe('2026-11-29T21:00:00.000Z');
+  });
+});
