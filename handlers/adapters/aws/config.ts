@@ -1,0 +1,59 @@
+/**
+ * The AWS side's configuration: read from the environment once, when a module loads, and checked
+ * with one schema. A missing or malformed value fails at start with the variable's name and what
+ * was expected: never a silent placeholder, never at 3 a.m. The endpoint comes through the SDK's
+ * own `AWS_ENDPOINT_URL` (an emulator such as moto), which the SDK reads itself.
+ */
+import { z } from 'zod';
+import { ConfigurationError } from '../../core/errors.js';
+import { type Policy, parsePolicy } from '../../core/policy.js';
+
+const arn = (service: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), { error: `expected an ${service.toUpperCase()} ARN` });
+
+const envSchema = z.object({
+  AWS_REGION: z.string().min(1, { error: 'required: the region the pipeline runs in' }),
+  DATALEK_TABLE: z.string().min(3, { error: 'required: the incidents table name' }),
+  DATALEK_IDEMPOTENCY_TABLE: z.string().min(3, { error: 'required: the idempotency table name' }),
+  DATALEK_FG_TOPIC_ARN: arn('sns'),
+  DATALEK_ON_CALL_TOPIC_ARN: arn('sns'),
+  DATALEK_BUS_NAME: z.string().min(1, { error: 'required: the custom event bus name' }),
+  /** The policy as JSON text (the CDK app passes the same file the core reads locally). Empty: defaults. */
+  DATALEK_POLICY: z.string().optional(),
+});
+
+export interface AwsConfig {
+  region: string;
+  table: string;
+  idempotencyTable: string;
+  topics: { fg: string; 'on-call': string };
+  busName: string;
+  policy: Policy;
+}
+
+export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (i) => `${i.path.join('.')}: ${i.message.replace(/^Invalid input: expected string, received undefined$/, 'required')}`,
+    );
+    throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const e = result.data;
+  let policyValue: unknown = {};
+  if (e.DATALEK_POLICY?.trim()) {
+    try {
+      policyValue = JSON.parse(e.DATALEK_POLICY);
+    } catch (err) {
+      throw new ConfigurationError(`DATALEK_POLICY: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  return {
+    region: e.AWS_REGION,
+    table: e.DATALEK_TABLE,
+    idempotencyTable: e.DATALEK_IDEMPOTENCY_TABLE,
+    topics: { fg: e.DATALEK_FG_TOPIC_ARN, 'on-call': e.DATALEK_ON_CALL_TOPIC_ARN },
+    busName: e.DATALEK_BUS_NAME,
+    policy: parsePolicy(policyValue, 'DATALEK_POLICY'),
+  };
+}
