@@ -6,12 +6,13 @@
  * Exit codes: 0 ok; 1 `replay` rejected at least one input; 2 a bad flag, an unreadable path or an
  * unknown incident (one line on stderr, nothing written); 3 the store or another part failed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConsoleNotifier } from './adapters/local/console-notifier.js';
-import { SqliteIncidentStore, STORE_FILE } from './adapters/local/sqlite-store.js';
+import { createAwsClients } from './adapters/aws/clients.js';
+import { setupAwsResources } from './adapters/aws/setup.js';
+import { awsSettings, type Backend, openBackend, type Target } from './cli/backend.js';
 import { UsageError } from './cli/errors.js';
 import { expandPaths } from './cli/inputs.js';
 import { byUrgency, showObject, showText, statusObject, statusTable, table } from './cli/views.js';
@@ -22,7 +23,6 @@ import { verifyTimeline } from './core/incident.js';
 import { loadPolicy, type Policy } from './core/policy.js';
 import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from './core/record-finding.js';
 import { sweep } from './core/sweep.js';
-import type { IncidentStore } from './ports/incident-store.js';
 
 const USAGE = `datalek: GuardDuty findings to AVG breach response
 
@@ -34,12 +34,14 @@ Usage:
   datalek sweep                              send the reminders and re-pages that are due
   datalek messages ID                        the FG and on-call messages of an incident, in full
   datalek verify [ID]                        check the timelines' hash chains
+  datalek setup --target aws                 create the tables, topics and bus (for an emulator)
 
 Common flags:
   --store DIR      the embedded store (default .datalek, or DATALEK_STORE)
   --now ISO        the clock for this run (default: the system clock)
   --policy FILE    the policy file (default: built-in, or DATALEK_POLICY)
-  --target local   where the incidents live (local is the embedded store)
+  --target T       local (the embedded store, default) or aws (DynamoDB and SNS; AWS_REGION,
+                   and AWS_ENDPOINT_URL for an emulator such as moto)
   --json           machine output on stdout (see cli-contract.md)
 `;
 
@@ -74,6 +76,7 @@ const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | '
   sweep: { flags: [], positionals: 'none' },
   messages: { flags: [], positionals: 'one' },
   verify: { flags: [], positionals: 'optional-one' },
+  setup: { flags: [], positionals: 'none' },
 };
 const COMMON: (keyof Flags)[] = ['store', 'now', 'policy', 'target', 'json', 'help'];
 
@@ -87,6 +90,7 @@ export interface Io {
 }
 
 interface Context {
+  target: Target;
   flags: Flags;
   positionals: string[];
   storeDir: string;
@@ -123,6 +127,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await messages(ctx);
       case 'verify':
         return await verify(ctx);
+      case 'setup':
+        return await setup(ctx);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -142,7 +148,7 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const [command = parsed.values.help ? 'help' : '', ...positionals] = parsed.positionals;
   const flags = parsed.values;
   if (command === 'help' || (flags.help && !command)) {
-    return { command: 'help', ctx: { flags: { help: true }, positionals: [], storeDir: '', policy: loadPolicy(), now: () => '', io } };
+    return { command: 'help', ctx: { target: 'local', flags: { help: true }, positionals: [], storeDir: '', policy: loadPolicy(), now: () => '', io } };
   }
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(command ? `unknown command ${JSON.stringify(command)} (try datalek --help)` : 'no command given (try datalek --help)');
@@ -156,7 +162,9 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   if (spec.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${command} takes at most one incident id`);
 
   const target = flags.target ?? 'local';
-  if (target !== 'local') throw new UsageError(`--target must be local, got ${JSON.stringify(target)}`);
+  if (target !== 'local' && target !== 'aws') throw new UsageError(`--target must be local or aws, got ${JSON.stringify(target)}`);
+  if (command === 'setup' && target !== 'aws') throw new UsageError('setup is for --target aws (the embedded store sets itself up)');
+  if (target === 'aws') awsSettings(io.env);
 
   let nowIso: string | undefined;
   if (flags.now !== undefined) {
@@ -176,7 +184,7 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const storeDir = flags.store ?? io.env.DATALEK_STORE ?? join(io.cwd, '.datalek');
   return {
     command,
-    ctx: { flags, positionals, storeDir, policy, now: nowIso ? () => nowIso : () => new Date().toISOString(), io },
+    ctx: { target, flags, positionals, storeDir, policy, now: nowIso ? () => nowIso : () => new Date().toISOString(), io },
   };
 }
 
@@ -193,18 +201,13 @@ function fail(io: Io, err: unknown): number {
   return 3;
 }
 
-/** Opens the store, creating it only for commands that record something. */
-function openStore(ctx: Context, create: boolean): IncidentStore | null {
-  if (!create && !existsSync(join(ctx.storeDir, STORE_FILE))) return null;
-  return new SqliteIncidentStore(ctx.storeDir);
-}
-
-async function withStore<T>(ctx: Context, create: boolean, fn: (store: IncidentStore | null) => Promise<T>): Promise<T> {
-  const store = openStore(ctx, create);
+/** Opens the backend (creating the embedded store only for commands that record something). */
+async function withBackend<T>(ctx: Context, create: boolean, fn: (backend: Backend | null) => Promise<T>): Promise<T> {
+  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, create });
   try {
-    return await fn(store);
+    return await fn(backend);
   } finally {
-    await store?.close();
+    await backend?.close();
   }
 }
 
@@ -212,10 +215,11 @@ async function replay(ctx: Context): Promise<number> {
   const { io, flags } = ctx;
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
   const inputs = files.flatMap((file) => readInputs(file));
-  return withStore(ctx, true, async (store) => {
-    if (!store) throw new Error('unreachable: replay creates its store');
+  return withBackend(ctx, true, async (backend) => {
+    if (!backend) throw new Error('unreachable: replay creates its store');
+    const { store } = backend;
     const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: false };
-    const notifier = new ConsoleNotifier(flags.json ? () => {} : io.err);
+    const notifier = backend.notifier(flags.json ? () => {} : io.err);
     const progress = !flags.json && io.errIsTty && inputs.length > 20 ? new Progress(io.err, inputs.length) : null;
     const results: (RecordResult & { input: string })[] = [];
     for (const input of inputs) {
@@ -224,7 +228,7 @@ async function replay(ctx: Context): Promise<number> {
       results.push(line);
       if (flags.json) io.out(JSON.stringify(jsonLine(line)));
       else if (!progress) io.out(replayLine(line));
-      await deliverPending({ store, notifier: progress ? new ConsoleNotifier(() => {}) : notifier, now: ctx.now });
+      await deliverPending({ store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now });
       progress?.tick();
     }
     progress?.done();
@@ -294,7 +298,8 @@ class Progress {
 }
 
 async function status(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
     const incidents = store ? (await store.listIncidents({ openOnly: true })).sort(byUrgency) : [];
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(incidents.map(statusObject), null, 2));
@@ -311,27 +316,29 @@ async function status(ctx: Context): Promise<number> {
   });
 }
 
-async function loadIncident(store: IncidentStore | null, id: string) {
+async function loadIncident(store: Backend['store'] | null, id: string) {
   const incident = store ? await store.getIncident(id) : undefined;
   if (!incident) throw new IncidentNotFoundError(id);
   return incident;
 }
 
 async function show(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
     const incident = await loadIncident(store, ctx.positionals[0]);
-    const timeline = await (store as IncidentStore).getTimeline(incident.id);
+    const timeline = await (store as Backend['store']).getTimeline(incident.id);
     ctx.io.out(ctx.flags.json ? JSON.stringify(showObject(incident, timeline), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()));
     return 0;
   });
 }
 
 async function ack(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
     const incident = await loadIncident(store, ctx.positionals[0]);
     const by = ctx.flags.by ?? userInfo().username;
     const result = await acknowledge(
-      { store: store as IncidentStore, policy: ctx.policy, now: ctx.now },
+      { store: store as Backend['store'], policy: ctx.policy, now: ctx.now },
       { incidentId: incident.id, by, note: ctx.flags.note },
     );
     const i = result.incident;
@@ -347,13 +354,14 @@ async function ack(ctx: Context): Promise<number> {
 }
 
 async function runSweep(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
-    if (!store) {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
+    if (!backend || !store) {
       ctx.io.out(ctx.flags.json ? '[]' : 'No store yet: nothing is due.');
       return 0;
     }
     const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
-    await deliverPending({ store, notifier: new ConsoleNotifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
     else if (result.sent.length === 0) ctx.io.out('Nothing due.');
     else
@@ -368,9 +376,10 @@ async function runSweep(ctx: Context): Promise<number> {
 }
 
 async function messages(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
     const incident = await loadIncident(store, ctx.positionals[0]);
-    const list = await (store as IncidentStore).listMessages(incident.id);
+    const list = await (store as Backend['store']).listMessages(incident.id);
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(list, null, 2));
     } else if (list.length === 0) {
@@ -387,12 +396,13 @@ async function messages(ctx: Context): Promise<number> {
 }
 
 async function verify(ctx: Context): Promise<number> {
-  return withStore(ctx, false, async (store) => {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
     const id = ctx.positionals[0];
     const incidents = id ? [await loadIncident(store, id)] : store ? await store.listIncidents() : [];
     const breaks = [];
     for (const incident of incidents) {
-      const found = verifyTimeline(incident, await (store as IncidentStore).getTimeline(incident.id));
+      const found = verifyTimeline(incident, await (store as Backend['store']).getTimeline(incident.id));
       if (found) breaks.push(found);
     }
     if (ctx.flags.json) {
@@ -404,6 +414,22 @@ async function verify(ctx: Context): Promise<number> {
     }
     return breaks.length === 0 ? 0 : 1;
   });
+}
+
+async function setup(ctx: Context): Promise<number> {
+  const { region } = awsSettings(ctx.io.env);
+  const clients = createAwsClients(region);
+  try {
+    const result = await setupAwsResources(clients);
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
+    else {
+      ctx.io.out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Everything already existed.');
+      ctx.io.out(`Tables ${result.table}, ${result.idempotencyTable}; topics ${result.fgTopicArn}, ${result.onCallTopicArn}; bus ${result.busName}.`);
+    }
+    return 0;
+  } finally {
+    for (const c of Object.values(clients)) c.destroy();
+  }
 }
 
 const isEntryPoint = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -15,9 +15,21 @@ export interface DeliveryReport {
   failed: { message: OutboxMessage; error: string }[];
 }
 
-export async function deliverPending(deps: { store: IncidentStore; notifier: Notifier; now: () => string }): Promise<DeliveryReport> {
+export interface DeliveryScope {
+  /** Only this incident's messages (a handler reacting to one incident's event). */
+  incidentId?: string;
+  /** Only messages queued before this time (the sweep's safety net for a lost event). */
+  queuedBefore?: string;
+}
+
+export async function deliverPending(
+  deps: { store: IncidentStore; notifier: Notifier; now: () => string },
+  scope: DeliveryScope = {},
+): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], failed: [] };
-  for (const message of await deps.store.pendingMessages()) {
+  const candidates = scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages();
+  for (const message of candidates) {
+    if (scope.queuedBefore && message.createdAt >= scope.queuedBefore) continue;
     const now = deps.now();
     if (!(await deps.store.claimMessage(message.id, now, addMinutes(now, CLAIM_LEASE_MINUTES)))) continue;
     try {

@@ -1,0 +1,89 @@
+/**
+ * Where the CLI's incidents live: the embedded SQLite store (`--target local`, the default) or
+ * AWS (`--target aws`: DynamoDB and SNS, or any AWS-compatible endpoint in `AWS_ENDPOINT_URL`).
+ * The commands run the same use cases on either.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createAwsClients } from '../adapters/aws/clients.js';
+import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
+import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
+import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
+import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
+import { SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
+import type { IncidentStore } from '../ports/incident-store.js';
+import type { Notifier } from '../ports/notifier.js';
+import { UsageError } from './errors.js';
+
+export type Target = 'local' | 'aws';
+
+export interface Backend {
+  target: Target;
+  store: IncidentStore;
+  /** Delivers a message, and tells the person at the terminal unless `quiet`. */
+  notifier: (print: (line: string) => void) => Notifier;
+  close: () => Promise<void>;
+}
+
+export interface BackendOptions {
+  target: Target;
+  storeDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Create the embedded store if it does not exist (commands that record something). */
+  create: boolean;
+}
+
+/** Opens the backend, or null when the embedded store does not exist and may not be created. */
+export async function openBackend(opts: BackendOptions): Promise<Backend | null> {
+  if (opts.target === 'local') {
+    if (!opts.create && !existsSync(join(opts.storeDir, STORE_FILE))) return null;
+    const store = new SqliteIncidentStore(opts.storeDir);
+    return { target: 'local', store, notifier: (print) => new ConsoleNotifier(print), close: () => store.close() };
+  }
+  const aws = awsSettings(opts.env);
+  const clients = createAwsClients(aws.region);
+  const topics = await topicArns(aws, opts.env);
+  const sns = new SnsNotifier(clients.sns, topics);
+  return {
+    target: 'aws',
+    store: new DynamoDbIncidentStore(clients.dynamodb, aws.table),
+    notifier: (print) => ({
+      deliver: async (message) => {
+        await sns.deliver(message);
+        await new ConsoleNotifier(print).deliver(message);
+      },
+    }),
+    close: async () => {
+      for (const c of Object.values(clients)) c.destroy();
+    },
+  };
+}
+
+export interface AwsSettings {
+  region: string;
+  table: string;
+}
+
+/** The region is required; table and topic names default to those `setup` and the CDK app create. */
+export function awsSettings(env: NodeJS.ProcessEnv): AwsSettings {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--target aws needs AWS_REGION (e.g. eu-west-1); set AWS_ENDPOINT_URL too for an emulator');
+  return { region, table: env.DATALEK_TABLE ?? DEFAULT_RESOURCE_NAMES.table };
+}
+
+async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
+  if (env.DATALEK_FG_TOPIC_ARN && env.DATALEK_ON_CALL_TOPIC_ARN) return { fg: env.DATALEK_FG_TOPIC_ARN, 'on-call': env.DATALEK_ON_CALL_TOPIC_ARN };
+  // The topics carry the names `setup` and the CDK app give them, in the caller's account.
+  const sts = new STSClient({ region: aws.region });
+  try {
+    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+    const arn = (name: string) => `arn:aws:sns:${aws.region}:${Account}:${name}`;
+    return {
+      fg: env.DATALEK_FG_TOPIC_ARN ?? arn(DEFAULT_RESOURCE_NAMES.fgTopic),
+      'on-call': env.DATALEK_ON_CALL_TOPIC_ARN ?? arn(DEFAULT_RESOURCE_NAMES.onCallTopic),
+    };
+  } finally {
+    sts.destroy();
+  }
+}

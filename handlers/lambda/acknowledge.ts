@@ -1,0 +1,94 @@
+/**
+ * On-call acknowledges through a Lambda function URL with IAM authorisation (AWS_IAM): the caller
+ * signed the request with SigV4, and Lambda puts the verified identity in the request context. The
+ * acknowledger is that identity, never a name from the request body. A request without an IAM
+ * identity, or from a principal the configuration does not allow, gets 403 and changes nothing.
+ */
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { acknowledge } from '../core/acknowledge.js';
+import { ConfigurationError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { matchesType } from '../core/policy.js';
+import type { AwsDeps } from './runtime.js';
+
+export interface AcknowledgeDeps extends AwsDeps {
+  /** ARN patterns (with `*`) of the principals allowed to acknowledge, e.g. the on-call role's sessions. */
+  allowedPrincipals: string[];
+}
+
+/** The function URL event, as much of it as this handler reads. */
+export interface AckRequest {
+  requestContext?: { http?: { method?: string }; authorizer?: { iam?: { userArn?: string | null } | null } | null };
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+const bodySchema = z.strictObject({
+  incidentId: z.string().regex(/^dl-[0-9a-f]{10}$/, { error: 'expected an incident id such as dl-0123456789' }),
+  note: z.string().max(1000).optional(),
+});
+
+/** Reads DATALEK_ACK_PRINCIPALS (comma-separated ARN patterns); required, never "anyone". */
+export function loadAllowedPrincipals(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = (env.DATALEK_ACK_PRINCIPALS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0 || list.some((p) => !p.startsWith('arn:'))) {
+    throw new ConfigurationError(
+      'DATALEK_ACK_PRINCIPALS: required, a comma-separated list of principal ARN patterns such as arn:aws:sts::111122223333:assumed-role/datalek-on-call/*',
+    );
+  }
+  return list;
+}
+
+export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
+  const respond = (statusCode: number, body: Record<string, unknown>): APIGatewayProxyResultV2 => ({
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  return async (request: AckRequest): Promise<APIGatewayProxyResultV2> => {
+    const caller = request.requestContext?.authorizer?.iam?.userArn;
+    if (!caller) {
+      deps.logger.warn('refused an acknowledgement without an IAM identity');
+      return respond(403, { error: 'an acknowledgement must be signed with AWS credentials (SigV4)' });
+    }
+    if (!deps.allowedPrincipals.some((pattern) => matchesType(pattern, caller))) {
+      deps.logger.warn('refused an acknowledgement from a principal that may not acknowledge', { caller });
+      return respond(403, { error: `${caller} may not acknowledge incidents` });
+    }
+    if (request.requestContext?.http?.method && request.requestContext.http.method !== 'POST') {
+      return respond(405, { error: 'use POST with {"incidentId": "dl-…"}' });
+    }
+    let input: z.infer<typeof bodySchema>;
+    try {
+      const text = request.isBase64Encoded ? Buffer.from(request.body ?? '', 'base64').toString('utf8') : (request.body ?? '');
+      const parsed = bodySchema.safeParse(JSON.parse(text || '{}'));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return respond(400, { error: `${issue.path.join('.') || 'body'}: ${issue.message}` });
+      }
+      input = parsed.data;
+    } catch {
+      return respond(400, { error: 'body: not valid JSON' });
+    }
+    try {
+      const result = await acknowledge(
+        { store: deps.store, policy: deps.policy, now: deps.now },
+        { incidentId: input.incidentId, by: caller, note: input.note },
+      );
+      const i = result.incident;
+      if (result.changed) {
+        await deps.publisher.publish([{ type: 'Incident Acknowledged', incidentId: i.id, revision: i.revision, detail: { acknowledgedBy: caller } }]);
+      }
+      deps.logger.info('acknowledgement', { incidentId: i.id, changed: result.changed });
+      return respond(200, { incidentId: i.id, changed: result.changed, acknowledgedBy: i.acknowledgedBy, acknowledgedAt: i.acknowledgedAt });
+    } catch (err) {
+      if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
+      if (err instanceof RefusedError) return respond(409, { error: err.message });
+      throw err;
+    }
+  };
+}

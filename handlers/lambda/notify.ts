@@ -1,0 +1,34 @@
+/**
+ * The notify handler: reacts to the pipeline's own events (incident opened or updated, reminder
+ * due, containment done or failed) by sending that incident's pending messages to SNS. The outbox
+ * makes it idempotent: each message is claimed before it is sent, so a repeated event or a retry
+ * sends nothing twice. A delivery that failed stays pending and is thrown, so Lambda retries it.
+ */
+import { deliverPending } from '../core/deliver.js';
+import { DatalekError } from '../core/errors.js';
+import type { AwsDeps } from './runtime.js';
+
+interface DomainEventEnvelope {
+  'detail-type'?: string;
+  detail?: { incidentId?: unknown };
+}
+
+export function createNotifyHandler(deps: AwsDeps) {
+  return async (event: DomainEventEnvelope): Promise<{ sent: number }> => {
+    const incidentId = event.detail?.incidentId;
+    if (typeof incidentId !== 'string' || !incidentId) {
+      throw new DatalekError(`notify: the event (${String(event['detail-type'])}) has no detail.incidentId`);
+    }
+    deps.logger.appendKeys({ incidentId });
+    try {
+      const report = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now }, { incidentId });
+      for (const m of report.sent) deps.logger.info('sent a message', { channel: m.channel, kind: m.kind, messageId: m.id });
+      if (report.failed.length) {
+        throw new DatalekError(`notify: ${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`);
+      }
+      return { sent: report.sent.length };
+    } finally {
+      deps.logger.removeKeys(['incidentId']);
+    }
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The record-finding handler: EventBridge hands it one GuardDuty event.
+ *
+ * 1. Parse the event (a bad one is logged by its reason, never by its content, and thrown so that
+ *    it ends up in the dead-letter queue, not lost).
+ * 2. Record it, idempotently: Powertools idempotency keyed on the finding key and version, around
+ *    the business function. A second delivery of the same version returns the first result without
+ *    touching the store.
+ * 3. Publish "Incident Opened" or "Incident Updated" on the pipeline's bus; the notify and contain
+ *    handlers react to it. A crash between the commit and the publish is repaired by the retry:
+ *    the store already holds the finding (a duplicate), and the event is published then.
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { InvalidFindingError } from '../core/errors.js';
+import { type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
+import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
+import type { AwsDeps, LambdaContext } from './runtime.js';
+
+export interface RecordHandlerDeps extends AwsDeps {
+  persistenceStore: BasePersistenceLayer;
+  /** Whether containment may be enforced from here (issue: containment runs in its own handler). */
+  canEnforce?: boolean;
+}
+
+/** What the handler returns and the idempotency record keeps: identifiers, no personal data. */
+export type RecordSummary = Pick<RecordResult, 'outcome' | 'findingId' | 'incidentId' | 'severity' | 'deadline' | 'actions' | 'reason'>;
+
+export function createRecordHandler(deps: RecordHandlerDeps) {
+  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]' });
+
+  const recordOnce = makeIdempotent(
+    async (input: { key: FindingKey; version: FindingVersion; event: unknown }): Promise<RecordSummary> => {
+      const parsed = parseEvent(input.event);
+      const result = await recordParsedEvent({ store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false }, parsed);
+      if (result.incidentId && result.outcome !== 'stale') {
+        const incident = await deps.store.getIncident(result.incidentId);
+        await deps.publisher.publish([
+          {
+            type: result.outcome === 'opened' ? 'Incident Opened' : 'Incident Updated',
+            incidentId: result.incidentId,
+            revision: incident?.revision ?? 0,
+            detail: { outcome: result.outcome, findingId: result.findingId, severity: result.severity },
+          },
+        ]);
+      }
+      const { outcome, findingId, incidentId, severity, deadline, actions, reason } = result;
+      return { outcome, findingId, incidentId, severity, deadline, actions, ...(reason ? { reason } : {}) };
+    },
+    { persistenceStore: deps.persistenceStore, config: idempotency },
+  );
+
+  return async (event: unknown, context: LambdaContext): Promise<RecordSummary> => {
+    let parsed: ReturnType<typeof parseEvent>;
+    try {
+      parsed = parseEvent(event);
+    } catch (err) {
+      if (err instanceof InvalidFindingError) {
+        // The reason names the field; the event itself holds personal data and is not logged.
+        deps.logger.error('rejected a GuardDuty event (the event is left out of this log; it goes to the dead-letter queue)', { reason: err.message });
+      }
+      throw err;
+    }
+    if (parsed.kind === 'not-a-finding') {
+      deps.logger.info('ignored a GuardDuty event that is not a finding', { detailType: parsed.detailType });
+      return { outcome: 'ignored', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason: `detail-type ${parsed.detailType}` };
+    }
+    const { key, version } = parsed.finding;
+    idempotency.registerLambdaContext(context as never);
+    deps.logger.appendKeys({ findingId: key.findingId, accountId: key.accountId, region: key.region });
+    try {
+      const summary = await recordOnce({ key, version, event });
+      deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
+      return summary;
+    } finally {
+      deps.logger.removeKeys(['findingId', 'accountId', 'region']);
+    }
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The deadline sweep, on a schedule (every 5 minutes): queues the reminders and re-pages that are
+ * due, each once (core/sweep.ts), and publishes "Reminder Due" so the notify handler sends them.
+ * As a safety net it also sends messages that have waited longer than a claim lease, in case the
+ * event that should have sent them was lost.
+ */
+import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
+import { sweep } from '../core/sweep.js';
+import { addMinutes } from '../core/time.js';
+import type { AwsDeps } from './runtime.js';
+
+export function createSweepHandler(deps: AwsDeps) {
+  return async (): Promise<{ sent: { incidentId: string; kind: string; dueAt: string }[]; incidentsRead: number; redelivered: number }> => {
+    const now = deps.now();
+    const result = await sweep({ store: deps.store, policy: deps.policy, now: () => now });
+    if (result.sent.length) {
+      const revisions = new Map<string, number>();
+      for (const item of result.sent) {
+        if (!revisions.has(item.incidentId)) revisions.set(item.incidentId, (await deps.store.getIncident(item.incidentId))?.revision ?? 0);
+      }
+      await deps.publisher.publish(
+        result.sent.map((s) => ({
+          type: 'Reminder Due' as const,
+          incidentId: s.incidentId,
+          revision: revisions.get(s.incidentId) ?? 0,
+          detail: { kind: s.kind, dueAt: s.dueAt },
+        })),
+      );
+    }
+    const stuck = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now }, { queuedBefore: addMinutes(now, -CLAIM_LEASE_MINUTES) });
+    deps.logger.info('swept the deadlines', {
+      due: result.sent.length,
+      incidentsRead: result.incidentsRead,
+      redelivered: stuck.sent.length,
+      failed: stuck.failed.length,
+    });
+    return { sent: result.sent, incidentsRead: result.incidentsRead, redelivered: stuck.sent.length };
+  };
+}
