@@ -39,6 +39,8 @@ export interface RecordResult {
   reason?: string;
   /** Ids of the messages this event queued. */
   messages: string[];
+  /** The incident's revision after this event's change; null when nothing was stored. */
+  revision: number | null;
 }
 
 export interface RecordDeps {
@@ -271,7 +273,7 @@ function finish(
   const timeline = appendEntries(incident, drafts);
   return {
     change: { incident, expectedRevision, finding, timeline, messages },
-    result: { ...result(outcome, f, incident.id, incident.deadline, actions), messages: messages.map((m) => m.id) },
+    result: { ...result(outcome, f, incident.id, incident.deadline, actions), messages: messages.map((m) => m.id), revision: incident.revision },
   };
 }
 
@@ -377,6 +379,7 @@ function result(outcome: Outcome, finding: Finding, incidentId: string | null, d
     deadline,
     actions: actions.map((a) => ({ type: a.type, status: a.status })),
     messages: [],
+    revision: null,
   };
 }
 
@@ -390,9 +393,10 @@ function ignored(finding: Finding | null, reason: string): RecordResult {
     actions: [],
     reason,
     messages: [],
+    revision: null,
   };
 }
 
 function rejected(reason: string): RecordResult {
-  return { outcome: 'rejected', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason, messages: [] };
+  return { outcome: 'rejected', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason, messages: [], revision: null };
 }

@@ -34,12 +34,13 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       const parsed = parseEvent(input.event);
       const result = await recordParsedEvent({ store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false }, parsed);
       if (result.incidentId && result.outcome !== 'stale') {
-        const incident = await deps.store.getIncident(result.incidentId);
+        // A duplicate here means an earlier run stored it and crashed before this publish.
+        const revision = result.revision ?? (await deps.store.getIncident(result.incidentId))?.revision ?? 0;
         await deps.publisher.publish([
           {
             type: result.outcome === 'opened' ? 'Incident Opened' : 'Incident Updated',
             incidentId: result.incidentId,
-            revision: incident?.revision ?? 0,
+            revision,
             detail: { outcome: result.outcome, findingId: result.findingId, severity: result.severity },
           },
         ]);

@@ -1,0 +1,120 @@
+/**
+ * The AWS figures of `npm run bench`: API calls per finding on moto, by service, for a new
+ * finding, an update and a duplicate; and each bundled handler's size and module load time beside
+ * a bare `node -e 0` started the same way.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { createNotifyHandler } from '../handlers/lambda/notify.js';
+import { createRecordHandler } from '../handlers/lambda/record.js';
+import { lambdaContext, wirePipeline } from '../test/support/aws-pipeline.js';
+import { findingEvent } from '../test/support/events.js';
+import { MOTO_AVAILABLE, startMoto } from '../test/support/moto.js';
+
+type Counts = Record<string, number>;
+
+interface Countable {
+  middlewareStack: { add: (mw: unknown, opts: { step: 'initialize'; name: string }) => void };
+}
+
+function countCalls(client: Countable, service: string, counts: Counts) {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      counts[service] = (counts[service] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: `datalekCallCounter-${service}` },
+  );
+}
+
+/** Calls per service for one delivery through record and (when it announces something) notify. */
+export async function benchAwsCalls(): Promise<{ new: Counts; update: Counts; duplicate: Counts } | null> {
+  if (!MOTO_AVAILABLE) return null;
+  const moto = await startMoto();
+  try {
+    const pipeline = await wirePipeline(moto);
+    const counts: Counts = {};
+    countCalls(moto.clients.dynamodb as unknown as Countable, 'dynamodb', counts);
+    countCalls(moto.clients.sns as unknown as Countable, 'sns', counts);
+    countCalls(moto.clients.eventbridge as unknown as Countable, 'eventbridge', counts);
+    const record = createRecordHandler({ ...pipeline.deps, persistenceStore: pipeline.persistence });
+    const notify = createNotifyHandler(pipeline.deps);
+    const deliver = async (event: ReturnType<typeof findingEvent>): Promise<Counts> => {
+      for (const k of Object.keys(counts)) delete counts[k];
+      const result = await record(event, lambdaContext());
+      // The notify handler runs when the record handler announced something, as its rule routes it.
+      if (result.incidentId && counts.eventbridge) await notify({ 'detail-type': 'Incident Updated', detail: { incidentId: result.incidentId } });
+      return { ...counts };
+    };
+    const created = await deliver(findingEvent({ id: 'bench-1' }));
+    const updated = await deliver(findingEvent({ id: 'bench-1', count: 2, updatedAt: '2026-11-28T00:00:00Z' }));
+    const duplicate = await deliver(findingEvent({ id: 'bench-1', count: 2, updatedAt: '2026-11-28T00:00:00Z' }));
+    return { new: created, update: updated, duplicate };
+  } finally {
+    await moto.stop();
+  }
+}
+
+export const HANDLER_ENTRIES = ['record-finding', 'notify', 'sweep', 'acknowledge'] as const;
+
+/** Bundles a handler as the CDK app does (esbuild, Node 22, CommonJS, minified). */
+export async function bundleHandler(name: string, outdir: string): Promise<string> {
+  const outfile = join(outdir, `${name}.cjs`);
+  await build({
+    entryPoints: [join(import.meta.dirname, '../handlers', `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+const HANDLER_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  DATALEK_TABLE: 'datalek-incidents',
+  DATALEK_IDEMPOTENCY_TABLE: 'datalek-idempotency',
+  DATALEK_FG_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:datalek-fg',
+  DATALEK_ON_CALL_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:datalek-on-call',
+  DATALEK_BUS_NAME: 'datalek',
+  DATALEK_ACK_PRINCIPALS: 'arn:aws:sts::111122223333:assumed-role/datalek-on-call/*',
+};
+
+function medianMs(args: string[], runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { env: { ...process.env, ...HANDLER_ENV }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export async function benchHandlers(): Promise<{ name: string; bytes: number; loadMs: number; bareMs: number; ratio: number }[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-bundles-'));
+  try {
+    const bareMs = medianMs(['-e', '0']);
+    const out = [];
+    for (const name of HANDLER_ENTRIES) {
+      const file = await bundleHandler(name, dir);
+      const loadMs = medianMs(['-e', `require(${JSON.stringify(file)})`]);
+      out.push({ name, bytes: statSync(file).size, loadMs: round(loadMs), bareMs: round(bareMs), ratio: round(loadMs / bareMs) });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Number(n.toFixed(2));
+}
