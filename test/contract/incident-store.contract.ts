@@ -4,8 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../handlers/core/errors.js';
-import { appendEntries, type FindingRecord, genesisHash, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
+import { appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
+import { incidentFixture } from '../support/incidents.js';
 
 export interface StoreFixture {
   store: IncidentStore;
@@ -16,37 +17,7 @@ let counter = 0;
 
 function draftIncident(over: Partial<Incident> = {}): Incident {
   counter += 1;
-  const id = over.id ?? `dl-contract-${process.pid}-${Date.now()}-${counter}`;
-  const firstFinding = { accountId: '111122223333', region: 'eu-west-1', findingId: `f-${id}` };
-  return {
-    id,
-    revision: 1,
-    state: 'open',
-    sample: false,
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    resource: { kind: 'ec2-instance', resourceType: 'Instance', id: `i-${id}` },
-    resourceKey: `ec2-instance:111122223333:eu-west-1:i-${id}`,
-    firstFinding,
-    findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
-    severity: 8,
-    detectedAt: '2026-11-27T21:00:00.000Z',
-    awareAt: '2026-11-27T21:00:00.000Z',
-    deadline: '2026-11-30T21:00:00.000Z',
-    deadlineHours: 72,
-    findings: 1,
-    openedAt: '2026-11-27T21:01:00.000Z',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    closedAt: null,
-    actions: [],
-    announced: [],
-    reminders: { lastDueAt: null },
-    paging: { firstPageAt: null, lastDueAt: null },
-    nextDueAt: null,
-    timelineHead: { seq: 0, hash: genesisHash(id, firstFinding) },
-    ...over,
-  };
+  return incidentFixture({ id: `dl-contract-${process.pid}-${Date.now()}-${counter}`, ...over });
 }
 
 function findingFor(incident: Incident, over: Partial<FindingRecord> = {}): FindingRecord {

@@ -3,37 +3,10 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
 import { addHours, formatLocal, timeLeft } from '../../handlers/core/time.js';
+import { incidentFixture } from '../support/incidents.js';
 
 function incident(over: Partial<Incident> = {}): Incident {
-  return {
-    id: 'dl-test',
-    revision: 1,
-    state: 'open',
-    sample: false,
-    accountId: '111122223333',
-    region: 'eu-west-1',
-    resource: { kind: 'ec2-instance', resourceType: 'Instance', id: 'i-1' },
-    resourceKey: 'ec2-instance:111122223333:eu-west-1:i-1',
-    firstFinding: { accountId: '111122223333', region: 'eu-west-1', findingId: 'f1' },
-    findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
-    severity: 8,
-    detectedAt: '2026-11-27T21:00:00.000Z',
-    awareAt: '2026-11-27T21:00:00.000Z',
-    deadline: '2026-11-30T21:00:00.000Z',
-    deadlineHours: 72,
-    findings: 1,
-    openedAt: '2026-11-27T21:05:00.000Z',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    closedAt: null,
-    actions: [],
-    announced: [],
-    reminders: { lastDueAt: null },
-    paging: { firstPageAt: null, lastDueAt: null },
-    nextDueAt: null,
-    timelineHead: { seq: 0, hash: 'x' },
-    ...over,
-  };
+  return incidentFixture({ openedAt: '2026-11-27T21:05:00.000Z', timelineHead: { seq: 0, hash: 'x' }, ...over });
 }
 
 describe('the AP deadline in time', () => {
