@@ -17,21 +17,27 @@ import { UsageError } from './cli/errors.js';
 import { expandPaths } from './cli/inputs.js';
 import { byUrgency, showObject, showText, statusObject, statusTable, table } from './cli/views.js';
 import { acknowledge } from './core/acknowledge.js';
+import { actionsToEnforce, runContainment } from './core/contain.js';
 import { deliverPending } from './core/deliver.js';
 import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import { verifyTimeline } from './core/incident.js';
 import { loadPolicy, type Policy } from './core/policy.js';
 import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from './core/record-finding.js';
+import { releaseContainment } from './core/release.js';
 import { sweep } from './core/sweep.js';
 
 const USAGE = `datalek: GuardDuty findings to AVG breach response
 
 Usage:
-  datalek replay [PATH...] [--policy FILE]   record events (files or folders; default events/)
+  datalek replay [PATH...] [--policy FILE] [--enforce]
+                                             record events (files or folders; default events/);
+                                             --enforce (only with --target aws) carries out containment
   datalek status                             open incidents, most urgent first
   datalek show ID                            one incident and its timeline
   datalek ack ID [--by NAME] [--note TEXT]   on-call takes the incident (stops re-pages, not the AP clock)
   datalek sweep                              send the reminders and re-pages that are due
+  datalek release ID --by NAME --reason TEXT [--reactivate-key]
+                                             undo containment from what was recorded (--target aws)
   datalek messages ID                        the FG and on-call messages of an incident, in full
   datalek verify [ID]                        check the timelines' hash chains
   datalek setup --target aws                 create the tables, topics and bus (for an emulator)
@@ -53,6 +59,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   by: { type: 'string' },
   note: { type: 'string' },
+  reason: { type: 'string' },
+  enforce: { type: 'boolean' },
+  'reactivate-key': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,12 +73,15 @@ type Flags = {
   json?: boolean;
   by?: string;
   note?: string;
+  reason?: string;
+  enforce?: boolean;
+  'reactivate-key'?: boolean;
   help?: boolean;
 };
 
 /** Which flags each command takes besides the common ones. */
 const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | 'one' | 'optional-one' | 'many' }> = {
-  replay: { flags: [], positionals: 'many' },
+  replay: { flags: ['enforce'], positionals: 'many' },
   status: { flags: [], positionals: 'none' },
   show: { flags: [], positionals: 'one' },
   ack: { flags: ['by', 'note'], positionals: 'one' },
@@ -77,6 +89,7 @@ const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | '
   messages: { flags: [], positionals: 'one' },
   verify: { flags: [], positionals: 'optional-one' },
   setup: { flags: [], positionals: 'none' },
+  release: { flags: ['by', 'reason', 'reactivate-key'], positionals: 'one' },
 };
 const COMMON: (keyof Flags)[] = ['store', 'now', 'policy', 'target', 'json', 'help'];
 
@@ -129,6 +142,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await verify(ctx);
       case 'setup':
         return await setup(ctx);
+      case 'release':
+        return await release(ctx);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -164,6 +179,9 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const target = flags.target ?? 'local';
   if (target !== 'local' && target !== 'aws') throw new UsageError(`--target must be local or aws, got ${JSON.stringify(target)}`);
   if (command === 'setup' && target !== 'aws') throw new UsageError('setup is for --target aws (the embedded store sets itself up)');
+  // Local replay never enforces: the embedded store has no resources to touch.
+  if (flags.enforce && target !== 'aws') throw new UsageError('--enforce only with --target aws: local replay never touches a resource');
+  if (command === 'release' && (!flags.by || !flags.reason)) throw new UsageError('release needs --by NAME and --reason TEXT');
   if (target === 'aws') awsSettings(io.env);
 
   let nowIso: string | undefined;
@@ -218,12 +236,13 @@ async function replay(ctx: Context): Promise<number> {
   return withBackend(ctx, true, async (backend) => {
     if (!backend) throw new Error('unreachable: replay creates its store');
     const { store } = backend;
-    const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: false };
+    const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: backend.containment.canEnforce, forceEnforce: flags.enforce === true };
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
     const progress = !flags.json && io.errIsTty && inputs.length > 20 ? new Progress(io.err, inputs.length) : null;
     const results: (RecordResult & { input: string })[] = [];
     for (const input of inputs) {
-      const result = input.value !== undefined ? await recordEvent(deps, input.value) : await recordEventText(deps, input.text ?? '');
+      let result = input.value !== undefined ? await recordEvent(deps, input.value) : await recordEventText(deps, input.text ?? '');
+      if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
       const line = { input: input.name, ...result };
       results.push(line);
       if (flags.json) io.out(JSON.stringify(jsonLine(line)));
@@ -235,6 +254,15 @@ async function replay(ctx: Context): Promise<number> {
     if (!flags.json) io.out(replaySummary(results));
     return results.some((r) => r.outcome === 'rejected') ? 1 : 0;
   });
+}
+
+/** On AWS, carries out the enforced actions of the incident at once, and reports their outcome. */
+async function containNow(ctx: Context, backend: Backend, result: RecordResult): Promise<RecordResult> {
+  const incident = await backend.store.getIncident(result.incidentId as string);
+  if (!incident || actionsToEnforce(incident).length === 0) return result;
+  const contained = await runContainment({ store: backend.store, policy: ctx.policy, now: ctx.now, containment: backend.containment }, incident.id);
+  const byType = new Map(contained.actions.map((a) => [a.type, a.status]));
+  return { ...result, actions: result.actions.map((a) => ({ type: a.type, status: byType.get(a.type) ?? a.status })) };
 }
 
 interface Input {
@@ -413,6 +441,26 @@ async function verify(ctx: Context): Promise<number> {
       for (const b of breaks) ctx.io.err(`datalek: incident ${b.incidentId}, entry ${b.seq}: ${b.problem}`);
     }
     return breaks.length === 0 ? 0 : 1;
+  });
+}
+
+async function release(ctx: Context): Promise<number> {
+  return withBackend(ctx, false, async (backend) => {
+    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+    const b = backend as Backend;
+    const result = await releaseContainment(
+      { store: b.store, policy: ctx.policy, now: ctx.now, containment: b.containment },
+      { incidentId: incident.id, by: ctx.flags.by as string, reason: ctx.flags.reason as string, reactivateKey: ctx.flags['reactivate-key'] === true },
+    );
+    await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
+    else {
+      for (const r of result.released) {
+        ctx.io.out(`Released ${r.id}:`);
+        for (const s of r.steps) ctx.io.out(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`);
+      }
+    }
+    return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;
   });
 }
 

@@ -7,11 +7,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../adapters/aws/clients.js';
+import { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
+import { AwsContainment } from '../adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
+import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
+import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
 import { UsageError } from './errors.js';
@@ -23,6 +27,8 @@ export interface Backend {
   store: IncidentStore;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
   notifier: (print: (line: string) => void) => Notifier;
+  /** Plan-only locally; on AWS it acts in the affected account (assuming the member role there). */
+  containment: Containment;
   close: () => Promise<void>;
 }
 
@@ -39,7 +45,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend | null>
   if (opts.target === 'local') {
     if (!opts.create && !existsSync(join(opts.storeDir, STORE_FILE))) return null;
     const store = new SqliteIncidentStore(opts.storeDir);
-    return { target: 'local', store, notifier: (print) => new ConsoleNotifier(print), close: () => store.close() };
+    return { target: 'local', store, notifier: (print) => new ConsoleNotifier(print), containment: new PlanOnlyContainment(), close: () => store.close() };
   }
   const aws = awsSettings(opts.env);
   const clients = createAwsClients(aws.region);
@@ -48,6 +54,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend | null>
   return {
     target: 'aws',
     store: new DynamoDbIncidentStore(clients.dynamodb, aws.table),
+    containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
     notifier: (print) => ({
       deliver: async (message) => {
         await sns.deliver(message);

@@ -5,10 +5,10 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { ConflictError, IncidentNotFoundError, RefusedError } from './errors.js';
-import { appendEntries, type Incident } from './incident.js';
+import { changeIncident } from './change-incident.js';
+import { RefusedError } from './errors.js';
+import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import { nextDueAt } from './schedule.js';
 
 export interface AckResult {
   incident: Incident;
@@ -22,24 +22,13 @@ export async function acknowledge(
 ): Promise<AckResult> {
   const by = input.by.trim();
   if (!by) throw new RefusedError('an acknowledgement needs the name of the person who takes the incident');
-  for (let attempt = 1; ; attempt++) {
-    const current = await deps.store.getIncident(input.incidentId);
-    if (!current) throw new IncidentNotFoundError(input.incidentId);
-    if (current.acknowledgedBy) return { incident: current, changed: false };
-    if (current.state === 'closed') throw new RefusedError(`incident ${current.id} is closed; there is nothing to acknowledge`);
+  return changeIncident(deps, input.incidentId, (draft) => {
+    if (draft.acknowledgedBy) return null;
+    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`);
     const now = deps.now();
-    const next = structuredClone(current);
-    next.state = 'acknowledged';
-    next.acknowledgedBy = by;
-    next.acknowledgedAt = now;
-    next.revision = current.revision + 1;
-    next.nextDueAt = nextDueAt(next, deps.policy);
-    const timeline = appendEntries(next, [{ at: now, kind: 'acknowledged', actor: by, detail: input.note ? { note: input.note } : {} }]);
-    try {
-      await deps.store.commit({ incident: next, expectedRevision: current.revision, timeline, messages: [] });
-      return { incident: next, changed: true };
-    } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= 10) throw err;
-    }
-  }
+    draft.state = 'acknowledged';
+    draft.acknowledgedBy = by;
+    draft.acknowledgedAt = now;
+    return { entries: [{ at: now, kind: 'acknowledged', actor: by, detail: input.note ? { note: input.note } : {} }] };
+  });
 }

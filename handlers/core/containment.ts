@@ -38,17 +38,22 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       const id = `${step.type}:${step.target}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const enforce = opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
+      const wanted = opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
+      const exempt = wanted && exemptionOf(finding, step.target, policy);
+      const enforce = wanted && !exempt;
       const mode = enforce ? 'enforce' : 'plan';
       let status: ActionRecord['status'] = 'planned';
-      let reason = step.skip ?? (enforce ? undefined : planReason(opts.canEnforce));
+      let reason = step.skip ?? (exempt ? `exempt by tag ${exempt}: planned, not carried out` : enforce ? undefined : planReason(opts.canEnforce));
       if (finding.sample) {
         status = 'skipped';
         reason = 'sample finding: test data never touches a resource';
       } else if (step.skip) {
         status = 'skipped';
       }
-      planned.push({ id, type: step.type, target: step.target, status, reason, mode, findingId: finding.key.findingId, at: opts.now });
+      const action: ActionRecord = { id, type: step.type, target: step.target, status, reason, mode, findingId: finding.key.findingId, at: opts.now };
+      if (step.params) action.params = step.params;
+      if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) action.params = { revokeInstanceCredentials: 'true' };
+      planned.push(action);
     }
   }
   return planned;
@@ -62,6 +67,23 @@ interface Step {
   type: string;
   target: string;
   skip?: string;
+  params?: Record<string, string>;
+}
+
+/**
+ * The exemption tag on the resource, as the finding shows its tags (instance and bucket tags are in
+ * the finding; keys and roles carry none there). Returns "key=value" when exempt, else null.
+ */
+function exemptionOf(finding: Finding, target: string, policy: Policy): string | null {
+  const { key, value } = policy.containment.exemptionTag;
+  const matches = (tags: Record<string, string> | undefined) => tags !== undefined && key in tags && (value === undefined || tags[key] === value);
+  const label = value === undefined ? key : `${key}=${value}`;
+  if (finding.instance?.instanceId === target && matches(finding.instance.tags)) return label;
+  const buckets =
+    (finding.detail.resource as { s3BucketDetails?: { name?: string; tags?: { key: string; value: string }[] }[] } | undefined)?.s3BucketDetails ?? [];
+  const bucket = buckets.find((b) => b.name === target);
+  if (bucket && matches(Object.fromEntries((bucket.tags ?? []).map((t) => [t.key, t.value])))) return label;
+  return null;
 }
 
 function resolve(rule: ContainmentRule, finding: Finding): Step[] {
@@ -106,7 +128,10 @@ function credentialStep(finding: Finding): Step {
     // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
     return { type: 'revoke-role-sessions', target: key.userName ?? key.principalId ?? key.accessKeyId };
   }
-  return { type: 'deactivate-access-key', target: key.accessKeyId };
+  if (!key.userName) {
+    return { type: 'deactivate-access-key', target: key.accessKeyId, skip: 'the finding does not name the IAM user of the key' };
+  }
+  return { type: 'deactivate-access-key', target: key.accessKeyId, params: { userName: key.userName } };
 }
 
 function bucketNames(finding: Finding): string[] {

@@ -24,6 +24,25 @@ export interface ActionRecord {
   mode: 'plan' | 'enforce';
   findingId: string;
   at: string;
+  /** What carrying it out needs beyond the target (e.g. the IAM user of a key). Never put in messages. */
+  params?: Record<string, string>;
+  /** The steps carried out, in order; a retry continues after the last one done. */
+  steps?: StepRecord[];
+  /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
+  evidence?: Record<string, unknown>;
+  /** Set when a person undid the action (`datalek release`). */
+  released?: { at: string; by: string; reason: string };
+}
+
+/** One step of a containment action, as the timeline and the FG message report it. */
+export interface StepRecord {
+  name: string;
+  status: 'done' | 'skipped' | 'failed';
+  at: string;
+  /** What was done, why it was skipped, or what failed. */
+  detail?: string;
+  /** The provider's error code when it failed (e.g. UnauthorizedOperation). */
+  code?: string;
 }
 
 /** Who did something: the pipeline itself, or a person by name. */

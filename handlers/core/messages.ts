@@ -11,7 +11,7 @@ import type { Policy } from './policy.js';
 import { describeSeverity, severityBand } from './severity.js';
 import { formatLocal, timeLeft } from './time.js';
 
-export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'repage';
+export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'repage' | 'containment-done' | 'containment-failed' | 'released';
 
 type Lang = 'nl' | 'en';
 
@@ -24,6 +24,9 @@ const T = {
       'ap-reminder': { fg: 'Herinnering AP-termijn', 'on-call': 'Herinnering AP-termijn' },
       'ap-overdue': { fg: 'AP-termijn verstreken', 'on-call': 'AP-termijn verstreken' },
       repage: { fg: 'Nog niet opgepakt', 'on-call': 'Nog niet opgepakt' },
+      'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
+      'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
+      released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
     },
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
@@ -57,6 +60,9 @@ const T = {
       'ap-reminder': { fg: 'AP deadline reminder', 'on-call': 'AP deadline reminder' },
       'ap-overdue': { fg: 'AP deadline passed', 'on-call': 'AP deadline passed' },
       repage: { fg: 'Not yet acknowledged', 'on-call': 'Not yet acknowledged' },
+      'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
+      'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
+      released: { fg: 'Containment released', 'on-call': 'Containment released' },
     },
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
@@ -139,7 +145,9 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy 
   } else {
     lines.push(`${t.containment}:`);
     for (const a of incident.actions) {
-      lines.push(`  - ${a.type} ${a.target}: ${t.status[a.status]}${a.reason ? ` (${a.reason})` : ''}`);
+      lines.push(`  - ${a.type} ${a.target}: ${t.status[a.status]}${a.reason ? ` (${a.reason})` : ''}${a.released ? ` [released by ${a.released.by}]` : ''}`);
+      // Each step as it went: a failed step is named with its error code, never summarised away.
+      for (const s of a.steps ?? []) lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})` : t.status[s.status]}`);
     }
   }
   lines.push(

@@ -83,6 +83,17 @@ export const policySchema = z.strictObject({
   containment: z
     .strictObject({
       rules: z.array(containmentRuleSchema).default(DEFAULT_CONTAINMENT_RULES),
+      /**
+       * A resource with this tag is never touched: enforce becomes plan for it, and the timeline
+       * says so. @default {"key": "datalek:exempt", "value": "true"}
+       */
+      exemptionTag: z.strictObject({ key: z.string().min(1), value: z.string().optional() }).default({ key: 'datalek:exempt', value: 'true' }),
+      /**
+       * Also take the instance profile off an isolated instance and revoke its role's older
+       * sessions. Off by default: the revocation hits every instance and function using that role.
+       * @default false
+       */
+      revokeInstanceCredentials: z.boolean().default(false),
     })
     .prefault({}),
   reminders: z

@@ -1,19 +1,33 @@
-import type { ActionRecord, Incident } from '../core/incident.js';
+import type { ActionRecord, Incident, StepRecord } from '../core/incident.js';
 
-/** The result of carrying out one containment action. */
-export interface ContainmentResult {
-  status: 'done' | 'skipped' | 'failed';
-  /** Why it was skipped, or the provider's error code and message when it failed. */
-  reason?: string;
-  /** What was recorded to undo it later (original groups, Auto Scaling group, …). */
-  evidence?: Record<string, unknown>;
+export interface ExecutionContext {
+  incident: Incident;
+  /** Names of the steps an earlier run finished: they are not run again. */
+  done: ReadonlySet<string>;
+  /** Evidence recorded so far, earlier runs included (e.g. the original groups per interface). */
+  evidence: Record<string, unknown>;
+  /**
+   * Stores one step's result, and any evidence it gathered, before the next step starts: a crash
+   * leaves a truthful record, and a retry continues after the last step done.
+   */
+  record(step: StepRecord, evidence?: Record<string, unknown>): Promise<void>;
+}
+
+export interface ReleaseOptions {
+  /** Reactivate a deactivated access key (never by default). */
+  reactivateKey: boolean;
+  record(step: StepRecord): Promise<void>;
 }
 
 /**
- * Carries out containment. `canEnforce` false means the adapter only ever plans (the embedded
- * adapter: local replay never touches a resource), and the core records every action as planned.
+ * Carries out containment, step by step, through `record`. A step that fails is recorded as
+ * failed with the provider's error code, never as done; the steps that depend on it are not run.
+ * `canEnforce` false means the adapter only ever plans (the embedded adapter: local replay never
+ * touches a resource), and the core records every action as planned.
  */
 export interface Containment {
   readonly canEnforce: boolean;
-  execute(action: ActionRecord, incident: Incident): Promise<ContainmentResult>;
+  execute(action: ActionRecord, ctx: ExecutionContext): Promise<void>;
+  /** Undoes a done action from its recorded evidence. */
+  release(action: ActionRecord, incident: Incident, options: ReleaseOptions): Promise<void>;
 }

@@ -51,6 +51,7 @@ export async function wirePipeline(moto: Moto, policy: Policy = DEFAULT_POLICY, 
     topics: { fg: resources.fgTopicArn, 'on-call': resources.onCallTopicArn },
     busName: resources.busName,
     policy,
+    containmentRoleName: 'datalek-containment',
   };
   const eb = moto.clients.eventbridge;
   const findings = await queue(moto, 'gd-findings');

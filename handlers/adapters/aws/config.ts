@@ -20,6 +20,11 @@ const envSchema = z.object({
   DATALEK_BUS_NAME: z.string().min(1, { error: 'required: the custom event bus name' }),
   /** The policy as JSON text (the CDK app passes the same file the core reads locally). Empty: defaults. */
   DATALEK_POLICY: z.string().optional(),
+  /** The role containment assumes in member accounts (the member-account stack deploys it). */
+  DATALEK_CONTAINMENT_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name' })
+    .default('datalek-containment'),
 });
 
 export interface AwsConfig {
@@ -29,6 +34,7 @@ export interface AwsConfig {
   topics: { fg: string; 'on-call': string };
   busName: string;
   policy: Policy;
+  containmentRoleName: string;
 }
 
 export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
@@ -55,5 +61,6 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     topics: { fg: e.DATALEK_FG_TOPIC_ARN, 'on-call': e.DATALEK_ON_CALL_TOPIC_ARN },
     busName: e.DATALEK_BUS_NAME,
     policy: parsePolicy(policyValue, 'DATALEK_POLICY'),
+    containmentRoleName: e.DATALEK_CONTAINMENT_ROLE_NAME,
   };
 }

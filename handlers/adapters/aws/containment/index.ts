@@ -1,0 +1,48 @@
+import { ContainmentStepError } from '../../../core/errors.js';
+import type { ActionRecord, Incident } from '../../../core/incident.js';
+import type { Containment, ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
+import type { ContainmentClientFactory } from './clients.js';
+import { isolateInstance, releaseInstance } from './ec2.js';
+import { deactivateAccessKey, releaseCredentials, revokeRoleSessions } from './iam.js';
+import { blockPublicAccess, releaseBucket } from './s3.js';
+
+/** Containment on AWS: EC2 isolation, credentials and public buckets, in the affected account. */
+export class AwsContainment implements Containment {
+  readonly canEnforce = true;
+
+  constructor(
+    private readonly clients: ContainmentClientFactory,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {}
+
+  async execute(action: ActionRecord, ctx: ExecutionContext): Promise<void> {
+    const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id);
+    switch (action.type) {
+      case 'isolate-instance':
+        return isolateInstance(c, action, ctx.incident, ctx, this.now);
+      case 'deactivate-access-key':
+        return deactivateAccessKey(c, action, ctx, this.now);
+      case 'revoke-role-sessions':
+        return revokeRoleSessions(c, action, ctx, this.now);
+      case 'block-public-access':
+        return blockPublicAccess(c, action, ctx, this.now);
+      default:
+        throw new ContainmentStepError(action.type, 'UnknownAction', `no containment is implemented for ${action.type}`);
+    }
+  }
+
+  async release(action: ActionRecord, incident: Incident, options: ReleaseOptions): Promise<void> {
+    const c = await this.clients.clientsFor(incident.accountId, incident.region, incident.id);
+    switch (action.type) {
+      case 'isolate-instance':
+        return releaseInstance(c, action, options, this.now);
+      case 'deactivate-access-key':
+      case 'revoke-role-sessions':
+        return releaseCredentials(c, action, options, this.now);
+      case 'block-public-access':
+        return releaseBucket(c, action, options, this.now);
+      default:
+        await options.record({ name: 'release', status: 'skipped', at: this.now(), detail: `nothing to undo for ${action.type}` });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** A bucket the finding shows as public: all four Block Public Access settings on, the old ones kept. */
+import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import type { ActionRecord } from '../../../core/incident.js';
+import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
+import type { ContainmentClients } from './clients.js';
+import { errorCode, step } from './steps.js';
+
+export async function blockPublicAccess(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
+  await step(ctx, 'block-public-access', now, async () => {
+    let previous: Record<string, boolean> | null = null;
+    try {
+      const out = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: action.target }));
+      previous = { ...(out.PublicAccessBlockConfiguration ?? {}) } as Record<string, boolean>;
+    } catch (err) {
+      if (errorCode(err) !== 'NoSuchPublicAccessBlockConfiguration') throw err;
+    }
+    await c.s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: action.target,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      }),
+    );
+    return { status: 'done', detail: `all four Block Public Access settings on for ${action.target}`, evidence: { previousPublicAccessBlock: previous } };
+  });
+}
+
+export async function releaseBucket(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+  const previous = action.evidence?.previousPublicAccessBlock as Record<string, boolean> | null | undefined;
+  try {
+    if (previous) await c.s3.send(new PutPublicAccessBlockCommand({ Bucket: action.target, PublicAccessBlockConfiguration: previous }));
+    else await c.s3.send(new DeletePublicAccessBlockCommand({ Bucket: action.target }));
+    await options.record({
+      name: 'restore-public-access-block',
+      status: 'done',
+      at: now(),
+      detail: previous ? 'previous settings restored' : 'block removed (there was none before)',
+    });
+  } catch (err) {
+    await options.record({ name: 'restore-public-access-block', status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
+  }
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRolePolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { jsonLines, spawnCli } from '../support/cli.js';
+import { buildScenario } from '../support/ec2-scenario.js';
+import { accessKeyResource, bucketResource, findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
+
+describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and release, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-enforce-'));
+  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env);
+    c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    expect((await cli(['setup'])).code).toBe(0);
+  });
+  afterAll(async () => moto?.stop());
+
+  it('refuses --enforce on the embedded store', async () => {
+    const r = await spawnCli(['replay', 'events', '--enforce', '--store', join(dir, 'local')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('datalek: --enforce only with --target aws: local replay never touches a resource');
+  });
+
+  it('isolates an instance, deactivates a key, revokes role sessions and blocks a public bucket', async () => {
+    const s = await buildScenario(c);
+    await c.iam.send(new CreateUserCommand({ UserName: 'deploy-bot' }));
+    const key = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'deploy-bot' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new CreateRoleCommand({ RoleName: 'app-server-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'klantdossiers', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    const events = [
+      findingEvent({ id: 'enf-ec2', accountId: ACCOUNT, resource: instanceResource(s.instanceId) }),
+      findingEvent({
+        id: 'enf-key',
+        accountId: ACCOUNT,
+        type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+        resource: accessKeyResource(key, 'IAMUser', 'deploy-bot'),
+      }),
+      findingEvent({
+        id: 'enf-role',
+        accountId: ACCOUNT,
+        type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+        resource: accessKeyResource('ASIAEXAMPLE', 'AssumedRole', 'app-server-role'),
+      }),
+      findingEvent({ id: 'enf-s3', accountId: ACCOUNT, type: 'Policy:S3/BucketAnonymousAccessGranted', resource: bucketResource('klantdossiers', 'PUBLIC') }),
+    ];
+    const file = join(dir, 'enforce.json');
+    writeFileSync(file, JSON.stringify(events));
+
+    const r = await cli(['replay', file, '--enforce', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).map((l) => l.actions)).toEqual([
+      [{ type: 'isolate-instance', status: 'done' }],
+      [{ type: 'deactivate-access-key', status: 'done' }],
+      [{ type: 'revoke-role-sessions', status: 'done' }],
+      [{ type: 'block-public-access', status: 'done' }],
+    ]);
+
+    const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    const groups = (enis.NetworkInterfaces ?? []).map((e) => (e.Groups ?? []).map((g) => g.GroupName));
+    expect(groups).toEqual([['datalek-isolation'], ['datalek-isolation']]);
+    const keys = await c.iam.send(new ListAccessKeysCommand({ UserName: 'deploy-bot' }));
+    expect(keys.AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Inactive']);
+    const deny = await c.iam.send(new GetRolePolicyCommand({ RoleName: 'app-server-role', PolicyName: 'datalek-revoke-older-sessions' }));
+    expect(decodeURIComponent(deny.PolicyDocument as string)).toContain('aws:TokenIssueTime');
+    const block = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'klantdossiers' }));
+    expect(block.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+
+    // Release: the instance's groups come back; the key stays inactive without --reactivate-key.
+    const ec2Incident = jsonLines(r.stdout)[0].incidentId as string;
+    const released = await cli(['release', ec2Incident, '--by', 'anna', '--reason', 'pentest, agreed with the FG']);
+    expect(released.code, released.stderr).toBe(0);
+    const after = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    expect((after.NetworkInterfaces ?? []).every((e) => !(e.Groups ?? []).some((g) => g.GroupName === 'datalek-isolation'))).toBe(true);
+    const keyIncident = jsonLines(r.stdout)[1].incidentId as string;
+    const keyRelease = await cli(['release', keyIncident, '--by', 'anna', '--reason', 'rotated']);
+    expect(keyRelease.stdout).toContain('the key stays inactive: reactivating needs --reactivate-key');
+    expect((await c.iam.send(new ListAccessKeysCommand({ UserName: 'deploy-bot' }))).AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Inactive']);
+    const show = JSON.parse((await cli(['show', ec2Incident, '--json'])).stdout);
+    expect(show.timeline.at(-1)).toMatchObject({ kind: 'containment-released', actor: 'anna' });
+  });
+
+  it('plans only, and says so, for an instance with the exemption tag', async () => {
+    const s = await buildScenario(c);
+    const resource = instanceResource(s.instanceId);
+    resource.instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
+    const file = join(dir, 'exempt.json');
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-exempt', accountId: ACCOUNT, resource })));
+    const r = await cli(['replay', file, '--enforce', '--json']);
+    expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
+    const show = JSON.parse((await cli(['show', jsonLines(r.stdout)[0].incidentId as string, '--json'])).stdout);
+    expect(show.actions[0].reason).toBe('exempt by tag datalek:exempt=true: planned, not carried out');
+    expect(show.timeline.find((e: { kind: string }) => e.kind === 'containment-planned').detail.reason).toMatch(/exempt by tag/);
+  });
+
+  it('never touches anything for a sample finding', async () => {
+    const s = await buildScenario(c);
+    const file = join(dir, 'sample.json');
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-sample', accountId: ACCOUNT, sample: true, resource: instanceResource(s.instanceId) })));
+    const r = await cli(['replay', file, '--enforce', '--json']);
+    expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'skipped' }]);
+    const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    expect((enis.NetworkInterfaces ?? []).flatMap((e) => e.Groups ?? []).some((g) => g.GroupName?.startsWith('datalek-'))).toBe(false);
+  });
+});

@@ -1,0 +1,223 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+} from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import { buildScenario, buildVpc, type Scenario } from '../support/ec2-scenario.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const MOTO_ACCOUNT = '123456789012';
+
+/** A one-time failure of one API command, as AWS would answer it (its error name is the code). */
+const inject: { command: string | null; failOnCalls: number[]; seen: number } = { command: null, failOnCalls: [], seen: 0 };
+
+function addFailureInjection(clients: ContainmentClients) {
+  for (const client of Object.values(clients)) {
+    client.middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        if (inject.command && context.commandName === `${inject.command}Command`) {
+          inject.seen += 1;
+          if (inject.failOnCalls.includes(inject.seen)) {
+            throw Object.assign(new Error(`injected failure of ${inject.command}`), { name: 'InjectedFailure' });
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failureInjection' },
+    );
+  }
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let n = 0;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env);
+    await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
+    c = await factory.clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup');
+    addFailureInjection(c);
+    containment = new AwsContainment(factory);
+  });
+  afterAll(async () => moto?.stop());
+
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
+
+  async function openIncident(instanceId: string): Promise<Incident> {
+    n += 1;
+    const result = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
+      findingEvent({ id: `contain-${Date.now()}-${n}`, accountId: MOTO_ACCOUNT, resource: instanceResource(instanceId) }),
+    );
+    expect(result.actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
+    return (await store.getIncident(result.incidentId as string)) as Incident;
+  }
+
+  const groupsOf = async (instanceId: string) => {
+    const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
+    return Object.fromEntries(
+      (out.NetworkInterfaces ?? []).map((e) => [e.NetworkInterfaceId as string, (e.Groups ?? []).map((g) => g.GroupId as string).sort()]),
+    );
+  };
+  const groupByName = async (vpcId: string, name: string) =>
+    (
+      await c.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'group-name', Values: [name] },
+          ],
+        }),
+      )
+    ).SecurityGroups ?? [];
+  const inAsg = async (s: Scenario) =>
+    ((await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [s.asgName] }))).AutoScalingGroups?.[0]?.Instances ?? []).map(
+      (i) => i.InstanceId,
+    );
+  const inTargetGroup = async (s: Scenario) =>
+    ((await c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: s.targetGroupArn }))).TargetHealthDescriptions ?? []).map((d) => d.Target?.Id);
+
+  async function expectIsolated(s: Scenario) {
+    const [isolation] = await groupByName(s.vpcId, ISOLATION_GROUP);
+    expect(isolation.IpPermissions ?? []).toEqual([]);
+    expect(isolation.IpPermissionsEgress ?? []).toEqual([]);
+    const groups = await groupsOf(s.instanceId);
+    expect(Object.keys(groups)).toHaveLength(2);
+    for (const eni of Object.values(groups)) expect(eni).toEqual([isolation.GroupId]);
+  }
+
+  it('isolates every network interface, protects the evidence and takes the instance out of its group and target group; release restores', async () => {
+    const s = await buildScenario(c);
+    const before = await groupsOf(s.instanceId);
+    const incident = await openIncident(s.instanceId);
+
+    const result = await runContainment(deps(), incident.id);
+    expect(result.actions).toEqual([{ id: `isolate-instance:${s.instanceId}`, type: 'isolate-instance', target: s.instanceId, status: 'done' }]);
+    await expectIsolated(s);
+    expect(await inAsg(s)).not.toContain(s.instanceId);
+    const asg = await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [s.asgName] }));
+    expect(asg.AutoScalingGroups?.[0]?.DesiredCapacity).toBe(1); // capacity not lowered
+    expect(await inTargetGroup(s)).not.toContain(s.instanceId);
+    const protection = await c.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'disableApiTermination' }));
+    expect(protection.DisableApiTermination?.Value).toBe(true);
+    const snapshots = await c.ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:datalek:incident', Values: [incident.id] }] }));
+    expect(snapshots.Snapshots?.length).toBeGreaterThanOrEqual(1);
+
+    const stored = (await store.getIncident(incident.id)) as Incident;
+    const steps = stored.actions[0].steps?.map((st) => `${st.name}:${st.status}`);
+    expect(steps).toEqual([
+      'capture-metadata:done',
+      'protect-instance:done',
+      'detach-from-asg:done',
+      'prepare-isolation-groups:done',
+      ...Object.keys(before).map((eni) => `isolate-eni:${eni}:done`),
+      'deregister-target-groups:done',
+      'snapshot-volumes:done',
+      'tag-instance:done',
+    ]);
+    const timeline = await store.getTimeline(incident.id);
+    expect(timeline.filter((e) => e.kind === 'containment-step-done')).toHaveLength(steps?.length ?? 0);
+    expect(timeline.at(-1)?.kind).toBe('containment-done');
+    expect((await store.listMessages(incident.id)).map((m) => m.kind)).toContain('containment-done');
+
+    const released = await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'false positive: pentest' });
+    expect(released.released[0].steps.every((st) => st.status === 'done')).toBe(true);
+    expect(await groupsOf(s.instanceId)).toEqual(before);
+    expect(await inTargetGroup(s)).toContain(s.instanceId);
+    expect(await inAsg(s)).toContain(s.instanceId);
+    const after = (await store.getIncident(incident.id)) as Incident;
+    expect(after.actions[0].released).toMatchObject({ by: 'anna', reason: 'false positive: pentest' });
+    expect((await store.getTimeline(incident.id)).at(-1)).toMatchObject({ kind: 'containment-released', actor: 'anna' });
+  });
+
+  it('runs again without doing anything twice', async () => {
+    const s = await buildScenario(c);
+    const incident = await openIncident(s.instanceId);
+    await runContainment(deps(), incident.id);
+    const again = await runContainment(deps(), incident.id);
+    expect(again.actions).toEqual([]);
+    const snapshots = await c.ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:datalek:incident', Values: [incident.id] }] }));
+    expect(snapshots.Snapshots).toHaveLength(1);
+  });
+
+  it('ends with one group of each kind when two isolations run at once in one VPC', async () => {
+    const vpc = await buildVpc(c);
+    const [a, b] = [await buildScenario(c, vpc), await buildScenario(c, vpc)];
+    const [ia, ib] = [await openIncident(a.instanceId), await openIncident(b.instanceId)];
+    const results = await Promise.all([runContainment(deps(), ia.id), runContainment(deps(), ib.id)]);
+    expect(results.map((r) => r.actions[0].status)).toEqual(['done', 'done']);
+    expect(await groupByName(vpc.vpcId, ISOLATION_GROUP)).toHaveLength(1);
+    expect(await groupByName(vpc.vpcId, ALL_TRAFFIC_GROUP)).toHaveLength(1);
+    await expectIsolated(a);
+    await expectIsolated(b);
+  });
+
+  describe('a failure injected at each step leaves a truthful state that a retry completes', () => {
+    it.each([
+      ['capture-metadata', 'DescribeInstances', [1]],
+      ['protect-instance', 'ModifyInstanceAttribute', [1]],
+      ['detach-from-asg', 'DetachInstances', [1]],
+      ['prepare-isolation-groups', 'CreateSecurityGroup', [1]],
+      ['isolate-eni', 'ModifyNetworkInterfaceAttribute', [2, 3]],
+      ['deregister-target-groups', 'DeregisterTargets', [1]],
+      ['snapshot-volumes', 'CreateSnapshot', [1]],
+      ['tag-instance', 'CreateTags', [1]],
+    ])('%s (%s fails)', async (stepName, command, calls) => {
+      const s = await buildScenario(c);
+      const before = await groupsOf(s.instanceId);
+      const incident = await openIncident(s.instanceId);
+      Object.assign(inject, { command, failOnCalls: calls, seen: 0 });
+      let first: Awaited<ReturnType<typeof runContainment>>;
+      try {
+        first = await runContainment(deps(), incident.id);
+      } finally {
+        Object.assign(inject, { command: null, failOnCalls: [], seen: 0 });
+      }
+      expect(first.actions[0].status).toBe('failed');
+      expect(first.actions[0].reason).toMatch(new RegExp(`^${stepName}.* failed \\(InjectedFailure\\)`));
+      const stored = (await store.getIncident(incident.id)) as Incident;
+      const failed = stored.actions[0].steps?.filter((st) => st.status === 'failed');
+      expect(failed?.map((st) => st.code)).toEqual(['InjectedFailure']);
+      expect((await store.listMessages(incident.id)).map((m) => m.kind)).toContain('containment-failed');
+      // Never left open to all traffic, whatever failed.
+      const [allTraffic] = await groupByName(s.vpcId, ALL_TRAFFIC_GROUP);
+      for (const groups of Object.values(await groupsOf(s.instanceId))) expect(groups).not.toContain(allTraffic?.GroupId ?? 'none');
+      if (stepName === 'isolate-eni') {
+        // The interface whose swap failed went back to its original groups.
+        const now = await groupsOf(s.instanceId);
+        expect(Object.values(now).some((g, i) => JSON.stringify(g) === JSON.stringify(Object.values(before)[i]))).toBe(true);
+      }
+      if (stepName === 'capture-metadata') {
+        expect(stored.actions[0].steps?.map((st) => st.name)).toEqual(['capture-metadata']);
+      }
+
+      const retry = await runContainment(deps(), incident.id);
+      expect(retry.actions[0].status).toBe('done');
+      await expectIsolated(s);
+      const finalSteps = ((await store.getIncident(incident.id)) as Incident).actions[0].steps ?? [];
+      expect(finalSteps.every((st) => st.status !== 'failed')).toBe(true);
+      expect(new Set(finalSteps.map((st) => st.name)).size).toBe(finalSteps.length);
+    });
+  });
+});

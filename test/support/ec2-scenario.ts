@@ -1,0 +1,80 @@
+/**
+ * The containment scenario on moto: an instance with two network interfaces (each with its own
+ * group), in an Auto Scaling group and a load-balancer target group, with a volume.
+ */
+import { CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AttachNetworkInterfaceCommand,
+  CreateLaunchTemplateCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+
+export interface Scenario {
+  vpcId: string;
+  instanceId: string;
+  enis: { id: string; groups: string[] }[];
+  asgName: string;
+  targetGroupArn: string;
+}
+
+let counter = 0;
+
+export async function buildVpc(c: ContainmentClients) {
+  const vpc = await c.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
+  const vpcId = vpc.Vpc?.VpcId as string;
+  const subnet = await c.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'eu-west-1a' }));
+  return { vpcId, subnetId: subnet.Subnet?.SubnetId as string };
+}
+
+export async function buildScenario(c: ContainmentClients, vpc?: { vpcId: string; subnetId: string }): Promise<Scenario> {
+  counter += 1;
+  const { vpcId, subnetId } = vpc ?? (await buildVpc(c));
+  const group = async (name: string) =>
+    (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `${name}-${counter}`, Description: name, VpcId: vpcId }))).GroupId as string;
+  const app = await group('app');
+  const db = await group('db');
+  const images = await c.ec2.send(new DescribeImagesCommand({}));
+  const imageId = images.Images?.[0]?.ImageId as string;
+  const template = `web-${counter}-${Date.now()}`;
+  await c.ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: template,
+      LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.micro', SecurityGroupIds: [app] },
+    }),
+  );
+  const asgName = `web-asg-${counter}-${Date.now()}`;
+  await c.autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: asgName,
+      LaunchTemplate: { LaunchTemplateName: template, Version: '$Latest' },
+      MinSize: 1,
+      MaxSize: 3,
+      DesiredCapacity: 1,
+      VPCZoneIdentifier: subnetId,
+    }),
+  );
+  const asg = await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
+  const instanceId = asg.AutoScalingGroups?.[0]?.Instances?.[0]?.InstanceId as string;
+  const eni = await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [db] }));
+  const secondEni = eni.NetworkInterface?.NetworkInterfaceId as string;
+  await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: instanceId, NetworkInterfaceId: secondEni, DeviceIndex: 1 }));
+  const tg = await c.elbv2.send(new CreateTargetGroupCommand({ Name: `web-tg-${counter}`, Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance' }));
+  const targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn as string;
+  await c.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: [{ Id: instanceId, Port: 80 }] }));
+  return {
+    vpcId,
+    instanceId,
+    enis: [
+      { id: '', groups: [app] },
+      { id: secondEni, groups: [db] },
+    ],
+    asgName,
+    targetGroupArn,
+  };
+}
