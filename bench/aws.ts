@@ -8,10 +8,18 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { ContainmentClientFactory } from '../handlers/adapters/aws/containment/clients.js';
+import { AwsContainment } from '../handlers/adapters/aws/containment/index.js';
+import { DynamoDbIncidentStore } from '../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../handlers/adapters/aws/setup.js';
+import { runContainment } from '../handlers/core/contain.js';
+import { DEFAULT_POLICY } from '../handlers/core/policy.js';
+import { recordEvent } from '../handlers/core/record-finding.js';
 import { createNotifyHandler } from '../handlers/lambda/notify.js';
 import { createRecordHandler } from '../handlers/lambda/record.js';
 import { lambdaContext, wirePipeline } from '../test/support/aws-pipeline.js';
-import { findingEvent } from '../test/support/events.js';
+import { buildScenario } from '../test/support/ec2-scenario.js';
+import { findingEvent, instanceResource } from '../test/support/events.js';
 import { MOTO_AVAILABLE, startMoto } from '../test/support/moto.js';
 
 type Counts = Record<string, number>;
@@ -58,7 +66,56 @@ export async function benchAwsCalls(): Promise<{ new: Counts; update: Counts; du
   }
 }
 
-export const HANDLER_ENTRIES = ['record-finding', 'notify', 'sweep', 'acknowledge'] as const;
+/**
+ * The containment of the issue's scenario (an instance with two network interfaces, in an Auto
+ * Scaling group and a target group) on moto: API calls in all, API calls made before every
+ * interface is isolated, and the milliseconds it took.
+ */
+export async function benchContainment(): Promise<{ calls: number; callsBeforeIsolated: number; ms: number } | null> {
+  if (!MOTO_AVAILABLE) return null;
+  const moto = await startMoto();
+  const saved = { ...process.env };
+  Object.assign(process.env, moto.env);
+  try {
+    await setupAwsResources(moto.clients);
+    const store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
+    const clients = await factory.clientsFor('123456789012', 'eu-west-1', 'bench');
+    const scenario = await buildScenario(clients);
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
+      findingEvent({ id: 'bench-contain', accountId: '123456789012', resource: instanceResource(scenario.instanceId) }),
+    );
+    let calls = 0;
+    let swaps = 0;
+    let callsBeforeIsolated = -1;
+    for (const client of Object.values(clients)) {
+      (client as unknown as Countable).middlewareStack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          calls += 1;
+          const out = await next(args);
+          // Each interface takes two swaps (all traffic, then isolation): isolated after the last one.
+          if (context.commandName === 'ModifyNetworkInterfaceAttributeCommand' && ++swaps === 2 * scenario.enis.length) callsBeforeIsolated = calls;
+          return out;
+        },
+        { step: 'initialize', name: 'datalekContainmentCounter' },
+      );
+    }
+    const t0 = performance.now();
+    const result = await runContainment(
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment: new AwsContainment(factory) },
+      recorded.incidentId as string,
+    );
+    const ms = performance.now() - t0;
+    if (result.actions[0]?.status !== 'done') throw new Error(`bench: containment ended ${result.actions[0]?.status}: ${result.actions[0]?.reason}`);
+    return { calls, callsBeforeIsolated, ms: round(ms) };
+  } finally {
+    process.env = saved;
+    await moto.stop();
+  }
+}
+
+export const HANDLER_ENTRIES = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge'] as const;
 
 /** Bundles a handler as the CDK app does (esbuild, Node 22, CommonJS, minified). */
 export async function bundleHandler(name: string, outdir: string): Promise<string> {

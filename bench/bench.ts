@@ -22,7 +22,7 @@ import { DEFAULT_POLICY } from '../handlers/core/policy.js';
 import { type RecordDeps, recordEvent, recordEventText } from '../handlers/core/record-finding.js';
 import { sweep } from '../handlers/core/sweep.js';
 import { findingEvent } from '../test/support/events.js';
-import { benchAwsCalls, benchHandlers } from './aws.js';
+import { benchAwsCalls, benchContainment, benchHandlers } from './aws.js';
 
 // The handlers' logs and the SDK's Node 20 notice would drown the figures (and break --json).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -147,6 +147,7 @@ const floorPerSecond = benchFloor(events);
 const replay = await benchReplay(events);
 const sweepFigures = await benchSweep();
 const awsCalls = await benchAwsCalls();
+const containment = await benchContainment();
 const handlers = await benchHandlers();
 
 const report = {
@@ -160,6 +161,7 @@ const report = {
   },
   sweep: { open: sweepFigures.open, closed: sweepFigures.closed, incidentsRead: sweepFigures.incidentsRead },
   aws: awsCalls ? { calls: awsCalls } : { calls: null, skipped: "moto_server not found (pip install 'moto[server]')" },
+  containment,
   handlers,
 };
 
@@ -180,6 +182,11 @@ if (values.json) {
     console.log(`aws      API calls per finding on moto: new ${fmt(awsCalls.new)}; update ${fmt(awsCalls.update)}; duplicate ${fmt(awsCalls.duplicate)}`);
   } else {
     console.log(`aws      skipped: moto_server not found (pip install 'moto[server]')`);
+  }
+  if (containment) {
+    console.log(
+      `contain  two-interface instance in an Auto Scaling group and a target group: ${containment.calls} API calls, ${containment.callsBeforeIsolated} before every interface was isolated, ${containment.ms} ms`,
+    );
   }
   for (const h of handlers) console.log(`handler  ${h.name}: ${h.bytes} bytes, loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×)`);
 }

@@ -11,4 +11,6 @@ const clients = createAwsClients(config.region);
 export const handler = createRecordHandler({
   ...createAwsDeps(config, clients),
   persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable, awsSdkV3Client: clients.dynamodb }),
+  // Rules in enforce mode are planned as enforced here; the contain handler carries them out.
+  canEnforce: true,
 });

@@ -19,7 +19,10 @@ import type { AwsDeps, LambdaContext } from './runtime.js';
 
 export interface RecordHandlerDeps extends AwsDeps {
   persistenceStore: BasePersistenceLayer;
-  /** Whether containment may be enforced from here (issue: containment runs in its own handler). */
+  /**
+   * Whether actions of rules in enforce mode are planned as enforced (the contain handler then
+   * carries them out). False plans everything as "plan" only. @default false
+   */
   canEnforce?: boolean;
 }
 

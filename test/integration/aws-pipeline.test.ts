@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { createContainHandler } from '../../handlers/lambda/contain.js';
 import { createNotifyHandler } from '../../handlers/lambda/notify.js';
 import { createRecordHandler } from '../../handlers/lambda/record.js';
 import type { EventPublisher } from '../../handlers/ports/event-publisher.js';
 import type { Notifier } from '../../handlers/ports/notifier.js';
 import { drain, inbox, lambdaContext, type Pipeline, wirePipeline } from '../support/aws-pipeline.js';
-import { accessKeyResource, findingEvent } from '../support/events.js';
+import { buildScenario } from '../support/ec2-scenario.js';
+import { accessKeyResource, findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
@@ -19,6 +24,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
+    Object.assign(process.env, moto.env); // containment builds its clients per affected account
     p = await wirePipeline(moto);
   });
   afterAll(async () => moto?.stop());
@@ -53,6 +59,31 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
   it('does not route findings below the threshold or of another detail-type', async () => {
     await p.putFindings([findingEvent({ ...fresh(), severity: 3 }), { ...findingEvent(fresh()), 'detail-type': 'GuardDuty Runtime Protection Unhealthy' }]);
     expect(await p.receive(p.queues.findings)).toEqual([]);
+  });
+
+  it('carries out enforced containment in the contain handler and tells the FG the outcome', async () => {
+    const s = await buildScenario(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor('123456789012', 'eu-west-1', 'x'));
+    const policy = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
+    const deps = { ...p.deps, policy };
+    await p.putFindings([findingEvent({ id: `enforce-${Date.now()}`, accountId: '123456789012', resource: instanceResource(s.instanceId) })]);
+    const [body] = await p.receive(p.queues.findings);
+    const result = await createRecordHandler({ ...deps, persistenceStore: p.persistence, canEnforce: true })(JSON.parse(body.body), lambdaContext());
+    const contain = createContainHandler({ ...deps, containment: new AwsContainment(new ContainmentClientFactory('eu-west-1', 'datalek-containment')) });
+    const notify = createNotifyHandler(deps);
+    // Both handlers subscribe to the incident events; the containment outcome is an event of its own.
+    for (let round = 0; round < 2; round++) {
+      for (const m of await p.receive(p.queues.domain)) {
+        const event = JSON.parse(m.body);
+        if (event['detail-type'] === 'Incident Opened') await contain(event);
+        await notify(event);
+      }
+    }
+    const incident = await p.deps.store.getIncident(result.incidentId as string);
+    expect(incident?.actions[0]).toMatchObject({ type: 'isolate-instance', mode: 'enforce', status: 'done' });
+    const fg = await inbox(p, 'fg');
+    expect(fg.map((m) => m.Subject.split(':')[0])).toEqual(['[datalek High] Mogelijk datalek', '[datalek High] Inperking uitgevoerd']);
+    expect(fg[1].Message).toContain(`isolate-instance ${s.instanceId}: uitgevoerd`);
+    expect(fg[1].Message).toMatch(/isolate-eni:eni-\w+: uitgevoerd/);
   });
 
   it('leaves the IP addresses and user names of a finding out of the messages', async () => {

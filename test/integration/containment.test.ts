@@ -173,6 +173,25 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     await expectIsolated(b);
   });
 
+  it('acts in the affected member account through its containment role (delegated administrator)', async () => {
+    const member = '111122223333';
+    // moto maps the assumed role's credentials to the member account, as AWS does.
+    const memberClients = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(member, 'eu-west-1', 'setup-member');
+    const s = await buildScenario(memberClients);
+    n += 1;
+    const result = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
+      findingEvent({ id: `member-${Date.now()}`, accountId: member, resource: instanceResource(s.instanceId) }),
+    );
+    const contained = await runContainment(deps(), result.incidentId as string);
+    expect(contained.actions[0].status).toBe('done');
+    const enis = await memberClients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    expect((enis.NetworkInterfaces ?? []).map((e) => (e.Groups ?? []).map((g) => g.GroupName))).toEqual([[ISOLATION_GROUP], [ISOLATION_GROUP]]);
+    // The pipeline's own account does not have the instance at all.
+    const own = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    expect(own.NetworkInterfaces).toEqual([]);
+  });
+
   describe('a failure injected at each step leaves a truthful state that a retry completes', () => {
     it.each([
       ['capture-metadata', 'DescribeInstances', [1]],

@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '../..');
 
 describe('runbooks', () => {
   it('exist for every runbook a message names', () => {
-    for (const file of [...Object.values(RUNBOOKS), 'runbooks/triage.md', 'runbooks/fg-assessment.md']) {
+    for (const file of [...Object.values(RUNBOOKS), 'runbooks/triage.md', 'runbooks/fg-assessment.md', 'runbooks/release.md']) {
       expect(existsSync(join(ROOT, file)), file).toBe(true);
     }
   });
