@@ -1,0 +1,90 @@
+/**
+ * What must outlive any deployment: the incidents table (the breach register, Art. 33(5)), the
+ * idempotency table, the FG and on-call topics, the pipeline's bus and its archive, and the
+ * customer-managed key that encrypts them. Deletion protection and RETAIN on everything that holds
+ * the register: removing the app never removes the record.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
+
+export interface StatefulStackProps extends StackProps {
+  /** @default no subscription (subscribe by hand) */
+  fgEmail?: string;
+  /** @default no subscription (subscribe by hand) */
+  onCallEmail?: string;
+  /** Years the pipeline's events are archived. */
+  retentionYears: number;
+}
+
+export class StatefulStack extends Stack {
+  public readonly key: kms.Key;
+  public readonly incidents: dynamodb.Table;
+  public readonly idempotency: dynamodb.Table;
+  public readonly fgTopic: sns.Topic;
+  public readonly onCallTopic: sns.Topic;
+  public readonly bus: events.EventBus;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'datalek: incidents, breach register, FG and on-call messages',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted on-call topic.
+    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    const tableDefaults = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    this.incidents = new dynamodb.Table(this, 'Incidents', {
+      ...tableDefaults,
+      tableName: DEFAULT_RESOURCE_NAMES.table,
+      partitionKey: { name: INCIDENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: INCIDENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+    });
+    for (const index of Object.values(INCIDENT_TABLE.indexes)) {
+      this.incidents.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      });
+    }
+    this.idempotency = new dynamodb.Table(this, 'Idempotency', {
+      ...tableDefaults,
+      tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable,
+      partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
+    });
+
+    const topic = (id: string, name: string, display: string, email?: string) => {
+      const t = new sns.Topic(this, id, { topicName: name, displayName: display, masterKey: this.key, enforceSSL: true });
+      if (email) t.addSubscription(new subscriptions.EmailSubscription(email));
+      return t;
+    };
+    this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
+    this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: DEFAULT_RESOURCE_NAMES.bus });
+    // The pipeline's own events (identifiers only) are part of the record: kept as long as the register.
+    this.bus.archive('Archive', {
+      archiveName: 'datalek-events',
+      description: 'datalek domain events, kept with the breach register',
+      eventPattern: { source: [DOMAIN_EVENT_SOURCE] },
+      retention: Duration.days(365 * props.retentionYears),
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { DeployConfigError } from '../../infra/config.js';
+
+const CONTEXT = {
+  region: 'eu-west-1',
+  account: '111122223333',
+  fgEmail: 'fg@example.nl',
+  onCallEmail: 'oncall@example.nl',
+  forwardFrom: 'eu-central-1',
+  memberAccounts: '444455556666',
+};
+
+const cfnLintFound = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' }).status === 0;
+if (!cfnLintFound && process.env.CI === 'true')
+  throw new Error('cfn-lint is not on PATH, and CI=true: the template checks must run in CI (pip install cfn-lint)');
+
+describe('the CDK app', () => {
+  let built: DatalekApp;
+  let outdir: string;
+  let state: Template;
+  let response: Template;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'datalek-cdk-'));
+    built = buildApp(CONTEXT, { outdir });
+    // Synth runs the cdk-nag AwsSolutions checks: an unacknowledged finding makes it throw.
+    built.app.synth();
+    state = Template.fromStack(built.stateful);
+    response = Template.fromStack(built.response);
+  }, 120_000);
+
+  it('passes the cdk-nag AwsSolutions checks with every acknowledgement carrying a reason', () => {
+    const metadata = [built.stateful, built.response, ...built.forwarders, ...built.members].flatMap((stack) =>
+      stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules')),
+    );
+    expect(metadata.length).toBeGreaterThan(0);
+    for (const m of metadata) for (const reason of Object.values(m.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(20);
+  });
+
+  it('keeps the register: tables with point-in-time recovery, deletion protection, a rotated customer-managed key', () => {
+    state.resourceCountIs('AWS::DynamoDB::Table', 2);
+    state.allResourcesProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+    });
+    state.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    state.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'datalek-incidents',
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'due' }), Match.objectLike({ IndexName: 'byDetection' })]),
+    });
+    state.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'datalek-idempotency',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    state.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    state.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365 * 7 });
+  });
+
+  it('encrypts the FG and on-call topics and refuses publishing without TLS', () => {
+    state.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    state.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+    state.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'fg@example.nl' });
+    state.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
+  });
+
+  it('runs each handler on arm64 Node.js 22 with the Powertools environment and its own log group', () => {
+    const functions = response.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(5);
+    response.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'datalek', POWERTOOLS_LOGGER_LOG_EVENT: 'false', DATALEK_TABLE: 'datalek-incidents' }),
+      },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+    response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    // One errors alarm per function, plus one per dead-letter queue, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 4);
+    for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+    }
+  });
+
+  it('routes GuardDuty findings by numeric severity from the policy, never a list of values', () => {
+    response.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 4] }] } },
+    });
+    const [forward] = Object.values(Template.fromStack(built.forwarders[0]).findResources('AWS::Events::Rule'));
+    expect(forward.Properties.EventPattern).toEqual({
+      source: ['aws.guardduty'],
+      'detail-type': ['GuardDuty Finding'],
+      detail: { severity: [{ numeric: ['>=', 4] }] },
+    });
+    expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toMatch(/events:eu-west-1:111122223333:event-bus\/default/);
+  });
+
+  it('gives every EventBridge target a dead-letter queue, and every function target a retry policy', () => {
+    const templates = [response, Template.fromStack(built.forwarders[0])];
+    let targets = 0;
+    for (const t of templates) {
+      for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
+        for (const target of rule.Properties.Targets) {
+          targets += 1;
+          expect(target.DeadLetterConfig?.Arn, JSON.stringify(target.Arn)).toBeDefined();
+          // Event-bus targets take EventBridge's own retry (24 h, 185 attempts): they accept no RetryPolicy.
+          if (!JSON.stringify(target.Arn).includes('event-bus'))
+            expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
+        }
+      }
+    }
+    expect(targets).toBe(5);
+    response.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    response.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('grants no action on every resource, and no ec2:* or iam:* at all', () => {
+    for (const stack of [built.response, ...built.members]) {
+      for (const policy of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))) {
+        for (const st of policy.Properties.PolicyDocument.Statement) {
+          const actions = [st.Action].flat();
+          expect(
+            actions.some((a: string) => a === '*' || /^[a-z0-9-]+:\*$/.test(a)),
+            JSON.stringify(st),
+          ).toBe(false);
+          if (JSON.stringify(st.Resource) === '"*"') {
+            expect(
+              actions.every((a: string) => /:(Describe|Get|List)/.test(a)),
+              JSON.stringify(st),
+            ).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('exposes the acknowledgement only through an IAM-authorised function URL, with an on-call policy for exactly that', () => {
+    response.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    response.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'datalek-on-call-acknowledge',
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'lambda:InvokeFunctionUrl',
+            Effect: 'Allow',
+            Resource: Match.anyValue(),
+            Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('puts the containment role in member accounts, trusted only by the contain function role', () => {
+    const [role] = Object.values(Template.fromStack(built.members[0]).findResources('AWS::IAM::Role'));
+    expect(role.Properties.RoleName).toBe('datalek-containment');
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(JSON.stringify(trust[0].Principal)).toMatch(/:iam::111122223333:role\/datalek-contain-function"/);
+    response.hasResourceProperties('AWS::IAM::Role', { RoleName: 'datalek-contain-function' });
+  });
+
+  it.skipIf(!cfnLintFound)('passes cfn-lint', () => {
+    const templates = readdirSync(outdir)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => join(outdir, f));
+    expect(templates.length).toBe(4);
+    const lint = spawnSync('cfn-lint', ['--config-file', join(import.meta.dirname, '../../.cfnlintrc.yaml'), '--', ...templates], { encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+  });
+});
+
+describe('EU residency', () => {
+  // No bundling here: these only check which regions the app accepts.
+  const noBundling = { 'aws:cdk:bundling-stacks': [] };
+  it.each(['us-east-1', 'eu-west-2', 'eu-central-2'])('refuses %s unless explicitly allowed', (region) => {
+    expect(() => buildApp({ region, ...noBundling })).toThrow(DeployConfigError);
+    expect(() => buildApp({ region, ...noBundling })).toThrow(/outside the EU/);
+    expect(() => buildApp({ region, allowNonEuRegion: 'true', ...noBundling })).not.toThrow();
+  });
+
+  it('refuses a forwarder region outside the EU too', () => {
+    expect(() => buildApp({ region: 'eu-west-1', forwardFrom: 'us-west-2' })).toThrow(/us-west-2 is outside the EU/);
+  });
+
+  it('names a bad context value', () => {
+    expect(() => buildApp({ region: 'eu-west-1', fgEmail: 'not-an-address' })).toThrow(/fgEmail: expected the FG e-mail address/);
+  });
+});

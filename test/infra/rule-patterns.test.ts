@@ -1,0 +1,140 @@
+/**
+ * The synthesized rule patterns, run on moto's EventBridge (its TestEventPattern is a stub, so
+ * each pattern gets a real rule with a queue as target, and the events are put on the bus).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const EVENTS = join(import.meta.dirname, '../../events');
+
+/** Which events/ inputs the GuardDuty rule routes: `detail-type` GuardDuty Finding and severity >= 4 as a number. */
+const ROUTED_BY_FINDING_RULE: Record<string, boolean> = {
+  '01-ec2-backdoor-command-and-control-high.json#0': true,
+  '02-ec2-backdoor-command-and-control-update-count-3.json#0': true,
+  '03-ec2-backdoor-command-and-control-duplicate-delivery.json#0': true,
+  '04-ec2-backdoor-command-and-control-late-older-version.json#0': true,
+  '05-ec2-same-instance-bitcoin-tool-attached.json#0': true,
+  '06-iam-instance-credentials-used-outside-aws-assumed-role.json#0': true,
+  '07-iam-long-term-access-key-anomalous-fractional-severity-7.2.json#0': true,
+  '08-s3-bucket-made-public-anonymous-access.json#0': true,
+  '09-s3-anomalous-reads-medium-notify-only.json#0': true,
+  '10-eks-cluster-anonymous-access-granted.json#0': true,
+  '11-rds-successful-brute-force-login-delegated-admin.json#0': true,
+  '12-lambda-bitcoin-mining-envelope-without-account.json#0': true,
+  '13-runtime-reverse-shell-on-instance-without-profile.json#0': true,
+  '14-attack-sequence-s3-compromised-data-critical-9.5.json#0': true,
+  '15-malware-protection-ebs-scan-malicious-file.json#0': true,
+  '16-ec2-ssh-brute-force-target-low-severity.json#0': false, // severity 2
+  '17-archived-port-probe-finding.json#0': true, // routed; the handler ignores it as archived
+  '18-sample-finding-from-generate-sample-findings.json#0': true,
+  '19-unknown-future-finding-type-and-resource.json#0': true,
+  '20-not-a-finding-malware-object-scan-result.json#0': false, // another detail-type
+  '21-malformed-severity-is-a-string.json#0': false, // "8" is a string: numeric matching refuses it
+  '25-batch-of-two-ecs-and-container-runtime-findings.json#0': true,
+  '25-batch-of-two-ecs-and-container-runtime-findings.json#1': true,
+};
+
+/** The events/ inputs that can be put on a bus at all (envelopes), by `<file>#<index>`. */
+function busEvents(): Map<string, { source: string; 'detail-type': string; detail: unknown }> {
+  const out = new Map();
+  for (const file of readdirSync(EVENTS).filter((f) => f.endsWith('.json'))) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+    } catch {
+      continue; // not JSON: nothing to put
+    }
+    [value].flat().forEach((e, i) => {
+      const ev = e as Record<string, unknown>;
+      if (typeof ev.source === 'string' && typeof ev['detail-type'] === 'string' && ev.detail) out.set(`${file}#${i}`, ev);
+    });
+  }
+  return out;
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => {
+  let moto: Moto;
+  const patterns: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const { response, forwarders } = buildApp({ region: 'eu-west-1', forwardFrom: 'eu-north-1', 'aws:cdk:bundling-stacks': [] });
+    const rules = (t: Template) => Object.entries(t.findResources('AWS::Events::Rule')).filter(([, r]) => r.Properties.EventPattern);
+    for (const [id, rule] of [...rules(Template.fromStack(response)), ...rules(Template.fromStack(forwarders[0]))]) patterns[id] = rule.Properties.EventPattern;
+  });
+  afterAll(async () => moto?.stop());
+
+  /** Puts the entries on a fresh bus whose one rule has `pattern`; returns the ids that reached the queue. */
+  async function routed(name: string, pattern: unknown, entries: { id: string; source: string; detailType: string; detail: unknown }[]): Promise<string[]> {
+    const bus = `rules-${name}`.slice(0, 60);
+    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: bus }));
+    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: bus }));
+    const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    await moto.clients.eventbridge.send(new PutRuleCommand({ Name: bus, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
+    await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: bus, EventBusName: bus, Targets: [{ Id: 'q', Arn: arn }] }));
+    for (const e of entries) {
+      // The test id rides along in `resources`, so the queue tells which event arrived.
+      await moto.clients.eventbridge.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), Resources: [`test:${e.id}`] }],
+        }),
+      );
+    }
+    const got: string[] = [];
+    for (;;) {
+      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (!out.Messages?.length) break;
+      for (const m of out.Messages) got.push((JSON.parse(m.Body as string).resources as string[])[0].slice(5));
+    }
+    return got.sort();
+  }
+
+  const findingRuleIds = () => Object.keys(patterns).filter((id) => JSON.stringify(patterns[id]).includes('aws.guardduty'));
+
+  it('has the GuardDuty rule in the central region and in the forwarder', () => {
+    expect(findingRuleIds()).toHaveLength(2);
+  });
+
+  it('routes exactly the documented events/ files, in both rules', async () => {
+    const entries = [...busEvents()].map(([id, e]) => ({ id, source: e.source, detailType: e['detail-type'], detail: e.detail }));
+    expect(entries.map((e) => e.id).sort()).toEqual(Object.keys(ROUTED_BY_FINDING_RULE).sort());
+    const expected = Object.entries(ROUTED_BY_FINDING_RULE)
+      .filter(([, r]) => r)
+      .map(([id]) => id)
+      .sort();
+    for (const id of findingRuleIds()) expect(await routed(`events-${id}`, patterns[id], entries)).toEqual(expected);
+  });
+
+  it('routes 7.2 and 9.5 and not 3.0', async () => {
+    const entries = [7.2, 9.5, 3.0, 8.9, 4].map((severity) => {
+      const e = findingEvent({ id: `sev-${severity}`, severity });
+      return { id: `severity-${severity}`, source: e.source, detailType: e['detail-type'], detail: e.detail };
+    });
+    for (const id of findingRuleIds()) {
+      expect(await routed(`sev-${id}`, patterns[id], entries)).toEqual(['severity-4', 'severity-7.2', 'severity-8.9', 'severity-9.5']);
+    }
+  });
+
+  it('routes the pipeline events each handler reacts to, and only those', async () => {
+    const types = ['Incident Opened', 'Incident Updated', 'Incident Acknowledged', 'Containment Done', 'Containment Failed', 'Reminder Due'];
+    const entries = types.map((t) => ({ id: t.replace(/ /g, '-'), source: 'datalek', detailType: t, detail: { incidentId: 'dl-0123456789', revision: 1 } }));
+    const byRule = Object.fromEntries(
+      await Promise.all(
+        Object.keys(patterns)
+          .filter((id) => JSON.stringify(patterns[id]).includes('"datalek"'))
+          .map(async (id) => [id.replace(/Rule.*$/, ''), await routed(`domain-${id}`, patterns[id], entries)]),
+      ),
+    );
+    expect(byRule).toEqual({
+      NotifyRoute: ['Containment-Done', 'Containment-Failed', 'Incident-Opened', 'Incident-Updated', 'Reminder-Due'],
+      ContainRoute: ['Incident-Opened', 'Incident-Updated'],
+    });
+  });
+});
