@@ -15,6 +15,7 @@ import { setupAwsResources } from './adapters/aws/setup.js';
 import { awsSettings, type Backend, openBackend, type Target } from './cli/backend.js';
 import { UsageError } from './cli/errors.js';
 import { expandPaths } from './cli/inputs.js';
+import { signedAcknowledge } from './cli/signed-ack.js';
 import { byUrgency, showObject, showText, statusObject, statusTable, table } from './cli/views.js';
 import { acknowledge } from './core/acknowledge.js';
 import { actionsToEnforce, runContainment } from './core/contain.js';
@@ -361,6 +362,8 @@ async function show(ctx: Context): Promise<number> {
 }
 
 async function ack(ctx: Context): Promise<number> {
+  const url = ctx.io.env.DATALEK_ACK_URL;
+  if (ctx.target === 'aws' && url) return signedAck(ctx, url);
   return withBackend(ctx, false, async (backend) => {
     const store = backend?.store ?? null;
     const incident = await loadIncident(store, ctx.positionals[0]);
@@ -369,16 +372,43 @@ async function ack(ctx: Context): Promise<number> {
       { store: store as Backend['store'], policy: ctx.policy, now: ctx.now },
       { incidentId: incident.id, by, note: ctx.flags.note },
     );
-    const i = result.incident;
-    if (ctx.flags.json) {
-      ctx.io.out(JSON.stringify({ incidentId: i.id, changed: result.changed, acknowledgedBy: i.acknowledgedBy, acknowledgedAt: i.acknowledgedAt }));
-    } else if (result.changed) {
-      ctx.io.out(`Acknowledged ${i.id} as ${i.acknowledgedBy}. Re-pages stop; the AP deadline does not (${i.deadline ?? 'no deadline'}).`);
-    } else {
-      ctx.io.out(`${i.id} was already acknowledged by ${i.acknowledgedBy} at ${i.acknowledgedAt}; nothing changed.`);
-    }
+    printAck(
+      ctx,
+      {
+        incidentId: result.incident.id,
+        changed: result.changed,
+        acknowledgedBy: result.incident.acknowledgedBy,
+        acknowledgedAt: result.incident.acknowledgedAt,
+      },
+      result.incident.deadline,
+    );
     return 0;
   });
+}
+
+/** On AWS: the acknowledgement goes through the IAM-authorised URL, as the signed caller (never --by). */
+async function signedAck(ctx: Context, url: string): Promise<number> {
+  if (ctx.flags.by) throw new UsageError('--by cannot be used with DATALEK_ACK_URL: the acknowledger is the identity that signs the request');
+  const { region } = awsSettings(ctx.io.env);
+  const response = await signedAcknowledge(url, region, { incidentId: ctx.positionals[0], note: ctx.flags.note });
+  if (response.status === 404) throw new IncidentNotFoundError(ctx.positionals[0]);
+  if (response.status !== 200) {
+    ctx.io.err(`datalek: the acknowledgement was refused (HTTP ${response.status}): ${response.body.error ?? 'no reason given'}`);
+    return response.status === 403 ? 2 : 3;
+  }
+  printAck(ctx, response.body as Parameters<typeof printAck>[1], null);
+  return 0;
+}
+
+function printAck(
+  ctx: Context,
+  a: { incidentId: string; changed: boolean; acknowledgedBy: string | null; acknowledgedAt: string | null },
+  deadline: string | null,
+): void {
+  if (ctx.flags.json) ctx.io.out(JSON.stringify(a));
+  else if (a.changed)
+    ctx.io.out(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`);
+  else ctx.io.out(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`);
 }
 
 async function runSweep(ctx: Context): Promise<number> {
@@ -389,6 +419,7 @@ async function runSweep(ctx: Context): Promise<number> {
       return 0;
     }
     const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
+    for (const f of result.failed) ctx.io.err(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`);
     await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
     else if (result.sent.length === 0) ctx.io.out('Nothing due.');

@@ -187,7 +187,11 @@ export interface ChainBreak {
 export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): ChainBreak | null {
   let prev = genesisHash(incident.id, incident.firstFinding);
   let expectedSeq = 1;
+  const head = incident.timelineHead;
   for (const e of entries) {
+    if (e.seq > head.seq) {
+      return { incidentId: incident.id, seq: e.seq, problem: `the incident records ${head.seq} entries: this one was inserted after them` };
+    }
     if (e.seq !== expectedSeq) {
       return {
         incidentId: incident.id,
@@ -204,7 +208,6 @@ export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): Ch
     prev = e.hash;
     expectedSeq += 1;
   }
-  const head = incident.timelineHead;
   if (head.seq !== expectedSeq - 1 || head.hash !== prev) {
     return {
       incidentId: incident.id,

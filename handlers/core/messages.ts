@@ -11,7 +11,7 @@ import type { Policy } from './policy.js';
 import { describeSeverity, severityBand } from './severity.js';
 import { formatLocal, timeLeft } from './time.js';
 
-export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'repage' | 'containment-done' | 'containment-failed' | 'released';
+export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'page' | 'containment-done' | 'containment-failed' | 'released';
 
 type Lang = 'nl' | 'en';
 
@@ -23,7 +23,7 @@ const T = {
       'severity-raised': { fg: 'Ernst verhoogd', 'on-call': 'Ernst verhoogd' },
       'ap-reminder': { fg: 'Herinnering AP-termijn', 'on-call': 'Herinnering AP-termijn' },
       'ap-overdue': { fg: 'AP-termijn verstreken', 'on-call': 'AP-termijn verstreken' },
-      repage: { fg: 'Nog niet opgepakt', 'on-call': 'Nog niet opgepakt' },
+      page: { fg: 'Escalatie: nog niet opgepakt', 'on-call': 'Escalatie: nog niet opgepakt' },
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
@@ -59,7 +59,7 @@ const T = {
       'severity-raised': { fg: 'Severity raised', 'on-call': 'Severity raised' },
       'ap-reminder': { fg: 'AP deadline reminder', 'on-call': 'AP deadline reminder' },
       'ap-overdue': { fg: 'AP deadline passed', 'on-call': 'AP deadline passed' },
-      repage: { fg: 'Not yet acknowledged', 'on-call': 'Not yet acknowledged' },
+      page: { fg: 'Escalation: not yet acknowledged', 'on-call': 'Escalation: not yet acknowledged' },
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
@@ -114,16 +114,20 @@ export interface ComposeInput {
   stateKey: string;
   now: string;
   policy: Policy;
+  /** For escalation pages: the level and round (0-based). */
+  level?: string;
+  round?: number;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
   const band = severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
   const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
-  const subject = `${prefix}[datalek ${band}] ${t.subject[kind][channel]}: ${incident.findingType} ${incident.id}`;
+  const escalated = level !== undefined ? ` (${level}, ${lang === 'nl' ? 'ronde' : 'round'} ${(round ?? 0) + 1})` : '';
+  const subject = `${prefix}[datalek ${band}] ${t.subject[kind][channel]}${escalated}: ${incident.findingType} ${incident.id}`;
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
@@ -171,6 +175,8 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy 
       band,
       sample: String(incident.sample),
       kind,
+      // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
+      ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
     },
     createdAt: now,
     sentAt: null,

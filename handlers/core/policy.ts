@@ -106,10 +106,46 @@ export const policySchema = z.strictObject({
     .prefault({}),
   onCall: z
     .strictObject({
-      /** Minutes a page may stay unacknowledged before the on-call engineer is paged again. @default 15 */
-      ackTimeoutMinutes: z.number().positive().default(15),
-      /** Minutes between re-pages after that. @default 15 */
-      repageEveryMinutes: z.number().positive().default(15),
+      /**
+       * Who is paged, and when, until someone acknowledges: level 0 is the page when the incident
+       * opens; the others follow at `afterMinutes`; after the last level, `repeatAfterMinutes` later,
+       * the next round starts at level 0 again. Each page is sent once per level and round.
+       */
+      escalation: z
+        .strictObject({
+          levels: z
+            .array(
+              z.strictObject({
+                name: z.string().min(1),
+                afterMinutes: z.number().min(0),
+                channel: z.enum(['on-call', 'fg']),
+                /** Hold this level's pages in quiet hours, except for Critical incidents. @default false */
+                respectQuietHours: z.boolean().default(false),
+              }),
+            )
+            .min(1)
+            .refine((levels) => levels[0].afterMinutes === 0, { error: 'the first level pages when the incident opens: afterMinutes 0' })
+            .refine((levels) => levels.every((l, i) => i === 0 || l.afterMinutes > levels[i - 1].afterMinutes), {
+              error: 'levels must come later one after the other (afterMinutes ascending)',
+            })
+            .default([
+              { name: 'on-call', afterMinutes: 0, channel: 'on-call', respectQuietHours: false },
+              { name: 'secondary', afterMinutes: 15, channel: 'on-call', respectQuietHours: false },
+              { name: 'fg', afterMinutes: 30, channel: 'fg', respectQuietHours: true },
+            ]),
+          repeatAfterMinutes: z.number().positive().default(15),
+        })
+        .prefault({}),
+      /**
+       * Quiet hours in the policy's time zone, e.g. {"from": "22:00", "to": "07:00"}: levels that
+       * respect them hold their pages then. A Critical incident is never held. @default none
+       */
+      quietHours: z
+        .strictObject({
+          from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' }),
+          to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' }),
+        })
+        .optional(),
     })
     .prefault({}),
   /** Times are computed in UTC and shown to people in this zone. @default "Europe/Amsterdam" */

@@ -7,12 +7,19 @@
 import { clockRunning, type Incident } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
+import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
 export interface DueItem {
   track: 'ap' | 'page';
-  kind: Extract<MessageKind, 'ap-reminder' | 'ap-overdue' | 'repage'>;
+  kind: Extract<MessageKind, 'ap-reminder' | 'ap-overdue' | 'page'>;
   dueAt: string;
+  /** For pages: the escalation level, its channel and the round (0 is the first). */
+  level?: string;
+  channel?: 'fg' | 'on-call';
+  round?: number;
+  /** Held by quiet hours (never for a Critical incident): recorded, not sent. */
+  held?: boolean;
 }
 
 interface Track {
@@ -45,25 +52,65 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
   };
 }
 
-function pageTrack(incident: Incident, policy: Policy): Track | null {
-  // Re-pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
+/** The escalation: the pages of every level and round after the opening page, until acknowledged. */
+function escalation(incident: Incident, policy: Policy) {
+  // Pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
   if (incident.sample || incident.state !== 'open' || !incident.paging.firstPageAt) return null;
-  const first = Date.parse(incident.paging.firstPageAt) + policy.onCall.ackTimeoutMinutes * MINUTE_MS;
-  const step = policy.onCall.repageEveryMinutes * MINUTE_MS;
-  return {
-    track: 'page',
-    lastDueAt: incident.paging.lastDueAt,
-    latestAtOrBefore(t) {
-      return t < first ? null : { at: first + Math.floor((t - first) / step) * step, kind: 'repage' };
-    },
-    firstAfter(t) {
-      return t < first ? first : first + (Math.floor((t - first) / step) + 1) * step;
-    },
+  const { levels, repeatAfterMinutes } = policy.onCall.escalation;
+  const first = Date.parse(incident.paging.firstPageAt);
+  const roundMs = (levels[levels.length - 1].afterMinutes + repeatAfterMinutes) * MINUTE_MS;
+  /** Nominal page times in order: (round 0, level 1), …, (round 1, level 0), … */
+  const at = (round: number, level: number) => first + round * roundMs + levels[level].afterMinutes * MINUTE_MS;
+  const after = (t: number): { round: number; level: number } => {
+    // The first (round, level) strictly after t, skipping the opening page (round 0, level 0).
+    let round = Math.max(0, Math.floor((t - first) / roundMs));
+    for (;;) {
+      for (let level = 0; level < levels.length; level++) {
+        if ((round > 0 || level > 0) && at(round, level) > t) return { round, level };
+      }
+      round += 1;
+    }
   };
+  return { levels, at, after, roundMs };
+}
+
+function pageItems(incident: Incident, policy: Policy, now: number): DueItem[] {
+  const e = escalation(incident, policy);
+  if (!e) return [];
+  const last = incident.paging.lastDueAt ? Date.parse(incident.paging.lastDueAt) : Number.NEGATIVE_INFINITY;
+  const items: DueItem[] = [];
+  // Only the last round can still be sent (see below): start there, however long ago `last` was.
+  let next = e.after(Math.max(Number.isFinite(last) ? last : Number.MIN_SAFE_INTEGER, now - e.roundMs));
+  while (e.at(next.round, next.level) <= now) {
+    const level = e.levels[next.level];
+    const t = e.at(next.round, next.level);
+    const held = level.respectQuietHours && severityBand(incident.severity) !== 'Critical' && inQuietHours(t, policy);
+    items.push({ track: 'page', kind: 'page', dueAt: new Date(t).toISOString(), level: level.name, channel: level.channel, round: next.round, held });
+    next = e.after(t);
+  }
+  // A sweep that did not run for a long time sends one round's worth, the latest, not a backlog.
+  return items.slice(-e.levels.length);
+}
+
+function nextPageAt(incident: Incident, policy: Policy): number | null {
+  const e = escalation(incident, policy);
+  if (!e) return null;
+  const last = incident.paging.lastDueAt ? Date.parse(incident.paging.lastDueAt) : Number.MIN_SAFE_INTEGER;
+  const next = e.after(last);
+  return e.at(next.round, next.level);
+}
+
+/** Whether `t` falls in the policy's quiet hours, read on the wall clock of its time zone. */
+export function inQuietHours(t: number, policy: Policy): boolean {
+  const quiet = policy.onCall.quietHours;
+  if (!quiet) return false;
+  const hm = new Intl.DateTimeFormat('en-GB', { timeZone: policy.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t));
+  const { from, to } = quiet;
+  return from <= to ? hm >= from && hm < to : hm >= from || hm < to;
 }
 
 function tracks(incident: Incident, policy: Policy): Track[] {
-  return [apTrack(incident, policy), pageTrack(incident, policy)].filter((t): t is Track => t !== null);
+  return [apTrack(incident, policy)].filter((t): t is Track => t !== null);
 }
 
 /** What is due at `now` and not yet announced: at most one item per track, the latest. */
@@ -75,6 +122,7 @@ export function dueItems(incident: Incident, policy: Policy, now: string): DueIt
     const last = track.lastDueAt ? Date.parse(track.lastDueAt) : Number.NEGATIVE_INFINITY;
     if (latest && latest.at > last) out.push({ track: track.track, kind: latest.kind, dueAt: new Date(latest.at).toISOString() });
   }
+  out.push(...pageItems(incident, policy, t));
   return out;
 }
 
@@ -86,6 +134,8 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
     const t = Number.isFinite(after) ? track.firstAfter(after) : firstEver(track);
     if (t !== null && (next === null || t < next)) next = t;
   }
+  const page = nextPageAt(incident, policy);
+  if (page !== null && (next === null || page < next)) next = page;
   return next === null ? null : new Date(next).toISOString();
 }
 

@@ -16,10 +16,20 @@ export interface SweepItem {
   incidentId: string;
   kind: string;
   dueAt: string;
+  /** For pages: the escalation level and round. */
+  level?: string;
+  round?: number;
+  /** A page held by quiet hours: recorded, not sent. */
+  held?: boolean;
 }
 
 export interface SweepResult {
   sent: SweepItem[];
+  /**
+   * Incidents the sweep could not update (e.g. a timeline changed behind the store's back). One
+   * broken incident must not stop the reminders of all the others: they are reported, not thrown.
+   */
+  failed: { incidentId: string; error: string }[];
   /** How many incidents the sweep read from the store: grows with what is due, not with history. */
   incidentsRead: number;
 }
@@ -28,6 +38,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
   const now = deps.now();
   const due = await deps.store.listDue(now);
   const sent: SweepItem[] = [];
+  const failed: SweepResult['failed'] = [];
   let incidentsRead = due.length;
   for (let incident of due) {
     for (let attempt = 1; ; attempt++) {
@@ -38,7 +49,10 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
         sent.push(...change.items);
         break;
       } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= 10) throw err;
+        if (!(err instanceof ConflictError) || attempt >= 10) {
+          failed.push({ incidentId: incident.id, error: (err as Error).message });
+          break;
+        }
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) break;
@@ -46,7 +60,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
       }
     }
   }
-  return { sent, incidentsRead };
+  return { sent, failed, incidentsRead };
 }
 
 function sweepOne(current: Incident, policy: Policy, now: string) {
@@ -65,16 +79,34 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
   for (const item of items) {
     if (item.track === 'ap') next.reminders.lastDueAt = item.dueAt;
     else next.paging.lastDueAt = item.dueAt;
-    const channel = item.track === 'ap' ? ('fg' as const) : ('on-call' as const);
-    const message = composeMessage({ incident: next, channel, kind: item.kind, stateKey: `${item.kind}:${item.dueAt}`, now, policy });
+    const channel = item.channel ?? ('fg' as const);
+    if (item.held) {
+      drafts.push({
+        at: now,
+        kind: 'page-held',
+        detail: { level: item.level ?? null, round: item.round ?? null, dueAt: item.dueAt, reason: 'quiet hours (not Critical)' },
+      });
+      continue;
+    }
+    const stateKey = item.track === 'page' ? `page:${item.round}:${item.level}` : `${item.kind}:${item.dueAt}`;
+    const message = composeMessage({ incident: next, channel, kind: item.kind, stateKey, now, policy, level: item.level, round: item.round });
     messages.push(message);
-    drafts.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: item.kind, dueAt: item.dueAt, messageId: message.id } });
+    drafts.push({
+      at: now,
+      kind: 'notification-queued',
+      detail: { channel, messageKind: item.kind, dueAt: item.dueAt, messageId: message.id, ...(item.level ? { level: item.level, round: item.round } : {}) },
+    });
   }
   next.nextDueAt = nextDueAt(next, policy);
   next.revision = current.revision + 1;
   const timeline = appendEntries(next, drafts);
   return {
     change: { incident: next, expectedRevision: current.revision, timeline, messages },
-    items: items.map((i) => ({ incidentId: current.id, kind: i.kind, dueAt: i.dueAt })),
+    items: items.map((i) => ({
+      incidentId: current.id,
+      kind: i.kind,
+      dueAt: i.dueAt,
+      ...(i.track === 'page' ? { level: i.level, round: i.round, ...(i.held ? { held: true } : {}) } : {}),
+    })),
   };
 }

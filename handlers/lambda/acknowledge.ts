@@ -65,7 +65,11 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
     let input: z.infer<typeof bodySchema>;
     try {
       const text = request.isBase64Encoded ? Buffer.from(request.body ?? '', 'base64').toString('utf8') : (request.body ?? '');
-      const parsed = bodySchema.safeParse(JSON.parse(text || '{}'));
+      const raw = JSON.parse(text || '{}') as Record<string, unknown>;
+      if (raw && typeof raw === 'object' && 'by' in raw) {
+        return respond(400, { error: 'by: not accepted: the acknowledger is the identity that signed the request' });
+      }
+      const parsed = bodySchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return respond(400, { error: `${issue.path.join('.') || 'body'}: ${issue.message}` });

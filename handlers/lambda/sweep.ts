@@ -1,10 +1,11 @@
 /**
- * The deadline sweep, on a schedule (every 5 minutes): queues the reminders and re-pages that are
+ * The deadline sweep, on a schedule (every 5 minutes): queues the reminders and escalation pages that are
  * due, each once (core/sweep.ts), and publishes "Reminder Due" so the notify handler sends them.
  * As a safety net it also sends messages that have waited longer than a claim lease, in case the
  * event that should have sent them was lost.
  */
 import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
+import { DatalekError } from '../core/errors.js';
 import { sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
 import type { AwsDeps } from './runtime.js';
@@ -34,6 +35,11 @@ export function createSweepHandler(deps: AwsDeps) {
       redelivered: stuck.sent.length,
       failed: stuck.failed.length,
     });
+    for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
+    // The others were swept; failing the invocation makes the errors alarm tell on-call.
+    if (result.failed.length) {
+      throw new DatalekError(`sweep: ${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`);
+    }
     return { sent: result.sent, incidentsRead: result.incidentsRead, redelivered: stuck.sent.length };
   };
 }

@@ -131,7 +131,9 @@ describe('the datalek CLI', () => {
     const { stdout } = await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-28T21:00:00Z']);
     expect(JSON.parse(stdout)).toEqual([
       { incidentId: expect.any(String), kind: 'ap-reminder', dueAt: '2026-11-28T21:00:00.000Z' },
-      { incidentId: expect.any(String), kind: 'repage', dueAt: '2026-11-28T20:50:00.000Z' },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:20:00.000Z', level: 'on-call', round: 31 },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:35:00.000Z', level: 'secondary', round: 31 },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:50:00.000Z', level: 'fg', round: 31 },
     ]);
     expect(JSON.parse((await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-28T21:00:00Z'])).stdout)).toEqual([]);
   });

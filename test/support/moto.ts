@@ -40,9 +40,31 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * moto_server's own entry point with one change: it serves one request at a time. moto's
+ * TransactWriteItems restores a whole-table snapshot when a transaction fails, without a lock, so
+ * on a threaded server a failing transaction can undo another client's committed write; real
+ * DynamoDB never does. Serialised requests keep the emulator truthful for the concurrency tests,
+ * which still interleave at request granularity (reads and conditional writes of racing clients).
+ */
+const SERIAL_MOTO = `
+import os, sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+os.environ.setdefault("MOTO_PORT", sys.argv[2])
+run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)
+`;
+
+/** The Python that runs moto_server (a pyenv shim or a venv script names it in its first line). */
+function motoPython(): string {
+  const real = spawnSync('sh', ['-c', 'pyenv which moto_server 2>/dev/null || command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
+  const shebang = spawnSync('head', ['-1', real], { encoding: 'utf8' }).stdout.trim();
+  return shebang.startsWith('#!') && !shebang.includes(' ') ? shebang.slice(2) : 'python3';
+}
+
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(motoPython(), ['-c', SERIAL_MOTO, '127.0.0.1', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-2000);

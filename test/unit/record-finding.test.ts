@@ -184,14 +184,14 @@ describe('sweeping deadlines and acknowledging', () => {
 
   const ctx = () => ({ store, policy, now: () => now });
 
-  it('sends each reminder and re-page once, however often the sweep runs, and stops re-pages at the acknowledgement', async () => {
+  it('sends each reminder and page once, however often the sweep runs, and stops the escalation at the acknowledgement', async () => {
     const opened = await recordEvent({ ...ctx(), canEnforce: false }, findingEvent({ createdAt: '2026-11-27T21:00:00Z' }));
     const id = opened.incidentId as string;
 
     now = '2026-11-27T21:19:00.000Z';
     expect((await sweep(ctx())).sent).toEqual([]);
     now = '2026-11-27T21:20:00.000Z';
-    expect((await sweep(ctx())).sent).toEqual([{ incidentId: id, kind: 'repage', dueAt: '2026-11-27T21:20:00.000Z' }]);
+    expect((await sweep(ctx())).sent).toEqual([{ incidentId: id, kind: 'page', dueAt: '2026-11-27T21:20:00.000Z', level: 'secondary', round: 0 }]);
     expect((await sweep(ctx())).sent).toEqual([]);
 
     now = '2026-11-27T21:40:00.000Z';
@@ -207,7 +207,7 @@ describe('sweeping deadlines and acknowledging', () => {
     expect((await sweep(ctx())).sent).toEqual([{ incidentId: id, kind: 'ap-reminder', dueAt: '2026-11-28T21:00:00.000Z' }]);
     expect((await sweep(ctx())).sent).toEqual([]);
     const kinds = (await store.listMessages(id)).map((m) => `${m.channel}:${m.kind}`);
-    expect(kinds).toEqual(['fg:opened', 'on-call:opened', 'on-call:repage', 'fg:ap-reminder']);
+    expect(kinds).toEqual(['fg:opened', 'on-call:opened', 'on-call:page', 'fg:ap-reminder']);
   });
 
   it('sends a due reminder once when ten sweeps run at once', async () => {
@@ -215,7 +215,7 @@ describe('sweeping deadlines and acknowledging', () => {
     now = '2026-11-30T21:30:00.000Z';
     const results = await Promise.all(Array.from({ length: 10 }, () => sweep(ctx())));
     const sent = results.flatMap((r) => r.sent);
-    expect(sent.map((s) => s.kind).sort()).toEqual(['ap-overdue', 'repage']);
+    expect(sent.map((s) => `${s.kind}:${s.level ?? ''}`).sort()).toEqual(['ap-overdue:', 'page:fg', 'page:on-call', 'page:secondary']);
     expect((await store.pendingMessages()).filter((m) => m.kind === 'ap-overdue')).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../handlers/core/incident.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { dueItems, inQuietHours, nextDueAt } from '../../handlers/core/schedule.js';
 import { addHours, formatLocal, timeLeft } from '../../handlers/core/time.js';
 import { incidentFixture } from '../support/incidents.js';
 
@@ -58,13 +58,49 @@ describe('reminders and re-pages', () => {
     expect(nextDueAt(incident({ state: 'closed' }), policy)).toBeNull();
   });
 
-  it('re-pages after the acknowledgement timeout until someone acknowledges', () => {
-    const paged = incident({ paging: { firstPageAt: '2026-11-27T21:05:00.000Z', lastDueAt: null }, reminders: { lastDueAt: '2026-11-28T21:00:00.000Z' } });
-    expect(nextDueAt(paged, policy)).toBe('2026-11-27T21:20:00.000Z');
-    expect(dueItems(paged, policy, '2026-11-27T21:50:00Z')).toEqual([{ track: 'page', kind: 'repage', dueAt: '2026-11-27T21:50:00.000Z' }]);
-    const acked = { ...paged, state: 'acknowledged' as const, acknowledgedBy: 'alice' };
+  it('escalates level by level, round after round, each page once, until someone acknowledges', () => {
+    const paged = (lastDueAt: string | null) =>
+      incident({ paging: { firstPageAt: '2026-11-27T21:05:00.000Z', lastDueAt }, reminders: { lastDueAt: '2026-11-28T21:00:00.000Z' } });
+    // Level 0 (on-call) was paged at 21:05 when the incident opened; secondary at +15, the FG at +30.
+    expect(nextDueAt(paged(null), policy)).toBe('2026-11-27T21:20:00.000Z');
+    expect(dueItems(paged(null), policy, '2026-11-27T21:19:59Z')).toEqual([]);
+    expect(dueItems(paged(null), policy, '2026-11-27T21:20:00Z')).toEqual([
+      { track: 'page', kind: 'page', dueAt: '2026-11-27T21:20:00.000Z', level: 'secondary', channel: 'on-call', round: 0, held: false },
+    ]);
+    expect(dueItems(paged('2026-11-27T21:20:00.000Z'), policy, '2026-11-27T21:35:00Z')).toEqual([
+      { track: 'page', kind: 'page', dueAt: '2026-11-27T21:35:00.000Z', level: 'fg', channel: 'fg', round: 0, held: false },
+    ]);
+    // After the last level, 15 minutes later, the next round starts with on-call again.
+    expect(nextDueAt(paged('2026-11-27T21:35:00.000Z'), policy)).toBe('2026-11-27T21:50:00.000Z');
+    expect(dueItems(paged('2026-11-27T21:35:00.000Z'), policy, '2026-11-27T21:50:00Z')[0]).toMatchObject({ level: 'on-call', round: 1 });
+    // A sweep that missed several pages sends the latest round's worth, in order.
+    expect(dueItems(paged('2026-11-27T21:20:00.000Z'), policy, '2026-11-27T22:30:00Z').map((i) => `${i.round}:${i.level}`)).toEqual([
+      '1:on-call',
+      '1:secondary',
+      '1:fg',
+    ]);
+    const acked = { ...paged(null), state: 'acknowledged' as const, acknowledgedBy: 'alice' };
     expect(dueItems(acked, policy, '2026-11-27T21:50:00Z')).toEqual([]);
-    // Acknowledging stops the re-pages, never the AP clock.
+    // Acknowledging stops the pages, never the AP clock.
     expect(nextDueAt(acked, policy)).toBe('2026-11-29T21:00:00.000Z');
+  });
+
+  it('holds the FG level in quiet hours, but never for a Critical incident', () => {
+    const quiet = parsePolicy({ onCall: { quietHours: { from: '22:00', to: '07:00' } } });
+    // 22:35 in Amsterdam (21:35 UTC): the FG level respects quiet hours, on-call levels do not.
+    const at = (severity: number) =>
+      dueItems(
+        incident({
+          severity,
+          paging: { firstPageAt: '2026-11-27T21:05:00.000Z', lastDueAt: '2026-11-27T21:20:00.000Z' },
+          reminders: { lastDueAt: '2026-11-28T21:00:00.000Z' },
+        }),
+        quiet,
+        '2026-11-27T21:35:00Z',
+      );
+    expect(at(8)).toMatchObject([{ level: 'fg', held: true }]);
+    expect(at(9.5)).toMatchObject([{ level: 'fg', held: false }]);
+    expect(inQuietHours(Date.parse('2026-11-28T05:59:00Z'), quiet)).toBe(true); // 06:59 CET
+    expect(inQuietHours(Date.parse('2026-11-28T06:00:00Z'), quiet)).toBe(false); // 07:00 CET
   });
 });
