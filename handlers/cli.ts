@@ -6,7 +6,7 @@
  * Exit codes: 0 ok; 1 `replay` rejected at least one input; 2 a bad flag, an unreadable path or an
  * unknown incident (one line on stderr, nothing written); 3 the store or another part failed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,11 +20,16 @@ import { byUrgency, showObject, showText, statusObject, statusTable, table } fro
 import { acknowledge } from './core/acknowledge.js';
 import { actionsToEnforce, runContainment } from './core/contain.js';
 import { deliverPending } from './core/deliver.js';
+import { buildDraft, draftMarkdown, missingFacts } from './core/draft.js';
 import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from './core/fg-workflow.js';
+import type { Incident } from './core/incident.js';
 import { verifyTimeline } from './core/incident.js';
 import { loadPolicy, type Policy } from './core/policy.js';
 import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from './core/record-finding.js';
+import { registerCsv, registerMarkdown, registerRow } from './core/register.js';
 import { releaseContainment } from './core/release.js';
+import { reportHtml } from './core/report-html.js';
 import { sweep } from './core/sweep.js';
 
 const USAGE = `datalek: GuardDuty findings to AVG breach response
@@ -42,6 +47,20 @@ Usage:
   datalek messages ID                        the FG and on-call messages of an incident, in full
   datalek verify [ID]                        check the timelines' hash chains
   datalek setup --target aws                 create the tables, topics and bus (for an emulator)
+
+The FG's workflow:
+  datalek assess ID --personal-data yes|no|unknown --risk none|risk|high --reason TEXT [--aware-at ISO] [--by NAME]
+  datalek facts ID [--nature confidentiality,integrity,availability] [--categories A,B] [--special A,B]
+                   [--subject-groups A,B] [--subjects MIN-MAX] [--records N] [--consequences TEXT]
+                   [--measures TEXT] [--unintelligible yes|no|partly] [--cross-border yes|no] [--complete] [--by NAME]
+  datalek draft ID [--lang nl|en] [--format md|json]       the AP notification draft, missing facts first
+  datalek reported ID --reference NUMBER [--at ISO] [--delay-reason TEXT]
+                   [--kind initial|follow-up|correction|withdrawal] [--recipient ap|csirt|controller] [--by NAME]
+  datalek subjects ID --decision inform|exception|not-required --reason TEXT [--date ISO] [--channel TEXT]
+                   [--exception encrypted|measures-taken|disproportionate-effort] [--by NAME]   (Art. 34)
+  datalek close ID --reason TEXT [--by NAME]
+  datalek register [--format csv|json|md] [--from ISO] [--to ISO]
+  datalek report ID --html FILE [--lang nl|en]
 
 Common flags:
   --store DIR      the embedded store (default .datalek, or DATALEK_STORE)
@@ -63,6 +82,34 @@ const OPTIONS = {
   reason: { type: 'string' },
   enforce: { type: 'boolean' },
   'reactivate-key': { type: 'boolean' },
+  'personal-data': { type: 'string' },
+  risk: { type: 'string' },
+  'aware-at': { type: 'string' },
+  nature: { type: 'string' },
+  categories: { type: 'string' },
+  special: { type: 'string' },
+  'subject-groups': { type: 'string' },
+  subjects: { type: 'string' },
+  records: { type: 'string' },
+  consequences: { type: 'string' },
+  measures: { type: 'string' },
+  unintelligible: { type: 'string' },
+  'cross-border': { type: 'string' },
+  complete: { type: 'boolean' },
+  lang: { type: 'string' },
+  format: { type: 'string' },
+  reference: { type: 'string' },
+  at: { type: 'string' },
+  'delay-reason': { type: 'string' },
+  kind: { type: 'string' },
+  recipient: { type: 'string' },
+  decision: { type: 'string' },
+  date: { type: 'string' },
+  channel: { type: 'string' },
+  exception: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,7 +125,7 @@ type Flags = {
   enforce?: boolean;
   'reactivate-key'?: boolean;
   help?: boolean;
-};
+} & Record<string, string | boolean | undefined>;
 
 /** Which flags each command takes besides the common ones. */
 const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | 'one' | 'optional-one' | 'many' }> = {
@@ -91,6 +138,30 @@ const COMMANDS: Record<string, { flags: (keyof Flags)[]; positionals: 'none' | '
   verify: { flags: [], positionals: 'optional-one' },
   setup: { flags: [], positionals: 'none' },
   release: { flags: ['by', 'reason', 'reactivate-key'], positionals: 'one' },
+  assess: { flags: ['personal-data', 'risk', 'reason', 'aware-at', 'by'], positionals: 'one' },
+  facts: {
+    flags: [
+      'nature',
+      'categories',
+      'special',
+      'subject-groups',
+      'subjects',
+      'records',
+      'consequences',
+      'measures',
+      'unintelligible',
+      'cross-border',
+      'complete',
+      'by',
+    ],
+    positionals: 'one',
+  },
+  draft: { flags: ['lang', 'format'], positionals: 'one' },
+  reported: { flags: ['reference', 'at', 'delay-reason', 'kind', 'recipient', 'by'], positionals: 'one' },
+  subjects: { flags: ['decision', 'reason', 'date', 'channel', 'exception', 'by'], positionals: 'one' },
+  close: { flags: ['reason', 'by'], positionals: 'one' },
+  register: { flags: ['format', 'from', 'to'], positionals: 'none' },
+  report: { flags: ['html', 'lang'], positionals: 'one' },
 };
 const COMMON: (keyof Flags)[] = ['store', 'now', 'policy', 'target', 'json', 'help'];
 
@@ -145,6 +216,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await setup(ctx);
       case 'release':
         return await release(ctx);
+      case 'assess':
+      case 'facts':
+      case 'reported':
+      case 'subjects':
+      case 'close':
+        return await fgCommand(ctx, command);
+      case 'draft':
+        return await draftCommand(ctx);
+      case 'register':
+        return await registerCommand(ctx);
+      case 'report':
+        return await reportCommand(ctx);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -331,7 +414,13 @@ async function status(ctx: Context): Promise<number> {
     const store = backend?.store ?? null;
     const incidents = store ? (await store.listIncidents({ openOnly: true })).sort(byUrgency) : [];
     if (ctx.flags.json) {
-      ctx.io.out(JSON.stringify(incidents.map(statusObject), null, 2));
+      ctx.io.out(
+        JSON.stringify(
+          incidents.map((i) => statusObject(i, ctx.policy, ctx.now())),
+          null,
+          2,
+        ),
+      );
     } else if (incidents.length === 0) {
       ctx.io.out('No open incidents.');
     } else {
@@ -356,7 +445,9 @@ async function show(ctx: Context): Promise<number> {
     const store = backend?.store ?? null;
     const incident = await loadIncident(store, ctx.positionals[0]);
     const timeline = await (store as Backend['store']).getTimeline(incident.id);
-    ctx.io.out(ctx.flags.json ? JSON.stringify(showObject(incident, timeline), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()));
+    ctx.io.out(
+      ctx.flags.json ? JSON.stringify(showObject(incident, timeline, ctx.policy, ctx.now()), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()),
+    );
     return 0;
   });
 }
@@ -492,6 +583,187 @@ async function release(ctx: Context): Promise<number> {
       }
     }
     return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;
+  });
+}
+
+function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`);
+  }
+  return value as T;
+}
+
+function isoFlag(flag: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ||
+    !Number.isFinite(Date.parse(value))
+  ) {
+    throw new UsageError(`--${flag} must be an ISO 8601 time such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}`);
+  }
+  return new Date(Date.parse(value)).toISOString();
+}
+
+function listFlag(value: unknown): string[] | undefined {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+function countFlag(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** The FG's recording commands: validate every flag first (nothing is written on a bad one). */
+async function fgCommand(ctx: Context, command: 'assess' | 'facts' | 'reported' | 'subjects' | 'close'): Promise<number> {
+  const f = ctx.flags;
+  const by = (f.by as string | undefined) ?? userInfo().username;
+  const id = ctx.positionals[0];
+  let run: (deps: FgDeps) => Promise<Incident>;
+  if (command === 'assess') {
+    const input = {
+      incidentId: id,
+      personalData: oneOf('personal-data', f['personal-data'], ['yes', 'no', 'unknown'] as const),
+      risk: oneOf('risk', f.risk, ['none', 'risk', 'high'] as const),
+      reason: typeof f.reason === 'string' ? f.reason : '',
+      awareAt: isoFlag('aware-at', f['aware-at']),
+      by,
+    };
+    if (!input.reason.trim()) throw new UsageError('assess needs --reason TEXT: the reasoning is kept for the register (Art. 33(5))');
+    run = (deps) => assess(deps, input);
+  } else if (command === 'facts') {
+    const nature = listFlag(f.nature);
+    for (const n of nature ?? []) oneOf('nature', n, ['confidentiality', 'integrity', 'availability'] as const);
+    let subjectsMin: number | undefined;
+    let subjectsMax: number | undefined;
+    if (f.subjects !== undefined) {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(String(f.subjects));
+      if (!m) throw new UsageError(`--subjects must be MIN-MAX or a number, got ${JSON.stringify(f.subjects)}`);
+      subjectsMin = Number(m[1]);
+      subjectsMax = Number(m[2] ?? m[1]);
+    }
+    const input = {
+      incidentId: id,
+      by,
+      nature: nature as ('confidentiality' | 'integrity' | 'availability')[] | undefined,
+      categories: listFlag(f.categories),
+      specialCategories: listFlag(f.special),
+      subjectGroups: listFlag(f['subject-groups']),
+      subjectsMin,
+      subjectsMax,
+      records: countFlag('records', f.records),
+      consequences: f.consequences as string | undefined,
+      measuresProposed: f.measures as string | undefined,
+      unintelligible: f.unintelligible === undefined ? undefined : oneOf('unintelligible', f.unintelligible, ['yes', 'no', 'partly'] as const),
+      crossBorder: f['cross-border'] === undefined ? undefined : oneOf('cross-border', f['cross-border'], ['yes', 'no'] as const) === 'yes',
+      complete: f.complete === true ? true : undefined,
+    };
+    run = (deps) => recordFacts(deps, input);
+  } else if (command === 'reported') {
+    if (typeof f.reference !== 'string' || !f.reference.trim()) throw new UsageError('reported needs --reference NUMBER (the meldingsnummer the AP gave)');
+    const recipient = oneOf('recipient', f.recipient, ['ap', 'csirt', 'controller'] as const, 'ap');
+    const input = {
+      incidentId: id,
+      reference: f.reference,
+      by,
+      to: recipient,
+      kind: f.kind as string | undefined,
+      at: isoFlag('at', f.at),
+      delayReason: f['delay-reason'] as string | undefined,
+    };
+    run = async (deps) => (await recordReport(deps, input)).incident;
+  } else if (command === 'subjects') {
+    const input = {
+      incidentId: id,
+      decision: oneOf('decision', f.decision, ['inform', 'exception', 'not-required'] as const),
+      reason: typeof f.reason === 'string' ? f.reason : '',
+      by,
+      date: isoFlag('date', f.date),
+      channel: f.channel as string | undefined,
+      exception: f.exception === undefined ? undefined : oneOf('exception', f.exception, ['encrypted', 'measures-taken', 'disproportionate-effort'] as const),
+    };
+    if (!input.reason.trim()) throw new UsageError('subjects needs --reason TEXT');
+    run = (deps) => decideSubjects(deps, input);
+  } else {
+    if (typeof f.reason !== 'string' || !f.reason.trim()) throw new UsageError('close needs --reason TEXT');
+    const input = { incidentId: id, by, reason: f.reason };
+    run = (deps) => closeIncident(deps, input);
+  }
+  return withBackend(ctx, false, async (backend) => {
+    await loadIncident(backend?.store ?? null, id);
+    const b = backend as Backend;
+    const incident = await run({ store: b.store, policy: ctx.policy, now: ctx.now });
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
+    else ctx.io.out(fgSummary(command, incident, ctx));
+    return 0;
+  });
+}
+
+function fgSummary(command: string, incident: Incident, ctx: Context): string {
+  const missing = missingFacts(incident, ctx.policy, ctx.now(), ctx.policy.language);
+  const tail = `${incident.id} is now ${incident.state}.`;
+  const what: Record<string, string> = {
+    assess: incident.assessment?.notifiable
+      ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
+      : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
+    facts: `Facts recorded${incident.facts?.complete ? ' and marked complete' : ''}.`,
+    reported: `Report recorded (${(incident.reports ?? []).at(-1)?.to} ${(incident.reports ?? []).at(-1)?.kind} ${(incident.reports ?? []).at(-1)?.reference}).`,
+    subjects: `Art. 34 decision recorded: ${incident.subjects?.decision}.`,
+    close: 'Closed; it stays in the register.',
+  };
+  return [
+    what[command],
+    tail,
+    missing.length && command !== 'close' ? `Still missing for the AP notification: ${missing.length} (datalek draft ${incident.id}).` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+async function draftCommand(ctx: Context): Promise<number> {
+  const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
+  const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
+  return withBackend(ctx, false, async (backend) => {
+    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+    const draft = buildDraft(incident, ctx.policy, ctx.now(), lang);
+    ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft));
+    return 0;
+  });
+}
+
+async function registerCommand(ctx: Context): Promise<number> {
+  const format = oneOf('format', ctx.flags.format, ['csv', 'json', 'md'] as const, ctx.flags.json ? 'json' : 'csv');
+  const from = isoFlag('from', ctx.flags.from);
+  const to = isoFlag('to', ctx.flags.to);
+  return withBackend(ctx, false, async (backend) => {
+    const incidents = backend ? await backend.store.listIncidents({ from, to }) : [];
+    const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
+    ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : format === 'md' ? registerMarkdown(rows) : registerCsv(rows));
+    return 0;
+  });
+}
+
+async function reportCommand(ctx: Context): Promise<number> {
+  const file = ctx.flags.html;
+  if (typeof file !== 'string' || !file) throw new UsageError('report needs --html FILE');
+  const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
+  return withBackend(ctx, false, async (backend) => {
+    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+    const timeline = await (backend as Backend).store.getTimeline(incident.id);
+    try {
+      writeFileSync(file, reportHtml(incident, timeline, ctx.policy, ctx.now(), lang));
+    } catch (err) {
+      throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    ctx.io.out(ctx.flags.json ? JSON.stringify({ incidentId: incident.id, file }) : `Wrote the report of ${incident.id} to ${file}.`);
+    return 0;
   });
 }
 

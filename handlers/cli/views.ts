@@ -2,13 +2,14 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
-import type { Incident, TimelineEntry } from '../core/incident.js';
+import { clocksOf } from '../core/clocks.js';
+import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 
-/** `datalek status --json`: one of these per incident. */
-export function statusObject(incident: Incident) {
+/** `datalek status --json`: one of these per incident (with its legal clocks when a policy is given). */
+export function statusObject(incident: Incident, policy?: Policy, now?: string) {
   return {
     incidentId: incident.id,
     state: incident.state,
@@ -26,13 +27,18 @@ export function statusObject(incident: Incident) {
     acknowledgedBy: incident.acknowledgedBy,
     acknowledgedAt: incident.acknowledgedAt,
     actions: incident.actions.map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null })),
+    assessment: incident.assessment ?? null,
+    reports: incident.reports ?? [],
+    ...(policy && now
+      ? { clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status }) => ({ name, startsAt, dueAt, doneAt, status })) }
+      : {}),
   };
 }
 
 /** `datalek show --json`: the status object plus the timeline. */
-export function showObject(incident: Incident, timeline: TimelineEntry[]) {
+export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string) {
   return {
-    ...statusObject(incident),
+    ...statusObject(incident, policy, now),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
   };
 }
@@ -70,7 +76,7 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     truncate(i.findingType, 44),
     truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
     i.deadline ? formatLocal(i.deadline, tz) : i.sample ? 'none (sample)' : '-',
-    i.deadline ? timeLeft(i.deadline, now) : '',
+    deadlineNote(i, now),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
   return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
@@ -87,9 +93,22 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}`,
-    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${timeLeft(incident.deadline, now)}` : 'none'}`,
+    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
+  if (incident.assessment) {
+    const a = incident.assessment;
+    lines.push(
+      `  assessment     personal data ${a.personalData}, risk ${a.risk}: ${a.notifiable ? 'notifiable' : 'NOT notifiable'} (${a.by}, ${formatLocal(a.at, tz)}): ${a.reason}`,
+    );
+  }
+  for (const c of clocksOf(incident, policy, now)) {
+    const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
+    const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
+    lines.push(`  clock          ${c.label.en}: ${c.status}${due ? ` (${due}${done})` : ''}${c.note ? ` ${c.note}` : ''}`);
+  }
+  for (const r of incident.reports ?? [])
+    lines.push(`  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`);
   if (incident.actions.length) {
     lines.push('  containment');
     for (const a of incident.actions) lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}`);
@@ -107,6 +126,16 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       .join('\n'),
   );
   return lines.join('\n');
+}
+
+/** Time left while the AP clock runs; otherwise why it stopped. */
+export function deadlineNote(incident: Incident, now: string): string {
+  if (!incident.deadline) return '';
+  const report = initialReport(incident);
+  if (report) return `reported ${report.at.slice(0, 16).replace('T', ' ')} UTC${report.at > incident.deadline ? ' (late)' : ''}`;
+  if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
+  if (incident.state === 'closed') return 'closed';
+  return timeLeft(incident.deadline, now);
 }
 
 function summarise(detail: Record<string, unknown>): string {

@@ -26,7 +26,8 @@ export async function acknowledge(
     if (draft.acknowledgedBy) return null;
     if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`);
     const now = deps.now();
-    draft.state = 'acknowledged';
+    // Acknowledging moves an open incident on; one the FG already assessed keeps its state.
+    if (draft.state === 'open') draft.state = 'acknowledged';
     draft.acknowledgedBy = by;
     draft.acknowledgedAt = now;
     return { entries: [{ at: now, kind: 'acknowledged', actor: by, detail: input.note ? { note: input.note } : {} }] };

@@ -7,8 +7,87 @@ import type { AffectedResource, FindingKey, FindingVersion } from './finding.js'
 import { findingKeyString } from './finding.js';
 import { canonicalJson, sha256 } from './hash.js';
 
-/** open → acknowledged (on-call took it) → closed. Acknowledging never stops the AP clock. */
-export type IncidentState = 'open' | 'acknowledged' | 'closed';
+/**
+ * open → acknowledged (on-call took it) → assessed (the FG decided) → reported (to the AP) →
+ * closed. Acknowledging never stops the AP clock; only the FG's decision or the report does.
+ */
+export type IncidentState = 'open' | 'acknowledged' | 'assessed' | 'reported' | 'closed';
+
+/** The FG's assessment (Art. 33(1), 33(5)). */
+export interface Assessment {
+  personalData: 'yes' | 'no' | 'unknown';
+  risk: 'none' | 'risk' | 'high';
+  reason: string;
+  by: string;
+  at: string;
+  /** Personal data "no" or risk "none": not notifiable, the reasoning kept for the register. */
+  notifiable: boolean;
+}
+
+/** The Art. 33(3) facts, filled in over time (Art. 33(4): in phases). */
+export interface BreachFacts {
+  nature: ('confidentiality' | 'integrity' | 'availability')[];
+  categories: string[];
+  specialCategories: string[];
+  subjectGroups: string[];
+  subjectsMin: number | null;
+  subjectsMax: number | null;
+  records: number | null;
+  consequences: string | null;
+  measuresProposed: string | null;
+  /** Was the data encrypted or otherwise unintelligible (form section 6; Art. 34(3)(a))? */
+  unintelligible: 'yes' | 'no' | 'partly' | null;
+  /** Data subjects in other EU member states (form section 8)? */
+  crossBorder: boolean | null;
+  /** The FG marks the facts complete; until then a follow-up reminder comes. */
+  complete: boolean;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export type ReportRecipient = 'ap' | 'csirt' | 'controller';
+
+/** One submission: to the AP (initial, follow-up, correction, withdrawal), the CSIRT or a controller. */
+export interface ReportRecord {
+  version: number;
+  to: ReportRecipient;
+  kind: string;
+  reference: string;
+  at: string;
+  delayReason: string | null;
+  by: string;
+  recordedAt: string;
+}
+
+/** Art. 34: informing the data subjects when the risk is high, or the exception that applies. */
+export interface SubjectsDecision {
+  decision: 'inform' | 'exception' | 'not-required';
+  date: string | null;
+  channel: string | null;
+  exception: 'encrypted' | 'measures-taken' | 'disproportionate-effort' | null;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+export function emptyFacts(): BreachFacts {
+  return {
+    nature: [],
+    categories: [],
+    specialCategories: [],
+    subjectGroups: [],
+    subjectsMin: null,
+    subjectsMax: null,
+    records: null,
+    consequences: null,
+    measuresProposed: null,
+    unintelligible: null,
+    crossBorder: null,
+    complete: false,
+    updatedAt: null,
+    updatedBy: null,
+  };
+}
 
 export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
 
@@ -85,7 +164,15 @@ export interface Incident {
   actions: ActionRecord[];
   /** Notification states already announced (e.g. `fg:opened`, `fg:band:Critical`): never twice. */
   announced: string[];
-  reminders: { lastDueAt: string | null };
+  /** The last reminder announced: `lastDueAt` for the AP clock, `byClock` for the others. */
+  reminders: { lastDueAt: string | null; byClock?: Record<string, string> };
+  /** Why `awareAt` is what it is, when a person set it (EDPB 9/2022). */
+  awareReason?: string | null;
+  assessment?: Assessment | null;
+  facts?: BreachFacts;
+  reports?: ReportRecord[];
+  subjects?: SubjectsDecision | null;
+  closeReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /** The earliest time something (a reminder, a re-page) falls due; null when nothing will. */
   nextDueAt: string | null;
@@ -223,7 +310,21 @@ export function isOpen(incident: Incident): boolean {
   return incident.state !== 'closed';
 }
 
-/** The AP clock runs for real (non-sample) incidents until they are closed. */
+/** The initial AP report, if one was recorded. */
+export function initialReport(incident: Incident): ReportRecord | undefined {
+  return (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+}
+
+/**
+ * The AP clock runs for real (non-sample) incidents until the initial report is recorded, the FG
+ * decides it is not notifiable, or the incident is closed.
+ */
 export function clockRunning(incident: Incident): boolean {
-  return !incident.sample && incident.deadline !== null && incident.state !== 'closed';
+  return (
+    !incident.sample &&
+    incident.deadline !== null &&
+    incident.state !== 'closed' &&
+    incident.assessment?.notifiable !== false &&
+    initialReport(incident) === undefined
+  );
 }

@@ -6,12 +6,25 @@
  * place for them; the message gives identifiers (incident, finding, account, resource id) with
  * which the reader looks them up in the store or the GuardDuty console.
  */
+import { type ClockName, clocksOf } from './clocks.js';
 import type { Channel, Incident, OutboxMessage } from './incident.js';
 import type { Policy } from './policy.js';
 import { describeSeverity, severityBand } from './severity.js';
 import { formatLocal, timeLeft } from './time.js';
 
-export type MessageKind = 'opened' | 'severity-raised' | 'ap-reminder' | 'ap-overdue' | 'page' | 'containment-done' | 'containment-failed' | 'released';
+export type MessageKind =
+  | 'opened'
+  | 'severity-raised'
+  | 'ap-reminder'
+  | 'ap-overdue'
+  | 'page'
+  | 'containment-done'
+  | 'containment-failed'
+  | 'released'
+  | 'clock-reminder'
+  | 'clock-overdue'
+  | 'follow-up-reminder'
+  | 'subjects-reminder';
 
 type Lang = 'nl' | 'en';
 
@@ -27,6 +40,10 @@ const T = {
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
+      'clock-reminder': { fg: 'Herinnering termijn', 'on-call': 'Herinnering termijn' },
+      'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
+      'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
+      'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
     },
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
@@ -63,6 +80,10 @@ const T = {
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
+      'clock-reminder': { fg: 'Deadline reminder', 'on-call': 'Deadline reminder' },
+      'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
+      'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
+      'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
     },
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
@@ -117,9 +138,11 @@ export interface ComposeInput {
   /** For escalation pages: the level and round (0-based). */
   level?: string;
   round?: number;
+  /** For another clock's reminder: which clock. */
+  clock?: ClockName;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
@@ -132,6 +155,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(t.intro[channel], '');
+  if (clock) {
+    const c = clocksOf(incident, policy, now).find((x) => x.name === clock);
+    if (c?.dueAt) lines.push(`${c.label[lang]}: ${when(c.dueAt)}, ${timeLeft(c.dueAt, now, lang)}`, '');
+  }
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
   lines.push(`${t.severity}: ${describeSeverity(incident.severity)}`);

@@ -102,6 +102,36 @@ export const policySchema = z.strictObject({
       beforeDeadlineHours: hoursList.default([48, 24, 12, 4, 1]),
       /** After the deadline, a reminder this often until the report is recorded. @default 12 */
       overdueEveryHours: z.number().positive().default(12),
+      /** After the initial report, while the facts are marked incomplete (Art. 33(4)). @default 24 */
+      followUpEveryHours: z.number().positive().default(24),
+      /** While a high-risk incident has no Art. 34 decision. @default 24 */
+      subjectsEveryHours: z.number().positive().default(24),
+    })
+    .prefault({}),
+  /** Who the organisation is, for the AP notification draft (form sections 0 and 1). */
+  organisation: z
+    .strictObject({
+      name: z.string().optional(),
+      /** The FG (or contact point), Art. 33(3)(b). */
+      fg: z.strictObject({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).prefault({}),
+      /** The organisation acts as processor for others: the controller must be told (Art. 33(2)). @default false */
+      processor: z.boolean().default(false),
+      /**
+       * A financial undertaking under the Wft: UAVG art. 42 exempts it from Art. 34 (informing
+       * data subjects). @default false
+       */
+      financialUndertaking: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Other clocks some organisations run besides the AP's 72 hours. All off by default. */
+  clocks: z
+    .strictObject({
+      /** NIS2 / Cyberbeveiligingswet: early warning 24 h, notification 72 h, final report a month after it. */
+      nis2: z.boolean().default(false),
+      /** Telecommunicatiewet (public e-communications): the AP within 24 h of detection, complete within 3 days. */
+      telecom: z.boolean().default(false),
+      /** Processor to controller (Art. 33(2)): hours from awareness, as the contract says; null is off. */
+      processorToControllerHours: z.number().positive().nullable().default(null),
     })
     .prefault({}),
   onCall: z

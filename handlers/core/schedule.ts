@@ -4,15 +4,19 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { clockRunning, type Incident } from './incident.js';
+import { type ClockName, runningOtherClocks, subjectsDecisionNeeded } from './clocks.js';
+import { clockRunning, type Incident, initialReport } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
 export interface DueItem {
-  track: 'ap' | 'page';
-  kind: Extract<MessageKind, 'ap-reminder' | 'ap-overdue' | 'page'>;
+  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`). */
+  track: string;
+  kind: Extract<MessageKind, 'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder'>;
+  /** For another clock: which one. */
+  clock?: ClockName;
   dueAt: string;
   /** For pages: the escalation level, its channel and the round (0 is the first). */
   level?: string;
@@ -23,7 +27,8 @@ export interface DueItem {
 }
 
 interface Track {
-  track: DueItem['track'];
+  track: string;
+  clock?: ClockName;
   /** The latest scheduled time at or before `t`, with its kind; null when none. */
   latestAtOrBefore(t: number): { at: number; kind: DueItem['kind'] } | null;
   /** The first scheduled time strictly after `t`; null when none. */
@@ -31,18 +36,29 @@ interface Track {
   lastDueAt: string | null;
 }
 
-function apTrack(incident: Incident, policy: Policy): Track | null {
-  if (!clockRunning(incident) || !incident.deadline) return null;
-  const deadline = Date.parse(incident.deadline);
-  const before = [...policy.reminders.beforeDeadlineHours].sort((a, b) => b - a).map((h) => deadline - h * HOUR_MS);
+function deadlineTrack(
+  key: string,
+  deadlineIso: string,
+  windowHours: number,
+  policy: Policy,
+  lastDueAt: string | null,
+  kinds: { before: DueItem['kind']; overdue: DueItem['kind'] },
+  clock?: ClockName,
+): Track {
+  const deadline = Date.parse(deadlineIso);
+  const before = [...policy.reminders.beforeDeadlineHours]
+    .filter((h) => h < windowHours)
+    .sort((a, b) => b - a)
+    .map((h) => deadline - h * HOUR_MS);
   const step = policy.reminders.overdueEveryHours * HOUR_MS;
   return {
-    track: 'ap',
-    lastDueAt: incident.reminders.lastDueAt,
+    track: key,
+    clock,
+    lastDueAt,
     latestAtOrBefore(t) {
-      if (t >= deadline) return { at: deadline + Math.floor((t - deadline) / step) * step, kind: 'ap-overdue' };
+      if (t >= deadline) return { at: deadline + Math.floor((t - deadline) / step) * step, kind: kinds.overdue };
       const past = before.filter((x) => x <= t);
-      return past.length ? { at: past[past.length - 1], kind: 'ap-reminder' } : null;
+      return past.length ? { at: past[past.length - 1], kind: kinds.before } : null;
     },
     firstAfter(t) {
       const next = before.find((x) => x > t);
@@ -50,6 +66,52 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
       return t < deadline ? deadline : deadline + (Math.floor((t - deadline) / step) + 1) * step;
     },
   };
+}
+
+/** A reminder every `everyHours` from `fromIso` on, while something is left undone. */
+function periodicTrack(key: string, fromIso: string, everyHours: number, lastDueAt: string | null, kind: DueItem['kind']): Track {
+  const from = Date.parse(fromIso);
+  const step = everyHours * HOUR_MS;
+  return {
+    track: key,
+    lastDueAt,
+    latestAtOrBefore(t) {
+      return t < from + step ? null : { at: from + Math.floor((t - from) / step) * step, kind };
+    },
+    firstAfter(t) {
+      return t < from + step ? from + step : from + (Math.floor((t - from) / step) + 1) * step;
+    },
+  };
+}
+
+function apTrack(incident: Incident, policy: Policy): Track | null {
+  if (!clockRunning(incident) || !incident.deadline) return null;
+  return deadlineTrack('ap', incident.deadline, Number.POSITIVE_INFINITY, policy, incident.reminders.lastDueAt, {
+    before: 'ap-reminder',
+    overdue: 'ap-overdue',
+  });
+}
+
+/** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
+function otherTracks(incident: Incident, policy: Policy): Track[] {
+  if (incident.state === 'closed' || incident.sample) return [];
+  const last = (key: string) => incident.reminders.byClock?.[key] ?? null;
+  const out: Track[] = [];
+  // The clocks' status does not depend on `now` for what is running; any time gives the same list.
+  for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {
+    const key = `clock:${c.name}`;
+    const window = c.startsAt && c.dueAt ? (Date.parse(c.dueAt) - Date.parse(c.startsAt)) / HOUR_MS : Number.POSITIVE_INFINITY;
+    out.push(deadlineTrack(key, c.dueAt as string, window, policy, last(key), { before: 'clock-reminder', overdue: 'clock-overdue' }, c.name));
+  }
+  const initial = initialReport(incident);
+  const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
+  if (initial && !withdrawn && !incident.facts?.complete) {
+    out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, last('follow-up'), 'follow-up-reminder'));
+  }
+  if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
+    out.push(periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, last('subjects'), 'subjects-reminder'));
+  }
+  return out;
 }
 
 /** The escalation: the pages of every level and round after the opening page, until acknowledged. */
@@ -110,7 +172,7 @@ export function inQuietHours(t: number, policy: Policy): boolean {
 }
 
 function tracks(incident: Incident, policy: Policy): Track[] {
-  return [apTrack(incident, policy)].filter((t): t is Track => t !== null);
+  return [apTrack(incident, policy), ...otherTracks(incident, policy)].filter((t): t is Track => t !== null);
 }
 
 /** What is due at `now` and not yet announced: at most one item per track, the latest. */
@@ -120,7 +182,9 @@ export function dueItems(incident: Incident, policy: Policy, now: string): DueIt
   for (const track of tracks(incident, policy)) {
     const latest = track.latestAtOrBefore(t);
     const last = track.lastDueAt ? Date.parse(track.lastDueAt) : Number.NEGATIVE_INFINITY;
-    if (latest && latest.at > last) out.push({ track: track.track, kind: latest.kind, dueAt: new Date(latest.at).toISOString() });
+    if (latest && latest.at > last) {
+      out.push({ track: track.track, kind: latest.kind, dueAt: new Date(latest.at).toISOString(), ...(track.clock ? { clock: track.clock } : {}) });
+    }
   }
   out.push(...pageItems(incident, policy, t));
   return out;

@@ -78,7 +78,8 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
   const drafts = [];
   for (const item of items) {
     if (item.track === 'ap') next.reminders.lastDueAt = item.dueAt;
-    else next.paging.lastDueAt = item.dueAt;
+    else if (item.track === 'page') next.paging.lastDueAt = item.dueAt;
+    else next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [item.track]: item.dueAt };
     const channel = item.channel ?? ('fg' as const);
     if (item.held) {
       drafts.push({
@@ -88,13 +89,30 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       });
       continue;
     }
-    const stateKey = item.track === 'page' ? `page:${item.round}:${item.level}` : `${item.kind}:${item.dueAt}`;
-    const message = composeMessage({ incident: next, channel, kind: item.kind, stateKey, now, policy, level: item.level, round: item.round });
+    const stateKey = item.track === 'page' ? `page:${item.round}:${item.level}` : `${item.track}:${item.kind}:${item.dueAt}`;
+    const message = composeMessage({
+      incident: next,
+      channel,
+      kind: item.kind,
+      stateKey,
+      now,
+      policy,
+      level: item.level,
+      round: item.round,
+      clock: item.clock,
+    });
     messages.push(message);
     drafts.push({
       at: now,
       kind: 'notification-queued',
-      detail: { channel, messageKind: item.kind, dueAt: item.dueAt, messageId: message.id, ...(item.level ? { level: item.level, round: item.round } : {}) },
+      detail: {
+        channel,
+        messageKind: item.kind,
+        dueAt: item.dueAt,
+        messageId: message.id,
+        ...(item.level ? { level: item.level, round: item.round } : {}),
+        ...(item.clock ? { clock: item.clock } : {}),
+      },
     });
   }
   next.nextDueAt = nextDueAt(next, policy);
@@ -107,6 +125,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       kind: i.kind,
       dueAt: i.dueAt,
       ...(i.track === 'page' ? { level: i.level, round: i.round, ...(i.held ? { held: true } : {}) } : {}),
+      ...(i.clock ? { clock: i.clock } : {}),
     })),
   };
 }

@@ -28,7 +28,13 @@ describe('the policy', () => {
   it('has the documented defaults', () => {
     expect(DEFAULT_POLICY.thresholds).toEqual({ openIncident: 4, notifyFg: 7, pageOnCall: 7 });
     expect(DEFAULT_POLICY.apDeadlineHours).toBe(72);
-    expect(DEFAULT_POLICY.reminders).toEqual({ beforeDeadlineHours: [48, 24, 12, 4, 1], overdueEveryHours: 12 });
+    expect(DEFAULT_POLICY.reminders).toEqual({
+      beforeDeadlineHours: [48, 24, 12, 4, 1],
+      overdueEveryHours: 12,
+      followUpEveryHours: 24,
+      subjectsEveryHours: 24,
+    });
+    expect(DEFAULT_POLICY.clocks).toEqual({ nis2: false, telecom: false, processorToControllerHours: null });
     expect(DEFAULT_POLICY.timeZone).toBe('Europe/Amsterdam');
     expect(DEFAULT_POLICY.language).toBe('nl');
     expect(new Set(DEFAULT_POLICY.containment.rules.map((r) => r.action))).toEqual(new Set(['isolate-instance', 'disable-credentials', 'block-public-access']));

@@ -1,0 +1,116 @@
+/**
+ * The incident report for the FG's file: one self-contained HTML page (no scripts, no external
+ * files) with the timeline drawn as a picture (detection, acknowledgement, containment, awareness,
+ * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
+ * value is escaped: findings carry attacker-controlled text.
+ */
+import { clocksOf } from './clocks.js';
+import { buildDraft } from './draft.js';
+import type { Incident, TimelineEntry } from './incident.js';
+import type { Policy } from './policy.js';
+import { formatLocal } from './time.js';
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+interface Mark {
+  at: string;
+  label: string;
+  color: string;
+}
+
+/** The moments that matter for the AP, in time order. */
+export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lang: 'nl' | 'en'): Mark[] {
+  const nl = lang === 'nl';
+  const marks: Mark[] = [{ at: incident.detectedAt, label: nl ? 'Detectie' : 'Detection', color: '#b45309' }];
+  if (incident.acknowledgedAt) marks.push({ at: incident.acknowledgedAt, label: nl ? 'Opgepakt' : 'Acknowledged', color: '#2563eb' });
+  for (const e of timeline.filter((x) => x.kind === 'containment-done' || x.kind === 'containment-failed')) {
+    marks.push({
+      at: e.at,
+      label: `${nl ? 'Inperking' : 'Containment'} ${e.kind === 'containment-done' ? (nl ? 'uitgevoerd' : 'done') : nl ? 'MISLUKT' : 'FAILED'}`,
+      color: e.kind === 'containment-done' ? '#15803d' : '#b91c1c',
+    });
+  }
+  if (incident.awareAt) marks.push({ at: incident.awareAt, label: nl ? 'Bewust' : 'Aware', color: '#7c3aed' });
+  if (incident.deadline) marks.push({ at: incident.deadline, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
+  for (const r of incident.reports ?? []) marks.push({ at: r.at, label: `${nl ? 'Melding' : 'Report'} ${r.to} ${r.kind} ${r.reference}`, color: '#0f766e' });
+  return marks.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+function timelineSvg(marks: Mark[], tz: string): string {
+  const width = 960;
+  const left = 40;
+  const right = width - 40;
+  const times = marks.map((m) => Date.parse(m.at));
+  const min = Math.min(...times);
+  const max = Math.max(...times, min + 1);
+  const x = (t: number) => left + ((t - min) / (max - min)) * (right - left);
+  const rowHeight = 34;
+  const height = 60 + marks.length * rowHeight;
+  const items = marks
+    .map((m, i) => {
+      const cx = x(Date.parse(m.at)).toFixed(1);
+      const y = 50 + i * rowHeight;
+      const anchor = Number(cx) > width / 2 ? 'end' : 'start';
+      const tx = anchor === 'end' ? Number(cx) - 10 : Number(cx) + 10;
+      return `<line x1="${cx}" y1="30" x2="${cx}" y2="${y}" stroke="${m.color}" stroke-dasharray="3 3"/><circle cx="${cx}" cy="30" r="6" fill="${m.color}"/><text x="${tx}" y="${y + 4}" text-anchor="${anchor}" font-size="13" fill="#111">${escapeHtml(m.label)}: ${escapeHtml(formatLocal(m.at, tz))}</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><line x1="${left}" y1="30" x2="${right}" y2="30" stroke="#555" stroke-width="2"/>${items}</svg>`;
+}
+
+export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, lang: 'nl' | 'en' = policy.language): string {
+  const nl = lang === 'nl';
+  const tz = policy.timeZone;
+  const draft = buildDraft(incident, policy, now, lang);
+  const marks = timelineMarks(incident, timeline, lang);
+  const clocks = clocksOf(incident, policy, now);
+  const a = incident.assessment;
+  const rows = (pairs: [string, unknown][]) => pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v ?? '—')}</td></tr>`).join('');
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-width: 1000px; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
+th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>
+${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldbevinding, geen termijn.' : 'Test: a GuardDuty sample finding, no deadline.'}</p>` : ''}
+<p>${escapeHtml(`${incident.findingType} · ${incident.resource.resourceType} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${incident.state}`)}</p>
+<h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
+${timelineSvg(marks, tz)}
+<h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
+<table>${rows(clocks.map((c) => [c.label[lang], `${c.status}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note})` : ''}`]))}</table>
+<h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
+<table>${rows([
+    [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a?.personalData],
+    [nl ? 'Risico' : 'Risk', a?.risk],
+    [nl ? 'Meldplichtig' : 'Notifiable', a ? (a.notifiable ? (nl ? 'ja' : 'yes') : nl ? 'nee' : 'no') : null],
+    [nl ? 'Motivering' : 'Reasoning', a?.reason],
+    [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
+    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason],
+  ])}</table>
+<h2>${nl ? 'Feiten (AVG art. 33(3)) en melding' : 'Facts (GDPR Art. 33(3)) and notification'}</h2>
+${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still missing'}:</p><ul class="missing">${draft.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : ''}
+${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
+<h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
+<table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.kind)} ${escapeHtml(JSON.stringify(e.detail))}</td></tr>`).join('\n')}
+</table>
+<p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
+</body>
+</html>
+`;
+}

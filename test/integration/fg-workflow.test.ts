@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, spawnCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const chromiumFound = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).status === 0;
+if (!chromiumFound && process.env.CI === 'true') throw new Error('chromium is not on PATH, and CI=true: the report test must run (apt-get install chromium)');
+
+/** A policy with the organisation filled in, so the only missing facts are the incident's own. */
+function policyFile(dir: string, extra: Record<string, unknown> = {}): string {
+  const file = join(dir, 'policy.json');
+  writeFileSync(file, JSON.stringify({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, ...extra }));
+  return file;
+}
+
+describe("the FG's workflow on the embedded store", () => {
+  let dir: string;
+  let common: string[];
+  let id: string;
+  const cli = (args: string[], now: string) => runCli([...args, ...common, '--now', now]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-fg-'));
+    common = ['--store', join(dir, 'store'), '--policy', policyFile(dir)];
+    const events = join(dir, 'events.json');
+    writeFileSync(
+      events,
+      JSON.stringify([
+        findingEvent({ id: 'fg-1', createdAt: '2026-11-27T21:00:00Z' }),
+        findingEvent({ id: 'fg-2', instanceId: 'i-other', createdAt: '2026-11-27T22:00:00Z' }),
+      ]),
+    );
+    const { stdout } = await cli(['replay', events, '--json'], '2026-11-27T21:05:00Z');
+    id = jsonLines(stdout)[0].incidentId as string;
+  });
+
+  it('records the assessment; a later awareness moves the deadline, not the detection', async () => {
+    const r = await cli(
+      [
+        'assess',
+        id,
+        '--personal-data',
+        'yes',
+        '--risk',
+        'high',
+        '--reason',
+        'patient portal with BSN',
+        '--aware-at',
+        '2026-11-28T09:00:00+01:00',
+        '--by',
+        'A. de Vries',
+        '--json',
+      ],
+      '2026-11-28T09:30:00Z',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const status = JSON.parse(r.stdout);
+    expect(status).toMatchObject({
+      state: 'assessed',
+      detectedAt: '2026-11-27T21:00:00.000Z',
+      awareAt: '2026-11-28T08:00:00.000Z',
+      deadline: '2026-12-01T08:00:00.000Z',
+    });
+    expect(status.assessment).toMatchObject({ personalData: 'yes', risk: 'high', notifiable: true, by: 'A. de Vries' });
+    const show = JSON.parse((await cli(['show', id, '--json'], '2026-11-28T09:30:00Z')).stdout);
+    expect(show.timeline.find((e: { kind: string }) => e.kind === 'awareness-set')).toMatchObject({
+      actor: 'A. de Vries',
+      detail: { from: '2026-11-27T21:00:00.000Z', to: '2026-11-28T08:00:00.000Z', reason: 'patient portal with BSN' },
+    });
+  });
+
+  it('lists the missing facts first, and the list empties as they are recorded', async () => {
+    const before = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:00:00Z')).stdout);
+    expect(before.missing.length).toBeGreaterThanOrEqual(7);
+    expect(before.sections.map((s: { number: number }) => s.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await cli(
+      ['facts', id, '--nature', 'confidentiality', '--categories', 'name,address,BSN', '--special', 'health', '--subject-groups', 'patients', '--by', 'FG'],
+      '2026-11-28T10:00:00Z',
+    );
+    const middle = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:00:00Z')).stdout);
+    expect(middle.missing.length).toBeLessThan(before.missing.length);
+    await cli(
+      [
+        'facts',
+        id,
+        '--subjects',
+        '120-2500',
+        '--records',
+        '2500',
+        '--consequences',
+        'identity fraud',
+        '--measures',
+        'reset passwords',
+        '--unintelligible',
+        'no',
+        '--by',
+        'FG',
+      ],
+      '2026-11-28T10:05:00Z',
+    );
+    await cli(
+      ['subjects', id, '--decision', 'inform', '--date', '2026-11-29', '--channel', 'letter', '--reason', 'high risk of identity fraud', '--by', 'FG'],
+      '2026-11-28T10:10:00Z',
+    );
+    const after = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:10:00Z')).stdout);
+    expect(after.missing).toEqual([]);
+    const md = (await cli(['draft', id], '2026-11-28T10:10:00Z')).stdout;
+    expect(md).toContain('# Concept-melding datalek aan de Autoriteit Persoonsgegevens');
+    expect(md).toContain('**Soorten persoonsgegevens:** name, address, BSN');
+    expect(md).toContain('**Aantal betrokkenen (min–max):** 120–2500');
+  });
+
+  it('refuses a late report without the reasons for the delay, and keeps the report versioned', async () => {
+    const late = await cli(['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T10:00:00Z', '--by', 'FG'], '2026-12-01T11:00:00Z');
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/after the AP deadline \(2026-12-01T08:00:00.000Z\): Art. 33\(1\) requires the reasons for the delay \(--delay-reason\)$/);
+    expect(JSON.parse((await cli(['show', id, '--json'], '2026-12-01T11:00:00Z')).stdout).reports).toEqual([]);
+    const ok = await cli(['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T07:30:00Z', '--by', 'FG', '--json'], '2026-12-01T11:00:00Z');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ state: 'reported', reports: [{ version: 1, to: 'ap', kind: 'initial', reference: 'M-2026-0042' }] });
+    const follow = await cli(['reported', id, '--reference', 'M-2026-0042', '--kind', 'follow-up', '--by', 'FG', '--json'], '2026-12-02T09:00:00Z');
+    expect(JSON.parse(follow.stdout).reports.map((r: { version: number; kind: string }) => `${r.version}:${r.kind}`)).toEqual(['1:initial', '2:follow-up']);
+  });
+
+  it('stops the deadline reminders at the initial report, and reminds of the follow-up while facts are incomplete', async () => {
+    const sweep = async (now: string) => JSON.parse((await cli(['sweep', '--json'], now)).stdout).filter((s: { incidentId: string }) => s.incidentId === id);
+    const kinds = (await sweep('2026-12-03T08:00:00Z')).map((s: { kind: string }) => s.kind);
+    expect(kinds).not.toContain('ap-reminder');
+    expect(kinds).not.toContain('ap-overdue');
+    expect(kinds).toContain('follow-up-reminder');
+    await cli(['facts', id, '--complete', '--by', 'FG'], '2026-12-03T09:00:00Z');
+    expect(await sweep('2026-12-05T09:00:00Z')).toEqual([]);
+  });
+
+  it('closes only what is decided, and keeps a not-notifiable incident in the register with its reasoning', async () => {
+    const other = JSON.parse((await cli(['status', '--json'], '2026-12-05T10:00:00Z')).stdout).find(
+      (s: { incidentId: string }) => s.incidentId !== id,
+    ).incidentId;
+    const refused = await cli(['close', other, '--reason', 'nothing', '--by', 'FG'], '2026-12-05T10:00:00Z');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot be closed yet: no assessment/);
+    await cli(['assess', other, '--personal-data', 'no', '--risk', 'none', '--reason', 'build server, no personal data', '--by', 'FG'], '2026-12-05T10:00:00Z');
+    expect((await cli(['close', other, '--reason', 'not a data breach', '--by', 'FG'], '2026-12-05T10:01:00Z')).code).toBe(0);
+    expect((await cli(['close', id, '--reason', 'reported and informed', '--by', 'FG'], '2026-12-05T10:02:00Z')).code).toBe(0);
+
+    const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-12-05T11:00:00Z')).stdout);
+    expect(rows).toHaveLength(2);
+    const notified = rows.find((r: { incidentId: string }) => r.incidentId === id);
+    expect(notified).toMatchObject({
+      state: 'closed',
+      notifiable: true,
+      apClock: 'met',
+      references: 'ap:initial:M-2026-0042@2026-12-01T07:30:00.000Z; ap:follow-up:M-2026-0042@2026-12-02T09:00:00.000Z',
+    });
+    const notNotified = rows.find((r: { incidentId: string }) => r.incidentId === other);
+    expect(notNotified).toMatchObject({
+      notifiable: false,
+      decisionReason: 'build server, no personal data',
+      apClock: 'not-needed (not notifiable (FG decision))',
+      closeReason: 'not a data breach',
+    });
+    const csv = (await cli(['register', '--format', 'csv'], '2026-12-05T11:00:00Z')).stdout;
+    expect(csv.split('\n')[0]).toContain('"decisionReason"'.replace(/"/g, ''));
+    expect(csv).toContain('"build server, no personal data"');
+    const windowed = JSON.parse((await cli(['register', '--format', 'json', '--from', '2026-11-27T21:30:00Z'], '2026-12-05T11:00:00Z')).stdout);
+    expect(windowed.map((r: { incidentId: string }) => r.incidentId)).toEqual([other]);
+  });
+
+  it.skipIf(!chromiumFound)('writes a self-contained HTML report that renders in headless Chromium', async () => {
+    const file = join(dir, 'report.html');
+    expect((await cli(['report', id, '--html', file, '--lang', 'en'], '2026-12-05T12:00:00Z')).code).toBe(0);
+    const profile = mkdtempSync(join(tmpdir(), 'datalek-chromium-'));
+    const rendered = spawnSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--dump-dom',
+        `file://${file}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const text = rendered.stdout.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain(`Incident report ${id}`);
+    for (const label of ['Detection: ', 'Aware: ', 'AP deadline: ', 'Report ap initial M-2026-0042']) expect(text).toContain(label);
+    expect(rendered.stdout).toContain('<svg');
+    expect(text).toContain('name, address, BSN');
+    expect(text).toContain('identity fraud');
+    expect(text).toContain('120–2500');
+  });
+});
+
+describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto", () => {
+  let moto: Moto;
+  let dir: string;
+  const cli = (args: string[], now: string) => spawnCli([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], moto.env);
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    dir = mkdtempSync(join(tmpdir(), 'datalek-fg-aws-'));
+    policyFile(dir);
+    expect((await spawnCli(['setup', '--target', 'aws'], moto.env)).code).toBe(0);
+  });
+  afterAll(async () => moto?.stop());
+
+  it('takes an incident from opened through assess, draft and reported to closed', async () => {
+    const events = join(dir, 'e.json');
+    writeFileSync(events, JSON.stringify(findingEvent({ id: 'fg-aws-1', createdAt: '2026-11-27T21:00:00Z' })));
+    const id = jsonLines((await cli(['replay', events, '--json'], '2026-11-27T21:05:00Z')).stdout)[0].incidentId as string;
+    expect(
+      (await cli(['assess', id, '--personal-data', 'unknown', '--risk', 'risk', '--reason', 'under investigation', '--by', 'FG'], '2026-11-28T09:00:00Z')).code,
+    ).toBe(0);
+    const draft = JSON.parse((await cli(['draft', id, '--format', 'json'], '2026-11-28T09:00:00Z')).stdout);
+    expect(draft.missing.length).toBeGreaterThan(0);
+    expect((await cli(['reported', id, '--reference', 'M-AWS-1', '--by', 'FG'], '2026-11-28T10:00:00Z')).code).toBe(0);
+    expect((await cli(['close', id, '--reason', 'reported', '--by', 'FG'], '2026-11-28T11:00:00Z')).code).toBe(0);
+    const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-28T12:00:00Z')).stdout);
+    expect(rows.find((r: { incidentId: string }) => r.incidentId === id)).toMatchObject({
+      state: 'closed',
+      apClock: 'met',
+      references: 'ap:initial:M-AWS-1@2026-11-28T10:00:00.000Z',
+    });
+    expect((await cli(['verify', id], '2026-11-28T12:00:00Z')).code).toBe(0);
+  });
+});
