@@ -48,7 +48,7 @@ import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { revokeOlderSessions } from './iam.js';
-import { errorCode, step } from './steps.js';
+import { errorCode, releaseStep, step } from './steps.js';
 
 export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
 export const ISOLATION_GROUP = 'datalek-isolation';
@@ -342,13 +342,7 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
   const evidence = action.evidence ?? {};
   const metadata = evidence.metadata as InstanceMetadata | undefined;
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
-  const attempt = async (name: string, fn: () => Promise<string>) => {
-    try {
-      await options.record({ name, status: 'done', at: now(), detail: await fn() });
-    } catch (err) {
-      await options.record({ name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
-    }
-  };
+  const attempt = releaseStep(options, now);
   if (!metadata) {
     await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no metadata was recorded: nothing was changed, nothing to undo' });
     return;

@@ -8,7 +8,7 @@ import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand }
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, step } from './steps.js';
+import { releaseStep, step } from './steps.js';
 
 export const REVOKE_POLICY_NAME = 'datalek-revoke-older-sessions';
 
@@ -42,13 +42,7 @@ export async function revokeRoleSessions(c: ContainmentClients, action: ActionRe
 }
 
 export async function releaseCredentials(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
-  const attempt = async (name: string, fn: () => Promise<string>) => {
-    try {
-      await options.record({ name, status: 'done', at: now(), detail: await fn() });
-    } catch (err) {
-      await options.record({ name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
-    }
-  };
+  const attempt = releaseStep(options, now);
   if (action.type === 'deactivate-access-key') {
     if (!options.reactivateKey) {
       await options.record({ name: 'reactivate-key', status: 'skipped', at: now(), detail: 'the key stays inactive: reactivating needs --reactivate-key' });

@@ -3,7 +3,7 @@ import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicA
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, step } from './steps.js';
+import { errorCode, releaseStep, step } from './steps.js';
 
 export async function blockPublicAccess(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   await step(ctx, 'block-public-access', now, async () => {
@@ -26,16 +26,9 @@ export async function blockPublicAccess(c: ContainmentClients, action: ActionRec
 
 export async function releaseBucket(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
   const previous = action.evidence?.previousPublicAccessBlock as Record<string, boolean> | null | undefined;
-  try {
+  await releaseStep(options, now)('restore-public-access-block', async () => {
     if (previous) await c.s3.send(new PutPublicAccessBlockCommand({ Bucket: action.target, PublicAccessBlockConfiguration: previous }));
     else await c.s3.send(new DeletePublicAccessBlockCommand({ Bucket: action.target }));
-    await options.record({
-      name: 'restore-public-access-block',
-      status: 'done',
-      at: now(),
-      detail: previous ? 'previous settings restored' : 'block removed (there was none before)',
-    });
-  } catch (err) {
-    await options.record({ name: 'restore-public-access-block', status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
-  }
+    return previous ? 'previous settings restored' : 'block removed (there was none before)';
+  });
 }

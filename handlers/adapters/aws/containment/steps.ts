@@ -1,6 +1,6 @@
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { StepRecord } from '../../../core/incident.js';
-import type { ExecutionContext } from '../../../ports/containment.js';
+import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 
 /** The error code of an AWS SDK error (its name), for the record and the FG message. */
 export function errorCode(err: unknown): string {
@@ -28,4 +28,15 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
   }
   await ctx.record(record, evidence);
   return record.status !== 'failed';
+}
+
+/** One step of a release: done with what it did, or failed with the error code. Never thrown. */
+export function releaseStep(options: ReleaseOptions, now: () => string) {
+  return async (name: string, fn: () => Promise<string>): Promise<void> => {
+    try {
+      await options.record({ name, status: 'done', at: now(), detail: await fn() });
+    } catch (err) {
+      await options.record({ name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
+    }
+  };
 }
