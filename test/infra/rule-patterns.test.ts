@@ -1,5 +1,5 @@
 /**
- * The synthesized rule patterns, run on moto's EventBridge (its TestEventPattern is a stub, so
+ * The synthesized rule patterns, run on moto's EventBridge (its TestEventPattern does not really match, so
  * each pattern gets a real rule with a queue as target, and the events are put on the bus).
  */
 import { readdirSync, readFileSync } from 'node:fs';
