@@ -125,6 +125,10 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       const third = draftIncident({ resourceKey: first.resourceKey });
       await store.commit(createChange(third));
       expect((await store.findOpenIncident(first.resourceKey))?.id).toBe(third.id);
+      // A later change to the closed incident (a late finding update) leaves the new one's hold alone.
+      const closed = (await store.getIncident(first.id)) as Incident;
+      await store.commit(nextChange(closed, () => {}, 'finding-updated'));
+      expect((await store.findOpenIncident(first.resourceKey))?.id).toBe(third.id);
     });
 
     it('rejects a change computed from an old revision, storing none of it', async () => {

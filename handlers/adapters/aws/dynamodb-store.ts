@@ -149,13 +149,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
           ExpressionAttributeValues: { ':expected': expectedRevision },
         },
       });
-      if (!open) {
-        // Closing frees the resource for the next incident on it.
+      if (!open && (await this.holdsLock(incident))) {
+        // Closing frees the resource for the next incident on it. (A closed incident whose resource
+        // another incident holds by now, e.g. a late finding update, leaves that lock alone.)
         items.push({
           Delete: {
             TableName: this.tableName,
             Key: resourceLockKey(incident.resourceKey),
-            ConditionExpression: 'attribute_not_exists(pk) OR incidentId = :id',
+            ConditionExpression: 'incidentId = :id',
             ExpressionAttributeValues: { ':id': incident.id },
           },
         });
@@ -281,6 +282,13 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   async close(): Promise<void> {
     // The client belongs to the process (built once at cold start); nothing to release per store.
+  }
+
+  private async holdsLock(incident: Incident): Promise<boolean> {
+    const lock = await this.call('GetItem resource lock', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: resourceLockKey(incident.resourceKey), ConsistentRead: true })),
+    );
+    return lock.Item?.incidentId === incident.id;
   }
 
   /**
