@@ -3,7 +3,7 @@
  * to on-call, the deadline sweep every 5 minutes, and the acknowledgement function URL with IAM
  * authorisation plus the on-call policy that allows exactly that call.
  */
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -153,6 +153,10 @@ export class ResponseStack extends Stack {
     );
 
     this.ackUrl = acknowledge.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    new CfnOutput(this, 'AcknowledgeUrl', {
+      description: 'Set as DATALEK_ACK_URL for `datalek ack ID --target aws` (signed with SigV4)',
+      value: this.ackUrl.url,
+    });
     // The on-call engineers' role gets this policy: it allows exactly the signed acknowledgement.
     this.onCallPolicy = new iam.ManagedPolicy(this, 'OnCallAcknowledgePolicy', {
       managedPolicyName: 'datalek-on-call-acknowledge',
@@ -165,5 +169,6 @@ export class ResponseStack extends Stack {
         }),
       ],
     });
+    new CfnOutput(this, 'OnCallPolicyArn', { description: "Attach to the on-call engineers' role", value: this.onCallPolicy.managedPolicyArn });
   }
 }

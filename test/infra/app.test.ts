@@ -147,6 +147,8 @@ describe('the CDK app', () => {
 
   it('exposes the acknowledgement only through an IAM-authorised function URL, with an on-call policy for exactly that', () => {
     response.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    response.hasOutput('AcknowledgeUrl', { Description: Match.stringLikeRegexp('DATALEK_ACK_URL') });
+    response.hasOutput('OnCallPolicyArn', {});
     response.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'datalek-on-call-acknowledge',
       PolicyDocument: {
