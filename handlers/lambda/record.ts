@@ -13,7 +13,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { InvalidFindingError } from '../core/errors.js';
-import { type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
+import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
 import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
 
@@ -33,9 +33,11 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]' });
 
   const recordOnce = makeIdempotent(
-    async (input: { key: FindingKey; version: FindingVersion; event: unknown }): Promise<RecordSummary> => {
-      const parsed = parseEvent(input.event);
-      const result = await recordParsedEvent({ store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false }, parsed);
+    async (input: { key: FindingKey; version: FindingVersion; finding: Finding }): Promise<RecordSummary> => {
+      const result = await recordParsedEvent(
+        { store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false },
+        { kind: 'finding', finding: input.finding },
+      );
       if (result.incidentId && result.outcome !== 'stale') {
         // A duplicate here means an earlier run stored it and crashed before this publish.
         const revision = result.revision ?? (await deps.store.getIncident(result.incidentId))?.revision ?? 0;
@@ -73,7 +75,8 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
     idempotency.registerLambdaContext(context as never);
     deps.logger.appendKeys({ findingId: key.findingId, accountId: key.accountId, region: key.region });
     try {
-      const summary = await recordOnce({ key, version, event });
+      // The idempotency key is the finding key and version; the parsed finding rides along.
+      const summary = await recordOnce({ key, version, finding: parsed.finding });
       deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
     } finally {
