@@ -2,7 +2,7 @@
  * The record-finding handler: EventBridge hands it one GuardDuty event.
  *
  * 1. Parse the event (a bad one is logged by its reason, never by its content, and thrown so that
- *    it ends up in the dead-letter queue, not lost).
+ *    it ends up in the function's dead-letter queue, not lost).
  * 2. Record it, idempotently: Powertools idempotency keyed on the finding key and version, around
  *    the business function. A second delivery of the same version returns the first result without
  *    touching the store.
@@ -63,7 +63,12 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
     } catch (err) {
       if (err instanceof InvalidFindingError) {
         // The reason names the field; the event itself holds personal data and is not logged.
-        deps.logger.error('rejected a GuardDuty event (the event is left out of this log; it goes to the dead-letter queue)', { reason: err.message });
+        deps.logger.error(
+          "rejected a GuardDuty event (the event is left out of this log; after Lambda's retries it waits in the function's dead-letter queue)",
+          {
+            reason: err.message,
+          },
+        );
       }
       throw err;
     }

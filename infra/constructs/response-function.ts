@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '../..');
@@ -34,6 +35,8 @@ export class ResponseFunction extends Construct {
   public readonly fn: NodejsFunction;
   public readonly logGroup: logs.LogGroup;
   public readonly errorsAlarm: cloudwatch.Alarm;
+  /** Events the function failed on after Lambda's retries (a rejected finding, a bug): kept, not lost. */
+  public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ResponseFunctionProps) {
     super(scope, id);
@@ -49,7 +52,14 @@ export class ResponseFunction extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }),
     );
+    this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     this.fn = new NodejsFunction(this, 'Function', {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 2,
       entry: join(PROJECT_ROOT, 'handlers', `${props.handler}.ts`),
       handler: 'handler',
       description: props.description,
@@ -87,5 +97,13 @@ export class ResponseFunction extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    const failed = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
+      alarmDescription: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    failed.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }
 }

@@ -86,8 +86,10 @@ describe('the CDK app', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
-    // One errors alarm per function, plus one per dead-letter queue, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 4);
+    // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 5 * 2 + 4);
+    response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
+    response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
     }
