@@ -219,6 +219,44 @@ export interface OutboxMessage {
   sentAt: string | null;
 }
 
+/** What identifies a new incident and its first finding; everything else starts empty. */
+export type NewIncident = Pick<
+  Incident,
+  | 'id'
+  | 'sample'
+  | 'accountId'
+  | 'region'
+  | 'resource'
+  | 'resourceKey'
+  | 'firstFinding'
+  | 'findingType'
+  | 'severity'
+  | 'detectedAt'
+  | 'awareAt'
+  | 'deadline'
+  | 'deadlineHours'
+  | 'openedAt'
+>;
+
+/** A new, open incident at revision 1, with one finding and an empty timeline chained from its key. */
+export function newIncident(fields: NewIncident): Incident {
+  return {
+    ...fields,
+    revision: 1,
+    state: 'open',
+    findings: 1,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    closedAt: null,
+    actions: [],
+    announced: [],
+    reminders: { lastDueAt: null },
+    paging: { firstPageAt: null, lastDueAt: null },
+    nextDueAt: null,
+    timelineHead: { seq: 0, hash: genesisHash(fields.id, fields.firstFinding) },
+  };
+}
+
 /** The genesis of an incident's hash chain: a hash of the incident and its first finding's key. */
 export function genesisHash(incidentId: string, firstFinding: FindingKey): string {
   return sha256(`datalek-incident:${incidentId}:${findingKeyString(firstFinding)}`);

@@ -17,7 +17,7 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { planContainment } from './containment.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import { compareVersions, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
-import { type ActionRecord, appendEntries, type FindingRecord, genesisHash, type Incident, incidentIdFor, type OutboxMessage } from './incident.js';
+import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
 import { composeMessage, type MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
@@ -145,10 +145,8 @@ function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
   // the conservative default is detection (the finding's createdAt), never the processing time.
   const detectedAt = toUtc(finding.createdAt);
   const awareAt = finding.sample ? null : detectedAt;
-  const incident: Incident = {
+  const incident = newIncident({
     id,
-    revision: 1,
-    state: 'open',
     sample: finding.sample,
     accountId: finding.key.accountId,
     region: finding.key.region,
@@ -161,18 +159,8 @@ function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
     awareAt,
     deadline: awareAt ? addHours(awareAt, policy.apDeadlineHours) : null,
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
-    findings: 1,
     openedAt: now,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    closedAt: null,
-    actions: [],
-    announced: [],
-    reminders: { lastDueAt: null },
-    paging: { firstPageAt: null, lastDueAt: null },
-    nextDueAt: null,
-    timelineHead: { seq: 0, hash: genesisHash(id, finding.key) },
-  };
+  });
   const actions = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions = actions;
   const entries: TimelineDraft[] = [

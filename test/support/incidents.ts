@@ -1,36 +1,23 @@
-import { genesisHash, type Incident } from '../../handlers/core/incident.js';
+import { type Incident, newIncident } from '../../handlers/core/incident.js';
 
 /** An open High incident on an EC2 instance, detected 2026-11-27 21:00 UTC; tests override what matters. */
 export function incidentFixture(over: Partial<Incident> & { id?: string } = {}): Incident {
   const id = over.id ?? 'dl-test';
-  const firstFinding = over.firstFinding ?? { accountId: '111122223333', region: 'eu-west-1', findingId: `f-${id}` };
-  return {
+  const base = newIncident({
     id,
-    revision: 1,
-    state: 'open',
     sample: false,
     accountId: '111122223333',
     region: 'eu-west-1',
     resource: { kind: 'ec2-instance', resourceType: 'Instance', id: `i-${id}` },
     resourceKey: `ec2-instance:111122223333:eu-west-1:i-${id}`,
-    firstFinding,
+    firstFinding: over.firstFinding ?? { accountId: '111122223333', region: 'eu-west-1', findingId: `f-${id}` },
     findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
     severity: 8,
     detectedAt: '2026-11-27T21:00:00.000Z',
     awareAt: '2026-11-27T21:00:00.000Z',
     deadline: '2026-11-30T21:00:00.000Z',
     deadlineHours: 72,
-    findings: 1,
     openedAt: '2026-11-27T21:01:00.000Z',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    closedAt: null,
-    actions: [],
-    announced: [],
-    reminders: { lastDueAt: null },
-    paging: { firstPageAt: null, lastDueAt: null },
-    nextDueAt: null,
-    timelineHead: { seq: 0, hash: genesisHash(id, firstFinding) },
-    ...over,
-  };
+  });
+  return { ...base, ...over };
 }
