@@ -40,8 +40,8 @@ Usage:
                                              --enforce (only with --target aws) carries out containment
   datalek status                             open incidents, most urgent first
   datalek show ID                            one incident and its timeline
-  datalek ack ID [--by NAME] [--note TEXT]   on-call takes the incident (stops re-pages, not the AP clock)
-  datalek sweep                              send the reminders and re-pages that are due
+  datalek ack ID [--by NAME] [--note TEXT]   on-call takes the incident (stops the escalation, not the AP clock)
+  datalek sweep                              send the reminders and escalation pages that are due
   datalek release ID --by NAME --reason TEXT [--reactivate-key]
                                              undo containment from what was recorded (--target aws)
   datalek messages ID                        the FG and on-call messages of an incident, in full

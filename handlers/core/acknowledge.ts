@@ -1,5 +1,5 @@
 /**
- * Use case: on-call acknowledges an incident. It stops the re-pages, never the AP clock: being
+ * Use case: on-call acknowledges an incident. It stops the escalation, never the AP clock: being
  * acknowledged is not being aware (EDPB 9/2022). A second acknowledgement changes nothing and says
  * who was first.
  */

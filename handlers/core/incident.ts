@@ -174,7 +174,7 @@ export interface Incident {
   subjects?: SubjectsDecision | null;
   closeReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
-  /** The earliest time something (a reminder, a re-page) falls due; null when nothing will. */
+  /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
 }

@@ -1,5 +1,5 @@
 /**
- * What falls due when: reminders of the AP deadline to the FG, and re-pages to on-call until someone
+ * What falls due when: reminders of the AP deadline to the FG, and escalation pages until someone
  * acknowledges. Each is sent once: an incident remembers the last due time it announced per track,
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.

@@ -1,5 +1,5 @@
 /**
- * Use case: the deadline sweep. Sends the AP reminders and on-call re-pages that are due, each
+ * Use case: the deadline sweep. Sends the AP reminders and the escalation pages that are due, each
  * exactly once however often the sweep runs, or how many run at once: the announcement is stored
  * with the incident under its revision, and a sweep that lost the race reads again and finds
  * nothing left to send.
