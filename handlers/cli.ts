@@ -31,6 +31,7 @@ import { registerCsv, registerMarkdown, registerRow } from './core/register.js';
 import { releaseContainment } from './core/release.js';
 import { reportHtml } from './core/report-html.js';
 import { sweep } from './core/sweep.js';
+import { fixedClock, systemClock } from './ports/clock.js';
 
 const USAGE = `datalek: GuardDuty findings to AVG breach response
 
@@ -286,7 +287,7 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const storeDir = flags.store ?? io.env.DATALEK_STORE ?? join(io.cwd, '.datalek');
   return {
     command,
-    ctx: { target, flags, positionals, storeDir, policy, now: nowIso ? () => nowIso : () => new Date().toISOString(), io },
+    ctx: { target, flags, positionals, storeDir, policy, now: (nowIso ? fixedClock(nowIso) : systemClock).now, io },
   };
 }
 
@@ -345,8 +346,9 @@ async function containNow(ctx: Context, backend: Backend, result: RecordResult):
   const incident = await backend.store.getIncident(result.incidentId as string);
   if (!incident || actionsToEnforce(incident).length === 0) return result;
   const contained = await runContainment({ store: backend.store, policy: ctx.policy, now: ctx.now, containment: backend.containment }, incident.id);
-  const byType = new Map(contained.actions.map((a) => [a.type, a.status]));
-  return { ...result, actions: result.actions.map((a) => ({ type: a.type, status: byType.get(a.type) ?? a.status })) };
+  // This event's actions are the last ones planned for its finding, in order (two buckets are two actions).
+  const mine = contained.incident.actions.filter((a) => a.findingId === result.findingId).slice(-result.actions.length);
+  return { ...result, actions: mine.map((a) => ({ type: a.type, status: a.status })) };
 }
 
 interface Input {

@@ -343,11 +343,6 @@ export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): Ch
   return null;
 }
 
-/** Incidents that are still someone's to handle. */
-export function isOpen(incident: Incident): boolean {
-  return incident.state !== 'closed';
-}
-
 /** The initial AP report, if one was recorded. */
 export function initialReport(incident: Incident): ReportRecord | undefined {
   return (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');

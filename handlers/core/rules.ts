@@ -3,6 +3,7 @@
  * the code cannot disagree about which findings matter. Severity is matched by numeric range: a
  * list of values such as `[7, 8, 9]` matches only those exact numbers and misses 7.2 and 8.5.
  */
+import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE } from './finding.js';
 import type { Policy } from './policy.js';
 
 export interface EventPattern {
@@ -14,9 +15,9 @@ export interface EventPattern {
 /** GuardDuty findings that can open or change an incident: the policy's opening threshold and up. */
 export function findingRulePattern(policy: Policy): EventPattern {
   return {
-    source: ['aws.guardduty'],
+    source: [GUARDDUTY_SOURCE],
     // Other GuardDuty detail-types (malware scan results, agent health) share the source.
-    'detail-type': ['GuardDuty Finding'],
+    'detail-type': [FINDING_DETAIL_TYPE],
     detail: { severity: [{ numeric: ['>=', policy.thresholds.openIncident] }] },
   };
 }

@@ -32,6 +32,8 @@ export interface SweepResult {
   failed: { incidentId: string; error: string }[];
   /** How many incidents the sweep read from the store: grows with what is due, not with history. */
   incidentsRead: number;
+  /** The revision each incident the sweep changed is at now (for the events that announce it). */
+  revisions: Record<string, number>;
 }
 
 export async function sweep(deps: { store: IncidentStore; policy: Policy; now: () => string }): Promise<SweepResult> {
@@ -39,6 +41,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
   const due = await deps.store.listDue(now);
   const sent: SweepItem[] = [];
   const failed: SweepResult['failed'] = [];
+  const revisions: SweepResult['revisions'] = {};
   let incidentsRead = due.length;
   for (let incident of due) {
     for (let attempt = 1; ; attempt++) {
@@ -47,6 +50,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
       try {
         await deps.store.commit(change.change);
         sent.push(...change.items);
+        revisions[incident.id] = change.change.incident.revision;
         break;
       } catch (err) {
         if (!(err instanceof ConflictError) || attempt >= 10) {
@@ -60,7 +64,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
       }
     }
   }
-  return { sent, failed, incidentsRead };
+  return { sent, failed, incidentsRead, revisions };
 }
 
 function sweepOne(current: Incident, policy: Policy, now: string) {

@@ -10,6 +10,7 @@ import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import type { Policy } from '../core/policy.js';
+import { systemClock } from '../ports/clock.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -38,7 +39,7 @@ export function createAwsDeps(config: AwsConfig, clients: AwsClients, logger = c
     publisher: new EventBridgePublisher(clients.eventbridge, config.busName),
     policy: config.policy,
     logger,
-    now: () => new Date().toISOString(),
+    now: systemClock.now,
   };
 }
 

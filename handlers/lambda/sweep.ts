@@ -15,15 +15,11 @@ export function createSweepHandler(deps: AwsDeps) {
     const now = deps.now();
     const result = await sweep({ store: deps.store, policy: deps.policy, now: () => now });
     if (result.sent.length) {
-      const revisions = new Map<string, number>();
-      for (const item of result.sent) {
-        if (!revisions.has(item.incidentId)) revisions.set(item.incidentId, (await deps.store.getIncident(item.incidentId))?.revision ?? 0);
-      }
       await deps.publisher.publish(
         result.sent.map((s) => ({
           type: 'Reminder Due' as const,
           incidentId: s.incidentId,
-          revision: revisions.get(s.incidentId) ?? 0,
+          revision: result.revisions[s.incidentId] ?? 0,
           detail: { kind: s.kind, dueAt: s.dueAt },
         })),
       );

@@ -182,7 +182,7 @@ export async function isolateInstance(
   }
 }
 
-export async function captureMetadata(c: ContainmentClients, instanceId: string): Promise<InstanceMetadata> {
+async function captureMetadata(c: ContainmentClients, instanceId: string): Promise<InstanceMetadata> {
   const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
   if (!instance) throw new ContainmentStepError('capture-metadata', 'InvalidInstanceID.NotFound', `instance ${instanceId} not found`);
