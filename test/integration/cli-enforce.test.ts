@@ -97,9 +97,13 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
   });
 
   it('reports each of two public buckets in one finding with its own outcome', async () => {
-    for (const b of ['openbaar-a', 'openbaar-b']) await c.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    for (const b of ['openbaar-a', 'openbaar-b'])
+      await c.s3.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     const resource = bucketResource('openbaar-a', 'PUBLIC');
-    resource.s3BucketDetails.push({ name: 'does-not-exist', publicAccess: { effectivePermission: 'PUBLIC' } }, { name: 'openbaar-b', publicAccess: { effectivePermission: 'PUBLIC' } });
+    resource.s3BucketDetails.push(
+      { name: 'does-not-exist', publicAccess: { effectivePermission: 'PUBLIC' } },
+      { name: 'openbaar-b', publicAccess: { effectivePermission: 'PUBLIC' } },
+    );
     const file = join(dir, 'two-buckets.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-buckets', accountId: ACCOUNT, type: 'Policy:S3/BucketAnonymousAccessGranted', resource })));
     const r = await cli(['replay', file, '--enforce', '--json']);
