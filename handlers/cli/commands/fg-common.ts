@@ -1,0 +1,46 @@
+import { userInfo } from 'node:os';
+import { missingFacts } from '../../core/draft.js';
+import type { FgDeps } from '../../core/fg-workflow.js';
+import type { Incident } from '../../core/incident.js';
+import type { Backend } from '../backend.js';
+import { type Context, loadIncident, withBackend } from '../context.js';
+import { statusObject } from '../views.js';
+
+/** Who records an FG decision: `--by`, else the OS user. */
+export function fgActor(ctx: Context): string {
+  return (ctx.flags.by as string | undefined) ?? userInfo().username;
+}
+
+/**
+ * Runs one of the FG's recording use cases on the incident named on the command line, after every
+ * flag was validated (nothing is written on a bad one), and prints what changed: `what` says it in
+ * a sentence, followed by the incident's state and how many facts the AP notification still lacks.
+ */
+export async function recordFg(
+  ctx: Context,
+  run: (deps: FgDeps) => Promise<Incident>,
+  what: (incident: Incident) => string,
+  options: { showMissing?: boolean } = {},
+): Promise<number> {
+  const id = ctx.positionals[0];
+  return withBackend(ctx, false, async (backend) => {
+    await loadIncident(backend?.store ?? null, id);
+    const b = backend as Backend;
+    const incident = await run({ store: b.store, policy: ctx.policy, now: ctx.now });
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
+      return 0;
+    }
+    const missing = options.showMissing === false ? [] : missingFacts(incident, ctx.policy, ctx.now(), ctx.policy.language);
+    ctx.io.out(
+      [
+        what(incident),
+        `${incident.id} is now ${incident.state}.`,
+        missing.length ? `Still missing for the AP notification: ${missing.length} (datalek draft ${incident.id}).` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+    return 0;
+  });
+}

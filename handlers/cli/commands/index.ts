@@ -1,0 +1,39 @@
+/** Every CLI command, in the order `datalek --help` lists them. A new command is one file and one line here. */
+import type { Command } from '../context.js';
+import { ackCommand } from './ack.js';
+import { assessCommand } from './assess.js';
+import { closeCommand } from './close.js';
+import { draftCommand } from './draft.js';
+import { factsCommand } from './facts.js';
+import { messagesCommand } from './messages.js';
+import { registerCommand } from './register.js';
+import { releaseCommand } from './release.js';
+import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
+import { reportedCommand } from './reported.js';
+import { setupCommand } from './setup.js';
+import { showCommand } from './show.js';
+import { statusCommand } from './status.js';
+import { subjectsCommand } from './subjects.js';
+import { sweepCommand } from './sweep.js';
+import { verifyCommand } from './verify.js';
+
+export const COMMANDS: Command[] = [
+  replayCommand,
+  statusCommand,
+  showCommand,
+  ackCommand,
+  sweepCommand,
+  releaseCommand,
+  messagesCommand,
+  verifyCommand,
+  setupCommand,
+  assessCommand,
+  factsCommand,
+  draftCommand,
+  reportedCommand,
+  subjectsCommand,
+  closeCommand,
+  registerCommand,
+  reportCommand,
+];

@@ -1,0 +1,31 @@
+import type { Backend } from '../backend.js';
+import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+
+export const messagesCommand: Command = {
+  name: 'messages',
+  section: 'main',
+  usage: '  datalek messages ID                        the FG and on-call messages of an incident, in full',
+  flags: {},
+  positionals: 'one',
+  run: messages,
+};
+
+async function messages(ctx: Context): Promise<number> {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
+    const incident = await loadIncident(store, ctx.positionals[0]);
+    const list = await (store as Backend['store']).listMessages(incident.id);
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify(list, null, 2));
+    } else if (list.length === 0) {
+      ctx.io.out(`No messages for ${incident.id} (below the policy's thresholds for the FG and on-call).`);
+    } else {
+      ctx.io.out(
+        list
+          .map((m) => `To: ${m.channel === 'fg' ? 'FG' : 'on-call'}   ${m.sentAt ? `sent ${m.sentAt}` : 'PENDING'}\nSubject: ${m.subject}\n\n${m.body}`)
+          .join(`\n\n${'-'.repeat(72)}\n\n`),
+      );
+    }
+    return 0;
+  });
+}

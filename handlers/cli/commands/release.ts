@@ -1,0 +1,38 @@
+import { deliverPending } from '../../core/deliver.js';
+import { releaseContainment } from '../../core/release.js';
+import type { Backend } from '../backend.js';
+import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export const releaseCommand: Command = {
+  name: 'release',
+  section: 'main',
+  usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key]
+                                             undo containment from what was recorded (--target aws)`,
+  flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' } },
+  positionals: 'one',
+  check(flags) {
+    if (!flags.by || !flags.reason) throw new UsageError('release needs --by NAME and --reason TEXT');
+  },
+  run: release,
+};
+
+async function release(ctx: Context): Promise<number> {
+  return withBackend(ctx, false, async (backend) => {
+    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+    const b = backend as Backend;
+    const result = await releaseContainment(
+      { store: b.store, policy: ctx.policy, now: ctx.now, containment: b.containment },
+      { incidentId: incident.id, by: ctx.flags.by as string, reason: ctx.flags.reason as string, reactivateKey: ctx.flags['reactivate-key'] === true },
+    );
+    await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
+    else {
+      for (const r of result.released) {
+        ctx.io.out(`Released ${r.id}:`);
+        for (const s of r.steps) ctx.io.out(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`);
+      }
+    }
+    return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;
+  });
+}

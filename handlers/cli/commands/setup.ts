@@ -1,0 +1,33 @@
+import { createAwsClients } from '../../adapters/aws/clients.js';
+import { setupAwsResources } from '../../adapters/aws/setup.js';
+import { awsSettings } from '../backend.js';
+import type { Command, Context } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export const setupCommand: Command = {
+  name: 'setup',
+  section: 'main',
+  usage: '  datalek setup --target aws                 create the tables, topics and bus (for an emulator)',
+  flags: {},
+  positionals: 'none',
+  check(_flags, target) {
+    if (target !== 'aws') throw new UsageError('setup is for --target aws (the embedded store sets itself up)');
+  },
+  run: setup,
+};
+
+async function setup(ctx: Context): Promise<number> {
+  const { region } = awsSettings(ctx.io.env);
+  const clients = createAwsClients(region);
+  try {
+    const result = await setupAwsResources(clients);
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
+    else {
+      ctx.io.out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Everything already existed.');
+      ctx.io.out(`Tables ${result.table}, ${result.idempotencyTable}; topics ${result.fgTopicArn}, ${result.onCallTopicArn}; bus ${result.busName}.`);
+    }
+    return 0;
+  } finally {
+    for (const c of Object.values(clients)) c.destroy();
+  }
+}

@@ -1,0 +1,36 @@
+import { type Command, type Context, withBackend } from '../context.js';
+import { byUrgency, statusObject, statusTable } from '../views.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  section: 'main',
+  usage: '  datalek status                             open incidents, most urgent first',
+  flags: {},
+  positionals: 'none',
+  run: status,
+};
+
+async function status(ctx: Context): Promise<number> {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
+    const incidents = store ? (await store.listIncidents({ openOnly: true })).sort(byUrgency) : [];
+    if (ctx.flags.json) {
+      ctx.io.out(
+        JSON.stringify(
+          incidents.map((i) => statusObject(i, ctx.policy, ctx.now())),
+          null,
+          2,
+        ),
+      );
+    } else if (incidents.length === 0) {
+      ctx.io.out('No open incidents.');
+    } else {
+      ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
+      const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
+      ctx.io.out(
+        `\n${incidents.length} open incident${incidents.length === 1 ? '' : 's'}, ${unacked} not acknowledged. Details: datalek show ID; take one: datalek ack ID`,
+      );
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,36 @@
+import { deliverPending } from '../../core/deliver.js';
+import { sweep } from '../../core/sweep.js';
+import { type Command, type Context, withBackend } from '../context.js';
+import { table } from '../views.js';
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  section: 'main',
+  usage: '  datalek sweep                              send the reminders and escalation pages that are due',
+  flags: {},
+  positionals: 'none',
+  run: runSweep,
+};
+
+async function runSweep(ctx: Context): Promise<number> {
+  return withBackend(ctx, false, async (backend) => {
+    const store = backend?.store ?? null;
+    if (!backend || !store) {
+      ctx.io.out(ctx.flags.json ? '[]' : 'No store yet: nothing is due.');
+      return 0;
+    }
+    const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
+    for (const f of result.failed) ctx.io.err(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`);
+    await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
+    else if (result.sent.length === 0) ctx.io.out('Nothing due.');
+    else
+      ctx.io.out(
+        table(
+          ['INCIDENT', 'KIND', 'DUE AT'],
+          result.sent.map((s) => [s.incidentId, s.kind, s.dueAt]),
+        ),
+      );
+    return 0;
+  });
+}
