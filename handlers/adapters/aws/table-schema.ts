@@ -25,8 +25,10 @@ export const DEFAULT_RESOURCE_NAMES = {
  *
  * The index partition keys are sharded by a hash of the incident or message id: with one constant
  * key every incident write of a finding storm lands on the same index partition (about 1,000
- * writes a second at most, and an incident item is several kilobytes), and a throttled index
- * throttles the table's writes. Readers query every shard in parallel and merge.
+ * write units a second at most, and an incident item is several kilobytes written some fifteen
+ * times during its containment), and a throttled index throttles the table's writes. Eight shards
+ * give eight times the headroom; readers (status, the sweep, the outbox) query every shard in
+ * parallel and merge.
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',
@@ -35,7 +37,7 @@ export const INCIDENT_TABLE = {
     due: { name: 'due', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     byDetection: { name: 'byDetection', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
-  indexShards: 16,
+  indexShards: 8,
 } as const;
 
 /** The index partition key prefixes; the key is `<prefix>#<shard>`. */
