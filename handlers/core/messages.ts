@@ -24,7 +24,9 @@ export type MessageKind =
   | 'clock-reminder'
   | 'clock-overdue'
   | 'follow-up-reminder'
-  | 'subjects-reminder';
+  | 'subjects-reminder'
+  /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
+  | 'interface-exposed';
 
 type Lang = 'nl' | 'en';
 
@@ -44,7 +46,10 @@ const T = {
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
       'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
+      'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
     },
+    exposed: (what: string) =>
+      `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "Interface open").`,
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
       fg: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
@@ -85,7 +90,10 @@ const T = {
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
       'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
+      'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
     },
+    exposed: (what: string) =>
+      `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "Interface exposed").`,
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
       fg: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
@@ -142,13 +150,17 @@ export interface ComposeInput {
   round?: number;
   /** For another clock's reminder: which clock. */
   clock?: ClockName;
+  /** For `interface-exposed`: the resource left open (a network interface id). */
+  exposed?: string;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
-  const band = severityBand(incident.severity);
+  // An interface open to the internet is Critical whatever the finding was: subscriptions that
+  // only take Critical (a phone) must get it.
+  const band = kind === 'interface-exposed' ? 'Critical' : severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
   const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
   const escalated = level !== undefined ? ` (${level}, ${lang === 'nl' ? 'ronde' : 'round'} ${(round ?? 0) + 1})` : '';
@@ -156,6 +168,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
+  if (kind === 'interface-exposed') lines.push(t.exposed(exposed ?? incident.resource.id), '');
   lines.push(t.intro[channel], '');
   if (clock) {
     const c = clocksOf(incident, policy, now).find((x) => x.name === clock);
@@ -183,7 +196,9 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     for (const a of incident.actions) {
       lines.push(`  - ${a.type} ${a.target}: ${t.status[a.status]}${a.reason ? ` (${a.reason})` : ''}${a.released ? ` [released by ${a.released.by}]` : ''}`);
       // Each step as it went: a failed step is named with its error code, never summarised away.
-      for (const s of a.steps ?? []) lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})` : t.status[s.status]}`);
+      for (const s of a.steps ?? []) {
+        lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
+      }
     }
   }
   lines.push(
