@@ -161,6 +161,7 @@ function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
     openedAt: now,
   });
+  incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   const actions = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions = actions;
   const entries: TimelineDraft[] = [
@@ -185,6 +186,7 @@ function attach(deps: RecordDeps, finding: Finding, open: Incident, now: string)
   const before = open;
   const incident = structuredClone(open);
   incident.findings += 1;
+  noteFirstActivity(incident, finding);
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   raiseSeverity(incident, finding, now, entries);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
@@ -224,6 +226,7 @@ function update(deps: RecordDeps, finding: Finding, known: FindingRecord, curren
   let messages: OutboxMessage[] = [];
   // A closed incident keeps the record of later occurrences, but is not reopened or re-notified.
   if (incident.state !== 'closed') {
+    noteFirstActivity(incident, finding);
     raiseSeverity(incident, finding, now, entries);
     actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
     incident.actions.push(...actions);
@@ -244,6 +247,25 @@ function update(deps: RecordDeps, finding: Finding, known: FindingRecord, curren
 }
 
 type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record<string, unknown> };
+
+/**
+ * When the activity behind a finding began: `service.eventFirstSeen`, which can be days before
+ * GuardDuty created the finding. The start of the breach on the AP's form (section 2), and the
+ * earliest time a person can state for anything about the incident.
+ */
+function firstActivity(finding: Finding): string {
+  const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
+  const seen = typeof service?.eventFirstSeen === 'string' ? Date.parse(service.eventFirstSeen) : Number.NaN;
+  const created = toUtc(finding.createdAt);
+  return Number.isFinite(seen) && new Date(seen).toISOString() < created ? new Date(seen).toISOString() : created;
+}
+
+function noteFirstActivity(incident: Incident, finding: Finding): void {
+  if (incident.sample || finding.sample) return;
+  const seen = firstActivity(finding);
+  const known = incident.firstActivityAt ?? incident.detectedAt;
+  if (seen < known) incident.firstActivityAt = seen;
+}
 
 function finish(
   incident: Incident,

@@ -6,6 +6,7 @@ import { closeCommand } from './close.js';
 import { draftCommand } from './draft.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
+import { noticeCommand } from './notice.js';
 import { registerCommand } from './register.js';
 import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   assessCommand,
   factsCommand,
   draftCommand,
+  noticeCommand,
   reportedCommand,
   subjectsCommand,
   closeCommand,
