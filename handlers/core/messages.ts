@@ -105,6 +105,7 @@ const T = {
     finding: 'Bevinding',
     severity: 'Ernst',
     resource: 'Getroffen resource',
+    named: 'Ook genoemd',
     account: 'Account / regio',
     detected: 'Gedetecteerd',
     deadline: 'AP-termijn (72 uur na bewustwording)',
@@ -173,6 +174,7 @@ const T = {
     finding: 'Finding',
     severity: 'Severity',
     resource: 'Affected resource',
+    named: 'Also named',
     account: 'Account / region',
     detected: 'Detected',
     deadline: 'AP deadline (72 hours after awareness)',
@@ -257,6 +259,9 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
   lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`);
   lines.push(`${t.resource}: ${incident.resource.resourceType} ${incident.resource.id}`);
+  // Every resource an attack sequence (or a merged incident) names; user names stay out.
+  const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
+  if (named.length) lines.push(`${t.named}: ${named.map((r) => `${r.kind} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
   lines.push(...apLines(incident, policy, now, lang, when));
