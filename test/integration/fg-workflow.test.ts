@@ -34,8 +34,12 @@ describe("the FG's workflow on the embedded store", () => {
         findingEvent({ id: 'fg-2', instanceId: 'i-other', createdAt: '2026-11-27T22:00:00Z' }),
       ]),
     );
-    const { stdout } = await cli(['replay', events, '--json'], '2026-11-27T21:05:00Z');
+    // Recorded on a real store at a past time; the FG's days that follow run on a drill copy of
+    // it, where any --now goes (a real store refuses a --now ahead of the system clock).
+    const real = join(dir, 'real');
+    const { stdout } = await runCli(['replay', events, '--json', '--store', real, '--policy', common[3], '--now', '2026-11-27T21:05:00Z']);
     id = jsonLines(stdout)[0].incidentId as string;
+    expect((await runCli(['drill', '--from', real, '--store', join(dir, 'store')])).code).toBe(0);
   });
 
   it('records the assessment; a later awareness moves the deadline, not the detection', async () => {

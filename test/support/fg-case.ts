@@ -33,15 +33,15 @@ export async function openCase(
   const common = ['--store', join(dir, 'store'), '--policy', policyFile];
   const cli = (args: string[], now: string) => runCli([...args, ...common, '--now', now]);
   const events = join(dir, 'events.json');
-  writeFileSync(events, JSON.stringify(options.events ?? [findingEvent({ id: 'case-1', createdAt: '2026-11-27T21:00:00Z' })]));
-  const replay = await cli(['replay', events, '--json'], options.replayAt ?? '2026-11-27T21:05:00Z');
+  writeFileSync(events, JSON.stringify(options.events ?? [findingEvent({ id: 'case-1', createdAt: '2025-11-27T21:00:00Z' })]));
+  const replay = await cli(['replay', events, '--json'], options.replayAt ?? '2025-11-27T21:05:00Z');
   const id = jsonLines(replay.stdout)[0].incidentId as string;
   const json = async (args: string[], now: string) => {
     const r = await cli([...args, '--json'], now);
     if (r.code !== 0) throw new Error(`${args.join(' ')} exited ${r.code}: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
-  const timelineLength = async (now = '2026-11-28T00:00:00Z') => (await json(['show', id], now)).timeline.length;
+  const timelineLength = async (now = '2025-11-28T00:00:00Z') => (await json(['show', id], now)).timeline.length;
   return { dir, id, cli, json, timelineLength };
 }
 
