@@ -164,5 +164,5 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, and concurr
       'fg:fg',
       'on-call:on-call',
     ]);
-  });
+  }, 120_000); // forty sweeps against moto, each retrying the tampered incidents: ~30 s on a loaded 2-core machine
 });
