@@ -62,7 +62,7 @@ export async function recordEventText(deps: RecordDeps, text: string): Promise<R
   try {
     parsed = parseEventText(text, { now: deps.now() });
   } catch (err) {
-    if (err instanceof InvalidFindingError) return rejected(err.message);
+    if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;
   }
   return recordParsedEvent(deps, parsed);
@@ -74,7 +74,7 @@ export async function recordEvent(deps: RecordDeps, event: unknown): Promise<Rec
   try {
     parsed = parseEvent(event, { now: deps.now() });
   } catch (err) {
-    if (err instanceof InvalidFindingError) return rejected(err.message);
+    if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;
   }
   return recordParsedEvent(deps, parsed);
@@ -137,7 +137,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   }
   const keys = correlationKeys(finding);
   const holders = await openHolders(store, keys);
-  if (holders.length === 0) return open_(deps, finding, keys, now);
+  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key));
   return attach(deps, finding, holders, keys, now);
 }
 
@@ -158,9 +158,21 @@ async function openHolders(store: RecordDeps['store'], keys: string[]): Promise<
   return found;
 }
 
-function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string): Decision {
+/**
+ * The incident id for a new finding: derived from its key, so a retried delivery opens the same
+ * one. Should another finding's incident hold that id already (a hash collision, however unlikely
+ * at 128 bits), the next derivation is taken: a collision makes a new id, never a lost finding.
+ */
+async function freeIncidentId(store: RecordDeps['store'], key: Finding['key']): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const id = incidentIdFor(key, attempt);
+    const holder = await store.getIncident(id);
+    if (!holder || findingKeyString(holder.firstFinding) === findingKeyString(key)) return id;
+  }
+}
+
+function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, id: string): Decision {
   const { policy } = deps;
-  const id = incidentIdFor(finding.key);
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
   // the conservative default is detection (the finding's createdAt), never the processing time.
   const detectedAt = toUtc(finding.createdAt);
@@ -181,6 +193,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string):
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
     openedAt: now,
   });
+  incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = [...finding.related];
@@ -313,6 +326,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
+  if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(structuredClone(a));
@@ -328,6 +342,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
 
 /** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
 function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+  noteFirstActivity(incident, finding);
   takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
   moveDetectionEarlier(incident, toUtc(finding.createdAt), `finding ${finding.key.findingId}`, now, entries);
   if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
@@ -415,6 +430,25 @@ async function update(deps: RecordDeps, finding: Finding, known: FindingRecord, 
 }
 
 type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record<string, unknown> };
+
+/**
+ * When the activity behind a finding began: `service.eventFirstSeen`, which can be days before
+ * GuardDuty created the finding. The start of the breach on the AP's form (section 2), and the
+ * earliest time a person can state for anything about the incident.
+ */
+function firstActivity(finding: Finding): string {
+  const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
+  const seen = typeof service?.eventFirstSeen === 'string' ? Date.parse(service.eventFirstSeen) : Number.NaN;
+  const created = toUtc(finding.createdAt);
+  return Number.isFinite(seen) && new Date(seen).toISOString() < created ? new Date(seen).toISOString() : created;
+}
+
+function noteFirstActivity(incident: Incident, finding: Finding): void {
+  if (incident.sample || finding.sample) return;
+  const seen = firstActivity(finding);
+  const known = incident.firstActivityAt ?? incident.detectedAt;
+  if (seen < known) incident.firstActivityAt = seen;
+}
 
 function finish(
   incident: Incident,
@@ -561,6 +595,7 @@ function ignored(finding: Finding | null, reason: string): RecordResult {
   };
 }
 
-function rejected(reason: string): RecordResult {
+/** The result of an input that is not an event we can process, with why. */
+export function rejectedResult(reason: string): RecordResult {
   return { outcome: 'rejected', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason, messages: [], revision: null };
 }
