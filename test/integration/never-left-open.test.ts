@@ -251,7 +251,7 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     expect(timeline.filter((e) => e.kind === 'resource-exposed').map((e) => e.detail.resource)).toEqual([first.id]);
     const pages = (await store.listMessages(incident.id)).filter((m) => m.kind === 'interface-exposed');
     expect(pages.map((m) => m.channel)).toEqual(['on-call']);
-    expect(pages[0].subject).toMatch(/^\[datalek Critical\] Netwerkinterface OPEN voor al het verkeer: /);
+    expect(pages[0].subject).toMatch(/^\[datalek kritiek\] Netwerkinterface OPEN voor al het verkeer: /);
     expect(pages[0].attributes.band).toBe('Critical');
     expect(pages[0].body).toContain(first.id);
     expect(pages[0].body).toContain('runbooks/isolate-ec2-instance.md');
