@@ -22,16 +22,42 @@ import { DEFAULT_POLICY } from '../handlers/core/policy.js';
 import { type RecordDeps, recordEvent, recordEventText } from '../handlers/core/record-finding.js';
 import { sweep } from '../handlers/core/sweep.js';
 import { findingEvent } from '../test/support/events.js';
+import { MOTO_AVAILABLE } from '../test/support/moto.js';
 import { benchAwsCalls, benchContainment, benchHandlers } from './aws.js';
+import { BASELINE_COMMIT, benchStorm, printStorm } from './storm.js';
 
 // The handlers' logs and the SDK's Node 20 notice would drown the figures (and break --json).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, findings: { type: 'string' }, closed: { type: 'string' } },
+  options: {
+    json: { type: 'boolean' },
+    findings: { type: 'string' },
+    closed: { type: 'string' },
+    /** Only the finding storm (test/support/storm.ts), this code beside the baseline. */
+    storm: { type: 'boolean' },
+    /** The storm's time scale: token buckets refill, and the pipeline's waits pass, this many times faster. */
+    scale: { type: 'string' },
+    /** The baseline commit of the storm; `none` skips it. */
+    baseline: { type: 'string' },
+  },
   strict: true,
 });
+
+if (values.storm) {
+  const timeScale = Number(values.scale ?? 1);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`--scale: expected a positive number, got ${values.scale}`);
+  if (!MOTO_AVAILABLE) {
+    console.log("storm    skipped: moto_server not found (pip install 'moto[server]')");
+    process.exit(0);
+  }
+  const baseline = values.baseline === 'none' ? null : (values.baseline ?? BASELINE_COMMIT);
+  const result = await benchStorm({ timeScale, baseline, log: (line) => process.stderr.write(`${line}\n`) });
+  if (values.json) process.stdout.write(`${JSON.stringify({ storm: result })}\n`);
+  else printStorm(result, (line) => console.log(line));
+  process.exit(0);
+}
 const N = Number(values.findings ?? 10_000);
 const CLOSED = Number(values.closed ?? 10_000);
 const OPEN = 10;

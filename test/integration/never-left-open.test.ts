@@ -39,7 +39,7 @@ const FAST: SwapTiming = {
   withoutDeadlineMs: 20_000,
 };
 
-type Fault = (command: string, input: { NetworkInterfaceId?: string; Groups?: string[] }) => 'hang' | Error | null;
+type Fault = (command: string, input: { NetworkInterfaceId?: string; Groups?: string[] }) => 'hang' | 'lose-answer' | Error | null;
 
 /** EC2 answering as it does when its request budget runs dry. */
 const throttled = () => Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } });
@@ -52,6 +52,8 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
   let fault: Fault | null = null;
   /** The interface swaps that reached EC2, in order. */
   const swaps: { eni: string; groups: string[] }[] = [];
+  /** Every EC2 call that reached EC2: command and input. */
+  const accepted: { command: string; input: Record<string, unknown> }[] = [];
   let n = 0;
 
   beforeAll(async () => {
@@ -67,9 +69,13 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
         const command = (context.commandName ?? '').replace(/Command$/, '');
         const outcome = fault?.(command, input) ?? null;
         if (outcome === 'hang') return new Promise(() => {});
-        if (outcome) throw outcome;
+        if (outcome instanceof Error) throw outcome;
         if (command === 'ModifyNetworkInterfaceAttribute') swaps.push({ eni: input.NetworkInterfaceId as string, groups: [...(input.Groups ?? [])] });
-        return next(args);
+        accepted.push({ command, input: { ...input } });
+        const answer = await next(args);
+        // The call took effect, but its answer never arrives (a dropped connection).
+        if (outcome === 'lose-answer') throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        return answer;
       },
       { step: 'initialize', name: 'faults' },
     );
@@ -79,6 +85,7 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
   afterEach(() => {
     fault = null;
     swaps.length = 0;
+    accepted.length = 0;
   });
 
   const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
@@ -357,5 +364,44 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     const released = await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'isolated by hand instead' });
     expect(released.released[0].steps.find((st) => st.name === `restore-eni:${first.id}`)?.status).toBe('done');
     await expectOwnGroups(s, incident.id);
+  });
+
+  it('does not repeat what a step did before it failed halfway: the retry sets only what is missing', async () => {
+    const s = await buildScenario(c);
+    const incident = await openIncident(s);
+    let protections = 0;
+    // The second of the three protection calls fails for good: the first one took effect.
+    fault = (command) =>
+      command === 'ModifyInstanceAttribute' && ++protections === 2 ? Object.assign(new Error('injected'), { name: 'InjectedFailure' }) : null;
+    const first = await runContainment(deps(), incident.id, within(20_000));
+    expect(first.actions[0].status).toBe('failed');
+    fault = null;
+    const retry = await runContainment(deps(), incident.id, within(20_000));
+    expect(retry.actions[0].status).toBe('done');
+    const protection = accepted.filter((a) => a.command === 'ModifyInstanceAttribute').map((a) => Object.keys(a.input).find((k) => k !== 'InstanceId'));
+    expect(protection).toEqual(['DisableApiTermination', 'InstanceInitiatedShutdownBehavior', 'BlockDeviceMappings']);
+    expect(accepted.filter((a) => a.command === 'CreateSnapshot')).toHaveLength(1);
+  });
+
+  it('reads the interface back before calling it open: a swap whose answers were lost is found done', async () => {
+    const s = await buildScenario(c);
+    const incident = await openIncident(s);
+    const [first] = await interfaces(s);
+    // The primary interface: moto lists its own groups as they are (see expectOwnGroups).
+    const own = first.groups;
+    // The first interface's isolation swaps take effect but their answers are lost; putting its own
+    // groups back is refused (throttled). Before, this was reported as open to all traffic.
+    fault = (command, input) => {
+      if (command !== 'ModifyNetworkInterfaceAttribute' || input.NetworkInterfaceId !== first.id || swapsOf(first.id).length === 0) return null;
+      return sameGroups(input.Groups, own) ? throttled() : 'lose-answer';
+    };
+    const result = await runContainment(deps(), incident.id, within(8_000));
+    expect(result.exposed).toEqual([]);
+    const step = (await stepsOf(incident.id)).find((st) => st.name === `isolate-eni:${first.id}`);
+    expect(step).toMatchObject({ status: 'done' });
+    expect(step?.detail).toMatch(/read back/);
+    const { isolation } = await ids(s);
+    expect((await interfaces(s)).find((e) => e.id === first.id)?.groups).toEqual([isolation]);
+    expect((await store.listMessages(incident.id)).map((m) => m.kind)).not.toContain('interface-exposed');
   });
 });

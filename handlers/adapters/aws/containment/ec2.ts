@@ -87,16 +87,24 @@ export async function isolateInstance(
     isolateNetworkInterfaces(c, ctx, { interfaces: metadata.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
   if (resumed) await isolate();
 
-  await step(ctx, 'protect-instance', now, async () => {
-    await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true } }));
-    await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } }));
-    if (metadata.volumes.length) {
+  await step(ctx, 'protect-instance', now, async (progress) => {
+    // One attribute per call (the API's rule); a retry skips what an earlier run already set.
+    if (!progress.termination) {
+      await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true } }));
+      progress.termination = true;
+    }
+    if (!progress.shutdown) {
+      await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } }));
+      progress.shutdown = true;
+    }
+    if (metadata.volumes.length && !progress.volumes) {
       await c.ec2.send(
         new ModifyInstanceAttributeCommand({
           InstanceId: instanceId,
           BlockDeviceMappings: metadata.volumes.map((v) => ({ DeviceName: v.deviceName, Ebs: { DeleteOnTermination: false } })),
         }),
       );
+      progress.volumes = true;
     }
     return { status: 'done', detail: 'termination protection on, shutdown behaviour stop, volumes kept on termination' };
   });
@@ -115,18 +123,28 @@ export async function isolateInstance(
   });
   if (groupsOk && !resumed) await isolate();
 
-  await step(ctx, 'deregister-target-groups', now, async () => {
-    const targetGroups = await targetGroupsOf(c, instanceId, metadata.vpcId);
+  await step(ctx, 'deregister-target-groups', now, async (progress) => {
+    // Membership read before the first call of the first try; a retry deregisters what is left.
+    progress.targetGroups ??= await targetGroupsOf(c, instanceId, metadata.vpcId);
+    const targetGroups = progress.targetGroups as { arn: string; port: number | null }[];
     if (targetGroups.length === 0) return { status: 'skipped', detail: 'in no load-balancer target group' };
+    const done = new Set((progress.deregistered as string[] | undefined) ?? []);
     for (const tg of targetGroups) {
+      if (done.has(tg.arn)) continue;
       await c.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg.arn, Targets: [{ Id: instanceId, Port: tg.port ?? undefined }] }));
+      done.add(tg.arn);
+      progress.deregistered = [...done];
     }
     return { status: 'done', detail: `deregistered from ${targetGroups.length} target group(s)`, evidence: { targetGroups } };
   });
 
-  await step(ctx, 'snapshot-volumes', now, async () => {
+  await step(ctx, 'snapshot-volumes', now, async (progress) => {
     if (metadata.volumes.length === 0) return { status: 'skipped', detail: 'no attached volumes' };
-    const snapshots: Record<string, string> = { ...((ctx.evidence.snapshots as Record<string, string> | undefined) ?? {}) };
+    const snapshots: Record<string, string> = {
+      ...((ctx.evidence.snapshots as Record<string, string> | undefined) ?? {}),
+      ...((progress.snapshots as Record<string, string> | undefined) ?? {}),
+    };
+    progress.snapshots = snapshots;
     for (const v of metadata.volumes) {
       if (snapshots[v.volumeId]) continue;
       const out = await c.ec2.send(

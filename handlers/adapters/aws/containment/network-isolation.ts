@@ -112,9 +112,12 @@ export async function isolateNetworkInterfaces(
 }
 
 /** Where the interfaces are now; an empty map when that cannot be read (then each is swapped in full). */
-async function currentGroups(c: Pick<ContainmentClients, 'ec2'>, ids: string[]): Promise<Map<string, string[]>> {
+async function currentGroups(c: Pick<ContainmentClients, 'ec2'>, ids: string[], withinMs?: number): Promise<Map<string, string[]>> {
   try {
-    const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }));
+    const out = await c.ec2.send(
+      new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }),
+      withinMs === undefined ? {} : { abortSignal: AbortSignal.timeout(withinMs) },
+    );
     return new Map((out.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId as string, (n.Groups ?? []).map((g) => g.GroupId as string)]));
   } catch {
     return new Map();
@@ -174,10 +177,27 @@ export async function swapInterface(
   if (restore.ok) {
     throw new ContainmentStepError(name, code, `${why}; it was restored to its own groups (${own}): NOT isolated`, { cause: second.error });
   }
+  // Both failed. Where is it? One read, with what time is left, before anyone is told it is open.
+  const now = await currentGroups(c, [eni.id], Math.max(1, Math.floor(msLeft(0)() / 2)));
+  const at = now.get(eni.id);
+  if (at?.length === 1 && at[0] === groups.isolation) {
+    return { status: 'done', detail: `${eni.id}: in the isolation group only (the answer to the swap was lost; read back); was ${own}` };
+  }
+  if (at && !at.includes(groups.allTraffic)) {
+    throw new ContainmentStepError(
+      name,
+      code,
+      `${why}; restoring failed (${errorCode(restore.error)}) but it has its own groups (${at.join(', ')}): NOT isolated`,
+      {
+        cause: second.error,
+      },
+    );
+  }
+  const certainty = at ? 'is' : 'may be (its groups could not be read)';
   throw new LeftOpenError(
     name,
     code,
-    `${why}, and restoring its own groups failed too (${errorCode(restore.error)}): the interface is OPEN to all traffic in ${groups.allTraffic}; isolate it by hand now`,
+    `${why}, and restoring its own groups failed too (${errorCode(restore.error)}): the interface ${certainty} OPEN to all traffic in ${groups.allTraffic}; isolate it by hand now`,
     { cause: second.error },
   );
 }

@@ -18,15 +18,25 @@ export type StepOutcome = { status: 'done' | 'skipped'; detail: string; evidence
 export class LeftOpenError extends ContainmentStepError {}
 
 /**
+ * What a step of several calls got done before it failed: recorded with the failure, handed back
+ * to the retry, so no call that succeeded is made twice (two snapshots of one volume, a protection
+ * set again). A step writes into it as each call succeeds.
+ */
+export type StepProgress = Record<string, unknown>;
+
+const progressKey = (name: string) => `progress:${name}`;
+
+/**
  * Runs one named step unless an earlier run finished it, and records its result at once.
  * Returns false when it failed (the caller stops what depends on it).
  */
-export async function step(ctx: ExecutionContext, name: string, now: () => string, fn: () => Promise<StepOutcome>): Promise<boolean> {
+export async function step(ctx: ExecutionContext, name: string, now: () => string, fn: (progress: StepProgress) => Promise<StepOutcome>): Promise<boolean> {
   if (ctx.done.has(name)) return true;
+  const progress: StepProgress = { ...((ctx.evidence[progressKey(name)] as StepProgress | undefined) ?? {}) };
   let record: StepRecord;
   let evidence: Record<string, unknown> | undefined;
   try {
-    const out = await fn();
+    const out = await fn(progress);
     record = { name, status: out.status, at: now(), detail: out.detail };
     evidence = out.evidence;
   } catch (err) {
@@ -38,6 +48,7 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
       code: errorCode(err),
       ...(err instanceof LeftOpenError ? { exposed: true } : {}),
     };
+    if (Object.keys(progress).length) evidence = { [progressKey(name)]: progress };
   }
   await ctx.record(record, evidence);
   return record.status !== 'failed';
@@ -125,7 +136,7 @@ export async function retryWithin<T>(
     if (left <= 0) return { ok: false, error: lastError };
     tally.attempts += 1;
     try {
-      return { ok: true, value: await fn(AbortSignal.timeout(left)) };
+      return { ok: true, value: await fn(AbortSignal.timeout(Math.max(1, Math.floor(left)))) };
     } catch (err) {
       lastError = err;
       if (!isRetryable(err)) return { ok: false, error: err };

@@ -1,0 +1,69 @@
+/**
+ * The throttling proxy answers EC2 calls the way EC2 does when its request budget runs dry: a
+ * burst, then 503 RequestLimitExceeded until the bucket refills, per account and region and per
+ * bucket; other services pass through.
+ */
+import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { bucketOf, EC2_BUCKETS, startThrottlingProxy, type ThrottlingProxy } from '../support/throttling-proxy.js';
+
+describe.skipIf(!MOTO_AVAILABLE)('the EC2 throttling proxy in front of moto', () => {
+  let moto: Moto;
+  let proxy: ThrottlingProxy;
+  const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startThrottlingProxy(moto.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await moto?.stop();
+  });
+
+  const ec2 = (credentials = creds) => new EC2Client({ endpoint: proxy.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+  /** Fires `n` calls at once; returns their error names (or 'ok'). */
+  const burst = async (client: EC2Client, n: number, call: () => CreateTagsCommand | DescribeInstancesCommand) =>
+    Promise.all(
+      Array.from({ length: n }, () =>
+        (client.send as (command: unknown) => Promise<unknown>)(call()).then(
+          () => 'ok',
+          (e: Error) => e.name,
+        ),
+      ),
+    );
+
+  it('sorts the actions into the buckets EC2 has', () => {
+    expect(bucketOf('ModifyNetworkInterfaceAttribute')).toBe('networkInterface');
+    expect(bucketOf('CreateSnapshot')).toBe('snapshot');
+    expect(bucketOf('CreateTags')).toBe('mutating');
+    expect(bucketOf('DescribeInstances')).toBe('nonMutating');
+    expect(EC2_BUCKETS.mutating).toEqual({ burst: 50, refillPerSecond: 5 });
+    expect(EC2_BUCKETS.networkInterface).toEqual({ burst: 100, refillPerSecond: 5 });
+  });
+
+  it('answers RequestLimitExceeded once the burst is spent, per account, and refills at its rate', async () => {
+    const tag = () => new CreateTagsCommand({ Resources: ['i-00000000000000001'], Tags: [{ Key: 'k', Value: 'v' }] });
+    const first = await burst(ec2(), 80, tag);
+    expect(first.filter((r) => r === 'RequestLimitExceeded').length).toBeGreaterThan(0);
+    // Throttled only once the burst of 50 was spent (moto answers the accepted ones itself).
+    const mine = proxy.calls.filter((c) => c.action === 'CreateTags' && c.account === '123456789012');
+    expect(mine.findIndex((c) => c.throttled)).toBeGreaterThanOrEqual(EC2_BUCKETS.mutating.burst);
+    expect(mine.find((c) => c.throttled)).toMatchObject({ region: 'eu-west-1', retry: false });
+    // Another account has a budget of its own (moto maps an assumed role's keys to its account).
+    const sts = new STSClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: creds });
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::210987654321:role/x', RoleSessionName: 't' }))).Credentials;
+    const other = ec2({ accessKeyId: c?.AccessKeyId as string, secretAccessKey: c?.SecretAccessKey as string, sessionToken: c?.SessionToken } as typeof creds);
+    expect((await burst(other, 10, tag)).filter((r) => r === 'RequestLimitExceeded')).toEqual([]);
+    // Non-mutating calls draw from a bucket of their own.
+    expect((await burst(ec2(), 10, () => new DescribeInstancesCommand({}))).every((r) => r === 'ok')).toBe(true);
+    // Five tokens a second: a second later a few calls go through again.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await burst(ec2(), 3, tag)).filter((r) => r === 'RequestLimitExceeded')).toEqual([]);
+    // The same call sent again after a throttle counts as a retry.
+    await burst(ec2(), 60, tag);
+    expect(proxy.calls.some((x) => x.retry)).toBe(true);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * A proxy in front of moto that throttles EC2 the way EC2 does: token buckets per account and
+ * region (EC2's request rate limits), and when a bucket runs dry the answer EC2 gives,
+ * `503 RequestLimitExceeded`. moto itself never throttles, so without this a storm of findings on
+ * moto shows none of the failures a real storm brings.
+ *
+ * Buckets (burst, refill per second), per account and region:
+ * - ModifyNetworkInterfaceAttribute and CreateSnapshot: 100 and 5 each, a bucket of their own;
+ * - other mutating actions: 50 and 5;
+ * - non-mutating actions (Describe*, Get*): 100 and 20.
+ * `timeScale` multiplies the refill rates, so a storm can be replayed faster than real time.
+ *
+ * Every other service passes through untouched. The proxy logs each EC2 call it answered, accepted
+ * or throttled, with the account, the action and its parameters: tests read it to find calls made
+ * twice, the bench to count retries and throttles.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface BucketSpec {
+  burst: number;
+  refillPerSecond: number;
+}
+
+export const EC2_BUCKETS: Record<'networkInterface' | 'snapshot' | 'mutating' | 'nonMutating', BucketSpec> = {
+  networkInterface: { burst: 100, refillPerSecond: 5 },
+  snapshot: { burst: 100, refillPerSecond: 5 },
+  mutating: { burst: 50, refillPerSecond: 5 },
+  nonMutating: { burst: 100, refillPerSecond: 20 },
+};
+
+/** The bucket an EC2 action draws from. */
+export function bucketOf(action: string): keyof typeof EC2_BUCKETS {
+  if (action === 'ModifyNetworkInterfaceAttribute') return 'networkInterface';
+  if (action === 'CreateSnapshot') return 'snapshot';
+  return /^(Describe|Get|List)/.test(action) ? 'nonMutating' : 'mutating';
+}
+
+export interface Ec2Call {
+  /** Milliseconds since the proxy started. */
+  at: number;
+  account: string;
+  region: string;
+  action: string;
+  /** The call's parameters, as sent (form fields, without Action and Version). */
+  params: Record<string, string>;
+  throttled: boolean;
+  /** A repeat of a call that was throttled before (same account, region and body). */
+  retry: boolean;
+}
+
+export interface ThrottlingProxy {
+  endpoint: string;
+  /** `performance.now()` when the proxy started: call times count from here. */
+  startedAt: number;
+  /** EC2 calls in the order the proxy answered them. */
+  calls: Ec2Call[];
+  stop: () => Promise<void>;
+}
+
+class Bucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly spec: BucketSpec,
+    private readonly scale: number,
+  ) {
+    this.tokens = spec.burst;
+    this.last = performance.now();
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.refillPerSecond * this.scale);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const THROTTLED_BODY = (id: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>${id}</RequestID></Response>`;
+
+/** `Credential=AKID/20261128/eu-west-1/ec2/aws4_request` from a SigV4 Authorization header. */
+function credentialScope(req: IncomingMessage): { accessKeyId: string; region: string; service: string } | null {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
+  return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : null;
+}
+
+export async function startThrottlingProxy(target: string, options: { timeScale?: number } = {}): Promise<ThrottlingProxy> {
+  const scale = options.timeScale ?? 1;
+  const upstream = new URL(target);
+  const buckets = new Map<string, Bucket>();
+  const accounts = new Map<string, Promise<string>>();
+  const throttledBodies = new Set<string>();
+  const calls: Ec2Call[] = [];
+  const started = performance.now();
+  let requestId = 0;
+
+  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const out = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      out.on('error', reject);
+      out.end(body);
+    });
+
+  /** The account of an access key, as moto maps it (assumed-role keys belong to the role's account). */
+  const accountOf = (accessKeyId: string, region: string): Promise<string> => {
+    let known = accounts.get(accessKeyId);
+    if (!known) {
+      known = new Promise((resolve, reject) => {
+        const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+        const out = httpRequest(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: 'POST',
+            path: '/',
+            headers: {
+              host: upstream.host,
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(body),
+              authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${region}/sts/aws4_request, SignedHeaders=host, Signature=0`,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => {
+              text += c;
+            });
+            res.on('end', () => resolve(/<Account>(\d{12})<\/Account>/.exec(text)?.[1] ?? 'unknown'));
+          },
+        );
+        out.on('error', reject);
+        out.end(body);
+      });
+      accounts.set(accessKeyId, known);
+    }
+    return known;
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const scope = credentialScope(req);
+      if (scope?.service === 'ec2') {
+        const form = new URLSearchParams(body.toString('utf8'));
+        const action = form.get('Action') ?? 'Unknown';
+        const account = await accountOf(scope.accessKeyId, scope.region);
+        const key = `${account}/${scope.region}/${bucketOf(action)}`;
+        let bucket = buckets.get(key);
+        if (!bucket) {
+          bucket = new Bucket(EC2_BUCKETS[bucketOf(action)], scale);
+          buckets.set(key, bucket);
+        }
+        const identity = `${account}/${scope.region}/${body.toString('utf8')}`;
+        const throttled = !bucket.take();
+        const params = Object.fromEntries([...form.entries()].filter(([k]) => k !== 'Action' && k !== 'Version'));
+        calls.push({ at: performance.now() - started, account, region: scope.region, action, params, throttled, retry: throttledBodies.has(identity) });
+        if (throttled) {
+          throttledBodies.add(identity);
+          requestId += 1;
+          res.writeHead(503, { 'content-type': 'text/xml' }).end(THROTTLED_BODY(`throttled-${requestId}`));
+          return;
+        }
+      }
+      const answer = await forward(req, body);
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    } catch (err) {
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${(err as Error).message}`);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    startedAt: started,
+    calls,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
