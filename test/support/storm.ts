@@ -346,7 +346,9 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
       into[name] = (into[name] ?? 0) + 1;
     };
     type Pending = { event: unknown; attempt: number; notBefore: number };
+    /** Events waiting for a free contain run, in arrival order; retries wait in `delayed` until due. */
     const containQueue: Pending[] = [];
+    const delayed: Pending[] = [];
     let running = 0;
     let recording = 0;
     const limit = p.containConcurrency ?? Number.POSITIVE_INFINITY;
@@ -391,7 +393,7 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
         count(errors.contain, err);
         if (item.attempt < RETRY_DELAYS_MS.length) {
           counts.containRetried += 1;
-          containQueue.push({ event: item.event, attempt: item.attempt + 1, notBefore: later(item.attempt) });
+          delayed.push({ event: item.event, attempt: item.attempt + 1, notBefore: later(item.attempt) });
         } else counts.containDead += 1;
       } finally {
         containers.push(handler);
@@ -414,16 +416,16 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
         const d = deliveries.shift() as Delivery;
         track(invokeRecord(d.event, retryAttempts.get(d.event) ?? 0));
       }
-      containQueue.sort((a, b) => a.notBefore - b.notBefore);
-      while (running < limit && containQueue.length && containQueue[0].notBefore <= t) track(invokeContain(containQueue.shift() as Pending));
-      if (!deliveries.length && !containQueue.length && inflight.size === 0 && recording === 0 && running === 0) break;
+      for (let i = delayed.length - 1; i >= 0; i--) if (delayed[i].notBefore <= t) containQueue.push(...delayed.splice(i, 1));
+      while (running < limit && containQueue.length) track(invokeContain(containQueue.shift() as Pending));
+      if (!deliveries.length && !containQueue.length && !delayed.length && inflight.size === 0 && recording === 0 && running === 0) break;
       if (t - lastProgress > 10_000) {
         lastProgress = t;
         log(
-          `${label}: ${Math.round((t * scale) / 1000)} s simulated, ${counts.containInvocations} contain runs, ${containQueue.length} waiting, ${running} running`,
+          `${label}: ${Math.round((t * scale) / 1000)} s simulated, ${counts.containInvocations} contain runs, ${containQueue.length} waiting, ${delayed.length} to be retried, ${running} running`,
         );
       }
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 10));
     }
     const realSeconds = elapsed() / 1000;
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
