@@ -43,19 +43,8 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
   };
 }
 
-/**
- * Most urgent first: real incidents before tests, unacknowledged before acknowledged, then the
- * earliest AP deadline, then the highest severity.
- */
-export function byUrgency(a: Incident, b: Incident): number {
-  return (
-    Number(a.sample) - Number(b.sample) ||
-    Number(a.state !== 'open') - Number(b.state !== 'open') ||
-    (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
-    b.severity - a.severity ||
-    a.id.localeCompare(b.id)
-  );
-}
+/** Most urgent first: the web page's overview orders the same way. */
+export { byUrgency } from '../use-cases/queries.js';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -11,6 +11,7 @@ import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { reportedCommand } from './reported.js';
+import { serveCommand } from './serve.js';
 import { setupCommand } from './setup.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   releaseCommand,
   messagesCommand,
   verifyCommand,
+  serveCommand,
   setupCommand,
   assessCommand,
   factsCommand,
