@@ -196,7 +196,7 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       </dd>
       <dt>{w.field.findingType}</dt>
       <dd>
-        <code>{incident.findingType}</code> ({incident.findings} {w.field.findings.toLowerCase()})
+        <code>{incident.findingType}</code> ({w.field.findings(incident.findings)})
       </dd>
       <dt>{w.field.resource}</dt>
       <dd>

@@ -219,7 +219,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
           {detail.missing.length ? (
             <>
               <h3>{w.missing}</h3>
-              <ul>
+              <ul id="missing">
                 {detail.missing.map((m) => (
                   <li>{m}</li>
                 ))}

@@ -10,8 +10,8 @@
  * 3. Every form carries a CSRF token, a second random secret only the served pages hold; a POST
  *    without it, or with an Origin other than the page's own, is refused before anything is read.
  * 4. Every response carries a strict Content-Security-Policy (only this server's own style sheet
- *    and script; no inline script or style, no frames, forms only to itself), no caching and no
- *    referrer, so the token never leaves in a Referer header.
+ *    and script; no inline script or style, no frames, forms only to itself), no caching, and a
+ *    Referer only to itself (a link to another site, such as the AP's, carries none).
  *
  * A refusal is 403 with a short page saying what to do, and changes nothing.
  */
@@ -71,7 +71,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the page's own forms.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
