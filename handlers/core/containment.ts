@@ -114,7 +114,7 @@ function resolve(rule: ContainmentRule, finding: Finding): Step[] {
  */
 function credentialStep(finding: Finding): Step {
   const key = finding.accessKey;
-  if (!key) {
+  if (!key?.accessKeyId) {
     return { type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no access key' };
   }
   if (key.userType === 'Root') {

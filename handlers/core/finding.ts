@@ -7,6 +7,18 @@
  */
 import { z } from 'zod';
 import { InvalidFindingError } from './errors.js';
+import {
+  type AccessKeyRef,
+  type AffectedResource,
+  type AttackSequence,
+  type BackupRef,
+  type EcsRef,
+  type InstanceRef,
+  type Involvement,
+  readResourceFacts,
+  type S3ObjectRef,
+  str,
+} from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
@@ -28,32 +40,19 @@ export interface FindingVersion {
   count: number;
 }
 
-export type ResourceKind =
-  | 'ec2-instance'
-  | 'access-key'
-  | 's3-bucket'
-  | 'eks-cluster'
-  | 'ecs-cluster'
-  | 'container'
-  | 'lambda-function'
-  | 'rds-instance'
-  | 'rds-cluster'
-  | 'unknown';
-
-/** The affected resource, by identifier only (no IP addresses, no user names). */
-export interface AffectedResource {
-  kind: ResourceKind;
-  /** GuardDuty's own `resource.resourceType`, kept as delivered (new kinds appear). */
-  resourceType: string;
-  /** The resource's identifier: instance id, access key id, bucket name, cluster name, … */
-  id: string;
-}
-
-export interface NetworkInterfaceRef {
-  networkInterfaceId: string;
-  vpcId?: string;
-  securityGroupIds: string[];
-}
+export type {
+  AccessKeyRef,
+  AffectedResource,
+  AttackSequence,
+  BackupRef,
+  EcsRef,
+  InstanceRef,
+  Involvement,
+  NetworkInterfaceRef,
+  ResourceKind,
+  S3ObjectRef,
+  SequenceActor,
+} from './finding-resources.js';
 
 export interface Finding {
   key: FindingKey;
@@ -67,16 +66,33 @@ export interface Finding {
   createdAt: string;
   updatedAt: string;
   resource: AffectedResource;
-  /** `ACTOR` when the resource did it, `TARGET` when it was done to the resource. */
+  /** `ACTOR` when the resource did it, `TARGET` when it was done to the resource, as GuardDuty says. */
   resourceRole: string | null;
+  /** Whether the resource acted or was acted on, from the connection's direction (see `Involvement`). */
+  involvement: Involvement;
   archived: boolean;
   /** GuardDuty "generate sample findings": test data, never starts a clock or touches a resource. */
   sample: boolean;
   /** Buckets the finding shows as publicly accessible (effective permission PUBLIC). */
   publicBuckets: string[];
-  instance: { instanceId: string; networkInterfaces: NetworkInterfaceRef[]; tags: Record<string, string> } | null;
-  /** `userName` is personal data for IAM users: used to act on the key, never put in a message. */
-  accessKey: { accessKeyId: string; userType: string | null; principalId: string | null; userName: string | null } | null;
+  /** The EC2 instance the finding names: the affected one, or an EKS worker node or ECS container instance. */
+  instance: InstanceRef | null;
+  /** The credentials the finding names: an IAM finding's, or the caller of an S3 finding. */
+  accessKey: AccessKeyRef | null;
+  /** S3 objects the finding names (Malware Protection for S3), with key and version. */
+  s3Objects: S3ObjectRef[];
+  lambda: { functionName: string | null; functionArn: string | null } | null;
+  rds: { dbInstanceIdentifier: string | null; dbClusterIdentifier: string | null } | null;
+  ecs: EcsRef | null;
+  eks: { clusterName: string | null; clusterArn: string | null } | null;
+  /** The snapshot, AMI or recovery point that Malware Protection for AWS Backup scanned. */
+  backup: BackupRef | null;
+  /** Malware Protection found malware on or in the resource. */
+  malware: boolean;
+  /** An attack sequence's signals, actors and resources (Extended Threat Detection). */
+  sequence: AttackSequence | null;
+  /** Every resource the finding names, the affected one first. */
+  related: AffectedResource[];
   /** The finding's `detail` exactly as delivered, unknown fields included. */
   detail: Record<string, unknown>;
 }
@@ -94,72 +110,41 @@ const isoTimestamp = z
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
-const tagList = z.array(z.looseObject({ key: z.string(), value: z.string().nullish() })).optional();
+/** An empty string counts as absent: `""` for a field the pipeline needs reads as "required". */
+const blankAsAbsent = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-const networkInterface = z.looseObject({
-  networkInterfaceId: z.string().optional(),
-  vpcId: z.string().optional(),
-  securityGroups: z.array(z.looseObject({ groupId: z.string().optional() })).optional(),
-});
-
-const instanceDetails = z.looseObject({
-  instanceId: nonEmpty,
-  networkInterfaces: z.array(networkInterface).nullish(),
-  tags: tagList.nullable(),
-});
-
-const bucketDetails = z.looseObject({
-  name: nonEmpty,
-  publicAccess: z.looseObject({ effectivePermission: z.string().optional() }).nullish(),
-});
-
-const resourceSchema = z.looseObject({
-  resourceType: nonEmpty,
-  instanceDetails: instanceDetails.optional(),
-  accessKeyDetails: z
-    .looseObject({
-      accessKeyId: nonEmpty,
-      principalId: z.string().nullish(),
-      userType: z.string().nullish(),
-      userName: z.string().nullish(),
-    })
-    .optional(),
-  s3BucketDetails: z.array(bucketDetails).optional(),
-  eksClusterDetails: z.looseObject({ name: nonEmpty }).optional(),
-  ecsClusterDetails: z.looseObject({ name: nonEmpty }).optional(),
-  containerDetails: z.looseObject({ id: nonEmpty }).optional(),
-  lambdaDetails: z.looseObject({ functionName: z.string().optional(), functionArn: z.string().optional() }).optional(),
-  rdsDbInstanceDetails: z.looseObject({ dbInstanceIdentifier: nonEmpty }).optional(),
-  rdsLimitlessDbDetails: z.looseObject({ dbClusterIdentifier: nonEmpty }).optional(),
-});
-
+/**
+ * What the pipeline uses of `detail.service`, checked; everything else in it is carried as delivered.
+ * A count that is not a whole number would make finding versions lie, so it is rejected.
+ */
 const serviceSchema = z.looseObject({
-  archived: z.boolean().optional(),
-  count: z.number().int({ error: 'expected a whole number' }).min(1).optional(),
-  resourceRole: z.string().nullish(),
-  additionalInfo: z.looseObject({ sample: z.union([z.boolean(), z.string()]).optional() }).nullish(),
-  eventFirstSeen: isoTimestamp.optional(),
-  eventLastSeen: isoTimestamp.optional(),
+  archived: z.preprocess(blankAsAbsent, z.boolean().optional()),
+  count: z.preprocess(blankAsAbsent, z.number().int({ error: 'expected a whole number' }).min(1).optional()),
 });
 
+/**
+ * Parse leniently, decide strictly: the finding's id, type, severity, times, account and region are
+ * required; the resource and the rest of the service block are read by `readResourceFacts`, which
+ * requires only the block the resource type needs. Unknown and unused fields are never rejected.
+ */
 const findingDetailSchema = z.looseObject({
-  schemaVersion: z.string().optional(),
-  accountId: z
-    .string()
-    .regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })
-    .optional(),
-  region: nonEmpty.optional(),
-  id: nonEmpty,
-  type: nonEmpty,
-  resource: resourceSchema,
-  service: serviceSchema,
+  accountId: z.preprocess(
+    blankAsAbsent,
+    z
+      .string()
+      .regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })
+      .optional(),
+  ),
+  region: z.preprocess(blankAsAbsent, z.string().optional()),
+  id: z.preprocess(blankAsAbsent, nonEmpty),
+  type: z.preprocess(blankAsAbsent, nonEmpty),
+  service: z.preprocess((v) => v ?? {}, serviceSchema),
   severity: z
     .number({ error: (issue) => `expected a number, got ${describeValue(issue.input)}` })
     .min(0, { error: 'must be between 0 and 10' })
     .max(10, { error: 'must be between 0 and 10' }),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
-  title: z.string().optional(),
 });
 
 const envelopeSchema = z.looseObject({
@@ -168,9 +153,9 @@ const envelopeSchema = z.looseObject({
   'detail-type': nonEmpty,
   source: nonEmpty,
   // moto's EventBridge delivery omits `account`; the finding's own `detail.accountId` is what counts.
-  account: z.string().optional(),
-  time: isoTimestamp.optional(),
-  region: z.string().optional(),
+  account: z.preprocess(blankAsAbsent, z.string().optional()),
+  // The delivery time is not used (the finding's own times are): carried, never a reason to reject.
+  region: z.preprocess(blankAsAbsent, z.string().optional()),
   resources: z.array(z.unknown()).optional(),
   detail: z.record(z.string(), z.unknown(), { error: 'expected the finding as an object' }),
 });
@@ -245,21 +230,66 @@ export function findingKeyString(key: FindingKey): string {
  * with other sample findings: their placeholder ids (`i-99999999`) must never join a real incident.
  */
 export function resourceKey(finding: Finding): string {
-  const { kind, id } = finding.resource;
-  const { accountId, region, findingId } = finding.key;
+  return resourceKeyOf(finding, finding.resource);
+}
+
+/** The correlation key of any resource the finding names (in the resource's own account and region when it says so). */
+export function resourceKeyOf(finding: Finding, resource: AffectedResource): string {
+  const { kind, id } = resource;
+  const { findingId } = finding.key;
+  const accountId = resource.accountId ?? finding.key.accountId;
+  const region = resource.region ?? finding.key.region;
   const scoped =
-    kind === 'unknown'
+    kind === 'unknown' || kind === 'other'
       ? `finding:${accountId}:${region}:${findingId}`
-      : kind === 'access-key' || kind === 's3-bucket'
-        ? `${kind}:${accountId}:${id}` // IAM keys and bucket names are not regional
+      : GLOBAL_KINDS.has(kind)
+        ? `${kind}:${accountId}:${id}` // IAM keys and principals and bucket names are not regional
         : `${kind}:${accountId}:${region}:${id}`;
   return finding.sample ? `sample:${scoped}` : scoped;
 }
 
+const GLOBAL_KINDS = new Set(['access-key', 'iam-principal', 's3-bucket']);
+
+/** Kinds a sequence's resource is correlated on: what an incident can be open on. */
+const CORRELATED_KINDS = new Set([
+  'ec2-instance',
+  'access-key',
+  'iam-principal',
+  's3-bucket',
+  'eks-cluster',
+  'ecs-cluster',
+  'ecs-task',
+  'lambda-function',
+  'rds-instance',
+]);
+
+/**
+ * At most this many resources of one finding are correlated on (a sequence may name 400); the
+ * rest are still named in the incident. Keeps a correlation inside one store transaction.
+ */
+export const MAX_CORRELATION_KEYS = 20;
+
+/**
+ * The resource keys a finding correlates on: its own resource, and for an attack sequence every
+ * resource and credential it names. An incident opened or joined by the finding holds all of them,
+ * so a later finding on any of them joins that incident whatever order they arrive in.
+ */
+export function correlationKeys(finding: Finding): string[] {
+  const keys = [resourceKey(finding)];
+  if (!finding.sequence) return keys;
+  for (const r of finding.related) {
+    if (!CORRELATED_KINDS.has(r.kind)) continue;
+    const key = resourceKeyOf(finding, r);
+    if (!keys.includes(key)) keys.push(key);
+  }
+  return keys.slice(0, MAX_CORRELATION_KEYS);
+}
+
 function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ctx: { accountId: string; region: string; eventId: string | null }): Finding {
-  const sampleFlag = detail.service.additionalInfo?.sample;
-  const instance = detail.resource.instanceDetails;
-  const accessKey = detail.resource.accessKeyDetails;
+  const service = (rawDetail.service ?? {}) as Record<string, unknown>;
+  const additionalInfo = service.additionalInfo as Record<string, unknown> | null | undefined;
+  const sampleFlag = typeof additionalInfo === 'object' && additionalInfo !== null ? additionalInfo.sample : undefined;
+  const facts = readResourceFacts(rawDetail, detail.id);
   return {
     key: { accountId: ctx.accountId, region: ctx.region, findingId: detail.id },
     version: { updatedAt: detail.updatedAt, count: detail.service.count ?? 1 },
@@ -267,81 +297,28 @@ function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ct
     type: detail.type,
     severity: detail.severity,
     band: severityBand(detail.severity),
-    title: detail.title ?? detail.type,
+    title: str(rawDetail.title) ?? detail.type,
     createdAt: detail.createdAt,
     updatedAt: detail.updatedAt,
-    resource: affectedResource(detail),
-    resourceRole: detail.service.resourceRole ?? null,
+    resource: facts.resource,
+    resourceRole: str(service.resourceRole) ?? null,
+    involvement: facts.involvement,
     archived: detail.service.archived ?? false,
     sample: sampleFlag === true || sampleFlag === 'true',
-    publicBuckets: (detail.resource.s3BucketDetails ?? []).filter((b) => b.publicAccess?.effectivePermission === 'PUBLIC').map((b) => b.name),
-    instance: instance
-      ? {
-          instanceId: instance.instanceId,
-          networkInterfaces: (instance.networkInterfaces ?? [])
-            .filter((n) => n.networkInterfaceId)
-            .map((n) => ({
-              networkInterfaceId: n.networkInterfaceId as string,
-              vpcId: n.vpcId,
-              securityGroupIds: (n.securityGroups ?? []).flatMap((g) => (g.groupId ? [g.groupId] : [])),
-            })),
-          tags: Object.fromEntries((instance.tags ?? []).map((t) => [t.key, t.value ?? ''])),
-        }
-      : null,
-    accessKey: accessKey
-      ? {
-          accessKeyId: accessKey.accessKeyId,
-          userType: accessKey.userType ?? null,
-          principalId: accessKey.principalId ?? null,
-          userName: accessKey.userName ?? null,
-        }
-      : null,
+    publicBuckets: facts.publicBuckets,
+    instance: facts.instance,
+    accessKey: facts.accessKey,
+    s3Objects: facts.s3Objects,
+    lambda: facts.lambda,
+    rds: facts.rds,
+    ecs: facts.ecs,
+    eks: facts.eks,
+    backup: facts.backup,
+    malware: facts.malware,
+    sequence: facts.sequence,
+    related: facts.related,
     detail: rawDetail,
   };
-}
-
-/** Which resource the finding is about, by `resourceType`; the matching details block is required. */
-function affectedResource(detail: FindingDetail): AffectedResource {
-  const r = detail.resource;
-  const resourceType = r.resourceType;
-  const need = <T>(value: T | undefined, field: string): T => {
-    if (value === undefined) {
-      throw new InvalidFindingError(`detail.resource.${field}`, `required for resourceType ${resourceType}`);
-    }
-    return value;
-  };
-  switch (resourceType) {
-    case 'Instance':
-      return { kind: 'ec2-instance', resourceType, id: need(r.instanceDetails, 'instanceDetails').instanceId };
-    case 'AccessKey':
-      return { kind: 'access-key', resourceType, id: need(r.accessKeyDetails, 'accessKeyDetails').accessKeyId };
-    case 'S3Bucket':
-    case 'S3Object': {
-      const buckets = need(r.s3BucketDetails, 's3BucketDetails');
-      if (buckets.length === 0)
-        throw new InvalidFindingError('detail.resource.s3BucketDetails', `must name at least one bucket for resourceType ${resourceType}`);
-      return { kind: 's3-bucket', resourceType, id: buckets[0].name };
-    }
-    case 'EKSCluster':
-      return { kind: 'eks-cluster', resourceType, id: need(r.eksClusterDetails, 'eksClusterDetails').name };
-    case 'ECSCluster':
-      return { kind: 'ecs-cluster', resourceType, id: need(r.ecsClusterDetails, 'ecsClusterDetails').name };
-    case 'Container':
-      return { kind: 'container', resourceType, id: need(r.containerDetails, 'containerDetails').id };
-    case 'Lambda': {
-      const fn = need(r.lambdaDetails, 'lambdaDetails');
-      const id = fn.functionArn ?? fn.functionName;
-      if (!id) throw new InvalidFindingError('detail.resource.lambdaDetails.functionName', 'required for resourceType Lambda');
-      return { kind: 'lambda-function', resourceType, id };
-    }
-    case 'RDSDBInstance':
-      return { kind: 'rds-instance', resourceType, id: need(r.rdsDbInstanceDetails, 'rdsDbInstanceDetails').dbInstanceIdentifier };
-    case 'RDSLimitlessDB':
-      return { kind: 'rds-cluster', resourceType, id: need(r.rdsLimitlessDbDetails, 'rdsLimitlessDbDetails').dbClusterIdentifier };
-    default:
-      // A resource type this version does not know yet: keep the finding, correlate on its own id.
-      return { kind: 'unknown', resourceType, id: detail.id };
-  }
 }
 
 /** Shapes people paste by mistake, rejected with a hint instead of a list of missing fields. */

@@ -138,6 +138,15 @@ export interface Incident {
   region: string;
   resource: AffectedResource;
   resourceKey: string;
+  /**
+   * Further resource keys the incident holds (an attack sequence's resources and credentials, and
+   * those of incidents merged into it): a finding on any of them joins this incident.
+   */
+  resourceKeys?: string[];
+  /** Every resource its findings name, the affected one first, when there is more than one. */
+  resources?: AffectedResource[];
+  /** Set when this incident was merged into another (one breach, one AP clock): its findings now count there. */
+  mergedInto?: string | null;
   /** The key of the finding that opened the incident; the timeline's hash chain starts from it. */
   firstFinding: FindingKey;
   /** The type of the most severe finding attached. */

@@ -54,6 +54,7 @@ const T = {
     finding: 'Bevinding',
     severity: 'Ernst',
     resource: 'Getroffen resource',
+    named: 'Ook genoemd',
     account: 'Account / regio',
     detected: 'Gedetecteerd',
     deadline: 'AP-termijn (72 uur na bewustwording)',
@@ -94,6 +95,7 @@ const T = {
     finding: 'Finding',
     severity: 'Severity',
     resource: 'Affected resource',
+    named: 'Also named',
     account: 'Account / region',
     detected: 'Detected',
     deadline: 'AP deadline (72 hours after awareness)',
@@ -163,6 +165,9 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
   lines.push(`${t.severity}: ${describeSeverity(incident.severity)}`);
   lines.push(`${t.resource}: ${incident.resource.resourceType} ${incident.resource.id}`);
+  // Every resource an attack sequence (or a merged incident) names; user names stay out.
+  const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
+  if (named.length) lines.push(`${t.named}: ${named.map((r) => `${r.kind} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
   if (incident.deadline) {

@@ -16,7 +16,8 @@
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { planContainment } from './containment.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
-import { compareVersions, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
+import { compareVersions, correlationKeys, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
+import type { AffectedResource } from './finding-resources.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
 import { composeMessage, type MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
@@ -117,7 +118,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
         },
       };
     }
-    const incident = await store.getIncident(known.incidentId);
+    const incident = await followMerges(store, known.incidentId);
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
     return update(deps, finding, known, incident, now);
   }
@@ -125,20 +126,39 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   if (finding.archived) {
     return { result: ignored(finding, 'archived in GuardDuty: an archived finding opens no incident') };
   }
-  const open = await store.findOpenIncident(resourceKey(finding));
-  if (open) return attach(deps, finding, open, now);
   if (finding.severity < policy.thresholds.openIncident) {
+    // Below the threshold a finding neither opens nor joins an incident, whatever is open: were it
+    // to join an open incident, the record would depend on the order findings happen to arrive in.
+    const open = await store.findOpenIncident(resourceKey(finding));
+    const below = `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${formatSeverity(policy.thresholds.openIncident)} for opening an incident`;
     return {
-      result: ignored(
-        finding,
-        `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${formatSeverity(policy.thresholds.openIncident)} for opening an incident`,
-      ),
+      result: ignored(finding, open ? `${below}; incident ${open.id} is open on this resource, but a finding below the threshold joins none` : below),
     };
   }
-  return open_(deps, finding, now);
+  const keys = correlationKeys(finding);
+  const holders = await openHolders(store, keys);
+  if (holders.length === 0) return open_(deps, finding, keys, now);
+  return attach(deps, finding, holders, keys, now);
 }
 
-function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
+/** The incident a finding record points to, following merges to the incident that now holds it. */
+async function followMerges(store: RecordDeps['store'], incidentId: string): Promise<Incident | undefined> {
+  let incident = await store.getIncident(incidentId);
+  for (let hops = 0; incident?.mergedInto && hops < 10; hops++) incident = await store.getIncident(incident.mergedInto);
+  return incident;
+}
+
+/** The distinct open incidents holding any of the keys, in the keys' order. */
+async function openHolders(store: RecordDeps['store'], keys: string[]): Promise<Incident[]> {
+  const found: Incident[] = [];
+  for (const key of keys) {
+    const incident = await store.findOpenIncident(key);
+    if (incident && !found.some((i) => i.id === incident.id)) found.push(incident);
+  }
+  return found;
+}
+
+function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string): Decision {
   const { policy } = deps;
   const id = incidentIdFor(finding.key);
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
@@ -161,6 +181,9 @@ function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
     openedAt: now,
   });
+  const claims = keys.filter((k) => k !== incident.resourceKey);
+  if (claims.length) incident.resourceKeys = claims;
+  if (finding.related.length > 1) incident.resources = [...finding.related];
   const actions = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions = actions;
   const entries: TimelineDraft[] = [
@@ -178,15 +201,22 @@ function open_(deps: RecordDeps, finding: Finding, now: string): Decision {
     ...actionEntries(actions, now),
   ];
   const messages = announce(null, incident, policy, now, entries);
-  return finish(incident, null, { record: findingRecord(finding, id), expected: null }, entries, messages, 'opened', finding, actions, policy);
+  return finish(incident, null, { record: findingRecord(finding, id), expected: null }, entries, messages, 'opened', finding, actions, policy, { claims });
 }
 
-function attach(deps: RecordDeps, finding: Finding, open: Incident, now: string): Decision {
-  const before = open;
-  const incident = structuredClone(open);
+/**
+ * Another finding on a resource with an open incident joins it. A finding that names resources of
+ * several open incidents (an attack sequence) joins the earliest, and the others are merged into
+ * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
+ * is not merged (its record is the FG's); the two are linked on the timeline instead.
+ */
+function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string): Decision {
+  const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
+  const incident = structuredClone(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
-  raiseSeverity(incident, finding, now, entries);
+  const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
+  absorb(incident, finding, now, entries);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
@@ -201,10 +231,138 @@ function attach(deps: RecordDeps, finding: Finding, open: Incident, now: string)
     finding,
     actions,
     deps.policy,
+    { claims, others },
   );
 }
 
-function update(deps: RecordDeps, finding: Finding, known: FindingRecord, current: Incident, now: string): Decision {
+/** Most incidents this one may take in at once (a store transaction must hold them all). */
+const MAX_MERGED = 3;
+/** Most resource keys one incident holds besides its own, and most it takes in one commit. */
+const MAX_HELD_KEYS = 60;
+const MAX_CLAIMS = 40;
+
+/**
+ * Takes the finding's resource keys into the incident: free keys are claimed, incidents holding
+ * some are merged into it (when no person decided anything on them yet) or linked.
+ */
+function correlate(
+  deps: RecordDeps,
+  incident: Incident,
+  finding: Finding,
+  holders: Incident[],
+  keys: string[],
+  now: string,
+  entries: TimelineDraft[],
+): { claims: string[]; others: IncidentChange[] } {
+  const others: IncidentChange[] = [];
+  const blocked = new Set<string>();
+  const transferred: string[] = [];
+  for (const other of holders) {
+    if (other.id === incident.id) continue;
+    const held = [other.resourceKey, ...(other.resourceKeys ?? [])];
+    if (!mergeable(other) || others.length >= MAX_MERGED) {
+      for (const k of held) blocked.add(k);
+      entries.push({
+        at: now,
+        kind: 'related-incident',
+        detail: {
+          incidentId: other.id,
+          state: other.state,
+          findingId: finding.key.findingId,
+          reason: mergeable(other)
+            ? 'too many incidents to merge in one step: linked, the FG decides'
+            : 'the FG already decided on it: not merged, the two are linked and the FG decides',
+        },
+      });
+      continue;
+    }
+    others.push(mergeInto(deps, incident, other, finding, now, entries));
+    transferred.push(...held);
+  }
+  // What the merged incidents held passes to this one first, then the finding's own keys.
+  const heldNow = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+  const claims: string[] = [];
+  for (const k of [...transferred, ...keys]) {
+    if (heldNow.has(k) || blocked.has(k) || claims.includes(k)) continue;
+    if (heldNow.size + claims.length > MAX_HELD_KEYS || claims.length >= MAX_CLAIMS) break;
+    claims.push(k);
+  }
+  if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
+  return { claims, others };
+}
+
+function mergeable(incident: Incident): boolean {
+  return (incident.state === 'open' || incident.state === 'acknowledged') && !incident.assessment && !(incident.reports ?? []).length;
+}
+
+/** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
+function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, finding: Finding, now: string, entries: TimelineDraft[]): IncidentChange {
+  const reason = `${finding.type} (${finding.key.findingId}) names resources of both: one breach, one AP clock`;
+  const closed = structuredClone(other);
+  closed.state = 'closed';
+  closed.closedAt = now;
+  closed.closeReason = `merged into ${incident.id}: ${reason}`;
+  closed.mergedInto = incident.id;
+  closed.revision = other.revision + 1;
+  closed.nextDueAt = nextDueAt(closed, deps.policy);
+  const timeline = appendEntries(closed, [{ at: now, kind: 'merged-into', detail: { into: incident.id, findingId: finding.key.findingId, reason } }]);
+
+  entries.push({
+    at: now,
+    kind: 'incidents-merged',
+    detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
+  });
+  incident.findings += other.findings;
+  moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
+  takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
+  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(structuredClone(a));
+  for (const r of other.resources ?? [other.resource]) addResource(incident, r);
+  if (!incident.acknowledgedAt && other.acknowledgedAt) {
+    // On-call took the merged incident: they hold the breach it is now part of.
+    incident.acknowledgedAt = other.acknowledgedAt;
+    incident.acknowledgedBy = other.acknowledgedBy;
+    if (incident.state === 'open') incident.state = 'acknowledged';
+  }
+  return { incident: closed, expectedRevision: other.revision, timeline, messages: [] };
+}
+
+/** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
+function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+  takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
+  moveDetectionEarlier(incident, toUtc(finding.createdAt), `finding ${finding.key.findingId}`, now, entries);
+  if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
+}
+
+const MAX_RESOURCES = 100;
+
+function addResource(incident: Incident, r: AffectedResource): void {
+  const list = incident.resources ?? [incident.resource];
+  if (list.length >= MAX_RESOURCES || list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
+  incident.resources = [...list, r];
+}
+
+/**
+ * The AP clock runs from the earliest detection among the incident's findings, whatever order they
+ * arrived in: a finding detected earlier moves `detectedAt` back, and with it the default awareness
+ * and the deadline. An awareness time a person recorded is theirs and stays.
+ */
+function moveDetectionEarlier(incident: Incident, detectedAt: string, source: string, now: string, entries: TimelineDraft[]): void {
+  if (detectedAt >= incident.detectedAt) return;
+  const defaultAwareness = incident.awareAt !== null && incident.awareAt === incident.detectedAt && !incident.awareReason;
+  const from = incident.detectedAt;
+  incident.detectedAt = detectedAt;
+  if (defaultAwareness && incident.deadlineHours !== null) {
+    incident.awareAt = detectedAt;
+    incident.deadline = addHours(detectedAt, incident.deadlineHours);
+  }
+  entries.push({
+    at: now,
+    kind: 'detection-moved-earlier',
+    detail: { from, to: detectedAt, source, awareAt: incident.awareAt, deadline: incident.deadline, awarenessMoved: defaultAwareness },
+  });
+}
+
+async function update(deps: RecordDeps, finding: Finding, known: FindingRecord, current: Incident, now: string): Promise<Decision> {
   const incident = structuredClone(current);
   const entries: TimelineDraft[] = [
     {
@@ -222,9 +380,21 @@ function update(deps: RecordDeps, finding: Finding, known: FindingRecord, curren
   ];
   let actions: ActionRecord[] = [];
   let messages: OutboxMessage[] = [];
+  let claims: string[] = [];
+  let others: IncidentChange[] = [];
   // A closed incident keeps the record of later occurrences, but is not reopened or re-notified.
   if (incident.state !== 'closed') {
-    raiseSeverity(incident, finding, now, entries);
+    if (finding.sequence) {
+      // A sequence's later version may name more resources: they join this incident too.
+      const keys = correlationKeys(finding);
+      const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+      const holders = await openHolders(
+        deps.store,
+        keys.filter((k) => !held.has(k)),
+      );
+      ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
+    }
+    absorb(incident, finding, now, entries);
     actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
     incident.actions.push(...actions);
     entries.push(...actionEntries(actions, now));
@@ -240,6 +410,7 @@ function update(deps: RecordDeps, finding: Finding, known: FindingRecord, curren
     finding,
     actions,
     deps.policy,
+    { claims, others },
   );
 }
 
@@ -255,31 +426,36 @@ function finish(
   f: Finding,
   actions: ActionRecord[],
   policy: Policy,
+  correlation: { claims?: string[]; others?: IncidentChange[] } = {},
 ): Decision {
   incident.revision = (expectedRevision ?? 0) + 1;
   incident.nextDueAt = nextDueAt(incident, policy);
   const timeline = appendEntries(incident, drafts);
+  const change: IncidentChange = { incident, expectedRevision, finding, timeline, messages };
+  if (correlation.claims?.length) change.claims = correlation.claims;
+  if (correlation.others?.length) change.others = correlation.others;
   return {
-    change: { incident, expectedRevision, finding, timeline, messages },
+    change,
     result: { ...result(outcome, f, incident.id, incident.deadline, actions), messages: messages.map((m) => m.id), revision: incident.revision },
   };
 }
 
-function raiseSeverity(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
-  if (finding.severity <= incident.severity) return;
-  entries.push({
-    at: now,
-    kind: 'severity-raised',
-    detail: {
-      from: incident.severity,
-      to: finding.severity,
-      band: severityBand(finding.severity),
-      findingId: finding.key.findingId,
-      findingType: finding.type,
-    },
-  });
-  incident.severity = finding.severity;
-  incident.findingType = finding.type;
+/**
+ * The incident takes the highest severity of its findings, and that finding's type; between equal
+ * severities the type that sorts first, so the record does not depend on arrival order.
+ */
+function takeSeverity(incident: Incident, severity: number, type: string, now: string, entries: TimelineDraft[], source: Record<string, string>): void {
+  if (severity > incident.severity) {
+    entries.push({
+      at: now,
+      kind: 'severity-raised',
+      detail: { from: incident.severity, to: severity, band: severityBand(severity), ...source, findingType: type },
+    });
+    incident.severity = severity;
+    incident.findingType = type;
+  } else if (severity === incident.severity && type < incident.findingType) {
+    incident.findingType = type;
+  }
 }
 
 /**

@@ -22,6 +22,18 @@ export interface IncidentChange {
   timeline: TimelineEntry[];
   /** Queued unless a message with the same id exists (ids are one per incident state change). */
   messages: OutboxMessage[];
+  /**
+   * Resource keys the incident starts to hold with this change, besides its own `resourceKey` (an
+   * attack sequence names several resources). Each must be free, or held by an incident that this
+   * same commit closes (`others`); otherwise the commit fails with `ConflictError`. They must also
+   * be listed in the incident's `resourceKeys`. A closed incident holds nothing.
+   */
+  claims?: string[];
+  /**
+   * Other incidents changed in the same atomic commit (incidents merged into this one), applied
+   * first. Their own `finding` and `claims` are ignored.
+   */
+  others?: IncidentChange[];
 }
 
 export interface IncidentFilter {
@@ -37,8 +49,9 @@ export interface IncidentFilter {
  * Where incidents, their findings, timelines and outgoing messages live.
  *
  * Guarantees every adapter keeps (one contract suite checks them all):
- * - one incident per finding key, and at most one open incident per affected resource, even under
- *   concurrent writers: a losing `commit` throws `ConflictError` and stores nothing;
+ * - one incident per finding key, and at most one open incident per affected resource (its own
+ *   `resourceKey` or one it claimed), even under concurrent writers: a losing `commit` throws
+ *   `ConflictError` and stores nothing;
  * - a finding's stored version never goes backwards;
  * - timeline entries are only ever added, in sequence;
  * - a message id is queued at most once, and `claimMessage` hands it to one sender at a time;
@@ -47,7 +60,7 @@ export interface IncidentFilter {
 export interface IncidentStore {
   getFinding(key: FindingKey): Promise<FindingRecord | undefined>;
   getIncident(id: string): Promise<Incident | undefined>;
-  /** The incident that is open on this resource, if any. */
+  /** The open incident holding this resource key (as its own resource or a claimed one), if any. */
   findOpenIncident(resourceKey: string): Promise<Incident | undefined>;
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
   /** Only the incidents with something due at or before `now`: reads grow with what is due, not with history. */

@@ -216,5 +216,99 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       const window = (await store.listIncidents({ from: '2026-11-24T00:00:00.000Z', to: '2026-11-26T00:00:00.000Z' })).filter((i) => ids.has(i.id));
       expect(window.map((i) => i.id)).toEqual([later.id]);
     });
+
+    it('finds an incident by every resource key it claimed, and keeps them from others', async () => {
+      // Prepare: an incident holding two further resources (an attack sequence names several).
+      const holder = draftIncident();
+      const keyA = `access-key:111122223333:AKIA${holder.id}`;
+      const keyB = `s3-bucket:111122223333:bucket-${holder.id}`;
+      holder.resourceKeys = [keyA, keyB];
+      // Act
+      await store.commit({ ...createChange(holder), claims: [keyA, keyB] });
+      // Assess: found by each key; another incident can neither open on nor claim them.
+      expect((await store.findOpenIncident(keyA))?.id).toBe(holder.id);
+      expect((await store.findOpenIncident(keyB))?.id).toBe(holder.id);
+      const onA = draftIncident({ resourceKey: keyA });
+      await expect(store.commit(createChange(onA))).rejects.toBeInstanceOf(ConflictError);
+      const claimer = draftIncident();
+      claimer.resourceKeys = [keyB];
+      await expect(store.commit({ ...createChange(claimer), claims: [keyB] })).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getIncident(claimer.id)).toBeUndefined();
+      // Nor claim another open incident's own resource.
+      const thief = draftIncident();
+      thief.resourceKeys = [holder.resourceKey];
+      await expect(store.commit({ ...createChange(thief), claims: [holder.resourceKey] })).rejects.toBeInstanceOf(ConflictError);
+    });
+
+    it('frees claimed keys when the incident closes', async () => {
+      const holder = draftIncident();
+      const key = `ec2-instance:111122223333:eu-west-1:i-claimed-${holder.id}`;
+      holder.resourceKeys = [key];
+      await store.commit({ ...createChange(holder), claims: [key] });
+      const stored = (await store.getIncident(holder.id)) as Incident;
+      await store.commit(
+        nextChange(stored, (i) => {
+          i.state = 'closed';
+        }),
+      );
+      expect(await store.findOpenIncident(key)).toBeUndefined();
+      expect(await store.findOpenIncident(holder.resourceKey)).toBeUndefined();
+      const next = draftIncident({ resourceKey: key });
+      await store.commit(createChange(next));
+      expect((await store.findOpenIncident(key))?.id).toBe(next.id);
+    });
+
+    it('merges atomically: the merged incident closes and its resources pass to the survivor', async () => {
+      // Prepare: two open incidents, each on its own resource.
+      const survivor = draftIncident();
+      const merged = draftIncident();
+      const extra = `access-key:111122223333:AKIAMERGE${merged.id}`;
+      merged.resourceKeys = [extra];
+      await store.commit(createChange(survivor));
+      await store.commit({ ...createChange(merged), claims: [extra] });
+      const s0 = (await store.getIncident(survivor.id)) as Incident;
+      const m0 = (await store.getIncident(merged.id)) as Incident;
+      // Act: one commit closes the merged one and lets the survivor claim what it held.
+      const closing = nextChange(
+        m0,
+        (i) => {
+          i.state = 'closed';
+          i.mergedInto = survivor.id;
+        },
+        'merged-into',
+      );
+      const taking = nextChange(
+        s0,
+        (i) => {
+          i.resourceKeys = [merged.resourceKey, extra];
+        },
+        'incidents-merged',
+      );
+      await store.commit({ ...taking, claims: [merged.resourceKey, extra], others: [closing] });
+      // Assess
+      expect((await store.getIncident(merged.id))?.mergedInto).toBe(survivor.id);
+      expect((await store.findOpenIncident(merged.resourceKey))?.id).toBe(survivor.id);
+      expect((await store.findOpenIncident(extra))?.id).toBe(survivor.id);
+      expect((await store.getTimeline(merged.id)).map((e) => e.kind)).toEqual(['incident-opened', 'merged-into']);
+    });
+
+    it('stores nothing of a merge whose survivor changed meanwhile', async () => {
+      const survivor = draftIncident();
+      const merged = draftIncident();
+      await store.commit(createChange(survivor));
+      await store.commit(createChange(merged));
+      const s0 = (await store.getIncident(survivor.id)) as Incident;
+      const m0 = (await store.getIncident(merged.id)) as Incident;
+      await store.commit(nextChange(s0)); // someone else changed the survivor
+      const closing = nextChange(m0, (i) => {
+        i.state = 'closed';
+      });
+      const taking = nextChange(s0, (i) => {
+        i.resourceKeys = [merged.resourceKey];
+      });
+      await expect(store.commit({ ...taking, claims: [merged.resourceKey], others: [closing] })).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.getIncident(merged.id))?.state).toBe('open');
+      expect((await store.findOpenIncident(merged.resourceKey))?.id).toBe(merged.id);
+    });
   });
 }

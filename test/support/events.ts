@@ -16,6 +16,8 @@ export interface EventOptions {
   resource?: Record<string, unknown>;
   accountId?: string;
   detailType?: string;
+  /** Fields merged into `detail.service` (e.g. `action`, `detection`). */
+  service?: Record<string, unknown>;
 }
 
 export function instanceResource(instanceId = 'i-0123456789abcdef0') {
@@ -70,12 +72,117 @@ export function findingEvent(o: EventOptions = {}) {
         eventLastSeen: o.updatedAt ?? createdAt,
         archived: o.archived ?? false,
         count: o.count ?? 1,
+        ...o.service,
       },
       severity: o.severity ?? 8,
       createdAt,
       updatedAt: o.updatedAt ?? createdAt,
       title: 'test finding',
       description: 'test finding',
+    },
+  };
+}
+
+/** One resource block per GuardDuty resource type, as documented (camelCase, as EventBridge delivers it). */
+export const RESOURCES: Record<string, () => Record<string, unknown>> = {
+  Instance: () => instanceResource(),
+  AccessKey: () => accessKeyResource(),
+  S3Bucket: () => bucketResource('klantdata', 'NOT_PUBLIC'),
+  S3Object: () => ({
+    resourceType: 'S3Object',
+    s3BucketDetails: [
+      {
+        name: 'uploads-klanten',
+        arn: 'arn:aws:s3:::uploads-klanten',
+        type: 'Destination',
+        s3ObjectDetails: [{ objectArn: 'arn:aws:s3:::uploads-klanten/2026/paspoort.pdf', key: '2026/paspoort.pdf', eTag: 'e1', hash: 'h1', versionId: 'v3' }],
+      },
+    ],
+  }),
+  EKSCluster: () => ({
+    resourceType: 'EKSCluster',
+    eksClusterDetails: { name: 'prod-eks', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eks', vpcId: 'vpc-01', status: 'ACTIVE' },
+    kubernetesDetails: { kubernetesWorkloadDetails: { name: 'web', type: 'deployments', namespace: 'default' } },
+  }),
+  ECSCluster: () => ({
+    resourceType: 'ECSCluster',
+    ecsClusterDetails: {
+      name: 'payments',
+      arn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/payments',
+      taskDetails: {
+        arn: 'arn:aws:ecs:eu-west-1:111122223333:task/payments/0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+        definitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/payments-api:7',
+        launchType: 'FARGATE',
+        containers: [{ name: 'api', image: 'example/api:1.2' }],
+      },
+    },
+  }),
+  Container: () => ({ resourceType: 'Container', containerDetails: { id: 'c0ffee', name: 'worker', image: 'example/worker:3' } }),
+  Lambda: () => ({
+    resourceType: 'Lambda',
+    lambdaDetails: { functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:export-klanten', functionName: 'export-klanten', functionVersion: '$LATEST' },
+  }),
+  RDSDBInstance: () => ({
+    resourceType: 'RDSDBInstance',
+    rdsDbInstanceDetails: {
+      dbInstanceIdentifier: 'klanten-db',
+      engine: 'aurora-postgresql',
+      dbClusterIdentifier: 'klanten',
+      dbInstanceArn: 'arn:aws:rds:eu-west-1:111122223333:db:klanten-db',
+    },
+    rdsDbUserDetails: { user: 'app', application: 'psql', database: 'klanten', ssl: 'true', authMethod: 'PASSWORD' },
+  }),
+  RDSLimitlessDB: () => ({
+    resourceType: 'RDSLimitlessDB',
+    rdsLimitlessDbDetails: { dbShardGroupIdentifier: 'shards-1', dbClusterIdentifier: 'orders', engine: 'aurora-postgresql' },
+  }),
+  EBSSnapshot: () => ({ resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: 'arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0' } }),
+  EC2Image: () => ({ resourceType: 'EC2Image', ec2ImageDetails: { imageArn: 'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0' } }),
+  RecoveryPoint: () => ({
+    resourceType: 'RecoveryPoint',
+    recoveryPointDetails: {
+      recoveryPointArn: 'arn:aws:backup:eu-west-1:111122223333:recovery-point:1EB3B5E7-9EB0-435A-9B6B-EXAMPLE',
+      backupVaultName: 'dagelijks',
+    },
+  }),
+  AttackSequence: () => ({ resourceType: 'AttackSequence' }),
+};
+
+/** An attack sequence's `service.detection`, naming a credential, an instance, a bucket and a cluster. */
+export function sequenceDetection(o: { accessKeyId?: string; instanceId?: string; bucket?: string; userName?: string } = {}) {
+  const accessKeyId = o.accessKeyId ?? 'AKIAEXAMPLE000000001';
+  const instanceId = o.instanceId ?? 'i-0123456789abcdef0';
+  const bucket = o.bucket ?? 'klantdata';
+  return {
+    sequence: {
+      uid: 'seq-0001',
+      description: 'A sequence of actions involving credential access and data exfiltration.',
+      actors: [
+        {
+          id: 'user:IAMUser:AIDAEXAMPLE:someone',
+          user: { name: o.userName ?? 'someone', uid: 'AIDAEXAMPLE', type: 'IAMUser', credentialUid: accessKeyId, account: { uid: ACCOUNT } },
+          session: { mfaStatus: 'DISABLED' },
+        },
+      ],
+      resources: [
+        { uid: instanceId, name: instanceId, accountId: ACCOUNT, resourceType: 'EC2_INSTANCE', region: REGION, service: 'EC2' },
+        {
+          uid: `arn:aws:s3:::${bucket}`,
+          name: bucket,
+          accountId: ACCOUNT,
+          resourceType: 'S3_BUCKET',
+          region: REGION,
+          service: 'S3',
+          data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
+        },
+        { uid: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eks', name: 'prod-eks', accountId: ACCOUNT, resourceType: 'EKS_CLUSTER', region: REGION },
+        { uid: 'vpc-0a1b2c3d', accountId: ACCOUNT, resourceType: 'EC2_VPC', region: REGION },
+      ],
+      signals: [
+        { uid: 'sig-1', type: 'FINDING', name: 'Discovery:S3/AnomalousBehavior', severity: 2 },
+        { uid: 'sig-2', type: 'CLOUD_TRAIL', name: 'GetObject', severity: 5 },
+      ],
+      sequenceIndicators: [{ key: 'ATTACK_TACTIC', values: ['Exfiltration'] }],
     },
   };
 }

@@ -75,11 +75,27 @@ describe('recording findings', () => {
     expect((await store.getIncident(first.incidentId as string))?.severity).toBe(9.6);
   });
 
-  it('attaches another finding on the same resource to the open incident, whatever its severity', async () => {
+  it('attaches another finding on the same resource to the open incident', async () => {
     const first = await recordEvent(deps(), findingEvent({ id: 'f-1' }));
-    const second = await recordEvent(deps(), findingEvent({ id: 'f-2', type: 'Recon:EC2/Portscan', severity: 2 }));
+    const second = await recordEvent(deps(), findingEvent({ id: 'f-2', type: 'Recon:EC2/Portscan', severity: 5 }));
     expect(second).toMatchObject({ outcome: 'attached', incidentId: first.incidentId, deadline: first.deadline });
     expect((await store.getIncident(first.incidentId as string))?.findings).toBe(2);
+  });
+
+  it('ignores a finding below the threshold before and after an incident opens on its resource (arrival order does not matter)', async () => {
+    // Prepare: a Low finding on the instance, delivered before the incident exists.
+    const low = findingEvent({ id: 'f-low', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2 });
+    const before = await recordEvent(deps(), low);
+    const first = await recordEvent(deps(), findingEvent({ id: 'f-1' }));
+    // Act: the same Low finding redelivered once the incident is open.
+    const redelivered = await recordEvent(deps(), { ...low, id: 'another-delivery' });
+    // Assess: the same outcome both times, and the open incident is named.
+    expect(before.outcome).toBe('ignored');
+    expect(redelivered).toMatchObject({ outcome: 'ignored', incidentId: null });
+    expect(redelivered.reason).toBe(
+      `severity 2.0 (Low) is below the policy's threshold 4.0 for opening an incident; incident ${first.incidentId} is open on this resource, but a finding below the threshold joins none`,
+    );
+    expect((await store.getIncident(first.incidentId as string))?.findings).toBe(1);
   });
 
   it('ignores findings below the threshold, archived findings and other detail-types, storing nothing', async () => {

@@ -113,6 +113,32 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   async commit(change: IncidentChange): Promise<void> {
+    const { incident } = change;
+    const changes = [...(change.others ?? []).map((o) => ({ ...o, finding: undefined, claims: undefined })), change];
+    const batchIds = changes.map((c) => c.incident.id);
+    // A key one incident of this commit claims while another of it closes is handed over with one
+    // write (a transaction may touch an item only once), not released and taken again.
+    const handedOver = new Set(changes.flatMap((c) => (c.incident.state !== 'closed' ? (c.claims ?? []) : [])));
+    const items: TransactItem[] = [];
+    for (const c of changes) items.push(...(await this.items(c, batchIds, handedOver)));
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
+        const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (reasons.length === 0 || reasons.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
+          throw new ConflictError(`another writer changed incident ${incident.id} first (${reasons.join(', ') || 'cancelled'})`, { cause: err });
+        }
+      }
+      if ((err as Error).name === 'TransactionConflictException') {
+        throw new ConflictError(`a concurrent transaction touched incident ${incident.id}`, { cause: err });
+      }
+      throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The transaction items of one incident's part of a commit. */
+  private async items(change: IncidentChange, batchIds: string[], handedOver: Set<string>): Promise<TransactItem[]> {
     const { incident, expectedRevision, finding, timeline } = change;
     const messages = await this.newMessages(change.messages);
     const items: TransactItem[] = [];
@@ -149,15 +175,34 @@ export class DynamoDbIncidentStore implements IncidentStore {
           ExpressionAttributeValues: { ':expected': expectedRevision },
         },
       });
-      if (!open && (await this.holdsLock(incident))) {
-        // Closing frees the resource for the next incident on it. (A closed incident whose resource
-        // another incident holds by now, e.g. a late finding update, leaves that lock alone.)
+      if (!open) {
+        // Closing frees the resources for the next incident on them. (A lock another incident holds
+        // by now, e.g. after a late finding update of a closed incident, is left alone.)
+        for (const key of await this.locksHeld(incident)) {
+          if (handedOver.has(key)) continue;
+          items.push({
+            Delete: {
+              TableName: this.tableName,
+              Key: resourceLockKey(key),
+              ConditionExpression: 'incidentId = :id',
+              ExpressionAttributeValues: { ':id': incident.id },
+            },
+          });
+        }
+      }
+    }
+    if (open) {
+      // A claimed key must be free, or held by an incident this same commit closes.
+      const others = batchIds.filter((id) => id !== incident.id);
+      const values: Record<string, string> = Object.fromEntries(others.map((id, i) => [`:o${i}`, id]));
+      const condition = ['attribute_not_exists(pk)', ...others.map((_, i) => `incidentId = :o${i}`)].join(' OR ');
+      for (const key of change.claims ?? []) {
         items.push({
-          Delete: {
+          Put: {
             TableName: this.tableName,
-            Key: resourceLockKey(incident.resourceKey),
-            ConditionExpression: 'incidentId = :id',
-            ExpressionAttributeValues: { ':id': incident.id },
+            Item: { ...resourceLockKey(key), incidentId: incident.id },
+            ConditionExpression: condition,
+            ...(others.length ? { ExpressionAttributeValues: values } : {}),
           },
         });
       }
@@ -209,20 +254,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
         },
       });
     }
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (err) {
-      if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
-        const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (reasons.length === 0 || reasons.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
-          throw new ConflictError(`another writer changed incident ${incident.id} first (${reasons.join(', ') || 'cancelled'})`, { cause: err });
-        }
-      }
-      if ((err as Error).name === 'TransactionConflictException') {
-        throw new ConflictError(`a concurrent transaction touched incident ${incident.id}`, { cause: err });
-      }
-      throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-    }
+    return items;
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
@@ -284,11 +316,17 @@ export class DynamoDbIncidentStore implements IncidentStore {
     // The client belongs to the process (built once at cold start); nothing to release per store.
   }
 
-  private async holdsLock(incident: Incident): Promise<boolean> {
-    const lock = await this.call('GetItem resource lock', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: resourceLockKey(incident.resourceKey), ConsistentRead: true })),
+  /** The resource keys whose lock this incident holds now: its own resource and those it claimed. */
+  private async locksHeld(incident: Incident): Promise<string[]> {
+    const keys = [...new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])])];
+    const out = await this.call('BatchGetItem resource locks', () =>
+      this.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys.map(resourceLockKey), ProjectionExpression: 'pk, incidentId', ConsistentRead: true } },
+        }),
+      ),
     );
-    return lock.Item?.incidentId === incident.id;
+    return (out.Responses?.[this.tableName] ?? []).filter((i) => i.incidentId === incident.id).map((i) => (i.pk as string).slice('RES#'.length));
   }
 
   /**

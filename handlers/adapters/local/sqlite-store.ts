@@ -17,7 +17,7 @@ import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/
 
 export const STORE_FILE = 'datalek.sqlite';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS incidents (
@@ -34,6 +34,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS incidents_open_resource ON incidents(resource_
 -- The sweep reads only what is due.
 CREATE INDEX IF NOT EXISTS incidents_next_due ON incidents(next_due_at) WHERE next_due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS incidents_detected ON incidents(detected_at);
+
+-- Further resources an open incident holds (an attack sequence names several): one holder per key.
+-- Rows exist only while the incident is open; its own resource_key is in incidents.
+CREATE TABLE IF NOT EXISTS incident_keys (
+  resource_key TEXT PRIMARY KEY,
+  incident_id  TEXT NOT NULL REFERENCES incidents(id)
+);
 
 CREATE TABLE IF NOT EXISTS findings (
   account_id  TEXT NOT NULL,
@@ -98,6 +105,12 @@ export class SqliteIncidentStore implements IncidentStore {
       getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
       getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
       openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
+      openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
+      ownerOfKey: db.prepare(
+        "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
+      ),
+      insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
+      releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
       due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
       timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
       insertIncident: db.prepare(
@@ -131,7 +144,7 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async findOpenIncident(resourceKey: string): Promise<Incident | undefined> {
-    return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey)));
+    return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey) ?? this.stmts.openByClaim.get(resourceKey)));
   }
 
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
@@ -171,44 +184,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async commit(change: IncidentChange): Promise<void> {
-    const { incident, expectedRevision, finding, timeline, messages } = change;
-    const row = {
-      id: incident.id,
-      revision: incident.revision,
-      state: incident.state,
-      resourceKey: incident.resourceKey,
-      detectedAt: incident.detectedAt,
-      nextDueAt: incident.nextDueAt,
-      data: JSON.stringify(incident),
-    };
+    const { incident } = change;
     const tx = this.db.transaction(() => {
-      if (expectedRevision === null) {
-        this.stmts.insertIncident.run(row);
-      } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
-        throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
-      }
-      if (finding) {
-        const { record, expected } = finding;
-        const { accountId, region, findingId } = record.key;
-        if (expected === null) {
-          this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, JSON.stringify(record));
-        } else if (
-          this.stmts.updateFinding.run(
-            record.version.updatedAt,
-            record.version.count,
-            JSON.stringify(record),
-            accountId,
-            region,
-            findingId,
-            expected.updatedAt,
-            expected.count,
-          ).changes !== 1
-        ) {
-          throw new ConflictError(`finding ${findingId} changed since version ${expected.updatedAt}`);
-        }
-      }
-      for (const e of timeline) this.stmts.insertEntry.run({ ...e, detail: JSON.stringify(e.detail) });
-      for (const m of messages) this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, JSON.stringify(m));
+      // Incidents merged into this one first: closing them frees what they held for its claims.
+      for (const other of change.others ?? []) this.write({ ...other, finding: undefined, claims: undefined });
+      this.write(change);
     });
     try {
       tx.immediate();
@@ -219,6 +199,57 @@ export class SqliteIncidentStore implements IncidentStore {
       }
       throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** One incident's part of a commit; runs inside the commit's transaction. */
+  private write(change: IncidentChange): void {
+    const { incident, expectedRevision, finding, timeline, messages } = change;
+    const row = {
+      id: incident.id,
+      revision: incident.revision,
+      state: incident.state,
+      resourceKey: incident.resourceKey,
+      detectedAt: incident.detectedAt,
+      nextDueAt: incident.nextDueAt,
+      data: JSON.stringify(incident),
+    };
+    const open = incident.state !== 'closed';
+    if (expectedRevision === null) {
+      if (open && this.stmts.ownerOfKey.get({ key: incident.resourceKey, id: incident.id })) {
+        throw new ConflictError(`resource ${incident.resourceKey} is held by another open incident`);
+      }
+      this.stmts.insertIncident.run(row);
+    } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
+      throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
+    }
+    if (!open) this.stmts.releaseClaims.run(incident.id);
+    for (const key of open ? (change.claims ?? []) : []) {
+      const owner = this.stmts.ownerOfKey.get({ key, id: incident.id }) as { id: string } | undefined;
+      if (owner) throw new ConflictError(`resource ${key} is held by open incident ${owner.id}`);
+      this.stmts.insertClaim.run(key, incident.id);
+    }
+    if (finding) {
+      const { record, expected } = finding;
+      const { accountId, region, findingId } = record.key;
+      if (expected === null) {
+        this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, JSON.stringify(record));
+      } else if (
+        this.stmts.updateFinding.run(
+          record.version.updatedAt,
+          record.version.count,
+          JSON.stringify(record),
+          accountId,
+          region,
+          findingId,
+          expected.updatedAt,
+          expected.count,
+        ).changes !== 1
+      ) {
+        throw new ConflictError(`finding ${findingId} changed since version ${expected.updatedAt}`);
+      }
+    }
+    for (const e of timeline) this.stmts.insertEntry.run({ ...e, detail: JSON.stringify(e.detail) });
+    for (const m of messages) this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, JSON.stringify(m));
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {

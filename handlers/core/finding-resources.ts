@@ -1,0 +1,506 @@
+/**
+ * What a finding is about: the affected resource, the resources and principals it names, and how
+ * the resource took part. Read leniently: only the one block that the finding's `resourceType`
+ * needs is required; every other block is read when it is usable and otherwise left alone (it stays
+ * in the stored `detail` as delivered). An empty string counts as absent everywhere.
+ *
+ * Attack sequences (Extended Threat Detection, `resourceType: "AttackSequence"`) carry no resource
+ * block at all: what they are about is under `service.detection.sequence` (signals, actors,
+ * resources), read here into `AttackSequence`.
+ */
+import { InvalidFindingError } from './errors.js';
+
+export type ResourceKind =
+  | 'ec2-instance'
+  | 'access-key'
+  | 'iam-principal'
+  | 's3-bucket'
+  | 'eks-cluster'
+  | 'ecs-cluster'
+  | 'ecs-task'
+  | 'container'
+  | 'lambda-function'
+  | 'rds-instance'
+  | 'rds-cluster'
+  | 'ebs-snapshot'
+  | 'ec2-image'
+  | 'recovery-point'
+  | 'attack-sequence'
+  /** Named by an attack sequence but nothing datalek correlates on or acts on (a VPC, a stack, …). */
+  | 'other'
+  | 'unknown';
+
+/** A resource, by identifier only (no IP addresses). */
+export interface AffectedResource {
+  kind: ResourceKind;
+  /** GuardDuty's own resource type (`Instance`, `S3Bucket`, or a sequence's `EC2_INSTANCE`), kept as delivered. */
+  resourceType: string;
+  /** The resource's identifier: instance id, access key id, bucket name, cluster name, ARN, … */
+  id: string;
+  /** Set when the resource lives in another account or region than the finding. */
+  accountId?: string;
+  region?: string;
+  /** The id is a person's identifier (an IAM user name): kept in the record, left out of messages. */
+  personal?: boolean;
+}
+
+export interface NetworkInterfaceRef {
+  networkInterfaceId: string;
+  vpcId?: string;
+  securityGroupIds: string[];
+}
+
+export interface InstanceRef {
+  instanceId: string;
+  networkInterfaces: NetworkInterfaceRef[];
+  tags: Record<string, string>;
+}
+
+/** `userName` is personal data for IAM users: used to act on the key, never put in a message. */
+export interface AccessKeyRef {
+  /** Null when the finding names a principal without a key (a console sign-in). */
+  accessKeyId: string | null;
+  userType: string | null;
+  principalId: string | null;
+  userName: string | null;
+}
+
+export interface S3ObjectRef {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+}
+
+/** An EBS snapshot, an AMI or an AWS Backup recovery point that Malware Protection scanned. */
+export interface BackupRef {
+  kind: 'ebs-snapshot' | 'ec2-image' | 'recovery-point';
+  arn: string;
+  backupVaultName: string | null;
+}
+
+export interface EcsRef {
+  clusterName: string | null;
+  clusterArn: string | null;
+  taskArn: string | null;
+  launchType: string | null;
+}
+
+/** One actor of an attack sequence. `userName` is personal data for IAM users. */
+export interface SequenceActor {
+  id: string | null;
+  userType: string | null;
+  userName: string | null;
+  principalId: string | null;
+  /** The access key the actor used (`credentialUid`), when the sequence names one. */
+  accessKeyId: string | null;
+  accountId: string | null;
+}
+
+/** An attack sequence (`service.detection.sequence`): what GuardDuty correlated, by identifier. */
+export interface AttackSequence {
+  uid: string | null;
+  signals: { uid: string | null; type: string | null; name: string | null }[];
+  actors: SequenceActor[];
+  /** The resources the sequence names, mapped to datalek's kinds (unknown kinds as `other`). */
+  resources: AffectedResource[];
+}
+
+/** How the affected resource took part in what the finding reports. */
+export interface Involvement {
+  /**
+   * `acting`: it initiated the connection, made the DNS request or ran the process; `targeted`: it
+   * was probed, scanned or brute-forced, or received the connection; `unknown`: the finding does not say.
+   */
+  role: 'acting' | 'targeted' | 'unknown';
+  /** Why, in words, for the timeline. */
+  basis: string;
+}
+
+export interface ResourceFacts {
+  resource: AffectedResource;
+  instance: InstanceRef | null;
+  accessKey: AccessKeyRef | null;
+  publicBuckets: string[];
+  s3Objects: S3ObjectRef[];
+  lambda: { functionName: string | null; functionArn: string | null } | null;
+  rds: { dbInstanceIdentifier: string | null; dbClusterIdentifier: string | null } | null;
+  ecs: EcsRef | null;
+  eks: { clusterName: string | null; clusterArn: string | null } | null;
+  backup: BackupRef | null;
+  /** Malware Protection found malware on or in the resource. */
+  malware: boolean;
+  involvement: Involvement;
+  sequence: AttackSequence | null;
+  /** Every resource the finding names, the affected one first (an attack sequence's resources and credentials too). */
+  related: AffectedResource[];
+}
+
+type Json = Record<string, unknown>;
+
+/** A string, or undefined when absent, not a string or empty (an empty string counts as absent). */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function obj(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function objects(value: unknown): Json[] {
+  return arr(value).flatMap((v) => (obj(v) ? [v as Json] : []));
+}
+
+/** The last part of an ARN's resource (`arn:aws:ec2:…:instance/i-0abc` → `i-0abc`), or the value itself. */
+export function arnTail(value: string): string {
+  if (!value.startsWith('arn:')) return value;
+  const resource = value.split(':').slice(5).join(':');
+  const slash = resource.lastIndexOf('/');
+  return slash >= 0 ? resource.slice(slash + 1) : resource;
+}
+
+/**
+ * GuardDuty's resource types and the block each needs. Malware Protection for AWS Backup's types
+ * are matched under the spellings seen in the API's shapes; a resource type not in this table is
+ * recognised by the block it carries, and failing that kept as `unknown` (never rejected).
+ */
+const RESOURCE_TYPES: Record<string, { block: string; kind: ResourceKind }> = {
+  Instance: { block: 'instanceDetails', kind: 'ec2-instance' },
+  AccessKey: { block: 'accessKeyDetails', kind: 'access-key' },
+  S3Bucket: { block: 's3BucketDetails', kind: 's3-bucket' },
+  S3Object: { block: 's3BucketDetails', kind: 's3-bucket' },
+  EKSCluster: { block: 'eksClusterDetails', kind: 'eks-cluster' },
+  ECSCluster: { block: 'ecsClusterDetails', kind: 'ecs-cluster' },
+  Container: { block: 'containerDetails', kind: 'container' },
+  Lambda: { block: 'lambdaDetails', kind: 'lambda-function' },
+  RDSDBInstance: { block: 'rdsDbInstanceDetails', kind: 'rds-instance' },
+  RDSLimitlessDB: { block: 'rdsLimitlessDbDetails', kind: 'rds-cluster' },
+  EBSSnapshot: { block: 'ebsSnapshotDetails', kind: 'ebs-snapshot' },
+  EbsSnapshot: { block: 'ebsSnapshotDetails', kind: 'ebs-snapshot' },
+  EC2Image: { block: 'ec2ImageDetails', kind: 'ec2-image' },
+  Ec2Image: { block: 'ec2ImageDetails', kind: 'ec2-image' },
+  RecoveryPoint: { block: 'recoveryPointDetails', kind: 'recovery-point' },
+  BackupRecoveryPoint: { block: 'recoveryPointDetails', kind: 'recovery-point' },
+};
+
+/** The resource types this version reads, for tests and the coverage table. */
+export const KNOWN_RESOURCE_TYPES = [...Object.keys(RESOURCE_TYPES), 'AttackSequence'];
+
+/** Reads what the pipeline uses of `detail.resource` and `detail.service`; throws only for the block the resource type needs. */
+export function readResourceFacts(detail: Json, findingId: string): ResourceFacts {
+  const resource = obj(detail.resource) ?? {};
+  const service = obj(detail.service) ?? {};
+  const declared = str(resource.resourceType);
+  const instance = readInstance(resource.instanceDetails);
+  const accessKey = readAccessKey(resource.accessKeyDetails);
+  const buckets = objects(resource.s3BucketDetails).filter((b) => str(b.name) || str(b.arn));
+  const s3Objects = buckets.flatMap((b) => {
+    const bucket = str(b.name) ?? arnTail(str(b.arn) as string);
+    return objects(b.s3ObjectDetails).flatMap((o) => {
+      const key = str(o.key) ?? objectKeyFromArn(str(o.objectArn));
+      return key ? [{ bucket, key, versionId: str(o.versionId) ?? null }] : [];
+    });
+  });
+  const lambdaBlock = obj(resource.lambdaDetails);
+  const lambda =
+    lambdaBlock && (str(lambdaBlock.functionName) || str(lambdaBlock.functionArn))
+      ? { functionName: str(lambdaBlock.functionName) ?? null, functionArn: str(lambdaBlock.functionArn) ?? null }
+      : null;
+  const rdsBlock = obj(resource.rdsDbInstanceDetails) ?? obj(resource.rdsLimitlessDbDetails);
+  const rds = rdsBlock
+    ? {
+        dbInstanceIdentifier: str(rdsBlock.dbInstanceIdentifier) ?? null,
+        dbClusterIdentifier: str(rdsBlock.dbClusterIdentifier) ?? str(rdsBlock.dbShardGroupIdentifier) ?? null,
+      }
+    : null;
+  const ecsBlock = obj(resource.ecsClusterDetails);
+  const task = obj(ecsBlock?.taskDetails);
+  const ecs = ecsBlock
+    ? {
+        clusterName: str(ecsBlock.name) ?? null,
+        clusterArn: str(ecsBlock.arn) ?? null,
+        taskArn: str(task?.arn) ?? null,
+        launchType: str(task?.launchType) ?? null,
+      }
+    : null;
+  const eksBlock = obj(resource.eksClusterDetails);
+  const eks = eksBlock ? { clusterName: str(eksBlock.name) ?? null, clusterArn: str(eksBlock.arn) ?? null } : null;
+  const backup = readBackup(resource);
+
+  const kind = kindOf(declared, resource);
+  const primary = affected(kind, declared ?? '', resource, { instance, accessKey, buckets, lambda, rds, ecs, eks, backup }, findingId);
+  const sequence = readSequence(obj(obj(service.detection)?.sequence));
+  const related = relatedResources(primary, sequence, { instance, accessKey });
+  return {
+    resource: primary,
+    instance,
+    accessKey,
+    publicBuckets: buckets.filter((b) => str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC').flatMap((b) => (str(b.name) ? [b.name as string] : [])),
+    s3Objects,
+    lambda,
+    rds,
+    ecs,
+    eks,
+    backup,
+    malware: isMalwareScan(service),
+    involvement: involvementOf(String(detail.type ?? ''), service),
+    sequence,
+    related,
+  };
+}
+
+function kindOf(declared: string | undefined, resource: Json): ResourceKind {
+  if (declared === 'AttackSequence') return 'attack-sequence';
+  if (declared && RESOURCE_TYPES[declared]) return RESOURCE_TYPES[declared].kind;
+  // Unknown (or missing) resource type: recognise a backup scan by its block, otherwise keep it as unknown.
+  if (obj(resource.ebsSnapshotDetails)) return 'ebs-snapshot';
+  if (obj(resource.ec2ImageDetails)) return 'ec2-image';
+  if (obj(resource.recoveryPointDetails)) return 'recovery-point';
+  return 'unknown';
+}
+
+interface Blocks {
+  instance: InstanceRef | null;
+  accessKey: AccessKeyRef | null;
+  buckets: Json[];
+  lambda: { functionName: string | null; functionArn: string | null } | null;
+  rds: { dbInstanceIdentifier: string | null; dbClusterIdentifier: string | null } | null;
+  ecs: EcsRef | null;
+  eks: { clusterName: string | null; clusterArn: string | null } | null;
+  backup: BackupRef | null;
+}
+
+/** The affected resource; the block its resource type needs must be there and name it. */
+function affected(kind: ResourceKind, resourceType: string, resource: Json, b: Blocks, findingId: string): AffectedResource {
+  const need = (block: string, id: string | null | undefined, field: string): string => {
+    if (resource[block] === undefined || resource[block] === null) {
+      throw new InvalidFindingError(`detail.resource.${block}`, `required for resourceType ${resourceType}`);
+    }
+    if (!id) throw new InvalidFindingError(`detail.resource.${block}.${field}`, `required for resourceType ${resourceType}`);
+    return id;
+  };
+  switch (kind) {
+    case 'ec2-instance':
+      return { kind, resourceType, id: need('instanceDetails', b.instance?.instanceId, 'instanceId') };
+    case 'access-key': {
+      const key = b.accessKey;
+      // A console sign-in names the principal without a key.
+      if (key && !key.accessKeyId && (key.principalId || key.userName)) {
+        return key.principalId
+          ? { kind: 'iam-principal', resourceType, id: key.principalId }
+          : { kind: 'iam-principal', resourceType, id: key.userName as string, personal: key.userType === 'IAMUser' || key.userType === 'Root' };
+      }
+      return { kind, resourceType, id: need('accessKeyDetails', key?.accessKeyId, 'accessKeyId') };
+    }
+    case 's3-bucket': {
+      if (!Array.isArray(resource.s3BucketDetails))
+        throw new InvalidFindingError('detail.resource.s3BucketDetails', `required for resourceType ${resourceType}`);
+      const first = b.buckets[0];
+      if (!first) throw new InvalidFindingError('detail.resource.s3BucketDetails', `must name at least one bucket for resourceType ${resourceType}`);
+      return { kind, resourceType, id: str(first.name) ?? arnTail(str(first.arn) as string) };
+    }
+    case 'eks-cluster':
+      return { kind, resourceType, id: need('eksClusterDetails', b.eks?.clusterName ?? (b.eks?.clusterArn ? arnTail(b.eks.clusterArn) : null), 'name') };
+    case 'ecs-cluster':
+      return { kind, resourceType, id: need('ecsClusterDetails', b.ecs?.clusterName ?? (b.ecs?.clusterArn ? arnTail(b.ecs.clusterArn) : null), 'name') };
+    case 'container': {
+      const c = obj(resource.containerDetails);
+      return { kind, resourceType, id: need('containerDetails', str(c?.id) ?? str(c?.name), 'id') };
+    }
+    case 'lambda-function':
+      return { kind, resourceType, id: need('lambdaDetails', b.lambda?.functionArn ?? b.lambda?.functionName, 'functionName') };
+    case 'rds-instance':
+      return { kind, resourceType, id: need('rdsDbInstanceDetails', b.rds?.dbInstanceIdentifier, 'dbInstanceIdentifier') };
+    case 'rds-cluster':
+      return { kind, resourceType, id: need('rdsLimitlessDbDetails', b.rds?.dbClusterIdentifier, 'dbClusterIdentifier') };
+    case 'ebs-snapshot':
+      return { kind, resourceType, id: need('ebsSnapshotDetails', b.backup?.kind === kind ? b.backup.arn : null, 'snapshotArn') };
+    case 'ec2-image':
+      return { kind, resourceType, id: need('ec2ImageDetails', b.backup?.kind === kind ? b.backup.arn : null, 'imageArn') };
+    case 'recovery-point':
+      return { kind, resourceType, id: need('recoveryPointDetails', b.backup?.kind === kind ? b.backup.arn : null, 'recoveryPointArn') };
+    case 'attack-sequence':
+      return { kind, resourceType, id: findingId };
+    default:
+      // A resource type this version does not know yet: keep the finding, correlate on its own id.
+      return { kind: 'unknown', resourceType, id: findingId };
+  }
+}
+
+function readInstance(value: unknown): InstanceRef | null {
+  const block = obj(value);
+  const instanceId = str(block?.instanceId);
+  if (!block || !instanceId) return null;
+  return {
+    instanceId,
+    networkInterfaces: objects(block.networkInterfaces).flatMap((n) => {
+      const networkInterfaceId = str(n.networkInterfaceId);
+      if (!networkInterfaceId) return [];
+      return [
+        {
+          networkInterfaceId,
+          vpcId: str(n.vpcId),
+          securityGroupIds: objects(n.securityGroups).flatMap((g) => (str(g.groupId) ? [g.groupId as string] : [])),
+        },
+      ];
+    }),
+    tags: readTags(block.tags),
+  };
+}
+
+function readTags(value: unknown): Record<string, string> {
+  return Object.fromEntries(objects(value).flatMap((t) => (str(t.key) ? [[t.key as string, typeof t.value === 'string' ? t.value : '']] : [])));
+}
+
+function readAccessKey(value: unknown): AccessKeyRef | null {
+  const block = obj(value);
+  if (!block) return null;
+  const key: AccessKeyRef = {
+    accessKeyId: str(block.accessKeyId) ?? null,
+    userType: str(block.userType) ?? null,
+    principalId: str(block.principalId) ?? null,
+    userName: str(block.userName) ?? null,
+  };
+  return key.accessKeyId || key.principalId || key.userName ? key : null;
+}
+
+function readBackup(resource: Json): BackupRef | null {
+  const snapshot = str(obj(resource.ebsSnapshotDetails)?.snapshotArn);
+  if (snapshot) return { kind: 'ebs-snapshot', arn: snapshot, backupVaultName: null };
+  const image = str(obj(resource.ec2ImageDetails)?.imageArn);
+  if (image) return { kind: 'ec2-image', arn: image, backupVaultName: null };
+  const point = obj(resource.recoveryPointDetails);
+  const pointArn = str(point?.recoveryPointArn);
+  if (pointArn) return { kind: 'recovery-point', arn: pointArn, backupVaultName: str(point?.backupVaultName) ?? null };
+  return null;
+}
+
+function objectKeyFromArn(arn: string | undefined): string | undefined {
+  if (!arn?.startsWith('arn:')) return undefined;
+  const resource = arn.split(':').slice(5).join(':');
+  const slash = resource.indexOf('/');
+  return slash >= 0 ? str(resource.slice(slash + 1)) : undefined;
+}
+
+function isMalwareScan(service: Json): boolean {
+  return (
+    str(obj(service.action)?.actionType) === 'MALWARE_SCAN' || obj(service.ebsVolumeScanDetails) !== undefined || obj(service.malwareScanDetails) !== undefined
+  );
+}
+
+/**
+ * Whether the resource acted or was acted on, from the connection's direction rather than from
+ * `resourceRole` alone: GuardDuty reports some outbound activity (a Tor client) with the role
+ * TARGET. Initiating a connection, asking DNS and running a process is acting; being probed is not.
+ */
+function involvementOf(type: string, service: Json): Involvement {
+  const action = obj(service.action) ?? {};
+  const actionType = str(action.actionType);
+  const role = str(service.resourceRole);
+  if (obj(service.runtimeDetails) || /^[A-Za-z]+:Runtime\//.test(type)) return { role: 'acting', basis: 'a process ran on it (Runtime Monitoring)' };
+  if (actionType === 'DNS_REQUEST') return { role: 'acting', basis: 'it made the DNS request' };
+  if (actionType === 'PORT_PROBE') return { role: 'targeted', basis: 'it was probed' };
+  if (actionType === 'NETWORK_CONNECTION') {
+    const direction = str(obj(action.networkConnectionAction)?.connectionDirection);
+    if (direction === 'OUTBOUND') return { role: 'acting', basis: 'it initiated the connection (OUTBOUND)' };
+    if (direction === 'INBOUND') {
+      return role === 'ACTOR'
+        ? { role: 'acting', basis: 'an INBOUND connection with resource role ACTOR (it serves the activity)' }
+        : { role: 'targeted', basis: 'it received the connection (INBOUND)' };
+    }
+  }
+  if (role === 'ACTOR') return { role: 'acting', basis: 'resource role ACTOR' };
+  if (role === 'TARGET') return { role: 'targeted', basis: 'resource role TARGET' };
+  return { role: 'unknown', basis: 'the finding does not say' };
+}
+
+/** GuardDuty's resource type names in a sequence (ResourceV2) and datalek's kinds. */
+const SEQUENCE_KINDS: Record<string, ResourceKind> = {
+  EC2_INSTANCE: 'ec2-instance',
+  S3_BUCKET: 's3-bucket',
+  S3_OBJECT: 's3-bucket',
+  ACCESS_KEY: 'access-key',
+  EKS_CLUSTER: 'eks-cluster',
+  ECS_CLUSTER: 'ecs-cluster',
+  ECS_TASK: 'ecs-task',
+  CONTAINER: 'container',
+  EC2_IMAGE: 'ec2-image',
+};
+
+function readSequence(block: Json | undefined): AttackSequence | null {
+  if (!block) return null;
+  const actors: SequenceActor[] = objects(block.actors).map((a) => {
+    const user = obj(a.user) ?? {};
+    return {
+      id: str(a.id) ?? null,
+      userType: str(user.type) ?? null,
+      userName: str(user.name) ?? null,
+      principalId: str(user.uid) ?? null,
+      accessKeyId: str(user.credentialUid) ?? null,
+      accountId: str(obj(user.account)?.uid) ?? null,
+    };
+  });
+  const resources = objects(block.resources).flatMap((r): AffectedResource[] => {
+    const type = str(r.resourceType) ?? 'unknown';
+    const uid = str(r.uid) ?? str(r.name);
+    if (!uid) return [];
+    const kind = SEQUENCE_KINDS[type] ?? 'other';
+    const data = obj(r.data) ?? {};
+    let id = kind === 'ecs-task' || kind === 'ec2-image' ? uid : arnTail(uid);
+    if (type === 'S3_BUCKET') id = str(r.name) ?? bucketFromArn(uid);
+    if (type === 'S3_OBJECT') id = bucketFromArn(uid);
+    if (type === 'EKS_CLUSTER' || type === 'ECS_CLUSTER') id = str(r.name) ?? arnTail(uid);
+    const out: AffectedResource = { kind, resourceType: type, id };
+    const accountId = str(r.accountId);
+    const region = str(r.region);
+    if (accountId) out.accountId = accountId;
+    if (region) out.region = region;
+    if (kind === 'access-key' && str(obj(data.accessKey)?.userName) === id) out.personal = true;
+    return [out];
+  });
+  return {
+    uid: str(block.uid) ?? null,
+    signals: objects(block.signals).map((s) => ({ uid: str(s.uid) ?? null, type: str(s.type) ?? null, name: str(s.name) ?? null })),
+    actors,
+    resources,
+  };
+}
+
+function bucketFromArn(value: string): string {
+  if (!value.startsWith('arn:')) return value.split('/')[0];
+  const resource = value.split(':').slice(5).join(':');
+  return resource.split('/')[0];
+}
+
+/** The affected resource, then what else the finding names: a sequence's resources and its actors' credentials. */
+function relatedResources(
+  primary: AffectedResource,
+  sequence: AttackSequence | null,
+  b: { instance: InstanceRef | null; accessKey: AccessKeyRef | null },
+): AffectedResource[] {
+  const out: AffectedResource[] = [primary];
+  const add = (r: AffectedResource) => {
+    if (!out.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) out.push(r);
+  };
+  if (primary.kind !== 'ec2-instance' && b.instance) add({ kind: 'ec2-instance', resourceType: 'Instance', id: b.instance.instanceId });
+  if (primary.kind !== 'access-key' && primary.kind !== 'iam-principal' && b.accessKey?.accessKeyId) {
+    add({ kind: 'access-key', resourceType: 'AccessKey', id: b.accessKey.accessKeyId });
+  }
+  if (sequence) {
+    for (const r of sequence.resources) add(r);
+    for (const a of sequence.actors) {
+      if (a.accessKeyId) add({ kind: 'access-key', resourceType: 'ACCESS_KEY', id: a.accessKeyId, ...(a.accountId ? { accountId: a.accountId } : {}) });
+      const principal = a.principalId ?? a.userName;
+      if (principal) {
+        const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
+        if (!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) r.personal = true;
+        if (a.accountId) r.accountId = a.accountId;
+        add(r);
+      }
+    }
+  }
+  return out;
+}
