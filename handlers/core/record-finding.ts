@@ -60,7 +60,7 @@ const MAX_ATTEMPTS = 10;
 export async function recordEventText(deps: RecordDeps, text: string): Promise<RecordResult> {
   let parsed: ParsedEvent;
   try {
-    parsed = parseEventText(text);
+    parsed = parseEventText(text, { now: deps.now() });
   } catch (err) {
     if (err instanceof InvalidFindingError) return rejected(err.message);
     throw err;
@@ -72,7 +72,7 @@ export async function recordEventText(deps: RecordDeps, text: string): Promise<R
 export async function recordEvent(deps: RecordDeps, event: unknown): Promise<RecordResult> {
   let parsed: ParsedEvent;
   try {
-    parsed = parseEvent(event);
+    parsed = parseEvent(event, { now: deps.now() });
   } catch (err) {
     if (err instanceof InvalidFindingError) return rejected(err.message);
     throw err;

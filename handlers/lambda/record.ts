@@ -59,7 +59,7 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
   return async (event: unknown, context: LambdaContext): Promise<RecordSummary> => {
     let parsed: ReturnType<typeof parseEvent>;
     try {
-      parsed = parseEvent(event);
+      parsed = parseEvent(event, { now: deps.now() });
     } catch (err) {
       if (err instanceof InvalidFindingError) {
         // The reason names the field; the event itself holds personal data and is not logged.

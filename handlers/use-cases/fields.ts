@@ -6,6 +6,7 @@
  * same words. The labels are what the web page and the help show.
  */
 import { UsageError } from '../core/errors.js';
+import { InvalidTimeError, parseInstant } from '../core/time.js';
 
 export type Lang = 'nl' | 'en';
 export type Text = Record<Lang, string>;
@@ -72,16 +73,17 @@ export function oneOf<T extends string>(flag: string, value: unknown, allowed: r
   return value as T;
 }
 
+/** A time: a calendar-exact ISO 8601 time with a zone (core/time.ts's one parser), as ISO UTC. */
 export function isoFlag(flag: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (
-    typeof value !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ||
-    !Number.isFinite(Date.parse(value))
-  ) {
-    throw new UsageError(`--${flag} must be an ISO 8601 time such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}`, { field: flag });
+  try {
+    return parseInstant(value);
+  } catch (err) {
+    if (!(err instanceof InvalidTimeError)) throw err;
+    throw new UsageError(`--${flag} must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}: ${err.reason}`, {
+      field: flag,
+    });
   }
-  return new Date(Date.parse(value)).toISOString();
 }
 
 export function listFlag(value: unknown): string[] | undefined {

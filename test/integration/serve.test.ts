@@ -229,7 +229,7 @@ describe('datalek serve over HTTP', () => {
   it('refuses to start without a store, on a bad port, or with --by on AWS, naming the problem', async () => {
     const none = await spawnCli(['serve', '--store', join(dir, 'nothing-here')]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain(`no store in ${join(dir, 'nothing-here')}`);
+    expect(none.stderr).toContain(`no store at ${join(dir, 'nothing-here')}`);
     expect((await runCli(['serve', '--port', 'http', ...common])).stderr).toContain('--port must be a port number');
     expect((await runCli(['serve', '--target', 'aws', '--by', 'x'], { AWS_REGION: 'eu-west-1' })).stderr).toContain('--by cannot be used with --target aws');
     const busy = await spawnCli(['serve', ...common, '--port', String(served.port)]);

@@ -12,10 +12,14 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-/** Runs `bin/datalek.mjs` as a separate process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `bin/datalek.mjs` as a separate process (as another user with `as`, when the tests run as root). */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  as?: { uid: number; gid: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/datalek.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/datalek.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

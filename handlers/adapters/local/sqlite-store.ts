@@ -7,7 +7,8 @@
  * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
  * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../../core/errors.js';
@@ -76,26 +77,60 @@ CREATE TABLE IF NOT EXISTS outbox (
   data          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
+
+-- What the store is: 'drill' marks a copy made by \`datalek drill\` (any --now goes, messages marked).
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
+
+/** A drill copy of a store: where it came from and when it was made. */
+export interface DrillMark {
+  from: string;
+  at: string;
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Open for reading only: nothing is created or changed, no write lock is taken, so a held lock
+   * or a store the user may only read does not stop \`status\`. @default false
+   */
+  readOnly?: boolean;
+}
 
 export class SqliteIncidentStore implements IncidentStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** A read-only snapshot's temporary folder, removed on close. */
+  private snapshotDir: string | null = null;
+  /** Set when the store is a drill copy. */
+  readonly drill: DrillMark | null;
 
-  /** Opens (and creates, if needed) the store in `dir`. */
-  constructor(readonly dir: string) {
+  /** Opens (and creates, if needed) the store in `dir`; with `readOnly`, opens an existing one for reading only. */
+  constructor(
+    readonly dir: string,
+    readonly options: SqliteStoreOptions = {},
+  ) {
     try {
-      mkdirSync(dir, { recursive: true });
-      this.db = new Database(join(dir, STORE_FILE));
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 15000');
-      this.db.pragma('foreign_keys = ON');
+      if (options.readOnly) {
+        this.db = this.openReadOnly();
+      } else {
+        mkdirSync(dir, { recursive: true });
+        this.db = new Database(join(dir, STORE_FILE));
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('busy_timeout = 15000');
+        this.db.pragma('foreign_keys = ON');
+      }
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
       }
-      this.db.exec(SCHEMA);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      if (!options.readOnly) {
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+      this.drill = this.readDrillMark();
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
@@ -270,6 +305,63 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async close(): Promise<void> {
     this.db.close();
+    if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
+  }
+
+  /** Marks this store as a drill copy of `from` (\`datalek drill\`). */
+  markDrill(mark: DrillMark): void {
+    this.run(() => this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('drill', ?)").run(JSON.stringify(mark)));
+  }
+
+  /**
+   * Copies the whole store, as one consistent snapshot, to a new store file in \`dir\` (which must
+   * not hold one yet). Works on a read-only store.
+   */
+  copyTo(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const target = join(dir, STORE_FILE);
+    if (existsSync(target)) throw new StoreError(`${dir} already holds a store`);
+    this.run(() => this.db.prepare('VACUUM INTO ?').run(target));
+  }
+
+  private openReadOnly(): Database.Database {
+    const file = join(this.dir, STORE_FILE);
+    const open = (path: string) => {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      // Readers never wait on writers in WAL mode; the timeout only covers a checkpoint's brief lock.
+      db.pragma('busy_timeout = 2000');
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      return db;
+    };
+    try {
+      return open(file);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
+    }
+    // A WAL store in a folder we may not write, with no writer open (so no -shm file to share):
+    // SQLite cannot open it read-only in place. Nobody has it open, so the file is complete: read
+    // a private copy of it (a writer starting meanwhile appends to its own -wal, not to this file).
+    this.snapshotDir = mkdtempSync(join(tmpdir(), 'datalek-read-'));
+    const copy = join(this.snapshotDir, STORE_FILE);
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    // The copy is private, so SQLite may keep its -shm beside it; this store still only reads.
+    const db = new Database(copy, { fileMustExist: true });
+    db.pragma('query_only = ON');
+    return db;
+  }
+
+  private readDrillMark(): DrillMark | null {
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (!hasMeta) return null;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
+    if (!row) return null;
+    try {
+      return JSON.parse(row.value) as DrillMark;
+    } catch {
+      return { from: 'unknown (the drill mark is unreadable)', at: 'unknown' };
+    }
   }
 
   /** For tests and the bench: the database itself (e.g. to tamper with a row on purpose). */

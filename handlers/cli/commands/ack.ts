@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { awsSettings, type Backend } from '../backend.js';
+import { awsSettings } from '../backend.js';
 import { actionDeps, type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signedAcknowledger } from '../signed-ack.js';
@@ -25,10 +25,10 @@ async function ack(ctx: Context): Promise<number> {
     printAck(ctx, await acknowledge(ackAction.input(values, { incidentId: ctx.positionals[0], by: '' })), null);
     return 0;
   }
-  return withBackend(ctx, false, async (backend) => {
-    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+  return withBackend(ctx, 'write', async (backend) => {
+    const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const by = ctx.flags.by ?? userInfo().username;
-    const outcome = await ackAction.run(actionDeps(ctx, backend as Backend), ackAction.input(values, { incidentId: incident.id, by }));
+    const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
     printAck(ctx, outcome, incident.deadline);
     return 0;
   });

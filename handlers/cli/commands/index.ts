@@ -4,6 +4,7 @@ import { ackCommand } from './ack.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
 import { draftCommand } from './draft.js';
+import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
 import { registerCommand } from './register.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   releaseCommand,
   messagesCommand,
   verifyCommand,
+  drillCommand,
   serveCommand,
   setupCommand,
   assessCommand,

@@ -27,8 +27,7 @@ async function replay(ctx: Context): Promise<number> {
   const { io, flags } = ctx;
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
   const inputs = files.flatMap((file) => readInputs(file));
-  return withBackend(ctx, true, async (backend) => {
-    if (!backend) throw new Error('unreachable: replay creates its store');
+  return withBackend(ctx, 'create', async (backend) => {
     const { store } = backend;
     const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: backend.containment.canEnforce, forceEnforce: flags.enforce === true };
     const notifier = backend.notifier(flags.json ? () => {} : io.err);

@@ -39,7 +39,7 @@ function port(value: unknown): number {
 }
 
 /**
- * 1. Opens the store (it must exist: the page has nothing to show before the first replay).
+ * 1. Opens the store for writing (it must exist: the page has nothing to show before a replay).
  * 2. Finds who acts: `--by` or the OS user; on AWS the identity of the credentials (STS).
  * 3. Listens on 127.0.0.1 (another address only when `--host` says so) and prints the URL with a
  *    new random session token; nothing is served without it.
@@ -48,8 +48,9 @@ function port(value: unknown): number {
 async function serve(ctx: Context): Promise<number> {
   const { flags, io } = ctx;
   const host = (flags.host as string | undefined) ?? '127.0.0.1';
-  return withBackend(ctx, false, async (backend) => {
-    if (!backend) throw new UsageError(`no store in ${ctx.storeDir}: record incidents first (npm start, or datalek replay), or name the store with --store`);
+  // The store must exist (the page has nothing to show before the first replay); a --now ahead of
+  // the system clock is refused on a real store, as for every command that records something.
+  return withBackend(ctx, 'write', async (backend) => {
     const actor = ctx.target === 'aws' ? await callerArn(io.env) : ((flags.by as string | undefined) ?? userInfo().username);
     if (!actor.trim()) throw new UsageError('--by must name the person who acts');
     const session = newSession();
