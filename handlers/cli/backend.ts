@@ -10,6 +10,7 @@ import { createAwsClients } from '../adapters/aws/clients.js';
 import { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
 import { AwsContainment } from '../adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
+import { sdkConfig } from '../adapters/aws/sdk-config.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
@@ -113,7 +114,7 @@ export function awsSettings(env: NodeJS.ProcessEnv): AwsSettings {
 async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
   if (env.DATALEK_FG_TOPIC_ARN && env.DATALEK_ON_CALL_TOPIC_ARN) return { fg: env.DATALEK_FG_TOPIC_ARN, 'on-call': env.DATALEK_ON_CALL_TOPIC_ARN };
   // The topics carry the names `setup` and the CDK app give them, in the caller's account.
-  const sts = new STSClient({ region: aws.region });
+  const sts = new STSClient(sdkConfig(aws.region));
   try {
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));
     const arn = (name: string) => `arn:aws:sns:${aws.region}:${Account}:${name}`;

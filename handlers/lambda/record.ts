@@ -29,8 +29,26 @@ export interface RecordHandlerDeps extends AwsDeps {
 /** What the handler returns and the idempotency record keeps: identifiers, no personal data. */
 export type RecordSummary = Pick<RecordResult, 'outcome' | 'findingId' | 'incidentId' | 'severity' | 'deadline' | 'actions' | 'reason'>;
 
+/**
+ * How long a recorded delivery is remembered: longer than anything that can deliver it again
+ * (EventBridge retries a target for 24 hours, Lambda an asynchronous event for 6 more). Powertools'
+ * default is one hour. A delivery after this is still a duplicate to the store (same version).
+ */
+export const IDEMPOTENCY_EXPIRY_SECONDS = 48 * 3600;
+
+/**
+ * The same finding key and version must carry the same content: a delivery that differs there is
+ * refused (IdempotencyValidationError, into the dead-letter queue with an alarm), never answered
+ * with the first delivery's result.
+ */
+export const IDEMPOTENCY_PAYLOAD = 'finding.[type, severity, resource, createdAt, archived, sample]';
+
 export function createRecordHandler(deps: RecordHandlerDeps) {
-  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]' });
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]',
+    expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
+    payloadValidationJmesPath: IDEMPOTENCY_PAYLOAD,
+  });
 
   const recordOnce = makeIdempotent(
     async (input: { key: FindingKey; version: FindingVersion; finding: Finding }): Promise<RecordSummary> => {

@@ -40,7 +40,7 @@ export class AwsContainment implements Containment {
       case 'revoke-role-sessions':
         return releaseCredentials(c, action, options, this.now);
       case 'block-public-access':
-        return releaseBucket(c, action, options, this.now);
+        return releaseBucket(c, action, incident.accountId, options, this.now);
       default:
         await options.record({ name: 'release', status: 'skipped', at: this.now(), detail: `nothing to undo for ${action.type}` });
     }
