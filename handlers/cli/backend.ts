@@ -90,13 +90,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
 
 /** The drill mark of the embedded store in `dir`, or null when it is a real store or there is none. */
 export function readDrillMark(dir: string): DrillMark | null {
-  if (!existsSync(join(dir, STORE_FILE))) return null;
-  const store = new SqliteIncidentStore(dir, { readOnly: true });
-  try {
-    return store.drill;
-  } finally {
-    void store.close();
-  }
+  return SqliteIncidentStore.drillMark(dir);
 }
 
 export interface AwsSettings {

@@ -83,15 +83,14 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
         // The reason names the field; the event itself holds personal data and is not logged.
         deps.logger.error(
           "rejected a GuardDuty event (the event is left out of this log; after Lambda's retries it waits in the function's dead-letter queue)",
-          {
-            reason: err.message,
-          },
+          // The path and a reason built from types and limits only: never a value from the event.
+          { path: err.path || '(event)', reason: err.reason },
         );
       }
       throw err;
     }
     if (parsed.kind === 'not-a-finding') {
-      deps.logger.info('ignored a GuardDuty event that is not a finding', { detailType: parsed.detailType });
+      deps.logger.info('ignored a GuardDuty event that is not a finding', { detailType: knownDetailType(parsed.detailType) });
       return { outcome: 'ignored', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason: `detail-type ${parsed.detailType}` };
     }
     const { key, version } = parsed.finding;
@@ -106,4 +105,16 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       deps.logger.removeKeys(['findingId', 'accountId', 'region']);
     }
   };
+}
+
+/** GuardDuty's other detail-types, by name; anything else is not repeated in the log. */
+const KNOWN_DETAIL_TYPES = new Set([
+  'GuardDuty Malware Protection Object Scan Result',
+  'GuardDuty Malware Protection Scan Result',
+  'GuardDuty Runtime Protection Healthy',
+  'GuardDuty Runtime Protection Unhealthy',
+]);
+
+function knownDetailType(detailType: string): string {
+  return KNOWN_DETAIL_TYPES.has(detailType) ? detailType : `another detail-type (${detailType.length} characters, not logged)`;
 }

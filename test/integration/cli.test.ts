@@ -40,7 +40,7 @@ describe('the datalek CLI', () => {
       deadline: '2026-11-30T21:00:00.000Z',
       actions: [{ type: 'isolate-instance', status: 'planned' }],
     });
-    expect(lines[0].incidentId).toMatch(/^dl-[0-9a-f]{10}$/);
+    expect(lines[0].incidentId).toMatch(/^dl-[0-9a-f]{32}$/);
     expect(lines[1]).toMatchObject({ incidentId: null, deadline: null, reason: expect.stringMatching(/below the policy's threshold/) });
     expect(lines[2]).toMatchObject({ incidentId: null, findingId: null, reason: expect.stringMatching(/^not valid JSON/) });
   });

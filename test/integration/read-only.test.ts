@@ -59,7 +59,7 @@ describe('read-only commands', () => {
       for (const f of readdirSync(store)) chmodSync(join(store, f), 0o444);
       chmodSync(store, 0o555);
     }
-    const run = (args: string[]) => spawnCli(args, { HOME: tmpdir() }, asRoot ? { uid: 65534, gid: 65534 } : undefined);
+    const run = (args: string[]) => spawnCli(args, { HOME: tmpdir() }, asRoot ? { uid: 65534, gid: 65534 } : {});
     try {
       const status = await run(['status', '--store', store, '--json']);
       expect(status.code, status.stderr).toBe(0);

@@ -135,38 +135,46 @@ export class SqliteIncidentStore implements IncidentStore {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
     }
+    this.stmts = this.prepareStatements();
+  }
+
+  private prepareStatements() {
     const db = this.db;
-    this.stmts = {
-      getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
-      getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
-      openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
-      openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
-      ownerOfKey: db.prepare(
-        "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
-      ),
-      insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
-      releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
-      due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
-      timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
-      insertIncident: db.prepare(
-        'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
-      ),
-      updateIncident: db.prepare(
-        'UPDATE incidents SET revision = @revision, state = @state, resource_key = @resourceKey, next_due_at = @nextDueAt, data = @data WHERE id = @id AND revision = @expected',
-      ),
-      insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      updateFinding: db.prepare(
-        'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
-      ),
-      insertEntry: db.prepare(
-        'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
-      ),
-      insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
-      pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
-      messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
-      claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
-      markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
-    };
+    try {
+      return {
+        getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
+        getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
+        openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
+        openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
+        ownerOfKey: db.prepare(
+          "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
+        ),
+        insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
+        releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
+        due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
+        timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
+        insertIncident: db.prepare(
+          'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
+        ),
+        updateIncident: db.prepare(
+          'UPDATE incidents SET revision = @revision, state = @state, resource_key = @resourceKey, next_due_at = @nextDueAt, data = @data WHERE id = @id AND revision = @expected',
+        ),
+        insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        updateFinding: db.prepare(
+          'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
+        ),
+        insertEntry: db.prepare(
+          'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
+        ),
+        insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
+        pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
+        messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
+        claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
+        markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
+      };
+    } catch (err) {
+      throw new StoreError(`store ${this.dir} is not a complete datalek store (${(err as Error).message}); is it being created right now?`, { cause: err });
+    }
   }
 
   async getFinding(key: FindingKey): Promise<FindingRecord | undefined> {
@@ -353,14 +361,30 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   private readDrillMark(): DrillMark | null {
-    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-    if (!hasMeta) return null;
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
-    if (!row) return null;
+    return drillMarkOf(this.db);
+  }
+
+  /**
+   * The drill mark of the store in `dir`, read without opening it as a store (it may be being
+   * created by another process this moment); null when there is none or no store.
+   */
+  static drillMark(dir: string): DrillMark | null {
+    const file = join(dir, STORE_FILE);
+    if (!existsSync(file)) return null;
+    let db: Database.Database;
     try {
-      return JSON.parse(row.value) as DrillMark;
+      db = new Database(file, { readonly: true, fileMustExist: true });
     } catch {
-      return { from: 'unknown (the drill mark is unreadable)', at: 'unknown' };
+      // Unreadable here: the command itself opens it next and reports why.
+      return null;
+    }
+    try {
+      db.pragma('busy_timeout = 2000');
+      return drillMarkOf(db);
+    } catch {
+      return null;
+    } finally {
+      db.close();
     }
   }
 
@@ -379,6 +403,18 @@ export class SqliteIncidentStore implements IncidentStore {
     } catch (err) {
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
+  }
+}
+
+function drillMarkOf(db: Database.Database): DrillMark | null {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!hasMeta) return null;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    return JSON.parse(row.value) as DrillMark;
+  } catch {
+    return { from: 'unknown (the drill mark is unreadable)', at: 'unknown' };
   }
 }
 
