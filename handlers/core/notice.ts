@@ -175,10 +175,16 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, sections };
 }
 
+/** The notice's heading: who writes to the people affected. */
+export function noticeTitle(notice: Notice, policy: Policy): string {
+  const t = L[notice.language];
+  return t.title(policy.organisation.name ?? t.org);
+}
+
 export function noticeMarkdown(notice: Notice, policy: Policy): string {
   const t = L[notice.language];
   const lines = [
-    `# ${escapeMarkdown(t.title(policy.organisation.name ?? t.org))}`,
+    `# ${escapeMarkdown(noticeTitle(notice, policy))}`,
     '',
     `${notice.incidentId} · ${notice.generatedAt}`,
     '',

@@ -6,6 +6,8 @@
  * same words. The labels are what the web page and the help show.
  */
 import { UsageError } from '../core/errors.js';
+import type { Incident } from '../core/incident.js';
+import type { Policy } from '../core/policy.js';
 import { InvalidTimeError, parseInstant } from '../core/time.js';
 
 export type Lang = 'nl' | 'en';
@@ -34,6 +36,19 @@ export interface FieldSpec {
   readonly required?: true | string;
   /** The value of a `choice` that is not given. */
   readonly fallback?: string;
+  /** A heading the form puts above this field and those after it (the AP form's sections). */
+  readonly group?: Text;
+  /** Only on the command line (an older name of another flag): forms leave it out. */
+  readonly cliOnly?: true;
+  /** Whether a form offers it for this incident (a NIS2 decision only when the policy runs NIS2). */
+  readonly offered?: (ctx: OfferContext) => boolean;
+}
+
+/** What decides whether a form offers a field. */
+export interface OfferContext {
+  policy: Policy;
+  incident: Incident;
+  now: string;
 }
 
 /** What a field's text becomes. */

@@ -9,7 +9,7 @@ import { closeBlockers } from '../core/fg-workflow.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import { RUNBOOKS } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
-import { type RegisterRow, registerRow } from '../core/register.js';
+import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Lang } from './fields.js';
@@ -89,7 +89,7 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     messages,
     clocks: clocksOf(incident, deps.policy, now),
     missing: missingFacts(incident, deps.policy, now, lang),
-    closeBlockers: incident.state === 'closed' ? [] : closeBlockers(incident, deps.policy),
+    closeBlockers: incident.state === 'closed' ? [] : closeBlockers(incident, deps.policy, now),
     releasable: releasable(incident.actions),
   };
 }
@@ -98,4 +98,15 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
 export async function registerRows(deps: QueryDeps, period: { from?: string; to?: string }): Promise<RegisterRow[]> {
   const now = deps.now();
   return (await deps.store.listIncidents(period)).map((i) => registerRow(i, deps.policy, now));
+}
+
+export type RegisterFormat = 'csv' | 'json' | 'md';
+
+/** The register over a period as a file: CSV and JSON one row per incident, Markdown in the policy's language. */
+export async function registerExport(deps: QueryDeps, period: { from?: string; to?: string }, format: RegisterFormat): Promise<string> {
+  const now = deps.now();
+  const incidents = await deps.store.listIncidents(period);
+  if (format === 'md') return registerMarkdown(incidents, deps.policy, now);
+  const rows = incidents.map((i) => registerRow(i, deps.policy, now));
+  return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
 }

@@ -20,17 +20,18 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
 import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
-import { registerCsv, registerMarkdown } from '../core/register.js';
+import { buildNotice, noticeTitle } from '../core/notice.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
-import { ACTIONS, type AckOutcome, type Action, type ActionDeps } from '../use-cases/actions.js';
+import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
-import { closedIncidents, incidentDetail, openIncidents, registerRows } from '../use-cases/queries.js';
+import { closedIncidents, incidentDetail, openIncidents, registerExport, registerRows } from '../use-cases/queries.js';
+import { changedValues, formFields, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
 import { addError, type FormState, fieldOf, localToIso, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
-import { ClosedPage, DraftPage, IncidentPage, MessagePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
+import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
 import { SECURITY_HEADERS, type SessionSecrets, sameSecret, sessionCookieName } from './security.js';
 
 export interface WebDeps extends ActionDeps {
@@ -53,7 +54,6 @@ export interface WebDeps extends ActionDeps {
 }
 
 type Env = { Variables: { form: Submitted } };
-type AnyAction = Action<readonly FieldSpec[], unknown, unknown>;
 
 const LANG_COOKIE = 'datalek_lang';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -192,38 +192,34 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     return incidentPage(c, incident, { flash });
   });
 
-  app.post('/incidents/:id/:action', async (c) => {
-    const spec = (ACTIONS as readonly AnyAction[]).find((a) => a.name === c.req.param('action'));
-    if (!spec) return c.notFound();
+  app.post('/incidents/:id/:form', async (c) => {
+    const web = webForm(c.req.param('form'));
+    if (!web) return c.notFound();
     const incident = await loadIncident(c);
     if (incident instanceof Response) return incident;
+    const action = web.action;
+    const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
-    const state: FormState = { action: spec.name, values: formState(form, spec.fields), errors: {} };
-    const refuse = (err: DatalekError) => {
-      addError(state, fieldOf(err, spec.fields), err.message);
+    const state: FormState = { action: web.id, values: formState(form, fields), errors: {} };
+    const refused = (errors: DatalekError[]) => {
+      for (const err of errors) addError(state, fieldOf(err, fields), err.message);
       return incidentPage(c, incident, { form: state }, 400);
     };
 
-    const { raw, errors: timeErrors } = rawFromForm(spec.fields, form, deps.policy.timeZone);
-    const parsed = parseFieldsAll(spec.fields, raw);
-    for (const err of [...timeErrors, ...parsed.errors]) addError(state, fieldOf(err, spec.fields), err.message);
-    if (!parsed.values || timeErrors.length) return incidentPage(c, incident, { form: state }, 400);
-    let values: Record<string, unknown> = parsed.values;
-    if (spec.onlyChanged && spec.current) {
-      const current = spec.current(incident) as Record<string, unknown>;
-      values = Object.fromEntries(Object.entries(values).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(current[k] ?? emptyOf(spec, k))));
-    }
+    const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
+    const parsed = parseFieldsAll(fields, raw);
+    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    const values = action.onlyChanged ? changedValues(action, parsed.values, incident) : parsed.values;
     let result: unknown;
     try {
-      const input = spec.input(values as never, { incidentId: incident.id, by: deps.actor });
-      result = await spec.run(deps, input);
+      result = await action.run(deps, action.input(values as never, { incidentId: incident.id, by: deps.actor }));
     } catch (err) {
-      if (err instanceof UsageError || err instanceof RefusedError) return refuse(err);
+      if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
       throw err;
     }
     await deliverQuietly(deps);
-    const changed = spec.name === 'ack' && (result as AckOutcome).changed === false ? '&changed=0' : '';
-    return c.redirect(`/incidents/${incident.id}?done=${spec.name}${changed}`, 303);
+    const changed = web.id === 'ack' && (result as AckOutcome).changed === false ? '&changed=0' : '';
+    return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
   });
 
   app.get('/incidents/:id/draft', async (c) => {
@@ -238,6 +234,27 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     }
     const draft = buildDraft(incident, deps.policy, view.now, lang);
     return c.html(<DraftPage view={{ ...view, path: `/incidents/${incident.id}/draft?lang=${lang}` }} incident={incident} draft={draft} />);
+  });
+
+  app.get('/incidents/:id/notice', async (c) => {
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const view = viewOf(c);
+    let lang: Lang;
+    try {
+      lang = oneOf('lang', c.req.query('lang'), ['nl', 'en'] as const, view.lang);
+    } catch (err) {
+      return c.text((err as Error).message, 400);
+    }
+    const notice = buildNotice(incident, deps.policy, view.now, lang);
+    return c.html(
+      <NoticePage
+        view={{ ...view, path: `/incidents/${incident.id}/notice?lang=${lang}` }}
+        incident={incident}
+        notice={notice}
+        title={noticeTitle(notice, deps.policy)}
+      />,
+    );
   });
 
   app.get('/incidents/:id/report.html', async (c) => {
@@ -287,9 +304,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       return c.text((err as Error).message, 400);
     }
-    const rows = await registerRows(deps, p);
     const name = `datalek-register${p.fromDate ? `-${p.fromDate}` : ''}${p.toDate ? `-${p.toDate}` : ''}.${format}`;
-    const body = format === 'json' ? JSON.stringify(rows, null, 2) : format === 'md' ? registerMarkdown(rows) : registerCsv(rows);
+    const body = await registerExport(deps, p, format);
     const type = format === 'json' ? 'application/json' : format === 'md' ? 'text/markdown' : 'text/csv';
     return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Disposition': `attachment; filename="${name}"` });
   });
@@ -336,12 +352,6 @@ function formState(form: Submitted, fields: readonly FieldSpec[]): FormState['va
     if (v !== undefined) out[field.name] = field.kind === 'flag' ? v === 'on' : v;
   }
   return out;
-}
-
-/** An unset list compares equal to an empty one: leaving an empty box empty changes nothing. */
-function emptyOf(spec: AnyAction, name: string): unknown {
-  const kind = spec.fields.find((f) => f.name === name)?.kind;
-  return kind === 'list' || kind === 'choices' ? [] : undefined;
 }
 
 async function deliverQuietly(deps: WebDeps): Promise<void> {

@@ -6,13 +6,26 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
-import type { ClockStatus } from '../core/clocks.js';
-import { type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
+import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
+import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
+import {
+  actionLabel,
+  actionReasonLabel,
+  bandLabel,
+  clockStateLabel,
+  recipientLabel,
+  reportKindLabel,
+  riskLabel,
+  roleLabel,
+  stateLabel,
+  subjectsLabel,
+  yesNo,
+} from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
-import { timelineMarks, timelineSvg } from '../core/report-html.js';
+import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { formatLocal, timeLeft } from '../core/time.js';
-import { ACTIONS, type ackAction, REPORT_KINDS } from '../use-cases/actions.js';
+import type { ackAction } from '../use-cases/actions.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
 import { type ContainmentCounts, runbookOf } from '../use-cases/queries.js';
 import type { FormState } from './forms.js';
@@ -92,7 +105,7 @@ export function SeverityBadge({ view, severity }: { view: View; severity: number
   const band = severityBand(severity);
   return (
     <span class={`badge ${band}`}>
-      {formatSeverity(severity)} {view.w.band[band]}
+      {formatSeverity(severity)} {bandLabel(view.lang, band)}
     </span>
   );
 }
@@ -119,7 +132,7 @@ export function ClockLine({ view, clock, short = false }: { view: View; clock: C
   return (
     <span>
       {short ? <abbr title={clock.label[view.lang]}>{w.clockShort[clock.name]}</abbr> : clock.label[view.lang]}:{' '}
-      <span class={clock.status}>{w.clockStatus[clock.status]}</span>
+      <span class={clock.status}>{clockStateLabel(view.lang, clock.status)}</span>
       {clock.dueAt ? (
         <>
           {', '}
@@ -139,7 +152,7 @@ export function ClockLine({ view, clock, short = false }: { view: View; clock: C
           {')'}
         </>
       ) : null}
-      {clock.note ? <span class="muted"> ({clock.note})</span> : null}
+      {clock.note ? <span class="muted"> ({clock.note[view.lang]})</span> : null}
     </span>
   );
 }
@@ -175,19 +188,20 @@ export function Acknowledged({ view, incident }: { view: View; incident: Inciden
 }
 
 /**
- * The incident in a few lines: what, where, when, how severe, who took it, the decision so far.
+ * The incident in a few lines: what, where, when, how severe, who took it, the decisions so far.
  * Reusable on any page that shows one incident.
  */
 export function IncidentSummary({ view, incident }: { view: View; incident: Incident }) {
-  const { w } = view;
+  const { w, lang } = view;
   const a = incident.assessment;
-  const s = incident.subjects;
   const initial = initialReport(incident);
+  const local = (iso: string) => formatLocal(iso, view.tz);
+  const role = roleOf(incident, view.policy);
   return (
     <dl class="summary">
       <dt>{w.field.state}</dt>
       <dd>
-        {w.state[incident.state]}
+        {stateLabel(lang, incident.state)}
         {incident.sample ? <span class="badge test"> {w.sample}</span> : null}
       </dd>
       <dt>{w.field.severity}</dt>
@@ -201,11 +215,30 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       <dt>{w.field.resource}</dt>
       <dd>
         {incident.resource.resourceType} <code>{incident.resource.id}</code>
+        {(incident.resources ?? []).length > 1 ? (
+          <span class="muted">
+            {' '}
+            (+{' '}
+            {(incident.resources ?? [])
+              .slice(1)
+              .map((r) => `${r.resourceType} ${r.id}`)
+              .join(', ')}
+            )
+          </span>
+        ) : null}
       </dd>
       <dt>{w.field.account}</dt>
       <dd>
         {incident.accountId}, {incident.region}
       </dd>
+      {incident.firstActivityAt && incident.firstActivityAt !== incident.detectedAt ? (
+        <>
+          <dt>{w.field.firstActivity}</dt>
+          <dd>
+            <When view={view} at={incident.firstActivityAt} />
+          </dd>
+        </>
+      ) : null}
       <dt>{w.field.detected}</dt>
       <dd>
         <When view={view} at={incident.detectedAt} />
@@ -213,7 +246,7 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       <dt>{w.field.aware}</dt>
       <dd>
         <When view={view} at={incident.awareAt} />
-        {incident.awareAt && incident.awareAt === incident.detectedAt && !incident.awareReason ? <span class="muted"> ({w.field.awareDefault})</span> : null}
+        {incident.awareAt && !incident.awareReason ? <span class="muted"> ({w.field.awareDefault})</span> : null}
         {incident.awareReason ? <span> ({incident.awareReason})</span> : null}
       </dd>
       <dt>{w.field.deadline}</dt>
@@ -221,7 +254,7 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
         {incident.deadline ? (
           <>
             <When view={view} at={incident.deadline} />
-            {initial ? null : incident.state !== 'closed' && incident.assessment?.notifiable !== false ? (
+            {!initial && apClockRunning(incident, view.policy) ? (
               <>
                 {' ('}
                 <TimeLeft view={view} due={incident.deadline} />
@@ -233,6 +266,8 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
           <span class="muted">{w.noClock}</span>
         )}
       </dd>
+      <dt>{w.field.role}</dt>
+      <dd>{roleLabel(lang, role)}</dd>
       <dt>{w.field.acknowledged}</dt>
       <dd>
         <Acknowledged view={view} incident={incident} />
@@ -242,22 +277,29 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
         {a ? (
           <>
             <strong>{a.notifiable ? w.notifiable : w.notNotifiable}</strong>
-            {` (${fieldOption('personal-data', a.personalData, view)}, ${fieldOption('risk', a.risk, view)}): ${a.reason} — ${a.by}, `}
+            {` (${w.personalData} ${yesNo(lang, a.personalData)}, ${riskLabel(lang, a.risk)}): ${a.reason} — ${a.by}, `}
             <When view={view} at={a.at} />
           </>
         ) : (
           <span class="muted">{w.notYet}</span>
         )}
       </dd>
+      {incident.nis2 ? (
+        <>
+          <dt>NIS2</dt>
+          <dd>{`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}</dd>
+        </>
+      ) : null}
       <dt>{w.field.reports}</dt>
       <dd>
         {incident.reports?.length ? (
           <ul class="clocks">
             {incident.reports.map((r) => (
               <li>
-                {`${r.to.toUpperCase()} · ${kindLabel(r.kind, view)} · ${r.reference} · `}
+                {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
                 <When view={view} at={r.at} />
                 {` · ${r.by}`}
+                {r.enteredLater ? <span class="muted"> ({w.enteredLater})</span> : null}
                 {r.delayReason ? ` (${r.delayReason})` : ''}
               </li>
             ))}
@@ -266,12 +308,16 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
           <span class="muted">{w.none}</span>
         )}
       </dd>
-      {s ? (
+      {incident.subjects ? (
         <>
           <dt>{w.field.subjects}</dt>
-          <dd>
-            {`${fieldOption('decision', s.decision, view)}${s.exception ? ` (${fieldOption('exception', s.exception, view)})` : ''}${s.channel ? `, ${s.channel}` : ''}: ${s.reason} — ${s.by}`}
-          </dd>
+          <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
+        </>
+      ) : null}
+      {incident.subscribers ? (
+        <>
+          <dt>{w.field.subscribers}</dt>
+          <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
         </>
       ) : null}
       {incident.closedAt ? (
@@ -280,6 +326,7 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
           <dd>
             <When view={view} at={incident.closedAt} />
             {incident.closeReason ? `: ${incident.closeReason}` : ''}
+            {incident.overdueReason ? ` (${incident.overdueReason})` : ''}
           </dd>
         </>
       ) : null}
@@ -287,16 +334,40 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
   );
 }
 
-/** Option labels from the use cases' fields, so the summary names a value as the forms do. */
-const OPTION_LABELS = new Map<string, FieldSpec>();
-for (const action of ACTIONS) for (const field of action.fields as readonly FieldSpec[]) if (field.optionLabels) OPTION_LABELS.set(field.name, field);
-
-function fieldOption(field: string, value: string, view: View): string {
-  return OPTION_LABELS.get(field)?.optionLabels?.[value]?.[view.lang] ?? value;
-}
-
-function kindLabel(kind: string, view: View): string {
-  return (REPORT_KINDS as readonly string[]).includes(kind) ? fieldOption('kind', kind, view) : kind;
+/** Every decision in the order recorded: the register's history, never overwritten (Art. 33(5)). */
+export function Decisions({ view, incident }: { view: View; incident: Incident }) {
+  const { w, lang } = view;
+  const decisions = incident.decisions ?? [];
+  if (decisions.length === 0) return <p class="muted">{w.noDecisions}</p>;
+  const local = (iso: string) => formatLocal(iso, view.tz);
+  const what = (d: Decision): string => {
+    switch (d.kind) {
+      case 'assessment':
+        return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
+      case 'awareness':
+        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}`;
+      case 'role':
+        return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
+      case 'nis2-significance':
+        return `${w.nis2Significant}: ${yesNo(lang, d.significant)}; ${d.reason}`;
+      case 'nis2-intermediate-request':
+        return `${w.nis2Intermediate}: ${local(d.dueAt)}; ${d.reason}`;
+      case 'subjects':
+        return `${d.audience === 'subscribers' ? w.field.subscribers : w.field.subjects}: ${subjectsLabel(lang, d, local)}`;
+    }
+  };
+  return (
+    <ol class="decisions">
+      {decisions.map((d) => (
+        <li>
+          {what(d)}{' '}
+          <span class="muted">
+            — {d.by}, {local(d.recordedAt)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
 }
 
 export function ClockTable({ view, clocks }: { view: View; clocks: ClockStatus[] }) {
@@ -317,14 +388,14 @@ export function ClockTable({ view, clocks }: { view: View; clocks: ClockStatus[]
           <tr>
             <th scope="row">{c.label[view.lang]}</th>
             <td>
-              <span class={c.status}>{w.clockStatus[c.status]}</span>
+              <span class={c.status}>{clockStateLabel(view.lang, c.status)}</span>
               {c.doneAt ? (
                 <>
                   {', '}
                   {w.done} <When view={view} at={c.doneAt} />
                 </>
               ) : null}
-              {c.note ? <span class="muted"> ({c.note})</span> : null}
+              {c.note ? <span class="muted"> ({c.note[view.lang]})</span> : null}
             </td>
             <td>{c.dueAt ? <When view={view} at={c.dueAt} /> : '—'}</td>
             <td>{(c.status === 'running' || c.status === 'overdue') && c.dueAt ? <TimeLeft view={view} due={c.dueAt} /> : '—'}</td>
@@ -494,7 +565,10 @@ export function ActionForm({
         <input type="hidden" name={k} value={v} />
       ))}
       {fields.map((field) => (
-        <Field view={view} field={field} idPrefix={idPrefix} state={state} />
+        <>
+          {field.group ? <h4>{field.group[view.lang]}</h4> : null}
+          <Field view={view} field={field} idPrefix={idPrefix} state={state} />
+        </>
       ))}
       <button type="submit">{submit ?? view.w.save}</button>
     </form>
@@ -557,14 +631,13 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
           const status = a.released ? 'released' : a.status;
           return (
             <tr>
-              <th scope="row">{a.type}</th>
+              <th scope="row">{actionLabel(view.lang, a.type)}</th>
               <td>
                 <code>{a.target}</code>
               </td>
               <td>
                 <span class={status}>{w.actionStatus[status]}</span>
-                {a.status === 'planned' && a.mode === 'plan' && view.target === 'local' ? <span class="muted"> ({w.plannedOnly})</span> : null}
-                {a.reason ? <span class="muted">: {a.reason}</span> : null}
+                {a.reason ? <span class="muted">: {actionReasonLabel(view.lang, a.reason)}</span> : null}
                 {a.released ? (
                   <span>
                     {' '}
@@ -652,7 +725,7 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
                 <When view={view} at={e.at} />
               </td>
               <td>{e.actor}</td>
-              <td>{e.kind}</td>
+              <td>{describeEntry(e, view.lang, view.tz)}</td>
               <td>
                 <code>{summarise(e.detail)}</code>
               </td>

@@ -7,10 +7,12 @@ import type { Child } from 'hono/jsx';
 import { clocksOf } from '../core/clocks.js';
 import type { Draft } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
+import { roleLabel, stateLabel } from '../core/labels.js';
+import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
-import { ACTIONS, type Action, ackAction } from '../use-cases/actions.js';
-import type { FieldSpec } from '../use-cases/fields.js';
+import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
+import { formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -19,6 +21,7 @@ import {
   ClockTable,
   ContainmentState,
   ContainmentTable,
+  Decisions,
   IncidentSummary,
   Layout,
   Messages,
@@ -68,7 +71,7 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
                   <td>
                     {i.resource.resourceType} <code>{i.resource.id}</code>
                   </td>
-                  <td>{w.state[i.state]}</td>
+                  <td>{stateLabel(view.lang, i.state)}</td>
                   <td>
                     <IncidentClocks view={view} incident={i} />
                   </td>
@@ -153,29 +156,25 @@ export function ClosedPage({ view, incidents }: { view: View; incidents: Inciden
   );
 }
 
-type AnyAction = Action<readonly FieldSpec[], unknown, unknown>;
-
-/** Which actions the incident offers now; the use cases still decide whether each is allowed. */
-function offered(detail: IncidentDetail): AnyAction[] {
-  const i = detail.incident;
-  if (i.state === 'closed') return [];
-  const names = new Set<string>(['assess', 'facts', 'close']);
-  if (!i.acknowledgedBy) names.add('ack');
-  if (!i.sample) names.add('reported');
-  if (i.assessment?.risk === 'high' || i.subjects) names.add('subjects');
-  if (detail.releasable.length) names.add('release');
-  return (ACTIONS as readonly AnyAction[]).filter((a) => names.has(a.name));
+/**
+ * The forms the incident page offers now, and the one that was just refused (its errors belong
+ * beside its fields); each use case still decides whether what is asked is allowed.
+ */
+function offered(view: View, detail: IncidentDetail, refused?: string): WebForm[] {
+  const ctx = { incident: detail.incident, policy: view.policy, now: view.now, releasable: detail.releasable.length > 0 };
+  return WEB_FORMS.filter((f) => f.id === refused || f.shown(ctx));
 }
 
 export function IncidentPage({ view, detail, flash, form }: { view: View; detail: IncidentDetail; flash?: string; form?: FormState }) {
-  const { w } = view;
+  const { w, lang } = view;
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
-  const actions = offered(detail);
-  const stateOf = (a: AnyAction): FormState | undefined => {
-    if (form?.action === a.name) return form;
-    const current = a.current?.(i);
-    return current ? { action: a.name, values: formValues(a.fields, current, view.tz), errors: {} } : undefined;
+  const forms = offered(view, detail, form?.action);
+  const offer = { incident: i, policy: view.policy, now: view.now };
+  const stateOf = (f: WebForm): FormState | undefined => {
+    if (form?.action === f.id) return form;
+    const fields = formFields(f, offer);
+    return { action: f.id, values: formValues(fields, formCurrent(f, i), view.tz), errors: {} };
   };
   return (
     <Layout view={view} title={`${i.id} ${i.findingType}`}>
@@ -211,6 +210,16 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
               </a>
             </li>
             <li>
+              <a href={`${base}/notice?lang=nl`} hreflang="nl">
+                {w.noticeNl}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/notice?lang=en`} hreflang="en">
+                {w.noticeEn}
+              </a>
+            </li>
+            <li>
               <a href={`${base}/report.html`} download={`${i.id}.html`}>
                 {w.reportHtml}
               </a>
@@ -226,19 +235,31 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
               </ul>
             </>
           ) : null}
+          <h2>{w.decisions}</h2>
+          <Decisions view={view} incident={i} />
           <h2>{w.containment}</h2>
           <ContainmentTable view={view} incident={i} />
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>
-          {actions.length ? <p class="muted">{w.actionsIntro}</p> : <p class="muted">{w.state.closed}</p>}
-          {actions.map((a) =>
-            a.name === 'ack' ? (
-              <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(a)} />
+          {forms.length ? <p class="muted">{w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
+          {forms.map((f) =>
+            f.id === 'ack' ? (
+              <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
             ) : (
-              <ActionForm view={view} name={a.name} title={a.title[view.lang]} fields={a.fields} action={`${base}/${a.name}`} state={stateOf(a)}>
-                {a.name === 'facts' && i.facts?.complete ? <p class="muted">{w.factsComplete}</p> : null}
-                {a.name === 'close' && detail.closeBlockers.length ? (
+              <ActionForm view={view} name={f.id} title={f.title[lang]} fields={formFields(f, offer)} action={`${base}/${f.id}`} state={stateOf(f)}>
+                {f.id === 'facts' && i.facts?.complete ? <p class="muted">{w.factsComplete}</p> : null}
+                {f.id === 'facts' && i.facts?.otherParties?.length ? (
+                  <p class="muted">
+                    {w.otherParties}: {i.facts.otherParties.map((p) => `${p.name} (${roleLabel(lang, p.role)})`).join(', ')}
+                  </p>
+                ) : null}
+                {f.id === 'subjects' ? (
+                  <p>
+                    <a href={`${base}/notice?lang=${lang}`}>{w.notice}</a>
+                  </p>
+                ) : null}
+                {f.id === 'close' && detail.closeBlockers.length ? (
                   <div class="blockers">
                     <p>{w.closeBlocked}</p>
                     <ul>
@@ -258,6 +279,49 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
       <h2>{w.timeline}</h2>
       <Timeline view={view} incident={i} timeline={detail.timeline} />
     </Layout>
+  );
+}
+
+/** A text to copy into another place (the AP's form, a letter): read-only, with a copy button the script shows. */
+function CopyField({ view, id, label, value }: { view: View; id: string; label: string; value: string | null }) {
+  const { w } = view;
+  if (value === null) {
+    return (
+      <div class="draft-field">
+        <strong>{label}</strong>
+        <span class="empty">{w.notRecorded}</span>
+        <span />
+      </div>
+    );
+  }
+  return (
+    <div class="draft-field">
+      <label for={id}>{label}</label>
+      <textarea id={id} readonly rows={Math.min(8, Math.max(1, Math.ceil(value.length / 80) + (value.match(/\n/g)?.length ?? 0)))}>
+        {value}
+      </textarea>
+      <button type="button" class="secondary" data-copy={id} data-label={w.copy} data-copied={w.copied} aria-label={`${w.copy}: ${label}`} hidden>
+        {w.copy}
+      </button>
+    </div>
+  );
+}
+
+function Missing({ view, missing, base }: { view: View; missing: string[]; base: string }) {
+  const { w } = view;
+  if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
+  return (
+    <section class="blockers" aria-labelledby="missing-title">
+      <h2 id="missing-title">{w.missing}</h2>
+      <ul>
+        {missing.map((m) => (
+          <li>{m}</li>
+        ))}
+      </ul>
+      <p>
+        <a href={`${base}#facts`}>{w.addFacts}</a>
+      </p>
+    </section>
   );
 }
 
@@ -285,58 +349,66 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
         </li>
       </ul>
       <div lang={draft.language}>
-        {draft.missing.length ? (
-          <section class="blockers" aria-labelledby="missing-title">
-            <h2 id="missing-title">{w.missing}</h2>
+        <Missing view={view} missing={draft.missing} base={base} />
+        {draft.warnings.length ? (
+          <section class="blockers" aria-labelledby="warnings-title">
+            <h2 id="warnings-title">{w.warnings}</h2>
             <ul>
-              {draft.missing.map((m) => (
+              {draft.warnings.map((m) => (
                 <li>{m}</li>
               ))}
             </ul>
-            <p>
-              <a href={`${base}#facts`}>{w.addFacts}</a>
-            </p>
           </section>
-        ) : (
-          <p class="flash">{w.allPresent}</p>
-        )}
+        ) : null}
         {draft.sections.map((s) => (
-          <section aria-labelledby={`s${s.number}`}>
-            <h2 id={`s${s.number}`}>
+          <section aria-labelledby={`s-${s.key}`} data-section={s.key}>
+            <h2 id={`s-${s.key}`}>
               {s.number}. {s.title}
             </h2>
-            {s.fields.map((f, n) => {
-              const id = `s${s.number}-f${n}`;
-              return (
-                <div class="draft-field">
-                  {f.value === null ? <strong>{f.label}</strong> : <label for={id}>{f.label}</label>}
-                  {f.value === null ? (
-                    <span class="empty">{w.notRecorded}</span>
-                  ) : (
-                    <textarea id={id} readonly rows={Math.min(6, Math.max(1, Math.ceil(f.value.length / 80)))}>
-                      {f.value}
-                    </textarea>
-                  )}
-                  {f.value === null ? (
-                    <span />
-                  ) : (
-                    <button
-                      type="button"
-                      class="secondary"
-                      data-copy={id}
-                      data-label={w.copy}
-                      data-copied={w.copied}
-                      aria-label={`${w.copy}: ${f.label}`}
-                      hidden
-                    >
-                      {w.copy}
-                    </button>
-                  )}
-                </div>
-              );
-            })}
+            {s.fields.map((f) => (
+              <CopyField view={view} id={`d-${s.key}-${f.key.replace(/[^\w-]/g, '-')}`} label={f.label} value={f.value} />
+            ))}
           </section>
         ))}
+      </div>
+    </Layout>
+  );
+}
+
+export function NoticePage({ view, incident, notice, title }: { view: View; incident: Incident; notice: Notice; title: string }) {
+  const { w } = view;
+  const base = `/incidents/${incident.id}`;
+  const other = notice.language === 'nl' ? 'en' : 'nl';
+  const whole = [title, ...notice.sections.map((s) => `${s.title}\n${s.text ?? '…'}`)].join('\n\n');
+  return (
+    <Layout view={view} title={`${w.notice} ${incident.id}`}>
+      <h1>
+        {notice.language === 'nl' ? w.noticeNl : w.noticeEn}: {incident.id}
+      </h1>
+      <p>{w.noticeIntro}</p>
+      <ul class="links">
+        <li>
+          <a href={base}>{w.backToIncident}</a>
+        </li>
+        <li>
+          <a href={`${base}/notice?lang=${other}`} hreflang={other}>
+            {other === 'nl' ? w.noticeNl : w.noticeEn}
+          </a>
+        </li>
+        <li>
+          <a href={`${base}#subjects`}>{w.recordDecision}</a>
+        </li>
+      </ul>
+      <div lang={notice.language}>
+        <p class="blockers">{notice.note}</p>
+        <Missing view={view} missing={notice.missing} base={base} />
+        <h2 id="notice-title">{title}</h2>
+        {notice.sections.map((s) => (
+          <section data-section={s.key}>
+            <CopyField view={view} id={`n-${s.key}`} label={s.title} value={s.text} />
+          </section>
+        ))}
+        <CopyField view={view} id="n-whole" label={w.wholeNotice} value={whole} />
       </div>
     </Layout>
   );

@@ -124,7 +124,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     const { assessment, state } = await stored();
     expect(assessment).toMatchObject({ personalData: 'yes', risk: 'high', notifiable: true, by: 'A. de Vries' });
     expect(state).toBe('assessed');
-    expect(await page.textContent('dl.summary')).toContain('meldplichtig (ja, hoog risico): Cliëntgegevens op de server');
+    expect(await page.textContent('dl.summary')).toContain('meldplichtig (persoonsgegevens ja, hoog risico): Cliëntgegevens op de server');
     // The Art. 34 decision is now asked for, and its clock shows.
     expect(await page.$('form#subjects')).not.toBeNull();
 
@@ -134,28 +134,46 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
 
   it('records the facts; the page shows them back and asks only for what is missing', async () => {
     await page.goto(`${served.origin}/incidents/${id}`);
+    await page.fill('#f-facts-summary', 'Malware op een server met cliëntgegevens.');
+    await page.fill('#f-facts-cause', 'Een kwetsbaarheid in de webapplicatie.');
+    await page.selectOption('#f-facts-type', 'hacking-malware-phishing');
     await page.check('#f-facts-nature input[value=confidentiality]');
     await page.fill('#f-facts-categories', 'naam, adres, BSN');
+    await page.fill('#f-facts-special', 'geen');
+    await page.fill('#f-facts-records', '2500');
     await page.fill('#f-facts-subject-groups', 'cliënten');
     await page.fill('#f-facts-subjects', '120-2500');
-    await page.fill('#f-facts-records', '2500');
     await page.fill('#f-facts-consequences', 'Risico op identiteitsfraude.');
-    await page.fill('#f-facts-measures', 'Wachtwoorden vervangen; cliënten informeren.');
+    await page.selectOption('#f-facts-for', 'confidentiality');
+    await page.check('#f-facts-harm input[value=material]');
+    await page.check('#f-facts-harm input[value=immaterial]');
+    await page.selectOption('#f-facts-harm-severity', 'high');
+    await page.fill('#f-facts-measures-taken', 'Server geïsoleerd; wachtwoorden vervangen.');
+    await page.fill('#f-facts-measures-proposed', 'Webapplicatie bijwerken.');
     await page.selectOption('#f-facts-unintelligible', 'no');
+    await page.fill('#f-facts-other-party', 'geen');
     await page.selectOption('#f-facts-cross-border', 'no');
     await submit('facts');
     expect(await flash()).toBe('Feiten vastgelegd.');
     const { facts, timeline } = await stored();
     expect(facts).toMatchObject({
+      summary: 'Malware op een server met cliëntgegevens.',
+      cause: 'Een kwetsbaarheid in de webapplicatie.',
+      breachType: 'hacking-malware-phishing',
       nature: ['confidentiality'],
       categories: ['naam', 'adres', 'BSN'],
+      specialCategories: [],
+      specialStated: true,
       subjectGroups: ['cliënten'],
       subjectsMin: 120,
       subjectsMax: 2500,
       records: 2500,
-      consequences: 'Risico op identiteitsfraude.',
-      measuresProposed: 'Wachtwoorden vervangen; cliënten informeren.',
+      consequencesByNature: { confidentiality: { text: 'Risico op identiteitsfraude.', harm: ['material', 'immaterial'], severity: 'high' } },
+      measuresTaken: 'Server geïsoleerd; wachtwoorden vervangen.',
+      measuresProposed: 'Webapplicatie bijwerken.',
       unintelligible: 'no',
+      otherParties: [],
+      otherPartiesStated: true,
       crossBorder: false,
       updatedBy: 'A. de Vries',
     });
@@ -179,23 +197,22 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await page.click(`a[href="/incidents/${id}/draft?lang=nl"]`);
     await expectAccessible();
     expect(await unreachableByKeyboard(page)).toEqual([]);
-    const sections = await page.$$eval('main section h2', (hs) => hs.map((h) => h.textContent?.trim()));
-    expect(sections.filter((s) => /^\d+\./.test(s ?? ''))).toEqual([
-      '0. Over deze melding',
-      '1. Contactgegevens',
-      '2. Tijdlijn',
-      '3. Het datalek',
-      '4. Persoonsgegevens',
-      '5. Betrokkenen',
-      '6. Voorafgaande maatregelen',
-      '7. Gevolgen',
-      '8. Vervolgacties',
-      '9. Overig',
-    ]);
-    const draft = JSON.parse((await runCli(['draft', id, '--format', 'json', '--lang', 'nl', ...common, '--now', NOW])).stdout);
-    const categories = draft.sections[4].fields[0];
-    expect(await page.inputValue('#s4-f0')).toBe(categories.value);
-    const copy = page.locator('button[data-copy="s4-f0"]');
+    const draft = JSON.parse((await runCli(['draft', id, '--format', 'json', '--lang', 'nl', ...common, '--now', NOW])).stdout) as {
+      sections: { key: string; number: number; title: string; fields: { key: string; value: string | null }[] }[];
+      warnings: string[];
+    };
+    const sections = await page.$$eval('main section[data-section] h2', (hs) => hs.map((h) => h.textContent?.trim()));
+    expect(sections).toEqual(draft.sections.map((x) => `${x.number}. ${x.title}`));
+    expect(sections[0]).toBe('0. Over deze melding');
+    expect(sections[9]).toBe('9. Overig');
+    // Every recorded value on the page as the CLI's draft has it, ready to copy.
+    for (const section of draft.sections) {
+      for (const field of section.fields.filter((f) => f.value !== null)) {
+        expect(await page.inputValue(`#d-${section.key}-${field.key.replace(/[^\w-]/g, '-')}`)).toBe(field.value);
+      }
+    }
+    for (const warning of draft.warnings) expect(await page.textContent('#warnings-title + ul')).toContain(warning);
+    const copy = page.locator('button[data-copy="d-personalData-categories"]');
     expect(await copy.isVisible()).toBe(true);
     await copy.click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('naam, adres, BSN');
@@ -205,8 +222,22 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     // The page speaks the interface's language; the draft the one asked for.
     expect(await page.textContent('h1')).toContain('Concept-melding AP (Engels)');
     expect(await page.getAttribute('main > div[lang]', 'lang')).toBe('en');
-    expect(await page.textContent('label[for="s4-f0"]')).toBe('Categories of personal data');
+    expect(await page.textContent('label[for="d-personalData-categories"]')).toBe('Categories of personal data');
     await expectAccessible();
+  });
+
+  it('shows the Art. 34 notice to the data subjects from the recorded facts', async () => {
+    await page.goto(`${served.origin}/incidents/${id}/notice?lang=nl`);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    const notice = JSON.parse((await runCli(['notice', id, '--format', 'json', ...common, '--now', NOW])).stdout) as {
+      sections: { key: string; text: string | null }[];
+      note: string;
+    };
+    expect(await page.textContent('main')).toContain(notice.note);
+    for (const section of notice.sections.filter((x) => x.text !== null)) expect(await page.inputValue(`#n-${section.key}`)).toBe(section.text);
+    expect(await page.inputValue('#n-whatHappened')).toContain('Malware op een server met cliëntgegevens.');
+    expect(await page.inputValue('#n-whole')).toContain('Bericht aan betrokkenen: datalek bij Zorggroep Voorbeeld');
   });
 
   it('records the report to the AP', async () => {

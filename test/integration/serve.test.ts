@@ -48,7 +48,10 @@ describe('datalek serve over HTTP', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'datalek-serve-'));
     const policy = join(dir, 'policy.json');
-    writeFileSync(policy, JSON.stringify({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } }));
+    writeFileSync(
+      policy,
+      JSON.stringify({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } }),
+    );
     common = ['--store', join(dir, 'store'), '--policy', policy];
     const events = join(dir, 'events.json');
     writeFileSync(
@@ -178,6 +181,23 @@ describe('datalek serve over HTTP', () => {
       { action: 'close', field: 'reason', web: { reason: ' ' }, cli: ['close', late, '--reason', ' '] },
       { action: 'facts', field: 'records', web: { records: 'many' }, cli: ['facts', late, '--records', 'many'] },
       { action: 'facts', field: 'subjects', web: { subjects: '10 to 20' }, cli: ['facts', late, '--subjects', '10 to 20'] },
+      // Rules across fields, in the use case's input.
+      { action: 'facts', field: 'role', web: { 'other-party': 'Hosting BV' }, cli: ['facts', late, '--other-party', 'Hosting BV'] },
+      { action: 'facts', field: 'role', web: { role: 'processor' }, cli: ['facts', late, '--role', 'processor'] },
+      // Rules of the core, beside the field their text names.
+      {
+        action: 'subjects',
+        field: 'date',
+        web: { decision: 'inform', reason: 'r', channel: 'brief' },
+        cli: ['subjects', late, '--decision', 'inform', '--reason', 'r', '--channel', 'brief'],
+      },
+      { action: 'aware', field: 'aware-reason', web: { 'aware-at': '2026-11-20T12:00' }, cli: ['assess', late, '--aware-at', '2026-11-20T12:00:00+01:00'] },
+      {
+        action: 'assess',
+        field: 'personal-data',
+        web: { 'personal-data': 'no', risk: 'high', reason: 'r' },
+        cli: ['assess', late, '--personal-data', 'no', '--risk', 'high', '--reason', 'r'],
+      },
     ];
     for (const c of cases) {
       const fromCli = await cli(c.cli);
@@ -185,9 +205,33 @@ describe('datalek serve over HTTP', () => {
       const message = fromCli.stderr.replace(/^datalek: /, '');
       const reply = await post(c.action, c.web);
       expect(reply.status, c.action).toBe(400);
-      expect(errorBeside(reply.body, c.action, c.field), c.action).toBe(message);
+      expect(errorBeside(reply.body, c.action, c.field), `${c.action}: ${text(reply.body).slice(0, 3000)}`).toBe(message);
     }
     expect(await snapshot(late)).toBe(before);
+  });
+
+  it('records awareness, the role and the NIS2 decision, each from its own form with its own reason', async () => {
+    const cookie = await signIn(served);
+    const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
+    for (const form of ['assess', 'aware', 'role', 'nis2']) expect(page.body).toContain(`<form class="action" method="post" action="/incidents/${onTime}/${form}"`);
+    const csrf = csrfOf(page.body);
+    const post = (form: string, fields: Record<string, string>) =>
+      request(served.port, `/incidents/${onTime}/${form}`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    // 22:30 in Amsterdam on 27 November is 21:30 UTC; the deadline moves with it.
+    expect((await post('aware', { 'aware-at': '2026-11-27T22:30', 'aware-reason': 'de melding van de hoster' })).status).toBe(303);
+    // A field of another form is not read: the role form records the role only.
+    expect((await post('role', { 'acting-as': 'processor', reason: 'wij hosten voor de zorggroep', 'personal-data': 'yes', risk: 'high' })).status).toBe(303);
+    expect((await post('nis2', { 'nis2-significant': 'yes', reason: 'zorgcontinuïteit geraakt' })).status).toBe(303);
+    const shown = JSON.parse((await cli(['show', onTime, '--json'])).stdout);
+    expect(shown.awareAt).toBe('2026-11-27T21:30:00.000Z');
+    expect(shown.deadline).toBe('2026-11-30T21:30:00.000Z');
+    expect(shown.assessment).toBeNull();
+    const kinds = shown.timeline.slice(-3).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`);
+    expect(kinds).toEqual(['awareness-set:A. de Vries', 'role-set:A. de Vries', 'nis2-decided:A. de Vries']);
   });
 
   it('switches the language, and only ever back to a page of its own', async () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../handlers/core/errors.js';
+import { BREACH_TYPES } from '../../handlers/core/incident.js';
 import { ACTIONS, assessAction, factsAction, reportedAction } from '../../handlers/use-cases/actions.js';
 import { parseFields, parseFieldsAll } from '../../handlers/use-cases/fields.js';
 import { fieldOf, isoToLocal, localToIso, rawFromForm } from '../../handlers/web/forms.js';
@@ -34,16 +35,20 @@ describe('form fields read as the CLI reads its flags', () => {
   it('treats an empty field as not given, an empty list as cleared, and a checked box as on', () => {
     const { raw } = rawFromForm(factsAction.fields, { categories: '', consequences: '  ', records: '', complete: 'on', unintelligible: '' }, TZ);
     expect(raw).toMatchObject({ categories: '', consequences: undefined, records: undefined, complete: true, unintelligible: undefined, nature: '' });
-    expect(parseFields(factsAction.fields, raw)).toEqual({ categories: [], nature: [], complete: true });
+    expect(parseFields(factsAction.fields, raw)).toEqual({ categories: [], nature: [], harm: [], complete: true });
   });
 
   it('collects every bad field at once, each with the flag’s message', () => {
-    const { values, errors } = parseFieldsAll(assessAction.fields, { 'personal-data': 'maybe', risk: undefined, reason: '' });
+    const { values, errors } = parseFieldsAll(factsAction.fields, { type: 'theft', records: 'many', subjects: '10 to 20', 'ended-at': '2026-11-28' });
     expect(values).toBeNull();
     expect(errors.map((e) => [e.field, e.message])).toEqual([
-      ['personal-data', '--personal-data must be one of yes, no, unknown, got "maybe"'],
-      ['risk', '--risk must be one of none, risk, high'],
-      ['reason', 'assess needs --reason TEXT: the reasoning is kept for the register (Art. 33(5))'],
+      ['type', `--type must be one of ${BREACH_TYPES.join(', ')}, got "theft"`],
+      ['ended-at', '--ended-at must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got "2026-11-28": no time zone: add Z or an offset such as +01:00 (e.g. 2026-11-27T21:14:03Z)'],
+      ['records', '--records must be a whole number, got "many"'],
+      ['subjects', '--subjects must be MIN-MAX or a number, got "10 to 20"'],
+    ]);
+    expect(parseFieldsAll(assessAction.fields, { 'personal-data': 'maybe' }).errors.map((e) => e.message)).toEqual([
+      '--personal-data must be one of yes, no, unknown, got "maybe"',
     ]);
   });
 
