@@ -213,7 +213,8 @@ describe('datalek serve over HTTP', () => {
   it('records awareness, the role and the NIS2 decision, each from its own form with its own reason', async () => {
     const cookie = await signIn(served);
     const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
-    for (const form of ['assess', 'aware', 'role', 'nis2']) expect(page.body).toContain(`<form class="action" method="post" action="/incidents/${onTime}/${form}"`);
+    for (const form of ['assess', 'aware', 'role', 'nis2'])
+      expect(page.body).toContain(`<form class="action" method="post" action="/incidents/${onTime}/${form}"`);
     const csrf = csrfOf(page.body);
     const post = (form: string, fields: Record<string, string>) =>
       request(served.port, `/incidents/${onTime}/${form}`, {

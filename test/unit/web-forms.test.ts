@@ -43,7 +43,10 @@ describe('form fields read as the CLI reads its flags', () => {
     expect(values).toBeNull();
     expect(errors.map((e) => [e.field, e.message])).toEqual([
       ['type', `--type must be one of ${BREACH_TYPES.join(', ')}, got "theft"`],
-      ['ended-at', '--ended-at must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got "2026-11-28": no time zone: add Z or an offset such as +01:00 (e.g. 2026-11-27T21:14:03Z)'],
+      [
+        'ended-at',
+        '--ended-at must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got "2026-11-28": no time zone: add Z or an offset such as +01:00 (e.g. 2026-11-27T21:14:03Z)',
+      ],
       ['records', '--records must be a whole number, got "many"'],
       ['subjects', '--subjects must be MIN-MAX or a number, got "10 to 20"'],
     ]);
