@@ -10,6 +10,7 @@ import { type ClockName, clocksOf } from './clocks.js';
 import type { Channel, Incident, OutboxMessage } from './incident.js';
 import type { Policy } from './policy.js';
 import { describeSeverity, severityBand } from './severity.js';
+import { oneLine } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
 
 export type MessageKind =
@@ -198,8 +199,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     incidentId: incident.id,
     channel,
     kind,
-    subject,
-    body: lines.join('\n'),
+    // Every line is one line, whatever a finding's text holds (a newline in a finding type would
+    // forge a line of the message; an escape sequence would act on a terminal).
+    subject: oneLine(subject),
+    body: lines.map(oneLine).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {
       incidentId: incident.id,
