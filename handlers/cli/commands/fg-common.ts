@@ -11,6 +11,11 @@ export function fgActor(ctx: Context): string {
   return (ctx.flags.by as string | undefined) ?? userInfo().username;
 }
 
+/** A free-text flag as given, or undefined; the use case decides whether it is required. */
+export function textFlag(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Runs one of the FG's recording use cases on the incident named on the command line, after every
  * flag was validated (nothing is written on a bad one), and prints what changed: `what` says it in
