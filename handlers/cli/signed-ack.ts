@@ -7,6 +7,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { oneLine } from '../core/text.js';
 import type { Acknowledger } from '../use-cases/actions.js';
 import { UsageError } from './errors.js';
 
@@ -55,7 +56,8 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
     const response = await signedAcknowledge(url, region, { incidentId, note });
     if (response.status === 404) throw new IncidentNotFoundError(incidentId);
     if (response.status !== 200) {
-      const message = `the acknowledgement was refused (HTTP ${response.status}): ${response.body.error ?? 'no reason given'}`;
+      // The answer's text is the endpoint's: one line, control characters visible.
+      const message = `the acknowledgement was refused (HTTP ${response.status}): ${oneLine(response.body.error ?? 'no reason given')}`;
       throw response.status === 403 ? new RefusedError(message) : new DatalekError(message);
     }
     const b = response.body;

@@ -5,30 +5,17 @@
  * here). Where chromium is missing the browser tests are skipped, except under CI=true, where they
  * must run (`.ci/run` installs it).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, CHROMIUM_FOUND } from './chromium.js';
 
-const executable = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim();
-if (!executable && process.env.CI === 'true') throw new Error('chromium is not on PATH, and CI=true: the browser tests must run (apt-get install chromium)');
+if (!CHROMIUM_FOUND && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing, and CI=true: the browser tests must run (apt-get install chromium)`);
 
-export const CHROMIUM_AVAILABLE = executable !== '';
+export const CHROMIUM_AVAILABLE = CHROMIUM_FOUND;
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: executable,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

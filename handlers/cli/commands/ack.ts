@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
 import { awsSettings } from '../backend.js';
@@ -37,6 +38,6 @@ async function ack(ctx: Context): Promise<number> {
 function printAck(ctx: Context, a: AckOutcome, deadline: string | null): void {
   if (ctx.flags.json) ctx.io.out(JSON.stringify(a));
   else if (a.changed)
-    ctx.io.out(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`);
-  else ctx.io.out(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`);
+    ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`));
+  else ctx.io.out(oneLine(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`));
 }
