@@ -6,6 +6,7 @@ import { clocksOf, roleOf } from '../core/clocks.js';
 import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 
 /** `datalek status --json`: one of these per incident (with its legal clocks when a policy is given). */
@@ -64,7 +65,9 @@ export function byUrgency(a: Incident, b: Incident): number {
   );
 }
 
-export function table(headers: string[], rows: string[][]): string {
+/** A table for the terminal; every cell is one line, its control characters shown escaped. */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(oneLine));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -141,17 +144,15 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   } else {
     lines.push('  containment    none (notify only)');
   }
-  lines.push('', 'Timeline');
-  lines.push(
-    table(
-      ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
-      timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
-    )
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n'),
-  );
-  return lines.join('\n');
+  // Each line above is one line, whatever a value holds; the table escapes its own cells.
+  const timelineTable = table(
+    ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
+    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
+  )
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return [...lines.map(oneLine), '', 'Timeline', timelineTable].join('\n');
 }
 
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */

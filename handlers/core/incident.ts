@@ -227,6 +227,11 @@ export interface StepRecord {
   detail?: string;
   /** The provider's error code when it failed (e.g. UnauthorizedOperation). */
   code?: string;
+  /**
+   * The failure left a resource open: a network interface in the all-traffic group that could be
+   * neither isolated nor restored. On-call gets a Critical page of its own; a retry starts here.
+   */
+  exposed?: boolean;
 }
 
 /** Who did something: the pipeline itself, or a person by name. */
@@ -299,6 +304,11 @@ export interface Incident {
   /** Why a clock was still overdue when the incident was closed. */
   overdueReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
+  /**
+   * Who carries out this incident's containment right now, and until when (a crashed holder's
+   * lease runs out): one containment at a time per incident, whichever events arrive.
+   */
+  containmentLease?: { holder: string; until: string } | null;
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };

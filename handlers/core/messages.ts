@@ -11,6 +11,7 @@ import { type Channel, type Incident, initialReport, type OutboxMessage } from '
 import { actionLabel, actionReasonLabel, bandLabel, clockStateLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatSeverity, severityBand } from './severity.js';
+import { oneLine } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
 
 export type MessageKind =
@@ -26,7 +27,9 @@ export type MessageKind =
   | 'clock-overdue'
   | 'follow-up-reminder'
   | 'subjects-reminder'
-  | 'notify-nudge';
+  | 'notify-nudge'
+  /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
+  | 'interface-exposed';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -78,7 +81,10 @@ const T = {
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
       'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
       'notify-nudge': { fg: 'Meldplichtig, nog niet gemeld: meld nu aan de AP', 'on-call': 'Melding AP nog niet gedaan' },
+      'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
     },
+    exposed: (what: string) =>
+      `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
@@ -148,7 +154,10 @@ const T = {
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
       'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
       'notify-nudge': { fg: 'Notifiable, not yet notified: notify the AP now', 'on-call': 'AP notification not yet made' },
+      'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
     },
+    exposed: (what: string) =>
+      `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
@@ -232,13 +241,17 @@ export interface ComposeInput {
   round?: number;
   /** For another clock's reminder: which clock. */
   clock?: ClockName;
+  /** For `interface-exposed`: the resource left open (a network interface id). */
+  exposed?: string;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
-  const band = severityBand(incident.severity);
+  // An interface open to the internet is Critical whatever the finding was: subscriptions that
+  // only take Critical (a phone) must get it.
+  const band = kind === 'interface-exposed' ? 'Critical' : severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
   const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
   const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
@@ -248,7 +261,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
-  lines.push(introText(t, kind, channel, clock, lang));
+  lines.push(kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang));
   if (channel === 'fg' && (kind === 'ap-reminder' || kind === 'ap-overdue') && !incident.assessment) lines.push(t.notAssessed);
   lines.push('');
   if (theClock?.dueAt) {
@@ -282,7 +295,9 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
         `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
       );
       // Each step as it went: a failed step is named with its error code, never summarised away.
-      for (const s of a.steps ?? []) lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})` : t.status[s.status]}`);
+      for (const s of a.steps ?? []) {
+        lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
+      }
     }
   }
   lines.push(
@@ -297,8 +312,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     incidentId: incident.id,
     channel,
     kind,
-    subject,
-    body: lines.join('\n'),
+    // Every line is one line, whatever a finding's text holds (a newline in a finding type would
+    // forge a line of the message; an escape sequence would act on a terminal).
+    subject: oneLine(subject),
+    body: lines.map(oneLine).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {
       incidentId: incident.id,

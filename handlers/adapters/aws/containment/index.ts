@@ -4,6 +4,7 @@ import type { Containment, ExecutionContext, ReleaseOptions } from '../../../por
 import type { ContainmentClientFactory } from './clients.js';
 import { isolateInstance, releaseInstance } from './ec2.js';
 import { deactivateAccessKey, releaseCredentials, revokeRoleSessions } from './iam.js';
+import { DEFAULT_SWAP_TIMING, type SwapTiming } from './network-isolation.js';
 import { blockPublicAccess, releaseBucket } from './s3.js';
 
 /** Containment on AWS: EC2 isolation, credentials and public buckets, in the affected account. */
@@ -13,13 +14,15 @@ export class AwsContainment implements Containment {
   constructor(
     private readonly clients: ContainmentClientFactory,
     private readonly now: () => string = () => new Date().toISOString(),
+    /** How a network-interface swap spends the function's time (tests shorten it). */
+    private readonly swapTiming: SwapTiming = DEFAULT_SWAP_TIMING,
   ) {}
 
   async execute(action: ActionRecord, ctx: ExecutionContext): Promise<void> {
     const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id);
     switch (action.type) {
       case 'isolate-instance':
-        return isolateInstance(c, action, ctx.incident, ctx, this.now);
+        return isolateInstance(c, action, ctx.incident, ctx, this.now, this.swapTiming);
       case 'deactivate-access-key':
         return deactivateAccessKey(c, action, ctx, this.now);
       case 'revoke-role-sessions':
