@@ -308,4 +308,26 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await expectAccessible();
     expect(problems).toEqual([]);
   });
+
+  it('counts the time left down on the page when the server runs on the real clock', async () => {
+    const live = await startServe([...common, '--by', 'A. de Vries']);
+    try {
+      const countdown = await browser.newPage();
+      await countdown.clock.install();
+      await countdown.goto(live.url);
+      const before = await countdown.textContent('[data-due]');
+      // The page's own script ticks every 30 seconds: two hours later the time left says so.
+      await countdown.clock.runFor(2 * 3_600_000);
+      const after = await countdown.textContent('[data-due]');
+      const minutes = (text: string | null) => {
+        const part = (unit: string) => Number(new RegExp(`(\\d+)${unit}\\b`).exec(text ?? '')?.[1] ?? 0);
+        return part('d') * 1440 + part('[uh]') * 60 + part('m');
+      };
+      const overdue = (before ?? '').includes('te laat');
+      expect(minutes(after) - minutes(before)).toBe(overdue ? 120 : -120);
+      await countdown.close();
+    } finally {
+      await live.stop();
+    }
+  });
 });
