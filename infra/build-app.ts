@@ -7,7 +7,7 @@ import { App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type DeployConfig, loadDeployConfig } from './config.js';
-import { containmentStatements } from './containment-policy.js';
+import { containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
@@ -138,7 +138,10 @@ function acknowledge(stacks: { response: ResponseStack; forwarders: ForwarderSta
     for (const resource of [json.Resource].flat()) {
       if (!resource.includes('*')) continue;
       for (const scope of containmentScopes) {
-        Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: CONTAINMENT_REASONS[json.Sid] });
+        Validations.of(scope).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: CONTAINMENT_REASONS[json.Sid] ?? RESOURCE_CONTAINMENT_REASONS[json.Sid],
+        });
       }
     }
   }

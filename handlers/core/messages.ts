@@ -7,6 +7,7 @@
  * which the reader looks them up in the store or the GuardDuty console.
  */
 import { type ClockName, clocksOf } from './clocks.js';
+import { ACTION_RUNBOOKS } from './containment.js';
 import type { Channel, Incident, OutboxMessage } from './incident.js';
 import type { Policy } from './policy.js';
 import { describeSeverity, severityBand } from './severity.js';
@@ -116,18 +117,12 @@ const T = {
 /** The runbook a person follows for this incident: the first containment's, else triage. */
 export function runbookFor(incident: Incident, channel: Channel): string {
   if (channel === 'fg') return 'runbooks/fg-assessment.md';
-  const first = incident.actions[0]?.type;
-  return RUNBOOKS[first ?? ''] ?? 'runbooks/triage.md';
+  const first = incident.actions[0];
+  return first?.params?.runbook ?? RUNBOOKS[first?.type ?? ''] ?? 'runbooks/triage.md';
 }
 
 /** The runbook of each containment action type; a test checks each file exists. */
-export const RUNBOOKS: Record<string, string> = {
-  'isolate-instance': 'runbooks/isolate-ec2-instance.md',
-  'deactivate-access-key': 'runbooks/compromised-access-key.md',
-  'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
-  'restrict-root-credentials': 'runbooks/compromised-access-key.md',
-  'block-public-access': 'runbooks/public-s3-bucket.md',
-};
+export const RUNBOOKS: Record<string, string> = ACTION_RUNBOOKS;
 
 export interface ComposeInput {
   incident: Incident;

@@ -3,6 +3,7 @@ import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   messagesCommand,
   verifyCommand,
   setupCommand,
+  coverageCommand,
   assessCommand,
   factsCommand,
   draftCommand,

@@ -210,8 +210,9 @@ async function captureMetadata(c: ContainmentClients, instanceId: string): Promi
  * VPC, so two isolations at once in one VPC end with one group of each kind: the loser of the
  * create race finds the winner's). The isolation group's rules are checked every time: a run that
  * crashed between creating it and revoking its default egress rule is repaired here.
+ * Shared with ECS task isolation (ecs.ts).
  */
-async function isolationGroups(c: ContainmentClients, vpcId: string, incidentId: string): Promise<{ allTraffic: string; isolation: string }> {
+export async function isolationGroups(c: ContainmentClients, vpcId: string, incidentId: string): Promise<{ allTraffic: string; isolation: string }> {
   const allTraffic = await findOrCreateGroup(
     c,
     vpcId,
@@ -287,7 +288,8 @@ async function ignoreDuplicate(fn: () => Promise<unknown>): Promise<void> {
   }
 }
 
-async function isolateInterface(
+/** The two-step swap of one network interface; shared with ECS task isolation (ecs.ts). */
+export async function isolateInterface(
   c: ContainmentClients,
   eni: { id: string; groups: string[] },
   groups: { allTraffic: string; isolation: string },
