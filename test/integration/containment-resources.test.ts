@@ -15,13 +15,7 @@ import {
   DescribeSnapshotsCommand,
   DescribeTagsCommand,
 } from '@aws-sdk/client-ec2';
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  ListTagsForResourceCommand as EcsListTags,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-} from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ListTagsForResourceCommand as EcsListTags, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, CreateUserCommand, GetUserPolicyCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
@@ -34,7 +28,6 @@ import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshot
 import { CreateBucketCommand, GetObjectTaggingCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import { serviceClients } from '../../handlers/adapters/aws/containment/service-clients.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
@@ -191,7 +184,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
       expect(isolate.steps?.map((s) => s.name)).toEqual(['capture-task', 'prepare-isolation-groups', `isolate-eni:${eniId}`, 'tag-task']);
       const groupsOf = async () =>
         ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }))).NetworkInterfaces?.[0]?.Groups ?? []).map((g) => g.GroupId);
-      const isolation = (isolate.evidence?.groups as { isolation: string }).isolation;
+      const isolation = (isolate.evidence as { groups: { isolation: string } }).groups.isolation;
       expect(await groupsOf()).toEqual([isolation]);
       expect((await ecs.send(new EcsListTags({ resourceArn: taskArn }))).tags).toContainEqual({ key: 'datalek:state', value: 'isolated' });
 
