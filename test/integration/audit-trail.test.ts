@@ -164,5 +164,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, and concurr
       'fg:fg',
       'on-call:on-call',
     ]);
-  });
+    // Ten sweeps at once over every due incident of this file, on a moto that serves one request at a
+    // time: about 30 s on a loaded machine, so the default timeout was too tight.
+  }, 120_000);
 });
