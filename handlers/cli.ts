@@ -16,6 +16,7 @@ import type { Context, FlagSpec, Flags, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
 import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import { loadPolicy, type Policy } from './core/policy.js';
+import { InvalidTimeError, parseInstant } from './core/time.js';
 import { fixedClock, systemClock } from './ports/clock.js';
 
 export type { Io } from './cli/context.js';
@@ -31,7 +32,9 @@ const COMMON_FLAGS: Record<string, FlagSpec> = {
 
 const COMMON_USAGE = `Common flags:
   --store DIR      the embedded store (default .datalek, or DATALEK_STORE)
-  --now ISO        the clock for this run (default: the system clock)
+  --now ISO        the clock for this run, with a zone (default: the system clock); on a real
+                   store a command that writes takes no time later than the system clock
+                   (a drill copy takes any: datalek drill)
   --policy FILE    the policy file (default: built-in, or DATALEK_POLICY)
   --target T       local (the embedded store, default) or aws (DynamoDB and SNS; AWS_REGION,
                    and AWS_ENDPOINT_URL for an emulator such as moto)
@@ -93,7 +96,20 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const [command = parsed.values.help ? 'help' : '', ...positionals] = parsed.positionals;
   const flags = parsed.values;
   if (command === 'help' || (flags.help && !command)) {
-    return { command: 'help', ctx: { target: 'local', flags: { help: true }, positionals: [], storeDir: '', policy: loadPolicy(), now: () => '', io } };
+    return {
+      command: 'help',
+      ctx: {
+        target: 'local',
+        flags: { help: true },
+        positionals: [],
+        storeDir: '',
+        policy: loadPolicy(),
+        now: () => '',
+        nowFlag: null,
+        systemNow: systemClock.now,
+        io,
+      },
+    };
   }
   const spec = BY_NAME.get(command);
   if (!spec) throw new UsageError(command ? `unknown command ${JSON.stringify(command)} (try datalek --help)` : 'no command given (try datalek --help)');
@@ -111,13 +127,14 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   spec.check?.(flags, target);
   if (target === 'aws') awsSettings(io.env);
 
-  let nowIso: string | undefined;
+  let nowIso: string | null = null;
   if (flags.now !== undefined) {
-    const ms = Date.parse(flags.now);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(flags.now) || !Number.isFinite(ms)) {
-      throw new UsageError(`--now must be an ISO 8601 time such as 2026-11-28T03:00:00Z, got ${JSON.stringify(flags.now)}`);
+    try {
+      nowIso = parseInstant(flags.now);
+    } catch (err) {
+      if (!(err instanceof InvalidTimeError)) throw err;
+      throw new UsageError(`--now must be an ISO 8601 time with a zone such as 2026-11-28T03:00:00Z, got ${JSON.stringify(flags.now)}: ${err.reason}`);
     }
-    nowIso = new Date(ms).toISOString();
   }
   let policy: Policy;
   try {
@@ -129,7 +146,17 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   const storeDir = flags.store ?? io.env.DATALEK_STORE ?? join(io.cwd, '.datalek');
   return {
     command,
-    ctx: { target, flags, positionals, storeDir, policy, now: (nowIso ? fixedClock(nowIso) : systemClock).now, io },
+    ctx: {
+      target,
+      flags,
+      positionals,
+      storeDir,
+      policy,
+      now: (nowIso ? fixedClock(nowIso) : systemClock).now,
+      nowFlag: nowIso,
+      systemNow: systemClock.now,
+      io,
+    },
   };
 }
 

@@ -3,11 +3,12 @@
  * forwarder per other EU region, a containment role stack per member account; with the cdk-nag
  * AwsSolutions checks, each acknowledgement carrying its reason.
  */
-import { App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { type DeployConfig, loadDeployConfig } from './config.js';
-import { containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
+import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
@@ -29,6 +30,10 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     [
       'region',
       'account',
+      'organizationId',
+      'breakGlassRole',
+      'onCallRole',
+      'containConcurrency',
       'fgEmail',
       'onCallEmail',
       'policyFile',
@@ -53,6 +58,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     fgEmail: config.fgEmail,
     onCallEmail: config.onCallEmail,
     retentionYears: config.retentionYears,
+    breakGlassRole: config.breakGlassRole,
   });
   const response = new ResponseStack(app, 'DatalekResponse', {
     env,
@@ -75,12 +81,16 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       new MemberStack(app, `DatalekMember-${account}`, {
         env: { account, region: config.region },
         description: 'datalek: the containment role the pipeline assumes in this account',
-        pipelineAccount: config.account ?? Stack.of(stateful).account,
+        // Required with member accounts (checked in config): never the member's own account.
+        pipelineAccount: config.account as string,
         roleName: config.containmentRoleName,
+        regions: [config.region, ...config.forwardFrom],
+        organizationId: config.organizationId,
+        protectedRoles: [config.containmentRoleName, config.breakGlassRole, config.onCallRole],
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ response, forwarders, members });
+  acknowledge({ config, response, forwarders, members });
   return { app, config, stateful, response, forwarders, members };
 }
 
@@ -97,25 +107,53 @@ function label(value: string, pseudo: string): string {
 }
 
 const CONTAINMENT_REASONS: Record<string, string> = {
-  Describe: 'EC2, Auto Scaling and ELB Describe calls do not support resource-level permissions',
-  ProtectAndIsolateInstances: 'containment must act on whichever instance is compromised; scoped to the instance, interface and group types',
-  CreateIsolationGroups: 'the isolation groups are created in the VPC of whichever instance is compromised',
+  Describe: 'EC2, Auto Scaling and ELB Describe calls do not support resource-level permissions; limited to the pipeline regions',
+  ProtectAndIsolateInstances:
+    "containment must act on whichever instance is compromised; scoped to the instance, interface and group types of this account's pipeline regions",
+  CreateIsolationGroupsInVpcs: 'the isolation groups are created in the VPC of whichever instance is compromised',
+  CreateIsolationGroups: 'only groups tagged datalek:role at creation (tag-on-create), in the pipeline regions',
+  TagOnCreateOnly: 'tags only while creating the isolation groups and evidence snapshots (ec2:CreateAction condition)',
+  TagInstances: 'only the datalek:incident and datalek:state tags, on whichever instance is compromised',
   RulesOfOwnGroupsOnly: "limited by condition to groups tagged datalek:role (the pipeline's own isolation groups)",
-  EvidenceSnapshots: 'evidence snapshots of the volumes of whichever instance is compromised',
-  TagInstancesSnapshotsAndGroups: 'tags the isolated instance, its evidence snapshots and the isolation groups',
+  EvidenceSnapshotsOfVolumes: 'evidence snapshots of the volumes of whichever instance is compromised',
+  EvidenceSnapshots: 'the snapshots must carry the datalek:incident tag from creation',
   LeaveAutoScalingGroups: 'detaches the compromised instance from whichever Auto Scaling group holds it',
   LeaveTargetGroups: 'deregisters the compromised instance from whichever target groups hold it',
   DeactivateKeys: 'deactivates whichever IAM user key the finding names (never deletes it)',
   RevokeRoleSessions:
-    'writes the session-revocation deny policy on whichever role the finding names; IAM has no condition on the inline policy name, so this cannot be narrowed further',
-  BlockPublicBuckets: 'blocks public access on whichever bucket the finding shows as public',
+    "writes the session-revocation deny policy on whichever role the finding names; IAM has no condition on the inline policy name, so an explicit Deny keeps it off the pipeline's own and AWS's roles",
+  BlockPublicBuckets: 'blocks public access on whichever bucket of this account (s3:ResourceAccount) the finding shows as public',
 };
 
+/** Acknowledges the wildcard resources of the containment statements, each with its reason, on `scopes`. */
+function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): void {
+  for (const statement of containmentStatements(scope)) {
+    const json = statement.toStatementJson() as { Sid: string; Effect: string; Resource: string | string[] };
+    if (json.Effect !== 'Allow') continue;
+    for (const resource of [json.Resource].flat()) {
+      if (!resource.includes('*')) continue;
+      for (const s of scopes) {
+        Validations.of(s).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: CONTAINMENT_REASONS[json.Sid] ?? RESOURCE_CONTAINMENT_REASONS[json.Sid],
+        });
+      }
+    }
+  }
+}
+
 /** Every cdk-nag finding we accept, each with its reason. Anything else fails the checks. */
-function acknowledge(stacks: { response: ResponseStack; forwarders: ForwarderStack[]; members: MemberStack[] }): void {
-  const { response, forwarders, members } = stacks;
+function acknowledge(stacks: { config: DeployConfig; response: ResponseStack; forwarders: ForwarderStack[]; members: MemberStack[] }): void {
+  const { config, response, forwarders, members } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
+  const partition = '<AWS::Partition>';
+  const regions = [config.region, ...config.forwardFrom];
+  const protectedRoles = [config.containmentRoleName, config.breakGlassRole, config.onCallRole];
+  const keyActions = {
+    'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': "CDK's standard grant on the pipeline's one customer-managed key, nothing else",
+    'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': "CDK's standard grant on the pipeline's one customer-managed key, nothing else",
+  };
   for (const f of Object.values(response.functions)) {
     const logs = response.getLogicalId(f.logGroup.node.defaultChild as CfnElement);
     Validations.of(f).acknowledge(
@@ -125,30 +163,39 @@ function acknowledge(stacks: { response: ResponseStack; forwarders: ForwarderSta
       },
       { id: `AwsSolutions-IAM5[Resource::<${logs}.Arn>:*]`, reason: "the log streams of the function's own log group" },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
-        reason: "the incidents table's own two indexes (due, byDetection)",
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
+        reason: "the incidents table's own two indexes (due, byDetection), read by the sweep",
       },
-      { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: "CDK's standard grant on the pipeline's one customer-managed key, nothing else" },
-      { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: "CDK's standard grant on the pipeline's one customer-managed key, nothing else" },
+      ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
     );
   }
-  const containmentScopes = [response.functions.contain, ...members.map((m) => m.role)];
-  for (const statement of containmentStatements('<AWS::Partition>')) {
-    const json = statement.toStatementJson() as { Sid: string; Resource: string | string[] };
-    for (const resource of [json.Resource].flat()) {
-      if (!resource.includes('*')) continue;
-      for (const scope of containmentScopes) {
-        Validations.of(scope).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: CONTAINMENT_REASONS[json.Sid] ?? RESOURCE_CONTAINMENT_REASONS[json.Sid],
-        });
-      }
+  acknowledgeContainment([response.functions.contain, response.boundary], { partition, account, regions, protectedRoles });
+  for (const m of members) {
+    acknowledgeContainment([m.role, m.boundary], { partition, account: label(m.account, 'AccountId'), regions, protectedRoles });
+  }
+  if (config.organizationId) {
+    for (const s of [response.functions.contain, response.boundary]) {
+      Validations.of(s).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:iam::*:role/${config.containmentRoleName}]`,
+        reason: 'the containment role of whichever account of the organisation the finding names (aws:ResourceOrgID condition)',
+      });
     }
   }
-  Validations.of(response.functions.contain).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${response.containmentRoleName}]`,
-    reason: 'the containment role of whichever member account the finding names (GuardDuty delegated administrator)',
-  });
+  Validations.of(response.boundary).acknowledge(
+    ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+      reason: "the boundary caps logging at this account's log groups; each function's own policy names its log group",
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
+      reason: 'the boundary caps table access at the incidents table and its indexes',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
+      reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
+    },
+  );
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

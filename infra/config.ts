@@ -14,12 +14,28 @@ import { loadPolicy, type Policy } from '../handlers/core/policy.js';
  */
 export const EU_REGIONS = ['eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2'] as const;
 
+/** An IAM role name (no path): what the trust and key policies name in `aws:PrincipalArn`. */
+const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: `expected the name of ${what} (an IAM role name, no path)` });
+
+export const DEFAULT_CONTAIN_CONCURRENCY = 10;
+
 const contextSchema = z.object({
   region: z.string().min(1, { error: 'required: the central EU region, e.g. -c region=eu-west-1' }),
   account: z
     .string()
     .regex(/^\d{12}$/, { error: 'expected a 12-digit account id' })
     .optional(),
+  /** The AWS Organization: member accounts then trust the pipeline only from inside it. */
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, { error: 'expected an AWS Organizations id such as o-a1b2c3d4e5' })
+    .optional(),
+  /**
+   * The one role that may schedule the deletion of, or disable, the pipeline's KMS keys (the
+   * register and its backups are encrypted with them). Required: no default name, because anyone
+   * who can create a role of a default name would become the break-glass role.
+   */
+  breakGlassRole: roleName('the break-glass role').optional(),
   fgEmail: z.email({ error: 'expected the FG e-mail address' }).optional(),
   onCallEmail: z.email({ error: 'expected the on-call e-mail address' }).optional(),
   policyFile: z.string().optional(),
@@ -31,15 +47,25 @@ const contextSchema = z.object({
   /** Other EU regions whose GuardDuty findings are forwarded to the central region. */
   forwardFrom: z.string().default(''),
   /** Member accounts that get the containment role (GuardDuty delegated administrator setup). */
-  memberAccounts: z.string().default(''),
-  /** ARN patterns allowed to acknowledge (besides needing lambda:InvokeFunctionUrl). */
+  memberAccounts: z
+    .string()
+    .regex(/^(\s*\d{12}\s*(,\s*\d{12}\s*)*)?$/, { error: 'expected 12-digit account ids, comma-separated' })
+    .default(''),
+  /** ARN patterns allowed to acknowledge (besides needing the on-call policy). @default the on-call role's sessions */
   ackPrincipals: z.string().optional(),
-  containmentRoleName: z.string().default('datalek-containment'),
+  /** The on-call engineers' role: its sessions may acknowledge unless `ackPrincipals` says otherwise. */
+  onCallRole: roleName('the on-call role').default('datalek-on-call'),
+  containmentRoleName: roleName('the containment role').default('datalek-containment'),
+  /** Reserved concurrency of the contain function: how many containments run at once. */
+  containConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CONTAIN_CONCURRENCY),
 });
 
 export interface DeployConfig {
   region: string;
+  /** The pipeline's account; required with member accounts (their roles trust it by number). */
   account?: string;
+  organizationId?: string;
+  breakGlassRole: string;
   fgEmail?: string;
   onCallEmail?: string;
   policy: Policy;
@@ -49,7 +75,9 @@ export interface DeployConfig {
   forwardFrom: string[];
   memberAccounts: string[];
   ackPrincipals?: string[];
+  onCallRole: string;
   containmentRoleName: string;
+  containConcurrency: number;
 }
 
 export class DeployConfigError extends Error {}
@@ -72,10 +100,26 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
       `region ${outside.join(', ')} is outside the EU (${EU_REGIONS.join(', ')}): findings hold personal data. Deploy to an EU region, or pass -c allowNonEuRegion=true if your DPIA allows it.`,
     );
   }
+  if (!c.breakGlassRole) {
+    throw new DeployConfigError(
+      'invalid CDK context: breakGlassRole: required, the name of the role in the pipeline account that alone may delete or disable the KMS keys (e.g. -c breakGlassRole=datalek-break-glass); see README, Deploy',
+    );
+  }
+  const members = list(c.memberAccounts);
+  if (members.length && !c.account) {
+    // Without it the member stack would name its own account as the pipeline's: containment fails,
+    // and anyone there who can create a role of the contain function's name could use the role.
+    throw new DeployConfigError('invalid CDK context: account: required with memberAccounts: the pipeline account their containment roles trust');
+  }
+  if (c.account && members.includes(c.account)) {
+    throw new DeployConfigError(`invalid CDK context: memberAccounts: ${c.account} is the pipeline account itself (containment acts there with its own role)`);
+  }
   const policy = loadPolicy(c.policyFile);
   return {
     region: c.region,
     account: c.account,
+    organizationId: c.organizationId,
+    breakGlassRole: c.breakGlassRole,
     fgEmail: c.fgEmail,
     onCallEmail: c.onCallEmail,
     policy,
@@ -85,8 +129,10 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     retentionYears: c.retentionYears,
     logRetentionDays: c.logRetentionDays,
     forwardFrom: list(c.forwardFrom).filter((r) => r !== c.region),
-    memberAccounts: list(c.memberAccounts),
+    memberAccounts: members,
     ackPrincipals: c.ackPrincipals ? list(c.ackPrincipals) : undefined,
+    onCallRole: c.onCallRole,
     containmentRoleName: c.containmentRoleName,
+    containConcurrency: c.containConcurrency,
   };
 }

@@ -1,14 +1,65 @@
 /**
  * What containment may do, as IAM statements: used by the contain function in the pipeline's own
- * account and by the containment role in member accounts, so the two cannot differ. Scoped to
- * resource types and, where AWS allows it, to the pipeline's own groups by tag. Describe calls do
- * not support resource-level permissions, so they are on `*`; every other action names its
- * resource type.
+ * account and by the containment role in member accounts, so the two cannot differ. Every action
+ * names its resource type, in the one account the role acts in and the regions the pipeline
+ * answers findings from; Describe calls do not support resource-level permissions, so they are on
+ * `*`, limited by region. Tags can only be set when a resource is created by containment itself
+ * (tag-on-create), so the role cannot tag somebody else's group as one of its own and then open it.
+ *
+ * An explicit Deny keeps every IAM write away from the pipeline's own roles and policies and from
+ * AWS's service and SSO roles: containment writes one inline policy on whichever role a finding
+ * names (IAM has no condition on the policy name), and without the Deny whoever controls the
+ * contain function could write an allow-everything policy on the pipeline's own roles.
+ *
+ * Issue #12 adds the permissions of its new actions as statements of their own below the marked
+ * line, each with its own `sid`.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-export function containmentStatements(partition = 'aws'): iam.PolicyStatement[] {
-  const ec2 = (type: string) => `arn:${partition}:ec2:*:*:${type}/*`;
+export interface ContainmentScope {
+  /** `aws`, or the stack's partition token. */
+  partition: string;
+  /** The one account the role acts in (its own). */
+  account: string;
+  /** The regions whose findings the pipeline answers (central plus forwarded). */
+  regions: string[];
+  /** Names of the pipeline's own roles besides `datalek-*` (configurable names, the break-glass role). */
+  protectedRoles: string[];
+}
+
+/** The tag on the pipeline's own isolation groups; set only when containment creates them. */
+export const ROLE_TAG = 'datalek:role';
+/** Tags containment puts on an instance, and on the snapshots it creates. */
+export const INSTANCE_TAG_KEYS = ['datalek:incident', 'datalek:state'];
+
+/** Every IAM action that writes, by verb. */
+export const IAM_WRITE_ACTIONS = [
+  'iam:Add*',
+  'iam:Attach*',
+  'iam:Change*',
+  'iam:Create*',
+  'iam:Deactivate*',
+  'iam:Delete*',
+  'iam:Detach*',
+  'iam:Enable*',
+  'iam:PassRole',
+  'iam:Put*',
+  'iam:Remove*',
+  'iam:Reset*',
+  'iam:Resync*',
+  'iam:Set*',
+  'iam:Tag*',
+  'iam:Untag*',
+  'iam:Update*',
+  'iam:Upload*',
+];
+
+export function containmentStatements(scope: ContainmentScope): iam.PolicyStatement[] {
+  const { partition, account, regions } = scope;
+  const ec2 = (type: string) => regions.map((r) => `arn:${partition}:ec2:${r}:${account}:${type}/*`);
+  // Snapshot ARNs carry no account in CreateSnapshot's authorization.
+  const snapshots = regions.map((r) => `arn:${partition}:ec2:${r}::snapshot/*`);
+  const inRegions = { StringEquals: { 'aws:RequestedRegion': regions } };
   return [
     new iam.PolicyStatement({
       sid: 'Describe',
@@ -22,117 +73,185 @@ export function containmentStatements(partition = 'aws'): iam.PolicyStatement[] 
         'elasticloadbalancing:DescribeTargetHealth',
       ],
       resources: ['*'],
+      conditions: inRegions,
     }),
     new iam.PolicyStatement({
       sid: 'ProtectAndIsolateInstances',
       actions: ['ec2:ModifyInstanceAttribute', 'ec2:ModifyNetworkInterfaceAttribute', 'ec2:DisassociateIamInstanceProfile'],
-      resources: [ec2('instance'), ec2('network-interface'), ec2('security-group')],
+      resources: [...ec2('instance'), ...ec2('network-interface'), ...ec2('security-group')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CreateIsolationGroupsInVpcs',
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: ec2('vpc'),
     }),
     new iam.PolicyStatement({
       sid: 'CreateIsolationGroups',
       actions: ['ec2:CreateSecurityGroup'],
-      resources: [ec2('vpc'), ec2('security-group')],
+      resources: ec2('security-group'),
+      conditions: {
+        StringLike: { [`aws:RequestTag/${ROLE_TAG}`]: 'datalek-*' },
+        'ForAllValues:StringLike': { 'aws:TagKeys': ['datalek:*'] },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagOnCreateOnly',
+      actions: ['ec2:CreateTags'],
+      resources: [...ec2('security-group'), ...snapshots],
+      conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagInstances',
+      actions: ['ec2:CreateTags'],
+      resources: ec2('instance'),
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': INSTANCE_TAG_KEYS } },
     }),
     new iam.PolicyStatement({
       sid: 'RulesOfOwnGroupsOnly',
-      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      resources: [ec2('security-group')],
-      conditions: { StringLike: { 'ec2:ResourceTag/datalek:role': 'datalek-*' } },
+      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress'],
+      resources: ec2('security-group'),
+      conditions: { StringLike: { [`ec2:ResourceTag/${ROLE_TAG}`]: 'datalek-*' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'EvidenceSnapshotsOfVolumes',
+      actions: ['ec2:CreateSnapshot'],
+      resources: ec2('volume'),
     }),
     new iam.PolicyStatement({
       sid: 'EvidenceSnapshots',
       actions: ['ec2:CreateSnapshot'],
-      resources: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
-    }),
-    new iam.PolicyStatement({
-      sid: 'TagInstancesSnapshotsAndGroups',
-      actions: ['ec2:CreateTags'],
-      resources: [ec2('instance'), ec2('security-group'), `arn:${partition}:ec2:*::snapshot/*`],
+      resources: snapshots,
+      conditions: { Null: { 'aws:RequestTag/datalek:incident': 'false' } },
     }),
     new iam.PolicyStatement({
       sid: 'LeaveAutoScalingGroups',
       actions: ['autoscaling:DetachInstances'],
-      resources: [`arn:${partition}:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/*`],
+      resources: regions.map((r) => `arn:${partition}:autoscaling:${r}:${account}:autoScalingGroup:*:autoScalingGroupName/*`),
     }),
     new iam.PolicyStatement({
       sid: 'LeaveTargetGroups',
       actions: ['elasticloadbalancing:DeregisterTargets'],
-      resources: [`arn:${partition}:elasticloadbalancing:*:*:targetgroup/*/*`],
+      resources: regions.map((r) => `arn:${partition}:elasticloadbalancing:${r}:${account}:targetgroup/*/*`),
     }),
     new iam.PolicyStatement({
       sid: 'DeactivateKeys',
       actions: ['iam:UpdateAccessKey'],
-      resources: [`arn:${partition}:iam::*:user/*`],
+      resources: [`arn:${partition}:iam::${account}:user/*`],
     }),
     new iam.PolicyStatement({
       sid: 'RevokeRoleSessions',
       // The only inline policy containment writes is the session revocation; IAM has no condition
-      // on the policy name, so this is acknowledged in the cdk-nag checks with that reason.
+      // on the policy name, so the Deny below keeps it off the pipeline's own roles.
       actions: ['iam:PutRolePolicy', 'iam:GetInstanceProfile'],
-      resources: [`arn:${partition}:iam::*:role/*`, `arn:${partition}:iam::*:instance-profile/*`],
+      resources: [`arn:${partition}:iam::${account}:role/*`, `arn:${partition}:iam::${account}:instance-profile/*`],
     }),
     new iam.PolicyStatement({
       sid: 'BlockPublicBuckets',
       actions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+      // Bucket ARNs carry no account: the condition keeps it to this account's buckets.
       resources: [`arn:${partition}:s3:::*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
     }),
-    ...resourceContainmentStatements(partition),
+    protectPipelineRoles(scope),
+    // ---- Issue #12: statements of the new containment actions go below, each with its own sid. ----
+    ...resourceContainmentStatements(scope),
   ];
 }
 
 /**
- * The permissions of the containment of ECS tasks, Lambda functions, RDS databases, IAM users'
- * sessions and infected objects and backups (issue #12), in statements of their own. The ECS
- * task's network interfaces are isolated with the statements above (the same swap as an instance's).
- * Release is run by a person with their own credentials, so none of its calls is here.
+ * The containment of ECS tasks, Lambda functions, RDS databases, IAM users' sessions and infected
+ * objects and backups (issue #12). An ECS task's network interfaces are isolated with the EC2
+ * statements above (the same swap as an instance's). Release is run by a person with their own
+ * credentials, so none of its calls is here; nothing here deletes anything.
  */
-export function resourceContainmentStatements(partition = 'aws'): iam.PolicyStatement[] {
+export function resourceContainmentStatements(scope: ContainmentScope): iam.PolicyStatement[] {
+  const { partition, account, regions } = scope;
+  const arns = (service: string, resource: string) => regions.map((r) => `arn:${partition}:${service}:${r}:${account}:${resource}`);
+  const onlyDatalekTags = { 'ForAllValues:StringEquals': { 'aws:TagKeys': INSTANCE_TAG_KEYS } };
   return [
     new iam.PolicyStatement({
       sid: 'RevokeIamUserSessions',
       // The only inline user policy containment writes is the session revocation (datalek-revoke-older-sessions).
       actions: ['iam:PutUserPolicy'],
-      resources: [`arn:${partition}:iam::*:user/*`],
+      resources: [`arn:${partition}:iam::${account}:user/*`],
     }),
     new iam.PolicyStatement({
-      sid: 'IsolateEcsTasks',
-      actions: ['ecs:DescribeTasks', 'ecs:TagResource'],
-      resources: [`arn:${partition}:ecs:*:*:task/*`],
+      sid: 'DescribeEcsTasks',
+      actions: ['ecs:DescribeTasks'],
+      resources: arns('ecs', 'task/*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagEcsTasks',
+      actions: ['ecs:TagResource'],
+      resources: arns('ecs', 'task/*'),
+      conditions: onlyDatalekTags,
     }),
     new iam.PolicyStatement({
       sid: 'StopLambdaFunctions',
       actions: ['lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'lambda:GetFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig'],
-      resources: [`arn:${partition}:lambda:*:*:function:*`],
+      resources: arns('lambda', 'function:*'),
     }),
     new iam.PolicyStatement({
       sid: 'RestrictRdsInstances',
-      actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance', 'rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-      resources: [
-        `arn:${partition}:rds:*:*:db:*`,
-        `arn:${partition}:rds:*:*:snapshot:datalek-*`,
-        `arn:${partition}:rds:*:*:cluster:*`,
-        `arn:${partition}:rds:*:*:cluster-snapshot:datalek-*`,
-      ],
+      actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'],
+      resources: arns('rds', 'db:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'RdsEvidenceSnapshots',
+      actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      // Snapshots only under datalek's own name prefix.
+      resources: [...arns('rds', 'db:*'), ...arns('rds', 'cluster:*'), ...arns('rds', 'snapshot:datalek-*'), ...arns('rds', 'cluster-snapshot:datalek-*')],
     }),
     new iam.PolicyStatement({
       sid: 'TagInfectedObjects',
       actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+      // Object ARNs carry no account: the condition keeps it to this account's buckets.
       resources: [`arn:${partition}:s3:::*/*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
     }),
     new iam.PolicyStatement({
       sid: 'TagInfectedBackups',
       actions: ['ec2:CreateTags', 'backup:TagResource'],
-      resources: [`arn:${partition}:ec2:*::snapshot/*`, `arn:${partition}:ec2:*::image/*`, `arn:${partition}:backup:*:*:recovery-point:*`],
+      resources: [
+        ...regions.map((r) => `arn:${partition}:ec2:${r}::snapshot/*`),
+        ...regions.map((r) => `arn:${partition}:ec2:${r}::image/*`),
+        ...arns('backup', 'recovery-point:*'),
+      ],
+      conditions: onlyDatalekTags,
     }),
   ];
 }
 
 /** Why each of those statements names every resource of its type (cdk-nag AwsSolutions-IAM5). */
 export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
-  RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user the finding names; IAM has no condition on the inline policy name',
-  IsolateEcsTasks: 'reads and tags whichever ECS task the finding names',
+  RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
+  DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
+  TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
   StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL of whichever function the finding names',
-  RestrictRdsInstances: "makes private and snapshots whichever database the finding names; snapshots only under datalek's own name prefix",
-  TagInfectedObjects: 'tags whichever S3 object version Malware Protection found infected (never deletes it)',
-  TagInfectedBackups: 'tags whichever snapshot, AMI or recovery point Malware Protection found infected (never deletes it)',
+  RestrictRdsInstances: 'makes private whichever database the finding names',
+  RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",
+  TagInfectedObjects: 'tags whichever object version of this account (s3:ResourceAccount) Malware Protection found infected; never deletes it',
+  TagInfectedBackups: 'only the datalek:incident and datalek:state tags, on whichever snapshot, AMI or recovery point Malware Protection found infected',
 };
+
+/**
+ * The explicit Deny: no IAM write on the pipeline's own roles and policies (`datalek-*` and the
+ * configured names), nor on AWS's service-linked and SSO roles. A Deny wins over any Allow, in any
+ * policy, so neither a later grant nor a permissions boundary mistake can open it.
+ */
+export function protectPipelineRoles(scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'>): iam.PolicyStatement {
+  const role = (name: string) => `arn:${scope.partition}:iam::*:role/${name}`;
+  return new iam.PolicyStatement({
+    sid: 'NeverThePipelinesOwnRoles',
+    effect: iam.Effect.DENY,
+    actions: IAM_WRITE_ACTIONS,
+    resources: [
+      role('datalek-*'),
+      role('datalek/*'),
+      ...[...new Set(scope.protectedRoles)].filter((n) => !n.startsWith('datalek-')).map(role),
+      role('aws-service-role/*'),
+      role('aws-reserved/*'),
+      `arn:${scope.partition}:iam::*:policy/datalek-*`,
+    ],
+  });
+}

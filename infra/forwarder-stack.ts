@@ -2,15 +2,28 @@
  * For every other EU region with GuardDuty: its findings (by the same pattern) go to the central
  * region's default bus, where the finding route picks them up. GuardDuty is regional; without this
  * the findings of other regions are never seen.
+ *
+ * What cannot be forwarded waits in an encrypted dead-letter queue; a full queue, throttled rule
+ * invocations and events that could not even reach the queue page on-call. CloudWatch alarms can
+ * only notify a topic in their own region, so the stack has its own on-call alarm topic, with its
+ * own key (KMS keys are regional too).
  */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
+import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
+import { ALARM_PERIOD, allowAlarmsToPublish, onCallAlarm } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
+import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
 export interface ForwarderStackProps extends StackProps {
   config: DeployConfig;
@@ -20,6 +33,9 @@ export interface ForwarderStackProps extends StackProps {
 export class ForwarderStack extends Stack {
   public readonly rule: events.Rule;
   public readonly deadLetterQueue: sqs.Queue;
+  public readonly key: kms.Key;
+  /** On-call's alarm topic in this region. */
+  public readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
     super(scope, id, props);
@@ -28,8 +44,24 @@ export class ForwarderStack extends Stack {
       'CentralBus',
       `arn:${this.partition}:events:${props.centralRegion}:${this.account}:event-bus/default`,
     );
-    const deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    this.key = protectedKey(this, 'Key', {
+      description: `datalek: the forwarder's dead-letter queue and alarm topic in ${this.region}`,
+      breakGlassRole: props.config.breakGlassRole,
+    });
+    allowEventBridge(this.key);
+    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new sns.Topic(this, 'OnCallAlarms', {
+      topicName: 'datalek-on-call-alarms',
+      displayName: `datalek on-call alarms (${this.region})`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    if (props.config.onCallEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.onCallEmail));
+    allowAlarmsToPublish(this.alarmTopic);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -37,7 +69,29 @@ export class ForwarderStack extends Stack {
       description: `GuardDuty findings of ${this.region} to the datalek pipeline in ${props.centralRegion}`,
       eventPattern: toCdkPattern(findingRulePattern(props.config.policy)),
     });
-    this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: deadLetters }));
-    this.deadLetterQueue = deadLetters;
+    this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: this.deadLetterQueue }));
+
+    const ruleMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: this.rule.ruleName }, statistic: 'Sum', period: ALARM_PERIOD });
+    onCallAlarm(this, 'DeadLettersAlarm', {
+      name: 'forwarder-dead-letters',
+      description: `datalek: GuardDuty findings of ${this.region} could not be forwarded to ${props.centralRegion}; they wait in the dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      topic: this.alarmTopic,
+    });
+    onCallAlarm(this, 'ThrottledAlarm', {
+      name: 'forwarder-throttled',
+      description: `datalek: forwarding GuardDuty findings of ${this.region} was throttled; findings reach the pipeline late`,
+      metric: ruleMetric('ThrottledRules'),
+      topic: this.alarmTopic,
+    });
+    onCallAlarm(this, 'LostAlarm', {
+      name: 'forwarder-lost',
+      description: `datalek: GuardDuty findings of ${this.region} could be neither forwarded nor put in the dead-letter queue: they are LOST; look them up in the GuardDuty console`,
+      metric: ruleMetric('InvocationsFailedToBeSentToDlq'),
+      topic: this.alarmTopic,
+    });
+    // EventBridge's role to put events on the central bus: the boundary allows exactly that.
+    applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
   }
 }

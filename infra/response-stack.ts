@@ -2,6 +2,11 @@
  * The response: one function per job, each behind its own route with a dead-letter queue, alarms
  * to on-call, the deadline sweep every 5 minutes, and the acknowledgement function URL with IAM
  * authorisation plus the on-call policy that allows exactly that call.
+ *
+ * Least privilege: each function gets the table actions its code performs, nothing more (no Scan,
+ * no BatchWriteItem, no DeleteItem: the register is only ever added to); every role has the
+ * stack's permissions boundary; containment acts only in this account and the pipeline's regions,
+ * and assumes only the member accounts' containment roles.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,15 +14,17 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
+import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
 import { domainRulePattern, findingRulePattern } from '../handlers/core/rules.js';
+import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
+import { onCallAlarm } from './constructs/alarms.js';
 import { EventRoute } from './constructs/event-route.js';
-import { ResponseFunction } from './constructs/response-function.js';
-import { containmentStatements } from './containment-policy.js';
+import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
+import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -49,7 +56,17 @@ function importState(scope: Stack, state: StatefulStack) {
 }
 
 /** The contain function's role has a fixed name: member accounts trust it by ARN. */
-export const CONTAIN_ROLE_NAME = 'datalek-contain-function';
+export const CONTAIN_ROLE_NAME = functionRoleName('contain');
+
+/** What each function does with the incidents table (overloaded keys: incidents, timeline, outbox). */
+const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+  /** A commit is one TransactWriteItems of conditional Puts. */
+  commit: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+  /** Claiming and marking outbox messages. */
+  claim: ['dynamodb:UpdateItem'],
+};
+const KEY_ACTIONS = { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] };
 
 export class ResponseStack extends Stack {
   public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge', ResponseFunction>;
@@ -57,6 +74,7 @@ export class ResponseStack extends Stack {
   public readonly ackUrl: lambda.FunctionUrl;
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
+  public readonly boundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -65,6 +83,7 @@ export class ResponseStack extends Stack {
     this.containmentRoleName = config.containmentRoleName;
     const state = importState(this, props.state);
     const alarmTopic = state.onCallTopic;
+    const regions = [config.region, ...config.forwardFrom];
     const environment = {
       DATALEK_TABLE: DEFAULT_RESOURCE_NAMES.table,
       DATALEK_IDEMPOTENCY_TABLE: DEFAULT_RESOURCE_NAMES.idempotencyTable,
@@ -78,7 +97,7 @@ export class ResponseStack extends Stack {
       id: string,
       handler: string,
       description: string,
-      extra: { timeout?: Duration; roleName?: string; environment?: Record<string, string> } = {},
+      extra: { timeout?: Duration; environment?: Record<string, string>; reservedConcurrency?: number } = {},
     ) =>
       new ResponseFunction(this, id, {
         handler,
@@ -87,17 +106,19 @@ export class ResponseStack extends Stack {
         alarmTopic,
         logRetention: props.logRetention,
         timeout: extra.timeout,
-        roleName: extra.roleName,
+        key: state.key,
+        reservedConcurrency: extra.reservedConcurrency,
       });
 
-    const ackPrincipals = config.ackPrincipals ?? [
-      `arn:${this.partition}:sts::${this.account}:assumed-role/*`,
-      `arn:${this.partition}:iam::${this.account}:user/*`,
-    ];
+    // Only the on-call role's sessions, unless the deployment names others: never the whole account.
+    const ackPrincipals = config.ackPrincipals ?? [`arn:${this.partition}:sts::${this.account}:assumed-role/${config.onCallRole}/*`];
     this.functions = {
       record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident'),
       notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident'),
-      contain: fn('Contain', 'contain', 'datalek: carries out enforced containment', { timeout: Duration.minutes(5), roleName: CONTAIN_ROLE_NAME }),
+      contain: fn('Contain', 'contain', 'datalek: carries out enforced containment', {
+        timeout: Duration.minutes(5),
+        reservedConcurrency: config.containConcurrency,
+      }),
       sweep: fn('Sweep', 'sweep', 'datalek: AP deadline reminders and on-call re-pages', { timeout: Duration.minutes(2) }),
       acknowledge: fn('Acknowledge', 'acknowledge', 'datalek: on-call acknowledgement (IAM-signed function URL)', {
         environment: { DATALEK_ACK_PRINCIPALS: ackPrincipals.join(',') },
@@ -105,8 +126,29 @@ export class ResponseStack extends Stack {
     };
     const { record, notify, contain, sweep, acknowledge } = this.functions;
 
-    for (const f of Object.values(this.functions)) state.incidents.grantReadWriteData(f.fn);
-    state.idempotency.grantReadWriteData(record.fn);
+    const incidentsIndexes = `${state.incidents.tableArn}/index/*`;
+    const grantIncidents = (f: ResponseFunction, actions: string[], indexes = false) => {
+      f.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [state.incidents.tableArn, ...(indexes ? [incidentsIndexes] : [])] }));
+      const writes = actions.some((a) => !TABLE_ACTIONS.read.includes(a));
+      state.key.grant(f.fn, ...KEY_ACTIONS.read, ...(writes ? KEY_ACTIONS.write : []));
+    };
+    // record: reads the finding, the resource lock and the incident; commits; queues messages.
+    grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // notify: reads the incident's outbox, claims and marks messages.
+    grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.claim]);
+    // contain: reads and commits the incident's steps (the containment lease included).
+    grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // sweep: queries what is due and pending (the indexes), commits reminders, claims messages.
+    grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
+    // acknowledge: reads and commits the acknowledgement.
+    grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // Powertools idempotency: get, put, update and delete its own records (a failed run's record is deleted).
+    record.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [state.idempotency.tableArn],
+      }),
+    );
     for (const f of [record, contain, sweep, acknowledge]) state.bus.grantPutEventsTo(f.fn);
     for (const f of [notify, sweep]) {
       state.fgTopic.grantPublish(f.fn);
@@ -114,43 +156,72 @@ export class ResponseStack extends Stack {
       // The topics are encrypted with the key: publishing needs it (an imported topic does not know its key).
       state.key.grant(f.fn, 'kms:GenerateDataKey*', 'kms:Decrypt');
     }
-    for (const statement of containmentStatements(this.partition)) contain.fn.addToRolePolicy(statement);
-    contain.fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ActInMemberAccounts',
-        actions: ['sts:AssumeRole'],
-        resources: [`arn:${this.partition}:iam::*:role/${config.containmentRoleName}`],
-      }),
-    );
+    const protectedRoles = [config.containmentRoleName, config.breakGlassRole, config.onCallRole];
+    const containment = containmentStatements({ partition: this.partition, account: this.account, regions, protectedRoles });
+    for (const statement of containment) contain.fn.addToRolePolicy(statement);
+    const assume = this.memberRoleStatement(config);
+    if (assume) contain.fn.addToRolePolicy(assume);
 
-    this.routes.push(
-      new EventRoute(this, 'FindingRoute', {
-        description: 'GuardDuty findings from the policy threshold up',
-        pattern: findingRulePattern(config.policy),
-        target: record.fn,
-        alarmTopic,
+    this.boundary = applyBoundary(this, 'datalek-function-boundary', [
+      new iam.PolicyStatement({
+        sid: 'OwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
       }),
-      new EventRoute(this, 'NotifyRoute', {
-        description: 'incident changes to notify about',
+      new iam.PolicyStatement({
+        sid: 'OwnTables',
+        actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim, 'dynamodb:DeleteItem'])],
+        resources: [state.incidents.tableArn, incidentsIndexes, state.idempotency.tableArn],
+      }),
+      new iam.PolicyStatement({ sid: 'OwnKey', actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
+      new iam.PolicyStatement({ sid: 'OwnBus', actions: ['events:PutEvents'], resources: [state.bus.eventBusArn] }),
+      new iam.PolicyStatement({ sid: 'OwnTopics', actions: ['sns:Publish'], resources: [state.fgTopic.topicArn, state.onCallTopic.topicArn] }),
+      new iam.PolicyStatement({
+        sid: 'OwnDeadLetterQueues',
+        actions: ['sqs:SendMessage'],
+        resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
+      }),
+      ...containment,
+      ...(assume ? [assume] : []),
+      protectPipelineRoles({ partition: this.partition, protectedRoles }),
+    ]);
+
+    const route = (
+      id: string,
+      name: string,
+      description: string,
+      target: ResponseFunction,
+      rule: { pattern?: ReturnType<typeof findingRulePattern>; bus?: events.IEventBus; schedule?: events.Schedule },
+    ) => new EventRoute(this, id, { name, description, target: target.fn, alarmTopic, key: state.key, ...rule });
+    this.routes.push(
+      route('FindingRoute', 'finding-route', 'GuardDuty findings from the policy threshold up', record, { pattern: findingRulePattern(config.policy) }),
+      route('NotifyRoute', 'notify-route', 'incident changes to notify about', notify, {
         bus: state.bus,
         pattern: domainRulePattern(DOMAIN_EVENT_SOURCE, ['Incident Opened', 'Incident Updated', 'Reminder Due', 'Containment Done', 'Containment Failed']),
-        target: notify.fn,
-        alarmTopic,
       }),
-      new EventRoute(this, 'ContainRoute', {
-        description: 'incidents that may need containment',
+      route('ContainRoute', 'contain-route', 'incidents that may need containment', contain, {
         bus: state.bus,
         pattern: domainRulePattern(DOMAIN_EVENT_SOURCE, ['Incident Opened', 'Incident Updated']),
-        target: contain.fn,
-        alarmTopic,
       }),
-      new EventRoute(this, 'SweepSchedule', {
-        description: 'the deadline sweep',
-        schedule: events.Schedule.rate(Duration.minutes(5)),
-        target: sweep.fn,
-        alarmTopic,
-      }),
+      route('SweepSchedule', 'sweep-schedule', 'the deadline sweep', sweep, { schedule: events.Schedule.rate(Duration.minutes(5)) }),
     );
+
+    // An interface left in the all-traffic group pages on-call through its own alarm too, beside
+    // the Critical page in the outbox: the two paths share no function.
+    const exposed = new logs.MetricFilter(this, 'InterfacesExposedMetric', {
+      logGroup: contain.logGroup,
+      filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.interfacesExposed}`, '>', 0),
+      metricNamespace: 'datalek',
+      metricName: 'InterfacesExposed',
+      metricValue: `$.${LOG_METRICS.interfacesExposed}`,
+    });
+    onCallAlarm(this, 'InterfacesExposedAlarm', {
+      name: 'interface-exposed',
+      description:
+        'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
+      metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+      topic: alarmTopic,
+    });
 
     this.ackUrl = acknowledge.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     new CfnOutput(this, 'AcknowledgeUrl', {
@@ -158,17 +229,44 @@ export class ResponseStack extends Stack {
       value: this.ackUrl.url,
     });
     // The on-call engineers' role gets this policy: it allows exactly the signed acknowledgement.
+    // Function URLs created since October 2025 also need lambda:InvokeFunction, which the condition
+    // limits to calls through the URL.
     this.onCallPolicy = new iam.ManagedPolicy(this, 'OnCallAcknowledgePolicy', {
       managedPolicyName: 'datalek-on-call-acknowledge',
       description: 'Allows calling the datalek acknowledgement URL (signed with SigV4), nothing else',
       statements: [
         new iam.PolicyStatement({
+          sid: 'AcknowledgementUrl',
           actions: ['lambda:InvokeFunctionUrl'],
           resources: [acknowledge.fn.functionArn],
           conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
         }),
+        new iam.PolicyStatement({
+          sid: 'AcknowledgementThroughTheUrlOnly',
+          actions: ['lambda:InvokeFunction'],
+          resources: [acknowledge.fn.functionArn],
+          conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+        }),
       ],
     });
     new CfnOutput(this, 'OnCallPolicyArn', { description: "Attach to the on-call engineers' role", value: this.onCallPolicy.managedPolicyArn });
+  }
+
+  /**
+   * Assuming the containment role of member accounts: within the organisation when its id is given
+   * (any account of it), else only the listed member accounts; none at all without either.
+   */
+  private memberRoleStatement(config: DeployConfig): iam.PolicyStatement | null {
+    const role = (account: string) => `arn:${this.partition}:iam::${account}:role/${config.containmentRoleName}`;
+    if (config.organizationId) {
+      return new iam.PolicyStatement({
+        sid: 'ActInMemberAccounts',
+        actions: ['sts:AssumeRole'],
+        resources: [role('*')],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } },
+      });
+    }
+    if (config.memberAccounts.length === 0) return null;
+    return new iam.PolicyStatement({ sid: 'ActInMemberAccounts', actions: ['sts:AssumeRole'], resources: config.memberAccounts.map(role) });
   }
 }

@@ -8,11 +8,13 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
+import { allowAlarmsToPublish } from './constructs/alarms.js';
+import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
 export interface StatefulStackProps extends StackProps {
   /** @default no subscription (subscribe by hand) */
@@ -21,6 +23,8 @@ export interface StatefulStackProps extends StackProps {
   onCallEmail?: string;
   /** Years the pipeline's events are archived. */
   retentionYears: number;
+  /** The role that alone may delete or disable the key. */
+  breakGlassRole: string;
 }
 
 export class StatefulStack extends Stack {
@@ -34,11 +38,11 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'datalek: incidents, breach register, FG and on-call messages',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+    this.key = protectedKey(this, 'Key', {
+      description: 'datalek: incidents, breach register, FG and on-call messages, event archive, dead-letter queues',
+      breakGlassRole: props.breakGlassRole,
     });
+    allowEventBridge(this.key);
     // CloudWatch alarms publish to the encrypted on-call topic.
     this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
 
@@ -77,10 +81,15 @@ export class StatefulStack extends Stack {
     };
     this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
     this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
+    allowAlarmsToPublish(this.onCallTopic);
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: DEFAULT_RESOURCE_NAMES.bus });
-    // The pipeline's own events (identifiers only) are part of the record: kept as long as the register.
-    this.bus.archive('Archive', {
+    // The pipeline's own events (identifiers only) are part of the record: kept as long as the
+    // register, under the pipeline's own key. (EventBus.archive() drops the key: the construct is
+    // made directly, at the same path.)
+    new events.Archive(this.bus, 'Archive', {
+      sourceEventBus: this.bus,
+      kmsKey: this.key,
       archiveName: 'datalek-events',
       description: 'datalek domain events, kept with the breach register',
       eventPattern: { source: [DOMAIN_EVENT_SOURCE] },

@@ -10,21 +10,29 @@ import { createAwsClients } from '../adapters/aws/clients.js';
 import { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
 import { AwsContainment } from '../adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
+import { sdkConfig } from '../adapters/aws/sdk-config.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
-import { SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
+import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
+import { drillNotifier } from '../core/drill.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
 import { UsageError } from './errors.js';
 
 export type Target = 'local' | 'aws';
+export type { DrillMark };
+
+/** How a command uses the store: reads it (opened read-only), writes it, or creates it when missing (`replay`). */
+export type StoreAccess = 'read' | 'write' | 'create';
 
 export interface Backend {
   target: Target;
   store: IncidentStore;
+  /** Set when the embedded store is a drill copy: any `--now` goes and every message is marked. */
+  drill: DrillMark | null;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
   notifier: (print: (line: string) => void) => Notifier;
   /** Plan-only locally; on AWS it acts in the affected account (assuming the member role there). */
@@ -36,16 +44,28 @@ export interface BackendOptions {
   target: Target;
   storeDir: string;
   env: NodeJS.ProcessEnv;
-  /** Create the embedded store if it does not exist (commands that record something). */
-  create: boolean;
+  access: StoreAccess;
 }
 
-/** Opens the backend, or null when the embedded store does not exist and may not be created. */
-export async function openBackend(opts: BackendOptions): Promise<Backend | null> {
+/**
+ * Opens the backend. The embedded store must exist unless `access` is `create`: a missing store is
+ * a `UsageError` naming the path, never an empty answer.
+ */
+export async function openBackend(opts: BackendOptions): Promise<Backend> {
   if (opts.target === 'local') {
-    if (!opts.create && !existsSync(join(opts.storeDir, STORE_FILE))) return null;
-    const store = new SqliteIncidentStore(opts.storeDir);
-    return { target: 'local', store, notifier: (print) => new ConsoleNotifier(print), containment: new PlanOnlyContainment(), close: () => store.close() };
+    if (opts.access !== 'create' && !existsSync(join(opts.storeDir, STORE_FILE))) {
+      throw new UsageError(`no store at ${opts.storeDir} (no ${STORE_FILE} there): give --store DIR or set DATALEK_STORE; replay creates a store`);
+    }
+    const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read' });
+    const drill = store.drill;
+    return {
+      target: 'local',
+      store,
+      drill,
+      notifier: (print) => (drill ? drillNotifier(new ConsoleNotifier(print)) : new ConsoleNotifier(print)),
+      containment: new PlanOnlyContainment(),
+      close: () => store.close(),
+    };
   }
   const aws = awsSettings(opts.env);
   const clients = createAwsClients(aws.region);
@@ -53,6 +73,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend | null>
   const sns = new SnsNotifier(clients.sns, topics);
   return {
     target: 'aws',
+    drill: null,
     store: new DynamoDbIncidentStore(clients.dynamodb, aws.table),
     containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
     notifier: (print) => ({
@@ -65,6 +86,11 @@ export async function openBackend(opts: BackendOptions): Promise<Backend | null>
       for (const c of Object.values(clients)) c.destroy();
     },
   };
+}
+
+/** The drill mark of the embedded store in `dir`, or null when it is a real store or there is none. */
+export function readDrillMark(dir: string): DrillMark | null {
+  return SqliteIncidentStore.drillMark(dir);
 }
 
 export interface AwsSettings {
@@ -82,7 +108,7 @@ export function awsSettings(env: NodeJS.ProcessEnv): AwsSettings {
 async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
   if (env.DATALEK_FG_TOPIC_ARN && env.DATALEK_ON_CALL_TOPIC_ARN) return { fg: env.DATALEK_FG_TOPIC_ARN, 'on-call': env.DATALEK_ON_CALL_TOPIC_ARN };
   // The topics carry the names `setup` and the CDK app give them, in the caller's account.
-  const sts = new STSClient({ region: aws.region });
+  const sts = new STSClient(sdkConfig(aws.region));
   try {
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));
     const arn = (name: string) => `arn:aws:sns:${aws.region}:${Account}:${name}`;

@@ -7,7 +7,8 @@
 import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
-import { type Backend, openBackend, type Target } from './backend.js';
+import { addMinutes, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant } from '../core/time.js';
+import { type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
 import { UsageError } from './errors.js';
 
 export interface Io {
@@ -39,7 +40,12 @@ export interface Context {
   positionals: string[];
   storeDir: string;
   policy: Policy;
+  /** The clock of this run: `--now` when given, else the system clock. */
   now: () => string;
+  /** The `--now` of this run (ISO UTC), or null: the write commands check it against the system clock. */
+  nowFlag: string | null;
+  /** The machine's own clock, whatever `--now` says. */
+  systemNow: () => string;
   io: Io;
 }
 
@@ -63,18 +69,49 @@ export interface Command {
   run: (ctx: Context) => Promise<number>;
 }
 
-/** Opens the backend (creating the embedded store only for commands that record something). */
-export async function withBackend<T>(ctx: Context, create: boolean, fn: (backend: Backend | null) => Promise<T>): Promise<T> {
-  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, create });
+/**
+ * Opens the backend for reading (the embedded store read-only), writing, or creating (the embedded
+ * store is made if missing; only `replay` does that). A store that does not exist is a usage error
+ * naming the path: a cron job in the wrong folder must fail, not report that nothing is due.
+ * Before anything is written, a `--now` ahead of the system clock is refused unless the store is a
+ * drill copy (see `refuseFutureNow`).
+ */
+export async function withBackend<T>(ctx: Context, access: StoreAccess, fn: (backend: Backend) => Promise<T>): Promise<T> {
+  if (access !== 'read') refuseFutureNow(ctx, ctx.target === 'local' ? readDrillMark(ctx.storeDir) : null);
+  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, access });
   try {
+    if (backend.drill) ctx.io.err(drillBanner(backend.drill));
     return await fn(backend);
   } finally {
-    await backend?.close();
+    await backend.close();
   }
 }
 
-export async function loadIncident(store: Backend['store'] | null, id: string): Promise<Incident> {
-  const incident = store ? await store.getIncident(id) : undefined;
+/** How far `--now` may run ahead of the system clock on a real store: clock skew between machines. */
+export const NOW_SKEW_MINUTES = 5;
+
+/**
+ * A write command on a real store takes a `--now` in the past (replaying history, tests) but not
+ * in the future: a sweep "at" a later time records the reminders and pages of that time as sent,
+ * and the real ones would then never go out. A drill copy (`datalek drill`) takes any `--now`.
+ */
+export function refuseFutureNow(ctx: Context, drill: DrillMark | null): void {
+  if (!ctx.nowFlag || drill) return;
+  const limit = addMinutes(ctx.systemNow(), NOW_SKEW_MINUTES);
+  if (ctx.nowFlag > limit) {
+    throw new UsageError(
+      `--now ${ctx.nowFlag} is later than this machine's clock (${ctx.systemNow()}) by more than ${NOW_SKEW_MINUTES} minutes: on a real store that would mark later reminders and pages as sent. Use a past time, or practise on a copy: datalek drill --from ${ctx.storeDir} --store DIR`,
+    );
+  }
+  if (ctx.nowFlag < EARLIEST_PLAUSIBLE) throw new UsageError(`--now ${ctx.nowFlag} lies before ${EARLIEST_PLAUSIBLE}, before GuardDuty existed`);
+}
+
+function drillBanner(drill: DrillMark): string {
+  return `datalek: DRILL store (a copy of ${drill.from} made ${drill.at}): nothing here is real, every message is marked [DRILL]`;
+}
+
+export async function loadIncident(store: Backend['store'], id: string): Promise<Incident> {
+  const incident = await store.getIncident(id);
   if (!incident) throw new IncidentNotFoundError(id);
   return incident;
 }
@@ -87,16 +124,15 @@ export function oneOf<T extends string>(flag: string, value: unknown, allowed: r
   return value as T;
 }
 
+/** A time flag: a calendar-exact ISO 8601 time with a zone (core/time.ts), as ISO UTC. */
 export function isoFlag(flag: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (
-    typeof value !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ||
-    !Number.isFinite(Date.parse(value))
-  ) {
-    throw new UsageError(`--${flag} must be an ISO 8601 time such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}`);
+  try {
+    return parseInstant(value);
+  } catch (err) {
+    if (!(err instanceof InvalidTimeError)) throw err;
+    throw new UsageError(`--${flag} must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}: ${err.reason}`);
   }
-  return new Date(Date.parse(value)).toISOString();
 }
 
 export function listFlag(value: unknown): string[] | undefined {

@@ -31,7 +31,8 @@ export async function signedAcknowledge(url: string, region: string, input: { in
     headers: { host: target.host, 'content-type': 'application/json' },
     body,
   });
-  const response = await fetch(target, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  // Bounded like every other call to AWS: a hung endpoint ends with an error, not a hung terminal.
+  const response = await fetch(target, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(15_000) });
   const text = await response.text();
   let parsed: AckResponse['body'];
   try {

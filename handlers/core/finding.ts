@@ -20,9 +20,20 @@ import {
   str,
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
+import { addHours, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant } from './time.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
 export const MAX_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Objects and arrays nested deeper than this are refused before anything else reads the event.
+ * GuardDuty's deepest events nest about 10 levels; thousands of levels overflow the stack of every
+ * recursive reader (JSON.stringify, the store, structuredClone), so the check comes first.
+ */
+export const MAX_EVENT_DEPTH = 64;
+
+/** How far ahead of the clock a finding's time may lie (clock skew between GuardDuty and us). */
+const FUTURE_TOLERANCE_HOURS = 24;
 
 export const GUARDDUTY_SOURCE = 'aws.guardduty';
 export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
@@ -102,11 +113,15 @@ export type ParsedEvent =
   /** A GuardDuty event of another detail-type (malware scan results, agent health, …). */
   | { kind: 'not-a-finding'; detailType: string };
 
-const isoTimestamp = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) && Number.isFinite(Date.parse(s)), {
-    error: 'expected an ISO 8601 timestamp with a time zone, such as 2026-11-27T21:14:03.512Z',
-  });
+/** A calendar-exact ISO 8601 time with a zone (core/time.ts); the range is checked once the clock is known. */
+const isoTimestamp = z.string().superRefine((s, ctx) => {
+  try {
+    parseInstant(s);
+  } catch (err) {
+    if (!(err instanceof InvalidTimeError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.reason });
+  }
+});
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
@@ -162,30 +177,41 @@ const envelopeSchema = z.looseObject({
 
 type FindingDetail = z.infer<typeof findingDetailSchema>;
 
+export interface ParseOptions {
+  /**
+   * The clock of this run (ISO UTC): a finding's `createdAt` and `updatedAt` must lie between
+   * GuardDuty's first year and a day after it. @default the system clock
+   */
+  now?: string;
+  /** The event's size in bytes, when the caller measured it already. */
+  knownBytes?: number;
+}
+
 /**
  * Parses the text of one delivered event (as read from a file or a queue body).
- * Too large, not JSON or not a finding event: `InvalidFindingError`.
+ * Too large, too deeply nested, not JSON or not a finding event: `InvalidFindingError`. Size and
+ * depth are checked on the text, before anything parses it.
  */
-export function parseEventText(text: string): ParsedEvent {
+export function parseEventText(text: string, options: ParseOptions = {}): ParsedEvent {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_EVENT_BYTES) {
-    throw new InvalidFindingError('', `event is ${bytes} bytes; EventBridge events are at most ${MAX_EVENT_BYTES} bytes (256 KB)`);
-  }
+  if (bytes > MAX_EVENT_BYTES) throw tooLarge(bytes);
+  if (textDepthExceeds(text, MAX_EVENT_DEPTH)) throw tooDeep();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new InvalidFindingError('', `not valid JSON (${(err as Error).message})`, { cause: err });
+    // V8's message quotes the input; the position is enough to find the mistake.
+    const at = /position (\d+)/.exec((err as Error).message);
+    throw new InvalidFindingError('', `not valid JSON${at ? ` (at character ${at[1]})` : ''}`, { cause: err });
   }
-  return parseEvent(value, bytes);
+  return parseEvent(value, { ...options, knownBytes: bytes });
 }
 
-/** Parses an already-decoded event (as Lambda hands it over). */
-export function parseEvent(value: unknown, knownBytes?: number): ParsedEvent {
-  const bytes = knownBytes ?? Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-  if (bytes > MAX_EVENT_BYTES) {
-    throw new InvalidFindingError('', `event is ${bytes} bytes; EventBridge events are at most ${MAX_EVENT_BYTES} bytes (256 KB)`);
-  }
+/** Parses an already-decoded event (as Lambda hands it over). Depth is checked before size. */
+export function parseEvent(value: unknown, options: ParseOptions = {}): ParsedEvent {
+  if (valueDepthExceeds(value, MAX_EVENT_DEPTH)) throw tooDeep();
+  const bytes = options.knownBytes ?? Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  if (bytes > MAX_EVENT_BYTES) throw tooLarge(bytes);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidFindingError('', `expected an EventBridge event object, got ${describeValue(value)}`);
   }
@@ -193,12 +219,13 @@ export function parseEvent(value: unknown, knownBytes?: number): ParsedEvent {
 
   const envelope = check(envelopeSchema, value, '');
   if (envelope.source !== GUARDDUTY_SOURCE) {
-    throw new InvalidFindingError('source', `expected "${GUARDDUTY_SOURCE}", got ${JSON.stringify(envelope.source)}: not a GuardDuty event`);
+    throw new InvalidFindingError('source', `expected "${GUARDDUTY_SOURCE}", got another source: not a GuardDuty event`);
   }
   if (envelope['detail-type'] !== FINDING_DETAIL_TYPE) {
     return { kind: 'not-a-finding', detailType: envelope['detail-type'] };
   }
   const detail = check(findingDetailSchema, envelope.detail, 'detail');
+  checkFindingTimes(detail, options.now ?? new Date().toISOString());
   const accountId = detail.accountId ?? envelope.account;
   if (!accountId) {
     throw new InvalidFindingError('detail.accountId', 'required (the envelope has no account either)');
@@ -211,6 +238,65 @@ export function parseEvent(value: unknown, knownBytes?: number): ParsedEvent {
     throw new InvalidFindingError('detail.region', 'required (the envelope has no region either)');
   }
   return { kind: 'finding', finding: toFinding(detail, envelope.detail, { accountId, region, eventId: envelope.id ?? null }) };
+}
+
+/**
+ * A finding's times must be plausible: not before GuardDuty existed, not more than a day after the
+ * clock (a year-9999 finding would sort as the most urgent incident forever), and not updated
+ * before it was created.
+ */
+function checkFindingTimes(detail: { createdAt: string; updatedAt: string }, now: string): void {
+  const range = { earliest: EARLIEST_PLAUSIBLE, latest: addHours(now, FUTURE_TOLERANCE_HOURS) };
+  const at = (field: 'createdAt' | 'updatedAt') => {
+    try {
+      return parseInstant(detail[field], range);
+    } catch (err) {
+      if (!(err instanceof InvalidTimeError)) throw err;
+      throw new InvalidFindingError(`detail.${field}`, `${err.reason}: a finding's time lies between GuardDuty's first year and a day after now`);
+    }
+  };
+  if (at('createdAt') > at('updatedAt'))
+    throw new InvalidFindingError('detail.updatedAt', 'lies before detail.createdAt: a finding is updated after it is created');
+}
+
+function tooLarge(bytes: number): InvalidFindingError {
+  return new InvalidFindingError('', `event is ${bytes} bytes; EventBridge events are at most ${MAX_EVENT_BYTES} bytes (256 KB)`);
+}
+
+function tooDeep(): InvalidFindingError {
+  return new InvalidFindingError('', `nested more than ${MAX_EVENT_DEPTH} levels deep; GuardDuty events nest about 10`);
+}
+
+/** Whether JSON text nests objects and arrays deeper than `limit`, read without parsing it. */
+export function textDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character; a quote ends the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Whether a decoded value nests deeper than `limit`, measured without recursion. */
+export function valueDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Finding versions in order: later `updatedAt` wins, then the higher `service.count`. */
@@ -368,6 +454,7 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
-  return typeof value;
+  // Never the value itself: the reason goes to logs, and event values are personal data.
+  if (typeof value === 'string') return 'a string';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -278,9 +278,19 @@ export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
   return sha256(`${prevHash}\n${canonicalJson({ incidentId, seq, at, kind, actor, detail })}`);
 }
 
-/** Incident ids are derived from the first finding's key, so a retried delivery opens the same one. */
-export function incidentIdFor(key: FindingKey): string {
-  return `dl-${sha256(findingKeyString(key)).slice(0, 10)}`;
+/** Hex digits of an incident id: 128 bits, so two finding keys with one id cannot be searched for. */
+export const INCIDENT_ID_HEX = 32;
+
+/** `dl-` and 32 lower-case hex digits. */
+export const INCIDENT_ID_PATTERN = /^dl-[0-9a-f]{32}$/;
+
+/**
+ * Incident ids are derived from the first finding's key, so a retried delivery opens the same one.
+ * `attempt` derives the next candidate when the first is taken (see record-finding's `freeIncidentId`).
+ */
+export function incidentIdFor(key: FindingKey, attempt = 0): string {
+  const text = attempt === 0 ? findingKeyString(key) : `${findingKeyString(key)}#${attempt}`;
+  return `dl-${sha256(text).slice(0, INCIDENT_ID_HEX)}`;
 }
 
 /**

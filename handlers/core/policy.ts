@@ -139,7 +139,18 @@ const timeZone = z.string().refine(
   { error: 'not a known IANA time zone (e.g. Europe/Amsterdam)' },
 );
 
-const hoursList = z.array(z.number().positive()).refine((list) => new Set(list).size === list.length, { error: 'has the same hour twice' });
+/**
+ * Every period is bounded: a month at most (720 hours, 30 days in minutes). A number such as 1e11
+ * hours passes "positive" and then breaks date arithmetic in the middle of a replay.
+ */
+const MAX_HOURS = 720;
+const hours = z
+  .number()
+  .positive()
+  .max(MAX_HOURS, { error: `must be at most ${MAX_HOURS} (30 days)` });
+const minutes = z.number().max(MAX_HOURS * 60, { error: `must be at most ${MAX_HOURS * 60} (30 days)` });
+
+const hoursList = z.array(hours).refine((list) => new Set(list).size === list.length, { error: 'has the same hour twice' });
 
 export const policySchema = z.strictObject({
   $schema: z.string().optional(),
@@ -157,7 +168,7 @@ export const policySchema = z.strictObject({
    * Hours from awareness to the AP deadline (Art. 33(1): 72). Configurable because a pending EU
    * proposal would make it 96. @default 72
    */
-  apDeadlineHours: z.number().int().positive().default(72),
+  apDeadlineHours: z.number().int().min(1, { error: 'must be 1 to 720' }).max(MAX_HOURS, { error: 'must be 1 to 720' }).default(72),
   containment: z
     .strictObject({
       rules: z.array(containmentRuleSchema).default(DEFAULT_CONTAINMENT_RULES),
@@ -179,11 +190,11 @@ export const policySchema = z.strictObject({
       /** Reminders to the FG this many hours before the AP deadline. @default [48, 24, 12, 4, 1] */
       beforeDeadlineHours: hoursList.default([48, 24, 12, 4, 1]),
       /** After the deadline, a reminder this often until the report is recorded. @default 12 */
-      overdueEveryHours: z.number().positive().default(12),
+      overdueEveryHours: hours.default(12),
       /** After the initial report, while the facts are marked incomplete (Art. 33(4)). @default 24 */
-      followUpEveryHours: z.number().positive().default(24),
+      followUpEveryHours: hours.default(24),
       /** While a high-risk incident has no Art. 34 decision. @default 24 */
-      subjectsEveryHours: z.number().positive().default(24),
+      subjectsEveryHours: hours.default(24),
     })
     .prefault({}),
   /** Who the organisation is, for the AP notification draft (form sections 0 and 1). */
@@ -209,7 +220,7 @@ export const policySchema = z.strictObject({
       /** Telecommunicatiewet (public e-communications): the AP within 24 h of detection, complete within 3 days. */
       telecom: z.boolean().default(false),
       /** Processor to controller (Art. 33(2)): hours from awareness, as the contract says; null is off. */
-      processorToControllerHours: z.number().positive().nullable().default(null),
+      processorToControllerHours: hours.nullable().default(null),
     })
     .prefault({}),
   onCall: z
@@ -225,7 +236,7 @@ export const policySchema = z.strictObject({
             .array(
               z.strictObject({
                 name: z.string().min(1),
-                afterMinutes: z.number().min(0),
+                afterMinutes: minutes.min(0),
                 channel: z.enum(['on-call', 'fg']),
                 /** Hold this level's pages in quiet hours, except for Critical incidents. @default false */
                 respectQuietHours: z.boolean().default(false),
@@ -241,7 +252,7 @@ export const policySchema = z.strictObject({
               { name: 'secondary', afterMinutes: 15, channel: 'on-call', respectQuietHours: false },
               { name: 'fg', afterMinutes: 30, channel: 'fg', respectQuietHours: true },
             ]),
-          repeatAfterMinutes: z.number().positive().default(15),
+          repeatAfterMinutes: minutes.positive().default(15),
         })
         .prefault({}),
       /**

@@ -60,9 +60,9 @@ const MAX_ATTEMPTS = 10;
 export async function recordEventText(deps: RecordDeps, text: string): Promise<RecordResult> {
   let parsed: ParsedEvent;
   try {
-    parsed = parseEventText(text);
+    parsed = parseEventText(text, { now: deps.now() });
   } catch (err) {
-    if (err instanceof InvalidFindingError) return rejected(err.message);
+    if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;
   }
   return recordParsedEvent(deps, parsed);
@@ -72,9 +72,9 @@ export async function recordEventText(deps: RecordDeps, text: string): Promise<R
 export async function recordEvent(deps: RecordDeps, event: unknown): Promise<RecordResult> {
   let parsed: ParsedEvent;
   try {
-    parsed = parseEvent(event);
+    parsed = parseEvent(event, { now: deps.now() });
   } catch (err) {
-    if (err instanceof InvalidFindingError) return rejected(err.message);
+    if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;
   }
   return recordParsedEvent(deps, parsed);
@@ -137,7 +137,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   }
   const keys = correlationKeys(finding);
   const holders = await openHolders(store, keys);
-  if (holders.length === 0) return open_(deps, finding, keys, now);
+  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key));
   return attach(deps, finding, holders, keys, now);
 }
 
@@ -158,9 +158,21 @@ async function openHolders(store: RecordDeps['store'], keys: string[]): Promise<
   return found;
 }
 
-function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string): Decision {
+/**
+ * The incident id for a new finding: derived from its key, so a retried delivery opens the same
+ * one. Should another finding's incident hold that id already (a hash collision, however unlikely
+ * at 128 bits), the next derivation is taken: a collision makes a new id, never a lost finding.
+ */
+async function freeIncidentId(store: RecordDeps['store'], key: Finding['key']): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const id = incidentIdFor(key, attempt);
+    const holder = await store.getIncident(id);
+    if (!holder || findingKeyString(holder.firstFinding) === findingKeyString(key)) return id;
+  }
+}
+
+function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, id: string): Decision {
   const { policy } = deps;
-  const id = incidentIdFor(finding.key);
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
   // the conservative default is detection (the finding's createdAt), never the processing time.
   const detectedAt = toUtc(finding.createdAt);
@@ -564,6 +576,7 @@ function ignored(finding: Finding | null, reason: string): RecordResult {
   };
 }
 
-function rejected(reason: string): RecordResult {
+/** The result of an input that is not an event we can process, with why. */
+export function rejectedResult(reason: string): RecordResult {
   return { outcome: 'rejected', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason, messages: [], revision: null };
 }

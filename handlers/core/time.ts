@@ -3,6 +3,8 @@
  * Periods in hours run on the wall clock, nights, weekends and holidays included (EU Regulation
  * 1182/71): a deadline across a daylight-saving change is still exactly that many real hours.
  */
+import { DatalekError } from './errors.js';
+
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
@@ -17,6 +19,68 @@ export function addMinutes(iso: string, minutes: number): string {
 /** Normalises any ISO 8601 timestamp with a zone to UTC with milliseconds: 2026-11-27T21:14:03.512Z. */
 export function toUtc(iso: string): string {
   return new Date(Date.parse(iso)).toISOString();
+}
+
+/** GuardDuty became available in November 2017: no finding, and no clock of this pipeline, is older. */
+export const EARLIEST_PLAUSIBLE = '2017-01-01T00:00:00.000Z';
+
+/** A time that is not a calendar-exact ISO 8601 instant with a zone, or lies outside the range asked for. */
+export class InvalidTimeError extends DatalekError {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** The range a time must lie in (inclusive), as ISO UTC; either end may be left open. */
+export interface InstantRange {
+  earliest?: string;
+  latest?: string;
+}
+
+// 2026-11-27T21:14:03.512Z, 2026-11-27T22:14+01:00, 2026-11-27T22:14:03+0100. Upper case T and Z only.
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * The one parser of timestamps: a calendar-exact ISO 8601 instant with a zone (`Z` or `±HH:MM`),
+ * returned as ISO UTC with milliseconds. 2026-02-30, T24:00, a second 60, an offset beyond ±14:00
+ * and a time without a zone (which would be read in whatever zone the machine happens to be in)
+ * are refused. The reason names what is wrong without repeating the text, so it can be logged.
+ */
+export function parseInstant(text: unknown, range: InstantRange = {}): string {
+  if (typeof text !== 'string') throw new InvalidTimeError(`expected an ISO 8601 time, got ${text === null ? 'null' : typeof text}`);
+  const m = INSTANT.exec(text);
+  if (!m) {
+    const reason = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)
+      ? 'no time zone: add Z or an offset such as +01:00'
+      : 'not an ISO 8601 time with a zone';
+    throw new InvalidTimeError(`${reason} (e.g. 2026-11-27T21:14:03Z)`);
+  }
+  const [, y, mo, d, h, mi, s = '0', frac = '', z, sign, oh = '0', om = '0'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year < 1) throw new InvalidTimeError('year 0000 is not a calendar year');
+  if (month < 1 || month > 12) throw new InvalidTimeError('the month must be 01 to 12');
+  if (day < 1 || day > daysInMonth(year, month)) throw new InvalidTimeError(`the day must be 01 to ${daysInMonth(year, month)} in that month`);
+  if (Number(h) > 23) throw new InvalidTimeError('the hour must be 00 to 23 (T24:00 is not accepted: write the next day at 00:00)');
+  if (Number(mi) > 59) throw new InvalidTimeError('the minute must be 00 to 59');
+  if (Number(s) > 59) throw new InvalidTimeError('the second must be 00 to 59');
+  const offsetMinutes = z ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  if (!z && (Number(om) > 59 || Math.abs(offsetMinutes) > 14 * 60)) throw new InvalidTimeError('the zone offset must lie within ±14:00');
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(Number(h), Number(mi) - offsetMinutes, Number(s), ms);
+  if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) throw new InvalidTimeError('outside the years 0001 to 9999 in UTC');
+  const iso = date.toISOString();
+  if (range.earliest && iso < toUtc(range.earliest)) throw new InvalidTimeError(`earlier than ${toUtc(range.earliest)}`);
+  if (range.latest && iso > toUtc(range.latest)) throw new InvalidTimeError(`later than ${toUtc(range.latest)}`);
+  return iso;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

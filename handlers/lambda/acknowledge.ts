@@ -8,6 +8,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { acknowledge } from '../core/acknowledge.js';
 import { ConfigurationError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { INCIDENT_ID_PATTERN } from '../core/incident.js';
 import { matchesType } from '../core/policy.js';
 import type { AwsDeps } from './runtime.js';
 
@@ -24,7 +25,7 @@ export interface AckRequest {
 }
 
 const bodySchema = z.strictObject({
-  incidentId: z.string().regex(/^dl-[0-9a-f]{10}$/, { error: 'expected an incident id such as dl-0123456789' }),
+  incidentId: z.string().regex(INCIDENT_ID_PATTERN, { error: 'expected an incident id such as dl-0123456789abcdef0123456789abcdef' }),
   note: z.string().max(1000).optional(),
 });
 

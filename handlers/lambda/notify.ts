@@ -17,7 +17,8 @@ export function createNotifyHandler(deps: AwsDeps) {
   return async (event: DomainEventEnvelope): Promise<{ sent: number }> => {
     const incidentId = event.detail?.incidentId;
     if (typeof incidentId !== 'string' || !incidentId) {
-      throw new DatalekError(`notify: the event (${String(event['detail-type'])}) has no detail.incidentId`);
+      // Name the missing field, not what the event holds (it is not ours to log).
+      throw new DatalekError(`notify: the event has no detail.incidentId (detail-type is ${typeof event['detail-type']})`);
     }
     deps.logger.appendKeys({ incidentId });
     try {

@@ -29,8 +29,26 @@ export interface RecordHandlerDeps extends AwsDeps {
 /** What the handler returns and the idempotency record keeps: identifiers, no personal data. */
 export type RecordSummary = Pick<RecordResult, 'outcome' | 'findingId' | 'incidentId' | 'severity' | 'deadline' | 'actions' | 'reason'>;
 
+/**
+ * How long a recorded delivery is remembered: longer than anything that can deliver it again
+ * (EventBridge retries a target for 24 hours, Lambda an asynchronous event for 6 more). Powertools'
+ * default is one hour. A delivery after this is still a duplicate to the store (same version).
+ */
+export const IDEMPOTENCY_EXPIRY_SECONDS = 48 * 3600;
+
+/**
+ * The same finding key and version must carry the same content: a delivery that differs there is
+ * refused (IdempotencyValidationError, into the dead-letter queue with an alarm), never answered
+ * with the first delivery's result.
+ */
+export const IDEMPOTENCY_PAYLOAD = 'finding.[type, severity, resource, createdAt, archived, sample]';
+
 export function createRecordHandler(deps: RecordHandlerDeps) {
-  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]' });
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: '[key.accountId, key.region, key.findingId, version.updatedAt, version.count]',
+    expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
+    payloadValidationJmesPath: IDEMPOTENCY_PAYLOAD,
+  });
 
   const recordOnce = makeIdempotent(
     async (input: { key: FindingKey; version: FindingVersion; finding: Finding }): Promise<RecordSummary> => {
@@ -59,21 +77,20 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
   return async (event: unknown, context: LambdaContext): Promise<RecordSummary> => {
     let parsed: ReturnType<typeof parseEvent>;
     try {
-      parsed = parseEvent(event);
+      parsed = parseEvent(event, { now: deps.now() });
     } catch (err) {
       if (err instanceof InvalidFindingError) {
         // The reason names the field; the event itself holds personal data and is not logged.
         deps.logger.error(
           "rejected a GuardDuty event (the event is left out of this log; after Lambda's retries it waits in the function's dead-letter queue)",
-          {
-            reason: err.message,
-          },
+          // The path and a reason built from types and limits only: never a value from the event.
+          { path: err.path || '(event)', reason: err.reason },
         );
       }
       throw err;
     }
     if (parsed.kind === 'not-a-finding') {
-      deps.logger.info('ignored a GuardDuty event that is not a finding', { detailType: parsed.detailType });
+      deps.logger.info('ignored a GuardDuty event that is not a finding', { detailType: knownDetailType(parsed.detailType) });
       return { outcome: 'ignored', findingId: null, incidentId: null, severity: null, deadline: null, actions: [], reason: `detail-type ${parsed.detailType}` };
     }
     const { key, version } = parsed.finding;
@@ -88,4 +105,16 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       deps.logger.removeKeys(['findingId', 'accountId', 'region']);
     }
   };
+}
+
+/** GuardDuty's other detail-types, by name; anything else is not repeated in the log. */
+const KNOWN_DETAIL_TYPES = new Set([
+  'GuardDuty Malware Protection Object Scan Result',
+  'GuardDuty Malware Protection Scan Result',
+  'GuardDuty Runtime Protection Healthy',
+  'GuardDuty Runtime Protection Unhealthy',
+]);
+
+function knownDetailType(detailType: string): string {
+  return KNOWN_DETAIL_TYPES.has(detailType) ? detailType : `another detail-type (${detailType.length} characters, not logged)`;
 }

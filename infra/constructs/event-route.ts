@@ -4,17 +4,19 @@
  * EventBridge's retries (it drops them otherwise).
  */
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../handlers/core/rules.js';
+import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
 
 export interface EventRouteProps {
+  /** Names its alarm: `datalek-<name>-dead-letters`. */
+  name: string;
   description: string;
   /** The pattern (from handlers/core/rules.ts); or a schedule. */
   pattern?: EventPattern;
@@ -23,6 +25,8 @@ export interface EventRouteProps {
   bus?: events.IEventBus;
   target: lambda.IFunction;
   alarmTopic: sns.ITopic;
+  /** Encrypts the dead-letter queue (it holds whole events: personal data); EventBridge must be allowed to use it. */
+  key: kms.IKey;
 }
 
 export class EventRoute extends Construct {
@@ -32,8 +36,8 @@ export class EventRoute extends Construct {
   constructor(scope: Construct, id: string, props: EventRouteProps) {
     super(scope, id);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      // SSE-SQS: EventBridge can write to it without a key policy of its own.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -50,14 +54,12 @@ export class EventRoute extends Construct {
         maxEventAge: Duration.hours(24),
       }),
     );
-    const depth = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `datalek: events for ${props.description} could not be delivered; they wait in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    onCallAlarm(this, 'DeadLettersAlarm', {
+      name: `${props.name}-dead-letters`,
+      description: `datalek: events for ${props.description} could not be delivered; they wait in the dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      topic: props.alarmTopic,
     });
-    depth.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }
 }
 

@@ -1,19 +1,22 @@
 /**
  * One response function: a NodejsFunction bundled with the local esbuild (no Docker), arm64,
- * Node.js 22, Powertools environment, its own log group with retention, and an alarm on its errors
- * to on-call. Grants are made by the caller through the resources (`table.grantReadWriteData(fn)`).
+ * Node.js 22, Powertools environment, its own log group with retention, its own role named
+ * `datalek-<handler>-function` (the containment Deny protects `datalek-*` roles), a dead-letter
+ * queue encrypted with the pipeline's key, and alarms on its errors and failed events to on-call.
+ * Grants are made by the caller, per function, for what that function does.
  */
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 
@@ -27,13 +30,21 @@ export interface ResponseFunctionProps {
   logRetention: logs.RetentionDays;
   /** @default 30 seconds */
   timeout?: Duration;
-  /** A fixed role name, for roles another account trusts by ARN. @default generated */
-  roleName?: string;
+  /** Encrypts the dead-letter queue (it holds whole events: personal data). */
+  key: kms.IKey;
+  /** How many may run at once; also alarms on throttles. @default unreserved */
+  reservedConcurrency?: number;
+}
+
+/** The role name of a handler's function: fixed, so member accounts can trust it and the Deny can name it. */
+export function functionRoleName(handler: string): string {
+  return `datalek-${handler}-function`;
 }
 
 export class ResponseFunction extends Construct {
   public readonly fn: NodejsFunction;
   public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.Role;
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Events the function failed on after Lambda's retries (a rejected finding, a bug): kept, not lost. */
   public readonly deadLetterQueue: sqs.Queue;
@@ -45,15 +56,19 @@ export class ResponseFunction extends Construct {
     // Its own role with write access to its own log group only (instead of the broad managed
     // AWSLambdaBasicExecutionRole); every other permission is granted through a resource.
     const role = new iam.Role(this, 'Role', {
-      roleName: props.roleName,
+      roleName: functionRoleName(props.handler),
       description: `datalek ${props.handler}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }),
     );
+    this.role = role;
+    // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
+    props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
     this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -67,6 +82,7 @@ export class ResponseFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -89,21 +105,27 @@ export class ResponseFunction extends Construct {
         forceDockerBundling: false,
       },
     });
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: `datalek ${props.handler}: the function failed; see its log group (identifiers only) and runbooks/`,
-      metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.errorsAlarm = onCallAlarm(this, 'Errors', {
+      name: `${props.handler}-errors`,
+      description: `datalek ${props.handler}: the function failed; see its log group (identifiers only) and runbooks/`,
+      metric: this.fn.metricErrors({ period: ALARM_PERIOD }),
+      topic: props.alarmTopic,
     });
-    this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
-    const failed = new cloudwatch.Alarm(this, 'FailedEventsAlarm', {
-      alarmDescription: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    onCallAlarm(this, 'FailedEventsAlarm', {
+      name: `${props.handler}-failed-events`,
+      description: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      topic: props.alarmTopic,
     });
-    failed.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    if (props.reservedConcurrency !== undefined) {
+      // Throttled events wait in Lambda's queue and are retried (up to 6 hours), not lost: on-call
+      // learns that work is queued behind the concurrency limit.
+      onCallAlarm(this, 'ThrottlesAlarm', {
+        name: `${props.handler}-throttles`,
+        description: `datalek ${props.handler}: more events than its ${props.reservedConcurrency} concurrent runs; they wait and are retried`,
+        metric: this.fn.metricThrottles({ period: ALARM_PERIOD }),
+        topic: props.alarmTopic,
+      });
+    }
   }
 }

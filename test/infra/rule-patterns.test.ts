@@ -80,7 +80,12 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { response, forwarders } = buildApp({ region: 'eu-west-1', forwardFrom: 'eu-north-1', 'aws:cdk:bundling-stacks': [] });
+    const { response, forwarders } = buildApp({
+      region: 'eu-west-1',
+      forwardFrom: 'eu-north-1',
+      breakGlassRole: 'datalek-break-glass',
+      'aws:cdk:bundling-stacks': [],
+    });
     const rules = (t: Template) => Object.entries(t.findResources('AWS::Events::Rule')).filter(([, r]) => r.Properties.EventPattern);
     for (const [id, rule] of [...rules(Template.fromStack(response)), ...rules(Template.fromStack(forwarders[0]))]) patterns[id] = rule.Properties.EventPattern;
   });

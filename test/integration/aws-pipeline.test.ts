@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
@@ -53,7 +54,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     expect(fg[0].MessageAttributes.sample.Value).toBe('false');
     expect(fg[0].MessageAttributes.incidentId.Value).toBe(result.incidentId);
     const onCall = await inbox(p, 'onCall');
-    expect(onCall.map((m) => m.Subject)).toEqual([`[datalek High] Beveiligingsincident: Backdoor:EC2/C&CActivity.B!DNS ${result.incidentId}`]);
+    // Over SNS's 99 characters: shortened before the incident id, which stays whole.
+    expect(onCall.map((m) => m.Subject)).toEqual([`[datalek High] Beveiligingsincident: Backdoor:EC2/C&CActivity.~ ${result.incidentId}`]);
   });
 
   it('does not route findings below the threshold or of another detail-type', async () => {
@@ -217,5 +219,21 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     const incident = await p.deps.store.getIncident(results[0].incidentId as string);
     expect(incident?.revision).toBe(1);
     expect(await inbox(p, 'fg')).toHaveLength(1);
+  });
+
+  it('remembers a delivery longer than EventBridge and Lambda retry it, and refuses different content under the same version', async () => {
+    const f = fresh();
+    const record = createRecordHandler({ ...p.deps, persistenceStore: p.persistence });
+    const first = await record(findingEvent(f), lambdaContext());
+    expect(first.outcome).toBe('opened');
+    const items = (await moto.clients.dynamodb.send(new ScanCommand({ TableName: p.config.idempotencyTable }))).Items ?? [];
+    const expirations = items.map((i) => Number(i.expiration?.N));
+    expect(expirations.length).toBeGreaterThan(0);
+    // EventBridge retries for 24 hours, Lambda an asynchronous event for 6 more.
+    for (const e of expirations) expect(e).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 30 * 3600);
+    // Same finding id, updatedAt and count, but another severity: not the same delivery.
+    await expect(record(findingEvent({ ...f, severity: 9.9 }), lambdaContext())).rejects.toMatchObject({ name: 'IdempotencyValidationError' });
+    const incident = await p.deps.store.getIncident(first.incidentId as string);
+    expect(incident?.severity).toBe(8);
   });
 });

@@ -40,7 +40,7 @@ describe('the datalek CLI', () => {
       deadline: '2026-11-30T21:00:00.000Z',
       actions: [{ type: 'isolate-instance', status: 'planned' }],
     });
-    expect(lines[0].incidentId).toMatch(/^dl-[0-9a-f]{10}$/);
+    expect(lines[0].incidentId).toMatch(/^dl-[0-9a-f]{32}$/);
     expect(lines[1]).toMatchObject({ incidentId: null, deadline: null, reason: expect.stringMatching(/below the policy's threshold/) });
     expect(lines[2]).toMatchObject({ incidentId: null, findingId: null, reason: expect.stringMatching(/^not valid JSON/) });
   });
@@ -120,22 +120,23 @@ describe('the datalek CLI', () => {
   });
 
   it('names the unknown incident and the unreadable path', async () => {
+    await runCli(['replay', writeEvent('a.json', findingEvent()), '--store', store]);
     expect((await runCli(['show', 'dl-nope', '--store', store])).stderr).toBe('datalek: no incident with id "dl-nope"');
     expect((await runCli(['replay', '/nonexistent/x.json', '--store', store])).stderr).toBe('datalek: cannot read /nonexistent/x.json: ENOENT');
     expect((await runCli(['status', '--bogus'])).stderr).toBe('datalek: unknown option --bogus');
   });
 
   it('sweeps due reminders once, in the contract shape', async () => {
-    const a = writeEvent('a.json', findingEvent({ createdAt: '2026-11-27T21:00:00Z' }));
-    await runCli(['replay', a, '--store', store, '--json', '--now', '2026-11-27T21:05:00Z']);
-    const { stdout } = await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-28T21:00:00Z']);
+    const a = writeEvent('a.json', findingEvent({ createdAt: '2026-11-20T21:00:00Z' }));
+    await runCli(['replay', a, '--store', store, '--json', '--now', '2026-11-20T21:05:00Z']);
+    const { stdout } = await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-21T21:00:00Z']);
     expect(JSON.parse(stdout)).toEqual([
-      { incidentId: expect.any(String), kind: 'ap-reminder', dueAt: '2026-11-28T21:00:00.000Z' },
-      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:20:00.000Z', level: 'on-call', round: 31 },
-      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:35:00.000Z', level: 'secondary', round: 31 },
-      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-28T20:50:00.000Z', level: 'fg', round: 31 },
+      { incidentId: expect.any(String), kind: 'ap-reminder', dueAt: '2026-11-21T21:00:00.000Z' },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-21T20:20:00.000Z', level: 'on-call', round: 31 },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-21T20:35:00.000Z', level: 'secondary', round: 31 },
+      { incidentId: expect.any(String), kind: 'page', dueAt: '2026-11-21T20:50:00.000Z', level: 'fg', round: 31 },
     ]);
-    expect(JSON.parse((await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-28T21:00:00Z'])).stdout)).toEqual([]);
+    expect(JSON.parse((await runCli(['sweep', '--store', store, '--json', '--now', '2026-11-21T21:00:00Z'])).stdout)).toEqual([]);
   });
 
   it('verifies the timelines and names the incident and entry when a row was edited', async () => {
@@ -166,7 +167,9 @@ describe('the datalek CLI', () => {
     expect(count('opened')).toBe(6);
     expect(count('attached')).toBe(6);
     expect(count('duplicate')).toBe(12);
-    const status = JSON.parse((await runCli(['status', '--store', store, '--json'])).stdout);
+    const listed = await runCli(['status', '--store', store, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const status = JSON.parse(listed.stdout);
     expect(status).toHaveLength(6);
     expect(status.every((s: { findings: number }) => s.findings === 2)).toBe(true);
     expect((await runCli(['verify', '--store', store])).code).toBe(0);

@@ -6,6 +6,7 @@ import {
   DescribeSnapshotsCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js';
@@ -18,7 +19,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { buildScenario, buildVpc, type Scenario } from '../support/ec2-scenario.js';
-import { findingEvent, instanceResource } from '../support/events.js';
+import { bucketResource, findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const MOTO_ACCOUNT = '123456789012';
@@ -190,6 +191,38 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     // The pipeline's own account does not have the instance at all.
     const own = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
     expect(own.NetworkInterfaces).toEqual([]);
+  });
+
+  it('names the affected account as the expected owner in every bucket call, blocking and releasing', async () => {
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'klant-export', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    const sent: { command: string; input: Record<string, unknown> }[] = [];
+    const stack = c.s3.middlewareStack as unknown as { add: (mw: unknown, options: unknown) => void; remove: (name: string) => boolean };
+    stack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        sent.push({ command: context.commandName ?? '', input: { ...(args as { input: Record<string, unknown> }).input } });
+        return next(args);
+      },
+      { step: 'initialize', name: 'captureS3Inputs' },
+    );
+    try {
+      n += 1;
+      const result = await recordEvent(
+        { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
+        findingEvent({
+          id: `bucket-${Date.now()}-${n}`,
+          accountId: MOTO_ACCOUNT,
+          type: 'Policy:S3/BucketAnonymousAccessGranted',
+          resource: bucketResource('klant-export'),
+        }),
+      );
+      const contained = await runContainment(deps(), result.incidentId as string);
+      expect(contained.actions[0]).toMatchObject({ type: 'block-public-access', status: 'done' });
+      await releaseContainment(deps(), { incidentId: result.incidentId as string, by: 'anna', reason: 'test' });
+    } finally {
+      stack.remove('captureS3Inputs');
+    }
+    expect(sent.map((s) => s.command)).toEqual(['GetPublicAccessBlockCommand', 'PutPublicAccessBlockCommand', 'DeletePublicAccessBlockCommand']);
+    for (const s of sent) expect(s.input.ExpectedBucketOwner, s.command).toBe(MOTO_ACCOUNT);
   });
 
   describe('a failure injected at each step leaves a truthful state that a retry completes', () => {

@@ -34,8 +34,12 @@ describe("the FG's workflow on the embedded store", () => {
         findingEvent({ id: 'fg-2', instanceId: 'i-other', createdAt: '2026-11-27T22:00:00Z' }),
       ]),
     );
-    const { stdout } = await cli(['replay', events, '--json'], '2026-11-27T21:05:00Z');
+    // Recorded on a real store at a past time; the FG's days that follow run on a drill copy of
+    // it, where any --now goes (a real store refuses a --now ahead of the system clock).
+    const real = join(dir, 'real');
+    const { stdout } = await runCli(['replay', events, '--json', '--store', real, '--policy', common[3], '--now', '2026-11-27T21:05:00Z']);
     id = jsonLines(stdout)[0].incidentId as string;
+    expect((await runCli(['drill', '--from', real, '--store', join(dir, 'store')])).code).toBe(0);
   });
 
   it('records the assessment; a later awareness moves the deadline, not the detection', async () => {
@@ -103,7 +107,20 @@ describe("the FG's workflow on the embedded store", () => {
       '2026-11-28T10:05:00Z',
     );
     await cli(
-      ['subjects', id, '--decision', 'inform', '--date', '2026-11-29', '--channel', 'letter', '--reason', 'high risk of identity fraud', '--by', 'FG'],
+      [
+        'subjects',
+        id,
+        '--decision',
+        'inform',
+        '--date',
+        '2026-11-29T10:00:00+01:00',
+        '--channel',
+        'letter',
+        '--reason',
+        'high risk of identity fraud',
+        '--by',
+        'FG',
+      ],
       '2026-11-28T10:10:00Z',
     );
     const after = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:10:00Z')).stdout);

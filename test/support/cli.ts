@@ -12,10 +12,23 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-/** Runs `bin/datalek.mjs` as a separate process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs `bin/datalek.mjs` as a separate process; `options` can run it as another user (when the
+ * tests run as root), kill it after `timeout` ms, or pass node flags (a heap limit).
+ */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { uid?: number; gid?: number; timeout?: number; nodeOptions?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { nodeOptions = [], ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/datalek.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...nodeOptions, join(ROOT, 'bin/datalek.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      killSignal: 'SIGKILL',
+      ...spawnOptions,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

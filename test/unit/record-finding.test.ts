@@ -111,7 +111,7 @@ describe('recording findings', () => {
 
   it('rejects a bad event with the field named, and leaves nothing behind', async () => {
     const result = await recordEventText(deps(), JSON.stringify(findingEvent({ severity: 'high' })));
-    expect(result).toMatchObject({ outcome: 'rejected', incidentId: null, reason: 'detail.severity: expected a number, got the string "high"' });
+    expect(result).toMatchObject({ outcome: 'rejected', incidentId: null, reason: 'detail.severity: expected a number, got a string' });
     expect([count('incidents'), count('findings'), count('timeline'), count('outbox')]).toEqual([0, 0, 0, 0]);
   });
 

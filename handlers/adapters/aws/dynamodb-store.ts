@@ -18,9 +18,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
+import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
 import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
-import { INCIDENT_TABLE } from './table-schema.js';
+import { INCIDENT_INDEX_KEYS, INCIDENT_TABLE, indexShardOf } from './table-schema.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -30,6 +31,8 @@ const resourceLockKey = (resourceKey: string) => ({ pk: `RES#${resourceKey}`, sk
 /** Message ids start with their incident's id (`dl-…/fg/opened`): the outbox lives in that partition. */
 const messageKey = (id: string) => ({ pk: `INC#${id.split('/')[0]}`, sk: `MSG#${id}` });
 const seqKey = (seq: number) => `TL#${String(seq).padStart(10, '0')}`;
+/** The index partition of an item: its kind and its shard (see table-schema.ts). */
+const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCIDENT_INDEX_KEYS[kind]}#${indexShardOf(sha256(id))}`;
 
 export class DynamoDbIncidentStore implements IncidentStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -65,7 +68,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
     const idx = INCIDENT_TABLE.indexes.byDetection;
-    const values: Record<string, unknown> = { ':p': 'INCIDENT', ':from': filter.from ?? '0000', ':to': filter.to ?? '9999' };
+    const values: Record<string, unknown> = { ':from': filter.from ?? '0000', ':to': filter.to ?? '9999' };
     const input: QueryCommandInput = {
       TableName: this.tableName,
       IndexName: idx.name,
@@ -78,18 +81,22 @@ export class DynamoDbIncidentStore implements IncidentStore {
       values[':closed'] = 'closed';
     }
     // BETWEEN is inclusive; `to` is exclusive like the SQLite store's.
-    const items = await this.queryAll(input);
+    const items = await this.queryShards('incident', input, idx.sortKey);
     return items.map((i) => JSON.parse(i.data as string) as Incident).filter((i) => !filter.to || i.detectedAt < filter.to);
   }
 
   async listDue(now: string): Promise<Incident[]> {
     const idx = INCIDENT_TABLE.indexes.due;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: idx.name,
-      KeyConditionExpression: `${idx.partitionKey} = :p AND ${idx.sortKey} <= :now`,
-      ExpressionAttributeValues: { ':p': 'DUE', ':now': now },
-    });
+    const items = await this.queryShards(
+      'due',
+      {
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: `${idx.partitionKey} = :p AND ${idx.sortKey} <= :now`,
+        ExpressionAttributeValues: { ':now': now },
+      },
+      idx.sortKey,
+    );
     return items.map((i) => JSON.parse(i.data as string) as Incident);
   }
 
@@ -143,14 +150,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const messages = await this.newMessages(change.messages);
     const items: TransactItem[] = [];
     const open = incident.state !== 'closed';
-    const due = open && incident.nextDueAt ? { gsi1pk: 'DUE', gsi1sk: incident.nextDueAt } : {};
+    const due = open && incident.nextDueAt ? { gsi1pk: indexKey('due', incident.id), gsi1sk: incident.nextDueAt } : {};
     const incidentItem = {
       ...incidentKey(incident.id),
       revision: incident.revision,
       state: incident.state,
       resourceKey: incident.resourceKey,
       detectedAt: incident.detectedAt,
-      gsi2pk: 'INCIDENT',
+      gsi2pk: indexKey('incident', incident.id),
       gsi2sk: `${incident.detectedAt}#${incident.id}`,
       ...due,
       data: JSON.stringify(incident),
@@ -246,7 +253,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
             ...messageKey(m.id),
             incidentId: m.incidentId,
             createdAt: m.createdAt,
-            gsi1pk: 'PENDING',
+            gsi1pk: indexKey('pending', m.id),
             gsi1sk: `${m.createdAt}#${m.id}`,
             data: JSON.stringify(m),
           },
@@ -259,12 +266,11 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   async pendingMessages(): Promise<OutboxMessage[]> {
     const idx = INCIDENT_TABLE.indexes.due;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: idx.name,
-      KeyConditionExpression: `${idx.partitionKey} = :p`,
-      ExpressionAttributeValues: { ':p': 'PENDING' },
-    });
+    const items = await this.queryShards(
+      'pending',
+      { TableName: this.tableName, IndexName: idx.name, KeyConditionExpression: `${idx.partitionKey} = :p`, ExpressionAttributeValues: {} },
+      idx.sortKey,
+    );
     return items.map((i) => ({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: null }));
   }
 
@@ -344,6 +350,20 @@ export class DynamoDbIncidentStore implements IncidentStore {
     );
     const existing = new Set((out.Responses?.[this.tableName] ?? []).map((i) => (i.sk as string).slice(4)));
     return messages.filter((m) => !existing.has(m.id));
+  }
+
+  /**
+   * One index query per shard, in parallel, merged in sort-key order; plus the partition of the
+   * unsharded keys that items written before sharding carry (`INCIDENT`, `DUE`, `PENDING`), so an
+   * upgraded deployment still lists its history. `:p` is set per shard.
+   */
+  private async queryShards(kind: keyof typeof INCIDENT_INDEX_KEYS, input: QueryCommandInput, sortKey: string): Promise<Record<string, unknown>[]> {
+    const prefix = INCIDENT_INDEX_KEYS[kind];
+    const partitions = [prefix, ...Array.from({ length: INCIDENT_TABLE.indexShards }, (_, i) => `${prefix}#${i}`)];
+    const pages = await Promise.all(
+      partitions.map((p) => this.queryAll({ ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':p': p } })),
+    );
+    return pages.flat().sort((a, b) => String(a[sortKey]).localeCompare(String(b[sortKey])));
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

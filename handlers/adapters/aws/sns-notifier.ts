@@ -24,11 +24,16 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-/** SNS subjects are ASCII, one line, under 100 characters. */
+/**
+ * SNS subjects are ASCII, one line, under 100 characters. A subject that ends with the incident id
+ * is shortened before the id, so the id, which the reader needs to act, is never cut.
+ */
 export function snsSubject(subject: string): string {
   const ascii = subject
     .normalize('NFKD')
     .replace(/[^\x20-\x7e]/g, '')
     .trim();
-  return ascii.length <= 99 ? ascii : `${ascii.slice(0, 98)}~`;
+  if (ascii.length <= 99) return ascii;
+  const id = / dl-[0-9a-f]+$/.exec(ascii)?.[0] ?? '';
+  return `${ascii.slice(0, 98 - id.length)}~${id}`;
 }

@@ -20,8 +20,15 @@ export const DEFAULT_RESOURCE_NAMES = {
  * - `INC#<id>` / `MSG#<message id>`: the outbox;
  * - `RES#<resource key>` / `OPEN`: the lock that keeps one open incident per resource;
  * - `FND#<account>/<region>/<finding id>` / `FINDING`: a finding's key and version.
- * GSI `due`: sparse; `DUE` items by next due time, `PENDING` messages by creation time.
- * GSI `byDetection`: every incident by detection time, for status and the register.
+ * GSI `due`: sparse; `DUE#<shard>` items by next due time, `PENDING#<shard>` messages by creation time.
+ * GSI `byDetection`: every incident (`INCIDENT#<shard>`) by detection time, for status and the register.
+ *
+ * The index partition keys are sharded by a hash of the incident or message id: with one constant
+ * key every incident write of a finding storm lands on the same index partition (about 1,000
+ * write units a second at most, and an incident item is several kilobytes written some fifteen
+ * times during its containment), and a throttled index throttles the table's writes. Eight shards
+ * give eight times the headroom; readers (status, the sweep, the outbox) query every shard in
+ * parallel and merge.
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',
@@ -30,10 +37,28 @@ export const INCIDENT_TABLE = {
     due: { name: 'due', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     byDetection: { name: 'byDetection', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
+  indexShards: 8,
 } as const;
+
+/** The index partition key prefixes; the key is `<prefix>#<shard>`. */
+export const INCIDENT_INDEX_KEYS = { incident: 'INCIDENT', due: 'DUE', pending: 'PENDING' } as const;
+
+/** The shard (0 … indexShards-1) of a hex digest of the item's id. */
+export function indexShardOf(hexDigest: string): number {
+  return Number.parseInt(hexDigest.slice(0, 8), 16) % INCIDENT_TABLE.indexShards;
+}
 
 /** The Powertools idempotency table's key, as its DynamoDB persistence layer expects by default. */
 export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expiration' } as const;
 
 /** The source of the pipeline's own events on its bus. */
 export const DOMAIN_EVENT_SOURCE = 'datalek';
+
+/**
+ * Fields of the functions' structured logs that CloudWatch metric filters (infra/) turn into
+ * metrics with alarms: the log line and the alarm cannot drift apart.
+ */
+export const LOG_METRICS = {
+  /** Logged by the contain function: network interfaces left in the all-traffic group by this run. */
+  interfacesExposed: 'interfacesExposed',
+} as const;

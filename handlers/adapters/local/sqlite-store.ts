@@ -7,7 +7,8 @@
  * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
  * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../../core/errors.js';
@@ -76,62 +77,104 @@ CREATE TABLE IF NOT EXISTS outbox (
   data          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
+
+-- What the store is: 'drill' marks a copy made by \`datalek drill\` (any --now goes, messages marked).
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
+
+/** A drill copy of a store: where it came from and when it was made. */
+export interface DrillMark {
+  from: string;
+  at: string;
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Open for reading only: nothing is created or changed, no write lock is taken, so a held lock
+   * or a store the user may only read does not stop \`status\`. @default false
+   */
+  readOnly?: boolean;
+}
 
 export class SqliteIncidentStore implements IncidentStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** A read-only snapshot's temporary folder, removed on close. */
+  private snapshotDir: string | null = null;
+  /** Set when the store is a drill copy. */
+  readonly drill: DrillMark | null;
 
-  /** Opens (and creates, if needed) the store in `dir`. */
-  constructor(readonly dir: string) {
+  /** Opens (and creates, if needed) the store in `dir`; with `readOnly`, opens an existing one for reading only. */
+  constructor(
+    readonly dir: string,
+    readonly options: SqliteStoreOptions = {},
+  ) {
     try {
-      mkdirSync(dir, { recursive: true });
-      this.db = new Database(join(dir, STORE_FILE));
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 15000');
-      this.db.pragma('foreign_keys = ON');
+      if (options.readOnly) {
+        this.db = this.openReadOnly();
+      } else {
+        mkdirSync(dir, { recursive: true });
+        this.db = new Database(join(dir, STORE_FILE));
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('busy_timeout = 15000');
+        this.db.pragma('foreign_keys = ON');
+      }
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
       }
-      this.db.exec(SCHEMA);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      if (!options.readOnly) {
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+      this.drill = this.readDrillMark();
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
     }
+    this.stmts = this.prepareStatements();
+  }
+
+  private prepareStatements() {
     const db = this.db;
-    this.stmts = {
-      getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
-      getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
-      openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
-      openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
-      ownerOfKey: db.prepare(
-        "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
-      ),
-      insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
-      releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
-      due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
-      timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
-      insertIncident: db.prepare(
-        'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
-      ),
-      updateIncident: db.prepare(
-        'UPDATE incidents SET revision = @revision, state = @state, resource_key = @resourceKey, next_due_at = @nextDueAt, data = @data WHERE id = @id AND revision = @expected',
-      ),
-      insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      updateFinding: db.prepare(
-        'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
-      ),
-      insertEntry: db.prepare(
-        'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
-      ),
-      insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
-      pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
-      messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
-      claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
-      markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
-    };
+    try {
+      return {
+        getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
+        getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
+        openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
+        openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
+        ownerOfKey: db.prepare(
+          "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
+        ),
+        insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
+        releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
+        due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
+        timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
+        insertIncident: db.prepare(
+          'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
+        ),
+        updateIncident: db.prepare(
+          'UPDATE incidents SET revision = @revision, state = @state, resource_key = @resourceKey, next_due_at = @nextDueAt, data = @data WHERE id = @id AND revision = @expected',
+        ),
+        insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        updateFinding: db.prepare(
+          'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
+        ),
+        insertEntry: db.prepare(
+          'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
+        ),
+        insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
+        pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
+        messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
+        claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
+        markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
+      };
+    } catch (err) {
+      throw new StoreError(`store ${this.dir} is not a complete datalek store (${(err as Error).message}); is it being created right now?`, { cause: err });
+    }
   }
 
   async getFinding(key: FindingKey): Promise<FindingRecord | undefined> {
@@ -270,6 +313,79 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async close(): Promise<void> {
     this.db.close();
+    if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
+  }
+
+  /** Marks this store as a drill copy of `from` (\`datalek drill\`). */
+  markDrill(mark: DrillMark): void {
+    this.run(() => this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('drill', ?)").run(JSON.stringify(mark)));
+  }
+
+  /**
+   * Copies the whole store, as one consistent snapshot, to a new store file in \`dir\` (which must
+   * not hold one yet). Works on a read-only store.
+   */
+  copyTo(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const target = join(dir, STORE_FILE);
+    if (existsSync(target)) throw new StoreError(`${dir} already holds a store`);
+    this.run(() => this.db.prepare('VACUUM INTO ?').run(target));
+  }
+
+  private openReadOnly(): Database.Database {
+    const file = join(this.dir, STORE_FILE);
+    const open = (path: string) => {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      // Readers never wait on writers in WAL mode; the timeout only covers a checkpoint's brief lock.
+      db.pragma('busy_timeout = 2000');
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      return db;
+    };
+    try {
+      return open(file);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
+    }
+    // A WAL store in a folder we may not write, with no writer open (so no -shm file to share):
+    // SQLite cannot open it read-only in place. Nobody has it open, so the file is complete: read
+    // a private copy of it (a writer starting meanwhile appends to its own -wal, not to this file).
+    this.snapshotDir = mkdtempSync(join(tmpdir(), 'datalek-read-'));
+    const copy = join(this.snapshotDir, STORE_FILE);
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    // The copy is private, so SQLite may keep its -shm beside it; this store still only reads.
+    const db = new Database(copy, { fileMustExist: true });
+    db.pragma('query_only = ON');
+    return db;
+  }
+
+  private readDrillMark(): DrillMark | null {
+    return drillMarkOf(this.db);
+  }
+
+  /**
+   * The drill mark of the store in `dir`, read without opening it as a store (it may be being
+   * created by another process this moment); null when there is none or no store.
+   */
+  static drillMark(dir: string): DrillMark | null {
+    const file = join(dir, STORE_FILE);
+    if (!existsSync(file)) return null;
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch {
+      // Unreadable here: the command itself opens it next and reports why.
+      return null;
+    }
+    try {
+      db.pragma('busy_timeout = 2000');
+      return drillMarkOf(db);
+    } catch {
+      return null;
+    } finally {
+      db.close();
+    }
   }
 
   /** For tests and the bench: the database itself (e.g. to tamper with a row on purpose). */
@@ -287,6 +403,18 @@ export class SqliteIncidentStore implements IncidentStore {
     } catch (err) {
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
+  }
+}
+
+function drillMarkOf(db: Database.Database): DrillMark | null {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!hasMeta) return null;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    return JSON.parse(row.value) as DrillMark;
+  } catch {
+    return { from: 'unknown (the drill mark is unreadable)', at: 'unknown' };
   }
 }
 

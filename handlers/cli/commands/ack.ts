@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { acknowledge } from '../../core/acknowledge.js';
 import { IncidentNotFoundError } from '../../core/errors.js';
-import { awsSettings, type Backend } from '../backend.js';
+import { awsSettings } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signedAcknowledge } from '../signed-ack.js';
@@ -18,14 +18,11 @@ export const ackCommand: Command = {
 async function ack(ctx: Context): Promise<number> {
   const url = ctx.io.env.DATALEK_ACK_URL;
   if (ctx.target === 'aws' && url) return signedAck(ctx, url);
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
+  return withBackend(ctx, 'write', async (backend) => {
+    const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);
     const by = ctx.flags.by ?? userInfo().username;
-    const result = await acknowledge(
-      { store: store as Backend['store'], policy: ctx.policy, now: ctx.now },
-      { incidentId: incident.id, by, note: ctx.flags.note },
-    );
+    const result = await acknowledge({ store, policy: ctx.policy, now: ctx.now }, { incidentId: incident.id, by, note: ctx.flags.note });
     printAck(
       ctx,
       {

@@ -13,8 +13,8 @@ export const draftCommand: Command = {
 async function runDraft(ctx: Context): Promise<number> {
   const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
   const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
-  return withBackend(ctx, false, async (backend) => {
-    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
+  return withBackend(ctx, 'read', async (backend) => {
+    const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const draft = buildDraft(incident, ctx.policy, ctx.now(), lang);
     ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft));
     return 0;

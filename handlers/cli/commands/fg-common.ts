@@ -2,7 +2,6 @@ import { userInfo } from 'node:os';
 import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
-import type { Backend } from '../backend.js';
 import { type Context, loadIncident, withBackend } from '../context.js';
 import { statusObject } from '../views.js';
 
@@ -23,9 +22,9 @@ export async function recordFg(
   options: { showMissing?: boolean } = {},
 ): Promise<number> {
   const id = ctx.positionals[0];
-  return withBackend(ctx, false, async (backend) => {
-    await loadIncident(backend?.store ?? null, id);
-    const b = backend as Backend;
+  return withBackend(ctx, 'write', async (backend) => {
+    await loadIncident(backend.store, id);
+    const b = backend;
     const incident = await run({ store: b.store, policy: ctx.policy, now: ctx.now });
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));

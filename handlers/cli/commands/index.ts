@@ -5,6 +5,7 @@ import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
 import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
+import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
 import { registerCommand } from './register.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   releaseCommand,
   messagesCommand,
   verifyCommand,
+  drillCommand,
   setupCommand,
   coverageCommand,
   assessCommand,

@@ -1,4 +1,3 @@
-import type { Backend } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 
 export const messagesCommand: Command = {
@@ -11,10 +10,10 @@ export const messagesCommand: Command = {
 };
 
 async function messages(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
+  return withBackend(ctx, 'read', async (backend) => {
+    const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);
-    const list = await (store as Backend['store']).listMessages(incident.id);
+    const list = await store.listMessages(incident.id);
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(list, null, 2));
     } else if (list.length === 0) {

@@ -14,8 +14,8 @@ async function runRegister(ctx: Context): Promise<number> {
   const format = oneOf('format', ctx.flags.format, ['csv', 'json', 'md'] as const, ctx.flags.json ? 'json' : 'csv');
   const from = isoFlag('from', ctx.flags.from);
   const to = isoFlag('to', ctx.flags.to);
-  return withBackend(ctx, false, async (backend) => {
-    const incidents = backend ? await backend.store.listIncidents({ from, to }) : [];
+  return withBackend(ctx, 'read', async (backend) => {
+    const incidents = await backend.store.listIncidents({ from, to });
     const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
     ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : format === 'md' ? registerMarkdown(rows) : registerCsv(rows));
     return 0;

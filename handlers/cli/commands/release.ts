@@ -1,6 +1,5 @@
 import { deliverPending } from '../../core/deliver.js';
 import { releaseContainment } from '../../core/release.js';
-import type { Backend } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -18,9 +17,9 @@ export const releaseCommand: Command = {
 };
 
 async function release(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
-    const b = backend as Backend;
+  return withBackend(ctx, 'write', async (backend) => {
+    const incident = await loadIncident(backend.store, ctx.positionals[0]);
+    const b = backend;
     const result = await releaseContainment(
       { store: b.store, policy: ctx.policy, now: ctx.now, containment: b.containment },
       { incidentId: incident.id, by: ctx.flags.by as string, reason: ctx.flags.reason as string, reactivateKey: ctx.flags['reactivate-key'] === true },

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import { deliverPending } from '../../core/deliver.js';
-import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from '../../core/record-finding.js';
+import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import type { Backend } from '../backend.js';
 import { type Command, type Context, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
-import { expandPaths } from '../inputs.js';
+import { expandPaths, readEvents } from '../inputs.js';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -23,31 +23,45 @@ export const replayCommand: Command = {
   run: replay,
 };
 
+/**
+ * Reads each input as a stream and records it at once, so memory stays bounded however large the
+ * files are; a file, or an event, that cannot be read or decoded is one rejected line.
+ */
 async function replay(ctx: Context): Promise<number> {
   const { io, flags } = ctx;
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
-  const inputs = files.flatMap((file) => readInputs(file));
-  return withBackend(ctx, true, async (backend) => {
-    if (!backend) throw new Error('unreachable: replay creates its store');
+  return withBackend(ctx, 'create', async (backend) => {
     const { store } = backend;
     const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: backend.containment.canEnforce, forceEnforce: flags.enforce === true };
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
-    const progress = !flags.json && io.errIsTty && inputs.length > 20 ? new Progress(io.err, inputs.length) : null;
-    const results: (RecordResult & { input: string })[] = [];
-    for (const input of inputs) {
-      let result = input.value !== undefined ? await recordEvent(deps, input.value) : await recordEventText(deps, input.text ?? '');
-      if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
-      const line = { input: input.name, ...result };
-      results.push(line);
-      if (flags.json) io.out(JSON.stringify(jsonLine(line)));
-      else if (!progress) io.out(replayLine(line));
-      await deliverPending({ store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now });
-      progress?.tick();
+    const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
+    const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
+    const counts = new Map<string, number>();
+    for (const file of files) {
+      for await (const input of readEvents(file)) {
+        let result = input.text !== undefined ? await recordEventText(deps, input.text) : rejectedResult(input.problem ?? 'not read');
+        if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
+        const line = { input: input.name, ...result };
+        counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
+        if (flags.json) io.out(JSON.stringify(jsonLine(line)));
+        else if (!progress) io.out(replayLine(line));
+        await deliverPending({ store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now });
+        progress?.event();
+      }
+      progress?.file();
     }
     progress?.done();
-    if (!flags.json) io.out(replaySummary(results));
-    return results.some((r) => r.outcome === 'rejected') ? 1 : 0;
+    if (!flags.json) io.out(replaySummary(counts));
+    return counts.has('rejected') ? 1 : 0;
   });
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** On AWS, carries out the enforced actions of the incident at once, and reports their outcome. */
@@ -58,30 +72,6 @@ async function containNow(ctx: Context, backend: Backend, result: RecordResult):
   // This event's actions are the last ones planned for its finding, in order (two buckets are two actions).
   const mine = contained.incident.actions.filter((a) => a.findingId === result.findingId).slice(-result.actions.length);
   return { ...result, actions: mine.map((a) => ({ type: a.type, status: a.status })) };
-}
-
-interface Input {
-  name: string;
-  text?: string;
-  value?: unknown;
-}
-
-/** A file holds one event or an array of events; a file that is not JSON is one rejected input. */
-function readInputs(file: string): Input[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return [{ name: `${file}#0`, text }];
-  }
-  if (Array.isArray(value)) return value.map((v, i) => ({ name: `${file}#${i}`, value: v }));
-  return [{ name: `${file}#0`, text }];
 }
 
 function jsonLine(line: RecordResult & { input: string }) {
@@ -95,27 +85,31 @@ function replayLine(r: RecordResult & { input: string }): string {
   return `${r.outcome.padEnd(9)} ${r.input}  ${what}${extra}`;
 }
 
-function replaySummary(results: RecordResult[]): string {
-  const counts = new Map<string, number>();
-  for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+function replaySummary(counts: Map<string, number>): string {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
-  return `\n${results.length} event${results.length === 1 ? '' : 's'}: ${parts.join(', ')}. See the incidents with: datalek status`;
+  return `\n${total} event${total === 1 ? '' : 's'}: ${parts.join(', ')}. See the incidents with: datalek status`;
 }
 
+/** A progress line on a terminal: files done of all, and events so far (a large file has many). */
 class Progress {
-  private n = 0;
-  constructor(
-    private readonly write: (s: string) => void,
-    private readonly total: number,
-  ) {}
-  tick(): void {
-    this.n += 1;
-    if (this.n % Math.max(1, Math.floor(this.total / 100)) !== 0 && this.n !== this.total) return;
-    const width = 30;
-    const filled = Math.round((this.n / this.total) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.n}/${this.total}`);
+  private files = 0;
+  private events = 0;
+  constructor(private readonly total: number) {}
+  event(): void {
+    this.events += 1;
+    if (this.events % 100 === 0) this.draw();
+  }
+  file(): void {
+    this.files += 1;
+    this.draw();
   }
   done(): void {
-    this.write('');
+    process.stderr.write('\n');
+  }
+  private draw(): void {
+    const width = 30;
+    const filled = Math.round((this.files / Math.max(1, this.total)) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.files}/${this.total} files, ${this.events} events`);
   }
 }

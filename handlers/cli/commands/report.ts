@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { reportHtml } from '../../core/report-html.js';
-import type { Backend } from '../backend.js';
 import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -17,9 +16,9 @@ async function runReport(ctx: Context): Promise<number> {
   const file = ctx.flags.html;
   if (typeof file !== 'string' || !file) throw new UsageError('report needs --html FILE');
   const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
-  return withBackend(ctx, false, async (backend) => {
-    const incident = await loadIncident(backend?.store ?? null, ctx.positionals[0]);
-    const timeline = await (backend as Backend).store.getTimeline(incident.id);
+  return withBackend(ctx, 'read', async (backend) => {
+    const incident = await loadIncident(backend.store, ctx.positionals[0]);
+    const timeline = await backend.store.getTimeline(incident.id);
     try {
       writeFileSync(file, reportHtml(incident, timeline, ctx.policy, ctx.now(), lang));
     } catch (err) {

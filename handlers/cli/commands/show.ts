@@ -1,4 +1,3 @@
-import type { Backend } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { showObject, showText } from '../views.js';
 
@@ -12,10 +11,10 @@ export const showCommand: Command = {
 };
 
 async function show(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
+  return withBackend(ctx, 'read', async (backend) => {
+    const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);
-    const timeline = await (store as Backend['store']).getTimeline(incident.id);
+    const timeline = await store.getTimeline(incident.id);
     ctx.io.out(
       ctx.flags.json ? JSON.stringify(showObject(incident, timeline, ctx.policy, ctx.now()), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()),
     );

@@ -11,9 +11,8 @@ export const statusCommand: Command = {
 };
 
 async function status(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
-    const incidents = store ? (await store.listIncidents({ openOnly: true })).sort(byUrgency) : [];
+  return withBackend(ctx, 'read', async (backend) => {
+    const incidents = (await backend.store.listIncidents({ openOnly: true })).sort(byUrgency);
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(

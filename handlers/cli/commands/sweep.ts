@@ -13,12 +13,8 @@ export const sweepCommand: Command = {
 };
 
 async function runSweep(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
-    if (!backend || !store) {
-      ctx.io.out(ctx.flags.json ? '[]' : 'No store yet: nothing is due.');
-      return 0;
-    }
+  return withBackend(ctx, 'write', async (backend) => {
+    const store = backend.store;
     const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
     for (const f of result.failed) ctx.io.err(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`);
     await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });

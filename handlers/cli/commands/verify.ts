@@ -1,5 +1,4 @@
 import { verifyTimeline } from '../../core/incident.js';
-import type { Backend } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 
 export const verifyCommand: Command = {
@@ -12,13 +11,13 @@ export const verifyCommand: Command = {
 };
 
 async function verify(ctx: Context): Promise<number> {
-  return withBackend(ctx, false, async (backend) => {
-    const store = backend?.store ?? null;
+  return withBackend(ctx, 'read', async (backend) => {
+    const store = backend.store;
     const id = ctx.positionals[0];
-    const incidents = id ? [await loadIncident(store, id)] : store ? await store.listIncidents() : [];
+    const incidents = id ? [await loadIncident(store, id)] : await store.listIncidents();
     const breaks = [];
     for (const incident of incidents) {
-      const found = verifyTimeline(incident, await (store as Backend['store']).getTimeline(incident.id));
+      const found = verifyTimeline(incident, await store.getTimeline(incident.id));
       if (found) breaks.push(found);
     }
     if (ctx.flags.json) {

@@ -11,6 +11,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ContainmentStepError } from '../../../core/errors.js';
+import { CONTAINMENT_SDK, PIPELINE_SDK, sdkConfig } from '../sdk-config.js';
 
 export interface ContainmentClients {
   ec2: EC2Client;
@@ -32,7 +33,7 @@ export class ContainmentClientFactory {
     /** The role assumed in member accounts, e.g. `datalek-containment`. */
     private readonly memberRoleName: string,
   ) {
-    this.sts = new STSClient({ region: homeRegion });
+    this.sts = new STSClient(sdkConfig(homeRegion, PIPELINE_SDK));
   }
 
   /** Clients for the account and region of the affected resource; cached while their credentials last. */
@@ -64,7 +65,7 @@ export class ContainmentClientFactory {
         );
       }
     }
-    const config = { region, ...(credentials ? { credentials } : {}) };
+    const config = { ...sdkConfig(region, CONTAINMENT_SDK), ...(credentials ? { credentials } : {}) };
     const clients: ContainmentClients = {
       ec2: new EC2Client(config),
       autoscaling: new AutoScalingClient(config),

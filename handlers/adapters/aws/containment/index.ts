@@ -63,7 +63,7 @@ export class AwsContainment implements Containment {
       case 'revoke-role-sessions':
         return releaseCredentials(c, action, options, this.now);
       case 'block-public-access':
-        return releaseBucket(c, action, options, this.now);
+        return releaseBucket(c, action, incident.accountId, options, this.now);
       case 'revoke-user-sessions':
         return releaseUserSessions(c, action, options, this.now);
       case 'isolate-ecs-task':
@@ -73,7 +73,7 @@ export class AwsContainment implements Containment {
       case 'restrict-rds-instance':
         return releaseRdsInstance(c, action, options, this.now);
       case 'tag-s3-object':
-        return releaseS3Object(c, action, options, this.now);
+        return releaseS3Object(c, action, incident.accountId, options, this.now);
       case 'tag-snapshot':
       case 'tag-image':
       case 'tag-recovery-point':

@@ -1,0 +1,61 @@
+/**
+ * Alarms to on-call, and the topic side of delivering them. A CloudWatch alarm publishes to SNS as
+ * the service principal `cloudwatch.amazonaws.com`: without a topic policy that allows it, every
+ * alarm action fails silently (the KMS side alone is not enough). The allowance is limited to this
+ * account's alarms whose names start with `datalek-`, in the topic's region (alarms can only
+ * notify a topic in their own region).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+
+/** Every alarm of the app is named `datalek-…`; the topics allow exactly those. */
+export const ALARM_NAME_PREFIX = 'datalek-';
+
+/** Lets this account's `datalek-*` alarms in the topic's region publish to it. */
+export function allowAlarmsToPublish(topic: sns.Topic): void {
+  const stack = Stack.of(topic);
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisPipeline',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${ALARM_NAME_PREFIX}*` },
+      },
+    }),
+  );
+}
+
+export interface OnCallAlarmProps {
+  /** The alarm's name after `datalek-`, unique in the account and region. */
+  name: string;
+  description: string;
+  metric: cloudwatch.IMetric;
+  topic: sns.ITopic;
+  /** @default 1 */
+  threshold?: number;
+}
+
+/** An alarm that pages on-call at the first occurrence (missing data is not a breach). */
+export function onCallAlarm(scope: Construct, id: string, props: OnCallAlarmProps): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmName: `${ALARM_NAME_PREFIX}${props.name}`,
+    alarmDescription: props.description,
+    metric: props.metric,
+    threshold: props.threshold ?? 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new actions.SnsAction(props.topic));
+  return alarm;
+}
+
+/** Five minutes, the period of every alarm here. */
+export const ALARM_PERIOD = Duration.minutes(5);

@@ -1,0 +1,298 @@
+/**
+ * The AWS side must not itself be the way in (issue #11): trust, escalation, alarms that can be
+ * delivered, keys that cannot be deleted, scoped and per-function permissions, encrypted queues.
+ * Each assertion reads the synthesized templates.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { DeployConfigError } from '../../infra/config.js';
+import { IAM_WRITE_ACTIONS } from '../../infra/containment-policy.js';
+import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, policyStatements, roleStatements, type Statement } from '../support/infra.js';
+
+const PIPELINE = DEPLOY_CONTEXT.account;
+const MEMBER = DEPLOY_CONTEXT.memberAccounts;
+const ORG = 'o-a1b2c3d4e5';
+
+/** `{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::…"]]}` → `arn:aws:iam::…`. */
+function text(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws"')
+    .replace(/\{"Fn::Join":\["",\[((?:"[^"]*",?)*)\]\]\}/g, (_, parts: string) => JSON.stringify((JSON.parse(`[${parts}]`) as string[]).join('')));
+}
+
+describe('the hardened AWS side', () => {
+  let built: DatalekApp;
+  let withOrg: DatalekApp;
+  let state: Template;
+  let response: Template;
+  let member: Template;
+  let forwarder: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    withOrg = buildApp({ ...DEPLOY_CONTEXT, organizationId: ORG, containConcurrency: '25', breakGlassRole: 'BreakGlass', ...NO_BUNDLING });
+    state = Template.fromStack(built.stateful);
+    response = Template.fromStack(built.response);
+    member = Template.fromStack(built.members[0]);
+    forwarder = Template.fromStack(built.forwarders[0]);
+  }, 120_000);
+
+  describe('member-account trust', () => {
+    it('requires the pipeline account when member accounts are given, and the break-glass role always', () => {
+      const { account: _, ...noAccount } = DEPLOY_CONTEXT;
+      expect(() => buildApp({ ...noAccount, ...NO_BUNDLING })).toThrow(DeployConfigError);
+      expect(() => buildApp({ ...noAccount, ...NO_BUNDLING })).toThrow(/account: required with memberAccounts/);
+      const { breakGlassRole: __, ...noBreakGlass } = DEPLOY_CONTEXT;
+      expect(() => buildApp({ ...noBreakGlass, ...NO_BUNDLING })).toThrow(/breakGlassRole: required/);
+      expect(() => buildApp({ ...DEPLOY_CONTEXT, memberAccounts: PIPELINE, ...NO_BUNDLING })).toThrow(/is the pipeline account itself/);
+    });
+
+    it("trusts the pipeline account, only from the contain function's role, never by a plain role ARN", () => {
+      const [role] = Object.values(member.findResources('AWS::IAM::Role'));
+      expect(role.Properties.RoleName).toBe('datalek-containment');
+      const trust = role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+      expect(trust).toHaveLength(1);
+      expect(text(trust[0].Principal)).toBe(`{"AWS":"arn:aws:iam::${PIPELINE}:root"}`);
+      expect(text(trust[0].Condition)).toBe(`{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::${PIPELINE}:role/datalek-contain-function"}}`);
+      response.hasResourceProperties('AWS::IAM::Role', { RoleName: 'datalek-contain-function' });
+    });
+
+    it('trusts it only from inside the organisation when organizationId is given', () => {
+      const [role] = Object.values(Template.fromStack(withOrg.members[0]).findResources('AWS::IAM::Role'));
+      const [trust] = role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+      expect(trust.Condition?.StringEquals).toEqual({ 'aws:PrincipalOrgID': ORG });
+      expect(text(trust.Condition?.ArnEquals)).toContain(`:iam::${PIPELINE}:role/datalek-contain-function`);
+    });
+
+    it('lets the contain function assume only the member accounts’ containment roles (or, with an organisation, its accounts’)', () => {
+      const assume = roleStatements(response, 'datalek-contain-function').filter((st) => actionsOf(st).includes('sts:AssumeRole'));
+      expect(assume).toHaveLength(1);
+      expect(text(assume[0].Resource)).toBe(`"arn:aws:iam::${MEMBER}:role/datalek-containment"`);
+      const org = roleStatements(Template.fromStack(withOrg.response), 'datalek-contain-function').find((st) => actionsOf(st).includes('sts:AssumeRole'));
+      expect(org?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG } });
+    });
+  });
+
+  describe('no privilege escalation', () => {
+    const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
+
+    it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
+      const org = Template.fromStack(withOrg.response);
+      for (const [statements, breakGlass] of [
+        [roleStatements(response, 'datalek-contain-function'), 'datalek-*'],
+        [roleStatements(member, 'datalek-containment'), 'datalek-*'],
+        [roleStatements(org, 'datalek-contain-function'), 'BreakGlass'],
+      ] as const) {
+        const d = deny(statements);
+        expect(d, 'an explicit Deny').toBeDefined();
+        const resources = text(d?.Resource);
+        for (const r of ['role/datalek-*', 'role/aws-service-role/*', 'role/aws-reserved/*', 'policy/datalek-*']) {
+          expect(resources).toContain(`:iam::*:${r}"`);
+        }
+        expect(resources).toContain(`:iam::*:role/${breakGlass}"`);
+        // Every write verb, including the ones containment itself uses.
+        expect(actionsOf(d as Statement)).toEqual(IAM_WRITE_ACTIONS);
+        for (const used of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:PassRole']) {
+          expect(
+            IAM_WRITE_ACTIONS.some((p) => new RegExp(`^${p.replace('*', '.*')}$`).test(used)),
+            used,
+          ).toBe(true);
+        }
+      }
+    });
+
+    it('puts a permissions boundary with the same Deny on every role the stacks create', () => {
+      for (const stack of [built.response, ...built.members, ...built.forwarders]) {
+        const t = Template.fromStack(stack);
+        const roles = Object.values(t.findResources('AWS::IAM::Role'));
+        expect(roles.length).toBeGreaterThan(0);
+        for (const role of roles) expect(role.Properties.PermissionsBoundary, `${stack.stackName} ${role.Properties.RoleName}`).toBeDefined();
+      }
+      for (const t of [response, member]) {
+        const [boundary] = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
+          String(p.Properties.ManagedPolicyName ?? '').endsWith('-boundary'),
+        );
+        expect(deny(boundary.Properties.PolicyDocument.Statement)).toBeDefined();
+        // Nothing in the boundary allows an IAM write beyond containment's two.
+        const iamWrites = (boundary.Properties.PolicyDocument.Statement as Statement[])
+          .filter((st) => st.Effect === 'Allow')
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('iam:') && !a.startsWith('iam:Get'));
+        expect(iamWrites.sort()).toEqual(['iam:PutRolePolicy', 'iam:UpdateAccessKey']);
+      }
+    });
+  });
+
+  describe('alarms that reach on-call', () => {
+    it('lets CloudWatch alarms of this account named datalek-* publish to the on-call topic', () => {
+      const policies = Object.values(state.findResources('AWS::SNS::TopicPolicy'));
+      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallTopic'));
+      const allow = ((onCall?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => st.Effect === 'Allow');
+      expect(allow?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+      expect(allow?.Action).toBe('sns:Publish');
+      expect(text(allow?.Condition)).toBe(
+        `{"StringEquals":{"aws:SourceAccount":"${PIPELINE}"},"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:eu-west-1:${PIPELINE}:alarm:datalek-*"}}`,
+      );
+    });
+
+    it('names every alarm datalek-* and sends it to a topic in its own region that allows it', () => {
+      for (const [t, topic] of [
+        [response, 'datalek-on-call'],
+        [forwarder, 'OnCallAlarms'],
+      ] as const) {
+        const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+        expect(alarms.length).toBeGreaterThan(0);
+        for (const a of alarms) {
+          expect(a.Properties.AlarmName).toMatch(/^datalek-/);
+          expect(JSON.stringify(a.Properties.AlarmActions)).toContain(topic);
+        }
+      }
+      const [policy] = Object.values(forwarder.findResources('AWS::SNS::TopicPolicy'));
+      expect(text(policy.Properties.PolicyDocument)).toContain(`"aws:SourceArn":"arn:aws:cloudwatch:eu-central-1:${PIPELINE}:alarm:datalek-*"`);
+    });
+
+    it("alarms on the forwarder's dead-letter queue, its throttling and events it could not even put there", () => {
+      const names = Object.values(forwarder.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled']);
+      forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
+      forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });
+      forwarder.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
+    });
+
+    it('turns an exposed interface into a metric with its own alarm', () => {
+      response.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.interfacesExposed > 0 }',
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'InterfacesExposed', MetricValue: '$.interfacesExposed' })],
+      });
+      response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-interface-exposed', MetricName: 'InterfacesExposed', Threshold: 1 });
+    });
+  });
+
+  describe('keys and encryption', () => {
+    it('denies deleting or disabling the keys to everyone but the break-glass role', () => {
+      for (const t of [state, forwarder]) {
+        for (const key of Object.values(t.findResources('AWS::KMS::Key'))) {
+          const d = (key.Properties.KeyPolicy.Statement as Statement[]).find((st) => st.Effect === 'Deny');
+          expect(d?.Principal).toEqual({ AWS: '*' });
+          expect(actionsOf(d as Statement).sort()).toEqual(['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
+          expect(text(d?.Condition)).toMatch(
+            /^\{"ArnNotEquals":\{"aws:PrincipalArn":"arn:aws:iam::(111122223333|\{"Ref":"AWS::AccountId"\}):role\/datalek-break-glass"\}\}$/,
+          );
+        }
+      }
+    });
+
+    it('encrypts the event archive and every queue (they hold whole findings) with customer-managed keys', () => {
+      state.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: Match.anyValue() });
+      expect(JSON.stringify(state.findResources('AWS::Events::Archive'))).not.toContain('"KmsKeyIdentifier":""');
+      for (const t of [response, forwarder]) {
+        const queues = Object.values(t.findResources('AWS::SQS::Queue'));
+        expect(queues.length).toBeGreaterThan(0);
+        for (const q of queues) {
+          expect(q.Properties.KmsMasterKeyId, JSON.stringify(q.Properties)).toBeDefined();
+          expect(q.Properties.SqsManagedSseEnabled).toBeUndefined();
+        }
+      }
+    });
+  });
+
+  describe('scoped permissions', () => {
+    it('tags security groups and snapshots only while creating them, and instances only with datalek tags', () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const tagging = statements.filter((st) => st.Effect === 'Allow' && actionsOf(st).includes('ec2:CreateTags'));
+        expect(tagging.length).toBeGreaterThan(0);
+        for (const st of tagging) {
+          const scoped = st.Condition?.StringEquals?.['ec2:CreateAction'] ?? st.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys'];
+          expect(scoped, JSON.stringify(st)).toBeDefined();
+          if (text(st.Resource).includes('security-group')) expect(st.Condition?.StringEquals?.['ec2:CreateAction']).toBeDefined();
+        }
+        const createGroup = statements.find((st) => actionsOf(st).includes('ec2:CreateSecurityGroup') && text(st.Resource).includes('security-group'));
+        expect(createGroup?.Condition?.StringLike).toEqual({ 'aws:RequestTag/datalek:role': 'datalek-*' });
+      }
+    });
+
+    it("acts only in the role's own account and the pipeline regions; buckets only of that account", () => {
+      for (const [statements, account] of [
+        [roleStatements(response, 'datalek-contain-function'), PIPELINE],
+        [roleStatements(member, 'datalek-containment'), MEMBER],
+      ] as const) {
+        for (const st of statements.filter((s) => s.Effect === 'Allow' && s.Sid)) {
+          const resources = [JSON.parse(text(st.Resource))].flat() as string[];
+          for (const r of resources) {
+            if (r === '*') {
+              expect(st.Condition?.StringEquals?.['aws:RequestedRegion'], st.Sid).toEqual(['eu-west-1', 'eu-central-1']);
+            } else if (r.startsWith('arn:aws:s3:::')) {
+              expect(st.Condition?.StringEquals?.['s3:ResourceAccount'], st.Sid).toBe(account);
+            } else if (r.startsWith('arn:aws:ec2:') && r.includes(':snapshot/')) {
+              expect(r, st.Sid).toMatch(/^arn:aws:ec2:(eu-west-1|eu-central-1)::snapshot\/\*$/);
+            } else if (st.Sid !== 'ActInMemberAccounts') {
+              expect(r, st.Sid).toMatch(new RegExp(`^arn:aws:[a-z0-9-]+:(eu-west-1|eu-central-1)?:${account}:`));
+            }
+          }
+        }
+      }
+    });
+
+    it('gives each function only the table actions it performs: none may Scan, BatchWrite or Delete the register', () => {
+      const table = (st: Statement) => actionsOf(st).some((a) => a.startsWith('dynamodb:')) && text(st.Resource).includes('datalek-incidents');
+      for (const name of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge']) {
+        const actions = roleStatements(response, `datalek-${name}-function`).filter(table).flatMap(actionsOf);
+        expect(actions.length, name).toBeGreaterThan(0);
+        for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:*'])
+          expect(actions, name).not.toContain(forbidden);
+      }
+      const idempotency = (name: string) =>
+        roleStatements(response, `datalek-${name}-function`).filter((st) => text(st.Resource).includes('datalek-idempotency'));
+      expect(idempotency('record-finding')).toHaveLength(1);
+      for (const name of ['notify', 'contain', 'sweep', 'acknowledge']) expect(idempotency(name), name).toEqual([]);
+      // Only the sweep reads the indexes; only notify and sweep claim messages.
+      expect(
+        text(
+          roleStatements(response, 'datalek-notify-function')
+            .filter(table)
+            .map((s) => s.Resource),
+        ),
+      ).not.toContain('/index/*');
+      expect(roleStatements(response, 'datalek-acknowledge-function').filter(table).flatMap(actionsOf)).not.toContain('dynamodb:UpdateItem');
+    });
+
+    it('has no Allow without a resource type or condition anywhere', () => {
+      for (const stack of [built.response, ...built.members, ...built.forwarders]) {
+        for (const st of policyStatements(Template.fromStack(stack)).filter((s) => s.Effect === 'Allow')) {
+          if (text(st.Resource) === '"*"') expect(st.Condition ?? actionsOf(st).every((a) => /:(Describe|Get|List)/.test(a)), JSON.stringify(st)).toBeTruthy();
+        }
+      }
+    });
+  });
+
+  describe('acknowledgement and concurrency', () => {
+    it('allows the on-call policy lambda:InvokeFunction only through the function URL', () => {
+      response.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        ManagedPolicyName: 'datalek-on-call-acknowledge',
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({ Action: 'lambda:InvokeFunctionUrl', Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } }),
+            Match.objectLike({ Action: 'lambda:InvokeFunction', Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } }),
+          ],
+        },
+      });
+    });
+
+    it("lets only the on-call role's sessions acknowledge by default, never every principal of the account", () => {
+      const [fn] = Object.values(response.findResources('AWS::Lambda::Function')).filter((f) =>
+        JSON.stringify(f.Properties.Environment).includes('DATALEK_ACK_PRINCIPALS'),
+      );
+      expect(text(fn.Properties.Environment.Variables.DATALEK_ACK_PRINCIPALS)).toBe(`"arn:aws:sts::${PIPELINE}:assumed-role/datalek-on-call/*"`);
+    });
+
+    it('reserves concurrency for the contain function: 10 by default, from context otherwise', () => {
+      const reserved = (t: Template) =>
+        Object.values(t.findResources('AWS::Lambda::Function'))
+          .map((f) => f.Properties.ReservedConcurrentExecutions)
+          .filter((r) => r !== undefined);
+      expect(reserved(response)).toEqual([10]);
+      expect(reserved(Template.fromStack(withOrg.response))).toEqual([25]);
+    });
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Observation 5 of issue #13: impossible or implausible dates in a finding, and unbounded policy
+ * numbers. Each is refused with the field named, before anything is stored.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidFindingError, InvalidPolicyError } from '../../handlers/core/errors.js';
+import { parseEvent } from '../../handlers/core/finding.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { findingEvent } from '../support/events.js';
+
+const NOW = '2026-11-28T12:00:00.000Z';
+
+function rejection(value: unknown, now = NOW): InvalidFindingError {
+  try {
+    parseEvent(value, { now });
+  } catch (err) {
+    if (err instanceof InvalidFindingError) return err;
+    throw err;
+  }
+  throw new Error('expected the event to be rejected');
+}
+
+/** A valid event whose detail.createdAt and detail.updatedAt alone are set (the envelope's time stays valid). */
+function withTimes(createdAt: string, updatedAt = createdAt) {
+  const event = findingEvent({ createdAt: '2026-11-27T21:00:00Z' });
+  event.detail.createdAt = createdAt;
+  event.detail.updatedAt = updatedAt;
+  return event;
+}
+
+describe("a finding's dates", () => {
+  it('refuses a day that does not exist (2026-02-30 is not 2 March)', () => {
+    const err = rejection(withTimes('2026-02-30T10:00:00Z', '2026-03-05T10:00:00Z'));
+    expect(err.path).toBe('detail.createdAt');
+    expect(err.message).toMatch(/day must be 01 to 28/);
+  });
+
+  it('refuses T24:00', () => {
+    const err = rejection(withTimes('2026-11-27T10:00:00Z', '2026-11-27T24:00:00Z'));
+    expect(err.path).toBe('detail.updatedAt');
+    expect(err.message).toMatch(/T24:00/);
+  });
+
+  it('refuses year 0000, year 9999 and anything before GuardDuty or more than a day ahead of the clock', () => {
+    expect(rejection(withTimes('0000-01-01T00:00:00Z')).path).toBe('detail.createdAt');
+    const future = rejection(withTimes('9999-12-31T23:59:59Z'));
+    expect(future.path).toBe('detail.createdAt');
+    expect(future.message).toMatch(/later than 2026-11-29T12:00:00.000Z/);
+    expect(rejection(withTimes('2016-06-01T00:00:00Z')).message).toMatch(/earlier than 2017-01-01/);
+    expect(rejection(withTimes('2026-11-29T13:00:00Z')).path).toBe('detail.createdAt');
+    // Within a day ahead: clocks differ between machines.
+    expect(parseEvent(withTimes('2026-11-29T11:00:00Z'), { now: NOW }).kind).toBe('finding');
+  });
+
+  it('refuses a finding updated before it was created', () => {
+    const err = rejection(withTimes('2026-11-27T21:00:00Z', '2026-11-27T20:59:59Z'));
+    expect(err.path).toBe('detail.updatedAt');
+    expect(err.message).toMatch(/lies before detail.createdAt/);
+  });
+
+  it('compares the instants, not the text, across zones', () => {
+    const event = withTimes('2026-11-27T22:00:00+01:00', '2026-11-27T21:30:00Z');
+    expect(parseEvent(event, { now: NOW }).kind).toBe('finding');
+  });
+});
+
+describe('policy numbers', () => {
+  it('bounds the deadline hours to 1-720 and every other period to 30 days', () => {
+    expect(() => parsePolicy({ apDeadlineHours: 100000000000 })).toThrow(/apDeadlineHours: must be 1 to 720/);
+    expect(() => parsePolicy({ apDeadlineHours: 0 })).toThrow(InvalidPolicyError);
+    expect(parsePolicy({ apDeadlineHours: 96 }).apDeadlineHours).toBe(96);
+    expect(() => parsePolicy({ reminders: { overdueEveryHours: 1e9 } })).toThrow(/reminders.overdueEveryHours: must be at most 720/);
+    expect(() => parsePolicy({ reminders: { beforeDeadlineHours: [24, 1e12] } })).toThrow(/beforeDeadlineHours\[1\]/);
+    expect(() => parsePolicy({ clocks: { processorToControllerHours: 1e6 } })).toThrow(/processorToControllerHours/);
+    expect(() => parsePolicy({ onCall: { escalation: { repeatAfterMinutes: 1e12 } } })).toThrow(/repeatAfterMinutes/);
+  });
+});
