@@ -108,7 +108,7 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
     }),
     new iam.PolicyStatement({
       sid: 'RulesOfOwnGroupsOnly',
-      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress'],
+      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
       resources: ec2('security-group'),
       conditions: { StringLike: { [`ec2:ResourceTag/${ROLE_TAG}`]: 'datalek-*' } },
     }),

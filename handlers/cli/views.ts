@@ -2,10 +2,11 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
-import { clocksOf } from '../core/clocks.js';
+import { clocksOf, roleOf } from '../core/clocks.js';
 import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 
 /** `datalek status --json`: one of these per incident (with its legal clocks when a policy is given). */
@@ -29,6 +30,13 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     actions: incident.actions.map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null })),
     assessment: incident.assessment ?? null,
     reports: incident.reports ?? [],
+    firstActivityAt: incident.firstActivityAt ?? null,
+    role: policy ? roleOf(incident, policy) : (incident.role ?? null),
+    decisions: incident.decisions ?? [],
+    nis2: incident.nis2 ?? null,
+    subjects: incident.subjects ?? null,
+    subscribers: incident.subscribers ?? null,
+    facts: incident.facts ?? null,
     ...(policy && now
       ? { clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status }) => ({ name, startsAt, dueAt, doneAt, status })) }
       : {}),
@@ -57,7 +65,9 @@ export function byUrgency(a: Incident, b: Incident): number {
   );
 }
 
-export function table(headers: string[], rows: string[][]): string {
+/** A table for the terminal; every cell is one line, its control characters shown escaped. */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(oneLine));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -76,7 +86,7 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     truncate(i.findingType, 44),
     truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
     i.deadline ? formatLocal(i.deadline, tz) : i.sample ? 'none (sample)' : '-',
-    deadlineNote(i, now),
+    deadlineNote(i, now, tz),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
   return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
@@ -93,7 +103,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}`,
-    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now)}` : 'none'}`,
+    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
   if (incident.assessment) {
@@ -105,7 +115,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
-    lines.push(`  clock          ${c.label.en}: ${c.status}${due ? ` (${due}${done})` : ''}${c.note ? ` ${c.note}` : ''}`);
+    lines.push(`  clock          ${c.label.en}: ${c.status}${due ? ` (${due}${done})` : ''}${c.note ? ` (${c.note.en})` : ''}`);
   }
   for (const r of incident.reports ?? [])
     lines.push(`  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`);
@@ -115,24 +125,22 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   } else {
     lines.push('  containment    none (notify only)');
   }
-  lines.push('', 'Timeline');
-  lines.push(
-    table(
-      ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
-      timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
-    )
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n'),
-  );
-  return lines.join('\n');
+  // Each line above is one line, whatever a value holds; the table escapes its own cells.
+  const timelineTable = table(
+    ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
+    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
+  )
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return [...lines.map(oneLine), '', 'Timeline', timelineTable].join('\n');
 }
 
-/** Time left while the AP clock runs; otherwise why it stopped. */
-export function deadlineNote(incident: Incident, now: string): string {
+/** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */
+export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam'): string {
   if (!incident.deadline) return '';
   const report = initialReport(incident);
-  if (report) return `reported ${report.at.slice(0, 16).replace('T', ' ')} UTC${report.at > incident.deadline ? ' (late)' : ''}`;
+  if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > incident.deadline ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
   if (incident.state === 'closed') return 'closed';
   return timeLeft(incident.deadline, now);

@@ -9,6 +9,7 @@ import { changeIncident } from './change-incident.js';
 import { RefusedError } from './errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
+import { checkRecordingTime } from './stated-time.js';
 
 export interface AckResult {
   incident: Incident;
@@ -26,6 +27,7 @@ export async function acknowledge(
     if (draft.acknowledgedBy) return null;
     if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`);
     const now = deps.now();
+    checkRecordingTime(draft, now, 'the acknowledgement');
     // Acknowledging moves an open incident on; one the FG already assessed keeps its state.
     if (draft.state === 'open') draft.state = 'acknowledged';
     draft.acknowledgedBy = by;

@@ -1,14 +1,31 @@
 /**
- * Every legal clock of an incident, computed in UTC from its times and reports: the AP's 72 hours
- * (Art. 33(1)), and those a policy switches on (NIS2, Telecommunicatiewet, processor to
- * controller), plus the Art. 34 decision. Each says when it started, when it is due, when it was
- * met and whether in time; status, show, the reminders and the register all read it from here.
+ * Every legal clock of an incident, computed in UTC from its times, decisions and reports: the
+ * AP's 72 hours (Art. 33(1)), the processor's duty to its controller (Art. 33(2)), the Art. 34
+ * decision, and those a policy switches on (NIS2 / Cyberbeveiligingswet, Telecommunicatiewet).
+ * Each says when it started, when it is due, when it was met (by the time the person stated) and
+ * whether in time; status, show, the reminders, the draft and the register all read it from here.
+ *
+ * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
+ * they show as "not needed" with that note, and the clock to the controller always runs.
  */
-import { clockRunning, type Incident, initialReport, type ReportRecord } from './incident.js';
+import { type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
 
-export type ClockName = 'ap' | 'nis2-early-warning' | 'nis2-notification' | 'nis2-final' | 'telecom-initial' | 'telecom-complete' | 'processor' | 'subjects';
+export type ClockName =
+  | 'ap'
+  | 'processor'
+  | 'subjects'
+  | 'nis2-significance'
+  | 'nis2-early-warning'
+  | 'nis2-notification'
+  | 'nis2-intermediate'
+  | 'nis2-final'
+  | 'telecom-initial'
+  | 'telecom-complete'
+  | 'telecom-subscribers';
+
+export type ClockState = 'running' | 'met' | 'late' | 'overdue' | 'not-needed';
 
 export interface ClockStatus {
   name: ClockName;
@@ -17,26 +34,51 @@ export interface ClockStatus {
   dueAt: string | null;
   doneAt: string | null;
   /** running, met (in time), late (done after the deadline), overdue (not done, deadline passed), not-needed. */
-  status: 'running' | 'met' | 'late' | 'overdue' | 'not-needed';
-  note?: string;
+  status: ClockState;
+  /** Why it is not needed, or what is still outstanding, in both languages. */
+  note?: { nl: string; en: string };
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
   ap: { nl: 'Melding AP (72 uur, AVG art. 33)', en: 'AP notification (72 hours, GDPR Art. 33)' },
+  processor: { nl: 'Verwerker informeert verwerkingsverantwoordelijke (art. 33(2))', en: 'Processor informs the controller (Art. 33(2))' },
+  subjects: { nl: 'Besluit informeren betrokkenen (art. 34)', en: 'Decision on informing data subjects (Art. 34)' },
+  'nis2-significance': { nl: 'NIS2: besluit significant incident (art. 23(3))', en: 'NIS2: decision on a significant incident (Art. 23(3))' },
   'nis2-early-warning': { nl: 'NIS2 vroegtijdige waarschuwing (24 uur)', en: 'NIS2 early warning (24 hours)' },
   'nis2-notification': { nl: 'NIS2 incidentmelding (72 uur)', en: 'NIS2 incident notification (72 hours)' },
-  'nis2-final': { nl: 'NIS2 eindverslag (1 maand na melding)', en: 'NIS2 final report (1 month after notification)' },
-  'telecom-initial': { nl: 'Telecommunicatiewet melding AP (24 uur)', en: 'Telecommunications Act notification (24 hours)' },
-  'telecom-complete': { nl: 'Telecommunicatiewet volledige melding (3 dagen)', en: 'Telecommunications Act complete notification (3 days)' },
-  processor: { nl: 'Verwerker aan verwerkingsverantwoordelijke (art. 33(2))', en: 'Processor to controller (Art. 33(2))' },
-  subjects: { nl: 'Besluit informeren betrokkenen (art. 34)', en: 'Decision on informing data subjects (Art. 34)' },
+  'nis2-intermediate': { nl: 'NIS2 tussentijds verslag (op verzoek)', en: 'NIS2 intermediate report (on request)' },
+  'nis2-final': { nl: 'NIS2 eindverslag (1 kalendermaand na de melding)', en: 'NIS2 final report (1 calendar month after the notification)' },
+  'telecom-initial': { nl: 'Telecommunicatiewet: eerste melding AP (24 uur)', en: 'Telecommunications Act: initial AP notification (24 hours)' },
+  'telecom-complete': {
+    nl: 'Telecommunicatiewet: volledige melding (3 dagen na de eerste)',
+    en: 'Telecommunications Act: complete notification (3 days after the initial)',
+  },
+  'telecom-subscribers': {
+    nl: 'Telecommunicatiewet: besluit informeren abonnees (Vo. 611/2013 art. 3)',
+    en: 'Telecommunications Act: decision on informing subscribers (Reg. 611/2013 Art. 3)',
+  },
 };
+
+/** The organisation's role for this incident: its own record first, else the policy's default. */
+export function roleOf(incident: Incident, policy: Policy): Role {
+  return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
+}
+
+/** Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours, else 24). */
+export function processorHours(policy: Policy): number {
+  return policy.clocks.processorToControllerHours ?? 24;
+}
+
+/** Personal data not (yet) ruled out: the conservative reading until the FG says "no". */
+function personalDataPossible(incident: Incident): boolean {
+  return incident.assessment?.personalData !== 'no';
+}
 
 function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
 }
 
-function status(dueAt: string | null, doneAt: string | null, now: string, needed: boolean): ClockStatus['status'] {
+function state(dueAt: string | null, doneAt: string | null, now: string, needed: boolean): ClockState {
   if (!needed) return 'not-needed';
   if (doneAt) return dueAt && doneAt > dueAt ? 'late' : 'met';
   if (dueAt && now > dueAt) return 'overdue';
@@ -45,79 +87,246 @@ function status(dueAt: string | null, doneAt: string | null, now: string, needed
 
 function clock(
   name: ClockName,
-  startsAt: string | null,
-  dueAt: string | null,
-  doneAt: string | null,
+  times: { startsAt: string | null; dueAt: string | null; doneAt: string | null },
   now: string,
   needed: boolean,
-  note?: string,
+  note?: { nl: string; en: string },
 ): ClockStatus {
-  return { name, label: LABELS[name], startsAt, dueAt, doneAt, status: status(dueAt, doneAt, now, needed), ...(note ? { note } : {}) };
+  return { name, label: LABELS[name], ...times, status: state(times.dueAt, times.doneAt, now, needed), ...(note ? { note } : {}) };
 }
 
-export function addMonths(iso: string, months: number): string {
-  const d = new Date(iso);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, last));
-  return d.toISOString();
-}
-
-/** Whether Art. 34 asks for a decision: high risk, and not a financial undertaking (UAVG art. 42). */
+/** Whether Art. 34 asks this organisation for a decision: high risk, as controller, and not a financial undertaking (UAVG art. 42). */
 export function subjectsDecisionNeeded(incident: Incident, policy: Policy): boolean {
-  return incident.assessment?.risk === 'high' && incident.assessment.notifiable && !policy.organisation.financialUndertaking;
+  return (
+    incident.assessment?.risk === 'high' &&
+    incident.assessment.notifiable &&
+    roleOf(incident, policy) === 'controller' &&
+    !policy.organisation.financialUndertaking
+  );
 }
+
+/** Whether a telecom provider must decide on informing its subscribers (Regulation 611/2013 art. 3). */
+export function subscribersDecisionNeeded(incident: Incident, policy: Policy): boolean {
+  return policy.clocks.telecom && incident.assessment !== undefined && incident.assessment !== null && personalDataPossible(incident);
+}
+
+// --- calendar months (NIS2 final report) ----------------------------------------------------
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function localParts(ms: number, timeZone: string): { y: number; m: number; d: number; hh: number; mm: number; ss: number } {
+  let fmt = zoneFormatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    zoneFormatters.set(timeZone, fmt);
+  }
+  const p = Object.fromEntries(fmt.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  return { y: p.year, m: p.month, d: p.day, hh: p.hour, mm: p.minute, ss: p.second };
+}
+
+/** The UTC instant of local midnight starting day y-m-d in `timeZone`. */
+function localMidnight(y: number, m: number, d: number, timeZone: string): number {
+  const wall = Date.UTC(y, m - 1, d);
+  let guess = wall;
+  // Two rounds settle the zone's offset, also on a day the clocks change.
+  for (let i = 0; i < 2; i++) {
+    const p = localParts(guess, timeZone);
+    const offset = Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm, p.ss) - guess;
+    guess = wall - offset;
+  }
+  return guess;
+}
+
+/**
+ * A period of calendar months, counted on the wall calendar of `timeZone` (EU Regulation 1182/71
+ * art. 3(2)(c)): it ends when the day with the same date, `months` later, ends there; when that
+ * month is shorter, when its last day ends. From 31 January 00:30 in Amsterdam a month ends at
+ * the end of 28 February in Amsterdam (22:59:59.999 UTC in winter), not a day later as a count in
+ * UTC would have it.
+ */
+export function addCalendarMonths(iso: string, months: number, timeZone: string): string {
+  const start = localParts(Date.parse(iso), timeZone);
+  const target = new Date(Date.UTC(start.y, start.m - 1 + months, 1));
+  const y = target.getUTCFullYear();
+  const m = target.getUTCMonth() + 1;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const d = Math.min(start.d, last);
+  const next = new Date(Date.UTC(y, m - 1, d + 1));
+  return new Date(localMidnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone) - 1).toISOString();
+}
+
+// --- NIS2 ------------------------------------------------------------------------------------
+
+const NIS2_RECIPIENTS: ReportRecipient[] = ['csirt', 'authority'];
+
+/**
+ * When a NIS2 report of one of `kinds` reached both the CSIRT and the competent authority (the
+ * Cyberbeveiligingswet names both): the later of the two first reports, or null while one is missing.
+ */
+function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null; missing: ReportRecipient[] } {
+  const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind)) }));
+  const missing = times.filter((t) => !t.r).map((t) => t.to);
+  if (missing.length) return { doneAt: null, missing };
+  return { doneAt: times.map((t) => (t.r as ReportRecord).at).sort()[1], missing };
+}
+
+function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | undefined {
+  if (missing.length !== 1) return undefined;
+  return missing[0] === 'csirt'
+    ? { nl: 'de CSIRT heeft het nog niet', en: 'the CSIRT does not have it yet' }
+    : { nl: 'de bevoegde autoriteit heeft het nog niet', en: 'the competent authority does not have it yet' };
+}
+
+function nis2Clocks(incident: Incident, policy: Policy, aware: string, now: string): ClockStatus[] {
+  const decision = incident.nis2;
+  const out = [clock('nis2-significance', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: decision?.at ?? null }, now, true)];
+  if (!decision?.significant) return out;
+  const warning = nis2Done(incident, ['early-warning', 'notification']);
+  const notification = nis2Done(incident, ['notification']);
+  out.push(clock('nis2-early-warning', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: warning.doneAt }, now, true, missingNote(warning.missing)));
+  out.push(
+    clock('nis2-notification', { startsAt: aware, dueAt: addHours(aware, 72), doneAt: notification.doneAt }, now, true, missingNote(notification.missing)),
+  );
+  if (decision.intermediateDueAt) {
+    const requested = [...(incident.decisions ?? [])].reverse().find((d) => d.kind === 'nis2-intermediate-request');
+    const intermediate = nis2Done(incident, ['intermediate']);
+    out.push(
+      clock(
+        'nis2-intermediate',
+        { startsAt: requested?.recordedAt ?? decision.at, dueAt: decision.intermediateDueAt, doneAt: intermediate.doneAt },
+        now,
+        true,
+        missingNote(intermediate.missing),
+      ),
+    );
+  }
+  const final = nis2Done(incident, ['final']);
+  const startsAt = notification.doneAt;
+  let dueAt = startsAt ? addCalendarMonths(startsAt, 1, policy.timeZone) : null;
+  let note = missingNote(final.missing);
+  // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the
+  // final report within a month after the incident was handled.
+  const progress = nis2Done(incident, ['progress']);
+  if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !final.doneAt) {
+    const ended = incident.facts?.endedAt ?? null;
+    dueAt = ended ? addCalendarMonths(ended, 1, policy.timeZone) : null;
+    note = ended
+      ? { nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop', en: 'progress report made; final report a month after the incident ended' }
+      : {
+          nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop (einde nog niet vastgelegd)',
+          en: 'progress report made; final report a month after the incident ends (end not recorded yet)',
+        };
+  }
+  out.push(clock('nis2-final', { startsAt, dueAt, doneAt: final.doneAt }, now, true, note));
+  return out;
+}
+
+// --- all clocks --------------------------------------------------------------------------------
+
+const NOT_NOTIFIABLE = { nl: 'niet meldplichtig (besluit FG)', en: 'not notifiable (FG decision)' };
+const CONTROLLERS_DUTY = {
+  nl: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
+  en: "the controller's duty (Art. 33(2)): we act as processor",
+};
+const NO_PERSONAL_DATA = { nl: 'geen persoonsgegevens (besluit FG)', en: 'no personal data (FG decision)' };
 
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
   const out: ClockStatus[] = [];
+  const aware = incident.awareAt;
+  const role = roleOf(incident, policy);
   const notNotifiable = incident.assessment?.notifiable === false;
   const initial = initialReport(incident);
+  const apNeeded = role === 'controller' && !notNotifiable;
   out.push(
-    clock('ap', incident.awareAt, incident.deadline, initial?.at ?? null, now, !notNotifiable, notNotifiable ? 'not notifiable (FG decision)' : undefined),
+    clock(
+      'ap',
+      { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
+      now,
+      apNeeded,
+      role === 'processor' ? CONTROLLERS_DUTY : notNotifiable ? NOT_NOTIFIABLE : undefined,
+    ),
   );
-  const aware = incident.awareAt;
-  if (policy.clocks.nis2) {
-    const warning = firstReport(incident, (r) => r.to === 'csirt' && r.kind === 'early-warning');
-    const notification = firstReport(incident, (r) => r.to === 'csirt' && r.kind === 'notification');
-    const final = firstReport(incident, (r) => r.to === 'csirt' && r.kind === 'final');
-    out.push(clock('nis2-early-warning', aware, addHours(aware, 24), warning?.at ?? null, now, true));
-    out.push(clock('nis2-notification', aware, addHours(aware, 72), notification?.at ?? null, now, true));
-    out.push(clock('nis2-final', notification?.at ?? null, notification ? addMonths(notification.at, 1) : null, final?.at ?? null, now, true));
-  }
-  if (policy.clocks.telecom) {
-    const first = firstReport(incident, (r) => r.to === 'ap');
-    const complete = firstReport(incident, (r) => r.to === 'ap' && r.kind !== 'withdrawal' && incident.facts?.complete === true);
-    out.push(clock('telecom-initial', incident.detectedAt, addHours(incident.detectedAt, 24), first?.at ?? null, now, true));
-    out.push(clock('telecom-complete', incident.detectedAt, addHours(incident.detectedAt, 72), complete?.at ?? null, now, true));
-  }
-  if (policy.clocks.processorToControllerHours !== null) {
+  if (role === 'processor') {
     const told = firstReport(incident, (r) => r.to === 'controller');
-    out.push(clock('processor', aware, addHours(aware, policy.clocks.processorToControllerHours), told?.at ?? null, now, true));
-  }
-  if (incident.assessment?.risk === 'high') {
-    const exempt = policy.organisation.financialUndertaking;
+    const needed = personalDataPossible(incident);
     out.push(
       clock(
-        'subjects',
-        incident.assessment.at,
-        null,
-        incident.subjects?.at ?? null,
+        'processor',
+        { startsAt: aware, dueAt: addHours(aware, processorHours(policy)), doneAt: told?.at ?? null },
         now,
-        !exempt,
-        exempt ? 'exempt: financial undertaking (UAVG art. 42)' : undefined,
+        needed,
+        needed ? undefined : NO_PERSONAL_DATA,
+      ),
+    );
+  }
+  if (incident.assessment?.risk === 'high' || incident.subjects) {
+    const needed = subjectsDecisionNeeded(incident, policy);
+    const note = policy.organisation.financialUndertaking
+      ? { nl: 'vrijgesteld: financiële onderneming (UAVG art. 42)', en: 'exempt: financial undertaking (UAVG art. 42)' }
+      : role === 'processor'
+        ? CONTROLLERS_DUTY
+        : undefined;
+    out.push(clock('subjects', { startsAt: incident.assessment?.at ?? aware, dueAt: null, doneAt: incident.subjects?.at ?? null }, now, needed, note));
+  }
+  if (policy.clocks.nis2) out.push(...nis2Clocks(incident, policy, aware, now));
+  if (policy.clocks.telecom) {
+    // Regulation 611/2013: every personal data breach of a provider goes to the AP, whatever the
+    // risk; the clocks stop only when there is no personal data.
+    const needed = personalDataPossible(incident);
+    const note = needed ? undefined : NO_PERSONAL_DATA;
+    const apReports = (r: ReportRecord) => r.to === 'ap' && r.kind !== 'withdrawal';
+    const first = firstReport(incident, apReports);
+    // Art. 2(3): complete within three days after the initial notification; judged by the time
+    // of the report that was complete (the facts were marked complete when it was recorded).
+    const complete = firstReport(incident, (r) => apReports(r) && r.factsComplete === true);
+    out.push(
+      clock('telecom-initial', { startsAt: incident.detectedAt, dueAt: addHours(incident.detectedAt, 24), doneAt: first?.at ?? null }, now, needed, note),
+    );
+    out.push(
+      clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
+    );
+    out.push(
+      clock(
+        'telecom-subscribers',
+        { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null },
+        now,
+        needed && (incident.assessment != null || incident.subscribers != null),
+        note,
       ),
     );
   }
   return out;
 }
 
-/** Clocks other than the AP's that are still running, with a deadline: the sweep reminds of them. */
+/** Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them. */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.state === 'closed') return [];
-  return clocksOf(incident, policy, now).filter((c) => c.name !== 'ap' && c.name !== 'subjects' && c.dueAt && !c.doneAt && c.status !== 'not-needed');
+  return clocksOf(incident, policy, now).filter((c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed');
 }
 
-export { clockRunning };
+/** Clocks whose deadline passed with nothing done: closing needs a recorded reason for each. */
+export function overdueClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return clocksOf(incident, policy, now).filter((c) => c.status === 'overdue');
+}
+
+/** The AP clock runs until the initial report, a "not notifiable" decision, or closing; never for a processor. */
+export function apClockRunning(incident: Incident, policy: Policy): boolean {
+  return (
+    !incident.sample &&
+    incident.deadline !== null &&
+    incident.state !== 'closed' &&
+    incident.assessment?.notifiable !== false &&
+    roleOf(incident, policy) === 'controller' &&
+    initialReport(incident) === undefined
+  );
+}

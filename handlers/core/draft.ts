@@ -1,23 +1,44 @@
 /**
- * The AP notification draft, laid out along the sections of the AP's online form (Meldformulier
- * datalekken; there is no API: a person submits it), filled from the incident, with the required
- * facts that are still missing listed first. After the deadline it asks for the reasons for the
- * delay (Art. 33(1)).
+ * The AP notification draft, laid out section by section in the order of the AP's online form
+ * (Meldformulier datalekken, sections 0–9; there is no API: a person submits it), filled from the
+ * incident, with the required facts still missing listed first. The JSON and the Markdown carry the
+ * same sections and fields, each with a stable `key`.
+ *
+ * It says only what is recorded: what nobody stated is "unknown" or missing, never "no"; the start
+ * of the breach is the findings' first activity; measures taken and proposed are kept apart;
+ * nothing asks for reasons for a delay when nothing is to be notified. Every value is escaped for
+ * Markdown: findings carry attacker-controlled text and people type what they like.
  */
-import { clocksOf, subjectsDecisionNeeded } from './clocks.js';
-import { type Incident, initialReport } from './incident.js';
+import { containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
+import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { type Incident, initialReport, type Nature, type Role } from './incident.js';
+import {
+  breachTypeLabel,
+  clockStateLabel,
+  harmLabel,
+  harmSeverityLabel,
+  type Lang,
+  natureLabel,
+  riskLabel,
+  roleLabel,
+  subjectsLabel,
+  yesNo,
+} from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
-type Lang = 'nl' | 'en';
-
 export interface DraftField {
+  /** Stable across languages and versions: what a tool or a test looks the field up by. */
+  key: string;
   label: string;
+  /** Null when nothing is recorded (Markdown: "(nog niet vastgelegd)"). */
   value: string | null;
 }
 
 export interface DraftSection {
+  /** The AP form's section number, 0–9. */
   number: number;
+  key: string;
   title: string;
   fields: DraftField[];
 }
@@ -28,89 +49,108 @@ export interface Draft {
   generatedAt: string;
   /** Required facts still missing: empty when the draft is complete. */
   missing: string[];
+  /** What the FG should look at before submitting (a category that names the BSN, a back-dated entry). */
+  warnings: string[];
   late: boolean;
+  /** The FG's decision: true, false, or null before any assessment. */
+  notifiable: boolean | null;
+  role: Role;
   sections: DraftSection[];
 }
+
+/** The form's sections, in its order, with their keys. */
+export const FORM_SECTIONS = [
+  { number: 0, key: 'notification', nl: 'Over deze melding', en: 'About this notification' },
+  { number: 1, key: 'contact', nl: 'Contactgegevens', en: 'Contact details' },
+  { number: 2, key: 'timeline', nl: 'Tijdlijn', en: 'Timeline' },
+  { number: 3, key: 'breach', nl: 'Het datalek', en: 'The breach' },
+  { number: 4, key: 'personalData', nl: 'Persoonsgegevens', en: 'Personal data' },
+  { number: 5, key: 'dataSubjects', nl: 'Betrokkenen', en: 'Data subjects' },
+  { number: 6, key: 'priorMeasures', nl: 'Voorafgaande maatregelen', en: 'Prior measures' },
+  { number: 7, key: 'consequences', nl: 'Gevolgen', en: 'Consequences' },
+  { number: 8, key: 'followUp', nl: 'Vervolgacties', en: 'Follow-up' },
+  { number: 9, key: 'other', nl: 'Overig', en: 'Other' },
+] as const;
 
 const L = {
   nl: {
     title: 'Concept-melding datalek aan de Autoriteit Persoonsgegevens',
-    sections: [
-      'Over deze melding',
-      'Contactgegevens',
-      'Tijdlijn',
-      'Het datalek',
-      'Persoonsgegevens',
-      'Betrokkenen',
-      'Voorafgaande maatregelen',
-      'Gevolgen',
-      'Vervolgacties',
-      'Overig',
-    ],
     missing: {
       assessment: 'Beoordeling door de FG: zijn persoonsgegevens getroffen, en welk risico (datalek assess)',
+      summary: 'Samenvatting in eigen woorden (datalek facts --summary)',
+      type: 'Soort datalek uit de lijst van de AP (datalek facts --type)',
       nature: 'Aard van het datalek: vertrouwelijkheid, integriteit en/of beschikbaarheid (datalek facts --nature)',
+      cause: 'Oorzaak in eigen woorden (datalek facts --cause)',
       categories: 'Soorten persoonsgegevens (datalek facts --categories)',
+      special: 'Bijzondere persoonsgegevens, of dat er geen zijn (datalek facts --special, of --special none)',
       groups: 'Groepen betrokkenen (datalek facts --subject-groups)',
       subjects: 'Aantal betrokkenen, minimaal en maximaal (datalek facts --subjects MIN-MAX)',
       records: 'Aantal records, bij benadering (datalek facts --records)',
       consequences: 'Waarschijnlijke gevolgen (datalek facts --consequences)',
-      measures: 'Genomen of voorgestelde maatregelen (inperking, of datalek facts --measures)',
+      consequencesFor: (n: string, code: string) =>
+        `Gevolgen voor de ${n}: soort schade en ernst (datalek facts --consequences TEKST --for ${code} --harm … --harm-severity …)`,
+      measures: 'Genomen of voorgestelde maatregelen (inperking, of datalek facts --measures-taken / --measures-proposed)',
       unintelligible: 'Waren de gegevens versleuteld of anders onbegrijpelijk? (datalek facts --unintelligible)',
-      fg: 'Contactgegevens van de FG (policy: organisation.fg)',
-      organisation: 'Naam van de organisatie (policy: organisation.name)',
+      crossBorder: 'Betrokkenen in andere EU-landen? (datalek facts --cross-border)',
+      lead: 'Grensoverschrijdend: de leidende toezichthouder (datalek facts --lead-authority)',
+      fg: 'Contactgegevens van de FG (beleid: organisation.fg)',
+      organisation: 'Naam van de organisatie (beleid: organisation.name)',
       delay: 'Reden voor de vertraging: de termijn van 72 uur is verstreken (AVG art. 33(1)); opgeven bij datalek reported --delay-reason',
       art34: 'Hoog risico: besluit over het informeren van betrokkenen (datalek subjects)',
     },
-    yes: 'ja',
-    no: 'nee',
-    unknown: 'onbekend',
     notRecorded: '(nog niet vastgelegd)',
+    complete: 'Alle verplichte gegevens zijn vastgelegd.',
+    stillMissing: 'Ontbreekt nog',
+    warnings: 'Let op',
+    notNotifiable: 'De FG beoordeelde dit incident als niet meldplichtig; dit concept dient alleen het register (AVG art. 33(5)).',
+    processorNote:
+      'Wij zijn verwerker voor dit incident: de verwerkingsverantwoordelijke meldt aan de AP en beslist over art. 34 (AVG art. 33(2)); dit concept helpt die melding.',
+    footer: 'Dit concept wordt niet automatisch verstuurd: vul het meldformulier van de AP in en leg de melding vast met `datalek reported`.',
   },
   en: {
     title: 'Draft personal data breach notification to the Dutch Data Protection Authority (AP)',
-    sections: [
-      'About this notification',
-      'Contact details',
-      'Timeline',
-      'The breach',
-      'Personal data',
-      'Data subjects',
-      'Prior measures',
-      'Consequences',
-      'Follow-up',
-      'Other',
-    ],
     missing: {
       assessment: "The FG's assessment: is personal data affected, and what risk (datalek assess)",
+      summary: 'A summary in your own words (datalek facts --summary)',
+      type: "The kind of breach from the AP's list (datalek facts --type)",
       nature: 'Nature of the breach: confidentiality, integrity and/or availability (datalek facts --nature)',
+      cause: 'The cause in your own words (datalek facts --cause)',
       categories: 'Categories of personal data (datalek facts --categories)',
+      special: 'Special categories of personal data, or that there are none (datalek facts --special, or --special none)',
       groups: 'Groups of data subjects (datalek facts --subject-groups)',
       subjects: 'Number of data subjects, minimum and maximum (datalek facts --subjects MIN-MAX)',
       records: 'Approximate number of records (datalek facts --records)',
       consequences: 'Likely consequences (datalek facts --consequences)',
-      measures: 'Measures taken or proposed (containment, or datalek facts --measures)',
+      consequencesFor: (n: string, code: string) =>
+        `Consequences for ${n}: kind of harm and severity (datalek facts --consequences TEXT --for ${code} --harm … --harm-severity …)`,
+      measures: 'Measures taken or proposed (containment, or datalek facts --measures-taken / --measures-proposed)',
       unintelligible: 'Was the data encrypted or otherwise unintelligible? (datalek facts --unintelligible)',
+      crossBorder: 'Data subjects in other EU member states? (datalek facts --cross-border)',
+      lead: 'Cross-border: the lead supervisory authority (datalek facts --lead-authority)',
       fg: "The FG's contact details (policy: organisation.fg)",
       organisation: "The organisation's name (policy: organisation.name)",
       delay: 'Reasons for the delay: the 72 hours have passed (GDPR Art. 33(1)); give them with datalek reported --delay-reason',
       art34: 'High risk: the decision on informing the data subjects (datalek subjects)',
     },
-    yes: 'yes',
-    no: 'no',
-    unknown: 'unknown',
     notRecorded: '(not recorded yet)',
+    complete: 'Every required fact is recorded.',
+    stillMissing: 'Still missing',
+    warnings: 'Note',
+    notNotifiable: 'The FG assessed this incident as not notifiable; this draft serves the register only (GDPR Art. 33(5)).',
+    processorNote:
+      'We act as processor for this incident: the controller notifies the AP and decides on Art. 34 (GDPR Art. 33(2)); this draft helps that notification.',
+    footer: "This draft is not sent: fill in the AP's online form and record the submission with `datalek reported`.",
   },
 };
 
-const NATURE = {
-  nl: { confidentiality: 'vertrouwelijkheid', integrity: 'integriteit', availability: 'beschikbaarheid' },
-  en: { confidentiality: 'confidentiality', integrity: 'integrity', availability: 'availability' },
-};
+/** Whether the AP notification is this organisation's to make and still to be judged on time. */
+function notifiableByUs(incident: Incident, policy: Policy): boolean {
+  return !incident.sample && incident.assessment?.notifiable !== false && roleOf(incident, policy) === 'controller' && incident.deadline !== null;
+}
 
-/** Measures taken: containment that was carried out, each an Art. 33(3)(d) measure. */
-export function measuresTaken(incident: Incident): string[] {
-  return incident.actions.filter((a) => a.status === 'done' && !a.released).map((a) => `${a.type} ${a.target} (${a.steps?.at(-1)?.at ?? a.at})`);
+function isLate(incident: Incident, now: string): boolean {
+  const at = initialReport(incident)?.at ?? now;
+  return incident.deadline !== null && at > incident.deadline;
 }
 
 /** The required facts still missing, in the draft's language. */
@@ -119,198 +159,328 @@ export function missingFacts(incident: Incident, policy: Policy, now: string, la
   const f = incident.facts;
   const out: string[] = [];
   if (!incident.assessment) out.push(m.assessment);
+  if (!f?.summary?.trim()) out.push(m.summary);
+  if (!f?.breachType) out.push(m.type);
   if (!f?.nature.length) out.push(m.nature);
+  if (!f?.cause?.trim()) out.push(m.cause);
   if (!f?.categories.length) out.push(m.categories);
+  if (!f?.specialStated) out.push(m.special);
   if (!f?.subjectGroups.length) out.push(m.groups);
   if (f?.subjectsMin == null || f?.subjectsMax == null) out.push(m.subjects);
   if (f?.records == null) out.push(m.records);
-  if (!f?.consequences) out.push(m.consequences);
-  if (measuresTaken(incident).length === 0 && !f?.measuresProposed) out.push(m.measures);
+  if (!f?.nature.length) {
+    if (!hasConsequences(f)) out.push(m.consequences);
+  } else {
+    for (const n of naturesWithoutConsequences(f)) out.push(m.consequencesFor(natureLabel(lang, n), n));
+  }
+  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim()) out.push(m.measures);
   if (!f?.unintelligible) out.push(m.unintelligible);
+  if (f?.crossBorder == null) out.push(m.crossBorder);
+  else if (f.crossBorder && !f.leadAuthority?.trim()) out.push(m.lead);
   if (!policy.organisation.fg.email && !policy.organisation.fg.phone) out.push(m.fg);
   if (!policy.organisation.name) out.push(m.organisation);
-  if (isLate(incident, now) && !initialReport(incident)?.delayReason) out.push(m.delay);
+  if (notifiableByUs(incident, policy) && isLate(incident, now) && !initialReport(incident)?.delayReason) out.push(m.delay);
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) out.push(m.art34);
   return out;
 }
 
-function isLate(incident: Incident, now: string): boolean {
-  const report = initialReport(incident);
-  const at = report?.at ?? now;
-  return incident.deadline !== null && at > incident.deadline;
+function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => string): string[] {
+  const nl = lang === 'nl';
+  const out: string[] = [];
+  const f = incident.facts;
+  const special = (f?.specialCategories ?? []).join(' ');
+  const mentions = sensitiveMentions(f?.categories ?? []);
+  if (mentions.bsn && !/bsn|burgerservicenummer|citizen service/i.test(special)) {
+    out.push(
+      nl
+        ? 'De soorten persoonsgegevens noemen het BSN: het formulier vraagt daar apart naar (UAVG art. 46); neem het op bij de bijzondere persoonsgegevens.'
+        : 'The categories name the BSN: the form asks about it separately (UAVG art. 46); include it with the special categories.',
+    );
+  }
+  if (mentions.health && !/gezondheid|medisch|medical|health|patiënt|patient/i.test(special)) {
+    out.push(
+      nl
+        ? 'De soorten persoonsgegevens noemen gezondheidsgegevens: dat is een bijzondere categorie (AVG art. 9(1)); neem ze op bij de bijzondere persoonsgegevens.'
+        : 'The categories name health data: a special category (GDPR Art. 9(1)); include it with the special categories.',
+    );
+  }
+  for (const d of incident.decisions ?? []) {
+    if (d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes) {
+      out.push(
+        nl
+          ? `Het moment van bewustwording is later gezet (${when(d.to)}) nadat persoonsgegevens al als getroffen waren beoordeeld; reden: ${d.reason}`
+          : `The moment of awareness was moved later (${when(d.to)}) after personal data had been assessed as affected; reason: ${d.reason}`,
+      );
+    }
+  }
+  for (const r of incident.reports ?? []) {
+    if (r.enteredLater) {
+      out.push(
+        nl
+          ? `Melding ${r.reference} is later ingevoerd: gedateerd ${when(r.at)}, vastgelegd ${when(r.recordedAt)}.`
+          : `Report ${r.reference} was entered later: dated ${when(r.at)}, recorded ${when(r.recordedAt)}.`,
+      );
+    }
+  }
+  return out;
 }
 
 export function buildDraft(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Draft {
-  const t = L[lang];
+  const nl = lang === 'nl';
   const tz = policy.timeZone;
   const when = (iso: string | null | undefined) => (iso ? `${formatLocal(iso, tz)} (${iso})` : null);
-  const yn = (b: boolean | null | undefined) => (b == null ? null : b ? t.yes : t.no);
   const f = incident.facts;
+  const org = policy.organisation;
+  const role = roleOf(incident, policy);
   const initial = initialReport(incident);
+  const unknown = yesNo(lang, 'unknown');
   const contained = incident.actions
-    .filter((a) => a.status === 'done')
+    .filter((a) => a.status === 'done' && !a.released)
     .map((a) => a.steps?.at(-1)?.at ?? a.at)
     .sort()[0];
-  const nl = lang === 'nl';
-  const field = (label: string, value: string | null | undefined): DraftField => ({ label, value: value ?? null });
-  const sections: DraftSection[] = [
-    {
-      number: 0,
-      title: t.sections[0],
-      fields: [
-        field(
-          nl ? 'Melding op grond van' : 'Notification under',
-          policy.clocks.telecom ? 'AVG en Telecommunicatiewet' : nl ? 'AVG (art. 33)' : 'GDPR (Art. 33)',
-        ),
-        field(
-          nl ? 'Nieuwe melding of vervolgmelding' : 'New or follow-up',
-          initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
-        ),
-        field(nl ? 'Intern kenmerk' : 'Internal reference', incident.id),
-      ],
-    },
-    {
-      number: 1,
-      title: t.sections[1],
-      fields: [
-        field(nl ? 'Organisatie' : 'Organisation', policy.organisation.name),
-        field(
-          nl ? 'FG of contactpunt' : 'FG or contact point',
-          [policy.organisation.fg.name, policy.organisation.fg.email, policy.organisation.fg.phone].filter(Boolean).join(', ') || null,
-        ),
-        field(nl ? 'Verwerker betrokken' : 'Processor involved', yn(policy.organisation.processor)),
-      ],
-    },
-    {
-      number: 2,
-      title: t.sections[2],
-      fields: [
-        field(nl ? 'Begin van het datalek (eerste detectie)' : 'Start of the breach (first detection)', when(incident.detectedAt)),
-        field(nl ? 'Einde (inperking)' : 'End (containment)', contained ? when(contained) : nl ? 'nog niet ingeperkt' : 'not contained yet'),
-        field(nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
-        field(nl ? 'Bewust geworden (start 72 uur)' : 'Became aware (72 hours start)', when(incident.awareAt)),
-        field(nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline)),
-        field(nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?', contained ? t.no : t.unknown),
-      ],
-    },
-    {
-      number: 3,
-      title: t.sections[3],
-      fields: [
-        field(
-          nl ? 'Samenvatting' : 'Summary',
-          `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? 'bevinding(en)' : 'finding(s)'}) ${nl ? 'op' : 'on'} ${incident.resource.resourceType} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
-        ),
-        field(
-          nl ? 'Aard (vertrouwelijkheid, integriteit, beschikbaarheid)' : 'Nature (confidentiality, integrity, availability)',
-          f?.nature.length ? f.nature.map((n) => NATURE[lang][n]).join(', ') : null,
-        ),
-        field(nl ? 'Oorzaak' : 'Cause', `${nl ? 'Beveiligingsincident, gedetecteerd als' : 'Security incident, detected as'} ${incident.findingType}`),
-        field(
-          nl ? 'Beoordeling FG' : "FG's assessment",
-          incident.assessment ? `${incident.assessment.personalData} / ${incident.assessment.risk}: ${incident.assessment.reason}` : null,
-        ),
-      ],
-    },
-    {
-      number: 4,
-      title: t.sections[4],
-      fields: [
-        field(nl ? 'Soorten persoonsgegevens' : 'Categories of personal data', f?.categories.length ? f.categories.join(', ') : null),
-        field(
-          nl ? 'Bijzondere persoonsgegevens (incl. BSN)' : 'Special categories (incl. BSN)',
-          f ? (f.specialCategories.length ? f.specialCategories.join(', ') : t.no) : null,
-        ),
-        field(nl ? 'Aantal records (bij benadering)' : 'Number of records (approximate)', f?.records != null ? String(f.records) : null),
-      ],
-    },
-    {
-      number: 5,
-      title: t.sections[5],
-      fields: [
-        field(nl ? 'Groepen betrokkenen' : 'Groups of data subjects', f?.subjectGroups.length ? f.subjectGroups.join(', ') : null),
-        field(
-          nl ? 'Aantal betrokkenen (min–max)' : 'Number of data subjects (min–max)',
-          f?.subjectsMin != null && f.subjectsMax != null ? `${f.subjectsMin}–${f.subjectsMax}` : null,
-        ),
-      ],
-    },
-    {
-      number: 6,
-      title: t.sections[6],
-      fields: [field(nl ? 'Versleuteld of anders onbegrijpelijk' : 'Encrypted or otherwise unintelligible', f?.unintelligible ?? null)],
-    },
-    {
-      number: 7,
-      title: t.sections[7],
-      fields: [field(nl ? 'Waarschijnlijke gevolgen' : 'Likely consequences', f?.consequences)],
-    },
-    {
-      number: 8,
-      title: t.sections[8],
-      fields: [
-        field(
-          nl ? 'Betrokkenen geïnformeerd (art. 34)?' : 'Data subjects informed (Art. 34)?',
-          incident.subjects
-            ? `${incident.subjects.decision}${incident.subjects.date ? ` ${incident.subjects.date}` : ''}${incident.subjects.channel ? ` (${incident.subjects.channel})` : ''}${incident.subjects.exception ? `: ${incident.subjects.exception}` : ''}; ${incident.subjects.reason}`
-            : policy.organisation.financialUndertaking
-              ? nl
-                ? 'niet van toepassing (UAVG art. 42)'
-                : 'not applicable (UAVG art. 42)'
-              : null,
-        ),
-        field(nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident).join('; ') || null),
-        field(nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
-        field(nl ? 'Grensoverschrijdend' : 'Cross-border', yn(f?.crossBorder)),
-      ],
-    },
-    {
-      number: 9,
-      title: t.sections[9],
-      fields: [
-        field(
-          nl ? 'Reden voor vertraging (art. 33(1))' : 'Reasons for the delay (Art. 33(1))',
-          isLate(incident, now) ? (initial?.delayReason ?? null) : nl ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline',
-        ),
-        field(
-          nl ? 'Andere termijnen' : 'Other clocks',
-          clocksOf(incident, policy, now)
-            .filter((c) => c.name !== 'ap')
-            .map((c) => `${c.label[lang]}: ${c.status}`)
-            .join('; ') || null,
-        ),
-      ],
-    },
-  ];
+  const field = (key: string, label: string, value: string | null | undefined): DraftField => ({ key, label, value: value ?? null });
+  const list = (items: string[] | undefined) => (items?.length ? items.join(', ') : null);
+  const contact = (p: { name?: string; function?: string; email?: string; phone?: string } | undefined) =>
+    [p?.name, p?.function, p?.email, p?.phone].filter(Boolean).join(', ') || null;
+  const parties = f?.otherParties ?? [];
+  const a = incident.assessment;
+
+  const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {
+    notification: [
+      field(
+        'legalBasis',
+        nl ? 'Melding op grond van' : 'Notification under',
+        policy.clocks.telecom
+          ? nl
+            ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
+            : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
+          : nl
+            ? 'AVG (art. 33)'
+            : 'GDPR (Art. 33)',
+      ),
+      field(
+        'notificationType',
+        nl ? 'Nieuwe melding of vervolgmelding' : 'New or follow-up',
+        initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
+      ),
+      field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),
+    ],
+    contact: [
+      field('organisation', nl ? 'Organisatie' : 'Organisation', org.name),
+      field(
+        'notifier',
+        nl ? 'Melder (naam, functie, e-mail, telefoon)' : 'Notifier (name, function, e-mail, phone)',
+        org.notifier ? contact(org.notifier) : contact({ ...org.fg, function: nl ? 'functionaris gegevensbescherming' : 'data protection officer' }),
+      ),
+      field('fg', nl ? 'FG of contactpunt' : 'FG or contact point', contact(org.fg)),
+      field('role', nl ? 'Onze rol bij dit datalek' : 'Our role in this breach', roleLabel(lang, role)),
+      field(
+        'processorInvolved',
+        nl ? 'Verwerker betrokken' : 'Processor involved',
+        role === 'processor' || parties.some((p) => p.role === 'processor') ? yesNo(lang, 'yes') : f?.otherPartiesStated ? yesNo(lang, 'no') : unknown,
+      ),
+      field(
+        'otherParties',
+        nl ? 'Andere betrokken organisaties' : 'Other organisations involved',
+        parties.length ? parties.map((p) => `${p.name} (${roleLabel(lang, p.role)})`).join('; ') : f?.otherPartiesStated ? (nl ? 'geen' : 'none') : null,
+      ),
+    ],
+    timeline: [
+      field(
+        'startedAt',
+        nl ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)' : 'Start of the breach (first activity according to GuardDuty)',
+        when(incident.firstActivityAt ?? incident.detectedAt),
+      ),
+      field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
+      field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
+      field(
+        'awareAt',
+        nl ? 'Bewust geworden (start 72 uur)' : 'Became aware (72 hours start)',
+        incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
+      ),
+      ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline))] : []),
+      field(
+        'ongoing',
+        nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?',
+        f?.endedAt
+          ? yesNo(lang, 'no')
+          : contained
+            ? nl
+              ? `ingeperkt op ${when(contained)}; einde nog niet vastgesteld`
+              : `contained on ${when(contained)}; end not established yet`
+            : unknown,
+      ),
+    ],
+    breach: [
+      field('summary', nl ? 'Samenvatting' : 'Summary', f?.summary),
+      field('breachType', nl ? 'Soort datalek' : 'Kind of breach', f?.breachType ? breachTypeLabel(lang, f.breachType) : null),
+      field(
+        'nature',
+        nl ? 'Aard (vertrouwelijkheid, integriteit, beschikbaarheid)' : 'Nature (confidentiality, integrity, availability)',
+        list(f?.nature.map((n) => natureLabel(lang, n))),
+      ),
+      field('cause', nl ? 'Oorzaak' : 'Cause', f?.cause),
+      field(
+        'detection',
+        nl ? 'Technische aanleiding' : 'Technical signal',
+        `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? 'bevinding(en)' : 'finding(s)'}) ${nl ? 'op' : 'on'} ${incident.resource.resourceType} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
+      ),
+      field(
+        'fgAssessment',
+        nl ? 'Beoordeling FG' : "FG's assessment",
+        a
+          ? `${nl ? 'persoonsgegevens getroffen' : 'personal data affected'}: ${yesNo(lang, a.personalData)}; ${riskLabel(lang, a.risk)}; ${nl ? 'meldplichtig' : 'notifiable'}: ${yesNo(lang, a.notifiable)}. ${a.reason}`
+          : null,
+      ),
+    ],
+    personalData: [
+      field('categories', nl ? 'Soorten persoonsgegevens' : 'Categories of personal data', list(f?.categories)),
+      field(
+        'specialCategories',
+        nl ? 'Bijzondere persoonsgegevens (incl. BSN)' : 'Special categories (incl. BSN)',
+        f?.specialStated ? (list(f.specialCategories) ?? (nl ? 'geen' : 'none')) : unknown,
+      ),
+      ...warningsOf(incident, lang, (iso) => when(iso) as string)
+        .filter((w) => /BSN|art\. 9|Art\. 9/.test(w))
+        .slice(0, 1)
+        .map((w) => field('specialCategoriesWarning', nl ? 'Let op' : 'Note', w)),
+      field('records', nl ? 'Aantal records (bij benadering)' : 'Number of records (approximate)', f?.records != null ? String(f.records) : null),
+    ],
+    dataSubjects: [
+      field('subjectGroups', nl ? 'Groepen betrokkenen' : 'Groups of data subjects', list(f?.subjectGroups)),
+      field(
+        'subjectsRange',
+        nl ? 'Aantal betrokkenen (min–max)' : 'Number of data subjects (min–max)',
+        f?.subjectsMin != null && f.subjectsMax != null ? `${f.subjectsMin}–${f.subjectsMax}` : null,
+      ),
+    ],
+    priorMeasures: [
+      field(
+        'unintelligible',
+        nl ? 'Versleuteld of anders onbegrijpelijk' : 'Encrypted or otherwise unintelligible',
+        f?.unintelligible ? yesNo(lang, f.unintelligible) : null,
+      ),
+    ],
+    consequences: [
+      ...(f?.nature ?? []).map((n: Nature) => {
+        const c = f?.consequencesByNature?.[n];
+        const harm = c?.harm.length ? c.harm.map((h) => harmLabel(lang, h)).join(', ') : null;
+        return field(
+          `consequences.${n}`,
+          nl ? `Gevolgen voor de ${natureLabel(lang, n)}` : `Consequences for ${natureLabel(lang, n)}`,
+          c
+            ? [
+                c.text,
+                harm ? `${nl ? 'soort schade' : 'kind of harm'}: ${harm}` : null,
+                c.severity ? `${nl ? 'ernst' : 'severity'}: ${harmSeverityLabel(lang, c.severity)}` : null,
+              ]
+                .filter(Boolean)
+                .join('; ')
+            : null,
+        );
+      }),
+      field('consequences', nl ? 'Waarschijnlijke gevolgen (algemeen)' : 'Likely consequences (general)', f?.consequences),
+    ],
+    followUp: [
+      field('subjectsInformed', nl ? 'Betrokkenen geïnformeerd (art. 34)?' : 'Data subjects informed (Art. 34)?', subjectsValue(incident, policy, lang, when)),
+      ...(policy.clocks.telecom
+        ? [
+            field(
+              'subscribersInformed',
+              nl ? 'Abonnees geïnformeerd (Verordening 611/2013 art. 3)?' : 'Subscribers informed (Regulation 611/2013 Art. 3)?',
+              incident.subscribers ? subjectsLabel(lang, incident.subscribers, (iso) => when(iso) as string) : null,
+            ),
+          ]
+        : []),
+      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang).join('; ') || null),
+      field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
+      field('crossBorder', nl ? 'Grensoverschrijdend' : 'Cross-border', f?.crossBorder == null ? null : yesNo(lang, f.crossBorder)),
+      ...(f?.crossBorder ? [field('leadAuthority', nl ? 'Leidende toezichthouder (art. 56)' : 'Lead supervisory authority (Art. 56)', f.leadAuthority)] : []),
+      field('otherAuthorities', nl ? 'Andere instanties ingelicht' : 'Other authorities informed', f?.otherAuthorities),
+    ],
+    other: [
+      // Art. 33(1): reasons for a delay belong to a notification that is ours to make; none when nothing is to be notified.
+      ...(notifiableByUs(incident, policy)
+        ? [
+            field(
+              'delayReason',
+              nl ? 'Reden voor vertraging (art. 33(1))' : 'Reasons for the delay (Art. 33(1))',
+              isLate(incident, now) ? (initial?.delayReason ?? null) : nl ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline',
+            ),
+          ]
+        : []),
+      field(
+        'otherClocks',
+        nl ? 'Andere termijnen' : 'Other clocks',
+        clocksOf(incident, policy, now)
+          .filter((c) => c.name !== 'ap')
+          .map((c) => `${c.label[lang]}: ${clockStateLabel(lang, c.status)}${c.note ? ` (${c.note[lang]})` : ''}`)
+          .join('; ') || null,
+      ),
+    ],
+  };
+  const warnings = warningsOf(incident, lang, (iso) => when(iso) as string);
+  if (role === 'processor') warnings.unshift(L[lang].processorNote);
+  else if (a?.notifiable === false) warnings.unshift(L[lang].notNotifiable);
   return {
     incidentId: incident.id,
     language: lang,
     generatedAt: now,
     missing: missingFacts(incident, policy, now, lang),
-    late: isLate(incident, now),
-    sections,
+    warnings,
+    late: notifiableByUs(incident, policy) && isLate(incident, now),
+    notifiable: a ? a.notifiable : null,
+    role,
+    sections: FORM_SECTIONS.map((s) => ({ number: s.number, key: s.key, title: s[lang], fields: sections[s.key] })),
   };
+}
+
+function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {
+  const nl = lang === 'nl';
+  if (incident.subjects) return subjectsLabel(lang, incident.subjects, (iso) => when(iso) as string);
+  if (roleOf(incident, policy) === 'processor')
+    return nl ? 'taak van de verwerkingsverantwoordelijke (art. 33(2), 34)' : "the controller's duty (Art. 33(2), 34)";
+  if (policy.organisation.financialUndertaking) return nl ? 'niet van toepassing (UAVG art. 42)' : 'not applicable (UAVG art. 42)';
+  if (incident.assessment && incident.assessment.risk !== 'high') {
+    return nl ? 'niet vereist: het risico is niet hoog (art. 34(1))' : 'not required: the risk is not high (Art. 34(1))';
+  }
+  return null;
+}
+
+/**
+ * Escapes text for Markdown so that it shows as the text it is: no links, images, HTML, emphasis,
+ * code or table cells can be injected, and a line break cannot start a heading or a list item.
+ * CommonMark lets a backslash escape any ASCII punctuation.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
+    .replace(/^([-+=]|\d+[.)])/, '\\$1');
 }
 
 export function draftMarkdown(draft: Draft): string {
   const t = L[draft.language];
   const lines = [`# ${t.title}`, '', `${draft.incidentId} · ${draft.generatedAt}`, ''];
   if (draft.missing.length) {
-    lines.push(draft.language === 'nl' ? '## Ontbreekt nog' : '## Still missing', '');
-    for (const m of draft.missing) lines.push(`- [ ] ${m}`);
+    lines.push(`## ${t.stillMissing}`, '');
+    for (const m of draft.missing) lines.push(`- [ ] ${escapeMarkdown(m)}`);
     lines.push('');
   } else {
-    lines.push(draft.language === 'nl' ? 'Alle verplichte gegevens zijn vastgelegd.' : 'Every required fact is recorded.', '');
+    lines.push(t.complete, '');
+  }
+  if (draft.warnings.length) {
+    lines.push(`## ${t.warnings}`, '');
+    for (const w of draft.warnings) lines.push(`- ${escapeMarkdown(w)}`);
+    lines.push('');
   }
   for (const s of draft.sections) {
     lines.push(`## ${s.number}. ${s.title}`, '');
-    for (const f of s.fields) lines.push(`- **${f.label}:** ${f.value ?? t.notRecorded}`);
+    for (const f of s.fields) lines.push(`- **${f.label}:** ${f.value === null ? t.notRecorded : escapeMarkdown(f.value)}`);
     lines.push('');
   }
-  lines.push(
-    draft.language === 'nl'
-      ? 'Dit concept wordt niet automatisch verstuurd: vul het meldformulier van de AP in en leg de melding vast met `datalek reported`.'
-      : "This draft is not sent: fill in the AP's online form and record the submission with `datalek reported`.",
-  );
+  lines.push(t.footer);
   return lines.join('\n');
 }
+
+export { containmentTaken, measuresTaken };

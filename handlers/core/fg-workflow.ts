@@ -1,26 +1,41 @@
 /**
- * The FG's use cases: the assessment (Art. 33(1), (5)), the Art. 33(3) facts, the reports to the
- * AP (Art. 33(4): in phases) and other recipients, the Art. 34 decision, and closing. Each is
- * recorded with who and when, in the timeline, and never rewrites what came before: the register
- * keeps the reasoning.
+ * The FG's use cases: the assessment and the other decisions (Art. 33(1), (5); awareness, the
+ * organisation's role, NIS2 significance), the Art. 33(3) facts, the reports to the AP (Art. 33(4):
+ * in phases) and other recipients, the Art. 34 decision, and closing. Each is a function taking its
+ * dependencies and a typed input, so the CLI and the web page call the same rules.
+ *
+ * What they guarantee: every decision is recorded with who, when and its own reason, in the
+ * timeline and in the incident's decision history, never overwriting what came before; every time
+ * a person states passes the rules of `stated-time.ts`; a request the law does not allow is a
+ * `RefusedError` naming the rule and its article, and then nothing is written.
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { changeIncident } from './change-incident.js';
-import { subjectsDecisionNeeded } from './clocks.js';
+import { measuresTaken, missingForRegister, namesHealthData } from './breach-facts.js';
+import { changeIncident, type TimelineDraft } from './change-incident.js';
+import { overdueClocks, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
   type BreachFacts,
+  type BreachType,
+  type Consequence,
+  type Decision,
   emptyFacts,
+  type Harm,
+  type HarmSeverity,
   type Incident,
   initialReport,
+  type Nature,
+  type OtherParty,
   type ReportRecipient,
   type ReportRecord,
+  type Role,
   type SubjectsDecision,
 } from './incident.js';
 import type { Policy } from './policy.js';
-import { addHours, formatDuration, toUtc } from './time.js';
+import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
+import { addHours, formatDuration, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
   store: IncidentStore;
@@ -28,74 +43,300 @@ export interface FgDeps {
   now: () => string;
 }
 
-function required(value: string | undefined, what: string): string {
+function required(value: string | undefined, what: string, why = ''): string {
   const v = value?.trim();
-  if (!v) throw new RefusedError(`${what} is required`);
+  if (!v) throw new RefusedError(`${what} is required${why}`);
   return v;
 }
 
-export interface AssessInput {
-  incidentId: string;
-  personalData: Assessment['personalData'];
-  risk: Assessment['risk'];
-  reason: string;
-  by: string;
-  /** When the organisation became aware; changing it recomputes the AP deadline. */
-  awareAt?: string;
+function notClosed(incident: Incident): void {
+  if (incident.state === 'closed') throw new RefusedError(`incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))`);
 }
 
+const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
+
+// --- assess ------------------------------------------------------------------------------------
+
+export interface AssessInput {
+  incidentId: string;
+  /** Is personal data affected, and how great is the risk to the data subjects (Art. 33(1))? Given together. */
+  personalData?: Assessment['personalData'];
+  risk?: Assessment['risk'];
+  /** The reasoning of this assessment (and of a role or NIS2 decision made with it). */
+  reason?: string;
+  by: string;
+  /** When the organisation became aware; moving it moves the AP deadline and needs `awareReason`. */
+  awareAt?: string;
+  awareReason?: string;
+  /** The organisation's role for this incident (Art. 33(2)). */
+  actingAs?: Role;
+  /** NIS2 art. 23(3): is the incident significant? Only then do the NIS2 clocks run. */
+  nis2Significant?: boolean;
+  /** The CSIRT or competent authority asked for an intermediate report by this time (NIS2 art. 23(4)(c)). */
+  nis2IntermediateDueAt?: string;
+}
+
+/**
+ * Records the FG's decisions on an incident. Primary course:
+ * 1. Check the input on its own (pairs given together, reasons present, no contradiction).
+ * 2. Awareness: a stated time in range, not after an earlier "personal data yes", with its own reason.
+ * 3. Role, assessment, NIS2: each a decision in the history, with the timeline entry.
+ */
 export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident> {
-  const reason = required(input.reason, 'a reason (--reason)');
   const by = required(input.by, 'who assesses (--by)');
+  const assessing = input.personalData !== undefined || input.risk !== undefined;
+  if (assessing && (input.personalData === undefined || input.risk === undefined)) {
+    throw new RefusedError('--personal-data and --risk go together: Art. 33(1) asks whether personal data is affected and how great the risk is');
+  }
+  const decides = assessing || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
+  if (!decides && input.awareAt === undefined) {
+    throw new RefusedError('nothing to assess: give --personal-data and --risk, --aware-at, --acting-as, --nis2-significant or --nis2-intermediate-due');
+  }
+  if (input.personalData === 'no' && input.risk !== 'none') {
+    throw new RefusedError(
+      `--personal-data no with --risk ${input.risk} contradicts itself: without personal data there is no risk to data subjects to weigh (Art. 33(1)); say --risk none, or --personal-data unknown`,
+    );
+  }
+  const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY) : '';
+  const awareReason = input.awareReason?.trim() ?? '';
+  if (input.awareAt !== undefined && !awareReason) {
+    throw new RefusedError(
+      'moving the moment of awareness needs its own reason (--aware-reason): the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)',
+    );
+  }
+  if ((input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined) && !deps.policy.clocks.nis2) {
+    throw new RefusedError('the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start');
+  }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed`);
+    notClosed(draft);
     const now = deps.now();
-    const entries = [];
-    if (input.awareAt !== undefined) {
-      if (draft.sample) throw new RefusedError(`incident ${draft.id} comes from a sample finding: it has no clock`);
-      const awareAt = toUtc(input.awareAt);
-      if (awareAt > now) throw new RefusedError(`--aware-at ${awareAt} is in the future`);
-      if (awareAt !== draft.awareAt) {
-        entries.push({ at: now, kind: 'awareness-set', actor: by, detail: { from: draft.awareAt, to: awareAt, detectedAt: draft.detectedAt, reason } });
-        draft.awareAt = awareAt;
-        draft.awareReason = reason;
-        draft.deadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
-      }
+    checkRecordingTime(draft, now, 'the assessment');
+    const decisions = history(draft);
+    const entries: TimelineDraft[] = [];
+    if (input.awareAt !== undefined) entries.push(...moveAwareness(deps, draft, input.awareAt, awareReason, by, now, input.personalData === 'yes'));
+    if (input.actingAs !== undefined) {
+      decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now });
+      entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
+      draft.role = input.actingAs;
     }
-    // "Unknown" is notifiable: without certainty, the conservative reading applies.
-    const notifiable = input.personalData !== 'no' && input.risk !== 'none';
-    draft.assessment = { personalData: input.personalData, risk: input.risk, reason, by, at: now, notifiable };
-    draft.facts ??= emptyFacts();
-    if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
-    entries.push({
-      at: now,
-      kind: 'assessed',
-      actor: by,
-      detail: { personalData: input.personalData, risk: input.risk, notifiable, reason, deadline: draft.deadline },
-    });
+    if (assessing) {
+      const personalData = input.personalData as Assessment['personalData'];
+      const risk = input.risk as Assessment['risk'];
+      // "Unknown" is notifiable: without certainty, the conservative reading applies.
+      const notifiable = personalData !== 'no' && risk !== 'none';
+      draft.assessment = { personalData, risk, reason, by, at: now, notifiable };
+      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now });
+      draft.facts ??= emptyFacts();
+      if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
+      entries.push({ at: now, kind: 'assessed', actor: by, detail: { personalData, risk, notifiable, reason, deadline: draft.deadline } });
+    }
+    if (input.nis2Significant !== undefined) {
+      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
+      decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason } });
+    }
+    if (input.nis2IntermediateDueAt !== undefined) {
+      if (!draft.nis2?.significant) {
+        throw new RefusedError('an intermediate report is asked only of a significant incident (NIS2 art. 23(4)(c)): decide --nis2-significant yes first');
+      }
+      const dueAt = toUtc(input.nis2IntermediateDueAt);
+      if (dueAt < now)
+        throw new RefusedError(`--nis2-intermediate-due ${dueAt} lies before now (${now}): a request is for a report still to come (NIS2 art. 23(4)(c))`);
+      draft.nis2 = { ...draft.nis2, intermediateDueAt: dueAt };
+      decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
+      entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
+    }
     return { entries };
   });
   return incident;
 }
 
-export type FactsInput = Partial<Omit<BreachFacts, 'updatedAt' | 'updatedBy'>> & { incidentId: string; by: string };
+/** The incident's decision history, started from its one assessment when it was stored before the history existed. */
+function history(incident: Incident): Decision[] {
+  if (!incident.decisions) incident.decisions = legacyDecisions(incident);
+  return incident.decisions;
+}
 
+/** The decisions of an incident stored before the history existed: its one assessment, as recorded. */
+function legacyDecisions(incident: Incident): Decision[] {
+  const a = incident.assessment;
+  return a ? [{ kind: 'assessment', personalData: a.personalData, risk: a.risk, notifiable: a.notifiable, reason: a.reason, by: a.by, recordedAt: a.at }] : [];
+}
+
+/** When an assessment first recorded personal data as affected: the organisation was aware by then. */
+function firstPersonalDataYes(incident: Incident): string | null {
+  const d = (incident.decisions ?? []).find((x) => x.kind === 'assessment' && x.personalData === 'yes');
+  return d?.recordedAt ?? null;
+}
+
+function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: string, by: string, now: string, confirmsNow: boolean): TimelineDraft[] {
+  if (draft.sample) throw new RefusedError(`incident ${draft.id} comes from a sample finding: it has no clock`);
+  const awareAt = checkStatedTime(draft, stated, now, '--aware-at');
+  const confirmed = firstPersonalDataYes(draft) ?? (confirmsNow ? now : null);
+  if (confirmed && awareAt > confirmed) {
+    throw new RefusedError(
+      `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
+    );
+  }
+  if (awareAt === draft.awareAt) return [];
+  const movedLaterAfterPersonalDataYes = firstPersonalDataYes(draft) !== null && draft.awareAt !== null && awareAt > draft.awareAt;
+  const hoursAfterDetection = Math.round(((Date.parse(awareAt) - Date.parse(draft.detectedAt)) / HOUR_MS) * 10) / 10;
+  const decision: Decision = {
+    kind: 'awareness',
+    from: draft.awareAt,
+    to: awareAt,
+    reason,
+    by,
+    recordedAt: now,
+    hoursAfterDetection,
+    movedLaterAfterPersonalDataYes,
+  };
+  history(draft).push(decision);
+  const from = draft.awareAt;
+  draft.awareAt = awareAt;
+  draft.awareReason = reason;
+  draft.deadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
+  return [
+    {
+      at: now,
+      kind: 'awareness-set',
+      actor: by,
+      detail: { from, to: awareAt, detectedAt: draft.detectedAt, reason, deadline: draft.deadline, hoursAfterDetection, movedLaterAfterPersonalDataYes },
+    },
+  ];
+}
+
+// --- facts -------------------------------------------------------------------------------------
+
+export interface FactsInput {
+  incidentId: string;
+  by: string;
+  nature?: Nature[];
+  categories?: string[];
+  /** The special categories (Art. 9, and the BSN); an empty list states that there are none. */
+  specialCategories?: string[];
+  subjectGroups?: string[];
+  subjectsMin?: number;
+  subjectsMax?: number;
+  records?: number;
+  /** Likely consequences: in general, or for one kind of breach (`consequencesFor`) with harm and severity. */
+  consequences?: string;
+  consequencesFor?: Nature;
+  harm?: Harm[];
+  harmSeverity?: HarmSeverity;
+  measuresTaken?: string;
+  measuresProposed?: string;
+  unintelligible?: BreachFacts['unintelligible'];
+  crossBorder?: boolean;
+  leadAuthority?: string;
+  otherAuthorities?: string;
+  summary?: string;
+  cause?: string;
+  breachType?: BreachType;
+  /** When the breach ended (a stated time). */
+  endedAt?: string;
+  /** Another organisation involved, or `none` to state that there is none. */
+  otherParty?: OtherParty | 'none';
+  complete?: boolean;
+}
+
+/** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
   const by = required(input.by, 'who records the facts (--by)');
-  const { incidentId, by: _, ...changes } = input;
-  const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  if (Object.keys(given).length === 0) throw new RefusedError('no facts given: see datalek facts --help');
-  if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && (given.subjectsMin as number) > (given.subjectsMax as number)) {
-    throw new RefusedError('the minimum number of data subjects is above the maximum');
+  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, ...rest } = input;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<FactsInput>;
+  if (Object.keys(given).length === 0 && otherParty === undefined) throw new RefusedError('no facts given: see datalek facts --help');
+  if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && given.subjectsMin > given.subjectsMax) {
+    throw new RefusedError('the minimum number of data subjects is above the maximum (Art. 33(3)(a): approximate numbers)');
+  }
+  if ((harm !== undefined || harmSeverity !== undefined) && consequencesFor === undefined) {
+    throw new RefusedError(
+      '--harm and --harm-severity describe the consequences of one kind of breach: give --for confidentiality|integrity|availability (Art. 33(3)(c))',
+    );
+  }
+  if (consequencesFor !== undefined && !given.consequences?.trim()) {
+    throw new RefusedError(`--for ${consequencesFor} needs the consequences themselves (--consequences TEXT) (Art. 33(3)(c))`);
   }
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed`);
+    notClosed(draft);
     const now = deps.now();
-    draft.facts = { ...(draft.facts ?? emptyFacts()), ...given, updatedAt: now, updatedBy: by };
-    return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail: given }] };
+    checkRecordingTime(draft, now, 'the facts');
+    const before = draft.facts ?? emptyFacts();
+    const facts: BreachFacts = { ...before };
+    const detail: Record<string, unknown> = { ...given };
+    if (given.nature) facts.nature = given.nature;
+    if (given.categories) facts.categories = given.categories;
+    if (given.specialCategories) {
+      facts.specialCategories = given.specialCategories;
+      facts.specialStated = true;
+    }
+    if (given.subjectGroups) facts.subjectGroups = given.subjectGroups;
+    if (given.subjectsMin !== undefined) facts.subjectsMin = given.subjectsMin;
+    if (given.subjectsMax !== undefined) facts.subjectsMax = given.subjectsMax;
+    if (given.records !== undefined) facts.records = given.records;
+    if (given.consequences !== undefined) {
+      if (consequencesFor) {
+        if (facts.nature.length && !facts.nature.includes(consequencesFor)) {
+          throw new RefusedError(
+            `--for ${consequencesFor}: the facts name the breach as ${facts.nature.join(', ')} only; record --nature first (Art. 33(3)(a), (c))`,
+          );
+        }
+        const consequence: Consequence = { text: given.consequences.trim(), harm: harm ?? [], severity: harmSeverity ?? null };
+        facts.consequencesByNature = { ...(before.consequencesByNature ?? {}), [consequencesFor]: consequence };
+        delete detail.consequences;
+        detail.consequencesFor = { [consequencesFor]: consequence };
+      } else {
+        facts.consequences = given.consequences;
+      }
+    }
+    if (given.measuresTaken !== undefined) facts.measuresTaken = given.measuresTaken;
+    if (given.measuresProposed !== undefined) facts.measuresProposed = given.measuresProposed;
+    if (given.unintelligible !== undefined) facts.unintelligible = given.unintelligible;
+    if (given.crossBorder !== undefined) facts.crossBorder = given.crossBorder;
+    if (given.leadAuthority !== undefined) facts.leadAuthority = given.leadAuthority;
+    if (given.otherAuthorities !== undefined) facts.otherAuthorities = given.otherAuthorities;
+    if (given.summary !== undefined) facts.summary = given.summary;
+    if (given.cause !== undefined) facts.cause = given.cause;
+    if (given.breachType !== undefined) facts.breachType = given.breachType;
+    if (given.complete !== undefined) facts.complete = given.complete;
+    if (given.endedAt !== undefined) {
+      facts.endedAt = checkStatedTime(draft, given.endedAt, now, '--ended-at');
+      detail.endedAt = facts.endedAt;
+    }
+    if (otherParty === 'none') {
+      facts.otherParties = [];
+      facts.otherPartiesStated = true;
+      detail.otherParties = [];
+    } else if (otherParty) {
+      facts.otherParties = [...(before.otherParties ?? []).filter((p) => p.name !== otherParty.name), otherParty];
+      facts.otherPartiesStated = true;
+      detail.otherParty = otherParty;
+    }
+    // Contradictions with what is recorded.
+    if (facts.specialStated && facts.specialCategories.length === 0 && namesHealthData(facts.categories)) {
+      throw new RefusedError(
+        `the categories (${facts.categories.join(', ')}) name health data, a special category of personal data (Art. 9(1)): "no special categories" contradicts them`,
+      );
+    }
+    if (facts.unintelligible !== 'yes' && draft.subjects?.exception === 'encrypted') {
+      throw new RefusedError(
+        `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
+      );
+    }
+    if (facts.crossBorder === false && given.leadAuthority) {
+      throw new RefusedError(
+        '--lead-authority names the lead supervisory authority of a cross-border breach (Art. 56), but the facts say it is not cross-border',
+      );
+    }
+    facts.updatedAt = now;
+    facts.updatedBy = by;
+    draft.facts = facts;
+    return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
 }
+
+// --- reports -----------------------------------------------------------------------------------
 
 export interface ReportInput {
   incidentId: string;
@@ -103,110 +344,241 @@ export interface ReportInput {
   by: string;
   to?: ReportRecipient;
   kind?: string;
+  /** When it was submitted, as the person states it; default now. */
   at?: string;
   delayReason?: string;
 }
 
-const KINDS: Record<ReportRecipient, string[]> = {
+const NIS2_KINDS = ['early-warning', 'notification', 'intermediate', 'progress', 'final'];
+export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
   ap: ['initial', 'follow-up', 'correction', 'withdrawal'],
-  csirt: ['early-warning', 'notification', 'final'],
+  csirt: NIS2_KINDS,
+  authority: NIS2_KINDS,
   controller: ['initial', 'follow-up'],
 };
 
+/** Records one submission, versioned (Art. 33(4)); a late initial AP report needs the reasons for the delay (Art. 33(1)). */
 export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ incident: Incident; report: ReportRecord }> {
   const reference = required(input.reference, 'the reference number of the submission (--reference)');
   const by = required(input.by, 'who submitted it (--by)');
   const to = input.to ?? 'ap';
-  const kind = input.kind ?? (to === 'csirt' ? 'early-warning' : 'initial');
-  if (!KINDS[to].includes(kind)) throw new RefusedError(`--kind ${kind} is not a kind of report to ${to}: one of ${KINDS[to].join(', ')}`);
+  const kind = input.kind ?? (to === 'csirt' || to === 'authority' ? 'early-warning' : 'initial');
+  if (!REPORT_KINDS[to].includes(kind)) throw new RefusedError(`--kind ${kind} is not a kind of report to ${to}: one of ${REPORT_KINDS[to].join(', ')}`);
+  const delayReason = input.delayReason?.trim() || null;
   let report: ReportRecord | undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     if (draft.sample) throw new RefusedError(`incident ${draft.id} comes from a sample finding: there is nothing to report`);
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed`);
+    notClosed(draft);
     const now = deps.now();
-    const at = toUtc(input.at ?? now);
-    if (at > now) throw new RefusedError(`--at ${at} is in the future`);
+    checkRecordingTime(draft, now, 'the report');
+    const at = checkStatedTime(draft, input.at ?? now, now, '--at');
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     if (kind === 'initial' && previous.some((r) => r.kind === 'initial')) {
       throw new RefusedError(`the initial report to ${to} is recorded already (${previous[0].reference}); use --kind follow-up or correction`);
     }
-    if (to === 'ap' && kind !== 'initial' && !initialReport(draft)) throw new RefusedError(`a ${kind} needs the initial report to the AP first`);
-    // Art. 33(1): a notification after 72 hours must give the reasons for the delay.
+    if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !previous.some((r) => r.kind === 'initial')) {
+      throw new RefusedError(`a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`);
+    }
+    if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {
+      throw new RefusedError(`a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`);
+    }
+    // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
-    if (late && !input.delayReason?.trim()) {
+    if (late && !delayReason) {
       throw new RefusedError(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
       );
     }
-    report = { version: previous.length + 1, to, kind, reference, at, delayReason: input.delayReason?.trim() || null, by, recordedAt: now };
+    if (!late && delayReason) {
+      throw new RefusedError(
+        to === 'ap' && kind === 'initial'
+          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
+          : '--delay-reason belongs to a late initial report to the AP (Art. 33(1))',
+      );
+    }
+    report = {
+      version: previous.length + 1,
+      to,
+      kind,
+      reference,
+      at,
+      delayReason,
+      by,
+      recordedAt: now,
+      enteredLater: enteredLater(at, now),
+      factsComplete: draft.facts?.complete === true,
+    };
     draft.reports = [...(draft.reports ?? []), report];
-    if (to === 'ap' && kind === 'initial') draft.state = 'reported';
+    if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };
   });
   return { incident, report: report as ReportRecord };
 }
 
+// --- Art. 34 -----------------------------------------------------------------------------------
+
 export interface SubjectsInput {
   incidentId: string;
+  /** The data subjects (Art. 34), or a telecom provider's subscribers (Regulation 611/2013 art. 3). */
+  audience?: 'data-subjects' | 'subscribers';
   decision: SubjectsDecision['decision'];
   reason: string;
   by: string;
+  /** When they were informed, or when the public communication was made (a stated time). */
   date?: string;
   channel?: string;
+  /** The text of the communication; required for a public communication (Art. 34(3)(c)). */
+  text?: string;
   exception?: SubjectsDecision['exception'];
 }
 
+/** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
 export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promise<Incident> {
-  const reason = required(input.reason, 'a reason (--reason)');
+  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY);
   const by = required(input.by, 'who decides (--by)');
-  if (input.decision === 'inform' && (!input.date || !input.channel)) {
-    throw new RefusedError('informing the data subjects needs the date (--date) and the channel (--channel)');
+  const audience = input.audience ?? 'data-subjects';
+  const communication = input.date !== undefined || input.channel !== undefined || input.text !== undefined;
+  if (input.decision === 'inform' && input.exception) {
+    throw new RefusedError(
+      '--decision inform and --exception exclude each other: the data subjects are informed, or an exception of Art. 34(3) applies (Art. 34)',
+    );
+  }
+  if (input.decision === 'inform' && (!input.date || !input.channel?.trim())) {
+    throw new RefusedError('informing the data subjects needs the date (--date) and the channel (--channel) of the communication (Art. 34(1), (2))');
   }
   if (input.decision === 'exception' && !input.exception) {
     throw new RefusedError('an exception needs which one of Art. 34(3) applies (--exception encrypted|measures-taken|disproportionate-effort)');
   }
+  if (input.decision === 'not-required' && (input.exception || communication)) {
+    throw new RefusedError('"not required" records no exception and no communication (Art. 34(1)); use --decision exception or inform');
+  }
+  if (input.exception === 'disproportionate-effort' && (!input.date || !input.channel?.trim() || !input.text?.trim())) {
+    throw new RefusedError(
+      'the exception of disproportionate effort needs a public communication instead (Art. 34(3)(c)): give its --date, --channel and --text',
+    );
+  }
+  if ((input.exception === 'encrypted' || input.exception === 'measures-taken') && communication) {
+    throw new RefusedError(`the exception "${input.exception}" involves no communication (Art. 34(3)): --date, --channel and --text do not belong to it`);
+  }
+  if (audience === 'subscribers') {
+    if (!deps.policy.clocks.telecom) {
+      throw new RefusedError(
+        'informing subscribers is a duty under the Telecommunicatiewet (Regulation 611/2013 art. 3); the policy runs no telecom clocks (clocks.telecom)',
+      );
+    }
+    if (input.exception && input.exception !== 'encrypted') {
+      throw new RefusedError(`--exception ${input.exception} is not an exception for subscribers: only unintelligible data is (Regulation 611/2013 art. 4)`);
+    }
+  }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed`);
+    notClosed(draft);
     const now = deps.now();
-    draft.subjects = {
+    checkRecordingTime(draft, now, 'the decision');
+    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date') : null;
+    if (audience === 'data-subjects') {
+      if (roleOf(draft, deps.policy) === 'processor') {
+        throw new RefusedError(
+          `as processor for incident ${draft.id} the Art. 34 decision is the controller's (Art. 33(2), 34): inform the controller (datalek reported --recipient controller)`,
+        );
+      }
+      if (input.decision === 'not-required' && draft.assessment?.risk === 'high') {
+        throw new RefusedError(
+          'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
+        );
+      }
+      if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
+        throw new RefusedError(
+          'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
+        );
+      }
+    }
+    if (input.exception === 'encrypted' && draft.facts?.unintelligible !== 'yes') {
+      throw new RefusedError(
+        `the exception "encrypted" needs the facts to say the data was unintelligible to anyone not authorised (facts --unintelligible yes); they say ${draft.facts?.unintelligible ?? 'nothing yet'} (${audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)'})`,
+      );
+    }
+    const decision: SubjectsDecision = {
       decision: input.decision,
-      date: input.date ? toUtc(input.date) : null,
-      channel: input.channel ?? null,
+      date,
+      channel: input.channel?.trim() || null,
       exception: input.exception ?? null,
+      text: input.text?.trim() || null,
       reason,
       by,
       at: now,
+      enteredLater: date ? enteredLater(date, now) : false,
     };
-    return { entries: [{ at: now, kind: 'subjects-decided', actor: by, detail: { ...draft.subjects } }] };
+    if (audience === 'data-subjects') draft.subjects = decision;
+    else draft.subscribers = decision;
+    history(draft).push({ kind: 'subjects', ...decision, recordedAt: now, ...(audience === 'subscribers' ? { audience } : {}) });
+    return { entries: [{ at: now, kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided', actor: by, detail: { ...decision } }] };
   });
   return incident;
 }
 
-/** What still stands between the incident and closing it, in words for the person. */
-export function closeBlockers(incident: Incident, policy: Policy): string[] {
+// --- closing -----------------------------------------------------------------------------------
+
+/** What still stands between the incident and closing it, in words for the person, each with its rule. */
+export function closeBlockers(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): string[] {
   if (incident.sample) return [];
   const out: string[] = [];
-  if (!incident.assessment) out.push('no assessment: every incident needs a recorded decision (Art. 33(5)): datalek assess');
-  else if (incident.assessment.notifiable) {
-    if (!initialReport(incident)) out.push('notifiable, but no initial report to the AP is recorded: datalek reported');
-    if (subjectsDecisionNeeded(incident, policy) && !incident.subjects)
-      out.push('high risk, but no Art. 34 decision on informing the data subjects: datalek subjects');
+  const a = incident.assessment;
+  const role = roleOf(incident, policy);
+  if (!a) out.push('no assessment: every incident needs a recorded decision (Art. 33(5)): datalek assess');
+  if (a && a.personalData !== 'no') {
+    const missing = missingForRegister(incident);
+    if (missing.length) out.push(`the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5)): ${missing.join(', ')}`);
+  }
+  if (a?.notifiable && role === 'controller' && !initialReport(incident)) {
+    out.push('notifiable, but no initial report to the AP is recorded (Art. 33(1)): datalek reported');
+  }
+  if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) {
+    out.push('high risk, but no decision on informing the data subjects (Art. 34): datalek subjects');
+  }
+  if (role === 'processor' && a?.personalData !== 'no' && !(incident.reports ?? []).some((r) => r.to === 'controller')) {
+    out.push('as processor, the controller must be informed first (Art. 33(2)): datalek reported --recipient controller');
+  }
+  if (policy.clocks.nis2 && !incident.nis2) {
+    out.push('no decision whether the incident is significant under NIS2 (art. 23(3)): datalek assess --nis2-significant yes|no');
+  }
+  if (subscribersDecisionNeeded(incident, policy) && !incident.subscribers) {
+    out.push('no decision on informing the subscribers (Telecommunicatiewet, Regulation 611/2013 art. 3): datalek subjects --audience subscribers');
+  }
+  const overdue = overdueClocks(incident, policy, now).filter((c) => c.name !== 'ap' && c.name !== 'processor');
+  if (overdue.length && !overdueReason?.trim()) {
+    out.push(`overdue: ${overdue.map((c) => c.label.en).join('; ')}: closing needs the reason recorded (--overdue-reason) (Art. 33(5))`);
   }
   return out;
 }
 
-export async function closeIncident(deps: FgDeps, input: { incidentId: string; by: string; reason: string }): Promise<Incident> {
-  const reason = required(input.reason, 'a reason (--reason)');
+export interface CloseInput {
+  incidentId: string;
+  by: string;
+  reason: string;
+  /** Why a clock was still overdue at closing. */
+  overdueReason?: string;
+}
+
+export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
+  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY);
   const by = required(input.by, 'who closes it (--by)');
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed already`);
-    const blockers = closeBlockers(draft, deps.policy);
-    if (blockers.length) throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.join('; ')}`);
     const now = deps.now();
+    checkRecordingTime(draft, now, 'closing');
+    const blockers = closeBlockers(draft, deps.policy, now, input.overdueReason);
+    if (blockers.length) throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.join('; ')}`);
+    const overdue = overdueClocks(draft, deps.policy, now).map((c) => c.name);
+    if (input.overdueReason?.trim() && overdue.length === 0) {
+      throw new RefusedError('--overdue-reason given, but no clock is overdue: there is nothing to explain');
+    }
     draft.state = 'closed';
     draft.closedAt = now;
     draft.closeReason = reason;
-    return { entries: [{ at: now, kind: 'closed', actor: by, detail: { reason } }] };
+    draft.overdueReason = input.overdueReason?.trim() || null;
+    return {
+      entries: [{ at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}) } }],
+    };
   });
   return incident;
 }

@@ -13,41 +13,133 @@ import { canonicalJson, sha256 } from './hash.js';
  */
 export type IncidentState = 'open' | 'acknowledged' | 'assessed' | 'reported' | 'closed';
 
-/** The FG's assessment (Art. 33(1), 33(5)). */
+/** Whose duty the AP notification and Art. 34 are: the controller's; a processor tells its controller (Art. 33(2)). */
+export type Role = 'controller' | 'processor';
+
+/** The FG's assessment (Art. 33(1), 33(5)): the latest one; every one is kept in `decisions`. */
 export interface Assessment {
   personalData: 'yes' | 'no' | 'unknown';
   risk: 'none' | 'risk' | 'high';
   reason: string;
   by: string;
+  /** When it was recorded. */
   at: string;
   /** Personal data "no" or risk "none": not notifiable, the reasoning kept for the register. */
   notifiable: boolean;
 }
 
-/** The Art. 33(3) facts, filled in over time (Art. 33(4): in phases). */
+/**
+ * One decision in the incident's history, as it was recorded: never overwritten, so the register
+ * can show the reasoning of every step before the AP (Art. 33(5)).
+ */
+export type Decision =
+  | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & { recordedAt: string })
+  | {
+      kind: 'awareness';
+      from: string | null;
+      to: string;
+      reason: string;
+      by: string;
+      recordedAt: string;
+      /** Hours between the detection and the awareness stated (EDPB 9/2022 allows a short investigation only). */
+      hoursAfterDetection: number;
+      /** Awareness moved later (the deadline with it) after an earlier assessment had confirmed personal data. */
+      movedLaterAfterPersonalDataYes: boolean;
+    }
+  | { kind: 'role'; role: Role; reason: string; by: string; recordedAt: string }
+  | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
+  | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
+  | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string });
+
+/** NIS2 art. 23(3): a person decides whether the incident is significant; only then do its clocks run. */
+export interface Nis2Decision {
+  significant: boolean;
+  reason: string;
+  by: string;
+  at: string;
+  /** The CSIRT or competent authority asked for an intermediate report by this time (art. 23(4)(c)). */
+  intermediateDueAt?: string | null;
+}
+
+/** The kinds of breach of the AP's form (section 3), as codes; labels in `labels.ts`. */
+export const BREACH_TYPES = [
+  'hacking-malware-phishing',
+  'device-lost-or-stolen',
+  'paper-lost-or-stolen',
+  'mail-lost-or-opened',
+  'sent-to-wrong-recipient',
+  'published-unintentionally',
+  'not-deleted',
+  'disclosed-verbally',
+  'other',
+] as const;
+export type BreachType = (typeof BREACH_TYPES)[number];
+
+export type Nature = 'confidentiality' | 'integrity' | 'availability';
+export type Harm = 'physical' | 'material' | 'immaterial';
+export type HarmSeverity = 'low' | 'medium' | 'high' | 'very-high';
+
+/** The likely consequences of one kind of breach (form section 7). */
+export interface Consequence {
+  text: string;
+  harm: Harm[];
+  severity: HarmSeverity | null;
+}
+
+/** Another organisation involved (form section 1): our processor, the controller we work for, or a joint controller. */
+export interface OtherParty {
+  name: string;
+  role: 'processor' | 'controller' | 'joint';
+}
+
+/** The Art. 33(3) facts, filled in over time (Art. 33(4): in phases). Fields added later are optional: old stores lack them. */
 export interface BreachFacts {
-  nature: ('confidentiality' | 'integrity' | 'availability')[];
+  nature: Nature[];
   categories: string[];
   specialCategories: string[];
+  /** Whether the special categories were stated at all: until then they are "unknown", never "none". */
+  specialStated?: boolean;
   subjectGroups: string[];
   subjectsMin: number | null;
   subjectsMax: number | null;
   records: number | null;
+  /** Likely consequences in general (Art. 33(3)(c)). */
   consequences: string | null;
+  /** Per kind of breach, with the kind of harm and a severity estimate (form section 7). */
+  consequencesByNature?: Partial<Record<Nature, Consequence>>;
+  /** Measures the FG recorded as taken (Art. 33(3)(d)), besides containment carried out. */
+  measuresTaken?: string | null;
   measuresProposed: string | null;
   /** Was the data encrypted or otherwise unintelligible (form section 6; Art. 34(3)(a))? */
   unintelligible: 'yes' | 'no' | 'partly' | null;
   /** Data subjects in other EU member states (form section 8)? */
   crossBorder: boolean | null;
+  /** The lead supervisory authority when cross-border (Art. 56). */
+  leadAuthority?: string | null;
+  /** Other authorities notified (police, CSIRT, sector supervisor), in the FG's words. */
+  otherAuthorities?: string | null;
+  /** The FG's own summary and cause (form section 3). */
+  summary?: string | null;
+  cause?: string | null;
+  breachType?: BreachType | null;
+  /** When the breach ended, as stated (form section 2); null while ongoing or unknown. */
+  endedAt?: string | null;
+  otherParties?: OtherParty[];
+  /** Whether "no other organisations" was stated. */
+  otherPartiesStated?: boolean;
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
   updatedAt: string | null;
   updatedBy: string | null;
 }
 
-export type ReportRecipient = 'ap' | 'csirt' | 'controller';
+export type ReportRecipient = 'ap' | 'csirt' | 'authority' | 'controller';
 
-/** One submission: to the AP (initial, follow-up, correction, withdrawal), the CSIRT or a controller. */
+/**
+ * One submission: to the AP (initial, follow-up, correction, withdrawal), the CSIRT or the competent
+ * authority (NIS2), or a controller. `at` is the time the person states; `recordedAt` the moment
+ * it was entered: both are kept, so back-dating shows.
+ */
 export interface ReportRecord {
   version: number;
   to: ReportRecipient;
@@ -57,17 +149,30 @@ export interface ReportRecord {
   delayReason: string | null;
   by: string;
   recordedAt: string;
+  /** Entered more than a day after the time stated. */
+  enteredLater?: boolean;
+  /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
+  factsComplete?: boolean;
 }
 
-/** Art. 34: informing the data subjects when the risk is high, or the exception that applies. */
+/**
+ * Art. 34: informing the data subjects when the risk is high, or the exception that applies; for
+ * a telecom provider also the subscribers (Regulation 611/2013 art. 3).
+ */
 export interface SubjectsDecision {
   decision: 'inform' | 'exception' | 'not-required';
+  /** When they were informed, or the public communication made (Art. 34(3)(c)); stated by a person. */
   date: string | null;
   channel: string | null;
   exception: 'encrypted' | 'measures-taken' | 'disproportionate-effort' | null;
+  /** The text of the communication, when recorded (required for a public communication). */
+  text?: string | null;
   reason: string;
   by: string;
+  /** When it was recorded. */
   at: string;
+  /** `date` lies more than a day before the recording. */
+  enteredLater?: boolean;
 }
 
 export function emptyFacts(): BreachFacts {
@@ -124,6 +229,11 @@ export interface StepRecord {
   detail?: string;
   /** The provider's error code when it failed (e.g. UnauthorizedOperation). */
   code?: string;
+  /**
+   * The failure left a resource open: a network interface in the all-traffic group that could be
+   * neither isolated nor restored. On-call gets a Critical page of its own; a retry starts here.
+   */
+  exposed?: boolean;
 }
 
 /** Who did something: the pipeline itself, or a person by name. */
@@ -179,12 +289,28 @@ export interface Incident {
   reminders: { lastDueAt: string | null; byClock?: Record<string, string> };
   /** Why `awareAt` is what it is, when a person set it (EDPB 9/2022). */
   awareReason?: string | null;
+  /** The earliest `service.eventFirstSeen` of the incident's findings: when the breach began, as far as known. */
+  firstActivityAt?: string | null;
+  /** The organisation's role for this incident; absent means the policy's (`organisation.processor`). */
+  role?: Role;
   assessment?: Assessment | null;
+  /** Every decision, in the order recorded (assessments, awareness, role, NIS2, Art. 34). */
+  decisions?: Decision[];
+  nis2?: Nis2Decision | null;
   facts?: BreachFacts;
   reports?: ReportRecord[];
   subjects?: SubjectsDecision | null;
+  /** Telecommunicatiewet: informing the subscribers (Regulation 611/2013 art. 3). */
+  subscribers?: SubjectsDecision | null;
   closeReason?: string | null;
+  /** Why a clock was still overdue when the incident was closed. */
+  overdueReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
+  /**
+   * Who carries out this incident's containment right now, and until when (a crashed holder's
+   * lease runs out): one containment at a time per incident, whichever events arrive.
+   */
+  containmentLease?: { holder: string; until: string } | null;
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };

@@ -6,11 +6,13 @@
  * place for them; the message gives identifiers (incident, finding, account, resource id) with
  * which the reader looks them up in the store or the GuardDuty console.
  */
-import { type ClockName, clocksOf } from './clocks.js';
+import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
-import type { Channel, Incident, OutboxMessage } from './incident.js';
+import { type Channel, type Incident, initialReport, type OutboxMessage } from './incident.js';
+import { actionLabel, actionReasonLabel, bandLabel, clockStateLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
-import { describeSeverity, severityBand } from './severity.js';
+import { formatSeverity, severityBand } from './severity.js';
+import { oneLine } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
 
 export type MessageKind =
@@ -25,9 +27,43 @@ export type MessageKind =
   | 'clock-reminder'
   | 'clock-overdue'
   | 'follow-up-reminder'
-  | 'subjects-reminder';
+  | 'subjects-reminder'
+  | 'notify-nudge'
+  /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
+  | 'interface-exposed';
 
-type Lang = 'nl' | 'en';
+/** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
+const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
+  nl: {
+    ap: 'Meld het datalek aan de AP (AVG art. 33(1)).',
+    processor: 'Als verwerker informeert u de verwerkingsverantwoordelijke zonder onredelijke vertraging (AVG art. 33(2)).',
+    subjects: 'Het risico is hoog: besluit over het informeren van de betrokkenen (AVG art. 34).',
+    'nis2-significance': 'Besluit of dit incident significant is onder NIS2 (art. 23(3)); pas dan lopen de NIS2-termijnen.',
+    'nis2-early-warning': 'Doe de vroegtijdige waarschuwing aan de CSIRT en de bevoegde autoriteit (NIS2 art. 23(4)(a), Cyberbeveiligingswet).',
+    'nis2-notification': 'Doe de incidentmelding aan de CSIRT en de bevoegde autoriteit (NIS2 art. 23(4)(b)).',
+    'nis2-intermediate': 'De CSIRT of de bevoegde autoriteit vroeg om een tussentijds verslag (NIS2 art. 23(4)(c)).',
+    'nis2-final': 'Dien het eindverslag in, of een voortgangsverslag als het incident nog loopt (NIS2 art. 23(4)(d), (e)).',
+    'telecom-initial':
+      'Als aanbieder van openbare elektronische communicatiediensten meldt u elk datalek binnen 24 uur aan de AP (Verordening 611/2013 art. 2(2)).',
+    'telecom-complete':
+      'De volledige melding aan de AP is nodig binnen 3 dagen na de eerste (Verordening 611/2013 art. 2(3)): leg de feiten vast als compleet en doe de vervolgmelding.',
+    'telecom-subscribers': 'Besluit of de abonnees worden geïnformeerd (Verordening 611/2013 art. 3).',
+  },
+  en: {
+    ap: 'Notify the AP of the breach (GDPR Art. 33(1)).',
+    processor: 'As processor, inform the controller without undue delay (GDPR Art. 33(2)).',
+    subjects: 'The risk is high: decide on informing the data subjects (GDPR Art. 34).',
+    'nis2-significance': 'Decide whether this incident is significant under NIS2 (Art. 23(3)); only then do the NIS2 clocks run.',
+    'nis2-early-warning': 'Send the early warning to the CSIRT and the competent authority (NIS2 Art. 23(4)(a)).',
+    'nis2-notification': 'Send the incident notification to the CSIRT and the competent authority (NIS2 Art. 23(4)(b)).',
+    'nis2-intermediate': 'The CSIRT or the competent authority asked for an intermediate report (NIS2 Art. 23(4)(c)).',
+    'nis2-final': 'Submit the final report, or a progress report while the incident is ongoing (NIS2 Art. 23(4)(d), (e)).',
+    'telecom-initial': 'As a provider of public electronic communications you notify the AP of every breach within 24 hours (Regulation 611/2013 Art. 2(2)).',
+    'telecom-complete':
+      'The complete notification to the AP is due within 3 days after the initial one (Regulation 611/2013 Art. 2(3)): mark the facts complete and submit the follow-up.',
+    'telecom-subscribers': 'Decide whether the subscribers are informed (Regulation 611/2013 Art. 3).',
+  },
+};
 
 const T = {
   nl: {
@@ -41,16 +77,37 @@ const T = {
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
-      'clock-reminder': { fg: 'Herinnering termijn', 'on-call': 'Herinnering termijn' },
+      'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
       'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
+      'notify-nudge': { fg: 'Meldplichtig, nog niet gemeld: meld nu aan de AP', 'on-call': 'Melding AP nog niet gedaan' },
+      'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
     },
+    exposed: (what: string) =>
+      `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
+    subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
-      fg: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
-      'on-call': 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
-    },
+      opened: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
+      'severity-raised':
+        'De ernst van dit incident is verhoogd. Beoordeel opnieuw of persoonsgegevens zijn getroffen en hoe groot het risico is (AVG art. 33).',
+      'ap-reminder':
+        'De termijn voor de melding aan de AP loopt af (AVG art. 33(1)). Meld zonder onredelijke vertraging; wat nog niet bekend is, kan later worden aangevuld (art. 33(4)).',
+      'ap-overdue':
+        'De termijn voor de melding aan de AP is verstreken (AVG art. 33(1)). Meld alsnog zonder verdere vertraging en geef de redenen voor de vertraging, of leg vast dat het datalek niet meldplichtig is.',
+      'follow-up-reminder':
+        'De eerste melding aan de AP is gedaan, maar de feiten zijn nog niet compleet. Doe een vervolgmelding zodra ze bekend zijn (AVG art. 33(4)) en markeer ze als compleet (datalek facts --complete).',
+      'notify-nudge':
+        'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de 72 uur zijn een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
+      page: 'Escalatie: nog niemand heeft dit incident opgepakt.',
+      'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
+      'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
+      released: 'De inperking is opgeheven.',
+    } as Record<string, string>,
+    onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
+    notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (datalek assess).',
+    overduePrefix: 'Verlopen: ',
     incident: 'Incident',
     finding: 'Bevinding',
     severity: 'Ernst',
@@ -61,14 +118,25 @@ const T = {
     deadline: 'AP-termijn (72 uur na bewustwording)',
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
+    ap: 'Melding AP',
+    apDone: (at: string, late: boolean) => `gedaan op ${at} (${late ? 'te laat gedaan; reden van de vertraging vastgelegd' : 'gehaald'})`,
+    apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
+    apNotNotifiable: 'niet meldplichtig (besluit FG)',
+    apClosed: 'incident gesloten',
+    clocks: 'Termijnen',
+    due: 'uiterlijk',
+    done: 'gedaan',
     containment: 'Inperking',
     noContainment: 'geen (alleen melding)',
+    released: (by: string) => `[opgeheven door ${by}]`,
     runbook: 'Draaiboek',
     ack: 'Oppakken',
+    ackName: '<naam>',
     left: 'Weggelaten: IP-adressen, gebruikersnamen en andere persoonsgegevens uit de bevinding; zie `datalek show` of de GuardDuty-console.',
     acknowledged: (by: string, at: string) => `Opgepakt door ${by} om ${at}.`,
     notAcknowledged: 'Nog door niemand opgepakt.',
     findings: 'Bevindingen',
+    round: 'ronde',
     status: { planned: 'gepland', done: 'uitgevoerd', skipped: 'overgeslagen', failed: 'MISLUKT' },
   },
   en: {
@@ -82,16 +150,36 @@ const T = {
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
-      'clock-reminder': { fg: 'Deadline reminder', 'on-call': 'Deadline reminder' },
+      'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
       'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
+      'notify-nudge': { fg: 'Notifiable, not yet notified: notify the AP now', 'on-call': 'AP notification not yet made' },
+      'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
     },
+    exposed: (what: string) =>
+      `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
+    subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
-      fg: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
-      'on-call': 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
-    },
+      opened: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
+      'severity-raised': 'The severity of this incident was raised. Assess again whether personal data is affected and how great the risk is (GDPR Art. 33).',
+      'ap-reminder':
+        'The deadline for notifying the AP is approaching (GDPR Art. 33(1)). Notify without undue delay; what is not yet known can follow later (Art. 33(4)).',
+      'ap-overdue':
+        'The deadline for notifying the AP has passed (GDPR Art. 33(1)). Notify without further delay and give the reasons for the delay, or record that the breach is not notifiable.',
+      'follow-up-reminder':
+        'The initial notification to the AP was made, but the facts are not complete yet. Submit a follow-up once they are known (GDPR Art. 33(4)) and mark them complete (datalek facts --complete).',
+      'notify-nudge':
+        'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the 72 hours are a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
+      page: 'Escalation: nobody has acknowledged this incident yet.',
+      'containment-done': 'Containment was carried out; each step below.',
+      'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
+      released: 'Containment was released.',
+    } as Record<string, string>,
+    onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
+    notAssessed: 'No assessment by the FG is recorded yet (datalek assess).',
+    overduePrefix: 'Overdue: ',
     incident: 'Incident',
     finding: 'Finding',
     severity: 'Severity',
@@ -102,14 +190,25 @@ const T = {
     deadline: 'AP deadline (72 hours after awareness)',
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
+    ap: 'AP notification',
+    apDone: (at: string, late: boolean) => `made on ${at} (${late ? 'done late; reasons for the delay recorded' : 'met'})`,
+    apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
+    apNotNotifiable: 'not notifiable (FG decision)',
+    apClosed: 'incident closed',
+    clocks: 'Clocks',
+    due: 'due',
+    done: 'done',
     containment: 'Containment',
     noContainment: 'none (notify only)',
+    released: (by: string) => `[released by ${by}]`,
     runbook: 'Runbook',
     ack: 'Acknowledge',
+    ackName: '<name>',
     left: 'Left out: IP addresses, user names and other personal data from the finding; see `datalek show` or the GuardDuty console.',
     acknowledged: (by: string, at: string) => `Acknowledged by ${by} at ${at}.`,
     notAcknowledged: 'Not yet acknowledged by anyone.',
     findings: 'Findings',
+    round: 'round',
     status: { planned: 'planned', done: 'done', skipped: 'skipped', failed: 'FAILED' },
   },
 } as const;
@@ -137,55 +236,70 @@ export interface ComposeInput {
   round?: number;
   /** For another clock's reminder: which clock. */
   clock?: ClockName;
+  /** For `interface-exposed`: the resource left open (a network interface id). */
+  exposed?: string;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
-  const band = severityBand(incident.severity);
+  // An interface open to the internet is Critical whatever the finding was: subscriptions that
+  // only take Critical (a phone) must get it.
+  const band = kind === 'interface-exposed' ? 'Critical' : severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
   const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
-  const escalated = level !== undefined ? ` (${level}, ${lang === 'nl' ? 'ronde' : 'round'} ${(round ?? 0) + 1})` : '';
-  const subject = `${prefix}[datalek ${band}] ${t.subject[kind][channel]}${escalated}: ${incident.findingType} ${incident.id}`;
+  const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
+  const clocks = clocksOf(incident, policy, now);
+  const theClock = clock ? clocks.find((x) => x.name === clock) : undefined;
+  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${subjectText(t, kind, channel, clock, theClock, lang)}${escalated}: ${incident.findingType} ${incident.id}`;
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
-  lines.push(t.intro[channel], '');
-  if (clock) {
-    const c = clocksOf(incident, policy, now).find((x) => x.name === clock);
-    if (c?.dueAt) lines.push(`${c.label[lang]}: ${when(c.dueAt)}, ${timeLeft(c.dueAt, now, lang)}`, '');
+  lines.push(kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang));
+  if (channel === 'fg' && (kind === 'ap-reminder' || kind === 'ap-overdue') && !incident.assessment) lines.push(t.notAssessed);
+  lines.push('');
+  if (theClock?.dueAt) {
+    const left = theClock.doneAt ? `${t.done} ${when(theClock.doneAt)}` : timeLeft(theClock.dueAt, now, lang);
+    lines.push(`${theClock.label[lang]}: ${t.due} ${when(theClock.dueAt)}, ${left}`, '');
   }
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
-  lines.push(`${t.severity}: ${describeSeverity(incident.severity)}`);
+  lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`);
   lines.push(`${t.resource}: ${incident.resource.resourceType} ${incident.resource.id}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
   if (named.length) lines.push(`${t.named}: ${named.map((r) => `${r.kind} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
-  if (incident.deadline) {
-    lines.push(`${t.deadline}: ${when(incident.deadline)}, ${timeLeft(incident.deadline, now, lang)}`);
-    if (incident.awareAt === incident.detectedAt) lines.push(`  (${t.awareDefault})`);
-  } else {
-    lines.push(`${t.deadline}: ${t.noDeadline}`);
+  lines.push(...apLines(incident, policy, now, lang, when));
+  if (channel === 'fg') {
+    const others = clocks.filter((c) => c.name !== 'ap');
+    if (others.length) {
+      lines.push(`${t.clocks}:`);
+      for (const c of others) lines.push(`  - ${c.label[lang]}: ${clockLine(c, lang, now, when)}`);
+    }
   }
   if (incident.actions.length === 0) {
     lines.push(`${t.containment}: ${t.noContainment}`);
   } else {
     lines.push(`${t.containment}:`);
     for (const a of incident.actions) {
-      lines.push(`  - ${a.type} ${a.target}: ${t.status[a.status]}${a.reason ? ` (${a.reason})` : ''}${a.released ? ` [released by ${a.released.by}]` : ''}`);
+      const reason = actionReasonLabel(lang, a.reason);
+      lines.push(
+        `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
+      );
       // Each step as it went: a failed step is named with its error code, never summarised away.
-      for (const s of a.steps ?? []) lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})` : t.status[s.status]}`);
+      for (const s of a.steps ?? []) {
+        lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
+      }
     }
   }
   lines.push(
     incident.acknowledgedBy && incident.acknowledgedAt ? t.acknowledged(incident.acknowledgedBy, formatLocal(incident.acknowledgedAt, tz)) : t.notAcknowledged,
   );
   lines.push(`${t.runbook}: ${runbookFor(incident, channel)}`);
-  lines.push(`${t.ack}: datalek ack ${incident.id} --by <name>   (AWS: datalek ack ${incident.id} --target aws)`);
+  lines.push(`${t.ack}: datalek ack ${incident.id} --by ${t.ackName}   (AWS: datalek ack ${incident.id} --target aws)`);
   lines.push('', t.left);
 
   return {
@@ -193,8 +307,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     incidentId: incident.id,
     channel,
     kind,
-    subject,
-    body: lines.join('\n'),
+    // Every line is one line, whatever a finding's text holds (a newline in a finding type would
+    // forge a line of the message; an escape sequence would act on a terminal).
+    subject: oneLine(subject),
+    body: lines.map(oneLine).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {
       incidentId: incident.id,
@@ -204,8 +320,49 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
       kind,
       // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
       ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
+      ...(clock ? { clock } : {}),
     },
     createdAt: now,
     sentAt: null,
   };
+}
+
+type Texts = (typeof T)[Lang];
+
+function subjectText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, c: ClockStatus | undefined, lang: Lang): string {
+  if ((kind === 'clock-reminder' || kind === 'clock-overdue') && c) return `${t.subject[kind][channel]}: ${c.label[lang]}`;
+  if (kind === 'subjects-reminder' && clock === 'telecom-subscribers') return t.subscribersSubject;
+  return t.subject[kind][channel];
+}
+
+function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, lang: Lang): string {
+  if (clock && (kind === 'clock-reminder' || kind === 'clock-overdue' || kind === 'subjects-reminder')) {
+    return `${kind === 'clock-overdue' ? t.overduePrefix : ''}${CLOCK_ASK[lang][clock]}`;
+  }
+  if (kind === 'subjects-reminder') return CLOCK_ASK[lang].subjects;
+  if (channel === 'on-call' && (kind === 'opened' || kind === 'severity-raised' || kind === 'page')) return t.onCallIntro;
+  return t.intro[kind] ?? t.intro.opened;
+}
+
+/** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
+function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, when: (iso: string) => string): string[] {
+  const t = T[lang];
+  if (!incident.deadline) return [`${t.deadline}: ${t.noDeadline}`];
+  const report = initialReport(incident);
+  if (report) return [`${t.ap}: ${t.apDone(when(report.at), report.at > incident.deadline)}`];
+  if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
+  if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}`];
+  if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];
+  const out = [`${t.deadline}: ${when(incident.deadline)}, ${timeLeft(incident.deadline, now, lang)}`];
+  if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);
+  return out;
+}
+
+function clockLine(c: ClockStatus, lang: Lang, now: string, when: (iso: string) => string): string {
+  const t = T[lang];
+  const parts = [clockStateLabel(lang, c.status)];
+  if (c.doneAt) parts.push(`${t.done} ${when(c.doneAt)}`);
+  else if (c.dueAt && c.status !== 'not-needed') parts.push(`${t.due} ${when(c.dueAt)}, ${timeLeft(c.dueAt, now, lang)}`);
+  if (c.note) parts.push(c.note[lang]);
+  return parts.join(', ');
 }

@@ -195,6 +195,12 @@ export const policySchema = z.strictObject({
       followUpEveryHours: hours.default(24),
       /** While a high-risk incident has no Art. 34 decision. @default 24 */
       subjectsEveryHours: hours.default(24),
+      /**
+       * Hours after an assessment that says "notifiable" before the FG is nudged to notify when no
+       * report followed: Art. 33(1) asks "without undue delay"; 72 hours is the limit, not the aim.
+       * @default 24
+       */
+      notifyNudgeHours: hours.default(24),
     })
     .prefault({}),
   /** Who the organisation is, for the AP notification draft (form sections 0 and 1). */
@@ -203,8 +209,18 @@ export const policySchema = z.strictObject({
       name: z.string().optional(),
       /** The FG (or contact point), Art. 33(3)(b). */
       fg: z.strictObject({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).prefault({}),
-      /** The organisation acts as processor for others: the controller must be told (Art. 33(2)). @default false */
+      /** The person who files the AP form (form section 1); absent: the FG files it. */
+      notifier: z
+        .strictObject({ name: z.string().optional(), function: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
+        .optional(),
+      /**
+       * The organisation acts as processor for others by default: the controller must be told
+       * (Art. 33(2)); the AP notification and Art. 34 are the controller's. An incident can say
+       * otherwise (`assess --acting-as`). @default false
+       */
       processor: z.boolean().default(false),
+      /** Where NIS2 reports go under the Cyberbeveiligingswet: the CSIRT and the competent authority, by name. */
+      nis2Recipients: z.strictObject({ csirt: z.string().optional(), competentAuthority: z.string().optional() }).prefault({}),
       /**
        * A financial undertaking under the Wft: UAVG art. 42 exempts it from Art. 34 (informing
        * data subjects). @default false
@@ -215,11 +231,20 @@ export const policySchema = z.strictObject({
   /** Other clocks some organisations run besides the AP's 72 hours. All off by default. */
   clocks: z
     .strictObject({
-      /** NIS2 / Cyberbeveiligingswet: early warning 24 h, notification 72 h, final report a month after it. */
+      /**
+       * NIS2 / Cyberbeveiligingswet, for incidents a person decides are significant (art. 23(3)):
+       * early warning 24 h, notification 72 h, final report a calendar month after it.
+       */
       nis2: z.boolean().default(false),
-      /** Telecommunicatiewet (public e-communications): the AP within 24 h of detection, complete within 3 days. */
+      /**
+       * Telecommunicatiewet (public e-communications, Regulation 611/2013): the AP within 24 h of
+       * detection, complete within 3 days after that initial notification, and the subscribers.
+       */
       telecom: z.boolean().default(false),
-      /** Processor to controller (Art. 33(2)): hours from awareness, as the contract says; null is off. */
+      /**
+       * Processor to controller (Art. 33(2)): hours from awareness, as the contract says. The clock
+       * runs for every incident where the organisation is processor; null means 24 hours.
+       */
       processorToControllerHours: hours.nullable().default(null),
     })
     .prefault({}),

@@ -193,6 +193,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
     openedAt: now,
   });
+  incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = [...finding.related];
@@ -325,6 +326,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
+  if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(structuredClone(a));
@@ -340,6 +342,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
 
 /** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
 function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+  noteFirstActivity(incident, finding);
   takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
   moveDetectionEarlier(incident, toUtc(finding.createdAt), `finding ${finding.key.findingId}`, now, entries);
   if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
@@ -427,6 +430,25 @@ async function update(deps: RecordDeps, finding: Finding, known: FindingRecord, 
 }
 
 type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record<string, unknown> };
+
+/**
+ * When the activity behind a finding began: `service.eventFirstSeen`, which can be days before
+ * GuardDuty created the finding. The start of the breach on the AP's form (section 2), and the
+ * earliest time a person can state for anything about the incident.
+ */
+function firstActivity(finding: Finding): string {
+  const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
+  const seen = typeof service?.eventFirstSeen === 'string' ? Date.parse(service.eventFirstSeen) : Number.NaN;
+  const created = toUtc(finding.createdAt);
+  return Number.isFinite(seen) && new Date(seen).toISOString() < created ? new Date(seen).toISOString() : created;
+}
+
+function noteFirstActivity(incident: Incident, finding: Finding): void {
+  if (incident.sample || finding.sample) return;
+  const seen = firstActivity(finding);
+  const known = incident.firstActivityAt ?? incident.detectedAt;
+  if (seen < known) incident.firstActivityAt = seen;
+}
 
 function finish(
   incident: Incident,

@@ -1,20 +1,30 @@
 /**
  * The breach register (Art. 33(5)): every incident, notified or not, with the facts, the effects,
- * the decision and its reasoning, the clocks and whether each was met, the AP reference numbers
- * and the measures taken. One row per incident; CSV, JSON or Markdown.
+ * the remedial action, every decision with its reasoning (JSON: the whole history; CSV and
+ * Markdown: the first and the last reasoning), the clocks and whether each was met, the reports
+ * with the time stated beside the time recorded (so back-dating shows), and the measures taken.
+ * One row per incident. CSV and JSON carry codes for tools; Markdown is for people, in the
+ * policy's language.
  */
-import { clocksOf } from './clocks.js';
-import { measuresTaken } from './draft.js';
-import type { Incident } from './incident.js';
+import { measuresTaken } from './breach-facts.js';
+import { type ClockState, clocksOf, roleOf } from './clocks.js';
+import { escapeMarkdown } from './draft.js';
+import type { Decision, Incident } from './incident.js';
+import { clockStateLabel, type Lang, natureLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
+import { formatLocal } from './time.js';
 
 export interface RegisterRow {
   incidentId: string;
   state: string;
   sample: boolean;
+  role: string;
+  firstActivityAt: string | null;
   detectedAt: string;
   awareAt: string | null;
   awareReason: string | null;
+  /** Awareness was moved later after personal data had been assessed as affected (see `decisions`). */
+  awarenessMovedLater: boolean;
   findingType: string;
   severity: number;
   resource: string;
@@ -22,26 +32,58 @@ export interface RegisterRow {
   personalData: string | null;
   risk: string | null;
   notifiable: boolean | null;
+  /** The latest assessment's reasoning. */
   decisionReason: string | null;
+  /** The first assessment's reasoning: kept, never overwritten by later ones. */
+  firstDecisionReason: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
+  /** Every decision, in the order recorded (JSON only). */
+  decisions: Decision[];
+  nis2Significant: boolean | null;
   apDeadline: string | null;
   apClock: string | null;
+  apClockStatus: ClockState | null;
+  /** The time the initial AP report was made, as stated. */
   apReportedAt: string | null;
+  /** When it was entered: beside the stated time, so back-dating shows. */
+  apReportRecordedAt: string | null;
+  apReportEnteredLater: boolean | null;
   references: string;
+  /** Reports entered more than a day after their stated time: `to:kind:reference stated … recorded …`. */
+  enteredLater: string;
   delayReason: string | null;
   subjectsDecision: string | null;
+  subscribersDecision: string | null;
   otherClocks: string;
+  summary: string | null;
+  cause: string | null;
+  breachType: string | null;
+  endedAt: string | null;
   nature: string;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
   records: number | null;
+  /** The likely consequences: in general and per kind of breach. */
   consequences: string | null;
   measuresTaken: string;
   measuresProposed: string | null;
+  otherParties: string;
   closedAt: string | null;
   closeReason: string | null;
+  overdueReason: string | null;
+}
+
+function consequencesOf(incident: Incident): string | null {
+  const f = incident.facts;
+  const parts = [
+    ...(f?.consequences?.trim() ? [f.consequences.trim()] : []),
+    ...Object.entries(f?.consequencesByNature ?? {}).map(
+      ([n, c]) => `${n}: ${c?.text}${c?.harm.length ? ` [${c.harm.join(', ')}]` : ''}${c?.severity ? ` (${c.severity})` : ''}`,
+    ),
+  ];
+  return parts.length ? parts.join('; ') : null;
 }
 
 export function registerRow(incident: Incident, policy: Policy, now: string): RegisterRow {
@@ -51,14 +93,21 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const ap = clocks.find((c) => c.name === 'ap');
   const reports = incident.reports ?? [];
   const initial = reports.find((r) => r.to === 'ap' && r.kind === 'initial');
+  const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
+  const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
+  const subjectsText = (x: typeof s) =>
+    x ? `${x.decision}${x.exception ? ` (${x.exception})` : ''}${x.date ? ` ${x.date}` : ''}${x.channel ? ` via ${x.channel}` : ''}: ${x.reason}` : null;
   return {
     incidentId: incident.id,
     state: incident.state,
     sample: incident.sample,
+    role: roleOf(incident, policy),
+    firstActivityAt: incident.firstActivityAt ?? null,
     detectedAt: incident.detectedAt,
     awareAt: incident.awareAt,
     awareReason: incident.awareReason ?? null,
+    awarenessMovedLater: decisions.some((d) => d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes),
     findingType: incident.findingType,
     severity: incident.severity,
     resource: `${incident.resource.resourceType} ${incident.resource.id}`,
@@ -67,30 +116,45 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     risk: a?.risk ?? null,
     notifiable: a ? a.notifiable : null,
     decisionReason: a?.reason ?? null,
+    firstDecisionReason: assessments[0]?.reason ?? null,
     decidedBy: a?.by ?? null,
     decidedAt: a?.at ?? null,
+    decisions,
+    nis2Significant: incident.nis2 ? incident.nis2.significant : null,
     apDeadline: incident.deadline,
-    apClock: ap ? `${ap.status}${ap.note ? ` (${ap.note})` : ''}` : incident.sample ? 'none (sample)' : null,
+    apClock: ap ? `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}` : incident.sample ? 'none (sample)' : null,
+    apClockStatus: ap?.status ?? null,
     apReportedAt: initial?.at ?? null,
+    apReportRecordedAt: initial?.recordedAt ?? null,
+    apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
+    enteredLater: reports
+      .filter((r) => r.enteredLater)
+      .map((r) => `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${r.recordedAt}`)
+      .join('; '),
     delayReason: initial?.delayReason ?? null,
-    subjectsDecision: s
-      ? `${s.decision}${s.exception ? ` (${s.exception})` : ''}${s.date ? ` ${s.date}` : ''}${s.channel ? ` via ${s.channel}` : ''}: ${s.reason}`
-      : null,
+    subjectsDecision: subjectsText(s),
+    subscribersDecision: subjectsText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map((c) => `${c.name}: ${c.status}`)
       .join('; '),
+    summary: f?.summary ?? null,
+    cause: f?.cause ?? null,
+    breachType: f?.breachType ?? null,
+    endedAt: f?.endedAt ?? null,
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
-    specialCategories: f?.specialCategories.join(', ') ?? '',
+    specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
     dataSubjects: f?.subjectsMin != null && f.subjectsMax != null ? `${f.subjectsMin}-${f.subjectsMax}` : null,
     records: f?.records ?? null,
-    consequences: f?.consequences ?? null,
+    consequences: consequencesOf(incident),
     measuresTaken: measuresTaken(incident).join('; '),
     measuresProposed: f?.measuresProposed ?? null,
+    otherParties: (f?.otherParties ?? []).map((p) => `${p.name} (${p.role})`).join('; '),
     closedAt: incident.closedAt,
     closeReason: incident.closeReason ?? null,
+    overdueReason: incident.overdueReason ?? null,
   };
 }
 
@@ -98,31 +162,94 @@ export function registerCsv(rows: RegisterRow[]): string {
   const columns = REGISTER_COLUMNS;
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
-    // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet: prefix it.
-    const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+    // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet, and so would one
+    // after a leading TAB or CR, which spreadsheets skip (OWASP CSV injection): prefix it.
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
     return `"${safe.replace(/"/g, '""')}"`;
   };
   return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n');
 }
 
-export function registerMarkdown(rows: RegisterRow[]): string {
-  const columns: (keyof RegisterRow)[] = [
-    'incidentId',
-    'detectedAt',
-    'findingType',
-    'personalData',
-    'risk',
-    'notifiable',
-    'decisionReason',
-    'apClock',
-    'references',
-    'measuresTaken',
-    'state',
-  ];
-  const esc = (v: unknown) => (v === null || v === undefined ? '' : String(v)).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${columns.map((c) => esc(r[c])).join(' | ')} |`)].join(
-    '\n',
-  );
+/** The register for people, in the policy's language: the facts, effects and remedial action of each incident. */
+export function registerMarkdown(incidents: Incident[], policy: Policy, now: string, lang: Lang = policy.language): string {
+  const nl = lang === 'nl';
+  const tz = policy.timeZone;
+  const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, tz) : '');
+  const headers = nl
+    ? [
+        'Incident',
+        'Gedetecteerd',
+        'Bevinding',
+        'Rol',
+        'Persoonsgegevens',
+        'Risico',
+        'Meldplichtig',
+        'Eerste motivering',
+        'Laatste motivering',
+        'Melding AP',
+        'Gemeld (vastgelegd)',
+        'Aard',
+        'Soorten gegevens',
+        'Betrokkenen; records',
+        'Gevolgen',
+        'Genomen maatregelen',
+        'Voorgestelde maatregelen',
+        'Art. 34',
+        'Status',
+      ]
+    : [
+        'Incident',
+        'Detected',
+        'Finding',
+        'Role',
+        'Personal data',
+        'Risk',
+        'Notifiable',
+        'First reasoning',
+        'Last reasoning',
+        'AP notification',
+        'Reported (recorded)',
+        'Nature',
+        'Categories',
+        'Data subjects; records',
+        'Consequences',
+        'Measures taken',
+        'Measures proposed',
+        'Art. 34',
+        'State',
+      ];
+  const rows = incidents.map((incident) => {
+    const row = registerRow(incident, policy, now);
+    const f = incident.facts;
+    const a = incident.assessment;
+    const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+    const initial = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+    const later = nl ? 'later ingevoerd' : 'entered later';
+    const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
+    return [
+      incident.id,
+      local(incident.detectedAt),
+      incident.findingType,
+      roleLabel(lang, roleOf(incident, policy)),
+      a ? yesNo(lang, a.personalData) : '',
+      a ? riskLabel(lang, a.risk) : '',
+      a ? yesNo(lang, a.notifiable) : '',
+      row.firstDecisionReason ?? '',
+      row.decisionReason ?? '',
+      ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
+      initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
+      (f?.nature ?? []).map((n) => natureLabel(lang, n)).join(', '),
+      row.categories,
+      [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
+      [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
+      measuresTaken(incident, lang).join('; '),
+      row.measuresProposed ?? '',
+      incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
+      stateLabel(lang, incident.state),
+    ];
+  });
+  const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
+  return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
@@ -159,4 +286,21 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'measuresProposed',
   'closedAt',
   'closeReason',
+  // Added by issue #10, after the original columns so that scripts reading by position keep working.
+  'role',
+  'firstActivityAt',
+  'awarenessMovedLater',
+  'firstDecisionReason',
+  'nis2Significant',
+  'apClockStatus',
+  'apReportRecordedAt',
+  'apReportEnteredLater',
+  'enteredLater',
+  'subscribersDecision',
+  'summary',
+  'cause',
+  'breachType',
+  'endedAt',
+  'otherParties',
+  'overdueReason',
 ];

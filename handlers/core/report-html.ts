@@ -4,9 +4,11 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
-import { clocksOf } from './clocks.js';
+import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
-import type { Incident, TimelineEntry } from './incident.js';
+import { sha256Base64 } from './hash.js';
+import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
+import { actionLabel, clockStateLabel, type Lang, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -39,7 +41,13 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
   }
   if (incident.awareAt) marks.push({ at: incident.awareAt, label: nl ? 'Bewust' : 'Aware', color: '#7c3aed' });
   if (incident.deadline) marks.push({ at: incident.deadline, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
-  for (const r of incident.reports ?? []) marks.push({ at: r.at, label: `${nl ? 'Melding' : 'Report'} ${r.to} ${r.kind} ${r.reference}`, color: '#0f766e' });
+  for (const r of incident.reports ?? []) {
+    marks.push({
+      at: r.at,
+      label: `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, r.to)} (${reportKindLabel(lang, r.kind)}) ${r.reference}`,
+      color: '#0f766e',
+    });
+  }
   return marks.sort((a, b) => a.at.localeCompare(b.at));
 }
 
@@ -65,6 +73,22 @@ function timelineSvg(marks: Mark[], tz: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><line x1="${left}" y1="30" x2="${right}" y2="30" stroke="#555" stroke-width="2"/>${items}</svg>`;
 }
 
+const REPORT_STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-width: 1000px; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
+th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
+`;
+
+/**
+ * The report is opened from a file, by people, possibly long after; it holds attacker-controlled
+ * text (escaped, but defence in depth). Nothing may run, load or be sent: no scripts, no requests,
+ * no forms; only its own stylesheet, allowed by its hash.
+ */
+export const REPORT_CSP = ["default-src 'none'", `style-src '${sha256Base64(REPORT_STYLE)}'`, "img-src 'none'", "base-uri 'none'", "form-action 'none'"].join(
+  '; ',
+);
+
 export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, lang: 'nl' | 'en' = policy.language): string {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
@@ -77,27 +101,24 @@ export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="referrer" content="no-referrer">
 <title>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-width: 1000px; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
-th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
-</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>
 ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldbevinding, geen termijn.' : 'Test: a GuardDuty sample finding, no deadline.'}</p>` : ''}
-<p>${escapeHtml(`${incident.findingType} · ${incident.resource.resourceType} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${incident.state}`)}</p>
+<p>${escapeHtml(`${incident.findingType} · ${incident.resource.resourceType} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
-<table>${rows(clocks.map((c) => [c.label[lang], `${c.status}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note})` : ''}`]))}</table>
+<table>${rows(clocks.map((c) => [c.label[lang], `${clockStateLabel(lang, c.status)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note[lang]})` : ''}`]))}</table>
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([
-    [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a?.personalData],
-    [nl ? 'Risico' : 'Risk', a?.risk],
-    [nl ? 'Meldplichtig' : 'Notifiable', a ? (a.notifiable ? (nl ? 'ja' : 'yes') : nl ? 'nee' : 'no') : null],
+    [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a ? yesNo(lang, a.personalData) : null],
+    [nl ? 'Risico' : 'Risk', a ? riskLabel(lang, a.risk) : null],
+    [nl ? 'Meldplichtig' : 'Notifiable', a ? yesNo(lang, a.notifiable) : null],
     [nl ? 'Motivering' : 'Reasoning', a?.reason],
     [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
     [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason],
@@ -107,10 +128,97 @@ ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still mis
 ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
-${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.kind)} ${escapeHtml(JSON.stringify(e.detail))}</td></tr>`).join('\n')}
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(e.actor === 'system' ? (nl ? 'systeem' : 'system') : e.actor)}</td><td>${escapeHtml(describeEntry(e, lang, tz))}</td></tr>`).join('\n')}
 </table>
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>
 </html>
 `;
+}
+
+const FACT_NAMES: Record<Lang, Record<string, string>> = {
+  nl: {
+    nature: 'aard',
+    categories: 'soorten gegevens',
+    specialCategories: 'bijzondere gegevens',
+    subjectGroups: 'groepen betrokkenen',
+    subjectsMin: 'aantal betrokkenen',
+    subjectsMax: 'aantal betrokkenen',
+    records: 'aantal records',
+    consequences: 'gevolgen',
+    consequencesFor: 'gevolgen per soort',
+    measuresTaken: 'genomen maatregelen',
+    measuresProposed: 'voorgestelde maatregelen',
+    unintelligible: 'onbegrijpelijk',
+    crossBorder: 'grensoverschrijdend',
+    leadAuthority: 'leidende toezichthouder',
+    otherAuthorities: 'andere instanties',
+    summary: 'samenvatting',
+    cause: 'oorzaak',
+    breachType: 'soort datalek',
+    endedAt: 'einde',
+    otherParty: 'andere organisatie',
+    otherParties: 'andere organisaties',
+    complete: 'compleet',
+  },
+  en: {},
+};
+
+/**
+ * One timeline entry in words for the report, in its language. Entry kinds this list does not know
+ * (added by later work) show as their code; the whole entry is in `datalek show ID --json`.
+ */
+export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string {
+  const nl = lang === 'nl';
+  const d = e.detail as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  const local = (k: string) => (str(k) ? formatLocal(str(k), tz) : '');
+  const status = (code: string) => (nl ? ({ planned: 'gepland', done: 'uitgevoerd', skipped: 'overgeslagen', failed: 'MISLUKT' }[code] ?? code) : code);
+  if (e.kind.startsWith('containment-step-') || e.kind.startsWith('release-step-')) {
+    return `${nl ? 'Stap' : 'Step'} ${str('step') || str('name')}: ${status(e.kind.split('-').at(-1) as string)}`;
+  }
+  if (/^containment-(planned|done|skipped|failed)$/.test(e.kind)) {
+    return `${nl ? 'Inperking' : 'Containment'} ${actionLabel(lang, str('action'))} ${str('target')}: ${status(e.kind.split('-')[1])}`;
+  }
+  switch (e.kind) {
+    case 'incident-opened':
+      return `${nl ? 'Incident geopend' : 'Incident opened'}: ${str('findingType')}`;
+    case 'finding-attached':
+      return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
+    case 'finding-updated':
+      return `${nl ? 'Bevinding bijgewerkt, aantal' : 'Finding updated, count'} ${String(d.count ?? '')}`;
+    case 'severity-raised':
+      return `${nl ? 'Ernst verhoogd van' : 'Severity raised from'} ${String(d.from)} ${nl ? 'naar' : 'to'} ${String(d.to)}`;
+    case 'notification-queued':
+      return `${nl ? 'Bericht klaargezet voor' : 'Message queued for'} ${str('channel') === 'fg' ? 'FG' : nl ? 'dienstdoende' : 'on-call'}`;
+    case 'page-held':
+      return nl ? 'Escalatie aangehouden: stille uren' : 'Page held: quiet hours';
+    case 'acknowledged':
+      return nl ? 'Opgepakt' : 'Acknowledged';
+    case 'awareness-set':
+      return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}`;
+    case 'assessed':
+      return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}`;
+    case 'role-set':
+      return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
+    case 'nis2-decided':
+      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}`;
+    case 'nis2-intermediate-requested':
+      return `${nl ? 'NIS2 tussentijds verslag gevraagd, uiterlijk' : 'NIS2 intermediate report requested, due'} ${local('dueAt')}`;
+    case 'facts-recorded': {
+      const names = Object.keys(d).map((k) => (nl ? (FACT_NAMES.nl[k] ?? k) : k));
+      return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}`;
+    }
+    case 'reported':
+      return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}`;
+    case 'subjects-decided':
+    case 'subscribers-decided':
+      return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
+    case 'containment-released':
+      return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+    case 'closed':
+      return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}`;
+    default:
+      return e.kind;
+  }
 }

@@ -1,20 +1,24 @@
 /**
- * What falls due when: reminders of the AP deadline to the FG, and escalation pages until someone
- * acknowledges. Each is sent once: an incident remembers the last due time it announced per track,
+ * What falls due when: reminders of the AP deadline to the FG, of every other running clock (each
+ * its own track and its own message), the nudge to notify once the assessment says notifiable, and
+ * escalation pages until someone acknowledges. Each is sent once: an incident remembers the last due time it announced per track,
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { type ClockName, runningOtherClocks, subjectsDecisionNeeded } from './clocks.js';
-import { clockRunning, type Incident, initialReport } from './incident.js';
+import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { type Incident, initialReport } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
 export interface DueItem {
-  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`). */
+  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`, `subscribers`, `notify-nudge`). */
   track: string;
-  kind: Extract<MessageKind, 'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder'>;
+  kind: Extract<
+    MessageKind,
+    'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder' | 'notify-nudge'
+  >;
   /** For another clock: which one. */
   clock?: ClockName;
   dueAt: string;
@@ -69,11 +73,12 @@ function deadlineTrack(
 }
 
 /** A reminder every `everyHours` from `fromIso` on, while something is left undone. */
-function periodicTrack(key: string, fromIso: string, everyHours: number, lastDueAt: string | null, kind: DueItem['kind']): Track {
+function periodicTrack(key: string, fromIso: string, everyHours: number, lastDueAt: string | null, kind: DueItem['kind'], clock?: ClockName): Track {
   const from = Date.parse(fromIso);
   const step = everyHours * HOUR_MS;
   return {
     track: key,
+    clock,
     lastDueAt,
     latestAtOrBefore(t) {
       return t < from + step ? null : { at: from + Math.floor((t - from) / step) * step, kind };
@@ -84,8 +89,19 @@ function periodicTrack(key: string, fromIso: string, everyHours: number, lastDue
   };
 }
 
+/** One message at `atIso`, once. */
+function onceTrack(key: string, atIso: string, lastDueAt: string | null, kind: DueItem['kind']): Track {
+  const at = Date.parse(atIso);
+  return {
+    track: key,
+    lastDueAt,
+    latestAtOrBefore: (t) => (t >= at ? { at, kind } : null),
+    firstAfter: (t) => (t < at ? at : null),
+  };
+}
+
 function apTrack(incident: Incident, policy: Policy): Track | null {
-  if (!clockRunning(incident) || !incident.deadline) return null;
+  if (!apClockRunning(incident, policy) || !incident.deadline) return null;
   return deadlineTrack('ap', incident.deadline, Number.POSITIVE_INFINITY, policy, incident.reminders.lastDueAt, {
     before: 'ap-reminder',
     overdue: 'ap-overdue',
@@ -109,9 +125,35 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, last('follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
-    out.push(periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, last('subjects'), 'subjects-reminder'));
+    out.push(periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, last('subjects'), 'subjects-reminder', 'subjects'));
+  }
+  if (subscribersDecisionNeeded(incident, policy) && !incident.subscribers && incident.assessment) {
+    out.push(
+      periodicTrack(
+        'subscribers',
+        incident.assessment.at,
+        policy.reminders.subjectsEveryHours,
+        last('subscribers'),
+        'subjects-reminder',
+        'telecom-subscribers',
+      ),
+    );
+  }
+  // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
+  // notifiable, a report is expected within a day; if none follows, the FG is nudged once.
+  const notifiableSince = firstNotifiableAt(incident);
+  if (notifiableSince && apClockRunning(incident, policy) && incident.deadline) {
+    const nudgeAt = new Date(Date.parse(notifiableSince) + policy.reminders.notifyNudgeHours * HOUR_MS).toISOString();
+    if (nudgeAt < incident.deadline) out.push(onceTrack('notify-nudge', nudgeAt, last('notify-nudge'), 'notify-nudge'));
   }
   return out;
+}
+
+/** When an assessment first said the breach is notifiable. */
+function firstNotifiableAt(incident: Incident): string | null {
+  const first = (incident.decisions ?? []).find((d) => d.kind === 'assessment' && d.notifiable);
+  if (first) return first.recordedAt;
+  return incident.assessment?.notifiable ? incident.assessment.at : null;
 }
 
 /** The escalation: the pages of every level and round after the opening page, until acknowledged. */

@@ -1,32 +1,59 @@
 /**
  * The contain handler: reacts to "Incident Opened" and "Incident Updated" by carrying out the
- * incident's enforced containment (core/contain.ts), step by step. It publishes "Containment Done"
- * or "Containment Failed" so the notify handler tells the FG and on-call, and throws when a step
- * failed so that Lambda retries: the retry continues where this run stopped.
+ * incident's enforced containment (core/contain.ts), step by step, one run per incident at a time:
+ * the event's id holds the incident's lease, so Lambda's retry of the same event takes over its
+ * own lease, and a second event for the same incident leaves the work to the run in progress.
+ *
+ * It publishes "Containment Done" or "Containment Failed" so the notify handler tells the FG and
+ * on-call, and throws when a step failed so that Lambda retries: the retry continues where this
+ * run stopped, starting with any network interface left open. An interface left open is also
+ * logged with the field the `datalek-interface-exposed` alarm's metric filter reads.
  */
+import { LOG_METRICS } from '../adapters/aws/table-schema.js';
 import { actionsToEnforce, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
 import type { Containment } from '../ports/containment.js';
-import type { AwsDeps } from './runtime.js';
+import type { AwsDeps, LambdaContext } from './runtime.js';
+
+export interface ContainEvent {
+  /** The EventBridge event id: the same for Lambda's retries of this event. */
+  id?: unknown;
+  detail?: { incidentId?: unknown };
+}
 
 export function createContainHandler(deps: AwsDeps & { containment: Containment }) {
-  return async (event: { detail?: { incidentId?: unknown } }): Promise<{ actions: { type: string; target: string; status: string }[] }> => {
+  return async (event: ContainEvent, context?: LambdaContext): Promise<{ actions: { type: string; target: string; status: string }[]; busy?: boolean }> => {
     const incidentId = event.detail?.incidentId;
     if (typeof incidentId !== 'string' || !incidentId) throw new DatalekError('contain: the event has no detail.incidentId');
     const incident = await deps.store.getIncident(incidentId);
     if (!incident || actionsToEnforce(incident).length === 0) return { actions: [] };
     deps.logger.appendKeys({ incidentId });
     try {
-      const result = await runContainment({ store: deps.store, policy: deps.policy, now: deps.now, containment: deps.containment }, incidentId);
+      const result = await runContainment({ store: deps.store, policy: deps.policy, now: deps.now, containment: deps.containment }, incidentId, {
+        holder: typeof event.id === 'string' && event.id ? `event-${event.id}` : undefined,
+        deadline: context ? Date.now() + context.getRemainingTimeInMillis() : undefined,
+      });
+      if (result.busy) {
+        deps.logger.info('containment of this incident is already running; that run carries out what this event asks', { leaseUntil: result.busy.until });
+        return { actions: [], busy: true };
+      }
+      if (result.exposed.length) {
+        deps.logger.error('network interface(s) left OPEN to all traffic: on-call is paged (Critical); the retry starts with them', {
+          [LOG_METRICS.interfacesExposed]: result.exposed.length,
+          steps: result.exposed,
+        });
+      }
       const failed = result.actions.filter((a) => a.status === 'failed');
-      await deps.publisher.publish([
-        {
-          type: failed.length ? 'Containment Failed' : 'Containment Done',
-          incidentId,
-          revision: result.incident.revision,
-          detail: { actions: result.actions.length, failed: failed.length },
-        },
-      ]);
+      if (result.actions.length) {
+        await deps.publisher.publish([
+          {
+            type: failed.length ? 'Containment Failed' : 'Containment Done',
+            incidentId,
+            revision: result.incident.revision,
+            detail: { actions: result.actions.length, failed: failed.length, exposed: result.exposed.length },
+          },
+        ]);
+      }
       for (const a of result.actions) deps.logger.info('containment', { action: a.type, target: a.target, status: a.status, reason: a.reason });
       if (failed.length) throw new DatalekError(`contain: ${failed.map((a) => `${a.type} ${a.target}: ${a.reason}`).join('; ')}`);
       return { actions: result.actions };

@@ -4,6 +4,13 @@ export interface ExecutionContext {
   incident: Incident;
   /** Names of the steps an earlier run finished: they are not run again. */
   done: ReadonlySet<string>;
+  /** Every step recorded so far, failed ones included (a retry starts with what a failure left open). */
+  steps?: readonly StepRecord[];
+  /**
+   * When this run must have stopped, in epoch milliseconds (the function's timeout); steps that
+   * must not be left half done are only started with time to finish or undo them. @default no limit
+   */
+  deadline?: number;
   /** Evidence recorded so far, earlier runs included (e.g. the original groups per interface). */
   evidence: Record<string, unknown>;
   /**

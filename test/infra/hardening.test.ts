@@ -199,6 +199,20 @@ describe('the hardened AWS side', () => {
   });
 
   describe('scoped permissions', () => {
+    it('lets containment change the rules of its own groups only: IPv6 for the all-traffic group, none left in the isolation group', () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const rules = statements.find((st) => st.Sid === 'RulesOfOwnGroupsOnly');
+        // The all-traffic group gets IPv6 both ways; a tampered isolation group loses its rules.
+        expect(actionsOf(rules as Statement).sort()).toEqual([
+          'ec2:AuthorizeSecurityGroupEgress',
+          'ec2:AuthorizeSecurityGroupIngress',
+          'ec2:RevokeSecurityGroupEgress',
+          'ec2:RevokeSecurityGroupIngress',
+        ]);
+        expect(rules?.Condition).toEqual({ StringLike: { 'ec2:ResourceTag/datalek:role': 'datalek-*' } });
+      }
+    });
+
     it('tags security groups and snapshots only while creating them, and instances only with datalek tags', () => {
       for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
         const tagging = statements.filter((st) => st.Effect === 'Allow' && actionsOf(st).includes('ec2:CreateTags'));

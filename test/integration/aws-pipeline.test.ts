@@ -45,7 +45,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
 
     const fg = await inbox(p, 'fg');
     expect(fg).toHaveLength(1);
-    expect(fg[0].Subject).toBe(`[datalek High] Mogelijk datalek: Backdoor:EC2/C&CActivity.B!DNS ${result.incidentId}`);
+    expect(fg[0].Subject).toBe(`[datalek hoog] Mogelijk datalek: Backdoor:EC2/C&CActivity.B!DNS ${result.incidentId}`);
     expect(fg[0].Message).toContain(`Incident: ${result.incidentId}`);
     expect(fg[0].Message).toContain(`Getroffen resource: Instance ${f.instanceId}`);
     expect(fg[0].Message).toContain('AP-termijn (72 uur na bewustwording): 2026-11-30 22:00 CET (2026-11-30T21:00:00Z)');
@@ -55,7 +55,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     expect(fg[0].MessageAttributes.incidentId.Value).toBe(result.incidentId);
     const onCall = await inbox(p, 'onCall');
     // Over SNS's 99 characters: shortened before the incident id, which stays whole.
-    expect(onCall.map((m) => m.Subject)).toEqual([`[datalek High] Beveiligingsincident: Backdoor:EC2/C&CActivity.~ ${result.incidentId}`]);
+    expect(onCall.map((m) => m.Subject)).toEqual([`[datalek hoog] Beveiligingsincident: Backdoor:EC2/C&CActivity.~ ${result.incidentId}`]);
   });
 
   it('does not route findings below the threshold or of another detail-type', async () => {
@@ -83,8 +83,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     const incident = await p.deps.store.getIncident(result.incidentId as string);
     expect(incident?.actions[0]).toMatchObject({ type: 'isolate-instance', mode: 'enforce', status: 'done' });
     const fg = await inbox(p, 'fg');
-    expect(fg.map((m) => m.Subject.split(':')[0])).toEqual(['[datalek High] Mogelijk datalek', '[datalek High] Inperking uitgevoerd']);
-    expect(fg[1].Message).toContain(`isolate-instance ${s.instanceId}: uitgevoerd`);
+    expect(fg.map((m) => m.Subject.split(':')[0])).toEqual(['[datalek hoog] Mogelijk datalek', '[datalek hoog] Inperking uitgevoerd']);
+    expect(fg[1].Message).toContain(`EC2-instantie isoleren ${s.instanceId}: uitgevoerd`);
     expect(fg[1].Message).toMatch(/isolate-eni:eni-\w+: uitgevoerd/);
   });
 

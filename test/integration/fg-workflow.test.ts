@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS } from '../support/chromium.js';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -55,6 +56,8 @@ describe("the FG's workflow on the embedded store", () => {
         'patient portal with BSN',
         '--aware-at',
         '2026-11-28T09:00:00+01:00',
+        '--aware-reason',
+        'the portal logs were read at 09:00',
         '--by',
         'A. de Vries',
         '--json',
@@ -73,7 +76,7 @@ describe("the FG's workflow on the embedded store", () => {
     const show = JSON.parse((await cli(['show', id, '--json'], '2026-11-28T09:30:00Z')).stdout);
     expect(show.timeline.find((e: { kind: string }) => e.kind === 'awareness-set')).toMatchObject({
       actor: 'A. de Vries',
-      detail: { from: '2026-11-27T21:00:00.000Z', to: '2026-11-28T08:00:00.000Z', reason: 'patient portal with BSN' },
+      detail: { from: '2026-11-27T21:00:00.000Z', to: '2026-11-28T08:00:00.000Z', reason: 'the portal logs were read at 09:00' },
     });
   });
 
@@ -82,7 +85,7 @@ describe("the FG's workflow on the embedded store", () => {
     expect(before.missing.length).toBeGreaterThanOrEqual(7);
     expect(before.sections.map((s: { number: number }) => s.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await cli(
-      ['facts', id, '--nature', 'confidentiality', '--categories', 'name,address,BSN', '--special', 'health', '--subject-groups', 'patients', '--by', 'FG'],
+      ['facts', id, '--nature', 'confidentiality', '--categories', 'name,address,BSN', '--special', 'health,BSN', '--subject-groups', 'patients', '--by', 'FG'],
       '2026-11-28T10:00:00Z',
     );
     const middle = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:00:00Z')).stdout);
@@ -97,10 +100,24 @@ describe("the FG's workflow on the embedded store", () => {
         '2500',
         '--consequences',
         'identity fraud',
+        '--for',
+        'confidentiality',
+        '--harm',
+        'material,immaterial',
+        '--harm-severity',
+        'high',
         '--measures',
         'reset passwords',
         '--unintelligible',
         'no',
+        '--cross-border',
+        'no',
+        '--summary',
+        'An attacker read patient records through the portal.',
+        '--cause',
+        'A stolen administrator password.',
+        '--type',
+        'hacking-malware-phishing',
         '--by',
         'FG',
       ],
@@ -113,7 +130,7 @@ describe("the FG's workflow on the embedded store", () => {
         '--decision',
         'inform',
         '--date',
-        '2026-11-29T10:00:00+01:00',
+        '2026-11-28T10:00:00Z',
         '--channel',
         'letter',
         '--reason',
@@ -191,26 +208,13 @@ describe("the FG's workflow on the embedded store", () => {
     const file = join(dir, 'report.html');
     expect((await cli(['report', id, '--html', file, '--lang', 'en'], '2026-12-05T12:00:00Z')).code).toBe(0);
     const profile = mkdtempSync(join(tmpdir(), 'datalek-chromium-'));
-    const rendered = spawnSync(
-      'chromium',
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--dump-dom',
-        `file://${file}`,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const rendered = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const text = rendered.stdout.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain(`Incident report ${id}`);
-    for (const label of ['Detection: ', 'Aware: ', 'AP deadline: ', 'Report ap initial M-2026-0042']) expect(text).toContain(label);
+    for (const label of ['Detection: ', 'Aware: ', 'AP deadline: ', 'Report to AP (initial notification) M-2026-0042']) expect(text).toContain(label);
     expect(rendered.stdout).toContain('<svg');
     expect(text).toContain('name, address, BSN');
     expect(text).toContain('identity fraud');
@@ -238,6 +242,23 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
     expect(
       (await cli(['assess', id, '--personal-data', 'unknown', '--risk', 'risk', '--reason', 'under investigation', '--by', 'FG'], '2026-11-28T09:00:00Z')).code,
     ).toBe(0);
+    const facts = [
+      '--nature',
+      'confidentiality',
+      '--categories',
+      'name',
+      '--subjects',
+      '1-10',
+      '--records',
+      '10',
+      '--consequences',
+      'phishing',
+      '--measures-taken',
+      'passwords reset',
+      '--by',
+      'FG',
+    ];
+    expect((await cli(['facts', id, ...facts], '2026-11-28T09:30:00Z')).code).toBe(0);
     const draft = JSON.parse((await cli(['draft', id, '--format', 'json'], '2026-11-28T09:00:00Z')).stdout);
     expect(draft.missing.length).toBeGreaterThan(0);
     expect((await cli(['reported', id, '--reference', 'M-AWS-1', '--by', 'FG'], '2026-11-28T10:00:00Z')).code).toBe(0);

@@ -58,6 +58,7 @@ describe('correlation: one breach, one AP clock, whatever the order', () => {
         reason: 'under investigation',
         by: 'FG',
         awareAt: '2026-11-28T01:00:00.000Z',
+        awareReason: 'the first log entries were read at 02:00 CET',
       },
     );
     await recordEvent(deps(), findingEvent({ id: 'f-0', createdAt: '2026-11-27T20:00:00.000Z' }));

@@ -33,6 +33,7 @@ describe('the policy', () => {
       overdueEveryHours: 12,
       followUpEveryHours: 24,
       subjectsEveryHours: 24,
+      notifyNudgeHours: 24,
     });
     expect(DEFAULT_POLICY.clocks).toEqual({ nis2: false, telecom: false, processorToControllerHours: null });
     expect(DEFAULT_POLICY.timeZone).toBe('Europe/Amsterdam');

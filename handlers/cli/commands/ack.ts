@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { acknowledge } from '../../core/acknowledge.js';
 import { IncidentNotFoundError } from '../../core/errors.js';
+import { oneLine } from '../../core/text.js';
 import { awsSettings } from '../backend.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -44,7 +45,7 @@ async function signedAck(ctx: Context, url: string): Promise<number> {
   const response = await signedAcknowledge(url, region, { incidentId: ctx.positionals[0], note: ctx.flags.note });
   if (response.status === 404) throw new IncidentNotFoundError(ctx.positionals[0]);
   if (response.status !== 200) {
-    ctx.io.err(`datalek: the acknowledgement was refused (HTTP ${response.status}): ${response.body.error ?? 'no reason given'}`);
+    ctx.io.err(oneLine(`datalek: the acknowledgement was refused (HTTP ${response.status}): ${response.body.error ?? 'no reason given'}`));
     return response.status === 403 ? 2 : 3;
   }
   printAck(ctx, response.body as Parameters<typeof printAck>[1], null);
@@ -58,6 +59,6 @@ function printAck(
 ): void {
   if (ctx.flags.json) ctx.io.out(JSON.stringify(a));
   else if (a.changed)
-    ctx.io.out(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`);
-  else ctx.io.out(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`);
+    ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`));
+  else ctx.io.out(oneLine(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`));
 }

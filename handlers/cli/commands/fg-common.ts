@@ -2,12 +2,18 @@ import { userInfo } from 'node:os';
 import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
+import { oneLine } from '../../core/text.js';
 import { type Context, loadIncident, withBackend } from '../context.js';
 import { statusObject } from '../views.js';
 
 /** Who records an FG decision: `--by`, else the OS user. */
 export function fgActor(ctx: Context): string {
   return (ctx.flags.by as string | undefined) ?? userInfo().username;
+}
+
+/** A free-text flag as given, or undefined; the use case decides whether it is required. */
+export function textFlag(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -32,13 +38,15 @@ export async function recordFg(
     }
     const missing = options.showMissing === false ? [] : missingFacts(incident, ctx.policy, ctx.now(), ctx.policy.language);
     ctx.io.out(
-      [
-        what(incident),
-        `${incident.id} is now ${incident.state}.`,
-        missing.length ? `Still missing for the AP notification: ${missing.length} (datalek draft ${incident.id}).` : '',
-      ]
-        .filter(Boolean)
-        .join(' '),
+      oneLine(
+        [
+          what(incident),
+          `${incident.id} is now ${incident.state}.`,
+          missing.length ? `Still missing for the AP notification: ${missing.length} (datalek draft ${incident.id}).` : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      ),
     );
     return 0;
   });

@@ -8,6 +8,7 @@ import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
+import { noticeCommand } from './notice.js';
 import { registerCommand } from './register.js';
 import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
@@ -35,6 +36,7 @@ export const COMMANDS: Command[] = [
   assessCommand,
   factsCommand,
   draftCommand,
+  noticeCommand,
   reportedCommand,
   subjectsCommand,
   closeCommand,

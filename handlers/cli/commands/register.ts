@@ -16,8 +16,12 @@ async function runRegister(ctx: Context): Promise<number> {
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
     const incidents = await backend.store.listIncidents({ from, to });
+    if (format === 'md') {
+      ctx.io.out(registerMarkdown(incidents, ctx.policy, ctx.now()));
+      return 0;
+    }
     const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
-    ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : format === 'md' ? registerMarkdown(rows) : registerCsv(rows));
+    ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows));
     return 0;
   });
 }

@@ -1,5 +1,6 @@
 import { deliverPending } from '../../core/deliver.js';
 import { releaseContainment } from '../../core/release.js';
+import { oneLine } from '../../core/text.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -29,7 +30,7 @@ async function release(ctx: Context): Promise<number> {
     else {
       for (const r of result.released) {
         ctx.io.out(`Released ${r.id}:`);
-        for (const s of r.steps) ctx.io.out(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`);
+        for (const s of r.steps) ctx.io.out(oneLine(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`));
       }
     }
     return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;

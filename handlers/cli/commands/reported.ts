@@ -7,7 +7,8 @@ export const reportedCommand: Command = {
   name: 'reported',
   section: 'fg',
   usage: `  datalek reported ID --reference NUMBER [--at ISO] [--delay-reason TEXT]
-                   [--kind initial|follow-up|correction|withdrawal] [--recipient ap|csirt|controller] [--by NAME]`,
+                   [--kind initial|follow-up|correction|withdrawal] [--recipient ap|csirt|authority|controller] [--by NAME]
+                   (csirt, authority: --kind early-warning|notification|intermediate|progress|final)`,
   flags: {
     reference: { type: 'string' },
     at: { type: 'string' },
@@ -27,7 +28,7 @@ async function runReported(ctx: Context): Promise<number> {
     incidentId: ctx.positionals[0],
     reference: f.reference,
     by: fgActor(ctx),
-    to: oneOf('recipient', f.recipient, ['ap', 'csirt', 'controller'] as const, 'ap'),
+    to: oneOf('recipient', f.recipient, ['ap', 'csirt', 'authority', 'controller'] as const, 'ap'),
     kind: f.kind as string | undefined,
     at: isoFlag('at', f.at),
     delayReason: f['delay-reason'] as string | undefined,

@@ -11,8 +11,8 @@
  * 3. isolate-eni:<id>, for each interface: first the VPC's "all traffic" group, so tracked
  *    connections become untracked, then the isolation group with no rules at all. A plain swap
  *    leaves tracked connections alive (5 days idle timeout). An interface is never left in the
- *    "all traffic" group: a failed second swap is retried once, then the interface goes back to its
- *    original groups and the step fails.
+ *    "all traffic" group: see network-isolation.ts (time budget, retries, restore, exposure). A
+ *    run after one that got this far starts with the interfaces it left unfinished.
  * 4. deregister-target-groups (membership is read just before: isolation does not change it, and
  *    reading it later lets the network be cut sooner); snapshot-volumes; tag-instance.
  * 5. Optional (policy): revoke-instance-credentials.
@@ -23,18 +23,14 @@
 import { AttachInstancesCommand, DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AssociateIamInstanceProfileCommand,
-  AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
   CreateSnapshotCommand,
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeSecurityGroupsCommand,
   DisassociateIamInstanceProfileCommand,
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
-  RevokeSecurityGroupEgressCommand,
 } from '@aws-sdk/client-ec2';
 import {
   DeregisterTargetsCommand,
@@ -48,11 +44,10 @@ import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { revokeOlderSessions } from './iam.js';
-import { errorCode, releaseStep, step } from './steps.js';
+import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
+import { releaseStep, step } from './steps.js';
 
-export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
-export const ISOLATION_GROUP = 'datalek-isolation';
-const ROLE_TAG = 'datalek:role';
+export { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from './network-isolation.js';
 
 export interface InstanceMetadata {
   instanceId: string;
@@ -71,8 +66,12 @@ export async function isolateInstance(
   incident: Incident,
   ctx: ExecutionContext,
   now: () => string,
+  timing: SwapTiming = DEFAULT_SWAP_TIMING,
 ): Promise<void> {
   const instanceId = action.target;
+  // An earlier run prepared the groups, so it may have left interfaces half swapped or exposed:
+  // those come first, before anything else this run has to do.
+  const resumed = ctx.done.has('prepare-isolation-groups');
   const ok = await step(ctx, 'capture-metadata', now, async () => {
     const metadata = await captureMetadata(c, instanceId);
     return {
@@ -84,6 +83,9 @@ export async function isolateInstance(
   // Without the metadata nothing can be undone later: stop here.
   if (!ok) return;
   const metadata = ctx.evidence.metadata as InstanceMetadata;
+  const isolate = () =>
+    isolateNetworkInterfaces(c, ctx, { interfaces: metadata.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
+  if (resumed) await isolate();
 
   await step(ctx, 'protect-instance', now, async () => {
     await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true } }));
@@ -111,12 +113,7 @@ export async function isolateInstance(
     const groups = await isolationGroups(c, metadata.vpcId, incident.id);
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
   });
-  if (groupsOk) {
-    const groups = ctx.evidence.groups as { allTraffic: string; isolation: string };
-    for (const eni of metadata.networkInterfaces) {
-      await step(ctx, `isolate-eni:${eni.id}`, now, () => isolateInterface(c, eni, groups));
-    }
-  }
+  if (groupsOk && !resumed) await isolate();
 
   await step(ctx, 'deregister-target-groups', now, async () => {
     const targetGroups = await targetGroupsOf(c, instanceId, metadata.vpcId);
@@ -205,123 +202,6 @@ async function captureMetadata(c: ContainmentClients, instanceId: string): Promi
   };
 }
 
-/**
- * The VPC's "all traffic" and isolation groups, found or created by name (names are unique per
- * VPC, so two isolations at once in one VPC end with one group of each kind: the loser of the
- * create race finds the winner's). The isolation group's rules are checked every time: a run that
- * crashed between creating it and revoking its default egress rule is repaired here.
- * Shared with ECS task isolation (ecs.ts).
- */
-export async function isolationGroups(c: ContainmentClients, vpcId: string, incidentId: string): Promise<{ allTraffic: string; isolation: string }> {
-  const allTraffic = await findOrCreateGroup(
-    c,
-    vpcId,
-    ALL_TRAFFIC_GROUP,
-    'datalek: all traffic, for a moment, to untrack connections before isolation',
-    incidentId,
-  );
-  if (!allTraffic.ingress) {
-    await ignoreDuplicate(() =>
-      c.ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({ GroupId: allTraffic.id, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
-      ),
-    );
-  }
-  const isolation = await findOrCreateGroup(c, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId);
-  if (isolation.egress.length) {
-    await c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress })).catch((err) => {
-      if (errorCode(err) !== 'InvalidPermission.NotFound') throw err;
-    });
-  }
-  return { allTraffic: allTraffic.id, isolation: isolation.id };
-}
-
-type GroupState = { id: string; ingress: boolean; egress: NonNullable<import('@aws-sdk/client-ec2').SecurityGroup['IpPermissionsEgress']> };
-
-async function findOrCreateGroup(c: ContainmentClients, vpcId: string, name: string, description: string, incidentId: string): Promise<GroupState> {
-  const find = async (): Promise<GroupState | null> => {
-    const out = await c.ec2.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: 'vpc-id', Values: [vpcId] },
-          { Name: 'group-name', Values: [name] },
-        ],
-      }),
-    );
-    const g = out.SecurityGroups?.[0];
-    return g ? { id: g.GroupId as string, ingress: (g.IpPermissions ?? []).length > 0, egress: g.IpPermissionsEgress ?? [] } : null;
-  };
-  const found = await find();
-  if (found) return found;
-  try {
-    const created = await c.ec2.send(
-      new CreateSecurityGroupCommand({
-        GroupName: name,
-        Description: description,
-        VpcId: vpcId,
-        TagSpecifications: [
-          {
-            ResourceType: 'security-group',
-            Tags: [
-              { Key: ROLE_TAG, Value: name },
-              { Key: 'datalek:created-for', Value: incidentId },
-            ],
-          },
-        ],
-      }),
-    );
-    // A new group starts with one egress rule (all traffic out); the caller removes it where needed.
-    return { id: created.GroupId as string, ingress: false, egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
-  } catch (err) {
-    if (errorCode(err) !== 'InvalidGroup.Duplicate') throw err;
-    const winner = await find();
-    if (!winner) throw err;
-    return winner;
-  }
-}
-
-async function ignoreDuplicate(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (errorCode(err) !== 'InvalidPermission.Duplicate') throw err;
-  }
-}
-
-/** The two-step swap of one network interface; shared with ECS task isolation (ecs.ts). */
-export async function isolateInterface(
-  c: ContainmentClients,
-  eni: { id: string; groups: string[] },
-  groups: { allTraffic: string; isolation: string },
-): Promise<{ status: 'done'; detail: string }> {
-  const setGroups = (ids: string[]) => c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: ids }));
-  await setGroups([groups.allTraffic]);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      await setGroups([groups.isolation]);
-      return { status: 'done', detail: `${eni.id}: all-traffic group, then isolation group only (was ${eni.groups.join(', ') || 'none'})` };
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  // Never leave an interface open to all traffic: put its own groups back, and report the failure.
-  let restored = 'restored to its original groups';
-  try {
-    await setGroups(eni.groups);
-  } catch (err) {
-    restored = `NOT restored (${errorCode(err)}): check it by hand at once`;
-  }
-  throw new ContainmentStepError(
-    `isolate-eni:${eni.id}`,
-    errorCode(lastError),
-    `the isolation group could not be set twice; the interface was ${restored}: ${(lastError as Error).message}`,
-    {
-      cause: lastError,
-    },
-  );
-}
-
 async function targetGroupsOf(c: ContainmentClients, instanceId: string, vpcId: string): Promise<{ arn: string; port: number | null }[]> {
   const found: { arn: string; port: number | null }[] = [];
   let marker: string | undefined;
@@ -344,13 +224,15 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
   const evidence = action.evidence ?? {};
   const metadata = evidence.metadata as InstanceMetadata | undefined;
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+  // An exposed interface sits in the all-traffic group: a release puts its own groups back too.
+  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
   const attempt = releaseStep(options, now);
   if (!metadata) {
     await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no metadata was recorded: nothing was changed, nothing to undo' });
     return;
   }
   for (const eni of metadata.networkInterfaces) {
-    if (!done.has(`isolate-eni:${eni.id}`)) continue;
+    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
     await attempt(`restore-eni:${eni.id}`, async () => {
       await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
       return `${eni.id}: groups ${eni.groups.join(', ')} restored`;

@@ -1,7 +1,8 @@
 /**
  * Isolating an ECS task (Fargate, or EC2 in `awsvpc` mode) by its own network interfaces, with the
- * same two-step swap as an instance's (ec2.ts): first the VPC's "all traffic" group so tracked
- * connections become untracked, then the isolation group with no rules. The task is not stopped:
+ * same two-step swap as an instance's (network-isolation.ts): first the VPC's "all traffic" group so
+ * tracked connections become untracked, then the isolation group with no rules, never left open.
+ * The task is not stopped:
  * it is evidence. A task without a network interface of its own (bridge or host mode) shares its
  * container instance's: that is a failed step naming the instance to isolate instead.
  */
@@ -11,7 +12,7 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { isolateInterface, isolationGroups } from './ec2.js';
+import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
 import { serviceClients } from './service-clients.js';
 import { releaseStep, step } from './steps.js';
 
@@ -24,7 +25,16 @@ export interface TaskMetadata {
   networkInterfaces: { id: string; groups: string[] }[];
 }
 
-export async function isolateEcsTask(c: ContainmentClients, action: ActionRecord, incident: Incident, ctx: ExecutionContext, now: () => string): Promise<void> {
+export async function isolateEcsTask(
+  c: ContainmentClients,
+  action: ActionRecord,
+  incident: Incident,
+  ctx: ExecutionContext,
+  now: () => string,
+  timing: SwapTiming = DEFAULT_SWAP_TIMING,
+): Promise<void> {
+  // An earlier run prepared the groups, so it may have left interfaces half swapped or exposed.
+  const resumed = ctx.done.has('prepare-isolation-groups');
   const ok = await step(ctx, 'capture-task', now, async () => {
     const task = await captureTask(c, action.target, action.params?.cluster as string);
     return {
@@ -40,8 +50,7 @@ export async function isolateEcsTask(c: ContainmentClients, action: ActionRecord
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
   });
   if (groupsOk) {
-    const groups = ctx.evidence.groups as { allTraffic: string; isolation: string };
-    for (const eni of task.networkInterfaces) await step(ctx, `isolate-eni:${eni.id}`, now, () => isolateInterface(c, eni, groups));
+    await isolateNetworkInterfaces(c, ctx, { interfaces: task.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
   }
   await step(ctx, 'tag-task', now, async () => {
     await serviceClients(c).ecs.send(
@@ -92,8 +101,10 @@ export async function releaseEcsTask(c: ContainmentClients, action: ActionRecord
     return;
   }
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+  // An interface a failed swap left open (exposed) goes back to its own groups too.
+  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
   for (const eni of task.networkInterfaces) {
-    if (!done.has(`isolate-eni:${eni.id}`)) continue;
+    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
     await attempt(`restore-eni:${eni.id}`, async () => {
       await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
       return `${eni.id}: groups ${eni.groups.join(', ')} restored`;

@@ -8,6 +8,7 @@ import { deactivateAccessKey, releaseCredentials, revokeRoleSessions } from './i
 import { releaseUserSessions, revokeUserSessions } from './iam-users.js';
 import { containLambdaFunction, releaseLambdaFunction } from './lambda.js';
 import { releaseBackup, releaseS3Object, tagBackup, tagS3Object } from './malware.js';
+import { DEFAULT_SWAP_TIMING, type SwapTiming } from './network-isolation.js';
 import { releaseRdsInstance, restrictRdsInstance } from './rds.js';
 import { blockPublicAccess, releaseBucket } from './s3.js';
 
@@ -22,13 +23,15 @@ export class AwsContainment implements Containment {
   constructor(
     private readonly clients: ContainmentClientFactory,
     private readonly now: () => string = () => new Date().toISOString(),
+    /** How a network-interface swap spends the function's time (tests shorten it). */
+    private readonly swapTiming: SwapTiming = DEFAULT_SWAP_TIMING,
   ) {}
 
   async execute(action: ActionRecord, ctx: ExecutionContext): Promise<void> {
     const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id);
     switch (action.type) {
       case 'isolate-instance':
-        return isolateInstance(c, action, ctx.incident, ctx, this.now);
+        return isolateInstance(c, action, ctx.incident, ctx, this.now, this.swapTiming);
       case 'deactivate-access-key':
         return deactivateAccessKey(c, action, ctx, this.now);
       case 'revoke-role-sessions':
@@ -38,7 +41,7 @@ export class AwsContainment implements Containment {
       case 'revoke-user-sessions':
         return revokeUserSessions(c, action, ctx, this.now);
       case 'isolate-ecs-task':
-        return isolateEcsTask(c, action, ctx.incident, ctx, this.now);
+        return isolateEcsTask(c, action, ctx.incident, ctx, this.now, this.swapTiming);
       case 'contain-lambda-function':
         return containLambdaFunction(c, action, ctx, this.now);
       case 'restrict-rds-instance':

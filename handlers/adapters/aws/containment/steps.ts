@@ -12,6 +12,12 @@ export function errorCode(err: unknown): string {
 export type StepOutcome = { status: 'done' | 'skipped'; detail: string; evidence?: Record<string, unknown> };
 
 /**
+ * A failure that leaves a resource open (a network interface in the all-traffic group): the step
+ * is recorded as exposed, which pages on-call at Critical and puts it first in the next run.
+ */
+export class LeftOpenError extends ContainmentStepError {}
+
+/**
  * Runs one named step unless an earlier run finished it, and records its result at once.
  * Returns false when it failed (the caller stops what depends on it).
  */
@@ -24,7 +30,14 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
     record = { name, status: out.status, at: now(), detail: out.detail };
     evidence = out.evidence;
   } catch (err) {
-    record = { name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) };
+    record = {
+      name,
+      status: 'failed',
+      at: now(),
+      detail: (err as Error).message,
+      code: errorCode(err),
+      ...(err instanceof LeftOpenError ? { exposed: true } : {}),
+    };
   }
   await ctx.record(record, evidence);
   return record.status !== 'failed';
@@ -39,4 +52,86 @@ export function releaseStep(options: ReleaseOptions, now: () => string) {
       await options.record({ name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
     }
   };
+}
+
+const RETRYABLE_CODES = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'EC2ThrottledException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/** Whether a call that failed this way may succeed when tried again: throttling, timeouts, 5xx. */
+export function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.name === 'AbortError') return false; // our own deadline: no time left
+  const status = e?.$metadata?.httpStatusCode;
+  return RETRYABLE_CODES.has(errorCode(err)) || RETRYABLE_CODES.has(e?.code ?? '') || status === 429 || (status !== undefined && status >= 500);
+}
+
+/**
+ * Whether AWS answered the failed call (an error response: the change was not made), as opposed
+ * to no answer at all (a timeout, a dropped connection: the change may or may not have been made).
+ */
+export function wasAnswered(err: unknown): boolean {
+  return typeof (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 'number';
+}
+
+export interface Backoff {
+  /** The first wait, in milliseconds; it doubles per attempt. */
+  baseMs: number;
+  /** The longest wait. */
+  capMs: number;
+}
+
+/** Counts of what retrying cost, for the record and the bench. */
+export interface RetryTally {
+  attempts: number;
+}
+
+/**
+ * Calls `fn` until it succeeds, it fails in a way that retrying cannot fix, or `msLeft()` runs out.
+ * Waits between attempts grow exponentially with full jitter (AWS's advice for throttled clients,
+ * so that many clients retrying at once spread out); each attempt gets an abort signal that fires
+ * when the time is up, so no call outlives the budget. Returns the last error when it gives up.
+ */
+export async function retryWithin<T>(
+  msLeft: () => number,
+  backoff: Backoff,
+  fn: (signal: AbortSignal) => Promise<T>,
+  tally: RetryTally = { attempts: 0 },
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  let lastError: unknown = new ContainmentStepError('retry', 'NotEnoughTime', 'no time was left to try');
+  for (let attempt = 0; ; attempt++) {
+    const left = msLeft();
+    if (left <= 0) return { ok: false, error: lastError };
+    tally.attempts += 1;
+    try {
+      return { ok: true, value: await fn(AbortSignal.timeout(left)) };
+    } catch (err) {
+      lastError = err;
+      if (!isRetryable(err)) return { ok: false, error: err };
+    }
+    const wait = Math.random() * Math.min(backoff.capMs, backoff.baseMs * 2 ** attempt);
+    if (wait >= msLeft()) return { ok: false, error: lastError };
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }

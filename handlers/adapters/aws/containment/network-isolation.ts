@@ -1,0 +1,297 @@
+/**
+ * Network isolation of interfaces, shared by every containment that cuts a network interface off
+ * (an EC2 instance's, an ECS task's): the VPC's two groups, and the two-step swap per interface.
+ *
+ * Each interface first goes into the "all traffic" group (0.0.0.0/0 and ::/0, both ways), which
+ * turns its tracked connections into untracked ones, then into the isolation group with no rules
+ * at all. Swapping straight to the empty group leaves tracked connections alive (5 days idle).
+ *
+ * Never left open: an interface in the all-traffic group is open to the whole internet, so
+ * - the first swap only starts when the function has time left for the second swap and, failing
+ *   that, a restore (the function's deadline comes in through the execution context);
+ * - the second swap is retried with exponential backoff and jitter while that time lasts;
+ * - if it still fails, the interface's own groups are put back (retried the same way);
+ * - if that fails too, the step fails as *exposed*: the incident records it, on-call gets a
+ *   Critical page of its own and the contain function logs the metric its alarm watches;
+ * - the next run starts with the exposed interfaces, and reads where each unfinished interface is
+ *   before touching it (a run killed between the two swaps leaves no record of its own).
+ */
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type IpPermission,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import { ContainmentStepError } from '../../../core/errors.js';
+import type { ExecutionContext } from '../../../ports/containment.js';
+import type { ContainmentClients } from './clients.js';
+import { type Backoff, errorCode, LeftOpenError, type RetryTally, retryWithin, type StepOutcome, step, wasAnswered } from './steps.js';
+
+export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
+export const ISOLATION_GROUP = 'datalek-isolation';
+/** The tag that marks the pipeline's own groups; the containment policy only lets it change those. */
+const ROLE_TAG = 'datalek:role';
+
+export interface IsolationGroups {
+  allTraffic: string;
+  isolation: string;
+}
+
+/** A network interface to isolate, with the groups it had (what a restore puts back). */
+export interface InterfaceToIsolate {
+  id: string;
+  groups: string[];
+}
+
+/** How the swap spends the time the function has left. */
+export interface SwapTiming {
+  /** The least time the first swap gets (one request's timeout). */
+  firstSwapMs: number;
+  /** The least time the second swap gets before the restore is due. */
+  secondSwapMs: number;
+  /** The time the restore may take. */
+  restoreMs: number;
+  /** Kept back at the end for recording the outcome, paging and logging. */
+  finalReserveMs: number;
+  backoff: Backoff;
+  /** The budget when the caller has no deadline (the CLI). */
+  withoutDeadlineMs: number;
+}
+
+export const DEFAULT_SWAP_TIMING: SwapTiming = {
+  firstSwapMs: 8_000,
+  secondSwapMs: 25_000,
+  restoreMs: 25_000,
+  finalReserveMs: 5_000,
+  backoff: { baseMs: 200, capMs: 5_000 },
+  withoutDeadlineMs: 5 * 60_000,
+};
+
+/** The step that isolates one interface; its name carries the interface id. */
+export function isolateStepName(interfaceId: string): string {
+  return `isolate-eni:${interfaceId}`;
+}
+
+/**
+ * Isolates each interface as a step of its own (`isolate-eni:<id>`), interfaces a failure left
+ * exposed first. `resumed`: an earlier run may have started swapping (its groups step was done
+ * before this run), so where each unfinished interface is now is read first, in one call.
+ */
+export async function isolateNetworkInterfaces(
+  c: Pick<ContainmentClients, 'ec2'>,
+  ctx: ExecutionContext,
+  input: { interfaces: InterfaceToIsolate[]; groups: IsolationGroups; resumed: boolean },
+  now: () => string,
+  timing: SwapTiming = DEFAULT_SWAP_TIMING,
+): Promise<void> {
+  const pending = input.interfaces.filter((e) => !ctx.done.has(isolateStepName(e.id)));
+  if (pending.length === 0) return;
+  const exposed = new Set((ctx.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
+  const ordered = [...pending.filter((e) => exposed.has(isolateStepName(e.id))), ...pending.filter((e) => !exposed.has(isolateStepName(e.id)))];
+  const current = input.resumed
+    ? await currentGroups(
+        c,
+        ordered.map((e) => e.id),
+      )
+    : new Map<string, string[]>();
+  const deadline = ctx.deadline ?? Date.now() + timing.withoutDeadlineMs;
+  for (const eni of ordered) {
+    await step(ctx, isolateStepName(eni.id), now, async () => {
+      const at = current.get(eni.id);
+      if (at?.length === 1 && at[0] === input.groups.isolation) {
+        return { status: 'done', detail: `${eni.id}: found in the isolation group only (an earlier run isolated it)` };
+      }
+      return swapInterface(c, eni, input.groups, at?.includes(input.groups.allTraffic) ? 'all-traffic' : 'own-groups', deadline, timing);
+    });
+  }
+}
+
+/** Where the interfaces are now; an empty map when that cannot be read (then each is swapped in full). */
+async function currentGroups(c: Pick<ContainmentClients, 'ec2'>, ids: string[]): Promise<Map<string, string[]>> {
+  try {
+    const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }));
+    return new Map((out.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId as string, (n.Groups ?? []).map((g) => g.GroupId as string)]));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The two-step swap of one interface, from its own groups or (resuming) from the all-traffic
+ * group. Returns the step's outcome, or throws: a ContainmentStepError when the interface keeps or
+ * got back its own groups (not isolated, not open), a LeftOpenError when it is left open.
+ */
+export async function swapInterface(
+  c: Pick<ContainmentClients, 'ec2'>,
+  eni: InterfaceToIsolate,
+  groups: IsolationGroups,
+  from: 'own-groups' | 'all-traffic',
+  deadline: number,
+  timing: SwapTiming = DEFAULT_SWAP_TIMING,
+): Promise<StepOutcome> {
+  const name = isolateStepName(eni.id);
+  const msLeft = (reserve: number) => () => deadline - Date.now() - reserve;
+  const tally: RetryTally = { attempts: 0 };
+  const setGroups = (ids: string[]) => (abortSignal: AbortSignal) =>
+    c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: ids }), { abortSignal });
+  const own = eni.groups.join(', ') || 'none';
+  const afterFirst = timing.secondSwapMs + timing.restoreMs + timing.finalReserveMs;
+  const afterSecond = timing.restoreMs + timing.finalReserveMs;
+
+  if (from === 'own-groups') {
+    const left = msLeft(0)();
+    if (left < afterFirst + timing.firstSwapMs) {
+      throw new ContainmentStepError(
+        name,
+        'NotEnoughTime',
+        `${eni.id}: not started with ${Math.round(left / 1000)} s left (a swap needs ${Math.round((afterFirst + timing.firstSwapMs) / 1000)} s to finish or undo it); it keeps its own groups (${own}) and the retry isolates it`,
+      );
+    }
+    const first = await retryWithin(msLeft(afterFirst), timing.backoff, setGroups([groups.allTraffic]), tally);
+    if (!first.ok && wasAnswered(first.error)) {
+      throw new ContainmentStepError(
+        name,
+        errorCode(first.error),
+        `${eni.id}: the all-traffic group could not be set (${tally.attempts} attempt(s)); it keeps its own groups (${own}): ${(first.error as Error).message}`,
+        { cause: first.error },
+      );
+    }
+    // Without an answer the interface may be in the all-traffic group now: go on as if it is.
+  }
+  const second = await retryWithin(msLeft(afterSecond), timing.backoff, setGroups([groups.isolation]), tally);
+  if (second.ok) {
+    const path = from === 'own-groups' ? 'all-traffic group, then isolation group only' : 'from the all-traffic group into the isolation group only';
+    return { status: 'done', detail: `${eni.id}: ${path} (was ${own}; ${tally.attempts} call(s))` };
+  }
+  const code = errorCode(second.error);
+  const why = `${eni.id}: the isolation group could not be set (${code}, ${tally.attempts} call(s) in all)`;
+  const restore = await retryWithin(msLeft(timing.finalReserveMs), timing.backoff, setGroups(eni.groups), tally);
+  if (restore.ok) {
+    throw new ContainmentStepError(name, code, `${why}; it was restored to its own groups (${own}): NOT isolated`, { cause: second.error });
+  }
+  throw new LeftOpenError(
+    name,
+    code,
+    `${why}, and restoring its own groups failed too (${errorCode(restore.error)}): the interface is OPEN to all traffic in ${groups.allTraffic}; isolate it by hand now`,
+    { cause: second.error },
+  );
+}
+
+/**
+ * The VPC's "all traffic" and isolation groups, found or created by name (names are unique per
+ * VPC, so two isolations at once in one VPC end with one group of each kind: the loser of the
+ * create race finds the winner's). Their rules are checked every time and repaired: the all-traffic
+ * group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the isolation
+ * group has no rule at all (a run that crashed before revoking a new group's default egress, or a
+ * rule someone added, would open every interface in it).
+ */
+export async function isolationGroups(c: Pick<ContainmentClients, 'ec2'>, vpcId: string, incidentId: string): Promise<IsolationGroups> {
+  const allTraffic = await findOrCreateGroup(
+    c,
+    vpcId,
+    ALL_TRAFFIC_GROUP,
+    'datalek: all traffic, for a moment, to untrack connections before isolation',
+    incidentId,
+  );
+  const missingIn = missingAllTraffic(allTraffic.ingress);
+  if (missingIn) {
+    await ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: allTraffic.id, IpPermissions: [missingIn] })));
+  }
+  const missingOut = missingAllTraffic(allTraffic.egress);
+  if (missingOut) {
+    await ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: allTraffic.id, IpPermissions: [missingOut] })));
+  }
+  const isolation = await findOrCreateGroup(c, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId);
+  if (isolation.egress.length) {
+    await ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress })));
+  }
+  if (isolation.ingress.length) {
+    await ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: isolation.id, IpPermissions: isolation.ingress })));
+  }
+  return { allTraffic: allTraffic.id, isolation: isolation.id };
+}
+
+/** The all-protocols rule for 0.0.0.0/0 and ::/0, less what `rules` already have; null when nothing is missing. */
+function missingAllTraffic(rules: IpPermission[]): IpPermission | null {
+  const all = rules.filter((r) => r.IpProtocol === '-1');
+  const v4 = all.some((r) => (r.IpRanges ?? []).some((x) => x.CidrIp === '0.0.0.0/0'));
+  const v6 = all.some((r) => (r.Ipv6Ranges ?? []).some((x) => x.CidrIpv6 === '::/0'));
+  if (v4 && v6) return null;
+  return {
+    IpProtocol: '-1',
+    ...(v4 ? {} : { IpRanges: [{ CidrIp: '0.0.0.0/0' }] }),
+    ...(v6 ? {} : { Ipv6Ranges: [{ CidrIpv6: '::/0' }] }),
+  };
+}
+
+type GroupState = { id: string; ingress: IpPermission[]; egress: IpPermission[] };
+
+async function findOrCreateGroup(
+  c: Pick<ContainmentClients, 'ec2'>,
+  vpcId: string,
+  name: string,
+  description: string,
+  incidentId: string,
+): Promise<GroupState> {
+  const find = async (): Promise<GroupState | null> => {
+    const out = await c.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'group-name', Values: [name] },
+        ],
+      }),
+    );
+    const g = out.SecurityGroups?.[0];
+    return g ? { id: g.GroupId as string, ingress: g.IpPermissions ?? [], egress: g.IpPermissionsEgress ?? [] } : null;
+  };
+  const found = await find();
+  if (found) return found;
+  try {
+    const created = await c.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: name,
+        Description: description,
+        VpcId: vpcId,
+        // Tagged at creation: the containment policy allows tags only then (tag-on-create).
+        TagSpecifications: [
+          {
+            ResourceType: 'security-group',
+            Tags: [
+              { Key: ROLE_TAG, Value: name },
+              { Key: 'datalek:created-for', Value: incidentId },
+            ],
+          },
+        ],
+      }),
+    );
+    // A new group starts with one egress rule (all IPv4 traffic out); the caller fixes the rules.
+    return { id: created.GroupId as string, ingress: [], egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
+  } catch (err) {
+    if (errorCode(err) !== 'InvalidGroup.Duplicate') throw err;
+    const winner = await find();
+    if (!winner) throw err;
+    return winner;
+  }
+}
+
+async function ignoreDuplicate(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (errorCode(err) !== 'InvalidPermission.Duplicate') throw err;
+  }
+}
+
+async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (errorCode(err) !== 'InvalidPermission.NotFound') throw err;
+  }
+}

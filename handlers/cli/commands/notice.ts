@@ -1,0 +1,22 @@
+import { buildNotice, noticeMarkdown } from '../../core/notice.js';
+import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
+
+export const noticeCommand: Command = {
+  name: 'notice',
+  section: 'fg',
+  usage: '  datalek notice ID [--lang nl|en] [--format md|json]      the Art. 34(2) notice to the data subjects, missing facts first',
+  flags: { lang: { type: 'string' }, format: { type: 'string' } },
+  positionals: 'one',
+  run: runNotice,
+};
+
+async function runNotice(ctx: Context): Promise<number> {
+  const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
+  const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
+  return withBackend(ctx, 'read', async (backend) => {
+    const incident = await loadIncident(backend.store, ctx.positionals[0]);
+    const notice = buildNotice(incident, ctx.policy, ctx.now(), lang);
+    ctx.io.out(format === 'json' ? JSON.stringify(notice, null, 2) : noticeMarkdown(notice, ctx.policy));
+    return 0;
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * Reading the Art. 33(3) facts of an incident: the measures taken (containment carried out and
+ * what people recorded), whether the consequences are described, which facts the register still
+ * lacks, and what the categories say about special data. The draft, the notice, the register and
+ * the closing rules all ask here, so they cannot disagree.
+ */
+import type { BreachFacts, Incident, Nature } from './incident.js';
+import { actionLabel, type Lang } from './labels.js';
+
+/** Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. */
+export function containmentTaken(incident: Incident, lang: Lang = 'en'): string[] {
+  return incident.actions
+    .filter((a) => a.status === 'done' && !a.released)
+    .map((a) => `${lang === 'en' ? a.type : actionLabel(lang, a.type)} ${a.target} (${a.steps?.at(-1)?.at ?? a.at})`);
+}
+
+/** Every measure taken: the people's own words first, then containment carried out. */
+export function measuresTaken(incident: Incident, lang: Lang = 'en'): string[] {
+  const said = incident.facts?.measuresTaken?.trim();
+  return [...(said ? [said] : []), ...containmentTaken(incident, lang)];
+}
+
+export function hasConsequences(facts: BreachFacts | undefined): boolean {
+  return Boolean(facts?.consequences?.trim()) || Object.keys(facts?.consequencesByNature ?? {}).length > 0;
+}
+
+/** Natures the facts name without their consequences described (form section 7). */
+export function naturesWithoutConsequences(facts: BreachFacts | undefined): Nature[] {
+  if (!facts) return [];
+  return facts.nature.filter((n) => !facts.consequencesByNature?.[n]);
+}
+
+/**
+ * What the register must hold of a breach with personal data, whatever the risk (Art. 33(5):
+ * facts, effects, remedial action), by the words the closing rule names.
+ */
+export function missingForRegister(incident: Incident): string[] {
+  const f = incident.facts;
+  const out: string[] = [];
+  if (!f?.nature.length) out.push('nature (facts --nature)');
+  if (!f?.categories.length) out.push('categories (facts --categories)');
+  if (f?.subjectsMin == null || f.subjectsMax == null || f.records == null)
+    out.push('approximate numbers of data subjects and records (facts --subjects, --records)');
+  if (!hasConsequences(f)) out.push('consequences (facts --consequences)');
+  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim())
+    out.push('measures taken or proposed (facts --measures-taken, --measures-proposed)');
+  return out;
+}
+
+const BSN = /\b(bsn|burgerservicenummers?|citizen service numbers?)\b/i;
+const HEALTH = /(gezondheid|medisch|medical|health|diagnos|patiënt|patient|zorgdossier|zorggegevens)/i;
+
+/** Whether any category names the BSN (UAVG art. 46) or health data (Art. 9(1)). */
+export function sensitiveMentions(categories: string[]): { bsn: boolean; health: boolean } {
+  return { bsn: categories.some((c) => BSN.test(c)), health: categories.some((c) => HEALTH.test(c)) };
+}
+
+/** Whether the categories name health data, a special category (Art. 9(1)). */
+export function namesHealthData(categories: string[]): boolean {
+  return sensitiveMentions(categories).health;
+}

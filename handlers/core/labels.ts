@@ -1,0 +1,232 @@
+/**
+ * The words people read for the codes the record keeps, in Dutch and English. Codes stay English
+ * in the store and the JSON contract; everything a person reads in Dutch output (the draft, the
+ * Art. 34 notice, the messages, the HTML report, the Markdown register) goes through here, so an
+ * FG can paste it into the AP's form unedited. A test scans the Dutch output of a whole workflow
+ * for codes that slipped through.
+ */
+import type { ClockState } from './clocks.js';
+import type { BreachType, Harm, HarmSeverity, IncidentState, Nature, OtherParty, ReportRecipient, Role, SubjectsDecision } from './incident.js';
+import type { SeverityBand } from './severity.js';
+
+export type Lang = 'nl' | 'en';
+
+type Words<K extends string> = Record<Lang, Record<K, string>>;
+
+function pick<K extends string>(words: Words<K>, lang: Lang, code: K | null | undefined): string {
+  if (code === null || code === undefined) return '';
+  return words[lang][code] ?? code;
+}
+
+const YES_NO_UNKNOWN: Words<'yes' | 'no' | 'unknown' | 'partly'> = {
+  nl: { yes: 'ja', no: 'nee', unknown: 'onbekend', partly: 'gedeeltelijk' },
+  en: { yes: 'yes', no: 'no', unknown: 'unknown', partly: 'partly' },
+};
+export const yesNo = (lang: Lang, code: 'yes' | 'no' | 'unknown' | 'partly' | boolean | null | undefined): string =>
+  typeof code === 'boolean' ? pick(YES_NO_UNKNOWN, lang, code ? 'yes' : 'no') : pick(YES_NO_UNKNOWN, lang, code);
+
+const RISK: Words<'none' | 'risk' | 'high'> = {
+  nl: { none: 'geen risico', risk: 'risico', high: 'hoog risico' },
+  en: { none: 'no risk', risk: 'risk', high: 'high risk' },
+};
+export const riskLabel = (lang: Lang, code: 'none' | 'risk' | 'high' | null | undefined) => pick(RISK, lang, code);
+
+const CLOCK_STATE: Words<ClockState> = {
+  nl: { running: 'loopt', met: 'gehaald', late: 'te laat gedaan', overdue: 'verlopen', 'not-needed': 'niet nodig' },
+  en: { running: 'running', met: 'met', late: 'done late', overdue: 'overdue', 'not-needed': 'not needed' },
+};
+export const clockStateLabel = (lang: Lang, code: ClockState) => pick(CLOCK_STATE, lang, code);
+
+const NATURE: Words<Nature> = {
+  nl: { confidentiality: 'vertrouwelijkheid', integrity: 'integriteit', availability: 'beschikbaarheid' },
+  en: { confidentiality: 'confidentiality', integrity: 'integrity', availability: 'availability' },
+};
+export const natureLabel = (lang: Lang, code: Nature) => pick(NATURE, lang, code);
+
+const HARM: Words<Harm> = {
+  nl: { physical: 'lichamelijke schade', material: 'materiële schade', immaterial: 'immateriële schade' },
+  en: { physical: 'physical damage', material: 'material damage', immaterial: 'non-material damage' },
+};
+export const harmLabel = (lang: Lang, code: Harm) => pick(HARM, lang, code);
+
+const HARM_SEVERITY: Words<HarmSeverity> = {
+  nl: { low: 'beperkt', medium: 'aanzienlijk', high: 'ernstig', 'very-high': 'zeer ernstig' },
+  en: { low: 'limited', medium: 'significant', high: 'serious', 'very-high': 'very serious' },
+};
+export const harmSeverityLabel = (lang: Lang, code: HarmSeverity | null | undefined) => pick(HARM_SEVERITY, lang, code);
+
+/** The AP form's list of what happened (section 3). */
+const BREACH_TYPE: Words<BreachType> = {
+  nl: {
+    'hacking-malware-phishing': 'hacking, malware en/of phishing',
+    'device-lost-or-stolen': 'apparaat of gegevensdrager verloren of gestolen',
+    'paper-lost-or-stolen': 'papieren verloren of gestolen',
+    'mail-lost-or-opened': 'post verloren of geopend',
+    'sent-to-wrong-recipient': 'persoonsgegevens naar de verkeerde ontvanger gestuurd',
+    'published-unintentionally': 'persoonsgegevens onbedoeld openbaar gemaakt',
+    'not-deleted': 'persoonsgegevens niet (goed) verwijderd of vernietigd',
+    'disclosed-verbally': 'persoonsgegevens mondeling aan de verkeerde persoon verstrekt',
+    other: 'anders',
+  },
+  en: {
+    'hacking-malware-phishing': 'hacking, malware and/or phishing',
+    'device-lost-or-stolen': 'device or data carrier lost or stolen',
+    'paper-lost-or-stolen': 'paper lost or stolen',
+    'mail-lost-or-opened': 'mail lost or opened',
+    'sent-to-wrong-recipient': 'personal data sent to the wrong recipient',
+    'published-unintentionally': 'personal data published unintentionally',
+    'not-deleted': 'personal data not (properly) deleted or destroyed',
+    'disclosed-verbally': 'personal data disclosed verbally to the wrong person',
+    other: 'other',
+  },
+};
+export const breachTypeLabel = (lang: Lang, code: BreachType | null | undefined) => pick(BREACH_TYPE, lang, code);
+
+const ROLE: Words<Role | OtherParty['role']> = {
+  nl: { controller: 'verwerkingsverantwoordelijke', processor: 'verwerker', joint: 'gezamenlijk verwerkingsverantwoordelijke' },
+  en: { controller: 'controller', processor: 'processor', joint: 'joint controller' },
+};
+export const roleLabel = (lang: Lang, code: Role | OtherParty['role']) => pick(ROLE, lang, code);
+
+const RECIPIENT: Words<ReportRecipient> = {
+  nl: { ap: 'AP', csirt: 'CSIRT', authority: 'bevoegde autoriteit', controller: 'verwerkingsverantwoordelijke' },
+  en: { ap: 'AP', csirt: 'CSIRT', authority: 'competent authority', controller: 'controller' },
+};
+export const recipientLabel = (lang: Lang, code: ReportRecipient) => pick(RECIPIENT, lang, code);
+
+const REPORT_KIND: Words<string> = {
+  nl: {
+    initial: 'eerste melding',
+    'follow-up': 'vervolgmelding',
+    correction: 'correctie',
+    withdrawal: 'intrekking',
+    'early-warning': 'vroegtijdige waarschuwing',
+    notification: 'incidentmelding',
+    intermediate: 'tussentijds verslag',
+    progress: 'voortgangsverslag',
+    final: 'eindverslag',
+  },
+  en: {
+    initial: 'initial notification',
+    'follow-up': 'follow-up',
+    correction: 'correction',
+    withdrawal: 'withdrawal',
+    'early-warning': 'early warning',
+    notification: 'incident notification',
+    intermediate: 'intermediate report',
+    progress: 'progress report',
+    final: 'final report',
+  },
+};
+export const reportKindLabel = (lang: Lang, code: string) => REPORT_KIND[lang][code] ?? code;
+
+const DECISION: Words<SubjectsDecision['decision']> = {
+  nl: { inform: 'informeren', exception: 'uitzondering', 'not-required': 'niet vereist' },
+  en: { inform: 'inform', exception: 'exception', 'not-required': 'not required' },
+};
+const EXCEPTION: Words<NonNullable<SubjectsDecision['exception']>> = {
+  nl: {
+    encrypted: 'gegevens onbegrijpelijk, bijvoorbeeld versleuteld (art. 34(3)(a))',
+    'measures-taken': 'latere maatregelen nemen het hoge risico weg (art. 34(3)(b))',
+    'disproportionate-effort': 'onevenredige inspanning; openbare mededeling gedaan (art. 34(3)(c))',
+  },
+  en: {
+    encrypted: 'data unintelligible, e.g. encrypted (Art. 34(3)(a))',
+    'measures-taken': 'later measures removed the high risk (Art. 34(3)(b))',
+    'disproportionate-effort': 'disproportionate effort; public communication made (Art. 34(3)(c))',
+  },
+};
+export const exceptionLabel = (lang: Lang, code: SubjectsDecision['exception']) => pick(EXCEPTION, lang, code);
+
+/** "informeren op 2026-11-29 via brief: reden" / "uitzondering: … : reden". */
+export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
+  const parts = [pick(DECISION, lang, s.decision)];
+  if (s.exception) parts.push(`(${exceptionLabel(lang, s.exception)})`);
+  if (s.date) parts.push(lang === 'nl' ? `op ${when(s.date)}` : `on ${when(s.date)}`);
+  if (s.channel) parts.push(lang === 'nl' ? `via ${s.channel}` : `by ${s.channel}`);
+  return `${parts.join(' ')}; ${s.reason}`;
+}
+
+const BAND: Words<SeverityBand> = {
+  nl: { Low: 'laag', Medium: 'gemiddeld', High: 'hoog', Critical: 'kritiek' },
+  en: { Low: 'Low', Medium: 'Medium', High: 'High', Critical: 'Critical' },
+};
+export const bandLabel = (lang: Lang, band: SeverityBand) => pick(BAND, lang, band);
+
+const ACTION: Words<string> = {
+  nl: {
+    'isolate-instance': 'EC2-instantie isoleren',
+    'deactivate-access-key': 'toegangssleutel uitschakelen',
+    'revoke-role-sessions': 'sessies van de rol intrekken',
+    'restrict-root-credentials': 'root-toegang beperken',
+    'block-public-access': 'openbare toegang tot de bucket blokkeren',
+    'revoke-user-sessions': 'sessies van de IAM-gebruiker intrekken',
+    'contain-federated-user': 'gefedereerde gebruiker inperken (handmatig)',
+    'review-principal': 'identiteit beoordelen (handmatig)',
+    'isolate-ecs-task': 'ECS-taak isoleren',
+    'contain-container': 'container inperken (handmatig)',
+    'contain-kubernetes-workload': 'Kubernetes-workload inperken (handmatig)',
+    'contain-lambda-function': 'Lambda-functie stilleggen',
+    'restrict-rds-instance': 'RDS-database afschermen en snapshot maken',
+    'review-database-access': 'databasetoegang nalopen (handmatig)',
+    'tag-s3-object': 'besmet S3-object markeren',
+    'tag-snapshot': 'besmette snapshot markeren',
+    'tag-image': 'besmette AMI markeren',
+    'tag-recovery-point': 'besmet herstelpunt markeren',
+    'review-exposed-instance': 'blootgestelde instantie afschermen (handmatig)',
+    'review-attack-sequence': 'aanvalsreeks nalopen (handmatig)',
+    triage: 'beoordelen (handmatig)',
+  },
+  en: {
+    'isolate-instance': 'isolate the EC2 instance',
+    'deactivate-access-key': 'deactivate the access key',
+    'revoke-role-sessions': "revoke the role's sessions",
+    'restrict-root-credentials': 'restrict root credentials',
+    'block-public-access': "block the bucket's public access",
+    'revoke-user-sessions': "revoke the IAM user's sessions",
+    'contain-federated-user': 'contain the federated user (a person)',
+    'review-principal': 'review the principal (a person)',
+    'isolate-ecs-task': 'isolate the ECS task',
+    'contain-container': 'contain the container (a person)',
+    'contain-kubernetes-workload': 'contain the Kubernetes workload (a person)',
+    'contain-lambda-function': 'stop the Lambda function',
+    'restrict-rds-instance': 'make the RDS database private and snapshot it',
+    'review-database-access': 'review database access (a person)',
+    'tag-s3-object': 'tag the infected S3 object',
+    'tag-snapshot': 'tag the infected snapshot',
+    'tag-image': 'tag the infected AMI',
+    'tag-recovery-point': 'tag the infected recovery point',
+    'review-exposed-instance': 'close the exposed instance (a person)',
+    'review-attack-sequence': 'review the attack sequence (a person)',
+    triage: 'triage (a person)',
+  },
+};
+/** A containment action in words; an action type this list does not know yet is shown as its code. */
+export const actionLabel = (lang: Lang, type: string) => ACTION[lang][type] ?? type;
+
+/**
+ * Why an action is planned, skipped or failed, in Dutch: the containment planner writes its reasons
+ * in English; the ones it writes are translated here, others are quoted as they are.
+ */
+export function actionReasonLabel(lang: Lang, reason: string | undefined): string {
+  if (!reason) return '';
+  if (lang === 'en') return reason;
+  const known: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
+    [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
+    [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
+    [/^exempt by tag (.*?):/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
+    [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
+  ];
+  for (const [pattern, say] of known) {
+    const m = pattern.exec(reason);
+    if (m) return say(m);
+  }
+  return `toelichting (Engels): "${reason}"`;
+}
+
+const STATE: Words<IncidentState> = {
+  nl: { open: 'open', acknowledged: 'opgepakt', assessed: 'beoordeeld', reported: 'gemeld', closed: 'gesloten' },
+  en: { open: 'open', acknowledged: 'acknowledged', assessed: 'assessed', reported: 'reported', closed: 'closed' },
+};
+export const stateLabel = (lang: Lang, code: IncidentState) => pick(STATE, lang, code);

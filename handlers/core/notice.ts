@@ -1,0 +1,198 @@
+/**
+ * The notice to the data subjects (Art. 34(2)): in clear and plain language, what happened, the
+ * likely consequences, the measures taken or proposed (including what limits the harm), and how to
+ * reach the FG (Art. 33(3)(b), (c), (d)). Drafted from the recorded facts, in the FG's own words
+ * where the facts are theirs; what is missing is listed first. It is a draft: a person sends it.
+ * The same text serves a public communication (Art. 34(3)(c)).
+ */
+
+import { measuresTaken } from './breach-facts.js';
+import { roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { escapeMarkdown } from './draft.js';
+import type { Incident, Nature } from './incident.js';
+import { harmLabel, type Lang, natureLabel } from './labels.js';
+import type { Policy } from './policy.js';
+import { formatLocal } from './time.js';
+
+export interface NoticeSection {
+  key: 'whatHappened' | 'whichData' | 'consequences' | 'whatWeDid' | 'contact';
+  title: string;
+  /** Null while the facts it needs are missing. */
+  text: string | null;
+}
+
+export interface Notice {
+  incidentId: string;
+  language: Lang;
+  generatedAt: string;
+  /** Whether Art. 34 requires informing the data subjects, on the record as it stands. */
+  required: boolean;
+  /** Why it is or is not required, or who sends it. */
+  note: string;
+  missing: string[];
+  sections: NoticeSection[];
+}
+
+const L = {
+  nl: {
+    title: (org: string) => `Bericht aan betrokkenen: datalek bij ${org}`,
+    org: 'onze organisatie',
+    titles: {
+      whatHappened: 'Wat is er gebeurd?',
+      whichData: 'Om welke gegevens gaat het?',
+      consequences: 'Wat kan dit voor u betekenen?',
+      whatWeDid: 'Wat hebben wij gedaan?',
+      contact: 'Vragen?',
+    },
+    missing: {
+      summary: 'Wat er gebeurde, in eigen woorden (datalek facts --summary)',
+      categories: 'Welke gegevens (datalek facts --categories)',
+      consequences: 'De waarschijnlijke gevolgen (datalek facts --consequences)',
+      measures: 'De genomen of voorgestelde maatregelen (datalek facts --measures-taken / --measures-proposed)',
+      fg: 'Contactgegevens van de FG (beleid: organisation.fg)',
+    },
+    notes: {
+      required: 'Het risico is hoog: de betrokkenen moeten zonder onredelijke vertraging worden geïnformeerd (AVG art. 34(1)).',
+      notHigh: 'Het risico is niet (meer) hoog: artikel 34 verplicht niet tot informeren. Dit concept is voor een vrijwillig bericht.',
+      processor: 'Wij zijn verwerker voor dit incident: de verwerkingsverantwoordelijke informeert de betrokkenen (AVG art. 33(2), 34).',
+      financial: 'Als financiële onderneming geldt artikel 34 niet (UAVG art. 42). Dit concept is voor een vrijwillig bericht.',
+      exception: 'Er is een uitzondering van artikel 34(3) vastgelegd; bij onevenredige inspanning dient deze tekst als openbare mededeling.',
+      unassessed: 'De FG heeft het risico nog niet beoordeeld (datalek assess).',
+    },
+    when: (start: string, detected: string) => `Het begon op ${start}; wij ontdekten het op ${detected}.`,
+    ended: (at: string) => `Het datalek is beëindigd op ${at}.`,
+    special: (list: string) => `Het gaat ook om bijzondere gegevens: ${list}.`,
+    harm: (list: string) => `Mogelijke schade: ${list}.`,
+    proposed: (text: string) => `Wat wij nog gaan doen: ${text}.`,
+    contact: (who: string) => `Met vragen kunt u terecht bij onze functionaris gegevensbescherming: ${who}.`,
+    footer: 'Dit is een concept: het wordt niet automatisch verstuurd. Leg het versturen vast met `datalek subjects`.',
+    stillMissing: 'Ontbreekt nog',
+  },
+  en: {
+    title: (org: string) => `Notice to the people affected: personal data breach at ${org}`,
+    org: 'our organisation',
+    titles: {
+      whatHappened: 'What happened?',
+      whichData: 'Which data is involved?',
+      consequences: 'What can this mean for you?',
+      whatWeDid: 'What have we done?',
+      contact: 'Questions?',
+    },
+    missing: {
+      summary: 'What happened, in your own words (datalek facts --summary)',
+      categories: 'Which data (datalek facts --categories)',
+      consequences: 'The likely consequences (datalek facts --consequences)',
+      measures: 'The measures taken or proposed (datalek facts --measures-taken / --measures-proposed)',
+      fg: "The FG's contact details (policy: organisation.fg)",
+    },
+    notes: {
+      required: 'The risk is high: the data subjects must be informed without undue delay (GDPR Art. 34(1)).',
+      notHigh: 'The risk is not (or no longer) high: Art. 34 does not require informing them. This draft is for a voluntary notice.',
+      processor: 'We act as processor for this incident: the controller informs the data subjects (GDPR Art. 33(2), 34).',
+      financial: 'As a financial undertaking Art. 34 does not apply (UAVG art. 42). This draft is for a voluntary notice.',
+      exception: 'An exception of Art. 34(3) is recorded; for disproportionate effort this text serves as the public communication.',
+      unassessed: 'The FG has not assessed the risk yet (datalek assess).',
+    },
+    when: (start: string, detected: string) => `It began on ${start}; we discovered it on ${detected}.`,
+    ended: (at: string) => `The breach ended on ${at}.`,
+    special: (list: string) => `It also concerns special data: ${list}.`,
+    harm: (list: string) => `Possible harm: ${list}.`,
+    proposed: (text: string) => `What we will still do: ${text}.`,
+    contact: (who: string) => `For questions, contact our data protection officer: ${who}.`,
+    footer: 'This is a draft: it is not sent. Record sending it with `datalek subjects`.',
+    stillMissing: 'Still missing',
+  },
+};
+
+export function buildNotice(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Notice {
+  const t = L[lang];
+  const tz = policy.timeZone;
+  const day = (iso: string) => formatLocal(iso, tz).slice(0, 10);
+  const f = incident.facts;
+  const fg = policy.organisation.fg;
+  const missing: string[] = [];
+  const what = f?.summary?.trim();
+  if (!what) missing.push(t.missing.summary);
+  if (!f?.categories.length) missing.push(t.missing.categories);
+  const consequenceTexts = [
+    ...(f?.consequences?.trim() ? [f.consequences.trim()] : []),
+    ...Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${c?.text} (${natureLabel(lang, n as Nature)})`),
+  ];
+  if (consequenceTexts.length === 0) missing.push(t.missing.consequences);
+  const taken = measuresTaken(incident, lang);
+  if (taken.length === 0 && !f?.measuresProposed?.trim()) missing.push(t.missing.measures);
+  const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
+  if (!fg.email && !fg.phone) missing.push(t.missing.fg);
+  const harms = [...new Set(Object.values(f?.consequencesByNature ?? {}).flatMap((c) => c?.harm ?? []))].map((h) => harmLabel(lang, h));
+
+  const sections: NoticeSection[] = [
+    {
+      key: 'whatHappened',
+      title: t.titles.whatHappened,
+      text: what
+        ? [what, t.when(day(incident.firstActivityAt ?? incident.detectedAt), day(incident.detectedAt)), f?.endedAt ? t.ended(day(f.endedAt)) : '']
+            .filter(Boolean)
+            .join(' ')
+        : null,
+    },
+    {
+      key: 'whichData',
+      title: t.titles.whichData,
+      text: f?.categories.length
+        ? [`${f.categories.join(', ')}.`, f.specialCategories.length ? t.special(f.specialCategories.join(', ')) : ''].filter(Boolean).join(' ')
+        : null,
+    },
+    {
+      key: 'consequences',
+      title: t.titles.consequences,
+      text: consequenceTexts.length ? [consequenceTexts.join(' '), harms.length ? t.harm(harms.join(', ')) : ''].filter(Boolean).join(' ') : null,
+    },
+    {
+      key: 'whatWeDid',
+      title: t.titles.whatWeDid,
+      text:
+        taken.length || f?.measuresProposed?.trim()
+          ? [taken.length ? `${taken.join('; ')}.` : '', f?.measuresProposed?.trim() ? t.proposed(f.measuresProposed.trim()) : ''].filter(Boolean).join(' ')
+          : null,
+    },
+    { key: 'contact', title: t.titles.contact, text: who ? t.contact(who) : null },
+  ];
+
+  const role = roleOf(incident, policy);
+  const required = subjectsDecisionNeeded(incident, policy);
+  const note =
+    role === 'processor'
+      ? t.notes.processor
+      : policy.organisation.financialUndertaking
+        ? t.notes.financial
+        : !incident.assessment
+          ? t.notes.unassessed
+          : incident.subjects?.decision === 'exception'
+            ? t.notes.exception
+            : required
+              ? t.notes.required
+              : t.notes.notHigh;
+  return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, sections };
+}
+
+export function noticeMarkdown(notice: Notice, policy: Policy): string {
+  const t = L[notice.language];
+  const lines = [
+    `# ${escapeMarkdown(t.title(policy.organisation.name ?? t.org))}`,
+    '',
+    `${notice.incidentId} · ${notice.generatedAt}`,
+    '',
+    `> ${escapeMarkdown(notice.note)}`,
+    '',
+  ];
+  if (notice.missing.length) {
+    lines.push(`## ${t.stillMissing}`, '');
+    for (const m of notice.missing) lines.push(`- [ ] ${escapeMarkdown(m)}`);
+    lines.push('');
+  }
+  for (const s of notice.sections) {
+    lines.push(`## ${s.title}`, '', s.text === null ? '…' : escapeMarkdown(s.text), '');
+  }
+  lines.push(t.footer);
+  return lines.join('\n');
+}

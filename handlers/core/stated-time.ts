@@ -1,0 +1,55 @@
+/**
+ * The rules on times a person states, in one place. A stated time (a report's `--at`, the date the
+ * data subjects were informed, the moment of awareness, the end of the breach) is evidence before
+ * the AP: it cannot lie before the breach was first seen or detected, nor after the moment it is
+ * recorded (Art. 33(5): the documentation must let the AP verify compliance). The moment of
+ * recording is kept beside it, and a time stated more than a day before its recording is marked
+ * "entered later", so back-dating shows in the timeline and the register. "Met" and "late" are
+ * judged by the stated time.
+ */
+import { RefusedError } from './errors.js';
+import type { Incident } from './incident.js';
+import { HOUR_MS, toUtc } from './time.js';
+
+/** A time stated this long before its recording is marked "entered later". */
+export const ENTERED_LATER_HOURS = 24;
+
+/** The earliest time anything about the incident can have happened: its first activity or detection. */
+export function earliestStatable(incident: Incident): string {
+  const first = incident.firstActivityAt;
+  return first && first < incident.detectedAt ? first : incident.detectedAt;
+}
+
+/**
+ * Checks a stated time against the incident and the recording moment and returns it in UTC.
+ * `what` names it as the person typed it (`--at`, `--date`).
+ */
+export function checkStatedTime(incident: Incident, stated: string, now: string, what: string): string {
+  const at = toUtc(stated);
+  const earliest = earliestStatable(incident);
+  if (at < earliest) {
+    throw new RefusedError(
+      `${what} ${at} lies before the detection of ${incident.id} (first activity or detection: ${earliest}); a stated time lies between that and now, or the record is not true (Art. 33(5))`,
+    );
+  }
+  if (at > now) {
+    throw new RefusedError(`${what} ${at} lies after now (${now}); record what happened when it has happened (Art. 33(5))`);
+  }
+  return at;
+}
+
+/**
+ * The moment of recording itself (`--now`, or the clock) cannot lie before the detection: such a
+ * record would say someone acted on the incident before anyone could know of it.
+ */
+export function checkRecordingTime(incident: Incident, now: string, what: string): void {
+  const earliest = earliestStatable(incident);
+  if (now < earliest) {
+    throw new RefusedError(`${what} at ${now} lies before the detection of ${incident.id} (${earliest}): it cannot be recorded then (Art. 33(5))`);
+  }
+}
+
+/** Whether a time was entered more than `ENTERED_LATER_HOURS` after it is said to have happened. */
+export function enteredLater(stated: string, recordedAt: string): boolean {
+  return Date.parse(recordedAt) - Date.parse(stated) > ENTERED_LATER_HOURS * HOUR_MS;
+}
