@@ -49,9 +49,8 @@ export function acrossRegions(resources: string[]): string[] {
 /** `arn:aws:ec2:eu-west-1:111122223333:instance/*` → `arn:aws:ec2:*:111122223333:instance/*`; other values unchanged. */
 export function anyRegion(resource: string): string {
   // cdk-nag prints a pseudo parameter as `<AWS::Partition>`: its colons are not the ARN's.
-  const pseudo: string[] = [];
-  const parts = resource.replace(/<AWS::\w+>/g, (m) => `\u0000${pseudo.push(m) - 1}\u0000`).split(':');
+  const parts = resource.replace(/<AWS::(\w+)>/g, '<AWS__$1>').split(':');
   if (parts[0] !== 'arn' || parts.length < 6 || parts[3] === '' || parts[3] === '*') return resource;
   parts[3] = '*';
-  return parts.join(':').replace(/\u0000(\d+)\u0000/g, (_, i) => pseudo[Number(i)]);
+  return parts.join(':').replace(/<AWS__(\w+)>/g, '<AWS::$1>');
 }
