@@ -108,6 +108,8 @@ const T = {
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (datalek assess).',
     overduePrefix: 'Verlopen: ',
+    nis2Recipients: (csirt?: string, authority?: string) =>
+      `Ontvangers: de CSIRT${csirt ? ` (${csirt})` : ''} en de bevoegde autoriteit${authority ? ` (${authority})` : ''}; de termijn is gehaald als beide het hebben.`,
     incident: 'Incident',
     finding: 'Bevinding',
     severity: 'Ernst',
@@ -180,6 +182,8 @@ const T = {
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
     notAssessed: 'No assessment by the FG is recorded yet (datalek assess).',
     overduePrefix: 'Overdue: ',
+    nis2Recipients: (csirt?: string, authority?: string) =>
+      `Recipients: the CSIRT${csirt ? ` (${csirt})` : ''} and the competent authority${authority ? ` (${authority})` : ''}; the clock is met when both have it.`,
     incident: 'Incident',
     finding: 'Finding',
     severity: 'Severity',
@@ -257,6 +261,11 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang));
+  // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
+  if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {
+    const { csirt, competentAuthority } = policy.organisation.nis2Recipients;
+    lines.push(t.nis2Recipients(csirt, competentAuthority));
+  }
   if (channel === 'fg' && (kind === 'ap-reminder' || kind === 'ap-overdue') && !incident.assessment) lines.push(t.notAssessed);
   lines.push('');
   if (theClock?.dueAt) {
