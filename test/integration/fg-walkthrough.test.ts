@@ -325,8 +325,10 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
     expect(field(draft, 'legalBasis')).toBe('AVG (art. 33) en Telecommunicatiewet (art. 11.3a)');
     expect(field(draft, 'subscribersInformed')).toMatch(/^informeren op/);
     await ok(c, ['close', c.id, '--reason', 'alle meldingen gedaan', '--by', 'A. de Vries'], '2025-12-28T11:00:00Z');
-    const messages = (await c.json(['messages', c.id], '2025-12-28T11:00:00Z')) as { subject: string; attributes: Record<string, string> }[];
+    const messages = (await c.json(['messages', c.id], '2025-12-28T11:00:00Z')) as { subject: string; body: string; attributes: Record<string, string> }[];
     expect(new Set(messages.filter((m) => m.attributes.clock).map((m) => m.attributes.clock)).size).toBeGreaterThan(2);
+    const warning = messages.find((m) => m.attributes.clock === 'nis2-early-warning');
+    expect(warning?.body).toContain('Ontvangers: de CSIRT (CSIRT-DSP) en de bevoegde autoriteit (RDI)');
     await collectDutch(c, 'case5', '2025-12-28T11:00:00Z');
   });
 

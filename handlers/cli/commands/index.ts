@@ -3,6 +3,7 @@ import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   drillCommand,
   serveCommand,
   setupCommand,
+  coverageCommand,
   assessCommand,
   factsCommand,
   draftCommand,
