@@ -55,9 +55,9 @@ export function containmentCounts(incident: Incident): ContainmentCounts {
   return counts;
 }
 
-/** The runbook a person follows for a containment action (a path under runbooks/). */
-export function runbookOf(action: Pick<ActionRecord, 'type'>): string {
-  return RUNBOOKS[action.type] ?? 'runbooks/triage.md';
+/** The runbook a person follows for a containment action (a path under runbooks/): a person's step names its own. */
+export function runbookOf(action: Pick<ActionRecord, 'type' | 'params'>): string {
+  return action.params?.runbook ?? RUNBOOKS[action.type] ?? 'runbooks/triage.md';
 }
 
 /** Clocks that still ask for something: running or overdue, not met, late or not needed. */
