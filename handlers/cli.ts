@@ -16,6 +16,7 @@ import type { Context, FlagSpec, Flags, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
 import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import { loadPolicy, type Policy } from './core/policy.js';
+import { terminalSafe } from './core/text.js';
 import { InvalidTimeError, parseInstant } from './core/time.js';
 import { fixedClock, systemClock } from './ports/clock.js';
 
@@ -64,7 +65,10 @@ for (const command of COMMANDS) {
 }
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  // Everything printed passes here: control characters from findings (ANSI and OSC sequences,
+  // carriage returns) are shown escaped, never acted on by the terminal.
+  const io: Io = { ...rawIo, out: (text) => rawIo.out(terminalSafe(text)), err: (text) => rawIo.err(terminalSafe(text)) };
   let ctx: Context;
   let command: string;
   try {
@@ -173,8 +177,23 @@ function fail(io: Io, err: unknown): number {
   return 3;
 }
 
+/**
+ * A reader that goes away (`datalek status | head`) closes the pipe: stop quietly with exit 0, as
+ * Unix tools do on SIGPIPE, instead of dying with a stack trace and exit 1. (A commit in progress
+ * is one SQLite transaction: it is stored whole or not at all.)
+ */
+export function stopQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
+
 const isEntryPoint = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntryPoint) {
+  stopQuietlyOnClosedPipe();
   main(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),

@@ -21,3 +21,8 @@ function sortKeys(value: unknown): unknown {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** The CSP form of a hash: `sha256-<base64>`. */
+export function sha256Base64(text: string): string {
+  return `sha256-${createHash('sha256').update(text).digest('base64')}`;
+}

@@ -162,8 +162,9 @@ export function registerCsv(rows: RegisterRow[]): string {
   const columns = REGISTER_COLUMNS;
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
-    // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet: prefix it.
-    const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+    // Quote always; a leading =, +, - or @ would be a formula in a spreadsheet, and so would one
+    // after a leading TAB or CR, which spreadsheets skip (OWASP CSV injection): prefix it.
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
     return `"${safe.replace(/"/g, '""')}"`;
   };
   return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n');

@@ -6,6 +6,7 @@
  */
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
+import { sha256Base64 } from './hash.js';
 import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
 import { actionLabel, clockStateLabel, type Lang, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
@@ -50,7 +51,7 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
   return marks.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-function timelineSvg(marks: Mark[], tz: string): string {
+export function timelineSvg(marks: Mark[], tz: string): string {
   const width = 960;
   const left = 40;
   const right = width - 40;
@@ -72,6 +73,22 @@ function timelineSvg(marks: Mark[], tz: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><line x1="${left}" y1="30" x2="${right}" y2="30" stroke="#555" stroke-width="2"/>${items}</svg>`;
 }
 
+const REPORT_STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-width: 1000px; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
+th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
+`;
+
+/**
+ * The report is opened from a file, by people, possibly long after; it holds attacker-controlled
+ * text (escaped, but defence in depth). Nothing may run, load or be sent: no scripts, no requests,
+ * no forms; only its own stylesheet, allowed by its hash.
+ */
+export const REPORT_CSP = ["default-src 'none'", `style-src '${sha256Base64(REPORT_STYLE)}'`, "img-src 'none'", "base-uri 'none'", "form-action 'none'"].join(
+  '; ',
+);
+
 export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, lang: 'nl' | 'en' = policy.language): string {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
@@ -84,13 +101,10 @@ export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="referrer" content="no-referrer">
 <title>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-width: 1000px; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
-th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
-</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>

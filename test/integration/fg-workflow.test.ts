@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS } from '../support/chromium.js';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -207,23 +208,10 @@ describe("the FG's workflow on the embedded store", () => {
     const file = join(dir, 'report.html');
     expect((await cli(['report', id, '--html', file, '--lang', 'en'], '2026-12-05T12:00:00Z')).code).toBe(0);
     const profile = mkdtempSync(join(tmpdir(), 'datalek-chromium-'));
-    const rendered = spawnSync(
-      'chromium',
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--dump-dom',
-        `file://${file}`,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const rendered = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const text = rendered.stdout.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain(`Incident report ${id}`);
     for (const label of ['Detection: ', 'Aware: ', 'AP deadline: ', 'Report to AP (initial notification) M-2026-0042']) expect(text).toContain(label);

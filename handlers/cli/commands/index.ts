@@ -3,6 +3,7 @@ import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
@@ -13,6 +14,7 @@ import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { reportedCommand } from './reported.js';
+import { serveCommand } from './serve.js';
 import { setupCommand } from './setup.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
@@ -30,7 +32,9 @@ export const COMMANDS: Command[] = [
   messagesCommand,
   verifyCommand,
   drillCommand,
+  serveCommand,
   setupCommand,
+  coverageCommand,
   assessCommand,
   factsCommand,
   draftCommand,

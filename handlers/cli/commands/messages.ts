@@ -1,3 +1,5 @@
+import { drillMessage } from '../../core/drill.js';
+import { oneLine } from '../../core/text.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 
 export const messagesCommand: Command = {
@@ -13,7 +15,9 @@ async function messages(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);
-    const list = await store.listMessages(incident.id);
+    const stored = await store.listMessages(incident.id);
+    // On a drill copy, what is (or will be) sent from it is shown as it is sent: marked.
+    const list = backend.drill ? stored.map((m) => (m.sentAt && m.sentAt < (backend.drill?.at ?? '') ? m : drillMessage(m))) : stored;
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(list, null, 2));
     } else if (list.length === 0) {
@@ -21,7 +25,9 @@ async function messages(ctx: Context): Promise<number> {
     } else {
       ctx.io.out(
         list
-          .map((m) => `To: ${m.channel === 'fg' ? 'FG' : 'on-call'}   ${m.sentAt ? `sent ${m.sentAt}` : 'PENDING'}\nSubject: ${m.subject}\n\n${m.body}`)
+          .map(
+            (m) => `To: ${m.channel === 'fg' ? 'FG' : 'on-call'}   ${m.sentAt ? `sent ${m.sentAt}` : 'PENDING'}\nSubject: ${oneLine(m.subject)}\n\n${m.body}`,
+          )
           .join(`\n\n${'-'.repeat(72)}\n\n`),
       );
     }

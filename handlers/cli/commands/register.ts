@@ -1,4 +1,4 @@
-import { registerCsv, registerMarkdown, registerRow } from '../../core/register.js';
+import { registerExport } from '../../use-cases/queries.js';
 import { type Command, type Context, isoFlag, oneOf, withBackend } from '../context.js';
 
 export const registerCommand: Command = {
@@ -15,13 +15,7 @@ async function runRegister(ctx: Context): Promise<number> {
   const from = isoFlag('from', ctx.flags.from);
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
-    const incidents = await backend.store.listIncidents({ from, to });
-    if (format === 'md') {
-      ctx.io.out(registerMarkdown(incidents, ctx.policy, ctx.now()));
-      return 0;
-    }
-    const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
-    ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows));
+    ctx.io.out(await registerExport({ store: backend.store, policy: ctx.policy, now: ctx.now }, { from, to }, format));
     return 0;
   });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import { deliverPending } from '../../core/deliver.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
+import { oneLine } from '../../core/text.js';
 import type { Backend } from '../backend.js';
 import { type Command, type Context, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -79,10 +80,11 @@ function jsonLine(line: RecordResult & { input: string }) {
   return { input, outcome, findingId, incidentId, severity, deadline, actions, ...(reason !== undefined ? { reason } : {}), messages };
 }
 
+/** One line per input, whatever its name or reason holds. */
 function replayLine(r: RecordResult & { input: string }): string {
   const what = r.incidentId ? `${r.incidentId}` : '';
   const extra = r.reason ? `  ${r.reason}` : r.actions.length ? `  containment: ${r.actions.map((a) => `${a.type} ${a.status}`).join(', ')}` : '';
-  return `${r.outcome.padEnd(9)} ${r.input}  ${what}${extra}`;
+  return oneLine(`${r.outcome.padEnd(9)} ${r.input}  ${what}${extra}`);
 }
 
 function replaySummary(counts: Map<string, number>): string {

@@ -1,5 +1,6 @@
 import { deliverPending } from '../../core/deliver.js';
 import { sweep } from '../../core/sweep.js';
+import { oneLine } from '../../core/text.js';
 import { type Command, type Context, withBackend } from '../context.js';
 import { table } from '../views.js';
 
@@ -16,7 +17,7 @@ async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
     const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
-    for (const f of result.failed) ctx.io.err(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`);
+    for (const f of result.failed) ctx.io.err(oneLine(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`));
     await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
     else if (result.sent.length === 0) ctx.io.out('Nothing due.');

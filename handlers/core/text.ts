@@ -1,0 +1,32 @@
+/**
+ * Text from findings is attacker-controlled: a finding type holding ESC [ 2 A (cursor up) or an OSC
+ * sequence can rewrite what a terminal shows, and a newline in it can forge a line of a table
+ * ("dl-… closed"). Control characters are therefore shown as visible escapes (`\u001b`) wherever
+ * text leaves for a person: the terminal, and the lines of the FG and on-call messages.
+ */
+
+// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI to some terminals), the Unicode line and
+// paragraph separators, and the bidirectional overrides and isolates that reorder what is shown.
+// (Built from a string: matching control characters is the point here, which the linter's rule against
+// control characters in regular-expression literals cannot know.)
+const RANGES = '\\u007f-\\u009f\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROL = new RegExp(`[\\u0000-\\u001f${RANGES}]`, 'g');
+const CONTROL_KEEPING_LINES = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f${RANGES}]`, 'g');
+
+function visible(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** One line of text for a person: every control character, newlines included, made visible. */
+export function oneLine(value: unknown): string {
+  return String(value ?? '').replace(CONTROL, visible);
+}
+
+/**
+ * Text of several lines for a terminal: control characters made visible, except the line breaks
+ * the text is made of (`\n`, and `\r` directly before `\n`, as in CSV). The escapes are JSON's own
+ * (`\u001b`), so JSON output stays valid JSON with the same value.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL_KEEPING_LINES, (c, offset: number, whole: string) => (c === '\r' && whole[offset + 1] === '\n' ? c : visible(c)));
+}
