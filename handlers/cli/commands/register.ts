@@ -1,5 +1,5 @@
 import { registerCsv, registerMarkdown, registerRow } from '../../core/register.js';
-import { type Command, type Context, isoFlag, oneOf, withBackend } from '../context.js';
+import { type Command, type Context, isoFlag, oneOf, unreadableReporter, withBackend } from '../context.js';
 
 export const registerCommand: Command = {
   name: 'register',
@@ -15,13 +15,14 @@ async function runRegister(ctx: Context): Promise<number> {
   const from = isoFlag('from', ctx.flags.from);
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
-    const incidents = await backend.store.listIncidents({ from, to });
+    const unreadable = unreadableReporter(ctx);
+    const incidents = await backend.store.listIncidents({ from, to, onUnreadable: unreadable.onUnreadable });
     if (format === 'md') {
       ctx.io.out(registerMarkdown(incidents, ctx.policy, ctx.now()));
-      return 0;
+      return unreadable.exitCode(0);
     }
     const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
     ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows));
-    return 0;
+    return unreadable.exitCode(0);
   });
 }
