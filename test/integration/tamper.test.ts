@@ -358,3 +358,25 @@ describe('tampering with the embedded store', () => {
     });
   });
 });
+
+describe('a store written before the ledger existed', () => {
+  it('is adopted when first opened for writing, and verifies from then on', async () => {
+    const f = await fixture();
+    // What an earlier datalek left: the same tables, without ledger, registry or anchor marks.
+    tamper(f, (db) => {
+      db.exec('DROP TABLE ledger; DROP TABLE registry; DROP TABLE anchored;');
+      db.pragma('user_version = 2');
+    });
+    const before = await verify(f);
+    expect(before.code, before.stderr).toBe(3);
+    expect(before.stderr).toMatch(/written by an earlier datalek \(schema 2\), before the ledger: open it once for writing/);
+    expect((await runCli(['sweep', '--store', f.store, '--now', '2026-11-20T21:12:00Z'])).code).toBe(0);
+    const after = await verify(f);
+    expect(after.code, after.stderr).toBe(0);
+    tamper(f, (db) => {
+      expect((db.prepare('SELECT data FROM ledger WHERE incident_id = ? AND seq = 1').get(f.id) as { data: string }).data).toContain('"adopted":true');
+      db.prepare("UPDATE incidents SET data = json_set(data, '$.acknowledgedBy', 'mallory') WHERE id = ?").run(f.id);
+    });
+    expectCaught(await verify(f), f.id, 'record', /the incident record was edited/);
+  });
+});

@@ -151,6 +151,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private snapshotDir: string | null = null;
   /** Set when the store is a drill copy. */
   readonly drill: DrillMark | null;
+  /** The schema the file had when opened (read-only opens leave an older one as it is). */
+  private schema = SCHEMA_VERSION;
 
   /** Opens (and creates, if needed) the store in `dir`; with `readOnly`, opens an existing one for reading only. */
   constructor(
@@ -168,6 +170,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         this.db.pragma('foreign_keys = ON');
       }
       const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.schema = options.readOnly ? version : SCHEMA_VERSION;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
       }
@@ -182,6 +185,24 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
     }
     this.stmts = this.prepareStatements();
+  }
+
+  private ledgerStatements?: {
+    ledgerHead: Database.Statement;
+    insertLedger: Database.Statement;
+    registryHead: Database.Statement;
+    insertRegistry: Database.Statement;
+  };
+
+  /** The ledger's statements, prepared when first written (a read-only store may predate the ledger). */
+  private get ledgerStmts() {
+    this.ledgerStatements ??= {
+      ledgerHead: this.db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1'),
+      insertLedger: this.db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (@incidentId, @seq, @data, @prevHash, @hash)'),
+      registryHead: this.db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1'),
+      insertRegistry: this.db.prepare('INSERT INTO registry (shard, n, data, prev_hash, hash) VALUES (@shard, @n, @data, @prevHash, @hash)'),
+    };
+    return this.ledgerStatements;
   }
 
   private prepareStatements() {
@@ -220,10 +241,6 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
         markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
         messageIncident: db.prepare('SELECT incident_id FROM outbox WHERE id = ?'),
-        ledgerHead: db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1'),
-        insertLedger: db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (@incidentId, @seq, @data, @prevHash, @hash)'),
-        registryHead: db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1'),
-        insertRegistry: db.prepare('INSERT INTO registry (shard, n, data, prev_hash, hash) VALUES (@shard, @n, @data, @prevHash, @hash)'),
       };
     } catch (err) {
       throw new StoreError(`store ${this.dir} is not a complete datalek store (${(err as Error).message}); is it being created right now?`, { cause: err });
@@ -317,8 +334,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       }
       this.stmts.insertIncident.run(row);
       const shard = registryShardOf(incident.id);
-      this.stmts.insertRegistry.run(
-        registryEntry(shard, (this.stmts.registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, new Date().toISOString()),
+      this.ledgerStmts.insertRegistry.run(
+        registryEntry(shard, (this.ledgerStmts.registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, new Date().toISOString()),
       );
     } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
       throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
@@ -374,8 +391,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2]): LedgerEntry {
-    const entry = ledgerEntry(incidentId, (this.stmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null, body);
-    this.stmts.insertLedger.run(entry);
+    const entry = ledgerEntry(incidentId, (this.ledgerStmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null, body);
+    this.ledgerStmts.insertLedger.run(entry);
     return entry;
   }
 
@@ -422,6 +439,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async incidentIds(): Promise<string[]> {
+    this.requireLedger();
     const rows = this.run(() =>
       this.db
         .prepare(
@@ -434,6 +452,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** Everything stored of one incident, as stored: bytes and the columns beside them. */
   async rawIncident(id: string): Promise<RawIncident> {
+    this.requireLedger();
     return this.run(() => {
       const record = this.db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?').get(id) as
         | Record<string, unknown>
@@ -487,6 +506,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async registry(): Promise<RegistryRows[]> {
+    this.requireLedger();
     const shards: RegistryRows[] = Array.from({ length: REGISTRY_SHARDS }, () => []);
     const rows = this.run(() => this.db.prepare('SELECT shard, n, data, prev_hash, hash FROM registry ORDER BY shard, n').all()) as Record<string, unknown>[];
     for (const r of rows) {
@@ -511,6 +531,15 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         .all(),
     ) as Record<string, unknown>[];
     return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
+  }
+
+  /** A store from before the ledger, opened read-only, has none to audit yet. */
+  private requireLedger(): void {
+    if (this.schema < 3) {
+      throw new StoreError(
+        `store ${this.dir} was written by an earlier datalek (schema ${this.schema}), before the ledger: open it once for writing (e.g. datalek sweep) to adopt it, then verify`,
+      );
+    }
   }
 
   async markAnchored(heads: IncidentHead[]): Promise<void> {
