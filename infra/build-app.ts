@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type DeployConfig, loadDeployConfig } from './config.js';
+import { DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { type ContainmentScope, containmentStatements } from './containment-policy.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
@@ -90,7 +91,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ config, response, forwarders, members });
+  acknowledge({ config, stateful, response, forwarders, members });
   return { app, config, stateful, response, forwarders, members };
 }
 
@@ -138,8 +139,14 @@ function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): 
 }
 
 /** Every cdk-nag finding we accept, each with its reason. Anything else fails the checks. */
-function acknowledge(stacks: { config: DeployConfig; response: ResponseStack; forwarders: ForwarderStack[]; members: MemberStack[] }): void {
-  const { config, response, forwarders, members } = stacks;
+function acknowledge(stacks: {
+  config: DeployConfig;
+  stateful: StatefulStack;
+  response: ResponseStack;
+  forwarders: ForwarderStack[];
+  members: MemberStack[];
+}): void {
+  const { config, stateful, response, forwarders, members } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
@@ -191,6 +198,19 @@ function acknowledge(stacks: { config: DeployConfig; response: ResponseStack; fo
       reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
     },
   );
+  // The digests: write-once objects under one prefix of the pipeline's own bucket.
+  const digestObjects = `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${digestBucketName(account, region)}/${DIGEST_PREFIX}*]`;
+  for (const s of [response.functions.anchor, response.boundary]) {
+    Validations.of(s).acknowledge({
+      id: digestObjects,
+      reason: "the anchor writes each new digest (its name has the digest's number) under the bucket's digests/ prefix",
+    });
+  }
+  Validations.of(stateful.digests.bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'every digest is write-once under Object Lock (compliance mode) and signed; an access-log bucket would itself need the same lock to be evidence, and CloudTrail records the API calls',
+  });
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

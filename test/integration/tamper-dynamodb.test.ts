@@ -6,15 +6,19 @@
  * Lock in compliance mode, signed with a KMS key. (Random bytes in a file do not apply here.)
  */
 
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
+import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
@@ -23,8 +27,10 @@ import { type LedgerRow, rechain } from '../support/tamper.js';
 const TABLE = 'datalek-incidents';
 
 /** On moto, as the CDK app makes them: a bucket with Object Lock in compliance mode and a KMS signing key. */
+const motoConfig = (moto: Moto) => ({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
 async function digestInfrastructure(moto: Moto, bucket: string) {
-  const config = { endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = motoConfig(moto);
   const key = await new KMSClient(config).send(
     new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'datalek digests (test)' }),
   );
@@ -55,11 +61,14 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
   afterAll(async () => moto?.stop());
 
   /** An incident opened, paged and acknowledged: items of every kind in its partition. */
+  const findingOf = new Map<string, { id: string; instanceId: string }>();
   const open = async () => {
     n += 1;
     const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:05:00.000Z', canEnforce: false };
-    const r = await recordEvent(deps, findingEvent({ id: `tl-${Date.now()}-${n}`, instanceId: `i-tl${n}` }));
+    const finding = { id: `tl-${Date.now()}-${n}`, instanceId: `i-tl${n}` };
+    const r = await recordEvent(deps, findingEvent(finding));
     const id = r.incidentId as string;
+    findingOf.set(id, finding);
     await acknowledge({ ...deps, now: () => '2026-11-27T21:10:00.000Z' }, { incidentId: id, by: 'anna' });
     return id;
   };
@@ -163,13 +172,8 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
   });
 
   it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {
-    // The incidents damaged above stop the anchor, as they should: signing them would bless them.
     const anchor = () => spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
-    const refused = await anchor();
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/the store does not verify: no digest written/);
-
-    // A fresh table for the rest.
+    // A table of its own: the incidents damaged above would stop every anchor (rightly).
     await moto.stop();
     moto = await startMoto();
     await setupAwsResources(moto.clients);
@@ -182,10 +186,31 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const first = await anchor();
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`Digest 1 written to s3://${bucket}/prod/digest-0000000001.json: 3 incident heads anchored`));
-    await acknowledge({ store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:20:00.000Z' }, { incidentId: kept, by: 'bob' }).catch(() => {});
-    expect((await anchor()).code).toBe(0);
-    const digests = ['--digests', `s3://${bucket}/prod/`];
-    expect((await verify(...digests)).code).toBe(0);
+    // GuardDuty republishes one finding with a higher count: one incident moves.
+    const update = (id: string, count: number) =>
+      recordEvent(
+        { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T22:00:00.000Z', canEnforce: false },
+        findingEvent({ ...findingOf.get(id), count, updatedAt: `2026-11-27T21:${10 + count}:00.000Z` }),
+      );
+    expect((await update(kept, 2)).outcome).toBe('updated');
+    expect((await anchor()).stdout).toMatch(/Digest 2 written .*: 1 incident head anchored/);
+    const location = ['--digests', `s3://${bucket}/prod/`];
+    expect((await verify(...location)).code).toBe(0);
+
+    // The anchor Lambda, as the schedule runs it, carries the same chain on.
+    const logged: string[] = [];
+    const logger = new Logger({ serviceName: 'datalek-test' });
+    logger.error = ((message: string, extra: Record<string, unknown>) => logged.push(`${message} ${JSON.stringify(extra)}`)) as Logger['error'];
+    const lambdaAnchor = createAnchorHandler({
+      source: store,
+      digests: new S3DigestStore(s3, bucket, 'prod/'),
+      signer: () => kmsSigner(new KMSClient(motoConfig(moto)), env.DATALEK_ANCHOR_KMS_KEY),
+      logger,
+      now: () => new Date().toISOString(),
+    });
+    expect((await update(edited, 3)).outcome).toBe('updated');
+    expect(await lambdaAnchor()).toMatchObject({ sequence: 3, incidents: 1 });
+    expect((await verify(...location)).code).toBe(0);
 
     // Compliance mode: nobody deletes a digest, not even with its version id.
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'prod/' }));
@@ -227,8 +252,11 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const plain = await verify();
     expect(plain.stderr).not.toMatch(new RegExp(`incident ${edited}`));
     expectCaught(plain, gone, /registry: /, /the incident was deleted/);
-    const proved = await verify(...digests);
-    expectCaught(proved, edited, /digest-0000000001.json: /, /ledger entry \d+ differs from digest 1 .*: the record was rewritten after it was anchored/);
+    const proved = await verify(...location);
+    expectCaught(proved, edited, /digest-0000000003.json: /, /ledger entry \d+ differs from digest 3 .*: the record was rewritten after it was anchored/);
     expectCaught(proved, gone, /digest-0000000001.json: /, /is missing from the store, but digest 1 .* anchored it/);
+    // On schedule, the anchor refuses to bless the change and fails: the errors alarm pages on-call.
+    await expect(lambdaAnchor()).rejects.toThrow(/problem\(s\) in the record; no digest written/);
+    expect(logged.join('\n')).toContain(`"incidentId":"${gone}"`);
   }, 120_000);
 });
