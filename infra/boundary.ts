@@ -15,8 +15,42 @@ export function applyBoundary(stack: Stack, name: string | undefined, statements
   const policy = new iam.ManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: name,
     description: 'datalek: the most any role of this stack may ever do (permissions boundary)',
-    statements: statements.map((s) => s.copy()),
+    statements: statements.map(boundaryStatement),
   });
   iam.PermissionsBoundary.of(stack).apply(policy);
   return policy;
+}
+
+/**
+ * A statement as the boundary caps it: the same actions and conditions, no `sid`, and an ARN that
+ * the statement lists once per pipeline region listed once, with the region `*`. A managed policy
+ * holds at most 6,144 characters, and the per-region lists of the roles' own policies (which keep
+ * their regions) overflow it as containment grows or regions are forwarded. The roles stay limited
+ * to the pipeline's regions by their own policies; the boundary caps the actions and resource types.
+ */
+function boundaryStatement(statement: iam.PolicyStatement): iam.PolicyStatement {
+  const json = statement.toStatementJson() as { Resource?: string | string[] };
+  if (json.Resource === undefined) return statement.copy();
+  return new iam.PolicyStatement({
+    effect: statement.effect,
+    actions: statement.actions,
+    resources: acrossRegions([json.Resource].flat()),
+    ...(Object.keys(statement.conditions).length ? { conditions: statement.conditions } : {}),
+  });
+}
+
+/** ARNs that differ only in their region become one ARN with region `*`; the rest stay as they are. */
+export function acrossRegions(resources: string[]): string[] {
+  const regionsOf = new Map<string, Set<string>>();
+  for (const r of resources) regionsOf.set(anyRegion(r), (regionsOf.get(anyRegion(r)) ?? new Set()).add(r));
+  return [...new Set(resources.map((r) => ((regionsOf.get(anyRegion(r))?.size ?? 0) > 1 ? anyRegion(r) : r)))];
+}
+
+/** `arn:aws:ec2:eu-west-1:111122223333:instance/*` → `arn:aws:ec2:*:111122223333:instance/*`; other values unchanged. */
+export function anyRegion(resource: string): string {
+  // cdk-nag prints a pseudo parameter as `<AWS::Partition>`: its colons are not the ARN's.
+  const parts = resource.replace(/<AWS::(\w+)>/g, '<AWS__$1>').split(':');
+  if (parts[0] !== 'arn' || parts.length < 6 || parts[3] === '' || parts[3] === '*') return resource;
+  parts[3] = '*';
+  return parts.join(':').replace(/<AWS__(\w+)>/g, '<AWS::$1>');
 }

@@ -7,9 +7,10 @@ import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { acrossRegions } from './boundary.js';
 import { type DeployConfig, loadDeployConfig } from './config.js';
 import { DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
-import { type ContainmentScope, containmentStatements } from './containment-policy.js';
+import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
@@ -131,9 +132,15 @@ function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): 
   for (const statement of containmentStatements(scope)) {
     const json = statement.toStatementJson() as { Sid: string; Effect: string; Resource: string | string[] };
     if (json.Effect !== 'Allow') continue;
-    for (const resource of [json.Resource].flat()) {
+    // The boundary lists an ARN of several regions once, with region `*` (boundary.ts).
+    for (const resource of new Set([...[json.Resource].flat(), ...acrossRegions([json.Resource].flat())])) {
       if (!resource.includes('*')) continue;
-      for (const s of scopes) Validations.of(s).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: CONTAINMENT_REASONS[json.Sid] });
+      for (const s of scopes) {
+        Validations.of(s).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: CONTAINMENT_REASONS[json.Sid] ?? RESOURCE_CONTAINMENT_REASONS[json.Sid],
+        });
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
  * value fails synth with its name. The policy is the same file the core reads, so the rules the
  * CDK app generates and the code's decisions cannot drift apart.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadPolicy, type Policy } from '../handlers/core/policy.js';
 
@@ -122,7 +123,9 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     fgEmail: c.fgEmail,
     onCallEmail: c.onCallEmail,
     policy,
-    policyJson: JSON.stringify(policy),
+    // The file as written (minified), not the parsed policy with every default filled in: a
+    // function's environment holds at most 4 KB, and the function fills in the same defaults.
+    policyJson: c.policyFile ? JSON.stringify(JSON.parse(readFileSync(c.policyFile, 'utf8'))) : '',
     retentionYears: c.retentionYears,
     logRetentionDays: c.logRetentionDays,
     forwardFrom: list(c.forwardFrom).filter((r) => r !== c.region),

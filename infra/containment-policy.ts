@@ -154,8 +154,85 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
     }),
     protectPipelineRoles(scope),
     // ---- Issue #12: statements of the new containment actions go below, each with its own sid. ----
+    ...resourceContainmentStatements(scope),
   ];
 }
+
+/**
+ * The containment of ECS tasks, Lambda functions, RDS databases, IAM users' sessions and infected
+ * objects and backups (issue #12). An ECS task's network interfaces are isolated with the EC2
+ * statements above (the same swap as an instance's). Release is run by a person with their own
+ * credentials, so none of its calls is here; nothing here deletes anything.
+ */
+export function resourceContainmentStatements(scope: ContainmentScope): iam.PolicyStatement[] {
+  const { partition, account, regions } = scope;
+  const arns = (service: string, resource: string) => regions.map((r) => `arn:${partition}:${service}:${r}:${account}:${resource}`);
+  const onlyDatalekTags = { 'ForAllValues:StringEquals': { 'aws:TagKeys': INSTANCE_TAG_KEYS } };
+  return [
+    new iam.PolicyStatement({
+      sid: 'RevokeIamUserSessions',
+      // The only inline user policy containment writes is the session revocation (datalek-revoke-older-sessions).
+      actions: ['iam:PutUserPolicy'],
+      resources: [`arn:${partition}:iam::${account}:user/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DescribeEcsTasks',
+      actions: ['ecs:DescribeTasks'],
+      resources: arns('ecs', 'task/*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagEcsTasks',
+      actions: ['ecs:TagResource'],
+      resources: arns('ecs', 'task/*'),
+      conditions: onlyDatalekTags,
+    }),
+    new iam.PolicyStatement({
+      sid: 'StopLambdaFunctions',
+      actions: ['lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'lambda:GetFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig'],
+      resources: arns('lambda', 'function:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'RestrictRdsInstances',
+      actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'],
+      resources: arns('rds', 'db:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'RdsEvidenceSnapshots',
+      actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      // Snapshots only under datalek's own name prefix.
+      resources: [...arns('rds', 'db:*'), ...arns('rds', 'cluster:*'), ...arns('rds', 'snapshot:datalek-*'), ...arns('rds', 'cluster-snapshot:datalek-*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagInfectedObjects',
+      actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+      // Object ARNs carry no account: the condition keeps it to this account's buckets.
+      resources: [`arn:${partition}:s3:::*/*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagInfectedBackups',
+      actions: ['ec2:CreateTags', 'backup:TagResource'],
+      resources: [
+        ...regions.map((r) => `arn:${partition}:ec2:${r}::snapshot/*`),
+        ...regions.map((r) => `arn:${partition}:ec2:${r}::image/*`),
+        ...arns('backup', 'recovery-point:*'),
+      ],
+      conditions: onlyDatalekTags,
+    }),
+  ];
+}
+
+/** Why each of those statements names every resource of its type (cdk-nag AwsSolutions-IAM5). */
+export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
+  RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
+  DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
+  TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
+  StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL of whichever function the finding names',
+  RestrictRdsInstances: 'makes private whichever database the finding names',
+  RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",
+  TagInfectedObjects: 'tags whichever object version of this account (s3:ResourceAccount) Malware Protection found infected; never deletes it',
+  TagInfectedBackups: 'only the datalek:incident and datalek:state tags, on whichever snapshot, AMI or recovery point Malware Protection found infected',
+};
 
 /**
  * The explicit Deny: no IAM write on the pipeline's own roles and policies (`datalek-*` and the

@@ -126,3 +126,15 @@ async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
     sts.destroy();
   }
 }
+
+/** The ARN of the AWS identity whose credentials this process uses: who acts on `--target aws`. */
+export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
+  const sts = new STSClient({ region: awsSettings(env).region });
+  try {
+    const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+    if (!Arn) throw new UsageError('AWS did not say who these credentials belong to (sts:GetCallerIdentity returned no ARN)');
+    return Arn;
+  } finally {
+    sts.destroy();
+  }
+}

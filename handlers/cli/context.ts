@@ -8,9 +8,11 @@ import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { oneLine } from '../core/text.js';
-import { addMinutes, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant } from '../core/time.js';
-import { type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
+import { addMinutes, EARLIEST_PLAUSIBLE } from '../core/time.js';
+import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
+import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
 import { UsageError } from './errors.js';
+import { signedAcknowledger } from './signed-ack.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -126,42 +128,25 @@ export function unreadableReporter(ctx: Context) {
   };
 }
 
+/**
+ * What the use cases of actions.ts need, for the CLI and `serve` alike. An acknowledgement on AWS
+ * with `DATALEK_ACK_URL` set goes through that URL, signed: the acknowledger is the signer.
+ */
+export function actionDeps(ctx: Context, backend: Backend): ActionDeps {
+  const base = { store: backend.store, policy: ctx.policy, now: ctx.now };
+  const url = ctx.io.env.DATALEK_ACK_URL;
+  return {
+    ...base,
+    containment: backend.containment,
+    acknowledge: ctx.target === 'aws' && url ? signedAcknowledger(url, awsSettings(ctx.io.env).region) : acknowledgeInStore(base),
+  };
+}
+
 export async function loadIncident(store: Backend['store'], id: string): Promise<Incident> {
   const incident = await store.getIncident(id);
   if (!incident) throw new IncidentNotFoundError(id);
   return incident;
 }
 
-export function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback?: T): T {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`);
-  }
-  return value as T;
-}
-
-/** A time flag: a calendar-exact ISO 8601 time with a zone (core/time.ts), as ISO UTC. */
-export function isoFlag(flag: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return parseInstant(value);
-  } catch (err) {
-    if (!(err instanceof InvalidTimeError)) throw err;
-    throw new UsageError(`--${flag} must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}: ${err.reason}`);
-  }
-}
-
-export function listFlag(value: unknown): string[] | undefined {
-  return typeof value === 'string'
-    ? value
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
-}
-
-export function countFlag(flag: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
+/** The flag readers every command uses; the web page reads its forms with the same ones. */
+export { countFlag, isoFlag, listFlag, oneOf } from '../use-cases/fields.js';

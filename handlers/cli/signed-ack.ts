@@ -6,6 +6,9 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { oneLine } from '../core/text.js';
+import type { Acknowledger } from '../use-cases/actions.js';
 import { UsageError } from './errors.js';
 
 export interface AckResponse {
@@ -41,4 +44,28 @@ export async function signedAcknowledge(url: string, region: string, input: { in
     parsed = { error: text.slice(0, 200) };
   }
   return { status: response.status, body: parsed };
+}
+
+/**
+ * Acknowledgements through the URL, for the CLI and the web page alike: the signer is the
+ * acknowledger (`by` is never sent). Unknown incident: `IncidentNotFoundError`; refused by the
+ * function (403): `RefusedError`; anything else it answers: a `DatalekError` with its status.
+ */
+export function signedAcknowledger(url: string, region: string): Acknowledger {
+  return async ({ incidentId, note }) => {
+    const response = await signedAcknowledge(url, region, { incidentId, note });
+    if (response.status === 404) throw new IncidentNotFoundError(incidentId);
+    if (response.status !== 200) {
+      // The answer's text is the endpoint's: one line, control characters visible.
+      const message = `the acknowledgement was refused (HTTP ${response.status}): ${oneLine(response.body.error ?? 'no reason given')}`;
+      throw response.status === 403 ? new RefusedError(message) : new DatalekError(message);
+    }
+    const b = response.body;
+    return {
+      incidentId: b.incidentId ?? incidentId,
+      changed: b.changed === true,
+      acknowledgedBy: b.acknowledgedBy ?? null,
+      acknowledgedAt: b.acknowledgedAt ?? null,
+    };
+  };
 }

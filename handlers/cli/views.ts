@@ -51,19 +51,8 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
   };
 }
 
-/**
- * Most urgent first: real incidents before tests, unacknowledged before acknowledged, then the
- * earliest AP deadline, then the highest severity.
- */
-export function byUrgency(a: Incident, b: Incident): number {
-  return (
-    Number(a.sample) - Number(b.sample) ||
-    Number(a.state !== 'open') - Number(b.state !== 'open') ||
-    (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
-    b.severity - a.severity ||
-    a.id.localeCompare(b.id)
-  );
-}
+/** Most urgent first: the web page's overview orders the same way. */
+export { byUrgency } from '../use-cases/queries.js';
 
 /** A table for the terminal; every cell is one line, its control characters shown escaped. */
 export function table(headers: string[], rawRows: string[][]): string {
@@ -112,13 +101,32 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       `  assessment     personal data ${a.personalData}, risk ${a.risk}: ${a.notifiable ? 'notifiable' : 'NOT notifiable'} (${a.by}, ${formatLocal(a.at, tz)}): ${a.reason}`,
     );
   }
+  if (!incident.sample) lines.push(`  role           ${roleOf(incident, policy)}${incident.role ? '' : ' (policy default)'}`);
+  if (incident.nis2) {
+    lines.push(
+      `  NIS2           ${incident.nis2.significant ? 'significant' : 'not significant'} (${incident.nis2.by}, ${formatLocal(incident.nis2.at, tz)}): ${incident.nis2.reason}`,
+    );
+  }
+  for (const [what, s] of [
+    ['Art. 34', incident.subjects],
+    ['subscribers', incident.subscribers],
+  ] as const) {
+    if (s)
+      lines.push(
+        `  ${what.padEnd(14)} ${s.decision}${s.exception ? ` (${s.exception})` : ''}${s.date ? ` on ${formatLocal(s.date, tz)}` : ''}${s.channel ? ` by ${s.channel}` : ''}: ${s.reason}`,
+      );
+  }
+  const decisions = incident.decisions?.length ?? 0;
+  if (decisions > 1) lines.push(`  decisions      ${decisions} recorded, each with its reason (datalek show ${incident.id} --json, or the register)`);
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
     lines.push(`  clock          ${c.label.en}: ${c.status}${due ? ` (${due}${done})` : ''}${c.note ? ` (${c.note.en})` : ''}`);
   }
   for (const r of incident.reports ?? [])
-    lines.push(`  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`);
+    lines.push(
+      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${r.enteredLater ? ` (entered later: ${formatLocal(r.recordedAt, tz)})` : ''}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+    );
   if (incident.actions.length) {
     lines.push('  containment');
     for (const a of incident.actions) lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}`);

@@ -295,15 +295,7 @@ export function clocksOf(incident: Incident, policy: Policy, now: string): Clock
     out.push(
       clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
     );
-    out.push(
-      clock(
-        'telecom-subscribers',
-        { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null },
-        now,
-        needed && (incident.assessment != null || incident.subscribers != null),
-        note,
-      ),
-    );
+    out.push(clock('telecom-subscribers', { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
   }
   return out;
 }

@@ -1,8 +1,15 @@
 /**
  * Which containment a finding calls for, by the policy's rules: a plan of actions, each with one
  * target. Carrying them out is an adapter's job; here only the decision and its reasons live.
+ *
+ * Every action is either carried out by an adapter (when the rule enforces it, on AWS) or is a
+ * person's step: something no API call can do safely (root credentials, a federated user, the
+ * Kubernetes side of a cluster, the credentials inside a database). A person's step is always
+ * planned, never enforced, and names the runbook to follow.
  */
-import type { Finding } from './finding.js';
+import type { AccessKeyRef, AffectedResource, Finding } from './finding.js';
+import { arnTail } from './finding-resources.js';
+import { sha256 } from './hash.js';
 import type { ActionRecord } from './incident.js';
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
 
@@ -14,15 +21,49 @@ export interface PlanOptions {
   now: string;
 }
 
-/** Matching rules for a finding: type, severity, resource role and public-bucket conditions. */
-export function matchingRules(finding: Finding, policy: Policy): ContainmentRule[] {
+/** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */
+export const ACTION_RUNBOOKS: Record<string, string> = {
+  'isolate-instance': 'runbooks/isolate-ec2-instance.md',
+  'isolate-ecs-task': 'runbooks/isolate-ecs-task.md',
+  'contain-lambda-function': 'runbooks/lambda-function.md',
+  'deactivate-access-key': 'runbooks/compromised-access-key.md',
+  'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
+  'revoke-user-sessions': 'runbooks/revoke-user-sessions.md',
+  'restrict-root-credentials': 'runbooks/compromised-access-key.md',
+  'contain-federated-user': 'runbooks/federated-user.md',
+  'review-principal': 'runbooks/compromised-access-key.md',
+  'block-public-access': 'runbooks/public-s3-bucket.md',
+  'tag-s3-object': 'runbooks/malware-in-data.md',
+  'tag-snapshot': 'runbooks/malware-in-data.md',
+  'tag-image': 'runbooks/malware-in-data.md',
+  'tag-recovery-point': 'runbooks/malware-in-data.md',
+  'restrict-rds-instance': 'runbooks/rds-database.md',
+  'review-database-access': 'runbooks/rds-database.md',
+  'contain-kubernetes-workload': 'runbooks/eks-cluster.md',
+  'contain-container': 'runbooks/isolate-ecs-task.md',
+};
+
+/** Rules that match a finding: type, severity, role, involvement and public-bucket conditions. */
+export function matchingRules(finding: Finding, policy: Policy, fallback = false): ContainmentRule[] {
   return policy.containment.rules.filter(
     (rule) =>
+      rule.fallback === fallback &&
       finding.severity >= rule.minSeverity &&
       rule.findingTypes.some((p) => matchesType(p, finding.type)) &&
       (!rule.resourceRole || rule.resourceRole === finding.resourceRole) &&
+      (!rule.involvement || rule.involvement === finding.involvement.role) &&
       (!rule.onlyPublicBuckets || finding.publicBuckets.length > 0),
   );
+}
+
+/**
+ * The steps the finding calls for; a fallback rule's only when no other rule has a step that can
+ * be taken (none matched, or each found nothing to act on: an anonymous caller has no key to disable).
+ */
+function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
+  const steps = matchingRules(finding, policy).flatMap((rule) => resolve(rule, finding).map((step) => ({ rule, step })));
+  if (steps.some(({ step }) => !step.skip)) return steps;
+  return [...steps, ...matchingRules(finding, policy, true).flatMap((rule) => resolve(rule, finding).map((step) => ({ rule, step })))];
 }
 
 /**
@@ -33,28 +74,44 @@ export function matchingRules(finding: Finding, policy: Policy): ContainmentRule
 export function planContainment(finding: Finding, policy: Policy, existing: ActionRecord[], opts: PlanOptions): ActionRecord[] {
   const planned: ActionRecord[] = [];
   const seen = new Set(existing.map((a) => a.id));
-  for (const rule of matchingRules(finding, policy)) {
-    for (const step of resolve(rule, finding)) {
-      const id = `${step.type}:${step.target}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const wanted = opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
-      const exempt = wanted && exemptionOf(finding, step.target, policy);
-      const enforce = wanted && !exempt;
-      const mode = enforce ? 'enforce' : 'plan';
-      let status: ActionRecord['status'] = 'planned';
-      let reason = step.skip ?? (exempt ? `exempt by tag ${exempt}: planned, not carried out` : enforce ? undefined : planReason(opts.canEnforce));
-      if (finding.sample) {
-        status = 'skipped';
-        reason = 'sample finding: test data never touches a resource';
-      } else if (step.skip) {
-        status = 'skipped';
-      }
-      const action: ActionRecord = { id, type: step.type, target: step.target, status, reason, mode, findingId: finding.key.findingId, at: opts.now };
-      if (step.params) action.params = step.params;
-      if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) action.params = { revokeInstanceCredentials: 'true' };
-      planned.push(action);
+  for (const { rule, step } of stepsFor(finding, policy)) {
+    const id = `${step.type}:${step.target}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const person = step.runbook !== undefined;
+    const wanted = !person && !step.skip && opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
+    const exempt = wanted && exemptionOf(finding, step.target, policy);
+    const enforce = wanted && !exempt;
+    let status: ActionRecord['status'] = 'planned';
+    let reason: string | undefined;
+    if (finding.sample) {
+      status = 'skipped';
+      reason = 'sample finding: test data never touches a resource';
+    } else if (step.skip) {
+      status = 'skipped';
+      reason = step.skip;
+    } else if (person) {
+      reason = `a person acts: ${step.runbook}`;
+    } else if (exempt) {
+      reason = `exempt by tag ${exempt}: planned, not carried out`;
+    } else if (!enforce) {
+      reason = planReason(opts.canEnforce);
     }
+    const action: ActionRecord = {
+      id,
+      type: step.type,
+      target: step.target,
+      status,
+      reason,
+      mode: enforce ? 'enforce' : 'plan',
+      findingId: finding.key.findingId,
+      at: opts.now,
+    };
+    if (person) action.person = true;
+    const params: Record<string, string> = { ...step.params, ...(person ? { runbook: step.runbook as string } : {}) };
+    if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) params.revokeInstanceCredentials = 'true';
+    if (Object.keys(params).length) action.params = params;
+    planned.push(action);
   }
   return planned;
 }
@@ -68,35 +125,32 @@ interface Step {
   target: string;
   skip?: string;
   params?: Record<string, string>;
+  /** Set for a person's step: the runbook they follow. */
+  runbook?: string;
 }
 
-/**
- * The exemption tag on the resource, as the finding shows its tags (instance and bucket tags are in
- * the finding; keys and roles carry none there). Returns "key=value" when exempt, else null.
- */
-function exemptionOf(finding: Finding, target: string, policy: Policy): string | null {
-  const { key, value } = policy.containment.exemptionTag;
-  const matches = (tags: Record<string, string> | undefined) => tags !== undefined && key in tags && (value === undefined || tags[key] === value);
-  const label = value === undefined ? key : `${key}=${value}`;
-  if (finding.instance?.instanceId === target && matches(finding.instance.tags)) return label;
-  const buckets =
-    (finding.detail.resource as { s3BucketDetails?: { name?: string; tags?: { key: string; value: string }[] }[] } | undefined)?.s3BucketDetails ?? [];
-  const bucket = buckets.find((b) => b.name === target);
-  if (bucket && matches(Object.fromEntries((bucket.tags ?? []).map((t) => [t.key, t.value])))) return label;
-  return null;
-}
+const personStep = (type: string, target: string, params?: Record<string, string>): Step => ({
+  type,
+  target,
+  runbook: ACTION_RUNBOOKS[type],
+  ...(params ? { params } : {}),
+});
 
 function resolve(rule: ContainmentRule, finding: Finding): Step[] {
   switch (rule.action) {
-    case 'isolate-instance':
-      if (!finding.instance) {
+    case 'contain-workload':
+      return workloadSteps(finding);
+    case 'isolate-instance': {
+      const instances = instancesOf(finding);
+      if (instances.length === 0) {
         return [
           { type: 'isolate-instance', target: finding.resource.id, skip: `the finding names no EC2 instance (resource type ${finding.resource.resourceType})` },
         ];
       }
-      return [{ type: 'isolate-instance', target: finding.instance.instanceId }];
+      return instances.map((id) => ({ type: 'isolate-instance', target: id }));
+    }
     case 'disable-credentials':
-      return [credentialStep(finding)];
+      return credentialSteps(finding);
     case 'block-public-access': {
       const buckets = finding.publicBuckets.length > 0 ? finding.publicBuckets : bucketNames(finding);
       if (buckets.length === 0) {
@@ -104,37 +158,194 @@ function resolve(rule: ContainmentRule, finding: Finding): Step[] {
       }
       return buckets.map((b) => ({ type: 'block-public-access', target: b }));
     }
+    case 'tag-malware':
+      return malwareSteps(finding);
+    case 'restrict-database':
+      return databaseSteps(finding);
+    case 'person':
+      return [{ type: rule.step as string, target: finding.resource.id, runbook: rule.runbook as string }];
   }
+}
+
+/** The EC2 instances the finding names: its own, an EKS worker node, an attack sequence's. */
+function instancesOf(finding: Finding): string[] {
+  const ids = finding.instance ? [finding.instance.instanceId] : [];
+  for (const r of finding.sequence ? finding.related : []) if (r.kind === 'ec2-instance' && !ids.includes(r.id)) ids.push(r.id);
+  return ids;
+}
+
+/**
+ * The compute that ran it. An EKS cluster itself is left running: its worker nodes named in the
+ * finding are isolated like any instance, and a person handles the Kubernetes side.
+ */
+function workloadSteps(finding: Finding): Step[] {
+  if (finding.sequence) return finding.related.flatMap((r) => workloadOf(r));
+  const r = finding.resource;
+  switch (r.kind) {
+    case 'ec2-instance':
+      return [{ type: 'isolate-instance', target: r.id }];
+    case 'eks-cluster':
+      return [...instancesOf(finding).map((id) => ({ type: 'isolate-instance', target: id })), personStep('contain-kubernetes-workload', r.id)];
+    case 'ecs-cluster':
+      if (finding.ecs?.taskArn) return [ecsTaskStep(finding.ecs.taskArn, finding.ecs.clusterArn ?? finding.ecs.clusterName)];
+      if (finding.instance) return [{ type: 'isolate-instance', target: finding.instance.instanceId }];
+      return [personStep('contain-container', r.id)];
+    case 'container':
+      if (finding.instance) return [{ type: 'isolate-instance', target: finding.instance.instanceId }];
+      return [personStep('contain-container', r.id)];
+    case 'lambda-function':
+      return [lambdaStep(finding.lambda?.functionName ?? arnTail(r.id), finding.lambda?.functionArn ?? null)];
+    default:
+      return [{ type: 'contain-workload', target: r.id, skip: `the finding names no workload to contain (resource type ${r.resourceType})` }];
+  }
+}
+
+/** A workload an attack sequence names. */
+function workloadOf(r: AffectedResource): Step[] {
+  switch (r.kind) {
+    case 'ec2-instance':
+      return [{ type: 'isolate-instance', target: r.id }];
+    case 'ecs-task':
+      return [ecsTaskStep(r.id, clusterOfTask(r.id))];
+    case 'lambda-function':
+      return [lambdaStep(arnTail(r.id), r.id.startsWith('arn:') ? r.id : null)];
+    case 'eks-cluster':
+      return [personStep('contain-kubernetes-workload', r.id)];
+    case 'container':
+      return [personStep('contain-container', r.id)];
+    default:
+      return [];
+  }
+}
+
+function ecsTaskStep(taskArn: string, cluster: string | null): Step {
+  if (!cluster) return { type: 'isolate-ecs-task', target: taskArn, skip: 'the finding does not name the task’s cluster' };
+  return { type: 'isolate-ecs-task', target: taskArn, params: { cluster } };
+}
+
+/** `arn:aws:ecs:region:account:task/cluster/id` names its cluster; the old format (`task/id`) does not. */
+function clusterOfTask(taskArn: string): string | null {
+  const parts = taskArn.split(':').slice(5).join(':').split('/');
+  return parts.length === 3 ? parts[1] : null;
+}
+
+function lambdaStep(functionName: string, functionArn: string | null): Step {
+  return { type: 'contain-lambda-function', target: functionName, ...(functionArn ? { params: { functionArn } } : {}) };
+}
+
+/** The credentials the finding names: its own, or every actor's of an attack sequence. */
+function credentialSteps(finding: Finding): Step[] {
+  if (finding.sequence) {
+    const steps = finding.sequence.actors.flatMap((a) =>
+      a.accessKeyId || a.principalId || a.userName
+        ? [credentialStep({ accessKeyId: a.accessKeyId, userType: a.userType, principalId: a.principalId, userName: a.userName }, finding)]
+        : [],
+    );
+    return steps;
+  }
+  const key = finding.accessKey;
+  // An S3 finding by an anonymous caller names no credentials: nothing to disable, and nothing to record.
+  if (!key && finding.resource.kind === 's3-bucket') return [];
+  if (!key) return [{ type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no credentials' }];
+  return [credentialStep(key, finding)];
 }
 
 /**
  * A long-term key (AKIA…) is deactivated, not deleted: deletion destroys evidence and cannot be
- * undone. Temporary credentials (ASIA…, assumed roles) cannot be deactivated: the role's older
- * sessions are revoked instead. Root credentials cannot be restricted by any policy.
+ * undone. Temporary credentials (ASIA…) cannot be deactivated: an assumed role's older sessions are
+ * revoked on the role; an IAM user's (GetSessionToken, console sign-in) on the user, by a deny on
+ * `aws:TokenIssueTime`. A federated user's sessions have no IAM identity to attach a deny to, and
+ * root credentials cannot be restricted by any policy: a person acts.
  */
-function credentialStep(finding: Finding): Step {
-  const key = finding.accessKey;
-  if (!key?.accessKeyId) {
-    return { type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no access key' };
+function credentialStep(key: AccessKeyRef, finding: Finding): Step {
+  const keyId = key.accessKeyId;
+  const who = key.principalId ?? keyId ?? finding.resource.id;
+  switch (key.userType) {
+    case 'Root':
+      return personStep('restrict-root-credentials', keyId ?? who);
+    case 'FederatedUser':
+      return personStep('contain-federated-user', who);
+    case 'AssumedRole':
+      // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
+      if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };
+      return { type: 'revoke-role-sessions', target: key.userName };
+    case 'IAMUser': {
+      if (!key.userName)
+        return {
+          type: keyId?.startsWith('AKIA') ? 'deactivate-access-key' : 'revoke-user-sessions',
+          target: who,
+          skip: 'the finding does not name the IAM user',
+        };
+      // The user name is personal data: it goes in params, the target is the key or principal id.
+      if (keyId?.startsWith('AKIA')) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };
+      return { type: 'revoke-user-sessions', target: who, params: { userName: key.userName } };
+    }
+    default:
+      if (keyId?.startsWith('AKIA') && key.userName) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };
+      return personStep('review-principal', who);
   }
-  if (key.userType === 'Root') {
-    return {
-      type: 'restrict-root-credentials',
-      target: key.accessKeyId,
-      skip: 'root credentials cannot be restricted by any policy: a person must act (see the runbook)',
-    };
+}
+
+/** Malware in data: the infected object, snapshot, AMI or recovery point is tagged and recorded, never deleted. */
+function malwareSteps(finding: Finding): Step[] {
+  if (finding.s3Objects.length > 0) {
+    return finding.s3Objects.map((o) => ({
+      type: 'tag-s3-object',
+      // The object key may hold personal data (a file name): the target shows a digest, the key is in params.
+      target: `${o.bucket}/object-${sha256(`${o.key}\n${o.versionId ?? ''}`).slice(0, 12)}`,
+      params: { bucket: o.bucket, key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}) },
+    }));
   }
-  if (key.accessKeyId.startsWith('ASIA') || key.userType === 'AssumedRole' || key.userType === 'FederatedUser') {
-    // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
-    return { type: 'revoke-role-sessions', target: key.userName ?? key.principalId ?? key.accessKeyId };
+  const b = finding.backup;
+  if (b?.kind === 'ebs-snapshot') return [{ type: 'tag-snapshot', target: arnTail(b.arn), params: { arn: b.arn } }];
+  if (b?.kind === 'ec2-image') return [{ type: 'tag-image', target: arnTail(b.arn), params: { arn: b.arn } }];
+  if (b?.kind === 'recovery-point') {
+    return [{ type: 'tag-recovery-point', target: b.arn, params: { arn: b.arn, ...(b.backupVaultName ? { backupVaultName: b.backupVaultName } : {}) } }];
   }
-  if (!key.userName) {
-    return { type: 'deactivate-access-key', target: key.accessKeyId, skip: 'the finding does not name the IAM user of the key' };
-  }
-  return { type: 'deactivate-access-key', target: key.accessKeyId, params: { userName: key.userName } };
+  return [{ type: 'tag-s3-object', target: finding.resource.id, skip: 'the finding names no infected object, snapshot, AMI or recovery point' }];
+}
+
+/**
+ * An RDS instance is made private if it is publicly accessible and snapshotted (the adapter reads
+ * which); what happened inside the database (a login that succeeded) needs a person either way.
+ */
+function databaseSteps(finding: Finding): Step[] {
+  const rds = finding.rds;
+  const person = personStep('review-database-access', finding.resource.id);
+  if (finding.resource.kind === 'rds-instance' && rds?.dbInstanceIdentifier)
+    return [{ type: 'restrict-rds-instance', target: rds.dbInstanceIdentifier }, person];
+  return [person];
+}
+
+/**
+ * The exemption tag on the resource, as the finding shows its tags (instance, bucket, function,
+ * database and task tags are in the finding; keys and roles carry none there). Returns
+ * "key=value" when exempt, else null.
+ */
+function exemptionOf(finding: Finding, target: string, policy: Policy): string | null {
+  const { key, value } = policy.containment.exemptionTag;
+  const label = value === undefined ? key : `${key}=${value}`;
+  const tags = tagsOf(finding, target);
+  return tags !== undefined && key in tags && (value === undefined || tags[key] === value) ? label : null;
+}
+
+function tagsOf(finding: Finding, target: string): Record<string, string> | undefined {
+  if (finding.instance?.instanceId === target) return finding.instance.tags;
+  const resource = (finding.detail.resource ?? {}) as Record<string, unknown>;
+  const list = (v: unknown) => Object.fromEntries(((Array.isArray(v) ? v : []) as { key?: string; value?: string }[]).map((t) => [t.key ?? '', t.value ?? '']));
+  const buckets = (resource.s3BucketDetails ?? []) as { name?: string; tags?: unknown }[];
+  const bucket = Array.isArray(buckets) ? buckets.find((b) => b.name === target || target.startsWith(`${b.name}/`)) : undefined;
+  if (bucket) return list(bucket.tags);
+  const lambda = resource.lambdaDetails as { functionName?: string; tags?: unknown } | undefined;
+  if (lambda && lambda.functionName === target) return list(lambda.tags);
+  const rds = resource.rdsDbInstanceDetails as { dbInstanceIdentifier?: string; tags?: unknown } | undefined;
+  if (rds && rds.dbInstanceIdentifier === target) return list(rds.tags);
+  const task = (resource.ecsClusterDetails as { taskDetails?: { arn?: string; tags?: unknown } } | undefined)?.taskDetails;
+  if (task && task.arn === target) return list(task.tags);
+  return undefined;
 }
 
 function bucketNames(finding: Finding): string[] {
   const details = (finding.detail.resource as { s3BucketDetails?: { name?: string }[] } | undefined)?.s3BucketDetails ?? [];
-  return details.flatMap((b) => (b.name ? [b.name] : []));
+  return Array.isArray(details) ? details.flatMap((b) => (typeof b.name === 'string' && b.name ? [b.name] : [])) : [];
 }

@@ -184,7 +184,8 @@ export function missingFacts(incident: Incident, policy: Policy, now: string, la
   return out;
 }
 
-function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => string): string[] {
+/** What the categories say that the special categories do not: the BSN (UAVG art. 46), health data (Art. 9(1)). */
+function specialWarnings(incident: Incident, lang: Lang): string[] {
   const nl = lang === 'nl';
   const out: string[] = [];
   const f = incident.facts;
@@ -204,6 +205,18 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
         : 'The categories name health data: a special category (GDPR Art. 9(1)); include it with the special categories.',
     );
   }
+  return out;
+}
+
+/** The special-categories warnings as one field value, or none. */
+function specialWarning(incident: Incident, lang: Lang): string[] {
+  const w = specialWarnings(incident, lang);
+  return w.length ? [w.join(' ')] : [];
+}
+
+function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => string): string[] {
+  const nl = lang === 'nl';
+  const out = specialWarnings(incident, lang);
   for (const d of incident.decisions ?? []) {
     if (d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes) {
       out.push(
@@ -340,10 +353,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         nl ? 'Bijzondere persoonsgegevens (incl. BSN)' : 'Special categories (incl. BSN)',
         f?.specialStated ? (list(f.specialCategories) ?? (nl ? 'geen' : 'none')) : unknown,
       ),
-      ...warningsOf(incident, lang, (iso) => when(iso) as string)
-        .filter((w) => /BSN|art\. 9|Art\. 9/.test(w))
-        .slice(0, 1)
-        .map((w) => field('specialCategoriesWarning', nl ? 'Let op' : 'Note', w)),
+      ...specialWarning(incident, lang).map((w) => field('specialCategoriesWarning', nl ? 'Let op' : 'Note', w)),
       field('records', nl ? 'Aantal records (bij benadering)' : 'Number of records (approximate)', f?.records != null ? String(f.records) : null),
     ],
     dataSubjects: [
@@ -379,7 +389,10 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             : null,
         );
       }),
-      field('consequences', nl ? 'Waarschijnlijke gevolgen (algemeen)' : 'Likely consequences (general)', f?.consequences),
+      // The general text is asked only when no kind of breach is named; otherwise it is optional.
+      ...(!f?.nature.length || f.consequences
+        ? [field('consequences', nl ? 'Waarschijnlijke gevolgen (algemeen)' : 'Likely consequences (general)', f?.consequences)]
+        : []),
     ],
     followUp: [
       field('subjectsInformed', nl ? 'Betrokkenen geïnformeerd (art. 34)?' : 'Data subjects informed (Art. 34)?', subjectsValue(incident, policy, lang, when)),
@@ -456,7 +469,8 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
     .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
-    .replace(/^([-+=]|\d+[.)])/, '\\$1');
+    .replace(/^([-+=])/, '\\$1')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
 export function draftMarkdown(draft: Draft): string {

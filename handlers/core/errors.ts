@@ -48,6 +48,19 @@ export class ConflictError extends DatalekError {}
 /** The store failed for another reason than a lost race. Never turned into "not found". */
 export class StoreError extends DatalekError {}
 
+/**
+ * A bad value for one input: a flag on the command line or a field of a form on the web page. The
+ * message names the flag (`--risk must be one of none, risk, high`); `field` names it for a form.
+ * The CLI exits 2 on it and nothing is written.
+ */
+export class UsageError extends DatalekError {
+  readonly field?: string;
+  constructor(message: string, options?: { field?: string; cause?: unknown }) {
+    super(message, options);
+    this.field = options?.field;
+  }
+}
+
 /** A person asked for something the incident's state does not allow (e.g. a late report without reason). */
 export class RefusedError extends DatalekError {}
 

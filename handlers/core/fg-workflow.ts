@@ -245,7 +245,6 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
   const by = required(input.by, 'who records the facts (--by)');
   const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, ...rest } = input;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<FactsInput>;
-  if (Object.keys(given).length === 0 && otherParty === undefined) throw new RefusedError('no facts given: see datalek facts --help');
   if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && given.subjectsMin > given.subjectsMax) {
     throw new RefusedError('the minimum number of data subjects is above the maximum (Art. 33(3)(a): approximate numbers)');
   }
@@ -257,6 +256,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
   if (consequencesFor !== undefined && !given.consequences?.trim()) {
     throw new RefusedError(`--for ${consequencesFor} needs the consequences themselves (--consequences TEXT) (Art. 33(3)(c))`);
   }
+  if (Object.keys(given).length === 0 && otherParty === undefined) throw new RefusedError('no facts given: see datalek facts --help');
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     notClosed(draft);
     const now = deps.now();
@@ -374,7 +374,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const at = checkStatedTime(draft, input.at ?? now, now, '--at');
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     if (kind === 'initial' && previous.some((r) => r.kind === 'initial')) {
-      throw new RefusedError(`the initial report to ${to} is recorded already (${previous[0].reference}); use --kind follow-up or correction`);
+      throw new RefusedError(
+        `the initial report to ${to} is recorded already (${previous[0].reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
+      );
     }
     if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !previous.some((r) => r.kind === 'initial')) {
       throw new RefusedError(`a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`);
@@ -570,7 +572,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (blockers.length) throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.join('; ')}`);
     const overdue = overdueClocks(draft, deps.policy, now).map((c) => c.name);
     if (input.overdueReason?.trim() && overdue.length === 0) {
-      throw new RefusedError('--overdue-reason given, but no clock is overdue: there is nothing to explain');
+      throw new RefusedError('--overdue-reason given, but no clock is overdue: the record would explain a delay that is not there (Art. 33(5))');
     }
     draft.state = 'closed';
     draft.closedAt = now;

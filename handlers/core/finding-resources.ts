@@ -232,13 +232,18 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
 
   const kind = kindOf(declared, resource);
   const primary = affected(kind, declared ?? '', resource, { instance, accessKey, buckets, lambda, rds, ecs, eks, backup }, findingId);
-  const sequence = readSequence(obj(obj(service.detection)?.sequence));
+  const sequenceBlock = obj(obj(service.detection)?.sequence);
+  const sequence = readSequence(sequenceBlock);
   const related = relatedResources(primary, sequence, { instance, accessKey });
+  const publicBuckets = buckets
+    .filter((b) => str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC')
+    .flatMap((b) => (str(b.name) ? [b.name as string] : []));
+  for (const name of publicSequenceBuckets(sequenceBlock)) if (!publicBuckets.includes(name)) publicBuckets.push(name);
   return {
     resource: primary,
     instance,
     accessKey,
-    publicBuckets: buckets.filter((b) => str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC').flatMap((b) => (str(b.name) ? [b.name as string] : [])),
+    publicBuckets,
     s3Objects,
     lambda,
     rds,
@@ -467,6 +472,17 @@ function readSequence(block: Json | undefined): AttackSequence | null {
     actors,
     resources,
   };
+}
+
+/** Buckets an attack sequence shows as public (effective permission PUBLIC, or public access ALLOWED). */
+function publicSequenceBuckets(block: Json | undefined): string[] {
+  return objects(block?.resources).flatMap((r) => {
+    if (str(r.resourceType) !== 'S3_BUCKET') return [];
+    const data = obj(obj(r.data)?.s3Bucket) ?? {};
+    const isPublic = str(data.effectivePermission) === 'PUBLIC' || str(data.publicReadAccess) === 'ALLOWED' || str(data.publicWriteAccess) === 'ALLOWED';
+    const uid = str(r.uid) ?? str(r.name);
+    return isPublic && uid ? [str(r.name) ?? bucketFromArn(uid)] : [];
+  });
 }
 
 function bucketFromArn(value: string): string {

@@ -208,6 +208,8 @@ export interface ActionRecord {
   mode: 'plan' | 'enforce';
   findingId: string;
   at: string;
+  /** A step only a person can take (root credentials, the Kubernetes side): never enforced; `params.runbook` says how. */
+  person?: boolean;
   /** What carrying it out needs beyond the target (e.g. the IAM user of a key). Never put in messages. */
   params?: Record<string, string>;
   /** The steps carried out, in order; a retry continues after the last one done. */

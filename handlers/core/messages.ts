@@ -7,6 +7,7 @@
  * which the reader looks them up in the store or the GuardDuty console.
  */
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { ACTION_RUNBOOKS } from './containment.js';
 import { type Channel, type Incident, initialReport, type OutboxMessage } from './incident.js';
 import { actionLabel, actionReasonLabel, bandLabel, clockStateLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
@@ -107,6 +108,8 @@ const T = {
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (datalek assess).',
     overduePrefix: 'Verlopen: ',
+    nis2Recipients: (csirt?: string, authority?: string) =>
+      `Ontvangers: de CSIRT${csirt ? ` (${csirt})` : ''} en de bevoegde autoriteit${authority ? ` (${authority})` : ''}; de termijn is gehaald als beide het hebben.`,
     incident: 'Incident',
     finding: 'Bevinding',
     severity: 'Ernst',
@@ -179,6 +182,8 @@ const T = {
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
     notAssessed: 'No assessment by the FG is recorded yet (datalek assess).',
     overduePrefix: 'Overdue: ',
+    nis2Recipients: (csirt?: string, authority?: string) =>
+      `Recipients: the CSIRT${csirt ? ` (${csirt})` : ''} and the competent authority${authority ? ` (${authority})` : ''}; the clock is met when both have it.`,
     incident: 'Incident',
     finding: 'Finding',
     severity: 'Severity',
@@ -215,18 +220,12 @@ const T = {
 /** The runbook a person follows for this incident: the first containment's, else triage. */
 export function runbookFor(incident: Incident, channel: Channel): string {
   if (channel === 'fg') return 'runbooks/fg-assessment.md';
-  const first = incident.actions[0]?.type;
-  return RUNBOOKS[first ?? ''] ?? 'runbooks/triage.md';
+  const first = incident.actions[0];
+  return first?.params?.runbook ?? RUNBOOKS[first?.type ?? ''] ?? 'runbooks/triage.md';
 }
 
 /** The runbook of each containment action type; a test checks each file exists. */
-export const RUNBOOKS: Record<string, string> = {
-  'isolate-instance': 'runbooks/isolate-ec2-instance.md',
-  'deactivate-access-key': 'runbooks/compromised-access-key.md',
-  'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
-  'restrict-root-credentials': 'runbooks/compromised-access-key.md',
-  'block-public-access': 'runbooks/public-s3-bucket.md',
-};
+export const RUNBOOKS: Record<string, string> = ACTION_RUNBOOKS;
 
 export interface ComposeInput {
   incident: Incident;
@@ -262,6 +261,11 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang));
+  // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
+  if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {
+    const { csirt, competentAuthority } = policy.organisation.nis2Recipients;
+    lines.push(t.nis2Recipients(csirt, competentAuthority));
+  }
   if (channel === 'fg' && (kind === 'ap-reminder' || kind === 'ap-overdue') && !incident.assessment) lines.push(t.notAssessed);
   lines.push('');
   if (theClock?.dueAt) {

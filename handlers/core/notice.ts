@@ -9,8 +9,8 @@
 import { measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import type { Incident, Nature } from './incident.js';
-import { harmLabel, type Lang, natureLabel } from './labels.js';
+import type { Incident } from './incident.js';
+import { harmLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -61,8 +61,11 @@ const L = {
     },
     when: (start: string, detected: string) => `Het begon op ${start}; wij ontdekten het op ${detected}.`,
     ended: (at: string) => `Het datalek is beëindigd op ${at}.`,
-    special: (list: string) => `Het gaat ook om bijzondere gegevens: ${list}.`,
-    harm: (list: string) => `Mogelijke schade: ${list}.`,
+    data: (list: string) => `Het gaat om deze gegevens: ${list}.`,
+    special: (list: string) => `Daarbij zijn ook bijzondere gegevens: ${list}.`,
+    consequences: (text: string) => `Mogelijke gevolgen voor u: ${text}.`,
+    harm: (list: string) => `Dat kan leiden tot ${list}.`,
+    taken: (text: string) => `Wij hebben deze maatregelen genomen: ${text}.`,
     proposed: (text: string) => `Wat wij nog gaan doen: ${text}.`,
     contact: (who: string) => `Met vragen kunt u terecht bij onze functionaris gegevensbescherming: ${who}.`,
     footer: 'Dit is een concept: het wordt niet automatisch verstuurd. Leg het versturen vast met `datalek subjects`.',
@@ -95,14 +98,20 @@ const L = {
     },
     when: (start: string, detected: string) => `It began on ${start}; we discovered it on ${detected}.`,
     ended: (at: string) => `The breach ended on ${at}.`,
-    special: (list: string) => `It also concerns special data: ${list}.`,
-    harm: (list: string) => `Possible harm: ${list}.`,
+    data: (list: string) => `It concerns this data: ${list}.`,
+    special: (list: string) => `This includes special data: ${list}.`,
+    consequences: (text: string) => `Possible consequences for you: ${text}.`,
+    harm: (list: string) => `This can lead to ${list}.`,
+    taken: (text: string) => `We took these measures: ${text}.`,
     proposed: (text: string) => `What we will still do: ${text}.`,
     contact: (who: string) => `For questions, contact our data protection officer: ${who}.`,
     footer: 'This is a draft: it is not sent. Record sending it with `datalek subjects`.',
     stillMissing: 'Still missing',
   },
 };
+
+/** Text a person typed, without the full stop the notice's own sentence adds. */
+const bare = (text: string) => text.trim().replace(/[.\s]+$/, '');
 
 export function buildNotice(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Notice {
   const t = L[lang];
@@ -116,7 +125,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   if (!f?.categories.length) missing.push(t.missing.categories);
   const consequenceTexts = [
     ...(f?.consequences?.trim() ? [f.consequences.trim()] : []),
-    ...Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${c?.text} (${natureLabel(lang, n as Nature)})`),
+    ...Object.values(f?.consequencesByNature ?? {}).map((c) => c?.text ?? ''),
   ];
   if (consequenceTexts.length === 0) missing.push(t.missing.consequences);
   const taken = measuresTaken(incident, lang);
@@ -145,14 +154,18 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
     {
       key: 'consequences',
       title: t.titles.consequences,
-      text: consequenceTexts.length ? [consequenceTexts.join(' '), harms.length ? t.harm(harms.join(', ')) : ''].filter(Boolean).join(' ') : null,
+      text: consequenceTexts.length
+        ? [t.consequences([...new Set(consequenceTexts.map(bare))].join('; ')), harms.length ? t.harm(harms.join(', ')) : ''].filter(Boolean).join(' ')
+        : null,
     },
     {
       key: 'whatWeDid',
       title: t.titles.whatWeDid,
       text:
         taken.length || f?.measuresProposed?.trim()
-          ? [taken.length ? `${taken.join('; ')}.` : '', f?.measuresProposed?.trim() ? t.proposed(f.measuresProposed.trim()) : ''].filter(Boolean).join(' ')
+          ? [taken.length ? t.taken(taken.map(bare).join('; ')) : '', f?.measuresProposed?.trim() ? t.proposed(bare(f.measuresProposed)) : '']
+              .filter(Boolean)
+              .join(' ')
           : null,
     },
     { key: 'contact', title: t.titles.contact, text: who ? t.contact(who) : null },
@@ -175,10 +188,16 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, sections };
 }
 
+/** The notice's heading: who writes to the people affected. */
+export function noticeTitle(notice: Notice, policy: Policy): string {
+  const t = L[notice.language];
+  return t.title(policy.organisation.name ?? t.org);
+}
+
 export function noticeMarkdown(notice: Notice, policy: Policy): string {
   const t = L[notice.language];
   const lines = [
-    `# ${escapeMarkdown(t.title(policy.organisation.name ?? t.org))}`,
+    `# ${escapeMarkdown(noticeTitle(notice, policy))}`,
     '',
     `${notice.incidentId} · ${notice.generatedAt}`,
     '',

@@ -12,41 +12,119 @@ import { describeIssue, formatPath } from './finding.js';
 
 const severity = z.number().min(0).max(10);
 
-export const CONTAINMENT_ACTIONS = ['isolate-instance', 'disable-credentials', 'block-public-access'] as const;
+/**
+ * What a rule asks for; each resolves, per finding, into actions on the resources it names:
+ * - `contain-workload`: the compute that ran it: an EC2 instance is isolated, an ECS task's network
+ *   interface is isolated, an EKS finding's worker nodes are isolated (and a person handles the
+ *   Kubernetes side), a Lambda function is stopped and its public URL closed;
+ * - `isolate-instance`: only an EC2 instance the finding names (kept for older policy files);
+ * - `disable-credentials`: a long-term key is deactivated, an IAM user's or a role's older sessions
+ *   are revoked; federated users and root need a person;
+ * - `block-public-access`: the named buckets' Block Public Access settings all on;
+ * - `tag-malware`: an infected S3 object, snapshot, AMI or recovery point is recorded and tagged, never deleted;
+ * - `restrict-database`: an RDS instance made private (if it is public) and snapshotted, and a person
+ *   rotates the database credentials;
+ * - `person`: a step only a person can take, with its runbook (`step` and `runbook` required).
+ */
+export const CONTAINMENT_ACTIONS = [
+  'contain-workload',
+  'isolate-instance',
+  'disable-credentials',
+  'block-public-access',
+  'tag-malware',
+  'restrict-database',
+  'person',
+] as const;
 export type ContainmentAction = (typeof CONTAINMENT_ACTIONS)[number];
 
-const containmentRuleSchema = z.strictObject({
-  /** What the rule does. `disable-credentials` deactivates a long-term key or revokes a role's older sessions. */
-  action: z.enum(CONTAINMENT_ACTIONS),
-  /** Finding types, `*` matching any run of characters: `Backdoor:EC2/*`. */
-  findingTypes: z.array(z.string().min(1)).min(1),
-  /** Lowest severity the rule acts on. @default 7.0 (High) */
-  minSeverity: severity.default(7),
-  /** Only when the resource has this role in the finding (`ACTOR`: the resource did it). */
-  resourceRole: z.enum(['ACTOR', 'TARGET']).optional(),
-  /** Only when the finding shows a bucket with effective permission PUBLIC. */
-  onlyPublicBuckets: z.boolean().default(false),
-  /** `plan` records what would be done; `enforce` does it (on AWS only). @default "plan" */
-  mode: z.enum(['plan', 'enforce']).default('plan'),
-});
+const containmentRuleSchema = z
+  .strictObject({
+    /** What the rule does (see `CONTAINMENT_ACTIONS`). */
+    action: z.enum(CONTAINMENT_ACTIONS),
+    /** Finding types, `*` matching any run of characters: `Backdoor:EC2/*`. */
+    findingTypes: z.array(z.string().min(1)).min(1),
+    /** Lowest severity the rule acts on. @default 7.0 (High) */
+    minSeverity: severity.default(7),
+    /** Only when GuardDuty's `resourceRole` is this. Prefer `involvement`, which reads the connection's direction. */
+    resourceRole: z.enum(['ACTOR', 'TARGET']).optional(),
+    /**
+     * Only when the resource acted (it initiated the connection, asked DNS, ran the process) or was
+     * targeted (probed, scanned, brute-forced): see the finding's involvement. @default either
+     */
+    involvement: z.enum(['acting', 'targeted']).optional(),
+    /** Only when the finding shows a bucket with effective permission PUBLIC. */
+    onlyPublicBuckets: z.boolean().default(false),
+    /** `plan` records what would be done; `enforce` does it (on AWS only; never for a person's step). @default "plan" */
+    mode: z.enum(['plan', 'enforce']).default('plan'),
+    /** For `person`: the step's name, kebab-case (e.g. `review-exposed-instance`). */
+    step: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a kebab-case name such as review-exposed-instance' })
+      .optional(),
+    /** For `person`: the runbook the person follows, `runbooks/<name>.md`. */
+    runbook: z
+      .string()
+      .regex(/^runbooks\/[a-z0-9-]+\.md$/, { error: 'expected runbooks/<name>.md' })
+      .optional(),
+    /** Only when no other rule matches the finding: a catch-all so nothing at this severity goes without a step. */
+    fallback: z.boolean().default(false),
+  })
+  .refine((r) => r.action !== 'person' || (r.step !== undefined && r.runbook !== undefined), {
+    error: 'a person rule needs its step and runbook',
+  });
 export type ContainmentRule = z.infer<typeof containmentRuleSchema>;
 
-const INSTANCE_COMPROMISE = ['Backdoor:EC2/*', 'Trojan:EC2/*', 'CryptoCurrency:EC2/*', 'Impact:EC2/*', 'Execution:Runtime/*'];
-const CREDENTIAL_ABUSE = ['UnauthorizedAccess:IAMUser/*', 'CredentialAccess:IAMUser/*', 'Exfiltration:IAMUser/*', 'Impact:IAMUser/*'];
+type RuleInput = Omit<ContainmentRule, 'onlyPublicBuckets' | 'mode' | 'fallback' | 'minSeverity'> &
+  Partial<Pick<ContainmentRule, 'onlyPublicBuckets' | 'mode' | 'fallback' | 'minSeverity'>>;
+const rule = (r: RuleInput): ContainmentRule => ({ minSeverity: 7, onlyPublicBuckets: false, mode: 'plan', fallback: false, ...r });
+
+/** The resource that ran it is compromised, whichever way its connections went. */
+const WORKLOAD_COMPROMISE = [
+  'Backdoor:EC2/*',
+  'Trojan:EC2/*',
+  'CryptoCurrency:EC2/*',
+  'Execution:EC2/MaliciousFile',
+  'Execution:EC2/SuspiciousFile',
+  '*:Runtime/*',
+  '*:Lambda/*',
+  'Execution:ECS/*',
+  'Execution:Container/*',
+  'Execution:Kubernetes/MaliciousFile',
+  'Execution:Kubernetes/SuspiciousFile',
+];
+/** An instance that did it is contained; one it was done to (probed, brute-forced) needs a person to close the exposure. */
+const INSTANCE_DIRECTIONAL = ['UnauthorizedAccess:EC2/*', 'Impact:EC2/*', 'Recon:EC2/*', 'Behavior:EC2/*', 'DefenseEvasion:EC2/*'];
+/** S3 findings made through credentials: the key (or session) that did it is disabled. */
+const S3_THROUGH_CREDENTIALS = ['Exfiltration:S3/*', 'Impact:S3/*', 'UnauthorizedAccess:S3/*', 'Discovery:S3/*', 'PenTest:S3/*'];
 
 export const DEFAULT_CONTAINMENT_RULES: ContainmentRule[] = [
-  { action: 'isolate-instance', findingTypes: INSTANCE_COMPROMISE, minSeverity: 7, onlyPublicBuckets: false, mode: 'plan' },
-  // An instance that is the target of SSH brute force is a victim, not compromised: only the actor is isolated.
-  { action: 'isolate-instance', findingTypes: ['UnauthorizedAccess:EC2/*'], minSeverity: 7, resourceRole: 'ACTOR', onlyPublicBuckets: false, mode: 'plan' },
-  { action: 'disable-credentials', findingTypes: CREDENTIAL_ABUSE, minSeverity: 7, onlyPublicBuckets: false, mode: 'plan' },
-  {
+  rule({ action: 'contain-workload', findingTypes: WORKLOAD_COMPROMISE }),
+  rule({ action: 'contain-workload', findingTypes: INSTANCE_DIRECTIONAL, involvement: 'acting' }),
+  rule({
+    action: 'person',
+    findingTypes: INSTANCE_DIRECTIONAL,
+    involvement: 'targeted',
+    step: 'review-exposed-instance',
+    runbook: 'runbooks/exposed-instance.md',
+  }),
+  rule({ action: 'disable-credentials', findingTypes: ['*:IAMUser/*'] }),
+  rule({ action: 'disable-credentials', findingTypes: S3_THROUGH_CREDENTIALS }),
+  rule({
     action: 'block-public-access',
-    findingTypes: ['Policy:S3/BucketAnonymousAccessGranted', 'Policy:S3/BucketPublicAccessGranted'],
-    minSeverity: 7,
-    onlyPublicBuckets: false,
-    mode: 'plan',
-  },
-  { action: 'block-public-access', findingTypes: ['*:S3/*'], minSeverity: 7, onlyPublicBuckets: true, mode: 'plan' },
+    findingTypes: ['Policy:S3/BucketAnonymousAccessGranted', 'Policy:S3/BucketPublicAccessGranted', 'Policy:S3/BucketBlockPublicAccessDisabled'],
+  }),
+  rule({ action: 'block-public-access', findingTypes: ['*:S3/*'], onlyPublicBuckets: true }),
+  // Malware in data and backups is recorded and tagged from Medium: tagging changes no data.
+  rule({ action: 'tag-malware', findingTypes: ['Object:S3/MaliciousFile', 'Execution:EC2/MaliciousFile!*', 'Execution:S3/MaliciousFile!*'], minSeverity: 4 }),
+  rule({ action: 'restrict-database', findingTypes: ['*:RDS/*'] }),
+  rule({ action: 'person', findingTypes: ['*:Kubernetes/*'], step: 'contain-kubernetes-workload', runbook: 'runbooks/eks-cluster.md' }),
+  // An attack sequence: act on each credential, workload and public bucket it names, and a person reviews it whole.
+  rule({ action: 'disable-credentials', findingTypes: ['AttackSequence:*'] }),
+  rule({ action: 'contain-workload', findingTypes: ['AttackSequence:*'] }),
+  rule({ action: 'block-public-access', findingTypes: ['AttackSequence:*'], onlyPublicBuckets: true }),
+  rule({ action: 'person', findingTypes: ['AttackSequence:*'], step: 'review-attack-sequence', runbook: 'runbooks/attack-sequence.md' }),
+  // Whatever else reaches High, including finding types this version does not know: a person triages it.
+  rule({ action: 'person', findingTypes: ['*'], step: 'triage', runbook: 'runbooks/triage.md', fallback: true }),
 ];
 
 const timeZone = z.string().refine(

@@ -551,6 +551,9 @@ function findingSummary(finding: Finding): Record<string, unknown> {
     updatedAt: finding.updatedAt,
     count: finding.version.count,
     sample: finding.sample,
+    // What else the finding names (an attack sequence), by identifier; user names stay out.
+    ...(finding.related.length > 1 ? { named: finding.related.slice(1).flatMap((r) => (r.personal || r.kind === 'other' ? [] : [`${r.kind} ${r.id}`])) } : {}),
+    ...(finding.involvement.role !== 'unknown' ? { involvement: `${finding.involvement.role}: ${finding.involvement.basis}` } : {}),
   };
 }
 

@@ -51,7 +51,7 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
   return marks.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-function timelineSvg(marks: Mark[], tz: string): string {
+export function timelineSvg(marks: Mark[], tz: string): string {
   const width = 960;
   const left = 40;
   const right = width - 40;

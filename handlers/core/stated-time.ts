@@ -39,13 +39,19 @@ export function checkStatedTime(incident: Incident, stated: string, now: string,
 }
 
 /**
- * The moment of recording itself (`--now`, or the clock) cannot lie before the detection: such a
- * record would say someone acted on the incident before anyone could know of it.
+ * The moment of recording itself (`--now`, or the clock) cannot lie before the detection, nor
+ * before datalek recorded the incident: such a record would say someone acted on the incident
+ * before anyone could know of it.
  */
 export function checkRecordingTime(incident: Incident, now: string, what: string): void {
   const earliest = earliestStatable(incident);
   if (now < earliest) {
     throw new RefusedError(`${what} at ${now} lies before the detection of ${incident.id} (${earliest}): it cannot be recorded then (Art. 33(5))`);
+  }
+  if (now < incident.openedAt) {
+    throw new RefusedError(
+      `${what} at ${now} lies before datalek recorded incident ${incident.id} (${incident.openedAt}): nothing about it can be recorded earlier (Art. 33(5))`,
+    );
   }
 }
 

@@ -114,12 +114,13 @@ describe('the hardened AWS side', () => {
           String(p.Properties.ManagedPolicyName ?? '').endsWith('-boundary'),
         );
         expect(deny(boundary.Properties.PolicyDocument.Statement)).toBeDefined();
-        // Nothing in the boundary allows an IAM write beyond containment's two.
+        // Nothing in the boundary allows an IAM write beyond containment's three: a key set
+        // inactive, and the session-revocation deny on a role or (issue #12) on an IAM user.
         const iamWrites = (boundary.Properties.PolicyDocument.Statement as Statement[])
           .filter((st) => st.Effect === 'Allow')
           .flatMap(actionsOf)
           .filter((a) => a.startsWith('iam:') && !a.startsWith('iam:Get'));
-        expect(iamWrites.sort()).toEqual(['iam:PutRolePolicy', 'iam:UpdateAccessKey']);
+        expect(iamWrites.sort()).toEqual(['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
       }
     });
   });
@@ -238,8 +239,9 @@ describe('the hardened AWS side', () => {
               expect(st.Condition?.StringEquals?.['aws:RequestedRegion'], st.Sid).toEqual(['eu-west-1', 'eu-central-1']);
             } else if (r.startsWith('arn:aws:s3:::')) {
               expect(st.Condition?.StringEquals?.['s3:ResourceAccount'], st.Sid).toBe(account);
-            } else if (r.startsWith('arn:aws:ec2:') && r.includes(':snapshot/')) {
-              expect(r, st.Sid).toMatch(/^arn:aws:ec2:(eu-west-1|eu-central-1)::snapshot\/\*$/);
+            } else if (r.startsWith('arn:aws:ec2:') && /:(snapshot|image)\//.test(r)) {
+              // Snapshot and AMI ARNs carry no account.
+              expect(r, st.Sid).toMatch(/^arn:aws:ec2:(eu-west-1|eu-central-1)::(snapshot|image)\/\*$/);
             } else if (st.Sid !== 'ActInMemberAccounts') {
               expect(r, st.Sid).toMatch(new RegExp(`^arn:aws:[a-z0-9-]+:(eu-west-1|eu-central-1)?:${account}:`));
             }

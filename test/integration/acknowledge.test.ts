@@ -12,6 +12,7 @@ import { createLogger } from '../../handlers/lambda/runtime.js';
 import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { csrfOf, form, request as pageRequest, signIn, startServe } from '../support/serve.js';
 
 const ON_CALL = 'arn:aws:sts::123456789012:assumed-role/datalek-on-call/anna';
 
@@ -134,5 +135,25 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledging through the IAM-authorised endpo
     const byFlag = await spawnCli(['ack', id, '--target', 'aws', '--by', 'mallory'], { ...moto.env, DATALEK_ACK_URL: url });
     expect(byFlag.code).toBe(2);
     expect(byFlag.stderr.trim()).toBe('datalek: --by cannot be used with DATALEK_ACK_URL: the acknowledger is the identity that signs the request');
+  });
+
+  it('acknowledges from `datalek serve --target aws` through the same URL, as the signing identity', async () => {
+    const id = await openIncident();
+    const served = await startServe(['--target', 'aws', '--now', '2026-11-28T02:10:00Z'], { ...moto.env, DATALEK_ACK_URL: url });
+    try {
+      const cookie = await signIn(served);
+      const csrf = csrfOf((await pageRequest(served.port, `/incidents/${id}`, { headers: { cookie } })).body);
+      const reply = await pageRequest(served.port, `/incidents/${id}/ack`, {
+        method: 'POST',
+        body: form({ note: 'from the page', _csrf: csrf }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(reply.status).toBe(303);
+      // The signer, as the function URL verified it; not the page's own idea of who acts.
+      expect((await store.getIncident(id))?.acknowledgedBy).toBe(ON_CALL);
+      expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'acknowledged', actor: ON_CALL, detail: { note: 'from the page' } });
+    } finally {
+      await served.stop();
+    }
   });
 });

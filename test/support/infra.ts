@@ -32,11 +32,14 @@ export function policyStatements(t: Template): Statement[] {
 
 export const actionsOf = (st: Statement): string[] => [st.Action].flat();
 
-/** The inline policy statements of the role named `name`. */
+/**
+ * The policy statements of the role named `name`: its inline policy, and the managed policies CDK
+ * moves what does not fit into (`…OverflowPolicy…`, attached to the role). The boundary is not one.
+ */
 export function roleStatements(t: Template, name: string): Statement[] {
   const [logicalId] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === name) ?? [];
   if (!logicalId) throw new Error(`no role named ${name} in the template`);
-  return Object.values(t.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${logicalId}"`))
+  return [...Object.values(t.findResources('AWS::IAM::Policy')), ...Object.values(t.findResources('AWS::IAM::ManagedPolicy'))]
+    .filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(`"${logicalId}"`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }

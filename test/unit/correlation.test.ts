@@ -5,6 +5,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import { accessKeyResource, bucketResource, findingEvent, instanceResource, sequenceDetection } from '../support/events.js';
+import { normalisedIncidents, shuffle } from '../support/order.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -165,7 +166,7 @@ describe('correlation: one breach, one AP clock, whatever the order', () => {
       await cleanup();
       ({ store, cleanup } = tempSqliteStore());
       for (const e of order) await recordEvent(deps(), structuredClone(e));
-      outcomes.push(JSON.stringify(await normalised(store)));
+      outcomes.push(JSON.stringify(await normalisedIncidents(store)));
     }
     expect(JSON.parse(outcomes[0])).toEqual([
       {
@@ -190,40 +191,3 @@ describe('correlation: one breach, one AP clock, whatever the order', () => {
     for (const o of outcomes) expect(o).toBe(outcomes[0]);
   });
 });
-
-/** The live incidents as sets of findings with their clocks: what must not depend on arrival order. */
-async function normalised(store: SqliteIncidentStore) {
-  const rows = store.database.prepare('SELECT finding_id, incident_id FROM findings').all() as { finding_id: string; incident_id: string }[];
-  const live = new Map<string, string[]>();
-  for (const row of rows) {
-    let incident = (await store.getIncident(row.incident_id)) as Incident;
-    while (incident.mergedInto) incident = (await store.getIncident(incident.mergedInto)) as Incident;
-    live.set(incident.id, [...(live.get(incident.id) ?? []), row.finding_id].sort());
-  }
-  const out = [];
-  for (const [id, findings] of live) {
-    const i = (await store.getIncident(id)) as Incident;
-    out.push({
-      findings,
-      detectedAt: i.detectedAt,
-      awareAt: i.awareAt,
-      deadline: i.deadline,
-      severity: i.severity,
-      findingType: i.findingType,
-      actions: i.actions.map((a) => a.id).sort(),
-    });
-  }
-  return out.sort((a, b) => a.findings[0].localeCompare(b.findings[0]));
-}
-
-/** A deterministic shuffle (a seeded linear congruential generator), so a failure can be replayed. */
-function shuffle<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let x = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    const j = x % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}

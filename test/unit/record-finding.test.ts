@@ -131,12 +131,27 @@ describe('recording findings', () => {
   it('plans containment by finding type, role and credentials, once per target', async () => {
     const target = await recordEvent(
       deps(),
-      findingEvent({ id: 'ssh', type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 7, resourceRole: 'TARGET', instanceId: 'i-victim' }),
+      findingEvent({
+        id: 'ssh',
+        type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+        severity: 7,
+        resourceRole: 'TARGET',
+        instanceId: 'i-victim',
+        service: { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'INBOUND' } } },
+      }),
     );
-    expect(target.actions).toEqual([]);
+    // A target of brute force is not isolated: a person closes the exposure.
+    expect(target.actions).toEqual([{ type: 'review-exposed-instance', status: 'planned' }]);
     const actor = await recordEvent(
       deps(),
-      findingEvent({ id: 'ssh2', type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 7, resourceRole: 'ACTOR', instanceId: 'i-actor' }),
+      findingEvent({
+        id: 'ssh2',
+        type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+        severity: 7,
+        resourceRole: 'ACTOR',
+        instanceId: 'i-actor',
+        service: { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'OUTBOUND' } } },
+      }),
     );
     expect(actor.actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
     const akia = await recordEvent(
@@ -158,7 +173,7 @@ describe('recording findings', () => {
       deps(),
       findingEvent({ id: 'k3', type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource: accessKeyResource('ASIAROOT', 'Root', 'Root') }),
     );
-    expect(root.actions).toEqual([{ type: 'restrict-root-credentials', status: 'skipped' }]);
+    expect(root.actions).toEqual([{ type: 'restrict-root-credentials', status: 'planned' }]);
     const bucket = await recordEvent(
       deps(),
       findingEvent({ id: 's1', type: 'Exfiltration:S3/AnomalousBehavior', resource: bucketResource('klantdata', 'PUBLIC') }),
@@ -168,7 +183,8 @@ describe('recording findings', () => {
       deps(),
       findingEvent({ id: 's2', type: 'Exfiltration:S3/AnomalousBehavior', resource: bucketResource('intern', 'NOT_PUBLIC') }),
     );
-    expect(privateBucket.actions).toEqual([]);
+    // No credentials named and the bucket not public: nothing automatic, a person triages it (High).
+    expect(privateBucket.actions).toEqual([{ type: 'triage', status: 'planned' }]);
     const medium = await recordEvent(deps(), findingEvent({ id: 'm1', type: 'Trojan:EC2/DropPoint!DNS', severity: 5, instanceId: 'i-medium' }));
     expect(medium.actions).toEqual([]);
     // A second compromise finding on the isolated instance plans nothing new.

@@ -38,7 +38,11 @@ describe('the policy', () => {
     expect(DEFAULT_POLICY.clocks).toEqual({ nis2: false, telecom: false, processorToControllerHours: null });
     expect(DEFAULT_POLICY.timeZone).toBe('Europe/Amsterdam');
     expect(DEFAULT_POLICY.language).toBe('nl');
-    expect(new Set(DEFAULT_POLICY.containment.rules.map((r) => r.action))).toEqual(new Set(['isolate-instance', 'disable-credentials', 'block-public-access']));
+    expect(new Set(DEFAULT_POLICY.containment.rules.map((r) => r.action))).toEqual(
+      new Set(['contain-workload', 'disable-credentials', 'block-public-access', 'tag-malware', 'restrict-database', 'person']),
+    );
+    // Every default rule only plans: enforcing is the organisation's choice, per rule.
+    expect(DEFAULT_POLICY.containment.rules.every((r) => r.mode === 'plan')).toBe(true);
   });
 
   it('keeps the defaults for every key a file leaves out', () => {

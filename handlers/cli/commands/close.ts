@@ -1,23 +1,12 @@
-import { closeIncident } from '../../core/fg-workflow.js';
-import type { Command, Context } from '../context.js';
-import { fgActor, recordFg, textFlag } from './fg-common.js';
+import { closeAction } from '../../use-cases/actions.js';
+import type { Command } from '../context.js';
+import { flagsOf, recordAction } from './fg-common.js';
 
 export const closeCommand: Command = {
   name: 'close',
   section: 'fg',
   usage: '  datalek close ID --reason TEXT [--overdue-reason TEXT] [--by NAME]',
-  flags: { reason: { type: 'string' }, 'overdue-reason': { type: 'string' }, by: { type: 'string' } },
+  flags: flagsOf(closeAction.fields),
   positionals: 'one',
-  run: runClose,
+  run: (ctx) => recordAction(ctx, closeAction, () => 'Closed; it stays in the register.', { showMissing: false }),
 };
-
-async function runClose(ctx: Context): Promise<number> {
-  const f = ctx.flags;
-  const input = { incidentId: ctx.positionals[0], by: fgActor(ctx), reason: textFlag(f.reason) ?? '', overdueReason: textFlag(f['overdue-reason']) };
-  return recordFg(
-    ctx,
-    (deps) => closeIncident(deps, input),
-    () => 'Closed; it stays in the register.',
-    { showMissing: false },
-  );
-}

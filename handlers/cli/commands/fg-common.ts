@@ -3,17 +3,14 @@ import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
-import { type Context, loadIncident, withBackend } from '../context.js';
+import type { Action } from '../../use-cases/actions.js';
+import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
+import { type Context, type FlagSpec, loadIncident, withBackend } from '../context.js';
 import { statusObject } from '../views.js';
 
 /** Who records an FG decision: `--by`, else the OS user. */
 export function fgActor(ctx: Context): string {
   return (ctx.flags.by as string | undefined) ?? userInfo().username;
-}
-
-/** A free-text flag as given, or undefined; the use case decides whether it is required. */
-export function textFlag(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -50,4 +47,29 @@ export async function recordFg(
     );
     return 0;
   });
+}
+
+/** The flags of a use case's fields (a `flag` field is a boolean flag, the others take text), and --by. */
+export function flagsOf(fields: readonly FieldSpec[]): Record<string, FlagSpec> {
+  return { ...Object.fromEntries(fields.map((f) => [f.name, { type: f.kind === 'flag' ? 'boolean' : 'string' } as FlagSpec])), by: { type: 'string' } };
+}
+
+/**
+ * Runs one of the FG's use cases (use-cases/actions.ts) from the command line: its fields read from
+ * the flags (the first bad one is a usage error, before the store is opened), as the person named
+ * by --by, then recorded and told as `recordFg` does.
+ */
+export async function recordAction<Fs extends readonly FieldSpec[], I>(
+  ctx: Context,
+  action: Action<Fs, I, Incident, FgDeps>,
+  what: (incident: Incident, input: I) => string,
+  options: { showMissing?: boolean } = {},
+): Promise<number> {
+  const input = action.input(parseFields(action.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
+  return recordFg(
+    ctx,
+    (deps) => action.run(deps, input),
+    (incident) => what(incident, input),
+    options,
+  );
 }

@@ -4,6 +4,7 @@ import { ackCommand } from './ack.js';
 import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
@@ -14,6 +15,7 @@ import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { reportedCommand } from './reported.js';
+import { serveCommand } from './serve.js';
 import { setupCommand } from './setup.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
@@ -32,7 +34,9 @@ export const COMMANDS: Command[] = [
   verifyCommand,
   anchorCommand,
   drillCommand,
+  serveCommand,
   setupCommand,
+  coverageCommand,
   assessCommand,
   factsCommand,
   draftCommand,

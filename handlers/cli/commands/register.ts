@@ -1,4 +1,4 @@
-import { registerCsv, registerMarkdown, registerRow } from '../../core/register.js';
+import { registerExport } from '../../use-cases/queries.js';
 import { type Command, type Context, isoFlag, oneOf, unreadableReporter, withBackend } from '../context.js';
 
 export const registerCommand: Command = {
@@ -16,13 +16,7 @@ async function runRegister(ctx: Context): Promise<number> {
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
     const unreadable = unreadableReporter(ctx);
-    const incidents = await backend.store.listIncidents({ from, to, onUnreadable: unreadable.onUnreadable });
-    if (format === 'md') {
-      ctx.io.out(registerMarkdown(incidents, ctx.policy, ctx.now()));
-      return unreadable.exitCode(0);
-    }
-    const rows = incidents.map((i) => registerRow(i, ctx.policy, ctx.now()));
-    ctx.io.out(format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows));
+    ctx.io.out(await registerExport({ store: backend.store, policy: ctx.policy, now: ctx.now }, { from, to, onUnreadable: unreadable.onUnreadable }, format));
     return unreadable.exitCode(0);
   });
 }

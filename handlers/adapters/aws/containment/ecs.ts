@@ -1,0 +1,117 @@
+/**
+ * Isolating an ECS task (Fargate, or EC2 in `awsvpc` mode) by its own network interfaces, with the
+ * same two-step swap as an instance's (network-isolation.ts): first the VPC's "all traffic" group so
+ * tracked connections become untracked, then the isolation group with no rules, never left open.
+ * The task is not stopped:
+ * it is evidence. A task without a network interface of its own (bridge or host mode) shares its
+ * container instance's: that is a failed step naming the instance to isolate instead.
+ */
+import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeTasksCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
+import { ContainmentStepError } from '../../../core/errors.js';
+import type { ActionRecord, Incident } from '../../../core/incident.js';
+import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
+import type { ContainmentClients } from './clients.js';
+import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
+import { serviceClients } from './service-clients.js';
+import { releaseStep, step } from './steps.js';
+
+export interface TaskMetadata {
+  taskArn: string;
+  cluster: string;
+  launchType: string | null;
+  containerInstanceArn: string | null;
+  vpcId: string;
+  networkInterfaces: { id: string; groups: string[] }[];
+}
+
+export async function isolateEcsTask(
+  c: ContainmentClients,
+  action: ActionRecord,
+  incident: Incident,
+  ctx: ExecutionContext,
+  now: () => string,
+  timing: SwapTiming = DEFAULT_SWAP_TIMING,
+): Promise<void> {
+  // An earlier run prepared the groups, so it may have left interfaces half swapped or exposed.
+  const resumed = ctx.done.has('prepare-isolation-groups');
+  const ok = await step(ctx, 'capture-task', now, async () => {
+    const task = await captureTask(c, action.target, action.params?.cluster as string);
+    return {
+      status: 'done',
+      detail: `${task.networkInterfaces.length} network interface(s) in ${task.vpcId}, launch type ${task.launchType ?? 'unknown'}`,
+      evidence: { task },
+    };
+  });
+  if (!ok) return;
+  const task = ctx.evidence.task as TaskMetadata;
+  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
+    const groups = await isolationGroups(c, task.vpcId, incident.id);
+    return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
+  });
+  if (groupsOk) {
+    await isolateNetworkInterfaces(c, ctx, { interfaces: task.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
+  }
+  await step(ctx, 'tag-task', now, async () => {
+    await serviceClients(c).ecs.send(
+      new TagResourceCommand({
+        resourceArn: task.taskArn,
+        tags: [
+          { key: 'datalek:incident', value: incident.id },
+          { key: 'datalek:state', value: 'isolated' },
+        ],
+      }),
+    );
+    return { status: 'done', detail: `tagged datalek:incident=${incident.id}, datalek:state=isolated` };
+  });
+}
+
+async function captureTask(c: ContainmentClients, taskArn: string, cluster: string): Promise<TaskMetadata> {
+  const out = await serviceClients(c).ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+  const task = out.tasks?.[0];
+  if (!task) throw new ContainmentStepError('capture-task', out.failures?.[0]?.reason ?? 'MISSING', `task ${taskArn} not found in cluster ${cluster}`);
+  const eniIds = (task.attachments ?? [])
+    .filter((a) => a.type === 'ElasticNetworkInterface')
+    .flatMap((a) => (a.details ?? []).filter((d) => d.name === 'networkInterfaceId' && d.value).map((d) => d.value as string));
+  if (eniIds.length === 0) {
+    throw new ContainmentStepError(
+      'capture-task',
+      'NoTaskNetworkInterface',
+      `the task has no network interface of its own (bridge or host network mode): isolate its container instance ${task.containerInstanceArn ?? '(unknown)'} instead (runbooks/isolate-ecs-task.md)`,
+    );
+  }
+  const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }));
+  const interfaces = enis.NetworkInterfaces ?? [];
+  return {
+    taskArn: task.taskArn ?? taskArn,
+    cluster,
+    launchType: task.launchType ?? null,
+    containerInstanceArn: task.containerInstanceArn ?? null,
+    vpcId: interfaces[0]?.VpcId as string,
+    networkInterfaces: interfaces.map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) })),
+  };
+}
+
+/** Puts each isolated network interface back in its original groups; the task is tagged released. */
+export async function releaseEcsTask(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+  const task = action.evidence?.task as TaskMetadata | undefined;
+  const attempt = releaseStep(options, now);
+  if (!task) {
+    await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no task metadata was recorded: nothing was changed, nothing to undo' });
+    return;
+  }
+  const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+  // An interface a failed swap left open (exposed) goes back to its own groups too.
+  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
+  for (const eni of task.networkInterfaces) {
+    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
+    await attempt(`restore-eni:${eni.id}`, async () => {
+      await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
+      return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
+    });
+  }
+  await attempt('tag-released', async () => {
+    await serviceClients(c).ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'datalek:state', value: 'released' }] }));
+    return 'tagged datalek:state=released';
+  });
+}

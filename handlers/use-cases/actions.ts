@@ -1,0 +1,603 @@
+/**
+ * What a person does to an incident, one use case each: acknowledge, assess, facts, reported,
+ * subjects, close, release. Each declares its inputs once (fields.ts), builds the typed input of
+ * the core use case from them (the rules that tie one field to another live here), and runs it.
+ * The CLI reads the fields from flags and prints the result; the web page reads them from a form
+ * and draws it. Every rule lives in the core or here, never in one of the two front ends, so the
+ * page cannot do what the command line refuses, and both refuse in the same words.
+ */
+import { acknowledge } from '../core/acknowledge.js';
+import { overdueClocks } from '../core/clocks.js';
+import { UsageError } from '../core/errors.js';
+import {
+  assess,
+  closeIncident,
+  decideSubjects,
+  type FactsInput,
+  type FgDeps,
+  REPORT_KINDS as KINDS_BY_RECIPIENT,
+  recordFacts,
+  recordReport,
+} from '../core/fg-workflow.js';
+import { BREACH_TYPES, type Incident, type Nature, type OtherParty } from '../core/incident.js';
+import {
+  breachTypeLabel,
+  exceptionLabel,
+  harmLabel,
+  harmSeverityLabel,
+  natureLabel,
+  recipientLabel,
+  reportKindLabel,
+  riskLabel,
+  roleLabel,
+  yesNo,
+} from '../core/labels.js';
+import type { Policy } from '../core/policy.js';
+import { releaseContainment } from '../core/release.js';
+import type { Containment } from '../ports/containment.js';
+import type { IncidentStore } from '../ports/incident-store.js';
+import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
+
+/** What an acknowledgement reports, however it was recorded. */
+export interface AckOutcome {
+  incidentId: string;
+  /** False when someone had acknowledged it already: `acknowledgedBy` says who. */
+  changed: boolean;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+}
+
+/**
+ * Records an acknowledgement: in the store, or on AWS through the IAM-authorised acknowledgement
+ * URL, where the acknowledger is the identity that signed the request and `by` is not sent.
+ */
+export type Acknowledger = (input: { incidentId: string; by: string; note?: string }) => Promise<AckOutcome>;
+
+/** The acknowledgement recorded in the store itself, as `by`. */
+export function acknowledgeInStore(deps: { store: IncidentStore; policy: Policy; now: () => string }): Acknowledger {
+  return async (input) => {
+    const { incident, changed } = await acknowledge(deps, input);
+    return { incidentId: incident.id, changed, acknowledgedBy: incident.acknowledgedBy, acknowledgedAt: incident.acknowledgedAt };
+  };
+}
+
+/** Everything an action may need; each takes the part it uses. */
+export interface ActionDeps extends FgDeps {
+  /** Plan-only on the embedded store; on AWS it acts in the affected account. */
+  containment: Containment;
+  acknowledge: Acknowledger;
+}
+
+/** Who acts on which incident: the CLI's `--by` (or the OS user), the web page's signed-in person. */
+export interface Actor {
+  incidentId: string;
+  by: string;
+}
+
+export interface Action<Fs extends readonly FieldSpec[], I, R, D = ActionDeps> {
+  /** The CLI command and the web route. */
+  readonly name: string;
+  readonly title: Text;
+  readonly fields: Fs;
+  /** The core use case's input; a rule across fields throws a `UsageError` naming the field. */
+  input(values: Values<Fs>, actor: Actor): I;
+  run(deps: D, input: I): Promise<R>;
+  /** What the incident holds now, as values of the fields (a form starts from them). */
+  current?(incident: Incident): Partial<Values<Fs>>;
+  /**
+   * Only the fields whose value differs from `current` are given (facts are recorded in phases: a
+   * form that shows them all must not record the unchanged ones again as new).
+   */
+  readonly onlyChanged?: boolean;
+  /** Fields given together: when one of a set is given, its partners are given with it. */
+  readonly together?: readonly (readonly string[])[];
+}
+
+function action<const Fs extends readonly FieldSpec[], I, R, D = ActionDeps>(a: Action<Fs, I, R, D>): Action<Fs, I, R, D> {
+  return a;
+}
+
+/** Option labels from the core's words, so the forms name a value as the draft and the register do. */
+function labels<C extends string>(codes: readonly C[], label: (lang: Lang, code: C) => string): Record<C, Text> {
+  return Object.fromEntries(codes.map((c) => [c, { nl: label('nl', c), en: label('en', c) }])) as Record<C, Text>;
+}
+
+const YES_NO = ['yes', 'no'] as const;
+const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisfies readonly Nature[];
+// Named, not inline: an inline arrow in a field would make TypeScript widen the field's literal types.
+const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
+const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
+const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
+
+const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
+  ({ name: 'reason', kind: 'longtext', label, ...(hint ? { hint } : {}) }) as const;
+
+export const ackAction = action({
+  name: 'ack',
+  title: { nl: 'Oppakken', en: 'Acknowledge' },
+  fields: [
+    {
+      name: 'note',
+      kind: 'text',
+      label: { nl: 'Notitie (niet verplicht)', en: 'Note (optional)' },
+      hint: { nl: 'Stopt de escalatie, niet de AP-termijn.', en: 'Stops the escalation, not the AP clock.' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, note: v.note?.trim() || undefined }),
+  run: (deps, input) => deps.acknowledge(input),
+});
+
+export const assessAction = action({
+  name: 'assess',
+  title: { nl: 'Beoordelen (art. 33)', en: 'Assess (Art. 33)' },
+  fields: [
+    {
+      name: 'personal-data',
+      kind: 'choice',
+      options: ['yes', 'no', 'unknown'],
+      label: { nl: 'Zijn persoonsgegevens getroffen?', en: 'Is personal data affected?' },
+      optionLabels: labels(['yes', 'no', 'unknown'] as const, yesNo),
+      hint: { nl: '"Onbekend" telt als meldplichtig.', en: '"Unknown" counts as notifiable.' },
+    },
+    {
+      name: 'risk',
+      kind: 'choice',
+      options: ['none', 'risk', 'high'],
+      label: { nl: 'Risico voor de betrokkenen', en: 'Risk to the data subjects' },
+      optionLabels: labels(['none', 'risk', 'high'] as const, riskLabel),
+    },
+    reason(
+      { nl: 'Motivering', en: 'Reasoning' },
+      { nl: 'Het register bewaart de motivering van elk besluit.', en: 'The register keeps the reasoning of every decision.' },
+    ),
+    {
+      name: 'aware-at',
+      kind: 'time',
+      label: { nl: 'Bewust geworden op', en: 'Became aware at' },
+      hint: {
+        nl: 'Verschuift de AP-termijn; de detectie blijft. Standaard: het moment van detectie.',
+        en: 'Moves the AP deadline; the detection stays. Default: the moment of detection.',
+      },
+    },
+    {
+      name: 'aware-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
+    },
+    {
+      name: 'acting-as',
+      kind: 'choice',
+      options: ['controller', 'processor'],
+      label: { nl: 'Onze rol bij dit incident', en: 'Our role in this incident' },
+      optionLabels: labels(['controller', 'processor'] as const, roleLabel),
+      hint: {
+        nl: 'Als verwerker meldt de verwerkingsverantwoordelijke aan de AP (art. 33(2)).',
+        en: 'As processor, the controller notifies the AP (Art. 33(2)).',
+      },
+    },
+    {
+      name: 'nis2-significant',
+      kind: 'choice',
+      options: YES_NO,
+      label: { nl: 'Significant incident onder NIS2 (art. 23(3))?', en: 'Significant incident under NIS2 (Art. 23(3))?' },
+      optionLabels: labels(YES_NO, yesNo),
+      offered: nis2,
+    },
+    {
+      name: 'nis2-intermediate-due',
+      kind: 'time',
+      label: { nl: 'NIS2 tussentijds verslag gevraagd, uiterlijk', en: 'NIS2 intermediate report requested, due' },
+      offered: nis2,
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    personalData: v['personal-data'],
+    risk: v.risk,
+    reason: v.reason,
+    awareAt: v['aware-at'],
+    awareReason: v['aware-reason'],
+    actingAs: v['acting-as'],
+    nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
+    nis2IntermediateDueAt: v['nis2-intermediate-due'],
+  }),
+  run: (deps: FgDeps, input) => assess(deps, input),
+  current: (incident) => ({
+    'personal-data': incident.assessment?.personalData,
+    risk: incident.assessment?.risk,
+    'acting-as': incident.role,
+    'nis2-significant': incident.nis2 ? (incident.nis2.significant ? ('yes' as const) : ('no' as const)) : undefined,
+  }),
+});
+
+/** `--special none` (or `geen`) states that there are none; until stated the draft says "unknown". */
+const NONE = new Set(['none', 'geen']);
+
+export const factsAction = action({
+  name: 'facts',
+  title: { nl: 'Feiten (art. 33(3))', en: 'Facts (Art. 33(3))' },
+  fields: [
+    {
+      name: 'summary',
+      kind: 'longtext',
+      label: { nl: 'Samenvatting in eigen woorden', en: 'Summary in your own words' },
+      group: { nl: 'Het datalek', en: 'The breach' },
+    },
+    { name: 'cause', kind: 'longtext', label: { nl: 'Oorzaak', en: 'Cause' } },
+    {
+      name: 'type',
+      kind: 'choice',
+      options: BREACH_TYPES,
+      label: { nl: 'Soort datalek (lijst van de AP)', en: "Kind of breach (the AP's list)" },
+      optionLabels: labels(BREACH_TYPES, breachTypeLabel),
+    },
+    {
+      name: 'nature',
+      kind: 'choices',
+      options: NATURES,
+      label: { nl: 'Aard van het datalek', en: 'Nature of the breach' },
+      optionLabels: labels(NATURES, natureLabel),
+    },
+    {
+      name: 'ended-at',
+      kind: 'time',
+      label: { nl: 'Beëindigd op', en: 'Ended at' },
+      hint: { nl: 'Leeg zolang het datalek nog gaande of onbekend is.', en: 'Empty while the breach is ongoing or unknown.' },
+    },
+    {
+      name: 'categories',
+      kind: 'list',
+      label: { nl: 'Soorten persoonsgegevens', en: 'Categories of personal data' },
+      hint: { nl: 'Gescheiden door komma’s, bijv. naam, adres, BSN', en: 'Comma-separated, e.g. name, address, BSN' },
+      group: { nl: 'Persoonsgegevens en betrokkenen', en: 'Personal data and data subjects' },
+    },
+    {
+      name: 'special',
+      kind: 'list',
+      label: { nl: 'Bijzondere persoonsgegevens', en: 'Special categories of personal data' },
+      hint: {
+        nl: 'Gescheiden door komma’s, bijv. gezondheid; "geen" als er geen zijn. Leeg: onbekend.',
+        en: 'Comma-separated, e.g. health; "none" if there are none. Empty: unknown.',
+      },
+    },
+    { name: 'records', kind: 'count', label: { nl: 'Aantal records (bij benadering)', en: 'Number of records (approximate)' } },
+    {
+      name: 'subject-groups',
+      kind: 'list',
+      label: { nl: 'Groepen betrokkenen', en: 'Groups of data subjects' },
+      hint: { nl: 'Gescheiden door komma’s, bijv. cliënten, medewerkers', en: 'Comma-separated, e.g. clients, employees' },
+    },
+    {
+      name: 'subjects',
+      kind: 'range',
+      label: { nl: 'Aantal betrokkenen (min–max)', en: 'Number of data subjects (min–max)' },
+      hint: { nl: 'Bijv. 120-2500, of één getal', en: 'E.g. 120-2500, or one number' },
+    },
+    {
+      name: 'consequences',
+      kind: 'longtext',
+      label: { nl: 'Waarschijnlijke gevolgen', en: 'Likely consequences' },
+      hint: {
+        nl: 'Algemeen, of voor één soort datalek: kies die hieronder, met de schade en de ernst.',
+        en: 'In general, or for one kind of breach: choose it below, with the harm and its severity.',
+      },
+      group: { nl: 'Gevolgen', en: 'Consequences' },
+    },
+    {
+      name: 'for',
+      kind: 'choice',
+      options: NATURES,
+      label: { nl: 'Gevolgen voor', en: 'Consequences for' },
+      optionLabels: labels(NATURES, natureLabel),
+    },
+    {
+      name: 'harm',
+      kind: 'choices',
+      options: ['physical', 'material', 'immaterial'],
+      label: { nl: 'Soort schade', en: 'Kind of harm' },
+      optionLabels: labels(['physical', 'material', 'immaterial'] as const, harmLabel),
+    },
+    {
+      name: 'harm-severity',
+      kind: 'choice',
+      options: ['low', 'medium', 'high', 'very-high'],
+      label: { nl: 'Ernst van de schade', en: 'Severity of the harm' },
+      optionLabels: labels(['low', 'medium', 'high', 'very-high'] as const, harmSeverityLabel),
+    },
+    {
+      name: 'measures-taken',
+      kind: 'longtext',
+      label: { nl: 'Genomen maatregelen', en: 'Measures taken' },
+      hint: { nl: 'Uitgevoerde inperking telt vanzelf mee.', en: 'Containment carried out counts by itself.' },
+      group: { nl: 'Maatregelen', en: 'Measures' },
+    },
+    { name: 'measures-proposed', kind: 'longtext', label: { nl: 'Voorgestelde maatregelen', en: 'Measures proposed' } },
+    { name: 'measures', kind: 'longtext', label: { nl: 'Voorgestelde maatregelen', en: 'Measures proposed' }, cliOnly: true },
+    {
+      name: 'unintelligible',
+      kind: 'choice',
+      options: ['yes', 'no', 'partly'],
+      label: { nl: 'Waren de gegevens versleuteld of anders onbegrijpelijk?', en: 'Was the data encrypted or otherwise unintelligible?' },
+      optionLabels: labels(['yes', 'no', 'partly'] as const, yesNo),
+    },
+    {
+      name: 'other-party',
+      kind: 'text',
+      label: { nl: 'Andere betrokken organisatie', en: 'Other organisation involved' },
+      hint: { nl: 'Naam, met haar rol hieronder; "geen" als er geen is.', en: 'Its name, with its role below; "none" if there is none.' },
+      group: { nl: 'Andere organisaties en toezichthouders', en: 'Other organisations and authorities' },
+    },
+    {
+      name: 'role',
+      kind: 'choice',
+      options: ['processor', 'controller', 'joint'],
+      label: { nl: 'Rol van die organisatie', en: 'Role of that organisation' },
+      optionLabels: labels(['processor', 'controller', 'joint'] as const, roleLabel),
+    },
+    {
+      name: 'cross-border',
+      kind: 'choice',
+      options: YES_NO,
+      label: { nl: 'Betrokkenen in andere EU-landen?', en: 'Data subjects in other EU member states?' },
+      optionLabels: labels(YES_NO, yesNo),
+    },
+    { name: 'lead-authority', kind: 'text', label: { nl: 'Leidende toezichthouder (grensoverschrijdend)', en: 'Lead supervisory authority (cross-border)' } },
+    {
+      name: 'other-authorities',
+      kind: 'text',
+      label: { nl: 'Andere instanties ingelicht', en: 'Other authorities notified' },
+      hint: { nl: 'Bijv. politie, CSIRT, sectortoezichthouder', en: 'E.g. police, CSIRT, sector supervisor' },
+    },
+    {
+      name: 'complete',
+      kind: 'flag',
+      label: { nl: 'De feiten zijn compleet', en: 'The facts are complete' },
+      hint: { nl: 'Tot dan volgt een herinnering voor een vervolgmelding.', en: 'Until then a reminder for a follow-up report comes.' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }): FactsInput => {
+    if (v.measures !== undefined && v['measures-proposed'] !== undefined) {
+      throw new UsageError('--measures is the older name of --measures-proposed: give one of them', { field: 'measures-proposed' });
+    }
+    const party = v['other-party']?.trim();
+    if (v.role !== undefined && party === undefined) throw new UsageError('--role is the role of the organisation named with --other-party', { field: 'role' });
+    let otherParty: OtherParty | 'none' | undefined;
+    if (party !== undefined) {
+      if (!party) throw new UsageError('--other-party needs the name of the organisation, or none', { field: 'other-party' });
+      if (NONE.has(party)) {
+        if (v.role !== undefined) throw new UsageError('--other-party none takes no --role', { field: 'role' });
+        otherParty = 'none';
+      } else {
+        if (v.role === undefined) throw new UsageError('--role must be one of processor, controller, joint', { field: 'role' });
+        otherParty = { name: party, role: v.role };
+      }
+    }
+    const special = v.special;
+    return {
+      incidentId,
+      by,
+      summary: v.summary,
+      cause: v.cause,
+      breachType: v.type,
+      nature: v.nature,
+      endedAt: v['ended-at'],
+      categories: v.categories,
+      specialCategories: special && special.length === 1 && NONE.has(special[0]) ? [] : special,
+      subjectGroups: v['subject-groups'],
+      subjectsMin: v.subjects?.min,
+      subjectsMax: v.subjects?.max,
+      records: v.records,
+      consequences: v.consequences,
+      consequencesFor: v.for,
+      harm: v.harm,
+      harmSeverity: v['harm-severity'],
+      measuresTaken: v['measures-taken'],
+      measuresProposed: v['measures-proposed'] ?? v.measures,
+      unintelligible: v.unintelligible,
+      crossBorder: v['cross-border'] === undefined ? undefined : v['cross-border'] === 'yes',
+      leadAuthority: v['lead-authority'],
+      otherAuthorities: v['other-authorities'],
+      otherParty,
+      complete: v.complete,
+    };
+  },
+  run: (deps: FgDeps, input) => recordFacts(deps, input),
+  current: (incident) => {
+    const f = incident.facts;
+    if (!f) return {};
+    const text = (s: string | null | undefined) => s ?? undefined;
+    return {
+      summary: text(f.summary),
+      cause: text(f.cause),
+      type: f.breachType ?? undefined,
+      nature: f.nature,
+      'ended-at': text(f.endedAt),
+      categories: f.categories,
+      special: f.specialStated ? (f.specialCategories.length ? f.specialCategories : ['none']) : [],
+      'subject-groups': f.subjectGroups,
+      subjects: f.subjectsMin !== null && f.subjectsMax !== null ? { min: f.subjectsMin, max: f.subjectsMax } : undefined,
+      records: f.records ?? undefined,
+      consequences: text(f.consequences),
+      'measures-taken': text(f.measuresTaken),
+      'measures-proposed': text(f.measuresProposed),
+      unintelligible: f.unintelligible ?? undefined,
+      'cross-border': f.crossBorder === null ? undefined : f.crossBorder ? ('yes' as const) : ('no' as const),
+      'lead-authority': text(f.leadAuthority),
+      'other-authorities': text(f.otherAuthorities),
+      complete: f.complete || undefined,
+    };
+  },
+  onlyChanged: true,
+  // The consequences of one kind of breach come with their harm; an organisation with its role.
+  together: [
+    ['consequences', 'for', 'harm', 'harm-severity'],
+    ['other-party', 'role'],
+  ],
+});
+
+/** Every kind of report, to any recipient; the core says which kinds belong to which recipient. */
+export const REPORT_KINDS = [...new Set(Object.values(KINDS_BY_RECIPIENT).flat())];
+const RECIPIENTS = ['ap', 'csirt', 'authority', 'controller'] as const;
+
+export const reportedAction = action({
+  name: 'reported',
+  title: { nl: 'Melding vastleggen', en: 'Record a report' },
+  fields: [
+    {
+      name: 'reference',
+      kind: 'text',
+      required: 'reported needs --reference NUMBER (the meldingsnummer the AP gave)',
+      label: { nl: 'Meldingsnummer', en: 'Reference number' },
+      hint: { nl: 'Het nummer dat de AP na het indienen gaf.', en: 'The number the AP gave after submitting.' },
+    },
+    {
+      name: 'at',
+      kind: 'time',
+      label: { nl: 'Ingediend op', en: 'Submitted at' },
+      hint: { nl: 'Standaard: nu.', en: 'Default: now.' },
+    },
+    {
+      name: 'delay-reason',
+      kind: 'longtext',
+      label: { nl: 'Reden voor de vertraging', en: 'Reasons for the delay' },
+      hint: { nl: 'Alleen bij een eerste melding na de termijn van 72 uur (art. 33(1)).', en: 'Only for an initial report after the 72 hours (Art. 33(1)).' },
+    },
+    {
+      name: 'recipient',
+      kind: 'choice',
+      options: RECIPIENTS,
+      fallback: 'ap',
+      label: { nl: 'Aan', en: 'To' },
+      optionLabels: labels(RECIPIENTS, recipientLabel),
+    },
+    {
+      name: 'kind',
+      kind: 'choice',
+      options: REPORT_KINDS,
+      label: { nl: 'Soort melding', en: 'Kind of report' },
+      optionLabels: labels(REPORT_KINDS, reportKindLabel),
+      hint: { nl: 'Standaard: de eerste melding.', en: 'Default: the initial notification.' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    reference: v.reference,
+    to: v.recipient as (typeof RECIPIENTS)[number],
+    kind: v.kind,
+    at: v.at,
+    delayReason: v['delay-reason'],
+  }),
+  run: async (deps: FgDeps, input) => (await recordReport(deps, input)).incident,
+});
+
+const EXCEPTIONS = ['encrypted', 'measures-taken', 'disproportionate-effort'] as const;
+
+export const subjectsAction = action({
+  name: 'subjects',
+  title: { nl: 'Betrokkenen informeren (art. 34)', en: 'Inform the data subjects (Art. 34)' },
+  fields: [
+    {
+      name: 'audience',
+      kind: 'choice',
+      options: ['data-subjects', 'subscribers'],
+      fallback: 'data-subjects',
+      label: { nl: 'Wie', en: 'Who' },
+      optionLabels: {
+        'data-subjects': { nl: 'de betrokkenen (art. 34)', en: 'the data subjects (Art. 34)' },
+        subscribers: { nl: 'de abonnees (Telecommunicatiewet)', en: 'the subscribers (Telecommunications Act)' },
+      },
+      offered: telecom,
+    },
+    {
+      name: 'decision',
+      kind: 'choice',
+      options: ['inform', 'exception', 'not-required'],
+      required: true,
+      label: { nl: 'Besluit', en: 'Decision' },
+      optionLabels: {
+        inform: { nl: 'informeren', en: 'inform' },
+        exception: { nl: 'uitzondering (art. 34(3))', en: 'exception (Art. 34(3))' },
+        'not-required': { nl: 'niet vereist', en: 'not required' },
+      },
+    },
+    reason(),
+    {
+      name: 'exception',
+      kind: 'choice',
+      options: EXCEPTIONS,
+      label: { nl: 'Uitzondering', en: 'Exception' },
+      optionLabels: labels(EXCEPTIONS, exceptionLabel),
+    },
+    {
+      name: 'date',
+      kind: 'time',
+      label: { nl: 'Geïnformeerd op', en: 'Informed at' },
+      hint: {
+        nl: 'Bij "informeren", en bij een openbare mededeling (onevenredige inspanning).',
+        en: 'With "inform", and for a public communication (disproportionate effort).',
+      },
+    },
+    {
+      name: 'channel',
+      kind: 'text',
+      label: { nl: 'Kanaal', en: 'Channel' },
+      hint: { nl: 'Bijv. e-mail, brief, website.', en: 'E.g. e-mail, letter, website.' },
+    },
+    {
+      name: 'text',
+      kind: 'longtext',
+      label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
+      hint: { nl: 'Verplicht bij een openbare mededeling (art. 34(3)(c)).', en: 'Required for a public communication (Art. 34(3)(c)).' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    audience: v.audience,
+    decision: v.decision,
+    reason: v.reason ?? '',
+    date: v.date,
+    channel: v.channel,
+    text: v.text,
+    exception: v.exception,
+  }),
+  run: (deps: FgDeps, input) => decideSubjects(deps, input),
+});
+
+export const closeAction = action({
+  name: 'close',
+  title: { nl: 'Sluiten', en: 'Close' },
+  fields: [
+    reason(),
+    {
+      name: 'overdue-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom een termijn verlopen is', en: 'Why a clock is overdue' },
+      offered: somethingOverdue,
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason ?? '', overdueReason: v['overdue-reason'] }),
+  run: (deps: FgDeps, input) => closeIncident(deps, input),
+});
+
+export const releaseAction = action({
+  name: 'release',
+  title: { nl: 'Inperking opheffen', en: 'Release containment' },
+  fields: [
+    { ...reason({ nl: 'Waarom', en: 'Why' }), required: 'release needs --by NAME and --reason TEXT' },
+    {
+      name: 'reactivate-key',
+      kind: 'flag',
+      label: { nl: 'Ook de gedeactiveerde toegangssleutel weer activeren', en: 'Also reactivate the deactivated access key' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true }),
+  run: (deps, input) => releaseContainment(deps, input),
+});
+
+/** Every action a person takes on an incident, in the order of the workflow. */
+export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction] as const;
+
+export type ActionName = (typeof ACTIONS)[number]['name'];

@@ -1,0 +1,187 @@
+/**
+ * The inputs of the use cases, declared once for both ways a person gives them: as flags on the
+ * command line (`--risk high`) and as fields of a form on the web page (`risk=high`). A field's
+ * name is the flag's name; its kind says how the text is read; a bad value is a `UsageError` whose
+ * message names the flag, so the CLI prints it and the web page shows it beside the field, in the
+ * same words. The labels are what the web page and the help show.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Incident } from '../core/incident.js';
+import type { Policy } from '../core/policy.js';
+import { InvalidTimeError, parseInstant } from '../core/time.js';
+
+export type Lang = 'nl' | 'en';
+export type Text = Record<Lang, string>;
+
+/**
+ * - `text`, `longtext`: free text (a long one gets a text area on the page);
+ * - `choice`: one of `options`; `choices`: several of them, comma-separated;
+ * - `list`: free comma-separated values;
+ * - `time`: an ISO 8601 time with its zone (the page asks for a local time in the policy's zone);
+ * - `count`: a whole number; `range`: `MIN-MAX` or one number; `flag`: on or off.
+ */
+export type FieldKind = 'text' | 'longtext' | 'choice' | 'choices' | 'list' | 'time' | 'count' | 'range' | 'flag';
+
+export interface FieldSpec {
+  /** The flag's name (`aware-at`) and the form field's name. */
+  readonly name: string;
+  readonly kind: FieldKind;
+  /** The allowed values of a `choice` or `choices`. */
+  readonly options?: readonly string[];
+  /** How the page names each option; the option itself where absent. */
+  readonly optionLabels?: Readonly<Record<string, Text>>;
+  readonly label: Text;
+  readonly hint?: Text;
+  /** Required: `true` for the kind's own message, or the message when it is missing. */
+  readonly required?: true | string;
+  /** The value of a `choice` that is not given. */
+  readonly fallback?: string;
+  /** A heading the form puts above this field and those after it (the AP form's sections). */
+  readonly group?: Text;
+  /** Only on the command line (an older name of another flag): forms leave it out. */
+  readonly cliOnly?: true;
+  /** Whether a form offers it for this incident (a NIS2 decision only when the policy runs NIS2). */
+  readonly offered?: (ctx: OfferContext) => boolean;
+}
+
+/** What decides whether a form offers a field. */
+export interface OfferContext {
+  policy: Policy;
+  incident: Incident;
+  now: string;
+}
+
+/** What a field's text becomes. */
+export type ValueOf<F extends FieldSpec> = F['kind'] extends 'choice'
+  ? F extends { options: readonly (infer O)[] }
+    ? O
+    : string
+  : F['kind'] extends 'choices'
+    ? F extends { options: readonly (infer O)[] }
+      ? O[]
+      : string[]
+    : F['kind'] extends 'list'
+      ? string[]
+      : F['kind'] extends 'count'
+        ? number
+        : F['kind'] extends 'range'
+          ? { min: number; max: number }
+          : F['kind'] extends 'flag'
+            ? boolean
+            : string;
+
+type Given<F> = F extends { required: true | string } ? F : F extends { fallback: string } ? F : never;
+
+/** The parsed values of a list of fields: required ones (and those with a fallback) always present. */
+export type Values<Fs extends readonly FieldSpec[]> = { [F in Given<Fs[number]> as F['name']]: ValueOf<F> } & {
+  [F in Exclude<Fs[number], Given<Fs[number]>> as F['name']]?: ValueOf<F>;
+};
+
+/** What the CLI's parser or a form gives for each name: text, or `true` for a boolean flag. */
+export type RawValues = Readonly<Record<string, string | boolean | undefined>>;
+
+export function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`, { field: flag });
+  }
+  return value as T;
+}
+
+/** A time: a calendar-exact ISO 8601 time with a zone (core/time.ts's one parser), as ISO UTC. */
+export function isoFlag(flag: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseInstant(value);
+  } catch (err) {
+    if (!(err instanceof InvalidTimeError)) throw err;
+    throw new UsageError(`--${flag} must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}: ${err.reason}`, {
+      field: flag,
+    });
+  }
+}
+
+export function listFlag(value: unknown): string[] | undefined {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+export function countFlag(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value))
+    throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`, { field: flag });
+  return Number(value);
+}
+
+export function rangeFlag(flag: string, value: unknown): { min: number; max: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(String(value));
+  if (!m) throw new UsageError(`--${flag} must be MIN-MAX or a number, got ${JSON.stringify(value)}`, { field: flag });
+  return { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
+}
+
+/** Reads one field; a bad or missing required value throws a `UsageError` naming it. */
+export function parseField(field: FieldSpec, raw: string | boolean | undefined): unknown {
+  const { name } = field;
+  const missing = raw === undefined || (typeof raw === 'string' && !raw.trim() && field.kind !== 'list');
+  if (missing && field.required && field.fallback === undefined) {
+    if (typeof field.required === 'string') throw new UsageError(field.required, { field: name });
+    if (field.kind !== 'choice') throw new UsageError(`--${name} is required`, { field: name });
+  }
+  switch (field.kind) {
+    case 'text':
+    case 'longtext':
+      return typeof raw === 'string' ? raw : undefined;
+    case 'choice':
+      if (raw === undefined && !field.required && field.fallback === undefined) return undefined;
+      return oneOf(name, raw, field.options ?? [], field.fallback);
+    case 'choices': {
+      const list = listFlag(raw);
+      for (const v of list ?? []) oneOf(name, v, field.options ?? []);
+      return list;
+    }
+    case 'list':
+      return listFlag(raw);
+    case 'time':
+      return isoFlag(name, raw);
+    case 'count':
+      return countFlag(name, raw);
+    case 'range':
+      return rangeFlag(name, raw);
+    case 'flag':
+      return raw === true || raw === 'on' || raw === 'true' ? true : undefined;
+  }
+}
+
+/** Reads every field, stopping at the first bad one (the command line: one line, exit 2). */
+export function parseFields<const Fs extends readonly FieldSpec[]>(fields: Fs, raw: RawValues): Values<Fs> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = parseField(field, raw[field.name]);
+    if (value !== undefined) out[field.name] = value;
+  }
+  return out as Values<Fs>;
+}
+
+/** Reads every field and collects each bad one (a form: every problem beside its field at once). */
+export function parseFieldsAll<const Fs extends readonly FieldSpec[]>(
+  fields: Fs,
+  raw: RawValues,
+): { values: Values<Fs>; errors: UsageError[] } | { values: null; errors: UsageError[] } {
+  const out: Record<string, unknown> = {};
+  const errors: UsageError[] = [];
+  for (const field of fields) {
+    try {
+      const value = parseField(field, raw[field.name]);
+      if (value !== undefined) out[field.name] = value;
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      errors.push(err);
+    }
+  }
+  return errors.length ? { values: null, errors } : { values: out as Values<Fs>, errors };
+}

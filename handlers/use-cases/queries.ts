@@ -1,0 +1,115 @@
+/**
+ * What people look at, read from the store the same way by the CLI and the web page: the open
+ * incidents most urgent first, one incident with everything that belongs to it, and the register.
+ * Only reads; the clocks come from core/clocks.ts.
+ */
+import { type ClockStatus, clocksOf } from '../core/clocks.js';
+import { missingFacts } from '../core/draft.js';
+import { closeBlockers } from '../core/fg-workflow.js';
+import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
+import { RUNBOOKS } from '../core/messages.js';
+import type { Policy } from '../core/policy.js';
+import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
+import { releasable } from '../core/release.js';
+import type { IncidentFilter, IncidentStore } from '../ports/incident-store.js';
+import type { Lang } from './fields.js';
+
+export interface QueryDeps {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+}
+
+/**
+ * Most urgent first: real incidents before tests, unacknowledged before acknowledged, then the
+ * earliest AP deadline, then the highest severity.
+ */
+export function byUrgency(a: Incident, b: Incident): number {
+  return (
+    Number(a.sample) - Number(b.sample) ||
+    Number(a.state !== 'open') - Number(b.state !== 'open') ||
+    (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
+    b.severity - a.severity ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+/** The incidents that are not closed, most urgent first. */
+export async function openIncidents(deps: QueryDeps): Promise<Incident[]> {
+  return (await deps.store.listIncidents({ openOnly: true })).sort(byUrgency);
+}
+
+/** The closed incidents, the most recently closed first. */
+export async function closedIncidents(deps: QueryDeps): Promise<Incident[]> {
+  return (await deps.store.listIncidents())
+    .filter((i) => i.state === 'closed')
+    .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '') || a.id.localeCompare(b.id));
+}
+
+/** How many containment actions are in each state; a released action counts as released only. */
+export type ContainmentCounts = Record<ActionStatus | 'released', number>;
+
+export function containmentCounts(incident: Incident): ContainmentCounts {
+  const counts: ContainmentCounts = { planned: 0, done: 0, skipped: 0, failed: 0, released: 0 };
+  for (const a of incident.actions) counts[a.released ? 'released' : a.status] += 1;
+  return counts;
+}
+
+/** The runbook a person follows for a containment action (a path under runbooks/). */
+export function runbookOf(action: Pick<ActionRecord, 'type'>): string {
+  return RUNBOOKS[action.type] ?? 'runbooks/triage.md';
+}
+
+/** Clocks that still ask for something: running or overdue, not met, late or not needed. */
+export function openClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  if (incident.state === 'closed') return [];
+  return clocksOf(incident, policy, now).filter((c) => c.status === 'running' || c.status === 'overdue');
+}
+
+/** One incident with everything a person needs to act on it. */
+export interface IncidentDetail {
+  incident: Incident;
+  timeline: TimelineEntry[];
+  messages: OutboxMessage[];
+  clocks: ClockStatus[];
+  /** Required facts the AP notification still lacks, in the language asked for. */
+  missing: string[];
+  /** What stands between the incident and closing it (empty: it can close). */
+  closeBlockers: string[];
+  /** Containment actions that were carried out and can be undone. */
+  releasable: ActionRecord[];
+}
+
+export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: Lang): Promise<IncidentDetail> {
+  const now = deps.now();
+  const [timeline, messages] = await Promise.all([deps.store.getTimeline(incident.id), deps.store.listMessages(incident.id)]);
+  return {
+    incident,
+    timeline,
+    messages,
+    clocks: clocksOf(incident, deps.policy, now),
+    missing: missingFacts(incident, deps.policy, now, lang),
+    closeBlockers: incident.state === 'closed' ? [] : closeBlockers(incident, deps.policy, now),
+    releasable: releasable(incident.actions),
+  };
+}
+
+/** A period of the register; an incident that cannot be read is reported to `onUnreadable` and left out. */
+export type RegisterPeriod = Pick<IncidentFilter, 'from' | 'to' | 'onUnreadable'>;
+
+/** The breach register (Art. 33(5)) over a period: every incident detected in it, notified or not. */
+export async function registerRows(deps: QueryDeps, period: RegisterPeriod): Promise<RegisterRow[]> {
+  const now = deps.now();
+  return (await deps.store.listIncidents(period)).map((i) => registerRow(i, deps.policy, now));
+}
+
+export type RegisterFormat = 'csv' | 'json' | 'md';
+
+/** The register over a period as a file: CSV and JSON one row per incident, Markdown in the policy's language. */
+export async function registerExport(deps: QueryDeps, period: RegisterPeriod, format: RegisterFormat): Promise<string> {
+  const now = deps.now();
+  const incidents = await deps.store.listIncidents(period);
+  if (format === 'md') return registerMarkdown(incidents, deps.policy, now);
+  const rows = incidents.map((i) => registerRow(i, deps.policy, now));
+  return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
+}

@@ -1,0 +1,115 @@
+/**
+ * The forms of the incident page, each a view of one use case (use-cases/actions.ts): most show all
+ * of its fields; the assessment is four forms, because awareness, the organisation's role and the
+ * NIS2 significance are decisions of their own, each with its own reason in the register. A form
+ * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
+ */
+import { subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import type { Incident } from '../core/incident.js';
+import {
+  type Action,
+  type ActionDeps,
+  ackAction,
+  assessAction,
+  closeAction,
+  factsAction,
+  releaseAction,
+  reportedAction,
+  subjectsAction,
+} from '../use-cases/actions.js';
+import type { FieldSpec, OfferContext, Text } from '../use-cases/fields.js';
+
+export type AnyAction = Action<readonly FieldSpec[], unknown, unknown, ActionDeps>;
+
+export interface WebForm {
+  /** The form's id on the page and in its URL. */
+  id: string;
+  action: AnyAction;
+  title: Text;
+  /** The fields of the use case this form shows; all of them when absent. */
+  fields?: readonly string[];
+  /** Whether the incident page offers it now; the use case still decides whether it is allowed. */
+  shown: (ctx: OfferContext & { releasable: boolean }) => boolean;
+}
+
+const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
+const real = ({ incident }: { incident: Incident }) => incident.state !== 'closed' && !incident.sample;
+const as = (a: unknown) => a as AnyAction;
+
+export const WEB_FORMS: readonly WebForm[] = [
+  { id: 'ack', action: as(ackAction), title: ackAction.title, shown: ({ incident }) => open({ incident }) && !incident.acknowledgedBy },
+  {
+    id: 'assess',
+    action: as(assessAction),
+    title: { nl: 'Beoordeling (art. 33(1))', en: 'Assessment (Art. 33(1))' },
+    fields: ['personal-data', 'risk', 'reason'],
+    shown: open,
+  },
+  { id: 'facts', action: as(factsAction), title: factsAction.title, shown: open },
+  { id: 'reported', action: as(reportedAction), title: reportedAction.title, shown: real },
+  {
+    id: 'subjects',
+    action: as(subjectsAction),
+    title: subjectsAction.title,
+    shown: ({ incident, policy }) =>
+      open({ incident }) &&
+      (subjectsDecisionNeeded(incident, policy) || subscribersDecisionNeeded(incident, policy) || Boolean(incident.subjects || incident.subscribers)),
+  },
+  {
+    id: 'aware',
+    action: as(assessAction),
+    title: { nl: 'Moment van bewustwording', en: 'Moment of awareness' },
+    fields: ['aware-at', 'aware-reason'],
+    shown: real,
+  },
+  {
+    id: 'role',
+    action: as(assessAction),
+    title: { nl: 'Onze rol (art. 33(2))', en: 'Our role (Art. 33(2))' },
+    fields: ['acting-as', 'reason'],
+    shown: real,
+  },
+  {
+    id: 'nis2',
+    action: as(assessAction),
+    title: { nl: 'NIS2 (art. 23)', en: 'NIS2 (Art. 23)' },
+    fields: ['nis2-significant', 'nis2-intermediate-due', 'reason'],
+    shown: ({ incident, policy }) => real({ incident }) && policy.clocks.nis2,
+  },
+  { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
+  { id: 'release', action: as(releaseAction), title: releaseAction.title, shown: ({ releasable }) => releasable },
+];
+
+export function webForm(id: string): WebForm | undefined {
+  return WEB_FORMS.find((f) => f.id === id);
+}
+
+/** The fields a form shows and reads: its own, never a command-line-only one, and only those offered now. */
+export function formFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
+  const names = form.fields ? new Set(form.fields) : null;
+  return (form.action.fields as readonly FieldSpec[]).filter((f) => (!names || names.has(f.name)) && !f.cliOnly && (f.offered?.(ctx) ?? true));
+}
+
+/** What a form starts from: the use case's view of the incident, for the fields it shows. */
+export function formCurrent(form: WebForm, incident: Incident): Record<string, unknown> {
+  return (form.action.current?.(incident) ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Of a form that shows what is recorded, only what the person changed: an unchanged field is not
+ * given, so saving records only the change (facts are recorded in phases). A field tied to a
+ * changed one (`together`) is given with it. An unset list equals an empty one.
+ */
+export function changedValues(action: AnyAction, values: Record<string, unknown>, incident: Incident): Record<string, unknown> {
+  const current = (action.current?.(incident) ?? {}) as Record<string, unknown>;
+  const kinds = new Map((action.fields as readonly FieldSpec[]).map((f) => [f.name, f.kind]));
+  const same = (name: string, v: unknown) => {
+    const kind = kinds.get(name);
+    const empty = kind === 'list' || kind === 'choices' ? [] : undefined;
+    return JSON.stringify(v) === JSON.stringify(current[name] ?? empty);
+  };
+  const changed = new Set(Object.keys(values).filter((name) => !same(name, values[name])));
+  const given = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);
+  for (const group of action.together ?? []) if (group.some((n) => changed.has(n))) for (const n of group) if (given(values[n])) changed.add(n);
+  return Object.fromEntries(Object.entries(values).filter(([name]) => changed.has(name)));
+}

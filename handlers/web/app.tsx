@@ -1,0 +1,364 @@
+/**
+ * The web application behind `datalek serve`: a Hono app, server-rendered with Hono's JSX, no
+ * front-end build. Requests pass the checks of security.ts first (Host, session token, then for a
+ * POST the Origin and the CSRF token); the pages read through the use cases' queries and every
+ * form runs the same action as the CLI command of the same name, with the same rules and the same
+ * error text, shown beside the field it is about.
+ *
+ * Primary course of a form:
+ * 1. the form's text becomes the fields' raw values (a local time gets the policy's zone);
+ * 2. the fields are parsed as the CLI parses its flags; each bad one is kept for its field;
+ * 3. the use case runs; a refusal goes back to the form, with what was entered, as 400;
+ * 4. messages the use case queued are delivered, and the browser is sent back to the incident
+ *    (303) with a line saying what was recorded.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
+import { buildDraft } from '../core/draft.js';
+import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import type { Incident } from '../core/incident.js';
+import { buildNotice, noticeTitle } from '../core/notice.js';
+import { reportHtml } from '../core/report-html.js';
+import { formatLocal } from '../core/time.js';
+import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
+import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
+import { closedIncidents, incidentDetail, openIncidents, registerExport, registerRows } from '../use-cases/queries.js';
+import { changedValues, formFields, webForm } from './action-forms.js';
+import { APP_CSS, APP_JS } from './assets.js';
+import type { View } from './components.js';
+import { addError, type FormState, fieldOf, localToIso, rawFromForm, type Submitted } from './forms.js';
+import { words } from './i18n.js';
+import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
+import { SECURITY_HEADERS, type SessionSecrets, sameSecret, sessionCookieName } from './security.js';
+
+export interface WebDeps extends ActionDeps {
+  /** Who acts: the name given to `serve` (or the OS user), or on AWS the signed identity. */
+  actor: string;
+  target: 'local' | 'aws';
+  /** False when the clock is fixed (`--now`): the page then does not count down. */
+  live: boolean;
+  session: SessionSecrets;
+  /** The Host header values this server answers to (`127.0.0.1:8733`, `localhost:8733`). */
+  hosts: string[];
+  /** Names the session cookie, so that two servers on one machine keep apart. */
+  port: number;
+  /** The runbooks/ folder the containment table links to. */
+  runbooksDir: string;
+  /** Sends the messages an action queued, as the CLI does after its commands. */
+  deliver?: () => Promise<void>;
+  /** Where the server reports failures (never a request's content). */
+  log?: (line: string) => void;
+}
+
+type Env = { Variables: { form: Submitted } };
+
+const LANG_COOKIE = 'datalek_lang';
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createWebApp(deps: WebDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const cookie = sessionCookieName(deps.port);
+  const runbooks = new Set(
+    readdirSync(deps.runbooksDir)
+      .filter((f) => /^[a-z0-9-]+\.md$/.test(f) && f !== 'README.md')
+      .map((f) => f.replace(/\.md$/, '')),
+  );
+
+  const langOf = (c: Context<Env>): Lang => {
+    const chosen = getCookie(c, LANG_COOKIE);
+    return chosen === 'nl' || chosen === 'en' ? chosen : deps.policy.language;
+  };
+  const viewOf = (c: Context<Env>, path = new URL(c.req.url).pathname): View => {
+    const lang = langOf(c);
+    return {
+      lang,
+      w: words(lang),
+      policy: deps.policy,
+      tz: deps.policy.timeZone,
+      now: deps.now(),
+      csrf: deps.session.csrf,
+      actor: deps.actor,
+      target: deps.target,
+      live: deps.live,
+      path,
+    };
+  };
+  const forbidden = (c: Context<Env>, why: keyof ReturnType<typeof words>['forbidden']) => {
+    const w = words(langOf(c));
+    return c.html(
+      `<!doctype html><html lang="${langOf(c)}"><head><meta charset="utf-8"><title>403 ${w.forbiddenTitle}</title></head><body><main><h1>403 ${w.forbiddenTitle}</h1><p>${w.forbidden[why].replace(/[&<>]/g, '')}</p></main></body></html>`,
+      403,
+    );
+  };
+
+  // Every response, refusals included, carries the security headers.
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
+
+  // 1. DNS rebinding: a page on another name that resolves to 127.0.0.1 sends that name.
+  app.use('*', async (c, next) => {
+    const host = (c.req.header('host') ?? '').toLowerCase();
+    if (!deps.hosts.includes(host)) return forbidden(c, 'host');
+    await next();
+  });
+
+  // 2. The session token: from the printed URL once, then from the cookie; otherwise nothing.
+  app.use('*', async (c, next) => {
+    const url = new URL(c.req.url);
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (!sameSecret(given, deps.session.token)) return forbidden(c, 'token');
+      setCookie(c, cookie, deps.session.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      url.searchParams.delete('token');
+      // Out of the address bar and the history at once.
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+    if (!sameSecret(getCookie(c, cookie), deps.session.token)) return forbidden(c, 'token');
+    await next();
+  });
+
+  // 3. A POST must come from this server's own page and carry its CSRF token; nothing else changes state.
+  app.use('*', async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    if (method !== 'POST') return c.text('Method not allowed', 405, { Allow: 'GET, HEAD, POST' });
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !deps.hosts.some((h) => origin === `http://${h}`)) return forbidden(c, 'origin');
+    if (c.req.header('sec-fetch-site') === 'cross-site') return forbidden(c, 'origin');
+    await next();
+  });
+  app.post('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('Request too large', 413) }), async (c, next) => {
+    const body = await c.req.parseBody({ all: true });
+    const form: Submitted = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string') form[k] = v;
+      else if (Array.isArray(v)) form[k] = v.filter((x): x is string => typeof x === 'string');
+    }
+    if (!sameSecret(typeof form._csrf === 'string' ? form._csrf : undefined, deps.session.csrf)) return forbidden(c, 'csrf');
+    c.set('form', form);
+    await next();
+  });
+
+  app.get('/assets/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/assets/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (lang === 'nl' || lang === 'en') setCookie(c, LANG_COOKIE, lang, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    const back = c.req.query('back') ?? '/';
+    // Only a path on this server: never `//elsewhere` or a full URL.
+    return c.redirect(/^\/(?![/\\])[^\s]*$/.test(back) ? back : '/', 303);
+  });
+
+  app.get('/', async (c) => c.html(<OverviewPage view={viewOf(c)} incidents={await openIncidents(deps)} />));
+  app.get('/closed', async (c) => c.html(<ClosedPage view={viewOf(c)} incidents={await closedIncidents(deps)} />));
+
+  const loadIncident = async (c: Context<Env>): Promise<Incident | Response> => {
+    const id = c.req.param('id') ?? '';
+    const incident = await deps.store.getIncident(id);
+    if (incident) return incident;
+    const view = viewOf(c);
+    return c.html(
+      <MessagePage view={view} title={view.w.notFound}>
+        <p>{view.w.noIncident(id)}</p>
+      </MessagePage>,
+      404,
+    );
+  };
+
+  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 = 200) => {
+    const view = viewOf(c, `/incidents/${incident.id}`);
+    const detail = await incidentDetail(deps, incident, view.lang);
+    return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} />, status);
+  };
+
+  app.get('/incidents/:id', async (c) => {
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const w = words(langOf(c));
+    const done = c.req.query('done');
+    let flash: string | undefined;
+    if (done === 'ack') {
+      flash =
+        c.req.query('changed') === '0'
+          ? w.flash.ackAlready(incident.acknowledgedBy ?? '', incident.acknowledgedAt ? formatLocal(incident.acknowledgedAt, deps.policy.timeZone) : '')
+          : w.flash.ack(incident.acknowledgedBy ?? '');
+    } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
+    return incidentPage(c, incident, { flash });
+  });
+
+  app.post('/incidents/:id/:form', async (c) => {
+    const web = webForm(c.req.param('form'));
+    if (!web) return c.notFound();
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const action = web.action;
+    const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
+    const form = c.get('form');
+    const state: FormState = { action: web.id, values: formState(form, fields), errors: {} };
+    const refused = (errors: DatalekError[]) => {
+      for (const err of errors) addError(state, fieldOf(err, fields), err.message);
+      return incidentPage(c, incident, { form: state }, 400);
+    };
+
+    const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
+    const parsed = parseFieldsAll(fields, raw);
+    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    const values = action.onlyChanged ? changedValues(action, parsed.values, incident) : parsed.values;
+    let result: unknown;
+    try {
+      result = await action.run(deps, action.input(values as never, { incidentId: incident.id, by: deps.actor }));
+    } catch (err) {
+      if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      throw err;
+    }
+    await deliverQuietly(deps);
+    const changed = web.id === 'ack' && (result as AckOutcome).changed === false ? '&changed=0' : '';
+    return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
+  });
+
+  app.get('/incidents/:id/draft', async (c) => {
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const view = viewOf(c);
+    let lang: Lang;
+    try {
+      lang = oneOf('lang', c.req.query('lang'), ['nl', 'en'] as const, view.lang);
+    } catch (err) {
+      return c.text((err as Error).message, 400);
+    }
+    const draft = buildDraft(incident, deps.policy, view.now, lang);
+    return c.html(<DraftPage view={{ ...view, path: `/incidents/${incident.id}/draft?lang=${lang}` }} incident={incident} draft={draft} />);
+  });
+
+  app.get('/incidents/:id/notice', async (c) => {
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const view = viewOf(c);
+    let lang: Lang;
+    try {
+      lang = oneOf('lang', c.req.query('lang'), ['nl', 'en'] as const, view.lang);
+    } catch (err) {
+      return c.text((err as Error).message, 400);
+    }
+    const notice = buildNotice(incident, deps.policy, view.now, lang);
+    return c.html(
+      <NoticePage
+        view={{ ...view, path: `/incidents/${incident.id}/notice?lang=${lang}` }}
+        incident={incident}
+        notice={notice}
+        title={noticeTitle(notice, deps.policy)}
+      />,
+    );
+  });
+
+  app.get('/incidents/:id/report.html', async (c) => {
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    const lang = langOf(c);
+    const html = reportHtml(incident, await deps.store.getTimeline(incident.id), deps.policy, deps.now(), lang);
+    return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${incident.id}.html"` });
+  });
+
+  /** The register's period from the page's dates: whole days in the policy's zone, `to` included. */
+  const period = (c: Context<Env>): { from?: string; to?: string; fromDate: string; toDate: string } | string => {
+    const fromDate = c.req.query('from') ?? '';
+    const toDate = c.req.query('to') ?? '';
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    for (const [flag, value] of [
+      ['from', fromDate],
+      ['to', toDate],
+    ] as const) {
+      if (value && (!day.test(value) || !Number.isFinite(Date.parse(value))))
+        return `--${flag} must be a date such as 2026-11-01, got ${JSON.stringify(value)}`;
+    }
+    const tz = deps.policy.timeZone;
+    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    return {
+      fromDate,
+      toDate,
+      from: fromDate ? new Date(Date.parse(localToIso(`${fromDate}T00:00`, tz, 'from'))).toISOString() : undefined,
+      to: toDate ? new Date(Date.parse(localToIso(`${nextDay(toDate)}T00:00`, tz, 'to'))).toISOString() : undefined,
+    };
+  };
+
+  app.get('/register', async (c) => {
+    const p = period(c);
+    if (typeof p === 'string') return c.text(p, 400);
+    const query = new URLSearchParams({ ...(p.fromDate ? { from: p.fromDate } : {}), ...(p.toDate ? { to: p.toDate } : {}) }).toString();
+    const rows = await registerRows(deps, p);
+    return c.html(<RegisterPage view={viewOf(c, `/register${query ? `?${query}` : ''}`)} rows={rows} from={p.fromDate} to={p.toDate} query={query} />);
+  });
+
+  app.get('/register/export', async (c) => {
+    const p = period(c);
+    if (typeof p === 'string') return c.text(p, 400);
+    let format: 'csv' | 'json' | 'md';
+    try {
+      format = oneOf('format', c.req.query('format'), ['csv', 'json', 'md'] as const);
+    } catch (err) {
+      return c.text((err as Error).message, 400);
+    }
+    const name = `datalek-register${p.fromDate ? `-${p.fromDate}` : ''}${p.toDate ? `-${p.toDate}` : ''}.${format}`;
+    const body = await registerExport(deps, p, format);
+    const type = format === 'json' ? 'application/json' : format === 'md' ? 'text/markdown' : 'text/csv';
+    return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Disposition': `attachment; filename="${name}"` });
+  });
+
+  app.get('/runbooks/:name', (c) => {
+    const name = c.req.param('name');
+    if (!runbooks.has(name)) return c.notFound();
+    const source = readFileSync(join(deps.runbooksDir, `${name}.md`), 'utf8');
+    return c.html(<RunbookPage view={viewOf(c)} name={name} source={source} />);
+  });
+
+  app.notFound((c) => {
+    const view = viewOf(c);
+    return c.html(
+      <MessagePage view={view} title={view.w.notFound}>
+        <p>
+          <a href="/">{view.w.overview}</a>
+        </p>
+      </MessagePage>,
+      404,
+    );
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof IncidentNotFoundError) return c.notFound();
+    deps.log?.(`datalek serve: ${err instanceof DatalekError ? err.message : (err.stack ?? String(err))}`);
+    const view = viewOf(c);
+    return c.html(
+      <MessagePage view={view} title="500">
+        <p>{err instanceof DatalekError ? err.message : 'unexpected failure; see the terminal that runs datalek serve'}</p>
+      </MessagePage>,
+      500,
+    );
+  });
+
+  return app;
+}
+
+/** What was entered, to draw the form again after a refusal (never the CSRF token). */
+function formState(form: Submitted, fields: readonly FieldSpec[]): FormState['values'] {
+  const out: FormState['values'] = {};
+  for (const field of fields) {
+    const v = form[field.name];
+    if (v !== undefined) out[field.name] = field.kind === 'flag' ? v === 'on' : v;
+  }
+  return out;
+}
+
+async function deliverQuietly(deps: WebDeps): Promise<void> {
+  try {
+    await deps.deliver?.();
+  } catch (err) {
+    // What was recorded stays recorded; the outbox keeps the message for the next sweep.
+    deps.log?.(`datalek serve: a message could not be delivered now (the next sweep retries): ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,745 @@
+/**
+ * The parts the pages are made of. `IncidentSummary` and `AcknowledgeForm` stand on their own, so a
+ * page reached from a signed acknowledgement link can show the same incident and the same button.
+ * Every value passes through JSX, which escapes it: findings carry attacker-controlled text.
+ */
+
+import { raw } from 'hono/html';
+import type { Child, PropsWithChildren } from 'hono/jsx';
+import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
+import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
+import {
+  actionLabel,
+  actionReasonLabel,
+  bandLabel,
+  clockStateLabel,
+  recipientLabel,
+  reportKindLabel,
+  riskLabel,
+  roleLabel,
+  stateLabel,
+  subjectsLabel,
+  yesNo,
+} from '../core/labels.js';
+import type { Policy } from '../core/policy.js';
+import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
+import { formatSeverity, severityBand } from '../core/severity.js';
+import { formatLocal, timeLeft } from '../core/time.js';
+import type { ackAction } from '../use-cases/actions.js';
+import type { FieldSpec, Lang } from '../use-cases/fields.js';
+import { type ContainmentCounts, runbookOf } from '../use-cases/queries.js';
+import type { FormState } from './forms.js';
+import type { Words } from './i18n.js';
+
+/** What every page is drawn with: the language, the zone, the clock and the form secret. */
+export interface View {
+  lang: Lang;
+  w: Words;
+  policy: Policy;
+  tz: string;
+  now: string;
+  /** The CSRF token every form carries. */
+  csrf: string;
+  /** Who acts, as the timeline will name them. */
+  actor: string;
+  target: 'local' | 'aws';
+  /** Whether the clock moves (false when the server runs at a fixed `--now`). */
+  live: boolean;
+  /** The current path, for the language switch to come back to. */
+  path: string;
+}
+
+export function Layout({ view, title, children }: PropsWithChildren<{ view: View; title: string }>) {
+  const { w } = view;
+  const back = encodeURIComponent(view.path);
+  return (
+    <html lang={view.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · datalek`}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href="/assets/app.css" />
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body data-now={view.now} data-live={view.live ? 'on' : 'off'}>
+        <a class="skip" href="#main">
+          {w.skip}
+        </a>
+        <header class="top">
+          <p class="brand">
+            <a href="/">datalek</a>
+          </p>
+          <nav aria-label={w.nav}>
+            <ul>
+              <li>
+                <a href="/">{w.overview}</a>
+              </li>
+              <li>
+                <a href="/closed">{w.closed}</a>
+              </li>
+              <li>
+                <a href="/register">{w.register}</a>
+              </li>
+              <li>
+                <a href={`/lang/${w.otherLanguageCode}?back=${back}`} lang={w.otherLanguageCode} hreflang={w.otherLanguageCode}>
+                  {w.otherLanguage}
+                </a>
+              </li>
+            </ul>
+          </nav>
+          <p class="who">
+            {w.actingAs} <strong>{view.actor}</strong> ({view.target === 'aws' ? w.signedIdentity : w.localUser}) · {w.target[view.target]}
+          </p>
+        </header>
+        <main id="main">{children}</main>
+        <footer>
+          {w.timesIn(view.tz)} {w.now}: {formatLocal(view.now, view.tz)}.
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function SeverityBadge({ view, severity }: { view: View; severity: number }) {
+  const band = severityBand(severity);
+  return (
+    <span class={`badge ${band}`}>
+      {formatSeverity(severity)} {bandLabel(view.lang, band)}
+    </span>
+  );
+}
+
+/** "nog 6u 31m", counting down on the page when the clock moves. */
+export function TimeLeft({ view, due }: { view: View; due: string }) {
+  const overdue = due < view.now;
+  return (
+    <span class={overdue ? 'overdue' : 'running'} data-due={due}>
+      {timeLeft(due, view.now, view.lang)}
+    </span>
+  );
+}
+
+export function When({ view, at }: { view: View; at: string | null | undefined }) {
+  if (!at) return <span class="muted">{view.w.notYet}</span>;
+  return <time datetime={at}>{formatLocal(at, view.tz)}</time>;
+}
+
+/** One clock in a line: its name, its state, when it is due and the time left while it runs. */
+export function ClockLine({ view, clock, short = false }: { view: View; clock: ClockStatus; short?: boolean }) {
+  const { w } = view;
+  const runs = clock.status === 'running' || clock.status === 'overdue';
+  return (
+    <span>
+      {short ? <abbr title={clock.label[view.lang]}>{w.clockShort[clock.name]}</abbr> : clock.label[view.lang]}:{' '}
+      <span class={clock.status}>{clockStateLabel(view.lang, clock.status)}</span>
+      {clock.dueAt ? (
+        <>
+          {', '}
+          {w.due} <When view={view} at={clock.dueAt} />
+        </>
+      ) : null}
+      {clock.doneAt ? (
+        <>
+          {', '}
+          {w.done} <When view={view} at={clock.doneAt} />
+        </>
+      ) : null}
+      {runs && clock.dueAt ? (
+        <>
+          {' ('}
+          <TimeLeft view={view} due={clock.dueAt} />
+          {')'}
+        </>
+      ) : null}
+      {clock.note ? <span class="muted"> ({clock.note[view.lang]})</span> : null}
+    </span>
+  );
+}
+
+export function ContainmentState({ view, counts }: { view: View; counts: ContainmentCounts }) {
+  const parts = (Object.entries(counts) as [keyof ContainmentCounts, number][]).filter(([, n]) => n > 0);
+  if (parts.length === 0) return <span class="muted">{view.w.noContainment}</span>;
+  return (
+    <span>
+      {parts.map(([status, n], i) => (
+        <>
+          {i > 0 ? ', ' : ''}
+          <span class={status}>
+            {n} {view.w.actionStatus[status]}
+          </span>
+        </>
+      ))}
+    </span>
+  );
+}
+
+/** Who acknowledged and when, or the loud "not acknowledged" that on-call looks for. */
+export function Acknowledged({ view, incident }: { view: View; incident: Incident }) {
+  if (incident.acknowledgedBy) {
+    return (
+      <span>
+        {incident.acknowledgedBy}, <When view={view} at={incident.acknowledgedAt} />
+      </span>
+    );
+  }
+  if (incident.sample) return <span class="muted">{view.w.sample}</span>;
+  return <span class="notacked">{view.w.notAcked}</span>;
+}
+
+/**
+ * The incident in a few lines: what, where, when, how severe, who took it, the decisions so far.
+ * Reusable on any page that shows one incident.
+ */
+export function IncidentSummary({ view, incident }: { view: View; incident: Incident }) {
+  const { w, lang } = view;
+  const a = incident.assessment;
+  const initial = initialReport(incident);
+  const local = (iso: string) => formatLocal(iso, view.tz);
+  const role = roleOf(incident, view.policy);
+  return (
+    <dl class="summary">
+      <dt>{w.field.state}</dt>
+      <dd>
+        {stateLabel(lang, incident.state)}
+        {incident.sample ? <span class="badge test"> {w.sample}</span> : null}
+      </dd>
+      <dt>{w.field.severity}</dt>
+      <dd>
+        <SeverityBadge view={view} severity={incident.severity} />
+      </dd>
+      <dt>{w.field.findingType}</dt>
+      <dd>
+        <code>{incident.findingType}</code> ({w.field.findings(incident.findings)})
+      </dd>
+      <dt>{w.field.resource}</dt>
+      <dd>
+        {incident.resource.resourceType} <code>{incident.resource.id}</code>
+        {(incident.resources ?? []).length > 1 ? (
+          <span class="muted">
+            {' '}
+            (+{' '}
+            {(incident.resources ?? [])
+              .slice(1)
+              .map((r) => `${r.resourceType} ${r.id}`)
+              .join(', ')}
+            )
+          </span>
+        ) : null}
+      </dd>
+      <dt>{w.field.account}</dt>
+      <dd>
+        {incident.accountId}, {incident.region}
+      </dd>
+      {incident.firstActivityAt && incident.firstActivityAt !== incident.detectedAt ? (
+        <>
+          <dt>{w.field.firstActivity}</dt>
+          <dd>
+            <When view={view} at={incident.firstActivityAt} />
+          </dd>
+        </>
+      ) : null}
+      <dt>{w.field.detected}</dt>
+      <dd>
+        <When view={view} at={incident.detectedAt} />
+      </dd>
+      <dt>{w.field.aware}</dt>
+      <dd>
+        <When view={view} at={incident.awareAt} />
+        {incident.awareAt && !incident.awareReason ? <span class="muted"> ({w.field.awareDefault})</span> : null}
+        {incident.awareReason ? <span> ({incident.awareReason})</span> : null}
+      </dd>
+      <dt>{w.field.deadline}</dt>
+      <dd>
+        {incident.deadline ? (
+          <>
+            <When view={view} at={incident.deadline} />
+            {!initial && apClockRunning(incident, view.policy) ? (
+              <>
+                {' ('}
+                <TimeLeft view={view} due={incident.deadline} />
+                {')'}
+              </>
+            ) : null}
+          </>
+        ) : (
+          <span class="muted">{w.noClock}</span>
+        )}
+      </dd>
+      <dt>{w.field.role}</dt>
+      <dd>{roleLabel(lang, role)}</dd>
+      <dt>{w.field.acknowledged}</dt>
+      <dd>
+        <Acknowledged view={view} incident={incident} />
+      </dd>
+      <dt>{w.field.assessment}</dt>
+      <dd>
+        {a ? (
+          <>
+            <strong>{a.notifiable ? w.notifiable : w.notNotifiable}</strong>
+            {` (${w.personalData} ${yesNo(lang, a.personalData)}, ${riskLabel(lang, a.risk)}): ${a.reason} — ${a.by}, `}
+            <When view={view} at={a.at} />
+          </>
+        ) : (
+          <span class="muted">{w.notYet}</span>
+        )}
+      </dd>
+      {incident.nis2 ? (
+        <>
+          <dt>NIS2</dt>
+          <dd>{`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}</dd>
+        </>
+      ) : null}
+      <dt>{w.field.reports}</dt>
+      <dd>
+        {incident.reports?.length ? (
+          <ul class="clocks">
+            {incident.reports.map((r) => (
+              <li>
+                {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
+                <When view={view} at={r.at} />
+                {` · ${r.by}`}
+                {r.enteredLater ? <span class="muted"> ({w.enteredLater})</span> : null}
+                {r.delayReason ? ` (${r.delayReason})` : ''}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span class="muted">{w.none}</span>
+        )}
+      </dd>
+      {incident.subjects ? (
+        <>
+          <dt>{w.field.subjects}</dt>
+          <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
+        </>
+      ) : null}
+      {incident.subscribers ? (
+        <>
+          <dt>{w.field.subscribers}</dt>
+          <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
+        </>
+      ) : null}
+      {incident.closedAt ? (
+        <>
+          <dt>{w.field.closed}</dt>
+          <dd>
+            <When view={view} at={incident.closedAt} />
+            {incident.closeReason ? `: ${incident.closeReason}` : ''}
+            {incident.overdueReason ? ` (${incident.overdueReason})` : ''}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Every decision in the order recorded: the register's history, never overwritten (Art. 33(5)). */
+export function Decisions({ view, incident }: { view: View; incident: Incident }) {
+  const { w, lang } = view;
+  const decisions = incident.decisions ?? [];
+  if (decisions.length === 0) return <p class="muted">{w.noDecisions}</p>;
+  const local = (iso: string) => formatLocal(iso, view.tz);
+  const what = (d: Decision): string => {
+    switch (d.kind) {
+      case 'assessment':
+        return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
+      case 'awareness':
+        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}`;
+      case 'role':
+        return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
+      case 'nis2-significance':
+        return `${w.nis2Significant}: ${yesNo(lang, d.significant)}; ${d.reason}`;
+      case 'nis2-intermediate-request':
+        return `${w.nis2Intermediate}: ${local(d.dueAt)}; ${d.reason}`;
+      case 'subjects':
+        return `${d.audience === 'subscribers' ? w.field.subscribers : w.field.subjects}: ${subjectsLabel(lang, d, local)}`;
+    }
+  };
+  return (
+    <ol class="decisions">
+      {decisions.map((d) => (
+        <li>
+          {what(d)}{' '}
+          <span class="muted">
+            — {d.by}, {local(d.recordedAt)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function ClockTable({ view, clocks }: { view: View; clocks: ClockStatus[] }) {
+  const { w } = view;
+  if (clocks.length === 0) return <p class="muted">{w.noClock}</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{w.clock}</th>
+          <th scope="col">{w.status}</th>
+          <th scope="col">{w.due}</th>
+          <th scope="col">{w.timeLeft}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {clocks.map((c) => (
+          <tr>
+            <th scope="row">{c.label[view.lang]}</th>
+            <td>
+              <span class={c.status}>{clockStateLabel(view.lang, c.status)}</span>
+              {c.doneAt ? (
+                <>
+                  {', '}
+                  {w.done} <When view={view} at={c.doneAt} />
+                </>
+              ) : null}
+              {c.note ? <span class="muted"> ({c.note[view.lang]})</span> : null}
+            </td>
+            <td>{c.dueAt ? <When view={view} at={c.dueAt} /> : '—'}</td>
+            <td>{(c.status === 'running' || c.status === 'overdue') && c.dueAt ? <TimeLeft view={view} due={c.dueAt} /> : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The problems of a refused form, above it, each linking to its field. */
+function Problems({ view, state, idPrefix }: { view: View; state: FormState; idPrefix: string }) {
+  const entries = Object.entries(state.errors).flatMap(([field, messages]) => messages.map((m) => ({ field, m })));
+  if (entries.length === 0) return null;
+  return (
+    <div class="problem" role="alert" id={`${idPrefix}-problem`}>
+      <h2>{view.w.problem}</h2>
+      <ul>
+        {entries.map(({ field, m }) => (
+          <li>{field ? <a href={`#${idPrefix}-${field}`}>{m}</a> : m}</li>
+        ))}
+      </ul>
+      <p>{view.w.notSaved}</p>
+    </div>
+  );
+}
+
+/** One input, from its field spec: its label, hint, the error beside it, and the value kept. */
+export function Field({ view, field, idPrefix, state }: { view: View; field: FieldSpec; idPrefix: string; state?: FormState }) {
+  const id = `${idPrefix}-${field.name}`;
+  const errors = state?.errors[field.name] ?? [];
+  const value = state?.values[field.name];
+  const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : '';
+  const describedBy = [field.hint ? `${id}-hint` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const required = Boolean(field.required) && field.fallback === undefined;
+  const label = (
+    <>
+      {field.label[view.lang]}
+      {required ? <span class="muted"> ({view.w.required})</span> : null}
+      {field.kind === 'time' ? <span class="muted"> ({view.w.localTime(view.tz)})</span> : null}
+    </>
+  );
+  const hint = field.hint ? (
+    <p class="hint" id={`${id}-hint`}>
+      {field.hint[view.lang]}
+    </p>
+  ) : null;
+  const error = errors.length ? (
+    <p class="error" id={`${id}-error`}>
+      {errors.join(' ')}
+    </p>
+  ) : null;
+  const invalid = errors.length ? 'true' : undefined;
+  const option = (o: string) => field.optionLabels?.[o]?.[view.lang] ?? o;
+
+  if (field.kind === 'choices') {
+    const chosen = new Set(Array.isArray(value) ? value : text.split(',').map((x) => x.trim()));
+    return (
+      <div class={`field${errors.length ? ' invalid' : ''}`}>
+        <fieldset aria-describedby={describedBy} id={id}>
+          <legend>{label}</legend>
+          {hint}
+          {error}
+          <div class="choices">
+            {(field.options ?? []).map((o) => (
+              <label>
+                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} /> {option(o)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+    );
+  }
+  if (field.kind === 'flag') {
+    return (
+      <div class={`field${errors.length ? ' invalid' : ''}`}>
+        {hint}
+        {error}
+        <label>
+          <input type="checkbox" id={id} name={field.name} checked={value === true} aria-describedby={describedBy} /> {field.label[view.lang]}
+        </label>
+      </div>
+    );
+  }
+  let control: Child;
+  if (field.kind === 'choice') {
+    control = (
+      <select id={id} name={field.name} required={required} aria-describedby={describedBy} aria-invalid={invalid}>
+        {field.fallback === undefined ? (
+          <option value="" selected={!text}>
+            {required ? view.w.choose : view.w.notStated}
+          </option>
+        ) : null}
+        {(field.options ?? []).map((o) => (
+          <option value={o} selected={text ? text === o : field.fallback === o}>
+            {option(o)}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === 'longtext') {
+    control = (
+      <textarea id={id} name={field.name} rows={3} maxlength={4000} required={required} aria-describedby={describedBy} aria-invalid={invalid}>
+        {text}
+      </textarea>
+    );
+  } else if (field.kind === 'time') {
+    control = <input type="datetime-local" id={id} name={field.name} value={text} required={required} aria-describedby={describedBy} aria-invalid={invalid} />;
+  } else {
+    control = (
+      <input
+        type="text"
+        id={id}
+        name={field.name}
+        value={text}
+        maxlength={4000}
+        inputmode={field.kind === 'count' ? 'numeric' : undefined}
+        required={required}
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+      />
+    );
+  }
+  return (
+    <div class={`field${errors.length ? ' invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {hint}
+      {error}
+      {control}
+    </div>
+  );
+}
+
+/**
+ * A form for one of the use cases, drawn from its fields. `state` brings back what was entered and
+ * the errors after a refusal; `values` fills it from the incident otherwise.
+ */
+export function ActionForm({
+  view,
+  name,
+  title,
+  fields,
+  action,
+  state,
+  submit,
+  hidden = {},
+  children,
+}: PropsWithChildren<{
+  view: View;
+  name: string;
+  title: string;
+  fields: readonly FieldSpec[];
+  action: string;
+  state?: FormState;
+  submit?: string;
+  hidden?: Record<string, string>;
+}>) {
+  const idPrefix = `f-${name}`;
+  return (
+    <form class="action" method="post" action={action} id={name} aria-labelledby={`${idPrefix}-title`}>
+      <h3 id={`${idPrefix}-title`}>{title}</h3>
+      {state ? <Problems view={view} state={state} idPrefix={idPrefix} /> : null}
+      {children}
+      <input type="hidden" name="_csrf" value={view.csrf} />
+      {Object.entries(hidden).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      {fields.map((field) => (
+        <>
+          {field.group ? <h4>{field.group[view.lang]}</h4> : null}
+          <Field view={view} field={field} idPrefix={idPrefix} state={state} />
+        </>
+      ))}
+      <button type="submit">{submit ?? view.w.save}</button>
+    </form>
+  );
+}
+
+/**
+ * The acknowledge button with its optional note: on the incident page, and reusable where an
+ * acknowledgement arrives another way (a signed link from a page), with its own `action` and
+ * hidden fields.
+ */
+export function AcknowledgeForm({
+  view,
+  spec,
+  incident,
+  action,
+  state,
+  hidden,
+}: {
+  view: View;
+  spec: typeof ackAction;
+  incident: Incident;
+  action: string;
+  state?: FormState;
+  hidden?: Record<string, string>;
+}) {
+  return (
+    <ActionForm
+      view={view}
+      name="ack"
+      title={spec.title[view.lang]}
+      fields={spec.fields}
+      action={action}
+      state={state}
+      hidden={hidden}
+      submit={`${spec.title[view.lang]}: ${incident.id}`}
+    />
+  );
+}
+
+export function ContainmentTable({ view, incident }: { view: View; incident: Incident }) {
+  const { w } = view;
+  if (incident.actions.length === 0) return <p class="muted">{w.containmentNone}</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{w.containmentCols.action}</th>
+          <th scope="col">{w.containmentCols.target}</th>
+          <th scope="col">{w.containmentCols.status}</th>
+          <th scope="col">{w.containmentCols.steps}</th>
+          <th scope="col">{w.containmentCols.runbook}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {incident.actions.map((a) => {
+          const runbook = runbookOf(a)
+            .replace(/^runbooks\//, '')
+            .replace(/\.md$/, '');
+          const status = a.released ? 'released' : a.status;
+          return (
+            <tr>
+              <th scope="row">{actionLabel(view.lang, a.type)}</th>
+              <td>
+                <code>{a.target}</code>
+              </td>
+              <td>
+                <span class={status}>{w.actionStatus[status]}</span>
+                {a.reason ? <span class="muted">: {actionReasonLabel(view.lang, a.reason)}</span> : null}
+                {a.released ? (
+                  <span>
+                    {' '}
+                    ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason})
+                  </span>
+                ) : null}
+              </td>
+              <td>
+                {a.steps?.length ? (
+                  <ol>
+                    {a.steps.map((s) => (
+                      <li>
+                        <span class={s.status}>{w.actionStatus[s.status]}</span> {s.name}
+                        {s.detail ? `: ${s.detail}` : ''}
+                        {s.code ? ` (${s.code})` : ''}
+                      </li>
+                    ))}
+                  </ol>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>
+                <a href={`/runbooks/${runbook}`}>{runbook}</a>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function Messages({ view, messages }: { view: View; messages: OutboxMessage[] }) {
+  const { w } = view;
+  if (messages.length === 0) return <p class="muted">{w.noMessages}</p>;
+  return (
+    <>
+      {messages.map((m) => (
+        <details>
+          <summary>
+            {`${w.to[m.channel]} · `}
+            {m.sentAt ? (
+              <>
+                {w.sent} <When view={view} at={m.sentAt} />
+              </>
+            ) : (
+              <span class="running">{w.pending}</span>
+            )}
+            {` · ${m.subject}`}
+          </summary>
+          <pre class="message">{m.body}</pre>
+        </details>
+      ))}
+    </>
+  );
+}
+
+export function Timeline({ view, incident, timeline }: { view: View; incident: Incident; timeline: TimelineEntry[] }) {
+  const { w } = view;
+  // The picture the HTML report draws; its labels are escaped there.
+  const svg = timelineSvg(timelineMarks(incident, timeline, view.lang), view.tz);
+  return (
+    <>
+      <figure class="timeline-picture">
+        {raw(svg)}
+        <figcaption class="muted">{w.timeline}</figcaption>
+      </figure>
+      <table>
+        <caption>{w.timelineAll}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{w.timelineCols.seq}</th>
+            <th scope="col">{w.timelineCols.at}</th>
+            <th scope="col">{w.timelineCols.actor}</th>
+            <th scope="col">{w.timelineCols.kind}</th>
+            <th scope="col">{w.timelineCols.detail}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {timeline.map((e) => (
+            <tr>
+              <td>{e.seq}</td>
+              <td>
+                <When view={view} at={e.at} />
+              </td>
+              <td>{e.actor}</td>
+              <td>{describeEntry(e, view.lang, view.tz)}</td>
+              <td>
+                <code>{summarise(e.detail)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function summarise(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}

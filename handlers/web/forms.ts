@@ -1,0 +1,130 @@
+/**
+ * Between a submitted form and a use case's fields: the form's text becomes the same raw values
+ * the command line gives (a local time in the policy's zone becomes an ISO time with its offset),
+ * and an error goes back beside the field it names, in the CLI's words.
+ */
+import { type DatalekError, UsageError } from '../core/errors.js';
+import type { FieldSpec, RawValues } from '../use-cases/fields.js';
+
+/** One form as the page draws it again after a refusal: what was entered and what was wrong. */
+export interface FormState {
+  action: string;
+  values: Record<string, string | string[] | boolean>;
+  /** Messages by field name; `''` holds those that belong to no one field. */
+  errors: Record<string, string[]>;
+}
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** The zone's offset from UTC at an instant, in minutes (Europe/Amsterdam: 60 or 120). */
+function offsetMinutes(ms: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/**
+ * A wall-clock time in a zone (what `<input type="datetime-local">` sends) as ISO 8601 with its
+ * offset: `2026-11-28T09:30` in Europe/Amsterdam is `2026-11-28T09:30:00+01:00`. A time the zone
+ * skips (the hour lost in March) is refused; in the hour that repeats in October, the first one.
+ */
+export function localToIso(local: string, timeZone: string, field: string): string {
+  const m = LOCAL_TIME.exec(local);
+  if (!m) return local;
+  const [, y, mo, d, h, mi, s = '00'] = m;
+  const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  // Try the offsets in force just before and after; the earliest instant that shows this wall time wins.
+  const candidates = [...new Set([offsetMinutes(wall - 86_400_000, timeZone), offsetMinutes(wall + 86_400_000, timeZone), offsetMinutes(wall, timeZone)])]
+    .map((off) => wall - off * 60_000)
+    .filter((ms) => wall - offsetMinutes(ms, timeZone) * 60_000 === ms)
+    .sort((a, b) => a - b);
+  if (candidates.length === 0) throw new UsageError(`--${field}: ${local} does not exist in ${timeZone} (the clocks moved forward)`, { field });
+  const off = offsetMinutes(candidates[0], timeZone);
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** An ISO time as the value of a `datetime-local` input in the zone. */
+export function isoToLocal(iso: string, timeZone: string): string {
+  const ms = Date.parse(iso);
+  const local = new Date(ms + offsetMinutes(ms, timeZone) * 60_000).toISOString();
+  return local.slice(0, 16);
+}
+
+/** What the form submitted, by name: one text, or several for a group of checkboxes. */
+export type Submitted = Record<string, string | string[]>;
+
+/**
+ * The raw values the fields read, from a submitted form. An empty field is "not given", as a flag
+ * left off the command line, except a list, where an empty box clears it. A local time the zone
+ * does not have is an error of its field.
+ */
+export function rawFromForm(fields: readonly FieldSpec[], form: Submitted, timeZone: string): { raw: RawValues; errors: UsageError[] } {
+  const raw: Record<string, string | boolean | undefined> = {};
+  const errors: UsageError[] = [];
+  for (const field of fields) {
+    const value = form[field.name];
+    const text = Array.isArray(value) ? value.join(',') : value;
+    if (field.kind === 'flag') raw[field.name] = text === 'on' ? true : undefined;
+    else if (field.kind === 'list' || field.kind === 'choices') raw[field.name] = text ?? (field.kind === 'choices' ? '' : undefined);
+    else if (text === undefined || !text.trim()) raw[field.name] = undefined;
+    else if (field.kind !== 'time') raw[field.name] = text;
+    else {
+      try {
+        raw[field.name] = localToIso(text.trim(), timeZone, field.name);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        errors.push(err);
+      }
+    }
+  }
+  return { raw, errors };
+}
+
+/** Parsed values as a form shows them again: lists with commas, a range as MIN-MAX, a time in the zone. */
+export function formValues(fields: readonly FieldSpec[], values: Record<string, unknown>, timeZone: string): FormState['values'] {
+  const out: FormState['values'] = {};
+  for (const field of fields) {
+    const v = values[field.name];
+    if (v === undefined || v === null) continue;
+    if (field.kind === 'choices') out[field.name] = v as string[];
+    else if (Array.isArray(v)) out[field.name] = v.join(', ');
+    else if (field.kind === 'range') {
+      const { min, max } = v as { min: number; max: number };
+      out[field.name] = min === max ? String(min) : `${min}-${max}`;
+    } else if (field.kind === 'time') out[field.name] = isoToLocal(String(v), timeZone);
+    else if (typeof v === 'boolean') out[field.name] = v;
+    else out[field.name] = String(v);
+  }
+  return out;
+}
+
+/**
+ * Puts an error beside its field: a `UsageError` names it; a refusal from the core names the flag
+ * in its text (`(--delay-reason)`), the first one that is a field of this form. Anything else
+ * belongs to the form as a whole.
+ */
+export function fieldOf(err: DatalekError, fields: readonly FieldSpec[]): string {
+  const names = new Set(fields.map((f) => f.name));
+  if (err instanceof UsageError && err.field && names.has(err.field)) return err.field;
+  for (const m of err.message.matchAll(/--([a-z][a-z-]*)/g)) if (names.has(m[1])) return m[1];
+  return '';
+}
+
+export function addError(state: FormState, field: string, message: string): void {
+  state.errors[field] = [...(state.errors[field] ?? []), message];
+}

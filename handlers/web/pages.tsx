@@ -1,0 +1,510 @@
+/**
+ * The pages: the overview of open incidents (and the closed ones a click away), one incident with
+ * its actions, the AP draft, the register and the runbooks. Each is drawn from what the use cases
+ * read; none of them changes anything.
+ */
+import type { Child } from 'hono/jsx';
+import { clocksOf } from '../core/clocks.js';
+import type { Draft } from '../core/draft.js';
+import type { Incident } from '../core/incident.js';
+import { roleLabel, stateLabel } from '../core/labels.js';
+import type { Notice } from '../core/notice.js';
+import type { RegisterRow } from '../core/register.js';
+import { ackAction } from '../use-cases/actions.js';
+import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
+import { formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
+import {
+  Acknowledged,
+  AcknowledgeForm,
+  ActionForm,
+  ClockLine,
+  ClockTable,
+  ContainmentState,
+  ContainmentTable,
+  Decisions,
+  IncidentSummary,
+  Layout,
+  Messages,
+  SeverityBadge,
+  Timeline,
+  type View,
+  When,
+} from './components.js';
+import { type FormState, formValues } from './forms.js';
+import { Markdown } from './markdown.js';
+
+export function OverviewPage({ view, incidents }: { view: View; incidents: Incident[] }) {
+  const { w } = view;
+  const unacked = incidents.filter((i) => !i.acknowledgedBy && !i.sample).length;
+  return (
+    <Layout view={view} title={w.overview}>
+      <h1>{w.overview}</h1>
+      {incidents.length === 0 ? (
+        <p>{w.noOpen}</p>
+      ) : (
+        <>
+          <p>{w.openCount(incidents.length, unacked)}</p>
+          <table class="overview">
+            <caption>{w.caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{w.col.incident}</th>
+                <th scope="col">{w.col.severity}</th>
+                <th scope="col">{w.col.resource}</th>
+                <th scope="col">{w.col.state}</th>
+                <th scope="col">{w.col.clocks}</th>
+                <th scope="col">{w.col.ack}</th>
+                <th scope="col">{w.col.containment}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {incidents.map((i) => (
+                <tr data-incident={i.id}>
+                  <th scope="row">
+                    <a href={`/incidents/${i.id}`}>{i.id}</a>
+                    <br />
+                    <code>{i.findingType}</code>
+                  </th>
+                  <td>
+                    <SeverityBadge view={view} severity={i.severity} />
+                  </td>
+                  <td>
+                    {i.resource.resourceType} <code>{i.resource.id}</code>
+                  </td>
+                  <td>{stateLabel(view.lang, i.state)}</td>
+                  <td>
+                    <IncidentClocks view={view} incident={i} />
+                  </td>
+                  <td>
+                    <Acknowledged view={view} incident={i} />
+                  </td>
+                  <td>
+                    <ContainmentState view={view} counts={containmentCounts(i)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <p>
+        <a href="/closed">{w.closed}</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The clocks still running, each with its time left; otherwise how the AP clock ended. */
+function IncidentClocks({ view, incident }: { view: View; incident: Incident }) {
+  const running = openClocks(incident, view.policy, view.now);
+  const shown = running.length ? running : clocksOf(incident, view.policy, view.now).filter((c) => c.name === 'ap');
+  if (shown.length === 0) return <span class="muted">{incident.sample ? view.w.sample : view.w.noClock}</span>;
+  return (
+    <ul class="clocks">
+      {shown.map((c) => (
+        <li>
+          <ClockLine view={view} clock={c} short />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ClosedPage({ view, incidents }: { view: View; incidents: Incident[] }) {
+  const { w } = view;
+  return (
+    <Layout view={view} title={w.closed}>
+      <h1>{w.closed}</h1>
+      {incidents.length === 0 ? (
+        <p>{w.noClosed}</p>
+      ) : (
+        <table>
+          <caption>{w.closedCaption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{w.col.incident}</th>
+              <th scope="col">{w.col.severity}</th>
+              <th scope="col">{w.col.resource}</th>
+              <th scope="col">{w.col.closedAt}</th>
+              <th scope="col">{w.col.reason}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {incidents.map((i) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/incidents/${i.id}`}>{i.id}</a>
+                  <br />
+                  <code>{i.findingType}</code>
+                </th>
+                <td>
+                  <SeverityBadge view={view} severity={i.severity} />
+                </td>
+                <td>
+                  {i.resource.resourceType} <code>{i.resource.id}</code>
+                </td>
+                <td>
+                  <When view={view} at={i.closedAt} />
+                </td>
+                <td>{i.closeReason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}
+
+/**
+ * The forms the incident page offers now, and the one that was just refused (its errors belong
+ * beside its fields); each use case still decides whether what is asked is allowed.
+ */
+function offered(view: View, detail: IncidentDetail, refused?: string): WebForm[] {
+  const ctx = { incident: detail.incident, policy: view.policy, now: view.now, releasable: detail.releasable.length > 0 };
+  return WEB_FORMS.filter((f) => f.id === refused || f.shown(ctx));
+}
+
+export function IncidentPage({ view, detail, flash, form }: { view: View; detail: IncidentDetail; flash?: string; form?: FormState }) {
+  const { w, lang } = view;
+  const i = detail.incident;
+  const base = `/incidents/${i.id}`;
+  const forms = offered(view, detail, form?.action);
+  const offer = { incident: i, policy: view.policy, now: view.now };
+  const stateOf = (f: WebForm): FormState | undefined => {
+    if (form?.action === f.id) return form;
+    const fields = formFields(f, offer);
+    return { action: f.id, values: formValues(fields, formCurrent(f, i), view.tz), errors: {} };
+  };
+  return (
+    <Layout view={view} title={`${i.id} ${i.findingType}`}>
+      <h1>
+        {w.col.incident} {i.id}
+      </h1>
+      {flash ? (
+        <p class="flash" role="status">
+          {flash}
+        </p>
+      ) : null}
+      {form && Object.keys(form.errors).length ? (
+        <p class="problem" role="alert">
+          <a href={`#f-${form.action}-problem`}>{w.problem}</a>: {Object.values(form.errors).flat()[0]}
+        </p>
+      ) : null}
+      <div class="layout">
+        <div>
+          <h2>{w.summary}</h2>
+          <IncidentSummary view={view} incident={i} />
+          <h2>{w.clocks}</h2>
+          <ClockTable view={view} clocks={detail.clocks} />
+          <h2>{w.documents}</h2>
+          <ul class="links">
+            <li>
+              <a href={`${base}/draft?lang=nl`} hreflang="nl">
+                {w.draftNl}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/draft?lang=en`} hreflang="en">
+                {w.draftEn}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/notice?lang=nl`} hreflang="nl">
+                {w.noticeNl}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/notice?lang=en`} hreflang="en">
+                {w.noticeEn}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/report.html`} download={`${i.id}.html`}>
+                {w.reportHtml}
+              </a>
+            </li>
+          </ul>
+          {detail.missing.length ? (
+            <>
+              <h3>{w.missing}</h3>
+              <ul id="missing">
+                {detail.missing.map((m) => (
+                  <li>{m}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <h2>{w.decisions}</h2>
+          <Decisions view={view} incident={i} />
+          <h2>{w.containment}</h2>
+          <ContainmentTable view={view} incident={i} />
+        </div>
+        <section aria-labelledby="actions-title">
+          <h2 id="actions-title">{w.actions}</h2>
+          {forms.length ? <p class="muted">{w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
+          {forms.map((f) =>
+            f.id === 'ack' ? (
+              <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
+            ) : (
+              <ActionForm view={view} name={f.id} title={f.title[lang]} fields={formFields(f, offer)} action={`${base}/${f.id}`} state={stateOf(f)}>
+                {f.id === 'facts' && i.facts?.complete ? <p class="muted">{w.factsComplete}</p> : null}
+                {f.id === 'facts' && i.facts?.otherParties?.length ? (
+                  <p class="muted">
+                    {w.otherParties}: {i.facts.otherParties.map((p) => `${p.name} (${roleLabel(lang, p.role)})`).join(', ')}
+                  </p>
+                ) : null}
+                {f.id === 'subjects' ? (
+                  <p>
+                    <a href={`${base}/notice?lang=${lang}`}>{w.notice}</a>
+                  </p>
+                ) : null}
+                {f.id === 'close' && detail.closeBlockers.length ? (
+                  <div class="blockers">
+                    <p>{w.closeBlocked}</p>
+                    <ul>
+                      {detail.closeBlockers.map((b) => (
+                        <li>{b}</li>
+                      ))}
+                    </ul>
+                  </div>
+                ) : null}
+              </ActionForm>
+            ),
+          )}
+        </section>
+      </div>
+      <h2>{w.messages}</h2>
+      <Messages view={view} messages={detail.messages} />
+      <h2>{w.timeline}</h2>
+      <Timeline view={view} incident={i} timeline={detail.timeline} />
+    </Layout>
+  );
+}
+
+/** A text to copy into another place (the AP's form, a letter): read-only, with a copy button the script shows. */
+function CopyField({ view, id, label, value }: { view: View; id: string; label: string; value: string | null }) {
+  const { w } = view;
+  if (value === null) {
+    return (
+      <div class="draft-field">
+        <strong>{label}</strong>
+        <span class="empty">{w.notRecorded}</span>
+        <span />
+      </div>
+    );
+  }
+  return (
+    <div class="draft-field">
+      <label for={id}>{label}</label>
+      <textarea id={id} readonly rows={Math.min(8, Math.max(1, Math.ceil(value.length / 80) + (value.match(/\n/g)?.length ?? 0)))}>
+        {value}
+      </textarea>
+      <button type="button" class="secondary" data-copy={id} data-label={w.copy} data-copied={w.copied} aria-label={`${w.copy}: ${label}`} hidden>
+        {w.copy}
+      </button>
+    </div>
+  );
+}
+
+function Missing({ view, missing, base }: { view: View; missing: string[]; base: string }) {
+  const { w } = view;
+  if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
+  return (
+    <section class="blockers" aria-labelledby="missing-title">
+      <h2 id="missing-title">{w.missing}</h2>
+      <ul>
+        {missing.map((m) => (
+          <li>{m}</li>
+        ))}
+      </ul>
+      <p>
+        <a href={`${base}#facts`}>{w.addFacts}</a>
+      </p>
+    </section>
+  );
+}
+
+export function DraftPage({ view, incident, draft }: { view: View; incident: Incident; draft: Draft }) {
+  const { w } = view;
+  const base = `/incidents/${incident.id}`;
+  const other = draft.language === 'nl' ? 'en' : 'nl';
+  return (
+    <Layout view={view} title={`${w.draft} ${incident.id}`}>
+      <h1>
+        {draft.language === 'nl' ? w.draftNl : w.draftEn}: {incident.id}
+      </h1>
+      <p>{w.draftIntro}</p>
+      <ul class="links">
+        <li>
+          <a href={base}>{w.backToIncident}</a>
+        </li>
+        <li>
+          <a href={`${base}/draft?lang=${other}`} hreflang={other}>
+            {other === 'nl' ? w.draftNl : w.draftEn}
+          </a>
+        </li>
+        <li>
+          <a href={`${base}#reported`}>{w.recordReportLink}</a>
+        </li>
+      </ul>
+      <div lang={draft.language}>
+        <Missing view={view} missing={draft.missing} base={base} />
+        {draft.warnings.length ? (
+          <section class="blockers" aria-labelledby="warnings-title">
+            <h2 id="warnings-title">{w.warnings}</h2>
+            <ul>
+              {draft.warnings.map((m) => (
+                <li>{m}</li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        {draft.sections.map((s) => (
+          <section aria-labelledby={`s-${s.key}`} data-section={s.key}>
+            <h2 id={`s-${s.key}`}>
+              {s.number}. {s.title}
+            </h2>
+            {s.fields.map((f) => (
+              <CopyField view={view} id={`d-${s.key}-${f.key.replace(/[^\w-]/g, '-')}`} label={f.label} value={f.value} />
+            ))}
+          </section>
+        ))}
+      </div>
+    </Layout>
+  );
+}
+
+export function NoticePage({ view, incident, notice, title }: { view: View; incident: Incident; notice: Notice; title: string }) {
+  const { w } = view;
+  const base = `/incidents/${incident.id}`;
+  const other = notice.language === 'nl' ? 'en' : 'nl';
+  const whole = [title, ...notice.sections.map((s) => `${s.title}\n${s.text ?? '…'}`)].join('\n\n');
+  return (
+    <Layout view={view} title={`${w.notice} ${incident.id}`}>
+      <h1>
+        {notice.language === 'nl' ? w.noticeNl : w.noticeEn}: {incident.id}
+      </h1>
+      <p>{w.noticeIntro}</p>
+      <ul class="links">
+        <li>
+          <a href={base}>{w.backToIncident}</a>
+        </li>
+        <li>
+          <a href={`${base}/notice?lang=${other}`} hreflang={other}>
+            {other === 'nl' ? w.noticeNl : w.noticeEn}
+          </a>
+        </li>
+        <li>
+          <a href={`${base}#subjects`}>{w.recordDecision}</a>
+        </li>
+      </ul>
+      <div lang={notice.language}>
+        <p class="blockers">{notice.note}</p>
+        <Missing view={view} missing={notice.missing} base={base} />
+        <h2 id="notice-title">{title}</h2>
+        {notice.sections.map((s) => (
+          <section data-section={s.key}>
+            <CopyField view={view} id={`n-${s.key}`} label={s.title} value={s.text} />
+          </section>
+        ))}
+        <CopyField view={view} id="n-whole" label={w.wholeNotice} value={whole} />
+      </div>
+    </Layout>
+  );
+}
+
+export function RegisterPage({ view, rows, from, to, query }: { view: View; rows: RegisterRow[]; from: string; to: string; query: string }) {
+  const { w } = view;
+  const c = w.registerCols;
+  return (
+    <Layout view={view} title={w.register}>
+      <h1>{w.register}</h1>
+      <p>{w.registerIntro}</p>
+      <form method="get" action="/register" class="inline" aria-label={w.period}>
+        <div class="field">
+          <label for="from">{w.from}</label>
+          <input type="date" id="from" name="from" value={from} />
+        </div>
+        <div class="field">
+          <label for="to">{w.until}</label>
+          <input type="date" id="to" name="to" value={to} />
+        </div>
+        <button type="submit">{w.show}</button>
+      </form>
+      <p>
+        {w.export}:{' '}
+        {(['csv', 'json', 'md'] as const).map((format, n) => (
+          <>
+            {n > 0 ? ' · ' : ''}
+            <a href={`/register/export?format=${format}${query ? `&${query}` : ''}`} download>
+              {format === 'md' ? 'Markdown' : format.toUpperCase()}
+            </a>
+          </>
+        ))}
+      </p>
+      {rows.length === 0 ? (
+        <p>{w.registerEmpty}</p>
+      ) : (
+        <table>
+          <caption>
+            {w.register} ({rows.length})
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{c.incident}</th>
+              <th scope="col">{c.detected}</th>
+              <th scope="col">{c.type}</th>
+              <th scope="col">{c.decision}</th>
+              <th scope="col">{c.reasoning}</th>
+              <th scope="col">{c.apClock}</th>
+              <th scope="col">{c.references}</th>
+              <th scope="col">{c.measures}</th>
+              <th scope="col">{c.state}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/incidents/${r.incidentId}`}>{r.incidentId}</a>
+                </th>
+                <td>
+                  <When view={view} at={r.detectedAt} />
+                </td>
+                <td>
+                  <code>{r.findingType}</code>
+                </td>
+                <td>{r.notifiable === null ? <span class="muted">{w.notYet}</span> : r.notifiable ? w.notifiable : w.notNotifiable}</td>
+                <td>{r.decisionReason ?? ''}</td>
+                <td>{r.apClock ?? ''}</td>
+                <td>{r.references}</td>
+                <td>{r.measuresTaken}</td>
+                <td>{r.state}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}
+
+export function RunbookPage({ view, name, source }: { view: View; name: string; source: string }) {
+  const title = /^#\s+(.*)$/m.exec(source)?.[1] ?? name;
+  return (
+    <Layout view={view} title={`${view.w.runbook}: ${title}`}>
+      <h1>{title}</h1>
+      <Markdown source={source.replace(/^#\s+.*$/m, '')} />
+    </Layout>
+  );
+}
+
+export function MessagePage({ view, title, children }: { view: View; title: string; children: Child }) {
+  return (
+    <Layout view={view} title={title}>
+      <h1>{title}</h1>
+      {children}
+    </Layout>
+  );
+}

@@ -1,0 +1,338 @@
+/**
+ * The containment of every resource type beyond EC2 instances, end to end on moto: a finding event
+ * is recorded with enforcement, the incident's actions run step by step, and `release` undoes them.
+ * Assessed on what the resources look like afterwards, not on which calls were made.
+ */
+
+import { BackupClient, ListTagsCommand } from '@aws-sdk/client-backup';
+import {
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
+  CreateVolumeCommand,
+  DescribeImagesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSnapshotsCommand,
+  DescribeTagsCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, ListTagsForResourceCommand as EcsListTags, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, CreateUserCommand, GetUserPolicyCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionUrlConfigCommand,
+  PutFunctionConcurrencyCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { CreateBucketCommand, GetObjectTaggingCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import { serviceClients } from '../../handlers/adapters/aws/containment/service-clients.js';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import { buildVpc } from '../support/ec2-scenario.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** A zip archive holding one empty file: enough for moto to accept a function's code. */
+const EMPTY_ZIP = Buffer.from(
+  'UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAIABwAaW5kZXguanNVVAkAA0mLTGZJi0xmdXgLAAEE6AMAAAToAwAAUEsBAh4DCgAAAAAAAAAhAAAAAAAAAAAAAAAAAAgAGAAAAAAAAAAAAKSBAAAAAGluZGV4LmpzVVQFAANJi0xmdXgLAAEE6AMAAAToAwAAUEsFBgAAAAABAAEATgAAAEIAAAAAAA==',
+  'base64',
+);
+
+describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let n = 0;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env);
+    await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    const factory = new ContainmentClientFactory(REGION, 'datalek-containment');
+    c = await factory.clientsFor(ACCOUNT, REGION, 'setup');
+    containment = new AwsContainment(factory);
+  });
+  afterAll(async () => moto?.stop());
+
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
+
+  /** Records the finding with enforcement, runs its containment and returns the incident. */
+  async function contain(type: string, resource: Record<string, unknown>, service: Record<string, unknown> = {}): Promise<Incident> {
+    n += 1;
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
+      findingEvent({ id: `resources-${Date.now()}-${n}`, accountId: ACCOUNT, type, resource, service }),
+    );
+    expect(recorded.outcome).toBe('opened');
+    await runContainment(deps(), recorded.incidentId as string);
+    return (await store.getIncident(recorded.incidentId as string)) as Incident;
+  }
+
+  /**
+   * AWS Backup's tags of a resource. moto reads ListTags' ARN from a path ending in a slash, as
+   * boto3 sends it; the JavaScript SDK sends none, so this reading client adds it.
+   */
+  async function listBackupTags(arn: string) {
+    const reader = new BackupClient({ region: REGION });
+    reader.middlewareStack.add(
+      ((next: (a: { request: { path: string } }) => Promise<unknown>) => async (args: { request: { path: string } }) => {
+        args.request.path = `${args.request.path}/`;
+        return next(args);
+      }) as never,
+      { step: 'build', name: 'motoTrailingSlash' },
+    );
+    return (await reader.send(new ListTagsCommand({ ResourceArn: arn }))).Tags;
+  }
+
+  const action = (incident: Incident, type: string) => {
+    const found = incident.actions.find((a) => a.type === type);
+    if (!found) throw new Error(`no ${type} action in ${incident.actions.map((a) => a.type).join(', ')}`);
+    return found;
+  };
+
+  it("revokes an IAM user's temporary credentials with a deny on older sessions, and releases it", async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'j.jansen' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: 'ASIAEXAMPLEUSER00001', principalId: 'AIDAEXAMPLEUSER00001', userType: 'IAMUser', userName: 'j.jansen' },
+    });
+    const revoke = action(incident, 'revoke-user-sessions');
+    expect(revoke).toMatchObject({ status: 'done', target: 'AIDAEXAMPLEUSER00001' });
+    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'j.jansen', PolicyName: 'datalek-revoke-older-sessions' }));
+    const document = JSON.parse(decodeURIComponent(policy.PolicyDocument as string));
+    expect(document.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': revoke.evidence?.issuedBefore } },
+    });
+    // The user name stays out of the step's words (it is in the evidence).
+    expect(revoke.steps?.map((s) => s.detail).join(' ')).not.toContain('j.jansen');
+
+    await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'the user was travelling' });
+    expect((await c.iam.send(new ListUserPoliciesCommand({ UserName: 'j.jansen' }))).PolicyNames).toEqual([]);
+  });
+
+  /** A task in moto's ECS; moto 5.2.1 cannot run an `awsvpc` task (RunTask fails creating its interface), so it runs in bridge mode. */
+  async function runTask(cluster: string): Promise<string> {
+    const ecs = serviceClients(c).ecs;
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'payments-api',
+        networkMode: 'bridge',
+        containerDefinitions: [{ name: 'api', image: 'example/api:1', memory: 512 }],
+      }),
+    );
+    const run = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'payments-api', launchType: 'FARGATE' }));
+    return run.tasks?.[0]?.taskArn as string;
+  }
+
+  const ecsFinding = (cluster: string, taskArn: string) =>
+    [
+      'Execution:Runtime/ReverseShell',
+      {
+        resourceType: 'ECSCluster',
+        ecsClusterDetails: { name: cluster, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`, taskDetails: { arn: taskArn, launchType: 'FARGATE' } },
+      },
+      { runtimeDetails: { process: { name: 'sh' } } },
+    ] as const;
+
+  it("isolates an ECS task's network interface with the same two-step swap, and releases it", async () => {
+    // Prepare: the task's own interface, in a group of its own. Only the task's description is
+    // completed here (moto cannot run an awsvpc task): the interface, the groups and the swap are moto's.
+    const { vpcId, subnetId } = await buildVpc(c);
+    const group = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `task-${Date.now()}`, Description: 'task', VpcId: vpcId }))).GroupId as string;
+    const eniId = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [group] }))).NetworkInterface?.NetworkInterfaceId as string;
+    const taskArn = await runTask('payments');
+    const ecs = serviceClients(c).ecs;
+    ecs.middlewareStack.add(
+      ((next: (a: unknown) => Promise<{ output: { tasks?: { taskArn?: string; attachments?: unknown[] }[] } }>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const result = await next(args);
+          if (context.commandName === 'DescribeTasksCommand') {
+            for (const t of result.output.tasks ?? []) {
+              if (t.taskArn === taskArn)
+                t.attachments = [{ type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{ name: 'networkInterfaceId', value: eniId }] }];
+            }
+          }
+          return result;
+        }) as never,
+      { step: 'initialize', name: 'awsvpcTask' },
+    );
+    try {
+      // Act
+      const [type, resource, service] = ecsFinding('payments', taskArn);
+      const incident = await contain(type, resource, service);
+      // Assess: only the isolation group on the interface, the task tagged.
+      const isolate = action(incident, 'isolate-ecs-task');
+      expect(isolate.status).toBe('done');
+      expect(isolate.steps?.map((s) => s.name)).toEqual(['capture-task', 'prepare-isolation-groups', `isolate-eni:${eniId}`, 'tag-task']);
+      const groupsOf = async () =>
+        ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }))).NetworkInterfaces?.[0]?.Groups ?? []).map((g) => g.GroupId);
+      const isolation = (isolate.evidence as { groups: { isolation: string } }).groups.isolation;
+      expect(await groupsOf()).toEqual([isolation]);
+      expect((await ecs.send(new EcsListTags({ resourceArn: taskArn }))).tags).toContainEqual({ key: 'datalek:state', value: 'isolated' });
+
+      await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'pentest' });
+      expect(await groupsOf()).toEqual([group]);
+    } finally {
+      ecs.middlewareStack.remove('awsvpcTask');
+    }
+  });
+
+  it('reports a task without a network interface of its own as not contained, naming what to isolate instead', async () => {
+    const taskArn = await runTask('legacy');
+    const [type, resource, service] = ecsFinding('legacy', taskArn);
+    const incident = await contain(type, resource, service);
+    const isolate = action(incident, 'isolate-ecs-task');
+    expect(isolate.status).toBe('failed');
+    expect(isolate.steps).toEqual([expect.objectContaining({ name: 'capture-task', status: 'failed', code: 'NoTaskNetworkInterface' })]);
+    expect(isolate.reason).toMatch(/isolate its container instance/);
+  });
+
+  it('stops a Lambda function and closes its open URL, recording the old settings; release puts them back', async () => {
+    const role = await c.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'factuur-render-role',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    const lambda = serviceClients(c).lambda;
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'factuur-render',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: role.Role?.Arn,
+        Code: { ZipFile: EMPTY_ZIP },
+      }),
+    );
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'factuur-render', ReservedConcurrentExecutions: 5 }));
+    await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'factuur-render', AuthType: 'NONE' }));
+
+    const incident = await contain('CryptoCurrency:Lambda/BitcoinTool.B', {
+      resourceType: 'Lambda',
+      lambdaDetails: { functionName: 'factuur-render', functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:factuur-render` },
+    });
+    const stop = action(incident, 'contain-lambda-function');
+    expect(stop.status).toBe('done');
+    expect(stop.evidence?.function).toMatchObject({ reservedConcurrency: 5, urlAuthType: 'NONE' });
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'factuur-render' }))).ReservedConcurrentExecutions).toBe(0);
+    expect((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'factuur-render' }))).AuthType).toBe('AWS_IAM');
+
+    await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'false positive' });
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'factuur-render' }))).ReservedConcurrentExecutions).toBe(5);
+    expect((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'factuur-render' }))).AuthType).toBe('NONE');
+  });
+
+  it('makes a public RDS instance private and snapshots it, with a person step for the credentials; release makes it public again', async () => {
+    const rds = serviceClients(c).rds;
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'patientdb',
+        DBInstanceClass: 'db.t3.micro',
+        Engine: 'postgres',
+        AllocatedStorage: 20,
+        MasterUsername: 'admin',
+        MasterUserPassword: 'not-a-real-password-1',
+        PubliclyAccessible: true,
+      }),
+    );
+    const incident = await contain('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', {
+      resourceType: 'RDSDBInstance',
+      rdsDbInstanceDetails: { dbInstanceIdentifier: 'patientdb', engine: 'postgres' },
+    });
+    expect(action(incident, 'restrict-rds-instance').status).toBe('done');
+    expect(action(incident, 'review-database-access')).toMatchObject({ status: 'planned', person: true, mode: 'plan' });
+    const db = async () => (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'patientdb' }))).DBInstances?.[0];
+    expect((await db())?.PubliclyAccessible).toBe(false);
+    const snapshots = await rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: 'patientdb', SnapshotType: 'manual' }));
+    expect(snapshots.DBSnapshots?.map((s) => s.DBSnapshotIdentifier)).toEqual([`datalek-${incident.id}-patientdb`]);
+
+    await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'the login was the DBA' });
+    expect((await db())?.PubliclyAccessible).toBe(true);
+  });
+
+  it("tags an infected S3 object version with the incident, keeps the owner's tags, never deletes it; release restores its tags", async () => {
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'uploads-klanten', CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await c.s3.send(new PutBucketVersioningCommand({ Bucket: 'uploads-klanten', VersioningConfiguration: { Status: 'Enabled' } }));
+    const put = await c.s3.send(new PutObjectCommand({ Bucket: 'uploads-klanten', Key: '2026/paspoort.pdf', Body: 'X5O!P%@AP', Tagging: 'afdeling=intake' }));
+    const versionId = put.VersionId as string;
+    const incident = await contain(
+      'Object:S3/MaliciousFile',
+      { resourceType: 'S3Object', s3BucketDetails: [{ name: 'uploads-klanten', s3ObjectDetails: [{ key: '2026/paspoort.pdf', versionId }] }] },
+      { action: { actionType: 'MALWARE_SCAN' } },
+    );
+    const tag = action(incident, 'tag-s3-object');
+    expect(tag.status).toBe('done');
+    expect(tag.target).not.toContain('paspoort');
+    expect(tag.evidence?.object).toMatchObject({ bucket: 'uploads-klanten', key: '2026/paspoort.pdf', versionId });
+    const tags = async () =>
+      (await c.s3.send(new GetObjectTaggingCommand({ Bucket: 'uploads-klanten', Key: '2026/paspoort.pdf', VersionId: versionId }))).TagSet;
+    expect(await tags()).toEqual([
+      { Key: 'afdeling', Value: 'intake' },
+      { Key: 'datalek:incident', Value: incident.id },
+      { Key: 'datalek:state', Value: 'malware-detected' },
+    ]);
+
+    await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'EICAR test file' });
+    expect(await tags()).toEqual([{ Key: 'afdeling', Value: 'intake' }]);
+  });
+
+  it('tags an infected EBS snapshot, AMI and recovery point, and deletes none of them', async () => {
+    const volume = await c.ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 8 }));
+    const snapshot = await c.ec2.send(new CreateSnapshotCommand({ VolumeId: volume.VolumeId }));
+    const snapshotId = snapshot.SnapshotId as string;
+    const snapshotIncident = await contain('Execution:EC2/MaliciousFile!Snapshot', {
+      resourceType: 'EBSSnapshot',
+      ebsSnapshotDetails: { snapshotArn: `arn:aws:ec2:${REGION}::snapshot/${snapshotId}` },
+    });
+    expect(action(snapshotIncident, 'tag-snapshot')).toMatchObject({ status: 'done', target: snapshotId });
+    const tagsOf = async (id: string) =>
+      Object.fromEntries(
+        ((await c.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }] }))).Tags ?? []).map((t) => [t.Key, t.Value]),
+      );
+    expect(await tagsOf(snapshotId)).toMatchObject({ 'datalek:incident': snapshotIncident.id, 'datalek:state': 'malware-detected' });
+
+    const backupArn = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:1EB3B5E7-9EB0-435A-9B6B-0123456789AB`;
+    const pointIncident = await contain('Execution:S3/MaliciousFile!RecoveryPoint', {
+      resourceType: 'RecoveryPoint',
+      recoveryPointDetails: { recoveryPointArn: backupArn, backupVaultName: 'dagelijks' },
+    });
+    expect(action(pointIncident, 'tag-recovery-point').status).toBe('done');
+    const pointTags = await listBackupTags(backupArn);
+    expect(pointTags).toMatchObject({ 'datalek:incident': pointIncident.id, 'datalek:state': 'malware-detected' });
+
+    await releaseContainment(deps(), { incidentId: snapshotIncident.id, by: 'anna', reason: 'cleaned copy restored elsewhere' });
+    expect(await tagsOf(snapshotId)).toMatchObject({ 'datalek:incident': snapshotIncident.id, 'datalek:state': 'released' });
+
+    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const imageIncident = await contain('Execution:EC2/MaliciousFile!AMI', {
+      resourceType: 'EC2Image',
+      ec2ImageDetails: { imageArn: `arn:aws:ec2:${REGION}::image/${imageId}` },
+    });
+    expect(action(imageIncident, 'tag-image')).toMatchObject({ status: 'done', target: imageId });
+    expect(await tagsOf(imageId)).toMatchObject({ 'datalek:incident': imageIncident.id, 'datalek:state': 'malware-detected' });
+    // Never deleted: the snapshot and the image are still there.
+    expect((await c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))).Snapshots).toHaveLength(1);
+    expect((await c.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images).toHaveLength(1);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * `datalek serve --target aws` on moto: the page reads and writes DynamoDB with the user's own
+ * credentials, and the person acting is the identity of those credentials (STS), never a name.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { jsonLines, spawnCli } from '../support/cli.js';
+import { bucketResource, findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { csrfOf, form, request, type Served, signIn, startServe } from '../support/serve.js';
+
+// moto's identity for its test credentials.
+const CALLER = 'arn:aws:sts::123456789012:user/moto';
+
+describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
+  let moto: Moto;
+  let store: DynamoDbIncidentStore;
+  let served: Served;
+  let id: string;
+  let bucketIncident: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T02:00:00.000Z', canEnforce: false },
+      findingEvent({ id: 'serve-aws', createdAt: '2026-11-28T01:00:00Z' }),
+    );
+    id = recorded.incidentId as string;
+    // A public bucket whose access block the pipeline turned on (--enforce), for the release form.
+    const s3 = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'serve-release', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    s3.destroy();
+    const events = join(mkdtempSync(join(tmpdir(), 'datalek-serve-aws-')), 'bucket.json');
+    writeFileSync(
+      events,
+      JSON.stringify([
+        findingEvent({
+          id: 'serve-bucket',
+          accountId: '123456789012',
+          type: 'Policy:S3/BucketAnonymousAccessGranted',
+          resource: bucketResource('serve-release', 'PUBLIC'),
+          createdAt: '2026-11-28T01:00:00Z',
+        }),
+      ]),
+    );
+    const replay = await spawnCli(['replay', events, '--target', 'aws', '--enforce', '--json', '--now', '2026-11-28T02:00:00Z'], moto.env);
+    expect(replay.code, replay.stderr).toBe(0);
+    bucketIncident = jsonLines(replay.stdout)[0].incidentId as string;
+    served = await startServe(['--target', 'aws', '--now', '2026-11-28T03:00:00Z'], moto.env);
+  });
+  afterAll(async () => {
+    await served?.stop();
+    await moto?.stop();
+  });
+
+  it('acts as the identity of the credentials, on the incidents in DynamoDB', async () => {
+    expect(served.actor).toBe(CALLER);
+    const cookie = await signIn(served);
+    const overview = await request(served.port, '/', { headers: { cookie } });
+    expect(overview.body).toContain(id);
+    expect(overview.body).toContain(CALLER);
+
+    const csrf = csrfOf((await request(served.port, `/incidents/${id}`, { headers: { cookie } })).body);
+    const post = (action: string, fields: Record<string, string>) =>
+      request(served.port, `/incidents/${id}/${action}`, {
+        method: 'POST',
+        body: form({ ...fields, _csrf: csrf }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    expect((await post('ack', { note: 'van de pagina' })).status).toBe(303);
+    expect((await post('assess', { 'personal-data': 'no', risk: 'none', reason: 'testomgeving zonder persoonsgegevens' })).status).toBe(303);
+    const incident = await store.getIncident(id);
+    expect(incident?.acknowledgedBy).toBe(CALLER);
+    expect(incident?.assessment).toMatchObject({ personalData: 'no', risk: 'none', notifiable: false, by: CALLER });
+    // A name in the form changes nothing about who acts.
+    expect((await post('facts', { records: '0', by: 'mallory' })).status).toBe(303);
+    expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'facts-recorded', actor: CALLER });
+  });
+
+  it('releases containment that was carried out, from the page, as that identity', async () => {
+    const cookie = await signIn(served);
+    const page = await request(served.port, `/incidents/${bucketIncident}`, { headers: { cookie } });
+    expect(page.body).toContain(`action="/incidents/${bucketIncident}/release"`);
+    const reply = await request(served.port, `/incidents/${bucketIncident}/release`, {
+      method: 'POST',
+      body: form({ reason: 'publieke website, met de FG afgestemd', _csrf: csrfOf(page.body) }),
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(reply.status).toBe(303);
+    const incident = await store.getIncident(bucketIncident);
+    expect(incident?.actions[0]).toMatchObject({
+      type: 'block-public-access',
+      status: 'done',
+      released: { by: CALLER, reason: 'publieke website, met de FG afgestemd' },
+    });
+    expect((await store.getTimeline(bucketIncident)).at(-1)).toMatchObject({ kind: 'containment-released', actor: CALLER });
+    // Nothing is left to release: the form is gone.
+    expect((await request(served.port, `/incidents/${bucketIncident}`, { headers: { cookie } })).body).not.toContain('/release"');
+  });
+});

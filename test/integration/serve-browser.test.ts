@@ -1,0 +1,333 @@
+/**
+ * The FG's web page in a real browser (headless Chromium): open the printed URL, then carry one
+ * incident from opened to closed without the command line (acknowledge, assess, facts, the draft,
+ * the report, Art. 34, close). After each step the store holds what the page showed. Each page has
+ * no serious or critical accessibility violation (axe-core), every control is reached by the
+ * keyboard, and the run writes the README's screenshots to docs/screenshots/.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations, tabTo, unreachableByKeyboard } from '../support/browser.js';
+import { ROOT, runCli } from '../support/cli.js';
+import { type Served, startServe } from '../support/serve.js';
+
+const NOW = '2026-11-28T08:00:00Z';
+const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => {
+  let dir: string;
+  let common: string[];
+  let served: Served;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let id: string;
+  const problems: string[] = [];
+  /** The incident and its timeline as the store holds them (read through a second connection). */
+  const stored = async () => {
+    const store = new SqliteIncidentStore(join(dir, 'store'));
+    try {
+      const incident = (await store.getIncident(id)) as Incident;
+      return { ...incident, timeline: await store.getTimeline(id) };
+    } finally {
+      await store.close();
+    }
+  };
+  const submit = async (form: string) => {
+    await Promise.all([page.waitForNavigation(), page.click(`form#${form} button[type=submit]`)]);
+  };
+  const flash = () => page.textContent('.flash');
+  const expectAccessible = async () => expect(await seriousViolations(page), page.url()).toEqual([]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-browser-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@zorggroep.example', phone: '+31 20 000 0000' } } }),
+    );
+    common = ['--store', join(dir, 'store'), '--policy', policy];
+    // The sample events, as `npm start` records them.
+    await runCli(['replay', join(ROOT, 'events'), '--json', ...common, '--now', NOW]);
+    const open = JSON.parse((await runCli(['status', '--json', ...common, '--now', NOW])).stdout) as Record<string, unknown>[];
+    // An instance with personal data, still within its AP deadline.
+    id = open.find((i) => !i.sample && (i.resource as { type: string }).type === 'Instance' && (i.deadline as string) > NOW)?.incidentId as string;
+    expect(id).toBeDefined();
+    served = await startServe([...common, '--now', NOW, '--by', 'A. de Vries']);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.origin });
+    // A missing element fails the step in seconds, not at the test's timeout.
+    context.setDefaultTimeout(5_000);
+    page = await context.newPage();
+    // A Content-Security-Policy violation or a failed script shows in the console.
+    page.on('console', (m) => {
+      // The refused form answers 400 on purpose; anything else (a blocked script or style) is a problem.
+      if (m.type() === 'error' && !m.text().includes('status of 400')) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  it('opens the overview from the printed URL, most urgent first, with the token out of the address bar', async () => {
+    await page.goto(served.url);
+    expect(page.url()).toBe(`${served.origin}/`);
+    expect(await page.textContent('h1')).toBe('Open incidenten');
+    const rows = await page.$$eval('table.overview tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-incident')));
+    const status = JSON.parse((await runCli(['status', '--json', ...common, '--now', NOW])).stdout) as { incidentId: string }[];
+    expect(rows).toEqual(status.map((s) => s.incidentId));
+    const row = await page.textContent(`tr[data-incident="${id}"]`);
+    expect(row).toContain('NIET OPGEPAKT');
+    expect(row).toMatch(/AP: loopt, uiterlijk 2026-1\d-\d\d \d\d:\d\d CET \(nog \d/);
+    await expectAccessible();
+  });
+
+  it('acknowledges with the keyboard only; the store names the person and the page says so', async () => {
+    await page.click(`a[href="/incidents/${id}"]`);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    await tabTo(page, '#f-ack-note');
+    await page.keyboard.type('Ik pak hem op');
+    await tabTo(page, 'form#ack button[type=submit]');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    expect(await flash()).toContain('Opgepakt door A. de Vries');
+    const incident = await stored();
+    expect(incident.acknowledgedBy).toBe('A. de Vries');
+    expect(incident.timeline.at(-1)).toMatchObject({ kind: 'acknowledged', actor: 'A. de Vries', detail: { note: 'Ik pak hem op' } });
+    expect(await page.$('form#ack')).toBeNull();
+  });
+
+  it('refuses to close what is not decided, with the rule, and records nothing', async () => {
+    const before = await stored();
+    await page.fill('#f-close-reason', 'te vroeg');
+    await submit('close');
+    expect(await page.textContent('#f-close-problem')).toContain('cannot be closed yet: no assessment');
+    expect(await page.inputValue('#f-close-reason')).toBe('te vroeg');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('records the assessment', async () => {
+    await page.selectOption('#f-assess-personal-data', 'yes');
+    await page.selectOption('#f-assess-risk', 'high');
+    await page.fill('#f-assess-reason', 'Cliëntgegevens op de server; BSN in de database.');
+    await submit('assess');
+    expect(await flash()).toBe('Beoordeling vastgelegd.');
+    const { assessment, state } = await stored();
+    expect(assessment).toMatchObject({ personalData: 'yes', risk: 'high', notifiable: true, by: 'A. de Vries' });
+    expect(state).toBe('assessed');
+    expect(await page.textContent('dl.summary')).toContain('meldplichtig (persoonsgegevens ja, hoog risico): Cliëntgegevens op de server');
+    // The Art. 34 decision is now asked for, and its clock shows.
+    expect(await page.$('form#subjects')).not.toBeNull();
+
+    await page.goto(`${served.origin}/`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
+  });
+
+  it('records the facts; the page shows them back and asks only for what is missing', async () => {
+    await page.goto(`${served.origin}/incidents/${id}`);
+    await page.fill('#f-facts-summary', 'Malware op een server met cliëntgegevens.');
+    await page.fill('#f-facts-cause', 'Een kwetsbaarheid in de webapplicatie.');
+    await page.selectOption('#f-facts-type', 'hacking-malware-phishing');
+    await page.check('#f-facts-nature input[value=confidentiality]');
+    await page.fill('#f-facts-categories', 'naam, adres, BSN');
+    await page.fill('#f-facts-special', 'geen');
+    await page.fill('#f-facts-records', '2500');
+    await page.fill('#f-facts-subject-groups', 'cliënten');
+    await page.fill('#f-facts-subjects', '120-2500');
+    await page.fill('#f-facts-consequences', 'Risico op identiteitsfraude.');
+    await page.selectOption('#f-facts-for', 'confidentiality');
+    await page.check('#f-facts-harm input[value=material]');
+    await page.check('#f-facts-harm input[value=immaterial]');
+    await page.selectOption('#f-facts-harm-severity', 'high');
+    await page.fill('#f-facts-measures-taken', 'Server geïsoleerd; wachtwoorden vervangen.');
+    await page.fill('#f-facts-measures-proposed', 'Webapplicatie bijwerken.');
+    await page.selectOption('#f-facts-unintelligible', 'no');
+    await page.fill('#f-facts-other-party', 'geen');
+    await page.selectOption('#f-facts-cross-border', 'no');
+    await submit('facts');
+    expect(await flash()).toBe('Feiten vastgelegd.');
+    const { facts, timeline } = await stored();
+    expect(facts).toMatchObject({
+      summary: 'Malware op een server met cliëntgegevens.',
+      cause: 'Een kwetsbaarheid in de webapplicatie.',
+      breachType: 'hacking-malware-phishing',
+      nature: ['confidentiality'],
+      categories: ['naam', 'adres', 'BSN'],
+      specialCategories: [],
+      specialStated: true,
+      subjectGroups: ['cliënten'],
+      subjectsMin: 120,
+      subjectsMax: 2500,
+      records: 2500,
+      consequencesByNature: { confidentiality: { text: 'Risico op identiteitsfraude.', harm: ['material', 'immaterial'], severity: 'high' } },
+      measuresTaken: 'Server geïsoleerd; wachtwoorden vervangen.',
+      measuresProposed: 'Webapplicatie bijwerken.',
+      unintelligible: 'no',
+      otherParties: [],
+      otherPartiesStated: true,
+      crossBorder: false,
+      updatedBy: 'A. de Vries',
+    });
+    const missing = JSON.parse((await runCli(['draft', id, '--format', 'json', ...common, '--now', NOW])).stdout).missing;
+    expect(missing).toEqual(['Hoog risico: besluit over het informeren van betrokkenen (datalek subjects)']);
+    expect(await page.$$eval('#missing li', (lis) => lis.map((li) => li.textContent))).toEqual(missing);
+    expect(await page.inputValue('#f-facts-categories')).toBe('naam, adres, BSN');
+    expect(await page.inputValue('#f-facts-subjects')).toBe('120-2500');
+
+    // Saving the form again with one change records only that change.
+    await page.fill('#f-facts-records', '2600');
+    await submit('facts');
+    const after = await stored();
+    expect(after.timeline.at(-1)?.detail).toEqual({ records: 2600 });
+    expect(after.timeline).toHaveLength(timeline.length + 1);
+    await page.goto(`${served.origin}/incidents/${id}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'incident.png') });
+  });
+
+  it('shows the AP draft in the form’s order, in Dutch and English, with a working copy button per field', async () => {
+    await page.click(`a[href="/incidents/${id}/draft?lang=nl"]`);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    const draft = JSON.parse((await runCli(['draft', id, '--format', 'json', '--lang', 'nl', ...common, '--now', NOW])).stdout) as {
+      sections: { key: string; number: number; title: string; fields: { key: string; value: string | null }[] }[];
+      warnings: string[];
+    };
+    const sections = await page.$$eval('main section[data-section] h2', (hs) => hs.map((h) => h.textContent?.trim()));
+    expect(sections).toEqual(draft.sections.map((x) => `${x.number}. ${x.title}`));
+    expect(sections[0]).toBe('0. Over deze melding');
+    expect(sections[9]).toBe('9. Overig');
+    // Every recorded value on the page as the CLI's draft has it, ready to copy.
+    for (const section of draft.sections) {
+      for (const field of section.fields.filter((f) => f.value !== null)) {
+        expect(await page.inputValue(`#d-${section.key}-${field.key.replace(/[^\w-]/g, '-')}`)).toBe(field.value);
+      }
+    }
+    for (const warning of draft.warnings) expect(await page.textContent('#warnings-title + ul')).toContain(warning);
+    const copy = page.locator('button[data-copy="d-personalData-categories"]');
+    expect(await copy.isVisible()).toBe(true);
+    await copy.click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('naam, adres, BSN');
+    expect(await copy.textContent()).toBe('Gekopieerd');
+
+    await page.click('a[href$="draft?lang=en"]');
+    // The page speaks the interface's language; the draft the one asked for.
+    expect(await page.textContent('h1')).toContain('Concept-melding AP (Engels)');
+    expect(await page.getAttribute('main > div[lang]', 'lang')).toBe('en');
+    expect(await page.textContent('label[for="d-personalData-categories"]')).toBe('Categories of personal data');
+    await expectAccessible();
+  });
+
+  it('shows the Art. 34 notice to the data subjects from the recorded facts', async () => {
+    await page.goto(`${served.origin}/incidents/${id}/notice?lang=nl`);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    const notice = JSON.parse((await runCli(['notice', id, '--format', 'json', ...common, '--now', NOW])).stdout) as {
+      sections: { key: string; text: string | null }[];
+      note: string;
+    };
+    expect(await page.textContent('main')).toContain(notice.note);
+    for (const section of notice.sections.filter((x) => x.text !== null)) expect(await page.inputValue(`#n-${section.key}`)).toBe(section.text);
+    expect(await page.inputValue('#n-whatHappened')).toContain('Malware op een server met cliëntgegevens.');
+    expect(await page.inputValue('#n-whole')).toContain('Bericht aan betrokkenen: datalek bij Zorggroep Voorbeeld');
+  });
+
+  it('records the report to the AP', async () => {
+    await page.goto(`${served.origin}/incidents/${id}#reported`);
+    await page.fill('#f-reported-reference', 'M-2026-0042');
+    await submit('reported');
+    expect(await flash()).toBe('Melding vastgelegd.');
+    const { reports, state } = await stored();
+    expect(reports).toEqual([
+      expect.objectContaining({ to: 'ap', kind: 'initial', reference: 'M-2026-0042', at: new Date(NOW).toISOString(), by: 'A. de Vries' }),
+    ]);
+    expect(state).toBe('reported');
+    expect(await page.textContent('dl.summary')).toContain('AP · eerste melding · M-2026-0042');
+  });
+
+  it('records the Art. 34 decision', async () => {
+    await page.selectOption('#f-subjects-decision', 'inform');
+    await page.fill('#f-subjects-reason', 'Hoog risico op identiteitsfraude.');
+    await page.fill('#f-subjects-date', '2026-11-28T08:30');
+    await page.fill('#f-subjects-channel', 'brief');
+    await submit('subjects');
+    expect(await flash()).toBe('Besluit over het informeren van betrokkenen vastgelegd.');
+    const { subjects } = await stored();
+    // 08:30 in Amsterdam in November is 07:30 UTC.
+    expect(subjects).toMatchObject({ decision: 'inform', date: '2026-11-28T07:30:00.000Z', channel: 'brief', by: 'A. de Vries' });
+  });
+
+  it('closes it; the overview no longer lists it and the closed incidents do', async () => {
+    await page.fill('#f-close-reason', 'Gemeld, betrokkenen geïnformeerd, server opnieuw opgebouwd.');
+    await submit('close');
+    expect(await flash()).toBe('Afgesloten; het incident blijft in het register.');
+    const { state } = await stored();
+    expect(state).toBe('closed');
+    expect(await page.$('form.action')).toBeNull();
+    await page.click('nav a[href="/"]');
+    expect(await page.$(`tr[data-incident="${id}"]`)).toBeNull();
+    await page.click('nav a[href="/closed"]');
+    expect(await page.textContent('main')).toContain(id);
+    await expectAccessible();
+  });
+
+  it('shows the register by period with its exports, the runbooks, and the page in English', async () => {
+    await page.click('nav a[href="/register"]');
+    await page.fill('#from', '2026-11-26');
+    await page.fill('#to', '2026-11-27');
+    await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+    expect(page.url()).toBe(`${served.origin}/register?from=2026-11-26&to=2026-11-27`);
+    // Whole days in Amsterdam: 26 November 00:00 CET up to and including the 27th.
+    const register = JSON.parse(
+      (await runCli(['register', '--format', 'json', '--from', '2026-11-26T00:00+01:00', '--to', '2026-11-28T00:00+01:00', ...common, '--now', NOW])).stdout,
+    ) as { incidentId: string }[];
+    const shown = await page.$$eval('main table tbody th a', (as) => as.map((a) => a.textContent));
+    expect(shown).toEqual(register.map((r) => r.incidentId));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(await page.getAttribute('a[href^="/register/export?format=csv"]', 'href')).toBe('/register/export?format=csv&from=2026-11-26&to=2026-11-27');
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+
+    await page.goto(`${served.origin}/runbooks/fg-assessment`);
+    expect(await page.textContent('h1')).toContain('FG');
+    await expectAccessible();
+
+    await page.click('nav a[href^="/lang/en"]');
+    expect(page.url()).toBe(`${served.origin}/runbooks/fg-assessment`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.goto(`${served.origin}/`);
+    expect(await page.textContent('h1')).toBe('Open incidents');
+    await expectAccessible();
+    expect(problems).toEqual([]);
+  });
+
+  it('counts the time left down on the page when the server runs on the real clock', async () => {
+    const live = await startServe([...common, '--by', 'A. de Vries']);
+    try {
+      const countdown = await browser.newPage();
+      await countdown.clock.install();
+      await countdown.goto(live.url);
+      const before = await countdown.textContent('[data-due]');
+      // The page's own script ticks every 30 seconds: two hours later the time left says so.
+      await countdown.clock.runFor(2 * 3_600_000);
+      const after = await countdown.textContent('[data-due]');
+      const minutes = (text: string | null) => {
+        const part = (unit: string) => Number(new RegExp(`(\\d+)${unit}\\b`).exec(text ?? '')?.[1] ?? 0);
+        return part('d') * 1440 + part('[uh]') * 60 + part('m');
+      };
+      const overdue = (before ?? '').includes('te laat');
+      expect(minutes(after) - minutes(before)).toBe(overdue ? 120 : -120);
+      await countdown.close();
+    } finally {
+      await live.stop();
+    }
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * `datalek serve` over HTTP, as its own process: what it refuses (no token, a wrong token, a foreign
+ * Host, a POST without the page's CSRF token or from another origin) and that a refusal changes
+ * nothing; that it listens on loopback only; and that a form refuses with the CLI's own words.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, spawnCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { csrfOf, form, request, type Served, signIn, startServe } from '../support/serve.js';
+
+const NOW = '2026-11-28T08:00:00Z';
+
+/** The text a person reads: tags dropped, entities decoded, spaces collapsed. */
+function text(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** The error shown beside one field of a form on the page. */
+function errorBeside(html: string, action: string, field: string): string | null {
+  const m = new RegExp(`<p class="error" id="f-${action}-${field}-error">([^<]*)</p>`).exec(html);
+  return m ? text(m[1]).trim() : null;
+}
+
+describe('datalek serve over HTTP', () => {
+  let dir: string;
+  let common: string[];
+  let served: Served;
+  let onTime: string;
+  let late: string;
+  const cli = (args: string[]) => runCli([...args, ...common, '--now', NOW]);
+  /** Everything the store holds about an incident, to compare before and after a refused request. */
+  const snapshot = async (id: string) => {
+    const show = await cli(['show', id, '--json']);
+    const messages = await cli(['messages', id, '--json']);
+    return `${show.stdout}\n${messages.stdout}`;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-serve-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } }),
+    );
+    common = ['--store', join(dir, 'store'), '--policy', policy];
+    const events = join(dir, 'events.json');
+    writeFileSync(
+      events,
+      JSON.stringify([
+        findingEvent({ id: 'on-time', createdAt: '2026-11-27T21:00:00Z' }),
+        findingEvent({ id: 'late', instanceId: 'i-late', createdAt: '2026-11-20T10:00:00Z' }),
+      ]),
+    );
+    const replay = jsonLines((await cli(['replay', events, '--json'])).stdout);
+    [onTime, late] = replay.map((r) => r.incidentId as string);
+    served = await startServe([...common, '--now', NOW, '--by', 'A. de Vries']);
+  });
+  afterAll(async () => served?.stop());
+
+  it('prints one URL on 127.0.0.1 holding a random session token', () => {
+    expect(served.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${served.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+    expect(served.actor).toBe('A. de Vries');
+  });
+
+  it('serves nothing without the token, with a wrong one, or with a wrong cookie', async () => {
+    for (const path of [
+      '/',
+      '/assets/app.css',
+      '/assets/app.js',
+      `/incidents/${onTime}`,
+      `/incidents/${onTime}/draft`,
+      '/register/export?format=csv',
+      '/runbooks/triage',
+      '/nothing',
+    ]) {
+      const reply = await request(served.port, path);
+      expect(reply.status, path).toBe(403);
+      expect(reply.body).not.toContain(onTime);
+      expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
+    }
+    const wrongToken = await request(served.port, '/?token=not-the-token');
+    expect(wrongToken.status).toBe(403);
+    expect(wrongToken.headers['set-cookie']).toBeUndefined();
+    const wrongCookie = await request(served.port, '/', { headers: { cookie: `datalek_session_${served.port}=${'x'.repeat(43)}` } });
+    expect(wrongCookie.status).toBe(403);
+  });
+
+  it('opens with the printed URL: an HttpOnly, SameSite=Strict cookie, and the token out of the address bar', async () => {
+    const reply = await request(served.port, `/?token=${served.token}`);
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/');
+    const cookie = reply.headers['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await request(served.port, '/', { headers: { cookie: cookie.split(';')[0] } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(onTime);
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+    // No asset from outside: every src and href stays on this server.
+    for (const m of page.body.matchAll(/(?:src|href)="([^"]+)"/g)) expect(m[1]).toMatch(/^(\/|#|data:)/);
+    expect(page.body).not.toMatch(/<script>|<style>|style="/);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding), with the token or the cookie', async () => {
+    const cookie = await signIn(served);
+    for (const host of [`evil.example:${served.port}`, `127.0.0.1.nip.io:${served.port}`, `localhost:${served.port + 1}`, '']) {
+      const page = await request(served.port, '/', { headers: { host, cookie } });
+      // No Host at all: node's HTTP server answers 400 before the app sees it.
+      expect(page.status, host).toBe(host ? 403 : 400);
+      expect(page.body).not.toContain(onTime);
+      const token = await request(served.port, `/?token=${served.token}`, { headers: { host } });
+      expect(token.status, host).toBe(host ? 403 : 400);
+      expect(token.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await request(served.port, '/', { headers: { host: `localhost:${served.port}`, cookie } })).status).toBe(200);
+  });
+
+  it('refuses a POST without the CSRF token, with a wrong one or from another origin, and changes nothing', async () => {
+    const cookie = await signIn(served);
+    const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
+    const csrf = csrfOf(page.body);
+    const before = await snapshot(onTime);
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      request(served.port, `/incidents/${onTime}/ack`, {
+        method: 'POST',
+        body,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    expect((await post(form({ note: 'no token' }))).status).toBe(403);
+    expect((await post(form({ note: 'wrong', _csrf: `${csrf.slice(0, -1)}x` }))).status).toBe(403);
+    expect((await post(form({ note: 'served token', _csrf: served.token }))).status).toBe(403);
+    expect((await post(form({ note: 'foreign', _csrf: csrf }), { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post(form({ note: 'cross-site', _csrf: csrf }), { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post(form({ note: 'no cookie', _csrf: csrf }), { cookie: '' })).status).toBe(403);
+    expect((await post(form({ note: 'foreign host', _csrf: csrf }), { host: `evil.example:${served.port}` })).status).toBe(403);
+    expect(await snapshot(onTime)).toBe(before);
+
+    const ok = await post(form({ note: 'on it', _csrf: csrf }), { origin: served.origin });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe(`/incidents/${onTime}?done=ack`);
+    const shown = JSON.parse((await cli(['show', onTime, '--json'])).stdout);
+    expect(shown.acknowledgedBy).toBe('A. de Vries');
+    expect(shown.timeline.at(-1)).toMatchObject({ kind: 'acknowledged', actor: 'A. de Vries', detail: { note: 'on it' } });
+  });
+
+  it('refuses with the same words as the CLI, beside the field, and records nothing', async () => {
+    const cookie = await signIn(served);
+    const csrf = csrfOf((await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body);
+    const post = (action: string, fields: Record<string, string>) =>
+      request(served.port, `/incidents/${late}/${action}`, {
+        method: 'POST',
+        body: form({ ...fields, _csrf: csrf }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    const before = await snapshot(late);
+    const cases: { action: string; field: string; web: Record<string, string>; cli: string[] }[] = [
+      // A report after the deadline without the reasons for the delay (Art. 33(1)): the core refuses.
+      { action: 'reported', field: 'delay-reason', web: { reference: 'M-1', recipient: 'ap' }, cli: ['reported', late, '--reference', 'M-1'] },
+      // A value that is not one of the choices: the field's parser refuses.
+      {
+        action: 'assess',
+        field: 'risk',
+        web: { 'personal-data': 'yes', risk: 'bogus', reason: 'r' },
+        cli: ['assess', late, '--personal-data', 'yes', '--risk', 'bogus', '--reason', 'r'],
+      },
+      // A required reason left empty.
+      { action: 'close', field: 'reason', web: { reason: ' ' }, cli: ['close', late, '--reason', ' '] },
+      { action: 'facts', field: 'records', web: { records: 'many' }, cli: ['facts', late, '--records', 'many'] },
+      { action: 'facts', field: 'subjects', web: { subjects: '10 to 20' }, cli: ['facts', late, '--subjects', '10 to 20'] },
+      // Rules across fields, in the use case's input.
+      { action: 'facts', field: 'role', web: { 'other-party': 'Hosting BV' }, cli: ['facts', late, '--other-party', 'Hosting BV'] },
+      { action: 'facts', field: 'role', web: { role: 'processor' }, cli: ['facts', late, '--role', 'processor'] },
+      // Rules of the core, beside the field their text names.
+      {
+        action: 'subjects',
+        field: 'date',
+        web: { decision: 'inform', reason: 'r', channel: 'brief' },
+        cli: ['subjects', late, '--decision', 'inform', '--reason', 'r', '--channel', 'brief'],
+      },
+      { action: 'aware', field: 'aware-reason', web: { 'aware-at': '2026-11-20T12:00' }, cli: ['assess', late, '--aware-at', '2026-11-20T12:00:00+01:00'] },
+      {
+        action: 'assess',
+        field: 'personal-data',
+        web: { 'personal-data': 'no', risk: 'high', reason: 'r' },
+        cli: ['assess', late, '--personal-data', 'no', '--risk', 'high', '--reason', 'r'],
+      },
+    ];
+    for (const c of cases) {
+      const fromCli = await cli(c.cli);
+      expect(fromCli.code, c.cli.join(' ')).toBe(2);
+      const message = fromCli.stderr.replace(/^datalek: /, '');
+      const reply = await post(c.action, c.web);
+      expect(reply.status, c.action).toBe(400);
+      expect(errorBeside(reply.body, c.action, c.field), `${c.action}: ${text(reply.body).slice(0, 3000)}`).toBe(message);
+    }
+    expect(await snapshot(late)).toBe(before);
+  });
+
+  it('records awareness, the role and the NIS2 decision, each from its own form with its own reason', async () => {
+    const cookie = await signIn(served);
+    const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
+    for (const form of ['assess', 'aware', 'role', 'nis2'])
+      expect(page.body).toContain(`<form class="action" method="post" action="/incidents/${onTime}/${form}"`);
+    const csrf = csrfOf(page.body);
+    const post = (form: string, fields: Record<string, string>) =>
+      request(served.port, `/incidents/${onTime}/${form}`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    // 22:30 in Amsterdam on 27 November is 21:30 UTC; the deadline moves with it.
+    expect((await post('aware', { 'aware-at': '2026-11-27T22:30', 'aware-reason': 'de melding van de hoster' })).status).toBe(303);
+    // A field of another form is not read: the role form records the role only.
+    expect((await post('role', { 'acting-as': 'processor', reason: 'wij hosten voor de zorggroep', 'personal-data': 'yes', risk: 'high' })).status).toBe(303);
+    expect((await post('nis2', { 'nis2-significant': 'yes', reason: 'zorgcontinuïteit geraakt' })).status).toBe(303);
+    const shown = JSON.parse((await cli(['show', onTime, '--json'])).stdout);
+    expect(shown.awareAt).toBe('2026-11-27T21:30:00.000Z');
+    expect(shown.deadline).toBe('2026-11-30T21:30:00.000Z');
+    expect(shown.assessment).toBeNull();
+    const kinds = shown.timeline.slice(-3).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`);
+    expect(kinds).toEqual(['awareness-set:A. de Vries', 'role-set:A. de Vries', 'nis2-decided:A. de Vries']);
+  });
+
+  it('switches the language, and only ever back to a page of its own', async () => {
+    const cookie = await signIn(served);
+    const english = await request(served.port, `/lang/en?back=${encodeURIComponent(`/incidents/${onTime}`)}`, { headers: { cookie } });
+    expect(english.status).toBe(303);
+    expect(english.headers.location).toBe(`/incidents/${onTime}`);
+    const lang = (english.headers['set-cookie']?.[0] ?? '').split(';')[0];
+    expect((await request(served.port, '/', { headers: { cookie: `${cookie}; ${lang}` } })).body).toContain('<h1>Open incidents</h1>');
+    for (const back of ['//evil.example/', 'http://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+      const reply = await request(served.port, `/lang/nl?back=${encodeURIComponent(back)}`, { headers: { cookie } });
+      expect(reply.headers.location, back).toBe('/');
+    }
+  });
+
+  it('exports the register as the CLI writes it', async () => {
+    const cookie = await signIn(served);
+    const json = await request(served.port, '/register/export?format=json', { headers: { cookie } });
+    expect(json.headers['content-disposition']).toBe('attachment; filename="datalek-register.json"');
+    expect(JSON.parse(json.body)).toEqual(JSON.parse((await cli(['register', '--format', 'json'])).stdout));
+    const csv = await request(served.port, '/register/export?format=csv&from=2026-11-25&to=2026-11-30', { headers: { cookie } });
+    expect(csv.body.split('\n')).toHaveLength(2); // the header and the on-time incident
+    expect(csv.body).toContain(onTime);
+    expect(csv.body).not.toContain(late);
+  });
+
+  it('listens on the loopback interface only', async () => {
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (!outside) return;
+    const reached = await fetch(`http://${outside.address}:${served.port}/`).then(
+      () => true,
+      () => false,
+    );
+    expect(reached).toBe(false);
+  });
+
+  it('refuses to start without a store, on a bad port, or with --by on AWS, naming the problem', async () => {
+    const none = await spawnCli(['serve', '--store', join(dir, 'nothing-here')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`no store at ${join(dir, 'nothing-here')}`);
+    expect((await runCli(['serve', '--port', 'http', ...common])).stderr).toContain('--port must be a port number');
+    expect((await runCli(['serve', '--target', 'aws', '--by', 'x'], { AWS_REGION: 'eu-west-1' })).stderr).toContain('--by cannot be used with --target aws');
+    const busy = await spawnCli(['serve', ...common, '--port', String(served.port)]);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`port ${served.port} on 127.0.0.1 is in use`);
+  });
+});

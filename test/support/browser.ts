@@ -1,0 +1,83 @@
+/// <reference lib="dom" />
+// (The functions passed to page.evaluate run in the browser: they use its DOM.)
+/**
+ * Headless Chromium from Debian's package, driven by playwright-core (a browser download cannot work
+ * here). Where chromium is missing the browser tests are skipped, except under CI=true, where they
+ * must run (`.ci/run` installs it).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, CHROMIUM_FOUND } from './chromium.js';
+
+if (!CHROMIUM_FOUND && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing, and CI=true: the browser tests must run (apt-get install chromium)`);
+
+export const CHROMIUM_AVAILABLE = CHROMIUM_FOUND;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's violations of impact serious or critical on the page. The script is evaluated through
+ * the DevTools protocol, so the page's Content-Security-Policy stays as it is.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Presses Tab until the element matching `selector` has the focus; fails if it never gets it. */
+export async function tabTo(page: Page, selector: string, max = 400): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} never got the focus from the keyboard`);
+}
+
+/**
+ * Every control a person can use on the page (links, buttons, fields, summaries) that is not
+ * reached by pressing Tab from the top of the page; empty when the keyboard reaches them all.
+ */
+export async function unreachableByKeyboard(page: Page): Promise<string[]> {
+  const all: string[] = await page.evaluate(() => {
+    const controls = [...document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary')];
+    return controls
+      .filter((el) => !el.hidden && el.offsetParent !== null && !(el as HTMLInputElement).disabled)
+      .map((el, i) => {
+        el.dataset.kbd = String(i);
+        return String(i);
+      });
+  });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const reached = new Set<string>();
+  for (let i = 0; i < all.length * 2 + 10; i++) {
+    await page.keyboard.press('Tab');
+    const key = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kbd ?? null);
+    if (key !== null) reached.add(key);
+    if (reached.size === all.length) break;
+  }
+  const missing = all.filter((k) => !reached.has(k));
+  return page.evaluate((keys) => keys.map((k) => document.querySelector(`[data-kbd="${k}"]`)?.outerHTML.slice(0, 120) ?? k), missing);
+}

@@ -1,0 +1,114 @@
+/**
+ * `datalek serve` as a person starts it: a separate process, whose printed URL (with `--json`, one
+ * line) the test opens. `request` sends exactly the headers a test gives (including a foreign Host),
+ * which fetch does not allow.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { ROOT } from './cli.js';
+
+export interface Served {
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  actor: string;
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/datalek.mjs'), 'serve', '--port', '0', '--json', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+      const nl = stdout.indexOf('\n');
+      if (nl >= 0) resolve(stdout.slice(0, nl));
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    child.on('error', reject);
+  });
+  const printed = JSON.parse(line) as { url: string; port: number; actor: string };
+  const url = new URL(printed.url);
+  return {
+    url: printed.url,
+    origin: url.origin,
+    port: printed.port,
+    token: url.searchParams.get('token') as string,
+    actor: printed.actor,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTP request with exactly these headers (Host included; an empty one is left out), no redirect followed. */
+export function request(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        // An empty Host sends none at all (node would otherwise add its own).
+        setHost: false,
+        headers: Object.fromEntries(
+          Object.entries({
+            host: `127.0.0.1:${port}`,
+            ...options.headers,
+            ...(options.body ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+          }).filter(([, v]) => v !== ''),
+        ),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body) req.write(options.body);
+    req.end();
+  });
+}
+
+/** Signs in with the printed URL: the cookie the server sets, for the next requests. */
+export async function signIn(served: Served): Promise<string> {
+  const reply = await request(served.port, `/?token=${encodeURIComponent(served.token)}`);
+  const setCookie = reply.headers['set-cookie']?.[0] ?? '';
+  return setCookie.split(';')[0];
+}
+
+/** The CSRF token of the forms on a page. */
+export function csrfOf(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token on the page');
+  return m[1];
+}
+
+export function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { planContainment } from '../../handlers/core/containment.js';
+import { type Finding, parseEvent } from '../../handlers/core/finding.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
+import { accessKeyResource, bucketResource, findingEvent, instanceResource, RESOURCES, sequenceDetection } from '../support/events.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+
+function finding(event: unknown): Finding {
+  const parsed = parseEvent(event);
+  if (parsed.kind !== 'finding') throw new Error('not a finding');
+  return parsed.finding;
+}
+
+/** What the default policy plans on AWS (enforce shows as enforce), as `type target` lines with the person's runbook. */
+function plan(event: unknown, policy: Policy = DEFAULT_POLICY, forceEnforce = false): ActionRecord[] {
+  return planContainment(finding(event), policy, [], { canEnforce: true, forceEnforce, now: NOW });
+}
+
+const brief = (actions: ActionRecord[]) =>
+  actions.map((a) => `${a.type} ${a.target}${a.person ? ` (person: ${a.params?.runbook})` : ''}${a.status === 'skipped' ? ' [skipped]' : ''}`);
+
+const outbound = { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'OUTBOUND' } } };
+const inbound = { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'INBOUND' } } };
+const runtime = { runtimeDetails: { process: { name: 'xmrig' } } };
+
+describe('credentials: the right containment for each kind', () => {
+  it("revokes an IAM user's temporary credentials on the user, by principal id, never as a role named after the user", () => {
+    const actions = plan(
+      findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }),
+    );
+    expect(brief(actions)).toEqual(['revoke-user-sessions AIDAEXAMPLE']);
+    expect(actions[0].params).toEqual({ userName: 'j.jansen' });
+    expect(actions.some((a) => a.type === 'revoke-role-sessions')).toBe(false);
+  });
+
+  it("revokes a console sign-in's sessions on the IAM user", () => {
+    const resource = {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' },
+    };
+    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource })))).toEqual(['revoke-user-sessions AIDACONSOLE']);
+  });
+
+  it('leaves federated users and root to a person, with the runbook', () => {
+    const federated = plan(
+      findingEvent({ type: 'Exfiltration:IAMUser/AnomalousBehavior', resource: accessKeyResource('ASIAFEDERATED000001', 'FederatedUser', 'partner-sso') }),
+    );
+    expect(brief(federated)).toEqual(['contain-federated-user AIDAEXAMPLE (person: runbooks/federated-user.md)']);
+    expect(federated[0]).toMatchObject({ status: 'planned', mode: 'plan', reason: 'a person acts: runbooks/federated-user.md' });
+    const root = plan(findingEvent({ type: 'Policy:IAMUser/RootCredentialUsage', severity: 8, resource: accessKeyResource('ASIAROOT', 'Root', 'Root') }));
+    expect(brief(root)).toEqual(['restrict-root-credentials ASIAROOT (person: runbooks/compromised-access-key.md)']);
+  });
+
+  it('keeps assumed roles and long-term keys as before', () => {
+    expect(
+      brief(
+        plan(
+          findingEvent({
+            type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+            resource: accessKeyResource('ASIAROLE', 'AssumedRole', 'app-role'),
+          }),
+        ),
+      ),
+    ).toEqual(['revoke-role-sessions app-role']);
+    expect(brief(plan(findingEvent({ type: 'CredentialAccess:IAMUser/AnomalousBehavior', resource: accessKeyResource('AKIALONG') })))).toEqual([
+      'deactivate-access-key AKIALONG',
+    ]);
+  });
+
+  it.each(['InitialAccess', 'Persistence', 'PrivilegeEscalation', 'DefenseEvasion', 'Stealth', 'Discovery'])(
+    'disables the credentials of a High %s:IAMUser finding',
+    (purpose) => {
+      expect(brief(plan(findingEvent({ type: `${purpose}:IAMUser/AnomalousBehavior`, resource: accessKeyResource('AKIAX') })))).toEqual([
+        'deactivate-access-key AKIAX',
+      ]);
+    },
+  );
+
+  it('disables the access key an S3 exfiltration or impact finding names, also on a bucket that is not public', () => {
+    const resource = { ...bucketResource('klantdata', 'NOT_PUBLIC'), accessKeyDetails: accessKeyResource('AKIAS3READER').accessKeyDetails };
+    expect(brief(plan(findingEvent({ type: 'Exfiltration:S3/MaliciousIPCaller', resource })))).toEqual(['deactivate-access-key AKIAS3READER']);
+    expect(brief(plan(findingEvent({ type: 'Impact:S3/AnomalousBehavior.Delete', resource })))).toEqual(['deactivate-access-key AKIAS3READER']);
+  });
+
+  it('gives an anonymous S3 caller on a bucket not shown as public to a person (triage), not to nothing', () => {
+    expect(brief(plan(findingEvent({ type: 'Exfiltration:S3/MaliciousIPCaller', resource: bucketResource('intern', 'NOT_PUBLIC') })))).toEqual([
+      'triage intern (person: runbooks/triage.md)',
+    ]);
+  });
+});
+
+describe('EC2: direction, not resourceRole, decides', () => {
+  it('isolates a High Tor client that GuardDuty reports with role TARGET but an OUTBOUND connection', () => {
+    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:EC2/TorClient', resourceRole: 'TARGET', service: outbound })))).toEqual([
+      'isolate-instance i-0123456789abcdef0',
+    ]);
+  });
+
+  it('isolates an instance brute-forcing others, and gives one brute-forced or probed to a person', () => {
+    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:EC2/SSHBruteForce', resourceRole: 'ACTOR', service: outbound })))).toEqual([
+      'isolate-instance i-0123456789abcdef0',
+    ]);
+    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:EC2/SSHBruteForce', resourceRole: 'TARGET', service: inbound })))).toEqual([
+      'review-exposed-instance i-0123456789abcdef0 (person: runbooks/exposed-instance.md)',
+    ]);
+    const probed = { action: { actionType: 'PORT_PROBE', portProbeAction: { blocked: false } } };
+    expect(brief(plan(findingEvent({ type: 'Recon:EC2/PortProbeEMRUnprotectedPort', resourceRole: 'TARGET', service: probed })))).toEqual([
+      'review-exposed-instance i-0123456789abcdef0 (person: runbooks/exposed-instance.md)',
+    ]);
+  });
+
+  it('never enforces a person’s step, even with replay --enforce', () => {
+    const actions = plan(findingEvent({ type: 'UnauthorizedAccess:EC2/SSHBruteForce', resourceRole: 'TARGET', service: inbound }), DEFAULT_POLICY, true);
+    expect(actions[0]).toMatchObject({ mode: 'plan', person: true });
+  });
+});
+
+describe('Runtime Monitoring, Malware Protection, Lambda, RDS, EKS, ECS', () => {
+  it.each([
+    'CryptoCurrency:Runtime/BitcoinTool.B',
+    'Backdoor:Runtime/C&CActivity.B',
+    'PrivilegeEscalation:Runtime/RuncContainerEscape',
+    'DefenseEvasion:Runtime/ProcessInjection.Ptrace',
+  ])('isolates the instance of a High %s', (type) => {
+    expect(brief(plan(findingEvent({ type, service: runtime })))).toEqual(['isolate-instance i-0123456789abcdef0']);
+  });
+
+  it('isolates an ECS task by its network interface, and an EKS finding’s worker node with a person for Kubernetes', () => {
+    expect(
+      brief(plan(findingEvent({ type: 'Execution:ECS/MaliciousFile', resource: RESOURCES.ECSCluster(), service: { action: { actionType: 'MALWARE_SCAN' } } }))),
+    ).toEqual(['isolate-ecs-task arn:aws:ecs:eu-west-1:111122223333:task/payments/0f1e2d3c4b5a69788796a5b4c3d2e1f0']);
+    const eks = { ...RESOURCES.EKSCluster(), instanceDetails: instanceResource('i-0node').instanceDetails };
+    expect(brief(plan(findingEvent({ type: 'Execution:Runtime/ReverseShell', resource: eks, service: runtime })))).toEqual([
+      'isolate-instance i-0node',
+      'contain-kubernetes-workload prod-eks (person: runbooks/eks-cluster.md)',
+    ]);
+    expect(brief(plan(findingEvent({ type: 'Policy:Kubernetes/AnonymousAccessGranted', resource: RESOURCES.EKSCluster() })))).toEqual([
+      'contain-kubernetes-workload prod-eks (person: runbooks/eks-cluster.md)',
+    ]);
+  });
+
+  it('stops a Lambda function, and restricts an RDS instance with a person for the database credentials', () => {
+    expect(brief(plan(findingEvent({ type: 'Backdoor:Lambda/C&CActivity.B', resource: RESOURCES.Lambda(), service: outbound })))).toEqual([
+      'contain-lambda-function export-klanten',
+    ]);
+    expect(brief(plan(findingEvent({ type: 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce', resource: RESOURCES.RDSDBInstance() })))).toEqual([
+      'restrict-rds-instance klanten-db',
+      'review-database-access klanten-db (person: runbooks/rds-database.md)',
+    ]);
+  });
+
+  it('tags malware in an S3 object (key and version in the record, not in the target), a snapshot, an AMI and a recovery point', () => {
+    const [object] = plan(
+      findingEvent({ type: 'Object:S3/MaliciousFile', severity: 5, resource: RESOURCES.S3Object(), service: { action: { actionType: 'MALWARE_SCAN' } } }),
+    );
+    expect(object).toMatchObject({ type: 'tag-s3-object', params: { bucket: 'uploads-klanten', key: '2026/paspoort.pdf', versionId: 'v3' } });
+    expect(object.target).toMatch(/^uploads-klanten\/object-[0-9a-f]{12}$/);
+    expect(brief(plan(findingEvent({ type: 'Execution:EC2/MaliciousFile!Snapshot', resource: RESOURCES.EBSSnapshot() })))).toEqual([
+      'tag-snapshot snap-0123456789abcdef0',
+    ]);
+    expect(brief(plan(findingEvent({ type: 'Execution:EC2/MaliciousFile!AMI', resource: RESOURCES.EC2Image() })))).toEqual(['tag-image ami-0123456789abcdef0']);
+    expect(brief(plan(findingEvent({ type: 'Execution:S3/MaliciousFile!RecoveryPoint', resource: RESOURCES.RecoveryPoint() })))).toEqual([
+      'tag-recovery-point arn:aws:backup:eu-west-1:111122223333:recovery-point:1EB3B5E7-9EB0-435A-9B6B-EXAMPLE',
+    ]);
+  });
+
+  it('respects the exemption tag on a Lambda function as on an instance', () => {
+    const resource = RESOURCES.Lambda();
+    (resource.lambdaDetails as Record<string, unknown>).tags = [{ key: 'datalek:exempt', value: 'true' }];
+    const [stop] = plan(findingEvent({ type: 'CryptoCurrency:Lambda/BitcoinTool.B', resource }), DEFAULT_POLICY, true);
+    expect(stop).toMatchObject({ type: 'contain-lambda-function', mode: 'plan', reason: 'exempt by tag datalek:exempt=true: planned, not carried out' });
+  });
+});
+
+describe('attack sequences: act on everything they name', () => {
+  it('disables the named credentials, isolates the named instance, blocks a named public bucket, and gives the rest to a person', () => {
+    const detection = sequenceDetection();
+    (detection.sequence.resources[1] as { data: { s3Bucket: Record<string, string> } }).data.s3Bucket.effectivePermission = 'PUBLIC';
+    const actions = plan(
+      findingEvent({
+        type: 'AttackSequence:S3/CompromisedData',
+        severity: 9.5,
+        resource: { resourceType: 'AttackSequence' },
+        service: { detection },
+      }),
+    );
+    expect(brief(actions)).toEqual([
+      'block-public-access klantdata',
+      'deactivate-access-key AKIAEXAMPLE000000001',
+      'isolate-instance i-0123456789abcdef0',
+      'contain-kubernetes-workload prod-eks (person: runbooks/eks-cluster.md)',
+      'review-attack-sequence f0000000000000000000000000000001 (person: runbooks/attack-sequence.md)',
+    ]);
+  });
+});
+
+describe('the policy file', () => {
+  it('refuses a person rule without its step and runbook, and a runbook outside runbooks/', () => {
+    expect(() => parsePolicy({ containment: { rules: [{ action: 'person', findingTypes: ['*'] }] } })).toThrow(/a person rule needs its step and runbook/);
+    expect(() => parsePolicy({ containment: { rules: [{ action: 'person', findingTypes: ['*'], step: 'x', runbook: '../etc/passwd' }] } })).toThrow(
+      /expected runbooks\/<name>.md/,
+    );
+  });
+});
