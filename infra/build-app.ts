@@ -190,24 +190,26 @@ function acknowledge(stacks: {
       });
     }
   }
-  Validations.of(response.boundary).acknowledge(
-    ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
-      reason: "the boundary caps logging at this account's log groups; each function's own policy names its log group",
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
-      reason: 'the boundary caps table access at the incidents table and its indexes',
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
-      reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
-    },
-  );
+  for (const boundary of [response.boundary, response.anchorBoundary]) {
+    Validations.of(boundary).acknowledge(
+      ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+        reason: "the boundary caps logging at this account's log groups; each function's own policy names its log group",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
+        reason: 'the boundary caps table access at the incidents table and its indexes',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
+        reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
+      },
+    );
+  }
   // The digests: write-once objects under one prefix of the pipeline's own bucket.
   const digestObjects = `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${digestBucketName(account, region)}/${DIGEST_PREFIX}*]`;
-  for (const s of [response.functions.anchor, response.boundary]) {
+  for (const s of [response.functions.anchor, response.anchorBoundary]) {
     Validations.of(s).acknowledge({
       id: digestObjects,
       reason: "the anchor writes each new digest (its name has the digest's number) under the bucket's digests/ prefix",

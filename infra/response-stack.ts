@@ -79,6 +79,7 @@ export class ResponseStack extends Stack {
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
   public readonly boundary: iam.ManagedPolicy;
+  public readonly anchorBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -211,11 +212,33 @@ export class ResponseStack extends Stack {
         actions: ['sqs:SendMessage'],
         resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
       }),
-      ...anchoring,
       ...containment,
       ...(assume ? [assume] : []),
       protectPipelineRoles({ partition: this.partition, protectedRoles }),
     ]);
+
+    // The anchor alone signs and writes digests: its own, smaller boundary (the stack's is near the
+    // 6,144 characters IAM takes, and nothing else needs these).
+    const anchorBoundary = new iam.ManagedPolicy(this, 'AnchorBoundary', {
+      managedPolicyName: 'datalek-anchor-boundary',
+      description: 'datalek: the most the anchor function may ever do (permissions boundary)',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+        }),
+        new iam.PolicyStatement({
+          actions: [...TABLE_ACTIONS.read, 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [state.incidents.tableArn, incidentsIndexes],
+        }),
+        new iam.PolicyStatement({ actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`] }),
+        ...anchoring,
+        protectPipelineRoles({ partition: this.partition, protectedRoles }),
+      ],
+    });
+    iam.PermissionsBoundary.of(anchor).apply(anchorBoundary);
+    this.anchorBoundary = anchorBoundary;
 
     const route = (
       id: string,

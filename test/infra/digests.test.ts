@@ -74,4 +74,21 @@ describe('digests on AWS', () => {
     const digests = statements.find((s) => actionsOf(s).includes('s3:PutObject'));
     expect(JSON.stringify(digests?.Resource)).toContain('datalek-digests-111122223333-eu-west-1/digests/*');
   });
+
+  it('caps the anchor with a boundary of its own, and no other role may sign or write digests', () => {
+    const roles = response.findResources('AWS::IAM::Role');
+    const boundaryOf = (name: string) => Object.values(roles).find((r) => r.Properties.RoleName === name)?.Properties.PermissionsBoundary.Ref;
+    const policies = response.findResources('AWS::IAM::ManagedPolicy');
+    const anchorBoundary = policies[boundaryOf('datalek-anchor-function')];
+    expect(anchorBoundary.Properties.ManagedPolicyName).toBe('datalek-anchor-boundary');
+    const allowed = (p: { Properties: { PolicyDocument: { Statement: Statement[] } } }) =>
+      p.Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+    expect(allowed(anchorBoundary)).toEqual(expect.arrayContaining(['kms:Sign', 's3:PutObject']));
+    expect(allowed(anchorBoundary).filter((a) => a.startsWith('ec2:') || a.startsWith('iam:'))).toEqual([]);
+    for (const name of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge']) {
+      const boundary = policies[boundaryOf(`datalek-${name}-function`)];
+      expect(allowed(boundary), name).not.toContain('kms:Sign');
+      expect(roleStatements(response, `datalek-${name}-function`).flatMap(actionsOf), name).not.toContain('kms:Sign');
+    }
+  });
 });
