@@ -166,7 +166,7 @@ function benchLargeInput() {
   closeSync(fd);
   // The child reports its own high-water mark as it exits (kilobytes on Linux).
   const probe = join(dir, 'peak-rss.cjs');
-  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, `\\npeak-rss-kb ${process.resourceUsage().maxRSS}\\n`));\n");
+  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, '\\npeak-rss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n");
   const replay = (input: string, store: string) => {
     const started = performance.now();
     const run = spawnSync(
