@@ -8,8 +8,11 @@
  * - floor: the same event texts parsed, and one row each inserted into SQLite in one transaction
  *   per event: the least any durable pipeline does per event. ratio = floor rate / replay rate.
  * - sweep: 10 open incidents beside `closed` closed ones: the incidents one sweep reads.
+ * - largeInput: `datalek replay` of one 60 MB JSON array (redeliveries of a few findings), in a
+ *   process of its own: its peak resident memory beside the same process replaying one event (the file is streamed, never held whole).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -168,6 +171,59 @@ async function benchSweep() {
   return { open: OPEN, closed: CLOSED, incidentsRead: result.incidentsRead, sent: result.sent.length };
 }
 
+/** `datalek replay` of a 60 MB array in its own process: how much memory it takes at most. */
+function benchLargeInput() {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-large-'));
+  const file = join(dir, 'large.json');
+  const fd = openSync(file, 'w');
+  const findings = Array.from({ length: 20 }, (_, i) =>
+    JSON.stringify(findingEvent({ id: `large-${i}`, instanceId: `i-large-${i}`, createdAt: '2026-11-27T21:00:00Z' })),
+  );
+  let events = 0;
+  let bytes = 1;
+  writeSync(fd, '[');
+  while (bytes < 60 * 1024 * 1024) {
+    const text = `${events ? ',' : ''}${findings[events % findings.length]}`;
+    writeSync(fd, text);
+    bytes += Buffer.byteLength(text);
+    events += 1;
+  }
+  writeSync(fd, ']');
+  closeSync(fd);
+  // The child reports its own high-water mark as it exits (kilobytes on Linux).
+  const probe = join(dir, 'peak-rss.cjs');
+  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, '\\npeak-rss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n");
+  const replay = (input: string, store: string) => {
+    const started = performance.now();
+    const run = spawnSync(
+      process.execPath,
+      ['-r', probe, join(import.meta.dirname, '../bin/datalek.mjs'), 'replay', input, '--store', join(dir, store), '--json', '--now', NOW],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'ignore', 'pipe'],
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    const kb = Number(/peak-rss-kb (\d+)/.exec(run.stderr ?? '')?.[1] ?? Number.NaN);
+    return { seconds: (performance.now() - started) / 1000, bytes: kb * 1024, exitCode: run.status };
+  };
+  // The same process with one event: what loading the CLI alone takes, to compare with.
+  const one = join(dir, 'one.json');
+  writeFileSync(one, findings[0]);
+  const baseline = replay(one, 'baseline');
+  const large = replay(file, 'store');
+  const size = statSync(file).size;
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    bytes: size,
+    events,
+    seconds: Number(large.seconds.toFixed(1)),
+    peakRssBytes: large.bytes,
+    baselineRssBytes: baseline.bytes,
+    exitCode: large.exitCode,
+  };
+}
+
 const events = syntheticEvents(N);
 const floorPerSecond = benchFloor(events);
 const replay = await benchReplay(events);
@@ -175,6 +231,7 @@ const sweepFigures = await benchSweep();
 const awsCalls = await benchAwsCalls();
 const containment = await benchContainment();
 const handlers = await benchHandlers();
+const largeInput = benchLargeInput();
 
 const report = {
   replay: {
@@ -189,6 +246,7 @@ const report = {
   aws: awsCalls ? { calls: awsCalls } : { calls: null, skipped: "moto_server not found (pip install 'moto[server]')" },
   containment,
   handlers,
+  largeInput,
 };
 
 if (values.json) {
@@ -215,4 +273,7 @@ if (values.json) {
     );
   }
   for (const h of handlers) console.log(`handler  ${h.name}: ${h.bytes} bytes, loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×)`);
+  console.log(
+    `large    replay of one ${(largeInput.bytes / 1024 / 1024).toFixed(0)} MB array (${largeInput.events} events): peak ${(largeInput.peakRssBytes / 1024 / 1024).toFixed(0)} MB resident (one event: ${(largeInput.baselineRssBytes / 1024 / 1024).toFixed(0)} MB), ${largeInput.seconds} s`,
+  );
 }

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
+import { digestKeys } from '../support/tamper.js';
 
 /** Far ahead of any machine's clock that runs these tests. */
 const FUTURE = '2999-01-01T00:00:00Z';
@@ -92,6 +93,16 @@ describe('drills that cannot hurt', () => {
     expect(JSON.parse(real.stdout).length).toBeGreaterThan(0);
   });
 
+  it('is never anchored: its digests would fork the real chain', async () => {
+    const drill = join(dir, 'drill-anchor');
+    await runCli(['drill', '--from', store, '--store', drill]);
+    const keys = digestKeys(dir);
+    const r = await runCli(['anchor', '--store', drill, '--digests', join(dir, 'digests'), '--key', keys.private]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a drill copy is never anchored/);
+    expect(existsSync(join(dir, 'digests'))).toBe(false);
+  });
+
   it('never copies over a store, and needs a source', async () => {
     const other = join(dir, 'other');
     await runCli(['replay', join(dir, 'e.json'), '--store', other, '--now', '2026-11-20T21:05:00Z']);
@@ -100,6 +111,10 @@ describe('drills that cannot hurt', () => {
     expect(r.stderr).toMatch(/already holds a store/);
     expect((await runCli(['drill', '--from', join(dir, 'nothing'), '--store', join(dir, 'x')])).stderr).toMatch(/no store at/);
     expect((await runCli(['drill', '--store', join(dir, 'y')])).code).toBe(2);
+    // Without --store: a new folder beside the source, never the default store.
+    const beside = await runCli(['drill', '--from', store, '--json']);
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(JSON.parse(beside.stdout).store).toMatch(new RegExp(`^${store}-drill-\\d{8}T\\d{6}$`));
     expect(existsSync(join(dir, 'x'))).toBe(false);
     // The drill mark is in the copy itself.
     const db = new Database(join(other, 'datalek.sqlite'), { readonly: true });

@@ -20,6 +20,8 @@ async function anchor(ctx: Context): Promise<number> {
   if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');
   const signer = await digestSigner(ctx);
   return withBackend(ctx, 'write', async (backend) => {
+    // A drill copy carries the real store's anchor state: anchoring it would fork the real chain.
+    if (backend.drill) throw new UsageError("a drill copy is never anchored: its digests would continue the real store's chain with made-up history");
     const result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
     if (result.problems.length) {
       for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));

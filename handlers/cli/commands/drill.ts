@@ -7,14 +7,14 @@ import { UsageError } from '../errors.js';
 export const drillCommand: Command = {
   name: 'drill',
   section: 'main',
-  usage: `  datalek drill --from STORE --store DIR    a marked copy of STORE in DIR to practise on: any --now goes,
-                                             every message it sends is marked [DRILL]`,
+  usage: `  datalek drill --from STORE [--store DIR]  a marked copy of STORE to practise on (in DIR, by default a new
+                                             folder beside STORE): any --now goes, every message is marked [DRILL]`,
   flags: { from: { type: 'string' } },
   positionals: 'none',
   check(flags, target) {
     if (target !== 'local') throw new UsageError('drill copies the embedded store; practise AWS against an emulator (see README, On AWS)');
     if (typeof flags.from !== 'string' || !flags.from)
-      throw new UsageError('drill needs --from STORE (the store to copy) and --store DIR (where the drill copy goes)');
+      throw new UsageError('drill needs --from STORE (the store to copy); --store DIR says where the copy goes');
   },
   run: drill,
 };
@@ -26,7 +26,9 @@ export const drillCommand: Command = {
  */
 async function drill(ctx: Context): Promise<number> {
   const from = resolve(ctx.io.cwd, ctx.flags.from as string);
-  const to = resolve(ctx.io.cwd, ctx.storeDir);
+  // Without --store (or DATALEK_STORE), a new folder beside the source: never the default store.
+  const explicit = ctx.flags.store !== undefined || ctx.io.env.DATALEK_STORE !== undefined;
+  const to = explicit ? resolve(ctx.io.cwd, ctx.storeDir) : `${from}-drill-${ctx.systemNow().replace(/[-:]/g, '').slice(0, 15)}`;
   if (!existsSync(join(from, STORE_FILE))) throw new UsageError(`no store at ${from} (no ${STORE_FILE} there): --from names the store to copy`);
   if (existsSync(join(to, STORE_FILE))) {
     throw new UsageError(`${to} already holds a store: a drill goes into a new folder (--store DIR), never over a store`);
