@@ -128,7 +128,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
-      entries.push({ at: now, kind: 'assessed', actor: by, detail: { personalData, risk, notifiable, reason, deadline: draft.deadline } });
+      // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
+      // aside (it stays in the history): the data subjects must be informed, or an exception of
+      // Art. 34(3) recorded, before the incident can close.
+      const setAside = risk === 'high' && draft.subjects?.decision === 'not-required' ? draft.subjects : null;
+      if (setAside) draft.subjects = null;
+      entries.push({
+        at: now,
+        kind: 'assessed',
+        actor: by,
+        detail: { personalData, risk, notifiable, reason, deadline: draft.deadline, ...(setAside ? { subjectsDecisionSetAside: setAside } : {}) },
+      });
     }
     if (input.nis2Significant !== undefined) {
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
@@ -384,6 +394,16 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {
       throw new RefusedError(`a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`);
     }
+    // A report that follows another cannot have been made before it.
+    const follows = kind === 'final' || kind === 'progress' ? 'notification' : REPORT_KINDS.ap.includes(kind) && kind !== 'initial' ? 'initial' : null;
+    const before = follows ? previous.filter((r) => r.kind === follows && r.at > at).sort((x, y) => x.at.localeCompare(y.at))[0] : undefined;
+    if (before) {
+      throw new RefusedError(
+        follows === 'initial'
+          ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
+          : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
+      );
+    }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
     if (late && !delayReason) {
@@ -481,6 +501,11 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       if (roleOf(draft, deps.policy) === 'processor') {
         throw new RefusedError(
           `as processor for incident ${draft.id} the Art. 34 decision is the controller's (Art. 33(2), 34): inform the controller (datalek reported --recipient controller)`,
+        );
+      }
+      if (input.decision === 'not-required' && !draft.assessment) {
+        throw new RefusedError(
+          '"not required" rests on an assessment that the risk is not high (Art. 34(1)); no assessment is recorded yet: assess the incident first (datalek assess)',
         );
       }
       if (input.decision === 'not-required' && draft.assessment?.risk === 'high') {
