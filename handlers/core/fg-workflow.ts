@@ -333,6 +333,16 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
       );
     }
+    if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
+      throw new RefusedError(
+        `the decision on the subscribers rests on the data being unintelligible (Regulation 611/2013 art. 4); --unintelligible ${facts.unintelligible} contradicts it: record a new decision first`,
+      );
+    }
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
+      throw new RefusedError(
+        'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
+      );
+    }
     if (facts.crossBorder === false && given.leadAuthority) {
       throw new RefusedError(
         '--lead-authority names the lead supervisory authority of a cross-border breach (Art. 56), but the facts say it is not cross-border',

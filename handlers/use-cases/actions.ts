@@ -374,6 +374,13 @@ export const factsAction = action({
       }
     }
     const special = v.special;
+    // An empty list would record "no special categories", which nobody said: the page's empty box
+    // means "unknown", and "none" (or "geen") is how to state that there are none.
+    if (special && special.length === 0) {
+      throw new UsageError('--special needs the special categories, or none to state that there are none; leave it out while unknown', {
+        field: 'special',
+      });
+    }
     return {
       incidentId,
       by,

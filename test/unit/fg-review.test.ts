@@ -11,6 +11,10 @@ import { assess, closeBlockers, closeIncident, decideSubjects, type FgDeps, reco
 import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
+import { factsAction } from '../../handlers/use-cases/actions.js';
+import { parseFields } from '../../handlers/use-cases/fields.js';
+import { changedValues, webForm } from '../../handlers/web/action-forms.js';
+import { rawFromForm } from '../../handlers/web/forms.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -104,6 +108,49 @@ describe('the FG record under review', () => {
     it('takes a follow-up dated at or after the initial report', async () => {
       const { report } = await recordReport(deps, { incidentId: id, reference: 'M-9', kind: 'follow-up', by: 'FG', at: '2026-11-28T20:00:00.000Z' });
       expect(report.kind).toBe('follow-up');
+    });
+  });
+
+  describe('special categories: only what the FG said', () => {
+    /** The facts form as the page submits it, read as the web app reads it: only what changed is given. */
+    const submitFacts = async (form: Record<string, string>) => {
+      const incident = (await t.store.getIncident(id)) as Incident;
+      const web = webForm('facts');
+      if (!web) throw new Error('no facts form');
+      const { raw } = rawFromForm(factsAction.fields, form, policy.timeZone);
+      const values = changedValues(web.action, parseFields(factsAction.fields, raw), incident);
+      return recordFacts(deps, factsAction.input(values as never, { incidentId: id, by: 'FG' }));
+    };
+
+    it('an emptied box (the page: "Leeg: onbekend") is not recorded as "none"', async () => {
+      await submitFacts({ special: 'strafrechtelijke gegevens' });
+      await expect(submitFacts({ special: '' })).rejects.toThrow(/--special/);
+      const facts = (await t.store.getIncident(id))?.facts;
+      expect(facts?.specialCategories).toEqual(['strafrechtelijke gegevens']);
+    });
+
+    it('an empty --special on the command line states nothing either; "none" does', () => {
+      expect(() => factsAction.input({ special: [] } as never, { incidentId: id, by: 'FG' })).toThrow(/--special/);
+      expect(factsAction.input({ special: ['none'] } as never, { incidentId: id, by: 'FG' }).specialCategories).toEqual([]);
+    });
+  });
+
+  describe('facts that would pull the ground from under an Art. 34(3) exception are refused', () => {
+    it('the measures of the exception "measures taken" cannot be emptied (Art. 34(3)(b))', async () => {
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'r', by: 'FG' });
+      await recordFacts(deps, { incidentId: id, by: 'FG', measuresTaken: 'alle sessies ingetrokken, wachtwoorden gereset' });
+      await decideSubjects(deps, { incidentId: id, decision: 'exception', exception: 'measures-taken', reason: 'risico weggenomen', by: 'FG' });
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', measuresTaken: '' })).rejects.toThrow(/Art\. 34\(3\)\(b\)/);
+      expect((await t.store.getIncident(id))?.facts?.measuresTaken).toBe('alle sessies ingetrokken, wachtwoorden gereset');
+    });
+
+    it('the subscribers\' exception "encrypted" holds the data unintelligible too (Regulation 611/2013 art. 4)', async () => {
+      const telecom = parsePolicy({ clocks: { telecom: true } });
+      const tdeps = { ...deps, policy: telecom };
+      await assess(tdeps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'r', by: 'FG' });
+      await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'yes' });
+      await decideSubjects(tdeps, { incidentId: id, audience: 'subscribers', decision: 'exception', exception: 'encrypted', reason: 'AES', by: 'FG' });
+      await expect(recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' })).rejects.toThrow(/611\/2013 art\. 4/);
     });
   });
 });
