@@ -314,6 +314,19 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
       );
     }
   }
+  for (const [who, s] of [
+    ['data-subjects', incident.subjects],
+    ['subscribers', incident.subscribers],
+  ] as const) {
+    if (s?.enteredLater && s.date) {
+      const whom = nl ? (who === 'subscribers' ? 'de abonnees' : 'de betrokkenen') : who === 'subscribers' ? 'the subscribers' : 'the data subjects';
+      out.push(
+        nl
+          ? `Het informeren van ${whom} is later ingevoerd: gedateerd ${when(s.date)}, vastgelegd ${when(s.at)}.`
+          : `Informing ${whom} was entered later: dated ${when(s.date)}, recorded ${when(s.at)}.`,
+      );
+    }
+  }
   for (const r of incident.reports ?? []) {
     if (r.enteredLater) {
       out.push(

@@ -512,6 +512,12 @@ export function RegisterPage({
                     <div>
                       {`${recipientLabel(lang, rep.to)} · ${reportKindLabel(lang, rep.kind)} · ${rep.reference} · `}
                       <When view={view} at={rep.at} />
+                      {rep.enteredLater ? (
+                        <span class="muted">
+                          {' '}
+                          ({w.enteredLater}: <When view={view} at={rep.recordedAt} />)
+                        </span>
+                      ) : null}
                     </div>
                   ))}
                 </td>

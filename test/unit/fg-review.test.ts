@@ -10,6 +10,7 @@ import { RefusedError } from '../../handlers/core/errors.js';
 import { assess, closeBlockers, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
 import { factsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields } from '../../handlers/use-cases/fields.js';
@@ -151,6 +152,54 @@ describe('the FG record under review', () => {
       await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'yes' });
       await decideSubjects(tdeps, { incidentId: id, audience: 'subscribers', decision: 'exception', exception: 'encrypted', reason: 'AES', by: 'FG' });
       await expect(recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' })).rejects.toThrow(/611\/2013 art\. 4/);
+    });
+  });
+
+  describe('the register for people holds what Art. 33(5) asks: facts, effects, remedial action, reasoning, history', () => {
+    it('shows the summary, the awareness and its reason, the reasons for a delay, every report and how the incident was closed', async () => {
+      at('2026-11-28T09:00:00.000Z');
+      await assess(deps, {
+        incidentId: id,
+        awareAt: '2026-11-28T08:30:00+01:00',
+        awareReason: 'pas na het lezen van de logs',
+        personalData: 'yes',
+        risk: 'risk',
+        reason: 'klantadressen gelezen',
+        by: 'FG',
+      });
+      await recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS, summary: 'Een aanvaller las klantadressen via de webwinkel.' });
+      at('2026-12-02T09:00:00.000Z');
+      await recordReport(deps, { incidentId: id, reference: 'M-7', by: 'FG', delayReason: 'de hoster leverde de logs pas op dag 4' });
+      await recordReport(deps, { incidentId: id, reference: 'M-7', kind: 'follow-up', by: 'FG' });
+      at('2026-12-05T09:00:00.000Z');
+      const closed = await closeIncident(deps, { incidentId: id, reason: 'afgehandeld, maatregelen genomen', by: 'FG' });
+      const md = registerMarkdown([closed], policy, now, 'nl');
+      for (const text of [
+        'Een aanvaller las klantadressen via de webwinkel.',
+        '2026-11-28 08:30 CET',
+        'pas na het lezen van de logs',
+        'de hoster leverde de logs pas op dag 4',
+        'vervolgmelding M-7',
+        'afgehandeld, maatregelen genomen',
+      ])
+        expect(md).toContain(text);
+    });
+
+    it('marks an Art. 34 communication entered more than a day after its stated date, in the register and the draft', async () => {
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'r', by: 'FG' });
+      at('2026-12-10T09:00:00.000Z');
+      const decided = await decideSubjects(deps, {
+        incidentId: id,
+        decision: 'inform',
+        date: '2026-11-28T10:00:00.000Z',
+        channel: 'brief',
+        reason: 'identiteitsfraude mogelijk',
+        by: 'FG',
+      });
+      expect(decided.subjects?.enteredLater).toBe(true);
+      expect(registerMarkdown([decided], policy, now, 'nl')).toContain('later ingevoerd');
+      expect(registerRow(decided, policy, now).enteredLater).toMatch(/subjects/);
+      expect(buildDraft(decided, policy, now, 'nl').warnings.join(' ')).toMatch(/later ingevoerd/);
     });
   });
 });
