@@ -6,18 +6,25 @@
  */
 import type { BreachFacts, Incident, Nature } from './incident.js';
 import { actionLabel, type Lang } from './labels.js';
+import { formatLocal } from './time.js';
 
-/** Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. */
-export function containmentTaken(incident: Incident, lang: Lang = 'en'): string[] {
+/**
+ * Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. For
+ * people (`timeZone` given) the time is shown in that zone; for tools it stays the ISO instant.
+ */
+export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   return incident.actions
     .filter((a) => a.status === 'done' && !a.released)
-    .map((a) => `${lang === 'en' ? a.type : actionLabel(lang, a.type)} ${a.target} (${a.steps?.at(-1)?.at ?? a.at})`);
+    .map((a) => {
+      const at = a.steps?.at(-1)?.at ?? a.at;
+      return `${lang === 'en' && !timeZone ? a.type : actionLabel(lang, a.type)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})`;
+    });
 }
 
 /** Every measure taken: the people's own words first, then containment carried out. */
-export function measuresTaken(incident: Incident, lang: Lang = 'en'): string[] {
+export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   const said = incident.facts?.measuresTaken?.trim();
-  return [...(said ? [said] : []), ...containmentTaken(incident, lang)];
+  return [...(said ? [said] : []), ...containmentTaken(incident, lang, timeZone)];
 }
 
 export function hasConsequences(facts: BreachFacts | undefined): boolean {

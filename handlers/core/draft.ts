@@ -506,7 +506,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ),
           ]
         : []),
-      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang).join('; ') || null),
+      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang, tz).join('; ') || null),
       field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
       field('crossBorder', nl ? 'Grensoverschrijdend' : 'Cross-border', f?.crossBorder == null ? null : yesNo(lang, f.crossBorder)),
       ...(f?.crossBorder ? [field('leadAuthority', nl ? 'Leidende toezichthouder (art. 56)' : 'Lead supervisory authority (Art. 56)', f.leadAuthority)] : []),
@@ -574,9 +574,10 @@ export function escapeMarkdown(text: string): string {
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
-export function draftMarkdown(draft: Draft): string {
+/** The draft as Markdown; with `timeZone` the moment it was made shows in that zone, as every other time in it. */
+export function draftMarkdown(draft: Draft, timeZone?: string): string {
   const t = L[draft.language];
-  const lines = [`# ${t.title}`, '', `${draft.incidentId} · ${draft.generatedAt}`, ''];
+  const lines = [`# ${t.title}`, '', `${draft.incidentId} · ${timeZone ? formatLocal(draft.generatedAt, timeZone) : draft.generatedAt}`, ''];
   if (draft.missing.length) {
     lines.push(`## ${t.stillMissing}`, '');
     for (const m of draft.missing) lines.push(`- [ ] ${escapeMarkdown(m)}`);

@@ -134,7 +134,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
     ...Object.values(f?.consequencesByNature ?? {}).map((c) => c?.text ?? ''),
   ];
   if (consequenceTexts.length === 0) missing_('consequences');
-  const taken = measuresTaken(incident, lang);
+  const taken = measuresTaken(incident, lang, tz);
   if (taken.length === 0 && !f?.measuresProposed?.trim()) missing_('measures');
   const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
   if (!fg.email && !fg.phone) missing_('fg');
@@ -206,7 +206,7 @@ export function noticeMarkdown(notice: Notice, policy: Policy): string {
   const lines = [
     `# ${escapeMarkdown(noticeTitle(notice, policy))}`,
     '',
-    `${notice.incidentId} · ${notice.generatedAt}`,
+    `${notice.incidentId} · ${formatLocal(notice.generatedAt, policy.timeZone)}`,
     '',
     `> ${escapeMarkdown(notice.note)}`,
     '',

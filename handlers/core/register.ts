@@ -278,7 +278,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.categories,
       [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
-      measuresTaken(incident, lang).join('; '),
+      measuresTaken(incident, lang, tz).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
       stateLabel(lang, incident.state),

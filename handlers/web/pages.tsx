@@ -521,7 +521,7 @@ export function RegisterPage({
                     </div>
                   ))}
                 </td>
-                <td>{measuresTaken(i, lang).join('; ')}</td>
+                <td>{measuresTaken(i, lang, view.tz).join('; ')}</td>
                 <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}

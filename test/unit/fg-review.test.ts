@@ -5,10 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
-import { buildDraft } from '../../handlers/core/draft.js';
+import { buildDraft, draftMarkdown } from '../../handlers/core/draft.js';
 import { RefusedError } from '../../handlers/core/errors.js';
 import { assess, closeBlockers, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
+import { buildNotice, noticeMarkdown } from '../../handlers/core/notice.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
@@ -200,6 +201,34 @@ describe('the FG record under review', () => {
       expect(registerMarkdown([decided], policy, now, 'nl')).toContain('later ingevoerd');
       expect(registerRow(decided, policy, now).enteredLater).toMatch(/subjects/);
       expect(buildDraft(decided, policy, now, 'nl').warnings.join(' ')).toMatch(/later ingevoerd/);
+    });
+  });
+
+  describe('times in the Dutch documents are Amsterdam times', () => {
+    it('shows when containment was carried out, and when the draft and the notice were made, in the policy’s zone', () => {
+      const incident = incidentFixture({
+        id: 'dl-times',
+        actions: [
+          {
+            id: 'isolate-instance:i-1',
+            type: 'isolate-instance',
+            target: 'i-1',
+            status: 'done',
+            mode: 'enforce',
+            findingId: 'f-1',
+            at: '2026-11-27T21:05:00.000Z',
+            steps: [{ name: 'isolate', status: 'done', at: '2026-11-27T21:06:00.000Z' }],
+          },
+        ],
+      });
+      const when = '2026-11-28T10:00:00.000Z';
+      const draft = draftMarkdown(buildDraft(incident, policy, when, 'nl'), policy.timeZone);
+      expect(draft).toContain('EC2-instantie isoleren i-1 (2026-11-27 22:06 CET)');
+      expect(draft).toContain('2026-11-28 11:00 CET');
+      expect(noticeMarkdown(buildNotice(incident, policy, when, 'nl'), policy)).toContain('2026-11-28 11:00 CET');
+      expect(registerMarkdown([incident], policy, when, 'nl')).toContain('(2026-11-27 22:06 CET)');
+      // Tools keep the instant: the CSV and JSON register.
+      expect(registerRow(incident, policy, when).measuresTaken).toContain('2026-11-27T21:06:00.000Z');
     });
   });
 });
