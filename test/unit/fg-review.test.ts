@@ -5,10 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
+import { planContainment } from '../../handlers/core/containment.js';
 import { buildDraft, draftMarkdown } from '../../handlers/core/draft.js';
 import { RefusedError } from '../../handlers/core/errors.js';
 import { assess, closeBlockers, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { parseEvent } from '../../handlers/core/finding.js';
 import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
+import { composeMessage } from '../../handlers/core/messages.js';
 import { buildNotice, noticeMarkdown } from '../../handlers/core/notice.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
@@ -17,6 +20,7 @@ import { factsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields } from '../../handlers/use-cases/fields.js';
 import { changedValues, webForm } from '../../handlers/web/action-forms.js';
 import { rawFromForm } from '../../handlers/web/forms.js';
+import { findingEvent } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -229,6 +233,30 @@ describe('the FG record under review', () => {
       expect(registerMarkdown([incident], policy, when, 'nl')).toContain('(2026-11-27 22:06 CET)');
       // Tools keep the instant: the CSV and JSON register.
       expect(registerRow(incident, policy, when).measuresTaken).toContain('2026-11-27T21:06:00.000Z');
+    });
+  });
+
+  describe('messages carry no user names', () => {
+    it('names a federated user’s session by its access key, not by the caller-chosen name in its principal id (account:name)', () => {
+      const event = findingEvent({
+        type: 'Exfiltration:IAMUser/AnomalousBehavior',
+        resource: {
+          resourceType: 'AccessKey',
+          accessKeyDetails: { accessKeyId: 'ASIAFEDERATED000001', principalId: '111122223333:j.jansen', userType: 'FederatedUser', userName: 'j.jansen' },
+        },
+      });
+      const parsed = parseEvent(event);
+      if (parsed.kind !== 'finding') throw new Error('not a finding');
+      const actions = planContainment(parsed.finding, policy, [], { canEnforce: false, forceEnforce: false, now: '2026-11-28T03:00:00.000Z' });
+      const step = actions.find((a) => a.type === 'contain-federated-user');
+      expect(step?.target).toBe('ASIAFEDERATED000001');
+      // What the person needs to act stays in the record, where messages never look.
+      expect(step?.params?.principalId).toBe('111122223333:j.jansen');
+      const incident = incidentFixture({ actions });
+      for (const channel of ['fg', 'on-call'] as const) {
+        const m = composeMessage({ incident, channel, kind: 'opened', stateKey: 'opened', now: '2026-11-28T03:00:00.000Z', policy });
+        expect(`${m.subject}\n${m.body}`).not.toContain('j.jansen');
+      }
     });
   });
 });
