@@ -66,10 +66,40 @@ export function checkStatedTime(incident: Incident, stated: string, now: string,
   return at;
 }
 
+/** How far one person's clock may lag behind the moment of what another recorded (machines' clock skew). */
+export const RECORDING_SKEW_MS = 5 * 60_000;
+
+/**
+ * The latest moment the incident's record already holds: a decision, report, fact, Art. 34
+ * decision or acknowledgement recorded, a containment step, a reminder or page sent. Nothing can
+ * be recorded before it: the record is kept in the order it happened.
+ */
+export function latestRecorded(incident: Incident): string {
+  const times = [
+    incident.openedAt,
+    incident.acknowledgedAt,
+    incident.assessment?.at,
+    incident.nis2?.at,
+    incident.facts?.updatedAt,
+    incident.subjects?.at,
+    incident.subscribers?.at,
+    incident.closedAt,
+    incident.reminders.lastDueAt,
+    ...Object.values(incident.reminders.byClock ?? {}),
+    incident.paging.lastDueAt,
+    ...(incident.decisions ?? []).map((d) => d.recordedAt),
+    ...(incident.reports ?? []).map((r) => r.recordedAt),
+    ...incident.actions.flatMap((a) => [a.at, ...(a.steps ?? []).map((x) => x.at), a.released?.at]),
+  ].filter((t): t is string => typeof t === 'string' && t.length > 0);
+  return times.sort().at(-1) ?? incident.openedAt;
+}
+
 /**
  * The moment of recording itself (`--now`, or the clock) cannot lie before the detection, nor
  * before datalek recorded the incident: such a record would say someone acted on the incident
- * before anyone could know of it.
+ * before anyone could know of it. Nor can it lie (beyond clock skew) before what the record
+ * already holds: a run with a past `--now` would otherwise record a report as made and entered
+ * before the deadline after later entries were written.
  */
 export function checkRecordingTime(incident: Incident, now: string, what: string, timeZone = 'Europe/Amsterdam'): void {
   const earliest = earliestStatable(incident);
@@ -81,6 +111,17 @@ export function checkRecordingTime(incident: Incident, now: string, what: string
         nl: `${whatNl} op ${local(now)} ligt vóór de detectie van ${incident.id} (${local(earliest)}): dat kan toen niet zijn vastgelegd (AVG art. 33(5)).`,
       },
     });
+  }
+  const latest = latestRecorded(incident);
+  if (Date.parse(now) < Date.parse(latest) - RECORDING_SKEW_MS) {
+    throw new RefusedError(
+      `${what} at ${now} lies before ${latest}, when something about ${incident.id} was already recorded: the record is kept in the order it happened (Art. 33(5)); record it at the present time`,
+      {
+        page: {
+          nl: `${whatNl} op ${local(now)} ligt vóór ${local(latest)}, toen al iets over ${incident.id} was vastgelegd: het dossier volgt de volgorde waarin het gebeurde (AVG art. 33(5)); leg het vast op het huidige tijdstip.`,
+        },
+      },
+    );
   }
   if (now < incident.openedAt) {
     throw new RefusedError(

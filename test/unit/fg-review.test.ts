@@ -259,4 +259,22 @@ describe('the FG record under review', () => {
       }
     });
   });
+
+  describe('the recording moment cannot be set back before what the record already holds', () => {
+    it('refuses a report recorded (--now) before a decision already recorded: the record is kept in the order it happened (Art. 33(5))', async () => {
+      at('2026-12-02T09:00:00.000Z');
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'r', by: 'FG' });
+      // Five days after the deadline, a run with a past clock tries to record the report as made, and recorded, in time.
+      at('2026-11-28T09:00:00.000Z');
+      await expect(recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' })).rejects.toThrow(/before .*already recorded/);
+      expect((await t.store.getIncident(id))?.reports ?? []).toHaveLength(0);
+    });
+
+    it('allows a few minutes of clock skew between two people’s machines', async () => {
+      at('2026-12-02T09:00:00.000Z');
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'r', by: 'FG' });
+      at('2026-12-02T08:58:00.000Z');
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG 2', summary: 's' })).resolves.toBeTruthy();
+    });
+  });
 });
