@@ -17,6 +17,7 @@ import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
 import { drillNotifier } from '../core/drill.js';
+import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -31,6 +32,8 @@ export type StoreAccess = 'read' | 'write' | 'create';
 export interface Backend {
   target: Target;
   store: IncidentStore;
+  /** The same store, read as stored, for verify and anchor. */
+  audit: AuditSource;
   /** Set when the embedded store is a drill copy: any `--now` goes and every message is marked. */
   drill: DrillMark | null;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
@@ -61,6 +64,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     return {
       target: 'local',
       store,
+      audit: store,
       drill,
       notifier: (print) => (drill ? drillNotifier(new ConsoleNotifier(print)) : new ConsoleNotifier(print)),
       containment: new PlanOnlyContainment(),
@@ -71,10 +75,12 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
   const clients = createAwsClients(aws.region);
   const topics = await topicArns(aws, opts.env);
   const sns = new SnsNotifier(clients.sns, topics);
+  const store = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
   return {
     target: 'aws',
     drill: null,
-    store: new DynamoDbIncidentStore(clients.dynamodb, aws.table),
+    store,
+    audit: store,
     containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
     notifier: (print) => ({
       deliver: async (message) => {
