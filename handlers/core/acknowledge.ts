@@ -25,9 +25,12 @@ export async function acknowledge(
   if (!by) throw new RefusedError('an acknowledgement needs the name of the person who takes the incident');
   return changeIncident(deps, input.incidentId, (draft) => {
     if (draft.acknowledgedBy) return null;
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`);
+    if (draft.state === 'closed')
+      throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`, {
+        page: { nl: `Incident ${draft.id} is gesloten; er is niets op te pakken.` },
+      });
     const now = deps.now();
-    checkRecordingTime(draft, now, 'the acknowledgement');
+    checkRecordingTime(draft, now, 'the acknowledgement', deps.policy.timeZone);
     // Acknowledging moves an open incident on; one the FG already assessed keeps its state.
     if (draft.state === 'open') draft.state = 'acknowledged';
     draft.acknowledgedBy = by;

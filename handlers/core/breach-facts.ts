@@ -6,18 +6,25 @@
  */
 import type { BreachFacts, Incident, Nature } from './incident.js';
 import { actionLabel, type Lang } from './labels.js';
+import { formatLocal } from './time.js';
 
-/** Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. */
-export function containmentTaken(incident: Incident, lang: Lang = 'en'): string[] {
+/**
+ * Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. For
+ * people (`timeZone` given) the time is shown in that zone; for tools it stays the ISO instant.
+ */
+export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   return incident.actions
     .filter((a) => a.status === 'done' && !a.released)
-    .map((a) => `${lang === 'en' ? a.type : actionLabel(lang, a.type)} ${a.target} (${a.steps?.at(-1)?.at ?? a.at})`);
+    .map((a) => {
+      const at = a.steps?.at(-1)?.at ?? a.at;
+      return `${lang === 'en' && !timeZone ? a.type : actionLabel(lang, a.type)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})`;
+    });
 }
 
 /** Every measure taken: the people's own words first, then containment carried out. */
-export function measuresTaken(incident: Incident, lang: Lang = 'en'): string[] {
+export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   const said = incident.facts?.measuresTaken?.trim();
-  return [...(said ? [said] : []), ...containmentTaken(incident, lang)];
+  return [...(said ? [said] : []), ...containmentTaken(incident, lang, timeZone)];
 }
 
 export function hasConsequences(facts: BreachFacts | undefined): boolean {
@@ -30,21 +37,37 @@ export function naturesWithoutConsequences(facts: BreachFacts | undefined): Natu
   return facts.nature.filter((n) => !facts.consequencesByNature?.[n]);
 }
 
+/** One fact the register lacks: its name in Dutch and English, and the flag that records it. */
+export interface RegisterGap {
+  nl: string;
+  en: string;
+  cli: string;
+}
+
 /**
  * What the register must hold of a breach with personal data, whatever the risk (Art. 33(5):
- * facts, effects, remedial action), by the words the closing rule names.
+ * facts, effects, remedial action).
  */
-export function missingForRegister(incident: Incident): string[] {
+export function registerGaps(incident: Incident): RegisterGap[] {
   const f = incident.facts;
-  const out: string[] = [];
-  if (!f?.nature.length) out.push('nature (facts --nature)');
-  if (!f?.categories.length) out.push('categories (facts --categories)');
+  const out: RegisterGap[] = [];
+  if (!f?.nature.length) out.push({ nl: 'de aard', en: 'nature', cli: 'facts --nature' });
+  if (!f?.categories.length) out.push({ nl: 'de soorten persoonsgegevens', en: 'categories', cli: 'facts --categories' });
   if (f?.subjectsMin == null || f.subjectsMax == null || f.records == null)
-    out.push('approximate numbers of data subjects and records (facts --subjects, --records)');
-  if (!hasConsequences(f)) out.push('consequences (facts --consequences)');
+    out.push({
+      nl: 'het aantal betrokkenen en records (bij benadering)',
+      en: 'approximate numbers of data subjects and records',
+      cli: 'facts --subjects, --records',
+    });
+  if (!hasConsequences(f)) out.push({ nl: 'de gevolgen', en: 'consequences', cli: 'facts --consequences' });
   if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim())
-    out.push('measures taken or proposed (facts --measures-taken, --measures-proposed)');
+    out.push({ nl: 'de genomen of voorgestelde maatregelen', en: 'measures taken or proposed', cli: 'facts --measures-taken, --measures-proposed' });
   return out;
+}
+
+/** The same, by the words the closing rule names on the command line. */
+export function missingForRegister(incident: Incident): string[] {
+  return registerGaps(incident).map((g) => `${g.en} (${g.cli})`);
 }
 
 const BSN = /\b(bsn|burgerservicenummers?|citizen service numbers?)\b/i;

@@ -264,7 +264,11 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
     case 'Root':
       return personStep('restrict-root-credentials', keyId ?? who);
     case 'FederatedUser':
-      return personStep('contain-federated-user', who);
+      // A federated principal id is `account:name`, the name its caller chose (often a person's):
+      // the step is named by the session's key, the principal kept in params, never in a message.
+      return keyId
+        ? personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined)
+        : personStep('contain-federated-user', who);
     case 'AssumedRole':
       // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };

@@ -75,29 +75,6 @@ export const FORM_SECTIONS = [
 const L = {
   nl: {
     title: 'Concept-melding datalek aan de Autoriteit Persoonsgegevens',
-    missing: {
-      assessment: 'Beoordeling door de FG: zijn persoonsgegevens getroffen, en welk risico (datalek assess)',
-      summary: 'Samenvatting in eigen woorden (datalek facts --summary)',
-      type: 'Soort datalek uit de lijst van de AP (datalek facts --type)',
-      nature: 'Aard van het datalek: vertrouwelijkheid, integriteit en/of beschikbaarheid (datalek facts --nature)',
-      cause: 'Oorzaak in eigen woorden (datalek facts --cause)',
-      categories: 'Soorten persoonsgegevens (datalek facts --categories)',
-      special: 'Bijzondere persoonsgegevens, of dat er geen zijn (datalek facts --special, of --special none)',
-      groups: 'Groepen betrokkenen (datalek facts --subject-groups)',
-      subjects: 'Aantal betrokkenen, minimaal en maximaal (datalek facts --subjects MIN-MAX)',
-      records: 'Aantal records, bij benadering (datalek facts --records)',
-      consequences: 'Waarschijnlijke gevolgen (datalek facts --consequences)',
-      consequencesFor: (n: string, code: string) =>
-        `Gevolgen voor de ${n}: soort schade en ernst (datalek facts --consequences TEKST --for ${code} --harm … --harm-severity …)`,
-      measures: 'Genomen of voorgestelde maatregelen (inperking, of datalek facts --measures-taken / --measures-proposed)',
-      unintelligible: 'Waren de gegevens versleuteld of anders onbegrijpelijk? (datalek facts --unintelligible)',
-      crossBorder: 'Betrokkenen in andere EU-landen? (datalek facts --cross-border)',
-      lead: 'Grensoverschrijdend: de leidende toezichthouder (datalek facts --lead-authority)',
-      fg: 'Contactgegevens van de FG (beleid: organisation.fg)',
-      organisation: 'Naam van de organisatie (beleid: organisation.name)',
-      delay: 'Reden voor de vertraging: de termijn van 72 uur is verstreken (AVG art. 33(1)); opgeven bij datalek reported --delay-reason',
-      art34: 'Hoog risico: besluit over het informeren van betrokkenen (datalek subjects)',
-    },
     notRecorded: '(nog niet vastgelegd)',
     complete: 'Alle verplichte gegevens zijn vastgelegd.',
     stillMissing: 'Ontbreekt nog',
@@ -109,29 +86,6 @@ const L = {
   },
   en: {
     title: 'Draft personal data breach notification to the Dutch Data Protection Authority (AP)',
-    missing: {
-      assessment: "The FG's assessment: is personal data affected, and what risk (datalek assess)",
-      summary: 'A summary in your own words (datalek facts --summary)',
-      type: "The kind of breach from the AP's list (datalek facts --type)",
-      nature: 'Nature of the breach: confidentiality, integrity and/or availability (datalek facts --nature)',
-      cause: 'The cause in your own words (datalek facts --cause)',
-      categories: 'Categories of personal data (datalek facts --categories)',
-      special: 'Special categories of personal data, or that there are none (datalek facts --special, or --special none)',
-      groups: 'Groups of data subjects (datalek facts --subject-groups)',
-      subjects: 'Number of data subjects, minimum and maximum (datalek facts --subjects MIN-MAX)',
-      records: 'Approximate number of records (datalek facts --records)',
-      consequences: 'Likely consequences (datalek facts --consequences)',
-      consequencesFor: (n: string, code: string) =>
-        `Consequences for ${n}: kind of harm and severity (datalek facts --consequences TEXT --for ${code} --harm … --harm-severity …)`,
-      measures: 'Measures taken or proposed (containment, or datalek facts --measures-taken / --measures-proposed)',
-      unintelligible: 'Was the data encrypted or otherwise unintelligible? (datalek facts --unintelligible)',
-      crossBorder: 'Data subjects in other EU member states? (datalek facts --cross-border)',
-      lead: 'Cross-border: the lead supervisory authority (datalek facts --lead-authority)',
-      fg: "The FG's contact details (policy: organisation.fg)",
-      organisation: "The organisation's name (policy: organisation.name)",
-      delay: 'Reasons for the delay: the 72 hours have passed (GDPR Art. 33(1)); give them with datalek reported --delay-reason',
-      art34: 'High risk: the decision on informing the data subjects (datalek subjects)',
-    },
     notRecorded: '(not recorded yet)',
     complete: 'Every required fact is recorded.',
     stillMissing: 'Still missing',
@@ -153,35 +107,169 @@ function isLate(incident: Incident, now: string): boolean {
   return incident.deadline !== null && at > incident.deadline;
 }
 
-/** The required facts still missing, in the draft's language. */
-export function missingFacts(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): string[] {
-  const m = L[lang].missing;
+/**
+ * One required fact still missing: what it is, in words, and where a person records it. The
+ * command line names its command and flag (`cli`); the web page names its form field (`field`, the
+ * id of the form and the field on the incident page), so an FG on the page never reads a flag.
+ */
+export interface MissingFact {
+  key: string;
+  text: string;
+  /** The command that records it, for the command line (or where in the policy it is set). */
+  cli: string;
+  /** The anchor of the form field on the incident page (`f-facts-summary`), or of the form (`subjects`); null when no form records it. */
+  field: string | null;
+  /** What the page says instead of `cli` when no form records it (the policy file). */
+  page?: string;
+}
+
+type MissingWords = { nl: string; en: string; cliNl?: string; cli: string; field: string | null; pageNl?: string; pageEn?: string };
+
+const MISSING = {
+  assessment: {
+    nl: 'Beoordeling door de FG: zijn persoonsgegevens getroffen, en welk risico',
+    en: "The FG's assessment: is personal data affected, and what risk",
+    cli: 'datalek assess',
+    field: 'assess',
+  },
+  summary: { nl: 'Samenvatting in eigen woorden', en: 'A summary in your own words', cli: 'datalek facts --summary', field: 'f-facts-summary' },
+  type: { nl: 'Soort datalek uit de lijst van de AP', en: "The kind of breach from the AP's list", cli: 'datalek facts --type', field: 'f-facts-type' },
+  nature: {
+    nl: 'Aard van het datalek: vertrouwelijkheid, integriteit en/of beschikbaarheid',
+    en: 'Nature of the breach: confidentiality, integrity and/or availability',
+    cli: 'datalek facts --nature',
+    field: 'f-facts-nature',
+  },
+  cause: { nl: 'Oorzaak in eigen woorden', en: 'The cause in your own words', cli: 'datalek facts --cause', field: 'f-facts-cause' },
+  categories: { nl: 'Soorten persoonsgegevens', en: 'Categories of personal data', cli: 'datalek facts --categories', field: 'f-facts-categories' },
+  special: {
+    nl: 'Bijzondere persoonsgegevens, of dat er geen zijn',
+    en: 'Special categories of personal data, or that there are none',
+    cliNl: 'datalek facts --special, of --special none',
+    cli: 'datalek facts --special, or --special none',
+    field: 'f-facts-special',
+  },
+  groups: { nl: 'Groepen betrokkenen', en: 'Groups of data subjects', cli: 'datalek facts --subject-groups', field: 'f-facts-subject-groups' },
+  subjects: {
+    nl: 'Aantal betrokkenen, minimaal en maximaal',
+    en: 'Number of data subjects, minimum and maximum',
+    cli: 'datalek facts --subjects MIN-MAX',
+    field: 'f-facts-subjects',
+  },
+  records: { nl: 'Aantal records, bij benadering', en: 'Approximate number of records', cli: 'datalek facts --records', field: 'f-facts-records' },
+  consequences: { nl: 'Waarschijnlijke gevolgen', en: 'Likely consequences', cli: 'datalek facts --consequences', field: 'f-facts-consequences' },
+  measures: {
+    nl: 'Genomen of voorgestelde maatregelen',
+    en: 'Measures taken or proposed',
+    cliNl: 'inperking, of datalek facts --measures-taken / --measures-proposed',
+    cli: 'containment, or datalek facts --measures-taken / --measures-proposed',
+    field: 'f-facts-measures-taken',
+  },
+  unintelligible: {
+    nl: 'Waren de gegevens versleuteld of anders onbegrijpelijk?',
+    en: 'Was the data encrypted or otherwise unintelligible?',
+    cli: 'datalek facts --unintelligible',
+    field: 'f-facts-unintelligible',
+  },
+  crossBorder: {
+    nl: 'Betrokkenen in andere EU-landen?',
+    en: 'Data subjects in other EU member states?',
+    cli: 'datalek facts --cross-border',
+    field: 'f-facts-cross-border',
+  },
+  lead: {
+    nl: 'Grensoverschrijdend: de leidende toezichthouder',
+    en: 'Cross-border: the lead supervisory authority',
+    cli: 'datalek facts --lead-authority',
+    field: 'f-facts-lead-authority',
+  },
+  fg: {
+    nl: 'Contactgegevens van de FG',
+    en: "The FG's contact details",
+    cliNl: 'beleid: organisation.fg',
+    cli: 'policy: organisation.fg',
+    field: null,
+    pageNl: 'staan in het beleid van datalek; de beheerder vult ze in',
+    pageEn: "set in datalek's policy; the administrator fills them in",
+  },
+  organisation: {
+    nl: 'Naam van de organisatie',
+    en: "The organisation's name",
+    cliNl: 'beleid: organisation.name',
+    cli: 'policy: organisation.name',
+    field: null,
+    pageNl: 'staat in het beleid van datalek; de beheerder vult hem in',
+    pageEn: "set in datalek's policy; the administrator fills it in",
+  },
+  delay: {
+    nl: 'Reden voor de vertraging: de termijn van 72 uur is verstreken (AVG art. 33(1))',
+    en: 'Reasons for the delay: the 72 hours have passed (GDPR Art. 33(1))',
+    cliNl: 'opgeven bij datalek reported --delay-reason',
+    cli: 'give them with datalek reported --delay-reason',
+    field: 'f-reported-delay-reason',
+  },
+  art34: {
+    nl: 'Hoog risico: besluit over het informeren van betrokkenen',
+    en: 'High risk: the decision on informing the data subjects',
+    cli: 'datalek subjects',
+    field: 'subjects',
+  },
+} satisfies Record<string, MissingWords>;
+
+/** One missing fact by its key (`summary`, `categories`, `fg`, …), in the language asked for. */
+export function missingFact(key: keyof typeof MISSING, lang: Lang, over: Partial<MissingWords> = {}): MissingFact {
+  const w: MissingWords = { ...MISSING[key], ...over };
+  const page = lang === 'nl' ? w.pageNl : w.pageEn;
+  return { key, text: w[lang], cli: (lang === 'nl' ? w.cliNl : undefined) ?? w.cli, field: w.field, ...(page ? { page } : {}) };
+}
+
+/** A missing fact as the command line shows it: what, then the command that records it. */
+export function missingFactCli(m: MissingFact): string {
+  return m.key === 'delay' ? `${m.text}; ${m.cli}` : `${m.text} (${m.cli})`;
+}
+
+/** The required facts still missing, in the draft's language, each with where it is recorded. */
+export function missingFactItems(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): MissingFact[] {
+  const m = (key: keyof typeof MISSING, over?: Partial<MissingWords>) => missingFact(key, lang, over);
   const f = incident.facts;
-  const out: string[] = [];
-  if (!incident.assessment) out.push(m.assessment);
-  if (!f?.summary?.trim()) out.push(m.summary);
-  if (!f?.breachType) out.push(m.type);
-  if (!f?.nature.length) out.push(m.nature);
-  if (!f?.cause?.trim()) out.push(m.cause);
-  if (!f?.categories.length) out.push(m.categories);
-  if (!f?.specialStated) out.push(m.special);
-  if (!f?.subjectGroups.length) out.push(m.groups);
-  if (f?.subjectsMin == null || f?.subjectsMax == null) out.push(m.subjects);
-  if (f?.records == null) out.push(m.records);
+  const out: MissingFact[] = [];
+  if (!incident.assessment) out.push(m('assessment'));
+  if (!f?.summary?.trim()) out.push(m('summary'));
+  if (!f?.breachType) out.push(m('type'));
+  if (!f?.nature.length) out.push(m('nature'));
+  if (!f?.cause?.trim()) out.push(m('cause'));
+  if (!f?.categories.length) out.push(m('categories'));
+  if (!f?.specialStated) out.push(m('special'));
+  if (!f?.subjectGroups.length) out.push(m('groups'));
+  if (f?.subjectsMin == null || f?.subjectsMax == null) out.push(m('subjects'));
+  if (f?.records == null) out.push(m('records'));
   if (!f?.nature.length) {
-    if (!hasConsequences(f)) out.push(m.consequences);
+    if (!hasConsequences(f)) out.push(m('consequences'));
   } else {
-    for (const n of naturesWithoutConsequences(f)) out.push(m.consequencesFor(natureLabel(lang, n), n));
+    for (const n of naturesWithoutConsequences(f)) {
+      const name = natureLabel(lang, n);
+      out.push({
+        ...m('consequences'),
+        key: `consequences.${n}`,
+        text: lang === 'nl' ? `Gevolgen voor de ${name}: soort schade en ernst` : `Consequences for ${name}: kind of harm and severity`,
+        cli: `datalek facts --consequences ${lang === 'nl' ? 'TEKST' : 'TEXT'} --for ${n} --harm … --harm-severity …`,
+      });
+    }
   }
-  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim()) out.push(m.measures);
-  if (!f?.unintelligible) out.push(m.unintelligible);
-  if (f?.crossBorder == null) out.push(m.crossBorder);
-  else if (f.crossBorder && !f.leadAuthority?.trim()) out.push(m.lead);
-  if (!policy.organisation.fg.email && !policy.organisation.fg.phone) out.push(m.fg);
-  if (!policy.organisation.name) out.push(m.organisation);
-  if (notifiableByUs(incident, policy) && isLate(incident, now) && !initialReport(incident)?.delayReason) out.push(m.delay);
-  if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) out.push(m.art34);
+  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim()) out.push(m('measures'));
+  if (!f?.unintelligible) out.push(m('unintelligible'));
+  if (f?.crossBorder == null) out.push(m('crossBorder'));
+  else if (f.crossBorder && !f.leadAuthority?.trim()) out.push(m('lead'));
+  if (!policy.organisation.fg.email && !policy.organisation.fg.phone) out.push(m('fg'));
+  if (!policy.organisation.name) out.push(m('organisation'));
+  if (notifiableByUs(incident, policy) && isLate(incident, now) && !initialReport(incident)?.delayReason) out.push(m('delay'));
+  if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) out.push(m('art34'));
   return out;
+}
+
+/** The required facts still missing, in the draft's language, as the command line shows them. */
+export function missingFacts(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): string[] {
+  return missingFactItems(incident, policy, now, lang).map(missingFactCli);
 }
 
 /** What the categories say that the special categories do not: the BSN (UAVG art. 46), health data (Art. 9(1)). */
@@ -223,6 +311,19 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
         nl
           ? `Het moment van bewustwording is later gezet (${when(d.to)}) nadat persoonsgegevens al als getroffen waren beoordeeld; reden: ${d.reason}`
           : `The moment of awareness was moved later (${when(d.to)}) after personal data had been assessed as affected; reason: ${d.reason}`,
+      );
+    }
+  }
+  for (const [who, s] of [
+    ['data-subjects', incident.subjects],
+    ['subscribers', incident.subscribers],
+  ] as const) {
+    if (s?.enteredLater && s.date) {
+      const whom = nl ? (who === 'subscribers' ? 'de abonnees' : 'de betrokkenen') : who === 'subscribers' ? 'the subscribers' : 'the data subjects';
+      out.push(
+        nl
+          ? `Het informeren van ${whom} is later ingevoerd: gedateerd ${when(s.date)}, vastgelegd ${when(s.at)}.`
+          : `Informing ${whom} was entered later: dated ${when(s.date)}, recorded ${when(s.at)}.`,
       );
     }
   }
@@ -405,7 +506,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ),
           ]
         : []),
-      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang).join('; ') || null),
+      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang, tz).join('; ') || null),
       field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
       field('crossBorder', nl ? 'Grensoverschrijdend' : 'Cross-border', f?.crossBorder == null ? null : yesNo(lang, f.crossBorder)),
       ...(f?.crossBorder ? [field('leadAuthority', nl ? 'Leidende toezichthouder (art. 56)' : 'Lead supervisory authority (Art. 56)', f.leadAuthority)] : []),
@@ -473,9 +574,10 @@ export function escapeMarkdown(text: string): string {
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
-export function draftMarkdown(draft: Draft): string {
+/** The draft as Markdown; with `timeZone` the moment it was made shows in that zone, as every other time in it. */
+export function draftMarkdown(draft: Draft, timeZone?: string): string {
   const t = L[draft.language];
-  const lines = [`# ${t.title}`, '', `${draft.incidentId} · ${draft.generatedAt}`, ''];
+  const lines = [`# ${t.title}`, '', `${draft.incidentId} · ${timeZone ? formatLocal(draft.generatedAt, timeZone) : draft.generatedAt}`, ''];
   if (draft.missing.length) {
     lines.push(`## ${t.stillMissing}`, '');
     for (const m of draft.missing) lines.push(`- [ ] ${escapeMarkdown(m)}`);

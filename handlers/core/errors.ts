@@ -55,14 +55,33 @@ export class StoreError extends DatalekError {}
  */
 export class UsageError extends DatalekError {
   readonly field?: string;
-  constructor(message: string, options?: { field?: string; cause?: unknown }) {
+  /** The same, for the web page (see `PageWords`). */
+  readonly page?: PageWords;
+  constructor(message: string, options?: { field?: string; page?: PageWords; cause?: unknown }) {
     super(message, options);
     this.field = options?.field;
+    this.page = options?.page;
   }
 }
 
+/**
+ * The same refusal in words for a person on the web page, in its language: it names the form's
+ * fields and forms, never a command or a flag. Where one is missing the page falls back on the
+ * message.
+ */
+export interface PageWords {
+  nl?: string;
+  en?: string;
+}
+
 /** A person asked for something the incident's state does not allow (e.g. a late report without reason). */
-export class RefusedError extends DatalekError {}
+export class RefusedError extends DatalekError {
+  readonly page?: PageWords;
+  constructor(message: string, options?: { page?: PageWords; cause?: unknown }) {
+    super(message, options);
+    this.page = options?.page;
+  }
+}
 
 /** A containment step failed. `code` is the provider's error code (e.g. the AWS error name). */
 export class ContainmentStepError extends DatalekError {

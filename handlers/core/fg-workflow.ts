@@ -11,7 +11,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { measuresTaken, missingForRegister, namesHealthData } from './breach-facts.js';
+import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { overdueClocks, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { RefusedError } from './errors.js';
@@ -33,9 +33,10 @@ import {
   type Role,
   type SubjectsDecision,
 } from './incident.js';
+import { exceptionLabel, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
-import { addHours, formatDuration, HOUR_MS, toUtc } from './time.js';
+import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
   store: IncidentStore;
@@ -43,17 +44,28 @@ export interface FgDeps {
   now: () => string;
 }
 
-function required(value: string | undefined, what: string, why = ''): string {
+/** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
+function refuse(en: string, nl: string): RefusedError {
+  return new RefusedError(en, { page: { nl } });
+}
+
+function required(value: string | undefined, what: string, why = '', nl = 'Dit veld is verplicht.'): string {
   const v = value?.trim();
-  if (!v) throw new RefusedError(`${what} is required${why}`);
+  if (!v) throw refuse(`${what} is required${why}`, nl);
   return v;
 }
 
 function notClosed(incident: Incident): void {
-  if (incident.state === 'closed') throw new RefusedError(`incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))`);
+  if (incident.state === 'closed')
+    throw refuse(
+      `incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
+      `Incident ${incident.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
+    );
 }
 
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
+const REASON_NL = 'Een motivering is verplicht: het register bewaart de motivering van elk besluit (AVG art. 33(5)).';
+const BY_NL = 'Wie dit vastlegt is verplicht: elk besluit staat met naam in de tijdlijn.';
 
 // --- assess ------------------------------------------------------------------------------------
 
@@ -83,34 +95,46 @@ export interface AssessInput {
  * 3. Role, assessment, NIS2: each a decision in the history, with the timeline entry.
  */
 export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident> {
-  const by = required(input.by, 'who assesses (--by)');
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const by = required(input.by, 'who assesses (--by)', '', BY_NL);
   const assessing = input.personalData !== undefined || input.risk !== undefined;
   if (assessing && (input.personalData === undefined || input.risk === undefined)) {
-    throw new RefusedError('--personal-data and --risk go together: Art. 33(1) asks whether personal data is affected and how great the risk is');
+    throw refuse(
+      '--personal-data and --risk go together: Art. 33(1) asks whether personal data is affected and how great the risk is',
+      'Vul beide in: of persoonsgegevens zijn getroffen en hoe groot het risico is; AVG art. 33(1) vraagt naar allebei.',
+    );
   }
   const decides = assessing || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
   if (!decides && input.awareAt === undefined) {
-    throw new RefusedError('nothing to assess: give --personal-data and --risk, --aware-at, --acting-as, --nis2-significant or --nis2-intermediate-due');
-  }
-  if (input.personalData === 'no' && input.risk !== 'none') {
-    throw new RefusedError(
-      `--personal-data no with --risk ${input.risk} contradicts itself: without personal data there is no risk to data subjects to weigh (Art. 33(1)); say --risk none, or --personal-data unknown`,
+    throw refuse(
+      'nothing to assess: give --personal-data and --risk, --aware-at, --acting-as, --nis2-significant or --nis2-intermediate-due',
+      'Er is niets ingevuld om vast te leggen.',
     );
   }
-  const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY) : '';
+  if (input.personalData === 'no' && input.risk !== 'none') {
+    throw refuse(
+      `--personal-data no with --risk ${input.risk} contradicts itself: without personal data there is no risk to data subjects to weigh (Art. 33(1)); say --risk none, or --personal-data unknown`,
+      `"Geen persoonsgegevens" met "${riskLabel('nl', input.risk)}" spreekt zichzelf tegen: zonder persoonsgegevens is er geen risico voor betrokkenen te wegen (AVG art. 33(1)); kies "geen risico", of "onbekend" bij de persoonsgegevens.`,
+    );
+  }
+  const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL) : '';
   const awareReason = input.awareReason?.trim() ?? '';
   if (input.awareAt !== undefined && !awareReason) {
-    throw new RefusedError(
+    throw refuse(
       'moving the moment of awareness needs its own reason (--aware-reason): the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)',
+      'Een ander moment van bewustwording heeft een eigen reden nodig ("Waarom dit bewustwordingsmoment"): het register bewaart waarom de 72 uur beginnen wanneer ze beginnen (AVG art. 33(1), EDPB-richtsnoeren 9/2022).',
     );
   }
   if ((input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined) && !deps.policy.clocks.nis2) {
-    throw new RefusedError('the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start');
+    throw refuse(
+      'the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start',
+      'Het beleid laat geen NIS2-termijnen lopen: een besluit over een significant incident (NIS2 art. 23(3)) heeft hier geen gevolg.',
+    );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     notClosed(draft);
     const now = deps.now();
-    checkRecordingTime(draft, now, 'the assessment');
+    checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
     const entries: TimelineDraft[] = [];
     if (input.awareAt !== undefined) entries.push(...moveAwareness(deps, draft, input.awareAt, awareReason, by, now, input.personalData === 'yes'));
@@ -128,7 +152,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
-      entries.push({ at: now, kind: 'assessed', actor: by, detail: { personalData, risk, notifiable, reason, deadline: draft.deadline } });
+      // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
+      // aside (it stays in the history): the data subjects must be informed, or an exception of
+      // Art. 34(3) recorded, before the incident can close.
+      const setAside = risk === 'high' && draft.subjects?.decision === 'not-required' ? draft.subjects : null;
+      if (setAside) draft.subjects = null;
+      entries.push({
+        at: now,
+        kind: 'assessed',
+        actor: by,
+        detail: { personalData, risk, notifiable, reason, deadline: draft.deadline, ...(setAside ? { subjectsDecisionSetAside: setAside } : {}) },
+      });
     }
     if (input.nis2Significant !== undefined) {
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
@@ -137,11 +171,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     }
     if (input.nis2IntermediateDueAt !== undefined) {
       if (!draft.nis2?.significant) {
-        throw new RefusedError('an intermediate report is asked only of a significant incident (NIS2 art. 23(4)(c)): decide --nis2-significant yes first');
+        throw refuse(
+          'an intermediate report is asked only of a significant incident (NIS2 art. 23(4)(c)): decide --nis2-significant yes first',
+          'Een tussentijds verslag wordt alleen gevraagd bij een significant incident (NIS2 art. 23(4)(c)): besluit eerst dat het incident significant is.',
+        );
       }
       const dueAt = toUtc(input.nis2IntermediateDueAt);
       if (dueAt < now)
-        throw new RefusedError(`--nis2-intermediate-due ${dueAt} lies before now (${now}): a request is for a report still to come (NIS2 art. 23(4)(c))`);
+        throw refuse(
+          `--nis2-intermediate-due ${dueAt} lies before now (${now}): a request is for a report still to come (NIS2 art. 23(4)(c))`,
+          `De gevraagde datum voor het tussentijds verslag (${local(dueAt)}) ligt vóór nu (${local(now)}): een verzoek gaat over een verslag dat nog moet komen (NIS2 art. 23(4)(c)).`,
+        );
       draft.nis2 = { ...draft.nis2, intermediateDueAt: dueAt };
       decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
@@ -170,12 +210,18 @@ function firstPersonalDataYes(incident: Incident): string | null {
 }
 
 function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: string, by: string, now: string, confirmsNow: boolean): TimelineDraft[] {
-  if (draft.sample) throw new RefusedError(`incident ${draft.id} comes from a sample finding: it has no clock`);
-  const awareAt = checkStatedTime(draft, stated, now, '--aware-at');
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  if (draft.sample)
+    throw refuse(
+      `incident ${draft.id} comes from a sample finding: it has no clock`,
+      `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
+    );
+  const awareAt = checkStatedTime(draft, stated, now, '--aware-at', deps.policy.timeZone);
   const confirmed = firstPersonalDataYes(draft) ?? (confirmsNow ? now : null);
   if (confirmed && awareAt > confirmed) {
-    throw new RefusedError(
+    throw refuse(
       `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
+      `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) return [];
@@ -242,25 +288,33 @@ export interface FactsInput {
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
-  const by = required(input.by, 'who records the facts (--by)');
+  const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
   const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, ...rest } = input;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<FactsInput>;
   if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && given.subjectsMin > given.subjectsMax) {
-    throw new RefusedError('the minimum number of data subjects is above the maximum (Art. 33(3)(a): approximate numbers)');
+    throw refuse(
+      'the minimum number of data subjects is above the maximum (Art. 33(3)(a): approximate numbers)',
+      'Het minimum aantal betrokkenen is groter dan het maximum (AVG art. 33(3)(a): aantallen bij benadering).',
+    );
   }
   if ((harm !== undefined || harmSeverity !== undefined) && consequencesFor === undefined) {
-    throw new RefusedError(
+    throw refuse(
       '--harm and --harm-severity describe the consequences of one kind of breach: give --for confidentiality|integrity|availability (Art. 33(3)(c))',
+      'De soort schade en de ernst horen bij de gevolgen voor één soort datalek: kies bij "Gevolgen voor" vertrouwelijkheid, integriteit of beschikbaarheid (AVG art. 33(3)(c)).',
     );
   }
   if (consequencesFor !== undefined && !given.consequences?.trim()) {
-    throw new RefusedError(`--for ${consequencesFor} needs the consequences themselves (--consequences TEXT) (Art. 33(3)(c))`);
+    throw refuse(
+      `--for ${consequencesFor} needs the consequences themselves (--consequences TEXT) (Art. 33(3)(c))`,
+      `Gevolgen voor de ${natureLabel('nl', consequencesFor)}: beschrijf de gevolgen zelf bij "Waarschijnlijke gevolgen" (AVG art. 33(3)(c)).`,
+    );
   }
-  if (Object.keys(given).length === 0 && otherParty === undefined) throw new RefusedError('no facts given: see datalek facts --help');
+  if (Object.keys(given).length === 0 && otherParty === undefined)
+    throw refuse('no facts given: see datalek facts --help', 'Er is niets veranderd: er zijn geen nieuwe feiten om vast te leggen.');
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     notClosed(draft);
     const now = deps.now();
-    checkRecordingTime(draft, now, 'the facts');
+    checkRecordingTime(draft, now, 'the facts', deps.policy.timeZone);
     const before = draft.facts ?? emptyFacts();
     const facts: BreachFacts = { ...before };
     const detail: Record<string, unknown> = { ...given };
@@ -277,8 +331,9 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     if (given.consequences !== undefined) {
       if (consequencesFor) {
         if (facts.nature.length && !facts.nature.includes(consequencesFor)) {
-          throw new RefusedError(
+          throw refuse(
             `--for ${consequencesFor}: the facts name the breach as ${facts.nature.join(', ')} only; record --nature first (Art. 33(3)(a), (c))`,
+            `Gevolgen voor de ${natureLabel('nl', consequencesFor)}: de feiten noemen het datalek alleen een inbreuk op de ${facts.nature.map((n) => natureLabel('nl', n)).join(', ')}; vul eerst de aard van het datalek aan (AVG art. 33(3)(a), (c)).`,
           );
         }
         const consequence: Consequence = { text: given.consequences.trim(), harm: harm ?? [], severity: harmSeverity ?? null };
@@ -300,7 +355,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     if (given.breachType !== undefined) facts.breachType = given.breachType;
     if (given.complete !== undefined) facts.complete = given.complete;
     if (given.endedAt !== undefined) {
-      facts.endedAt = checkStatedTime(draft, given.endedAt, now, '--ended-at');
+      facts.endedAt = checkStatedTime(draft, given.endedAt, now, '--ended-at', deps.policy.timeZone);
       detail.endedAt = facts.endedAt;
     }
     if (otherParty === 'none') {
@@ -314,18 +369,33 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     }
     // Contradictions with what is recorded.
     if (facts.specialStated && facts.specialCategories.length === 0 && namesHealthData(facts.categories)) {
-      throw new RefusedError(
+      throw refuse(
         `the categories (${facts.categories.join(', ')}) name health data, a special category of personal data (Art. 9(1)): "no special categories" contradicts them`,
+        `De soorten persoonsgegevens (${facts.categories.join(', ')}) noemen gezondheidsgegevens, een bijzondere categorie (AVG art. 9(1)): "geen bijzondere persoonsgegevens" spreekt dat tegen.`,
       );
     }
     if (facts.unintelligible !== 'yes' && draft.subjects?.exception === 'encrypted') {
-      throw new RefusedError(
+      throw refuse(
         `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
+        `Het besluit over de betrokkenen steunt op onbegrijpelijke gegevens (uitzondering art. 34(3)(a)); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit over de betrokkenen vast.`,
+      );
+    }
+    if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
+      throw refuse(
+        `the decision on the subscribers rests on the data being unintelligible (Regulation 611/2013 art. 4); --unintelligible ${facts.unintelligible} contradicts it: record a new decision first`,
+        `Het besluit over de abonnees steunt op onbegrijpelijke gegevens (Verordening 611/2013 art. 4); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit vast.`,
+      );
+    }
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
+      throw refuse(
+        'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
+        'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
       );
     }
     if (facts.crossBorder === false && given.leadAuthority) {
-      throw new RefusedError(
+      throw refuse(
         '--lead-authority names the lead supervisory authority of a cross-border breach (Art. 56), but the facts say it is not cross-border',
+        'Een leidende toezichthouder hoort bij een grensoverschrijdend datalek (AVG art. 56), maar de feiten zeggen dat het niet grensoverschrijdend is.',
       );
     }
     facts.updatedAt = now;
@@ -359,43 +429,74 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
 
 /** Records one submission, versioned (Art. 33(4)); a late initial AP report needs the reasons for the delay (Art. 33(1)). */
 export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ incident: Incident; report: ReportRecord }> {
-  const reference = required(input.reference, 'the reference number of the submission (--reference)');
-  const by = required(input.by, 'who submitted it (--by)');
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const reference = required(input.reference, 'the reference number of the submission (--reference)', '', 'Het meldingsnummer is verplicht.');
+  const by = required(input.by, 'who submitted it (--by)', '', BY_NL);
   const to = input.to ?? 'ap';
   const kind = input.kind ?? (to === 'csirt' || to === 'authority' ? 'early-warning' : 'initial');
-  if (!REPORT_KINDS[to].includes(kind)) throw new RefusedError(`--kind ${kind} is not a kind of report to ${to}: one of ${REPORT_KINDS[to].join(', ')}`);
+  if (!REPORT_KINDS[to].includes(kind))
+    throw refuse(
+      `--kind ${kind} is not a kind of report to ${to}: one of ${REPORT_KINDS[to].join(', ')}`,
+      `Een ${reportKindLabel('nl', kind)} is geen melding aan de ${recipientLabel('nl', to)}; kies: ${REPORT_KINDS[to].map((k) => reportKindLabel('nl', k)).join(', ')}.`,
+    );
   const delayReason = input.delayReason?.trim() || null;
   let report: ReportRecord | undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    if (draft.sample) throw new RefusedError(`incident ${draft.id} comes from a sample finding: there is nothing to report`);
+    if (draft.sample)
+      throw refuse(
+        `incident ${draft.id} comes from a sample finding: there is nothing to report`,
+        `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
+      );
     notClosed(draft);
     const now = deps.now();
-    checkRecordingTime(draft, now, 'the report');
-    const at = checkStatedTime(draft, input.at ?? now, now, '--at');
+    checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
+    const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     if (kind === 'initial' && previous.some((r) => r.kind === 'initial')) {
-      throw new RefusedError(
+      throw refuse(
         `the initial report to ${to} is recorded already (${previous[0].reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
+        `De eerste melding aan de ${recipientLabel('nl', to)} is al vastgelegd (${previous[0].reference}); latere informatie is een vervolgmelding of correctie (AVG art. 33(4)): kies die bij "Soort melding".`,
       );
     }
     if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !previous.some((r) => r.kind === 'initial')) {
-      throw new RefusedError(`a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`);
+      throw refuse(
+        `a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`,
+        `Een ${reportKindLabel('nl', kind)} volgt op de eerste melding aan de ${recipientLabel('nl', to)}: leg die eerst vast (AVG art. 33(4): informatie in fasen).`,
+      );
     }
     if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {
-      throw new RefusedError(`a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`);
+      throw refuse(
+        `a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`,
+        `Een ${reportKindLabel('nl', kind)} volgt op de incidentmelding aan de ${recipientLabel('nl', to)} (NIS2 art. 23(4)(d), (e)): leg die eerst vast.`,
+      );
+    }
+    // A report that follows another cannot have been made before it.
+    const follows = kind === 'final' || kind === 'progress' ? 'notification' : REPORT_KINDS.ap.includes(kind) && kind !== 'initial' ? 'initial' : null;
+    const before = follows ? previous.filter((r) => r.kind === follows && r.at > at).sort((x, y) => x.at.localeCompare(y.at))[0] : undefined;
+    if (before) {
+      throw refuse(
+        follows === 'initial'
+          ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
+          : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
+        `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
+      );
     }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
     if (late && !delayReason) {
-      throw new RefusedError(
+      throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
+        `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
     if (!late && delayReason) {
-      throw new RefusedError(
+      throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
           : '--delay-reason belongs to a late initial report to the AP (Art. 33(1))',
+        to === 'ap' && kind === 'initial'
+          ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
+          : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP (AVG art. 33(1)).',
       );
     }
     report = {
@@ -436,67 +537,95 @@ export interface SubjectsInput {
 
 /** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
 export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promise<Incident> {
-  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY);
-  const by = required(input.by, 'who decides (--by)');
+  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
+  const by = required(input.by, 'who decides (--by)', '', BY_NL);
   const audience = input.audience ?? 'data-subjects';
   const communication = input.date !== undefined || input.channel !== undefined || input.text !== undefined;
   if (input.decision === 'inform' && input.exception) {
-    throw new RefusedError(
+    throw refuse(
       '--decision inform and --exception exclude each other: the data subjects are informed, or an exception of Art. 34(3) applies (Art. 34)',
+      'Informeren en een uitzondering sluiten elkaar uit: de betrokkenen worden geïnformeerd, of er geldt een uitzondering van art. 34(3) (AVG art. 34).',
     );
   }
   if (input.decision === 'inform' && (!input.date || !input.channel?.trim())) {
-    throw new RefusedError('informing the data subjects needs the date (--date) and the channel (--channel) of the communication (Art. 34(1), (2))');
+    throw refuse(
+      'informing the data subjects needs the date (--date) and the channel (--channel) of the communication (Art. 34(1), (2))',
+      'Informeren vraagt wanneer ("Geïnformeerd op") en hoe ("Kanaal") het bericht verstuurd is (AVG art. 34(1), (2)).',
+    );
   }
   if (input.decision === 'exception' && !input.exception) {
-    throw new RefusedError('an exception needs which one of Art. 34(3) applies (--exception encrypted|measures-taken|disproportionate-effort)');
+    throw refuse(
+      'an exception needs which one of Art. 34(3) applies (--exception encrypted|measures-taken|disproportionate-effort)',
+      'Kies bij "Uitzondering" welke uitzondering van art. 34(3) geldt.',
+    );
   }
   if (input.decision === 'not-required' && (input.exception || communication)) {
-    throw new RefusedError('"not required" records no exception and no communication (Art. 34(1)); use --decision exception or inform');
+    throw refuse(
+      '"not required" records no exception and no communication (Art. 34(1)); use --decision exception or inform',
+      '"Niet vereist" legt geen uitzondering en geen bericht vast (AVG art. 34(1)); kies "uitzondering" of "informeren".',
+    );
   }
   if (input.exception === 'disproportionate-effort' && (!input.date || !input.channel?.trim() || !input.text?.trim())) {
-    throw new RefusedError(
+    throw refuse(
       'the exception of disproportionate effort needs a public communication instead (Art. 34(3)(c)): give its --date, --channel and --text',
+      'Bij onevenredige inspanning is in plaats daarvan een openbare mededeling nodig (AVG art. 34(3)(c)): vul de datum ("Geïnformeerd op"), het kanaal en de tekst in.',
     );
   }
   if ((input.exception === 'encrypted' || input.exception === 'measures-taken') && communication) {
-    throw new RefusedError(`the exception "${input.exception}" involves no communication (Art. 34(3)): --date, --channel and --text do not belong to it`);
+    throw refuse(
+      `the exception "${input.exception}" involves no communication (Art. 34(3)): --date, --channel and --text do not belong to it`,
+      `De uitzondering "${exceptionLabel('nl', input.exception)}" kent geen bericht (AVG art. 34(3)): laat datum, kanaal en tekst leeg.`,
+    );
   }
   if (audience === 'subscribers') {
     if (!deps.policy.clocks.telecom) {
-      throw new RefusedError(
+      throw refuse(
         'informing subscribers is a duty under the Telecommunicatiewet (Regulation 611/2013 art. 3); the policy runs no telecom clocks (clocks.telecom)',
+        'Abonnees informeren is een plicht onder de Telecommunicatiewet (Verordening 611/2013 art. 3); het beleid laat geen telecomtermijnen lopen.',
       );
     }
     if (input.exception && input.exception !== 'encrypted') {
-      throw new RefusedError(`--exception ${input.exception} is not an exception for subscribers: only unintelligible data is (Regulation 611/2013 art. 4)`);
+      throw refuse(
+        `--exception ${input.exception} is not an exception for subscribers: only unintelligible data is (Regulation 611/2013 art. 4)`,
+        `"${exceptionLabel('nl', input.exception)}" is geen uitzondering voor abonnees: alleen onbegrijpelijke gegevens zijn dat (Verordening 611/2013 art. 4).`,
+      );
     }
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     notClosed(draft);
     const now = deps.now();
-    checkRecordingTime(draft, now, 'the decision');
-    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date') : null;
+    checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
+    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
-        throw new RefusedError(
+        throw refuse(
           `as processor for incident ${draft.id} the Art. 34 decision is the controller's (Art. 33(2), 34): inform the controller (datalek reported --recipient controller)`,
+          `Als verwerker voor incident ${draft.id} is het besluit over de betrokkenen aan de verwerkingsverantwoordelijke (AVG art. 33(2), 34): informeer de verwerkingsverantwoordelijke en leg dat vast bij "Melding vastleggen".`,
+        );
+      }
+      if (input.decision === 'not-required' && !draft.assessment) {
+        throw refuse(
+          '"not required" rests on an assessment that the risk is not high (Art. 34(1)); no assessment is recorded yet: assess the incident first (datalek assess)',
+          '"Niet vereist" steunt op een beoordeling dat het risico niet hoog is (AVG art. 34(1)); er is nog geen beoordeling vastgelegd: beoordeel het incident eerst.',
         );
       }
       if (input.decision === 'not-required' && draft.assessment?.risk === 'high') {
-        throw new RefusedError(
+        throw refuse(
           'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
+          'De huidige beoordeling zegt hoog risico: AVG art. 34(1) vraagt de betrokkenen te informeren, tenzij een uitzondering van art. 34(3) geldt; "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
         );
       }
       if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
-        throw new RefusedError(
+        throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
+          'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',
         );
       }
     }
     if (input.exception === 'encrypted' && draft.facts?.unintelligible !== 'yes') {
-      throw new RefusedError(
+      throw refuse(
         `the exception "encrypted" needs the facts to say the data was unintelligible to anyone not authorised (facts --unintelligible yes); they say ${draft.facts?.unintelligible ?? 'nothing yet'} (${audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)'})`,
+        `De uitzondering "onbegrijpelijk" vraagt dat de feiten zeggen dat de gegevens onbegrijpelijk waren voor onbevoegden ("Waren de gegevens versleuteld of anders onbegrijpelijk?": ja); ze zeggen: ${draft.facts?.unintelligible ? yesNo('nl', draft.facts.unintelligible) : 'nog niets'} (${audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)'}).`,
       );
     }
     const decision: SubjectsDecision = {
@@ -520,37 +649,100 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
 
 // --- closing -----------------------------------------------------------------------------------
 
-/** What still stands between the incident and closing it, in words for the person, each with its rule. */
-export function closeBlockers(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): string[] {
+/**
+ * One thing that stands between an incident and closing it, with its rule: in words for the
+ * command line (naming the command that settles it) and for the web page (in the page's language,
+ * naming the form: `field` is its anchor on the incident page).
+ */
+export interface CloseBlocker {
+  cli: string;
+  nl: string;
+  en: string;
+  field: string | null;
+}
+
+export function closeBlockerItems(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): CloseBlocker[] {
   if (incident.sample) return [];
-  const out: string[] = [];
+  const out: CloseBlocker[] = [];
   const a = incident.assessment;
   const role = roleOf(incident, policy);
-  if (!a) out.push('no assessment: every incident needs a recorded decision (Art. 33(5)): datalek assess');
+  const add = (en: string, cli: string, nl: string, field: string | null) => out.push({ cli: `${en}: ${cli}`, en, nl, field });
+  if (!a) {
+    add(
+      'no assessment: every incident needs a recorded decision (Art. 33(5))',
+      'datalek assess',
+      'geen beoordeling: elk incident heeft een vastgelegd besluit nodig (AVG art. 33(5))',
+      'assess',
+    );
+  }
   if (a && a.personalData !== 'no') {
-    const missing = missingForRegister(incident);
-    if (missing.length) out.push(`the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5)): ${missing.join(', ')}`);
+    const gaps = registerGaps(incident);
+    if (gaps.length) {
+      const en = 'the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5))';
+      out.push({
+        cli: `${en}: ${missingForRegister(incident).join(', ')}`,
+        en: `${en}: ${gaps.map((g) => g.en).join(', ')}`,
+        nl: `het register heeft de feiten nodig van een datalek met persoonsgegevens, ongeacht het risico (AVG art. 33(5)): ${gaps.map((g) => g.nl).join(', ')}`,
+        field: 'facts',
+      });
+    }
   }
   if (a?.notifiable && role === 'controller' && !initialReport(incident)) {
-    out.push('notifiable, but no initial report to the AP is recorded (Art. 33(1)): datalek reported');
+    add(
+      'notifiable, but no initial report to the AP is recorded (Art. 33(1))',
+      'datalek reported',
+      'meldplichtig, maar er is geen eerste melding aan de AP vastgelegd (AVG art. 33(1))',
+      'reported',
+    );
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) {
-    out.push('high risk, but no decision on informing the data subjects (Art. 34): datalek subjects');
+    add(
+      'high risk, but no decision on informing the data subjects (Art. 34)',
+      'datalek subjects',
+      'hoog risico, maar geen besluit over het informeren van de betrokkenen (AVG art. 34)',
+      'subjects',
+    );
   }
   if (role === 'processor' && a?.personalData !== 'no' && !(incident.reports ?? []).some((r) => r.to === 'controller')) {
-    out.push('as processor, the controller must be informed first (Art. 33(2)): datalek reported --recipient controller');
+    add(
+      'as processor, the controller must be informed first (Art. 33(2))',
+      'datalek reported --recipient controller',
+      'als verwerker moet u eerst de verwerkingsverantwoordelijke informeren (AVG art. 33(2))',
+      'reported',
+    );
   }
   if (policy.clocks.nis2 && !incident.nis2) {
-    out.push('no decision whether the incident is significant under NIS2 (art. 23(3)): datalek assess --nis2-significant yes|no');
+    add(
+      'no decision whether the incident is significant under NIS2 (art. 23(3))',
+      'datalek assess --nis2-significant yes|no',
+      'geen besluit of het incident significant is onder NIS2 (art. 23(3))',
+      'nis2',
+    );
   }
   if (subscribersDecisionNeeded(incident, policy) && !incident.subscribers) {
-    out.push('no decision on informing the subscribers (Telecommunicatiewet, Regulation 611/2013 art. 3): datalek subjects --audience subscribers');
+    add(
+      'no decision on informing the subscribers (Telecommunicatiewet, Regulation 611/2013 art. 3)',
+      'datalek subjects --audience subscribers',
+      'geen besluit over het informeren van de abonnees (Telecommunicatiewet, Verordening 611/2013 art. 3)',
+      'subjects',
+    );
   }
   const overdue = overdueClocks(incident, policy, now).filter((c) => c.name !== 'ap' && c.name !== 'processor');
   if (overdue.length && !overdueReason?.trim()) {
-    out.push(`overdue: ${overdue.map((c) => c.label.en).join('; ')}: closing needs the reason recorded (--overdue-reason) (Art. 33(5))`);
+    const en = overdue.map((c) => c.label.en).join('; ');
+    out.push({
+      cli: `overdue: ${en}: closing needs the reason recorded (--overdue-reason) (Art. 33(5))`,
+      en: `overdue: ${en}: closing needs the reason recorded ("Why a clock is overdue") (Art. 33(5))`,
+      nl: `verlopen: ${overdue.map((c) => c.label.nl).join('; ')}: sluiten kan alleen met de reden vastgelegd ("Waarom een termijn verlopen is") (AVG art. 33(5))`,
+      field: 'f-close-overdue-reason',
+    });
   }
   return out;
+}
+
+/** What still stands between the incident and closing it, in words for the command line, each with its rule. */
+export function closeBlockers(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): string[] {
+  return closeBlockerItems(incident, policy, now, overdueReason).map((b) => b.cli);
 }
 
 export interface CloseInput {
@@ -562,17 +754,27 @@ export interface CloseInput {
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
-  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY);
-  const by = required(input.by, 'who closes it (--by)');
+  const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
+  const by = required(input.by, 'who closes it (--by)', '', BY_NL);
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    if (draft.state === 'closed') throw new RefusedError(`incident ${draft.id} is closed already`);
+    if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
-    checkRecordingTime(draft, now, 'closing');
-    const blockers = closeBlockers(draft, deps.policy, now, input.overdueReason);
-    if (blockers.length) throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.join('; ')}`);
+    checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason);
+    if (blockers.length) {
+      throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
+        page: {
+          nl: `Incident ${draft.id} kan nog niet worden gesloten: ${blockers.map((b) => b.nl).join('; ')}`,
+          en: `Incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.en).join('; ')}`,
+        },
+      });
+    }
     const overdue = overdueClocks(draft, deps.policy, now).map((c) => c.name);
     if (input.overdueReason?.trim() && overdue.length === 0) {
-      throw new RefusedError('--overdue-reason given, but no clock is overdue: the record would explain a delay that is not there (Art. 33(5))');
+      throw refuse(
+        '--overdue-reason given, but no clock is overdue: the record would explain a delay that is not there (Art. 33(5))',
+        'Er is een reden voor een verlopen termijn ingevuld, maar geen termijn is verlopen: het dossier zou een vertraging uitleggen die er niet is (AVG art. 33(5)).',
+      );
     }
     draft.state = 'closed';
     draft.closedAt = now;

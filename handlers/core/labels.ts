@@ -144,6 +144,8 @@ export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: strin
   if (s.exception) parts.push(`(${exceptionLabel(lang, s.exception)})`);
   if (s.date) parts.push(lang === 'nl' ? `op ${when(s.date)}` : `on ${when(s.date)}`);
   if (s.channel) parts.push(lang === 'nl' ? `via ${s.channel}` : `by ${s.channel}`);
+  // A date stated more than a day before it was entered: the recording moment beside it.
+  if (s.enteredLater) parts.push(lang === 'nl' ? `(later ingevoerd: vastgelegd ${when(s.at)})` : `(entered later: recorded ${when(s.at)})`);
   return `${parts.join(' ')}; ${s.reason}`;
 }
 

@@ -8,7 +8,7 @@
 
 import { measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
-import { escapeMarkdown } from './draft.js';
+import { escapeMarkdown, type MissingFact, missingFact, missingFactCli } from './draft.js';
 import type { Incident } from './incident.js';
 import { harmLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
@@ -29,7 +29,10 @@ export interface Notice {
   required: boolean;
   /** Why it is or is not required, or who sends it. */
   note: string;
+  /** What is still missing, as the command line shows it (with the command that records it). */
   missing: string[];
+  /** The same, each with where it is recorded: the web page links the form field instead. */
+  missingItems: MissingFact[];
   sections: NoticeSection[];
 }
 
@@ -45,11 +48,11 @@ const L = {
       contact: 'Vragen?',
     },
     missing: {
-      summary: 'Wat er gebeurde, in eigen woorden (datalek facts --summary)',
-      categories: 'Welke gegevens (datalek facts --categories)',
-      consequences: 'De waarschijnlijke gevolgen (datalek facts --consequences)',
-      measures: 'De genomen of voorgestelde maatregelen (datalek facts --measures-taken / --measures-proposed)',
-      fg: 'Contactgegevens van de FG (beleid: organisation.fg)',
+      summary: 'Wat er gebeurde, in eigen woorden',
+      categories: 'Welke gegevens',
+      consequences: 'De waarschijnlijke gevolgen',
+      measures: 'De genomen of voorgestelde maatregelen',
+      fg: 'Contactgegevens van de FG',
     },
     notes: {
       required: 'Het risico is hoog: de betrokkenen moeten zonder onredelijke vertraging worden geïnformeerd (AVG art. 34(1)).',
@@ -82,11 +85,11 @@ const L = {
       contact: 'Questions?',
     },
     missing: {
-      summary: 'What happened, in your own words (datalek facts --summary)',
-      categories: 'Which data (datalek facts --categories)',
-      consequences: 'The likely consequences (datalek facts --consequences)',
-      measures: 'The measures taken or proposed (datalek facts --measures-taken / --measures-proposed)',
-      fg: "The FG's contact details (policy: organisation.fg)",
+      summary: 'What happened, in your own words',
+      categories: 'Which data',
+      consequences: 'The likely consequences',
+      measures: 'The measures taken or proposed',
+      fg: "The FG's contact details",
     },
     notes: {
       required: 'The risk is high: the data subjects must be informed without undue delay (GDPR Art. 34(1)).',
@@ -119,19 +122,22 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   const day = (iso: string) => formatLocal(iso, tz).slice(0, 10);
   const f = incident.facts;
   const fg = policy.organisation.fg;
-  const missing: string[] = [];
+  const missingItems: MissingFact[] = [];
+  // Recorded where the draft's facts are: the notice names them in its own words.
+  const missing_ = (key: 'summary' | 'categories' | 'consequences' | 'measures' | 'fg') =>
+    missingItems.push({ ...missingFact(key, lang), text: t.missing[key] });
   const what = f?.summary?.trim();
-  if (!what) missing.push(t.missing.summary);
-  if (!f?.categories.length) missing.push(t.missing.categories);
+  if (!what) missing_('summary');
+  if (!f?.categories.length) missing_('categories');
   const consequenceTexts = [
     ...(f?.consequences?.trim() ? [f.consequences.trim()] : []),
     ...Object.values(f?.consequencesByNature ?? {}).map((c) => c?.text ?? ''),
   ];
-  if (consequenceTexts.length === 0) missing.push(t.missing.consequences);
-  const taken = measuresTaken(incident, lang);
-  if (taken.length === 0 && !f?.measuresProposed?.trim()) missing.push(t.missing.measures);
+  if (consequenceTexts.length === 0) missing_('consequences');
+  const taken = measuresTaken(incident, lang, tz);
+  if (taken.length === 0 && !f?.measuresProposed?.trim()) missing_('measures');
   const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
-  if (!fg.email && !fg.phone) missing.push(t.missing.fg);
+  if (!fg.email && !fg.phone) missing_('fg');
   const harms = [...new Set(Object.values(f?.consequencesByNature ?? {}).flatMap((c) => c?.harm ?? []))].map((h) => harmLabel(lang, h));
 
   const sections: NoticeSection[] = [
@@ -185,7 +191,8 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
             : required
               ? t.notes.required
               : t.notes.notHigh;
-  return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, sections };
+  const missing = missingItems.map(missingFactCli);
+  return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, missingItems, sections };
 }
 
 /** The notice's heading: who writes to the people affected. */
@@ -199,7 +206,7 @@ export function noticeMarkdown(notice: Notice, policy: Policy): string {
   const lines = [
     `# ${escapeMarkdown(noticeTitle(notice, policy))}`,
     '',
-    `${notice.incidentId} · ${notice.generatedAt}`,
+    `${notice.incidentId} · ${formatLocal(notice.generatedAt, policy.timeZone)}`,
     '',
     `> ${escapeMarkdown(notice.note)}`,
     '',

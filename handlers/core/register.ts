@@ -10,7 +10,7 @@ import { measuresTaken } from './breach-facts.js';
 import { type ClockState, clocksOf, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import type { Decision, Incident } from './incident.js';
-import { clockStateLabel, type Lang, natureLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
+import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -128,10 +128,17 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
-    enteredLater: reports
-      .filter((r) => r.enteredLater)
-      .map((r) => `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${r.recordedAt}`)
-      .join('; '),
+    enteredLater: [
+      ...reports.filter((r) => r.enteredLater).map((r) => `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${r.recordedAt}`),
+      ...(
+        [
+          ['subjects', s],
+          ['subscribers', incident.subscribers],
+        ] as const
+      )
+        .filter(([, x]) => x?.enteredLater && x.date)
+        .map(([who, x]) => `${who}:${x?.decision} stated ${x?.date} recorded ${x?.at}`),
+    ].join('; '),
     delayReason: initial?.delayReason ?? null,
     subjectsDecision: subjectsText(s),
     subscribersDecision: subjectsText(incident.subscribers),
@@ -179,7 +186,9 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     ? [
         'Incident',
         'Gedetecteerd',
+        'Bewust geworden (reden)',
         'Bevinding',
+        'Samenvatting',
         'Rol',
         'Persoonsgegevens',
         'Risico',
@@ -188,6 +197,8 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Laatste motivering',
         'Melding AP',
         'Gemeld (vastgelegd)',
+        'Reden vertraging',
+        'Alle meldingen',
         'Aard',
         'Soorten gegevens',
         'Betrokkenen; records',
@@ -196,11 +207,14 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Voorgestelde maatregelen',
         'Art. 34',
         'Status',
+        'Afgesloten (reden)',
       ]
     : [
         'Incident',
         'Detected',
+        'Became aware (reason)',
         'Finding',
+        'Summary',
         'Role',
         'Personal data',
         'Risk',
@@ -209,6 +223,8 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Last reasoning',
         'AP notification',
         'Reported (recorded)',
+        'Reasons for the delay',
+        'All reports',
         'Nature',
         'Categories',
         'Data subjects; records',
@@ -217,6 +233,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Measures proposed',
         'Art. 34',
         'State',
+        'Closed (reason)',
       ];
   const rows = incidents.map((incident) => {
     const row = registerRow(incident, policy, now);
@@ -226,10 +243,27 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const initial = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
     const later = nl ? 'later ingevoerd' : 'entered later';
     const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
+    const reportsText = (incident.reports ?? [])
+      .map(
+        (r) =>
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}`,
+      )
+      .join('; ');
+    const closing = incident.closedAt
+      ? [
+          local(incident.closedAt),
+          incident.closeReason,
+          incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
+        ]
+          .filter(Boolean)
+          .join('; ')
+      : '';
     return [
       incident.id,
       local(incident.detectedAt),
+      incident.awareAt ? `${local(incident.awareAt)}${incident.awareReason ? ` (${incident.awareReason})` : ''}` : '',
       incident.findingType,
+      f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
       a ? yesNo(lang, a.personalData) : '',
       a ? riskLabel(lang, a.risk) : '',
@@ -238,14 +272,17 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.decisionReason ?? '',
       ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
       initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
+      initial?.delayReason ?? '',
+      reportsText,
       (f?.nature ?? []).map((n) => natureLabel(lang, n)).join(', '),
       row.categories,
       [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
-      measuresTaken(incident, lang).join('; '),
+      measuresTaken(incident, lang, tz).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
       stateLabel(lang, incident.state),
+      closing,
     ];
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;

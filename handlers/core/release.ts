@@ -25,12 +25,17 @@ export function releasable(actions: ActionRecord[]): ActionRecord[] {
 export async function releaseContainment(deps: ContainDeps, input: ReleaseInput): Promise<{ released: { id: string; steps: StepRecord[] }[] }> {
   const by = input.by.trim();
   const reason = input.reason.trim();
-  if (!by || !reason) throw new RefusedError('a release needs who does it (--by) and why (--reason)');
+  if (!by || !reason)
+    throw new RefusedError('a release needs who does it (--by) and why (--reason)', {
+      page: { nl: 'Opheffen vraagt wie het doet en waarom ("Waarom").' },
+    });
   const incident = await deps.store.getIncident(input.incidentId);
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
   const actions = releasable(incident.actions);
   if (actions.length === 0) {
-    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)`);
+    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)`, {
+      page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets).` },
+    });
   }
   const released: { id: string; steps: StepRecord[] }[] = [];
   for (const action of actions) {

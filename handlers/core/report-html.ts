@@ -198,7 +198,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'awareness-set':
       return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}`;
     case 'assessed':
-      return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}`;
+      return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}${d.subjectsDecisionSetAside ? (nl ? '; het eerdere besluit art. 34 "niet vereist" vervalt: het risico is nu hoog' : '; the earlier Art. 34 decision "not required" is set aside: the risk is now high') : ''}`;
     case 'role-set':
       return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
     case 'nis2-decided':

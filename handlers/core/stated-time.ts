@@ -9,7 +9,7 @@
  */
 import { RefusedError } from './errors.js';
 import type { Incident } from './incident.js';
-import { HOUR_MS, toUtc } from './time.js';
+import { formatLocal, HOUR_MS, toUtc } from './time.js';
 
 /** A time stated this long before its recording is marked "entered later". */
 export const ENTERED_LATER_HOURS = 24;
@@ -20,37 +20,117 @@ export function earliestStatable(incident: Incident): string {
   return first && first < incident.detectedAt ? first : incident.detectedAt;
 }
 
+/** What each stated time is called on the web page (the form's field), for the Dutch refusal. */
+const FIELD_NL: Record<string, string> = {
+  '--at': 'Ingediend op',
+  '--date': 'Geïnformeerd op',
+  '--aware-at': 'Bewust geworden op',
+  '--ended-at': 'Beëindigd op',
+};
+
+/** What is being recorded, in Dutch, for the refusal of a recording time. */
+const WHAT_NL: Record<string, string> = {
+  'the assessment': 'de beoordeling',
+  'the facts': 'de feiten',
+  'the report': 'de melding',
+  'the decision': 'het besluit',
+  'the acknowledgement': 'het oppakken',
+  closing: 'het sluiten',
+};
+
 /**
  * Checks a stated time against the incident and the recording moment and returns it in UTC.
- * `what` names it as the person typed it (`--at`, `--date`).
+ * `what` names it as the person typed it (`--at`, `--date`); `timeZone` shows the times of the
+ * Dutch refusal as the page shows them.
  */
-export function checkStatedTime(incident: Incident, stated: string, now: string, what: string): string {
+export function checkStatedTime(incident: Incident, stated: string, now: string, what: string, timeZone = 'Europe/Amsterdam'): string {
   const at = toUtc(stated);
   const earliest = earliestStatable(incident);
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const field = FIELD_NL[what] ?? what;
   if (at < earliest) {
     throw new RefusedError(
       `${what} ${at} lies before the detection of ${incident.id} (first activity or detection: ${earliest}); a stated time lies between that and now, or the record is not true (Art. 33(5))`,
+      {
+        page: {
+          nl: `"${field}" (${local(at)}) ligt vóór de detectie van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}); een opgegeven tijd ligt tussen dat moment en nu, anders klopt het dossier niet (AVG art. 33(5)).`,
+        },
+      },
     );
   }
   if (at > now) {
-    throw new RefusedError(`${what} ${at} lies after now (${now}); record what happened when it has happened (Art. 33(5))`);
+    throw new RefusedError(`${what} ${at} lies after now (${now}); record what happened when it has happened (Art. 33(5))`, {
+      page: { nl: `"${field}" (${local(at)}) ligt na nu (${local(now)}); leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).` },
+    });
   }
   return at;
+}
+
+/** How far one person's clock may lag behind the moment of what another recorded (machines' clock skew). */
+export const RECORDING_SKEW_MS = 5 * 60_000;
+
+/**
+ * The latest moment the incident's record already holds: a decision, report, fact, Art. 34
+ * decision or acknowledgement recorded, a containment step, a reminder or page sent. Nothing can
+ * be recorded before it: the record is kept in the order it happened.
+ */
+export function latestRecorded(incident: Incident): string {
+  const times = [
+    incident.openedAt,
+    incident.acknowledgedAt,
+    incident.assessment?.at,
+    incident.nis2?.at,
+    incident.facts?.updatedAt,
+    incident.subjects?.at,
+    incident.subscribers?.at,
+    incident.closedAt,
+    incident.reminders.lastDueAt,
+    ...Object.values(incident.reminders.byClock ?? {}),
+    incident.paging.lastDueAt,
+    ...(incident.decisions ?? []).map((d) => d.recordedAt),
+    ...(incident.reports ?? []).map((r) => r.recordedAt),
+    ...incident.actions.flatMap((a) => [a.at, ...(a.steps ?? []).map((x) => x.at), a.released?.at]),
+  ].filter((t): t is string => typeof t === 'string' && t.length > 0);
+  return times.sort().at(-1) ?? incident.openedAt;
 }
 
 /**
  * The moment of recording itself (`--now`, or the clock) cannot lie before the detection, nor
  * before datalek recorded the incident: such a record would say someone acted on the incident
- * before anyone could know of it.
+ * before anyone could know of it. Nor can it lie (beyond clock skew) before what the record
+ * already holds: a run with a past `--now` would otherwise record a report as made and entered
+ * before the deadline after later entries were written.
  */
-export function checkRecordingTime(incident: Incident, now: string, what: string): void {
+export function checkRecordingTime(incident: Incident, now: string, what: string, timeZone = 'Europe/Amsterdam'): void {
   const earliest = earliestStatable(incident);
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const whatNl = WHAT_NL[what] ?? what;
   if (now < earliest) {
-    throw new RefusedError(`${what} at ${now} lies before the detection of ${incident.id} (${earliest}): it cannot be recorded then (Art. 33(5))`);
+    throw new RefusedError(`${what} at ${now} lies before the detection of ${incident.id} (${earliest}): it cannot be recorded then (Art. 33(5))`, {
+      page: {
+        nl: `${whatNl} op ${local(now)} ligt vóór de detectie van ${incident.id} (${local(earliest)}): dat kan toen niet zijn vastgelegd (AVG art. 33(5)).`,
+      },
+    });
+  }
+  const latest = latestRecorded(incident);
+  if (Date.parse(now) < Date.parse(latest) - RECORDING_SKEW_MS) {
+    throw new RefusedError(
+      `${what} at ${now} lies before ${latest}, when something about ${incident.id} was already recorded: the record is kept in the order it happened (Art. 33(5)); record it at the present time`,
+      {
+        page: {
+          nl: `${whatNl} op ${local(now)} ligt vóór ${local(latest)}, toen al iets over ${incident.id} was vastgelegd: het dossier volgt de volgorde waarin het gebeurde (AVG art. 33(5)); leg het vast op het huidige tijdstip.`,
+        },
+      },
+    );
   }
   if (now < incident.openedAt) {
     throw new RefusedError(
       `${what} at ${now} lies before datalek recorded incident ${incident.id} (${incident.openedAt}): nothing about it can be recorded earlier (Art. 33(5))`,
+      {
+        page: {
+          nl: `${whatNl} op ${local(now)} ligt vóór het moment dat datalek incident ${incident.id} vastlegde (${local(incident.openedAt)}): daarover kan niets eerder zijn vastgelegd (AVG art. 33(5)).`,
+        },
+      },
     );
   }
 }

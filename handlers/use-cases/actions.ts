@@ -361,19 +361,42 @@ export const factsAction = action({
       throw new UsageError('--measures is the older name of --measures-proposed: give one of them', { field: 'measures-proposed' });
     }
     const party = v['other-party']?.trim();
-    if (v.role !== undefined && party === undefined) throw new UsageError('--role is the role of the organisation named with --other-party', { field: 'role' });
+    if (v.role !== undefined && party === undefined)
+      throw new UsageError('--role is the role of the organisation named with --other-party', {
+        field: 'role',
+        page: { nl: 'De rol hoort bij een andere organisatie: vul ook haar naam in.', en: 'The role belongs to another organisation: enter its name too.' },
+      });
     let otherParty: OtherParty | 'none' | undefined;
     if (party !== undefined) {
       if (!party) throw new UsageError('--other-party needs the name of the organisation, or none', { field: 'other-party' });
       if (NONE.has(party)) {
-        if (v.role !== undefined) throw new UsageError('--other-party none takes no --role', { field: 'role' });
+        if (v.role !== undefined)
+          throw new UsageError('--other-party none takes no --role', {
+            field: 'role',
+            page: { nl: '"Geen" andere organisatie heeft geen rol: laat de rol leeg.', en: 'No other organisation has no role: leave the role empty.' },
+          });
         otherParty = 'none';
       } else {
-        if (v.role === undefined) throw new UsageError('--role must be one of processor, controller, joint', { field: 'role' });
+        if (v.role === undefined)
+          throw new UsageError('--role must be one of processor, controller, joint', {
+            field: 'role',
+            page: { nl: 'Kies de rol van die organisatie.', en: 'Choose the role of that organisation.' },
+          });
         otherParty = { name: party, role: v.role };
       }
     }
     const special = v.special;
+    // An empty list would record "no special categories", which nobody said: the page's empty box
+    // means "unknown", and "none" (or "geen") is how to state that there are none.
+    if (special && special.length === 0) {
+      throw new UsageError('--special needs the special categories, or none to state that there are none; leave it out while unknown', {
+        field: 'special',
+        page: {
+          nl: 'Vul de bijzondere persoonsgegevens in, of "geen" als er geen zijn. Een leeg veld legt niets vast: wat eenmaal is vastgelegd, wordt niet weer onbekend.',
+          en: 'Enter the special categories, or "none" if there are none. An empty field records nothing: what was recorded does not become unknown again.',
+        },
+      });
+    }
     return {
       incidentId,
       by,

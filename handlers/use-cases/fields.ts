@@ -83,7 +83,10 @@ export type RawValues = Readonly<Record<string, string | boolean | undefined>>;
 export function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback?: T): T {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`, { field: flag });
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`, {
+      field: flag,
+      page: { nl: 'Kies een van de mogelijkheden.', en: 'Choose one of the options.' },
+    });
   }
   return value as T;
 }
@@ -97,6 +100,7 @@ export function isoFlag(flag: string, value: unknown): string | undefined {
     if (!(err instanceof InvalidTimeError)) throw err;
     throw new UsageError(`--${flag} must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got ${JSON.stringify(value)}: ${err.reason}`, {
       field: flag,
+      page: { nl: 'Vul een bestaande datum en tijd in.', en: 'Enter a date and time that exist.' },
     });
   }
 }
@@ -113,14 +117,21 @@ export function listFlag(value: unknown): string[] | undefined {
 export function countFlag(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d+$/.test(value))
-    throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`, { field: flag });
+    throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`, {
+      field: flag,
+      page: { nl: 'Vul een heel getal in, bijvoorbeeld 2500.', en: 'Enter a whole number, such as 2500.' },
+    });
   return Number(value);
 }
 
 export function rangeFlag(flag: string, value: unknown): { min: number; max: number } | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+)(?:-(\d+))?$/.exec(String(value));
-  if (!m) throw new UsageError(`--${flag} must be MIN-MAX or a number, got ${JSON.stringify(value)}`, { field: flag });
+  if (!m)
+    throw new UsageError(`--${flag} must be MIN-MAX or a number, got ${JSON.stringify(value)}`, {
+      field: flag,
+      page: { nl: 'Vul een aantal in, of een bereik zoals 120-2500.', en: 'Enter a number, or a range such as 120-2500.' },
+    });
   return { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
 }
 
@@ -129,8 +140,9 @@ export function parseField(field: FieldSpec, raw: string | boolean | undefined):
   const { name } = field;
   const missing = raw === undefined || (typeof raw === 'string' && !raw.trim() && field.kind !== 'list');
   if (missing && field.required && field.fallback === undefined) {
-    if (typeof field.required === 'string') throw new UsageError(field.required, { field: name });
-    if (field.kind !== 'choice') throw new UsageError(`--${name} is required`, { field: name });
+    const page = { nl: 'Dit veld is verplicht.', en: 'This field is required.' };
+    if (typeof field.required === 'string') throw new UsageError(field.required, { field: name, page });
+    if (field.kind !== 'choice') throw new UsageError(`--${name} is required`, { field: name, page });
   }
   switch (field.kind) {
     case 'text':

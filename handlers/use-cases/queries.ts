@@ -4,8 +4,8 @@
  * Only reads; the clocks come from core/clocks.ts.
  */
 import { type ClockStatus, clocksOf } from '../core/clocks.js';
-import { missingFacts } from '../core/draft.js';
-import { closeBlockers } from '../core/fg-workflow.js';
+import { type MissingFact, missingFactItems } from '../core/draft.js';
+import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import { RUNBOOKS } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
@@ -72,10 +72,10 @@ export interface IncidentDetail {
   timeline: TimelineEntry[];
   messages: OutboxMessage[];
   clocks: ClockStatus[];
-  /** Required facts the AP notification still lacks, in the language asked for. */
-  missing: string[];
-  /** What stands between the incident and closing it (empty: it can close). */
-  closeBlockers: string[];
+  /** Required facts the AP notification still lacks, in the language asked for, each with where it is recorded. */
+  missing: MissingFact[];
+  /** What stands between the incident and closing it (empty: it can close), in both languages, each with its form. */
+  closeBlockers: CloseBlocker[];
   /** Containment actions that were carried out and can be undone. */
   releasable: ActionRecord[];
 }
@@ -88,8 +88,8 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     timeline,
     messages,
     clocks: clocksOf(incident, deps.policy, now),
-    missing: missingFacts(incident, deps.policy, now, lang),
-    closeBlockers: incident.state === 'closed' ? [] : closeBlockers(incident, deps.policy, now),
+    missing: missingFactItems(incident, deps.policy, now, lang),
+    closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now),
     releasable: releasable(incident.actions),
   };
 }

@@ -29,7 +29,7 @@ import { closedIncidents, incidentDetail, openIncidents, registerEntries, regist
 import { changedValues, formFields, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
-import { addError, type FormState, fieldOf, localToIso, rawFromForm, type Submitted } from './forms.js';
+import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
 import { SECURITY_HEADERS, type SessionSecrets, sameSecret, sessionCookieName } from './security.js';
@@ -202,7 +202,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {} };
     const refused = (errors: DatalekError[]) => {
-      for (const err of errors) addError(state, fieldOf(err, fields), err.message);
+      for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
       return incidentPage(c, incident, { form: state }, 400);
     };
 

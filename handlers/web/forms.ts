@@ -3,8 +3,8 @@
  * the command line gives (a local time in the policy's zone becomes an ISO time with its offset),
  * and an error goes back beside the field it names, in the CLI's words.
  */
-import { type DatalekError, UsageError } from '../core/errors.js';
-import type { FieldSpec, RawValues } from '../use-cases/fields.js';
+import { type DatalekError, RefusedError, UsageError } from '../core/errors.js';
+import type { FieldSpec, Lang, RawValues } from '../use-cases/fields.js';
 
 /** One form as the page draws it again after a refusal: what was entered and what was wrong. */
 export interface FormState {
@@ -51,7 +51,14 @@ export function localToIso(local: string, timeZone: string, field: string): stri
     .map((off) => wall - off * 60_000)
     .filter((ms) => wall - offsetMinutes(ms, timeZone) * 60_000 === ms)
     .sort((a, b) => a - b);
-  if (candidates.length === 0) throw new UsageError(`--${field}: ${local} does not exist in ${timeZone} (the clocks moved forward)`, { field });
+  if (candidates.length === 0)
+    throw new UsageError(`--${field}: ${local} does not exist in ${timeZone} (the clocks moved forward)`, {
+      field,
+      page: {
+        nl: `${local.replace('T', ' ')} bestaat niet in ${timeZone}: de klok werd toen een uur vooruitgezet.`,
+        en: `${local.replace('T', ' ')} does not exist in ${timeZone}: the clocks moved forward.`,
+      },
+    });
   const off = offsetMinutes(candidates[0], timeZone);
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off);
@@ -123,6 +130,19 @@ export function fieldOf(err: DatalekError, fields: readonly FieldSpec[]): string
   if (err instanceof UsageError && err.field && names.has(err.field)) return err.field;
   for (const m of err.message.matchAll(/--([a-z][a-z-]*)/g)) if (names.has(m[1])) return m[1];
   return '';
+}
+
+/**
+ * A refusal in the words of the page: its own words in the page's language where the use case gave
+ * them, else the command line's message with each flag of the form named by its field's label.
+ * The person on the page reads the form's fields, never a flag.
+ */
+export function pageMessage(err: DatalekError, lang: Lang, fields: readonly FieldSpec[]): string {
+  const page = err instanceof UsageError || err instanceof RefusedError ? err.page : undefined;
+  const own = page?.[lang];
+  if (own) return own;
+  const labels = new Map(fields.map((f) => [f.name, f.label[lang]]));
+  return err.message.replace(/--([a-z][a-z-]*)/g, (flag, name: string) => (labels.has(name) ? `"${labels.get(name)}"` : flag));
 }
 
 export function addError(state: FormState, field: string, message: string): void {

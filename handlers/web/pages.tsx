@@ -6,7 +6,7 @@
 import type { Child } from 'hono/jsx';
 import { measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
-import type { Draft } from '../core/draft.js';
+import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, recipientLabel, reportKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import type { Notice } from '../core/notice.js';
@@ -231,7 +231,9 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
               <h3>{w.missing}</h3>
               <ul id="missing">
                 {detail.missing.map((m) => (
-                  <li>{m}</li>
+                  <li>
+                    <MissingItem base={base} item={m} />
+                  </li>
                 ))}
               </ul>
             </>
@@ -265,7 +267,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
                     <p>{w.closeBlocked}</p>
                     <ul>
                       {detail.closeBlockers.map((b) => (
-                        <li>{b}</li>
+                        <li>{b.field ? <a href={`${base}#${b.field}`}>{b[lang]}</a> : b[lang]}</li>
                       ))}
                     </ul>
                   </div>
@@ -308,7 +310,18 @@ function CopyField({ view, id, label, value }: { view: View; id: string; label: 
   );
 }
 
-function Missing({ view, missing, base }: { view: View; missing: string[]; base: string }) {
+/** A fact still missing, linked to the field of the incident page that records it: never a command or a flag. */
+function MissingItem({ base, item }: { base: string; item: MissingFact }) {
+  if (item.field) return <a href={`${base}#${item.field}`}>{item.text}</a>;
+  return (
+    <>
+      {item.text}
+      {item.page ? ` (${item.page})` : ''}
+    </>
+  );
+}
+
+function Missing({ view, missing, base }: { view: View; missing: MissingFact[]; base: string }) {
   const { w } = view;
   if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
   return (
@@ -316,7 +329,9 @@ function Missing({ view, missing, base }: { view: View; missing: string[]; base:
       <h2 id="missing-title">{w.missing}</h2>
       <ul>
         {missing.map((m) => (
-          <li>{m}</li>
+          <li>
+            <MissingItem base={base} item={m} />
+          </li>
         ))}
       </ul>
       <p>
@@ -350,7 +365,7 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
         </li>
       </ul>
       <div lang={draft.language}>
-        <Missing view={view} missing={draft.missing} base={base} />
+        <Missing view={view} missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)} base={base} />
         {draft.warnings.length ? (
           <section class="blockers" aria-labelledby="warnings-title">
             <h2 id="warnings-title">{w.warnings}</h2>
@@ -402,7 +417,7 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
       </ul>
       <div lang={notice.language}>
         <p class="blockers">{notice.note}</p>
-        <Missing view={view} missing={notice.missing} base={base} />
+        <Missing view={view} missing={notice.missingItems} base={base} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (
           <section data-section={s.key}>
@@ -497,10 +512,16 @@ export function RegisterPage({
                     <div>
                       {`${recipientLabel(lang, rep.to)} · ${reportKindLabel(lang, rep.kind)} · ${rep.reference} · `}
                       <When view={view} at={rep.at} />
+                      {rep.enteredLater ? (
+                        <span class="muted">
+                          {' '}
+                          ({w.enteredLater}: <When view={view} at={rep.recordedAt} />)
+                        </span>
+                      ) : null}
                     </div>
                   ))}
                 </td>
-                <td>{measuresTaken(i, lang).join('; ')}</td>
+                <td>{measuresTaken(i, lang, view.tz).join('; ')}</td>
                 <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}

@@ -110,7 +110,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     const before = await stored();
     await page.fill('#f-close-reason', 'te vroeg');
     await submit('close');
-    expect(await page.textContent('#f-close-problem')).toContain('cannot be closed yet: no assessment');
+    expect(await page.textContent('#f-close-problem')).toContain('kan nog niet worden gesloten: geen beoordeling');
     expect(await page.inputValue('#f-close-reason')).toBe('te vroeg');
     expect(await stored()).toEqual(before);
   });
@@ -179,7 +179,9 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     });
     const missing = JSON.parse((await runCli(['draft', id, '--format', 'json', ...common, '--now', NOW])).stdout).missing;
     expect(missing).toEqual(['Hoog risico: besluit over het informeren van betrokkenen (datalek subjects)']);
-    expect(await page.$$eval('#missing li', (lis) => lis.map((li) => li.textContent))).toEqual(missing);
+    // The page names the same fact, and links its form instead of naming the command.
+    expect(await page.$$eval('#missing li', (lis) => lis.map((li) => li.textContent))).toEqual(['Hoog risico: besluit over het informeren van betrokkenen']);
+    expect(await page.getAttribute('#missing li a', 'href')).toBe(`/incidents/${id}#subjects`);
     expect(await page.inputValue('#f-facts-categories')).toBe('naam, adres, BSN');
     expect(await page.inputValue('#f-facts-subjects')).toBe('120-2500');
 

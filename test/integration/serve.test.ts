@@ -157,15 +157,18 @@ describe('datalek serve over HTTP', () => {
     expect(shown.timeline.at(-1)).toMatchObject({ kind: 'acknowledged', actor: 'A. de Vries', detail: { note: 'on it' } });
   });
 
-  it('refuses with the same words as the CLI, beside the field, and records nothing', async () => {
+  it('refuses what the CLI refuses, beside the field, with the same rule in the page’s words (never a flag), and records nothing', async () => {
     const cookie = await signIn(served);
     const csrf = csrfOf((await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body);
-    const post = (action: string, fields: Record<string, string>) =>
+    const english = (await request(served.port, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    const post = (action: string, fields: Record<string, string>, lang: 'nl' | 'en') =>
       request(served.port, `/incidents/${late}/${action}`, {
         method: 'POST',
         body: form({ ...fields, _csrf: csrf }),
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { cookie: lang === 'en' ? `${cookie}; ${english}` : cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
+    /** The articles a refusal names, whatever the language: the page names the same rule. */
+    const articles = (message: string) => [...message.matchAll(/art\. ?(\d+(?:\(\d\))?)/gi)].map((m) => m[1]).sort();
     const before = await snapshot(late);
     const cases: { action: string; field: string; web: Record<string, string>; cli: string[] }[] = [
       // A report after the deadline without the reasons for the delay (Art. 33(1)): the core refuses.
@@ -203,11 +206,41 @@ describe('datalek serve over HTTP', () => {
       const fromCli = await cli(c.cli);
       expect(fromCli.code, c.cli.join(' ')).toBe(2);
       const message = fromCli.stderr.replace(/^datalek: /, '');
-      const reply = await post(c.action, c.web);
-      expect(reply.status, c.action).toBe(400);
-      expect(errorBeside(reply.body, c.action, c.field), `${c.action}: ${text(reply.body).slice(0, 3000)}`).toBe(message);
+      for (const lang of ['nl', 'en'] as const) {
+        const reply = await post(c.action, c.web, lang);
+        expect(reply.status, c.action).toBe(400);
+        const beside = errorBeside(reply.body, c.action, c.field);
+        expect(beside, `${c.action}: ${text(reply.body).slice(0, 3000)}`).not.toBeNull();
+        expect(beside, `${lang} ${c.action}: ${beside}`).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close|ack)\b/);
+        expect(articles(beside as string), `${lang} ${c.action}: ${beside} / ${message}`).toEqual(articles(message));
+        if (lang === 'nl') expect(beside, beside as string).not.toMatch(/\b(the|needs|must|is required|given)\b/);
+      }
     }
     expect(await snapshot(late)).toBe(before);
+  });
+
+  it('names what is missing and what holds up closing by the page’s own forms, in its language, never a command or a flag', async () => {
+    const cookie = await signIn(served);
+    const english = (await request(served.port, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    for (const lang of ['nl', 'en'] as const) {
+      const headers = { cookie: lang === 'en' ? `${cookie}; ${english}` : cookie };
+      const page = (await request(served.port, `/incidents/${late}`, { headers })).body;
+      const missing = /<ul id="missing">(.*?)<\/ul>/s.exec(page)?.[1] ?? '';
+      const blockers = /<div class="blockers">(.*?)<\/div>/s.exec(page)?.[1] ?? '';
+      expect(text(missing)).toContain(lang === 'nl' ? 'Samenvatting in eigen woorden' : 'A summary in your own words');
+      expect(text(blockers)).toContain(lang === 'nl' ? 'geen beoordeling' : 'no assessment');
+      for (const part of [missing, blockers]) expect(text(part)).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close|ack)\b|organisation\./);
+      // Every link goes to a form or a field that is on the page.
+      for (const [, target] of `${missing}${blockers}`.matchAll(/href="\/incidents\/[^#"]+#([^"]+)"/g)) expect(page).toContain(`id="${target}"`);
+      for (const doc of ['draft', 'notice']) {
+        const body = (await request(served.port, `/incidents/${late}/${doc}?lang=${lang}`, { headers })).body;
+        const list = /<h2 id="missing-title">.*?<ul>(.*?)<\/ul>/s.exec(body)?.[1] ?? '';
+        expect(text(list).trim(), doc).not.toBe('');
+        expect(text(list), doc).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close)\b/);
+      }
+    }
+    // The command line keeps naming the command that records each fact.
+    expect((await cli(['draft', late])).stdout).toContain('(datalek facts --summary)');
   });
 
   it('records awareness, the role and the NIS2 decision, each from its own form with its own reason', async () => {

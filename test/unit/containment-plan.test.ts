@@ -47,7 +47,7 @@ describe('credentials: the right containment for each kind', () => {
     const federated = plan(
       findingEvent({ type: 'Exfiltration:IAMUser/AnomalousBehavior', resource: accessKeyResource('ASIAFEDERATED000001', 'FederatedUser', 'partner-sso') }),
     );
-    expect(brief(federated)).toEqual(['contain-federated-user AIDAEXAMPLE (person: runbooks/federated-user.md)']);
+    expect(brief(federated)).toEqual(['contain-federated-user ASIAFEDERATED000001 (person: runbooks/federated-user.md)']);
     expect(federated[0]).toMatchObject({ status: 'planned', mode: 'plan', reason: 'a person acts: runbooks/federated-user.md' });
     const root = plan(findingEvent({ type: 'Policy:IAMUser/RootCredentialUsage', severity: 8, resource: accessKeyResource('ASIAROOT', 'Root', 'Root') }));
     expect(brief(root)).toEqual(['restrict-root-credentials ASIAROOT (person: runbooks/compromised-access-key.md)']);

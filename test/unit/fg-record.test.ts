@@ -151,8 +151,9 @@ describe('an incident stored before the decision history, the role and the new f
     cleanup = t.cleanup;
     const stored = legacy();
     await t.store.commit({ incident: stored, expectedRevision: null, timeline: [], messages: [] });
+    // After everything the legacy record holds (its Art. 34 decision was recorded at 11:00).
     const after = await assess(
-      { store: t.store, policy, now: () => NOW },
+      { store: t.store, policy, now: () => '2026-11-28T12:00:00.000Z' },
       { incidentId: stored.id, personalData: 'yes', risk: 'risk', reason: 'the new reasoning', by: 'FG' },
     );
     expect(after.decisions?.map((d) => (d.kind === 'assessment' ? d.reason : d.kind))).toEqual(['the old reasoning', 'the new reasoning']);

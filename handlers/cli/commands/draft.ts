@@ -16,7 +16,7 @@ async function runDraft(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const draft = buildDraft(incident, ctx.policy, ctx.now(), lang);
-    ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft));
+    ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft, ctx.policy.timeZone));
     return 0;
   });
 }
