@@ -55,9 +55,9 @@ export function containmentCounts(incident: Incident): ContainmentCounts {
   return counts;
 }
 
-/** The runbook a person follows for a containment action (a path under runbooks/). */
-export function runbookOf(action: Pick<ActionRecord, 'type'>): string {
-  return RUNBOOKS[action.type] ?? 'runbooks/triage.md';
+/** The runbook a person follows for a containment action (a path under runbooks/): a person's step names its own. */
+export function runbookOf(action: Pick<ActionRecord, 'type' | 'params'>): string {
+  return action.params?.runbook ?? RUNBOOKS[action.type] ?? 'runbooks/triage.md';
 }
 
 /** Clocks that still ask for something: running or overdue, not met, late or not needed. */
@@ -94,10 +94,10 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
   };
 }
 
-/** The breach register (Art. 33(5)) over a period: every incident detected in it, notified or not. */
-export async function registerRows(deps: QueryDeps, period: { from?: string; to?: string }): Promise<RegisterRow[]> {
+/** The breach register (Art. 33(5)) over a period: every incident detected in it, notified or not, with its row. */
+export async function registerEntries(deps: QueryDeps, period: { from?: string; to?: string }): Promise<{ incident: Incident; row: RegisterRow }[]> {
   const now = deps.now();
-  return (await deps.store.listIncidents(period)).map((i) => registerRow(i, deps.policy, now));
+  return (await deps.store.listIncidents(period)).map((incident) => ({ incident, row: registerRow(incident, deps.policy, now) }));
 }
 
 export type RegisterFormat = 'csv' | 'json' | 'md';

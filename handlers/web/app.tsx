@@ -25,7 +25,7 @@ import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
-import { closedIncidents, incidentDetail, openIncidents, registerExport, registerRows } from '../use-cases/queries.js';
+import { closedIncidents, incidentDetail, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
 import { changedValues, formFields, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
@@ -313,8 +313,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const p = period(c);
     if (typeof p === 'string') return c.text(p, 400);
     const query = new URLSearchParams({ ...(p.fromDate ? { from: p.fromDate } : {}), ...(p.toDate ? { to: p.toDate } : {}) }).toString();
-    const rows = await registerRows(deps, p);
-    return c.html(<RegisterPage view={viewOf(c, `/register${query ? `?${query}` : ''}`)} rows={rows} from={p.fromDate} to={p.toDate} query={query} />);
+    const entries = await registerEntries(deps, p);
+    return c.html(<RegisterPage view={viewOf(c, `/register${query ? `?${query}` : ''}`)} entries={entries} from={p.fromDate} to={p.toDate} query={query} />);
   });
 
   app.get('/register/export', async (c) => {

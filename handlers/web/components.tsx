@@ -660,7 +660,10 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
           const status = a.released ? 'released' : a.status;
           return (
             <tr>
-              <th scope="row">{actionLabel(view.lang, a.type)}</th>
+              <th scope="row">
+                {actionLabel(view.lang, a.type)}
+                {a.person ? <span class="muted"> ({w.personStep})</span> : null}
+              </th>
               <td>
                 <code>{a.target}</code>
               </td>

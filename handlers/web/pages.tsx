@@ -4,10 +4,11 @@
  * read; none of them changes anything.
  */
 import type { Child } from 'hono/jsx';
+import { measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
 import type { Draft } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
-import { roleLabel, stateLabel } from '../core/labels.js';
+import { clockStateLabel, recipientLabel, reportKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { ackAction } from '../use-cases/actions.js';
@@ -414,8 +415,21 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
   );
 }
 
-export function RegisterPage({ view, rows, from, to, query }: { view: View; rows: RegisterRow[]; from: string; to: string; query: string }) {
-  const { w } = view;
+export function RegisterPage({
+  view,
+  entries,
+  from,
+  to,
+  query,
+}: {
+  view: View;
+  entries: { incident: Incident; row: RegisterRow }[];
+  from: string;
+  to: string;
+  query: string;
+}) {
+  const { w, lang } = view;
+  const rows = entries.map((e) => e.row);
   const c = w.registerCols;
   return (
     <Layout view={view} title={w.register}>
@@ -464,7 +478,7 @@ export function RegisterPage({ view, rows, from, to, query }: { view: View; rows
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {entries.map(({ incident: i, row: r }) => (
               <tr>
                 <th scope="row">
                   <a href={`/incidents/${r.incidentId}`}>{r.incidentId}</a>
@@ -477,10 +491,17 @@ export function RegisterPage({ view, rows, from, to, query }: { view: View; rows
                 </td>
                 <td>{r.notifiable === null ? <span class="muted">{w.notYet}</span> : r.notifiable ? w.notifiable : w.notNotifiable}</td>
                 <td>{r.decisionReason ?? ''}</td>
-                <td>{r.apClock ?? ''}</td>
-                <td>{r.references}</td>
-                <td>{r.measuresTaken}</td>
-                <td>{r.state}</td>
+                <td>{r.apClockStatus ? clockStateLabel(lang, r.apClockStatus) : i.sample ? w.sample : ''}</td>
+                <td>
+                  {(i.reports ?? []).map((rep) => (
+                    <div>
+                      {`${recipientLabel(lang, rep.to)} · ${reportKindLabel(lang, rep.kind)} · ${rep.reference} · `}
+                      <When view={view} at={rep.at} />
+                    </div>
+                  ))}
+                </td>
+                <td>{measuresTaken(i, lang).join('; ')}</td>
+                <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}
           </tbody>

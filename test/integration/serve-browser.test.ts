@@ -296,6 +296,16 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await expectAccessible();
     expect(await unreachableByKeyboard(page)).toEqual([]);
 
+    // Every containment step of every incident links to a runbook the page serves.
+    const open = JSON.parse((await runCli(['status', '--json', ...common, '--now', NOW])).stdout) as { incidentId: string }[];
+    const runbooks = new Set<string>();
+    for (const { incidentId } of open) {
+      const html = await (await page.request.get(`${served.origin}/incidents/${incidentId}`)).text();
+      for (const m of html.matchAll(/href="(\/runbooks\/[^"]+)"/g)) runbooks.add(m[1]);
+    }
+    expect(runbooks.size).toBeGreaterThan(3);
+    for (const link of runbooks) expect((await page.request.get(`${served.origin}${link}`)).status(), link).toBe(200);
+
     await page.goto(`${served.origin}/runbooks/fg-assessment`);
     expect(await page.textContent('h1')).toContain('FG');
     await expectAccessible();

@@ -1,7 +1,8 @@
 import { deliverPending } from '../../core/deliver.js';
-import { releaseContainment } from '../../core/release.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { releaseAction } from '../../use-cases/actions.js';
+import { parseFields } from '../../use-cases/fields.js';
+import { actionDeps, type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export const releaseCommand: Command = {
@@ -10,6 +11,7 @@ export const releaseCommand: Command = {
   usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key]
                                              undo containment from what was recorded (--target aws)`,
   flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' } },
+  // --by is checked here (the web page acts as its signed-in person); the rest by the use case's fields.
   positionals: 'one',
   check(flags) {
     if (!flags.by || !flags.reason) throw new UsageError('release needs --by NAME and --reason TEXT');
@@ -21,10 +23,8 @@ async function release(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const b = backend;
-    const result = await releaseContainment(
-      { store: b.store, policy: ctx.policy, now: ctx.now, containment: b.containment },
-      { incidentId: incident.id, by: ctx.flags.by as string, reason: ctx.flags.reason as string, reactivateKey: ctx.flags['reactivate-key'] === true },
-    );
+    const input = releaseAction.input(parseFields(releaseAction.fields, ctx.flags), { incidentId: incident.id, by: ctx.flags.by as string });
+    const result = await releaseAction.run(actionDeps(ctx, b), input);
     await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
     else {
