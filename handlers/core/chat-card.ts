@@ -41,21 +41,22 @@ const WORDS = {
   },
 } as const;
 
-/** Inline code without the characters that would end it, link, mention or format in Slack or Teams. */
-export function chatCode(value: string): string {
-  const clean = value
-    .replace(/[`<>*_~|[\]\\]/g, "'")
-    .replace(/[\r\n\t]+/g, ' ')
-    .trim();
-  return clean ? `\`${clean}\`` : '';
-}
-
-/** Plain text for a card: no markup characters, one line. */
+/**
+ * Plain text for a card, one line: without the characters that format (`*`, `_`, `~`, backticks),
+ * make links or mentions (`<…>`, `[text](url)`) or escape in Slack's or Teams' markdown.
+ */
 function chatText(value: string): string {
   return value
-    .replace(/[`<>*_~|[\]\\]/g, "'")
+    .replace(/[`<>*_~|\\]/g, "'")
+    .replace(/\]\(/g, "]'(")
     .replace(/[\r\n\t]+/g, ' ')
     .trim();
+}
+
+/** Inline code of plain text (an identifier): a mention or a link inside it is never one. */
+export function chatCode(value: string): string {
+  const clean = chatText(value);
+  return clean ? `\`${clean}\`` : '';
 }
 
 /** A runbook as a link when the policy says where runbooks are read, else its path. */

@@ -2,12 +2,12 @@
  * A Lambda function URL (payload format 2.0) as a web request, and the web response as the
  * function URL's result: so the link pages run on the same Hono app on AWS as under `datalek serve`.
  */
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
 
 export function functionUrlHandler(fetch: (request: Request) => Response | Promise<Response>) {
-  return async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
+  return async (event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> => {
     const method = event.requestContext.http.method;
     const url = `https://${event.requestContext.domainName}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
     const headers = new Headers();
