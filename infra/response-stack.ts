@@ -186,8 +186,9 @@ export class ResponseStack extends Stack {
     };
     // record: reads the finding, the resource lock and the incident; commits; queues messages.
     grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
-    // notify: reads the incident's outbox, claims and marks messages.
-    grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.claim]);
+    // notify: reads the incident's outbox, claims and marks messages; with a pager it also records
+    // in the incident when a page had to go to the on-call topic instead (a commit).
+    grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.claim, ...(config.policy.onCall.provider !== 'sns' ? TABLE_ACTIONS.commit : [])]);
     // contain: reads and commits the incident's steps (the containment lease included).
     grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // sweep: queries what is due and pending (the indexes), commits reminders, claims messages.

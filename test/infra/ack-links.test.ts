@@ -107,6 +107,16 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     expect(withPager).toHaveLength(3);
   });
 
+  it('lets notify record a pager failure in the incident only when there is a pager', () => {
+    const notifyWrites = (t: Template) =>
+      roleStatements(t, 'datalek-notify-function')
+        .filter((st) => JSON.stringify(st.Resource).includes('datalek-incidents'))
+        .flatMap(actionsOf)
+        .includes('dynamodb:PutItem');
+    expect(notifyWrites(response)).toBe(false);
+    expect(notifyWrites(paged)).toBe(true);
+  });
+
   it('routes acknowledgements to the notify function, which acknowledges the alert at the pager', () => {
     response.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['datalek'], 'detail-type': Match.arrayWith(['Incident Acknowledged']) },
