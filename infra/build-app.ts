@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { acrossRegions } from './boundary.js';
 import { type DeployConfig, loadDeployConfig } from './config.js';
+import { DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
@@ -92,7 +93,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ config, response, forwarders, members });
+  acknowledge({ config, stateful, response, forwarders, members });
   return { app, config, stateful, response, forwarders, members };
 }
 
@@ -146,8 +147,14 @@ function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): 
 }
 
 /** Every cdk-nag finding we accept, each with its reason. Anything else fails the checks. */
-function acknowledge(stacks: { config: DeployConfig; response: ResponseStack; forwarders: ForwarderStack[]; members: MemberStack[] }): void {
-  const { config, response, forwarders, members } = stacks;
+function acknowledge(stacks: {
+  config: DeployConfig;
+  stateful: StatefulStack;
+  response: ResponseStack;
+  forwarders: ForwarderStack[];
+  members: MemberStack[];
+}): void {
+  const { config, stateful, response, forwarders, members } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
@@ -184,21 +191,36 @@ function acknowledge(stacks: { config: DeployConfig; response: ResponseStack; fo
       });
     }
   }
-  Validations.of(response.boundary).acknowledge(
-    ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
-      reason: "the boundary caps logging at this account's log groups; each function's own policy names its log group",
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
-      reason: 'the boundary caps table access at the incidents table and its indexes',
-    },
-    {
-      id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
-      reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
-    },
-  );
+  for (const boundary of [response.boundary, response.anchorBoundary]) {
+    Validations.of(boundary).acknowledge(
+      ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+        reason: "the boundary caps logging at this account's log groups; each function's own policy names its log group",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/datalek-incidents/index/*]`,
+        reason: 'the boundary caps table access at the incidents table and its indexes',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
+        reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
+      },
+    );
+  }
+  // The digests: write-once objects under one prefix of the pipeline's own bucket.
+  const digestObjects = `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${digestBucketName(account, region)}/${DIGEST_PREFIX}*]`;
+  for (const s of [response.functions.anchor, response.anchorBoundary]) {
+    Validations.of(s).acknowledge({
+      id: digestObjects,
+      reason: "the anchor writes each new digest (its name has the digest's number) under the bucket's digests/ prefix",
+    });
+  }
+  Validations.of(stateful.digests.bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'every digest is write-once under Object Lock (compliance mode) and signed; an access-log bucket would itself need the same lock to be evidence, and CloudTrail records the API calls',
+  });
   Validations.of(response.linkKeySecret).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:

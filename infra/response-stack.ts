@@ -23,6 +23,7 @@ import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../ha
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { onCallAlarm } from './constructs/alarms.js';
+import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
@@ -67,10 +68,13 @@ const TABLE_ACTIONS = {
   /** Claiming and marking outbox messages. */
   claim: ['dynamodb:UpdateItem'],
 };
+/** The sweep runs every 5 minutes, and the anchor with it: at most 5 minutes of the record unanchored. */
+const SWEEP_SCHEDULE = events.Schedule.rate(Duration.minutes(5));
+
 const KEY_ACTIONS = { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] };
 
 export class ResponseStack extends Stack {
-  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'link', ResponseFunction>;
+  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link', ResponseFunction>;
   public readonly routes: EventRoute[] = [];
   public readonly ackUrl: lambda.FunctionUrl;
   /** The public URL of the acknowledgement links and the pager's webhooks (no IAM: each request authorises itself). */
@@ -82,6 +86,7 @@ export class ResponseStack extends Stack {
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
   public readonly boundary: iam.ManagedPolicy;
+  public readonly anchorBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -117,6 +122,9 @@ export class ResponseStack extends Stack {
         reservedConcurrency: extra.reservedConcurrency,
       });
 
+    // The digest bucket by its fixed name; the signing key through its ARN (which never changes).
+    const digestBucket = digestBucketName(this.account, this.region);
+    const anchoring = anchorStatements(`arn:${this.partition}:s3:::${digestBucket}/${DIGEST_PREFIX}*`, props.state.digests.signingKey.keyArn);
     // Only the on-call role's sessions, unless the deployment names others: never the whole account.
     const ackPrincipals = config.ackPrincipals ?? [`arn:${this.partition}:sts::${this.account}:assumed-role/${config.onCallRole}/*`];
     this.functions = {
@@ -130,13 +138,23 @@ export class ResponseStack extends Stack {
       acknowledge: fn('Acknowledge', 'acknowledge', 'datalek: on-call acknowledgement (IAM-signed function URL)', {
         environment: { DATALEK_ACK_PRINCIPALS: ackPrincipals.join(',') },
       }),
+      anchor: fn('Anchor', 'anchor', 'datalek: signed digest of the register to the Object Lock bucket', {
+        timeout: Duration.minutes(2),
+        // Two runs at once (one slower than 5 minutes) race for one digest number: the second finds
+        // it written (never overwritten) and fails, and the next run carries on.
+        environment: {
+          DATALEK_DIGEST_BUCKET: digestBucket,
+          DATALEK_DIGEST_PREFIX: DIGEST_PREFIX,
+          DATALEK_ANCHOR_KMS_KEY: props.state.digests.signingKey.keyArn,
+        },
+      }),
       // Public (its URL has no IAM authorisation: a link's signature or a webhook's is the
       // authorisation), so its reserved concurrency bounds what a flood of requests can take.
       link: fn('Link', 'link', 'datalek: signed acknowledgement links and pager webhooks (public function URL)', {
         reservedConcurrency: config.linkConcurrency,
       }),
     };
-    const { record, notify, contain, sweep, acknowledge, link } = this.functions;
+    const { record, notify, contain, sweep, acknowledge, anchor, link } = this.functions;
 
     // The acknowledgement link key: 64 random characters, under the pipeline's key; never in the
     // store, so reading the register gives no valid link. Links live an hour at most: replacing
@@ -186,9 +204,8 @@ export class ResponseStack extends Stack {
     };
     // record: reads the finding, the resource lock and the incident; commits; queues messages.
     grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
-    // notify: reads the incident's outbox, claims and marks messages; with a pager it also records
-    // in the incident when a page had to go to the on-call topic instead (a commit).
-    grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.claim, ...(config.policy.onCall.provider !== 'sns' ? TABLE_ACTIONS.commit : [])]);
+    // notify: reads the incident's outbox, claims and marks messages (marking one sent appends to the ledger).
+    grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim]);
     // contain: reads and commits the incident's steps (the containment lease included).
     grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // sweep: queries what is due and pending (the indexes), commits reminders, claims messages.
@@ -197,6 +214,19 @@ export class ResponseStack extends Stack {
     grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // link: reads the incident and commits an acknowledgement from a link or the pager.
     grantIncidents(link, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // anchor: reads the record (the index lists the incidents), keeps its own bookkeeping items
+    // (ANCHOR…: where anchoring stands, heads not yet anchored), signs and writes digests.
+    grantIncidents(anchor, TABLE_ACTIONS.read, true);
+    anchor.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnAnchorItemsOnly',
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [state.incidents.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANCHOR', 'ANCHOR#*'] } },
+      }),
+    );
+    state.key.grant(anchor.fn, ...KEY_ACTIONS.write);
+    for (const statement of anchoring) anchor.fn.addToRolePolicy(statement);
     // Powertools idempotency: get, put, update and delete its own records (a failed run's record is deleted).
     record.fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -246,6 +276,29 @@ export class ResponseStack extends Stack {
       protectPipelineRoles({ partition: this.partition, protectedRoles }),
     ]);
 
+    // The anchor alone signs and writes digests: its own, smaller boundary (the stack's is near the
+    // 6,144 characters IAM takes, and nothing else needs these).
+    const anchorBoundary = new iam.ManagedPolicy(this, 'AnchorBoundary', {
+      managedPolicyName: 'datalek-anchor-boundary',
+      description: 'datalek: the most the anchor function may ever do (permissions boundary)',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+        }),
+        new iam.PolicyStatement({
+          actions: [...TABLE_ACTIONS.read, 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [state.incidents.tableArn, incidentsIndexes],
+        }),
+        new iam.PolicyStatement({ actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`] }),
+        ...anchoring,
+        protectPipelineRoles({ partition: this.partition, protectedRoles }),
+      ],
+    });
+    iam.PermissionsBoundary.of(anchor).apply(anchorBoundary);
+    this.anchorBoundary = anchorBoundary;
+
     const route = (
       id: string,
       name: string,
@@ -263,7 +316,8 @@ export class ResponseStack extends Stack {
         bus: state.bus,
         pattern: domainRulePattern(DOMAIN_EVENT_SOURCE, ['Incident Opened', 'Incident Updated']),
       }),
-      route('SweepSchedule', 'sweep-schedule', 'the deadline sweep', sweep, { schedule: events.Schedule.rate(Duration.minutes(5)) }),
+      route('SweepSchedule', 'sweep-schedule', 'the deadline sweep', sweep, { schedule: SWEEP_SCHEDULE }),
+      route('AnchorSchedule', 'anchor-schedule', "the register's digest, on the sweep's schedule", anchor, { schedule: SWEEP_SCHEDULE }),
     );
 
     // An interface left in the all-traffic group pages on-call through its own alarm too, beside

@@ -14,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
 import { allowAlarmsToPublish } from './constructs/alarms.js';
+import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -34,6 +35,8 @@ export class StatefulStack extends Stack {
   public readonly fgTopic: sns.Topic;
   public readonly onCallTopic: sns.Topic;
   public readonly bus: events.EventBus;
+  /** The anchor's digests (S3 Object Lock, compliance mode) and their KMS signing key. */
+  public readonly digests: DigestBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -82,6 +85,8 @@ export class StatefulStack extends Stack {
     this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
     this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
     allowAlarmsToPublish(this.onCallTopic);
+
+    this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: DEFAULT_RESOURCE_NAMES.bus });
     // The pipeline's own events (identifiers only) are part of the record: kept as long as the

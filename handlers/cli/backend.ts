@@ -23,6 +23,7 @@ import { drillNotifier } from '../core/drill.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
+import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -37,6 +38,8 @@ export type StoreAccess = 'read' | 'write' | 'create';
 export interface Backend {
   target: Target;
   store: IncidentStore;
+  /** The same store, read as stored, for verify and anchor. */
+  audit: AuditSource;
   /** Set when the embedded store is a drill copy: any `--now` goes and every message is marked. */
   drill: DrillMark | null;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
@@ -80,6 +83,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     return {
       target: 'local',
       store,
+      audit: store,
       drill,
       notifier: (print) => {
         const routed = routing(new ConsoleNotifier(print), pager, store, opts);
@@ -113,6 +117,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     target: 'aws',
     drill: null,
     store,
+    audit: store,
     containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
     notifier: (print) => {
       const console = new ConsoleNotifier(print);

@@ -7,6 +7,7 @@
 import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
+import { oneLine } from '../core/text.js';
 import { addMinutes, EARLIEST_PLAUSIBLE } from '../core/time.js';
 import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
 import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
@@ -110,6 +111,21 @@ export function refuseFutureNow(ctx: Context, drill: DrillMark | null): void {
 
 function drillBanner(drill: DrillMark): string {
   return `datalek: DRILL store (a copy of ${drill.from} made ${drill.at}): nothing here is real, every message is marked [DRILL]`;
+}
+
+/**
+ * For lists (status, register, sweep): an incident whose stored bytes cannot be read is named on
+ * stderr and left out, and the others are still shown; the command then exits 3.
+ */
+export function unreadableReporter(ctx: Context) {
+  let count = 0;
+  return {
+    onUnreadable: (p: { incidentId: string; reason: string }) => {
+      count += 1;
+      ctx.io.err(oneLine(`datalek: incident ${p.incidentId} cannot be read from the store (${p.reason}); it is left out: datalek verify ${p.incidentId}`));
+    },
+    exitCode: (fine: number) => (count > 0 ? 3 : fine),
+  };
 }
 
 /**

@@ -38,9 +38,10 @@ export interface SweepResult {
 
 export async function sweep(deps: { store: IncidentStore; policy: Policy; now: () => string }): Promise<SweepResult> {
   const now = deps.now();
-  const due = await deps.store.listDue(now);
   const sent: SweepItem[] = [];
   const failed: SweepResult['failed'] = [];
+  // One damaged incident must not stop the reminders of the others: it is reported with the failures.
+  const due = await deps.store.listDue(now, (p) => failed.push({ incidentId: p.incidentId, error: `cannot be read from the store (${p.reason})` }));
   const revisions: SweepResult['revisions'] = {};
   let incidentsRead = due.length;
   for (let incident of due) {

@@ -1,5 +1,6 @@
 import type { FindingKey, FindingVersion } from '../core/finding.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
+import type { UnreadableHandler } from '../core/stored-record.js';
 
 /**
  * One atomic change: the incident's new state, optionally one finding record, the timeline entries
@@ -37,6 +38,11 @@ export interface IncidentChange {
 }
 
 export interface IncidentFilter {
+  /**
+   * Called for each stored incident that cannot be read (damaged or edited bytes), which is then
+   * left out of the list; without it such a row fails the whole list with `UnreadableRecordError`.
+   */
+  onUnreadable?: UnreadableHandler;
   /** Only incidents that are not closed. */
   openOnly?: boolean;
   /** Detected at or after this time. */
@@ -63,8 +69,12 @@ export interface IncidentStore {
   /** The open incident holding this resource key (as its own resource or a claimed one), if any. */
   findOpenIncident(resourceKey: string): Promise<Incident | undefined>;
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
-  /** Only the incidents with something due at or before `now`: reads grow with what is due, not with history. */
-  listDue(now: string): Promise<Incident[]>;
+  /**
+   * Only the incidents with something due at or before `now`: reads grow with what is due, not with
+   * history. An incident that cannot be read is reported to `onUnreadable` (and left out), or fails
+   * the list when there is none.
+   */
+  listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /** Stores the change atomically, or throws `ConflictError` when a condition no longer holds. */
   commit(change: IncidentChange): Promise<void>;

@@ -11,7 +11,7 @@ import { RUNBOOKS } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
-import type { IncidentStore } from '../ports/incident-store.js';
+import type { IncidentFilter, IncidentStore } from '../ports/incident-store.js';
 import type { Lang } from './fields.js';
 
 export interface QueryDeps {
@@ -94,8 +94,11 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
   };
 }
 
+/** A period of the register; an incident that cannot be read is reported to `onUnreadable` and left out. */
+export type RegisterPeriod = Pick<IncidentFilter, 'from' | 'to' | 'onUnreadable'>;
+
 /** The breach register (Art. 33(5)) over a period: every incident detected in it, notified or not, with its row. */
-export async function registerEntries(deps: QueryDeps, period: { from?: string; to?: string }): Promise<{ incident: Incident; row: RegisterRow }[]> {
+export async function registerEntries(deps: QueryDeps, period: RegisterPeriod): Promise<{ incident: Incident; row: RegisterRow }[]> {
   const now = deps.now();
   return (await deps.store.listIncidents(period)).map((incident) => ({ incident, row: registerRow(incident, deps.policy, now) }));
 }
@@ -103,7 +106,7 @@ export async function registerEntries(deps: QueryDeps, period: { from?: string; 
 export type RegisterFormat = 'csv' | 'json' | 'md';
 
 /** The register over a period as a file: CSV and JSON one row per incident, Markdown in the policy's language. */
-export async function registerExport(deps: QueryDeps, period: { from?: string; to?: string }, format: RegisterFormat): Promise<string> {
+export async function registerExport(deps: QueryDeps, period: RegisterPeriod, format: RegisterFormat): Promise<string> {
   const now = deps.now();
   const incidents = await deps.store.listIncidents(period);
   if (format === 'md') return registerMarkdown(incidents, deps.policy, now);

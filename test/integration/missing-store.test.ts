@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../support/cli.js';
+import { digestKeys } from '../support/tamper.js';
 
 describe('a store that does not exist', () => {
   const typo = join(mkdtempSync(join(tmpdir(), 'datalek-typo-')), 'tpyo');
@@ -21,6 +22,7 @@ describe('a store that does not exist', () => {
     ['messages', 'dl-0000000000'],
     ['ack', 'dl-0000000000'],
     ['draft', 'dl-0000000000'],
+    ['anchor', '--digests', join(tmpdir(), 'datalek-typo-digests'), '--key', digestKeys(mkdtempSync(join(tmpdir(), 'datalek-typo-key-'))).private],
   ])('%s exits 2 naming the path, and creates nothing', async (...args) => {
     const r = await runCli([...args, '--store', typo]);
     expect(r.code).toBe(2);

@@ -8,18 +8,34 @@
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
+import {
+  type ChainHead,
+  commitBody,
+  type IncidentHead,
+  type LedgerEntry,
+  ledgerEntry,
+  REGISTRY_SHARDS,
+  registryEntry,
+  registryShardOf,
+  storedText,
+} from '../../core/ledger.js';
+import { parseStoredFinding, parseStoredIncident, type UnreadableHandler, UnreadableRecordError } from '../../core/stored-record.js';
+import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 import { INCIDENT_INDEX_KEYS, INCIDENT_TABLE, indexShardOf } from './table-schema.js';
 
@@ -31,11 +47,22 @@ const resourceLockKey = (resourceKey: string) => ({ pk: `RES#${resourceKey}`, sk
 /** Message ids start with their incident's id (`dl-…/fg/opened`): the outbox lives in that partition. */
 const messageKey = (id: string) => ({ pk: `INC#${id.split('/')[0]}`, sk: `MSG#${id}` });
 const seqKey = (seq: number) => `TL#${String(seq).padStart(10, '0')}`;
+const ledgerKey = (id: string, seq: number) => ({ pk: `INC#${id}`, sk: `LG#${String(seq).padStart(10, '0')}` });
+const registryHeadKey = (shard: number) => ({ pk: `REG#${shard}`, sk: 'HEAD' });
+const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk: `E#${String(n).padStart(10, '0')}` });
+/** Ledger heads not yet in a digest, sharded like the registry: the anchor reads only what moved. */
+const pendingAnchorKey = (id: string) => ({ pk: `ANCHOR#${registryShardOf(id)}`, sk: id });
+const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
 const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCIDENT_INDEX_KEYS[kind]}#${indexShardOf(sha256(id))}`;
 
-export class DynamoDbIncidentStore implements IncidentStore {
+export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private readonly doc: DynamoDBDocumentClient;
+  /**
+   * The ledger head of each incident item this store read, by revision: a commit usually follows a
+   * read of the same incident, and then needs no extra read to chain its ledger entry.
+   */
+  private readonly heads = new Map<string, { revision: number; head: ChainHead }>();
 
   constructor(
     client: DynamoDBClient,
@@ -48,14 +75,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const out = await this.call('GetItem finding', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: findingItemKey(key), ConsistentRead: true })),
     );
-    return out.Item ? (JSON.parse(out.Item.data as string) as FindingRecord) : undefined;
+    return out.Item ? parseStoredFinding(out.Item.data, key) : undefined;
   }
 
   async getIncident(id: string): Promise<Incident | undefined> {
     const out = await this.call('GetItem incident', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })),
     );
-    return out.Item ? (JSON.parse(out.Item.data as string) as Incident) : undefined;
+    return out.Item ? this.incidentItem(out.Item) : undefined;
   }
 
   async findOpenIncident(resourceKey: string): Promise<Incident | undefined> {
@@ -82,10 +109,10 @@ export class DynamoDbIncidentStore implements IncidentStore {
     }
     // BETWEEN is inclusive; `to` is exclusive like the SQLite store's.
     const items = await this.queryShards('incident', input, idx.sortKey);
-    return items.map((i) => JSON.parse(i.data as string) as Incident).filter((i) => !filter.to || i.detectedAt < filter.to);
+    return this.incidentItems(items, filter.onUnreadable).filter((i) => !filter.to || i.detectedAt < filter.to);
   }
 
-  async listDue(now: string): Promise<Incident[]> {
+  async listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
     const idx = INCIDENT_TABLE.indexes.due;
     const items = await this.queryShards(
       'due',
@@ -97,7 +124,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
       },
       idx.sortKey,
     );
-    return items.map((i) => JSON.parse(i.data as string) as Incident);
+    return this.incidentItems(items, onUnreadable);
   }
 
   async getTimeline(incidentId: string): Promise<TimelineEntry[]> {
@@ -127,10 +154,17 @@ export class DynamoDbIncidentStore implements IncidentStore {
     // write (a transaction may touch an item only once), not released and taken again.
     const handedOver = new Set(changes.flatMap((c) => (c.incident.state !== 'closed' ? (c.claims ?? []) : [])));
     const items: TransactItem[] = [];
-    for (const c of changes) items.push(...(await this.items(c, batchIds, handedOver)));
+    const written: { id: string; revision: number; head: ChainHead }[] = [];
+    for (const c of changes) {
+      const part = await this.items(c, batchIds, handedOver);
+      items.push(...part.items);
+      written.push({ id: c.incident.id, revision: c.incident.revision, head: { seq: part.entry.seq, hash: part.entry.hash } });
+    }
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      for (const w of written) this.heads.set(w.id, { revision: w.revision, head: w.head });
     } catch (err) {
+      for (const w of written) this.heads.delete(w.id);
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
         const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (reasons.length === 0 || reasons.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
@@ -144,11 +178,30 @@ export class DynamoDbIncidentStore implements IncidentStore {
     }
   }
 
-  /** The transaction items of one incident's part of a commit. */
-  private async items(change: IncidentChange, batchIds: string[], handedOver: Set<string>): Promise<TransactItem[]> {
+  /** The transaction items of one incident's part of a commit, with its ledger entry. */
+  private async items(change: IncidentChange, batchIds: string[], handedOver: Set<string>): Promise<{ items: TransactItem[]; entry: LedgerEntry }> {
     const { incident, expectedRevision, finding, timeline } = change;
     const messages = await this.newMessages(change.messages);
     const items: TransactItem[] = [];
+    const head = expectedRevision === null ? null : await this.ledgerHead(incident.id, expectedRevision);
+    const incidentText = storedText.incident(incident);
+    const findingText = finding ? storedText.finding(finding.record) : '';
+    const queued = messages.map((m) => ({ message: m, text: storedText.message(m) }));
+    const last = timeline.at(-1);
+    const entry = ledgerEntry(
+      incident.id,
+      head,
+      commitBody(
+        {
+          incident,
+          incidentText,
+          ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
+          ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          messages: queued.map((q) => ({ id: q.message.id, text: q.text })),
+        },
+        new Date().toISOString(),
+      ),
+    );
     const open = incident.state !== 'closed';
     const due = open && incident.nextDueAt ? { gsi1pk: indexKey('due', incident.id), gsi1sk: incident.nextDueAt } : {};
     const incidentItem = {
@@ -160,10 +213,13 @@ export class DynamoDbIncidentStore implements IncidentStore {
       gsi2pk: indexKey('incident', incident.id),
       gsi2sk: `${incident.detectedAt}#${incident.id}`,
       ...due,
-      data: JSON.stringify(incident),
+      ledgerSeq: entry.seq,
+      ledgerHash: entry.hash,
+      data: incidentText,
     };
     if (expectedRevision === null) {
       items.push({ Put: { TableName: this.tableName, Item: incidentItem, ConditionExpression: 'attribute_not_exists(pk)' } });
+      items.push(...(await this.registryItems(incident.id)));
       if (open) {
         items.push({
           Put: {
@@ -174,12 +230,13 @@ export class DynamoDbIncidentStore implements IncidentStore {
         });
       }
     } else {
+      // The ledger head too: a message marked sent meanwhile moved it without a new revision.
       items.push({
         Put: {
           TableName: this.tableName,
           Item: incidentItem,
-          ConditionExpression: 'revision = :expected',
-          ExpressionAttributeValues: { ':expected': expectedRevision },
+          ConditionExpression: head?.seq ? 'revision = :expected AND ledgerSeq = :ls' : 'revision = :expected AND attribute_not_exists(ledgerSeq)',
+          ExpressionAttributeValues: { ':expected': expectedRevision, ...(head?.seq ? { ':ls': head.seq } : {}) },
         },
       });
       if (!open) {
@@ -221,7 +278,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
         incidentId: record.incidentId,
         updatedAt: record.version.updatedAt,
         count: record.version.count,
-        data: JSON.stringify(record),
+        data: findingText,
       };
       items.push({
         Put:
@@ -245,7 +302,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
         },
       });
     }
-    for (const m of messages) {
+    for (const { message: m, text } of queued) {
       items.push({
         Put: {
           TableName: this.tableName,
@@ -255,13 +312,65 @@ export class DynamoDbIncidentStore implements IncidentStore {
             createdAt: m.createdAt,
             gsi1pk: indexKey('pending', m.id),
             gsi1sk: `${m.createdAt}#${m.id}`,
-            data: JSON.stringify(m),
+            data: text,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
     }
-    return items;
+    items.push(...this.ledgerItems(entry));
+    return { items, entry };
+  }
+
+  /** The ledger entry, and its head marked for the next digest. */
+  private ledgerItems(entry: LedgerEntry): TransactItem[] {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...ledgerKey(entry.incidentId, entry.seq), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { Put: { TableName: this.tableName, Item: { ...pendingAnchorKey(entry.incidentId), incidentId: entry.incidentId, seq: entry.seq, hash: entry.hash } } },
+    ];
+  }
+
+  /** A new incident's registry entry; the shard's head moves only if no other creation moved it. */
+  private async registryItems(incidentId: string): Promise<TransactItem[]> {
+    const shard = registryShardOf(incidentId);
+    const out = await this.call('GetItem registry head', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: registryHeadKey(shard), ConsistentRead: true })),
+    );
+    const head = out.Item ? { seq: out.Item.n as number, hash: out.Item.hash as string } : null;
+    const entry = registryEntry(shard, head, incidentId, new Date().toISOString());
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...registryHeadKey(shard), n: entry.n, hash: entry.hash },
+          ConditionExpression: head ? 'n = :n' : 'attribute_not_exists(pk)',
+          ...(head ? { ExpressionAttributeValues: { ':n': head.seq } } : {}),
+        },
+      },
+      { Put: { TableName: this.tableName, Item: { ...registryEntryKey(shard, entry.n), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+  }
+
+  /**
+   * The ledger head of an incident at the revision a change was computed from: from the read that
+   * preceded the change, else read now. A revision that moved meanwhile is a lost race.
+   */
+  private async ledgerHead(id: string, revision: number): Promise<ChainHead | null> {
+    const cached = this.heads.get(id);
+    if (cached?.revision === revision) return cached.head;
+    const out = await this.call('GetItem ledger head', () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true, ProjectionExpression: 'revision, ledgerSeq, ledgerHash' }),
+      ),
+    );
+    if (!out.Item || out.Item.revision !== revision) throw new ConflictError(`incident ${id} changed since revision ${revision}`);
+    return out.Item.ledgerSeq ? { seq: out.Item.ledgerSeq as number, hash: out.Item.ledgerHash as string } : null;
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
@@ -304,22 +413,232 @@ export class DynamoDbIncidentStore implements IncidentStore {
     }
   }
 
+  /**
+   * Marks a message sent and appends that to its incident's ledger, in one transaction. A commit
+   * that moved the ledger meanwhile makes it read the head again.
+   */
   async markSent(id: string, at: string): Promise<void> {
-    await this.call('UpdateItem message sent', () =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(id),
-          UpdateExpression: 'SET sentAt = :at REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      ),
-    );
+    const incidentId = id.split('/')[0];
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.call('GetItem ledger head', () =>
+        this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true, ProjectionExpression: 'ledgerSeq, ledgerHash' }),
+        ),
+      );
+      const head = out.Item?.ledgerSeq ? { seq: out.Item.ledgerSeq as number, hash: out.Item.ledgerHash as string } : null;
+      const entry = ledgerEntry(incidentId, head, { at: new Date().toISOString(), sent: { id, at } });
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: messageKey(id),
+                  UpdateExpression: 'SET sentAt = :at REMOVE gsi1pk, gsi1sk',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
+                  ExpressionAttributeValues: { ':at': at },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: incidentKey(incidentId),
+                  UpdateExpression: 'SET ledgerSeq = :seq, ledgerHash = :hash',
+                  ConditionExpression: head ? 'ledgerSeq = :prev' : 'attribute_exists(pk) AND attribute_not_exists(ledgerSeq)',
+                  ExpressionAttributeValues: { ':seq': entry.seq, ':hash': entry.hash, ...(head ? { ':prev': head.seq } : {}) },
+                },
+              },
+              ...this.ledgerItems(entry),
+            ],
+          }),
+        );
+        const cached = this.heads.get(incidentId);
+        if (cached) cached.head = { seq: entry.seq, hash: entry.hash };
+        return;
+      } catch (err) {
+        const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        const isCancel = (err as Error).name === 'TransactionCanceledException' || (err as Error).name === 'TransactionConflictException';
+        // Already sent (another sender was first): nothing to record twice.
+        if (isCancel && reasons[0] === 'ConditionalCheckFailed') return;
+        if (!isCancel || attempt >= 10)
+          throw new StoreError(`marking message ${id} sent failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+      }
+    }
   }
 
   async close(): Promise<void> {
     // The client belongs to the process (built once at cold start); nothing to release per store.
+  }
+
+  /** An incident item read back (its ledger head remembered for the commit that may follow). */
+  private incidentItem(item: Record<string, unknown>): Incident {
+    const id = String(item.pk).slice('INC#'.length);
+    const incident = parseStoredIncident(item.data, id);
+    this.heads.set(id, { revision: item.revision as number, head: { seq: (item.ledgerSeq as number) ?? 0, hash: (item.ledgerHash as string) ?? '' } });
+    return incident;
+  }
+
+  private incidentItems(items: Record<string, unknown>[], onUnreadable: UnreadableHandler | undefined): Incident[] {
+    const out: Incident[] = [];
+    for (const item of items) {
+      try {
+        out.push(this.incidentItem(item));
+      } catch (err) {
+        if (!(err instanceof UnreadableRecordError) || !onUnreadable) throw err;
+        onUnreadable({ incidentId: err.incidentId, reason: err.reason });
+      }
+    }
+    return out;
+  }
+
+  describe(): string {
+    return `dynamodb:${this.tableName}`;
+  }
+
+  /** DynamoDB keeps its own storage consistent; there is no page-level check to run. */
+  async integrity(): Promise<string[]> {
+    return [];
+  }
+
+  async incidentIds(): Promise<string[]> {
+    const idx = INCIDENT_TABLE.indexes.byDetection;
+    const items = await this.queryShards(
+      'incident',
+      {
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: `${idx.partitionKey} = :p`,
+        ExpressionAttributeValues: {},
+        ProjectionExpression: 'pk',
+      },
+      'pk',
+    );
+    return [...new Set(items.map((i) => String(i.pk).slice('INC#'.length)))].sort();
+  }
+
+  /**
+   * Everything stored of one incident, as stored: its partition (record, timeline, outbox, ledger)
+   * and the finding records its ledger names. (A finding record inserted for a key no ledger names
+   * is found on the embedded store; here it would take a scan of the table.)
+   */
+  async rawIncident(id: string): Promise<RawIncident> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `INC#${id}` },
+      ConsistentRead: true,
+    });
+    const record = items.find((i) => i.sk === 'INCIDENT');
+    const ledger = items
+      .filter((i) => String(i.sk).startsWith('LG#'))
+      .map((i) => ({ seq: Number(i.seq), data: String(i.data), prevHash: String(i.prevHash), hash: String(i.hash) }))
+      .sort((a, b) => a.seq - b.seq);
+    const findings: RawIncident['findings'] = [];
+    const keyList = [...findingWrites(ledger).keys()];
+    for (let i = 0; i < keyList.length; i += 100) {
+      const out = await this.call('BatchGetItem findings', () =>
+        this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keyList.slice(i, i + 100).map((k) => ({ pk: `FND#${k}`, sk: 'FINDING' })), ConsistentRead: true } },
+          }),
+        ),
+      );
+      for (const f of out.Responses?.[this.tableName] ?? []) {
+        findings.push({
+          key: String(f.pk).slice('FND#'.length),
+          incidentId: String(f.incidentId),
+          data: String(f.data),
+          columns: { incidentId: f.incidentId, 'version.updatedAt': f.updatedAt, 'version.count': f.count },
+        });
+      }
+    }
+    return {
+      id,
+      record: record
+        ? {
+            data: String(record.data),
+            columns: {
+              revision: record.revision,
+              state: record.state,
+              resourceKey: record.resourceKey,
+              detectedAt: record.detectedAt,
+              // The sweep finds an open incident by this index entry: it must be its next due time.
+              nextDueAt: String(record.gsi1pk ?? '').startsWith(INCIDENT_INDEX_KEYS.due) ? record.gsi1sk : null,
+            },
+          }
+        : null,
+      ledger,
+      findings,
+      timeline: items
+        .filter((i) => String(i.sk).startsWith('TL#'))
+        .map((i) => ({ seq: Number(i.seq), at: i.at, kind: i.kind, actor: i.actor, detail: i.detail, prevHash: i.prevHash, hash: i.hash }))
+        .sort((a, b) => a.seq - b.seq),
+      messages: items
+        .filter((i) => String(i.sk).startsWith('MSG#'))
+        .map((i) => ({ id: String(i.sk).slice('MSG#'.length), data: String(i.data), sentAt: (i.sentAt as string | undefined) ?? null })),
+    };
+  }
+
+  async registry(): Promise<RegistryRows[]> {
+    const shards: RegistryRows[] = [];
+    for (let shard = 0; shard < REGISTRY_SHARDS; shard++) {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': `REG#${shard}`, ':e': 'E#' },
+        ConsistentRead: true,
+      });
+      shards.push(items.map((i) => ({ shard, n: Number(i.n), data: String(i.data), prevHash: String(i.prevHash), hash: String(i.hash) })));
+    }
+    return shards;
+  }
+
+  async anchorCandidates(): Promise<IncidentHead[]> {
+    const heads: IncidentHead[] = [];
+    for (let shard = 0; shard < REGISTRY_SHARDS; shard++) {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ANCHOR#${shard}` },
+        ConsistentRead: true,
+      });
+      heads.push(...items.map((i) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), hash: String(i.hash) })));
+    }
+    return heads.sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
+  }
+
+  /** Clears the pending marks of anchored heads; one that moved meanwhile stays for the next digest. */
+  async markAnchored(heads: IncidentHead[]): Promise<void> {
+    for (const h of heads) {
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: pendingAnchorKey(h.incidentId),
+            ConditionExpression: 'seq = :seq AND #hash = :hash',
+            ExpressionAttributeNames: { '#hash': 'hash' },
+            ExpressionAttributeValues: { ':seq': h.seq, ':hash': h.hash },
+          }),
+        );
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException')
+          throw new StoreError(`clearing the anchor mark of ${h.incidentId} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+
+  async anchorState(): Promise<AnchorState | null> {
+    const out = await this.call('GetItem anchor state', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: anchorStateKey, ConsistentRead: true })),
+    );
+    return out.Item ? (JSON.parse(String(out.Item.data)) as AnchorState) : null;
+  }
+
+  async saveAnchorState(state: AnchorState): Promise<void> {
+    await this.call('PutItem anchor state', () =>
+      this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...anchorStateKey, data: JSON.stringify(state) } })),
+    );
   }
 
   /** The resource keys whose lock this incident holds now: its own resource and those it claimed. */

@@ -9,16 +9,32 @@
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import type { FindingKey } from '../../core/finding.js';
+import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
+import {
+  type ChainHead,
+  commitBody,
+  type IncidentHead,
+  type LedgerEntry,
+  ledgerEntry,
+  REGISTRY_SHARDS,
+  registryEntry,
+  registryShardOf,
+  storedText,
+} from '../../core/ledger.js';
+import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
+import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 
 export const STORE_FILE = 'datalek.sqlite';
 
-const SCHEMA_VERSION = 2;
+/** 3: the ledger, the registry and the anchor's bookkeeping (core/ledger.ts). */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS incidents (
@@ -78,10 +94,39 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
 
--- What the store is: 'drill' marks a copy made by \`datalek drill\` (any --now goes, messages marked).
+-- What the store is: 'drill' marks a copy made by \`datalek drill\` (any --now goes, messages marked);
+-- 'anchor' is where anchoring stands (the last digest written from this store).
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
+);
+
+-- The ledger: per incident, one entry per change, each holding the hashes of the bytes written to
+-- every table and chained to the one before it (core/ledger.ts). Only ever added to.
+CREATE TABLE IF NOT EXISTS ledger (
+  incident_id TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  data        TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  PRIMARY KEY (incident_id, seq)
+);
+
+-- The registry of incidents, a hash chain per shard: a deleted incident stays named here.
+CREATE TABLE IF NOT EXISTS registry (
+  shard     INTEGER NOT NULL,
+  n         INTEGER NOT NULL,
+  data      TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL,
+  PRIMARY KEY (shard, n)
+);
+
+-- The ledger heads already in a digest (datalek anchor): the next digest takes those that moved.
+CREATE TABLE IF NOT EXISTS anchored (
+  incident_id TEXT PRIMARY KEY,
+  seq         INTEGER NOT NULL,
+  hash        TEXT NOT NULL
 );
 `;
 
@@ -99,13 +144,15 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
 }
 
-export class SqliteIncidentStore implements IncidentStore {
+export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private readonly db: Database.Database;
   private readonly stmts;
   /** A read-only snapshot's temporary folder, removed on close. */
   private snapshotDir: string | null = null;
   /** Set when the store is a drill copy. */
   readonly drill: DrillMark | null;
+  /** The schema the file had when opened (read-only opens leave an older one as it is). */
+  private schema = SCHEMA_VERSION;
 
   /** Opens (and creates, if needed) the store in `dir`; with `readOnly`, opens an existing one for reading only. */
   constructor(
@@ -123,11 +170,13 @@ export class SqliteIncidentStore implements IncidentStore {
         this.db.pragma('foreign_keys = ON');
       }
       const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.schema = options.readOnly ? version : SCHEMA_VERSION;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
       }
       if (!options.readOnly) {
         this.db.exec(SCHEMA);
+        if (version > 0 && version < 3) this.adoptIntoLedger();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
       this.drill = this.readDrillMark();
@@ -138,20 +187,40 @@ export class SqliteIncidentStore implements IncidentStore {
     this.stmts = this.prepareStatements();
   }
 
+  private ledgerStatements?: {
+    ledgerHead: Database.Statement;
+    insertLedger: Database.Statement;
+    registryHead: Database.Statement;
+    insertRegistry: Database.Statement;
+  };
+
+  /** The ledger's statements, prepared when first written (a read-only store may predate the ledger). */
+  private get ledgerStmts() {
+    this.ledgerStatements ??= {
+      ledgerHead: this.db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1'),
+      insertLedger: this.db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (@incidentId, @seq, @data, @prevHash, @hash)'),
+      registryHead: this.db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1'),
+      insertRegistry: this.db.prepare('INSERT INTO registry (shard, n, data, prev_hash, hash) VALUES (@shard, @n, @data, @prevHash, @hash)'),
+    };
+    return this.ledgerStatements;
+  }
+
   private prepareStatements() {
     const db = this.db;
     try {
       return {
         getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
-        getIncident: db.prepare('SELECT data FROM incidents WHERE id = ?'),
-        openByResource: db.prepare("SELECT data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
-        openByClaim: db.prepare("SELECT i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'"),
+        getIncident: db.prepare('SELECT id, data FROM incidents WHERE id = ?'),
+        openByResource: db.prepare("SELECT id, data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
+        openByClaim: db.prepare(
+          "SELECT i.id, i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'",
+        ),
         ownerOfKey: db.prepare(
           "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
         ),
         insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
         releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
-        due: db.prepare('SELECT data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
+        due: db.prepare('SELECT id, data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
         timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
         insertIncident: db.prepare(
           'INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (@id, @revision, @state, @resourceKey, @detectedAt, @nextDueAt, @data)',
@@ -171,6 +240,7 @@ export class SqliteIncidentStore implements IncidentStore {
         messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
         claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
         markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
+        messageIncident: db.prepare('SELECT incident_id FROM outbox WHERE id = ?'),
       };
     } catch (err) {
       throw new StoreError(`store ${this.dir} is not a complete datalek store (${(err as Error).message}); is it being created right now?`, { cause: err });
@@ -179,7 +249,7 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async getFinding(key: FindingKey): Promise<FindingRecord | undefined> {
     const row = this.run(() => this.stmts.getFinding.get(key.accountId, key.region, key.findingId)) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as FindingRecord) : undefined;
+    return row ? parseStoredFinding(row.data, key) : undefined;
   }
 
   async getIncident(id: string): Promise<Incident | undefined> {
@@ -202,14 +272,14 @@ export class SqliteIncidentStore implements IncidentStore {
       where.push('detected_at < ?');
       args.push(filter.to);
     }
-    const sql = `SELECT data FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY detected_at, id`;
-    const rows = this.run(() => this.db.prepare(sql).all(...args)) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Incident);
+    const sql = `SELECT id, data FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY detected_at, id`;
+    const rows = this.run(() => this.db.prepare(sql).all(...args)) as { id: string; data: string }[];
+    return parseStoredIncidents(rows, filter.onUnreadable);
   }
 
-  async listDue(now: string): Promise<Incident[]> {
-    const rows = this.run(() => this.stmts.due.all(now)) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Incident);
+  async listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
+    const rows = this.run(() => this.stmts.due.all(now)) as { id: string; data: string }[];
+    return parseStoredIncidents(rows, onUnreadable);
   }
 
   async getTimeline(incidentId: string): Promise<TimelineEntry[]> {
@@ -244,9 +314,10 @@ export class SqliteIncidentStore implements IncidentStore {
     }
   }
 
-  /** One incident's part of a commit; runs inside the commit's transaction. */
+  /** One incident's part of a commit, with its ledger entry; runs inside the commit's transaction. */
   private write(change: IncidentChange): void {
     const { incident, expectedRevision, finding, timeline, messages } = change;
+    const incidentText = storedText.incident(incident);
     const row = {
       id: incident.id,
       revision: incident.revision,
@@ -254,7 +325,7 @@ export class SqliteIncidentStore implements IncidentStore {
       resourceKey: incident.resourceKey,
       detectedAt: incident.detectedAt,
       nextDueAt: incident.nextDueAt,
-      data: JSON.stringify(incident),
+      data: incidentText,
     };
     const open = incident.state !== 'closed';
     if (expectedRevision === null) {
@@ -262,6 +333,10 @@ export class SqliteIncidentStore implements IncidentStore {
         throw new ConflictError(`resource ${incident.resourceKey} is held by another open incident`);
       }
       this.stmts.insertIncident.run(row);
+      const shard = registryShardOf(incident.id);
+      this.ledgerStmts.insertRegistry.run(
+        registryEntry(shard, (this.ledgerStmts.registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, new Date().toISOString()),
+      );
     } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
       throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
     }
@@ -271,16 +346,17 @@ export class SqliteIncidentStore implements IncidentStore {
       if (owner) throw new ConflictError(`resource ${key} is held by open incident ${owner.id}`);
       this.stmts.insertClaim.run(key, incident.id);
     }
+    const findingText = finding ? storedText.finding(finding.record) : '';
     if (finding) {
       const { record, expected } = finding;
       const { accountId, region, findingId } = record.key;
       if (expected === null) {
-        this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, JSON.stringify(record));
+        this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, findingText);
       } else if (
         this.stmts.updateFinding.run(
           record.version.updatedAt,
           record.version.count,
-          JSON.stringify(record),
+          findingText,
           accountId,
           region,
           findingId,
@@ -292,28 +368,242 @@ export class SqliteIncidentStore implements IncidentStore {
       }
     }
     for (const e of timeline) this.stmts.insertEntry.run({ ...e, detail: JSON.stringify(e.detail) });
-    for (const m of messages) this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, JSON.stringify(m));
+    const queued: { id: string; text: string }[] = [];
+    for (const m of messages) {
+      const text = storedText.message(m);
+      // A message id already queued is not queued again, and not recorded again.
+      if (this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, text).changes === 1) queued.push({ id: m.id, text });
+    }
+    const last = timeline.at(-1);
+    this.appendLedger(
+      incident.id,
+      commitBody(
+        {
+          incident,
+          incidentText,
+          ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
+          ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          messages: queued,
+        },
+        new Date().toISOString(),
+      ),
+    );
+  }
+
+  private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2]): LedgerEntry {
+    const entry = ledgerEntry(incidentId, (this.ledgerStmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null, body);
+    this.ledgerStmts.insertLedger.run(entry);
+    return entry;
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
-    return (this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]).map(messageRow);
+    return messageRows(this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]);
   }
 
   async listMessages(incidentId: string): Promise<OutboxMessage[]> {
-    return (this.run(() => this.stmts.messagesOf.all(incidentId)) as { data: string; sent_at: string | null }[]).map(messageRow);
+    return messageRows(this.run(() => this.stmts.messagesOf.all(incidentId)) as { data: string; sent_at: string | null }[]);
   }
 
   async claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean> {
     return this.run(() => this.stmts.claim.run(leaseUntil, id, now)).changes === 1;
   }
 
+  /** Marks a message sent, and records that in its incident's ledger, in one transaction. */
   async markSent(id: string, at: string): Promise<void> {
-    this.run(() => this.stmts.markSent.run(at, id));
+    const tx = this.db.transaction(() => {
+      if (this.stmts.markSent.run(at, id).changes !== 1) return;
+      const owner = this.stmts.messageIncident.get(id) as { incident_id: string };
+      this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+    });
+    this.run(() => tx.immediate());
   }
 
   async close(): Promise<void> {
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
+  }
+
+  describe(): string {
+    return `sqlite:${resolve(this.dir, STORE_FILE)}`;
+  }
+
+  /** SQLite's quick_check: damaged pages, wrong indexes, broken lists. */
+  async integrity(): Promise<string[]> {
+    try {
+      const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+      const lines = rows.map((r) => r.quick_check);
+      return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+    } catch (err) {
+      return [(err as Error).message];
+    }
+  }
+
+  async incidentIds(): Promise<string[]> {
+    this.requireLedger();
+    const rows = this.run(() =>
+      this.db
+        .prepare(
+          'SELECT id FROM incidents UNION SELECT incident_id FROM ledger UNION SELECT incident_id FROM timeline UNION SELECT incident_id FROM outbox UNION SELECT incident_id FROM findings ORDER BY 1',
+        )
+        .all(),
+    ) as { id: string }[];
+    return rows.map((r) => String(r.id));
+  }
+
+  /** Everything stored of one incident, as stored: bytes and the columns beside them. */
+  async rawIncident(id: string): Promise<RawIncident> {
+    this.requireLedger();
+    return this.run(() => {
+      const record = this.db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?').get(id) as
+        | Record<string, unknown>
+        | undefined;
+      const ledger = (
+        this.db.prepare('SELECT seq, data, prev_hash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]
+      ).map((r) => ({ seq: Number(r.seq), data: String(r.data), prevHash: String(r.prev_hash), hash: String(r.hash) }));
+      const keys = [...findingWrites(ledger).keys()];
+      const findingRows = this.db
+        .prepare(
+          "SELECT account_id || '/' || region || '/' || finding_id AS key, incident_id, updated_at, count, data FROM findings WHERE incident_id = ? OR (account_id || '/' || region || '/' || finding_id) IN (SELECT value FROM json_each(?))",
+        )
+        .all(id, JSON.stringify(keys)) as Record<string, unknown>[];
+      return {
+        id,
+        record: record
+          ? {
+              data: String(record.data),
+              columns: {
+                revision: record.revision,
+                state: record.state,
+                resourceKey: record.resource_key,
+                detectedAt: record.detected_at,
+                nextDueAt: record.next_due_at,
+              },
+            }
+          : null,
+        ledger,
+        findings: findingRows.map((r) => ({
+          key: String(r.key),
+          incidentId: String(r.incident_id),
+          data: String(r.data),
+          columns: { incidentId: r.incident_id, 'version.updatedAt': r.updated_at, 'version.count': r.count },
+        })),
+        timeline: (this.db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]).map((r) => ({
+          seq: Number(r.seq),
+          at: r.at,
+          kind: r.kind,
+          actor: r.actor,
+          detail: r.detail,
+          prevHash: r.prev_hash,
+          hash: r.hash,
+        })),
+        messages: (this.db.prepare('SELECT id, data, sent_at FROM outbox WHERE incident_id = ? ORDER BY id').all(id) as Record<string, unknown>[]).map((r) => ({
+          id: String(r.id),
+          data: String(r.data),
+          sentAt: (r.sent_at as string | null) ?? null,
+        })),
+      };
+    });
+  }
+
+  async registry(): Promise<RegistryRows[]> {
+    this.requireLedger();
+    const shards: RegistryRows[] = Array.from({ length: REGISTRY_SHARDS }, () => []);
+    const rows = this.run(() => this.db.prepare('SELECT shard, n, data, prev_hash, hash FROM registry ORDER BY shard, n').all()) as Record<string, unknown>[];
+    for (const r of rows) {
+      const shard = Number(r.shard);
+      const row = { shard, n: Number(r.n), data: String(r.data), prevHash: String(r.prev_hash), hash: String(r.hash) };
+      // A row in a shard that does not exist is kept where the audit sees it: in shard 0's chain.
+      (shards[shard] ?? shards[0]).push(row);
+    }
+    return shards;
+  }
+
+  async anchorCandidates(): Promise<IncidentHead[]> {
+    const rows = this.run(() =>
+      this.db
+        .prepare(
+          `SELECT l.incident_id, l.seq, l.hash FROM ledger l
+           JOIN (SELECT incident_id, max(seq) AS top FROM ledger GROUP BY incident_id) h ON h.incident_id = l.incident_id AND h.top = l.seq
+           LEFT JOIN anchored a ON a.incident_id = l.incident_id
+           WHERE a.incident_id IS NULL OR a.seq <> l.seq OR a.hash <> l.hash
+           ORDER BY l.incident_id`,
+        )
+        .all(),
+    ) as Record<string, unknown>[];
+    return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
+  }
+
+  /** A store from before the ledger, opened read-only, has none to audit yet. */
+  private requireLedger(): void {
+    if (this.schema < 3) {
+      throw new StoreError(
+        `store ${this.dir} was written by an earlier datalek (schema ${this.schema}), before the ledger: open it once for writing (e.g. datalek sweep) to adopt it, then verify`,
+      );
+    }
+  }
+
+  async markAnchored(heads: IncidentHead[]): Promise<void> {
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO anchored (incident_id, seq, hash) VALUES (@incidentId, @seq, @hash)');
+    this.run(() =>
+      this.db.transaction(() => {
+        for (const h of heads) upsert.run(h);
+      })(),
+    );
+  }
+
+  async anchorState(): Promise<AnchorState | null> {
+    const row = this.run(() => this.db.prepare("SELECT value FROM meta WHERE key = 'anchor'").get()) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as AnchorState) : null;
+  }
+
+  async saveAnchorState(state: AnchorState): Promise<void> {
+    this.run(() => this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor', ?)").run(JSON.stringify(state)));
+  }
+
+  /**
+   * A store written before the ledger existed (schema 1 or 2): each incident gets a first ledger
+   * entry recording what is found now (adopted), and a registry entry, in one transaction. The
+   * history before it rests on the timeline's own hash chain.
+   */
+  private adoptIntoLedger(): void {
+    const db = this.db;
+    const at = new Date().toISOString();
+    const hasLedger = db.prepare('SELECT 1 FROM ledger WHERE incident_id = ? LIMIT 1');
+    const insertLedger = db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (@incidentId, @seq, @data, @prevHash, @hash)');
+    const registryHead = db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1');
+    const insertRegistry = db.prepare('INSERT INTO registry (shard, n, data, prev_hash, hash) VALUES (@shard, @n, @data, @prevHash, @hash)');
+    db.transaction(() => {
+      const incidents = db.prepare('SELECT id, revision, data FROM incidents ORDER BY detected_at, id').all() as {
+        id: string;
+        revision: number;
+        data: string;
+      }[];
+      for (const incident of incidents) {
+        if (hasLedger.get(incident.id)) continue;
+        const findings = db
+          .prepare("SELECT account_id || '/' || region || '/' || finding_id AS key, data FROM findings WHERE incident_id = ? ORDER BY 1")
+          .all(incident.id) as { key: string; data: string }[];
+        const last = db.prepare('SELECT seq, hash FROM timeline WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(incident.id) as ChainHead | undefined;
+        const messages = db.prepare('SELECT id, data, sent_at FROM outbox WHERE incident_id = ? ORDER BY id').all(incident.id) as {
+          id: string;
+          data: string;
+          sent_at: string | null;
+        }[];
+        insertLedger.run(
+          ledgerEntry(incident.id, null, {
+            at,
+            adopted: true,
+            incident: { revision: incident.revision, hash: sha256(incident.data) },
+            findings: findings.map((f) => ({ key: f.key, hash: sha256(f.data) })),
+            ...(last ? { timeline: { seq: last.seq, hash: last.hash } } : {}),
+            messages: messages.map((m) => ({ id: m.id, hash: sha256(m.data) })),
+            sentMessages: messages.filter((m) => m.sent_at).map((m) => ({ id: m.id, at: m.sent_at as string })),
+          }),
+        );
+        const shard = registryShardOf(incident.id);
+        insertRegistry.run(registryEntry(shard, (registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, at));
+      }
+    }).immediate();
   }
 
   /** Marks this store as a drill copy of `from` (\`datalek drill\`). */
@@ -394,7 +684,7 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   private incidentRow(row: unknown): Incident | undefined {
-    return row ? (JSON.parse((row as { data: string }).data) as Incident) : undefined;
+    return row ? parseStoredIncident((row as { data: string }).data, (row as { id: string }).id) : undefined;
   }
 
   private run<T>(fn: () => T): T {
@@ -418,6 +708,18 @@ function drillMarkOf(db: Database.Database): DrillMark | null {
   }
 }
 
-function messageRow(row: { data: string; sent_at: string | null }): OutboxMessage {
-  return { ...(JSON.parse(row.data) as OutboxMessage), sentAt: row.sent_at };
+/**
+ * Outbox rows as messages. A row whose bytes cannot be read is left out rather than stopping every
+ * other message: it cannot be sent as it is, and `datalek verify` names it.
+ */
+function messageRows(rows: { data: string; sent_at: string | null }[]): OutboxMessage[] {
+  const out: OutboxMessage[] = [];
+  for (const row of rows) {
+    try {
+      out.push({ ...(JSON.parse(row.data) as OutboxMessage), sentAt: row.sent_at });
+    } catch {
+      // named by verify
+    }
+  }
+  return out;
 }

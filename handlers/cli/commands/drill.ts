@@ -37,7 +37,7 @@ async function drill(ctx: Context): Promise<number> {
   let incidents: number;
   try {
     source.copyTo(to);
-    incidents = (await source.listIncidents()).length;
+    incidents = (await source.incidentIds()).length;
   } finally {
     await source.close();
   }

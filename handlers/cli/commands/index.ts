@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `datalek --help` lists them. A new command is one file and one line here. */
 import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
+import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
 import { coverageCommand } from './coverage.js';
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   releaseCommand,
   messagesCommand,
   verifyCommand,
+  anchorCommand,
   drillCommand,
   serveCommand,
   setupCommand,

@@ -1,5 +1,5 @@
 import { registerExport } from '../../use-cases/queries.js';
-import { type Command, type Context, isoFlag, oneOf, withBackend } from '../context.js';
+import { type Command, type Context, isoFlag, oneOf, unreadableReporter, withBackend } from '../context.js';
 
 export const registerCommand: Command = {
   name: 'register',
@@ -15,7 +15,8 @@ async function runRegister(ctx: Context): Promise<number> {
   const from = isoFlag('from', ctx.flags.from);
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
-    ctx.io.out(await registerExport({ store: backend.store, policy: ctx.policy, now: ctx.now }, { from, to }, format));
-    return 0;
+    const unreadable = unreadableReporter(ctx);
+    ctx.io.out(await registerExport({ store: backend.store, policy: ctx.policy, now: ctx.now }, { from, to, onUnreadable: unreadable.onUnreadable }, format));
+    return unreadable.exitCode(0);
   });
 }

@@ -1,4 +1,4 @@
-import { type Command, type Context, withBackend } from '../context.js';
+import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
 import { byUrgency, statusObject, statusTable } from '../views.js';
 
 export const statusCommand: Command = {
@@ -12,7 +12,8 @@ export const statusCommand: Command = {
 
 async function status(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
-    const incidents = (await backend.store.listIncidents({ openOnly: true })).sort(byUrgency);
+    const unreadable = unreadableReporter(ctx);
+    const incidents = (await backend.store.listIncidents({ openOnly: true, onUnreadable: unreadable.onUnreadable })).sort(byUrgency);
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
@@ -30,6 +31,6 @@ async function status(ctx: Context): Promise<number> {
         `\n${incidents.length} open incident${incidents.length === 1 ? '' : 's'}, ${unacked} not acknowledged. Details: datalek show ID; take one: datalek ack ID`,
       );
     }
-    return 0;
+    return unreadable.exitCode(0);
   });
 }

@@ -28,6 +28,7 @@ async function runSweep(ctx: Context): Promise<number> {
           result.sent.map((s) => [s.incidentId, s.kind, s.dueAt]),
         ),
       );
-    return 0;
+    // The others were swept; an incident that could not be is a failure someone must look at.
+    return result.failed.length ? 3 : 0;
   });
 }

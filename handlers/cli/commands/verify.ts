@@ -1,32 +1,83 @@
-import { verifyTimeline } from '../../core/incident.js';
-import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { describeProblem } from '../../core/audit.js';
+import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
+import { oneLine } from '../../core/text.js';
+import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-store.js';
+import { digestStore, digestVerifier } from '../anchoring.js';
+import { type Command, type Context, withBackend } from '../context.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
   section: 'main',
-  usage: "  datalek verify [ID]                        check the timelines' hash chains",
-  flags: {},
+  usage: `  datalek verify [ID] [--digests DIR|s3://BUCKET/PREFIX] [--key FILE]
+                                             check the record against its ledger; with --digests, also
+                                             that the store still holds what every digest anchored`,
+  flags: { digests: { type: 'string' }, key: { type: 'string' } },
   positionals: 'optional-one',
   run: verify,
 };
 
+/**
+ * SQLite failing on what the file holds (a corrupt page, not a database, an unsupported format: the
+ * bytes were changed) is tampering found, exit 1; failing to get at the file at all (busy, no
+ * permission, I/O, no memory) is a failure to run, exit 3.
+ */
+function damaged(err: unknown): string | null {
+  const code = err instanceof StoreError ? String((err.cause as { code?: string } | undefined)?.code ?? '') : '';
+  if (!code.startsWith('SQLITE_')) return null;
+  return /^SQLITE_(BUSY|LOCKED|CANTOPEN|PERM|READONLY|IOERR|NOMEM|FULL|AUTH|INTERRUPT)/.test(code) ? null : code;
+}
+
 async function verify(ctx: Context): Promise<number> {
-  return withBackend(ctx, 'read', async (backend) => {
-    const store = backend.store;
-    const id = ctx.positionals[0];
-    const incidents = id ? [await loadIncident(store, id)] : await store.listIncidents();
-    const breaks = [];
-    for (const incident of incidents) {
-      const found = verifyTimeline(incident, await store.getTimeline(incident.id));
-      if (found) breaks.push(found);
+  const digests = digestStore(ctx);
+  const verifier = digests ? await digestVerifier(ctx) : null;
+  const only = ctx.positionals[0];
+  let result: VerifyResult;
+  try {
+    result = await withBackend(ctx, 'read', async (backend) => {
+      if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
+      return verifyStore(backend.audit, { only, ...(digests && verifier ? { digests: { store: digests, verifier } } : {}) });
+    });
+  } catch (err) {
+    // Random bytes in the file: that is tampering (or damage) found, exit 1, not a failure to run.
+    const code = damaged(err);
+    if (!code) throw err;
+    if (ctx.flags.json) ctx.io.out(JSON.stringify({ checked: 0, ok: false, store: [(err as Error).message], breaks: [] }, null, 2));
+    else ctx.io.err(oneLine(`datalek: store: the file is damaged and cannot be read as a store (${code}): ${(err as Error).message}`));
+    return 1;
+  }
+  const ok = verifyOk(result);
+  if (ctx.flags.json) {
+    ctx.io.out(
+      JSON.stringify(
+        {
+          checked: result.checked,
+          ok,
+          store: result.store,
+          breaks: result.problems.map((p) => ({ incidentId: p.incidentId, entry: p.entry, seq: p.seq ?? null, problem: p.problem })),
+          ...(result.digests ? { digests: result.digests } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return ok ? 0 : 1;
+  }
+  for (const line of result.store) ctx.io.err(oneLine(`datalek: store: SQLite quick_check: ${line}`));
+  for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
+  for (const p of result.digests?.problems ?? []) ctx.io.err(oneLine(`datalek: ${p.incidentId ? `incident ${p.incidentId}, ` : ''}${p.digest}: ${p.problem}`));
+  if (ok) {
+    const n = result.checked;
+    ctx.io.out(
+      `${n} incident${n === 1 ? '' : 's'} verified: ledger, registry, records, findings, timelines and messages match what was written${result.store.length === 0 ? '' : ''}.`,
+    );
+    if (result.digests) {
+      const last = result.digests.last;
+      ctx.io.out(
+        last
+          ? `The store holds everything ${result.digests.checked} digest${result.digests.checked === 1 ? '' : 's'} anchored (the last: ${last.sequence}, ${last.at}).`
+          : 'No digests found there: nothing anchored to compare with.',
+      );
     }
-    if (ctx.flags.json) {
-      ctx.io.out(JSON.stringify({ checked: incidents.length, ok: breaks.length === 0, breaks }, null, 2));
-    } else if (breaks.length === 0) {
-      ctx.io.out(`${incidents.length} timeline${incidents.length === 1 ? '' : 's'} verified: every entry chains to the one before it.`);
-    } else {
-      for (const b of breaks) ctx.io.err(`datalek: incident ${b.incidentId}, entry ${b.seq}: ${b.problem}`);
-    }
-    return breaks.length === 0 ? 0 : 1;
-  });
+  }
+  return ok ? 0 : 1;
 }

@@ -1,0 +1,73 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StoreError } from '../../core/errors.js';
+import type { DigestStore } from '../../ports/digests.js';
+
+/**
+ * Digests in an S3 bucket with Object Lock in compliance mode (the CDK app creates it): once
+ * written, a digest cannot be changed or deleted by anyone, the account's root user included,
+ * until its retention ends. Each is created with `If-None-Match: *`: never over an existing one.
+ */
+export class S3DigestStore implements DigestStore {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    readonly prefix: string,
+  ) {}
+
+  /** `s3://bucket/prefix/` into its bucket and prefix (the prefix ends with `/` unless empty). */
+  static parse(location: string): { bucket: string; prefix: string } | null {
+    const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
+    if (!m) return null;
+    const prefix = (m[2] ?? '').replace(/^\/+/, '');
+    return { bucket: m[1], prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix };
+  }
+
+  describe(): string {
+    return `s3://${this.bucket}/${this.prefix}`;
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('ListObjectsV2', () =>
+        this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token })),
+      );
+      for (const o of page.Contents ?? []) {
+        const name = (o.Key ?? '').slice(this.prefix.length);
+        if (/^digest-\d+\.json$/.test(name)) names.push(name);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names;
+  }
+
+  async read(name: string): Promise<Buffer> {
+    const out = await this.call('GetObject', () => this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${name}` })));
+    return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  }
+
+  async create(name: string, bytes: Buffer): Promise<void> {
+    await this.call('PutObject', () =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${this.prefix}${name}`,
+          Body: bytes,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+          // Object Lock needs an integrity checksum on every write.
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      ),
+    );
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new StoreError(`S3 ${what} on ${this.describe()} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { anchorStore } from '../../core/anchor.js';
+import { describeProblem } from '../../core/audit.js';
+import { oneLine } from '../../core/text.js';
+import { digestSigner, digestStore } from '../anchoring.js';
+import { type Command, type Context, withBackend } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export const anchorCommand: Command = {
+  name: 'anchor',
+  section: 'main',
+  usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE]
+                                             write a signed digest of the store's root outside the store`,
+  flags: { digests: { type: 'string' }, key: { type: 'string' } },
+  positionals: 'none',
+  run: anchor,
+};
+
+async function anchor(ctx: Context): Promise<number> {
+  const digests = digestStore(ctx);
+  if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');
+  const signer = await digestSigner(ctx);
+  return withBackend(ctx, 'write', async (backend) => {
+    const result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
+    if (result.problems.length) {
+      for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
+      ctx.io.err('datalek: the store does not verify: no digest written (signing it would bless the change); datalek verify shows it all');
+      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, problems: result.problems }));
+      return 1;
+    }
+    const w = result.written;
+    if (ctx.flags.json) {
+      ctx.io.out(
+        JSON.stringify(
+          w ? { written: { sequence: w.sequence, name: w.name, location: w.location, root: w.root, incidents: w.incidents.length } } : { written: null },
+        ),
+      );
+    } else if (w) {
+      ctx.io.out(
+        `Digest ${w.sequence} written to ${w.location}${w.name}: ${w.incidents.length} incident head${w.incidents.length === 1 ? '' : 's'} anchored, root ${w.root}.`,
+      );
+    } else {
+      ctx.io.out('Nothing changed since the last digest: none written.');
+    }
+    return 0;
+  });
+}

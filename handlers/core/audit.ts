@@ -1,0 +1,311 @@
+/**
+ * The audit behind `datalek verify`: the stored bytes of every table that matters, read back and
+ * checked against the ledger and the registry (core/ledger.ts). Nothing here trusts a row: a row
+ * that is not valid JSON, or not the shape it should be, is a problem reported by incident and
+ * entry, never an exception.
+ *
+ * What it finds on its own: an edited, removed, inserted or reordered row of any of the tables (the
+ * incident record with its legal fields, findings, timeline, outbox including when a message was
+ * sent, ledger), a whole incident deleted (the registry still names it), an incident that is in no
+ * registry, and columns the store reads by (next due time, state) that no longer match the record.
+ * What it cannot find on its own: a consistent rewrite that recomputes every hash; digests written
+ * by `datalek anchor` (core/digest.ts) catch that.
+ */
+import { sha256 } from './hash.js';
+import { entryHash, genesisHash } from './incident.js';
+import { chainHash, ledgerGenesis, registryGenesis } from './ledger.js';
+
+/** A stored timeline row, as text. */
+export interface RawTimelineRow {
+  seq: number;
+  at: unknown;
+  kind: unknown;
+  actor: unknown;
+  /** The detail as stored (JSON text). */
+  detail: unknown;
+  prevHash: unknown;
+  hash: unknown;
+}
+
+/** Everything the store holds of one incident, as it holds it. */
+export interface RawIncident {
+  id: string;
+  /** The incident record's bytes, and the columns (attributes) the store keeps beside them. */
+  record: { data: string; columns: Record<string, unknown> } | null;
+  /** Ledger rows by sequence number. */
+  ledger: { seq: number; data: string; prevHash: string; hash: string }[];
+  /** Finding rows: those the ledger names, and those that say they belong to this incident. */
+  findings: { key: string; incidentId: string; data: string; columns: Record<string, unknown> }[];
+  /** Timeline rows by sequence number (never by where they happen to sit in the file). */
+  timeline: RawTimelineRow[];
+  /** Outbox rows of this incident. */
+  messages: { id: string; data: string; sentAt: string | null }[];
+}
+
+/** One thing the audit found, named by incident and entry. */
+export interface AuditProblem {
+  incidentId: string;
+  /** `ledger 3`, `entry 2` (the timeline), `record`, `finding …`, `message …`, `registry 5/12`. */
+  entry: string;
+  /** The sequence number, for ledger and timeline entries. */
+  seq?: number;
+  problem: string;
+}
+
+function parse(text: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (typeof text !== 'string') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What the ledger says the store should hold now. */
+interface Expected {
+  incident: { revision: number; hash: string } | null;
+  findings: Map<string, string>;
+  timeline: { seq: number; hash: string } | null;
+  messages: Map<string, string>;
+  sent: Map<string, string>;
+}
+
+/**
+ * Audits one incident: its ledger chain, then each table against what the ledger says was stored.
+ * `findingOwner` tells which incident's ledger vouches for a finding row that moved (a merge).
+ */
+export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: string, hash: string) => boolean = () => false): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const add = (entry: string, problem: string, seq?: number) => problems.push({ incidentId: raw.id, entry, ...(seq !== undefined ? { seq } : {}), problem });
+  const expected = walkLedger(raw, add);
+  if (!expected) return problems;
+
+  // The incident record with its legal fields.
+  if (!raw.record) {
+    add('record', 'the incident record is missing: it was deleted');
+  } else {
+    const recordHash = sha256(raw.record.data);
+    if (expected.incident && recordHash !== expected.incident.hash) {
+      add('record', `does not match what the ledger recorded for revision ${expected.incident.revision}: the incident record was edited`);
+    }
+    const parsed = parse(raw.record.data);
+    if (!parsed.ok || !isObject(parsed.value)) add('record', 'is not valid JSON: the incident record is damaged');
+    else checkColumns(parsed.value, raw.record.columns, (problem) => add('record', problem));
+    if (parsed.ok && isObject(parsed.value) && isObject(parsed.value.timelineHead) && expected.timeline) {
+      const head = parsed.value.timelineHead as { seq?: unknown; hash?: unknown };
+      if (head.seq !== expected.timeline.seq || head.hash !== expected.timeline.hash) {
+        add('record', `its timeline head (entry ${String(head.seq)}) is not the one the ledger recorded (entry ${expected.timeline.seq})`);
+      }
+    }
+  }
+
+  // Findings: every one the ledger wrote is there with the bytes it wrote; no other claims this incident.
+  const rows = new Map(raw.findings.map((f) => [f.key, f]));
+  for (const [key, hash] of expected.findings) {
+    const row = rows.get(key);
+    if (!row) add(`finding ${key}`, 'is missing: the finding record was deleted');
+    else if (sha256(row.data) !== hash && !vouchedElsewhere(key, sha256(row.data)))
+      add(`finding ${key}`, 'does not match what the ledger recorded: the finding (evidence) was edited');
+  }
+  for (const row of raw.findings) {
+    const parsed = parse(row.data);
+    if (!parsed.ok || !isObject(parsed.value)) add(`finding ${row.key}`, 'is not valid JSON: the finding record is damaged');
+    else checkColumns(parsed.value, row.columns, (problem) => add(`finding ${row.key}`, problem));
+  }
+  for (const row of raw.findings) {
+    if (row.incidentId === raw.id && !expected.findings.has(row.key) && !vouchedElsewhere(row.key, sha256(row.data))) {
+      add(`finding ${row.key}`, 'is not in the ledger: the finding record was inserted behind the pipeline');
+    }
+  }
+
+  auditTimeline(raw, expected, add);
+
+  // The outbox: every message queued is there, unchanged, sent when the ledger says and only then.
+  const stored = new Map(raw.messages.map((m) => [m.id, m]));
+  for (const [id, hash] of expected.messages) {
+    const row = stored.get(id);
+    if (!row) {
+      add(`message ${id}`, 'is missing: the queued message was deleted');
+      continue;
+    }
+    if (sha256(row.data) !== hash) add(`message ${id}`, 'does not match what the ledger recorded: the message was edited');
+    const sentAt = expected.sent.get(id) ?? null;
+    if (row.sentAt !== sentAt) {
+      add(
+        `message ${id}`,
+        sentAt === null
+          ? `is marked sent (${row.sentAt}) but the ledger records no sending: marking a page sent silences it`
+          : `was sent at ${sentAt} but is marked ${row.sentAt === null ? 'not sent' : `sent at ${row.sentAt}`}`,
+      );
+    }
+  }
+  for (const m of raw.messages) if (!expected.messages.has(m.id)) add(`message ${m.id}`, 'is not in the ledger: the message was inserted behind the pipeline');
+  return problems;
+}
+
+/** Walks the ledger chain on its stored bytes and gathers what it says; null when there is none. */
+function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?: number) => void): Expected | null {
+  if (raw.ledger.length === 0) {
+    if (raw.record || raw.timeline.length || raw.messages.length) {
+      add('ledger', 'the incident has no ledger: it was not written by the pipeline, or its ledger was deleted');
+    }
+    return null;
+  }
+  const expected: Expected = { incident: null, findings: new Map(), timeline: null, messages: new Map(), sent: new Map() };
+  let prev = ledgerGenesis(raw.id);
+  for (const [i, row] of raw.ledger.entries()) {
+    const at = `ledger ${row.seq}`;
+    if (row.seq !== i + 1) {
+      add(at, `expected ledger entry ${i + 1} here, found ${row.seq}: ledger entries were removed or inserted`, row.seq);
+      return expected;
+    }
+    if (row.prevHash !== prev) add(at, 'does not chain to the entry before it: an entry before it was removed, inserted or changed', row.seq);
+    if (chainHash(row.prevHash, row.data) !== row.hash) add(at, 'its content does not match its hash: the ledger entry was edited', row.seq);
+    prev = row.hash;
+    const parsed = parse(row.data);
+    if (!parsed.ok || !isObject(parsed.value)) {
+      add(at, 'is not valid JSON: the ledger entry is damaged', row.seq);
+      continue;
+    }
+    const body = parsed.value;
+    if (body.incidentId !== raw.id || body.seq !== row.seq) add(at, 'names another incident or position: the ledger entry was moved', row.seq);
+    if (isObject(body.incident)) expected.incident = body.incident as Expected['incident'];
+    if (isObject(body.finding)) expected.findings.set(String(body.finding.key), String(body.finding.hash));
+    for (const f of Array.isArray(body.findings) ? body.findings : []) if (isObject(f)) expected.findings.set(String(f.key), String(f.hash));
+    for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) if (isObject(m)) expected.sent.set(String(m.id), String(m.at));
+    if (isObject(body.timeline)) expected.timeline = body.timeline as Expected['timeline'];
+    for (const m of Array.isArray(body.messages) ? body.messages : []) if (isObject(m)) expected.messages.set(String(m.id), String(m.hash));
+    if (isObject(body.sent)) expected.sent.set(String(body.sent.id), String(body.sent.at));
+  }
+  return expected;
+}
+
+/** The timeline's own hash chain, read from the stored text, and its head against the ledger's. */
+function auditTimeline(raw: RawIncident, expected: Expected, add: (entry: string, problem: string, seq?: number) => void): void {
+  const record = raw.record ? parse(raw.record.data) : { ok: false as const };
+  const firstFinding = record.ok && isObject(record.value) ? (record.value.firstFinding as Parameters<typeof genesisHash>[1] | undefined) : undefined;
+  let prev = firstFinding ? genesisHash(raw.id, firstFinding) : null;
+  let expectedSeq = 1;
+  for (const row of raw.timeline) {
+    const at = `entry ${row.seq}`;
+    if (row.seq !== expectedSeq) {
+      add(at, `expected entry ${expectedSeq} here, found entry ${row.seq}: an entry was removed, inserted or reordered`, row.seq);
+      return;
+    }
+    if (prev !== null && row.prevHash !== prev) add(at, 'does not chain to the entry before it: an entry before it was removed, inserted or changed', row.seq);
+    const detail = parse(row.detail);
+    if (!detail.ok || !isObject(detail.value)) {
+      add(at, 'its detail is not valid JSON: the entry is damaged', row.seq);
+    } else {
+      const fields = { incidentId: raw.id, seq: row.seq, at: row.at, kind: row.kind, actor: row.actor, detail: detail.value, prevHash: row.prevHash };
+      if (entryHash(fields as Parameters<typeof entryHash>[0]) !== row.hash) add(at, 'its content does not match its hash: the entry was edited', row.seq);
+    }
+    prev = typeof row.hash === 'string' ? row.hash : null;
+    expectedSeq += 1;
+  }
+  const last = expectedSeq - 1;
+  if (expected.timeline && (expected.timeline.seq !== last || (last > 0 && raw.timeline[last - 1]?.hash !== expected.timeline.hash))) {
+    if (expected.timeline.seq > last) {
+      add(
+        `entry ${last + 1}`,
+        `the ledger records ${expected.timeline.seq} entries but the timeline ends at ${last}: entries were removed from the end`,
+        last + 1,
+      );
+    } else if (expected.timeline.seq < last) {
+      add(
+        `entry ${expected.timeline.seq + 1}`,
+        `the ledger records ${expected.timeline.seq} entries: this one was inserted after them`,
+        expected.timeline.seq + 1,
+      );
+    } else {
+      add(`entry ${last}`, 'is not the entry the ledger recorded: the timeline was rewritten', last);
+    }
+  }
+}
+
+/**
+ * The columns (attributes) a store keeps beside the record so it can find it (the sweep reads
+ * `nextDueAt`, status reads `state`) must say what the record says: a `next_due_at` set to NULL
+ * would silence every reminder of that incident.
+ */
+function checkColumns(record: Record<string, unknown>, columns: Record<string, unknown>, add: (problem: string) => void): void {
+  for (const [column, value] of Object.entries(columns)) {
+    // Nothing is due on a closed incident, whatever its record last said.
+    if (column === 'nextDueAt' && record.state === 'closed') continue;
+    // `version.count` names a field inside the record.
+    let field: unknown = record;
+    for (const part of column.split('.')) field = isObject(field) ? field[part] : undefined;
+    if ((field ?? null) !== (value ?? null)) add(`the column ${column} (${JSON.stringify(value)}) does not match the record: it was altered`);
+  }
+}
+
+/** A registry shard's chain, as stored. */
+export type RegistryRows = { shard: number; n: number; data: string; prevHash: string; hash: string }[];
+
+/**
+ * Audits the registry: each shard's chain on its stored bytes, and its incidents against those in
+ * the store: one the registry names but the store lacks was deleted; one the store has but no
+ * registry names was inserted behind the pipeline.
+ */
+export function auditRegistry(shards: RegistryRows[], present: Set<string>): { problems: AuditProblem[]; registered: Set<string> } {
+  const problems: AuditProblem[] = [];
+  const registered = new Set<string>();
+  for (const [shard, rows] of shards.entries()) {
+    let prev = registryGenesis(shard);
+    for (const [i, row] of rows.entries()) {
+      const entry = `registry ${shard}/${row.n}`;
+      const parsed = parse(row.data);
+      const incidentId = parsed.ok && isObject(parsed.value) && typeof parsed.value.incidentId === 'string' ? parsed.value.incidentId : '(unreadable)';
+      if (row.n !== i + 1) {
+        problems.push({ incidentId, entry, problem: `expected registry entry ${i + 1} here: entries of the registry were removed or inserted` });
+        break;
+      }
+      if (row.prevHash !== prev || chainHash(row.prevHash, row.data) !== row.hash) {
+        problems.push({ incidentId, entry, problem: 'the registry entry was edited, or one before it removed or changed' });
+      }
+      prev = row.hash;
+      registered.add(incidentId);
+    }
+  }
+  for (const id of registered) {
+    if (id !== '(unreadable)' && !present.has(id))
+      problems.push({
+        incidentId: id,
+        entry: 'registry',
+        problem: 'the registry names this incident but the store does not hold it: the incident was deleted',
+      });
+  }
+  for (const id of present)
+    if (!registered.has(id))
+      problems.push({ incidentId: id, entry: 'registry', problem: 'no registry names this incident: it was inserted behind the pipeline' });
+  return { problems, registered };
+}
+
+/** The registry heads as anchored: per shard, how many entries and the last hash. */
+export function registryHeads(shards: RegistryRows[]): { seq: number; hash: string }[] {
+  return shards.map((rows, shard) =>
+    rows.length ? { seq: rows[rows.length - 1].n, hash: rows[rows.length - 1].hash } : { seq: 0, hash: registryGenesis(shard) },
+  );
+}
+
+/**
+ * The finding records a ledger wrote, each with the hash it last wrote: the adapters read these
+ * rows back by key (a finding record may have moved to the incident it was merged into).
+ */
+export function findingWrites(ledger: RawIncident['ledger']): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const row of ledger) {
+    const parsed = parse(row.data);
+    if (!parsed.ok || !isObject(parsed.value)) continue; // a damaged entry is reported by the audit
+    const body = parsed.value;
+    for (const f of [body.finding, ...(Array.isArray(body.findings) ? body.findings : [])]) if (isObject(f)) last.set(String(f.key), String(f.hash));
+  }
+  return last;
+}
+
+/** A stable, readable line for a problem (`datalek verify` prints one per problem). */
+export function describeProblem(p: AuditProblem): string {
+  return `incident ${p.incidentId}, ${p.entry}: ${p.problem}`;
+}

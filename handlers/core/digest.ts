@@ -1,0 +1,203 @@
+/**
+ * Digests: signed statements, kept outside the store, of what the store held when `datalek anchor`
+ * ran (the heads of its registry and of the incident ledgers that changed since the digest before).
+ * Each names the one before it, so a chain of digests is a chain of roots (core/ledger.ts).
+ *
+ * `verify --digests` proves that the store still holds every head any digest anchored: an incident
+ * edited and rechained after a digest no longer has the anchored hash at the anchored position, an
+ * incident deleted is missing, a registry rewritten to hide a deletion no longer matches. What a
+ * digest cannot prove: changes made after the last digest (anchor often: the AWS anchor runs with
+ * every sweep), and anything by someone who holds both the store and the signing key.
+ */
+import type { DigestAlgorithm, DigestSigner, DigestStore, DigestVerifier } from '../ports/digests.js';
+import { DatalekError } from './errors.js';
+import { canonicalJson, sha256 } from './hash.js';
+import { anchorRoot, type ChainHead, type IncidentHead } from './ledger.js';
+
+export const DIGEST_FORMAT = 'datalek-digest/1';
+
+export interface DigestBody {
+  format: typeof DIGEST_FORMAT;
+  sequence: number;
+  /** SHA-256 of the previous digest's bytes; null for the first. */
+  previous: string | null;
+  at: string;
+  /** Which store: `sqlite:/…` or `dynamodb:…`. */
+  store: string;
+  /** The registry heads, per shard: [entries, last hash]. */
+  registry: [number, string][];
+  /** The ledger heads anchored by this digest: [incident, entries, last hash]. */
+  incidents: [string, number, string][];
+  /** anchorRoot(previous digest's root, registry, incidents). */
+  root: string;
+  key: { id: string; algorithm: DigestAlgorithm };
+}
+
+export interface Digest extends DigestBody {
+  /** Base64 signature of `statement(body)`. */
+  signature: string;
+}
+
+export class DigestError extends DatalekError {}
+
+/** What is signed: the format and the SHA-256 of the canonical body (short enough for KMS). */
+export function statement(body: DigestBody): Buffer {
+  return Buffer.from(`${DIGEST_FORMAT}\n${sha256(canonicalJson(body))}`, 'utf8');
+}
+
+export function digestName(sequence: number): string {
+  return `digest-${String(sequence).padStart(10, '0')}.json`;
+}
+
+export async function signDigest(body: DigestBody, signer: DigestSigner): Promise<{ digest: Digest; bytes: Buffer }> {
+  const signature = (await signer.sign(statement(body))).toString('base64');
+  const digest = { ...body, signature };
+  return { digest, bytes: Buffer.from(digestText(digest), 'utf8') };
+}
+
+/** A digest as a file: one field per line, one anchored head per line. */
+function digestText(digest: Digest): string {
+  const fields = Object.entries(digest).map(([k, v]) => {
+    const value = Array.isArray(v) && v.length ? `[\n    ${v.map((x) => JSON.stringify(x)).join(',\n    ')}\n  ]` : JSON.stringify(v);
+    return `  ${JSON.stringify(k)}: ${value}`;
+  });
+  return `{\n${fields.join(',\n')}\n}\n`;
+}
+
+export function buildDigestBody(input: {
+  sequence: number;
+  previous: { hash: string; root: string } | null;
+  at: string;
+  store: string;
+  registry: ChainHead[];
+  incidents: IncidentHead[];
+  signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
+}): DigestBody {
+  return {
+    format: DIGEST_FORMAT,
+    sequence: input.sequence,
+    previous: input.previous?.hash ?? null,
+    at: input.at,
+    store: input.store,
+    registry: input.registry.map((h) => [h.seq, h.hash]),
+    incidents: [...input.incidents].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1)).map((h) => [h.incidentId, h.seq, h.hash]),
+    root: anchorRoot(input.previous?.root ?? null, input.registry, input.incidents),
+    key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
+  };
+}
+
+/** A problem with the digests themselves, or with the store against them. */
+export interface DigestProblem {
+  digest: string;
+  incidentId?: string;
+  problem: string;
+}
+
+/** The digests, read, checked one by one (signature, chain, root) and put in order. */
+export async function loadDigests(
+  store: DigestStore,
+  verifier: DigestVerifier,
+): Promise<{ digests: (Digest & { name: string })[]; problems: DigestProblem[] }> {
+  const problems: DigestProblem[] = [];
+  const loaded: (Digest & { name: string; bytesHash: string })[] = [];
+  for (const name of (await store.list()).sort()) {
+    const bytes = await store.read(name);
+    let digest: Digest;
+    try {
+      digest = JSON.parse(bytes.toString('utf8')) as Digest;
+    } catch {
+      problems.push({ digest: name, problem: 'is not valid JSON: the digest was damaged' });
+      continue;
+    }
+    const { signature, ...body } = digest;
+    if (body.format !== DIGEST_FORMAT || typeof signature !== 'string') {
+      problems.push({ digest: name, problem: `is not a ${DIGEST_FORMAT} digest` });
+      continue;
+    }
+    if (body.key?.id !== verifier.keyId) {
+      problems.push({ digest: name, problem: `is signed by key ${body.key?.id}, not by the trusted key ${verifier.keyId}` });
+      continue;
+    }
+    let valid = false;
+    try {
+      valid = verifier.verify(statement(body as DigestBody), Buffer.from(signature, 'base64'), body.key.algorithm);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      problems.push({ digest: name, problem: 'its signature does not verify with the trusted key: the digest was forged or altered' });
+      continue;
+    }
+    loaded.push({ ...digest, name, bytesHash: sha256(bytes.toString('utf8')) });
+  }
+  loaded.sort((a, b) => a.sequence - b.sequence);
+  let previous: (typeof loaded)[number] | null = null;
+  for (const d of loaded) {
+    if (previous === null) {
+      if (d.sequence !== 1)
+        problems.push({ digest: d.name, problem: `the first digest present is number ${d.sequence}: digests 1 to ${d.sequence - 1} are missing` });
+    } else {
+      if (d.sequence !== previous.sequence + 1) {
+        problems.push({ digest: d.name, problem: `follows digest ${previous.sequence}: digests ${previous.sequence + 1} to ${d.sequence - 1} are missing` });
+      }
+      if (d.previous !== previous.bytesHash) problems.push({ digest: d.name, problem: `does not name digest ${previous.sequence} as the one before it` });
+    }
+    const registry = d.registry.map(([seq, hash]) => ({ seq, hash }));
+    const incidents = d.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
+    if (anchorRoot(previous?.root ?? null, registry, incidents) !== d.root)
+      problems.push({ digest: d.name, problem: 'its root does not follow from its contents and the digest before it' });
+    previous = d;
+  }
+  return { digests: loaded.map(({ bytesHash: _, ...d }) => d), problems };
+}
+
+/** What the store holds now, as the comparison needs it. */
+export interface StoreChains {
+  /** The hash of ledger entry `seq` of an incident; undefined when the incident or entry is missing. */
+  ledgerHash(incidentId: string, seq: number): string | undefined;
+  hasIncident(incidentId: string): boolean;
+  /** The hash of registry entry `n` of a shard (n = 0: the shard's genesis). */
+  registryHash(shard: number, n: number): string | undefined;
+}
+
+/**
+ * The store against every digest: each anchored registry head and ledger head must still be in
+ * it, at its position, with its hash. Only incidents in `only` are checked when it is given.
+ */
+export function compareWithDigests(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
+  const problems: DigestProblem[] = [];
+  for (const d of digests) {
+    const when = `digest ${d.sequence} (${d.at})`;
+    if (!only) {
+      for (const [shard, [n, hash]] of d.registry.entries()) {
+        const stored = store.registryHash(shard, n);
+        if (stored !== hash) {
+          problems.push({
+            digest: d.name,
+            problem: `registry shard ${shard} no longer holds entry ${n} as ${when} anchored it: the registry was rewritten (an incident deleted and the chain recomputed?)`,
+          });
+        }
+      }
+    }
+    for (const [incidentId, seq, hash] of d.incidents) {
+      if (only && !only.has(incidentId)) continue;
+      if (!store.hasIncident(incidentId)) {
+        problems.push({
+          digest: d.name,
+          incidentId,
+          problem: `is missing from the store, but ${when} anchored it at ledger entry ${seq}: the incident was deleted`,
+        });
+        continue;
+      }
+      const stored = store.ledgerHash(incidentId, seq);
+      if (stored !== hash) {
+        problems.push({
+          digest: d.name,
+          incidentId,
+          problem: `ledger entry ${seq} ${stored === undefined ? 'is missing' : 'differs'} from ${when}: the record was rewritten after it was anchored (every hash recomputed, or entries removed)`,
+        });
+      }
+    }
+  }
+  return problems;
+}

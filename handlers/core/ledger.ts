@@ -1,0 +1,157 @@
+/**
+ * The ledger: the audit trail of everything the store holds, kept so that someone with write
+ * access to the store cannot rewrite the record unseen (CloudTrail's digest files and ledger
+ * databases work this way).
+ *
+ * - Every change to an incident (its record with the legal fields, a finding's record, the
+ *   timeline entries, the messages queued, a message marked sent) appends one entry to that
+ *   incident's ledger. An entry holds the SHA-256 of the exact bytes the store wrote, and the hash
+ *   of the entry before it, so an edited, removed, inserted or reordered row shows.
+ * - Every new incident is also entered in the registry: a hash chain per shard (8 shards, by the
+ *   incident id's hash, so that no single item takes every creation in a storm). An incident that
+ *   is deleted whole, with its ledger, is still named there.
+ * - The heads of these chains are what `datalek anchor` signs into digests kept outside the store:
+ *   recomputing every hash after an edit (the "rechain") no longer matches a digest written before.
+ *
+ * The adapters store entries in the same transaction as the change; verification (core/audit.ts)
+ * reads the stored bytes back, so a corrupt row is a finding of the audit, never a crash.
+ */
+import type { FindingKey } from './finding.js';
+import { findingKeyString } from './finding.js';
+import { canonicalJson, sha256 } from './hash.js';
+import type { FindingRecord, Incident, OutboxMessage } from './incident.js';
+
+/** What one ledger entry says was stored. */
+export interface LedgerBody {
+  incidentId: string;
+  seq: number;
+  /** When the store wrote it (the machine's clock). */
+  at: string;
+  /** The incident record as stored: its revision and the SHA-256 of its bytes. */
+  incident?: { revision: number; hash: string };
+  /** A finding record written: its key and the SHA-256 of its bytes. */
+  finding?: { key: string; hash: string };
+  /** The timeline's head after this change: the last entry's sequence number and hash. */
+  timeline?: { seq: number; hash: string };
+  /** Messages queued, each with the SHA-256 of its bytes. */
+  messages?: { id: string; hash: string }[];
+  /** A message marked sent, and when. */
+  sent?: { id: string; at: string };
+  /**
+   * Set on the first entry of an incident adopted from a store written before the ledger existed:
+   * it records what was found then (all findings, messages and sendings at once); the history
+   * before it rests on the timeline's own chain alone.
+   */
+  adopted?: boolean;
+  /** Adoption only: every finding record found. */
+  findings?: { key: string; hash: string }[];
+  /** Adoption only: every message found sent, and when. */
+  sentMessages?: { id: string; at: string }[];
+}
+
+/** One ledger entry as stored: its body as canonical JSON text, chained by hash. */
+export interface LedgerEntry {
+  incidentId: string;
+  seq: number;
+  data: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** One entry of the registry of incidents: which incident was opened, in which shard, as number n. */
+export interface RegistryEntry {
+  shard: number;
+  n: number;
+  /** Canonical JSON of `{incidentId, at}`. */
+  data: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** The head of a chain: how many entries, and the last one's hash (the genesis hash when none). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** An incident's ledger head, as anchored. */
+export interface IncidentHead extends ChainHead {
+  incidentId: string;
+}
+
+export const REGISTRY_SHARDS = 8;
+
+/** Where an incident's ledger starts. */
+export function ledgerGenesis(incidentId: string): string {
+  return sha256(`datalek-ledger:${incidentId}`);
+}
+
+/** Where a registry shard's chain starts. */
+export function registryGenesis(shard: number): string {
+  return sha256(`datalek-registry:${shard}`);
+}
+
+export function registryShardOf(incidentId: string): number {
+  return Number.parseInt(sha256(incidentId).slice(0, 8), 16) % REGISTRY_SHARDS;
+}
+
+/** The hash of a chained entry: its predecessor's hash and its stored text. */
+export function chainHash(prevHash: string, data: string): string {
+  return sha256(`${prevHash}\n${data}`);
+}
+
+/** The bytes a store writes for each record: the ledger hashes exactly these. */
+export const storedText = {
+  incident: (incident: Incident): string => JSON.stringify(incident),
+  finding: (record: FindingRecord): string => JSON.stringify(record),
+  message: (message: OutboxMessage): string => JSON.stringify(message),
+};
+
+/** The next ledger entry of an incident after `head` (null: its first). */
+export function ledgerEntry(incidentId: string, head: ChainHead | null, body: Omit<LedgerBody, 'incidentId' | 'seq'>): LedgerEntry {
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? ledgerGenesis(incidentId);
+  const data = canonicalJson({ ...body, incidentId, seq });
+  return { incidentId, seq, data, prevHash, hash: chainHash(prevHash, data) };
+}
+
+/** The next registry entry of a shard after `head` (null: its first). */
+export function registryEntry(shard: number, head: ChainHead | null, incidentId: string, at: string): RegistryEntry {
+  const n = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? registryGenesis(shard);
+  const data = canonicalJson({ incidentId, at });
+  return { shard, n, data, prevHash, hash: chainHash(prevHash, data) };
+}
+
+/** What one incident's part of a commit stored, as the ledger records it. */
+export interface StoredChange {
+  incident: Incident;
+  incidentText: string;
+  finding?: { key: FindingKey; text: string };
+  timelineHead?: ChainHead;
+  messages: { id: string; text: string }[];
+}
+
+/** The ledger body of a commit: hashes of the bytes stored. */
+export function commitBody(change: StoredChange, at: string): Omit<LedgerBody, 'incidentId' | 'seq'> {
+  return {
+    at,
+    incident: { revision: change.incident.revision, hash: sha256(change.incidentText) },
+    ...(change.finding ? { finding: { key: findingKeyString(change.finding.key), hash: sha256(change.finding.text) } } : {}),
+    ...(change.timelineHead ? { timeline: change.timelineHead } : {}),
+    ...(change.messages.length ? { messages: change.messages.map((m) => ({ id: m.id, hash: sha256(m.text) })) } : {}),
+  };
+}
+
+/**
+ * The root of what a digest anchors: the previous digest's root, the registry heads and the
+ * incident heads it adds, hashed together. A chain of digests is a chain of roots.
+ */
+export function anchorRoot(previousRoot: string | null, registry: ChainHead[], incidents: IncidentHead[]): string {
+  return sha256(
+    `${previousRoot ?? 'datalek-anchor-genesis'}\n${canonicalJson({
+      registry: registry.map((h) => [h.seq, h.hash]),
+      incidents: [...incidents].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1)).map((h) => [h.incidentId, h.seq, h.hash]),
+    })}`,
+  );
+}

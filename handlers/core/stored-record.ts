@@ -1,0 +1,67 @@
+/**
+ * Reading a stored record back: the bytes may have been damaged or edited, so a row that is not
+ * valid JSON, or not the shape of an incident, is an `UnreadableRecordError` naming the incident,
+ * never a SyntaxError from deep inside a command. Lists skip such a row and report it (`status`
+ * shows the others and says which one could not be read).
+ */
+import { StoreError } from './errors.js';
+import { type FindingKey, findingKeyString } from './finding.js';
+import type { FindingRecord, Incident } from './incident.js';
+
+export class UnreadableRecordError extends StoreError {
+  constructor(
+    readonly incidentId: string,
+    readonly reason: string,
+  ) {
+    super(`incident ${incidentId} cannot be read from the store (${reason}); datalek verify ${incidentId} shows what changed`);
+  }
+}
+
+/** Reports a row a list skipped because it could not be read. */
+export type UnreadableHandler = (problem: { incidentId: string; reason: string }) => void;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The incident in a stored record's text; `id` is the key it was stored under. */
+export function parseStoredIncident(text: unknown, id: string): Incident {
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch {
+    throw new UnreadableRecordError(id, 'its record is not valid JSON');
+  }
+  if (!isObject(value)) throw new UnreadableRecordError(id, 'its record is not an object');
+  if (value.id !== id) throw new UnreadableRecordError(id, 'its record names another incident');
+  for (const field of ['state', 'detectedAt', 'resourceKey', 'findingType'] as const) {
+    if (typeof value[field] !== 'string') throw new UnreadableRecordError(id, `its record has no ${field}`);
+  }
+  if (typeof value.revision !== 'number' || typeof value.severity !== 'number') throw new UnreadableRecordError(id, 'its record has no revision or severity');
+  if (!isObject(value.timelineHead) || !isObject(value.resource) || !Array.isArray(value.actions))
+    throw new UnreadableRecordError(id, 'its record is incomplete');
+  return value as unknown as Incident;
+}
+
+/** Parses each stored incident of a list, skipping (and reporting) those that cannot be read. */
+export function parseStoredIncidents(rows: { id: string; data: unknown }[], onUnreadable: UnreadableHandler | undefined): Incident[] {
+  const out: Incident[] = [];
+  for (const row of rows) {
+    try {
+      out.push(parseStoredIncident(row.data, row.id));
+    } catch (err) {
+      if (!(err instanceof UnreadableRecordError) || !onUnreadable) throw err;
+      onUnreadable({ incidentId: err.incidentId, reason: err.reason });
+    }
+  }
+  return out;
+}
+
+/** A stored finding record; one that cannot be read names its key (and, when known, its incident). */
+export function parseStoredFinding(text: unknown, key: FindingKey): FindingRecord {
+  try {
+    const value = JSON.parse(String(text)) as FindingRecord;
+    if (isObject(value) && isObject(value.version) && typeof value.incidentId === 'string') return value;
+  } catch {
+    // reported below
+  }
+  throw new StoreError(`the finding record ${findingKeyString(key)} cannot be read from the store (damaged or edited); datalek verify shows what changed`);
+}

@@ -1,0 +1,36 @@
+/**
+ * The anchor, on the sweep's schedule (every 5 minutes): writes a signed digest of the incidents
+ * table's root to the digest bucket (S3 Object Lock, compliance mode), signed with the KMS key
+ * (core/anchor.ts). A table that does not verify is not anchored: the problems are logged by
+ * incident and entry (never values) and the invocation fails, so the errors alarm pages on-call.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { anchorStore } from '../core/anchor.js';
+import { DatalekError } from '../core/errors.js';
+import type { AuditSource } from '../ports/audit-source.js';
+import type { DigestSigner, DigestStore } from '../ports/digests.js';
+
+export interface AnchorDeps {
+  source: AuditSource;
+  digests: DigestStore;
+  /** The KMS signer, made on first use (it reads the key's public key once per cold start). */
+  signer: () => Promise<DigestSigner>;
+  logger: Logger;
+  now: () => string;
+}
+
+export function createAnchorHandler(deps: AnchorDeps) {
+  return async (): Promise<{ sequence: number | null; incidents: number }> => {
+    const result = await anchorStore({ source: deps.source, digests: deps.digests, signer: await deps.signer(), now: deps.now });
+    if (result.problems.length) {
+      for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
+      throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; no digest written (datalek verify --target aws)`);
+    }
+    if (!result.written) {
+      deps.logger.info('nothing changed since the last digest');
+      return { sequence: null, incidents: 0 };
+    }
+    deps.logger.info('wrote a digest', { sequence: result.written.sequence, digest: result.written.name, incidents: result.written.incidents.length });
+    return { sequence: result.written.sequence, incidents: result.written.incidents.length };
+  };
+}

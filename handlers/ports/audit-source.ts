@@ -1,0 +1,35 @@
+import type { RawIncident, RegistryRows } from '../core/audit.js';
+import type { IncidentHead } from '../core/ledger.js';
+
+/** Where the store's anchoring stands: the last digest written from it. */
+export interface AnchorState {
+  sequence: number;
+  /** The digest's name where it was written (file or object key, without the folder or prefix). */
+  name: string;
+  /** SHA-256 of the digest's bytes: the next digest names it as `previous`. */
+  digestHash: string;
+  root: string;
+}
+
+/**
+ * What the audit (`datalek verify`) and the anchor (`datalek anchor`) read from a store: the stored
+ * bytes of every table, as stored, and the anchor's bookkeeping. Every adapter of `IncidentStore`
+ * keeps a ledger and a registry (core/ledger.ts) and implements this beside it.
+ */
+export interface AuditSource {
+  /** For people and digests: `sqlite:/path/datalek.sqlite`, `dynamodb:datalek-incidents`. */
+  describe(): string;
+  /** The store's own consistency check (SQLite's quick_check); problems as lines, none when fine. */
+  integrity(): Promise<string[]>;
+  /** Every incident id with any trace in the store: a record, ledger, timeline or messages. */
+  incidentIds(): Promise<string[]>;
+  rawIncident(id: string): Promise<RawIncident>;
+  /** The registry, one chain per shard, in order. */
+  registry(): Promise<RegistryRows[]>;
+  /** Ledger heads changed since they were last anchored (all of them before the first digest). */
+  anchorCandidates(): Promise<IncidentHead[]>;
+  /** Records that these heads are in a digest now. */
+  markAnchored(heads: IncidentHead[]): Promise<void>;
+  anchorState(): Promise<AnchorState | null>;
+  saveAnchorState(state: AnchorState): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/**
+ * Where digests go and who signs them. Digests live outside the store (a folder, or an S3 bucket
+ * with Object Lock in compliance mode) and are signed with a key the store does not hold (a PEM
+ * file, or a KMS key), so that someone who can write the store can neither rewrite them nor write
+ * new ones that match a rewritten store.
+ */
+
+/** Signs a digest's statement. `keyId` names the key in the digest, so a verifier can tell. */
+export interface DigestSigner {
+  keyId: string;
+  algorithm: DigestAlgorithm;
+  sign(statement: Buffer): Promise<Buffer>;
+}
+
+export type DigestAlgorithm = 'ed25519' | 'ecdsa-p256-sha256';
+
+/** Checks a signature with a key the verifier trusts (never one the digest names for itself). */
+export interface DigestVerifier {
+  /** The id of the trusted key, as signers write it. */
+  keyId: string;
+  verify(statement: Buffer, signature: Buffer, algorithm: DigestAlgorithm): boolean;
+}
+
+/** A place digests are written to once and never overwritten. */
+export interface DigestStore {
+  /** `/var/lib/datalek/digests` or `s3://bucket/prefix/`. */
+  describe(): string;
+  /** Every digest's name, in any order. */
+  list(): Promise<string[]>;
+  read(name: string): Promise<Buffer>;
+  /** Writes a new digest; fails (never overwrites) when the name exists. */
+  create(name: string, bytes: Buffer): Promise<void>;
+}

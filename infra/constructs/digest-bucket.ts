@@ -1,0 +1,67 @@
+/**
+ * Where the anchor's digests live (handlers/lambda/anchor.ts): an S3 bucket with Object Lock in
+ * compliance mode, so that no one, the account's root user included, can change or delete a digest
+ * before its retention ends; and the asymmetric KMS key that signs them, which never leaves KMS.
+ * Someone who can write the incidents table can then neither rewrite the digests nor sign new ones
+ * that match a rewritten table.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { protectKey } from './protected-key.js';
+
+export interface DigestBucketProps {
+  /** Years each digest is locked: as long as the register is kept. */
+  retentionYears: number;
+  /** The role that alone may delete or disable the signing key. */
+  breakGlassRole: string;
+}
+
+/** The bucket's fixed name, so the response stack finds it without an export. */
+export function digestBucketName(account: string, region: string): string {
+  return `datalek-digests-${account}-${region}`;
+}
+
+/** Where in the bucket the pipeline's digests go. */
+export const DIGEST_PREFIX = 'digests/';
+
+export class DigestBucket extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly signingKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DigestBucketProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: digestBucketName(stack.account, stack.region),
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(365 * props.retentionYears)),
+      versioned: true,
+      // Digests hold hashes and signatures only: no personal data to keep under the pipeline's key.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.signingKey = new kms.Key(this, 'SigningKey', {
+      description: 'datalek: signs the digests of the breach register (datalek anchor)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    protectKey(this.signingKey, props.breakGlassRole);
+  }
+}
+
+/**
+ * What the anchor function may do, and no more: write digests under the prefix and read the last
+ * one back (Object Lock refuses overwrites and deletes anyway), and sign with the key.
+ */
+export function anchorStatements(digestObjectsArn: string, signingKeyArn: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid: 'OwnDigests', actions: ['s3:PutObject', 's3:GetObject'], resources: [digestObjectsArn] }),
+    new iam.PolicyStatement({ sid: 'SignDigests', actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [signingKeyArn] }),
+  ];
+}

@@ -1,0 +1,94 @@
+/**
+ * The anchored audit trail on AWS (issue #13): a digest bucket with Object Lock in compliance mode,
+ * an asymmetric KMS key that signs, and the anchor function on the sweep's schedule with only what
+ * it needs. Each assertion reads the synthesized templates.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+
+describe('digests on AWS', () => {
+  let built: DatalekApp;
+  let state: Template;
+  let response: Template;
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, retentionYears: '10', ...NO_BUNDLING });
+    state = Template.fromStack(built.stateful);
+    response = Template.fromStack(built.response);
+  }, 120_000);
+
+  it('keeps digests in a bucket with Object Lock in compliance mode for as long as the register, retained, private, TLS only', () => {
+    state.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'datalek-digests-111122223333-eu-west-1',
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 3650 } } },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    const [bucket] = Object.values(state.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }));
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    state.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('signs with an asymmetric P-256 KMS key that only the break-glass role can delete or disable', () => {
+    const [key] = Object.values(state.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } }));
+    expect(key.Properties.KeyUsage).toBe('SIGN_VERIFY');
+    expect(key.DeletionPolicy).toBe('Retain');
+    const deny = (key.Properties.KeyPolicy.Statement as Statement[]).find((s) => s.Sid === 'OnlyBreakGlassDeletesOrDisables');
+    expect(deny?.Effect).toBe('Deny');
+  });
+
+  it("runs the anchor on the sweep's schedule, with the bucket, prefix and key in its environment", () => {
+    const [anchor] = Object.values(response.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment.Variables.DATALEK_DIGEST_BUCKET !== undefined,
+    );
+    expect(anchor.Properties.Environment.Variables).toMatchObject({
+      DATALEK_DIGEST_BUCKET: 'datalek-digests-111122223333-eu-west-1',
+      DATALEK_DIGEST_PREFIX: 'digests/',
+    });
+    expect(anchor.Properties.Environment.Variables.DATALEK_ANCHOR_KMS_KEY).toBeDefined();
+    const schedules = Object.values(response.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression);
+    expect(schedules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)', 'rate(5 minutes)']);
+  });
+
+  it('lets the anchor sign and write digests, read the register, and touch no item of the register but its own bookkeeping', () => {
+    const statements = roleStatements(response, 'datalek-anchor-function');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['kms:Sign', 'kms:GetPublicKey', 's3:PutObject', 's3:GetObject', 'dynamodb:Query']));
+    for (const forbidden of [
+      's3:DeleteObject',
+      's3:PutObjectRetention',
+      's3:BypassGovernanceRetention',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:*',
+    ]) {
+      expect(actions).not.toContain(forbidden);
+    }
+    const writes = statements.filter((s) => actionsOf(s).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:DeleteItem'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANCHOR', 'ANCHOR#*'] } });
+    const digests = statements.find((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(JSON.stringify(digests?.Resource)).toContain('datalek-digests-111122223333-eu-west-1/digests/*');
+  });
+
+  it('caps the anchor with a boundary of its own, and no other role may sign or write digests', () => {
+    const roles = response.findResources('AWS::IAM::Role');
+    const boundaryOf = (name: string) => Object.values(roles).find((r) => r.Properties.RoleName === name)?.Properties.PermissionsBoundary.Ref;
+    const policies = response.findResources('AWS::IAM::ManagedPolicy');
+    const anchorBoundary = policies[boundaryOf('datalek-anchor-function')];
+    expect(anchorBoundary.Properties.ManagedPolicyName).toBe('datalek-anchor-boundary');
+    // biome-ignore lint/suspicious/noExplicitAny: a template resource as the assertions library returns it
+    const allowed = (p: any) => (p.Properties.PolicyDocument.Statement as Statement[]).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+    expect(allowed(anchorBoundary)).toEqual(expect.arrayContaining(['kms:Sign', 's3:PutObject']));
+    expect(allowed(anchorBoundary).filter((a) => a.startsWith('ec2:') || a.startsWith('iam:'))).toEqual([]);
+    for (const name of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge']) {
+      const boundary = policies[boundaryOf(`datalek-${name}-function`)];
+      expect(allowed(boundary), name).not.toContain('kms:Sign');
+      expect(roleStatements(response, `datalek-${name}-function`).flatMap(actionsOf), name).not.toContain('kms:Sign');
+    }
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * Observation 7 of issue #13 on DynamoDB (moto): someone who can write the incidents table edits,
+ * deletes, inserts or reorders items, recomputes the hashes, or deletes a whole incident.
+ * `datalek verify --target aws` names the incident and the entry; a rewrite that recomputes every
+ * hash is caught by the digests `datalek anchor --target aws` wrote to an S3 bucket with Object
+ * Lock in compliance mode, signed with a KMS key. (Random bytes in a file do not apply here.)
+ */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
+import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
+import { spawnCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+import { type LedgerRow, rechain } from '../support/tamper.js';
+
+const TABLE = 'datalek-incidents';
+
+/** On moto, as the CDK app makes them: a bucket with Object Lock in compliance mode and a KMS signing key. */
+const motoConfig = (moto: Moto) => ({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
+async function digestInfrastructure(moto: Moto, bucket: string) {
+  const config = motoConfig(moto);
+  const key = await new KMSClient(config).send(
+    new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'datalek digests (test)' }),
+  );
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: TEST_REGION } }));
+  await s3.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: bucket,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } },
+    }),
+  );
+  return { s3, env: { ...moto.env, DATALEK_ANCHOR_KMS_KEY: key.KeyMetadata?.KeyId as string } };
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', () => {
+  let moto: Moto;
+  let store: DynamoDbIncidentStore;
+  let env: Record<string, string>;
+  let n = 0;
+  const bucket = 'datalek-digests-test';
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
+    env = (await digestInfrastructure(moto, bucket)).env;
+  });
+  afterAll(async () => moto?.stop());
+
+  /** An incident opened, paged and acknowledged: items of every kind in its partition. */
+  const findingOf = new Map<string, { id: string; instanceId: string }>();
+  const open = async () => {
+    n += 1;
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:05:00.000Z', canEnforce: false };
+    const finding = { id: `tl-${Date.now()}-${n}`, instanceId: `i-tl${n}` };
+    const r = await recordEvent(deps, findingEvent(finding));
+    const id = r.incidentId as string;
+    findingOf.set(id, finding);
+    await acknowledge({ ...deps, now: () => '2026-11-27T21:10:00.000Z' }, { incidentId: id, by: 'anna' });
+    return id;
+  };
+  const db = () => moto.clients.dynamodb;
+  const key = (id: string, sk: string) => ({ pk: { S: `INC#${id}` }, sk: { S: sk } });
+  const tl = (seq: number) => `TL#${String(seq).padStart(10, '0')}`;
+  const partition = async (id: string) =>
+    (await db().send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `INC#${id}` } } })))
+      .Items ?? [];
+  const verify = (...args: string[]) => spawnCli(['verify', ...args, '--target', 'aws'], env);
+
+  function expectCaught(r: { code: number | null; stderr: string }, id: string, entry: RegExp, problem: RegExp) {
+    expect(r.code, r.stderr).toBe(1);
+    const hit = r.stderr.split('\n').find((l) => l.startsWith(`datalek: incident ${id}, `) && entry.test(l) && problem.test(l));
+    expect(hit, r.stderr).toBeDefined();
+  }
+
+  it('verifies an untouched record, and the timeline edit, delete, insert and reorder are named', async () => {
+    const ids = [await open(), await open(), await open(), await open()];
+    expect((await verify()).code).toBe(0);
+    const [edit, remove, insert, reorder] = ids;
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(edit, tl(2)),
+        UpdateExpression: 'SET kind = :k',
+        ExpressionAttributeValues: { ':k': { S: 'nothing' } },
+      }),
+    );
+    await db().send(new DeleteItemCommand({ TableName: TABLE, Key: key(remove, tl(2)) }));
+    const last = (await partition(insert)).find((i) => i.sk.S === tl(5));
+    await db().send(new PutItemCommand({ TableName: TABLE, Item: { ...last, ...key(insert, tl(6)), seq: { N: '6' }, kind: { S: 'closed' } } }));
+    const second = (await partition(reorder)).find((i) => i.sk.S === tl(2));
+    const third = (await partition(reorder)).find((i) => i.sk.S === tl(3));
+    await db().send(new PutItemCommand({ TableName: TABLE, Item: { ...third, ...key(reorder, tl(2)), seq: { N: '2' } } }));
+    await db().send(new PutItemCommand({ TableName: TABLE, Item: { ...second, ...key(reorder, tl(3)), seq: { N: '3' } } }));
+    const r = await verify();
+    expectCaught(r, edit, /entry 2: /, /content does not match its hash/);
+    expectCaught(r, remove, /entry 3: /, /expected entry 2 here, found entry 3/);
+    expectCaught(r, insert, /entry 6: /, /the ledger records 5 entries: this one was inserted after them/);
+    expectCaught(r, reorder, /entry 2: /, /does not chain|does not match its hash/);
+    // One incident at a time too.
+    expectCaught(await verify(edit), edit, /entry 2: /, /content does not match its hash/);
+  });
+
+  it('names an edited record, a cleared due time, edited evidence, a deleted or silenced message and a damaged record', async () => {
+    const [record, due, evidence, deleted, silenced, damaged] = [await open(), await open(), await open(), await open(), await open(), await open()];
+    const data = (await partition(record)).find((i) => i.sk.S === 'INCIDENT')?.data.S as string;
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(record, 'INCIDENT'),
+        UpdateExpression: 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: data.replace(/"deadline":"[^"]+"/, '"deadline":"2026-12-30T21:00:00.000Z"') } },
+      }),
+    );
+    await db().send(new UpdateItemCommand({ TableName: TABLE, Key: key(due, 'INCIDENT'), UpdateExpression: 'REMOVE gsi1pk, gsi1sk' }));
+    const fk = JSON.parse((await partition(evidence)).find((i) => i.sk.S === 'INCIDENT')?.data.S as string).firstFinding;
+    const findingKey = { pk: { S: `FND#${fk.accountId}/${fk.region}/${fk.findingId}` }, sk: { S: 'FINDING' } };
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: findingKey,
+        UpdateExpression: 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: '{"tampered":true}' } },
+      }),
+    );
+    await db().send(new DeleteItemCommand({ TableName: TABLE, Key: key(deleted, `MSG#${deleted}/on-call/opened`) }));
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(silenced, `MSG#${silenced}/fg/opened`),
+        UpdateExpression: 'SET sentAt = :t',
+        ExpressionAttributeValues: { ':t': { S: '2026-11-27T23:59:00.000Z' } },
+      }),
+    );
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(damaged, 'INCIDENT'),
+        UpdateExpression: 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: '{"id": broken' } },
+      }),
+    );
+    const r = await verify();
+    expectCaught(r, record, /record: /, /the incident record was edited/);
+    expectCaught(r, due, /record: /, /the column nextDueAt \(null\) does not match the record/);
+    expectCaught(r, evidence, /finding /, /the finding \(evidence\) was edited/);
+    expectCaught(r, deleted, /message .*\/on-call\/opened: /, /the queued message was deleted/);
+    expectCaught(r, silenced, /message .*\/fg\/opened: /, /marked sent (\(|at )2026-11-27T23:59:00.000Z/);
+    expectCaught(r, damaged, /record: /, /is not valid JSON/);
+    expect(r.stderr).not.toMatch(/unexpected failure|SyntaxError/);
+    // status shows the others and names the damaged one.
+    const status = await spawnCli(['status', '--target', 'aws', '--json'], env);
+    expect(status.code).toBe(3);
+    expect(status.stderr).toContain(`incident ${damaged} cannot be read from the store`);
+    expect(JSON.parse(status.stdout).map((s: { incidentId: string }) => s.incidentId)).toContain(record);
+  });
+
+  it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {
+    const anchor = () => spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
+    // A table of its own: the incidents damaged above would stop every anchor (rightly).
+    await moto.stop();
+    moto = await startMoto();
+    await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
+    const infrastructure = await digestInfrastructure(moto, bucket);
+    const s3 = infrastructure.s3;
+    env = infrastructure.env;
+
+    const [edited, gone, kept] = [await open(), await open(), await open()];
+    const first = await anchor();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`Digest 1 written to s3://${bucket}/prod/digest-0000000001.json: 3 incident heads anchored`));
+    // GuardDuty republishes one finding with a higher count: one incident moves.
+    const update = (id: string, count: number) =>
+      recordEvent(
+        { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T22:00:00.000Z', canEnforce: false },
+        findingEvent({ ...findingOf.get(id), count, updatedAt: `2026-11-27T21:${10 + count}:00.000Z` }),
+      );
+    expect((await update(kept, 2)).outcome).toBe('updated');
+    expect((await anchor()).stdout).toMatch(/Digest 2 written .*: 1 incident head anchored/);
+    const location = ['--digests', `s3://${bucket}/prod/`];
+    expect((await verify(...location)).code).toBe(0);
+
+    // The anchor Lambda, as the schedule runs it, carries the same chain on.
+    const logged: string[] = [];
+    const logger = new Logger({ serviceName: 'datalek-test' });
+    logger.error = ((message: string, extra: Record<string, unknown>) => logged.push(`${message} ${JSON.stringify(extra)}`)) as Logger['error'];
+    const lambdaAnchor = createAnchorHandler({
+      source: store,
+      digests: new S3DigestStore(s3, bucket, 'prod/'),
+      signer: () => kmsSigner(new KMSClient(motoConfig(moto)), env.DATALEK_ANCHOR_KMS_KEY),
+      logger,
+      now: () => new Date().toISOString(),
+    });
+    expect((await update(edited, 3)).outcome).toBe('updated');
+    expect(await lambdaAnchor()).toMatchObject({ sequence: 3, incidents: 1 });
+    expect((await verify(...location)).code).toBe(0);
+
+    // Compliance mode: nobody deletes a digest, not even with its version id.
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'prod/' }));
+    const v = versions.Versions?.[0];
+    await expect(s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v?.Key, VersionId: v?.VersionId }))).rejects.toThrow();
+
+    // The rechain: the deadline moved, the ledger recomputed, the incident's ledger head set to match.
+    const items = await partition(edited);
+    const recordText = items.find((i) => i.sk.S === 'INCIDENT')?.data.S ?? '';
+    const text = recordText.replace(/"deadline":"[^"]+"/, '"deadline":"2026-12-30T21:00:00.000Z"');
+    const rows: LedgerRow[] = items
+      .filter((i) => i.sk.S?.startsWith('LG#'))
+      .map((i) => ({ seq: Number(i.seq.N), data: i.data.S as string, prevHash: i.prevHash.S as string, hash: i.hash.S as string }))
+      .sort((a, b) => a.seq - b.seq);
+    for (const row of rechain(rows, text)) {
+      await db().send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: key(edited, `LG#${String(row.seq).padStart(10, '0')}`),
+          UpdateExpression: 'SET #d = :d, prevHash = :p, #h = :h',
+          ExpressionAttributeNames: { '#d': 'data', '#h': 'hash' },
+          ExpressionAttributeValues: { ':d': { S: row.data }, ':p': { S: row.prevHash }, ':h': { S: row.hash } },
+        }),
+      );
+    }
+    const top = rechain(rows, text).at(-1) as LedgerRow;
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(edited, 'INCIDENT'),
+        UpdateExpression: 'SET #d = :d, ledgerHash = :h',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: top.hash } },
+      }),
+    );
+    // A whole incident deleted, its registry entry too.
+    for (const item of await partition(gone)) await db().send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+
+    const plain = await verify();
+    expect(plain.stderr).not.toMatch(new RegExp(`incident ${edited}`));
+    expectCaught(plain, gone, /registry: /, /the incident was deleted/);
+    const proved = await verify(...location);
+    expectCaught(proved, edited, /digest-0000000003.json: /, /ledger entry \d+ differs from digest 3 .*: the record was rewritten after it was anchored/);
+    expectCaught(proved, gone, /digest-0000000001.json: /, /is missing from the store, but digest 1 .* anchored it/);
+    // On schedule, the anchor refuses to bless the change and fails: the errors alarm pages on-call.
+    await expect(lambdaAnchor()).rejects.toThrow(/problem\(s\) in the record; no digest written/);
+    expect(logged.join('\n')).toContain(`"incidentId":"${gone}"`);
+  }, 120_000);
+});
