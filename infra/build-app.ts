@@ -46,6 +46,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'memberAccounts',
       'ackPrincipals',
       'containmentRoleName',
+      'linkConcurrency',
     ].flatMap((k) => {
       const v = app.node.tryGetContext(k);
       return v === undefined ? [] : [[k, String(v)]];
@@ -220,6 +221,17 @@ function acknowledge(stacks: {
     reason:
       'every digest is write-once under Object Lock (compliance mode) and signed; an access-log bucket would itself need the same lock to be evidence, and CloudTrail records the API calls',
   });
+  Validations.of(response.linkKeySecret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'the acknowledgement link key is replaced by hand (put-secret-value with 64 new random characters): a rotation only ends the links already sent, which live an hour at most, and a rotation function would be one more public-facing part',
+  });
+  if (response.pagerSecret) {
+    Validations.of(response.pagerSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: "the pager's routing or API key is issued by PagerDuty or Opsgenie and rotated there; the organisation puts the new value here (README, Deploy)",
+    });
+  }
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

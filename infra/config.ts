@@ -19,6 +19,9 @@ const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { erro
 
 export const DEFAULT_CONTAIN_CONCURRENCY = 10;
 
+/** Reserved concurrency of the public link function: what a flood of requests to its URL can take. */
+export const DEFAULT_LINK_CONCURRENCY = 5;
+
 const contextSchema = z.object({
   region: z.string().min(1, { error: 'required: the central EU region, e.g. -c region=eu-west-1' }),
   account: z
@@ -58,6 +61,8 @@ const contextSchema = z.object({
   containmentRoleName: roleName('the containment role').default('datalek-containment'),
   /** Reserved concurrency of the contain function: how many containments run at once. */
   containConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CONTAIN_CONCURRENCY),
+  /** Reserved concurrency of the link function (acknowledgement links, pager webhooks). */
+  linkConcurrency: z.coerce.number().int().min(1).max(100).default(DEFAULT_LINK_CONCURRENCY),
 });
 
 export interface DeployConfig {
@@ -78,6 +83,7 @@ export interface DeployConfig {
   onCallRole: string;
   containmentRoleName: string;
   containConcurrency: number;
+  linkConcurrency: number;
 }
 
 export class DeployConfigError extends Error {}
@@ -134,5 +140,6 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     onCallRole: c.onCallRole,
     containmentRoleName: c.containmentRoleName,
     containConcurrency: c.containConcurrency,
+    linkConcurrency: c.linkConcurrency,
   };
 }

@@ -8,17 +8,18 @@
  * stack's permissions boundary; containment acts only in this account and the pipeline's regions,
  * and assumes only the member accounts' containment roles.
  */
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
-import { domainRulePattern, findingRulePattern } from '../handlers/core/rules.js';
+import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { onCallAlarm } from './constructs/alarms.js';
@@ -73,9 +74,15 @@ const SWEEP_SCHEDULE = events.Schedule.rate(Duration.minutes(5));
 const KEY_ACTIONS = { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] };
 
 export class ResponseStack extends Stack {
-  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor', ResponseFunction>;
+  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link', ResponseFunction>;
   public readonly routes: EventRoute[] = [];
   public readonly ackUrl: lambda.FunctionUrl;
+  /** The public URL of the acknowledgement links and the pager's webhooks (no IAM: each request authorises itself). */
+  public readonly linkUrl: lambda.FunctionUrl;
+  /** The key that signs acknowledgement links: generated, kept outside the store. */
+  public readonly linkKeySecret: secretsmanager.Secret;
+  /** The pager's routing or API key and webhook secret, to fill in after deploy; only with a pager in the policy. */
+  public readonly pagerSecret?: secretsmanager.Secret;
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
   public readonly boundary: iam.ManagedPolicy;
@@ -141,8 +148,53 @@ export class ResponseStack extends Stack {
           DATALEK_ANCHOR_KMS_KEY: props.state.digests.signingKey.keyArn,
         },
       }),
+      // Public (its URL has no IAM authorisation: a link's signature or a webhook's is the
+      // authorisation), so its reserved concurrency bounds what a flood of requests can take.
+      link: fn('Link', 'link', 'datalek: signed acknowledgement links and pager webhooks (public function URL)', {
+        reservedConcurrency: config.linkConcurrency,
+      }),
     };
-    const { record, notify, contain, sweep, acknowledge, anchor } = this.functions;
+    const { record, notify, contain, sweep, acknowledge, anchor, link } = this.functions;
+
+    // The acknowledgement link key: 64 random characters, under the pipeline's key; never in the
+    // store, so reading the register gives no valid link. Links live an hour at most: replacing
+    // the secret only ends the links already sent.
+    this.linkKeySecret = new secretsmanager.Secret(this, 'AckLinkKey', {
+      secretName: 'datalek/ack-link-key',
+      description: 'datalek: signs the acknowledgement links in pages (HMAC-SHA256); generated, never shown',
+      encryptionKey: state.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const provider = config.policy.onCall.provider;
+    if (provider !== 'sns') {
+      const keyName = provider === 'pagerduty' ? 'routingKey' : 'apiKey';
+      // Filled in after deploy (README, Deploy): the routing or API key from the provider, and for
+      // PagerDuty the webhook subscription's secret. Opsgenie's webhook token is generated here.
+      this.pagerSecret = new secretsmanager.Secret(this, 'PagerSecret', {
+        secretName: 'datalek/pager',
+        description: `datalek: the ${provider === 'pagerduty' ? 'PagerDuty routing key' : 'Opsgenie API key'} (${keyName}) and webhook secret (webhookSecret), as JSON`,
+        encryptionKey: state.key,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ [keyName]: '' }),
+          generateStringKey: 'webhookSecret',
+          passwordLength: 48,
+          excludePunctuation: true,
+        },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    const secrets = [this.linkKeySecret, ...(this.pagerSecret ? [this.pagerSecret] : [])];
+    const secretEnv = {
+      DATALEK_LINK_KEY_SECRET: this.linkKeySecret.secretArn,
+      ...(this.pagerSecret ? { DATALEK_PAGER_SECRET: this.pagerSecret.secretArn } : {}),
+    };
+    // The link key signs (notify, and the sweep's redelivery) and checks (link); the pager's keys
+    // page (notify, sweep) and check webhooks (link). Nobody else reads them.
+    for (const f of [notify, sweep, link]) {
+      for (const secret of secrets) secret.grantRead(f.fn);
+      for (const [name, value] of Object.entries(secretEnv)) f.fn.addEnvironment(name, value);
+    }
 
     const incidentsIndexes = `${state.incidents.tableArn}/index/*`;
     const grantIncidents = (f: ResponseFunction, actions: string[], indexes = false) => {
@@ -160,6 +212,8 @@ export class ResponseStack extends Stack {
     grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
     // acknowledge: reads and commits the acknowledgement.
     grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // link: reads the incident and commits an acknowledgement from a link or the pager.
+    grantIncidents(link, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // anchor: reads the record (the index lists the incidents), keeps its own bookkeeping items
     // (ANCHOR…: where anchoring stands, heads not yet anchored), signs and writes digests.
     grantIncidents(anchor, TABLE_ACTIONS.read, true);
@@ -180,7 +234,7 @@ export class ResponseStack extends Stack {
         resources: [state.idempotency.tableArn],
       }),
     );
-    for (const f of [record, contain, sweep, acknowledge]) state.bus.grantPutEventsTo(f.fn);
+    for (const f of [record, contain, sweep, acknowledge, link]) state.bus.grantPutEventsTo(f.fn);
     for (const f of [notify, sweep]) {
       state.fgTopic.grantPublish(f.fn);
       state.onCallTopic.grantPublish(f.fn);
@@ -207,6 +261,11 @@ export class ResponseStack extends Stack {
       new iam.PolicyStatement({ sid: 'OwnKey', actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
       new iam.PolicyStatement({ sid: 'OwnBus', actions: ['events:PutEvents'], resources: [state.bus.eventBusArn] }),
       new iam.PolicyStatement({ sid: 'OwnTopics', actions: ['sns:Publish'], resources: [state.fgTopic.topicArn, state.onCallTopic.topicArn] }),
+      new iam.PolicyStatement({
+        sid: 'OwnSecrets',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: secrets.map((secret) => secret.secretArn),
+      }),
       new iam.PolicyStatement({
         sid: 'OwnDeadLetterQueues',
         actions: ['sqs:SendMessage'],
@@ -251,7 +310,7 @@ export class ResponseStack extends Stack {
       route('FindingRoute', 'finding-route', 'GuardDuty findings from the policy threshold up', record, { pattern: findingRulePattern(config.policy) }),
       route('NotifyRoute', 'notify-route', 'incident changes to notify about', notify, {
         bus: state.bus,
-        pattern: domainRulePattern(DOMAIN_EVENT_SOURCE, ['Incident Opened', 'Incident Updated', 'Reminder Due', 'Containment Done', 'Containment Failed']),
+        pattern: domainRulePattern(DOMAIN_EVENT_SOURCE, NOTIFY_EVENT_TYPES),
       }),
       route('ContainRoute', 'contain-route', 'incidents that may need containment', contain, {
         bus: state.bus,
@@ -305,6 +364,18 @@ export class ResponseStack extends Stack {
       ],
     });
     new CfnOutput(this, 'OnCallPolicyArn', { description: "Attach to the on-call engineers' role", value: this.onCallPolicy.managedPolicyArn });
+
+    // No IAM on this URL: a page's link must open on a phone without AWS credentials. The signed
+    // token is the authorisation (and a webhook's signature); CDK adds the public permissions for
+    // both lambda:InvokeFunctionUrl and (for URLs made since October 2025) lambda:InvokeFunction,
+    // the latter only through the URL.
+    this.linkUrl = link.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    for (const f of [notify, sweep]) f.fn.addEnvironment('DATALEK_LINK_URL', this.linkUrl.url);
+    new CfnOutput(this, 'LinkUrl', {
+      description: 'Acknowledgement links point here; the pager webhooks are <LinkUrl>hooks/pagerduty and <LinkUrl>hooks/opsgenie',
+      value: this.linkUrl.url,
+    });
+    if (this.pagerSecret) new CfnOutput(this, 'PagerSecretArn', { description: 'Put the pager keys here (README, Deploy)', value: this.pagerSecret.secretArn });
   }
 
   /**

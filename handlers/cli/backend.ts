@@ -4,19 +4,25 @@
  * The commands run the same use cases on either.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../adapters/aws/clients.js';
 import { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
 import { AwsContainment } from '../adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
 import { sdkConfig } from '../adapters/aws/sdk-config.js';
+import { secretKey, secretReader, secretsManagerPagerSecrets } from '../adapters/aws/secrets.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
+import { defaultLinkKeyPath, fileLinkKey } from '../adapters/local/link-key-file.js';
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
+import { createPager, type PagerSecretSource, pagerSecretsFromEnv } from '../adapters/pager/index.js';
 import { drillNotifier } from '../core/drill.js';
+import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
+import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
+import type { Policy } from '../core/policy.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
@@ -40,6 +46,10 @@ export interface Backend {
   notifier: (print: (line: string) => void) => Notifier;
   /** Plan-only locally; on AWS it acts in the affected account (assuming the member role there). */
   containment: Containment;
+  /** The acknowledgement link key (outside the store), or null where this machine has none. */
+  linkKey: (() => Promise<Buffer>) | null;
+  /** The pager's webhook secret, from the secret store. */
+  webhookSecret: () => Promise<string | undefined>;
   close: () => Promise<void>;
 }
 
@@ -48,7 +58,12 @@ export interface BackendOptions {
   storeDir: string;
   env: NodeJS.ProcessEnv;
   access: StoreAccess;
+  policy: Policy;
+  now: () => string;
 }
+
+/** Where `datalek serve` listens by default: the base of the links in pages sent from this machine. */
+export const DEFAULT_LOCAL_LINK_URL = 'http://127.0.0.1:8733';
 
 /**
  * Opens the backend. The embedded store must exist unless `access` is `create`: a missing store is
@@ -61,37 +76,94 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     }
     const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read' });
     const drill = store.drill;
+    const linkKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
+    const secrets = pagerSecretsFromEnv(opts.env);
+    // A drill never pages anyone through the pager: its pages stay on the terminal.
+    const pager = drill ? null : createPager(opts.policy, secrets);
     return {
       target: 'local',
       store,
       audit: store,
       drill,
-      notifier: (print) => (drill ? drillNotifier(new ConsoleNotifier(print)) : new ConsoleNotifier(print)),
+      notifier: (print) => {
+        const routed = routing(new ConsoleNotifier(print), pager, store, opts);
+        return withAckLinks(
+          drill ? drillNotifier(routed) : routed,
+          { baseUrl: opts.env.DATALEK_LINK_URL || DEFAULT_LOCAL_LINK_URL, key: linkKey },
+          opts.policy,
+          opts.now,
+        );
+      },
       containment: new PlanOnlyContainment(),
+      linkKey,
+      webhookSecret: async () => (await secrets.load()).webhookSecret,
       close: () => store.close(),
     };
   }
   const aws = awsSettings(opts.env);
   const clients = createAwsClients(aws.region);
   const topics = await topicArns(aws, opts.env);
-  const sns = new SnsNotifier(clients.sns, topics);
+  const sns = new SnsNotifier(clients.sns, topics, opts.policy);
   const store = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
+  // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
+  // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
+  const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
+  const linkKey = linkSecret ? secretKey(secretReader(linkSecret, { region: aws.region, env: opts.env })) : null;
+  const links: LinkSigning | null = linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey } : null;
+  const pagerSecret = opts.env.DATALEK_PAGER_SECRET;
+  const secrets: PagerSecretSource | null = pagerSecret ? secretsManagerPagerSecrets(pagerSecret, aws.region, opts.env) : null;
+  const pager = secrets ? createPager(opts.policy, secrets) : null;
   return {
     target: 'aws',
     drill: null,
     store,
     audit: store,
     containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
-    notifier: (print) => ({
-      deliver: async (message) => {
-        await sns.deliver(message);
-        await new ConsoleNotifier(print).deliver(message);
-      },
-    }),
+    notifier: (print) => {
+      const console = new ConsoleNotifier(print);
+      const routed = routing(
+        {
+          deliver: async (message) => {
+            await sns.deliver(message);
+            await console.deliver(message);
+          },
+        },
+        pager,
+        store,
+        opts,
+      );
+      const linked = withAckLinks(routed, links, opts.policy, opts.now);
+      return pager || opts.policy.onCall.provider === 'sns' ? linked : { ...linked, accepts: (m) => !m.alert };
+    },
+    linkKey,
+    webhookSecret: async () => (secrets ? (await secrets.load()).webhookSecret : undefined),
     close: async () => {
       for (const c of Object.values(clients)) c.destroy();
     },
   };
+}
+
+/** The store's link key file: `DATALEK_ACK_KEY`, else beside the store; never inside it. */
+export function linkKeyPath(opts: Pick<BackendOptions, 'storeDir' | 'env'>): string {
+  const path = resolve(opts.env.DATALEK_ACK_KEY || defaultLinkKeyPath(resolve(opts.storeDir)));
+  const rel = relative(resolve(opts.storeDir), path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new UsageError(
+      `DATALEK_ACK_KEY ${path} lies inside the store ${opts.storeDir}: keep the link key outside it, or whoever can read the store can make links`,
+    );
+  }
+  return path;
+}
+
+/** The pager in front of the topics, recording in the store when a page had to go to the topic instead. */
+function routing(topics: Notifier, pager: Pager | null, store: IncidentStore, opts: BackendOptions): Notifier {
+  return pagerRouting({
+    topics,
+    pager,
+    now: opts.now,
+    lang: opts.policy.language,
+    onFallback: (message, reason) => recordPagerFailure({ store, policy: opts.policy, now: opts.now }, message.incidentId, reason),
+  });
 }
 
 /** The drill mark of the embedded store in `dir`, or null when it is a real store or there is none. */

@@ -81,7 +81,7 @@ export interface Command {
  */
 export async function withBackend<T>(ctx: Context, access: StoreAccess, fn: (backend: Backend) => Promise<T>): Promise<T> {
   if (access !== 'read') refuseFutureNow(ctx, ctx.target === 'local' ? readDrillMark(ctx.storeDir) : null);
-  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, access });
+  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, access, policy: ctx.policy, now: ctx.now });
   try {
     if (backend.drill) ctx.io.err(drillBanner(backend.drill));
     return await fn(backend);

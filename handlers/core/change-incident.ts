@@ -7,6 +7,7 @@
 import type { IncidentStore } from '../ports/incident-store.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
+import { pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 
@@ -22,8 +23,12 @@ export type ChangeResult = { entries: TimelineDraft[]; messages?: (incident: Inc
 
 const MAX_ATTEMPTS = 10;
 
+/**
+ * Acknowledging or closing an incident whose alert lives at the pager (PagerDuty, Opsgenie) also
+ * queues, in the same commit, the message that acknowledges or resolves it there.
+ */
 export async function changeIncident(
-  deps: { store: IncidentStore; policy: Policy },
+  deps: { store: IncidentStore; policy: Policy; now: () => string },
   incidentId: string,
   change: (draft: Incident, current: Incident) => ChangeResult,
 ): Promise<{ incident: Incident; changed: boolean }> {
@@ -36,7 +41,7 @@ export async function changeIncident(
     draft.revision = current.revision + 1;
     draft.nextDueAt = nextDueAt(draft, deps.policy);
     const timeline = appendEntries(draft, result.entries);
-    const messages = result.messages?.(draft) ?? [];
+    const messages = [...(result.messages?.(draft) ?? []), ...pagerFollowUps(current, draft, deps.policy, deps.now())];
     try {
       await deps.store.commit({ incident: draft, expectedRevision: current.revision, timeline, messages });
       return { incident: draft, changed: true };

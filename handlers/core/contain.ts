@@ -25,6 +25,7 @@ import { type ChangeResult, changeIncident, type TimelineDraft } from './change-
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
+import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
 
 export interface ContainDeps {
@@ -126,9 +127,19 @@ async function runAction(
       const stateKey = `exposed:${step.name}:${(a.steps ?? []).length}`;
       return {
         entries,
-        messages: (draft: Incident): OutboxMessage[] => [
-          composeMessage({ incident: draft, channel: 'on-call', kind: 'interface-exposed', stateKey, now: deps.now(), policy: deps.policy, exposed: resource }),
-        ],
+        messages: (draft: Incident): OutboxMessage[] => {
+          const page = composeMessage({
+            incident: draft,
+            channel: 'on-call',
+            kind: 'interface-exposed',
+            stateKey,
+            now: deps.now(),
+            policy: deps.policy,
+            exposed: resource,
+          });
+          notePagerTrigger(draft, page, deps.policy, deps.now());
+          return [page];
+        },
       };
     });
   };

@@ -30,6 +30,7 @@ export async function deliverPending(
   const candidates = scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages();
   for (const message of candidates) {
     if (scope.queuedBefore && message.createdAt >= scope.queuedBefore) continue;
+    if (deps.notifier.accepts && !deps.notifier.accepts(message)) continue;
     const now = deps.now();
     if (!(await deps.store.claimMessage(message.id, now, addMinutes(now, CLAIM_LEASE_MINUTES)))) continue;
     try {

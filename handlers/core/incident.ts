@@ -311,6 +311,13 @@ export interface Incident {
    * lease runs out): one containment at a time per incident, whichever events arrive.
    */
   containmentLease?: { holder: string; until: string } | null;
+  /**
+   * The pages whose acknowledgement link was used, as `<level>#<round>`: a link works once, and
+   * a second press of it (or of a copy of the same page) changes nothing.
+   */
+  ackLinksUsed?: string[];
+  /** The incident's alert at the pager (PagerDuty, Opsgenie), when the policy pages through one. */
+  pager?: PagerState | null;
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
@@ -343,6 +350,54 @@ export interface FindingRecord {
 
 export type Channel = 'fg' | 'on-call';
 
+/**
+ * The incident's alert at the policy's pager. While it is `triggered` or `acknowledged` the
+ * pager's own escalation runs and datalek's levels do not (no double paging); `failed` means the
+ * alert could not be delivered there and datalek paged through its own topic and levels instead.
+ */
+export interface PagerState {
+  provider: 'pagerduty' | 'opsgenie';
+  /** The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, and one per exposed interface. */
+  keys: string[];
+  state: 'triggered' | 'acknowledged' | 'resolved' | 'failed';
+  /** When the state was reached. */
+  at: string;
+}
+
+/** The signed acknowledgement link a page carries: one per page (incident, escalation level and round). */
+export interface AckLinkRef {
+  level: string;
+  /** 0-based, as the schedule counts. */
+  round: number;
+  /** Until the next escalation step, and at most an hour after the page was queued. */
+  expiresAt: string;
+}
+
+/** What a chat card or a pager alert shows of a message: identifiers only, in the message's language. */
+export interface MessageCard {
+  /** One line: the alert's summary and the card's title. */
+  title: string;
+  band: 'Low' | 'Medium' | 'High' | 'Critical';
+  /** Label and value, in order: incident, finding, severity, resource, account, clocks, containment, acknowledged. */
+  facts: [string, string][];
+  /** What the reader is asked to do, in one line. */
+  ask: string;
+  /** `runbooks/<name>.md`. */
+  runbook: string;
+  /** For the pager's fields: the account and region, the finding type, the resource (an IAM user's name left out). */
+  account: string;
+  region: string;
+  findingType: string;
+  resource: string;
+}
+
+/** What a message does to the incident's alert at the pager; the pager delivers it instead of the topic. */
+export interface PagerAlert {
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  /** PagerDuty `dedup_key`, Opsgenie `alias`. */
+  key: string;
+}
+
 /** A message waiting in (or sent from) the outbox. Its id is deterministic: one per state change. */
 export interface OutboxMessage {
   id: string;
@@ -354,6 +409,15 @@ export interface OutboxMessage {
   attributes: Record<string, string>;
   createdAt: string;
   sentAt: string | null;
+  /**
+   * A page carries a signed acknowledgement link. Only what it is for is stored: the notifier signs
+   * it when it sends, with a key kept outside the store, so reading the store gives no valid link.
+   */
+  ackLink?: AckLinkRef;
+  /** The message as a chat card or a pager alert shows it (absent in messages queued before cards existed). */
+  card?: MessageCard;
+  /** Set when the pager (PagerDuty, Opsgenie) delivers this message instead of the on-call topic. */
+  alert?: PagerAlert;
 }
 
 /** What identifies a new incident and its first finding; everything else starts empty. */

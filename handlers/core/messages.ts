@@ -6,9 +6,12 @@
  * place for them; the message gives identifiers (incident, finding, account, resource id) with
  * which the reader looks them up in the store or the GuardDuty console.
  */
+
+import { ackLinkExpiry } from './ack-link.js';
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
-import { type Channel, type Incident, initialReport, type OutboxMessage } from './incident.js';
+import type { AffectedResource } from './finding-resources.js';
+import { type AckLinkRef, type Channel, type Incident, initialReport, type MessageCard, type OutboxMessage, type PagerAlert } from './incident.js';
 import { actionLabel, actionReasonLabel, bandLabel, clockStateLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatSeverity, severityBand } from './severity.js';
@@ -140,6 +143,10 @@ const T = {
     findings: 'Bevindingen',
     round: 'ronde',
     status: { planned: 'gepland', done: 'uitgevoerd', skipped: 'overgeslagen', failed: 'MISLUKT' },
+    personalLeftOut: (type: string) => `${type} (naam weggelaten: persoonsgegevens)`,
+    acknowledgedShort: 'Opgepakt',
+    ackLink: (until: string) => `Oppakken, met twee tikken (link geldig tot ${until}):`,
+    ackLinkOnce: 'De link werkt één keer en stopt de escalatie, niet de AP-termijn.',
   },
   en: {
     test: '[TEST] ',
@@ -214,6 +221,10 @@ const T = {
     findings: 'Findings',
     round: 'round',
     status: { planned: 'planned', done: 'done', skipped: 'skipped', failed: 'FAILED' },
+    personalLeftOut: (type: string) => `${type} (name left out: personal data)`,
+    acknowledgedShort: 'Acknowledged',
+    ackLink: (until: string) => `Acknowledge in two taps (link valid until ${until}):`,
+    ackLinkOnce: 'The link works once and stops the escalation, not the AP clock.',
   },
 } as const;
 
@@ -257,10 +268,17 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const clocks = clocksOf(incident, policy, now);
   const theClock = clock ? clocks.find((x) => x.name === clock) : undefined;
   const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${subjectText(t, kind, channel, clock, theClock, lang)}${escalated}: ${incident.findingType} ${incident.id}`;
+  const intro = kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang);
+  const resource = resourceText(incident.resource, lang);
+  const ap = apLines(incident, policy, now, lang, when);
+  const containment = containmentLines(incident, lang);
+  const acknowledged =
+    incident.acknowledgedBy && incident.acknowledgedAt ? t.acknowledged(incident.acknowledgedBy, formatLocal(incident.acknowledgedAt, tz)) : t.notAcknowledged;
+  const runbook = runbookFor(incident, channel);
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
-  lines.push(kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang));
+  lines.push(intro);
   // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
   if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {
     const { csirt, competentAuthority } = policy.organisation.nis2Recipients;
@@ -275,41 +293,48 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
   lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`);
-  lines.push(`${t.resource}: ${incident.resource.resourceType} ${incident.resource.id}`);
+  lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
   if (named.length) lines.push(`${t.named}: ${named.map((r) => `${r.kind} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
-  lines.push(...apLines(incident, policy, now, lang, when));
-  if (channel === 'fg') {
-    const others = clocks.filter((c) => c.name !== 'ap');
-    if (others.length) {
-      lines.push(`${t.clocks}:`);
-      for (const c of others) lines.push(`  - ${c.label[lang]}: ${clockLine(c, lang, now, when)}`);
-    }
+  lines.push(...ap);
+  const otherClocks = channel === 'fg' ? clocks.filter((c) => c.name !== 'ap') : [];
+  if (otherClocks.length) {
+    lines.push(`${t.clocks}:`);
+    for (const c of otherClocks) lines.push(`  - ${c.label[lang]}: ${clockLine(c, lang, now, when)}`);
   }
-  if (incident.actions.length === 0) {
-    lines.push(`${t.containment}: ${t.noContainment}`);
-  } else {
-    lines.push(`${t.containment}:`);
-    for (const a of incident.actions) {
-      const reason = actionReasonLabel(lang, a.reason);
-      lines.push(
-        `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
-      );
-      // Each step as it went: a failed step is named with its error code, never summarised away.
-      for (const s of a.steps ?? []) {
-        lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
-      }
-    }
-  }
-  lines.push(
-    incident.acknowledgedBy && incident.acknowledgedAt ? t.acknowledged(incident.acknowledgedBy, formatLocal(incident.acknowledgedAt, tz)) : t.notAcknowledged,
-  );
-  lines.push(`${t.runbook}: ${runbookFor(incident, channel)}`);
+  lines.push(...containment.lines);
+  lines.push(acknowledged);
+  lines.push(`${t.runbook}: ${runbook}`);
   lines.push(`${t.ack}: datalek ack ${incident.id} --by ${t.ackName}   (AWS: datalek ack ${incident.id} --target aws)`);
   lines.push('', t.left);
+
+  const card: MessageCard = {
+    title: oneLine(subject),
+    band,
+    facts: (
+      [
+        [t.incident, incident.id],
+        [t.finding, incident.findingType],
+        [t.severity, `${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`],
+        [t.resource, resource],
+        [t.account, `${incident.accountId} / ${incident.region}`],
+        [t.detected, when(incident.detectedAt)],
+        ...ap.filter((l) => !l.startsWith(' ')).map(splitFact),
+        ...otherClocks.map((c) => [c.label[lang], clockLine(c, lang, now, when)]),
+        [t.containment, containment.short],
+        [t.acknowledgedShort, acknowledged],
+      ] as [string, string][]
+    ).map(([k, v]) => [oneLine(k), oneLine(v)]),
+    ask: oneLine(intro),
+    runbook,
+    account: incident.accountId,
+    region: incident.region,
+    findingType: oneLine(incident.findingType),
+    resource: oneLine(resource),
+  };
 
   return {
     id: `${incident.id}/${channel}/${stateKey}`,
@@ -333,7 +358,78 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     },
     createdAt: now,
     sentAt: null,
+    card,
+    ...ackLinkFor(incident, channel, kind, policy, now, level, round),
+    ...alertFor(incident, channel, kind, policy, exposed),
   };
+}
+
+/** An IAM user's name is personal data: the resource is named by its type only. */
+function resourceText(r: AffectedResource, lang: Lang): string {
+  return r.personal ? T[lang].personalLeftOut(r.resourceType) : `${r.resourceType} ${r.id}`;
+}
+
+/** "Label: value" as a card's fact. */
+function splitFact(line: string): [string, string] {
+  const i = line.indexOf(': ');
+  return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 2)];
+}
+
+function containmentLines(incident: Incident, lang: Lang): { lines: string[]; short: string } {
+  const t = T[lang];
+  if (incident.actions.length === 0) return { lines: [`${t.containment}: ${t.noContainment}`], short: t.noContainment };
+  const lines = [`${t.containment}:`];
+  const counts = new Map<string, number>();
+  for (const a of incident.actions) {
+    const reason = actionReasonLabel(lang, a.reason);
+    lines.push(
+      `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
+    );
+    // Each step as it went: a failed step is named with its error code, never summarised away.
+    for (const s of a.steps ?? []) {
+      lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
+    }
+    counts.set(t.status[a.status], (counts.get(t.status[a.status]) ?? 0) + 1);
+  }
+  return { lines, short: [...counts].map(([status, n]) => `${n} ${status}`).join(', ') };
+}
+
+/**
+ * A page carries an acknowledgement link while nobody has acknowledged: the opening page to
+ * on-call (the first level, round 0) and every escalation page (its level and round).
+ */
+function ackLinkFor(
+  incident: Incident,
+  channel: Channel,
+  kind: MessageKind,
+  policy: Policy,
+  now: string,
+  level: string | undefined,
+  round: number | undefined,
+): { ackLink?: AckLinkRef } {
+  if (incident.acknowledgedBy || incident.state === 'closed') return {};
+  const opening = channel === 'on-call' && (kind === 'opened' || kind === 'severity-raised');
+  if (!opening && kind !== 'page') return {};
+  const link = {
+    level: kind === 'page' && level !== undefined ? level : policy.onCall.escalation.levels[0].name,
+    round: kind === 'page' ? (round ?? 0) : 0,
+    expiresAt: ackLinkExpiry(incident, policy, now),
+  };
+  return { ackLink: link };
+}
+
+/** With a pager, on-call's pages go to it as one alert per incident (and one per exposed interface). */
+function alertFor(incident: Incident, channel: Channel, kind: MessageKind, policy: Policy, exposed: string | undefined): { alert?: PagerAlert } {
+  // A pager that failed this incident is not asked again: datalek pages through the topic instead.
+  if (policy.onCall.provider === 'sns' || channel !== 'on-call' || incident.pager?.state === 'failed') return {};
+  if (kind === 'interface-exposed') return { alert: { action: 'trigger', key: exposedAlertKey(incident.id, exposed ?? incident.resource.id) } };
+  if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
+  return {};
+}
+
+/** An exposed interface pages on its own: acknowledging the incident must not silence it. */
+export function exposedAlertKey(incidentId: string, resource: string): string {
+  return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }
 
 type Texts = (typeof T)[Lang];
@@ -375,3 +471,44 @@ function clockLine(c: ClockStatus, lang: Lang, now: string, when: (iso: string) 
   if (c.note) parts.push(c.note[lang]);
   return parts.join(', ');
 }
+
+/** The lines a page's signed acknowledgement link puts at the top of its text. */
+export function ackLinkLines(lang: Lang, url: string, expiresAt: string, timeZone: string): string[] {
+  const t = T[lang];
+  return [t.ackLink(formatLocal(expiresAt, timeZone)), url, t.ackLinkOnce];
+}
+
+const PAGER_TEXT = {
+  nl: {
+    acknowledge: (by: string) => `Opgepakt in datalek door ${by}.`,
+    resolve: 'Het incident is gesloten in datalek.',
+  },
+  en: {
+    acknowledge: (by: string) => `Acknowledged in datalek by ${by}.`,
+    resolve: 'The incident was closed in datalek.',
+  },
+} as const;
+
+/**
+ * The message that acknowledges or resolves the incident's alert at the pager (PagerDuty,
+ * Opsgenie) after it was acknowledged or closed in datalek. Once per alert and action.
+ */
+export function composePagerMessage(input: { incident: Incident; action: 'acknowledge' | 'resolve'; key: string; now: string; policy: Policy }): OutboxMessage {
+  const { incident, action, key, now, policy } = input;
+  const lang = policy.language;
+  const text = action === 'acknowledge' ? PAGER_TEXT[lang].acknowledge(incident.acknowledgedBy ?? SYSTEM_NAME) : PAGER_TEXT[lang].resolve;
+  return {
+    id: `${incident.id}/on-call/pager:${action}:${key}`,
+    incidentId: incident.id,
+    channel: 'on-call',
+    kind: `pager-${action}`,
+    subject: oneLine(`[datalek] ${text} ${incident.id}`),
+    body: oneLine(text),
+    attributes: { incidentId: incident.id, kind: `pager-${action}`, sample: String(incident.sample) },
+    createdAt: now,
+    sentAt: null,
+    alert: { action, key },
+  };
+}
+
+const SYSTEM_NAME = 'datalek';

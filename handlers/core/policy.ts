@@ -290,6 +290,23 @@ export const policySchema = z.strictObject({
           to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' }),
         })
         .optional(),
+      /**
+       * Who pages on-call: `sns` (the on-call topic, with datalek's own escalation levels), or
+       * `pagerduty` / `opsgenie`: an incident that pages triggers an alert there, and their
+       * escalation replaces datalek's levels. The routing key or API key and the webhook secret come
+       * from the secret store, never from this file. @default "sns"
+       */
+      provider: z.enum(['sns', 'pagerduty', 'opsgenie']).default('sns'),
+      /**
+       * The provider's API address, for its EU service region: `https://events.eu.pagerduty.com`,
+       * `https://api.eu.opsgenie.com`. @default the provider's own (US) address
+       */
+      providerUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.eu.opsgenie.com' }).optional(),
+      /**
+       * Where the runbooks can be read, e.g. `https://github.com/acme/datalek/blob/main/`: pages,
+       * chat cards and alerts then link the runbook; without it they name its path. @default none
+       */
+      runbookBaseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://github.com/acme/datalek/blob/main/' }).optional(),
     })
     .prefault({}),
   /** Times are computed in UTC and shown to people in this zone. @default "Europe/Amsterdam" */

@@ -20,6 +20,7 @@ import { compareVersions, correlationKeys, type Finding, findingKeyString, type 
 import type { AffectedResource } from './finding-resources.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
 import { composeMessage, type MessageKind } from './messages.js';
+import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
@@ -337,7 +338,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     incident.acknowledgedBy = other.acknowledgedBy;
     if (incident.state === 'open') incident.state = 'acknowledged';
   }
-  return { incident: closed, expectedRevision: other.revision, timeline, messages: [] };
+  // Its alert at the pager is resolved: the breach is paged as the incident it joined.
+  return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
 }
 
 /** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
@@ -520,6 +522,7 @@ function announce(before: Incident | null, after: Incident, policy: Policy, now:
     after.announced.push(`${channel}:${stateKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
     const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy });
+    notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }

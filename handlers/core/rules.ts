@@ -26,3 +26,9 @@ export function findingRulePattern(policy: Policy): EventPattern {
 export function domainRulePattern(source: string, detailTypes: string[]): EventPattern {
   return { source: [source], 'detail-type': detailTypes };
 }
+
+/**
+ * What the notify function reacts to: every change that can queue a message. An acknowledgement
+ * queues one only when the incident's alert lives at the pager (it is acknowledged there too).
+ */
+export const NOTIFY_EVENT_TYPES = ['Incident Opened', 'Incident Updated', 'Incident Acknowledged', 'Reminder Due', 'Containment Done', 'Containment Failed'];

@@ -160,6 +160,9 @@ function firstNotifiableAt(incident: Incident): string | null {
 function escalation(incident: Incident, policy: Policy) {
   // Pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
   if (incident.sample || incident.state !== 'open' || !incident.paging.firstPageAt) return null;
+  // The pager (PagerDuty, Opsgenie) escalates an alert it took: datalek's levels would page twice.
+  // When it could not take it (`failed`), datalek's own levels page instead.
+  if (pagerEscalates(incident)) return null;
   const { levels, repeatAfterMinutes } = policy.onCall.escalation;
   const first = Date.parse(incident.paging.firstPageAt);
   const roundMs = (levels[levels.length - 1].afterMinutes + repeatAfterMinutes) * MINUTE_MS;
@@ -202,6 +205,32 @@ function nextPageAt(incident: Incident, policy: Policy): number | null {
   const last = incident.paging.lastDueAt ? Date.parse(incident.paging.lastDueAt) : Number.MIN_SAFE_INTEGER;
   const next = e.after(last);
   return e.at(next.round, next.level);
+}
+
+/** Whether the incident's alert lives at the pager, whose escalation then replaces datalek's levels. */
+export function pagerEscalates(incident: Incident): boolean {
+  return incident.pager != null && incident.pager.state !== 'failed';
+}
+
+/**
+ * When the page after `afterIso` goes out (a page held by quiet hours does not count): an
+ * acknowledgement link is valid until then. Null when no further page will come (acknowledged,
+ * closed, a sample, or escalated by the pager).
+ */
+export function nextPageAfter(incident: Incident, policy: Policy, afterIso: string): string | null {
+  const e = escalation(incident, policy);
+  if (!e) return null;
+  let t = Date.parse(afterIso);
+  // Bounded: a round has at most as many held levels as it has levels.
+  for (let i = 0; i < e.levels.length * 2 + 2; i++) {
+    const next = e.after(t);
+    const at = e.at(next.round, next.level);
+    const level = e.levels[next.level];
+    const held = level.respectQuietHours && severityBand(incident.severity) !== 'Critical' && inQuietHours(at, policy);
+    if (!held) return new Date(at).toISOString();
+    t = at;
+  }
+  return null;
 }
 
 /** Whether `t` falls in the policy's quiet hours, read on the wall clock of its time zone. */

@@ -8,7 +8,11 @@ import type { AwsClients } from '../adapters/aws/clients.js';
 import type { AwsConfig } from '../adapters/aws/config.js';
 import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
+import { secretKey, secretReader, secretsManagerPagerSecrets } from '../adapters/aws/secrets.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
+import { createPager } from '../adapters/pager/index.js';
+import { withAckLinks } from '../core/link-delivery.js';
+import { pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
 import { systemClock } from '../ports/clock.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
@@ -33,14 +37,39 @@ export function createLogger(): Logger {
 }
 
 export function createAwsDeps(config: AwsConfig, clients: AwsClients, logger = createLogger()): AwsDeps {
+  const store = new DynamoDbIncidentStore(clients.dynamodb, config.table);
+  const now = systemClock.now;
   return {
-    store: new DynamoDbIncidentStore(clients.dynamodb, config.table),
-    notifier: new SnsNotifier(clients.sns, config.topics),
+    store,
+    notifier: createNotifier(config, clients, store, logger, now),
     publisher: new EventBridgePublisher(clients.eventbridge, config.busName),
     policy: config.policy,
     logger,
-    now: systemClock.now,
+    now,
   };
+}
+
+/**
+ * How messages leave: pages with their signed acknowledgement link, pager alerts to the pager (and
+ * to the on-call topic when it cannot take them, recorded in the incident), the rest to the FG and
+ * on-call topics. The secrets are read when the first message needs them, not at cold start.
+ */
+export function createNotifier(config: AwsConfig, clients: Pick<AwsClients, 'sns'>, store: IncidentStore, logger: Logger, now: () => string): Notifier {
+  const policy = config.policy;
+  const pager = config.pagerSecret ? createPager(policy, secretsManagerPagerSecrets(config.pagerSecret, config.region)) : null;
+  const routed = pagerRouting({
+    topics: new SnsNotifier(clients.sns, config.topics, policy),
+    pager,
+    now,
+    lang: policy.language,
+    onFallback: async (message, reason) => {
+      logger.error('a page went to the on-call topic instead of the pager', { incidentId: message.incidentId, messageId: message.id, reason });
+      await recordPagerFailure({ store, policy, now }, message.incidentId, reason);
+    },
+  });
+  const links =
+    config.linkUrl && config.linkKeySecret ? { baseUrl: config.linkUrl, key: secretKey(secretReader(config.linkKeySecret, { region: config.region })) } : null;
+  return withAckLinks(routed, links, policy, now);
 }
 
 /** The Lambda context, or a stand-in when a handler runs outside Lambda (the CLI, tests). */

@@ -31,8 +31,9 @@ import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
 import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
+import { registerLinkRoutes } from './links.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
-import { SECURITY_HEADERS, type SessionSecrets, sameSecret, sessionCookieName } from './security.js';
+import { type SessionSecrets, sameSecret, securityHeaders, sessionCookieName } from './security.js';
 
 export interface WebDeps extends ActionDeps {
   /** Who acts: the name given to `serve` (or the OS user), or on AWS the signed identity. */
@@ -51,6 +52,13 @@ export interface WebDeps extends ActionDeps {
   deliver?: () => Promise<void>;
   /** Where the server reports failures (never a request's content). */
   log?: (line: string) => void;
+  /**
+   * The acknowledgement link key: with it, the pages behind a page's signed link (and the pager's
+   * webhooks) are served too, without the session (links.tsx).
+   */
+  linkKey?: () => Promise<Buffer>;
+  /** The pager's webhook secret, from the secret store. */
+  webhookSecret?: () => Promise<string | undefined>;
 }
 
 type Env = { Variables: { form: Submitted } };
@@ -95,10 +103,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   };
 
   // Every response, refusals included, carries the security headers.
-  app.use('*', async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-  });
+  app.use('*', securityHeaders);
 
   // 1. DNS rebinding: a page on another name that resolves to 127.0.0.1 sends that name.
   app.use('*', async (c, next) => {
@@ -106,6 +111,23 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (!deps.hosts.includes(host)) return forbidden(c, 'host');
     await next();
   });
+
+  // A signed acknowledgement link and the pager's webhooks authorise themselves (links.tsx): they
+  // come before the session check, and nothing else does.
+  if (deps.linkKey) {
+    const deliver = deps.deliver;
+    registerLinkRoutes(app, {
+      store: deps.store,
+      policy: deps.policy,
+      now: deps.now,
+      linkKey: deps.linkKey,
+      webhookSecret: deps.webhookSecret,
+      acknowledged: deliver ? async () => deliver() : undefined,
+      target: deps.target,
+      live: deps.live,
+      log: deps.log,
+    });
+  }
 
   // 2. The session token: from the printed URL once, then from the cookie; otherwise nothing.
   app.use('*', async (c, next) => {

@@ -49,7 +49,18 @@ export interface View {
   path: string;
 }
 
-export function Layout({ view, title, children }: PropsWithChildren<{ view: View; title: string }>) {
+/**
+ * Every page's frame. `bare` is the frame of a page reached without the session (a signed
+ * acknowledgement link on a phone): no menu, no "acting as", no script, and the style sheet from
+ * `css` (a path served without the session).
+ */
+export function Layout({
+  view,
+  title,
+  children,
+  bare = false,
+  css = '/assets/app.css',
+}: PropsWithChildren<{ view: View; title: string; bare?: boolean; css?: string }>) {
   const { w } = view;
   const back = encodeURIComponent(view.path);
   return (
@@ -57,40 +68,43 @@ export function Layout({ view, title, children }: PropsWithChildren<{ view: View
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · datalek`}</title>
         <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/app.js" defer></script>
+        <link rel="stylesheet" href={css} />
+        {bare ? null : <script src="/assets/app.js" defer></script>}
       </head>
       <body data-now={view.now} data-live={view.live ? 'on' : 'off'}>
         <a class="skip" href="#main">
           {w.skip}
         </a>
         <header class="top">
-          <p class="brand">
-            <a href="/">datalek</a>
-          </p>
-          <nav aria-label={w.nav}>
-            <ul>
-              <li>
-                <a href="/">{w.overview}</a>
-              </li>
-              <li>
-                <a href="/closed">{w.closed}</a>
-              </li>
-              <li>
-                <a href="/register">{w.register}</a>
-              </li>
-              <li>
-                <a href={`/lang/${w.otherLanguageCode}?back=${back}`} lang={w.otherLanguageCode} hreflang={w.otherLanguageCode}>
-                  {w.otherLanguage}
-                </a>
-              </li>
-            </ul>
-          </nav>
-          <p class="who">
-            {w.actingAs} <strong>{view.actor}</strong> ({view.target === 'aws' ? w.signedIdentity : w.localUser}) · {w.target[view.target]}
-          </p>
+          <p class="brand">{bare ? 'datalek' : <a href="/">datalek</a>}</p>
+          {bare ? null : (
+            <>
+              <nav aria-label={w.nav}>
+                <ul>
+                  <li>
+                    <a href="/">{w.overview}</a>
+                  </li>
+                  <li>
+                    <a href="/closed">{w.closed}</a>
+                  </li>
+                  <li>
+                    <a href="/register">{w.register}</a>
+                  </li>
+                  <li>
+                    <a href={`/lang/${w.otherLanguageCode}?back=${back}`} lang={w.otherLanguageCode} hreflang={w.otherLanguageCode}>
+                      {w.otherLanguage}
+                    </a>
+                  </li>
+                </ul>
+              </nav>
+              <p class="who">
+                {w.actingAs} <strong>{view.actor}</strong> ({view.target === 'aws' ? w.signedIdentity : w.localUser}) · {w.target[view.target]}
+              </p>
+            </>
+          )}
         </header>
         <main id="main">{children}</main>
         <footer>
@@ -189,9 +203,11 @@ export function Acknowledged({ view, incident }: { view: View; incident: Inciden
 
 /**
  * The incident in a few lines: what, where, when, how severe, who took it, the decisions so far.
- * Reusable on any page that shows one incident.
+ * Reusable on any page that shows one incident. `brief` is for a page reached without the session
+ * (a signed acknowledgement link, which a mail scanner may fetch too): identifiers and clocks
+ * only, as in the page itself; no decisions, reasoning or user names.
  */
-export function IncidentSummary({ view, incident }: { view: View; incident: Incident }) {
+export function IncidentSummary({ view, incident, brief = false }: { view: View; incident: Incident; brief?: boolean }) {
   const { w, lang } = view;
   const a = incident.assessment;
   const initial = initialReport(incident);
@@ -214,13 +230,22 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       </dd>
       <dt>{w.field.resource}</dt>
       <dd>
-        {incident.resource.resourceType} <code>{incident.resource.id}</code>
-        {(incident.resources ?? []).length > 1 ? (
+        {brief && incident.resource.personal ? (
+          <>
+            {incident.resource.resourceType} <span class="muted">({w.nameLeftOut})</span>
+          </>
+        ) : (
+          <>
+            {incident.resource.resourceType} <code>{incident.resource.id}</code>
+          </>
+        )}
+        {(incident.resources ?? []).slice(1).filter((r) => !brief || !r.personal).length > 0 ? (
           <span class="muted">
             {' '}
             (+{' '}
             {(incident.resources ?? [])
               .slice(1)
+              .filter((r) => !brief || !r.personal)
               .map((r) => `${r.resourceType} ${r.id}`)
               .join(', ')}
             )
@@ -247,7 +272,7 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       <dd>
         <When view={view} at={incident.awareAt} />
         {incident.awareAt && !incident.awareReason ? <span class="muted"> ({w.field.awareDefault})</span> : null}
-        {incident.awareReason ? <span> ({incident.awareReason})</span> : null}
+        {incident.awareReason && !brief ? <span> ({incident.awareReason})</span> : null}
       </dd>
       <dt>{w.field.deadline}</dt>
       <dd>
@@ -272,64 +297,68 @@ export function IncidentSummary({ view, incident }: { view: View; incident: Inci
       <dd>
         <Acknowledged view={view} incident={incident} />
       </dd>
-      <dt>{w.field.assessment}</dt>
-      <dd>
-        {a ? (
-          <>
-            <strong>{a.notifiable ? w.notifiable : w.notNotifiable}</strong>
-            {` (${w.personalData} ${yesNo(lang, a.personalData)}, ${riskLabel(lang, a.risk)}): ${a.reason} — ${a.by}, `}
-            <When view={view} at={a.at} />
-          </>
-        ) : (
-          <span class="muted">{w.notYet}</span>
-        )}
-      </dd>
-      {incident.nis2 ? (
+      {brief ? null : (
         <>
-          <dt>NIS2</dt>
-          <dd>{`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}</dd>
-        </>
-      ) : null}
-      <dt>{w.field.reports}</dt>
-      <dd>
-        {incident.reports?.length ? (
-          <ul class="clocks">
-            {incident.reports.map((r) => (
-              <li>
-                {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
-                <When view={view} at={r.at} />
-                {` · ${r.by}`}
-                {r.enteredLater ? <span class="muted"> ({w.enteredLater})</span> : null}
-                {r.delayReason ? ` (${r.delayReason})` : ''}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <span class="muted">{w.none}</span>
-        )}
-      </dd>
-      {incident.subjects ? (
-        <>
-          <dt>{w.field.subjects}</dt>
-          <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
-        </>
-      ) : null}
-      {incident.subscribers ? (
-        <>
-          <dt>{w.field.subscribers}</dt>
-          <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
-        </>
-      ) : null}
-      {incident.closedAt ? (
-        <>
-          <dt>{w.field.closed}</dt>
+          <dt>{w.field.assessment}</dt>
           <dd>
-            <When view={view} at={incident.closedAt} />
-            {incident.closeReason ? `: ${incident.closeReason}` : ''}
-            {incident.overdueReason ? ` (${incident.overdueReason})` : ''}
+            {a ? (
+              <>
+                <strong>{a.notifiable ? w.notifiable : w.notNotifiable}</strong>
+                {` (${w.personalData} ${yesNo(lang, a.personalData)}, ${riskLabel(lang, a.risk)}): ${a.reason} — ${a.by}, `}
+                <When view={view} at={a.at} />
+              </>
+            ) : (
+              <span class="muted">{w.notYet}</span>
+            )}
           </dd>
+          {incident.nis2 ? (
+            <>
+              <dt>NIS2</dt>
+              <dd>{`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}</dd>
+            </>
+          ) : null}
+          <dt>{w.field.reports}</dt>
+          <dd>
+            {incident.reports?.length ? (
+              <ul class="clocks">
+                {incident.reports.map((r) => (
+                  <li>
+                    {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
+                    <When view={view} at={r.at} />
+                    {` · ${r.by}`}
+                    {r.enteredLater ? <span class="muted"> ({w.enteredLater})</span> : null}
+                    {r.delayReason ? ` (${r.delayReason})` : ''}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <span class="muted">{w.none}</span>
+            )}
+          </dd>
+          {incident.subjects ? (
+            <>
+              <dt>{w.field.subjects}</dt>
+              <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
+            </>
+          ) : null}
+          {incident.subscribers ? (
+            <>
+              <dt>{w.field.subscribers}</dt>
+              <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
+            </>
+          ) : null}
+          {incident.closedAt ? (
+            <>
+              <dt>{w.field.closed}</dt>
+              <dd>
+                <When view={view} at={incident.closedAt} />
+                {incident.closeReason ? `: ${incident.closeReason}` : ''}
+                {incident.overdueReason ? ` (${incident.overdueReason})` : ''}
+              </dd>
+            </>
+          ) : null}
         </>
-      ) : null}
+      )}
     </dl>
   );
 }

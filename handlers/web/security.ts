@@ -16,6 +16,7 @@
  * A refusal is 403 with a short page saying what to do, and changes nothing.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 
 export interface SessionSecrets {
   /** In the printed URL, then in the cookie. */
@@ -77,4 +78,10 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+/** The middleware that puts `SECURITY_HEADERS` on every response, refusals included. */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
 };

@@ -70,7 +70,7 @@ describe('the CDK app', () => {
 
   it('runs each handler on arm64 Node.js 22 with the Powertools environment and its own log group', () => {
     const functions = response.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(6);
+    expect(Object.keys(functions)).toHaveLength(7);
     response.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -81,8 +81,8 @@ describe('the CDK app', () => {
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain function's throttles and the exposed-interface alarm, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 6 * 2 + 5 + 2);
+    // the contain and link functions' throttles and the exposed-interface alarm, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {

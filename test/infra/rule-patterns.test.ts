@@ -154,7 +154,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       ),
     );
     expect(byRule).toEqual({
-      NotifyRoute: ['Containment-Done', 'Containment-Failed', 'Incident-Opened', 'Incident-Updated', 'Reminder-Due'],
+      NotifyRoute: ['Containment-Done', 'Containment-Failed', 'Incident-Acknowledged', 'Incident-Opened', 'Incident-Updated', 'Reminder-Due'],
       ContainRoute: ['Incident-Opened', 'Incident-Updated'],
     });
   });

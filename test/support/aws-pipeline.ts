@@ -13,7 +13,7 @@ import type { AwsConfig } from '../../handlers/adapters/aws/config.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { DOMAIN_EVENT_SOURCE } from '../../handlers/adapters/aws/table-schema.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
-import { domainRulePattern, findingRulePattern } from '../../handlers/core/rules.js';
+import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../../handlers/core/rules.js';
 import { createNotifyHandler } from '../../handlers/lambda/notify.js';
 import type { createRecordHandler } from '../../handlers/lambda/record.js';
 import { type AwsDeps, createAwsDeps, type LambdaContext } from '../../handlers/lambda/runtime.js';
@@ -61,13 +61,7 @@ export async function wirePipeline(moto: Moto, policy: Policy = DEFAULT_POLICY, 
 
   await eb.send(new PutRuleCommand({ Name: 'datalek-findings', EventPattern: JSON.stringify(findingRulePattern(policy)) }));
   await eb.send(new PutTargetsCommand({ Rule: 'datalek-findings', Targets: [{ Id: 'q', Arn: findings.arn }] }));
-  const notifyPattern = domainRulePattern(DOMAIN_EVENT_SOURCE, [
-    'Incident Opened',
-    'Incident Updated',
-    'Reminder Due',
-    'Containment Done',
-    'Containment Failed',
-  ]);
+  const notifyPattern = domainRulePattern(DOMAIN_EVENT_SOURCE, NOTIFY_EVENT_TYPES);
   await eb.send(new PutRuleCommand({ Name: 'datalek-notify', EventBusName: config.busName, EventPattern: JSON.stringify(notifyPattern) }));
   await eb.send(new PutTargetsCommand({ Rule: 'datalek-notify', EventBusName: config.busName, Targets: [{ Id: 'q', Arn: domain.arn }] }));
   await moto.clients.sns.send(new SubscribeCommand({ TopicArn: config.topics.fg, Protocol: 'sqs', Endpoint: fg.arn }));

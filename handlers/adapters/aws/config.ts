@@ -20,6 +20,12 @@ const envSchema = z.object({
   DATALEK_BUS_NAME: z.string().min(1, { error: 'required: the custom event bus name' }),
   /** The policy as JSON text (the CDK app passes the same file the core reads locally). Empty: defaults. */
   DATALEK_POLICY: z.string().optional(),
+  /** Where the acknowledgement pages are served: the link function's URL (pages carry links to it). */
+  DATALEK_LINK_URL: z.url({ protocol: /^https?$/, error: 'expected the link function URL (https://….lambda-url.<region>.on.aws/)' }).optional(),
+  /** The secret (name or ARN) holding the acknowledgement link key. */
+  DATALEK_LINK_KEY_SECRET: z.string().min(1).optional(),
+  /** The secret (name or ARN) holding the pager's routing or API key and webhook secret (JSON). */
+  DATALEK_PAGER_SECRET: z.string().min(1).optional(),
   /** The role containment assumes in member accounts (the member-account stack deploys it). */
   DATALEK_CONTAINMENT_ROLE_NAME: z
     .string()
@@ -35,6 +41,12 @@ export interface AwsConfig {
   busName: string;
   policy: Policy;
   containmentRoleName: string;
+  /** The secret holding the acknowledgement link key (the link function checks links with it). */
+  linkKeySecret?: string;
+  /** Where the links point: with `linkKeySecret`, pages carry a signed link; absent, they go without one. */
+  linkUrl?: string;
+  /** The pager's secret; absent with a pager in the policy, its pages go to the on-call topic. */
+  pagerSecret?: string;
 }
 
 export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
@@ -62,5 +74,8 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     busName: e.DATALEK_BUS_NAME,
     policy: parsePolicy(policyValue, 'DATALEK_POLICY'),
     containmentRoleName: e.DATALEK_CONTAINMENT_ROLE_NAME,
+    ...(e.DATALEK_LINK_KEY_SECRET ? { linkKeySecret: e.DATALEK_LINK_KEY_SECRET } : {}),
+    ...(e.DATALEK_LINK_URL ? { linkUrl: e.DATALEK_LINK_URL } : {}),
+    ...(e.DATALEK_PAGER_SECRET ? { pagerSecret: e.DATALEK_PAGER_SECRET } : {}),
   };
 }

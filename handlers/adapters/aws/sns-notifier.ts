@@ -1,27 +1,56 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Channel, OutboxMessage } from '../../core/incident.js';
-import type { Notifier } from '../../ports/notifier.js';
+import { chatNotification } from '../../core/chat-card.js';
+import type { Channel } from '../../core/incident.js';
+import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
+import type { DeliveredMessage, Notifier } from '../../ports/notifier.js';
 
 /**
  * Delivers outbox messages to two SNS topics, the FG's and on-call's. The message attributes
- * (severity, band, incident id, sample, kind) let subscribers filter, e.g. no test messages by SMS.
+ * (severity, band, incident id, sample, kind, level) let subscribers filter, e.g. no test messages
+ * by SMS.
+ *
+ * One publish carries a text per kind of subscriber (SNS `MessageStructure: json`): e-mail, queues
+ * and functions get the full text; SMS a short one (the subject and the acknowledgement link);
+ * HTTP(S) subscribers, which is how AWS's chat integration (AWS Chatbot, Amazon Q Developer in chat
+ * applications) subscribes, get the chat card (core/chat-card.ts), so Slack and Teams show it
+ * readably.
  */
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly client: SNSClient,
     private readonly topics: Record<Channel, string>,
+    private readonly policy: Policy = DEFAULT_POLICY,
   ) {}
 
-  async deliver(message: OutboxMessage): Promise<void> {
+  async deliver(message: DeliveredMessage): Promise<void> {
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topics[message.channel],
         Subject: snsSubject(message.subject),
-        Message: message.body,
+        MessageStructure: 'json',
+        Message: JSON.stringify(snsMessages(message, this.policy)),
         MessageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
       }),
     );
   }
+}
+
+/** The text per kind of subscriber; `default` for any SNS does not name. */
+export function snsMessages(message: DeliveredMessage, policy: Policy): Record<string, string> {
+  const card = JSON.stringify(chatNotification(message, policy));
+  return {
+    default: message.body,
+    email: message.body,
+    sms: smsText(message),
+    http: card,
+    https: card,
+  };
+}
+
+/** An SMS: the subject and, for a page, the acknowledgement link (two taps on a phone). */
+export function smsText(message: DeliveredMessage): string {
+  const ascii = snsSubject(message.subject);
+  return message.ackUrl ? `${ascii}\n${message.ackUrl}` : ascii;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { deliverPending } from '../../core/deliver.js';
 import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -30,6 +31,11 @@ async function ack(ctx: Context): Promise<number> {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const by = ctx.flags.by ?? userInfo().username;
     const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
+    // What the acknowledgement queued (acknowledging the alert at the pager) goes out now.
+    await deliverPending(
+      { store: backend.store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now },
+      { incidentId: incident.id },
+    );
     printAck(ctx, outcome, incident.deadline);
     return 0;
   });

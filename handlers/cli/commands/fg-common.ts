@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { deliverPending } from '../../core/deliver.js';
 import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
@@ -29,6 +30,11 @@ export async function recordFg(
     await loadIncident(backend.store, id);
     const b = backend;
     const incident = await run({ store: b.store, policy: ctx.policy, now: ctx.now });
+    // What the change queued goes out now: only closing an incident paged through a pager queues
+    // something (resolving its alert there); the FG's other decisions queue no message.
+    if (incident.pager) {
+      await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now }, { incidentId: incident.id });
+    }
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;

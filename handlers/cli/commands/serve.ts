@@ -85,6 +85,8 @@ async function serve(ctx: Context): Promise<number> {
         await deliverPending({ store: backend.store, notifier: backend.notifier(io.err), now: ctx.now });
       },
       log: io.err,
+      // Pages' signed links (and the pager's webhooks) are served here too, without the session.
+      ...(backend.linkKey ? { linkKey: backend.linkKey, webhookSecret: backend.webhookSecret } : {}),
     });
 
     const shown = isUnspecified(host) || !isLoopback(host) ? hosts[0] : `${host.includes(':') ? `[${host}]` : host}:${listening.port}`;

@@ -1,0 +1,78 @@
+/**
+ * The pager the policy names, with its keys from the secret store (never from the policy file):
+ * on AWS the secret the CDK app creates, locally the environment. The key is read when the pager
+ * first sends, not when a module loads, and a missing key is a refusal: the page then goes to the
+ * on-call topic (core/pager.ts), never nowhere.
+ */
+import { type Pager, PagerRejectedError } from '../../core/pager.js';
+import type { Policy } from '../../core/policy.js';
+import type { DeliveredMessage } from '../../ports/notifier.js';
+import type { HttpOptions } from './http.js';
+import { OpsgeniePager } from './opsgenie.js';
+import { PagerDutyPager } from './pagerduty.js';
+
+/** What the secret store holds for the pager: PagerDuty's routing key or Opsgenie's API key, and the webhook secret. */
+export interface PagerSecrets {
+  routingKey?: string;
+  apiKey?: string;
+  webhookSecret?: string;
+}
+
+export type PagerSecretSource = { describe: string; load: () => Promise<PagerSecrets> };
+
+/** Locally: `DATALEK_PAGER_ROUTING_KEY` (PagerDuty), `DATALEK_PAGER_API_KEY` (Opsgenie), `DATALEK_PAGER_WEBHOOK_SECRET`. */
+export function pagerSecretsFromEnv(env: NodeJS.ProcessEnv): PagerSecretSource {
+  return {
+    describe: 'the environment (DATALEK_PAGER_ROUTING_KEY, DATALEK_PAGER_API_KEY, DATALEK_PAGER_WEBHOOK_SECRET)',
+    load: async () => ({
+      routingKey: env.DATALEK_PAGER_ROUTING_KEY || undefined,
+      apiKey: env.DATALEK_PAGER_API_KEY || undefined,
+      webhookSecret: env.DATALEK_PAGER_WEBHOOK_SECRET || undefined,
+    }),
+  };
+}
+
+/** Reads a secret's JSON text: `{"routingKey": "…", "webhookSecret": "…"}` or `{"apiKey": "…", "webhookSecret": "…"}`. */
+export function parsePagerSecrets(text: string, where: string): PagerSecrets {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PagerRejectedError(`${where} is not JSON such as {"routingKey": "…", "webhookSecret": "…"}`);
+  }
+  if (!value || typeof value !== 'object') throw new PagerRejectedError(`${where} is not a JSON object`);
+  const v = value as Record<string, unknown>;
+  const str = (k: string) => (typeof v[k] === 'string' && (v[k] as string).trim() ? (v[k] as string).trim() : undefined);
+  return { routingKey: str('routingKey'), apiKey: str('apiKey'), webhookSecret: str('webhookSecret') };
+}
+
+/** The policy's pager, or null with `provider: "sns"`. */
+export function createPager(policy: Policy, secrets: PagerSecretSource, http: HttpOptions = {}): Pager | null {
+  const provider = policy.onCall.provider;
+  if (provider === 'sns') return null;
+  let built: Promise<Pager> | null = null;
+  const build = async (): Promise<Pager> => {
+    const s = await secrets.load();
+    if (provider === 'pagerduty') {
+      if (!s.routingKey) throw new PagerRejectedError(`no PagerDuty routing key (routingKey) in ${secrets.describe}`);
+      return new PagerDutyPager(s.routingKey, policy, http);
+    }
+    if (!s.apiKey) throw new PagerRejectedError(`no Opsgenie API key (apiKey) in ${secrets.describe}`);
+    return new OpsgeniePager(s.apiKey, policy, http);
+  };
+  return {
+    provider,
+    async deliver(message: DeliveredMessage) {
+      built ??= build();
+      let pager: Pager;
+      try {
+        pager = await built;
+      } catch (err) {
+        // Read again next time: the secret may be filled in by then.
+        built = null;
+        throw err;
+      }
+      await pager.deliver(message);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * PagerDuty and Opsgenie as the pager (`onCall.provider` in the policy).
+ *
+ * An incident that pages on-call triggers one alert there (key: the incident id), and a network
+ * interface left open triggers one of its own. The pager's escalation then replaces datalek's
+ * levels (schedule.ts), so nobody is paged twice. Acknowledging or closing the incident in
+ * datalek queues, in the same commit, the message that acknowledges or resolves the alert there;
+ * acknowledging or resolving it there comes back through the provider's signed webhook and
+ * acknowledges the incident in datalek as the person who did it. None of this touches the AP clock.
+ *
+ * Delivery goes through the outbox like every message, so an alert is triggered once however often
+ * the sweep runs. A page the pager cannot take (refused, not configured, or unreachable for
+ * `PAGER_FALLBACK_MINUTES`) goes to the on-call topic instead, and the incident records that the
+ * pager failed: datalek's own levels then page, so a broken integration never swallows a page.
+ */
+import type { IncidentStore } from '../ports/incident-store.js';
+import type { DeliveredMessage, Notifier } from '../ports/notifier.js';
+import { applyAcknowledgement } from './acknowledge.js';
+import { changeIncident, type TimelineDraft } from './change-incident.js';
+import { DatalekError } from './errors.js';
+import type { Incident, OutboxMessage, PagerState } from './incident.js';
+import { composePagerMessage } from './messages.js';
+import type { Policy } from './policy.js';
+import { addMinutes } from './time.js';
+
+export type PagerProvider = PagerState['provider'];
+
+export const PROVIDER_NAMES: Record<PagerProvider, string> = { pagerduty: 'PagerDuty', opsgenie: 'Opsgenie' };
+
+/** A page the pager could not take for this long goes to the on-call topic instead. */
+export const PAGER_FALLBACK_MINUTES = 10;
+
+/**
+ * The pager refused a message for good (a bad routing key, a malformed event, no key configured):
+ * retrying will not help. `status` is the HTTP status, when there was an answer.
+ */
+export class PagerRejectedError extends DatalekError {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Records that a message triggered (or re-triggered) an alert at the pager. */
+export function notePagerTrigger(incident: Incident, message: OutboxMessage, policy: Policy, now: string): void {
+  if (message.alert?.action !== 'trigger' || policy.onCall.provider === 'sns') return;
+  const pager = incident.pager ?? { provider: policy.onCall.provider, keys: [], state: 'triggered' as const, at: now };
+  const keys = pager.keys.includes(message.alert.key) ? pager.keys : [...pager.keys, message.alert.key];
+  // A trigger after the alert was resolved there opens a new one (the pager does not reopen it).
+  const state = pager.state === 'resolved' ? 'triggered' : pager.state;
+  incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now };
+}
+
+/**
+ * What acknowledging or closing an incident asks of its alert at the pager: acknowledge it (the
+ * incident's own alert only: an exposed interface keeps paging until a person handles it), or
+ * resolve every alert of the incident. Updates `after.pager`; once per action.
+ */
+export function pagerFollowUps(before: Incident, after: Incident, policy: Policy, now: string): OutboxMessage[] {
+  const pager = after.pager;
+  if (!pager || pager.state === 'failed' || pager.state === 'resolved') return [];
+  if (after.state === 'closed' && before.state !== 'closed') {
+    after.pager = { ...pager, state: 'resolved', at: now };
+    return pager.keys.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
+  }
+  if (after.acknowledgedBy && !before.acknowledgedBy && pager.state === 'triggered' && pager.keys.includes(after.id)) {
+    after.pager = { ...pager, state: 'acknowledged', at: now };
+    return [composePagerMessage({ incident: after, action: 'acknowledge', key: after.id, now, policy })];
+  }
+  return [];
+}
+
+export interface PagerEvent {
+  provider: PagerProvider;
+  incidentId: string;
+  /** What happened to the alert there. */
+  event: 'acknowledged' | 'resolved';
+  /** Who did it there (the provider's user name), or the provider itself. */
+  by: string;
+}
+
+export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert';
+
+/**
+ * The way back: the alert was acknowledged or resolved at the pager. Acknowledges the incident in
+ * datalek as the person who did it there (unless someone already had), and records the alert's
+ * new state. Resolving there does not close the incident: closing is the FG's decision.
+ */
+export async function recordPagerEvent(deps: { store: IncidentStore; policy: Policy; now: () => string }, input: PagerEvent): Promise<PagerEventOutcome> {
+  let outcome: PagerEventOutcome = 'unchanged';
+  await changeIncident(deps, input.incidentId, (draft) => {
+    const pager = draft.pager;
+    if (!pager || pager.provider !== input.provider) {
+      outcome = 'unknown-alert';
+      return null;
+    }
+    const now = deps.now();
+    const entries: TimelineDraft[] = [];
+    const name = PROVIDER_NAMES[input.provider];
+    const state = input.event === 'resolved' ? 'resolved' : 'acknowledged';
+    // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
+    if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
+      draft.pager = { ...pager, state, at: now };
+      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider } });
+    }
+    if (!draft.acknowledgedBy && draft.state !== 'closed') {
+      entries.unshift(applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event }, deps.policy.timeZone));
+      outcome = 'acknowledged';
+    } else if (entries.length) {
+      outcome = 'recorded';
+    }
+    return entries.length ? { entries } : null;
+  });
+  return outcome;
+}
+
+/**
+ * Records that the pager could not take the incident's page: datalek's own escalation levels page
+ * from now on (schedule.ts), through the topics. Once.
+ */
+export async function recordPagerFailure(deps: { store: IncidentStore; policy: Policy; now: () => string }, incidentId: string, reason: string): Promise<void> {
+  await changeIncident(deps, incidentId, (draft) => {
+    if (!draft.pager || draft.pager.state === 'failed') return null;
+    const now = deps.now();
+    const provider = draft.pager.provider;
+    draft.pager = { ...draft.pager, state: 'failed', at: now };
+    return { entries: [{ at: now, kind: 'pager-failed', detail: { provider, reason, fallback: 'on-call topic and datalek escalation levels' } }] };
+  });
+}
+
+/** Delivers a message that has an `alert` at the pager. */
+export interface Pager {
+  readonly provider: PagerProvider;
+  deliver(message: DeliveredMessage): Promise<void>;
+}
+
+export interface RoutingOptions {
+  /** The topics' notifier (SNS, or the terminal locally). */
+  topics: Notifier;
+  /** The pager, or null when none is configured here (then its pages go to the topic). */
+  pager: Pager | null;
+  now: () => string;
+  /** The language of the line that says why a page came through the topic. */
+  lang: 'nl' | 'en';
+  /** Called when a page went to the topic instead of the pager; records it (recordPagerFailure). */
+  onFallback?: (message: OutboxMessage, reason: string) => Promise<void>;
+}
+
+/**
+ * The notifier with a pager: a message with an `alert` goes to the pager, every other to the
+ * topics. A trigger the pager refused, or could not take for `PAGER_FALLBACK_MINUTES`, goes to
+ * the on-call topic instead, saying why; an acknowledge or resolve that fails stays pending (it
+ * is retried, and the notify function's errors alarm tells on-call).
+ */
+const FALLBACK = {
+  nl: {
+    none: 'Via dit kanaal gepaged: er is hier geen pager ingesteld om het aan te nemen.',
+    refused: (name: string, why: string) => `Via dit kanaal gepaged: ${name} weigerde de melding (${why}).`,
+    unreachable: (name: string, why: string) => `Via dit kanaal gepaged: ${name} was ${PAGER_FALLBACK_MINUTES} minuten niet bereikbaar (${why}).`,
+  },
+  en: {
+    none: 'Paged here: no pager is configured here to take it.',
+    refused: (name: string, why: string) => `Paged here: ${name} refused the alert (${why}).`,
+    unreachable: (name: string, why: string) => `Paged here: ${name} could not be reached for ${PAGER_FALLBACK_MINUTES} minutes (${why}).`,
+  },
+} as const;
+
+export function pagerRouting(options: RoutingOptions): Notifier {
+  const { topics, pager, now, onFallback } = options;
+  const say = FALLBACK[options.lang];
+  const fallBack = async (message: OutboxMessage, reason: string) => {
+    const { alert: _, ...plain } = message;
+    await topics.deliver({ ...plain, body: `${reason}\n\n${message.body}` });
+    await onFallback?.(message, reason);
+  };
+  return {
+    async deliver(message) {
+      if (!message.alert) return topics.deliver(message);
+      const trigger = message.alert.action === 'trigger';
+      if (!pager) {
+        if (!trigger) throw new PagerRejectedError(`no pager is configured here to ${message.alert.action} alert ${message.alert.key}`);
+        return fallBack(message, say.none);
+      }
+      try {
+        await pager.deliver(message);
+      } catch (err) {
+        const name = PROVIDER_NAMES[pager.provider];
+        if (!trigger) throw err;
+        if (err instanceof PagerRejectedError) return fallBack(message, say.refused(name, err.message));
+        if (now() >= addMinutes(message.createdAt, PAGER_FALLBACK_MINUTES)) return fallBack(message, say.unreachable(name, (err as Error).message));
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** Lambda entry: signed acknowledgement links and the pager's webhooks, behind a function URL (see lambda/link.ts). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { loadAwsConfig } from './adapters/aws/config.js';
+import { DynamoDbIncidentStore } from './adapters/aws/dynamodb-store.js';
+import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher.js';
+import { PIPELINE_SDK, sdkConfig } from './adapters/aws/sdk-config.js';
+import { secretKey, secretReader, secretsManagerPagerSecrets } from './adapters/aws/secrets.js';
+import { ConfigurationError } from './core/errors.js';
+import { createLinkHandler } from './lambda/link.js';
+import { createLogger } from './lambda/runtime.js';
+import { systemClock } from './ports/clock.js';
+
+const config = loadAwsConfig();
+if (!config.linkKeySecret)
+  throw new ConfigurationError('invalid environment: DATALEK_LINK_KEY_SECRET: required by the link function (the secret holding the link key)');
+const linkKeySecret = config.linkKeySecret;
+const pager = config.pagerSecret ? secretsManagerPagerSecrets(config.pagerSecret, config.region) : null;
+// Only the clients this function uses: it sends no message itself (the notify function does).
+const sdk = sdkConfig(config.region, PIPELINE_SDK);
+
+export const handler = createLinkHandler({
+  store: new DynamoDbIncidentStore(new DynamoDBClient(sdk), config.table),
+  publisher: new EventBridgePublisher(new EventBridgeClient(sdk), config.busName),
+  policy: config.policy,
+  logger: createLogger(),
+  now: systemClock.now,
+  linkKey: secretKey(secretReader(linkKeySecret, { region: config.region })),
+  webhookSecret: pager ? async () => (await pager.load()).webhookSecret : undefined,
+});

@@ -1,0 +1,336 @@
+/**
+ * What is reached without the session: the pages behind a page's signed acknowledgement link, and
+ * the pager's webhooks. `datalek serve` mounts these routes before its session check; on AWS the
+ * link function serves them alone through its function URL. Each authorises itself: a link by its
+ * signature (core/ack-link.ts), a webhook by the provider's signature or token (core/pager-webhooks.ts),
+ * checked before the store is read.
+ *
+ * Primary course of a link:
+ * 1. GET: the token is checked (form, key, signature, expiry); a refusal is a page saying why.
+ * 2. The incident is shown as the page showed it (identifiers only) with one button, and a name
+ *    and note to give: opening the link (as a mail scanner or a link preview does) changes nothing.
+ * 3. POST (the button): the token is checked again and the incident acknowledged "from the page to
+ *    <level>, round <n>", with the name given; the link is used up in the same commit. A second
+ *    press, a concurrent one included, finds it used and changes nothing.
+ * 4. The messages the acknowledgement queued (the pager's acknowledge) are sent.
+ * Readable on a phone, in the policy's language (or `?lang=`), without JavaScript.
+ */
+import { type Context, type Env, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../core/ack-link.js';
+import { acknowledge, linkAcknowledger } from '../core/acknowledge.js';
+import { runbookUrl } from '../core/chat-card.js';
+import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import type { Incident } from '../core/incident.js';
+import { runbookFor } from '../core/messages.js';
+import { type PagerEvent, PROVIDER_NAMES, recordPagerEvent } from '../core/pager.js';
+import { OPSGENIE_TOKEN_HEADER, parseOpsgenieEvent, parsePagerDutyEvent, verifyOpsgenieToken, verifyPagerDutySignature } from '../core/pager-webhooks.js';
+import type { Policy } from '../core/policy.js';
+import { formatLocal } from '../core/time.js';
+import type { IncidentStore } from '../ports/incident-store.js';
+import { ackAction } from '../use-cases/actions.js';
+import type { FieldSpec, Lang } from '../use-cases/fields.js';
+import { APP_CSS } from './assets.js';
+import { ActionForm, IncidentSummary, Layout, type View } from './components.js';
+import { words } from './i18n.js';
+import { securityHeaders } from './security.js';
+
+export interface LinkDeps {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  /** The acknowledgement link key, kept outside the store. */
+  linkKey: () => Promise<Buffer>;
+  /** The pager's webhook secret, from the secret store; without one every webhook is refused. */
+  webhookSecret?: () => Promise<string | undefined>;
+  /** After an acknowledgement: send what it queued (the pager's acknowledge) and announce it. */
+  acknowledged?: (incident: Incident) => Promise<void>;
+  target: 'local' | 'aws';
+  /** Whether the clock moves (false at a fixed `--now`). */
+  live: boolean;
+  /** Where failures are reported: identifiers only, never a request's content. */
+  log?: (line: string) => void;
+}
+
+/** The style sheet of the link pages, served without the session. */
+export const LINK_CSS_PATH = '/ack/app.css';
+
+const MAX_FORM_BYTES = 8 * 1024;
+const MAX_WEBHOOK_BYTES = 256 * 1024;
+const MAX_NAME = 100;
+const MAX_NOTE = 1000;
+
+/** The name field the link page adds to the acknowledgement's own fields. */
+const NAME_FIELD: FieldSpec = {
+  name: 'by',
+  kind: 'text',
+  label: { nl: words('nl').link.name, en: words('en').link.name },
+  hint: { nl: words('nl').link.nameHint, en: words('en').link.nameHint },
+};
+
+/** Adds the link pages and the webhooks to `app` (before any session check). */
+export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps): void {
+  const langOf = (c: Context): Lang => {
+    const asked = c.req.query('lang');
+    return asked === 'nl' || asked === 'en' ? asked : deps.policy.language;
+  };
+  const viewOf = (c: Context): View => {
+    const lang = langOf(c);
+    return {
+      lang,
+      w: words(lang),
+      policy: deps.policy,
+      tz: deps.policy.timeZone,
+      now: deps.now(),
+      csrf: '',
+      actor: '',
+      target: deps.target,
+      live: deps.live,
+      path: '',
+    };
+  };
+  const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, deps.policy.timeZone) : '');
+  const page = (c: Context, title: string, body: unknown, status: 200 | 403 | 404 | 409 | 410 | 400 = 200) => {
+    const view = viewOf(c);
+    const other: Lang = view.lang === 'nl' ? 'en' : 'nl';
+    return c.html(
+      <Layout view={view} title={title} bare css={LINK_CSS_PATH}>
+        <h1>{title}</h1>
+        {body as never}
+        <p>
+          <a href={`${new URL(c.req.url).pathname}?lang=${other}`} lang={other} hreflang={other}>
+            {view.w.link.language}
+          </a>
+        </p>
+      </Layout>,
+      status,
+    );
+  };
+  const refused = (c: Context, check: Extract<LinkCheck, { ok: false }>) => {
+    const w = viewOf(c).w.link;
+    const why = check.problem === 'expired' ? w.problem.expired(local(check.claims?.expiresAt)) : w.problem[check.problem];
+    return page(
+      c,
+      w.refused,
+      <>
+        <p class="problem" role="alert">
+          {why} {w.nothingChanged}
+        </p>
+        {check.claims ? (
+          <p>
+            Incident <code>{check.claims.incidentId}</code>
+          </p>
+        ) : null}
+        <p>{w.otherWays}</p>
+      </>,
+      check.problem === 'expired' ? 410 : 403,
+    );
+  };
+  /** Why this link cannot acknowledge (any more), as a page; null when it can. */
+  const spent = (c: Context, incident: Incident, claims: AckLinkClaims) => {
+    const w = viewOf(c).w.link;
+    const summary = <IncidentSummary view={viewOf(c)} incident={incident} brief />;
+    if ((incident.ackLinksUsed ?? []).includes(linkId(claims))) {
+      return page(
+        c,
+        w.refused,
+        <>
+          <p class="problem" role="alert">
+            {w.used(incident.acknowledgedBy ?? '', local(incident.acknowledgedAt))} {w.nothingChanged}
+          </p>
+          {summary}
+        </>,
+        409,
+      );
+    }
+    if (incident.acknowledgedBy) {
+      return page(
+        c,
+        w.title,
+        <>
+          <p class="flash" role="status">
+            {w.already(incident.acknowledgedBy, local(incident.acknowledgedAt))} {w.nothingChanged}
+          </p>
+          {summary}
+        </>,
+        409,
+      );
+    }
+    if (incident.state === 'closed') {
+      return page(
+        c,
+        w.refused,
+        <>
+          <p class="problem" role="alert">
+            {w.closed} {w.nothingChanged}
+          </p>
+          {summary}
+        </>,
+        409,
+      );
+    }
+    return null;
+  };
+  const check = async (c: Context): Promise<LinkCheck> => verifyAckLink(await deps.linkKey(), c.req.param('token'), deps.now());
+  const unknown = (c: Context, id: string) => {
+    const w = viewOf(c).w.link;
+    return page(
+      c,
+      w.refused,
+      <p class="problem" role="alert">
+        {w.unknown} <code>{id}</code> {w.nothingChanged}
+      </p>,
+      404,
+    );
+  };
+
+  app.get(LINK_CSS_PATH, (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+
+  app.get('/ack/:token', async (c) => {
+    const result = await check(c);
+    if (!result.ok) return refused(c, result);
+    const { claims } = result;
+    const incident = await deps.store.getIncident(claims.incidentId);
+    if (!incident) return unknown(c, claims.incidentId);
+    const done = spent(c, incident, claims);
+    if (done) return done;
+    const view = viewOf(c);
+    const w = view.w.link;
+    const lang = view.lang;
+    return page(
+      c,
+      w.title,
+      <>
+        <p>{w.intro(claims.level, claims.round + 1, local(claims.expiresAt))}</p>
+        <ActionForm
+          view={view}
+          name="ack"
+          title={`${ackAction.title[lang]}: ${incident.id}`}
+          fields={[NAME_FIELD, ...ackAction.fields]}
+          action={`${new URL(c.req.url).pathname}?lang=${lang}`}
+          submit={w.button}
+        >
+          <p>{w.stops}</p>
+        </ActionForm>
+        <IncidentSummary view={view} incident={incident} brief />
+      </>,
+    );
+  });
+
+  app.post('/ack/:token', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('Request too large', 413) }), async (c) => {
+    const w = viewOf(c).w.link;
+    // The token authorises; a form posted from another site is refused all the same.
+    const origin = c.req.header('origin');
+    if ((origin !== undefined && origin !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
+      return page(c, w.refused, <p class="problem">{`${w.origin} ${w.nothingChanged}`}</p>, 403);
+    }
+    const result = await check(c);
+    if (!result.ok) return refused(c, result);
+    const { claims } = result;
+    const form = await c.req.parseBody();
+    const name = typeof form.by === 'string' ? form.by.trim() : '';
+    const note = typeof form.note === 'string' ? form.note.trim() : '';
+    if (name.length > MAX_NAME || note.length > MAX_NOTE) return page(c, w.refused, <p class="problem">{`${w.tooLong} ${w.nothingChanged}`}</p>, 400);
+    let ack: Awaited<ReturnType<typeof acknowledge>>;
+    try {
+      ack = await acknowledge(
+        { store: deps.store, policy: deps.policy, now: deps.now },
+        { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims },
+      );
+    } catch (err) {
+      if (err instanceof IncidentNotFoundError) return unknown(c, claims.incidentId);
+      if (err instanceof RefusedError) {
+        const incident = await deps.store.getIncident(claims.incidentId);
+        return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
+      }
+      throw err;
+    }
+    if (!ack.changed) return spent(c, ack.incident, claims) ?? page(c, w.refused, <p class="problem">{w.nothingChanged}</p>, 409);
+    await quietly(deps, () => deps.acknowledged?.(ack.incident) ?? Promise.resolve(), ack.incident.id);
+    const runbook = runbookFor(ack.incident, 'on-call');
+    const href = runbookUrl(deps.policy, runbook);
+    return page(
+      c,
+      w.title,
+      <>
+        <p class="flash" role="status">
+          {w.done}
+        </p>
+        <p>
+          {w.recordedAs}: <strong>{ack.incident.acknowledgedBy}</strong>, {local(ack.incident.acknowledgedAt)}
+        </p>
+        <p>
+          {w.next}: {href ? <a href={href}>{runbook}</a> : <code>{runbook}</code>}
+        </p>
+        <IncidentSummary view={viewOf(c)} incident={ack.incident} brief />
+      </>,
+    );
+  });
+
+  const webhook = async (
+    c: Context,
+    provider: PagerEvent['provider'],
+    authorised: (raw: string, secret: string) => boolean,
+    parse: typeof parsePagerDutyEvent,
+  ) => {
+    if (deps.policy.onCall.provider !== provider) return c.json({ error: `the policy does not page through ${PROVIDER_NAMES[provider]}` }, 404);
+    const raw = await c.req.text();
+    const secret = await deps.webhookSecret?.();
+    // Refused before the body is read: nothing unsigned gets near the store.
+    if (!secret) return c.json({ error: 'no webhook secret is configured: every call is refused' }, 401);
+    if (!authorised(raw, secret)) {
+      deps.log?.(`datalek: refused a ${PROVIDER_NAMES[provider]} webhook: missing or wrong signature`);
+      return c.json({ error: 'missing or wrong signature' }, 401);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return c.json({ error: 'body: not valid JSON' }, 400);
+    }
+    const event = parse(body);
+    if (!event) return c.json({ outcome: 'ignored' }, 200);
+    try {
+      const outcome = await recordPagerEvent({ store: deps.store, policy: deps.policy, now: deps.now }, { provider, ...event });
+      if (outcome === 'acknowledged') {
+        const incident = await deps.store.getIncident(event.incidentId);
+        if (incident) await quietly(deps, () => deps.acknowledged?.(incident) ?? Promise.resolve(), incident.id);
+      }
+      return c.json({ outcome, incidentId: event.incidentId }, 200);
+    } catch (err) {
+      // Answered 200: the provider must not retry a call about an incident this store does not hold.
+      if (err instanceof IncidentNotFoundError) return c.json({ outcome: 'unknown-incident', incidentId: event.incidentId }, 200);
+      if (err instanceof RefusedError) return c.json({ outcome: 'refused', reason: err.message }, 200);
+      throw err;
+    }
+  };
+  const hookLimit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.text('Request too large', 413) });
+  app.post('/hooks/pagerduty', hookLimit, (c) =>
+    webhook(c, 'pagerduty', (raw, secret) => verifyPagerDutySignature(raw, c.req.header('x-pagerduty-signature'), secret), parsePagerDutyEvent),
+  );
+  app.post('/hooks/opsgenie', hookLimit, (c) =>
+    webhook(c, 'opsgenie', (_raw, secret) => verifyOpsgenieToken(c.req.header(OPSGENIE_TOKEN_HEADER), secret), parseOpsgenieEvent),
+  );
+}
+
+async function quietly(deps: LinkDeps, fn: () => Promise<void>, incidentId: string): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    // What was recorded stays recorded; the outbox keeps the message for the next sweep.
+    deps.log?.(`datalek: after acknowledging ${incidentId}, a message could not be sent now (the next sweep retries): ${(err as Error).message}`);
+  }
+}
+
+/** The link pages and webhooks on their own (the link function), with the same security headers as `serve`. */
+export function createLinkApp(deps: LinkDeps): Hono {
+  const app = new Hono();
+  app.use('*', securityHeaders);
+  registerLinkRoutes(app, deps);
+  app.notFound((c) => c.text('Not found', 404));
+  app.onError((err, c) => {
+    deps.log?.(`datalek link: ${err instanceof Error ? err.message : String(err)}`);
+    return c.text('unexpected failure; see the function log (identifiers only)', 500);
+  });
+  return app;
+}

@@ -1,0 +1,174 @@
+/**
+ * A page's signed acknowledgement link, end to end on the embedded store: `datalek replay` prints
+ * the page with its link, `datalek serve` serves the link without the session token, opening it
+ * changes nothing, pressing the button acknowledges (once, however many press it at once), and a
+ * link that expired, was used, altered, made for another incident or signed elsewhere is refused
+ * with a page saying why. Everything else `serve` offers still needs the session.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAckLink } from '../../handlers/core/ack-link.js';
+import { spawnCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { form, request, type Served, startServe } from '../support/serve.js';
+
+const T0 = '2026-11-27T21:05:00Z';
+
+describe('acknowledging from a page’s link', () => {
+  let dir: string;
+  let store: string;
+  let served: Served;
+  const links: Record<string, string> = {};
+
+  const replay = async (name: string, now = T0) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(findingEvent({ id: name, severity: 8.5, instanceId: `i-${name}` })));
+    const out = await spawnCli(['replay', file, '--store', store, '--now', now, '--json']);
+    const incidentId = JSON.parse(out.stdout.trim()).incidentId as string;
+    return incidentId;
+  };
+  const show = async (id: string) =>
+    JSON.parse((await spawnCli(['show', id, '--store', store, '--json'])).stdout) as Record<string, unknown> & {
+      timeline: { kind: string; actor: string; detail: Record<string, unknown> }[];
+    };
+  /** The secondary's page of each incident, as the sweep sends it 15 minutes after the first: its link, printed under its subject. */
+  const paths: Record<string, string> = {};
+  const linkOf = async (id: string) => paths[id];
+  const press = (path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) =>
+    request(served.port, path, { method: 'POST', body: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-links-'));
+    store = join(dir, 'store');
+    for (const name of ['first', 'twice', 'race', 'other']) {
+      const id = await replay(name);
+      links[name] = id;
+    }
+    // The link is signed when the page is sent: the sweep prints it under the page's subject.
+    const lines = (await spawnCli(['sweep', '--store', store, '--now', '2026-11-27T21:21:00Z'])).stderr.split('\n');
+    lines.forEach((line, i) => {
+      const id = /dl-[0-9a-f]{32}$/.exec(lines[i - 1] ?? '')?.[0];
+      if (id && line.includes('/ack/')) paths[id] = new URL(line.trim()).pathname;
+    });
+    served = await startServe(['--store', store, '--now', '2026-11-27T21:25:00Z']);
+  }, 60_000);
+  afterAll(async () => {
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the page with its link, and keeps the key beside the store, never in it', async () => {
+    const file = join(dir, 'print.json');
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'print', severity: 8.5, instanceId: 'i-print' })));
+    const out = await spawnCli(['replay', file, '--store', store, '--now', T0]);
+    expect(out.stderr).toMatch(/→ on-call: .*\n {6}http:\/\/127\.0\.0\.1:8733\/ack\/[\w-]+\.[\w-]+\n/);
+    expect(readFileSync(`${store}.ack-key`, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    const url = /http:\/\/127\.0\.0\.1:8733(\/ack\/\S+)/.exec(out.stderr)?.[1] as string;
+    expect(readFileSync(join(store, 'datalek.sqlite')).includes(Buffer.from(url.split('/ack/')[1]))).toBe(false);
+  });
+
+  it('opening the link shows the incident and a button, and acknowledges nothing (a mail scanner, a link preview)', async () => {
+    const id = links.first;
+    const path = await linkOf(id);
+    for (let i = 0; i < 3; i++) {
+      const page = await request(served.port, path);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(id);
+      expect(page.body).toContain('<button type="submit">Ik pak het op</button>');
+      expect(page.body).toContain('Deze link hoort bij de oproep aan secondary, ronde 1.');
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.body).not.toContain('<script');
+    }
+    expect((await show(id)).acknowledgedBy).toBeNull();
+    links.firstPath = path;
+  });
+
+  it('pressing the button acknowledges, recorded as from that page with the name given; the AP clock runs on', async () => {
+    const id = links.first;
+    const before = await show(id);
+    const reply = await press(links.firstPath, { by: 'Anna', note: 'ik kijk' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('Opgepakt. De escalatie stopt; de AP-termijn loopt door.');
+    const after = await show(id);
+    expect(after).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Anna (from the page to secondary, round 1)', deadline: before.deadline });
+    const entry = after.timeline.find((e) => e.kind === 'acknowledged');
+    expect(entry?.detail).toEqual({ note: 'ik kijk', via: 'page-link', level: 'secondary', round: 1 });
+  });
+
+  it('a used link is refused with a page saying so, and changes nothing', async () => {
+    const again = await press(links.firstPath, { by: 'Bob' });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('Deze link is al gebruikt: opgepakt door Anna (from the page to secondary, round 1)');
+    expect((await show(links.first)).acknowledgedBy).toBe('Anna (from the page to secondary, round 1)');
+    // Opened again, it says the same and offers no button.
+    const opened = await request(served.port, links.firstPath);
+    expect(opened.status).toBe(409);
+    expect(opened.body).not.toContain('<button');
+  });
+
+  it('presses at the same moment acknowledge once', async () => {
+    const id = links.race;
+    const path = await linkOf(id);
+    const replies = await Promise.all(['A', 'B', 'C', 'D', 'E'].map((name) => press(path, { by: name })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    const acks = (await show(id)).timeline.filter((e) => e.kind === 'acknowledged');
+    expect(acks).toHaveLength(1);
+  });
+
+  it('an expired, altered, another incident’s or another datalek’s link is refused with a page saying why, and changes nothing', async () => {
+    const id = links.other;
+    const path = await linkOf(id);
+    const token = path.split('/ack/')[1];
+    const [payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const forged = Buffer.from(JSON.stringify({ ...claims, i: links.twice })).toString('base64url');
+    const cases: [string, number, string][] = [
+      [`/ack/${forged}.${signature}`, 403, 'De link is veranderd: de handtekening klopt niet.'],
+      [`/ack/${payload}.${signature.slice(0, -4)}AAAA`, 403, 'De link is veranderd'],
+      [
+        `/ack/${signAckLink(Buffer.alloc(32, 7), { incidentId: id, level: 'secondary', round: 0, expiresAt: '2026-11-27T22:00:00Z' })}`,
+        403,
+        'Deze link is niet door deze datalek ondertekend',
+      ],
+      ['/ack/not-a-link', 403, 'Dit is geen oppaklink van datalek'],
+    ];
+    for (const [p, status, text] of cases) {
+      for (const reply of [await request(served.port, p), await press(p, { by: 'Mallory' })]) {
+        expect(reply.status).toBe(status);
+        expect(reply.body).toContain(text);
+        expect(reply.body).toContain('Er is niets veranderd.');
+      }
+    }
+    expect((await show(id)).acknowledgedBy).toBeNull();
+    expect((await show(links.twice)).acknowledgedBy).toBeNull();
+
+    // The same link after its page's time: the secondary's link ends when the FG is paged (21:35).
+    const late = await startServe(['--store', store, '--now', '2026-11-27T21:36:00Z']);
+    try {
+      const expired = await request(late.port, path);
+      expect(expired.status).toBe(410);
+      expect(expired.body).toContain('Deze link is verlopen om 2026-11-27 22:35 CET');
+      expect((await request(late.port, `${path}?lang=en`, {})).body).toContain('This link expired at 2026-11-27 22:35 CET');
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it('a form posted from another site is refused, even with a valid link', async () => {
+    const id = links.twice;
+    const path = await linkOf(id);
+    const reply = await press(path, { by: 'x' }, { origin: 'https://evil.example' });
+    expect(reply.status).toBe(403);
+    expect((await show(id)).acknowledgedBy).toBeNull();
+  });
+
+  it('everything else still needs the session token', async () => {
+    expect((await request(served.port, '/')).status).toBe(403);
+    expect((await request(served.port, `/incidents/${links.twice}`)).status).toBe(403);
+    expect((await request(served.port, '/assets/app.css')).status).toBe(403);
+    expect((await request(served.port, '/ack/app.css')).status).toBe(200);
+    expect((await request(served.port, `/ack/x`, { headers: { host: 'evil.example:80' } })).status).toBe(403);
+  });
+});

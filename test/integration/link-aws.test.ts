@@ -1,0 +1,195 @@
+/**
+ * The AWS side of acknowledgement links and chat cards, on moto: the link function's handler (as
+ * its function URL hands it requests) reads the key from Secrets Manager and acknowledges an
+ * incident in DynamoDB; the notify side signs the page's link with the same secret; SNS gives the
+ * chat integration (an HTTPS subscriber) the card and e-mail and queues the text.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AwsConfig } from '../../handlers/adapters/aws/config.js';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { SecretReadError, secretKey, secretReader } from '../../handlers/adapters/aws/secrets.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { deliverPending } from '../../handlers/core/deliver.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { createLinkHandler } from '../../handlers/lambda/link.js';
+import { createLogger, createNotifier } from '../../handlers/lambda/runtime.js';
+import type { DomainEvent } from '../../handlers/ports/event-publisher.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+
+const LINK_HOST = 'abcdefghij0123456789abcdefghij01.lambda-url.eu-west-1.on.aws';
+
+/** One Secrets Manager call to moto, signed as the SDK signs it. */
+async function secretsManager(moto: Moto, target: string, body: Record<string, unknown>) {
+  const url = new URL(`${moto.endpoint}/`);
+  const text = JSON.stringify(body);
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    region: TEST_REGION,
+    service: 'secretsmanager',
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${target}` },
+    body: text,
+  });
+  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: text });
+  if (!res.ok) throw new Error(`${target}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { ARN: string };
+}
+
+/** A request as a Lambda function URL hands it over (payload format 2.0). */
+function urlEvent(method: 'GET' | 'POST', path: string, body?: string, headers: Record<string, string> = {}): LambdaFunctionURLEvent {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path.split('?')[0],
+    rawQueryString: path.split('?')[1] ?? '',
+    headers: { host: LINK_HOST, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abcdefghij0123456789abcdefghij01',
+      domainName: LINK_HOST,
+      domainPrefix: 'abcdefghij0123456789abcdefghij01',
+      http: { method, path: path.split('?')[0], protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'phone' },
+      requestId: 'r1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '28/Nov/2026:03:00:00 +0000',
+      timeEpoch: 0,
+    },
+    ...(body !== undefined ? { body: Buffer.from(body).toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+  } as LambdaFunctionURLEvent;
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (moto)', () => {
+  let moto: Moto;
+  let store: DynamoDbIncidentStore;
+  let config: AwsConfig;
+  let secretArn: string;
+  let chat: Server;
+  const chatBodies: string[] = [];
+  const published: DomainEvent[] = [];
+  let onCallQueue: string;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const resources = await setupAwsResources(moto.clients);
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, resources.table);
+    secretArn = (await secretsManager(moto, 'CreateSecret', { Name: 'datalek/ack-link-key', SecretString: 'k'.repeat(40) + 'Z'.repeat(24) })).ARN;
+    config = {
+      region: TEST_REGION,
+      table: resources.table,
+      idempotencyTable: resources.idempotencyTable,
+      topics: { fg: resources.fgTopicArn, 'on-call': resources.onCallTopicArn },
+      busName: resources.busName,
+      policy: DEFAULT_POLICY,
+      containmentRoleName: 'datalek-containment',
+      linkKeySecret: secretArn,
+      linkUrl: `https://${LINK_HOST}/`,
+    };
+    // The chat integration subscribes over HTTPS; moto delivers to an HTTP endpoint the same way.
+    chat = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        chatBodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => chat.listen(0, '127.0.0.1', () => r()));
+    await moto.clients.sns.send(
+      new SubscribeCommand({ TopicArn: resources.onCallTopicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(chat.address() as AddressInfo).port}/` }),
+    );
+    const queueUrl = (await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'on-call-mail' }))).QueueUrl as string;
+    const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    await moto.clients.sns.send(new SubscribeCommand({ TopicArn: resources.onCallTopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+    onCallQueue = queueUrl;
+    // The functions read their secret with the SDK's credential chain and endpoint, as in Lambda.
+    for (const [k, v] of Object.entries(moto.env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await new Promise((r) => chat?.close(r));
+    await moto?.stop();
+  });
+
+  it('a page on the on-call topic carries the signed link: the text for mail and queues, the chat card for the chat integration', async () => {
+    const now = () => '2026-11-28T03:00:00.000Z';
+    const r = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now, canEnforce: false },
+      findingEvent({ id: 'aws-link', severity: 9.1, instanceId: 'i-awslink' }),
+    );
+    const id = r.incidentId as string;
+    const notifier = createNotifier({ ...config, region: TEST_REGION }, moto.clients, store, createLogger(), now);
+    const report = await deliverPending({ store, notifier, now }, { incidentId: id });
+    expect(report.failed).toEqual([]);
+
+    const got = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: onCallQueue, MaxNumberOfMessages: 10 }));
+    const mail = JSON.parse(got.Messages?.[0]?.Body as string) as { Message: string; Subject: string };
+    const lines = mail.Message.split('\n');
+    expect(lines[0]).toBe('Oppakken, met twee tikken (link geldig tot 2026-11-28 04:15 CET):');
+    expect(lines[1]).toMatch(new RegExp(`^https://${LINK_HOST.replace(/\./g, '\\.')}/ack/[\\w-]+\\.[\\w-]+$`));
+    const link = lines[1];
+
+    const envelope = JSON.parse(chatBodies.find((b) => b.includes(id)) as string) as { Message: string };
+    const card = JSON.parse(envelope.Message);
+    expect(card).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' }, metadata: { threadId: id } });
+    expect(card.content.nextSteps[0]).toBe(`Oppakken (link geldig tot 2026-11-28 04:15 CET): ${link}`);
+
+    // The link function: opening shows the button and changes nothing; pressing acknowledges in DynamoDB.
+    const handler = createLinkHandler({
+      store,
+      policy: DEFAULT_POLICY,
+      logger: createLogger(),
+      now: () => '2026-11-28T03:04:00.000Z',
+      publisher: { publish: async (events) => void published.push(...events) },
+      linkKey: secretKey(secretReader(secretArn, { region: TEST_REGION, env: { AWS_ENDPOINT_URL: moto.endpoint } })),
+    });
+    const path = new URL(link).pathname;
+    const opened = await handler(urlEvent('GET', path));
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain('<button type="submit">Ik pak het op</button>');
+    expect(opened.headers?.['content-security-policy']).toContain("default-src 'none'");
+    expect((await store.getIncident(id))?.acknowledgedBy).toBeNull();
+
+    const pressed = await handler(urlEvent('POST', path, 'by=Anna&note=', { origin: `https://${LINK_HOST}` }));
+    expect(pressed.statusCode).toBe(200);
+    const incident = await store.getIncident(id);
+    expect(incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Anna (from the page to on-call, round 1)', ackLinksUsed: ['on-call#0'] });
+    expect(published).toEqual([{ type: 'Incident Acknowledged', incidentId: id, revision: incident?.revision, detail: { via: 'link' } }]);
+
+    const again = await handler(urlEvent('POST', path, 'by=Bob'));
+    expect(again.statusCode).toBe(409);
+    expect((await store.getIncident(id))?.acknowledgedBy).toBe('Anna (from the page to on-call, round 1)');
+  });
+
+  it('reading a secret that is not there names the secret and Secrets Manager’s error', async () => {
+    const read = secretReader('datalek/missing', { region: TEST_REGION, env: { AWS_ENDPOINT_URL: moto.endpoint } });
+    await expect(read()).rejects.toThrow(SecretReadError);
+    await expect(read()).rejects.toThrow(/cannot read secret datalek\/missing: ResourceNotFoundException/);
+  });
+});
