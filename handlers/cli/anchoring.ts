@@ -6,15 +6,9 @@
  * lie outside the store: whoever can write the store must not be able to rewrite them too.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { kmsSigner, kmsVerifier } from '../adapters/aws/kms-signer.js';
-import { S3DigestStore } from '../adapters/aws/s3-digests.js';
-import { PIPELINE_SDK, sdkConfig } from '../adapters/aws/sdk-config.js';
 import { DigestFolder } from '../adapters/local/digest-folder.js';
 import { pemSigner, pemVerifier } from '../adapters/local/pem-keys.js';
 import type { DigestSigner, DigestStore, DigestVerifier } from '../ports/digests.js';
-import { awsSettings } from './backend.js';
 import type { Context } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -23,15 +17,19 @@ function inside(dir: string, path: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** The digest location of this run, or null when none was given. */
-export function digestStore(ctx: Context, location = (ctx.flags.digests as string | undefined) ?? ctx.io.env.DATALEK_DIGESTS): DigestStore | null {
+/**
+ * The digest location of this run, or null when none was given. (The AWS SDK is loaded only for
+ * an S3 location or a KMS key.)
+ */
+export async function digestStore(
+  ctx: Context,
+  location = (ctx.flags.digests as string | undefined) ?? ctx.io.env.DATALEK_DIGESTS,
+): Promise<DigestStore | null> {
   if (!location) return null;
   if (location.startsWith('s3://')) {
-    const parsed = S3DigestStore.parse(location);
-    if (!parsed) throw new UsageError(`--digests ${JSON.stringify(location)} is not s3://BUCKET/PREFIX`);
-    // An emulator (AWS_ENDPOINT_URL) serves buckets by path, not as a host name.
-    const s3 = new S3Client({ ...sdkConfig(awsSettings(ctx.io.env).region, PIPELINE_SDK), forcePathStyle: Boolean(ctx.io.env.AWS_ENDPOINT_URL) });
-    return new S3DigestStore(s3, parsed.bucket, parsed.prefix);
+    const store = (await import('./aws-backend.js')).s3DigestStore(location, ctx.io.env);
+    if (!store) throw new UsageError(`--digests ${JSON.stringify(location)} is not s3://BUCKET/PREFIX`);
+    return store;
   }
   const dir = resolve(ctx.io.cwd, location);
   if (ctx.target === 'local' && inside(ctx.storeDir, dir)) {
@@ -51,10 +49,6 @@ function keyFile(ctx: Context, ...envNames: string[]): string | undefined {
   return path;
 }
 
-function kms(ctx: Context): KMSClient {
-  return new KMSClient(sdkConfig(awsSettings(ctx.io.env).region, PIPELINE_SDK));
-}
-
 /** The signer of `datalek anchor`. */
 export async function digestSigner(ctx: Context): Promise<DigestSigner> {
   const file = keyFile(ctx, 'DATALEK_ANCHOR_KEY');
@@ -66,7 +60,7 @@ export async function digestSigner(ctx: Context): Promise<DigestSigner> {
     }
   }
   const kmsKey = ctx.io.env.DATALEK_ANCHOR_KMS_KEY;
-  if (kmsKey) return kmsSigner(kms(ctx), kmsKey);
+  if (kmsKey) return (await import('./aws-backend.js')).kmsDigestSigner(ctx.io.env, kmsKey);
   throw new UsageError(
     'anchor needs a signing key kept outside the store: --key FILE (or DATALEK_ANCHOR_KEY), a PEM file such as `openssl genpkey -algorithm ed25519 -out digest-key.pem`, or DATALEK_ANCHOR_KMS_KEY on AWS',
   );
@@ -83,7 +77,7 @@ export async function digestVerifier(ctx: Context): Promise<DigestVerifier> {
     }
   }
   const kmsKey = ctx.io.env.DATALEK_ANCHOR_KMS_KEY;
-  if (kmsKey) return kmsVerifier(kms(ctx), kmsKey);
+  if (kmsKey) return (await import('./aws-backend.js')).kmsDigestVerifier(ctx.io.env, kmsKey);
   throw new UsageError(
     'verify --digests needs the key the digests are checked with: --key FILE (or DATALEK_ANCHOR_PUBLIC_KEY), the public key of the signing key, or DATALEK_ANCHOR_KMS_KEY on AWS',
   );

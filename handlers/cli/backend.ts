@@ -5,22 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createAwsClients } from '../adapters/aws/clients.js';
-import { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
-import { AwsContainment } from '../adapters/aws/containment/index.js';
-import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
-import { sdkConfig } from '../adapters/aws/sdk-config.js';
-import { secretKey, secretReader, secretsManagerPagerSecrets } from '../adapters/aws/secrets.js';
-import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { defaultLinkKeyPath, fileLinkKey } from '../adapters/local/link-key-file.js';
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
-import { createPager, type PagerSecretSource, pagerSecretsFromEnv } from '../adapters/pager/index.js';
+import { createPager, pagerSecretsFromEnv } from '../adapters/pager/index.js';
 import { drillNotifier } from '../core/drill.js';
-import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
+import { withAckLinks } from '../core/link-delivery.js';
 import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
 import type { AuditSource } from '../ports/audit-source.js';
@@ -100,47 +92,9 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
       close: () => store.close(),
     };
   }
-  const aws = awsSettings(opts.env);
-  const clients = createAwsClients(aws.region);
-  const topics = await topicArns(aws, opts.env);
-  const sns = new SnsNotifier(clients.sns, topics, opts.policy);
-  const store = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
-  // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
-  const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
-  const linkKey = linkSecret ? secretKey(secretReader(linkSecret, { region: aws.region, env: opts.env })) : null;
-  const links: LinkSigning | null = linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey } : null;
-  const pagerSecret = opts.env.DATALEK_PAGER_SECRET;
-  const secrets: PagerSecretSource | null = pagerSecret ? secretsManagerPagerSecrets(pagerSecret, aws.region, opts.env) : null;
-  const pager = secrets ? createPager(opts.policy, secrets) : null;
-  return {
-    target: 'aws',
-    drill: null,
-    store,
-    audit: store,
-    containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
-    notifier: (print) => {
-      const console = new ConsoleNotifier(print);
-      const routed = routing(
-        {
-          deliver: async (message) => {
-            await sns.deliver(message);
-            await console.deliver(message);
-          },
-        },
-        pager,
-        store,
-        opts,
-      );
-      const linked = withAckLinks(routed, links, opts.policy, opts.now);
-      return pager || opts.policy.onCall.provider === 'sns' ? linked : { ...linked, accepts: (m) => !m.alert };
-    },
-    linkKey,
-    webhookSecret: async () => (secrets ? (await secrets.load()).webhookSecret : undefined),
-    close: async () => {
-      for (const c of Object.values(clients)) c.destroy();
-    },
-  };
+  // The AWS SDK is loaded only here: a local command never pays for it.
+  const { openAwsBackend } = await import('./aws-backend.js');
+  return openAwsBackend(opts);
 }
 
 /** The store's link key file: `DATALEK_ACK_KEY`, else beside the store; never inside it. */
@@ -156,7 +110,7 @@ export function linkKeyPath(opts: Pick<BackendOptions, 'storeDir' | 'env'>): str
 }
 
 /** The pager in front of the topics, recording in the store when a page had to go to the topic instead. */
-function routing(topics: Notifier, pager: Pager | null, store: IncidentStore, opts: BackendOptions): Notifier {
+export function routing(topics: Notifier, pager: Pager | null, store: IncidentStore, opts: BackendOptions): Notifier {
   return pagerRouting({
     topics,
     pager,
@@ -181,32 +135,4 @@ export function awsSettings(env: NodeJS.ProcessEnv): AwsSettings {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--target aws needs AWS_REGION (e.g. eu-west-1); set AWS_ENDPOINT_URL too for an emulator');
   return { region, table: env.DATALEK_TABLE ?? DEFAULT_RESOURCE_NAMES.table };
-}
-
-async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
-  if (env.DATALEK_FG_TOPIC_ARN && env.DATALEK_ON_CALL_TOPIC_ARN) return { fg: env.DATALEK_FG_TOPIC_ARN, 'on-call': env.DATALEK_ON_CALL_TOPIC_ARN };
-  // The topics carry the names `setup` and the CDK app give them, in the caller's account.
-  const sts = new STSClient(sdkConfig(aws.region));
-  try {
-    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-    const arn = (name: string) => `arn:aws:sns:${aws.region}:${Account}:${name}`;
-    return {
-      fg: env.DATALEK_FG_TOPIC_ARN ?? arn(DEFAULT_RESOURCE_NAMES.fgTopic),
-      'on-call': env.DATALEK_ON_CALL_TOPIC_ARN ?? arn(DEFAULT_RESOURCE_NAMES.onCallTopic),
-    };
-  } finally {
-    sts.destroy();
-  }
-}
-
-/** The ARN of the AWS identity whose credentials this process uses: who acts on `--target aws`. */
-export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
-  const sts = new STSClient({ region: awsSettings(env).region });
-  try {
-    const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
-    if (!Arn) throw new UsageError('AWS did not say who these credentials belong to (sts:GetCallerIdentity returned no ARN)');
-    return Arn;
-  } finally {
-    sts.destroy();
-  }
 }

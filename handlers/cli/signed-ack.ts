@@ -3,9 +3,6 @@
  * URL, signed with the caller's AWS credentials (SigV4, service `lambda`). Lambda verifies the
  * signature and the handler records the signed identity as the acknowledger; no name is sent.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
 import type { Acknowledger } from '../use-cases/actions.js';
@@ -24,8 +21,8 @@ export async function signedAcknowledge(url: string, region: string, input: { in
     throw new UsageError(`DATALEK_ACK_URL is not a URL: ${JSON.stringify(url)}`);
   }
   const body = JSON.stringify({ incidentId: input.incidentId, ...(input.note ? { note: input.note } : {}) });
-  const signer = new SignatureV4({ credentials: defaultProvider(), region, service: 'lambda', sha256: Sha256 });
-  const signed = await signer.sign({
+  // The signing libraries load here, for this one request: the CLI does not load them otherwise.
+  const signed = await (await import('./aws-backend.js')).signWithCallerCredentials(region, 'lambda', {
     method: 'POST',
     protocol: target.protocol,
     hostname: target.hostname,

@@ -16,7 +16,7 @@ export const anchorCommand: Command = {
 };
 
 async function anchor(ctx: Context): Promise<number> {
-  const digests = digestStore(ctx);
+  const digests = await digestStore(ctx);
   if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');
   const signer = await digestSigner(ctx);
   return withBackend(ctx, 'write', async (backend) => {

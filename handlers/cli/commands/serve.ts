@@ -1,16 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as machineName, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
 import { deliverPending } from '../../core/deliver.js';
-import { createWebApp } from '../../web/app.js';
-import { allowedHosts, isLoopback, newSession } from '../../web/security.js';
-import { callerArn } from '../backend.js';
+import type { createWebApp } from '../../web/app.js';
 import { actionDeps, type Command, type Context, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
+import { PROJECT_ROOT } from '../paths.js';
 
 const DEFAULT_PORT = 8733;
-const ROOT = join(import.meta.dirname, '../../..');
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -50,8 +47,15 @@ async function serve(ctx: Context): Promise<number> {
   const host = (flags.host as string | undefined) ?? '127.0.0.1';
   // The store must exist (the page has nothing to show before the first replay); a --now ahead of
   // the system clock is refused on a real store, as for every command that records something.
+  // The web server and the page load here, for this command only: the others start without them.
+  const [{ createAdaptorServer }, { createWebApp }, { allowedHosts, isLoopback, newSession }] = await Promise.all([
+    import('@hono/node-server'),
+    import('../../web/app.js'),
+    import('../../web/security.js'),
+  ]);
   return withBackend(ctx, 'write', async (backend) => {
-    const actor = ctx.target === 'aws' ? await callerArn(io.env) : ((flags.by as string | undefined) ?? userInfo().username);
+    const actor =
+      ctx.target === 'aws' ? await (await import('../aws-backend.js')).callerArn(io.env) : ((flags.by as string | undefined) ?? userInfo().username);
     if (!actor.trim()) throw new UsageError('--by must name the person who acts');
     const session = newSession();
     const deps = actionDeps(ctx, backend);
@@ -71,7 +75,7 @@ async function serve(ctx: Context): Promise<number> {
       server.listen(port(flags.port), host, () => resolve(server.address() as AddressInfo));
     });
 
-    const hosts = [...allowedHosts(host, listening.port), ...(isUnspecified(host) ? machineHosts(listening.port) : [])];
+    const hosts = [...allowedHosts(host, listening.port), ...(isUnspecified(host) ? machineHosts(listening.port, allowedHosts) : [])];
     app = createWebApp({
       ...deps,
       actor,
@@ -80,7 +84,7 @@ async function serve(ctx: Context): Promise<number> {
       session,
       hosts,
       port: listening.port,
-      runbooksDir: join(ROOT, 'runbooks'),
+      runbooksDir: join(PROJECT_ROOT, 'runbooks'),
       deliver: async () => {
         await deliverPending({ store: backend.store, notifier: backend.notifier(io.err), now: ctx.now });
       },
@@ -123,7 +127,7 @@ function isUnspecified(host: string): boolean {
 }
 
 /** Listening on every interface: the browser may name the machine by any of its addresses. */
-function machineHosts(port: number): string[] {
+function machineHosts(port: number, allowedHosts: (host: string, port: number) => string[]): string[] {
   const addresses = Object.values(networkInterfaces())
     .flat()
     .filter((a) => a !== undefined)

@@ -1,5 +1,3 @@
-import { createAwsClients } from '../../adapters/aws/clients.js';
-import { setupAwsResources } from '../../adapters/aws/setup.js';
 import { awsSettings } from '../backend.js';
 import type { Command, Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -18,6 +16,7 @@ export const setupCommand: Command = {
 
 async function setup(ctx: Context): Promise<number> {
   const { region } = awsSettings(ctx.io.env);
+  const [{ createAwsClients }, { setupAwsResources }] = await Promise.all([import('../../adapters/aws/clients.js'), import('../../adapters/aws/setup.js')]);
   const clients = createAwsClients(region);
   try {
     const result = await setupAwsResources(clients);

@@ -28,7 +28,7 @@ function damaged(err: unknown): string | null {
 }
 
 async function verify(ctx: Context): Promise<number> {
-  const digests = digestStore(ctx);
+  const digests = await digestStore(ctx);
   const verifier = digests ? await digestVerifier(ctx) : null;
   const only = ctx.positionals[0];
   let result: VerifyResult;
