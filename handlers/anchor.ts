@@ -2,25 +2,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { DynamoDbIncidentStore } from './adapters/aws/dynamodb-store.js';
 import { kmsSigner } from './adapters/aws/kms-signer.js';
 import { S3DigestStore } from './adapters/aws/s3-digests.js';
 import { PIPELINE_SDK, sdkConfig } from './adapters/aws/sdk-config.js';
 import { ConfigurationError } from './core/errors.js';
+import * as z from './core/zod.js';
 import { createAnchorHandler } from './lambda/anchor.js';
 import { createLogger } from './lambda/runtime.js';
 import { systemClock } from './ports/clock.js';
 import type { DigestSigner } from './ports/digests.js';
 
 const envSchema = z.object({
-  AWS_REGION: z.string().min(1),
-  DATALEK_TABLE: z.string().min(3),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  DATALEK_TABLE: z.string().check(z.minLength(3)),
   /** The bucket with Object Lock in compliance mode that the CDK app creates. */
-  DATALEK_DIGEST_BUCKET: z.string().min(3),
-  DATALEK_DIGEST_PREFIX: z.string().default('digests/'),
+  DATALEK_DIGEST_BUCKET: z.string().check(z.minLength(3)),
+  DATALEK_DIGEST_PREFIX: z._default(z.string(), 'digests/'),
   /** The asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs the digests. */
-  DATALEK_ANCHOR_KMS_KEY: z.string().min(1),
+  DATALEK_ANCHOR_KMS_KEY: z.string().check(z.minLength(1)),
 });
 
 const parsed = envSchema.safeParse(process.env);

@@ -5,7 +5,7 @@
  * and unknown finding types are carried along, never rejected. A rejected event throws
  * `InvalidFindingError` naming the field path (`detail.severity`) and the reason.
  */
-import { z } from 'zod';
+
 import { InvalidFindingError } from './errors.js';
 import {
   type AccessKeyRef,
@@ -21,6 +21,7 @@ import {
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
 import { addHours, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant } from './time.js';
+import * as z from './zod.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -114,27 +115,32 @@ export type ParsedEvent =
   | { kind: 'not-a-finding'; detailType: string };
 
 /** A calendar-exact ISO 8601 time with a zone (core/time.ts); the range is checked once the clock is known. */
-const isoTimestamp = z.string().superRefine((s, ctx) => {
-  try {
-    parseInstant(s);
-  } catch (err) {
-    if (!(err instanceof InvalidTimeError)) throw err;
-    ctx.addIssue({ code: 'custom', message: err.reason });
-  }
-});
+const isoTimestamp = z.string().check(
+  z.superRefine((s, ctx) => {
+    try {
+      parseInstant(s);
+    } catch (err) {
+      if (!(err instanceof InvalidTimeError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.reason });
+    }
+  }),
+);
 
-const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+const nonEmpty = z.string().check(z.minLength(1, { error: 'must not be empty' }));
 
 /** An empty string counts as absent: `""` for a field the pipeline needs reads as "required". */
 const blankAsAbsent = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/** `value` through `before`, then checked by `schema` (classic zod's `preprocess`). */
+const preprocess = <T extends z.ZodMiniType>(before: (value: unknown) => unknown, schema: T) => z.pipe(z.transform(before), schema);
 
 /**
  * What the pipeline uses of `detail.service`, checked; everything else in it is carried as delivered.
  * A count that is not a whole number would make finding versions lie, so it is rejected.
  */
 const serviceSchema = z.looseObject({
-  archived: z.preprocess(blankAsAbsent, z.boolean().optional()),
-  count: z.preprocess(blankAsAbsent, z.number().int({ error: 'expected a whole number' }).min(1).optional()),
+  archived: preprocess(blankAsAbsent, z.optional(z.boolean())),
+  count: preprocess(blankAsAbsent, z.optional(z.number().check(z.int({ error: 'expected a whole number' }), z.gte(1)))),
 });
 
 /**
@@ -143,35 +149,28 @@ const serviceSchema = z.looseObject({
  * requires only the block the resource type needs. Unknown and unused fields are never rejected.
  */
 const findingDetailSchema = z.looseObject({
-  accountId: z.preprocess(
-    blankAsAbsent,
-    z
-      .string()
-      .regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })
-      .optional(),
-  ),
-  region: z.preprocess(blankAsAbsent, z.string().optional()),
-  id: z.preprocess(blankAsAbsent, nonEmpty),
-  type: z.preprocess(blankAsAbsent, nonEmpty),
-  service: z.preprocess((v) => v ?? {}, serviceSchema),
+  accountId: preprocess(blankAsAbsent, z.optional(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })))),
+  region: preprocess(blankAsAbsent, z.optional(z.string())),
+  id: preprocess(blankAsAbsent, nonEmpty),
+  type: preprocess(blankAsAbsent, nonEmpty),
+  service: preprocess((v) => v ?? {}, serviceSchema),
   severity: z
     .number({ error: (issue) => `expected a number, got ${describeValue(issue.input)}` })
-    .min(0, { error: 'must be between 0 and 10' })
-    .max(10, { error: 'must be between 0 and 10' }),
+    .check(z.gte(0, { error: 'must be between 0 and 10' }), z.lte(10, { error: 'must be between 0 and 10' })),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
 
 const envelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().optional(),
+  version: z.optional(z.string()),
+  id: z.optional(z.string()),
   'detail-type': nonEmpty,
   source: nonEmpty,
   // moto's EventBridge delivery omits `account`; the finding's own `detail.accountId` is what counts.
-  account: z.preprocess(blankAsAbsent, z.string().optional()),
+  account: preprocess(blankAsAbsent, z.optional(z.string())),
   // The delivery time is not used (the finding's own times are): carried, never a reason to reject.
-  region: z.preprocess(blankAsAbsent, z.string().optional()),
-  resources: z.array(z.unknown()).optional(),
+  region: preprocess(blankAsAbsent, z.optional(z.string())),
+  resources: z.optional(z.array(z.unknown())),
   detail: z.record(z.string(), z.unknown(), { error: 'expected the finding as an object' }),
 });
 
@@ -424,7 +423,7 @@ function rejectKnownWrongShapes(value: Record<string, unknown>): void {
   }
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // The first issue is the one we name; a person fixes one field at a time.

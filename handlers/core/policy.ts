@@ -6,11 +6,11 @@
  * rejected (a typo must not silently fall back to a default), with the path of the bad value.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { InvalidPolicyError } from './errors.js';
 import { describeIssue, formatPath } from './finding.js';
+import * as z from './zod.js';
 
-const severity = z.number().min(0).max(10);
+const severity = z.number().check(z.gte(0), z.lte(10));
 
 /**
  * What a rule asks for; each resolves, per finding, into actions on the resources it names:
@@ -42,36 +42,32 @@ const containmentRuleSchema = z
     /** What the rule does (see `CONTAINMENT_ACTIONS`). */
     action: z.enum(CONTAINMENT_ACTIONS),
     /** Finding types, `*` matching any run of characters: `Backdoor:EC2/*`. */
-    findingTypes: z.array(z.string().min(1)).min(1),
+    findingTypes: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
     /** Lowest severity the rule acts on. @default 7.0 (High) */
-    minSeverity: severity.default(7),
+    minSeverity: z._default(severity, 7),
     /** Only when GuardDuty's `resourceRole` is this. Prefer `involvement`, which reads the connection's direction. */
-    resourceRole: z.enum(['ACTOR', 'TARGET']).optional(),
+    resourceRole: z.optional(z.enum(['ACTOR', 'TARGET'])),
     /**
      * Only when the resource acted (it initiated the connection, asked DNS, ran the process) or was
      * targeted (probed, scanned, brute-forced): see the finding's involvement. @default either
      */
-    involvement: z.enum(['acting', 'targeted']).optional(),
+    involvement: z.optional(z.enum(['acting', 'targeted'])),
     /** Only when the finding shows a bucket with effective permission PUBLIC. */
-    onlyPublicBuckets: z.boolean().default(false),
+    onlyPublicBuckets: z._default(z.boolean(), false),
     /** `plan` records what would be done; `enforce` does it (on AWS only; never for a person's step). @default "plan" */
-    mode: z.enum(['plan', 'enforce']).default('plan'),
+    mode: z._default(z.enum(['plan', 'enforce']), 'plan'),
     /** For `person`: the step's name, kebab-case (e.g. `review-exposed-instance`). */
-    step: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a kebab-case name such as review-exposed-instance' })
-      .optional(),
+    step: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a kebab-case name such as review-exposed-instance' }))),
     /** For `person`: the runbook the person follows, `runbooks/<name>.md`. */
-    runbook: z
-      .string()
-      .regex(/^runbooks\/[a-z0-9-]+\.md$/, { error: 'expected runbooks/<name>.md' })
-      .optional(),
+    runbook: z.optional(z.string().check(z.regex(/^runbooks\/[a-z0-9-]+\.md$/, { error: 'expected runbooks/<name>.md' }))),
     /** Only when no other rule matches the finding: a catch-all so nothing at this severity goes without a step. */
-    fallback: z.boolean().default(false),
+    fallback: z._default(z.boolean(), false),
   })
-  .refine((r) => r.action !== 'person' || (r.step !== undefined && r.runbook !== undefined), {
-    error: 'a person rule needs its step and runbook',
-  });
+  .check(
+    z.refine((r) => r.action !== 'person' || (r.step !== undefined && r.runbook !== undefined), {
+      error: 'a person rule needs its step and runbook',
+    }),
+  );
 export type ContainmentRule = z.infer<typeof containmentRuleSchema>;
 
 type RuleInput = Omit<ContainmentRule, 'onlyPublicBuckets' | 'mode' | 'fallback' | 'minSeverity'> &
@@ -127,16 +123,18 @@ export const DEFAULT_CONTAINMENT_RULES: ContainmentRule[] = [
   rule({ action: 'person', findingTypes: ['*'], step: 'triage', runbook: 'runbooks/triage.md', fallback: true }),
 ];
 
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'not a known IANA time zone (e.g. Europe/Amsterdam)' },
+const timeZone = z.string().check(
+  z.refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'not a known IANA time zone (e.g. Europe/Amsterdam)' },
+  ),
 );
 
 /**
@@ -144,175 +142,186 @@ const timeZone = z.string().refine(
  * hours passes "positive" and then breaks date arithmetic in the middle of a replay.
  */
 const MAX_HOURS = 720;
-const hours = z
-  .number()
-  .positive()
-  .max(MAX_HOURS, { error: `must be at most ${MAX_HOURS} (30 days)` });
-const minutes = z.number().max(MAX_HOURS * 60, { error: `must be at most ${MAX_HOURS * 60} (30 days)` });
+const hours = z.number().check(z.positive(), z.lte(MAX_HOURS, { error: `must be at most ${MAX_HOURS} (30 days)` }));
+const minutesMax = z.lte(MAX_HOURS * 60, { error: `must be at most ${MAX_HOURS * 60} (30 days)` });
 
-const hoursList = z.array(hours).refine((list) => new Set(list).size === list.length, { error: 'has the same hour twice' });
+const hoursList = z.array(hours).check(z.refine((list) => new Set(list).size === list.length, { error: 'has the same hour twice' }));
 
 export const policySchema = z.strictObject({
-  $schema: z.string().optional(),
-  thresholds: z
-    .strictObject({
+  $schema: z.optional(z.string()),
+  thresholds: z.prefault(
+    z.strictObject({
       /** Severity from which a finding opens an incident. @default 4.0 (Medium) */
-      openIncident: severity.default(4),
+      openIncident: z._default(severity, 4),
       /** Severity from which the FG is notified at once. @default 7.0 (High) */
-      notifyFg: severity.default(7),
+      notifyFg: z._default(severity, 7),
       /** Severity from which the on-call engineer is paged. @default 7.0 (High) */
-      pageOnCall: severity.default(7),
-    })
-    .prefault({}),
+      pageOnCall: z._default(severity, 7),
+    }),
+    {},
+  ),
   /**
    * Hours from awareness to the AP deadline (Art. 33(1): 72). Configurable because a pending EU
    * proposal would make it 96. @default 72
    */
-  apDeadlineHours: z.number().int().min(1, { error: 'must be 1 to 720' }).max(MAX_HOURS, { error: 'must be 1 to 720' }).default(72),
-  containment: z
-    .strictObject({
-      rules: z.array(containmentRuleSchema).default(DEFAULT_CONTAINMENT_RULES),
+  apDeadlineHours: z._default(z.int().check(z.gte(1, { error: 'must be 1 to 720' }), z.lte(MAX_HOURS, { error: 'must be 1 to 720' })), 72),
+  containment: z.prefault(
+    z.strictObject({
+      rules: z._default(z.array(containmentRuleSchema), DEFAULT_CONTAINMENT_RULES),
       /**
        * A resource with this tag is never touched: enforce becomes plan for it, and the timeline
        * says so. @default {"key": "datalek:exempt", "value": "true"}
        */
-      exemptionTag: z.strictObject({ key: z.string().min(1), value: z.string().optional() }).default({ key: 'datalek:exempt', value: 'true' }),
+      exemptionTag: z._default(z.strictObject({ key: z.string().check(z.minLength(1)), value: z.optional(z.string()) }), {
+        key: 'datalek:exempt',
+        value: 'true',
+      }),
       /**
        * Also take the instance profile off an isolated instance and revoke its role's older
        * sessions. Off by default: the revocation hits every instance and function using that role.
        * @default false
        */
-      revokeInstanceCredentials: z.boolean().default(false),
-    })
-    .prefault({}),
-  reminders: z
-    .strictObject({
+      revokeInstanceCredentials: z._default(z.boolean(), false),
+    }),
+    {},
+  ),
+  reminders: z.prefault(
+    z.strictObject({
       /** Reminders to the FG this many hours before the AP deadline. @default [48, 24, 12, 4, 1] */
-      beforeDeadlineHours: hoursList.default([48, 24, 12, 4, 1]),
+      beforeDeadlineHours: z._default(hoursList, [48, 24, 12, 4, 1]),
       /** After the deadline, a reminder this often until the report is recorded. @default 12 */
-      overdueEveryHours: hours.default(12),
+      overdueEveryHours: z._default(hours, 12),
       /** After the initial report, while the facts are marked incomplete (Art. 33(4)). @default 24 */
-      followUpEveryHours: hours.default(24),
+      followUpEveryHours: z._default(hours, 24),
       /** While a high-risk incident has no Art. 34 decision. @default 24 */
-      subjectsEveryHours: hours.default(24),
+      subjectsEveryHours: z._default(hours, 24),
       /**
        * Hours after an assessment that says "notifiable" before the FG is nudged to notify when no
        * report followed: Art. 33(1) asks "without undue delay"; 72 hours is the limit, not the aim.
        * @default 24
        */
-      notifyNudgeHours: hours.default(24),
-    })
-    .prefault({}),
+      notifyNudgeHours: z._default(hours, 24),
+    }),
+    {},
+  ),
   /** Who the organisation is, for the AP notification draft (form sections 0 and 1). */
-  organisation: z
-    .strictObject({
-      name: z.string().optional(),
+  organisation: z.prefault(
+    z.strictObject({
+      name: z.optional(z.string()),
       /** The FG (or contact point), Art. 33(3)(b). */
-      fg: z.strictObject({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).prefault({}),
+      fg: z.prefault(z.strictObject({ name: z.optional(z.string()), email: z.optional(z.string()), phone: z.optional(z.string()) }), {}),
       /** The person who files the AP form (form section 1); absent: the FG files it. */
-      notifier: z
-        .strictObject({ name: z.string().optional(), function: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
-        .optional(),
+      notifier: z.optional(
+        z.strictObject({ name: z.optional(z.string()), function: z.optional(z.string()), email: z.optional(z.string()), phone: z.optional(z.string()) }),
+      ),
       /**
        * The organisation acts as processor for others by default: the controller must be told
        * (Art. 33(2)); the AP notification and Art. 34 are the controller's. An incident can say
        * otherwise (`assess --acting-as`). @default false
        */
-      processor: z.boolean().default(false),
+      processor: z._default(z.boolean(), false),
       /** Where NIS2 reports go under the Cyberbeveiligingswet: the CSIRT and the competent authority, by name. */
-      nis2Recipients: z.strictObject({ csirt: z.string().optional(), competentAuthority: z.string().optional() }).prefault({}),
+      nis2Recipients: z.prefault(z.strictObject({ csirt: z.optional(z.string()), competentAuthority: z.optional(z.string()) }), {}),
       /**
        * A financial undertaking under the Wft: UAVG art. 42 exempts it from Art. 34 (informing
        * data subjects). @default false
        */
-      financialUndertaking: z.boolean().default(false),
-    })
-    .prefault({}),
+      financialUndertaking: z._default(z.boolean(), false),
+    }),
+    {},
+  ),
   /** Other clocks some organisations run besides the AP's 72 hours. All off by default. */
-  clocks: z
-    .strictObject({
+  clocks: z.prefault(
+    z.strictObject({
       /**
        * NIS2 / Cyberbeveiligingswet, for incidents a person decides are significant (art. 23(3)):
        * early warning 24 h, notification 72 h, final report a calendar month after it.
        */
-      nis2: z.boolean().default(false),
+      nis2: z._default(z.boolean(), false),
       /**
        * Telecommunicatiewet (public e-communications, Regulation 611/2013): the AP within 24 h of
        * detection, complete within 3 days after that initial notification, and the subscribers.
        */
-      telecom: z.boolean().default(false),
+      telecom: z._default(z.boolean(), false),
       /**
        * Processor to controller (Art. 33(2)): hours from awareness, as the contract says. The clock
        * runs for every incident where the organisation is processor; null means 24 hours.
        */
-      processorToControllerHours: hours.nullable().default(null),
-    })
-    .prefault({}),
-  onCall: z
-    .strictObject({
+      processorToControllerHours: z._default(z.nullable(hours), null),
+    }),
+    {},
+  ),
+  onCall: z.prefault(
+    z.strictObject({
       /**
        * Who is paged, and when, until someone acknowledges: level 0 is the page when the incident
        * opens; the others follow at `afterMinutes`; after the last level, `repeatAfterMinutes` later,
        * the next round starts at level 0 again. Each page is sent once per level and round.
        */
-      escalation: z
-        .strictObject({
-          levels: z
-            .array(
-              z.strictObject({
-                name: z.string().min(1),
-                afterMinutes: minutes.min(0),
-                channel: z.enum(['on-call', 'fg']),
-                /** Hold this level's pages in quiet hours, except for Critical incidents. @default false */
-                respectQuietHours: z.boolean().default(false),
-              }),
-            )
-            .min(1)
-            .refine((levels) => levels[0].afterMinutes === 0, { error: 'the first level pages when the incident opens: afterMinutes 0' })
-            .refine((levels) => levels.every((l, i) => i === 0 || l.afterMinutes > levels[i - 1].afterMinutes), {
-              error: 'levels must come later one after the other (afterMinutes ascending)',
-            })
-            .default([
+      escalation: z.prefault(
+        z.strictObject({
+          levels: z._default(
+            z
+              .array(
+                z.strictObject({
+                  name: z.string().check(z.minLength(1)),
+                  afterMinutes: z.number().check(minutesMax, z.gte(0)),
+                  channel: z.enum(['on-call', 'fg']),
+                  /** Hold this level's pages in quiet hours, except for Critical incidents. @default false */
+                  respectQuietHours: z._default(z.boolean(), false),
+                }),
+              )
+              .check(
+                z.minLength(1),
+                z.refine((levels) => levels[0].afterMinutes === 0, { error: 'the first level pages when the incident opens: afterMinutes 0' }),
+                z.refine((levels) => levels.every((l, i) => i === 0 || l.afterMinutes > levels[i - 1].afterMinutes), {
+                  error: 'levels must come later one after the other (afterMinutes ascending)',
+                }),
+              ),
+            [
               { name: 'on-call', afterMinutes: 0, channel: 'on-call', respectQuietHours: false },
               { name: 'secondary', afterMinutes: 15, channel: 'on-call', respectQuietHours: false },
               { name: 'fg', afterMinutes: 30, channel: 'fg', respectQuietHours: true },
-            ]),
-          repeatAfterMinutes: minutes.positive().default(15),
-        })
-        .prefault({}),
+            ],
+          ),
+          repeatAfterMinutes: z._default(z.number().check(minutesMax, z.positive()), 15),
+        }),
+        {},
+      ),
       /**
        * Quiet hours in the policy's time zone, e.g. {"from": "22:00", "to": "07:00"}: levels that
        * respect them hold their pages then. A Critical incident is never held. @default none
        */
-      quietHours: z
-        .strictObject({
-          from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' }),
-          to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' }),
-        })
-        .optional(),
+      quietHours: z.optional(
+        z.strictObject({
+          from: z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' })),
+          to: z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' })),
+        }),
+      ),
       /**
        * Who pages on-call: `sns` (the on-call topic, with datalek's own escalation levels), or
        * `pagerduty` / `opsgenie`: an incident that pages triggers an alert there, and their
        * escalation replaces datalek's levels. The routing key or API key and the webhook secret come
        * from the secret store, never from this file. @default "sns"
        */
-      provider: z.enum(['sns', 'pagerduty', 'opsgenie']).default('sns'),
+      provider: z._default(z.enum(['sns', 'pagerduty', 'opsgenie']), 'sns'),
       /**
        * The provider's API address, for its EU service region: `https://events.eu.pagerduty.com`,
        * `https://api.eu.opsgenie.com`. @default the provider's own (US) address
        */
-      providerUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.eu.opsgenie.com' }).optional(),
+      providerUrl: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.eu.opsgenie.com' })),
       /**
        * Where the runbooks can be read, e.g. `https://github.com/acme/datalek/blob/main/`: pages,
        * chat cards and alerts then link the runbook; without it they name its path. @default none
        */
-      runbookBaseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://github.com/acme/datalek/blob/main/' }).optional(),
-    })
-    .prefault({}),
+      runbookBaseUrl: z.optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://github.com/acme/datalek/blob/main/' })),
+    }),
+    {},
+  ),
   /** Times are computed in UTC and shown to people in this zone. @default "Europe/Amsterdam" */
-  timeZone: timeZone.default('Europe/Amsterdam'),
+  timeZone: z._default(timeZone, 'Europe/Amsterdam'),
   /** Language of the FG and on-call messages. @default "nl" */
-  language: z.enum(['nl', 'en']).default('nl'),
+  language: z._default(z.enum(['nl', 'en']), 'nl'),
 });
 
 export type Policy = z.infer<typeof policySchema>;

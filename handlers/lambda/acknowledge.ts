@@ -5,11 +5,11 @@
  * identity, or from a principal the configuration does not allow, gets 403 and changes nothing.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { acknowledge } from '../core/acknowledge.js';
 import { ConfigurationError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import { INCIDENT_ID_PATTERN } from '../core/incident.js';
 import { matchesType } from '../core/policy.js';
+import * as z from '../core/zod.js';
 import type { AwsDeps } from './runtime.js';
 
 export interface AcknowledgeDeps extends AwsDeps {
@@ -25,8 +25,8 @@ export interface AckRequest {
 }
 
 const bodySchema = z.strictObject({
-  incidentId: z.string().regex(INCIDENT_ID_PATTERN, { error: 'expected an incident id such as dl-0123456789abcdef0123456789abcdef' }),
-  note: z.string().max(1000).optional(),
+  incidentId: z.string().check(z.regex(INCIDENT_ID_PATTERN, { error: 'expected an incident id such as dl-0123456789abcdef0123456789abcdef' })),
+  note: z.optional(z.string().check(z.maxLength(1000))),
 });
 
 /** Reads DATALEK_ACK_PRINCIPALS (comma-separated ARN patterns); required, never "anyone". */

@@ -4,33 +4,31 @@
  * was expected: never a silent placeholder, never at 3 a.m. The endpoint comes through the SDK's
  * own `AWS_ENDPOINT_URL` (an emulator such as moto), which the SDK reads itself.
  */
-import { z } from 'zod';
+
 import { ConfigurationError } from '../../core/errors.js';
 import { type Policy, parsePolicy } from '../../core/policy.js';
+import * as z from '../../core/zod.js';
 
 const arn = (service: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), { error: `expected an ${service.toUpperCase()} ARN` });
+  z.string().check(z.regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), { error: `expected an ${service.toUpperCase()} ARN` }));
 
 const envSchema = z.object({
-  AWS_REGION: z.string().min(1, { error: 'required: the region the pipeline runs in' }),
-  DATALEK_TABLE: z.string().min(3, { error: 'required: the incidents table name' }),
-  DATALEK_IDEMPOTENCY_TABLE: z.string().min(3, { error: 'required: the idempotency table name' }),
+  AWS_REGION: z.string().check(z.minLength(1, { error: 'required: the region the pipeline runs in' })),
+  DATALEK_TABLE: z.string().check(z.minLength(3, { error: 'required: the incidents table name' })),
+  DATALEK_IDEMPOTENCY_TABLE: z.string().check(z.minLength(3, { error: 'required: the idempotency table name' })),
   DATALEK_FG_TOPIC_ARN: arn('sns'),
   DATALEK_ON_CALL_TOPIC_ARN: arn('sns'),
-  DATALEK_BUS_NAME: z.string().min(1, { error: 'required: the custom event bus name' }),
+  DATALEK_BUS_NAME: z.string().check(z.minLength(1, { error: 'required: the custom event bus name' })),
   /** The policy as JSON text (the CDK app passes the same file the core reads locally). Empty: defaults. */
-  DATALEK_POLICY: z.string().optional(),
+  DATALEK_POLICY: z.optional(z.string()),
   /** Where the acknowledgement pages are served: the link function's URL (pages carry links to it). */
-  DATALEK_LINK_URL: z.url({ protocol: /^https?$/, error: 'expected the link function URL (https://….lambda-url.<region>.on.aws/)' }).optional(),
+  DATALEK_LINK_URL: z.optional(z.url({ protocol: /^https?$/, error: 'expected the link function URL (https://….lambda-url.<region>.on.aws/)' })),
   /** The secret (name or ARN) holding the acknowledgement link key. */
-  DATALEK_LINK_KEY_SECRET: z.string().min(1).optional(),
+  DATALEK_LINK_KEY_SECRET: z.optional(z.string().check(z.minLength(1))),
   /** The secret (name or ARN) holding the pager's routing or API key and webhook secret (JSON). */
-  DATALEK_PAGER_SECRET: z.string().min(1).optional(),
+  DATALEK_PAGER_SECRET: z.optional(z.string().check(z.minLength(1))),
   /** The role containment assumes in member accounts (the member-account stack deploys it). */
-  DATALEK_CONTAINMENT_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name' })
-    .default('datalek-containment'),
+  DATALEK_CONTAINMENT_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name' })), 'datalek-containment'),
 });
 
 export interface AwsConfig {
