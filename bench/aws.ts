@@ -4,10 +4,10 @@
  * a bare `node -e 0` started the same way.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 import { ContainmentClientFactory } from '../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../handlers/adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../handlers/adapters/aws/dynamodb-store.js';
@@ -17,6 +17,7 @@ import { DEFAULT_POLICY } from '../handlers/core/policy.js';
 import { recordEvent } from '../handlers/core/record-finding.js';
 import { createNotifyHandler } from '../handlers/lambda/notify.js';
 import { createRecordHandler } from '../handlers/lambda/record.js';
+import { bundleHandler, bundleSizes, HANDLER_ENTRY_FILE, HANDLERS } from '../infra/bundling.js';
 import { lambdaContext, wirePipeline } from '../test/support/aws-pipeline.js';
 import { buildScenario } from '../test/support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../test/support/events.js';
@@ -115,24 +116,6 @@ export async function benchContainment(): Promise<{ calls: number; callsBeforeIs
   }
 }
 
-export const HANDLER_ENTRIES = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge'] as const;
-
-/** Bundles a handler as the CDK app does (esbuild, Node 22, CommonJS, minified). */
-export async function bundleHandler(name: string, outdir: string): Promise<string> {
-  const outfile = join(outdir, `${name}.cjs`);
-  await build({
-    entryPoints: [join(import.meta.dirname, '../handlers', `${name}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 const HANDLER_ENV = {
   AWS_REGION: 'eu-west-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -142,29 +125,70 @@ const HANDLER_ENV = {
   DATALEK_ON_CALL_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:datalek-on-call',
   DATALEK_BUS_NAME: 'datalek',
   DATALEK_ACK_PRINCIPALS: 'arn:aws:sts::111122223333:assumed-role/datalek-on-call/*',
+  DATALEK_DIGEST_BUCKET: 'datalek-digests-111122223333-eu-west-1',
+  DATALEK_ANCHOR_KMS_KEY: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000',
 };
 
-function medianMs(args: string[], runs = 7): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { env: { ...process.env, ...HANDLER_ENV }, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
-    times.push(performance.now() - t0);
+/**
+ * The median wall times of `node A` and `node B`, run in turns `runs` times each (after one
+ * unmeasured run of each, which warms the file cache): a busy machine slows both alike.
+ */
+export function pairedMedianMs(a: string[], b: string[], env: NodeJS.ProcessEnv = {}, runs = 9): [number, number] {
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i <= runs; i++) {
+    for (const [k, args] of [a, b].entries()) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+      if (i > 0) times[k].push(performance.now() - t0);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const median = (list: number[]) => list.sort((x, y) => x - y)[Math.floor(list.length / 2)];
+  return [median(times[0]), median(times[1])];
 }
 
-export async function benchHandlers(): Promise<{ name: string; bytes: number; loadMs: number; bareMs: number; ratio: number }[]> {
+export interface HandlerFigures {
+  name: string;
+  /** What the function loads at cold start: its entry file and the chunks that file imports. */
+  bytes: number;
+  /** Chunks loaded only when first needed (the contain function's service clients). */
+  lazyBytes: number;
+  largestFileBytes: number;
+  /** Median time of a Node process that loads the module, as Lambda does (ES module, --enable-source-maps). */
+  loadMs: number;
+  /** Median time of `node -e 0`, measured beside it. */
+  bareMs: number;
+  ratio: number;
+}
+
+/**
+ * Each handler bundled exactly as the CDK app deploys it (infra/bundling.ts), its size, and the
+ * time a fresh Node process takes to load it beside a bare `node -e 0` (see pairedMedianMs).
+ */
+export async function benchHandlers(): Promise<HandlerFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'datalek-bundles-'));
   try {
-    const bareMs = medianMs(['-e', '0']);
-    const out = [];
-    for (const name of HANDLER_ENTRIES) {
-      const file = await bundleHandler(name, dir);
-      const loadMs = medianMs(['-e', `require(${JSON.stringify(file)})`]);
-      out.push({ name, bytes: statSync(file).size, loadMs: round(loadMs), bareMs: round(bareMs), ratio: round(loadMs / bareMs) });
+    const out: HandlerFigures[] = [];
+    for (const name of HANDLERS) {
+      const sizes = bundleSizes(bundleHandler(name, join(dir, name)));
+      const url = pathToFileURL(join(dir, name, HANDLER_ENTRY_FILE)).href;
+      // The module must load and export its handler, as Lambda requires.
+      const load = [
+        '--enable-source-maps',
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') throw new Error('no handler');`,
+      ];
+      const [bareMs, loadMs] = pairedMedianMs(['-e', '0'], load, HANDLER_ENV);
+      out.push({
+        name,
+        bytes: sizes.startBytes,
+        lazyBytes: sizes.lazyBytes,
+        largestFileBytes: sizes.largestFileBytes,
+        loadMs: round(loadMs),
+        bareMs: round(bareMs),
+        ratio: round(loadMs / bareMs),
+      });
     }
     return out;
   } finally {

@@ -1,24 +1,21 @@
 /**
- * One response function: a NodejsFunction bundled with the local esbuild (no Docker), arm64,
+ * One response function: bundled with the local esbuild (no Docker) as ../bundling.ts says, arm64,
  * Node.js 22, Powertools environment, its own log group with retention, its own role named
  * `datalek-<handler>-function` (the containment Deny protects `datalek-*` roles), a dead-letter
  * queue encrypted with the pipeline's key, and alarms on its errors and failed events to on-call.
  * Grants are made by the caller, per function, for what that function does.
  */
-import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundleHandler, PROJECT_ROOT } from '../bundling.js';
 import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
-
-export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 
 export interface ResponseFunctionProps {
   /** The entry file under handlers/, without `.ts`: `record-finding`. */
@@ -42,7 +39,7 @@ export function functionRoleName(handler: string): string {
 }
 
 export class ResponseFunction extends Construct {
-  public readonly fn: NodejsFunction;
+  public readonly fn: lambda.Function;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
   public readonly errorsAlarm: cloudwatch.Alarm;
@@ -72,11 +69,11 @@ export class ResponseFunction extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.fn = new NodejsFunction(this, 'Function', {
+    this.fn = new lambda.Function(this, 'Function', {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 2,
-      entry: join(PROJECT_ROOT, 'handlers', `${props.handler}.ts`),
-      handler: 'handler',
+      code: handlerCode(props.handler),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -84,8 +81,6 @@ export class ResponseFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'datalek',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -95,15 +90,6 @@ export class ResponseFunction extends Construct {
         ...props.environment,
       },
       role,
-      bundling: {
-        // The SDK is bundled too: the version tested is the version deployed.
-        externalModules: [],
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        forceDockerBundling: false,
-      },
     });
     this.errorsAlarm = onCallAlarm(this, 'Errors', {
       name: `${props.handler}-errors`,
@@ -127,5 +113,34 @@ export class ResponseFunction extends Construct {
         topic: props.alarmTopic,
       });
     }
+  }
+}
+
+/**
+ * The handler's code, bundled by ../bundling.ts on this machine. (Not NodejsFunction: it runs
+ * esbuild's command line with one output file, and a bundle split into chunks, which lets the
+ * contain function load each service's client only when an action needs it, needs an output folder.)
+ */
+function handlerCode(handler: string): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by CDK, never used: the local bundling below always runs (or fails the synth with esbuild's error).
+      image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+      local: new LocalHandlerBundling(handler),
+    },
+  });
+}
+
+/**
+ * Bundles one handler here, without Docker. Its `handler` is part of the bundling options CDK
+ * compares when it stages assets: two functions with the same options would share one asset.
+ */
+class LocalHandlerBundling implements ILocalBundling {
+  constructor(readonly handler: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleHandler(this.handler, outputDir);
+    return true;
   }
 }

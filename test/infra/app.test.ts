@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -66,6 +66,25 @@ describe('the CDK app', () => {
     });
     state.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'fg@example.nl' });
     state.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
+  });
+
+  it("deploys each function with its own handler's bundle: an ES module split into chunks, the service clients of containment only in contain's", () => {
+    const functions = Object.values(response.findResources('AWS::Lambda::Function'));
+    // Each function's code is the asset folder named by its hash.
+    const folder = (f: (typeof functions)[number]) => join(outdir, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(new Set(functions.map(folder)).size).toBe(functions.length);
+    for (const f of functions) expect(readdirSync(folder(f))).toContain('index.mjs');
+    const code = (description: string) => {
+      const f = functions.find((fn) => String(fn.Properties.Description).includes(description));
+      if (!f) throw new Error(`no function ${description}`);
+      return readdirSync(folder(f), { recursive: true })
+        .map(String)
+        .filter((name) => name.endsWith('.mjs'))
+        .map((name) => readFileSync(join(folder(f), name), 'utf8'))
+        .join('\n');
+    };
+    expect(code('carries out enforced containment')).toContain('ModifyNetworkInterfaceAttribute');
+    expect(code('sends the FG and on-call messages')).not.toContain('ModifyNetworkInterfaceAttribute');
   });
 
   it('runs each handler on arm64 Node.js 22 with the Powertools environment and its own log group', () => {

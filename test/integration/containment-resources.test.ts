@@ -29,7 +29,6 @@ import { CreateBucketCommand, GetObjectTaggingCommand, PutBucketVersioningComman
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
-import { serviceClients } from '../../handlers/adapters/aws/containment/service-clients.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { runContainment } from '../../handlers/core/contain.js';
@@ -129,7 +128,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
 
   /** A task in moto's ECS; moto 5.2.1 cannot run an `awsvpc` task (RunTask fails creating its interface), so it runs in bridge mode. */
   async function runTask(cluster: string): Promise<string> {
-    const ecs = serviceClients(c).ecs;
+    const ecs = c.ecs;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -159,7 +158,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     const group = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `task-${Date.now()}`, Description: 'task', VpcId: vpcId }))).GroupId as string;
     const eniId = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [group] }))).NetworkInterface?.NetworkInterfaceId as string;
     const taskArn = await runTask('payments');
-    const ecs = serviceClients(c).ecs;
+    const ecs = c.ecs;
     ecs.middlewareStack.add(
       ((next: (a: unknown) => Promise<{ output: { tasks?: { taskArn?: string; attachments?: unknown[] }[] } }>, context: { commandName?: string }) =>
         async (args: unknown) => {
@@ -215,7 +214,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
         }),
       }),
     );
-    const lambda = serviceClients(c).lambda;
+    const lambda = c.lambda;
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'factuur-render',
@@ -244,7 +243,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
   });
 
   it('makes a public RDS instance private and snapshots it, with a person step for the credentials; release makes it public again', async () => {
-    const rds = serviceClients(c).rds;
+    const rds = c.rds;
     await rds.send(
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: 'patientdb',

@@ -13,7 +13,6 @@ import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
-import { serviceClients } from './service-clients.js';
 import { releaseStep, step } from './steps.js';
 
 export interface TaskMetadata {
@@ -53,7 +52,7 @@ export async function isolateEcsTask(
     await isolateNetworkInterfaces(c, ctx, { interfaces: task.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
   }
   await step(ctx, 'tag-task', now, async () => {
-    await serviceClients(c).ecs.send(
+    await c.ecs.send(
       new TagResourceCommand({
         resourceArn: task.taskArn,
         tags: [
@@ -67,7 +66,7 @@ export async function isolateEcsTask(
 }
 
 async function captureTask(c: ContainmentClients, taskArn: string, cluster: string): Promise<TaskMetadata> {
-  const out = await serviceClients(c).ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+  const out = await c.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
   const task = out.tasks?.[0];
   if (!task) throw new ContainmentStepError('capture-task', out.failures?.[0]?.reason ?? 'MISSING', `task ${taskArn} not found in cluster ${cluster}`);
   const eniIds = (task.attachments ?? [])
@@ -111,7 +110,7 @@ export async function releaseEcsTask(c: ContainmentClients, action: ActionRecord
     });
   }
   await attempt('tag-released', async () => {
-    await serviceClients(c).ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'datalek:state', value: 'released' }] }));
+    await c.ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'datalek:state', value: 'released' }] }));
     return 'tagged datalek:state=released';
   });
 }

@@ -1,16 +1,79 @@
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { Containment, ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
-import type { ContainmentClientFactory } from './clients.js';
-import { isolateInstance, releaseInstance } from './ec2.js';
-import { isolateEcsTask, releaseEcsTask } from './ecs.js';
-import { deactivateAccessKey, releaseCredentials, revokeRoleSessions } from './iam.js';
-import { releaseUserSessions, revokeUserSessions } from './iam-users.js';
-import { containLambdaFunction, releaseLambdaFunction } from './lambda.js';
-import { releaseBackup, releaseS3Object, tagBackup, tagS3Object } from './malware.js';
-import { DEFAULT_SWAP_TIMING, type SwapTiming } from './network-isolation.js';
-import { releaseRdsInstance, restrictRdsInstance } from './rds.js';
-import { blockPublicAccess, releaseBucket } from './s3.js';
+import type { ContainmentClientFactory, ContainmentClients, ContainmentService } from './clients.js';
+import type { SwapTiming } from './network-isolation.js';
+
+type Now = () => string;
+
+/**
+ * What each action type does, in which module, with which services' clients. A module and its
+ * clients load when an action of its type first runs (in the bundle, chunks of their own): the
+ * contain function starts without any of them.
+ */
+interface ActionKind {
+  services: readonly ContainmentService[];
+  execute: (c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: Now, timing: SwapTiming | undefined) => Promise<void>;
+  release?: (c: ContainmentClients, action: ActionRecord, incident: Incident, options: ReleaseOptions, now: Now) => Promise<void>;
+}
+
+const ec2Backup: ActionKind = {
+  services: ['ec2', 'backup'],
+  execute: async (c, action, ctx, now) => (await import('./malware.js')).tagBackup(c, action, ctx.incident, ctx, now),
+  release: async (c, action, _incident, options, now) => (await import('./malware.js')).releaseBackup(c, action, options, now),
+};
+
+const ACTIONS: Record<string, ActionKind> = {
+  'isolate-instance': {
+    // IAM: only for revoking the instance profile's sessions, when the policy asks for it.
+    services: ['ec2', 'autoscaling', 'elbv2', 'iam'],
+    execute: async (c, action, ctx, now, timing) => (await import('./ec2.js')).isolateInstance(c, action, ctx.incident, ctx, now, timing),
+    release: async (c, action, _incident, options, now) => (await import('./ec2.js')).releaseInstance(c, action, options, now),
+  },
+  'deactivate-access-key': {
+    services: ['iam'],
+    execute: async (c, action, ctx, now) => (await import('./iam.js')).deactivateAccessKey(c, action, ctx, now),
+    release: async (c, action, _incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, options, now),
+  },
+  'revoke-role-sessions': {
+    services: ['iam'],
+    execute: async (c, action, ctx, now) => (await import('./iam.js')).revokeRoleSessions(c, action, ctx, now),
+    release: async (c, action, _incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, options, now),
+  },
+  'block-public-access': {
+    services: ['s3'],
+    execute: async (c, action, ctx, now) => (await import('./s3.js')).blockPublicAccess(c, action, ctx, now),
+    release: async (c, action, incident, options, now) => (await import('./s3.js')).releaseBucket(c, action, incident.accountId, options, now),
+  },
+  'revoke-user-sessions': {
+    services: ['iam'],
+    execute: async (c, action, ctx, now) => (await import('./iam-users.js')).revokeUserSessions(c, action, ctx, now),
+    release: async (c, action, _incident, options, now) => (await import('./iam-users.js')).releaseUserSessions(c, action, options, now),
+  },
+  'isolate-ecs-task': {
+    services: ['ec2', 'ecs'],
+    execute: async (c, action, ctx, now, timing) => (await import('./ecs.js')).isolateEcsTask(c, action, ctx.incident, ctx, now, timing),
+    release: async (c, action, _incident, options, now) => (await import('./ecs.js')).releaseEcsTask(c, action, options, now),
+  },
+  'contain-lambda-function': {
+    services: ['lambda'],
+    execute: async (c, action, ctx, now) => (await import('./lambda.js')).containLambdaFunction(c, action, ctx, now),
+    release: async (c, action, _incident, options, now) => (await import('./lambda.js')).releaseLambdaFunction(c, action, options, now),
+  },
+  'restrict-rds-instance': {
+    services: ['rds'],
+    execute: async (c, action, ctx, now) => (await import('./rds.js')).restrictRdsInstance(c, action, ctx.incident, ctx, now),
+    release: async (c, action, _incident, options, now) => (await import('./rds.js')).releaseRdsInstance(c, action, options, now),
+  },
+  'tag-s3-object': {
+    services: ['s3'],
+    execute: async (c, action, ctx, now) => (await import('./malware.js')).tagS3Object(c, action, ctx.incident, ctx, now),
+    release: async (c, action, incident, options, now) => (await import('./malware.js')).releaseS3Object(c, action, incident.accountId, options, now),
+  },
+  'tag-snapshot': ec2Backup,
+  'tag-image': ec2Backup,
+  'tag-recovery-point': ec2Backup,
+};
 
 /**
  * Containment on AWS, in the affected account: EC2 instances and ECS tasks isolated, Lambda
@@ -22,67 +85,25 @@ export class AwsContainment implements Containment {
 
   constructor(
     private readonly clients: ContainmentClientFactory,
-    private readonly now: () => string = () => new Date().toISOString(),
-    /** How a network-interface swap spends the function's time (tests shorten it). */
-    private readonly swapTiming: SwapTiming = DEFAULT_SWAP_TIMING,
+    private readonly now: Now = () => new Date().toISOString(),
+    /** How a network-interface swap spends the function's time (tests shorten it). @default network-isolation.ts DEFAULT_SWAP_TIMING */
+    private readonly swapTiming?: SwapTiming,
   ) {}
 
   async execute(action: ActionRecord, ctx: ExecutionContext): Promise<void> {
-    const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id);
-    switch (action.type) {
-      case 'isolate-instance':
-        return isolateInstance(c, action, ctx.incident, ctx, this.now, this.swapTiming);
-      case 'deactivate-access-key':
-        return deactivateAccessKey(c, action, ctx, this.now);
-      case 'revoke-role-sessions':
-        return revokeRoleSessions(c, action, ctx, this.now);
-      case 'block-public-access':
-        return blockPublicAccess(c, action, ctx, this.now);
-      case 'revoke-user-sessions':
-        return revokeUserSessions(c, action, ctx, this.now);
-      case 'isolate-ecs-task':
-        return isolateEcsTask(c, action, ctx.incident, ctx, this.now, this.swapTiming);
-      case 'contain-lambda-function':
-        return containLambdaFunction(c, action, ctx, this.now);
-      case 'restrict-rds-instance':
-        return restrictRdsInstance(c, action, ctx.incident, ctx, this.now);
-      case 'tag-s3-object':
-        return tagS3Object(c, action, ctx.incident, ctx, this.now);
-      case 'tag-snapshot':
-      case 'tag-image':
-      case 'tag-recovery-point':
-        return tagBackup(c, action, ctx.incident, ctx, this.now);
-      default:
-        throw new ContainmentStepError(action.type, 'UnknownAction', `no containment is implemented for ${action.type}`);
-    }
+    const kind = ACTIONS[action.type];
+    if (!kind) throw new ContainmentStepError(action.type, 'UnknownAction', `no containment is implemented for ${action.type}`);
+    const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id, kind.services);
+    return kind.execute(c, action, ctx, this.now, this.swapTiming);
   }
 
   async release(action: ActionRecord, incident: Incident, options: ReleaseOptions): Promise<void> {
-    const c = await this.clients.clientsFor(incident.accountId, incident.region, incident.id);
-    switch (action.type) {
-      case 'isolate-instance':
-        return releaseInstance(c, action, options, this.now);
-      case 'deactivate-access-key':
-      case 'revoke-role-sessions':
-        return releaseCredentials(c, action, options, this.now);
-      case 'block-public-access':
-        return releaseBucket(c, action, incident.accountId, options, this.now);
-      case 'revoke-user-sessions':
-        return releaseUserSessions(c, action, options, this.now);
-      case 'isolate-ecs-task':
-        return releaseEcsTask(c, action, options, this.now);
-      case 'contain-lambda-function':
-        return releaseLambdaFunction(c, action, options, this.now);
-      case 'restrict-rds-instance':
-        return releaseRdsInstance(c, action, options, this.now);
-      case 'tag-s3-object':
-        return releaseS3Object(c, action, incident.accountId, options, this.now);
-      case 'tag-snapshot':
-      case 'tag-image':
-      case 'tag-recovery-point':
-        return releaseBackup(c, action, options, this.now);
-      default:
-        await options.record({ name: 'release', status: 'skipped', at: this.now(), detail: `nothing to undo for ${action.type}` });
+    const kind = ACTIONS[action.type];
+    if (!kind?.release) {
+      await options.record({ name: 'release', status: 'skipped', at: this.now(), detail: `nothing to undo for ${action.type}` });
+      return;
     }
+    const c = await this.clients.clientsFor(incident.accountId, incident.region, incident.id, kind.services);
+    return kind.release(c, action, incident, options, this.now);
   }
 }

@@ -13,7 +13,6 @@ import {
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { serviceClients } from './service-clients.js';
 import { errorCode, releaseStep, step } from './steps.js';
 
 export interface FunctionSettings {
@@ -25,7 +24,7 @@ export interface FunctionSettings {
 }
 
 export async function containLambdaFunction(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
-  const lambda = serviceClients(c).lambda;
+  const lambda = c.lambda;
   const FunctionName = action.params?.functionArn ?? action.target;
   const ok = await step(ctx, 'capture-function', now, async () => {
     const concurrency = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName }));
@@ -64,7 +63,7 @@ export async function releaseLambdaFunction(c: ContainmentClients, action: Actio
     await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no settings were recorded: nothing was changed, nothing to undo' });
     return;
   }
-  const lambda = serviceClients(c).lambda;
+  const lambda = c.lambda;
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
   if (done.has('stop-invocations')) {
     await attempt('restore-concurrency', async () => {

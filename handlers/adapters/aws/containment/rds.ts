@@ -8,7 +8,6 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { serviceClients } from './service-clients.js';
 import { releaseStep, step } from './steps.js';
 
 export interface DatabaseMetadata {
@@ -25,7 +24,7 @@ export async function restrictRdsInstance(
   ctx: ExecutionContext,
   now: () => string,
 ): Promise<void> {
-  const rds = serviceClients(c).rds;
+  const rds = c.rds;
   const ok = await step(ctx, 'capture-database', now, async () => {
     const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: action.target }));
     const db = out.DBInstances?.[0];
@@ -90,9 +89,7 @@ export async function releaseRdsInstance(c: ContainmentClients, action: ActionRe
     return;
   }
   await releaseStep(options, now)('restore-public-access', async () => {
-    await serviceClients(c).rds.send(
-      new ModifyDBInstanceCommand({ DBInstanceIdentifier: database.dbInstanceIdentifier, PubliclyAccessible: true, ApplyImmediately: true }),
-    );
+    await c.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: database.dbInstanceIdentifier, PubliclyAccessible: true, ApplyImmediately: true }));
     return 'publicly accessible again, as before; the snapshot stays (evidence)';
   });
 }

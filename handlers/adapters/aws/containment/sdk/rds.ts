@@ -1,0 +1,2 @@
+/** The RDS client, in a module of its own: loaded when a containment action first needs it (see ../clients.ts). */
+export { RDSClient as Client } from '@aws-sdk/client-rds';

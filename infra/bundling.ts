@@ -1,0 +1,72 @@
+/**
+ * How every Lambda handler is bundled, in one place: the CDK app deploys these bundles
+ * (constructs/response-function.ts) and `npm run bench` measures these same bundles.
+ *
+ * - ES modules, split into chunks: code reached only through `import()` is a file of its own,
+ *   loaded when first needed. The contain function starts without any service's client and loads
+ *   EC2's (about 600 KB of code), IAM's or S3's when an action first needs it; the SDK's rarely
+ *   used credential providers (SSO, web identity) load only where they are used.
+ * - Packages' ES module builds (the `module` field) where they have one: the bundler can then
+ *   leave out what is not used (much of the AWS SDK's CommonJS build is kept whole).
+ * - Minified, with source maps beside them (the functions run with --enable-source-maps, so a
+ *   stack trace in the logs names the TypeScript line), without the sources inside.
+ * - The AWS SDK is bundled too (none is external): the version tested is the version deployed.
+ */
+import { join } from 'node:path';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+
+export const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** The handlers under handlers/ that the CDK app deploys, one function each. */
+export const HANDLERS = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'anchor', 'link'] as const;
+
+/** The file Lambda loads: `index.mjs`, exporting `handler`. */
+export const HANDLER_ENTRY_FILE = 'index.mjs';
+
+export function handlerBuildOptions(handler: string, outdir: string): BuildOptions & { outdir: string; metafile: true } {
+  return {
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: { index: join(PROJECT_ROOT, 'handlers', `${handler}.ts`) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    // Bundled CommonJS code calls require() for Node's own modules: give the ES module one.
+    banner: { js: "import { createRequire as __datalekRequire } from 'node:module'; const require = __datalekRequire(import.meta.url);" },
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'error',
+  };
+}
+
+/** Bundles one handler into `outdir` (written there) and returns esbuild's account of it. */
+export function bundleHandler(handler: string, outdir: string): Metafile {
+  return buildSync(handlerBuildOptions(handler, outdir)).metafile;
+}
+
+/** What a bundle loads at start (its entry and every chunk the entry imports statically), and the rest. */
+export function bundleSizes(metafile: Metafile): { startBytes: number; lazyBytes: number; largestFileBytes: number; files: number } {
+  const outputs = Object.entries(metafile.outputs).filter(([file]) => !file.endsWith('.map'));
+  const byFile = new Map(outputs);
+  const entry = outputs.find(([file]) => file.endsWith(`/${HANDLER_ENTRY_FILE}`) || file === HANDLER_ENTRY_FILE)?.[0];
+  if (!entry) throw new Error(`the bundle has no ${HANDLER_ENTRY_FILE}`);
+  const atStart = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop() as string;
+    if (atStart.has(file)) continue;
+    atStart.add(file);
+    for (const i of byFile.get(file)?.imports ?? []) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+  }
+  const all = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
+  const startBytes = [...atStart].reduce((sum, f) => sum + (byFile.get(f)?.bytes ?? 0), 0);
+  return { startBytes, lazyBytes: all - startBytes, largestFileBytes: Math.max(...outputs.map(([, o]) => o.bytes)), files: outputs.length };
+}

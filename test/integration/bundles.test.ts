@@ -1,0 +1,108 @@
+/**
+ * The handlers as they are deployed: bundled by infra/bundling.ts (ES modules split into chunks)
+ * and run in a Node process of their own against moto, as Lambda loads them. A finding recorded
+ * by the record-finding bundle is contained by the contain bundle, which loads the EC2 client's
+ * chunk only then, and announced by the notify bundle.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { bundleHandler, bundleSizes } from '../../infra/bundling.js';
+import { buildScenario } from '../support/ec2-scenario.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+
+/** Runs `script` (an ES module) in a process of its own with `env`; what it prints is JSON. */
+function runNode(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', script], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {
+  let moto: Moto;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env); // the scenario's clients, made here, find moto there
+    const resources = await setupAwsResources(moto.clients);
+    dir = mkdtempSync(join(tmpdir(), 'datalek-bundles-'));
+    env = {
+      PATH: process.env.PATH,
+      ...moto.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      DATALEK_TABLE: resources.table,
+      DATALEK_IDEMPOTENCY_TABLE: resources.idempotencyTable,
+      DATALEK_FG_TOPIC_ARN: resources.fgTopicArn,
+      DATALEK_ON_CALL_TOPIC_ARN: resources.onCallTopicArn,
+      DATALEK_BUS_NAME: resources.busName,
+      DATALEK_POLICY: JSON.stringify({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } }),
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await moto?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('record-finding, contain and notify run from their bundles; contain loads the EC2 client only when it isolates', async () => {
+    const contain = bundleHandler('contain', join(dir, 'contain'));
+    for (const name of ['record-finding', 'notify']) bundleHandler(name, join(dir, name));
+    // The EC2 client's code is not among what the contain function loads at start.
+    const sizes = bundleSizes(contain);
+    expect(sizes.lazyBytes).toBeGreaterThan(500_000);
+    expect(sizes.startBytes).toBeLessThan(sizes.lazyBytes);
+
+    const clients = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'bundles');
+    const s = await buildScenario(clients);
+    const event = findingEvent({ id: `bundle-${Date.now()}`, accountId: ACCOUNT, resource: instanceResource(s.instanceId) });
+    const script = join(dir, 'run.mjs');
+    writeFileSync(
+      script,
+      `const context = { awsRequestId: 'r-1', functionName: 'test', getRemainingTimeInMillis: () => 120000 };
+const load = (name) => import(${JSON.stringify(`${dir}/`)} + name + '/index.mjs').then((m) => m.handler);
+const [record, contain, notify] = await Promise.all(['record-finding', 'contain', 'notify'].map(load));
+const recorded = await record(${JSON.stringify(event)}, context);
+const incident = { 'detail-type': 'Incident Opened', id: 'ev-1', detail: { incidentId: recorded.incidentId } };
+const contained = await contain(incident, context);
+const notified = await notify({ 'detail-type': 'Containment Done', detail: { incidentId: recorded.incidentId } });
+console.log(JSON.stringify({ recorded, contained, notified }));
+`,
+    );
+    const run = await runNode(script, env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+    expect(out.recorded).toMatchObject({ outcome: 'opened', actions: [{ type: 'isolate-instance', status: 'planned' }] });
+    expect(out.contained.actions).toEqual([expect.objectContaining({ type: 'isolate-instance', target: s.instanceId, status: 'done' })]);
+    expect(out.notified.sent).toBeGreaterThanOrEqual(2);
+
+    const incident = await new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents').getIncident(out.recorded.incidentId);
+    expect(incident?.actions[0]).toMatchObject({ status: 'done' });
+    const enis = await clients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
+    const isolation = (incident?.actions[0].evidence?.groups as { isolation: string } | undefined)?.isolation;
+    expect(isolation).toMatch(/^sg-/);
+    expect(enis.NetworkInterfaces).toHaveLength(2);
+    for (const eni of enis.NetworkInterfaces ?? []) expect((eni.Groups ?? []).map((g) => g.GroupId)).toContain(isolation);
+  }, 180_000);
+});
