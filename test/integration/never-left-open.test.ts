@@ -188,12 +188,13 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     const result = await runContainment(deps(), incident.id, within(6_000));
     expect(result.actions[0].status).toBe('failed');
     expect(result.exposed).toEqual([]);
+    // Both interfaces swap at once, and both end back in their own groups, each failure recorded.
     const steps = await stepsOf(incident.id);
-    const first = steps.find((st) => st.name === `isolate-eni:${before[0].id}`);
-    expect(first).toMatchObject({ status: 'failed', code: 'RequestLimitExceeded' });
-    expect(first?.detail).toMatch(/restored to its own groups .*NOT isolated/);
-    // The second interface was not started: too little time was left after the first one's retries.
-    expect(steps.find((st) => st.name === `isolate-eni:${before[1].id}`)?.code).toBe('NotEnoughTime');
+    for (const eni of before) {
+      const step = steps.find((st) => st.name === `isolate-eni:${eni.id}`);
+      expect(step).toMatchObject({ status: 'failed', code: 'RequestLimitExceeded' });
+      expect(step?.detail).toMatch(/restored to its own groups .*NOT isolated/);
+    }
     await expectOwnGroups(s, incident.id);
     const kinds = (await store.listMessages(incident.id)).map((m) => m.kind);
     expect(kinds).toContain('containment-failed');
@@ -265,6 +266,9 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     const metric = run.lines.find((l) => l.interfacesExposed !== undefined);
     expect(metric).toMatchObject({ level: 'ERROR', interfacesExposed: 1, incidentId: incident.id });
 
+    // The other interface, swapped at the same time, was isolated in that run.
+    expect((await interfaces(s)).find((e) => e.id === second.id)?.groups).toEqual([isolation]);
+
     // Lambda's retry of the same event: the exposed interface first, straight into isolation.
     fault = null;
     swaps.length = 0;
@@ -272,7 +276,7 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     expect(retry.actions[0].status).toBe('done');
     expect(swaps[0]).toEqual({ eni: first.id, groups: [isolation] });
     expect(swapsOf(first.id)).toHaveLength(1);
-    expect(swapsOf(second.id).map((w) => w.groups)).toEqual([[allTraffic], [isolation]]);
+    expect(swapsOf(second.id)).toEqual([]);
     for (const eni of await interfaces(s)) expect(eni.groups).toEqual([isolation]);
   });
 
@@ -379,7 +383,8 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     const retry = await runContainment(deps(), incident.id, within(20_000));
     expect(retry.actions[0].status).toBe('done');
     const protection = accepted.filter((a) => a.command === 'ModifyInstanceAttribute').map((a) => Object.keys(a.input).find((k) => k !== 'InstanceId'));
-    expect(protection).toEqual(['DisableApiTermination', 'InstanceInitiatedShutdownBehavior', 'BlockDeviceMappings']);
+    // Each protection once (they are set at the same time, so in no fixed order).
+    expect(protection.sort()).toEqual(['BlockDeviceMappings', 'DisableApiTermination', 'InstanceInitiatedShutdownBehavior']);
     expect(accepted.filter((a) => a.command === 'CreateSnapshot')).toHaveLength(1);
   });
 

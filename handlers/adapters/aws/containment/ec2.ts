@@ -1,20 +1,24 @@
 /**
- * Isolating an EC2 instance, as ordered, separately recorded, idempotent steps (see
- * ../shared/domain.md §4 and runbooks/isolate-ec2-instance.md):
+ * Isolating an EC2 instance, as separately recorded, idempotent steps (see ../shared/domain.md §4
+ * and runbooks/isolate-ec2-instance.md), on the shortest path to cutting the network: calls that
+ * do not depend on each other are made together.
  *
  * 1. capture-metadata: every network interface with its groups, the instance profile, tags,
- *    volumes and Auto Scaling group. Evidence, and the only way to undo the isolation later.
- * 2. protect-instance: termination protection, shutdown behaviour "stop", volumes kept on
- *    termination. detach-from-asg: out of its Auto Scaling group without lowering capacity
- *    (termination protection does not stop an Auto Scaling group from replacing an instance that
- *    fails its health checks, and an isolated instance will).
- * 3. isolate-eni:<id>, for each interface: first the VPC's "all traffic" group, so tracked
+ *    volumes and Auto Scaling group, from one DescribeInstances. Evidence, and the only way to
+ *    undo the isolation later. At the same time, the pipeline's isolation groups are looked up.
+ * 2. At once: protect-instance (termination protection, shutdown behaviour "stop", volumes kept
+ *    on termination); detach-from-asg (out of its Auto Scaling group without lowering capacity:
+ *    termination protection does not stop an Auto Scaling group from replacing an instance that
+ *    fails its health checks, and an isolated instance will); prepare-isolation-groups (the VPC's
+ *    "all traffic" and isolation groups, created the first time in a VPC, rules repaired).
+ * 3. isolate-eni:<id>, every interface at once: first the VPC's "all traffic" group, so tracked
  *    connections become untracked, then the isolation group with no rules at all. A plain swap
  *    leaves tracked connections alive (5 days idle timeout). An interface is never left in the
  *    "all traffic" group: see network-isolation.ts (time budget, retries, restore, exposure). A
  *    run after one that got this far starts with the interfaces it left unfinished.
- * 4. deregister-target-groups (membership is read just before: isolation does not change it, and
- *    reading it later lets the network be cut sooner); snapshot-volumes; tag-instance.
+ * 4. Evidence, once every interface is cut, at once: deregister-target-groups (membership read
+ *    just before: isolation does not change it, and reading it later lets the network be cut
+ *    sooner); snapshot-volumes; tag-instance.
  * 5. Optional (policy): revoke-instance-credentials.
  *
  * A later failure never undoes the network isolation. Instances without a profile, an Auto
@@ -27,7 +31,6 @@ import {
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
-  DescribeNetworkInterfacesCommand,
   DisassociateIamInstanceProfileCommand,
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
@@ -44,8 +47,16 @@ import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { revokeOlderSessions } from './iam.js';
-import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
-import { releaseStep, step } from './steps.js';
+import {
+  DEFAULT_SWAP_TIMING,
+  findIsolationGroups,
+  type IsolationGroups,
+  isolateNetworkInterfaces,
+  isolateStepName,
+  isolationGroups,
+  type SwapTiming,
+} from './network-isolation.js';
+import { errorCode, releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
 
 export { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from './network-isolation.js';
 
@@ -72,6 +83,9 @@ export async function isolateInstance(
   // An earlier run prepared the groups, so it may have left interfaces half swapped or exposed:
   // those come first, before anything else this run has to do.
   const resumed = ctx.done.has('prepare-isolation-groups');
+  // Round 1: the instance, and (at the same time: the VPC is not known yet) the pipeline's groups.
+  const found = resumed ? null : findIsolationGroups(c);
+  found?.catch(() => undefined); // its failure is the groups step's, below
   const ok = await step(ctx, 'capture-metadata', now, async () => {
     const metadata = await captureMetadata(c, instanceId);
     return {
@@ -87,98 +101,37 @@ export async function isolateInstance(
     isolateNetworkInterfaces(c, ctx, { interfaces: metadata.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
   if (resumed) await isolate();
 
-  await step(ctx, 'protect-instance', now, async (progress) => {
-    // One attribute per call (the API's rule); a retry skips what an earlier run already set.
-    if (!progress.termination) {
-      await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: true } }));
-      progress.termination = true;
-    }
-    if (!progress.shutdown) {
-      await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } }));
-      progress.shutdown = true;
-    }
-    if (metadata.volumes.length && !progress.volumes) {
-      await c.ec2.send(
-        new ModifyInstanceAttributeCommand({
-          InstanceId: instanceId,
-          BlockDeviceMappings: metadata.volumes.map((v) => ({ DeviceName: v.deviceName, Ebs: { DeleteOnTermination: false } })),
-        }),
-      );
-      progress.volumes = true;
-    }
-    return { status: 'done', detail: 'termination protection on, shutdown behaviour stop, volumes kept on termination' };
-  });
-
-  await step(ctx, 'detach-from-asg', now, async () => {
-    if (!metadata.autoScalingGroup) return { status: 'skipped', detail: 'not in an Auto Scaling group' };
-    await c.autoscaling.send(
-      new DetachInstancesCommand({ AutoScalingGroupName: metadata.autoScalingGroup, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: false }),
-    );
-    return { status: 'done', detail: `detached from ${metadata.autoScalingGroup}; its capacity is kept (a replacement starts)` };
-  });
-
-  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, metadata.vpcId, incident.id);
-    return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
-  });
+  // Round 2, all at once: protection, out of the Auto Scaling group, and the groups (created the
+  // first time in this VPC). The network is cut only after these: an isolated instance fails its
+  // health checks, and its Auto Scaling group would replace (terminate) it.
+  const [, , groupsOk] = await Promise.all([
+    step(ctx, 'protect-instance', now, (progress) => protectInstance(c, metadata, progress)),
+    step(ctx, 'detach-from-asg', now, () => detachFromAsg(c, metadata)),
+    step(ctx, 'prepare-isolation-groups', now, async () => {
+      const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? undefined);
+      return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
+    }),
+  ]);
+  // Rounds 3 and 4: every interface's two swaps, all interfaces at once.
   if (groupsOk && !resumed) await isolate();
 
-  await step(ctx, 'deregister-target-groups', now, async (progress) => {
-    // Membership read before the first call of the first try; a retry deregisters what is left.
-    progress.targetGroups ??= await targetGroupsOf(c, instanceId, metadata.vpcId);
-    const targetGroups = progress.targetGroups as { arn: string; port: number | null }[];
-    if (targetGroups.length === 0) return { status: 'skipped', detail: 'in no load-balancer target group' };
-    const done = new Set((progress.deregistered as string[] | undefined) ?? []);
-    for (const tg of targetGroups) {
-      if (done.has(tg.arn)) continue;
-      await c.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg.arn, Targets: [{ Id: instanceId, Port: tg.port ?? undefined }] }));
-      done.add(tg.arn);
-      progress.deregistered = [...done];
-    }
-    return { status: 'done', detail: `deregistered from ${targetGroups.length} target group(s)`, evidence: { targetGroups } };
-  });
-
-  await step(ctx, 'snapshot-volumes', now, async (progress) => {
-    if (metadata.volumes.length === 0) return { status: 'skipped', detail: 'no attached volumes' };
-    const snapshots: Record<string, string> = {
-      ...((ctx.evidence.snapshots as Record<string, string> | undefined) ?? {}),
-      ...((progress.snapshots as Record<string, string> | undefined) ?? {}),
-    };
-    progress.snapshots = snapshots;
-    for (const v of metadata.volumes) {
-      if (snapshots[v.volumeId]) continue;
-      const out = await c.ec2.send(
-        new CreateSnapshotCommand({
-          VolumeId: v.volumeId,
-          Description: `datalek ${incident.id}: evidence of ${instanceId} ${v.deviceName}`,
-          TagSpecifications: [
-            {
-              ResourceType: 'snapshot',
-              Tags: [
-                { Key: 'datalek:incident', Value: incident.id },
-                { Key: 'datalek:instance', Value: instanceId },
-              ],
-            },
+  // Evidence, once every interface is cut, all at once.
+  await Promise.all([
+    step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
+    step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
+    step(ctx, 'tag-instance', now, async () => {
+      await c.ec2.send(
+        new CreateTagsCommand({
+          Resources: [instanceId],
+          Tags: [
+            { Key: 'datalek:incident', Value: incident.id },
+            { Key: 'datalek:state', Value: 'isolated' },
           ],
         }),
       );
-      snapshots[v.volumeId] = out.SnapshotId as string;
-    }
-    return { status: 'done', detail: `${Object.keys(snapshots).length} snapshot(s) tagged datalek:incident=${incident.id}`, evidence: { snapshots } };
-  });
-
-  await step(ctx, 'tag-instance', now, async () => {
-    await c.ec2.send(
-      new CreateTagsCommand({
-        Resources: [instanceId],
-        Tags: [
-          { Key: 'datalek:incident', Value: incident.id },
-          { Key: 'datalek:state', Value: 'isolated' },
-        ],
-      }),
-    );
-    return { status: 'done', detail: `tagged datalek:incident=${incident.id}, datalek:state=isolated` };
-  });
+      return { status: 'done', detail: `tagged datalek:incident=${incident.id}, datalek:state=isolated` };
+    }),
+  ]);
 
   if (action.params?.revokeInstanceCredentials === 'true') {
     await step(ctx, 'revoke-instance-credentials', now, async () => {
@@ -197,41 +150,183 @@ export async function isolateInstance(
   }
 }
 
+/**
+ * Calls that do not depend on each other, all at once. Each success is written into `progress`
+ * (so a retry does not repeat it) before the first failure, if any, is thrown.
+ */
+async function allOrFirstError(calls: { done: boolean; run: () => Promise<unknown>; mark: () => void }[]): Promise<void> {
+  const todo = calls.filter((call) => !call.done);
+  const settled = await Promise.allSettled(todo.map((call) => call.run()));
+  settled.forEach((result, i) => {
+    if (result.status === 'fulfilled') todo[i].mark();
+  });
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Termination protection, shutdown behaviour "stop", volumes kept on termination: one attribute per call (the API's rule), all at once. */
+async function protectInstance(c: ContainmentClients, metadata: InstanceMetadata, progress: StepProgress): Promise<StepOutcome> {
+  const InstanceId = metadata.instanceId;
+  await allOrFirstError([
+    {
+      done: Boolean(progress.termination),
+      run: () => c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId, DisableApiTermination: { Value: true } })),
+      mark: () => {
+        progress.termination = true;
+      },
+    },
+    {
+      done: Boolean(progress.shutdown),
+      run: () => c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } })),
+      mark: () => {
+        progress.shutdown = true;
+      },
+    },
+    {
+      done: metadata.volumes.length === 0 || Boolean(progress.volumes),
+      run: () =>
+        c.ec2.send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId,
+            BlockDeviceMappings: metadata.volumes.map((v) => ({ DeviceName: v.deviceName, Ebs: { DeleteOnTermination: false } })),
+          }),
+        ),
+      mark: () => {
+        progress.volumes = true;
+      },
+    },
+  ]);
+  return { status: 'done', detail: 'termination protection on, shutdown behaviour stop, volumes kept on termination' };
+}
+
+/**
+ * Out of its Auto Scaling group, keeping the group's capacity. The group is named by the
+ * instance's `aws:autoscaling:groupName` tag, which Auto Scaling sets on every instance it launches
+ * or takes in (and nobody else can set). A tag left from a group the instance already left makes
+ * the detach fail: then membership is read, and an instance in no group is skipped.
+ */
+async function detachFromAsg(c: ContainmentClients, metadata: InstanceMetadata): Promise<StepOutcome> {
+  const group = metadata.autoScalingGroup;
+  if (!group) return { status: 'skipped', detail: 'not in an Auto Scaling group' };
+  try {
+    await c.autoscaling.send(
+      new DetachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [metadata.instanceId], ShouldDecrementDesiredCapacity: false }),
+    );
+  } catch (err) {
+    if (errorCode(err) !== 'ValidationError') throw err;
+    const member = await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [metadata.instanceId] }));
+    if (member.AutoScalingInstances?.length) throw err;
+    return { status: 'skipped', detail: `tagged for ${group}, but in no Auto Scaling group any more` };
+  }
+  return { status: 'done', detail: `detached from ${group}; its capacity is kept (a replacement starts)` };
+}
+
+/** Out of every load-balancer target group it is in (membership read first, once: a retry deregisters what is left). */
+async function deregisterFromTargetGroups(c: ContainmentClients, metadata: InstanceMetadata, progress: StepProgress): Promise<StepOutcome> {
+  progress.targetGroups ??= await targetGroupsOf(c, metadata.instanceId, metadata.vpcId);
+  const targetGroups = progress.targetGroups as { arn: string; port: number | null }[];
+  if (targetGroups.length === 0) return { status: 'skipped', detail: 'in no load-balancer target group' };
+  const done = new Set((progress.deregistered as string[] | undefined) ?? []);
+  await allOrFirstError(
+    targetGroups.map((tg) => ({
+      done: done.has(tg.arn),
+      run: () => c.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg.arn, Targets: [{ Id: metadata.instanceId, Port: tg.port ?? undefined }] })),
+      mark: () => {
+        done.add(tg.arn);
+        progress.deregistered = [...done];
+      },
+    })),
+  );
+  return { status: 'done', detail: `deregistered from ${targetGroups.length} target group(s)`, evidence: { targetGroups } };
+}
+
+/** A snapshot of each attached volume, all at once, tagged with the incident (a retry snapshots only what is missing). */
+async function snapshotVolumes(
+  c: ContainmentClients,
+  metadata: InstanceMetadata,
+  incident: Incident,
+  ctx: ExecutionContext,
+  progress: StepProgress,
+): Promise<StepOutcome> {
+  if (metadata.volumes.length === 0) return { status: 'skipped', detail: 'no attached volumes' };
+  const snapshots: Record<string, string> = {
+    ...((ctx.evidence.snapshots as Record<string, string> | undefined) ?? {}),
+    ...((progress.snapshots as Record<string, string> | undefined) ?? {}),
+  };
+  progress.snapshots = snapshots;
+  await allOrFirstError(
+    metadata.volumes.map((v) => {
+      let snapshotId = '';
+      return {
+        done: Boolean(snapshots[v.volumeId]),
+        run: async () => {
+          const out = await c.ec2.send(
+            new CreateSnapshotCommand({
+              VolumeId: v.volumeId,
+              Description: `datalek ${incident.id}: evidence of ${metadata.instanceId} ${v.deviceName}`,
+              TagSpecifications: [
+                {
+                  ResourceType: 'snapshot',
+                  Tags: [
+                    { Key: 'datalek:incident', Value: incident.id },
+                    { Key: 'datalek:instance', Value: metadata.instanceId },
+                  ],
+                },
+              ],
+            }),
+          );
+          snapshotId = out.SnapshotId as string;
+        },
+        mark: () => {
+          snapshots[v.volumeId] = snapshotId;
+        },
+      };
+    }),
+  );
+  return { status: 'done', detail: `${Object.keys(snapshots).length} snapshot(s) tagged datalek:incident=${incident.id}`, evidence: { snapshots } };
+}
+
+/**
+ * The instance as it is: one DescribeInstances answers it all, each network interface with its
+ * own groups (the interface's, not the instance-level list) and the Auto Scaling group by its tag.
+ */
 async function captureMetadata(c: ContainmentClients, instanceId: string): Promise<InstanceMetadata> {
   const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
   if (!instance) throw new ContainmentStepError('capture-metadata', 'InvalidInstanceID.NotFound', `instance ${instanceId} not found`);
-  // Each interface's own groups, read from the interface: the instance-level list is not per interface.
-  const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
-  const asg = await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
+  const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key as string, t.Value ?? '']));
   return {
     instanceId,
     vpcId: instance.VpcId as string,
     state: instance.State?.Name ?? null,
     instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
-    tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key as string, t.Value ?? ''])),
-    networkInterfaces: (enis.NetworkInterfaces ?? [])
+    tags,
+    networkInterfaces: [...(instance.NetworkInterfaces ?? [])]
       .sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0))
       .map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) })),
     volumes: (instance.BlockDeviceMappings ?? [])
       .filter((b) => b.Ebs?.VolumeId)
       .map((b) => ({ volumeId: b.Ebs?.VolumeId as string, deviceName: b.DeviceName as string })),
-    autoScalingGroup: asg.AutoScalingInstances?.[0]?.AutoScalingGroupName ?? null,
+    autoScalingGroup: tags[AUTO_SCALING_GROUP_TAG] || null,
   };
 }
 
+/** The tag Auto Scaling puts on the instances of a group (an `aws:` tag: only AWS sets it). */
+const AUTO_SCALING_GROUP_TAG = 'aws:autoscaling:groupName';
+
+/** The instance's target groups in its VPC: each group's members read at once. */
 async function targetGroupsOf(c: ContainmentClients, instanceId: string, vpcId: string): Promise<{ arn: string; port: number | null }[]> {
   const found: { arn: string; port: number | null }[] = [];
   let marker: string | undefined;
   do {
     const page = await c.elbv2.send(new DescribeTargetGroupsCommand({ Marker: marker }));
-    for (const tg of page.TargetGroups ?? []) {
-      if (tg.VpcId !== vpcId || (tg.TargetType && tg.TargetType !== 'instance')) continue;
-      const health = await c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    const candidates = (page.TargetGroups ?? []).filter((tg) => tg.VpcId === vpcId && (!tg.TargetType || tg.TargetType === 'instance'));
+    const healths = await Promise.all(candidates.map((tg) => c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))));
+    healths.forEach((health, i) => {
       for (const d of health.TargetHealthDescriptions ?? []) {
-        if (d.Target?.Id === instanceId) found.push({ arn: tg.TargetGroupArn as string, port: d.Target.Port ?? null });
+        if (d.Target?.Id === instanceId) found.push({ arn: candidates[i].TargetGroupArn as string, port: d.Target.Port ?? null });
       }
-    }
+    });
     marker = page.NextMarker;
   } while (marker);
   return found;

@@ -26,6 +26,7 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ExecutionContext } from '../../../ports/containment.js';
@@ -78,9 +79,11 @@ export function isolateStepName(interfaceId: string): string {
 }
 
 /**
- * Isolates each interface as a step of its own (`isolate-eni:<id>`), interfaces a failure left
- * exposed first. `resumed`: an earlier run may have started swapping (its groups step was done
- * before this run), so where each unfinished interface is now is read first, in one call.
+ * Isolates each interface as a step of its own (`isolate-eni:<id>`), all of them at once: each
+ * interface's two swaps follow one another at once, and no interface waits for another. (Those a
+ * failure left exposed are started first.) `resumed`: an earlier run may have started swapping
+ * (its groups step was done before this run), so where each unfinished interface is now is read
+ * first, in one call.
  */
 export async function isolateNetworkInterfaces(
   c: Pick<ContainmentClients, 'ec2'>,
@@ -100,15 +103,17 @@ export async function isolateNetworkInterfaces(
       )
     : new Map<string, string[]>();
   const deadline = ctx.deadline ?? Date.now() + timing.withoutDeadlineMs;
-  for (const eni of ordered) {
-    await step(ctx, isolateStepName(eni.id), now, async () => {
-      const at = current.get(eni.id);
-      if (at?.length === 1 && at[0] === input.groups.isolation) {
-        return { status: 'done', detail: `${eni.id}: found in the isolation group only (an earlier run isolated it)` };
-      }
-      return swapInterface(c, eni, input.groups, at?.includes(input.groups.allTraffic) ? 'all-traffic' : 'own-groups', deadline, timing);
-    });
-  }
+  await Promise.all(
+    ordered.map((eni) =>
+      step(ctx, isolateStepName(eni.id), now, async () => {
+        const at = current.get(eni.id);
+        if (at?.length === 1 && at[0] === input.groups.isolation) {
+          return { status: 'done', detail: `${eni.id}: found in the isolation group only (an earlier run isolated it)` };
+        }
+        return swapInterface(c, eni, input.groups, at?.includes(input.groups.allTraffic) ? 'all-traffic' : 'own-groups', deadline, timing);
+      }),
+    ),
+  );
 }
 
 /** Where the interfaces are now; an empty map when that cannot be read (then each is swapped in full). */
@@ -202,37 +207,53 @@ export async function swapInterface(
   );
 }
 
+/** The pipeline's own groups (tagged `datalek:role` at creation), as one read returns them. */
+export type FoundGroups = SecurityGroup[];
+
 /**
- * The VPC's "all traffic" and isolation groups, found or created by name (names are unique per
- * VPC, so two isolations at once in one VPC end with one group of each kind: the loser of the
- * create race finds the winner's). Their rules are checked every time and repaired: the all-traffic
- * group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the isolation
- * group has no rule at all (a run that crashed before revoking a new group's default egress, or a
- * rule someone added, would open every interface in it).
+ * Every isolation and all-traffic group of the pipeline in the region, or in one VPC: one call,
+ * by their tag. Containment starts it together with the read of the instance, before the VPC is
+ * known.
  */
-export async function isolationGroups(c: Pick<ContainmentClients, 'ec2'>, vpcId: string, incidentId: string): Promise<IsolationGroups> {
-  const allTraffic = await findOrCreateGroup(
-    c,
-    vpcId,
-    ALL_TRAFFIC_GROUP,
-    'datalek: all traffic, for a moment, to untrack connections before isolation',
-    incidentId,
+export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, vpcId?: string): Promise<FoundGroups> {
+  const out = await c.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: `tag:${ROLE_TAG}`, Values: [ALL_TRAFFIC_GROUP, ISOLATION_GROUP] }, ...(vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : [])],
+    }),
   );
+  return out.SecurityGroups ?? [];
+}
+
+/**
+ * The VPC's "all traffic" and isolation groups: found by their tag (one call, or the one `found`
+ * already made), created only when missing, the first time in a VPC (names are unique per VPC, so
+ * two isolations at once in one VPC end with one group of each kind: the loser of the create race
+ * finds the winner's). Their rules are checked every time and repaired, all at once: the
+ * all-traffic group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the
+ * isolation group has no rule at all (a run that crashed before revoking a new group's default
+ * egress, or a rule someone added, would open every interface in it).
+ */
+export async function isolationGroups(
+  c: Pick<ContainmentClients, 'ec2'>,
+  vpcId: string,
+  incidentId: string,
+  found: Promise<FoundGroups> = findIsolationGroups(c, vpcId),
+): Promise<IsolationGroups> {
+  const groups = (await found).filter((g) => g.VpcId === vpcId);
+  const [allTraffic, isolation] = await Promise.all([
+    findOrCreateGroup(c, groups, vpcId, ALL_TRAFFIC_GROUP, 'datalek: all traffic, for a moment, to untrack connections before isolation', incidentId),
+    findOrCreateGroup(c, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId),
+  ]);
   const missingIn = missingAllTraffic(allTraffic.ingress);
-  if (missingIn) {
-    await ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: allTraffic.id, IpPermissions: [missingIn] })));
-  }
   const missingOut = missingAllTraffic(allTraffic.egress);
-  if (missingOut) {
-    await ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: allTraffic.id, IpPermissions: [missingOut] })));
-  }
-  const isolation = await findOrCreateGroup(c, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId);
-  if (isolation.egress.length) {
-    await ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress })));
-  }
-  if (isolation.ingress.length) {
-    await ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: isolation.id, IpPermissions: isolation.ingress })));
-  }
+  await Promise.all([
+    missingIn && ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: allTraffic.id, IpPermissions: [missingIn] }))),
+    missingOut && ignoreDuplicate(() => c.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: allTraffic.id, IpPermissions: [missingOut] }))),
+    isolation.egress.length &&
+      ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress }))),
+    isolation.ingress.length &&
+      ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: isolation.id, IpPermissions: isolation.ingress }))),
+  ]);
   return { allTraffic: allTraffic.id, isolation: isolation.id };
 }
 
@@ -251,27 +272,18 @@ function missingAllTraffic(rules: IpPermission[]): IpPermission | null {
 
 type GroupState = { id: string; ingress: IpPermission[]; egress: IpPermission[] };
 
+/** The group of this role among `found` (its name, where several carry the tag), else created. */
 async function findOrCreateGroup(
   c: Pick<ContainmentClients, 'ec2'>,
+  found: FoundGroups,
   vpcId: string,
   name: string,
   description: string,
   incidentId: string,
 ): Promise<GroupState> {
-  const find = async (): Promise<GroupState | null> => {
-    const out = await c.ec2.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: 'vpc-id', Values: [vpcId] },
-          { Name: 'group-name', Values: [name] },
-        ],
-      }),
-    );
-    const g = out.SecurityGroups?.[0];
-    return g ? { id: g.GroupId as string, ingress: g.IpPermissions ?? [], egress: g.IpPermissionsEgress ?? [] } : null;
-  };
-  const found = await find();
-  if (found) return found;
+  const tagged = found.filter((g) => (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === name));
+  const existing = tagged.find((g) => g.GroupName === name) ?? tagged[0];
+  if (existing) return groupState(existing);
   try {
     const created = await c.ec2.send(
       new CreateSecurityGroupCommand({
@@ -294,10 +306,24 @@ async function findOrCreateGroup(
     return { id: created.GroupId as string, ingress: [], egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
   } catch (err) {
     if (errorCode(err) !== 'InvalidGroup.Duplicate') throw err;
-    const winner = await find();
+    // Another run created it meanwhile (or a group of that name exists without our tag: then the
+    // containment policy lets us change nothing in it, and the swap fails and says so).
+    const out = await c.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'group-name', Values: [name] },
+        ],
+      }),
+    );
+    const winner = out.SecurityGroups?.[0];
     if (!winner) throw err;
-    return winner;
+    return groupState(winner);
   }
+}
+
+function groupState(g: SecurityGroup): GroupState {
+  return { id: g.GroupId as string, ingress: g.IpPermissions ?? [], egress: g.IpPermissionsEgress ?? [] };
 }
 
 async function ignoreDuplicate(fn: () => Promise<unknown>): Promise<void> {
