@@ -9,6 +9,8 @@ import type { OutboxMessage } from './incident.js';
 import { addMinutes } from './time.js';
 
 export const CLAIM_LEASE_MINUTES = 5;
+/** After this long delivering, what was sent is recorded at once, not at the end: far within the lease. */
+const RECORD_AFTER_MS = 60_000;
 
 export interface DeliveryReport {
   sent: OutboxMessage[];
@@ -27,12 +29,26 @@ export async function deliverPending(
   scope: DeliveryScope = {},
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], failed: [] };
-  const candidates = scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages();
+  const candidates = (
+    scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages()
+  ).filter((m) => !(scope.queuedBefore && m.createdAt >= scope.queuedBefore) && (!deps.notifier.accepts || deps.notifier.accepts(m)));
+  if (candidates.length === 0) return report;
+  // Claimed all at once, sent one by one in order, recorded as sent all at once; a sender that
+  // dies before that record leaves leases that run out, and those messages are sent again then.
+  // Deliveries that take long (a pager that is down) are recorded as they go, well before the
+  // leases could run out and another sender take them.
+  const now = deps.now();
+  const claimed = new Set(
+    await deps.store.claimMessages(
+      candidates.map((m) => m.id),
+      now,
+      addMinutes(now, CLAIM_LEASE_MINUTES),
+    ),
+  );
+  const started = performance.now();
+  let unrecorded: string[] = [];
   for (const message of candidates) {
-    if (scope.queuedBefore && message.createdAt >= scope.queuedBefore) continue;
-    if (deps.notifier.accepts && !deps.notifier.accepts(message)) continue;
-    const now = deps.now();
-    if (!(await deps.store.claimMessage(message.id, now, addMinutes(now, CLAIM_LEASE_MINUTES)))) continue;
+    if (!claimed.has(message.id)) continue;
     try {
       await deps.notifier.deliver(message);
     } catch (err) {
@@ -40,8 +56,13 @@ export async function deliverPending(
       report.failed.push({ message, error: (err as Error).message });
       continue;
     }
-    await deps.store.markSent(message.id, deps.now());
     report.sent.push(message);
+    unrecorded.push(message.id);
+    if (performance.now() - started > RECORD_AFTER_MS) {
+      await deps.store.markAllSent(unrecorded, deps.now());
+      unrecorded = [];
+    }
   }
+  if (unrecorded.length) await deps.store.markAllSent(unrecorded, deps.now());
   return report;
 }

@@ -107,7 +107,11 @@ interface Decision {
 async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const { store, policy } = deps;
   const now = deps.now();
-  const known = await store.getFinding(finding.key);
+  const keys = correlationKeys(finding);
+  // Everything the decision reads, at once: the finding's record, who holds its resources, and
+  // the incident a new one would be (the one a known finding usually belongs to as well).
+  const reads = await store.readForFinding(finding.key, keys, incidentIdFor(finding.key));
+  const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
     if (order === 0) return { result: result('duplicate', finding, known.incidentId, null, []) };
@@ -119,9 +123,9 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
         },
       };
     }
-    const incident = await followMerges(store, known.incidentId);
+    const incident = await followMerges(store, known.incidentId, reads.incident);
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
-    return update(deps, finding, known, incident, now);
+    return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
   }
 
   if (finding.archived) {
@@ -130,32 +134,32 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   if (finding.severity < policy.thresholds.openIncident) {
     // Below the threshold a finding neither opens nor joins an incident, whatever is open: were it
     // to join an open incident, the record would depend on the order findings happen to arrive in.
-    const open = await store.findOpenIncident(resourceKey(finding));
+    // (The finding's own resource is the first of its correlation keys.)
+    const open = reads.holders[0];
     const below = `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${formatSeverity(policy.thresholds.openIncident)} for opening an incident`;
     return {
       result: ignored(finding, open ? `${below}; incident ${open.id} is open on this resource, but a finding below the threshold joins none` : below),
     };
   }
-  const keys = correlationKeys(finding);
-  const holders = await openHolders(store, keys);
-  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key));
+  const holders = distinct(reads.holders);
+  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, reads.incident));
   return attach(deps, finding, holders, keys, now);
 }
 
-/** The incident a finding record points to, following merges to the incident that now holds it. */
-async function followMerges(store: RecordDeps['store'], incidentId: string): Promise<Incident | undefined> {
-  let incident = await store.getIncident(incidentId);
+/**
+ * The incident a finding record points to, following merges to the incident that now holds it;
+ * `read` is that incident when it was read already.
+ */
+async function followMerges(store: RecordDeps['store'], incidentId: string, read?: Incident): Promise<Incident | undefined> {
+  let incident = read?.id === incidentId ? read : await store.getIncident(incidentId);
   for (let hops = 0; incident?.mergedInto && hops < 10; hops++) incident = await store.getIncident(incident.mergedInto);
   return incident;
 }
 
 /** The distinct open incidents holding any of the keys, in the keys' order. */
-async function openHolders(store: RecordDeps['store'], keys: string[]): Promise<Incident[]> {
+function distinct(holders: (Incident | undefined)[]): Incident[] {
   const found: Incident[] = [];
-  for (const key of keys) {
-    const incident = await store.findOpenIncident(key);
-    if (incident && !found.some((i) => i.id === incident.id)) found.push(incident);
-  }
+  for (const incident of holders) if (incident && !found.some((i) => i.id === incident.id)) found.push(incident);
   return found;
 }
 
@@ -163,11 +167,12 @@ async function openHolders(store: RecordDeps['store'], keys: string[]): Promise<
  * The incident id for a new finding: derived from its key, so a retried delivery opens the same
  * one. Should another finding's incident hold that id already (a hash collision, however unlikely
  * at 128 bits), the next derivation is taken: a collision makes a new id, never a lost finding.
+ * `first` is what is stored under the first derivation (read with the finding).
  */
-async function freeIncidentId(store: RecordDeps['store'], key: Finding['key']): Promise<string> {
+async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], first: Incident | undefined): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     const id = incidentIdFor(key, attempt);
-    const holder = await store.getIncident(id);
+    const holder = attempt === 0 ? first : await store.getIncident(id);
     if (!holder || findingKeyString(holder.firstFinding) === findingKeyString(key)) return id;
   }
 }
@@ -379,7 +384,15 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
   });
 }
 
-async function update(deps: RecordDeps, finding: Finding, known: FindingRecord, current: Incident, now: string): Promise<Decision> {
+/** `holderOf`: the open incident holding each of the finding's correlation keys, as read with it. */
+function update(
+  deps: RecordDeps,
+  finding: Finding,
+  known: FindingRecord,
+  current: Incident,
+  now: string,
+  holderOf: Map<string, Incident | undefined>,
+): Decision {
   const incident = structuredClone(current);
   const entries: TimelineDraft[] = [
     {
@@ -405,10 +418,7 @@ async function update(deps: RecordDeps, finding: Finding, known: FindingRecord, 
       // A sequence's later version may name more resources: they join this incident too.
       const keys = correlationKeys(finding);
       const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
-      const holders = await openHolders(
-        deps.store,
-        keys.filter((k) => !held.has(k)),
-      );
+      const holders = distinct(keys.filter((k) => !held.has(k)).map((k) => holderOf.get(k)));
       ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
     }
     absorb(incident, finding, now, entries);

@@ -37,6 +37,16 @@ export interface IncidentChange {
   others?: IncidentChange[];
 }
 
+/** What deciding on one finding reads (see `IncidentStore.readForFinding`). */
+export interface FindingReads {
+  /** The finding's stored record, if it is known. */
+  finding: FindingRecord | undefined;
+  /** The open incident holding each of the resource keys asked about, in their order (undefined: none). */
+  holders: (Incident | undefined)[];
+  /** The incident stored under the id asked about, if any. */
+  incident: Incident | undefined;
+}
+
 export interface IncidentFilter {
   /**
    * Called for each stored incident that cannot be read (damaged or edited bytes), which is then
@@ -68,6 +78,13 @@ export interface IncidentStore {
   getIncident(id: string): Promise<Incident | undefined>;
   /** The open incident holding this resource key (as its own resource or a claimed one), if any. */
   findOpenIncident(resourceKey: string): Promise<Incident | undefined>;
+  /**
+   * Everything deciding on one finding reads, at once: its record, the open incident holding each
+   * of `resourceKeys`, and the incident stored under `incidentId` (the id a new incident for the
+   * finding would take). The same answers as `getFinding`, `findOpenIncident` and `getIncident`,
+   * in as few round trips as the store allows; a commit decided on them still checks each one.
+   */
+  readForFinding(key: FindingKey, resourceKeys: string[], incidentId: string): Promise<FindingReads>;
   listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
   /**
    * Only the incidents with something due at or before `now`: reads grow with what is due, not with
@@ -87,6 +104,10 @@ export interface IncidentStore {
    * never lost, and is only sent twice if a sender dies between sending and `markSent`.
    */
   claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean>;
+  /** `claimMessage` for each of `ids`, in as few round trips as the store allows; the ids it took. */
+  claimMessages(ids: string[], now: string, leaseUntil: string): Promise<string[]>;
   markSent(id: string, at: string): Promise<void>;
+  /** `markSent` for each of `ids` (each recorded once in its incident's ledger), in as few round trips as the store allows. */
+  markAllSent(ids: string[], at: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../handlers/core/errors.js';
 import { appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
+import { ledgerGenesis, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
+import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
 import { incidentFixture } from '../support/incidents.js';
 
@@ -201,6 +203,62 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       const sent = (await store.listMessages(incident.id)).find((m) => m.id === id);
       expect(sent?.sentAt).toBe('2026-11-27T21:08:01.000Z');
       expect((await store.pendingMessages()).filter((m) => m.incidentId === incident.id).map((m) => m.id)).toEqual([`${incident.id}/fg/band:Critical`]);
+    });
+
+    it('answers the reads for a finding at once as the single reads answer them', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const nobody = `ec2-instance:nobody-${Date.now()}`;
+      const known = await store.readForFinding(incident.firstFinding, [incident.resourceKey, nobody], incident.id);
+      expect(known).toEqual({ finding: findingFor(incident), holders: [incident, undefined], incident });
+      const unknownKey = { ...incident.firstFinding, findingId: `unknown-${Date.now()}` };
+      expect(await store.readForFinding(unknownKey, [nobody], 'dl-nothing-here')).toEqual({ finding: undefined, holders: [undefined], incident: undefined });
+    });
+
+    it('keeps the registry chained when another incident was opened between the reads for a finding and its commit', async () => {
+      // Two incidents whose ids fall in the same registry shard.
+      const first = draftIncident();
+      let second = draftIncident();
+      while (registryShardOf(second.id) !== registryShardOf(first.id)) second = draftIncident();
+      await store.readForFinding(first.firstFinding, [first.resourceKey], first.id);
+      await store.commit(createChange(second));
+      // The first's commit was decided before the second moved the shard's head: it is stored on
+      // the new head, or refused as a lost race and stored after a fresh read.
+      try {
+        await store.commit(createChange(first));
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConflictError);
+        await store.readForFinding(first.firstFinding, [first.resourceKey], first.id);
+        await store.commit(createChange(first));
+      }
+      const shard = (await (store as unknown as AuditSource).registry())[registryShardOf(first.id)];
+      const ids = shard.map((e) => JSON.parse(e.data).incidentId);
+      expect(ids.slice(-2)).toEqual([second.id, first.id]);
+      for (const [i, e] of shard.entries()) {
+        expect(e.n).toBe(i + 1);
+        expect(e.prevHash).toBe(i === 0 ? registryGenesis(registryShardOf(first.id)) : shard[i - 1].hash);
+      }
+    });
+
+    it('claims messages at once, leaving those another sender holds or sent, and marks several sent, each in the ledger once', async () => {
+      const incident = draftIncident();
+      await store.commit(createChange(incident));
+      const v1 = (await store.getIncident(incident.id)) as Incident;
+      await store.commit({ ...nextChange(v1), messages: [message(v1, 'a'), message(v1, 'b'), message(v1, 'c')] });
+      const [opened, a, b, c] = ['opened', 'a', 'b', 'c'].map((k) => `${incident.id}/fg/${k}`);
+      expect(await store.claimMessage(b, '2026-11-27T21:02:00.000Z', '2026-11-27T21:07:00.000Z')).toBe(true);
+      await store.markSent(opened, '2026-11-27T21:02:30.000Z');
+      const claimed = await store.claimMessages([opened, a, b, c], '2026-11-27T21:03:00.000Z', '2026-11-27T21:08:00.000Z');
+      expect(claimed.sort()).toEqual([a, c].sort());
+      // `a` is marked by another sender first: it is recorded once.
+      await store.markSent(a, '2026-11-27T21:03:30.000Z');
+      await store.markAllSent([a, c], '2026-11-27T21:04:00.000Z');
+      const sentAt = Object.fromEntries((await store.listMessages(incident.id)).map((m) => [m.id, m.sentAt]));
+      expect(sentAt).toEqual({ [opened]: '2026-11-27T21:02:30.000Z', [a]: '2026-11-27T21:03:30.000Z', [b]: null, [c]: '2026-11-27T21:04:00.000Z' });
+      const raw = await (store as unknown as AuditSource).rawIncident(incident.id);
+      const sentEntries = raw.ledger.map((e) => JSON.parse(e.data).sent?.id).filter(Boolean);
+      expect(sentEntries).toEqual([opened, a, c]);
+      for (const [i, e] of raw.ledger.entries()) expect(e.prevHash).toBe(i === 0 ? ledgerGenesis(incident.id) : raw.ledger[i - 1].hash);
     });
 
     it('lists only what is due, and open or dated incidents on request', async () => {

@@ -36,7 +36,7 @@ import {
 } from '../../core/ledger.js';
 import { parseStoredFinding, parseStoredIncident, type UnreadableHandler, UnreadableRecordError } from '../../core/stored-record.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
-import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+import type { FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 import { INCIDENT_INDEX_KEYS, INCIDENT_TABLE, indexShardOf } from './table-schema.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -53,6 +53,8 @@ const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk
 /** Ledger heads not yet in a digest, sharded like the registry: the anchor reads only what moved. */
 const pendingAnchorKey = (id: string) => ({ pk: `ANCHOR#${registryShardOf(id)}`, sk: id });
 const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
+/** An item's identity, for finding it among the answers of a batch read. */
+const itemId = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
 const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCIDENT_INDEX_KEYS[kind]}#${indexShardOf(sha256(id))}`;
 
@@ -63,6 +65,18 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    * read of the same incident, and then needs no extra read to chain its ledger entry.
    */
   private readonly heads = new Map<string, { revision: number; head: ChainHead }>();
+  /**
+   * The registry head of a shard as the last read for a finding saw it (null: the shard is empty),
+   * taken by the next commit that opens an incident there instead of reading it again. A head that
+   * moved meanwhile fails that commit's condition: a lost race, decided again on a fresh read.
+   */
+  private readonly registryHeads = new Map<number, ChainHead | null>();
+  /**
+   * An incident's ledger head as the listing of its messages (or the last marking sent) saw it
+   * (null: no entry yet), taken by the next marking instead of reading it again. One that moved
+   * meanwhile fails that transaction's condition, and the head is read then.
+   */
+  private readonly ledgerHints = new Map<string, ChainHead | null>();
 
   constructor(
     client: DynamoDBClient,
@@ -91,6 +105,61 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     );
     if (!lock.Item) return undefined;
     return this.getIncident(lock.Item.incidentId as string);
+  }
+
+  /**
+   * One BatchGetItem (consistent reads) for the finding's record, the resource locks, the incident
+   * a new incident would be, and the registry head of that incident's shard; one more only when a
+   * lock names another incident, for those incidents.
+   */
+  async readForFinding(key: FindingKey, resourceKeys: string[], incidentId: string): Promise<FindingReads> {
+    const shard = registryShardOf(incidentId);
+    const items = await this.batchGet('BatchGetItem finding reads', [
+      findingItemKey(key),
+      ...resourceKeys.map(resourceLockKey),
+      incidentKey(incidentId),
+      registryHeadKey(shard),
+    ]);
+    const findingItem = items.get(itemId(findingItemKey(key)));
+    const candidate = items.get(itemId(incidentKey(incidentId)));
+    const incident = candidate ? this.incidentItem(candidate) : undefined;
+    const head = items.get(itemId(registryHeadKey(shard)));
+    this.registryHeads.set(shard, head ? { seq: head.n as number, hash: head.hash as string } : null);
+    const lockHolders = resourceKeys.map((k) => items.get(itemId(resourceLockKey(k)))?.incidentId as string | undefined);
+    const incidents = new Map<string, Incident>(incident ? [[incidentId, incident]] : []);
+    const others = [...new Set(lockHolders.filter((id): id is string => id !== undefined && !incidents.has(id)))];
+    if (others.length) {
+      const more = await this.batchGet('BatchGetItem incidents', others.map(incidentKey));
+      for (const id of others) {
+        const item = more.get(itemId(incidentKey(id)));
+        if (item) incidents.set(id, this.incidentItem(item));
+      }
+    }
+    return {
+      finding: findingItem ? parseStoredFinding(findingItem.data, key) : undefined,
+      holders: lockHolders.map((id) => (id === undefined ? undefined : incidents.get(id))),
+      incident,
+    };
+  }
+
+  /** Consistent reads of `keys` (distinct), by `pk`/`sk`; keys DynamoDB leaves unprocessed are asked again, after a pause. */
+  private async batchGet(what: string, keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let pending = [...new Map(keys.map((k) => [itemId(k), k])).values()];
+    let heldBack = 0;
+    while (pending.length) {
+      const page = pending.slice(0, 100);
+      const out = await this.call(what, () => this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: page, ConsistentRead: true } } })));
+      for (const item of out.Responses?.[this.tableName] ?? []) found.set(itemId(item as { pk: string; sk: string }), item);
+      const unprocessed = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as { pk: string; sk: string }[];
+      pending = [...unprocessed, ...pending.slice(100)];
+      if (unprocessed.length) {
+        heldBack += 1;
+        if (heldBack > 5) throw new StoreError(`DynamoDB ${what} on ${this.tableName}: ${unprocessed.length} key(s) still unprocessed after ${heldBack} tries`);
+        await new Promise((r) => setTimeout(r, 25 * 2 ** heldBack));
+      }
+    }
+    return found;
   }
 
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
@@ -181,7 +250,9 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   /** The transaction items of one incident's part of a commit, with its ledger entry. */
   private async items(change: IncidentChange, batchIds: string[], handedOver: Set<string>): Promise<{ items: TransactItem[]; entry: LedgerEntry }> {
     const { incident, expectedRevision, finding, timeline } = change;
-    const messages = await this.newMessages(change.messages);
+    // A new incident's messages cannot be stored yet: nothing to look up. (Each Put is conditioned
+    // on its absence, so one that were there would fail the commit, never be written twice.)
+    const messages = expectedRevision === null ? change.messages : await this.newMessages(change.messages);
     const items: TransactItem[] = [];
     const head = expectedRevision === null ? null : await this.ledgerHead(incident.id, expectedRevision);
     const incidentText = storedText.incident(incident);
@@ -332,17 +403,28 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      { Put: { TableName: this.tableName, Item: { ...pendingAnchorKey(entry.incidentId), incidentId: entry.incidentId, seq: entry.seq, hash: entry.hash } } },
+      this.anchorMark(entry),
     ];
+  }
+
+  /** The incident's ledger head, marked for the next digest. */
+  private anchorMark(entry: LedgerEntry): TransactItem {
+    return {
+      Put: { TableName: this.tableName, Item: { ...pendingAnchorKey(entry.incidentId), incidentId: entry.incidentId, seq: entry.seq, hash: entry.hash } },
+    };
   }
 
   /** A new incident's registry entry; the shard's head moves only if no other creation moved it. */
   private async registryItems(incidentId: string): Promise<TransactItem[]> {
     const shard = registryShardOf(incidentId);
-    const out = await this.call('GetItem registry head', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: registryHeadKey(shard), ConsistentRead: true })),
-    );
-    const head = out.Item ? { seq: out.Item.n as number, hash: out.Item.hash as string } : null;
+    let head = this.registryHeads.get(shard);
+    this.registryHeads.delete(shard);
+    if (head === undefined) {
+      const out = await this.call('GetItem registry head', () =>
+        this.doc.send(new GetCommand({ TableName: this.tableName, Key: registryHeadKey(shard), ConsistentRead: true })),
+      );
+      head = out.Item ? { seq: out.Item.n as number, hash: out.Item.hash as string } : null;
+    }
     const entry = registryEntry(shard, head, incidentId, new Date().toISOString());
     return [
       {
@@ -383,55 +465,113 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     return items.map((i) => ({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: null }));
   }
 
+  /**
+   * The incident's messages, and (in the same Query) its ledger head: read backwards from the end of
+   * the outbox (`MSG#…`) into the ledger (`LG#…`, which sorts just before it), the first ledger
+   * entry met is the newest. Sending those messages then needs no read of the head to record them.
+   */
   async listMessages(incidentId: string): Promise<OutboxMessage[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':m': 'MSG#' },
-      ConsistentRead: true,
-    });
-    return items
-      .map((i) => ({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: (i.sentAt as string | undefined) ?? null }))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || 0);
+    const messages: OutboxMessage[] = [];
+    let head: ChainHead | undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :ledger AND :outboxEnd',
+            ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':ledger': 'LG#', ':outboxEnd': 'MSG$' },
+            ScanIndexForward: false,
+            // Enough for the outbox of almost any incident and its newest ledger entry in one page.
+            Limit: 100,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const i of page.Items ?? []) {
+        if (String(i.sk).startsWith('MSG#'))
+          messages.push({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: (i.sentAt as string | undefined) ?? null });
+        else head ??= { seq: Number(i.seq), hash: String(i.hash) };
+      }
+      start = head ? undefined : page.LastEvaluatedKey;
+    } while (start);
+    this.ledgerHints.set(incidentId, head ?? null);
+    // Read backwards: turned round, so that messages queued at the same time keep their key order.
+    return messages.reverse().sort((a, b) => a.createdAt.localeCompare(b.createdAt) || 0);
   }
 
   async claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(id),
-          UpdateExpression: 'SET claimedUntil = :lease',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
-          ExpressionAttributeValues: { ':lease': leaseUntil, ':now': now },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw new StoreError(`claim of message ${id} failed: ${(err as Error).message}`, { cause: err });
-    }
+    return (await this.claimMessages([id], now, leaseUntil)).length === 1;
   }
 
   /**
-   * Marks a message sent and appends that to its incident's ledger, in one transaction. A commit
-   * that moved the ledger meanwhile makes it read the head again.
+   * Claims the messages in one transaction (up to 100 at a time); when any of them cannot be
+   * claimed (sent, or another sender's lease), each is tried on its own, so the others are taken.
    */
+  async claimMessages(ids: string[], now: string, leaseUntil: string): Promise<string[]> {
+    const claim = (id: string) => ({
+      TableName: this.tableName,
+      Key: messageKey(id),
+      UpdateExpression: 'SET claimedUntil = :lease',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+      ExpressionAttributeValues: { ':lease': leaseUntil, ':now': now },
+    });
+    const claimed: string[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      const batch = ids.slice(i, i + 100);
+      try {
+        if (batch.length === 1) await this.doc.send(new UpdateCommand(claim(batch[0])));
+        else await this.doc.send(new TransactWriteCommand({ TransactItems: batch.map((id) => ({ Update: claim(id) })) }));
+        claimed.push(...batch);
+      } catch (err) {
+        const name = (err as Error).name;
+        if (name === 'ConditionalCheckFailedException') continue;
+        if (name !== 'TransactionCanceledException' && name !== 'TransactionConflictException') {
+          throw new StoreError(`claim of ${batch.length} message(s) failed: ${(err as Error).message}`, { cause: err });
+        }
+        for (const id of batch) if (await this.claimMessage(id, now, leaseUntil)) claimed.push(id);
+      }
+    }
+    return claimed;
+  }
+
   async markSent(id: string, at: string): Promise<void> {
-    const incidentId = id.split('/')[0];
-    for (let attempt = 1; ; attempt++) {
-      const out = await this.call('GetItem ledger head', () =>
-        this.doc.send(
-          new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true, ProjectionExpression: 'ledgerSeq, ledgerHash' }),
-        ),
-      );
-      const head = out.Item?.ledgerSeq ? { seq: out.Item.ledgerSeq as number, hash: out.Item.ledgerHash as string } : null;
-      const entry = ledgerEntry(incidentId, head, { at: new Date().toISOString(), sent: { id, at } });
+    await this.markAllSent([id], at);
+  }
+
+  /**
+   * Marks messages sent and appends that to their incidents' ledgers: per incident one transaction
+   * with an entry per message, chained. The head comes from the read that listed the messages, or
+   * is read; a commit that moved the ledger meanwhile makes it read the head again. A message
+   * another sender marked first is left out (nothing is recorded twice).
+   */
+  async markAllSent(ids: string[], at: string): Promise<void> {
+    const byIncident = new Map<string, string[]>();
+    for (const id of ids) {
+      const incidentId = id.split('/')[0];
+      byIncident.set(incidentId, [...(byIncident.get(incidentId) ?? []), id]);
+    }
+    for (const [incidentId, mine] of byIncident) {
+      // At most 100 items per transaction: two per message, two for the incident and its anchor mark.
+      for (let i = 0; i < mine.length; i += 49) await this.markSentOf(incidentId, mine.slice(i, i + 49), at);
+    }
+  }
+
+  private async markSentOf(incidentId: string, ids: string[], at: string): Promise<void> {
+    let pending = ids;
+    for (let attempt = 1; pending.length; attempt++) {
+      const hint = this.ledgerHints.get(incidentId);
+      this.ledgerHints.delete(incidentId);
+      const head = hint !== undefined ? hint : await this.readLedgerHead(incidentId);
+      const entries: LedgerEntry[] = [];
+      for (const id of pending) entries.push(ledgerEntry(incidentId, entries.at(-1) ?? head, { at: new Date().toISOString(), sent: { id, at } }));
+      const last = entries.at(-1) as LedgerEntry;
       try {
         await this.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
+              ...pending.map((id) => ({
                 Update: {
                   TableName: this.tableName,
                   Key: messageKey(id),
@@ -439,32 +579,49 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
                   ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
                   ExpressionAttributeValues: { ':at': at },
                 },
-              },
+              })),
               {
                 Update: {
                   TableName: this.tableName,
                   Key: incidentKey(incidentId),
                   UpdateExpression: 'SET ledgerSeq = :seq, ledgerHash = :hash',
-                  ConditionExpression: head ? 'ledgerSeq = :prev' : 'attribute_exists(pk) AND attribute_not_exists(ledgerSeq)',
-                  ExpressionAttributeValues: { ':seq': entry.seq, ':hash': entry.hash, ...(head ? { ':prev': head.seq } : {}) },
+                  ConditionExpression: head ? 'ledgerSeq = :prev AND ledgerHash = :prevHash' : 'attribute_exists(pk) AND attribute_not_exists(ledgerSeq)',
+                  ExpressionAttributeValues: { ':seq': last.seq, ':hash': last.hash, ...(head ? { ':prev': head.seq, ':prevHash': head.hash } : {}) },
                 },
               },
-              ...this.ledgerItems(entry),
+              ...entries.map((entry) => ({
+                Put: { TableName: this.tableName, Item: { ...ledgerKey(incidentId, entry.seq), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+              this.anchorMark(last),
             ],
           }),
         );
+        this.ledgerHints.set(incidentId, { seq: last.seq, hash: last.hash });
         const cached = this.heads.get(incidentId);
-        if (cached) cached.head = { seq: entry.seq, hash: entry.hash };
+        if (cached) cached.head = { seq: last.seq, hash: last.hash };
         return;
       } catch (err) {
         const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         const isCancel = (err as Error).name === 'TransactionCanceledException' || (err as Error).name === 'TransactionConflictException';
-        // Already sent (another sender was first): nothing to record twice.
-        if (isCancel && reasons[0] === 'ConditionalCheckFailed') return;
-        if (!isCancel || attempt >= 10)
-          throw new StoreError(`marking message ${id} sent failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+        if (!isCancel || attempt >= 10) {
+          throw new StoreError(`marking ${pending.length} message(s) of ${incidentId} sent failed: ${(err as Error).name}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        // Already sent (another sender was first): nothing to record twice. Otherwise the head moved: read it again.
+        const sentElsewhere = new Set(pending.filter((_, i) => reasons[i] === 'ConditionalCheckFailed'));
+        pending = pending.filter((id) => !sentElsewhere.has(id));
       }
     }
+  }
+
+  private async readLedgerHead(incidentId: string): Promise<ChainHead | null> {
+    const out = await this.call('GetItem ledger head', () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: incidentKey(incidentId), ConsistentRead: true, ProjectionExpression: 'ledgerSeq, ledgerHash' }),
+      ),
+    );
+    return out.Item?.ledgerSeq ? { seq: out.Item.ledgerSeq as number, hash: out.Item.ledgerHash as string } : null;
   }
 
   async close(): Promise<void> {

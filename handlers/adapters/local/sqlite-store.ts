@@ -29,7 +29,7 @@ import {
 } from '../../core/ledger.js';
 import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
-import type { IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+import type { FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 
 export const STORE_FILE = 'datalek.sqlite';
 
@@ -260,6 +260,15 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey) ?? this.stmts.openByClaim.get(resourceKey)));
   }
 
+  async readForFinding(key: FindingKey, resourceKeys: string[], incidentId: string): Promise<FindingReads> {
+    // Local reads cost no round trip: the single reads, in one place.
+    return {
+      finding: await this.getFinding(key),
+      holders: await Promise.all(resourceKeys.map((k) => this.findOpenIncident(k))),
+      incident: await this.getIncident(incidentId),
+    };
+  }
+
   async listIncidents(filter: IncidentFilter = {}): Promise<Incident[]> {
     const where: string[] = [];
     const args: string[] = [];
@@ -405,15 +414,26 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean> {
-    return this.run(() => this.stmts.claim.run(leaseUntil, id, now)).changes === 1;
+    return (await this.claimMessages([id], now, leaseUntil)).length === 1;
   }
 
-  /** Marks a message sent, and records that in its incident's ledger, in one transaction. */
+  async claimMessages(ids: string[], now: string, leaseUntil: string): Promise<string[]> {
+    const tx = this.db.transaction(() => ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1));
+    return this.run(() => tx.immediate());
+  }
+
   async markSent(id: string, at: string): Promise<void> {
+    await this.markAllSent([id], at);
+  }
+
+  /** Marks messages sent, and records each in its incident's ledger, in one transaction. */
+  async markAllSent(ids: string[], at: string): Promise<void> {
     const tx = this.db.transaction(() => {
-      if (this.stmts.markSent.run(at, id).changes !== 1) return;
-      const owner = this.stmts.messageIncident.get(id) as { incident_id: string };
-      this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+      for (const id of ids) {
+        if (this.stmts.markSent.run(at, id).changes !== 1) continue;
+        const owner = this.stmts.messageIncident.get(id) as { incident_id: string };
+        this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+      }
     });
     this.run(() => tx.immediate());
   }
