@@ -8,8 +8,10 @@
  * - floor: the same event texts parsed, and one row each inserted into SQLite in one transaction
  *   per event: the least any durable pipeline does per event. ratio = floor rate / replay rate.
  * - sweep: 10 open incidents beside `closed` closed ones: the incidents one sweep reads.
- * - largeInput: `datalek replay` of one 60 MB JSON array (redeliveries of a few findings), in a
- *   process of its own: its peak resident memory beside the same process replaying one event (the file is streamed, never held whole).
+ * - largeInput: `datalek replay` of one JSON array of 100,000 events (redeliveries of a few
+ *   findings, about 120 MB), in a process of its own: its peak resident memory beside the same
+ *   process replaying one event (the file is streamed, never held whole).
+ * - startup: `datalek --help` beside `node -e 0`, and its peak resident memory.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -26,7 +28,7 @@ import { type RecordDeps, recordEvent, recordEventText } from '../handlers/core/
 import { sweep } from '../handlers/core/sweep.js';
 import { findingEvent } from '../test/support/events.js';
 import { MOTO_AVAILABLE } from '../test/support/moto.js';
-import { benchAwsCalls, benchContainment, benchHandlers } from './aws.js';
+import { benchAwsCalls, benchContainment, benchHandlers, type ContainmentFigures, pairedMedianMs } from './aws.js';
 import { BASELINE_COMMIT, benchStorm, printStorm } from './storm.js';
 
 // The handlers' logs and the SDK's Node 20 notice would drown the figures (and break --json).
@@ -171,7 +173,38 @@ async function benchSweep() {
   return { open: OPEN, closed: CLOSED, incidentsRead: result.incidentsRead, sent: result.sent.length };
 }
 
-/** `datalek replay` of a 60 MB array in its own process: how much memory it takes at most. */
+const CLI = join(import.meta.dirname, '../bin/datalek.mjs');
+const LARGE_EVENTS = 100_000;
+
+/** A module that makes a Node process report its peak resident memory (kilobytes on Linux) as it exits. */
+function rssProbe(dir: string): string {
+  const probe = join(dir, 'peak-rss.cjs');
+  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, '\\npeak-rss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n");
+  return probe;
+}
+
+function peakRssOf(stderr: string): number {
+  return Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1] ?? Number.NaN) * 1024;
+}
+
+/** `datalek --help` beside `node -e 0`, in turns; and the peak memory of one `--help`. */
+function benchStartup() {
+  const [bareMs, helpMs] = pairedMedianMs(['-e', '0'], [CLI, '--help']);
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-startup-'));
+  try {
+    const run = spawnSync(process.execPath, ['-r', rssProbe(dir), CLI, '--help'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    return {
+      helpMs: Number(helpMs.toFixed(1)),
+      bareMs: Number(bareMs.toFixed(1)),
+      ratio: Number((helpMs / bareMs).toFixed(2)),
+      peakRssBytes: peakRssOf(run.stderr),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `datalek replay` of a 100,000-event array in its own process: how much memory it takes at most. */
 function benchLargeInput() {
   const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-large-'));
   const file = join(dir, 'large.json');
@@ -180,32 +213,20 @@ function benchLargeInput() {
     JSON.stringify(findingEvent({ id: `large-${i}`, instanceId: `i-large-${i}`, createdAt: '2026-11-27T21:00:00Z' })),
   );
   let events = 0;
-  let bytes = 1;
   writeSync(fd, '[');
-  while (bytes < 60 * 1024 * 1024) {
-    const text = `${events ? ',' : ''}${findings[events % findings.length]}`;
-    writeSync(fd, text);
-    bytes += Buffer.byteLength(text);
-    events += 1;
-  }
+  for (; events < LARGE_EVENTS; events++) writeSync(fd, `${events ? ',' : ''}${findings[events % findings.length]}`);
   writeSync(fd, ']');
   closeSync(fd);
-  // The child reports its own high-water mark as it exits (kilobytes on Linux).
-  const probe = join(dir, 'peak-rss.cjs');
-  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, '\\npeak-rss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n");
+  // The child reports its own high-water mark as it exits.
+  const probe = rssProbe(dir);
   const replay = (input: string, store: string) => {
     const started = performance.now();
-    const run = spawnSync(
-      process.execPath,
-      ['-r', probe, join(import.meta.dirname, '../bin/datalek.mjs'), 'replay', input, '--store', join(dir, store), '--json', '--now', NOW],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'ignore', 'pipe'],
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    const kb = Number(/peak-rss-kb (\d+)/.exec(run.stderr ?? '')?.[1] ?? Number.NaN);
-    return { seconds: (performance.now() - started) / 1000, bytes: kb * 1024, exitCode: run.status };
+    const run = spawnSync(process.execPath, ['-r', probe, CLI, 'replay', input, '--store', join(dir, store), '--json', '--now', NOW], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { seconds: (performance.now() - started) / 1000, bytes: peakRssOf(run.stderr ?? ''), exitCode: run.status };
   };
   // The same process with one event: what loading the CLI alone takes, to compare with.
   const one = join(dir, 'one.json');
@@ -224,6 +245,7 @@ function benchLargeInput() {
   };
 }
 
+const startup = benchStartup();
 const events = syntheticEvents(N);
 const floorPerSecond = benchFloor(events);
 const replay = await benchReplay(events);
@@ -234,6 +256,7 @@ const handlers = await benchHandlers();
 const largeInput = benchLargeInput();
 
 const report = {
+  startup,
   replay: {
     findings: N,
     perSecond: Math.round(replay.perSecond),
@@ -252,6 +275,9 @@ const report = {
 if (values.json) {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
+  console.log(
+    `startup  datalek --help: ${startup.helpMs} ms beside ${startup.bareMs} ms for node -e 0 (${startup.ratio}×), peak ${(startup.peakRssBytes / 1024 / 1024).toFixed(0)} MB resident`,
+  );
   const r = report.replay;
   console.log(`replay   ${r.findings} findings: ${r.perSecond}/s (floor ${r.floorPerSecond}/s, ${r.ratio}× the floor's cost per event)`);
   console.log(`         latency per event: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
@@ -268,11 +294,16 @@ if (values.json) {
     console.log(`aws      skipped: moto_server not found (pip install 'moto[server]')`);
   }
   if (containment) {
+    const line = (c: ContainmentFigures) =>
+      `${c.calls} API calls, ${c.callsBeforeIsolated} in ${c.roundTripsBeforeIsolated} sequential round trips before every interface was isolated (${c.msToIsolated} ms), ${c.ms} ms in all`;
+    console.log(`contain  two-interface instance in an Auto Scaling group and a target group: ${line(containment)}`);
+    console.log(`         the first in its VPC (creates the isolation groups): ${line(containment.firstInVpc)}`);
+  }
+  for (const h of handlers) {
     console.log(
-      `contain  two-interface instance in an Auto Scaling group and a target group: ${containment.calls} API calls, ${containment.callsBeforeIsolated} before every interface was isolated, ${containment.ms} ms`,
+      `handler  ${h.name}: ${h.bytes} bytes at start (${h.lazyBytes} more loaded when needed; largest file ${h.largestFileBytes}), loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×)`,
     );
   }
-  for (const h of handlers) console.log(`handler  ${h.name}: ${h.bytes} bytes, loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×)`);
   console.log(
     `large    replay of one ${(largeInput.bytes / 1024 / 1024).toFixed(0)} MB array (${largeInput.events} events): peak ${(largeInput.peakRssBytes / 1024 / 1024).toFixed(0)} MB resident (one event: ${(largeInput.baselineRssBytes / 1024 / 1024).toFixed(0)} MB), ${largeInput.seconds} s`,
   );

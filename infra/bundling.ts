@@ -8,8 +8,9 @@
  *   used credential providers (SSO, web identity) load only where they are used.
  * - Packages' ES module builds (the `module` field) where they have one: the bundler can then
  *   leave out what is not used (much of the AWS SDK's CommonJS build is kept whole).
- * - Minified, with source maps beside them (the functions run with --enable-source-maps, so a
- *   stack trace in the logs names the TypeScript line), without the sources inside.
+ * - Minified (class and function names kept: an error's name in the logs is its class's), with
+ *   source maps beside them (the functions run with --enable-source-maps, so a stack trace in the
+ *   logs names the TypeScript line), without the sources inside.
  * - The AWS SDK is bundled too (none is external): the version tested is the version deployed.
  */
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ export function handlerBuildOptions(handler: string, outdir: string): BuildOptio
     target: 'node22',
     mainFields: ['module', 'main'],
     minify: true,
+    // Class names stay: errors in the logs read ConflictError, not a one-letter name.
+    keepNames: true,
     sourcemap: true,
     sourcesContent: false,
     // Bundled CommonJS code calls require() for Node's own modules: give the ES module one.
