@@ -364,9 +364,16 @@ export function loadPolicy(file?: string): Policy {
 
 /** `Backdoor:EC2/*` matches `Backdoor:EC2/C&CActivity.B!DNS`; matching is case-sensitive, as in GuardDuty. */
 export function matchesType(pattern: string, findingType: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  let regex = typePatterns.get(pattern);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    typePatterns.set(pattern, regex);
+  }
   return regex.test(findingType);
 }
+
+/** Each pattern compiled once: every finding is matched against every rule's patterns. (A policy has a bounded number.) */
+const typePatterns = new Map<string, RegExp>();
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

@@ -87,6 +87,11 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** "2026-11-27 22:14 CET": the local wall-clock time with its zone abbreviation. */
 export function formatLocal(iso: string, timeZone: string): string {
+  // formatToParts is slow and a message formats the same few times (deadline, detection) again
+  // and again: the texts are remembered, a bounded number of them.
+  const key = `${timeZone} ${iso}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
   let fmt = formatters.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-GB', {
@@ -102,8 +107,14 @@ export function formatLocal(iso: string, timeZone: string): string {
     formatters.set(timeZone, fmt);
   }
   const parts = Object.fromEntries(fmt.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`;
+  const text = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`;
+  if (formatted.size >= FORMATTED_MAX) formatted.clear();
+  formatted.set(key, text);
+  return text;
 }
+
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 10_000;
 
 // Intl prints "GMT+1" for Europe/Amsterdam in en-GB; people here read CET/CEST.
 function zoneName(name: string | undefined, timeZone: string): string {
