@@ -28,10 +28,23 @@ export async function deliverPending(
   deps: { store: IncidentStore; notifier: Notifier; now: () => string },
   scope: DeliveryScope = {},
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: [], failed: [] };
   const candidates = (
     scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages()
-  ).filter((m) => !(scope.queuedBefore && m.createdAt >= scope.queuedBefore) && (!deps.notifier.accepts || deps.notifier.accepts(m)));
+  ).filter((m) => !(scope.queuedBefore && m.createdAt >= scope.queuedBefore));
+  return deliverMessages(deps, candidates);
+}
+
+/**
+ * Sends these messages: those just queued (as recording an event returns them, so that they are
+ * not read back), or those read from the outbox. Each is claimed first: one sent or held by
+ * another sender meanwhile is left alone.
+ */
+export async function deliverMessages(
+  deps: { store: IncidentStore; notifier: Notifier; now: () => string },
+  messages: OutboxMessage[],
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: [], failed: [] };
+  const candidates = messages.filter((m) => !deps.notifier.accepts || deps.notifier.accepts(m));
   if (candidates.length === 0) return report;
   // Claimed all at once, sent one by one in order, recorded as sent all at once; a sender that
   // dies before that record leaves leases that run out, and those messages are sent again then.

@@ -41,6 +41,12 @@ export interface RecordResult {
   reason?: string;
   /** Ids of the messages this event queued. */
   messages: string[];
+  /**
+   * Those messages (and any of incidents it merged), for sending them at once without reading
+   * them back (`deliverMessages`). A message queued already by an earlier event is among them too:
+   * claiming it tells.
+   */
+  queued?: OutboxMessage[];
   /** The incident's revision after this event's change; null when nothing was stored. */
   revision: number | null;
 }
@@ -482,7 +488,12 @@ function finish(
   if (correlation.others?.length) change.others = correlation.others;
   return {
     change,
-    result: { ...result(outcome, f, incident.id, incident.deadline, actions), messages: messages.map((m) => m.id), revision: incident.revision },
+    result: {
+      ...result(outcome, f, incident.id, incident.deadline, actions),
+      messages: messages.map((m) => m.id),
+      queued: [...(correlation.others ?? []).flatMap((o) => o.messages), ...messages],
+      revision: incident.revision,
+    },
   };
 }
 

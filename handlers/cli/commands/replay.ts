@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
-import { deliverPending } from '../../core/deliver.js';
+import { deliverMessages, deliverPending } from '../../core/deliver.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { Backend } from '../backend.js';
@@ -38,6 +38,7 @@ async function replay(ctx: Context): Promise<number> {
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
     const counts = new Map<string, number>();
+    const delivery = { store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now };
     for (const file of files) {
       for await (const input of readEvents(file)) {
         let result = input.text !== undefined ? await recordEventText(deps, input.text) : rejectedResult(input.problem ?? 'not read');
@@ -46,12 +47,17 @@ async function replay(ctx: Context): Promise<number> {
         counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
         if (flags.json) io.out(JSON.stringify(jsonLine(line)));
         else if (!progress) io.out(replayLine(line));
-        await deliverPending({ store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now });
+        // What this event queued is sent at once, without reading it back; containment on AWS
+        // queued its outcome in the store, so that incident's outbox is read.
+        if (result.actions.length && backend.containment.canEnforce && result.incidentId) await deliverPending(delivery, { incidentId: result.incidentId });
+        else await deliverMessages(delivery, result.queued ?? []);
         progress?.event();
       }
       progress?.file();
     }
     progress?.done();
+    // Anything else waiting: messages an earlier run could not send, a pager's failure recorded.
+    await deliverPending(delivery);
     if (!flags.json) io.out(replaySummary(counts));
     return counts.has('rejected') ? 1 : 0;
   });
