@@ -21,7 +21,7 @@ import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -58,6 +58,7 @@ export class ForwarderStack extends Stack {
     });
     if (props.config.onCallEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.onCallEmail));
     allowAlarmsToPublish(this.alarmTopic);
+    warnIfUnsubscribed(this.alarmTopic, props.config.onCallEmail);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,

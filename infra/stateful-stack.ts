@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
-import { allowAlarmsToPublish, allowAlarmsToUseKey } from './constructs/alarms.js';
+import { allowAlarmsToPublish, allowAlarmsToUseKey, warnIfUnsubscribed } from './constructs/alarms.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -84,6 +84,7 @@ export class StatefulStack extends Stack {
     this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
     this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
     allowAlarmsToPublish(this.onCallTopic);
+    warnIfUnsubscribed(this.onCallTopic, props.onCallEmail);
 
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 

@@ -5,7 +5,7 @@
  * account's alarms whose names start with `datalek-`, in the topic's region (alarms can only
  * notify a topic in their own region).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -112,4 +112,16 @@ export function heartbeatAlarm(scope: Construct, id: string, props: HeartbeatAla
   });
   alarm.addAlarmAction(new actions.SnsAction(props.topic));
   return alarm;
+}
+
+/**
+ * Says at synth when an alarm topic gets no subscription from the deployment: every alarm would
+ * fire into a topic nobody reads until someone subscribes by hand (or routes it to a pager or chat).
+ */
+export function warnIfUnsubscribed(topic: sns.Topic, email: string | undefined): void {
+  if (email) return;
+  Annotations.of(topic).addWarningV2(
+    'datalek:alarm-topic-unsubscribed',
+    `${topic.node.path}: no -c onCallEmail, so no one receives the alarms published here until you subscribe on-call to the topic (e-mail, PagerDuty's CloudWatch integration, or AWS Chatbot)`,
+  );
 }

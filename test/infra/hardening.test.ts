@@ -3,7 +3,7 @@
  * delivered, keys that cannot be deleted, scoped and per-function permissions, encrypted queues.
  * Each assertion reads the synthesized templates.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
@@ -229,6 +229,17 @@ describe('the hardened AWS side', () => {
         const [fnId] = Object.entries(response.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description) ?? [];
         expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
         expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+      }
+    });
+
+    it('warns at synth when no one is subscribed to the alarms, in every region that has them', () => {
+      const { onCallEmail: _, ...unsubscribed } = DEPLOY_CONTEXT;
+      const bare = buildApp({ ...unsubscribed, ...NO_BUNDLING });
+      for (const stack of [bare.stateful, ...bare.forwarders]) {
+        Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('no one receives the alarms'));
+      }
+      for (const stack of [built.stateful, ...built.forwarders]) {
+        expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no one receives the alarms'))).toEqual([]);
       }
     });
 
