@@ -23,6 +23,7 @@ import { drillNotifier } from '../core/drill.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
+import { oneLine } from '../core/text.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
@@ -60,6 +61,8 @@ export interface BackendOptions {
   access: StoreAccess;
   policy: Policy;
   now: () => string;
+  /** Where a problem that does not stop the command is told (stderr): a page sent without its link. */
+  warn?: (line: string) => void;
 }
 
 /** Where `datalek serve` listens by default: the base of the links in pages sent from this machine. */
@@ -80,6 +83,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     const secrets = pagerSecretsFromEnv(opts.env);
     // A drill never pages anyone through the pager: its pages stay on the terminal.
     const pager = drill ? null : createPager(opts.policy, secrets);
+    const onKeyProblem = keyProblem(opts);
     return {
       target: 'local',
       store,
@@ -89,7 +93,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
         const routed = routing(new ConsoleNotifier(print), pager, store, opts);
         return withAckLinks(
           drill ? drillNotifier(routed) : routed,
-          { baseUrl: opts.env.DATALEK_LINK_URL || DEFAULT_LOCAL_LINK_URL, key: linkKey },
+          { baseUrl: opts.env.DATALEK_LINK_URL || DEFAULT_LOCAL_LINK_URL, key: linkKey, onKeyProblem },
           opts.policy,
           opts.now,
         );
@@ -109,7 +113,8 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
   const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
   const linkKey = linkSecret ? secretKey(secretReader(linkSecret, { region: aws.region, env: opts.env })) : null;
-  const links: LinkSigning | null = linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey } : null;
+  const links: LinkSigning | null =
+    linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey, onKeyProblem: keyProblem(opts) } : null;
   const pagerSecret = opts.env.DATALEK_PAGER_SECRET;
   const secrets: PagerSecretSource | null = pagerSecret ? secretsManagerPagerSecrets(pagerSecret, aws.region, opts.env) : null;
   const pager = secrets ? createPager(opts.policy, secrets) : null;
@@ -140,6 +145,16 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     close: async () => {
       for (const c of Object.values(clients)) c.destroy();
     },
+  };
+}
+
+/** Tells, once per run, that pages go without their link because the key cannot be read. */
+function keyProblem(opts: BackendOptions): LinkSigning['onKeyProblem'] {
+  let told = false;
+  return (_message, reason) => {
+    if (told) return;
+    told = true;
+    opts.warn?.(oneLine(`datalek: pages go out without their acknowledgement link: the acknowledgement link key cannot be used (${reason})`));
   };
 }
 
