@@ -1,11 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
-import { deliverPending } from '../../core/deliver.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { Backend } from '../backend.js';
-import { type Command, type Context, withBackend } from '../context.js';
+import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandPaths, readEvents } from '../inputs.js';
 
@@ -37,6 +36,7 @@ async function replay(ctx: Context): Promise<number> {
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
+    const quiet = backend.notifier(() => {});
     const counts = new Map<string, number>();
     for (const file of files) {
       for await (const input of readEvents(file)) {
@@ -46,7 +46,7 @@ async function replay(ctx: Context): Promise<number> {
         counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
         if (flags.json) io.out(JSON.stringify(jsonLine(line)));
         else if (!progress) io.out(replayLine(line));
-        await deliverPending({ store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now });
+        await deliverQueued(ctx, backend, {}, progress ? quiet : notifier);
         progress?.event();
       }
       progress?.file();

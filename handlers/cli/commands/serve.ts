@@ -2,11 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { hostname as machineName, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { deliverPending } from '../../core/deliver.js';
 import { createWebApp } from '../../web/app.js';
 import { allowedHosts, isLoopback, newSession } from '../../web/security.js';
 import { callerArn } from '../backend.js';
-import { actionDeps, type Command, type Context, withBackend } from '../context.js';
+import { actionDeps, type Command, type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
 const DEFAULT_PORT = 8733;
@@ -82,7 +81,7 @@ async function serve(ctx: Context): Promise<number> {
       port: listening.port,
       runbooksDir: join(ROOT, 'runbooks'),
       deliver: async () => {
-        await deliverPending({ store: backend.store, notifier: backend.notifier(io.err), now: ctx.now });
+        await deliverQueued(ctx, backend, {}, backend.notifier(io.err));
       },
       log: io.err,
       // Pages' signed links (and the pager's webhooks) are served here too, without the session.
