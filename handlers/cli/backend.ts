@@ -19,6 +19,7 @@ import { defaultLinkKeyPath, fileLinkKey } from '../adapters/local/link-key-file
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
 import { createPager, type PagerSecretSource, pagerSecretsFromEnv } from '../adapters/pager/index.js';
+import { drillLinkKey } from '../core/ack-link.js';
 import { drillNotifier } from '../core/drill.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
@@ -79,7 +80,9 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     }
     const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read' });
     const drill = store.drill;
-    const linkKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
+    const storeKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
+    // A drill's links never work on the real store, nor the real store's on a drill.
+    const linkKey = drill ? async () => drillLinkKey(await storeKey(), drill) : storeKey;
     const secrets = pagerSecretsFromEnv(opts.env);
     // A drill never pages anyone through the pager: its pages stay on the terminal.
     const pager = drill ? null : createPager(opts.policy, secrets);
