@@ -22,7 +22,8 @@ import { fixedClock, systemClock } from './ports/clock.js';
 
 export type { Io } from './cli/context.js';
 
-const COMMON_FLAGS: Record<string, FlagSpec> = {
+/** The flags every command takes (exported for the test that checks the commands the runbooks give). */
+export const COMMON_FLAGS: Record<string, FlagSpec> = {
   store: { type: 'string' },
   now: { type: 'string' },
   policy: { type: 'string' },

@@ -241,8 +241,13 @@ const NO_PERSONAL_DATA = { nl: 'geen persoonsgegevens (besluit FG)', en: 'no per
 
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
-  const out: ClockStatus[] = [];
   const aware = incident.awareAt;
+  // Merged into another incident (one breach, one AP clock): every clock runs there, none here.
+  if (incident.mergedInto) {
+    const there = { nl: `samengevoegd met ${incident.mergedInto}: de termijnen lopen daar`, en: `merged into ${incident.mergedInto}: the clocks run there` };
+    return [clock('ap', { startsAt: aware, dueAt: incident.deadline, doneAt: null }, now, false, there)];
+  }
+  const out: ClockStatus[] = [];
   const role = roleOf(incident, policy);
   const notNotifiable = incident.assessment?.notifiable === false;
   const initial = initialReport(incident);

@@ -19,6 +19,7 @@ import {
   harmSeverityLabel,
   type Lang,
   natureLabel,
+  resourceKindLabel,
   riskLabel,
   roleLabel,
   subjectsLabel,
@@ -437,7 +438,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'detection',
         nl ? 'Technische aanleiding' : 'Technical signal',
-        `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? 'bevinding(en)' : 'finding(s)'}) ${nl ? 'op' : 'on'} ${incident.resource.resourceType} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
+        `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
       ),
       field(
         'fgAssessment',

@@ -6,6 +6,7 @@
  * for codes that slipped through.
  */
 import type { ClockState } from './clocks.js';
+import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type { BreachType, Harm, HarmSeverity, IncidentState, Nature, OtherParty, ReportRecipient, Role, SubjectsDecision } from './incident.js';
 import type { SeverityBand } from './severity.js';
 
@@ -232,3 +233,71 @@ const STATE: Words<IncidentState> = {
   en: { open: 'open', acknowledged: 'acknowledged', assessed: 'assessed', reported: 'reported', closed: 'closed' },
 };
 export const stateLabel = (lang: Lang, code: IncidentState) => pick(STATE, lang, code);
+
+/** What kind of resource GuardDuty named, in words; a kind this list does not know keeps GuardDuty's own type. */
+const RESOURCE_KIND: Record<Lang, Partial<Record<ResourceKind, string>>> = {
+  nl: {
+    'ec2-instance': 'EC2-instantie',
+    'access-key': 'toegangssleutel',
+    'iam-principal': 'IAM-identiteit',
+    's3-bucket': 'S3-bucket',
+    'eks-cluster': 'EKS-cluster',
+    'ecs-cluster': 'ECS-cluster',
+    'ecs-task': 'ECS-taak',
+    container: 'container',
+    'lambda-function': 'Lambda-functie',
+    'rds-instance': 'RDS-database',
+    'rds-cluster': 'RDS-databasecluster',
+    'ebs-snapshot': 'EBS-snapshot',
+    'ec2-image': 'AMI (machine-image)',
+    'recovery-point': 'herstelpunt (AWS Backup)',
+    'attack-sequence': 'aanvalsreeks',
+  },
+  en: {
+    'ec2-instance': 'EC2 instance',
+    'access-key': 'access key',
+    'iam-principal': 'IAM principal',
+    's3-bucket': 'S3 bucket',
+    'eks-cluster': 'EKS cluster',
+    'ecs-cluster': 'ECS cluster',
+    'ecs-task': 'ECS task',
+    container: 'container',
+    'lambda-function': 'Lambda function',
+    'rds-instance': 'RDS database',
+    'rds-cluster': 'RDS database cluster',
+    'ebs-snapshot': 'EBS snapshot',
+    'ec2-image': 'AMI (machine image)',
+    'recovery-point': 'recovery point (AWS Backup)',
+    'attack-sequence': 'attack sequence',
+  },
+};
+export const resourceKindLabel = (lang: Lang, r: Pick<AffectedResource, 'kind' | 'resourceType'>) => RESOURCE_KIND[lang][r.kind] ?? r.resourceType;
+
+/**
+ * Who recorded something, as a person reads it: the record keeps the actor as written (`system`,
+ * `Anna (from the page to on-call, round 1)`); a Dutch reader gets Dutch words for the parts datalek
+ * wrote itself, and the name as given.
+ */
+export function actorLabel(lang: Lang, actor: string | null | undefined): string {
+  if (!actor) return '';
+  if (lang === 'en') return actor;
+  if (actor === 'system') return 'systeem (datalek)';
+  const page = (level: string, round: string) => `via de link in de oproep aan ${level}, ronde ${round}`;
+  const bare = /^from the page to (.+), round (\d+)$/.exec(actor);
+  if (bare) return page(bare[1], bare[2]);
+  const named = /^(.*) \(from the page to (.+), round (\d+)\)$/.exec(actor);
+  if (named) return `${named[1]} (${page(named[2], named[3])})`;
+  return actor;
+}
+
+/**
+ * Why an incident was closed, as a person reads it: a person's own reason as written; the reason
+ * datalek wrote itself when it merged an incident into another (one breach, one AP clock) in words.
+ */
+export function closeReasonLabel(lang: Lang, reason: string | null | undefined): string {
+  if (!reason) return '';
+  if (lang === 'en') return reason;
+  const merged = /^merged into (\S+): (.*) \((\S+)\) names resources of both: one breach, one AP clock$/.exec(reason);
+  if (merged) return `samengevoegd met ${merged[1]}: ${merged[2]} (${merged[3]}) noemt resources van beide; één datalek, één AP-termijn, die daar loopt`;
+  return reason;
+}

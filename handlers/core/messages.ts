@@ -8,11 +8,12 @@
  */
 
 import { ackLinkExpiry } from './ack-link.js';
+import { runbookUrl } from './chat-card.js';
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
 import { type AckLinkRef, type Channel, type Incident, initialReport, type MessageCard, type OutboxMessage, type PagerAlert } from './incident.js';
-import { actionLabel, actionReasonLabel, bandLabel, clockStateLabel, type Lang } from './labels.js';
+import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { oneLine } from './text.js';
@@ -100,7 +101,7 @@ const T = {
       'ap-overdue':
         'De termijn voor de melding aan de AP is verstreken (AVG art. 33(1)). Meld alsnog zonder verdere vertraging en geef de redenen voor de vertraging, of leg vast dat het datalek niet meldplichtig is.',
       'follow-up-reminder':
-        'De eerste melding aan de AP is gedaan, maar de feiten zijn nog niet compleet. Doe een vervolgmelding zodra ze bekend zijn (AVG art. 33(4)) en markeer ze als compleet (datalek facts --complete).',
+        'De eerste melding aan de AP is gedaan, maar de feiten zijn nog niet compleet. Doe een vervolgmelding zodra ze bekend zijn (AVG art. 33(4)) en markeer ze als compleet (op de incidentpagina, bij Feiten: "De feiten zijn compleet").',
       'notify-nudge':
         'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de 72 uur zijn een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
       page: 'Escalatie: nog niemand heeft dit incident opgepakt.',
@@ -109,7 +110,7 @@ const T = {
       released: 'De inperking is opgeheven.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
-    notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (datalek assess).',
+    notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
     overduePrefix: 'Verlopen: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
       `Ontvangers: de CSIRT${csirt ? ` (${csirt})` : ''} en de bevoegde autoriteit${authority ? ` (${authority})` : ''}; de termijn is gehaald als beide het hebben.`,
@@ -137,6 +138,7 @@ const T = {
     runbook: 'Draaiboek',
     ack: 'Oppakken',
     ackName: '<naam>',
+    fgWhere: (id: string) => `Vastleggen: op de webpagina van datalek (datalek serve), bij incident ${id}.`,
     left: 'Weggelaten: IP-adressen, gebruikersnamen en andere persoonsgegevens uit de bevinding; zie `datalek show` of de GuardDuty-console.',
     acknowledged: (by: string, at: string) => `Opgepakt door ${by} om ${at}.`,
     notAcknowledged: 'Nog door niemand opgepakt.',
@@ -179,7 +181,7 @@ const T = {
       'ap-overdue':
         'The deadline for notifying the AP has passed (GDPR Art. 33(1)). Notify without further delay and give the reasons for the delay, or record that the breach is not notifiable.',
       'follow-up-reminder':
-        'The initial notification to the AP was made, but the facts are not complete yet. Submit a follow-up once they are known (GDPR Art. 33(4)) and mark them complete (datalek facts --complete).',
+        'The initial notification to the AP was made, but the facts are not complete yet. Submit a follow-up once they are known (GDPR Art. 33(4)) and mark them complete (on the incident page, under Facts: "The facts are complete").',
       'notify-nudge':
         'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the 72 hours are a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
       page: 'Escalation: nobody has acknowledged this incident yet.',
@@ -188,7 +190,7 @@ const T = {
       released: 'Containment was released.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
-    notAssessed: 'No assessment by the FG is recorded yet (datalek assess).',
+    notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',
     overduePrefix: 'Overdue: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
       `Recipients: the CSIRT${csirt ? ` (${csirt})` : ''} and the competent authority${authority ? ` (${authority})` : ''}; the clock is met when both have it.`,
@@ -216,6 +218,7 @@ const T = {
     runbook: 'Runbook',
     ack: 'Acknowledge',
     ackName: '<name>',
+    fgWhere: (id: string) => `Record it: on datalek's web page (datalek serve), at incident ${id}.`,
     left: 'Left out: IP addresses, user names and other personal data from the finding; see `datalek show` or the GuardDuty console.',
     acknowledged: (by: string, at: string) => `Acknowledged by ${by} at ${at}.`,
     notAcknowledged: 'Not yet acknowledged by anyone.',
@@ -229,6 +232,9 @@ const T = {
     ackLinkMissing: 'No acknowledgement link this time (the link key could not be read); acknowledge as shown below.',
   },
 } as const;
+
+/** What on-call does with an interface left open to all traffic, whatever the incident's first action is. */
+export const EXPOSED_RUNBOOK = 'runbooks/isolate-ec2-instance.md#an-interface-exposed-page';
 
 /** The runbook a person follows for this incident: the first containment's, else triage. */
 export function runbookFor(incident: Incident, channel: Channel): string {
@@ -275,8 +281,12 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const ap = apLines(incident, policy, now, lang, when);
   const containment = containmentLines(incident, lang);
   const acknowledged =
-    incident.acknowledgedBy && incident.acknowledgedAt ? t.acknowledged(incident.acknowledgedBy, formatLocal(incident.acknowledgedAt, tz)) : t.notAcknowledged;
-  const runbook = runbookFor(incident, channel);
+    incident.acknowledgedBy && incident.acknowledgedAt
+      ? t.acknowledged(actorLabel(lang, incident.acknowledgedBy), formatLocal(incident.acknowledgedAt, tz))
+      : t.notAcknowledged;
+  // An exposed interface is its own emergency: its page names the section that says what to do,
+  // not the runbook of whatever the incident's first action was (a role's sessions, an ECS task).
+  const runbook = kind === 'interface-exposed' && channel === 'on-call' ? EXPOSED_RUNBOOK : runbookFor(incident, channel);
 
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
@@ -298,7 +308,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
-  if (named.length) lines.push(`${t.named}: ${named.map((r) => `${r.kind} ${r.id}`).join(', ')}`);
+  if (named.length) lines.push(`${t.named}: ${named.map((r) => `${resourceKindLabel(lang, r)} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
   lines.push(...ap);
@@ -309,8 +319,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   }
   lines.push(...containment.lines);
   lines.push(acknowledged);
-  lines.push(`${t.runbook}: ${runbook}`);
-  lines.push(`${t.ack}: datalek ack ${incident.id} --by ${t.ackName}   (AWS: datalek ack ${incident.id} --target aws)`);
+  lines.push(`${t.runbook}: ${runbookUrl(policy, runbook) ?? runbook}`);
+  // The FG records on the web page; a command to type is for on-call (and for the FG's own escalation page).
+  if (channel === 'fg' && kind !== 'page') lines.push(t.fgWhere(incident.id));
+  else lines.push(`${t.ack}: datalek ack ${incident.id} --by ${t.ackName}   (AWS: datalek ack ${incident.id} --target aws)`);
   lines.push('', t.left);
 
   const card: MessageCard = {
@@ -368,7 +380,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
 
 /** An IAM user's name is personal data: the resource is named by its type only. */
 function resourceText(r: AffectedResource, lang: Lang): string {
-  return r.personal ? T[lang].personalLeftOut(r.resourceType) : `${r.resourceType} ${r.id}`;
+  return r.personal ? T[lang].personalLeftOut(resourceKindLabel(lang, r)) : `${resourceKindLabel(lang, r)} ${r.id}`;
 }
 
 /** "Label: value" as a card's fact. */

@@ -8,7 +8,20 @@ import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
 import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
-import { actionLabel, clockStateLabel, type Lang, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
+import {
+  actionLabel,
+  actorLabel,
+  clockStateLabel,
+  type Lang,
+  recipientLabel,
+  reportKindLabel,
+  resourceKindLabel,
+  riskLabel,
+  roleLabel,
+  stateLabel,
+  subjectsLabel,
+  yesNo,
+} from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -109,7 +122,7 @@ export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy
 <body>
 <h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>
 ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldbevinding, geen termijn.' : 'Test: a GuardDuty sample finding, no deadline.'}</p>` : ''}
-<p>${escapeHtml(`${incident.findingType} · ${incident.resource.resourceType} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
+<p>${escapeHtml(`${incident.findingType} · ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
@@ -128,7 +141,7 @@ ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still mis
 ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
-${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(e.actor === 'system' ? (nl ? 'systeem' : 'system') : e.actor)}</td><td>${escapeHtml(describeEntry(e, lang, tz))}</td></tr>`).join('\n')}
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorLabel(lang, e.actor))}</td><td>${escapeHtml(describeEntry(e, lang, tz))}</td></tr>`).join('\n')}
 </table>
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>

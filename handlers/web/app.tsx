@@ -20,6 +20,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
 import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
+import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
@@ -202,14 +203,18 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   app.get('/incidents/:id', async (c) => {
     const incident = await loadIncident(c);
     if (incident instanceof Response) return incident;
-    const w = words(langOf(c));
+    const lang = langOf(c);
+    const w = words(lang);
     const done = c.req.query('done');
     let flash: string | undefined;
     if (done === 'ack') {
       flash =
         c.req.query('changed') === '0'
-          ? w.flash.ackAlready(incident.acknowledgedBy ?? '', incident.acknowledgedAt ? formatLocal(incident.acknowledgedAt, deps.policy.timeZone) : '')
-          : w.flash.ack(incident.acknowledgedBy ?? '');
+          ? w.flash.ackAlready(
+              actorLabel(lang, incident.acknowledgedBy),
+              incident.acknowledgedAt ? formatLocal(incident.acknowledgedAt, deps.policy.timeZone) : '',
+            )
+          : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
     } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
     return incidentPage(c, incident, { flash });
   });

@@ -31,7 +31,8 @@ thead th { background: var(--soft); font-weight: 600; }
 tbody th { font-weight: 600; }
 dl.summary { display: grid; grid-template-columns: minmax(10rem, max-content) 1fr; gap: .3rem 1.25rem; margin: 0; }
 dl.summary dt { font-weight: 600; }
-dl.summary dd { margin: 0; }
+dl.summary dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 600px) { dl.summary { grid-template-columns: 1fr; gap: 0; } dl.summary dd { margin-bottom: .5rem; } main h1, main h2, main h3, main legend, main code { overflow-wrap: anywhere; } }
 ul.clocks { list-style: none; margin: 0; padding: 0; }
 ul.clocks li { margin: 0 0 .25rem; }
 .muted { color: var(--muted); }

@@ -11,10 +11,13 @@ import { type Decision, type Incident, initialReport, type OutboxMessage, type T
 import {
   actionLabel,
   actionReasonLabel,
+  actorLabel,
   bandLabel,
   clockStateLabel,
+  closeReasonLabel,
   recipientLabel,
   reportKindLabel,
+  resourceKindLabel,
   riskLabel,
   roleLabel,
   stateLabel,
@@ -193,7 +196,7 @@ export function Acknowledged({ view, incident }: { view: View; incident: Inciden
   if (incident.acknowledgedBy) {
     return (
       <span>
-        {incident.acknowledgedBy}, <When view={view} at={incident.acknowledgedAt} />
+        {actorLabel(view.lang, incident.acknowledgedBy)}, <When view={view} at={incident.acknowledgedAt} />
       </span>
     );
   }
@@ -232,11 +235,11 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       <dd>
         {brief && incident.resource.personal ? (
           <>
-            {incident.resource.resourceType} <span class="muted">({w.nameLeftOut})</span>
+            {resourceKindLabel(lang, incident.resource)} <span class="muted">({w.nameLeftOut})</span>
           </>
         ) : (
           <>
-            {incident.resource.resourceType} <code>{incident.resource.id}</code>
+            {resourceKindLabel(lang, incident.resource)} <code>{incident.resource.id}</code>
           </>
         )}
         {(incident.resources ?? []).slice(1).filter((r) => !brief || !r.personal).length > 0 ? (
@@ -246,7 +249,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
             {(incident.resources ?? [])
               .slice(1)
               .filter((r) => !brief || !r.personal)
-              .map((r) => `${r.resourceType} ${r.id}`)
+              .map((r) => `${resourceKindLabel(lang, r)} ${r.id}`)
               .join(', ')}
             )
           </span>
@@ -352,7 +355,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
               <dt>{w.field.closed}</dt>
               <dd>
                 <When view={view} at={incident.closedAt} />
-                {incident.closeReason ? `: ${incident.closeReason}` : ''}
+                {incident.closeReason ? `: ${closeReasonLabel(view.lang, incident.closeReason)}` : ''}
                 {incident.overdueReason ? ` (${incident.overdueReason})` : ''}
               </dd>
             </>
@@ -756,7 +759,7 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
               <td>
                 <When view={view} at={e.at} />
               </td>
-              <td>{e.actor}</td>
+              <td>{actorLabel(view.lang, e.actor)}</td>
               <td>{describeEntry(e, view.lang, view.tz)}</td>
               <td>
                 <code>{summarise(e.detail)}</code>

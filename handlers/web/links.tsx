@@ -22,6 +22,7 @@ import { acknowledge, linkAcknowledger } from '../core/acknowledge.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
+import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { type PagerEvent, PROVIDER_NAMES, recordPagerEvent } from '../core/pager.js';
 import { OPSGENIE_TOKEN_HEADER, parseOpsgenieEvent, parsePagerDutyEvent, verifyOpsgenieToken, verifyPagerDutySignature } from '../core/pager-webhooks.js';
@@ -136,7 +137,7 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         w.refused,
         <>
           <p class="problem" role="alert">
-            {w.used(incident.acknowledgedBy ?? '', local(incident.acknowledgedAt))} {w.nothingChanged}
+            {w.used(actorLabel(viewOf(c).lang, incident.acknowledgedBy), local(incident.acknowledgedAt))} {w.nothingChanged}
           </p>
           {summary}
         </>,
@@ -149,7 +150,7 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         w.title,
         <>
           <p class="flash" role="status">
-            {w.already(incident.acknowledgedBy, local(incident.acknowledgedAt))} {w.nothingChanged}
+            {w.already(actorLabel(viewOf(c).lang, incident.acknowledgedBy), local(incident.acknowledgedAt))} {w.nothingChanged}
           </p>
           {summary}
         </>,
@@ -271,7 +272,7 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
           {w.done}
         </p>
         <p>
-          {w.recordedAs}: <strong>{ack.incident.acknowledgedBy}</strong>, {local(ack.incident.acknowledgedAt)}
+          {w.recordedAs}: <strong>{actorLabel(viewOf(c).lang, ack.incident.acknowledgedBy)}</strong>, {local(ack.incident.acknowledgedAt)}
         </p>
         <p>
           {w.next}: {href ? <a href={href}>{runbook}</a> : <code>{runbook}</code>}

@@ -8,7 +8,7 @@ import { measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
-import { clockStateLabel, recipientLabel, reportKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { ackAction } from '../use-cases/actions.js';
@@ -70,7 +70,7 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
                     <SeverityBadge view={view} severity={i.severity} />
                   </td>
                   <td>
-                    {i.resource.resourceType} <code>{i.resource.id}</code>
+                    {resourceKindLabel(view.lang, i.resource)} <code>{i.resource.id}</code>
                   </td>
                   <td>{stateLabel(view.lang, i.state)}</td>
                   <td>
@@ -142,12 +142,12 @@ export function ClosedPage({ view, incidents }: { view: View; incidents: Inciden
                   <SeverityBadge view={view} severity={i.severity} />
                 </td>
                 <td>
-                  {i.resource.resourceType} <code>{i.resource.id}</code>
+                  {resourceKindLabel(view.lang, i.resource)} <code>{i.resource.id}</code>
                 </td>
                 <td>
                   <When view={view} at={i.closedAt} />
                 </td>
-                <td>{i.closeReason ?? ''}</td>
+                <td>{closeReasonLabel(view.lang, i.closeReason)}</td>
               </tr>
             ))}
           </tbody>

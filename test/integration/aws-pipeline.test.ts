@@ -47,7 +47,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     expect(fg).toHaveLength(1);
     expect(fg[0].Subject).toBe(`[datalek hoog] Mogelijk datalek: Backdoor:EC2/C&CActivity.B!DNS ${result.incidentId}`);
     expect(fg[0].Message).toContain(`Incident: ${result.incidentId}`);
-    expect(fg[0].Message).toContain(`Getroffen resource: Instance ${f.instanceId}`);
+    expect(fg[0].Message).toContain(`Getroffen resource: EC2-instantie ${f.instanceId}`);
     expect(fg[0].Message).toContain('AP-termijn (72 uur na bewustwording): 2026-11-30 22:00 CET (2026-11-30T21:00:00Z)');
     expect(fg[0].Message).toContain('Draaiboek: runbooks/fg-assessment.md');
     expect(fg[0].MessageAttributes.severity.Value).toBe('7.2');
@@ -95,7 +95,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     ]);
     await drain(p, createRecordHandler({ ...p.deps, persistenceStore: p.persistence }));
     const [fg] = await inbox(p, 'fg');
-    expect(fg.Message).toContain(`AccessKey AKIA${n}MOTO`);
+    expect(fg.Message).toContain(`toegangssleutel AKIA${n}MOTO`);
     expect(fg.Message).not.toContain('jan.jansen');
     expect(fg.Message).not.toContain('c2.example');
     expect(fg.Message).toContain('Weggelaten: IP-adressen, gebruikersnamen');

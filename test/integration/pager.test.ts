@@ -296,7 +296,7 @@ describe('Opsgenie (Alert API)', () => {
       const create = og.accepted[0];
       expect(create.path).toBe('/v2/alerts');
       expect(create.headers.authorization).toBe(`GenieKey ${API_KEY}`);
-      expect(create.body).toMatchObject({ alias: id, priority: 'P1', source: 'datalek', entity: `Instance i-og-life`, tags: ['datalek', 'Critical'] });
+      expect(create.body).toMatchObject({ alias: id, priority: 'P1', source: 'datalek', entity: `EC2-instantie i-og-life`, tags: ['datalek', 'Critical'] });
       expect((create.body.message as string).length).toBeLessThanOrEqual(130);
       expect(create.body.details).toMatchObject({ incidentId: id, runbook: 'https://git.example.nl/datalek/blob/main/runbooks/isolate-ec2-instance.md' });
       for (const minutes of [15, 30, 45]) {

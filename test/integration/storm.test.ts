@@ -12,13 +12,12 @@ import { runStorm } from '../support/storm.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 /**
- * Three times real time: EC2's buckets refill three times as fast and every wait of the pipeline
- * (backoff, swap budgets, the function's timeout, the delivery window) shrinks alike, so the
- * storm keeps its shape while moto's own latency does not shrink (the scaled storm is, if anything,
- * harsher on the time budgets). Real time takes about 7 minutes, too long for CI's budget:
- * `npm run bench -- --storm` runs it (scale 1 by default).
+ * Real time: EC2's own rates. At three times real time the storm kept its shape only while moto kept
+ * up: on a loaded machine moto answered too slowly for the buckets ever to run dry, and the test no
+ * longer saw a storm. It is mostly idle waiting on the buckets; vitest.config.ts starts it first, so
+ * it runs beside the other files. (`npm run bench -- --storm --scale N` replays it faster.)
  */
-const TIME_SCALE = 3;
+const TIME_SCALE = 1;
 
 describe.skipIf(!MOTO_AVAILABLE)('a storm of 1,000 findings in 50 accounts, EC2 throttled', () => {
   it(

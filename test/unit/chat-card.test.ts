@@ -40,7 +40,7 @@ describe('the chat card', () => {
     const lines = card.content.description.split('\n');
     expect(lines[0]).toBe('GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.');
     expect(lines).toContain(`Incident: \`${ID}\``);
-    expect(lines).toContain(`Getroffen resource: \`Instance i-${ID}\``);
+    expect(lines).toContain(`Getroffen resource: \`EC2-instantie i-${ID}\``);
     expect(lines).toContain('AP-termijn (72 uur na bewustwording): 2026-11-30 22:00 CET (2026-11-30T21:00:00Z), nog 2d 18u');
     expect(lines).toContain('Opgepakt: Nog door niemand opgepakt.');
   });
@@ -64,7 +64,7 @@ describe('the chat card', () => {
       POLICY,
     );
     expect(JSON.stringify(card)).not.toContain('jan.de.vries');
-    expect(card.content.description).toContain('Getroffen resource: `AccessKey (naam weggelaten: persoonsgegevens)`');
+    expect(card.content.description).toContain('Getroffen resource: `IAM-identiteit (naam weggelaten: persoonsgegevens)`');
   });
 });
 

@@ -81,7 +81,7 @@ describe('correlation: one breach, one AP clock, whatever the order', () => {
     // The FG's message names them by identifier, never by user name.
     const [fg] = await store.listMessages(seq.incidentId as string);
     expect(fg.body).toContain(
-      'Ook genoemd: ec2-instance i-0123456789abcdef0, s3-bucket klantdata, eks-cluster prod-eks, access-key AKIAEXAMPLE000000001, iam-principal AIDAEXAMPLE',
+      'Ook genoemd: EC2-instantie i-0123456789abcdef0, S3-bucket klantdata, EKS-cluster prod-eks, toegangssleutel AKIAEXAMPLE000000001, IAM-identiteit AIDAEXAMPLE',
     );
     expect(fg.body).not.toContain('someone');
     // A later finding on any of them joins it.
