@@ -15,10 +15,15 @@ export function applyBoundary(stack: Stack, name: string | undefined, statements
   const policy = new iam.ManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: name,
     description: 'datalek: the most any role of this stack may ever do (permissions boundary)',
-    statements: statements.map(boundaryStatement),
+    statements: boundaryStatements(statements),
   });
   iam.PermissionsBoundary.of(stack).apply(policy);
   return policy;
+}
+
+/** The statements as a boundary caps them (see `boundaryStatement`). */
+export function boundaryStatements(statements: iam.PolicyStatement[]): iam.PolicyStatement[] {
+  return statements.map(boundaryStatement);
 }
 
 /**

@@ -179,19 +179,19 @@ function acknowledge(stacks: {
       ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
     );
   }
-  acknowledgeContainment([response.functions.contain, response.boundary], { partition, account, regions, protectedRoles });
+  acknowledgeContainment([response.functions.contain, response.containBoundary], { partition, account, regions, protectedRoles });
   for (const m of members) {
     acknowledgeContainment([m.role, m.boundary], { partition, account: label(m.account, 'AccountId'), regions, protectedRoles });
   }
   if (config.organizationId) {
-    for (const s of [response.functions.contain, response.boundary]) {
+    for (const s of [response.functions.contain, response.containBoundary]) {
       Validations.of(s).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:${partition}:iam::*:role/${config.containmentRoleName}]`,
         reason: 'the containment role of whichever account of the organisation the finding names (aws:ResourceOrgID condition)',
       });
     }
   }
-  for (const boundary of [response.boundary, response.anchorBoundary]) {
+  for (const boundary of [response.boundary, response.containBoundary, response.anchorBoundary]) {
     Validations.of(boundary).acknowledge(
       ...Object.entries(keyActions).map(([id, reason]) => ({ id, reason })),
       {

@@ -21,7 +21,7 @@ import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, allowAlarmsToPublish, onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -49,7 +49,7 @@ export class ForwarderStack extends Stack {
       breakGlassRole: props.config.breakGlassRole,
     });
     allowEventBridge(this.key);
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    allowAlarmsToUseKey(this.key);
     this.alarmTopic = new sns.Topic(this, 'OnCallAlarms', {
       topicName: 'datalek-on-call-alarms',
       displayName: `datalek on-call alarms (${this.region})`,
@@ -58,6 +58,7 @@ export class ForwarderStack extends Stack {
     });
     if (props.config.onCallEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.onCallEmail));
     allowAlarmsToPublish(this.alarmTopic);
+    warnIfUnsubscribed(this.alarmTopic, props.config.onCallEmail);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,

@@ -4,9 +4,10 @@
  * authorisation plus the on-call policy that allows exactly that call.
  *
  * Least privilege: each function gets the table actions its code performs, nothing more (no Scan,
- * no BatchWriteItem, no DeleteItem: the register is only ever added to); every role has the
- * stack's permissions boundary; containment acts only in this account and the pipeline's regions,
- * and assumes only the member accounts' containment roles.
+ * no BatchWriteItem, no DeleteItem: the register is only ever added to), and puts on the bus only
+ * the events it announces; every role has a permissions boundary, and only the contain function's
+ * allows containment; containment acts only in this account and the pipeline's regions, and
+ * assumes only the member accounts' containment roles.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,9 +21,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
-import { applyBoundary } from './boundary.js';
+import { applyBoundary, boundaryStatements } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
@@ -85,7 +86,10 @@ export class ResponseStack extends Stack {
   public readonly pagerSecret?: secretsmanager.Secret;
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
+  /** The boundary of every function but contain and anchor: no containment action. */
   public readonly boundary: iam.ManagedPolicy;
+  /** The contain function's boundary: containment, and what every function needs. */
+  public readonly containBoundary: iam.ManagedPolicy;
   public readonly anchorBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
@@ -191,9 +195,26 @@ export class ResponseStack extends Stack {
     };
     // The link key signs (notify, and the sweep's redelivery) and checks (link); the pager's keys
     // page (notify, sweep) and check webhooks (link). Nobody else reads them.
-    for (const f of [notify, sweep, link]) {
+    const readers = [notify, sweep, link];
+    for (const f of readers) {
       for (const secret of secrets) secret.grantRead(f.fn);
       for (const [name, value] of Object.entries(secretEnv)) f.fn.addEnvironment(name, value);
+    }
+    // And nobody else, whatever their IAM policies allow (an administrator's secretsmanager:*
+    // included): a link key read is a valid link for every incident. The break-glass role may,
+    // in an emergency.
+    const mayRead = [...readers.map((f) => f.role.roleArn), `arn:${this.partition}:iam::${this.account}:role/${config.breakGlassRole}`];
+    for (const secret of secrets) {
+      secret.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyItsFunctionsRead',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': mayRead } },
+        }),
+      );
     }
 
     const incidentsIndexes = `${state.incidents.tableArn}/index/*`;
@@ -234,7 +255,24 @@ export class ResponseStack extends Stack {
         resources: [state.idempotency.tableArn],
       }),
     );
-    for (const f of [record, contain, sweep, acknowledge, link]) state.bus.grantPutEventsTo(f.fn);
+    // Each function may put on the bus only the events it announces: the public link function
+    // cannot start a containment ("Incident Opened") or fake a reminder.
+    for (const [f, types] of [
+      [record, ['Incident Opened', 'Incident Updated']],
+      [contain, ['Containment Done', 'Containment Failed']],
+      [sweep, ['Reminder Due']],
+      [acknowledge, ['Incident Acknowledged']],
+      [link, ['Incident Acknowledged']],
+    ] as const) {
+      f.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'OwnEventsOnly',
+          actions: ['events:PutEvents'],
+          resources: [state.bus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': DOMAIN_EVENT_SOURCE, 'events:detail-type': [...types] } },
+        }),
+      );
+    }
     for (const f of [notify, sweep]) {
       state.fgTopic.grantPublish(f.fn);
       state.onCallTopic.grantPublish(f.fn);
@@ -247,7 +285,15 @@ export class ResponseStack extends Stack {
     const assume = this.memberRoleStatement(config);
     if (assume) contain.fn.addToRolePolicy(assume);
 
-    this.boundary = applyBoundary(this, 'datalek-function-boundary', [
+    // Two boundaries: containment's actions only for the contain function, so that no other
+    // role (the public link function's least of all) could ever be given them; and both well
+    // under the 6,144 characters IAM accepts (test/infra/policy-size.test.ts).
+    const ownDeadLetterQueues = new iam.PolicyStatement({
+      sid: 'OwnDeadLetterQueues',
+      actions: ['sqs:SendMessage'],
+      resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
+    });
+    const everyFunction = [
       new iam.PolicyStatement({
         sid: 'OwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -255,26 +301,35 @@ export class ResponseStack extends Stack {
       }),
       new iam.PolicyStatement({
         sid: 'OwnTables',
-        actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim, 'dynamodb:DeleteItem'])],
-        resources: [state.incidents.tableArn, incidentsIndexes, state.idempotency.tableArn],
+        actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim])],
+        resources: [state.incidents.tableArn, incidentsIndexes],
       }),
       new iam.PolicyStatement({ sid: 'OwnKey', actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
       new iam.PolicyStatement({ sid: 'OwnBus', actions: ['events:PutEvents'], resources: [state.bus.eventBusArn] }),
+      ownDeadLetterQueues,
+      protectPipelineRoles({ partition: this.partition, protectedRoles }),
+    ];
+    this.boundary = applyBoundary(this, 'datalek-function-boundary', [
+      ...everyFunction,
+      // Powertools idempotency deletes the record of a failed run; the register is never deleted from.
+      new iam.PolicyStatement({
+        sid: 'IdempotencyRecords',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [state.idempotency.tableArn],
+      }),
       new iam.PolicyStatement({ sid: 'OwnTopics', actions: ['sns:Publish'], resources: [state.fgTopic.topicArn, state.onCallTopic.topicArn] }),
       new iam.PolicyStatement({
         sid: 'OwnSecrets',
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
         resources: secrets.map((secret) => secret.secretArn),
       }),
-      new iam.PolicyStatement({
-        sid: 'OwnDeadLetterQueues',
-        actions: ['sqs:SendMessage'],
-        resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
-      }),
-      ...containment,
-      ...(assume ? [assume] : []),
-      protectPipelineRoles({ partition: this.partition, protectedRoles }),
     ]);
+    this.containBoundary = new iam.ManagedPolicy(this, 'ContainBoundary', {
+      managedPolicyName: 'datalek-contain-boundary',
+      description: 'datalek: the most the contain function may ever do (permissions boundary)',
+      statements: boundaryStatements([...everyFunction, ...containment, ...(assume ? [assume] : [])]),
+    });
+    iam.PermissionsBoundary.of(contain).apply(this.containBoundary);
 
     // The anchor alone signs and writes digests: its own, smaller boundary (the stack's is near the
     // 6,144 characters IAM takes, and nothing else needs these).
@@ -336,6 +391,22 @@ export class ResponseStack extends Stack {
       metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
       topic: alarmTopic,
     });
+
+    // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if
+    // they stop running at all (rule disabled or deleted, function throttled to nothing), nothing
+    // fails and no errors alarm fires. Fifteen minutes without a run pages on-call.
+    for (const [f, name, what] of [
+      [sweep, 'sweep-not-running', 'no AP deadline reminder or escalation page is being sent'],
+      [anchor, 'anchor-not-running', 'the register is no longer being anchored'],
+    ] as const) {
+      heartbeatAlarm(this, `${f.node.id}NotRunningAlarm`, {
+        name,
+        description: `datalek ${f.node.id.toLowerCase()}: not invoked for 15 minutes although scheduled every 5: ${what}; check its EventBridge schedule rule and the function`,
+        metric: f.fn.metricInvocations({ period: ALARM_PERIOD, statistic: 'Sum' }),
+        topic: alarmTopic,
+        periods: 3,
+      });
+    }
 
     this.ackUrl = acknowledge.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     new CfnOutput(this, 'AcknowledgeUrl', {

@@ -7,13 +7,12 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
-import { allowAlarmsToPublish } from './constructs/alarms.js';
+import { allowAlarmsToPublish, allowAlarmsToUseKey, warnIfUnsubscribed } from './constructs/alarms.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -47,7 +46,7 @@ export class StatefulStack extends Stack {
     });
     allowEventBridge(this.key);
     // CloudWatch alarms publish to the encrypted on-call topic.
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    allowAlarmsToUseKey(this.key);
 
     const tableDefaults = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -85,6 +84,7 @@ export class StatefulStack extends Stack {
     this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
     this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
     allowAlarmsToPublish(this.onCallTopic);
+    warnIfUnsubscribed(this.onCallTopic, props.onCallEmail);
 
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 

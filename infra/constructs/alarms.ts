@@ -5,29 +5,52 @@
  * account's alarms whose names start with `datalek-`, in the topic's region (alarms can only
  * notify a topic in their own region).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 
 /** Every alarm of the app is named `datalek-…`; the topics allow exactly those. */
 export const ALARM_NAME_PREFIX = 'datalek-';
 
+/** Only this account's `datalek-*` alarms in the scope's region (confused-deputy conditions). */
+function ownAlarms(scope: Construct) {
+  const stack = Stack.of(scope);
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${ALARM_NAME_PREFIX}*` },
+  };
+}
+
 /** Lets this account's `datalek-*` alarms in the topic's region publish to it. */
 export function allowAlarmsToPublish(topic: sns.Topic): void {
-  const stack = Stack.of(topic);
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'CloudWatchAlarmsOfThisPipeline',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['sns:Publish'],
       resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${ALARM_NAME_PREFIX}*` },
-      },
+      conditions: ownAlarms(topic),
+    }),
+  );
+}
+
+/**
+ * The KMS side of an alarm publishing to a topic encrypted with `key`: the same alarms only. The
+ * key also encrypts the register; without the conditions any CloudWatch alarm, of any account,
+ * could have the key used on its behalf.
+ */
+export function allowAlarmsToUseKey(key: kms.Key): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisPipelineToEncryptedTopic',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: ownAlarms(key),
     }),
   );
 }
@@ -59,3 +82,46 @@ export function onCallAlarm(scope: Construct, id: string, props: OnCallAlarmProp
 
 /** Five minutes, the period of every alarm here. */
 export const ALARM_PERIOD = Duration.minutes(5);
+
+export interface HeartbeatAlarmProps {
+  /** The alarm's name after `datalek-`. */
+  name: string;
+  description: string;
+  /** Invocations of a scheduled function: missing data is the breach. */
+  metric: cloudwatch.IMetric;
+  topic: sns.ITopic;
+  /** Periods of ALARM_PERIOD without a single invocation before it pages. */
+  periods: number;
+}
+
+/**
+ * An alarm that pages when a scheduled job stops running at all: its rule disabled or deleted, its
+ * function throttled to nothing. Failures page through the errors alarm; silence pages here, since
+ * no data is exactly what a stopped job produces.
+ */
+export function heartbeatAlarm(scope: Construct, id: string, props: HeartbeatAlarmProps): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmName: `${ALARM_NAME_PREFIX}${props.name}`,
+    alarmDescription: props.description,
+    metric: props.metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: props.periods,
+    datapointsToAlarm: props.periods,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+  alarm.addAlarmAction(new actions.SnsAction(props.topic));
+  return alarm;
+}
+
+/**
+ * Says at synth when an alarm topic gets no subscription from the deployment: every alarm would
+ * fire into a topic nobody reads until someone subscribes by hand (or routes it to a pager or chat).
+ */
+export function warnIfUnsubscribed(topic: sns.Topic, email: string | undefined): void {
+  if (email) return;
+  Annotations.of(topic).addWarningV2(
+    'datalek:alarm-topic-unsubscribed',
+    `${topic.node.path}: no -c onCallEmail, so no one receives the alarms published here until you subscribe on-call to the topic (e-mail, PagerDuty's CloudWatch integration, or AWS Chatbot)`,
+  );
+}

@@ -4,13 +4,21 @@
  * before its retention ends; and the asymmetric KMS key that signs them, which never leaves KMS.
  * Someone who can write the incidents table can then neither rewrite the digests nor sign new ones
  * that match a rewritten table.
+ *
+ * Object Lock alone does not stop an administrator of the account: a DELETE without a version id
+ * puts a delete marker over the newest digests (the lock allows it, and listing then skips them),
+ * and whoever may call kms:Sign and s3:PutObject can put forged digests in their place. So the
+ * bucket policy lets only the anchor function's role write digests and only the break-glass role
+ * delete, and only those or the stack's deployments change the bucket's policy, lifecycle or lock
+ * settings; the signing key signs only for the anchor function's role.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { protectKey } from './protected-key.js';
+import { breakGlassRoleArn, policyChangers, protectKey } from './protected-key.js';
+import { functionRoleName } from './response-function.js';
 
 export interface DigestBucketProps {
   /** Years each digest is locked: as long as the register is kept. */
@@ -52,6 +60,31 @@ export class DigestBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     protectKey(this.signingKey, props.breakGlassRole);
+
+    const anchorRole = `arn:${stack.partition}:iam::${stack.account}:role/${functionRoleName('anchor')}`;
+    const objects = this.bucket.arnForObjects('*');
+    const denyUnless = (sid: string, actions: string[], resources: string[], principals: string[]) =>
+      new iam.PolicyStatement({
+        sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions,
+        resources,
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': principals } },
+      });
+    this.bucket.addToResourcePolicy(denyUnless('OnlyTheAnchorWritesDigests', ['s3:PutObject'], [objects], [anchorRole]));
+    this.bucket.addToResourcePolicy(
+      denyUnless('OnlyBreakGlassDeletesDigests', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [objects], [breakGlassRoleArn(this, props.breakGlassRole)]),
+    );
+    this.bucket.addToResourcePolicy(
+      denyUnless(
+        'OnlyBreakGlassOrDeploymentChangesProtection',
+        ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketObjectLockConfiguration', 's3:PutBucketVersioning'],
+        [this.bucket.bucketArn],
+        policyChangers(this, props.breakGlassRole),
+      ),
+    );
+    this.signingKey.addToResourcePolicy(denyUnless('OnlyTheAnchorSigns', ['kms:Sign'], ['*'], [anchorRole]));
   }
 }
 

@@ -1,10 +1,12 @@
 /**
- * The pipeline's customer-managed KMS keys: rotated, retained, and protected by a Deny in the key
- * policy so that only the named break-glass role can schedule a key's deletion or disable it. The
- * state key encrypts the breach register and its backups (Art. 33(5)): an administrator deleting
- * it would take the record with it.
+ * The pipeline's customer-managed KMS keys: rotated, retained, and protected by Denies in the key
+ * policy so that only the named break-glass role can schedule a key's deletion or disable it, and
+ * only that role or the stack's own CloudFormation deployments can change the key policy (without
+ * the second Deny, any key administrator could first remove the first). The state key encrypts
+ * the breach register and its backups (Art. 33(5)): an administrator deleting it would take the
+ * record with it.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -22,9 +24,31 @@ export function protectedKey(scope: Construct, id: string, props: ProtectedKeyPr
   return key;
 }
 
-/** The Deny: nobody but the break-glass role schedules the key's deletion or disables it. */
+/** The ARN of the break-glass role in the stack's account. */
+export function breakGlassRoleArn(scope: Construct, breakGlassRole: string): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:iam::${stack.account}:role/${breakGlassRole}`;
+}
+
+/**
+ * The roles that may change what protects the pipeline's evidence (a key policy, the digest
+ * bucket's policy and lock settings): the break-glass role, and the role CloudFormation deploys
+ * the stack with (the CDK bootstrap's execution role), so that a `cdk deploy` can still update
+ * them. Anyone else, administrators included, is refused.
+ */
+export function policyChangers(scope: Construct, breakGlassRole: string): string[] {
+  const synthesizer = Stack.of(scope).synthesizer;
+  // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the
+  // account and region) as placeholders: only Fn::Sub resolves them in a template.
+  const deployer = synthesizer instanceof DefaultStackSynthesizer ? [Fn.sub(synthesizer.cloudFormationExecutionRoleArn)] : [];
+  return [breakGlassRoleArn(scope, breakGlassRole), ...deployer];
+}
+
+/**
+ * The Denies: nobody but the break-glass role schedules the key's deletion or disables it, and
+ * nobody but that role or the stack's deployments replaces the key policy that says so.
+ */
 export function protectKey(key: kms.Key, breakGlassRole: string): void {
-  const stack = Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'OnlyBreakGlassDeletesOrDisables',
@@ -32,7 +56,17 @@ export function protectKey(key: kms.Key, breakGlassRole: string): void {
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
       resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/${breakGlassRole}` } },
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn(key, breakGlassRole) } },
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyBreakGlassOrDeploymentChangesKeyPolicy',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:PutKeyPolicy'],
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(key, breakGlassRole) } },
     }),
   );
 }

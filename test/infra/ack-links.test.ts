@@ -96,6 +96,43 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     }
   });
 
+  it('refuses reading either secret to every principal but those functions and the break-glass role, whatever IAM allows them', () => {
+    const roleArn = (t: Template, name: string) => {
+      const [id] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === name) ?? [];
+      return { 'Fn::GetAtt': [id, 'Arn'] };
+    };
+    for (const [t, names] of [
+      [response, ['datalek/ack-link-key']],
+      [paged, ['datalek/ack-link-key', 'datalek/pager']],
+    ] as const) {
+      const policies = Object.values(t.findResources('AWS::SecretsManager::ResourcePolicy'));
+      expect(policies).toHaveLength(names.length);
+      for (const name of names) {
+        const [policy] = policies.filter((p) => p.Properties.SecretId.Ref === secretId(t, name));
+        expect(policy, name).toBeDefined();
+        expect(policy.Properties.ResourcePolicy.Statement, name).toEqual([
+          {
+            Sid: 'OnlyItsFunctionsRead',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': [
+                  roleArn(t, 'datalek-notify-function'),
+                  roleArn(t, 'datalek-sweep-function'),
+                  roleArn(t, 'datalek-link-function'),
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/datalek-break-glass']] },
+                ],
+              },
+            },
+          },
+        ]);
+      }
+    }
+  });
+
   it('with a pager in the policy: its secret to fill in (kept on stack deletion), its ARN as an output, its env on the three functions', () => {
     expect(Object.keys(response.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
     const [secret] = Object.values(paged.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'datalek/pager' } }));

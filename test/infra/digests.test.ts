@@ -8,6 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
 
+/** The partition placeholder as it stands in an Fn::Sub. */
+const PARTITION = ['$', '{AWS::Partition}'].join('');
+
 describe('digests on AWS', () => {
   let built: DatalekApp;
   let state: Template;
@@ -33,12 +36,41 @@ describe('digests on AWS', () => {
     });
   });
 
+  it('lets only the anchor write digests and only the break-glass role delete them (a delete marker hides a locked digest from listing)', () => {
+    const [policy] = Object.values(state.findResources('AWS::S3::BucketPolicy'));
+    const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+    const role = (name: string) => `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::111122223333:role/${name}"]]}`;
+    // The CDK bootstrap's CloudFormation execution role, as the synthesizer writes it (Fn::Sub resolves the partition).
+    const deployer = `{"Fn::Sub":"arn:${PARTITION}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1"}`;
+    const denied = (action: string) => statements.find((s) => s.Effect === 'Deny' && actionsOf(s).includes(action) && s.Condition?.ArnNotEquals);
+    for (const [action, except] of [
+      ['s3:PutObject', [role('datalek-anchor-function')]],
+      ['s3:DeleteObject', [role('datalek-break-glass')]],
+      ['s3:DeleteObjectVersion', [role('datalek-break-glass')]],
+      ['s3:PutBucketPolicy', [role('datalek-break-glass'), deployer]],
+      ['s3:DeleteBucketPolicy', [role('datalek-break-glass'), deployer]],
+      ['s3:PutLifecycleConfiguration', [role('datalek-break-glass'), deployer]],
+      ['s3:PutBucketObjectLockConfiguration', [role('datalek-break-glass'), deployer]],
+    ] as const) {
+      const d = denied(action);
+      expect(d?.Principal, action).toEqual({ AWS: '*' });
+      expect(JSON.stringify(d?.Condition), action).toBe(`{"ArnNotEquals":{"aws:PrincipalArn":[${except.join(',')}]}}`);
+    }
+  });
+
   it('signs with an asymmetric P-256 KMS key that only the break-glass role can delete or disable', () => {
     const [key] = Object.values(state.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } }));
     expect(key.Properties.KeyUsage).toBe('SIGN_VERIFY');
     expect(key.DeletionPolicy).toBe('Retain');
     const deny = (key.Properties.KeyPolicy.Statement as Statement[]).find((s) => s.Sid === 'OnlyBreakGlassDeletesOrDisables');
     expect(deny?.Effect).toBe('Deny');
+    // Signing for anyone but the anchor would let an administrator sign a digest of a rewritten table.
+    const signing = (key.Properties.KeyPolicy.Statement as Statement[]).filter((s) => actionsOf(s).includes('kms:Sign'));
+    expect(signing).toHaveLength(1);
+    expect(signing[0]).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect(JSON.stringify(signing[0].Condition)).toBe(
+      '{"ArnNotEquals":{"aws:PrincipalArn":[{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::111122223333:role/datalek-anchor-function"]]}]}}',
+    );
   });
 
   it("runs the anchor on the sweep's schedule, with the bucket, prefix and key in its environment", () => {

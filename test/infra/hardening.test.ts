@@ -3,7 +3,7 @@
  * delivered, keys that cannot be deleted, scoped and per-function permissions, encrypted queues.
  * Each assertion reads the synthesized templates.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
@@ -109,10 +109,11 @@ describe('the hardened AWS side', () => {
         expect(roles.length).toBeGreaterThan(0);
         for (const role of roles) expect(role.Properties.PermissionsBoundary, `${stack.stackName} ${role.Properties.RoleName}`).toBeDefined();
       }
-      for (const t of [response, member]) {
-        const [boundary] = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
-          String(p.Properties.ManagedPolicyName ?? '').endsWith('-boundary'),
-        );
+      for (const [t, name] of [
+        [response, 'datalek-contain-boundary'],
+        [member, 'datalek-containment-boundary'],
+      ] as const) {
+        const [boundary] = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p) => p.Properties.ManagedPolicyName === name);
         expect(deny(boundary.Properties.PolicyDocument.Statement)).toBeDefined();
         // Nothing in the boundary allows an IAM write beyond containment's three: a key set
         // inactive, and the session-revocation deny on a role or (issue #12) on an IAM user.
@@ -121,6 +122,53 @@ describe('the hardened AWS side', () => {
           .flatMap(actionsOf)
           .filter((a) => a.startsWith('iam:') && !a.startsWith('iam:Get'));
         expect(iamWrites.sort()).toEqual(['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
+      }
+    });
+
+    it('allows containment in the boundary of the contain function only, never of the other functions (the public link function least of all)', () => {
+      const roles = response.findResources('AWS::IAM::Role');
+      const policies = response.findResources('AWS::IAM::ManagedPolicy');
+      const boundaryOf = (name: string) => {
+        const role = Object.values(roles).find((r) => r.Properties.RoleName === name);
+        return policies[role?.Properties.PermissionsBoundary.Ref];
+      };
+      expect(boundaryOf('datalek-contain-function').Properties.ManagedPolicyName).toBe('datalek-contain-boundary');
+      for (const name of ['record-finding', 'notify', 'sweep', 'acknowledge', 'link']) {
+        const boundary = boundaryOf(`datalek-${name}-function`);
+        expect(boundary.Properties.ManagedPolicyName, name).toBe('datalek-function-boundary');
+        const statements = boundary.Properties.PolicyDocument.Statement as Statement[];
+        const allowed = statements.filter((st) => st.Effect === 'Allow').flatMap(actionsOf);
+        expect(
+          allowed.filter((a) => /^(ec2|iam|s3|sts|autoscaling|elasticloadbalancing|ecs|lambda|rds|backup):/.test(a)),
+          name,
+        ).toEqual([]);
+        expect(deny(statements), name).toBeDefined();
+        // The register is only ever added to: deleting is for Powertools' idempotency records.
+        const deletes = statements.filter((st) => st.Effect === 'Allow' && actionsOf(st).includes('dynamodb:DeleteItem'));
+        expect(text(deletes.map((st) => st.Resource)), name).not.toContain('datalek-incidents');
+      }
+    });
+  });
+
+  describe('events on the bus', () => {
+    it('lets each function put on the bus only the events it announces, under the pipeline’s source', () => {
+      const announces: Record<string, string[]> = {
+        'record-finding': ['Incident Opened', 'Incident Updated'],
+        contain: ['Containment Done', 'Containment Failed'],
+        sweep: ['Reminder Due'],
+        acknowledge: ['Incident Acknowledged'],
+        link: ['Incident Acknowledged'],
+        notify: [],
+        anchor: [],
+      };
+      for (const [name, types] of Object.entries(announces)) {
+        const puts = roleStatements(response, `datalek-${name}-function`).filter((st) => actionsOf(st).some((a) => a.startsWith('events:')));
+        expect(puts.length, name).toBe(types.length ? 1 : 0);
+        for (const st of puts) {
+          expect(actionsOf(st), name).toEqual(['events:PutEvents']);
+          expect(text(st.Resource), name).toBe('"arn:aws:events:eu-west-1:111122223333:event-bus/datalek"');
+          expect(st.Condition, name).toEqual({ StringEquals: { 'events:source': 'datalek', 'events:detail-type': types } });
+        }
       }
     });
   });
@@ -161,6 +209,40 @@ describe('the hardened AWS side', () => {
       forwarder.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
     });
 
+    it('pages when the sweep or the anchor stops running at all (no data is the breach)', () => {
+      for (const [name, description] of [
+        ['datalek-sweep-not-running', 'datalek: AP deadline reminders and on-call re-pages'],
+        ['datalek-anchor-not-running', 'datalek: signed digest of the register to the Object Lock bucket'],
+      ]) {
+        const [alarm] = Object.values(response.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }));
+        expect(alarm?.Properties, name).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Invocations',
+          Statistic: 'Sum',
+          ComparisonOperator: 'LessThanThreshold',
+          Threshold: 1,
+          Period: 300,
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 3,
+          TreatMissingData: 'breaching',
+        });
+        const [fnId] = Object.entries(response.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description) ?? [];
+        expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
+        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+      }
+    });
+
+    it('warns at synth when no one is subscribed to the alarms, in every region that has them', () => {
+      const { onCallEmail: _, ...unsubscribed } = DEPLOY_CONTEXT;
+      const bare = buildApp({ ...unsubscribed, ...NO_BUNDLING });
+      for (const stack of [bare.stateful, ...bare.forwarders]) {
+        Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('no one receives the alarms'));
+      }
+      for (const stack of [built.stateful, ...built.forwarders]) {
+        expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no one receives the alarms'))).toEqual([]);
+      }
+    });
+
     it('turns an exposed interface into a metric with its own alarm', () => {
       response.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: '{ $.interfacesExposed > 0 }',
@@ -174,13 +256,48 @@ describe('the hardened AWS side', () => {
     it('denies deleting or disabling the keys to everyone but the break-glass role', () => {
       for (const t of [state, forwarder]) {
         for (const key of Object.values(t.findResources('AWS::KMS::Key'))) {
-          const d = (key.Properties.KeyPolicy.Statement as Statement[]).find((st) => st.Effect === 'Deny');
+          const d = (key.Properties.KeyPolicy.Statement as Statement[]).find((st) => st.Sid === 'OnlyBreakGlassDeletesOrDisables');
           expect(d?.Principal).toEqual({ AWS: '*' });
           expect(actionsOf(d as Statement).sort()).toEqual(['kms:DisableKey', 'kms:ScheduleKeyDeletion']);
           expect(text(d?.Condition)).toMatch(
             /^\{"ArnNotEquals":\{"aws:PrincipalArn":"arn:aws:iam::(111122223333|\{"Ref":"AWS::AccountId"\}):role\/datalek-break-glass"\}\}$/,
           );
         }
+      }
+    });
+
+    it('denies replacing a key policy (and with it the Deny above) to everyone but the break-glass role and the stack’s deployments', () => {
+      for (const [t, region] of [
+        [state, 'eu-west-1'],
+        [forwarder, 'eu-central-1'],
+      ] as const) {
+        const keys = Object.values(t.findResources('AWS::KMS::Key'));
+        expect(keys.length).toBeGreaterThan(0);
+        for (const key of keys) {
+          const statements = key.Properties.KeyPolicy.Statement as Statement[];
+          const replacing = statements.filter((st) => actionsOf(st).some((a) => a === 'kms:PutKeyPolicy' || a === 'kms:*'));
+          const d = replacing.find((st) => st.Effect === 'Deny');
+          expect(d?.Principal).toEqual({ AWS: '*' });
+          expect(actionsOf(d as Statement)).toEqual(['kms:PutKeyPolicy']);
+          expect(text(d?.Condition).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, v) => v.replace(['$', '{AWS::Partition}'].join(''), 'aws'))).toBe(
+            `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-hnb659fds-cfn-exec-role-${PIPELINE}-${region}"]}}`,
+          );
+        }
+      }
+    });
+
+    it('lets CloudWatch use a key only for this account’s datalek-* alarms in its region', () => {
+      for (const [t, region] of [
+        [state, 'eu-west-1'],
+        [forwarder, 'eu-central-1'],
+      ] as const) {
+        const grants = Object.values(t.findResources('AWS::KMS::Key'))
+          .flatMap((key) => key.Properties.KeyPolicy.Statement as Statement[])
+          .filter((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+        expect(grants).toHaveLength(1);
+        expect(text(grants[0].Condition)).toBe(
+          `{"StringEquals":{"aws:SourceAccount":"${PIPELINE}"},"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:${region}:${PIPELINE}:alarm:datalek-*"}}`,
+        );
       }
     });
 
