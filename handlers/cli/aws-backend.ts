@@ -25,7 +25,7 @@ import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { createPager, type PagerSecretSource } from '../adapters/pager/index.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import type { DigestSigner, DigestStore, DigestVerifier } from '../ports/digests.js';
-import { type AwsSettings, awsSettings, type Backend, type BackendOptions, routing } from './backend.js';
+import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
 import { UsageError } from './errors.js';
 
 export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
@@ -38,7 +38,8 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
   const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
   const linkKey = linkSecret ? secretKey(secretReader(linkSecret, { region: aws.region, env: opts.env })) : null;
-  const links: LinkSigning | null = linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey } : null;
+  const links: LinkSigning | null =
+    linkKey && opts.env.DATALEK_LINK_URL ? { baseUrl: opts.env.DATALEK_LINK_URL, key: linkKey, onKeyProblem: keyProblem(opts) } : null;
   const pagerSecret = opts.env.DATALEK_PAGER_SECRET;
   const secrets: PagerSecretSource | null = pagerSecret ? secretsManagerPagerSecrets(pagerSecret, aws.region, opts.env) : null;
   const pager = secrets ? createPager(opts.policy, secrets) : null;

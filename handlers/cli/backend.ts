@@ -11,10 +11,12 @@ import { defaultLinkKeyPath, fileLinkKey } from '../adapters/local/link-key-file
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
 import { createPager, pagerSecretsFromEnv } from '../adapters/pager/index.js';
+import { drillLinkKey } from '../core/ack-link.js';
 import { drillNotifier } from '../core/drill.js';
-import { withAckLinks } from '../core/link-delivery.js';
+import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import { type Pager, pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
+import { oneLine } from '../core/text.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
@@ -52,6 +54,8 @@ export interface BackendOptions {
   access: StoreAccess;
   policy: Policy;
   now: () => string;
+  /** Where a problem that does not stop the command is told (stderr): a page sent without its link. */
+  warn?: (line: string) => void;
 }
 
 /** Where `datalek serve` listens by default: the base of the links in pages sent from this machine. */
@@ -68,10 +72,13 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     }
     const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read' });
     const drill = store.drill;
-    const linkKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
+    const storeKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
+    // A drill's links never work on the real store, nor the real store's on a drill.
+    const linkKey = drill ? async () => drillLinkKey(await storeKey(), drill) : storeKey;
     const secrets = pagerSecretsFromEnv(opts.env);
     // A drill never pages anyone through the pager: its pages stay on the terminal.
     const pager = drill ? null : createPager(opts.policy, secrets);
+    const onKeyProblem = keyProblem(opts);
     return {
       target: 'local',
       store,
@@ -81,7 +88,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
         const routed = routing(new ConsoleNotifier(print), pager, store, opts);
         return withAckLinks(
           drill ? drillNotifier(routed) : routed,
-          { baseUrl: opts.env.DATALEK_LINK_URL || DEFAULT_LOCAL_LINK_URL, key: linkKey },
+          { baseUrl: opts.env.DATALEK_LINK_URL || DEFAULT_LOCAL_LINK_URL, key: linkKey, onKeyProblem },
           opts.policy,
           opts.now,
         );
@@ -95,6 +102,16 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
   // The AWS SDK is loaded only here: a local command never pays for it.
   const { openAwsBackend } = await import('./aws-backend.js');
   return openAwsBackend(opts);
+}
+
+/** Tells, once per run, that pages go without their link because the key cannot be read. */
+export function keyProblem(opts: BackendOptions): LinkSigning['onKeyProblem'] {
+  let told = false;
+  return (_message, reason) => {
+    if (told) return;
+    told = true;
+    opts.warn?.(oneLine(`datalek: pages go out without their acknowledgement link: the acknowledgement link key cannot be used (${reason})`));
+  };
 }
 
 /** The store's link key file: `DATALEK_ACK_KEY`, else beside the store; never inside it. */

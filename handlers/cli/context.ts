@@ -4,11 +4,13 @@
  * nothing written).
  */
 
+import { type DeliveryReport, type DeliveryScope, deliverMessages, deliverPending } from '../core/deliver.js';
 import { IncidentNotFoundError } from '../core/errors.js';
-import type { Incident } from '../core/incident.js';
+import type { Incident, OutboxMessage } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { oneLine } from '../core/text.js';
 import { addMinutes, EARLIEST_PLAUSIBLE } from '../core/time.js';
+import type { Notifier } from '../ports/notifier.js';
 import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
 import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
 import { UsageError } from './errors.js';
@@ -81,7 +83,15 @@ export interface Command {
  */
 export async function withBackend<T>(ctx: Context, access: StoreAccess, fn: (backend: Backend) => Promise<T>): Promise<T> {
   if (access !== 'read') refuseFutureNow(ctx, ctx.target === 'local' ? readDrillMark(ctx.storeDir) : null);
-  const backend = await openBackend({ target: ctx.target, storeDir: ctx.storeDir, env: ctx.io.env, access, policy: ctx.policy, now: ctx.now });
+  const backend = await openBackend({
+    target: ctx.target,
+    storeDir: ctx.storeDir,
+    env: ctx.io.env,
+    access,
+    policy: ctx.policy,
+    now: ctx.now,
+    warn: ctx.io.err,
+  });
   try {
     if (backend.drill) ctx.io.err(drillBanner(backend.drill));
     return await fn(backend);
@@ -126,6 +136,26 @@ export function unreadableReporter(ctx: Context) {
     },
     exitCode: (fine: number) => (count > 0 ? 3 : fine),
   };
+}
+
+/**
+ * Sends what waits in the outbox (or, given `messages`, those just queued, without reading them
+ * back), and names on stderr every message that could not go (it stays pending; the next sweep
+ * tries again): a page that did not leave must never pass in silence. `notifier` defaults to the
+ * backend's, showing each message sent on stderr (nothing with --json).
+ */
+export async function deliverQueued(
+  ctx: Context,
+  backend: Backend,
+  scope: DeliveryScope & { messages?: OutboxMessage[] } = {},
+  notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
+): Promise<DeliveryReport> {
+  const deps = { store: backend.store, notifier, now: ctx.now };
+  const report = scope.messages ? await deliverMessages(deps, scope.messages) : await deliverPending(deps, scope);
+  for (const f of report.failed) {
+    ctx.io.err(oneLine(`datalek: message ${f.message.id} not delivered (it stays pending; the next sweep tries again): ${f.error}`));
+  }
+  return report;
 }
 
 /**

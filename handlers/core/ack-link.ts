@@ -63,6 +63,15 @@ export function linkKeyId(key: Buffer): string {
   return createHash('sha256').update('datalek-ack-link-key\n').update(key).digest('hex').slice(0, 12);
 }
 
+/**
+ * The key a drill copy signs and checks its links with: derived from the store's key and the drill
+ * mark, so a link a drill prints is foreign to the real store (and to every other drill), even
+ * where one key serves every store on the machine (`DATALEK_ACK_KEY`).
+ */
+export function drillLinkKey(key: Buffer, drill: { from: string; at: string }): Buffer {
+  return createHmac('sha256', key).update(`datalek-drill-link-key\n${drill.from}\n${drill.at}`).digest();
+}
+
 function mac(key: Buffer, payload: string): Buffer {
   return createHmac('sha256', key).update(`datalek-ack-link.${payload}`).digest();
 }

@@ -38,8 +38,8 @@ export interface RawIncident {
   findings: { key: string; incidentId: string; data: string; columns: Record<string, unknown> }[];
   /** Timeline rows by sequence number (never by where they happen to sit in the file). */
   timeline: RawTimelineRow[];
-  /** Outbox rows of this incident. */
-  messages: { id: string; data: string; sentAt: string | null }[];
+  /** Outbox rows of this incident; `claimedUntil` is the lease of the sender that claimed it, if any. */
+  messages: { id: string; data: string; sentAt: string | null; claimedUntil?: string | null }[];
 }
 
 /** One thing the audit found, named by incident and entry. */
@@ -142,6 +142,28 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     }
   }
   for (const m of raw.messages) if (!expected.messages.has(m.id)) add(`message ${m.id}`, 'is not in the ledger: the message was inserted behind the pipeline');
+  return problems;
+}
+
+/**
+ * A pending message claimed beyond any sender's lease (`leaseMinutes` past `now`, plus clock skew)
+ * could never be sent: no sender may claim it before the lease runs out. A claim is not in the
+ * ledger (claiming is not a change to the record), so this is judged by time alone.
+ */
+export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number, skewMinutes: number): AuditProblem[] {
+  const limit = Date.parse(now) + (leaseMinutes + skewMinutes) * 60_000;
+  const problems: AuditProblem[] = [];
+  for (const m of raw.messages) {
+    if (m.sentAt !== null || !m.claimedUntil) continue;
+    const until = Date.parse(m.claimedUntil);
+    if (Number.isNaN(until) || until > limit) {
+      problems.push({
+        incidentId: raw.id,
+        entry: `message ${m.id}`,
+        problem: `is claimed until ${m.claimedUntil}, beyond any sender's lease (${leaseMinutes} minutes): nobody may send it until then, which silences it`,
+      });
+    }
+  }
   return problems;
 }
 

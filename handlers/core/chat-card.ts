@@ -53,6 +53,19 @@ function chatText(value: string): string {
     .trim();
 }
 
+/**
+ * Prose for a card: plain text in which nothing becomes a link or a mention either. Slack and Teams
+ * turn a bare address (`https://…`, `evil.example/ack`) into a link and `@channel` into a mention; a
+ * name typed on the link page is nobody's check, so such text is shown defanged (`https[:]//`,
+ * `evil[.]example`, `＠channel`).
+ */
+function chatProse(value: string): string {
+  return chatText(value)
+    .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
+    .replace(/([a-z0-9-])\.(?=[a-z]{2,}\b)/gi, '$1[.]')
+    .replace(/@/g, '＠');
+}
+
 /** Inline code of plain text (an identifier): a mention or a link inside it is never one. */
 export function chatCode(value: string): string {
   const clean = chatText(value);
@@ -82,8 +95,8 @@ export function chatNotification(message: DeliveredMessage, policy: Policy): Cha
   };
   // Identifiers (incident, finding type, resource, account) as code; times and states as text.
   const codeFacts = new Set([0, 1, 3, 4]);
-  const facts = card.facts.map(([label, value], i) => `${chatText(label)}: ${codeFacts.has(i) ? chatCode(value) : chatText(value)}`);
-  const description = [chatText(card.ask), '', ...facts].join('\n').slice(0, DESCRIPTION_MAX);
+  const facts = card.facts.map(([label, value], i) => `${chatText(label)}: ${codeFacts.has(i) ? chatCode(value) : chatProse(value)}`);
+  const description = [chatProse(card.ask), '', ...facts].join('\n').slice(0, DESCRIPTION_MAX);
   const runbook = runbookUrl(policy, card.runbook);
   const nextSteps: string[] = [];
   if (message.ackUrl && message.ackLink) nextSteps.push(`${w.ack(formatLocal(message.ackLink.expiresAt, policy.timeZone))}: ${message.ackUrl}`);

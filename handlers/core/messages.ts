@@ -149,6 +149,7 @@ const T = {
     acknowledgedShort: 'Opgepakt',
     ackLink: (until: string) => `Oppakken, met twee tikken (link geldig tot ${until}):`,
     ackLinkOnce: 'De link werkt één keer en stopt de escalatie, niet de AP-termijn.',
+    ackLinkMissing: 'Deze keer zonder link om op te pakken (de sleutel van de links was niet te lezen); pak op zoals hieronder staat.',
   },
   en: {
     test: '[TEST] ',
@@ -228,6 +229,7 @@ const T = {
     acknowledgedShort: 'Acknowledged',
     ackLink: (until: string) => `Acknowledge in two taps (link valid until ${until}):`,
     ackLinkOnce: 'The link works once and stops the escalation, not the AP clock.',
+    ackLinkMissing: 'No acknowledgement link this time (the link key could not be read); acknowledge as shown below.',
   },
 } as const;
 
@@ -488,6 +490,11 @@ function clockLine(c: ClockStatus, lang: Lang, now: string, when: (iso: string) 
 export function ackLinkLines(lang: Lang, url: string, expiresAt: string, timeZone: string): string[] {
   const t = T[lang];
   return [t.ackLink(formatLocal(expiresAt, timeZone)), url, t.ackLinkOnce];
+}
+
+/** The first line of a page whose link could not be made: it goes out without one. */
+export function ackLinkMissingLine(lang: Lang): string {
+  return T[lang].ackLinkMissing;
 }
 
 const PAGER_TEXT = {

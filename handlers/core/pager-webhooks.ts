@@ -57,9 +57,17 @@ export function parsePagerDutyEvent(body: unknown): Omit<PagerEvent, 'provider'>
   const data = obj(event?.data);
   const incidentId = ALERT_KEY.exec(str(data?.incident_key) ?? '')?.[1] ?? INCIDENT_ID_IN_TEXT.exec(str(data?.title) ?? '')?.[0];
   if (!incidentId) return null;
+  const key = ALERT_KEY.test(str(data?.incident_key) ?? '') ? (str(data?.incident_key) as string) : incidentId;
   const agent = obj(event?.agent);
   const by = str(agent?.type) === 'user_reference' ? str(agent?.summary) : undefined;
-  return { incidentId, event: type === 'incident.acknowledged' ? 'acknowledged' : 'resolved', by: name(by ?? 'PagerDuty') };
+  return {
+    incidentId,
+    event: type === 'incident.acknowledged' ? 'acknowledged' : 'resolved',
+    by: name(by ?? 'PagerDuty'),
+    // No user behind it: PagerDuty itself (an auto-resolve), a service or an integration.
+    ...(by ? {} : { person: false }),
+    ...(key !== incidentId ? { alertKey: key } : {}),
+  };
 }
 
 /** What an Opsgenie webhook asks of datalek, or null when it is about something else. */
@@ -68,8 +76,17 @@ export function parseOpsgenieEvent(body: unknown): Omit<PagerEvent, 'provider'> 
   const action = str(b?.action);
   if (action !== 'Acknowledge' && action !== 'Close') return null;
   const alert = obj(b?.alert);
-  const incidentId = ALERT_KEY.exec(str(alert?.alias) ?? '')?.[1];
+  const alias = str(alert?.alias) ?? '';
+  const incidentId = ALERT_KEY.exec(alias)?.[1];
   if (!incidentId) return null;
   const by = str(alert?.username) ?? str(obj(b?.source)?.name);
-  return { incidentId, event: action === 'Acknowledge' ? 'acknowledged' : 'resolved', by: name(by ?? 'Opsgenie') };
+  // Opsgenie names its own actions (an auto-close policy) "System".
+  const person = by !== undefined && by.toLowerCase() !== 'system';
+  return {
+    incidentId,
+    event: action === 'Acknowledge' ? 'acknowledged' : 'resolved',
+    by: name(by ?? 'Opsgenie'),
+    ...(person ? {} : { person: false }),
+    ...(alias !== incidentId ? { alertKey: alias } : {}),
+  };
 }

@@ -80,6 +80,13 @@ export interface PagerEvent {
   event: 'acknowledged' | 'resolved';
   /** Who did it there (the provider's user name), or the provider itself. */
   by: string;
+  /**
+   * False when no person did it (the provider resolved the alert on its own, e.g. a service's
+   * auto-resolve): that takes nobody off the incident. @default true
+   */
+  person?: boolean;
+  /** The alert's key there, when it is not the incident's own alert (an exposed interface's). */
+  alertKey?: string;
 }
 
 export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert';
@@ -88,6 +95,10 @@ export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unk
  * The way back: the alert was acknowledged or resolved at the pager. Acknowledges the incident in
  * datalek as the person who did it there (unless someone already had), and records the alert's
  * new state. Resolving there does not close the incident: closing is the FG's decision.
+ *
+ * An alert resolved there by no person (the provider on its own) acknowledges nothing: with the
+ * alert gone and nobody on it, datalek's own levels page again (schedule.ts). The alert of an
+ * exposed interface is recorded as such and leaves the incident's own alert's state alone.
  */
 export async function recordPagerEvent(deps: { store: IncidentStore; policy: Policy; now: () => string }, input: PagerEvent): Promise<PagerEventOutcome> {
   let outcome: PagerEventOutcome = 'unchanged';
@@ -101,12 +112,16 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     const entries: TimelineDraft[] = [];
     const name = PROVIDER_NAMES[input.provider];
     const state = input.event === 'resolved' ? 'resolved' : 'acknowledged';
-    // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
-    if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
+    const person = input.person !== false;
+    const ownAlert = input.alertKey === undefined || input.alertKey === input.incidentId;
+    if (!ownAlert) {
+      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: input.alertKey } });
+    } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
+      // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
-      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider } });
+      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...(person ? {} : { byPerson: false }) } });
     }
-    if (!draft.acknowledgedBy && draft.state !== 'closed') {
+    if (!draft.acknowledgedBy && draft.state !== 'closed' && (person || input.event === 'acknowledged')) {
       entries.unshift(applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event }, deps.policy.timeZone));
       outcome = 'acknowledged';
     } else if (entries.length) {

@@ -207,9 +207,13 @@ function nextPageAt(incident: Incident, policy: Policy): number | null {
   return e.at(next.round, next.level);
 }
 
-/** Whether the incident's alert lives at the pager, whose escalation then replaces datalek's levels. */
+/**
+ * Whether the incident's alert lives at the pager, whose escalation then replaces datalek's levels:
+ * not when the pager failed it, nor once the alert there is resolved (an open incident nobody
+ * acknowledged then pages again, and its next page asks the pager for a new alert).
+ */
 export function pagerEscalates(incident: Incident): boolean {
-  return incident.pager != null && incident.pager.state !== 'failed';
+  return incident.pager != null && incident.pager.state !== 'failed' && incident.pager.state !== 'resolved';
 }
 
 /**

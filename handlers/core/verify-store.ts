@@ -11,9 +11,13 @@
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
-import { type AuditProblem, auditIncident, auditRegistry, findingWrites, type RawIncident, type RegistryRows } from './audit.js';
+import { type AuditProblem, auditClaims, auditIncident, auditRegistry, findingWrites, type RawIncident, type RegistryRows } from './audit.js';
+import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, loadDigests } from './digest.js';
 import { registryGenesis } from './ledger.js';
+
+/** Clock skew allowed between the machine that claimed a message and the one that verifies. */
+const CLAIM_SKEW_MINUTES = 5;
 
 export interface VerifyResult {
   /** How many incidents were checked. */
@@ -31,7 +35,7 @@ export function verifyOk(result: VerifyResult): boolean {
 
 export async function verifyStore(
   source: AuditSource,
-  options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier } } = {},
+  options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier }; now?: string } = {},
 ): Promise<VerifyResult> {
   const store = await source.integrity();
   const ids = await source.incidentIds();
@@ -49,6 +53,7 @@ export async function verifyStore(
   for (const id of targets) {
     const raw = raws.get(id) as RawIncident;
     problems.push(...auditIncident(raw, (key, hash) => vouched.has(`${key}#${hash}`)));
+    problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
   }
   const result: VerifyResult = { checked: targets.length, store, problems };
   if (options.digests) {

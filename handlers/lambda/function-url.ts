@@ -8,6 +8,10 @@ const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)
 
 export function functionUrlHandler(fetch: (request: Request) => Response | Promise<Response>) {
   return async (event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+    const problem = notAFunctionUrlRequest(event);
+    if (problem) {
+      return { statusCode: 400, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `not a function URL request: ${problem}\n` };
+    }
     const method = event.requestContext.http.method;
     const url = `https://${event.requestContext.domainName}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
     const headers = new Headers();
@@ -30,4 +34,19 @@ export function functionUrlHandler(fetch: (request: Request) => Response | Promi
       isBase64Encoded: !text,
     };
   };
+}
+
+/**
+ * What a function URL always sends and this handler reads, checked first: an invocation of the
+ * function by other means (a test event, a mistaken target) gets a 400 that names the missing field
+ * rather than a TypeError.
+ */
+function notAFunctionUrlRequest(event: unknown): string | null {
+  const e = event as Partial<LambdaFunctionURLEvent> | null;
+  if (typeof e !== 'object' || e === null) return 'the event is not an object';
+  if (typeof e.requestContext?.http?.method !== 'string') return 'requestContext.http.method is missing';
+  if (typeof e.requestContext.domainName !== 'string') return 'requestContext.domainName is missing';
+  if (typeof e.rawPath !== 'string' || !e.rawPath.startsWith('/')) return 'rawPath is missing';
+  if (e.body !== undefined && typeof e.body !== 'string') return 'body is not a string';
+  return null;
 }

@@ -68,7 +68,19 @@ export function createNotifier(config: AwsConfig, clients: Pick<AwsClients, 'sns
     },
   });
   const links =
-    config.linkUrl && config.linkKeySecret ? { baseUrl: config.linkUrl, key: secretKey(secretReader(config.linkKeySecret, { region: config.region })) } : null;
+    config.linkUrl && config.linkKeySecret
+      ? {
+          baseUrl: config.linkUrl,
+          key: secretKey(secretReader(config.linkKeySecret, { region: config.region })),
+          // The page goes out without its link; the error is logged so the errors alarm can see it.
+          onKeyProblem: (message: { id: string; incidentId: string }, reason: string) =>
+            logger.error('a page went out without its acknowledgement link: the link key cannot be used', {
+              incidentId: message.incidentId,
+              messageId: message.id,
+              reason,
+            }),
+        }
+      : null;
   return withAckLinks(routed, links, policy, now);
 }
 

@@ -32,10 +32,20 @@ export function createSweepHandler(deps: AwsDeps) {
       failed: stuck.failed.length,
     });
     for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
-    // The others were swept; failing the invocation makes the errors alarm tell on-call.
-    if (result.failed.length) {
-      throw new DatalekError(`sweep: ${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`);
+    for (const f of stuck.failed) {
+      deps.logger.error('a message waiting longer than a lease was not delivered again', {
+        incidentId: f.message.incidentId,
+        messageId: f.message.id,
+        reason: f.error,
+      });
     }
+    // The others were swept and sent; failing the invocation makes the errors alarm tell on-call
+    // (an incident that could not be swept, or pages that are not going out).
+    const problems = [
+      ...(result.failed.length ? [`${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`] : []),
+      ...(stuck.failed.length ? [`${stuck.failed.length} message(s) not delivered: ${stuck.failed.map((f) => f.message.id).join(', ')}`] : []),
+    ];
+    if (problems.length) throw new DatalekError(`sweep: ${problems.join('; ')}`);
     return { sent: result.sent, incidentsRead: result.incidentsRead, redelivered: stuck.sent.length };
   };
 }

@@ -200,6 +200,8 @@ const nl = {
     used: (by: string, at: string) => `Deze link is al gebruikt: opgepakt door ${by} om ${at}.`,
     already: (by: string, at: string) => `Dit incident is al opgepakt door ${by} om ${at}.`,
     closed: 'Dit incident is gesloten; er is niets op te pakken.',
+    merged:
+      'Dit incident is samengevoegd met een ander incident: het datalek loopt daar verder. Pak dat incident op, met de link in zijn oproep of met datalek ack:',
     unknown: 'Dit incident staat niet in deze opslag.',
     nothingChanged: 'Er is niets veranderd.',
     otherWays: 'Een nieuwe oproep heeft een nieuwe link. Oppakken kan ook met datalek ack op de opdrachtregel, of op de webpagina.',
@@ -408,6 +410,7 @@ const en: Dictionary = {
     used: (by: string, at: string) => `This link was used already: acknowledged by ${by} at ${at}.`,
     already: (by: string, at: string) => `This incident was acknowledged already by ${by} at ${at}.`,
     closed: 'This incident is closed; there is nothing to acknowledge.',
+    merged: 'This incident was merged into another: the breach goes on there. Acknowledge that incident, with the link in its page or with datalek ack:',
     unknown: 'This incident is not in this store.',
     nothingChanged: 'Nothing changed.',
     otherWays: 'A new page carries a new link. You can also acknowledge with datalek ack on the command line, or on the web page.',

@@ -157,6 +157,20 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         409,
       );
     }
+    // Merged (one breach, one clock): the incident it continues in still needs someone.
+    if (incident.mergedInto) {
+      return page(
+        c,
+        w.refused,
+        <>
+          <p class="problem" role="alert">
+            {w.merged} <code>{incident.mergedInto}</code>. {w.nothingChanged}
+          </p>
+          {summary}
+        </>,
+        409,
+      );
+    }
     if (incident.state === 'closed') {
       return page(
         c,

@@ -58,6 +58,16 @@ describe('the chat card', () => {
     expect(card.content.description).toContain("Bevinding: `Backdoor:EC2/'x' '!channel' 'bold' 'https://evil'click' [a]'(b)`");
   });
 
+  it('turns no typed name into a link or a mention: the name given on the link page is nobody’s check', () => {
+    const card = chatNotification(
+      page({ state: 'acknowledged', acknowledgedBy: '@channel https://evil.example/ack/x (from the page to on-call, round 1)', acknowledgedAt: NOW }),
+      POLICY,
+    );
+    const line = card.content.description.split('\n').find((l) => l.startsWith('Opgepakt:'));
+    expect(line).toContain('＠channel https[:]//evil[.]example/ack/x');
+    expect(line).not.toMatch(/@|:\/\/|evil\.example/);
+  });
+
   it('leaves an IAM user’s name out, as the page does', () => {
     const card = chatNotification(
       page({ resource: { kind: 'iam-principal', resourceType: 'AccessKey', id: 'jan.de.vries', personal: true } as never }),

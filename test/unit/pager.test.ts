@@ -219,10 +219,13 @@ describe('the pager’s webhooks', () => {
       event: 'resolved',
       by: 'Anna Jansen',
     });
+    // No user behind it (PagerDuty or a service did it), on the alert of an exposed interface.
     expect(parsePagerDutyEvent(event('incident.resolved', { incident_key: `${id}:exposed:eni-1` }, { type: 'service_reference' }))).toEqual({
       incidentId: id,
       event: 'resolved',
       by: 'PagerDuty',
+      person: false,
+      alertKey: `${id}:exposed:eni-1`,
     });
     expect(parsePagerDutyEvent(event('incident.triggered', { incident_key: id }))).toBeNull();
     expect(parsePagerDutyEvent(event('incident.acknowledged', { title: 'no id here' }))).toBeNull();

@@ -733,7 +733,12 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         .sort((a, b) => a.seq - b.seq),
       messages: items
         .filter((i) => String(i.sk).startsWith('MSG#'))
-        .map((i) => ({ id: String(i.sk).slice('MSG#'.length), data: String(i.data), sentAt: (i.sentAt as string | undefined) ?? null })),
+        .map((i) => ({
+          id: String(i.sk).slice('MSG#'.length),
+          data: String(i.data),
+          sentAt: (i.sentAt as string | undefined) ?? null,
+          claimedUntil: i.claimedUntil === undefined ? null : String(i.claimedUntil),
+        })),
     };
   }
 

@@ -5,7 +5,7 @@
  * bits in hex, readable by the owner only.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { MIN_LINK_KEY_BYTES } from '../../core/ack-link.js';
 import { ConfigurationError } from '../../core/errors.js';
 
@@ -32,12 +32,22 @@ function load(path: string, create: boolean): Buffer {
       throw new ConfigurationError(`cannot read the acknowledgement link key ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     if (!create) throw new ConfigurationError(`no acknowledgement link key at ${path}: the first replay or sweep makes it`);
+    // Written whole under a name of its own, then linked into place: a link either makes the key
+    // file complete or fails because another process made it first, whose key is then read. (Written
+    // in place, the other process could read the file between its creation and its content.)
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      // `wx`: two processes making it at once keep one key; the loser reads the winner's.
-      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+      linkSync(temporary, path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new ConfigurationError(`cannot make the acknowledgement link key ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    } finally {
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Never made (the write failed): nothing to remove.
       }
     }
     return load(path, false);

@@ -525,10 +525,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
           prevHash: r.prev_hash,
           hash: r.hash,
         })),
-        messages: (this.db.prepare('SELECT id, data, sent_at FROM outbox WHERE incident_id = ? ORDER BY id').all(id) as Record<string, unknown>[]).map((r) => ({
+        messages: (
+          this.db.prepare('SELECT id, data, sent_at, claimed_until FROM outbox WHERE incident_id = ? ORDER BY id').all(id) as Record<string, unknown>[]
+        ).map((r) => ({
           id: String(r.id),
           data: String(r.data),
           sentAt: (r.sent_at as string | null) ?? null,
+          claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : String(r.claimed_until),
         })),
       };
     });

@@ -1,6 +1,6 @@
 /**
  * A JSON POST to a pager's API with what on-call needs from it at 3 a.m.: bounded (a request
- * timeout, a few attempts, all well within a function's 30 seconds), retried where the provider
+ * timeout, a few attempts, and a budget for the whole call well within a function's 30 seconds), retried where the provider
  * says to retry (429 Too Many Requests, honouring `Retry-After`; 5xx; no answer), and a refusal
  * (any other 4xx) reported as final, with the provider's own reason, so the page goes elsewhere.
  */
@@ -19,6 +19,13 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** The first wait between attempts, doubled each time. @default 500 */
   backoffMs?: number;
+  /**
+   * The whole call, every attempt and wait included, ends within this: the notify function has 30
+   * seconds, and a call it is killed in can never fall back to the on-call topic. @default 20000
+   */
+  budgetMs?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 /** The pager did not answer usefully (a timeout, 429 or 5xx after every attempt): worth trying again later. */
@@ -30,20 +37,32 @@ export async function postJson(url: string, headers: Record<string, string>, bod
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const attempts = options.attempts ?? 3;
+  const clock = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const deadline = clock() + (options.budgetMs ?? 20_000);
   let wait = options.backoffMs ?? 500;
   let last = '';
+  let tried = 0;
+  /** Waits before the next attempt; false when the wait and a request after it no longer fit the budget. */
+  const pause = async (ms: number): Promise<boolean> => {
+    if (clock() + ms + Math.min(timeoutMs, 1000) > deadline) return false;
+    await sleep(ms);
+    return true;
+  };
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    tried = attempt;
     let response: Response;
     try {
       response = await doFetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        // Never past the budget: the last attempt gets what is left of it.
+        signal: AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, deadline - clock()))),
       });
     } catch (err) {
       last = `no answer (${(err as Error).name}: ${(err as Error).message})`;
-      if (attempt < attempts) await sleep(wait);
+      if (attempt < attempts && !(await pause(wait))) break;
       wait *= 2;
       continue;
     }
@@ -53,13 +72,13 @@ export async function postJson(url: string, headers: Record<string, string>, bod
     const reason = `HTTP ${response.status}: ${describe(parsed, text)}`;
     if (response.status === 429 || response.status >= 500) {
       last = reason;
-      if (attempt < attempts) await sleep(retryAfter(response.headers.get('retry-after')) ?? wait);
+      if (attempt < attempts && !(await pause(retryAfter(response.headers.get('retry-after')) ?? wait))) break;
       wait *= 2;
       continue;
     }
     throw new PagerRejectedError(reason, response.status);
   }
-  throw new PagerUnavailableError(`${attempts} attempts failed, the last: ${last}`);
+  throw new PagerUnavailableError(`${tried} attempt${tried === 1 ? '' : 's'} failed, the last: ${last}`);
 }
 
 function parse(text: string): unknown {

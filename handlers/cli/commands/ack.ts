@@ -1,10 +1,9 @@
 import { userInfo } from 'node:os';
-import { deliverPending } from '../../core/deliver.js';
 import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
 import { awsSettings } from '../backend.js';
-import { actionDeps, type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signedAcknowledger } from '../signed-ack.js';
 
@@ -32,10 +31,7 @@ async function ack(ctx: Context): Promise<number> {
     const by = ctx.flags.by ?? userInfo().username;
     const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
     // What the acknowledgement queued (acknowledging the alert at the pager) goes out now.
-    await deliverPending(
-      { store: backend.store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now },
-      { incidentId: incident.id },
-    );
+    await deliverQueued(ctx, backend, { incidentId: incident.id });
     printAck(ctx, outcome, incident.deadline);
     return 0;
   });

@@ -1,12 +1,11 @@
 import { userInfo } from 'node:os';
-import { deliverPending } from '../../core/deliver.js';
 import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import type { Action } from '../../use-cases/actions.js';
 import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
-import { type Context, type FlagSpec, loadIncident, withBackend } from '../context.js';
+import { type Context, deliverQueued, type FlagSpec, loadIncident, withBackend } from '../context.js';
 import { statusObject } from '../views.js';
 
 /** Who records an FG decision: `--by`, else the OS user. */
@@ -33,7 +32,7 @@ export async function recordFg(
     // What the change queued goes out now: only closing an incident paged through a pager queues
     // something (resolving its alert there); the FG's other decisions queue no message.
     if (incident.pager) {
-      await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now }, { incidentId: incident.id });
+      await deliverQueued(ctx, b, { incidentId: incident.id });
     }
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));

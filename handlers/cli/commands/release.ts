@@ -1,8 +1,7 @@
-import { deliverPending } from '../../core/deliver.js';
 import { oneLine } from '../../core/text.js';
 import { releaseAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export const releaseCommand: Command = {
@@ -25,7 +24,7 @@ async function release(ctx: Context): Promise<number> {
     const b = backend;
     const input = releaseAction.input(parseFields(releaseAction.fields, ctx.flags), { incidentId: incident.id, by: ctx.flags.by as string });
     const result = await releaseAction.run(actionDeps(ctx, b), input);
-    await deliverPending({ store: b.store, notifier: b.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    await deliverQueued(ctx, b);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
     else {
       for (const r of result.released) {

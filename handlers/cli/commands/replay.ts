@@ -1,11 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
-import { deliverMessages, deliverPending } from '../../core/deliver.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { Backend } from '../backend.js';
-import { type Command, type Context, withBackend } from '../context.js';
+import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandPaths, readEvents } from '../inputs.js';
 
@@ -37,8 +36,8 @@ async function replay(ctx: Context): Promise<number> {
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
+    const quiet = backend.notifier(() => {});
     const counts = new Map<string, number>();
-    const delivery = { store, notifier: progress ? backend.notifier(() => {}) : notifier, now: ctx.now };
     for (const file of files) {
       for await (const input of readEvents(file)) {
         let result = input.text !== undefined ? await recordEventText(deps, input.text) : rejectedResult(input.problem ?? 'not read');
@@ -49,15 +48,20 @@ async function replay(ctx: Context): Promise<number> {
         else if (!progress) io.out(replayLine(line));
         // What this event queued is sent at once, without reading it back; containment on AWS
         // queued its outcome in the store, so that incident's outbox is read.
-        if (result.actions.length && backend.containment.canEnforce && result.incidentId) await deliverPending(delivery, { incidentId: result.incidentId });
-        else await deliverMessages(delivery, result.queued ?? []);
+        const enforced = result.actions.length > 0 && backend.containment.canEnforce && result.incidentId;
+        await deliverQueued(
+          ctx,
+          backend,
+          enforced ? { incidentId: result.incidentId as string } : { messages: result.queued ?? [] },
+          progress ? quiet : notifier,
+        );
         progress?.event();
       }
       progress?.file();
     }
     progress?.done();
     // Anything else waiting: messages an earlier run could not send, a pager's failure recorded.
-    await deliverPending(delivery);
+    await deliverQueued(ctx, backend, {}, progress ? quiet : notifier);
     if (!flags.json) io.out(replaySummary(counts));
     return counts.has('rejected') ? 1 : 0;
   });

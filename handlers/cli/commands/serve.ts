@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as machineName, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { deliverPending } from '../../core/deliver.js';
 import type { createWebApp } from '../../web/app.js';
-import { actionDeps, type Command, type Context, withBackend } from '../context.js';
+import { actionDeps, type Command, type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 
@@ -86,7 +85,7 @@ async function serve(ctx: Context): Promise<number> {
       port: listening.port,
       runbooksDir: join(PROJECT_ROOT, 'runbooks'),
       deliver: async () => {
-        await deliverPending({ store: backend.store, notifier: backend.notifier(io.err), now: ctx.now });
+        await deliverQueued(ctx, backend, {}, backend.notifier(io.err));
       },
       log: io.err,
       // Pages' signed links (and the pager's webhooks) are served here too, without the session.

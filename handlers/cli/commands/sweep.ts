@@ -1,7 +1,6 @@
-import { deliverPending } from '../../core/deliver.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, withBackend } from '../context.js';
+import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
 import { table } from '../views.js';
 
 export const sweepCommand: Command = {
@@ -18,7 +17,7 @@ async function runSweep(ctx: Context): Promise<number> {
     const store = backend.store;
     const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
     for (const f of result.failed) ctx.io.err(oneLine(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`));
-    await deliverPending({ store, notifier: backend.notifier(ctx.flags.json ? () => {} : ctx.io.err), now: ctx.now });
+    const delivery = await deliverQueued(ctx, backend);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
     else if (result.sent.length === 0) ctx.io.out('Nothing due.');
     else
@@ -28,7 +27,8 @@ async function runSweep(ctx: Context): Promise<number> {
           result.sent.map((s) => [s.incidentId, s.kind, s.dueAt]),
         ),
       );
-    // The others were swept; an incident that could not be is a failure someone must look at.
-    return result.failed.length ? 3 : 0;
+    // The others were swept; an incident that could not be, or a message that could not be sent,
+    // is a failure someone must look at (cron tells on a non-zero exit).
+    return result.failed.length || delivery.failed.length ? 3 : 0;
   });
 }

@@ -3,6 +3,7 @@ import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { oneLine } from '../../core/text.js';
 import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-store.js';
 import { digestStore, digestVerifier } from '../anchoring.js';
+import type { DrillMark } from '../backend.js';
 import { type Command, type Context, withBackend } from '../context.js';
 
 export const verifyCommand: Command = {
@@ -27,15 +28,26 @@ function damaged(err: unknown): string | null {
   return /^SQLITE_(BUSY|LOCKED|CANTOPEN|PERM|READONLY|IOERR|NOMEM|FULL|AUTH|INTERRUPT)/.test(code) ? null : code;
 }
 
+function drillProblem(mark: DrillMark): string {
+  return `marked as a drill copy of ${mark.from} (made ${mark.at}): every message it sends is marked [DRILL], it pages no pager and takes any --now. A drill copy is not the record; on the real store this mark was put there behind datalek's back.`;
+}
+
 async function verify(ctx: Context): Promise<number> {
   const digests = await digestStore(ctx);
   const verifier = digests ? await digestVerifier(ctx) : null;
   const only = ctx.positionals[0];
   let result: VerifyResult;
+  let drill: string | null = null;
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
-      return verifyStore(backend.audit, { only, ...(digests && verifier ? { digests: { store: digests, verifier } } : {}) });
+      // Claims are judged against the real clock (a past --now would make every lease look long).
+      const now = [ctx.now(), ctx.systemNow()].sort().at(-1) as string;
+      const verified = await verifyStore(backend.audit, { only, now, ...(digests && verifier ? { digests: { store: digests, verifier } } : {}) });
+      // The drill mark sits outside the ledger; on a real store it would mark every page a drill,
+      // keep the pager quiet and take any --now. A drill copy is never the record either way.
+      if (backend.drill) drill = drillProblem(backend.drill);
+      return verified;
     });
   } catch (err) {
     // Random bytes in the file: that is tampering (or damage) found, exit 1, not a failure to run.
@@ -45,14 +57,14 @@ async function verify(ctx: Context): Promise<number> {
     else ctx.io.err(oneLine(`datalek: store: the file is damaged and cannot be read as a store (${code}): ${(err as Error).message}`));
     return 1;
   }
-  const ok = verifyOk(result);
+  const ok = verifyOk(result) && drill === null;
   if (ctx.flags.json) {
     ctx.io.out(
       JSON.stringify(
         {
           checked: result.checked,
           ok,
-          store: result.store,
+          store: drill ? [...result.store, drill] : result.store,
           breaks: result.problems.map((p) => ({ incidentId: p.incidentId, entry: p.entry, seq: p.seq ?? null, problem: p.problem })),
           ...(result.digests ? { digests: result.digests } : {}),
         },
@@ -63,6 +75,7 @@ async function verify(ctx: Context): Promise<number> {
     return ok ? 0 : 1;
   }
   for (const line of result.store) ctx.io.err(oneLine(`datalek: store: SQLite quick_check: ${line}`));
+  if (drill) ctx.io.err(oneLine(`datalek: store: ${drill}`));
   for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
   for (const p of result.digests?.problems ?? []) ctx.io.err(oneLine(`datalek: ${p.incidentId ? `incident ${p.incidentId}, ` : ''}${p.digest}: ${p.problem}`));
   if (ok) {
