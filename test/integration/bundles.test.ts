@@ -4,7 +4,6 @@
  * by the record-finding bundle is contained by the contain bundle, which loads the EC2 client's
  * chunk only then, and announced by the notify bundle.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { ContainmentClientFactory } from '../../handlers/adapters/aws/containmen
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { bundleHandler, bundleSizes } from '../../infra/bundling.js';
+import { spawnNode } from '../support/cli.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -21,20 +21,8 @@ import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 const ACCOUNT = '123456789012';
 
 /** Runs `script` (an ES module) in a process of its own with `env`; what it prints is JSON. */
-function runNode(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', script], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runNode(script: string, env: NodeJS.ProcessEnv) {
+  return spawnNode(['--enable-source-maps', script], { env });
 }
 
 describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type SpawnOptions, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '../../handlers/cli.js';
 
@@ -22,19 +22,19 @@ export function spawnCli(
   options: { uid?: number; gid?: number; timeout?: number; nodeOptions?: string[] } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { nodeOptions = [], ...spawnOptions } = options;
+  return spawnNode([...nodeOptions, join(ROOT, 'bin/datalek.mjs'), ...args], { env: { ...process.env, ...env }, ...spawnOptions });
+}
+
+/** Runs node with `args` in a process of its own (in the repository) and collects what it printed. */
+export function spawnNode(args: string[], options: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeOptions, join(ROOT, 'bin/datalek.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      killSignal: 'SIGKILL',
-      ...spawnOptions,
-    });
+    const child = spawn(process.execPath, args, { cwd: ROOT, killSignal: 'SIGKILL', ...options });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       stdout += d;
     });
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);

@@ -3,13 +3,12 @@
  * serve may start at once). Every process must end with the same key and none may read a key file
  * half made: a process that read it between creation and content failed "too short".
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, spawnNode } from '../support/cli.js';
 
-const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'datalek-key-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,16 +23,10 @@ const MAKER = `
   process.stdout.write(JSON.stringify(out));
 `;
 
-function maker(): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', MAKER], { cwd: ROOT });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`maker exited ${code}`))));
-  });
+async function maker(): Promise<string[]> {
+  const run = await spawnNode(['--import', 'tsx', '--input-type=module', '-e', MAKER]);
+  if (run.code !== 0) throw new Error(`maker exited ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 describe('the local link key file', () => {
