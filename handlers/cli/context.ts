@@ -147,11 +147,11 @@ export function unreadableReporter(ctx: Context) {
 export async function deliverQueued(
   ctx: Context,
   backend: Backend,
-  scope: DeliveryScope & { messages?: OutboxMessage[] } = {},
+  scope: DeliveryScope & { messages?: OutboxMessage[]; claimed?: { ids: readonly string[]; until: string } } = {},
   notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
 ): Promise<DeliveryReport> {
   const deps = { store: backend.store, notifier, now: ctx.now };
-  const report = scope.messages ? await deliverMessages(deps, scope.messages) : await deliverPending(deps, scope);
+  const report = scope.messages ? await deliverMessages(deps, scope.messages, scope.claimed) : await deliverPending(deps, scope);
   for (const f of report.failed) {
     ctx.io.err(oneLine(`datalek: message ${f.message.id} not delivered (it stays pending; the next sweep tries again): ${f.error}`));
   }

@@ -37,11 +37,13 @@ export async function deliverPending(
 /**
  * Sends these messages: those just queued (as recording an event returns them, so that they are
  * not read back), or those read from the outbox. Each is claimed first: one sent or held by
- * another sender meanwhile is left alone.
+ * another sender meanwhile is left alone. `claimed`: those the commit that queued them claimed for
+ * this process already (`RecordResult.claimed`), until `until`; they are not claimed again.
  */
 export async function deliverMessages(
   deps: { store: IncidentStore; notifier: Notifier; now: () => string },
   messages: OutboxMessage[],
+  claimedAtCommit?: { ids: readonly string[]; until: string },
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], failed: [] };
   const candidates = messages.filter((m) => !deps.notifier.accepts || deps.notifier.accepts(m));
@@ -51,13 +53,9 @@ export async function deliverMessages(
   // Deliveries that take long (a pager that is down) are recorded as they go, well before the
   // leases could run out and another sender take them.
   const now = deps.now();
-  const claimed = new Set(
-    await deps.store.claimMessages(
-      candidates.map((m) => m.id),
-      now,
-      addMinutes(now, CLAIM_LEASE_MINUTES),
-    ),
-  );
+  const claimed = new Set(claimedAtCommit?.ids);
+  const unclaimed = candidates.filter((m) => !claimed.has(m.id)).map((m) => m.id);
+  if (unclaimed.length) for (const id of await deps.store.claimMessages(unclaimed, now, addMinutes(now, CLAIM_LEASE_MINUTES))) claimed.add(id);
   const started = performance.now();
   let unrecorded: string[] = [];
   for (const message of candidates) {

@@ -15,6 +15,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { planContainment } from './containment.js';
+import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import { compareVersions, correlationKeys, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
 import type { AffectedResource } from './finding-resources.js';
@@ -24,7 +25,7 @@ import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
-import { addHours, toUtc } from './time.js';
+import { addHours, addMinutes, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
 
@@ -47,6 +48,11 @@ export interface RecordResult {
    * claiming it tells.
    */
   queued?: OutboxMessage[];
+  /**
+   * Those of `queued` the store queued claimed for this process (`RecordDeps.claimQueued`), and
+   * until when: `deliverMessages` sends them without claiming them again.
+   */
+  claimed?: { ids: string[]; until: string };
   /** The incident's revision after this event's change; null when nothing was stored. */
   revision: number | null;
 }
@@ -59,6 +65,12 @@ export interface RecordDeps {
   canEnforce: boolean;
   /** `replay --target aws --enforce`: enforce every matching action this run. */
   forceEnforce?: boolean;
+  /**
+   * Set when this process sends what an event queues as soon as it is recorded (`datalek replay`):
+   * the messages it will send (those its notifier accepts) are queued claimed for it in the commit
+   * (`IncidentChange.claim`), for as long as `deliverMessages` would claim them.
+   */
+  claimQueued?: (message: OutboxMessage) => boolean;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -94,15 +106,25 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   const finding = parsed.finding;
   for (let attempt = 1; ; attempt++) {
     const decision = await decide(deps, finding);
-    if (!decision.change) return decision.result;
+    const { change, result } = decision;
+    if (!change) return result;
+    const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
+    if (claim) change.claim = claim;
     try {
-      await deps.store.commit(decision.change);
-      return decision.result;
+      const receipt = await deps.store.commit(change);
+      if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
+      return result;
     } catch (err) {
       if (err instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw err;
     }
   }
+}
+
+/** The claim on the messages this process will send at once, for as long as a sender claims them. */
+function claimFor(messages: OutboxMessage[], sends: (m: OutboxMessage) => boolean, now: string): IncidentChange['claim'] {
+  const ids = messages.filter(sends).map((m) => m.id);
+  return ids.length ? { ids, until: addMinutes(now, CLAIM_LEASE_MINUTES) } : undefined;
 }
 
 interface Decision {

@@ -35,6 +35,20 @@ export interface IncidentChange {
    * first. Their own `finding` and `claims` are ignored.
    */
   others?: IncidentChange[];
+  /**
+   * Messages of this change (or of `others`) that the committing process delivers as soon as the
+   * commit returns: queued already claimed by it until `until`, as `claimMessages` would claim them
+   * a moment later, which spares a store a transaction of their own. Only a message this commit
+   * queues is claimed here (one queued by an earlier change is not); `CommitReceipt.claimed` names
+   * them, and the sender claims the rest as usual. An adapter may claim none (and say so).
+   */
+  claim?: { ids: readonly string[]; until: string };
+}
+
+/** What a commit reports besides its success. */
+export interface CommitReceipt {
+  /** The messages of `IncidentChange.claim` queued claimed by this commit. */
+  claimed: string[];
 }
 
 /** What deciding on one finding reads (see `IncidentStore.readForFinding`). */
@@ -93,8 +107,11 @@ export interface IncidentStore {
    */
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
-  /** Stores the change atomically, or throws `ConflictError` when a condition no longer holds. */
-  commit(change: IncidentChange): Promise<void>;
+  /**
+   * Stores the change atomically, or throws `ConflictError` when a condition no longer holds. The
+   * receipt tells what `change.claim` claimed; an adapter that claims nothing at commit returns none.
+   */
+  commit(change: IncidentChange): Promise<CommitReceipt | undefined>;
   /** Messages not yet sent, oldest first. */
   pendingMessages(): Promise<OutboxMessage[]>;
   listMessages(incidentId: string): Promise<OutboxMessage[]>;

@@ -215,7 +215,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     }));
   }
 
-  async commit(change: IncidentChange): Promise<void> {
+  async commit(change: IncidentChange): Promise<undefined> {
     const { incident } = change;
     const changes = [...(change.others ?? []).map((o) => ({ ...o, finding: undefined, claims: undefined })), change];
     const batchIds = changes.map((c) => c.incident.id);

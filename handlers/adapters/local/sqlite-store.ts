@@ -29,7 +29,7 @@ import {
 } from '../../core/ledger.js';
 import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
-import type { FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 
 export const STORE_FILE = 'datalek.sqlite';
 
@@ -194,7 +194,21 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       throw new StoreError(`cannot open the store in ${dir}: ${(err as Error).message}`, { cause: err });
     }
     this.stmts = this.prepareStatements();
+    // The write transactions, made once: making a transaction function costs more than a small commit's SQL.
+    this.commitTx = this.db.transaction((change: IncidentChange): string[] => {
+      // Sendings delivered since the last write transaction ride in this one (deferSentMarks).
+      this.writeSentMarks();
+      const claimed: string[] = [];
+      // Incidents merged into this one first: closing them frees what they held for its claims.
+      for (const other of change.others ?? []) this.write({ ...other, finding: undefined, claims: undefined }, change.claim, claimed);
+      this.write(change, change.claim, claimed);
+      return claimed;
+    });
+    this.markTx = this.db.transaction(() => this.writeSentMarks());
   }
+
+  private readonly commitTx;
+  private readonly markTx;
 
   private ledgerStatements?: {
     ledgerHead: Database.Statement;
@@ -244,12 +258,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         insertEntry: db.prepare(
           'INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (@incidentId, @seq, @at, @kind, @actor, @detail, @prevHash, @hash)',
         ),
-        insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, data) VALUES (?, ?, ?, ?)'),
+        insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, claimed_until, data) VALUES (?, ?, ?, ?, ?)'),
         pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
         messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
         claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
-        markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL'),
-        messageIncident: db.prepare('SELECT incident_id FROM outbox WHERE id = ?'),
+        markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL RETURNING incident_id'),
       };
     } catch (err) {
       throw new StoreError(`store ${this.dir} is not a complete datalek store (${(err as Error).message}); is it being created right now?`, { cause: err });
@@ -314,15 +327,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }));
   }
 
-  async commit(change: IncidentChange): Promise<void> {
+  async commit(change: IncidentChange): Promise<CommitReceipt> {
     const { incident } = change;
-    const tx = this.db.transaction(() => {
-      // Incidents merged into this one first: closing them frees what they held for its claims.
-      for (const other of change.others ?? []) this.write({ ...other, finding: undefined, claims: undefined });
-      this.write(change);
-    });
     try {
-      tx.immediate();
+      const claimed = this.commitTx.immediate(change);
+      // Written: the sendings that rode along are in the store now.
+      this.sentMarks = [];
+      return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
@@ -332,8 +343,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }
   }
 
-  /** One incident's part of a commit, with its ledger entry; runs inside the commit's transaction. */
-  private write(change: IncidentChange): void {
+  /**
+   * One incident's part of a commit, with its ledger entry; runs inside the commit's transaction.
+   * Messages named in `claim` that it queues are queued claimed, and added to `claimed`.
+   */
+  private write(change: IncidentChange, claim: IncidentChange['claim'], claimed: string[]): void {
     const { incident, expectedRevision, finding, timeline, messages } = change;
     const incidentText = storedText.incident(incident);
     const row = {
@@ -389,8 +403,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const queued: { id: string; text: string }[] = [];
     for (const m of messages) {
       const text = storedText.message(m);
-      // A message id already queued is not queued again, and not recorded again.
-      if (this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, text).changes === 1) queued.push({ id: m.id, text });
+      const claimedUntil = claim?.ids.includes(m.id) ? claim.until : null;
+      // A message id already queued is not queued again, and not recorded again (nor claimed here).
+      if (this.stmts.insertMessage.run(m.id, m.incidentId, m.createdAt, claimedUntil, text).changes === 1) {
+        queued.push({ id: m.id, text });
+        if (claimedUntil) claimed.push(m.id);
+      }
     }
     const last = timeline.at(-1);
     this.appendLedger(
@@ -415,10 +433,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
+    this.flushSentMarks();
     return messageRows(this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]);
   }
 
   async listMessages(incidentId: string): Promise<OutboxMessage[]> {
+    this.flushSentMarks();
     return messageRows(this.run(() => this.stmts.messagesOf.all(incidentId)) as { data: string; sent_at: string | null }[]);
   }
 
@@ -427,27 +447,80 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async claimMessages(ids: string[], now: string, leaseUntil: string): Promise<string[]> {
-    const tx = this.db.transaction(() => ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1));
-    return this.run(() => tx.immediate());
+    const tx = this.db.transaction(() => {
+      this.writeSentMarks();
+      return ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1);
+    });
+    const claimed = this.run(() => tx.immediate());
+    this.sentMarks = [];
+    return claimed;
   }
 
   async markSent(id: string, at: string): Promise<void> {
     await this.markAllSent([id], at);
   }
 
+  /**
+   * Sendings delivered but not yet written (`deferSentMarks`), oldest first. Each message stays
+   * claimed by this process meanwhile, so no other sender sends it; should the process die before
+   * they are written, those claims run out and the messages are sent again, as when a sender dies
+   * between delivering and recording today: the record never says sent for what was not.
+   */
+  private sentMarks: { id: string; at: string }[] = [];
+  /** How long a sending may wait for the next write transaction; null: it is written at once. */
+  private sentMarkDelayMs: number | null = null;
+  private sentMarkTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * From now on, `markAllSent` records sendings in this store's next write transaction (the next
+   * event's commit, for `datalek replay`) instead of one of their own, and at the latest after
+   * `withinMs` or when the store is read or closed: a transaction less per event. A sending is
+   * recorded with the time it was delivered, whenever it is written.
+   */
+  deferSentMarks(withinMs: number): void {
+    this.sentMarkDelayMs = withinMs;
+  }
+
   /** Marks messages sent, and records each in its incident's ledger, in one transaction. */
   async markAllSent(ids: string[], at: string): Promise<void> {
-    const tx = this.db.transaction(() => {
-      for (const id of ids) {
-        if (this.stmts.markSent.run(at, id).changes !== 1) continue;
-        const owner = this.stmts.messageIncident.get(id) as { incident_id: string };
-        this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+    for (const id of ids) this.sentMarks.push({ id, at });
+    if (this.sentMarkDelayMs === null) {
+      this.flushSentMarks();
+      return;
+    }
+    this.sentMarkTimer ??= setTimeout(() => {
+      this.sentMarkTimer = null;
+      try {
+        this.flushSentMarks();
+      } catch {
+        // Not lost: the sendings wait on, and the next write, read or close writes them or reports why.
       }
-    });
-    this.run(() => tx.immediate());
+    }, this.sentMarkDelayMs);
+  }
+
+  /** Writes the sendings waiting, in a transaction of their own. */
+  private flushSentMarks(): void {
+    if (this.sentMarkTimer) {
+      clearTimeout(this.sentMarkTimer);
+      this.sentMarkTimer = null;
+    }
+    if (this.sentMarks.length === 0) return;
+    this.run(() => this.markTx.immediate());
+    this.sentMarks = [];
+  }
+
+  /** The waiting sendings' part of a write transaction: each marked, and recorded once in its incident's ledger. */
+  private writeSentMarks(): void {
+    for (const { id, at } of this.sentMarks) {
+      // Marked by another sender meanwhile: recorded by it.
+      const owner = this.stmts.markSent.get(at, id) as { incident_id: string } | undefined;
+      if (owner) this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+    }
   }
 
   async close(): Promise<void> {
+    if (this.db.open && !this.options.readOnly) this.flushSentMarks();
+    if (this.sentMarkTimer) clearTimeout(this.sentMarkTimer);
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
   }
@@ -468,6 +541,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async incidentIds(): Promise<string[]> {
+    this.flushSentMarks();
     this.requireLedger();
     const rows = this.run(() =>
       this.db
@@ -481,6 +555,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** Everything stored of one incident, as stored: bytes and the columns beside them. */
   async rawIncident(id: string): Promise<RawIncident> {
+    this.flushSentMarks();
     this.requireLedger();
     return this.run(() => {
       const record = this.db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?').get(id) as
@@ -551,6 +626,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async anchorCandidates(): Promise<IncidentHead[]> {
+    this.flushSentMarks();
     const rows = this.run(() =>
       this.db
         .prepare(
@@ -648,6 +724,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * not hold one yet). Works on a read-only store.
    */
   copyTo(dir: string): void {
+    this.flushSentMarks();
     mkdirSync(dir, { recursive: true });
     const target = join(dir, STORE_FILE);
     if (existsSync(target)) throw new StoreError(`${dir} already holds a store`);

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SqliteIncidentStore } from '../../adapters/local/sqlite-store.js';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
+import type { OutboxMessage } from '../../core/incident.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { Backend } from '../backend.js';
@@ -32,8 +34,19 @@ async function replay(ctx: Context): Promise<number> {
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
   return withBackend(ctx, 'create', async (backend) => {
     const { store } = backend;
-    const deps: RecordDeps = { store, policy: ctx.policy, now: ctx.now, canEnforce: backend.containment.canEnforce, forceEnforce: flags.enforce === true };
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
+    const deps: RecordDeps = {
+      store,
+      policy: ctx.policy,
+      now: ctx.now,
+      canEnforce: backend.containment.canEnforce,
+      forceEnforce: flags.enforce === true,
+      // What an event queues is sent right after it is recorded (below, unless containment on AWS
+      // changed the outbox): queued claimed, in the commit, rather than claimed in a transaction of its own.
+      ...(backend.containment.canEnforce ? {} : { claimQueued: (m: OutboxMessage) => !notifier.accepts || notifier.accepts(m) }),
+    };
+    // Each event's sendings are recorded with the next event's commit, not in a transaction of their own.
+    if (store instanceof SqliteIncidentStore) store.deferSentMarks(SENT_MARK_DELAY_MS);
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
     const quiet = backend.notifier(() => {});
@@ -52,7 +65,7 @@ async function replay(ctx: Context): Promise<number> {
         await deliverQueued(
           ctx,
           backend,
-          enforced ? { incidentId: result.incidentId as string } : { messages: result.queued ?? [] },
+          enforced ? { incidentId: result.incidentId as string } : { messages: result.queued ?? [], claimed: result.claimed },
           progress ? quiet : notifier,
         );
         progress?.event();
@@ -66,6 +79,9 @@ async function replay(ctx: Context): Promise<number> {
     return counts.has('rejected') ? 1 : 0;
   });
 }
+
+/** At most this long a sending waits for the next event's commit before it is written on its own. */
+const SENT_MARK_DELAY_MS = 5;
 
 function sizeOf(path: string): number {
   try {
