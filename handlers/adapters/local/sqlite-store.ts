@@ -283,11 +283,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async readForFinding(key: FindingKey, resourceKeys: string[], incidentId: string): Promise<FindingReads> {
-    // Local reads cost no round trip: the single reads, in one place.
+    // Local reads cost no round trip: the single reads, in one place. The incident asked for is
+    // usually the holder of the finding's own resource, read a moment before: not read twice.
+    const holders = await Promise.all(resourceKeys.map((k) => this.findOpenIncident(k)));
     return {
       finding: await this.getFinding(key),
-      holders: await Promise.all(resourceKeys.map((k) => this.findOpenIncident(k))),
-      incident: await this.getIncident(incidentId),
+      holders,
+      incident: holders.find((h) => h?.id === incidentId) ?? (await this.getIncident(incidentId)),
     };
   }
 
