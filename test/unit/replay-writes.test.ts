@@ -10,7 +10,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { CLAIM_LEASE_MINUTES, deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
-import type { OutboxMessage } from '../../handlers/core/incident.js';
+import { incidentIdFor, type OutboxMessage } from '../../handlers/core/incident.js';
+import { registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import { addMinutes } from '../../handlers/core/time.js';
@@ -175,5 +176,61 @@ describe('replay: one write transaction per event', () => {
     expect(report.sent.map((m) => m.id)).toEqual((a.queued ?? []).map((m) => m.id));
     expect((await other.listMessages(a.incidentId as string)).map((m) => m.sentAt)).toEqual([later, later]);
     expect(verifyOk(await verifyStore(other, { now: later }))).toBe(true);
+  });
+
+  describe('chain heads this process keeps, when another process appended meanwhile', () => {
+    it("an incident's ledger: the next entry chains on the other process's, and verify passes", async () => {
+      const opened = await recordEvent(deps(), findingEvent({ id: 'head-1', instanceId: 'i-head-1', count: 1 }));
+      const id = opened.incidentId as string;
+      // Another process records a sending of this incident: its ledger moves on behind this store's back.
+      await other.markAllSent([(opened.queued ?? [])[0].id], NOW);
+      const updated = await recordEvent(deps(), findingEvent({ id: 'head-1', instanceId: 'i-head-1', count: 2, updatedAt: '2026-11-27T21:30:00.000Z' }));
+      expect(updated.outcome).toBe('updated');
+      const ledger = (await other.rawIncident(id)).ledger;
+      expect(ledger.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(ledger[2].prevHash).toBe(ledger[1].hash);
+      expect(JSON.parse(ledger[1].data).sent).toBeDefined();
+      expect(await verify(other)).toBe(true);
+    });
+
+    it('a registry shard: the next incident is entered after the one the other process opened, and verify passes', async () => {
+      const first = await recordEvent(deps(), findingEvent({ id: 'reg-0', instanceId: 'i-reg-0' }));
+      const incident = await store.getIncident(first.incidentId as string);
+      if (!incident) throw new Error('not stored');
+      const shard = registryShardOf(incident.id);
+      // Two more findings whose incidents fall in the same shard.
+      const same: string[] = [];
+      for (let i = 1; same.length < 2; i++) {
+        const findingId = `reg-${i}`;
+        if (registryShardOf(incidentIdFor({ ...incident.firstFinding, findingId })) === shard) same.push(findingId);
+      }
+      const otherDeps = { ...deps(), store: other };
+      expect((await recordEvent(otherDeps, findingEvent({ id: same[0], instanceId: `i-${same[0]}` }))).outcome).toBe('opened');
+      expect((await recordEvent(deps(), findingEvent({ id: same[1], instanceId: `i-${same[1]}` }))).outcome).toBe('opened');
+      const rows = (await other.registry())[shard];
+      expect(rows.map((r) => r.n)).toEqual([1, 2, 3]);
+      expect(rows.map((r) => JSON.parse(r.data).incidentId)).toEqual([
+        incident.id,
+        ...same.map((f) => incidentIdFor({ ...incident.firstFinding, findingId: f })),
+      ]);
+      expect(await verify(other)).toBe(true);
+    });
+
+    it('a commit that fails keeps no head it wrote: the next one chains on what is stored', async () => {
+      const x = await store.getIncident((await recordEvent(deps(), findingEvent({ id: 'head-2', instanceId: 'i-head-2' }))).incidentId as string);
+      const y = await store.getIncident((await recordEvent(deps(), findingEvent({ id: 'head-3', instanceId: 'i-head-3' }))).incidentId as string);
+      if (!x || !y) throw new Error('not stored');
+      const change = (incident: typeof x, expectedRevision: number) => ({
+        incident: { ...structuredClone(incident), revision: expectedRevision + 1 },
+        expectedRevision,
+        timeline: [],
+        messages: [],
+      });
+      // One commit changes y (written first, with its ledger entry), then fails on x's revision: nothing of it stays.
+      await expect(store.commit({ ...change(x, x.revision - 1), others: [change(y, y.revision)] })).rejects.toThrow(/changed since revision/);
+      await store.commit(change(y, y.revision));
+      expect((await other.rawIncident(y.id)).ledger.map((e) => e.seq)).toEqual([1, 2]);
+      expect(await verify(other)).toBe(true);
+    });
   });
 });

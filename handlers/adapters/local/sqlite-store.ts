@@ -332,7 +332,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   async commit(change: IncidentChange): Promise<CommitReceipt> {
     const { incident } = change;
     try {
-      const claimed = this.commitTx.immediate(change);
+      const claimed = this.inTransaction(() => this.commitTx.immediate(change));
       // Written: the sendings that rode along are in the store now.
       this.sentMarks = [];
       return { claimed };
@@ -368,8 +368,15 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       }
       this.stmts.insertIncident.run(row);
       const shard = registryShardOf(incident.id);
-      this.ledgerStmts.insertRegistry.run(
-        registryEntry(shard, (this.ledgerStmts.registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, new Date().toISOString()),
+      const at = new Date().toISOString();
+      this.registryHeads.append(
+        shard,
+        () => (this.ledgerStmts.registryHead.get(shard) as ChainHead | undefined) ?? null,
+        (head) => {
+          const entry = registryEntry(shard, head, incident.id, at);
+          return { row: entry, head: { seq: entry.n, hash: entry.hash } };
+        },
+        (entry) => this.ledgerStmts.insertRegistry.run(entry),
       );
     } else if (this.stmts.updateIncident.run({ ...row, expected: expectedRevision }).changes !== 1) {
       throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
@@ -429,9 +436,33 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2]): LedgerEntry {
-    const entry = ledgerEntry(incidentId, (this.ledgerStmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null, body);
-    this.ledgerStmts.insertLedger.run(entry);
-    return entry;
+    return this.ledgerHeads.append(
+      incidentId,
+      () => (this.ledgerStmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null,
+      (head) => {
+        const entry = ledgerEntry(incidentId, head, body);
+        return { row: entry, head: { seq: entry.seq, hash: entry.hash } };
+      },
+      (entry) => this.ledgerStmts.insertLedger.run(entry),
+    );
+  }
+
+  /** The heads of the chains this process appended to last: ledgers by incident, registry shards. */
+  private readonly ledgerHeads = new ChainHeads<string>(10_000);
+  private readonly registryHeads = new ChainHeads<number>(REGISTRY_SHARDS);
+
+  /** Runs a write transaction; the chain heads it wrote are kept only once it committed. */
+  private inTransaction<T>(tx: () => T): T {
+    try {
+      const result = tx();
+      this.ledgerHeads.committed();
+      this.registryHeads.committed();
+      return result;
+    } catch (err) {
+      this.ledgerHeads.rolledBack();
+      this.registryHeads.rolledBack();
+      throw err;
+    }
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
@@ -453,7 +484,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.writeSentMarks();
       return ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1);
     });
-    const claimed = this.run(() => tx.immediate());
+    const claimed = this.run(() => this.inTransaction(() => tx.immediate()));
     this.sentMarks = [];
     return claimed;
   }
@@ -507,7 +538,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.sentMarkTimer = null;
     }
     if (this.sentMarks.length === 0) return;
-    this.run(() => this.markTx.immediate());
+    this.run(() => this.inTransaction(() => this.markTx.immediate()));
     this.sentMarks = [];
   }
 
@@ -805,6 +836,54 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+/**
+ * The heads of hash chains (an incident's ledger, a registry shard) as this process last wrote
+ * them, so that an append need not read the head back first. Another process may have appended to
+ * the same chain since: the append then takes a position that is taken, its primary key says so,
+ * and the head is read from the store and the append made on it. Heads a transaction wrote are
+ * known only once it committed (a rolled-back one wrote nothing). At most `max` are kept.
+ */
+class ChainHeads<K> {
+  private readonly known = new Map<K, ChainHead>();
+  private readonly written = new Map<K, ChainHead>();
+  constructor(private readonly max: number) {}
+
+  /** `make` builds the row after a head (null: the first), `insert` stores it, `read` reads the head from the store. */
+  append<R>(key: K, read: () => ChainHead | null, make: (head: ChainHead | null) => { row: R; head: ChainHead }, insert: (row: R) => void): R {
+    const remembered = this.written.get(key) ?? this.known.get(key);
+    if (remembered) {
+      const next = make(remembered);
+      try {
+        insert(next.row);
+        this.written.set(key, next.head);
+        return next.row;
+      } catch (err) {
+        // Only a position another writer took is read again; any other failure is the commit's.
+        if (!isPrimaryKeyClash(err)) throw err;
+      }
+    }
+    const next = make(read());
+    insert(next.row);
+    this.written.set(key, next.head);
+    return next.row;
+  }
+
+  committed(): void {
+    if (this.known.size + this.written.size > this.max) this.known.clear();
+    for (const [key, head] of this.written) this.known.set(key, head);
+    this.written.clear();
+  }
+
+  rolledBack(): void {
+    this.written.clear();
+  }
+}
+
+function isPrimaryKeyClash(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function drillMarkOf(db: Database.Database): DrillMark | null {
