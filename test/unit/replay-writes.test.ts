@@ -67,6 +67,25 @@ describe('replay: one write transaction per event', () => {
     expect(await verify(other)).toBe(true);
   });
 
+  it('gives back the claim the commit took when the delivery fails, though the sender claims later than it', async () => {
+    const result = await recordEvent(
+      deps(() => true),
+      findingEvent({ id: 'claim-4', instanceId: 'i-claim-4' }),
+    );
+    const [fg, onCall] = result.queued ?? [];
+    const later = addMinutes(NOW, 0.5);
+    const down = {
+      deliver: async (m: OutboxMessage) => {
+        if (m.channel === 'fg') throw new Error('mail server down');
+      },
+    };
+    const report = await deliverMessages({ store, notifier: down, now: () => later }, result.queued ?? [], result.claimed);
+    expect(report.failed.map((f) => f.message.id)).toEqual([fg.id]);
+    expect(report.unreleased).toBeUndefined();
+    // The next sender takes it at once, not when the commit's lease runs out.
+    expect(await other.claimMessages([fg.id, onCall.id], later, addMinutes(later, CLAIM_LEASE_MINUTES))).toEqual([fg.id]);
+  });
+
   it('claims at commit only what its notifier sends; the rest is left to any sender', async () => {
     const result = await recordEvent(
       deps((m) => m.channel === 'fg'),

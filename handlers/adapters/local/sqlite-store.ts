@@ -329,7 +329,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     try {
       const claimed = this.inTransaction(() => this.commitTx.immediate(change));
       // Written: the sendings that rode along are in the store now.
-      this.sentMarks = [];
+      this.sends.marks.length = 0;
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
@@ -482,8 +482,19 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       return ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1);
     });
     const claimed = this.run(() => this.inTransaction(() => tx.immediate()));
-    this.sentMarks = [];
+    this.sends.marks.length = 0;
     return claimed;
+  }
+
+  private releaseStatement?: Database.Statement;
+
+  /** Clears each claim still at `leaseUntil` on a pending message, in one transaction. */
+  async releaseMessageClaims(ids: string[], leaseUntil: string): Promise<string[]> {
+    // Prepared when first used: most runs deliver everything and never give a claim back.
+    this.releaseStatement ??= this.run(() => this.db.prepare('UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND claimed_until = ?'));
+    const release = this.releaseStatement;
+    const tx = this.db.transaction(() => ids.filter((id) => release.run(id, leaseUntil).changes === 1));
+    return this.run(() => tx.immediate());
   }
 
   async markSent(id: string, at: string): Promise<void> {
@@ -495,11 +506,14 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * claimed by this process meanwhile, so no other sender sends it; should the process die before
    * they are written, those claims run out and the messages are sent again, as when a sender dies
    * between delivering and recording today: the record never says sent for what was not.
+   * `delayMs`: how long a sending may wait for the next write transaction (null: written at once).
+   * One object, changed in place, whatever `this` a method is called on.
    */
-  private sentMarks: { id: string; at: string }[] = [];
-  /** How long a sending may wait for the next write transaction; null: it is written at once. */
-  private sentMarkDelayMs: number | null = null;
-  private sentMarkTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly sends: { marks: { id: string; at: string }[]; delayMs: number | null; timer: ReturnType<typeof setTimeout> | null } = {
+    marks: [],
+    delayMs: null,
+    timer: null,
+  };
 
   /**
    * From now on, `markAllSent` records sendings in this store's next write transaction (the next
@@ -508,40 +522,42 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * recorded with the time it was delivered, whenever it is written.
    */
   deferSentMarks(withinMs: number): void {
-    this.sentMarkDelayMs = withinMs;
+    this.sends.delayMs = withinMs;
   }
 
   /** Marks messages sent, and records each in its incident's ledger, in one transaction. */
   async markAllSent(ids: string[], at: string): Promise<void> {
-    for (const id of ids) this.sentMarks.push({ id, at });
-    if (this.sentMarkDelayMs === null) {
+    const { sends } = this;
+    for (const id of ids) sends.marks.push({ id, at });
+    if (sends.delayMs === null) {
       this.flushSentMarks();
       return;
     }
-    this.sentMarkTimer ??= setTimeout(() => {
-      this.sentMarkTimer = null;
+    sends.timer ??= setTimeout(() => {
+      sends.timer = null;
       try {
         this.flushSentMarks();
       } catch {
         // Not lost: the sendings wait on, and the next write, read or close writes them or reports why.
       }
-    }, this.sentMarkDelayMs);
+    }, sends.delayMs);
   }
 
   /** Writes the sendings waiting, in a transaction of their own. */
   private flushSentMarks(): void {
-    if (this.sentMarkTimer) {
-      clearTimeout(this.sentMarkTimer);
-      this.sentMarkTimer = null;
+    const { sends } = this;
+    if (sends.timer) {
+      clearTimeout(sends.timer);
+      sends.timer = null;
     }
-    if (this.sentMarks.length === 0) return;
+    if (sends.marks.length === 0) return;
     this.run(() => this.inTransaction(() => this.markTx.immediate()));
-    this.sentMarks = [];
+    sends.marks.length = 0;
   }
 
   /** The waiting sendings' part of a write transaction: each marked, and recorded once in its incident's ledger. */
   private writeSentMarks(): void {
-    for (const { id, at } of this.sentMarks) {
+    for (const { id, at } of this.sends.marks) {
       // Marked by another sender meanwhile: recorded by it.
       const owner = this.stmts.markSent.get(at, id) as { incident_id: string } | undefined;
       if (owner) this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
@@ -550,7 +566,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   async close(): Promise<void> {
     if (this.db.open && !this.options.readOnly) this.flushSentMarks();
-    if (this.sentMarkTimer) clearTimeout(this.sentMarkTimer);
+    if (this.sends.timer) clearTimeout(this.sends.timer);
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
   }
