@@ -251,5 +251,23 @@ describe('replay: one write transaction per event', () => {
       expect((await other.rawIncident(y.id)).ledger.map((e) => e.seq)).toEqual([1, 2]);
       expect(await verify(other)).toBe(true);
     });
+
+    it('a commit inside a transaction someone else began and rolled back leaves no head behind', async () => {
+      const id = (await recordEvent(deps(), findingEvent({ id: 'head-4', instanceId: 'i-head-4' }))).incidentId as string;
+      const current = await store.getIncident(id);
+      if (!current) throw new Error('not stored');
+      const change = {
+        incident: { ...structuredClone(current), revision: current.revision + 1 },
+        expectedRevision: current.revision,
+        timeline: [],
+        messages: [],
+      };
+      store.database.exec('BEGIN');
+      await store.commit(change);
+      store.database.exec('ROLLBACK');
+      await store.commit(change);
+      expect((await other.rawIncident(id)).ledger.map((e) => e.seq)).toEqual([1, 2]);
+      expect(await verify(other)).toBe(true);
+    });
   });
 });

@@ -448,12 +448,19 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private readonly ledgerHeads = new ChainHeads<string>(10_000);
   private readonly registryHeads = new ChainHeads<number>(REGISTRY_SHARDS);
 
-  /** Runs a write transaction; the chain heads it wrote are kept only once it committed. */
+  /**
+   * Runs a write transaction; the chain heads it wrote are kept only once it committed. Inside a
+   * transaction someone else began on this connection it commits nothing yet (it is a savepoint
+   * that may still be rolled back): what is known of the heads is forgotten instead.
+   */
   private inTransaction<T>(tx: () => T): T {
+    const nested = this.db.inTransaction;
     try {
       const result = tx();
-      this.ledgerHeads.committed();
-      this.registryHeads.committed();
+      for (const heads of [this.ledgerHeads, this.registryHeads]) {
+        if (nested) heads.forget();
+        else heads.committed();
+      }
       return result;
     } catch (err) {
       this.ledgerHeads.rolledBack();
@@ -891,6 +898,11 @@ class ChainHeads<K> {
 
   rolledBack(): void {
     this.written.clear();
+  }
+
+  forget(): void {
+    this.written.clear();
+    this.known.clear();
   }
 }
 
