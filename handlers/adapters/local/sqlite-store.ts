@@ -328,8 +328,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const { incident } = change;
     try {
       const claimed = this.inTransaction(() => this.commitTx.immediate(change));
-      // Written: the sendings that rode along are in the store now.
-      this.sends.marks.length = 0;
+      // The sendings that rode along are written.
+      this.sentMarksWritten();
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
@@ -489,7 +489,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       return ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1);
     });
     const claimed = this.run(() => this.inTransaction(() => tx.immediate()));
-    this.sends.marks.length = 0;
+    this.sentMarksWritten();
     return claimed;
   }
 
@@ -552,14 +552,16 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** Writes the sendings waiting, in a transaction of their own. */
   private flushSentMarks(): void {
+    if (this.sends.marks.length) this.run(() => this.inTransaction(() => this.markTx.immediate()));
+    this.sentMarksWritten();
+  }
+
+  /** No sending waits any more: nor does the timer that would write them. */
+  private sentMarksWritten(): void {
     const { sends } = this;
-    if (sends.timer) {
-      clearTimeout(sends.timer);
-      sends.timer = null;
-    }
-    if (sends.marks.length === 0) return;
-    this.run(() => this.inTransaction(() => this.markTx.immediate()));
     sends.marks.length = 0;
+    if (sends.timer) clearTimeout(sends.timer);
+    sends.timer = null;
   }
 
   /** The waiting sendings' part of a write transaction: each marked, and recorded once in its incident's ledger. */
