@@ -101,8 +101,8 @@ export async function deliverMessages(
  * delivery has ended (the notifier threw), so no sender can take one while it is still in flight;
  * and only the claim this sender holds (`leaseOf`: taken here, or by the commit that queued it), so
  * a claim another sender took after that lease ran out (its delivery may be in flight now) is left
- * alone. A store that fails here hides nothing: the
- * delivery errors stay the report's, and the claims run out with their lease as before.
+ * alone. A store that fails here hides nothing: the delivery errors stay the report's, and the
+ * claims run out with their lease as before.
  */
 async function releaseFailed(store: IncidentStore, report: DeliveryReport, leaseOf: (id: string) => string): Promise<void> {
   const ids = report.failed.map((f) => f.message.id);
