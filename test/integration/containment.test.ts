@@ -1,9 +1,4 @@
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeAutoScalingInstancesCommand,
-  DetachInstancesCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstanceAttributeCommand,
   DescribeNetworkInterfacesCommand,
@@ -62,16 +57,32 @@ const stackOf = (client: { middlewareStack: unknown }) =>
  * DetachInstances as Auto Scaling answers it for an instance that is not in the named group: a
  * ValidationError ("The instance … is not part of Auto Scaling group …"). moto detaches nothing and
  * answers 200 (an unknown group: a 500), so without this a stale group tag would look detached.
+ * And for an instance being detached: a ValidationError (not InService or Standby), and
+ * DescribeAutoScalingInstances says Detaching.
  */
+/** Instances Auto Scaling is detaching (a detach took effect and its answer was lost): moto detaches at once. */
+const detaching = new Set<string>();
+
 function answerDetachAsAws(clients: ContainmentClients) {
   // Membership read by a client of its own, so that the containment's clients do not see the read.
   const moto = new AutoScalingClient({ region: 'eu-west-1' });
   stackOf(clients.autoscaling).add(
     (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const { AutoScalingGroupName, InstanceIds = [] } = (args as { input: { AutoScalingGroupName?: string; InstanceIds?: string[] } }).input;
+      if (context.commandName === 'DescribeAutoScalingInstancesCommand' && InstanceIds.some((id) => detaching.has(id))) {
+        const answer = (await next(args)) as { output: { AutoScalingInstances?: { InstanceId?: string; LifecycleState?: string }[] } };
+        for (const i of answer.output.AutoScalingInstances ?? []) if (detaching.has(i.InstanceId as string)) i.LifecycleState = 'Detaching';
+        return answer;
+      }
       if (context.commandName === 'DetachInstancesCommand') {
-        const { AutoScalingGroupName, InstanceIds } = (args as { input: { AutoScalingGroupName: string; InstanceIds: string[] } }).input;
         const members = await moto.send(new DescribeAutoScalingInstancesCommand({ InstanceIds }));
         for (const id of InstanceIds) {
+          if (detaching.has(id)) {
+            throw Object.assign(new Error(`The instance ${id} is not in InService or Standby.`), {
+              name: 'ValidationError',
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
           if (!members.AutoScalingInstances?.some((m) => m.InstanceId === id && m.AutoScalingGroupName === AutoScalingGroupName)) {
             throw Object.assign(new Error(`The instance ${id} is not part of Auto Scaling group ${AutoScalingGroupName}.`), {
               name: 'ValidationError',
@@ -323,6 +334,21 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
         ['DescribeAutoScalingInstances', null],
       ]);
       expect(detach).toMatchObject({ status: 'skipped', detail: `tagged for ${s.asgName}, but in no Auto Scaling group any more` });
+    });
+
+    it('an instance already being detached (a detach whose answer was lost): refused, asked, recorded as detached', async () => {
+      const s = await buildScenario(c);
+      detaching.add(s.instanceId);
+      try {
+        const { calls, detach } = await contain(s, s.asgName);
+        expect(calls).toEqual([
+          ['DetachInstances', s.asgName],
+          ['DescribeAutoScalingInstances', null],
+        ]);
+        expect(detach).toMatchObject({ status: 'done', detail: `detached from ${s.asgName} (already detaching); its capacity is kept (a replacement starts)` });
+      } finally {
+        detaching.delete(s.instanceId);
+      }
     });
 
     it('an instance in no Auto Scaling group (no tag): asked once, skipped', async () => {

@@ -257,12 +257,10 @@ async function detachFromAsg(c: ContainmentClients, metadata: InstanceMetadata):
   if (!group) {
     return { status: 'skipped', detail: tagged ? `tagged for ${tagged}, but in no Auto Scaling group any more` : 'not in an Auto Scaling group' };
   }
-  if (group === tagged) {
-    // A run before this one detached it and lost the answer: it is on its way out.
-    if (member?.LifecycleState?.startsWith('Detach')) return detached(group, ` (already ${member.LifecycleState.toLowerCase()})`);
-    // It is in that group, and the group refused (an instance not InService or Standby): the retry tries again.
-    throw refused;
-  }
+  // A run before this one detached it and lost the answer: it is on its way out.
+  if (member?.LifecycleState?.startsWith('Detach')) return detached(group, ` (already ${member.LifecycleState.toLowerCase()})`);
+  // In the group its tag names, which refused (an instance not InService or Standby): the retry tries again.
+  if (group === tagged) throw refused;
   await detach(group);
   return detached(group, tagged ? ` (its tag still named ${tagged})` : ' (it did not carry the group tag)');
 }
