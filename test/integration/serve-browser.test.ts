@@ -3,9 +3,10 @@
  * incident from opened to closed without the command line (acknowledge, assess, facts, the draft,
  * the report, Art. 34, close). After each step the store holds what the page showed. Each page has
  * no serious or critical accessibility violation (axe-core), every control is reached by the
- * keyboard, and the run writes the README's screenshots to docs/screenshots/.
+ * keyboard. The run takes the README's screenshots; it writes them to docs/screenshots/ only when
+ * asked (`npm run screenshots`), so that `npm test` leaves the working tree as it found it.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,7 +18,8 @@ import { ROOT, runCli } from '../support/cli.js';
 import { type Served, startServe } from '../support/serve.js';
 
 const NOW = '2026-11-28T08:00:00Z';
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+const WRITE_SCREENSHOTS = process.env.DATALEK_WRITE_SCREENSHOTS === '1';
+const SCREENSHOTS = WRITE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'datalek-screenshots-'));
 
 describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => {
   let dir: string;
@@ -76,6 +78,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
+    if (!WRITE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('opens the overview from the printed URL, most urgent first, with the token out of the address bar', async () => {
