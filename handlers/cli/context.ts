@@ -4,7 +4,7 @@
  * nothing written).
  */
 
-import { type DeliveryReport, type DeliveryScope, deliverMessages, deliverPending } from '../core/deliver.js';
+import { CLAIM_LEASE_MINUTES, type DeliveryReport, type DeliveryScope, deliverMessages, deliverPending } from '../core/deliver.js';
 import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident, OutboxMessage } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
@@ -151,9 +151,17 @@ export async function deliverQueued(
   notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
 ): Promise<DeliveryReport> {
   const deps = { store: backend.store, notifier, now: ctx.now };
-  const report = scope.messages ? await deliverMessages(deps, scope.messages) : await deliverPending(deps, scope);
+  const { messages, except } = scope;
+  const report = messages ? await deliverMessages(deps, except ? messages.filter((m) => !except.has(m.id)) : messages) : await deliverPending(deps, scope);
   for (const f of report.failed) {
     ctx.io.err(oneLine(`datalek: message ${f.message.id} not delivered (it stays pending; the next sweep tries again): ${f.error}`));
+  }
+  if (report.unreleased) {
+    ctx.io.err(
+      oneLine(
+        `datalek: the store could not give back the claim of ${report.unreleased.ids.join(', ')} (${report.unreleased.error}): the next sweep tries again once it runs out, ${CLAIM_LEASE_MINUTES} minutes after this one`,
+      ),
+    );
   }
   return report;
 }

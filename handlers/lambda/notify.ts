@@ -2,11 +2,12 @@
  * The notify handler: reacts to the pipeline's own events (incident opened or updated, reminder
  * due, containment done or failed) by sending that incident's pending messages to SNS. The outbox
  * makes it idempotent: each message is claimed before it is sent, so a repeated event or a retry
- * sends nothing twice. A delivery that failed stays pending and is thrown, so Lambda retries it.
+ * sends nothing twice. A delivery that failed stays pending, its claim is given back and the error
+ * is thrown, so Lambda's retry (a minute or two later) sends it then, not after the 5-minute lease.
  */
 import { deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
-import type { AwsDeps } from './runtime.js';
+import { type AwsDeps, logUnreleased } from './runtime.js';
 
 interface DomainEventEnvelope {
   'detail-type'?: string;
@@ -24,6 +25,7 @@ export function createNotifyHandler(deps: AwsDeps) {
     try {
       const report = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now }, { incidentId });
       for (const m of report.sent) deps.logger.info('sent a message', { channel: m.channel, kind: m.kind, messageId: m.id });
+      logUnreleased(deps, report);
       if (report.failed.length) {
         throw new DatalekError(`notify: ${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`);
       }

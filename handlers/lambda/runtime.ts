@@ -11,6 +11,7 @@ import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { secretKey, secretReader, secretsManagerPagerSecrets } from '../adapters/aws/secrets.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { createPager } from '../adapters/pager/index.js';
+import { CLAIM_LEASE_MINUTES, type DeliveryReport } from '../core/deliver.js';
 import { withAckLinks } from '../core/link-delivery.js';
 import { pagerRouting, recordPagerFailure } from '../core/pager.js';
 import type { Policy } from '../core/policy.js';
@@ -82,6 +83,22 @@ export function createNotifier(config: AwsConfig, clients: Pick<AwsClients, 'sns
         }
       : null;
   return withAckLinks(routed, links, policy, now);
+}
+
+/**
+ * Logs the failed messages whose claim the store could not give back: they are tried again only
+ * when their lease runs out, as before the claims were given back. By id, never content; the
+ * delivery errors themselves are the invocation's own error.
+ */
+export function logUnreleased(deps: Pick<AwsDeps, 'logger'>, report: DeliveryReport): void {
+  if (!report.unreleased) return;
+  deps.logger.error(
+    `the claims of undelivered messages could not be given back: they are tried again when their lease runs out (${CLAIM_LEASE_MINUTES} minutes)`,
+    {
+      messageIds: report.unreleased.ids,
+      reason: report.unreleased.error,
+    },
+  );
 }
 
 /** The Lambda context, or a stand-in when a handler runs outside Lambda (the CLI, tests). */

@@ -8,7 +8,7 @@ import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
 import { sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
-import type { AwsDeps } from './runtime.js';
+import { type AwsDeps, logUnreleased } from './runtime.js';
 
 export function createSweepHandler(deps: AwsDeps) {
   return async (): Promise<{ sent: { incidentId: string; kind: string; dueAt: string }[]; incidentsRead: number; redelivered: number }> => {
@@ -32,6 +32,7 @@ export function createSweepHandler(deps: AwsDeps) {
       failed: stuck.failed.length,
     });
     for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
+    logUnreleased(deps, stuck);
     for (const f of stuck.failed) {
       deps.logger.error('a message waiting longer than a lease was not delivered again', {
         incidentId: f.message.incidentId,

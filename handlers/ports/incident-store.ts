@@ -71,6 +71,7 @@ export interface IncidentFilter {
  * - a finding's stored version never goes backwards;
  * - timeline entries are only ever added, in sequence;
  * - a message id is queued at most once, and `claimMessage` hands it to one sender at a time;
+ *   `releaseMessageClaims` gives back only the caller's own claim, never a later sender's;
  * - store failures surface as `StoreError` with the cause, never as "not found".
  */
 export interface IncidentStore {
@@ -106,6 +107,16 @@ export interface IncidentStore {
   claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean>;
   /** `claimMessage` for each of `ids`, in as few round trips as the store allows; the ids it took. */
   claimMessages(ids: string[], now: string, leaseUntil: string): Promise<string[]>;
+  /**
+   * Gives back claims a sender no longer needs (their delivery failed), so that the next sender may
+   * take them at once instead of when the lease runs out. A claim is cleared only while the message
+   * is pending and still claimed until exactly `leaseUntil`, the lease the caller took: one sent
+   * meanwhile, or claimed again by another sender after that lease ran out (a later lease, whose
+   * delivery may be in flight), is left as it is. The lease tells the claims apart: a message can
+   * be claimed again only once `leaseUntil <= now`, so every later claim runs to a later lease.
+   * Not recorded in the ledger: a claim is no change to the record. Returns the ids it cleared.
+   */
+  releaseMessageClaims(ids: string[], leaseUntil: string): Promise<string[]>;
   markSent(id: string, at: string): Promise<void>;
   /** `markSent` for each of `ids` (each recorded once in its incident's ledger), in as few round trips as the store allows. */
   markAllSent(ids: string[], at: string): Promise<void>;

@@ -66,6 +66,15 @@ function nextChange(current: Incident, mutate: (i: Incident) => void = () => {},
   return { incident, expectedRevision: current.revision, timeline, messages: [] };
 }
 
+/** A stored incident with its opening message and one message per key after it; their ids, the opening one first. */
+async function incidentWithMessages(store: IncidentStore, keys: string[]): Promise<{ incident: Incident; ids: string[] }> {
+  const incident = draftIncident();
+  await store.commit(createChange(incident));
+  const v1 = (await store.getIncident(incident.id)) as Incident;
+  await store.commit({ ...nextChange(v1), messages: keys.map((k) => message(v1, k)) });
+  return { incident, ids: ['opened', ...keys].map((k) => `${incident.id}/fg/${k}`) };
+}
+
 export function incidentStoreContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
   describe(`IncidentStore contract: ${name}`, () => {
     let fx: StoreFixture;
@@ -241,11 +250,8 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
     });
 
     it('claims messages at once, leaving those another sender holds or sent, and marks several sent, each in the ledger once', async () => {
-      const incident = draftIncident();
-      await store.commit(createChange(incident));
-      const v1 = (await store.getIncident(incident.id)) as Incident;
-      await store.commit({ ...nextChange(v1), messages: [message(v1, 'a'), message(v1, 'b'), message(v1, 'c')] });
-      const [opened, a, b, c] = ['opened', 'a', 'b', 'c'].map((k) => `${incident.id}/fg/${k}`);
+      const { incident, ids } = await incidentWithMessages(store, ['a', 'b', 'c']);
+      const [opened, a, b, c] = ids;
       expect(await store.claimMessage(b, '2026-11-27T21:02:00.000Z', '2026-11-27T21:07:00.000Z')).toBe(true);
       await store.markSent(opened, '2026-11-27T21:02:30.000Z');
       const claimed = await store.claimMessages([opened, a, b, c], '2026-11-27T21:03:00.000Z', '2026-11-27T21:08:00.000Z');
@@ -259,6 +265,33 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       const sentEntries = raw.ledger.map((e) => JSON.parse(e.data).sent?.id).filter(Boolean);
       expect(sentEntries).toEqual([opened, a, c]);
       for (const [i, e] of raw.ledger.entries()) expect(e.prevHash).toBe(i === 0 ? ledgerGenesis(incident.id) : raw.ledger[i - 1].hash);
+    });
+
+    it('gives back a claim only while it is still the one given back: never a later sender’s, never a sent message’s', async () => {
+      const { incident, ids } = await incidentWithMessages(store, ['a', 'b', 'c']);
+      const [opened, a, b, c] = ids;
+      const lease = '2026-11-27T21:07:00.000Z';
+      expect((await store.claimMessages([opened, a, b, c], '2026-11-27T21:02:00.000Z', lease)).sort()).toEqual([opened, a, b, c].sort());
+      // `a` was sent; `b`'s lease ran out and another sender claimed it (a later lease).
+      await store.markSent(a, '2026-11-27T21:02:30.000Z');
+      expect(await store.claimMessage(b, lease, '2026-11-27T21:12:00.000Z')).toBe(true);
+
+      const released = await store.releaseMessageClaims([opened, a, b, c, `${incident.id}/fg/never-queued`], lease);
+
+      expect(released.sort()).toEqual([opened, c].sort());
+      // What was given back is taken again at once, well before the lease would have run out.
+      expect((await store.claimMessages([opened, c], '2026-11-27T21:03:00.000Z', '2026-11-27T21:08:00.000Z')).sort()).toEqual([opened, c].sort());
+      // The later sender still holds `b`: nobody else may take it while its delivery may be in flight.
+      expect(await store.claimMessage(b, '2026-11-27T21:08:00.000Z', '2026-11-27T21:13:00.000Z')).toBe(false);
+      // Given back twice (a retried call): the second finds another's claim, and leaves it.
+      expect(await store.releaseMessageClaims([opened], lease)).toEqual([]);
+      expect(await store.claimMessage(opened, '2026-11-27T21:04:00.000Z', '2026-11-27T21:09:00.000Z')).toBe(false);
+      // The sent message stays sent, and nothing of a release is in the ledger (a claim is not a change to the record).
+      const raw = await (store as unknown as AuditSource).rawIncident(incident.id);
+      expect(raw.messages.find((m) => m.id === a)?.sentAt).toBe('2026-11-27T21:02:30.000Z');
+      expect(raw.ledger.map((e) => JSON.parse(e.data).sent?.id).filter(Boolean)).toEqual([a]);
+      expect(raw.messages.find((m) => m.id === b)?.claimedUntil).toBe('2026-11-27T21:12:00.000Z');
+      expect(await store.releaseMessageClaims([], lease)).toEqual([]);
     });
 
     it('lists only what is due, and open or dated incidents on request', async () => {

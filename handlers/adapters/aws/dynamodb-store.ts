@@ -536,6 +536,33 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     return claimed;
   }
 
+  /**
+   * Clears each claim still at `leaseUntil` on a pending message: one conditional update per
+   * message (not a transaction: one that is no longer ours must not keep the others claimed).
+   */
+  async releaseMessageClaims(ids: string[], leaseUntil: string): Promise<string[]> {
+    const released: string[] = [];
+    for (const id of ids) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: messageKey(id),
+            UpdateExpression: 'REMOVE claimedUntil',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt) AND claimedUntil = :lease',
+            ExpressionAttributeValues: { ':lease': leaseUntil },
+          }),
+        );
+        released.push(id);
+      } catch (err) {
+        // Sent meanwhile, or claimed again by another sender: not ours to give back.
+        if ((err as Error).name === 'ConditionalCheckFailedException') continue;
+        throw new StoreError(`giving back the claim of message ${id} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return released;
+  }
+
   async markSent(id: string, at: string): Promise<void> {
     await this.markAllSent([id], at);
   }

@@ -431,6 +431,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return this.run(() => tx.immediate());
   }
 
+  private releaseStatement?: Database.Statement;
+
+  /** Clears each claim still at `leaseUntil` on a pending message, in one transaction. */
+  async releaseMessageClaims(ids: string[], leaseUntil: string): Promise<string[]> {
+    // Prepared when first used: most runs deliver everything and never give a claim back.
+    this.releaseStatement ??= this.run(() => this.db.prepare('UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND claimed_until = ?'));
+    const release = this.releaseStatement;
+    const tx = this.db.transaction(() => ids.filter((id) => release.run(id, leaseUntil).changes === 1));
+    return this.run(() => tx.immediate());
+  }
+
   async markSent(id: string, at: string): Promise<void> {
     await this.markAllSent([id], at);
   }

@@ -38,6 +38,8 @@ async function replay(ctx: Context): Promise<number> {
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
     const quiet = backend.notifier(() => {});
     const counts = new Map<string, number>();
+    // A message that failed is given back for the next run, not tried again in this one.
+    const failed = new Set<string>();
     for (const file of files) {
       for await (const input of readEvents(file)) {
         let result = input.text !== undefined ? await recordEventText(deps, input.text) : rejectedResult(input.problem ?? 'not read');
@@ -49,19 +51,20 @@ async function replay(ctx: Context): Promise<number> {
         // What this event queued is sent at once, without reading it back; containment on AWS
         // queued its outcome in the store, so that incident's outbox is read.
         const enforced = result.actions.length > 0 && backend.containment.canEnforce && result.incidentId;
-        await deliverQueued(
+        const delivery = await deliverQueued(
           ctx,
           backend,
-          enforced ? { incidentId: result.incidentId as string } : { messages: result.queued ?? [] },
+          { ...(enforced ? { incidentId: result.incidentId as string } : { messages: result.queued ?? [] }), except: failed },
           progress ? quiet : notifier,
         );
+        for (const f of delivery.failed) failed.add(f.message.id);
         progress?.event();
       }
       progress?.file();
     }
     progress?.done();
     // Anything else waiting: messages an earlier run could not send, a pager's failure recorded.
-    await deliverQueued(ctx, backend, {}, progress ? quiet : notifier);
+    await deliverQueued(ctx, backend, { except: failed }, progress ? quiet : notifier);
     if (!flags.json) io.out(replaySummary(counts));
     return counts.has('rejected') ? 1 : 0;
   });
