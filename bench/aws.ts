@@ -19,6 +19,7 @@ import { createNotifyHandler } from '../handlers/lambda/notify.js';
 import { createRecordHandler } from '../handlers/lambda/record.js';
 import { bundleHandler, bundleSizes, HANDLER_ENTRY_FILE, HANDLERS } from '../infra/bundling.js';
 import { lambdaContext, wirePipeline } from '../test/support/aws-pipeline.js';
+import { callsBeforeIsolated, recordContainmentCalls, roundTrips } from '../test/support/containment-calls.js';
 import { buildScenario, buildVpc } from '../test/support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../test/support/events.js';
 import { MOTO_AVAILABLE, startMoto } from '../test/support/moto.js';
@@ -97,21 +98,7 @@ export async function benchContainment(): Promise<(ContainmentFigures & { firstI
     const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
     const clients = await factory.clientsFor('123456789012', 'eu-west-1', 'bench');
     const vpc = await buildVpc(clients);
-    const calls: { command: string; start: number; end: number }[] = [];
-    for (const client of Object.values(clients)) {
-      (client as unknown as Countable).middlewareStack.add(
-        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-          const call = { command: context.commandName ?? '', start: performance.now(), end: Number.POSITIVE_INFINITY };
-          calls.push(call);
-          try {
-            return await next(args);
-          } finally {
-            call.end = performance.now();
-          }
-        },
-        { step: 'initialize', name: 'datalekContainmentCounter' },
-      );
-    }
+    const { calls } = recordContainmentCalls(clients);
     const contain = async (n: number): Promise<ContainmentFigures> => {
       const scenario = await buildScenario(clients, vpc);
       const recorded = await recordEvent(
@@ -126,15 +113,12 @@ export async function benchContainment(): Promise<(ContainmentFigures & { firstI
       );
       const ms = performance.now() - t0;
       if (result.actions[0]?.status !== 'done') throw new Error(`bench: containment ended ${result.actions[0]?.status}: ${result.actions[0]?.reason}`);
-      // Each interface takes two swaps (all traffic, then isolation): isolated when the last one is answered.
-      const swaps = calls.filter((c) => c.command === 'ModifyNetworkInterfaceAttributeCommand').sort((a, b) => a.end - b.end);
-      const isolatedAt = swaps[2 * scenario.enis.length - 1].end;
-      const before = calls.filter((c) => c.start < isolatedAt);
+      const before = callsBeforeIsolated(calls, scenario.enis.length);
       return {
         calls: calls.length,
-        callsBeforeIsolated: before.length,
-        roundTripsBeforeIsolated: chainLength(before),
-        msToIsolated: round(isolatedAt - t0),
+        callsBeforeIsolated: before.calls.length,
+        roundTripsBeforeIsolated: roundTrips(before.calls),
+        msToIsolated: round(before.isolatedAt - t0),
         ms: round(ms),
       };
     };
@@ -144,16 +128,6 @@ export async function benchContainment(): Promise<(ContainmentFigures & { firstI
     process.env = saved;
     await moto.stop();
   }
-}
-
-/** The longest chain of calls in which each call started only after the one before it was answered. */
-function chainLength(calls: { start: number; end: number }[]): number {
-  const depth = new Map<(typeof calls)[number], number>();
-  for (const call of [...calls].sort((a, b) => a.start - b.start)) {
-    const before = calls.filter((c) => c.end <= call.start).map((c) => depth.get(c) ?? 0);
-    depth.set(call, 1 + Math.max(0, ...before));
-  }
-  return Math.max(0, ...depth.values());
 }
 
 const HANDLER_ENV = {

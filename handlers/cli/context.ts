@@ -159,7 +159,7 @@ export async function deliverQueued(
   if (report.unreleased) {
     ctx.io.err(
       oneLine(
-        `datalek: the store could not give back the claim of ${report.unreleased.ids.join(', ')} (${report.unreleased.error}): the next sweep tries again once it runs out, ${CLAIM_LEASE_MINUTES} minutes after this one`,
+        `datalek: the store could not give back the claim of ${report.unreleased.ids.join(', ')} (${report.unreleased.error}): a sweep can send it only once that claim runs out, ${CLAIM_LEASE_MINUTES} minutes after this run`,
       ),
     );
   }

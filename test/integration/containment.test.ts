@@ -1,4 +1,4 @@
-import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstanceAttributeCommand,
   DescribeNetworkInterfacesCommand,
@@ -18,6 +18,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import { callsBeforeIsolated, recordContainmentCalls, roundTrips } from '../support/containment-calls.js';
 import { buildScenario, buildVpc, type Scenario } from '../support/ec2-scenario.js';
 import { bucketResource, findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -44,6 +45,83 @@ function addFailureInjection(clients: ContainmentClients) {
   }
 }
 
+const GROUP_TAG = 'aws:autoscaling:groupName';
+
+/** The Auto Scaling calls containment makes. */
+const AUTO_SCALING_CALLS = new Set(['DescribeAutoScalingInstances', 'DetachInstances', 'AttachInstances']);
+
+const stackOf = (client: { middlewareStack: unknown }) =>
+  client.middlewareStack as { add: (mw: unknown, options: { step: 'initialize'; name: string }) => void };
+
+/**
+ * DetachInstances as Auto Scaling answers it for an instance that is not in the named group: a
+ * ValidationError ("The instance … is not part of Auto Scaling group …"). moto detaches nothing and
+ * answers 200 (an unknown group: a 500), so without this a stale group tag would look detached.
+ * And for an instance being detached: a ValidationError (not InService or Standby), and
+ * DescribeAutoScalingInstances says Detaching.
+ */
+/** Instances Auto Scaling is detaching (a detach took effect and its answer was lost): moto detaches at once. */
+const detaching = new Set<string>();
+
+function answerDetachAsAws(clients: ContainmentClients) {
+  // Membership read by a client of its own, so that the containment's clients do not see the read.
+  const moto = new AutoScalingClient({ region: 'eu-west-1' });
+  stackOf(clients.autoscaling).add(
+    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const { AutoScalingGroupName, InstanceIds = [] } = (args as { input: { AutoScalingGroupName?: string; InstanceIds?: string[] } }).input;
+      if (context.commandName === 'DescribeAutoScalingInstancesCommand' && InstanceIds.some((id) => detaching.has(id))) {
+        const answer = (await next(args)) as { output: { AutoScalingInstances?: { InstanceId?: string; LifecycleState?: string }[] } };
+        for (const i of answer.output.AutoScalingInstances ?? []) if (detaching.has(i.InstanceId as string)) i.LifecycleState = 'Detaching';
+        return answer;
+      }
+      if (context.commandName === 'DetachInstancesCommand') {
+        const members = await moto.send(new DescribeAutoScalingInstancesCommand({ InstanceIds }));
+        for (const id of InstanceIds) {
+          if (detaching.has(id)) {
+            throw Object.assign(new Error(`The instance ${id} is not in InService or Standby.`), {
+              name: 'ValidationError',
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
+          if (!members.AutoScalingInstances?.some((m) => m.InstanceId === id && m.AutoScalingGroupName === AutoScalingGroupName)) {
+            throw Object.assign(new Error(`The instance ${id} is not part of Auto Scaling group ${AutoScalingGroupName}.`), {
+              name: 'ValidationError',
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'answerDetachAsAws' },
+  );
+}
+
+/**
+ * What DescribeInstances says an instance's Auto Scaling group tag is, where it lags behind: a
+ * group the instance has left (stale), or none yet (Auto Scaling tags a Spot Instance launched from
+ * a launch configuration while it is Pending, and EC2 reads are eventually consistent).
+ */
+const groupTagSeen: { instanceId: string | null; group: string | null } = { instanceId: null, group: null };
+
+function showGroupTagAsSeen(clients: ContainmentClients) {
+  stackOf(clients.ec2).add(
+    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const result = (await next(args)) as {
+        output: { Reservations?: { Instances?: { InstanceId?: string; Tags?: { Key?: string; Value?: string }[] }[] }[] };
+      };
+      if (context.commandName !== 'DescribeInstancesCommand' || !groupTagSeen.instanceId) return result;
+      for (const instance of (result.output.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        if (instance.InstanceId !== groupTagSeen.instanceId) continue;
+        const others = (instance.Tags ?? []).filter((t) => t.Key !== GROUP_TAG);
+        instance.Tags = groupTagSeen.group ? [...others, { Key: GROUP_TAG, Value: groupTagSeen.group }] : others;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'showGroupTagAsSeen' },
+  );
+}
+
 describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
   let moto: Moto;
   let c: ContainmentClients;
@@ -59,6 +137,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
     c = await factory.clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup');
     addFailureInjection(c);
+    answerDetachAsAws(c);
+    showGroupTagAsSeen(c);
     containment = new AwsContainment(factory);
   });
   afterAll(async () => moto?.stop());
@@ -128,17 +208,15 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     const stored = (await store.getIncident(incident.id)) as Incident;
     const steps = stored.actions[0].steps?.map((st) => `${st.name}:${st.status}`) ?? [];
     // Steps that do not depend on each other run at once, so they are recorded in the order they end.
-    const round2 = ['protect-instance:done', 'detach-from-asg:done', 'prepare-isolation-groups:done'];
     const swaps = Object.keys(before).map((eni) => `isolate-eni:${eni}:done`);
-    const evidence = ['deregister-target-groups:done', 'snapshot-volumes:done', 'tag-instance:done'];
-    expect(steps[0]).toBe('capture-metadata:done');
-    expect(new Set(steps.slice(1, 4))).toEqual(new Set(round2));
-    // The network is cut only after protection and the Auto Scaling detach; the evidence steps come after the cut.
-    expect(new Set(steps.slice(4, 4 + swaps.length))).toEqual(new Set(swaps));
-    expect(new Set(steps.slice(4 + swaps.length))).toEqual(new Set(evidence));
-    expect(steps).toHaveLength(1 + round2.length + swaps.length + evidence.length);
+    const afterCut = ['protect-instance:done', 'deregister-target-groups:done', 'snapshot-volumes:done', 'tag-instance:done'];
+    expect(steps.slice(0, 2)).toEqual(['capture-metadata:done', 'prepare-isolation-groups:done']);
+    // The swaps, with the Auto Scaling detach beside them; protection and the evidence steps after the cut.
+    expect(new Set(steps.slice(2, 3 + swaps.length))).toEqual(new Set([...swaps, 'detach-from-asg:done']));
+    expect(new Set(steps.slice(3 + swaps.length))).toEqual(new Set(afterCut));
+    expect(steps).toHaveLength(2 + swaps.length + 1 + afterCut.length);
     const timeline = await store.getTimeline(incident.id);
-    expect(timeline.filter((e) => e.kind === 'containment-step-done')).toHaveLength(steps?.length ?? 0);
+    expect(timeline.filter((e) => e.kind === 'containment-step-done')).toHaveLength(steps.length);
     expect(timeline.at(-1)?.kind).toBe('containment-done');
     expect((await store.listMessages(incident.id)).map((m) => m.kind)).toContain('containment-done');
 
@@ -150,6 +228,136 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     const after = (await store.getIncident(incident.id)) as Incident;
     expect(after.actions[0].released).toMatchObject({ by: 'anna', reason: 'false positive: pentest' });
     expect((await store.getTimeline(incident.id)).at(-1)).toMatchObject({ kind: 'containment-released', actor: 'anna' });
+  });
+
+  it('cuts the first instance in a VPC off in 12 calls over 5 round trips, the next in 7 over 3; protection only after the cut', async () => {
+    // Issue #14: at most 12 calls and 6 sequential round trips before every interface is isolated.
+    const vpc = await buildVpc(c);
+    const log = recordContainmentCalls(c);
+    const seen: { commands: string[]; roundTrips: number; protectedAfterCut: boolean }[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = await buildScenario(c, vpc);
+        const incident = await openIncident(s.instanceId);
+        log.calls.length = 0;
+        expect((await runContainment(deps(), incident.id)).actions[0].status).toBe('done');
+        await expectIsolated(s);
+        const before = callsBeforeIsolated(log.calls, s.enis.length);
+        const protections = log.calls.filter((call) => call.command === 'ModifyInstanceAttribute');
+        expect(protections).toHaveLength(3); // termination, shutdown behaviour, volumes
+        seen.push({
+          commands: before.calls.map((call) => call.command).sort(),
+          roundTrips: roundTrips(before.calls),
+          protectedAfterCut: protections.every((call) => call.start >= before.isolatedAt),
+        });
+      }
+    } finally {
+      log.stop();
+    }
+    const swaps = Array(4).fill('ModifyNetworkInterfaceAttribute');
+    // The first in the VPC creates its two groups: two creates and three rule calls (IPv4 and IPv6
+    // in, IPv6 out for the all-traffic group; the isolation group's default egress rule revoked).
+    const creates = [
+      'AuthorizeSecurityGroupEgress',
+      'AuthorizeSecurityGroupIngress',
+      'CreateSecurityGroup',
+      'CreateSecurityGroup',
+      'RevokeSecurityGroupEgress',
+    ];
+    const reads = ['DescribeInstances', 'DescribeSecurityGroups', 'DetachInstances'];
+    expect(seen).toEqual([
+      { commands: [...reads, ...creates, ...swaps].sort(), roundTrips: 5, protectedAfterCut: true },
+      { commands: [...reads, ...swaps].sort(), roundTrips: 3, protectedAfterCut: true },
+    ]);
+  });
+
+  describe('leaves the Auto Scaling group the instance is in, whatever its group tag says', () => {
+    const members = async (group: string) =>
+      ((await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.[0]?.Instances ?? []).map(
+        (i) => i.InstanceId,
+      );
+    const capacity = async (group: string) =>
+      (await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.[0]?.DesiredCapacity;
+    const leave = (s: Scenario) =>
+      c.autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: s.asgName, InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: true }));
+
+    /** Contains `s` with DescribeInstances showing `tag` as its group tag; returns its Auto Scaling calls and its detach step. */
+    async function contain(s: Scenario, tag: string | null) {
+      const incident = await openIncident(s.instanceId);
+      const log = recordContainmentCalls(c);
+      Object.assign(groupTagSeen, { instanceId: s.instanceId, group: tag });
+      try {
+        expect((await runContainment(deps(), incident.id)).actions[0].status).toBe('done');
+      } finally {
+        Object.assign(groupTagSeen, { instanceId: null, group: null });
+        log.stop();
+      }
+      await expectIsolated(s);
+      return {
+        incident,
+        calls: log.calls.filter((call) => AUTO_SCALING_CALLS.has(call.command)).map((call) => [call.command, call.input.AutoScalingGroupName ?? null]),
+        detach: ((await store.getIncident(incident.id)) as Incident).actions[0].steps?.find((st) => st.name === 'detach-from-asg'),
+      };
+    }
+
+    it.each([
+      // Its tag still names a group it has left (EC2 reads are eventually consistent). The group it
+      // is in launched it here: moto keeps naming an instance's first group in
+      // DescribeAutoScalingInstances after it moved, where AWS names the group it is in now.
+      ['a stale tag, naming a group it left: refused by that group, then asked', 'stale'],
+      // Auto Scaling has not tagged it yet (a Spot Instance launched from a launch configuration is
+      // tagged while Pending; a tag set at attach shows up late).
+      ['no tag yet: asked', 'missing'],
+    ] as const)('%s', async (_, kind) => {
+      const s = await buildScenario(c);
+      const left = kind === 'stale' ? (await buildScenario(c)).asgName : null;
+      const desired = await capacity(s.asgName);
+      const { incident, calls, detach } = await contain(s, left);
+      expect(calls).toEqual([...(left ? [['DetachInstances', left]] : []), ['DescribeAutoScalingInstances', null], ['DetachInstances', s.asgName]]);
+      expect(await members(s.asgName)).not.toContain(s.instanceId);
+      expect(await capacity(s.asgName)).toBe(desired); // a replacement starts
+      expect(detach).toMatchObject({
+        status: 'done',
+        detail: `detached from ${s.asgName} (${left ? `its tag still named ${left}` : 'it did not carry the group tag'}); its capacity is kept (a replacement starts)`,
+      });
+      // Release puts it back in the group it was taken out of, not the one its tag named.
+      await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'false positive' });
+      expect(await members(s.asgName)).toContain(s.instanceId);
+    });
+
+    it('a stale tag on an instance in no group any more: refused, asked, skipped', async () => {
+      const s = await buildScenario(c);
+      await leave(s);
+      const { calls, detach } = await contain(s, s.asgName);
+      expect(calls).toEqual([
+        ['DetachInstances', s.asgName],
+        ['DescribeAutoScalingInstances', null],
+      ]);
+      expect(detach).toMatchObject({ status: 'skipped', detail: `tagged for ${s.asgName}, but in no Auto Scaling group any more` });
+    });
+
+    it('an instance already being detached (a detach whose answer was lost): refused, asked, recorded as detached', async () => {
+      const s = await buildScenario(c);
+      detaching.add(s.instanceId);
+      try {
+        const { calls, detach } = await contain(s, s.asgName);
+        expect(calls).toEqual([
+          ['DetachInstances', s.asgName],
+          ['DescribeAutoScalingInstances', null],
+        ]);
+        expect(detach).toMatchObject({ status: 'done', detail: `detached from ${s.asgName} (already detaching); its capacity is kept (a replacement starts)` });
+      } finally {
+        detaching.delete(s.instanceId);
+      }
+    });
+
+    it('an instance in no Auto Scaling group (no tag): asked once, skipped', async () => {
+      const s = await buildScenario(c);
+      await leave(s);
+      const { calls, detach } = await contain(s, null);
+      expect(calls).toEqual([['DescribeAutoScalingInstances', null]]);
+      expect(detach).toMatchObject({ status: 'skipped', detail: 'not in an Auto Scaling group' });
+    });
   });
 
   it('runs again without doing anything twice', async () => {

@@ -11,6 +11,8 @@ import {
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeImagesCommand,
+  type EC2Client,
+  ModifyInstanceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -24,6 +26,20 @@ export interface Scenario {
 }
 
 let counter = 0;
+
+/**
+ * Makes moto show each attached network interface's own groups, as AWS does. moto lists them with
+ * the instance's launch-time groups added (on AWS those are simply the primary interface's) until
+ * a ModifyInstanceAttribute call empties its instance-level list, which setting the shutdown
+ * behaviour does. It is set to "stop", EC2's default, so on AWS nothing would change. (Containment
+ * used to set it before the swaps, so reads during a containment showed the truth by accident;
+ * it now sets it after the cut.)
+ */
+export async function showOwnInterfaceGroups(ec2: EC2Client, instanceIds: string[]): Promise<void> {
+  for (const InstanceId of instanceIds) {
+    await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } }));
+  }
+}
 
 export async function buildVpc(c: ContainmentClients) {
   const vpc = await c.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
@@ -64,6 +80,7 @@ export async function buildScenario(c: ContainmentClients, vpc?: { vpcId: string
   const eni = await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [db] }));
   const secondEni = eni.NetworkInterface?.NetworkInterfaceId as string;
   await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: instanceId, NetworkInterfaceId: secondEni, DeviceIndex: 1 }));
+  await showOwnInterfaceGroups(c.ec2, [instanceId]);
   const tg = await c.elbv2.send(new CreateTargetGroupCommand({ Name: `web-tg-${counter}`, Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance' }));
   const targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn as string;
   await c.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: [{ Id: instanceId, Port: 80 }] }));

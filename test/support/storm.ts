@@ -35,6 +35,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { showOwnInterfaceGroups } from './ec2-scenario.js';
 import { findingEvent, instanceResource } from './events.js';
 import { type Moto, startMoto } from './moto.js';
 import { type Ec2Call, startThrottlingProxy, type ThrottlingProxy } from './throttling-proxy.js';
@@ -221,6 +222,10 @@ async function buildWorld(moto: Moto, o: Required<Omit<StormOptions, 'log' | 'ro
         );
       }
     }
+    await showOwnInterfaceGroups(
+      ec2,
+      (run.Instances ?? []).map((x) => x.InstanceId as string),
+    );
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: (run.Instances ?? []).map((x) => x.InstanceId as string) }));
     const enis = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
     for (const inst of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) {

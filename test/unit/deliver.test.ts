@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import type { Backend } from '../../handlers/cli/backend.js';
+import { type Context, deliverQueued } from '../../handlers/cli/context.js';
 import { deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
 import { StoreError } from '../../handlers/core/errors.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
@@ -138,5 +140,30 @@ describe('delivering what an event queued', () => {
     const deliver = async () => {};
     expect((await deliverPending({ store, notifier: { deliver }, now: () => '2026-11-28T03:01:00.000Z' })).sent).toEqual([]);
     expect((await deliverPending({ store, notifier: { deliver }, now: () => '2026-11-28T03:05:00.000Z' })).sent.map((m) => m.channel)).toEqual(['on-call']);
+  });
+
+  it('on the CLI, names on stderr both the page not delivered and the claim not given back', async () => {
+    const result = await record();
+    const broken = Object.assign(Object.create(store) as SqliteIncidentStore, {
+      releaseMessageClaims: async () => {
+        throw new StoreError('store: disk I/O error');
+      },
+    });
+    const err: string[] = [];
+    const ctx = { flags: {}, now: () => NOW, io: { err: (line: string) => void err.push(line) } } as unknown as Context;
+    const backend = { store: broken } as unknown as Backend;
+    const pagerDown = {
+      deliver: async (m: OutboxMessage) => {
+        if (m.channel === 'on-call') throw new Error('pager: HTTP 503');
+      },
+    };
+
+    await deliverQueued(ctx, backend, { messages: result.queued ?? [] }, pagerDown);
+
+    const page = `${result.incidentId}/on-call/opened`;
+    expect(err).toEqual([
+      `datalek: message ${page} not delivered (it stays pending; the next sweep tries again): pager: HTTP 503`,
+      `datalek: the store could not give back the claim of ${page} (store: disk I/O error): a sweep can send it only once that claim runs out, 5 minutes after this run`,
+    ]);
   });
 });

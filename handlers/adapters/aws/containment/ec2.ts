@@ -1,24 +1,28 @@
 /**
  * Isolating an EC2 instance, as separately recorded, idempotent steps (see ../shared/domain.md §4
  * and runbooks/isolate-ec2-instance.md), on the shortest path to cutting the network: calls that
- * do not depend on each other are made together.
+ * do not depend on each other are made together, and nothing that can wait for the cut is made
+ * before it.
  *
  * 1. capture-metadata: every network interface with its groups, the instance profile, tags,
  *    volumes and Auto Scaling group, from one DescribeInstances. Evidence, and the only way to
  *    undo the isolation later. At the same time, the pipeline's isolation groups are looked up.
- * 2. At once: protect-instance (termination protection, shutdown behaviour "stop", volumes kept
- *    on termination); detach-from-asg (out of its Auto Scaling group without lowering capacity:
- *    termination protection does not stop an Auto Scaling group from replacing an instance that
- *    fails its health checks, and an isolated instance will); prepare-isolation-groups (the VPC's
- *    "all traffic" and isolation groups, created the first time in a VPC, rules repaired).
- * 3. isolate-eni:<id>, every interface at once: first the VPC's "all traffic" group, so tracked
+ * 2. prepare-isolation-groups: the VPC's "all traffic" and isolation groups, found in round 1,
+ *    created and their rules set the first time in a VPC, their rules repaired when wrong.
+ * 3. isolate-eni:<id>, every interface at once: first the "all traffic" group, so tracked
  *    connections become untracked, then the isolation group with no rules at all. A plain swap
- *    leaves tracked connections alive (5 days idle timeout). An interface is never left in the
- *    "all traffic" group: see network-isolation.ts (time budget, retries, restore, exposure). A
- *    run after one that got this far starts with the interfaces it left unfinished.
- * 4. Evidence, once every interface is cut, at once: deregister-target-groups (membership read
- *    just before: isolation does not change it, and reading it later lets the network be cut
- *    sooner); snapshot-volumes; tag-instance.
+ *    leaves tracked connections alive (5 days idle timeout). An interface is never left in the "all
+ *    traffic" group: see network-isolation.ts (time budget, retries, restore, exposure). A run after
+ *    one that got this far starts with the interfaces it left unfinished.
+ *    Beside the swaps, detach-from-asg (out of its Auto Scaling group without lowering capacity:
+ *    termination protection does not stop an Auto Scaling group from replacing an instance that
+ *    fails its health checks, and an isolated instance will). The swaps do not wait for it: a
+ *    target group marks a target unhealthy only after at least two failed checks at least 5 s
+ *    apart (ELB's lowest settings), and the detach is answered long before that.
+ * 4. Once every interface is cut, at once: protect-instance (termination protection, shutdown
+ *    behaviour "stop", volumes kept on termination: see protectInstance for why after the cut);
+ *    deregister-target-groups (membership read just before: isolation does not change it);
+ *    snapshot-volumes; tag-instance.
  * 5. Optional (policy): revoke-instance-credentials.
  *
  * A later failure never undoes the network isolation. Instances without a profile, an Auto
@@ -101,22 +105,18 @@ export async function isolateInstance(
     isolateNetworkInterfaces(c, ctx, { interfaces: metadata.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);
   if (resumed) await isolate();
 
-  // Round 2, all at once: protection, out of the Auto Scaling group, and the groups (created the
-  // first time in this VPC). The network is cut only after these: an isolated instance fails its
-  // health checks, and its Auto Scaling group would replace (terminate) it.
-  const [, , groupsOk] = await Promise.all([
-    step(ctx, 'protect-instance', now, (progress) => protectInstance(c, metadata, progress)),
-    step(ctx, 'detach-from-asg', now, () => detachFromAsg(c, metadata)),
-    step(ctx, 'prepare-isolation-groups', now, async () => {
-      const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? undefined);
-      return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
-    }),
-  ]);
-  // Rounds 3 and 4: every interface's two swaps, all interfaces at once.
-  if (groupsOk && !resumed) await isolate();
+  // Round 2: the groups, found in round 1 (created and their rules set the first time in this VPC).
+  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
+    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? undefined);
+    return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
+  });
+  // Then every interface's two swaps, all interfaces at once, and beside them (not before: the
+  // swaps need nothing from it) out of the Auto Scaling group.
+  await Promise.all([step(ctx, 'detach-from-asg', now, () => detachFromAsg(c, metadata)), groupsOk && !resumed ? isolate() : undefined]);
 
-  // Evidence, once every interface is cut, all at once.
+  // Protection and evidence, once every interface is cut, all at once.
   await Promise.all([
+    step(ctx, 'protect-instance', now, (progress) => protectInstance(c, metadata, progress)),
     step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
     step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
     step(ctx, 'tag-instance', now, async () => {
@@ -164,7 +164,29 @@ async function allOrFirstError(calls: { done: boolean; run: () => Promise<unknow
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-/** Termination protection, shutdown behaviour "stop", volumes kept on termination: one attribute per call (the API's rule), all at once. */
+/**
+ * Termination protection, shutdown behaviour "stop", volumes kept on termination: one attribute per
+ * call (the API's rule), all at once.
+ *
+ * Made once the network is cut, not before it. Before, the swaps waited for these three calls, and
+ * in a storm EC2 throttles ModifyInstanceAttribute; a throttled answer also slows every other call
+ * of the same client (the SDK's adaptive retry mode keeps one send-rate limiter per client, for all
+ * its APIs), so this instance's swaps and those of the next instances contained through that client
+ * waited too.
+ *
+ * What the wait costs: until these calls land, a shutdown from inside the instance (`poweroff`)
+ * terminates it if its shutdown behaviour is "terminate" (EC2's default is "stop"), and volumes set
+ * to delete on termination go with it. That needs no network, so it was possible all along, since
+ * the compromise; the new order widens the window only by the swaps' round trips (and, the first
+ * time in a VPC, the groups' setup): well under a second unless EC2 throttles. In that window the
+ * network is already cut: the attacker's shell went with it (the all-traffic swap untracked its
+ * connection, the isolation group drops it), the instance can reach nothing that could terminate it
+ * (security groups leave only the VPC's DNS resolver, the metadata and time services reachable),
+ * and what is left is code already running there, such as a dead man's switch that powers off when
+ * it loses its server. Such code could as well wipe the disk, at any time: the snapshots taken in
+ * this round are what survives that. Termination protection guards against TerminateInstances with
+ * stolen credentials from outside, which the cut does not change either way.
+ */
 async function protectInstance(c: ContainmentClients, metadata: InstanceMetadata, progress: StepProgress): Promise<StepOutcome> {
   const InstanceId = metadata.instanceId;
   await allOrFirstError([
@@ -200,25 +222,47 @@ async function protectInstance(c: ContainmentClients, metadata: InstanceMetadata
 }
 
 /**
- * Out of its Auto Scaling group, keeping the group's capacity. The group is named by the
- * instance's `aws:autoscaling:groupName` tag, which Auto Scaling sets on every instance it launches
- * or takes in (and nobody else can set). A tag left from a group the instance already left makes
- * the detach fail: then membership is read, and an instance in no group is skipped.
+ * Out of its Auto Scaling group, keeping the group's capacity (a replacement starts). The group is
+ * named by the instance's `aws:autoscaling:groupName` tag, which Auto Scaling sets on the instances
+ * it launches or takes in, removes when one is detached, and nobody else can set: then the detach
+ * is the only call. Without the tag the instance is asked after (DescribeAutoScalingInstances):
+ * Auto Scaling may not have tagged it yet (a Spot Instance launched from a launch configuration is
+ * tagged while Pending; EC2 reads are eventually consistent), and an instance left in its group is
+ * terminated once its health checks fail. A tag that is stale (the instance has left that group, or
+ * moved to another) makes the detach fail with a ValidationError: then it is asked after too, and
+ * detached from the group it is in.
  */
 async function detachFromAsg(c: ContainmentClients, metadata: InstanceMetadata): Promise<StepOutcome> {
-  const group = metadata.autoScalingGroup;
-  if (!group) return { status: 'skipped', detail: 'not in an Auto Scaling group' };
-  try {
-    await c.autoscaling.send(
-      new DetachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [metadata.instanceId], ShouldDecrementDesiredCapacity: false }),
-    );
-  } catch (err) {
-    if (errorCode(err) !== 'ValidationError') throw err;
-    const member = await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [metadata.instanceId] }));
-    if (member.AutoScalingInstances?.length) throw err;
-    return { status: 'skipped', detail: `tagged for ${group}, but in no Auto Scaling group any more` };
+  const tagged = metadata.autoScalingGroup;
+  const detach = (group: string) =>
+    c.autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: group, InstanceIds: [metadata.instanceId], ShouldDecrementDesiredCapacity: false }));
+  const detached = (group: string, how: string): StepOutcome => ({
+    status: 'done',
+    detail: `detached from ${group}${how}; its capacity is kept (a replacement starts)`,
+    evidence: { autoScalingGroupLeft: group },
+  });
+  let refused: unknown = null;
+  if (tagged) {
+    try {
+      await detach(tagged);
+      return detached(tagged, '');
+    } catch (err) {
+      if (errorCode(err) !== 'ValidationError') throw err;
+      refused = err;
+    }
   }
-  return { status: 'done', detail: `detached from ${group}; its capacity is kept (a replacement starts)` };
+  const out = await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [metadata.instanceId] }));
+  const member = out.AutoScalingInstances?.find((i) => i.InstanceId === metadata.instanceId);
+  const group = member?.AutoScalingGroupName;
+  if (!group) {
+    return { status: 'skipped', detail: tagged ? `tagged for ${tagged}, but in no Auto Scaling group any more` : 'not in an Auto Scaling group' };
+  }
+  // A run before this one detached it and lost the answer: it is on its way out.
+  if (member?.LifecycleState?.startsWith('Detach')) return detached(group, ` (already ${member.LifecycleState.toLowerCase()})`);
+  // In the group its tag names, which refused (an instance not InService or Standby): the retry tries again.
+  if (group === tagged) throw refused;
+  await detach(group);
+  return detached(group, tagged ? ` (its tag still named ${tagged})` : ' (it did not carry the group tag)');
 }
 
 /** Out of every load-balancer target group it is in (membership read first, once: a retry deregisters what is left). */
@@ -360,10 +404,12 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
       return `registered again in ${targetGroups.length} target group(s)`;
     });
   }
-  if (done.has('detach-from-asg') && metadata.autoScalingGroup) {
+  // The group it was detached from (before this was recorded: the group its tag named).
+  const leftGroup = (evidence.autoScalingGroupLeft as string | undefined) ?? metadata.autoScalingGroup;
+  if (done.has('detach-from-asg') && leftGroup) {
     await attempt('attach-to-asg', async () => {
-      await c.autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: metadata.autoScalingGroup as string, InstanceIds: [metadata.instanceId] }));
-      return `attached to ${metadata.autoScalingGroup} again (its desired capacity grows by one)`;
+      await c.autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: leftGroup, InstanceIds: [metadata.instanceId] }));
+      return `attached to ${leftGroup} again (its desired capacity grows by one)`;
     });
   }
   if (done.has('revoke-instance-credentials') && metadata.instanceProfileArn) {
