@@ -5,7 +5,7 @@ import { loadAwsConfig } from './adapters/aws/config.js';
 import { DynamoDbIncidentStore } from './adapters/aws/dynamodb-store.js';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher.js';
 import { PIPELINE_SDK, sdkConfig } from './adapters/aws/sdk-config.js';
-import { secretKey, secretReader, secretsManagerPagerSecrets } from './adapters/aws/secrets.js';
+import { secretKey, secretReader, secretsManagerWebhookSecret } from './adapters/aws/secrets.js';
 import { ConfigurationError } from './core/errors.js';
 import { createLinkHandler } from './lambda/link.js';
 import { createLogger } from './lambda/runtime.js';
@@ -15,7 +15,9 @@ const config = loadAwsConfig();
 if (!config.linkKeySecret)
   throw new ConfigurationError('invalid environment: DATALEK_LINK_KEY_SECRET: required by the link function (the secret holding the link key)');
 const linkKeySecret = config.linkKeySecret;
-const pager = config.pagerSecret ? secretsManagerPagerSecrets(config.pagerSecret, config.region) : null;
+// The pager's webhook secret from its own secret, never the pager's keys (config.pagerSecret): this
+// function answers the public, and must not hold what pages on-call.
+const webhookSecret = config.pagerWebhookSecret ? secretsManagerWebhookSecret(config.pagerWebhookSecret, config.region) : undefined;
 // Only the clients this function uses: it sends no message itself (the notify function does).
 const sdk = sdkConfig(config.region, PIPELINE_SDK);
 
@@ -26,5 +28,5 @@ export const handler = createLinkHandler({
   logger: createLogger(),
   now: systemClock.now,
   linkKey: secretKey(secretReader(linkKeySecret, { region: config.region })),
-  webhookSecret: pager ? async () => (await pager.load()).webhookSecret : undefined,
+  webhookSecret,
 });

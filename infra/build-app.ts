@@ -232,6 +232,13 @@ function acknowledge(stacks: {
       reason: "the pager's routing or API key is issued by PagerDuty or Opsgenie and rotated there; the organisation puts the new value here (README, Deploy)",
     });
   }
+  if (response.pagerWebhookSecret) {
+    Validations.of(response.pagerWebhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "the pager's webhook secret is PagerDuty's (issued with the webhook subscription) or the token Opsgenie's webhook is configured to send: rotated there and here together by hand (README, Deploy)",
+    });
+  }
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -7,8 +7,14 @@
  * invocations and events that could not even reach the queue page on-call. CloudWatch alarms can
  * only notify a topic in their own region, so the stack has its own on-call alarm topic, with its
  * own key (KMS keys are regional too).
+ *
+ * EventBridge puts the findings on the central bus with a role of this stack, which trusts
+ * events.amazonaws.com only on behalf of this stack's rule in this account (`aws:SourceArn`,
+ * `aws:SourceAccount`): EventBridge's "Cross-service confused deputy prevention" gives the rule's
+ * ARN as the source for event bus rule targets. No other account's rule uses the role (a rule's
+ * role is in the rule's own account), so the condition names exactly the one rule that does.
  */
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -24,6 +30,9 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+
+/** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
+export const FORWARD_RULE_NAME = 'datalek-forward-findings';
 
 export interface ForwarderStackProps extends StackProps {
   config: DeployConfig;
@@ -66,11 +75,19 @@ export class ForwarderStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const role = new iam.Role(this, 'ForwardRole', {
+      description: `datalek: EventBridge puts the GuardDuty findings of ${this.region} on the default bus of ${props.centralRegion}, for the rule ${FORWARD_RULE_NAME} only`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnEquals: { 'aws:SourceArn': ruleArn } },
+      }),
+    });
     this.rule = new events.Rule(this, 'ForwardFindings', {
+      ruleName: FORWARD_RULE_NAME,
       description: `GuardDuty findings of ${this.region} to the datalek pipeline in ${props.centralRegion}`,
       eventPattern: toCdkPattern(findingRulePattern(props.config.policy)),
     });
-    this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: this.deadLetterQueue }));
+    this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: this.deadLetterQueue, role }));
 
     const ruleMetric = (metricName: string) =>
       new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: this.rule.ruleName }, statistic: 'Sum', period: ALARM_PERIOD });

@@ -82,8 +82,10 @@ export class ResponseStack extends Stack {
   public readonly linkUrl: lambda.FunctionUrl;
   /** The key that signs acknowledgement links: generated, kept outside the store. */
   public readonly linkKeySecret: secretsmanager.Secret;
-  /** The pager's routing or API key and webhook secret, to fill in after deploy; only with a pager in the policy. */
+  /** The pager's routing or API key, to fill in after deploy; only with a pager in the policy. */
   public readonly pagerSecret?: secretsmanager.Secret;
+  /** The pager's webhook secret alone: the public link function reads this, never `pagerSecret`. */
+  public readonly pagerWebhookSecret?: secretsmanager.Secret;
   public readonly onCallPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
   /** The boundary of every function but contain and anchor: no containment action. */
@@ -173,11 +175,13 @@ export class ResponseStack extends Stack {
     const provider = config.policy.onCall.provider;
     if (provider !== 'sns') {
       const keyName = provider === 'pagerduty' ? 'routingKey' : 'apiKey';
-      // Filled in after deploy (README, Deploy): the routing or API key from the provider, and for
-      // PagerDuty the webhook subscription's secret. Opsgenie's webhook token is generated here.
+      // Filled in after deploy (README, Deploy): the routing or API key from the provider. Its
+      // generated template is the one of before the webhook secret had a secret of its own (a
+      // webhookSecret nobody reads any more): changed, CloudFormation would generate the secret
+      // anew over the key an existing deployment filled in.
       this.pagerSecret = new secretsmanager.Secret(this, 'PagerSecret', {
         secretName: 'datalek/pager',
-        description: `datalek: the ${provider === 'pagerduty' ? 'PagerDuty routing key' : 'Opsgenie API key'} (${keyName}) and webhook secret (webhookSecret), as JSON`,
+        description: `datalek: the ${provider === 'pagerduty' ? 'PagerDuty routing key' : 'Opsgenie API key'} (${keyName}), as JSON; read by the notify and sweep functions only`,
         encryptionKey: state.key,
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ [keyName]: '' }),
@@ -187,24 +191,34 @@ export class ResponseStack extends Stack {
         },
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      // The webhook secret alone, as text, in a secret of its own: the link function answers the
+      // public, and a compromise of it must not hand over the key that pages on-call. Generated
+      // here (Opsgenie's webhook token); PagerDuty's subscription brings its own (README, Deploy).
+      this.pagerWebhookSecret = new secretsmanager.Secret(this, 'PagerWebhookSecret', {
+        secretName: 'datalek/pager-webhook',
+        description: `datalek: the ${provider === 'pagerduty' ? "PagerDuty webhook subscription's signing secret" : 'Opsgenie webhook token'}, alone, as text; read by the link function only`,
+        encryptionKey: state.key,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
     }
-    const secrets = [this.linkKeySecret, ...(this.pagerSecret ? [this.pagerSecret] : [])];
-    const secretEnv = {
-      DATALEK_LINK_KEY_SECRET: this.linkKeySecret.secretArn,
-      ...(this.pagerSecret ? { DATALEK_PAGER_SECRET: this.pagerSecret.secretArn } : {}),
-    };
-    // The link key signs (notify, and the sweep's redelivery) and checks (link); the pager's keys
-    // page (notify, sweep) and check webhooks (link). Nobody else reads them.
-    const readers = [notify, sweep, link];
-    for (const f of readers) {
-      for (const secret of secrets) secret.grantRead(f.fn);
-      for (const [name, value] of Object.entries(secretEnv)) f.fn.addEnvironment(name, value);
-    }
-    // And nobody else, whatever their IAM policies allow (an administrator's secretsmanager:*
-    // included): a link key read is a valid link for every incident. The break-glass role may,
-    // in an emergency.
-    const mayRead = [...readers.map((f) => f.role.roleArn), `arn:${this.partition}:iam::${this.account}:role/${config.breakGlassRole}`];
-    for (const secret of secrets) {
+    // Each secret, who reads it and under which variable: the link key signs (notify, and the
+    // sweep's redelivery) and checks (link); the pager's key pages (notify, sweep); the webhook
+    // secret checks the pager's webhooks (link). Nobody else reads them.
+    const secretReaders: { secret: secretsmanager.Secret; env: string; readers: ResponseFunction[] }[] = [
+      { secret: this.linkKeySecret, env: 'DATALEK_LINK_KEY_SECRET', readers: [notify, sweep, link] },
+      ...(this.pagerSecret ? [{ secret: this.pagerSecret, env: 'DATALEK_PAGER_SECRET', readers: [notify, sweep] }] : []),
+      ...(this.pagerWebhookSecret ? [{ secret: this.pagerWebhookSecret, env: 'DATALEK_PAGER_WEBHOOK_SECRET_ID', readers: [link] }] : []),
+    ];
+    const secrets = secretReaders.map((s) => s.secret);
+    for (const { secret, env, readers } of secretReaders) {
+      for (const f of readers) {
+        secret.grantRead(f.fn);
+        f.fn.addEnvironment(env, secret.secretArn);
+      }
+      // And nobody else, whatever their IAM policies allow (an administrator's secretsmanager:*
+      // included): a link key read is a valid link for every incident, the pager's key pages
+      // on-call, the webhook secret acknowledges. The break-glass role may, in an emergency.
       secret.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'OnlyItsFunctionsRead',
@@ -212,7 +226,11 @@ export class ResponseStack extends Stack {
           principals: [new iam.AnyPrincipal()],
           actions: ['secretsmanager:GetSecretValue'],
           resources: ['*'],
-          conditions: { ArnNotEquals: { 'aws:PrincipalArn': mayRead } },
+          conditions: {
+            ArnNotEquals: {
+              'aws:PrincipalArn': [...readers.map((f) => f.role.roleArn), `arn:${this.partition}:iam::${this.account}:role/${config.breakGlassRole}`],
+            },
+          },
         }),
       );
     }
@@ -446,7 +464,14 @@ export class ResponseStack extends Stack {
       description: 'Acknowledgement links point here; the pager webhooks are <LinkUrl>hooks/pagerduty and <LinkUrl>hooks/opsgenie',
       value: this.linkUrl.url,
     });
-    if (this.pagerSecret) new CfnOutput(this, 'PagerSecretArn', { description: 'Put the pager keys here (README, Deploy)', value: this.pagerSecret.secretArn });
+    if (this.pagerSecret)
+      new CfnOutput(this, 'PagerSecretArn', { description: "Put the pager's routing or API key here (README, Deploy)", value: this.pagerSecret.secretArn });
+    if (this.pagerWebhookSecret) {
+      new CfnOutput(this, 'PagerWebhookSecretArn', {
+        description: "Put the pager's webhook secret here, alone, as text (README, Deploy)",
+        value: this.pagerWebhookSecret.secretArn,
+      });
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ import { DynamoDbIncidentStore } from '../adapters/aws/dynamodb-store.js';
 import { kmsSigner, kmsVerifier } from '../adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../adapters/aws/s3-digests.js';
 import { PIPELINE_SDK, sdkConfig } from '../adapters/aws/sdk-config.js';
-import { secretKey, secretReader, secretsManagerPagerSecrets } from '../adapters/aws/secrets.js';
+import { secretKey, secretReader, secretsManagerPagerSecrets, secretsManagerWebhookSecret } from '../adapters/aws/secrets.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
@@ -43,6 +43,12 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   const pagerSecret = opts.env.DATALEK_PAGER_SECRET;
   const secrets: PagerSecretSource | null = pagerSecret ? secretsManagerPagerSecrets(pagerSecret, aws.region, opts.env) : null;
   const pager = secrets ? createPager(opts.policy, secrets) : null;
+  // The webhook secret has a secret of its own (`datalek/pager-webhook`, as the link function reads
+  // it); a deployment from before that kept it in the pager's secret.
+  const webhookSecretId = opts.env.DATALEK_PAGER_WEBHOOK_SECRET_ID;
+  const webhookSecret = webhookSecretId
+    ? secretsManagerWebhookSecret(webhookSecretId, aws.region, opts.env)
+    : async () => (secrets ? (await secrets.load()).webhookSecret : undefined);
   return {
     target: 'aws',
     drill: null,
@@ -66,7 +72,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
       return pager || opts.policy.onCall.provider === 'sns' ? linked : { ...linked, accepts: (m) => !m.alert };
     },
     linkKey,
-    webhookSecret: async () => (secrets ? (await secrets.load()).webhookSecret : undefined),
+    webhookSecret,
     close: async () => {
       for (const c of Object.values(clients)) c.destroy();
     },

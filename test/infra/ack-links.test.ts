@@ -1,8 +1,9 @@
 /**
  * What the CDK app deploys for acknowledging from the page: the link key as a generated secret
  * under the pipeline's key, the link function with its public URL (no IAM: the signed token is the
- * authorisation) and reserved concurrency, the secrets readable by exactly the functions that sign
- * or check with them, and with a pager in the policy the pager's secret.
+ * authorisation) and reserved concurrency, each secret readable by exactly the functions that use
+ * it, and with a pager in the policy the pager's keys and its webhook secret as two secrets: the
+ * public link function checks webhooks but must never hold the keys that page on-call.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,28 +83,33 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     }
   });
 
-  it('lets exactly the signing and checking functions read the secrets', () => {
-    const readers = ['notify', 'sweep', 'link'];
+  /** Who reads each secret: the link key signs (notify, sweep) and checks (link); the pager's keys page; its webhook secret checks webhooks. */
+  const READERS: Record<string, string[]> = {
+    'datalek/ack-link-key': ['notify', 'sweep', 'link'],
+    'datalek/pager': ['notify', 'sweep'],
+    'datalek/pager-webhook': ['link'],
+  };
+
+  it('lets exactly the functions that use each secret read it: the public link function never the pager’s keys', () => {
     for (const handler of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'anchor', 'link']) {
       const reads = roleStatements(paged, `datalek-${handler}-function`).filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'));
       const resources = JSON.stringify(reads.map((st) => st.Resource));
-      if (readers.includes(handler)) {
-        expect(resources, handler).toContain(secretId(paged, 'datalek/ack-link-key'));
-        expect(resources, handler).toContain(secretId(paged, 'datalek/pager'));
-      } else {
-        expect(reads, handler).toEqual([]);
+      for (const [name, readers] of Object.entries(READERS)) {
+        if (readers.includes(handler)) expect(resources, `${handler} reads ${name}`).toContain(`"${secretId(paged, name)}"`);
+        else expect(resources, `${handler} must not read ${name}`).not.toContain(`"${secretId(paged, name)}"`);
       }
+      if (!Object.values(READERS).flat().includes(handler)) expect(reads, handler).toEqual([]);
     }
   });
 
-  it('refuses reading either secret to every principal but those functions and the break-glass role, whatever IAM allows them', () => {
+  it('refuses reading each secret to every principal but its functions and the break-glass role, whatever IAM allows them', () => {
     const roleArn = (t: Template, name: string) => {
       const [id] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === name) ?? [];
       return { 'Fn::GetAtt': [id, 'Arn'] };
     };
     for (const [t, names] of [
       [response, ['datalek/ack-link-key']],
-      [paged, ['datalek/ack-link-key', 'datalek/pager']],
+      [paged, ['datalek/ack-link-key', 'datalek/pager', 'datalek/pager-webhook']],
     ] as const) {
       const policies = Object.values(t.findResources('AWS::SecretsManager::ResourcePolicy'));
       expect(policies).toHaveLength(names.length);
@@ -120,9 +126,7 @@ describe('acknowledgement links and the pager in the CDK app', () => {
             Condition: {
               ArnNotEquals: {
                 'aws:PrincipalArn': [
-                  roleArn(t, 'datalek-notify-function'),
-                  roleArn(t, 'datalek-sweep-function'),
-                  roleArn(t, 'datalek-link-function'),
+                  ...READERS[name].map((handler) => roleArn(t, `datalek-${handler}-function`)),
                   { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/datalek-break-glass']] },
                 ],
               },
@@ -133,15 +137,39 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     }
   });
 
-  it('with a pager in the policy: its secret to fill in (kept on stack deletion), its ARN as an output, its env on the three functions', () => {
+  it('with a pager in the policy: its keys and its webhook secret as two secrets (kept on stack deletion), their ARNs as outputs, each where it is read', () => {
     expect(Object.keys(response.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
-    const [secret] = Object.values(paged.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'datalek/pager' } }));
-    expect(secret.DeletionPolicy).toBe('Retain');
-    expect(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({ routingKey: '' });
-    expect(secret.Properties.GenerateSecretString.GenerateStringKey).toBe('webhookSecret');
-    expect(paged.toJSON().Outputs.PagerSecretArn).toBeDefined();
-    const withPager = Object.values(paged.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment.Variables.DATALEK_PAGER_SECRET);
-    expect(withPager).toHaveLength(3);
+    expect(Object.keys(paged.findResources('AWS::SecretsManager::Secret'))).toHaveLength(3);
+    const [keys] = Object.values(paged.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'datalek/pager' } }));
+    expect(keys.DeletionPolicy).toBe('Retain');
+    // Exactly as before the split: CloudFormation would otherwise generate the secret anew over
+    // the routing key an existing deployment filled in.
+    expect(keys.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ routingKey: '' }),
+      GenerateStringKey: 'webhookSecret',
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
+    const [webhook] = Object.values(paged.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'datalek/pager-webhook' } }));
+    expect(webhook.DeletionPolicy).toBe('Retain');
+    expect(webhook.Properties.KmsKeyId).toBeDefined();
+    // The secret alone, as text: nothing else of the pager's ever goes in it.
+    expect(webhook.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
+    const outputs = paged.toJSON().Outputs;
+    expect(outputs.PagerSecretArn.Value).toEqual({ Ref: secretId(paged, 'datalek/pager') });
+    expect(outputs.PagerWebhookSecretArn.Value).toEqual({ Ref: secretId(paged, 'datalek/pager-webhook') });
+    const withEnv = (t: Template, name: string) =>
+      Object.values(t.findResources('AWS::Lambda::Function'))
+        .filter((f) => f.Properties.Environment.Variables[name])
+        .map((f) => [f.Properties.Description, f.Properties.Environment.Variables[name]]);
+    expect(withEnv(paged, 'DATALEK_PAGER_SECRET').sort()).toEqual([
+      ['datalek: AP deadline reminders and on-call re-pages', { Ref: secretId(paged, 'datalek/pager') }],
+      ['datalek: sends the FG and on-call messages of an incident', { Ref: secretId(paged, 'datalek/pager') }],
+    ]);
+    expect(withEnv(paged, 'DATALEK_PAGER_WEBHOOK_SECRET_ID')).toEqual([
+      ['datalek: signed acknowledgement links and pager webhooks (public function URL)', { Ref: secretId(paged, 'datalek/pager-webhook') }],
+    ]);
+    expect(withEnv(response, 'DATALEK_PAGER_WEBHOOK_SECRET_ID')).toEqual([]);
   });
 
   it('routes acknowledgements to the notify function, which acknowledges the alert at the pager', () => {

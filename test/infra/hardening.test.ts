@@ -74,6 +74,38 @@ describe('the hardened AWS side', () => {
     });
   });
 
+  describe('service trust (confused deputy)', () => {
+    // EventBridge, "Cross-service confused deputy prevention": for event bus rule targets the value
+    // of aws:SourceArn is the rule's ARN, and aws:SourceAccount the account the rule is in.
+    it("lets EventBridge assume the forwarder's role only for the forwarder's own rule, in the pipeline account", () => {
+      const rules = Object.values(forwarder.findResources('AWS::Events::Rule'));
+      expect(rules).toHaveLength(1);
+      const [rule] = rules;
+      expect(rule.Properties.Name).toBe('datalek-forward-findings');
+      const [target] = rule.Properties.Targets;
+      expect(JSON.stringify(target.Arn)).toMatch(/events:eu-west-1:111122223333:event-bus\/default/);
+      const roleId = target.RoleArn['Fn::GetAtt'][0] as string;
+      const trust = forwarder.findResources('AWS::IAM::Role')[roleId].Properties.AssumeRolePolicyDocument.Statement as Statement[];
+      expect(trust).toHaveLength(1);
+      expect(trust[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+      expect(text(trust[0].Condition)).toBe(
+        `{"StringEquals":{"aws:SourceAccount":"${PIPELINE}"},"ArnEquals":{"aws:SourceArn":"arn:aws:events:eu-central-1:${PIPELINE}:rule/datalek-forward-findings"}}`,
+      );
+    });
+
+    it('names the source of every role EventBridge may assume, in every stack', () => {
+      for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders, ...withOrg.forwarders]) {
+        for (const role of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))) {
+          for (const st of role.Properties.AssumeRolePolicyDocument.Statement as Statement[]) {
+            if (!JSON.stringify(st.Principal).includes('events.amazonaws.com')) continue;
+            expect(st.Condition?.ArnEquals?.['aws:SourceArn'], stack.stackName).toBeDefined();
+            expect(st.Condition?.StringEquals?.['aws:SourceAccount'], stack.stackName).toBeDefined();
+          }
+        }
+      }
+    });
+  });
+
   describe('no privilege escalation', () => {
     const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
 

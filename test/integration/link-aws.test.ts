@@ -2,8 +2,11 @@
  * The AWS side of acknowledgement links and chat cards, on moto: the link function's handler (as
  * its function URL hands it requests) reads the key from Secrets Manager and acknowledges an
  * incident in DynamoDB; the notify side signs the page's link with the same secret; SNS gives the
- * chat integration (an HTTPS subscriber) the card and e-mail and queues the text.
+ * chat integration (an HTTPS subscriber) the card and e-mail and queues the text. The link function
+ * as deployed (handlers/link.ts) checks the pager's webhooks with the webhook secret alone, from its
+ * own secret, and never reads the pager's keys.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -11,10 +14,10 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AwsConfig } from '../../handlers/adapters/aws/config.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { SecretReadError, secretKey, secretReader } from '../../handlers/adapters/aws/secrets.js';
+import { SecretReadError, secretKey, secretReader, secretsManagerWebhookSecret } from '../../handlers/adapters/aws/secrets.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { deliverPending } from '../../handlers/core/deliver.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -185,6 +188,90 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
     const again = await handler(urlEvent('POST', path, 'by=Bob'));
     expect(again.statusCode).toBe(409);
     expect((await store.getIncident(id))?.acknowledgedBy).toBe('Anna (from the page to on-call, round 1)');
+  });
+
+  it('the deployed link function checks webhooks with its own webhook secret, never with the pager’s secret, which it does not read', async () => {
+    const r = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false },
+      findingEvent({ id: 'aws-hook', severity: 8.2, instanceId: 'i-awshook' }),
+    );
+    const id = r.incidentId as string;
+    // An upgraded deployment: the pager's secret still holds the webhook secret of before the split.
+    const pagerArn = (
+      await secretsManager(moto, 'CreateSecret', {
+        Name: 'datalek/pager',
+        SecretString: JSON.stringify({ routingKey: 'R0UT1NGKEY0123456789abcdefABCDEF', webhookSecret: 'the-old-one-in-the-pager-secret' }),
+      })
+    ).ARN;
+    const webhookArn = (await secretsManager(moto, 'CreateSecret', { Name: 'datalek/pager-webhook', SecretString: 'w3bh00k-s3cret-0f-the-subscription\n' }))
+      .ARN;
+    const env: Record<string, string> = {
+      DATALEK_TABLE: config.table,
+      DATALEK_IDEMPOTENCY_TABLE: config.idempotencyTable,
+      DATALEK_FG_TOPIC_ARN: config.topics.fg,
+      DATALEK_ON_CALL_TOPIC_ARN: config.topics['on-call'],
+      DATALEK_BUS_NAME: config.busName,
+      DATALEK_POLICY: JSON.stringify({ onCall: { provider: 'pagerduty' } }),
+      DATALEK_LINK_KEY_SECRET: secretArn,
+      DATALEK_PAGER_WEBHOOK_SECRET_ID: webhookArn,
+      // Even told where the pager's keys are, the link function does not read them.
+      DATALEK_PAGER_SECRET: pagerArn,
+    };
+    const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const restore = () => {
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+    try {
+      vi.resetModules();
+      const { handler } = await import('../../handlers/link.js');
+      const body = JSON.stringify({
+        event: {
+          event_type: 'incident.acknowledged',
+          resource_type: 'incident',
+          occurred_at: '2026-11-28T03:05:00Z',
+          agent: { id: 'PLH1HKV', summary: 'Anna Jansen', type: 'user_reference' },
+          data: { id: 'PGR0VU2', type: 'incident', status: 'acknowledged', title: `[datalek hoog] Beveiligingsincident ${id}` },
+        },
+      });
+      const hook = (secret: string) =>
+        handler(
+          urlEvent('POST', '/hooks/pagerduty', body, {
+            'content-type': 'application/json',
+            'x-pagerduty-signature': `v1=${createHmac('sha256', secret).update(body).digest('hex')}`,
+          }),
+        );
+      const old = await hook('the-old-one-in-the-pager-secret');
+      expect(old.statusCode).toBe(401);
+      const signed = await hook('w3bh00k-s3cret-0f-the-subscription');
+      expect(signed.statusCode).toBe(200);
+      // Authorised: the incident was never paged through PagerDuty, so its alert is not one of ours.
+      expect(JSON.parse(signed.body as string)).toEqual({ outcome: 'unknown-alert', incidentId: id });
+
+      // The pager's whole JSON pasted into the webhook secret (the keys that page on-call, within
+      // the public function's reach) checks nothing: the call fails (the provider retries it once
+      // the secret is put right) and the reading names the secret and what is wrong with it.
+      const pastedJson = JSON.stringify({ routingKey: 'R0UT1NGKEY0123456789abcdefABCDEF', webhookSecret: 'w3bh00k-s3cret-0f-the-subscription' });
+      await secretsManager(moto, 'PutSecretValue', { SecretId: webhookArn, SecretString: pastedJson });
+      vi.resetModules();
+      const again = await import('../../handlers/link.js');
+      const pasted = await again.handler(
+        urlEvent('POST', '/hooks/pagerduty', body, {
+          'content-type': 'application/json',
+          'x-pagerduty-signature': `v1=${createHmac('sha256', 'w3bh00k-s3cret-0f-the-subscription').update(body).digest('hex')}`,
+        }),
+      );
+      expect(pasted.statusCode).toBe(500);
+      expect(pasted.body).not.toContain('R0UT1NGKEY');
+      const read = secretsManagerWebhookSecret('datalek/pager-webhook', TEST_REGION, { AWS_ENDPOINT_URL: moto.endpoint });
+      await expect(read()).rejects.toThrow(/^cannot read secret datalek\/pager-webhook: NotText: it holds JSON/);
+    } finally {
+      restore();
+      vi.resetModules();
+    }
   });
 
   it('reading a secret that is not there names the secret and Secrets Manager’s error', async () => {

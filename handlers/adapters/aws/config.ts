@@ -25,8 +25,10 @@ const envSchema = z.object({
   DATALEK_LINK_URL: z.optional(z.url({ protocol: /^https?$/, error: 'expected the link function URL (https://….lambda-url.<region>.on.aws/)' })),
   /** The secret (name or ARN) holding the acknowledgement link key. */
   DATALEK_LINK_KEY_SECRET: z.optional(z.string().check(z.minLength(1))),
-  /** The secret (name or ARN) holding the pager's routing or API key and webhook secret (JSON). */
+  /** The secret (name or ARN) holding the pager's routing or API key (JSON): notify and the sweep page with it. */
   DATALEK_PAGER_SECRET: z.optional(z.string().check(z.minLength(1))),
+  /** The secret (name or ARN) holding the pager's webhook secret alone, as text: the link function checks webhooks with it. */
+  DATALEK_PAGER_WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** The role containment assumes in member accounts (the member-account stack deploys it). */
   DATALEK_CONTAINMENT_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name' })), 'datalek-containment'),
 });
@@ -43,8 +45,10 @@ export interface AwsConfig {
   linkKeySecret?: string;
   /** Where the links point: with `linkKeySecret`, pages carry a signed link; absent, they go without one. */
   linkUrl?: string;
-  /** The pager's secret; absent with a pager in the policy, its pages go to the on-call topic. */
+  /** The pager's keys' secret; absent with a pager in the policy, its pages go to the on-call topic. */
   pagerSecret?: string;
+  /** The pager's webhook secret's own secret (never the keys' secret: the public link function reads it); absent, every webhook is refused. */
+  pagerWebhookSecret?: string;
 }
 
 export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
@@ -75,5 +79,6 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...(e.DATALEK_LINK_KEY_SECRET ? { linkKeySecret: e.DATALEK_LINK_KEY_SECRET } : {}),
     ...(e.DATALEK_LINK_URL ? { linkUrl: e.DATALEK_LINK_URL } : {}),
     ...(e.DATALEK_PAGER_SECRET ? { pagerSecret: e.DATALEK_PAGER_SECRET } : {}),
+    ...(e.DATALEK_PAGER_WEBHOOK_SECRET_ID ? { pagerWebhookSecret: e.DATALEK_PAGER_WEBHOOK_SECRET_ID } : {}),
   };
 }

@@ -91,8 +91,29 @@ export function secretKey(read: () => Promise<string>): () => Promise<Buffer> {
   return async () => Buffer.from((await read()).trim(), 'utf8');
 }
 
-/** The pager's keys, as one JSON secret: `{"routingKey"|"apiKey": "…", "webhookSecret": "…"}`. */
+/**
+ * The pager's keys, as one JSON secret: `{"routingKey": "…"}` or `{"apiKey": "…"}`. A deployment
+ * from before the webhook secret had a secret of its own also holds `"webhookSecret"` here; the
+ * functions that read this secret (notify, sweep) never use it.
+ */
 export function secretsManagerPagerSecrets(secretId: string, region: string, env: NodeJS.ProcessEnv = process.env): PagerSecretSource {
   const read = secretReader(secretId, { region, env });
   return { describe: `secret ${secretId}`, load: async () => parsePagerSecrets(await read(), `secret ${secretId}`) };
+}
+
+/**
+ * The pager's webhook secret, alone in a secret of its own, as text: what the public link function
+ * checks webhooks with, so that it never holds the keys that page on-call. A JSON object there (the
+ * pager's keys pasted in whole) is refused by name rather than used: it would put those keys within
+ * the link function's reach, and no webhook signature could match it anyway.
+ */
+export function secretsManagerWebhookSecret(secretId: string, region: string, env: NodeJS.ProcessEnv = process.env): () => Promise<string | undefined> {
+  const read = secretReader(secretId, { region, env });
+  return async () => {
+    const text = (await read()).trim();
+    if (text.startsWith('{')) {
+      throw new SecretReadError(secretId, 'NotText', "it holds JSON: put the webhook secret alone in it, as text, never the pager's keys (README, Deploy)");
+    }
+    return text || undefined;
+  };
 }

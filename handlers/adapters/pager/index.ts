@@ -11,7 +11,11 @@ import type { HttpOptions } from './http.js';
 import { OpsgeniePager } from './opsgenie.js';
 import { PagerDutyPager } from './pagerduty.js';
 
-/** What the secret store holds for the pager: PagerDuty's routing key or Opsgenie's API key, and the webhook secret. */
+/**
+ * The pager's keys: PagerDuty's routing key or Opsgenie's API key, and the webhook secret. Locally
+ * all from the environment; on AWS the key from the pager's secret and the webhook secret from a
+ * secret of its own, which the public link function reads instead (adapters/aws/secrets.ts).
+ */
 export interface PagerSecrets {
   routingKey?: string;
   apiKey?: string;
@@ -32,13 +36,13 @@ export function pagerSecretsFromEnv(env: NodeJS.ProcessEnv): PagerSecretSource {
   };
 }
 
-/** Reads a secret's JSON text: `{"routingKey": "…", "webhookSecret": "…"}` or `{"apiKey": "…", "webhookSecret": "…"}`. */
+/** Reads a secret's JSON text: `{"routingKey": "…"}` or `{"apiKey": "…"}` (a `webhookSecret` there, from before it had a secret of its own, is read but not used on AWS). */
 export function parsePagerSecrets(text: string, where: string): PagerSecrets {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new PagerRejectedError(`${where} is not JSON such as {"routingKey": "…", "webhookSecret": "…"}`);
+    throw new PagerRejectedError(`${where} is not JSON such as {"routingKey": "…"} or {"apiKey": "…"}`);
   }
   if (!value || typeof value !== 'object') throw new PagerRejectedError(`${where} is not a JSON object`);
   const v = value as Record<string, unknown>;
