@@ -47,7 +47,7 @@ interface World {
   cleanup: () => Promise<void>;
 }
 
-function world(provider: 'pagerduty' | 'opsgenie', url: string, secrets: { routingKey?: string; apiKey?: string }): World {
+function world(provider: 'pagerduty' | 'opsgenie', url: string, secrets: { routingKey?: string; apiKey?: string; unreadable?: boolean }): World {
   const { store, cleanup } = tempSqliteStore();
   const policy = parsePolicy({ onCall: { provider, providerUrl: url, runbookBaseUrl: 'https://git.example.nl/datalek/blob/main/' } });
   const clock = { minutes: 0 };
@@ -56,7 +56,14 @@ function world(provider: 'pagerduty' | 'opsgenie', url: string, secrets: { routi
   const waits: number[] = [];
   const pager = createPager(
     policy,
-    { describe: 'the test', load: async () => ({ ...secrets, webhookSecret: WEBHOOK_SECRET }) },
+    // Read at every load, as a secret source does (Secrets Manager's reader caches for five minutes).
+    {
+      describe: 'the test',
+      load: async () => {
+        if (secrets.unreadable) throw new Error('the secret could not be read (Secrets Manager unreachable)');
+        return { routingKey: secrets.routingKey, apiKey: secrets.apiKey, webhookSecret: WEBHOOK_SECRET };
+      },
+    },
     {
       sleep: async (ms) => void waits.push(ms),
       timeoutMs: 2000,
@@ -146,6 +153,31 @@ describe('PagerDuty (Events API v2)', () => {
       expect(pd.alerts.get(id)).toBe('resolved');
       // Every request datalek made was in PagerDuty's format: none was refused.
       expect(pd.received).toHaveLength(pd.accepted.length);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('a routing key rotated in the secret is used for the next page: it was read once per Lambda instance', async () => {
+    const secrets: { routingKey: string; unreadable?: boolean } = { routingKey: ROUTING_KEY };
+    const w = world('pagerduty', pd.url, secrets);
+    try {
+      pd.accepted.length = 0;
+      await w.open('pd-before-rotation');
+      expect((await w.deliver()).failed).toEqual([]);
+      // The secret is rotated; the old key no longer works in PagerDuty.
+      secrets.routingKey = 'R0TAT3DKEY0123456789abcdefABCDEF';
+      await w.open('pd-after-rotation');
+      expect((await w.deliver()).failed).toEqual([]);
+      // Secrets Manager unreachable: the page goes with the key last read, rather than not at all.
+      secrets.unreadable = true;
+      await w.open('pd-secret-unreadable');
+      expect((await w.deliver()).failed).toEqual([]);
+      expect(pd.accepted.map((r) => (r.body as { routing_key: string }).routing_key)).toEqual([
+        ROUTING_KEY,
+        'R0TAT3DKEY0123456789abcdefABCDEF',
+        'R0TAT3DKEY0123456789abcdefABCDEF',
+      ]);
     } finally {
       await w.cleanup();
     }

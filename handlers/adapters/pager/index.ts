@@ -50,33 +50,38 @@ export function parsePagerSecrets(text: string, where: string): PagerSecrets {
   return { routingKey: str('routingKey'), apiKey: str('apiKey'), webhookSecret: str('webhookSecret') };
 }
 
-/** The policy's pager, or null with `provider: "sns"`. */
+/**
+ * The policy's pager, or null with `provider: "sns"`. The key is read at every delivery (a secret
+ * source caches it: Secrets Manager's reader for five minutes), so a key rotated in the secret is
+ * used from then on, not only once Lambda replaces the instance; the pager is made again only
+ * when the key changed. A read that fails pages with the key last read, if there is one: a page
+ * must not wait on Secrets Manager.
+ */
 export function createPager(policy: Policy, secrets: PagerSecretSource, http: HttpOptions = {}): Pager | null {
   const provider = policy.onCall.provider;
   if (provider === 'sns') return null;
-  let built: Promise<Pager> | null = null;
-  const build = async (): Promise<Pager> => {
-    const s = await secrets.load();
-    if (provider === 'pagerduty') {
-      if (!s.routingKey) throw new PagerRejectedError(`no PagerDuty routing key (routingKey) in ${secrets.describe}`);
-      return new PagerDutyPager(s.routingKey, policy, http);
+  let built: { key: string; pager: Pager } | null = null;
+  const current = async (): Promise<Pager> => {
+    let s: PagerSecrets;
+    try {
+      s = await secrets.load();
+    } catch (err) {
+      if (built) return built.pager;
+      throw err;
     }
-    if (!s.apiKey) throw new PagerRejectedError(`no Opsgenie API key (apiKey) in ${secrets.describe}`);
-    return new OpsgeniePager(s.apiKey, policy, http);
+    const key = provider === 'pagerduty' ? s.routingKey : s.apiKey;
+    if (!key) {
+      throw new PagerRejectedError(
+        provider === 'pagerduty' ? `no PagerDuty routing key (routingKey) in ${secrets.describe}` : `no Opsgenie API key (apiKey) in ${secrets.describe}`,
+      );
+    }
+    if (built?.key !== key) built = { key, pager: provider === 'pagerduty' ? new PagerDutyPager(key, policy, http) : new OpsgeniePager(key, policy, http) };
+    return built.pager;
   };
   return {
     provider,
     async deliver(message: DeliveredMessage) {
-      built ??= build();
-      let pager: Pager;
-      try {
-        pager = await built;
-      } catch (err) {
-        // Read again next time: the secret may be filled in by then.
-        built = null;
-        throw err;
-      }
-      await pager.deliver(message);
+      await (await current()).deliver(message);
     },
   };
 }
