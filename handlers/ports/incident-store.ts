@@ -137,5 +137,12 @@ export interface IncidentStore {
   markSent(id: string, at: string): Promise<void>;
   /** `markSent` for each of `ids` (each recorded once in its incident's ledger), in as few round trips as the store allows. */
   markAllSent(ids: string[], at: string): Promise<void>;
+  /**
+   * Optional, for a process that sends as fast as it records (`datalek replay`): from now on
+   * `markAllSent` may write its marks with the store's next write, at the latest `withinMs` later
+   * or when the store is read or closed. Meanwhile the messages stay claimed by this process. A
+   * store without it writes each mark at once.
+   */
+  deferSentMarks?(withinMs: number): void;
   close(): Promise<void>;
 }

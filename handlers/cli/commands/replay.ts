@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteIncidentStore } from '../../adapters/local/sqlite-store.js';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import type { OutboxMessage } from '../../core/incident.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
@@ -46,7 +45,7 @@ async function replay(ctx: Context): Promise<number> {
       ...(backend.containment.canEnforce ? {} : { claimQueued: (m: OutboxMessage) => !notifier.accepts || notifier.accepts(m) }),
     };
     // Each event's sendings are recorded with the next event's commit, not in a transaction of their own.
-    if (store instanceof SqliteIncidentStore) store.deferSentMarks(SENT_MARK_DELAY_MS);
+    store.deferSentMarks?.(SENT_MARK_DELAY_MS);
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
     const quiet = backend.notifier(() => {});
