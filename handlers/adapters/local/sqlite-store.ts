@@ -327,6 +327,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   async commit(change: IncidentChange): Promise<CommitReceipt> {
     const { incident } = change;
     try {
+      this.endSnapshot();
       const claimed = this.inTransaction(() => this.commitTx.immediate(change));
       // The sendings that rode along are written.
       this.sentMarksWritten();
@@ -488,7 +489,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.writeSentMarks();
       return ids.filter((id) => this.stmts.claim.run(leaseUntil, id, now).changes === 1);
     });
-    const claimed = this.run(() => this.inTransaction(() => tx.immediate()));
+    const claimed = this.run(() => {
+      this.endSnapshot();
+      return this.inTransaction(() => tx.immediate());
+    });
     this.sentMarksWritten();
     return claimed;
   }
@@ -501,7 +505,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     this.releaseStatement ??= this.run(() => this.db.prepare('UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND claimed_until = ?'));
     const release = this.releaseStatement;
     const tx = this.db.transaction(() => ids.filter((id) => release.run(id, leaseUntil).changes === 1));
-    return this.run(() => tx.immediate());
+    return this.run(() => {
+      this.endSnapshot();
+      return tx.immediate();
+    });
   }
 
   async markSent(id: string, at: string): Promise<void> {
@@ -552,7 +559,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** Writes the sendings waiting, in a transaction of their own. */
   private flushSentMarks(): void {
-    if (this.sends.marks.length) this.run(() => this.inTransaction(() => this.markTx.immediate()));
+    if (this.sends.marks.length) {
+      this.run(() => {
+        this.endSnapshot();
+        this.inTransaction(() => this.markTx.immediate());
+      });
+    }
     this.sentMarksWritten();
   }
 
@@ -575,6 +587,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   async close(): Promise<void> {
     if (this.db.open && !this.options.readOnly) this.flushSentMarks();
+    if (this.db.open) {
+      try {
+        this.endSnapshot();
+      } catch {
+        // Closing ends it as well: SQLite rolls back what is open (a read, a damaged file's).
+      }
+    }
     if (this.sends.timer) clearTimeout(this.sends.timer);
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
@@ -587,6 +606,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   /** SQLite's quick_check: damaged pages, wrong indexes, broken lists. */
   async integrity(): Promise<string[]> {
     try {
+      this.pinSnapshot();
       const rows = this.db.pragma('quick_check') as { quick_check: string }[];
       const lines = rows.map((r) => r.quick_check);
       return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
@@ -612,59 +632,62 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   async rawIncident(id: string): Promise<RawIncident> {
     this.flushSentMarks();
     this.requireLedger();
-    return this.run(() => {
-      const record = this.db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?').get(id) as
-        | Record<string, unknown>
-        | undefined;
-      const ledger = (
-        this.db.prepare('SELECT seq, data, prev_hash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]
-      ).map((r) => ({ seq: Number(r.seq), data: String(r.data), prevHash: String(r.prev_hash), hash: String(r.hash) }));
-      const keys = [...findingWrites(ledger).keys()];
-      const findingRows = this.db
-        .prepare(
-          "SELECT account_id || '/' || region || '/' || finding_id AS key, incident_id, updated_at, count, data FROM findings WHERE incident_id = ? OR (account_id || '/' || region || '/' || finding_id) IN (SELECT value FROM json_each(?))",
-        )
-        .all(id, JSON.stringify(keys)) as Record<string, unknown>[];
-      return {
-        id,
-        record: record
-          ? {
-              data: String(record.data),
-              columns: {
-                revision: record.revision,
-                state: record.state,
-                resourceKey: record.resource_key,
-                detectedAt: record.detected_at,
-                nextDueAt: record.next_due_at,
-              },
-            }
-          : null,
-        ledger,
-        findings: findingRows.map((r) => ({
-          key: String(r.key),
-          incidentId: String(r.incident_id),
-          data: String(r.data),
-          columns: { incidentId: r.incident_id, 'version.updatedAt': r.updated_at, 'version.count': r.count },
-        })),
-        timeline: (this.db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]).map((r) => ({
-          seq: Number(r.seq),
-          at: r.at,
-          kind: r.kind,
-          actor: r.actor,
-          detail: r.detail,
-          prevHash: r.prev_hash,
-          hash: r.hash,
-        })),
-        messages: (
-          this.db.prepare('SELECT id, data, sent_at, claimed_until FROM outbox WHERE incident_id = ? ORDER BY id').all(id) as Record<string, unknown>[]
-        ).map((r) => ({
-          id: String(r.id),
-          data: String(r.data),
-          sentAt: (r.sent_at as string | null) ?? null,
-          claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : String(r.claimed_until),
-        })),
-      };
-    });
+    // One read transaction: a commit landing between these reads would look like tampering.
+    return this.run(
+      this.db.transaction(() => {
+        const record = this.db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?').get(id) as
+          | Record<string, unknown>
+          | undefined;
+        const ledger = (
+          this.db.prepare('SELECT seq, data, prev_hash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]
+        ).map((r) => ({ seq: Number(r.seq), data: String(r.data), prevHash: String(r.prev_hash), hash: String(r.hash) }));
+        const keys = [...findingWrites(ledger).keys()];
+        const findingRows = this.db
+          .prepare(
+            "SELECT account_id || '/' || region || '/' || finding_id AS key, incident_id, updated_at, count, data FROM findings WHERE incident_id = ? OR (account_id || '/' || region || '/' || finding_id) IN (SELECT value FROM json_each(?))",
+          )
+          .all(id, JSON.stringify(keys)) as Record<string, unknown>[];
+        return {
+          id,
+          record: record
+            ? {
+                data: String(record.data),
+                columns: {
+                  revision: record.revision,
+                  state: record.state,
+                  resourceKey: record.resource_key,
+                  detectedAt: record.detected_at,
+                  nextDueAt: record.next_due_at,
+                },
+              }
+            : null,
+          ledger,
+          findings: findingRows.map((r) => ({
+            key: String(r.key),
+            incidentId: String(r.incident_id),
+            data: String(r.data),
+            columns: { incidentId: r.incident_id, 'version.updatedAt': r.updated_at, 'version.count': r.count },
+          })),
+          timeline: (this.db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]).map((r) => ({
+            seq: Number(r.seq),
+            at: r.at,
+            kind: r.kind,
+            actor: r.actor,
+            detail: r.detail,
+            prevHash: r.prev_hash,
+            hash: r.hash,
+          })),
+          messages: (
+            this.db.prepare('SELECT id, data, sent_at, claimed_until FROM outbox WHERE incident_id = ? ORDER BY id').all(id) as Record<string, unknown>[]
+          ).map((r) => ({
+            id: String(r.id),
+            data: String(r.data),
+            sentAt: (r.sent_at as string | null) ?? null,
+            claimedUntil: r.claimed_until === null || r.claimed_until === undefined ? null : String(r.claimed_until),
+          })),
+        };
+      }),
+    );
   }
 
   async registry(): Promise<RegistryRows[]> {
@@ -680,10 +703,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return shards;
   }
 
+  /**
+   * Where an anchor begins: from here on, until this store next writes (the anchor recording what it
+   * anchored), it reads one snapshot, so that the registry, the incidents and their ledgers the
+   * anchor audits and signs are of one moment. Read one after another, an incident opened between
+   * the registry and the list of incidents looked inserted behind the pipeline, and stopped it.
+   */
   async anchorCandidates(): Promise<IncidentHead[]> {
     this.flushSentMarks();
-    const rows = this.run(() =>
-      this.db
+    const rows = this.run(() => {
+      this.beginSnapshot();
+      return this.db
         .prepare(
           `SELECT l.incident_id, l.seq, l.hash FROM ledger l
            JOIN (SELECT incident_id, max(seq) AS top FROM ledger GROUP BY incident_id) h ON h.incident_id = l.incident_id AND h.top = l.seq
@@ -691,8 +721,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
            WHERE a.incident_id IS NULL OR a.seq <> l.seq OR a.hash <> l.hash
            ORDER BY l.incident_id`,
         )
-        .all(),
-    ) as Record<string, unknown>[];
+        .all();
+    }) as Record<string, unknown>[];
     return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
   }
 
@@ -706,12 +736,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async markAnchored(heads: IncidentHead[]): Promise<void> {
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO anchored (incident_id, seq, hash) VALUES (@incidentId, @seq, @hash)');
-    this.run(() =>
+    this.run(() => {
+      this.endSnapshot();
+      const upsert = this.db.prepare('INSERT OR REPLACE INTO anchored (incident_id, seq, hash) VALUES (@incidentId, @seq, @hash)');
       this.db.transaction(() => {
         for (const h of heads) upsert.run(h);
-      })(),
-    );
+      })();
+    });
   }
 
   async anchorState(): Promise<AnchorState | null> {
@@ -720,7 +751,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async saveAnchorState(state: AnchorState): Promise<void> {
-    this.run(() => this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor', ?)").run(JSON.stringify(state)));
+    this.run(() => {
+      this.endSnapshot();
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor', ?)").run(JSON.stringify(state));
+    });
   }
 
   /**
@@ -771,7 +805,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** Marks this store as a drill copy of `from` (\`datalek drill\`). */
   markDrill(mark: DrillMark): void {
-    this.run(() => this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('drill', ?)").run(JSON.stringify(mark)));
+    this.run(() => {
+      this.endSnapshot();
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('drill', ?)").run(JSON.stringify(mark));
+    });
   }
 
   /**
@@ -783,7 +820,14 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     mkdirSync(dir, { recursive: true });
     const target = join(dir, STORE_FILE);
     if (existsSync(target)) throw new StoreError(`${dir} already holds a store`);
-    this.run(() => this.db.prepare('VACUUM INTO ?').run(target));
+    // VACUUM INTO takes a snapshot of its own, and runs outside any transaction: a snapshot this
+    // store reads ends here (the copy is the store as it stands now).
+    try {
+      this.endSnapshot();
+      this.db.prepare('VACUUM INTO ?').run(target);
+    } catch (err) {
+      throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private openReadOnly(): Database.Database {
@@ -847,12 +891,47 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return this.db;
   }
 
+  /**
+   * A read-only store reads one snapshot: the store as it stood at its first read, whatever other
+   * processes commit meanwhile, until it is closed. `datalek verify` reads the incidents, the
+   * registry, then each incident's record, ledger, findings, timeline and outbox one after another:
+   * a commit landing between two of those reads (`datalek serve` acknowledging, a replay) would
+   * look like tampering, a record that does not match its ledger or an incident the registry names
+   * that the list lacked. A read-only store never writes, so holding its snapshot blocks no one.
+   */
+  private pinSnapshot(): void {
+    if (this.options.readOnly) this.beginSnapshot();
+  }
+
+  /** Set while this store reads a snapshot it began (`beginSnapshot`), in a read transaction. */
+  private snapshotHeld = false;
+
+  /** From here on reads see one snapshot, until `endSnapshot`; not inside a transaction someone else began. */
+  private beginSnapshot(): void {
+    if (this.snapshotHeld || this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    this.snapshotHeld = true;
+    // BEGIN takes no snapshot by itself: the first read does.
+    this.db.prepare('SELECT count(*) FROM sqlite_master').get();
+  }
+
+  /**
+   * Ends the snapshot, before this store writes: a write goes on the store as it is now. The store
+   * writes nothing while it holds one; what someone wrote through `database` meanwhile is committed.
+   */
+  private endSnapshot(): void {
+    if (!this.snapshotHeld) return;
+    this.snapshotHeld = false;
+    if (this.db.inTransaction) this.db.exec(this.options.readOnly ? 'ROLLBACK' : 'COMMIT');
+  }
+
   private incidentRow(row: unknown): Incident | undefined {
     return row ? parseStoredIncident((row as { data: string }).data, (row as { id: string }).id) : undefined;
   }
 
   private run<T>(fn: () => T): T {
     try {
+      this.pinSnapshot();
       return fn();
     } catch (err) {
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
