@@ -197,6 +197,22 @@ describe('replay: one write transaction per event', () => {
     expect(verifyOk(await verifyStore(other, { now: later }))).toBe(true);
   });
 
+  it('a sending written by a commit inside a transaction someone else began and rolled back is written again, not lost', async () => {
+    store.deferSentMarks(60_000);
+    const a = await recordEvent(
+      deps(() => true),
+      findingEvent({ id: 'mark-6', instanceId: 'i-mark-6' }),
+    );
+    await deliverMessages({ store, notifier, now: () => NOW }, a.queued ?? [], a.claimed);
+    // The next event's commit carries the sendings, inside a transaction that is then rolled back.
+    store.database.exec('BEGIN');
+    await recordEvent(deps(), findingEvent({ id: 'mark-7', instanceId: 'i-mark-7' }));
+    store.database.exec('ROLLBACK');
+    await store.close();
+    expect((await other.listMessages(a.incidentId as string)).map((m) => m.sentAt)).toEqual([NOW, NOW]);
+    expect(await verify(other)).toBe(true);
+  });
+
   describe('chain heads this process keeps, when another process appended meanwhile', () => {
     it("an incident's ledger: the next entry chains on the other process's, and verify passes", async () => {
       const opened = await recordEvent(deps(), findingEvent({ id: 'head-1', instanceId: 'i-head-1', count: 1 }));

@@ -329,8 +329,6 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     try {
       this.endSnapshot();
       const claimed = this.inTransaction(() => this.commitTx.immediate(change));
-      // The sendings that rode along are written.
-      this.sentMarksWritten();
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
@@ -450,9 +448,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private readonly registryHeads = new ChainHeads<number>(REGISTRY_SHARDS);
 
   /**
-   * Runs a write transaction; the chain heads it wrote are kept only once it committed. Inside a
-   * transaction someone else began on this connection it commits nothing yet (it is a savepoint
-   * that may still be rolled back): what is known of the heads is forgotten instead.
+   * Runs a write transaction (every one writes the sendings waiting, `writeSentMarks`); the chain
+   * heads it wrote are kept, and the sendings it wrote no longer wait, only once it committed.
+   * Inside a transaction someone else began on this connection it commits nothing yet (it is a
+   * savepoint that may still be rolled back): what is known of the heads is forgotten instead, and
+   * the sendings wait on, to be written again (a sending already written is not recorded twice).
    */
   private inTransaction<T>(tx: () => T): T {
     const nested = this.db.inTransaction;
@@ -462,6 +462,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         if (nested) heads.forget();
         else heads.committed();
       }
+      if (!nested) this.sentMarksWritten();
       return result;
     } catch (err) {
       this.ledgerHeads.rolledBack();
@@ -493,7 +494,6 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.endSnapshot();
       return this.inTransaction(() => tx.immediate());
     });
-    this.sentMarksWritten();
     return claimed;
   }
 
@@ -564,8 +564,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         this.endSnapshot();
         this.inTransaction(() => this.markTx.immediate());
       });
+    } else {
+      this.sentMarksWritten();
     }
-    this.sentMarksWritten();
   }
 
   /** No sending waits any more: nor does the timer that would write them. */
