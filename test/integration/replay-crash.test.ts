@@ -1,0 +1,110 @@
+/**
+ * `datalek replay` killed (SIGKILL: no close, no flush) in the middle of a run. Replay queues each
+ * event's pages claimed by its commit and writes their sending with the next event's commit, so
+ * what the dead process leaves is: commits whole or absent, pages claimed by it until the lease
+ * runs out, and at most the last event's sendings unrecorded. The record must still verify, no
+ * finding it reported may be missing, no page may be lost, and a page goes twice only if it was
+ * the last one out before the kill.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { CLAIM_LEASE_MINUTES } from '../../handlers/core/deliver.js';
+import { addMinutes } from '../../handlers/core/time.js';
+import { ROOT, runCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+const EVENTS = 300;
+
+/** Runs replay in a process of its own and kills it once it has sent `pages` pages to on-call. */
+function replayKilledAfter(args: string[], pages: number): Promise<{ stdout: string; stderr: string; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/datalek.mjs'), ...args], { cwd: ROOT, env: { ...process.env } });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!killed && onCallPages(stderr).length >= pages) {
+        killed = child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve({ stdout, stderr, killed }));
+  });
+}
+
+/** The incidents whose opening page to on-call the console notifier showed, in order. */
+function onCallPages(stderr: string): string[] {
+  return [...stderr.matchAll(/→ on-call: .*Beveiligingsincident: .* (dl-[0-9a-f]+)$/gm)].map((m) => m[1]);
+}
+
+describe('replay killed mid-run', () => {
+  let dir: string;
+  let events: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-crash-'));
+    events = join(dir, 'events.json');
+    writeFileSync(
+      events,
+      JSON.stringify(Array.from({ length: EVENTS }, (_, i) => findingEvent({ id: `crash-${i}`, instanceId: `i-crash${String(i).padStart(6, '0')}` }))),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([5, 120])(
+    'killed after %i pages: the record verifies, every finding it reported is there, every page goes out, and only the last one twice',
+    async (pages) => {
+      const store = join(dir, `store-${pages}`);
+      const run = await replayKilledAfter(['replay', events, '--store', store, '--now', NOW], pages);
+      expect(run.killed).toBe(true);
+      const sentByReplay = onCallPages(run.stderr);
+      // It was killed mid-run, not after the end.
+      expect(sentByReplay.length).toBeGreaterThanOrEqual(pages);
+      expect(sentByReplay.length).toBeLessThan(EVENTS);
+
+      const verify = await runCli(['verify', '--store', store, '--now', NOW]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+
+      const reported = [...run.stdout.matchAll(/^opened\s+\S+\s+(dl-[0-9a-f]+)/gm)].map((m) => m[1]);
+      const s = new SqliteIncidentStore(store, { readOnly: true });
+      try {
+        for (const id of reported) expect(await s.getIncident(id), id).toBeDefined();
+        // Every page replay showed went out after its incident was recorded.
+        for (const id of sentByReplay) expect(await s.getIncident(id), id).toBeDefined();
+      } finally {
+        await s.close();
+      }
+
+      // While the dead process's claims hold, no sweep sends what it queued: nothing goes twice yet.
+      const early = await runCli(['sweep', '--store', store, '--now', addMinutes(NOW, 1)]);
+      expect(onCallPages(early.stderr)).toEqual([]);
+      // Once they run out, the sweep sends every page the dead process did not record as sent.
+      const late = await runCli(['sweep', '--store', store, '--now', addMinutes(NOW, CLAIM_LEASE_MINUTES + 1)]);
+      expect(late.code).toBe(0);
+      const sentBySweep = onCallPages(late.stderr);
+      const after = new SqliteIncidentStore(store, { readOnly: true });
+      try {
+        const incidents = await after.listIncidents();
+        expect(await after.pendingMessages()).toEqual([]);
+        // Each incident's opening page went out at least once.
+        expect(new Set([...sentByReplay, ...sentBySweep])).toEqual(new Set(incidents.map((i) => i.id)));
+      } finally {
+        await after.close();
+      }
+      // Sent twice: at most the last page out before the kill, whose sending was not yet written.
+      const twice = sentBySweep.filter((id) => sentByReplay.includes(id));
+      expect(twice.length).toBeLessThanOrEqual(1);
+      if (twice.length) expect(twice[0]).toBe(sentByReplay.at(-1));
+      expect((await runCli(['verify', '--store', store, '--now', addMinutes(NOW, CLAIM_LEASE_MINUTES + 1)])).code).toBe(0);
+    },
+  );
+});
