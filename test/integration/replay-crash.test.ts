@@ -4,7 +4,8 @@
  * what the dead process leaves is: commits whole or absent, pages claimed by it until the lease
  * runs out, and at most the last event's sendings unrecorded. The record must still verify, no
  * finding it reported may be missing, no page may be lost, and a page goes twice only if it was
- * the last one out before the kill.
+ * the last one out before the kill. And replays run at once on one store, each keeping the chain
+ * heads it wrote while the others append to the same ledgers and registry shards.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { CLAIM_LEASE_MINUTES } from '../../handlers/core/deliver.js';
 import { addMinutes } from '../../handlers/core/time.js';
-import { ROOT, runCli } from '../support/cli.js';
+import { ROOT, runCli, spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -107,4 +108,54 @@ describe('replay killed mid-run', () => {
       expect((await runCli(['verify', '--store', store, '--now', addMinutes(NOW, CLAIM_LEASE_MINUTES + 1)])).code).toBe(0);
     },
   );
+});
+
+describe('replays at once on one store', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-two-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The same findings, each in several versions (counts), in a file of their own. */
+  const versions = (name: string, counts: number[]) => {
+    const file = join(dir, name);
+    const events = Array.from({ length: 150 }, (_, i) =>
+      counts.map((count) =>
+        findingEvent({
+          id: `both-${i}`,
+          instanceId: `i-both${String(i).padStart(6, '0')}`,
+          count,
+          updatedAt: addMinutes('2026-11-27T21:00:00.000Z', count),
+        }),
+      ),
+    ).flat();
+    writeFileSync(file, JSON.stringify(events));
+    return file;
+  };
+
+  it('three replays of the same findings at once: the record verifies, each finding ends at its last version, each page goes once', async () => {
+    const store = join(dir, 'store');
+    const a = versions('a.json', [1, 2, 4]);
+    const b = versions('b.json', [3, 5]);
+    const runs = await Promise.all([a, b, a].map((file) => spawnCli(['replay', file, '--store', store, '--now', NOW])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    // Each incident's opening page, whichever replay opened it, once.
+    const pages = runs.flatMap((r) => onCallPages(r.stderr));
+    expect(pages).toHaveLength(150);
+    expect(new Set(pages).size).toBe(150);
+
+    const verify = await runCli(['verify', '--store', store, '--now', NOW]);
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+    const s = new SqliteIncidentStore(store, { readOnly: true });
+    try {
+      const incidents = await s.listIncidents();
+      expect(incidents).toHaveLength(150);
+      for (const incident of incidents) expect((await s.getFinding(incident.firstFinding))?.version.count, incident.id).toBe(5);
+      expect(await s.pendingMessages()).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
 });
