@@ -4,11 +4,15 @@
  * process's write exactly where it hurts (between two reads, between two transactions), with two
  * store instances on one folder, each with its own SQLite connection, as two processes have.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
 import { pemSigner } from '../../handlers/adapters/local/pem-keys.js';
-import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { anchorStore } from '../../handlers/core/anchor.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
@@ -19,6 +23,7 @@ import { tempSqliteStore } from '../support/store.js';
 import { digestKeys } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
+const require = createRequire(import.meta.url);
 
 describe('verify beside a writer', () => {
   let writer: SqliteIncidentStore;
@@ -133,5 +138,40 @@ describe('verify beside a writer', () => {
     expect(second.written?.incidents.map(([id]) => id)).toHaveLength(1);
     expect(second.written?.incidents[0][0]).not.toBe(first.written?.incidents[0][0]);
     expect((await anchor()).unchanged).toBe(true);
+  });
+});
+
+describe('two processes creating one store at once', () => {
+  it('the second waits for the first instead of failing with "database is locked"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-create-'));
+    try {
+      // Another process is writing the new store, which is not yet in WAL mode: switching to WAL
+      // then turns a read into a write, which SQLite refuses at once instead of waiting (it would
+      // deadlock if both waited). Two replays creating one store meet exactly this.
+      const holder = spawn(process.execPath, [
+        '-e',
+        `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new Database(${JSON.stringify(join(dir, STORE_FILE))});
+         db.exec('BEGIN IMMEDIATE');
+         process.stdout.write('held\\n');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+      ]);
+      const exited = new Promise((resolve) => holder.on('close', resolve));
+      await new Promise((resolve, reject) => {
+        holder.stdout.once('data', resolve);
+        holder.on('error', reject);
+      });
+      const store = new SqliteIncidentStore(dir);
+      try {
+        expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+        await recordEvent({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false }, findingEvent({ id: 'create-1', instanceId: 'i-create-1' }));
+        expect((await verifyStore(store, { now: NOW })).problems).toEqual([]);
+      } finally {
+        await store.close();
+        await exited;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,9 @@ import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, Incid
 
 export const STORE_FILE = 'datalek.sqlite';
 
+/** How long a write waits for another process's transaction before it fails. */
+const BUSY_TIMEOUT_MS = 15_000;
+
 /** 3: the ledger, the registry and the anchor's bookkeeping (core/ledger.ts). */
 const SCHEMA_VERSION = 3;
 
@@ -164,9 +167,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         this.db = this.openReadOnly();
       } else {
         mkdirSync(dir, { recursive: true });
-        this.db = new Database(join(dir, STORE_FILE));
-        this.db.pragma('journal_mode = WAL');
-        this.db.pragma('busy_timeout = 15000');
+        this.db = new Database(join(dir, STORE_FILE), { timeout: BUSY_TIMEOUT_MS });
+        useWal(this.db);
         this.db.pragma('foreign_keys = ON');
         // A recorded finding writes a page in each of some sixteen B-trees (incident, finding,
         // timeline, outbox, ledger and registry, with their indexes): at SQLite's default (a
@@ -992,6 +994,29 @@ function isPrimaryKeyClash(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+/**
+ * Puts the store in WAL mode (a new store; an existing one is already). Switching a new store
+ * turns a read of its header into a write; when another process writes the store meanwhile (two
+ * replays creating it at once), SQLite fails that at once with SQLITE_BUSY rather than wait, since
+ * two such waits could deadlock. Having read nothing, this process can try again: it does, for as
+ * long as any write waits for another.
+ */
+function useWal(db: Database.Database): void {
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= until) throw err;
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
+}
+
+/** Something to wait on for a few milliseconds, synchronously (`useWal`). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function drillMarkOf(db: Database.Database): DrillMark | null {
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
