@@ -116,6 +116,26 @@ describe('an incident that pages, with a pager', () => {
     }
   });
 
+  it('after the pager resolved the alert on its own, the sweep’s page raises a new one, which acknowledging and closing in datalek then reach', async () => {
+    const { store, id, deps, cleanup } = await opened();
+    try {
+      await recordPagerEvent(deps(20), { provider: 'pagerduty', incidentId: id, event: 'resolved', by: 'PagerDuty', person: false });
+      await sweep({ store, policy: PAGERDUTY, now: () => AT(30) });
+      expect((await store.listMessages(id)).filter((m) => m.kind === 'page').map((m) => m.alert)).toContainEqual({ action: 'trigger', key: id });
+      // The new alert is the pager's again: it escalates, and datalek pages no level of its own.
+      expect((await store.getIncident(id))?.pager).toMatchObject({ state: 'triggered', at: AT(30) });
+      const later = await sweep({ store, policy: PAGERDUTY, now: () => AT(46) });
+      expect(later.sent.filter((s) => s.kind === 'page')).toEqual([]);
+      await acknowledge(deps(40), { incidentId: id, by: 'anna' });
+      expect((await store.listMessages(id)).filter((m) => m.alert?.action === 'acknowledge').map((m) => m.alert?.key)).toEqual([id]);
+      await assess(deps(41), { incidentId: id, personalData: 'no', risk: 'none', reason: 'test host, no personal data', by: 'fg' });
+      await closeIncident(deps(42), { incidentId: id, reason: 'no personal data', by: 'fg' });
+      expect((await store.listMessages(id)).filter((m) => m.alert?.action === 'resolve').map((m) => m.alert?.key)).toEqual([id]);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('with the default policy (sns) nothing of this exists', async () => {
     const { store, id, deps, cleanup } = await opened(parsePolicy({}));
     try {
