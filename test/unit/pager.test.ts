@@ -39,7 +39,7 @@ describe('an incident that pages, with a pager', () => {
       expect(onCall).toHaveLength(1);
       expect(onCall[0].alert).toEqual({ action: 'trigger', key: id });
       expect(messages.find((m) => m.channel === 'fg')?.alert).toBeUndefined();
-      expect((await store.getIncident(id))?.pager).toEqual({ provider: 'pagerduty', keys: [id], state: 'triggered', at: AT(0) });
+      expect((await store.getIncident(id))?.pager).toEqual({ provider: 'pagerduty', keys: [id], state: 'triggered', at: AT(0), triggeredAt: AT(0) });
     } finally {
       await cleanup();
     }
