@@ -28,6 +28,7 @@ import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/
 import { EventRoute } from './constructs/event-route.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
+import { linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -251,8 +252,10 @@ export class ResponseStack extends Stack {
     grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
     // acknowledge: reads and commits the acknowledgement.
     grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
-    // link: reads the incident and commits an acknowledgement from a link or the pager.
-    grantIncidents(link, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // link: public, so the least of all: what an acknowledgement from a link or the pager reads and
+    // puts, by partition and attribute name (infra/link-grant.ts says what, and what IAM cannot narrow).
+    for (const statement of linkTableStatements(state.incidents.tableArn)) link.fn.addToRolePolicy(statement);
+    state.key.grant(link.fn, ...KEY_ACTIONS.read, ...KEY_ACTIONS.write);
     // anchor: reads the record (the index lists the incidents), keeps its own bookkeeping items
     // (ANCHOR…: where anchoring stands, heads not yet anchored), signs and writes digests.
     grantIncidents(anchor, TABLE_ACTIONS.read, true);
