@@ -467,6 +467,22 @@ export class ResponseStack extends Stack {
       description: 'Acknowledgement links point here; the pager webhooks are <LinkUrl>hooks/pagerduty and <LinkUrl>hooks/opsgenie',
       value: this.linkUrl.url,
     });
+    // An acknowledgement that fails answers 500 (the web app catches the error and says so): Lambda
+    // counts that invocation as a success, so the errors alarm never fires. Its URL counts it
+    // ("Url5xxCount: requests that returned a 5XX status", Lambda Developer Guide, "Monitoring
+    // Lambda function URLs"): a person's acknowledgement not recorded, say the table refusing
+    // the link function's narrowed grant, pages on-call instead of passing unseen.
+    for (const [id, name, f, what] of [
+      ['LinkUrlFailuresAlarm', 'link', link, 'an acknowledgement link or a pager webhook'],
+      ['AcknowledgeUrlFailuresAlarm', 'acknowledge', acknowledge, 'a signed acknowledgement (datalek ack --target aws)'],
+    ] as const) {
+      onCallAlarm(this, id, {
+        name: `${name}-url-failures`,
+        description: `datalek ${name}: ${what} answered with a failure (HTTP 5xx) and was not recorded; see the function's log (identifiers only) and runbooks/on-call.md`,
+        metric: f.fn.metric('Url5xxCount', { period: ALARM_PERIOD, statistic: 'Sum' }),
+        topic: alarmTopic,
+      });
+    }
     if (this.pagerSecret)
       new CfnOutput(this, 'PagerSecretArn', { description: "Put the pager's routing or API key here (README, Deploy)", value: this.pagerSecret.secretArn });
     if (this.pagerWebhookSecret) {

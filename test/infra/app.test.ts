@@ -100,13 +100,37 @@ describe('the CDK app', () => {
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain and link functions' throttles, the exposed-interface alarm and the sweep's and
-    // anchor's not-running alarms, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2);
+    // the contain and link functions' throttles, the exposed-interface alarm, the sweep's and
+    // anchor's not-running alarms and the two acknowledgement URLs' failures, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2 + 2);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+    }
+  });
+
+  it('pages when an acknowledgement URL answers with a failure: the web app turns an error into a 500 response, which Lambda does not count as an error', () => {
+    const functions = response.findResources('AWS::Lambda::Function');
+    const logicalId = (description: string) => {
+      const id = Object.keys(functions).find((k) => String(functions[k].Properties.Description).includes(description));
+      if (!id) throw new Error(`no function ${description}`);
+      return id;
+    };
+    for (const [name, description] of [
+      ['datalek-link-url-failures', 'signed acknowledgement links and pager webhooks'],
+      ['datalek-acknowledge-url-failures', 'on-call acknowledgement (IAM-signed function URL)'],
+    ]) {
+      response.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: name,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Url5xxCount',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(description) } }],
+      });
     }
   });
 
