@@ -362,6 +362,13 @@ export interface PagerState {
   state: 'triggered' | 'acknowledged' | 'resolved' | 'failed';
   /** When the state was reached. */
   at: string;
+  /**
+   * When the incident's own alert there was last raised (first, or again after it was resolved
+   * there): a webhook about something that happened before it is about an alert gone since.
+   */
+  triggeredAt?: string;
+  /** The provider's ids of the last webhook events applied, so a delivered one applies once. */
+  events?: string[];
 }
 
 /** The signed acknowledgement link a page carries: one per page (incident, escalation level and round). */

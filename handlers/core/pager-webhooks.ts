@@ -3,17 +3,49 @@
  *
  * - PagerDuty v3 webhooks sign the raw body with HMAC-SHA256 under the subscription's secret and
  *   send `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` (several during a secret rotation); one
- *   matching signature, compared in constant time, is enough. The incident is the alert's key:
- *   `data.incident_key` when PagerDuty sends it, else the incident id in the title (datalek's
- *   summary starts with it). `incident.acknowledged` and `incident.resolved` are acted on.
+ *   matching signature, compared in constant time, is enough. The incident is the alert's key,
+ *   `data.incident_key` (an Events API alert's `dedup_key`); only when PagerDuty sends no key at
+ *   all, the incident id in the title (datalek's summary starts with it). A key that is not one of
+ *   datalek's is another incident's, whatever its title says. `incident.acknowledged` and
+ *   `incident.resolved` are acted on.
  * - Opsgenie's webhook integration does not sign; it sends the custom header the integration is
  *   given, here `X-Datalek-Webhook-Token` with the webhook secret, compared in constant time. The
  *   incident is the alert's `alias`; actions `Acknowledge` and `Close` are acted on.
  * An unsigned or wrongly signed call is refused before its body is parsed.
+ *
+ * A signature or token says who sent a body, not when: a body captured once (a proxy log, a
+ * misdirected delivery) verifies for ever. So a webhook is taken only within
+ * `WEBHOOK_WINDOW_MINUTES` of the time the provider says its event happened, and then acts only
+ * on the alert it was about, once (recordPagerEvent, core/pager.ts). What the providers say:
+ * - The event's time. PagerDuty v3: `event.occurred_at`, the ISO 8601 time the event occurred,
+ *   and `event.id`, the event's unique id (PagerDuty developer docs, webhooks overview:
+ *   github.com/PagerDuty/developer-docs, docs/webhooks/01-Overview.md). Opsgenie sends no event
+ *   time of its own: its alert action data carries the alert's `createdAt` (milliseconds) and
+ *   `updatedAt`, the alert's last update, which for an Acknowledge or Close is that action; in
+ *   nanoseconds in Opsgenie's own samples (19 digits; docs.opsgenie.com "Alert Action Data",
+ *   docs/sample-alert-action-data) and described as milliseconds elsewhere, so both are read.
+ * - Retries. PagerDuty retries on a timeout (5 seconds), a 5xx, a 429 or no connection, and drops
+ *   a webhook without a retry on any other 4xx. Its behaviour page gave the retries as 5 attempts
+ *   with exponential backoff over about 20 minutes; the current page says they go on
+ *   periodically for up to 48 hours. Three webhooks dropped in a row (a 4xx counts) disable the
+ *   subscription for 24 hours (docs/webhooks/02-Behavior.md, same repository). Delivery is at
+ *   least once: a duplicate carries the same event. What could be read of Opsgenie's webhook
+ *   pages (docs.opsgenie.com webhook-integration; support.atlassian.com,
+ *   integrate-opsgenie-with-webhook) says nothing of retries, nor did public issues or pages: the
+ *   same hour applies to its webhooks.
+ * The window, an hour: it takes PagerDuty's retries of a delivery this side failed briefly (the
+ * link function throttled, a cold start past the 5-second timeout, the store unreachable) over
+ * the 20 minutes its backoff spanned, with room, and it is as long as a page's own signed link
+ * lives at most (core/ack-link.ts), so the pager's way back is no longer open than the link's.
+ * Accepting all 48 hours would let a captured body act for two days. A refusal is answered 200
+ * with the reason (web/links.tsx): a 4xx would count toward PagerDuty disabling the subscription,
+ * a 5xx or 429 would be retried. An acknowledgement refused as late is made with the link or
+ * `datalek ack`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { PagerEvent } from './pager.js';
 import { oneLine } from './text.js';
+import { MINUTE_MS, parseInstant } from './time.js';
 
 /** The header Opsgenie's webhook integration is configured to send with the webhook secret. */
 export const OPSGENIE_TOKEN_HEADER = 'x-datalek-webhook-token';
@@ -22,6 +54,28 @@ const INCIDENT_ID_IN_TEXT = /\bdl-[0-9a-f]{32}\b/;
 /** An alert key: the incident id, or the incident id and `:exposed:<interface>` for an exposed interface's alert. */
 const ALERT_KEY = /^(dl-[0-9a-f]{32})(?::exposed:.*)?$/;
 const MAX_NAME = 200;
+const MAX_EVENT_ID = 200;
+
+/** A webhook is taken up to this long after the event it reports (see above for why an hour). */
+export const WEBHOOK_WINDOW_MINUTES = 60;
+/** How far ahead of this clock the provider's may be (machines' clock skew). */
+export const WEBHOOK_CLOCK_SKEW_MINUTES = 5;
+
+/**
+ * Why a webhook is not taken, by the time the provider says its event happened; null when it is
+ * recent. `now` is this side's clock (`--now` locally).
+ */
+export function webhookTimeRefusal(occurredAt: string | undefined, now: string): string | null {
+  if (!occurredAt) return 'no time of the event in the webhook (PagerDuty event.occurred_at, Opsgenie alert.updatedAt): its age cannot be told';
+  const age = Date.parse(now) - Date.parse(occurredAt);
+  if (age > WEBHOOK_WINDOW_MINUTES * MINUTE_MS) {
+    return `stale: the event happened at ${occurredAt}, ${Math.floor(age / MINUTE_MS)} minutes before it arrived; a webhook is taken up to ${WEBHOOK_WINDOW_MINUTES} minutes after its event, so that a captured one cannot be sent again later`;
+  }
+  if (-age > WEBHOOK_CLOCK_SKEW_MINUTES * MINUTE_MS) {
+    return `the event is dated ${occurredAt}, ${Math.ceil(-age / MINUTE_MS)} minutes after it arrived: the provider’s clock or this one is wrong`;
+  }
+  return null;
+}
 
 function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
@@ -49,17 +103,40 @@ const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const name = (v: string) => oneLine(v).slice(0, MAX_NAME);
 
+function instant(v: unknown): string | undefined {
+  try {
+    return parseInstant(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opsgenie's `updatedAt`: nanoseconds since the epoch in its samples (19 digits), milliseconds
+ * (13 digits) elsewhere; as ISO UTC, or undefined when it is neither.
+ */
+function epochInstant(v: unknown): string | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
+  const ms = v >= 1e17 ? v / 1e6 : v >= 1e11 && v < 1e14 ? v : Number.NaN;
+  return Number.isFinite(ms) ? new Date(Math.round(ms)).toISOString() : undefined;
+}
+
 /** What a PagerDuty v3 webhook asks of datalek, or null when it is about something else. */
 export function parsePagerDutyEvent(body: unknown): Omit<PagerEvent, 'provider'> | null {
   const event = obj(obj(body)?.event);
   const type = str(event?.event_type);
   if (type !== 'incident.acknowledged' && type !== 'incident.resolved') return null;
   const data = obj(event?.data);
-  const incidentId = ALERT_KEY.exec(str(data?.incident_key) ?? '')?.[1] ?? INCIDENT_ID_IN_TEXT.exec(str(data?.title) ?? '')?.[0];
+  const incidentKey = str(data?.incident_key);
+  // A key is the alert's: one that is not datalek's is another incident (a manual one, another
+  // integration's), even if its title names a datalek incident.
+  const incidentId = incidentKey !== undefined ? ALERT_KEY.exec(incidentKey)?.[1] : INCIDENT_ID_IN_TEXT.exec(str(data?.title) ?? '')?.[0];
   if (!incidentId) return null;
-  const key = ALERT_KEY.test(str(data?.incident_key) ?? '') ? (str(data?.incident_key) as string) : incidentId;
+  const key = incidentKey ?? incidentId;
   const agent = obj(event?.agent);
   const by = str(agent?.type) === 'user_reference' ? str(agent?.summary) : undefined;
+  const occurredAt = instant(event?.occurred_at);
+  const eventId = str(event?.id)?.slice(0, MAX_EVENT_ID);
   return {
     incidentId,
     event: type === 'incident.acknowledged' ? 'acknowledged' : 'resolved',
@@ -67,6 +144,8 @@ export function parsePagerDutyEvent(body: unknown): Omit<PagerEvent, 'provider'>
     // No user behind it: PagerDuty itself (an auto-resolve), a service or an integration.
     ...(by ? {} : { person: false }),
     ...(key !== incidentId ? { alertKey: key } : {}),
+    ...(occurredAt ? { occurredAt } : {}),
+    ...(eventId ? { eventId } : {}),
   };
 }
 
@@ -82,11 +161,17 @@ export function parseOpsgenieEvent(body: unknown): Omit<PagerEvent, 'provider'> 
   const by = str(alert?.username) ?? str(obj(b?.source)?.name);
   // Opsgenie names its own actions (an auto-close policy) "System".
   const person = by !== undefined && by.toLowerCase() !== 'system';
+  const occurredAt = epochInstant(alert?.updatedAt);
+  // Opsgenie gives an event no id: the alert, the action and its time name it.
+  const alertId = str(alert?.alertId);
+  const eventId = alertId && occurredAt ? `${alertId}:${action}:${Date.parse(occurredAt)}`.slice(0, MAX_EVENT_ID) : undefined;
   return {
     incidentId,
     event: action === 'Acknowledge' ? 'acknowledged' : 'resolved',
     by: name(by ?? 'Opsgenie'),
     ...(person ? {} : { person: false }),
     ...(alias !== incidentId ? { alertKey: alias } : {}),
+    ...(occurredAt ? { occurredAt } : {}),
+    ...(eventId ? { eventId } : {}),
   };
 }

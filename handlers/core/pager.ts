@@ -51,7 +51,8 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
   const keys = pager.keys.includes(message.alert.key) ? pager.keys : [...pager.keys, message.alert.key];
   // A trigger after the alert was resolved there opens a new one (the pager does not reopen it).
   const state = pager.state === 'resolved' ? 'triggered' : pager.state;
-  incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now };
+  const ownRaised = message.alert.key === incident.id && (!pager.keys.includes(incident.id) || pager.state === 'resolved');
+  incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now, ...(ownRaised ? { triggeredAt: now } : {}) };
 }
 
 /**
@@ -87,9 +88,21 @@ export interface PagerEvent {
   person?: boolean;
   /** The alert's key there, when it is not the incident's own alert (an exposed interface's). */
   alertKey?: string;
+  /** When it happened there, by the provider's clock (the webhook checked it is recent). */
+  occurredAt?: string;
+  /** The provider's id of the event, the same in every delivery of it. */
+  eventId?: string;
 }
 
-export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert';
+/**
+ * `unknown-alert`: not an alert datalek raised for this incident through this provider.
+ * `earlier-alert`: about the incident's alert as it was before it was raised again (it had been
+ * resolved there), not about the page on-call has now.
+ */
+export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert' | 'earlier-alert';
+
+/** How many applied webhook events an incident remembers (a handful per incident is what happens). */
+const REMEMBERED_EVENTS = 20;
 
 /**
  * The way back: the alert was acknowledged or resolved at the pager. Acknowledges the incident in
@@ -99,13 +112,31 @@ export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unk
  * An alert resolved there by no person (the provider on its own) acknowledges nothing: with the
  * alert gone and nobody on it, datalek's own levels page again (schedule.ts). The alert of an
  * exposed interface is recorded as such and leaves the incident's own alert's state alone.
+ *
+ * An event acts on the page it was about only: an alert datalek raised for this incident (not
+ * any key that names it), and, for the incident's own alert, one that happened after the alert
+ * was last raised; each event once. Whether it is recent enough to be taken at all is the
+ * webhook's check (core/pager-webhooks.ts), before this is called.
  */
 export async function recordPagerEvent(deps: { store: IncidentStore; policy: Policy; now: () => string }, input: PagerEvent): Promise<PagerEventOutcome> {
   let outcome: PagerEventOutcome = 'unchanged';
   await changeIncident(deps, input.incidentId, (draft) => {
     const pager = draft.pager;
-    if (!pager || pager.provider !== input.provider) {
+    const key = input.alertKey ?? input.incidentId;
+    // Only an alert datalek raised for this incident, through this provider: a key naming an
+    // interface datalek never paged for is nobody's page.
+    if (!pager || pager.provider !== input.provider || !pager.keys.includes(key)) {
       outcome = 'unknown-alert';
+      return null;
+    }
+    // Delivered before (a replay, or the provider's at-least-once delivery): applied once.
+    if (input.eventId && pager.events?.includes(input.eventId)) return null;
+    const ownAlert = key === input.incidentId;
+    // Before the alert was raised again it was another alert (resolved there since): what happened
+    // to that one neither resolves nor acknowledges the page on-call has now.
+    const raisedAt = pager.triggeredAt ?? (pager.state === 'triggered' ? pager.at : undefined);
+    if (ownAlert && input.occurredAt && raisedAt && input.occurredAt < raisedAt) {
+      outcome = 'earlier-alert';
       return null;
     }
     const now = deps.now();
@@ -113,19 +144,27 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     const name = PROVIDER_NAMES[input.provider];
     const state = input.event === 'resolved' ? 'resolved' : 'acknowledged';
     const person = input.person !== false;
-    const ownAlert = input.alertKey === undefined || input.alertKey === input.incidentId;
+    const when = input.occurredAt ? { occurredAt: input.occurredAt } : {};
     if (!ownAlert) {
-      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: input.alertKey } });
+      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
-      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...(person ? {} : { byPerson: false }) } });
+      entries.push({
+        at: now,
+        kind: `pager-${input.event}`,
+        actor: input.by,
+        detail: { provider: input.provider, ...(person ? {} : { byPerson: false }), ...when },
+      });
     }
     if (!draft.acknowledgedBy && draft.state !== 'closed' && (person || input.event === 'acknowledged')) {
-      entries.unshift(applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event }, deps.policy.timeZone));
+      entries.unshift(applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event, ...when }, deps.policy.timeZone));
       outcome = 'acknowledged';
     } else if (entries.length) {
       outcome = 'recorded';
+    }
+    if (entries.length && input.eventId && draft.pager) {
+      draft.pager = { ...draft.pager, events: [...(pager.events ?? []), input.eventId].slice(-REMEMBERED_EVENTS) };
     }
     return entries.length ? { entries } : null;
   });

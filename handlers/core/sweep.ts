@@ -9,6 +9,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { ConflictError } from './errors.js';
 import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
+import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
 import { dueItems, nextDueAt } from './schedule.js';
 
@@ -106,6 +107,9 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       round: item.round,
       clock: item.clock,
     });
+    // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
+    // that alert escalates from now on, and acknowledging or closing in datalek reaches it.
+    notePagerTrigger(next, message, policy, now);
     messages.push(message);
     drafts.push({
       at: now,

@@ -25,7 +25,14 @@ import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { type PagerEvent, PROVIDER_NAMES, recordPagerEvent } from '../core/pager.js';
-import { OPSGENIE_TOKEN_HEADER, parseOpsgenieEvent, parsePagerDutyEvent, verifyOpsgenieToken, verifyPagerDutySignature } from '../core/pager-webhooks.js';
+import {
+  OPSGENIE_TOKEN_HEADER,
+  parseOpsgenieEvent,
+  parsePagerDutyEvent,
+  verifyOpsgenieToken,
+  verifyPagerDutySignature,
+  webhookTimeRefusal,
+} from '../core/pager-webhooks.js';
 import type { Policy } from '../core/policy.js';
 import { formatLocal } from '../core/time.js';
 import type { IncidentStore } from '../ports/incident-store.js';
@@ -305,6 +312,14 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
     }
     const event = parse(body);
     if (!event) return c.json({ outcome: 'ignored' }, 200);
+    // A body verifies for ever: only a recent event is taken (core/pager-webhooks.ts). Refused for
+    // good and recorded nowhere, answered 200 so the provider neither retries it nor counts it
+    // toward disabling the subscription (PagerDuty does both for a 4xx); the log says why.
+    const untimely = webhookTimeRefusal(event.occurredAt, deps.now());
+    if (untimely) {
+      deps.log?.(`datalek: refused a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${untimely}`);
+      return c.json({ outcome: 'refused', incidentId: event.incidentId, reason: untimely }, 200);
+    }
     try {
       const outcome = await recordPagerEvent({ store: deps.store, policy: deps.policy, now: deps.now }, { provider, ...event });
       if (outcome === 'acknowledged') {

@@ -232,7 +232,8 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
         event: {
           event_type: 'incident.acknowledged',
           resource_type: 'incident',
-          occurred_at: '2026-11-28T03:05:00Z',
+          // The function's clock is the real one: a webhook is taken only near its event's time.
+          occurred_at: new Date().toISOString(),
           agent: { id: 'PLH1HKV', summary: 'Anna Jansen', type: 'user_reference' },
           data: { id: 'PGR0VU2', type: 'incident', status: 'acknowledged', title: `[datalek hoog] Beveiligingsincident ${id}` },
         },

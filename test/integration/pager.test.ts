@@ -309,6 +309,156 @@ describe('PagerDuty (Events API v2)', () => {
         await w.cleanup();
       }
     });
+
+    /** A v3 webhook as PagerDuty sends it for a datalek alert: its key, its event id and time. */
+    const keyed = (type: string, id: string, minutes: number, agent: Record<string, unknown> = { type: 'user_reference', summary: 'Anna Jansen' }) =>
+      JSON.stringify({
+        event: {
+          id: `evt-${type}-${minutes}`,
+          event_type: type,
+          resource_type: 'incident',
+          occurred_at: AT(minutes),
+          agent,
+          data: { id: 'PGR0VU2', type: 'incident', status: type.split('.')[1], incident_key: id, title: `[datalek hoog] Beveiligingsincident ${id}` },
+        },
+      });
+    const linkApp = (w: World, secret: () => Promise<string>, log: string[] = []) =>
+      createLinkApp({
+        store: w.store,
+        policy: w.policy,
+        now: () => AT(w.clock.minutes),
+        linkKey: async () => LINK_KEY,
+        webhookSecret: secret,
+        target: 'local',
+        live: false,
+        log: (line) => void log.push(line),
+      });
+
+    it('a captured acknowledgement sent again hours later is refused (200, saying why), records nothing, and datalek’s own levels keep paging', async () => {
+      const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
+      try {
+        const id = await w.open('pd-stale');
+        await w.deliver();
+        // Anna acknowledged there at minute 5; that delivery met a webhook secret not yet put right
+        // here (401: PagerDuty drops it), but the body, signed, was captured on its way.
+        const body = keyed('incident.acknowledged', id, 5);
+        const signature = { 'x-pagerduty-signature': sign(body) };
+        w.clock.minutes = 5;
+        expect(
+          (
+            await post(
+              linkApp(w, async () => 'not-yet-the-subscription-secret'),
+              body,
+              signature,
+            )
+          ).status,
+        ).toBe(401);
+        // The pager then failed the incident: datalek pages its own levels.
+        w.clock.minutes = 10;
+        await recordPagerFailure(deps(w), id, 'PagerDuty could not be reached for 10 minutes');
+        const log: string[] = [];
+        w.clock.minutes = 120;
+        const replayed = await post(
+          linkApp(w, async () => WEBHOOK_SECRET, log),
+          body,
+          signature,
+        );
+        expect(replayed.status).toBe(200);
+        expect(await replayed.json()).toEqual({
+          outcome: 'refused',
+          incidentId: id,
+          reason: `stale: the event happened at ${AT(5)}, 115 minutes before it arrived; a webhook is taken up to 60 minutes after its event, so that a captured one cannot be sent again later`,
+        });
+        expect((await w.store.getIncident(id))?.acknowledgedBy).toBeNull();
+        expect((await w.store.getTimeline(id)).map((e) => e.kind).filter((k) => k === 'acknowledged' || k.startsWith('pager-ack'))).toEqual([]);
+        expect(log).toEqual([
+          `datalek: refused a PagerDuty webhook (acknowledged, incident ${id}): stale: the event happened at ${AT(5)}, 115 minutes before it arrived; a webhook is taken up to 60 minutes after its event, so that a captured one cannot be sent again later`,
+        ]);
+        const swept = await sweep({ store: w.store, policy: w.policy, now: () => AT(121) });
+        expect(swept.sent.filter((s) => s.kind === 'page').length).toBeGreaterThan(0);
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it('PagerDuty’s retry of a recent delivery that failed here is taken, recorded with when it happened there', async () => {
+      const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
+      try {
+        const id = await w.open('pd-retry');
+        await w.deliver();
+        const body = keyed('incident.acknowledged', id, 5);
+        const signature = { 'x-pagerduty-signature': sign(body) };
+        w.clock.minutes = 5;
+        const failed = await post(
+          linkApp(w, async () => {
+            throw new Error('Secrets Manager unreachable');
+          }),
+          body,
+          signature,
+        );
+        expect(failed.status).toBe(500);
+        w.clock.minutes = 25;
+        const retried = await post(
+          linkApp(w, async () => WEBHOOK_SECRET),
+          body,
+          signature,
+        );
+        expect(await retried.json()).toEqual({ outcome: 'acknowledged', incidentId: id });
+        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: 'Anna Jansen (PagerDuty)', acknowledgedAt: AT(25) });
+        const entry = (await w.store.getTimeline(id)).find((e) => e.kind === 'acknowledged');
+        expect(entry?.detail).toMatchObject({ via: 'pagerduty', occurredAt: AT(5) });
+        // The same delivery once more changes nothing.
+        expect(
+          await (
+            await post(
+              linkApp(w, async () => WEBHOOK_SECRET),
+              body,
+              signature,
+            )
+          ).json(),
+        ).toEqual({ outcome: 'unchanged', incidentId: id });
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it('events about the alert before, arriving after datalek raised a new one, leave that one as it is: closing resolves it there', async () => {
+      const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
+      try {
+        const id = await w.open('pd-earlier');
+        await w.deliver();
+        const app = linkApp(w, async () => WEBHOOK_SECRET);
+        // PagerDuty resolves the alert on its own at minute 20 (a service's auto-resolve).
+        pd.alerts.set(id, 'resolved');
+        const autoResolved = keyed('incident.resolved', id, 20, { type: 'service_reference', summary: 'datalek service' });
+        w.clock.minutes = 20;
+        expect(await (await post(app, autoResolved, { 'x-pagerduty-signature': sign(autoResolved) })).json()).toEqual({ outcome: 'recorded', incidentId: id });
+        // Nobody took it: the sweep's page raises a new alert there.
+        w.clock.minutes = 30;
+        await sweep({ store: w.store, policy: w.policy, now: () => AT(30) });
+        await w.deliver();
+        expect(pd.alerts.get(id)).toBe('triggered');
+        // The auto-resolve sent again, fifteen minutes after its event (well within the hour): applied once already.
+        w.clock.minutes = 35;
+        const again = await post(app, autoResolved, { 'x-pagerduty-signature': sign(autoResolved) });
+        expect(await again.json()).toEqual({ outcome: 'unchanged', incidentId: id });
+        expect((await w.store.getIncident(id))?.pager?.state).toBe('triggered');
+        // An acknowledgement of the alert before (minute 15; its delivery failed then), arriving now:
+        // nobody has acknowledged the page on-call has now.
+        const earlier = keyed('incident.acknowledged', id, 15);
+        w.clock.minutes = 36;
+        expect(await (await post(app, earlier, { 'x-pagerduty-signature': sign(earlier) })).json()).toEqual({ outcome: 'earlier-alert', incidentId: id });
+        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
+        w.clock.minutes = 40;
+        await acknowledge(deps(w), { incidentId: id, by: 'anna' });
+        await assess(deps(w), { incidentId: id, personalData: 'no', risk: 'none', reason: 'test host, no personal data', by: 'fg' });
+        await closeIncident(deps(w), { incidentId: id, reason: 'no personal data', by: 'fg' });
+        await w.deliver();
+        expect(pd.alerts.get(id)).toBe('resolved');
+      } finally {
+        await w.cleanup();
+      }
+    });
   });
 });
 
@@ -379,11 +529,9 @@ describe('Opsgenie (Alert API)', () => {
         target: 'local',
         live: false,
       });
-      const body = JSON.stringify({
-        action: 'Acknowledge',
-        alert: { alias: id, username: 'anna@example.nl', alertId: 'a1', tinyId: '7' },
-        source: { name: 'web', type: 'web' },
-      });
+      // Opsgenie's time of the action: alert.updatedAt, in nanoseconds.
+      const acknowledgedAt = (minutes: number) => `${Date.parse(AT(minutes))}000000`;
+      const body = `{"action":"Acknowledge","alert":{"alias":"${id}","username":"anna@example.nl","alertId":"a1","tinyId":"7","updatedAt":${acknowledgedAt(2)}},"source":{"name":"web","type":"web"}}`;
       const post = (headers: Record<string, string>) =>
         app.request('/hooks/opsgenie', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
       expect((await post({})).status).toBe(401);
@@ -392,6 +540,18 @@ describe('Opsgenie (Alert API)', () => {
       const ok = await post({ [OPSGENIE_TOKEN_HEADER]: WEBHOOK_SECRET });
       expect(await ok.json()).toEqual({ outcome: 'acknowledged', incidentId: id });
       expect((await w.store.getIncident(id))?.acknowledgedBy).toBe('anna@example.nl (Opsgenie)');
+      // One of another incident, captured and sent again two hours on, is refused and recorded nowhere.
+      const other = await w.open('og-hook-later');
+      await w.deliver();
+      const captured = `{"action":"Close","alert":{"alias":"${other}","username":"anna@example.nl","alertId":"a2","updatedAt":${acknowledgedAt(-120)}},"source":{"name":"web","type":"web"}}`;
+      const late = await app.request('/hooks/opsgenie', {
+        method: 'POST',
+        body: captured,
+        headers: { 'content-type': 'application/json', [OPSGENIE_TOKEN_HEADER]: WEBHOOK_SECRET },
+      });
+      expect(late.status).toBe(200);
+      expect(await late.json()).toMatchObject({ outcome: 'refused', incidentId: other, reason: expect.stringMatching(/^stale: the event happened at /) });
+      expect(await w.store.getIncident(other)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
       // A PagerDuty webhook is not this policy's: refused before anything is read.
       expect((await app.request('/hooks/pagerduty', { method: 'POST', body: '{}' })).status).toBe(404);
     } finally {
@@ -431,6 +591,7 @@ describe('end to end, as an organisation runs it: the CLI, `datalek serve` takin
         event: {
           event_type: 'incident.acknowledged',
           resource_type: 'incident',
+          occurred_at: '2026-11-27T21:11:30Z',
           agent: { type: 'user_reference', summary: 'Anna Jansen' },
           data: { incident_key: id },
         },

@@ -39,7 +39,7 @@ describe('an incident that pages, with a pager', () => {
       expect(onCall).toHaveLength(1);
       expect(onCall[0].alert).toEqual({ action: 'trigger', key: id });
       expect(messages.find((m) => m.channel === 'fg')?.alert).toBeUndefined();
-      expect((await store.getIncident(id))?.pager).toEqual({ provider: 'pagerduty', keys: [id], state: 'triggered', at: AT(0) });
+      expect((await store.getIncident(id))?.pager).toEqual({ provider: 'pagerduty', keys: [id], state: 'triggered', at: AT(0), triggeredAt: AT(0) });
     } finally {
       await cleanup();
     }
@@ -111,6 +111,26 @@ describe('an incident that pages, with a pager', () => {
       expect(page?.ackLink?.level).toBe('secondary');
       const failed = (await store.getTimeline(id)).find((e) => e.kind === 'pager-failed');
       expect(failed?.detail).toMatchObject({ provider: 'pagerduty', reason: 'PagerDuty refused the alert (HTTP 400: invalid routing key)' });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('after the pager resolved the alert on its own, the sweep’s page raises a new one, which acknowledging and closing in datalek then reach', async () => {
+    const { store, id, deps, cleanup } = await opened();
+    try {
+      await recordPagerEvent(deps(20), { provider: 'pagerduty', incidentId: id, event: 'resolved', by: 'PagerDuty', person: false });
+      await sweep({ store, policy: PAGERDUTY, now: () => AT(30) });
+      expect((await store.listMessages(id)).filter((m) => m.kind === 'page').map((m) => m.alert)).toContainEqual({ action: 'trigger', key: id });
+      // The new alert is the pager's again: it escalates, and datalek pages no level of its own.
+      expect((await store.getIncident(id))?.pager).toMatchObject({ state: 'triggered', at: AT(30) });
+      const later = await sweep({ store, policy: PAGERDUTY, now: () => AT(46) });
+      expect(later.sent.filter((s) => s.kind === 'page')).toEqual([]);
+      await acknowledge(deps(40), { incidentId: id, by: 'anna' });
+      expect((await store.listMessages(id)).filter((m) => m.alert?.action === 'acknowledge').map((m) => m.alert?.key)).toEqual([id]);
+      await assess(deps(41), { incidentId: id, personalData: 'no', risk: 'none', reason: 'test host, no personal data', by: 'fg' });
+      await closeIncident(deps(42), { incidentId: id, reason: 'no personal data', by: 'fg' });
+      expect((await store.listMessages(id)).filter((m) => m.alert?.action === 'resolve').map((m) => m.alert?.key)).toEqual([id]);
     } finally {
       await cleanup();
     }
