@@ -288,6 +288,16 @@ export function auditRegistry(shards: RegistryRows[], present: Set<string>): { p
         problems.push({ incidentId, entry, problem: 'the registry entry was edited, or one before it removed or changed' });
       }
       prev = row.hash;
+      // An incident id is registered once, when the incident is created: a second entry means it
+      // was created again, which the pipeline does only when the first is no longer there.
+      if (registered.has(incidentId) && incidentId !== '(unreadable)') {
+        problems.push({
+          incidentId,
+          entry,
+          problem:
+            'the registry names this incident twice: it was deleted and opened again under the same id (its finding arrived again); what it recorded before is gone',
+        });
+      }
       registered.add(incidentId);
     }
   }

@@ -242,6 +242,22 @@ describe('tampering with the embedded store', () => {
       expectCaught(await verify(f), f.id, 'registry', /the registry names this incident but the store does not hold it: the incident was deleted/);
     });
 
+    it('an incident deleted from every table and opened again by its finding is named twice by the registry: its history before is gone', async () => {
+      tamper(f, (db) => {
+        for (const table of ['timeline', 'outbox', 'findings', 'ledger', 'incident_keys']) db.prepare(`DELETE FROM ${table} WHERE incident_id = ?`).run(f.id);
+        db.prepare('DELETE FROM incidents WHERE id = ?').run(f.id);
+      });
+      // GuardDuty sends the finding again (an update): the pipeline opens it anew, under the same id.
+      const again = join(f.dir, 'again.json');
+      writeFileSync(
+        again,
+        JSON.stringify(findingEvent({ id: 'tamper-1', instanceId: 'i-one', createdAt: '2026-11-20T21:00:00Z', count: 2, updatedAt: '2026-11-20T22:00:00Z' })),
+      );
+      const replayed = jsonLines((await runCli(['replay', again, '--store', f.store, '--json', '--now', '2026-11-20T22:05:00Z'])).stdout);
+      expect(replayed.map((l) => [l.outcome, l.incidentId])).toEqual([['opened', f.id]]);
+      expectCaught(await verify(f), f.id, /, registry \d+\/\d+: /, /the registry names this incident twice: it was deleted and opened again/);
+    });
+
     it('an incident inserted behind the pipeline is in no registry', async () => {
       tamper(f, (db) => db.prepare("UPDATE registry SET data = json_set(data, '$.incidentId', 'dl-somebody-else') WHERE data LIKE ?").run(`%${f.id}%`));
       const r = await verify(f);
