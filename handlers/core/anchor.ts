@@ -6,14 +6,15 @@
  * Primary course:
  * 1. Read where anchoring stands (the last digest) and the ledger heads that moved since.
  * 2. Audit what is about to be anchored: the registry, and each incident that moved. A store that
- *    does not verify is not anchored: signing it would bless the tampering.
+ *    does not verify is not anchored: signing it would bless the tampering. What does not audit is
+ *    read again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
  * 3. Check the last digest is where the store says and has the bytes it says (a rolled-back store
  *    would otherwise start a second chain).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
-import { type AuditProblem, auditIncident, auditRegistry, registryHeads } from './audit.js';
+import { type AuditProblem, auditIncident, auditRegistry, readAgainWhileProblems, registryHeads } from './audit.js';
 import { buildDigestBody, type Digest, DigestError, digestName, signDigest } from './digest.js';
 import { sha256 } from './hash.js';
 
@@ -27,12 +28,15 @@ export interface AnchorResult {
 
 export async function anchorStore(deps: { source: AuditSource; signer: DigestSigner; digests: DigestStore; now: () => string }): Promise<AnchorResult> {
   const { source, digests } = deps;
-  const state = await source.anchorState();
-  const candidates = await source.anchorCandidates();
-  const shards = await source.registry();
-  const ids = await source.incidentIds();
-  const problems: AuditProblem[] = auditRegistry(shards, new Set(ids)).problems;
-  for (const head of candidates) problems.push(...auditIncident(await source.rawIncident(head.incidentId), () => true));
+  const { state, candidates, shards, problems } = await readAgainWhileProblems(async () => {
+    const state = await source.anchorState();
+    const candidates = await source.anchorCandidates();
+    const shards = await source.registry();
+    const ids = await source.incidentIds();
+    const problems: AuditProblem[] = auditRegistry(shards, new Set(ids)).problems;
+    for (const head of candidates) problems.push(...auditIncident(await source.rawIncident(head.incidentId), () => true));
+    return { state, candidates, shards, problems };
+  });
   if (problems.length) return { written: null, problems, unchanged: false };
 
   const registry = registryHeads(shards);

@@ -337,6 +337,26 @@ export function findingWrites(ledger: RawIncident['ledger']): Map<string, string
   return last;
 }
 
+/** How many times the audit reads a store before it reports what does not audit. */
+export const AUDIT_READS = 3;
+
+/**
+ * Reads and audits with `read`, again while it finds problems, at most AUDIT_READS times; the last
+ * reading is the answer. A store whose reads are not one snapshot (DynamoDB: each query and batch
+ * read on its own, and a query sees a transaction's items one by one) shows a write in flight
+ * between two reads as tampering: an incident the registry names but the list of incidents did
+ * not yet hold, a ledger entry without the record it belongs to. On AWS the anchor runs beside the
+ * pipeline's writes, so in a storm it would refuse to anchor. Tampering stays when read again; a
+ * write in flight has landed by then. (The embedded store reads one snapshot, and reads the same
+ * problems again.)
+ */
+export async function readAgainWhileProblems<T extends { problems: AuditProblem[] }>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const reading = await read();
+    if (reading.problems.length === 0 || attempt >= AUDIT_READS) return reading;
+  }
+}
+
 /** A stable, readable line for a problem (`datalek verify` prints one per problem). */
 export function describeProblem(p: AuditProblem): string {
   return `incident ${p.incidentId}, ${p.entry}: ${p.problem}`;

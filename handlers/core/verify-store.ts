@@ -11,7 +11,16 @@
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
-import { type AuditProblem, auditClaims, auditIncident, auditRegistry, findingWrites, type RawIncident, type RegistryRows } from './audit.js';
+import {
+  type AuditProblem,
+  auditClaims,
+  auditIncident,
+  auditRegistry,
+  findingWrites,
+  type RawIncident,
+  type RegistryRows,
+  readAgainWhileProblems,
+} from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, loadDigests } from './digest.js';
 import { registryGenesis } from './ledger.js';
@@ -38,23 +47,27 @@ export async function verifyStore(
   options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier }; now?: string } = {},
 ): Promise<VerifyResult> {
   const store = await source.integrity();
-  const ids = await source.incidentIds();
-  const shards = await source.registry();
-  const registry = auditRegistry(shards, new Set(ids));
-  const targets = options.only ? [options.only] : ids;
-  const raws = new Map<string, RawIncident>();
-  for (const id of targets) raws.set(id, await source.rawIncident(id));
-  // A finding record that moved to the incident it was merged into is vouched for by that one's ledger.
-  for (const raw of [...raws.values()]) {
-    for (const f of raw.findings) if (f.incidentId !== raw.id && !raws.has(f.incidentId)) raws.set(f.incidentId, await source.rawIncident(f.incidentId));
-  }
-  const vouched = lastFindingWrites(raws);
-  const problems: AuditProblem[] = [...registry.problems.filter((p) => !options.only || p.incidentId === options.only || p.incidentId === '(unreadable)')];
-  for (const id of targets) {
-    const raw = raws.get(id) as RawIncident;
-    problems.push(...auditIncident(raw, (key, hash) => vouched.has(`${key}#${hash}`)));
-    problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
-  }
+  // Read again while something does not audit: a write in flight between two reads is no tampering.
+  const { targets, shards, raws, problems } = await readAgainWhileProblems(async () => {
+    const ids = await source.incidentIds();
+    const shards = await source.registry();
+    const registry = auditRegistry(shards, new Set(ids));
+    const targets = options.only ? [options.only] : ids;
+    const raws = new Map<string, RawIncident>();
+    for (const id of targets) raws.set(id, await source.rawIncident(id));
+    // A finding record that moved to the incident it was merged into is vouched for by that one's ledger.
+    for (const raw of [...raws.values()]) {
+      for (const f of raw.findings) if (f.incidentId !== raw.id && !raws.has(f.incidentId)) raws.set(f.incidentId, await source.rawIncident(f.incidentId));
+    }
+    const vouched = lastFindingWrites(raws);
+    const problems: AuditProblem[] = [...registry.problems.filter((p) => !options.only || p.incidentId === options.only || p.incidentId === '(unreadable)')];
+    for (const id of targets) {
+      const raw = raws.get(id) as RawIncident;
+      problems.push(...auditIncident(raw, (key, hash) => vouched.has(`${key}#${hash}`)));
+      problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
+    }
+    return { targets, shards, raws, problems };
+  });
   const result: VerifyResult = { checked: targets.length, store, problems };
   if (options.digests) {
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
