@@ -311,7 +311,11 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
       return c.json({ error: 'body: not valid JSON' }, 400);
     }
     const event = parse(body);
-    if (!event) return c.json({ outcome: 'ignored' }, 200);
+    if (!event) {
+      // Identifiers only: the event's type, never the body (it names people and alerts).
+      deps.log?.(`datalek: ignored a ${PROVIDER_NAMES[provider]} webhook: not an acknowledgement or resolution of an alert datalek raised`);
+      return c.json({ outcome: 'ignored' }, 200);
+    }
     // A body verifies for ever: only a recent event is taken (core/pager-webhooks.ts). Refused for
     // good and recorded nowhere, answered 200 so the provider neither retries it nor counts it
     // toward disabling the subscription (PagerDuty does both for a 4xx); the log says why.
@@ -326,11 +330,18 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         const incident = await deps.store.getIncident(event.incidentId);
         if (incident) await quietly(deps, () => deps.acknowledged?.(incident) ?? Promise.resolve(), incident.id);
       }
+      // Not taken: the log says so, so that an acknowledgement someone made and datalek did not record can be found.
+      if (outcome === 'unknown-alert' || outcome === 'earlier-alert') {
+        deps.log?.(`datalek: did not take a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${outcome}`);
+      }
       return c.json({ outcome, incidentId: event.incidentId }, 200);
     } catch (err) {
       // Answered 200: the provider must not retry a call about an incident this store does not hold.
-      if (err instanceof IncidentNotFoundError) return c.json({ outcome: 'unknown-incident', incidentId: event.incidentId }, 200);
-      if (err instanceof RefusedError) return c.json({ outcome: 'refused', reason: err.message }, 200);
+      if (err instanceof IncidentNotFoundError || err instanceof RefusedError) {
+        const outcome = err instanceof IncidentNotFoundError ? 'unknown-incident' : `refused: ${err.message}`;
+        deps.log?.(`datalek: did not take a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${outcome}`);
+        return c.json(err instanceof IncidentNotFoundError ? { outcome, incidentId: event.incidentId } : { outcome: 'refused', reason: err.message }, 200);
+      }
       throw err;
     }
   };

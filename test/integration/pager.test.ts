@@ -427,7 +427,8 @@ describe('PagerDuty (Events API v2)', () => {
       try {
         const id = await w.open('pd-earlier');
         await w.deliver();
-        const app = linkApp(w, async () => WEBHOOK_SECRET);
+        const log: string[] = [];
+        const app = linkApp(w, async () => WEBHOOK_SECRET, log);
         // PagerDuty resolves the alert on its own at minute 20 (a service's auto-resolve).
         pd.alerts.set(id, 'resolved');
         const autoResolved = keyed('incident.resolved', id, 20, { type: 'service_reference', summary: 'datalek service' });
@@ -449,6 +450,8 @@ describe('PagerDuty (Events API v2)', () => {
         w.clock.minutes = 36;
         expect(await (await post(app, earlier, { 'x-pagerduty-signature': sign(earlier) })).json()).toEqual({ outcome: 'earlier-alert', incidentId: id });
         expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
+        // Not taken, and the function's log says so: someone looking for a lost acknowledgement finds it.
+        expect(log.filter((l) => l.includes(id) && l.includes('earlier-alert'))).toHaveLength(1);
         w.clock.minutes = 40;
         await acknowledge(deps(w), { incidentId: id, by: 'anna' });
         await assess(deps(w), { incidentId: id, personalData: 'no', risk: 'none', reason: 'test host, no personal data', by: 'fg' });
