@@ -13,23 +13,10 @@ import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { exposedAlertKey } from '../../handlers/core/messages.js';
 import { recordPagerEvent } from '../../handlers/core/pager.js';
 import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
-import { parsePolicy } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { AT, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
 
-const PAGERDUTY = parsePolicy({ onCall: { provider: 'pagerduty' } });
-const AT = (minutes: number) => new Date(Date.parse('2026-11-27T21:05:00.000Z') + minutes * 60_000).toISOString();
-
-async function opened() {
-  const fixture = tempSqliteStore();
-  const r = await recordEvent(
-    { store: fixture.store, policy: PAGERDUTY, now: () => AT(0), canEnforce: false },
-    findingEvent({ id: `auto-${Math.random()}`, severity: 8.5 }),
-  );
-  return { ...fixture, id: r.incidentId as string, deps: (minutes: number) => ({ store: fixture.store, policy: PAGERDUTY, now: () => AT(minutes) }) };
-}
+const opened = () => pagerDutyIncident('auto');
 
 const webhook = (type: string, key: string, agent: Record<string, unknown> | null) =>
   parsePagerDutyEvent({ event: { event_type: type, resource_type: 'incident', agent, data: { type: 'incident', incident_key: key } } });

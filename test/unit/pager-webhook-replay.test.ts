@@ -20,23 +20,10 @@ import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { exposedAlertKey } from '../../handlers/core/messages.js';
 import { notePagerTrigger, recordPagerEvent } from '../../handlers/core/pager.js';
 import { parseOpsgenieEvent, parsePagerDutyEvent, WEBHOOK_WINDOW_MINUTES, webhookTimeRefusal } from '../../handlers/core/pager-webhooks.js';
-import { parsePolicy } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { AT, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
 
-const PAGERDUTY = parsePolicy({ onCall: { provider: 'pagerduty' } });
-const AT = (minutes: number) => new Date(Date.parse('2026-11-27T21:05:00.000Z') + minutes * 60_000).toISOString();
-
-async function opened() {
-  const fixture = tempSqliteStore();
-  const r = await recordEvent(
-    { store: fixture.store, policy: PAGERDUTY, now: () => AT(0), canEnforce: false },
-    findingEvent({ id: `replay-${Math.random()}`, severity: 8.5 }),
-  );
-  return { ...fixture, id: r.incidentId as string, deps: (minutes: number) => ({ store: fixture.store, policy: PAGERDUTY, now: () => AT(minutes) }) };
-}
+const opened = () => pagerDutyIncident('replay');
 
 /** PagerDuty resolved the alert on its own at `minutes`, and the sweep after it raised a new one. */
 async function resolvedThenRaisedAgain(f: Awaited<ReturnType<typeof opened>>, resolvedAt: number, sweptAt: number) {
