@@ -94,7 +94,7 @@ async function recordOrReject(deps: RecordDeps, text: string): Promise<RecordRes
     return await recordEventText(deps, text);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const result = rejectedResult(`not recorded: ${err.message}, at every attempt; datalek verify names what is wrong in the store`);
+    const result = rejectedResult(`not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`);
     return { ...result, findingId: findingIdOf(text) };
   }
 }
