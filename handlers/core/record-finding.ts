@@ -20,10 +20,10 @@ import { ConflictError, InvalidFindingError } from './errors.js';
 import { compareVersions, correlationKeys, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
 import type { AffectedResource } from './finding-resources.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
-import { composeMessage, type MessageKind } from './messages.js';
+import { composeMessage, type FindingNews, type MessageKind } from './messages.js';
 import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
-import { nextDueAt } from './schedule.js';
+import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { addHours, addMinutes, toUtc } from './time.js';
 
@@ -228,6 +228,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
     openedAt: now,
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
+  incident.findingTypes = [finding.type];
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = [...finding.related];
@@ -263,11 +264,17 @@ function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: s
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
+  const newType = !typesOf(incident).includes(finding.type);
+  if (newType) {
+    incident.findingTypes = addTypes(typesOf(incident), [finding.type]);
+    askReview(incident, finding, now, entries);
+  }
   absorb(incident, finding, now, entries);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
-  const messages = announce(before, incident, deps.policy, now, entries);
+  const news = { newType, finding: newsOf(finding, actions) };
+  const messages = announce(before, incident, deps.policy, now, entries, news);
   return finish(
     incident,
     before.revision,
@@ -360,6 +367,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
+  incident.findingTypes = addTypes(typesOf(incident), typesOf(other));
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -373,6 +381,62 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   }
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
+}
+
+/** The incident's finding types; a record from before they were kept has its `findingType` alone. */
+function typesOf(incident: Incident): string[] {
+  return incident.findingTypes ?? [incident.findingType];
+}
+
+/** Most finding types one incident lists (GuardDuty has a few hundred; one resource shows far fewer). */
+const MAX_TYPES = 100;
+
+function addTypes(types: string[], more: string[]): string[] {
+  const all = [...new Set([...types, ...more])].sort();
+  return all.length > MAX_TYPES ? all.slice(0, MAX_TYPES) : all;
+}
+
+/**
+ * A finding of a new type after the FG's assessment may overturn it (a miner assessed "no personal
+ * data", then exfiltration on the same instance): the FG is asked to assess again, on the record,
+ * after the assessment it questions. Asked once until an assessment answers it.
+ */
+function askReview(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+  const a = incident.assessment;
+  if (!a || incident.sample || reviewPending(incident)) return;
+  incident.reviewAsked = {
+    at: now,
+    findingId: finding.key.findingId,
+    findingType: finding.type,
+    assessedAt: a.at,
+    assessedBy: a.by,
+    decisions: (incident.decisions ?? []).length,
+  };
+  entries.push({
+    at: now,
+    kind: 'assessment-review-asked',
+    detail: {
+      findingId: finding.key.findingId,
+      findingType: finding.type,
+      findingCreatedAt: finding.createdAt,
+      assessedAt: a.at,
+      assessedBy: a.by,
+      personalData: a.personalData,
+      risk: a.risk,
+      notifiable: a.notifiable,
+      reason: 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
+    },
+  });
+}
+
+function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
+  return {
+    findingId: finding.key.findingId,
+    findingType: finding.type,
+    severity: finding.severity,
+    // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
+    actions: actions.filter((a) => a.status !== 'skipped').map((a) => ({ type: a.type, target: a.target })),
+  };
 }
 
 /** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
@@ -540,9 +604,19 @@ function takeSeverity(incident: Incident, severity: number, type: string, now: s
 /**
  * The messages a change calls for, each once per incident state: the first time the incident
  * reaches a channel's threshold it is announced; a later rise to a higher band is announced again.
- * The same state never pages twice, however often its findings are delivered.
+ * A finding that joins it (`news`) tells the FG when its type is new to the incident, and on-call
+ * when it plans containment the incident did not have: once per type and per finding, so a storm
+ * of findings of known types, or a finding's own updates, tell nobody again. The same state never
+ * pages twice, however often its findings are delivered.
  */
-function announce(before: Incident | null, after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage[] {
+function announce(
+  before: Incident | null,
+  after: Incident,
+  policy: Policy,
+  now: string,
+  entries: TimelineDraft[],
+  news?: { newType: boolean; finding: FindingNews },
+): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const channels = [
     { channel: 'fg' as const, threshold: policy.thresholds.notifyFg },
@@ -551,20 +625,27 @@ function announce(before: Incident | null, after: Incident, policy: Policy, now:
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
   for (const { channel, threshold } of channels) {
-    if (after.severity < threshold) continue;
+    // An FG who assessed the incident hears of what may overturn it, whatever its severity.
+    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0);
+    const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
+    if (after.severity < threshold && !reviewing) continue;
     let kind: MessageKind | null = null;
     let stateKey = '';
-    if (!after.announced.includes(`${channel}:opened`)) {
+    if (!after.announced.includes(`${channel}:opened`) && after.severity >= threshold) {
       kind = 'opened';
       stateKey = 'opened';
-    } else if (bandRose && !after.announced.includes(`${channel}:band:${band}`)) {
+    } else if (bandRose && after.severity >= threshold && !after.announced.includes(`${channel}:band:${band}`)) {
       kind = 'severity-raised';
       stateKey = `band:${band}`;
+    } else if (concerned && news) {
+      kind = 'finding-added';
+      stateKey = channel === 'fg' ? `type:${news.finding.findingType}` : `finding:${news.finding.findingId}`;
+      if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
     after.announced.push(`${channel}:${stateKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
-    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy });
+    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
     notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
