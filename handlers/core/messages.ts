@@ -365,7 +365,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   if (news && kind !== 'finding-added') lines.push(newsText(t, channel, news, lang));
   if (news && channel === 'fg' && incident.assessment && reviewPending(incident)) {
     const a = incident.assessment;
-    lines.push(t.reviewAsk(when(a.at), a.by, t.verdict(a), policy.reminders.followUpEveryHours));
+    lines.push(t.reviewAsk(when(a.at), a.by, t.verdict(a), policy.reminders.overdueEveryHours));
   }
   // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
   if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {

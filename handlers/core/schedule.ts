@@ -140,9 +140,10 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
     );
   }
   // A finding of a new type came after the FG's assessment: the assessment may no longer hold
-  // (Art. 33(1), 33(5)). Reminded as a follow-up is, until an assessment is recorded after it.
+  // (Art. 33(1), 33(5)), and an AP clock it stopped may have to run again, from an awareness that
+  // lies hours back. Reminded as often as an overdue clock, until an assessment is recorded after it.
   if (incident.reviewAsked && reviewPending(incident)) {
-    out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.followUpEveryHours, last('review'), 'review-reminder'));
+    out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.overdueEveryHours, last('review'), 'review-reminder'));
   }
   // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
   // notifiable, a report is expected within a day; if none follows, the FG is nudged once.

@@ -83,15 +83,17 @@ describe('a new finding on an open incident', () => {
       now = at;
       return (await sweep(fg())).sent.filter((s) => s.incidentId === id).map((s) => s.kind);
     };
+    // Asked at 10:05; reminded every 12 hours (the policy's overdue rhythm), each reminder once.
     expect(await sent('2026-11-28T12:00:00.000Z')).toEqual([]);
+    expect(await sent('2026-11-28T22:10:00.000Z')).toEqual(['review-reminder']);
+    expect(await sent('2026-11-28T22:20:00.000Z')).toEqual([]);
     expect(await sent('2026-11-29T10:10:00.000Z')).toEqual(['review-reminder']);
-    expect(await sent('2026-11-29T10:20:00.000Z')).toEqual([]);
-    expect(await sent('2026-11-30T10:10:00.000Z')).toEqual(['review-reminder']);
     const reminder = await message(id, 'review-reminder');
     expect(reminder.body).toContain(EXFIL);
-    now = '2026-11-30T11:00:00.000Z';
+    now = '2026-11-29T11:00:00.000Z';
     await assess(fg(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'exfiltratie van klantgegevens', by: 'FG' });
-    expect(await sent('2026-12-01T10:10:00.000Z')).not.toContain('review-reminder');
+    expect(await sent('2026-11-29T22:10:00.000Z')).not.toContain('review-reminder');
+    expect(await sent('2026-11-30T10:10:00.000Z')).not.toContain('review-reminder');
     expect((await store.getIncident(id))?.nextDueAt).not.toBeNull(); // the AP clock runs again
   });
 
