@@ -17,9 +17,30 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
-import { compareVersions, correlationKeys, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
+import {
+  compareVersions,
+  correlationKeys,
+  type Finding,
+  type FindingVersion,
+  findingKeyString,
+  type ParsedEvent,
+  parseEvent,
+  parseEventText,
+  resourceKey,
+} from './finding.js';
 import type { AffectedResource } from './finding-resources.js';
-import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
+import { sha256 } from './hash.js';
+import {
+  type ActionRecord,
+  appendEntries,
+  type FindingRecord,
+  type FollowUpOf,
+  INCIDENT_ID_HEX,
+  type Incident,
+  incidentIdFor,
+  newIncident,
+  type OutboxMessage,
+} from './incident.js';
 import { composeMessage, type FindingNews, type MessageKind } from './messages.js';
 import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
@@ -153,6 +174,13 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     }
     const incident = await followMerges(store, known.incidentId, reads.incident);
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
+    if (incident.state === 'closed' && activeAfterClosing(finding, known, incident) && finding.severity >= policy.thresholds.openIncident) {
+      // Whatever GuardDuty's archive flag says: activity goes on (an archived finding still
+      // publishes new occurrences). An incident opened on its resources since takes it in.
+      const holders = distinct(reads.holders);
+      if (holders.length) return attach(deps, finding, holders, keys, now, known.version);
+      return followUp(deps, finding, known, incident, keys, now);
+    }
     return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
   }
 
@@ -205,11 +233,22 @@ async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], f
   }
 }
 
-function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, id: string): Decision {
+/**
+ * `followUp`: the incident continues a closed one (see `followUp`): its detection is the version
+ * that showed the new activity, and the finding's record moves to it from `expected`.
+ */
+function open_(
+  deps: RecordDeps,
+  finding: Finding,
+  keys: string[],
+  now: string,
+  id: string,
+  followUp?: { of: FollowUpOf; detectedAt: string; expected: FindingVersion },
+): Decision {
   const { policy } = deps;
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
   // the conservative default is detection (the finding's createdAt), never the processing time.
-  const detectedAt = toUtc(finding.createdAt);
+  const detectedAt = followUp?.detectedAt ?? toUtc(finding.createdAt);
   const awareAt = finding.sample ? null : detectedAt;
   const incident = newIncident({
     id,
@@ -229,6 +268,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
+  if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = [...finding.related];
@@ -244,12 +284,82 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
         awareAt,
         deadline: incident.deadline,
         awareAtBasis: awareAt ? 'detection (default until a person records awareness)' : 'none: sample finding starts no clock',
+        ...(followUp ? { followUpOf: followUp.of } : {}),
       },
     },
     ...actionEntries(actions, now),
   ];
   const messages = announce(null, incident, policy, now, entries);
-  return finish(incident, null, { record: findingRecord(finding, id), expected: null }, entries, messages, 'opened', finding, actions, policy, { claims });
+  const record = { record: findingRecord(finding, id), expected: followUp?.expected ?? null };
+  return finish(incident, null, record, entries, messages, 'opened', finding, actions, policy, { claims });
+}
+
+/**
+ * Whether a newer version of a closed incident's finding shows activity its closing did not see:
+ * more occurrences than the record held, or activity last seen after the closing. A version that
+ * changed otherwise (archived in GuardDuty, severity re-scored) is no new activity.
+ */
+function activeAfterClosing(finding: Finding, known: FindingRecord, closed: Incident): boolean {
+  if (finding.version.count > known.version.count) return true;
+  return closed.closedAt !== null && Date.parse(lastSeen(finding)) > Date.parse(closed.closedAt);
+}
+
+/** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
+function lastSeen(finding: Finding): string {
+  const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
+  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
+  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
+}
+
+/**
+ * A finding active again after its incident was closed (a backdoor still calling home after the
+ * instance was released) opens a follow-up incident rather than reopening the closed one: the
+ * closed record is the FG's decision on what was known then (Art. 33(5)) and stays as it was. The
+ * follow-up pages, plans containment again (what was released is open again) and runs its own AP
+ * clock and assessment from the version that showed the activity; the two name each other. Its id
+ * is derived from the finding and the closed incident, so a redelivered event finds it (and is a
+ * duplicate), and the registry names each id once; one taken by another incident (a collision)
+ * gives the next derivation.
+ */
+async function followUp(deps: RecordDeps, finding: Finding, known: FindingRecord, closed: Incident, keys: string[], now: string): Promise<Decision> {
+  const id = await freeFollowUpId(deps.store, finding.key, closed.id);
+  const of: FollowUpOf = {
+    incidentId: closed.id,
+    closedAt: closed.closedAt ?? now,
+    findingId: finding.key.findingId,
+    previousCount: known.version.count,
+    count: finding.version.count,
+    lastSeen: lastSeen(finding),
+  };
+  const decision = open_(deps, finding, keys, now, id, { of, detectedAt: toUtc(finding.updatedAt), expected: known.version });
+  const linked = structuredClone(closed);
+  linked.followUps = [...(closed.followUps ?? []), id];
+  linked.revision = closed.revision + 1;
+  linked.nextDueAt = nextDueAt(linked, deps.policy);
+  const timeline = appendEntries(linked, [
+    {
+      at: now,
+      kind: 'follow-up-opened',
+      detail: {
+        incidentId: id,
+        findingId: of.findingId,
+        previousCount: of.previousCount,
+        count: of.count,
+        lastSeen: of.lastSeen,
+        reason: 'the finding was active again after this incident was closed: a follow-up incident takes it; this record and its decisions stay as they were',
+      },
+    },
+  ]);
+  if (decision.change) decision.change.others = [{ incident: linked, expectedRevision: closed.revision, timeline, messages: [] }];
+  return decision;
+}
+
+async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], closedId: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const id = `dl-${sha256(`${findingKeyString(key)}@after:${closedId}${attempt ? `#${attempt}` : ''}`).slice(0, INCIDENT_ID_HEX)}`;
+    const holder = await store.getIncident(id);
+    if (!holder || (holder.followUpOf?.incidentId === closedId && findingKeyString(holder.firstFinding) === findingKeyString(key))) return id;
+  }
 }
 
 /**
@@ -258,7 +368,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
  * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
  * is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
-function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string): Decision {
+function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string, expected: FindingVersion | null = null): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
   const incident = structuredClone(before);
   incident.findings += 1;
@@ -278,7 +388,7 @@ function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: s
   return finish(
     incident,
     before.revision,
-    { record: findingRecord(finding, incident.id), expected: null },
+    { record: findingRecord(finding, incident.id), expected },
     entries,
     messages,
     'attached',

@@ -5,9 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess } from '../../handlers/core/fg-workflow.js';
-import type { OutboxMessage } from '../../handlers/core/incident.js';
+import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
+import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
@@ -75,6 +76,11 @@ describe('a new finding on an open incident', () => {
       notifiable: false,
     });
     expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+    // The register says it too, for the AP (Art. 33(5)).
+    expect(registerRow(incident as Incident, DEFAULT_POLICY, now)).toMatchObject({
+      findingTypes: `${C2}, ${EXFIL}`,
+      reviewAsked: `${EXFIL} (x-1) at ${now}, after the assessment of 2026-11-28T01:00:00.000Z: not yet assessed again`,
+    });
   });
 
   it('reminds the FG with every sweep round until a new assessment is recorded, then stops', async () => {
