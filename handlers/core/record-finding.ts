@@ -3,7 +3,8 @@
  *
  * Primary course:
  * 1. Parse the event into a finding (a bad event is rejected, nothing stored).
- * 2. Known finding: same version is a duplicate, older is stale, newer updates the incident.
+ * 2. Known finding: same version is a duplicate, older is stale, newer updates the incident. On a
+ *    closed incident, a newer version showing activity after the closing opens a follow-up incident.
  * 3. New finding: attach it to the open incident on the same resource, or open one when its
  *    severity reaches the policy's threshold (archived findings and lower severities open nothing).
  * 4. Plan containment, queue the FG and on-call messages, append the timeline: one atomic commit.
@@ -614,7 +615,8 @@ function update(
   let messages: OutboxMessage[] = [];
   let claims: string[] = [];
   let others: IncidentChange[] = [];
-  // A closed incident keeps the record of later occurrences, but is not reopened or re-notified.
+  // A closed incident keeps the record of later versions that show no new activity (those that do
+  // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
     if (finding.sequence) {
       // A sequence's later version may name more resources: they join this incident too.
