@@ -13,9 +13,7 @@
  *   with the move of awareness that made it late, or afterwards with a follow-up or correction to
  *   the AP; each is kept where it was given, none overwrites another (`delayReasons`).
  */
-import { roleOf } from './clocks.js';
-import { type Decision, type Incident, initialReport, type ReportRecord } from './incident.js';
-import type { Policy } from './policy.js';
+import { type Decision, type Incident, initialReport, type ReportRecord, type Role } from './incident.js';
 import { addHours, HOUR_MS } from './time.js';
 
 type Awareness = Extract<Decision, { kind: 'awareness' }>;
@@ -62,11 +60,12 @@ export interface PassedDeadline {
  * of awareness), before the next move and before the initial report was recorded, while the FG's
  * decisions held the breach notifiable: the record then held the notification overdue, and
  * datalek's overdue reminders went out. In the order they passed; none for a processor, whose AP
- * notification is the controller's.
+ * notification is the controller's (`role`: the organisation's role for the incident, clocks.ts
+ * roleOf, which reads this module's marks).
  */
-export function passedDeadlines(incident: Incident, policy: Policy, now: string): PassedDeadline[] {
+export function passedDeadlines(incident: Incident, role: Role, now: string): PassedDeadline[] {
   if (incident.sample || incident.deadline === null || incident.awareAt === null) return [];
-  if (roleOf(incident, policy) === 'processor') return [];
+  if (role === 'processor') return [];
   const hours = incident.deadlineHours ?? (Date.parse(incident.deadline) - Date.parse(incident.awareAt)) / HOUR_MS;
   const recorded = initialReport(incident)?.recordedAt;
   const end = recorded && recorded < now ? recorded : now;
@@ -95,8 +94,8 @@ export function passedDeadlines(incident: Incident, policy: Policy, now: string)
 }
 
 /** The first moment the record held the AP notification overdue, or null. */
-export function overdueFrom(incident: Incident, policy: Policy, now: string): string | null {
-  return passedDeadlines(incident, policy, now)[0]?.overdueFrom ?? null;
+export function overdueFrom(incident: Incident, role: Role, now: string): string | null {
+  return passedDeadlines(incident, role, now)[0]?.overdueFrom ?? null;
 }
 
 /** The initial AP report was made (by its stated time) after the deadline in force. */

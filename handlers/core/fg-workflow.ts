@@ -244,7 +244,7 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   const oldDeadline = draft.deadline;
   const newDeadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
-  const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, deps.policy, now)[0] : undefined;
+  const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
       `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
@@ -576,7 +576,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // An initial AP report dated before the moment the record held it overdue, but entered after
     // that moment: the record shows a deadline passed with no report. "Met" then rests on the time
     // stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
-    const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, deps.policy, now).find((p) => at <= p.deadline) : undefined;
+    const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, roleOf(draft, deps.policy), now).find((p) => at <= p.deadline) : undefined;
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
       throw refuse(

@@ -114,7 +114,6 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const marks = verdictMarks(incident);
   const reasons = delayReasons(incident);
   const afterDeadline = (moment: string | null | undefined) => (moment ? ` after the AP deadline had passed (${moment})` : '');
-  const enteredAfter = marks.enteredAfterDeadline && (ap?.status === 'met' || ap?.status === 'late') ? ' (entered after the AP deadline had passed)' : '';
   const subjectsText = (x: typeof s) =>
     x ? `${x.decision}${x.exception ? ` (${x.exception})` : ''}${x.date ? ` ${x.date}` : ''}${x.channel ? ` via ${x.channel}` : ''}: ${x.reason}` : null;
   return {
@@ -143,7 +142,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     decisions,
     nis2Significant: incident.nis2 ? incident.nis2.significant : null,
     apDeadline: incident.deadline,
-    apClock: ap ? `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}${enteredAfter}` : incident.sample ? 'none (sample)' : null,
+    apClock: ap ? `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}` : incident.sample ? 'none (sample)' : null,
     apClockStatus: ap?.status ?? null,
     apReportedAt: initial?.at ?? null,
     apReportRecordedAt: initial?.recordedAt ?? null,
@@ -269,7 +268,6 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
     const initial = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
     const later = nl ? 'later ingevoerd' : 'entered later';
-    const afterDeadline = nl ? 'ingevoerd na het verstrijken van de termijn' : 'entered after the deadline had passed';
     const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
     const reportsText = (incident.reports ?? [])
       .map(
@@ -300,7 +298,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       a ? yesNo(lang, a.notifiable) : '',
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
-      ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}${row.enteredAfterDeadline ? ` (${afterDeadline})` : ''}` : '',
+      ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
       initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
       row.delayReasons.map((d) => (d.given === 'initial' ? d.reason : `${d.reason} (${local(d.recordedAt)})`)).join('; '),
       reportsText,

@@ -8,7 +8,7 @@
  */
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
-import { overdueClocks } from '../core/clocks.js';
+import { overdueClocks, roleOf } from '../core/clocks.js';
 import { UsageError } from '../core/errors.js';
 import {
   assess,
@@ -121,7 +121,7 @@ const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
 const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
 /** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */
-const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, policy, now) !== null;
+const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), now) !== null;
 /** A recorded initial AP report exists: a move of awareness may make it late, or it is late and its reasons may follow. */
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 

@@ -203,6 +203,8 @@ describe('the AP verdict cannot flip or read "met" unmarked', () => {
         confirmStatedTime: true,
       });
       expect(report).toMatchObject({ enteredLater: true, enteredAfterDeadline: DEADLINE });
+      // Every view of the AP clock (status, show, the page, the HTML report) says so beside "met".
+      expect(ap(incident)).toMatchObject({ status: 'met', note: { en: 'entered after the AP deadline had passed' } });
       const row = registerRow(incident, policy, now);
       expect(row).toMatchObject({ apClockStatus: 'met', apReportEnteredLater: true, enteredAfterDeadline: true, delayReason: null });
       expect(row.apClock).toMatch(/^met \(.*entered after the AP deadline had passed/);
