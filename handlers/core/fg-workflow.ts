@@ -234,8 +234,9 @@ interface AwarenessMove {
 
 /**
  * What a move of awareness does to the AP verdict, checked before it is recorded (Art. 33(1), (5)):
- * - moving the deadline later after the record held the notification overdue (`overdueFrom`)
- *   needs the FG's confirmation, and is marked "entered after the deadline";
+ * - moving the deadline later after a deadline had passed with no report (`passedDeadlines`: the
+ *   record held the notification overdue) needs the FG's confirmation, and is marked "entered
+ *   after the deadline";
  * - making a recorded initial report late needs the reasons for the delay, kept with the move;
  * - reasons for a delay the move does not make are refused: there is nothing to explain.
  * Returns the deadline that had passed when the move is entered after it.
@@ -573,9 +574,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
-    // An initial AP report dated before the moment the record held it overdue, but entered after
-    // that moment: the record shows a deadline passed with no report. "Met" then rests on the time
-    // stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
+    // An initial AP report dated at or before a deadline that passed with no report recorded, but
+    // entered after it had passed: the record held the notification overdue. "Met" then rests on
+    // the time stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
     const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, roleOf(draft, deps.policy), now).find((p) => at <= p.deadline) : undefined;
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
