@@ -130,8 +130,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function formatLocal(iso: string, timeZone: string): string {
   // formatToParts is slow and a message formats the same few times (deadline, detection) again
   // and again: the texts are remembered, a bounded number of them.
-  const key = `${timeZone} ${iso}`;
-  const known = formatted.get(key);
+  let inZone = formatted.get(timeZone);
+  if (!inZone) {
+    if (formatted.size >= 64) formatted.clear();
+    inZone = new Remembered();
+    formatted.set(timeZone, inZone);
+  }
+  const known = inZone.get(iso);
   if (known !== undefined) return known;
   let fmt = formatters.get(timeZone);
   if (!fmt) {
@@ -148,14 +153,11 @@ export function formatLocal(iso: string, timeZone: string): string {
     formatters.set(timeZone, fmt);
   }
   const parts = Object.fromEntries(fmt.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  const text = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`;
-  if (formatted.size >= FORMATTED_MAX) formatted.clear();
-  formatted.set(key, text);
-  return text;
+  return inZone.set(iso, `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`);
 }
 
-const formatted = new Map<string, string>();
-const FORMATTED_MAX = 10_000;
+/** The texts formatted, per time zone (looked up without making a key string per call). */
+const formatted = new Map<string, Remembered>();
 
 // Intl prints "GMT+1" for Europe/Amsterdam in en-GB; people here read CET/CEST.
 function zoneName(name: string | undefined, timeZone: string): string {
