@@ -20,7 +20,7 @@ import {
   str,
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
-import { addHours, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant } from './time.js';
+import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, parseInstant } from './time.js';
 import * as z from './zod.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
@@ -253,16 +253,21 @@ function parseDecoded(value: unknown, now: string | undefined, knownBytes: numbe
  */
 function checkFindingTimes(detail: { createdAt: string; updatedAt: string }, now: string): void {
   const range = { earliest: EARLIEST_PLAUSIBLE, latest: addHours(now, FUTURE_TOLERANCE_HOURS) };
-  const at = (field: 'createdAt' | 'updatedAt') => {
-    try {
-      return parseInstant(detail[field], range);
-    } catch (err) {
-      if (!(err instanceof InvalidTimeError)) throw err;
-      throw new InvalidFindingError(`detail.${field}`, `${err.reason}: a finding's time lies between GuardDuty's first year and a day after now`);
-    }
-  };
-  if (at('createdAt') > at('updatedAt'))
+  if (findingTime(detail, 'createdAt', range) > findingTime(detail, 'updatedAt', range))
     throw new InvalidFindingError('detail.updatedAt', 'lies before detail.createdAt: a finding is updated after it is created');
+}
+
+/**
+ * One of a finding's times, in the range. (A function of its own, not a closure made per event: the
+ * build's keepNames names each closure as it is made, a microsecond each.)
+ */
+function findingTime(detail: { createdAt: string; updatedAt: string }, field: 'createdAt' | 'updatedAt', range: InstantRange): string {
+  try {
+    return parseInstant(detail[field], range);
+  } catch (err) {
+    if (!(err instanceof InvalidTimeError)) throw err;
+    throw new InvalidFindingError(`detail.${field}`, `${err.reason}: a finding's time lies between GuardDuty's first year and a day after now`);
+  }
 }
 
 function tooLarge(bytes: number): InvalidFindingError {
