@@ -25,6 +25,7 @@ import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
+import { copyRecord } from './stored-record.js';
 import { addHours, addMinutes, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -260,7 +261,7 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
  */
 function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
-  const incident = structuredClone(before);
+  const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
@@ -346,7 +347,7 @@ function mergeable(incident: Incident): boolean {
 /** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
 function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, finding: Finding, now: string, entries: TimelineDraft[]): IncidentChange {
   const reason = `${finding.type} (${finding.key.findingId}) names resources of both: one breach, one AP clock`;
-  const closed = structuredClone(other);
+  const closed = copyRecord(other);
   closed.state = 'closed';
   closed.closedAt = now;
   closed.closeReason = `merged into ${incident.id}: ${reason}`;
@@ -364,7 +365,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(structuredClone(a));
+  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(copyRecord(a));
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (!incident.acknowledgedAt && other.acknowledgedAt) {
     // On-call took the merged incident: they hold the breach it is now part of.
@@ -422,7 +423,7 @@ function update(
   now: string,
   holderOf: Map<string, Incident | undefined>,
 ): Decision {
-  const incident = structuredClone(current);
+  const incident = copyRecord(current);
   const entries: TimelineDraft[] = [
     {
       at: now,
