@@ -146,12 +146,14 @@ function obj(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
+/**
+ * The objects in a list. (Loops rather than flatMap here and below: in Node 20 flatMap costs about
+ * a microsecond a call, and an event's resource is read with a dozen of them.)
+ */
 function objects(value: unknown): Json[] {
-  return arr(value).flatMap((v) => (obj(v) ? [v as Json] : []));
+  const out: Json[] = [];
+  if (Array.isArray(value)) for (const v of value) if (obj(v)) out.push(v as Json);
+  return out;
 }
 
 /** The last part of an ARN's resource (`arn:aws:ec2:…:instance/i-0abc` → `i-0abc`), or the value itself. */
@@ -197,13 +199,14 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
   const instance = readInstance(resource.instanceDetails);
   const accessKey = readAccessKey(resource.accessKeyDetails);
   const buckets = objects(resource.s3BucketDetails).filter((b) => str(b.name) || str(b.arn));
-  const s3Objects = buckets.flatMap((b) => {
+  const s3Objects: S3ObjectRef[] = [];
+  for (const b of buckets) {
     const bucket = str(b.name) ?? arnTail(str(b.arn) as string);
-    return objects(b.s3ObjectDetails).flatMap((o) => {
+    for (const o of objects(b.s3ObjectDetails)) {
       const key = str(o.key) ?? objectKeyFromArn(str(o.objectArn));
-      return key ? [{ bucket, key, versionId: str(o.versionId) ?? null }] : [];
-    });
-  });
+      if (key) s3Objects.push({ bucket, key, versionId: str(o.versionId) ?? null });
+    }
+  }
   const lambdaBlock = obj(resource.lambdaDetails);
   const lambda =
     lambdaBlock && (str(lambdaBlock.functionName) || str(lambdaBlock.functionArn))
@@ -235,9 +238,8 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
   const sequenceBlock = obj(obj(service.detection)?.sequence);
   const sequence = readSequence(sequenceBlock);
   const related = relatedResources(primary, sequence, { instance, accessKey });
-  const publicBuckets = buckets
-    .filter((b) => str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC')
-    .flatMap((b) => (str(b.name) ? [b.name as string] : []));
+  const publicBuckets: string[] = [];
+  for (const b of buckets) if (str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC' && str(b.name)) publicBuckets.push(b.name as string);
   for (const name of publicSequenceBuckets(sequenceBlock)) if (!publicBuckets.includes(name)) publicBuckets.push(name);
   return {
     resource: primary,
@@ -357,25 +359,22 @@ function readInstance(value: unknown): InstanceRef | null {
   const block = obj(value);
   const instanceId = str(block?.instanceId);
   if (!block || !instanceId) return null;
-  return {
-    instanceId,
-    networkInterfaces: objects(block.networkInterfaces).flatMap((n) => {
-      const networkInterfaceId = str(n.networkInterfaceId);
-      if (!networkInterfaceId) return [];
-      return [
-        {
-          networkInterfaceId,
-          vpcId: str(n.vpcId),
-          securityGroupIds: objects(n.securityGroups).flatMap((g) => (str(g.groupId) ? [g.groupId as string] : [])),
-        },
-      ];
-    }),
-    tags: readTags(block.tags),
-  };
+  const networkInterfaces: InstanceRef['networkInterfaces'] = [];
+  for (const n of objects(block.networkInterfaces)) {
+    const networkInterfaceId = str(n.networkInterfaceId);
+    if (!networkInterfaceId) continue;
+    const securityGroupIds: string[] = [];
+    for (const g of objects(n.securityGroups)) if (str(g.groupId)) securityGroupIds.push(g.groupId as string);
+    networkInterfaces.push({ networkInterfaceId, vpcId: str(n.vpcId), securityGroupIds });
+  }
+  return { instanceId, networkInterfaces, tags: readTags(block.tags) };
 }
 
 function readTags(value: unknown): Record<string, string> {
-  return Object.fromEntries(objects(value).flatMap((t) => (str(t.key) ? [[t.key as string, typeof t.value === 'string' ? t.value : '']] : [])));
+  // Object.fromEntries makes each tag an own key (a tag named __proto__ included).
+  const entries: [string, string][] = [];
+  for (const t of objects(value)) if (str(t.key)) entries.push([t.key as string, typeof t.value === 'string' ? t.value : '']);
+  return Object.fromEntries(entries);
 }
 
 function readAccessKey(value: unknown): AccessKeyRef | null {

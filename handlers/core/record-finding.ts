@@ -516,7 +516,7 @@ function finish(
     // incident.ts newIncident); the same keys in the same order.
     result: Object.assign(result(outcome, f, incident.id, incident.deadline, actions), {
       messages: messages.map((m) => m.id),
-      queued: [...(correlation.others ?? []).flatMap((o) => o.messages), ...messages],
+      queued: correlation.others?.length ? [...correlation.others.flatMap((o) => o.messages), ...messages] : [...messages],
       revision: incident.revision,
     }),
   };
