@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 
 export interface AckResponse {
   status: number;
-  body: { incidentId?: string; changed?: boolean; acknowledgedBy?: string; acknowledgedAt?: string; error?: string };
+  body: { incidentId?: string; changed?: boolean; acknowledgedBy?: string; acknowledgedAt?: string; alertAcknowledged?: boolean; error?: string };
 }
 
 export async function signedAcknowledge(url: string, region: string, input: { incidentId: string; note?: string }): Promise<AckResponse> {
@@ -63,6 +63,7 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
       changed: b.changed === true,
       acknowledgedBy: b.acknowledgedBy ?? null,
       acknowledgedAt: b.acknowledgedAt ?? null,
+      ...(b.alertAcknowledged === true ? { alertAcknowledged: true } : {}),
     };
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Use case: on-call acknowledges an incident. It stops the escalation, never the AP clock: being
  * acknowledged is not being aware (EDPB 9/2022). A second acknowledgement changes nothing and says
- * who was first.
+ * who was first; only a page the pager raised after it (pageAfterAcknowledgement) is taken by the
+ * second, and its alert acknowledged there.
  *
  * It arrives three ways, all recorded the same: from the CLI or the web page (`by` is the name or
  * the signed AWS identity), from a page's signed link (`via.link`: the page it came from is
@@ -13,6 +14,7 @@ import { type AckLinkClaims, linkId } from './ack-link.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { RefusedError } from './errors.js';
 import type { Incident } from './incident.js';
+import { composePagerMessage } from './messages.js';
 import type { Policy } from './policy.js';
 import { checkRecordingTime } from './stated-time.js';
 
@@ -20,6 +22,11 @@ export interface AckResult {
   incident: Incident;
   /** False when someone had already acknowledged it; `incident` then shows who and when. */
   changed: boolean;
+  /**
+   * Set when the incident had been acknowledged already (`incident` shows who and when) and this
+   * acknowledged the alert the pager raised after that, which was still paging.
+   */
+  alertAcknowledged?: boolean;
   /** Set when nothing changed because this very link had been used already. */
   linkUsed?: boolean;
 }
@@ -36,12 +43,16 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
   const by = input.by.trim();
   if (!by) throw new RefusedError('an acknowledgement needs the name of the person who takes the incident');
   let linkUsed = false;
+  let alertAcknowledged = false;
   const out = await changeIncident(deps, input.incidentId, (draft) => {
+    linkUsed = false;
+    alertAcknowledged = false;
     if (input.link && (draft.ackLinksUsed ?? []).includes(linkId(input.link))) {
       linkUsed = true;
       return null;
     }
-    if (draft.acknowledgedBy) return null;
+    const pageAfter = pageAfterAcknowledgement(draft);
+    if (draft.acknowledgedBy && !pageAfter) return null;
     const now = deps.now();
     const detail: Record<string, unknown> = input.note ? { note: input.note } : {};
     if (input.link) {
@@ -50,9 +61,43 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       detail.round = input.link.round + 1;
       draft.ackLinksUsed = [...(draft.ackLinksUsed ?? []), linkId(input.link)];
     }
+    if (pageAfter && draft.pager) {
+      // The incident's acknowledgement stays the first one; the page raised since is taken by
+      // this person, and its alert acknowledged there, in the same commit.
+      checkRecordingTime(draft, now, 'the acknowledgement', deps.policy.timeZone);
+      const { provider, triggeredAt } = draft.pager;
+      draft.pager = { ...draft.pager, state: 'acknowledged', at: now };
+      alertAcknowledged = true;
+      return {
+        entries: [{ at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, provider, raisedAt: triggeredAt } }],
+        messages: (incident) => [
+          composePagerMessage({ incident: { ...incident, acknowledgedBy: by }, action: 'acknowledge', key: incident.id, now, policy: deps.policy }),
+        ],
+      };
+    }
     return { entries: [applyAcknowledgement(draft, by, now, detail, deps.policy.timeZone)] };
   });
-  return { ...out, ...(linkUsed ? { linkUsed } : {}) };
+  return { ...out, ...(linkUsed ? { linkUsed } : {}), ...(alertAcknowledged && out.changed ? { alertAcknowledged } : {}) };
+}
+
+/**
+ * Whether the incident, acknowledged already, has its own alert at the pager raised after that
+ * acknowledgement and still paging: the acknowledgement was of an earlier alert, delivered by the
+ * pager's webhook after datalek had raised the alert again (core/pager.ts recordPagerEvent). The
+ * person paged now takes it with a second acknowledgement, from the page's link, the web page or
+ * `datalek ack`, as they would any page; datalek's own levels page no more meanwhile (the
+ * incident is acknowledged), the pager's escalation does.
+ */
+export function pageAfterAcknowledgement(incident: Incident): boolean {
+  const pager = incident.pager;
+  return (
+    incident.state !== 'closed' &&
+    incident.acknowledgedAt !== null &&
+    pager?.state === 'triggered' &&
+    pager.keys.includes(incident.id) &&
+    pager.triggeredAt !== undefined &&
+    pager.triggeredAt > incident.acknowledgedAt
+  );
 }
 
 /**

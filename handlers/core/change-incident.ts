@@ -18,8 +18,12 @@ export interface TimelineDraft {
   detail?: Record<string, unknown>;
 }
 
-/** What a change appends; `null` means there is nothing to change (nothing is written). */
-export type ChangeResult = { entries: TimelineDraft[]; messages?: (incident: Incident) => OutboxMessage[] } | null;
+/**
+ * What a change appends; `null` means there is nothing to change (nothing is written).
+ * `pagerFollowUps: false`: the change does not reach the alert at the pager (an acknowledgement
+ * of an alert raised before the present one, core/pager.ts).
+ */
+export type ChangeResult = { entries: TimelineDraft[]; messages?: (incident: Incident) => OutboxMessage[]; pagerFollowUps?: false } | null;
 
 const MAX_ATTEMPTS = 10;
 
@@ -41,7 +45,7 @@ export async function changeIncident(
     draft.revision = current.revision + 1;
     draft.nextDueAt = nextDueAt(draft, deps.policy);
     const timeline = appendEntries(draft, result.entries);
-    const messages = [...(result.messages?.(draft) ?? []), ...pagerFollowUps(current, draft, deps.policy, deps.now())];
+    const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
     try {
       await deps.store.commit({ incident: draft, expectedRevision: current.revision, timeline, messages });
       return { incident: draft, changed: true };

@@ -367,8 +367,30 @@ export interface PagerState {
    * there): a webhook about something that happened before it is about an alert gone since.
    */
   triggeredAt?: string;
-  /** The provider's ids of the last webhook events applied, so a delivered one applies once. */
-  events?: string[];
+  /**
+   * The provider's ids of the webhook events taken, each with its time there, held while the
+   * webhook's window could still take a delivery of it again (core/pager-webhooks.ts). A record
+   * written before the ids carried their time holds them alone.
+   */
+  events?: (PagerEventSeen | string)[];
+  /**
+   * The incident's own alerts raised before the present one and resolved there since, while a
+   * webhook about them could still be taken: a person's acknowledgement of one, delivered late,
+   * is recorded as theirs (core/pager.ts recordPagerEvent).
+   */
+  earlier?: EarlierAlert[];
+}
+
+/** A webhook event taken: the provider's id, and when it happened there. */
+export interface PagerEventSeen {
+  id: string;
+  at: string;
+}
+
+/** An alert datalek raised for the incident (by its clock) and the pager resolved (by the pager's). */
+export interface EarlierAlert {
+  raisedAt: string;
+  resolvedAt: string;
 }
 
 /** The signed acknowledgement link a page carries: one per page (incident, escalation level and round). */

@@ -15,8 +15,14 @@
  *
  * A signature or token says who sent a body, not when: a body captured once (a proxy log, a
  * misdirected delivery) verifies for ever. So a webhook is taken only within
- * `WEBHOOK_WINDOW_MINUTES` of the time the provider says its event happened, and then acts only
- * on the alert it was about, once (recordPagerEvent, core/pager.ts). What the providers say:
+ * `WEBHOOK_WINDOW_MINUTES` of the time the provider says its event happened, and with the
+ * provider's id of the event, and then acts only on the alert it was about, once
+ * (recordPagerEvent, core/pager.ts): the id is held, with the event's time, for as long as the
+ * window could take a delivery of it again (eventsWith), up to `MAX_REMEMBERED_EVENTS` an
+ * incident, past which a new event is refused rather than an id forgotten. An event about an
+ * alert the incident had before the present one counts only for an alert datalek raised and the
+ * pager resolved since (earlierAlertAt), held while a webhook about it can still be taken. What
+ * the providers say:
  * - The event's time. PagerDuty v3: `event.occurred_at`, the ISO 8601 time the event occurred,
  *   and `event.id`, the event's unique id (PagerDuty developer docs, webhooks overview:
  *   github.com/PagerDuty/developer-docs, docs/webhooks/01-Overview.md). Opsgenie sends no event
@@ -43,6 +49,7 @@
  * `datalek ack`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { EarlierAlert, PagerEventSeen, PagerState } from './incident.js';
 import type { PagerEvent } from './pager.js';
 import { oneLine } from './text.js';
 import { MINUTE_MS, parseInstant } from './time.js';
@@ -75,6 +82,78 @@ export function webhookTimeRefusal(occurredAt: string | undefined, now: string):
     return `the event is dated ${occurredAt}, ${Math.ceil(-age / MINUTE_MS)} minutes after it arrived: the provider’s clock or this one is wrong`;
   }
   return null;
+}
+
+/**
+ * Why a webhook is not taken for want of an id of its event; null when it has one. Without an id
+ * it could not be taken only once. Both providers always send one: PagerDuty v3 `event.id`, and
+ * Opsgenie's alert action data the alert's `alertId` ("a subset of the alert fields (alertId,
+ * username, alias, entity, userId)": docs.opsgenie.com webhook-integration; every sample in its
+ * "Alert Action Data" carries it). A body without it is not one they document, so it is refused
+ * rather than given an id made up here.
+ */
+export function webhookIdRefusal(event: Pick<PagerEvent, 'eventId'>, provider: PagerEvent['provider']): string | null {
+  if (event.eventId) return null;
+  const field = provider === 'pagerduty' ? 'event.id' : 'alert.alertId';
+  return `no id of the event in the webhook (${field}, which the provider always sends): it could not be taken only once`;
+}
+
+/**
+ * How long an event's id is held: as long as the webhook's window could take a delivery of it
+ * again (its age is read from the same body, so once past the window it is refused as stale),
+ * and the clock skew besides, for a clock a little behind the one that took it.
+ */
+const HOLD_MS = (WEBHOOK_WINDOW_MINUTES + WEBHOOK_CLOCK_SKEW_MINUTES) * MINUTE_MS;
+
+/**
+ * The most event ids one incident holds. The ids are those of events taken (signed, recent,
+ * about an alert datalek raised): a replay adds none, so only the provider's own traffic about
+ * the incident's alerts within one window fills them, a handful in practice. At the bound a new
+ * event is refused (and logged) rather than an id forgotten that a replay could still use; the
+ * incident's record stays far below DynamoDB's 400 KB an item (about 80 bytes an id).
+ */
+export const MAX_REMEMBERED_EVENTS = 200;
+
+/** The most earlier alerts one incident holds (each needs the pager to resolve one and datalek to raise another). */
+export const MAX_EARLIER_ALERTS = 20;
+
+const eventIdOf = (e: PagerEventSeen | string) => (typeof e === 'string' ? e : e.id);
+
+/** Whether the incident's pager state holds this event as taken. */
+export function eventTaken(pager: PagerState, eventId: string): boolean {
+  return (pager.events ?? []).some((e) => eventIdOf(e) === eventId);
+}
+
+/**
+ * The ids held once this event is taken at `now`: those a delivery could still bring (an id of
+ * a record from before ids had a time is held as if taken now), and this one with its time
+ * there. Null when the bound is reached: the event is then not taken.
+ */
+export function eventsWith(pager: PagerState, eventId: string, occurredAt: string, now: string): PagerEventSeen[] | null {
+  const since = Date.parse(now) - HOLD_MS;
+  const held = (pager.events ?? []).map((e) => (typeof e === 'string' ? { id: e, at: now } : e)).filter((e) => Date.parse(e.at) >= since);
+  return held.length >= MAX_REMEMBERED_EVENTS ? null : [...held, { id: eventId, at: occurredAt }];
+}
+
+/**
+ * The earlier alert of the incident an event happening at `occurredAt` (by the pager's clock) was
+ * about: one datalek raised before it and the pager resolved after it. Undefined when it was about
+ * none datalek still holds (one it never raised, or resolved longer ago than a webhook is taken).
+ */
+export function earlierAlertAt(pager: PagerState, occurredAt: string): EarlierAlert | undefined {
+  const t = Date.parse(occurredAt);
+  return (pager.earlier ?? []).find((a) => Date.parse(a.raisedAt) <= t && t <= Date.parse(a.resolvedAt));
+}
+
+/**
+ * The earlier alerts held once the incident's own alert, raised at `raisedAt`, is resolved there
+ * at `resolvedAt`: those an event could still be taken about (resolved within the hold) and this
+ * one, at most `MAX_EARLIER_ALERTS`, the oldest dropped first (an event about it is then refused).
+ */
+export function earlierWith(pager: PagerState, raisedAt: string, resolvedAt: string, now: string): EarlierAlert[] {
+  const since = Date.parse(now) - HOLD_MS;
+  const held = (pager.earlier ?? []).filter((a) => Date.parse(a.resolvedAt) >= since);
+  return [...held, { raisedAt, resolvedAt }].slice(-MAX_EARLIER_ALERTS);
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {
@@ -162,7 +241,8 @@ export function parseOpsgenieEvent(body: unknown): Omit<PagerEvent, 'provider'> 
   // Opsgenie names its own actions (an auto-close policy) "System".
   const person = by !== undefined && by.toLowerCase() !== 'system';
   const occurredAt = epochInstant(alert?.updatedAt);
-  // Opsgenie gives an event no id: the alert, the action and its time name it.
+  // Opsgenie gives an event no id: the alert, the action and its time name it. Without alertId
+  // (its payload always carries it) there is none, and the webhook is refused (webhookIdRefusal).
   const alertId = str(alert?.alertId);
   const eventId = alertId && occurredAt ? `${alertId}:${action}:${Date.parse(occurredAt)}`.slice(0, MAX_EVENT_ID) : undefined;
   return {

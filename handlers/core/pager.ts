@@ -20,6 +20,7 @@ import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { DatalekError } from './errors.js';
 import type { Incident, OutboxMessage, PagerState } from './incident.js';
 import { composePagerMessage } from './messages.js';
+import { earlierAlertAt, earlierWith, eventsWith, eventTaken } from './pager-webhooks.js';
 import type { Policy } from './policy.js';
 import { addMinutes } from './time.js';
 
@@ -97,17 +98,18 @@ export interface PagerEvent {
 /**
  * `unknown-alert`: not an alert datalek raised for this incident through this provider.
  * `earlier-alert`: about the incident's alert as it was before it was raised again (it had been
- * resolved there), not about the page on-call has now.
+ * resolved there), not about the page on-call has now, and not a person's acknowledgement of it
+ * (an auto-resolve, or an alert datalek no longer holds).
+ * `too-many-events`: the incident holds as many event ids as it may (MAX_REMEMBERED_EVENTS): the
+ * event is not taken rather than an id forgotten a replay could still use.
  */
-export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert' | 'earlier-alert';
-
-/** How many applied webhook events an incident remembers (a handful per incident is what happens). */
-const REMEMBERED_EVENTS = 20;
+export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unknown-alert' | 'earlier-alert' | 'too-many-events';
 
 /**
  * The way back: the alert was acknowledged or resolved at the pager. Acknowledges the incident in
- * datalek as the person who did it there (unless someone already had), and records the alert's
- * new state. Resolving there does not close the incident: closing is the FG's decision.
+ * datalek as the person who did it there (unless someone already had), at the time it happened
+ * there, and records the alert's new state. Resolving there does not close the incident: closing
+ * is the FG's decision.
  *
  * An alert resolved there by no person (the provider on its own) acknowledges nothing: with the
  * alert gone and nobody on it, datalek's own levels page again (schedule.ts). The alert of an
@@ -115,12 +117,19 @@ const REMEMBERED_EVENTS = 20;
  *
  * An event acts on the page it was about only: an alert datalek raised for this incident (not
  * any key that names it), and, for the incident's own alert, one that happened after the alert
- * was last raised; each event once. Whether it is recent enough to be taken at all is the
- * webhook's check (core/pager-webhooks.ts), before this is called.
+ * was last raised; each event once, its id held as long as the webhook could take it again.
+ * A person's acknowledgement (or resolution) of an earlier alert of the incident, one datalek
+ * raised and the pager resolved since, arriving after datalek raised the alert again (its delivery
+ * failed, and the provider retried it), is what that person did: it is recorded as theirs, at its
+ * time there, but it leaves the present alert as it is, which nobody has seen: it keeps paging,
+ * and is acknowledged there or in datalek (core/acknowledge.ts) by whoever takes it. Whether an
+ * event is recent enough, and has an id, is the webhook's check (core/pager-webhooks.ts), before
+ * this is called.
  */
 export async function recordPagerEvent(deps: { store: IncidentStore; policy: Policy; now: () => string }, input: PagerEvent): Promise<PagerEventOutcome> {
   let outcome: PagerEventOutcome = 'unchanged';
   await changeIncident(deps, input.incidentId, (draft) => {
+    outcome = 'unchanged';
     const pager = draft.pager;
     const key = input.alertKey ?? input.incidentId;
     // Only an alert datalek raised for this incident, through this provider: a key naming an
@@ -130,26 +139,43 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       return null;
     }
     // Delivered before (a replay, or the provider's at-least-once delivery): applied once.
-    if (input.eventId && pager.events?.includes(input.eventId)) return null;
+    if (input.eventId && eventTaken(pager, input.eventId)) return null;
+    const now = deps.now();
+    const occurredAt = input.occurredAt ?? now;
     const ownAlert = key === input.incidentId;
+    const person = input.person !== false;
     // Before the alert was raised again it was another alert (resolved there since): what happened
     // to that one neither resolves nor acknowledges the page on-call has now.
     const raisedAt = pager.triggeredAt ?? (pager.state === 'triggered' ? pager.at : undefined);
-    if (ownAlert && input.occurredAt && raisedAt && input.occurredAt < raisedAt) {
+    const earlier = ownAlert && input.occurredAt && raisedAt && input.occurredAt < raisedAt;
+    const earlierAlert = earlier ? earlierAlertAt(pager, input.occurredAt as string) : undefined;
+    if (earlier && (!person || !earlierAlert)) {
       outcome = 'earlier-alert';
       return null;
     }
-    const now = deps.now();
+    const events = input.eventId ? eventsWith(pager, input.eventId, occurredAt, now) : undefined;
+    if (events === null) {
+      outcome = 'too-many-events';
+      return null;
+    }
     const entries: TimelineDraft[] = [];
     const name = PROVIDER_NAMES[input.provider];
     const state = input.event === 'resolved' ? 'resolved' : 'acknowledged';
-    const person = input.person !== false;
     const when = input.occurredAt ? { occurredAt: input.occurredAt } : {};
-    if (!ownAlert) {
+    const which = earlierAlert ? { alert: 'earlier', raisedAt: earlierAlert.raisedAt } : {};
+    const acknowledges = !draft.acknowledgedBy && draft.state !== 'closed' && (person || input.event === 'acknowledged');
+    if (earlierAlert) {
+      // The present alert's state stays: only the person's act on the earlier one is recorded,
+      // as the acknowledgement itself when it is the incident's first.
+      if (!acknowledges) entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...which, ...when } });
+    } else if (!ownAlert) {
       entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
+      // Resolved there: the alert is held as an earlier one, so that a person's acknowledgement
+      // of it delivered after datalek raised a new one is known for what it is.
+      if (state === 'resolved' && raisedAt) draft.pager.earlier = earlierWith(pager, raisedAt, occurredAt, now);
       entries.push({
         at: now,
         kind: `pager-${input.event}`,
@@ -157,16 +183,21 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
         detail: { provider: input.provider, ...(person ? {} : { byPerson: false }), ...when },
       });
     }
-    if (!draft.acknowledgedBy && draft.state !== 'closed' && (person || input.event === 'acknowledged')) {
-      entries.unshift(applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event, ...when }, deps.policy.timeZone));
+    if (acknowledges) {
+      entries.unshift(
+        applyAcknowledgement(draft, `${input.by} (${name})`, now, { via: input.provider, event: input.event, ...which, ...when }, deps.policy.timeZone),
+      );
+      // Acknowledged when the person did it there, not when the webhook arrived (a retry may come
+      // many minutes later); never after now (the pager's clock ahead), nor before datalek
+      // recorded the incident (behind). The entry is recorded now, with the time there beside it.
+      draft.acknowledgedAt = [draft.openedAt, occurredAt, now].sort((a, b) => Date.parse(a) - Date.parse(b))[1];
       outcome = 'acknowledged';
     } else if (entries.length) {
       outcome = 'recorded';
     }
-    if (entries.length && input.eventId && draft.pager) {
-      draft.pager = { ...draft.pager, events: [...(pager.events ?? []), input.eventId].slice(-REMEMBERED_EVENTS) };
-    }
-    return entries.length ? { entries } : null;
+    if (entries.length && events && draft.pager) draft.pager = { ...draft.pager, events };
+    // An earlier alert's acknowledgement is not the present alert's: nothing goes to the pager.
+    return entries.length ? { entries, ...(earlierAlert ? { pagerFollowUps: false as const } : {}) } : null;
   });
   return outcome;
 }

@@ -89,7 +89,13 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
         await deps.publisher.publish([{ type: 'Incident Acknowledged', incidentId: i.id, revision: i.revision, detail: { acknowledgedBy: caller } }]);
       }
       deps.logger.info('acknowledgement', { incidentId: i.id, changed: result.changed });
-      return respond(200, { incidentId: i.id, changed: result.changed, acknowledgedBy: i.acknowledgedBy, acknowledgedAt: i.acknowledgedAt });
+      return respond(200, {
+        incidentId: i.id,
+        changed: result.changed,
+        acknowledgedBy: i.acknowledgedBy,
+        acknowledgedAt: i.acknowledgedAt,
+        ...(result.alertAcknowledged ? { alertAcknowledged: true } : {}),
+      });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
       if (err instanceof RefusedError) return respond(409, { error: err.message });

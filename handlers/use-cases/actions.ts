@@ -45,6 +45,11 @@ export interface AckOutcome {
   changed: boolean;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /**
+   * True when it had been acknowledged already (`acknowledgedBy` says who) and this acknowledged
+   * the alert the pager raised after that (core/acknowledge.ts pageAfterAcknowledgement).
+   */
+  alertAcknowledged?: boolean;
 }
 
 /**
@@ -56,8 +61,14 @@ export type Acknowledger = (input: { incidentId: string; by: string; note?: stri
 /** The acknowledgement recorded in the store itself, as `by`. */
 export function acknowledgeInStore(deps: { store: IncidentStore; policy: Policy; now: () => string }): Acknowledger {
   return async (input) => {
-    const { incident, changed } = await acknowledge(deps, input);
-    return { incidentId: incident.id, changed, acknowledgedBy: incident.acknowledgedBy, acknowledgedAt: incident.acknowledgedAt };
+    const { incident, changed, alertAcknowledged } = await acknowledge(deps, input);
+    return {
+      incidentId: incident.id,
+      changed,
+      acknowledgedBy: incident.acknowledgedBy,
+      acknowledgedAt: incident.acknowledgedAt,
+      ...(alertAcknowledged ? { alertAcknowledged } : {}),
+    };
   };
 }
 

@@ -18,7 +18,7 @@
 import { type Context, type Env, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../core/ack-link.js';
-import { acknowledge, linkAcknowledger } from '../core/acknowledge.js';
+import { acknowledge, linkAcknowledger, pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
@@ -31,6 +31,7 @@ import {
   parsePagerDutyEvent,
   verifyOpsgenieToken,
   verifyPagerDutySignature,
+  webhookIdRefusal,
   webhookTimeRefusal,
 } from '../core/pager-webhooks.js';
 import type { Policy } from '../core/policy.js';
@@ -151,7 +152,9 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         409,
       );
     }
-    if (incident.acknowledgedBy) {
+    // Acknowledged already, unless the pager raised its alert again since (a late acknowledgement
+    // of the alert before): then the page this link came with is still someone's to take.
+    if (incident.acknowledgedBy && !pageAfterAcknowledgement(incident)) {
       return page(
         c,
         w.title,
@@ -281,6 +284,7 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         <p>
           {w.recordedAs}: <strong>{actorLabel(viewOf(c).lang, ack.incident.acknowledgedBy)}</strong>, {local(ack.incident.acknowledgedAt)}
         </p>
+        {ack.alertAcknowledged ? <p>{w.alertTaken}</p> : null}
         <p>
           {w.next}: {href ? <a href={href}>{runbook}</a> : <code>{runbook}</code>}
         </p>
@@ -316,10 +320,11 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
       deps.log?.(`datalek: ignored a ${PROVIDER_NAMES[provider]} webhook: not an acknowledgement or resolution of an alert datalek raised`);
       return c.json({ outcome: 'ignored' }, 200);
     }
-    // A body verifies for ever: only a recent event is taken (core/pager-webhooks.ts). Refused for
-    // good and recorded nowhere, answered 200 so the provider neither retries it nor counts it
-    // toward disabling the subscription (PagerDuty does both for a 4xx); the log says why.
-    const untimely = webhookTimeRefusal(event.occurredAt, deps.now());
+    // A body verifies for ever: only a recent event, with an id to take it once by, is taken
+    // (core/pager-webhooks.ts). Refused for good and recorded nowhere, answered 200 so the
+    // provider neither retries it nor counts it toward disabling the subscription (PagerDuty does
+    // both for a 4xx); the log says why.
+    const untimely = webhookTimeRefusal(event.occurredAt, deps.now()) ?? webhookIdRefusal(event, provider);
     if (untimely) {
       deps.log?.(`datalek: refused a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${untimely}`);
       return c.json({ outcome: 'refused', incidentId: event.incidentId, reason: untimely }, 200);
@@ -331,7 +336,7 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
         if (incident) await quietly(deps, () => deps.acknowledged?.(incident) ?? Promise.resolve(), incident.id);
       }
       // Not taken: the log says so, so that an acknowledgement someone made and datalek did not record can be found.
-      if (outcome === 'unknown-alert' || outcome === 'earlier-alert') {
+      if (outcome === 'unknown-alert' || outcome === 'earlier-alert' || outcome === 'too-many-events') {
         deps.log?.(`datalek: did not take a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${outcome}`);
       }
       return c.json({ outcome, incidentId: event.incidentId }, 200);

@@ -14,8 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { signAckLink } from '../../handlers/core/ack-link.js';
+import { recordPagerEvent } from '../../handlers/core/pager.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
 import { createLinkHandler } from '../../handlers/lambda/link.js';
 import { createLogger } from '../../handlers/lambda/runtime.js';
 import { buildApp } from '../../infra/build-app.js';
@@ -141,6 +143,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
     sent.length = 0;
     const body = JSON.stringify({
       event: {
+        id: '01GRANTHOOK',
         event_type: 'incident.acknowledged',
         resource_type: 'incident',
         occurred_at: '2026-11-28T03:05:00Z',
@@ -159,6 +162,65 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
     const asked = authorizations();
     expect(asked.some((a) => a.action === 'dynamodb:PutItem')).toBe(true);
     for (const a of asked) expect(allowed(a, policies, BASE), a.what).toBe(true);
+  });
+
+  it('allows every request of a late acknowledgement of the alert before (recorded as the person’s, the new alert left paging), on DynamoDB as on SQLite', async () => {
+    const id = await open('grant-earlier');
+    const at = (minutes: number) => new Date(Date.parse('2026-11-28T03:00:00.000Z') + minutes * 60_000).toISOString();
+    const deps = (minutes: number) => ({ store: setupStore, policy, now: () => at(minutes) });
+    // Anna acknowledges at minute 10 (its delivery fails), PagerDuty auto-resolves at 20, the sweep raises the alert again at 30.
+    await recordPagerEvent(deps(20), {
+      provider: 'pagerduty',
+      incidentId: id,
+      event: 'resolved',
+      by: 'PagerDuty',
+      person: false,
+      occurredAt: at(20),
+      eventId: 'Q0AUTO',
+    });
+    await sweep(deps(30));
+    expect((await setupStore.getIncident(id))?.pager).toMatchObject({
+      state: 'triggered',
+      triggeredAt: at(30),
+      earlier: [{ raisedAt: at(0), resolvedAt: at(20) }],
+    });
+    const late = createLinkHandler({
+      store: linkStore,
+      policy,
+      logger: createLogger(),
+      now: () => at(36),
+      publisher: { publish: async () => undefined },
+      linkKey: async () => LINK_KEY,
+      webhookSecret: async () => WEBHOOK_SECRET,
+    });
+    sent.length = 0;
+    const body = JSON.stringify({
+      event: {
+        id: '01GRANTEARLIER',
+        event_type: 'incident.acknowledged',
+        resource_type: 'incident',
+        occurred_at: at(10),
+        agent: { id: 'PLH1HKV', summary: 'Anna Jansen', type: 'user_reference' },
+        data: { id: 'PGR0VU2', type: 'incident', status: 'acknowledged', incident_key: id, title: `[datalek hoog] Beveiligingsincident ${id}` },
+      },
+    });
+    const signed = urlEvent('POST', '/hooks/pagerduty', body, {
+      'content-type': 'application/json',
+      'x-pagerduty-signature': `v1=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+    });
+    expect(JSON.parse((await late(signed)).body as string)).toEqual({ outcome: 'acknowledged', incidentId: id });
+    const incident = await setupStore.getIncident(id);
+    expect(incident).toMatchObject({ acknowledgedBy: 'Anna Jansen (PagerDuty)', acknowledgedAt: at(10), pager: { state: 'triggered' } });
+    expect(incident?.pager?.events).toEqual([
+      { id: 'Q0AUTO', at: at(20) },
+      { id: '01GRANTEARLIER', at: at(10) },
+    ]);
+    expect((await setupStore.listMessages(id)).filter((m) => m.alert?.action === 'acknowledge')).toEqual([]);
+    const asked = authorizations();
+    expect(asked.some((a) => a.action === 'dynamodb:PutItem')).toBe(true);
+    for (const a of asked) expect(allowed(a, policies, BASE), a.what).toBe(true);
+    // The same delivery again: once.
+    expect(JSON.parse((await late(signed)).body as string)).toEqual({ outcome: 'unchanged', incidentId: id });
   });
 
   it('refuses the writes and reads an acknowledgement never makes, which the grant before allowed', () => {

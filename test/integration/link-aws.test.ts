@@ -230,6 +230,7 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       const { handler } = await import('../../handlers/link.js');
       const body = JSON.stringify({
         event: {
+          id: '01LINKAWSHOOK',
           event_type: 'incident.acknowledged',
           resource_type: 'incident',
           // The function's clock is the real one: a webhook is taken only near its event's time.

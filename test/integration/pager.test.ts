@@ -404,8 +404,10 @@ describe('PagerDuty (Events API v2)', () => {
           signature,
         );
         expect(await retried.json()).toEqual({ outcome: 'acknowledged', incidentId: id });
-        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: 'Anna Jansen (PagerDuty)', acknowledgedAt: AT(25) });
+        // Acknowledged when Anna did it there (minute 5), recorded when it arrived (minute 25).
+        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: 'Anna Jansen (PagerDuty)', acknowledgedAt: AT(5) });
         const entry = (await w.store.getTimeline(id)).find((e) => e.kind === 'acknowledged');
+        expect(entry?.at).toBe(AT(25));
         expect(entry?.detail).toMatchObject({ via: 'pagerduty', occurredAt: AT(5) });
         // The same delivery once more changes nothing.
         expect(
@@ -422,42 +424,116 @@ describe('PagerDuty (Events API v2)', () => {
       }
     });
 
-    it('events about the alert before, arriving after datalek raised a new one, leave that one as it is: closing resolves it there', async () => {
+    /** PagerDuty resolves the incident's alert on its own at minute 20 (a service's auto-resolve); the sweep's page raises a new one at 30. */
+    const resolvedThenRaisedAgain = async (w: World, id: string, app: ReturnType<typeof createLinkApp>) => {
+      pd.alerts.set(id, 'resolved');
+      const autoResolved = keyed('incident.resolved', id, 20, { type: 'service_reference', summary: 'datalek service' });
+      w.clock.minutes = 20;
+      expect(await (await post(app, autoResolved, { 'x-pagerduty-signature': sign(autoResolved) })).json()).toEqual({ outcome: 'recorded', incidentId: id });
+      w.clock.minutes = 30;
+      await sweep({ store: w.store, policy: w.policy, now: () => AT(30) });
+      await w.deliver();
+      expect(pd.alerts.get(id)).toBe('triggered');
+      return autoResolved;
+    };
+
+    it('Anna’s acknowledgement, lost until datalek raised the alert again, is recorded as hers; the new alert pages until someone takes it, by the page’s link', async () => {
       const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
       try {
         const id = await w.open('pd-earlier');
         await w.deliver();
         const log: string[] = [];
         const app = linkApp(w, async () => WEBHOOK_SECRET, log);
-        // PagerDuty resolves the alert on its own at minute 20 (a service's auto-resolve).
-        pd.alerts.set(id, 'resolved');
-        const autoResolved = keyed('incident.resolved', id, 20, { type: 'service_reference', summary: 'datalek service' });
-        w.clock.minutes = 20;
-        expect(await (await post(app, autoResolved, { 'x-pagerduty-signature': sign(autoResolved) })).json()).toEqual({ outcome: 'recorded', incidentId: id });
-        // Nobody took it: the sweep's page raises a new alert there.
-        w.clock.minutes = 30;
-        await sweep({ store: w.store, policy: w.policy, now: () => AT(30) });
-        await w.deliver();
-        expect(pd.alerts.get(id)).toBe('triggered');
+        // Anna acknowledges there at minute 15; that delivery fails here (the store unreachable).
+        pd.alerts.set(id, 'acknowledged');
+        const annas = keyed('incident.acknowledged', id, 15);
+        // Then PagerDuty resolves it on its own, and datalek raises it again (nobody took it, as far as datalek knows).
+        const autoResolved = await resolvedThenRaisedAgain(w, id, app);
+        const page = pd.accepted.filter((r) => r.body.dedup_key === id && r.body.event_action === 'trigger').at(-1);
+        const link = (page?.body.links as { href: string }[] | undefined)?.find((l) => l.href.startsWith('https://links.example/ack/'))?.href;
+        expect(link).toBeDefined();
         // The auto-resolve sent again, fifteen minutes after its event (well within the hour): applied once already.
         w.clock.minutes = 35;
         const again = await post(app, autoResolved, { 'x-pagerduty-signature': sign(autoResolved) });
         expect(await again.json()).toEqual({ outcome: 'unchanged', incidentId: id });
-        expect((await w.store.getIncident(id))?.pager?.state).toBe('triggered');
-        // An acknowledgement of the alert before (minute 15; its delivery failed then), arriving now:
-        // nobody has acknowledged the page on-call has now.
-        const earlier = keyed('incident.acknowledged', id, 15);
+        // PagerDuty retries Anna's acknowledgement: hers, at minute 15, the new alert left as it is.
         w.clock.minutes = 36;
-        expect(await (await post(app, earlier, { 'x-pagerduty-signature': sign(earlier) })).json()).toEqual({ outcome: 'earlier-alert', incidentId: id });
-        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
-        // Not taken, and the function's log says so: someone looking for a lost acknowledgement finds it.
-        expect(log.filter((l) => l.includes(id) && l.includes('earlier-alert'))).toHaveLength(1);
+        expect(await (await post(app, annas, { 'x-pagerduty-signature': sign(annas) })).json()).toEqual({ outcome: 'acknowledged', incidentId: id });
+        expect(await w.store.getIncident(id)).toMatchObject({
+          acknowledgedBy: 'Anna Jansen (PagerDuty)',
+          acknowledgedAt: AT(15),
+          pager: { state: 'triggered' },
+        });
+        await w.deliver();
+        expect(pd.alerts.get(id)).toBe('triggered');
+        expect(log).toEqual([]);
+        // Sent again: once.
+        expect(await (await post(app, annas, { 'x-pagerduty-signature': sign(annas) })).json()).toEqual({ outcome: 'unchanged', incidentId: id });
+        // Bob, paged by the new alert, presses the button behind its link: the alert stops there.
         w.clock.minutes = 40;
-        await acknowledge(deps(w), { incidentId: id, by: 'anna' });
+        const path = new URL(link as string).pathname;
+        const opened = await app.request(path);
+        expect(opened.status).toBe(200);
+        const pressed = await app.request(path, {
+          method: 'POST',
+          body: new URLSearchParams({ by: 'Bob' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        expect(pressed.status).toBe(200);
+        const shown = await pressed.text();
+        expect(shown).toContain('Anna Jansen (PagerDuty)');
+        expect(shown).toContain('de melding die de pager daarna opnieuw gaf, is nu ook opgepakt');
+        await w.deliver();
+        expect(pd.alerts.get(id)).toBe('acknowledged');
+        expect((await w.store.getTimeline(id)).filter((e) => e.kind === 'alert-acknowledged').map((e) => e.actor)).toEqual([
+          'Bob (from the page to secondary, round 1)',
+        ]);
         await assess(deps(w), { incidentId: id, personalData: 'no', risk: 'none', reason: 'test host, no personal data', by: 'fg' });
         await closeIncident(deps(w), { incidentId: id, reason: 'no personal data', by: 'fg' });
         await w.deliver();
         expect(pd.alerts.get(id)).toBe('resolved');
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it('an acknowledgement dated when no alert of the incident was open there is not taken, and the log says so', async () => {
+      const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
+      try {
+        const id = await w.open('pd-gap');
+        await w.deliver();
+        const log: string[] = [];
+        const app = linkApp(w, async () => WEBHOOK_SECRET, log);
+        await resolvedThenRaisedAgain(w, id, app);
+        // Dated 25: after the alert before was resolved, before the new one was raised.
+        const between = keyed('incident.acknowledged', id, 25);
+        w.clock.minutes = 36;
+        expect(await (await post(app, between, { 'x-pagerduty-signature': sign(between) })).json()).toEqual({ outcome: 'earlier-alert', incidentId: id });
+        expect(await w.store.getIncident(id)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
+        expect(log).toEqual([`datalek: did not take a PagerDuty webhook (acknowledged, incident ${id}): earlier-alert`]);
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it('a webhook without event.id is refused (200, saying why) and records nothing', async () => {
+      const w = world('pagerduty', pd.url, { routingKey: ROUTING_KEY });
+      try {
+        const id = await w.open('pd-no-id');
+        await w.deliver();
+        const log: string[] = [];
+        const { event: e } = JSON.parse(keyed('incident.acknowledged', id, 2));
+        const body = JSON.stringify({ event: { ...e, id: undefined } });
+        w.clock.minutes = 3;
+        const answer = await post(
+          linkApp(w, async () => WEBHOOK_SECRET, log),
+          body,
+          { 'x-pagerduty-signature': sign(body) },
+        );
+        const reason = 'no id of the event in the webhook (event.id, which the provider always sends): it could not be taken only once';
+        expect(await answer.json()).toEqual({ outcome: 'refused', incidentId: id, reason });
+        expect(log).toEqual([`datalek: refused a PagerDuty webhook (acknowledged, incident ${id}): ${reason}`]);
+        expect((await w.store.getIncident(id))?.acknowledgedBy).toBeNull();
       } finally {
         await w.cleanup();
       }
@@ -555,6 +631,27 @@ describe('Opsgenie (Alert API)', () => {
       expect(late.status).toBe(200);
       expect(await late.json()).toMatchObject({ outcome: 'refused', incidentId: other, reason: expect.stringMatching(/^stale: the event happened at /) });
       expect(await w.store.getIncident(other)).toMatchObject({ acknowledgedBy: null, pager: { state: 'triggered' } });
+      // Without alertId (which Opsgenie's alert action data always carries) it could not be taken
+      // once: refused, saying why, and logged, identifiers only.
+      const third = await w.open('og-hook-no-id');
+      await w.deliver();
+      const log: string[] = [];
+      const noId = `{"action":"Acknowledge","alert":{"alias":"${third}","username":"anna@example.nl","tinyId":"9","updatedAt":${acknowledgedAt(2)}},"source":{"name":"web","type":"web"}}`;
+      const refused = await createLinkApp({
+        store: w.store,
+        policy: w.policy,
+        now: () => AT(3),
+        linkKey: async () => LINK_KEY,
+        webhookSecret: async () => WEBHOOK_SECRET,
+        target: 'local',
+        live: false,
+        log: (line) => void log.push(line),
+      }).request('/hooks/opsgenie', { method: 'POST', body: noId, headers: { 'content-type': 'application/json', [OPSGENIE_TOKEN_HEADER]: WEBHOOK_SECRET } });
+      const why = 'no id of the event in the webhook (alert.alertId, which the provider always sends): it could not be taken only once';
+      expect(await refused.json()).toEqual({ outcome: 'refused', incidentId: third, reason: why });
+      expect(log).toEqual([`datalek: refused a Opsgenie webhook (acknowledged, incident ${third}): ${why}`]);
+      expect(log.join()).not.toContain('anna@example.nl');
+      expect((await w.store.getIncident(third))?.acknowledgedBy).toBeNull();
       // A PagerDuty webhook is not this policy's: refused before anything is read.
       expect((await app.request('/hooks/pagerduty', { method: 'POST', body: '{}' })).status).toBe(404);
     } finally {
@@ -592,6 +689,7 @@ describe('end to end, as an organisation runs it: the CLI, `datalek serve` takin
     try {
       const body = JSON.stringify({
         event: {
+          id: '01E2EACKNOWLEDGED',
           event_type: 'incident.acknowledged',
           resource_type: 'incident',
           occurred_at: '2026-11-27T21:11:30Z',
@@ -612,6 +710,7 @@ describe('end to end, as an organisation runs it: the CLI, `datalek serve` takin
         headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature },
       });
       expect(hook.status).toBe(200);
+      expect(JSON.parse(hook.body)).toEqual({ outcome: 'acknowledged', incidentId: id });
     } finally {
       await served.stop();
     }

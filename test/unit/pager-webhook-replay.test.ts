@@ -19,7 +19,14 @@ import { changeIncident } from '../../handlers/core/change-incident.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { exposedAlertKey } from '../../handlers/core/messages.js';
 import { notePagerTrigger, recordPagerEvent } from '../../handlers/core/pager.js';
-import { parseOpsgenieEvent, parsePagerDutyEvent, WEBHOOK_WINDOW_MINUTES, webhookTimeRefusal } from '../../handlers/core/pager-webhooks.js';
+import {
+  MAX_REMEMBERED_EVENTS,
+  parseOpsgenieEvent,
+  parsePagerDutyEvent,
+  WEBHOOK_WINDOW_MINUTES,
+  webhookIdRefusal,
+  webhookTimeRefusal,
+} from '../../handlers/core/pager-webhooks.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { AT, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
 
@@ -61,19 +68,25 @@ describe('a webhook acts on the alert it was about, and only on that one', () =>
     }
   });
 
-  it('an acknowledgement of the alert before does not acknowledge the page after it: nobody has seen that one', async () => {
+  it('a person’s acknowledgement of the alert before is theirs, but does not acknowledge the page after it: nobody has seen that one', async () => {
     const f = await opened();
     try {
       await resolvedThenRaisedAgain(f, 20, 30);
+      // Before the fix refused as `earlier-alert`: the person's acknowledgement was lost to the record
+      // (test/unit/pager-lost-ack.test.ts has the whole sequence).
       const late = { provider: 'pagerduty' as const, incidentId: f.id, event: 'acknowledged' as const, by: 'Anna Jansen', occurredAt: AT(10) };
-      expect(await recordPagerEvent(f.deps(36), late)).toBe('earlier-alert');
-      expect((await f.store.getIncident(f.id))?.acknowledgedBy).toBeNull();
-      // The new alert's own acknowledgement counts, recorded with when it happened there.
+      expect(await recordPagerEvent(f.deps(36), late)).toBe('acknowledged');
+      expect(await f.store.getIncident(f.id)).toMatchObject({
+        acknowledgedBy: 'Anna Jansen (PagerDuty)',
+        acknowledgedAt: AT(10),
+        pager: { state: 'triggered' },
+      });
+      // The new alert's own acknowledgement counts for the alert, recorded with when it happened there.
       const fresh = { provider: 'pagerduty' as const, incidentId: f.id, event: 'acknowledged' as const, by: 'Bob de Vries', occurredAt: AT(31) };
-      expect(await recordPagerEvent(f.deps(33), fresh)).toBe('acknowledged');
-      expect(await f.store.getIncident(f.id)).toMatchObject({ acknowledgedBy: 'Bob de Vries (PagerDuty)', acknowledgedAt: AT(33) });
-      const entry = (await f.store.getTimeline(f.id)).find((e) => e.kind === 'acknowledged');
-      expect(entry?.detail).toMatchObject({ via: 'pagerduty', event: 'acknowledged', occurredAt: AT(31) });
+      expect(await recordPagerEvent(f.deps(37), fresh)).toBe('recorded');
+      expect((await f.store.getIncident(f.id))?.pager?.state).toBe('acknowledged');
+      const entry = (await f.store.getTimeline(f.id)).find((e) => e.kind === 'pager-acknowledged');
+      expect([entry?.actor, entry?.detail]).toEqual(['Bob de Vries', { provider: 'pagerduty', occurredAt: AT(31) }]);
     } finally {
       await f.cleanup();
     }
@@ -198,6 +211,119 @@ describe('a webhook’s time, by the provider’s clock', () => {
     );
     expect(webhookTimeRefusal('2026-11-27T22:10:00.000Z', now)).toBe(
       'the event is dated 2026-11-27T22:10:00.000Z, 10 minutes after it arrived: the provider’s clock or this one is wrong',
+    );
+  });
+});
+
+describe('each event once, for as long as the webhook could take it again', () => {
+  /** An exposed interface's alert at the pager, where every event is recorded (none changes the incident's own alert). */
+  async function withExposedAlert() {
+    const f = await opened();
+    const key = exposedAlertKey(f.id, 'eni-0bbb');
+    await changeIncident(f.deps(1), f.id, (draft) => {
+      notePagerTrigger(draft, { alert: { action: 'trigger', key } } as OutboxMessage, PAGERDUTY, AT(1));
+      return { entries: [{ at: AT(1), kind: 'resource-exposed', detail: { resource: 'eni-0bbb' } }] };
+    });
+    // Taken already: every event about the interface's alert is then recorded as such.
+    await acknowledge(f.deps(1), { incidentId: f.id, by: 'anna' });
+    const event = (n: number, minutes: number) => ({
+      provider: 'pagerduty' as const,
+      incidentId: f.id,
+      event: n % 2 ? ('resolved' as const) : ('acknowledged' as const),
+      by: 'Anna Jansen',
+      alertKey: key,
+      occurredAt: AT(minutes),
+      eventId: `Q0EVENT${n}`,
+    });
+    return { ...f, event };
+  }
+
+  it('a burst of events does not push out an id a replay within the hour could use', async () => {
+    const f = await withExposedAlert();
+    try {
+      // 25 events in ten minutes (before, only the last 20 ids were held).
+      for (let n = 0; n < 25; n++) expect(await recordPagerEvent(f.deps(10), f.event(n, 2))).toBe('recorded');
+      const recorded = (await f.store.getTimeline(f.id)).length;
+      // The first one, replayed 40 minutes after it happened: inside the window, so taken before.
+      expect(await recordPagerEvent(f.deps(42), f.event(0, 2))).toBe('unchanged');
+      expect((await f.store.getTimeline(f.id)).length).toBe(recorded);
+      expect((await f.store.getIncident(f.id))?.pager?.events).toHaveLength(25);
+    } finally {
+      await f.cleanup();
+    }
+  });
+
+  it('an id is held with its time there, and let go once a delivery of it would be refused as stale', async () => {
+    const f = await withExposedAlert();
+    try {
+      await recordPagerEvent(f.deps(3), f.event(0, 2));
+      expect((await f.store.getIncident(f.id))?.pager?.events).toEqual([{ id: 'Q0EVENT0', at: AT(2) }]);
+      // The window (60 minutes) and the clock skew (5) later it is still held …
+      await recordPagerEvent(f.deps(67), f.event(1, 66));
+      expect((await f.store.getIncident(f.id))?.pager?.events?.map((e) => (typeof e === 'string' ? e : e.id))).toEqual(['Q0EVENT0', 'Q0EVENT1']);
+      // … after that only the newer one is: the old one's own time refuses it at the webhook.
+      await recordPagerEvent(f.deps(68), f.event(2, 67));
+      expect((await f.store.getIncident(f.id))?.pager?.events).toEqual([
+        { id: 'Q0EVENT1', at: AT(66) },
+        { id: 'Q0EVENT2', at: AT(67) },
+      ]);
+      expect(webhookTimeRefusal(AT(2), AT(68))).toMatch(/^stale:/);
+    } finally {
+      await f.cleanup();
+    }
+  });
+
+  it(`at ${MAX_REMEMBERED_EVENTS} ids within the window a new event is refused, never an id forgotten`, async () => {
+    const f = await withExposedAlert();
+    try {
+      await changeIncident(f.deps(2), f.id, (draft) => {
+        if (draft.pager) draft.pager.events = Array.from({ length: MAX_REMEMBERED_EVENTS }, (_, n) => ({ id: `Q0HELD${n}`, at: AT(2) }));
+        return { entries: [{ at: AT(2), kind: 'resource-exposed', detail: { resource: 'eni-0bbb' } }] };
+      });
+      const before = (await f.store.getTimeline(f.id)).length;
+      expect(await recordPagerEvent(f.deps(10), f.event(0, 9))).toBe('too-many-events');
+      expect((await f.store.getTimeline(f.id)).length).toBe(before);
+      // Every held id still refuses its replay.
+      expect(await recordPagerEvent(f.deps(10), { ...f.event(0, 9), eventId: 'Q0HELD0' })).toBe('unchanged');
+      // Once the held ones are past the window, events are taken again.
+      expect(await recordPagerEvent(f.deps(70), f.event(0, 69))).toBe('recorded');
+      expect((await f.store.getIncident(f.id))?.pager?.events).toEqual([{ id: 'Q0EVENT0', at: AT(69) }]);
+    } finally {
+      await f.cleanup();
+    }
+  });
+
+  it('an id held by a record from before ids had a time still refuses its replay, and is held a window from then', async () => {
+    const f = await withExposedAlert();
+    try {
+      await changeIncident(f.deps(2), f.id, (draft) => {
+        if (draft.pager) draft.pager.events = ['Q0LEGACY'];
+        return { entries: [{ at: AT(2), kind: 'resource-exposed', detail: { resource: 'eni-0bbb' } }] };
+      });
+      expect(await recordPagerEvent(f.deps(5), { ...f.event(0, 4), eventId: 'Q0LEGACY' })).toBe('unchanged');
+      expect(await recordPagerEvent(f.deps(6), f.event(1, 5))).toBe('recorded');
+      expect((await f.store.getIncident(f.id))?.pager?.events).toEqual([
+        { id: 'Q0LEGACY', at: AT(6) },
+        { id: 'Q0EVENT1', at: AT(5) },
+      ]);
+    } finally {
+      await f.cleanup();
+    }
+  });
+});
+
+describe('a webhook without an id of its event', () => {
+  it('is refused, saying why: PagerDuty and Opsgenie always send one, and without it the event could not be taken once', () => {
+    expect(webhookIdRefusal({ eventId: 'Q0X' }, 'pagerduty')).toBeNull();
+    expect(webhookIdRefusal({}, 'pagerduty')).toBe(
+      'no id of the event in the webhook (event.id, which the provider always sends): it could not be taken only once',
+    );
+    const alias = `dl-${'ef'.repeat(16)}`;
+    const withoutAlertId = parseOpsgenieEvent({ action: 'Acknowledge', alert: { alias, username: 'anna@example.nl', updatedAt: 1795900800764 } });
+    expect(withoutAlertId).toMatchObject({ incidentId: alias, occurredAt: '2026-11-28T21:20:00.764Z' });
+    expect(withoutAlertId?.eventId).toBeUndefined();
+    expect(webhookIdRefusal(withoutAlertId ?? {}, 'opsgenie')).toBe(
+      'no id of the event in the webhook (alert.alertId, which the provider always sends): it could not be taken only once',
     );
   });
 });

@@ -39,6 +39,12 @@ async function ack(ctx: Context): Promise<number> {
 
 function printAck(ctx: Context, a: AckOutcome, deadline: string | null): void {
   if (ctx.flags.json) ctx.io.out(JSON.stringify(a));
+  else if (a.alertAcknowledged)
+    ctx.io.out(
+      oneLine(
+        `${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; the alert the pager raised again after that is acknowledged now, as you.`,
+      ),
+    );
   else if (a.changed)
     ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`));
   else ctx.io.out(oneLine(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`));
