@@ -480,9 +480,11 @@ type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record
  */
 function firstActivity(finding: Finding): string {
   const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
-  const seen = typeof service?.eventFirstSeen === 'string' ? Date.parse(service.eventFirstSeen) : Number.NaN;
+  const first = service?.eventFirstSeen;
+  // toUtc remembers what it read (and is what Date.parse then toISOString gives, for a time it can read).
+  const seen = typeof first === 'string' && Number.isFinite(Date.parse(first)) ? toUtc(first) : null;
   const created = toUtc(finding.createdAt);
-  return Number.isFinite(seen) && new Date(seen).toISOString() < created ? new Date(seen).toISOString() : created;
+  return seen !== null && seen < created ? seen : created;
 }
 
 function noteFirstActivity(incident: Incident, finding: Finding): void {
