@@ -70,9 +70,19 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       alertAcknowledged = true;
       return {
         entries: [{ at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, provider, raisedAt: triggeredAt } }],
-        messages: (incident) => [
-          composePagerMessage({ incident: { ...incident, acknowledgedBy: by }, action: 'acknowledge', key: incident.id, now, policy: deps.policy }),
-        ],
+        messages: (incident) => {
+          const message = composePagerMessage({
+            incident: { ...incident, acknowledgedBy: by },
+            action: 'acknowledge',
+            key: incident.id,
+            now,
+            policy: deps.policy,
+          });
+          // One acknowledge per raise of the alert: the incident's first acknowledgement queued
+          // the message of this id without a raise, and a message id queued already is queued
+          // no more (both stores), so the record would say acknowledged there and none be sent.
+          return [{ ...message, id: `${message.id}:${triggeredAt ?? now}` }];
+        },
       };
     }
     return { entries: [applyAcknowledgement(draft, by, now, detail, deps.policy.timeZone)] };
@@ -96,7 +106,11 @@ export function pageAfterAcknowledgement(incident: Incident): boolean {
     pager?.state === 'triggered' &&
     pager.keys.includes(incident.id) &&
     pager.triggeredAt !== undefined &&
-    pager.triggeredAt > incident.acknowledgedAt
+    pager.triggeredAt > incident.acknowledgedAt &&
+    // An exposed interface's page puts a resolved pager state back to triggered (closing needs it
+    // to resolve that page), with the own alert's raise unchanged: an own alert the pager
+    // resolved since is held as an earlier one, and is not paging.
+    !(pager.earlier ?? []).some((alert) => alert.raisedAt === pager.triggeredAt)
   );
 }
 

@@ -178,6 +178,17 @@ const FACT_NAMES: Record<Lang, Record<string, string>> = {
 };
 
 /**
+ * When a pager's webhook says it happened there (it is recorded on arrival, which can be many
+ * minutes later), and whether it was about the alert before the present one.
+ */
+function atPager(d: Record<string, unknown>, nl: boolean, local: (k: string) => string): string {
+  const when = typeof d.occurredAt === 'string' ? `, ${nl ? 'bij de pager om' : 'at the pager at'} ${local('occurredAt')}` : '';
+  const earlier =
+    d.alert === 'earlier' ? ` (${nl ? 'de melding van vóór de laatste, verstuurd' : 'the alert before the present one, raised'} ${local('raisedAt')})` : '';
+  return `${when}${earlier}`;
+}
+
+/**
  * One timeline entry in words for the report, in its language. Entry kinds this list does not know
  * (added by later work) show as their code; the whole entry is in `datalek show ID --json`.
  */
@@ -207,7 +218,14 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'page-held':
       return nl ? 'Escalatie aangehouden: stille uren' : 'Page held: quiet hours';
     case 'acknowledged':
-      return nl ? 'Opgepakt' : 'Acknowledged';
+      return `${nl ? 'Opgepakt' : 'Acknowledged'}${atPager(d, nl, local)}`;
+    case 'alert-acknowledged':
+      return nl
+        ? `Opnieuw verstuurde melding opgepakt (verstuurd ${local('raisedAt')}); het incident was al opgepakt`
+        : `Alert raised again acknowledged (raised ${local('raisedAt')}); the incident was acknowledged already`;
+    case 'pager-acknowledged':
+    case 'pager-resolved':
+      return `${e.kind === 'pager-acknowledged' ? (nl ? 'Opgepakt bij de pager' : 'Acknowledged at the pager') : nl ? 'Afgesloten bij de pager' : 'Resolved at the pager'}${atPager(d, nl, local)}`;
     case 'awareness-set':
       return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}`;
     case 'assessed':

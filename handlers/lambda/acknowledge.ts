@@ -86,7 +86,9 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       );
       const i = result.incident;
       if (result.changed) {
-        await deps.publisher.publish([{ type: 'Incident Acknowledged', incidentId: i.id, revision: i.revision, detail: { acknowledgedBy: caller } }]);
+        // A second acknowledgement takes only the alert raised since; the incident's acknowledger stays the first.
+        const detail: Record<string, string> = result.alertAcknowledged ? { alertAcknowledgedBy: caller } : { acknowledgedBy: caller };
+        await deps.publisher.publish([{ type: 'Incident Acknowledged', incidentId: i.id, revision: i.revision, detail }]);
       }
       deps.logger.info('acknowledgement', { incidentId: i.id, changed: result.changed });
       return respond(200, {

@@ -214,7 +214,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
               actorLabel(lang, incident.acknowledgedBy),
               incident.acknowledgedAt ? formatLocal(incident.acknowledgedAt, deps.policy.timeZone) : '',
             )
-          : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
+          : c.req.query('alert') === '1'
+            ? w.link.alertTaken
+            : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
     } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
     return incidentPage(c, incident, { flash });
   });
@@ -245,7 +247,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       throw err;
     }
     await deliverQuietly(deps);
-    const changed = web.id === 'ack' && (result as AckOutcome).changed === false ? '&changed=0' : '';
+    const ack = web.id === 'ack' ? (result as AckOutcome) : undefined;
+    // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
+    const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
     return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
   });
 
