@@ -5,6 +5,7 @@
 import { clocksOf, roleOf } from '../core/clocks.js';
 import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
+import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
@@ -17,6 +18,7 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     severity: incident.severity,
     band: severityBand(incident.severity),
     findingType: incident.findingType,
+    findingTypes: incident.findingTypes ?? [incident.findingType],
     resource: { type: incident.resource.resourceType, id: incident.resource.id },
     accountId: incident.accountId,
     region: incident.region,
@@ -32,6 +34,9 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     reports: incident.reports ?? [],
     firstActivityAt: incident.firstActivityAt ?? null,
     role: policy ? roleOf(incident, policy) : (incident.role ?? null),
+    reviewAsked: reviewPending(incident) ? (incident.reviewAsked ?? null) : null,
+    followUpOf: incident.followUpOf ?? null,
+    followUps: incident.followUps ?? [],
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -89,6 +94,13 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  state          ${incident.state}`,
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
+    ...((incident.findingTypes?.length ?? 0) > 1 ? [`  finding types  ${incident.findingTypes?.join(', ')}`] : []),
+    ...(incident.followUpOf
+      ? [
+          `  follow-up of   ${incident.followUpOf.incidentId} (closed ${when(incident.followUpOf.closedAt)}; finding ${incident.followUpOf.findingId} active again)`,
+        ]
+      : []),
+    ...(incident.followUps?.length ? [`  follow-ups     ${incident.followUps.join(', ')} (activity after closing)`] : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}`,
@@ -100,6 +112,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  assessment     personal data ${a.personalData}, risk ${a.risk}: ${a.notifiable ? 'notifiable' : 'NOT notifiable'} (${a.by}, ${formatLocal(a.at, tz)}): ${a.reason}`,
     );
+    const ask = incident.reviewAsked;
+    if (ask && reviewPending(incident)) {
+      lines.push(`  TO REVIEW      ${ask.findingType} (${ask.findingId}) came at ${formatLocal(ask.at, tz)}, after this assessment: the FG assesses again`);
+    }
   }
   if (!incident.sample) lines.push(`  role           ${roleOf(incident, policy)}${incident.role ? '' : ' (policy default)'}`);
   if (incident.nis2) {

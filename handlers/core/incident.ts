@@ -263,6 +263,18 @@ export interface Incident {
   firstFinding: FindingKey;
   /** The type of the most severe finding attached. */
   findingType: string;
+  /** Every finding type among its findings, sorted (absent in records from before: `findingType` alone). */
+  findingTypes?: string[];
+  /**
+   * A finding of a type the incident did not have arrived after the FG's assessment: the FG is
+   * asked to assess again, and reminded until an assessment is recorded after `decisions` (the
+   * number of decisions recorded when it was asked).
+   */
+  reviewAsked?: ReviewAsk | null;
+  /** Opened because a finding of a closed incident was active again after it was closed. */
+  followUpOf?: FollowUpOf | null;
+  /** The follow-up incidents opened for activity after this one was closed. */
+  followUps?: string[];
   /** The highest severity of any attached finding. */
   severity: number;
   /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
@@ -321,6 +333,30 @@ export interface Incident {
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
+}
+
+/** Why the FG is asked to review an assessment: the finding that came after it. */
+export interface ReviewAsk {
+  at: string;
+  findingId: string;
+  findingType: string;
+  /** The assessment it came after: when it was recorded and by whom. */
+  assessedAt: string;
+  assessedBy: string;
+  /** How many decisions were recorded when it was asked: an assessment after them answers it. */
+  decisions: number;
+}
+
+/** The closed incident a follow-up continues, and the activity that opened it. */
+export interface FollowUpOf {
+  incidentId: string;
+  closedAt: string;
+  findingId: string;
+  /** The finding's count when the incident was closed, and now. */
+  previousCount: number;
+  count: number;
+  /** The finding's `service.eventLastSeen` (else `updatedAt`) that showed the activity. */
+  lastSeen: string;
 }
 
 export interface TimelineEntry {

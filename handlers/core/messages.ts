@@ -12,9 +12,19 @@ import { runbookUrl } from './chat-card.js';
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
-import { type AckLinkRef, type Channel, type Incident, initialReport, type MessageCard, type OutboxMessage, type PagerAlert } from './incident.js';
-import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel } from './labels.js';
+import {
+  type AckLinkRef,
+  type Assessment,
+  type Channel,
+  type Incident,
+  initialReport,
+  type MessageCard,
+  type OutboxMessage,
+  type PagerAlert,
+} from './incident.js';
+import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel, riskLabel } from './labels.js';
 import type { Policy } from './policy.js';
+import { reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { anyControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
@@ -33,6 +43,10 @@ export type MessageKind =
   | 'follow-up-reminder'
   | 'subjects-reminder'
   | 'notify-nudge'
+  /** A finding of a type the incident did not have (FG), or one that plans new containment (on-call). */
+  | 'finding-added'
+  /** The FG was asked to review an assessment a later finding may overturn, and has not yet. */
+  | 'review-reminder'
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
   | 'interface-exposed';
 
@@ -87,7 +101,23 @@ const T = {
       'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
       'notify-nudge': { fg: 'Meldplichtig, nog niet gemeld: meld nu aan de AP', 'on-call': 'Melding AP nog niet gedaan' },
       'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
+      'finding-added': { fg: 'Nieuwe bevinding', 'on-call': 'Nieuwe bevinding, nieuwe inperking' },
+      'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
     },
+    followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
+    newFinding: (type: string, id: string, severity: string) =>
+      `Nieuwe bevinding bij dit incident: ${type} (${id}, ernst ${severity}). Beoordeel of die verandert wat getroffen is en wat gemeld moet worden (AVG art. 33).`,
+    newContainment: (type: string, id: string, actions: string) =>
+      `Nieuwe bevinding bij dit incident: ${type} (${id}). Nieuwe inperking gepland: ${actions}. Volg het draaiboek.`,
+    verdict: (a: Assessment) =>
+      `persoonsgegevens ${{ yes: 'ja', no: 'nee', unknown: 'onbekend' }[a.personalData]}, ${riskLabel('nl', a.risk)}: ${a.notifiable ? 'meldplichtig' : 'niet meldplichtig'}`,
+    reviewAsk: (when: string, by: string, verdict: string, hours: number) =>
+      `Uw beoordeling van ${when} door ${by}: ${verdict}, is van vóór deze bevinding. Beoordeel opnieuw en leg de beoordeling vast; tot dan volgt elke ${hours} uur een herinnering.`,
+    reviewReminder: (when: string, type: string, id: string) =>
+      `Na de beoordeling van ${when} kwam een bevinding van een nieuw type: ${type} (${id}). Er is sindsdien geen beoordeling vastgelegd. Beoordeel opnieuw of persoonsgegevens zijn getroffen en of het datalek meldplichtig is (AVG art. 33(1), 33(5)).`,
+    apReviewAsked: 'opnieuw te beoordelen: een nieuwe bevinding kwam na dit besluit',
+    followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
+      `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
@@ -143,6 +173,7 @@ const T = {
     acknowledged: (by: string, at: string) => `Opgepakt door ${by} om ${at}.`,
     notAcknowledged: 'Nog door niemand opgepakt.',
     findings: 'Bevindingen',
+    findingTypes: 'Typen bevindingen',
     round: 'ronde',
     status: { planned: 'gepland', done: 'uitgevoerd', skipped: 'overgeslagen', failed: 'MISLUKT' },
     personalLeftOut: (type: string) => `${type} (naam weggelaten: persoonsgegevens)`,
@@ -168,7 +199,22 @@ const T = {
       'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
       'notify-nudge': { fg: 'Notifiable, not yet notified: notify the AP now', 'on-call': 'AP notification not yet made' },
       'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
+      'finding-added': { fg: 'New finding', 'on-call': 'New finding, new containment' },
+      'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
     },
+    followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
+    newFinding: (type: string, id: string, severity: string) =>
+      `New finding on this incident: ${type} (${id}, severity ${severity}). Assess whether it changes what is affected and what must be notified (GDPR Art. 33).`,
+    newContainment: (type: string, id: string, actions: string) =>
+      `New finding on this incident: ${type} (${id}). New containment planned: ${actions}. Follow the runbook.`,
+    verdict: (a: Assessment) => `personal data ${a.personalData}, ${riskLabel('en', a.risk)}: ${a.notifiable ? 'notifiable' : 'not notifiable'}`,
+    reviewAsk: (when: string, by: string, verdict: string, hours: number) =>
+      `Your assessment of ${when} by ${by}: ${verdict}, predates this finding. Assess again and record it; until then a reminder follows every ${hours} hours.`,
+    reviewReminder: (when: string, type: string, id: string) =>
+      `After the assessment of ${when} a finding of a new type came: ${type} (${id}). No assessment was recorded since. Assess again whether personal data is affected and whether the breach is notifiable (GDPR Art. 33(1), 33(5)).`,
+    apReviewAsked: 'to be assessed again: a new finding came after this decision',
+    followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
+      `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
@@ -223,6 +269,7 @@ const T = {
     acknowledged: (by: string, at: string) => `Acknowledged by ${by} at ${at}.`,
     notAcknowledged: 'Not yet acknowledged by anyone.',
     findings: 'Findings',
+    findingTypes: 'Finding types',
     round: 'round',
     status: { planned: 'planned', done: 'done', skipped: 'skipped', failed: 'FAILED' },
     personalLeftOut: (type: string) => `${type} (name left out: personal data)`,
@@ -261,9 +308,19 @@ export interface ComposeInput {
   clock?: ClockName;
   /** For `interface-exposed`: the resource left open (a network interface id). */
   exposed?: string;
+  /** The new finding a message tells of (`finding-added`, or an opening or rise it caused). */
+  news?: FindingNews;
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed }: ComposeInput): OutboxMessage {
+/** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
+export interface FindingNews {
+  findingId: string;
+  findingType: string;
+  severity: number;
+  actions: { type: string; target: string }[];
+}
+
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed, news }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
@@ -274,8 +331,19 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
   const clocks = clocksOf(incident, policy, now);
   const theClock = clock ? clocks.find((x) => x.name === clock) : undefined;
-  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${subjectText(t, kind, channel, clock, theClock, lang)}${escalated}: ${incident.findingType} ${incident.id}`;
-  const intro = kind === 'interface-exposed' ? t.exposed(exposed ?? incident.resource.id) : introText(t, kind, channel, clock, lang);
+  const what =
+    kind === 'opened' && incident.followUpOf
+      ? t.followUpSubject[channel]
+      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}`;
+  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}: ${incident.findingType} ${incident.id}`;
+  const intro =
+    kind === 'interface-exposed'
+      ? t.exposed(exposed ?? incident.resource.id)
+      : kind === 'finding-added' && news
+        ? newsText(t, channel, news, lang)
+        : kind === 'review-reminder' && incident.reviewAsked
+          ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
+          : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -290,6 +358,14 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
+  const f = incident.followUpOf;
+  if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
+  // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
+  if (news && kind !== 'finding-added') lines.push(newsText(t, channel, news, lang));
+  if (news && channel === 'fg' && incident.assessment && reviewPending(incident)) {
+    const a = incident.assessment;
+    lines.push(t.reviewAsk(when(a.at, tz), a.by, t.verdict(a), policy.reminders.overdueEveryHours));
+  }
   // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
   if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {
     const { csirt, competentAuthority } = policy.organisation.nis2Recipients;
@@ -303,6 +379,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   }
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
+  if ((incident.findingTypes?.length ?? 0) > 1) lines.push(`${t.findingTypes}: ${incident.findingTypes?.join(', ')}`);
   lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`);
   lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
@@ -364,6 +441,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
       band,
       sample: String(incident.sample),
       kind,
+      ...(news ? { findingType: oneLine(news.findingType) } : {}),
       // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
       ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
       ...(clock ? { clock } : {}),
@@ -454,6 +532,14 @@ export function exposedAlertKey(incidentId: string, resource: string): string {
 
 type Texts = (typeof T)[Lang];
 
+/** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
+function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang): string {
+  if (channel === 'on-call' && news.actions.length) {
+    return t.newContainment(news.findingType, news.findingId, news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '));
+  }
+  return t.newFinding(news.findingType, news.findingId, formatSeverity(news.severity));
+}
+
 function subjectText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, c: ClockStatus | undefined, lang: Lang): string {
   if ((kind === 'clock-reminder' || kind === 'clock-overdue') && c) return `${t.subject[kind][channel]}: ${c.label[lang]}`;
   if (kind === 'subjects-reminder' && clock === 'telecom-subscribers') return t.subscribersSubject;
@@ -476,7 +562,7 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   const report = initialReport(incident);
   if (report) return [`${t.ap}: ${t.apDone(when(report.at, tz), report.at > incident.deadline)}`];
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
-  if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}`];
+  if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];
   const out = [`${t.deadline}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
   if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);

@@ -3,7 +3,8 @@
  *
  * Primary course:
  * 1. Parse the event into a finding (a bad event is rejected, nothing stored).
- * 2. Known finding: same version is a duplicate, older is stale, newer updates the incident.
+ * 2. Known finding: same version is a duplicate, older is stale, newer updates the incident. On a
+ *    closed incident, a newer version showing activity after the closing opens a follow-up incident.
  * 3. New finding: attach it to the open incident on the same resource, or open one when its
  *    severity reaches the policy's threshold (archived findings and lower severities open nothing).
  * 4. Plan containment, queue the FG and on-call messages, append the timeline: one atomic commit.
@@ -17,13 +18,34 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
-import { compareVersions, correlationKeys, type Finding, findingKeyString, type ParsedEvent, parseEvent, parseEventText, resourceKey } from './finding.js';
+import {
+  compareVersions,
+  correlationKeys,
+  type Finding,
+  type FindingVersion,
+  findingKeyString,
+  type ParsedEvent,
+  parseEvent,
+  parseEventText,
+  resourceKey,
+} from './finding.js';
 import type { AffectedResource } from './finding-resources.js';
-import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentIdFor, newIncident, type OutboxMessage } from './incident.js';
-import { composeMessage, type MessageKind } from './messages.js';
+import { sha256 } from './hash.js';
+import {
+  type ActionRecord,
+  appendEntries,
+  type FindingRecord,
+  type FollowUpOf,
+  INCIDENT_ID_HEX,
+  type Incident,
+  incidentIdFor,
+  newIncident,
+  type OutboxMessage,
+} from './incident.js';
+import { composeMessage, type FindingNews, type MessageKind } from './messages.js';
 import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
-import { nextDueAt } from './schedule.js';
+import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord } from './stored-record.js';
 import { addHours, addMinutes, toUtc } from './time.js';
@@ -154,6 +176,13 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     }
     const incident = await followMerges(store, known.incidentId, reads.incident);
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
+    if (incident.state === 'closed' && activeAfterClosing(finding, known, incident) && finding.severity >= policy.thresholds.openIncident) {
+      // Whatever GuardDuty's archive flag says: activity goes on (an archived finding still
+      // publishes new occurrences). An incident opened on its resources since takes it in.
+      const holders = distinct(reads.holders);
+      if (holders.length) return attach(deps, finding, holders, keys, now, known.version);
+      return followUp(deps, finding, known, incident, keys, now);
+    }
     return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
   }
 
@@ -206,11 +235,22 @@ async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], f
   }
 }
 
-function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, id: string): Decision {
+/**
+ * `followUp`: the incident continues a closed one (see `followUp`): its detection is the version
+ * that showed the new activity, and the finding's record moves to it from `expected`.
+ */
+function open_(
+  deps: RecordDeps,
+  finding: Finding,
+  keys: string[],
+  now: string,
+  id: string,
+  followUp?: { of: FollowUpOf; detectedAt: string; expected: FindingVersion },
+): Decision {
   const { policy } = deps;
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
   // the conservative default is detection (the finding's createdAt), never the processing time.
-  const detectedAt = toUtc(finding.createdAt);
+  const detectedAt = followUp?.detectedAt ?? toUtc(finding.createdAt);
   const awareAt = finding.sample ? null : detectedAt;
   const incident = newIncident({
     id,
@@ -229,6 +269,8 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
     openedAt: now,
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
+  incident.findingTypes = [finding.type];
+  if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = [...finding.related];
@@ -245,12 +287,82 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
         awareAt,
         deadline: incident.deadline,
         awareAtBasis: awareAt ? 'detection (default until a person records awareness)' : 'none: sample finding starts no clock',
+        ...(followUp ? { followUpOf: followUp.of } : {}),
       }),
     },
     ...actionEntries(actions, now),
   ];
   const messages = announce(null, incident, policy, now, entries);
-  return finish(incident, null, { record: findingRecord(finding, id), expected: null }, entries, messages, 'opened', finding, actions, policy, { claims });
+  const record = { record: findingRecord(finding, id), expected: followUp?.expected ?? null };
+  return finish(incident, null, record, entries, messages, 'opened', finding, actions, policy, { claims });
+}
+
+/**
+ * Whether a newer version of a closed incident's finding shows activity its closing did not see:
+ * more occurrences than the record held, or activity last seen after the closing. A version that
+ * changed otherwise (archived in GuardDuty, severity re-scored) is no new activity.
+ */
+function activeAfterClosing(finding: Finding, known: FindingRecord, closed: Incident): boolean {
+  if (finding.version.count > known.version.count) return true;
+  return closed.closedAt !== null && Date.parse(lastSeen(finding)) > Date.parse(closed.closedAt);
+}
+
+/** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
+function lastSeen(finding: Finding): string {
+  const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
+  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
+  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
+}
+
+/**
+ * A finding active again after its incident was closed (a backdoor still calling home after the
+ * instance was released) opens a follow-up incident rather than reopening the closed one: the
+ * closed record is the FG's decision on what was known then (Art. 33(5)) and stays as it was. The
+ * follow-up pages, plans containment again (what was released is open again) and runs its own AP
+ * clock and assessment from the version that showed the activity; the two name each other. Its id
+ * is derived from the finding and the closed incident, so a redelivered event finds it (and is a
+ * duplicate), and the registry names each id once; one taken by another incident (a collision)
+ * gives the next derivation.
+ */
+async function followUp(deps: RecordDeps, finding: Finding, known: FindingRecord, closed: Incident, keys: string[], now: string): Promise<Decision> {
+  const id = await freeFollowUpId(deps.store, finding.key, closed.id);
+  const of: FollowUpOf = {
+    incidentId: closed.id,
+    closedAt: closed.closedAt ?? now,
+    findingId: finding.key.findingId,
+    previousCount: known.version.count,
+    count: finding.version.count,
+    lastSeen: lastSeen(finding),
+  };
+  const decision = open_(deps, finding, keys, now, id, { of, detectedAt: toUtc(finding.updatedAt), expected: known.version });
+  const linked = structuredClone(closed);
+  linked.followUps = [...(closed.followUps ?? []), id];
+  linked.revision = closed.revision + 1;
+  linked.nextDueAt = nextDueAt(linked, deps.policy);
+  const timeline = appendEntries(linked, [
+    {
+      at: now,
+      kind: 'follow-up-opened',
+      detail: {
+        incidentId: id,
+        findingId: of.findingId,
+        previousCount: of.previousCount,
+        count: of.count,
+        lastSeen: of.lastSeen,
+        reason: 'the finding was active again after this incident was closed: a follow-up incident takes it; this record and its decisions stay as they were',
+      },
+    },
+  ]);
+  if (decision.change) decision.change.others = [{ incident: linked, expectedRevision: closed.revision, timeline, messages: [] }];
+  return decision;
+}
+
+async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], closedId: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const id = `dl-${sha256(`${findingKeyString(key)}@after:${closedId}${attempt ? `#${attempt}` : ''}`).slice(0, INCIDENT_ID_HEX)}`;
+    const holder = await store.getIncident(id);
+    if (!holder || (holder.followUpOf?.incidentId === closedId && findingKeyString(holder.firstFinding) === findingKeyString(key))) return id;
+  }
 }
 
 /**
@@ -259,21 +371,27 @@ function open_(deps: RecordDeps, finding: Finding, keys: string[], now: string, 
  * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
  * is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
-function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string): Decision {
+function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string, expected: FindingVersion | null = null): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
   const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
+  const newType = !typesOf(incident).includes(finding.type);
+  if (newType) {
+    incident.findingTypes = addTypes(typesOf(incident), [finding.type]);
+    askReview(incident, finding, now, entries);
+  }
   absorb(incident, finding, now, entries);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
-  const messages = announce(before, incident, deps.policy, now, entries);
+  const news = { newType, finding: newsOf(finding, actions) };
+  const messages = announce(before, incident, deps.policy, now, entries, news);
   return finish(
     incident,
     before.revision,
-    { record: findingRecord(finding, incident.id), expected: null },
+    { record: findingRecord(finding, incident.id), expected },
     entries,
     messages,
     'attached',
@@ -362,6 +480,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
+  incident.findingTypes = addTypes(typesOf(incident), typesOf(other));
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -375,6 +494,62 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   }
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
+}
+
+/** The incident's finding types; a record from before they were kept has its `findingType` alone. */
+function typesOf(incident: Incident): string[] {
+  return incident.findingTypes ?? [incident.findingType];
+}
+
+/** Most finding types one incident lists (GuardDuty has a few hundred; one resource shows far fewer). */
+const MAX_TYPES = 100;
+
+function addTypes(types: string[], more: string[]): string[] {
+  const all = [...new Set([...types, ...more])].sort();
+  return all.length > MAX_TYPES ? all.slice(0, MAX_TYPES) : all;
+}
+
+/**
+ * A finding of a new type after the FG's assessment may overturn it (a miner assessed "no personal
+ * data", then exfiltration on the same instance): the FG is asked to assess again, on the record,
+ * after the assessment it questions. Asked once until an assessment answers it.
+ */
+function askReview(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+  const a = incident.assessment;
+  if (!a || incident.sample || reviewPending(incident)) return;
+  incident.reviewAsked = {
+    at: now,
+    findingId: finding.key.findingId,
+    findingType: finding.type,
+    assessedAt: a.at,
+    assessedBy: a.by,
+    decisions: (incident.decisions ?? []).length,
+  };
+  entries.push({
+    at: now,
+    kind: 'assessment-review-asked',
+    detail: {
+      findingId: finding.key.findingId,
+      findingType: finding.type,
+      findingCreatedAt: finding.createdAt,
+      assessedAt: a.at,
+      assessedBy: a.by,
+      personalData: a.personalData,
+      risk: a.risk,
+      notifiable: a.notifiable,
+      reason: 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
+    },
+  });
+}
+
+function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
+  return {
+    findingId: finding.key.findingId,
+    findingType: finding.type,
+    severity: finding.severity,
+    // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
+    actions: actions.filter((a) => a.status !== 'skipped').map((a) => ({ type: a.type, target: a.target })),
+  };
 }
 
 /** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
@@ -442,7 +617,8 @@ function update(
   let messages: OutboxMessage[] = [];
   let claims: string[] = [];
   let others: IncidentChange[] = [];
-  // A closed incident keeps the record of later occurrences, but is not reopened or re-notified.
+  // A closed incident keeps the record of later versions that show no new activity (those that do
+  // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
     if (finding.sequence) {
       // A sequence's later version may name more resources: they join this incident too.
@@ -545,9 +721,19 @@ function takeSeverity(incident: Incident, severity: number, type: string, now: s
 /**
  * The messages a change calls for, each once per incident state: the first time the incident
  * reaches a channel's threshold it is announced; a later rise to a higher band is announced again.
- * The same state never pages twice, however often its findings are delivered.
+ * A finding that joins it (`news`) tells the FG when its type is new to the incident, and on-call
+ * when it plans containment the incident did not have: once per type and per finding, so a storm
+ * of findings of known types, or a finding's own updates, tell nobody again. The same state never
+ * pages twice, however often its findings are delivered.
  */
-function announce(before: Incident | null, after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage[] {
+function announce(
+  before: Incident | null,
+  after: Incident,
+  policy: Policy,
+  now: string,
+  entries: TimelineDraft[],
+  news?: { newType: boolean; finding: FindingNews },
+): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const channels = [
     { channel: 'fg' as const, threshold: policy.thresholds.notifyFg },
@@ -556,20 +742,27 @@ function announce(before: Incident | null, after: Incident, policy: Policy, now:
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
   for (const { channel, threshold } of channels) {
-    if (after.severity < threshold) continue;
+    // An FG who assessed the incident hears of what may overturn it, whatever its severity.
+    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0);
+    const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
+    if (after.severity < threshold && !reviewing) continue;
     let kind: MessageKind | null = null;
     let stateKey = '';
-    if (!after.announced.includes(`${channel}:opened`)) {
+    if (!after.announced.includes(`${channel}:opened`) && after.severity >= threshold) {
       kind = 'opened';
       stateKey = 'opened';
-    } else if (bandRose && !after.announced.includes(`${channel}:band:${band}`)) {
+    } else if (bandRose && after.severity >= threshold && !after.announced.includes(`${channel}:band:${band}`)) {
       kind = 'severity-raised';
       stateKey = `band:${band}`;
+    } else if (concerned && news) {
+      kind = 'finding-added';
+      stateKey = channel === 'fg' ? `type:${news.finding.findingType}` : `finding:${news.finding.findingId}`;
+      if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
     after.announced.push(`${channel}:${stateKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
-    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy });
+    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
     notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });

@@ -73,6 +73,14 @@ export interface RegisterRow {
   closedAt: string | null;
   closeReason: string | null;
   overdueReason: string | null;
+  /** Every finding type of the incident; `findingType` is the most severe one. */
+  findingTypes: string;
+  /** A finding of a new type that came after the assessment: `<type> (<finding>) at <time>, after the assessment of <time>`, and whether one answered it. */
+  reviewAsked: string | null;
+  /** The closed incident this one follows up (its finding was active again after it was closed). */
+  followUpOf: string | null;
+  /** The follow-up incidents opened for activity after this one was closed; its own decision stays as it was. */
+  followUps: string;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -162,7 +170,18 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     closedAt: incident.closedAt,
     closeReason: incident.closeReason ?? null,
     overdueReason: incident.overdueReason ?? null,
+    findingTypes: (incident.findingTypes ?? [incident.findingType]).join(', '),
+    reviewAsked: reviewText(incident),
+    followUpOf: incident.followUpOf?.incidentId ?? null,
+    followUps: (incident.followUps ?? []).join(', '),
   };
+}
+
+function reviewText(incident: Incident): string | null {
+  const ask = incident.reviewAsked;
+  if (!ask) return null;
+  const answered = (incident.decisions ?? []).slice(ask.decisions).find((d) => d.kind === 'assessment');
+  return `${ask.findingType} (${ask.findingId}) at ${ask.at}, after the assessment of ${ask.assessedAt}: ${answered ? `assessed again ${answered.recordedAt}` : 'not yet assessed again'}`;
 }
 
 export function registerCsv(rows: RegisterRow[]): string {
@@ -340,4 +359,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'endedAt',
   'otherParties',
   'overdueReason',
+  // Added for review items 1 and 2 (findings after an assessment, activity after closing).
+  'findingTypes',
+  'reviewAsked',
+  'followUpOf',
+  'followUps',
 ];

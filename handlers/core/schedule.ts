@@ -13,11 +13,11 @@ import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
 export interface DueItem {
-  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`, `subscribers`, `notify-nudge`). */
+  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`, `subscribers`, `notify-nudge`, `review`). */
   track: string;
   kind: Extract<
     MessageKind,
-    'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder' | 'notify-nudge'
+    'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder' | 'notify-nudge' | 'review-reminder'
   >;
   /** For another clock: which one. */
   clock?: ClockName;
@@ -140,6 +140,12 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
       ),
     );
   }
+  // A finding of a new type came after the FG's assessment: the assessment may no longer hold
+  // (Art. 33(1), 33(5)), and an AP clock it stopped may have to run again, from an awareness that
+  // lies hours back. Reminded as often as an overdue clock, until an assessment is recorded after it.
+  if (incident.reviewAsked && reviewPending(incident)) {
+    out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.overdueEveryHours, lastDue(incident, 'review'), 'review-reminder'));
+  }
   // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
   // notifiable, a report is expected within a day; if none follows, the FG is nudged once.
   const notifiableSince = firstNotifiableAt(incident);
@@ -153,6 +159,16 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
 /** The last due time a clock's track announced (a function, not a closure made per call: see `Escalation`). */
 function lastDue(incident: Incident, key: string): string | null {
   return incident.reminders.byClock?.[key] ?? null;
+}
+
+/**
+ * Whether the FG was asked to review the assessment (a finding of a new type came after it) and
+ * has recorded no assessment since. A closed or sample incident asks nothing.
+ */
+export function reviewPending(incident: Incident): boolean {
+  const ask = incident.reviewAsked;
+  if (!ask || incident.state === 'closed' || incident.sample) return false;
+  return !(incident.decisions ?? []).slice(ask.decisions).some((d) => d.kind === 'assessment');
 }
 
 /** When an assessment first said the breach is notifiable. */

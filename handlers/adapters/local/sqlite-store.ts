@@ -252,7 +252,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         updateIncident: db.prepare('UPDATE incidents SET revision = ?, state = ?, resource_key = ?, next_due_at = ?, data = ? WHERE id = ? AND revision = ?'),
         insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         updateFinding: db.prepare(
-          'UPDATE findings SET updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
+          // incident_id too: a record moves to the incident that takes the finding on (a merge's survivor, a follow-up).
+          'UPDATE findings SET incident_id = ?, updated_at = ?, count = ?, data = ? WHERE account_id = ? AND region = ? AND finding_id = ? AND updated_at = ? AND count = ?',
         ),
         insertEntry: db.prepare('INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, claimed_until, data) VALUES (?, ?, ?, ?, ?)'),
@@ -393,6 +394,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, findingText);
       } else if (
         this.stmts.updateFinding.run(
+          record.incidentId,
           record.version.updatedAt,
           record.version.count,
           findingText,

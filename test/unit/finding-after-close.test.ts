@@ -1,0 +1,156 @@
+/**
+ * A finding active again after its incident was closed opens a follow-up incident of its own
+ * (review item 2): it pages, plans containment again and runs its own AP clock, while the closed
+ * incident keeps its decision as it was and names the follow-up. Redelivery stays silent.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
+import { registerRow } from '../../handlers/core/register.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { verifyStore } from '../../handlers/core/verify-store.js';
+import { backdoor, C2, CREATED, closedIncident, FINDING, KEY } from '../support/after-close.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+describe('a finding active again after its incident was closed', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  const clock = { now: '' };
+  let deps: () => RecordDeps;
+
+  beforeEach(() => {
+    ({ store, cleanup } = tempSqliteStore());
+    deps = () => ({ store, policy: DEFAULT_POLICY, now: () => clock.now, canEnforce: false });
+  });
+  afterEach(async () => cleanup());
+
+  const kinds = async (id: string) => (await store.listMessages(id)).map((m) => `${m.channel}:${m.kind}`);
+  const calling = { count: 57, updatedAt: '2026-11-27T10:00:00.000Z' };
+
+  it('opens a follow-up incident that pages, plans containment again and runs its own AP clock', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const result = await recordEvent(deps(), backdoor(calling));
+    expect(result).toMatchObject({ outcome: 'opened', findingId: FINDING, actions: [{ type: 'isolate-instance', status: 'planned' }] });
+    const id = result.incidentId as string;
+    expect(id).toMatch(/^dl-[0-9a-f]{32}$/);
+    expect(id).not.toBe(closed.id);
+    const followUp = (await store.getIncident(id)) as Incident;
+    expect(followUp).toMatchObject({
+      state: 'open',
+      detectedAt: '2026-11-27T10:00:00.000Z',
+      awareAt: '2026-11-27T10:00:00.000Z',
+      deadline: '2026-11-30T10:00:00.000Z',
+      findingType: C2,
+      followUpOf: { incidentId: closed.id, closedAt: closed.closedAt, findingId: FINDING, previousCount: 1, count: 57, lastSeen: '2026-11-27T10:00:00.000Z' },
+    });
+    expect(followUp.assessment ?? null).toBeNull();
+    expect(await kinds(id)).toEqual(['fg:opened', 'on-call:opened']);
+    const fg = (await store.listMessages(id))[0];
+    expect(fg.body).toContain(`Vervolg op incident ${closed.id}`);
+    expect(fg.body).toContain('57');
+    // The finding now belongs to the follow-up; on-call finds it among the open incidents.
+    expect((await store.getFinding(KEY))?.incidentId).toBe(id);
+    expect((await store.listIncidents({ openOnly: true })).map((i) => i.id)).toEqual([id]);
+    // Its escalation runs until someone acknowledges it.
+    clock.now = '2026-11-27T10:20:00.000Z';
+    expect((await sweep(deps())).sent.filter((s) => s.incidentId === id).map((s) => s.kind)).toEqual(['page']);
+  });
+
+  it('keeps the closed incident and its decision as they were, linked to the follow-up both ways', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    const after = (await store.getIncident(closed.id)) as Incident;
+    expect(after).toMatchObject({ state: 'closed', closedAt: closed.closedAt, closeReason: closed.closeReason, findings: 1, followUps: [id] });
+    expect(after.assessment).toEqual(closed.assessment);
+    expect(after.decisions).toEqual(closed.decisions);
+    expect(after.actions).toEqual(closed.actions);
+    expect(await kinds(closed.id)).toEqual(['fg:opened', 'on-call:opened']);
+    const last = (await store.getTimeline(closed.id)).at(-1);
+    expect(last).toMatchObject({ kind: 'follow-up-opened', detail: { incidentId: id, findingId: FINDING, previousCount: 1, count: 57 } });
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
+    // The register: the closed incident's decision as it was, and the two linked.
+    const before = registerRow(closed, DEFAULT_POLICY, clock.now);
+    const row = registerRow(after, DEFAULT_POLICY, clock.now);
+    expect(row).toMatchObject({ state: 'closed', personalData: 'no', notifiable: false, decisionReason: 'testserver', followUps: id, followUpOf: null });
+    expect({ ...row, followUps: '' }).toEqual(before);
+    expect(registerRow((await store.getIncident(id)) as Incident, DEFAULT_POLICY, clock.now)).toMatchObject({ followUpOf: closed.id, personalData: null });
+  });
+
+  it('stays silent for the same version again and for an older one: one follow-up, however often it is delivered', async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId;
+    const again = await recordEvent(deps(), { ...backdoor(calling), id: 'another-delivery' });
+    expect(again).toMatchObject({ outcome: 'duplicate', incidentId: id, actions: [], messages: [] });
+    const older = await recordEvent(deps(), backdoor({ count: 30, updatedAt: '2026-11-27T04:00:00.000Z' }));
+    expect(older).toMatchObject({ outcome: 'stale', incidentId: id });
+    expect(await store.listIncidents()).toHaveLength(2);
+    // A later version updates the follow-up like any open incident: no new page.
+    clock.now = '2026-11-27T16:05:00.000Z';
+    const later = await recordEvent(deps(), backdoor({ count: 80, updatedAt: '2026-11-27T16:00:00.000Z' }));
+    expect(later).toMatchObject({ outcome: 'updated', incidentId: id, messages: [] });
+  });
+
+  it('derives the follow-up id from the closed incident and the finding: the same events on another store open the same id', async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId;
+    const other = tempSqliteStore();
+    try {
+      await closedIncident(other.store, clock);
+      clock.now = '2026-11-27T10:05:00.000Z';
+      const again = await recordEvent({ store: other.store, policy: DEFAULT_POLICY, now: () => clock.now, canEnforce: false }, backdoor(calling));
+      expect(again).toMatchObject({ outcome: 'opened', incidentId: id });
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('records a newer version that shows no activity after closing without telling anyone', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    // Archived in GuardDuty after the close: updatedAt moves, the count and the last activity do not.
+    const archived = backdoor({ count: 1, updatedAt: '2026-11-27T10:00:00.000Z', archived: true, service: { eventLastSeen: CREATED } });
+    const result = await recordEvent(deps(), archived);
+    expect(result).toMatchObject({ outcome: 'updated', incidentId: closed.id, actions: [], messages: [] });
+    expect(await store.listIncidents()).toHaveLength(1);
+  });
+
+  it('joins the incident open on the resource by then, instead of opening another', async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-26T12:05:00.000Z';
+    const fresh = await recordEvent(
+      deps(),
+      findingEvent({ id: 'n-1', type: 'Trojan:EC2/DNSDataExfiltration', instanceId: 'i-0c10000000000001', createdAt: '2026-11-26T12:00:00.000Z' }),
+    );
+    expect(fresh.outcome).toBe('opened');
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const result = await recordEvent(deps(), backdoor(calling));
+    expect(result).toMatchObject({ outcome: 'attached', incidentId: fresh.incidentId });
+    expect((await store.getIncident(fresh.incidentId as string))?.findings).toBe(2);
+    expect((await store.getFinding(KEY))?.incidentId).toBe(fresh.incidentId);
+    expect(await store.listIncidents()).toHaveLength(2);
+  });
+
+  it('opens a follow-up of the follow-up when the finding is active again after that one closed too', async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const first = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    clock.now = '2026-11-27T11:00:00.000Z';
+    await assess(deps(), { incidentId: first, personalData: 'no', risk: 'none', reason: 'opnieuw testserver', by: 'FG' });
+    clock.now = '2026-11-27T11:05:00.000Z';
+    await closeIncident(deps(), { incidentId: first, reason: 'geen persoonsgegevens', by: 'FG' });
+    clock.now = '2026-11-28T10:05:00.000Z';
+    const second = await recordEvent(deps(), backdoor({ count: 90, updatedAt: '2026-11-28T10:00:00.000Z' }));
+    expect(second.outcome).toBe('opened');
+    expect(second.incidentId).not.toBe(first);
+    expect((await store.getIncident(second.incidentId as string))?.followUpOf?.incidentId).toBe(first);
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * A new finding on an open incident reaches the FG (and on-call when it changes their work), once
+ * per new finding type, and asks the FG to review an assessment made before it (review item 1).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { assess } from '../../handlers/core/fg-workflow.js';
+import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
+import { registerRow } from '../../handlers/core/register.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const C2 = 'Backdoor:EC2/C&CActivity.B!DNS';
+const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
+
+describe('a new finding on an open incident', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  let now: string;
+  let deps: () => RecordDeps;
+  const fg = () => ({ store, policy: DEFAULT_POLICY, now: () => now });
+
+  beforeEach(() => {
+    ({ store, cleanup } = tempSqliteStore());
+    now = '2026-11-28T00:05:00.000Z';
+    deps = () => ({ store, policy: DEFAULT_POLICY, now: () => now, canEnforce: false });
+  });
+  afterEach(async () => cleanup());
+
+  const kinds = async (id: string) => (await store.listMessages(id)).map((m: OutboxMessage) => `${m.channel}:${m.kind}`);
+  const message = async (id: string, kind: string, channel = 'fg') =>
+    (await store.listMessages(id)).find((m) => m.kind === kind && m.channel === channel) as OutboxMessage;
+
+  /** The reviewer's case: a C&C incident assessed "no personal data", then exfiltration on the same instance. */
+  async function assessedThenExfiltration() {
+    const first = await recordEvent(deps(), findingEvent({ id: 'm-1', type: C2, createdAt: '2026-11-28T00:00:00.000Z' }));
+    const id = first.incidentId as string;
+    now = '2026-11-28T01:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'miner, geen data', by: 'FG' });
+    now = '2026-11-28T10:05:00.000Z';
+    const second = await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL, createdAt: '2026-11-28T10:00:00.000Z' }));
+    return { id, second };
+  }
+
+  it('tells the FG of a finding of a new type and asks to review an assessment made before it', async () => {
+    const { id, second } = await assessedThenExfiltration();
+    expect(second).toMatchObject({ outcome: 'attached', incidentId: id });
+    expect(await kinds(id)).toEqual(['fg:opened', 'on-call:opened', 'fg:finding-added']);
+    const m = await message(id, 'finding-added');
+    expect(m.subject).toContain(EXFIL);
+    expect(m.body).toContain(`${EXFIL} (x-1`);
+    // The FG reads that the assessment predates the finding, and what it said.
+    expect(m.body).toMatch(/beoordeling van .* door FG: .*niet meldplichtig.*van vóór deze bevinding/s);
+    expect(m.body).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
+  });
+
+  it('records that the finding came after the assessment, and names every finding type', async () => {
+    const { id } = await assessedThenExfiltration();
+    const incident = await store.getIncident(id);
+    expect(incident?.findingTypes).toEqual([C2, EXFIL]);
+    expect(incident?.reviewAsked).toMatchObject({ findingId: 'x-1', findingType: EXFIL, assessedAt: '2026-11-28T01:00:00.000Z', at: now });
+    const timeline = await store.getTimeline(id);
+    const assessed = timeline.findIndex((e) => e.kind === 'assessed' || e.kind === 'assessment');
+    const asked = timeline.findIndex((e) => e.kind === 'assessment-review-asked');
+    expect(assessed).toBeGreaterThanOrEqual(0);
+    expect(asked).toBeGreaterThan(assessed);
+    expect(timeline[asked].detail).toMatchObject({
+      findingId: 'x-1',
+      findingType: EXFIL,
+      assessedAt: '2026-11-28T01:00:00.000Z',
+      assessedBy: 'FG',
+      notifiable: false,
+    });
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+    // The register says it too, for the AP (Art. 33(5)).
+    expect(registerRow(incident as Incident, DEFAULT_POLICY, now)).toMatchObject({
+      findingTypes: `${C2}, ${EXFIL}`,
+      reviewAsked: `${EXFIL} (x-1) at ${now}, after the assessment of 2026-11-28T01:00:00.000Z: not yet assessed again`,
+    });
+  });
+
+  it('reminds the FG with every sweep round until a new assessment is recorded, then stops', async () => {
+    const { id } = await assessedThenExfiltration();
+    const sent = async (at: string) => {
+      now = at;
+      return (await sweep(fg())).sent.filter((s) => s.incidentId === id).map((s) => s.kind);
+    };
+    // Asked at 10:05; reminded every 12 hours (the policy's overdue rhythm), each reminder once.
+    expect(await sent('2026-11-28T12:00:00.000Z')).toEqual([]);
+    expect(await sent('2026-11-28T22:10:00.000Z')).toEqual(['review-reminder']);
+    expect(await sent('2026-11-28T22:20:00.000Z')).toEqual([]);
+    expect(await sent('2026-11-29T10:10:00.000Z')).toEqual(['review-reminder']);
+    const reminder = await message(id, 'review-reminder');
+    expect(reminder.body).toContain(EXFIL);
+    now = '2026-11-29T11:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'exfiltratie van klantgegevens', by: 'FG' });
+    expect(await sent('2026-11-29T22:10:00.000Z')).not.toContain('review-reminder');
+    expect(await sent('2026-11-30T10:10:00.000Z')).not.toContain('review-reminder');
+    expect((await store.getIncident(id))?.nextDueAt).not.toBeNull(); // the AP clock runs again
+  });
+
+  it('is silent for updates of a finding already attached, and for further findings of a type already told', async () => {
+    const { id } = await assessedThenExfiltration();
+    const before = await kinds(id);
+    // The same finding republished with a rising count: an update, not a new finding.
+    for (let n = 2; n <= 5; n++) {
+      now = `2026-11-28T1${n}:00:00.000Z`;
+      const r = await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL, createdAt: '2026-11-28T10:00:00.000Z', updatedAt: now, count: n }));
+      expect(r.outcome).toBe('updated');
+    }
+    // A storm: forty more findings of the two types already on the incident.
+    for (let n = 0; n < 40; n++) {
+      const r = await recordEvent(deps(), findingEvent({ id: `s-${n}`, type: n % 2 ? EXFIL : C2, createdAt: '2026-11-28T16:00:00.000Z' }));
+      expect(r.outcome).toBe('attached');
+    }
+    expect(await kinds(id)).toEqual(before);
+  });
+
+  it('tells the FG once per new type in a storm of attached findings, not once per finding', async () => {
+    const first = await recordEvent(deps(), findingEvent({ id: 'f-0', type: C2 }));
+    const id = first.incidentId as string;
+    const types = ['Trojan:EC2/DropPoint!DNS', 'UnauthorizedAccess:EC2/TorClient', 'Trojan:EC2/BlackholeTraffic'];
+    for (let n = 0; n < 30; n++) await recordEvent(deps(), findingEvent({ id: `f-${n + 1}`, type: types[n % 3], severity: 8 }));
+    const added = (await store.listMessages(id)).filter((m) => m.kind === 'finding-added');
+    expect(added.map((m) => m.channel)).toEqual(['fg', 'fg', 'fg']);
+    expect(added.map((m) => m.attributes.findingType)).toEqual(types);
+    // Nobody assessed yet: nothing to review.
+    expect((await store.getIncident(id))?.reviewAsked ?? null).toBeNull();
+  });
+
+  it('tells on-call when the new finding plans containment the incident did not have', async () => {
+    // A finding type no rule knows opens the incident with a person's triage only; a C&C finding then plans isolation.
+    const first = await recordEvent(deps(), findingEvent({ id: 'p-1', type: 'Policy:EC2/UnknownToThisVersion', severity: 7.5 }));
+    const id = first.incidentId as string;
+    expect(first.actions.map((a) => a.type)).not.toContain('isolate-instance');
+    const second = await recordEvent(deps(), findingEvent({ id: 'c-1', type: C2, severity: 7.5 }));
+    expect(second.actions.map((a) => a.type)).toContain('isolate-instance');
+    expect(await kinds(id)).toEqual(['fg:opened', 'on-call:opened', 'fg:finding-added', 'on-call:finding-added']);
+    const page = await message(id, 'finding-added', 'on-call');
+    expect(page.body).toMatch(/isol/i);
+    expect(page.body).toContain(C2);
+  });
+
+  it('does not page on-call for a new type that plans nothing new', async () => {
+    const first = await recordEvent(deps(), findingEvent({ id: 'c-1', type: C2 }));
+    await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL }));
+    expect(await kinds(first.incidentId as string)).toEqual(['fg:opened', 'on-call:opened', 'fg:finding-added']);
+  });
+});
