@@ -177,9 +177,12 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
     if (incident.state === 'closed' && activeAfterClosing(finding, known, incident) && finding.severity >= policy.thresholds.openIncident) {
       // Whatever GuardDuty's archive flag says: activity goes on (an archived finding still
-      // publishes new occurrences). An incident opened on its resources since takes it in.
+      // publishes new occurrences). An incident opened on its resources since takes it in; what the
+      // finding tells it was detected is the activity after the close (as a follow-up's clock
+      // runs), not its creation: that was the closed incident's, and would put the AP deadline
+      // of the incident it joins in the past.
       const holders = distinct(reads.holders);
-      if (holders.length) return attach(deps, finding, holders, keys, now, known.version);
+      if (holders.length) return attach(deps, finding, holders, keys, now, known.version, toUtc(finding.updatedAt));
       return followUp(deps, finding, known, incident, keys, now);
     }
     return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
@@ -369,7 +372,15 @@ async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], c
  * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
  * is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
-function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string, expected: FindingVersion | null = null): Decision {
+function attach(
+  deps: RecordDeps,
+  finding: Finding,
+  holders: Incident[],
+  keys: string[],
+  now: string,
+  expected: FindingVersion | null = null,
+  detectedAt = toUtc(finding.createdAt),
+): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
   const incident = structuredClone(before);
   incident.findings += 1;
@@ -380,7 +391,7 @@ function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: s
     incident.findingTypes = addTypes(typesOf(incident), [finding.type]);
     askReview(incident, finding, now, entries);
   }
-  absorb(incident, finding, now, entries);
+  absorb(incident, finding, now, entries, detectedAt);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
@@ -550,11 +561,15 @@ function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
   };
 }
 
-/** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
-function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+/**
+ * What a joining finding changes: severity and type, an earlier detection, the resources it names.
+ * `detectedAt`: when the finding tells this incident its activity was detected (its creation,
+ * unless it comes back after its own incident was closed).
+ */
+function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[], detectedAt = toUtc(finding.createdAt)): void {
   noteFirstActivity(incident, finding);
   takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
-  moveDetectionEarlier(incident, toUtc(finding.createdAt), `finding ${finding.key.findingId}`, now, entries);
+  moveDetectionEarlier(incident, detectedAt, `finding ${finding.key.findingId}`, now, entries);
   if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
 }
 

@@ -13,8 +13,11 @@ import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { backdoor, C2, CREATED, closedIncident, FINDING, KEY } from '../support/after-close.js';
-import { findingEvent } from '../support/events.js';
+import { type EventOptions, findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
+
+const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
+const INSTANCE = 'i-0c10000000000001';
 
 describe('a finding active again after its incident was closed', () => {
   let store: SqliteIncidentStore;
@@ -136,6 +139,48 @@ describe('a finding active again after its incident was closed', () => {
     expect((await store.getIncident(fresh.incidentId as string))?.findings).toBe(2);
     expect((await store.getFinding(KEY))?.incidentId).toBe(fresh.incidentId);
     expect(await store.listIncidents()).toHaveLength(2);
+  });
+
+  it("joins the incident opened since with the activity after the close as its detection, not the closed incident's", async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-28T12:05:00.000Z';
+    const fresh = (await recordEvent(deps(), findingEvent({ id: 'n-1', type: EXFIL, instanceId: INSTANCE, createdAt: '2026-11-28T12:00:00.000Z' })))
+      .incidentId as string;
+    clock.now = '2026-11-28T12:10:00.000Z';
+    expect((await recordEvent(deps(), backdoor({ count: 57, updatedAt: '2026-11-28T12:08:00.000Z' }))).outcome).toBe('attached');
+    // The backdoor was created on the 26th, but what it brings is activity seen at 12:08 on the 28th.
+    expect(await store.getIncident(fresh)).toMatchObject({
+      detectedAt: '2026-11-28T12:00:00.000Z',
+      awareAt: '2026-11-28T12:00:00.000Z',
+      deadline: '2026-12-01T12:00:00.000Z',
+    });
+    expect((await store.getTimeline(fresh)).map((e) => e.kind)).not.toContain('detection-moved-earlier');
+    expect((await sweep(deps())).sent.filter((s) => s.kind === 'ap-overdue')).toEqual([]);
+  });
+
+  it("keeps a follow-up's AP clock when a second finding of the closed incident, active again too, joins it", async () => {
+    clock.now = '2026-11-26T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor())).incidentId as string;
+    const exfil = (o: EventOptions = {}) => findingEvent({ id: 'b-1', type: EXFIL, instanceId: INSTANCE, createdAt: '2026-11-26T10:30:00.000Z', ...o });
+    clock.now = '2026-11-26T10:35:00.000Z';
+    expect((await recordEvent(deps(), exfil())).outcome).toBe('attached');
+    clock.now = '2026-11-26T11:00:00.000Z';
+    await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    clock.now = '2026-11-26T11:05:00.000Z';
+    await closeIncident(deps(), { incidentId: id, reason: 'geen persoonsgegevens', by: 'FG' });
+    clock.now = '2026-11-29T12:05:00.000Z';
+    const followUp = (await recordEvent(deps(), backdoor({ count: 57, updatedAt: '2026-11-29T12:00:00.000Z' }))).incidentId as string;
+    clock.now = '2026-11-29T12:06:00.000Z';
+    expect(await recordEvent(deps(), exfil({ count: 9, updatedAt: '2026-11-29T12:00:00.000Z' }))).toMatchObject({ outcome: 'attached', incidentId: followUp });
+    expect(await store.getIncident(followUp)).toMatchObject({
+      detectedAt: '2026-11-29T12:00:00.000Z',
+      awareAt: '2026-11-29T12:00:00.000Z',
+      deadline: '2026-12-02T12:00:00.000Z',
+    });
+    // Its deadline three days ahead: the sweep pages on-call, and tells nobody the AP notification is overdue.
+    clock.now = '2026-11-29T12:30:00.000Z';
+    expect((await sweep(deps())).sent.filter((s) => s.incidentId === followUp).map((s) => s.kind)).toEqual(['page']);
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
   });
 
   it('opens a follow-up of the follow-up when the finding is active again after that one closed too', async () => {
