@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { assess } from '../../handlers/core/fg-workflow.js';
+import { assess, closeBlockerItems, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
@@ -101,6 +101,23 @@ describe('a new finding on an open incident', () => {
     expect(await sent('2026-11-29T22:10:00.000Z')).not.toContain('review-reminder');
     expect(await sent('2026-11-30T10:10:00.000Z')).not.toContain('review-reminder');
     expect((await store.getIncident(id))?.nextDueAt).not.toBeNull(); // the AP clock runs again
+  });
+
+  it('cannot be closed while the review it asks for is pending: closing names the command, and a new assessment lets it close', async () => {
+    const { id } = await assessedThenExfiltration();
+    now = '2026-11-28T10:06:00.000Z';
+    const blockers = closeBlockerItems((await store.getIncident(id)) as Incident, DEFAULT_POLICY, now);
+    expect(blockers).toEqual([
+      expect.objectContaining({ field: 'assess', cli: expect.stringMatching(/new type \(Trojan:EC2\/DNSDataExfiltration, x-1\).*: datalek assess$/) }),
+    ]);
+    await expect(closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(
+      /cannot be closed yet: .*assessment of 2026-11-28T01:00:00.000Z.*datalek assess/,
+    );
+    expect((await store.getIncident(id))?.state).not.toBe('closed');
+    now = '2026-11-28T11:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'exfiltratie van testdata, geen persoonsgegevens', by: 'FG' });
+    now = '2026-11-28T11:05:00.000Z';
+    expect(await closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).toMatchObject({ state: 'closed' });
   });
 
   it('is silent for updates of a finding already attached, and for further findings of a type already told', async () => {
