@@ -115,6 +115,21 @@ describe('a finding active again after its incident was closed', () => {
     }
   });
 
+  it('opens a follow-up for activity last seen after the close, though the count did not rise', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    // GuardDuty's count stays at 1 (an occurrence it folded in), but the activity was seen again after the close.
+    const seenAgain = backdoor({ count: 1, updatedAt: '2026-11-27T10:00:00.000Z', service: { eventLastSeen: '2026-11-27T09:30:00.000Z' } });
+    const result = await recordEvent(deps(), seenAgain);
+    expect(result.outcome).toBe('opened');
+    expect((await store.getIncident(result.incidentId as string))?.followUpOf).toMatchObject({
+      incidentId: closed.id,
+      previousCount: 1,
+      count: 1,
+      lastSeen: '2026-11-27T09:30:00.000Z',
+    });
+  });
+
   it('records a newer version that shows no activity after closing without telling anyone', async () => {
     const closed = await closedIncident(store, clock);
     clock.now = '2026-11-27T10:05:00.000Z';
