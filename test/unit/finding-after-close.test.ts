@@ -3,8 +3,11 @@
  * (review item 2): it pages, plans containment again and runs its own AP clock, while the closed
  * incident keeps its decision as it was and names the follow-up. Redelivery stays silent.
  */
+
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -17,16 +20,18 @@ import { type EventOptions, findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
+const FINDING_KEY = `${KEY.accountId}/${KEY.region}/${KEY.findingId}`;
 const INSTANCE = 'i-0c10000000000001';
 
 describe('a finding active again after its incident was closed', () => {
   let store: SqliteIncidentStore;
+  let dir: string;
   let cleanup: () => Promise<void>;
   const clock = { now: '' };
   let deps: () => RecordDeps;
 
   beforeEach(() => {
-    ({ store, cleanup } = tempSqliteStore());
+    ({ store, dir, cleanup } = tempSqliteStore());
     deps = () => ({ store, policy: DEFAULT_POLICY, now: () => clock.now, canEnforce: false });
   });
   afterEach(async () => cleanup());
@@ -83,6 +88,40 @@ describe('a finding active again after its incident was closed', () => {
     expect(row).toMatchObject({ state: 'closed', personalData: 'no', notifiable: false, decisionReason: 'testserver', followUps: id, followUpOf: null });
     expect({ ...row, followUps: '' }).toEqual(before);
     expect(registerRow((await store.getIncident(id)) as Incident, DEFAULT_POLICY, clock.now)).toMatchObject({ followUpOf: closed.id, personalData: null });
+  });
+
+  it('verify reports the finding record rolled back to the closed incident, whichever of the two it checks', async () => {
+    const closed = await closedIncident(store, clock);
+    const file = join(dir, STORE_FILE);
+    const read = new Database(file, { readonly: true });
+    const before = read.prepare('SELECT incident_id, updated_at, count, data FROM findings').get() as Record<string, unknown>;
+    read.close();
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
+    // Someone who can write the store puts back the finding as the closed incident held it: the
+    // activity after the close, and what moved it to the follow-up, gone from the finding.
+    const db = new Database(file);
+    db.prepare('UPDATE findings SET incident_id = ?, updated_at = ?, count = ?, data = ?').run(
+      before.incident_id,
+      before.updated_at,
+      before.count,
+      before.data,
+    );
+    db.close();
+    expect((await store.getFinding(KEY))?.incidentId).toBe(closed.id);
+    const entries = (problems: { incidentId: string; entry: string }[]) => problems.map((p) => `${p.incidentId} ${p.entry}`);
+    const finding = `finding ${FINDING_KEY}`;
+    expect(entries((await verifyStore(store, { now: clock.now })).problems)).toEqual([`${closed.id} ${finding}`, `${id} ${finding}`]);
+    expect(entries((await verifyStore(store, { only: id, now: clock.now })).problems)).toEqual([`${id} ${finding}`]);
+    const onClosed = (await verifyStore(store, { only: closed.id, now: clock.now })).problems;
+    expect(onClosed).toEqual([
+      {
+        incidentId: closed.id,
+        entry: finding,
+        problem: expect.stringMatching(new RegExp(`older version than the one incident ${id}'s ledger wrote last .*: the finding record was rolled back$`)),
+      },
+    ]);
   });
 
   it('stays silent for the same version again and for an older one: one follow-up, however often it is delivered', async () => {
