@@ -8,6 +8,7 @@
  * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
+import { verdictMarks } from './ap-verdict.js';
 import { type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
@@ -238,6 +239,8 @@ const CONTROLLERS_DUTY = {
   en: "the controller's duty (Art. 33(2)): we act as processor",
 };
 const NO_PERSONAL_DATA = { nl: 'geen persoonsgegevens (besluit FG)', en: 'no personal data (FG decision)' };
+/** "Met" or "late" rests on a time entered after the AP deadline had passed, confirmed by the FG (ap-verdict.ts). */
+const ENTERED_AFTER_DEADLINE = { nl: 'ingevoerd na het verstrijken van de termijn', en: 'entered after the AP deadline had passed' };
 
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
@@ -258,7 +261,13 @@ export function clocksOf(incident: Incident, policy: Policy, now: string): Clock
       { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
       now,
       apNeeded,
-      role === 'processor' ? CONTROLLERS_DUTY : notNotifiable ? NOT_NOTIFIABLE : undefined,
+      role === 'processor'
+        ? CONTROLLERS_DUTY
+        : notNotifiable
+          ? NOT_NOTIFIABLE
+          : initial && verdictMarks(incident).enteredAfterDeadline
+            ? ENTERED_AFTER_DEADLINE
+            : undefined,
     ),
   );
   if (role === 'processor') {

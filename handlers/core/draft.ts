@@ -9,6 +9,8 @@
  * nothing asks for reasons for a delay when nothing is to be notified. Every value is escaped for
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
+
+import { delayReasonText } from './ap-verdict.js';
 import { containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
 import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
@@ -263,7 +265,7 @@ export function missingFactItems(incident: Incident, policy: Policy, now: string
   else if (f.crossBorder && !f.leadAuthority?.trim()) out.push(m('lead'));
   if (!policy.organisation.fg.email && !policy.organisation.fg.phone) out.push(m('fg'));
   if (!policy.organisation.name) out.push(m('organisation'));
-  if (notifiableByUs(incident, policy) && isLate(incident, now) && !initialReport(incident)?.delayReason) out.push(m('delay'));
+  if (notifiableByUs(incident, policy) && isLate(incident, now) && !delayReasonText(incident)) out.push(m('delay'));
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects) out.push(m('art34'));
   return out;
 }
@@ -306,7 +308,16 @@ function specialWarning(incident: Incident, lang: Lang): string[] {
 function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => string): string[] {
   const nl = lang === 'nl';
   const out = specialWarnings(incident, lang);
+  const afterDeadline = (moment: string | null | undefined) =>
+    moment ? (nl ? `, na het verstrijken van de AP-termijn (${when(moment)})` : `, after the AP deadline had passed (${when(moment)})`) : '';
   for (const d of incident.decisions ?? []) {
+    if (d.kind === 'awareness' && d.enteredLater) {
+      out.push(
+        nl
+          ? `Het moment van bewustwording (${when(d.to)}) is later ingevoerd: vastgelegd ${when(d.recordedAt)}${afterDeadline(d.enteredAfterDeadline)}.`
+          : `The moment of awareness (${when(d.to)}) was entered later: recorded ${when(d.recordedAt)}${afterDeadline(d.enteredAfterDeadline)}.`,
+      );
+    }
     if (d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes) {
       out.push(
         nl
@@ -332,8 +343,8 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
     if (r.enteredLater) {
       out.push(
         nl
-          ? `Melding ${r.reference} is later ingevoerd: gedateerd ${when(r.at)}, vastgelegd ${when(r.recordedAt)}.`
-          : `Report ${r.reference} was entered later: dated ${when(r.at)}, recorded ${when(r.recordedAt)}.`,
+          ? `Melding ${r.reference} is later ingevoerd: gedateerd ${when(r.at)}, vastgelegd ${when(r.recordedAt)}${afterDeadline(r.enteredAfterDeadline)}.`
+          : `Report ${r.reference} was entered later: dated ${when(r.at)}, recorded ${when(r.recordedAt)}${afterDeadline(r.enteredAfterDeadline)}.`,
       );
     }
   }
@@ -520,7 +531,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             field(
               'delayReason',
               nl ? 'Reden voor vertraging (art. 33(1))' : 'Reasons for the delay (Art. 33(1))',
-              isLate(incident, now) ? (initial?.delayReason ?? null) : nl ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline',
+              isLate(incident, now) ? delayReasonText(incident) : nl ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline',
             ),
           ]
         : []),

@@ -11,6 +11,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
+import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { overdueClocks, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
@@ -81,6 +82,10 @@ export interface AssessInput {
   /** When the organisation became aware; moving it moves the AP deadline and needs `awareReason`. */
   awareAt?: string;
   awareReason?: string;
+  /** The reasons for the delay of a recorded initial AP report that this move of awareness makes late (Art. 33(1)). */
+  delayReason?: string;
+  /** The FG confirms `awareAt` although it moves the deadline later after the record held the AP notification overdue. */
+  confirmStatedTime?: boolean;
   /** The organisation's role for this incident (Art. 33(2)). */
   actingAs?: Role;
   /** NIS2 art. 23(3): is the incident significant? Only then do the NIS2 clocks run. */
@@ -126,6 +131,13 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Een ander moment van bewustwording heeft een eigen reden nodig ("Waarom dit bewustwordingsmoment"): het register bewaart waarom de 72 uur beginnen wanneer ze beginnen (AVG art. 33(1), EDPB-richtsnoeren 9/2022).',
     );
   }
+  const delayReason = input.delayReason?.trim() || null;
+  if (delayReason && input.awareAt === undefined) {
+    throw refuse(
+      '--delay-reason with assess belongs to a move of awareness (--aware-at) that makes the initial AP report late; the reasons for a report late already go with a follow-up or correction (datalek reported --kind follow-up --delay-reason) (Art. 33(1))',
+      'Een reden voor vertraging hoort hier bij een ander bewustwordingsmoment dat de eerste melding aan de AP te laat maakt; redenen voor een melding die al te laat is, legt u vast met een vervolgmelding of correctie bij "Melding vastleggen" (AVG art. 33(1)).',
+    );
+  }
   if ((input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined) && !deps.policy.clocks.nis2) {
     throw refuse(
       'the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start',
@@ -138,7 +150,10 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
     const entries: TimelineDraft[] = [];
-    if (input.awareAt !== undefined) entries.push(...moveAwareness(deps, draft, input.awareAt, awareReason, by, now, input.personalData === 'yes'));
+    if (input.awareAt !== undefined) {
+      const move = { stated: input.awareAt, reason: awareReason, delayReason, confirmed: input.confirmStatedTime === true };
+      entries.push(...moveAwareness(deps, draft, move, by, now, input.personalData === 'yes'));
+    }
     if (input.actingAs !== undefined) {
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
@@ -210,8 +225,60 @@ function firstPersonalDataYes(incident: Incident): string | null {
   return d?.recordedAt ?? null;
 }
 
-function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: string, by: string, now: string, confirmsNow: boolean): TimelineDraft[] {
+interface AwarenessMove {
+  stated: string;
+  reason: string;
+  delayReason: string | null;
+  /** The FG confirmed the moment stated (see `checkMoveAgainstVerdict`). */
+  confirmed: boolean;
+}
+
+/**
+ * What a move of awareness does to the AP verdict, checked before it is recorded (Art. 33(1), (5)):
+ * - moving the deadline later after a deadline had passed with no report (`passedDeadlines`: the
+ *   record held the notification overdue) needs the FG's confirmation, and is marked "entered
+ *   after the deadline";
+ * - making a recorded initial report late needs the reasons for the delay, kept with the move;
+ * - reasons for a delay the move does not make are refused: there is nothing to explain.
+ * Returns the deadline that had passed when the move is entered after it.
+ */
+function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string, move: AwarenessMove, now: string): string | null {
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const oldDeadline = draft.deadline;
+  const newDeadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
+  const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
+  if (passed && !move.confirmed) {
+    throw refuse(
+      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+    );
+  }
+  const initial = initialReport(draft);
+  const lateBefore = initial !== undefined && oldDeadline !== null && initial.at > oldDeadline;
+  const lateAfter = initial !== undefined && initial.at > newDeadline;
+  if (initial && lateAfter && (!lateBefore || delayReasons(draft).length === 0) && !move.delayReason) {
+    const late = Date.parse(initial.at) - Date.parse(newDeadline);
+    throw refuse(
+      `moving awareness to ${awareAt} makes the initial report ${initial.reference} (${initial.at}) late, ${formatDuration(late)} after the new AP deadline (${newDeadline}): Art. 33(1) requires the reasons for the delay: give them with this move (--delay-reason), and send them to the AP with a follow-up`,
+      `Dit bewustwordingsmoment (${local(awareAt)}) maakt de eerste melding ${initial.reference} (${local(initial.at)}) te laat, ${formatDuration(late, 'nl')} na de nieuwe termijn van de AP (${local(newDeadline)}): AVG art. 33(1) vraagt de redenen voor de vertraging: vul ze in bij "Reden voor de vertraging", en stuur ze de AP met een vervolgmelding.`,
+    );
+  }
+  if (move.delayReason && !lateAfter) {
+    throw refuse(
+      initial
+        ? `--delay-reason given, but with awareness at ${awareAt} the initial AP report ${initial.reference} (${initial.at}) is within the AP deadline (${newDeadline}): there is no delay to explain (Art. 33(1))`
+        : '--delay-reason given, but no initial AP report is recorded: the reasons for a delay go with the report (datalek reported --delay-reason) (Art. 33(1))',
+      initial
+        ? `Er is een reden voor vertraging ingevuld, maar met dit bewustwordingsmoment valt de eerste melding ${initial.reference} (${local(initial.at)}) binnen de termijn van de AP (${local(newDeadline)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
+        : 'Er is een reden voor vertraging ingevuld, maar er is nog geen eerste melding aan de AP vastgelegd: de redenen horen bij die melding (AVG art. 33(1)).',
+    );
+  }
+  return passed?.deadline ?? null;
+}
+
+function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: string, now: string, confirmsNow: boolean): TimelineDraft[] {
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const { stated, reason } = move;
   if (draft.sample)
     throw refuse(
       `incident ${draft.id} comes from a sample finding: it has no clock`,
@@ -225,7 +292,20 @@ function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: st
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
-  if (awareAt === draft.awareAt) return [];
+  if (awareAt === draft.awareAt) {
+    if (move.delayReason)
+      throw refuse(
+        `--aware-at ${awareAt} is the moment of awareness on record already: the move changes no deadline, and its --delay-reason explains no delay it makes; the reasons for a report late already go with a follow-up or correction (datalek reported --kind follow-up --delay-reason) (Art. 33(1))`,
+        'Dit bewustwordingsmoment staat al vast: er verschuift geen termijn en er is geen nieuwe vertraging uit te leggen; redenen voor een melding die al te laat is, legt u vast met een vervolgmelding of correctie bij "Melding vastleggen" (AVG art. 33(1)).',
+      );
+    return [];
+  }
+  const afterDeadline = checkMoveAgainstVerdict(deps, draft, awareAt, move, now);
+  const marks = {
+    enteredLater: enteredLater(awareAt, now) || afterDeadline !== null,
+    ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
+    ...(move.delayReason ? { delayReason: move.delayReason } : {}),
+  };
   const movedLaterAfterPersonalDataYes = firstPersonalDataYes(draft) !== null && draft.awareAt !== null && awareAt > draft.awareAt;
   const hoursAfterDetection = Math.round(((Date.parse(awareAt) - Date.parse(draft.detectedAt)) / HOUR_MS) * 10) / 10;
   const decision: Decision = {
@@ -237,6 +317,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: st
     recordedAt: now,
     hoursAfterDetection,
     movedLaterAfterPersonalDataYes,
+    ...marks,
   };
   history(draft).push(decision);
   const from = draft.awareAt;
@@ -248,7 +329,16 @@ function moveAwareness(deps: FgDeps, draft: Incident, stated: string, reason: st
       at: now,
       kind: 'awareness-set',
       actor: by,
-      detail: { from, to: awareAt, detectedAt: draft.detectedAt, reason, deadline: draft.deadline, hoursAfterDetection, movedLaterAfterPersonalDataYes },
+      detail: {
+        from,
+        to: awareAt,
+        detectedAt: draft.detectedAt,
+        reason,
+        deadline: draft.deadline,
+        hoursAfterDetection,
+        movedLaterAfterPersonalDataYes,
+        ...marks,
+      },
     },
   ];
 }
@@ -417,7 +507,10 @@ export interface ReportInput {
   kind?: string;
   /** When it was submitted, as the person states it; default now. */
   at?: string;
+  /** With a late initial AP report; or with a follow-up or correction that gives the reasons for one afterwards (Art. 33(1)). */
   delayReason?: string;
+  /** The FG confirms `at` for an initial AP report dated before the deadline had passed but entered after it. */
+  confirmStatedTime?: boolean;
 }
 
 const NIS2_KINDS = ['early-warning', 'notification', 'intermediate', 'progress', 'final'];
@@ -482,22 +575,36 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
+    // An initial AP report dated at or before a deadline that passed with no report recorded, but
+    // entered after it had passed: the record held the notification overdue. "Met" then rests on
+    // the time stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
+    const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, roleOf(draft, deps.policy), now).find((p) => at <= p.deadline) : undefined;
+    const afterDeadline = passed?.deadline ?? null;
+    if (passed && !input.confirmStatedTime) {
+      throw refuse(
+        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went out; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+      );
+    }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
+    // The reasons for a delay can follow the initial report, with a follow-up or correction to the
+    // AP: kept with that report, never written into the initial one.
+    const reasonsAfterwards = to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft);
     if (late && !delayReason) {
       throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
-    if (!late && delayReason) {
+    if (!late && !reasonsAfterwards && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
-          : '--delay-reason belongs to a late initial report to the AP (Art. 33(1))',
+          : '--delay-reason belongs to a late initial report to the AP, or to a follow-up or correction to the AP that gives the reasons for one afterwards (Art. 33(1))',
         to === 'ap' && kind === 'initial'
           ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
-          : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP (AVG art. 33(1)).',
+          : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
       );
     }
     report = {
@@ -509,7 +616,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       delayReason,
       by,
       recordedAt: now,
-      enteredLater: enteredLater(at, now),
+      enteredLater: enteredLater(at, now) || afterDeadline !== null,
+      ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       factsComplete: draft.facts?.complete === true,
     };
     draft.reports = [...(draft.reports ?? []), report];
@@ -702,6 +810,14 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'notifiable, but no initial report to the AP is recorded (Art. 33(1))',
       'datalek reported',
       'meldplichtig, maar er is geen eerste melding aan de AP vastgelegd (AVG art. 33(1))',
+      'reported',
+    );
+  }
+  if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
+    add(
+      'the initial report to the AP is late and no reasons for the delay are recorded (Art. 33(1))',
+      'datalek reported --kind follow-up --reference NUMBER --delay-reason TEXT',
+      'de eerste melding aan de AP is te laat en er zijn geen redenen voor de vertraging vastgelegd (AVG art. 33(1)); geef ze met een vervolgmelding',
       'reported',
     );
   }

@@ -45,6 +45,12 @@ export type Decision =
       hoursAfterDetection: number;
       /** Awareness moved later (the deadline with it) after an earlier assessment had confirmed personal data. */
       movedLaterAfterPersonalDataYes: boolean;
+      /** Stated more than a day before it was entered, or entered after the AP deadline had passed (core/ap-verdict.ts). */
+      enteredLater?: boolean;
+      /** The moment from which the record held the AP notification overdue, when this was entered after it. */
+      enteredAfterDeadline?: string | null;
+      /** The reasons for the delay of an initial AP report this move made late (Art. 33(1)). */
+      delayReason?: string | null;
     }
   | { kind: 'role'; role: Role; reason: string; by: string; recordedAt: string }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
@@ -149,8 +155,10 @@ export interface ReportRecord {
   delayReason: string | null;
   by: string;
   recordedAt: string;
-  /** Entered more than a day after the time stated. */
+  /** Entered more than a day after the time stated, or after the AP deadline had passed (core/ap-verdict.ts). */
   enteredLater?: boolean;
+  /** The moment from which the record held the AP notification overdue, when an initial AP report dated before it was entered after it. */
+  enteredAfterDeadline?: string | null;
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
 }

@@ -6,6 +6,7 @@
  * One row per incident. CSV and JSON carry codes for tools; Markdown is for people, in the
  * policy's language.
  */
+import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { measuresTaken } from './breach-facts.js';
 import { type ClockState, clocksOf, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
@@ -25,6 +26,13 @@ export interface RegisterRow {
   awareReason: string | null;
   /** Awareness was moved later after personal data had been assessed as affected (see `decisions`). */
   awarenessMovedLater: boolean;
+  /** The moment of awareness the deadline rests on was stated more than a day before it was entered, or entered after the AP deadline had passed. */
+  awarenessEnteredLater: boolean;
+  /**
+   * A time the AP verdict rests on (the initial report's, the moment of awareness) was entered after
+   * the record held the notification overdue, and the FG confirmed it: "met" rests on that time alone.
+   */
+  enteredAfterDeadline: boolean;
   findingType: string;
   severity: number;
   resource: string;
@@ -50,9 +58,16 @@ export interface RegisterRow {
   apReportRecordedAt: string | null;
   apReportEnteredLater: boolean | null;
   references: string;
-  /** Reports entered more than a day after their stated time: `to:kind:reference stated … recorded …`. */
+  /**
+   * Times entered later (more than a day after the time stated, or after the AP deadline had
+   * passed): `to:kind:reference stated … recorded …`, `awareness stated … recorded …`, each
+   * followed by `after the AP deadline had passed (…)` when it was.
+   */
   enteredLater: string;
+  /** The reasons for the delay of the initial AP report, as given (with it, with a move of awareness, or afterwards); `; ` between them. */
   delayReason: string | null;
+  /** Each reason for the delay with where, by whom and when it was given (JSON only). */
+  delayReasons: DelayReason[];
   subjectsDecision: string | null;
   subscribersDecision: string | null;
   otherClocks: string;
@@ -104,6 +119,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
   const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
+  const marks = verdictMarks(incident);
+  const reasons = delayReasons(incident);
+  const afterDeadline = (moment: string | null | undefined) => (moment ? ` after the AP deadline had passed (${moment})` : '');
   const subjectsText = (x: typeof s) =>
     x ? `${x.decision}${x.exception ? ` (${x.exception})` : ''}${x.date ? ` ${x.date}` : ''}${x.channel ? ` via ${x.channel}` : ''}: ${x.reason}` : null;
   return {
@@ -116,6 +134,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     awareAt: incident.awareAt,
     awareReason: incident.awareReason ?? null,
     awarenessMovedLater: decisions.some((d) => d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes),
+    awarenessEnteredLater: marks.awarenessEnteredLater,
+    enteredAfterDeadline: marks.enteredAfterDeadline,
     findingType: incident.findingType,
     severity: incident.severity,
     resource: `${incident.resource.resourceType} ${incident.resource.id}`,
@@ -137,7 +157,12 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
     enteredLater: [
-      ...reports.filter((r) => r.enteredLater).map((r) => `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${r.recordedAt}`),
+      ...decisions.flatMap((d) =>
+        d.kind === 'awareness' && d.enteredLater ? [`awareness stated ${d.to} recorded ${d.recordedAt}${afterDeadline(d.enteredAfterDeadline)}`] : [],
+      ),
+      ...reports
+        .filter((r) => r.enteredLater)
+        .map((r) => `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${r.recordedAt}${afterDeadline(r.enteredAfterDeadline)}`),
       ...(
         [
           ['subjects', s],
@@ -147,7 +172,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
         .filter(([, x]) => x?.enteredLater && x.date)
         .map(([who, x]) => `${who}:${x?.decision} stated ${x?.date} recorded ${x?.at}`),
     ].join('; '),
-    delayReason: initial?.delayReason ?? null,
+    delayReason: reasons.length ? reasons.map((d) => d.reason).join('; ') : null,
+    delayReasons: reasons,
     subjectsDecision: subjectsText(s),
     subscribersDecision: subjectsText(incident.subscribers),
     otherClocks: clocks
@@ -280,7 +306,9 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     return [
       incident.id,
       local(incident.detectedAt),
-      incident.awareAt ? `${local(incident.awareAt)}${incident.awareReason ? ` (${incident.awareReason})` : ''}` : '',
+      incident.awareAt
+        ? `${local(incident.awareAt)}${incident.awareReason ? ` (${incident.awareReason})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
+        : '',
       incident.findingType,
       f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
@@ -291,7 +319,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.decisionReason ?? '',
       ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
       initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
-      initial?.delayReason ?? '',
+      row.delayReasons.map((d) => (d.given === 'initial' ? d.reason : `${d.reason} (${local(d.recordedAt)})`)).join('; '),
       reportsText,
       (f?.nature ?? []).map((n) => natureLabel(lang, n)).join(', '),
       row.categories,
@@ -364,4 +392,7 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'reviewAsked',
   'followUpOf',
   'followUps',
+  // Added for review items 3 and 4 (the AP verdict), after the others for the same reason.
+  'awarenessEnteredLater',
+  'enteredAfterDeadline',
 ];

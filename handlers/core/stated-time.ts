@@ -5,7 +5,9 @@
  * recorded (Art. 33(5): the documentation must let the AP verify compliance). The moment of
  * recording is kept beside it, and a time stated more than a day before its recording is marked
  * "entered later", so back-dating shows in the timeline and the register. "Met" and "late" are
- * judged by the stated time.
+ * judged by the stated time. The times the AP verdict rests on (the initial report's, the moment
+ * of awareness) have a further rule when entered after the AP deadline had passed: see
+ * `ap-verdict.ts`.
  */
 import { RefusedError } from './errors.js';
 import type { Incident } from './incident.js';

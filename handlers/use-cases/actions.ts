@@ -7,7 +7,8 @@
  * page cannot do what the command line refuses, and both refuse in the same words.
  */
 import { acknowledge } from '../core/acknowledge.js';
-import { overdueClocks } from '../core/clocks.js';
+import { overdueFrom } from '../core/ap-verdict.js';
+import { overdueClocks, roleOf } from '../core/clocks.js';
 import { UsageError } from '../core/errors.js';
 import {
   assess,
@@ -19,7 +20,7 @@ import {
   recordFacts,
   recordReport,
 } from '../core/fg-workflow.js';
-import { BREACH_TYPES, type Incident, type Nature, type OtherParty } from '../core/incident.js';
+import { BREACH_TYPES, type Incident, initialReport, type Nature, type OtherParty } from '../core/incident.js';
 import {
   breachTypeLabel,
   exceptionLabel,
@@ -119,6 +120,20 @@ const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisf
 const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
 const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
+/** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */
+const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), now) !== null;
+/** A recorded initial AP report exists: a move of awareness may make it late, or it is late and its reasons may follow. */
+const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
+
+/** The FG's confirmation of a stated time entered after the AP deadline had passed (core/ap-verdict.ts). */
+const confirmStatedTime = (hint: Text) =>
+  ({
+    name: 'confirm-stated-time',
+    kind: 'flag',
+    label: { nl: 'Ik bevestig het opgegeven tijdstip', en: 'I confirm the time stated' },
+    hint,
+    offered: apDeadlinePassed,
+  }) as const;
 
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
   ({ name: 'reason', kind: 'longtext', label, ...(hint ? { hint } : {}) }) as const;
@@ -175,6 +190,20 @@ export const assessAction = action({
       kind: 'longtext',
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
+    confirmStatedTime({
+      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
+      en: 'Needed when the moment of awareness moves the AP deadline later after it had passed; the record marks it as entered after the deadline had passed.',
+    }),
+    {
+      name: 'delay-reason',
+      kind: 'longtext',
+      label: { nl: 'Reden voor de vertraging', en: 'Reasons for the delay' },
+      hint: {
+        nl: 'Alleen als dit bewustwordingsmoment de vastgelegde eerste melding aan de AP te laat maakt (art. 33(1)).',
+        en: 'Only when this moment of awareness makes the recorded initial AP report late (Art. 33(1)).',
+      },
+      offered: apReported,
+    },
     {
       name: 'acting-as',
       kind: 'choice',
@@ -209,6 +238,8 @@ export const assessAction = action({
     reason: v.reason,
     awareAt: v['aware-at'],
     awareReason: v['aware-reason'],
+    confirmStatedTime: v['confirm-stated-time'],
+    delayReason: v['delay-reason'],
     actingAs: v['acting-as'],
     nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
     nis2IntermediateDueAt: v['nis2-intermediate-due'],
@@ -495,8 +526,15 @@ export const reportedAction = action({
       name: 'delay-reason',
       kind: 'longtext',
       label: { nl: 'Reden voor de vertraging', en: 'Reasons for the delay' },
-      hint: { nl: 'Alleen bij een eerste melding na de termijn van 72 uur (art. 33(1)).', en: 'Only for an initial report after the 72 hours (Art. 33(1)).' },
+      hint: {
+        nl: 'Bij een eerste melding na de termijn van 72 uur, of bij een vervolgmelding of correctie die de redenen voor een te late melding alsnog geeft (art. 33(1)).',
+        en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
+      },
     },
+    confirmStatedTime({
+      nl: 'Nodig als "Ingediend op" vóór het verstrijken van de AP-termijn ligt maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van de termijn.',
+      en: 'Needed when "Submitted at" lies before the AP deadline had passed but is entered after; the record marks the report as entered after the deadline had passed.',
+    }),
     {
       name: 'recipient',
       kind: 'choice',
@@ -522,6 +560,7 @@ export const reportedAction = action({
     kind: v.kind,
     at: v.at,
     delayReason: v['delay-reason'],
+    confirmStatedTime: v['confirm-stated-time'],
   }),
   run: async (deps: FgDeps, input) => (await recordReport(deps, input)).incident,
 });

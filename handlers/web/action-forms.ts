@@ -59,7 +59,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'aware',
     action: as(assessAction),
     title: { nl: 'Moment van bewustwording', en: 'Moment of awareness' },
-    fields: ['aware-at', 'aware-reason'],
+    fields: ['aware-at', 'aware-reason', 'confirm-stated-time', 'delay-reason'],
     shown: real,
   },
   {

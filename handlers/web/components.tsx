@@ -329,7 +329,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
                     {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
                     <When view={view} at={r.at} />
                     {` · ${r.by}`}
-                    {r.enteredLater ? <span class="muted"> ({w.enteredLater})</span> : null}
+                    {r.enteredLater ? <span class="muted"> ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater})</span> : null}
                     {r.delayReason ? ` (${r.delayReason})` : ''}
                   </li>
                 ))}
@@ -377,7 +377,9 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
       case 'assessment':
         return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
       case 'awareness':
-        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}`;
+        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${
+          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(d.recordedAt)})` : ''
+        }${d.delayReason ? ` — ${w.delayReason}: ${d.delayReason}` : ''}`;
       case 'role':
         return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
       case 'nis2-significance':

@@ -506,7 +506,10 @@ export function RegisterPage({
                 </td>
                 <td>{r.notifiable === null ? <span class="muted">{w.notYet}</span> : r.notifiable ? w.notifiable : w.notNotifiable}</td>
                 <td>{r.decisionReason ?? ''}</td>
-                <td>{r.apClockStatus ? clockStateLabel(lang, r.apClockStatus) : i.sample ? w.sample : ''}</td>
+                <td>
+                  {r.apClockStatus ? clockStateLabel(lang, r.apClockStatus) : i.sample ? w.sample : ''}
+                  {r.enteredAfterDeadline ? <span class="muted"> ({w.enteredAfterDeadline})</span> : null}
+                </td>
                 <td>
                   {(i.reports ?? []).map((rep) => (
                     <div>
@@ -515,7 +518,7 @@ export function RegisterPage({
                       {rep.enteredLater ? (
                         <span class="muted">
                           {' '}
-                          ({w.enteredLater}: <When view={view} at={rep.recordedAt} />)
+                          ({rep.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={rep.recordedAt} />)
                         </span>
                       ) : null}
                     </div>

@@ -129,7 +129,8 @@ describe('2. stated times cannot be back-dated out of range, and entering late s
   it('judges "met" by the stated time, marks a report entered more than a day later, and shows both in the register', async () => {
     const c = await openCase();
     ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'r', '--by', 'FG'], '2025-11-28T09:00:00Z'));
-    ok(await c.cli(['reported', c.id, '--reference', 'M-7', '--at', '2025-11-30T20:00:00Z', '--by', 'FG'], '2025-12-03T10:00:00Z'));
+    // Entered after the deadline (2025-11-30 21:00) had passed: the FG confirms the time stated.
+    ok(await c.cli(['reported', c.id, '--reference', 'M-7', '--at', '2025-11-30T20:00:00Z', '--by', 'FG', '--confirm-stated-time'], '2025-12-03T10:00:00Z'));
     const show = await c.json(['show', c.id], '2025-12-03T10:00:00Z');
     expect(clock(show, 'ap')).toMatchObject({ status: 'met', doneAt: '2025-11-30T20:00:00.000Z' });
     expect(show.timeline.find((e: { kind: string }) => e.kind === 'reported').detail).toMatchObject({

@@ -153,9 +153,15 @@ describe("the FG's workflow on the embedded store", () => {
     expect(late.code).toBe(2);
     expect(late.stderr).toMatch(/after the AP deadline \(2026-12-01T08:00:00.000Z\): Art. 33\(1\) requires the reasons for the delay \(--delay-reason\)$/);
     expect(JSON.parse((await cli(['show', id, '--json'], '2026-12-01T11:00:00Z')).stdout).reports).toEqual([]);
-    const ok = await cli(['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T07:30:00Z', '--by', 'FG', '--json'], '2026-12-01T11:00:00Z');
+    // Dated before the deadline, entered after it had passed: the FG confirms the time stated, and the record marks it.
+    const inTime = ['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T07:30:00Z', '--by', 'FG', '--json'];
+    expect((await cli(inTime, '2026-12-01T11:00:00Z')).stderr).toMatch(/--confirm-stated-time/);
+    const ok = await cli([...inTime, '--confirm-stated-time'], '2026-12-01T11:00:00Z');
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ state: 'reported', reports: [{ version: 1, to: 'ap', kind: 'initial', reference: 'M-2026-0042' }] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      state: 'reported',
+      reports: [{ version: 1, to: 'ap', kind: 'initial', reference: 'M-2026-0042', enteredLater: true, enteredAfterDeadline: '2026-12-01T08:00:00.000Z' }],
+    });
     const follow = await cli(['reported', id, '--reference', 'M-2026-0042', '--kind', 'follow-up', '--by', 'FG', '--json'], '2026-12-02T09:00:00Z');
     expect(JSON.parse(follow.stdout).reports.map((r: { version: number; kind: string }) => `${r.version}:${r.kind}`)).toEqual(['1:initial', '2:follow-up']);
   });
@@ -187,7 +193,10 @@ describe("the FG's workflow on the embedded store", () => {
     expect(notified).toMatchObject({
       state: 'closed',
       notifiable: true,
-      apClock: 'met',
+      // Met by the time stated, which was entered after the deadline had passed: marked so.
+      apClock: 'met (entered after the AP deadline had passed)',
+      apClockStatus: 'met',
+      enteredAfterDeadline: true,
       references: 'ap:initial:M-2026-0042@2026-12-01T07:30:00.000Z; ap:follow-up:M-2026-0042@2026-12-02T09:00:00.000Z',
     });
     const notNotified = rows.find((r: { incidentId: string }) => r.incidentId === other);
@@ -270,5 +279,31 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
       references: 'ap:initial:M-AWS-1@2026-11-28T10:00:00.000Z',
     });
     expect((await cli(['verify', id], '2026-11-28T12:00:00Z')).code).toBe(0);
+  });
+
+  it('asks, on DynamoDB as on the embedded store, to confirm a report entered after the deadline, and to give the reasons for a report a move made late', async () => {
+    const events = join(dir, 'e2.json');
+    writeFileSync(events, JSON.stringify(findingEvent({ id: 'fg-aws-2', instanceId: 'i-fgaws2', createdAt: '2026-11-20T21:00:00Z' })));
+    const id = jsonLines((await cli(['replay', events, '--json'], '2026-11-20T21:05:00Z')).stdout)[0].incidentId as string;
+    const assessed = ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantgegevens', '--by', 'FG'];
+    expect((await cli([...assessed, '--aware-at', '2026-11-21T06:00:00Z', '--aware-reason', 'logs gelezen'], '2026-11-21T09:00:00Z')).code).toBe(0);
+    // Deadline 2026-11-24T06:00Z; the report is dated half an hour before it and entered after it.
+    const report = ['reported', id, '--reference', 'M-AWS-2', '--at', '2026-11-24T05:30:00Z', '--by', 'FG'];
+    const refused = await cli(report, '2026-11-24T10:00:00Z');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--confirm-stated-time/);
+    expect((await cli([...report, '--confirm-stated-time'], '2026-11-24T10:00:00Z')).code).toBe(0);
+    // Awareness moved back to the evening of the detection: the report is late by it.
+    const moveEarlier = ['assess', id, '--aware-at', '2026-11-20T22:00:00Z', '--aware-reason', 'toch eerder', '--reason', 'correctie', '--by', 'FG'];
+    expect((await cli(moveEarlier, '2026-11-24T11:00:00Z')).stderr).toMatch(/late.*--delay-reason/);
+    expect((await cli([...moveEarlier, '--delay-reason', 'omvang pas later bekend'], '2026-11-24T11:00:00Z')).code).toBe(0);
+    const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-24T12:00:00Z')).stdout);
+    expect(rows.find((r: { incidentId: string }) => r.incidentId === id)).toMatchObject({
+      apClockStatus: 'late',
+      apReportEnteredLater: true,
+      enteredAfterDeadline: true,
+      delayReason: 'omvang pas later bekend',
+    });
+    expect((await cli(['verify', id], '2026-11-24T12:00:00Z')).code).toBe(0);
   });
 });

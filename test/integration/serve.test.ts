@@ -292,6 +292,30 @@ describe('datalek serve over HTTP', () => {
     expect(csv.body).not.toContain(late);
   });
 
+  it('asks on the page, as on the command line, to confirm a report dated before the AP deadline but entered after it had passed', async () => {
+    const cookie = await signIn(served);
+    const page = (await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body;
+    const reportedForm = new RegExp(`<form class="action" method="post" action="/incidents/${late}/reported".*?</form>`, 's').exec(page)?.[0] ?? '';
+    expect(reportedForm).toContain('name="confirm-stated-time"');
+    expect(text(reportedForm)).toContain('Ik bevestig het opgegeven tijdstip');
+    const post = (fields: Record<string, string>) =>
+      request(served.port, `/incidents/${late}/reported`, {
+        method: 'POST',
+        body: form({ ...fields, _csrf: csrfOf(page) }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    // 10:30 in Amsterdam on 23 November is 09:30 UTC, half an hour before the deadline; it is entered on the 28th.
+    const stated = { reference: 'M-9', recipient: 'ap', at: '2026-11-23T10:30' };
+    const before = await snapshot(late);
+    const refused = await post(stated);
+    expect(refused.status).toBe(400);
+    expect(errorBeside(refused.body, 'reported', 'at')).toMatch(/Ik bevestig het opgegeven tijdstip.*AVG art\. 33\(5\)/);
+    expect(await snapshot(late)).toBe(before);
+    expect((await post({ ...stated, 'confirm-stated-time': 'on' })).status).toBe(303);
+    const shown = JSON.parse((await cli(['show', late, '--json'])).stdout);
+    expect(shown.reports[0]).toMatchObject({ at: '2026-11-23T09:30:00.000Z', enteredLater: true, enteredAfterDeadline: '2026-11-23T10:00:00.000Z' });
+  });
+
   it('listens on the loopback interface only', async () => {
     const outside = Object.values(networkInterfaces())
       .flat()

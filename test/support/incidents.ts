@@ -21,3 +21,15 @@ export function incidentFixture(over: Partial<Incident> & { id?: string } = {}):
   });
   return { ...base, ...over };
 }
+
+/** Facts enough for the register (Art. 33(5)), so that closing is held up only by what a test is about. */
+export const REGISTER_FACTS = {
+  nature: ['confidentiality' as const],
+  categories: ['naam'],
+  specialCategories: [],
+  subjectsMin: 10,
+  subjectsMax: 20,
+  records: 20,
+  consequences: 'phishing',
+  measuresTaken: 'wachtwoorden gereset',
+};

@@ -21,22 +21,10 @@ import { parseFields } from '../../handlers/use-cases/fields.js';
 import { changedValues, webForm } from '../../handlers/web/action-forms.js';
 import { rawFromForm } from '../../handlers/web/forms.js';
 import { findingEvent } from '../support/events.js';
-import { incidentFixture } from '../support/incidents.js';
+import { REGISTER_FACTS as FACTS, incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
-
-/** Facts enough for the register (Art. 33(5)), so that closing is held up only by what a test is about. */
-const FACTS = {
-  nature: ['confidentiality' as const],
-  categories: ['naam'],
-  specialCategories: [],
-  subjectsMin: 10,
-  subjectsMax: 20,
-  records: 20,
-  consequences: 'phishing',
-  measuresTaken: 'wachtwoorden gereset',
-};
 
 describe('the FG record under review', () => {
   let t: ReturnType<typeof tempSqliteStore>;

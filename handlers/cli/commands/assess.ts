@@ -6,7 +6,8 @@ export const assessCommand: Command = {
   name: 'assess',
   section: 'fg',
   usage: `  datalek assess ID [--personal-data yes|no|unknown --risk none|risk|high] --reason TEXT [--by NAME]
-                   [--aware-at ISO --aware-reason TEXT] [--acting-as controller|processor]
+                   [--aware-at ISO --aware-reason TEXT [--delay-reason TEXT] [--confirm-stated-time]]
+                   [--acting-as controller|processor]
                    [--nis2-significant yes|no] [--nis2-intermediate-due ISO]`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
@@ -20,7 +21,17 @@ export const assessCommand: Command = {
             : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
       }
-      if (input.awareAt !== undefined) said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
+      if (input.awareAt !== undefined) {
+        said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
+        // The move this run recorded: the latest awareness decision, recorded with the latest decision.
+        const decisions = incident.decisions ?? [];
+        const move = decisions.findLast((d) => d.kind === 'awareness');
+        if (move?.kind === 'awareness' && move.to === incident.awareAt && move.recordedAt === decisions.at(-1)?.recordedAt) {
+          if (move.enteredAfterDeadline) said.push(`Marked as entered after the AP deadline had passed (overdue from ${move.enteredAfterDeadline}).`);
+          if (move.delayReason)
+            said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
+        }
+      }
       if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);
       if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
       if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);

@@ -5,7 +5,7 @@ import { flagsOf, recordAction } from './fg-common.js';
 export const reportedCommand: Command = {
   name: 'reported',
   section: 'fg',
-  usage: `  datalek reported ID --reference NUMBER [--at ISO] [--delay-reason TEXT]
+  usage: `  datalek reported ID --reference NUMBER [--at ISO [--confirm-stated-time]] [--delay-reason TEXT]
                    [--kind initial|follow-up|correction|withdrawal] [--recipient ap|csirt|authority|controller] [--by NAME]
                    (csirt, authority: --kind early-warning|notification|intermediate|progress|final)`,
   flags: flagsOf(reportedAction.fields),
@@ -13,6 +13,7 @@ export const reportedCommand: Command = {
   run: (ctx) =>
     recordAction(ctx, reportedAction, (incident) => {
       const last = (incident.reports ?? []).at(-1);
-      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).`;
+      const marked = last?.enteredAfterDeadline ? ` Marked as entered after the AP deadline had passed (overdue from ${last.enteredAfterDeadline}).` : '';
+      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${marked}`;
     }),
 };

@@ -1,0 +1,158 @@
+/**
+ * The AP verdict as the FG must defend it before the AP (Art. 33(1), (5)): "met" or "late" is
+ * judged by the times a person states (the moment of awareness, the time the initial report was
+ * submitted), and the record shows what those times rest on.
+ *
+ * - The record held the AP notification overdue once a deadline in force passed with no initial
+ *   report recorded (`passedDeadlines`); datalek's overdue reminders go from then. An initial
+ *   report dated at or before such a deadline but entered after it had passed, or a move of
+ *   awareness entered after one had passed that moves the deadline later, is marked "entered
+ *   after the deadline" (with that deadline) and needs the FG's confirmation: "met" then never
+ *   reads unmarked against an overdue record.
+ * - A late initial report carries the reasons for the delay (Art. 33(1)), given with the report,
+ *   with the move of awareness that made it late, or afterwards with a follow-up or correction to
+ *   the AP; each is kept where it was given, none overwrites another (`delayReasons`).
+ */
+import { type Decision, type Incident, initialReport, type ReportRecord, type Role } from './incident.js';
+import { addHours, HOUR_MS } from './time.js';
+
+type Awareness = Extract<Decision, { kind: 'awareness' }>;
+
+function awarenessMoves(incident: Incident): Awareness[] {
+  return (incident.decisions ?? []).filter((d): d is Awareness => d.kind === 'awareness');
+}
+
+/**
+ * When the FG's decisions held the breach not notifiable (personal data "no" or risk "none"): from
+ * such an assessment until the next one that said notifiable. No AP clock ran then.
+ */
+function notNotifiableSpans(incident: Incident): { from: string; until: string | null }[] {
+  const spans: { from: string; until: string | null }[] = [];
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'assessment') continue;
+    const open = spans.at(-1);
+    if (!d.notifiable && (!open || open.until !== null)) spans.push({ from: d.recordedAt, until: null });
+    else if (d.notifiable && open && open.until === null) open.until = d.recordedAt;
+  }
+  return spans;
+}
+
+/** The first moment at or after `t` that lies in no span of "not notifiable". */
+function whenNotifiable(t: string, spans: { from: string; until: string | null }[]): string | null {
+  let at = t;
+  for (const span of spans) {
+    if (span.from <= at && (span.until === null || at < span.until)) {
+      if (span.until === null) return null;
+      at = span.until;
+    }
+  }
+  return at;
+}
+
+/** An AP deadline that passed while it was in force, and the moment from which the record held the notification overdue. */
+export interface PassedDeadline {
+  deadline: string;
+  overdueFrom: string;
+}
+
+/**
+ * The AP deadlines that passed while in force (the one from the detection, then each set by a move
+ * of awareness), before the next move and before the initial report was recorded, while the FG's
+ * decisions held the breach notifiable: the record then held the notification overdue, and
+ * datalek's overdue reminders went out. In the order they passed; none for a processor, whose AP
+ * notification is the controller's (`role`: the organisation's role for the incident, clocks.ts
+ * roleOf, which reads this module's marks).
+ */
+export function passedDeadlines(incident: Incident, role: Role, now: string): PassedDeadline[] {
+  if (incident.sample || incident.deadline === null || incident.awareAt === null) return [];
+  if (role === 'processor') return [];
+  const hours = incident.deadlineHours ?? (Date.parse(incident.deadline) - Date.parse(incident.awareAt)) / HOUR_MS;
+  const recorded = initialReport(incident)?.recordedAt;
+  const end = recorded && recorded < now ? recorded : now;
+  const moves = awarenessMoves(incident);
+  const periods: { deadline: string | null; from: string; until: string }[] = [];
+  let aware = moves[0]?.from ?? incident.awareAt;
+  let from = incident.openedAt;
+  for (const move of moves) {
+    periods.push({ deadline: aware ? addHours(aware, hours) : null, from, until: move.recordedAt });
+    aware = move.to;
+    from = move.recordedAt;
+  }
+  periods.push({ deadline: incident.deadline, from, until: end });
+  const spans = notNotifiableSpans(incident);
+  return (
+    periods
+      .map((p) => ({ ...p, until: [p.until, end].sort()[0] }))
+      // A period can be empty: an incident recorded after its deadline had passed was overdue from the start.
+      .filter((p): p is { deadline: string; from: string; until: string } => p.deadline !== null && p.deadline < p.until && p.from <= p.until)
+      .flatMap((p) => {
+        const overdue = whenNotifiable([p.deadline, p.from].sort()[1], spans);
+        return overdue !== null && overdue <= p.until ? [{ deadline: p.deadline, overdueFrom: overdue }] : [];
+      })
+      .sort((a, b) => a.overdueFrom.localeCompare(b.overdueFrom))
+  );
+}
+
+/** The first moment the record held the AP notification overdue, or null. */
+export function overdueFrom(incident: Incident, role: Role, now: string): string | null {
+  return passedDeadlines(incident, role, now)[0]?.overdueFrom ?? null;
+}
+
+/** The initial AP report was made (by its stated time) after the deadline in force. */
+export function initialReportLate(incident: Incident): boolean {
+  const initial = initialReport(incident);
+  return initial !== undefined && incident.deadline !== null && initial.at > incident.deadline;
+}
+
+/** Reasons for the delay of the initial AP report, as given: with it, with a move of awareness, or with a later report to the AP. */
+export interface DelayReason {
+  reason: string;
+  given: 'initial' | 'follow-up' | 'correction' | 'awareness';
+  /** The report that carried it; null for a move of awareness. */
+  reference: string | null;
+  by: string;
+  recordedAt: string;
+}
+
+/** Every reason for the delay on record, in the order given. */
+export function delayReasons(incident: Incident): DelayReason[] {
+  const fromReports = (incident.reports ?? [])
+    .filter((r): r is ReportRecord & { delayReason: string } => r.to === 'ap' && !!r.delayReason && ['initial', 'follow-up', 'correction'].includes(r.kind))
+    .map((r) => ({ reason: r.delayReason, given: r.kind as DelayReason['given'], reference: r.reference, by: r.by, recordedAt: r.recordedAt }));
+  const fromMoves = awarenessMoves(incident)
+    .filter((d): d is Awareness & { delayReason: string } => !!d.delayReason)
+    .map((d) => ({ reason: d.delayReason, given: 'awareness' as const, reference: null, by: d.by, recordedAt: d.recordedAt }));
+  return [...fromReports, ...fromMoves].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
+}
+
+/** The reasons for the delay as one text, or null when none was given. */
+export function delayReasonText(incident: Incident): string | null {
+  const all = delayReasons(incident);
+  return all.length ? all.map((d) => d.reason).join('; ') : null;
+}
+
+/** A late initial AP report with no reasons for the delay on record: Art. 33(1) asks them. */
+export function lateWithoutReasons(incident: Incident): boolean {
+  return initialReportLate(incident) && delayReasons(incident).length === 0;
+}
+
+/** The move of awareness the present deadline rests on, if a person made one. */
+export function currentAwareness(incident: Incident): Awareness | undefined {
+  return awarenessMoves(incident)
+    .reverse()
+    .find((d) => d.to === incident.awareAt);
+}
+
+/**
+ * What marks the verdict: the stated times it rests on (the initial AP report's time, the moment of
+ * awareness) that were entered later, and whether one was entered after the deadline had passed.
+ */
+export function verdictMarks(incident: Incident): { reportEnteredLater: boolean; awarenessEnteredLater: boolean; enteredAfterDeadline: boolean } {
+  const initial = initialReport(incident);
+  const awareness = currentAwareness(incident);
+  return {
+    reportEnteredLater: initial?.enteredLater === true,
+    awarenessEnteredLater: awareness?.enteredLater === true,
+    enteredAfterDeadline: !!initial?.enteredAfterDeadline || !!awareness?.enteredAfterDeadline,
+  };
+}
