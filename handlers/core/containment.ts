@@ -61,9 +61,16 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
  * be taken (none matched, or each found nothing to act on: an anonymous caller has no key to disable).
  */
 function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
-  const steps = matchingRules(finding, policy).flatMap((rule) => resolve(rule, finding).map((step) => ({ rule, step })));
+  const steps = rulesSteps(matchingRules(finding, policy), finding);
   if (steps.some(({ step }) => !step.skip)) return steps;
-  return [...steps, ...matchingRules(finding, policy, true).flatMap((rule) => resolve(rule, finding).map((step) => ({ rule, step })))];
+  return [...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)];
+}
+
+/** Each rule's steps, in order (a loop: flatMap costs about a microsecond a call in Node 20). */
+function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: ContainmentRule; step: Step }[] {
+  const out: { rule: ContainmentRule; step: Step }[] = [];
+  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step });
+  return out;
 }
 
 /**

@@ -22,26 +22,36 @@ export function canonicalJsonReference(value: unknown): string {
 function write(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-    case 'number':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'number':
+      // JSON writes a finite number as its shortest text (Number::toString), anything else as null.
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
         let out = '[';
-        for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${write(value[i]) ?? 'null'}`;
+        for (let i = 0; i < value.length; i++) {
+          if (i) out += ',';
+          out += write(value[i]) ?? 'null';
+        }
         return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
       if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(value, 'toJSON')) return JSON.stringify(sortKeys(value));
       const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
       let out = '{';
       let first = true;
-      for (const key of objectOrder(Object.keys(record).sort())) {
+      for (const key of hasIndexKey(keys) ? objectOrder(keys) : keys) {
         const text = write(record[key]);
         if (text === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
-        first = false;
+        if (first) first = false;
+        else out += ',';
+        out += quotedKey(key);
+        out += ':';
+        out += text;
       }
       return `${out}}`;
     }
@@ -62,9 +72,32 @@ function isIndexKey(key: string): boolean {
   return INDEX_KEY.test(key) && Number(key) <= MAX_INDEX;
 }
 
+/** Whether any key is an array index (only a key starting with a digit can be). */
+function hasIndexKey(keys: string[]): boolean {
+  for (const key of keys) {
+    const c = key.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39 && isIndexKey(key)) return true;
+  }
+  return false;
+}
+
+/**
+ * A key as JSON text. The same few keys are written for every entry: their texts are remembered
+ * (a bounded number, forgotten all at once when full).
+ */
+function quotedKey(key: string): string {
+  let text = quotedKeys.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quotedKeys.size >= 4096) quotedKeys.clear();
+    quotedKeys.set(key, text);
+  }
+  return text;
+}
+const quotedKeys = new Map<string, string>();
+
 /** Sorted keys in the order an object made from them holds them (indices first, by number). */
 function objectOrder(sorted: string[]): string[] {
-  if (!sorted.some(isIndexKey)) return sorted;
   const indices = sorted.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
   return [...indices, ...sorted.filter((k) => !isIndexKey(k))];
 }

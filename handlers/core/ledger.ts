@@ -111,7 +111,9 @@ export const storedText = {
 export function ledgerEntry(incidentId: string, head: ChainHead | null, body: Omit<LedgerBody, 'incidentId' | 'seq'>): LedgerEntry {
   const seq = (head?.seq ?? 0) + 1;
   const prevHash = head?.hash ?? ledgerGenesis(incidentId);
-  const data = canonicalJson({ ...body, incidentId, seq });
+  // Object.assign, not a spread: keys added after a spread are slow (incident.ts newIncident); the
+  // canonical text sorts them anyway.
+  const data = canonicalJson(Object.assign({}, body, { incidentId, seq }));
   return { incidentId, seq, data, prevHash, hash: chainHash(prevHash, data) };
 }
 

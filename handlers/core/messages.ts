@@ -26,7 +26,7 @@ import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel,
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
-import { oneLine } from './text.js';
+import { anyControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
 
 export type MessageKind =
@@ -328,7 +328,6 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   // only take Critical (a phone) must get it.
   const band = kind === 'interface-exposed' ? 'Critical' : severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
-  const when = (iso: string) => `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
   const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
   const clocks = clocksOf(incident, policy, now);
   const theClock = clock ? clocks.find((x) => x.name === clock) : undefined;
@@ -343,10 +342,10 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
       : kind === 'finding-added' && news
         ? newsText(t, channel, news, lang)
         : kind === 'review-reminder' && incident.reviewAsked
-          ? t.reviewReminder(when(incident.reviewAsked.assessedAt), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
+          ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
           : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
-  const ap = apLines(incident, policy, now, lang, when);
+  const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
   const acknowledged =
     incident.acknowledgedBy && incident.acknowledgedAt
@@ -360,12 +359,12 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
   const f = incident.followUpOf;
-  if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt), f.findingId, f.previousCount, f.count, when(f.lastSeen)));
+  if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
   // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
   if (news && kind !== 'finding-added') lines.push(newsText(t, channel, news, lang));
   if (news && channel === 'fg' && incident.assessment && reviewPending(incident)) {
     const a = incident.assessment;
-    lines.push(t.reviewAsk(when(a.at), a.by, t.verdict(a), policy.reminders.overdueEveryHours));
+    lines.push(t.reviewAsk(when(a.at, tz), a.by, t.verdict(a), policy.reminders.overdueEveryHours));
   }
   // The Cyberbeveiligingswet names two recipients: say which ones the policy has, by name.
   if (clock?.startsWith('nis2-') && clock !== 'nis2-significance') {
@@ -375,8 +374,8 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   if (channel === 'fg' && (kind === 'ap-reminder' || kind === 'ap-overdue') && !incident.assessment) lines.push(t.notAssessed);
   lines.push('');
   if (theClock?.dueAt) {
-    const left = theClock.doneAt ? `${t.done} ${when(theClock.doneAt)}` : timeLeft(theClock.dueAt, now, lang);
-    lines.push(`${theClock.label[lang]}: ${t.due} ${when(theClock.dueAt)}, ${left}`, '');
+    const left = theClock.doneAt ? `${t.done} ${when(theClock.doneAt, tz)}` : timeLeft(theClock.dueAt, now, lang);
+    lines.push(`${theClock.label[lang]}: ${t.due} ${when(theClock.dueAt, tz)}, ${left}`, '');
   }
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
@@ -387,12 +386,12 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
   if (named.length) lines.push(`${t.named}: ${named.map((r) => `${resourceKindLabel(lang, r)} ${r.id}`).join(', ')}`);
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
-  lines.push(`${t.detected}: ${when(incident.detectedAt)}`);
+  lines.push(`${t.detected}: ${when(incident.detectedAt, tz)}`);
   lines.push(...ap);
   const otherClocks = channel === 'fg' ? clocks.filter((c) => c.name !== 'ap') : [];
   if (otherClocks.length) {
     lines.push(`${t.clocks}:`);
-    for (const c of otherClocks) lines.push(`  - ${c.label[lang]}: ${clockLine(c, lang, now, when)}`);
+    for (const c of otherClocks) lines.push(`  - ${c.label[lang]}: ${clockLine(c, lang, now, tz)}`);
   }
   lines.push(...containment.lines);
   lines.push(acknowledged);
@@ -402,23 +401,22 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   else lines.push(`${t.ack}: datalek ack ${incident.id} --by ${t.ackName}   (AWS: datalek ack ${incident.id} --target aws)`);
   lines.push('', t.left);
 
+  const facts: [string, string][] = [
+    [t.incident, incident.id],
+    [t.finding, incident.findingType],
+    [t.severity, `${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`],
+    [t.resource, resource],
+    [t.account, `${incident.accountId} / ${incident.region}`],
+    [t.detected, when(incident.detectedAt, tz)],
+    ...ap.filter((l) => !l.startsWith(' ')).map(splitFact),
+    ...otherClocks.map((c): [string, string] => [c.label[lang], clockLine(c, lang, now, tz)]),
+    [t.containment, containment.short],
+    [t.acknowledgedShort, acknowledged],
+  ];
   const card: MessageCard = {
     title: oneLine(subject),
     band,
-    facts: (
-      [
-        [t.incident, incident.id],
-        [t.finding, incident.findingType],
-        [t.severity, `${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`],
-        [t.resource, resource],
-        [t.account, `${incident.accountId} / ${incident.region}`],
-        [t.detected, when(incident.detectedAt)],
-        ...ap.filter((l) => !l.startsWith(' ')).map(splitFact),
-        ...otherClocks.map((c) => [c.label[lang], clockLine(c, lang, now, when)]),
-        [t.containment, containment.short],
-        [t.acknowledgedShort, acknowledged],
-      ] as [string, string][]
-    ).map(([k, v]) => [oneLine(k), oneLine(v)]),
+    facts: anyControl(facts.flat()) ? facts.map(([k, v]) => [oneLine(k), oneLine(v)]) : facts,
     ask: oneLine(intro),
     runbook,
     account: incident.accountId,
@@ -435,7 +433,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     // Every line is one line, whatever a finding's text holds (a newline in a finding type would
     // forge a line of the message; an escape sequence would act on a terminal).
     subject: oneLine(subject),
-    body: lines.map(oneLine).join('\n'),
+    body: oneLines(lines).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {
       incidentId: incident.id,
@@ -459,6 +457,14 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
 /** An IAM user's name is personal data: the resource is named by its type only. */
 function resourceText(r: AffectedResource, lang: Lang): string {
   return r.personal ? T[lang].personalLeftOut(resourceKindLabel(lang, r)) : `${resourceKindLabel(lang, r)} ${r.id}`;
+}
+
+/**
+ * A time for people: local wall clock and zone, then UTC. (A function of its own, not a closure
+ * made per message: the build's keepNames names each closure as it is made, a microsecond each.)
+ */
+function when(iso: string, tz: string): string {
+  return `${formatLocal(iso, tz)} (${iso.replace(/\.\d+Z$/, 'Z')})`;
 }
 
 /** "Label: value" as a card's fact. */
@@ -550,24 +556,24 @@ function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockNa
 }
 
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
-function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, when: (iso: string) => string): string[] {
+function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
   if (!incident.deadline) return [`${t.deadline}: ${t.noDeadline}`];
   const report = initialReport(incident);
-  if (report) return [`${t.ap}: ${t.apDone(when(report.at), report.at > incident.deadline)}`];
+  if (report) return [`${t.ap}: ${t.apDone(when(report.at, tz), report.at > incident.deadline)}`];
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];
-  const out = [`${t.deadline}: ${when(incident.deadline)}, ${timeLeft(incident.deadline, now, lang)}`];
+  const out = [`${t.deadline}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
   if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);
   return out;
 }
 
-function clockLine(c: ClockStatus, lang: Lang, now: string, when: (iso: string) => string): string {
+function clockLine(c: ClockStatus, lang: Lang, now: string, tz: string): string {
   const t = T[lang];
   const parts = [clockStateLabel(lang, c.status)];
-  if (c.doneAt) parts.push(`${t.done} ${when(c.doneAt)}`);
-  else if (c.dueAt && c.status !== 'not-needed') parts.push(`${t.due} ${when(c.dueAt)}, ${timeLeft(c.dueAt, now, lang)}`);
+  if (c.doneAt) parts.push(`${t.done} ${when(c.doneAt, tz)}`);
+  else if (c.dueAt && c.status !== 'not-needed') parts.push(`${t.due} ${when(c.dueAt, tz)}, ${timeLeft(c.dueAt, now, lang)}`);
   if (c.note) parts.push(c.note[lang]);
   return parts.join(', ');
 }

@@ -47,6 +47,7 @@ import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
+import { copyRecord } from './stored-record.js';
 import { addHours, addMinutes, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -282,14 +283,15 @@ function open_(
     {
       at: now,
       kind: 'incident-opened',
-      detail: {
-        ...findingSummary(finding),
+      // Added to the summary rather than spread from it (keys added after a spread are slow, see
+      // incident.ts newIncident); the same keys in the same order.
+      detail: Object.assign(findingSummary(finding), {
         detectedAt,
         awareAt,
         deadline: incident.deadline,
         awareAtBasis: awareAt ? 'detection (default until a person records awareness)' : 'none: sample finding starts no clock',
         ...(followUp ? { followUpOf: followUp.of } : {}),
-      },
+      }),
     },
     ...actionEntries(actions, now),
   ];
@@ -382,7 +384,7 @@ function attach(
   detectedAt = toUtc(finding.createdAt),
 ): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
-  const incident = structuredClone(before);
+  const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
@@ -473,7 +475,7 @@ function mergeable(incident: Incident): boolean {
 /** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
 function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, finding: Finding, now: string, entries: TimelineDraft[]): IncidentChange {
   const reason = `${finding.type} (${finding.key.findingId}) names resources of both: one breach, one AP clock`;
-  const closed = structuredClone(other);
+  const closed = copyRecord(other);
   closed.state = 'closed';
   closed.closedAt = now;
   closed.closeReason = `merged into ${incident.id}: ${reason}`;
@@ -493,7 +495,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(structuredClone(a));
+  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(copyRecord(a));
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (!incident.acknowledgedAt && other.acknowledgedAt) {
     // On-call took the merged incident: they hold the breach it is now part of.
@@ -649,7 +651,7 @@ function update(
   now: string,
   holderOf: Map<string, Incident | undefined>,
 ): Decision {
-  const incident = structuredClone(current);
+  const incident = copyRecord(current);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -707,9 +709,11 @@ type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record
  */
 function firstActivity(finding: Finding): string {
   const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
-  const seen = typeof service?.eventFirstSeen === 'string' ? Date.parse(service.eventFirstSeen) : Number.NaN;
+  const first = service?.eventFirstSeen;
+  // toUtc remembers what it read (and is what Date.parse then toISOString gives, for a time it can read).
+  const seen = typeof first === 'string' && Number.isFinite(Date.parse(first)) ? toUtc(first) : null;
   const created = toUtc(finding.createdAt);
-  return Number.isFinite(seen) && new Date(seen).toISOString() < created ? new Date(seen).toISOString() : created;
+  return seen !== null && seen < created ? seen : created;
 }
 
 function noteFirstActivity(incident: Incident, finding: Finding): void {
@@ -739,12 +743,13 @@ function finish(
   if (correlation.others?.length) change.others = correlation.others;
   return {
     change,
-    result: {
-      ...result(outcome, f, incident.id, incident.deadline, actions),
+    // Set on the fresh result rather than spread from it (keys added after a spread are slow, see
+    // incident.ts newIncident); the same keys in the same order.
+    result: Object.assign(result(outcome, f, incident.id, incident.deadline, actions), {
       messages: messages.map((m) => m.id),
-      queued: [...(correlation.others ?? []).flatMap((o) => o.messages), ...messages],
+      queued: correlation.others?.length ? [...correlation.others.flatMap((o) => o.messages), ...messages] : [...messages],
       revision: incident.revision,
-    },
+    }),
   };
 }
 

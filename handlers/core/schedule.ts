@@ -111,21 +111,22 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
 function otherTracks(incident: Incident, policy: Policy): Track[] {
   if (incident.state === 'closed' || incident.sample) return [];
-  const last = (key: string) => incident.reminders.byClock?.[key] ?? null;
   const out: Track[] = [];
   // The clocks' status does not depend on `now` for what is running; any time gives the same list.
   for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {
     const key = `clock:${c.name}`;
     const window = c.startsAt && c.dueAt ? (Date.parse(c.dueAt) - Date.parse(c.startsAt)) / HOUR_MS : Number.POSITIVE_INFINITY;
-    out.push(deadlineTrack(key, c.dueAt as string, window, policy, last(key), { before: 'clock-reminder', overdue: 'clock-overdue' }, c.name));
+    out.push(deadlineTrack(key, c.dueAt as string, window, policy, lastDue(incident, key), { before: 'clock-reminder', overdue: 'clock-overdue' }, c.name));
   }
   const initial = initialReport(incident);
   const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
   if (initial && !withdrawn && !incident.facts?.complete) {
-    out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, last('follow-up'), 'follow-up-reminder'));
+    out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
-    out.push(periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, last('subjects'), 'subjects-reminder', 'subjects'));
+    out.push(
+      periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, lastDue(incident, 'subjects'), 'subjects-reminder', 'subjects'),
+    );
   }
   if (subscribersDecisionNeeded(incident, policy) && !incident.subscribers && incident.assessment) {
     out.push(
@@ -133,7 +134,7 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
         'subscribers',
         incident.assessment.at,
         policy.reminders.subjectsEveryHours,
-        last('subscribers'),
+        lastDue(incident, 'subscribers'),
         'subjects-reminder',
         'telecom-subscribers',
       ),
@@ -143,16 +144,21 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   // (Art. 33(1), 33(5)), and an AP clock it stopped may have to run again, from an awareness that
   // lies hours back. Reminded as often as an overdue clock, until an assessment is recorded after it.
   if (incident.reviewAsked && reviewPending(incident)) {
-    out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.overdueEveryHours, last('review'), 'review-reminder'));
+    out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.overdueEveryHours, lastDue(incident, 'review'), 'review-reminder'));
   }
   // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
   // notifiable, a report is expected within a day; if none follows, the FG is nudged once.
   const notifiableSince = firstNotifiableAt(incident);
   if (notifiableSince && apClockRunning(incident, policy) && incident.deadline) {
     const nudgeAt = new Date(Date.parse(notifiableSince) + policy.reminders.notifyNudgeHours * HOUR_MS).toISOString();
-    if (nudgeAt < incident.deadline) out.push(onceTrack('notify-nudge', nudgeAt, last('notify-nudge'), 'notify-nudge'));
+    if (nudgeAt < incident.deadline) out.push(onceTrack('notify-nudge', nudgeAt, lastDue(incident, 'notify-nudge'), 'notify-nudge'));
   }
   return out;
+}
+
+/** The last due time a clock's track announced (a function, not a closure made per call: see `Escalation`). */
+function lastDue(incident: Incident, key: string): string | null {
+  return incident.reminders.byClock?.[key] ?? null;
 }
 
 /**
@@ -172,8 +178,19 @@ function firstNotifiableAt(incident: Incident): string | null {
   return incident.assessment?.notifiable ? incident.assessment.at : null;
 }
 
-/** The escalation: the pages of every level and round after the opening page, until acknowledged. */
-function escalation(incident: Incident, policy: Policy) {
+/**
+ * The escalation: the pages of every level and round after the opening page, until acknowledged.
+ * Plain data read by `pageAt` and `pageAfter` (functions of their own rather than closures made per
+ * call: the build's keepNames names each closure as it is made, a microsecond each).
+ */
+interface Escalation {
+  levels: Policy['onCall']['escalation']['levels'];
+  /** The opening page, in ms. */
+  first: number;
+  roundMs: number;
+}
+
+function escalation(incident: Incident, policy: Policy): Escalation | null {
   // Pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
   if (incident.sample || incident.state !== 'open' || !incident.paging.firstPageAt) return null;
   // The pager (PagerDuty, Opsgenie) escalates an alert it took: datalek's levels would page twice.
@@ -182,19 +199,23 @@ function escalation(incident: Incident, policy: Policy) {
   const { levels, repeatAfterMinutes } = policy.onCall.escalation;
   const first = Date.parse(incident.paging.firstPageAt);
   const roundMs = (levels[levels.length - 1].afterMinutes + repeatAfterMinutes) * MINUTE_MS;
-  /** Nominal page times in order: (round 0, level 1), …, (round 1, level 0), … */
-  const at = (round: number, level: number) => first + round * roundMs + levels[level].afterMinutes * MINUTE_MS;
-  const after = (t: number): { round: number; level: number } => {
-    // The first (round, level) strictly after t, skipping the opening page (round 0, level 0).
-    let round = Math.max(0, Math.floor((t - first) / roundMs));
-    for (;;) {
-      for (let level = 0; level < levels.length; level++) {
-        if ((round > 0 || level > 0) && at(round, level) > t) return { round, level };
-      }
-      round += 1;
+  return { levels, first, roundMs };
+}
+
+/** Nominal page times in order: (round 0, level 1), …, (round 1, level 0), … */
+function pageAt(e: Escalation, round: number, level: number): number {
+  return e.first + round * e.roundMs + e.levels[level].afterMinutes * MINUTE_MS;
+}
+
+/** The first (round, level) strictly after t, skipping the opening page (round 0, level 0). */
+function pageAfter(e: Escalation, t: number): { round: number; level: number } {
+  let round = Math.max(0, Math.floor((t - e.first) / e.roundMs));
+  for (;;) {
+    for (let level = 0; level < e.levels.length; level++) {
+      if ((round > 0 || level > 0) && pageAt(e, round, level) > t) return { round, level };
     }
-  };
-  return { levels, at, after, roundMs };
+    round += 1;
+  }
 }
 
 function pageItems(incident: Incident, policy: Policy, now: number): DueItem[] {
@@ -203,13 +224,13 @@ function pageItems(incident: Incident, policy: Policy, now: number): DueItem[] {
   const last = incident.paging.lastDueAt ? Date.parse(incident.paging.lastDueAt) : Number.NEGATIVE_INFINITY;
   const items: DueItem[] = [];
   // Only the last round can still be sent (see below): start there, however long ago `last` was.
-  let next = e.after(Math.max(Number.isFinite(last) ? last : Number.MIN_SAFE_INTEGER, now - e.roundMs));
-  while (e.at(next.round, next.level) <= now) {
+  let next = pageAfter(e, Math.max(Number.isFinite(last) ? last : Number.MIN_SAFE_INTEGER, now - e.roundMs));
+  while (pageAt(e, next.round, next.level) <= now) {
     const level = e.levels[next.level];
-    const t = e.at(next.round, next.level);
+    const t = pageAt(e, next.round, next.level);
     const held = level.respectQuietHours && severityBand(incident.severity) !== 'Critical' && inQuietHours(t, policy);
     items.push({ track: 'page', kind: 'page', dueAt: new Date(t).toISOString(), level: level.name, channel: level.channel, round: next.round, held });
-    next = e.after(t);
+    next = pageAfter(e, t);
   }
   // A sweep that did not run for a long time sends one round's worth, the latest, not a backlog.
   return items.slice(-e.levels.length);
@@ -219,8 +240,8 @@ function nextPageAt(incident: Incident, policy: Policy): number | null {
   const e = escalation(incident, policy);
   if (!e) return null;
   const last = incident.paging.lastDueAt ? Date.parse(incident.paging.lastDueAt) : Number.MIN_SAFE_INTEGER;
-  const next = e.after(last);
-  return e.at(next.round, next.level);
+  const next = pageAfter(e, last);
+  return pageAt(e, next.round, next.level);
 }
 
 /**
@@ -243,8 +264,8 @@ export function nextPageAfter(incident: Incident, policy: Policy, afterIso: stri
   let t = Date.parse(afterIso);
   // Bounded: a round has at most as many held levels as it has levels.
   for (let i = 0; i < e.levels.length * 2 + 2; i++) {
-    const next = e.after(t);
-    const at = e.at(next.round, next.level);
+    const next = pageAfter(e, t);
+    const at = pageAt(e, next.round, next.level);
     const level = e.levels[next.level];
     const held = level.respectQuietHours && severityBand(incident.severity) !== 'Critical' && inQuietHours(at, policy);
     if (!held) return new Date(at).toISOString();
@@ -253,11 +274,19 @@ export function nextPageAfter(incident: Incident, policy: Policy, afterIso: stri
   return null;
 }
 
+/** The wall clock's HH:MM per time zone: made once (making one costs far more than formatting with it). */
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Whether `t` falls in the policy's quiet hours, read on the wall clock of its time zone. */
 export function inQuietHours(t: number, policy: Policy): boolean {
   const quiet = policy.onCall.quietHours;
   if (!quiet) return false;
-  const hm = new Intl.DateTimeFormat('en-GB', { timeZone: policy.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t));
+  let fmt = clockFormats.get(policy.timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', { timeZone: policy.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    clockFormats.set(policy.timeZone, fmt);
+  }
+  const hm = fmt.format(new Date(t));
   const { from, to } = quiet;
   return from <= to ? hm >= from && hm < to : hm >= from || hm < to;
 }

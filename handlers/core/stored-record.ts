@@ -65,3 +65,28 @@ export function parseStoredFinding(text: unknown, key: FindingKey): FindingRecor
   }
   throw new StoreError(`the finding record ${findingKeyString(key)} cannot be read from the store (damaged or edited); datalek verify shows what changed`);
 }
+
+/**
+ * A deep copy of a record read from a store (JSON data: objects, arrays, strings, numbers,
+ * booleans, null), to change while the one read stays as it was. Keys keep their order. About a
+ * sixth of what structuredClone costs, which a replay pays on every incident it changes; anything
+ * that is not plain data (a class instance) is copied by structuredClone as before.
+ */
+export function copyRecord<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyRecord(value[i]);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = copyRecord((value as Record<string, unknown>)[key]);
+    // A key named __proto__ (JSON.parse makes it an own key) stays a key, as structuredClone keeps it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out as T;
+}

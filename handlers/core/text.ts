@@ -11,6 +11,8 @@
 // control characters in regular-expression literals cannot know.)
 const RANGES = '\\u007f-\\u009f\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROL = new RegExp(`[\\u0000-\\u001f${RANGES}]`, 'g');
+/** The same characters, to test for: most text holds none, and a test is cheaper than a replace. */
+const HAS_CONTROL = new RegExp(`[\\u0000-\\u001f${RANGES}]`);
 const CONTROL_KEEPING_LINES = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f${RANGES}]`, 'g');
 
 function visible(c: string): string {
@@ -19,7 +21,22 @@ function visible(c: string): string {
 
 /** One line of text for a person: every control character, newlines included, made visible. */
 export function oneLine(value: unknown): string {
-  return String(value ?? '').replace(CONTROL, visible);
+  const text = String(value ?? '');
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, visible) : text;
+}
+
+/**
+ * Whether any of the texts holds a character `oneLine` makes visible. Most hold none: one test
+ * over all of them joined (no character forms a control character with its neighbour) spares a
+ * call per text.
+ */
+export function anyControl(texts: readonly string[]): boolean {
+  return HAS_CONTROL.test(texts.join(''));
+}
+
+/** Each text as `oneLine` makes it: the texts themselves when none holds a control character. */
+export function oneLines(texts: readonly string[]): readonly string[] {
+  return anyControl(texts) ? texts.map(oneLine) : texts;
 }
 
 /**

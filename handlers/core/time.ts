@@ -8,17 +8,50 @@ import { DatalekError } from './errors.js';
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
+/**
+ * Results remembered per text: a replay reads and computes the same few times (the clock of the
+ * run, a finding's times, its deadline) for every event, and reading a time (Date.parse, then
+ * toISOString) costs far more than looking it up. Only what a call returned is remembered (a call
+ * that throws is made again); a bounded number of texts, forgotten all at once when full.
+ */
+class Remembered {
+  private readonly known = new Map<string, string>();
+  get(key: string): string | undefined {
+    return this.known.get(key);
+  }
+  set(key: string, value: string): string {
+    if (this.known.size >= REMEMBERED_MAX) this.known.clear();
+    this.known.set(key, value);
+    return value;
+  }
+}
+const REMEMBERED_MAX = 4096;
+
+const utc = new Remembered();
+const plusHours = new Map<number, Remembered>();
+const plusMinutes = new Map<number, Remembered>();
+
+function shifted(by: Map<number, Remembered>, iso: string, amount: number, unitMs: number): string {
+  let known = by.get(amount);
+  if (!known) {
+    if (by.size >= 64) by.clear();
+    known = new Remembered();
+    by.set(amount, known);
+  }
+  return known.get(iso) ?? known.set(iso, new Date(Date.parse(iso) + amount * unitMs).toISOString());
+}
+
 export function addHours(iso: string, hours: number): string {
-  return new Date(Date.parse(iso) + hours * HOUR_MS).toISOString();
+  return shifted(plusHours, iso, hours, HOUR_MS);
 }
 
 export function addMinutes(iso: string, minutes: number): string {
-  return new Date(Date.parse(iso) + minutes * MINUTE_MS).toISOString();
+  return shifted(plusMinutes, iso, minutes, MINUTE_MS);
 }
 
 /** Normalises any ISO 8601 timestamp with a zone to UTC with milliseconds: 2026-11-27T21:14:03.512Z. */
 export function toUtc(iso: string): string {
-  return new Date(Date.parse(iso)).toISOString();
+  return utc.get(iso) ?? utc.set(iso, new Date(Date.parse(iso)).toISOString());
 }
 
 /** GuardDuty became available in November 2017: no finding, and no clock of this pipeline, is older. */
@@ -48,6 +81,17 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9
  */
 export function parseInstant(text: unknown, range: InstantRange = {}): string {
   if (typeof text !== 'string') throw new InvalidTimeError(`expected an ISO 8601 time, got ${text === null ? 'null' : typeof text}`);
+  // A text read before is the same instant: only the range is checked again.
+  const iso = instants.get(text) ?? instants.set(text, readInstant(text));
+  if (range.earliest && iso < toUtc(range.earliest)) throw new InvalidTimeError(`earlier than ${toUtc(range.earliest)}`);
+  if (range.latest && iso > toUtc(range.latest)) throw new InvalidTimeError(`later than ${toUtc(range.latest)}`);
+  return iso;
+}
+
+const instants = new Remembered();
+
+/** `text` as ISO UTC with milliseconds, or why it is not a calendar-exact instant with a zone. */
+function readInstant(text: string): string {
   const m = INSTANT.exec(text);
   if (!m) {
     const reason = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)
@@ -72,10 +116,7 @@ export function parseInstant(text: unknown, range: InstantRange = {}): string {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(Number(h), Number(mi) - offsetMinutes, Number(s), ms);
   if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) throw new InvalidTimeError('outside the years 0001 to 9999 in UTC');
-  const iso = date.toISOString();
-  if (range.earliest && iso < toUtc(range.earliest)) throw new InvalidTimeError(`earlier than ${toUtc(range.earliest)}`);
-  if (range.latest && iso > toUtc(range.latest)) throw new InvalidTimeError(`later than ${toUtc(range.latest)}`);
-  return iso;
+  return date.toISOString();
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -89,8 +130,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function formatLocal(iso: string, timeZone: string): string {
   // formatToParts is slow and a message formats the same few times (deadline, detection) again
   // and again: the texts are remembered, a bounded number of them.
-  const key = `${timeZone} ${iso}`;
-  const known = formatted.get(key);
+  let inZone = formatted.get(timeZone);
+  if (!inZone) {
+    if (formatted.size >= 64) formatted.clear();
+    inZone = new Remembered();
+    formatted.set(timeZone, inZone);
+  }
+  const known = inZone.get(iso);
   if (known !== undefined) return known;
   let fmt = formatters.get(timeZone);
   if (!fmt) {
@@ -107,14 +153,11 @@ export function formatLocal(iso: string, timeZone: string): string {
     formatters.set(timeZone, fmt);
   }
   const parts = Object.fromEntries(fmt.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  const text = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`;
-  if (formatted.size >= FORMATTED_MAX) formatted.clear();
-  formatted.set(key, text);
-  return text;
+  return inZone.set(iso, `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`);
 }
 
-const formatted = new Map<string, string>();
-const FORMATTED_MAX = 10_000;
+/** The texts formatted, per time zone (looked up without making a key string per call). */
+const formatted = new Map<string, Remembered>();
 
 // Intl prints "GMT+1" for Europe/Amsterdam in en-GB; people here read CET/CEST.
 function zoneName(name: string | undefined, timeZone: string): string {

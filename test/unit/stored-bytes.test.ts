@@ -1,0 +1,137 @@
+/**
+ * The bytes replay stores, pinned. Every stored text is hashed into the ledger, the timeline's
+ * chain and the digests `datalek anchor` signs: a change that makes replay faster must store
+ * exactly what it stored before, or stores already on disk and digests already signed no longer
+ * verify against what the same events would give today. This replays a fixed set of events (the
+ * repository's sample events and a mix like the bench's: new findings, findings joining an open
+ * incident, updates, duplicates) at a fixed time, with the machine clock fixed too (the ledger
+ * records it), sends what they queue, runs the sweep twice, and compares a hash of every table's
+ * rows with the hashes recorded when this test was written.
+ *
+ * When this fails, the test names the tables whose bytes changed. If the change is meant (a new
+ * field in a record, a message worded differently), it changes what stores hold from now on:
+ * say so in the commit, and record the new hashes here. If it is not meant, it is a bug: the
+ * record would no longer match what was signed.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { readEvents } from '../../handlers/cli/inputs.js';
+import { deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
+import { sha256 } from '../../handlers/core/hash.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { type RecordDeps, recordEventText } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const REPLAYED_AT = '2026-11-28T03:00:00.000Z';
+/** The machine clock, which the ledger's entries record (`at`), fixed after every time used here. */
+const MACHINE_CLOCK = '2026-12-05T00:00:00.000Z';
+const EVENTS_DIR = join(import.meta.dirname, '../../events');
+
+/**
+ * The sample events replayed, by name: a sample event added later does not change these hashes;
+ * one of these changed does (record the new hashes then, saying why).
+ */
+const SAMPLE_EVENTS = readdirSync(EVENTS_DIR)
+  .filter((name) => /^(?:[0-3]\d|40)-.*\.json$/.test(name))
+  .sort();
+
+/** A mix like the bench's: half new findings, then joining ones, updates and duplicates. */
+function mixedEvents(n: number): string[] {
+  const out: string[] = [];
+  const findings: { id: string; instance: number; count: number }[] = [];
+  let instances = 0;
+  const text = (event: ReturnType<typeof findingEvent>, i: number) => JSON.stringify({ ...event, id: `evt-${i}` });
+  for (let i = 0; i < n; i++) {
+    const roll = i % 20;
+    if (findings.length < 10 || roll < 10) {
+      instances += 1;
+      const f = { id: `new-${i}`, instance: instances, count: 1 };
+      findings.push(f);
+      out.push(text(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, count: 1, severity: [8, 5.5, 9.2, 2][i % 4] }), i));
+    } else if (roll < 13) {
+      const base = findings[(i * 7) % findings.length];
+      const f = { id: `att-${i}`, instance: base.instance, count: 1 };
+      findings.push(f);
+      out.push(text(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, severity: roll === 12 ? 9.5 : 5 }), i));
+    } else if (roll < 17) {
+      const f = findings[(i * 13) % findings.length];
+      f.count += 1;
+      const updatedAt = new Date(Date.parse('2026-11-27T21:00:00Z') + f.count * 60_000).toISOString();
+      out.push(text(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, count: f.count, updatedAt }), i));
+    } else out.push(out[(i * 31) % out.length]);
+  }
+  return out;
+}
+
+/** Every table's rows, in the order they were written, hashed per table. */
+function tableHashes(store: SqliteIncidentStore): Record<string, string> {
+  const db = store.database;
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return Object.fromEntries(
+    tables.map((table) => {
+      const rows = db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all();
+      return [table, `${rows.length} ${sha256(rows.map((r) => JSON.stringify(r)).join('\n'))}`];
+    }),
+  );
+}
+
+/**
+ * Recorded from main before replay was made faster (November 29, with the follow-up incidents and
+ * finding news of that morning); see the file's comment.
+ */
+const EXPECTED: Record<string, string> = {
+  anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  findings: '195 61eeed6bc69a3c732c21a1f0e248ee2817280cb8cf2588f4938043b9775e61de',
+  incident_keys: '11 2e3aa45a87dda3ef84a52cf83dc669e340283f2b6f26e0e646b534117bbdcfb4',
+  incidents: '153 4e1c66f4b1b8ab787e3d491f071d0f5e5b325a42d2aa63f645241a9d8af06d7a',
+  ledger: '1545 e1df19feb3dfc076d0daf3b0023e7d5b1bbbe6dc7bde7aee5abae59ba787192a',
+  meta: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  outbox: '1030 282df73020cad968ddeadc5cdc8e6ffbc3438559d9585660f0f512f3b5bf63ce',
+  registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
+  timeline: '1417 7c123d0a2e2acfbb64f989daf588ed5fb83add3376eea40b1ca11911667bc2e2',
+};
+
+describe('stored bytes', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(MACHINE_CLOCK) });
+    ({ store, cleanup } = tempSqliteStore());
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await cleanup();
+  });
+
+  it('are those recorded before, byte for byte, for a fixed set of events at a fixed time', async () => {
+    let now = REPLAYED_AT;
+    const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => now, canEnforce: false, claimQueued: () => true };
+    const notifier = { deliver: async () => {} };
+    const outcomes: Record<string, number> = {};
+    const record = async (text: string) => {
+      const result = await recordEventText(deps, text);
+      outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+      await deliverMessages({ store, notifier, now: deps.now }, result.queued ?? [], result.claimed);
+    };
+    for (const name of SAMPLE_EVENTS) {
+      for await (const event of readEvents({ name, path: join(EVENTS_DIR, name) })) if (event.text !== undefined) await record(event.text);
+    }
+    for (const text of mixedEvents(300)) await record(text);
+    for (now of ['2026-11-28T20:00:00.000Z', '2026-11-30T22:00:00.000Z']) {
+      await sweep({ store, policy: DEFAULT_POLICY, now: deps.now });
+      await deliverPending({ store, notifier, now: deps.now });
+    }
+
+    // Every kind of outcome the set is meant to hold, so the hashes cover each path.
+    expect(Object.keys(outcomes).sort()).toEqual(['attached', 'duplicate', 'ignored', 'opened', 'rejected', 'stale', 'updated']);
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+    const actual = tableHashes(store);
+    const changed = Object.keys({ ...EXPECTED, ...actual }).filter((t) => actual[t] !== EXPECTED[t]);
+    expect(changed, `tables whose stored bytes changed: ${JSON.stringify(actual, null, 2)}`).toEqual([]);
+  });
+});
