@@ -90,10 +90,31 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   }
 }
 
+/**
+ * A value that starts with a minus and a digit (`--records -1`) is taken as that option's value
+ * (`--records=-1`), so the option's own check names its rule ("a whole number from 0 to …");
+ * node's parseArgs would call it "ambiguous", naming no rule. Any other value starting with a dash
+ * is still refused as a missing value (`--by --json`).
+ */
+function negativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const name = /^--([\w-]+)$/.exec(arg)?.[1];
+    const next = argv[i + 1];
+    if (name && OPTIONS[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: string } {
   let parsed: { values: Flags; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args: negativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
     // node's messages run on with advice about '--'; the first sentence names the problem.
     throw new UsageError((err as Error).message.split(/\.\s/)[0].replace(/^Unknown option '(.*)'$/, 'unknown option $1'));

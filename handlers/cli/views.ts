@@ -2,8 +2,11 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
+import { runbookUrl } from '../core/chat-card.js';
 import { clocksOf, roleOf } from '../core/clocks.js';
+import { ACTION_RUNBOOKS } from '../core/containment.js';
 import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
+import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
@@ -48,12 +51,41 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
   };
 }
 
-/** `datalek show --json`: the status object plus the timeline. */
+/** `datalek show --json`: the status object plus the timeline, and on-call's next step. */
 export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string) {
   return {
     ...statusObject(incident, policy, now),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
+    ...onCallNext(incident),
   };
+}
+
+/**
+ * What on-call does next, as the acknowledgement page says it: the incident's runbook, and each
+ * containment step still to do (planned and not carried out, or failed), with its own runbook.
+ */
+export function onCallNext(incident: Incident) {
+  return {
+    runbook: runbookFor(incident, 'on-call'),
+    nextSteps: incident.actions
+      .filter((a) => a.status === 'planned' || a.status === 'failed')
+      .map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null, runbook: actionRunbook(a) })),
+  };
+}
+
+const actionRunbook = (a: Incident['actions'][number]): string | null => a.params?.runbook ?? ACTION_RUNBOOKS[a.type] ?? null;
+
+/** `onCallNext` for people: the runbook (a link when the policy has a base URL) and the steps still to do. */
+export function nextStepLines(incident: Incident, policy: Policy): string[] {
+  const { runbook, nextSteps } = onCallNext(incident);
+  const lines = [`Next: follow the runbook ${runbookUrl(policy, runbook) ?? runbook}`];
+  if (nextSteps.length) lines.push('Containment still to do:');
+  for (const s of nextSteps) {
+    lines.push(
+      `  ${s.status.padEnd(8)} ${s.type} ${s.target}${s.reason ? `: ${s.reason}` : ''}${s.runbook && s.runbook !== runbook ? ` (runbook: ${s.runbook})` : ''}`,
+    );
+  }
+  return lines.map(oneLine);
 }
 
 /** Most urgent first: the web page's overview orders the same way. */
@@ -145,10 +177,16 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     );
   if (incident.actions.length) {
     lines.push('  containment');
-    for (const a of incident.actions) lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}`);
+    for (const a of incident.actions) {
+      // A step still to do names the runbook to do it by.
+      const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
+      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+    }
   } else {
     lines.push('  containment    none (notify only)');
   }
+  const runbook = runbookFor(incident, 'on-call');
+  lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],

@@ -167,6 +167,86 @@ export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number,
   return problems;
 }
 
+/** A claim on a resource as the store keeps it: the resource key, and the incident it names as holder. */
+export interface ClaimRow {
+  resourceKey: string;
+  incidentId: string;
+}
+
+/**
+ * The claims a store keeps on resources (SQLite's `incident_keys`, DynamoDB's resource locks), which
+ * decide which incident a finding on a resource joins, against the records the ledger vouches for.
+ * A claim is taken and given back in the commit that writes the record listing it, but it is not
+ * itself in the ledger: so every claim must name an open incident whose record lists that resource,
+ * and every resource an open incident's record lists must be claimed by it. A claim planted behind
+ * the pipeline captures or blocks the findings on its resource; one removed lets a finding on it
+ * open a second incident beside the first.
+ *
+ * `ownKeyClaimed`: the store keeps the incident's own resource among its claims (DynamoDB's lock);
+ * otherwise only the further ones (`resourceKeys`), the own resource being a column the record's
+ * audit checks. `raws`: the incidents read; `only`: audit only the claims of that incident.
+ */
+export function auditResourceClaims(claims: { rows: ClaimRow[]; ownKeyClaimed: boolean }, raws: Map<string, RawIncident>, only?: string): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const add = (incidentId: string, key: string, problem: string) => problems.push({ incidentId, entry: `claim ${key}`, problem });
+  const byKey = new Map(claims.rows.map((r) => [r.resourceKey, r.incidentId]));
+  for (const { resourceKey: key, incidentId: id } of claims.rows) {
+    if (only && id !== only) continue;
+    const raw = raws.get(id);
+    const held = claimsOfRecord(raw);
+    if (!raw?.record) {
+      add(
+        id,
+        key,
+        'names this incident as holder of the resource, but the store holds no such incident record: a claim the pipeline did not write; findings on this resource cannot be recorded',
+      );
+    } else if (!held) {
+      add(id, key, 'names this incident as holder of the resource, but its record cannot be read: the claim cannot be checked');
+    } else if (!held.open) {
+      add(
+        id,
+        key,
+        'names this incident as holder of the resource, but it is closed and a closed incident holds nothing: a claim the pipeline did not write; findings on this resource cannot open an incident',
+      );
+    } else if (!held.keys.has(key)) {
+      add(
+        id,
+        key,
+        'names this incident as holder of the resource, but its record does not list it: a claim the pipeline did not write; findings on this resource are captured by this incident or refused',
+      );
+    }
+  }
+  for (const [id, raw] of raws) {
+    if (only && id !== only) continue;
+    const held = claimsOfRecord(raw);
+    if (!held?.open) continue;
+    for (const key of held.keys) {
+      if (!claims.ownKeyClaimed && key === held.own) continue;
+      const holder = byKey.get(key);
+      if (holder === undefined) {
+        add(
+          id,
+          key,
+          'the record lists this resource, but no claim holds it: the claim was removed; a finding on it would open a second incident beside this one',
+        );
+      } else if (holder !== id) {
+        add(id, key, `the record lists this resource, but the claim names incident ${holder}: findings on it go there`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The resources an incident's record says it holds; null when there is no readable record. */
+function claimsOfRecord(raw: RawIncident | undefined): { open: boolean; own: string; keys: Set<string> } | null {
+  const parsed = raw?.record ? parse(raw.record.data) : { ok: false as const };
+  if (!parsed.ok || !isObject(parsed.value)) return null;
+  const record = parsed.value;
+  const own = typeof record.resourceKey === 'string' ? record.resourceKey : '';
+  const further = Array.isArray(record.resourceKeys) ? record.resourceKeys.filter((k): k is string => typeof k === 'string') : [];
+  return { open: record.state !== 'closed', own, keys: new Set([...(own ? [own] : []), ...further]) };
+}
+
 /** Walks the ledger chain on its stored bytes and gathers what it says; null when there is none. */
 function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?: number) => void): Expected | null {
   if (raw.ledger.length === 0) {

@@ -100,7 +100,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     } else if (person) {
       reason = `a person acts: ${step.runbook}`;
     } else if (exempt) {
-      reason = `exempt by tag ${exempt}: planned, not carried out`;
+      reason = exemptReason(exempt, step.type);
     } else if (!enforce) {
       reason = planReason(opts.canEnforce);
     }
@@ -121,6 +121,16 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     planned.push(action);
   }
   return planned;
+}
+
+/**
+ * Why an exempted resource was not contained, for on-call and for the record: the exemption is a
+ * tag on the resource itself, which whoever may tag it (its own role, an attacker holding it) could
+ * have set, so the reason says where it came from and that a person must contain it by hand.
+ * `labels.ts` reads this wording back for the Dutch text.
+ */
+export function exemptReason(tag: string, type: string): string {
+  return `exempt by tag ${tag} on the resource (whoever may tag the resource can set it): not contained; contain it by hand: ${ACTION_RUNBOOKS[type] ?? 'runbooks/triage.md'}`;
 }
 
 function planReason(canEnforce: boolean): string {

@@ -218,7 +218,13 @@ export function actionReasonLabel(lang: Lang, reason: string | undefined): strin
     [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
     [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
     [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
-    [/^exempt by tag (.*?):/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
+    // The tag is a key=value with colons of its own (`datalek:exempt=true`): matched up to the fixed words after it.
+    [
+      /^exempt by tag (.*) on the resource \(whoever may tag the resource can set it\): not contained; contain it by hand: (\S+)$/,
+      (m) => `uitgezonderd door tag ${m[1]} op de resource (wie de resource mag taggen, kan die zetten): niet ingeperkt; perk handmatig in: ${m[2]}`,
+    ],
+    // As recorded before the reason said more.
+    [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
     [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
   ];
   for (const [pattern, say] of known) {

@@ -6,12 +6,22 @@
  * 1. The store's own check (SQLite quick_check): damaged pages are a finding, not a crash.
  * 2. The registry: each shard's chain, and its incidents against those the store holds.
  * 3. Each incident: its ledger chain, then the record, findings, timeline and outbox against it.
+ *    Then the claims on resources against the records: each held by an open incident listing it.
  * 4. With digests: each is checked (signature with the trusted key, chain, root), then every head
  *    any digest anchored must still be in the store, unchanged.
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
-import { type AuditProblem, auditClaims, auditIncident, auditRegistry, type RawIncident, type RegistryRows, readAgainWhileProblems } from './audit.js';
+import {
+  type AuditProblem,
+  auditClaims,
+  auditIncident,
+  auditRegistry,
+  auditResourceClaims,
+  type RawIncident,
+  type RegistryRows,
+  readAgainWhileProblems,
+} from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
@@ -62,6 +72,8 @@ export async function verifyStore(
       problems.push(...rolledBack(raw, newest));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
     }
+    // Which incident holds which resource: not in the ledger, so judged against the records.
+    problems.push(...auditResourceClaims(await source.resourceClaims(), raws, options.only));
     return { targets, shards, raws, problems };
   });
   const result: VerifyResult = { checked: targets.length, store, problems };

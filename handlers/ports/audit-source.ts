@@ -1,4 +1,4 @@
-import type { RawIncident, RegistryRows } from '../core/audit.js';
+import type { ClaimRow, RawIncident, RegistryRows } from '../core/audit.js';
 import type { IncidentHead } from '../core/ledger.js';
 
 /** Where the store's anchoring stands: the last digest written from it. */
@@ -26,6 +26,11 @@ export interface AuditSource {
   rawIncident(id: string): Promise<RawIncident>;
   /** The registry, one chain per shard, in order. */
   registry(): Promise<RegistryRows[]>;
+  /**
+   * Every claim the store keeps on a resource (which incident a finding on it joins), as stored;
+   * `ownKeyClaimed` when an incident's own resource is among them (else it is a column of the record).
+   */
+  resourceClaims(): Promise<{ rows: ClaimRow[]; ownKeyClaimed: boolean }>;
   /** Ledger heads changed since they were last anchored (all of them before the first digest). */
   anchorCandidates(): Promise<IncidentHead[]>;
   /** Records that these heads are in a digest now. */

@@ -114,12 +114,19 @@ export function listFlag(value: unknown): string[] | undefined {
     : undefined;
 }
 
+/**
+ * The largest count kept exactly: a JavaScript number holds whole numbers up to 2^53 - 1; a larger
+ * one would be rounded (and shown as 1e+23 in the AP draft), so it is refused.
+ */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+const wholeNumber = (digits: string) => /^\d+$/.test(digits) && Number(digits) <= MAX_COUNT;
+
 export function countFlag(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value))
-    throw new UsageError(`--${flag} must be a whole number, got ${JSON.stringify(value)}`, {
+  if (typeof value !== 'string' || !wholeNumber(value))
+    throw new UsageError(`--${flag} must be a whole number from 0 to ${MAX_COUNT}, got ${JSON.stringify(value)}`, {
       field: flag,
-      page: { nl: 'Vul een heel getal in, bijvoorbeeld 2500.', en: 'Enter a whole number, such as 2500.' },
+      page: { nl: `Vul een heel getal in van 0 tot ${MAX_COUNT}, bijvoorbeeld 2500.`, en: `Enter a whole number from 0 to ${MAX_COUNT}, such as 2500.` },
     });
   return Number(value);
 }
@@ -127,10 +134,13 @@ export function countFlag(flag: string, value: unknown): number | undefined {
 export function rangeFlag(flag: string, value: unknown): { min: number; max: number } | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+)(?:-(\d+))?$/.exec(String(value));
-  if (!m)
-    throw new UsageError(`--${flag} must be MIN-MAX or a number, got ${JSON.stringify(value)}`, {
+  if (!m || !wholeNumber(m[1]) || (m[2] !== undefined && !wholeNumber(m[2])))
+    throw new UsageError(`--${flag} must be MIN-MAX or a number, each a whole number from 0 to ${MAX_COUNT}, got ${JSON.stringify(value)}`, {
       field: flag,
-      page: { nl: 'Vul een aantal in, of een bereik zoals 120-2500.', en: 'Enter a number, or a range such as 120-2500.' },
+      page: {
+        nl: `Vul een aantal in, of een bereik zoals 120-2500 (hele getallen van 0 tot ${MAX_COUNT}).`,
+        en: `Enter a number, or a range such as 120-2500 (whole numbers from 0 to ${MAX_COUNT}).`,
+      },
     });
   return { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
 }

@@ -123,7 +123,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     const r = await cli(['replay', file, '--enforce', '--json']);
     expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
     const show = JSON.parse((await cli(['show', jsonLines(r.stdout)[0].incidentId as string, '--json'])).stdout);
-    expect(show.actions[0].reason).toBe('exempt by tag datalek:exempt=true: planned, not carried out');
+    expect(show.actions[0].reason).toBe(
+      'exempt by tag datalek:exempt=true on the resource (whoever may tag the resource can set it): not contained; contain it by hand: runbooks/isolate-ec2-instance.md',
+    );
     expect(show.timeline.find((e: { kind: string }) => e.kind === 'containment-planned').detail.reason).toMatch(/exempt by tag/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planContainment } from '../../handlers/core/containment.js';
+import { exemptReason, planContainment } from '../../handlers/core/containment.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
@@ -170,7 +170,8 @@ describe('Runtime Monitoring, Malware Protection, Lambda, RDS, EKS, ECS', () => 
     const resource = RESOURCES.Lambda();
     (resource.lambdaDetails as Record<string, unknown>).tags = [{ key: 'datalek:exempt', value: 'true' }];
     const [stop] = plan(findingEvent({ type: 'CryptoCurrency:Lambda/BitcoinTool.B', resource }), DEFAULT_POLICY, true);
-    expect(stop).toMatchObject({ type: 'contain-lambda-function', mode: 'plan', reason: 'exempt by tag datalek:exempt=true: planned, not carried out' });
+    expect(stop).toMatchObject({ type: 'contain-lambda-function', mode: 'plan', reason: exemptReason('datalek:exempt=true', 'contain-lambda-function') });
+    expect(stop.reason).toContain('runbooks/lambda-function.md');
   });
 });
 

@@ -47,8 +47,8 @@ describe('form fields read as the CLI reads its flags', () => {
         'ended-at',
         '--ended-at must be an ISO 8601 time with a zone such as 2026-11-28T09:30:00+01:00, got "2026-11-28": no time zone: add Z or an offset such as +01:00 (e.g. 2026-11-27T21:14:03Z)',
       ],
-      ['records', '--records must be a whole number, got "many"'],
-      ['subjects', '--subjects must be MIN-MAX or a number, got "10 to 20"'],
+      ['records', '--records must be a whole number from 0 to 9007199254740991, got "many"'],
+      ['subjects', '--subjects must be MIN-MAX or a number, each a whole number from 0 to 9007199254740991, got "10 to 20"'],
     ]);
     expect(parseFieldsAll(assessAction.fields, { 'personal-data': 'maybe' }).errors.map((e) => e.message)).toEqual([
       '--personal-data must be one of yes, no, unknown, got "maybe"',

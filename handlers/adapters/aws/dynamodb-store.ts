@@ -14,11 +14,12 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
@@ -57,6 +58,16 @@ const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
 const itemId = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
 const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCIDENT_INDEX_KEYS[kind]}#${indexShardOf(sha256(id))}`;
+
+/** The resource keys of the locks a cancelled commit could not take (by the cancellation reasons, in item order). */
+function failedLocks(items: TransactItem[], reasons: { Code?: string }[]): string[] {
+  const keys: string[] = [];
+  for (const [i, reason] of reasons.entries()) {
+    const pk = items[i]?.Put?.Item?.pk;
+    if (reason.Code === 'ConditionalCheckFailed' && typeof pk === 'string' && pk.startsWith('RES#')) keys.push(pk.slice('RES#'.length));
+  }
+  return keys;
+}
 
 export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private readonly doc: DynamoDBDocumentClient;
@@ -237,7 +248,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
         const reasons = ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (reasons.length === 0 || reasons.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
-          throw new ConflictError(`another writer changed incident ${incident.id} first (${reasons.join(', ') || 'cancelled'})`, { cause: err });
+          const held = await this.lockHolders(failedLocks(items, (err as TransactionCanceledException).CancellationReasons ?? []), batchIds);
+          throw new ConflictError(held || `another writer changed incident ${incident.id} first (${reasons.join(', ') || 'cancelled'})`, { cause: err });
         }
       }
       if ((err as Error).name === 'TransactionConflictException') {
@@ -783,6 +795,33 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     return shards;
   }
 
+  /**
+   * Every resource lock (`RES#<key>`), its own resource's and the further ones an incident holds.
+   * No index leads to them all, so this scans the table (verify only; consistent reads): the items
+   * are small and read with only their key and holder.
+   */
+  async resourceClaims(): Promise<{ rows: ClaimRow[]; ownKeyClaimed: boolean }> {
+    const rows: ClaimRow[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Scan resource locks', () =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(pk, :res) AND sk = :open',
+            ProjectionExpression: 'pk, incidentId',
+            ExpressionAttributeValues: { ':res': 'RES#', ':open': 'OPEN' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) rows.push({ resourceKey: String(item.pk).slice('RES#'.length), incidentId: String(item.incidentId) });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { rows: rows.sort((a, b) => a.resourceKey.localeCompare(b.resourceKey)), ownKeyClaimed: true };
+  }
+
   async anchorCandidates(): Promise<IncidentHead[]> {
     const heads: IncidentHead[] = [];
     for (let shard = 0; shard < REGISTRY_SHARDS; shard++) {
@@ -828,6 +867,25 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     await this.call('PutItem anchor state', () =>
       this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...anchorStateKey, data: JSON.stringify(state) } })),
     );
+  }
+
+  /**
+   * Who holds the locks a commit could not take, read after it was cancelled: "resource K is held by
+   * incident X". A lock naming an incident of the commit itself, whose record did not list the
+   * resource, was not written by the pipeline (datalek verify names it). Empty when none is held now.
+   */
+  private async lockHolders(keys: string[], writing: string[]): Promise<string> {
+    if (keys.length === 0) return '';
+    const found = await this.batchGet('BatchGetItem resource locks', keys.map(resourceLockKey));
+    return keys
+      .flatMap((key) => {
+        const holder = found.get(itemId(resourceLockKey(key)))?.incidentId;
+        if (typeof holder !== 'string') return [];
+        return writing.includes(holder)
+          ? [`resource ${key} is claimed by incident ${holder}, whose record does not list it: a claim datalek did not write`]
+          : [`resource ${key} is held by incident ${holder}`];
+      })
+      .join('; ');
   }
 
   /** The resource keys whose lock this incident holds now: its own resource and those it claimed. */

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import type { FindingKey } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
@@ -248,6 +248,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         ownerOfKey: db.prepare(
           "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
         ),
+        claimHolder: db.prepare('SELECT incident_id FROM incident_keys WHERE resource_key = ?'),
         insertClaim: db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)'),
         releaseClaims: db.prepare('DELETE FROM incident_keys WHERE incident_id = ?'),
         due: db.prepare('SELECT id, data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
@@ -370,9 +371,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const incidentText = storedText.incident(incident);
     const open = incident.state !== 'closed';
     if (expectedRevision === null) {
-      if (open && this.stmts.ownerOfKey.get({ key: incident.resourceKey, id: incident.id })) {
-        throw new ConflictError(`resource ${incident.resourceKey} is held by another open incident`);
-      }
+      const owner = open ? (this.stmts.ownerOfKey.get({ key: incident.resourceKey, id: incident.id }) as { id: string } | undefined) : undefined;
+      if (owner) throw new ConflictError(`resource ${incident.resourceKey} is held by incident ${owner.id}`);
       this.stmts.insertIncident.run(
         incident.id,
         incident.revision,
@@ -410,7 +410,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (!open) this.stmts.releaseClaims.run(incident.id);
     for (const key of open ? (change.claims ?? []) : []) {
       const owner = this.stmts.ownerOfKey.get({ key, id: incident.id }) as { id: string } | undefined;
-      if (owner) throw new ConflictError(`resource ${key} is held by open incident ${owner.id}`);
+      if (owner) throw new ConflictError(`resource ${key} is held by incident ${owner.id}`);
+      // Claimed for this incident already, though its record did not list the resource: a claim the
+      // pipeline did not write (datalek verify names it), which routed this finding here.
+      if (this.stmts.claimHolder.get(key)) {
+        throw new ConflictError(`resource ${key} is claimed by incident ${incident.id}, whose record does not list it: a claim datalek did not write`);
+      }
       this.stmts.insertClaim.run(key, incident.id);
     }
     const findingText = finding ? storedText.finding(finding.record) : '';
@@ -735,6 +740,15 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       (shards[shard] ?? shards[0]).push(row);
     }
     return shards;
+  }
+
+  /** The further resources open incidents hold (`incident_keys`); an incident's own is its `resource_key` column. */
+  async resourceClaims(): Promise<{ rows: ClaimRow[]; ownKeyClaimed: boolean }> {
+    const rows = this.run(() => this.db.prepare('SELECT resource_key, incident_id FROM incident_keys ORDER BY resource_key').all()) as Record<
+      string,
+      unknown
+    >[];
+    return { rows: rows.map((r) => ({ resourceKey: String(r.resource_key), incidentId: String(r.incident_id) })), ownKeyClaimed: false };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -6,6 +7,7 @@ import { awsSettings } from '../backend.js';
 import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signedAcknowledger } from '../signed-ack.js';
+import { nextStepLines, onCallNext } from '../views.js';
 
 export const ackCommand: Command = {
   name: 'ack',
@@ -24,6 +26,8 @@ async function ack(ctx: Context): Promise<number> {
     if (ctx.flags.by) throw new UsageError('--by cannot be used with DATALEK_ACK_URL: the acknowledger is the identity that signs the request');
     const acknowledge = signedAcknowledger(url, awsSettings(ctx.io.env).region);
     printAck(ctx, await acknowledge(ackAction.input(values, { incidentId: ctx.positionals[0], by: '' })), null);
+    // No store is read on this path (the on-call role may only call the URL): say where the steps are.
+    if (!ctx.flags.json) ctx.io.out(oneLine(`Next: the runbook and the containment steps: datalek show ${ctx.positionals[0]} --target aws`));
     return 0;
   }
   return withBackend(ctx, 'write', async (backend) => {
@@ -32,13 +36,14 @@ async function ack(ctx: Context): Promise<number> {
     const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
     // What the acknowledgement queued (acknowledging the alert at the pager) goes out now.
     await deliverQueued(ctx, backend, { incidentId: incident.id });
-    printAck(ctx, outcome, incident.deadline);
+    printAck(ctx, outcome, incident.deadline, incident);
     return 0;
   });
 }
 
-function printAck(ctx: Context, a: AckOutcome, deadline: string | null): void {
-  if (ctx.flags.json) ctx.io.out(JSON.stringify(a));
+/** What the acknowledgement did, then on-call's next step: the runbook and the containment still to do (as the link page says it). */
+function printAck(ctx: Context, a: AckOutcome, deadline: string | null, incident?: Incident): void {
+  if (ctx.flags.json) ctx.io.out(JSON.stringify({ ...a, ...(incident ? onCallNext(incident) : {}) }));
   else if (a.alertAcknowledged)
     ctx.io.out(
       oneLine(
@@ -48,4 +53,5 @@ function printAck(ctx: Context, a: AckOutcome, deadline: string | null): void {
   else if (a.changed)
     ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`));
   else ctx.io.out(oneLine(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`));
+  if (!ctx.flags.json && incident) for (const line of nextStepLines(incident, ctx.policy)) ctx.io.out(line);
 }

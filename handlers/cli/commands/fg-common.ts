@@ -38,7 +38,9 @@ export async function recordFg(
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;
     }
-    const missing = options.showMissing === false ? [] : missingFacts(incident, ctx.policy, ctx.now(), ctx.policy.language);
+    // Nothing to count for an AP notification the FG assessed as not needed (or a sample finding's).
+    const toNotify = incident.assessment?.notifiable !== false && !incident.sample;
+    const missing = options.showMissing === false || !toNotify ? [] : missingFacts(incident, ctx.policy, ctx.now(), ctx.policy.language);
     ctx.io.out(
       oneLine(
         [

@@ -81,7 +81,7 @@ async function verify(ctx: Context): Promise<number> {
   if (ok) {
     const n = result.checked;
     ctx.io.out(
-      `${n} incident${n === 1 ? '' : 's'} verified: ledger, registry, records, findings, timelines and messages match what was written${result.store.length === 0 ? '' : ''}.`,
+      `${n} incident${n === 1 ? '' : 's'} verified: ledger, registry, records, findings, timelines and messages match what was written, and every claim on a resource is its holder's${result.store.length === 0 ? '' : ''}.`,
     );
     if (result.digests) {
       const last = result.digests.last;
