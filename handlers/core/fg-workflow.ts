@@ -36,6 +36,7 @@ import {
 } from './incident.js';
 import { exceptionLabel, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
+import { reviewPending } from './schedule.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
@@ -780,6 +781,15 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'no assessment: every incident needs a recorded decision (Art. 33(5))',
       'datalek assess',
       'geen beoordeling: elk incident heeft een vastgelegd besluit nodig (AVG art. 33(5))',
+      'assess',
+    );
+  }
+  if (a && reviewPending(incident)) {
+    const ask = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
+    add(
+      `a finding of a new type (${ask.findingType}, ${ask.findingId}) came after the assessment of ${ask.assessedAt}: the FG assesses again before closing (Art. 33(5))`,
+      'datalek assess',
+      `een bevinding van een nieuw type (${ask.findingType}, ${ask.findingId}) kwam na de beoordeling van ${formatLocal(ask.assessedAt, policy.timeZone)}: de FG beoordeelt opnieuw voor het sluiten (AVG art. 33(5))`,
       'assess',
     );
   }

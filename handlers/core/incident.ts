@@ -273,6 +273,8 @@ export interface Incident {
   findingType: string;
   /** Every finding type among its findings, sorted (absent in records from before: `findingType` alone). */
   findingTypes?: string[];
+  /** Set when finding types came beyond the most `findingTypes` lists: they were not listed, from `since`. */
+  findingTypesNotListed?: { since: string } | null;
   /**
    * A finding of a type the incident did not have arrived after the FG's assessment: the FG is
    * asked to assess again, and reminded until an assessment is recorded after `decisions` (the

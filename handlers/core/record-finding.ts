@@ -178,9 +178,12 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
     if (incident.state === 'closed' && activeAfterClosing(finding, known, incident) && finding.severity >= policy.thresholds.openIncident) {
       // Whatever GuardDuty's archive flag says: activity goes on (an archived finding still
-      // publishes new occurrences). An incident opened on its resources since takes it in.
+      // publishes new occurrences). An incident opened on its resources since takes it in; what the
+      // finding tells it was detected is the activity after the close (as a follow-up's clock
+      // runs), not its creation: that was the closed incident's, and would put the AP deadline
+      // of the incident it joins in the past.
       const holders = distinct(reads.holders);
-      if (holders.length) return attach(deps, finding, holders, keys, now, known.version);
+      if (holders.length) return attach(deps, finding, holders, keys, now, known.version, toUtc(finding.updatedAt));
       return followUp(deps, finding, known, incident, keys, now);
     }
     return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
@@ -371,18 +374,25 @@ async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], c
  * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
  * is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
-function attach(deps: RecordDeps, finding: Finding, holders: Incident[], keys: string[], now: string, expected: FindingVersion | null = null): Decision {
+function attach(
+  deps: RecordDeps,
+  finding: Finding,
+  holders: Incident[],
+  keys: string[],
+  now: string,
+  expected: FindingVersion | null = null,
+  detectedAt = toUtc(finding.createdAt),
+): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
   const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
   const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
-  const newType = !typesOf(incident).includes(finding.type);
-  if (newType) {
-    incident.findingTypes = addTypes(typesOf(incident), [finding.type]);
-    askReview(incident, finding, now, entries);
-  }
-  absorb(incident, finding, now, entries);
+  // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
+  const known = typesOf(incident).includes(finding.type);
+  const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
+  if (newType) askReview(incident, finding, now, entries);
+  absorb(incident, finding, now, entries, detectedAt);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
@@ -480,7 +490,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
-  incident.findingTypes = addTypes(typesOf(incident), typesOf(other));
+  listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
+  if (other.findingTypesNotListed) noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -504,9 +515,47 @@ function typesOf(incident: Incident): string[] {
 /** Most finding types one incident lists (GuardDuty has a few hundred; one resource shows far fewer). */
 const MAX_TYPES = 100;
 
-function addTypes(types: string[], more: string[]): string[] {
-  const all = [...new Set([...types, ...more])].sort();
-  return all.length > MAX_TYPES ? all.slice(0, MAX_TYPES) : all;
+/**
+ * Adds `more` to the incident's finding types (kept sorted) while fewer than MAX_TYPES are listed;
+ * `own`, the type the incident is about to take as its own (see `takeSeverity`), is listed
+ * whatever the count, so the list always holds the incident's own type. Types listed stay listed:
+ * a storm of types cannot push out those the FG was told of (they would count as new again).
+ * Types left out are said on the record (`findingTypesNotListed`). Returns whether any was added.
+ */
+function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): boolean {
+  const types = typesOf(incident);
+  const added: string[] = [];
+  let left: string | null = null;
+  for (const type of more) {
+    if (types.includes(type) || added.includes(type)) continue;
+    if (types.length + added.length < MAX_TYPES || type === own) added.push(type);
+    else left ??= type;
+  }
+  if (added.length) incident.findingTypes = [...types, ...added].sort();
+  if (left !== null) noteTypesNotListed(incident, now, left, now, entries);
+  return added.length > 0;
+}
+
+/** Whether a finding of `severity` and `type` makes its type the incident's own (as `takeSeverity` does). */
+function takesType(incident: Incident, severity: number, type: string): boolean {
+  return severity > incident.severity || (severity === incident.severity && type < incident.findingType);
+}
+
+/** The record says, once, that finding types beyond MAX_TYPES came and were not listed, and since when. */
+function noteTypesNotListed(incident: Incident, since: string, type: string | null, now: string, entries: TimelineDraft[]): void {
+  const known = incident.findingTypesNotListed?.since;
+  if (known !== undefined && known <= since) return;
+  incident.findingTypesNotListed = { since };
+  if (known !== undefined) return;
+  entries.push({
+    at: now,
+    kind: 'finding-types-not-listed',
+    detail: {
+      limit: MAX_TYPES,
+      ...(type !== null ? { findingType: type } : {}),
+      reason: `the incident lists ${MAX_TYPES} finding types: further types are not listed, and are not told to the FG as new`,
+    },
+  });
 }
 
 /**
@@ -552,11 +601,15 @@ function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
   };
 }
 
-/** What a joining finding changes: severity and type, an earlier detection, the resources it names. */
-function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+/**
+ * What a joining finding changes: severity and type, an earlier detection, the resources it names.
+ * `detectedAt`: when the finding tells this incident its activity was detected (its creation,
+ * unless it comes back after its own incident was closed).
+ */
+function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[], detectedAt = toUtc(finding.createdAt)): void {
   noteFirstActivity(incident, finding);
   takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
-  moveDetectionEarlier(incident, toUtc(finding.createdAt), `finding ${finding.key.findingId}`, now, entries);
+  moveDetectionEarlier(incident, detectedAt, `finding ${finding.key.findingId}`, now, entries);
   if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
 }
 

@@ -196,7 +196,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     closedAt: incident.closedAt,
     closeReason: incident.closeReason ?? null,
     overdueReason: incident.overdueReason ?? null,
-    findingTypes: (incident.findingTypes ?? [incident.findingType]).join(', '),
+    findingTypes: `${(incident.findingTypes ?? [incident.findingType]).join(', ')}${incident.findingTypesNotListed ? `; further types not listed, from ${incident.findingTypesNotListed.since}` : ''}`,
     reviewAsked: reviewText(incident),
     followUpOf: incident.followUpOf?.incidentId ?? null,
     followUps: (incident.followUps ?? []).join(', '),

@@ -18,13 +18,13 @@ import {
   auditIncident,
   auditRegistry,
   auditResourceClaims,
-  findingWrites,
   type RawIncident,
   type RegistryRows,
   readAgainWhileProblems,
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, loadDigests } from './digest.js';
+import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
@@ -57,15 +57,19 @@ export async function verifyStore(
     const targets = options.only ? [options.only] : ids;
     const raws = new Map<string, RawIncident>();
     for (const id of targets) raws.set(id, await source.rawIncident(id));
-    // A finding record that moved to the incident it was merged into is vouched for by that one's ledger.
+    // A finding record that moved (to the incident it was merged into, a follow-up, the incident
+    // that took a closed incident's finding) is vouched for by that one's ledger; a follow-up and
+    // the incident it follows are read together, the finding having moved between them.
     for (const raw of [...raws.values()]) {
-      for (const f of raw.findings) if (f.incidentId !== raw.id && !raws.has(f.incidentId)) raws.set(f.incidentId, await source.rawIncident(f.incidentId));
+      const linked = [...raw.findings.map((f) => f.incidentId), ...(options.only ? followUpLinks(raw) : [])];
+      for (const id of linked) if (id !== raw.id && !raws.has(id)) raws.set(id, await source.rawIncident(id));
     }
-    const vouched = lastFindingWrites(raws);
+    const newest = newestFindingWrites(raws);
     const problems: AuditProblem[] = [...registry.problems.filter((p) => !options.only || p.incidentId === options.only || p.incidentId === '(unreadable)')];
     for (const id of targets) {
       const raw = raws.get(id) as RawIncident;
-      problems.push(...auditIncident(raw, (key, hash) => vouched.has(`${key}#${hash}`)));
+      problems.push(...auditIncident(raw, (key, hash) => newest.get(key)?.hashes.has(hash) === true));
+      problems.push(...rolledBack(raw, newest));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
     }
     // Which incident holds which resource: not in the ledger, so judged against the records.
@@ -89,11 +93,88 @@ export async function verifyStore(
   return result;
 }
 
-/** Every finding key and hash that some ledger wrote last (a merge moves a record to another incident). */
-function lastFindingWrites(raws: Map<string, RawIncident>): Set<string> {
-  const out = new Set<string>();
-  for (const raw of raws.values()) for (const [key, hash] of findingWrites(raw.ledger)) out.add(`${key}#${hash}`);
+/** Where a finding's newest write is: its hash (two, should two ledgers write it in one millisecond) and the ledger. */
+interface NewestWrite {
+  at: string;
+  hashes: Set<string>;
+  incidentId: string;
+}
+
+/**
+ * For each finding key, the write of it that is newest across the ledgers read: within a ledger
+ * the last, between ledgers the one written last (the entry's `at`). A finding record moves
+ * between incidents (a merge's survivor, a follow-up, an incident open on its resource taking a
+ * closed incident's finding), and each ledger it passed through still names what it wrote then:
+ * only the newest write vouches for the record, or the record rolled back to a version an older
+ * ledger wrote would verify. (Writes of one finding follow each other, one version after the
+ * other, events apart: two in one millisecond, on clocks a millisecond apart, are both taken.)
+ */
+function newestFindingWrites(raws: Map<string, RawIncident>): Map<string, NewestWrite> {
+  const newest = new Map<string, NewestWrite>();
+  for (const raw of raws.values()) {
+    for (const [key, { hash, at }] of lastWritesAt(raw)) {
+      const known = newest.get(key);
+      if (!known || at > known.at) newest.set(key, { at, hashes: new Set([hash]), incidentId: raw.id });
+      else if (at === known.at) known.hashes.add(hash);
+    }
+  }
+  return newest;
+}
+
+/** The finding records a ledger wrote, each with the hash it last wrote and when (as `findingWrites` reads them). */
+function lastWritesAt(raw: RawIncident): Map<string, { hash: string; at: string }> {
+  const out = new Map<string, { hash: string; at: string }>();
+  for (const row of raw.ledger) {
+    let body: unknown;
+    try {
+      body = JSON.parse(row.data);
+    } catch {
+      continue; // a damaged entry is reported by the audit
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) continue;
+    const entry = body as { at?: unknown; finding?: unknown; findings?: unknown };
+    const at = typeof entry.at === 'string' ? entry.at : '';
+    for (const f of [entry.finding, ...(Array.isArray(entry.findings) ? entry.findings : [])]) {
+      if (typeof f === 'object' && f !== null && !Array.isArray(f))
+        out.set(String((f as { key?: unknown }).key), { hash: String((f as { hash?: unknown }).hash), at });
+    }
+  }
   return out;
+}
+
+/**
+ * A finding record that says it belongs to this incident, with the bytes this incident's ledger
+ * wrote, while another incident's ledger wrote the finding later: the record was rolled back to
+ * an older version (and incident) behind the pipeline.
+ */
+function rolledBack(raw: RawIncident, newest: Map<string, NewestWrite>): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  let own: Map<string, { hash: string }> | undefined;
+  for (const row of raw.findings) {
+    const last = newest.get(row.key);
+    if (row.incidentId !== raw.id || !last || last.incidentId === raw.id) continue;
+    const hash = sha256(row.data);
+    // Other bytes than this ledger wrote are an edit, which the audit reports as such.
+    own ??= lastWritesAt(raw);
+    if (last.hashes.has(hash) || own.get(row.key)?.hash !== hash) continue;
+    problems.push({
+      incidentId: raw.id,
+      entry: `finding ${row.key}`,
+      problem: `is an older version than the one incident ${last.incidentId}'s ledger wrote last (at ${last.at}): the finding record was rolled back`,
+    });
+  }
+  return problems;
+}
+
+/** The incidents a follow-up and the incident it follows name of each other. */
+function followUpLinks(raw: RawIncident): string[] {
+  try {
+    const record = JSON.parse(raw.record?.data ?? 'null') as { followUps?: unknown; followUpOf?: { incidentId?: unknown } } | null;
+    const ids = [...(Array.isArray(record?.followUps) ? record.followUps : []), record?.followUpOf?.incidentId];
+    return ids.filter((id): id is string => typeof id === 'string');
+  } catch {
+    return []; // a damaged record is reported by the audit
+  }
 }
 
 function storeChains(raws: Map<string, RawIncident>, shards: RegistryRows[]) {

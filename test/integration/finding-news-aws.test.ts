@@ -3,17 +3,20 @@
  * asks the FG to review it, and a finding active again after its incident was closed opens one
  * follow-up incident that pages, with both ledgers verifying clean.
  */
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
-import { assess } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { backdoor, closedIncident, KEY } from '../support/after-close.js';
-import { findingEvent } from '../support/events.js';
+import { type EventOptions, findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const TABLE = 'datalek-incidents';
 
 describe.skipIf(!MOTO_AVAILABLE)('new findings and findings after closing, on DynamoDB (moto)', () => {
   let moto: Moto;
@@ -23,7 +26,7 @@ describe.skipIf(!MOTO_AVAILABLE)('new findings and findings after closing, on Dy
   beforeAll(async () => {
     moto = await startMoto();
     await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
   });
   afterAll(async () => moto?.stop());
 
@@ -62,5 +65,28 @@ describe.skipIf(!MOTO_AVAILABLE)('new findings and findings after closing, on Dy
     expect((await store.getIncident(id))?.followUpOf?.incidentId).toBe(closed.id);
     expect((await store.getFinding(KEY))?.incidentId).toBe(id);
     for (const incidentId of [closed.id, id]) expect(verifyOk(await verifyStore(store, { only: incidentId, now: clock.now })), incidentId).toBe(true);
+  }, 60_000);
+
+  it('verify reports the finding item rolled back to the closed incident', async () => {
+    const findingId = 'c1000000000000000000000000000002';
+    const event = (o: EventOptions = {}) => backdoor({ id: findingId, instanceId: 'i-0aws00000000002', ...o });
+    const item = { pk: { S: `FND#${KEY.accountId}/${KEY.region}/${findingId}` }, sk: { S: 'FINDING' } };
+    clock.now = '2026-11-26T10:05:00.000Z';
+    const closedId = (await recordEvent(deps(), event())).incidentId as string;
+    clock.now = '2026-11-26T11:00:00.000Z';
+    await assess(deps(), { incidentId: closedId, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    clock.now = '2026-11-26T11:05:00.000Z';
+    await closeIncident(deps(), { incidentId: closedId, reason: 'geen persoonsgegevens', by: 'FG' });
+    const before = (await moto.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: item, ConsistentRead: true }))).Item;
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), event({ count: 57, updatedAt: '2026-11-27T10:00:00.000Z' }))).incidentId as string;
+    expect(verifyOk(await verifyStore(store, { only: id, now: clock.now }))).toBe(true);
+    // Someone who can write the table puts back the finding as the closed incident held it.
+    await moto.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: before }));
+    expect((await store.getFinding({ ...KEY, findingId }))?.incidentId).toBe(closedId);
+    for (const only of [id, closedId]) {
+      const problems = (await verifyStore(store, { only, now: clock.now })).problems;
+      expect(problems.map((p) => `${p.incidentId} ${p.entry}`)).toEqual([`${only} finding ${KEY.accountId}/${KEY.region}/${findingId}`]);
+    }
   }, 60_000);
 });

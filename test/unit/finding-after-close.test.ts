@@ -3,8 +3,11 @@
  * (review item 2): it pages, plans containment again and runs its own AP clock, while the closed
  * incident keeps its decision as it was and names the follow-up. Redelivery stays silent.
  */
+
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -13,17 +16,22 @@ import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { backdoor, C2, CREATED, closedIncident, FINDING, KEY } from '../support/after-close.js';
-import { findingEvent } from '../support/events.js';
+import { type EventOptions, findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
+
+const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
+const FINDING_KEY = `${KEY.accountId}/${KEY.region}/${KEY.findingId}`;
+const INSTANCE = 'i-0c10000000000001';
 
 describe('a finding active again after its incident was closed', () => {
   let store: SqliteIncidentStore;
+  let dir: string;
   let cleanup: () => Promise<void>;
   const clock = { now: '' };
   let deps: () => RecordDeps;
 
   beforeEach(() => {
-    ({ store, cleanup } = tempSqliteStore());
+    ({ store, dir, cleanup } = tempSqliteStore());
     deps = () => ({ store, policy: DEFAULT_POLICY, now: () => clock.now, canEnforce: false });
   });
   afterEach(async () => cleanup());
@@ -82,6 +90,40 @@ describe('a finding active again after its incident was closed', () => {
     expect(registerRow((await store.getIncident(id)) as Incident, DEFAULT_POLICY, clock.now)).toMatchObject({ followUpOf: closed.id, personalData: null });
   });
 
+  it('verify reports the finding record rolled back to the closed incident, whichever of the two it checks', async () => {
+    const closed = await closedIncident(store, clock);
+    const file = join(dir, STORE_FILE);
+    const read = new Database(file, { readonly: true });
+    const before = read.prepare('SELECT incident_id, updated_at, count, data FROM findings').get() as Record<string, unknown>;
+    read.close();
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
+    // Someone who can write the store puts back the finding as the closed incident held it: the
+    // activity after the close, and what moved it to the follow-up, gone from the finding.
+    const db = new Database(file);
+    db.prepare('UPDATE findings SET incident_id = ?, updated_at = ?, count = ?, data = ?').run(
+      before.incident_id,
+      before.updated_at,
+      before.count,
+      before.data,
+    );
+    db.close();
+    expect((await store.getFinding(KEY))?.incidentId).toBe(closed.id);
+    const entries = (problems: { incidentId: string; entry: string }[]) => problems.map((p) => `${p.incidentId} ${p.entry}`);
+    const finding = `finding ${FINDING_KEY}`;
+    expect(entries((await verifyStore(store, { now: clock.now })).problems)).toEqual([`${closed.id} ${finding}`, `${id} ${finding}`]);
+    expect(entries((await verifyStore(store, { only: id, now: clock.now })).problems)).toEqual([`${id} ${finding}`]);
+    const onClosed = (await verifyStore(store, { only: closed.id, now: clock.now })).problems;
+    expect(onClosed).toEqual([
+      {
+        incidentId: closed.id,
+        entry: finding,
+        problem: expect.stringMatching(new RegExp(`older version than the one incident ${id}'s ledger wrote last .*: the finding record was rolled back$`)),
+      },
+    ]);
+  });
+
   it('stays silent for the same version again and for an older one: one follow-up, however often it is delivered', async () => {
     await closedIncident(store, clock);
     clock.now = '2026-11-27T10:05:00.000Z';
@@ -112,6 +154,21 @@ describe('a finding active again after its incident was closed', () => {
     }
   });
 
+  it('opens a follow-up for activity last seen after the close, though the count did not rise', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    // GuardDuty's count stays at 1 (an occurrence it folded in), but the activity was seen again after the close.
+    const seenAgain = backdoor({ count: 1, updatedAt: '2026-11-27T10:00:00.000Z', service: { eventLastSeen: '2026-11-27T09:30:00.000Z' } });
+    const result = await recordEvent(deps(), seenAgain);
+    expect(result.outcome).toBe('opened');
+    expect((await store.getIncident(result.incidentId as string))?.followUpOf).toMatchObject({
+      incidentId: closed.id,
+      previousCount: 1,
+      count: 1,
+      lastSeen: '2026-11-27T09:30:00.000Z',
+    });
+  });
+
   it('records a newer version that shows no activity after closing without telling anyone', async () => {
     const closed = await closedIncident(store, clock);
     clock.now = '2026-11-27T10:05:00.000Z';
@@ -136,6 +193,48 @@ describe('a finding active again after its incident was closed', () => {
     expect((await store.getIncident(fresh.incidentId as string))?.findings).toBe(2);
     expect((await store.getFinding(KEY))?.incidentId).toBe(fresh.incidentId);
     expect(await store.listIncidents()).toHaveLength(2);
+  });
+
+  it("joins the incident opened since with the activity after the close as its detection, not the closed incident's", async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-28T12:05:00.000Z';
+    const fresh = (await recordEvent(deps(), findingEvent({ id: 'n-1', type: EXFIL, instanceId: INSTANCE, createdAt: '2026-11-28T12:00:00.000Z' })))
+      .incidentId as string;
+    clock.now = '2026-11-28T12:10:00.000Z';
+    expect((await recordEvent(deps(), backdoor({ count: 57, updatedAt: '2026-11-28T12:08:00.000Z' }))).outcome).toBe('attached');
+    // The backdoor was created on the 26th, but what it brings is activity seen at 12:08 on the 28th.
+    expect(await store.getIncident(fresh)).toMatchObject({
+      detectedAt: '2026-11-28T12:00:00.000Z',
+      awareAt: '2026-11-28T12:00:00.000Z',
+      deadline: '2026-12-01T12:00:00.000Z',
+    });
+    expect((await store.getTimeline(fresh)).map((e) => e.kind)).not.toContain('detection-moved-earlier');
+    expect((await sweep(deps())).sent.filter((s) => s.kind === 'ap-overdue')).toEqual([]);
+  });
+
+  it("keeps a follow-up's AP clock when a second finding of the closed incident, active again too, joins it", async () => {
+    clock.now = '2026-11-26T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor())).incidentId as string;
+    const exfil = (o: EventOptions = {}) => findingEvent({ id: 'b-1', type: EXFIL, instanceId: INSTANCE, createdAt: '2026-11-26T10:30:00.000Z', ...o });
+    clock.now = '2026-11-26T10:35:00.000Z';
+    expect((await recordEvent(deps(), exfil())).outcome).toBe('attached');
+    clock.now = '2026-11-26T11:00:00.000Z';
+    await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    clock.now = '2026-11-26T11:05:00.000Z';
+    await closeIncident(deps(), { incidentId: id, reason: 'geen persoonsgegevens', by: 'FG' });
+    clock.now = '2026-11-29T12:05:00.000Z';
+    const followUp = (await recordEvent(deps(), backdoor({ count: 57, updatedAt: '2026-11-29T12:00:00.000Z' }))).incidentId as string;
+    clock.now = '2026-11-29T12:06:00.000Z';
+    expect(await recordEvent(deps(), exfil({ count: 9, updatedAt: '2026-11-29T12:00:00.000Z' }))).toMatchObject({ outcome: 'attached', incidentId: followUp });
+    expect(await store.getIncident(followUp)).toMatchObject({
+      detectedAt: '2026-11-29T12:00:00.000Z',
+      awareAt: '2026-11-29T12:00:00.000Z',
+      deadline: '2026-12-02T12:00:00.000Z',
+    });
+    // Its deadline three days ahead: the sweep pages on-call, and tells nobody the AP notification is overdue.
+    clock.now = '2026-11-29T12:30:00.000Z';
+    expect((await sweep(deps())).sent.filter((s) => s.incidentId === followUp).map((s) => s.kind)).toEqual(['page']);
+    expect((await verifyStore(store, { now: clock.now })).problems).toEqual([]);
   });
 
   it('opens a follow-up of the follow-up when the finding is active again after that one closed too', async () => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { assess } from '../../handlers/core/fg-workflow.js';
+import { assess, closeBlockerItems, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
@@ -103,6 +103,23 @@ describe('a new finding on an open incident', () => {
     expect((await store.getIncident(id))?.nextDueAt).not.toBeNull(); // the AP clock runs again
   });
 
+  it('cannot be closed while the review it asks for is pending: closing names the command, and a new assessment lets it close', async () => {
+    const { id } = await assessedThenExfiltration();
+    now = '2026-11-28T10:06:00.000Z';
+    const blockers = closeBlockerItems((await store.getIncident(id)) as Incident, DEFAULT_POLICY, now);
+    expect(blockers).toEqual([
+      expect.objectContaining({ field: 'assess', cli: expect.stringMatching(/new type \(Trojan:EC2\/DNSDataExfiltration, x-1\).*: datalek assess$/) }),
+    ]);
+    await expect(closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(
+      /cannot be closed yet: .*assessment of 2026-11-28T01:00:00.000Z.*datalek assess/,
+    );
+    expect((await store.getIncident(id))?.state).not.toBe('closed');
+    now = '2026-11-28T11:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'exfiltratie van testdata, geen persoonsgegevens', by: 'FG' });
+    now = '2026-11-28T11:05:00.000Z';
+    expect(await closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).toMatchObject({ state: 'closed' });
+  });
+
   it('is silent for updates of a finding already attached, and for further findings of a type already told', async () => {
     const { id } = await assessedThenExfiltration();
     const before = await kinds(id);
@@ -130,6 +147,34 @@ describe('a new finding on an open incident', () => {
     expect(added.map((m) => m.attributes.findingType)).toEqual(types);
     // Nobody assessed yet: nothing to review.
     expect((await store.getIncident(id))?.reviewAsked ?? null).toBeNull();
+  });
+
+  it('lists at most 100 finding types: the first stay listed, its own type always, and the record says more came', async () => {
+    const OWN = 'UnauthorizedAccess:EC2/ZZZ';
+    const id = (await recordEvent(deps(), findingEvent({ id: 'z-0', type: OWN, severity: 7 }))).incidentId as string;
+    const types = Array.from({ length: 101 }, (_, i) => `Recon:EC2/A${String(i).padStart(3, '0')}`);
+    for (const [i, type] of types.entries()) await recordEvent(deps(), findingEvent({ id: `a-${i}`, type, severity: 7 }));
+    let incident = (await store.getIncident(id)) as Incident;
+    // The first 100 (the incident's first type and 99 more) stay; the two after them are not listed.
+    expect(incident.findingTypes).toEqual([...types.slice(0, 99), OWN]);
+    expect(incident.findingTypes).toContain(incident.findingType);
+    expect(incident.findingTypesNotListed).toEqual({ since: now });
+    expect((await store.getTimeline(id)).filter((e) => e.kind === 'finding-types-not-listed')).toHaveLength(1);
+    expect(registerRow(incident, DEFAULT_POLICY, now).findingTypes).toBe(`${[...types.slice(0, 99), OWN].join(', ')}; further types not listed, from ${now}`);
+    const told = async () => (await store.listMessages(id)).filter((m) => m.kind === 'finding-added').map((m) => m.attributes.findingType);
+    expect(await told()).toEqual(types.slice(0, 99));
+    // A type listed comes again, and one left out: neither is news.
+    await recordEvent(deps(), findingEvent({ id: 'z-1', type: OWN, severity: 7 }));
+    await recordEvent(deps(), findingEvent({ id: 'a-again', type: types[100], severity: 7 }));
+    expect(await told()).toEqual(types.slice(0, 99));
+    // A type beyond the 100 that becomes the incident's own (the most severe) is listed, and told.
+    await recordEvent(deps(), findingEvent({ id: 'a-severe', type: types[100], severity: 8.5 }));
+    incident = (await store.getIncident(id)) as Incident;
+    expect(incident.findingType).toBe(types[100]);
+    expect(incident.findingTypes).toHaveLength(101);
+    expect(incident.findingTypes).toContain(types[100]);
+    expect((await told()).at(-1)).toBe(types[100]);
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
   });
 
   it('tells on-call when the new finding plans containment the incident did not have', async () => {

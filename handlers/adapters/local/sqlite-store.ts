@@ -36,8 +36,11 @@ export const STORE_FILE = 'datalek.sqlite';
 /** How long a write waits for another process's transaction before it fails. */
 const BUSY_TIMEOUT_MS = 15_000;
 
-/** 3: the ledger, the registry and the anchor's bookkeeping (core/ledger.ts). */
-const SCHEMA_VERSION = 3;
+/**
+ * 3: the ledger, the registry and the anchor's bookkeeping (core/ledger.ts). 4: `detected_at` kept
+ * with the record's detectedAt on every update (see `repairDetectedAt`).
+ */
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS incidents (
@@ -188,6 +191,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       if (!options.readOnly) {
         this.db.exec(SCHEMA);
         if (version > 0 && version < 3) this.adoptIntoLedger();
+        if (version > 0 && version < 4) this.repairDetectedAt();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
       this.drill = this.readDrillMark();
@@ -250,7 +254,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         due: db.prepare('SELECT id, data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
         timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
         insertIncident: db.prepare('INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-        updateIncident: db.prepare('UPDATE incidents SET revision = ?, state = ?, resource_key = ?, next_due_at = ?, data = ? WHERE id = ? AND revision = ?'),
+        // detected_at too: a finding detected earlier moves the incident's detection (and the AP clock) back.
+        updateIncident: db.prepare(
+          'UPDATE incidents SET revision = ?, state = ?, resource_key = ?, detected_at = ?, next_due_at = ?, data = ? WHERE id = ? AND revision = ?',
+        ),
         insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         updateFinding: db.prepare(
           // incident_id too: a record moves to the incident that takes the finding on (a merge's survivor, a follow-up).
@@ -296,17 +303,29 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const where: string[] = [];
     const args: string[] = [];
     if (filter.openOnly) where.push("state <> 'closed'");
+    const detected = this.detectedAtColumn();
     if (filter.from) {
-      where.push('detected_at >= ?');
+      where.push(`${detected} >= ?`);
       args.push(filter.from);
     }
     if (filter.to) {
-      where.push('detected_at < ?');
+      where.push(`${detected} < ?`);
       args.push(filter.to);
     }
-    const sql = `SELECT id, data FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY detected_at, id`;
+    const sql = `SELECT id, data FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${detected}, id`;
     const rows = this.run(() => this.db.prepare(sql).all(...args)) as { id: string; data: string }[];
     return parseStoredIncidents(rows, filter.onUnreadable);
+  }
+
+  /**
+   * Where an incident's detection is read: `detected_at`, except in a store of schema 3 or older
+   * opened read-only (not yet repaired, see `repairDetectedAt`), whose column may still hold the
+   * first detection: there the record's own.
+   */
+  private detectedAtColumn(): string {
+    return this.schema >= 4
+      ? 'detected_at'
+      : "(CASE WHEN json_valid(data) THEN coalesce(json_extract(data, '$.detectedAt'), detected_at) ELSE detected_at END)";
   }
 
   async listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
@@ -375,8 +394,16 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         (e) => this.ledgerStmts.insertRegistry.run(e.shard, e.n, e.data, e.prevHash, e.hash),
       );
     } else if (
-      this.stmts.updateIncident.run(incident.revision, incident.state, incident.resourceKey, incident.nextDueAt, incidentText, incident.id, expectedRevision)
-        .changes !== 1
+      this.stmts.updateIncident.run(
+        incident.revision,
+        incident.state,
+        incident.resourceKey,
+        incident.detectedAt,
+        incident.nextDueAt,
+        incidentText,
+        incident.id,
+        expectedRevision,
+      ).changes !== 1
     ) {
       throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
     }
@@ -666,7 +693,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
                   revision: record.revision,
                   state: record.state,
                   resourceKey: record.resource_key,
-                  detectedAt: record.detected_at,
+                  // Before schema 4 the column kept the first detection (see `repairDetectedAt`):
+                  // not held to the record until a write repairs it.
+                  ...(this.schema >= 4 ? { detectedAt: record.detected_at } : {}),
                   nextDueAt: record.next_due_at,
                 },
               }
@@ -819,6 +848,47 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         const shard = registryShardOf(incident.id);
         insertRegistry.run(registryEntry(shard, (registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, at));
       }
+    }).immediate();
+  }
+
+  /**
+   * Schema 4: before it, an update never wrote `detected_at`, so an incident whose detection moved
+   * earlier (a finding detected before it joined, a merge) kept its first detection in the column:
+   * \`register --from/--to\` chose by it, and verify, holding the column to the record, reported
+   * honest records as altered. The column is set from each record's detectedAt (the record is what
+   * the ledger vouches for; the column only indexes it), once, when the store is first opened for
+   * writing, in one transaction with the new schema version; what was changed, with the old values,
+   * is kept in meta under 'migration-4', so nothing the column held is lost unseen.
+   */
+  private repairDetectedAt(): void {
+    const db = this.db;
+    db.transaction(() => {
+      // Another process may have repaired it since this one read the version.
+      if ((db.pragma('user_version', { simple: true }) as number) >= 4) return;
+      const rows = db.prepare('SELECT id, detected_at, data FROM incidents ORDER BY id').all() as { id: string; detected_at: string; data: string }[];
+      const update = db.prepare('UPDATE incidents SET detected_at = ? WHERE id = ?');
+      const repaired: { id: string; from: string; to: string }[] = [];
+      for (const row of rows) {
+        let detectedAt: unknown;
+        try {
+          detectedAt = (JSON.parse(row.data) as { detectedAt?: unknown }).detectedAt;
+        } catch {
+          continue; // a damaged record is verify's to report, as it is
+        }
+        if (typeof detectedAt !== 'string' || detectedAt === row.detected_at) continue;
+        update.run(detectedAt, row.id);
+        repaired.push({ id: row.id, from: row.detected_at, to: detectedAt });
+      }
+      if (repaired.length) {
+        const note = {
+          at: new Date().toISOString(),
+          schema: 4,
+          what: "detected_at set from each record's detectedAt: datalek before schema 4 did not update the column when detection moved earlier",
+          repaired,
+        };
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('migration-4', ?)").run(JSON.stringify(note));
+      }
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
 
