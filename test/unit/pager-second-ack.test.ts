@@ -26,6 +26,27 @@ import { findingEvent } from '../support/events.js';
 import { AT, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
 
 const ev = (id: string, over: Partial<PagerEvent>): PagerEvent => ({ provider: 'pagerduty', incidentId: id, event: 'acknowledged', by: 'x', ...over });
+/** Containment leaves an interface open and pages it, as contain.ts does: its own alert at the pager. */
+async function pageExposedInterface(f: Awaited<ReturnType<typeof pagerDutyIncident>>, minute: number): Promise<void> {
+  await changeIncident(f.deps(minute), f.id, () => ({
+    entries: [{ at: AT(minute), kind: 'resource-exposed', detail: {} }],
+    messages: (draft) => {
+      const now = AT(minute);
+      const page = composeMessage({
+        incident: draft,
+        channel: 'on-call',
+        kind: 'interface-exposed',
+        stateKey: 'exposed:x:1',
+        now,
+        policy: PAGERDUTY,
+        exposed: 'eni-1',
+      });
+      notePagerTrigger(draft, page, PAGERDUTY, now);
+      return [page];
+    },
+  }));
+}
+
 const must = <T>(value: T | null | undefined): T => {
   if (value === null || value === undefined) throw new Error('expected a value');
   return value;
@@ -98,22 +119,7 @@ describe("an exposed interface's page does not reopen an own alert already resol
       expect(await recordPagerEvent(f.deps(46), ev(f.id, { event: 'resolved', by: 'Bob de Vries', occurredAt: AT(45), eventId: 'BOB45' }))).toBe('recorded');
       expect((await f.store.getIncident(f.id))?.pager?.state).toBe('resolved');
       // Containment leaves an interface open: its own alert is paged (as contain.ts does).
-      await changeIncident(f.deps(50), f.id, () => ({
-        entries: [{ at: AT(50), kind: 'resource-exposed', detail: {} }],
-        messages: (draft) => {
-          const page = composeMessage({
-            incident: draft,
-            channel: 'on-call',
-            kind: 'interface-exposed',
-            stateKey: 'exposed:x:1',
-            now: AT(50),
-            policy: PAGERDUTY,
-            exposed: 'eni-1',
-          });
-          notePagerTrigger(draft, page, PAGERDUTY, AT(50));
-          return [page];
-        },
-      }));
+      await pageExposedInterface(f, 50);
       const incident = await f.store.getIncident(f.id);
       // The own alert (B) is resolved at PagerDuty; nothing of it pages. (pager.state reads
       // "triggered" again: notePagerTrigger reopens it for the exposed key, which close needs.)
@@ -134,22 +140,7 @@ describe('what a second acknowledgement may not take', () => {
       await recordPagerEvent(f.deps(20), ev(f.id, { event: 'resolved', by: 'PagerDuty', person: false, occurredAt: AT(20), eventId: 'AUTO20' }));
       await acknowledge(f.deps(25), { incidentId: f.id, by: 'anna' });
       // An exposed interface pages (contain.ts): pager.state goes back to 'triggered', triggeredAt stays AT(0).
-      await changeIncident(f.deps(30), f.id, () => ({
-        entries: [{ at: AT(30), kind: 'resource-exposed', detail: {} }],
-        messages: (draft) => {
-          const page = composeMessage({
-            incident: draft,
-            channel: 'on-call',
-            kind: 'interface-exposed',
-            stateKey: 'exposed:x:1',
-            now: AT(30),
-            policy: PAGERDUTY,
-            exposed: 'eni-1',
-          });
-          notePagerTrigger(draft, page, PAGERDUTY, AT(30));
-          return [page];
-        },
-      }));
+      await pageExposedInterface(f, 30);
       const incident = await f.store.getIncident(f.id);
       expect(incident?.pager).toMatchObject({ state: 'triggered', triggeredAt: AT(0) });
       expect(pageAfterAcknowledgement(must(incident))).toBe(false);
