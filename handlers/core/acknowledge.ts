@@ -13,7 +13,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type AckLinkClaims, linkId } from './ack-link.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { RefusedError } from './errors.js';
-import type { Incident } from './incident.js';
+import { followUpHint, type Incident } from './incident.js';
 import { composePagerMessage } from './messages.js';
 import type { Policy } from './policy.js';
 import { checkRecordingTime } from './stated-time.js';
@@ -119,10 +119,12 @@ export function pageAfterAcknowledgement(incident: Incident): boolean {
  * incident is refused, and so is a time before the detection.
  */
 export function applyAcknowledgement(draft: Incident, by: string, now: string, detail: Record<string, unknown>, timeZone: string): TimelineDraft {
-  if (draft.state === 'closed')
-    throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge`, {
-      page: { nl: `Incident ${draft.id} is gesloten; er is niets op te pakken.` },
+  if (draft.state === 'closed') {
+    const hint = followUpHint(draft);
+    throw new RefusedError(`incident ${draft.id} is closed; there is nothing to acknowledge${hint.en}`, {
+      page: { nl: `Incident ${draft.id} is gesloten; er is niets op te pakken${hint.nl}.` },
     });
+  }
   checkRecordingTime(draft, now, 'the acknowledgement', timeZone);
   // Acknowledging moves an open incident on; one the FG already assessed keeps its state.
   if (draft.state === 'open') draft.state = 'acknowledged';

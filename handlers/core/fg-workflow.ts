@@ -23,6 +23,7 @@ import {
   type Consequence,
   type Decision,
   emptyFacts,
+  followUpHint,
   type Harm,
   type HarmSeverity,
   type Incident,
@@ -58,11 +59,12 @@ function required(value: string | undefined, what: string, why = '', nl = 'Dit v
 }
 
 function notClosed(incident: Incident): void {
-  if (incident.state === 'closed')
-    throw refuse(
-      `incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
-      `Incident ${incident.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
-    );
+  if (incident.state !== 'closed') return;
+  const hint = followUpHint(incident);
+  throw refuse(
+    `incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))${hint.en}`,
+    `Incident ${incident.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5))${hint.nl}.`,
+  );
 }
 
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';

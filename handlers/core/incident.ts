@@ -427,6 +427,19 @@ export interface PagerState {
   earlier?: EarlierAlert[];
 }
 
+/**
+ * For a refusal on a closed incident: the follow-up incident its finding opened since, if any,
+ * which is where the breach goes on (what to acknowledge or assess instead).
+ */
+export function followUpHint(incident: Incident): { en: string; nl: string } {
+  const latest = incident.followUps?.at(-1);
+  if (!latest) return { en: '', nl: '' };
+  return {
+    en: `; its finding was active again after the close and opened follow-up incident ${latest}: act on that one`,
+    nl: `; de bevinding was na het sluiten opnieuw actief en opende vervolgincident ${latest}: handel dat af`,
+  };
+}
+
 /** A webhook event taken: the provider's id, and when it happened there. */
 export interface PagerEventSeen {
   id: string;

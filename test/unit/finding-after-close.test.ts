@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -67,6 +68,17 @@ describe('a finding active again after its incident was closed', () => {
     // Its escalation runs until someone acknowledges it.
     clock.now = '2026-11-27T10:20:00.000Z';
     expect((await sweep(deps())).sent.filter((s) => s.incidentId === id).map((s) => s.kind)).toEqual(['page']);
+  });
+
+  it('names the follow-up when someone acknowledges or assesses the closed incident', async () => {
+    const closed = await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    clock.now = '2026-11-27T10:10:00.000Z';
+    await expect(acknowledge(deps(), { incidentId: closed.id, by: 'Anna' })).rejects.toThrow(`opened follow-up incident ${id}: act on that one`);
+    await expect(assess(deps(), { incidentId: closed.id, personalData: 'yes', risk: 'risk', reason: 'exfiltratie', by: 'FG' })).rejects.toThrow(
+      `opened follow-up incident ${id}`,
+    );
   });
 
   it('keeps the closed incident and its decision as they were, linked to the follow-up both ways', async () => {
