@@ -1,9 +1,13 @@
 /**
- * What is reached without the session: the pages behind a page's signed acknowledgement link, and
- * the pager's webhooks. `datalek serve` mounts these routes before its session check; on AWS the
- * link function serves them alone through its function URL. Each authorises itself: a link by its
- * signature (core/ack-link.ts), a webhook by the provider's signature or token (core/pager-webhooks.ts),
- * checked before the store is read.
+ * The trusted half of the link pages and the pager's webhooks: it checks and applies what the
+ * forwarder (web/link-forward.ts) hands it, and answers with the page or the webhook's answer.
+ * On AWS it runs in the private link-apply function, which only the public link function may
+ * invoke; `datalek serve` runs it in-process behind the same forwarding routes, through the same
+ * JSON. It believes nothing the forwarder says about authenticity: each request authorises itself,
+ * a link by its signature and expiry (core/ack-link.ts), a webhook by the provider's signature or
+ * token and its freshness (core/pager-webhooks.ts), checked here with the key and the secret only
+ * this side holds, before the store is read. A payload that is not a request the forwarder makes
+ * (web/link-forward.ts `parseLinkRequest`) is refused with 400 and changes nothing.
  *
  * Primary course of a link:
  * 1. GET: the token is checked (form, key, signature, expiry); a refusal is a page saying why.
@@ -39,10 +43,18 @@ import { formatLocal } from '../core/time.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
-import { APP_CSS } from './assets.js';
 import { ActionForm, IncidentSummary, Layout, type View } from './components.js';
 import { words } from './i18n.js';
-import { securityHeaders } from './security.js';
+import {
+  createLinkForwarder,
+  LINK_CSS_PATH,
+  type LinkRequest,
+  type LinkResponse,
+  MAX_FORM_BYTES,
+  MAX_WEBHOOK_BYTES,
+  parseLinkRequest,
+  registerLinkForwarding,
+} from './link-forward.js';
 
 export interface LinkDeps {
   store: IncidentStore;
@@ -61,11 +73,6 @@ export interface LinkDeps {
   log?: (line: string) => void;
 }
 
-/** The style sheet of the link pages, served without the session. */
-export const LINK_CSS_PATH = '/ack/app.css';
-
-const MAX_FORM_BYTES = 8 * 1024;
-const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_NAME = 100;
 const MAX_NOTE = 1000;
 
@@ -77,8 +84,8 @@ const NAME_FIELD: FieldSpec = {
   hint: { nl: words('nl').link.nameHint, en: words('en').link.nameHint },
 };
 
-/** Adds the link pages and the webhooks to `app` (before any session check). */
-export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps): void {
+/** The checking and applying routes, on the trusted side's own app (reached only through `createLinkApplier`). */
+function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
   const langOf = (c: Context): Lang => {
     const asked = c.req.query('lang');
     return asked === 'nl' || asked === 'en' ? asked : deps.policy.language;
@@ -208,8 +215,6 @@ export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps):
       404,
     );
   };
-
-  app.get(LINK_CSS_PATH, (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
 
   app.get('/ack/:token', async (c) => {
     const result = await check(c);
@@ -368,15 +373,55 @@ async function quietly(deps: LinkDeps, fn: () => Promise<void>, incidentId: stri
   }
 }
 
-/** The link pages and webhooks on their own (the link function), with the same security headers as `serve`. */
-export function createLinkApp(deps: LinkDeps): Hono {
+/**
+ * The trusted side: checks and applies one forwarded request (`payload`, as JSON carried it) and
+ * returns the answer to show. A payload that is not a request the forwarder makes is refused with
+ * 400, named in the log by field only; a failure is a 500 whose cause is in the log.
+ */
+export function createLinkApplier(deps: LinkDeps): (payload: unknown) => Promise<LinkResponse> {
   const app = new Hono();
-  app.use('*', securityHeaders);
-  registerLinkRoutes(app, deps);
+  registerAppliedRoutes(app, deps);
   app.notFound((c) => c.text('Not found', 404));
   app.onError((err, c) => {
     deps.log?.(`datalek link: ${err instanceof Error ? err.message : String(err)}`);
     return c.text('unexpected failure; see the function log (identifiers only)', 500);
   });
-  return app;
+  return async (payload) => {
+    const parsed = parseLinkRequest(payload);
+    if (!parsed.ok) {
+      deps.log?.(`datalek link: refused a forwarded request: ${parsed.problem}`);
+      return { status: 400, contentType: 'text/plain; charset=utf-8', body: `not a link request: ${parsed.problem}\n` };
+    }
+    const response = await app.fetch(asWebRequest(parsed.request));
+    return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain; charset=utf-8', body: await response.text() };
+  };
+}
+
+/** A forwarded request as the web request the routes above read: only what it carries. */
+function asWebRequest(r: LinkRequest): Request {
+  const headers = new Headers(Object.entries(r.headers).filter((e): e is [string, string] => e[1] !== undefined));
+  let body: string | undefined;
+  if (r.form) {
+    headers.set('content-type', 'application/x-www-form-urlencoded');
+    body = new URLSearchParams(Object.entries(r.form).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  } else if (r.body !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = r.body;
+  }
+  return new Request(`${r.origin}${r.path}${r.lang ? `?lang=${r.lang}` : ''}`, { method: r.method, headers, body });
+}
+
+/** The trusted side in this process, through JSON as Lambda would carry it: the forwarder's contract, kept without Lambda. */
+export function inProcess(applier: (payload: unknown) => Promise<LinkResponse>): (request: LinkRequest) => Promise<LinkResponse> {
+  return async (request) => applier(JSON.parse(JSON.stringify(request)));
+}
+
+/** Adds the link pages and the webhooks to `app` (before any session check): forwarded, and applied in this process. */
+export function registerLinkRoutes<E extends Env>(app: Hono<E>, deps: LinkDeps): void {
+  registerLinkForwarding(app, { apply: inProcess(createLinkApplier(deps)), log: deps.log });
+}
+
+/** The link pages and webhooks on their own, forwarded and applied in this process, with the same security headers as `serve`. */
+export function createLinkApp(deps: LinkDeps): Hono {
+  return createLinkForwarder({ apply: inProcess(createLinkApplier(deps)), log: deps.log });
 }
