@@ -143,6 +143,8 @@ const HANDLER_ENV = {
   DATALEK_ANCHOR_KMS_KEY: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000',
   DATALEK_LINK_KEY_SECRET: 'datalek/link-key',
   DATALEK_LINK_URL: 'https://abcdefghij.lambda-url.eu-west-1.on.aws/',
+  // The public link function's one variable: where it forwards to.
+  DATALEK_LINK_APPLY_FUNCTION: 'arn:aws:lambda:eu-west-1:111122223333:function:datalek-link-apply',
 };
 
 /**

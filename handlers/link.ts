@@ -1,32 +1,34 @@
-/** Lambda entry: signed acknowledgement links and the pager's webhooks, behind a function URL (see lambda/link.ts). */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { loadAwsConfig } from './adapters/aws/config.js';
-import { DynamoDbIncidentStore } from './adapters/aws/dynamodb-store.js';
-import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher.js';
-import { PIPELINE_SDK, sdkConfig } from './adapters/aws/sdk-config.js';
-import { secretKey, secretReader, secretsManagerWebhookSecret } from './adapters/aws/secrets.js';
+/**
+ * Lambda entry: the public link function, a forwarder (see lambda/link.ts). It reads only where to
+ * forward: no table, no secret, no policy. Checked when the module loads.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { sdkConfig } from './adapters/aws/sdk-config.js';
 import { ConfigurationError } from './core/errors.js';
-import { createLinkHandler } from './lambda/link.js';
-import { createLogger } from './lambda/runtime.js';
-import { systemClock } from './ports/clock.js';
+import * as z from './core/zod.js';
+import { createLinkHandler, lambdaInvoker } from './lambda/link.js';
 
-const config = loadAwsConfig();
-if (!config.linkKeySecret)
-  throw new ConfigurationError('invalid environment: DATALEK_LINK_KEY_SECRET: required by the link function (the secret holding the link key)');
-const linkKeySecret = config.linkKeySecret;
-// The pager's webhook secret from its own secret, never the pager's keys (config.pagerSecret): this
-// function answers the public, and must not hold what pages on-call.
-const webhookSecret = config.pagerWebhookSecret ? secretsManagerWebhookSecret(config.pagerWebhookSecret, config.region) : undefined;
-// Only the clients this function uses: it sends no message itself (the notify function does).
-const sdk = sdkConfig(config.region, PIPELINE_SDK);
+const env = z
+  .object({
+    AWS_REGION: z.string().check(z.minLength(1, { error: 'required: the region the pipeline runs in' })),
+    DATALEK_LINK_APPLY_FUNCTION: z
+      .string()
+      .check(z.regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+$/, { error: 'required: the ARN of the link-apply function' })),
+  })
+  .safeParse(process.env);
+if (!env.success) {
+  const issue = env.error.issues[0];
+  throw new ConfigurationError(
+    `invalid environment: ${issue.path.join('.')}: ${issue.message.replace(/^Invalid input: expected string, received undefined$/, 'required')}`,
+  );
+}
+// One attempt more on a throttle or a lost connection; never a second run of a press that is still
+// running: the link-apply function ends before the request times out (infra/response-stack.ts).
+const LINK_APPLY_SDK = { maxAttempts: 2, requestTimeoutMs: 25_000, connectionTimeoutMs: 2_000 };
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'datalek' });
 
 export const handler = createLinkHandler({
-  store: new DynamoDbIncidentStore(new DynamoDBClient(sdk), config.table),
-  publisher: new EventBridgePublisher(new EventBridgeClient(sdk), config.busName),
-  policy: config.policy,
-  logger: createLogger(),
-  now: systemClock.now,
-  linkKey: secretKey(secretReader(linkKeySecret, { region: config.region })),
-  webhookSecret,
+  invoke: lambdaInvoker(new LambdaClient(sdkConfig(env.data.AWS_REGION, LINK_APPLY_SDK)), env.data.DATALEK_LINK_APPLY_FUNCTION),
+  log: (line) => logger.warn(line),
 });

@@ -208,6 +208,10 @@ function acknowledge(stacks: {
       },
     );
   }
+  Validations.of(response.linkBoundary).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+    reason: "the boundary caps logging at this account's log groups; the link function's own policy names its log group",
+  });
   // The digests: write-once objects under one prefix of the pipeline's own bucket.
   const digestObjects = `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${digestBucketName(account, region)}/${DIGEST_PREFIX}*]`;
   for (const s of [response.functions.anchor, response.anchorBoundary]) {

@@ -1,6 +1,10 @@
 /**
- * What the public link function may do with the incidents table: exactly what an acknowledgement
- * (by a page's signed link, or by the pager's webhook) reads and writes, and nothing else.
+ * What the link-apply function may do with the incidents table: exactly what an acknowledgement
+ * (by a page's signed link, or by the pager's webhook) reads and writes, and nothing else. The
+ * public link function has no table right at all: it forwards each request to link-apply
+ * (handlers/lambda/link.ts), which checks the link's or the webhook's signature itself with the key
+ * and secret only it holds (handlers/lambda/link-apply.ts). This grant is the second line: it
+ * bounds what a bug in link-apply itself could write.
  *
  * An acknowledgement is one `changeIncident` (handlers/core/change-incident.ts, from
  * core/acknowledge.ts or core/pager.ts `recordPagerEvent`), stored by DynamoDbIncidentStore
@@ -21,9 +25,10 @@
  * timeline, the outbox and the ledger an acknowledgement must write live in the same partition as
  * the items of that incident it must not rewrite. IAM has no condition on the sort key, nor on
  * the incident a link names, nor on an item's values, and a Put's ConditionExpression is the
- * caller's own. So code running in this function can still put any item in any incident's
- * partition, with the attribute names below; what it overwrites there shows when the register is
- * verified against its signed digests (`datalek verify`), it is not prevented.
+ * caller's own. So code running in link-apply (not in the public link function, which reaches it
+ * only through a payload it checks) could still put any item in any incident's partition, with the
+ * attribute names below; what it overwrites there shows when the register is verified against its
+ * signed digests (`datalek verify`), it is not prevented.
  *
  * What AWS documents, and this relies on:
  * - In a transaction, a Put, Update, Delete or Get is authorised as PutItem, UpdateItem, DeleteItem or
@@ -47,7 +52,7 @@
  * - `dynamodb:ReturnValues` guards what a write hands back of the item it replaced, and in a
  *   transaction what a failed condition returns (transaction page, example 4): only NONE, as the
  *   store asks.
- * - `dynamodb:Select` applies to Query and Scan only: the link does neither, so it has none.
+ * - `dynamodb:Select` applies to Query and Scan only: link-apply does neither, so it has none.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { REGISTRY_SHARDS } from '../handlers/core/ledger.js';
@@ -91,7 +96,7 @@ export const LINK_WRITE_ATTRIBUTES = [
   'createdAt',
 ];
 
-/** The link function's statements on the incidents table (`tableArn`): no index, nothing else. */
+/** The link-apply function's statements on the incidents table (`tableArn`): no index, nothing else. */
 export function linkTableStatements(tableArn: string): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({

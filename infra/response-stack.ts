@@ -7,7 +7,8 @@
  * no BatchWriteItem, no DeleteItem: the register is only ever added to), and puts on the bus only
  * the events it announces; every role has a permissions boundary, and only the contain function's
  * allows containment; containment acts only in this account and the pipeline's regions, and
- * assumes only the member accounts' containment roles.
+ * assumes only the member accounts' containment roles. The public link function holds nothing but
+ * the right to invoke the private link-apply function, which checks and applies what it forwards.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -76,7 +77,7 @@ const SWEEP_SCHEDULE = events.Schedule.rate(Duration.minutes(5));
 const KEY_ACTIONS = { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] };
 
 export class ResponseStack extends Stack {
-  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link', ResponseFunction>;
+  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link' | 'linkApply', ResponseFunction>;
   public readonly routes: EventRoute[] = [];
   public readonly ackUrl: lambda.FunctionUrl;
   /** The public URL of the acknowledgement links and the pager's webhooks (no IAM: each request authorises itself). */
@@ -94,6 +95,8 @@ export class ResponseStack extends Stack {
   /** The contain function's boundary: containment, and what every function needs. */
   public readonly containBoundary: iam.ManagedPolicy;
   public readonly anchorBoundary: iam.ManagedPolicy;
+  /** The public link function's boundary: its log, and invoking the link-apply function; nothing else. */
+  public readonly linkBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -116,17 +119,19 @@ export class ResponseStack extends Stack {
       id: string,
       handler: string,
       description: string,
-      extra: { timeout?: Duration; environment?: Record<string, string>; reservedConcurrency?: number } = {},
+      extra: { timeout?: Duration; environment?: Record<string, string>; reservedConcurrency?: number; forwarderOnly?: boolean } = {},
     ) =>
       new ResponseFunction(this, id, {
         handler,
         description,
-        environment: { ...environment, ...extra.environment },
+        // A forwarder gets only its own variables: it is told no table, topic, bus or policy.
+        environment: extra.forwarderOnly ? { ...extra.environment } : { ...environment, ...extra.environment },
         alarmTopic,
         logRetention: props.logRetention,
         timeout: extra.timeout,
         key: state.key,
         reservedConcurrency: extra.reservedConcurrency,
+        synchronousOnly: extra.forwarderOnly,
       });
 
     // The digest bucket by its fixed name; the signing key through its ARN (which never changes).
@@ -134,6 +139,15 @@ export class ResponseStack extends Stack {
     const anchoring = anchorStatements(`arn:${this.partition}:s3:::${digestBucket}/${DIGEST_PREFIX}*`, props.state.digests.signingKey.keyArn);
     // Only the on-call role's sessions, unless the deployment names others: never the whole account.
     const ackPrincipals = config.ackPrincipals ?? [`arn:${this.partition}:sts::${this.account}:assumed-role/${config.onCallRole}/*`];
+    // Private: only the link function's role may invoke it (below). It checks every forwarded request
+    // itself (the link's signature and expiry, the webhook's signature and freshness) with the key
+    // and secret only it holds, and applies it; it ends before the link function's invocation times
+    // out (handlers/link.ts), so a press still running is never sent twice. Its reserved concurrency
+    // is the link function's: a compromised link function that invokes it asynchronously is held to it.
+    const linkApply = fn('LinkApply', 'link-apply', 'datalek: checks and applies what the public link function forwards (invoked by it only)', {
+      timeout: Duration.seconds(20),
+      reservedConcurrency: config.linkConcurrency,
+    });
     this.functions = {
       record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident'),
       notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident'),
@@ -156,10 +170,15 @@ export class ResponseStack extends Stack {
         },
       }),
       // Public (its URL has no IAM authorisation: a link's signature or a webhook's is the
-      // authorisation), so its reserved concurrency bounds what a flood of requests can take.
+      // authorisation), so its reserved concurrency bounds what a flood of requests can take. It
+      // forwards each request to the link-apply function and holds nothing itself: no secret, no
+      // key (no dead-letter queue to encrypt: a function URL invokes synchronously), no table, no bus.
       link: fn('Link', 'link', 'datalek: signed acknowledgement links and pager webhooks (public function URL)', {
         reservedConcurrency: config.linkConcurrency,
+        forwarderOnly: true,
+        environment: { DATALEK_LINK_APPLY_FUNCTION: linkApply.fn.functionArn },
       }),
+      linkApply,
     };
     const { record, notify, contain, sweep, acknowledge, anchor, link } = this.functions;
 
@@ -204,12 +223,13 @@ export class ResponseStack extends Stack {
       });
     }
     // Each secret, who reads it and under which variable: the link key signs (notify, and the
-    // sweep's redelivery) and checks (link); the pager's key pages (notify, sweep); the webhook
-    // secret checks the pager's webhooks (link). Nobody else reads them.
+    // sweep's redelivery) and checks (link-apply); the pager's key pages (notify, sweep); the
+    // webhook secret checks the pager's webhooks (link-apply). Nobody else reads them: the public
+    // link function least of all.
     const secretReaders: { secret: secretsmanager.Secret; env: string; readers: ResponseFunction[] }[] = [
-      { secret: this.linkKeySecret, env: 'DATALEK_LINK_KEY_SECRET', readers: [notify, sweep, link] },
+      { secret: this.linkKeySecret, env: 'DATALEK_LINK_KEY_SECRET', readers: [notify, sweep, linkApply] },
       ...(this.pagerSecret ? [{ secret: this.pagerSecret, env: 'DATALEK_PAGER_SECRET', readers: [notify, sweep] }] : []),
-      ...(this.pagerWebhookSecret ? [{ secret: this.pagerWebhookSecret, env: 'DATALEK_PAGER_WEBHOOK_SECRET_ID', readers: [link] }] : []),
+      ...(this.pagerWebhookSecret ? [{ secret: this.pagerWebhookSecret, env: 'DATALEK_PAGER_WEBHOOK_SECRET_ID', readers: [linkApply] }] : []),
     ];
     const secrets = secretReaders.map((s) => s.secret);
     for (const { secret, env, readers } of secretReaders) {
@@ -252,10 +272,15 @@ export class ResponseStack extends Stack {
     grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
     // acknowledge: reads and commits the acknowledgement.
     grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
-    // link: public, so the least of all: what an acknowledgement from a link or the pager reads and
-    // puts, by partition and attribute name (infra/link-grant.ts says what, and what IAM cannot narrow).
-    for (const statement of linkTableStatements(state.incidents.tableArn)) link.fn.addToRolePolicy(statement);
-    state.key.grant(link.fn, ...KEY_ACTIONS.read, ...KEY_ACTIONS.write);
+    // link-apply: what an acknowledgement from a link or the pager reads and puts, by partition and
+    // attribute name (infra/link-grant.ts says what, and what IAM cannot narrow).
+    for (const statement of linkTableStatements(state.incidents.tableArn)) linkApply.fn.addToRolePolicy(statement);
+    state.key.grant(linkApply.fn, ...KEY_ACTIONS.read, ...KEY_ACTIONS.write);
+    // link: public, so nothing but invoking the link-apply function, that one ARN (no version or
+    // alias wildcard). IAM has no condition on the invocation type: an asynchronous invocation by
+    // a compromised link function is held to the link-apply function's concurrency, and checked alike.
+    const invokeLinkApply = new iam.PolicyStatement({ sid: 'ForwardToLinkApply', actions: ['lambda:InvokeFunction'], resources: [linkApply.fn.functionArn] });
+    link.fn.addToRolePolicy(invokeLinkApply);
     // anchor: reads the record (the index lists the incidents), keeps its own bookkeeping items
     // (ANCHOR…: where anchoring stands, heads not yet anchored), signs and writes digests.
     grantIncidents(anchor, TABLE_ACTIONS.read, true);
@@ -276,14 +301,14 @@ export class ResponseStack extends Stack {
         resources: [state.idempotency.tableArn],
       }),
     );
-    // Each function may put on the bus only the events it announces: the public link function
-    // cannot start a containment ("Incident Opened") or fake a reminder.
+    // Each function may put on the bus only the events it announces (the public link function
+    // puts none): the link-apply function cannot start a containment ("Incident Opened") or fake a reminder.
     for (const [f, types] of [
       [record, ['Incident Opened', 'Incident Updated']],
       [contain, ['Containment Done', 'Containment Failed']],
       [sweep, ['Reminder Due']],
       [acknowledge, ['Incident Acknowledged']],
-      [link, ['Incident Acknowledged']],
+      [linkApply, ['Incident Acknowledged']],
     ] as const) {
       f.fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -374,6 +399,21 @@ export class ResponseStack extends Stack {
     });
     iam.PermissionsBoundary.of(anchor).apply(anchorBoundary);
     this.anchorBoundary = anchorBoundary;
+
+    // The public link function's own boundary: whatever policy is put on its role later, it can
+    // write its log and invoke the link-apply function, never reach a secret, the key or the table.
+    this.linkBoundary = new iam.ManagedPolicy(this, 'LinkBoundary', {
+      managedPolicyName: 'datalek-link-boundary',
+      description: 'datalek: the most the public link function may ever do (permissions boundary)',
+      statements: boundaryStatements([
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+        }),
+        invokeLinkApply,
+      ]),
+    });
+    iam.PermissionsBoundary.of(link).apply(this.linkBoundary);
 
     const route = (
       id: string,

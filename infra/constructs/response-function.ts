@@ -2,7 +2,8 @@
  * One response function: bundled with the local esbuild (no Docker) as ../bundling.ts says, arm64,
  * Node.js 22, Powertools environment, its own log group with retention, its own role named
  * `datalek-<handler>-function` (the containment Deny protects `datalek-*` roles), a dead-letter
- * queue encrypted with the pipeline's key, and alarms on its errors and failed events to on-call.
+ * queue encrypted with the pipeline's key (unless it is only ever invoked synchronously), and
+ * alarms on its errors and failed events to on-call.
  * Grants are made by the caller, per function, for what that function does.
  */
 import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
@@ -29,6 +30,12 @@ export interface ResponseFunctionProps {
   timeout?: Duration;
   /** Encrypts the dead-letter queue (it holds whole events: personal data). */
   key: kms.IKey;
+  /**
+   * Invoked only synchronously (a public function URL's function): no dead-letter queue, which
+   * Lambda uses for asynchronous invocations only, and so no grant on the key to write one.
+   * @default false
+   */
+  synchronousOnly?: boolean;
   /** How many may run at once; also alarms on throttles. @default unreserved */
   reservedConcurrency?: number;
 }
@@ -43,8 +50,8 @@ export class ResponseFunction extends Construct {
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
   public readonly errorsAlarm: cloudwatch.Alarm;
-  /** Events the function failed on after Lambda's retries (a rejected finding, a bug): kept, not lost. */
-  public readonly deadLetterQueue: sqs.Queue;
+  /** Events the function failed on after Lambda's retries (a rejected finding, a bug): kept, not lost. None when it is `synchronousOnly`. */
+  public readonly deadLetterQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ResponseFunctionProps) {
     super(scope, id);
@@ -61,17 +68,18 @@ export class ResponseFunction extends Construct {
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }),
     );
     this.role = role;
-    // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
-    props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
-    this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    if (!props.synchronousOnly) {
+      // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
+      props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+      this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    }
     this.fn = new lambda.Function(this, 'Function', {
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
+      ...(this.deadLetterQueue ? { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2 } : {}),
       code: handlerCode(props.handler),
       handler: 'index.handler',
       description: props.description,
@@ -97,12 +105,14 @@ export class ResponseFunction extends Construct {
       metric: this.fn.metricErrors({ period: ALARM_PERIOD }),
       topic: props.alarmTopic,
     });
-    onCallAlarm(this, 'FailedEventsAlarm', {
-      name: `${props.handler}-failed-events`,
-      description: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
-      topic: props.alarmTopic,
-    });
+    if (this.deadLetterQueue) {
+      onCallAlarm(this, 'FailedEventsAlarm', {
+        name: `${props.handler}-failed-events`,
+        description: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+        topic: props.alarmTopic,
+      });
+    }
     if (props.reservedConcurrency !== undefined) {
       // Throttled events wait in Lambda's queue and are retried (up to 6 hours), not lost: on-call
       // learns that work is queued behind the concurrency limit.

@@ -1,9 +1,10 @@
 /**
  * What the CDK app deploys for acknowledging from the page: the link key as a generated secret
  * under the pipeline's key, the link function with its public URL (no IAM: the signed token is the
- * authorisation) and reserved concurrency, each secret readable by exactly the functions that use
- * it, and with a pager in the policy the pager's keys and its webhook secret as two secrets: the
- * public link function checks webhooks but must never hold the keys that page on-call.
+ * authorisation) and reserved concurrency, forwarding to the private link-apply function, each
+ * secret readable by exactly the functions that use it, and with a pager in the policy the pager's
+ * keys and its webhook secret as two secrets: the link-apply function checks webhooks but must
+ * never hold the keys that page on-call, and the public link function holds neither.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,10 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     const { id, fn } = linkFunction(response);
     expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
     expect(linkFunction(paged).fn.Properties.ReservedConcurrentExecutions).toBe(3);
-    expect(fn.Properties.Environment.Variables.DATALEK_LINK_KEY_SECRET).toEqual({ Ref: secretId(response, 'datalek/ack-link-key') });
+    // The key is the link-apply function's: the public one only forwards (test/infra/link-forward.test.ts).
+    expect(fn.Properties.Environment.Variables.DATALEK_LINK_KEY_SECRET).toBeUndefined();
+    const [apply] = Object.values(response.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Description?.includes('link function forwards'));
+    expect(apply.Properties.Environment.Variables.DATALEK_LINK_KEY_SECRET).toEqual({ Ref: secretId(response, 'datalek/ack-link-key') });
     response.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [id, 'Arn'] } });
     // Function URLs made since October 2025 need both permissions; InvokeFunction only through the URL.
     response.hasResourceProperties('AWS::Lambda::Permission', {
@@ -83,15 +87,15 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     }
   });
 
-  /** Who reads each secret: the link key signs (notify, sweep) and checks (link); the pager's keys page; its webhook secret checks webhooks. */
+  /** Who reads each secret: the link key signs (notify, sweep) and checks (link-apply); the pager's keys page; its webhook secret checks webhooks. */
   const READERS: Record<string, string[]> = {
-    'datalek/ack-link-key': ['notify', 'sweep', 'link'],
+    'datalek/ack-link-key': ['notify', 'sweep', 'link-apply'],
     'datalek/pager': ['notify', 'sweep'],
-    'datalek/pager-webhook': ['link'],
+    'datalek/pager-webhook': ['link-apply'],
   };
 
-  it('lets exactly the functions that use each secret read it: the public link function never the pager’s keys', () => {
-    for (const handler of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'anchor', 'link']) {
+  it('lets exactly the functions that use each secret read it: the public link function none, the link-apply function never the pager’s keys', () => {
+    for (const handler of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'anchor', 'link', 'link-apply']) {
       const reads = roleStatements(paged, `datalek-${handler}-function`).filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'));
       const resources = JSON.stringify(reads.map((st) => st.Resource));
       for (const [name, readers] of Object.entries(READERS)) {
@@ -167,7 +171,7 @@ describe('acknowledgement links and the pager in the CDK app', () => {
       ['datalek: sends the FG and on-call messages of an incident', { Ref: secretId(paged, 'datalek/pager') }],
     ]);
     expect(withEnv(paged, 'DATALEK_PAGER_WEBHOOK_SECRET_ID')).toEqual([
-      ['datalek: signed acknowledgement links and pager webhooks (public function URL)', { Ref: secretId(paged, 'datalek/pager-webhook') }],
+      ['datalek: checks and applies what the public link function forwards (invoked by it only)', { Ref: secretId(paged, 'datalek/pager-webhook') }],
     ]);
     expect(withEnv(response, 'DATALEK_PAGER_WEBHOOK_SECRET_ID')).toEqual([]);
   });

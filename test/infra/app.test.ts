@@ -89,21 +89,30 @@ describe('the CDK app', () => {
 
   it('runs each handler on arm64 Node.js 22 with the Powertools environment and its own log group', () => {
     const functions = response.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(7);
+    expect(Object.keys(functions)).toHaveLength(8);
     response.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      Environment: {
-        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'datalek', POWERTOOLS_LOGGER_LOG_EVENT: 'false', DATALEK_TABLE: 'datalek-incidents' }),
-      },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'datalek', POWERTOOLS_LOGGER_LOG_EVENT: 'false' }) },
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
+    // Every function but the public link function (a forwarder, told only where to forward:
+    // test/infra/link-forward.test.ts) knows the table, and has a dead-letter queue.
+    const [publicLink, ...others] = Object.values(functions).sort((a, b) =>
+      String(a.Properties.Description).includes('public function URL') ? -1 : String(b.Properties.Description).includes('public function URL') ? 1 : 0,
+    );
+    expect(publicLink.Properties.Description).toContain('public function URL');
+    expect(publicLink.Properties.DeadLetterConfig).toBeUndefined();
+    for (const f of others) {
+      expect(f.Properties.Environment.Variables.DATALEK_TABLE, f.Properties.Description).toBe('datalek-incidents');
+      expect(f.Properties.DeadLetterConfig, f.Properties.Description).toEqual({ TargetArn: expect.anything() });
+    }
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
-    // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain and link functions' throttles, the exposed-interface alarm, the sweep's and
-    // anchor's not-running alarms and the two acknowledgement URLs' failures, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2 + 2);
-    response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
+    // Per function an errors alarm and (but the link function, invoked synchronously only) a
+    // failed-events alarm, plus one per route's dead-letter queue, the contain, link and link-apply
+    // functions' throttles, the exposed-interface alarm, the sweep's and anchor's not-running alarms
+    // and the two acknowledgement URLs' failures, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 8 + 7 + 5 + 3 + 1 + 2 + 2);
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');

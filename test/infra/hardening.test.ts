@@ -165,7 +165,13 @@ describe('the hardened AWS side', () => {
         return policies[role?.Properties.PermissionsBoundary.Ref];
       };
       expect(boundaryOf('datalek-contain-function').Properties.ManagedPolicyName).toBe('datalek-contain-boundary');
-      for (const name of ['record-finding', 'notify', 'sweep', 'acknowledge', 'link']) {
+      // The public link function's own boundary allows invoking the link-apply function and its log, nothing else.
+      const link = (boundaryOf('datalek-link-function').Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => st.Effect === 'Allow')
+        .flatMap(actionsOf);
+      expect(boundaryOf('datalek-link-function').Properties.ManagedPolicyName).toBe('datalek-link-boundary');
+      expect(new Set(link)).toEqual(new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'lambda:InvokeFunction']));
+      for (const name of ['record-finding', 'notify', 'sweep', 'acknowledge', 'link-apply']) {
         const boundary = boundaryOf(`datalek-${name}-function`);
         expect(boundary.Properties.ManagedPolicyName, name).toBe('datalek-function-boundary');
         const statements = boundary.Properties.PolicyDocument.Statement as Statement[];
@@ -189,7 +195,8 @@ describe('the hardened AWS side', () => {
         contain: ['Containment Done', 'Containment Failed'],
         sweep: ['Reminder Due'],
         acknowledge: ['Incident Acknowledged'],
-        link: ['Incident Acknowledged'],
+        'link-apply': ['Incident Acknowledged'],
+        link: [],
         notify: [],
         anchor: [],
       };
@@ -456,9 +463,9 @@ describe('the hardened AWS side', () => {
         Object.values(t.findResources('AWS::Lambda::Function'))
           .map((f) => f.Properties.ReservedConcurrentExecutions)
           .filter((r) => r !== undefined);
-      // The contain function's, then the public link function's (test/infra/ack-links.test.ts).
-      expect(reserved(response)).toEqual([10, 5]);
-      expect(reserved(Template.fromStack(withOrg.response))).toEqual([25, 5]);
+      // The link-apply function's, the contain function's, then the public link function's (test/infra/ack-links.test.ts).
+      expect(reserved(response)).toEqual([5, 10, 5]);
+      expect(reserved(Template.fromStack(withOrg.response))).toEqual([5, 25, 5]);
     });
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The link function's grant against the DynamoDB requests an acknowledgement really sends: the
- * link handler (as its function URL hands it requests) acknowledges on moto by a page's link and by
- * the pager's webhook, every request it sends is recorded as it goes on the wire, and each is
- * evaluated against the synthesized role and its permissions boundary (test/infra/dynamodb-iam.ts:
+ * The link-apply function's grant against the DynamoDB requests an acknowledgement really sends:
+ * the public link handler (as its function URL hands it requests) forwards to the link-apply
+ * handler, which acknowledges on moto by a page's link and by the pager's webhook; every request it
+ * sends is recorded as it goes on the wire, and each is evaluated against the synthesized role of
+ * the link-apply function and its permissions boundary (test/infra/dynamodb-iam.ts:
  * moto does not enforce IAM, and has no policy simulator). Writes an acknowledgement never makes
  * are refused by the same evaluation, and were allowed by the grant before.
  */
@@ -19,10 +20,12 @@ import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { createLinkHandler } from '../../handlers/lambda/link.js';
+import { createLinkApplyHandler, type LinkApplyDeps } from '../../handlers/lambda/link-apply.js';
 import { createLogger } from '../../handlers/lambda/runtime.js';
 import { buildApp } from '../../infra/build-app.js';
 import { findingEvent } from '../support/events.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { inProcessLambda } from '../support/lambda-invoke.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { type Authorization, allowed, authorizationsOf } from './dynamodb-iam.js';
 
@@ -46,14 +49,19 @@ function urlEvent(method: 'GET' | 'POST', path: string, body?: string, headers: 
   } as unknown as LambdaFunctionURLEvent;
 }
 
-/** The link role's statements and its permissions boundary's, as synthesized. */
+const APPLY_ROLE = 'datalek-link-apply-function';
+
+/** The link-apply role's statements and its permissions boundary's, as synthesized. */
 function linkPolicies(): Statement[][] {
   const t = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
-  const [, role] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === 'datalek-link-function') ?? [];
+  const [, role] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === APPLY_ROLE) ?? [];
   const boundary = t.findResources('AWS::IAM::ManagedPolicy')[role?.Properties.PermissionsBoundary?.Ref];
-  expect(boundary, 'the link role has a permissions boundary').toBeDefined();
-  return [roleStatements(t, 'datalek-link-function'), boundary.Properties.PolicyDocument.Statement as Statement[]];
+  expect(boundary, 'the link-apply role has a permissions boundary').toBeDefined();
+  return [roleStatements(t, APPLY_ROLE), boundary.Properties.PolicyDocument.Statement as Statement[]];
 }
+
+/** The public link function forwarding to the link-apply function, through JSON as Lambda carries it. */
+const linkFunctions = (deps: LinkApplyDeps) => createLinkHandler({ invoke: inProcessLambda(createLinkApplyHandler(deps)), log: () => undefined });
 
 /** The link function's table grant before it was narrowed: read and commit on the whole table. */
 const BEFORE: Statement[] = [
@@ -64,7 +72,7 @@ const BEFORE: Statement[] = [
   },
 ];
 
-describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against the link function's grant", () => {
+describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against the link-apply function's grant", () => {
   let moto: Moto;
   let policies: Statement[][];
   const sent: { operation: string; body: Record<string, unknown> }[] = [];
@@ -86,7 +94,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
     moto = await startMoto();
     await setupAwsResources(moto.clients);
     setupStore = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
-    // The link function's own client: every request it sends is recorded as it goes on the wire.
+    // The link-apply function's own client: every request it sends is recorded as it goes on the wire.
     const client = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     client.middlewareStack.add(
       (next) => async (args) => {
@@ -98,7 +106,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
       { step: 'build', name: 'recordForIam' },
     );
     linkStore = new DynamoDbIncidentStore(client, TABLE);
-    handler = createLinkHandler({
+    handler = linkFunctions({
       store: linkStore,
       policy,
       logger: createLogger(),
@@ -184,7 +192,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
       triggeredAt: at(30),
       earlier: [{ raisedAt: at(0), resolvedAt: at(20) }],
     });
-    const late = createLinkHandler({
+    const late = linkFunctions({
       store: linkStore,
       policy,
       logger: createLogger(),

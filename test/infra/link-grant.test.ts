@@ -1,6 +1,7 @@
 /**
- * The public link function's grant on the incidents table, as synthesized: only what an
- * acknowledgement reads and puts (infra/link-grant.ts), by partition key prefix and attribute name.
+ * The link-apply function's grant on the incidents table, as synthesized: only what an
+ * acknowledgement by a link or the pager reads and puts (infra/link-grant.ts), by partition key
+ * prefix and attribute name. (The public link function has none: test/infra/link-forward.test.ts.)
  * test/infra/link-grant-requests.test.ts holds the requests an acknowledgement makes against it.
  */
 import { Template } from 'aws-cdk-lib/assertions';
@@ -8,10 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
 
-const LINK_ROLE = 'datalek-link-function';
+const LINK_ROLE = 'datalek-link-apply-function';
 const onTable = (st: Statement) => actionsOf(st).some((a) => a.startsWith('dynamodb:'));
 
-describe("the link function's grant on the incidents table", () => {
+describe("the link-apply function's grant on the incidents table", () => {
   let statements: Statement[];
 
   beforeAll(() => {

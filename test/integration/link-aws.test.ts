@@ -1,18 +1,17 @@
 /**
- * The AWS side of acknowledgement links and chat cards, on moto: the link function's handler (as
- * its function URL hands it requests) reads the key from Secrets Manager and acknowledges an
- * incident in DynamoDB; the notify side signs the page's link with the same secret; SNS gives the
- * chat integration (an HTTPS subscriber) the card and e-mail and queues the text. The link function
- * as deployed (handlers/link.ts) checks the pager's webhooks with the webhook secret alone, from its
- * own secret, and never reads the pager's keys.
+ * The AWS side of acknowledgement links and chat cards, on moto: the public link function's handler
+ * (as its function URL hands it requests) forwards each request to the link-apply function, which
+ * reads the key from Secrets Manager and acknowledges an incident in DynamoDB; the notify side signs
+ * the page's link with the same secret; SNS gives the chat integration (an HTTPS subscriber) the
+ * card and e-mail and queues the text. The two functions as deployed (handlers/link.ts, which
+ * invokes through the Lambda API, and handlers/link-apply.ts) check the pager's webhooks with the
+ * webhook secret alone, from its own secret, and never read the pager's keys.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AwsConfig } from '../../handlers/adapters/aws/config.js';
@@ -23,35 +22,49 @@ import { deliverPending } from '../../handlers/core/deliver.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { createLinkHandler } from '../../handlers/lambda/link.js';
+import { createLinkApplyHandler } from '../../handlers/lambda/link-apply.js';
 import { createLogger, createNotifier } from '../../handlers/lambda/runtime.js';
 import type { DomainEvent } from '../../handlers/ports/event-publisher.js';
 import { findingEvent } from '../support/events.js';
+import { inProcessLambda } from '../support/lambda-invoke.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+import { secretsManager } from '../support/secrets.js';
 
 const LINK_HOST = 'abcdefghij0123456789abcdefghij01.lambda-url.eu-west-1.on.aws';
 
-/** One Secrets Manager call to moto, signed as the SDK signs it. */
-async function secretsManager(moto: Moto, target: string, body: Record<string, unknown>) {
-  const url = new URL(`${moto.endpoint}/`);
-  const text = JSON.stringify(body);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    region: TEST_REGION,
-    service: 'secretsmanager',
-    sha256: Sha256,
+const APPLY_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:datalek-link-apply';
+
+/**
+ * Lambda's Invoke API on a local port (moto's Lambda cannot run functions here): each invocation
+ * is recorded as it came over the wire and run in this process by the handler `target()` gives,
+ * its answer returned as Lambda returns it (a thrown error as X-Amz-Function-Error).
+ */
+async function lambdaApi(target: () => (event: unknown) => Promise<unknown>) {
+  const calls: { path: string; invocationType: string | undefined; payload: unknown }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', async () => {
+      const payload = JSON.parse(body) as unknown;
+      calls.push({ path: decodeURIComponent(req.url ?? ''), invocationType: req.headers['x-amz-invocation-type'] as string | undefined, payload });
+      try {
+        const out = await target()(payload);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+      } catch (err) {
+        res
+          .writeHead(200, { 'x-amz-function-error': 'Unhandled' })
+          .end(JSON.stringify({ errorType: (err as Error).name, errorMessage: (err as Error).message }));
+      }
+    });
   });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${target}` },
-    body: text,
-  });
-  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: text });
-  if (!res.ok) throw new Error(`${target}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { ARN: string };
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 /** A request as a Lambda function URL hands it over (payload format 2.0). */
@@ -163,8 +176,9 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
     expect(card).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' }, metadata: { threadId: id } });
     expect(card.content.nextSteps[0]).toBe(`Oppakken (link geldig tot 2026-11-28 04:15 CET): ${link}`);
 
-    // The link function: opening shows the button and changes nothing; pressing acknowledges in DynamoDB.
-    const handler = createLinkHandler({
+    // The link function forwards, the link-apply function checks and applies: opening shows the
+    // button and changes nothing; pressing acknowledges in DynamoDB.
+    const apply = createLinkApplyHandler({
       store,
       policy: DEFAULT_POLICY,
       logger: createLogger(),
@@ -172,6 +186,7 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       publisher: { publish: async (events) => void published.push(...events) },
       linkKey: secretKey(secretReader(secretArn, { region: TEST_REGION, env: { AWS_ENDPOINT_URL: moto.endpoint } })),
     });
+    const handler = createLinkHandler({ invoke: inProcessLambda(apply), log: () => undefined });
     const path = new URL(link).pathname;
     const opened = await handler(urlEvent('GET', path));
     expect(opened.statusCode).toBe(200);
@@ -190,7 +205,7 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
     expect((await store.getIncident(id))?.acknowledgedBy).toBe('Anna (from the page to on-call, round 1)');
   });
 
-  it('the deployed link function checks webhooks with its own webhook secret, never with the pager’s secret, which it does not read', async () => {
+  it('the deployed link functions: the public one forwards through the Lambda API with nothing but its target; the link-apply one checks webhooks with its own webhook secret, never the pager’s, which it does not read', async () => {
     const r = await recordEvent(
       { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false },
       findingEvent({ id: 'aws-hook', severity: 8.2, instanceId: 'i-awshook' }),
@@ -214,7 +229,7 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       DATALEK_POLICY: JSON.stringify({ onCall: { provider: 'pagerduty' } }),
       DATALEK_LINK_KEY_SECRET: secretArn,
       DATALEK_PAGER_WEBHOOK_SECRET_ID: webhookArn,
-      // Even told where the pager's keys are, the link function does not read them.
+      // Even told where the pager's keys are, the link-apply function does not read them.
       DATALEK_PAGER_SECRET: pagerArn,
     };
     const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -225,8 +240,14 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
         else process.env[k] = v;
       }
     };
+    let lambda: Awaited<ReturnType<typeof lambdaApi>> | undefined;
     try {
       vi.resetModules();
+      let apply = (await import('../../handlers/link-apply.js')).handler;
+      lambda = await lambdaApi(() => apply);
+      // The forwarder loads with only its target: none of the link-apply function's variables.
+      for (const k of Object.keys(env)) delete process.env[k];
+      Object.assign(process.env, { DATALEK_LINK_APPLY_FUNCTION: APPLY_ARN, AWS_ENDPOINT_URL_LAMBDA: lambda.url });
       const { handler } = await import('../../handlers/link.js');
       const body = JSON.stringify({
         event: {
@@ -252,6 +273,19 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       expect(signed.statusCode).toBe(200);
       // Authorised: the incident was never paged through PagerDuty, so its alert is not one of ours.
       expect(JSON.parse(signed.body as string)).toEqual({ outcome: 'unknown-alert', incidentId: id });
+      // Each request went to the link-apply function by its ARN, synchronously, as what the checks
+      // read: the raw body and the signature, and no other header, cookie or caller's address.
+      expect(lambda.calls.map((c) => [c.path, c.invocationType])).toEqual([
+        [`/2015-03-31/functions/${APPLY_ARN}/invocations`, 'RequestResponse'],
+        [`/2015-03-31/functions/${APPLY_ARN}/invocations`, 'RequestResponse'],
+      ]);
+      expect(lambda.calls[1].payload).toEqual({
+        method: 'POST',
+        origin: `https://${LINK_HOST}`,
+        path: '/hooks/pagerduty',
+        headers: { 'x-pagerduty-signature': `v1=${createHmac('sha256', 'w3bh00k-s3cret-0f-the-subscription').update(body).digest('hex')}` },
+        body,
+      });
 
       // The pager's whole JSON pasted into the webhook secret (the keys that page on-call, within
       // the public function's reach) checks nothing: the call fails (the provider retries it once
@@ -259,8 +293,9 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       const pastedJson = JSON.stringify({ routingKey: 'R0UT1NGKEY0123456789abcdefABCDEF', webhookSecret: 'w3bh00k-s3cret-0f-the-subscription' });
       await secretsManager(moto, 'PutSecretValue', { SecretId: webhookArn, SecretString: pastedJson });
       vi.resetModules();
-      const again = await import('../../handlers/link.js');
-      const pasted = await again.handler(
+      Object.assign(process.env, env);
+      apply = (await import('../../handlers/link-apply.js')).handler;
+      const pasted = await handler(
         urlEvent('POST', '/hooks/pagerduty', body, {
           'content-type': 'application/json',
           'x-pagerduty-signature': `v1=${createHmac('sha256', 'w3bh00k-s3cret-0f-the-subscription').update(body).digest('hex')}`,
@@ -272,6 +307,8 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledgement links and chat cards on AWS (m
       await expect(read()).rejects.toThrow(/^cannot read secret datalek\/pager-webhook: NotText: it holds JSON/);
     } finally {
       restore();
+      for (const k of ['DATALEK_LINK_APPLY_FUNCTION', 'AWS_ENDPOINT_URL_LAMBDA']) delete process.env[k];
+      await lambda?.close();
       vi.resetModules();
     }
   });
