@@ -392,7 +392,15 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown) => Promise
       deps.log?.(`datalek link: refused a forwarded request: ${parsed.problem}`);
       return { status: 400, contentType: 'text/plain; charset=utf-8', body: `not a link request: ${parsed.problem}\n` };
     }
-    const response = await app.fetch(asWebRequest(parsed.request));
+    let request: Request;
+    try {
+      request = asWebRequest(parsed.request);
+    } catch {
+      // A header value no browser or provider sends (a line break): refused like any other forgery.
+      deps.log?.('datalek link: refused a forwarded request: headers: not valid header values');
+      return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'not a link request: headers: not valid header values\n' };
+    }
+    const response = await app.fetch(request);
     return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain; charset=utf-8', body: await response.text() };
   };
 }

@@ -141,6 +141,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a compromised link function calling the link-a
       press(valid, { headers: { origin: ORIGIN, 'x-datalek-verified': 'true' } }),
       press(valid, { form: { by: 'Mallory', note: '', incidentId: b } }),
       press(valid, { method: 'PUT' }),
+      press(valid, { headers: { origin: `${ORIGIN}\r\nx-injected: 1` } }),
       press(valid, { path: `/ack/${valid}/../../incidents/${b}` }),
       { ...press(valid), path: '/admin' },
       'POST /ack',
