@@ -148,6 +148,14 @@ export interface SqliteStoreOptions {
    * or a store the user may only read does not stop \`status\`. @default false
    */
   readOnly?: boolean;
+  /**
+   * Recording in bulk (`datalek replay`): commits are synced to disk at checkpoints and when the
+   * store is closed, not one by one. A power cut can then take the last commits of a running
+   * replay, which replaying the same files records again. Otherwise every commit is synced before
+   * it returns: what a person records (and `serve`, which runs for hours) survives a power cut
+   * once the command has said so. @default false
+   */
+  bulk?: boolean;
 }
 
 export class SqliteIncidentStore implements IncidentStore, AuditSource {
@@ -178,10 +186,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // checkpoint, with two fsyncs, every 1,000 pages) replay checkpointed every few dozen
         // findings. At 10,000 pages (40 MB of log) checkpoints come ten times as seldom and copy
         // each often-written page once. A commit stays atomic and survives the process as before;
-        // as before (synchronous NORMAL, better-sqlite3's default with WAL) only a crash of the
-        // machine can lose commits made since the last checkpoint, and the store checkpoints
-        // when it is closed, at the end of every command.
+        // in bulk (below) only a crash of the machine can lose commits made since the last
+        // checkpoint, and the store checkpoints when it is closed, at the end of every command.
         this.db.pragma('wal_autocheckpoint = 10000');
+        // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
+        this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
       }
       const version = this.db.pragma('user_version', { simple: true }) as number;
       this.schema = options.readOnly ? version : SCHEMA_VERSION;
