@@ -192,7 +192,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
         this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
       }
-      const version = this.db.pragma('user_version', { simple: true }) as number;
+      const claimed = this.db.pragma('user_version', { simple: true }) as number;
+      // A store that holds a ledger was written by a datalek with one (schema 3 or later), whatever
+      // its user_version says: anyone with write access can set that number, and a store taken
+      // for one from before the ledger would be adopted, its edited records vouched for anew.
+      const version = claimed > 0 && claimed < 3 && hasTable(this.db, 'ledger') ? 3 : claimed;
       this.schema = options.readOnly ? version : SCHEMA_VERSION;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
@@ -1113,9 +1117,12 @@ function useWal(db: Database.Database): void {
 /** Something to wait on for a few milliseconds, synchronously (`useWal`). */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
+function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 function drillMarkOf(db: Database.Database): DrillMark | null {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!hasMeta) return null;
+  if (!hasTable(db, 'meta')) return null;
   const row = db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
   if (!row) return null;
   try {
