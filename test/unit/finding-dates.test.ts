@@ -99,3 +99,23 @@ describe('a finding created after it arrived', () => {
     }
   });
 });
+
+describe("a finding's key", () => {
+  // Attack review 2, §10: the key joins account, region and id with "/", so region "eu-west-1/abc"
+  // with id "def" and region "eu-west-1" with id "abc/def" were one key, and the second finding was
+  // lost under an error that sent the reader to a clean verify.
+  it('refuses a region that is not an AWS region, and an id holding "/" or control characters, naming the field', () => {
+    const withDetail = (patch: Record<string, unknown>) => {
+      const event = findingEvent({ createdAt: '2026-11-27T21:00:00Z' });
+      Object.assign(event.detail, patch);
+      return event;
+    };
+    expect(rejection(withDetail({ region: 'eu-west-1/abc', id: 'def' }))).toMatchObject({ path: 'detail.region' });
+    expect(rejection(withDetail({ region: '../../../etc\u202e\u0000' }))).toMatchObject({ path: 'detail.region' });
+    expect(rejection(withDetail({ id: 'abc/def' })).message).toMatch(/detail\.id.*"\/"/);
+    expect(rejection(withDetail({ id: 'abc\u0000' })).path).toBe('detail.id');
+    for (const region of ['eu-west-1', 'eu-central-2', 'us-gov-west-1', 'ap-southeast-5']) {
+      expect(() => parseEvent(withDetail({ region }), { now: NOW }), region).not.toThrow();
+    }
+  });
+});
