@@ -179,6 +179,7 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'blootgestelde instantie afschermen (handmatig)',
     'review-attack-sequence': 'aanvalsreeks nalopen (handmatig)',
     triage: 'beoordelen (handmatig)',
+    'contain-in-other-account': 'inperken in een ander account (handmatig)',
   },
   en: {
     'isolate-instance': 'isolate the EC2 instance',
@@ -202,6 +203,7 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'close the exposed instance (a person)',
     'review-attack-sequence': 'review the attack sequence (a person)',
     triage: 'triage (a person)',
+    'contain-in-other-account': 'contain it in the other account (a person)',
   },
 };
 /** A containment action in words; an action type this list does not know yet is shown as its code. */

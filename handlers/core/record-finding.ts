@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { planContainment } from './containment.js';
+import { placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -393,7 +393,12 @@ function attach(
   const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
   if (newType) askReview(incident, finding, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
-  const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+  const actions = planContainment(finding, deps.policy, incident.actions, {
+    canEnforce: deps.canEnforce,
+    forceEnforce: deps.forceEnforce,
+    now,
+    home: incident,
+  });
   incident.actions.push(...actions);
   entries.push(...actionEntries(actions, now));
   const news = { newType, finding: newsOf(finding, actions) };
@@ -495,7 +500,11 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(copyRecord(a));
+  for (const a of other.actions) {
+    // An action without an account of its own acted in its incident's account: it keeps saying so here.
+    const moved = placedIn(copyRecord(a), other, incident);
+    if (!incident.actions.some((x) => x.id === moved.id)) incident.actions.push(moved);
+  }
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (!incident.acknowledgedAt && other.acknowledgedAt) {
     // On-call took the merged incident: they hold the breach it is now part of.
@@ -681,7 +690,7 @@ function update(
       ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
     }
     absorb(incident, finding, now, entries);
-    actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+    actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident });
     incident.actions.push(...actions);
     entries.push(...actionEntries(actions, now));
     messages = announce(current, incident, deps.policy, now, entries);
