@@ -80,9 +80,13 @@ function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: Contain
 }
 
 /**
- * The actions a finding calls for. Sample findings get every action as skipped: test data never
- * touches a resource. Actions the incident already has (same type and target, in the same account
- * and region) are left out: finished containment is never run again.
+ * The actions a finding calls for, new or changed: merge them into the incident's with
+ * `withActions`. Sample findings get every action as skipped: test data never touches a resource.
+ * An action the incident already has (same type and target, in the same account and region) is
+ * left as it is: finished containment is never run again. Except: one only planned (the policy
+ * planned it for an earlier, milder finding, or an exemption tag held it) is enforced when this
+ * finding's rule enforces it, recorded with this finding: the order findings come in never
+ * decides whether a resource is contained.
  *
  * A target in another account than the incident's (the caller of an S3 finding, an attack
  * sequence's actor or resource) is acted on there, and only in an account containment may act in:
@@ -94,12 +98,16 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   const planned: ActionRecord[] = [];
   const home = opts.home ?? { accountId: finding.key.accountId, region: finding.key.region };
   const ours = new Set([home.accountId, finding.key.accountId, ...policy.containment.memberAccounts]);
-  const seen = new Set(existing.map((a) => actionId(a, home)));
+  // The incident's latest action per kind, target and place.
+  const latest = new Map<string, ActionRecord>();
+  for (const a of existing) latest.set(actionId(a, home), a);
+  const seen = new Set<string>();
   for (const { rule, step: asked } of stepsFor(finding, policy)) {
     const step = asked.runbook === undefined && asked.accountId && !ours.has(asked.accountId) ? otherAccountStep(asked) : asked;
     const id = actionId(step, home);
     if (seen.has(id)) continue;
     seen.add(id);
+    const before = latest.get(id);
     const person = step.runbook !== undefined;
     const wanted = !person && !step.skip && opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
     const exempt = wanted && exemptionOf(finding, step.target, policy);
@@ -134,9 +142,37 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     const params: Record<string, string> = { ...step.params, ...(person ? { runbook: step.runbook as string } : {}) };
     if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) params.revokeInstanceCredentials = 'true';
     if (Object.keys(params).length) action.params = params;
+    if (before) {
+      if (!upgrades(action, before)) continue;
+      action.id = before.id;
+    }
     planned.push(action);
   }
   return planned;
+}
+
+/** An enforced action in place of one the incident only planned, which touched nothing. */
+function upgrades(action: ActionRecord, before: ActionRecord): boolean {
+  return (
+    action.mode === 'enforce' &&
+    before.mode === 'plan' &&
+    !before.person &&
+    (before.status === 'planned' || before.status === 'skipped') &&
+    !before.steps?.length
+  );
+}
+
+/** The incident's actions with a plan's merged in: a changed action in its place, a new one at the end. */
+export function withActions(existing: ActionRecord[], planned: ActionRecord[]): ActionRecord[] {
+  if (planned.length === 0) return existing;
+  const changed = new Map(planned.map((a) => [a.id, a]));
+  const out = existing.map((a) => {
+    const now = changed.get(a.id);
+    if (now) changed.delete(a.id);
+    return now ?? a;
+  });
+  out.push(...changed.values());
+  return out;
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { placedIn, planContainment } from './containment.js';
+import { placedIn, planContainment, withActions } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -399,7 +399,7 @@ function attach(
     now,
     home: incident,
   });
-  incident.actions.push(...actions);
+  incident.actions = withActions(incident.actions, actions);
   entries.push(...actionEntries(actions, now));
   const news = { newType, finding: newsOf(finding, actions) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
@@ -691,7 +691,7 @@ function update(
     }
     absorb(incident, finding, now, entries);
     actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident });
-    incident.actions.push(...actions);
+    incident.actions = withActions(incident.actions, actions);
     entries.push(...actionEntries(actions, now));
     messages = announce(current, incident, deps.policy, now, entries);
   }

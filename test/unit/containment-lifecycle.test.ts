@@ -4,11 +4,11 @@
  * action is planned again on new evidence.
  */
 import { describe, expect, it } from 'vitest';
-import { actionId, placedIn, planContainment } from '../../handlers/core/containment.js';
+import { actionId, placedIn, planContainment, withActions } from '../../handlers/core/containment.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
-import { ACCOUNT, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, findingEvent, type instanceResource, REGION, sequenceDetection } from '../support/events.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 const OTHER = '444455556666';
@@ -68,5 +68,66 @@ describe('an action carries the account its target lives in', () => {
     const moved = placedIn(old, HOME, { accountId: OTHER, region: REGION });
     expect(moved).toMatchObject({ id: `isolate-instance:i-0aaa@${ACCOUNT}`, accountId: ACCOUNT });
     expect(placedIn(old, HOME, HOME)).toBe(old);
+  });
+});
+
+const inbound = { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'INBOUND' } } };
+
+describe('a later finding whose rule enforces upgrades what an earlier one only planned', () => {
+  const graded = parsePolicy({
+    containment: {
+      rules: [
+        { action: 'contain-workload', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' },
+        { action: 'contain-workload', findingTypes: ['Recon:EC2/*'], mode: 'plan' },
+      ],
+    },
+  });
+  const recon = findingEvent({ id: 'r1', type: 'Recon:EC2/Portscan', instanceId: 'i-0aaa' });
+  const backdoor = findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa' });
+
+  it('enforces it in place, with the finding that asked, and without the plan’s reason', () => {
+    const planned = plan(recon, graded);
+    expect(planned[0]).toMatchObject({ mode: 'plan', reason: 'policy mode is plan: recorded, not carried out' });
+    const upgraded = plan(backdoor, graded, planned);
+    expect(upgraded).toEqual([
+      {
+        id: 'isolate-instance:i-0aaa',
+        type: 'isolate-instance',
+        target: 'i-0aaa',
+        status: 'planned',
+        reason: undefined,
+        mode: 'enforce',
+        findingId: 'b1',
+        at: NOW,
+      },
+    ]);
+    expect(withActions(planned, upgraded)).toEqual(upgraded);
+  });
+
+  it('an exemption since removed: the next finding without the tag enforces it', () => {
+    const tagged = findingEvent({ id: 'b0', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa' });
+    (tagged.detail.resource as ReturnType<typeof instanceResource>).instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
+    const exempt = plan(tagged, graded);
+    expect(exempt[0]).toMatchObject({ mode: 'plan', status: 'planned' });
+    expect(plan(backdoor, graded, exempt)[0]).toMatchObject({ mode: 'enforce', findingId: 'b1' });
+  });
+
+  it('never touches what was enforced, carried out or is a person’s step, and a milder finding never downgrades', () => {
+    const enforced = plan(backdoor, graded);
+    expect(plan(recon, graded, enforced)).toEqual([]);
+    const done = [{ ...enforced[0], status: 'done' as const, steps: [{ name: 'capture-metadata', status: 'done' as const, at: NOW }] }];
+    expect(plan(backdoor, graded, done)).toEqual([]);
+    const person = plan(
+      findingEvent({ id: 't1', type: 'Recon:EC2/Portscan', instanceId: 'i-0aaa', resourceRole: 'TARGET', service: inbound }),
+      DEFAULT_POLICY,
+    ).filter((a) => a.person);
+    expect(person).toHaveLength(1);
+    expect(
+      plan(
+        findingEvent({ id: 't2', type: 'Recon:EC2/Portscan', instanceId: 'i-0aaa', resourceRole: 'TARGET', service: inbound }),
+        DEFAULT_POLICY,
+        person,
+      ).filter((a) => a.person),
+    ).toEqual([]);
   });
 });
