@@ -32,7 +32,15 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     findings: incident.findings,
     acknowledgedBy: incident.acknowledgedBy,
     acknowledgedAt: incident.acknowledgedAt,
-    actions: incident.actions.map((a) => ({ type: a.type, target: a.target, ...elsewhere(a), status: a.status, reason: a.reason ?? null })),
+    // A released action is shown as released: what it did was undone, the resource is open again.
+    actions: incident.actions.map((a) => ({
+      type: a.type,
+      target: a.target,
+      ...elsewhere(a),
+      status: a.released ? ('released' as const) : a.status,
+      reason: a.reason ?? null,
+      ...(a.released ? { released: a.released } : {}),
+    })),
     assessment: incident.assessment ?? null,
     reports: incident.reports ?? [],
     firstActivityAt: incident.firstActivityAt ?? null,
@@ -68,7 +76,7 @@ export function onCallNext(incident: Incident) {
   return {
     runbook: runbookFor(incident, 'on-call'),
     nextSteps: incident.actions
-      .filter((a) => a.status === 'planned' || a.status === 'failed')
+      .filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed'))
       .map((a) => ({ type: a.type, target: a.target, ...elsewhere(a), status: a.status, reason: a.reason ?? null, runbook: actionRunbook(a) })),
   };
 }
@@ -188,6 +196,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   if (incident.actions.length) {
     lines.push('  containment');
     for (const a of incident.actions) {
+      if (a.released) {
+        const r = a.released;
+        lines.push(`    ${'released'.padEnd(8)} ${a.type} ${a.target}${placeText(a)}: undone by ${r.by} at ${formatLocal(r.at, tz)}: ${r.reason}`);
+        continue;
+      }
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);

@@ -86,7 +86,8 @@ function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: Contain
  * left as it is: finished containment is never run again. Except: one only planned (the policy
  * planned it for an earlier, milder finding, or an exemption tag held it) is enforced when this
  * finding's rule enforces it, recorded with this finding: the order findings come in never
- * decides whether a resource is contained.
+ * decides whether a resource is contained. And one a person released is planned again, as an
+ * action of its own (`…#2`), by new evidence: another finding, or activity after the release.
  *
  * A target in another account than the incident's (the caller of an S3 finding, an attack
  * sequence's actor or resource) is acted on there, and only in an account containment may act in:
@@ -98,9 +99,12 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   const planned: ActionRecord[] = [];
   const home = opts.home ?? { accountId: finding.key.accountId, region: finding.key.region };
   const ours = new Set([home.accountId, finding.key.accountId, ...policy.containment.memberAccounts]);
-  // The incident's latest action per kind, target and place.
-  const latest = new Map<string, ActionRecord>();
-  for (const a of existing) latest.set(actionId(a, home), a);
+  // The incident's latest action per kind, target and place, and how many it had.
+  const latest = new Map<string, { action: ActionRecord; count: number }>();
+  for (const a of existing) {
+    const key = actionId(a, home);
+    latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
+  }
   const seen = new Set<string>();
   for (const { rule, step: asked } of stepsFor(finding, policy)) {
     const step = asked.runbook === undefined && asked.accountId && !ours.has(asked.accountId) ? otherAccountStep(asked) : asked;
@@ -142,9 +146,12 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     const params: Record<string, string> = { ...step.params, ...(person ? { runbook: step.runbook as string } : {}) };
     if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) params.revokeInstanceCredentials = 'true';
     if (Object.keys(params).length) action.params = params;
-    if (before) {
-      if (!upgrades(action, before)) continue;
-      action.id = before.id;
+    if (before?.action.released) {
+      if (!renewed(finding, before.action)) continue;
+      action.id = `${id}#${before.count + 1}`;
+    } else if (before) {
+      if (!upgrades(action, before.action)) continue;
+      action.id = before.action.id;
     }
     planned.push(action);
   }
@@ -160,6 +167,16 @@ function upgrades(action: ActionRecord, before: ActionRecord): boolean {
     (before.status === 'planned' || before.status === 'skipped') &&
     !before.steps?.length
   );
+}
+
+/**
+ * New evidence after a person released an action: another finding than the one it was planned
+ * for, or this one's activity after the release (a later version). A redelivery of what the person
+ * saw when releasing is not.
+ */
+function renewed(finding: Finding, released: ActionRecord): boolean {
+  const at = Date.parse(released.released?.at ?? '');
+  return finding.key.findingId !== released.findingId || Date.parse(finding.updatedAt) > at;
 }
 
 /** The incident's actions with a plan's merged in: a changed action in its place, a new one at the end. */

@@ -10,10 +10,12 @@ import { ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js'
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { showObject, showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
 import { buildScenario, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -81,5 +83,38 @@ describe.skipIf(!MOTO_AVAILABLE)('containment planned again: upgraded and after 
     expect(incident.actions).toHaveLength(1);
     expect(incident.actions[0]).toMatchObject({ mode: 'enforce', status: 'done', findingId: 'a0000000000000000000000000000002' });
     expect(incident.actions[0].reason).toBeUndefined();
+  });
+
+  it('after a release, show says released, and a later finding on the instance contains it again', async () => {
+    const s = await buildScenario(c);
+    await showOwnInterfaceGroups(c.ec2, [s.instanceId]);
+    const first = await record('b0000000000000000000000000000001', 'Backdoor:EC2/C&CActivity.B', s.instanceId);
+    const incidentId = first.incidentId as string;
+    await contain(incidentId);
+    expect(await isolated(s.instanceId)).toBe(true);
+    await releaseContainment({ store, policy: POLICY, now, containment }, { incidentId, by: 'anna', reason: 'looked like a false positive' });
+    expect(await isolated(s.instanceId)).toBe(false);
+
+    const released = (await store.getIncident(incidentId)) as Incident;
+    const timeline = await store.getTimeline(incidentId);
+    const shown = showObject(released, timeline, POLICY, now());
+    expect(shown.actions).toEqual([
+      expect.objectContaining({
+        type: 'isolate-instance',
+        status: 'released',
+        released: expect.objectContaining({ by: 'anna', reason: 'looked like a false positive' }),
+      }),
+    ]);
+    expect(showText(released, timeline, POLICY, now())).toMatch(/released +isolate-instance i-\S+: undone by anna at .*: looked like a false positive/);
+    expect(showText(released, timeline, POLICY, now())).not.toMatch(/ done +isolate-instance/);
+
+    const miner = await record('b0000000000000000000000000000002', 'CryptoCurrency:EC2/BitcoinTool.B', s.instanceId);
+    expect(miner).toMatchObject({ outcome: 'attached', incidentId, actions: [{ type: 'isolate-instance', status: 'planned' }] });
+    const ran = await contain(incidentId);
+    expect(ran.actions.map((a) => `${a.id} ${a.status}`)).toEqual([`isolate-instance:${s.instanceId}#2 done`]);
+    expect(await isolated(s.instanceId)).toBe(true);
+    const again = (await store.getIncident(incidentId)) as Incident;
+    expect(showObject(again, [], POLICY, now()).actions.map((a) => a.status)).toEqual(['released', 'done']);
+    expect(again.actions[1]).toMatchObject({ mode: 'enforce', findingId: 'b0000000000000000000000000000002' });
   });
 });

@@ -131,3 +131,31 @@ describe('a later finding whose rule enforces upgrades what an earlier one only 
     ).toEqual([]);
   });
 });
+
+describe('a released action is planned again on new evidence', () => {
+  const enforcing = parsePolicy({
+    containment: { rules: [{ action: 'contain-workload', findingTypes: ['Backdoor:EC2/*', 'CryptoCurrency:EC2/*'], mode: 'enforce' }] },
+  });
+  const releasedAt = '2026-11-28T02:00:00.000Z';
+  const released = (): ActionRecord[] => [
+    {
+      ...plan(findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa' }), enforcing)[0],
+      status: 'done',
+      released: { at: releasedAt, by: 'anna', reason: 'false positive' },
+    },
+  ];
+
+  it('another finding plans it again, as an action of its own', () => {
+    const again = plan(findingEvent({ id: 'c1', type: 'CryptoCurrency:EC2/BitcoinTool.B', instanceId: 'i-0aaa' }), enforcing, released());
+    expect(again).toEqual([expect.objectContaining({ id: 'isolate-instance:i-0aaa#2', mode: 'enforce', status: 'planned', findingId: 'c1' })]);
+    const third = plan(findingEvent({ id: 'c2', type: 'CryptoCurrency:EC2/BitcoinTool.B', instanceId: 'i-0aaa' }), enforcing, [...released(), ...again]);
+    expect(third).toEqual([]);
+  });
+
+  it('the released finding active again after the release plans it again; what the person saw when releasing does not', () => {
+    const before = findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa', updatedAt: '2026-11-28T01:00:00.000Z' });
+    expect(plan(before, enforcing, released())).toEqual([]);
+    const after = findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa', updatedAt: '2026-11-28T02:30:00.000Z', count: 2 });
+    expect(plan(after, enforcing, released())).toEqual([expect.objectContaining({ id: 'isolate-instance:i-0aaa#2', findingId: 'b1' })]);
+  });
+});
