@@ -682,18 +682,33 @@ function update(
   // A closed incident keeps the record of later versions that show no new activity (those that do
   // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
-    if (finding.sequence) {
-      // A sequence's later version may name more resources: they join this incident too.
-      const keys = correlationKeys(finding);
-      const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
-      const holders = distinct(keys.filter((k) => !held.has(k)).map((k) => holderOf.get(k)));
-      ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
+    // A later version may name resources the incident does not hold: a sequence's more of them, and
+    // any finding's another resource than before (a replayed or crafted event). They join this
+    // incident as a new finding's would: free keys claimed, incidents holding them merged or linked.
+    const keys = correlationKeys(finding);
+    const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+    const fresh = keys.filter((k) => !held.has(k));
+    if (fresh.length) ({ claims, others } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries));
+    if (!finding.sequence && !held.has(keys[0])) {
+      entries.push({
+        at: now,
+        kind: 'finding-resource-changed',
+        detail: {
+          findingId: finding.key.findingId,
+          resourceType: finding.resource.resourceType,
+          resourceId: finding.resource.id,
+          claimed: claims.includes(keys[0]),
+        },
+      });
+      addResource(incident, finding.resource);
     }
     absorb(incident, finding, now, entries);
     actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident });
     incident.actions = withActions(incident.actions, actions);
     entries.push(...actionEntries(actions, now));
-    messages = announce(current, incident, deps.policy, now, entries);
+    // Containment this version plans anew is on-call's to know, as a joining finding's is.
+    const news = newsOf(finding, actions);
+    messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
   }
   return finish(
     incident,
