@@ -41,7 +41,10 @@ describe.skipIf(!MOTO_AVAILABLE)('containment planned again: upgraded and after 
   let containment: AwsContainment;
   let minute = 0;
   /** A clock that moves a minute per reading: each finding comes after the last thing done. */
-  const now = () => new Date(Date.parse('2026-11-29T08:00:00.000Z') + (minute += 1) * 60_000).toISOString();
+  const now = () => {
+    minute += 1;
+    return new Date(Date.parse('2026-11-29T08:00:00.000Z') + minute * 60_000).toISOString();
+  };
 
   beforeAll(async () => {
     moto = await startMoto();
