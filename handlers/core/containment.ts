@@ -7,7 +7,7 @@
  * Kubernetes side of a cluster, the credentials inside a database). A person's step is always
  * planned, never enforced, and names the runbook to follow.
  */
-import type { AccessKeyRef, AffectedResource, Finding } from './finding.js';
+import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen } from './finding.js';
 import { arnTail } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord } from './incident.js';
@@ -171,12 +171,13 @@ function upgrades(action: ActionRecord, before: ActionRecord): boolean {
 
 /**
  * New evidence after a person released an action: another finding than the one it was planned
- * for, or this one's activity after the release (a later version). A redelivery of what the person
- * saw when releasing is not.
+ * for, or this one's activity last seen after the release (a later occurrence). A version that
+ * shows none (archived in GuardDuty, as a false positive is, or re-scored) is not, nor is a
+ * redelivery of what the person saw when releasing.
  */
 function renewed(finding: Finding, released: ActionRecord): boolean {
-  const at = Date.parse(released.released?.at ?? '');
-  return finding.key.findingId !== released.findingId || Date.parse(finding.updatedAt) > at;
+  if (finding.archived) return false;
+  return finding.key.findingId !== released.findingId || Date.parse(lastSeen(finding)) > Date.parse(released.released?.at ?? '');
 }
 
 /** The incident's actions with a plan's merged in: a changed action in its place, a new one at the end. */

@@ -24,6 +24,7 @@ import {
   type Finding,
   type FindingVersion,
   findingKeyString,
+  lastSeen,
   type ParsedEvent,
   parseEvent,
   parseEventText,
@@ -308,13 +309,6 @@ function open_(
 function activeAfterClosing(finding: Finding, known: FindingRecord, closed: Incident): boolean {
   if (finding.version.count > known.version.count) return true;
   return closed.closedAt !== null && Date.parse(lastSeen(finding)) > Date.parse(closed.closedAt);
-}
-
-/** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
-function lastSeen(finding: Finding): string {
-  const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
-  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
-  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
 }
 
 /**

@@ -152,10 +152,23 @@ describe('a released action is planned again on new evidence', () => {
     expect(third).toEqual([]);
   });
 
-  it('the released finding active again after the release plans it again; what the person saw when releasing does not', () => {
-    const before = findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa', updatedAt: '2026-11-28T01:00:00.000Z' });
-    expect(plan(before, enforcing, released())).toEqual([]);
-    const after = findingEvent({ id: 'b1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-0aaa', updatedAt: '2026-11-28T02:30:00.000Z', count: 2 });
-    expect(plan(after, enforcing, released())).toEqual([expect.objectContaining({ id: 'isolate-instance:i-0aaa#2', findingId: 'b1' })]);
+  it('the released finding active again after the release plans it again; what the person saw, or its archiving, does not', () => {
+    const seen = (lastSeenAt: string, o: { archived?: boolean; count?: number } = {}) =>
+      findingEvent({
+        id: 'b1',
+        type: 'Backdoor:EC2/C&CActivity.B',
+        instanceId: 'i-0aaa',
+        updatedAt: '2026-11-28T02:30:00.000Z',
+        count: o.count ?? 2,
+        archived: o.archived,
+        service: { eventLastSeen: lastSeenAt },
+      });
+    expect(plan(seen('2026-11-28T01:00:00.000Z'), enforcing, released())).toEqual([]);
+    // A false positive is released and archived in GuardDuty: the archive's update is no new activity.
+    expect(plan(seen('2026-11-28T01:00:00.000Z', { archived: true }), enforcing, released())).toEqual([]);
+    expect(plan(seen('2026-11-28T02:20:00.000Z', { archived: true }), enforcing, released())).toEqual([]);
+    expect(plan(seen('2026-11-28T02:20:00.000Z'), enforcing, released())).toEqual([
+      expect.objectContaining({ id: 'isolate-instance:i-0aaa#2', findingId: 'b1' }),
+    ]);
   });
 });
