@@ -15,7 +15,6 @@
  * role is in the rule's own account), so the condition names exactly the one rule that does.
  */
 import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -27,7 +26,7 @@ import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
+import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, lostEventsAlarm, onCallAlarm, ruleMetric, warnIfUnsubscribed } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -89,8 +88,6 @@ export class ForwarderStack extends Stack {
     });
     this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: this.deadLetterQueue, role }));
 
-    const ruleMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: this.rule.ruleName }, statistic: 'Sum', period: ALARM_PERIOD });
     onCallAlarm(this, 'DeadLettersAlarm', {
       name: 'forwarder-dead-letters',
       description: `datalek: GuardDuty findings of ${this.region} could not be forwarded to ${props.centralRegion}; they wait in the dead-letter queue`,
@@ -100,13 +97,13 @@ export class ForwarderStack extends Stack {
     onCallAlarm(this, 'ThrottledAlarm', {
       name: 'forwarder-throttled',
       description: `datalek: forwarding GuardDuty findings of ${this.region} was throttled; findings reach the pipeline late`,
-      metric: ruleMetric('ThrottledRules'),
+      metric: ruleMetric(this.rule, 'ThrottledRules'),
       topic: this.alarmTopic,
     });
-    onCallAlarm(this, 'LostAlarm', {
-      name: 'forwarder-lost',
-      description: `datalek: GuardDuty findings of ${this.region} could be neither forwarded nor put in the dead-letter queue: they are LOST; look them up in the GuardDuty console`,
-      metric: ruleMetric('InvocationsFailedToBeSentToDlq'),
+    lostEventsAlarm(this, 'LostAlarm', {
+      name: 'forwarder',
+      rule: this.rule,
+      what: `GuardDuty findings of ${this.region} bound for ${props.centralRegion}`,
       topic: this.alarmTopic,
     });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.

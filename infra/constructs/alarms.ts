@@ -5,9 +5,10 @@
  * account's alarms whose names start with `datalek-`, in the topic's region (alarms can only
  * notify a topic in their own region).
  */
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -82,6 +83,36 @@ export function onCallAlarm(scope: Construct, id: string, props: OnCallAlarmProp
 
 /** Five minutes, the period of every alarm here. */
 export const ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * A metric EventBridge keeps per rule (`ThrottledRules`, `InvocationsFailedToBeSentToDlq`, …),
+ * summed over ALARM_PERIOD. A rule on a custom bus is named in its metrics by the bus and the
+ * rule's name, and its `Ref` (`ruleName` here) is `bus|name`: the name is its second part.
+ */
+export function ruleMetric(rule: events.IRule, metricName: string, bus?: events.IEventBus): cloudwatch.Metric {
+  const dimensionsMap: cloudwatch.DimensionsMap = bus
+    ? { EventBusName: bus.eventBusName, RuleName: Fn.select(1, Fn.split('|', rule.ruleName)) }
+    : { RuleName: rule.ruleName };
+  return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap, statistic: 'Sum', period: ALARM_PERIOD });
+}
+
+/**
+ * Pages when a rule's event could be neither delivered to its target nor put in the target's
+ * dead-letter queue (the queue's key or policy broken): the event is gone, and this is the only
+ * trace of it.
+ */
+export function lostEventsAlarm(
+  scope: Construct,
+  id: string,
+  props: { name: string; rule: events.IRule; bus?: events.IEventBus; what: string; topic: sns.ITopic },
+): cloudwatch.Alarm {
+  return onCallAlarm(scope, id, {
+    name: `${props.name}-lost`,
+    description: `datalek: ${props.what} could be neither delivered nor put in the dead-letter queue: they are LOST; look them up in the GuardDuty console (or the pipeline's event archive) and answer them by hand`,
+    metric: ruleMetric(props.rule, 'InvocationsFailedToBeSentToDlq', props.bus),
+    topic: props.topic,
+  });
+}
 
 export interface HeartbeatAlarmProps {
   /** The alarm's name after `datalek-`. */

@@ -1,7 +1,8 @@
 /**
  * A route from an event pattern to a response function: the rule, a retry policy, and an
  * encrypted dead-letter queue with an alarm on its depth, so no event is dropped silently after
- * EventBridge's retries (it drops them otherwise).
+ * EventBridge's retries (it drops them otherwise), and an alarm on events that could not even be
+ * put in that queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,10 +13,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../handlers/core/rules.js';
-import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
+import { ALARM_PERIOD, lostEventsAlarm, onCallAlarm } from './alarms.js';
 
 export interface EventRouteProps {
-  /** Names its alarm: `datalek-<name>-dead-letters`. */
+  /** Names its alarms: `datalek-<name>-dead-letters`, `datalek-<name>-lost`. */
   name: string;
   description: string;
   /** The pattern (from handlers/core/rules.ts); or a schedule. */
@@ -60,6 +61,7 @@ export class EventRoute extends Construct {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
       topic: props.alarmTopic,
     });
+    lostEventsAlarm(this, 'LostAlarm', { name: props.name, rule: this.rule, bus: props.bus, what: `events for ${props.description}`, topic: props.alarmTopic });
   }
 }
 

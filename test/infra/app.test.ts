@@ -99,12 +99,12 @@ describe('the CDK app', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
-    // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain and link functions' throttles, the exposed-interface alarm, the sweep's and
-    // anchor's not-running alarms and the two acknowledgement URLs' failures, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2 + 2);
+    // Per function an errors, a throttles and a failed-events alarm, per route one on its dead-letter
+    // queue and one on events lost before it, the exposed-interface alarm, the sweep's and anchor's
+    // not-running alarms and the two acknowledgement URLs' failures, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 3 + 5 * 2 + 1 + 2 + 2);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
-    response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
     }

@@ -1,0 +1,84 @@
+/**
+ * No finding waits, or stops arriving, without on-call being told (review 2, S1): each assertion
+ * reads the synthesized templates.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+
+type Resources = Record<string, { Properties: Record<string, unknown> }>;
+
+/** The alarms of a template on `metric`, by the logical id of the resource their dimension names. */
+function alarmsOn(t: Template, namespace: string, metric: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources)) {
+    const p = alarm.Properties;
+    if (p.Namespace !== namespace || p.MetricName !== metric) continue;
+    for (const d of p.Dimensions as { Value: unknown }[]) out.set(JSON.stringify(d.Value), p);
+  }
+  return out;
+}
+
+describe('no finding waits unseen', () => {
+  let built: DatalekApp;
+  let response: Template;
+  let forwarder: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    response = Template.fromStack(built.response);
+    forwarder = Template.fromStack(built.forwarders[0]);
+  }, 120_000);
+
+  it('pages on-call when any function is throttled, not only those with reserved concurrency', () => {
+    const throttles = alarmsOn(response, 'AWS/Lambda', 'Throttles');
+    const functions = Object.keys(response.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(7);
+    for (const id of functions) {
+      const alarm = throttles.get(JSON.stringify({ Ref: id }));
+      expect(alarm, `${id} has no throttles alarm`).toBeDefined();
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300 });
+      expect(alarm?.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it("bounds how long an event may wait in Lambda's queue: an hour, then the alarmed dead-letter queue", () => {
+    const configs = Object.values(response.findResources('AWS::Lambda::EventInvokeConfig') as Resources);
+    expect(configs).toHaveLength(7);
+    for (const c of configs) expect(c.Properties).toMatchObject({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
+    // What expires goes to the function's dead-letter queue, whose depth pages.
+    const failed = alarmsOn(response, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    for (const [id, fn] of Object.entries(response.findResources('AWS::Lambda::Function') as Resources)) {
+      const queue = JSON.stringify((fn.Properties.DeadLetterConfig as { TargetArn: { 'Fn::GetAtt': [string, string] } }).TargetArn['Fn::GetAtt'][0]);
+      expect(
+        [...failed.keys()].some((k) => k.includes(JSON.parse(queue))),
+        `${id}: its dead-letter queue has no depth alarm`,
+      ).toBe(true);
+    }
+  });
+
+  it('pages when an event could be neither delivered nor put in its dead-letter queue, for every rule (central and forwarder)', () => {
+    for (const t of [response, forwarder]) {
+      const lost = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources)
+        .map((a) => a.Properties)
+        .filter((p) => p.Namespace === 'AWS/Events' && p.MetricName === 'InvocationsFailedToBeSentToDlq');
+      const rules = Object.entries(t.findResources('AWS::Events::Rule') as Resources).filter(([, r]) =>
+        (r.Properties.Targets as { DeadLetterConfig?: unknown }[]).some((target) => target.DeadLetterConfig),
+      );
+      expect(rules.length).toBeGreaterThan(0);
+      for (const [id, rule] of rules) {
+        // EventBridge's metrics name a rule on a custom bus by the bus and the rule's name; the
+        // rule's Ref there is `bus|name`, so the name is its second part.
+        const dimensions = rule.Properties.EventBusName
+          ? [
+              { Name: 'EventBusName', Value: rule.Properties.EventBusName },
+              { Name: 'RuleName', Value: { 'Fn::Select': [1, { 'Fn::Split': ['|', { Ref: id }] }] } },
+            ]
+          : [{ Name: 'RuleName', Value: { Ref: id } }];
+        const alarm = lost.find((p) => JSON.stringify(p.Dimensions) === JSON.stringify(dimensions));
+        expect(alarm, `${id} has no lost-events alarm on ${JSON.stringify(dimensions)}`).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
+      }
+    }
+  });
+});
