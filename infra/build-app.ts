@@ -239,6 +239,12 @@ function acknowledge(stacks: {
         "the pager's webhook secret is PagerDuty's (issued with the webhook subscription) or the token Opsgenie's webhook is configured to send: rotated there and here together by hand (README, Deploy)",
     });
   }
+  for (const watch of [response.watch, ...forwarders.map((f) => f.watch)]) {
+    Validations.of(watch.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is where the watched CloudTrail calls wait for on-call to read them; its depth is the page, and nothing consumes it',
+    });
+  }
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -14,21 +14,23 @@
  * ARN as the source for event bus rule targets. No other account's rule uses the role (a rule's
  * role is in the rule's own account), so the condition names exactly the one rule that does.
  */
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, lostEventsAlarm, onCallAlarm, ruleMetric, warnIfUnsubscribed } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
+import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { eventQueue } from './constructs/queue.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
 export const FORWARD_RULE_NAME = 'datalek-forward-findings';
@@ -44,6 +46,8 @@ export class ForwarderStack extends Stack {
   public readonly key: kms.Key;
   /** On-call's alarm topic in this region. */
   public readonly alarmTopic: sns.Topic;
+  /** Pages on calls that stop this region's findings from being forwarded. */
+  public readonly watch: PipelineWatch;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
     super(scope, id, props);
@@ -68,12 +72,7 @@ export class ForwarderStack extends Stack {
     allowAlarmsToPublish(this.alarmTopic);
     warnIfUnsubscribed(this.alarmTopic, props.config.onCallEmail);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'DeadLetters', this.key);
     const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const role = new iam.Role(this, 'ForwardRole', {
       description: `datalek: EventBridge puts the GuardDuty findings of ${this.region} on the default bus of ${props.centralRegion}, for the rule ${FORWARD_RULE_NAME} only`,
@@ -106,6 +105,7 @@ export class ForwarderStack extends Stack {
       what: `GuardDuty findings of ${this.region} bound for ${props.centralRegion}`,
       topic: this.alarmTopic,
     });
+    this.watch = new PipelineWatch(this, 'Watch', { rulePrefixes: ['datalek-'], functionWildcards: [], key: this.key, alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
   }

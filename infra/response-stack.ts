@@ -26,6 +26,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
+import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -94,6 +95,8 @@ export class ResponseStack extends Stack {
   /** The contain function's boundary: containment, and what every function needs. */
   public readonly containBoundary: iam.ManagedPolicy;
   public readonly anchorBoundary: iam.ManagedPolicy;
+  /** Pages on calls that stop findings from reaching the pipeline in this region. */
+  public readonly watch: PipelineWatch;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -411,6 +414,15 @@ export class ResponseStack extends Stack {
         'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
       metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
       topic: alarmTopic,
+    });
+
+    // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
+    // stopped) fail nothing: they page through their own rule on CloudTrail's events.
+    this.watch = new PipelineWatch(this, 'Watch', {
+      rulePrefixes: [`${this.stackName}-`, 'datalek-'],
+      functionWildcards: [`*${this.stackName}-*`],
+      key: state.key,
+      alarmTopic,
     });
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if

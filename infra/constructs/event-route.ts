@@ -10,10 +10,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../handlers/core/rules.js';
 import { ALARM_PERIOD, lostEventsAlarm, onCallAlarm } from './alarms.js';
+import { eventQueue } from './queue.js';
 
 export interface EventRouteProps {
   /** Names its alarms: `datalek-<name>-dead-letters`, `datalek-<name>-lost`. */
@@ -36,12 +37,7 @@ export class EventRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRouteProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'DeadLetters', props.key);
     this.rule = new events.Rule(this, 'Rule', {
       description: props.description,
       eventBus: props.bus,

@@ -13,10 +13,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleHandler, PROJECT_ROOT } from '../bundling.js';
 import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
+import { eventQueue } from './queue.js';
 
 export interface ResponseFunctionProps {
   /** The entry file under handlers/, without `.ts`: `record-finding`. */
@@ -77,12 +78,7 @@ export class ResponseFunction extends Construct {
     this.role = role;
     // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
     props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
-    this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'FailedEvents', props.key);
     this.fn = new lambda.Function(this, 'Function', {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: RETRY_ATTEMPTS,

@@ -5,6 +5,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -79,6 +80,37 @@ describe('no finding waits unseen', () => {
         const alarm = lost.find((p) => JSON.stringify(p.Dimensions) === JSON.stringify(dimensions));
         expect(alarm, `${id} has no lost-events alarm on ${JSON.stringify(dimensions)}`).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
       }
+    }
+  });
+});
+
+describe('nothing stops the findings unseen', () => {
+  it('watches, in the central and every forwarder region, the calls that stop findings, and pages on-call until someone has read them', () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    for (const t of [Template.fromStack(built.response), Template.fromStack(built.forwarders[0])]) {
+      const [[ruleId, rule]] = Object.entries(t.findResources('AWS::Events::Rule', { Properties: { Name: WATCH_RULE_NAME } }) as Resources);
+      expect(rule.Properties.State).toBe('ENABLED');
+      expect(rule.Properties.EventPattern).toMatchObject({ 'detail-type': ['AWS API Call via CloudTrail'] });
+      // On the default bus: CloudTrail's events arrive there.
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      const [target] = rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[];
+      const queueId = target.Arn['Fn::GetAtt'][0];
+      const queue = t.findResources('AWS::SQS::Queue')[queueId];
+      expect(queue.Properties).toMatchObject({ KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 14 * 24 * 3600 });
+      const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'datalek-pipeline-changed' } }) as Resources);
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      // EventBridge may send to the queue for this rule only.
+      const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources).filter((p) =>
+        JSON.stringify(p.Properties.Queues).includes(queueId),
+      );
+      expect(JSON.stringify(policies)).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
     }
   });
 });
