@@ -210,8 +210,25 @@ describe('EU residency', () => {
     expect(() => buildApp({ region, allowNonEuRegion: 'true', ...noBundling })).not.toThrow();
   });
 
-  it('refuses a forwarder region outside the EU too', () => {
-    expect(() => buildApp({ region: 'eu-west-1', forwardFrom: 'us-west-2', ...noBundling })).toThrow(/us-west-2 is outside the EU/);
+  it('forwards the findings of a region outside the EU into the central EU region, and answers them there', () => {
+    // GuardDuty raises a stolen key's findings where it is used (us-east-1, often): forwarding them
+    // moves them into the EU, it does not deploy the pipeline outside it.
+    const built = buildApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,ap-southeast-2', ...noBundling });
+    expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1', 'ap-southeast-2']);
+    const [forward] = Object.values(
+      Template.fromStack(built.forwarders[0]).findResources('AWS::Events::Rule', { Properties: { Name: 'datalek-forward-findings' } }),
+    );
+    expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toContain(':events:eu-west-1:');
+    // Containment acts where the findings' resources are.
+    expect(JSON.stringify(Template.fromStack(built.response).toJSON())).toContain(':us-east-1:');
+    // The central region itself stays in the EU.
+    expect(() => buildApp({ region: 'us-east-1', forwardFrom: 'eu-west-1', ...noBundling })).toThrow(/us-east-1 is outside the EU/);
+  });
+
+  it('names a forwarder region that is no AWS region name', () => {
+    expect(() => buildApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,Frankfurt', ...noBundling })).toThrow(
+      /forwardFrom: Frankfurt is not an AWS region name/,
+    );
   });
 
   it('names a bad context value', () => {
