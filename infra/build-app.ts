@@ -47,6 +47,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'ackPrincipals',
       'containmentRoleName',
       'linkConcurrency',
+      'alarmPagerUrl',
     ].flatMap((k) => {
       const v = app.node.tryGetContext(k);
       return v === undefined ? [] : [[k, String(v)]];
@@ -60,6 +61,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     terminationProtection: true,
     fgEmail: config.fgEmail,
     onCallEmail: config.onCallEmail,
+    alarmPagerUrl: config.alarmPagerUrl,
+    pager: config.policy.onCall.provider !== 'sns',
     retentionYears: config.retentionYears,
     breakGlassRole: config.breakGlassRole,
   });

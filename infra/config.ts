@@ -67,6 +67,12 @@ const contextSchema = z.object({
   containmentRoleName: roleName('the containment role').default('datalek-containment'),
   /** Reserved concurrency of the contain function: how many containments run at once. */
   containConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CONTAIN_CONCURRENCY),
+  /**
+   * The HTTPS address of the pager's own CloudWatch integration (PagerDuty's "Amazon CloudWatch",
+   * Opsgenie's "Amazon CloudWatch"), subscribed to the alarm topic of every region: the alarms then
+   * reach the pager without passing through datalek's functions or its pages' topic.
+   */
+  alarmPagerUrl: z.url({ protocol: /^https$/, error: "expected the https address of the pager's CloudWatch integration (README, Deploy)" }).optional(),
   /** Reserved concurrency of the link function (acknowledgement links, pager webhooks). */
   linkConcurrency: z.coerce.number().int().min(1).max(100).default(DEFAULT_LINK_CONCURRENCY),
 });
@@ -79,6 +85,7 @@ export interface DeployConfig {
   breakGlassRole: string;
   fgEmail?: string;
   onCallEmail?: string;
+  alarmPagerUrl?: string;
   policy: Policy;
   policyJson: string;
   retentionYears: number;
@@ -138,6 +145,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     breakGlassRole: c.breakGlassRole,
     fgEmail: c.fgEmail,
     onCallEmail: c.onCallEmail,
+    alarmPagerUrl: c.alarmPagerUrl,
     policy,
     // The file as written (minified), not the parsed policy with every default filled in: a
     // function's environment holds at most 4 KB, and the function fills in the same defaults.

@@ -19,14 +19,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, lostEventsAlarm, onCallAlarm, ruleMetric, warnIfUnsubscribed } from './constructs/alarms.js';
+import { ALARM_PERIOD, alarmTopic, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
@@ -61,16 +60,12 @@ export class ForwarderStack extends Stack {
       breakGlassRole: props.config.breakGlassRole,
     });
     allowEventBridge(this.key);
-    allowAlarmsToUseKey(this.key);
-    this.alarmTopic = new sns.Topic(this, 'OnCallAlarms', {
-      topicName: 'datalek-on-call-alarms',
-      displayName: `datalek on-call alarms (${this.region})`,
-      masterKey: this.key,
-      enforceSSL: true,
+    this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
+      key: this.key,
+      onCallEmail: props.config.onCallEmail,
+      alarmPagerUrl: props.config.alarmPagerUrl,
+      pager: props.config.policy.onCall.provider !== 'sns',
     });
-    if (props.config.onCallEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.onCallEmail));
-    allowAlarmsToPublish(this.alarmTopic);
-    warnIfUnsubscribed(this.alarmTopic, props.config.onCallEmail);
 
     this.deadLetterQueue = eventQueue(this, 'DeadLetters', this.key);
     const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

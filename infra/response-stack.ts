@@ -23,7 +23,7 @@ import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRIC
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary, boundaryStatements } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
 import { PipelineWatch } from './constructs/pipeline-watch.js';
@@ -56,6 +56,7 @@ function importState(scope: Stack, state: StatefulStack) {
     idempotency: dynamodb.Table.fromTableAttributes(scope, 'Idempotency', { tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable, encryptionKey: key }),
     fgTopic: sns.Topic.fromTopicArn(scope, 'FgTopic', arn('sns', DEFAULT_RESOURCE_NAMES.fgTopic)),
     onCallTopic: sns.Topic.fromTopicArn(scope, 'OnCallTopic', arn('sns', DEFAULT_RESOURCE_NAMES.onCallTopic)),
+    alarmTopic: sns.Topic.fromTopicArn(scope, 'AlarmTopic', arn('sns', ALARM_TOPIC_NAME)),
     bus: events.EventBus.fromEventBusName(scope, 'Bus', DEFAULT_RESOURCE_NAMES.bus),
   };
 }
@@ -104,7 +105,8 @@ export class ResponseStack extends Stack {
     const { config } = props;
     this.containmentRoleName = config.containmentRoleName;
     const state = importState(this, props.state);
-    const alarmTopic = state.onCallTopic;
+    // The alarms' own topic, never the pages' (infra/constructs/alarms.ts).
+    const alarmTopic = state.alarmTopic;
     const regions = [config.region, ...config.forwardFrom];
     const environment = {
       DATALEK_TABLE: DEFAULT_RESOURCE_NAMES.table,

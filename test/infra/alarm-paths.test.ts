@@ -2,7 +2,10 @@
  * No finding waits, or stops arriving, without on-call being told (review 2, S1): each assertion
  * reads the synthesized templates.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
@@ -112,5 +115,69 @@ describe('nothing stops the findings unseen', () => {
       );
       expect(JSON.stringify(policies)).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
     }
+  });
+});
+
+describe('alarms that do not share the pages’ single point of failure', () => {
+  const PAGER_URL = 'https://events.eu.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue';
+  let built: DatalekApp;
+  let state: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, alarmPagerUrl: PAGER_URL });
+    state = Template.fromStack(built.stateful);
+  }, 120_000);
+
+  /** The logical id of the topic named `name` and the key that encrypts it. */
+  function topic(t: Template, name: string): { id: string; key: string } {
+    const [[id, resource]] = Object.entries(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: name } }) as Resources);
+    return { id, key: (resource.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0] };
+  }
+
+  it('sends every central alarm to its own topic, under its own key, never to the topic and key the pages use', () => {
+    const alarms = topic(state, 'datalek-on-call-alarms');
+    const pages = topic(state, 'datalek-on-call');
+    expect(alarms.key).not.toBe(pages.key);
+    const response = Template.fromStack(built.response);
+    const actions = Object.values(response.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => JSON.stringify(a.Properties.AlarmActions));
+    expect(actions.length).toBeGreaterThan(30);
+    for (const a of actions) expect(a).toMatch(/:sns:eu-west-1:111122223333:datalek-on-call-alarms"/);
+    // Alarms publish to the alarm topic with its key only: the pages' topic and key (the register's) no longer let CloudWatch in.
+    const policyOf = (topicId: string) =>
+      JSON.stringify(
+        Object.values(state.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId)),
+      );
+    expect(policyOf(alarms.id)).toContain('cloudwatch.amazonaws.com');
+    expect(policyOf(pages.id)).not.toContain('cloudwatch.amazonaws.com');
+    const keyPolicy = (keyId: string) => JSON.stringify((state.findResources('AWS::KMS::Key') as Resources)[keyId].Properties.KeyPolicy);
+    expect(keyPolicy(alarms.key)).toContain('cloudwatch.amazonaws.com');
+    expect(keyPolicy(pages.key)).not.toContain('cloudwatch.amazonaws.com');
+    expect(keyPolicy(alarms.key)).toContain('OnlyBreakGlassDeletesOrDisables');
+  });
+
+  it("subscribes on-call's address and, when given, the pager's CloudWatch integration to the alarm topic of every region", () => {
+    for (const t of [state, Template.fromStack(built.forwarders[0])]) {
+      const { id } = topic(t, 'datalek-on-call-alarms');
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl', TopicArn: { Ref: id } });
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: PAGER_URL, TopicArn: { Ref: id } });
+    }
+  });
+
+  it('warns at synth when the policy pages through a pager but the alarms do not reach it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-alarms-'));
+    const policyFile = join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ onCall: { provider: 'opsgenie' } }));
+    const paged = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile });
+    for (const stack of [paged.stateful, ...paged.forwarders]) {
+      Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('alarms do not reach the pager'));
+    }
+    const both = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile, alarmPagerUrl: PAGER_URL });
+    expect(Annotations.fromStack(both.stateful).findWarning('*', Match.stringLikeRegexp('alarms do not reach the pager'))).toEqual([]);
+  });
+
+  it('refuses a pager address that is not https', () => {
+    expect(() => buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, alarmPagerUrl: 'http://events.pagerduty.com/x' })).toThrow(
+      /alarmPagerUrl: expected the https address/,
+    );
   });
 });

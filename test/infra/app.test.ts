@@ -108,7 +108,7 @@ describe('the CDK app', () => {
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
-      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
     }
   });
 

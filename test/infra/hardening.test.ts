@@ -207,9 +207,9 @@ describe('the hardened AWS side', () => {
   });
 
   describe('alarms that reach on-call', () => {
-    it('lets CloudWatch alarms of this account named datalek-* publish to the on-call topic', () => {
+    it('lets CloudWatch alarms of this account named datalek-* publish to the alarm topic', () => {
       const policies = Object.values(state.findResources('AWS::SNS::TopicPolicy'));
-      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallTopic'));
+      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallAlarms'));
       const allow = ((onCall?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => st.Effect === 'Allow');
       expect(allow?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
       expect(allow?.Action).toBe('sns:Publish');
@@ -220,7 +220,7 @@ describe('the hardened AWS side', () => {
 
     it('names every alarm datalek-* and sends it to a topic in its own region that allows it', () => {
       for (const [t, topic] of [
-        [response, 'datalek-on-call'],
+        [response, 'datalek-on-call-alarms'],
         [forwarder, 'OnCallAlarms'],
       ] as const) {
         const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
@@ -261,7 +261,7 @@ describe('the hardened AWS side', () => {
         });
         const [fnId] = Object.entries(response.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description) ?? [];
         expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
-        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
       }
     });
 
