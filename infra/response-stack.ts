@@ -423,7 +423,8 @@ export class ResponseStack extends Stack {
     this.watch = new PipelineWatch(this, 'Watch', {
       rulePrefixes: [`${this.stackName}-`, 'datalek-'],
       functionWildcards: [`*${this.stackName}-*`],
-      key: state.key,
+      // The alarms' key, not the register's: a broken pipeline key does not stop this page.
+      key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,
     });
 

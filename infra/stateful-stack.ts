@@ -95,6 +95,8 @@ export class StatefulStack extends Stack {
       description: 'datalek: the on-call alarm topic (its own key: a broken pipeline key or page topic does not silence the alarms)',
       breakGlassRole: props.breakGlassRole,
     });
+    // EventBridge writes the watched calls (constructs/pipeline-watch.ts) to a queue under it.
+    allowEventBridge(this.alarmKey);
     this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
       key: this.alarmKey,
       onCallEmail: props.onCallEmail,

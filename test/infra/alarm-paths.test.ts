@@ -150,6 +150,12 @@ describe('alarms that do not share the pages’ single point of failure', () => 
     expect(policyOf(alarms.id)).toContain('cloudwatch.amazonaws.com');
     expect(policyOf(pages.id)).not.toContain('cloudwatch.amazonaws.com');
     const keyPolicy = (keyId: string) => JSON.stringify((state.findResources('AWS::KMS::Key') as Resources)[keyId].Properties.KeyPolicy);
+    // The watch's queue, whose depth pages, is under the alarms' key too: a broken register key
+    // must not stop the page about calls that stop the findings.
+    const [watchRule] = Object.values(response.findResources('AWS::Events::Rule', { Properties: { Name: WATCH_RULE_NAME } }) as Resources);
+    const watchQueueId = (watchRule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0].Arn['Fn::GetAtt'][0];
+    const watchQueue = (response.findResources('AWS::SQS::Queue') as Resources)[watchQueueId];
+    expect(JSON.stringify(watchQueue.Properties.KmsMasterKeyId)).toContain(alarms.key);
     expect(keyPolicy(alarms.key)).toContain('cloudwatch.amazonaws.com');
     expect(keyPolicy(pages.key)).not.toContain('cloudwatch.amazonaws.com');
     expect(keyPolicy(alarms.key)).toContain('OnlyBreakGlassDeletesOrDisables');
