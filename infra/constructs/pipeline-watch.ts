@@ -1,3 +1,21 @@
+/**
+ * Pages on-call when someone makes a call that stops findings from reaching the pipeline, in a
+ * region: nothing fails then, no function errs, and "no incident" reads as "no breach" while the
+ * register (Art. 33(5)) silently stops being complete. An EventBridge rule on the region's
+ * CloudTrail management events ("AWS API Call via CloudTrail", which EventBridge receives where a
+ * trail records management events) matches exactly those calls:
+ * - a datalek rule disabled (DisableRule, or PutRule with state DISABLED), deleted, or its targets removed;
+ * - GuardDuty's detector deleted or suspended (UpdateDetector enable=false), how often it
+ *   publishes changed, members disassociated, deleted or no longer monitored, this account leaving
+ *   its administrator, a suppression rule (filter with action ARCHIVE: suppressed findings never
+ *   reach EventBridge) made or changed;
+ * - a datalek function set to reserved concurrency 0, deleted (or its URL, concurrency or invoke
+ *   configuration), or a permission removed from it (EventBridge could no longer invoke it).
+ * Each matched call waits in an encrypted queue (the whole CloudTrail event: who, from where;
+ * kept 14 days) whose depth alarm pages through the alarm path and stays raised until on-call has
+ * read and deleted the messages. A deployment's own changes are not these calls, except deleting a
+ * stack, which should page.
+ */
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
