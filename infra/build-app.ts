@@ -1,6 +1,6 @@
 /**
  * Builds the CDK app from context: the stateful and response stacks in the central EU region, a
- * forwarder per other EU region, a containment role stack per member account; with the cdk-nag
+ * forwarder per other region with GuardDuty (EU or not), a containment role stack per member account; with the cdk-nag
  * AwsSolutions checks, each acknowledgement carrying its reason.
  */
 import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';

@@ -1,5 +1,5 @@
 /**
- * For every other EU region with GuardDuty: its findings (by the same pattern) go to the central
+ * For every other region with GuardDuty, EU or not: its findings (by the same pattern) go to the central
  * region's default bus, where the finding route picks them up. GuardDuty is regional; without this
  * the findings of other regions are never seen.
  *
