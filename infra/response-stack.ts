@@ -396,22 +396,40 @@ export class ResponseStack extends Stack {
       route('AnchorSchedule', 'anchor-schedule', "the register's digest, on the sweep's schedule", anchor, { schedule: SWEEP_SCHEDULE }),
     );
 
-    // An interface left in the all-traffic group pages on-call through its own alarm too, beside
-    // the Critical page in the outbox: the two paths share no function.
-    const exposed = new logs.MetricFilter(this, 'InterfacesExposedMetric', {
-      logGroup: contain.logGroup,
-      filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.interfacesExposed}`, '>', 0),
-      metricNamespace: 'datalek',
-      metricName: 'InterfacesExposed',
-      metricValue: `$.${LOG_METRICS.interfacesExposed}`,
-    });
-    onCallAlarm(this, 'InterfacesExposedAlarm', {
-      name: 'interface-exposed',
-      description:
+    // What the contain function logs with a count pages on-call through an alarm of its own:
+    // - an interface left in the all-traffic group, beside the Critical page in the outbox (the two
+    //   paths share no function);
+    // - an enforced action of the record that it refused (core/contain.ts): the record asked for
+    //   something its policy and the incident's findings do not call for, which only a replay's
+    //   --enforce or a record written by something else explains.
+    for (const [field, metricName, name, description] of [
+      [
+        LOG_METRICS.interfacesExposed,
+        'InterfacesExposed',
+        'interface-exposed',
         'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
-      metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-      topic: alarmTopic,
-    });
+      ],
+      [
+        LOG_METRICS.containmentRefused,
+        'ContainmentRefused',
+        'containment-refused',
+        'datalek contain: an incident record asked for containment the policy and the incident’s findings do not call for; it was refused. Check who wrote the record (datalek verify, CloudTrail)',
+      ],
+    ] as const) {
+      const filter = new logs.MetricFilter(this, `${metricName}Metric`, {
+        logGroup: contain.logGroup,
+        filterPattern: logs.FilterPattern.numberValue(`$.${field}`, '>', 0),
+        metricNamespace: 'datalek',
+        metricName,
+        metricValue: `$.${field}`,
+      });
+      onCallAlarm(this, `${metricName}Alarm`, {
+        name,
+        description,
+        metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+        topic: alarmTopic,
+      });
+    }
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if
     // they stop running at all (rule disabled or deleted, function throttled to nothing), nothing

@@ -282,6 +282,14 @@ describe('the hardened AWS side', () => {
       });
       response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-interface-exposed', MetricName: 'InterfacesExposed', Threshold: 1 });
     });
+
+    it('turns a refused containment (an enforced action the policy and findings do not call for) into a metric with its own alarm', () => {
+      response.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.containmentRefused > 0 }',
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'ContainmentRefused', MetricValue: '$.containmentRefused' })],
+      });
+      response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-containment-refused', MetricName: 'ContainmentRefused', Threshold: 1 });
+    });
   });
 
   describe('keys and encryption', () => {
