@@ -171,7 +171,7 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
   return [
     new iam.PolicyStatement({
       sid: 'RevokeIamUserSessions',
-      // The only inline user policy containment writes is the session revocation (datalek-revoke-older-sessions).
+      // The only inline user policy containment writes is the session revocation (datalek-revoke-<incident id>).
       actions: ['iam:PutUserPolicy'],
       resources: [`arn:${partition}:iam::${account}:user/*`],
     }),

@@ -112,7 +112,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     });
     const revoke = action(incident, 'revoke-user-sessions');
     expect(revoke).toMatchObject({ status: 'done', target: 'AIDAEXAMPLEUSER00001' });
-    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'j.jansen', PolicyName: 'datalek-revoke-older-sessions' }));
+    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'j.jansen', PolicyName: `datalek-revoke-${incident.id}` }));
     const document = JSON.parse(decodeURIComponent(policy.PolicyDocument as string));
     expect(document.Statement[0]).toMatchObject({
       Effect: 'Deny',
