@@ -100,9 +100,10 @@ describe('the CDK app', () => {
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain and link functions' throttles, the exposed-interface alarm, the sweep's and
-    // anchor's not-running alarms and the two acknowledgement URLs' failures, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2 + 2);
+    // the contain and link functions' throttles, the exposed-interface and refused-containment
+    // alarms, the sweep's and anchor's not-running alarms and the two acknowledgement URLs'
+    // failures, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 4 + 2 + 2);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
