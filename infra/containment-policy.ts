@@ -15,6 +15,7 @@
  * line, each with its own `sid`.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { PIPELINE_FUNCTION_PREFIXES } from '../handlers/core/containment.js';
 
 export interface ContainmentScope {
   /** `aws`, or the stack's partition token. */
@@ -153,6 +154,7 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
       conditions: { StringEquals: { 's3:ResourceAccount': account } },
     }),
     protectPipelineRoles(scope),
+    protectPipelineFunctions(scope),
     // ---- Issue #12: statements of the new containment actions go below, each with its own sid. ----
     ...resourceContainmentStatements(scope),
   ];
@@ -253,5 +255,27 @@ export function protectPipelineRoles(scope: Pick<ContainmentScope, 'partition' |
       role('aws-reserved/*'),
       `arn:${scope.partition}:iam::*:policy/datalek-*`,
     ],
+  });
+}
+
+/**
+ * The sid of the Deny below. The contain function's permissions boundary leaves it out (it is near
+ * the 6,144 characters IAM takes, and a boundary only caps what is allowed): the Deny is in the
+ * role's own policy, where no policy added to the role later can lift it.
+ */
+export const PIPELINE_FUNCTIONS_DENY = 'NeverThePipelinesOwnFunctions';
+
+/**
+ * The explicit Deny on the pipeline's own functions: containment sets reserved concurrency 0 on
+ * whichever function a finding names, and on record-finding or notify that would silence every
+ * later finding and page (the planner refuses them too: core/containment.ts). A Deny wins over any
+ * Allow, so neither a finding nor code in the contain function can do it.
+ */
+export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: PIPELINE_FUNCTIONS_DENY,
+    effect: iam.Effect.DENY,
+    actions: ['lambda:*'],
+    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:*:function:${prefix}*`),
   });
 }

@@ -109,6 +109,22 @@ describe('the hardened AWS side', () => {
   describe('no privilege escalation', () => {
     const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
 
+    it("denies every Lambda call on the pipeline's own functions, at home and in member accounts, and every function the stacks make is one", () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
+        expect(d, 'an explicit Deny on the functions').toBeDefined();
+        expect(text(d?.Resource)).toBe('["arn:aws:lambda:*:*:function:datalek-*","arn:aws:lambda:*:*:function:Datalek*"]');
+      }
+      // A function the stacks name is datalek-…; one CloudFormation names is <stack name>-…, and every stack's name is Datalek….
+      for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders]) {
+        expect(stack.stackName).toMatch(/^Datalek/);
+        for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
+          const name = fn.Properties.FunctionName;
+          if (name !== undefined) expect(text(name)).toMatch(/^"datalek-/);
+        }
+      }
+    });
+
     it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
       const org = Template.fromStack(withOrg.response);
       for (const [statements, breakGlass] of [
