@@ -26,6 +26,7 @@ import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
 import { planContainment } from './containment.js';
+import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
 import { canonicalJson } from './hash.js';
@@ -222,7 +223,9 @@ async function runAction(
   const steps = action.steps ?? [];
   const done = new Set(steps.filter((s) => s.status !== 'failed').map((s) => s.name));
   const evidence = { ...(action.evidence ?? {}) };
-  const record = async (step: StepRecord, more?: Record<string, unknown>) => {
+  const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
+    // A failure's words come from the provider, which names the principal: never the user name.
+    const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
     await updateAction(deps, incidentId, action.id, (a) => {
@@ -263,7 +266,7 @@ async function runAction(
   } catch (err) {
     // An error the adapter did not classify is still a failed step, never a silent success.
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
-    await record({ name: 'unexpected-error', status: 'failed', at: deps.now(), detail: (err as Error).message, code });
+    await record({ name: 'unexpected-error', status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
   }
   const outcome = await updateAction(deps, incidentId, action.id, (a) => {
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
@@ -280,6 +283,11 @@ async function runAction(
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
+}
+
+/** The personal identifiers an action carries (kept in params and evidence, never in words). */
+function personalOf(action: ActionRecord): string[] {
+  return [action.params?.userName, action.params?.principalId, action.evidence?.userName].filter((v): v is string => typeof v === 'string');
 }
 
 /** Takes the lease, or returns the other holder's when it holds one that has not run out. */
