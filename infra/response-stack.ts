@@ -27,7 +27,7 @@ import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.j
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
-import { containmentStatements, PIPELINE_FUNCTIONS_DENY, protectPipelineRoles } from './containment-policy.js';
+import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -345,10 +345,12 @@ export class ResponseStack extends Stack {
         resources: secrets.map((secret) => secret.secretArn),
       }),
     ]);
+    // The containment Denies stay in the role's own policy, where no policy added later can lift
+    // them; the boundary (near the 6,144 characters IAM takes) only caps what is allowed.
     this.containBoundary = new iam.ManagedPolicy(this, 'ContainBoundary', {
       managedPolicyName: 'datalek-contain-boundary',
       description: 'datalek: the most the contain function may ever do (permissions boundary)',
-      statements: boundaryStatements([...everyFunction, ...containment.filter((st) => st.sid !== PIPELINE_FUNCTIONS_DENY), ...(assume ? [assume] : [])]),
+      statements: boundaryStatements([...everyFunction, ...containment.filter((st) => st.effect === iam.Effect.ALLOW), ...(assume ? [assume] : [])]),
     });
     iam.PermissionsBoundary.of(contain).apply(this.containBoundary);
 

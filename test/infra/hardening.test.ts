@@ -109,6 +109,18 @@ describe('the hardened AWS side', () => {
   describe('no privilege escalation', () => {
     const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
 
+    it('narrows what IAM can narrow: a function URL only to AWS_IAM, no write on principals tagged datalek:protected', () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const url = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:UpdateFunctionUrlConfig'));
+        expect(url?.Condition).toEqual({ StringNotEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
+        expect(text(url?.Resource)).toBe('"arn:aws:lambda:*:*:function:*"');
+        const tagged = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:PutUserPolicy'));
+        expect(tagged?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/datalek:protected': 'true' } });
+        expect(actionsOf(tagged as Statement)).toEqual(['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
+        expect(text(tagged?.Resource)).toBe('["arn:aws:iam::*:role/*","arn:aws:iam::*:user/*"]');
+      }
+    });
+
     it("denies every Lambda call on the pipeline's own functions, at home and in member accounts, and every function the stacks make is one", () => {
       for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
         const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
