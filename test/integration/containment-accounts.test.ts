@@ -89,7 +89,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment acts in the account the credential
 
   async function recordAndContain(event: unknown, policy: Policy): Promise<Incident> {
     const recorded = await recordEvent({ store, policy, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true }, event);
-    const deps = { store, policy, now: () => new Date().toISOString(), containment: new AwsContainment(factory) };
+    // As `replay --target aws --enforce` runs it: the policy's plan modes enforced this run.
+    const deps = { store, policy, now: () => new Date().toISOString(), containment: new AwsContainment(factory), forceEnforce: true };
     await runContainment(deps, recorded.incidentId as string);
     return (await store.getIncident(recorded.incidentId as string)) as Incident;
   }
@@ -132,7 +133,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment acts in the account the credential
       accountId: OTHER,
       status: 'done',
     });
-    expect((await other.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE }))).PolicyNames).toEqual(['datalek-revoke-older-sessions']);
+    expect((await other.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE }))).PolicyNames).toEqual([`datalek-revoke-${incident.id}`]);
     expect(await namesakePolicies()).toEqual([]);
   });
 });
