@@ -112,3 +112,15 @@ export function csrfOf(html: string): string {
 export function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
+
+/** The text a person reads on a page: tags dropped, entities decoded, spaces collapsed. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
