@@ -6,29 +6,23 @@
  * accessibility violation (axe-core, headless Chromium).
  */
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
-import { acknowledgeInStore } from '../../handlers/use-cases/actions.js';
-import { createWebApp } from '../../handlers/web/app.js';
-import { newSession, sessionCookieName } from '../../handlers/web/security.js';
+import type { createWebApp } from '../../handlers/web/app.js';
 import { backdoor, closedIncident } from '../support/after-close.js';
 import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations } from '../support/browser.js';
-import { ROOT } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
-const PORT = 8733;
-const HOST = `127.0.0.1:${PORT}`;
 
 /** The page from its start to the heading that follows the clocks (the documents). */
 const top = (html: string, after: RegExp) => html.slice(0, html.search(after));
@@ -39,28 +33,9 @@ describe('a pending review and a follow-up, beside the clocks', () => {
   const clock = { now: '' };
   let closed: Incident;
   let followUp: string;
-  let app: ReturnType<typeof createWebApp>;
-  const session = newSession();
-  /** The app `datalek serve` would build on this store, answering on 127.0.0.1:`port`. */
-  const appFor = (port: number) =>
-    createWebApp({
-      store,
-      policy: DEFAULT_POLICY,
-      now: () => clock.now,
-      containment: new PlanOnlyContainment(),
-      acknowledge: acknowledgeInStore({ store, policy: DEFAULT_POLICY, now: () => clock.now }),
-      actor: 'A. de Vries',
-      target: 'local',
-      live: false,
-      session,
-      hosts: [`127.0.0.1:${port}`],
-      port,
-      runbooksDir: join(ROOT, 'runbooks'),
-    });
+  let web: ReturnType<typeof inProcessWebApp>;
   const get = async (path: string, lang: 'nl' | 'en') => {
-    const res = await app.request(`http://${HOST}${path}`, {
-      headers: { host: HOST, cookie: `${sessionCookieName(PORT)}=${session.token}; datalek_lang=${lang}` },
-    });
+    const res = await web.get(path, lang);
     expect(res.status).toBe(200);
     return res.text();
   };
@@ -78,7 +53,7 @@ describe('a pending review and a follow-up, beside the clocks', () => {
     await recordEvent(deps, findingEvent({ id: 'x-1', type: EXFIL, instanceId: 'i-0c10000000000001', createdAt: '2026-11-27T12:00:00.000Z' }));
     expect((await store.getIncident(followUp))?.reviewAsked).toMatchObject({ findingType: EXFIL, at: clock.now });
     clock.now = '2026-11-27T13:00:00.000Z';
-    app = appFor(PORT);
+    web = inProcessWebApp({ store, policy: DEFAULT_POLICY, now: () => clock.now });
   });
   afterAll(async () => cleanup());
 
@@ -133,13 +108,13 @@ describe('a pending review and a follow-up, beside the clocks', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as AddressInfo).port;
-    served = appFor(port);
+    served = web.appFor(port);
     const browser = await launchChromium();
     try {
       const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
       context.setDefaultTimeout(5_000);
       const page = await context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/incidents/${followUp}?token=${session.token}`);
+      await page.goto(`http://127.0.0.1:${port}/incidents/${followUp}?token=${web.session.token}`);
       expect(await page.textContent('.attention')).toContain('beoordeel opnieuw');
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
