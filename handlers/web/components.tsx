@@ -674,6 +674,7 @@ export function AcknowledgeForm({
   state?: FormState;
   hidden?: Record<string, string>;
 }) {
+  const raisedAt = incident.acknowledgedBy ? incident.pager?.triggeredAt : undefined;
   return (
     <ActionForm
       view={view}
@@ -684,7 +685,10 @@ export function AcknowledgeForm({
       state={state}
       hidden={hidden}
       submit={`${spec.title[view.lang]}: ${incident.id}`}
-    />
+    >
+      {/* Acknowledged already: offered for the alert the pager raised again after that (core/acknowledge.ts). */}
+      {incident.acknowledgedBy && raisedAt ? <p>{view.w.alertAgain(actorLabel(view.lang, incident.acknowledgedBy), formatLocal(raisedAt, view.tz))}</p> : null}
+    </ActionForm>
   );
 }
 

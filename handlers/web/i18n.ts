@@ -89,6 +89,8 @@ const nl = {
   enteredLater: 'later ingevoerd',
   enteredAfterDeadline: 'ingevoerd na het verstrijken van de AP-termijn',
   attention: 'Vraagt aandacht',
+  alertAgain: (by: string, raisedAt: string) =>
+    `Al opgepakt door ${by}; de pager gaf de melding daarna opnieuw (${raisedAt}) en die gaat nog af. Pak die melding hier op; het incident blijft op naam van ${by}.`,
   reviewAskedSince: 'Nieuwe beoordeling gevraagd sinds',
   assessAgain: 'beoordeel opnieuw',
   reviewCause: (findingType: string, assessedAt: string, by: string) =>
@@ -312,6 +314,8 @@ const en: Dictionary = {
   enteredLater: 'entered later',
   enteredAfterDeadline: 'entered after the AP deadline had passed',
   attention: 'Needs attention',
+  alertAgain: (by: string, raisedAt: string) =>
+    `Acknowledged by ${by} already; the pager raised the alert again after that (${raisedAt}) and it is still paging. Take that alert here; the incident stays acknowledged by ${by}.`,
   reviewAskedSince: 'Review asked since',
   assessAgain: 'assess again',
   reviewCause: (findingType: string, assessedAt: string, by: string) => `a finding of type ${findingType} came after the assessment of ${assessedAt} by ${by}`,
