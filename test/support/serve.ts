@@ -109,18 +109,29 @@ export function csrfOf(html: string): string {
   return m[1];
 }
 
+/** What a form on a page was drawn from (its `_base` field, for a form that records only what changed), or nothing. */
+export function formBase(html: string, formId: string): { _base?: string } {
+  const form = new RegExp(`<form [^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+  const m = form && /name="_base" value="([^"]*)"/.exec(form[1]);
+  if (!m) return {};
+  return { _base: decodeEntities(m[1]) };
+}
+
 export function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
 /** The text a person reads on a page: tags dropped, entities decoded, spaces collapsed. */
 export function pageText(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, ' ')
+  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+}
+
+/** The characters the page escapes (hono's JSX), back as they were. */
+function decodeEntities(text: string): string {
+  return text
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+    .replace(/&amp;/g, '&');
 }
