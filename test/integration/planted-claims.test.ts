@@ -187,5 +187,6 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
     const again = await cli(['verify']);
     expect(again.stderr).toContain(`incident ${next.incidentId}, claim ${instanceKey('i-lock-next')}:`);
     expect(again.stderr).toMatch(/no claim holds it/);
-  });
+    // Seven runs of the CLI as a process, each loading the AWS SDK: more than the default on a loaded machine.
+  }, 90_000);
 });
