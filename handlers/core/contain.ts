@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
+import { doneReason } from './containment.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -154,7 +155,8 @@ async function runAction(
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
-    a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : undefined;
+    // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
+    a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
     const stateKey = `${kind}:${a.id}:${(a.steps ?? []).length}`;
     return {
