@@ -12,6 +12,7 @@ import { buildDraft } from '../../handlers/core/draft.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
+import { registerRow } from '../../handlers/core/register.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -180,6 +181,21 @@ describe('what the record says once the isolation is done', () => {
       .sections.flatMap((s) => s.fields)
       .find((f) => f.key === 'ongoing');
     expect(dutch?.value).toMatch(/^deels ingeperkt op .*; nog open: DNS-kanaal afsluiten /);
+  });
+
+  it('the measures taken, in the AP draft and the register, say what the isolation left open', async () => {
+    const { stored } = await containedIncident(ENGLISH);
+    const measures = (lang: 'nl' | 'en') =>
+      buildDraft(stored, ENGLISH, NOW, lang)
+        .sections.flatMap((s) => s.fields)
+        .find((f) => f.key === 'measuresTaken')?.value;
+    expect(measures('en')).toMatch(
+      /^isolate the EC2 instance i-0dns000000000001 \(.*\), except what no security group filters \(the Amazon DNS resolver, the metadata service, Amazon Time Sync\)$/,
+    );
+    expect(measures('nl')).toMatch(
+      /^EC2-instantie isoleren i-0dns000000000001 \(.*\), behalve wat geen security group tegenhoudt \(de DNS-resolver van Amazon/,
+    );
+    expect(registerRow(stored, ENGLISH, NOW).measuresTaken).toMatch(/^isolate-instance i-0dns000000000001 \(.*\), except what no security group filters/);
   });
 
   it('a message for an isolation with no open step says plain "Containment done"', async () => {
