@@ -23,9 +23,10 @@ import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRIC
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary, boundaryStatements } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
+import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -55,6 +56,7 @@ function importState(scope: Stack, state: StatefulStack) {
     idempotency: dynamodb.Table.fromTableAttributes(scope, 'Idempotency', { tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable, encryptionKey: key }),
     fgTopic: sns.Topic.fromTopicArn(scope, 'FgTopic', arn('sns', DEFAULT_RESOURCE_NAMES.fgTopic)),
     onCallTopic: sns.Topic.fromTopicArn(scope, 'OnCallTopic', arn('sns', DEFAULT_RESOURCE_NAMES.onCallTopic)),
+    alarmTopic: sns.Topic.fromTopicArn(scope, 'AlarmTopic', arn('sns', ALARM_TOPIC_NAME)),
     bus: events.EventBus.fromEventBusName(scope, 'Bus', DEFAULT_RESOURCE_NAMES.bus),
   };
 }
@@ -94,6 +96,8 @@ export class ResponseStack extends Stack {
   /** The contain function's boundary: containment, and what every function needs. */
   public readonly containBoundary: iam.ManagedPolicy;
   public readonly anchorBoundary: iam.ManagedPolicy;
+  /** Pages on calls that stop findings from reaching the pipeline in this region. */
+  public readonly watch: PipelineWatch;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -101,7 +105,8 @@ export class ResponseStack extends Stack {
     const { config } = props;
     this.containmentRoleName = config.containmentRoleName;
     const state = importState(this, props.state);
-    const alarmTopic = state.onCallTopic;
+    // The alarms' own topic, never the pages' (infra/constructs/alarms.ts).
+    const alarmTopic = state.alarmTopic;
     const regions = [config.region, ...config.forwardFrom];
     const environment = {
       DATALEK_TABLE: DEFAULT_RESOURCE_NAMES.table,
@@ -411,6 +416,16 @@ export class ResponseStack extends Stack {
         'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
       metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
       topic: alarmTopic,
+    });
+
+    // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
+    // stopped) fail nothing: they page through their own rule on CloudTrail's events.
+    this.watch = new PipelineWatch(this, 'Watch', {
+      rulePrefixes: [`${this.stackName}-`, 'datalek-'],
+      functionWildcards: [`*${this.stackName}-*`],
+      // The alarms' key, not the register's: a broken pipeline key does not stop this page.
+      key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
+      alarmTopic,
     });
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if

@@ -7,6 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { IAM_WRITE_ACTIONS } from '../../infra/containment-policy.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, policyStatements, roleStatements, type Statement } from '../support/infra.js';
 
@@ -78,7 +79,7 @@ describe('the hardened AWS side', () => {
     // EventBridge, "Cross-service confused deputy prevention": for event bus rule targets the value
     // of aws:SourceArn is the rule's ARN, and aws:SourceAccount the account the rule is in.
     it("lets EventBridge assume the forwarder's role only for the forwarder's own rule, in the pipeline account", () => {
-      const rules = Object.values(forwarder.findResources('AWS::Events::Rule'));
+      const rules = Object.values(forwarder.findResources('AWS::Events::Rule')).filter((r) => r.Properties.Name !== WATCH_RULE_NAME);
       expect(rules).toHaveLength(1);
       const [rule] = rules;
       expect(rule.Properties.Name).toBe('datalek-forward-findings');
@@ -206,9 +207,9 @@ describe('the hardened AWS side', () => {
   });
 
   describe('alarms that reach on-call', () => {
-    it('lets CloudWatch alarms of this account named datalek-* publish to the on-call topic', () => {
+    it('lets CloudWatch alarms of this account named datalek-* publish to the alarm topic', () => {
       const policies = Object.values(state.findResources('AWS::SNS::TopicPolicy'));
-      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallTopic'));
+      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallAlarms'));
       const allow = ((onCall?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => st.Effect === 'Allow');
       expect(allow?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
       expect(allow?.Action).toBe('sns:Publish');
@@ -219,7 +220,7 @@ describe('the hardened AWS side', () => {
 
     it('names every alarm datalek-* and sends it to a topic in its own region that allows it', () => {
       for (const [t, topic] of [
-        [response, 'datalek-on-call'],
+        [response, 'datalek-on-call-alarms'],
         [forwarder, 'OnCallAlarms'],
       ] as const) {
         const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
@@ -235,7 +236,7 @@ describe('the hardened AWS side', () => {
 
     it("alarms on the forwarder's dead-letter queue, its throttling and events it could not even put there", () => {
       const names = Object.values(forwarder.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
-      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled']);
+      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled', 'datalek-pipeline-changed']);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
@@ -260,7 +261,7 @@ describe('the hardened AWS side', () => {
         });
         const [fnId] = Object.entries(response.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description) ?? [];
         expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
-        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
       }
     });
 
