@@ -350,10 +350,12 @@ export class ResponseStack extends Stack {
         resources: secrets.map((secret) => secret.secretArn),
       }),
     ]);
+    // The containment Denies stay in the role's own policy, where no policy added later can lift
+    // them; the boundary (near the 6,144 characters IAM takes) only caps what is allowed.
     this.containBoundary = new iam.ManagedPolicy(this, 'ContainBoundary', {
       managedPolicyName: 'datalek-contain-boundary',
       description: 'datalek: the most the contain function may ever do (permissions boundary)',
-      statements: boundaryStatements([...everyFunction, ...containment, ...(assume ? [assume] : [])]),
+      statements: boundaryStatements([...everyFunction, ...containment.filter((st) => st.effect === iam.Effect.ALLOW), ...(assume ? [assume] : [])]),
     });
     iam.PermissionsBoundary.of(contain).apply(this.containBoundary);
 
@@ -401,22 +403,40 @@ export class ResponseStack extends Stack {
       route('AnchorSchedule', 'anchor-schedule', "the register's digest, on the sweep's schedule", anchor, { schedule: SWEEP_SCHEDULE }),
     );
 
-    // An interface left in the all-traffic group pages on-call through its own alarm too, beside
-    // the Critical page in the outbox: the two paths share no function.
-    const exposed = new logs.MetricFilter(this, 'InterfacesExposedMetric', {
-      logGroup: contain.logGroup,
-      filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.interfacesExposed}`, '>', 0),
-      metricNamespace: 'datalek',
-      metricName: 'InterfacesExposed',
-      metricValue: `$.${LOG_METRICS.interfacesExposed}`,
-    });
-    onCallAlarm(this, 'InterfacesExposedAlarm', {
-      name: 'interface-exposed',
-      description:
+    // What the contain function logs with a count pages on-call through an alarm of its own:
+    // - an interface left in the all-traffic group, beside the Critical page in the outbox (the two
+    //   paths share no function);
+    // - an enforced action of the record that it refused (core/contain.ts): the record asked for
+    //   something its policy and the incident's findings do not call for, which only a replay's
+    //   --enforce or a record written by something else explains.
+    for (const [field, metricName, name, description] of [
+      [
+        LOG_METRICS.interfacesExposed,
+        'InterfacesExposed',
+        'interface-exposed',
         'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
-      metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-      topic: alarmTopic,
-    });
+      ],
+      [
+        LOG_METRICS.containmentRefused,
+        'ContainmentRefused',
+        'containment-refused',
+        'datalek contain: an incident record asked for containment the policy and the incident’s findings do not call for; it was refused. Check who wrote the record (datalek verify, CloudTrail)',
+      ],
+    ] as const) {
+      const filter = new logs.MetricFilter(this, `${metricName}Metric`, {
+        logGroup: contain.logGroup,
+        filterPattern: logs.FilterPattern.numberValue(`$.${field}`, '>', 0),
+        metricNamespace: 'datalek',
+        metricName,
+        metricValue: `$.${field}`,
+      });
+      onCallAlarm(this, `${metricName}Alarm`, {
+        name,
+        description,
+        metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+        topic: alarmTopic,
+      });
+    }
 
     // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
     // stopped) fail nothing: they page through their own rule on CloudTrail's events.

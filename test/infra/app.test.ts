@@ -101,10 +101,10 @@ describe('the CDK app', () => {
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     // Per function an errors, a throttles and a failed-events alarm, per route one on its dead-letter
-    // queue and one on events lost before it, the exposed-interface alarm, the sweep's and anchor's
-    // not-running alarms, the two acknowledgement URLs' failures and the watch on calls that stop
-    // findings from arriving, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 3 + 5 * 2 + 1 + 2 + 2 + 1);
+    // queue and one on events lost before it, the exposed-interface and refused-containment alarms,
+    // the sweep's and anchor's not-running alarms, the two acknowledgement URLs' failures and the
+    // watch on calls that stop findings from arriving, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 3 + 5 * 2 + 2 + 2 + 2 + 1);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {

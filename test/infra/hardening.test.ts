@@ -110,6 +110,34 @@ describe('the hardened AWS side', () => {
   describe('no privilege escalation', () => {
     const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
 
+    it('narrows what IAM can narrow: a function URL only to AWS_IAM, no write on principals tagged datalek:protected', () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const url = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:UpdateFunctionUrlConfig'));
+        expect(url?.Condition).toEqual({ StringNotEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
+        expect(text(url?.Resource)).toBe('"arn:aws:lambda:*:*:function:*"');
+        const tagged = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:PutUserPolicy'));
+        expect(tagged?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/datalek:protected': 'true' } });
+        expect(actionsOf(tagged as Statement)).toEqual(['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
+        expect(text(tagged?.Resource)).toBe('["arn:aws:iam::*:role/*","arn:aws:iam::*:user/*"]');
+      }
+    });
+
+    it("denies every Lambda call on the pipeline's own functions, at home and in member accounts, and every function the stacks make is one", () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
+        expect(d, 'an explicit Deny on the functions').toBeDefined();
+        expect(text(d?.Resource)).toBe('["arn:aws:lambda:*:*:function:datalek-*","arn:aws:lambda:*:*:function:Datalek*"]');
+      }
+      // A function the stacks name is datalek-…; one CloudFormation names is <stack name>-…, and every stack's name is Datalek….
+      for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders]) {
+        expect(stack.stackName).toMatch(/^Datalek/);
+        for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
+          const name = fn.Properties.FunctionName;
+          if (name !== undefined) expect(text(name)).toMatch(/^"datalek-/);
+        }
+      }
+    });
+
     it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
       const org = Template.fromStack(withOrg.response);
       for (const [statements, breakGlass] of [
@@ -282,6 +310,14 @@ describe('the hardened AWS side', () => {
         MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'InterfacesExposed', MetricValue: '$.interfacesExposed' })],
       });
       response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-interface-exposed', MetricName: 'InterfacesExposed', Threshold: 1 });
+    });
+
+    it('turns a refused containment (an enforced action the policy and findings do not call for) into a metric with its own alarm', () => {
+      response.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.containmentRefused > 0 }',
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'ContainmentRefused', MetricValue: '$.containmentRefused' })],
+      });
+      response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-containment-refused', MetricName: 'ContainmentRefused', Threshold: 1 });
     });
   });
 
