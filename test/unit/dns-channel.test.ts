@@ -12,10 +12,10 @@ import { buildDraft } from '../../handlers/core/draft.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { findingEvent, instanceResource } from '../support/events.js';
-import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -116,24 +116,23 @@ describe('what the record says once the isolation is done', () => {
   });
   afterEach(async () => t.cleanup());
 
-  async function containedIncident(policy: Policy) {
-    const f = finding(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'c2.attacker.example'));
-    const actions = planContainment(
-      f,
-      { ...policy, containment: { ...policy.containment, rules: policy.containment.rules.map((r) => ({ ...r, mode: 'enforce' as const })) } },
-      [],
-      {
-        canEnforce: true,
-        now: NOW,
-      },
-    );
-    const incident = incidentFixture({ id: 'dl-dns000001', actions });
-    await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
-    await runContainment(deps(policy), incident.id);
-    const stored = await t.store.getIncident(incident.id);
+  /** The policy with every rule enforcing: contain carries out only what the stored finding and the policy call for. */
+  const enforcing = (policy: Policy): Policy => ({
+    ...policy,
+    containment: { ...policy.containment, rules: policy.containment.rules.map((r) => ({ ...r, mode: 'enforce' as const })) },
+  });
+
+  /** Records the finding (as record-finding does, the finding stored) and runs containment on its incident. */
+  async function contained(policy: Policy, event: unknown) {
+    const recorded = await recordEvent({ store: t.store, policy: enforcing(policy), now: () => NOW, canEnforce: true }, event);
+    const id = recorded.incidentId as string;
+    await runContainment(deps(enforcing(policy)), id);
+    const stored = await t.store.getIncident(id);
     if (!stored) throw new Error('incident lost');
-    return { stored, timeline: await t.store.getTimeline(incident.id) };
+    return { stored, timeline: await t.store.getTimeline(id) };
   }
+
+  const containedIncident = (policy: Policy) => contained(policy, dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'c2.attacker.example'));
 
   it('the isolation says what stays reachable, in show, the timeline and both messages, in English and Dutch', async () => {
     for (const policy of [ENGLISH, DEFAULT_POLICY]) {
@@ -199,12 +198,7 @@ describe('what the record says once the isolation is done', () => {
   });
 
   it('a message for an isolation with no open step says plain "Containment done"', async () => {
-    const f = finding(findingEvent({ type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0plain') }));
-    const rules = ENGLISH.containment.rules.map((r) => ({ ...r, mode: 'enforce' as const }));
-    const actions = planContainment(f, { ...ENGLISH, containment: { ...ENGLISH.containment, rules } }, [], { canEnforce: true, now: NOW });
-    const incident = incidentFixture({ id: 'dl-plain0001', actions });
-    await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
-    await runContainment(deps(ENGLISH), incident.id);
+    await contained(ENGLISH, findingEvent({ type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0plain') }));
     const outcome = (await t.store.pendingMessages()).filter((m) => m.kind === 'containment-done');
     expect(outcome[0].subject).toMatch(/\] Containment done: /);
   });
