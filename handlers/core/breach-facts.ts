@@ -6,7 +6,7 @@
  */
 import { doneReason } from './containment.js';
 import type { BreachFacts, Incident, Nature } from './incident.js';
-import { actionLabel, type Lang } from './labels.js';
+import { actionDoneLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
 
 /**
@@ -20,7 +20,7 @@ export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone
       const at = a.steps?.at(-1)?.at ?? a.at;
       // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
       const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
-      return `${lang === 'en' && !timeZone ? a.type : actionLabel(lang, a.type)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})${open}`;
+      return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})${open}`;
     });
 }
 
