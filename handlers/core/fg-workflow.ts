@@ -513,6 +513,8 @@ export interface ReportInput {
   delayReason?: string;
   /** The FG confirms `at` for an initial AP report dated before the deadline had passed but entered after it. */
   confirmStatedTime?: boolean;
+  /** Why this report was made: required with a withdrawal of the AP notification (Art. 33(5)). */
+  reason?: string;
 }
 
 const NIS2_KINDS = ['early-warning', 'notification', 'intermediate', 'progress', 'final'];
@@ -536,6 +538,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       `Een ${reportKindLabel('nl', kind)} is geen melding aan de ${recipientLabel('nl', to)}; kies: ${REPORT_KINDS[to].map((k) => reportKindLabel('nl', k)).join(', ')}.`,
     );
   const delayReason = input.delayReason?.trim() || null;
+  const reportReason = input.reason?.trim() || null;
   let report: ReportRecord | undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     if (draft.sample)
@@ -548,13 +551,22 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
-    if (kind === 'initial' && previous.some((r) => r.kind === 'initial')) {
+    // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
+    // notifiable again after a withdrawal is notified anew.
+    const standing = to === 'ap' ? initialReport(draft) : previous.find((r) => r.kind === 'initial');
+    if (kind === 'initial' && standing) {
       throw refuse(
-        `the initial report to ${to} is recorded already (${previous[0].reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
-        `De eerste melding aan de ${recipientLabel('nl', to)} is al vastgelegd (${previous[0].reference}); latere informatie is een vervolgmelding of correctie (AVG art. 33(4)): kies die bij "Soort melding".`,
+        `the initial report to ${to} is recorded already (${standing.reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
+        `De eerste melding aan de ${recipientLabel('nl', to)} is al vastgelegd (${standing.reference}); latere informatie is een vervolgmelding of correctie (AVG art. 33(4)): kies die bij "Soort melding".`,
       );
     }
-    if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !previous.some((r) => r.kind === 'initial')) {
+    if (to === 'ap' && kind !== 'initial' && !standing && previous.some((r) => r.kind === 'withdrawal')) {
+      throw refuse(
+        `the AP notification of ${draft.id} was withdrawn: a ${kind} has no notification to follow; a breach notifiable again is notified anew (--kind initial) (Art. 33(4))`,
+        `De melding aan de AP van ${draft.id} is ingetrokken: een ${reportKindLabel('nl', kind)} volgt op geen melding; een datalek dat weer meldplichtig is, meldt u opnieuw met een eerste melding (AVG art. 33(4)).`,
+      );
+    }
+    if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !standing) {
       throw refuse(
         `a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`,
         `Een ${reportKindLabel('nl', kind)} volgt op de eerste melding aan de ${recipientLabel('nl', to)}: leg die eerst vast (AVG art. 33(4): informatie in fasen).`,
@@ -577,6 +589,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
+    if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
     // An initial AP report dated at or before a deadline that passed with no report recorded, but
     // entered after it had passed: the record held the notification overdue. "Met" then rests on
     // the time stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
@@ -621,12 +634,36 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(reportReason ? { reason: reportReason } : {}),
     };
     draft.reports = [...(draft.reports ?? []), report];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
+    if (kind === 'withdrawal' && draft.state === 'reported') draft.state = 'assessed';
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };
   });
   return { incident, report: report as ReportRecord };
+}
+
+/**
+ * A withdrawal tells the AP that the breach needed no notification after all: the record keeps why
+ * (Art. 33(5)), and the FG's assessment in force must say so (not notifiable, or the notification
+ * is the controller's), or the register would read "met" while the AP holds no notification.
+ */
+function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): void {
+  if (!reason) {
+    throw refuse(
+      'a withdrawal of the AP notification needs its reason (--reason): the register keeps why the AP no longer holds a notification (Art. 33(5))',
+      'Een intrekking van de melding aan de AP heeft een reden nodig ("Reden"): het register bewaart waarom de AP geen melding meer heeft (AVG art. 33(5)).',
+    );
+  }
+  const a = draft.assessment;
+  if (roleOf(draft, deps.policy) === 'controller' && a?.notifiable !== false) {
+    const said = a ? `the assessment in force (${a.at}: personal data ${a.personalData}, risk ${a.risk}) says notifiable` : 'no assessment is recorded';
+    throw refuse(
+      `a withdrawal says the breach needed no notification after all, but ${said}: record that it is not notifiable first, with its reasoning (datalek assess --personal-data no --risk none, or --risk none) (Art. 33(1), (5))`,
+      `Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar ${a ? `de geldende beoordeling (${formatLocal(a.at, deps.policy.timeZone)}) zegt meldplichtig` : 'er is geen beoordeling vastgelegd'}: leg eerst met motivering vast dat het niet meldplichtig is (AVG art. 33(1), (5)).`,
+    );
+  }
 }
 
 // --- Art. 34 -----------------------------------------------------------------------------------

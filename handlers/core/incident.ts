@@ -161,6 +161,8 @@ export interface ReportRecord {
   enteredAfterDeadline?: string | null;
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
+  /** Why it was made: required with a withdrawal of the AP notification (Art. 33(5)). */
+  reason?: string | null;
 }
 
 /**
@@ -656,8 +658,14 @@ export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): Ch
 }
 
 /** The initial AP report, if one was recorded. */
+/**
+ * The initial AP report in force: the last one recorded, unless a withdrawal followed it. After a
+ * withdrawal the AP holds no notification, so nothing rests on the withdrawn one (Art. 33(1), (5)).
+ */
 export function initialReport(incident: Incident): ReportRecord | undefined {
-  return (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  const i = ap.findLastIndex((r) => r.kind === 'initial');
+  return i >= 0 && !ap.slice(i + 1).some((r) => r.kind === 'withdrawal') ? ap[i] : undefined;
 }
 
 /**

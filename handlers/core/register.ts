@@ -10,7 +10,7 @@ import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { measuresTaken } from './breach-facts.js';
 import { type ClockState, clocksOf, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import type { Decision, Incident } from './incident.js';
+import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
@@ -58,6 +58,8 @@ export interface RegisterRow {
   apReportRecordedAt: string | null;
   apReportEnteredLater: boolean | null;
   references: string;
+  /** The reasons given with reports (a withdrawal of the AP notification needs one): `to:kind:reference: reason`. */
+  reportReasons: string;
   /**
    * Times entered later (more than a day after the time stated, or after the AP deadline had
    * passed): `to:kind:reference stated … recorded …`, `awareness stated … recorded …`, each
@@ -115,7 +117,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const clocks = clocksOf(incident, policy, now);
   const ap = clocks.find((c) => c.name === 'ap');
   const reports = incident.reports ?? [];
-  const initial = reports.find((r) => r.to === 'ap' && r.kind === 'initial');
+  const initial = initialReport(incident);
   const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
   const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
@@ -156,6 +158,10 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
+    reportReasons: reports
+      .filter((r) => r.reason)
+      .map((r) => `${r.to}:${r.kind}:${r.reference}: ${r.reason}`)
+      .join('; '),
     enteredLater: [
       ...decisions.flatMap((d) =>
         d.kind === 'awareness' && d.enteredLater ? [`awareness stated ${d.to} recorded ${d.recordedAt}${afterDeadline(d.enteredAfterDeadline)}`] : [],
@@ -285,13 +291,13 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const f = incident.facts;
     const a = incident.assessment;
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
-    const initial = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+    const initial = initialReport(incident);
     const later = nl ? 'later ingevoerd' : 'entered later';
     const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
       )
       .join('; ');
     const closing = incident.closedAt
@@ -395,4 +401,6 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review items 3 and 4 (the AP verdict), after the others for the same reason.
   'awarenessEnteredLater',
   'enteredAfterDeadline',
+  // Added for the second FG review (a withdrawal's reason), after the others for the same reason.
+  'reportReasons',
 ];

@@ -551,6 +551,13 @@ export const reportedAction = action({
       optionLabels: labels(REPORT_KINDS, reportKindLabel),
       hint: { nl: 'Standaard: de eerste melding.', en: 'Default: the initial notification.' },
     },
+    reason(
+      { nl: 'Reden', en: 'Reason' },
+      {
+        nl: 'Verplicht bij een intrekking: waarom de AP geen melding meer heeft (art. 33(5)).',
+        en: 'Required with a withdrawal: why the AP no longer holds a notification (Art. 33(5)).',
+      },
+    ),
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -561,6 +568,7 @@ export const reportedAction = action({
     at: v.at,
     delayReason: v['delay-reason'],
     confirmStatedTime: v['confirm-stated-time'],
+    reason: v.reason,
   }),
   run: async (deps: FgDeps, input) => (await recordReport(deps, input)).incident,
 });
