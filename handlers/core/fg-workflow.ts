@@ -14,7 +14,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
-import { overdueClocks, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -157,7 +157,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       entries.push(...moveAwareness(deps, draft, move, by, now, input.personalData === 'yes'));
     }
     if (input.actingAs !== undefined) {
-      decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now });
+      const ending = input.actingAs === 'processor' && roleOf(draft, deps.policy) === 'controller';
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, 'controller', now, input.confirmStatedTime === true, 'processor') : null;
+      decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
     }
@@ -166,8 +168,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const risk = input.risk as Assessment['risk'];
       // "Unknown" is notifiable: without certainty, the conservative reading applies.
       const notifiable = personalData !== 'no' && risk !== 'none';
+      const role = roleOf(draft, deps.policy);
+      const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, role, now, input.confirmStatedTime === true, 'not-notifiable') : null;
       draft.assessment = { personalData, risk, reason, by, at: now, notifiable };
-      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now });
+      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
       // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
@@ -207,6 +212,34 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     return { entries };
   });
   return incident;
+}
+
+/**
+ * A decision that ends the AP duty (the organisation declared processor, or the breach assessed
+ * not notifiable) entered after an AP deadline had passed with no report: the record held the
+ * notification overdue, and datalek's overdue reminders went out. As with a time stated after the
+ * deadline (`checkMoveAgainstVerdict`), the FG confirms it, and it is marked. Returns that deadline.
+ */
+function endsDutyAfterDeadline(
+  deps: FgDeps,
+  draft: Incident,
+  role: Role,
+  now: string,
+  confirmed: boolean,
+  what: 'processor' | 'not-notifiable',
+): string | null {
+  const passed = passedDeadlines(draft, role, now)[0];
+  if (!passed) return null;
+  if (!confirmed) {
+    const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+    const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
+    const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
+    throw refuse(
+      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+    );
+  }
+  return passed.deadline;
 }
 
 /** The incident's decision history, started from its one assessment when it was stored before the history existed. */
@@ -525,6 +558,19 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
   controller: ['initial', 'follow-up'],
 };
 
+/** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
+function controllerDueAt(incident: Incident, policy: Policy): string | null {
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+}
+
+/** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
+export function controllerToldLate(incident: Incident, policy: Policy): boolean {
+  const toController = (incident.reports ?? []).filter((r) => r.to === 'controller');
+  const first = [...toController].sort((a, b) => a.at.localeCompare(b.at))[0];
+  const due = controllerDueAt(incident, policy);
+  return roleOf(incident, policy) === 'processor' && !!first && !!due && first.at > due && !toController.some((r) => r.delayReason);
+}
+
 /** Records one submission, versioned (Art. 33(4)); a late initial AP report needs the reasons for the delay (Art. 33(1)). */
 export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ incident: Incident; report: ReportRecord }> {
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
@@ -605,18 +651,29 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
-    const reasonsAfterwards = to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft);
+    const reasonsAfterwards =
+      (to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft)) ||
+      (to === 'controller' && kind === 'follow-up' && controllerToldLate(draft, deps.policy));
+    // Art. 33(2): a processor tells its controller without undue delay (the contract's hours); a
+    // report after them gives the reasons for the delay, as a late AP report does.
+    const controllerDue = to === 'controller' && kind === 'initial' && roleOf(draft, deps.policy) === 'processor' ? controllerDueAt(draft, deps.policy) : null;
+    if (controllerDue && at > controllerDue && !delayReason) {
+      throw refuse(
+        `the report to the controller is ${formatDuration(Date.parse(at) - Date.parse(controllerDue))} after ${controllerDue}, the time a processor has to inform it (clocks.processorToControllerHours; Art. 33(2): without undue delay): give the reasons for the delay (--delay-reason)`,
+        `De melding aan de verwerkingsverantwoordelijke is ${formatDuration(Date.parse(at) - Date.parse(controllerDue), 'nl')} na ${local(controllerDue)}, de tijd die een verwerker heeft om die te informeren (AVG art. 33(2): zonder onredelijke vertraging): geef de redenen voor de vertraging ("Reden voor de vertraging").`,
+      );
+    }
     if (late && !delayReason) {
       throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
-    if (!late && !reasonsAfterwards && delayReason) {
+    if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
-          : '--delay-reason belongs to a late initial report to the AP, or to a follow-up or correction to the AP that gives the reasons for one afterwards (Art. 33(1))',
+          : '--delay-reason belongs to a late initial report to the AP or the controller, or to a follow-up (or correction to the AP) that gives the reasons for one afterwards (Art. 33(1), (2))',
         to === 'ap' && kind === 'initial'
           ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
           : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
@@ -873,6 +930,14 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'as processor, the controller must be informed first (Art. 33(2))',
       'datalek reported --recipient controller',
       'als verwerker moet u eerst de verwerkingsverantwoordelijke informeren (AVG art. 33(2))',
+      'reported',
+    );
+  }
+  if (controllerToldLate(incident, policy)) {
+    add(
+      'the controller was informed late and no reasons for the delay are recorded (Art. 33(2))',
+      'datalek reported --recipient controller --kind follow-up --reference NUMBER --delay-reason TEXT',
+      'de verwerkingsverantwoordelijke is te laat geïnformeerd en er zijn geen redenen voor de vertraging vastgelegd (AVG art. 33(2)); geef ze met een vervolgmelding',
       'reported',
     );
   }

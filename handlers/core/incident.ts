@@ -33,7 +33,11 @@ export interface Assessment {
  * can show the reasoning of every step before the AP (Art. 33(5)).
  */
 export type Decision =
-  | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & { recordedAt: string })
+  | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & {
+        recordedAt: string;
+        /** The AP deadline that had passed (the record held the notification overdue) when this "not notifiable" was entered (core/ap-verdict.ts). */
+        enteredAfterDeadline?: string | null;
+      })
   | {
       kind: 'awareness';
       from: string | null;
@@ -52,7 +56,15 @@ export type Decision =
       /** The reasons for the delay of an initial AP report this move made late (Art. 33(1)). */
       delayReason?: string | null;
     }
-  | { kind: 'role'; role: Role; reason: string; by: string; recordedAt: string }
+  | {
+      kind: 'role';
+      role: Role;
+      reason: string;
+      by: string;
+      recordedAt: string;
+      /** The AP deadline that had passed when the organisation was declared processor after it (core/ap-verdict.ts). */
+      enteredAfterDeadline?: string | null;
+    }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
   | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
   | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string });

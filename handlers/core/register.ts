@@ -121,7 +121,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
   const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
-  const marks = verdictMarks(incident);
+  const marks = verdictMarks(incident, roleOf(incident, policy));
   const reasons = delayReasons(incident);
   const afterDeadline = (moment: string | null | undefined) => (moment ? ` after the AP deadline had passed (${moment})` : '');
   const subjectsText = (x: typeof s) =>
@@ -159,8 +159,11 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
     reportReasons: reports
-      .filter((r) => r.reason)
-      .map((r) => `${r.to}:${r.kind}:${r.reference}: ${r.reason}`)
+      .flatMap((r) => [
+        ...(r.reason ? [`${r.to}:${r.kind}:${r.reference}: ${r.reason}`] : []),
+        // The AP's reasons for a delay are in delayReason; a processor's to its controller here (Art. 33(2)).
+        ...(r.to === 'controller' && r.delayReason ? [`${r.to}:${r.kind}:${r.reference}: reasons for the delay: ${r.delayReason}`] : []),
+      ])
       .join('; '),
     enteredLater: [
       ...decisions.flatMap((d) =>

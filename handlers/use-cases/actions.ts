@@ -191,8 +191,8 @@ export const assessAction = action({
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
     confirmStatedTime({
-      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when the moment of awareness moves the AP deadline later after it had passed; the record marks it as entered after the deadline had passed.',
+      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
+      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; the record marks it as entered after the deadline had passed.',
     }),
     {
       name: 'delay-reason',

@@ -77,4 +77,58 @@ describe('the second FG review', () => {
       expect(ap(again)).toMatchObject({ status: 'met', doneAt: '2026-11-28T11:00:00.000Z' });
     });
   });
+  describe('F4. a decision that ends the AP duty, entered after the AP deadline had passed', () => {
+    const afterDeadline = '2026-12-01T10:00:00.000Z';
+
+    it('declaring the organisation processor needs --confirm-stated-time, and the AP clock and the register say so', async () => {
+      at(afterDeadline);
+      const before = await stored();
+      await expect(assess(deps, { incidentId: id, actingAs: 'processor', reason: 'wij verwerken voor de gemeente', by: 'FG' })).rejects.toThrow(
+        /processor.*after the AP deadline of 2026-11-30T21:00:00.000Z had passed.*--confirm-stated-time/,
+      );
+      expect((await stored()).revision).toBe(before.revision);
+      const role = await assess(deps, { incidentId: id, actingAs: 'processor', reason: 'wij verwerken voor de gemeente', confirmStatedTime: true, by: 'FG' });
+      expect(role.decisions?.at(-1)).toMatchObject({ kind: 'role', role: 'processor', enteredAfterDeadline: '2026-11-30T21:00:00.000Z' });
+      expect(ap(role)).toMatchObject({ status: 'not-needed' });
+      expect(ap(role)?.note?.en).toMatch(/processor.*entered after the AP deadline had passed/);
+      const row = registerRow(role, policy, now);
+      expect(row.enteredAfterDeadline).toBe(true);
+      expect(row.apClock).toMatch(/not-needed .*entered after the AP deadline had passed/);
+    });
+
+    it('an assessment of "not notifiable" needs --confirm-stated-time, and is marked', async () => {
+      at(afterDeadline);
+      const no = { personalData: 'no' as const, risk: 'none' as const, reason: 'geen persoonsgegevens op de server', by: 'FG' };
+      await expect(assess(deps, { incidentId: id, ...no })).rejects.toThrow(/not notifiable.*after the AP deadline.*--confirm-stated-time/);
+      const marked = await assess(deps, { incidentId: id, ...no, confirmStatedTime: true });
+      expect(marked.decisions?.at(-1)).toMatchObject({ kind: 'assessment', notifiable: false, enteredAfterDeadline: '2026-11-30T21:00:00.000Z' });
+      expect(ap(marked)?.note?.en).toMatch(/not notifiable.*entered after the AP deadline had passed/);
+      expect(registerRow(marked, policy, now).enteredAfterDeadline).toBe(true);
+      // A later assessment that keeps it not notifiable changes no verdict: nothing to confirm, the mark stays.
+      at('2026-12-01T11:00:00.000Z');
+      const again = await assess(deps, { incidentId: id, ...no, reason: 'nogmaals bevestigd' });
+      expect(registerRow(again, policy, now).enteredAfterDeadline).toBe(true);
+    });
+
+    it('before the deadline neither needs a confirmation', async () => {
+      const role = await assess(deps, { incidentId: id, actingAs: 'processor', reason: 'verwerker', by: 'FG' });
+      expect(role.decisions?.at(-1)).not.toHaveProperty('enteredAfterDeadline');
+      expect(registerRow(role, policy, now).enteredAfterDeadline).toBe(false);
+    });
+
+    it('a processor that informs its controller late gives the reasons for the delay (Art. 33(2)), and closing asks them', async () => {
+      const processor = parsePolicy({ ...policy, organisation: { ...policy.organisation, processor: true } });
+      const pdeps = { ...deps, policy: processor };
+      await assess(pdeps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+      await recordFacts(pdeps, { incidentId: id, by: 'FG', ...FACTS });
+      at('2026-11-29T10:00:00.000Z');
+      await expect(recordReport(pdeps, { incidentId: id, to: 'controller', reference: 'C-1', by: 'FG' })).rejects.toThrow(
+        /controller.*after.*2026-11-28T21:00:00.000Z.*Art\. 33\(2\).*--delay-reason/,
+      );
+      const told = await recordReport(pdeps, { incidentId: id, to: 'controller', reference: 'C-1', delayReason: 'contract niet gevonden', by: 'FG' });
+      expect(told.report.delayReason).toBe('contract niet gevonden');
+      expect(registerRow(told.incident, processor, now).reportReasons).toBe('controller:initial:C-1: reasons for the delay: contract niet gevonden');
+      expect(closeBlockers(told.incident, processor, now)).toEqual([]);
+    });
+  });
 });
