@@ -275,6 +275,12 @@ export function missingFacts(incident: Incident, policy: Policy, now: string, la
   return missingFactItems(incident, policy, now, lang).map(missingFactCli);
 }
 
+/** Missing facts the FG recorded as unknown when marking the facts complete (Art. 33(4)): said, not asked. */
+function unknownFacts(incident: Incident, policy: Policy, now: string, lang: Lang): MissingFact[] {
+  const keys = new Set(incident.facts?.unknown?.facts ?? []);
+  return missingFactItems(incident, policy, now, lang).filter((m) => keys.has(m.key));
+}
+
 /** What the categories say that the special categories do not: the BSN (UAVG art. 46), health data (Art. 9(1)). */
 function specialWarnings(incident: Incident, lang: Lang): string[] {
   const nl = lang === 'nl';
@@ -546,13 +552,25 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     ],
   };
   const warnings = warningsOf(incident, lang, (iso) => when(iso) as string);
+  const notGiven = unknownFacts(incident, policy, now, lang);
+  if (notGiven.length) {
+    const why = incident.facts?.unknown?.reason ?? '';
+    warnings.push(
+      nl
+        ? `Niet te geven (de feiten zijn als compleet gemeld): ${notGiven.map((m) => m.text).join('; ')}; reden: ${why}`
+        : `Cannot be given (the facts were marked complete): ${notGiven.map((m) => m.text).join('; ')}; reason: ${why}`,
+    );
+  }
+  const unknownKeys = new Set(notGiven.map((m) => m.key));
   if (role === 'processor') warnings.unshift(L[lang].processorNote);
   else if (a?.notifiable === false) warnings.unshift(L[lang].notNotifiable);
   return {
     incidentId: incident.id,
     language: lang,
     generatedAt: now,
-    missing: missingFacts(incident, policy, now, lang),
+    missing: missingFactItems(incident, policy, now, lang)
+      .filter((m) => !unknownKeys.has(m.key))
+      .map(missingFactCli),
     warnings,
     late: notifiableByUs(incident, policy) && isLate(incident, now),
     notifiable: a ? a.notifiable : null,

@@ -15,6 +15,7 @@ import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } 
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -35,7 +36,7 @@ import {
   type Role,
   type SubjectsDecision,
 } from './incident.js';
-import { exceptionLabel, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
+import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -410,12 +411,21 @@ export interface FactsInput {
   /** Another organisation involved, or `none` to state that there is none. */
   otherParty?: OtherParty | 'none';
   complete?: boolean;
+  /** With `complete`: why the facts still missing cannot be given; they are recorded as unknown. */
+  unknownReason?: string;
 }
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
   const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
-  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, ...rest } = input;
+  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, ...rest } = input;
+  const unknownReason = unknownGiven?.trim() || null;
+  if (unknownReason && input.complete !== true) {
+    throw refuse(
+      '--unknown-reason says why the facts still missing cannot be given when they are marked complete: it goes with --complete (Art. 33(4))',
+      'De reden waarom feiten niet te geven zijn, hoort bij het compleet melden van de feiten ("De feiten zijn compleet") (AVG art. 33(4)).',
+    );
+  }
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<FactsInput>;
   if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && given.subjectsMin > given.subjectsMax) {
     throw refuse(
@@ -524,12 +534,66 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         'Een leidende toezichthouder hoort bij een grensoverschrijdend datalek (AVG art. 56), maar de feiten zeggen dat het niet grensoverschrijdend is.',
       );
     }
+    if (given.complete) {
+      const unknown = checkComplete(deps, { ...draft, facts }, now, unknownReason);
+      if (unknown) {
+        facts.unknown = { ...unknown, by, at: now };
+        detail.unknown = unknown;
+      }
+    }
     facts.updatedAt = now;
     facts.updatedBy = by;
     draft.facts = facts;
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
+}
+
+/** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
+const MAY_BE_UNKNOWN = new Set([
+  'summary',
+  'type',
+  'nature',
+  'cause',
+  'categories',
+  'special',
+  'groups',
+  'subjects',
+  'records',
+  'measures',
+  'unintelligible',
+  'crossBorder',
+  'lead',
+]);
+
+/**
+ * "Complete" stops the follow-up reminders and meets the telecom provider's complete notification
+ * (Regulation 611/2013 art. 2(3)): it is recorded only when every required fact is, or when the FG
+ * says why the facts still missing cannot be given (Art. 33(4): as far as it is possible to
+ * provide it). The reasons for a delay are left out: they go with the report itself.
+ * Returns the facts recorded as unknown, with the reason, or null when none are missing.
+ */
+function checkComplete(deps: FgDeps, incident: Incident, now: string, reason: string | null): { facts: string[]; reason: string } | null {
+  const missing = (lang: Lang) => missingFactItems(incident, deps.policy, now, lang).filter((m) => m.key !== 'delay');
+  const en = missing('en');
+  if (en.length === 0) {
+    if (reason)
+      throw refuse(
+        '--unknown-reason given, but nothing is missing: every required fact is recorded (Art. 33(4))',
+        'Er is een reden ingevuld waarom feiten niet te geven zijn, maar er ontbreekt niets: alle verplichte feiten zijn vastgelegd (AVG art. 33(4)).',
+      );
+    return null;
+  }
+  const excusable = (key: string) => MAY_BE_UNKNOWN.has(key) || key.startsWith('consequences');
+  const fixed = en.filter((m) => !excusable(m.key));
+  if (fixed.length || !reason) {
+    const nl = missing('nl');
+    throw refuse(
+      `the facts cannot be marked complete: still missing ${en.map(missingFactCli).join('; ')}; record them${fixed.length ? '' : ', or say why they cannot be given (--unknown-reason TEXT)'} (Art. 33(3), (4); for a telecom provider Regulation 611/2013 art. 2(3))`,
+      `De feiten kunnen nog niet compleet worden gemeld; er ontbreekt nog: ${nl.map((m) => m.text).join('; ')}. Vul ze aan${fixed.length ? '' : ', of geef aan waarom ze niet te geven zijn ("Waarom ontbrekende feiten niet te geven zijn")'} (AVG art. 33(3), (4)).`,
+    );
+  }
+  return { facts: en.map((m) => m.key), reason };
 }
 
 // --- reports -----------------------------------------------------------------------------------

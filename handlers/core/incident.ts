@@ -147,6 +147,8 @@ export interface BreachFacts {
   otherPartiesStated?: boolean;
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
+  /** Facts the FG said, when marking them complete, cannot be given, and why (the draft's keys: `records`, `subjects`, …). */
+  unknown?: { facts: string[]; reason: string; by: string; at: string } | null;
   updatedAt: string | null;
   updatedBy: string | null;
 }

@@ -60,6 +60,8 @@ export interface RegisterRow {
   references: string;
   /** The reasons given with reports (a withdrawal of the AP notification needs one): `to:kind:reference: reason`. */
   reportReasons: string;
+  /** Facts the FG said cannot be given when marking the facts complete, and why: `subjects, records: reason`. */
+  factsUnknown: string | null;
   /**
    * Times entered later (more than a day after the time stated, or after the AP deadline had
    * passed): `to:kind:reference stated … recorded …`, `awareness stated … recorded …`, each
@@ -189,6 +191,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
       .filter((c) => c.name !== 'ap')
       .map((c) => `${c.name}: ${c.status}`)
       .join('; '),
+    factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
     summary: f?.summary ?? null,
     cause: f?.cause ?? null,
     breachType: f?.breachType ?? null,
@@ -406,4 +409,5 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'enteredAfterDeadline',
   // Added for the second FG review (a withdrawal's reason), after the others for the same reason.
   'reportReasons',
+  'factsUnknown',
 ];

@@ -395,7 +395,19 @@ export const factsAction = action({
       name: 'complete',
       kind: 'flag',
       label: { nl: 'De feiten zijn compleet', en: 'The facts are complete' },
-      hint: { nl: 'Tot dan volgt een herinnering voor een vervolgmelding.', en: 'Until then a reminder for a follow-up report comes.' },
+      hint: {
+        nl: 'Tot dan volgt een herinnering voor een vervolgmelding. Kan alleen als alle verplichte feiten er zijn, of met de reden hieronder.',
+        en: 'Until then a reminder for a follow-up report comes. Only when every required fact is recorded, or with the reason below.',
+      },
+    },
+    {
+      name: 'unknown-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom ontbrekende feiten niet te geven zijn', en: 'Why the facts still missing cannot be given' },
+      hint: {
+        nl: 'Alleen bij "compleet": de ontbrekende feiten worden als onbekend vastgelegd, met deze reden (art. 33(4)).',
+        en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
+      },
     },
   ] as const,
   input: (v, { incidentId, by }): FactsInput => {
@@ -465,6 +477,7 @@ export const factsAction = action({
       otherAuthorities: v['other-authorities'],
       otherParty,
       complete: v.complete,
+      unknownReason: v['unknown-reason'],
     };
   },
   run: (deps: FgDeps, input) => recordFacts(deps, input),

@@ -5,12 +5,27 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
+import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, closeBlockers, closeIncident, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import { type Incident, initialReport } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { REGISTER_FACTS as FACTS, incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
+
+/** Every fact the AP's form asks, so that marking them complete is held up only by what a test leaves out. */
+const ALL_FACTS = {
+  ...FACTS,
+  summary: 'ransomware op de webserver',
+  cause: 'gestolen wachtwoord',
+  breachType: 'hacking-malware-phishing' as const,
+  subjectGroups: ['klanten'],
+  unintelligible: 'no' as const,
+  crossBorder: false,
+  consequencesFor: 'confidentiality' as const,
+  harm: ['immaterial' as const],
+  harmSeverity: 'medium' as const,
+};
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 
@@ -129,6 +144,49 @@ describe('the second FG review', () => {
       expect(told.report.delayReason).toBe('contract niet gevonden');
       expect(registerRow(told.incident, processor, now).reportReasons).toBe('controller:initial:C-1: reasons for the delay: contract niet gevonden');
       expect(closeBlockers(told.incident, processor, now)).toEqual([]);
+    });
+  });
+  describe('F6. marking the facts complete', () => {
+    beforeEach(async () => {
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+    });
+
+    it('is refused while required facts are missing, naming every one, and nothing is written', async () => {
+      const before = await stored();
+      const refusal = recordFacts(deps, { incidentId: id, by: 'FG', summary: 'x', complete: true });
+      await expect(refusal).rejects.toThrow(
+        /cannot be marked complete.*kind of breach.*nature.*cause.*categories.*special categories.*groups.*number of data subjects.*records.*consequences.*measures.*unintelligible.*other EU member states.*--unknown-reason/i,
+      );
+      expect((await stored()).revision).toBe(before.revision);
+      expect((await stored()).facts?.complete).toBe(false);
+    });
+
+    it('is recorded when every fact is there', async () => {
+      const done = await recordFacts(deps, { incidentId: id, by: 'FG', ...ALL_FACTS, complete: true });
+      expect(done.facts?.complete).toBe(true);
+      expect(done.facts?.unknown).toBeUndefined();
+    });
+
+    it('is recorded with the facts that cannot be given and why; the draft says so instead of asking for them', async () => {
+      const { records: _r, subjectsMin: _a, subjectsMax: _b, ...most } = ALL_FACTS;
+      const done = await recordFacts(deps, { incidentId: id, by: 'FG', ...most, complete: true, unknownReason: 'logboeken zijn overschreven' });
+      expect(done.facts).toMatchObject({ complete: true, unknown: { facts: ['subjects', 'records'], reason: 'logboeken zijn overschreven', by: 'FG' } });
+      const draft = buildDraft(done, policy, now, 'en');
+      expect(draft.missing).toEqual([]);
+      expect(draft.warnings.join(' ')).toMatch(/cannot be given.*number of data subjects.*records.*logboeken zijn overschreven/i);
+      expect(registerRow(done, policy, now).factsUnknown).toMatch(/subjects, records: logboeken zijn overschreven/);
+    });
+
+    it('an unknown-reason without --complete, or with nothing missing, is refused: there is nothing it explains', async () => {
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', summary: 'x', unknownReason: 'r' })).rejects.toThrow(/--unknown-reason.*--complete/);
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', ...ALL_FACTS, complete: true, unknownReason: 'r' })).rejects.toThrow(/nothing is missing/);
+    });
+
+    it('the assessment and the Art. 34 decision cannot be declared unknown', async () => {
+      await assess(deps, { incidentId: id, ...high });
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', ...ALL_FACTS, complete: true, unknownReason: 'r' })).rejects.toThrow(
+        /cannot be marked complete.*decision on informing the data subjects/,
+      );
     });
   });
 });
