@@ -15,6 +15,7 @@ import { containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequ
 import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
+  actionLabel,
   breachTypeLabel,
   clockStateLabel,
   harmLabel,
@@ -366,10 +367,6 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const role = roleOf(incident, policy);
   const initial = initialReport(incident);
   const unknown = yesNo(lang, 'unknown');
-  const contained = incident.actions
-    .filter((a) => a.status === 'done' && !a.released)
-    .map((a) => a.steps?.at(-1)?.at ?? a.at)
-    .sort()[0];
   const field = (key: string, label: string, value: string | null | undefined): DraftField => ({ key, label, value: value ?? null });
   const list = (items: string[] | undefined) => (items?.length ? items.join(', ') : null);
   const contact = (p: { name?: string; function?: string; email?: string; phone?: string } | undefined) =>
@@ -434,13 +431,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'ongoing',
         nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?',
-        f?.endedAt
-          ? yesNo(lang, 'no')
-          : contained
-            ? nl
-              ? `ingeperkt op ${when(contained)}; einde nog niet vastgesteld`
-              : `contained on ${when(contained)}; end not established yet`
-            : unknown,
+        f?.endedAt ? yesNo(lang, 'no') : (containmentState(incident, lang, when) ?? unknown),
       ),
     ],
     breach: [
@@ -577,6 +568,37 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     role,
     sections: FORM_SECTIONS.map((s) => ({ number: s.number, key: s.key, title: s[lang], fields: sections[s.key] })),
   };
+}
+
+/**
+ * What containment says about "is the breach ongoing?" (form section 2): contained only when every
+ * action is carried out; otherwise what is contained and what is not (failed, a network interface
+ * left open, planned and not carried out, a person's step still to take). A failed step is never
+ * reported as contained (domain notes §4). Null when there is no containment to speak of.
+ */
+function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const nl = lang === 'nl';
+  const live = incident.actions.filter((a) => !a.released && a.status !== 'skipped');
+  const doneAt = (a: (typeof live)[number]) => a.steps?.at(-1)?.at ?? a.at;
+  const done = live.filter((a) => a.status === 'done');
+  const open = live.filter((a) => a.status !== 'done');
+  const name = (a: (typeof live)[number]) => `${actionLabel(lang, a.type)} ${a.target}`;
+  const why = (a: (typeof live)[number]) => {
+    const exposed = a.steps?.some((x) => x.exposed) ? (nl ? ' (een netwerkinterface staat open)' : ' (a network interface left open)') : '';
+    if (a.status === 'failed') return `${nl ? 'mislukt' : 'failed'}${exposed}`;
+    if (a.person) return nl ? 'nog te doen door een persoon' : 'still to be done by a person';
+    return nl ? 'gepland, niet uitgevoerd' : 'planned, not carried out';
+  };
+  const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
+  if (done.length && !open.length) {
+    const last = done.map(doneAt).sort().at(-1) as string;
+    return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
+  }
+  if (!open.length) return null;
+  const notContained = `${nl ? 'niet ingeperkt' : 'not contained'}: ${open.map((a) => `${name(a)} ${why(a)}`).join('; ')}`;
+  if (!done.length) return `${notContained}; ${end}`;
+  const contained = done.map((a) => `${name(a)} (${when(doneAt(a))})`).join('; ');
+  return nl ? `gedeeltelijk ingeperkt: ${contained}; ${notContained}; ${end}` : `partly contained: ${contained}; ${notContained}; ${end}`;
 }
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {

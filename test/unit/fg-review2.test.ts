@@ -189,4 +189,49 @@ describe('the second FG review', () => {
       );
     });
   });
+  describe('F5. "Is the breach ongoing?" in the AP draft', () => {
+    const revoke = {
+      id: 'revoke-role-sessions:web',
+      type: 'revoke-role-sessions',
+      target: 'web',
+      status: 'done' as const,
+      mode: 'enforce' as const,
+      findingId: 'f',
+      at: '2026-11-27T21:05:00.000Z',
+      steps: [{ name: 'revoke-older-sessions', status: 'done' as const, at: '2026-11-27T21:05:00.000Z' }],
+    };
+    const isolate = {
+      id: 'isolate-instance:i-1',
+      type: 'isolate-instance',
+      target: 'i-1',
+      status: 'failed' as const,
+      mode: 'enforce' as const,
+      findingId: 'f',
+      at: '2026-11-27T21:05:00.000Z',
+      reason: 'isolate-eni:eni-2 failed: OPEN to all traffic',
+      steps: [{ name: 'isolate-eni:eni-2', status: 'failed' as const, at: '2026-11-27T21:06:00.000Z', exposed: true }],
+    };
+    const ongoing = (actions: Incident['actions'], lang: 'nl' | 'en' = 'nl') =>
+      buildDraft(incidentFixture({ actions }), policy, now, lang)
+        .sections.flatMap((x) => x.fields)
+        .find((f) => f.key === 'ongoing')?.value;
+
+    it('never says contained while an action failed with an interface left open: it says what is and is not', () => {
+      const value = ongoing([revoke, isolate]);
+      expect(value).not.toMatch(/^ingeperkt op/);
+      expect(value).toMatch(/gedeeltelijk ingeperkt/);
+      expect(value).toMatch(/niet ingeperkt: .*i-1.*mislukt.*open/);
+      expect(value).toMatch(/web/);
+      expect(ongoing([revoke, isolate], 'en')).toMatch(/partly contained.*not contained: .*i-1.*failed.*open/);
+    });
+
+    it("a person's step still to take is not contained", () => {
+      const person = { ...revoke, id: 'contain-kubernetes-workload:w', type: 'contain-kubernetes-workload', target: 'w', status: 'planned' as const, person: true, steps: [] };
+      expect(ongoing([revoke, person], 'en')).toMatch(/partly contained.*not contained: .*w.*still to be done/);
+    });
+
+    it('says contained only when every action is done', () => {
+      expect(ongoing([revoke], 'en')).toMatch(/^contained on 2026-11-27 22:05 CET .*; end not established yet$/);
+    });
+  });
 });
