@@ -226,7 +226,15 @@ describe('the second FG review', () => {
     });
 
     it("a person's step still to take is not contained", () => {
-      const person = { ...revoke, id: 'contain-kubernetes-workload:w', type: 'contain-kubernetes-workload', target: 'w', status: 'planned' as const, person: true, steps: [] };
+      const person = {
+        ...revoke,
+        id: 'contain-kubernetes-workload:w',
+        type: 'contain-kubernetes-workload',
+        target: 'w',
+        status: 'planned' as const,
+        person: true,
+        steps: [],
+      };
       expect(ongoing([revoke, person], 'en')).toMatch(/partly contained.*not contained: .*w.*still to be done/);
     });
 
