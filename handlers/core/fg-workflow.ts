@@ -973,6 +973,15 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'reported',
     );
   }
+  const standing = notificationStanding(incident, role);
+  if (standing) {
+    add(
+      `the AP still holds the notification ${standing.reference}, but the assessment since ${a?.at} says not notifiable: the AP is told, with a withdrawal or a correction (Art. 33(4), (5))`,
+      `datalek reported --kind withdrawal --reference ${standing.reference} --reason TEXT (or --kind correction)`,
+      `de AP heeft nog melding ${standing.reference}, maar de beoordeling van ${a?.at ? formatLocal(a.at, policy.timeZone) : ''} zegt niet meldplichtig: laat het de AP weten met een intrekking of een correctie (AVG art. 33(4), (5))`,
+      'reported',
+    );
+  }
   if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
     add(
       'the initial report to the AP is late and no reasons for the delay are recorded (Art. 33(1))',
@@ -1032,6 +1041,25 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
     });
   }
   return out;
+}
+
+/**
+ * The initial AP report still in force while the FG's assessment says the breach is not notifiable,
+ * with no withdrawal or correction to the AP recorded since that assessment began to say so: the
+ * AP holds a notification the record calls unnecessary (Art. 33(4), (5)).
+ */
+function notificationStanding(incident: Incident, role: Role): ReportRecord | undefined {
+  const initial = initialReport(incident);
+  if (!initial || role !== 'controller' || incident.assessment?.notifiable !== false) return undefined;
+  let since: string | undefined;
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'assessment') continue;
+    if (d.notifiable) since = undefined;
+    else since ??= d.recordedAt;
+  }
+  const from = since ?? incident.assessment.at;
+  const told = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'correction' && r.recordedAt >= from);
+  return told ? undefined : initial;
 }
 
 /** What still stands between the incident and closing it, in words for the command line, each with its rule. */

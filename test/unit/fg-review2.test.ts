@@ -242,4 +242,31 @@ describe('the second FG review', () => {
       expect(ongoing([revoke], 'en')).toMatch(/^contained on 2026-11-27 22:05 CET .*; end not established yet$/);
     });
   });
+  describe('F3. a notified breach re-assessed as not notifiable', () => {
+    beforeEach(async () => {
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+      await recordReport(deps, { incidentId: id, reference: 'M-9', by: 'FG' });
+      at('2026-11-28T09:00:00.000Z');
+      await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'toch testgegevens', by: 'FG' });
+    });
+
+    it('cannot close while the AP still holds the notification: closing asks for the withdrawal or a correction', async () => {
+      expect(closeBlockers(await stored(), policy, now).join(' ')).toMatch(
+        /AP still holds the notification M-9.*not notifiable.*reported --kind withdrawal --reference M-9 --reason TEXT.*correction/,
+      );
+      await expect(closeIncident(deps, { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(/cannot be closed yet.*M-9/);
+    });
+
+    it('closes after the withdrawal, and the register shows the notification withdrawn', async () => {
+      await recordReport(deps, { incidentId: id, reference: 'M-9', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
+      const closed = await closeIncident(deps, { incidentId: id, reason: 'klaar', by: 'FG' });
+      const row = registerRow(closed, policy, now);
+      expect(row).toMatchObject({ state: 'closed', notifiable: false, apClockStatus: 'not-needed', reportReasons: 'ap:withdrawal:M-9: geen persoonsgegevens' });
+    });
+
+    it('closes after a correction to the AP recorded since that assessment', async () => {
+      await recordReport(deps, { incidentId: id, reference: 'M-9', kind: 'correction', reason: 'geen persoonsgegevens getroffen', by: 'FG' });
+      expect(closeBlockers(await stored(), policy, now)).toEqual([]);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { initialReport } from '../../core/incident.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
 import { flagsOf, recordAction } from './fg-common.js';
@@ -22,6 +23,11 @@ export const assessCommand: Command = {
             ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
             : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
+        const standing = initialReport(incident);
+        if (incident.assessment?.notifiable === false && standing)
+          said.push(
+            `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction, before closing.`,
+          );
       }
       if (input.awareAt !== undefined) {
         said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
