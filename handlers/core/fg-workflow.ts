@@ -68,6 +68,22 @@ function notClosed(incident: Incident): void {
   );
 }
 
+/**
+ * After closing, only information that follows to the AP (a follow-up, correction or withdrawal)
+ * and corrected facts can be recorded (Art. 33(4)), each with its reason; the incident stays
+ * closed, and its containment and clocks are not reopened. Returns the reason.
+ */
+function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
+  if (!allowed) notClosed(incident);
+  if (!reason) {
+    throw refuse(
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+    );
+  }
+  return reason;
+}
+
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
 const REASON_NL = 'Een motivering is verplicht: het register bewaart de motivering van elk besluit (AVG art. 33(5)).';
 const BY_NL = 'Wie dit vastlegt is verplicht: elk besluit staat met naam in de tijdlijn.';
@@ -413,12 +429,15 @@ export interface FactsInput {
   complete?: boolean;
   /** With `complete`: why the facts still missing cannot be given; they are recorded as unknown. */
   unknownReason?: string;
+  /** Why the facts change: required after closing (Art. 33(4)). */
+  reason?: string;
 }
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
   const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
-  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, ...rest } = input;
+  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, reason: reasonGiven, ...rest } = input;
+  const factsReason = reasonGiven?.trim() || null;
   const unknownReason = unknownGiven?.trim() || null;
   if (unknownReason && input.complete !== true) {
     throw refuse(
@@ -448,12 +467,13 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
   if (Object.keys(given).length === 0 && otherParty === undefined)
     throw refuse('no facts given: see datalek facts --help', 'Er is niets veranderd: er zijn geen nieuwe feiten om vast te leggen.');
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, input.complete === undefined && !unknownReason, factsReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the facts', deps.policy.timeZone);
     const before = draft.facts ?? emptyFacts();
     const facts: BreachFacts = { ...before };
-    const detail: Record<string, unknown> = { ...given };
+    const detail: Record<string, unknown> = { ...given, ...(factsReason ? { reason: factsReason } : {}), ...(afterClose ? { afterClose } : {}) };
     if (given.nature) facts.nature = given.nature;
     if (given.categories) facts.categories = given.categories;
     if (given.specialCategories) {
@@ -544,6 +564,12 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     facts.updatedAt = now;
     facts.updatedBy = by;
     draft.facts = facts;
+    if (afterClose) {
+      const what = `facts ${Object.keys(detail)
+        .filter((k) => k !== 'reason' && k !== 'afterClose')
+        .join(', ')}`;
+      draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason: factsReason as string }];
+    }
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
@@ -656,7 +682,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `incident ${draft.id} comes from a sample finding: there is nothing to report`,
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, to === 'ap' && kind !== 'initial', reportReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
@@ -756,8 +783,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       factsComplete: draft.facts?.complete === true,
       ...(reportReason ? { reason: reportReason } : {}),
+      ...(afterClose ? { afterClose } : {}),
     };
     draft.reports = [...(draft.reports ?? []), report];
+    if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
     if (kind === 'withdrawal' && draft.state === 'reported') draft.state = 'assessed';
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };

@@ -175,8 +175,10 @@ export interface ReportRecord {
   enteredAfterDeadline?: string | null;
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
-  /** Why it was made: required with a withdrawal of the AP notification (Art. 33(5)). */
+  /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
   reason?: string | null;
+  /** Recorded after the incident was closed: information that followed (Art. 33(4)). */
+  afterClose?: boolean;
 }
 
 /**
@@ -297,6 +299,12 @@ export interface Incident {
    * number of decisions recorded when it was asked).
    */
   reviewAsked?: ReviewAsk | null;
+  /**
+   * What was recorded after closing (Art. 33(4): information in phases): a report to the AP
+   * (`ap:correction:M-1`) or corrected facts (`facts records, subjects`), each with who, when and why.
+   * The incident stays closed; its containment and clocks are not reopened.
+   */
+  afterClose?: { at: string; by: string; what: string; reason: string }[];
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */

@@ -60,6 +60,8 @@ export interface RegisterRow {
   references: string;
   /** The reasons given with reports (a withdrawal of the AP notification needs one): `to:kind:reference: reason`. */
   reportReasons: string;
+  /** What was recorded after closing (Art. 33(4)): `ap:correction:M-1 at … by …: reason`, `facts records at … by …: reason`. */
+  afterClose: string;
   /** Facts the FG said cannot be given when marking the facts complete, and why: `subjects, records: reason`. */
   factsUnknown: string | null;
   /**
@@ -191,6 +193,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
       .filter((c) => c.name !== 'ap')
       .map((c) => `${c.name}: ${c.status}`)
       .join('; '),
+    afterClose: (incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`).join('; '),
     factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
     summary: f?.summary ?? null,
     cause: f?.cause ?? null,
@@ -311,6 +314,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
           local(incident.closedAt),
           incident.closeReason,
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
+          ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
         ]
           .filter(Boolean)
           .join('; ')
@@ -410,4 +414,5 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for the second FG review (a withdrawal's reason), after the others for the same reason.
   'reportReasons',
   'factsUnknown',
+  'afterClose',
 ];

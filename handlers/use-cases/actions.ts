@@ -409,6 +409,8 @@ export const factsAction = action({
         en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
       },
     },
+    // A corrected fact after closing needs its reason (Art. 33(4)); the page offers no forms on a closed incident.
+    { name: 'reason', kind: 'longtext', label: { nl: 'Reden', en: 'Reason' }, cliOnly: true },
   ] as const,
   input: (v, { incidentId, by }): FactsInput => {
     if (v.measures !== undefined && v['measures-proposed'] !== undefined) {
@@ -478,6 +480,7 @@ export const factsAction = action({
       otherParty,
       complete: v.complete,
       unknownReason: v['unknown-reason'],
+      reason: v.reason,
     };
   },
   run: (deps: FgDeps, input) => recordFacts(deps, input),
@@ -567,8 +570,8 @@ export const reportedAction = action({
     reason(
       { nl: 'Reden', en: 'Reason' },
       {
-        nl: 'Verplicht bij een intrekking: waarom de AP geen melding meer heeft (art. 33(5)).',
-        en: 'Required with a withdrawal: why the AP no longer holds a notification (Art. 33(5)).',
+        nl: 'Verplicht bij een intrekking (waarom de AP geen melding meer heeft) en na het sluiten (art. 33(4), (5)).',
+        en: 'Required with a withdrawal (why the AP no longer holds a notification) and after closing (Art. 33(4), (5)).',
       },
     ),
   ] as const,

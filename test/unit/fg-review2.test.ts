@@ -269,4 +269,43 @@ describe('the second FG review', () => {
       expect(closeBlockers(await stored(), policy, now)).toEqual([]);
     });
   });
+  describe('F7. information that follows after closing (Art. 33(4))', () => {
+    beforeEach(async () => {
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+      await recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS });
+      await recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' });
+      await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG' });
+      at('2026-12-02T10:00:00.000Z');
+    });
+
+    it('records a correction to the AP with its reason, kept closed, in the timeline and the register', async () => {
+      await expect(recordReport(deps, { incidentId: id, reference: 'M-1', kind: 'correction', by: 'FG' })).rejects.toThrow(/closed.*--reason/);
+      const { incident, report } = await recordReport(deps, {
+        incidentId: id,
+        reference: 'M-1',
+        kind: 'correction',
+        reason: 'meer records getroffen',
+        by: 'FG',
+      });
+      expect(incident.state).toBe('closed');
+      expect(incident.closedAt).toBe('2026-11-28T08:00:00.000Z');
+      expect(report).toMatchObject({ kind: 'correction', reason: 'meer records getroffen', afterClose: true });
+      const timeline = await t.store.getTimeline(id);
+      expect(timeline.at(-1)).toMatchObject({ kind: 'reported', detail: expect.objectContaining({ afterClose: true }) });
+      expect(registerRow(incident, policy, now).afterClose).toMatch(/ap:correction:M-1 .*2026-12-02T10:00:00.000Z.*meer records getroffen/);
+    });
+
+    it('records a corrected fact with its reason; the clocks stay closed', async () => {
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', records: 7000 })).rejects.toThrow(/closed.*--reason/);
+      const corrected = await recordFacts(deps, { incidentId: id, by: 'FG', records: 7000, reason: 'nader onderzoek' });
+      expect(corrected).toMatchObject({ state: 'closed', facts: expect.objectContaining({ records: 7000 }) });
+      expect(registerRow(corrected, policy, now)).toMatchObject({ records: 7000, afterClose: expect.stringMatching(/facts records .*nader onderzoek/) });
+      expect(clocksOf(corrected, policy, now).find((c) => c.name === 'ap')?.status).toBe('met');
+    });
+
+    it('is refused for anything but the AP and the facts: an initial report, another recipient, marking complete', async () => {
+      await expect(recordReport(deps, { incidentId: id, to: 'controller', reference: 'C-1', reason: 'r', by: 'FG' })).rejects.toThrow(/closed/);
+      await expect(recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS, complete: true, reason: 'r' })).rejects.toThrow(/closed/);
+    });
+  });
 });
