@@ -142,6 +142,12 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       `"Geen persoonsgegevens" met "${riskLabel('nl', input.risk)}" spreekt zichzelf tegen: zonder persoonsgegevens is er geen risico voor betrokkenen te wegen (AVG art. 33(1)); kies "geen risico", of "onbekend" bij de persoonsgegevens.`,
     );
   }
+  if (input.personalData === 'unknown' && input.risk === 'none') {
+    throw refuse(
+      '--personal-data unknown with --risk none contradicts itself: "unlikely to result in a risk" is a conclusion about personal data, and cannot be drawn while it is unknown whether any is affected; unknown counts as notifiable (Art. 33(1)): give the risk as far as it can be judged, or --personal-data no when none is affected',
+      '"Persoonsgegevens onbekend" met "geen risico" spreekt zichzelf tegen: dat er waarschijnlijk geen risico is, is een conclusie over persoonsgegevens, en die kan niet worden getrokken zolang onbekend is of ze getroffen zijn; onbekend telt als meldplichtig (AVG art. 33(1)): kies het risico zo goed als het te beoordelen is, of "nee" bij de persoonsgegevens als er geen getroffen zijn.',
+    );
+  }
   const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL) : '';
   const awareReason = input.awareReason?.trim() ?? '';
   if (input.awareAt !== undefined && !awareReason) {
@@ -183,7 +189,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
       const risk = input.risk as Assessment['risk'];
-      // "Unknown" is notifiable: without certainty, the conservative reading applies.
+      // "Unknown" is notifiable: without certainty, the conservative reading applies (unknown with
+      // risk "none" is refused above: no risk cannot be concluded about data not known to be there).
       const notifiable = personalData !== 'no' && risk !== 'none';
       const role = roleOf(draft, deps.policy);
       const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';

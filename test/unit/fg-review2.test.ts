@@ -308,4 +308,19 @@ describe('the second FG review', () => {
       await expect(recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS, complete: true, reason: 'r' })).rejects.toThrow(/closed/);
     });
   });
+  describe('F2. personal data unknown', () => {
+    it('with risk "none" is refused: no risk cannot be concluded while it is unknown whether personal data is affected', async () => {
+      const before = await stored();
+      await expect(assess(deps, { incidentId: id, personalData: 'unknown', risk: 'none', reason: 'weet niet', by: 'FG' })).rejects.toThrow(
+        /--personal-data unknown with --risk none.*Art\. 33\(1\)/,
+      );
+      expect((await stored()).revision).toBe(before.revision);
+    });
+
+    it('with a risk is notifiable: the AP clock runs', async () => {
+      const assessed = await assess(deps, { incidentId: id, personalData: 'unknown', risk: 'risk', reason: 'nog onbekend', by: 'FG' });
+      expect(assessed.assessment?.notifiable).toBe(true);
+      expect(ap(assessed)?.status).toBe('running');
+    });
+  });
 });
