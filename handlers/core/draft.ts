@@ -306,6 +306,20 @@ function specialWarnings(incident: Incident, lang: Lang): string[] {
   return out;
 }
 
+/**
+ * The stated special categories, as the form asks them ("incl. BSN"): the BSN named among the
+ * categories is named here too, so the copy-ready answer never says "none" while the record names it.
+ */
+function specialValue(incident: Incident, lang: Lang): string {
+  const nl = lang === 'nl';
+  const f = incident.facts;
+  const special = f?.specialCategories ?? [];
+  const bsnOnlyInCategories = sensitiveMentions(f?.categories ?? []).bsn && !sensitiveMentions(special).bsn;
+  const bsn = nl ? 'BSN (genoemd bij de soorten persoonsgegevens)' : 'BSN (named among the categories)';
+  if (!bsnOnlyInCategories) return special.length ? special.join(', ') : nl ? 'geen' : 'none';
+  return special.length ? `${special.join(', ')}, ${bsn}` : `${bsn}; ${nl ? 'verder geen' : 'none besides'}`;
+}
+
 /** The special-categories warnings as one field value, or none. */
 function specialWarning(incident: Incident, lang: Lang): string[] {
   const w = specialWarnings(incident, lang);
@@ -461,7 +475,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'specialCategories',
         nl ? 'Bijzondere persoonsgegevens (incl. BSN)' : 'Special categories (incl. BSN)',
-        f?.specialStated ? (list(f.specialCategories) ?? (nl ? 'geen' : 'none')) : unknown,
+        f?.specialStated ? specialValue(incident, lang) : unknown,
       ),
       ...specialWarning(incident, lang).map((w) => field('specialCategoriesWarning', nl ? 'Let op' : 'Note', w)),
       field('records', nl ? 'Aantal records (bij benadering)' : 'Number of records (approximate)', f?.records != null ? String(f.records) : null),

@@ -333,7 +333,13 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       a ? yesNo(lang, a.notifiable) : '',
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
-      ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
+      ap
+        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}`
+        : incident.sample
+          ? nl
+            ? 'geen (testmelding)'
+            : 'none (sample finding)'
+          : '',
       initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
       row.delayReasons.map((d) => (d.given === 'initial' ? d.reason : `${d.reason} (${local(d.recordedAt)})`)).join('; '),
       reportsText,
@@ -344,7 +350,8 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       measuresTaken(incident, lang, tz).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
-      stateLabel(lang, incident.state),
+      // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
+      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}`,
       closing,
     ];
   });

@@ -9,7 +9,7 @@ import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, closeBlockers, closeIncident, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import { type Incident, initialReport } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { registerRow } from '../../handlers/core/register.js';
+import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { REGISTER_FACTS as FACTS, incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -321,6 +321,25 @@ describe('the second FG review', () => {
       const assessed = await assess(deps, { incidentId: id, personalData: 'unknown', risk: 'risk', reason: 'nog onbekend', by: 'FG' });
       expect(assessed.assessment?.notifiable).toBe(true);
       expect(ap(assessed)?.status).toBe('running');
+    });
+  });
+  describe('the low FG items', () => {
+    it('L1. the Markdown register marks a sample finding as a test, not as an open incident like any other', () => {
+      const sample = incidentFixture({ id: 'dl-sample', sample: true, deadline: null });
+      const nl = registerMarkdown([sample], policy, now, 'nl').split('\n')[2];
+      expect(nl).toMatch(/testmelding/);
+      expect(registerMarkdown([sample], policy, now, 'en').split('\n')[2]).toMatch(/sample finding \(test\)/);
+    });
+
+    it('L2. the draft never answers "special categories (incl. BSN): none" while the categories name the BSN', async () => {
+      await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], specialCategories: [] });
+      const recorded = await stored();
+      const field = (lang: 'nl' | 'en') =>
+        buildDraft(recorded, policy, now, lang)
+          .sections.flatMap((x) => x.fields)
+          .find((f) => f.key === 'specialCategories')?.value;
+      expect(field('nl')).toBe('BSN (genoemd bij de soorten persoonsgegevens); verder geen');
+      expect(field('en')).toBe('BSN (named among the categories); none besides');
     });
   });
 });
