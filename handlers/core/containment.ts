@@ -246,8 +246,24 @@ function clusterOfTask(taskArn: string): string | null {
   return parts.length === 3 ? parts[1] : null;
 }
 
+/**
+ * The names of the pipeline's own functions: `datalek-<handler>-function`, and `Datalek…` for the
+ * ones CDK names after the stacks. Containment never stops them (infra denies it too): reserved
+ * concurrency 0 on record-finding or notify would silence every later finding and page.
+ */
+export const PIPELINE_FUNCTION_PREFIXES = ['datalek-', 'Datalek'] as const;
+
 function lambdaStep(functionName: string, functionArn: string | null): Step {
-  return { type: 'contain-lambda-function', target: functionName, ...(functionArn ? { params: { functionArn } } : {}) };
+  const params = functionArn ? { params: { functionArn } } : {};
+  const name = functionName.replace(/^function:/, '');
+  if (PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p)))
+    return {
+      type: 'contain-lambda-function',
+      target: functionName,
+      ...params,
+      skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
+    };
+  return { type: 'contain-lambda-function', target: functionName, ...params };
 }
 
 /** The credentials the finding names: its own, or every actor's of an attack sequence. */
