@@ -69,6 +69,9 @@ export interface ContainResult {
   refused: { id: string; type: string; target: string; reason: string }[];
 }
 
+/** The step an error the adapter did not put on a step of its own is recorded as. */
+const UNEXPECTED_ERROR = 'unexpected-error';
+
 /** How long a lease lasts when the run has no deadline (the CLI). */
 const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
 /** A lease outlives its run's deadline by this much: the run may still be recording. */
@@ -261,14 +264,19 @@ async function runAction(
       };
     });
   };
+  let stopped = false;
   try {
     await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline });
   } catch (err) {
+    stopped = true;
     // An error the adapter did not classify is still a failed step, never a silent success.
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
-    await record({ name: 'unexpected-error', status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
+    await record({ name: UNEXPECTED_ERROR, status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
   }
   const outcome = await updateAction(deps, incidentId, action.id, (a) => {
+    // An error outside any step (AssumeRole throttled before the first) stopped that attempt only:
+    // this one ran through, so it no longer stands. The timeline keeps it.
+    if (!stopped) a.steps = (a.steps ?? []).filter((s) => s.name !== UNEXPECTED_ERROR);
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
