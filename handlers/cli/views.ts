@@ -204,6 +204,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
+      if (a.type === 'block-dns-channel' && a.params?.domain) lines.push(`             domain ${a.params.domain} (as the finding names it)`);
     }
   } else {
     lines.push('  containment    none (notify only)');

@@ -586,9 +586,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
 
 /**
  * What containment says about "is the breach ongoing?" (form section 2): contained only when every
- * action is carried out; otherwise what is contained and what is not (failed, a network interface
- * left open, planned and not carried out, a person's step still to take). A failed step is never
- * reported as contained (domain notes §4). Null when there is no containment to speak of.
+ * action is carried out; otherwise what is contained and what is still open (a failed action says
+ * so, and whether it left a network interface open; a planned one or a person's step is named). A
+ * failed step is never reported as contained (domain notes §4). Null when there is no containment.
  */
 function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
@@ -597,22 +597,21 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
   const done = live.filter((a) => a.status === 'done');
   const open = live.filter((a) => a.status !== 'done');
   const name = (a: (typeof live)[number]) => `${actionLabel(lang, a.type)} ${a.target}`;
-  const why = (a: (typeof live)[number]) => {
-    const exposed = a.steps?.some((x) => x.exposed) ? (nl ? ' (een netwerkinterface staat open)' : ' (a network interface left open)') : '';
-    if (a.status === 'failed') return `${nl ? 'mislukt' : 'failed'}${exposed}`;
-    if (a.person) return nl ? 'nog te doen door een persoon' : 'still to be done by a person';
-    return nl ? 'gepland, niet uitgevoerd' : 'planned, not carried out';
+  const failed = (a: (typeof live)[number]) => {
+    if (a.status !== 'failed') return '';
+    const exposed = a.steps?.some((x) => x.exposed);
+    return nl ? ` (mislukt${exposed ? '; een netwerkinterface staat open' : ''})` : ` (failed${exposed ? '; a network interface left open' : ''})`;
   };
   const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
-  if (done.length && !open.length) {
-    const last = done.map(doneAt).sort().at(-1) as string;
-    return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
-  }
+  const last = done.map(doneAt).sort().at(-1);
+  if (last && !open.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
   if (!open.length) return null;
-  const notContained = `${nl ? 'niet ingeperkt' : 'not contained'}: ${open.map((a) => `${name(a)} ${why(a)}`).join('; ')}`;
-  if (!done.length) return `${notContained}; ${end}`;
-  const contained = done.map((a) => `${name(a)} (${when(doneAt(a))})`).join('; ');
-  return nl ? `gedeeltelijk ingeperkt: ${contained}; ${notContained}; ${end}` : `partly contained: ${contained}; ${notContained}; ${end}`;
+  const stillOpen = `${nl ? 'nog open' : 'still open'}: ${open.map((a) => `${name(a)}${failed(a)}`).join(', ')}`;
+  if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}; ${stillOpen}; ${end}`;
+  const contained = done.map((a) => `${name(a)} ${when(doneAt(a))}`).join(', ');
+  return nl
+    ? `deels ingeperkt op ${when(last)} (${contained}); ${stillOpen}; ${end}`
+    : `partly contained on ${when(last)} (${contained}); ${stillOpen}; ${end}`;
 }
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {

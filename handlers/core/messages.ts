@@ -121,6 +121,7 @@ const T = {
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
+    stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
       opened: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
@@ -218,6 +219,7 @@ const T = {
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
+    stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
       opened: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
@@ -334,7 +336,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const what =
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
-      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}`;
+      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}: ${incident.findingType} ${incident.id}`;
   const intro =
     kind === 'interface-exposed'
@@ -538,6 +540,12 @@ function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang): st
     return t.newContainment(news.findingType, news.findingId, news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '));
   }
   return t.newFinding(news.findingType, news.findingId, formatSeverity(news.severity));
+}
+
+/** "Containment done" never reads as all done while a step (a person's, a DNS channel) is still open. */
+function stillOpen(t: Texts, incident: Incident): string {
+  const open = incident.actions.filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed')).length;
+  return open ? t.stillOpen(open) : '';
 }
 
 function subjectText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, c: ClockStatus | undefined, lang: Lang): string {
