@@ -25,7 +25,7 @@ describe('a finding version naming another instance', () => {
         deps,
         findingEvent({ id: 'a1b2c3d4e5f60718a1b2c3d4e5f60718', instanceId: B, updatedAt: '2026-11-27T22:00:00.000Z', count: 5 }),
       );
-      // A !DNS finding plans the DNS channel's block beside the isolation (dns-channel, 5cd481a).
+      // The C&C finding's channel is DNS: B's isolation comes with the person's step that blocks it.
       expect(moved).toMatchObject({
         outcome: 'updated',
         incidentId: first.incidentId,
