@@ -15,6 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { actionEntries } from './commit-bounds.js';
 import { planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
@@ -293,7 +294,7 @@ function open_(
         ...(followUp ? { followUpOf: followUp.of } : {}),
       }),
     },
-    ...actionEntries(actions, now),
+    ...actionEntries(actions, now, incident.id),
   ];
   const messages = announce(null, incident, policy, now, entries);
   const record = { record: findingRecord(finding, id), expected: followUp?.expected ?? null };
@@ -395,7 +396,7 @@ function attach(
   absorb(incident, finding, now, entries, detectedAt);
   const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   incident.actions.push(...actions);
-  entries.push(...actionEntries(actions, now));
+  entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return finish(
@@ -683,7 +684,7 @@ function update(
     absorb(incident, finding, now, entries);
     actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
     incident.actions.push(...actions);
-    entries.push(...actionEntries(actions, now));
+    entries.push(...actionEntries(actions, now, incident.id));
     messages = announce(current, incident, deps.policy, now, entries);
   }
   return finish(
@@ -825,14 +826,6 @@ function announce(
 
 function bandRank(band: string): number {
   return SEVERITY_BANDS.length - SEVERITY_BANDS.findIndex((b) => b.band === band);
-}
-
-function actionEntries(actions: ActionRecord[], now: string): TimelineDraft[] {
-  return actions.map((a) => ({
-    at: now,
-    kind: `containment-${a.status}`,
-    detail: { action: a.type, target: a.target, status: a.status, mode: a.mode, reason: a.reason ?? null, findingId: a.findingId },
-  }));
 }
 
 /** What the timeline says of a finding: identifiers and classification, no personal data. */

@@ -1,0 +1,59 @@
+/**
+ * What one commit may write. A commit is one atomic write of the store (a DynamoDB
+ * TransactWriteItems holds at most 100 items, and every timeline entry is an item of its own), so
+ * what grows with the finding (the containment an attack sequence across a fleet plans) is
+ * written as one timeline entry that summarises it, never one entry per resource: the finding is
+ * always recorded, on every store alike. The actions themselves stay in the incident's record, each
+ * one, and the ledger hashes that record with the entry.
+ */
+import type { ActionRecord } from './incident.js';
+
+/** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
+export const MAX_ACTION_ENTRIES = 10;
+
+/** A timeline entry as the use cases draft it (before it is chained). */
+export interface TimelineDraft {
+  at: string;
+  kind: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+}
+
+const actionDetail = (a: ActionRecord) => ({
+  action: a.type,
+  target: a.target,
+  status: a.status,
+  mode: a.mode,
+  reason: a.reason ?? null,
+  findingId: a.findingId,
+});
+
+/**
+ * The timeline entries of the actions one change plans: one per action, or, for more than
+ * MAX_ACTION_ENTRIES, one `containment-actions` entry that counts them by type, status and mode,
+ * lists the first MAX_ACTION_ENTRIES and says how many it leaves out and where they all are.
+ */
+export function actionEntries(actions: ActionRecord[], now: string, incidentId: string): TimelineDraft[] {
+  if (actions.length <= MAX_ACTION_ENTRIES) return actions.map((a) => ({ at: now, kind: `containment-${a.status}`, detail: actionDetail(a) }));
+  const count = (key: (a: ActionRecord) => string) => {
+    const counts: Record<string, number> = {};
+    for (const a of actions) counts[key(a)] = (counts[key(a)] ?? 0) + 1;
+    return counts;
+  };
+  return [
+    {
+      at: now,
+      kind: 'containment-actions',
+      detail: {
+        count: actions.length,
+        types: count((a) => a.type),
+        statuses: count((a) => a.status),
+        modes: count((a) => a.mode),
+        findingIds: [...new Set(actions.map((a) => a.findingId))],
+        listed: actions.slice(0, MAX_ACTION_ENTRIES).map(actionDetail),
+        notListed: actions.length - MAX_ACTION_ENTRIES,
+        reason: `${actions.length} containment actions planned at once: the first ${MAX_ACTION_ENTRIES} are listed here, every one is in the incident's record (datalek show ${incidentId})`,
+      },
+    },
+  ];
+}
