@@ -11,29 +11,19 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { ACCOUNT, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, largeSequenceEvent, REGION } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 
 /** A Critical attack sequence naming `n` EC2 instances besides the default sequence's resources. */
-export function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
-  const detection = sequenceDetection();
-  const instances = Array.from({ length: n }, (_, i) => {
+function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
+  const more = Array.from({ length: n }, (_, i) => {
     const uid = `i-${i.toString(16).padStart(17, '0')}`;
     return { uid, name: uid, accountId: ACCOUNT, resourceType: 'EC2_INSTANCE', region: REGION, service: 'EC2' };
   });
-  detection.sequence.resources = [...detection.sequence.resources, ...instances];
-  return findingEvent({
-    id,
-    type: 'AttackSequence:EC2/CompromisedInstanceGroup',
-    severity: 9.5,
-    createdAt: '2026-11-28T02:50:00.000Z',
-    resource: { resourceType: 'AttackSequence' },
-    resourceRole: 'TARGET',
-    service: { featureName: 'Correlation', detection },
-  });
+  return largeSequenceEvent({ id, type: 'AttackSequence:EC2/CompromisedInstanceGroup', createdAt: '2026-11-28T02:50:00.000Z', more });
 }
 
 function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & AuditSource; cleanup: () => Promise<void> }>) {
