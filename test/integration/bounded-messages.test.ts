@@ -15,7 +15,7 @@ import { deliverPending } from '../../handlers/core/deliver.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { findingEvent, sequenceDetection } from '../support/events.js';
+import { largeSequenceEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -24,21 +24,8 @@ const SNS_LIMIT = 256 * 1024;
 
 /** A Critical attack sequence naming `n` (non-public) S3 buckets: the reviewer's event is ~243 KB. */
 function bucketSequenceEvent(n: number, id: string, prefix: string) {
-  const detection = sequenceDetection();
-  const buckets = Array.from({ length: n }, (_, i) => {
-    const name = `${prefix}-${String(i).padStart(5, '0')}-${'b'.repeat(45)}`;
-    return { name, resourceType: 'S3_BUCKET' };
-  });
-  (detection.sequence.resources as unknown[]).push(...buckets);
-  return findingEvent({
-    id,
-    type: 'AttackSequence:S3/CompromisedData',
-    severity: 9.5,
-    createdAt: '2026-11-28T02:55:00.000Z',
-    resource: { resourceType: 'AttackSequence' },
-    resourceRole: 'TARGET',
-    service: { featureName: 'Correlation', detection },
-  });
+  const more = Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(5, '0')}-${'b'.repeat(45)}`, resourceType: 'S3_BUCKET' }));
+  return largeSequenceEvent({ id, type: 'AttackSequence:S3/CompromisedData', createdAt: '2026-11-28T02:55:00.000Z', more });
 }
 
 describe.skipIf(!MOTO_AVAILABLE)('bounded messages on SNS (moto)', () => {
