@@ -182,6 +182,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
     }
+    // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
+    const left = incident.actionsNotPlanned;
+    if (left)
+      lines.push(
+        `    not planned ${left.count} further action(s) since ${formatLocal(left.since, tz)}: the record keeps ${incident.actions.length}; the findings name those resources`,
+      );
   } else {
     lines.push('  containment    none (notify only)');
   }

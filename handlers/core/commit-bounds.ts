@@ -6,7 +6,7 @@
  * always recorded, on every store alike. The actions themselves stay in the incident's record, each
  * one, and the ledger hashes that record with the entry.
  */
-import type { ActionRecord } from './incident.js';
+import type { ActionRecord, Incident } from './incident.js';
 
 /** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
 export const MAX_ACTION_ENTRIES = 10;
@@ -56,4 +56,42 @@ export function actionEntries(actions: ActionRecord[], now: string, incidentId: 
       },
     },
   ];
+}
+
+/**
+ * Most containment actions one incident's record holds. An action carried out holds its steps and
+ * what undoing it needs (a few KB at most), so the record of an incident stays far within
+ * DynamoDB's 400 KB an item however long a storm on its resources lasts.
+ */
+export const MAX_ACTIONS = 100;
+
+/**
+ * Adds the actions a change plans to the incident, while its record has room (MAX_ACTIONS); the
+ * rest are counted in `actionsNotPlanned`, and the timeline says so the first time. Returns those
+ * added.
+ */
+export function takeActions(incident: Incident, planned: ActionRecord[], now: string, entries: TimelineDraft[]): ActionRecord[] {
+  const room = Math.max(0, MAX_ACTIONS - incident.actions.length);
+  const taken = planned.slice(0, room);
+  incident.actions.push(...taken);
+  const left = planned.length - taken.length;
+  if (left > 0) noteActionsNotPlanned(incident, left, now, entries, planned[room]);
+  return taken;
+}
+
+/** Counts actions left out for want of room, and says so on the timeline the first time. */
+export function noteActionsNotPlanned(incident: Incident, count: number, now: string, entries: TimelineDraft[], first?: ActionRecord): void {
+  const known = incident.actionsNotPlanned;
+  incident.actionsNotPlanned = { count: (known?.count ?? 0) + count, since: known?.since ?? now };
+  if (known) return;
+  entries.push({
+    at: now,
+    kind: 'containment-not-planned',
+    detail: {
+      limit: MAX_ACTIONS,
+      count,
+      ...(first ? { firstLeftOut: { action: first.type, target: first.target, findingId: first.findingId } } : {}),
+      reason: `the incident's record holds ${MAX_ACTIONS} containment actions: further actions are not planned, only counted; a person contains those resources (the findings name them)`,
+    },
+  });
 }

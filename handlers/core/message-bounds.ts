@@ -6,6 +6,7 @@
  * where to see them all (`datalek show ID`), and its text never exceeds MAX_BODY_BYTES, in Dutch and
  * English alike. What is left out of a message is never left out of the record.
  */
+import { MAX_ACTIONS } from './commit-bounds.js';
 import type { Lang } from './labels.js';
 
 /** Most resources, or containment actions, one message lists. */
@@ -20,10 +21,16 @@ const WORDS = {
   nl: {
     more: (n: number, id: string) => `… en nog ${n} meer (alle: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (bericht ingekort tot ${kb} kB; alles: datalek show ${id})`,
+    once: (id: string) => `Latere bevindingen van dit type op dit incident worden niet opnieuw gemeld: datalek show ${id} toont ze.`,
+    notPlanned: (n: number, max: number, id: string) =>
+      `Niet gepland: ${n} inperkingsactie(s) boven de ${max} die het incident bijhoudt; perk die middelen zelf in (de bevindingen noemen ze: datalek show ${id}).`,
   },
   en: {
     more: (n: number, id: string) => `… and ${n} more (all of them: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (message shortened to ${kb} KB; all of it: datalek show ${id})`,
+    once: (id: string) => `Later findings of this type on this incident are not told again: datalek show ${id} lists them.`,
+    notPlanned: (n: number, max: number, id: string) =>
+      `Not planned: ${n} containment action(s) beyond the ${max} the incident keeps; contain those resources by hand (the findings name them: datalek show ${id}).`,
   },
 } as const;
 
@@ -32,9 +39,23 @@ export function moreText(lang: Lang, more: number, incidentId: string): string {
   return WORDS[lang].more(more, incidentId);
 }
 
-/** The first MAX_LISTED items, and after them how many more and where to see them all. */
-export function listed(items: readonly string[], lang: Lang, incidentId: string, max = MAX_LISTED): string[] {
-  return items.length <= max ? [...items] : [...items.slice(0, max), moreText(lang, items.length - max, incidentId)];
+/** On-call's news of a finding type: later findings of it are not told again. */
+export function onceText(lang: Lang, incidentId: string): string {
+  return WORDS[lang].once(incidentId);
+}
+
+/** The containment actions left out of the record for want of room (commit-bounds.ts MAX_ACTIONS). */
+export function notPlannedText(lang: Lang, count: number, incidentId: string): string {
+  return WORDS[lang].notPlanned(count, MAX_ACTIONS, incidentId);
+}
+
+/**
+ * The first MAX_LISTED items, and after them how many more (with `unlisted`, those the record
+ * counts without listing them) and where to see them all.
+ */
+export function listed(items: readonly string[], lang: Lang, incidentId: string, unlisted = 0, max = MAX_LISTED): string[] {
+  const more = Math.max(0, items.length - max) + unlisted;
+  return more === 0 ? [...items] : [...items.slice(0, max), moreText(lang, more, incidentId)];
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   type PagerAlert,
 } from './incident.js';
 import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel, riskLabel } from './labels.js';
-import { boundBody, listed, moreText, pickListed } from './message-bounds.js';
+import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
@@ -341,7 +341,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     kind === 'interface-exposed'
       ? t.exposed(exposed ?? incident.resource.id)
       : kind === 'finding-added' && news
-        ? newsText(t, channel, news, lang, incident.id)
+        ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
           : introText(t, kind, channel, clock, lang);
@@ -391,6 +391,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
         named.map((r) => `${resourceKindLabel(lang, r)} ${r.id}`),
         lang,
         incident.id,
+        incident.resourcesNotListed,
       ).join(', ')}`,
     );
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
@@ -500,6 +501,7 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
     }
   }
   if (more) lines.push(`  ${moreText(lang, more, incident.id)}`);
+  if (incident.actionsNotPlanned) lines.push(`  ${notPlannedText(lang, incident.actionsNotPlanned.count, incident.id)}`);
   return { lines, short: [...counts].map(([status, n]) => `${n} ${status}`).join(', ') };
 }
 
@@ -544,10 +546,12 @@ export function exposedAlertKey(incidentId: string, resource: string): string {
 type Texts = (typeof T)[Lang];
 
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
-function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string): string {
+function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
   if (channel === 'on-call' && news.actions.length) {
     const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
-    return t.newContainment(news.findingType, news.findingId, listed(actions, lang, incidentId).join(', '));
+    // On-call's news of a type is told once (record-finding.ts announce): its message says so.
+    const told = t.newContainment(news.findingType, news.findingId, listed(actions, lang, incidentId).join(', '));
+    return once ? `${told} ${onceText(lang, incidentId)}` : told;
   }
   return t.newFinding(news.findingType, news.findingId, formatSeverity(news.severity));
 }

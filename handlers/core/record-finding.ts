@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { actionEntries } from './commit-bounds.js';
+import { actionEntries, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
@@ -277,9 +277,10 @@ function open_(
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
-  if (finding.related.length > 1) incident.resources = [...finding.related];
-  const actions = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
-  incident.actions = actions;
+  if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
+  const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+  const left: TimelineDraft[] = [];
+  const actions = takeActions(incident, planned, now, left);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -295,6 +296,7 @@ function open_(
       }),
     },
     ...actionEntries(actions, now, incident.id),
+    ...left,
   ];
   const messages = announce(null, incident, policy, now, entries);
   const record = { record: findingRecord(finding, id), expected: followUp?.expected ?? null };
@@ -394,8 +396,8 @@ function attach(
   const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
   if (newType) askReview(incident, finding, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
-  const actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
-  incident.actions.push(...actions);
+  const planned = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+  const actions = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
@@ -496,8 +498,10 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  for (const a of other.actions) if (!incident.actions.some((x) => x.id === a.id)) incident.actions.push(copyRecord(a));
+  takeActions(incident, other.actions.filter((a) => !incident.actions.some((x) => x.id === a.id)).map(copyRecord), now, entries);
+  if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
+  if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
   if (!incident.acknowledgedAt && other.acknowledgedAt) {
     // On-call took the merged incident: they hold the breach it is now part of.
     incident.acknowledgedAt = other.acknowledgedAt;
@@ -618,8 +622,15 @@ const MAX_RESOURCES = 100;
 
 function addResource(incident: Incident, r: AffectedResource): void {
   const list = incident.resources ?? [incident.resource];
-  if (list.length >= MAX_RESOURCES || list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
-  incident.resources = [...list, r];
+  if (list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
+  if (list.length >= MAX_RESOURCES) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + 1;
+  else incident.resources = [...list, r];
+}
+
+/** The first MAX_RESOURCES a new incident's finding names; how many more is counted on the incident. */
+function listResources(related: AffectedResource[], incident: Incident): AffectedResource[] {
+  if (related.length > MAX_RESOURCES) incident.resourcesNotListed = related.length - MAX_RESOURCES;
+  return related.slice(0, MAX_RESOURCES);
 }
 
 /**
@@ -682,8 +693,8 @@ function update(
       ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
     }
     absorb(incident, finding, now, entries);
-    actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
-    incident.actions.push(...actions);
+    const planned = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+    actions = takeActions(incident, planned, now, entries);
     entries.push(...actionEntries(actions, now, incident.id));
     messages = announce(current, incident, deps.policy, now, entries);
   }
@@ -776,8 +787,8 @@ function takeSeverity(incident: Incident, severity: number, type: string, now: s
  * The messages a change calls for, each once per incident state: the first time the incident
  * reaches a channel's threshold it is announced; a later rise to a higher band is announced again.
  * A finding that joins it (`news`) tells the FG when its type is new to the incident, and on-call
- * when it plans containment the incident did not have: once per type and per finding, so a storm
- * of findings of known types, or a finding's own updates, tell nobody again. The same state never
+ * when it plans containment the incident did not have: each once per finding type, so a storm
+ * of findings of a type told already, or a finding's own updates, tell nobody again. The same state never
  * pages twice, however often its findings are delivered.
  */
 function announce(
@@ -796,8 +807,10 @@ function announce(
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
   for (const { channel, threshold } of channels) {
-    // An FG who assessed the incident hears of what may overturn it, whatever its severity.
-    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0);
+    // An FG who assessed the incident hears of what may overturn it, whatever its severity. On-call
+    // hears of containment a finding plans once per (listed) finding type, as the FG does: a storm
+    // of one type on a fleet is one message, not one per node.
+    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0 && typesOf(after).includes(news.finding.findingType));
     const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
     if (after.severity < threshold && !reviewing) continue;
     let kind: MessageKind | null = null;
@@ -810,7 +823,7 @@ function announce(
       stateKey = `band:${band}`;
     } else if (concerned && news) {
       kind = 'finding-added';
-      stateKey = channel === 'fg' ? `type:${news.finding.findingType}` : `finding:${news.finding.findingId}`;
+      stateKey = `type:${news.finding.findingType}`;
       if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
