@@ -112,7 +112,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function benchReplay(events: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-'));
-  const store = new SqliteIncidentStore(dir);
+  const store = new SqliteIncidentStore(dir, { bulk: true }); // as `datalek replay` opens it
   const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true };
   store.deferSentMarks(5);
   const notifier = { deliver: async () => {} };

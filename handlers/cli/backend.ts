@@ -70,7 +70,9 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     if (opts.access !== 'create' && !existsSync(join(opts.storeDir, STORE_FILE))) {
       throw new UsageError(`no store at ${opts.storeDir} (no ${STORE_FILE} there): give --store DIR or set DATALEK_STORE; replay creates a store`);
     }
-    const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read' });
+    // Replay (the one command that creates a store) records in bulk: what a power cut takes from a
+    // running replay, the same files record again. What people record is synced commit by commit.
+    const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read', bulk: opts.access === 'create' });
     const drill = store.drill;
     const storeKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
     // A drill's links never work on the real store, nor the real store's on a drill.

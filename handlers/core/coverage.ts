@@ -83,7 +83,8 @@ export function syntheticFinding(v: Variant, severity: number): Finding {
     accountId: ACCOUNT,
     region: REGION,
     partition: 'aws',
-    id: `coverage-${v.entry.type}-${v.resourceType}-${v.shape}-${v.credentials ?? 'none'}`,
+    // A finding id holds no "/" (its key joins account, region and id with one).
+    id: `coverage-${v.entry.type.replaceAll('/', '_')}-${v.resourceType}-${v.shape}-${v.credentials ?? 'none'}`,
     type: v.entry.type,
     resource: resourceBlock(v),
     service: { serviceName: 'guardduty', archived: false, count: 1, ...serviceBlock(v) },

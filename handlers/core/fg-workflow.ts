@@ -36,6 +36,7 @@ import {
   type SubjectsDecision,
 } from './incident.js';
 import { exceptionLabel, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
+import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -778,6 +779,25 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
   const a = incident.assessment;
   const role = roleOf(incident, policy);
   const add = (en: string, cli: string, nl: string, field: string | null) => out.push({ cli: `${en}: ${cli}`, en, nl, field });
+  // Closing resolves every alert of the incident at the pager, an exposed interface's too: not
+  // while one is open to all traffic, nor while a run may still leave one so.
+  for (const eni of exposedInterfaces(incident)) {
+    add(
+      `network interface ${eni} is open to all traffic (containment left it in the all-traffic group): isolate it first (${EXPOSED_RUNBOOK})`,
+      'the contain function retries it, or isolate it by hand and release or retry the action',
+      `netwerkinterface ${eni} staat open voor al het verkeer (de inperking liet haar in de groep voor al het verkeer): isoleer haar eerst (${EXPOSED_RUNBOOK})`,
+      null,
+    );
+  }
+  const lease = incident.containmentLease;
+  if (lease && lease.until > now) {
+    add(
+      `containment is running (held until ${lease.until}): wait for it to finish`,
+      'try again after it finished',
+      `de inperking loopt (tot uiterlijk ${formatLocal(lease.until, policy.timeZone)}): wacht tot ze klaar is`,
+      null,
+    );
+  }
   if (!a) {
     add(
       'no assessment: every incident needs a recorded decision (Art. 33(5))',
@@ -864,6 +884,21 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       nl: `verlopen: ${overdue.map((c) => c.label.nl).join('; ')}: sluiten kan alleen met de reden vastgelegd ("Waarom een termijn verlopen is") (AVG art. 33(5))`,
       field: 'f-close-overdue-reason',
     });
+  }
+  return out;
+}
+
+/**
+ * The network interfaces containment left open to all traffic: the last step on each is marked
+ * exposed, in an action not released since (a later run that isolated it, or a release, ends it).
+ */
+export function exposedInterfaces(incident: Incident): string[] {
+  const out: string[] = [];
+  for (const action of incident.actions) {
+    if (action.released) continue;
+    const last = new Map<string, boolean>();
+    for (const step of action.steps ?? []) last.set(step.name, step.exposed === true);
+    for (const [name, exposed] of last) if (exposed) out.push(name.slice(name.indexOf(':') + 1));
   }
   return out;
 }

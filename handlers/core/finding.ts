@@ -20,6 +20,7 @@ import {
   str,
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
+import { anyControl } from './text.js';
 import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, parseInstant } from './time.js';
 import * as z from './zod.js';
 
@@ -35,6 +36,14 @@ export const MAX_EVENT_DEPTH = 64;
 
 /** How far ahead of the clock a finding's time may lie (clock skew between GuardDuty and us). */
 const FUTURE_TOLERANCE_HOURS = 24;
+
+/** A finding id its key can hold: no "/" (the key's separator), nothing unprintable. */
+function keyableId(id: string): boolean {
+  return !id.includes('/') && !anyControl([id]);
+}
+
+/** An AWS region's name: eu-west-1, us-gov-west-1, ap-southeast-5. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export const GUARDDUTY_SOURCE = 'aws.guardduty';
 export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
@@ -151,7 +160,11 @@ const serviceSchema = z.looseObject({
 const findingDetailSchema = z.looseObject({
   accountId: preprocess(blankAsAbsent, z.optional(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' })))),
   region: preprocess(blankAsAbsent, z.optional(z.string())),
-  id: preprocess(blankAsAbsent, nonEmpty),
+  // The finding's key joins account, region and id with "/": neither may hold one, nor anything unprintable.
+  id: preprocess(
+    blankAsAbsent,
+    nonEmpty.check(z.maxLength(256, { error: 'must be at most 256 characters' }), z.refine(keyableId, { error: 'must not hold "/" or control characters' })),
+  ),
   type: preprocess(blankAsAbsent, nonEmpty),
   service: preprocess((v) => v ?? {}, serviceSchema),
   severity: z
@@ -242,6 +255,9 @@ function parseDecoded(value: unknown, now: string | undefined, knownBytes: numbe
   const region = detail.region ?? envelope.region;
   if (!region) {
     throw new InvalidFindingError('detail.region', 'required (the envelope has no region either)');
+  }
+  if (!AWS_REGION.test(region)) {
+    throw new InvalidFindingError(detail.region ? 'detail.region' : 'region', 'expected an AWS region such as eu-west-1');
   }
   return { kind: 'finding', finding: toFinding(detail, envelope.detail, { accountId, region, eventId: envelope.id ?? null }) };
 }

@@ -253,8 +253,10 @@ function open_(
 ): Decision {
   const { policy } = deps;
   // Art. 33(1): 72 hours from awareness. Until a person records when the organisation became aware,
-  // the conservative default is detection (the finding's createdAt), never the processing time.
-  const detectedAt = followUp?.detectedAt ?? toUtc(finding.createdAt);
+  // the conservative default is detection (the finding's createdAt), never the processing time;
+  // and never after the finding reached us (a createdAt ahead of the clock, accepted as skew,
+  // would push the deadline later and refuse every act "before the detection").
+  const detectedAt = [followUp?.detectedAt ?? toUtc(finding.createdAt), toUtc(now)].sort()[0];
   const awareAt = finding.sample ? null : detectedAt;
   const incident = newIncident({
     id,

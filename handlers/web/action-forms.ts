@@ -96,20 +96,46 @@ export function formCurrent(form: WebForm, incident: Incident): Record<string, u
 }
 
 /**
- * Of a form that shows what is recorded, only what the person changed: an unchanged field is not
- * given, so saving records only the change (facts are recorded in phases). A field tied to a
- * changed one (`together`) is given with it. An unset list equals an empty one.
+ * Of a form that shows what is recorded, only what the person changed on the page: a field is
+ * given when its value differs from what the page showed (`base`, the record as it was when the
+ * page was drawn), never because the record changed since, so saving an old page does not put back
+ * what someone else recorded meanwhile (facts are recorded in phases, often by two people). A
+ * field the person changed that someone else changed too since is a conflict: `conflicts` names
+ * it, and nothing should be recorded. A field tied to a changed one (`together`) is given with it.
+ * An unset list equals an empty one.
  */
-export function changedValues(action: AnyAction, values: Record<string, unknown>, incident: Incident): Record<string, unknown> {
+export function changedValues(
+  action: AnyAction,
+  values: Record<string, unknown>,
+  incident: Incident,
+  base: Record<string, unknown>,
+): { values: Record<string, unknown>; conflicts: string[] } {
   const current = (action.current?.(incident) ?? {}) as Record<string, unknown>;
   const kinds = new Map((action.fields as readonly FieldSpec[]).map((f) => [f.name, f.kind]));
-  const same = (name: string, v: unknown) => {
+  const same = (name: string, v: unknown, record: Record<string, unknown>) => {
     const kind = kinds.get(name);
     const empty = kind === 'list' || kind === 'choices' ? [] : undefined;
-    return JSON.stringify(v) === JSON.stringify(current[name] ?? empty);
+    return JSON.stringify(v ?? empty) === JSON.stringify(record[name] ?? empty);
   };
-  const changed = new Set(Object.keys(values).filter((name) => !same(name, values[name])));
+  const changed = new Set(Object.keys(values).filter((name) => !same(name, values[name], base)));
+  const conflicts = [...changed].filter((name) => !same(name, base[name], current) && !same(name, values[name], current));
   const given = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);
   for (const group of action.together ?? []) if (group.some((n) => changed.has(n))) for (const n of group) if (given(values[n])) changed.add(n);
-  return Object.fromEntries(Object.entries(values).filter(([name]) => changed.has(name)));
+  return { values: Object.fromEntries(Object.entries(values).filter(([name]) => changed.has(name))), conflicts };
+}
+
+/** What a form that records only changes was drawn from, as its hidden `_base` field carries it. */
+export function formBaseOf(action: AnyAction, incident: Incident): string {
+  return JSON.stringify(action.current?.(incident) ?? {});
+}
+
+/** The `_base` a form sent back, or null when it is missing or not what `formBaseOf` wrote. */
+export function parseFormBase(sent: unknown): Record<string, unknown> | null {
+  if (typeof sent !== 'string') return null;
+  try {
+    const base = JSON.parse(sent) as unknown;
+    return base !== null && typeof base === 'object' && !Array.isArray(base) ? (base as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

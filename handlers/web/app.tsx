@@ -27,7 +27,7 @@ import { formatLocal } from '../core/time.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
-import { changedValues, formFields, webForm } from './action-forms.js';
+import { changedValues, formFields, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
 import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
@@ -229,7 +229,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const action = web.action;
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
-    const state: FormState = { action: web.id, values: formState(form, fields), errors: {} };
+    const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
     const refused = (errors: DatalekError[]) => {
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
       return incidentPage(c, incident, { form: state }, 400);
@@ -238,7 +238,15 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
     const parsed = parseFieldsAll(fields, raw);
     if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
-    const values = action.onlyChanged ? changedValues(action, parsed.values, incident) : parsed.values;
+    let values: Record<string, unknown> = parsed.values;
+    if (action.onlyChanged) {
+      // Only what the person changed on the page she saw, never what the record gained since.
+      const base = parseFormBase(form._base);
+      if (!base) return refused([staleForm()]);
+      const changes = changedValues(action, parsed.values, incident, base);
+      if (changes.conflicts.length) return refused([conflictingChange(changes.conflicts, fields)]);
+      values = changes.values;
+    }
     let result: unknown;
     try {
       result = await action.run(deps, action.input(values as never, { incidentId: incident.id, by: deps.actor }));
@@ -376,6 +384,28 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
 }
 
 /** What was entered, to draw the form again after a refusal (never the CSRF token). */
+/** A form that records only changes, sent without what its page showed: nothing to tell the person's changes by. */
+function staleForm(): RefusedError {
+  const en = 'This form is out of date or incomplete (it lacks what the page showed). Nothing was recorded: reload the page.';
+  return new RefusedError(en, {
+    page: { en, nl: 'Dit formulier is verouderd of onvolledig (het mist wat de pagina toonde). Er is niets vastgelegd: laad de pagina opnieuw.' },
+  });
+}
+
+/** Fields the person changed that someone else changed too since her page was drawn. */
+function conflictingChange(names: string[], fields: readonly FieldSpec[]): RefusedError {
+  const label = (lang: Lang) => names.map((n) => `"${fields.find((f) => f.name === n)?.label[lang] ?? n}"`).join(', ');
+  return new RefusedError(
+    `changed by someone else since this page was opened: ${names.map((n) => `--${n}`).join(', ')}; nothing was recorded: reload the page to see what is recorded now, and make the change again`,
+    {
+      page: {
+        en: `Changed by someone else since you opened this page: ${label('en')}. Nothing was recorded: reload the page to see what is recorded now, and make your change again.`,
+        nl: `Gewijzigd door iemand anders sinds u deze pagina opende: ${label('nl')}. Er is niets vastgelegd: laad de pagina opnieuw om te zien wat nu is vastgelegd, en breng uw wijziging opnieuw aan.`,
+      },
+    },
+  );
+}
+
 function formState(form: Submitted, fields: readonly FieldSpec[]): FormState['values'] {
   const out: FormState['values'] = {};
   for (const field of fields) {

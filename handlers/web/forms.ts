@@ -12,6 +12,8 @@ export interface FormState {
   values: Record<string, string | string[] | boolean>;
   /** Messages by field name; `''` holds those that belong to no one field. */
   errors: Record<string, string[]>;
+  /** What the form was first drawn from (`_base`), kept when it is drawn again after a refusal. */
+  base?: string;
 }
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;

@@ -13,7 +13,7 @@ import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
-import { formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
+import { formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -250,7 +250,15 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
             f.id === 'ack' ? (
               <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
             ) : (
-              <ActionForm view={view} name={f.id} title={f.title[lang]} fields={formFields(f, offer)} action={`${base}/${f.id}`} state={stateOf(f)}>
+              <ActionForm
+                view={view}
+                name={f.id}
+                title={f.title[lang]}
+                fields={formFields(f, offer)}
+                action={`${base}/${f.id}`}
+                state={stateOf(f)}
+                hidden={f.action.onlyChanged ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) } : {}}
+              >
                 {f.id === 'facts' && i.facts?.complete ? <p class="muted">{w.factsComplete}</p> : null}
                 {f.id === 'facts' && i.facts?.otherParties?.length ? (
                   <p class="muted">

@@ -14,7 +14,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { jsonLines, spawnCli } from '../support/cli.js';
 import { bucketResource, findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
-import { csrfOf, form, request, type Served, signIn, startServe } from '../support/serve.js';
+import { csrfOf, form, formBase, request, type Served, signIn, startServe } from '../support/serve.js';
 
 // moto's identity for its test credentials.
 const CALLER = 'arn:aws:sts::123456789012:user/moto';
@@ -74,11 +74,12 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
     expect(overview.body).toContain(id);
     expect(overview.body).toContain(CALLER);
 
-    const csrf = csrfOf((await request(served.port, `/incidents/${id}`, { headers: { cookie } })).body);
+    const page = (await request(served.port, `/incidents/${id}`, { headers: { cookie } })).body;
+    const csrf = csrfOf(page);
     const post = (action: string, fields: Record<string, string>) =>
       request(served.port, `/incidents/${id}/${action}`, {
         method: 'POST',
-        body: form({ ...fields, _csrf: csrf }),
+        body: form({ ...fields, ...formBase(page, action), _csrf: csrf }),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
     expect((await post('ack', { note: 'van de pagina' })).status).toBe(303);

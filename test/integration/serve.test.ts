@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
-import { csrfOf, form, request, type Served, signIn, startServe } from '../support/serve.js';
+import { csrfOf, form, formBase, request, type Served, signIn, startServe } from '../support/serve.js';
 
 const NOW = '2026-11-28T08:00:00Z';
 
@@ -159,12 +159,13 @@ describe('datalek serve over HTTP', () => {
 
   it('refuses what the CLI refuses, beside the field, with the same rule in the page’s words (never a flag), and records nothing', async () => {
     const cookie = await signIn(served);
-    const csrf = csrfOf((await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body);
+    const page = (await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body;
+    const csrf = csrfOf(page);
     const english = (await request(served.port, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
     const post = (action: string, fields: Record<string, string>, lang: 'nl' | 'en') =>
       request(served.port, `/incidents/${late}/${action}`, {
         method: 'POST',
-        body: form({ ...fields, _csrf: csrf }),
+        body: form({ ...fields, ...formBase(page, action), _csrf: csrf }),
         headers: { cookie: lang === 'en' ? `${cookie}; ${english}` : cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
     /** The articles a refusal names, whatever the language: the page names the same rule. */
@@ -314,6 +315,32 @@ describe('datalek serve over HTTP', () => {
     expect((await post({ ...stated, 'confirm-stated-time': 'on' })).status).toBe(303);
     const shown = JSON.parse((await cli(['show', late, '--json'])).stdout);
     expect(shown.reports[0]).toMatchObject({ at: '2026-11-23T09:30:00.000Z', enteredLater: true, enteredAfterDeadline: '2026-11-23T10:00:00.000Z' });
+  });
+
+  it("records of a facts form only what the person changed on the page: a colleague's later facts stay, and a field both changed is refused", async () => {
+    expect((await cli(['facts', onTime, '--summary', 'Backdoor op webserver', '--records', '100', '--by', 'FG'])).code).toBe(0);
+    const cookie = await signIn(served);
+    const page = (await request(served.port, `/incidents/${onTime}`, { headers: { cookie } })).body;
+    // What the FG's page shows, as it was when she opened it.
+    const shown = { summary: 'Backdoor op webserver', records: '100', _csrf: csrfOf(page), ...formBase(page, 'facts') };
+    const post = (fields: Record<string, string>) =>
+      request(served.port, `/incidents/${onTime}/facts`, {
+        method: 'POST',
+        body: form(fields),
+        headers: { cookie, origin: served.origin, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    // A colleague records 5000 records on the command line meanwhile.
+    expect((await cli(['facts', onTime, '--records', '5000', '--by', 'Collega'])).code).toBe(0);
+    // The FG saves her page with only the cause changed.
+    expect((await post({ ...shown, cause: 'Gestolen SSH-sleutel' })).status).toBe(303);
+    const facts = JSON.parse((await cli(['show', onTime, '--json'])).stdout).facts;
+    expect(facts).toMatchObject({ records: 5000, cause: 'Gestolen SSH-sleutel' });
+    // She changes the records too, on the same old page: both changed them, so nothing is recorded.
+    const before = await snapshot(onTime);
+    const refused = await post({ ...shown, cause: 'Gestolen SSH-sleutel', records: '120' });
+    expect(refused.status).toBe(400);
+    expect(text(refused.body)).toMatch(/records.*(changed|gewijzigd).*(since|sinds)/i);
+    expect(await snapshot(onTime)).toBe(before);
   });
 
   it('listens on the loopback interface only', async () => {

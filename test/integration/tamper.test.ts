@@ -395,4 +395,23 @@ describe('a store written before the ledger existed', () => {
     });
     expectCaught(await verify(f), f.id, 'record', /the incident record was edited/);
   });
+
+  it('is not faked by a store that holds a ledger: an edit whose ledger rows were deleted is never adopted', async () => {
+    const f = await fixture();
+    // Attack review 2, §9: edit the record, delete its ledger rows and registry entry, and claim
+    // the schema before the ledger. The next ordinary write (the cron sweep) must not vouch for it.
+    tamper(f, (db) => {
+      db.prepare("UPDATE incidents SET data = json_set(data, '$.acknowledgedBy', 'mallory') WHERE id = ?").run(f.id);
+      db.prepare('DELETE FROM ledger WHERE incident_id = ?').run(f.id);
+      db.prepare('DELETE FROM registry WHERE data LIKE ?').run(`%${f.id}%`);
+      db.pragma('user_version = 2');
+    });
+    expect((await runCli(['sweep', '--store', f.store, '--now', '2026-11-20T21:12:00Z'])).code).toBe(0);
+    tamper(f, (db) => {
+      expect(db.prepare('SELECT count(*) AS n FROM ledger WHERE incident_id = ?').get(f.id)).toEqual({ n: 0 });
+    });
+    const after = await verify(f);
+    expect(after.code, after.stderr).toBe(1);
+    expect(after.stdout + after.stderr).toContain(f.id);
+  });
 });

@@ -109,6 +109,21 @@ export function csrfOf(html: string): string {
   return m[1];
 }
 
+/** What a form on a page was drawn from (its `_base` field, for a form that records only what changed), or nothing. */
+export function formBase(html: string, formId: string): { _base?: string } {
+  const form = new RegExp(`<form [^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+  const m = form && /name="_base" value="([^"]*)"/.exec(form[1]);
+  if (!m) return {};
+  return {
+    _base: m[1]
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  };
+}
+
 export function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }

@@ -18,7 +18,7 @@ import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
 import { factsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields } from '../../handlers/use-cases/fields.js';
-import { changedValues, webForm } from '../../handlers/web/action-forms.js';
+import { changedValues, formBaseOf, webForm } from '../../handlers/web/action-forms.js';
 import { rawFromForm } from '../../handlers/web/forms.js';
 import { findingEvent } from '../support/events.js';
 import { REGISTER_FACTS as FACTS, incidentFixture } from '../support/incidents.js';
@@ -112,7 +112,8 @@ describe('the FG record under review', () => {
       const web = webForm('facts');
       if (!web) throw new Error('no facts form');
       const { raw } = rawFromForm(factsAction.fields, form, policy.timeZone);
-      const values = changedValues(web.action, parseFields(factsAction.fields, raw), incident);
+      // The page was drawn from the record as it is now.
+      const { values } = changedValues(web.action, parseFields(factsAction.fields, raw), incident, JSON.parse(formBaseOf(web.action, incident)));
       return recordFacts(deps, factsAction.input(values as never, { incidentId: id, by: 'FG' }));
     };
 

@@ -3,10 +3,13 @@
  * numbers. Each is refused with the field named, before anything is stored.
  */
 import { describe, expect, it } from 'vitest';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { InvalidFindingError, InvalidPolicyError } from '../../handlers/core/errors.js';
 import { parseEvent } from '../../handlers/core/finding.js';
-import { parsePolicy } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
 import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 
@@ -73,5 +76,46 @@ describe('policy numbers', () => {
     expect(() => parsePolicy({ reminders: { beforeDeadlineHours: [24, 1e12] } })).toThrow(/beforeDeadlineHours\[1\]/);
     expect(() => parsePolicy({ clocks: { processorToControllerHours: 1e6 } })).toThrow(/processorToControllerHours/);
     expect(() => parsePolicy({ onCall: { escalation: { repeatAfterMinutes: 1e12 } } })).toThrow(/repeatAfterMinutes/);
+  });
+});
+
+describe('a finding created after it arrived', () => {
+  // Attack review 2, §6: createdAt is accepted up to a day ahead (clock skew), but the incident's
+  // detection must not lie after the moment the finding reached us: a later detection pushed the
+  // AP deadline later and refused every acknowledgement and assessment "before the detection".
+  it('is detected when it arrived: the AP clock starts then, and on-call can acknowledge at once', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      const deps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
+      const ahead = findingEvent({ id: 'ahead', createdAt: '2026-11-29T08:00:00Z' });
+      const id = (await recordEvent(deps, ahead)).incidentId as string;
+      const incident = await store.getIncident(id);
+      expect(incident?.detectedAt).toBe(NOW);
+      expect(incident?.awareAt).toBe(NOW);
+      const acked = await acknowledge({ store, policy: DEFAULT_POLICY, now: () => '2026-11-28T12:05:00.000Z' }, { incidentId: id, by: 'anna' });
+      expect(acked.incident.acknowledgedBy).toBe('anna');
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("a finding's key", () => {
+  // Attack review 2, §10: the key joins account, region and id with "/", so region "eu-west-1/abc"
+  // with id "def" and region "eu-west-1" with id "abc/def" were one key, and the second finding was
+  // lost under an error that sent the reader to a clean verify.
+  it('refuses a region that is not an AWS region, and an id holding "/" or control characters, naming the field', () => {
+    const withDetail = (patch: Record<string, unknown>) => {
+      const event = findingEvent({ createdAt: '2026-11-27T21:00:00Z' });
+      Object.assign(event.detail, patch);
+      return event;
+    };
+    expect(rejection(withDetail({ region: 'eu-west-1/abc', id: 'def' }))).toMatchObject({ path: 'detail.region' });
+    expect(rejection(withDetail({ region: '../../../etc\u202e\u0000' }))).toMatchObject({ path: 'detail.region' });
+    expect(rejection(withDetail({ id: 'abc/def' })).message).toMatch(/detail\.id.*"\/"/);
+    expect(rejection(withDetail({ id: 'abc\u0000' })).path).toBe('detail.id');
+    for (const region of ['eu-west-1', 'eu-central-2', 'us-gov-west-1', 'ap-southeast-5']) {
+      expect(() => parseEvent(withDetail({ region }), { now: NOW }), region).not.toThrow();
+    }
   });
 });

@@ -148,6 +148,14 @@ export interface SqliteStoreOptions {
    * or a store the user may only read does not stop \`status\`. @default false
    */
   readOnly?: boolean;
+  /**
+   * Recording in bulk (`datalek replay`): commits are synced to disk at checkpoints and when the
+   * store is closed, not one by one. A power cut can then take the last commits of a running
+   * replay, which replaying the same files records again. Otherwise every commit is synced before
+   * it returns: what a person records (and `serve`, which runs for hours) survives a power cut
+   * once the command has said so. @default false
+   */
+  bulk?: boolean;
 }
 
 export class SqliteIncidentStore implements IncidentStore, AuditSource {
@@ -178,12 +186,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // checkpoint, with two fsyncs, every 1,000 pages) replay checkpointed every few dozen
         // findings. At 10,000 pages (40 MB of log) checkpoints come ten times as seldom and copy
         // each often-written page once. A commit stays atomic and survives the process as before;
-        // as before (synchronous NORMAL, better-sqlite3's default with WAL) only a crash of the
-        // machine can lose commits made since the last checkpoint, and the store checkpoints
-        // when it is closed, at the end of every command.
+        // in bulk (below) only a crash of the machine can lose commits made since the last
+        // checkpoint, and the store checkpoints when it is closed, at the end of every command.
         this.db.pragma('wal_autocheckpoint = 10000');
+        // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
+        this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
       }
-      const version = this.db.pragma('user_version', { simple: true }) as number;
+      const claimed = this.db.pragma('user_version', { simple: true }) as number;
+      // A store that holds a ledger was written by a datalek with one (schema 3 or later), whatever
+      // its user_version says: anyone with write access can set that number, and a store taken
+      // for one from before the ledger would be adopted, its edited records vouched for anew.
+      const version = claimed > 0 && claimed < 3 && hasTable(this.db, 'ledger') ? 3 : claimed;
       this.schema = options.readOnly ? version : SCHEMA_VERSION;
       if (version > SCHEMA_VERSION) {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
@@ -1104,9 +1117,12 @@ function useWal(db: Database.Database): void {
 /** Something to wait on for a few milliseconds, synchronously (`useWal`). */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
+function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 function drillMarkOf(db: Database.Database): DrillMark | null {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!hasMeta) return null;
+  if (!hasTable(db, 'meta')) return null;
   const row = db.prepare("SELECT value FROM meta WHERE key = 'drill'").get() as { value: string } | undefined;
   if (!row) return null;
   try {
