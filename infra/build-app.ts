@@ -1,6 +1,6 @@
 /**
  * Builds the CDK app from context: the stateful and response stacks in the central EU region, a
- * forwarder per other EU region, a containment role stack per member account; with the cdk-nag
+ * forwarder per other region with GuardDuty (EU or not), a containment role stack per member account; with the cdk-nag
  * AwsSolutions checks, each acknowledgement carrying its reason.
  */
 import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
@@ -47,6 +47,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'ackPrincipals',
       'containmentRoleName',
       'linkConcurrency',
+      'alarmPagerUrl',
     ].flatMap((k) => {
       const v = app.node.tryGetContext(k);
       return v === undefined ? [] : [[k, String(v)]];
@@ -60,6 +61,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     terminationProtection: true,
     fgEmail: config.fgEmail,
     onCallEmail: config.onCallEmail,
+    alarmPagerUrl: config.alarmPagerUrl,
+    pager: config.policy.onCall.provider !== 'sns',
     retentionYears: config.retentionYears,
     breakGlassRole: config.breakGlassRole,
   });
@@ -237,6 +240,12 @@ function acknowledge(stacks: {
       id: 'AwsSolutions-SMG4',
       reason:
         "the pager's webhook secret is PagerDuty's (issued with the webhook subscription) or the token Opsgenie's webhook is configured to send: rotated there and here together by hand (README, Deploy)",
+    });
+  }
+  for (const watch of [response.watch, ...forwarders.map((f) => f.watch)]) {
+    Validations.of(watch.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is where the watched CloudTrail calls wait for on-call to read them; its depth is the page, and nothing consumes it',
     });
   }
   for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {

@@ -14,6 +14,9 @@ import { loadPolicy, type Policy } from '../handlers/core/policy.js';
  */
 export const EU_REGIONS = ['eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2'] as const;
 
+/** An AWS region's name: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`. */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 /** An IAM role name (no path): what the trust and key policies name in `aws:PrincipalArn`. */
 const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: `expected the name of ${what} (an IAM role name, no path)` });
 
@@ -47,7 +50,10 @@ const contextSchema = z.object({
   retentionYears: z.coerce.number().int().min(1).max(30).default(7),
   /** Days the functions' logs are kept (they hold no personal data, only identifiers). */
   logRetentionDays: z.coerce.number().int().min(1).default(365),
-  /** Other EU regions whose GuardDuty findings are forwarded to the central region. */
+  /**
+   * Every other region with GuardDuty enabled, EU or not: its findings are forwarded into the
+   * central (EU) region and answered there. A region not listed is never answered.
+   */
   forwardFrom: z.string().default(''),
   /** Member accounts that get the containment role (GuardDuty delegated administrator setup). */
   memberAccounts: z
@@ -61,6 +67,12 @@ const contextSchema = z.object({
   containmentRoleName: roleName('the containment role').default('datalek-containment'),
   /** Reserved concurrency of the contain function: how many containments run at once. */
   containConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CONTAIN_CONCURRENCY),
+  /**
+   * The HTTPS address of the pager's own CloudWatch integration (PagerDuty's "Amazon CloudWatch",
+   * Opsgenie's "Amazon CloudWatch"), subscribed to the alarm topic of every region: the alarms then
+   * reach the pager without passing through datalek's functions or its pages' topic.
+   */
+  alarmPagerUrl: z.url({ protocol: /^https$/, error: "expected the https address of the pager's CloudWatch integration (README, Deploy)" }).optional(),
   /** Reserved concurrency of the link function (acknowledgement links, pager webhooks). */
   linkConcurrency: z.coerce.number().int().min(1).max(100).default(DEFAULT_LINK_CONCURRENCY),
 });
@@ -73,6 +85,7 @@ export interface DeployConfig {
   breakGlassRole: string;
   fgEmail?: string;
   onCallEmail?: string;
+  alarmPagerUrl?: string;
   policy: Policy;
   policyJson: string;
   retentionYears: number;
@@ -99,12 +112,16 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean);
-  const regions = [c.region, ...list(c.forwardFrom)];
-  const outside = regions.filter((r) => !(EU_REGIONS as readonly string[]).includes(r));
-  if (outside.length && c.allowNonEuRegion !== 'true') {
+  // Only the central region holds the register and handles the findings: it must be in the EU.
+  // A forwarder region (any where GuardDuty runs) sends its findings into it: findings of a key
+  // stolen and used in us-east-1 are raised there, and would otherwise never be answered.
+  if (!(EU_REGIONS as readonly string[]).includes(c.region) && c.allowNonEuRegion !== 'true') {
     throw new DeployConfigError(
-      `region ${outside.join(', ')} is outside the EU (${EU_REGIONS.join(', ')}): findings hold personal data. Deploy to an EU region, or pass -c allowNonEuRegion=true if your DPIA allows it.`,
+      `region ${c.region} is outside the EU (${EU_REGIONS.join(', ')}): findings hold personal data. Deploy to an EU region, or pass -c allowNonEuRegion=true if your DPIA allows it.`,
     );
+  }
+  for (const r of list(c.forwardFrom)) {
+    if (!REGION_NAME.test(r)) throw new DeployConfigError(`invalid CDK context: forwardFrom: ${r} is not an AWS region name (e.g. us-east-1)`);
   }
   if (!c.breakGlassRole) {
     throw new DeployConfigError(
@@ -128,6 +145,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     breakGlassRole: c.breakGlassRole,
     fgEmail: c.fgEmail,
     onCallEmail: c.onCallEmail,
+    alarmPagerUrl: c.alarmPagerUrl,
     policy,
     // The file as written (minified), not the parsed policy with every default filled in: a
     // function's environment holds at most 4 KB, and the function fills in the same defaults.

@@ -15,6 +15,7 @@
  * line, each with its own `sid`.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { PIPELINE_FUNCTION_PREFIXES } from '../handlers/core/containment.js';
 
 export interface ContainmentScope {
   /** `aws`, or the stack's partition token. */
@@ -153,6 +154,9 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
       conditions: { StringEquals: { 's3:ResourceAccount': account } },
     }),
     protectPipelineRoles(scope),
+    protectPipelineFunctions(scope),
+    protectTaggedPrincipals(scope),
+    urlsOnlyToAwsIam(scope),
     // ---- Issue #12: statements of the new containment actions go below, each with its own sid. ----
     ...resourceContainmentStatements(scope),
   ];
@@ -171,7 +175,7 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
   return [
     new iam.PolicyStatement({
       sid: 'RevokeIamUserSessions',
-      // The only inline user policy containment writes is the session revocation (datalek-revoke-older-sessions).
+      // The only inline user policy containment writes is the session revocation (datalek-revoke-<incident id>).
       actions: ['iam:PutUserPolicy'],
       resources: [`arn:${partition}:iam::${account}:user/*`],
     }),
@@ -188,6 +192,8 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
     }),
     new iam.PolicyStatement({
       sid: 'StopLambdaFunctions',
+      // Lambda has no condition key on the concurrency asked for: any value, not only 0. A URL's
+      // auth type is limited to AWS_IAM by the Deny `UrlsOnlyToAwsIam`.
       actions: ['lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency', 'lambda:GetFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig'],
       resources: arns('lambda', 'function:*'),
     }),
@@ -227,7 +233,7 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
   DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
   TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
-  StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL of whichever function the finding names',
+  StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL (to AWS_IAM only, by an explicit Deny) of whichever function the finding names',
   RestrictRdsInstances: 'makes private whichever database the finding names',
   RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",
   TagInfectedObjects: 'tags whichever object version of this account (s3:ResourceAccount) Malware Protection found infected; never deletes it',
@@ -253,5 +259,59 @@ export function protectPipelineRoles(scope: Pick<ContainmentScope, 'partition' |
       role('aws-reserved/*'),
       `arn:${scope.partition}:iam::*:policy/datalek-*`,
     ],
+  });
+}
+
+/**
+ * The tag an administrator puts on an IAM user or role that containment must never write on (an
+ * administrator's, a break-glass user's): `datalek:protected=true`. IAM has no condition on the
+ * content or name of an inline policy, so this is how the deployer narrows who containment can
+ * be aimed at. Whoever may tag the principal can remove it: keep the tag for administrators with a
+ * service control policy, as the exemption tag.
+ */
+export const PROTECTED_TAG = 'datalek:protected';
+
+/**
+ * The explicit Deny on the pipeline's own functions: containment sets reserved concurrency 0 on
+ * whichever function a finding names, and on record-finding or notify that would silence every
+ * later finding and page (the planner refuses them too: core/containment.ts). A Deny wins over any
+ * Allow, so neither a finding nor code in the contain function can do it.
+ */
+export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'NeverThePipelinesOwnFunctions',
+    effect: iam.Effect.DENY,
+    actions: ['lambda:*'],
+    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:*:function:${prefix}*`),
+  });
+}
+
+/**
+ * The explicit Deny of the IAM writes containment makes (a session-revocation policy, a key set
+ * Inactive) on users and roles tagged `datalek:protected=true` (aws:ResourceTag, which IAM users
+ * and roles support).
+ */
+export function protectTaggedPrincipals(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'NeverProtectedPrincipals',
+    effect: iam.Effect.DENY,
+    actions: ['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey'],
+    resources: [`arn:${scope.partition}:iam::*:role/*`, `arn:${scope.partition}:iam::*:user/*`],
+    conditions: { StringEquals: { [`aws:ResourceTag/${PROTECTED_TAG}`]: 'true' } },
+  });
+}
+
+/**
+ * The explicit Deny of switching a function URL to anything but AWS_IAM (lambda:FunctionUrlAuthType,
+ * the key AWS's own example policies use for this): containment closes an open URL and can never
+ * open one.
+ */
+export function urlsOnlyToAwsIam(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'UrlsOnlyToAwsIam',
+    effect: iam.Effect.DENY,
+    actions: ['lambda:UpdateFunctionUrlConfig'],
+    resources: [`arn:${scope.partition}:lambda:*:*:function:*`],
+    conditions: { StringNotEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
   });
 }

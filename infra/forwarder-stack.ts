@@ -1,5 +1,5 @@
 /**
- * For every other EU region with GuardDuty: its findings (by the same pattern) go to the central
+ * For every other region with GuardDuty, EU or not: its findings (by the same pattern) go to the central
  * region's default bus, where the finding route picks them up. GuardDuty is regional; without this
  * the findings of other regions are never seen.
  *
@@ -14,22 +14,22 @@
  * ARN as the source for event bus rule targets. No other account's rule uses the role (a rule's
  * role is in the rule's own account), so the condition names exactly the one rule that does.
  */
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, allowAlarmsToPublish, allowAlarmsToUseKey, onCallAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
+import { ALARM_PERIOD, alarmTopic, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
+import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { eventQueue } from './constructs/queue.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
 export const FORWARD_RULE_NAME = 'datalek-forward-findings';
@@ -45,6 +45,8 @@ export class ForwarderStack extends Stack {
   public readonly key: kms.Key;
   /** On-call's alarm topic in this region. */
   public readonly alarmTopic: sns.Topic;
+  /** Pages on calls that stop this region's findings from being forwarded. */
+  public readonly watch: PipelineWatch;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps) {
     super(scope, id, props);
@@ -58,23 +60,14 @@ export class ForwarderStack extends Stack {
       breakGlassRole: props.config.breakGlassRole,
     });
     allowEventBridge(this.key);
-    allowAlarmsToUseKey(this.key);
-    this.alarmTopic = new sns.Topic(this, 'OnCallAlarms', {
-      topicName: 'datalek-on-call-alarms',
-      displayName: `datalek on-call alarms (${this.region})`,
-      masterKey: this.key,
-      enforceSSL: true,
+    this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
+      key: this.key,
+      onCallEmail: props.config.onCallEmail,
+      alarmPagerUrl: props.config.alarmPagerUrl,
+      pager: props.config.policy.onCall.provider !== 'sns',
     });
-    if (props.config.onCallEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.onCallEmail));
-    allowAlarmsToPublish(this.alarmTopic);
-    warnIfUnsubscribed(this.alarmTopic, props.config.onCallEmail);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'DeadLetters', this.key);
     const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const role = new iam.Role(this, 'ForwardRole', {
       description: `datalek: EventBridge puts the GuardDuty findings of ${this.region} on the default bus of ${props.centralRegion}, for the rule ${FORWARD_RULE_NAME} only`,
@@ -89,8 +82,6 @@ export class ForwarderStack extends Stack {
     });
     this.rule.addTarget(new targets.EventBus(central, { deadLetterQueue: this.deadLetterQueue, role }));
 
-    const ruleMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: this.rule.ruleName }, statistic: 'Sum', period: ALARM_PERIOD });
     onCallAlarm(this, 'DeadLettersAlarm', {
       name: 'forwarder-dead-letters',
       description: `datalek: GuardDuty findings of ${this.region} could not be forwarded to ${props.centralRegion}; they wait in the dead-letter queue`,
@@ -100,15 +91,16 @@ export class ForwarderStack extends Stack {
     onCallAlarm(this, 'ThrottledAlarm', {
       name: 'forwarder-throttled',
       description: `datalek: forwarding GuardDuty findings of ${this.region} was throttled; findings reach the pipeline late`,
-      metric: ruleMetric('ThrottledRules'),
+      metric: ruleMetric(this.rule, 'ThrottledRules'),
       topic: this.alarmTopic,
     });
-    onCallAlarm(this, 'LostAlarm', {
-      name: 'forwarder-lost',
-      description: `datalek: GuardDuty findings of ${this.region} could be neither forwarded nor put in the dead-letter queue: they are LOST; look them up in the GuardDuty console`,
-      metric: ruleMetric('InvocationsFailedToBeSentToDlq'),
+    lostEventsAlarm(this, 'LostAlarm', {
+      name: 'forwarder',
+      rule: this.rule,
+      what: `GuardDuty findings of ${this.region} bound for ${props.centralRegion}`,
       topic: this.alarmTopic,
     });
+    this.watch = new PipelineWatch(this, 'Watch', { rulePrefixes: ['datalek-'], functionWildcards: [], key: this.key, alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
   }

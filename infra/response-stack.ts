@@ -23,9 +23,10 @@ import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRIC
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary, boundaryStatements } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
+import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
+import { PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -55,6 +56,7 @@ function importState(scope: Stack, state: StatefulStack) {
     idempotency: dynamodb.Table.fromTableAttributes(scope, 'Idempotency', { tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable, encryptionKey: key }),
     fgTopic: sns.Topic.fromTopicArn(scope, 'FgTopic', arn('sns', DEFAULT_RESOURCE_NAMES.fgTopic)),
     onCallTopic: sns.Topic.fromTopicArn(scope, 'OnCallTopic', arn('sns', DEFAULT_RESOURCE_NAMES.onCallTopic)),
+    alarmTopic: sns.Topic.fromTopicArn(scope, 'AlarmTopic', arn('sns', ALARM_TOPIC_NAME)),
     bus: events.EventBus.fromEventBusName(scope, 'Bus', DEFAULT_RESOURCE_NAMES.bus),
   };
 }
@@ -94,6 +96,8 @@ export class ResponseStack extends Stack {
   /** The contain function's boundary: containment, and what every function needs. */
   public readonly containBoundary: iam.ManagedPolicy;
   public readonly anchorBoundary: iam.ManagedPolicy;
+  /** Pages on calls that stop findings from reaching the pipeline in this region. */
+  public readonly watch: PipelineWatch;
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -101,7 +105,8 @@ export class ResponseStack extends Stack {
     const { config } = props;
     this.containmentRoleName = config.containmentRoleName;
     const state = importState(this, props.state);
-    const alarmTopic = state.onCallTopic;
+    // The alarms' own topic, never the pages' (infra/constructs/alarms.ts).
+    const alarmTopic = state.alarmTopic;
     const regions = [config.region, ...config.forwardFrom];
     const environment = {
       DATALEK_TABLE: DEFAULT_RESOURCE_NAMES.table,
@@ -345,10 +350,12 @@ export class ResponseStack extends Stack {
         resources: secrets.map((secret) => secret.secretArn),
       }),
     ]);
+    // The containment Denies stay in the role's own policy, where no policy added later can lift
+    // them; the boundary (near the 6,144 characters IAM takes) only caps what is allowed.
     this.containBoundary = new iam.ManagedPolicy(this, 'ContainBoundary', {
       managedPolicyName: 'datalek-contain-boundary',
       description: 'datalek: the most the contain function may ever do (permissions boundary)',
-      statements: boundaryStatements([...everyFunction, ...containment, ...(assume ? [assume] : [])]),
+      statements: boundaryStatements([...everyFunction, ...containment.filter((st) => st.effect === iam.Effect.ALLOW), ...(assume ? [assume] : [])]),
     });
     iam.PermissionsBoundary.of(contain).apply(this.containBoundary);
 
@@ -396,21 +403,49 @@ export class ResponseStack extends Stack {
       route('AnchorSchedule', 'anchor-schedule', "the register's digest, on the sweep's schedule", anchor, { schedule: SWEEP_SCHEDULE }),
     );
 
-    // An interface left in the all-traffic group pages on-call through its own alarm too, beside
-    // the Critical page in the outbox: the two paths share no function.
-    const exposed = new logs.MetricFilter(this, 'InterfacesExposedMetric', {
-      logGroup: contain.logGroup,
-      filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.interfacesExposed}`, '>', 0),
-      metricNamespace: 'datalek',
-      metricName: 'InterfacesExposed',
-      metricValue: `$.${LOG_METRICS.interfacesExposed}`,
-    });
-    onCallAlarm(this, 'InterfacesExposedAlarm', {
-      name: 'interface-exposed',
-      description:
+    // What the contain function logs with a count pages on-call through an alarm of its own:
+    // - an interface left in the all-traffic group, beside the Critical page in the outbox (the two
+    //   paths share no function);
+    // - an enforced action of the record that it refused (core/contain.ts): the record asked for
+    //   something its policy and the incident's findings do not call for, which only a replay's
+    //   --enforce or a record written by something else explains.
+    for (const [field, metricName, name, description] of [
+      [
+        LOG_METRICS.interfacesExposed,
+        'InterfacesExposed',
+        'interface-exposed',
         'datalek contain: a network interface could be neither isolated nor restored and is OPEN to all traffic; see the Critical page and runbooks/isolate-ec2-instance.md',
-      metric: exposed.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-      topic: alarmTopic,
+      ],
+      [
+        LOG_METRICS.containmentRefused,
+        'ContainmentRefused',
+        'containment-refused',
+        'datalek contain: an incident record asked for containment the policy and the incident’s findings do not call for; it was refused. Check who wrote the record (datalek verify, CloudTrail)',
+      ],
+    ] as const) {
+      const filter = new logs.MetricFilter(this, `${metricName}Metric`, {
+        logGroup: contain.logGroup,
+        filterPattern: logs.FilterPattern.numberValue(`$.${field}`, '>', 0),
+        metricNamespace: 'datalek',
+        metricName,
+        metricValue: `$.${field}`,
+      });
+      onCallAlarm(this, `${metricName}Alarm`, {
+        name,
+        description,
+        metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+        topic: alarmTopic,
+      });
+    }
+
+    // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
+    // stopped) fail nothing: they page through their own rule on CloudTrail's events.
+    this.watch = new PipelineWatch(this, 'Watch', {
+      rulePrefixes: [`${this.stackName}-`, 'datalek-'],
+      functionWildcards: [`*${this.stackName}-*`],
+      // The alarms' key, not the register's: a broken pipeline key does not stop this page.
+      key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
+      alarmTopic,
     });
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if

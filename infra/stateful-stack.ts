@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
-import { allowAlarmsToPublish, allowAlarmsToUseKey, warnIfUnsubscribed } from './constructs/alarms.js';
+import { alarmTopic, warnIfUnsubscribed } from './constructs/alarms.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
@@ -21,6 +21,10 @@ export interface StatefulStackProps extends StackProps {
   fgEmail?: string;
   /** @default no subscription (subscribe by hand) */
   onCallEmail?: string;
+  /** The pager's CloudWatch integration, subscribed to the alarm topic. */
+  alarmPagerUrl?: string;
+  /** Whether the policy pages through a pager (the alarms should reach it too). */
+  pager: boolean;
   /** Years the pipeline's events are archived. */
   retentionYears: number;
   /** The role that alone may delete or disable the key. */
@@ -33,6 +37,9 @@ export class StatefulStack extends Stack {
   public readonly idempotency: dynamodb.Table;
   public readonly fgTopic: sns.Topic;
   public readonly onCallTopic: sns.Topic;
+  /** The alarms' own topic and key: a broken page path does not silence the alarms about it. */
+  public readonly alarmTopic: sns.Topic;
+  public readonly alarmKey: kms.Key;
   public readonly bus: events.EventBus;
   /** The anchor's digests (S3 Object Lock, compliance mode) and their KMS signing key. */
   public readonly digests: DigestBucket;
@@ -45,8 +52,6 @@ export class StatefulStack extends Stack {
       breakGlassRole: props.breakGlassRole,
     });
     allowEventBridge(this.key);
-    // CloudWatch alarms publish to the encrypted on-call topic.
-    allowAlarmsToUseKey(this.key);
 
     const tableDefaults = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -83,8 +88,21 @@ export class StatefulStack extends Stack {
     };
     this.fgTopic = topic('FgTopic', DEFAULT_RESOURCE_NAMES.fgTopic, 'datalek FG', props.fgEmail);
     this.onCallTopic = topic('OnCallTopic', DEFAULT_RESOURCE_NAMES.onCallTopic, 'datalek on-call', props.onCallEmail);
-    allowAlarmsToPublish(this.onCallTopic);
-    warnIfUnsubscribed(this.onCallTopic, props.onCallEmail);
+    warnIfUnsubscribed(this.onCallTopic, Boolean(props.onCallEmail), 'pages');
+    // The alarms go elsewhere than the pages, under another key: CloudWatch is not let into the
+    // pages' topic or the register's key at all.
+    this.alarmKey = protectedKey(this, 'AlarmKey', {
+      description: 'datalek: the on-call alarm topic (its own key: a broken pipeline key or page topic does not silence the alarms)',
+      breakGlassRole: props.breakGlassRole,
+    });
+    // EventBridge writes the watched calls (constructs/pipeline-watch.ts) to a queue under it.
+    allowEventBridge(this.alarmKey);
+    this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
+      key: this.alarmKey,
+      onCallEmail: props.onCallEmail,
+      alarmPagerUrl: props.alarmPagerUrl,
+      pager: props.pager,
+    });
 
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 

@@ -32,7 +32,15 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     findings: incident.findings,
     acknowledgedBy: incident.acknowledgedBy,
     acknowledgedAt: incident.acknowledgedAt,
-    actions: incident.actions.map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null })),
+    // A released action is shown as released: what it did was undone, the resource is open again.
+    actions: incident.actions.map((a) => ({
+      type: a.type,
+      target: a.target,
+      ...elsewhere(a),
+      status: a.released ? ('released' as const) : a.status,
+      reason: a.reason ?? null,
+      ...(a.released ? { released: a.released } : {}),
+    })),
     assessment: incident.assessment ?? null,
     reports: incident.reports ?? [],
     firstActivityAt: incident.firstActivityAt ?? null,
@@ -68,12 +76,22 @@ export function onCallNext(incident: Incident) {
   return {
     runbook: runbookFor(incident, 'on-call'),
     nextSteps: incident.actions
-      .filter((a) => a.status === 'planned' || a.status === 'failed')
-      .map((a) => ({ type: a.type, target: a.target, status: a.status, reason: a.reason ?? null, runbook: actionRunbook(a) })),
+      .filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed'))
+      .map((a) => ({ type: a.type, target: a.target, ...elsewhere(a), status: a.status, reason: a.reason ?? null, runbook: actionRunbook(a) })),
   };
 }
 
 const actionRunbook = (a: Incident['actions'][number]): string | null => a.params?.runbook ?? ACTION_RUNBOOKS[a.type] ?? null;
+
+/** The account and region of an action's target, when not the incident's (a namesake there is another resource). */
+const elsewhere = (a: { accountId?: string; region?: string }) => ({
+  ...(a.accountId ? { accountId: a.accountId } : {}),
+  ...(a.region ? { region: a.region } : {}),
+});
+
+/** ` in account 444455556666` after a target that lives elsewhere; nothing for the incident's own. */
+const placeText = (a: { accountId?: string; region?: string }) =>
+  a.accountId || a.region ? ` in ${[a.accountId ? `account ${a.accountId}` : '', a.region ?? ''].filter(Boolean).join(', ')}` : '';
 
 /** `onCallNext` for people: the runbook (a link when the policy has a base URL) and the steps still to do. */
 export function nextStepLines(incident: Incident, policy: Policy): string[] {
@@ -82,7 +100,7 @@ export function nextStepLines(incident: Incident, policy: Policy): string[] {
   if (nextSteps.length) lines.push('Containment still to do:');
   for (const s of nextSteps) {
     lines.push(
-      `  ${s.status.padEnd(8)} ${s.type} ${s.target}${s.reason ? `: ${s.reason}` : ''}${s.runbook && s.runbook !== runbook ? ` (runbook: ${s.runbook})` : ''}`,
+      `  ${s.status.padEnd(8)} ${s.type} ${s.target}${placeText(s)}${s.reason ? `: ${s.reason}` : ''}${s.runbook && s.runbook !== runbook ? ` (runbook: ${s.runbook})` : ''}`,
     );
   }
   return lines.map(oneLine);
@@ -178,9 +196,14 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   if (incident.actions.length) {
     lines.push('  containment');
     for (const a of incident.actions) {
+      if (a.released) {
+        const r = a.released;
+        lines.push(`    ${'released'.padEnd(8)} ${a.type} ${a.target}${placeText(a)}: undone by ${r.by} at ${formatLocal(r.at, tz)}: ${r.reason}`);
+        continue;
+      }
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
-      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;

@@ -5,7 +5,7 @@
  * the closing rules all ask here, so they cannot disagree.
  */
 import type { BreachFacts, Incident, Nature } from './incident.js';
-import { actionLabel, type Lang } from './labels.js';
+import { actionDoneLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
 
 /**
@@ -17,7 +17,7 @@ export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone
     .filter((a) => a.status === 'done' && !a.released)
     .map((a) => {
       const at = a.steps?.at(-1)?.at ?? a.at;
-      return `${lang === 'en' && !timeZone ? a.type : actionLabel(lang, a.type)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})`;
+      return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})`;
     });
 }
 

@@ -6,6 +6,7 @@
  * always recorded, on every store alike. The actions themselves stay in the incident's record, each
  * one, and the ledger hashes that record with the entry.
  */
+import { withActions } from './containment.js';
 import type { ActionRecord, Incident } from './incident.js';
 
 /** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
@@ -71,11 +72,25 @@ export const MAX_ACTIONS = 100;
  * added.
  */
 export function takeActions(incident: Incident, planned: ActionRecord[], now: string, entries: TimelineDraft[]): ActionRecord[] {
-  const room = Math.max(0, MAX_ACTIONS - incident.actions.length);
-  const taken = planned.slice(0, room);
-  incident.actions.push(...taken);
-  const left = planned.length - taken.length;
-  if (left > 0) noteActionsNotPlanned(incident, left, now, entries, planned[room]);
+  // An action the incident holds already (planned again to enforce, or renewed after a release)
+  // takes its own place; only new ones need room.
+  const held = new Set(incident.actions.map((a) => a.id));
+  let room = Math.max(0, MAX_ACTIONS - incident.actions.length);
+  const taken: ActionRecord[] = [];
+  let left = 0;
+  let first: ActionRecord | undefined;
+  for (const a of planned) {
+    if (held.has(a.id)) taken.push(a);
+    else if (room > 0) {
+      taken.push(a);
+      room -= 1;
+    } else {
+      left += 1;
+      first ??= a;
+    }
+  }
+  incident.actions = withActions(incident.actions, taken);
+  if (left > 0) noteActionsNotPlanned(incident, left, now, entries, first);
   return taken;
 }
 

@@ -6,8 +6,11 @@
  *    another run holds it and it has not run out, do nothing: that run carries out what is to be
  *    done, including actions added while it runs. ("Incident Opened" and "Incident Updated" of one
  *    incident arrive together; two runs at once would make every call twice.)
- * 2. Per action that is to be enforced and not finished, hand it to the containment adapter with
- *    the steps earlier runs did (failed ones included) and the time this run has.
+ * 2. Per action that is to be enforced and not finished, decide afresh whether this run may carry
+ *    it out (`enforcementRefusal`): the record's `mode` is only a request, since every function
+ *    that may write incident items could have written it. Refused: recorded as such, told to the
+ *    FG and on-call, never carried out. Else hand it to the containment adapter with the steps
+ *    earlier runs did (failed ones included) and the time this run has.
  * 3. Store each step's result as it comes (timeline and action), so a crash or a failure leaves a
  *    truthful, resumable record: a retry continues where the last run stopped. A step that left a
  *    resource open (an exposed network interface) is recorded as such and pages on-call at
@@ -22,7 +25,11 @@ import { randomUUID } from 'node:crypto';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
+import { planContainment } from './containment.js';
+import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
+import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
+import { canonicalJson } from './hash.js';
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
@@ -33,6 +40,12 @@ export interface ContainDeps {
   policy: Policy;
   now: () => string;
   containment: Containment;
+  /**
+   * This run is `datalek replay --target aws --enforce`: the person who ran it asked for every
+   * action its findings call for to be carried out, whatever the policy's modes. Only the CLI sets
+   * it; the contain function enforces what its own policy enforces.
+   */
+  forceEnforce?: boolean;
 }
 
 export interface ContainOptions {
@@ -52,7 +65,12 @@ export interface ContainResult {
   busy?: { holder: string; until: string };
   /** Steps of this run that left a resource open (`isolate-eni:<id>`). */
   exposed: string[];
+  /** Actions the record held as enforced that this run refused to carry out (also in `actions`, as failed). */
+  refused: { id: string; type: string; target: string; reason: string }[];
 }
+
+/** The step an error the adapter did not put on a step of its own is recorded as. */
+const UNEXPECTED_ERROR = 'unexpected-error';
 
 /** How long a lease lasts when the run has no deadline (the CLI). */
 const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
@@ -68,14 +86,15 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
   const start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');
-  if (actionsToEnforce(start).length === 0) return { incident: start, actions: [], exposed: [] };
+  if (actionsToEnforce(start).length === 0) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;
   const busy = await takeLease(deps, incidentId, holder, options.deadline);
-  if (busy) return { incident: start, actions: [], busy, exposed: [] };
+  if (busy) return { incident: start, actions: [], busy, exposed: [], refused: [] };
 
   const ran: ContainResult['actions'] = [];
   const exposed: string[] = [];
+  const refused: ContainResult['refused'] = [];
   const attempted = new Set<string>();
   try {
     for (;;) {
@@ -86,6 +105,12 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
         continue; // an action arrived meanwhile: it is this run's too
       }
       attempted.add(action.id);
+      const refusal = await enforcementRefusal(deps, current, action);
+      if (refusal) {
+        refused.push({ id: action.id, type: action.type, target: action.target, reason: refusal });
+        ran.push(await refuseAction(deps, incidentId, action.id, refusal));
+        continue;
+      }
       ran.push(await runAction(deps, current, action, options.deadline, exposed));
     }
   } catch (err) {
@@ -93,7 +118,101 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
     await giveLeaseBack(deps, incidentId, holder, null).catch(() => undefined);
     throw err;
   }
-  return { incident: (await deps.store.getIncident(incidentId)) as Incident, actions: ran, exposed };
+  return { incident: (await deps.store.getIncident(incidentId)) as Incident, actions: ran, exposed, refused };
+}
+
+/** How many merges deep a finding record's incident may lie from the incident acting on it. */
+const MAX_MERGE_HOPS = 10;
+
+/**
+ * Why this run must not carry out `action`, or null when it may. The incident record is no
+ * authority: record-finding, notify, sweep and acknowledge may all write incident items, so code
+ * running in any of them could put an enforced action on any target, in any account, there. An
+ * action is carried out only when, from what the contain function reads itself:
+ * - the finding it names is stored under the incident's own account and region, belongs to this
+ *   incident (or to one merged into it), and still parses as a GuardDuty finding of that account
+ *   and region;
+ * - planning that finding afresh with the policy this run loaded (and a replay's `--enforce`, when
+ *   this run is that replay) gives the same action, type, target and parameters, to be enforced:
+ *   not a person's step, not exempt, not a sample.
+ * (Code that can write finding records, record-finding's, can still store a forged finding; it then
+ * gets what the policy enforces for such a finding, on what it names, in its account.)
+ */
+export async function enforcementRefusal(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | null> {
+  if (action.person) return 'a person’s step is never carried out by the pipeline';
+  const key = { accountId: incident.accountId, region: incident.region, findingId: action.findingId };
+  const record = await deps.store.getFinding(key);
+  if (!record) return `no finding ${action.findingId} is stored for the incident’s account ${incident.accountId} and region ${incident.region}`;
+  if (!(await belongsTo(deps.store, record.incidentId, incident.id)))
+    return `finding ${action.findingId} belongs to incident ${record.incidentId}, not to this one`;
+  let parsed: ReturnType<typeof parseEvent>;
+  try {
+    // Checked against its own time: a stored finding is not refused for the clock of this run.
+    const now = record.version.updatedAt;
+    const envelope = { source: GUARDDUTY_SOURCE, 'detail-type': FINDING_DETAIL_TYPE, account: key.accountId, region: key.region, detail: record.detail };
+    parsed = parseEvent(envelope, { now });
+  } catch (err) {
+    return `the stored finding ${action.findingId} is not a GuardDuty finding any more: ${(err as Error).message}`;
+  }
+  if (parsed.kind !== 'finding') return `the stored finding ${action.findingId} is not a GuardDuty finding`;
+  const finding = parsed.finding;
+  if (finding.key.accountId !== key.accountId || finding.key.region !== key.region || finding.key.findingId !== key.findingId)
+    return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not the incident’s`;
+  const planned = planContainment(finding, deps.policy, [], { canEnforce: true, forceEnforce: deps.forceEnforce === true, now: deps.now() });
+  const asked = identity(action);
+  const same = planned.find((p) => identity(p) === asked);
+  if (!same) {
+    const near = planned.some((p) => p.type === action.type && p.target === action.target);
+    return near
+      ? `the action’s parameters are not those finding ${action.findingId} calls for`
+      : `finding ${action.findingId} (${finding.type}) does not call for ${action.type} on this target`;
+  }
+  if (same.mode !== 'enforce')
+    return `the policy this run loaded does not enforce ${action.type} for ${finding.type}${same.reason ? ` (${same.reason})` : ''}${deps.forceEnforce ? '' : '; only a replay run with --enforce carries out what the policy plans'}`;
+  return null;
+}
+
+/**
+ * What an action does and to what: everything but its id (a count may be added to it), its
+ * progress and why it was planned. Type, target, parameters, and any field naming where it acts.
+ */
+function identity(action: ActionRecord): string {
+  const { id: _id, status: _s, reason: _r, mode: _m, at: _a, steps: _st, evidence: _e, released: _rel, findingId: _f, ...what } = action;
+  return canonicalJson(what);
+}
+
+/** Whether `holderId` is `incidentId` or an incident merged into it (through at most MAX_MERGE_HOPS merges). */
+async function belongsTo(store: IncidentStore, holderId: string, incidentId: string): Promise<boolean> {
+  let id: string | null | undefined = holderId;
+  for (let hops = 0; id && hops <= MAX_MERGE_HOPS; hops++) {
+    if (id === incidentId) return true;
+    id = (await store.getIncident(id))?.mergedInto;
+  }
+  return false;
+}
+
+/**
+ * Records a refusal: the action is failed (it was asked for and not carried out) with the reason,
+ * its mode becomes `plan` (no later run takes it up again), the timeline says so, and the FG and
+ * on-call are told; the contain function also logs it for the `datalek-containment-refused` alarm.
+ */
+async function refuseAction(deps: ContainDeps, incidentId: string, actionId: string, why: string): Promise<ContainResult['actions'][number]> {
+  const reason = `refused by the contain function, not carried out: ${why}`;
+  const outcome = await updateAction(deps, incidentId, actionId, (a) => {
+    a.mode = 'plan';
+    a.status = 'failed';
+    a.reason = reason;
+    const stateKey = `containment-refused:${a.id}`;
+    return {
+      entries: [{ at: deps.now(), kind: 'containment-refused', detail: { action: a.type, target: a.target, findingId: a.findingId, reason } }],
+      messages: (draft) =>
+        (['fg', 'on-call'] as const).map((channel) =>
+          composeMessage({ incident: draft, channel, kind: 'containment-failed', stateKey, now: deps.now(), policy: deps.policy }),
+        ),
+    };
+  });
+  const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
+  return { id: final.id, type: final.type, target: final.target, status: final.status, reason };
 }
 
 async function runAction(
@@ -107,7 +226,9 @@ async function runAction(
   const steps = action.steps ?? [];
   const done = new Set(steps.filter((s) => s.status !== 'failed').map((s) => s.name));
   const evidence = { ...(action.evidence ?? {}) };
-  const record = async (step: StepRecord, more?: Record<string, unknown>) => {
+  const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
+    // A failure's words come from the provider, which names the principal: never the user name.
+    const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
     await updateAction(deps, incidentId, action.id, (a) => {
@@ -143,14 +264,19 @@ async function runAction(
       };
     });
   };
+  let stopped = false;
   try {
     await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline });
   } catch (err) {
+    stopped = true;
     // An error the adapter did not classify is still a failed step, never a silent success.
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
-    await record({ name: 'unexpected-error', status: 'failed', at: deps.now(), detail: (err as Error).message, code });
+    await record({ name: UNEXPECTED_ERROR, status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
   }
   const outcome = await updateAction(deps, incidentId, action.id, (a) => {
+    // An error outside any step (AssumeRole throttled before the first) stopped that attempt only:
+    // this one ran through, so it no longer stands. The timeline keeps it.
+    if (!stopped) a.steps = (a.steps ?? []).filter((s) => s.name !== UNEXPECTED_ERROR);
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
@@ -165,6 +291,11 @@ async function runAction(
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
+}
+
+/** The personal identifiers an action carries (kept in params and evidence, never in words). */
+function personalOf(action: ActionRecord): string[] {
+  return [action.params?.userName, action.params?.principalId, action.evidence?.userName].filter((v): v is string => typeof v === 'string');
 }
 
 /** Takes the lease, or returns the other holder's when it holds one that has not run out. */

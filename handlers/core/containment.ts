@@ -7,7 +7,7 @@
  * Kubernetes side of a cluster, the credentials inside a database). A person's step is always
  * planned, never enforced, and names the runbook to follow.
  */
-import type { AccessKeyRef, AffectedResource, Finding } from './finding.js';
+import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen } from './finding.js';
 import { arnTail } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord } from './incident.js';
@@ -19,6 +19,11 @@ export interface PlanOptions {
   /** `replay --enforce`: enforce this run whatever the rule's mode says. */
   forceEnforce?: boolean;
   now: string;
+  /**
+   * The incident's account and region: an action on a target elsewhere carries its own (and its id
+   * says so). @default the finding's
+   */
+  home?: { accountId: string; region: string };
 }
 
 /** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */
@@ -41,6 +46,7 @@ export const ACTION_RUNBOOKS: Record<string, string> = {
   'review-database-access': 'runbooks/rds-database.md',
   'contain-kubernetes-workload': 'runbooks/eks-cluster.md',
   'contain-container': 'runbooks/isolate-ecs-task.md',
+  'contain-in-other-account': 'runbooks/other-account.md',
 };
 
 /** Rules that match a finding: type, severity, role, involvement and public-bucket conditions. */
@@ -74,17 +80,38 @@ function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: Contain
 }
 
 /**
- * The actions a finding calls for. Sample findings get every action as skipped: test data never
- * touches a resource. Actions the incident already has (same type and target) are left out: finished
- * containment is never run again.
+ * The actions a finding calls for, new or changed: merge them into the incident's with
+ * `withActions`. Sample findings get every action as skipped: test data never touches a resource.
+ * An action the incident already has (same type and target, in the same account and region) is
+ * left as it is: finished containment is never run again. Except: one only planned (the policy
+ * planned it for an earlier, milder finding, or an exemption tag held it) is enforced when this
+ * finding's rule enforces it, recorded with this finding: the order findings come in never
+ * decides whether a resource is contained. And one a person released is planned again, as an
+ * action of its own (`…#2`), by new evidence: another finding, or activity after the release.
+ *
+ * A target in another account than the incident's (the caller of an S3 finding, an attack
+ * sequence's actor or resource) is acted on there, and only in an account containment may act in:
+ * the finding's own and the policy's `containment.memberAccounts`. Elsewhere nothing of ours can
+ * act on it, and a namesake in our account must never be hit instead: a person's step says what
+ * the other account's owner must do and what can be blocked from our side.
  */
 export function planContainment(finding: Finding, policy: Policy, existing: ActionRecord[], opts: PlanOptions): ActionRecord[] {
   const planned: ActionRecord[] = [];
-  const seen = new Set(existing.map((a) => a.id));
-  for (const { rule, step } of stepsFor(finding, policy)) {
-    const id = `${step.type}:${step.target}`;
+  const home = opts.home ?? { accountId: finding.key.accountId, region: finding.key.region };
+  const ours = new Set([home.accountId, finding.key.accountId, ...policy.containment.memberAccounts]);
+  // The incident's latest action per kind, target and place, and how many it had.
+  const latest = new Map<string, { action: ActionRecord; count: number }>();
+  for (const a of existing) {
+    const key = actionId(a, home);
+    latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
+  }
+  const seen = new Set<string>();
+  for (const { rule, step: asked } of stepsFor(finding, policy)) {
+    const step = asked.runbook === undefined && asked.accountId && !ours.has(asked.accountId) ? otherAccountStep(asked) : asked;
+    const id = actionId(step, home);
     if (seen.has(id)) continue;
     seen.add(id);
+    const before = latest.get(id);
     const person = step.runbook !== undefined;
     const wanted = !person && !step.skip && opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
     const exempt = wanted && exemptionOf(finding, step.target, policy);
@@ -108,6 +135,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       id,
       type: step.type,
       target: step.target,
+      ...placeOf(step, home),
       status,
       reason,
       mode: enforce ? 'enforce' : 'plan',
@@ -118,9 +146,51 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     const params: Record<string, string> = { ...step.params, ...(person ? { runbook: step.runbook as string } : {}) };
     if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) params.revokeInstanceCredentials = 'true';
     if (Object.keys(params).length) action.params = params;
+    if (before?.action.released) {
+      if (!renewed(finding, before.action)) continue;
+      action.id = `${id}#${before.count + 1}`;
+    } else if (before) {
+      if (!upgrades(action, before.action)) continue;
+      action.id = before.action.id;
+    }
     planned.push(action);
   }
   return planned;
+}
+
+/** An enforced action in place of one the incident only planned, which touched nothing. */
+function upgrades(action: ActionRecord, before: ActionRecord): boolean {
+  return (
+    action.mode === 'enforce' &&
+    before.mode === 'plan' &&
+    !before.person &&
+    (before.status === 'planned' || before.status === 'skipped') &&
+    !before.steps?.length
+  );
+}
+
+/**
+ * New evidence after a person released an action: another finding than the one it was planned
+ * for, or this one's activity last seen after the release (a later occurrence). A version that
+ * shows none (archived in GuardDuty, as a false positive is, or re-scored) is not, nor is a
+ * redelivery of what the person saw when releasing.
+ */
+function renewed(finding: Finding, released: ActionRecord): boolean {
+  if (finding.archived) return false;
+  return finding.key.findingId !== released.findingId || Date.parse(lastSeen(finding)) > Date.parse(released.released?.at ?? '');
+}
+
+/** The incident's actions with a plan's merged in: a changed action in its place, a new one at the end. */
+export function withActions(existing: ActionRecord[], planned: ActionRecord[]): ActionRecord[] {
+  if (planned.length === 0) return existing;
+  const changed = new Map(planned.map((a) => [a.id, a]));
+  const out = existing.map((a) => {
+    const now = changed.get(a.id);
+    if (now) changed.delete(a.id);
+    return now ?? a;
+  });
+  out.push(...changed.values());
+  return out;
 }
 
 /**
@@ -133,6 +203,56 @@ export function exemptReason(tag: string, type: string): string {
   return `exempt by tag ${tag} on the resource (whoever may tag the resource can set it): not contained; contain it by hand: ${ACTION_RUNBOOKS[type] ?? 'runbooks/triage.md'}`;
 }
 
+/** Where a target lives, when not in the incident's account and region (a record without says: there). */
+function placeOf(where: { accountId?: string; region?: string }, home: { accountId: string; region: string }): { accountId?: string; region?: string } {
+  const out: { accountId?: string; region?: string } = {};
+  if (where.accountId && where.accountId !== home.accountId) out.accountId = where.accountId;
+  if (where.region && where.region !== home.region) out.region = where.region;
+  return out;
+}
+
+/**
+ * One action per kind, target and place: `revoke-role-sessions:AppRole` in the incident's account,
+ * `revoke-role-sessions:AppRole@444455556666` for the role of that name in another account (a
+ * namesake is another role), `…@444455556666/eu-central-1` in another region too.
+ */
+export function actionId(a: { type: string; target: string; accountId?: string; region?: string }, home: { accountId: string; region: string }): string {
+  const place = placeOf(a, home);
+  if (!place.accountId && !place.region) return `${a.type}:${a.target}`;
+  return `${a.type}:${a.target}@${place.accountId ?? home.accountId}${place.region ? `/${place.region}` : ''}`;
+}
+
+/** The account and region an action acts in: its own when recorded, else the incident's. */
+export function actionPlace(a: ActionRecord, incident: { accountId: string; region: string }): { accountId: string; region: string } {
+  return { accountId: a.accountId ?? incident.accountId, region: a.region ?? incident.region };
+}
+
+/** An action of incident `from` as incident `to` records it: its account and region said outright where they differ. */
+export function placedIn(a: ActionRecord, from: { accountId: string; region: string }, to: { accountId: string; region: string }): ActionRecord {
+  const place = actionPlace(a, from);
+  if (place.accountId === to.accountId && place.region === to.region && !a.accountId && !a.region) return a;
+  const { accountId: _a, region: _r, ...rest } = a;
+  const moved: ActionRecord = { ...rest, ...placeOf(place, to) };
+  moved.id = `${actionId(moved, to)}${a.id.slice(actionId(a, from).length)}`;
+  return moved;
+}
+
+/**
+ * A target in an account containment cannot act in (outside the organisation, or not among the
+ * policy's member accounts): a person asks that account's owner to contain it, and blocks it from
+ * our side meanwhile. What the step would have been is kept in params.
+ */
+function otherAccountStep(step: Step): Step {
+  return {
+    type: 'contain-in-other-account',
+    target: step.target,
+    accountId: step.accountId,
+    ...(step.region ? { region: step.region } : {}),
+    runbook: ACTION_RUNBOOKS['contain-in-other-account'],
+    params: { ...(step.params ?? {}), action: step.type, accountId: step.accountId as string },
+  };
+}
+
 function planReason(canEnforce: boolean): string {
   return canEnforce ? 'policy mode is plan: recorded, not carried out' : 'local replay only plans: nothing is touched';
 }
@@ -140,6 +260,9 @@ function planReason(canEnforce: boolean): string {
 interface Step {
   type: string;
   target: string;
+  /** Set when the target lives in an account or region of its own (an attack sequence's, a remote caller's). */
+  accountId?: string;
+  region?: string;
   skip?: string;
   params?: Record<string, string>;
   /** Set for a person's step: the runbook they follow. */
@@ -217,8 +340,13 @@ function workloadSteps(finding: Finding): Step[] {
   }
 }
 
-/** A workload an attack sequence names. */
+/** A workload an attack sequence names, where it lives. */
 function workloadOf(r: AffectedResource): Step[] {
+  const place = { ...(r.accountId ? { accountId: r.accountId } : {}), ...(r.region ? { region: r.region } : {}) };
+  return workloadStepsOf(r).map((step) => ({ ...step, ...place }));
+}
+
+function workloadStepsOf(r: AffectedResource): Step[] {
   switch (r.kind) {
     case 'ec2-instance':
       return [{ type: 'isolate-instance', target: r.id }];
@@ -246,16 +374,38 @@ function clusterOfTask(taskArn: string): string | null {
   return parts.length === 3 ? parts[1] : null;
 }
 
+/**
+ * The names of the pipeline's own functions: `datalek-<handler>-function`, and `Datalek…` for the
+ * ones CDK names after the stacks. Containment never stops them (infra denies it too): reserved
+ * concurrency 0 on record-finding or notify would silence every later finding and page.
+ */
+export const PIPELINE_FUNCTION_PREFIXES = ['datalek-', 'Datalek'] as const;
+
 function lambdaStep(functionName: string, functionArn: string | null): Step {
-  return { type: 'contain-lambda-function', target: functionName, ...(functionArn ? { params: { functionArn } } : {}) };
+  const params = functionArn ? { params: { functionArn } } : {};
+  const name = functionName.replace(/^function:/, '');
+  if (PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p)))
+    return {
+      type: 'contain-lambda-function',
+      target: functionName,
+      ...params,
+      skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
+    };
+  return { type: 'contain-lambda-function', target: functionName, ...params };
 }
 
 /** The credentials the finding names: its own, or every actor's of an attack sequence. */
 function credentialSteps(finding: Finding): Step[] {
   if (finding.sequence) {
+    // Each actor's credentials belong to the actor's account (`user.account.uid`), not the sequence's.
     const steps = finding.sequence.actors.flatMap((a) =>
       a.accessKeyId || a.principalId || a.userName
-        ? [credentialStep({ accessKeyId: a.accessKeyId, userType: a.userType, principalId: a.principalId, userName: a.userName }, finding)]
+        ? [
+            inAccount(
+              credentialStep({ accessKeyId: a.accessKeyId, userType: a.userType, principalId: a.principalId, userName: a.userName }, finding),
+              a.accountId,
+            ),
+          ]
         : [],
     );
     return steps;
@@ -264,7 +414,22 @@ function credentialSteps(finding: Finding): Step[] {
   // An S3 finding by an anonymous caller names no credentials: nothing to disable, and nothing to record.
   if (!key && finding.resource.kind === 's3-bucket') return [];
   if (!key) return [{ type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no credentials' }];
-  return [credentialStep(key, finding)];
+  return [inAccount(credentialStep(key, finding), callerAccount(finding))];
+}
+
+function inAccount(step: Step, accountId: string | null): Step {
+  return accountId ? { ...step, accountId } : step;
+}
+
+/**
+ * The account of the credentials an API call was made with, when GuardDuty says it was another
+ * account's (`awsApiCallAction.remoteAccountDetails`): a bucket owner's finding about a caller
+ * from elsewhere.
+ */
+function callerAccount(finding: Finding): string | null {
+  const service = (finding.detail.service ?? {}) as { action?: { awsApiCallAction?: { remoteAccountDetails?: { accountId?: unknown } } } };
+  const id = service.action?.awsApiCallAction?.remoteAccountDetails?.accountId;
+  return typeof id === 'string' && /^\d{12}$/.test(id) ? id : null;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
 import { anyControl } from './text.js';
-import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, parseInstant } from './time.js';
+import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, parseInstant, toUtc } from './time.js';
 import * as z from './zod.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
@@ -484,4 +484,11 @@ function describeValue(value: unknown): string {
   // Never the value itself: the reason goes to logs, and event values are personal data.
   if (typeof value === 'string') return 'a string';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
+export function lastSeen(finding: Finding): string {
+  const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
+  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
+  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
 }

@@ -206,10 +206,22 @@ export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
 
 /** One containment action, as the incident and the CLI's JSON show it. */
 export interface ActionRecord {
-  /** `isolate-instance:i-0abc…`: one action per kind and target, never run twice. */
+  /**
+   * `isolate-instance:i-0abc…`: one action per kind and target, never run twice; a target in another
+   * account or region says where (`revoke-role-sessions:AppRole@444455556666`, core/containment.ts
+   * `actionId`).
+   */
   id: string;
   type: string;
   target: string;
+  /**
+   * The account the target lives in, when not the incident's (a remote caller's or an attack
+   * sequence actor's credentials): the action acts there, never on a namesake in the incident's
+   * account. Absent: the incident's account.
+   */
+  accountId?: string;
+  /** The region the target lives in, when not the incident's. Absent: the incident's region. */
+  region?: string;
   status: ActionStatus;
   /** Why it was skipped or failed, or what "planned" means here. */
   reason?: string;

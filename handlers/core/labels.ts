@@ -179,6 +179,7 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'blootgestelde instantie afschermen (handmatig)',
     'review-attack-sequence': 'aanvalsreeks nalopen (handmatig)',
     triage: 'beoordelen (handmatig)',
+    'contain-in-other-account': 'inperken in een ander account (handmatig)',
   },
   en: {
     'isolate-instance': 'isolate the EC2 instance',
@@ -202,10 +203,32 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'close the exposed instance (a person)',
     'review-attack-sequence': 'review the attack sequence (a person)',
     triage: 'triage (a person)',
+    'contain-in-other-account': 'contain it in the other account (a person)',
   },
 };
 /** A containment action in words; an action type this list does not know yet is shown as its code. */
 export const actionLabel = (lang: Lang, type: string) => ACTION[lang][type] ?? type;
+
+/**
+ * Actions whose label names a step that can be skipped with the action still done, and what the
+ * action did then: an RDS instance that was not publicly accessible was only snapshotted.
+ */
+const PARTLY_DONE: Record<string, { skipped: string; label: Record<Lang, string> }> = {
+  'restrict-rds-instance': {
+    skipped: 'make-private',
+    label: {
+      nl: 'snapshot van de RDS-database maken (die was niet openbaar toegankelijk)',
+      en: 'snapshot the RDS database (it was not publicly accessible)',
+    },
+  },
+};
+
+/** What a carried-out action did, in words: only the steps it took (Art. 33(3)(d): a measure taken). */
+export function actionDoneLabel(lang: Lang, a: { type: string; steps?: { name: string; status: string }[] }): string {
+  const partly = PARTLY_DONE[a.type];
+  if (partly && a.steps?.some((s) => s.name === partly.skipped && s.status === 'skipped')) return partly.label[lang];
+  return actionLabel(lang, a.type);
+}
 
 /**
  * Why an action is planned, skipped or failed, in Dutch: the containment planner writes its reasons

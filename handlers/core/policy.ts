@@ -182,6 +182,14 @@ export const policySchema = z.strictObject({
        * @default false
        */
       revokeInstanceCredentials: z._default(z.boolean(), false),
+      /**
+       * Accounts besides a finding's own in which containment may act on what the finding names
+       * there (an S3 caller's credentials from another account, an attack sequence's actor or
+       * resource): those with datalek's containment role, the deployment's `memberAccounts`. A target
+       * in any other account is a person's step (`contain-in-other-account`), never an action on a
+       * namesake in the finding's account. @default []
+       */
+      memberAccounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }))), []),
     }),
     {},
   ),

@@ -16,7 +16,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { actionEntries, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { planContainment } from './containment.js';
+import { placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -25,6 +25,7 @@ import {
   type Finding,
   type FindingVersion,
   findingKeyString,
+  lastSeen,
   type ParsedEvent,
   parseEvent,
   parseEventText,
@@ -315,13 +316,6 @@ function activeAfterClosing(finding: Finding, known: FindingRecord, closed: Inci
   return closed.closedAt !== null && Date.parse(lastSeen(finding)) > Date.parse(closed.closedAt);
 }
 
-/** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
-function lastSeen(finding: Finding): string {
-  const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
-  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
-  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
-}
-
 /**
  * A finding active again after its incident was closed (a backdoor still calling home after the
  * instance was released) opens a follow-up incident rather than reopening the closed one: the
@@ -398,7 +392,12 @@ function attach(
   const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
   if (newType) askReview(incident, finding, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
-  const planned = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+  const planned = planContainment(finding, deps.policy, incident.actions, {
+    canEnforce: deps.canEnforce,
+    forceEnforce: deps.forceEnforce,
+    now,
+    home: incident,
+  });
   const actions = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions) };
@@ -500,7 +499,9 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  takeActions(incident, other.actions.filter((a) => !incident.actions.some((x) => x.id === a.id)).map(copyRecord), now, entries);
+  // An action without an account of its own acted in its incident's account: it keeps saying so here.
+  const moved = other.actions.map((a) => placedIn(copyRecord(a), other, incident)).filter((m) => !incident.actions.some((x) => x.id === m.id));
+  takeActions(incident, moved, now, entries);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
@@ -687,18 +688,38 @@ function update(
   // A closed incident keeps the record of later versions that show no new activity (those that do
   // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
-    if (finding.sequence) {
-      // A sequence's later version may name more resources: they join this incident too.
-      const keys = correlationKeys(finding);
-      const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
-      const holders = distinct(keys.filter((k) => !held.has(k)).map((k) => holderOf.get(k)));
-      ({ claims, others } = correlate(deps, incident, finding, holders, keys, now, entries));
+    // A later version may name resources the incident does not hold: a sequence's more of them, and
+    // any finding's another resource than before (a replayed or crafted event). They join this
+    // incident as a new finding's would: free keys claimed, incidents holding them merged or linked.
+    const keys = correlationKeys(finding);
+    const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+    const fresh = keys.filter((k) => !held.has(k));
+    if (fresh.length) ({ claims, others } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries));
+    if (!finding.sequence && !held.has(keys[0])) {
+      entries.push({
+        at: now,
+        kind: 'finding-resource-changed',
+        detail: {
+          findingId: finding.key.findingId,
+          resourceType: finding.resource.resourceType,
+          resourceId: finding.resource.id,
+          claimed: claims.includes(keys[0]),
+        },
+      });
+      addResource(incident, finding.resource);
     }
     absorb(incident, finding, now, entries);
-    const planned = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+    const planned = planContainment(finding, deps.policy, incident.actions, {
+      canEnforce: deps.canEnforce,
+      forceEnforce: deps.forceEnforce,
+      now,
+      home: incident,
+    });
     actions = takeActions(incident, planned, now, entries);
     entries.push(...actionEntries(actions, now, incident.id));
-    messages = announce(current, incident, deps.policy, now, entries);
+    // Containment this version plans anew is on-call's to know, as a joining finding's is.
+    const news = newsOf(finding, actions);
+    messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
   }
   return finish(
     incident,

@@ -43,14 +43,26 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
           steps: result.exposed,
         });
       }
-      const failed = result.actions.filter((a) => a.status === 'failed');
+      if (result.refused.length) {
+        // Identifiers only: the reason names the finding, the action type and why, never a person.
+        deps.logger.error(
+          'containment REFUSED: the incident record asked for actions this function may not carry out (was the record written by something else?); the FG and on-call are told',
+          {
+            [LOG_METRICS.containmentRefused]: result.refused.length,
+            refused: result.refused.map((r) => ({ action: r.type, target: r.target, reason: r.reason })),
+          },
+        );
+      }
+      const refusedIds = new Set(result.refused.map((r) => r.id));
+      // A refusal is final: not a failure a retry could mend, so it does not make Lambda retry.
+      const failed = result.actions.filter((a) => a.status === 'failed' && !refusedIds.has(a.id));
       if (result.actions.length) {
         await deps.publisher.publish([
           {
-            type: failed.length ? 'Containment Failed' : 'Containment Done',
+            type: failed.length || refusedIds.size ? 'Containment Failed' : 'Containment Done',
             incidentId,
             revision: result.incident.revision,
-            detail: { actions: result.actions.length, failed: failed.length, exposed: result.exposed.length },
+            detail: { actions: result.actions.length, failed: failed.length, exposed: result.exposed.length, refused: refusedIds.size },
           },
         ]);
       }

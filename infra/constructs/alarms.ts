@@ -1,17 +1,25 @@
 /**
- * Alarms to on-call, and the topic side of delivering them. A CloudWatch alarm publishes to SNS as
+ * Alarms to on-call, and the topic side of delivering them. In every region the alarms have their
+ * own topic, `datalek-on-call-alarms`, under a key of its own: never the topic and key the pages
+ * use, so that a broken page path (its topic, its key policy, its subscription) does not silence
+ * the alarms that would say so (CloudWatch raises nothing when an alarm action fails). A CloudWatch alarm publishes to SNS as
  * the service principal `cloudwatch.amazonaws.com`: without a topic policy that allows it, every
  * alarm action fails silently (the KMS side alone is not enough). The allowance is limited to this
  * account's alarms whose names start with `datalek-`, in the topic's region (alarms can only
  * notify a topic in their own region).
  */
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+
+/** The alarm topic's name, the same in every region. */
+export const ALARM_TOPIC_NAME = 'datalek-on-call-alarms';
 
 /** Every alarm of the app is named `datalek-…`; the topics allow exactly those. */
 export const ALARM_NAME_PREFIX = 'datalek-';
@@ -83,6 +91,36 @@ export function onCallAlarm(scope: Construct, id: string, props: OnCallAlarmProp
 /** Five minutes, the period of every alarm here. */
 export const ALARM_PERIOD = Duration.minutes(5);
 
+/**
+ * A metric EventBridge keeps per rule (`ThrottledRules`, `InvocationsFailedToBeSentToDlq`, …),
+ * summed over ALARM_PERIOD. A rule on a custom bus is named in its metrics by the bus and the
+ * rule's name, and its `Ref` (`ruleName` here) is `bus|name`: the name is its second part.
+ */
+export function ruleMetric(rule: events.IRule, metricName: string, bus?: events.IEventBus): cloudwatch.Metric {
+  const dimensionsMap: cloudwatch.DimensionsMap = bus
+    ? { EventBusName: bus.eventBusName, RuleName: Fn.select(1, Fn.split('|', rule.ruleName)) }
+    : { RuleName: rule.ruleName };
+  return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap, statistic: 'Sum', period: ALARM_PERIOD });
+}
+
+/**
+ * Pages when a rule's event could be neither delivered to its target nor put in the target's
+ * dead-letter queue (the queue's key or policy broken): the event is gone, and this is the only
+ * trace of it.
+ */
+export function lostEventsAlarm(
+  scope: Construct,
+  id: string,
+  props: { name: string; rule: events.IRule; bus?: events.IEventBus; what: string; topic: sns.ITopic },
+): cloudwatch.Alarm {
+  return onCallAlarm(scope, id, {
+    name: `${props.name}-lost`,
+    description: `datalek: ${props.what} could be neither delivered nor put in the dead-letter queue: they are LOST; look them up in the GuardDuty console (or the pipeline's event archive) and answer them by hand`,
+    metric: ruleMetric(props.rule, 'InvocationsFailedToBeSentToDlq', props.bus),
+    topic: props.topic,
+  });
+}
+
 export interface HeartbeatAlarmProps {
   /** The alarm's name after `datalek-`. */
   name: string;
@@ -115,13 +153,50 @@ export function heartbeatAlarm(scope: Construct, id: string, props: HeartbeatAla
 }
 
 /**
- * Says at synth when an alarm topic gets no subscription from the deployment: every alarm would
- * fire into a topic nobody reads until someone subscribes by hand (or routes it to a pager or chat).
+ * Says at synth when a topic gets no subscription from the deployment: every alarm (or page)
+ * would go to a topic nobody reads until someone subscribes by hand (or routes it to a pager or chat).
  */
-export function warnIfUnsubscribed(topic: sns.Topic, email: string | undefined): void {
-  if (email) return;
+export function warnIfUnsubscribed(topic: sns.Topic, subscribed: boolean, what: 'alarms' | 'pages'): void {
+  if (subscribed) return;
   Annotations.of(topic).addWarningV2(
-    'datalek:alarm-topic-unsubscribed',
-    `${topic.node.path}: no -c onCallEmail, so no one receives the alarms published here until you subscribe on-call to the topic (e-mail, PagerDuty's CloudWatch integration, or AWS Chatbot)`,
+    `datalek:${what}-topic-unsubscribed`,
+    `${topic.node.path}: no -c onCallEmail${what === 'alarms' ? ' or alarmPagerUrl' : ''}, so no one receives the ${what} published here until you subscribe on-call to the topic (e-mail, ${what === 'alarms' ? "the pager's CloudWatch integration" : 'the pager'}, or AWS Chatbot)`,
   );
+}
+
+export interface AlarmTopicProps {
+  /** The topic's own key: not the one that encrypts the pages' topic. */
+  key: kms.Key;
+  onCallEmail?: string;
+  /** The pager's CloudWatch integration (HTTPS), when the deployment gives it. */
+  alarmPagerUrl?: string;
+  /** Whether the policy pages through PagerDuty or Opsgenie: the alarms should reach it too. */
+  pager: boolean;
+}
+
+/**
+ * The region's `datalek-on-call-alarms` topic: encrypted with its own key, TLS only, open to this
+ * account's `datalek-*` alarms, with on-call's e-mail and the pager's CloudWatch integration
+ * subscribed when given.
+ */
+export function alarmTopic(scope: Construct, id: string, props: AlarmTopicProps): sns.Topic {
+  allowAlarmsToUseKey(props.key);
+  const topic = new sns.Topic(scope, id, {
+    topicName: ALARM_TOPIC_NAME,
+    displayName: `datalek on-call alarms (${Stack.of(scope).region})`,
+    masterKey: props.key,
+    enforceSSL: true,
+  });
+  if (props.onCallEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.onCallEmail));
+  // PagerDuty and Opsgenie confirm the subscription themselves and read CloudWatch's alarm messages.
+  if (props.alarmPagerUrl) topic.addSubscription(new subscriptions.UrlSubscription(props.alarmPagerUrl, { protocol: sns.SubscriptionProtocol.HTTPS }));
+  allowAlarmsToPublish(topic);
+  warnIfUnsubscribed(topic, Boolean(props.onCallEmail || props.alarmPagerUrl), 'alarms');
+  if (props.pager && !props.alarmPagerUrl) {
+    Annotations.of(topic).addWarningV2(
+      'datalek:alarms-not-on-pager',
+      `${topic.node.path}: the policy pages on-call through a pager, but the alarms do not reach the pager: add its CloudWatch integration and pass -c alarmPagerUrl=<its https address> (README, Deploy), or subscribe it to this topic by hand`,
+    );
+  }
+  return topic;
 }

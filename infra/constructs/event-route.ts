@@ -1,7 +1,8 @@
 /**
  * A route from an event pattern to a response function: the rule, a retry policy, and an
  * encrypted dead-letter queue with an alarm on its depth, so no event is dropped silently after
- * EventBridge's retries (it drops them otherwise).
+ * EventBridge's retries (it drops them otherwise), and an alarm on events that could not even be
+ * put in that queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,13 +10,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../handlers/core/rules.js';
-import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
+import { ALARM_PERIOD, lostEventsAlarm, onCallAlarm } from './alarms.js';
+import { eventQueue } from './queue.js';
 
 export interface EventRouteProps {
-  /** Names its alarm: `datalek-<name>-dead-letters`. */
+  /** Names its alarms: `datalek-<name>-dead-letters`, `datalek-<name>-lost`. */
   name: string;
   description: string;
   /** The pattern (from handlers/core/rules.ts); or a schedule. */
@@ -35,12 +37,7 @@ export class EventRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRouteProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'DeadLetters', props.key);
     this.rule = new events.Rule(this, 'Rule', {
       description: props.description,
       eventBus: props.bus,
@@ -60,6 +57,7 @@ export class EventRoute extends Construct {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
       topic: props.alarmTopic,
     });
+    lostEventsAlarm(this, 'LostAlarm', { name: props.name, rule: this.rule, bus: props.bus, what: `events for ${props.description}`, topic: props.alarmTopic });
   }
 }
 

@@ -2,7 +2,8 @@
  * One response function: bundled with the local esbuild (no Docker) as ../bundling.ts says, arm64,
  * Node.js 22, Powertools environment, its own log group with retention, its own role named
  * `datalek-<handler>-function` (the containment Deny protects `datalek-*` roles), a dead-letter
- * queue encrypted with the pipeline's key, and alarms on its errors and failed events to on-call.
+ * queue encrypted with the pipeline's key, and alarms on its errors, throttles and failed events to
+ * on-call.
  * Grants are made by the caller, per function, for what that function does.
  */
 import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
@@ -12,10 +13,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleHandler, PROJECT_ROOT } from '../bundling.js';
 import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
+import { eventQueue } from './queue.js';
 
 export interface ResponseFunctionProps {
   /** The entry file under handlers/, without `.ts`: `record-finding`. */
@@ -29,9 +31,22 @@ export interface ResponseFunctionProps {
   timeout?: Duration;
   /** Encrypts the dead-letter queue (it holds whole events: personal data). */
   key: kms.IKey;
-  /** How many may run at once; also alarms on throttles. @default unreserved */
+  /** How many may run at once. @default unreserved (the account's shared pool) */
   reservedConcurrency?: number;
 }
+
+/**
+ * How long an event may wait in Lambda's own queue for the function (throttled, or retried after a
+ * system error) before it goes to the dead-letter queue: Lambda's default is 6 hours, in silence.
+ * An hour: the throttles alarm pages within 5 minutes of the first throttled run, Lambda keeps
+ * retrying for the rest of the hour (throttling is often brief), and a finding still not handled
+ * then is put in the dead-letter queue, whose alarm pages again, to be redriven by hand: a page
+ * waits at most an hour of the AP's 72 unseen by no one, and the event itself is kept 14 days.
+ */
+export const MAX_EVENT_AGE = Duration.hours(1);
+
+/** Retries after the function itself failed (an error, a timeout), a minute and then two apart. */
+export const RETRY_ATTEMPTS = 2;
 
 /** The role name of a handler's function: fixed, so member accounts can trust it and the Deny can name it. */
 export function functionRoleName(handler: string): string {
@@ -63,15 +78,11 @@ export class ResponseFunction extends Construct {
     this.role = role;
     // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
     props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
-    this.deadLetterQueue = new sqs.Queue(this, 'FailedEvents', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = eventQueue(this, 'FailedEvents', props.key);
     this.fn = new lambda.Function(this, 'Function', {
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
+      retryAttempts: RETRY_ATTEMPTS,
+      maxEventAge: MAX_EVENT_AGE,
       code: handlerCode(props.handler),
       handler: 'index.handler',
       description: props.description,
@@ -103,16 +114,19 @@ export class ResponseFunction extends Construct {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
       topic: props.alarmTopic,
     });
-    if (props.reservedConcurrency !== undefined) {
-      // Throttled events wait in Lambda's queue and are retried (up to 6 hours), not lost: on-call
-      // learns that work is queued behind the concurrency limit.
-      onCallAlarm(this, 'ThrottlesAlarm', {
-        name: `${props.handler}-throttles`,
-        description: `datalek ${props.handler}: more events than its ${props.reservedConcurrency} concurrent runs; they wait and are retried`,
-        metric: this.fn.metricThrottles({ period: ALARM_PERIOD }),
-        topic: props.alarmTopic,
-      });
-    }
+    // Every function, reserved or not: without reserved concurrency a function shares the
+    // account's pool with every other workload (an attacker's miner included), and a throttled
+    // event waits in Lambda's queue (MAX_EVENT_AGE) while EventBridge counts it delivered.
+    const limit =
+      props.reservedConcurrency === undefined
+        ? "the account's unreserved concurrency is used up"
+        : `more events than its ${props.reservedConcurrency} concurrent runs`;
+    onCallAlarm(this, 'ThrottlesAlarm', {
+      name: `${props.handler}-throttles`,
+      description: `datalek ${props.handler}: throttled (${limit}); its events wait and are retried for up to ${MAX_EVENT_AGE.toHumanString()}, then wait in its dead-letter queue (the failed-events alarm); a function URL's callers get 429`,
+      metric: this.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      topic: props.alarmTopic,
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
 const CONTEXT = DEPLOY_CONTEXT;
@@ -99,14 +100,15 @@ describe('the CDK app', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
     response.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
-    // Per function an errors alarm and a failed-events alarm, plus one per route's dead-letter queue,
-    // the contain and link functions' throttles, the exposed-interface alarm, the sweep's and
-    // anchor's not-running alarms and the two acknowledgement URLs' failures, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 2 + 5 + 3 + 2 + 2);
+    // Per function an errors, a throttles and a failed-events alarm, per route one on its dead-letter
+    // queue and one on events lost before it, the exposed-interface and refused-containment alarms,
+    // the sweep's and anchor's not-running alarms, the two acknowledgement URLs' failures and the
+    // watch on calls that stop findings from arriving, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 7 * 3 + 5 * 2 + 2 + 2 + 2 + 1);
     response.allResourcesProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
-    response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
-      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
     }
   });
 
@@ -152,6 +154,8 @@ describe('the CDK app', () => {
     let targets = 0;
     for (const t of templates) {
       for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
+        // The watch rule's target is itself a queue, whose depth pages (test/infra/alarm-paths.test.ts).
+        if (rule.Properties.Name === WATCH_RULE_NAME) continue;
         for (const target of rule.Properties.Targets) {
           targets += 1;
           expect(target.DeadLetterConfig?.Arn, JSON.stringify(target.Arn)).toBeDefined();
@@ -206,8 +210,25 @@ describe('EU residency', () => {
     expect(() => buildApp({ region, allowNonEuRegion: 'true', ...noBundling })).not.toThrow();
   });
 
-  it('refuses a forwarder region outside the EU too', () => {
-    expect(() => buildApp({ region: 'eu-west-1', forwardFrom: 'us-west-2', ...noBundling })).toThrow(/us-west-2 is outside the EU/);
+  it('forwards the findings of a region outside the EU into the central EU region, and answers them there', () => {
+    // GuardDuty raises a stolen key's findings where it is used (us-east-1, often): forwarding them
+    // moves them into the EU, it does not deploy the pipeline outside it.
+    const built = buildApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,ap-southeast-2', ...noBundling });
+    expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1', 'ap-southeast-2']);
+    const [forward] = Object.values(
+      Template.fromStack(built.forwarders[0]).findResources('AWS::Events::Rule', { Properties: { Name: 'datalek-forward-findings' } }),
+    );
+    expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toContain(':events:eu-west-1:');
+    // Containment acts where the findings' resources are.
+    expect(JSON.stringify(Template.fromStack(built.response).toJSON())).toContain(':us-east-1:');
+    // The central region itself stays in the EU.
+    expect(() => buildApp({ region: 'us-east-1', forwardFrom: 'eu-west-1', ...noBundling })).toThrow(/us-east-1 is outside the EU/);
+  });
+
+  it('names a forwarder region that is no AWS region name', () => {
+    expect(() => buildApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,Frankfurt', ...noBundling })).toThrow(
+      /forwardFrom: Frankfurt is not an AWS region name/,
+    );
   });
 
   it('names a bad context value', () => {

@@ -7,6 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { IAM_WRITE_ACTIONS } from '../../infra/containment-policy.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, policyStatements, roleStatements, type Statement } from '../support/infra.js';
 
@@ -78,7 +79,7 @@ describe('the hardened AWS side', () => {
     // EventBridge, "Cross-service confused deputy prevention": for event bus rule targets the value
     // of aws:SourceArn is the rule's ARN, and aws:SourceAccount the account the rule is in.
     it("lets EventBridge assume the forwarder's role only for the forwarder's own rule, in the pipeline account", () => {
-      const rules = Object.values(forwarder.findResources('AWS::Events::Rule'));
+      const rules = Object.values(forwarder.findResources('AWS::Events::Rule')).filter((r) => r.Properties.Name !== WATCH_RULE_NAME);
       expect(rules).toHaveLength(1);
       const [rule] = rules;
       expect(rule.Properties.Name).toBe('datalek-forward-findings');
@@ -108,6 +109,34 @@ describe('the hardened AWS side', () => {
 
   describe('no privilege escalation', () => {
     const deny = (statements: Statement[]) => statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:Put*'));
+
+    it('narrows what IAM can narrow: a function URL only to AWS_IAM, no write on principals tagged datalek:protected', () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const url = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:UpdateFunctionUrlConfig'));
+        expect(url?.Condition).toEqual({ StringNotEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
+        expect(text(url?.Resource)).toBe('"arn:aws:lambda:*:*:function:*"');
+        const tagged = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('iam:PutUserPolicy'));
+        expect(tagged?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/datalek:protected': 'true' } });
+        expect(actionsOf(tagged as Statement)).toEqual(['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']);
+        expect(text(tagged?.Resource)).toBe('["arn:aws:iam::*:role/*","arn:aws:iam::*:user/*"]');
+      }
+    });
+
+    it("denies every Lambda call on the pipeline's own functions, at home and in member accounts, and every function the stacks make is one", () => {
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
+        expect(d, 'an explicit Deny on the functions').toBeDefined();
+        expect(text(d?.Resource)).toBe('["arn:aws:lambda:*:*:function:datalek-*","arn:aws:lambda:*:*:function:Datalek*"]');
+      }
+      // A function the stacks name is datalek-…; one CloudFormation names is <stack name>-…, and every stack's name is Datalek….
+      for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders]) {
+        expect(stack.stackName).toMatch(/^Datalek/);
+        for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
+          const name = fn.Properties.FunctionName;
+          if (name !== undefined) expect(text(name)).toMatch(/^"datalek-/);
+        }
+      }
+    });
 
     it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
       const org = Template.fromStack(withOrg.response);
@@ -206,9 +235,9 @@ describe('the hardened AWS side', () => {
   });
 
   describe('alarms that reach on-call', () => {
-    it('lets CloudWatch alarms of this account named datalek-* publish to the on-call topic', () => {
+    it('lets CloudWatch alarms of this account named datalek-* publish to the alarm topic', () => {
       const policies = Object.values(state.findResources('AWS::SNS::TopicPolicy'));
-      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallTopic'));
+      const onCall = policies.find((p) => JSON.stringify(p.Properties.Topics).includes('OnCallAlarms'));
       const allow = ((onCall?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => st.Effect === 'Allow');
       expect(allow?.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
       expect(allow?.Action).toBe('sns:Publish');
@@ -219,7 +248,7 @@ describe('the hardened AWS side', () => {
 
     it('names every alarm datalek-* and sends it to a topic in its own region that allows it', () => {
       for (const [t, topic] of [
-        [response, 'datalek-on-call'],
+        [response, 'datalek-on-call-alarms'],
         [forwarder, 'OnCallAlarms'],
       ] as const) {
         const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
@@ -235,7 +264,7 @@ describe('the hardened AWS side', () => {
 
     it("alarms on the forwarder's dead-letter queue, its throttling and events it could not even put there", () => {
       const names = Object.values(forwarder.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
-      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled']);
+      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled', 'datalek-pipeline-changed']);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
@@ -260,7 +289,7 @@ describe('the hardened AWS side', () => {
         });
         const [fnId] = Object.entries(response.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description) ?? [];
         expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
-        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call');
+        expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
       }
     });
 
@@ -281,6 +310,14 @@ describe('the hardened AWS side', () => {
         MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'InterfacesExposed', MetricValue: '$.interfacesExposed' })],
       });
       response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-interface-exposed', MetricName: 'InterfacesExposed', Threshold: 1 });
+    });
+
+    it('turns a refused containment (an enforced action the policy and findings do not call for) into a metric with its own alarm', () => {
+      response.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.containmentRefused > 0 }',
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'datalek', MetricName: 'ContainmentRefused', MetricValue: '$.containmentRefused' })],
+      });
+      response.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-containment-refused', MetricName: 'ContainmentRefused', Threshold: 1 });
     });
   });
 

@@ -9,10 +9,36 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const EVENTS = join(import.meta.dirname, '../../events');
+/** CloudTrail management events as EventBridge delivers them, one per call (shaped after CloudTrail's record of each API). */
+const CLOUDTRAIL = join(import.meta.dirname, 'cloudtrail');
+
+/** Which calls page through the watch rule: in the central region, and in a forwarder region (no datalek functions or DatalekResponse rules there). */
+const WATCHED: Record<string, { central: boolean; forwarder: boolean }> = {
+  '01-disable-finding-rule.json': { central: true, forwarder: false },
+  '02-delete-notify-rule-on-datalek-bus.json': { central: true, forwarder: false },
+  '03-remove-targets-of-forward-rule.json': { central: true, forwarder: true },
+  '04-put-rule-disabled.json': { central: true, forwarder: false },
+  '05-put-rule-enabled-by-a-deploy.json': { central: false, forwarder: false },
+  '06-disable-another-teams-rule.json': { central: false, forwarder: false },
+  '07-suspend-guardduty-detector.json': { central: true, forwarder: true },
+  '08-enable-guardduty-detector.json': { central: false, forwarder: false },
+  '09-delete-guardduty-detector.json': { central: true, forwarder: true },
+  '10-publishing-frequency-six-hours.json': { central: true, forwarder: true },
+  '11-disassociate-member.json': { central: true, forwarder: true },
+  '12-suppression-rule-archives-findings.json': { central: true, forwarder: true },
+  '13-filter-that-only-saves-a-view.json': { central: false, forwarder: false },
+  '14-read-the-detector.json': { central: false, forwarder: false },
+  '15-record-function-concurrency-zero-by-arn.json': { central: true, forwarder: false },
+  '16-record-function-concurrency-five.json': { central: false, forwarder: false },
+  '17-another-function-concurrency-zero.json': { central: false, forwarder: false },
+  '18-delete-record-function.json': { central: true, forwarder: false },
+  '19-remove-eventbridge-permission.json': { central: true, forwarder: false },
+};
 
 /** Which events/ inputs the GuardDuty rule routes: `detail-type` GuardDuty Finding and severity >= 4 as a number. */
 const ROUTED_BY_FINDING_RULE: Record<string, boolean> = {
@@ -77,6 +103,7 @@ function busEvents(): Map<string, { source: string; 'detail-type': string; detai
 describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => {
   let moto: Moto;
   const patterns: Record<string, unknown> = {};
+  const watchPatterns: Record<'central' | 'forwarder', unknown> = { central: undefined, forwarder: undefined };
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -87,7 +114,17 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'aws:cdk:bundling-stacks': [],
     });
     const rules = (t: Template) => Object.entries(t.findResources('AWS::Events::Rule')).filter(([, r]) => r.Properties.EventPattern);
-    for (const [id, rule] of [...rules(Template.fromStack(response)), ...rules(Template.fromStack(forwarders[0]))]) patterns[id] = rule.Properties.EventPattern;
+    const watch = (t: Template) => rules(t).filter(([, r]) => r.Properties.Name === WATCH_RULE_NAME);
+    for (const [id, rule] of [...rules(Template.fromStack(response)), ...rules(Template.fromStack(forwarders[0]))]) {
+      if (rule.Properties.Name !== WATCH_RULE_NAME) patterns[id] = rule.Properties.EventPattern;
+    }
+    for (const [where, stack] of [
+      ['central', response],
+      ['forwarder', forwarders[0]],
+    ] as const) {
+      const [[, rule]] = watch(Template.fromStack(stack));
+      watchPatterns[where] = rule.Properties.EventPattern;
+    }
   });
   afterAll(async () => moto?.stop());
 
@@ -116,7 +153,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     return got.sort();
   }
 
-  const findingRuleIds = () => Object.keys(patterns).filter((id) => JSON.stringify(patterns[id]).includes('aws.guardduty'));
+  const findingRuleIds = () => Object.keys(patterns).filter((id) => JSON.stringify(patterns[id]).includes('GuardDuty Finding'));
 
   it('has the GuardDuty rule in the central region and in the forwarder', () => {
     expect(findingRuleIds()).toHaveLength(2);
@@ -158,4 +195,16 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       ContainRoute: ['Incident-Opened', 'Incident-Updated'],
     });
   });
+  it('pages on exactly the calls that stop findings from arriving: datalek rules and functions, the GuardDuty detector, members, suppression', async () => {
+    const files = readdirSync(CLOUDTRAIL).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(Object.keys(WATCHED).sort());
+    const entries = files.map((file) => {
+      const e = JSON.parse(readFileSync(join(CLOUDTRAIL, file), 'utf8'));
+      return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
+    });
+    for (const where of ['central', 'forwarder'] as const) {
+      const expected = files.filter((f) => WATCHED[f][where]).sort();
+      expect(await routed(`watch-${where}`, watchPatterns[where], entries), where).toEqual(expected);
+    }
+  }, 120_000);
 });

@@ -72,7 +72,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     expect(groups).toEqual([['datalek-isolation'], ['datalek-isolation']]);
     const keys = await c.iam.send(new ListAccessKeysCommand({ UserName: 'deploy-bot' }));
     expect(keys.AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Inactive']);
-    const deny = await c.iam.send(new GetRolePolicyCommand({ RoleName: 'app-server-role', PolicyName: 'datalek-revoke-older-sessions' }));
+    // The incident's own revocation policy (the third line's incident).
+    const roleIncident = jsonLines(r.stdout)[2].incidentId as string;
+    const deny = await c.iam.send(new GetRolePolicyCommand({ RoleName: 'app-server-role', PolicyName: `datalek-revoke-${roleIncident}` }));
     expect(decodeURIComponent(deny.PolicyDocument as string)).toContain('aws:TokenIssueTime');
     const block = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'klantdossiers' }));
     expect(block.PublicAccessBlockConfiguration).toEqual({

@@ -67,7 +67,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
   });
   afterAll(async () => moto?.stop());
 
-  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
+  // The incidents are recorded as `replay --enforce` records them; this is that replay's run.
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment, forceEnforce: true });
 
   /** Records the finding with enforcement, runs its containment and returns the incident. */
   async function contain(type: string, resource: Record<string, unknown>, service: Record<string, unknown> = {}): Promise<Incident> {
@@ -111,7 +112,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     });
     const revoke = action(incident, 'revoke-user-sessions');
     expect(revoke).toMatchObject({ status: 'done', target: 'AIDAEXAMPLEUSER00001' });
-    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'j.jansen', PolicyName: 'datalek-revoke-older-sessions' }));
+    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'j.jansen', PolicyName: `datalek-revoke-${incident.id}` }));
     const document = JSON.parse(decodeURIComponent(policy.PolicyDocument as string));
     expect(document.Statement[0]).toMatchObject({
       Effect: 'Deny',

@@ -143,7 +143,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
   });
   afterAll(async () => moto?.stop());
 
-  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
+  // The incidents are recorded as `replay --enforce` records them; this is that replay's run.
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment, forceEnforce: true });
 
   async function openIncident(instanceId: string): Promise<Incident> {
     n += 1;

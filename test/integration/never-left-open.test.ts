@@ -18,7 +18,7 @@ import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-stor
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import type { Incident } from '../../handlers/core/incident.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
@@ -28,6 +28,7 @@ import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
+const ENFORCING = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
 
 /** The swap's time budget, shortened: seconds instead of the minutes a Lambda has. */
 const FAST: SwapTiming = {
@@ -88,7 +89,8 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
     accepted.length = 0;
   });
 
-  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment });
+  // The incidents are recorded as `replay --enforce` records them; this is that replay's run.
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment, forceEnforce: true });
   const within = (ms: number) => ({ deadline: Date.now() + ms });
 
   async function openIncident(s: Scenario): Promise<Incident> {
@@ -232,7 +234,8 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
       store,
       notifier: { deliver: async () => {} },
       publisher: { publish: async (events) => void published.push(...events) },
-      policy: DEFAULT_POLICY,
+      // The contain function enforces what its own policy enforces (the incidents were recorded by a replay's --enforce).
+      policy: ENFORCING,
       logger: createLogger(),
       now: () => new Date().toISOString(),
       containment,

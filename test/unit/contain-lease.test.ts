@@ -5,9 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
-import type { ActionRecord } from '../../handlers/core/incident.js';
+import { parseEvent } from '../../handlers/core/finding.js';
+import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { findingEvent } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -17,9 +20,37 @@ const action = (target: string): ActionRecord => ({
   target,
   status: 'planned',
   mode: 'enforce',
-  findingId: 'f-1',
+  findingId: `f-${target}`,
   at: '2026-11-27T21:00:00.000Z',
 });
+
+/** Stores the finding on `target` that the action names, in the incident (the contain use case reads it back). */
+async function storeFinding(store: IncidentStore, incidentId: string, target: string): Promise<void> {
+  const parsed = parseEvent(findingEvent({ id: `f-${target}`, instanceId: target }), { now: '2026-11-27T21:00:00.000Z' });
+  if (parsed.kind !== 'finding') throw new Error('not a finding');
+  const f = parsed.finding;
+  const current = (await store.getIncident(incidentId)) as Incident;
+  await store.commit({
+    incident: { ...current, revision: current.revision + 1 },
+    expectedRevision: current.revision,
+    finding: {
+      record: {
+        key: f.key,
+        version: f.version,
+        incidentId,
+        type: f.type,
+        severity: f.severity,
+        createdAt: f.createdAt,
+        sample: false,
+        archived: false,
+        detail: f.detail,
+      },
+      expected: null,
+    },
+    timeline: [],
+    messages: [],
+  });
+}
 
 describe('the containment lease', () => {
   let t: ReturnType<typeof tempSqliteStore>;
@@ -36,7 +67,8 @@ describe('the containment lease', () => {
     },
     release: async () => {},
   };
-  const deps = (): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => now, containment: adapter });
+  // The incidents' actions stand for what a replay's --enforce recorded; this is that replay's run.
+  const deps = (): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => now, containment: adapter, forceEnforce: true });
 
   beforeEach(async () => {
     t = tempSqliteStore();
@@ -45,6 +77,7 @@ describe('the containment lease', () => {
     during = null;
     const incident = incidentFixture({ id: 'dl-lease00001', actions: [action('i-one')] });
     await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
+    for (const target of ['i-one', 'i-two', 'i-three']) await storeFinding(t.store, 'dl-lease00001', target);
   });
   afterEach(async () => t.cleanup());
 

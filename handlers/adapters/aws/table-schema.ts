@@ -61,4 +61,6 @@ export const DOMAIN_EVENT_SOURCE = 'datalek';
 export const LOG_METRICS = {
   /** Logged by the contain function: network interfaces left in the all-traffic group by this run. */
   interfacesExposed: 'interfacesExposed',
+  /** Logged by the contain function: enforced actions of the record it refused to carry out (core/contain.ts). */
+  containmentRefused: 'containmentRefused',
 } as const;

@@ -124,7 +124,10 @@ function sizeOf(path: string): number {
 async function containNow(ctx: Context, backend: Backend, result: RecordResult): Promise<RecordResult> {
   const incident = await backend.store.getIncident(result.incidentId as string);
   if (!incident || actionsToEnforce(incident).length === 0) return result;
-  const contained = await runContainment({ store: backend.store, policy: ctx.policy, now: ctx.now, containment: backend.containment }, incident.id);
+  const contained = await runContainment(
+    { store: backend.store, policy: ctx.policy, now: ctx.now, containment: backend.containment, forceEnforce: ctx.flags.enforce === true },
+    incident.id,
+  );
   // This event's actions are the last ones planned for its finding, in order (two buckets are two actions).
   const mine = contained.incident.actions.filter((a) => a.findingId === result.findingId).slice(-result.actions.length);
   return { ...result, actions: mine.map((a) => ({ type: a.type, status: a.status })) };

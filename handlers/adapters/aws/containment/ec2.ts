@@ -50,7 +50,7 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { revokeOlderSessions } from './iam.js';
+import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
   DEFAULT_SWAP_TIMING,
   findIsolationGroups,
@@ -143,9 +143,13 @@ export async function isolateInstance(
       const profileName = metadata.instanceProfileArn.split('/').pop() as string;
       const profile = await c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName }));
       const roles = (profile.InstanceProfile?.Roles ?? []).map((r) => r.RoleName as string);
-      for (const role of roles) await revokeOlderSessions(c, role, now());
+      const policyName = revokePolicyName(incident.id, 'instance');
+      for (const role of roles) await revokeOlderSessions(c, role, now(), policyName);
       // Stolen credentials stay valid until revoked: taking the profile off alone is not enough.
-      return { status: 'done', detail: `instance profile removed; older sessions of ${roles.join(', ') || 'no role'} revoked (hits every user of the role)` };
+      return {
+        status: 'done',
+        detail: `instance profile removed; older sessions of ${roles.join(', ') || 'no role'} revoked (inline policy ${policyName}; hits every user of the role)`,
+      };
     });
   }
 }

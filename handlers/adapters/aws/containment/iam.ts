@@ -2,7 +2,8 @@
  * Credentials. A long-term key (AKIA…) is set Inactive, never deleted: deletion destroys evidence
  * and cannot be undone. Temporary credentials (ASIA…, an assumed role) cannot be deactivated; the
  * role's sessions issued before now are denied everything instead (AWS's own "revoke active
- * sessions" policy). That hits every session of the role: a policy choice, recorded as such.
+ * sessions" policy), in an inline policy of the incident's own. That hits every session of the
+ * role: a policy choice, recorded as such.
  */
 import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import type { ActionRecord } from '../../../core/incident.js';
@@ -10,14 +11,39 @@ import type { ExecutionContext, ReleaseOptions } from '../../../ports/containmen
 import type { ContainmentClients } from './clients.js';
 import { releaseStep, step } from './steps.js';
 
-export const REVOKE_POLICY_NAME = 'datalek-revoke-older-sessions';
+/**
+ * The one name every revocation had before each incident's got its own: releasing one incident's
+ * revocation deleted the one another open incident relied on (two stolen sessions of one role are
+ * two incidents). A record that names it is released under it.
+ */
+export const LEGACY_REVOKE_POLICY_NAME = 'datalek-revoke-older-sessions';
 
-export async function revokeOlderSessions(c: ContainmentClients, roleName: string, now: string): Promise<void> {
-  const policy = {
+/**
+ * The inline policy of one incident's revocation on a role or user: an incident's own, so that
+ * releasing it never lifts another incident's (IAM keeps them side by side, up to the principal's
+ * 10,240 characters of inline policy, about 40 revocations). `instance`: the revocation of an
+ * isolated instance's role, which release leaves in place.
+ */
+export function revokePolicyName(incidentId: string, kind: 'sessions' | 'instance' = 'sessions'): string {
+  return `datalek-revoke-${incidentId}${kind === 'instance' ? '-instance' : ''}`;
+}
+
+/** The policy a recorded revocation was written under (records from before name the legacy one). */
+export function recordedPolicyName(action: ActionRecord): string {
+  const name = action.evidence?.policyName;
+  return typeof name === 'string' && name ? name : LEGACY_REVOKE_POLICY_NAME;
+}
+
+/** Sessions issued before `now` are denied everything: AWS's own "revoke active sessions" policy. */
+export function revocationDocument(now: string): string {
+  return JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': now } } }],
-  };
-  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: JSON.stringify(policy) }));
+  });
+}
+
+export async function revokeOlderSessions(c: ContainmentClients, roleName: string, now: string, policyName: string): Promise<void> {
+  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: revocationDocument(now) }));
 }
 
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
@@ -32,11 +58,12 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
 export async function revokeRoleSessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   await step(ctx, 'revoke-older-sessions', now, async () => {
     const issuedBefore = now();
-    await revokeOlderSessions(c, action.target, issuedBefore);
+    const policyName = revokePolicyName(ctx.incident.id);
+    await revokeOlderSessions(c, action.target, issuedBefore, policyName);
     return {
       status: 'done',
-      detail: `sessions of role ${action.target} issued before ${issuedBefore} denied (inline policy ${REVOKE_POLICY_NAME}); this hits every user of the role`,
-      evidence: { roleName: action.target, policyName: REVOKE_POLICY_NAME, issuedBefore },
+      detail: `sessions of role ${action.target} issued before ${issuedBefore} denied (inline policy ${policyName}); this hits every user of the role`,
+      evidence: { roleName: action.target, policyName, issuedBefore },
     };
   });
 }
@@ -53,9 +80,10 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
       return `${action.target} set Active again`;
     });
   } else if (action.type === 'revoke-role-sessions') {
+    const policyName = recordedPolicyName(action);
     await attempt('remove-revocation', async () => {
-      await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: REVOKE_POLICY_NAME }));
-      return `inline policy ${REVOKE_POLICY_NAME} removed from ${action.target}`;
+      await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: policyName }));
+      return `inline policy ${policyName} removed from ${action.target}`;
     });
   }
 }

@@ -1,3 +1,4 @@
+import { actionPlace } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { Containment, ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -43,7 +44,8 @@ const ACTIONS: Record<string, ActionKind> = {
   'block-public-access': {
     services: ['s3'],
     execute: async (c, action, ctx, now) => (await import('./s3.js')).blockPublicAccess(c, action, ctx, now),
-    release: async (c, action, incident, options, now) => (await import('./s3.js')).releaseBucket(c, action, incident.accountId, options, now),
+    release: async (c, action, incident, options, now) =>
+      (await import('./s3.js')).releaseBucket(c, action, actionPlace(action, incident).accountId, options, now),
   },
   'revoke-user-sessions': {
     services: ['iam'],
@@ -68,7 +70,8 @@ const ACTIONS: Record<string, ActionKind> = {
   'tag-s3-object': {
     services: ['s3'],
     execute: async (c, action, ctx, now) => (await import('./malware.js')).tagS3Object(c, action, ctx.incident, ctx, now),
-    release: async (c, action, incident, options, now) => (await import('./malware.js')).releaseS3Object(c, action, incident.accountId, options, now),
+    release: async (c, action, incident, options, now) =>
+      (await import('./malware.js')).releaseS3Object(c, action, actionPlace(action, incident).accountId, options, now),
   },
   'tag-snapshot': ec2Backup,
   'tag-image': ec2Backup,
@@ -76,7 +79,9 @@ const ACTIONS: Record<string, ActionKind> = {
 };
 
 /**
- * Containment on AWS, in the affected account: EC2 instances and ECS tasks isolated, Lambda
+ * Containment on AWS, in the account and region the action's target lives in (the incident's,
+ * unless the action records its own: credentials of another account are revoked there, never on a
+ * role or user of the same name in the incident's account): EC2 instances and ECS tasks isolated, Lambda
  * functions stopped, RDS instances made private, credentials disabled, public buckets blocked,
  * infected objects and backups tagged. A person's step is never given to this adapter.
  */
@@ -93,8 +98,11 @@ export class AwsContainment implements Containment {
   async execute(action: ActionRecord, ctx: ExecutionContext): Promise<void> {
     const kind = ACTIONS[action.type];
     if (!kind) throw new ContainmentStepError(action.type, 'UnknownAction', `no containment is implemented for ${action.type}`);
-    const c = await this.clients.clientsFor(ctx.incident.accountId, ctx.incident.region, ctx.incident.id, kind.services);
-    return kind.execute(c, action, ctx, this.now, this.swapTiming);
+    const place = actionPlace(action, ctx.incident);
+    const c = await this.clients.clientsFor(place.accountId, place.region, ctx.incident.id, kind.services);
+    // The steps read the account from the incident they are given (a bucket's expected owner): the action's.
+    const here = place.accountId === ctx.incident.accountId && place.region === ctx.incident.region;
+    return kind.execute(c, action, here ? ctx : { ...ctx, incident: { ...ctx.incident, ...place } }, this.now, this.swapTiming);
   }
 
   async release(action: ActionRecord, incident: Incident, options: ReleaseOptions): Promise<void> {
@@ -103,7 +111,8 @@ export class AwsContainment implements Containment {
       await options.record({ name: 'release', status: 'skipped', at: this.now(), detail: `nothing to undo for ${action.type}` });
       return;
     }
-    const c = await this.clients.clientsFor(incident.accountId, incident.region, incident.id, kind.services);
+    const place = actionPlace(action, incident);
+    const c = await this.clients.clientsFor(place.accountId, place.region, incident.id, kind.services);
     return kind.release(c, action, incident, options, this.now);
   }
 }

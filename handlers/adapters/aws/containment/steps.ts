@@ -1,3 +1,4 @@
+import { redactErrorMessage } from '../../../core/error-text.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { StepRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -44,7 +45,8 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
       name,
       status: 'failed',
       at: now(),
-      detail: (err as Error).message,
+      // AWS's message names the principal (a user name, a session): the code and the rest only.
+      detail: redactErrorMessage((err as Error).message),
       code: errorCode(err),
       ...(err instanceof LeftOpenError ? { exposed: true } : {}),
     };
@@ -60,7 +62,7 @@ export function releaseStep(options: ReleaseOptions, now: () => string) {
     try {
       await options.record({ name, status: 'done', at: now(), detail: await fn() });
     } catch (err) {
-      await options.record({ name, status: 'failed', at: now(), detail: (err as Error).message, code: errorCode(err) });
+      await options.record({ name, status: 'failed', at: now(), detail: redactErrorMessage((err as Error).message), code: errorCode(err) });
     }
   };
 }

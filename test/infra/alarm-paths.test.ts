@@ -1,0 +1,189 @@
+/**
+ * No finding waits, or stops arriving, without on-call being told (review 2, S1): each assertion
+ * reads the synthesized templates.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+
+type Resources = Record<string, { Properties: Record<string, unknown> }>;
+
+/** The alarms of a template on `metric`, by the logical id of the resource their dimension names. */
+function alarmsOn(t: Template, namespace: string, metric: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources)) {
+    const p = alarm.Properties;
+    if (p.Namespace !== namespace || p.MetricName !== metric) continue;
+    for (const d of p.Dimensions as { Value: unknown }[]) out.set(JSON.stringify(d.Value), p);
+  }
+  return out;
+}
+
+describe('no finding waits unseen', () => {
+  let built: DatalekApp;
+  let response: Template;
+  let forwarder: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    response = Template.fromStack(built.response);
+    forwarder = Template.fromStack(built.forwarders[0]);
+  }, 120_000);
+
+  it('pages on-call when any function is throttled, not only those with reserved concurrency', () => {
+    const throttles = alarmsOn(response, 'AWS/Lambda', 'Throttles');
+    const functions = Object.keys(response.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(7);
+    for (const id of functions) {
+      const alarm = throttles.get(JSON.stringify({ Ref: id }));
+      expect(alarm, `${id} has no throttles alarm`).toBeDefined();
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300 });
+      expect(alarm?.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it("bounds how long an event may wait in Lambda's queue: an hour, then the alarmed dead-letter queue", () => {
+    const configs = Object.values(response.findResources('AWS::Lambda::EventInvokeConfig') as Resources);
+    expect(configs).toHaveLength(7);
+    for (const c of configs) expect(c.Properties).toMatchObject({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
+    // What expires goes to the function's dead-letter queue, whose depth pages.
+    const failed = alarmsOn(response, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    for (const [id, fn] of Object.entries(response.findResources('AWS::Lambda::Function') as Resources)) {
+      const queue = JSON.stringify((fn.Properties.DeadLetterConfig as { TargetArn: { 'Fn::GetAtt': [string, string] } }).TargetArn['Fn::GetAtt'][0]);
+      expect(
+        [...failed.keys()].some((k) => k.includes(JSON.parse(queue))),
+        `${id}: its dead-letter queue has no depth alarm`,
+      ).toBe(true);
+    }
+  });
+
+  it('pages when an event could be neither delivered nor put in its dead-letter queue, for every rule (central and forwarder)', () => {
+    for (const t of [response, forwarder]) {
+      const lost = Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources)
+        .map((a) => a.Properties)
+        .filter((p) => p.Namespace === 'AWS/Events' && p.MetricName === 'InvocationsFailedToBeSentToDlq');
+      const rules = Object.entries(t.findResources('AWS::Events::Rule') as Resources).filter(([, r]) =>
+        (r.Properties.Targets as { DeadLetterConfig?: unknown }[]).some((target) => target.DeadLetterConfig),
+      );
+      expect(rules.length).toBeGreaterThan(0);
+      for (const [id, rule] of rules) {
+        // EventBridge's metrics name a rule on a custom bus by the bus and the rule's name; the
+        // rule's Ref there is `bus|name`, so the name is its second part.
+        const dimensions = rule.Properties.EventBusName
+          ? [
+              { Name: 'EventBusName', Value: rule.Properties.EventBusName },
+              { Name: 'RuleName', Value: { 'Fn::Select': [1, { 'Fn::Split': ['|', { Ref: id }] }] } },
+            ]
+          : [{ Name: 'RuleName', Value: { Ref: id } }];
+        const alarm = lost.find((p) => JSON.stringify(p.Dimensions) === JSON.stringify(dimensions));
+        expect(alarm, `${id} has no lost-events alarm on ${JSON.stringify(dimensions)}`).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
+      }
+    }
+  });
+});
+
+describe('nothing stops the findings unseen', () => {
+  it('watches, in the central and every forwarder region, the calls that stop findings, and pages on-call until someone has read them', () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    for (const t of [Template.fromStack(built.response), Template.fromStack(built.forwarders[0])]) {
+      const [[ruleId, rule]] = Object.entries(t.findResources('AWS::Events::Rule', { Properties: { Name: WATCH_RULE_NAME } }) as Resources);
+      expect(rule.Properties.State).toBe('ENABLED');
+      expect(rule.Properties.EventPattern).toMatchObject({ 'detail-type': ['AWS API Call via CloudTrail'] });
+      // On the default bus: CloudTrail's events arrive there.
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      const [target] = rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[];
+      const queueId = target.Arn['Fn::GetAtt'][0];
+      const queue = t.findResources('AWS::SQS::Queue')[queueId];
+      expect(queue.Properties).toMatchObject({ KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 14 * 24 * 3600 });
+      const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'datalek-pipeline-changed' } }) as Resources);
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      // EventBridge may send to the queue for this rule only.
+      const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources).filter((p) =>
+        JSON.stringify(p.Properties.Queues).includes(queueId),
+      );
+      expect(JSON.stringify(policies)).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
+    }
+  });
+});
+
+describe('alarms that do not share the pages’ single point of failure', () => {
+  const PAGER_URL = 'https://events.eu.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue';
+  let built: DatalekApp;
+  let state: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, alarmPagerUrl: PAGER_URL });
+    state = Template.fromStack(built.stateful);
+  }, 120_000);
+
+  /** The logical id of the topic named `name` and the key that encrypts it. */
+  function topic(t: Template, name: string): { id: string; key: string } {
+    const [[id, resource]] = Object.entries(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: name } }) as Resources);
+    return { id, key: (resource.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0] };
+  }
+
+  it('sends every central alarm to its own topic, under its own key, never to the topic and key the pages use', () => {
+    const alarms = topic(state, 'datalek-on-call-alarms');
+    const pages = topic(state, 'datalek-on-call');
+    expect(alarms.key).not.toBe(pages.key);
+    const response = Template.fromStack(built.response);
+    const actions = Object.values(response.findResources('AWS::CloudWatch::Alarm') as Resources).map((a) => JSON.stringify(a.Properties.AlarmActions));
+    expect(actions.length).toBeGreaterThan(30);
+    for (const a of actions) expect(a).toMatch(/:sns:eu-west-1:111122223333:datalek-on-call-alarms"/);
+    // Alarms publish to the alarm topic with its key only: the pages' topic and key (the register's) no longer let CloudWatch in.
+    const policyOf = (topicId: string) =>
+      JSON.stringify(
+        Object.values(state.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId)),
+      );
+    expect(policyOf(alarms.id)).toContain('cloudwatch.amazonaws.com');
+    expect(policyOf(pages.id)).not.toContain('cloudwatch.amazonaws.com');
+    const keyPolicy = (keyId: string) => JSON.stringify((state.findResources('AWS::KMS::Key') as Resources)[keyId].Properties.KeyPolicy);
+    // The watch's queue, whose depth pages, is under the alarms' key too: a broken register key
+    // must not stop the page about calls that stop the findings.
+    const [watchRule] = Object.values(response.findResources('AWS::Events::Rule', { Properties: { Name: WATCH_RULE_NAME } }) as Resources);
+    const watchQueueId = (watchRule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0].Arn['Fn::GetAtt'][0];
+    const watchQueue = (response.findResources('AWS::SQS::Queue') as Resources)[watchQueueId];
+    expect(JSON.stringify(watchQueue.Properties.KmsMasterKeyId)).toContain(alarms.key);
+    expect(keyPolicy(alarms.key)).toContain('cloudwatch.amazonaws.com');
+    expect(keyPolicy(pages.key)).not.toContain('cloudwatch.amazonaws.com');
+    expect(keyPolicy(alarms.key)).toContain('OnlyBreakGlassDeletesOrDisables');
+  });
+
+  it("subscribes on-call's address and, when given, the pager's CloudWatch integration to the alarm topic of every region", () => {
+    for (const t of [state, Template.fromStack(built.forwarders[0])]) {
+      const { id } = topic(t, 'datalek-on-call-alarms');
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl', TopicArn: { Ref: id } });
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: PAGER_URL, TopicArn: { Ref: id } });
+    }
+  });
+
+  it('warns at synth when the policy pages through a pager but the alarms do not reach it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-alarms-'));
+    const policyFile = join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ onCall: { provider: 'opsgenie' } }));
+    const paged = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile });
+    for (const stack of [paged.stateful, ...paged.forwarders]) {
+      Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('alarms do not reach the pager'));
+    }
+    const both = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile, alarmPagerUrl: PAGER_URL });
+    expect(Annotations.fromStack(both.stateful).findWarning('*', Match.stringLikeRegexp('alarms do not reach the pager'))).toEqual([]);
+  });
+
+  it('refuses a pager address that is not https', () => {
+    expect(() => buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, alarmPagerUrl: 'http://events.pagerduty.com/x' })).toThrow(
+      /alarmPagerUrl: expected the https address/,
+    );
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Each incident's session revocation is its own inline policy (review2 S4), on moto: two stolen
+ * sessions of one role are two incidents (access-key incidents are keyed by the key id), and
+ * releasing the first must not lift the revocation the second relies on. A revocation recorded
+ * under the one name every revocation had before is released under that name.
+ */
+import {
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetRolePolicyCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { LEGACY_REVOKE_POLICY_NAME, revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import type { ActionRecord, Incident, StepRecord } from '../../handlers/core/incident.js';
+import { incidentFixture } from '../support/incidents.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+
+describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let containment: AwsContainment;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env);
+    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
+    c = await factory.clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    containment = new AwsContainment(factory);
+  });
+  afterAll(async () => moto?.stop());
+
+  const incident = (id: string): Incident => incidentFixture({ id, accountId: ACCOUNT });
+
+  /** Carries out `action` for `incidentId`; returns the action as the record then holds it (steps, evidence). */
+  async function revoke(incidentId: string, action: ActionRecord): Promise<ActionRecord> {
+    const steps: StepRecord[] = [];
+    const evidence: Record<string, unknown> = {};
+    await containment.execute(action, {
+      incident: incident(incidentId),
+      done: new Set(),
+      evidence: {},
+      record: async (step, more) => {
+        steps.push(step);
+        Object.assign(evidence, more ?? {});
+      },
+    });
+    expect(steps.map((s) => s.status)).toEqual(['done']);
+    return { ...action, status: 'done', steps, evidence };
+  }
+
+  async function release(incidentId: string, action: ActionRecord): Promise<StepRecord[]> {
+    const steps: StepRecord[] = [];
+    await containment.release(action, incident(incidentId), { reactivateKey: false, record: async (s) => void steps.push(s) });
+    return steps;
+  }
+
+  const action = (type: string, target: string, params?: Record<string, string>): ActionRecord => ({
+    id: `${type}:${target}`,
+    type,
+    target,
+    status: 'planned',
+    mode: 'enforce',
+    findingId: `f-${target}`,
+    at: '2026-11-28T10:00:00.000Z',
+    ...(params ? { params } : {}),
+  });
+
+  const rolePolicies = async (RoleName: string) => ((await c.iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames ?? []).sort();
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+
+  it('releasing one incident’s revocation of a role leaves the one another incident relies on', async () => {
+    await c.iam.send(new CreateRoleCommand({ RoleName: 'web', AssumeRolePolicyDocument: trust }));
+    // Incident A (session ASIA…1) and incident B (session ASIA…2) of the same role.
+    const a = await revoke('dl-revokea0001', action('revoke-role-sessions', 'web'));
+    const b = await revoke('dl-revokeb0001', action('revoke-role-sessions', 'web'));
+    expect(a.evidence?.policyName).not.toEqual(b.evidence?.policyName);
+    expect(await rolePolicies('web')).toEqual([a.evidence?.policyName, b.evidence?.policyName].sort());
+
+    expect((await release('dl-revokea0001', a)).map((s) => `${s.name}:${s.status}`)).toEqual(['remove-revocation:done']);
+    expect(await rolePolicies('web')).toEqual([b.evidence?.policyName]);
+    const left = await c.iam.send(new GetRolePolicyCommand({ RoleName: 'web', PolicyName: b.evidence?.policyName as string }));
+    expect(decodeURIComponent(left.PolicyDocument as string)).toContain('aws:TokenIssueTime');
+  });
+
+  it('releases a revocation recorded under the old fixed name, and only that one', async () => {
+    await c.iam.send(new CreateRoleCommand({ RoleName: 'api', AssumeRolePolicyDocument: trust }));
+    // Written before revocations were per incident: the record's evidence names the old policy.
+    await c.iam.send(
+      new PutRolePolicyCommand({ RoleName: 'api', PolicyName: LEGACY_REVOKE_POLICY_NAME, PolicyDocument: revocationDocument('2026-11-20T10:00:00.000Z') }),
+    );
+    const old: ActionRecord = {
+      ...action('revoke-role-sessions', 'api'),
+      status: 'done',
+      evidence: { roleName: 'api', policyName: LEGACY_REVOKE_POLICY_NAME, issuedBefore: '2026-11-20T10:00:00.000Z' },
+    };
+    const recent = await revoke('dl-revokec0001', action('revoke-role-sessions', 'api'));
+    expect(await rolePolicies('api')).toEqual([LEGACY_REVOKE_POLICY_NAME, recent.evidence?.policyName].sort());
+
+    const steps = await release('dl-revokeold01', old);
+    expect(steps.map((s) => `${s.name}:${s.status}`)).toEqual(['remove-revocation:done']);
+    expect(steps[0].detail).toContain(LEGACY_REVOKE_POLICY_NAME);
+    expect(await rolePolicies('api')).toEqual([recent.evidence?.policyName]);
+  });
+
+  it('does the same for an IAM user’s sessions', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'k.klaassen' }));
+    const userPolicies = async () => ((await c.iam.send(new ListUserPoliciesCommand({ UserName: 'k.klaassen' }))).PolicyNames ?? []).sort();
+    const a = await revoke('dl-revoked0001', action('revoke-user-sessions', 'AIDAEXAMPLEUSER1', { userName: 'k.klaassen' }));
+    const b = await revoke('dl-revokee0001', action('revoke-user-sessions', 'AIDAEXAMPLEUSER1', { userName: 'k.klaassen' }));
+    expect(await userPolicies()).toHaveLength(2);
+    await release('dl-revoked0001', a);
+    expect(await userPolicies()).toEqual([b.evidence?.policyName]);
+  });
+});
