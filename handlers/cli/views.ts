@@ -2,6 +2,7 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
+import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { clocksOf, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS } from '../core/containment.js';
@@ -139,6 +140,7 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
+  const awareness = currentAwareness(incident);
   const lines = [
     `Incident ${incident.id}${incident.sample ? '  [SAMPLE FINDING: test data, no clock, no containment]' : ''}`,
     `  state          ${incident.state}`,
@@ -153,7 +155,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     ...(incident.followUps?.length ? [`  follow-ups     ${incident.followUps.join(', ')} (activity after closing)`] : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
@@ -191,7 +193,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${r.enteredLater ? ` (entered later: ${formatLocal(r.recordedAt, tz)})` : ''}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -204,6 +206,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
+      if (a.type === 'block-dns-channel' && a.params?.domain) lines.push(`             domain ${a.params.domain} (as the finding names it)`);
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;
@@ -225,6 +229,18 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     .map((l) => `  ${l}`)
     .join('\n');
   return [...lines.map(oneLine), '', 'Timeline', timelineTable].join('\n');
+}
+
+/**
+ * A stated time's mark, as the page and the register show it: entered later, or entered after the
+ * AP deadline had passed (with the moment the record held the notification overdue from), which
+ * the AP verdict rests on (core/ap-verdict.ts).
+ */
+function enteredMark(stated: { enteredLater?: boolean; enteredAfterDeadline?: string | null; recordedAt: string }, tz: string): string {
+  if (stated.enteredAfterDeadline) {
+    return ` (entered after the AP deadline had passed: ${formatLocal(stated.recordedAt, tz)}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
+  }
+  return stated.enteredLater ? ` (entered later: ${formatLocal(stated.recordedAt, tz)})` : '';
 }
 
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */

@@ -11,10 +11,18 @@
  * 3. Check the last digest is where the store says and has the bytes it says (a rolled-back store
  *    would otherwise start a second chain).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
+ *
+ * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
+ * digest anchors them and signing does not bless them: `resourceClaimProblems` checks them as
+ * `verify` does, and `datalek anchor` reports them beside the digest it writes. It does not refuse:
+ * no datalek command removes a planted claim, and a refusal would let one claim stop the anchoring
+ * of everything recorded after it, the window a rewrite needs. (The scheduled anchor on AWS does
+ * not read them: they take a scan of the whole table, which no function of the stack may do;
+ * `datalek verify --target aws` checks them.)
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
-import { type AuditProblem, auditIncident, auditRegistry, readAgainWhileProblems, registryHeads } from './audit.js';
+import { type AuditProblem, auditIncident, auditRegistry, auditResourceClaims, type RawIncident, readAgainWhileProblems, registryHeads } from './audit.js';
 import { buildDigestBody, type Digest, DigestError, digestName, signDigest } from './digest.js';
 import { sha256 } from './hash.js';
 
@@ -64,4 +72,20 @@ export async function anchorStore(deps: { source: AuditSource; signer: DigestSig
   await source.markAnchored(candidates);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
   return { written: { ...digest, name, location: digests.describe() }, problems: [], unchanged: false };
+}
+
+/**
+ * The claims on resources, checked as `verify` checks them (audit.ts auditResourceClaims): each
+ * claim against the record of the incident it names, and each resource an open incident's record
+ * lists against the claims. `openIds`: the incidents the store lists as open. Read again while
+ * something does not audit, as verify does: a commit in flight between two reads is no tampering.
+ */
+export async function resourceClaimProblems(source: AuditSource, openIds: () => Promise<string[]>): Promise<AuditProblem[]> {
+  const { problems } = await readAgainWhileProblems(async () => {
+    const claims = await source.resourceClaims();
+    const raws = new Map<string, RawIncident>();
+    for (const id of new Set([...claims.rows.map((r) => r.incidentId), ...(await openIds())])) raws.set(id, await source.rawIncident(id));
+    return { problems: auditResourceClaims(claims, raws) };
+  });
+  return problems;
 }

@@ -4,6 +4,7 @@
  * lacks, and what the categories say about special data. The draft, the notice, the register and
  * the closing rules all ask here, so they cannot disagree.
  */
+import { doneReason } from './containment.js';
 import type { BreachFacts, Incident, Nature } from './incident.js';
 import { actionDoneLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
@@ -17,9 +18,17 @@ export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone
     .filter((a) => a.status === 'done' && !a.released)
     .map((a) => {
       const at = a.steps?.at(-1)?.at ?? a.at;
-      return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})`;
+      // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
+      const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
+      return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})${open}`;
     });
 }
+
+/** What an isolation leaves open (core/containment.ts ISOLATION_LEAVES_OPEN), as a measure's words. */
+const LEFT_OPEN: Record<Lang, string> = {
+  nl: ', behalve wat geen security group tegenhoudt (de DNS-resolver van Amazon, de metadataservice, Amazon Time Sync)',
+  en: ', except what no security group filters (the Amazon DNS resolver, the metadata service, Amazon Time Sync)',
+};
 
 /** Every measure taken: the people's own words first, then containment carried out. */
 export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {

@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
-import { planContainment } from './containment.js';
+import { doneReason, planContainment } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
@@ -280,7 +280,8 @@ async function runAction(
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
-    a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : undefined;
+    // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
+    a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
     const stateKey = `${kind}:${a.id}:${(a.steps ?? []).length}`;
     return {

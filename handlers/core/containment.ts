@@ -8,7 +8,7 @@
  * planned, never enforced, and names the runbook to follow.
  */
 import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen } from './finding.js';
-import { arnTail } from './finding-resources.js';
+import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord } from './incident.js';
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
@@ -46,8 +46,24 @@ export const ACTION_RUNBOOKS: Record<string, string> = {
   'review-database-access': 'runbooks/rds-database.md',
   'contain-kubernetes-workload': 'runbooks/eks-cluster.md',
   'contain-container': 'runbooks/isolate-ecs-task.md',
+  'block-dns-channel': 'runbooks/block-dns-channel.md',
   'contain-in-other-account': 'runbooks/other-account.md',
 };
+
+/**
+ * What an isolation that was carried out leaves open, for the record (the action's reason once it
+ * is done, so the timeline, `show`, the on-call page and the FG's message all say it): security
+ * groups and network ACLs do not filter the Amazon-provided DNS resolver, the metadata service or
+ * Amazon Time Sync (AWS VPC documentation), so an isolated instance or task can still send data
+ * out in DNS queries. `labels.ts` reads this wording back for the Dutch text.
+ */
+export const ISOLATION_LEAVES_OPEN =
+  'network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable (runbooks/block-dns-channel.md)';
+
+/** The reason a done action keeps: an isolation says what it left open; others need none. */
+export function doneReason(type: string): string | undefined {
+  return type === 'isolate-instance' || type === 'isolate-ecs-task' ? ISOLATION_LEAVES_OPEN : undefined;
+}
 
 /** Rules that match a finding: type, severity, role, involvement and public-bucket conditions. */
 export function matchingRules(finding: Finding, policy: Policy, fallback = false): ContainmentRule[] {
@@ -68,8 +84,71 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
  */
 function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
   const steps = rulesSteps(matchingRules(finding, policy), finding);
-  if (steps.some(({ step }) => !step.skip)) return steps;
-  return [...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)];
+  if (steps.some(({ step }) => !step.skip)) return withDnsChannel(steps, finding);
+  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)], finding);
+}
+
+/**
+ * A finding whose channel is DNS: after the isolation of its own instance or task, a step to block
+ * that channel, which the isolation leaves open (the VPC's resolver answers an isolated instance).
+ * It comes from the rule that isolates, so it follows that rule's mode.
+ */
+function withDnsChannel(steps: { rule: ContainmentRule; step: Step }[], finding: Finding): { rule: ContainmentRule; step: Step }[] {
+  const channel = dnsChannelOf(finding.type, finding.detail);
+  if (!channel) return steps;
+  const own = new Set([finding.instance?.instanceId, finding.ecs?.taskArn].filter((id): id is string => Boolean(id)));
+  const out: { rule: ContainmentRule; step: Step }[] = [];
+  for (const entry of steps) {
+    out.push(entry);
+    const { type, target, skip } = entry.step;
+    if (!skip && (type === 'isolate-instance' || type === 'isolate-ecs-task') && own.has(target)) {
+      out.push({ rule: entry.rule, step: dnsChannelStep(target, type === 'isolate-instance' ? 'instanceId' : 'taskArn', channel) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The step that blocks a DNS channel: a person's, with its runbook. Its target names the workload
+ * and a digest of the domain (one step per domain: a later finding naming another domain adds its
+ * own); the domain itself is attacker-chosen text and stays in params, out of messages.
+ */
+function dnsChannelStep(workload: string, key: 'instanceId' | 'taskArn', channel: DnsChannel): Step {
+  if (!channel.domain) return { ...personStep('block-dns-channel', workload, { [key]: workload }), note: 'the finding names no domain' };
+  const step = personStep('block-dns-channel', `${workload}/dns-${sha256(channel.domain).slice(0, 12)}`, { [key]: workload, domain: channel.domain });
+  const refused = dnsBlockRefusal(channel.domain);
+  return refused ? { ...step, note: `not to be blocked VPC-wide: ${refused}` } : step;
+}
+
+/** Second-level names under which anyone registers (`co.uk`, `com.au`): a block of one blocks them all. */
+const SHARED_SECOND_LEVEL = /^(?:co|com|net|org|gov|ac|edu|ne|or|go|gob|gv|nic|mil)\.[a-z]{2}$/;
+/** AWS's own domains: a VPC-wide block of one of them (or a name under it) cuts AWS services for every instance. */
+const AWS_DOMAINS = [
+  'amazonaws.com',
+  'amazonaws.com.cn',
+  'amazon.com',
+  'aws',
+  'api.aws',
+  'awsstatic.com',
+  'amazontrust.com',
+  'cloudfront.net',
+  'aws.dev',
+  'internal',
+];
+
+/**
+ * Why a domain must not be blocked VPC-wide (the domain and every name under it), or null when it
+ * may. The reason never repeats the domain (it goes into messages).
+ */
+export function dnsBlockRefusal(domain: string): string | null {
+  if (domain.includes('*')) return 'the domain holds a wildcard, and only the names the finding gives are blocked';
+  const labels = domain.split('.');
+  if (domain.length > 253 || !labels.every((l) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l))) return 'it is not a valid domain name';
+  if (labels.length < 2) return 'it is a top-level domain: blocking it would block every domain under it';
+  if (SHARED_SECOND_LEVEL.test(domain)) return 'it is a shared second-level domain (like co.uk): blocking it would block every domain under it';
+  const aws = AWS_DOMAINS.find((d) => domain === d || domain.endsWith(`.${d}`));
+  if (aws) return `it is under ${aws}, AWS's own: blocking it would cut AWS services for every instance in the VPC`;
+  return null;
 }
 
 /** Each rule's steps, in order (a loop: flatMap costs about a microsecond a call in Node 20). */
@@ -125,7 +204,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       status = 'skipped';
       reason = step.skip;
     } else if (person) {
-      reason = `a person acts: ${step.runbook}`;
+      reason = `${step.note ? `${step.note}; ` : ''}a person acts: ${step.runbook}`;
     } else if (exempt) {
       reason = exemptReason(exempt, step.type);
     } else if (!enforce) {
@@ -267,6 +346,8 @@ interface Step {
   params?: Record<string, string>;
   /** Set for a person's step: the runbook they follow. */
   runbook?: string;
+  /** What a person's step must know before the runbook (its reason starts with it). */
+  note?: string;
 }
 
 const personStep = (type: string, target: string, params?: Record<string, string>): Step => ({

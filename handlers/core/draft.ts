@@ -15,6 +15,7 @@ import { containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequ
 import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
+  actionLabel,
   breachTypeLabel,
   clockStateLabel,
   harmLabel,
@@ -364,6 +365,10 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     .filter((a) => a.status === 'done' && !a.released)
     .map((a) => a.steps?.at(-1)?.at ?? a.at)
     .sort()[0];
+  // Containment that is not done (a person's step, the DNS channel an isolation leaves open): never "contained".
+  const stillOpen = incident.actions
+    .filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed'))
+    .map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
   const field = (key: string, label: string, value: string | null | undefined): DraftField => ({ key, label, value: value ?? null });
   const list = (items: string[] | undefined) => (items?.length ? items.join(', ') : null);
   const contact = (p: { name?: string; function?: string; email?: string; phone?: string } | undefined) =>
@@ -431,9 +436,13 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         f?.endedAt
           ? yesNo(lang, 'no')
           : contained
-            ? nl
-              ? `ingeperkt op ${when(contained)}; einde nog niet vastgesteld`
-              : `contained on ${when(contained)}; end not established yet`
+            ? stillOpen.length
+              ? nl
+                ? `deels ingeperkt op ${when(contained)}; nog open: ${stillOpen.join(', ')}; einde nog niet vastgesteld`
+                : `partly contained on ${when(contained)}; still open: ${stillOpen.join(', ')}; end not established yet`
+              : nl
+                ? `ingeperkt op ${when(contained)}; einde nog niet vastgesteld`
+                : `contained on ${when(contained)}; end not established yet`
             : unknown,
       ),
     ],

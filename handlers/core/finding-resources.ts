@@ -540,3 +540,28 @@ function relatedResources(
 function addResource(out: AffectedResource[], r: AffectedResource): void {
   if (!out.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) out.push(r);
 }
+
+/**
+ * A finding whose channel is DNS: `Trojan:EC2/DNSDataExfiltration` and the types GuardDuty marks
+ * `!DNS` (`Backdoor:EC2/C&CActivity.B!DNS`, `CryptoCurrency:EC2/BitcoinTool.B!DNS`, a Runtime
+ * finding's `…!DNS`): what GuardDuty saw went through the VPC's DNS resolver, which no security
+ * group or network ACL filters, so isolating the instance leaves that very channel open.
+ */
+export interface DnsChannel {
+  /**
+   * The domain the finding names (`service.action.dnsRequestAction.domain`), lower case, without a
+   * trailing dot; null when it names none. Attacker-chosen text (the queried name can carry the
+   * exfiltrated data): it stays out of messages, like an IP address.
+   */
+  domain: string | null;
+}
+
+export function dnsChannelOf(type: string, detail: Json): DnsChannel | null {
+  if (!/!DNS$/.test(type) && !/^Trojan:[A-Za-z0-9]+\/DNSDataExfiltration$/.test(type)) return null;
+  const service = obj(detail.service) ?? {};
+  const domain = str(obj(obj(service.action)?.dnsRequestAction)?.domain)
+    ?.trim()
+    .toLowerCase()
+    .replace(/\.$/, '');
+  return { domain: domain || null };
+}

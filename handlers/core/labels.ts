@@ -179,6 +179,7 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'blootgestelde instantie afschermen (handmatig)',
     'review-attack-sequence': 'aanvalsreeks nalopen (handmatig)',
     triage: 'beoordelen (handmatig)',
+    'block-dns-channel': 'DNS-kanaal afsluiten',
     'contain-in-other-account': 'inperken in een ander account (handmatig)',
   },
   en: {
@@ -203,6 +204,7 @@ const ACTION: Words<string> = {
     'review-exposed-instance': 'close the exposed instance (a person)',
     'review-attack-sequence': 'review the attack sequence (a person)',
     triage: 'triage (a person)',
+    'block-dns-channel': 'block the DNS channel',
     'contain-in-other-account': 'contain it in the other account (a person)',
   },
 };
@@ -249,12 +251,36 @@ export function actionReasonLabel(lang: Lang, reason: string | undefined): strin
     // As recorded before the reason said more.
     [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
     [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
+    [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
+    [
+      /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,
+      (m) =>
+        `netwerk afgesloten, behalve wat geen security group tegenhoudt: de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar (${m[1]})`,
+    ],
   ];
   for (const [pattern, say] of known) {
     const m = pattern.exec(reason);
     if (m) return say(m);
   }
   return `toelichting (Engels): "${reason}"`;
+}
+
+/** A DNS channel step's note (core/containment.ts), in Dutch; one it does not know is quoted. */
+function dnsNoteLabel(note: string): string {
+  const refusals: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
+    [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
+    [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
+    [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
+    [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],
+    [/^it is a shared second-level domain/, () => 'het is een gedeeld domein van het tweede niveau (zoals co.uk): blokkeren zou elk domein eronder blokkeren'],
+    [/^it is under (\S+), AWS's own/, (m) => `het valt onder ${m[1]}, van AWS zelf: blokkeren zou AWS-diensten afsluiten voor elke instantie in de VPC`],
+  ];
+  for (const [pattern, say] of refusals) {
+    const m = pattern.exec(note);
+    if (m) return say(m);
+  }
+  return `"${note}"`;
 }
 
 const STATE: Words<IncidentState> = {

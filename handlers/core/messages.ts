@@ -48,6 +48,8 @@ export type MessageKind =
   | 'finding-added'
   /** The FG was asked to review an assessment a later finding may overturn, and has not yet. */
   | 'review-reminder'
+  /** The incident lists the most finding types it holds: further types are not listed or told as new (FG, once). */
+  | 'finding-types-not-listed'
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
   | 'interface-exposed';
 
@@ -104,6 +106,7 @@ const T = {
       'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
       'finding-added': { fg: 'Nieuwe bevinding', 'on-call': 'Nieuwe bevinding, nieuwe inperking' },
       'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
+      'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -117,11 +120,14 @@ const T = {
     reviewReminder: (when: string, type: string, id: string) =>
       `Na de beoordeling van ${when} kwam een bevinding van een nieuw type: ${type} (${id}). Er is sindsdien geen beoordeling vastgelegd. Beoordeel opnieuw of persoonsgegevens zijn getroffen en of het datalek meldplichtig is (AVG art. 33(1), 33(5)).`,
     apReviewAsked: 'opnieuw te beoordelen: een nieuwe bevinding kwam na dit besluit',
+    typesNotListed: (listed: number, since: string, first: string | null) =>
+      `Dit incident vermeldt ${listed} typen bevindingen, het maximum. Sinds ${since} kwamen bevindingen van nog meer typen${first ? `, als eerste ${first}` : ''}. Verdere nieuwe typen worden niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling. Bekijk alle bevindingen van deze resource in de GuardDuty-console en beoordeel of ze veranderen wat getroffen is en wat gemeld moet worden (AVG art. 33). U krijgt dit bericht één keer.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
+    stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
       opened: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
@@ -202,6 +208,7 @@ const T = {
       'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
       'finding-added': { fg: 'New finding', 'on-call': 'New finding, new containment' },
       'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
+      'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -214,11 +221,14 @@ const T = {
     reviewReminder: (when: string, type: string, id: string) =>
       `After the assessment of ${when} a finding of a new type came: ${type} (${id}). No assessment was recorded since. Assess again whether personal data is affected and whether the breach is notifiable (GDPR Art. 33(1), 33(5)).`,
     apReviewAsked: 'to be assessed again: a new finding came after this decision',
+    typesNotListed: (listed: number, since: string, first: string | null) =>
+      `This incident lists ${listed} finding types, the maximum. Since ${since}, findings of further types came${first ? `, the first ${first}` : ''}. Further new types are not listed, not told to you as new, and do not ask for a new assessment. See every finding on this resource in the GuardDuty console and assess whether they change what is affected and what must be notified (GDPR Art. 33). You get this message once.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
+    stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
       opened: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
@@ -311,6 +321,8 @@ export interface ComposeInput {
   exposed?: string;
   /** The new finding a message tells of (`finding-added`, or an opening or rise it caused). */
   news?: FindingNews;
+  /** For `finding-types-not-listed`: the finding whose type was the first left out, when this change brought it. */
+  notListed?: { findingType: string; findingId: string };
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -321,7 +333,7 @@ export interface FindingNews {
   actions: { type: string; target: string }[];
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed, news }: ComposeInput): OutboxMessage {
+export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed, news, notListed }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
@@ -335,7 +347,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const what =
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
-      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}`;
+      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}: ${incident.findingType} ${incident.id}`;
   const intro =
     kind === 'interface-exposed'
@@ -344,7 +356,13 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
         ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
-          : introText(t, kind, channel, clock, lang);
+          : kind === 'finding-types-not-listed'
+            ? t.typesNotListed(
+                incident.findingTypes?.length ?? 1,
+                when(incident.findingTypesNotListed?.since ?? now, tz),
+                notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+              )
+            : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -450,7 +468,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
       band,
       sample: String(incident.sample),
       kind,
-      ...(news ? { findingType: oneLine(news.findingType) } : {}),
+      ...(news ? { findingType: oneLine(news.findingType) } : notListed ? { findingType: oneLine(notListed.findingType) } : {}),
       // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
       ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
       ...(clock ? { clock } : {}),
@@ -554,6 +572,12 @@ function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, inc
     return once ? `${told} ${onceText(lang, incidentId)}` : told;
   }
   return t.newFinding(news.findingType, news.findingId, formatSeverity(news.severity));
+}
+
+/** "Containment done" never reads as all done while a step (a person's, a DNS channel) is still open. */
+function stillOpen(t: Texts, incident: Incident): string {
+  const open = incident.actions.filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed')).length;
+  return open ? t.stillOpen(open) : '';
 }
 
 function subjectText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, c: ClockStatus | undefined, lang: Lang): string {

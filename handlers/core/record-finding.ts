@@ -857,7 +857,35 @@ function announce(
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }
+  const capped = typesNotListedMessage(after, policy, now, news);
+  if (capped) {
+    out.push(capped);
+    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: capped.kind, messageId: capped.id } });
+  }
   return out;
+}
+
+/**
+ * Once an incident lists MAX_TYPES finding types, further types are neither listed nor told to the
+ * FG as new, nor do they ask for a new assessment (listTypes): the FG is told so, once per
+ * incident, when the FG would have heard of new types (the incident reached the FG's threshold, or
+ * the FG assessed it). The `announced` mark keeps it once through redelivery and a storm.
+ */
+function typesNotListedMessage(after: Incident, policy: Policy, now: string, news?: { finding: FindingNews }): OutboxMessage | null {
+  const stateKey = 'types-not-listed';
+  if (!after.findingTypesNotListed || after.announced.includes(`fg:${stateKey}`)) return null;
+  if (after.severity < policy.thresholds.notifyFg && !after.assessment) return null;
+  after.announced.push(`fg:${stateKey}`);
+  const left = news && !typesOf(after).includes(news.finding.findingType) ? news.finding : null;
+  return composeMessage({
+    incident: after,
+    channel: 'fg',
+    kind: 'finding-types-not-listed',
+    stateKey,
+    now,
+    policy,
+    ...(left ? { notListed: { findingType: left.findingType, findingId: left.findingId } } : {}),
+  });
 }
 
 function bandRank(band: string): number {

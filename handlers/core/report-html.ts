@@ -23,6 +23,7 @@ import {
   yesNo,
 } from './labels.js';
 import type { Policy } from './policy.js';
+import { reviewPending } from './schedule.js';
 import { formatLocal } from './time.js';
 
 export function escapeHtml(value: unknown): string {
@@ -91,6 +92,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-wid
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
 th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
+.attention { border-left: 6px solid #92400e; background: #fffbeb; padding: 6px 6px 6px 2rem; }
 `;
 
 /**
@@ -127,6 +129,7 @@ ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldb
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
 <table>${rows(clocks.map((c) => [c.label[lang], `${clockStateLabel(lang, c.status)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note[lang]})` : ''}`]))}</table>
+${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([
     [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a ? yesNo(lang, a.personalData) : null],
@@ -147,6 +150,36 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
 </body>
 </html>
 `;
+}
+
+/**
+ * With the clocks, as on the web page: a review the FG was asked for and has not given (a finding
+ * of a new type came after the assessment), and the incident this one follows up or its follow-ups.
+ * The report is a file on its own: the other incidents are named by id, not linked.
+ */
+function needsAttention(incident: Incident, lang: Lang, tz: string): string {
+  const nl = lang === 'nl';
+  const items: string[] = [];
+  const ask = reviewPending(incident) ? incident.reviewAsked : null;
+  if (ask) {
+    items.push(
+      nl
+        ? `Nieuwe beoordeling gevraagd sinds ${formatLocal(ask.at, tz)}: beoordeel opnieuw (een bevinding van het type ${ask.findingType} kwam na de beoordeling van ${formatLocal(ask.assessedAt, tz)} door ${actorLabel(lang, ask.assessedBy)})`
+        : `Review asked since ${formatLocal(ask.at, tz)}: assess again (a finding of type ${ask.findingType} came after the assessment of ${formatLocal(ask.assessedAt, tz)} by ${actorLabel(lang, ask.assessedBy)})`,
+    );
+  }
+  const of = incident.followUpOf;
+  if (of) {
+    items.push(
+      nl
+        ? `Vervolg op ${of.incidentId} (afgesloten ${formatLocal(of.closedAt, tz)}; een bevinding ervan was daarna weer actief)`
+        : `Follow-up of ${of.incidentId} (closed ${formatLocal(of.closedAt, tz)}; one of its findings was active again after that)`,
+    );
+  }
+  const ups = incident.followUps ?? [];
+  if (ups.length)
+    items.push(`${nl ? 'Vervolgincidenten' : 'Follow-ups'}: ${ups.join(', ')} (${nl ? 'activiteit na het afsluiten' : 'activity after closing'})`);
+  return items.length ? `<ul class="attention">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '';
 }
 
 const FACT_NAMES: Record<Lang, Record<string, string>> = {

@@ -4,6 +4,7 @@
  * NIS2 significance are decisions of their own, each with its own reason in the register. A form
  * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
  */
+import { pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import type { Incident } from '../core/incident.js';
 import {
@@ -37,7 +38,13 @@ const real = ({ incident }: { incident: Incident }) => incident.state !== 'close
 const as = (a: unknown) => a as AnyAction;
 
 export const WEB_FORMS: readonly WebForm[] = [
-  { id: 'ack', action: as(ackAction), title: ackAction.title, shown: ({ incident }) => open({ incident }) && !incident.acknowledgedBy },
+  // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
+  {
+    id: 'ack',
+    action: as(ackAction),
+    title: ackAction.title,
+    shown: ({ incident }) => open({ incident }) && (!incident.acknowledgedBy || pageAfterAcknowledgement(incident)),
+  },
   {
     id: 'assess',
     action: as(assessAction),

@@ -50,6 +50,7 @@ ul.clocks li { margin: 0 0 .25rem; }
 .problem { border: 3px solid var(--bad); padding: .75rem 1rem; margin: 1rem 0; }
 .problem h2 { border: 0; margin: 0 0 .5rem; font-size: 1.15rem; }
 .blockers { border-left: 6px solid var(--warn); background: #fffbeb; padding: .5rem 1rem; }
+.attention { border-left: 6px solid var(--warn); background: #fffbeb; padding: .5rem 1rem .5rem 2rem; margin: 1rem 0; }
 .layout { display: grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); gap: 0 2.5rem; }
 @media (max-width: 1000px) { .layout { grid-template-columns: 1fr; } }
 form.action { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem 1rem 1rem; margin: 0 0 1.25rem; background: #fcfcfd; }

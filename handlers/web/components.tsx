@@ -26,6 +26,7 @@ import {
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
+import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 import type { ackAction } from '../use-cases/actions.js';
@@ -366,6 +367,50 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
   );
 }
 
+/**
+ * What the FG must act on or know before reading further, shown with the clocks: a review the FG
+ * was asked for (a finding of a new type came after the assessment) and not yet given, and the
+ * closed incident this one follows up, or the follow-ups opened for activity after it was closed.
+ */
+export function NeedsAttention({ view, incident }: { view: View; incident: Incident }) {
+  const { w } = view;
+  const local = (iso: string) => formatLocal(iso, view.tz);
+  const ask = reviewPending(incident) ? incident.reviewAsked : null;
+  const of = incident.followUpOf;
+  const ups = incident.followUps ?? [];
+  if (!ask && !of && ups.length === 0) return null;
+  const link = (id: string) => <a href={`/incidents/${id}`}>{id}</a>;
+  return (
+    <ul class="attention" aria-label={w.attention}>
+      {ask ? (
+        <li>
+          <strong>
+            {w.reviewAskedSince} <When view={view} at={ask.at} />
+          </strong>
+          , <a href="#assess">{w.assessAgain}</a>: {w.reviewCause(ask.findingType, local(ask.assessedAt), actorLabel(view.lang, ask.assessedBy))}
+        </li>
+      ) : null}
+      {of ? (
+        <li>
+          {w.followUpOf} {link(of.incidentId)} ({w.followUpOfWhy(local(of.closedAt))})
+        </li>
+      ) : null}
+      {ups.length ? (
+        <li>
+          {w.followUps}:{' '}
+          {ups.map((id, n) => (
+            <>
+              {n ? ', ' : ''}
+              {link(id)}
+            </>
+          ))}{' '}
+          ({w.followUpsWhy})
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
 /** Every decision in the order recorded: the register's history, never overwritten (Art. 33(5)). */
 export function Decisions({ view, incident }: { view: View; incident: Incident }) {
   const { w, lang } = view;
@@ -629,6 +674,7 @@ export function AcknowledgeForm({
   state?: FormState;
   hidden?: Record<string, string>;
 }) {
+  const raisedAt = incident.acknowledgedBy ? incident.pager?.triggeredAt : undefined;
   return (
     <ActionForm
       view={view}
@@ -639,7 +685,10 @@ export function AcknowledgeForm({
       state={state}
       hidden={hidden}
       submit={`${spec.title[view.lang]}: ${incident.id}`}
-    />
+    >
+      {/* Acknowledged already: offered for the alert the pager raised again after that (core/acknowledge.ts). */}
+      {incident.acknowledgedBy && raisedAt ? <p>{view.w.alertAgain(actorLabel(view.lang, incident.acknowledgedBy), formatLocal(raisedAt, view.tz))}</p> : null}
+    </ActionForm>
   );
 }
 

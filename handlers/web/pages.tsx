@@ -26,6 +26,7 @@ import {
   IncidentSummary,
   Layout,
   Messages,
+  NeedsAttention,
   SeverityBadge,
   Timeline,
   type View,
@@ -198,6 +199,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
           <IncidentSummary view={view} incident={i} />
           <h2>{w.clocks}</h2>
           <ClockTable view={view} clocks={detail.clocks} />
+          <NeedsAttention view={view} incident={i} />
           <h2>{w.documents}</h2>
           <ul class="links">
             <li>

@@ -39,7 +39,11 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
 
     const incident = await p.deps.store.getIncident(result.incidentId as string);
     expect(incident).toMatchObject({ state: 'open', accountId: '111122223333', detectedAt: '2026-11-27T21:00:00.000Z', awareAt: '2026-11-27T21:00:00.000Z' });
-    expect(incident?.actions).toMatchObject([{ type: 'isolate-instance', status: 'planned' }]);
+    // A !DNS finding: beside the isolation, the step that blocks the DNS channel isolation leaves open.
+    expect(incident?.actions).toMatchObject([
+      { type: 'isolate-instance', status: 'planned' },
+      { type: 'block-dns-channel', status: 'planned', person: true },
+    ]);
     const timeline = await p.deps.store.getTimeline(result.incidentId as string);
     expect(timeline[0]).toMatchObject({ seq: 1, kind: 'incident-opened' });
 
@@ -67,7 +71,10 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     const s = await buildScenario(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor('123456789012', 'eu-west-1', 'x'));
     const policy = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
     const deps = { ...p.deps, policy };
-    await p.putFindings([findingEvent({ id: `enforce-${Date.now()}`, accountId: '123456789012', resource: instanceResource(s.instanceId) })]);
+    // Not a !DNS finding: the isolation alone (the DNS channel step has tests of its own).
+    await p.putFindings([
+      findingEvent({ id: `enforce-${Date.now()}`, type: 'Backdoor:EC2/C&CActivity.B', accountId: '123456789012', resource: instanceResource(s.instanceId) }),
+    ]);
     const [body] = await p.receive(p.queues.findings);
     const result = await createRecordHandler({ ...deps, persistenceStore: p.persistence, canEnforce: true })(JSON.parse(body.body), lambdaContext());
     const contain = createContainHandler({ ...deps, containment: new AwsContainment(new ContainmentClientFactory('eu-west-1', 'datalek-containment')) });
@@ -85,6 +92,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
     const fg = await inbox(p, 'fg');
     expect(fg.map((m) => m.Subject.split(':')[0])).toEqual(['[datalek hoog] Mogelijk datalek', '[datalek hoog] Inperking uitgevoerd']);
     expect(fg[1].Message).toContain(`EC2-instantie isoleren ${s.instanceId}: uitgevoerd`);
+    // The FG is told what the isolation left open, never that the instance is cut off altogether.
+    expect(fg[1].Message).toContain('de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar');
     expect(fg[1].Message).toMatch(/isolate-eni:eni-\w+: uitgevoerd/);
   });
 

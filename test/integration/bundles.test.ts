@@ -63,7 +63,13 @@ describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {
 
     const clients = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'bundles');
     const s = await buildScenario(clients);
-    const event = findingEvent({ id: `bundle-${Date.now()}`, accountId: ACCOUNT, resource: instanceResource(s.instanceId) });
+    // Not a !DNS finding: contain runs the isolation alone (its policy's one rule).
+    const event = findingEvent({
+      id: `bundle-${Date.now()}`,
+      type: 'Backdoor:EC2/C&CActivity.B',
+      accountId: ACCOUNT,
+      resource: instanceResource(s.instanceId),
+    });
     const script = join(dir, 'run.mjs');
     writeFileSync(
       script,

@@ -40,7 +40,8 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     await c.iam.send(new CreateRoleCommand({ RoleName: 'app-server-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
     await c.s3.send(new CreateBucketCommand({ Bucket: 'klantdossiers', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     const events = [
-      findingEvent({ id: 'enf-ec2', accountId: ACCOUNT, resource: instanceResource(s.instanceId) }),
+      // Not a !DNS finding: the isolation alone (the DNS channel step has tests of its own).
+      findingEvent({ id: 'enf-ec2', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource: instanceResource(s.instanceId) }),
       findingEvent({
         id: 'enf-key',
         accountId: ACCOUNT,
@@ -121,7 +122,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     const resource = instanceResource(s.instanceId);
     resource.instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
     const file = join(dir, 'exempt.json');
-    writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-exempt', accountId: ACCOUNT, resource })));
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-exempt', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource })));
     const r = await cli(['replay', file, '--enforce', '--json']);
     expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
     const show = JSON.parse((await cli(['show', jsonLines(r.stdout)[0].incidentId as string, '--json'])).stdout);
@@ -136,7 +137,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     const file = join(dir, 'sample.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-sample', accountId: ACCOUNT, sample: true, resource: instanceResource(s.instanceId) })));
     const r = await cli(['replay', file, '--enforce', '--json']);
-    expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'skipped' }]);
+    expect(jsonLines(r.stdout)[0].actions).toEqual([
+      { type: 'isolate-instance', status: 'skipped' },
+      { type: 'block-dns-channel', status: 'skipped' },
+    ]);
     const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
     expect((enis.NetworkInterfaces ?? []).flatMap((e) => e.Groups ?? []).some((g) => g.GroupName?.startsWith('datalek-'))).toBe(false);
   });

@@ -38,7 +38,10 @@ describe('the datalek CLI', () => {
       findingId: 'one',
       severity: 8,
       deadline: '2026-11-30T21:00:00.000Z',
-      actions: [{ type: 'isolate-instance', status: 'planned' }],
+      actions: [
+        { type: 'isolate-instance', status: 'planned' },
+        { type: 'block-dns-channel', status: 'planned' },
+      ],
     });
     expect(lines[0].incidentId).toMatch(/^dl-[0-9a-f]{32}$/);
     expect(lines[1]).toMatchObject({ incidentId: null, deadline: null, reason: expect.stringMatching(/below the policy's threshold/) });
@@ -92,11 +95,13 @@ describe('the datalek CLI', () => {
     expect(show.timeline.map((e: { kind: string }) => e.kind)).toEqual([
       'incident-opened',
       'containment-planned',
+      // A !DNS finding: the step that blocks the DNS channel the isolation leaves open.
+      'containment-planned',
       'notification-queued',
       'notification-queued',
       'acknowledged',
     ]);
-    expect(show.timeline[4]).toMatchObject({ at: '2026-11-28T00:10:00.000Z', actor: 'alice', detail: { note: 'looking' } });
+    expect(show.timeline.at(-1)).toMatchObject({ at: '2026-11-28T00:10:00.000Z', actor: 'alice', detail: { note: 'looking' } });
   });
 
   it('answers a bad flag, an unknown incident or an unreadable path with one line and exit 2, writing nothing', async () => {

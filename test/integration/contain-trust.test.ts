@@ -52,7 +52,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the contain function decides what it may enfor
     n += 1;
     const result = await recordEvent(
       { store, policy, now, canEnforce: true, forceEnforce },
-      findingEvent({ id: `trust-${Date.now()}-${n}`, accountId: ACCOUNT, resource: instanceResource(instanceId) }),
+      // Not a !DNS finding: one action, the isolation (the DNS channel step has tests of its own).
+      findingEvent({ id: `trust-${Date.now()}-${n}`, type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource: instanceResource(instanceId) }),
     );
     return (await store.getIncident(result.incidentId as string)) as Incident;
   }

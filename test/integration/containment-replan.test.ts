@@ -12,6 +12,7 @@ import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-stor
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { showObject, showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { ISOLATION_LEAVES_OPEN } from '../../handlers/core/containment.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -85,7 +86,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment planned again: upgraded and after 
     const incident = (await store.getIncident(incidentId)) as Incident;
     expect(incident.actions).toHaveLength(1);
     expect(incident.actions[0]).toMatchObject({ mode: 'enforce', status: 'done', findingId: 'a0000000000000000000000000000002' });
-    expect(incident.actions[0].reason).toBeUndefined();
+    // The planned reason is gone; done, the isolation says what it leaves open (the DNS resolver).
+    expect(incident.actions[0].reason).toBe(ISOLATION_LEAVES_OPEN);
   });
 
   it('after a release, show says released, and a later finding on the instance contains it again', async () => {

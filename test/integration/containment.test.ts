@@ -14,6 +14,7 @@ import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { ISOLATION_LEAVES_OPEN } from '../../handlers/core/containment.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -24,6 +25,11 @@ import { bucketResource, findingEvent, instanceResource } from '../support/event
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const MOTO_ACCOUNT = '123456789012';
+/**
+ * The finding these tests isolate an instance for: not a `!DNS` one, whose DNS channel step has
+ * tests of its own (test/unit/dns-channel.test.ts); here only the network isolation runs.
+ */
+const INSTANCE_FINDING = 'Backdoor:EC2/C&CActivity.B';
 
 /** A one-time failure of one API command, as AWS would answer it (its error name is the code). */
 const inject: { command: string | null; failOnCalls: number[]; seen: number } = { command: null, failOnCalls: [], seen: 0 };
@@ -150,7 +156,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     n += 1;
     const result = await recordEvent(
       { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
-      findingEvent({ id: `contain-${Date.now()}-${n}`, accountId: MOTO_ACCOUNT, resource: instanceResource(instanceId) }),
+      findingEvent({ id: `contain-${Date.now()}-${n}`, type: INSTANCE_FINDING, accountId: MOTO_ACCOUNT, resource: instanceResource(instanceId) }),
     );
     expect(result.actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
     return (await store.getIncident(result.incidentId as string)) as Incident;
@@ -195,7 +201,10 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     const incident = await openIncident(s.instanceId);
 
     const result = await runContainment(deps(), incident.id);
-    expect(result.actions).toEqual([{ id: `isolate-instance:${s.instanceId}`, type: 'isolate-instance', target: s.instanceId, status: 'done' }]);
+    // Done, the isolation says what no security group filters: the DNS resolver stays reachable.
+    expect(result.actions).toEqual([
+      { id: `isolate-instance:${s.instanceId}`, type: 'isolate-instance', target: s.instanceId, status: 'done', reason: ISOLATION_LEAVES_OPEN },
+    ]);
     await expectIsolated(s);
     expect(await inAsg(s)).not.toContain(s.instanceId);
     const asg = await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [s.asgName] }));
@@ -391,7 +400,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
     n += 1;
     const result = await recordEvent(
       { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), canEnforce: true, forceEnforce: true },
-      findingEvent({ id: `member-${Date.now()}`, accountId: member, resource: instanceResource(s.instanceId) }),
+      findingEvent({ id: `member-${Date.now()}`, type: INSTANCE_FINDING, accountId: member, resource: instanceResource(s.instanceId) }),
     );
     const contained = await runContainment(deps(), result.incidentId as string);
     expect(contained.actions[0].status).toBe('done');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnCli } from '../support/cli.js';
-import { form, request, type Served, signIn, startServe } from '../support/serve.js';
+import { form, pageText, request, type Served, signIn, startServe } from '../support/serve.js';
 
 const NOW = '2026-11-28T08:00:00Z';
 
@@ -21,18 +21,13 @@ const NOW = '2026-11-28T08:00:00Z';
  */
 function readable(html: string): string {
   const values = [...html.matchAll(/<(?:input|textarea)[^>]*?(?:value="([^"]*)")?[^>]*>/g)].map((m) => m[1] ?? '').join(' \n ');
-  return `${html} ${values}`
-    .replace(/<details>(?:(?!<\/details>)[\s\S])*?class="message"[\s\S]*?<\/details>/g, ' ')
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<code>[\s\S]*?<\/code>/g, ' CODE ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+  return pageText(
+    `${html} ${values}`
+      .replace(/<details>(?:(?!<\/details>)[\s\S])*?class="message"[\s\S]*?<\/details>/g, ' ')
+      .replace(/<script[\s\S]*?<\/script>/g, ' ')
+      .replace(/<style[\s\S]*?<\/style>/g, ' ')
+      .replace(/<code>[\s\S]*?<\/code>/g, ' CODE '),
+  );
 }
 
 /** What must not be on a Dutch page, each with why. */

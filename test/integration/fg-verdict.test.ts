@@ -40,6 +40,10 @@ describe('the AP verdict after an overdue reminder (review items 3 and 4)', () =
     let [row] = await c.json(['register', '--format', 'json'], '2025-12-01T20:10:00Z');
     expect(row).toMatchObject({ apClockStatus: 'met', awarenessEnteredLater: true, enteredAfterDeadline: true });
     expect(row.enteredLater).toMatch(/awareness stated 2025-11-29T21:00:00.000Z recorded 2025-12-01T19:00:00.000Z/);
+    const aware = ok(await c.cli(['show', c.id], '2025-12-01T20:10:00Z'))
+      .stdout.split('\n')
+      .find((l) => l.trimStart().startsWith('aware '));
+    expect(aware).toMatch(/\(entered after the AP deadline had passed: .*; overdue from /);
     const csv = (await c.cli(['register', '--format', 'csv'], '2025-12-01T20:10:00Z')).stdout.split('\n')[0];
     expect(csv.endsWith(',awarenessEnteredLater,enteredAfterDeadline')).toBe(true);
 
@@ -62,5 +66,13 @@ describe('the AP verdict after an overdue reminder (review items 3 and 4)', () =
     const [row] = await c.json(['register', '--format', 'json'], '2025-12-01T16:05:00Z');
     expect(row).toMatchObject({ apClockStatus: 'met', apReportEnteredLater: true, enteredAfterDeadline: true });
     expect(row.apClock).toMatch(/^met \(/);
+
+    // `show` marks the report's own line too, not only the clock: the FG reading the report sees it.
+    const shown = ok(await c.cli(['show', c.id], '2025-12-01T16:05:00Z')).stdout.split('\n');
+    const line = shown.find((l) => l.trimStart().startsWith('reported'));
+    expect(line).toMatch(/ap initial AP-1 .*\(entered after the AP deadline had passed: .*; overdue from /);
+    expect(line).not.toMatch(/entered later/);
+    const json = await c.json(['show', c.id], '2025-12-01T16:05:00Z');
+    expect(json.reports[0]).toMatchObject({ reference: 'AP-1', enteredLater: true, enteredAfterDeadline: '2025-11-30T21:00:00.000Z' });
   });
 });

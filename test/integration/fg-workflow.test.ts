@@ -38,7 +38,8 @@ describe("the FG's workflow on the embedded store", () => {
     // Recorded on a real store at a past time; the FG's days that follow run on a drill copy of
     // it, where any --now goes (a real store refuses a --now ahead of the system clock).
     const real = join(dir, 'real');
-    const { stdout } = await runCli(['replay', events, '--json', '--store', real, '--policy', common[3], '--now', '2026-11-27T21:05:00Z']);
+    // Replayed once both findings exist: a finding is never detected after it reached us.
+    const { stdout } = await runCli(['replay', events, '--json', '--store', real, '--policy', common[3], '--now', '2026-11-27T22:05:00Z']);
     id = jsonLines(stdout)[0].incidentId as string;
     expect((await runCli(['drill', '--from', real, '--store', join(dir, 'store')])).code).toBe(0);
   });

@@ -54,7 +54,13 @@ describe.skipIf(!MOTO_AVAILABLE)('new findings and findings after closing, on Dy
     clock.now = '2026-11-27T10:05:00.000Z';
     const calling = backdoor({ count: 57, updatedAt: '2026-11-27T10:00:00.000Z' });
     const result = await recordEvent(deps(), calling);
-    expect(result).toMatchObject({ outcome: 'opened', actions: [{ type: 'isolate-instance', status: 'planned' }] });
+    expect(result).toMatchObject({
+      outcome: 'opened',
+      actions: [
+        { type: 'isolate-instance', status: 'planned' },
+        { type: 'block-dns-channel', status: 'planned' },
+      ],
+    });
     const id = result.incidentId as string;
     expect(id).not.toBe(closed.id);
     expect(await recordEvent(deps(), { ...calling, id: 'another-delivery' })).toMatchObject({ outcome: 'duplicate', incidentId: id });

@@ -37,8 +37,16 @@ describe('on-call: the next step after ack and in show', () => {
     const json = await c.json(['ack', c.id, '--by', 'Anna'], AT);
     expect(json).toMatchObject({ incidentId: c.id, changed: true, acknowledgedBy: 'Anna', acknowledgedAt: expect.any(String) });
     expect(json.runbook).toBe(RUNBOOK);
+    // A !DNS finding: the DNS channel the isolation leaves open is a step of its own, with its runbook.
     expect(json.nextSteps).toEqual([
       { type: 'isolate-instance', target: 'i-0next', status: 'planned', reason: 'local replay only plans: nothing is touched', runbook: RUNBOOK },
+      {
+        type: 'block-dns-channel',
+        target: expect.stringMatching(/^i-0next\/dns-[0-9a-f]{12}$/),
+        status: 'planned',
+        reason: 'a person acts: runbooks/block-dns-channel.md',
+        runbook: 'runbooks/block-dns-channel.md',
+      },
     ]);
   });
 
@@ -48,7 +56,7 @@ describe('on-call: the next step after ack and in show', () => {
     expect(text.stdout).toMatch(/planned\s+isolate-instance i-0next: .*\(runbook: runbooks\/isolate-ec2-instance\.md\)/);
     const json = await c.json(['show', c.id], AT);
     expect(json).toMatchObject({ incidentId: c.id, timeline: expect.any(Array), runbook: RUNBOOK });
-    expect(json.nextSteps.map((s: { type: string }) => s.type)).toEqual(['isolate-instance']);
+    expect(json.nextSteps.map((s: { type: string }) => s.type)).toEqual(['isolate-instance', 'block-dns-channel']);
   });
 
   it('does not count what the AP notification lacks once the FG assessed it not notifiable', async () => {

@@ -16,6 +16,7 @@ import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { ACCOUNT, findingEvent, REGION, sequenceDetection } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { digestKeys } from '../support/tamper.js';
 
 const NOW = '2026-11-28T11:05:00Z';
 const TABLE = 'datalek-incidents';
@@ -37,7 +38,7 @@ function setup() {
       db.close();
     }
   };
-  return { store, file, sql };
+  return { dir, store, file, sql };
 }
 
 describe('claims on resources (incident_keys) on the embedded store', () => {
@@ -69,6 +70,35 @@ describe('claims on resources (incident_keys) on the embedded store', () => {
     expect(status.map((i) => i.resource.id).sort()).toEqual(['i-held', 'i-next']);
   });
 
+  it('anchor names a planted claim as verify does, exit 1, and still writes the digest: the claim is in no ledger it signs', async () => {
+    const s = setup();
+    const [first] = jsonLines(
+      (await runCli(['replay', s.file('a.json', [findingEvent({ id: 'claim-an', instanceId: 'i-anchored' })]), '--store', s.store, '--json', '--now', NOW]))
+        .stdout,
+    );
+    const holder = first.incidentId as string;
+    const keys = digestKeys(s.dir);
+    const anchor = () => runCli(['anchor', '--store', s.store, '--digests', join(s.dir, 'digests'), '--key', keys.private, '--json']);
+    s.sql((db) => db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(instanceKey('i-planted'), holder));
+
+    const r = await anchor();
+    expect(r.code, r.stderr).toBe(1);
+    const verified = await runCli(['verify', '--store', s.store]);
+    const line = `datalek: incident ${holder}, claim ${instanceKey('i-planted')}:`;
+    expect(verified.stderr).toContain(line);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith(line))).toEqual(verified.stderr.split('\n').filter((l) => l.startsWith(line)));
+    expect(r.stderr).toMatch(/the digest was written all the same/);
+    const out = JSON.parse(r.stdout);
+    expect(out.written).toMatchObject({ sequence: 1, incidents: 1 });
+    expect(out.problems).toEqual([expect.objectContaining({ incidentId: holder, entry: `claim ${instanceKey('i-planted')}` })]);
+    // The digest proves the ledger it anchored; the claim stays reported until it is gone.
+    expect((await runCli(['verify', '--store', s.store, '--digests', join(s.dir, 'digests'), '--key', keys.public])).stderr).not.toMatch(/digest-0000000001/);
+    s.sql((db) => db.prepare('DELETE FROM incident_keys WHERE resource_key = ?').run(instanceKey('i-planted')));
+    const clean = await anchor();
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ written: null, problems: [] });
+  });
+
   it('a claim naming no open incident blocks nothing unseen: verify names it', async () => {
     const s = setup();
     await runCli(['replay', s.file('a.json', [findingEvent({ id: 'claim-d', instanceId: 'i-one' })]), '--store', s.store, '--json', '--now', NOW]);
@@ -85,7 +115,7 @@ describe('claims on resources (incident_keys) on the embedded store', () => {
     expect(line.reason).toContain('dl-00000000000000000000000000000000');
   });
 
-  it('a claim removed from an open attack sequence is named by verify', async () => {
+  it('a claim removed from an open attack sequence is named by verify and by anchor', async () => {
     const s = setup();
     const sequence = findingEvent({
       id: 'claim-seq',
@@ -97,12 +127,16 @@ describe('claims on resources (incident_keys) on the embedded store', () => {
     });
     const [opened] = jsonLines((await runCli(['replay', s.file('seq.json', [sequence]), '--store', s.store, '--json', '--now', NOW])).stdout);
     const id = opened.incidentId as string;
+    const keys = digestKeys(s.dir);
+    const anchor = () => runCli(['anchor', '--store', s.store, '--digests', join(s.dir, 'digests'), '--key', keys.private]);
     expect((await runCli(['verify', '--store', s.store])).code).toBe(0);
+    expect((await anchor()).code).toBe(0);
     s.sql((db) => db.prepare('DELETE FROM incident_keys WHERE resource_key = ?').run(instanceKey('i-seq')));
-    const verified = await runCli(['verify', '--store', s.store]);
-    expect(verified.code, verified.stderr).toBe(1);
-    expect(verified.stderr).toContain(`incident ${id}, claim ${instanceKey('i-seq')}:`);
-    expect(verified.stderr).toMatch(/no claim holds it/);
+    for (const r of [await runCli(['verify', '--store', s.store]), await anchor()]) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`incident ${id}, claim ${instanceKey('i-seq')}:`);
+      expect(r.stderr).toMatch(/no claim holds it/);
+    }
   });
 });
 
@@ -129,6 +163,12 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
     expect(verified.code, verified.stderr).toBe(1);
     expect(verified.stderr).toContain(`incident ${holder}, claim ${instanceKey('i-lock-planted')}:`);
     expect(verified.stderr).toMatch(/does not list it/);
+    // anchor names it too, and writes its digest all the same (no lock is in the ledger it signs).
+    const keys = digestKeys(s.dir);
+    const anchored = await cli(['anchor', '--digests', join(s.dir, 'digests'), '--key', keys.private, '--json']);
+    expect(anchored.code, anchored.stderr).toBe(1);
+    expect(anchored.stderr).toContain(`incident ${holder}, claim ${instanceKey('i-lock-planted')}:`);
+    expect(JSON.parse(anchored.stdout).written).toMatchObject({ sequence: 1 });
 
     const events = s.file('b.json', [
       findingEvent({ id: 'lock-b', instanceId: 'i-lock-planted', createdAt: '2026-11-28T11:00:00Z' }),
@@ -147,5 +187,6 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
     const again = await cli(['verify']);
     expect(again.stderr).toContain(`incident ${next.incidentId}, claim ${instanceKey('i-lock-next')}:`);
     expect(again.stderr).toMatch(/no claim holds it/);
-  });
+    // Seven runs of the CLI as a process, each loading the AWS SDK: more than the default on a loaded machine.
+  }, 90_000);
 });

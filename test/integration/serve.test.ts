@@ -9,26 +9,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
-import { csrfOf, form, formBase, request, type Served, signIn, startServe } from '../support/serve.js';
+import { csrfOf, form, formBase, pageText, request, type Served, signIn, startServe } from '../support/serve.js';
 
 const NOW = '2026-11-28T08:00:00Z';
-
-/** The text a person reads: tags dropped, entities decoded, spaces collapsed. */
-function text(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 /** The error shown beside one field of a form on the page. */
 function errorBeside(html: string, action: string, field: string): string | null {
   const m = new RegExp(`<p class="error" id="f-${action}-${field}-error">([^<]*)</p>`).exec(html);
-  return m ? text(m[1]).trim() : null;
+  return m ? pageText(m[1]).trim() : null;
 }
 
 describe('datalek serve over HTTP', () => {
@@ -211,7 +199,7 @@ describe('datalek serve over HTTP', () => {
         const reply = await post(c.action, c.web, lang);
         expect(reply.status, c.action).toBe(400);
         const beside = errorBeside(reply.body, c.action, c.field);
-        expect(beside, `${c.action}: ${text(reply.body).slice(0, 3000)}`).not.toBeNull();
+        expect(beside, `${c.action}: ${pageText(reply.body).slice(0, 3000)}`).not.toBeNull();
         expect(beside, `${lang} ${c.action}: ${beside}`).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close|ack)\b/);
         expect(articles(beside as string), `${lang} ${c.action}: ${beside} / ${message}`).toEqual(articles(message));
         if (lang === 'nl') expect(beside, beside as string).not.toMatch(/\b(the|needs|must|is required|given)\b/);
@@ -228,16 +216,16 @@ describe('datalek serve over HTTP', () => {
       const page = (await request(served.port, `/incidents/${late}`, { headers })).body;
       const missing = /<ul id="missing">(.*?)<\/ul>/s.exec(page)?.[1] ?? '';
       const blockers = /<div class="blockers">(.*?)<\/div>/s.exec(page)?.[1] ?? '';
-      expect(text(missing)).toContain(lang === 'nl' ? 'Samenvatting in eigen woorden' : 'A summary in your own words');
-      expect(text(blockers)).toContain(lang === 'nl' ? 'geen beoordeling' : 'no assessment');
-      for (const part of [missing, blockers]) expect(text(part)).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close|ack)\b|organisation\./);
+      expect(pageText(missing)).toContain(lang === 'nl' ? 'Samenvatting in eigen woorden' : 'A summary in your own words');
+      expect(pageText(blockers)).toContain(lang === 'nl' ? 'geen beoordeling' : 'no assessment');
+      for (const part of [missing, blockers]) expect(pageText(part)).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close|ack)\b|organisation\./);
       // Every link goes to a form or a field that is on the page.
       for (const [, target] of `${missing}${blockers}`.matchAll(/href="\/incidents\/[^#"]+#([^"]+)"/g)) expect(page).toContain(`id="${target}"`);
       for (const doc of ['draft', 'notice']) {
         const body = (await request(served.port, `/incidents/${late}/${doc}?lang=${lang}`, { headers })).body;
         const list = /<h2 id="missing-title">.*?<ul>(.*?)<\/ul>/s.exec(body)?.[1] ?? '';
-        expect(text(list).trim(), doc).not.toBe('');
-        expect(text(list), doc).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close)\b/);
+        expect(pageText(list).trim(), doc).not.toBe('');
+        expect(pageText(list), doc).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close)\b/);
       }
     }
     // The command line keeps naming the command that records each fact.
@@ -298,7 +286,7 @@ describe('datalek serve over HTTP', () => {
     const page = (await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body;
     const reportedForm = new RegExp(`<form class="action" method="post" action="/incidents/${late}/reported".*?</form>`, 's').exec(page)?.[0] ?? '';
     expect(reportedForm).toContain('name="confirm-stated-time"');
-    expect(text(reportedForm)).toContain('Ik bevestig het opgegeven tijdstip');
+    expect(pageText(reportedForm)).toContain('Ik bevestig het opgegeven tijdstip');
     const post = (fields: Record<string, string>) =>
       request(served.port, `/incidents/${late}/reported`, {
         method: 'POST',
@@ -339,7 +327,7 @@ describe('datalek serve over HTTP', () => {
     const before = await snapshot(onTime);
     const refused = await post({ ...shown, cause: 'Gestolen SSH-sleutel', records: '120' });
     expect(refused.status).toBe(400);
-    expect(text(refused.body)).toMatch(/records.*(changed|gewijzigd).*(since|sinds)/i);
+    expect(pageText(refused.body)).toMatch(/records.*(changed|gewijzigd).*(since|sinds)/i);
     expect(await snapshot(onTime)).toBe(before);
   });
 

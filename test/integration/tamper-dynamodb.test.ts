@@ -65,7 +65,8 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
   const open = async () => {
     n += 1;
     const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:05:00.000Z', canEnforce: false };
-    const finding = { id: `tl-${Date.now()}-${n}`, instanceId: `i-tl${n}` };
+    // Not a !DNS finding: one planned action, so the timeline's entries are numbered as below.
+    const finding = { id: `tl-${Date.now()}-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-tl${n}` };
     const r = await recordEvent(deps, findingEvent(finding));
     const id = r.incidentId as string;
     findingOf.set(id, finding);

@@ -34,8 +34,9 @@ async function fixture(): Promise<Fixture> {
   writeFileSync(
     events,
     JSON.stringify([
-      findingEvent({ id: 'tamper-1', instanceId: 'i-one', createdAt: '2026-11-20T21:00:00Z' }),
-      findingEvent({ id: 'tamper-2', instanceId: 'i-two', createdAt: '2026-11-20T21:01:00Z' }),
+      // Not !DNS findings: one planned action each, so the timeline's entries are numbered as below.
+      findingEvent({ id: 'tamper-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-one', createdAt: '2026-11-20T21:00:00Z' }),
+      findingEvent({ id: 'tamper-2', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-two', createdAt: '2026-11-20T21:01:00Z' }),
     ]),
   );
   const lines = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', NOW])).stdout);

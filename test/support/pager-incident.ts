@@ -1,5 +1,8 @@
+import { expect } from 'vitest';
+import { type PagerEvent, recordPagerEvent } from '../../handlers/core/pager.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
 import { findingEvent } from './events.js';
 import { tempSqliteStore } from './store.js';
 
@@ -17,4 +20,33 @@ export async function pagerDutyIncident(prefix: string) {
     findingEvent({ id: `${prefix}-${Math.random()}`, severity: 8.5 }),
   );
   return { ...fixture, id: r.incidentId as string, deps: (minutes: number) => ({ store: fixture.store, policy: PAGERDUTY, now: () => AT(minutes) }) };
+}
+
+/** Anna's acknowledgement at minute 10, as PagerDuty delivers it (every delivery the same event). */
+export const annas = (id: string): PagerEvent => ({
+  provider: 'pagerduty',
+  incidentId: id,
+  event: 'acknowledged',
+  by: 'Anna Jansen',
+  occurredAt: AT(10),
+  eventId: 'Q0ANNA10ACK',
+});
+
+/** The alert raised at minute 0, Anna's acknowledgement (minute 10) lost, auto-resolved at 20, raised again by the sweep at 30. */
+export async function lostAcknowledgement() {
+  const f = await pagerDutyIncident('lost-ack');
+  expect(
+    await recordPagerEvent(f.deps(20), {
+      provider: 'pagerduty',
+      incidentId: f.id,
+      event: 'resolved',
+      by: 'PagerDuty',
+      person: false,
+      occurredAt: AT(20),
+      eventId: 'Q0AUTO20RES',
+    }),
+  ).toBe('recorded');
+  await sweep({ store: f.store, policy: PAGERDUTY, now: () => AT(30) });
+  expect((await f.store.getIncident(f.id))?.pager).toMatchObject({ state: 'triggered', triggeredAt: AT(30) });
+  return f;
 }

@@ -114,16 +114,24 @@ export function formBase(html: string, formId: string): { _base?: string } {
   const form = new RegExp(`<form [^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
   const m = form && /name="_base" value="([^"]*)"/.exec(form[1]);
   if (!m) return {};
-  return {
-    _base: m[1]
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&'),
-  };
+  return { _base: decodeEntities(m[1]) };
 }
 
 export function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
+}
+
+/** The text a person reads on a page: tags dropped, entities decoded, spaces collapsed. */
+export function pageText(html: string): string {
+  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+}
+
+/** The characters the page escapes (hono's JSX), back as they were. */
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

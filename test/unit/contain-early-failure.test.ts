@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { containmentTaken } from '../../handlers/core/breach-facts.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { ISOLATION_LEAVES_OPEN } from '../../handlers/core/containment.js';
 import { ContainmentStepError } from '../../handlers/core/errors.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -33,10 +34,14 @@ class FailsBeforeSteps implements Containment {
   async release(): Promise<void> {}
 }
 
+/** Not a !DNS finding: the isolation is the incident's one action (the DNS channel step has tests of its own). */
 async function twoRuns(failing: number[]) {
   const f = tempSqliteStore();
   const now = () => NOW;
-  const r = await recordEvent({ store: f.store, policy: POLICY, now, canEnforce: true }, findingEvent({ id: 'e0000000000000000000000000000001', severity: 8 }));
+  const r = await recordEvent(
+    { store: f.store, policy: POLICY, now, canEnforce: true },
+    findingEvent({ id: 'e0000000000000000000000000000001', type: 'Backdoor:EC2/C&CActivity.B', severity: 8 }),
+  );
   const id = r.incidentId as string;
   const containment = new FailsBeforeSteps(failing);
   const first = await runContainment({ store: f.store, policy: POLICY, now, containment }, id);
@@ -53,7 +58,8 @@ describe('a failure before the first step', () => {
     expect(first.actions[0].status).toBe('failed');
     expect(second.actions[0]).toMatchObject({ status: 'done' });
     expect(incident.actions[0].status).toBe('done');
-    expect(incident.actions[0].reason).toBeUndefined();
+    // The failure's reason is gone; a done isolation says only what it leaves open (the DNS resolver).
+    expect(incident.actions[0].reason).toBe(ISOLATION_LEAVES_OPEN);
     expect(incident.actions[0].steps?.map((s) => `${s.name}=${s.status}`)).toEqual([
       'capture-metadata=done',
       'prepare-isolation-groups=done',

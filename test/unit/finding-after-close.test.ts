@@ -44,7 +44,14 @@ describe('a finding active again after its incident was closed', () => {
     const closed = await closedIncident(store, clock);
     clock.now = '2026-11-27T10:05:00.000Z';
     const result = await recordEvent(deps(), backdoor(calling));
-    expect(result).toMatchObject({ outcome: 'opened', findingId: FINDING, actions: [{ type: 'isolate-instance', status: 'planned' }] });
+    expect(result).toMatchObject({
+      outcome: 'opened',
+      findingId: FINDING,
+      actions: [
+        { type: 'isolate-instance', status: 'planned' },
+        { type: 'block-dns-channel', status: 'planned' },
+      ],
+    });
     const id = result.incidentId as string;
     expect(id).toMatch(/^dl-[0-9a-f]{32}$/);
     expect(id).not.toBe(closed.id);

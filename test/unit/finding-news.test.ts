@@ -177,6 +177,51 @@ describe('a new finding on an open incident', () => {
     expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
   });
 
+  /** An incident of `type` at `severity`, then findings of 100 + `beyond` further types, in order: the 100th is the first not listed. */
+  async function pastTheTypeCap(severity: number, beyond: number) {
+    const id = (await recordEvent(deps(), findingEvent({ id: 'z-0', type: 'UnauthorizedAccess:EC2/ZZZ', severity }))).incidentId as string;
+    const types = Array.from({ length: 100 + beyond }, (_, i) => `Recon:EC2/A${String(i).padStart(3, '0')}`);
+    for (const [i, type] of types.entries()) {
+      if (i === 99) now = '2026-11-28T02:00:00.000Z';
+      await recordEvent(deps(), findingEvent({ id: `a-${i}`, type, severity }));
+    }
+    return { id, types };
+  }
+  const capMessages = async (id: string) => (await store.listMessages(id)).filter((m) => m.kind === 'finding-types-not-listed');
+
+  it('tells the FG once that further finding types are no longer listed, through redelivery and a storm of unlisted types', async () => {
+    const { id, types } = await pastTheTypeCap(7, 30);
+    // The first finding not listed again, then a storm of findings of unlisted types.
+    await recordEvent(deps(), findingEvent({ id: 'a-99', type: types[99], severity: 7 }));
+    for (let n = 0; n < 60; n++) await recordEvent(deps(), findingEvent({ id: `b-${n}`, type: types[100 + (n % 30)], severity: 7 }));
+
+    const [told, ...more] = await capMessages(id);
+    expect(more).toEqual([]);
+    expect(told).toMatchObject({ channel: 'fg', attributes: { kind: 'finding-types-not-listed', findingType: types[99] } });
+    expect(told.subject).toMatch(/^\[datalek hoog\] Verdere typen bevindingen niet vermeld: /);
+    expect(told.body).toContain(`${types[99]} (a-99)`);
+    expect(told.body).toMatch(/100 typen bevindingen.*niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling/s);
+    expect(told.body).toContain('2026-11-28 03:00');
+    // The FG's messages stay bounded: the opening, one per listed type, and this one.
+    expect((await store.listMessages(id)).filter((m) => m.channel === 'fg')).toHaveLength(1 + 99 + 1);
+    const queued = (await store.getTimeline(id)).filter((e) => e.kind === 'notification-queued' && e.detail.messageKind === 'finding-types-not-listed');
+    expect(queued).toHaveLength(1);
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+  });
+
+  it('tells the FG below the threshold only once the FG assessed: then unlisted types would have asked for a review', async () => {
+    const { id, types } = await pastTheTypeCap(5, 1);
+    expect(await capMessages(id)).toEqual([]);
+    now = '2026-11-28T03:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'scan', by: 'FG' });
+    now = '2026-11-28T04:00:00.000Z';
+    await recordEvent(deps(), findingEvent({ id: 'late-type', type: 'Recon:EC2/Z999', severity: 5 }));
+    const told = await capMessages(id);
+    expect(told).toHaveLength(1);
+    expect(told[0].body).toContain('Recon:EC2/Z999 (late-type)');
+    expect(told[0].body).not.toContain(types[100]);
+  });
+
   it('tells on-call when the new finding plans containment the incident did not have', async () => {
     // A finding type no rule knows opens the incident with a person's triage only; a C&C finding then plans isolation.
     const first = await recordEvent(deps(), findingEvent({ id: 'p-1', type: 'Policy:EC2/UnknownToThisVersion', severity: 7.5 }));

@@ -25,7 +25,15 @@ describe('a finding version naming another instance', () => {
         deps,
         findingEvent({ id: 'a1b2c3d4e5f60718a1b2c3d4e5f60718', instanceId: B, updatedAt: '2026-11-27T22:00:00.000Z', count: 5 }),
       );
-      expect(moved).toMatchObject({ outcome: 'updated', incidentId: first.incidentId, actions: [{ type: 'isolate-instance', status: 'planned' }] });
+      // The C&C finding's channel is DNS: B's isolation comes with the person's step that blocks it.
+      expect(moved).toMatchObject({
+        outcome: 'updated',
+        incidentId: first.incidentId,
+        actions: [
+          { type: 'isolate-instance', status: 'planned' },
+          { type: 'block-dns-channel', status: 'planned' },
+        ],
+      });
       const incident = (await f.store.getIncident(first.incidentId as string)) as Incident;
       expect(incident.resourceKeys ?? []).toContainEqual(expect.stringContaining(B));
       expect((incident.resources ?? []).map((r) => r.id)).toEqual([A, B]);

@@ -13,36 +13,7 @@ import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { type PagerEvent, recordPagerEvent } from '../../handlers/core/pager.js';
 import { earlierWith, MAX_EARLIER_ALERTS } from '../../handlers/core/pager-webhooks.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { AT, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
-
-/** Anna's acknowledgement at minute 10, as PagerDuty delivers it (every delivery the same event). */
-const annas = (id: string): PagerEvent => ({
-  provider: 'pagerduty',
-  incidentId: id,
-  event: 'acknowledged',
-  by: 'Anna Jansen',
-  occurredAt: AT(10),
-  eventId: 'Q0ANNA10ACK',
-});
-
-/** The alert raised at minute 0, Anna's acknowledgement (minute 10) lost, auto-resolved at 20, raised again by the sweep at 30. */
-async function lostAcknowledgement() {
-  const f = await pagerDutyIncident('lost-ack');
-  expect(
-    await recordPagerEvent(f.deps(20), {
-      provider: 'pagerduty',
-      incidentId: f.id,
-      event: 'resolved',
-      by: 'PagerDuty',
-      person: false,
-      occurredAt: AT(20),
-      eventId: 'Q0AUTO20RES',
-    }),
-  ).toBe('recorded');
-  await sweep({ store: f.store, policy: PAGERDUTY, now: () => AT(30) });
-  expect((await f.store.getIncident(f.id))?.pager).toMatchObject({ state: 'triggered', triggeredAt: AT(30) });
-  return f;
-}
+import { AT, annas, lostAcknowledgement, PAGERDUTY, pagerDutyIncident } from '../support/pager-incident.js';
 
 const pagerActions = async (f: Awaited<ReturnType<typeof pagerDutyIncident>>) =>
   (await f.store.listMessages(f.id)).filter((m) => m.alert && m.alert.action !== 'trigger').map((m) => [m.alert?.action, m.alert?.key, m.body]);

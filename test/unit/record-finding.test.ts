@@ -34,7 +34,11 @@ describe('recording findings', () => {
       outcome: 'opened',
       severity: 8,
       deadline: '2026-11-30T21:14:03.512Z',
-      actions: [{ type: 'isolate-instance', status: 'planned' }],
+      // A !DNS finding: the isolation leaves the DNS resolver open, so a step blocks the channel.
+      actions: [
+        { type: 'isolate-instance', status: 'planned' },
+        { type: 'block-dns-channel', status: 'planned' },
+      ],
     });
     const incident = await store.getIncident(result.incidentId as string);
     expect(incident).toMatchObject({ state: 'open', detectedAt: '2026-11-27T21:14:03.512Z', awareAt: '2026-11-27T21:14:03.512Z', openedAt: now, findings: 1 });
@@ -117,7 +121,14 @@ describe('recording findings', () => {
 
   it('records a sample finding flagged as a test: no clock, containment skipped, messages marked', async () => {
     const result = await recordEvent(deps(), findingEvent({ sample: true, instanceId: 'i-99999999' }));
-    expect(result).toMatchObject({ outcome: 'opened', deadline: null, actions: [{ type: 'isolate-instance', status: 'skipped' }] });
+    expect(result).toMatchObject({
+      outcome: 'opened',
+      deadline: null,
+      actions: [
+        { type: 'isolate-instance', status: 'skipped' },
+        { type: 'block-dns-channel', status: 'skipped' },
+      ],
+    });
     const incident = await store.getIncident(result.incidentId as string);
     expect(incident).toMatchObject({ sample: true, awareAt: null, deadline: null, nextDueAt: null });
     const [fg] = await store.listMessages(result.incidentId as string);

@@ -1,4 +1,4 @@
-import { anchorStore } from '../../core/anchor.js';
+import { anchorStore, resourceClaimProblems } from '../../core/anchor.js';
 import { describeProblem } from '../../core/audit.js';
 import { oneLine } from '../../core/text.js';
 import { digestSigner, digestStore } from '../anchoring.js';
@@ -22,19 +22,28 @@ async function anchor(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     // A drill copy carries the real store's anchor state: anchoring it would fork the real chain.
     if (backend.drill) throw new UsageError("a drill copy is never anchored: its digests would continue the real store's chain with made-up history");
+    // The claims on resources, as verify checks them: reported, but no reason to withhold the digest (core/anchor.ts).
+    const claims = await resourceClaimProblems(backend.audit, async () => (await backend.store.listIncidents({ openOnly: true })).map((i) => i.id));
     const result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
+    const problems = [...result.problems, ...claims];
+    for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length) {
-      for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
       ctx.io.err('datalek: the store does not verify: no digest written (signing it would bless the change); datalek verify shows it all');
-      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, problems: result.problems }));
+      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, problems }));
       return 1;
+    }
+    if (claims.length) {
+      ctx.io.err(
+        `datalek: the claims on resources do not verify (datalek verify shows it all); the digest was written all the same: it anchors the ledger, which holds no claim, and withholding it would leave what is recorded from now on unanchored`,
+      );
     }
     const w = result.written;
     if (ctx.flags.json) {
       ctx.io.out(
-        JSON.stringify(
-          w ? { written: { sequence: w.sequence, name: w.name, location: w.location, root: w.root, incidents: w.incidents.length } } : { written: null },
-        ),
+        JSON.stringify({
+          written: w ? { sequence: w.sequence, name: w.name, location: w.location, root: w.root, incidents: w.incidents.length } : null,
+          problems,
+        }),
       );
     } else if (w) {
       ctx.io.out(
@@ -43,6 +52,6 @@ async function anchor(ctx: Context): Promise<number> {
     } else {
       ctx.io.out('Nothing changed since the last digest: none written.');
     }
-    return 0;
+    return claims.length ? 1 : 0;
   });
 }

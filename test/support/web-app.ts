@@ -1,0 +1,46 @@
+/**
+ * The web app `datalek serve` builds (handlers/web/app.tsx), in this process, on a store and
+ * policy a test prepares: `get` and `post` send a signed-in request (the session cookie, the
+ * language cookie) through the Hono app itself; `appFor(port)` builds it for a real listener.
+ */
+import { join } from 'node:path';
+import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
+import type { Policy } from '../../handlers/core/policy.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { acknowledgeInStore } from '../../handlers/use-cases/actions.js';
+import { createWebApp } from '../../handlers/web/app.js';
+import { newSession, sessionCookieName } from '../../handlers/web/security.js';
+import { ROOT } from './cli.js';
+
+export const WEB_PORT = 8733;
+const HOST = `127.0.0.1:${WEB_PORT}`;
+
+export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; now: () => string; actor?: string }) {
+  const session = newSession();
+  const appFor = (port: number) =>
+    createWebApp({
+      ...deps,
+      containment: new PlanOnlyContainment(),
+      acknowledge: acknowledgeInStore(deps),
+      actor: deps.actor ?? 'A. de Vries',
+      target: 'local',
+      live: false,
+      session,
+      hosts: [`127.0.0.1:${port}`],
+      port,
+      runbooksDir: join(ROOT, 'runbooks'),
+    });
+  const app = appFor(WEB_PORT);
+  const headers = (lang: 'nl' | 'en') => ({ host: HOST, cookie: `${sessionCookieName(WEB_PORT)}=${session.token}; datalek_lang=${lang}` });
+  return {
+    session,
+    appFor,
+    get: (path: string, lang: 'nl' | 'en' = 'nl') => app.request(`http://${HOST}${path}`, { headers: headers(lang) }),
+    post: (path: string, fields: Record<string, string>, lang: 'nl' | 'en' = 'nl') =>
+      app.request(`http://${HOST}${path}`, {
+        method: 'POST',
+        headers: { ...headers(lang), origin: `http://${HOST}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      }),
+  };
+}
