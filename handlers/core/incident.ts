@@ -306,6 +306,17 @@ export interface Incident {
   /** Set when finding types came beyond the most `findingTypes` lists: they were not listed, from `since`. */
   findingTypesNotListed?: { since: string } | null;
   /**
+   * Set when findings asked for containment beyond the most `actions` holds (commit-bounds.ts
+   * MAX_ACTIONS): how many actions were left out, as asked (a later version asking again counts
+   * again), from `since`. The findings that asked are recorded, each as its own item.
+   */
+  actionsNotPlanned?: { count: number; since: string };
+  /**
+   * Resources the findings named beyond the most `resources` lists, counted as named (one named by
+   * several findings counts each time); they stay in the findings' records.
+   */
+  resourcesNotListed?: number;
+  /**
    * A finding of a type the incident did not have arrived after the FG's assessment: the FG is
    * asked to assess again, and reminded until an assessment is recorded after `decisions` (the
    * number of decisions recorded when it was asked).
