@@ -209,6 +209,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
       if (a.type === 'block-dns-channel' && a.params?.domain) lines.push(`             domain ${a.params.domain} (as the finding names it)`);
     }
+    // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
+    const left = incident.actionsNotPlanned;
+    if (left)
+      lines.push(
+        `    not planned ${left.count} further action(s) since ${formatLocal(left.since, tz)}: the record keeps ${incident.actions.length}; the findings name those resources`,
+      );
   } else {
     lines.push('  containment    none (notify only)');
   }

@@ -147,12 +147,33 @@ export function currentAwareness(incident: Incident): Awareness | undefined {
  * What marks the verdict: the stated times it rests on (the initial AP report's time, the moment of
  * awareness) that were entered later, and whether one was entered after the deadline had passed.
  */
-export function verdictMarks(incident: Incident): { reportEnteredLater: boolean; awarenessEnteredLater: boolean; enteredAfterDeadline: boolean } {
+export function verdictMarks(
+  incident: Incident,
+  role: Role = incident.role ?? 'controller',
+): { reportEnteredLater: boolean; awarenessEnteredLater: boolean; enteredAfterDeadline: boolean } {
   const initial = initialReport(incident);
   const awareness = currentAwareness(incident);
   return {
     reportEnteredLater: initial?.enteredLater === true,
     awarenessEnteredLater: awareness?.enteredLater === true,
-    enteredAfterDeadline: !!initial?.enteredAfterDeadline || !!awareness?.enteredAfterDeadline,
+    // Or the decision that ended the AP duty was entered after it (`dutyEndedAfterDeadline`).
+    enteredAfterDeadline: !!initial?.enteredAfterDeadline || !!awareness?.enteredAfterDeadline || dutyEndedAfterDeadline(incident, role) !== null,
   };
+}
+
+/**
+ * The AP deadline that had passed when the decision ending the AP duty was entered, or null: the
+ * organisation declared processor, or the assessment that began the present "not notifiable". Such
+ * a decision, entered after the record held the notification overdue, turns "overdue" into "not
+ * needed": like a time entered then, it needs the FG's confirmation and is marked.
+ */
+export function dutyEndedAfterDeadline(incident: Incident, role: Role): string | null {
+  let began: Decision | undefined;
+  for (const d of incident.decisions ?? []) {
+    const ends = role === 'processor' ? d.kind === 'role' && d.role === 'processor' : d.kind === 'assessment' && !d.notifiable;
+    const resumes = role === 'processor' ? d.kind === 'role' && d.role !== 'processor' : d.kind === 'assessment' && d.notifiable;
+    if (ends && !began) began = d;
+    else if (resumes) began = undefined;
+  }
+  return began?.kind === 'role' || began?.kind === 'assessment' ? (began.enteredAfterDeadline ?? null) : null;
 }

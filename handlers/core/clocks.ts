@@ -8,7 +8,7 @@
  * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
-import { verdictMarks } from './ap-verdict.js';
+import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
@@ -242,6 +242,12 @@ const NO_PERSONAL_DATA = { nl: 'geen persoonsgegevens (besluit FG)', en: 'no per
 /** "Met" or "late" rests on a time entered after the AP deadline had passed, confirmed by the FG (ap-verdict.ts). */
 const ENTERED_AFTER_DEADLINE = { nl: 'ingevoerd na het verstrijken van de termijn', en: 'entered after the AP deadline had passed' };
 
+/** Why the AP clock is not needed, marked when the decision that made it so was entered after the AP deadline had passed (ap-verdict.ts). */
+function markedIfAfterDeadline(note: { nl: string; en: string }, incident: Incident, role: Role): { nl: string; en: string } {
+  if (dutyEndedAfterDeadline(incident, role) === null) return note;
+  return { nl: `${note.nl}; ${ENTERED_AFTER_DEADLINE.nl}`, en: `${note.en}; ${ENTERED_AFTER_DEADLINE.en}` };
+}
+
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
   const aware = incident.awareAt;
@@ -262,10 +268,10 @@ export function clocksOf(incident: Incident, policy: Policy, now: string): Clock
       now,
       apNeeded,
       role === 'processor'
-        ? CONTROLLERS_DUTY
+        ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
         : notNotifiable
-          ? NOT_NOTIFIABLE
-          : initial && verdictMarks(incident).enteredAfterDeadline
+          ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
+          : initial && verdictMarks(incident, role).enteredAfterDeadline
             ? ENTERED_AFTER_DEADLINE
             : undefined,
     ),

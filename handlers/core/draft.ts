@@ -276,6 +276,12 @@ export function missingFacts(incident: Incident, policy: Policy, now: string, la
   return missingFactItems(incident, policy, now, lang).map(missingFactCli);
 }
 
+/** Missing facts the FG recorded as unknown when marking the facts complete (Art. 33(4)): said, not asked. */
+function unknownFacts(incident: Incident, policy: Policy, now: string, lang: Lang): MissingFact[] {
+  const keys = new Set(incident.facts?.unknown?.facts ?? []);
+  return missingFactItems(incident, policy, now, lang).filter((m) => keys.has(m.key));
+}
+
 /** What the categories say that the special categories do not: the BSN (UAVG art. 46), health data (Art. 9(1)). */
 function specialWarnings(incident: Incident, lang: Lang): string[] {
   const nl = lang === 'nl';
@@ -298,6 +304,20 @@ function specialWarnings(incident: Incident, lang: Lang): string[] {
     );
   }
   return out;
+}
+
+/**
+ * The stated special categories, as the form asks them ("incl. BSN"): the BSN named among the
+ * categories is named here too, so the copy-ready answer never says "none" while the record names it.
+ */
+function specialValue(incident: Incident, lang: Lang): string {
+  const nl = lang === 'nl';
+  const f = incident.facts;
+  const special = f?.specialCategories ?? [];
+  const bsnOnlyInCategories = sensitiveMentions(f?.categories ?? []).bsn && !sensitiveMentions(special).bsn;
+  const bsn = nl ? 'BSN (genoemd bij de soorten persoonsgegevens)' : 'BSN (named among the categories)';
+  if (!bsnOnlyInCategories) return special.length ? special.join(', ') : nl ? 'geen' : 'none';
+  return special.length ? `${special.join(', ')}, ${bsn}` : `${bsn}; ${nl ? 'verder geen' : 'none besides'}`;
 }
 
 /** The special-categories warnings as one field value, or none. */
@@ -361,14 +381,6 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const role = roleOf(incident, policy);
   const initial = initialReport(incident);
   const unknown = yesNo(lang, 'unknown');
-  const contained = incident.actions
-    .filter((a) => a.status === 'done' && !a.released)
-    .map((a) => a.steps?.at(-1)?.at ?? a.at)
-    .sort()[0];
-  // Containment that is not done (a person's step, the DNS channel an isolation leaves open): never "contained".
-  const stillOpen = incident.actions
-    .filter((a) => !a.released && (a.status === 'planned' || a.status === 'failed'))
-    .map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
   const field = (key: string, label: string, value: string | null | undefined): DraftField => ({ key, label, value: value ?? null });
   const list = (items: string[] | undefined) => (items?.length ? items.join(', ') : null);
   const contact = (p: { name?: string; function?: string; email?: string; phone?: string } | undefined) =>
@@ -433,17 +445,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'ongoing',
         nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?',
-        f?.endedAt
-          ? yesNo(lang, 'no')
-          : contained
-            ? stillOpen.length
-              ? nl
-                ? `deels ingeperkt op ${when(contained)}; nog open: ${stillOpen.join(', ')}; einde nog niet vastgesteld`
-                : `partly contained on ${when(contained)}; still open: ${stillOpen.join(', ')}; end not established yet`
-              : nl
-                ? `ingeperkt op ${when(contained)}; einde nog niet vastgesteld`
-                : `contained on ${when(contained)}; end not established yet`
-            : unknown,
+        f?.endedAt ? yesNo(lang, 'no') : (containmentState(incident, lang, when) ?? unknown),
       ),
     ],
     breach: [
@@ -473,7 +475,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'specialCategories',
         nl ? 'Bijzondere persoonsgegevens (incl. BSN)' : 'Special categories (incl. BSN)',
-        f?.specialStated ? (list(f.specialCategories) ?? (nl ? 'geen' : 'none')) : unknown,
+        f?.specialStated ? specialValue(incident, lang) : unknown,
       ),
       ...specialWarning(incident, lang).map((w) => field('specialCategoriesWarning', nl ? 'Let op' : 'Note', w)),
       field('records', nl ? 'Aantal records (bij benadering)' : 'Number of records (approximate)', f?.records != null ? String(f.records) : null),
@@ -555,19 +557,61 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     ],
   };
   const warnings = warningsOf(incident, lang, (iso) => when(iso) as string);
+  const notGiven = unknownFacts(incident, policy, now, lang);
+  if (notGiven.length) {
+    const why = incident.facts?.unknown?.reason ?? '';
+    warnings.push(
+      nl
+        ? `Niet te geven (de feiten zijn als compleet gemeld): ${notGiven.map((m) => m.text).join('; ')}; reden: ${why}`
+        : `Cannot be given (the facts were marked complete): ${notGiven.map((m) => m.text).join('; ')}; reason: ${why}`,
+    );
+  }
+  const unknownKeys = new Set(notGiven.map((m) => m.key));
   if (role === 'processor') warnings.unshift(L[lang].processorNote);
   else if (a?.notifiable === false) warnings.unshift(L[lang].notNotifiable);
   return {
     incidentId: incident.id,
     language: lang,
     generatedAt: now,
-    missing: missingFacts(incident, policy, now, lang),
+    missing: missingFactItems(incident, policy, now, lang)
+      .filter((m) => !unknownKeys.has(m.key))
+      .map(missingFactCli),
     warnings,
     late: notifiableByUs(incident, policy) && isLate(incident, now),
     notifiable: a ? a.notifiable : null,
     role,
     sections: FORM_SECTIONS.map((s) => ({ number: s.number, key: s.key, title: s[lang], fields: sections[s.key] })),
   };
+}
+
+/**
+ * What containment says about "is the breach ongoing?" (form section 2): contained only when every
+ * action is carried out; otherwise what is contained and what is still open (a failed action says
+ * so, and whether it left a network interface open; a planned one or a person's step is named). A
+ * failed step is never reported as contained (domain notes §4). Null when there is no containment.
+ */
+function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const nl = lang === 'nl';
+  const live = incident.actions.filter((a) => !a.released && a.status !== 'skipped');
+  const doneAt = (a: (typeof live)[number]) => a.steps?.at(-1)?.at ?? a.at;
+  const done = live.filter((a) => a.status === 'done');
+  const open = live.filter((a) => a.status !== 'done');
+  const name = (a: (typeof live)[number]) => `${actionLabel(lang, a.type)} ${a.target}`;
+  const failed = (a: (typeof live)[number]) => {
+    if (a.status !== 'failed') return '';
+    const exposed = a.steps?.some((x) => x.exposed);
+    return nl ? ` (mislukt${exposed ? '; een netwerkinterface staat open' : ''})` : ` (failed${exposed ? '; a network interface left open' : ''})`;
+  };
+  const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
+  const last = done.map(doneAt).sort().at(-1);
+  if (last && !open.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
+  if (!open.length) return null;
+  const stillOpen = `${nl ? 'nog open' : 'still open'}: ${open.map((a) => `${name(a)}${failed(a)}`).join(', ')}`;
+  if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}; ${stillOpen}; ${end}`;
+  const contained = done.map((a) => `${name(a)} ${when(doneAt(a))}`).join(', ');
+  return nl
+    ? `deels ingeperkt op ${when(last)} (${contained}); ${stillOpen}; ${end}`
+    : `partly contained on ${when(last)} (${contained}); ${stillOpen}; ${end}`;
 }
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {

@@ -14,7 +14,8 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
-import { overdueClocks, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -35,7 +36,7 @@ import {
   type Role,
   type SubjectsDecision,
 } from './incident.js';
-import { exceptionLabel, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
+import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
@@ -66,6 +67,22 @@ function notClosed(incident: Incident): void {
     `incident ${incident.id} is closed; the register keeps it as it was closed (Art. 33(5))${hint.en}`,
     `Incident ${incident.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5))${hint.nl}.`,
   );
+}
+
+/**
+ * After closing, only information that follows to the AP (a follow-up, correction or withdrawal)
+ * and corrected facts can be recorded (Art. 33(4)), each with its reason; the incident stays
+ * closed, and its containment and clocks are not reopened. Returns the reason.
+ */
+function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
+  if (!allowed) notClosed(incident);
+  if (!reason) {
+    throw refuse(
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+    );
+  }
+  return reason;
 }
 
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
@@ -126,6 +143,12 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       `"Geen persoonsgegevens" met "${riskLabel('nl', input.risk)}" spreekt zichzelf tegen: zonder persoonsgegevens is er geen risico voor betrokkenen te wegen (AVG art. 33(1)); kies "geen risico", of "onbekend" bij de persoonsgegevens.`,
     );
   }
+  if (input.personalData === 'unknown' && input.risk === 'none') {
+    throw refuse(
+      '--personal-data unknown with --risk none contradicts itself: "unlikely to result in a risk" is a conclusion about personal data, and cannot be drawn while it is unknown whether any is affected; unknown counts as notifiable (Art. 33(1)): give the risk as far as it can be judged, or --personal-data no when none is affected',
+      '"Persoonsgegevens onbekend" met "geen risico" spreekt zichzelf tegen: dat er waarschijnlijk geen risico is, is een conclusie over persoonsgegevens, en die kan niet worden getrokken zolang onbekend is of ze getroffen zijn; onbekend telt als meldplichtig (AVG art. 33(1)): kies het risico zo goed als het te beoordelen is, of "nee" bij de persoonsgegevens als er geen getroffen zijn.',
+    );
+  }
   const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL) : '';
   const awareReason = input.awareReason?.trim() ?? '';
   if (input.awareAt !== undefined && !awareReason) {
@@ -158,17 +181,23 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       entries.push(...moveAwareness(deps, draft, move, by, now, input.personalData === 'yes'));
     }
     if (input.actingAs !== undefined) {
-      decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now });
+      const ending = input.actingAs === 'processor' && roleOf(draft, deps.policy) === 'controller';
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, 'controller', now, input.confirmStatedTime === true, 'processor') : null;
+      decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
       const risk = input.risk as Assessment['risk'];
-      // "Unknown" is notifiable: without certainty, the conservative reading applies.
+      // "Unknown" is notifiable: without certainty, the conservative reading applies (unknown with
+      // risk "none" is refused above: no risk cannot be concluded about data not known to be there).
       const notifiable = personalData !== 'no' && risk !== 'none';
+      const role = roleOf(draft, deps.policy);
+      const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, role, now, input.confirmStatedTime === true, 'not-notifiable') : null;
       draft.assessment = { personalData, risk, reason, by, at: now, notifiable };
-      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now });
+      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
       // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
@@ -208,6 +237,34 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     return { entries };
   });
   return incident;
+}
+
+/**
+ * A decision that ends the AP duty (the organisation declared processor, or the breach assessed
+ * not notifiable) entered after an AP deadline had passed with no report: the record held the
+ * notification overdue, and datalek's overdue reminders went out. As with a time stated after the
+ * deadline (`checkMoveAgainstVerdict`), the FG confirms it, and it is marked. Returns that deadline.
+ */
+function endsDutyAfterDeadline(
+  deps: FgDeps,
+  draft: Incident,
+  role: Role,
+  now: string,
+  confirmed: boolean,
+  what: 'processor' | 'not-notifiable',
+): string | null {
+  const passed = passedDeadlines(draft, role, now)[0];
+  if (!passed) return null;
+  if (!confirmed) {
+    const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+    const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
+    const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
+    throw refuse(
+      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+    );
+  }
+  return passed.deadline;
 }
 
 /** The incident's decision history, started from its one assessment when it was stored before the history existed. */
@@ -378,12 +435,24 @@ export interface FactsInput {
   /** Another organisation involved, or `none` to state that there is none. */
   otherParty?: OtherParty | 'none';
   complete?: boolean;
+  /** With `complete`: why the facts still missing cannot be given; they are recorded as unknown. */
+  unknownReason?: string;
+  /** Why the facts change: required after closing (Art. 33(4)). */
+  reason?: string;
 }
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
   const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
-  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, ...rest } = input;
+  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, reason: reasonGiven, ...rest } = input;
+  const factsReason = reasonGiven?.trim() || null;
+  const unknownReason = unknownGiven?.trim() || null;
+  if (unknownReason && input.complete !== true) {
+    throw refuse(
+      '--unknown-reason says why the facts still missing cannot be given when they are marked complete: it goes with --complete (Art. 33(4))',
+      'De reden waarom feiten niet te geven zijn, hoort bij het compleet melden van de feiten ("De feiten zijn compleet") (AVG art. 33(4)).',
+    );
+  }
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<FactsInput>;
   if (given.subjectsMin !== undefined && given.subjectsMax !== undefined && given.subjectsMin > given.subjectsMax) {
     throw refuse(
@@ -406,12 +475,13 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
   if (Object.keys(given).length === 0 && otherParty === undefined)
     throw refuse('no facts given: see datalek facts --help', 'Er is niets veranderd: er zijn geen nieuwe feiten om vast te leggen.');
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, input.complete === undefined && !unknownReason, factsReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the facts', deps.policy.timeZone);
     const before = draft.facts ?? emptyFacts();
     const facts: BreachFacts = { ...before };
-    const detail: Record<string, unknown> = { ...given };
+    const detail: Record<string, unknown> = { ...given, ...(factsReason ? { reason: factsReason } : {}), ...(afterClose ? { afterClose } : {}) };
     if (given.nature) facts.nature = given.nature;
     if (given.categories) facts.categories = given.categories;
     if (given.specialCategories) {
@@ -492,12 +562,72 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         'Een leidende toezichthouder hoort bij een grensoverschrijdend datalek (AVG art. 56), maar de feiten zeggen dat het niet grensoverschrijdend is.',
       );
     }
+    if (given.complete) {
+      const unknown = checkComplete(deps, { ...draft, facts }, now, unknownReason);
+      if (unknown) {
+        facts.unknown = { ...unknown, by, at: now };
+        detail.unknown = unknown;
+      }
+    }
     facts.updatedAt = now;
     facts.updatedBy = by;
     draft.facts = facts;
+    if (afterClose) {
+      const what = `facts ${Object.keys(detail)
+        .filter((k) => k !== 'reason' && k !== 'afterClose')
+        .join(', ')}`;
+      draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason: factsReason as string }];
+    }
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
+}
+
+/** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
+const MAY_BE_UNKNOWN = new Set([
+  'summary',
+  'type',
+  'nature',
+  'cause',
+  'categories',
+  'special',
+  'groups',
+  'subjects',
+  'records',
+  'measures',
+  'unintelligible',
+  'crossBorder',
+  'lead',
+]);
+
+/**
+ * "Complete" stops the follow-up reminders and meets the telecom provider's complete notification
+ * (Regulation 611/2013 art. 2(3)): it is recorded only when every required fact is, or when the FG
+ * says why the facts still missing cannot be given (Art. 33(4): as far as it is possible to
+ * provide it). The reasons for a delay are left out: they go with the report itself.
+ * Returns the facts recorded as unknown, with the reason, or null when none are missing.
+ */
+function checkComplete(deps: FgDeps, incident: Incident, now: string, reason: string | null): { facts: string[]; reason: string } | null {
+  const missing = (lang: Lang) => missingFactItems(incident, deps.policy, now, lang).filter((m) => m.key !== 'delay');
+  const en = missing('en');
+  if (en.length === 0) {
+    if (reason)
+      throw refuse(
+        '--unknown-reason given, but nothing is missing: every required fact is recorded (Art. 33(4))',
+        'Er is een reden ingevuld waarom feiten niet te geven zijn, maar er ontbreekt niets: alle verplichte feiten zijn vastgelegd (AVG art. 33(4)).',
+      );
+    return null;
+  }
+  const excusable = (key: string) => MAY_BE_UNKNOWN.has(key) || key.startsWith('consequences');
+  const fixed = en.filter((m) => !excusable(m.key));
+  if (fixed.length || !reason) {
+    const nl = missing('nl');
+    throw refuse(
+      `the facts cannot be marked complete: still missing ${en.map(missingFactCli).join('; ')}; record them${fixed.length ? '' : ', or say why they cannot be given (--unknown-reason TEXT)'} (Art. 33(3), (4); for a telecom provider Regulation 611/2013 art. 2(3))`,
+      `De feiten kunnen nog niet compleet worden gemeld; er ontbreekt nog: ${nl.map((m) => m.text).join('; ')}. Vul ze aan${fixed.length ? '' : ', of geef aan waarom ze niet te geven zijn ("Waarom ontbrekende feiten niet te geven zijn")'} (AVG art. 33(3), (4)).`,
+    );
+  }
+  return { facts: en.map((m) => m.key), reason };
 }
 
 // --- reports -----------------------------------------------------------------------------------
@@ -514,6 +644,8 @@ export interface ReportInput {
   delayReason?: string;
   /** The FG confirms `at` for an initial AP report dated before the deadline had passed but entered after it. */
   confirmStatedTime?: boolean;
+  /** Why this report was made: required with a withdrawal of the AP notification (Art. 33(5)). */
+  reason?: string;
 }
 
 const NIS2_KINDS = ['early-warning', 'notification', 'intermediate', 'progress', 'final'];
@@ -523,6 +655,19 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
   authority: NIS2_KINDS,
   controller: ['initial', 'follow-up'],
 };
+
+/** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
+function controllerDueAt(incident: Incident, policy: Policy): string | null {
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+}
+
+/** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
+export function controllerToldLate(incident: Incident, policy: Policy): boolean {
+  const toController = (incident.reports ?? []).filter((r) => r.to === 'controller');
+  const first = [...toController].sort((a, b) => a.at.localeCompare(b.at))[0];
+  const due = controllerDueAt(incident, policy);
+  return roleOf(incident, policy) === 'processor' && !!first && !!due && first.at > due && !toController.some((r) => r.delayReason);
+}
 
 /** Records one submission, versioned (Art. 33(4)); a late initial AP report needs the reasons for the delay (Art. 33(1)). */
 export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ incident: Incident; report: ReportRecord }> {
@@ -537,6 +682,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       `Een ${reportKindLabel('nl', kind)} is geen melding aan de ${recipientLabel('nl', to)}; kies: ${REPORT_KINDS[to].map((k) => reportKindLabel('nl', k)).join(', ')}.`,
     );
   const delayReason = input.delayReason?.trim() || null;
+  const reportReason = input.reason?.trim() || null;
   let report: ReportRecord | undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     if (draft.sample)
@@ -544,18 +690,28 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `incident ${draft.id} comes from a sample finding: there is nothing to report`,
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, to === 'ap' && kind !== 'initial', reportReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
-    if (kind === 'initial' && previous.some((r) => r.kind === 'initial')) {
+    // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
+    // notifiable again after a withdrawal is notified anew.
+    const standing = to === 'ap' ? initialReport(draft) : previous.find((r) => r.kind === 'initial');
+    if (kind === 'initial' && standing) {
       throw refuse(
-        `the initial report to ${to} is recorded already (${previous[0].reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
-        `De eerste melding aan de ${recipientLabel('nl', to)} is al vastgelegd (${previous[0].reference}); latere informatie is een vervolgmelding of correctie (AVG art. 33(4)): kies die bij "Soort melding".`,
+        `the initial report to ${to} is recorded already (${standing.reference}); later information is a follow-up or correction (Art. 33(4)): use --kind follow-up or correction`,
+        `De eerste melding aan de ${recipientLabel('nl', to)} is al vastgelegd (${standing.reference}); latere informatie is een vervolgmelding of correctie (AVG art. 33(4)): kies die bij "Soort melding".`,
       );
     }
-    if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !previous.some((r) => r.kind === 'initial')) {
+    if (to === 'ap' && kind !== 'initial' && !standing && previous.some((r) => r.kind === 'withdrawal')) {
+      throw refuse(
+        `the AP notification of ${draft.id} was withdrawn: a ${kind} has no notification to follow; a breach notifiable again is notified anew (--kind initial) (Art. 33(4))`,
+        `De melding aan de AP van ${draft.id} is ingetrokken: een ${reportKindLabel('nl', kind)} volgt op geen melding; een datalek dat weer meldplichtig is, meldt u opnieuw met een eerste melding (AVG art. 33(4)).`,
+      );
+    }
+    if ((to === 'ap' || to === 'controller') && kind !== 'initial' && !standing) {
       throw refuse(
         `a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`,
         `Een ${reportKindLabel('nl', kind)} volgt op de eerste melding aan de ${recipientLabel('nl', to)}: leg die eerst vast (AVG art. 33(4): informatie in fasen).`,
@@ -578,6 +734,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
+    if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
     // An initial AP report dated at or before a deadline that passed with no report recorded, but
     // entered after it had passed: the record held the notification overdue. "Met" then rests on
     // the time stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
@@ -593,18 +750,29 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
-    const reasonsAfterwards = to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft);
+    const reasonsAfterwards =
+      (to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft)) ||
+      (to === 'controller' && kind === 'follow-up' && controllerToldLate(draft, deps.policy));
+    // Art. 33(2): a processor tells its controller without undue delay (the contract's hours); a
+    // report after them gives the reasons for the delay, as a late AP report does.
+    const controllerDue = to === 'controller' && kind === 'initial' && roleOf(draft, deps.policy) === 'processor' ? controllerDueAt(draft, deps.policy) : null;
+    if (controllerDue && at > controllerDue && !delayReason) {
+      throw refuse(
+        `the report to the controller is ${formatDuration(Date.parse(at) - Date.parse(controllerDue))} after ${controllerDue}, the time a processor has to inform it (clocks.processorToControllerHours; Art. 33(2): without undue delay): give the reasons for the delay (--delay-reason)`,
+        `De melding aan de verwerkingsverantwoordelijke is ${formatDuration(Date.parse(at) - Date.parse(controllerDue), 'nl')} na ${local(controllerDue)}, de tijd die een verwerker heeft om die te informeren (AVG art. 33(2): zonder onredelijke vertraging): geef de redenen voor de vertraging ("Reden voor de vertraging").`,
+      );
+    }
     if (late && !delayReason) {
       throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
-    if (!late && !reasonsAfterwards && delayReason) {
+    if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
-          : '--delay-reason belongs to a late initial report to the AP, or to a follow-up or correction to the AP that gives the reasons for one afterwards (Art. 33(1))',
+          : '--delay-reason belongs to a late initial report to the AP or the controller, or to a follow-up (or correction to the AP) that gives the reasons for one afterwards (Art. 33(1), (2))',
         to === 'ap' && kind === 'initial'
           ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
           : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
@@ -622,12 +790,38 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(reportReason ? { reason: reportReason } : {}),
+      ...(afterClose ? { afterClose } : {}),
     };
     draft.reports = [...(draft.reports ?? []), report];
+    if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
+    if (kind === 'withdrawal' && draft.state === 'reported') draft.state = 'assessed';
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };
   });
   return { incident, report: report as ReportRecord };
+}
+
+/**
+ * A withdrawal tells the AP that the breach needed no notification after all: the record keeps why
+ * (Art. 33(5)), and the FG's assessment in force must say so (not notifiable, or the notification
+ * is the controller's), or the register would read "met" while the AP holds no notification.
+ */
+function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): void {
+  if (!reason) {
+    throw refuse(
+      'a withdrawal of the AP notification needs its reason (--reason): the register keeps why the AP no longer holds a notification (Art. 33(5))',
+      'Een intrekking van de melding aan de AP heeft een reden nodig ("Reden"): het register bewaart waarom de AP geen melding meer heeft (AVG art. 33(5)).',
+    );
+  }
+  const a = draft.assessment;
+  if (roleOf(draft, deps.policy) === 'controller' && a?.notifiable !== false) {
+    const said = a ? `the assessment in force (${a.at}: personal data ${a.personalData}, risk ${a.risk}) says notifiable` : 'no assessment is recorded';
+    throw refuse(
+      `a withdrawal says the breach needed no notification after all, but ${said}: record that it is not notifiable first, with its reasoning (datalek assess --personal-data no --risk none, or --risk none) (Art. 33(1), (5))`,
+      `Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar ${a ? `de geldende beoordeling (${formatLocal(a.at, deps.policy.timeZone)}) zegt meldplichtig` : 'er is geen beoordeling vastgelegd'}: leg eerst met motivering vast dat het niet meldplichtig is (AVG art. 33(1), (5)).`,
+    );
+  }
 }
 
 // --- Art. 34 -----------------------------------------------------------------------------------
@@ -835,6 +1029,15 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'reported',
     );
   }
+  const standing = notificationStanding(incident, role);
+  if (standing) {
+    add(
+      `the AP still holds the notification ${standing.reference}, but the assessment since ${a?.at} says not notifiable: the AP is told, with a withdrawal or a correction (Art. 33(4), (5))`,
+      `datalek reported --kind withdrawal --reference ${standing.reference} --reason TEXT (or --kind correction)`,
+      `de AP heeft nog melding ${standing.reference}, maar de beoordeling van ${a?.at ? formatLocal(a.at, policy.timeZone) : ''} zegt niet meldplichtig: laat het de AP weten met een intrekking of een correctie (AVG art. 33(4), (5))`,
+      'reported',
+    );
+  }
   if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
     add(
       'the initial report to the AP is late and no reasons for the delay are recorded (Art. 33(1))',
@@ -856,6 +1059,14 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       'as processor, the controller must be informed first (Art. 33(2))',
       'datalek reported --recipient controller',
       'als verwerker moet u eerst de verwerkingsverantwoordelijke informeren (AVG art. 33(2))',
+      'reported',
+    );
+  }
+  if (controllerToldLate(incident, policy)) {
+    add(
+      'the controller was informed late and no reasons for the delay are recorded (Art. 33(2))',
+      'datalek reported --recipient controller --kind follow-up --reference NUMBER --delay-reason TEXT',
+      'de verwerkingsverantwoordelijke is te laat geïnformeerd en er zijn geen redenen voor de vertraging vastgelegd (AVG art. 33(2)); geef ze met een vervolgmelding',
       'reported',
     );
   }
@@ -886,6 +1097,25 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
     });
   }
   return out;
+}
+
+/**
+ * The initial AP report still in force while the FG's assessment says the breach is not notifiable,
+ * with no withdrawal or correction to the AP recorded since that assessment began to say so: the
+ * AP holds a notification the record calls unnecessary (Art. 33(4), (5)).
+ */
+function notificationStanding(incident: Incident, role: Role): ReportRecord | undefined {
+  const initial = initialReport(incident);
+  if (!initial || role !== 'controller' || incident.assessment?.notifiable !== false) return undefined;
+  let since: string | undefined;
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'assessment') continue;
+    if (d.notifiable) since = undefined;
+    else since ??= d.recordedAt;
+  }
+  const from = since ?? incident.assessment.at;
+  const told = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'correction' && r.recordedAt >= from);
+  return told ? undefined : initial;
 }
 
 /**

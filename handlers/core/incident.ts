@@ -33,7 +33,11 @@ export interface Assessment {
  * can show the reasoning of every step before the AP (Art. 33(5)).
  */
 export type Decision =
-  | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & { recordedAt: string })
+  | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & {
+        recordedAt: string;
+        /** The AP deadline that had passed (the record held the notification overdue) when this "not notifiable" was entered (core/ap-verdict.ts). */
+        enteredAfterDeadline?: string | null;
+      })
   | {
       kind: 'awareness';
       from: string | null;
@@ -52,7 +56,15 @@ export type Decision =
       /** The reasons for the delay of an initial AP report this move made late (Art. 33(1)). */
       delayReason?: string | null;
     }
-  | { kind: 'role'; role: Role; reason: string; by: string; recordedAt: string }
+  | {
+      kind: 'role';
+      role: Role;
+      reason: string;
+      by: string;
+      recordedAt: string;
+      /** The AP deadline that had passed when the organisation was declared processor after it (core/ap-verdict.ts). */
+      enteredAfterDeadline?: string | null;
+    }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
   | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
   | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string });
@@ -135,6 +147,8 @@ export interface BreachFacts {
   otherPartiesStated?: boolean;
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
+  /** Facts the FG said, when marking them complete, cannot be given, and why (the draft's keys: `records`, `subjects`, …). */
+  unknown?: { facts: string[]; reason: string; by: string; at: string } | null;
   updatedAt: string | null;
   updatedBy: string | null;
 }
@@ -161,6 +175,10 @@ export interface ReportRecord {
   enteredAfterDeadline?: string | null;
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
+  /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
+  reason?: string | null;
+  /** Recorded after the incident was closed: information that followed (Art. 33(4)). */
+  afterClose?: boolean;
 }
 
 /**
@@ -288,11 +306,28 @@ export interface Incident {
   /** Set when finding types came beyond the most `findingTypes` lists: they were not listed, from `since`. */
   findingTypesNotListed?: { since: string } | null;
   /**
+   * Set when findings asked for containment beyond the most `actions` holds (commit-bounds.ts
+   * MAX_ACTIONS): how many actions were left out, as asked (a later version asking again counts
+   * again), from `since`. The findings that asked are recorded, each as its own item.
+   */
+  actionsNotPlanned?: { count: number; since: string };
+  /**
+   * Resources the findings named beyond the most `resources` lists, counted as named (one named by
+   * several findings counts each time); they stay in the findings' records.
+   */
+  resourcesNotListed?: number;
+  /**
    * A finding of a type the incident did not have arrived after the FG's assessment: the FG is
    * asked to assess again, and reminded until an assessment is recorded after `decisions` (the
    * number of decisions recorded when it was asked).
    */
   reviewAsked?: ReviewAsk | null;
+  /**
+   * What was recorded after closing (Art. 33(4): information in phases): a report to the AP
+   * (`ap:correction:M-1`) or corrected facts (`facts records, subjects`), each with who, when and why.
+   * The incident stays closed; its containment and clocks are not reopened.
+   */
+  afterClose?: { at: string; by: string; what: string; reason: string }[];
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */
@@ -668,8 +703,14 @@ export function verifyTimeline(incident: Incident, entries: TimelineEntry[]): Ch
 }
 
 /** The initial AP report, if one was recorded. */
+/**
+ * The initial AP report in force: the last one recorded, unless a withdrawal followed it. After a
+ * withdrawal the AP holds no notification, so nothing rests on the withdrawn one (Art. 33(1), (5)).
+ */
 export function initialReport(incident: Incident): ReportRecord | undefined {
-  return (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  const i = ap.findLastIndex((r) => r.kind === 'initial');
+  return i >= 0 && !ap.slice(i + 1).some((r) => r.kind === 'withdrawal') ? ap[i] : undefined;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type PagerAlert,
 } from './incident.js';
 import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel, riskLabel } from './labels.js';
+import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
@@ -352,7 +353,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     kind === 'interface-exposed'
       ? t.exposed(exposed ?? incident.resource.id)
       : kind === 'finding-added' && news
-        ? newsText(t, channel, news, lang)
+        ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
           : kind === 'finding-types-not-listed'
@@ -379,7 +380,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const f = incident.followUpOf;
   if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
   // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
-  if (news && kind !== 'finding-added') lines.push(newsText(t, channel, news, lang));
+  if (news && kind !== 'finding-added') lines.push(newsText(t, channel, news, lang, incident.id));
   if (news && channel === 'fg' && incident.assessment && reviewPending(incident)) {
     const a = incident.assessment;
     lines.push(t.reviewAsk(when(a.at, tz), a.by, t.verdict(a), policy.reminders.overdueEveryHours));
@@ -402,7 +403,15 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
-  if (named.length) lines.push(`${t.named}: ${named.map((r) => `${resourceKindLabel(lang, r)} ${r.id}`).join(', ')}`);
+  if (named.length)
+    lines.push(
+      `${t.named}: ${listed(
+        named.map((r) => `${resourceKindLabel(lang, r)} ${r.id}`),
+        lang,
+        incident.id,
+        incident.resourcesNotListed,
+      ).join(', ')}`,
+    );
   lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
   lines.push(`${t.detected}: ${when(incident.detectedAt, tz)}`);
   lines.push(...ap);
@@ -451,7 +460,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
     // Every line is one line, whatever a finding's text holds (a newline in a finding type would
     // forge a line of the message; an escape sequence would act on a terminal).
     subject: oneLine(subject),
-    body: oneLines(lines).join('\n'),
+    body: boundBody(oneLines(lines), lang, incident.id).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {
       incidentId: incident.id,
@@ -496,7 +505,10 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
   if (incident.actions.length === 0) return { lines: [`${t.containment}: ${t.noContainment}`], short: t.noContainment };
   const lines = [`${t.containment}:`];
   const counts = new Map<string, number>();
-  for (const a of incident.actions) {
+  for (const a of incident.actions) counts.set(t.status[a.status], (counts.get(t.status[a.status]) ?? 0) + 1);
+  // A failed action is listed first when not all fit: never summarised away.
+  const { shown, more } = pickListed(incident.actions, (a) => a.status === 'failed');
+  for (const a of shown) {
     const reason = actionReasonLabel(lang, a.reason);
     lines.push(
       `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
@@ -505,8 +517,9 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
     for (const s of a.steps ?? []) {
       lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
     }
-    counts.set(t.status[a.status], (counts.get(t.status[a.status]) ?? 0) + 1);
   }
+  if (more) lines.push(`  ${moreText(lang, more, incident.id)}`);
+  if (incident.actionsNotPlanned) lines.push(`  ${notPlannedText(lang, incident.actionsNotPlanned.count, incident.id)}`);
   return { lines, short: [...counts].map(([status, n]) => `${n} ${status}`).join(', ') };
 }
 
@@ -551,9 +564,12 @@ export function exposedAlertKey(incidentId: string, resource: string): string {
 type Texts = (typeof T)[Lang];
 
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
-function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang): string {
+function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
   if (channel === 'on-call' && news.actions.length) {
-    return t.newContainment(news.findingType, news.findingId, news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '));
+    const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
+    // On-call's news of a type is told once (record-finding.ts announce): its message says so.
+    const told = t.newContainment(news.findingType, news.findingId, listed(actions, lang, incidentId).join(', '));
+    return once ? `${told} ${onceText(lang, incidentId)}` : told;
   }
   return t.newFinding(news.findingType, news.findingId, formatSeverity(news.severity));
 }

@@ -15,7 +15,8 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { placedIn, planContainment, withActions } from './containment.js';
+import { actionEntries, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
+import { placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -279,9 +280,10 @@ function open_(
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
-  if (finding.related.length > 1) incident.resources = [...finding.related];
-  const actions = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
-  incident.actions = actions;
+  if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
+  const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
+  const left: TimelineDraft[] = [];
+  const actions = takeActions(incident, planned, now, left);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -296,7 +298,8 @@ function open_(
         ...(followUp ? { followUpOf: followUp.of } : {}),
       }),
     },
-    ...actionEntries(actions, now),
+    ...actionEntries(actions, now, incident.id),
+    ...left,
   ];
   const messages = announce(null, incident, policy, now, entries);
   const record = { record: findingRecord(finding, id), expected: followUp?.expected ?? null };
@@ -389,14 +392,14 @@ function attach(
   const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
   if (newType) askReview(incident, finding, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
-  const actions = planContainment(finding, deps.policy, incident.actions, {
+  const planned = planContainment(finding, deps.policy, incident.actions, {
     canEnforce: deps.canEnforce,
     forceEnforce: deps.forceEnforce,
     now,
     home: incident,
   });
-  incident.actions = withActions(incident.actions, actions);
-  entries.push(...actionEntries(actions, now));
+  const actions = takeActions(incident, planned, now, entries);
+  entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return finish(
@@ -496,12 +499,12 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
-  for (const a of other.actions) {
-    // An action without an account of its own acted in its incident's account: it keeps saying so here.
-    const moved = placedIn(copyRecord(a), other, incident);
-    if (!incident.actions.some((x) => x.id === moved.id)) incident.actions.push(moved);
-  }
+  // An action without an account of its own acted in its incident's account: it keeps saying so here.
+  const moved = other.actions.map((a) => placedIn(copyRecord(a), other, incident)).filter((m) => !incident.actions.some((x) => x.id === m.id));
+  takeActions(incident, moved, now, entries);
+  if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
+  if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
   if (!incident.acknowledgedAt && other.acknowledgedAt) {
     // On-call took the merged incident: they hold the breach it is now part of.
     incident.acknowledgedAt = other.acknowledgedAt;
@@ -622,8 +625,15 @@ const MAX_RESOURCES = 100;
 
 function addResource(incident: Incident, r: AffectedResource): void {
   const list = incident.resources ?? [incident.resource];
-  if (list.length >= MAX_RESOURCES || list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
-  incident.resources = [...list, r];
+  if (list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
+  if (list.length >= MAX_RESOURCES) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + 1;
+  else incident.resources = [...list, r];
+}
+
+/** The first MAX_RESOURCES a new incident's finding names; how many more is counted on the incident. */
+function listResources(related: AffectedResource[], incident: Incident): AffectedResource[] {
+  if (related.length > MAX_RESOURCES) incident.resourcesNotListed = related.length - MAX_RESOURCES;
+  return related.slice(0, MAX_RESOURCES);
 }
 
 /**
@@ -699,9 +709,14 @@ function update(
       addResource(incident, finding.resource);
     }
     absorb(incident, finding, now, entries);
-    actions = planContainment(finding, deps.policy, incident.actions, { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident });
-    incident.actions = withActions(incident.actions, actions);
-    entries.push(...actionEntries(actions, now));
+    const planned = planContainment(finding, deps.policy, incident.actions, {
+      canEnforce: deps.canEnforce,
+      forceEnforce: deps.forceEnforce,
+      now,
+      home: incident,
+    });
+    actions = takeActions(incident, planned, now, entries);
+    entries.push(...actionEntries(actions, now, incident.id));
     // Containment this version plans anew is on-call's to know, as a joining finding's is.
     const news = newsOf(finding, actions);
     messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
@@ -795,8 +810,8 @@ function takeSeverity(incident: Incident, severity: number, type: string, now: s
  * The messages a change calls for, each once per incident state: the first time the incident
  * reaches a channel's threshold it is announced; a later rise to a higher band is announced again.
  * A finding that joins it (`news`) tells the FG when its type is new to the incident, and on-call
- * when it plans containment the incident did not have: once per type and per finding, so a storm
- * of findings of known types, or a finding's own updates, tell nobody again. The same state never
+ * when it plans containment the incident did not have: each once per finding type, so a storm
+ * of findings of a type told already, or a finding's own updates, tell nobody again. The same state never
  * pages twice, however often its findings are delivered.
  */
 function announce(
@@ -815,8 +830,10 @@ function announce(
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
   for (const { channel, threshold } of channels) {
-    // An FG who assessed the incident hears of what may overturn it, whatever its severity.
-    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0);
+    // An FG who assessed the incident hears of what may overturn it, whatever its severity. On-call
+    // hears of containment a finding plans once per (listed) finding type, as the FG does: a storm
+    // of one type on a fleet is one message, not one per node.
+    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0 && typesOf(after).includes(news.finding.findingType));
     const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
     if (after.severity < threshold && !reviewing) continue;
     let kind: MessageKind | null = null;
@@ -829,7 +846,7 @@ function announce(
       stateKey = `band:${band}`;
     } else if (concerned && news) {
       kind = 'finding-added';
-      stateKey = channel === 'fg' ? `type:${news.finding.findingType}` : `finding:${news.finding.findingId}`;
+      stateKey = `type:${news.finding.findingType}`;
       if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
@@ -873,14 +890,6 @@ function typesNotListedMessage(after: Incident, policy: Policy, now: string, new
 
 function bandRank(band: string): number {
   return SEVERITY_BANDS.length - SEVERITY_BANDS.findIndex((b) => b.band === band);
-}
-
-function actionEntries(actions: ActionRecord[], now: string): TimelineDraft[] {
-  return actions.map((a) => ({
-    at: now,
-    kind: `containment-${a.status}`,
-    detail: { action: a.type, target: a.target, status: a.status, mode: a.mode, reason: a.reason ?? null, findingId: a.findingId },
-  }));
 }
 
 /** What the timeline says of a finding: identifiers and classification, no personal data. */

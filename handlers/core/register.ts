@@ -10,7 +10,7 @@ import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { measuresTaken } from './breach-facts.js';
 import { type ClockState, clocksOf, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import type { Decision, Incident } from './incident.js';
+import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
@@ -58,6 +58,12 @@ export interface RegisterRow {
   apReportRecordedAt: string | null;
   apReportEnteredLater: boolean | null;
   references: string;
+  /** The reasons given with reports (a withdrawal of the AP notification needs one): `to:kind:reference: reason`. */
+  reportReasons: string;
+  /** What was recorded after closing (Art. 33(4)): `ap:correction:M-1 at … by …: reason`, `facts records at … by …: reason`. */
+  afterClose: string;
+  /** Facts the FG said cannot be given when marking the facts complete, and why: `subjects, records: reason`. */
+  factsUnknown: string | null;
   /**
    * Times entered later (more than a day after the time stated, or after the AP deadline had
    * passed): `to:kind:reference stated … recorded …`, `awareness stated … recorded …`, each
@@ -115,11 +121,11 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
   const clocks = clocksOf(incident, policy, now);
   const ap = clocks.find((c) => c.name === 'ap');
   const reports = incident.reports ?? [];
-  const initial = reports.find((r) => r.to === 'ap' && r.kind === 'initial');
+  const initial = initialReport(incident);
   const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
   const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
-  const marks = verdictMarks(incident);
+  const marks = verdictMarks(incident, roleOf(incident, policy));
   const reasons = delayReasons(incident);
   const afterDeadline = (moment: string | null | undefined) => (moment ? ` after the AP deadline had passed (${moment})` : '');
   const subjectsText = (x: typeof s) =>
@@ -156,6 +162,13 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
     references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
+    reportReasons: reports
+      .flatMap((r) => [
+        ...(r.reason ? [`${r.to}:${r.kind}:${r.reference}: ${r.reason}`] : []),
+        // The AP's reasons for a delay are in delayReason; a processor's to its controller here (Art. 33(2)).
+        ...(r.to === 'controller' && r.delayReason ? [`${r.to}:${r.kind}:${r.reference}: reasons for the delay: ${r.delayReason}`] : []),
+      ])
+      .join('; '),
     enteredLater: [
       ...decisions.flatMap((d) =>
         d.kind === 'awareness' && d.enteredLater ? [`awareness stated ${d.to} recorded ${d.recordedAt}${afterDeadline(d.enteredAfterDeadline)}`] : [],
@@ -180,6 +193,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
       .filter((c) => c.name !== 'ap')
       .map((c) => `${c.name}: ${c.status}`)
       .join('; '),
+    afterClose: (incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`).join('; '),
+    factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
     summary: f?.summary ?? null,
     cause: f?.cause ?? null,
     breachType: f?.breachType ?? null,
@@ -285,13 +300,13 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const f = incident.facts;
     const a = incident.assessment;
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
-    const initial = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+    const initial = initialReport(incident);
     const later = nl ? 'later ingevoerd' : 'entered later';
     const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
       )
       .join('; ');
     const closing = incident.closedAt
@@ -299,6 +314,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
           local(incident.closedAt),
           incident.closeReason,
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
+          ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
         ]
           .filter(Boolean)
           .join('; ')
@@ -317,7 +333,13 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       a ? yesNo(lang, a.notifiable) : '',
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
-      ap ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}` : '',
+      ap
+        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}`
+        : incident.sample
+          ? nl
+            ? 'geen (testmelding)'
+            : 'none (sample finding)'
+          : '',
       initial ? `${local(initial.at)} (${local(initial.recordedAt)}${initial.enteredLater ? `, ${later}` : ''})` : '',
       row.delayReasons.map((d) => (d.given === 'initial' ? d.reason : `${d.reason} (${local(d.recordedAt)})`)).join('; '),
       reportsText,
@@ -328,7 +350,8 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       measuresTaken(incident, lang, tz).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
-      stateLabel(lang, incident.state),
+      // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
+      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}`,
       closing,
     ];
   });
@@ -395,4 +418,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review items 3 and 4 (the AP verdict), after the others for the same reason.
   'awarenessEnteredLater',
   'enteredAfterDeadline',
+  // Added for the second FG review (a withdrawal's reason), after the others for the same reason.
+  'reportReasons',
+  'factsUnknown',
+  'afterClose',
 ];

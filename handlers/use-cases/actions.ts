@@ -191,8 +191,8 @@ export const assessAction = action({
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
     confirmStatedTime({
-      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when the moment of awareness moves the AP deadline later after it had passed; the record marks it as entered after the deadline had passed.',
+      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
+      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; the record marks it as entered after the deadline had passed.',
     }),
     {
       name: 'delay-reason',
@@ -395,8 +395,22 @@ export const factsAction = action({
       name: 'complete',
       kind: 'flag',
       label: { nl: 'De feiten zijn compleet', en: 'The facts are complete' },
-      hint: { nl: 'Tot dan volgt een herinnering voor een vervolgmelding.', en: 'Until then a reminder for a follow-up report comes.' },
+      hint: {
+        nl: 'Tot dan volgt een herinnering voor een vervolgmelding. Kan alleen als alle verplichte feiten er zijn, of met de reden hieronder.',
+        en: 'Until then a reminder for a follow-up report comes. Only when every required fact is recorded, or with the reason below.',
+      },
     },
+    {
+      name: 'unknown-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom ontbrekende feiten niet te geven zijn', en: 'Why the facts still missing cannot be given' },
+      hint: {
+        nl: 'Alleen bij "compleet": de ontbrekende feiten worden als onbekend vastgelegd, met deze reden (art. 33(4)).',
+        en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
+      },
+    },
+    // A corrected fact after closing needs its reason (Art. 33(4)); the page offers no forms on a closed incident.
+    { name: 'reason', kind: 'longtext', label: { nl: 'Reden', en: 'Reason' }, cliOnly: true },
   ] as const,
   input: (v, { incidentId, by }): FactsInput => {
     if (v.measures !== undefined && v['measures-proposed'] !== undefined) {
@@ -465,6 +479,8 @@ export const factsAction = action({
       otherAuthorities: v['other-authorities'],
       otherParty,
       complete: v.complete,
+      unknownReason: v['unknown-reason'],
+      reason: v.reason,
     };
   },
   run: (deps: FgDeps, input) => recordFacts(deps, input),
@@ -551,6 +567,13 @@ export const reportedAction = action({
       optionLabels: labels(REPORT_KINDS, reportKindLabel),
       hint: { nl: 'Standaard: de eerste melding.', en: 'Default: the initial notification.' },
     },
+    reason(
+      { nl: 'Reden', en: 'Reason' },
+      {
+        nl: 'Verplicht bij een intrekking (waarom de AP geen melding meer heeft) en na het sluiten (art. 33(4), (5)).',
+        en: 'Required with a withdrawal (why the AP no longer holds a notification) and after closing (Art. 33(4), (5)).',
+      },
+    ),
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -561,6 +584,7 @@ export const reportedAction = action({
     at: v.at,
     delayReason: v['delay-reason'],
     confirmStatedTime: v['confirm-stated-time'],
+    reason: v.reason,
   }),
   run: async (deps: FgDeps, input) => (await recordReport(deps, input)).incident,
 });

@@ -49,7 +49,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'assess',
     action: as(assessAction),
     title: { nl: 'Beoordeling (art. 33(1))', en: 'Assessment (Art. 33(1))' },
-    fields: ['personal-data', 'risk', 'reason'],
+    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time'],
     shown: open,
   },
   { id: 'facts', action: as(factsAction), title: factsAction.title, shown: open },
@@ -73,7 +73,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'role',
     action: as(assessAction),
     title: { nl: 'Onze rol (art. 33(2))', en: 'Our role (Art. 33(2))' },
-    fields: ['acting-as', 'reason'],
+    fields: ['acting-as', 'reason', 'confirm-stated-time'],
     shown: real,
   },
   {

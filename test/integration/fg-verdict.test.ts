@@ -45,7 +45,7 @@ describe('the AP verdict after an overdue reminder (review items 3 and 4)', () =
       .find((l) => l.trimStart().startsWith('aware '));
     expect(aware).toMatch(/\(entered after the AP deadline had passed: .*; overdue from /);
     const csv = (await c.cli(['register', '--format', 'csv'], '2025-12-01T20:10:00Z')).stdout.split('\n')[0];
-    expect(csv.endsWith(',awarenessEnteredLater,enteredAfterDeadline')).toBe(true);
+    expect(csv).toContain(',awarenessEnteredLater,enteredAfterDeadline,');
 
     const earlier = ['assess', c.id, '--aware-at', '2025-11-28T09:00:00Z', '--aware-reason', 'toch eerder', '--reason', 'correctie', '--by', 'FG'];
     await refused(c, earlier, '2025-12-01T22:00:00Z', /late.*--delay-reason/);

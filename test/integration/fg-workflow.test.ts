@@ -184,7 +184,10 @@ describe("the FG's workflow on the embedded store", () => {
     const refused = await cli(['close', other, '--reason', 'nothing', '--by', 'FG'], '2026-12-05T10:00:00Z');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/cannot be closed yet: no assessment/);
-    await cli(['assess', other, '--personal-data', 'no', '--risk', 'none', '--reason', 'build server, no personal data', '--by', 'FG'], '2026-12-05T10:00:00Z');
+    // Days after its AP deadline: "not notifiable" then needs the FG's confirmation, and is marked (review2 F4).
+    const notNotifiable = ['assess', other, '--personal-data', 'no', '--risk', 'none', '--reason', 'build server, no personal data', '--by', 'FG'];
+    expect((await cli(notNotifiable, '2026-12-05T10:00:00Z')).stderr).toMatch(/after the AP deadline .* had passed.*--confirm-stated-time/);
+    expect((await cli([...notNotifiable, '--confirm-stated-time'], '2026-12-05T10:00:00Z')).code).toBe(0);
     expect((await cli(['close', other, '--reason', 'not a data breach', '--by', 'FG'], '2026-12-05T10:01:00Z')).code).toBe(0);
     expect((await cli(['close', id, '--reason', 'reported and informed', '--by', 'FG'], '2026-12-05T10:02:00Z')).code).toBe(0);
 
@@ -204,7 +207,8 @@ describe("the FG's workflow on the embedded store", () => {
     expect(notNotified).toMatchObject({
       notifiable: false,
       decisionReason: 'build server, no personal data',
-      apClock: 'not-needed (not notifiable (FG decision))',
+      apClock: 'not-needed (not notifiable (FG decision); entered after the AP deadline had passed)',
+      enteredAfterDeadline: true,
       closeReason: 'not a data breach',
     });
     const csv = (await cli(['register', '--format', 'csv'], '2026-12-05T11:00:00Z')).stdout;

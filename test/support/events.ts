@@ -186,3 +186,21 @@ export function sequenceDetection(o: { accessKeyId?: string; instanceId?: string
     },
   };
 }
+
+/**
+ * A Critical attack sequence whose detection names `more` resources besides `sequenceDetection()`'s
+ * (a fleet of instances, every bucket of an account), for the storm bounds.
+ */
+export function largeSequenceEvent(o: { id: string; type: string; createdAt: string; more: Record<string, unknown>[] }) {
+  const detection = sequenceDetection();
+  (detection.sequence.resources as unknown[]).push(...o.more);
+  return findingEvent({
+    id: o.id,
+    type: o.type,
+    severity: 9.5,
+    createdAt: o.createdAt,
+    resource: { resourceType: 'AttackSequence' },
+    resourceRole: 'TARGET',
+    service: { featureName: 'Correlation', detection },
+  });
+}

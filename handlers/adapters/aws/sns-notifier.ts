@@ -1,6 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { chatNotification } from '../../core/chat-card.js';
+import { DatalekError } from '../../core/errors.js';
 import type { Channel } from '../../core/incident.js';
+import { boundBody, MAX_BODY_BYTES } from '../../core/message-bounds.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
 import type { DeliveredMessage, Notifier } from '../../ports/notifier.js';
 
@@ -14,6 +16,12 @@ import type { DeliveredMessage, Notifier } from '../../ports/notifier.js';
  * HTTP(S) subscribers, which is how AWS's chat integration (AWS Chatbot, Amazon Q Developer in chat
  * applications) subscribes, get the chat card (core/chat-card.ts), so Slack and Teams show it
  * readably.
+ *
+ * A publish holds at most 256 KB. Messages are composed within that (core/message-bounds.ts); one
+ * queued before they were, with a longer text, is sent cut to fit, saying so and where all of it
+ * is. A message SNS refuses as invalid would be refused on every try: the error names it and says
+ * so (the notify function then fails, and its errors alarm tells on-call), rather than reading as
+ * a passing failure.
  */
 export class SnsNotifier implements Notifier {
   constructor(
@@ -23,24 +31,47 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async deliver(message: DeliveredMessage): Promise<void> {
-    await this.client.send(
-      new PublishCommand({
-        TopicArn: this.topics[message.channel],
-        Subject: snsSubject(message.subject),
-        MessageStructure: 'json',
-        Message: JSON.stringify(snsMessages(message, this.policy)),
-        MessageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-      }),
-    );
+    const text = JSON.stringify(snsMessages(message, this.policy));
+    const attributes = Object.entries(message.attributes);
+    const size = new TextEncoder().encode(text).length + attributes.reduce((n, [k, v]) => n + k.length + 'String'.length + v.length, 0);
+    if (size > SNS_MAX_BYTES) throw undeliverable(message, `${size} bytes, over SNS's ${SNS_MAX_BYTES} a publish`);
+    try {
+      await this.client.send(
+        new PublishCommand({
+          TopicArn: this.topics[message.channel],
+          Subject: snsSubject(message.subject),
+          MessageStructure: 'json',
+          Message: text,
+          MessageAttributes: Object.fromEntries(attributes.map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+        }),
+      );
+    } catch (err) {
+      // Refused as it is (too long, an attribute SNS does not take): every try would be refused alike.
+      if (/^InvalidParameter/.test((err as Error).name ?? '')) throw undeliverable(message, `${(err as Error).name}: ${(err as Error).message}`, err);
+      throw err;
+    }
   }
+}
+
+/** SNS's limit for one publish: the JSON of every subscriber's text and the attributes. */
+export const SNS_MAX_BYTES = 256 * 1024;
+
+/** A message SNS will never take as it is: named, with why, and where the incident can be read. */
+function undeliverable(message: DeliveredMessage, why: string, cause?: unknown): DatalekError {
+  return new DatalekError(
+    `SNS refuses message ${message.id} as it is (${why}): it will be refused on every try, so it is not going out; read the incident with datalek show ${message.incidentId}`,
+    ...(cause ? [{ cause }] : []),
+  );
 }
 
 /** The text per kind of subscriber; `default` for any SNS does not name. */
 export function snsMessages(message: DeliveredMessage, policy: Policy): Record<string, string> {
   const card = JSON.stringify(chatNotification(message, policy));
+  // A message queued before messages were bounded may be longer: sent cut to fit, saying so.
+  const body = message.body.length * 3 > MAX_BODY_BYTES ? boundBody(message.body.split('\n'), policy.language, message.incidentId).join('\n') : message.body;
   return {
-    default: message.body,
-    email: message.body,
+    default: body,
+    email: body,
     sms: smsText(message),
     http: card,
     https: card,

@@ -1,3 +1,4 @@
+import { initialReport } from '../../core/incident.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
 import { flagsOf, recordAction } from './fg-common.js';
@@ -7,7 +8,9 @@ export const assessCommand: Command = {
   section: 'fg',
   usage: `  datalek assess ID [--personal-data yes|no|unknown --risk none|risk|high] --reason TEXT [--by NAME]
                    [--aware-at ISO --aware-reason TEXT [--delay-reason TEXT] [--confirm-stated-time]]
-                   [--acting-as controller|processor]
+                   [--acting-as controller|processor] [--confirm-stated-time]
+                   (--confirm-stated-time: after the AP deadline had passed, for a move of awareness that moves it
+                    later, or for "processor" or "not notifiable", which make the notification not needed)
                    [--nis2-significant yes|no] [--nis2-intermediate-due ISO]`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
@@ -20,6 +23,11 @@ export const assessCommand: Command = {
             ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
             : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
+        const standing = initialReport(incident);
+        if (incident.assessment?.notifiable === false && standing)
+          said.push(
+            `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction, before closing.`,
+          );
       }
       if (input.awareAt !== undefined) {
         said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
@@ -33,6 +41,11 @@ export const assessCommand: Command = {
         }
       }
       if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);
+      // A decision this run recorded that ended the AP duty after the deadline had passed (core/ap-verdict.ts).
+      const ended = (incident.decisions ?? []).filter((d) => d.recordedAt === incident.decisions?.at(-1)?.recordedAt);
+      const marked = ended.find((d) => (d.kind === 'role' || d.kind === 'assessment') && d.enteredAfterDeadline);
+      if (marked && (marked.kind === 'role' || marked.kind === 'assessment'))
+        said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
       if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
       if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
       return said.join(' ');

@@ -13,8 +13,15 @@ export const factsCommand: Command = {
                     --harm-severity low|medium|high|very-high]]
                    [--measures-taken TEXT] [--measures-proposed TEXT] [--unintelligible yes|no|partly]
                    [--other-party NAME|none --role processor|controller|joint] [--cross-border yes|no]
-                   [--lead-authority TEXT] [--other-authorities TEXT] [--complete] [--by NAME]`,
+                   [--lead-authority TEXT] [--other-authorities TEXT] [--complete [--unknown-reason TEXT]] [--reason TEXT] [--by NAME]
+                   (--complete is refused while a required fact is missing, unless --unknown-reason says why
+                    the facts still missing cannot be given; on a closed incident a corrected fact needs --reason)`,
   flags: flagsOf(factsAction.fields),
   positionals: 'one',
-  run: (ctx) => recordAction(ctx, factsAction, (incident) => `Facts recorded${incident.facts?.complete ? ' and marked complete' : ''}.`),
+  run: (ctx) =>
+    recordAction(ctx, factsAction, (incident) =>
+      incident.state === 'closed'
+        ? 'Facts corrected after closing; the incident stays closed and the register shows the correction.'
+        : `Facts recorded${incident.facts?.complete ? ' and marked complete' : ''}.`,
+    ),
 };

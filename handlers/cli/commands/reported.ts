@@ -6,7 +6,9 @@ export const reportedCommand: Command = {
   name: 'reported',
   section: 'fg',
   usage: `  datalek reported ID --reference NUMBER [--at ISO [--confirm-stated-time]] [--delay-reason TEXT]
-                   [--kind initial|follow-up|correction|withdrawal] [--recipient ap|csirt|authority|controller] [--by NAME]
+                   [--kind initial|follow-up|correction|withdrawal [--reason TEXT]] [--recipient ap|csirt|authority|controller] [--by NAME]
+                   (a withdrawal needs --reason and an assessment of not notifiable; on a closed incident
+                    a follow-up, correction or withdrawal to the AP is recorded with --reason)
                    (csirt, authority: --kind early-warning|notification|intermediate|progress|final)`,
   flags: flagsOf(reportedAction.fields),
   positionals: 'one',
