@@ -108,7 +108,8 @@ export async function benchContainment(): Promise<(ContainmentFigures & { firstI
       calls.length = 0;
       const t0 = performance.now();
       const result = await runContainment(
-        { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment: new AwsContainment(factory) },
+        // As `replay --target aws --enforce` runs it: the contain code checks the enforcement itself.
+        { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString(), containment: new AwsContainment(factory), forceEnforce: true },
         recorded.incidentId as string,
       );
       const ms = performance.now() - t0;
