@@ -8,10 +8,9 @@
  */
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
-import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { LOG_METRICS } from '../../handlers/adapters/aws/table-schema.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
@@ -19,11 +18,12 @@ import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
+import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { capturingLogger } from '../support/logs.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
 const ENFORCING = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
@@ -36,12 +36,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the contain function decides what it may enfor
   let n = 0;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
-    c = await factory.clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    const { factory, ...world } = await containmentWorld(ACCOUNT);
+    ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
   });
   afterAll(async () => moto?.stop());

@@ -5,11 +5,10 @@
  */
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
-import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { showObject, showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { ISOLATION_LEAVES_OPEN } from '../../handlers/core/containment.js';
@@ -17,9 +16,10 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
 
@@ -48,12 +48,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment planned again: upgraded and after 
   };
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
-    c = await factory.clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    const { factory, ...world } = await containmentWorld(ACCOUNT);
+    ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
   });
   afterAll(async () => moto?.stop());

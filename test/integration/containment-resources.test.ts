@@ -27,18 +27,18 @@ import {
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { CreateBucketCommand, GetObjectTaggingCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
-import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import { containmentWorld } from '../support/containment-world.js';
 import { buildVpc } from '../support/ec2-scenario.js';
 import { findingEvent } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -57,12 +57,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
   let n = 0;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const factory = new ContainmentClientFactory(REGION, 'datalek-containment');
-    c = await factory.clientsFor(ACCOUNT, REGION, 'setup');
+    const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
+    ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
   });
   afterAll(async () => moto?.stop());

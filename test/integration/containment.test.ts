@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from '../../handlers/adapters/aws/containment/ec2.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
-import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { ISOLATION_LEAVES_OPEN } from '../../handlers/core/containment.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -20,9 +19,10 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { callsBeforeIsolated, recordContainmentCalls, roundTrips } from '../support/containment-calls.js';
+import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario, buildVpc, type Scenario } from '../support/ec2-scenario.js';
 import { bucketResource, findingEvent, instanceResource } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const MOTO_ACCOUNT = '123456789012';
 /**
@@ -136,12 +136,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
   let n = 0;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
-    c = await factory.clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup');
+    const { factory, ...world } = await containmentWorld(MOTO_ACCOUNT);
+    ({ moto, store, c } = world);
     addFailureInjection(c);
     answerDetachAsAws(c);
     showGroupTagAsSeen(c);

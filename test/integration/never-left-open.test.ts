@@ -11,11 +11,10 @@ import {
   DescribeSnapshotsCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import { ALL_TRAFFIC_GROUP, ISOLATION_GROUP, type SwapTiming } from '../../handlers/adapters/aws/containment/network-isolation.js';
-import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
@@ -23,9 +22,10 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
 import { createLogger } from '../../handlers/lambda/runtime.js';
+import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario, type Scenario } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
 const ENFORCING = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
@@ -58,12 +58,8 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
   let n = 0;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
-    c = await factory.clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    const { factory, ...world } = await containmentWorld(ACCOUNT);
+    ({ moto, store, c } = world);
     (c.ec2.middlewareStack as unknown as { add: (mw: unknown, o: unknown) => void }).add(
       (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
         const input = (args as { input: { NetworkInterfaceId?: string; Groups?: string[] } }).input;
