@@ -38,6 +38,12 @@ export interface ClockStatus {
   status: ClockState;
   /** Why it is not needed, or what is still outstanding, in both languages. */
   note?: { nl: string; en: string };
+  /**
+   * Met by a time stated before the deadline but entered after the record held this clock overdue
+   * (a clock other than the AP's, whose marks are ap-verdict.ts's): the deadline, the moment it was
+   * overdue from, and when the report that met it was entered.
+   */
+  enteredAfterDeadline?: { deadline: string; overdueFrom: string; recordedAt: string };
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
@@ -248,7 +254,87 @@ function markedIfAfterDeadline(note: { nl: string; en: string }, incident: Incid
   return { nl: `${note.nl}; ${ENTERED_AFTER_DEADLINE.nl}`, en: `${note.en}; ${ENTERED_AFTER_DEADLINE.en}` };
 }
 
+/** How the mark names each clock a report meets: "entered after the … deadline had passed". */
+const DEADLINE_OF: Partial<Record<ClockName, { nl: string; en: string }>> = {
+  processor: { nl: 'om de verwerkingsverantwoordelijke te informeren', en: 'deadline to inform the controller' },
+  'nis2-early-warning': { nl: 'voor de NIS2 vroegtijdige waarschuwing', en: 'NIS2 early warning deadline' },
+  'nis2-notification': { nl: 'voor de NIS2 incidentmelding', en: 'NIS2 incident notification deadline' },
+  'nis2-intermediate': { nl: 'voor het NIS2 tussentijds verslag', en: 'NIS2 intermediate report deadline' },
+  'nis2-final': { nl: 'voor het NIS2 eindverslag', en: 'NIS2 final report deadline' },
+  'telecom-initial': { nl: 'voor de eerste melding onder de Telecommunicatiewet', en: 'telecom initial notification deadline' },
+  'telecom-complete': { nl: 'voor de volledige melding onder de Telecommunicatiewet', en: 'telecom complete notification deadline' },
+};
+
+/** A clock's deadline as the mark and the refusal name it, in both languages. */
+export function deadlineName(name: ClockName): { nl: string; en: string } {
+  return DEADLINE_OF[name] ?? { nl: `voor ${LABELS[name].nl}`, en: `${LABELS[name].en} deadline` };
+}
+
+/** "Entered after the … deadline had passed", naming the clock. */
+export function enteredAfterDeadlineText(name: ClockName): { nl: string; en: string } {
+  const d = deadlineName(name);
+  return { nl: `ingevoerd na het verstrijken van de termijn ${d.nl}`, en: `entered after the ${d.en} had passed` };
+}
+
+/**
+ * A clock other than the AP's met by a report entered after the record held it overdue carries the
+ * mark that report holds for it (`clocksEnteredAfterDeadline`), in its note too.
+ */
+function withEnteredMark(c: ClockStatus, incident: Incident): ClockStatus {
+  if (c.name === 'ap' || !c.doneAt) return c;
+  const mark = (incident.reports ?? [])
+    .flatMap((r) => (r.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: r.recordedAt })))
+    .at(-1);
+  if (!mark) return c;
+  const text = enteredAfterDeadlineText(c.name);
+  const note = c.note ? { nl: `${c.note.nl}; ${text.nl}`, en: `${c.note.en}; ${text.en}` } : text;
+  return { ...c, note, enteredAfterDeadline: { deadline: mark.deadline, overdueFrom: mark.overdueFrom, recordedAt: mark.recordedAt } };
+}
+
+/**
+ * From when the record held a clock overdue: its deadline, or the later decision that set the
+ * clock running (the NIS2 significance decision, a request for an intermediate report, the role of
+ * processor declared for the incident), since no clock was overdue before it ran.
+ */
+function overdueSince(c: ClockStatus, incident: Incident): string | null {
+  if (!c.dueAt) return null;
+  const since: (string | null | undefined)[] = [c.dueAt];
+  if (c.name.startsWith('nis2-')) since.push(incident.nis2?.at);
+  if (c.name === 'nis2-intermediate') since.push(c.startsAt);
+  if (c.name === 'processor') since.push([...(incident.decisions ?? [])].reverse().find((d) => d.kind === 'role' && d.role === 'processor')?.recordedAt);
+  return (since.filter((t): t is string => typeof t === 'string') as string[]).sort().at(-1) ?? null;
+}
+
+/**
+ * The clocks other than the AP's (whose rule is ap-verdict.ts's) that the record holds overdue at
+ * `now` and that a report would meet in time by its stated time: "met" would then rest on a time
+ * entered after the record held them overdue (and after datalek's overdue reminders), as an AP
+ * report entered after its deadline would. `before` is the incident without the report, `after`
+ * with it; each with its deadline and the moment it was overdue from.
+ */
+export function clocksMetAfterDeadline(
+  before: Incident,
+  after: Incident,
+  policy: Policy,
+  now: string,
+): { clock: ClockName; deadline: string; overdueFrom: string }[] {
+  const overdue = new Map(
+    clocksOf(before, policy, now)
+      .filter((c) => c.name !== 'ap' && c.status === 'overdue')
+      .map((c) => [c.name, c]),
+  );
+  return clocksOf(after, policy, now).flatMap((c) => {
+    const was = overdue.get(c.name);
+    const from = was && overdueSince(was, before);
+    return was?.dueAt && from && c.status === 'met' ? [{ clock: c.name, deadline: was.dueAt, overdueFrom: from }] : [];
+  });
+}
+
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return allClocks(incident, policy, now).map((c) => withEnteredMark(c, incident));
+}
+
+function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
   const aware = incident.awareAt;
   // Merged into another incident (one breach, one AP clock): every clock runs there, none here.

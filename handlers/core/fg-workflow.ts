@@ -14,7 +14,16 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
-import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import {
+  type ClockName,
+  clocksMetAfterDeadline,
+  deadlineName,
+  overdueClocks,
+  processorHours,
+  roleOf,
+  subjectsDecisionNeeded,
+  subscribersDecisionNeeded,
+} from './clocks.js';
 import { missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
@@ -793,6 +802,11 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
+    // The same for every other clock the report meets: dated before its deadline, entered after
+    // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
+    const metAfter = clocksMetAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);
+    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, at, now, local);
+    if (metAfter.length) report.clocksEnteredAfterDeadline = metAfter;
     draft.reports = [...(draft.reports ?? []), report];
     if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
@@ -807,6 +821,22 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
  * (Art. 33(5)), and the FG's assessment in force must say so (not notifiable, or the notification
  * is the controller's), or the register would read "met" while the AP holds no notification.
  */
+/** A report dated before the deadlines of `passed` but entered after the record held them overdue: the FG confirms the time stated. */
+function clockPassedRefusal(
+  passed: { clock: ClockName; deadline: string; overdueFrom: string }[],
+  at: string,
+  now: string,
+  local: (iso: string) => string,
+): RefusedError {
+  const en = passed.map((p) => `the ${deadlineName(p.clock).en} (${p.deadline})`).join(' and ');
+  const nl = passed.map((p) => `de termijn ${deadlineName(p.clock).nl} (${local(p.deadline)})`).join(' en ');
+  const from = passed.map((p) => p.overdueFrom);
+  return refuse(
+    `--at ${at} lies before ${en}, but the report is entered at ${now}, after it had passed: the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders went out; the record will mark the report entered after that deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+    `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde die termijn als verlopen sinds ${from.map(local).join(' en ')} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+  );
+}
+
 function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): void {
   if (!reason) {
     throw refuse(

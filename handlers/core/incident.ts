@@ -173,6 +173,12 @@ export interface ReportRecord {
   enteredLater?: boolean;
   /** The moment from which the record held the AP notification overdue, when an initial AP report dated before it was entered after it. */
   enteredAfterDeadline?: string | null;
+  /**
+   * The other clocks (not the AP's) this report met by its stated time although it was entered
+   * after the record held them overdue, each with that deadline and the moment from which the
+   * record held it overdue; confirmed by the FG (core/clocks.ts clocksMetAfterDeadline).
+   */
+  clocksEnteredAfterDeadline?: { clock: string; deadline: string; overdueFrom: string }[];
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */

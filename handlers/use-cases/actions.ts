@@ -126,14 +126,17 @@ const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFro
 /** A recorded initial AP report exists: a move of awareness may make it late, or it is late and its reasons may follow. */
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
-/** The FG's confirmation of a stated time entered after the AP deadline had passed (core/ap-verdict.ts). */
-const confirmStatedTime = (hint: Text) =>
+/** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
+const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
+
+/** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
+const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = apDeadlinePassed) =>
   ({
     name: 'confirm-stated-time',
     kind: 'flag',
     label: { nl: 'Ik bevestig het opgegeven tijdstip', en: 'I confirm the time stated' },
     hint,
-    offered: apDeadlinePassed,
+    offered,
   }) as const;
 
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
@@ -557,10 +560,13 @@ export const reportedAction = action({
         en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
       },
     },
-    confirmStatedTime({
-      nl: 'Nodig als "Ingediend op" vóór het verstrijken van de AP-termijn ligt maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when "Submitted at" lies before the AP deadline had passed but is entered after; the record marks the report as entered after the deadline had passed.',
-    }),
+    confirmStatedTime(
+      {
+        nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
+        en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
+      },
+      clockPassed,
+    ),
     {
       name: 'recipient',
       kind: 'choice',
