@@ -120,6 +120,7 @@ const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisf
 // Named, not inline: an inline arrow in a field would make TypeScript widen the field's literal types.
 const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
 const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
+const closed = ({ incident }: OfferContext) => incident.state === 'closed';
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
 /** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */
 const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), now) !== null;
@@ -410,8 +411,17 @@ export const factsAction = action({
         en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
       },
     },
-    // A corrected fact after closing needs its reason (Art. 33(4)); the page offers no forms on a closed incident.
-    { name: 'reason', kind: 'longtext', label: { nl: 'Reden', en: 'Reason' }, cliOnly: true },
+    // A corrected fact after closing needs its reason (Art. 33(4)); the page asks for it only then.
+    {
+      name: 'reason',
+      kind: 'longtext',
+      label: { nl: 'Reden', en: 'Reason' },
+      hint: {
+        nl: 'Waarom de feiten na het sluiten veranderen; het register bewaart de reden (art. 33(4), (5)).',
+        en: 'Why the facts change after closing; the register keeps the reason (Art. 33(4), (5)).',
+      },
+      offered: closed,
+    },
   ] as const,
   input: (v, { incidentId, by }): FactsInput => {
     if (v.measures !== undefined && v['measures-proposed'] !== undefined) {

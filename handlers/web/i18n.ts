@@ -123,6 +123,8 @@ const nl = {
   timeLeft: 'Tijd over',
   actions: 'Acties',
   actionsIntro: 'Elke actie wordt met je naam en het tijdstip in de tijdlijn vastgelegd.',
+  afterCloseIntro:
+    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP of een gecorrigeerd feit, leg je hier vast met de reden; de tijdlijn en het register tonen het.',
   save: 'Vastleggen',
   problem: 'Er is een probleem',
   notSaved: 'Niets is vastgelegd.',
@@ -191,6 +193,8 @@ const nl = {
     subjects: 'Besluit over het informeren van betrokkenen vastgelegd.',
     close: 'Afgesloten; het incident blijft in het register.',
     release: 'Inperking opgeheven; zie de stappen hieronder.',
+    'after-close-report': 'Informatie aan de AP na het sluiten vastgelegd; het incident blijft gesloten.',
+    'after-close-facts': 'Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
   link: {
@@ -346,6 +350,8 @@ const en: Dictionary = {
   timeLeft: 'Time left',
   actions: 'Actions',
   actionsIntro: 'Each action is recorded in the timeline with your name and the time.',
+  afterCloseIntro:
+    'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP or a corrected fact, is recorded here with its reason; the timeline and the register show it.',
   save: 'Record',
   problem: 'There is a problem',
   notSaved: 'Nothing was recorded.',
@@ -414,6 +420,8 @@ const en: Dictionary = {
     subjects: 'Decision on informing the data subjects recorded.',
     close: 'Closed; the incident stays in the register.',
     release: 'Containment released; see the steps below.',
+    'after-close-report': 'Information to the AP after closing recorded; the incident stays closed.',
+    'after-close-facts': 'Facts corrected after closing; the incident stays closed.',
   },
   nameLeftOut: 'name left out: personal data',
   link: {

@@ -13,7 +13,7 @@ import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
-import { formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
+import { drawnFields, formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -247,7 +247,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>
-          {forms.length ? <p class="muted">{w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
+          {forms.length ? <p class="muted">{i.state === 'closed' ? w.afterCloseIntro : w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
           {forms.map((f) =>
             f.id === 'ack' ? (
               <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
@@ -256,7 +256,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
                 view={view}
                 name={f.id}
                 title={f.title[lang]}
-                fields={formFields(f, offer)}
+                fields={drawnFields(f, offer)}
                 action={`${base}/${f.id}`}
                 state={stateOf(f)}
                 hidden={f.action.onlyChanged ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) } : {}}
