@@ -154,8 +154,12 @@ export class ResponseStack extends Stack {
       reservedConcurrency: config.linkConcurrency,
     });
     this.functions = {
-      record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident'),
-      notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident'),
+      // Reserved: no other workload of the account can take their concurrency (the throttles
+      // alarm still pages when a storm outruns it, and the event waits in Lambda's queue).
+      record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident', {
+        reservedConcurrency: config.recordConcurrency,
+      }),
+      notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident', { reservedConcurrency: config.notifyConcurrency }),
       contain: fn('Contain', 'contain', 'datalek: carries out enforced containment', {
         timeout: Duration.minutes(5),
         reservedConcurrency: config.containConcurrency,

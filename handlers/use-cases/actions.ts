@@ -9,6 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { overdueClocks, roleOf } from '../core/clocks.js';
+import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
   assess,
@@ -710,7 +711,22 @@ export const releaseAction = action({
   run: (deps, input) => releaseContainment(deps, input),
 });
 
+export const containAction = action({
+  name: 'contain',
+  title: { nl: 'Opnieuw inperken', en: 'Contain again' },
+  fields: [
+    { ...reason({ nl: 'Waarom', en: 'Why' }), required: 'contain needs --by NAME and --reason TEXT' },
+    {
+      name: 'enforce',
+      kind: 'flag',
+      label: { nl: 'Ook uitvoeren wat het beleid alleen plant', en: 'Also carry out what the policy only plans' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, enforce: v.enforce === true }),
+  run: (deps, input) => containAgain(deps, input),
+});
+
 /** Every action a person takes on an incident, in the order of the workflow. */
-export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction] as const;
+export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction, containAction] as const;
 
 export type ActionName = (typeof ACTIONS)[number]['name'];

@@ -495,14 +495,15 @@ describe('the hardened AWS side', () => {
       expect(text(fn.Properties.Environment.Variables.DATALEK_ACK_PRINCIPALS)).toBe(`"arn:aws:sts::${PIPELINE}:assumed-role/datalek-on-call/*"`);
     });
 
-    it('reserves concurrency for the contain function: 10 by default, from context otherwise', () => {
+    it('reserves concurrency for the contain, record-finding and notify functions: 10, 20 and 10 by default, from context otherwise', () => {
       const reserved = (t: Template) =>
         Object.values(t.findResources('AWS::Lambda::Function'))
           .map((f) => f.Properties.ReservedConcurrentExecutions)
           .filter((r) => r !== undefined);
-      // The link-apply function's, the contain function's, then the public link function's (test/infra/ack-links.test.ts).
-      expect(reserved(response)).toEqual([5, 10, 5]);
-      expect(reserved(Template.fromStack(withOrg.response))).toEqual([5, 25, 5]);
+      // The link-apply function's, record-finding's, notify's, the contain function's, then the
+      // public link function's (test/infra/ack-links.test.ts, test/infra/one-source.test.ts).
+      expect(reserved(response)).toEqual([5, 20, 10, 10, 5]);
+      expect(reserved(Template.fromStack(withOrg.response))).toEqual([5, 20, 10, 25, 5]);
     });
   });
 });
