@@ -151,6 +151,21 @@ const nl = {
   draftNl: 'Concept-melding AP (Nederlands)',
   draftEn: 'Concept-melding AP (Engels)',
   reportHtml: 'Incidentrapport (HTML, om te bewaren)',
+  verify: {
+    link: 'Dossier controleren tegen het grootboek',
+    title: 'Dossier controleren',
+    back: 'Terug naar het incident',
+    ok: (id: string) =>
+      `Het dossier van ${id} klopt met zijn grootboek: het incident, de tijdlijn, de bevindingen en de berichten zijn ongewijzigd sinds ze werden vastgelegd.`,
+    broken: (id: string) => `Het dossier van ${id} wijkt af van zijn grootboek`,
+    brokenNext:
+      'Iets is buiten datalek om gewijzigd, verwijderd, ingevoegd of van volgorde veranderd. Bewaar de opslag zoals hij is en meld het aan het platformteam: zij vergelijken hem met de ondertekende digests (datalek verify --digests).',
+    drill: (from: string, at: string) => `Deze opslag is een oefenkopie van ${from} (gemaakt ${at}): een oefenkopie is nooit het dossier.`,
+    store: 'De opslag zelf',
+    what: 'Elke vastlegging staat in een hashketen (SHA-256) per incident; deze controle leest alleen, zoals datalek verify ID.',
+    digests:
+      'Of de opslag nog bevat wat de ondertekende digests buiten de opslag vastlegden, controleert datalek verify --digests (het platformteam); deze pagina heeft die sleutel niet.',
+  },
   documents: 'Documenten',
   draftIntro:
     'In de volgorde van het meldformulier van de AP. Kopieer elk veld naar het formulier; niets wordt automatisch verstuurd. Leg daarna de melding vast met het meldingsnummer.',
@@ -378,6 +393,21 @@ const en: Dictionary = {
   draftNl: 'AP notification draft (Dutch)',
   draftEn: 'AP notification draft (English)',
   reportHtml: 'Incident report (HTML, to keep)',
+  verify: {
+    link: 'Check the record against its ledger',
+    title: 'Check the record',
+    back: 'Back to the incident',
+    ok: (id: string) =>
+      `The record of ${id} matches its ledger: the incident, the timeline, the findings and the messages are unchanged since they were recorded.`,
+    broken: (id: string) => `The record of ${id} does not match its ledger`,
+    brokenNext:
+      'Something was edited, removed, inserted or reordered behind datalek. Keep the store as it is and tell the platform team: they compare it with the signed digests (datalek verify --digests).',
+    drill: (from: string, at: string) => `This store is a drill copy of ${from} (made ${at}): a drill copy is never the record.`,
+    store: 'The store itself',
+    what: 'Every entry is in a hash chain (SHA-256) per incident; this check only reads, as datalek verify ID does.',
+    digests:
+      'Whether the store still holds what the signed digests outside it anchored is checked by datalek verify --digests (the platform team); this page does not have that key.',
+  },
   documents: 'Documents',
   draftIntro:
     "In the order of the AP's notification form. Copy each field into the form; nothing is sent automatically. Then record the submission with the reference number.",

@@ -4,6 +4,7 @@
  * read; none of them changes anything.
  */
 import type { Child } from 'hono/jsx';
+import { describeProblem } from '../core/audit.js';
 import { measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
@@ -11,6 +12,8 @@ import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
+import { formatLocal } from '../core/time.js';
+import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
 import { drawnFields, formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
@@ -167,7 +170,20 @@ function offered(view: View, detail: IncidentDetail, refused?: string): WebForm[
   return WEB_FORMS.filter((f) => f.id === refused || f.shown(ctx));
 }
 
-export function IncidentPage({ view, detail, flash, form }: { view: View; detail: IncidentDetail; flash?: string; form?: FormState }) {
+export function IncidentPage({
+  view,
+  detail,
+  flash,
+  form,
+  verifiable = false,
+}: {
+  view: View;
+  detail: IncidentDetail;
+  flash?: string;
+  form?: FormState;
+  /** The page can check the record against its ledger (`datalek verify ID`). */
+  verifiable?: boolean;
+}) {
   const { w, lang } = view;
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
@@ -227,6 +243,11 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
                 {w.reportHtml}
               </a>
             </li>
+            {verifiable ? (
+              <li>
+                <a href={`${base}/verify`}>{w.verify.link}</a>
+              </li>
+            ) : null}
           </ul>
           {detail.missing.length ? (
             <>
@@ -551,6 +572,58 @@ export function RunbookPage({ view, name, source }: { view: View; name: string; 
     <Layout view={view} title={`${view.w.runbook}: ${title}`}>
       <h1>{title}</h1>
       <Markdown source={source.replace(/^#\s+.*$/m, '')} />
+    </Layout>
+  );
+}
+
+/**
+ * The record of one incident checked against its ledger (core/verify-store.ts, as `datalek verify
+ * ID`): intact, or each entry that was edited, removed, inserted or reordered, as the CLI names it.
+ */
+export function VerifyPage({
+  view,
+  incident,
+  result,
+  drill,
+}: {
+  view: View;
+  incident: Incident;
+  result: VerifyResult;
+  drill: { from: string; at: string } | null;
+}) {
+  const { w } = view;
+  const ok = verifyOk(result) && drill === null;
+  return (
+    <Layout view={view} title={`${w.verify.title}: ${incident.id}`}>
+      <h1>
+        {w.verify.title}: {incident.id}
+      </h1>
+      <p>
+        <a href={`/incidents/${incident.id}`}>{w.verify.back}</a>
+      </p>
+      {ok ? (
+        <p class="flash" role="status">
+          {w.verify.ok(incident.id)}
+        </p>
+      ) : (
+        <div class="problem" role="alert">
+          <h2>{w.verify.broken(incident.id)}</h2>
+          <ul>
+            {drill ? <li>{w.verify.drill(drill.from, formatLocal(drill.at, view.tz))}</li> : null}
+            {result.store.map((line) => (
+              <li>
+                {w.verify.store}: {line}
+              </li>
+            ))}
+            {result.problems.map((p) => (
+              <li>{describeProblem(p)}</li>
+            ))}
+          </ul>
+          <p>{w.verify.brokenNext}</p>
+        </div>
+      )}
+      <p class="muted">{w.verify.what}</p>
+      <p class="muted">{w.verify.digests}</p>
     </Layout>
   );
 }

@@ -354,6 +354,15 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     expect(problems).toEqual([]);
   });
 
+  it('checks the incident’s record against its ledger, as datalek verify does', async () => {
+    await page.goto(`${served.origin}/incidents/${id}`);
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/incidents/${id}/verify"]`)]);
+    expect(await page.textContent('[role=status]')).toContain(`The record of ${id} matches its ledger`);
+    expect((await runCli(['verify', id, ...common])).code).toBe(0);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+  });
+
   it('counts the time left down on the page when the server runs on the real clock', async () => {
     const live = await startServe([...common, '--by', 'A. de Vries']);
     try {
