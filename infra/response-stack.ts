@@ -10,7 +10,7 @@
  * assumes only the member accounts' containment roles. The public link function holds nothing but
  * the right to invoke the private link-apply function, which checks and applies what it forwards.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -487,6 +487,8 @@ export class ResponseStack extends Stack {
     this.watch = new PipelineWatch(this, 'Watch', {
       rulePrefixes: [`${this.stackName}-`, 'datalek-'],
       functionWildcards: [`*${this.stackName}-*`],
+      // A key's id is its ARN's last part.
+      keyIds: [state.key.keyArn, props.state.alarmKey.keyArn, props.state.digests.signingKey.keyArn].map((arn) => Fn.select(1, Fn.split('/', arn))),
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

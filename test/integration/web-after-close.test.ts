@@ -92,6 +92,21 @@ describe('after closing, on the web page', () => {
     expect(await (await web.get(`/incidents/${id}`)).text()).toContain('Het incident blijft gesloten');
   });
 
+  it('links each fact still missing to its field in the form that can still record it', async () => {
+    const html = await page();
+    const missing = /<ul id="missing">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+    const anchors = [...missing.matchAll(/href="\/incidents\/[^#"]+#([^"]+)"/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(0);
+    for (const anchor of anchors) expect(html, anchor).toContain(`id="${anchor}"`);
+    expect(anchors.every((a) => a.startsWith('f-after-close-'))).toBe(true);
+    // The AP draft and the notice link there too.
+    for (const doc of ['draft', 'notice']) {
+      const linked = [...(await (await web.get(`/incidents/${id}/${doc}?lang=nl`)).text()).matchAll(new RegExp(`href="/incidents/${id}#([^"]+)"`, 'g'))];
+      expect(linked.length, doc).toBeGreaterThan(0);
+      for (const [, anchor] of linked) expect(html, `${doc}: ${anchor}`).toContain(`id="${anchor}"`);
+    }
+  });
+
   it('records a correction to the AP with its reason; the incident stays closed', async () => {
     const res = await post('after-close-report', { reference: 'M-1', kind: 'correction', reason: 'meer records getroffen' });
     expect(res.status).toBe(303);
