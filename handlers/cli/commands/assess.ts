@@ -27,6 +27,9 @@ export const assessCommand: Command = {
               ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
               : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
+        // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
+        if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
+          said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
         const standing = initialReport(incident);
         if (incident.assessment?.notifiable === false && standing)
           said.push(
