@@ -20,6 +20,8 @@ import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
+/** Sixteen findings build the four incidents: on moto, under load, longer than the default 30 s. */
+const SIXTEEN_FINDINGS_MS = 120_000;
 
 /** A Critical attack sequence naming `n` EC2 instances besides the default sequence's resources. */
 function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
@@ -137,7 +139,9 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
       }
     });
 
-    it('merges three incidents holding about 60 resources each into the one a sequence joins, no commit over 100 items, nothing lost', async () => {
+    it('merges three incidents holding about 60 resources each into the one a sequence joins, no commit over 100 items, nothing lost', {
+      timeout: SIXTEEN_FINDINGS_MS,
+    }, async () => {
       const { store, cleanup } = await make();
       try {
         const { deps, ids, finalEvent } = await fourFullIncidents(store);
@@ -156,7 +160,9 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
       }
     });
 
-    it('leaves nothing half written when stopped between the merges and the finding’s own commit: the redelivery completes it', async () => {
+    it('leaves nothing half written when stopped between the merges and the finding’s own commit: the redelivery completes it', {
+      timeout: SIXTEEN_FINDINGS_MS,
+    }, async () => {
       const { store, cleanup } = await make();
       try {
         const { deps, ids, finalEvent } = await fourFullIncidents(store);
