@@ -22,7 +22,7 @@ import {
   type OutboxMessage,
   type PagerAlert,
 } from './incident.js';
-import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel, riskLabel } from './labels.js';
+import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
@@ -550,7 +550,7 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
   for (const a of shown) {
     const reason = actionReasonLabel(lang, a.reason);
     lines.push(
-      `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
+      `  - ${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
     );
     // Each step as it went: a failed step is named with its error code, never summarised away.
     for (const s of a.steps ?? []) {
@@ -605,7 +605,7 @@ type Texts = (typeof T)[Lang];
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
 function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
   if (channel === 'on-call' && news.actions.length) {
-    const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
+    const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}`);
     // On-call's news of a type is told once (record-finding.ts announce): its message says so.
     const told = t.newContainment(news.findingType, news.findingId, listed(actions, lang, incidentId).join(', '));
     return once ? `${told} ${onceText(lang, incidentId)}` : told;

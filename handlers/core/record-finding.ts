@@ -673,7 +673,9 @@ function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
     findingType: finding.type,
     severity: finding.severity,
     // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
-    actions: actions.filter((a) => a.status !== 'skipped').map((a) => ({ type: a.type, target: a.target })),
+    actions: actions
+      .filter((a) => a.status !== 'skipped')
+      .map((a) => ({ type: a.type, target: a.target, ...(a.accountId ? { accountId: a.accountId } : {}), ...(a.region ? { region: a.region } : {}) })),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   bandLabel,
   clockStateLabel,
   closeReasonLabel,
+  placeLabel,
   recipientLabel,
   reportKindLabel,
   resourceKindLabel,
@@ -720,6 +721,7 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
               </th>
               <td>
                 <code>{a.target}</code>
+                {placeLabel(view.lang, a)}
               </td>
               <td>
                 <span class={status}>{w.actionStatus[status]}</span>
