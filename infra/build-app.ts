@@ -47,6 +47,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'ackPrincipals',
       'containmentRoleName',
       'linkConcurrency',
+      'recordConcurrency',
+      'notifyConcurrency',
       'alarmPagerUrl',
     ].flatMap((k) => {
       const v = app.node.tryGetContext(k);

@@ -10,7 +10,7 @@
  * assumes only the member accounts' containment roles. The public link function holds nothing but
  * the right to invoke the private link-apply function, which checks and applies what it forwards.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -154,8 +154,12 @@ export class ResponseStack extends Stack {
       reservedConcurrency: config.linkConcurrency,
     });
     this.functions = {
-      record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident'),
-      notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident'),
+      // Reserved: no other workload of the account can take their concurrency (the throttles
+      // alarm still pages when a storm outruns it, and the event waits in Lambda's queue).
+      record: fn('RecordFinding', 'record-finding', 'datalek: records a GuardDuty finding as an incident', {
+        reservedConcurrency: config.recordConcurrency,
+      }),
+      notify: fn('Notify', 'notify', 'datalek: sends the FG and on-call messages of an incident', { reservedConcurrency: config.notifyConcurrency }),
       contain: fn('Contain', 'contain', 'datalek: carries out enforced containment', {
         timeout: Duration.minutes(5),
         reservedConcurrency: config.containConcurrency,
@@ -483,6 +487,8 @@ export class ResponseStack extends Stack {
     this.watch = new PipelineWatch(this, 'Watch', {
       rulePrefixes: [`${this.stackName}-`, 'datalek-'],
       functionWildcards: [`*${this.stackName}-*`],
+      // A key's id is its ARN's last part.
+      keyIds: [state.key.keyArn, props.state.alarmKey.keyArn, props.state.digests.signingKey.keyArn].map((arn) => Fn.select(1, Fn.split('/', arn))),
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

@@ -4,9 +4,9 @@
  */
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { clocksOf, roleOf } from '../core/clocks.js';
+import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS } from '../core/containment.js';
-import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
+import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
@@ -57,7 +57,17 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     // Messages their channel refused for good: never sent, no longer tried.
     ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
     ...(policy && now
-      ? { clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status }) => ({ name, startsAt, dueAt, doneAt, status })) }
+      ? {
+          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
+            name,
+            startsAt,
+            dueAt,
+            doneAt,
+            status,
+            // Only on a clock other than the AP's, met by a report entered after it had passed (core/clocks.ts).
+            ...(enteredAfterDeadline ? { enteredAfterDeadline } : {}),
+          })),
+        }
       : {}),
   };
 }
@@ -195,6 +205,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   const decisions = incident.decisions?.length ?? 0;
   if (decisions > 1) lines.push(`  decisions      ${decisions} recorded, each with its reason (datalek show ${incident.id} --json, or the register)`);
+  // A decision that stopped a clock other than the AP's after the record held it overdue names it (core/clocks.ts).
+  for (const d of incident.decisions ?? [])
+    for (const m of d.clocksEnteredAfterDeadline ?? [])
+      lines.push(
+        `  decision       ${d.kind} at ${formatLocal(d.recordedAt, tz)} by ${d.by}: ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${formatLocal(m.overdueFrom, tz)})`,
+      );
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
@@ -202,7 +218,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -252,6 +268,13 @@ function enteredMark(stated: { enteredLater?: boolean; enteredAfterDeadline?: st
     return ` (entered after the AP deadline had passed: ${formatLocal(stated.recordedAt, tz)}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
   }
   return stated.enteredLater ? ` (entered later: ${formatLocal(stated.recordedAt, tz)})` : '';
+}
+
+/** The other clocks a report met although entered after the record held them overdue, each named (core/clocks.ts). */
+function clockMarks(r: ReportRecord, tz: string): string {
+  return (r.clocksEnteredAfterDeadline ?? [])
+    .map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName).en}: ${formatLocal(r.recordedAt, tz)}; overdue from ${formatLocal(m.overdueFrom, tz)})`)
+    .join('');
 }
 
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */

@@ -14,13 +14,23 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
-import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import {
+  type ClockName,
+  clocksStoppedAfterDeadline,
+  deadlineName,
+  overdueClocks,
+  processorHours,
+  roleOf,
+  subjectsDecisionNeeded,
+  subscribersDecisionNeeded,
+} from './clocks.js';
 import { missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
   type BreachFacts,
   type BreachType,
+  type ClockMark,
   type Consequence,
   type Decision,
   emptyFacts,
@@ -175,6 +185,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
+    // As it was, to tell which clocks the record held overdue these decisions stop (core/clocks.ts).
+    const before = structuredClone(draft);
+    const firstNew = decisions.length;
     const entries: TimelineDraft[] = [];
     if (input.awareAt !== undefined) {
       const move = { stated: input.awareAt, reason: awareReason, delayReason, confirmed: input.confirmStatedTime === true };
@@ -234,6 +247,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
     }
+    // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
+    // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
+    const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, now);
+    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, now, local);
+    if (stopped.length) for (const d of decisions.slice(firstNew)) d.clocksEnteredAfterDeadline = stopped;
     return { entries };
   });
   return incident;
@@ -793,6 +811,11 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
+    // The same for every other clock the report meets: dated before its deadline, entered after
+    // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
+    const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);
+    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, now, local, at);
+    if (metAfter.length) report.clocksEnteredAfterDeadline = metAfter;
     draft.reports = [...(draft.reports ?? []), report];
     if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
@@ -807,6 +830,27 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
  * (Art. 33(5)), and the FG's assessment in force must say so (not notifiable, or the notification
  * is the controller's), or the register would read "met" while the AP holds no notification.
  */
+/**
+ * An entry that stops clocks the record held overdue (`passed`): a report dated before their
+ * deadlines (`at`), or a decision that moves or ends them, entered after; the FG confirms it.
+ */
+function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: string) => string, at?: string): RefusedError {
+  const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
+  const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
+  const from = passed.map((p) => p.overdueFrom);
+  const overdue = `the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders went out`;
+  const overdueNl = `het dossier toonde die termijn als verlopen sinds ${from.map(local).join(' en ')} en datalek herinnerde daaraan`;
+  return at
+    ? refuse(
+        `--at ${at} lies before ${en}, but the report is entered at ${now}, after it had passed: ${overdue}; the record will mark the report entered after that deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+      )
+    : refuse(
+        `this decision stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark the decision entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
+        `Dit besluit laat ${nl} niet langer als verlopen lezen, maar het wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert het besluit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+      );
+}
+
 function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): void {
   if (!reason) {
     throw refuse(

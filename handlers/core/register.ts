@@ -8,7 +8,7 @@
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { measuresTaken } from './breach-facts.js';
-import { type ClockState, clocksOf, roleOf } from './clocks.js';
+import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
@@ -191,7 +191,10 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     subscribersDecision: subjectsText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
-      .map((c) => `${c.name}: ${c.status}`)
+      .map(
+        (c) =>
+          `${c.name}: ${c.status}${c.enteredAfterDeadline ? ` (${enteredAfterDeadlineText(c.name).en}; overdue from ${c.enteredAfterDeadline.overdueFrom})` : ''}`,
+      )
       .join('; '),
     afterClose: (incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`).join('; '),
     factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
@@ -306,7 +309,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
       )
       .join('; ');
     const closing = incident.closedAt

@@ -6,6 +6,7 @@
  */
 import { pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Incident } from '../core/incident.js';
 import {
   type Action,
@@ -31,11 +32,21 @@ export interface WebForm {
   fields?: readonly string[];
   /** Whether the incident page offers it now; the use case still decides whether it is allowed. */
   shown: (ctx: OfferContext & { releasable: boolean }) => boolean;
+  /**
+   * How the page draws some of its fields for this form (the options that can apply, a field it
+   * cannot do without): the drawing only. What is sent is read with the use case's own fields, and
+   * the use case judges it, so a value the page does not offer gets the CLI's refusal.
+   */
+  drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required'>>>>;
 }
 
 const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
 const real = ({ incident }: { incident: Incident }) => incident.state !== 'closed' && !incident.sample;
 const as = (a: unknown) => a as AnyAction;
+const closed = ({ incident }: { incident: Incident }) => incident.state === 'closed';
+/** After closing: what follows the AP notification (Art. 33(4)), never the initial report or marking the facts complete. */
+const FOLLOWS_AFTER_CLOSE = REPORT_KINDS.ap.filter((k) => k !== 'initial');
+const NOT_AFTER_CLOSE = new Set(['complete', 'unknown-reason']);
 
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
@@ -85,6 +96,24 @@ export const WEB_FORMS: readonly WebForm[] = [
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
   { id: 'release', action: as(releaseAction), title: releaseAction.title, shown: ({ releasable }) => releasable },
+  // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
+  // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
+  {
+    id: 'after-close-report',
+    action: as(reportedAction),
+    title: { nl: 'Na het sluiten: informatie aan de AP (art. 33(4))', en: 'After closing: information to the AP (Art. 33(4))' },
+    fields: ['reference', 'kind', 'at', 'delay-reason', 'reason'],
+    drawn: { kind: { options: FOLLOWS_AFTER_CLOSE, required: true }, reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
+  {
+    id: 'after-close-facts',
+    action: as(factsAction),
+    title: { nl: 'Na het sluiten: feiten corrigeren (art. 33(4))', en: 'After closing: correct the facts (Art. 33(4))' },
+    fields: factsAction.fields.map((f) => f.name).filter((n) => !NOT_AFTER_CLOSE.has(n)),
+    drawn: { reason: { required: true } },
+    shown: closed,
+  },
 ];
 
 export function webForm(id: string): WebForm | undefined {
@@ -95,6 +124,11 @@ export function webForm(id: string): WebForm | undefined {
 export function formFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
   const names = form.fields ? new Set(form.fields) : null;
   return (form.action.fields as readonly FieldSpec[]).filter((f) => (!names || names.has(f.name)) && !f.cliOnly && (f.offered?.(ctx) ?? true));
+}
+
+/** The fields as the page draws them for this form (`drawn`); `formFields` reads what is sent. */
+export function drawnFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
+  return formFields(form, ctx).map((f) => (form.drawn?.[f.name] ? { ...f, ...form.drawn[f.name] } : f));
 }
 
 /** What a form starts from: the use case's view of the incident, for the fields it shows. */

@@ -4,6 +4,7 @@ import { ackCommand } from './ack.js';
 import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { containCommand } from './contain.js';
 import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   ackCommand,
   sweepCommand,
   releaseCommand,
+  containCommand,
   messagesCommand,
   verifyCommand,
   anchorCommand,
