@@ -28,9 +28,15 @@ export function createNotifyHandler(deps: AwsDeps) {
       logUnreleased(deps, report);
       logUndeliverable(deps, report);
       const problems = [
-        ...(report.failed.length ? [`${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`] : []),
+        ...(report.failed.length
+          ? [`${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`]
+          : []),
         // Once: the message is recorded as never sendable and no run tries it again.
-        ...(report.undeliverable?.length ? [`${report.undeliverable.length} message(s) for ${incidentId} refused for good, not tried again: ${report.undeliverable.map((f) => f.error).join('; ')}`] : []),
+        ...(report.undeliverable?.length
+          ? [
+              `${report.undeliverable.length} message(s) for ${incidentId} refused for good, not tried again: ${report.undeliverable.map((f) => f.error).join('; ')}`,
+            ]
+          : []),
       ];
       if (problems.length) throw new DatalekError(`notify: ${problems.join('; ')}`);
       return { sent: report.sent.length };
