@@ -7,8 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
@@ -24,6 +23,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { topicsWithQueues } from '../support/sns-topics.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 const policy = DEFAULT_POLICY;
@@ -63,15 +63,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a message SNS refuses for good (moto)', () => 
     n += 1;
     await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
     await setupAwsResources(moto.clients);
-    const topics: Record<'fg' | 'on-call', string> = { fg: '', 'on-call': '' };
-    const queues: Record<string, string> = {};
-    for (const channel of ['fg', 'on-call'] as const) {
-      topics[channel] = (await moto.clients.sns.send(new CreateTopicCommand({ Name: `never-${channel}-${n}` }))).TopicArn as string;
-      const url = (await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: `never-${channel}-${n}` }))).QueueUrl as string;
-      const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-      await moto.clients.sns.send(new SubscribeCommand({ TopicArn: topics[channel], Protocol: 'sqs', Endpoint: arn }));
-      queues[channel] = url;
-    }
+    const { topics, received: envelopes } = await topicsWithQueues(moto, `never-${n}`);
     const store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
     const now = () => NOW;
     const id = (await recordEvent({ store, policy, now, canEnforce: false }, findingEvent({ severity: 8 }))).incidentId as string;
@@ -86,10 +78,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a message SNS refuses for good (moto)', () => 
           return [refused];
         },
       }));
-    const received = async (channel: 'fg' | 'on-call') => {
-      const got = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues[channel], MaxNumberOfMessages: 10 }));
-      return (got.Messages ?? []).map((m) => (JSON.parse(m.Body as string) as { Subject: string }).Subject);
-    };
+    const received = async (channel: 'fg' | 'on-call') => (await envelopes(channel)).map((e) => e.Subject);
     return { store, topics, id, refused: refused as OutboxMessage, received };
   }
 
