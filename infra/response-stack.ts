@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_FORWARDED_SOURCES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -493,6 +493,24 @@ export class ResponseStack extends Stack {
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,
     });
+
+    // Member accounts forward the calls that silence their findings (member-stack.ts) to this
+    // bus, where the watch pages: the listed accounts only, CloudTrail's calls of GuardDuty and
+    // EventBridge only (a member can put no other event here, a finding least of all).
+    if (config.memberAccounts.length) {
+      new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
+        eventBusName: 'default',
+        statementId: 'datalek-member-calls',
+        statement: {
+          Sid: 'datalek-member-calls',
+          Effect: 'Allow',
+          Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
+          Action: 'events:PutEvents',
+          Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`,
+          Condition: { StringEquals: { 'events:source': MEMBER_FORWARDED_SOURCES, 'events:detail-type': ['AWS API Call via CloudTrail'] } },
+        },
+      });
+    }
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if
     // they stop running at all (rule disabled or deleted, function throttled to nothing), nothing

@@ -12,7 +12,7 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
+import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   type ClockName,
@@ -80,19 +80,26 @@ function notClosed(incident: Incident): void {
 }
 
 /**
- * After closing, only information that follows to the AP (a follow-up, correction or withdrawal)
- * and corrected facts can be recorded (Art. 33(4)), each with its reason; the incident stays
- * closed, and its containment and clocks are not reopened. Returns the reason.
+ * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
+ * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
+ * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
+ * with its reason; the incident stays closed, and its containment and clocks are not reopened.
+ * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
+}
+
+/** Something recorded after closing, for the register's `afterClose` (Art. 33(4), (5)). */
+function noteAfterClose(draft: Incident, now: string, by: string, what: string, reason: string): void {
+  draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason }];
 }
 
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
@@ -181,7 +188,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    notClosed(draft);
+    // After closing, only the assessment itself: a move of awareness, a role or NIS2 would reopen a clock.
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -222,8 +231,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
         at: now,
         kind: 'assessed',
         actor: by,
-        detail: { personalData, risk, notifiable, reason, deadline: draft.deadline, ...(setAside ? { subjectsDecisionSetAside: setAside } : {}) },
+        detail: {
+          personalData,
+          risk,
+          notifiable,
+          reason,
+          deadline: draft.deadline,
+          ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
+          ...(afterClose ? { afterClose } : {}),
+        },
       });
+      if (afterClose) noteAfterClose(draft, now, by, `assessment personal data ${personalData}, risk ${risk}`, reason);
     }
     if (input.nis2Significant !== undefined) {
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
@@ -255,6 +273,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     return { entries };
   });
   return incident;
+}
+
+/** Whether an assess call decides more than the assessment (awareness, role, NIS2): not taken after closing. */
+function decidesMoreThanAssessment(input: AssessInput): boolean {
+  return input.awareAt !== undefined || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
 }
 
 /**
@@ -942,7 +965,8 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     }
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, true, reason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
@@ -992,7 +1016,20 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     if (audience === 'data-subjects') draft.subjects = decision;
     else draft.subscribers = decision;
     history(draft).push({ kind: 'subjects', ...decision, recordedAt: now, ...(audience === 'subscribers' ? { audience } : {}) });
-    return { entries: [{ at: now, kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided', actor: by, detail: { ...decision } }] };
+    if (afterClose) {
+      const what = [audience === 'data-subjects' ? 'subjects' : 'subscribers', decision.decision, decision.exception, decision.date].filter(Boolean).join(' ');
+      noteAfterClose(draft, now, by, what, reason);
+    }
+    return {
+      entries: [
+        {
+          at: now,
+          kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided',
+          actor: by,
+          detail: { ...decision, ...(afterClose ? { afterClose } : {}) },
+        },
+      ],
+    };
   });
   return incident;
 }
@@ -1011,7 +1048,13 @@ export interface CloseBlocker {
   field: string | null;
 }
 
-export function closeBlockerItems(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): CloseBlocker[] {
+export function closeBlockerItems(
+  incident: Incident,
+  policy: Policy,
+  now: string,
+  overdueReason?: string | null,
+  containmentReason?: string | null,
+): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
   const a = incident.assessment;
@@ -1035,6 +1078,18 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       `de inperking loopt (tot uiterlijk ${formatLocal(lease.until, policy.timeZone)}): wacht tot ze klaar is`,
       null,
     );
+  }
+  // "A failed step is reported as failed, never as contained": closing ends the escalation, so the
+  // FG states what was done by hand, or why it is left, and the register keeps it (Art. 33(5)).
+  const undone = containmentNotCarriedOut(incident);
+  if (undone.length && !containmentReason?.trim()) {
+    const en = `containment not carried out: ${undone.map((x) => notCarriedOutText(x, 'en')).join('; ')}`;
+    out.push({
+      cli: `${en}: closing needs what was done by hand, or why it is left, recorded (--containment-reason), or the containment carried out (datalek contain ${incident.id}) (Art. 33(3)(d), (5))`,
+      en: `${en}: closing needs what was done by hand, or why it is left, recorded ("What became of the containment not carried out") (Art. 33(3)(d), (5))`,
+      nl: `inperking niet uitgevoerd: ${undone.map((x) => notCarriedOutText(x, 'nl')).join('; ')}: sluiten kan alleen met vastgelegd wat er met de hand is gedaan, of waarom het blijft ("Wat er met de niet uitgevoerde inperking gebeurde") (AVG art. 33(3)(d), (5))`,
+      field: 'f-close-containment-reason',
+    });
   }
   if (!a) {
     add(
@@ -1188,6 +1243,8 @@ export interface CloseInput {
   reason: string;
   /** Why a clock was still overdue at closing. */
   overdueReason?: string;
+  /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
+  containmentReason?: string;
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1197,7 +1254,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {
@@ -1213,12 +1270,23 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         'Er is een reden voor een verlopen termijn ingevuld, maar geen termijn is verlopen: het dossier zou een vertraging uitleggen die er niet is (AVG art. 33(5)).',
       );
     }
+    const undone = containmentNotCarriedOut(draft).map((x) => x.id);
+    if (input.containmentReason?.trim() && undone.length === 0) {
+      throw refuse(
+        '--containment-reason given, but nothing is left of the containment: no enforced action failed or is still planned; the record would explain what is not there (Art. 33(5))',
+        'Er is ingevuld wat er met niet uitgevoerde inperking gebeurde, maar alle inperking is uitgevoerd: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
+      );
+    }
     draft.state = 'closed';
     draft.closedAt = now;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
+    if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     return {
-      entries: [{ at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}) } }],
+      entries: [
+        { at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}), ...containment } },
+      ],
     };
   });
   return incident;

@@ -404,6 +404,8 @@ export interface Incident {
   closeReason?: string | null;
   /** Why a clock was still overdue when the incident was closed. */
   overdueReason?: string | null;
+  /** Why it was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
+  containmentReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's

@@ -8,6 +8,7 @@
  */
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
+import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { overdueClocks, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -688,8 +689,20 @@ export const closeAction = action({
       label: { nl: 'Waarom een termijn verlopen is', en: 'Why a clock is overdue' },
       offered: somethingOverdue,
     },
+    {
+      name: 'containment-reason',
+      kind: 'longtext',
+      label: { nl: 'Wat er met de niet uitgevoerde inperking gebeurde', en: 'What became of the containment not carried out' },
+      offered: ({ incident }) => containmentNotCarriedOut(incident).length > 0,
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason ?? '', overdueReason: v['overdue-reason'] }),
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    reason: v.reason ?? '',
+    overdueReason: v['overdue-reason'],
+    containmentReason: v['containment-reason'],
+  }),
   run: (deps: FgDeps, input) => closeIncident(deps, input),
 });
 

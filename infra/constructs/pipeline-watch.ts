@@ -39,6 +39,9 @@ import { Construct } from 'constructs';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { eventQueue } from './queue.js';
 
+/** What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these sources only. */
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events'];
+
 /** The watch rules' names begin so. */
 export const WATCH_RULE_PREFIX = 'datalek-watch-';
 
@@ -150,33 +153,38 @@ export interface PipelineWatchProps {
 }
 
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
+/**
+ * GuardDuty calls that stop findings: the detector deleted, suspended or publishing less often,
+ * members let go, an account leaving its administrator, a suppression rule.
+ */
+export function guardDutyCalls(): Record<string, unknown> {
+  return {
+    source: ['aws.guardduty'],
+    detail: {
+      eventSource: ['guardduty.amazonaws.com'],
+      $or: [
+        {
+          eventName: [
+            'DeleteDetector',
+            'DisassociateMembers',
+            'DeleteMembers',
+            'StopMonitoringMembers',
+            'DisassociateFromAdministratorAccount',
+            'DisassociateFromMasterAccount',
+          ],
+        },
+        { eventName: ['UpdateDetector'], requestParameters: { enable: [false] } },
+        { eventName: ['UpdateDetector'], requestParameters: { findingPublishingFrequency: [{ exists: true }] } },
+        { eventName: ['CreateFilter', 'UpdateFilter'], requestParameters: { action: ['ARCHIVE'] } },
+      ],
+    },
+  };
+}
+
 export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards'>): Record<string, unknown> {
   const rules = props.rulePrefixes.map((prefix) => ({ prefix }));
   const functions = props.functionWildcards.map((wildcard) => ({ wildcard }));
-  const calls: Record<string, unknown>[] = [
-    ruleCalls(rules),
-    {
-      source: ['aws.guardduty'],
-      detail: {
-        eventSource: ['guardduty.amazonaws.com'],
-        $or: [
-          {
-            eventName: [
-              'DeleteDetector',
-              'DisassociateMembers',
-              'DeleteMembers',
-              'StopMonitoringMembers',
-              'DisassociateFromAdministratorAccount',
-              'DisassociateFromMasterAccount',
-            ],
-          },
-          { eventName: ['UpdateDetector'], requestParameters: { enable: [false] } },
-          { eventName: ['UpdateDetector'], requestParameters: { findingPublishingFrequency: [{ exists: true }] } },
-          { eventName: ['CreateFilter', 'UpdateFilter'], requestParameters: { action: ['ARCHIVE'] } },
-        ],
-      },
-    },
-  ];
+  const calls: Record<string, unknown>[] = [ruleCalls(rules), guardDutyCalls()];
   if (functions.length) {
     // Lambda's CloudTrail event names carry the API version: PutFunctionConcurrency20171031.
     calls.push({

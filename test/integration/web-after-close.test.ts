@@ -69,7 +69,8 @@ describe('after closing, on the web page', () => {
     ] as const) {
       const html = await page(lang);
       const forms = [...html.matchAll(/<form class="action"[^>]*id="([^"]+)"/g)].map((m) => m[1]);
-      expect(forms).toEqual(['after-close-report', 'after-close-facts']);
+      // And the assessment and the Art. 34 decision (review 3 F1; test/integration/web-after-close-decisions.test.ts).
+      expect(forms).toEqual(['after-close-report', 'after-close-facts', 'after-close-assess', 'after-close-subjects']);
       expect(pageText(formOf(html, 'after-close-report') ?? '')).toContain(report);
       expect(pageText(formOf(html, 'after-close-facts') ?? '')).toContain(facts);
       for (const f of forms) expect(formOf(html, f)).toContain(`name="_csrf" value="${web.session.csrf}"`);
