@@ -23,7 +23,9 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { pageText } from '../support/serve.js';
 import { topicsWithQueues } from '../support/sns-topics.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 const policy = DEFAULT_POLICY;
@@ -117,6 +119,9 @@ describe.skipIf(!MOTO_AVAILABLE)('a message SNS refuses for good (moto)', () => 
       new RegExp(`NOT SENT +${refused.id.replace(/[/]/g, '\\/')} \\(finding-added to fg\\).*InvalidParameter`),
     );
     expect(statusObject(after).undeliverable).toEqual(after.undeliverable);
+    // The incident page does not say it waits to be sent.
+    const page = pageText(await (await inProcessWebApp({ store, policy, now: () => NOW }).get(`/incidents/${id}`, 'en')).text());
+    expect(page).toMatch(/NOT sent, refused by the channel; not tried again: SNS InvalidParameter/);
   });
 
   it('never takes a passing fault for a refusal: no answer, a 5xx, a throttle, a missing topic; the message goes once it passes', async () => {
