@@ -21,7 +21,9 @@ import { composeMessage } from '../../handlers/core/messages.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { createNotifyHandler } from '../../handlers/lambda/notify.js';
 import { findingEvent } from '../support/events.js';
+import { capturingLogger } from '../support/logs.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { pageText } from '../support/serve.js';
 import { topicsWithQueues } from '../support/sns-topics.js';
@@ -122,6 +124,27 @@ describe.skipIf(!MOTO_AVAILABLE)('a message SNS refuses for good (moto)', () => 
     // The incident page does not say it waits to be sent.
     const page = pageText(await (await inProcessWebApp({ store, policy, now: () => NOW }).get(`/incidents/${id}`, 'en')).text());
     expect(page).toMatch(/NOT sent, refused by the channel; not tried again: SNS InvalidParameter/);
+  });
+
+  it('the notify function logs it and fails once; its next run, and the next event, do not', async () => {
+    const { store, topics, id, refused } = await world();
+    const lines: string[] = [];
+    const notify = createNotifyHandler({
+      store,
+      notifier: new SnsNotifier(moto.clients.sns, topics, policy),
+      publisher: { publish: async () => {} },
+      policy,
+      logger: capturingLogger(lines),
+      now: () => NOW,
+    });
+    const event = { 'detail-type': 'Incident Updated', detail: { incidentId: id } };
+
+    await expect(notify(event)).rejects.toThrow(new RegExp(`1 message\\(s\\) for ${id} refused for good, not tried again`));
+    expect(lines.filter((l) => l.includes('refused by its channel for good') && l.includes(refused.id))).toHaveLength(1);
+
+    expect(await notify(event)).toEqual({ sent: 0 });
+    expect(await notify(event)).toEqual({ sent: 0 });
+    expect(lines.filter((l) => l.includes('refused by its channel for good'))).toHaveLength(1);
   });
 
   it('never takes a passing fault for a refusal: no answer, a 5xx, a throttle, a missing topic; the message goes once it passes', async () => {
