@@ -54,6 +54,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     subjects: incident.subjects ?? null,
     subscribers: incident.subscribers ?? null,
     facts: incident.facts ?? null,
+    // Messages their channel refused for good: never sent, no longer tried.
+    ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
     ...(policy && now
       ? {
           clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
@@ -144,7 +146,14 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     deadlineNote(i, now, tz),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
-  return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  const out = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  // A message that will never go is said under the table, each once (show names them).
+  const refused = incidents.filter((i) => i.undeliverable?.length);
+  if (refused.length === 0) return out;
+  return [
+    out,
+    ...refused.map((i) => oneLine(`NOT SENT: ${i.undeliverable?.length} message(s) of ${i.id} refused by their channel for good (datalek show ${i.id})`)),
+  ].join('\n');
 }
 
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
@@ -234,8 +243,16 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   } else {
     lines.push('  containment    none (notify only)');
   }
+  for (const u of incident.undeliverable ?? [])
+    lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
+  // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
+  const stated = timeline.filter((e) => e.kind === 'clock-stated');
+  if (stated.length)
+    lines.push(
+      `  STATED CLOCK   ${stated.length} change${stated.length === 1 ? ' was' : 's were'} recorded with a --now earlier than the machine's clock (#${stated.map((e) => e.seq).join(', #')}): the times of the entries after ${stated.length === 1 ? 'it' : 'each'} were stated, not taken; its enteredAt says when the machine recorded them`,
+    );
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
