@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { MEMBER_FORWARDED_SOURCES, PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -555,8 +555,9 @@ export class ResponseStack extends Stack {
     });
 
     // Member accounts forward the calls that silence their findings (member-stack.ts) to this
-    // bus, where the watch pages: the listed accounts only, CloudTrail's calls of GuardDuty and
-    // EventBridge only (a member can put no other event here, a finding least of all).
+    // bus, where the watch pages: the listed accounts' two forwarding rules only, CloudTrail's
+    // calls of GuardDuty and EventBridge only (a member can put no other event here, a finding
+    // least of all).
     if (config.memberAccounts.length) {
       new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
         eventBusName: 'default',
@@ -567,7 +568,17 @@ export class ResponseStack extends Stack {
           Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
           Action: 'events:PutEvents',
           Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`,
-          Condition: { StringEquals: { 'events:source': MEMBER_FORWARDED_SOURCES, 'events:detail-type': ['AWS API Call via CloudTrail'] } },
+          // As EventBridge's own examples put them: events:source is multivalued (a PutEvents call
+          // carries several events), each must be one of these; and only the member stacks' two rules.
+          Condition: {
+            'ForAllValues:StringEquals': { 'events:source': MEMBER_FORWARDED_SOURCES },
+            StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
+            ArnEquals: {
+              'aws:SourceArn': config.memberAccounts.flatMap((a) =>
+                MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
+              ),
+            },
+          },
         },
       });
     }
