@@ -16,7 +16,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { actionEntries, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { placedIn, planContainment } from './containment.js';
+import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -397,6 +397,7 @@ function attach(
     forceEnforce: deps.forceEnforce,
     now,
     home: incident,
+    heldElsewhere: heldByLinked(incident, rest, others),
   });
   const actions = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
@@ -470,6 +471,15 @@ function correlate(
   }
   if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
   return { claims, others };
+}
+
+/**
+ * What the incidents holding the finding's resources, linked to this one rather than merged into
+ * it, hold contained: containment of those resources is left to them (core/containment.ts).
+ */
+function heldByLinked(incident: Incident, holders: (Incident | undefined)[], merged: IncidentChange[]): HeldContainment[] {
+  const gone = new Set(merged.map((m) => m.incident.id));
+  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
 }
 
 function mergeable(incident: Incident): boolean {
@@ -714,6 +724,7 @@ function update(
       forceEnforce: deps.forceEnforce,
       now,
       home: incident,
+      heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     });
     actions = takeActions(incident, planned, now, entries);
     entries.push(...actionEntries(actions, now, incident.id));
