@@ -88,13 +88,14 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     (account) =>
       new MemberStack(app, `DatalekMember-${account}`, {
         env: { account, region: config.region },
-        description: 'datalek: the containment role the pipeline assumes in this account',
+        description: 'datalek: the containment role the pipeline assumes in this account, and the forwarding of calls that silence its findings',
         // Required with member accounts (checked in config): never the member's own account.
         pipelineAccount: config.account as string,
         roleName: config.containmentRoleName,
         regions: [config.region, ...config.forwardFrom],
         organizationId: config.organizationId,
         protectedRoles: [config.containmentRoleName, config.breakGlassRole, config.onCallRole],
+        centralRegion: config.region,
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

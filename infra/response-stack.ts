@@ -10,7 +10,7 @@
  * assumes only the member accounts' containment roles. The public link function holds nothing but
  * the right to invoke the private link-apply function, which checks and applies what it forwards.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_FORWARDED_SOURCES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -487,10 +487,30 @@ export class ResponseStack extends Stack {
     this.watch = new PipelineWatch(this, 'Watch', {
       rulePrefixes: [`${this.stackName}-`, 'datalek-'],
       functionWildcards: [`*${this.stackName}-*`],
+      // A key's id is its ARN's last part.
+      keyIds: [state.key.keyArn, props.state.alarmKey.keyArn, props.state.digests.signingKey.keyArn].map((arn) => Fn.select(1, Fn.split('/', arn))),
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,
     });
+
+    // Member accounts forward the calls that silence their findings (member-stack.ts) to this
+    // bus, where the watch pages: the listed accounts only, CloudTrail's calls of GuardDuty and
+    // EventBridge only (a member can put no other event here, a finding least of all).
+    if (config.memberAccounts.length) {
+      new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
+        eventBusName: 'default',
+        statementId: 'datalek-member-calls',
+        statement: {
+          Sid: 'datalek-member-calls',
+          Effect: 'Allow',
+          Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
+          Action: 'events:PutEvents',
+          Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`,
+          Condition: { StringEquals: { 'events:source': MEMBER_FORWARDED_SOURCES, 'events:detail-type': ['AWS API Call via CloudTrail'] } },
+        },
+      });
+    }
 
     // The sweep (AP deadline reminders, escalation pages) and the anchor run every 5 minutes: if
     // they stop running at all (rule disabled or deleted, function throttled to nothing), nothing

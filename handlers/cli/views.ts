@@ -198,6 +198,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   const decisions = incident.decisions?.length ?? 0;
   if (decisions > 1) lines.push(`  decisions      ${decisions} recorded, each with its reason (datalek show ${incident.id} --json, or the register)`);
+  // A decision that stopped a clock other than the AP's after the record held it overdue names it (core/clocks.ts).
+  for (const d of incident.decisions ?? [])
+    for (const m of d.clocksEnteredAfterDeadline ?? [])
+      lines.push(
+        `  decision       ${d.kind} at ${formatLocal(d.recordedAt, tz)} by ${d.by}: ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${formatLocal(m.overdueFrom, tz)})`,
+      );
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';

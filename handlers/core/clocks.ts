@@ -9,7 +9,7 @@
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
-import { type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
+import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
 
@@ -277,13 +277,16 @@ export function enteredAfterDeadlineText(name: ClockName): { nl: string; en: str
 }
 
 /**
- * A clock other than the AP's met by a report entered after the record held it overdue carries the
- * mark that report holds for it (`clocksEnteredAfterDeadline`), in its note too.
+ * A clock other than the AP's that an entry stopped after the record held it overdue (a report
+ * that met it, a decision that moved or ended it) carries that entry's mark, in its note too;
+ * "late" and "overdue" need none, they say so themselves.
  */
 function withEnteredMark(c: ClockStatus, incident: Incident): ClockStatus {
-  if (c.name === 'ap' || !c.doneAt) return c;
-  const mark = (incident.reports ?? [])
-    .flatMap((r) => (r.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: r.recordedAt })))
+  if (c.name === 'ap' || c.status === 'late' || c.status === 'overdue') return c;
+  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [...(incident.reports ?? []), ...(incident.decisions ?? [])];
+  const mark = entries
+    .flatMap((e) => (e.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: e.recordedAt })))
+    .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
     .at(-1);
   if (!mark) return c;
   const text = enteredAfterDeadlineText(c.name);
@@ -307,26 +310,20 @@ function overdueSince(c: ClockStatus, incident: Incident): string | null {
 
 /**
  * The clocks other than the AP's (whose rule is ap-verdict.ts's) that the record holds overdue at
- * `now` and that a report would meet in time by its stated time: "met" would then rest on a time
- * entered after the record held them overdue (and after datalek's overdue reminders), as an AP
- * report entered after its deadline would. `before` is the incident without the report, `after`
- * with it; each with its deadline and the moment it was overdue from.
+ * `now` and that an entry would stop reading overdue without reading late: a report that meets
+ * one by its stated time, a move of awareness that moves its deadline later, a decision that ends
+ * it ("no personal data", no longer processor, not significant). The record would then say "met"
+ * or "not needed" against its own overdue reminders, as for the AP (ap-verdict.ts). `before` is the
+ * incident without the entry, `after` with it; each with its deadline and the moment it was
+ * overdue from.
  */
-export function clocksMetAfterDeadline(
-  before: Incident,
-  after: Incident,
-  policy: Policy,
-  now: string,
-): { clock: ClockName; deadline: string; overdueFrom: string }[] {
-  const overdue = new Map(
-    clocksOf(before, policy, now)
-      .filter((c) => c.name !== 'ap' && c.status === 'overdue')
-      .map((c) => [c.name, c]),
-  );
-  return clocksOf(after, policy, now).flatMap((c) => {
-    const was = overdue.get(c.name);
-    const from = was && overdueSince(was, before);
-    return was?.dueAt && from && c.status === 'met' ? [{ clock: c.name, deadline: was.dueAt, overdueFrom: from }] : [];
+export function clocksStoppedAfterDeadline(before: Incident, after: Incident, policy: Policy, now: string): (ClockMark & { clock: ClockName })[] {
+  const then = new Map(clocksOf(after, policy, now).map((c) => [c.name, c]));
+  return clocksOf(before, policy, now).flatMap((was) => {
+    if (was.name === 'ap' || was.status !== 'overdue' || !was.dueAt) return [];
+    const status = then.get(was.name)?.status;
+    const from = overdueSince(was, before);
+    return from && status !== 'overdue' && status !== 'late' ? [{ clock: was.name, deadline: was.dueAt, overdueFrom: from }] : [];
   });
 }
 

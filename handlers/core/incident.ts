@@ -29,10 +29,21 @@ export interface Assessment {
 }
 
 /**
+ * A clock other than the AP's that the record held overdue when an entry stopped it (a report met it
+ * by its stated time, a decision moved or ended it): the deadline that had passed and the moment
+ * from which the record held it overdue; confirmed by the FG (core/clocks.ts).
+ */
+export interface ClockMark {
+  clock: string;
+  deadline: string;
+  overdueFrom: string;
+}
+
+/**
  * One decision in the incident's history, as it was recorded: never overwritten, so the register
  * can show the reasoning of every step before the AP (Art. 33(5)).
  */
-export type Decision =
+export type Decision = (
   | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & {
         recordedAt: string;
         /** The AP deadline that had passed (the record held the notification overdue) when this "not notifiable" was entered (core/ap-verdict.ts). */
@@ -67,7 +78,11 @@ export type Decision =
     }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
   | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
-  | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string });
+  | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string })
+) & {
+  /** The clocks other than the AP's this decision stopped after the record held them overdue (`ClockMark`). */
+  clocksEnteredAfterDeadline?: ClockMark[];
+};
 
 /** NIS2 art. 23(3): a person decides whether the incident is significant; only then do its clocks run. */
 export interface Nis2Decision {
@@ -176,9 +191,9 @@ export interface ReportRecord {
   /**
    * The other clocks (not the AP's) this report met by its stated time although it was entered
    * after the record held them overdue, each with that deadline and the moment from which the
-   * record held it overdue; confirmed by the FG (core/clocks.ts clocksMetAfterDeadline).
+   * record held it overdue; confirmed by the FG (core/clocks.ts clocksStoppedAfterDeadline).
    */
-  clocksEnteredAfterDeadline?: { clock: string; deadline: string; overdueFrom: string }[];
+  clocksEnteredAfterDeadline?: ClockMark[];
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
@@ -386,6 +401,8 @@ export interface Incident {
   closeReason?: string | null;
   /** Why a clock was still overdue when the incident was closed. */
   overdueReason?: string | null;
+  /** Why it was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
+  containmentReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's

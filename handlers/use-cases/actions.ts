@@ -8,6 +8,7 @@
  */
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
+import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { overdueClocks, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -131,7 +132,7 @@ const apReported = ({ incident }: OfferContext) => initialReport(incident) !== u
 const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
 
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
-const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = apDeadlinePassed) =>
+const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
   ({
     name: 'confirm-stated-time',
     kind: 'flag',
@@ -196,8 +197,8 @@ export const assessAction = action({
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
     confirmStatedTime({
-      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; the record marks it as entered after the deadline had passed.',
+      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; zo ook voor een andere termijn (NIS2, de verwerkingsverantwoordelijke, de Telecommunicatiewet) die dit besluit verschuift of beëindigt nadat hij verstreken was. Het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; likewise for another clock (NIS2, the controller, the Telecommunications Act) this decision moves or ends after it had passed. The record marks it as entered after that deadline had passed.',
     }),
     {
       name: 'delay-reason',
@@ -561,13 +562,10 @@ export const reportedAction = action({
         en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
       },
     },
-    confirmStatedTime(
-      {
-        nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
-        en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
-      },
-      clockPassed,
-    ),
+    confirmStatedTime({
+      nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
+      en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
+    }),
     {
       name: 'recipient',
       kind: 'choice',
@@ -691,8 +689,20 @@ export const closeAction = action({
       label: { nl: 'Waarom een termijn verlopen is', en: 'Why a clock is overdue' },
       offered: somethingOverdue,
     },
+    {
+      name: 'containment-reason',
+      kind: 'longtext',
+      label: { nl: 'Wat er met de niet uitgevoerde inperking gebeurde', en: 'What became of the containment not carried out' },
+      offered: ({ incident }) => containmentNotCarriedOut(incident).length > 0,
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason ?? '', overdueReason: v['overdue-reason'] }),
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    reason: v.reason ?? '',
+    overdueReason: v['overdue-reason'],
+    containmentReason: v['containment-reason'],
+  }),
   run: (deps: FgDeps, input) => closeIncident(deps, input),
 });
 

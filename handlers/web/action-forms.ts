@@ -114,6 +114,23 @@ export const WEB_FORMS: readonly WebForm[] = [
     drawn: { reason: { required: true } },
     shown: closed,
   },
+  // A changed assessment (a withdrawal needs "not notifiable" in force) and an Art. 34 decision the
+  // AP can require after reading the notification (Art. 34(4)): `assess`/`subjects` on a closed incident.
+  {
+    id: 'after-close-assess',
+    action: as(assessAction),
+    title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
+    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time'],
+    drawn: { 'personal-data': { required: true }, risk: { required: true }, reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
+  {
+    id: 'after-close-subjects',
+    action: as(subjectsAction),
+    title: { nl: 'Na het sluiten: betrokkenen informeren (art. 34)', en: 'After closing: inform the data subjects (Art. 34)' },
+    drawn: { reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
 ];
 
 export function webForm(id: string): WebForm | undefined {

@@ -124,7 +124,7 @@ const nl = {
   actions: 'Acties',
   actionsIntro: 'Elke actie wordt met je naam en het tijdstip in de tijdlijn vastgelegd.',
   afterCloseIntro:
-    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP of een gecorrigeerd feit, leg je hier vast met de reden; de tijdlijn en het register tonen het.',
+    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, leg je hier vast met de reden; de tijdlijn en het register tonen het.',
   save: 'Vastleggen',
   problem: 'Er is een probleem',
   notSaved: 'Niets is vastgelegd.',
@@ -210,6 +210,8 @@ const nl = {
     release: 'Inperking opgeheven; zie de stappen hieronder.',
     'after-close-report': 'Informatie aan de AP na het sluiten vastgelegd; het incident blijft gesloten.',
     'after-close-facts': 'Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.',
+    'after-close-assess': 'Beoordeling na het sluiten vastgelegd; het incident blijft gesloten.',
+    'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
   link: {
@@ -366,7 +368,7 @@ const en: Dictionary = {
   actions: 'Actions',
   actionsIntro: 'Each action is recorded in the timeline with your name and the time.',
   afterCloseIntro:
-    'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP or a corrected fact, is recorded here with its reason; the timeline and the register show it.',
+    'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment or a decision on the data subjects, is recorded here with its reason; the timeline and the register show it.',
   save: 'Record',
   problem: 'There is a problem',
   notSaved: 'Nothing was recorded.',
@@ -452,6 +454,8 @@ const en: Dictionary = {
     release: 'Containment released; see the steps below.',
     'after-close-report': 'Information to the AP after closing recorded; the incident stays closed.',
     'after-close-facts': 'Facts corrected after closing; the incident stays closed.',
+    'after-close-assess': 'Assessment recorded after closing; the incident stays closed.',
+    'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
   },
   nameLeftOut: 'name left out: personal data',
   link: {

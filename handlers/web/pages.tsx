@@ -255,7 +255,7 @@ export function IncidentPage({
               <ul id="missing">
                 {detail.missing.map((m) => (
                   <li>
-                    <MissingItem base={base} item={m} />
+                    <MissingItem base={base} item={m} closed={i.state === 'closed'} />
                   </li>
                 ))}
               </ul>
@@ -341,9 +341,24 @@ function CopyField({ view, id, label, value }: { view: View; id: string; label: 
   );
 }
 
+/**
+ * Where a missing fact's field is on the page: on a closed incident in the forms of what may still
+ * follow (corrected facts, information to the AP); none for what a closed incident no longer takes.
+ */
+function anchorOf(field: string, closed: boolean): string | null {
+  if (!closed) return field;
+  for (const [open, after] of [
+    ['f-facts-', 'f-after-close-facts-'],
+    ['f-reported-', 'f-after-close-report-'],
+  ] as const)
+    if (field.startsWith(open)) return `${after}${field.slice(open.length)}`;
+  return null;
+}
+
 /** A fact still missing, linked to the field of the incident page that records it: never a command or a flag. */
-function MissingItem({ base, item }: { base: string; item: MissingFact }) {
-  if (item.field) return <a href={`${base}#${item.field}`}>{item.text}</a>;
+function MissingItem({ base, item, closed = false }: { base: string; item: MissingFact; closed?: boolean }) {
+  const field = item.field && anchorOf(item.field, closed);
+  if (field) return <a href={`${base}#${field}`}>{item.text}</a>;
   return (
     <>
       {item.text}
@@ -352,7 +367,7 @@ function MissingItem({ base, item }: { base: string; item: MissingFact }) {
   );
 }
 
-function Missing({ view, missing, base }: { view: View; missing: MissingFact[]; base: string }) {
+function Missing({ view, missing, base, closed }: { view: View; missing: MissingFact[]; base: string; closed: boolean }) {
   const { w } = view;
   if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
   return (
@@ -361,12 +376,12 @@ function Missing({ view, missing, base }: { view: View; missing: MissingFact[]; 
       <ul>
         {missing.map((m) => (
           <li>
-            <MissingItem base={base} item={m} />
+            <MissingItem base={base} item={m} closed={closed} />
           </li>
         ))}
       </ul>
       <p>
-        <a href={`${base}#facts`}>{w.addFacts}</a>
+        <a href={`${base}#${closed ? 'after-close-facts' : 'facts'}`}>{w.addFacts}</a>
       </p>
     </section>
   );
@@ -392,11 +407,17 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
           </a>
         </li>
         <li>
-          <a href={`${base}#reported`}>{w.recordReportLink}</a>
+          {/* After closing, what follows to the AP is recorded in its own form. */}
+          <a href={`${base}#${incident.state === 'closed' ? 'after-close-report' : 'reported'}`}>{w.recordReportLink}</a>
         </li>
       </ul>
       <div lang={draft.language}>
-        <Missing view={view} missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)} base={base} />
+        <Missing
+          view={view}
+          missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)}
+          base={base}
+          closed={incident.state === 'closed'}
+        />
         {draft.warnings.length ? (
           <section class="blockers" aria-labelledby="warnings-title">
             <h2 id="warnings-title">{w.warnings}</h2>
@@ -442,13 +463,16 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
             {other === 'nl' ? w.noticeNl : w.noticeEn}
           </a>
         </li>
-        <li>
-          <a href={`${base}#subjects`}>{w.recordDecision}</a>
-        </li>
+        {/* A closed incident takes no Art. 34 decision. */}
+        {incident.state === 'closed' ? null : (
+          <li>
+            <a href={`${base}#subjects`}>{w.recordDecision}</a>
+          </li>
+        )}
       </ul>
       <div lang={notice.language}>
         <p class="blockers">{notice.note}</p>
-        <Missing view={view} missing={notice.missingItems} base={base} />
+        <Missing view={view} missing={notice.missingItems} base={base} closed={incident.state === 'closed'} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (
           <section data-section={s.key}>

@@ -277,7 +277,12 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     const { state } = await stored();
     expect(state).toBe('closed');
     // Only what may follow after closing (Art. 33(4)) is offered now.
-    expect(await page.$$eval('form.action', (fs) => fs.map((f) => f.id))).toEqual(['after-close-report', 'after-close-facts']);
+    expect(await page.$$eval('form.action', (fs) => fs.map((f) => f.id))).toEqual([
+      'after-close-report',
+      'after-close-facts',
+      'after-close-assess',
+      'after-close-subjects',
+    ]);
     await expectAccessible();
     expect(await unreachableByKeyboard(page)).toEqual([]);
   });

@@ -69,7 +69,8 @@ describe('after closing, on the web page', () => {
     ] as const) {
       const html = await page(lang);
       const forms = [...html.matchAll(/<form class="action"[^>]*id="([^"]+)"/g)].map((m) => m[1]);
-      expect(forms).toEqual(['after-close-report', 'after-close-facts']);
+      // And the assessment and the Art. 34 decision (review 3 F1; test/integration/web-after-close-decisions.test.ts).
+      expect(forms).toEqual(['after-close-report', 'after-close-facts', 'after-close-assess', 'after-close-subjects']);
       expect(pageText(formOf(html, 'after-close-report') ?? '')).toContain(report);
       expect(pageText(formOf(html, 'after-close-facts') ?? '')).toContain(facts);
       for (const f of forms) expect(formOf(html, f)).toContain(`name="_csrf" value="${web.session.csrf}"`);
@@ -90,6 +91,21 @@ describe('after closing, on the web page', () => {
     expect(facts).not.toContain('name="complete"');
     expect(facts).not.toContain('name="unknown-reason"');
     expect(await (await web.get(`/incidents/${id}`)).text()).toContain('Het incident blijft gesloten');
+  });
+
+  it('links each fact still missing to its field in the form that can still record it', async () => {
+    const html = await page();
+    const missing = /<ul id="missing">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+    const anchors = [...missing.matchAll(/href="\/incidents\/[^#"]+#([^"]+)"/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(0);
+    for (const anchor of anchors) expect(html, anchor).toContain(`id="${anchor}"`);
+    expect(anchors.every((a) => a.startsWith('f-after-close-'))).toBe(true);
+    // The AP draft and the notice link there too.
+    for (const doc of ['draft', 'notice']) {
+      const linked = [...(await (await web.get(`/incidents/${id}/${doc}?lang=nl`)).text()).matchAll(new RegExp(`href="/incidents/${id}#([^"]+)"`, 'g'))];
+      expect(linked.length, doc).toBeGreaterThan(0);
+      for (const [, anchor] of linked) expect(html, `${doc}: ${anchor}`).toContain(`id="${anchor}"`);
+    }
   });
 
   it('records a correction to the AP with its reason; the incident stays closed', async () => {

@@ -204,4 +204,60 @@ describe('a report entered after its clock had passed', () => {
     expect((await clock('telecom-initial'))?.note?.en).toBe('entered after the telecom initial notification deadline had passed');
     expect(registerRow(await stored(), policy, now)).toMatchObject({ enteredAfterDeadline: false, apClock: 'met' });
   });
+
+  describe('a decision that stops a clock the record held overdue', () => {
+    it('NIS2: a moment of awareness moved later after the early warning was overdue needs confirming, and the decision and clock are marked', async () => {
+      await open(parsePolicy({ organisation: org, clocks: { nis2: true } }));
+      // Personal data not yet known: awareness may still move later.
+      await assess(deps, { incidentId: id, personalData: 'unknown', risk: 'risk', reason: 'onderzoek loopt', by: 'FG', nis2Significant: true });
+      at('2026-11-29T09:00:00.000Z');
+      expect((await clock('nis2-early-warning'))?.status).toBe('overdue');
+      const before = await stored();
+      const move = { incidentId: id, awareAt: '2026-11-28T12:00:00Z', awareReason: 'pas toen bleek het een incident', by: 'FG' };
+      await expect(assess(deps, move)).rejects.toThrow(/NIS2 early warning deadline \(2026-11-28T21:00:00.000Z\).*--confirm-stated-time/);
+      expect((await stored()).revision).toBe(before.revision);
+      const after = await assess(deps, { ...move, confirmStatedTime: true });
+      expect(after.decisions?.at(-1)).toMatchObject({
+        kind: 'awareness',
+        clocksEnteredAfterDeadline: [{ clock: 'nis2-early-warning', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }],
+      });
+      expect(await clock('nis2-early-warning')).toMatchObject({
+        status: 'running',
+        note: { en: 'entered after the NIS2 early warning deadline had passed' },
+      });
+      // The AP deadline had not passed: its clock is not marked.
+      expect((await clock('ap'))?.note).toBeUndefined();
+    });
+
+    it('the Telecommunicatiewet: "no personal data" after its initial notification was overdue needs confirming; the AP clock reads as before', async () => {
+      await open(parsePolicy({ organisation: org, clocks: { telecom: true } }));
+      at('2026-11-29T09:00:00.000Z');
+      const no = { incidentId: id, personalData: 'no' as const, risk: 'none' as const, reason: 'testgegevens', by: 'FG' };
+      // The page offers the confirmation with the assessment too.
+      const web = inProcessWebApp({ store: t.store, policy, now: () => now });
+      expect(await (await web.get(`/incidents/${id}`)).text()).toContain('id="f-assess-confirm-stated-time"');
+      await expect(assess(deps, no)).rejects.toThrow(/telecom initial notification deadline .*--confirm-stated-time/);
+      const after = await assess(deps, { ...no, confirmStatedTime: true });
+      expect(after.decisions?.at(-1)).toMatchObject({
+        kind: 'assessment',
+        clocksEnteredAfterDeadline: [{ clock: 'telecom-initial', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }],
+      });
+      expect((await clock('telecom-initial'))?.note?.en).toBe(
+        'no personal data (FG decision); entered after the telecom initial notification deadline had passed',
+      );
+      expect(await clock('ap')).toMatchObject({ status: 'not-needed', note: { en: 'not notifiable (FG decision)' } });
+      expect(showText(after, [], policy, now)).toMatch(/decision .*assessment .*entered after the telecom initial notification deadline had passed/);
+    });
+
+    it('a processor declared controller after its time to inform the controller had passed: the decision is marked', async () => {
+      await open(parsePolicy({ organisation: { ...org, processor: true } }));
+      await assess(deps, { incidentId: id, ...yes });
+      at('2026-11-29T09:00:00.000Z');
+      const role = { incidentId: id, actingAs: 'controller' as const, reason: 'eigen klantgegevens', by: 'FG' };
+      await expect(assess(deps, role)).rejects.toThrow(/deadline to inform the controller .*--confirm-stated-time/);
+      const after = await assess(deps, { ...role, confirmStatedTime: true });
+      expect(after.decisions?.at(-1)).toMatchObject({ kind: 'role', clocksEnteredAfterDeadline: [{ clock: 'processor' }] });
+      expect(registerRow(after, policy, now).otherClocks).not.toContain('processor');
+    });
+  });
 });

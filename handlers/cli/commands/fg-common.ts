@@ -80,3 +80,9 @@ export async function recordAction<Fs extends readonly FieldSpec[], I>(
     options,
   );
 }
+
+/** After a decision recorded on a closed incident: where new activity on its finding is decided, when it was active again. */
+export function afterCloseNote(incident: Incident): string {
+  const latest = incident.followUps?.at(-1);
+  return latest ? ` Its finding was active again after closing: new activity is assessed on follow-up incident ${latest}.` : '';
+}
