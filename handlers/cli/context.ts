@@ -150,13 +150,16 @@ export async function deliverQueued(
   scope: DeliveryScope & { messages?: OutboxMessage[]; claimed?: { ids: readonly string[]; until: string } } = {},
   notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
 ): Promise<DeliveryReport> {
-  const deps = { store: backend.store, notifier, now: ctx.now };
+  const deps = { store: backend.store, notifier, now: ctx.now, policy: ctx.policy };
   const { messages, except, claimed } = scope;
   const report = messages
     ? await deliverMessages(deps, except ? messages.filter((m) => !except.has(m.id)) : messages, claimed)
     : await deliverPending(deps, scope);
   for (const f of report.failed) {
     ctx.io.err(oneLine(`datalek: message ${f.message.id} not delivered (it stays pending; the next sweep tries again): ${f.error}`));
+  }
+  for (const f of report.undeliverable ?? []) {
+    ctx.io.err(oneLine(`datalek: message ${f.message.id} NOT SENT, refused for good (recorded on the incident, on-call told, not tried again): ${f.error}`));
   }
   if (report.unreleased) {
     ctx.io.err(

@@ -56,6 +56,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     subjects: incident.subjects ?? null,
     subscribers: incident.subscribers ?? null,
     facts: incident.facts ?? null,
+    // Messages their channel refused for good: never sent, no longer tried.
+    ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
     ...(policy && now
       ? {
           clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
@@ -146,7 +148,14 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     deadlineNote(i, now, tz),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
-  return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  const out = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  // A message that will never go is said under the table, each once (show names them).
+  const refused = incidents.filter((i) => i.undeliverable?.length);
+  if (refused.length === 0) return out;
+  return [
+    out,
+    ...refused.map((i) => oneLine(`NOT SENT: ${i.undeliverable?.length} message(s) of ${i.id} refused by their channel for good (datalek show ${i.id})`)),
+  ].join('\n');
 }
 
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
@@ -236,6 +245,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   } else {
     lines.push('  containment    none (notify only)');
   }
+  for (const u of incident.undeliverable ?? [])
+    lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
   // Each line above is one line, whatever a value holds; the table escapes its own cells.

@@ -304,6 +304,15 @@ export interface StepRecord {
 /** Who did something: the pipeline itself, or a person by name. */
 export const SYSTEM_ACTOR = 'system';
 
+/** A message that will never be sent as it is, and why (`Incident.undeliverable`). */
+export interface UndeliverableRecord {
+  messageId: string;
+  channel: Channel;
+  kind: string;
+  at: string;
+  reason: string;
+}
+
 export interface Incident {
   id: string;
   /** Optimistic-concurrency counter: every stored change raises it by one. */
@@ -409,6 +418,17 @@ export interface Incident {
    * lease runs out): one containment at a time per incident, whichever events arrive.
    */
   containmentLease?: { holder: string; until: string } | null;
+  /**
+   * The actions whose outcome (done, failed, refused) containment recorded and has not yet told the
+   * FG and on-call: a run tells them all in one message per channel when it ends, and a run
+   * stopped before that leaves them here for the next.
+   */
+  containmentUntold?: string[];
+  /**
+   * Messages their channel refused as they are (`UndeliverableError`): never sent, and no longer
+   * tried; each was told once, to on-call and its own channel, with why.
+   */
+  undeliverable?: UndeliverableRecord[];
   /**
    * The pages whose acknowledgement link was used, as `<level>#<round>`: a link works once, and
    * a second press of it (or of a copy of the same page) changes nothing.

@@ -214,6 +214,18 @@ const ACTION: Words<string> = {
 export const actionLabel = (lang: Lang, type: string) => ACTION[lang][type] ?? type;
 
 /**
+ * ` in account 444455556666` (and `, region eu-central-1`) after the target of an action that acts
+ * outside the incident's account or region (core/containment.ts `actionId`): on-call must act
+ * there, and a namesake in the incident's own account is another resource. Nothing for the
+ * incident's own.
+ */
+export function placeLabel(lang: Lang, a: { accountId?: string; region?: string }): string {
+  if (!a.accountId && !a.region) return '';
+  const parts = [a.accountId ? `account ${a.accountId}` : '', a.region ? `${lang === 'nl' ? 'regio' : 'region'} ${a.region}` : ''];
+  return ` in ${parts.filter(Boolean).join(', ')}`;
+}
+
+/**
  * Actions whose label names a step that can be skipped with the action still done, and what the
  * action did then: an RDS instance that was not publicly accessible was only snapshotted.
  */

@@ -309,7 +309,7 @@ export function IncidentPage({
         </section>
       </div>
       <h2>{w.messages}</h2>
-      <Messages view={view} messages={detail.messages} />
+      <Messages view={view} messages={detail.messages} refused={i.undeliverable} />
       <h2>{w.timeline}</h2>
       <Timeline view={view} incident={i} timeline={detail.timeline} />
     </Layout>
