@@ -249,6 +249,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
+  // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
+  const stated = timeline.filter((e) => e.kind === 'clock-stated');
+  if (stated.length)
+    lines.push(
+      `  STATED CLOCK   ${stated.length} change${stated.length === 1 ? ' was' : 's were'} recorded with a --now earlier than the machine's clock (#${stated.map((e) => e.seq).join(', #')}): the times of the entries after ${stated.length === 1 ? 'it' : 'each'} were stated, not taken; its enteredAt says when the machine recorded them`,
+    );
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],

@@ -280,6 +280,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
     case 'containment-released':
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+    case 'clock-stated':
+      return nl ? `Tijd opgegeven (--now), niet genomen: vastgelegd ${local('enteredAt')}` : `Time stated (--now), not taken: recorded ${local('enteredAt')}`;
     case 'containment-requested':
       return `${nl ? 'Opnieuw inperken gevraagd' : 'Containment asked for again'}${d.enforce ? (nl ? ' (ook wat alleen gepland was)' : ' (also what was only planned)') : ''}: ${str('reason')}`;
     case 'closed':

@@ -84,7 +84,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     const again = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'once more', '--enforce']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('has nothing containment could carry out again');
-  });
+  }, 90_000);
 
   it('runs a failed action again once its cause is mended, without --enforce', async () => {
     const line = await replay(
