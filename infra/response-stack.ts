@@ -369,12 +369,13 @@ export class ResponseStack extends Stack {
       actions: ['sqs:SendMessage'],
       resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
     });
+    const ownLogs = new iam.PolicyStatement({
+      sid: 'OwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+    });
     const everyFunction = [
-      new iam.PolicyStatement({
-        sid: 'OwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-      }),
+      ownLogs,
       new iam.PolicyStatement({
         sid: 'OwnTables',
         actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim])],
@@ -437,13 +438,7 @@ export class ResponseStack extends Stack {
     this.linkBoundary = new iam.ManagedPolicy(this, 'LinkBoundary', {
       managedPolicyName: 'datalek-link-boundary',
       description: 'datalek: the most the public link function may ever do (permissions boundary)',
-      statements: boundaryStatements([
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-        }),
-        invokeLinkApply,
-      ]),
+      statements: boundaryStatements([ownLogs, invokeLinkApply]),
     });
     iam.PermissionsBoundary.of(link).apply(this.linkBoundary);
 
@@ -468,10 +463,7 @@ export class ResponseStack extends Stack {
       managedPolicyName: 'datalek-detector-check-boundary',
       description: 'datalek: the most the detector check may ever do (permissions boundary)',
       statements: boundaryStatements([
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-        }),
+        ownLogs,
         // Lambda writes a failed run's event to its dead-letter queue, under the pipeline key.
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [state.key.keyArn] }),
         ownDeadLetterQueues,
