@@ -4,19 +4,23 @@
  * - a merge closes the incident it takes in, and closing resolves every alert it holds at the
  *   pager: an incident with an interface left open to all traffic, or whose containment is
  *   running, is not merged (as `close` refuses it) but linked; merged once the interface is isolated;
- * - a containment run never carries out the actions of an incident merged since (its survivor holds them).
+ * - a containment run never carries out the actions of an incident merged since (its survivor holds them);
+ * - the pager resolving an exposed interface's alert on its own (auto-resolve) does not end it:
+ *   the sweep raises it again, once per resolve, while the interface stays open and no person took it.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { actionsToEnforce, runContainment } from '../../handlers/core/contain.js';
 import type { ActionRecord, Incident, StepRecord } from '../../handlers/core/incident.js';
 import { composeMessage, exposedAlertKey } from '../../handlers/core/messages.js';
-import { notePagerTrigger } from '../../handlers/core/pager.js';
+import { notePagerTrigger, recordPagerEvent } from '../../handlers/core/pager.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent, instanceResource } from '../support/events.js';
@@ -187,6 +191,82 @@ function mergePagerSuite(name: string, make: () => Promise<{ store: IncidentStor
         await runContainment({ store, policy: POLICY, now: () => T(26), containment: adapter }, a);
         expect(calls).toHaveLength(1);
         expect(calls[0].startsWith(a)).toBe(true);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('raises an auto-resolved exposed alert again from the sweep, once per resolve, until the interface is isolated', async () => {
+      const { store, cleanup } = await make();
+      try {
+        const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
+        const id = (await recordEvent({ ...deps(0), canEnforce: false }, backdoor())).incidentId as string;
+        await acknowledge(deps(5), { incidentId: id, by: 'anna' });
+        const action = ((await store.getIncident(id)) as Incident).actions[0].id;
+        await recordStep(store, id, action, { name: STEP, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true });
+        const key = exposedAlertKey(id, ENI);
+        const triggers = async () => (await store.listMessages(id)).filter((m) => m.alert?.action === 'trigger' && m.alert.key === key);
+        const autoResolve = (m: number, eventId: string, person = false) =>
+          recordPagerEvent(deps(m), {
+            provider: 'pagerduty',
+            incidentId: id,
+            event: 'resolved',
+            by: person ? 'Bram' : 'PagerDuty',
+            person,
+            alertKey: key,
+            occurredAt: T(m),
+            eventId,
+          });
+        const sweepAt = (m: number) => sweep({ store, policy: POLICY, now: () => T(m) });
+        expect(await triggers()).toHaveLength(1);
+
+        expect(await autoResolve(250, 'Q0AUTO1')).toBe('recorded');
+        const raised = await sweepAt(260);
+        expect(raised.sent.map((s) => s.kind)).toEqual(['interface-exposed']);
+        const again = await triggers();
+        expect(again).toHaveLength(2);
+        expect(again[1]).toMatchObject({ kind: 'interface-exposed', channel: 'on-call' });
+        expect(again[1].body).toContain(ENI);
+        // Once per resolve: later sweeps raise nothing more while the alert is up there.
+        for (const m of [300, 600, 1440]) await sweepAt(m);
+        expect(await triggers()).toHaveLength(2);
+
+        // Resolved on its own again: raised again.
+        await autoResolve(1500, 'Q0AUTO2');
+        await sweepAt(1510);
+        expect(await triggers()).toHaveLength(3);
+
+        // A person resolved it there: they took it, nothing raises it again.
+        await autoResolve(1600, 'Q0BRAM', true);
+        await sweepAt(1610);
+        await sweepAt(1700);
+        expect(await triggers()).toHaveLength(3);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('does not raise an auto-resolved exposed alert again once the interface is isolated', async () => {
+      const { store, cleanup } = await make();
+      try {
+        const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
+        const id = (await recordEvent({ ...deps(0), canEnforce: false }, backdoor())).incidentId as string;
+        const action = ((await store.getIncident(id)) as Incident).actions[0].id;
+        await recordStep(store, id, action, { name: STEP, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true });
+        await recordStep(store, id, action, { name: STEP, status: 'done', at: T(100) });
+        const key = exposedAlertKey(id, ENI);
+        await recordPagerEvent(deps(250), {
+          provider: 'pagerduty',
+          incidentId: id,
+          event: 'resolved',
+          by: 'PagerDuty',
+          person: false,
+          alertKey: key,
+          occurredAt: T(250),
+          eventId: 'Q0AUTO3',
+        });
+        for (const m of [260, 600]) await sweep({ store, policy: POLICY, now: () => T(m) });
+        expect((await store.listMessages(id)).filter((m) => m.alert?.action === 'trigger' && m.alert.key === key)).toHaveLength(1);
       } finally {
         await cleanup();
       }
