@@ -521,6 +521,11 @@ export interface PagerState {
    * (schedule.ts `exposedAgain`), once per resolve. One per alert.
    */
   exposedAgain?: ExposedAgain[];
+  /**
+   * Exposed interfaces' alerts a person acknowledged or resolved there since they were last
+   * raised: that person took it, and the pager resolving it on its own later does not raise it again.
+   */
+  exposedTaken?: string[];
 }
 
 /** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */

@@ -55,6 +55,9 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
   const state = pager.state === 'resolved' ? 'triggered' : pager.state;
   const ownRaised = message.alert.key === incident.id && (!pager.keys.includes(incident.id) || pager.state === 'resolved');
   incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now, ...(ownRaised ? { triggeredAt: now } : {}) };
+  // An exposed interface's alert raised anew is nobody's yet.
+  const key = message.alert.key;
+  if (pager.exposedTaken?.includes(key)) incident.pager.exposedTaken = pager.exposedTaken.filter((k) => k !== key);
 }
 
 /**
@@ -173,7 +176,7 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       if (!acknowledges) entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...which, ...when } });
     } else if (!ownAlert) {
       entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
-      draft.pager = { ...pager, ...exposedAgainAfter(draft, pager, key, input.event === 'resolved' && !person ? now : null) };
+      draft.pager = { ...pager, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) };
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
@@ -208,14 +211,23 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
 
 /**
  * The exposed alerts to raise again once the pager acted on alert `key` of an exposed interface:
- * resolved there on its own (`resolvedAt`) while the interface is still open, the sweep raises it
- * again; acknowledged or resolved by a person, they took it, and it is not raised again.
+ * acknowledged or resolved by a person, they took it, and it is not raised again (until it is
+ * raised anew); resolved there on its own (`resolvedAt`, no person) while the interface is still
+ * open and nobody took it, the sweep raises it again.
  */
-function exposedAgainAfter(incident: Incident, pager: PagerState, key: string, resolvedAt: string | null): Pick<PagerState, 'exposedAgain'> {
+function exposedAgainAfter(
+  incident: Incident,
+  pager: PagerState,
+  key: string,
+  person: boolean,
+  resolvedAt: string | null,
+): Pick<PagerState, 'exposedAgain' | 'exposedTaken'> {
+  const taken = person && !pager.exposedTaken?.includes(key) ? [...(pager.exposedTaken ?? []), key] : pager.exposedTaken;
   const others = (pager.exposedAgain ?? []).filter((e) => e.key !== key);
-  const resource = resolvedAt && incident.state !== 'closed' ? exposedInterfaces(incident).find((eni) => exposedAlertKey(incident.id, eni) === key) : undefined;
+  const open = resolvedAt && !person && !taken?.includes(key) && incident.state !== 'closed';
+  const resource = open ? exposedInterfaces(incident).find((eni) => exposedAlertKey(incident.id, eni) === key) : undefined;
   const waiting = resource ? [...others, { key, resource, at: resolvedAt as string }] : others;
-  return waiting.length || pager.exposedAgain ? { exposedAgain: waiting } : {};
+  return { ...(waiting.length || pager.exposedAgain ? { exposedAgain: waiting } : {}), ...(taken ? { exposedTaken: taken } : {}) };
 }
 
 /**

@@ -206,11 +206,11 @@ function mergePagerSuite(name: string, make: () => Promise<{ store: IncidentStor
         await recordStep(store, id, action, { name: STEP, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true });
         const key = exposedAlertKey(id, ENI);
         const triggers = async () => (await store.listMessages(id)).filter((m) => m.alert?.action === 'trigger' && m.alert.key === key);
-        const autoResolve = (m: number, eventId: string, person = false) =>
+        const autoResolve = (m: number, eventId: string, person = false, event: 'resolved' | 'acknowledged' = 'resolved') =>
           recordPagerEvent(deps(m), {
             provider: 'pagerduty',
             incidentId: id,
-            event: 'resolved',
+            event,
             by: person ? 'Bram' : 'PagerDuty',
             person,
             alertKey: key,
@@ -236,8 +236,9 @@ function mergePagerSuite(name: string, make: () => Promise<{ store: IncidentStor
         await sweepAt(1510);
         expect(await triggers()).toHaveLength(3);
 
-        // A person resolved it there: they took it, nothing raises it again.
-        await autoResolve(1600, 'Q0BRAM', true);
+        // A person acknowledged it there: they took it; resolved there on its own later, nothing raises it again.
+        await autoResolve(1550, 'Q0BRAM', true, 'acknowledged');
+        await autoResolve(1600, 'Q0AUTO4');
         await sweepAt(1610);
         await sweepAt(1700);
         expect(await triggers()).toHaveLength(3);
