@@ -56,6 +56,9 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     facts: incident.facts ?? null,
     // Messages their channel refused for good: never sent, no longer tried.
     ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
+    // Beyond what the record holds (commit-bounds.ts): counted, a person's to contain; only when reached.
+    ...(incident.actionsNotPlanned ? { actionsNotPlanned: incident.actionsNotPlanned } : {}),
+    ...(incident.resourcesNotListed ? { resourcesNotListed: incident.resourcesNotListed } : {}),
     ...(policy && now
       ? {
           clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
