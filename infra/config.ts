@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { loadPolicy, type Policy } from '../handlers/core/policy.js';
+import { loadPolicy, type Policy, parsePolicy } from '../handlers/core/policy.js';
 
 /**
  * Regions in the EU itself. London (eu-west-2) and Zurich (eu-central-2) are outside the EU: they
@@ -24,6 +24,14 @@ export const DEFAULT_CONTAIN_CONCURRENCY = 10;
 
 /** Reserved concurrency of the public link function: what a flood of requests to its URL can take. */
 export const DEFAULT_LINK_CONCURRENCY = 5;
+
+/**
+ * Reserved concurrency of record-finding and notify: theirs, whatever else runs in the account (a
+ * miner started with a stolen key included), and also the most they take from it. Recording a
+ * finding is one short transaction: 20 at once answer a storm of hundreds of findings a second.
+ */
+export const DEFAULT_RECORD_CONCURRENCY = 20;
+export const DEFAULT_NOTIFY_CONCURRENCY = 10;
 
 const contextSchema = z.object({
   region: z.string().min(1, { error: 'required: the central EU region, e.g. -c region=eu-west-1' }),
@@ -75,6 +83,17 @@ const contextSchema = z.object({
   alarmPagerUrl: z.url({ protocol: /^https$/, error: "expected the https address of the pager's CloudWatch integration (README, Deploy)" }).optional(),
   /** Reserved concurrency of the link function (acknowledgement links, pager webhooks). */
   linkConcurrency: z.coerce.number().int().min(1).max(100).default(DEFAULT_LINK_CONCURRENCY),
+  /** Reserved concurrency of the record-finding function. */
+  recordConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RECORD_CONCURRENCY),
+  /** Reserved concurrency of the notify function. */
+  notifyConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOTIFY_CONCURRENCY),
+  /** How often the detectors must publish updated findings (the daily detector check pages otherwise). */
+  detectorFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS']).default('FIFTEEN_MINUTES'),
+  /** GuardDuty features (protection plans) each detector must have ENABLED, comma-separated. */
+  detectorFeatures: z
+    .string()
+    .regex(/^([A-Z0-9_]+(,[A-Z0-9_]+)*)?$/, { error: 'expected GuardDuty feature names, comma-separated (e.g. S3_DATA_EVENTS,RUNTIME_MONITORING)' })
+    .default(''),
 });
 
 export interface DeployConfig {
@@ -97,6 +116,10 @@ export interface DeployConfig {
   containmentRoleName: string;
   containConcurrency: number;
   linkConcurrency: number;
+  recordConcurrency: number;
+  notifyConcurrency: number;
+  /** What the daily detector check expects of every region's GuardDuty detector. */
+  detector: { findingPublishingFrequency: 'FIFTEEN_MINUTES' | 'ONE_HOUR' | 'SIX_HOURS'; features: string[] };
 }
 
 export class DeployConfigError extends Error {}
@@ -137,7 +160,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
   if (c.account && members.includes(c.account)) {
     throw new DeployConfigError(`invalid CDK context: memberAccounts: ${c.account} is the pipeline account itself (containment acts there with its own role)`);
   }
-  const policy = loadPolicy(c.policyFile);
+  const { policy, policyJson } = policyWithMembers(c.policyFile, members);
   return {
     region: c.region,
     account: c.account,
@@ -147,9 +170,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     onCallEmail: c.onCallEmail,
     alarmPagerUrl: c.alarmPagerUrl,
     policy,
-    // The file as written (minified), not the parsed policy with every default filled in: a
-    // function's environment holds at most 4 KB, and the function fills in the same defaults.
-    policyJson: c.policyFile ? JSON.stringify(JSON.parse(readFileSync(c.policyFile, 'utf8'))) : '',
+    policyJson,
     retentionYears: c.retentionYears,
     logRetentionDays: c.logRetentionDays,
     forwardFrom: list(c.forwardFrom).filter((r) => r !== c.region),
@@ -159,5 +180,33 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     containmentRoleName: c.containmentRoleName,
     containConcurrency: c.containConcurrency,
     linkConcurrency: c.linkConcurrency,
+    recordConcurrency: c.recordConcurrency,
+    notifyConcurrency: c.notifyConcurrency,
+    detector: { findingPublishingFrequency: c.detectorFrequency, features: list(c.detectorFeatures) },
   };
+}
+
+/**
+ * The policy the functions get: the file as written (minified), not the parsed policy with every
+ * default filled in (a function's environment holds at most 4 KB, and the function fills in the
+ * same defaults), with `containment.memberAccounts` taken from the deployment's `memberAccounts`:
+ * the accounts that get the containment role are the accounts containment may act in, one list.
+ * A policy file that lists them itself must list the same accounts, or synth fails naming both.
+ */
+function policyWithMembers(file: string | undefined, members: string[]): { policy: Policy; policyJson: string } {
+  // Read and checked first: a bad file fails with its own errors.
+  loadPolicy(file);
+  const raw = file ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const containment = (raw.containment ?? {}) as Record<string, unknown>;
+  const listed = containment.memberAccounts as string[] | undefined;
+  if (listed !== undefined) {
+    const same = (a: string[], b: string[]) => [...new Set(a)].sort().join() === [...new Set(b)].sort().join();
+    if (!same(listed, members)) {
+      throw new DeployConfigError(
+        `invalid CDK context: the policy's containment.memberAccounts (${listed.join(', ') || 'none'}) differs from the deployment's memberAccounts (${members.join(', ') || 'none'}): containment acts only in the accounts given its role. Leave containment.memberAccounts out of ${file} (it is taken from memberAccounts) or make the two the same`,
+      );
+    }
+  }
+  const value = members.length ? { ...raw, containment: { ...containment, memberAccounts: members } } : raw;
+  return { policy: parsePolicy(value, file), policyJson: file || members.length ? JSON.stringify(value) : '' };
 }

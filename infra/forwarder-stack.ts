@@ -100,7 +100,13 @@ export class ForwarderStack extends Stack {
       what: `GuardDuty findings of ${this.region} bound for ${props.centralRegion}`,
       topic: this.alarmTopic,
     });
-    this.watch = new PipelineWatch(this, 'Watch', { rulePrefixes: ['datalek-'], functionWildcards: [], key: this.key, alarmTopic: this.alarmTopic });
+    this.watch = new PipelineWatch(this, 'Watch', {
+      rulePrefixes: ['datalek-'],
+      functionWildcards: [],
+      keyIds: [this.key.keyId],
+      key: this.key,
+      alarmTopic: this.alarmTopic,
+    });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
   }

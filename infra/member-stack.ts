@@ -7,13 +7,34 @@
  * organisation id also only from inside the organisation (`aws:PrincipalOrgID`). A role ARN as
  * principal would break when that role is recreated (IAM stores the role's unique id), and the
  * member's own account must never be the trusted one.
+ *
+ * And the member's side of the pipeline watch: a member that leaves its GuardDuty administrator,
+ * or deletes or suspends its own detector, is recorded only in its own CloudTrail; its findings
+ * then stop reaching the administrator, and so the pipeline, in silence. Two rules here forward
+ * those calls (and calls on themselves: each watches the other) to the pipeline account's default
+ * bus in the central region, where `datalek-watch-pipeline` pages (constructs/pipeline-watch.ts).
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { applyBoundary } from './boundary.js';
+import { boundaryStatements } from './boundary.js';
+import { guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { containmentStatements } from './containment-policy.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
+
+/** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
+export const [MEMBER_WATCH_RULE_NAME, MEMBER_GUARD_RULE_NAME] = MEMBER_RULE_NAMES;
+
+/** The calls in a member account that silence its findings, and calls on the guard rule. */
+export function memberWatchPattern(): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME])] };
+}
+
+/** Calls on the member's watch rule (it cannot see the call that disables it). */
+export function memberGuardPattern(): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([MEMBER_WATCH_RULE_NAME]) };
+}
 
 export interface MemberStackProps extends StackProps {
   pipelineAccount: string;
@@ -24,11 +45,17 @@ export interface MemberStackProps extends StackProps {
   organizationId?: string;
   /** Roles containment must never write to (configured names). */
   protectedRoles: string[];
+  /** The pipeline's central region: its default bus takes the forwarded calls. */
+  centralRegion: string;
 }
 
 export class MemberStack extends Stack {
   public readonly role: iam.Role;
   public readonly boundary: iam.ManagedPolicy;
+  /** Forward this account's silencing calls to the pipeline; each watches the other. */
+  public readonly watchRules: events.Rule[];
+  /** EventBridge's role for them: put events on the pipeline account's central bus, nothing else. */
+  public readonly forwardRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, props);
@@ -49,6 +76,49 @@ export class MemberStack extends Stack {
     });
     for (const statement of statements) this.role.addToPolicy(statement);
     // The boundary allows no more than containment, whatever policy is later put on the role.
-    this.boundary = applyBoundary(this, 'datalek-containment-boundary', statements);
+    this.boundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
+      managedPolicyName: 'datalek-containment-boundary',
+      description: 'datalek: the most the containment role may ever do (permissions boundary)',
+      statements: boundaryStatements(statements),
+    });
+    iam.PermissionsBoundary.of(this.role).apply(this.boundary);
+
+    const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${props.pipelineAccount}:event-bus/default`;
+    const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const forward = new iam.PolicyStatement({ sid: 'ForwardToPipeline', actions: ['events:PutEvents'], resources: [centralBus] });
+    this.forwardRole = new iam.Role(this, 'ForwardCallsRole', {
+      roleName: 'datalek-member-forward',
+      description: `datalek: EventBridge puts this account's silencing calls on the pipeline's bus (${props.pipelineAccount}, ${props.centralRegion}), for the ${MEMBER_WATCH_RULE_NAME} and ${MEMBER_GUARD_RULE_NAME} rules only`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': [ruleArn(MEMBER_WATCH_RULE_NAME), ruleArn(MEMBER_GUARD_RULE_NAME)] },
+        },
+      }),
+    });
+    this.forwardRole.addToPolicy(forward);
+    iam.PermissionsBoundary.of(this.forwardRole).apply(
+      new iam.ManagedPolicy(this, 'ForwardBoundary', {
+        managedPolicyName: 'datalek-member-forward-boundary',
+        description: 'datalek: the most the member forwarding role may ever do (permissions boundary)',
+        statements: boundaryStatements([forward]),
+      }),
+    );
+    const role = this.forwardRole;
+    this.watchRules = [
+      [MEMBER_WATCH_RULE_NAME, 'Watch', 'GuardDuty calls that stop this account’s findings from reaching the administrator', memberWatchPattern()],
+      [MEMBER_GUARD_RULE_NAME, 'Guard', `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule`, memberGuardPattern()],
+    ].map(([name, id, what, pattern]) => {
+      const rule = new events.Rule(this, `${id}Rule`, {
+        ruleName: name as string,
+        description: `datalek: ${what}, forwarded to the pipeline (README, Deploy)`,
+        // Set below: CDK's pattern type has no top-level $or.
+        eventPattern: { source: ['aws.guardduty'] },
+      });
+      (rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
+      // Not targets.EventBus: it would add its own grant to the role; the role's is the one above.
+      rule.addTarget({ bind: () => ({ arn: centralBus, role }) });
+      return rule;
+    });
   }
 }

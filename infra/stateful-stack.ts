@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
+import { AlarmPathWatch } from './constructs/alarm-path-watch.js';
 import { alarmTopic, warnIfUnsubscribed } from './constructs/alarms.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
@@ -43,6 +44,8 @@ export class StatefulStack extends Stack {
   public readonly bus: events.EventBus;
   /** The anchor's digests (S3 Object Lock, compliance mode) and their KMS signing key. */
   public readonly digests: DigestBucket;
+  /** Pages through the pages' topic on calls that break the alarms' own path. */
+  public readonly alarmPathWatch: AlarmPathWatch;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -103,6 +106,8 @@ export class StatefulStack extends Stack {
       alarmPagerUrl: props.alarmPagerUrl,
       pager: props.pager,
     });
+
+    this.alarmPathWatch = new AlarmPathWatch(this, 'AlarmPathWatch', { alarmTopic: this.alarmTopic, alarmKey: this.alarmKey, pagesTopic: this.onCallTopic });
 
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 

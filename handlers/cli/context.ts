@@ -4,6 +4,7 @@
  * nothing written).
  */
 
+import type { ChangeDeps } from '../core/change-incident.js';
 import { CLAIM_LEASE_MINUTES, type DeliveryReport, type DeliveryScope, deliverMessages, deliverPending } from '../core/deliver.js';
 import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident, OutboxMessage } from '../core/incident.js';
@@ -150,13 +151,16 @@ export async function deliverQueued(
   scope: DeliveryScope & { messages?: OutboxMessage[]; claimed?: { ids: readonly string[]; until: string } } = {},
   notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
 ): Promise<DeliveryReport> {
-  const deps = { store: backend.store, notifier, now: ctx.now };
+  const deps = { store: backend.store, notifier, now: ctx.now, policy: ctx.policy };
   const { messages, except, claimed } = scope;
   const report = messages
     ? await deliverMessages(deps, except ? messages.filter((m) => !except.has(m.id)) : messages, claimed)
     : await deliverPending(deps, scope);
   for (const f of report.failed) {
     ctx.io.err(oneLine(`datalek: message ${f.message.id} not delivered (it stays pending; the next sweep tries again): ${f.error}`));
+  }
+  for (const f of report.undeliverable ?? []) {
+    ctx.io.err(oneLine(`datalek: message ${f.message.id} NOT SENT, refused for good (recorded on the incident, on-call told, not tried again): ${f.error}`));
   }
   if (report.unreleased) {
     ctx.io.err(
@@ -172,8 +176,16 @@ export async function deliverQueued(
  * What the use cases of actions.ts need, for the CLI and `serve` alike. An acknowledgement on AWS
  * with `DATALEK_ACK_URL` set goes through that URL, signed: the acknowledger is the signer.
  */
+/**
+ * What a person's command records with: the run's clock, and on a real store the machine's too,
+ * so that entries made with a --now behind it say when they were entered (core/change-incident.ts).
+ */
+export function personDeps(ctx: Context, backend: Backend): ChangeDeps {
+  return { store: backend.store, policy: ctx.policy, now: ctx.now, ...(backend.drill ? {} : { machineNow: ctx.systemNow }) };
+}
+
 export function actionDeps(ctx: Context, backend: Backend): ActionDeps {
-  const base = { store: backend.store, policy: ctx.policy, now: ctx.now };
+  const base = personDeps(ctx, backend);
   const url = ctx.io.env.DATALEK_ACK_URL;
   return {
     ...base,

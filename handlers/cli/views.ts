@@ -4,9 +4,9 @@
  */
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { clocksOf, roleOf } from '../core/clocks.js';
+import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS } from '../core/containment.js';
-import { type Incident, initialReport, type TimelineEntry } from '../core/incident.js';
+import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
@@ -41,6 +41,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       status: a.released ? ('released' as const) : a.status,
       reason: a.reason ?? null,
       ...(a.released ? { released: a.released } : {}),
+      // Left to another open incident that holds the resource contained (core/containment.ts).
+      ...(a.heldBy ? { heldBy: a.heldBy } : {}),
     })),
     assessment: incident.assessment ?? null,
     reports: incident.reports ?? [],
@@ -54,8 +56,20 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     subjects: incident.subjects ?? null,
     subscribers: incident.subscribers ?? null,
     facts: incident.facts ?? null,
+    // Messages their channel refused for good: never sent, no longer tried.
+    ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
     ...(policy && now
-      ? { clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status }) => ({ name, startsAt, dueAt, doneAt, status })) }
+      ? {
+          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
+            name,
+            startsAt,
+            dueAt,
+            doneAt,
+            status,
+            // Only on a clock other than the AP's, met by a report entered after it had passed (core/clocks.ts).
+            ...(enteredAfterDeadline ? { enteredAfterDeadline } : {}),
+          })),
+        }
       : {}),
   };
 }
@@ -134,7 +148,14 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     deadlineNote(i, now, tz),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
-  return table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  const out = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  // A message that will never go is said under the table, each once (show names them).
+  const refused = incidents.filter((i) => i.undeliverable?.length);
+  if (refused.length === 0) return out;
+  return [
+    out,
+    ...refused.map((i) => oneLine(`NOT SENT: ${i.undeliverable?.length} message(s) of ${i.id} refused by their channel for good (datalek show ${i.id})`)),
+  ].join('\n');
 }
 
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
@@ -186,6 +207,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   const decisions = incident.decisions?.length ?? 0;
   if (decisions > 1) lines.push(`  decisions      ${decisions} recorded, each with its reason (datalek show ${incident.id} --json, or the register)`);
+  // A decision that stopped a clock other than the AP's after the record held it overdue names it (core/clocks.ts).
+  for (const d of incident.decisions ?? [])
+    for (const m of d.clocksEnteredAfterDeadline ?? [])
+      lines.push(
+        `  decision       ${d.kind} at ${formatLocal(d.recordedAt, tz)} by ${d.by}: ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${formatLocal(m.overdueFrom, tz)})`,
+      );
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
@@ -193,7 +220,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -218,8 +245,16 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   } else {
     lines.push('  containment    none (notify only)');
   }
+  for (const u of incident.undeliverable ?? [])
+    lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
+  // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
+  const stated = timeline.filter((e) => e.kind === 'clock-stated');
+  if (stated.length)
+    lines.push(
+      `  STATED CLOCK   ${stated.length} change${stated.length === 1 ? ' was' : 's were'} recorded with a --now earlier than the machine's clock (#${stated.map((e) => e.seq).join(', #')}): the times of the entries after ${stated.length === 1 ? 'it' : 'each'} were stated, not taken; its enteredAt says when the machine recorded them`,
+    );
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
@@ -241,6 +276,13 @@ function enteredMark(stated: { enteredLater?: boolean; enteredAfterDeadline?: st
     return ` (entered after the AP deadline had passed: ${formatLocal(stated.recordedAt, tz)}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
   }
   return stated.enteredLater ? ` (entered later: ${formatLocal(stated.recordedAt, tz)})` : '';
+}
+
+/** The other clocks a report met although entered after the record held them overdue, each named (core/clocks.ts). */
+function clockMarks(r: ReportRecord, tz: string): string {
+  return (r.clocksEnteredAfterDeadline ?? [])
+    .map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName).en}: ${formatLocal(r.recordedAt, tz)}; overdue from ${formatLocal(m.overdueFrom, tz)})`)
+    .join('');
 }
 
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */

@@ -153,8 +153,12 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
 export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number, skewMinutes: number): AuditProblem[] {
   const limit = Date.parse(now) + (leaseMinutes + skewMinutes) * 60_000;
   const problems: AuditProblem[] = [];
+  // A message its channel refuses for good is held so on purpose: the record (in the ledger) says so.
+  const record = parse(raw.record?.data);
+  const refused = record.ok && isObject(record.value) && Array.isArray(record.value.undeliverable) ? record.value.undeliverable : [];
+  const never = new Set(refused.map((u) => (isObject(u) ? String(u.messageId) : '')));
   for (const m of raw.messages) {
-    if (m.sentAt !== null || !m.claimedUntil) continue;
+    if (m.sentAt !== null || !m.claimedUntil || never.has(m.id)) continue;
     const until = Date.parse(m.claimedUntil);
     if (Number.isNaN(until) || until > limit) {
       problems.push({

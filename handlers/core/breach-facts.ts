@@ -5,23 +5,77 @@
  * the closing rules all ask here, so they cannot disagree.
  */
 import { doneReason } from './containment.js';
-import type { BreachFacts, Incident, Nature } from './incident.js';
-import { actionDoneLabel, type Lang } from './labels.js';
+import type { ActionRecord, BreachFacts, Incident, Nature } from './incident.js';
+import { actionDoneLabel, actionLabel, actionReasonLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
+
+/** When an action was carried out (or last tried): its last step's time, else its own. */
+const actionAt = (a: ActionRecord) => a.steps?.at(-1)?.at ?? a.at;
+
+/** A time for people (`timeZone` given) in that zone; for tools the ISO instant. */
+const shownAt = (iso: string, timeZone?: string) => (timeZone ? formatLocal(iso, timeZone) : iso);
+
+/** One containment action carried out, as a measure's words: what, on what, when, and what it left open. */
+function doneText(a: ActionRecord, lang: Lang, timeZone?: string): string {
+  // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
+  const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
+  return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${shownAt(actionAt(a), timeZone)})${open}`;
+}
+
+/** When, by whom and why a carried-out action was undone (`datalek release`). */
+function releasedText(r: NonNullable<ActionRecord['released']>, lang: Lang, timeZone?: string): string {
+  return lang === 'nl' ? `opgeheven op ${shownAt(r.at, timeZone)} door ${r.by}: ${r.reason}` : `released at ${shownAt(r.at, timeZone)} by ${r.by}: ${r.reason}`;
+}
 
 /**
  * Containment carried out and not undone: each an Art. 33(3)(d) measure taken, with its time. For
  * people (`timeZone` given) the time is shown in that zone; for tools it stays the ISO instant.
+ * What is in effect now: the AP draft's and the notice's measures.
  */
 export function containmentTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
+  return incident.actions.filter((a) => a.status === 'done' && !a.released).map((a) => doneText(a, lang, timeZone));
+}
+
+/**
+ * Every containment carried out, released or not, for the register (Art. 33(5): the remedial action
+ * taken is history): a released one with when, by whom and why it was undone beside it.
+ */
+export function containmentHistory(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   return incident.actions
-    .filter((a) => a.status === 'done' && !a.released)
-    .map((a) => {
-      const at = a.steps?.at(-1)?.at ?? a.at;
-      // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
-      const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
-      return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${timeZone ? formatLocal(at, timeZone) : at})${open}`;
-    });
+    .filter((a) => a.status === 'done')
+    .map((a) => `${doneText(a, lang, timeZone)}${a.released ? `; ${releasedText(a.released, lang, timeZone)}` : ''}`);
+}
+
+/**
+ * Containment the pipeline was to carry out and did not: an enforced action that failed, or is still
+ * planned, and was not released. "A failed step is reported as failed, never as contained": closing
+ * needs a statement of what was done by hand or why it is left, and the register keeps it.
+ */
+export function containmentNotCarriedOut(incident: Incident): ActionRecord[] {
+  return incident.actions.filter((a) => !a.person && !a.released && a.mode === 'enforce' && (a.status === 'failed' || a.status === 'planned'));
+}
+
+const NOT_CARRIED_OUT: Record<Lang, { failed: string; planned: string }> = {
+  nl: { failed: 'mislukt', planned: 'gepland, niet uitgevoerd' },
+  en: { failed: 'failed', planned: 'planned, not carried out' },
+};
+
+/** An action not carried out, in words: `deactivate-access-key AKIA… (failed: AccessDenied)`. */
+export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
+  const status = a.status === 'failed' ? NOT_CARRIED_OUT[lang].failed : NOT_CARRIED_OUT[lang].planned;
+  const why = a.status === 'failed' && a.reason ? `: ${actionReasonLabel(lang, a.reason)}` : '';
+  return `${lang === 'en' ? a.type : actionLabel(lang, a.type)} ${a.target} (${status}${why})`;
+}
+
+/**
+ * Every containment action with its final status, for the register: `type target: status time
+ * (reason)`, and `; released at … by …: reason` when undone. Tools read the codes; the time is ISO.
+ */
+export function containmentStatus(incident: Incident): string[] {
+  return incident.actions.map(
+    (a) =>
+      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
+  );
 }
 
 /** What an isolation leaves open (core/containment.ts ISOLATION_LEAVES_OPEN), as a measure's words. */
@@ -30,10 +84,16 @@ const LEFT_OPEN: Record<Lang, string> = {
   en: ', except what no security group filters (the Amazon DNS resolver, the metadata service, Amazon Time Sync)',
 };
 
-/** Every measure taken: the people's own words first, then containment carried out. */
+/** Every measure taken: the people's own words first, then containment carried out and in effect. */
 export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
   const said = incident.facts?.measuresTaken?.trim();
   return [...(said ? [said] : []), ...containmentTaken(incident, lang, timeZone)];
+}
+
+/** The same for the register: containment released since stays, with its release (`containmentHistory`). */
+export function measuresRecorded(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
+  const said = incident.facts?.measuresTaken?.trim();
+  return [...(said ? [said] : []), ...containmentHistory(incident, lang, timeZone)];
 }
 
 export function hasConsequences(facts: BreachFacts | undefined): boolean {

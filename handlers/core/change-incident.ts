@@ -27,12 +27,26 @@ export type ChangeResult = { entries: TimelineDraft[]; messages?: (incident: Inc
 
 const MAX_ATTEMPTS = 10;
 
+/** How far a person's run clock (`--now`) may lag the machine's before their entries say when they were entered. */
+export const STATED_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The clocks a change is recorded with. `now` is the run's (a CLI `--now`, or the machine's);
+ * `machineNow`, given for a person's commands on a real store, is the machine's own.
+ */
+export interface ChangeDeps {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  machineNow?: () => string;
+}
+
 /**
  * Acknowledging or closing an incident whose alert lives at the pager (PagerDuty, Opsgenie) also
  * queues, in the same commit, the message that acknowledges or resolves it there.
  */
 export async function changeIncident(
-  deps: { store: IncidentStore; policy: Policy; now: () => string },
+  deps: ChangeDeps,
   incidentId: string,
   change: (draft: Incident, current: Incident) => ChangeResult,
 ): Promise<{ incident: Incident; changed: boolean }> {
@@ -44,7 +58,7 @@ export async function changeIncident(
     if (!result) return { incident: current, changed: false };
     draft.revision = current.revision + 1;
     draft.nextDueAt = nextDueAt(draft, deps.policy);
-    const timeline = appendEntries(draft, result.entries);
+    const timeline = appendEntries(draft, markEnteredAt(result.entries, deps));
     const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
     try {
       await deps.store.commit({ incident: draft, expectedRevision: current.revision, timeline, messages });
@@ -53,4 +67,22 @@ export async function changeIncident(
       if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
     }
   }
+}
+
+/**
+ * A person who records with a `--now` in the past (on a real store; a drill copy takes any) makes
+ * their entries say a time the machine did not. The change then starts with a `clock-stated` entry
+ * that says when the machine recorded it (`enteredAt`) and which entries follow, so a "met" that
+ * rests on a stated clock shows as such (Art. 33(5): the record must survive an auditor comparing
+ * when something was said done with when it was entered). Entries without an actor are the
+ * pipeline's own: a replay of history keeps its times.
+ */
+function markEnteredAt(entries: TimelineDraft[], deps: ChangeDeps): TimelineDraft[] {
+  if (!deps.machineNow) return entries;
+  const person = entries.filter((e) => e.actor);
+  if (person.length === 0) return entries;
+  const machine = deps.machineNow();
+  const stated = deps.now();
+  if (Date.parse(machine) - Date.parse(stated) <= STATED_CLOCK_SKEW_MS) return entries;
+  return [{ at: stated, kind: 'clock-stated', actor: person[0].actor, detail: { enteredAt: machine, entries: person.map((e) => e.kind) } }, ...entries];
 }

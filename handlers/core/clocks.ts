@@ -9,7 +9,7 @@
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
-import { type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
+import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
 
@@ -38,6 +38,12 @@ export interface ClockStatus {
   status: ClockState;
   /** Why it is not needed, or what is still outstanding, in both languages. */
   note?: { nl: string; en: string };
+  /**
+   * Met by a time stated before the deadline but entered after the record held this clock overdue
+   * (a clock other than the AP's, whose marks are ap-verdict.ts's): the deadline, the moment it was
+   * overdue from, and when the report that met it was entered.
+   */
+  enteredAfterDeadline?: { deadline: string; overdueFrom: string; recordedAt: string };
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
@@ -248,7 +254,84 @@ function markedIfAfterDeadline(note: { nl: string; en: string }, incident: Incid
   return { nl: `${note.nl}; ${ENTERED_AFTER_DEADLINE.nl}`, en: `${note.en}; ${ENTERED_AFTER_DEADLINE.en}` };
 }
 
+/** How the mark names each clock a report meets: "entered after the … deadline had passed". */
+const DEADLINE_OF: Partial<Record<ClockName, { nl: string; en: string }>> = {
+  processor: { nl: 'om de verwerkingsverantwoordelijke te informeren', en: 'deadline to inform the controller' },
+  'nis2-early-warning': { nl: 'voor de NIS2 vroegtijdige waarschuwing', en: 'NIS2 early warning deadline' },
+  'nis2-notification': { nl: 'voor de NIS2 incidentmelding', en: 'NIS2 incident notification deadline' },
+  'nis2-intermediate': { nl: 'voor het NIS2 tussentijds verslag', en: 'NIS2 intermediate report deadline' },
+  'nis2-final': { nl: 'voor het NIS2 eindverslag', en: 'NIS2 final report deadline' },
+  'telecom-initial': { nl: 'voor de eerste melding onder de Telecommunicatiewet', en: 'telecom initial notification deadline' },
+  'telecom-complete': { nl: 'voor de volledige melding onder de Telecommunicatiewet', en: 'telecom complete notification deadline' },
+};
+
+/** A clock's deadline as the mark and the refusal name it, in both languages. */
+export function deadlineName(name: ClockName): { nl: string; en: string } {
+  return DEADLINE_OF[name] ?? { nl: `voor ${LABELS[name].nl}`, en: `${LABELS[name].en} deadline` };
+}
+
+/** "Entered after the … deadline had passed", naming the clock. */
+export function enteredAfterDeadlineText(name: ClockName): { nl: string; en: string } {
+  const d = deadlineName(name);
+  return { nl: `ingevoerd na het verstrijken van de termijn ${d.nl}`, en: `entered after the ${d.en} had passed` };
+}
+
+/**
+ * A clock other than the AP's that an entry stopped after the record held it overdue (a report
+ * that met it, a decision that moved or ended it) carries that entry's mark, in its note too;
+ * "late" and "overdue" need none, they say so themselves.
+ */
+function withEnteredMark(c: ClockStatus, incident: Incident): ClockStatus {
+  if (c.name === 'ap' || c.status === 'late' || c.status === 'overdue') return c;
+  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [...(incident.reports ?? []), ...(incident.decisions ?? [])];
+  const mark = entries
+    .flatMap((e) => (e.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: e.recordedAt })))
+    .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
+    .at(-1);
+  if (!mark) return c;
+  const text = enteredAfterDeadlineText(c.name);
+  const note = c.note ? { nl: `${c.note.nl}; ${text.nl}`, en: `${c.note.en}; ${text.en}` } : text;
+  return { ...c, note, enteredAfterDeadline: { deadline: mark.deadline, overdueFrom: mark.overdueFrom, recordedAt: mark.recordedAt } };
+}
+
+/**
+ * From when the record held a clock overdue: its deadline, or the later decision that set the
+ * clock running (the NIS2 significance decision, a request for an intermediate report, the role of
+ * processor declared for the incident), since no clock was overdue before it ran.
+ */
+function overdueSince(c: ClockStatus, incident: Incident): string | null {
+  if (!c.dueAt) return null;
+  const since: (string | null | undefined)[] = [c.dueAt];
+  if (c.name.startsWith('nis2-')) since.push(incident.nis2?.at);
+  if (c.name === 'nis2-intermediate') since.push(c.startsAt);
+  if (c.name === 'processor') since.push([...(incident.decisions ?? [])].reverse().find((d) => d.kind === 'role' && d.role === 'processor')?.recordedAt);
+  return (since.filter((t): t is string => typeof t === 'string') as string[]).sort().at(-1) ?? null;
+}
+
+/**
+ * The clocks other than the AP's (whose rule is ap-verdict.ts's) that the record holds overdue at
+ * `now` and that an entry would stop reading overdue without reading late: a report that meets
+ * one by its stated time, a move of awareness that moves its deadline later, a decision that ends
+ * it ("no personal data", no longer processor, not significant). The record would then say "met"
+ * or "not needed" against its own overdue reminders, as for the AP (ap-verdict.ts). `before` is the
+ * incident without the entry, `after` with it; each with its deadline and the moment it was
+ * overdue from.
+ */
+export function clocksStoppedAfterDeadline(before: Incident, after: Incident, policy: Policy, now: string): (ClockMark & { clock: ClockName })[] {
+  const then = new Map(clocksOf(after, policy, now).map((c) => [c.name, c]));
+  return clocksOf(before, policy, now).flatMap((was) => {
+    if (was.name === 'ap' || was.status !== 'overdue' || !was.dueAt) return [];
+    const status = then.get(was.name)?.status;
+    const from = overdueSince(was, before);
+    return from && status !== 'overdue' && status !== 'late' ? [{ clock: was.name, deadline: was.dueAt, overdueFrom: from }] : [];
+  });
+}
+
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return allClocks(incident, policy, now).map((c) => withEnteredMark(c, incident));
+}
+
+function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (incident.sample || !incident.awareAt) return [];
   const aware = incident.awareAt;
   // Merged into another incident (one breach, one AP clock): every clock runs there, none here.

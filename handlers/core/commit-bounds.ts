@@ -6,6 +6,8 @@
  * always recorded, on every store alike. The actions themselves stay in the incident's record, each
  * one, and the ledger hashes that record with the entry.
  */
+
+import type { IncidentChange } from '../ports/incident-store.js';
 import { withActions } from './containment.js';
 import type { ActionRecord, Incident } from './incident.js';
 
@@ -109,4 +111,31 @@ export function noteActionsNotPlanned(incident: Incident, count: number, now: st
       reason: `the incident's record holds ${MAX_ACTIONS} containment actions: further actions are not planned, only counted; a person contains those resources (the findings name them)`,
     },
   });
+}
+
+/** Most items one commit may write: DynamoDB's TransactWriteItems holds at most 100. */
+export const MAX_COMMIT_ITEMS = 100;
+
+/**
+ * The items a commit writes at most, counted as the DynamoDB store writes them: per incident its
+ * record, its ledger entry and the entry's anchor mark, each timeline entry, each message and each
+ * resource key it claims; a new incident also its registry entry, the registry head and the lock
+ * of its own resource; an incident this change closes also the release of every key it held; and
+ * the finding's record. (Messages stored already are left out by the store, so it may write fewer.)
+ */
+export function commitItems(change: IncidentChange): number {
+  // A key the incident claims from one this commit closes is handed over with one write.
+  const handedOver = new Set(change.claims);
+  let items = (change.finding ? 1 : 0) + handedOver.size;
+  for (const c of [change, ...(change.others ?? [])]) {
+    items += 3 + c.timeline.length + c.messages.length;
+    if (c.expectedRevision === null) items += 3;
+    if (closedBy(c)) items += [c.incident.resourceKey, ...(c.incident.resourceKeys ?? [])].filter((k) => !handedOver.has(k)).length;
+  }
+  return items;
+}
+
+/** Whether the change closes its incident (rather than changing one closed before). */
+function closedBy(change: IncidentChange): boolean {
+  return change.incident.state === 'closed' && change.incident.closedAt !== null && change.timeline.some((e) => e.at === change.incident.closedAt);
 }

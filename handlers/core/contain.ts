@@ -17,8 +17,10 @@
  *    Critical, on its own.
  * 4. The action is `done` only when no step failed; a failed step makes it `failed`, with the
  *    provider's error code, and it is never reported as contained.
- * 5. Tell the FG and on-call the outcome, once per outcome (Art. 33(3)(d): measures taken).
- * 6. Give the lease back, unless an action arrived meanwhile (then carry that out first).
+ * 5. Give the lease back, unless an action arrived meanwhile (then carry that out first), and tell
+ *    the FG and on-call the outcomes in the same commit (Art. 33(3)(d): measures taken): one
+ *    message per channel for the run, however many actions it carried out (a fleet storm is one
+ *    message, not one per instance), failed when any failed.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -82,11 +84,16 @@ export function actionsToEnforce(incident: Incident): ActionRecord[] {
   return incident.sample ? [] : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && (a.status === 'planned' || a.status === 'failed'));
 }
 
+/** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
+export function containmentDue(incident: Incident): boolean {
+  return actionsToEnforce(incident).length > 0 || (incident.containmentUntold?.length ?? 0) > 0;
+}
+
 export async function runContainment(deps: ContainDeps, incidentId: string, options: ContainOptions = {}): Promise<ContainResult> {
   const start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');
-  if (actionsToEnforce(start).length === 0) return { incident: start, actions: [], exposed: [], refused: [] };
+  if (!containmentDue(start)) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;
   const busy = await takeLease(deps, incidentId, holder, options.deadline);
@@ -198,18 +205,12 @@ async function belongsTo(store: IncidentStore, holderId: string, incidentId: str
  */
 async function refuseAction(deps: ContainDeps, incidentId: string, actionId: string, why: string): Promise<ContainResult['actions'][number]> {
   const reason = `refused by the contain function, not carried out: ${why}`;
-  const outcome = await updateAction(deps, incidentId, actionId, (a) => {
+  const outcome = await updateAction(deps, incidentId, actionId, (a, draft) => {
     a.mode = 'plan';
     a.status = 'failed';
     a.reason = reason;
-    const stateKey = `containment-refused:${a.id}`;
-    return {
-      entries: [{ at: deps.now(), kind: 'containment-refused', detail: { action: a.type, target: a.target, findingId: a.findingId, reason } }],
-      messages: (draft) =>
-        (['fg', 'on-call'] as const).map((channel) =>
-          composeMessage({ incident: draft, channel, kind: 'containment-failed', stateKey, now: deps.now(), policy: deps.policy }),
-        ),
-    };
+    toTell(draft, a);
+    return { entries: [{ at: deps.now(), kind: 'containment-refused', detail: { action: a.type, target: a.target, findingId: a.findingId, reason } }] };
   });
   const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, reason };
@@ -273,7 +274,7 @@ async function runAction(
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
     await record({ name: UNEXPECTED_ERROR, status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
   }
-  const outcome = await updateAction(deps, incidentId, action.id, (a) => {
+  const outcome = await updateAction(deps, incidentId, action.id, (a, draft) => {
     // An error outside any step (AssumeRole throttled before the first) stopped that attempt only:
     // this one ran through, so it no longer stands. The timeline keeps it.
     if (!stopped) a.steps = (a.steps ?? []).filter((s) => s.name !== UNEXPECTED_ERROR);
@@ -283,12 +284,8 @@ async function runAction(
     // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
     a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
-    const stateKey = `${kind}:${a.id}:${(a.steps ?? []).length}`;
-    return {
-      entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }],
-      messages: (draft) =>
-        (['fg', 'on-call'] as const).map((channel) => composeMessage({ incident: draft, channel, kind, stateKey, now: deps.now(), policy: deps.policy })),
-    };
+    toTell(draft, a);
+    return { entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }] };
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
@@ -331,21 +328,48 @@ async function giveLeaseBack(deps: ContainDeps, incidentId: string, holder: stri
     }
     if (draft.containmentLease?.holder !== holder) return null;
     draft.containmentLease = null;
-    return { entries: [] };
+    return { entries: [], messages: tellOutcomes(deps, draft) };
   });
   return !waiting;
+}
+
+/** Notes an action's outcome as recorded and not yet told (see `tellOutcomes`). */
+function toTell(draft: Incident, action: ActionRecord): void {
+  draft.containmentUntold = [...(draft.containmentUntold ?? []).filter((id) => id !== action.id), action.id];
+}
+
+/**
+ * The FG's and on-call's message on the outcomes not yet told, one per channel however many
+ * actions they are: `containment-failed` when any of them failed (refusals included), else
+ * `containment-done`. Each message lists at most MAX_LISTED actions, failures among them, and says
+ * how many more (`composeMessage`). The outcomes are told once: they are taken off the record in
+ * the commit that queues the messages.
+ */
+function tellOutcomes(deps: ContainDeps, draft: Incident): (draft: Incident) => OutboxMessage[] {
+  const untold = new Set(draft.containmentUntold ?? []);
+  draft.containmentUntold = undefined;
+  const outcomes = draft.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
+  if (outcomes.length === 0) return () => [];
+  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
+  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  return (told) => {
+    const stateKey = `${kind}:${told.revision}`;
+    return (['fg', 'on-call'] as const).map((channel) =>
+      composeMessage({ incident: told, channel, kind, stateKey, now: deps.now(), policy: deps.policy, run }),
+    );
+  };
 }
 
 async function updateAction(
   deps: ContainDeps,
   incidentId: string,
   actionId: string,
-  change: (action: ActionRecord) => NonNullable<ChangeResult>,
+  change: (action: ActionRecord, draft: Incident) => NonNullable<ChangeResult>,
 ): Promise<Incident> {
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const action = draft.actions.find((a) => a.id === actionId);
     if (!action) throw new RefusedError(`incident ${incidentId} has no action ${actionId}`);
-    return change(action);
+    return change(action, draft);
   });
   return incident;
 }

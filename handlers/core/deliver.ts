@@ -7,10 +7,22 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
-import type { OutboxMessage } from './incident.js';
+import { changeIncident } from './change-incident.js';
+import { UndeliverableError } from './errors.js';
+import type { Incident, OutboxMessage } from './incident.js';
+import { composeMessage } from './messages.js';
+import { DEFAULT_POLICY, type Policy } from './policy.js';
+import { oneLine } from './text.js';
 import { addMinutes } from './time.js';
 
 export const CLAIM_LEASE_MINUTES = 5;
+/**
+ * The claim a message its channel refuses for good holds (`Incident.undeliverable`): no sender
+ * takes it again. `datalek verify` accepts it only on a message the incident's record lists so.
+ */
+export const NEVER_CLAIM = '9999-12-31T23:59:59.999Z';
+/** Most characters of a channel's reason for refusing a message that the record and the notice keep. */
+const MAX_REASON = 300;
 /** After this long delivering, what was sent is recorded at once, not at the end: far within the lease. */
 const RECORD_AFTER_MS = 60_000;
 
@@ -23,6 +35,21 @@ export interface DeliveryReport {
    * delivery errors are in `failed`; this is for the log.
    */
   unreleased?: { ids: string[]; error: string };
+  /**
+   * Messages their channel refused as they are (`UndeliverableError`): recorded on their incident
+   * as never sendable, with why, told to on-call and their own channel (those notices are in
+   * `sent` or `failed`), and not tried again. Not in `failed`.
+   */
+  undeliverable?: { message: OutboxMessage; error: string }[];
+}
+
+/** What delivering needs; `policy` words the notice of a message that can never be sent. */
+export interface DeliverDeps {
+  store: IncidentStore;
+  notifier: Notifier;
+  now: () => string;
+  /** @default DEFAULT_POLICY */
+  policy?: Policy;
 }
 
 export interface DeliveryScope {
@@ -37,10 +64,7 @@ export interface DeliveryScope {
   except?: ReadonlySet<string>;
 }
 
-export async function deliverPending(
-  deps: { store: IncidentStore; notifier: Notifier; now: () => string },
-  scope: DeliveryScope = {},
-): Promise<DeliveryReport> {
+export async function deliverPending(deps: DeliverDeps, scope: DeliveryScope = {}): Promise<DeliveryReport> {
   const candidates = (
     scope.incidentId ? (await deps.store.listMessages(scope.incidentId)).filter((m) => m.sentAt === null) : await deps.store.pendingMessages()
   ).filter((m) => !(scope.queuedBefore && m.createdAt >= scope.queuedBefore) && !scope.except?.has(m.id));
@@ -54,7 +78,7 @@ export async function deliverPending(
  * this process already (`RecordResult.claimed`), until `until`; they are not claimed again.
  */
 export async function deliverMessages(
-  deps: { store: IncidentStore; notifier: Notifier; now: () => string },
+  deps: DeliverDeps,
   messages: OutboxMessage[],
   claimedAtCommit?: { ids: readonly string[]; until: string },
 ): Promise<DeliveryReport> {
@@ -73,12 +97,17 @@ export async function deliverMessages(
   const unclaimed = candidates.filter((m) => !atCommit.has(m.id)).map((m) => m.id);
   if (unclaimed.length) for (const id of await deps.store.claimMessages(unclaimed, now, lease)) claimed.add(id);
   const started = performance.now();
+  const refused: { message: OutboxMessage; error: string; reason: string }[] = [];
   let unrecorded: string[] = [];
   for (const message of candidates) {
     if (!claimed.has(message.id)) continue;
     try {
       await deps.notifier.deliver(message);
     } catch (err) {
+      if (err instanceof UndeliverableError) {
+        refused.push({ message, error: err.message, reason: err.reason });
+        continue;
+      }
       // Stays pending, and its claim is given back below: the next delivery run tries again.
       report.failed.push({ message, error: (err as Error).message });
       continue;
@@ -90,9 +119,72 @@ export async function deliverMessages(
       unrecorded = [];
     }
   }
-  if (report.failed.length) await releaseFailed(deps.store, report, (id) => (claimedAtCommit && atCommit.has(id) ? claimedAtCommit.until : lease));
+  const leaseOf = (id: string) => (claimedAtCommit && atCommit.has(id) ? claimedAtCommit.until : lease);
+  if (report.failed.length) await releaseFailed(deps.store, report, leaseOf);
   if (unrecorded.length) await deps.store.markAllSent(unrecorded, deps.now());
+  if (refused.length) await neverSendable(deps, refused, leaseOf, report);
   return report;
+}
+
+/**
+ * Records each refused message as never sendable on its incident (once: a message recorded so
+ * already changes nothing), with the channel's reason, and tells on-call and the message's own
+ * channel in the same commit; then holds its claim for good (NEVER_CLAIM), so that no sweep tries
+ * it again, and sends those notices. Stopped in between, the message is tried again once its lease
+ * runs out, refused again, and found recorded: nothing is told twice. (A notice refused in turn is
+ * recorded the same way, and tells nobody.)
+ */
+async function neverSendable(
+  deps: DeliverDeps,
+  refused: { message: OutboxMessage; error: string; reason: string }[],
+  leaseOf: (id: string) => string,
+  report: DeliveryReport,
+): Promise<void> {
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const notices: OutboxMessage[] = [];
+  for (const { message, reason: why } of refused) {
+    const reason = oneLine(why).slice(0, MAX_REASON);
+    const at = deps.now();
+    let queued: OutboxMessage[] = [];
+    const { changed } = await changeIncident({ store: deps.store, policy, now: deps.now }, message.incidentId, (draft) => {
+      if ((draft.undeliverable ?? []).some((u) => u.messageId === message.id)) return null;
+      draft.undeliverable = [...(draft.undeliverable ?? []), { messageId: message.id, channel: message.channel, kind: message.kind, at, reason }];
+      return {
+        entries: [{ at, kind: 'message-undeliverable', detail: { messageId: message.id, channel: message.channel, messageKind: message.kind, reason } }],
+        messages: (told) => {
+          queued = message.kind === 'message-undeliverable' ? [] : noticesOf(message, reason, told, policy, at);
+          return queued;
+        },
+        pagerFollowUps: false,
+      };
+    });
+    if (changed) notices.push(...queued);
+    await deps.store.releaseMessageClaims([message.id], leaseOf(message.id));
+    await deps.store.claimMessages([message.id], at, NEVER_CLAIM);
+  }
+  report.undeliverable = refused.map(({ message, error }) => ({ message, error }));
+  if (notices.length === 0) return;
+  const told = await deliverMessages(deps, notices);
+  report.sent.push(...told.sent);
+  report.failed.push(...told.failed);
+  if (told.undeliverable) report.undeliverable.push(...told.undeliverable);
+}
+
+/** The notice of a refused message: to on-call, and to the message's own channel when that is the FG's. */
+function noticesOf(message: OutboxMessage, reason: string, incident: Incident, policy: Policy, now: string): OutboxMessage[] {
+  const channels = message.channel === 'fg' ? (['on-call', 'fg'] as const) : (['on-call'] as const);
+  const stateKey = `undeliverable:${message.id.slice(message.incidentId.length + 1)}`;
+  return channels.map((channel) =>
+    composeMessage({
+      incident,
+      channel,
+      kind: 'message-undeliverable',
+      stateKey,
+      now,
+      policy,
+      refused: { messageId: message.id, subject: message.subject, reason },
+    }),
+  );
 }
 
 /**

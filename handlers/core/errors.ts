@@ -45,6 +45,21 @@ export class IncidentNotFoundError extends DatalekError {
  */
 export class ConflictError extends DatalekError {}
 
+/**
+ * A message its channel refuses as it is (too large, content it never takes): every try would be
+ * refused alike. Only for such a refusal of the message itself, never for an outage, a throttle or
+ * a misconfigured channel (those pass, and the message is tried again).
+ */
+export class UndeliverableError extends DatalekError {
+  constructor(
+    readonly messageId: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`message ${messageId} is refused as it is, and would be on every try: ${reason}`, options);
+  }
+}
+
 /** The store failed for another reason than a lost race. Never turned into "not found". */
 export class StoreError extends DatalekError {}
 

@@ -12,15 +12,25 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { measuresTaken, missingForRegister, namesHealthData, registerGaps } from './breach-facts.js';
+import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
-import { overdueClocks, processorHours, roleOf, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import {
+  type ClockName,
+  clocksStoppedAfterDeadline,
+  deadlineName,
+  overdueClocks,
+  processorHours,
+  roleOf,
+  subjectsDecisionNeeded,
+  subscribersDecisionNeeded,
+} from './clocks.js';
 import { missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
   type BreachFacts,
   type BreachType,
+  type ClockMark,
   type Consequence,
   type Decision,
   emptyFacts,
@@ -70,19 +80,26 @@ function notClosed(incident: Incident): void {
 }
 
 /**
- * After closing, only information that follows to the AP (a follow-up, correction or withdrawal)
- * and corrected facts can be recorded (Art. 33(4)), each with its reason; the incident stays
- * closed, and its containment and clocks are not reopened. Returns the reason.
+ * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
+ * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
+ * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
+ * with its reason; the incident stays closed, and its containment and clocks are not reopened.
+ * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
+}
+
+/** Something recorded after closing, for the register's `afterClose` (Art. 33(4), (5)). */
+function noteAfterClose(draft: Incident, now: string, by: string, what: string, reason: string): void {
+  draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason }];
 }
 
 const REASON_WHY = ': the register keeps the reasoning of every decision (Art. 33(5))';
@@ -171,10 +188,15 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    notClosed(draft);
+    // After closing, only the assessment itself: a move of awareness, a role or NIS2 would reopen a clock.
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
+    // As it was, to tell which clocks the record held overdue these decisions stop (core/clocks.ts).
+    const before = structuredClone(draft);
+    const firstNew = decisions.length;
     const entries: TimelineDraft[] = [];
     if (input.awareAt !== undefined) {
       const move = { stated: input.awareAt, reason: awareReason, delayReason, confirmed: input.confirmStatedTime === true };
@@ -209,8 +231,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
         at: now,
         kind: 'assessed',
         actor: by,
-        detail: { personalData, risk, notifiable, reason, deadline: draft.deadline, ...(setAside ? { subjectsDecisionSetAside: setAside } : {}) },
+        detail: {
+          personalData,
+          risk,
+          notifiable,
+          reason,
+          deadline: draft.deadline,
+          ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
+          ...(afterClose ? { afterClose } : {}),
+        },
       });
+      if (afterClose) noteAfterClose(draft, now, by, `assessment personal data ${personalData}, risk ${risk}`, reason);
     }
     if (input.nis2Significant !== undefined) {
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
@@ -234,15 +265,25 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
     }
+    // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
+    // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
+    const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, now);
+    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, now, local);
+    if (stopped.length) for (const d of decisions.slice(firstNew)) d.clocksEnteredAfterDeadline = stopped;
     return { entries };
   });
   return incident;
 }
 
+/** Whether an assess call decides more than the assessment (awareness, role, NIS2): not taken after closing. */
+function decidesMoreThanAssessment(input: AssessInput): boolean {
+  return input.awareAt !== undefined || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
+}
+
 /**
  * A decision that ends the AP duty (the organisation declared processor, or the breach assessed
  * not notifiable) entered after an AP deadline had passed with no report: the record held the
- * notification overdue, and datalek's overdue reminders went out. As with a time stated after the
+ * notification overdue, and datalek's overdue reminders were due. As with a time stated after the
  * deadline (`checkMoveAgainstVerdict`), the FG confirms it, and it is marked. Returns that deadline.
  */
 function endsDutyAfterDeadline(
@@ -260,7 +301,7 @@ function endsDutyAfterDeadline(
     const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
     const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
     throw refuse(
-      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
       `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -309,7 +350,7 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
   const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
-      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -742,7 +783,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
       throw refuse(
-        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went out; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
         `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
     }
@@ -793,6 +834,11 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
+    // The same for every other clock the report meets: dated before its deadline, entered after
+    // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
+    const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);
+    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, now, local, at);
+    if (metAfter.length) report.clocksEnteredAfterDeadline = metAfter;
     draft.reports = [...(draft.reports ?? []), report];
     if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
     if (to === 'ap' && kind === 'initial' && draft.state !== 'closed') draft.state = 'reported';
@@ -807,6 +853,27 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
  * (Art. 33(5)), and the FG's assessment in force must say so (not notifiable, or the notification
  * is the controller's), or the register would read "met" while the AP holds no notification.
  */
+/**
+ * An entry that stops clocks the record held overdue (`passed`): a report dated before their
+ * deadlines (`at`), or a decision that moves or ends them, entered after; the FG confirms it.
+ */
+function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: string) => string, at?: string): RefusedError {
+  const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
+  const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
+  const from = passed.map((p) => p.overdueFrom);
+  const overdue = `the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders were due`;
+  const overdueNl = `het dossier toonde die termijn als verlopen sinds ${from.map(local).join(' en ')} en datalek herinnerde daaraan`;
+  return at
+    ? refuse(
+        `--at ${at} lies before ${en}, but the report is entered at ${now}, after it had passed: ${overdue}; the record will mark the report entered after that deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+      )
+    : refuse(
+        `this decision stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark the decision entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
+        `Dit besluit laat ${nl} niet langer als verlopen lezen, maar het wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert het besluit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+      );
+}
+
 function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): void {
   if (!reason) {
     throw refuse(
@@ -898,7 +965,8 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     }
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    notClosed(draft);
+    const afterClose = draft.state === 'closed';
+    if (afterClose) afterCloseReason(draft, true, reason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
@@ -948,7 +1016,20 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     if (audience === 'data-subjects') draft.subjects = decision;
     else draft.subscribers = decision;
     history(draft).push({ kind: 'subjects', ...decision, recordedAt: now, ...(audience === 'subscribers' ? { audience } : {}) });
-    return { entries: [{ at: now, kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided', actor: by, detail: { ...decision } }] };
+    if (afterClose) {
+      const what = [audience === 'data-subjects' ? 'subjects' : 'subscribers', decision.decision, decision.exception, decision.date].filter(Boolean).join(' ');
+      noteAfterClose(draft, now, by, what, reason);
+    }
+    return {
+      entries: [
+        {
+          at: now,
+          kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided',
+          actor: by,
+          detail: { ...decision, ...(afterClose ? { afterClose } : {}) },
+        },
+      ],
+    };
   });
   return incident;
 }
@@ -967,7 +1048,13 @@ export interface CloseBlocker {
   field: string | null;
 }
 
-export function closeBlockerItems(incident: Incident, policy: Policy, now: string, overdueReason?: string | null): CloseBlocker[] {
+export function closeBlockerItems(
+  incident: Incident,
+  policy: Policy,
+  now: string,
+  overdueReason?: string | null,
+  containmentReason?: string | null,
+): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
   const a = incident.assessment;
@@ -991,6 +1078,18 @@ export function closeBlockerItems(incident: Incident, policy: Policy, now: strin
       `de inperking loopt (tot uiterlijk ${formatLocal(lease.until, policy.timeZone)}): wacht tot ze klaar is`,
       null,
     );
+  }
+  // "A failed step is reported as failed, never as contained": closing ends the escalation, so the
+  // FG states what was done by hand, or why it is left, and the register keeps it (Art. 33(5)).
+  const undone = containmentNotCarriedOut(incident);
+  if (undone.length && !containmentReason?.trim()) {
+    const en = `containment not carried out: ${undone.map((x) => notCarriedOutText(x, 'en')).join('; ')}`;
+    out.push({
+      cli: `${en}: closing needs what was done by hand, or why it is left, recorded (--containment-reason), or the containment carried out (datalek contain ${incident.id}) (Art. 33(3)(d), (5))`,
+      en: `${en}: closing needs what was done by hand, or why it is left, recorded ("What became of the containment not carried out") (Art. 33(3)(d), (5))`,
+      nl: `inperking niet uitgevoerd: ${undone.map((x) => notCarriedOutText(x, 'nl')).join('; ')}: sluiten kan alleen met vastgelegd wat er met de hand is gedaan, of waarom het blijft ("Wat er met de niet uitgevoerde inperking gebeurde") (AVG art. 33(3)(d), (5))`,
+      field: 'f-close-containment-reason',
+    });
   }
   if (!a) {
     add(
@@ -1144,6 +1243,8 @@ export interface CloseInput {
   reason: string;
   /** Why a clock was still overdue at closing. */
   overdueReason?: string;
+  /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
+  containmentReason?: string;
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1153,7 +1254,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {
@@ -1169,12 +1270,23 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         'Er is een reden voor een verlopen termijn ingevuld, maar geen termijn is verlopen: het dossier zou een vertraging uitleggen die er niet is (AVG art. 33(5)).',
       );
     }
+    const undone = containmentNotCarriedOut(draft).map((x) => x.id);
+    if (input.containmentReason?.trim() && undone.length === 0) {
+      throw refuse(
+        '--containment-reason given, but nothing is left of the containment: no enforced action failed or is still planned; the record would explain what is not there (Art. 33(5))',
+        'Er is ingevuld wat er met niet uitgevoerde inperking gebeurde, maar alle inperking is uitgevoerd: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
+      );
+    }
     draft.state = 'closed';
     draft.closedAt = now;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
+    if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     return {
-      entries: [{ at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}) } }],
+      entries: [
+        { at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}), ...containment } },
+      ],
     };
   });
   return incident;

@@ -29,10 +29,21 @@ export interface Assessment {
 }
 
 /**
+ * A clock other than the AP's that the record held overdue when an entry stopped it (a report met it
+ * by its stated time, a decision moved or ended it): the deadline that had passed and the moment
+ * from which the record held it overdue; confirmed by the FG (core/clocks.ts).
+ */
+export interface ClockMark {
+  clock: string;
+  deadline: string;
+  overdueFrom: string;
+}
+
+/**
  * One decision in the incident's history, as it was recorded: never overwritten, so the register
  * can show the reasoning of every step before the AP (Art. 33(5)).
  */
-export type Decision =
+export type Decision = (
   | ({ kind: 'assessment' } & Omit<Assessment, 'at'> & {
         recordedAt: string;
         /** The AP deadline that had passed (the record held the notification overdue) when this "not notifiable" was entered (core/ap-verdict.ts). */
@@ -67,7 +78,11 @@ export type Decision =
     }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
   | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
-  | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string });
+  | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string })
+) & {
+  /** The clocks other than the AP's this decision stopped after the record held them overdue (`ClockMark`). */
+  clocksEnteredAfterDeadline?: ClockMark[];
+};
 
 /** NIS2 art. 23(3): a person decides whether the incident is significant; only then do its clocks run. */
 export interface Nis2Decision {
@@ -173,6 +188,12 @@ export interface ReportRecord {
   enteredLater?: boolean;
   /** The moment from which the record held the AP notification overdue, when an initial AP report dated before it was entered after it. */
   enteredAfterDeadline?: string | null;
+  /**
+   * The other clocks (not the AP's) this report met by its stated time although it was entered
+   * after the record held them overdue, each with that deadline and the moment from which the
+   * record held it overdue; confirmed by the FG (core/clocks.ts clocksStoppedAfterDeadline).
+   */
+  clocksEnteredAfterDeadline?: ClockMark[];
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
@@ -256,6 +277,12 @@ export interface ActionRecord {
   evidence?: Record<string, unknown>;
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
+  /**
+   * Set on an action left to another incident, not closed, that already holds this resource
+   * contained (a linked incident the FG decided on): that incident's id. The action is skipped
+   * here, so only one record holds the containment, and its release tells this one.
+   */
+  heldBy?: string;
 }
 
 /** One step of a containment action, as the timeline and the FG message report it. */
@@ -276,6 +303,15 @@ export interface StepRecord {
 
 /** Who did something: the pipeline itself, or a person by name. */
 export const SYSTEM_ACTOR = 'system';
+
+/** A message that will never be sent as it is, and why (`Incident.undeliverable`). */
+export interface UndeliverableRecord {
+  messageId: string;
+  channel: Channel;
+  kind: string;
+  at: string;
+  reason: string;
+}
 
 export interface Incident {
   id: string;
@@ -374,12 +410,25 @@ export interface Incident {
   closeReason?: string | null;
   /** Why a clock was still overdue when the incident was closed. */
   overdueReason?: string | null;
+  /** Why it was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
+  containmentReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's
    * lease runs out): one containment at a time per incident, whichever events arrive.
    */
   containmentLease?: { holder: string; until: string } | null;
+  /**
+   * The actions whose outcome (done, failed, refused) containment recorded and has not yet told the
+   * FG and on-call: a run tells them all in one message per channel when it ends, and a run
+   * stopped before that leaves them here for the next.
+   */
+  containmentUntold?: string[];
+  /**
+   * Messages their channel refused as they are (`UndeliverableError`): never sent, and no longer
+   * tried; each was told once, to on-call and its own channel, with why.
+   */
+  undeliverable?: UndeliverableRecord[];
   /**
    * The pages whose acknowledgement link was used, as `<level>#<round>`: a link works once, and
    * a second press of it (or of a copy of the same page) changes nothing.

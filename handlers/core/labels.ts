@@ -125,6 +125,7 @@ const DECISION: Words<SubjectsDecision['decision']> = {
   nl: { inform: 'informeren', exception: 'uitzondering', 'not-required': 'niet vereist' },
   en: { inform: 'inform', exception: 'exception', 'not-required': 'not required' },
 };
+const INFORMED: Record<Lang, string> = { nl: 'geïnformeerd', en: 'informed' };
 const EXCEPTION: Words<NonNullable<SubjectsDecision['exception']>> = {
   nl: {
     encrypted: 'gegevens onbegrijpelijk, bijvoorbeeld versleuteld (art. 34(3)(a))',
@@ -141,7 +142,8 @@ export const exceptionLabel = (lang: Lang, code: SubjectsDecision['exception']) 
 
 /** "informeren op 2026-11-29 via brief: reden" / "uitzondering: … : reden". */
 export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
-  const parts = [pick(DECISION, lang, s.decision)];
+  // Informed on a date is done, not a plan: "geïnformeerd op", never "informeren op".
+  const parts = [s.decision === 'inform' && s.date ? INFORMED[lang] : pick(DECISION, lang, s.decision)];
   if (s.exception) parts.push(`(${exceptionLabel(lang, s.exception)})`);
   if (s.date) parts.push(lang === 'nl' ? `op ${when(s.date)}` : `on ${when(s.date)}`);
   if (s.channel) parts.push(lang === 'nl' ? `via ${s.channel}` : `by ${s.channel}`);
@@ -210,6 +212,18 @@ const ACTION: Words<string> = {
 };
 /** A containment action in words; an action type this list does not know yet is shown as its code. */
 export const actionLabel = (lang: Lang, type: string) => ACTION[lang][type] ?? type;
+
+/**
+ * ` in account 444455556666` (and `, region eu-central-1`) after the target of an action that acts
+ * outside the incident's account or region (core/containment.ts `actionId`): on-call must act
+ * there, and a namesake in the incident's own account is another resource. Nothing for the
+ * incident's own.
+ */
+export function placeLabel(lang: Lang, a: { accountId?: string; region?: string }): string {
+  if (!a.accountId && !a.region) return '';
+  const parts = [a.accountId ? `account ${a.accountId}` : '', a.region ? `${lang === 'nl' ? 'regio' : 'region'} ${a.region}` : ''];
+  return ` in ${parts.filter(Boolean).join(', ')}`;
+}
 
 /**
  * Actions whose label names a step that can be skipped with the action still done, and what the

@@ -8,6 +8,7 @@
  */
 
 import { ackLinkExpiry } from './ack-link.js';
+import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -22,7 +23,7 @@ import {
   type OutboxMessage,
   type PagerAlert,
 } from './incident.js';
-import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, resourceKindLabel, riskLabel } from './labels.js';
+import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { reviewPending } from './schedule.js';
@@ -51,7 +52,9 @@ export type MessageKind =
   /** The incident lists the most finding types it holds: further types are not listed or told as new (FG, once). */
   | 'finding-types-not-listed'
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
-  | 'interface-exposed';
+  | 'interface-exposed'
+  /** A message its channel refuses as it is: never sent, no longer tried (on-call and its own channel, once). */
+  | 'message-undeliverable';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -107,6 +110,7 @@ const T = {
       'finding-added': { fg: 'Nieuwe bevinding', 'on-call': 'Nieuwe bevinding, nieuwe inperking' },
       'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
       'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
+      'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -128,6 +132,12 @@ const T = {
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
+    refused: (subject: string, id: string, reason: string, incidentId: string) =>
+      `Een bericht over dit incident is geweigerd en wordt niet verstuurd, ook niet later: "${subject}" (${id}). Reden: ${reason}. Lees wat erin stond met datalek show ${incidentId}.`,
+    runOutcome: (done: number, failed: number) =>
+      done
+        ? `Deze ronde: ${done} ${done === 1 ? 'actie' : 'acties'} uitgevoerd${failed ? `, ${failed} mislukt` : ''}.`
+        : `Deze ronde: ${failed} ${failed === 1 ? 'actie' : 'acties'} mislukt.`,
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
       opened: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
@@ -162,7 +172,14 @@ const T = {
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
-    apDone: (at: string, late: boolean) => `gedaan op ${at} (${late ? 'te laat gedaan; reden van de vertraging vastgelegd' : 'gehaald'})`,
+    apDone: (at: string, late: ApLate) =>
+      `gedaan op ${at} (${
+        late === 'no'
+          ? 'gehaald'
+          : late === 'reasons'
+            ? 'te laat gedaan; reden van de vertraging vastgelegd'
+            : `te laat gedaan: de termijn liep af op ${late.deadline}; de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))`
+      })`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
     apClosed: 'incident gesloten',
@@ -209,6 +226,7 @@ const T = {
       'finding-added': { fg: 'New finding', 'on-call': 'New finding, new containment' },
       'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
       'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
+      'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -229,6 +247,12 @@ const T = {
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
+    refused: (subject: string, id: string, reason: string, incidentId: string) =>
+      `A message about this incident was refused and is not sent, now or later: "${subject}" (${id}). Why: ${reason}. Read what it said with datalek show ${incidentId}.`,
+    runOutcome: (done: number, failed: number) =>
+      done
+        ? `This run: ${done} ${done === 1 ? 'action' : 'actions'} carried out${failed ? `, ${failed} failed` : ''}.`
+        : `This run: ${failed} ${failed === 1 ? 'action' : 'actions'} failed.`,
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
       opened: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
@@ -262,7 +286,14 @@ const T = {
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
-    apDone: (at: string, late: boolean) => `made on ${at} (${late ? 'done late; reasons for the delay recorded' : 'met'})`,
+    apDone: (at: string, late: ApLate) =>
+      `made on ${at} (${
+        late === 'no'
+          ? 'met'
+          : late === 'reasons'
+            ? 'done late; reasons for the delay recorded'
+            : `done late: the deadline was ${late.deadline}; no reasons for the delay are recorded yet: give them with a follow-up report to the AP (GDPR Art. 33(1))`
+      })`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
     apClosed: 'incident closed',
@@ -323,6 +354,10 @@ export interface ComposeInput {
   news?: FindingNews;
   /** For `finding-types-not-listed`: the finding whose type was the first left out, when this change brought it. */
   notListed?: { findingType: string; findingId: string };
+  /** For `containment-done` and `containment-failed`: how many actions the run told of ended each way. */
+  run?: { done: number; failed: number };
+  /** For `message-undeliverable`: the message refused, and why. */
+  refused?: { messageId: string; subject: string; reason: string };
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -330,10 +365,26 @@ export interface FindingNews {
   findingId: string;
   findingType: string;
   severity: number;
-  actions: { type: string; target: string }[];
+  /** The account and region, when not the incident's (as the action records them). */
+  actions: { type: string; target: string; accountId?: string; region?: string }[];
 }
 
-export function composeMessage({ incident, channel, kind, stateKey, now, policy, level, round, clock, exposed, news, notListed }: ComposeInput): OutboxMessage {
+export function composeMessage({
+  incident,
+  channel,
+  kind,
+  stateKey,
+  now,
+  policy,
+  level,
+  round,
+  clock,
+  exposed,
+  news,
+  notListed,
+  run,
+  refused,
+}: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
   const tz = policy.timeZone;
@@ -356,13 +407,15 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
         ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
-          : kind === 'finding-types-not-listed'
-            ? t.typesNotListed(
-                incident.findingTypes?.length ?? 1,
-                when(incident.findingTypesNotListed?.since ?? now, tz),
-                notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-              )
-            : introText(t, kind, channel, clock, lang);
+          : kind === 'message-undeliverable' && refused
+            ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+            : kind === 'finding-types-not-listed'
+              ? t.typesNotListed(
+                  incident.findingTypes?.length ?? 1,
+                  when(incident.findingTypesNotListed?.since ?? now, tz),
+                  notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                )
+              : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -377,6 +430,7 @@ export function composeMessage({ incident, channel, kind, stateKey, now, policy,
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
+  if (run) lines.push(t.runOutcome(run.done, run.failed));
   const f = incident.followUpOf;
   if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
   // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
@@ -511,7 +565,7 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
   for (const a of shown) {
     const reason = actionReasonLabel(lang, a.reason);
     lines.push(
-      `  - ${actionLabel(lang, a.type)} ${a.target}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
+      `  - ${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
     );
     // Each step as it went: a failed step is named with its error code, never summarised away.
     for (const s of a.steps ?? []) {
@@ -566,7 +620,7 @@ type Texts = (typeof T)[Lang];
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
 function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
   if (channel === 'on-call' && news.actions.length) {
-    const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}`);
+    const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}`);
     // On-call's news of a type is told once (record-finding.ts announce): its message says so.
     const told = t.newContainment(news.findingType, news.findingId, listed(actions, lang, incidentId).join(', '));
     return once ? `${told} ${onceText(lang, incidentId)}` : told;
@@ -595,12 +649,21 @@ function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockNa
   return t.intro[kind] ?? t.intro.opened;
 }
 
+/** Whether the initial AP report is late: no; late with reasons on record; late without (the deadline it missed). */
+type ApLate = 'no' | 'reasons' | { deadline: string };
+
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
   if (!incident.deadline) return [`${t.deadline}: ${t.noDeadline}`];
   const report = initialReport(incident);
-  if (report) return [`${t.ap}: ${t.apDone(when(report.at, tz), report.at > incident.deadline)}`];
+  if (report) {
+    // Late by its own time, or since a finding created earlier moved the deadline before it: then
+    // no reasons were asked when it was recorded, and the FG is told they are needed, never that
+    // they were given.
+    const late: ApLate = report.at <= incident.deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(incident.deadline, tz) };
+    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}`];
+  }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];

@@ -116,6 +116,9 @@ const L = {
 /** Text a person typed, without the full stop the notice's own sentence adds. */
 const bare = (text: string) => text.trim().replace(/[.\s]+$/, '');
 
+/** Text a person typed as a sentence of its own: with its full stop when it has none (or other end mark). */
+const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${bare(text)}.`);
+
 export function buildNotice(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Notice {
   const t = L[lang];
   const tz = policy.timeZone;
@@ -145,7 +148,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
       key: 'whatHappened',
       title: t.titles.whatHappened,
       text: what
-        ? [what, t.when(day(incident.firstActivityAt ?? incident.detectedAt), day(incident.detectedAt)), f?.endedAt ? t.ended(day(f.endedAt)) : '']
+        ? [sentence(what), t.when(day(incident.firstActivityAt ?? incident.detectedAt), day(incident.detectedAt)), f?.endedAt ? t.ended(day(f.endedAt)) : '']
             .filter(Boolean)
             .join(' ')
         : null,

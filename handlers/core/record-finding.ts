@@ -15,8 +15,8 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { actionEntries, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { placedIn, planContainment } from './containment.js';
+import { actionEntries, commitItems, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
+import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -129,15 +129,25 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
     return ignored(null, `detail-type "${parsed.detailType}" is a GuardDuty event but not a finding`);
   }
   const finding = parsed.finding;
+  // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
+  const early: OutboxMessage[] = [];
   for (let attempt = 1; ; attempt++) {
     const decision = await decide(deps, finding);
     const { change, result } = decision;
-    if (!change) return result;
-    const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
-    if (claim) change.claim = claim;
     try {
+      if (change && decision.deferred?.length) {
+        early.push(...(await mergeAhead(deps, finding, change.incident.id, decision.deferred[0])));
+        continue;
+      }
+      if (!change) return result;
+      const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
+      if (claim) change.claim = claim;
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
+      if (early.length) {
+        result.messages = [...early.map((m) => m.id), ...result.messages];
+        result.queued = [...early, ...(result.queued ?? [])];
+      }
       return result;
     } catch (err) {
       if (err instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
@@ -155,6 +165,46 @@ function claimFor(messages: OutboxMessage[], sends: (m: OutboxMessage) => boolea
 interface Decision {
   result: RecordResult;
   change?: IncidentChange;
+  /**
+   * Incidents the finding merges into the change's incident that the change's commit has no room
+   * for (see `withinCommit`). The change is then not committed: `mergeAhead` merges the first in a
+   * commit of its own, and the finding is decided again.
+   */
+  deferred?: string[];
+}
+
+/**
+ * The decision of `draft` that one commit can hold (MAX_COMMIT_ITEMS), with as many of the merges
+ * the finding makes as fit; the rest are `deferred`. Merging an incident releases or hands over
+ * every resource key it holds (up to 61), each an item of the commit: three at once could not be
+ * written on DynamoDB, and the finding would be lost.
+ */
+function withinCommit(draft: (merges: number) => Decision): Decision {
+  for (let merges = MAX_MERGED; ; merges--) {
+    const decision = draft(merges);
+    if (merges === 0 || !decision.change || commitItems(decision.change) <= MAX_COMMIT_ITEMS) return decision;
+  }
+}
+
+/**
+ * Merges `otherId` into `survivorId` for the finding, in a commit of its own, ahead of the
+ * finding's commit, and returns what it queued. Each such commit is complete by itself (the
+ * incident merged is closed in the transaction that takes it in, as when the finding merges it),
+ * and the finding is recorded only after them: an interruption leaves the finding unrecorded, so
+ * its redelivery decides again, on what is stored then, and nothing is half written. One decided on
+ * by a person meanwhile, merged or closed is left as it is (the finding's decision then links it).
+ */
+async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string, otherId: string): Promise<OutboxMessage[]> {
+  const [survivor, other] = await Promise.all([deps.store.getIncident(survivorId), deps.store.getIncident(otherId)]);
+  if (!survivor || survivor.state === 'closed' || !other || !mergeable(other)) throw new ConflictError(`incident ${otherId} changed before it could be merged`);
+  const now = deps.now();
+  const incident = copyRecord(survivor);
+  const entries: TimelineDraft[] = [];
+  const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
+  const messages = announce(survivor, incident, deps.policy, now, entries);
+  const { change } = finish(incident, survivor.revision, undefined, entries, messages, 'attached', finding, [], deps.policy, { claims, others });
+  await deps.store.commit(change as IncidentChange);
+  return [...others.flatMap((o) => o.messages), ...messages];
 }
 
 async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
@@ -185,10 +235,11 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
       // runs), not its creation: that was the closed incident's, and would put the AP deadline
       // of the incident it joins in the past.
       const holders = distinct(reads.holders);
-      if (holders.length) return attach(deps, finding, holders, keys, now, known.version, toUtc(finding.updatedAt));
+      if (holders.length) return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges, known.version, toUtc(finding.updatedAt)));
       return followUp(deps, finding, known, incident, keys, now);
     }
-    return update(deps, finding, known, incident, now, new Map(keys.map((k, i) => [k, reads.holders[i]])));
+    const holderOf = new Map(keys.map((k, i) => [k, reads.holders[i]]));
+    return withinCommit((merges) => update(deps, finding, known, incident, now, holderOf, merges));
   }
 
   if (finding.archived) {
@@ -206,7 +257,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   }
   const holders = distinct(reads.holders);
   if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, reads.incident));
-  return attach(deps, finding, holders, keys, now);
+  return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
 }
 
 /**
@@ -379,6 +430,7 @@ function attach(
   holders: Incident[],
   keys: string[],
   now: string,
+  merges: number,
   expected: FindingVersion | null = null,
   detectedAt = toUtc(finding.createdAt),
 ): Decision {
@@ -386,7 +438,7 @@ function attach(
   const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
-  const { claims, others } = correlate(deps, incident, finding, rest, keys, now, entries);
+  const { claims, others, deferred } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);
   const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
@@ -397,23 +449,24 @@ function attach(
     forceEnforce: deps.forceEnforce,
     now,
     home: incident,
+    heldElsewhere: heldByLinked(incident, rest, others),
   });
   const actions = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
-  return finish(
-    incident,
-    before.revision,
-    { record: findingRecord(finding, incident.id), expected },
-    entries,
-    messages,
-    'attached',
-    finding,
-    actions,
-    deps.policy,
-    { claims, others },
+  return withDeferred(
+    finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
+      claims,
+      others,
+    }),
+    deferred,
   );
+}
+
+function withDeferred(decision: Decision, deferred: string[]): Decision {
+  if (deferred.length) decision.deferred = deferred;
+  return decision;
 }
 
 /** Most incidents this one may take in at once (a store transaction must hold them all). */
@@ -424,7 +477,9 @@ const MAX_CLAIMS = 40;
 
 /**
  * Takes the finding's resource keys into the incident: free keys are claimed, incidents holding
- * some are merged into it (when no person decided anything on them yet) or linked.
+ * some are merged into it (when no person decided anything on them yet) or linked. At most
+ * `merges` are merged by this change; those beyond, up to MAX_MERGED, are returned as `deferred`
+ * (merged ahead, see `mergeAhead`), and linked should the change be committed as it is.
  */
 function correlate(
   deps: RecordDeps,
@@ -434,26 +489,26 @@ function correlate(
   keys: string[],
   now: string,
   entries: TimelineDraft[],
-): { claims: string[]; others: IncidentChange[] } {
+  merges = MAX_MERGED,
+): { claims: string[]; others: IncidentChange[]; deferred: string[] } {
   const others: IncidentChange[] = [];
+  const deferred: string[] = [];
   const blocked = new Set<string>();
   const transferred: string[] = [];
+  const related: Record<string, unknown>[] = [];
   for (const other of holders) {
     if (other.id === incident.id) continue;
     const held = [other.resourceKey, ...(other.resourceKeys ?? [])];
-    if (!mergeable(other) || others.length >= MAX_MERGED) {
+    if (!mergeable(other) || others.length >= merges) {
       for (const k of held) blocked.add(k);
-      entries.push({
-        at: now,
-        kind: 'related-incident',
-        detail: {
-          incidentId: other.id,
-          state: other.state,
-          findingId: finding.key.findingId,
-          reason: mergeable(other)
-            ? 'too many incidents to merge in one step: linked, the FG decides'
-            : 'the FG already decided on it: not merged, the two are linked and the FG decides',
-        },
+      if (mergeable(other) && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
+      related.push({
+        incidentId: other.id,
+        state: other.state,
+        findingId: finding.key.findingId,
+        reason: mergeable(other)
+          ? 'too many incidents to merge in one step: linked, the FG decides'
+          : 'the FG already decided on it: not merged, the two are linked and the FG decides',
       });
       continue;
     }
@@ -469,7 +524,30 @@ function correlate(
     claims.push(k);
   }
   if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
-  return { claims, others };
+  entries.push(...relatedEntries(related, now));
+  return { claims, others, deferred };
+}
+
+/** Most related incidents the timeline names in entries of their own; more are listed in one. */
+const MAX_RELATED_ENTRIES = 3;
+
+/**
+ * The timeline entries of the incidents a finding links to this one: one each, or, for more than
+ * MAX_RELATED_ENTRIES (a sequence may name resources of twenty), one `related-incidents` entry
+ * listing them all, so that the commit stays within its bound.
+ */
+function relatedEntries(related: Record<string, unknown>[], now: string): TimelineDraft[] {
+  if (related.length <= MAX_RELATED_ENTRIES) return related.map((detail) => ({ at: now, kind: 'related-incident', detail }));
+  return [{ at: now, kind: 'related-incidents', detail: { count: related.length, incidents: related } }];
+}
+
+/**
+ * What the incidents holding the finding's resources, linked to this one rather than merged into
+ * it, hold contained: containment of those resources is left to them (core/containment.ts).
+ */
+function heldByLinked(incident: Incident, holders: (Incident | undefined)[], merged: IncidentChange[]): HeldContainment[] {
+  const gone = new Set(merged.map((m) => m.incident.id));
+  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
 }
 
 function mergeable(incident: Incident): boolean {
@@ -605,7 +683,9 @@ function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
     findingType: finding.type,
     severity: finding.severity,
     // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
-    actions: actions.filter((a) => a.status !== 'skipped').map((a) => ({ type: a.type, target: a.target })),
+    actions: actions
+      .filter((a) => a.status !== 'skipped')
+      .map((a) => ({ type: a.type, target: a.target, ...(a.accountId ? { accountId: a.accountId } : {}), ...(a.region ? { region: a.region } : {}) })),
   };
 }
 
@@ -665,6 +745,7 @@ function update(
   current: Incident,
   now: string,
   holderOf: Map<string, Incident | undefined>,
+  merges: number,
 ): Decision {
   const incident = copyRecord(current);
   const entries: TimelineDraft[] = [
@@ -685,6 +766,7 @@ function update(
   let messages: OutboxMessage[] = [];
   let claims: string[] = [];
   let others: IncidentChange[] = [];
+  let deferred: string[] = [];
   // A closed incident keeps the record of later versions that show no new activity (those that do
   // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
@@ -694,7 +776,8 @@ function update(
     const keys = correlationKeys(finding);
     const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
     const fresh = keys.filter((k) => !held.has(k));
-    if (fresh.length) ({ claims, others } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries));
+    if (fresh.length)
+      ({ claims, others, deferred } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries, merges));
     if (!finding.sequence && !held.has(keys[0])) {
       entries.push({
         at: now,
@@ -714,6 +797,7 @@ function update(
       forceEnforce: deps.forceEnforce,
       now,
       home: incident,
+      heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     });
     actions = takeActions(incident, planned, now, entries);
     entries.push(...actionEntries(actions, now, incident.id));
@@ -721,17 +805,20 @@ function update(
     const news = newsOf(finding, actions);
     messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
   }
-  return finish(
-    incident,
-    current.revision,
-    { record: findingRecord(finding, incident.id), expected: known.version },
-    entries,
-    messages,
-    'updated',
-    finding,
-    actions,
-    deps.policy,
-    { claims, others },
+  return withDeferred(
+    finish(
+      incident,
+      current.revision,
+      { record: findingRecord(finding, incident.id), expected: known.version },
+      entries,
+      messages,
+      'updated',
+      finding,
+      actions,
+      deps.policy,
+      { claims, others },
+    ),
+    deferred,
   );
 }
 

@@ -7,8 +7,8 @@
  * policy's language.
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
-import { measuresTaken } from './breach-facts.js';
-import { type ClockState, clocksOf, roleOf } from './clocks.js';
+import { containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
+import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
@@ -88,6 +88,7 @@ export interface RegisterRow {
   records: number | null;
   /** The likely consequences: in general and per kind of breach. */
   consequences: string | null;
+  /** Measures taken: the people's words, then containment carried out, a released one with when, by whom and why it was undone. */
   measuresTaken: string;
   measuresProposed: string | null;
   otherParties: string;
@@ -102,6 +103,13 @@ export interface RegisterRow {
   followUpOf: string | null;
   /** The follow-up incidents opened for activity after this one was closed; its own decision stays as it was. */
   followUps: string;
+  /**
+   * Every containment action with its final status: `type target: status time (reason)`, with
+   * `; released at … by …: reason` when undone; a failed or never carried out one shows as such.
+   */
+  containment: string;
+  /** Why the incident was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
+  containmentReason: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -191,7 +199,10 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     subscribersDecision: subjectsText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
-      .map((c) => `${c.name}: ${c.status}`)
+      .map(
+        (c) =>
+          `${c.name}: ${c.status}${c.enteredAfterDeadline ? ` (${enteredAfterDeadlineText(c.name).en}; overdue from ${c.enteredAfterDeadline.overdueFrom})` : ''}`,
+      )
       .join('; '),
     afterClose: (incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`).join('; '),
     factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
@@ -205,7 +216,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     dataSubjects: f?.subjectsMin != null && f.subjectsMax != null ? `${f.subjectsMin}-${f.subjectsMax}` : null,
     records: f?.records ?? null,
     consequences: consequencesOf(incident),
-    measuresTaken: measuresTaken(incident).join('; '),
+    measuresTaken: measuresRecorded(incident).join('; '),
     measuresProposed: f?.measuresProposed ?? null,
     otherParties: (f?.otherParties ?? []).map((p) => `${p.name} (${p.role})`).join('; '),
     closedAt: incident.closedAt,
@@ -215,6 +226,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     reviewAsked: reviewText(incident),
     followUpOf: incident.followUpOf?.incidentId ?? null,
     followUps: (incident.followUps ?? []).join(', '),
+    containment: containmentStatus(incident).join('; '),
+    containmentReason: incident.containmentReason ?? null,
   };
 }
 
@@ -268,6 +281,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Art. 34',
         'Status',
         'Afgesloten (reden)',
+        'Inperking niet uitgevoerd',
       ]
     : [
         'Incident',
@@ -294,6 +308,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Art. 34',
         'State',
         'Closed (reason)',
+        'Containment not carried out',
       ];
   const rows = incidents.map((incident) => {
     const row = registerRow(incident, policy, now);
@@ -306,7 +321,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
       )
       .join('; ');
     const closing = incident.closedAt
@@ -314,6 +329,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
           local(incident.closedAt),
           incident.closeReason,
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
+          incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
         ]
           .filter(Boolean)
@@ -347,12 +363,15 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.categories,
       [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
-      measuresTaken(incident, lang, tz).join('; '),
+      measuresRecorded(incident, lang, tz).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
       `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}`,
       closing,
+      containmentNotCarriedOut(incident)
+        .map((a) => notCarriedOutText(a, lang))
+        .join('; '),
     ];
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
@@ -422,4 +441,7 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'reportReasons',
   'factsUnknown',
   'afterClose',
+  // Added for the third FG review (containment failed or released), after the others for the same reason.
+  'containment',
+  'containmentReason',
 ];

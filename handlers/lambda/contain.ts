@@ -10,7 +10,7 @@
  * logged with the field the `datalek-interface-exposed` alarm's metric filter reads.
  */
 import { LOG_METRICS } from '../adapters/aws/table-schema.js';
-import { actionsToEnforce, runContainment } from '../core/contain.js';
+import { containmentDue, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
 import type { Containment } from '../ports/containment.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -26,7 +26,7 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
     const incidentId = event.detail?.incidentId;
     if (typeof incidentId !== 'string' || !incidentId) throw new DatalekError('contain: the event has no detail.incidentId');
     const incident = await deps.store.getIncident(incidentId);
-    if (!incident || actionsToEnforce(incident).length === 0) return { actions: [] };
+    if (!incident || !containmentDue(incident)) return { actions: [] };
     deps.logger.appendKeys({ incidentId });
     try {
       const result = await runContainment({ store: deps.store, policy: deps.policy, now: deps.now, containment: deps.containment }, incidentId, {

@@ -7,7 +7,7 @@
  */
 import { deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
-import { type AwsDeps, logUnreleased } from './runtime.js';
+import { type AwsDeps, logUndeliverable, logUnreleased } from './runtime.js';
 
 interface DomainEventEnvelope {
   'detail-type'?: string;
@@ -23,12 +23,22 @@ export function createNotifyHandler(deps: AwsDeps) {
     }
     deps.logger.appendKeys({ incidentId });
     try {
-      const report = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now }, { incidentId });
+      const report = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now, policy: deps.policy }, { incidentId });
       for (const m of report.sent) deps.logger.info('sent a message', { channel: m.channel, kind: m.kind, messageId: m.id });
       logUnreleased(deps, report);
-      if (report.failed.length) {
-        throw new DatalekError(`notify: ${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`);
-      }
+      logUndeliverable(deps, report);
+      const problems = [
+        ...(report.failed.length
+          ? [`${report.failed.length} message(s) for ${incidentId} not delivered: ${report.failed.map((f) => f.error).join('; ')}`]
+          : []),
+        // Once: the message is recorded as never sendable and no run tries it again.
+        ...(report.undeliverable?.length
+          ? [
+              `${report.undeliverable.length} message(s) for ${incidentId} refused for good, not tried again: ${report.undeliverable.map((f) => f.error).join('; ')}`,
+            ]
+          : []),
+      ];
+      if (problems.length) throw new DatalekError(`notify: ${problems.join('; ')}`);
       return { sent: report.sent.length };
     } finally {
       deps.logger.removeKeys(['incidentId']);

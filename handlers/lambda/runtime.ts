@@ -101,5 +101,19 @@ export function logUnreleased(deps: Pick<AwsDeps, 'logger'>, report: DeliveryRep
   );
 }
 
+/**
+ * Logs, once, each message its channel refused for good (recorded as never sendable, told to
+ * on-call): by id and the channel's reason, never content.
+ */
+export function logUndeliverable(deps: Pick<AwsDeps, 'logger'>, report: DeliveryReport): void {
+  for (const u of report.undeliverable ?? []) {
+    deps.logger.error('a message is refused by its channel for good: recorded as never sendable, on-call told, not tried again', {
+      incidentId: u.message.incidentId,
+      messageId: u.message.id,
+      reason: u.error,
+    });
+  }
+}
+
 /** The Lambda context, or a stand-in when a handler runs outside Lambda (the CLI, tests). */
 export type LambdaContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis' | 'functionName'> & Partial<Context>;

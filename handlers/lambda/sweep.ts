@@ -8,7 +8,7 @@ import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
 import { sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
-import { type AwsDeps, logUnreleased } from './runtime.js';
+import { type AwsDeps, logUndeliverable, logUnreleased } from './runtime.js';
 
 export function createSweepHandler(deps: AwsDeps) {
   return async (): Promise<{ sent: { incidentId: string; kind: string; dueAt: string }[]; incidentsRead: number; redelivered: number }> => {
@@ -24,7 +24,10 @@ export function createSweepHandler(deps: AwsDeps) {
         })),
       );
     }
-    const stuck = await deliverPending({ store: deps.store, notifier: deps.notifier, now: deps.now }, { queuedBefore: addMinutes(now, -CLAIM_LEASE_MINUTES) });
+    const stuck = await deliverPending(
+      { store: deps.store, notifier: deps.notifier, now: deps.now, policy: deps.policy },
+      { queuedBefore: addMinutes(now, -CLAIM_LEASE_MINUTES) },
+    );
     deps.logger.info('swept the deadlines', {
       due: result.sent.length,
       incidentsRead: result.incidentsRead,
@@ -33,6 +36,7 @@ export function createSweepHandler(deps: AwsDeps) {
     });
     for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
     logUnreleased(deps, stuck);
+    logUndeliverable(deps, stuck);
     for (const f of stuck.failed) {
       deps.logger.error('a message waiting longer than a lease was not delivered again', {
         incidentId: f.message.incidentId,
@@ -45,6 +49,9 @@ export function createSweepHandler(deps: AwsDeps) {
     const problems = [
       ...(result.failed.length ? [`${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`] : []),
       ...(stuck.failed.length ? [`${stuck.failed.length} message(s) not delivered: ${stuck.failed.map((f) => f.message.id).join(', ')}`] : []),
+      ...(stuck.undeliverable?.length
+        ? [`${stuck.undeliverable.length} message(s) refused for good, not tried again: ${stuck.undeliverable.map((f) => f.message.id).join(', ')}`]
+        : []),
     ];
     if (problems.length) throw new DatalekError(`sweep: ${problems.join('; ')}`);
     return { sent: result.sent, incidentsRead: result.incidentsRead, redelivered: stuck.sent.length };

@@ -8,7 +8,9 @@
  */
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
+import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { overdueClocks, roleOf } from '../core/clocks.js';
+import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
   assess,
@@ -119,20 +121,24 @@ const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisf
 // Named, not inline: an inline arrow in a field would make TypeScript widen the field's literal types.
 const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
 const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
+const closed = ({ incident }: OfferContext) => incident.state === 'closed';
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
 /** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */
 const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), now) !== null;
 /** A recorded initial AP report exists: a move of awareness may make it late, or it is late and its reasons may follow. */
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
-/** The FG's confirmation of a stated time entered after the AP deadline had passed (core/ap-verdict.ts). */
-const confirmStatedTime = (hint: Text) =>
+/** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
+const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
+
+/** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
+const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
   ({
     name: 'confirm-stated-time',
     kind: 'flag',
     label: { nl: 'Ik bevestig het opgegeven tijdstip', en: 'I confirm the time stated' },
     hint,
-    offered: apDeadlinePassed,
+    offered,
   }) as const;
 
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
@@ -191,8 +197,8 @@ export const assessAction = action({
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
     confirmStatedTime({
-      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; the record marks it as entered after the deadline had passed.',
+      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; zo ook voor een andere termijn (NIS2, de verwerkingsverantwoordelijke, de Telecommunicatiewet) die dit besluit verschuift of beëindigt nadat hij verstreken was. Het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; likewise for another clock (NIS2, the controller, the Telecommunications Act) this decision moves or ends after it had passed. The record marks it as entered after that deadline had passed.',
     }),
     {
       name: 'delay-reason',
@@ -409,8 +415,17 @@ export const factsAction = action({
         en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
       },
     },
-    // A corrected fact after closing needs its reason (Art. 33(4)); the page offers no forms on a closed incident.
-    { name: 'reason', kind: 'longtext', label: { nl: 'Reden', en: 'Reason' }, cliOnly: true },
+    // A corrected fact after closing needs its reason (Art. 33(4)); the page asks for it only then.
+    {
+      name: 'reason',
+      kind: 'longtext',
+      label: { nl: 'Reden', en: 'Reason' },
+      hint: {
+        nl: 'Waarom de feiten na het sluiten veranderen; het register bewaart de reden (art. 33(4), (5)).',
+        en: 'Why the facts change after closing; the register keeps the reason (Art. 33(4), (5)).',
+      },
+      offered: closed,
+    },
   ] as const,
   input: (v, { incidentId, by }): FactsInput => {
     if (v.measures !== undefined && v['measures-proposed'] !== undefined) {
@@ -548,8 +563,8 @@ export const reportedAction = action({
       },
     },
     confirmStatedTime({
-      nl: 'Nodig als "Ingediend op" vóór het verstrijken van de AP-termijn ligt maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van de termijn.',
-      en: 'Needed when "Submitted at" lies before the AP deadline had passed but is entered after; the record marks the report as entered after the deadline had passed.',
+      nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
+      en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
     }),
     {
       name: 'recipient',
@@ -674,8 +689,20 @@ export const closeAction = action({
       label: { nl: 'Waarom een termijn verlopen is', en: 'Why a clock is overdue' },
       offered: somethingOverdue,
     },
+    {
+      name: 'containment-reason',
+      kind: 'longtext',
+      label: { nl: 'Wat er met de niet uitgevoerde inperking gebeurde', en: 'What became of the containment not carried out' },
+      offered: ({ incident }) => containmentNotCarriedOut(incident).length > 0,
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason ?? '', overdueReason: v['overdue-reason'] }),
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    reason: v.reason ?? '',
+    overdueReason: v['overdue-reason'],
+    containmentReason: v['containment-reason'],
+  }),
   run: (deps: FgDeps, input) => closeIncident(deps, input),
 });
 
@@ -689,12 +716,36 @@ export const releaseAction = action({
       kind: 'flag',
       label: { nl: 'Ook de gedeactiveerde toegangssleutel weer activeren', en: 'Also reactivate the deactivated access key' },
     },
+    {
+      name: 'undo-for',
+      kind: 'list',
+      label: { nl: 'Ook opheffen voor incident(en)', en: 'Also undo for incident(s)' },
+      hint: {
+        nl: 'Alleen als een ander open incident dezelfde inperking vasthoudt: noem het, dan staat daar dat ze is opgeheven.',
+        en: 'Only when another open incident holds the same containment: name it, and its record says it was undone.',
+      },
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true }),
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true, undoFor: v['undo-for'] ?? [] }),
   run: (deps, input) => releaseContainment(deps, input),
 });
 
+export const containAction = action({
+  name: 'contain',
+  title: { nl: 'Opnieuw inperken', en: 'Contain again' },
+  fields: [
+    { ...reason({ nl: 'Waarom', en: 'Why' }), required: 'contain needs --by NAME and --reason TEXT' },
+    {
+      name: 'enforce',
+      kind: 'flag',
+      label: { nl: 'Ook uitvoeren wat het beleid alleen plant', en: 'Also carry out what the policy only plans' },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, enforce: v.enforce === true }),
+  run: (deps, input) => containAgain(deps, input),
+});
+
 /** Every action a person takes on an incident, in the order of the workflow. */
-export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction] as const;
+export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction, containAction] as const;
 
 export type ActionName = (typeof ACTIONS)[number]['name'];

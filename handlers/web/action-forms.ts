@@ -6,6 +6,7 @@
  */
 import { pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Incident } from '../core/incident.js';
 import {
   type Action,
@@ -31,11 +32,21 @@ export interface WebForm {
   fields?: readonly string[];
   /** Whether the incident page offers it now; the use case still decides whether it is allowed. */
   shown: (ctx: OfferContext & { releasable: boolean }) => boolean;
+  /**
+   * How the page draws some of its fields for this form (the options that can apply, a field it
+   * cannot do without): the drawing only. What is sent is read with the use case's own fields, and
+   * the use case judges it, so a value the page does not offer gets the CLI's refusal.
+   */
+  drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required'>>>>;
 }
 
 const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
 const real = ({ incident }: { incident: Incident }) => incident.state !== 'closed' && !incident.sample;
 const as = (a: unknown) => a as AnyAction;
+const closed = ({ incident }: { incident: Incident }) => incident.state === 'closed';
+/** After closing: what follows the AP notification (Art. 33(4)), never the initial report or marking the facts complete. */
+const FOLLOWS_AFTER_CLOSE = REPORT_KINDS.ap.filter((k) => k !== 'initial');
+const NOT_AFTER_CLOSE = new Set(['complete', 'unknown-reason']);
 
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
@@ -85,6 +96,41 @@ export const WEB_FORMS: readonly WebForm[] = [
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
   { id: 'release', action: as(releaseAction), title: releaseAction.title, shown: ({ releasable }) => releasable },
+  // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
+  // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
+  {
+    id: 'after-close-report',
+    action: as(reportedAction),
+    title: { nl: 'Na het sluiten: informatie aan de AP (art. 33(4))', en: 'After closing: information to the AP (Art. 33(4))' },
+    fields: ['reference', 'kind', 'at', 'delay-reason', 'reason'],
+    drawn: { kind: { options: FOLLOWS_AFTER_CLOSE, required: true }, reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
+  {
+    id: 'after-close-facts',
+    action: as(factsAction),
+    title: { nl: 'Na het sluiten: feiten corrigeren (art. 33(4))', en: 'After closing: correct the facts (Art. 33(4))' },
+    fields: factsAction.fields.map((f) => f.name).filter((n) => !NOT_AFTER_CLOSE.has(n)),
+    drawn: { reason: { required: true } },
+    shown: closed,
+  },
+  // A changed assessment (a withdrawal needs "not notifiable" in force) and an Art. 34 decision the
+  // AP can require after reading the notification (Art. 34(4)): `assess`/`subjects` on a closed incident.
+  {
+    id: 'after-close-assess',
+    action: as(assessAction),
+    title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
+    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time'],
+    drawn: { 'personal-data': { required: true }, risk: { required: true }, reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
+  {
+    id: 'after-close-subjects',
+    action: as(subjectsAction),
+    title: { nl: 'Na het sluiten: betrokkenen informeren (art. 34)', en: 'After closing: inform the data subjects (Art. 34)' },
+    drawn: { reason: { required: true } },
+    shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
 ];
 
 export function webForm(id: string): WebForm | undefined {
@@ -95,6 +141,11 @@ export function webForm(id: string): WebForm | undefined {
 export function formFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
   const names = form.fields ? new Set(form.fields) : null;
   return (form.action.fields as readonly FieldSpec[]).filter((f) => (!names || names.has(f.name)) && !f.cliOnly && (f.offered?.(ctx) ?? true));
+}
+
+/** The fields as the page draws them for this form (`drawn`); `formFields` reads what is sent. */
+export function drawnFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
+  return formFields(form, ctx).map((f) => (form.drawn?.[f.name] ? { ...f, ...form.drawn[f.name] } : f));
 }
 
 /** What a form starts from: the use case's view of the incident, for the fields it shows. */

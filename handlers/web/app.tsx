@@ -24,6 +24,8 @@ import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
+import { verifyStore } from '../core/verify-store.js';
+import type { AuditSource } from '../ports/audit-source.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
@@ -33,7 +35,7 @@ import type { View } from './components.js';
 import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
-import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage } from './pages.js';
+import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
 import { type SessionSecrets, sameSecret, securityHeaders, sessionCookieName } from './security.js';
 
 export interface WebDeps extends ActionDeps {
@@ -60,6 +62,10 @@ export interface WebDeps extends ActionDeps {
   linkKey?: () => Promise<Buffer>;
   /** The pager's webhook secret, from the secret store. */
   webhookSecret?: () => Promise<string | undefined>;
+  /** What `datalek verify` reads: with it, an incident's page checks its record against its ledger. */
+  audit?: AuditSource;
+  /** Set when the store is a drill copy, which `verify` never takes for the record. */
+  drill?: { from: string; at: string } | null;
 }
 
 type Env = { Variables: { form: Submitted } };
@@ -197,7 +203,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 = 200) => {
     const view = viewOf(c, `/incidents/${incident.id}`);
     const detail = await incidentDetail(deps, incident, view.lang);
-    return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} />, status);
+    return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} verifiable={deps.audit !== undefined} />, status);
   };
 
   app.get('/incidents/:id', async (c) => {
@@ -259,6 +265,18 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
     const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
     return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
+  });
+
+  // The record against its ledger, as `datalek verify ID` checks it: reading only.
+  app.get('/incidents/:id/verify', async (c) => {
+    const audit = deps.audit;
+    if (!audit) return c.notFound();
+    const incident = await loadIncident(c);
+    if (incident instanceof Response) return incident;
+    // Claims are judged against the real clock, as the CLI does (a fixed past clock would make every lease look long).
+    const now = [deps.now(), new Date().toISOString()].sort().at(-1) as string;
+    const result = await verifyStore(audit, { only: incident.id, now });
+    return c.html(<VerifyPage view={viewOf(c)} incident={incident} result={result} drill={deps.drill ?? null} />);
   });
 
   app.get('/incidents/:id/draft', async (c) => {

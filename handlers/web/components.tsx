@@ -15,6 +15,7 @@ import {
   bandLabel,
   clockStateLabel,
   closeReasonLabel,
+  placeLabel,
   recipientLabel,
   reportKindLabel,
   resourceKindLabel,
@@ -720,6 +721,7 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
               </th>
               <td>
                 <code>{a.target}</code>
+                {placeLabel(view.lang, a)}
               </td>
               <td>
                 <span class={status}>{w.actionStatus[status]}</span>
@@ -757,9 +759,11 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
   );
 }
 
-export function Messages({ view, messages }: { view: View; messages: OutboxMessage[] }) {
+/** The incident's messages; `refused`: those their channel refused for good (`Incident.undeliverable`), never sent. */
+export function Messages({ view, messages, refused = [] }: { view: View; messages: OutboxMessage[]; refused?: Incident['undeliverable'] }) {
   const { w } = view;
   if (messages.length === 0) return <p class="muted">{w.noMessages}</p>;
+  const never = new Map(refused.map((u) => [u.messageId, u.reason]));
   return (
     <>
       {messages.map((m) => (
@@ -770,6 +774,10 @@ export function Messages({ view, messages }: { view: View; messages: OutboxMessa
               <>
                 {w.sent} <When view={view} at={m.sentAt} />
               </>
+            ) : never.has(m.id) ? (
+              <span class="failed">
+                {w.neverSent}: {never.get(m.id)}
+              </span>
             ) : (
               <span class="running">{w.pending}</span>
             )}

@@ -123,6 +123,8 @@ const nl = {
   timeLeft: 'Tijd over',
   actions: 'Acties',
   actionsIntro: 'Elke actie wordt met je naam en het tijdstip in de tijdlijn vastgelegd.',
+  afterCloseIntro:
+    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, leg je hier vast met de reden; de tijdlijn en het register tonen het.',
   save: 'Vastleggen',
   problem: 'Er is een probleem',
   notSaved: 'Niets is vastgelegd.',
@@ -140,6 +142,7 @@ const nl = {
   messages: 'Verstuurde berichten',
   noMessages: 'Geen berichten (onder de drempels van het beleid voor de FG en on-call).',
   pending: 'wacht op verzending',
+  neverSent: 'NIET verstuurd, geweigerd door het kanaal; wordt niet opnieuw geprobeerd',
   sent: 'verstuurd',
   to: { fg: 'FG', 'on-call': 'on-call' },
   timeline: 'Tijdlijn',
@@ -149,6 +152,21 @@ const nl = {
   draftNl: 'Concept-melding AP (Nederlands)',
   draftEn: 'Concept-melding AP (Engels)',
   reportHtml: 'Incidentrapport (HTML, om te bewaren)',
+  verify: {
+    link: 'Dossier controleren tegen het grootboek',
+    title: 'Dossier controleren',
+    back: 'Terug naar het incident',
+    ok: (id: string) =>
+      `Het dossier van ${id} klopt met zijn grootboek: het incident, de tijdlijn, de bevindingen en de berichten zijn ongewijzigd sinds ze werden vastgelegd.`,
+    broken: (id: string) => `Het dossier van ${id} wijkt af van zijn grootboek`,
+    brokenNext:
+      'Iets is buiten datalek om gewijzigd, verwijderd, ingevoegd of van volgorde veranderd. Bewaar de opslag zoals hij is en meld het aan het platformteam: zij vergelijken hem met de ondertekende digests (datalek verify --digests).',
+    drill: (from: string, at: string) => `Deze opslag is een oefenkopie van ${from} (gemaakt ${at}): een oefenkopie is nooit het dossier.`,
+    store: 'De opslag zelf',
+    what: 'Elke vastlegging staat in een hashketen (SHA-256) per incident; deze controle leest alleen, zoals datalek verify ID.',
+    digests:
+      'Of de opslag nog bevat wat de ondertekende digests buiten de opslag vastlegden, controleert datalek verify --digests (het platformteam); deze pagina heeft die sleutel niet.',
+  },
   documents: 'Documenten',
   draftIntro:
     'In de volgorde van het meldformulier van de AP. Kopieer elk veld naar het formulier; niets wordt automatisch verstuurd. Leg daarna de melding vast met het meldingsnummer.',
@@ -191,6 +209,10 @@ const nl = {
     subjects: 'Besluit over het informeren van betrokkenen vastgelegd.',
     close: 'Afgesloten; het incident blijft in het register.',
     release: 'Inperking opgeheven; zie de stappen hieronder.',
+    'after-close-report': 'Informatie aan de AP na het sluiten vastgelegd; het incident blijft gesloten.',
+    'after-close-facts': 'Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.',
+    'after-close-assess': 'Beoordeling na het sluiten vastgelegd; het incident blijft gesloten.',
+    'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
   link: {
@@ -346,6 +368,8 @@ const en: Dictionary = {
   timeLeft: 'Time left',
   actions: 'Actions',
   actionsIntro: 'Each action is recorded in the timeline with your name and the time.',
+  afterCloseIntro:
+    'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment or a decision on the data subjects, is recorded here with its reason; the timeline and the register show it.',
   save: 'Record',
   problem: 'There is a problem',
   notSaved: 'Nothing was recorded.',
@@ -363,6 +387,7 @@ const en: Dictionary = {
   messages: 'Messages sent',
   noMessages: "No messages (below the policy's thresholds for the FG and on-call).",
   pending: 'waiting to be sent',
+  neverSent: 'NOT sent, refused by the channel; not tried again',
   sent: 'sent',
   to: { fg: 'FG', 'on-call': 'on-call' },
   timeline: 'Timeline',
@@ -372,6 +397,21 @@ const en: Dictionary = {
   draftNl: 'AP notification draft (Dutch)',
   draftEn: 'AP notification draft (English)',
   reportHtml: 'Incident report (HTML, to keep)',
+  verify: {
+    link: 'Check the record against its ledger',
+    title: 'Check the record',
+    back: 'Back to the incident',
+    ok: (id: string) =>
+      `The record of ${id} matches its ledger: the incident, the timeline, the findings and the messages are unchanged since they were recorded.`,
+    broken: (id: string) => `The record of ${id} does not match its ledger`,
+    brokenNext:
+      'Something was edited, removed, inserted or reordered behind datalek. Keep the store as it is and tell the platform team: they compare it with the signed digests (datalek verify --digests).',
+    drill: (from: string, at: string) => `This store is a drill copy of ${from} (made ${at}): a drill copy is never the record.`,
+    store: 'The store itself',
+    what: 'Every entry is in a hash chain (SHA-256) per incident; this check only reads, as datalek verify ID does.',
+    digests:
+      'Whether the store still holds what the signed digests outside it anchored is checked by datalek verify --digests (the platform team); this page does not have that key.',
+  },
   documents: 'Documents',
   draftIntro:
     "In the order of the AP's notification form. Copy each field into the form; nothing is sent automatically. Then record the submission with the reference number.",
@@ -414,6 +454,10 @@ const en: Dictionary = {
     subjects: 'Decision on informing the data subjects recorded.',
     close: 'Closed; the incident stays in the register.',
     release: 'Containment released; see the steps below.',
+    'after-close-report': 'Information to the AP after closing recorded; the incident stays closed.',
+    'after-close-facts': 'Facts corrected after closing; the incident stays closed.',
+    'after-close-assess': 'Assessment recorded after closing; the incident stays closed.',
+    'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
   },
   nameLeftOut: 'name left out: personal data',
   link: {

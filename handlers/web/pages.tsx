@@ -4,6 +4,7 @@
  * read; none of them changes anything.
  */
 import type { Child } from 'hono/jsx';
+import { describeProblem } from '../core/audit.js';
 import { measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
@@ -11,9 +12,11 @@ import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
+import { formatLocal } from '../core/time.js';
+import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
-import { formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
+import { drawnFields, formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -167,7 +170,20 @@ function offered(view: View, detail: IncidentDetail, refused?: string): WebForm[
   return WEB_FORMS.filter((f) => f.id === refused || f.shown(ctx));
 }
 
-export function IncidentPage({ view, detail, flash, form }: { view: View; detail: IncidentDetail; flash?: string; form?: FormState }) {
+export function IncidentPage({
+  view,
+  detail,
+  flash,
+  form,
+  verifiable = false,
+}: {
+  view: View;
+  detail: IncidentDetail;
+  flash?: string;
+  form?: FormState;
+  /** The page can check the record against its ledger (`datalek verify ID`). */
+  verifiable?: boolean;
+}) {
   const { w, lang } = view;
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
@@ -227,6 +243,11 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
                 {w.reportHtml}
               </a>
             </li>
+            {verifiable ? (
+              <li>
+                <a href={`${base}/verify`}>{w.verify.link}</a>
+              </li>
+            ) : null}
           </ul>
           {detail.missing.length ? (
             <>
@@ -234,7 +255,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
               <ul id="missing">
                 {detail.missing.map((m) => (
                   <li>
-                    <MissingItem base={base} item={m} />
+                    <MissingItem base={base} item={m} closed={i.state === 'closed'} />
                   </li>
                 ))}
               </ul>
@@ -247,7 +268,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>
-          {forms.length ? <p class="muted">{w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
+          {forms.length ? <p class="muted">{i.state === 'closed' ? w.afterCloseIntro : w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
           {forms.map((f) =>
             f.id === 'ack' ? (
               <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
@@ -256,7 +277,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
                 view={view}
                 name={f.id}
                 title={f.title[lang]}
-                fields={formFields(f, offer)}
+                fields={drawnFields(f, offer)}
                 action={`${base}/${f.id}`}
                 state={stateOf(f)}
                 hidden={f.action.onlyChanged ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) } : {}}
@@ -288,7 +309,7 @@ export function IncidentPage({ view, detail, flash, form }: { view: View; detail
         </section>
       </div>
       <h2>{w.messages}</h2>
-      <Messages view={view} messages={detail.messages} />
+      <Messages view={view} messages={detail.messages} refused={i.undeliverable} />
       <h2>{w.timeline}</h2>
       <Timeline view={view} incident={i} timeline={detail.timeline} />
     </Layout>
@@ -320,9 +341,24 @@ function CopyField({ view, id, label, value }: { view: View; id: string; label: 
   );
 }
 
+/**
+ * Where a missing fact's field is on the page: on a closed incident in the forms of what may still
+ * follow (corrected facts, information to the AP); none for what a closed incident no longer takes.
+ */
+function anchorOf(field: string, closed: boolean): string | null {
+  if (!closed) return field;
+  for (const [open, after] of [
+    ['f-facts-', 'f-after-close-facts-'],
+    ['f-reported-', 'f-after-close-report-'],
+  ] as const)
+    if (field.startsWith(open)) return `${after}${field.slice(open.length)}`;
+  return null;
+}
+
 /** A fact still missing, linked to the field of the incident page that records it: never a command or a flag. */
-function MissingItem({ base, item }: { base: string; item: MissingFact }) {
-  if (item.field) return <a href={`${base}#${item.field}`}>{item.text}</a>;
+function MissingItem({ base, item, closed = false }: { base: string; item: MissingFact; closed?: boolean }) {
+  const field = item.field && anchorOf(item.field, closed);
+  if (field) return <a href={`${base}#${field}`}>{item.text}</a>;
   return (
     <>
       {item.text}
@@ -331,7 +367,7 @@ function MissingItem({ base, item }: { base: string; item: MissingFact }) {
   );
 }
 
-function Missing({ view, missing, base }: { view: View; missing: MissingFact[]; base: string }) {
+function Missing({ view, missing, base, closed }: { view: View; missing: MissingFact[]; base: string; closed: boolean }) {
   const { w } = view;
   if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
   return (
@@ -340,12 +376,12 @@ function Missing({ view, missing, base }: { view: View; missing: MissingFact[]; 
       <ul>
         {missing.map((m) => (
           <li>
-            <MissingItem base={base} item={m} />
+            <MissingItem base={base} item={m} closed={closed} />
           </li>
         ))}
       </ul>
       <p>
-        <a href={`${base}#facts`}>{w.addFacts}</a>
+        <a href={`${base}#${closed ? 'after-close-facts' : 'facts'}`}>{w.addFacts}</a>
       </p>
     </section>
   );
@@ -371,11 +407,17 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
           </a>
         </li>
         <li>
-          <a href={`${base}#reported`}>{w.recordReportLink}</a>
+          {/* After closing, what follows to the AP is recorded in its own form. */}
+          <a href={`${base}#${incident.state === 'closed' ? 'after-close-report' : 'reported'}`}>{w.recordReportLink}</a>
         </li>
       </ul>
       <div lang={draft.language}>
-        <Missing view={view} missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)} base={base} />
+        <Missing
+          view={view}
+          missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)}
+          base={base}
+          closed={incident.state === 'closed'}
+        />
         {draft.warnings.length ? (
           <section class="blockers" aria-labelledby="warnings-title">
             <h2 id="warnings-title">{w.warnings}</h2>
@@ -421,13 +463,16 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
             {other === 'nl' ? w.noticeNl : w.noticeEn}
           </a>
         </li>
-        <li>
-          <a href={`${base}#subjects`}>{w.recordDecision}</a>
-        </li>
+        {/* A closed incident takes no Art. 34 decision. */}
+        {incident.state === 'closed' ? null : (
+          <li>
+            <a href={`${base}#subjects`}>{w.recordDecision}</a>
+          </li>
+        )}
       </ul>
       <div lang={notice.language}>
         <p class="blockers">{notice.note}</p>
-        <Missing view={view} missing={notice.missingItems} base={base} />
+        <Missing view={view} missing={notice.missingItems} base={base} closed={incident.state === 'closed'} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (
           <section data-section={s.key}>
@@ -551,6 +596,58 @@ export function RunbookPage({ view, name, source }: { view: View; name: string; 
     <Layout view={view} title={`${view.w.runbook}: ${title}`}>
       <h1>{title}</h1>
       <Markdown source={source.replace(/^#\s+.*$/m, '')} />
+    </Layout>
+  );
+}
+
+/**
+ * The record of one incident checked against its ledger (core/verify-store.ts, as `datalek verify
+ * ID`): intact, or each entry that was edited, removed, inserted or reordered, as the CLI names it.
+ */
+export function VerifyPage({
+  view,
+  incident,
+  result,
+  drill,
+}: {
+  view: View;
+  incident: Incident;
+  result: VerifyResult;
+  drill: { from: string; at: string } | null;
+}) {
+  const { w } = view;
+  const ok = verifyOk(result) && drill === null;
+  return (
+    <Layout view={view} title={`${w.verify.title}: ${incident.id}`}>
+      <h1>
+        {w.verify.title}: {incident.id}
+      </h1>
+      <p>
+        <a href={`/incidents/${incident.id}`}>{w.verify.back}</a>
+      </p>
+      {ok ? (
+        <p class="flash" role="status">
+          {w.verify.ok(incident.id)}
+        </p>
+      ) : (
+        <div class="problem" role="alert">
+          <h2>{w.verify.broken(incident.id)}</h2>
+          <ul>
+            {drill ? <li>{w.verify.drill(drill.from, formatLocal(drill.at, view.tz))}</li> : null}
+            {result.store.map((line) => (
+              <li>
+                {w.verify.store}: {line}
+              </li>
+            ))}
+            {result.problems.map((p) => (
+              <li>{describeProblem(p)}</li>
+            ))}
+          </ul>
+          <p>{w.verify.brokenNext}</p>
+        </div>
+      )}
+      <p class="muted">{w.verify.what}</p>
+      <p class="muted">{w.verify.digests}</p>
     </Layout>
   );
 }

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
-import { MAX_ACTIONS } from '../../handlers/core/commit-bounds.js';
+import { commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS } from '../../handlers/core/commit-bounds.js';
+import { StoreError } from '../../handlers/core/errors.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -14,11 +15,13 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { ACCOUNT, largeSequenceEvent, REGION } from '../support/events.js';
+import { ACCOUNT, findingEvent, largeSequenceEvent, REGION, sequenceDetection } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
+/** Sixteen findings build the four incidents: on moto, under load, longer than the default 30 s. */
+const SIXTEEN_FINDINGS_MS = 120_000;
 
 /** A Critical attack sequence naming `n` EC2 instances besides the default sequence's resources. */
 function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
@@ -27,6 +30,86 @@ function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
     return { uid, name: uid, accountId: ACCOUNT, resourceType: 'EC2_INSTANCE', region: REGION, service: 'EC2' };
   });
   return largeSequenceEvent({ id, type: 'AttackSequence:EC2/CompromisedInstanceGroup', createdAt: '2026-11-28T02:50:00.000Z', more });
+}
+
+/** An attack sequence `id` naming the EC2 instances `instances` (and nothing else). */
+function sequenceOn(id: string, createdAt: string, instances: string[]) {
+  const detection = sequenceDetection();
+  (detection.sequence as { resources: unknown[] }).resources = instances.map((uid) => ({
+    uid,
+    name: uid,
+    accountId: ACCOUNT,
+    resourceType: 'EC2_INSTANCE',
+    region: REGION,
+    service: 'EC2',
+  }));
+  return findingEvent({
+    id,
+    type: 'AttackSequence:EC2/CompromisedInstanceGroup',
+    severity: 9.5,
+    createdAt,
+    resource: { resourceType: 'AttackSequence' },
+    resourceRole: 'TARGET',
+    service: { featureName: 'Correlation', detection },
+  });
+}
+
+const instance = (group: string, i: number) => `i-${group}${i.toString(16).padStart(16, '0')}`;
+
+/** Counts the items each commit writes as DynamoDB does, and keeps the largest. */
+function measured(store: IncidentStore & AuditSource) {
+  const sizes: number[] = [];
+  const commit = store.commit.bind(store);
+  store.commit = async (change) => {
+    sizes.push(commitItems(change));
+    return commit(change);
+  };
+  return sizes;
+}
+
+/**
+ * Four incidents, each grown by four sequences of 19 instances (one shared with the one before) to
+ * about 60 resource keys, and a sequence naming one instance of each.
+ */
+async function fourFullIncidents(store: IncidentStore) {
+  const deps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
+  const ids: string[] = [];
+  for (const [g, group] of ['a', 'b', 'c', 'd'].entries()) {
+    for (let k = 0; k < 4; k++) {
+      const instances = Array.from({ length: 19 }, (_, i) => instance(group, k * 18 + i));
+      const r = await recordEvent(deps, sequenceOn(`${group}${k}`.padEnd(32, '0'), `2026-11-28T02:${g}${k}:00.000Z`, instances));
+      expect(r.outcome).toBe(k === 0 ? 'opened' : 'attached');
+      if (k === 0) ids.push(r.incidentId as string);
+    }
+  }
+  for (const id of ids) expect((await store.getIncident(id))?.resourceKeys?.length).toBeGreaterThanOrEqual(55);
+  const finalEvent = sequenceOn(
+    'e'.repeat(32),
+    '2026-11-28T02:50:00.000Z',
+    ['a', 'b', 'c', 'd'].map((g) => instance(g, 0)),
+  );
+  return { deps, ids, finalEvent };
+}
+
+/** The first of `ids` holds the finding and the rest, merged into it whole. */
+async function expectMergedInto(store: IncidentStore, ids: string[]) {
+  for (const id of ids.slice(1)) expect(await store.getIncident(id)).toMatchObject({ state: 'closed', mergedInto: ids[0] });
+  const survivor = (await store.getIncident(ids[0])) as Incident;
+  expect(survivor.state).toBe('open');
+  expect(survivor.findings).toBe(17);
+  const timeline = await store.getTimeline(ids[0]);
+  expect(
+    timeline
+      .filter((e) => e.kind === 'incidents-merged')
+      .map((e) => e.detail.merged)
+      .sort(),
+  ).toEqual(ids.slice(1).sort());
+  expect(timeline.filter((e) => e.kind === 'finding-attached').at(-1)?.detail.findingId).toBe('e'.repeat(32));
+  // Every resource key is held by the survivor or free again: none is left to a closed incident.
+  for (const g of ['a', 'b', 'c', 'd']) {
+    const holder = await store.findOpenIncident(`ec2-instance:${ACCOUNT}:${REGION}:${instance(g, 1)}`);
+    expect(holder === undefined || holder.id === ids[0]).toBe(true);
+  }
 }
 
 function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & AuditSource; cleanup: () => Promise<void> }>) {
@@ -51,6 +134,60 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
         expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
         // Redelivered: a duplicate, nothing written twice.
         expect((await recordEvent(deps, fleetSequenceEvent(150))).outcome).toBe('duplicate');
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('merges three incidents holding about 60 resources each into the one a sequence joins, no commit over 100 items, nothing lost', {
+      timeout: SIXTEEN_FINDINGS_MS,
+    }, async () => {
+      const { store, cleanup } = await make();
+      try {
+        const { deps, ids, finalEvent } = await fourFullIncidents(store);
+        const sizes = measured(store);
+
+        const joined = await recordEvent(deps, finalEvent);
+
+        expect(joined.outcome).toBe('attached');
+        expect(joined.incidentId).toBe(ids[0]);
+        for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_COMMIT_ITEMS);
+        await expectMergedInto(store, ids);
+        expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+        expect((await recordEvent(deps, finalEvent)).outcome).toBe('duplicate');
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('leaves nothing half written when stopped between the merges and the finding’s own commit: the redelivery completes it', {
+      timeout: SIXTEEN_FINDINGS_MS,
+    }, async () => {
+      const { store, cleanup } = await make();
+      try {
+        const { deps, ids, finalEvent } = await fourFullIncidents(store);
+        const commit = store.commit.bind(store);
+        store.commit = async (change) => {
+          if (change.finding) throw new StoreError('stopped (test)');
+          return commit(change);
+        };
+
+        await expect(recordEvent(deps, finalEvent)).rejects.toThrow('stopped (test)');
+
+        store.commit = commit;
+        // The finding is not recorded; what was merged ahead is merged whole, the rest still open.
+        expect(await store.getFinding({ accountId: ACCOUNT, region: REGION, findingId: 'e'.repeat(32) })).toBeUndefined();
+        const others = (await Promise.all(ids.slice(1).map((id) => store.getIncident(id)))) as Incident[];
+        expect(others.filter((o) => o.state === 'closed').length).toBeGreaterThan(0);
+        for (const other of others) {
+          if (other.state === 'closed') expect(other.mergedInto).toBe(ids[0]);
+          else expect(other.mergedInto).toBeUndefined();
+        }
+        expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+
+        expect((await recordEvent(deps, finalEvent)).outcome).toBe('attached');
+        await expectMergedInto(store, ids);
+        expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
       } finally {
         await cleanup();
       }

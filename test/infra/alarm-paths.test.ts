@@ -5,10 +5,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
-import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
+import { WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -38,7 +40,7 @@ describe('no finding waits unseen', () => {
   it('pages on-call when any function is throttled, not only those with reserved concurrency', () => {
     const throttles = alarmsOn(response, 'AWS/Lambda', 'Throttles');
     const functions = Object.keys(response.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const id of functions) {
       const alarm = throttles.get(JSON.stringify({ Ref: id }));
       expect(alarm, `${id} has no throttles alarm`).toBeDefined();
@@ -53,9 +55,9 @@ describe('no finding waits unseen', () => {
     const queued = Object.entries(response.findResources('AWS::Lambda::Function') as Resources).filter(
       ([, fn]) => !String(fn.Properties.Description).includes('public function URL'),
     );
-    expect(queued).toHaveLength(7);
+    expect(queued).toHaveLength(8);
     const configs = Object.values(response.findResources('AWS::Lambda::EventInvokeConfig') as Resources);
-    expect(configs).toHaveLength(7);
+    expect(configs).toHaveLength(8);
     for (const c of configs) expect(c.Properties).toMatchObject({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
     // What expires goes to the function's dead-letter queue, whose depth pages.
     const failed = alarmsOn(response, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible');
@@ -115,12 +117,53 @@ describe('nothing stops the findings unseen', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
-      // EventBridge may send to the queue for this rule only.
+      // EventBridge may send to the queue for the three watch rules only, each of which pages
+      // when it could not (the queue's policy or key broken): the depth alarm would stay quiet.
+      const watchRules = WATCH_RULES.map(({ name }) => {
+        const [[id, r]] = Object.entries(t.findResources('AWS::Events::Rule', { Properties: { Name: name } }) as Resources);
+        expect((r.Properties.Targets as { Arn: unknown }[]).map((x) => x.Arn)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+        return id;
+      });
+      expect(watchRules[0]).toBe(ruleId);
       const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources).filter((p) =>
         JSON.stringify(p.Properties.Queues).includes(queueId),
       );
-      expect(JSON.stringify(policies)).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
+      expect(JSON.stringify(policies)).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': watchRules.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } }));
+      const failed = alarmsOn(t, 'AWS/Events', 'FailedInvocations');
+      for (const [i, id] of watchRules.entries()) {
+        expect(failed.get(JSON.stringify({ Ref: id })), id).toMatchObject({ AlarmName: `datalek-${WATCH_RULES[i].undelivered}`, Threshold: 1 });
+      }
     }
+  });
+
+  it("pages through the pages' topic, under the pipeline key, on calls that break the alarms' own path: never through what was changed", () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    const state = Template.fromStack(built.stateful);
+    const [[ruleId, rule]] = Object.entries(state.findResources('AWS::Events::Rule', { Properties: { Name: ALARM_PATH_RULE_NAME } }) as Resources);
+    const [[pagesId, pages]] = Object.entries(state.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call' } }) as Resources);
+    const [[, alarmTopic]] = Object.entries(state.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }) as Resources);
+    // Its pattern names the alarms' key, topic and the watch's alarm: the things its target must not depend on.
+    const pattern = JSON.stringify(rule.Properties.EventPattern);
+    expect(pattern).toContain(JSON.stringify({ Ref: built.stateful.getLogicalId(built.stateful.alarmKey.node.defaultChild as CfnElement) }));
+    expect(pattern).toContain('datalek-on-call-alarms');
+    expect(pattern).toContain('datalek-pipeline-changed');
+    const [target] = rule.Properties.Targets as { Arn: unknown; Input?: string; InputTransformer?: { InputTemplate: string } }[];
+    expect(target.Arn).toEqual({ Ref: pagesId });
+    expect(target.InputTransformer?.InputTemplate).toContain('datalek ALARM PATH');
+    expect(pages.Properties.KmsMasterKeyId).not.toEqual(alarmTopic.Properties.KmsMasterKeyId);
+    // The pages' topic lets EventBridge publish for this rule only.
+    const [policy] = Object.values(state.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) =>
+      JSON.stringify(p.Properties.Topics).includes(pagesId),
+    );
+    const allow = (policy.Properties.PolicyDocument as { Statement: { Principal?: unknown; Condition?: unknown }[] }).Statement.filter(
+      (st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
+    );
+    expect(allow).toHaveLength(1);
+    expect(allow[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } });
+    // And a call it could not deliver pages through the alarm path.
+    expect(alarmsOn(state, 'AWS/Events', 'FailedInvocations').get(JSON.stringify({ Ref: ruleId }))).toMatchObject({
+      AlarmName: 'datalek-watch-alarm-path-undelivered',
+    });
   });
 });
 

@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
-import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
 import { IAM_WRITE_ACTIONS } from '../../infra/containment-policy.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, policyStatements, roleStatements, type Statement } from '../support/infra.js';
 
@@ -79,7 +79,7 @@ describe('the hardened AWS side', () => {
     // EventBridge, "Cross-service confused deputy prevention": for event bus rule targets the value
     // of aws:SourceArn is the rule's ARN, and aws:SourceAccount the account the rule is in.
     it("lets EventBridge assume the forwarder's role only for the forwarder's own rule, in the pipeline account", () => {
-      const rules = Object.values(forwarder.findResources('AWS::Events::Rule')).filter((r) => r.Properties.Name !== WATCH_RULE_NAME);
+      const rules = Object.values(forwarder.findResources('AWS::Events::Rule')).filter((r) => !String(r.Properties.Name).startsWith(WATCH_RULE_PREFIX));
       expect(rules).toHaveLength(1);
       const [rule] = rules;
       expect(rule.Properties.Name).toBe('datalek-forward-findings');
@@ -271,7 +271,15 @@ describe('the hardened AWS side', () => {
 
     it("alarms on the forwarder's dead-letter queue, its throttling and events it could not even put there", () => {
       const names = Object.values(forwarder.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
-      expect(names.sort()).toEqual(['datalek-forwarder-dead-letters', 'datalek-forwarder-lost', 'datalek-forwarder-throttled', 'datalek-pipeline-changed']);
+      expect(names.sort()).toEqual([
+        'datalek-forwarder-dead-letters',
+        'datalek-forwarder-lost',
+        'datalek-forwarder-throttled',
+        'datalek-pipeline-changed',
+        'datalek-watch-guard-undelivered',
+        'datalek-watch-paging-undelivered',
+        'datalek-watch-pipeline-undelivered',
+      ]);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.nl' });
@@ -495,14 +503,15 @@ describe('the hardened AWS side', () => {
       expect(text(fn.Properties.Environment.Variables.DATALEK_ACK_PRINCIPALS)).toBe(`"arn:aws:sts::${PIPELINE}:assumed-role/datalek-on-call/*"`);
     });
 
-    it('reserves concurrency for the contain function: 10 by default, from context otherwise', () => {
+    it('reserves concurrency for the contain, record-finding and notify functions: 10, 20 and 10 by default, from context otherwise', () => {
       const reserved = (t: Template) =>
         Object.values(t.findResources('AWS::Lambda::Function'))
           .map((f) => f.Properties.ReservedConcurrentExecutions)
           .filter((r) => r !== undefined);
-      // The link-apply function's, the contain function's, then the public link function's (test/infra/ack-links.test.ts).
-      expect(reserved(response)).toEqual([5, 10, 5]);
-      expect(reserved(Template.fromStack(withOrg.response))).toEqual([5, 25, 5]);
+      // The link-apply function's, record-finding's, notify's, the contain function's, then the
+      // public link function's (test/infra/ack-links.test.ts, test/infra/one-source.test.ts).
+      expect(reserved(response)).toEqual([5, 20, 10, 10, 5]);
+      expect(reserved(Template.fromStack(withOrg.response))).toEqual([5, 20, 10, 25, 5]);
     });
   });
 });

@@ -6,39 +6,76 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
-import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { keyIdOf, resolveValue } from './cfn-resolve.js';
+
+const ACCOUNT = '111122223333';
 
 const EVENTS = join(import.meta.dirname, '../../events');
 /** CloudTrail management events as EventBridge delivers them, one per call (shaped after CloudTrail's record of each API). */
 const CLOUDTRAIL = join(import.meta.dirname, 'cloudtrail');
 
-/** Which calls page through the watch rule: in the central region, and in a forwarder region (no datalek functions or DatalekResponse rules there). */
-const WATCHED: Record<string, { central: boolean; forwarder: boolean }> = {
-  '01-disable-finding-rule.json': { central: true, forwarder: false },
-  '02-delete-notify-rule-on-datalek-bus.json': { central: true, forwarder: false },
-  '03-remove-targets-of-forward-rule.json': { central: true, forwarder: true },
-  '04-put-rule-disabled.json': { central: true, forwarder: false },
-  '05-put-rule-enabled-by-a-deploy.json': { central: false, forwarder: false },
-  '06-disable-another-teams-rule.json': { central: false, forwarder: false },
-  '07-suspend-guardduty-detector.json': { central: true, forwarder: true },
-  '08-enable-guardduty-detector.json': { central: false, forwarder: false },
-  '09-delete-guardduty-detector.json': { central: true, forwarder: true },
-  '10-publishing-frequency-six-hours.json': { central: true, forwarder: true },
-  '11-disassociate-member.json': { central: true, forwarder: true },
-  '12-suppression-rule-archives-findings.json': { central: true, forwarder: true },
-  '13-filter-that-only-saves-a-view.json': { central: false, forwarder: false },
-  '14-read-the-detector.json': { central: false, forwarder: false },
-  '15-record-function-concurrency-zero-by-arn.json': { central: true, forwarder: false },
-  '16-record-function-concurrency-five.json': { central: false, forwarder: false },
-  '17-another-function-concurrency-zero.json': { central: false, forwarder: false },
-  '18-delete-record-function.json': { central: true, forwarder: false },
-  '19-remove-eventbridge-permission.json': { central: true, forwarder: false },
+/**
+ * Which watch rules match each call, by region and rule: `central/pipeline` is the central
+ * region's datalek-watch-pipeline, `central/alarm-path` the central datalek-watch-alarm-path
+ * (which pages through the pages' topic), `forwarder/…` a forwarder region's (no datalek
+ * functions, DatalekResponse rules or pages' topic there). A rule never sees the call that
+ * disables it: another must.
+ */
+const WATCHED: Record<string, string[]> = {
+  '01-disable-finding-rule.json': ['central/pipeline'],
+  '02-delete-notify-rule-on-datalek-bus.json': ['central/pipeline'],
+  '03-remove-targets-of-forward-rule.json': ['central/pipeline', 'forwarder/pipeline'],
+  '04-put-rule-disabled.json': ['central/pipeline'],
+  '05-put-rule-enabled-by-a-deploy.json': [],
+  '06-disable-another-teams-rule.json': [],
+  '07-suspend-guardduty-detector.json': ['central/pipeline', 'forwarder/pipeline'],
+  '08-enable-guardduty-detector.json': [],
+  '09-delete-guardduty-detector.json': ['central/pipeline', 'forwarder/pipeline'],
+  '10-publishing-frequency-six-hours.json': ['central/pipeline', 'forwarder/pipeline'],
+  '11-disassociate-member.json': ['central/pipeline', 'forwarder/pipeline'],
+  '12-suppression-rule-archives-findings.json': ['central/pipeline', 'forwarder/pipeline'],
+  '13-filter-that-only-saves-a-view.json': [],
+  '14-read-the-detector.json': [],
+  '15-record-function-concurrency-zero-by-arn.json': ['central/pipeline'],
+  '16-record-function-concurrency-five.json': [],
+  '17-another-function-concurrency-zero.json': [],
+  '18-delete-record-function.json': ['central/pipeline'],
+  '19-remove-eventbridge-permission.json': ['central/pipeline'],
+  '20-disable-the-watch-rule.json': ['central/alarm-path', 'central/guard', 'central/pipeline', 'forwarder/guard', 'forwarder/pipeline'],
+  '21-disable-the-guard-rule.json': ['central/alarm-path', 'central/pipeline', 'forwarder/pipeline'],
+  '22-delete-the-alarm-path-rule.json': ['central/alarm-path', 'central/pipeline', 'forwarder/pipeline'],
+  '23-put-targets-on-the-watch-rule-by-hand.json': ['central/alarm-path', 'central/guard', 'central/pipeline', 'forwarder/guard', 'forwarder/pipeline'],
+  '24-finding-rule-pattern-changed-by-hand.json': ['central/pipeline'],
+  '25-disable-actions-of-a-datalek-alarm.json': ['central/paging', 'forwarder/paging'],
+  '26-disable-actions-of-the-watch-alarm.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '27-delete-datalek-alarms.json': ['central/paging', 'forwarder/paging'],
+  '28-alarm-threshold-changed-by-hand.json': ['central/paging', 'forwarder/paging'],
+  '29-alarm-updated-by-a-deploy.json': [],
+  '30-another-teams-alarm-actions-disabled.json': [],
+  '31-unsubscribe-from-the-alarm-topic.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '32-pages-topic-policy-changed-by-hand.json': ['central/paging', 'forwarder/paging'],
+  '33-delete-the-fg-topic.json': ['central/paging', 'forwarder/paging'],
+  '34-unsubscribe-from-another-teams-topic.json': [],
+  '35-topic-policy-set-by-a-deploy.json': [],
+  '36-disable-the-pipeline-key.json': ['central/paging'],
+  '37-schedule-deletion-of-the-alarm-key-by-arn.json': ['central/alarm-path', 'central/paging'],
+  '38-signing-key-policy-changed-by-hand.json': ['central/paging'],
+  '39-disable-another-teams-key.json': [],
+  '40-remove-the-member-bus-permission.json': ['central/pipeline', 'forwarder/pipeline'],
+  '41-bus-policy-replaced-by-hand.json': ['central/pipeline', 'forwarder/pipeline'],
+  '42-bus-permission-for-another-account.json': [],
 };
+
+/** The watch rules by their short name (`datalek-watch-<short>`). */
+const short = (ruleName: string) => ruleName.replace(WATCH_RULE_PREFIX, '');
 
 /** Which events/ inputs the GuardDuty rule routes: `detail-type` GuardDuty Finding and severity >= 4 as a number. */
 const ROUTED_BY_FINDING_RULE: Record<string, boolean> = {
@@ -103,28 +140,39 @@ function busEvents(): Map<string, { source: string; 'detail-type': string; detai
 describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => {
   let moto: Moto;
   const patterns: Record<string, unknown> = {};
-  const watchPatterns: Record<'central' | 'forwarder', unknown> = { central: undefined, forwarder: undefined };
+  /** The watch rules' patterns as deployed, by `<where>/<short name>`. */
+  const watchPatterns: Record<string, unknown> = {};
+  /** The values the CloudTrail files name the stack's keys by. */
+  const placeholders: Record<string, string> = {};
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { response, forwarders } = buildApp({
+    const { stateful, response, forwarders } = buildApp({
       region: 'eu-west-1',
       forwardFrom: 'eu-north-1',
       breakGlassRole: 'datalek-break-glass',
       'aws:cdk:bundling-stacks': [],
     });
-    const rules = (t: Template) => Object.entries(t.findResources('AWS::Events::Rule')).filter(([, r]) => r.Properties.EventPattern);
-    const watch = (t: Template) => rules(t).filter(([, r]) => r.Properties.Name === WATCH_RULE_NAME);
-    for (const [id, rule] of [...rules(Template.fromStack(response)), ...rules(Template.fromStack(forwarders[0]))]) {
-      if (rule.Properties.Name !== WATCH_RULE_NAME) patterns[id] = rule.Properties.EventPattern;
-    }
-    for (const [where, stack] of [
-      ['central', response],
-      ['forwarder', forwarders[0]],
+    const state = Template.fromStack(stateful);
+    for (const [where, stack, region] of [
+      ['central', stateful, 'eu-west-1'],
+      ['central', response, 'eu-west-1'],
+      ['forwarder', forwarders[0], 'eu-north-1'],
     ] as const) {
-      const [[, rule]] = watch(Template.fromStack(stack));
-      watchPatterns[where] = rule.Properties.EventPattern;
+      const t = Template.fromStack(stack);
+      for (const [id, rule] of Object.entries(t.findResources('AWS::Events::Rule'))) {
+        if (!rule.Properties.EventPattern) continue;
+        // As CloudFormation deploys it: the keys' ids and the account in place of their tokens.
+        const pattern = resolveValue(rule.Properties.EventPattern, t, { account: ACCOUNT, region, exporters: [state] });
+        const name = String(rule.Properties.Name ?? '');
+        if (name.startsWith(WATCH_RULE_PREFIX)) watchPatterns[`${where}/${short(name)}`] = pattern;
+        else patterns[id] = pattern;
+      }
     }
+    const keyId = (key: IConstruct) => keyIdOf(stateful.getLogicalId(key.node.defaultChild as CfnElement), 'eu-west-1');
+    placeholders.pipelineKeyId = keyId(stateful.key);
+    placeholders.alarmKeyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId(stateful.alarmKey)}`;
+    placeholders.signingKeyId = keyId(stateful.digests.signingKey);
   });
   afterAll(async () => moto?.stop());
 
@@ -195,16 +243,71 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       ContainRoute: ['Incident-Opened', 'Incident-Updated'],
     });
   });
-  it('pages on exactly the calls that stop findings from arriving: datalek rules and functions, the GuardDuty detector, members, suppression', async () => {
-    const files = readdirSync(CLOUDTRAIL).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(Object.keys(WATCHED).sort());
-    const entries = files.map((file) => {
-      const e = JSON.parse(readFileSync(join(CLOUDTRAIL, file), 'utf8'));
-      return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
-    });
-    for (const where of ['central', 'forwarder'] as const) {
-      const expected = files.filter((f) => WATCHED[f][where]).sort();
-      expect(await routed(`watch-${where}`, watchPatterns[where], entries), where).toEqual(expected);
+  /** The CloudTrail files, with the stack's key ids in place of their placeholders. */
+  const cloudTrailEvents = () =>
+    readdirSync(CLOUDTRAIL)
+      .filter((f) => f.endsWith('.json'))
+      .map((file) => {
+        const text = readFileSync(join(CLOUDTRAIL, file), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name: string) => placeholders[name]);
+        const e = JSON.parse(text);
+        return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
+      });
+
+  it('has the watch rules in each region: pipeline, paging and guard, and the alarm path in the central region', () => {
+    expect(Object.keys(watchPatterns).sort()).toEqual([
+      'central/alarm-path',
+      'central/guard',
+      'central/paging',
+      'central/pipeline',
+      'forwarder/guard',
+      'forwarder/paging',
+      'forwarder/pipeline',
+    ]);
+  });
+
+  it('fits each pattern, as deployed, in the 2,048 characters EventBridge takes by default', () => {
+    for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns })) expect(JSON.stringify(pattern).length, id).toBeLessThanOrEqual(2048);
+  });
+
+  it('pages on exactly the calls that silence the pipeline: its rules, functions, GuardDuty, and its alarms, topics and keys', async () => {
+    const entries = cloudTrailEvents();
+    expect(entries.map((e) => e.id).sort()).toEqual(Object.keys(WATCHED).sort());
+    const matched: Record<string, string[]> = Object.fromEntries(entries.map((e) => [e.id, []]));
+    for (const [rule, pattern] of Object.entries(watchPatterns)) {
+      for (const id of await routed(`watch-${rule.replace('/', '-')}`, pattern, entries)) matched[id].push(rule);
     }
-  }, 120_000);
+    for (const id of Object.keys(matched)) matched[id].sort();
+    expect(matched).toEqual(WATCHED);
+  }, 180_000);
+
+  it('sees every watch rule being disabled, deleted, emptied or redirected by another watch rule: none can be silenced by one call', async () => {
+    const calls = (name: string) => [
+      { eventName: 'DisableRule', requestParameters: { name } },
+      { eventName: 'DeleteRule', requestParameters: { name } },
+      { eventName: 'PutRule', requestParameters: { name, state: 'DISABLED' } },
+      { eventName: 'PutRule', requestParameters: { name, eventPattern: '{"source":["nothing"]}', state: 'ENABLED' } },
+      { eventName: 'RemoveTargets', requestParameters: { rule: name, ids: ['Target0'] } },
+      { eventName: 'PutTargets', requestParameters: { rule: name, targets: [{ id: 'Target0', arn: 'arn:aws:sqs:eu-west-1:111122223333:elsewhere' }] } },
+    ];
+    for (const where of ['central', 'forwarder']) {
+      const rules = Object.keys(watchPatterns).filter((r) => r.startsWith(`${where}/`));
+      const entries = rules.flatMap((rule) =>
+        calls(`${WATCH_RULE_PREFIX}${rule.split('/')[1]}`).map((c, i) => ({
+          id: `${rule}#${i}`,
+          source: 'aws.events',
+          detailType: 'AWS API Call via CloudTrail',
+          detail: { eventSource: 'events.amazonaws.com', sourceIPAddress: '198.51.100.7', ...c },
+        })),
+      );
+      const seenBy: Record<string, string[]> = Object.fromEntries(entries.map((e) => [e.id, []]));
+      for (const rule of rules) {
+        for (const id of await routed(`self-${rule.replace('/', '-')}`, watchPatterns[rule], entries)) seenBy[id].push(rule);
+      }
+      for (const [id, by] of Object.entries(seenBy))
+        expect(
+          by.filter((r) => r !== id.split('#')[0]),
+          id,
+        ).not.toEqual([]);
+    }
+  }, 180_000);
 });

@@ -5,18 +5,18 @@
  * resources and saying how many more and where to see them all, in Dutch and in English. A message
  * SNS still refuses is named, with why it will never go as it is.
  */
-import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { SnsNotifier, snsMessages } from '../../handlers/adapters/aws/sns-notifier.js';
 import { deliverPending } from '../../handlers/core/deliver.js';
+import { UndeliverableError } from '../../handlers/core/errors.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { largeSequenceEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { topicsWithQueues } from '../support/sns-topics.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 /** SNS's limit for one publish, the JSON of every subscriber's text included. */
@@ -41,20 +41,8 @@ describe.skipIf(!MOTO_AVAILABLE)('bounded messages on SNS (moto)', () => {
     n += 1;
     await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
     await setupAwsResources(moto.clients);
-    const topics: Record<'fg' | 'on-call', string> = { fg: '', 'on-call': '' };
-    const queues: Record<string, string> = {};
-    for (const channel of ['fg', 'on-call'] as const) {
-      topics[channel] = (await moto.clients.sns.send(new CreateTopicCommand({ Name: `bounded-${channel}-${n}` }))).TopicArn as string;
-      const url = (await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: `bounded-${channel}-${n}` }))).QueueUrl as string;
-      const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-      await moto.clients.sns.send(new SubscribeCommand({ TopicArn: topics[channel], Protocol: 'sqs', Endpoint: arn }));
-      queues[channel] = url;
-    }
+    const { topics, received } = await topicsWithQueues(moto, `bounded-${n}`);
     const store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
-    const received = async (channel: 'fg' | 'on-call') => {
-      const got = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues[channel], MaxNumberOfMessages: 10 }));
-      return (got.Messages ?? []).map((m) => JSON.parse(m.Body as string) as { Subject: string; Message: string });
-    };
     return { store, topics, received };
   }
 
@@ -121,8 +109,8 @@ describe.skipIf(!MOTO_AVAILABLE)('bounded messages on SNS (moto)', () => {
       createdAt: NOW,
       sentAt: null,
     };
-    await expect(new SnsNotifier(moto.clients.sns, topics).deliver(message)).rejects.toThrow(
-      new RegExp(`SNS refuses message ${message.id} as it is .*every try.*datalek show ${id}`),
-    );
+    const refused = new SnsNotifier(moto.clients.sns, topics).deliver(message);
+    await expect(refused).rejects.toBeInstanceOf(UndeliverableError);
+    await expect(refused).rejects.toThrow(new RegExp(`message ${message.id} is refused as it is, and would be on every try: \\d+ bytes, over SNS's`));
   });
 });

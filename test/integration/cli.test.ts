@@ -99,6 +99,8 @@ describe('the datalek CLI', () => {
       'containment-planned',
       'notification-queued',
       'notification-queued',
+      // alice's --now lies before the machine's clock: her entry says it was stated, not taken.
+      'clock-stated',
       'acknowledged',
     ]);
     expect(show.timeline.at(-1)).toMatchObject({ at: '2026-11-28T00:10:00.000Z', actor: 'alice', detail: { note: 'looking' } });

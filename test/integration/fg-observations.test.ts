@@ -212,9 +212,10 @@ describe('4. the processor role per incident', () => {
     ok(await c.cli(['assess', c.id, ...HIGH], '2025-11-28T09:00:00Z'));
     ok(await c.cli(['facts', c.id, ...FULL_FACTS], '2025-11-28T09:10:00Z'));
     await refused(c, ['close', c.id, '--reason', 'done', '--by', 'FG'], '2025-11-29T10:00:00Z', /controller.*Art\. 33\(2\)/);
+    // Dated within the processor's hours, entered after them: the FG confirms the time stated (core/clocks.ts).
     ok(
       await c.cli(
-        ['reported', c.id, '--recipient', 'controller', '--reference', 'mail 12', '--at', '2025-11-28T12:00:00Z', '--by', 'FG'],
+        ['reported', c.id, '--recipient', 'controller', '--reference', 'mail 12', '--at', '2025-11-28T12:00:00Z', '--confirm-stated-time', '--by', 'FG'],
         '2025-11-29T10:00:00Z',
       ),
     );

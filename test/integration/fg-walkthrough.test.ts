@@ -166,7 +166,7 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
     await ok(c, ['reported', c.id, '--reference', 'M-2025-0101', '--at', '2025-11-28T11:00:00Z', '--by', 'A. de Vries'], '2025-11-28T11:05:00Z');
     const draft = (await c.json(['draft', c.id, '--format', 'json'], '2025-11-28T11:10:00Z')) as DraftJson;
     expectAnswersTheForm(draft, await ok(c, ['draft', c.id], '2025-11-28T11:10:00Z'));
-    expect(field(draft, 'subjectsInformed')).toMatch(/^informeren op 2025-11-28 11:00 CET/);
+    expect(field(draft, 'subjectsInformed')).toMatch(/^geïnformeerd op 2025-11-28 11:00 CET/);
     expect(field(draft, 'notificationType')).toBe('vervolgmelding op M-2025-0101');
     await ok(c, ['sweep'], '2025-11-29T12:00:00Z'); // the follow-up reminder
     await ok(c, ['facts', c.id, '--complete', '--by', 'A. de Vries'], '2025-11-30T09:00:00Z');
@@ -323,7 +323,7 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
     const draft = (await c.json(['draft', c.id, '--format', 'json'], '2025-12-28T10:05:00Z')) as DraftJson;
     expectAnswersTheForm(draft, await ok(c, ['draft', c.id], '2025-12-28T10:05:00Z'));
     expect(field(draft, 'legalBasis')).toBe('AVG (art. 33) en Telecommunicatiewet (art. 11.3a)');
-    expect(field(draft, 'subscribersInformed')).toMatch(/^informeren op/);
+    expect(field(draft, 'subscribersInformed')).toMatch(/^geïnformeerd op/);
     await ok(c, ['close', c.id, '--reason', 'alle meldingen gedaan', '--by', 'A. de Vries'], '2025-12-28T11:00:00Z');
     const messages = (await c.json(['messages', c.id], '2025-12-28T11:00:00Z')) as { subject: string; body: string; attributes: Record<string, string> }[];
     expect(new Set(messages.filter((m) => m.attributes.clock).map((m) => m.attributes.clock)).size).toBeGreaterThan(2);

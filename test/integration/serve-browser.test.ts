@@ -193,7 +193,8 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await submit('facts');
     const after = await stored();
     expect(after.timeline.at(-1)?.detail).toEqual({ records: 2600 });
-    expect(after.timeline).toHaveLength(timeline.length + 1);
+    // One change: its entry, after the mark that the page's clock (serve --now, in the past) was stated.
+    expect(after.timeline.slice(timeline.length).map((e: { kind: string }) => e.kind)).toEqual(['clock-stated', 'facts-recorded']);
     await page.goto(`${served.origin}/incidents/${id}`);
     await page.screenshot({ path: join(SCREENSHOTS, 'incident.png') });
   });
@@ -276,7 +277,42 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     expect(await flash()).toBe('Afgesloten; het incident blijft in het register.');
     const { state } = await stored();
     expect(state).toBe('closed');
-    expect(await page.$('form.action')).toBeNull();
+    // Only what may follow after closing (Art. 33(4)) is offered now.
+    expect(await page.$$eval('form.action', (fs) => fs.map((f) => f.id))).toEqual([
+      'after-close-report',
+      'after-close-facts',
+      'after-close-assess',
+      'after-close-subjects',
+    ]);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+  });
+
+  it('after closing, records a correction to the AP and a corrected fact, each with its reason; refuses what the CLI refuses', async () => {
+    // A withdrawal while the assessment in force says notifiable: refused beside the form, nothing recorded.
+    const before = await stored();
+    await page.fill('#f-after-close-report-reference', 'M-2026-0042');
+    await page.selectOption('#f-after-close-report-kind', 'withdrawal');
+    await page.fill('#f-after-close-report-reason', 'Toch geen datalek.');
+    await submit('after-close-report');
+    expect(await page.textContent('#f-after-close-report-problem')).toContain('Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden');
+    expect(await page.inputValue('#f-after-close-report-reason')).toBe('Toch geen datalek.');
+    await expectAccessible();
+    expect(await stored()).toEqual(before);
+
+    await page.selectOption('#f-after-close-report-kind', 'correction');
+    await page.fill('#f-after-close-report-reason', 'Meer records getroffen dan gemeld.');
+    await submit('after-close-report');
+    expect(await flash()).toBe('Informatie aan de AP na het sluiten vastgelegd; het incident blijft gesloten.');
+    expect((await stored()).reports?.at(-1)).toMatchObject({ kind: 'correction', reason: 'Meer records getroffen dan gemeld.', afterClose: true });
+
+    await page.fill('#f-after-close-facts-records', '3100');
+    await page.fill('#f-after-close-facts-reason', 'Nader onderzoek van de database.');
+    await submit('after-close-facts');
+    expect(await flash()).toBe('Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.');
+    const after = await stored();
+    expect(after).toMatchObject({ state: 'closed', facts: expect.objectContaining({ records: 3100 }) });
+    expect(after.timeline.at(-1)?.detail).toEqual({ records: 3100, reason: 'Nader onderzoek van de database.', afterClose: true });
     await page.click('nav a[href="/"]');
     expect(await page.$(`tr[data-incident="${id}"]`)).toBeNull();
     await page.click('nav a[href="/closed"]');
@@ -322,6 +358,15 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     expect(await page.textContent('h1')).toBe('Open incidents');
     await expectAccessible();
     expect(problems).toEqual([]);
+  });
+
+  it('checks the incident’s record against its ledger, as datalek verify does', async () => {
+    await page.goto(`${served.origin}/incidents/${id}`);
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/incidents/${id}/verify"]`)]);
+    expect(await page.textContent('[role=status]')).toContain(`The record of ${id} matches its ledger`);
+    expect((await runCli(['verify', id, ...common])).code).toBe(0);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
   });
 
   it('counts the time left down on the page when the server runs on the real clock', async () => {

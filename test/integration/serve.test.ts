@@ -253,8 +253,16 @@ describe('datalek serve over HTTP', () => {
     expect(shown.awareAt).toBe('2026-11-27T21:30:00.000Z');
     expect(shown.deadline).toBe('2026-11-30T21:30:00.000Z');
     expect(shown.assessment).toBeNull();
-    const kinds = shown.timeline.slice(-3).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`);
-    expect(kinds).toEqual(['awareness-set:A. de Vries', 'role-set:A. de Vries', 'nis2-decided:A. de Vries']);
+    // Each form one change, each with the mark that the page's clock (serve --now, in the past) was stated.
+    const kinds = shown.timeline.slice(-6).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`);
+    expect(kinds).toEqual([
+      'clock-stated:A. de Vries',
+      'awareness-set:A. de Vries',
+      'clock-stated:A. de Vries',
+      'role-set:A. de Vries',
+      'clock-stated:A. de Vries',
+      'nis2-decided:A. de Vries',
+    ]);
   });
 
   it('switches the language, and only ever back to a page of its own', async () => {

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
 import type { Policy } from '../../handlers/core/policy.js';
+import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { acknowledgeInStore } from '../../handlers/use-cases/actions.js';
 import { createWebApp } from '../../handlers/web/app.js';
@@ -15,7 +16,7 @@ import { ROOT } from './cli.js';
 export const WEB_PORT = 8733;
 const HOST = `127.0.0.1:${WEB_PORT}`;
 
-export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; now: () => string; actor?: string }) {
+export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; now: () => string; actor?: string; audit?: AuditSource }) {
   const session = newSession();
   const appFor = (port: number) =>
     createWebApp({

@@ -83,7 +83,8 @@ describe('a finding active again after its incident was closed', () => {
     const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
     clock.now = '2026-11-27T10:10:00.000Z';
     await expect(acknowledge(deps(), { incidentId: closed.id, by: 'Anna' })).rejects.toThrow(`opened follow-up incident ${id}: act on that one`);
-    await expect(assess(deps(), { incidentId: closed.id, personalData: 'yes', risk: 'risk', reason: 'exfiltratie', by: 'FG' })).rejects.toThrow(
+    // A decision that would reopen a clock is refused; a changed assessment alone is information after closing (Art. 33(4)).
+    await expect(assess(deps(), { incidentId: closed.id, actingAs: 'processor', reason: 'exfiltratie', by: 'FG' })).rejects.toThrow(
       `opened follow-up incident ${id}`,
     );
   });

@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { chatNotification } from '../../core/chat-card.js';
-import { DatalekError } from '../../core/errors.js';
+import { UndeliverableError } from '../../core/errors.js';
 import type { Channel } from '../../core/incident.js';
 import { boundBody, MAX_BODY_BYTES } from '../../core/message-bounds.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/policy.js';
@@ -19,9 +19,10 @@ import type { DeliveredMessage, Notifier } from '../../ports/notifier.js';
  *
  * A publish holds at most 256 KB. Messages are composed within that (core/message-bounds.ts); one
  * queued before they were, with a longer text, is sent cut to fit, saying so and where all of it
- * is. A message SNS refuses as invalid would be refused on every try: the error names it and says
- * so (the notify function then fails, and its errors alarm tells on-call), rather than reading as
- * a passing failure.
+ * is. A message SNS refuses as it is would be refused on every try: that is an
+ * `UndeliverableError` (core/deliver.ts records the message as never sendable and tells on-call,
+ * once), never a passing failure; and a passing failure (an outage, a throttle, a missing topic)
+ * is never taken for one.
  */
 export class SnsNotifier implements Notifier {
   constructor(
@@ -34,7 +35,7 @@ export class SnsNotifier implements Notifier {
     const text = JSON.stringify(snsMessages(message, this.policy));
     const attributes = Object.entries(message.attributes);
     const size = new TextEncoder().encode(text).length + attributes.reduce((n, [k, v]) => n + k.length + 'String'.length + v.length, 0);
-    if (size > SNS_MAX_BYTES) throw undeliverable(message, `${size} bytes, over SNS's ${SNS_MAX_BYTES} a publish`);
+    if (size > SNS_MAX_BYTES) throw new UndeliverableError(message.id, `${size} bytes, over SNS's ${SNS_MAX_BYTES} a publish`);
     try {
       await this.client.send(
         new PublishCommand({
@@ -46,23 +47,29 @@ export class SnsNotifier implements Notifier {
         }),
       );
     } catch (err) {
-      // Refused as it is (too long, an attribute SNS does not take): every try would be refused alike.
-      if (/^InvalidParameter/.test((err as Error).name ?? '')) throw undeliverable(message, `${(err as Error).name}: ${(err as Error).message}`, err);
+      if (refusesTheMessage(err)) throw new UndeliverableError(message.id, `SNS ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
       throw err;
     }
   }
 }
 
+/**
+ * Whether SNS refused the message itself (too long, an attribute it does not take): every try
+ * would be refused alike. Only a client error (4xx) that SNS names a bad parameter, and not one
+ * about where the message goes (the topic, an endpoint): a topic that is missing, a key that is
+ * disabled, a throttle, a 5xx or no answer at all are passing, or the deployment's to mend, and
+ * the message is tried again.
+ */
+function refusesTheMessage(err: unknown): boolean {
+  const { name, message, $metadata } = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (status === undefined || status < 400 || status >= 500) return false;
+  if (!/^InvalidParameter(Value)?(Exception)?$/.test(name ?? '')) return false;
+  return !/TopicArn|TargetArn|PhoneNumber|Endpoint/i.test(message ?? '');
+}
+
 /** SNS's limit for one publish: the JSON of every subscriber's text and the attributes. */
 export const SNS_MAX_BYTES = 256 * 1024;
-
-/** A message SNS will never take as it is: named, with why, and where the incident can be read. */
-function undeliverable(message: DeliveredMessage, why: string, cause?: unknown): DatalekError {
-  return new DatalekError(
-    `SNS refuses message ${message.id} as it is (${why}): it will be refused on every try, so it is not going out; read the incident with datalek show ${message.incidentId}`,
-    ...(cause ? [{ cause }] : []),
-  );
-}
 
 /** The text per kind of subscriber; `default` for any SNS does not name. */
 export function snsMessages(message: DeliveredMessage, policy: Policy): Record<string, string> {

@@ -1,7 +1,7 @@
 import { initialReport } from '../../core/incident.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
-import { flagsOf, recordAction } from './fg-common.js';
+import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
 
 export const assessCommand: Command = {
   name: 'assess',
@@ -11,22 +11,29 @@ export const assessCommand: Command = {
                    [--acting-as controller|processor] [--confirm-stated-time]
                    (--confirm-stated-time: after the AP deadline had passed, for a move of awareness that moves it
                     later, or for "processor" or "not notifiable", which make the notification not needed)
-                   [--nis2-significant yes|no] [--nis2-intermediate-due ISO]`,
+                   [--nis2-significant yes|no] [--nis2-intermediate-due ISO]
+                   (on a closed incident only --personal-data and --risk, with --reason: the incident stays closed)`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
   run: (ctx) =>
     recordAction(ctx, assessAction, (incident, input) => {
       const said: string[] = [];
       if (input.personalData !== undefined) {
+        const closed = incident.state === 'closed';
         said.push(
-          incident.assessment?.notifiable
-            ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
-            : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
+          closed
+            ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
+            : incident.assessment?.notifiable
+              ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
+              : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
+        // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
+        if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
+          said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
         const standing = initialReport(incident);
         if (incident.assessment?.notifiable === false && standing)
           said.push(
-            `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction, before closing.`,
+            `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction${closed ? '' : ', before closing'}.`,
           );
       }
       if (input.awareAt !== undefined) {

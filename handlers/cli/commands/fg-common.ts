@@ -5,7 +5,7 @@ import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import type { Action } from '../../use-cases/actions.js';
 import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
-import { type Context, deliverQueued, type FlagSpec, loadIncident, withBackend } from '../context.js';
+import { type Context, deliverQueued, type FlagSpec, loadIncident, personDeps, withBackend } from '../context.js';
 import { statusObject } from '../views.js';
 
 /** Who records an FG decision: `--by`, else the OS user. */
@@ -28,7 +28,7 @@ export async function recordFg(
   return withBackend(ctx, 'write', async (backend) => {
     await loadIncident(backend.store, id);
     const b = backend;
-    const incident = await run({ store: b.store, policy: ctx.policy, now: ctx.now });
+    const incident = await run(personDeps(ctx, b));
     // What the change queued goes out now: only closing an incident paged through a pager queues
     // something (resolving its alert there); the FG's other decisions queue no message.
     if (incident.pager) {
@@ -79,4 +79,10 @@ export async function recordAction<Fs extends readonly FieldSpec[], I>(
     (incident) => what(incident, input),
     options,
   );
+}
+
+/** After a decision recorded on a closed incident: where new activity on its finding is decided, when it was active again. */
+export function afterCloseNote(incident: Incident): string {
+  const latest = incident.followUps?.at(-1);
+  return latest ? ` Its finding was active again after closing: new activity is assessed on follow-up incident ${latest}.` : '';
 }

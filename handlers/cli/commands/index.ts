@@ -1,9 +1,11 @@
 /** Every CLI command, in the order `datalek --help` lists them. A new command is one file and one line here. */
 import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
+import { adoptCommand } from './adopt.js';
 import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
+import { containCommand } from './contain.js';
 import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
@@ -30,10 +32,12 @@ export const COMMANDS: Command[] = [
   ackCommand,
   sweepCommand,
   releaseCommand,
+  containCommand,
   messagesCommand,
   verifyCommand,
   anchorCommand,
   drillCommand,
+  adoptCommand,
   serveCommand,
   setupCommand,
   coverageCommand,

@@ -1,3 +1,4 @@
+import { type ClockName, enteredAfterDeadlineText } from '../../core/clocks.js';
 import { reportedAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
 import { flagsOf, recordAction } from './fg-common.js';
@@ -16,6 +17,9 @@ export const reportedCommand: Command = {
     recordAction(ctx, reportedAction, (incident) => {
       const last = (incident.reports ?? []).at(-1);
       const marked = last?.enteredAfterDeadline ? ` Marked as entered after the AP deadline had passed (overdue from ${last.enteredAfterDeadline}).` : '';
-      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${marked}`;
+      const clocks = (last?.clocksEnteredAfterDeadline ?? [])
+        .map((m) => ` Marked as ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${m.overdueFrom}).`)
+        .join('');
+      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${marked}${clocks}`;
     }),
 };

@@ -88,6 +88,9 @@ async function serve(ctx: Context): Promise<number> {
         await deliverQueued(ctx, backend, {}, backend.notifier(io.err));
       },
       log: io.err,
+      // The incident page checks its record against its ledger, as `datalek verify ID` does.
+      audit: backend.audit,
+      drill: backend.drill,
       // Pages' signed links (and the pager's webhooks) are served here too, without the session.
       ...(backend.linkKey ? { linkKey: backend.linkKey, webhookSecret: backend.webhookSecret } : {}),
     });

@@ -1,0 +1,112 @@
+/**
+ * Use case: a person runs an incident's containment again (`datalek contain`).
+ *
+ * The contain function retries a failed step while Lambda retries its event (an hour at most);
+ * after that, or when the policy only planned an action, nothing carries it out but a person. The
+ * finding's file is seldom at hand at 3 a.m., so this starts from the stored incident:
+ *
+ * 1. Which actions: not a person's step, not released, not done; with `enforce`, also those the
+ *    policy only planned (the person asks for them to be carried out, as `replay --enforce` does).
+ * 2. Each is checked as the contain function checks it (`enforcementRefusal`: the stored finding
+ *    must call for exactly this action, and be enforceable: not exempt, not a sample), as a
+ *    person's `replay --enforce` run is: a person asks, not the policy. What does
+ *    not pass is reported with its reason and left as it was: a person's request is not a refusal
+ *    by the pipeline, so it is not recorded as a failure.
+ * 3. Who asked, why, and for which actions goes into the timeline before anything is done; a
+ *    planned action asked for becomes enforced.
+ * 4. Containment runs as the contain function's does (core/contain.ts): one run per incident,
+ *    each step recorded as it comes, done steps not repeated.
+ */
+import { changeIncident } from './change-incident.js';
+import { type ContainDeps, type ContainResult, enforcementRefusal, runContainment } from './contain.js';
+import { actionPlace, type HeldContainment, heldContainment, holderIn } from './containment.js';
+import { IncidentNotFoundError, RefusedError } from './errors.js';
+import type { ActionRecord, Incident } from './incident.js';
+
+export interface ContainAgainInput {
+  incidentId: string;
+  by: string;
+  reason: string;
+  /** Also carry out what the policy only planned. */
+  enforce: boolean;
+}
+
+export interface ContainAgainResult {
+  /** The actions this run was asked to carry out. */
+  requested: { id: string; type: string; target: string }[];
+  /** Actions that could not be asked for, each with why; left as they were. */
+  notRequested: { id: string; type: string; target: string; reason: string }[];
+  containment: ContainResult;
+}
+
+/** Actions a person may ask to be carried out again: not a person's step, not released, not done. */
+export function containableAgain(incident: Incident, enforce: boolean): ActionRecord[] {
+  if (incident.sample) return [];
+  return incident.actions.filter((a) => !a.person && !a.released && (a.status === 'planned' || a.status === 'failed') && (a.mode === 'enforce' || enforce));
+}
+
+export async function containAgain(deps: ContainDeps, input: ContainAgainInput): Promise<ContainAgainResult> {
+  const by = input.by.trim();
+  const reason = input.reason.trim();
+  if (!by || !reason) throw new RefusedError('containing again needs who does it (--by) and why (--reason)');
+  const incident = await deps.store.getIncident(input.incidentId);
+  if (!incident) throw new IncidentNotFoundError(input.incidentId);
+  if (incident.mergedInto) throw new RefusedError(`incident ${incident.id} was merged into ${incident.mergedInto}: contain that one`);
+  if (incident.state === 'closed')
+    throw new RefusedError(`incident ${incident.id} is closed: new evidence opens a follow-up incident, which is contained by itself`);
+  if (incident.sample) throw new RefusedError(`incident ${incident.id} holds sample findings only: nothing is ever contained for it`);
+  if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment: contain needs --target aws');
+
+  // A person asks: what the record holds as enforced (by the policy, or a person's earlier
+  // `--enforce`) is carried out as that person's decision, checked against the finding like any run.
+  const run: ContainDeps = { ...deps, forceEnforce: true };
+  const requested: ContainAgainResult['requested'] = [];
+  const notRequested: ContainAgainResult['notRequested'] = [];
+  const held = await heldByOthers(deps, incident);
+  for (const a of containableAgain(incident, input.enforce)) {
+    const holder = holderIn(held, { type: a.type, target: a.target, ...actionPlace(a, incident) });
+    const refusal = holder
+      ? `incident ${holder} holds this resource contained: a second containment would record that as the state to restore, so it is left to ${holder} (its release with --undo-for ${incident.id} hands it back)`
+      : await enforcementRefusal(run, incident, { ...a, mode: 'enforce' });
+    if (refusal) notRequested.push({ id: a.id, type: a.type, target: a.target, reason: refusal });
+    else requested.push({ id: a.id, type: a.type, target: a.target });
+  }
+  if (requested.length === 0) throw new RefusedError(nothingToContain(incident, input.enforce, notRequested));
+
+  const ids = new Set(requested.map((r) => r.id));
+  await changeIncident(deps, incident.id, (draft) => {
+    for (const a of draft.actions) if (ids.has(a.id)) a.mode = 'enforce';
+    return {
+      entries: [
+        {
+          at: deps.now(),
+          kind: 'containment-requested',
+          actor: by,
+          detail: { reason, enforce: input.enforce, actions: requested.map((r) => `${r.type} ${r.target}`) },
+        },
+      ],
+    };
+  });
+  const containment = await runContainment(run, incident.id);
+  return { requested, notRequested, containment };
+}
+
+/**
+ * What other open incidents hold contained. A second containment of such a resource would record
+ * the first's contained state as the one to restore; it is left to the incident holding it.
+ */
+async function heldByOthers(deps: ContainDeps, incident: Incident): Promise<HeldContainment[]> {
+  const others = await deps.store.listIncidents({ openOnly: true });
+  return others.flatMap((o) => (o.id === incident.id || o.mergedInto || o.state === 'closed' ? [] : heldContainment(o)));
+}
+
+/** Why there is nothing to carry out, saying what would be. */
+function nothingToContain(incident: Incident, enforce: boolean, notRequested: ContainAgainResult['notRequested']): string {
+  const lines = [`incident ${incident.id} has nothing containment could carry out again`];
+  for (const n of notRequested) lines.push(`  ${n.type} ${n.target}: ${n.reason}`);
+  const planned = incident.actions.filter((a) => !a.person && !a.released && a.mode === 'plan' && (a.status === 'planned' || a.status === 'failed'));
+  if (!enforce && planned.length) lines.push(`  ${planned.length} action(s) the policy only planned: --enforce carries them out`);
+  const persons = incident.actions.filter((a) => a.person && a.status !== 'done');
+  if (persons.length) lines.push(`  ${persons.length} person's step(s): see \`datalek show ${incident.id}\` for their runbooks`);
+  return lines.join('\n');
+}

@@ -1,0 +1,78 @@
+/**
+ * The watch of the alarm path itself, in the central region: the pipeline watch pages through the
+ * alarm topic (under the alarms' key), so a call that breaks that topic, its key, the watch's own
+ * alarms or the watch rules would silence the very page that should tell of it. This rule matches
+ * those calls and sends them to the pages' topic (`datalek-on-call`, under the pipeline key)
+ * instead: a path that shares nothing with what was changed. The pipeline watch in turn pages
+ * through the alarm path on calls that break the pages' topic and key, and on this rule: silencing
+ * both paths takes a call on each, and the first pages through the other.
+ */
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, onCallAlarm, ruleMetric } from './alarms.js';
+import { alarmCalls, keyCalls, ruleCalls, topicCalls, WATCH_ALARM_NAME, WATCH_RULE_PREFIX } from './pipeline-watch.js';
+
+/** The rule's fixed name: `datalek-*`, so the pipeline watch sees calls on it. */
+export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
+
+/** The calls that break the alarm path, as one EventBridge pattern. */
+export function alarmPathPattern(props: { alarmKeyId: string }): Record<string, unknown> {
+  return {
+    'detail-type': ['AWS API Call via CloudTrail'],
+    $or: [
+      // The watch rules (and this one): `datalek-watch-*`.
+      ruleCalls([{ prefix: WATCH_RULE_PREFIX }]),
+      // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
+      alarmCalls([`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }]),
+      topicCalls(ALARM_TOPIC_NAME),
+      keyCalls([props.alarmKeyId]),
+    ],
+  };
+}
+
+export interface AlarmPathWatchProps {
+  alarmTopic: sns.ITopic;
+  alarmKey: kms.IKey;
+  /** Where these calls page: the pages' topic, under another key than the alarms'. */
+  pagesTopic: sns.Topic;
+}
+
+export class AlarmPathWatch extends Construct {
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: AlarmPathWatchProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      ruleName: ALARM_PATH_RULE_NAME,
+      description: "datalek: calls that break the on-call alarms' own path, paged through the pages' topic (README, Deploy)",
+      eventPattern: { source: ['aws.events'] },
+    });
+    (this.rule.node.defaultChild as events.CfnRule).eventPattern = alarmPathPattern({ alarmKeyId: props.alarmKey.keyId });
+    // This rule alone may publish (EventBridge's "Cross-service confused deputy prevention"); the
+    // topic's key already lets this account's EventBridge use it (protected-key.ts).
+    props.pagesTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmPathWatchOnly',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.pagesTopic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }),
+    );
+    const field = (path: string) => events.EventField.fromPath(path);
+    const message = events.RuleTargetInput.fromText(
+      `datalek ALARM PATH: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')}. This call can keep every datalek alarm from reaching you (the datalek-on-call-alarms topic, its key, the watch rules or their alarm). Look it up in CloudTrail (Event history: who, from where, what exactly), put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
+    );
+    const topicArn = props.pagesTopic.topicArn;
+    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    onCallAlarm(this, 'UndeliveredAlarm', {
+      name: 'watch-alarm-path-undelivered',
+      description: `datalek: the ${ALARM_PATH_RULE_NAME} rule matched a call that can silence the alarms, and could NOT publish it to the pages' topic (its policy or key changed?): look the call up in CloudTrail (Event history) and put both right`,
+      metric: ruleMetric(this.rule, 'FailedInvocations'),
+      topic: props.alarmTopic,
+    });
+  }
+}

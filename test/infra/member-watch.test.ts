@@ -1,0 +1,198 @@
+/**
+ * A member account that leaves its GuardDuty administrator, or deletes or suspends its own
+ * detector, is recorded only in its own CloudTrail: the member stack forwards those calls (and
+ * calls on its own forwarding rules, each watching the other) to the pipeline account's default
+ * bus, where the pipeline watch pages. The templates, and the whole path on moto: the member's
+ * rule, the cross-account event bus target, the central watch rule, its queue.
+ */
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+import { resolveValue } from './cfn-resolve.js';
+
+const PIPELINE = DEPLOY_CONTEXT.account;
+const MEMBER = DEPLOY_CONTEXT.memberAccounts;
+const CENTRAL_BUS = `arn:aws:events:eu-west-1:${PIPELINE}:event-bus/default`;
+
+describe("a member account's calls that silence its findings reach the pipeline's watch", () => {
+  let built: DatalekApp;
+  let member: Template;
+  let response: Template;
+
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    member = Template.fromStack(built.members[0]);
+    response = Template.fromStack(built.response);
+  }, 120_000);
+
+  const rulesOf = (t: Template) => Object.values(t.findResources('AWS::Events::Rule'));
+  /** A template value as deployed (the partition, account and region in place of their tokens). */
+  const text = (t: Template, v: unknown) => JSON.stringify(resolveValue(v, t, { account: MEMBER, region: 'eu-west-1' }));
+
+  it('forwards them with two rules on the member’s default bus, each watching the other, to the central default bus', () => {
+    const rules = rulesOf(member);
+    expect(rules.map((r) => r.Properties.Name).sort()).toEqual([MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME]);
+    for (const rule of rules) {
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      expect(rule.Properties.State).toBe('ENABLED');
+      const [target] = rule.Properties.Targets;
+      expect(text(member, target.Arn)).toContain(`events:eu-west-1:${PIPELINE}:event-bus/default`);
+      expect(target.RoleArn).toBeDefined();
+    }
+  });
+
+  it('lets EventBridge use the forwarding role for those two rules only, and the role put events on that one bus only', () => {
+    const roles = member.findResources('AWS::IAM::Role', { Properties: { RoleName: 'datalek-member-forward' } });
+    const [[roleId, role]] = Object.entries(roles);
+    const [trust] = role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+    expect(trust.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    expect(text(member, trust.Condition)).toBe(
+      JSON.stringify({
+        StringEquals: { 'aws:SourceAccount': MEMBER },
+        ArnEquals: {
+          'aws:SourceArn': [
+            `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
+            `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+          ],
+        },
+      }),
+    );
+    const statements = Object.values(member.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements.map((st) => [st.Effect, st.Action, text(member, st.Resource)])).toEqual([['Allow', 'events:PutEvents', JSON.stringify(CENTRAL_BUS)]]);
+    // Its boundary allows that alone; the containment role keeps the containment boundary.
+    const [[boundaryId, boundary]] = Object.entries(
+      member.findResources('AWS::IAM::ManagedPolicy', { Properties: { ManagedPolicyName: 'datalek-member-forward-boundary' } }),
+    );
+    expect((boundary.Properties.PolicyDocument.Statement as Statement[]).map((st) => st.Action)).toEqual(['events:PutEvents']);
+    expect(role.Properties.PermissionsBoundary).toEqual({ Ref: boundaryId });
+  });
+
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty and EventBridge calls", () => {
+    const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
+    expect(policy.Properties.EventBusName).toBe('default');
+    const st = policy.Properties.Statement;
+    expect(st.Effect).toBe('Allow');
+    expect(text(response, st.Principal)).toBe(JSON.stringify({ AWS: [`arn:aws:iam::${MEMBER}:root`] }));
+    expect(st.Action).toBe('events:PutEvents');
+    expect(JSON.parse(text(response, st.Condition))).toEqual({
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events'] },
+      StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
+      // From the member stacks' two forwarding rules only, not any rule a member account makes.
+      ArnEquals: {
+        'aws:SourceArn': [
+          `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
+          `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+        ],
+      },
+    });
+    // Without member accounts, the bus takes nothing from other accounts.
+    const alone = buildApp({ ...DEPLOY_CONTEXT, memberAccounts: '', ...NO_BUNDLING });
+    Template.fromStack(alone.response).resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+});
+
+describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: member rule, cross-account bus target, central watch, queue", () => {
+  let built: DatalekApp;
+  const rulesOf = (t: Template) => Object.values(t.findResources('AWS::Events::Rule'));
+  let moto: Moto;
+  /** moto's accounts: the default one plays the pipeline's, a header picks the member's. */
+  const CENTRAL_ACCOUNT = '123456789012';
+  let memberEvents: EventBridgeClient;
+
+  beforeAll(async () => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    moto = await startMoto();
+    memberEvents = new EventBridgeClient({
+      endpoint: moto.endpoint,
+      region: TEST_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    memberEvents.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = MEMBER;
+        return next(args);
+      },
+      { step: 'build', name: 'motoMemberAccount' },
+    );
+  });
+  afterAll(async () => moto?.stop());
+
+  /** A CloudTrail management event in the member account. */
+  const call = (id: string, source: string, eventName: string, requestParameters: Record<string, unknown>) => ({
+    Source: source,
+    DetailType: 'AWS API Call via CloudTrail',
+    Detail: JSON.stringify({
+      eventVersion: '1.09',
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${MEMBER}:assumed-role/Admin/someone`, accountId: MEMBER },
+      eventSource: `${source.slice(4)}.amazonaws.com`,
+      eventName,
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: '198.51.100.7',
+      requestParameters,
+      eventID: id,
+      managementEvent: true,
+      recipientAccountId: MEMBER,
+    }),
+  });
+
+  it('pages on the member leaving its administrator, deleting or suspending its detector, or silencing either forwarding rule; not on reads or on others’ rules', async () => {
+    const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
+    const calls = [
+      call('leaves-administrator', 'aws.guardduty', 'DisassociateFromAdministratorAccount', { detectorId }),
+      call('leaves-master', 'aws.guardduty', 'DisassociateFromMasterAccount', { detectorId }),
+      call('deletes-detector', 'aws.guardduty', 'DeleteDetector', { detectorId }),
+      call('suspends-detector', 'aws.guardduty', 'UpdateDetector', { detectorId, enable: false }),
+      call('enables-detector', 'aws.guardduty', 'UpdateDetector', { detectorId, enable: true }),
+      call('reads-detector', 'aws.guardduty', 'GetDetector', { detectorId }),
+      call('disables-member-watch', 'aws.events', 'DisableRule', { name: MEMBER_WATCH_RULE_NAME }),
+      call('deletes-member-guard', 'aws.events', 'DeleteRule', { name: MEMBER_GUARD_RULE_NAME }),
+      call('disables-another-rule', 'aws.events', 'DisableRule', { name: 'billing-nightly-export' }),
+    ];
+    // The pipeline account: a bus standing in for its default bus, with the central watch rule and its queue.
+    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-watch' }));
+    const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central' }));
+    const response = Template.fromStack(built.response);
+    const member = Template.fromStack(built.members[0]);
+    const [watch] = rulesOf(response).filter((r) => r.Properties.Name === WATCH_RULE_NAME);
+    const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
+    await moto.clients.eventbridge.send(new PutRuleCommand({ Name: 'watch', EventBusName: 'central', EventPattern: JSON.stringify(watchPattern) }));
+    await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: 'watch', EventBusName: 'central', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    // The member account: its two rules as synthesized, on a bus standing in for its default bus, forwarding across accounts.
+    await memberEvents.send(new CreateEventBusCommand({ Name: 'member' }));
+    for (const rule of rulesOf(member)) {
+      const name = rule.Properties.Name as string;
+      await memberEvents.send(new PutRuleCommand({ Name: name, EventBusName: 'member', EventPattern: JSON.stringify(rule.Properties.EventPattern) }));
+      await memberEvents.send(
+        new PutTargetsCommand({
+          Rule: name,
+          EventBusName: 'member',
+          Targets: [{ Id: 'pipeline', Arn: `arn:aws:events:${TEST_REGION}:${CENTRAL_ACCOUNT}:event-bus/central` }],
+        }),
+      );
+    }
+    for (const c of calls) await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, EventBusName: 'member' }] }));
+    const paged: string[] = [];
+    for (;;) {
+      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (!out.Messages?.length) break;
+      for (const m of out.Messages) paged.push(JSON.parse(m.Body as string).detail.eventID);
+    }
+    expect(paged.sort()).toEqual([
+      'deletes-detector',
+      'deletes-member-guard',
+      'disables-member-watch',
+      'leaves-administrator',
+      'leaves-master',
+      'suspends-detector',
+    ]);
+  }, 120_000);
+});

@@ -1,0 +1,48 @@
+/**
+ * Review 3 (fg-security) F1 on the command line: the withdrawal the closing note promises, and an
+ * Art. 34 communication the AP required after reading the notification (Art. 34(4)), recorded on a
+ * closed incident with their reasons; the incident stays closed and the register shows them.
+ */
+import { describe, expect, it } from 'vitest';
+import { openCase } from '../support/fg-case.js';
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function ok(r: Run): Run {
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
+
+const FACTS = ['--nature', 'confidentiality', '--categories', 'naam', '--special', 'none', '--subjects', '10-20', '--records', '15'];
+
+describe('after closing, on the command line', () => {
+  it('records a not-notifiable assessment, the withdrawal, then a high risk and the communication; the incident stays closed', async () => {
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantdata', '--by', 'FG'], at));
+    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], at));
+    ok(await c.cli(['facts', c.id, ...FACTS, '--consequences', 'x', '--measures-taken', 'y', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'klaar', '--by', 'FG'], at));
+
+    const later = '2025-11-28T10:00:00Z';
+    const withdrawal = ['reported', c.id, '--reference', 'M-1', '--kind', 'withdrawal', '--reason', 'geen persoonsgegevens', '--by', 'FG'];
+    expect((await c.cli(withdrawal, later)).stderr).toMatch(/record that it is not notifiable first/);
+    const assessed = ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later));
+    expect(assessed.stdout).toMatch(/Assessed after closing as not notifiable; the incident stays closed.*with a withdrawal .*--reference M-1/);
+    ok(await c.cli(withdrawal, later));
+
+    const high = ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'toch wel', '--by', 'FG'], later));
+    expect(high.stdout).toMatch(/High risk: record the Art\. 34 decision \(datalek subjects/);
+    const inform = ['subjects', c.id, '--decision', 'inform', '--date', '2025-11-28T09:00:00Z', '--channel', 'brief', '--reason', 'AP eiste het'];
+    expect(ok(await c.cli([...inform, '--by', 'FG'], later)).stdout).toMatch(/Recorded after closing; the incident stays closed/);
+
+    const [row] = await c.json(['register'], later);
+    expect(row).toMatchObject({ state: 'closed', risk: 'high', subjectsDecision: expect.stringMatching(/^inform 2025-11-28T09:00:00.000Z via brief/) });
+    expect(row.afterClose.split('; ').map((x: string) => x.replace(/ at .*/, ''))).toEqual([
+      'assessment personal data no, risk none',
+      'ap:withdrawal:M-1',
+      'assessment personal data yes, risk high',
+      'subjects inform 2025-11-28T09:00:00.000Z',
+    ]);
+  });
+});

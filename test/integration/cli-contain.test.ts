@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { jsonLines, spawnCli } from '../support/cli.js';
+import { buildScenario } from '../support/ec2-scenario.js';
+import { bucketResource, findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
+
+/**
+ * On-call runs an incident's containment again from the record (`datalek contain`): after the
+ * contain function's retries gave up, or for what the policy only planned, with no finding file.
+ */
+describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-contain-'));
+  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+  const replay = async (name: string, event: unknown, enforce = false) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(event));
+    const r = await cli(['replay', file, '--json', ...(enforce ? ['--enforce'] : [])]);
+    return jsonLines(r.stdout)[0] as { incidentId: string; actions: { type: string; status: string }[] };
+  };
+  const groupsOf = async (instanceId: string) =>
+    (
+      (await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }))).NetworkInterfaces ?? []
+    ).map((e) => (e.Groups ?? []).map((g) => g.GroupName));
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, moto.env);
+    c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'setup');
+    expect((await cli(['setup'])).code).toBe(0);
+  });
+  afterAll(async () => moto?.stop());
+
+  it('is refused on the embedded store, and without who and why', async () => {
+    const local = await spawnCli(['contain', 'dl-x', '--by', 'anna', '--reason', 'r', '--store', join(dir, 'local')]);
+    expect(local.code).toBe(2);
+    expect(local.stderr.trim()).toBe('datalek: contain only with --target aws: the embedded store has no resources to touch');
+    const anonymous = await cli(['contain', 'dl-x', '--reason', 'r']);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toContain('contain needs --by NAME and --reason TEXT');
+  });
+
+  it('carries out what the policy only planned when asked with --enforce, and says who asked', async () => {
+    const s = await buildScenario(c);
+    const line = await replay(
+      'planned',
+      findingEvent({ id: 'again-ec2', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource: instanceResource(s.instanceId) }),
+    );
+    expect(line.actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
+
+    const plain = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'the policy only plans']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain(`incident ${line.incidentId} has nothing containment could carry out again`);
+    expect(plain.stderr).toContain('1 action(s) the policy only planned: --enforce carries them out');
+    expect((await groupsOf(s.instanceId)).flat()).not.toContain('datalek-isolation');
+
+    const r = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'C&C traffic confirmed with the FG', '--enforce', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.requested).toEqual([{ id: `isolate-instance:${s.instanceId}`, type: 'isolate-instance', target: s.instanceId }]);
+    expect(out.containment.actions).toMatchObject([{ type: 'isolate-instance', status: 'done' }]);
+    expect(await groupsOf(s.instanceId)).toEqual([['datalek-isolation'], ['datalek-isolation']]);
+
+    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    const asked = show.timeline.find((e: { kind: string }) => e.kind === 'containment-requested');
+    expect(asked).toMatchObject({
+      actor: 'anna',
+      detail: { reason: 'C&C traffic confirmed with the FG', enforce: true, actions: [`isolate-instance ${s.instanceId}`] },
+    });
+    expect(show.timeline.findIndex((e: { kind: string }) => e.kind === 'containment-requested')).toBeLessThan(
+      show.timeline.findIndex((e: { kind: string }) => e.kind === 'containment-done'),
+    );
+    expect(show.actions[0]).toMatchObject({ type: 'isolate-instance', status: 'done' });
+
+    const again = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'once more', '--enforce']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('has nothing containment could carry out again');
+  }, 90_000);
+
+  it('runs a failed action again once its cause is mended, without --enforce', async () => {
+    const line = await replay(
+      'bucket',
+      findingEvent({ id: 'again-s3', accountId: ACCOUNT, type: 'Policy:S3/BucketAnonymousAccessGranted', resource: bucketResource('later-made', 'PUBLIC') }),
+      true,
+    );
+    expect(line.actions).toEqual([{ type: 'block-public-access', status: 'failed' }]);
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'later-made', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+
+    const r = await cli(['contain', line.incidentId, '--by', 'bram', '--reason', 'the bucket is back']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^done\s+block-public-access later-made$/m);
+    const block = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'later-made' }));
+    expect(block.PublicAccessBlockConfiguration?.BlockPublicAcls).toBe(true);
+  });
+
+  it('asks for nothing the finding does not allow: an exempt instance stays a person’s decision', async () => {
+    const s = await buildScenario(c);
+    const resource = instanceResource(s.instanceId);
+    resource.instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
+    const line = await replay('exempt', findingEvent({ id: 'again-exempt', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource }));
+    const r = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'try', '--enforce']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/isolate-instance i-\S+: the policy this run loaded does not enforce isolate-instance .*exempt by tag datalek:exempt=true/);
+    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    expect(show.actions[0]).toMatchObject({ status: 'planned', reason: 'policy mode is plan: recorded, not carried out' });
+    expect(show.timeline.some((e: { kind: string }) => e.kind === 'containment-requested')).toBe(false);
+    expect((await groupsOf(s.instanceId)).flat()).not.toContain('datalek-isolation');
+  });
+});
