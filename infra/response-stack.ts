@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { linkTableStatements } from './link-grant.js';
@@ -369,12 +369,13 @@ export class ResponseStack extends Stack {
       actions: ['sqs:SendMessage'],
       resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
     });
+    const ownLogs = new iam.PolicyStatement({
+      sid: 'OwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+    });
     const everyFunction = [
-      new iam.PolicyStatement({
-        sid: 'OwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-      }),
+      ownLogs,
       new iam.PolicyStatement({
         sid: 'OwnTables',
         actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim])],
@@ -437,13 +438,7 @@ export class ResponseStack extends Stack {
     this.linkBoundary = new iam.ManagedPolicy(this, 'LinkBoundary', {
       managedPolicyName: 'datalek-link-boundary',
       description: 'datalek: the most the public link function may ever do (permissions boundary)',
-      statements: boundaryStatements([
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-        }),
-        invokeLinkApply,
-      ]),
+      statements: boundaryStatements([ownLogs, invokeLinkApply]),
     });
     iam.PermissionsBoundary.of(link).apply(this.linkBoundary);
 
@@ -468,10 +463,7 @@ export class ResponseStack extends Stack {
       managedPolicyName: 'datalek-detector-check-boundary',
       description: 'datalek: the most the detector check may ever do (permissions boundary)',
       statements: boundaryStatements([
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-        }),
+        ownLogs,
         // Lambda writes a failed run's event to its dead-letter queue, under the pipeline key.
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [state.key.keyArn] }),
         ownDeadLetterQueues,
@@ -561,9 +553,9 @@ export class ResponseStack extends Stack {
     if (config.memberAccounts.length) {
       new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
         eventBusName: 'default',
-        statementId: 'datalek-member-calls',
+        statementId: MEMBER_BUS_STATEMENT_ID,
         statement: {
-          Sid: 'datalek-member-calls',
+          Sid: MEMBER_BUS_STATEMENT_ID,
           Effect: 'Allow',
           Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
           Action: 'events:PutEvents',

@@ -10,6 +10,17 @@ import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
 import { resolveValue } from './cfn-resolve.js';
 
+/** All the detector check may do, in its role and in its boundary alike. */
+const CHECK_ACTIONS = [
+  'guardduty:GetDetector',
+  'guardduty:ListDetectors',
+  'kms:Decrypt',
+  'kms:GenerateDataKey*',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'sqs:SendMessage',
+];
+
 describe('the daily GuardDuty detector check', () => {
   let built: DatalekApp;
   let response: Template;
@@ -49,15 +60,7 @@ describe('the daily GuardDuty detector check', () => {
   it("may only list and read the pipeline regions' detectors, write its log and its dead-letter queue", () => {
     const statements = roleStatements(response, 'datalek-detector-canary-function');
     const actions = statements.flatMap((st) => [st.Action].flat()).sort();
-    expect(actions).toEqual([
-      'guardduty:GetDetector',
-      'guardduty:ListDetectors',
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sqs:SendMessage',
-    ]);
+    expect(actions).toEqual(CHECK_ACTIONS);
     const list = statements.find((st) => st.Action === 'guardduty:ListDetectors') as Statement;
     expect(list.Resource).toBe('*');
     expect(list.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-central-1'] } });
@@ -72,15 +75,7 @@ describe('the daily GuardDuty detector check', () => {
       .filter((st) => st.Effect === 'Allow')
       .flatMap((st) => [st.Action].flat())
       .sort();
-    expect(allowed).toEqual([
-      'guardduty:GetDetector',
-      'guardduty:ListDetectors',
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sqs:SendMessage',
-    ]);
+    expect(allowed).toEqual(CHECK_ACTIONS);
     expect((boundary.Properties.PolicyDocument.Statement as Statement[]).some((st) => st.Effect === 'Deny')).toBe(true);
   });
 
