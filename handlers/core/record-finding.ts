@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { actionEntries, commitItems, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
+import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
@@ -198,7 +198,7 @@ function withinCommit(draft: (merges: number) => Decision): Decision {
 async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string, otherId: string): Promise<OutboxMessage[]> {
   const [survivor, other] = await Promise.all([deps.store.getIncident(survivorId), deps.store.getIncident(otherId)]);
   const now = deps.now();
-  if (!survivor || survivor.state === 'closed' || !other || notMergeable(other, now))
+  if (!survivor || survivor.state === 'closed' || !other || notMergeable(other, now, survivor))
     throw new ConflictError(`incident ${otherId} changed before it could be merged`);
   const incident = copyRecord(survivor);
   const entries: TimelineDraft[] = [];
@@ -501,7 +501,7 @@ function correlate(
   for (const other of holders) {
     if (other.id === incident.id) continue;
     const held = [other.resourceKey, ...(other.resourceKeys ?? [])];
-    const refusal = notMergeable(other, now);
+    const refusal = notMergeable(other, now, incident);
     if (refusal || others.length >= merges) {
       for (const k of held) blocked.add(k);
       if (!refusal && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
@@ -552,15 +552,17 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
 }
 
 /**
- * Why `incident` is not merged, or null when it may be. A merge closes it, and closing resolves
- * every alert it holds at the pager: so, besides one the FG decided on (its record is the FG's),
- * not while what `close` waits for stands: an interface containment left open to all traffic
- * (its alert keeps paging until the interface is isolated), or a containment run holding it (the
- * run records its outcome, and any interface it leaves open, on this incident; the survivor would
- * hold a stale copy of the action and carry it out again). Linked instead; a later version of the
+ * Why `incident` is not merged into `into`, or null when it may be. A merge closes it, and closing
+ * resolves every alert it holds at the pager: so, besides one the FG decided on (its record is the
+ * FG's), not while what `close` waits for stands: an interface containment left open to all
+ * traffic (its alert keeps paging until the interface is isolated), or a containment run holding
+ * it (the run records its outcome, and any interface it leaves open, on this incident; the
+ * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
+ * room (MAX_ACTIONS) for the containment carried out on it: a carried-out action left out would
+ * lose its record, and the evidence `release` needs. Linked instead; a later version of the
  * finding merges it once that is over (`update`).
  */
-function notMergeable(incident: Incident, now: string): string | null {
+function notMergeable(incident: Incident, now: string, into: Incident): string | null {
   if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
     return 'the FG already decided on it: not merged, the two are linked and the FG decides';
   const exposed = exposedInterfaces(incident);
@@ -568,7 +570,15 @@ function notMergeable(incident: Incident, now: string): string | null {
     return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
   const lease = incident.containmentLease;
   if (lease && lease.until > now) return `its containment is running (held until ${lease.until}): not merged, the two are linked`;
+  const carried = incident.actions.filter((a) => carriedOut(a) && !into.actions.some((x) => x.id === a.id)).length;
+  if (carried > MAX_ACTIONS - into.actions.length)
+    return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
   return null;
+}
+
+/** Whether containment acted on an action (done, failed or refused, or some step taken): its record must be kept. */
+function carriedOut(action: ActionRecord): boolean {
+  return action.status !== 'planned' || (action.steps ?? []).length > 0;
 }
 
 /** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
@@ -595,7 +605,11 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   // An action without an account of its own acted in its incident's account: it keeps saying so here.
-  const moved = other.actions.map((a) => placedIn(copyRecord(a), other, incident)).filter((m) => !incident.actions.some((x) => x.id === m.id));
+  // Those containment acted on first: when room runs out, only actions never started are left out (counted).
+  const moved = other.actions
+    .map((a) => placedIn(copyRecord(a), other, incident))
+    .filter((m) => !incident.actions.some((x) => x.id === m.id))
+    .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   takeActions(incident, moved, now, entries);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
