@@ -79,9 +79,14 @@ const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
 /** A lease outlives its run's deadline by this much: the run may still be recording. */
 const LEASE_MARGIN_MS = 30_000;
 
-/** Actions this run should carry out: enforced, not released, not yet done. */
+/**
+ * Actions this run should carry out: enforced, not released, not yet done. None of an incident
+ * merged into another: the survivor took its actions, and its own run carries them out.
+ */
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
-  return incident.sample ? [] : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && (a.status === 'planned' || a.status === 'failed'));
+  return incident.sample || incident.mergedInto
+    ? []
+    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && (a.status === 'planned' || a.status === 'failed'));
 }
 
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
