@@ -219,6 +219,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       reason,
       mode: enforce ? 'enforce' : 'plan',
       findingId: finding.key.findingId,
+      ...findingPlaceOf(finding, home),
       at: opts.now,
     };
     if (person) action.person = true;
@@ -231,21 +232,32 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     } else if (before) {
       if (!upgrades(action, before.action)) continue;
       action.id = before.action.id;
+      // Refused after some steps were done: what was done stays recorded, and the run resumes there.
+      if (before.action.steps?.length) action.steps = before.action.steps;
+      if (before.action.evidence) action.evidence = before.action.evidence;
     }
     planned.push(action);
   }
   return planned;
 }
 
-/** An enforced action in place of one the incident only planned, which touched nothing. */
+/**
+ * An enforced action in place of one the incident only planned, which touched nothing; or in place
+ * of one the contain function refused (its finding did not call for it there), which new evidence
+ * the policy enforces asks for again: a refusal never makes the resource uncontainable.
+ */
 function upgrades(action: ActionRecord, before: ActionRecord): boolean {
-  return (
-    action.mode === 'enforce' &&
-    before.mode === 'plan' &&
-    !before.person &&
-    (before.status === 'planned' || before.status === 'skipped') &&
-    !before.steps?.length
-  );
+  if (action.mode !== 'enforce' || before.person) return false;
+  if (before.refused) return true;
+  return before.mode === 'plan' && (before.status === 'planned' || before.status === 'skipped') && !before.steps?.length;
+}
+
+/** Where the finding was recorded, when not under the incident's account and region (a record without says: there). */
+function findingPlaceOf(finding: Finding, home: { accountId: string; region: string }): { findingAccountId?: string; findingRegion?: string } {
+  const out: { findingAccountId?: string; findingRegion?: string } = {};
+  if (finding.key.accountId !== home.accountId) out.findingAccountId = finding.key.accountId;
+  if (finding.key.region !== home.region) out.findingRegion = finding.key.region;
+  return out;
 }
 
 /**
