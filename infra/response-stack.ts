@@ -119,6 +119,8 @@ export class ResponseStack extends Stack {
       DATALEK_BUS_NAME: DEFAULT_RESOURCE_NAMES.bus,
       DATALEK_POLICY: config.policyJson,
       DATALEK_CONTAINMENT_ROLE_NAME: config.containmentRoleName,
+      // Its own functions are the ones in this account: a `datalek-…` name elsewhere exempts nothing.
+      DATALEK_PIPELINE_ACCOUNT: this.account,
     };
     const fn = (
       id: string,

@@ -83,9 +83,9 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
  * be taken (none matched, or each found nothing to act on: an anonymous caller has no key to disable).
  */
 function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
-  const steps = rulesSteps(matchingRules(finding, policy), finding);
+  const steps = rulesSteps(matchingRules(finding, policy), finding, policy);
   if (steps.some(({ step }) => !step.skip)) return withDnsChannel(steps, finding);
-  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)], finding);
+  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding, policy)], finding);
 }
 
 /**
@@ -152,9 +152,9 @@ export function dnsBlockRefusal(domain: string): string | null {
 }
 
 /** Each rule's steps, in order (a loop: flatMap costs about a microsecond a call in Node 20). */
-function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: ContainmentRule; step: Step }[] {
+function rulesSteps(rules: ContainmentRule[], finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
   const out: { rule: ContainmentRule; step: Step }[] = [];
-  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step });
+  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step: sparingPipeline(step, finding, policy) });
   return out;
 }
 
@@ -476,15 +476,26 @@ export const PIPELINE_FUNCTION_PREFIXES = ['datalek-', 'Datalek'] as const;
 
 function lambdaStep(functionName: string, functionArn: string | null): Step {
   const params = functionArn ? { params: { functionArn } } : {};
-  const name = functionName.replace(/^function:/, '');
-  if (PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p)))
-    return {
-      type: 'contain-lambda-function',
-      target: functionName,
-      ...params,
-      skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
-    };
   return { type: 'contain-lambda-function', target: functionName, ...params };
+}
+
+/**
+ * A function step on one of the pipeline's own functions, skipped. They are known by name and
+ * account: a name alone anyone who may create a function can choose, in any account, so a
+ * `datalek-…` function outside the pipeline's account (`containment.pipelineAccount`) is contained
+ * like any other, and with no pipeline account known none is taken for the pipeline's own.
+ */
+function sparingPipeline(step: Step, finding: Finding, policy: Policy): Step {
+  const pipeline = policy.containment.pipelineAccount;
+  if (step.type !== 'contain-lambda-function' || step.skip || pipeline === undefined) return step;
+  // arn:aws:lambda:eu-west-1:111122223333:function:name: the account it lives in; else where the step acts.
+  const account = step.params?.functionArn?.split(':')[4] || step.accountId || finding.key.accountId;
+  const name = step.target.replace(/^function:/, '');
+  if (account !== pipeline || !PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p))) return step;
+  return {
+    ...step,
+    skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
+  };
 }
 
 /** The credentials the finding names: its own, or every actor's of an attack sequence. */
