@@ -49,6 +49,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'linkConcurrency',
       'recordConcurrency',
       'notifyConcurrency',
+      'detectorFrequency',
+      'detectorFeatures',
       'alarmPagerUrl',
     ].flatMap((k) => {
       const v = app.node.tryGetContext(k);
@@ -214,6 +216,34 @@ function acknowledge(stacks: {
       },
     );
   }
+  // The detector check's reads: ListDetectors has no resource type, GetDetector names GuardDuty's own ids.
+  const detectors = regions.map((r) => `arn:${partition}:guardduty:${r}:${account}:detector/*`);
+  for (const s of [response.functions.detectorCheck, response.detectorCheckBoundary]) {
+    Validations.of(s).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'guardduty:ListDetectors has no resource type (Service Authorization Reference); the role limits it to the pipeline regions (aws:RequestedRegion)',
+      },
+      ...[...new Set([...detectors, ...acrossRegions(detectors)])].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: "GetDetector of whichever detector ListDetectors names (GuardDuty's id, unknown at deploy), in this account and the pipeline regions",
+      })),
+    );
+  }
+  Validations.of(response.detectorCheckBoundary).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+      reason: "the boundary caps logging at this account's log groups; the function's own policy names its log group",
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
+      reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
+    },
+    ...Object.entries(keyActions)
+      .filter(([id]) => id.includes('GenerateDataKey'))
+      .map(([id, reason]) => ({ id, reason })),
+  );
   Validations.of(response.linkBoundary).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
     reason: "the boundary caps logging at this account's log groups; the link function's own policy names its log group",

@@ -87,6 +87,13 @@ const contextSchema = z.object({
   recordConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RECORD_CONCURRENCY),
   /** Reserved concurrency of the notify function. */
   notifyConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_NOTIFY_CONCURRENCY),
+  /** How often the detectors must publish updated findings (the daily detector check pages otherwise). */
+  detectorFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS']).default('FIFTEEN_MINUTES'),
+  /** GuardDuty features (protection plans) each detector must have ENABLED, comma-separated. */
+  detectorFeatures: z
+    .string()
+    .regex(/^([A-Z0-9_]+(,[A-Z0-9_]+)*)?$/, { error: 'expected GuardDuty feature names, comma-separated (e.g. S3_DATA_EVENTS,RUNTIME_MONITORING)' })
+    .default(''),
 });
 
 export interface DeployConfig {
@@ -111,6 +118,8 @@ export interface DeployConfig {
   linkConcurrency: number;
   recordConcurrency: number;
   notifyConcurrency: number;
+  /** What the daily detector check expects of every region's GuardDuty detector. */
+  detector: { findingPublishingFrequency: 'FIFTEEN_MINUTES' | 'ONE_HOUR' | 'SIX_HOURS'; features: string[] };
 }
 
 export class DeployConfigError extends Error {}
@@ -173,6 +182,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     linkConcurrency: c.linkConcurrency,
     recordConcurrency: c.recordConcurrency,
     notifyConcurrency: c.notifyConcurrency,
+    detector: { findingPublishingFrequency: c.detectorFrequency, features: list(c.detectorFeatures) },
   };
 }
 

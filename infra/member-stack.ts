@@ -19,13 +19,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
-import { guardDutyCalls, ruleCalls } from './constructs/pipeline-watch.js';
+import { guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { containmentStatements } from './containment-policy.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
-/** The member's forwarding rules: `datalek-*`, so the central watch pages on calls on them too. */
-export const MEMBER_WATCH_RULE_NAME = 'datalek-member-watch';
-export const MEMBER_GUARD_RULE_NAME = 'datalek-member-guard';
+/** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
+export const [MEMBER_WATCH_RULE_NAME, MEMBER_GUARD_RULE_NAME] = MEMBER_RULE_NAMES;
 
 /** The calls in a member account that silence its findings, and calls on the guard rule. */
 export function memberWatchPattern(): Record<string, unknown> {

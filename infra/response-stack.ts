@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { MEMBER_FORWARDED_SOURCES, PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
@@ -79,7 +79,10 @@ const SWEEP_SCHEDULE = events.Schedule.rate(Duration.minutes(5));
 const KEY_ACTIONS = { read: ['kms:Decrypt', 'kms:DescribeKey'], write: ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] };
 
 export class ResponseStack extends Stack {
-  public readonly functions: Record<'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link' | 'linkApply', ResponseFunction>;
+  public readonly functions: Record<
+    'record' | 'notify' | 'contain' | 'sweep' | 'acknowledge' | 'anchor' | 'link' | 'linkApply' | 'detectorCheck',
+    ResponseFunction
+  >;
   public readonly routes: EventRoute[] = [];
   public readonly ackUrl: lambda.FunctionUrl;
   /** The public URL of the acknowledgement links and the pager's webhooks (no IAM: each request authorises itself). */
@@ -101,6 +104,10 @@ export class ResponseStack extends Stack {
   public readonly linkBoundary: iam.ManagedPolicy;
   /** Pages on calls that stop findings from reaching the pipeline in this region. */
   public readonly watch: PipelineWatch;
+  /** The daily detector check's boundary: its log, its dead-letter queue, reading GuardDuty's detectors. */
+  public readonly detectorCheckBoundary: iam.ManagedPolicy;
+  /** What the detector check may read: the pipeline regions' detectors. */
+  public readonly detectorReads: iam.PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: ResponseStackProps) {
     super(scope, id, props);
@@ -190,8 +197,22 @@ export class ResponseStack extends Stack {
         environment: { DATALEK_LINK_APPLY_FUNCTION: linkApply.fn.functionArn },
       }),
       linkApply,
+      // Told nothing of the pipeline (no table, topic, bus or policy): it reads GuardDuty's detectors.
+      detectorCheck: new ResponseFunction(this, 'DetectorCheck', {
+        handler: 'detector-canary',
+        description: 'datalek: daily check that GuardDuty is enabled in every pipeline region as the deployment expects',
+        environment: {
+          DATALEK_CANARY_REGIONS: regions.join(','),
+          DATALEK_CANARY_PUBLISHING_FREQUENCY: config.detector.findingPublishingFrequency,
+          DATALEK_CANARY_FEATURES: config.detector.features.join(','),
+        },
+        alarmTopic,
+        logRetention: props.logRetention,
+        timeout: Duration.minutes(1),
+        key: state.key,
+      }),
     };
-    const { record, notify, contain, sweep, acknowledge, anchor, link } = this.functions;
+    const { record, notify, contain, sweep, acknowledge, anchor, link, detectorCheck } = this.functions;
 
     // The acknowledgement link key: 64 random characters, under the pipeline's key; never in the
     // store, so reading the register gives no valid link. Links live an hour at most: replacing
@@ -365,12 +386,13 @@ export class ResponseStack extends Stack {
       actions: ['sqs:SendMessage'],
       resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`],
     });
+    const ownLogs = new iam.PolicyStatement({
+      sid: 'OwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
+    });
     const everyFunction = [
-      new iam.PolicyStatement({
-        sid: 'OwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-      }),
+      ownLogs,
       new iam.PolicyStatement({
         sid: 'OwnTables',
         actions: [...new Set([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim])],
@@ -433,15 +455,40 @@ export class ResponseStack extends Stack {
     this.linkBoundary = new iam.ManagedPolicy(this, 'LinkBoundary', {
       managedPolicyName: 'datalek-link-boundary',
       description: 'datalek: the most the public link function may ever do (permissions boundary)',
-      statements: boundaryStatements([
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`],
-        }),
-        invokeLinkApply,
-      ]),
+      statements: boundaryStatements([ownLogs, invokeLinkApply]),
     });
     iam.PermissionsBoundary.of(link).apply(this.linkBoundary);
+
+    // The detector check reads the detectors of the pipeline's regions, nothing else. GuardDuty's
+    // ListDetectors has no resource type (the Service Authorization Reference lists none): only
+    // the region can limit it. GetDetector names the detector, whose id GuardDuty gave.
+    this.detectorReads = [
+      new iam.PolicyStatement({
+        sid: 'ListDetectorsOfPipelineRegions',
+        actions: ['guardduty:ListDetectors'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDetectorsOfPipelineRegions',
+        actions: ['guardduty:GetDetector'],
+        resources: regions.map((r) => `arn:${this.partition}:guardduty:${r}:${this.account}:detector/*`),
+      }),
+    ];
+    for (const statement of this.detectorReads) detectorCheck.fn.addToRolePolicy(statement);
+    this.detectorCheckBoundary = new iam.ManagedPolicy(this, 'DetectorCheckBoundary', {
+      managedPolicyName: 'datalek-detector-check-boundary',
+      description: 'datalek: the most the detector check may ever do (permissions boundary)',
+      statements: boundaryStatements([
+        ownLogs,
+        // Lambda writes a failed run's event to its dead-letter queue, under the pipeline key.
+        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [state.key.keyArn] }),
+        ownDeadLetterQueues,
+        ...this.detectorReads,
+        protectPipelineRoles({ partition: this.partition, protectedRoles }),
+      ]),
+    });
+    iam.PermissionsBoundary.of(detectorCheck).apply(this.detectorCheckBoundary);
 
     const route = (
       id: string,
@@ -462,6 +509,11 @@ export class ResponseStack extends Stack {
       }),
       route('SweepSchedule', 'sweep-schedule', 'the deadline sweep', sweep, { schedule: SWEEP_SCHEDULE }),
       route('AnchorSchedule', 'anchor-schedule', "the register's digest, on the sweep's schedule", anchor, { schedule: SWEEP_SCHEDULE }),
+      // Daily at 07:00 UTC: what it finds pages on-call in the morning, not at night (a change at
+      // night pages then, through the pipeline watch).
+      route('DetectorCheckSchedule', 'detector-check-schedule', 'the daily GuardDuty detector check', detectorCheck, {
+        schedule: events.Schedule.cron({ minute: '0', hour: '7' }),
+      }),
     );
 
     // What the contain function logs with a count pages on-call through an alarm of its own:
@@ -512,8 +564,9 @@ export class ResponseStack extends Stack {
     });
 
     // Member accounts forward the calls that silence their findings (member-stack.ts) to this
-    // bus, where the watch pages: the listed accounts only, CloudTrail's calls of GuardDuty and
-    // EventBridge only (a member can put no other event here, a finding least of all).
+    // bus, where the watch pages: the listed accounts' two forwarding rules only, CloudTrail's
+    // calls of GuardDuty and EventBridge only (a member can put no other event here, a finding
+    // least of all).
     if (config.memberAccounts.length) {
       new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
         eventBusName: 'default',
@@ -524,7 +577,17 @@ export class ResponseStack extends Stack {
           Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
           Action: 'events:PutEvents',
           Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`,
-          Condition: { StringEquals: { 'events:source': MEMBER_FORWARDED_SOURCES, 'events:detail-type': ['AWS API Call via CloudTrail'] } },
+          // As EventBridge's own examples put them: events:source is multivalued (a PutEvents call
+          // carries several events), each must be one of these; and only the member stacks' two rules.
+          Condition: {
+            'ForAllValues:StringEquals': { 'events:source': MEMBER_FORWARDED_SOURCES },
+            StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
+            ArnEquals: {
+              'aws:SourceArn': config.memberAccounts.flatMap((a) =>
+                MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
+              ),
+            },
+          },
         },
       });
     }
@@ -544,6 +607,14 @@ export class ResponseStack extends Stack {
         periods: 3,
       });
     }
+    heartbeatAlarm(this, 'DetectorCheckNotRunningAlarm', {
+      name: 'detector-check-not-running',
+      description:
+        'datalek detector check: not invoked for 2 days although scheduled daily: whether GuardDuty is enabled in every pipeline region is no longer checked; check its EventBridge schedule rule and the function',
+      metric: detectorCheck.fn.metricInvocations({ period: Duration.days(1), statistic: 'Sum' }),
+      topic: alarmTopic,
+      periods: 2,
+    });
 
     this.ackUrl = acknowledge.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     new CfnOutput(this, 'AcknowledgeUrl', {

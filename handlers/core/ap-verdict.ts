@@ -59,7 +59,7 @@ export interface PassedDeadline {
  * The AP deadlines that passed while in force (the one from the detection, then each set by a move
  * of awareness), before the next move and before the initial report was recorded, while the FG's
  * decisions held the breach notifiable: the record then held the notification overdue, and
- * datalek's overdue reminders went out. In the order they passed; none for a processor, whose AP
+ * datalek's overdue reminders were due. In the order they passed; none for a processor, whose AP
  * notification is the controller's (`role`: the organisation's role for the incident, clocks.ts
  * roleOf, which reads this module's marks).
  */

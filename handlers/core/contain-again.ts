@@ -19,6 +19,7 @@
  */
 import { changeIncident } from './change-incident.js';
 import { type ContainDeps, type ContainResult, enforcementRefusal, runContainment } from './contain.js';
+import { actionPlace, type HeldContainment, heldContainment, holderIn } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
@@ -61,8 +62,12 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
   const run: ContainDeps = { ...deps, forceEnforce: true };
   const requested: ContainAgainResult['requested'] = [];
   const notRequested: ContainAgainResult['notRequested'] = [];
+  const held = await heldByOthers(deps, incident);
   for (const a of containableAgain(incident, input.enforce)) {
-    const refusal = await enforcementRefusal(run, incident, { ...a, mode: 'enforce' });
+    const holder = holderIn(held, { type: a.type, target: a.target, ...actionPlace(a, incident) });
+    const refusal = holder
+      ? `incident ${holder} holds this resource contained: a second containment would record that as the state to restore, so it is left to ${holder} (its release with --undo-for ${incident.id} hands it back)`
+      : await enforcementRefusal(run, incident, { ...a, mode: 'enforce' });
     if (refusal) notRequested.push({ id: a.id, type: a.type, target: a.target, reason: refusal });
     else requested.push({ id: a.id, type: a.type, target: a.target });
   }
@@ -89,6 +94,15 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
   });
   const containment = await runContainment(run, incident.id);
   return { requested, notRequested, containment };
+}
+
+/**
+ * What other open incidents hold contained. A second containment of such a resource would record
+ * the first's contained state as the one to restore; it is left to the incident holding it.
+ */
+async function heldByOthers(deps: ContainDeps, incident: Incident): Promise<HeldContainment[]> {
+  const others = await deps.store.listIncidents({ openOnly: true });
+  return others.flatMap((o) => (o.id === incident.id || o.mergedInto || o.state === 'closed' ? [] : heldContainment(o)));
 }
 
 /** Why there is nothing to carry out, saying what would be. */

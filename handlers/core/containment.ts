@@ -10,7 +10,7 @@
 import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen } from './finding.js';
 import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
-import type { ActionRecord } from './incident.js';
+import type { ActionRecord, Incident } from './incident.js';
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
 
 export interface PlanOptions {
@@ -24,6 +24,44 @@ export interface PlanOptions {
    * says so). @default the finding's
    */
   home?: { accountId: string; region: string };
+  /**
+   * What other open incidents, linked to this one and not merged into it, hold contained (see
+   * `heldContainment`): containment of the same resource is left to them.
+   */
+  heldElsewhere?: HeldContainment[];
+}
+
+/** A resource an incident holds contained: an action of one state per resource, carried out and not released. */
+export interface HeldContainment {
+  incidentId: string;
+  type: string;
+  target: string;
+  accountId: string;
+  region: string;
+}
+
+/**
+ * Actions whose undoing is the incident's own: a deny policy named per incident (two incidents'
+ * revocations of one role are two policies). Every other action sets a state the resource has
+ * once (an interface's groups, a key's status, a bucket's Block Public Access, a function's
+ * concurrency, a database's public flag, an object's tags), whichever incident set it.
+ */
+export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-sessions', 'revoke-user-sessions']);
+
+/** The one-state-per-resource containment an incident holds: enforced, a step done, not released. */
+export function heldContainment(incident: Incident): HeldContainment[] {
+  return incident.actions
+    .filter((a) => !a.person && !PER_INCIDENT_ACTIONS.has(a.type) && a.mode === 'enforce' && !a.released && (a.steps ?? []).some((s) => s.status === 'done'))
+    .map((a) => ({ incidentId: incident.id, type: a.type, target: a.target, ...actionPlace(a, incident) }));
+}
+
+/**
+ * Why an action is left to the incident holding its resource: a second containment would record the
+ * first's contained state as the one to restore, and two records would each claim it (a release of
+ * either then undoes it for both). `labels.ts` may read this wording back.
+ */
+export function heldByReason(incidentId: string): string {
+  return `contained by incident ${incidentId}, which holds this resource: left to it, so that one record holds the containment; its release is told here`;
 }
 
 /** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */
@@ -195,6 +233,15 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     const wanted = !person && !step.skip && opts.canEnforce && (rule.mode === 'enforce' || opts.forceEnforce === true);
     const exempt = wanted && exemptionOf(finding, step.target, policy);
     const enforce = wanted && !exempt;
+    const heldBy =
+      person || step.skip
+        ? undefined
+        : holderIn(opts.heldElsewhere, {
+            type: step.type,
+            target: step.target,
+            accountId: step.accountId ?? home.accountId,
+            region: step.region ?? home.region,
+          });
     let status: ActionRecord['status'] = 'planned';
     let reason: string | undefined;
     if (finding.sample) {
@@ -203,6 +250,9 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     } else if (step.skip) {
       status = 'skipped';
       reason = step.skip;
+    } else if (heldBy) {
+      status = 'skipped';
+      reason = heldByReason(heldBy);
     } else if (person) {
       reason = `${step.note ? `${step.note}; ` : ''}a person acts: ${step.runbook}`;
     } else if (exempt) {
@@ -223,6 +273,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       at: opts.now,
     };
     if (person) action.person = true;
+    if (heldBy && !finding.sample) action.heldBy = heldBy;
     const params: Record<string, string> = { ...step.params, ...(person ? { runbook: step.runbook as string } : {}) };
     if (step.type === 'isolate-instance' && policy.containment.revokeInstanceCredentials) params.revokeInstanceCredentials = 'true';
     if (Object.keys(params).length) action.params = params;
@@ -239,6 +290,12 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     planned.push(action);
   }
   return planned;
+}
+
+/** The incident in `held` that holds this action's resource contained, if any (a per-incident revocation is held by none). */
+export function holderIn(held: HeldContainment[] | undefined, a: { type: string; target: string; accountId: string; region: string }): string | undefined {
+  if (!held?.length || PER_INCIDENT_ACTIONS.has(a.type)) return undefined;
+  return held.find((h) => h.type === a.type && h.target === a.target && h.accountId === a.accountId && h.region === a.region)?.incidentId;
 }
 
 /**

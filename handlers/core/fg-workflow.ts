@@ -283,7 +283,7 @@ function decidesMoreThanAssessment(input: AssessInput): boolean {
 /**
  * A decision that ends the AP duty (the organisation declared processor, or the breach assessed
  * not notifiable) entered after an AP deadline had passed with no report: the record held the
- * notification overdue, and datalek's overdue reminders went out. As with a time stated after the
+ * notification overdue, and datalek's overdue reminders were due. As with a time stated after the
  * deadline (`checkMoveAgainstVerdict`), the FG confirms it, and it is marked. Returns that deadline.
  */
 function endsDutyAfterDeadline(
@@ -301,7 +301,7 @@ function endsDutyAfterDeadline(
     const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
     const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
     throw refuse(
-      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
       `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -350,7 +350,7 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
   const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
-      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -783,7 +783,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
       throw refuse(
-        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders went out; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
         `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
     }
@@ -861,7 +861,7 @@ function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: strin
   const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
   const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
   const from = passed.map((p) => p.overdueFrom);
-  const overdue = `the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders went out`;
+  const overdue = `the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders were due`;
   const overdueNl = `het dossier toonde die termijn als verlopen sinds ${from.map(local).join(' en ')} en datalek herinnerde daaraan`;
   return at
     ? refuse(

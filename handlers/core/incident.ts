@@ -290,6 +290,12 @@ export interface ActionRecord {
   evidence?: Record<string, unknown>;
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
+  /**
+   * Set on an action left to another incident, not closed, that already holds this resource
+   * contained (a linked incident the FG decided on): that incident's id. The action is skipped
+   * here, so only one record holds the containment, and its release tells this one.
+   */
+  heldBy?: string;
 }
 
 /** One step of a containment action, as the timeline and the FG message report it. */

@@ -43,6 +43,8 @@ export interface LedgerBody {
    * before it rests on the timeline's own chain alone.
    */
   adopted?: boolean;
+  /** Adoption: the person who ran `datalek adopt` and so vouched for what was found. */
+  by?: string;
   /** Adoption only: every finding record found. */
   findings?: { key: string; hash: string }[];
   /** Adoption only: every message found sent, and when. */

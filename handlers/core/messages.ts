@@ -8,6 +8,7 @@
  */
 
 import { ackLinkExpiry } from './ack-link.js';
+import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -171,7 +172,14 @@ const T = {
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
-    apDone: (at: string, late: boolean) => `gedaan op ${at} (${late ? 'te laat gedaan; reden van de vertraging vastgelegd' : 'gehaald'})`,
+    apDone: (at: string, late: ApLate) =>
+      `gedaan op ${at} (${
+        late === 'no'
+          ? 'gehaald'
+          : late === 'reasons'
+            ? 'te laat gedaan; reden van de vertraging vastgelegd'
+            : `te laat gedaan: de termijn liep af op ${late.deadline}; de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))`
+      })`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
     apClosed: 'incident gesloten',
@@ -278,7 +286,14 @@ const T = {
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
-    apDone: (at: string, late: boolean) => `made on ${at} (${late ? 'done late; reasons for the delay recorded' : 'met'})`,
+    apDone: (at: string, late: ApLate) =>
+      `made on ${at} (${
+        late === 'no'
+          ? 'met'
+          : late === 'reasons'
+            ? 'done late; reasons for the delay recorded'
+            : `done late: the deadline was ${late.deadline}; no reasons for the delay are recorded yet: give them with a follow-up report to the AP (GDPR Art. 33(1))`
+      })`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
     apClosed: 'incident closed',
@@ -634,12 +649,21 @@ function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockNa
   return t.intro[kind] ?? t.intro.opened;
 }
 
+/** Whether the initial AP report is late: no; late with reasons on record; late without (the deadline it missed). */
+type ApLate = 'no' | 'reasons' | { deadline: string };
+
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
   if (!incident.deadline) return [`${t.deadline}: ${t.noDeadline}`];
   const report = initialReport(incident);
-  if (report) return [`${t.ap}: ${t.apDone(when(report.at, tz), report.at > incident.deadline)}`];
+  if (report) {
+    // Late by its own time, or since a finding created earlier moved the deadline before it: then
+    // no reasons were asked when it was recorded, and the FG is told they are needed, never that
+    // they were given.
+    const late: ApLate = report.at <= incident.deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(incident.deadline, tz) };
+    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}`];
+  }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];

@@ -16,7 +16,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { actionEntries, commitItems, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { placedIn, planContainment } from './containment.js';
+import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -449,6 +449,7 @@ function attach(
     forceEnforce: deps.forceEnforce,
     now,
     home: incident,
+    heldElsewhere: heldByLinked(incident, rest, others),
   });
   const actions = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
@@ -538,6 +539,15 @@ const MAX_RELATED_ENTRIES = 3;
 function relatedEntries(related: Record<string, unknown>[], now: string): TimelineDraft[] {
   if (related.length <= MAX_RELATED_ENTRIES) return related.map((detail) => ({ at: now, kind: 'related-incident', detail }));
   return [{ at: now, kind: 'related-incidents', detail: { count: related.length, incidents: related } }];
+}
+
+/**
+ * What the incidents holding the finding's resources, linked to this one rather than merged into
+ * it, hold contained: containment of those resources is left to them (core/containment.ts).
+ */
+function heldByLinked(incident: Incident, holders: (Incident | undefined)[], merged: IncidentChange[]): HeldContainment[] {
+  const gone = new Set(merged.map((m) => m.incident.id));
+  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
 }
 
 function mergeable(incident: Incident): boolean {
@@ -787,6 +797,7 @@ function update(
       forceEnforce: deps.forceEnforce,
       now,
       home: incident,
+      heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     });
     actions = takeActions(incident, planned, now, entries);
     entries.push(...actionEntries(actions, now, incident.id));

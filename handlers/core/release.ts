@@ -3,11 +3,22 @@
  * done: the original groups per network interface, the Auto Scaling group, the target groups, the
  * old Block Public Access settings. A deactivated key is reactivated only when asked explicitly.
  * Who, when and why goes into the timeline.
+ *
+ * Most containment is one state per resource (an interface's groups, a key's status, a bucket's
+ * Block Public Access, a function's concurrency, a database's public flag, an object's tags):
+ * releasing it undoes it for every incident that holds that resource contained. So a release that
+ * would undo what another incident, not closed, still holds (its own action done and not released,
+ * or an action it left to this incident, `ActionRecord.heldBy`) is refused, naming that incident,
+ * unless the person names it too (`undoFor`). Then what is actually undone is also recorded in that
+ * incident: its action released (or, when it was left to this one, planned again, not carried
+ * out), an entry on its timeline, and its FG and on-call told. Session revocations are not shared
+ * (each incident has its own policy name), and a key left inactive is not undone.
  */
 import { changeIncident } from './change-incident.js';
 import type { ContainDeps } from './contain.js';
+import { actionPlace, PER_INCIDENT_ACTIONS } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
-import type { ActionRecord, StepRecord } from './incident.js';
+import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
 
 export interface ReleaseInput {
@@ -15,6 +26,19 @@ export interface ReleaseInput {
   by: string;
   reason: string;
   reactivateKey?: boolean;
+  /**
+   * The other open incidents whose containment of the same resources this release may undo too:
+   * the person's confirmation, naming each of them (`--undo-for`).
+   */
+  undoFor?: string[];
+}
+
+/** What releasing one of this incident's actions undid for another incident. */
+export interface UndoneFor {
+  incidentId: string;
+  actionId: string;
+  /** `released`: its own action, now recorded as released; `planned`: the action it left to this incident, planned again. */
+  now: 'released' | 'planned';
 }
 
 /** Actions that touched something and were not released yet. */
@@ -22,7 +46,69 @@ export function releasable(actions: ActionRecord[]): ActionRecord[] {
   return actions.filter((a) => a.mode === 'enforce' && !a.released && (a.steps ?? []).some((s) => s.status === 'done'));
 }
 
-export async function releaseContainment(deps: ContainDeps, input: ReleaseInput): Promise<{ released: { id: string; steps: StepRecord[] }[] }> {
+/** Whether releasing the action changes a state the resource has once, whoever set it. A key stays inactive unless reactivated. */
+export function undoesSharedState(action: ActionRecord, reactivateKey: boolean): boolean {
+  if (action.person || PER_INCIDENT_ACTIONS.has(action.type)) return false;
+  return action.type === 'deactivate-access-key' ? reactivateKey : true;
+}
+
+/** Another incident's hold on a resource one of ours contains: its own containment, or one it left to ours. */
+interface Hold {
+  other: Incident;
+  action: ActionRecord;
+  ours: ActionRecord;
+  leftToUs: boolean;
+}
+
+function sameResource(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): boolean {
+  if (a.type !== b.type || a.target !== b.target) return false;
+  const x = actionPlace(a, of);
+  const y = actionPlace(b, bOf);
+  return x.accountId === y.accountId && x.region === y.region;
+}
+
+/** The holds other incidents, not closed, have on what releasing `actions` would undo. */
+async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean): Promise<Hold[]> {
+  const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
+  if (shared.length === 0) return [];
+  const holds: Hold[] = [];
+  for (const other of await deps.store.listIncidents({ openOnly: true })) {
+    if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
+    for (const action of other.actions) {
+      const leftToUs = action.heldBy === incident.id && !action.released;
+      if (!leftToUs && releasable([action]).length === 0) continue;
+      const ours = shared.find((a) => sameResource(a, incident, action, other));
+      if (ours) holds.push({ other, action, ours, leftToUs });
+    }
+  }
+  return holds;
+}
+
+/** The refusal: what would be undone for whom, and the two ways on. */
+function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedError {
+  const ids = [...new Set(holds.map((h) => h.other.id))];
+  const missing = ids.filter((id) => !named.includes(id));
+  const lines = holds.map(
+    (h) =>
+      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
+  );
+  const message = [
+    `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? 'another open incident still holds' : 'other open incidents still hold'}:`,
+    ...lines,
+    `Nothing was released. Leave it contained while ${missing.join(', ')} ${missing.length === 1 ? 'needs' : 'need'} it (release ${incident.id} again once ${missing.length === 1 ? 'that one is' : 'they are'} closed), or release it for ${missing.length === 1 ? 'both' : 'all'}: add --undo-for ${missing.join(',')}; ${missing.length === 1 ? 'that record' : 'those records'} then ${missing.length === 1 ? 'says' : 'say'} the containment was undone, and ${missing.length === 1 ? 'its' : 'their'} FG and on-call are told.`,
+  ].join('\n');
+  const nl = [
+    `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? 'een ander open incident nog vasthoudt' : 'andere open incidenten nog vasthouden'}:`,
+    ...holds.map((h) => `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`),
+    `Er is niets opgeheven. Laat het ingeperkt zolang ${missing.join(', ')} het nodig ${missing.length === 1 ? 'heeft' : 'hebben'}, of hef het voor ${missing.length === 1 ? 'beide' : 'alle'} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven, en de FG en on-call horen het.`,
+  ].join('\n');
+  return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
+}
+
+export async function releaseContainment(
+  deps: ContainDeps,
+  input: ReleaseInput,
+): Promise<{ released: { id: string; steps: StepRecord[] }[]; undoneFor: UndoneFor[] }> {
   const by = input.by.trim();
   const reason = input.reason.trim();
   if (!by || !reason)
@@ -37,11 +123,28 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets).` },
     });
   }
+  const reactivateKey = input.reactivateKey === true;
+  const named = [...new Set((input.undoFor ?? []).map((id) => id.trim()).filter(Boolean))];
+  const holds = await holdsElsewhere(deps, incident, actions, reactivateKey);
+  const holders = new Set(holds.map((h) => h.other.id));
+  if ([...holders].some((id) => !named.includes(id))) throw refusal(incident, holds, named);
+  const stray = named.filter((id) => !holders.has(id));
+  if (stray.length) {
+    const message = `--undo-for names ${stray.join(', ')}, which ${stray.length === 1 ? 'holds' : 'hold'} none of what releasing incident ${incident.id} undoes: nothing was released`;
+    throw new RefusedError(message, {
+      page: {
+        nl: `"Ook opheffen voor incident(en)" noemt ${stray.join(', ')}, dat niets vasthoudt van wat opheffen van incident ${incident.id} ongedaan maakt: er is niets opgeheven.`,
+        en: message.replace('--undo-for', '"Also undo for incident(s)"'),
+      },
+    });
+  }
+
   const released: { id: string; steps: StepRecord[] }[] = [];
+  const undoneFor: UndoneFor[] = [];
   for (const action of actions) {
     const steps: StepRecord[] = [];
     await deps.containment.release(action, incident, {
-      reactivateKey: input.reactivateKey === true,
+      reactivateKey,
       record: async (step) => {
         steps.push(step);
         await changeIncident(deps, incident.id, () => ({
@@ -64,19 +167,62 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       },
     });
     const at = deps.now();
+    // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
+    const undone = steps.some((s) => s.status === 'done') ? holds.filter((h) => h.ours.id === action.id) : [];
     await changeIncident(deps, incident.id, (draft) => {
       const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
       a.released = { at, by, reason };
       const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
+      const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
       return {
-        entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed } }],
+        entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed, ...alsoFor } }],
         messages: (d) =>
           (['fg', 'on-call'] as const).map((channel) =>
             composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
           ),
       };
     });
+    for (const hold of undone) undoneFor.push(await undoFor(deps, hold, incident.id, { at, by, reason }));
     released.push({ id: action.id, steps });
   }
-  return { released };
+  return { released, undoneFor };
+}
+
+/**
+ * Records in the other incident that its containment of the resource was undone by this release:
+ * its own action released (its record and AP draft no longer count it as in effect), or the action
+ * it left to this incident planned again, not carried out (`datalek contain ID --enforce` does).
+ */
+async function undoFor(deps: ContainDeps, hold: Hold, releasedBy: string, release: { at: string; by: string; reason: string }): Promise<UndoneFor> {
+  const why = `undone by the release of incident ${releasedBy}: ${release.reason}`;
+  let now: UndoneFor['now'] = hold.leftToUs ? 'planned' : 'released';
+  await changeIncident(deps, hold.other.id, (draft) => {
+    const a = draft.actions.find((x) => x.id === hold.action.id);
+    if (!a || a.released) return null;
+    if (a.heldBy === releasedBy) {
+      delete a.heldBy;
+      a.status = 'planned';
+      a.mode = 'plan';
+      a.reason = `not contained: incident ${releasedBy}, which held it, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
+      now = 'planned';
+    } else {
+      a.released = { at: release.at, by: release.by, reason: why };
+      now = 'released';
+    }
+    return {
+      entries: [
+        {
+          at: release.at,
+          kind: 'containment-released',
+          actor: release.by,
+          detail: { action: a.type, target: a.target, reason: why, undoneBy: releasedBy, now },
+        },
+      ],
+      messages: (d) =>
+        (['fg', 'on-call'] as const).map((channel) =>
+          composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
+        ),
+    };
+  });
+  return { incidentId: hold.other.id, actionId: hold.action.id, now };
 }

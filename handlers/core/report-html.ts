@@ -270,11 +270,14 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'nis2-intermediate-requested':
       return `${nl ? 'NIS2 tussentijds verslag gevraagd, uiterlijk' : 'NIS2 intermediate report requested, due'} ${local('dueAt')}`;
     case 'facts-recorded': {
-      const names = Object.keys(d).map((k) => (nl ? (FACT_NAMES.nl[k] ?? k) : k));
-      return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}`;
+      // `reason` and `afterClose` say why and when, not which facts (a correction after closing).
+      const names = Object.keys(d)
+        .filter((k) => k !== 'reason' && k !== 'afterClose')
+        .map((k) => (nl ? (FACT_NAMES.nl[k] ?? k) : k));
+      return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}${afterCloseText(d, nl)}`;
     }
     case 'reported':
-      return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}`;
+      return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}${afterCloseText(d, nl)}`;
     case 'subjects-decided':
     case 'subscribers-decided':
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
@@ -289,4 +292,11 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     default:
       return e.kind;
   }
+}
+
+/** An entry recorded after the incident was closed (Art. 33(4)): says so, with its reason. */
+function afterCloseText(d: Record<string, unknown>, nl: boolean): string {
+  if (d.afterClose !== true) return '';
+  const reason = typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : '';
+  return nl ? `; na het sluiten${reason}` : `; after closing${reason}`;
 }

@@ -38,6 +38,12 @@ export interface VerifyResult {
   /** Problems by incident and entry. */
   problems: AuditProblem[];
   digests?: { checked: number; last: { sequence: number; at: string } | null; problems: DigestProblem[] };
+  /**
+   * Incidents adopted from a store without a ledger (`datalek adopt`): their records were vouched
+   * for as found then, by whom, not checked against what was written before. Not a problem, but
+   * never passed over as if their whole history were ledgered.
+   */
+  adopted: { incidentId: string; at: string; by: string | null }[];
 }
 
 export function verifyOk(result: VerifyResult): boolean {
@@ -76,7 +82,7 @@ export async function verifyStore(
     problems.push(...auditResourceClaims(await source.resourceClaims(), raws, options.only));
     return { targets, shards, raws, problems };
   });
-  const result: VerifyResult = { checked: targets.length, store, problems };
+  const result: VerifyResult = { checked: targets.length, store, problems, adopted: adoptions(targets, raws) };
   if (options.digests) {
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
     const anchored = new Set(loaded.digests.flatMap((d) => d.incidents.map(([id]) => id)));
@@ -186,4 +192,21 @@ function storeChains(raws: Map<string, RawIncident>, shards: RegistryRows[]) {
     ledgerHash: (id: string, seq: number) => raws.get(id)?.ledger.find((l) => l.seq === seq)?.hash,
     registryHash: (shard: number, n: number) => (n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash),
   };
+}
+
+/** The adoption entries of the incidents checked (the first of a ledger, when it was adopted). */
+function adoptions(targets: string[], raws: Map<string, RawIncident>): VerifyResult['adopted'] {
+  const out: VerifyResult['adopted'] = [];
+  for (const id of targets) {
+    const first = raws.get(id)?.ledger.find((e) => e.seq === 1);
+    if (!first) continue;
+    let body: { adopted?: unknown; at?: unknown; by?: unknown };
+    try {
+      body = JSON.parse(first.data);
+    } catch {
+      continue; // an unreadable entry is the audit's problem, reported there
+    }
+    if (body.adopted === true) out.push({ incidentId: id, at: String(body.at), by: typeof body.by === 'string' ? body.by : null });
+  }
+  return out;
 }

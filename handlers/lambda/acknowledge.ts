@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { acknowledge } from '../core/acknowledge.js';
+import { redactErrorMessage } from '../core/error-text.js';
 import { ConfigurationError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import { INCIDENT_ID_PATTERN } from '../core/incident.js';
 import { matchesType } from '../core/policy.js';
@@ -57,7 +58,10 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       return respond(403, { error: 'an acknowledgement must be signed with AWS credentials (SigV4)' });
     }
     if (!deps.allowedPrincipals.some((pattern) => matchesType(pattern, caller))) {
-      deps.logger.warn('refused an acknowledgement from a principal that may not acknowledge', { caller });
+      // The role is kept, the session or user name (often the person's e-mail address) left out.
+      deps.logger.warn('refused an acknowledgement from a principal that may not acknowledge (its session or user name left out)', {
+        caller: redactErrorMessage(caller),
+      });
       return respond(403, { error: `${caller} may not acknowledge incidents` });
     }
     if (request.requestContext?.http?.method && request.requestContext.http.method !== 'POST') {

@@ -716,8 +716,17 @@ export const releaseAction = action({
       kind: 'flag',
       label: { nl: 'Ook de gedeactiveerde toegangssleutel weer activeren', en: 'Also reactivate the deactivated access key' },
     },
+    {
+      name: 'undo-for',
+      kind: 'list',
+      label: { nl: 'Ook opheffen voor incident(en)', en: 'Also undo for incident(s)' },
+      hint: {
+        nl: 'Alleen als een ander open incident dezelfde inperking vasthoudt: noem het, dan staat daar dat ze is opgeheven.',
+        en: 'Only when another open incident holds the same containment: name it, and its record says it was undone.',
+      },
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true }),
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true, undoFor: v['undo-for'] ?? [] }),
   run: (deps, input) => releaseContainment(deps, input),
 });
 

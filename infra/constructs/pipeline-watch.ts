@@ -42,6 +42,9 @@ import { eventQueue } from './queue.js';
 /** What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these sources only. */
 export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events'];
 
+/** The member stack's forwarding rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
+export const MEMBER_RULE_NAMES = ['datalek-member-watch', 'datalek-member-guard'] as const;
+
 /** The watch rules' names begin so. */
 export const WATCH_RULE_PREFIX = 'datalek-watch-';
 

@@ -40,7 +40,7 @@ describe('no finding waits unseen', () => {
   it('pages on-call when any function is throttled, not only those with reserved concurrency', () => {
     const throttles = alarmsOn(response, 'AWS/Lambda', 'Throttles');
     const functions = Object.keys(response.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const id of functions) {
       const alarm = throttles.get(JSON.stringify({ Ref: id }));
       expect(alarm, `${id} has no throttles alarm`).toBeDefined();
@@ -55,9 +55,9 @@ describe('no finding waits unseen', () => {
     const queued = Object.entries(response.findResources('AWS::Lambda::Function') as Resources).filter(
       ([, fn]) => !String(fn.Properties.Description).includes('public function URL'),
     );
-    expect(queued).toHaveLength(7);
+    expect(queued).toHaveLength(8);
     const configs = Object.values(response.findResources('AWS::Lambda::EventInvokeConfig') as Resources);
-    expect(configs).toHaveLength(7);
+    expect(configs).toHaveLength(8);
     for (const c of configs) expect(c.Properties).toMatchObject({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
     // What expires goes to the function's dead-letter queue, whose depth pages.
     const failed = alarmsOn(response, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible');

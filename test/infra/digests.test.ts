@@ -83,7 +83,8 @@ describe('digests on AWS', () => {
     });
     expect(anchor.Properties.Environment.Variables.DATALEK_ANCHOR_KMS_KEY).toBeDefined();
     const schedules = Object.values(response.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression);
-    expect(schedules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)', 'rate(5 minutes)']);
+    // The sweep's and the anchor's, and the daily detector check's (test/infra/detector-check.test.ts).
+    expect(schedules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)', 'rate(5 minutes)', 'cron(0 7 * * ? *)']);
   });
 
   it('lets the anchor sign and write digests, read the register, and touch no item of the register but its own bookkeeping', () => {

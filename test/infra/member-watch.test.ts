@@ -82,8 +82,16 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(st.Effect).toBe('Allow');
     expect(text(response, st.Principal)).toBe(JSON.stringify({ AWS: [`arn:aws:iam::${MEMBER}:root`] }));
     expect(st.Action).toBe('events:PutEvents');
-    expect(st.Condition).toEqual({
-      StringEquals: { 'events:source': ['aws.guardduty', 'aws.events'], 'events:detail-type': ['AWS API Call via CloudTrail'] },
+    expect(JSON.parse(text(response, st.Condition))).toEqual({
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events'] },
+      StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
+      // From the member stacks' two forwarding rules only, not any rule a member account makes.
+      ArnEquals: {
+        'aws:SourceArn': [
+          `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
+          `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+        ],
+      },
     });
     // Without member accounts, the bus takes nothing from other accounts.
     const alone = buildApp({ ...DEPLOY_CONTEXT, memberAccounts: '', ...NO_BUNDLING });

@@ -28,6 +28,7 @@ function functionPolicies(context: Record<string, unknown>) {
     .map((p) => parsePolicy(p.trim() ? JSON.parse(p) : {}));
 }
 
+// Each builds the app (a few seconds alone, more on a busy machine).
 describe("containment's member accounts come from the deployment's memberAccounts", () => {
   it('gives every function the deployment’s member accounts when the policy does not list them', () => {
     const policies = functionPolicies({ ...DEPLOY_CONTEXT, memberAccounts: '444455556666, 777788889999' });
@@ -35,7 +36,7 @@ describe("containment's member accounts come from the deployment's memberAccount
     for (const p of policies) expect(p.containment.memberAccounts).toEqual(['444455556666', '777788889999']);
     const config = loadDeployConfig({ ...DEPLOY_CONTEXT, memberAccounts: '444455556666,777788889999' });
     expect(config.policy.containment.memberAccounts).toEqual(['444455556666', '777788889999']);
-  });
+  }, 120_000);
 
   it('keeps the rest of a policy file as written, and the same list in another order is the same list', () => {
     const file = policyFile({ language: 'en', containment: { memberAccounts: ['777788889999', '444455556666'] } });
@@ -44,7 +45,7 @@ describe("containment's member accounts come from the deployment's memberAccount
       expect(p.language).toBe('en');
       expect([...p.containment.memberAccounts].sort()).toEqual(['444455556666', '777788889999']);
     }
-  });
+  }, 120_000);
 
   it('fails synth, naming both lists, when the policy lists other accounts than the deployment', () => {
     const file = policyFile({ containment: { memberAccounts: ['444455556666', '999900001111'] } });
@@ -53,11 +54,11 @@ describe("containment's member accounts come from the deployment's memberAccount
     expect(load).toThrow(/containment\.memberAccounts.*999900001111.*memberAccounts.*444455556666/s);
     // Also when the deployment has none: the policy would act in accounts without the role.
     expect(() => loadDeployConfig({ ...DEPLOY_CONTEXT, memberAccounts: '', policyFile: file })).toThrow(/999900001111/);
-  });
+  }, 120_000);
 
   it('leaves the policy empty (the defaults) with neither a policy file nor member accounts', () => {
     expect(loadDeployConfig({ ...DEPLOY_CONTEXT, memberAccounts: '' }).policyJson).toBe('');
-  });
+  }, 120_000);
 });
 
 describe('reserved concurrency of record-finding and notify', () => {
@@ -70,11 +71,11 @@ describe('reserved concurrency of record-finding and notify', () => {
 
   it('reserves 20 for record-finding and 10 for notify by default', () => {
     expect(reservedOf(DEPLOY_CONTEXT)).toEqual({ record: 20, notify: 10 });
-  });
+  }, 120_000);
 
   it('takes other amounts from context, and refuses nonsense by name', () => {
     expect(reservedOf({ ...DEPLOY_CONTEXT, recordConcurrency: '50', notifyConcurrency: '4' })).toEqual({ record: 50, notify: 4 });
     expect(() => loadDeployConfig({ ...DEPLOY_CONTEXT, recordConcurrency: '0' })).toThrow(/recordConcurrency/);
     expect(() => loadDeployConfig({ ...DEPLOY_CONTEXT, notifyConcurrency: 'many' })).toThrow(/notifyConcurrency/);
-  });
+  }, 120_000);
 });

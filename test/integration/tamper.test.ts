@@ -378,7 +378,7 @@ describe('tampering with the embedded store', () => {
 });
 
 describe('a store written before the ledger existed', () => {
-  it('is adopted when first opened for writing, and verifies from then on', async () => {
+  it('is refused for writing until a person adopts it; verify then names the adoption', async () => {
     const f = await fixture();
     // What an earlier datalek left: the same tables, without ledger, registry or anchor marks.
     tamper(f, (db) => {
@@ -387,15 +387,43 @@ describe('a store written before the ledger existed', () => {
     });
     const before = await verify(f);
     expect(before.code, before.stderr).toBe(3);
-    expect(before.stderr).toMatch(/written by an earlier datalek \(schema 2\), before the ledger: open it once for writing/);
-    expect((await runCli(['sweep', '--store', f.store, '--now', '2026-11-20T21:12:00Z'])).code).toBe(0);
+    expect(before.stderr).toMatch(/written by an earlier datalek \(schema 2\), before the ledger, or its ledger was removed/);
+    // The cron sweep does not adopt it on the way (review3 §3: that laundered an edit).
+    const sweep = await runCli(['sweep', '--store', f.store, '--now', '2026-11-20T21:12:00Z']);
+    expect(sweep.code).not.toBe(0);
+    expect(sweep.stderr).toContain(`then run datalek adopt --store ${f.store} --by NAME`);
+    expect((await runCli(['adopt', '--store', f.store])).code).toBe(2);
+    const adopted = await runCli(['adopt', '--store', f.store, '--by', 'anna']);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(adopted.stdout).toMatch(/^Adopted 2 incidents into the ledger in the name of anna/);
     const after = await verify(f);
     expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toMatch(/Adopted: 2 incidents were entered into the ledger at \S+ by anna as found then/);
+    expect((await runCli(['adopt', '--store', f.store, '--by', 'anna'])).stdout).toContain('already has its ledger: nothing was adopted');
     tamper(f, (db) => {
-      expect((db.prepare('SELECT data FROM ledger WHERE incident_id = ? AND seq = 1').get(f.id) as { data: string }).data).toContain('"adopted":true');
+      const first = (db.prepare('SELECT data FROM ledger WHERE incident_id = ? AND seq = 1').get(f.id) as { data: string }).data;
+      expect(JSON.parse(first)).toMatchObject({ adopted: true, by: 'anna' });
       db.prepare("UPDATE incidents SET data = json_set(data, '$.acknowledgedBy', 'mallory') WHERE id = ?").run(f.id);
     });
     expectCaught(await verify(f), f.id, 'record', /the incident record was edited/);
+  });
+
+  it('is not laundered by dropping the ledger tables: the next sweep refuses, and nothing is vouched for', async () => {
+    const f = await fixture();
+    // Attack review 3, §3: edit the record, drop the ledger's tables and claim the schema before
+    // the ledger. The cron sweep adopted it silently, and verify passed.
+    tamper(f, (db) => {
+      db.prepare("UPDATE incidents SET data = json_set(data, '$.acknowledgedBy', 'mallory') WHERE id = ?").run(f.id);
+      db.exec('DROP TABLE ledger; DROP TABLE registry; DROP TABLE anchored;');
+      db.pragma('user_version = 2');
+    });
+    expect((await runCli(['sweep', '--store', f.store, '--now', '2026-11-20T21:12:00Z'])).code).not.toBe(0);
+    expect((await runCli(['ack', f.other, '--by', 'bob', '--store', f.store])).code).not.toBe(0);
+    tamper(f, (db) => {
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'ledger'").get()).toEqual({ n: 0 });
+    });
+    expect((await verify(f)).code).toBe(3);
   });
 
   it('is not faked by a store that holds a ledger: an edit whose ledger rows were deleted is never adopted', async () => {

@@ -205,3 +205,33 @@ describe('the policy file', () => {
     );
   });
 });
+
+describe('a resource another open incident holds contained', () => {
+  const held = (type: string, target: string, where: { accountId?: string; region?: string } = {}) => [
+    { incidentId: 'dl-k', type, target, accountId: where.accountId ?? '111122223333', region: where.region ?? 'eu-west-1' },
+  ];
+  const isolate = findingEvent({ type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0held') });
+  const planWith = (event: unknown, heldElsewhere: ReturnType<typeof held>) =>
+    planContainment(finding(event), DEFAULT_POLICY, [], { canEnforce: true, forceEnforce: true, now: NOW, heldElsewhere });
+
+  it('is left to that incident: skipped here, naming it, so one record holds the containment', () => {
+    const [a] = planWith(isolate, held('isolate-instance', 'i-0held'));
+    expect(a).toMatchObject({ type: 'isolate-instance', target: 'i-0held', status: 'skipped', heldBy: 'dl-k' });
+    expect(a.reason).toContain('contained by incident dl-k, which holds this resource');
+  });
+
+  it('is contained here when the holder holds another resource, or the same name in another account', () => {
+    expect(planWith(isolate, held('isolate-instance', 'i-0other'))[0]).toMatchObject({ status: 'planned', mode: 'enforce' });
+    expect(planWith(isolate, held('isolate-instance', 'i-0held', { accountId: '444455556666' }))[0]).toMatchObject({ status: 'planned' });
+  });
+
+  it("is revoked here too when the revocation is the incident's own (a deny policy per incident)", () => {
+    const event = findingEvent({
+      type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+      resource: accessKeyResource('ASIAROLESESSION00001', 'AssumedRole', 'app-role'),
+    });
+    const [a] = planWith(event, held('revoke-role-sessions', 'app-role'));
+    expect(a).toMatchObject({ type: 'revoke-role-sessions', target: 'app-role', status: 'planned' });
+    expect(a.heldBy).toBeUndefined();
+  });
+});

@@ -7,6 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { createAcknowledgeHandler } from '../../handlers/lambda/acknowledge.js';
 import { createNotifyHandler } from '../../handlers/lambda/notify.js';
 import { createRecordHandler } from '../../handlers/lambda/record.js';
 import type { AwsDeps } from '../../handlers/lambda/runtime.js';
@@ -77,5 +78,19 @@ describe('Lambda logs of malformed events', () => {
     const err = await notify({ 'detail-type': `from ${SECRET_IP}`, detail: {} }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/no detail.incidentId/);
     expect((err as Error).message).not.toContain(SECRET_IP);
+  });
+});
+
+describe('the acknowledge function’s log of a refused caller', () => {
+  it('names the role, never the session name (often the person’s e-mail address)', async () => {
+    const lines: string[] = [];
+    const handler = createAcknowledgeHandler({ ...deps(lines), allowedPrincipals: ['arn:aws:sts::123456789012:assumed-role/datalek-on-call/*'] });
+    const caller = 'arn:aws:sts::123456789012:assumed-role/ReadOnly/piet.pietersen@example.nl';
+    const res = (await handler({ requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: caller } } }, body: '{}' })) as {
+      statusCode: number;
+    };
+    expect(res.statusCode).toBe(403);
+    expect(lines.join('\n')).toContain('assumed-role/ReadOnly/[session name left out]');
+    expect(lines.join('\n')).not.toContain('piet.pietersen');
   });
 });

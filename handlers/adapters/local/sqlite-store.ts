@@ -156,6 +156,13 @@ export interface SqliteStoreOptions {
    * once the command has said so. @default false
    */
   bulk?: boolean;
+  /**
+   * Adopt a store written before the ledger existed (`datalek adopt`): every record is vouched for
+   * as it is now, in the name of `by`. Without it such a store is refused for writing: nothing in
+   * the file tells a genuine old store from a new one whose ledger was dropped, so adoption is a
+   * person's recorded act, never a side effect of the next sweep.
+   */
+  adopt?: { by: string };
 }
 
 export class SqliteIncidentStore implements IncidentStore, AuditSource {
@@ -165,6 +172,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private snapshotDir: string | null = null;
   /** Set when the store is a drill copy. */
   readonly drill: DrillMark | null;
+  /** How many incidents `adopt` entered into the ledger when this store was opened (none unless asked). */
+  adopted = 0;
   /** The schema the file had when opened (read-only opens leave an older one as it is). */
   private schema = SCHEMA_VERSION;
 
@@ -202,8 +211,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         throw new StoreError(`store ${dir} has schema version ${version}; this datalek knows up to ${SCHEMA_VERSION}: upgrade datalek`);
       }
       if (!options.readOnly) {
+        const preLedger = version > 0 && version < 3;
+        if (preLedger && !options.adopt) {
+          this.db.close();
+          throw new StoreError(preLedgerMessage(dir, version));
+        }
         this.db.exec(SCHEMA);
-        if (version > 0 && version < 3) this.adoptIntoLedger();
+        this.adopted = preLedger && options.adopt ? this.adoptIntoLedger(options.adopt.by) : 0;
         if (version > 0 && version < 4) this.repairDetectedAt();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
@@ -790,9 +804,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   /** A store from before the ledger, opened read-only, has none to audit yet. */
   private requireLedger(): void {
     if (this.schema < 3) {
-      throw new StoreError(
-        `store ${this.dir} was written by an earlier datalek (schema ${this.schema}), before the ledger: open it once for writing (e.g. datalek sweep) to adopt it, then verify`,
-      );
+      throw new StoreError(preLedgerMessage(this.dir, this.schema));
     }
   }
 
@@ -823,7 +835,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * entry recording what is found now (adopted), and a registry entry, in one transaction. The
    * history before it rests on the timeline's own hash chain.
    */
-  private adoptIntoLedger(): void {
+  private adoptIntoLedger(by: string): number {
+    let adopted = 0;
     const db = this.db;
     const at = new Date().toISOString();
     const hasLedger = db.prepare('SELECT 1 FROM ledger WHERE incident_id = ? LIMIT 1');
@@ -851,6 +864,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
           ledgerEntry(incident.id, null, {
             at,
             adopted: true,
+            by,
             incident: { revision: incident.revision, hash: sha256(incident.data) },
             findings: findings.map((f) => ({ key: f.key, hash: sha256(f.data) })),
             ...(last ? { timeline: { seq: last.seq, hash: last.hash } } : {}),
@@ -860,8 +874,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         );
         const shard = registryShardOf(incident.id);
         insertRegistry.run(registryEntry(shard, (registryHead.get(shard) as ChainHead | undefined) ?? null, incident.id, at));
+        adopted += 1;
       }
     }).immediate();
+    return adopted;
   }
 
   /**
@@ -1146,4 +1162,9 @@ function messageRows(rows: { data: string; sent_at: string | null }[]): OutboxMe
     }
   }
   return out;
+}
+
+/** A store from before the ledger: what it is, and what adopting it means. */
+function preLedgerMessage(dir: string, schema: number): string {
+  return `store ${dir} was written by an earlier datalek (schema ${schema}), before the ledger, or its ledger was removed: nothing in the file tells the two apart. Adopting it vouches for every record as it is now: check it first (datalek status, show), then run datalek adopt --store ${dir} --by NAME`;
 }

@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `datalek --help` lists them. A new command is one file and one line here. */
 import type { Command } from '../context.js';
 import { ackCommand } from './ack.js';
+import { adoptCommand } from './adopt.js';
 import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   verifyCommand,
   anchorCommand,
   drillCommand,
+  adoptCommand,
   serveCommand,
   setupCommand,
   coverageCommand,

@@ -7,9 +7,11 @@ import { UsageError } from '../errors.js';
 export const releaseCommand: Command = {
   name: 'release',
   section: 'main',
-  usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key]
-                                             undo containment from what was recorded (--target aws)`,
-  flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' } },
+  usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key] [--undo-for ID,…]
+                                             undo containment from what was recorded (--target aws);
+                                             --undo-for names each other open incident holding the
+                                             same resource contained, whose record then says so`,
+  flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' }, 'undo-for': { type: 'string' } },
   // --by is checked here (the web page acts as its signed-in person); the rest by the use case's fields.
   positionals: 'one',
   check(flags) {
@@ -31,6 +33,10 @@ async function release(ctx: Context): Promise<number> {
         ctx.io.out(`Released ${r.id}:`);
         for (const s of r.steps) ctx.io.out(oneLine(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`));
       }
+      for (const u of result.undoneFor)
+        ctx.io.out(
+          `Undone for incident ${u.incidentId}: ${u.actionId} ${u.now === 'released' ? 'recorded as released there' : 'planned again there, not carried out'}`,
+        );
     }
     return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;
   });

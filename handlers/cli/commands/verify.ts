@@ -66,6 +66,7 @@ async function verify(ctx: Context): Promise<number> {
           ok,
           store: drill ? [...result.store, drill] : result.store,
           breaks: result.problems.map((p) => ({ incidentId: p.incidentId, entry: p.entry, seq: p.seq ?? null, problem: p.problem })),
+          adopted: result.adopted,
           ...(result.digests ? { digests: result.digests } : {}),
         },
         null,
@@ -83,6 +84,7 @@ async function verify(ctx: Context): Promise<number> {
     ctx.io.out(
       `${n} incident${n === 1 ? '' : 's'} verified: ledger, registry, records, findings, timelines and messages match what was written, and every claim on a resource is its holder's${result.store.length === 0 ? '' : ''}.`,
     );
+    for (const a of adoptedLines(result.adopted)) ctx.io.out(a);
     if (result.digests) {
       const last = result.digests.last;
       ctx.io.out(
@@ -93,4 +95,19 @@ async function verify(ctx: Context): Promise<number> {
     }
   }
   return ok ? 0 : 1;
+}
+
+/** Adopted incidents, grouped by adoption: vouched for as found then, not checked against what came before. */
+function adoptedLines(adopted: VerifyResult['adopted']): string[] {
+  const groups = new Map<string, string[]>();
+  for (const a of adopted) {
+    const key = `${a.at}\u0000${a.by ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), a.incidentId]);
+  }
+  return [...groups].map(([key, ids]) => {
+    const [at, by] = key.split('\u0000');
+    return oneLine(
+      `Adopted: ${ids.length} incident${ids.length === 1 ? ' was' : 's were'} entered into the ledger at ${at}${by ? ` by ${by}` : ' (by the store on opening, before adoption became a command)'} as found then (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? `, and ${ids.length - 5} more` : ''}): their history before rests on their timelines' own chains, not on the ledger.`,
+    );
+  });
 }
