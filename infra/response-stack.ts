@@ -27,7 +27,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
@@ -570,9 +570,9 @@ export class ResponseStack extends Stack {
     if (config.memberAccounts.length) {
       new events.CfnEventBusPolicy(this, 'MemberCallsPolicy', {
         eventBusName: 'default',
-        statementId: 'datalek-member-calls',
+        statementId: MEMBER_BUS_STATEMENT_ID,
         statement: {
-          Sid: 'datalek-member-calls',
+          Sid: MEMBER_BUS_STATEMENT_ID,
           Effect: 'Allow',
           Principal: { AWS: config.memberAccounts.map((a) => `arn:${this.partition}:iam::${a}:root`) },
           Action: 'events:PutEvents',

@@ -146,16 +146,76 @@ function withDnsChannel(steps: { rule: ContainmentRule; step: Step }[], finding:
   return out;
 }
 
+/** Most domains one DNS channel step lists; further ones are counted (`params.domainsNotListed`). */
+export const MAX_DNS_DOMAINS = 20;
+
 /**
- * The step that blocks a DNS channel: a person's, with its runbook. Its target names the workload
- * and a digest of the domain (one step per domain: a later finding naming another domain adds its
- * own); the domain itself is attacker-chosen text and stays in params, out of messages.
+ * The step that blocks a DNS channel: a person's, with its runbook, one per workload (instance or
+ * task). Its target is the workload; the domains the findings name are attacker-chosen text, so
+ * they neither make steps of their own (a pod querying a hundred names it picks would fill the
+ * incident's record with a hundred steps) nor go into messages: the step lists them in params, at
+ * most MAX_DNS_DOMAINS, and counts the rest. A later finding naming another domain adds it to the
+ * step (`withDnsDomains`).
  */
 function dnsChannelStep(workload: string, key: 'instanceId' | 'taskArn', channel: DnsChannel): Step {
-  if (!channel.domain) return { ...personStep('block-dns-channel', workload, { [key]: workload }), note: 'the finding names no domain' };
-  const step = personStep('block-dns-channel', `${workload}/dns-${sha256(channel.domain).slice(0, 12)}`, { [key]: workload, domain: channel.domain });
-  const refused = dnsBlockRefusal(channel.domain);
-  return refused ? { ...step, note: `not to be blocked VPC-wide: ${refused}` } : step;
+  const domains = channel.domain ? [channel.domain] : [];
+  const step = personStep('block-dns-channel', workload, dnsParams({ [key]: workload }, domains, 0));
+  const note = dnsNote(domains);
+  return note ? { ...step, note } : step;
+}
+
+function dnsParams(base: Record<string, string>, domains: string[], notListed: number): Record<string, string> {
+  return {
+    ...base,
+    ...(domains.length ? { domains: JSON.stringify(domains) } : {}),
+    ...(notListed ? { domainsNotListed: String(notListed) } : {}),
+  };
+}
+
+/** The domains a DNS channel step lists (a record from before the list held one, as `domain`). */
+export function dnsDomains(params: Record<string, string> | undefined): string[] {
+  if (params?.domains) {
+    try {
+      const list: unknown = JSON.parse(params.domains);
+      if (Array.isArray(list)) return list.filter((d): d is string => typeof d === 'string');
+    } catch {
+      // Not a list: said as it is below.
+    }
+    return [params.domains];
+  }
+  return params?.domain ? [params.domain] : [];
+}
+
+/** What a DNS channel step must say before its runbook, or nothing; never a domain itself (it goes into messages). */
+function dnsNote(domains: string[]): string | undefined {
+  if (domains.length === 0) return 'the finding names no domain';
+  const refused = domains.map(dnsBlockRefusal).filter((r): r is string => r !== null);
+  if (refused.length === 0) return undefined;
+  if (domains.length === 1) return `not to be blocked VPC-wide: ${refused[0]}`;
+  return `${refused.length} of the ${domains.length} domains not to be blocked VPC-wide (datalek show names them and why)`;
+}
+
+/**
+ * The workload's DNS channel step with the domains a later finding names added: the same step (its
+ * id), its list grown to MAX_DNS_DOMAINS and the rest counted; null when the finding adds no domain
+ * it does not list. A step a sample planned (skipped) becomes a real finding's.
+ */
+function withDnsDomains(before: ActionRecord, action: ActionRecord): ActionRecord | null {
+  const listed = dnsDomains(before.params);
+  const added = dnsDomains(action.params).filter((d) => !listed.includes(d));
+  const real = before.status === 'skipped' && action.status === 'planned';
+  // A sample finding (skipped) adds nothing to a real finding's step: test data is never blocked.
+  if ((added.length === 0 || action.status === 'skipped') && !real) return null;
+  const room = Math.max(0, MAX_DNS_DOMAINS - listed.length);
+  const domains = [...listed, ...added.slice(0, room)];
+  const notListed = Number(before.params?.domainsNotListed ?? 0) + Math.max(0, added.length - room);
+  const { domain: _old, domains: _list, domainsNotListed: _count, ...base } = before.params ?? {};
+  const merged: ActionRecord = { ...(real ? action : before), id: before.id, findingId: action.findingId, params: dnsParams(base, domains, notListed) };
+  if (merged.status === 'planned') {
+    const note = dnsNote(domains);
+    merged.reason = `${note ? `${note}; ` : ''}a person acts: ${ACTION_RUNBOOKS['block-dns-channel']}`;
+  }
+  return merged;
 }
 
 /** Second-level names under which anyone registers (`co.uk`, `com.au`): a block of one blocks them all. */
@@ -281,6 +341,11 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       if (!renewed(finding, before.action)) continue;
       action.id = `${id}#${before.count + 1}`;
     } else if (before) {
+      if (step.type === 'block-dns-channel') {
+        const grown = withDnsDomains(before.action, action);
+        if (grown) planned.push(grown);
+        continue;
+      }
       if (!upgrades(action, before.action)) continue;
       action.id = before.action.id;
       // Refused after some steps were done: what was done stays recorded, and the run resumes there.

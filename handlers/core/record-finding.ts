@@ -334,7 +334,7 @@ function open_(
   if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
   const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   const left: TimelineDraft[] = [];
-  const actions = takeActions(incident, planned, now, left);
+  const { taken: actions } = takeActions(incident, planned, now, left);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -451,9 +451,9 @@ function attach(
     home: incident,
     heldElsewhere: heldByLinked(incident, rest, others),
   });
-  const actions = takeActions(incident, planned, now, entries);
+  const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
-  const news = { newType, finding: newsOf(finding, actions) };
+  const news = { newType, finding: newsOf(finding, actions, left) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return withDeferred(
     finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
@@ -677,15 +677,22 @@ function askReview(incident: Incident, finding: Finding, now: string, entries: T
   });
 }
 
-function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
+function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = []): FindingNews {
+  const named = (a: ActionRecord) => ({
+    type: a.type,
+    target: a.target,
+    ...(a.accountId ? { accountId: a.accountId } : {}),
+    ...(a.region ? { region: a.region } : {}),
+  });
+  const lost = left.filter((a) => a.status !== 'skipped');
   return {
     findingId: finding.key.findingId,
     findingType: finding.type,
     severity: finding.severity,
     // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
-    actions: actions
-      .filter((a) => a.status !== 'skipped')
-      .map((a) => ({ type: a.type, target: a.target, ...(a.accountId ? { accountId: a.accountId } : {}), ...(a.region ? { region: a.region } : {}) })),
+    actions: actions.filter((a) => a.status !== 'skipped').map(named),
+    // What it called for and the record had no room for: a person's to carry out (commit-bounds.ts).
+    ...(lost.length ? { notPlanned: lost.map(named), wouldEnforce: lost.some((a) => a.mode === 'enforce') } : {}),
   };
 }
 
@@ -799,11 +806,12 @@ function update(
       home: incident,
       heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     });
-    actions = takeActions(incident, planned, now, entries);
+    const taken = takeActions(incident, planned, now, entries);
+    actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
-    // Containment this version plans anew is on-call's to know, as a joining finding's is.
-    const news = newsOf(finding, actions);
-    messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
+    // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is.
+    const news = newsOf(finding, actions, taken.left);
+    messages = announce(current, incident, deps.policy, now, entries, news.actions.length || news.notPlanned ? { newType: false, finding: news } : undefined);
   }
   return withDeferred(
     finish(
@@ -916,13 +924,20 @@ function announce(
   ];
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
+  // Containment a finding called for and the record had no room for (commit-bounds.ts) is on-call's
+  // to carry out by hand: it pages once per finding type (a fleet storm past the bound is one page
+  // per type, the rest counted), and when the pipeline would have contained it, whatever the
+  // incident's severity. Reaching the bound never silences on-call.
+  const listedType = news ? typesOf(after).includes(news.finding.findingType) : false;
+  const lostKey = news?.finding.notPlanned ? `not-planned:${listedType ? news.finding.findingType : 'types-not-listed'}` : null;
   for (const { channel, threshold } of channels) {
     // An FG who assessed the incident hears of what may overturn it, whatever its severity. On-call
     // hears of containment a finding plans once per (listed) finding type, as the FG does: a storm
     // of one type on a fleet is one message, not one per node.
-    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0 && typesOf(after).includes(news.finding.findingType));
+    const lost = channel === 'on-call' && lostKey !== null && !after.announced.includes(`on-call:${lostKey}`);
+    const concerned = news && (channel === 'fg' ? news.newType : lost || (news.finding.actions.length > 0 && listedType));
     const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
-    if (after.severity < threshold && !reviewing) continue;
+    if (after.severity < threshold && !reviewing && !(lost && news?.finding.wouldEnforce)) continue;
     let kind: MessageKind | null = null;
     let stateKey = '';
     if (!after.announced.includes(`${channel}:opened`) && after.severity >= threshold) {
@@ -933,11 +948,13 @@ function announce(
       stateKey = `band:${band}`;
     } else if (concerned && news) {
       kind = 'finding-added';
-      stateKey = `type:${news.finding.findingType}`;
+      stateKey = lost && lostKey ? lostKey : `type:${news.finding.findingType}`;
       if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
     after.announced.push(`${channel}:${stateKey}`);
+    // The opening page of an incident that already could not plan all says so (its containment lines): told.
+    if (lost && lostKey && stateKey !== lostKey) after.announced.push(`${channel}:${lostKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
     const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
     notePagerTrigger(after, message, policy, now);

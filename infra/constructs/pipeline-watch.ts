@@ -42,6 +42,9 @@ import { eventQueue } from './queue.js';
 /** What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these sources only. */
 export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events'];
 
+/** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
+export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
+
 /** The member stack's forwarding rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
 export const MEMBER_RULE_NAMES = ['datalek-member-watch', 'datalek-member-guard'] as const;
 
@@ -89,6 +92,23 @@ export function ruleCalls(rules: unknown[]): Record<string, unknown> {
         { eventName: ['PutRule'], requestParameters: { name: rules, state: ['DISABLED'] } },
         // A new pattern that matches nothing, or a target that is not ours, silences as well.
         { eventName: ['PutRule', 'PutTargets'], requestParameters: named, ...NOT_BY_CLOUDFORMATION },
+      ],
+    },
+  };
+}
+
+/**
+ * EventBridge calls that take the member accounts' right to forward their calls off this region's
+ * default bus: the statement removed (or all of them), or the whole policy replaced by hand
+ * (adding a statement for another account leaves ours).
+ */
+export function busPolicyCalls(): Record<string, unknown> {
+  return {
+    source: ['aws.events'],
+    detail: {
+      $or: [
+        { eventName: ['RemovePermission'], requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID] }, { removeAllPermissions: [true] }] } },
+        { eventName: ['PutPermission'], requestParameters: { policy: [{ exists: true }] }, ...NOT_BY_CLOUDFORMATION },
       ],
     },
   };
@@ -187,7 +207,7 @@ export function guardDutyCalls(): Record<string, unknown> {
 export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards'>): Record<string, unknown> {
   const rules = props.rulePrefixes.map((prefix) => ({ prefix }));
   const functions = props.functionWildcards.map((wildcard) => ({ wildcard }));
-  const calls: Record<string, unknown>[] = [ruleCalls(rules), guardDutyCalls()];
+  const calls: Record<string, unknown>[] = [ruleCalls(rules), busPolicyCalls(), guardDutyCalls()];
   if (functions.length) {
     // Lambda's CloudTrail event names carry the API version: PutFunctionConcurrency20171031.
     calls.push({

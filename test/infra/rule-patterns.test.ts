@@ -69,6 +69,9 @@ const WATCHED: Record<string, string[]> = {
   '37-schedule-deletion-of-the-alarm-key-by-arn.json': ['central/alarm-path', 'central/paging'],
   '38-signing-key-policy-changed-by-hand.json': ['central/paging'],
   '39-disable-another-teams-key.json': [],
+  '40-remove-the-member-bus-permission.json': ['central/pipeline', 'forwarder/pipeline'],
+  '41-bus-policy-replaced-by-hand.json': ['central/pipeline', 'forwarder/pipeline'],
+  '42-bus-permission-for-another-account.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
