@@ -79,9 +79,12 @@ const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
 /** A lease outlives its run's deadline by this much: the run may still be recording. */
 const LEASE_MARGIN_MS = 30_000;
 
-/** Actions this run should carry out: enforced, not released, not refused, not yet done. */
+/**
+ * Actions this run should carry out: enforced, not released, not refused, not yet done. None of an
+ * incident merged into another: the survivor took its actions, and its own run carries them out.
+ */
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
-  return incident.sample
+  return incident.sample || incident.mergedInto
     ? []
     : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }

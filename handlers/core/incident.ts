@@ -534,6 +534,24 @@ export interface PagerState {
    * is recorded as theirs (core/pager.ts recordPagerEvent).
    */
   earlier?: EarlierAlert[];
+  /**
+   * Exposed interfaces' alerts the pager resolved on its own (no person: e.g. the service's
+   * auto-resolve) while the interface was still open to all traffic: the sweep raises each again
+   * (schedule.ts `exposedAgain`), once per resolve. One per alert.
+   */
+  exposedAgain?: ExposedAgain[];
+  /**
+   * Exposed interfaces' alerts a person acknowledged or resolved there since they were last
+   * raised: that person took it, and the pager resolving it on its own later does not raise it again.
+   */
+  exposedTaken?: string[];
+}
+
+/** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */
+export interface ExposedAgain {
+  key: string;
+  resource: string;
+  at: string;
 }
 
 /**

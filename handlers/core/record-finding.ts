@@ -19,6 +19,7 @@ import { actionEntries, commitItems, MAX_COMMIT_ITEMS, noteActionsNotPlanned, ta
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
+import { exposedInterfaces } from './fg-workflow.js';
 import {
   compareVersions,
   correlationKeys,
@@ -196,8 +197,9 @@ function withinCommit(draft: (merges: number) => Decision): Decision {
  */
 async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string, otherId: string): Promise<OutboxMessage[]> {
   const [survivor, other] = await Promise.all([deps.store.getIncident(survivorId), deps.store.getIncident(otherId)]);
-  if (!survivor || survivor.state === 'closed' || !other || !mergeable(other)) throw new ConflictError(`incident ${otherId} changed before it could be merged`);
   const now = deps.now();
+  if (!survivor || survivor.state === 'closed' || !other || notMergeable(other, now))
+    throw new ConflictError(`incident ${otherId} changed before it could be merged`);
   const incident = copyRecord(survivor);
   const entries: TimelineDraft[] = [];
   const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
@@ -499,16 +501,15 @@ function correlate(
   for (const other of holders) {
     if (other.id === incident.id) continue;
     const held = [other.resourceKey, ...(other.resourceKeys ?? [])];
-    if (!mergeable(other) || others.length >= merges) {
+    const refusal = notMergeable(other, now);
+    if (refusal || others.length >= merges) {
       for (const k of held) blocked.add(k);
-      if (mergeable(other) && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
+      if (!refusal && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
       related.push({
         incidentId: other.id,
         state: other.state,
         findingId: finding.key.findingId,
-        reason: mergeable(other)
-          ? 'too many incidents to merge in one step: linked, the FG decides'
-          : 'the FG already decided on it: not merged, the two are linked and the FG decides',
+        reason: refusal ?? 'too many incidents to merge in one step: linked, the FG decides',
       });
       continue;
     }
@@ -550,8 +551,24 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
   return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
 }
 
-function mergeable(incident: Incident): boolean {
-  return (incident.state === 'open' || incident.state === 'acknowledged') && !incident.assessment && !(incident.reports ?? []).length;
+/**
+ * Why `incident` is not merged, or null when it may be. A merge closes it, and closing resolves
+ * every alert it holds at the pager: so, besides one the FG decided on (its record is the FG's),
+ * not while what `close` waits for stands: an interface containment left open to all traffic
+ * (its alert keeps paging until the interface is isolated), or a containment run holding it (the
+ * run records its outcome, and any interface it leaves open, on this incident; the survivor would
+ * hold a stale copy of the action and carry it out again). Linked instead; a later version of the
+ * finding merges it once that is over (`update`).
+ */
+function notMergeable(incident: Incident, now: string): string | null {
+  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
+    return 'the FG already decided on it: not merged, the two are linked and the FG decides';
+  const exposed = exposedInterfaces(incident);
+  if (exposed.length)
+    return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
+  const lease = incident.containmentLease;
+  if (lease && lease.until > now) return `its containment is running (held until ${lease.until}): not merged, the two are linked`;
+  return null;
 }
 
 /** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
