@@ -26,6 +26,8 @@ export interface ContainmentScope {
   regions: string[];
   /** Names of the pipeline's own roles besides `datalek-*` (configurable names, the break-glass role). */
   protectedRoles: string[];
+  /** The account the pipeline's functions run in, when not `account` (a member account's role). */
+  pipelineAccount?: string;
 }
 
 /** The tag on the pipeline's own isolation groups; set only when containment creates them. */
@@ -275,14 +277,17 @@ export const PROTECTED_TAG = 'datalek:protected';
  * The explicit Deny on the pipeline's own functions: containment sets reserved concurrency 0 on
  * whichever function a finding names, and on record-finding or notify that would silence every
  * later finding and page (the planner refuses them too: core/containment.ts). A Deny wins over any
- * Allow, so neither a finding nor code in the contain function can do it.
+ * Allow, so neither a finding nor code in the contain function can do it. In the pipeline's
+ * account only: a function named `datalek-…` elsewhere is not the pipeline's, and a name is
+ * anyone's to choose.
  */
-export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition' | 'account' | 'pipelineAccount'>): iam.PolicyStatement {
+  const account = scope.pipelineAccount ?? scope.account;
   return new iam.PolicyStatement({
     sid: 'NeverThePipelinesOwnFunctions',
     effect: iam.Effect.DENY,
     actions: ['lambda:*'],
-    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:*:function:${prefix}*`),
+    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:${account}:function:${prefix}*`),
   });
 }
 

@@ -73,6 +73,7 @@ export class MemberStack extends Stack {
       account: this.account,
       regions: props.regions,
       protectedRoles: props.protectedRoles,
+      pipelineAccount: props.pipelineAccount,
     });
     for (const statement of statements) this.role.addToPolicy(statement);
     // The boundary allows no more than containment, whatever policy is later put on the role.

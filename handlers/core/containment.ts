@@ -121,9 +121,9 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
  * be taken (none matched, or each found nothing to act on: an anonymous caller has no key to disable).
  */
 function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
-  const steps = rulesSteps(matchingRules(finding, policy), finding);
+  const steps = rulesSteps(matchingRules(finding, policy), finding, policy);
   if (steps.some(({ step }) => !step.skip)) return withDnsChannel(steps, finding);
-  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)], finding);
+  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding, policy)], finding);
 }
 
 /**
@@ -250,9 +250,9 @@ export function dnsBlockRefusal(domain: string): string | null {
 }
 
 /** Each rule's steps, in order (a loop: flatMap costs about a microsecond a call in Node 20). */
-function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: ContainmentRule; step: Step }[] {
+function rulesSteps(rules: ContainmentRule[], finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
   const out: { rule: ContainmentRule; step: Step }[] = [];
-  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step });
+  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step: sparingPipeline(step, finding, policy) });
   return out;
 }
 
@@ -329,6 +329,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       reason,
       mode: enforce ? 'enforce' : 'plan',
       findingId: finding.key.findingId,
+      ...findingPlaceOf(finding, home),
       at: opts.now,
     };
     if (person) action.person = true;
@@ -347,6 +348,9 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       }
       if (!upgrades(action, before.action)) continue;
       action.id = before.action.id;
+      // Refused after some steps were done: what was done stays recorded, and the run resumes there.
+      if (before.action.steps?.length) action.steps = before.action.steps;
+      if (before.action.evidence) action.evidence = before.action.evidence;
     }
     planned.push(action);
   }
@@ -359,15 +363,23 @@ export function holderIn(held: HeldContainment[] | undefined, a: { type: string;
   return held.find((h) => h.type === a.type && h.target === a.target && h.accountId === a.accountId && h.region === a.region)?.incidentId;
 }
 
-/** An enforced action in place of one the incident only planned, which touched nothing. */
+/**
+ * An enforced action in place of one the incident only planned, which touched nothing; or in place
+ * of one the contain function refused (its finding did not call for it there), which new evidence
+ * the policy enforces asks for again: a refusal never makes the resource uncontainable.
+ */
 function upgrades(action: ActionRecord, before: ActionRecord): boolean {
-  return (
-    action.mode === 'enforce' &&
-    before.mode === 'plan' &&
-    !before.person &&
-    (before.status === 'planned' || before.status === 'skipped') &&
-    !before.steps?.length
-  );
+  if (action.mode !== 'enforce' || before.person) return false;
+  if (before.refused) return true;
+  return before.mode === 'plan' && (before.status === 'planned' || before.status === 'skipped') && !before.steps?.length;
+}
+
+/** Where the finding was recorded, when not under the incident's account and region (a record without says: there). */
+function findingPlaceOf(finding: Finding, home: { accountId: string; region: string }): { findingAccountId?: string; findingRegion?: string } {
+  const out: { findingAccountId?: string; findingRegion?: string } = {};
+  if (finding.key.accountId !== home.accountId) out.findingAccountId = finding.key.accountId;
+  if (finding.key.region !== home.region) out.findingRegion = finding.key.region;
+  return out;
 }
 
 /**
@@ -586,15 +598,26 @@ export const PIPELINE_FUNCTION_PREFIXES = ['datalek-', 'Datalek'] as const;
 
 function lambdaStep(functionName: string, functionArn: string | null): Step {
   const params = functionArn ? { params: { functionArn } } : {};
-  const name = functionName.replace(/^function:/, '');
-  if (PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p)))
-    return {
-      type: 'contain-lambda-function',
-      target: functionName,
-      ...params,
-      skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
-    };
   return { type: 'contain-lambda-function', target: functionName, ...params };
+}
+
+/**
+ * A function step on one of the pipeline's own functions, skipped. They are known by name and
+ * account: a name alone anyone who may create a function can choose, in any account, so a
+ * `datalek-…` function outside the pipeline's account (`containment.pipelineAccount`) is contained
+ * like any other, and with no pipeline account known none is taken for the pipeline's own.
+ */
+function sparingPipeline(step: Step, finding: Finding, policy: Policy): Step {
+  const pipeline = policy.containment.pipelineAccount;
+  if (step.type !== 'contain-lambda-function' || step.skip || pipeline === undefined) return step;
+  // arn:aws:lambda:eu-west-1:111122223333:function:name: the account it lives in; else where the step acts.
+  const account = step.params?.functionArn?.split(':')[4] || step.accountId || finding.key.accountId;
+  const name = step.target.replace(/^function:/, '');
+  if (account !== pipeline || !PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p))) return step;
+  return {
+    ...step,
+    skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
+  };
 }
 
 /** The credentials the finding names: its own, or every actor's of an attack sequence. */

@@ -126,8 +126,14 @@ describe('the hardened AWS side', () => {
       for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
         const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
         expect(d, 'an explicit Deny on the functions').toBeDefined();
-        expect(text(d?.Resource)).toBe('["arn:aws:lambda:*:*:function:datalek-*","arn:aws:lambda:*:*:function:Datalek*"]');
+        // The pipeline's account only: a `datalek-…` function a member account holds is anyone's name (review3 attack §12).
+        expect(text(d?.Resource)).toBe(`["arn:aws:lambda:*:${PIPELINE}:function:datalek-*","arn:aws:lambda:*:${PIPELINE}:function:Datalek*"]`);
       }
+      // Every function told the policy is told which account is the pipeline's: the planner spares that account's functions only.
+      const told = Object.values(response.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables ?? {});
+      const planners = told.filter((v) => 'DATALEK_POLICY' in v);
+      expect(planners.length).toBeGreaterThan(0);
+      for (const v of planners) expect(v.DATALEK_PIPELINE_ACCOUNT).toBe(PIPELINE);
       // A function the stacks name is datalek-…; one CloudFormation names is <stack name>-…, and every stack's name is Datalek….
       for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders]) {
         expect(stack.stackName).toMatch(/^Datalek/);
