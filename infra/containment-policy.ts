@@ -242,21 +242,30 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   TagInfectedBackups: 'only the datalek:incident and datalek:state tags, on whichever snapshot, AMI or recovery point Malware Protection found infected',
 };
 
+/** The roles the member-account stack creates besides the containment role (which `protectedRoles` names). */
+export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward'] as const;
+
 /**
- * The explicit Deny: no IAM write on the pipeline's own roles and policies (`datalek-*` and the
- * configured names), nor on AWS's service-linked and SSO roles. A Deny wins over any Allow, in any
- * policy, so neither a later grant nor a permissions boundary mistake can open it.
+ * The explicit Deny: no IAM write on the pipeline's own roles and policies, nor on AWS's
+ * service-linked and SSO roles. A Deny wins over any Allow, in any policy, so neither a later grant
+ * nor a permissions boundary mistake can open it. The pipeline's roles are `datalek-*` in the
+ * pipeline's account, and by their names (configured, and the member stack's own) in every
+ * account: a name is anyone's to choose, so a `datalek-…` role an attacker creates in a member
+ * account is contained like any other (review3 attack §12).
  */
-export function protectPipelineRoles(scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'>): iam.PolicyStatement {
-  const role = (name: string) => `arn:${scope.partition}:iam::*:role/${name}`;
+export function protectPipelineRoles(
+  scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'> & Partial<Pick<ContainmentScope, 'account' | 'pipelineAccount'>>,
+): iam.PolicyStatement {
+  const role = (name: string, account = '*') => `arn:${scope.partition}:iam::${account}:role/${name}`;
+  const pipeline = scope.pipelineAccount ?? scope.account ?? '*';
   return new iam.PolicyStatement({
     sid: 'NeverThePipelinesOwnRoles',
     effect: iam.Effect.DENY,
     actions: IAM_WRITE_ACTIONS,
     resources: [
-      role('datalek-*'),
-      role('datalek/*'),
-      ...[...new Set(scope.protectedRoles)].filter((n) => !n.startsWith('datalek-')).map(role),
+      role('datalek-*', pipeline),
+      role('datalek/*', pipeline),
+      ...[...new Set([...scope.protectedRoles, ...MEMBER_STACK_ROLE_NAMES])].map((n) => role(n)),
       role('aws-service-role/*'),
       role('aws-reserved/*'),
       `arn:${scope.partition}:iam::*:policy/datalek-*`,

@@ -147,16 +147,19 @@ describe('the hardened AWS side', () => {
     it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
       const org = Template.fromStack(withOrg.response);
       for (const [statements, breakGlass] of [
-        [roleStatements(response, 'datalek-contain-function'), 'datalek-*'],
-        [roleStatements(member, 'datalek-containment'), 'datalek-*'],
+        [roleStatements(response, 'datalek-contain-function'), 'datalek-break-glass'],
+        [roleStatements(member, 'datalek-containment'), 'datalek-break-glass'],
         [roleStatements(org, 'datalek-contain-function'), 'BreakGlass'],
       ] as const) {
         const d = deny(statements);
         expect(d, 'an explicit Deny').toBeDefined();
         const resources = text(d?.Resource);
-        for (const r of ['role/datalek-*', 'role/aws-service-role/*', 'role/aws-reserved/*', 'policy/datalek-*']) {
+        for (const r of ['role/aws-service-role/*', 'role/aws-reserved/*', 'policy/datalek-*']) {
           expect(resources).toContain(`:iam::*:${r}"`);
         }
+        // `datalek-*` in the pipeline's account only: elsewhere a name is anyone's to choose (review3 attack §12).
+        expect(resources).toContain(`:iam::${PIPELINE}:role/datalek-*"`);
+        expect(resources).not.toContain(':iam::*:role/datalek-*"');
         expect(resources).toContain(`:iam::*:role/${breakGlass}"`);
         // Every write verb, including the ones containment itself uses.
         expect(actionsOf(d as Statement)).toEqual(IAM_WRITE_ACTIONS);
@@ -167,6 +170,25 @@ describe('the hardened AWS side', () => {
           ).toBe(true);
         }
       }
+    });
+
+    it('denies IAM writes on every role the member stack creates, and not on a `datalek-…` role someone else creates there', () => {
+      const d = deny(roleStatements(member, 'datalek-containment')) as Statement;
+      const patterns = JSON.parse(text(d.Resource)) as string[];
+      const denied = (arn: string) =>
+        patterns.some((p) =>
+          new RegExp(
+            `^${p
+              .split('*')
+              .map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+              .join('.*')}$`,
+          ).test(arn),
+        );
+      const names = Object.values(member.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName as string);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(denied(`arn:aws:iam::${MEMBER}:role/${name}`), name).toBe(true);
+      expect(denied(`arn:aws:iam::${MEMBER}:role/datalek-backup`)).toBe(false);
+      expect(denied(`arn:aws:iam::${PIPELINE}:role/datalek-backup`)).toBe(true);
     });
 
     it('puts a permissions boundary with the same Deny on every role the stacks create', () => {
