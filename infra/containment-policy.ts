@@ -26,6 +26,8 @@ export interface ContainmentScope {
   regions: string[];
   /** Names of the pipeline's own roles besides `datalek-*` (configurable names, the break-glass role). */
   protectedRoles: string[];
+  /** The account the pipeline's functions run in, when not `account` (a member account's role). */
+  pipelineAccount?: string;
 }
 
 /** The tag on the pipeline's own isolation groups; set only when containment creates them. */
@@ -240,21 +242,30 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   TagInfectedBackups: 'only the datalek:incident and datalek:state tags, on whichever snapshot, AMI or recovery point Malware Protection found infected',
 };
 
+/** The roles the member-account stack creates besides the containment role (which `protectedRoles` names). */
+export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward'] as const;
+
 /**
- * The explicit Deny: no IAM write on the pipeline's own roles and policies (`datalek-*` and the
- * configured names), nor on AWS's service-linked and SSO roles. A Deny wins over any Allow, in any
- * policy, so neither a later grant nor a permissions boundary mistake can open it.
+ * The explicit Deny: no IAM write on the pipeline's own roles and policies, nor on AWS's
+ * service-linked and SSO roles. A Deny wins over any Allow, in any policy, so neither a later grant
+ * nor a permissions boundary mistake can open it. The pipeline's roles are `datalek-*` in the
+ * pipeline's account, and by their names (configured, and the member stack's own) in every
+ * account: a name is anyone's to choose, so a `datalek-…` role an attacker creates in a member
+ * account is contained like any other (review3 attack §12).
  */
-export function protectPipelineRoles(scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'>): iam.PolicyStatement {
-  const role = (name: string) => `arn:${scope.partition}:iam::*:role/${name}`;
+export function protectPipelineRoles(
+  scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'> & Partial<Pick<ContainmentScope, 'account' | 'pipelineAccount'>>,
+): iam.PolicyStatement {
+  const role = (name: string, account = '*') => `arn:${scope.partition}:iam::${account}:role/${name}`;
+  const pipeline = scope.pipelineAccount ?? scope.account ?? '*';
   return new iam.PolicyStatement({
     sid: 'NeverThePipelinesOwnRoles',
     effect: iam.Effect.DENY,
     actions: IAM_WRITE_ACTIONS,
     resources: [
-      role('datalek-*'),
-      role('datalek/*'),
-      ...[...new Set(scope.protectedRoles)].filter((n) => !n.startsWith('datalek-')).map(role),
+      role('datalek-*', pipeline),
+      role('datalek/*', pipeline),
+      ...[...new Set([...scope.protectedRoles, ...MEMBER_STACK_ROLE_NAMES])].map((n) => role(n)),
       role('aws-service-role/*'),
       role('aws-reserved/*'),
       `arn:${scope.partition}:iam::*:policy/datalek-*`,
@@ -275,14 +286,17 @@ export const PROTECTED_TAG = 'datalek:protected';
  * The explicit Deny on the pipeline's own functions: containment sets reserved concurrency 0 on
  * whichever function a finding names, and on record-finding or notify that would silence every
  * later finding and page (the planner refuses them too: core/containment.ts). A Deny wins over any
- * Allow, so neither a finding nor code in the contain function can do it.
+ * Allow, so neither a finding nor code in the contain function can do it. In the pipeline's
+ * account only: a function named `datalek-…` elsewhere is not the pipeline's, and a name is
+ * anyone's to choose.
  */
-export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+export function protectPipelineFunctions(scope: Pick<ContainmentScope, 'partition' | 'account' | 'pipelineAccount'>): iam.PolicyStatement {
+  const account = scope.pipelineAccount ?? scope.account;
   return new iam.PolicyStatement({
     sid: 'NeverThePipelinesOwnFunctions',
     effect: iam.Effect.DENY,
     actions: ['lambda:*'],
-    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:*:function:${prefix}*`),
+    resources: PIPELINE_FUNCTION_PREFIXES.map((prefix) => `arn:${scope.partition}:lambda:*:${account}:function:${prefix}*`),
   });
 }
 

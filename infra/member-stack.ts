@@ -20,7 +20,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
-import { containmentStatements } from './containment-policy.js';
+import { containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
 /** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
@@ -73,6 +73,7 @@ export class MemberStack extends Stack {
       account: this.account,
       regions: props.regions,
       protectedRoles: props.protectedRoles,
+      pipelineAccount: props.pipelineAccount,
     });
     for (const statement of statements) this.role.addToPolicy(statement);
     // The boundary allows no more than containment, whatever policy is later put on the role.
@@ -87,7 +88,7 @@ export class MemberStack extends Stack {
     const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToPipeline', actions: ['events:PutEvents'], resources: [centralBus] });
     this.forwardRole = new iam.Role(this, 'ForwardCallsRole', {
-      roleName: 'datalek-member-forward',
+      roleName: MEMBER_STACK_ROLE_NAMES[0],
       description: `datalek: EventBridge puts this account's silencing calls on the pipeline's bus (${props.pipelineAccount}, ${props.centralRegion}), for the ${MEMBER_WATCH_RULE_NAME} and ${MEMBER_GUARD_RULE_NAME} rules only`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {

@@ -30,7 +30,7 @@ import { EventRoute } from './constructs/event-route.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
-import { linkTableStatements } from './link-grant.js';
+import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -126,6 +126,8 @@ export class ResponseStack extends Stack {
       DATALEK_BUS_NAME: DEFAULT_RESOURCE_NAMES.bus,
       DATALEK_POLICY: config.policyJson,
       DATALEK_CONTAINMENT_ROLE_NAME: config.containmentRoleName,
+      // Its own functions are the ones in this account: a `datalek-…` name elsewhere exempts nothing.
+      DATALEK_PIPELINE_ACCOUNT: this.account,
     };
     const fn = (
       id: string,
@@ -287,13 +289,28 @@ export class ResponseStack extends Stack {
     }
 
     const incidentsIndexes = `${state.incidents.tableArn}/index/*`;
-    const grantIncidents = (f: ResponseFunction, actions: string[], indexes = false) => {
-      f.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [state.incidents.tableArn, ...(indexes ? [incidentsIndexes] : [])] }));
-      const writes = actions.some((a) => !TABLE_ACTIONS.read.includes(a));
-      state.key.grant(f.fn, ...KEY_ACTIONS.read, ...(writes ? KEY_ACTIONS.write : []));
+    // Writes of every function but record-finding: the incidents' partitions (`INC#…`: record,
+    // timeline, outbox, ledger) and the heads marked for the next digest, never a finding (`FND#…`),
+    // a resource lock or the registry. The contain function re-plans from the stored finding
+    // (core/contain.ts), so only record-finding may write one. IAM authorises each item of a
+    // TransactWriteItems as its own PutItem/UpdateItem/ConditionCheckItem (infra/link-grant.ts names
+    // the pages), so the condition holds for every item of a commit.
+    const incidentWrites = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LINK_WRITE_KEYS }, Null: { 'dynamodb:LeadingKeys': 'false' } };
+    const grantIncidents = (f: ResponseFunction, actions: string[], indexes = false, findings = false) => {
+      const resources = [state.incidents.tableArn, ...(indexes ? [incidentsIndexes] : [])];
+      const reads = actions.filter((a) => TABLE_ACTIONS.read.includes(a));
+      const writes = actions.filter((a) => !TABLE_ACTIONS.read.includes(a));
+      if (findings) f.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+      else {
+        f.fn.addToRolePolicy(new iam.PolicyStatement({ actions: reads, resources }));
+        if (writes.length)
+          f.fn.addToRolePolicy(new iam.PolicyStatement({ actions: writes, resources: [state.incidents.tableArn], conditions: incidentWrites }));
+      }
+      state.key.grant(f.fn, ...KEY_ACTIONS.read, ...(writes.length ? KEY_ACTIONS.write : []));
     };
-    // record: reads the finding, the resource lock and the incident; commits; queues messages.
-    grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
+    // record: reads the finding, the resource lock and the incident; commits (findings, locks, the
+    // registry too); queues messages.
+    grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit], false, true);
     // notify: reads the incident's outbox, claims and marks messages (marking one sent appends to the ledger).
     grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim]);
     // contain: reads and commits the incident's steps (the containment lease included).

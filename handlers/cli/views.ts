@@ -5,7 +5,7 @@
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
-import { ACTION_RUNBOOKS } from '../core/containment.js';
+import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
@@ -58,6 +58,9 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     facts: incident.facts ?? null,
     // Messages their channel refused for good: never sent, no longer tried.
     ...(incident.undeliverable?.length ? { undeliverable: incident.undeliverable } : {}),
+    // Beyond what the record holds (commit-bounds.ts): counted, a person's to contain; only when reached.
+    ...(incident.actionsNotPlanned ? { actionsNotPlanned: incident.actionsNotPlanned } : {}),
+    ...(incident.resourcesNotListed ? { resourcesNotListed: incident.resourcesNotListed } : {}),
     ...(policy && now
       ? {
           clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
@@ -234,7 +237,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
       // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
-      if (a.type === 'block-dns-channel' && a.params?.domain) lines.push(`             domain ${a.params.domain} (as the finding names it)`);
+      if (a.type === 'block-dns-channel') lines.push(...dnsDomainLines(a));
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;
@@ -271,6 +274,21 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
  * AP deadline had passed (with the moment the record held the notification overdue from), which
  * the AP verdict rests on (core/ap-verdict.ts).
  */
+/**
+ * The domains a DNS channel step blocks, one a line, each with why it must not be blocked VPC-wide
+ * when it must not: left out of messages (attacker-chosen text), here on-call reads them.
+ */
+function dnsDomainLines(a: Incident['actions'][number]): string[] {
+  const domains = dnsDomains(a.params);
+  const lines = domains.map((d) => {
+    const refused = domains.length > 1 ? dnsBlockRefusal(d) : null;
+    return `             domain ${d} (as the finding names it${refused ? `; not to be blocked VPC-wide: ${refused}` : ''})`;
+  });
+  const more = Number(a.params?.domainsNotListed ?? 0);
+  if (more > 0) lines.push(`             and ${more} further domain(s), not listed (the findings name them)`);
+  return lines;
+}
+
 function enteredMark(stated: { enteredLater?: boolean; enteredAfterDeadline?: string | null; recordedAt: string }, tz: string): string {
   if (stated.enteredAfterDeadline) {
     return ` (entered after the AP deadline had passed: ${formatLocal(stated.recordedAt, tz)}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;

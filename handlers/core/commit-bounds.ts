@@ -62,38 +62,78 @@ export function actionEntries(actions: ActionRecord[], now: string, incidentId: 
 }
 
 /**
- * Most containment actions one incident's record holds. An action carried out holds its steps and
- * what undoing it needs (a few KB at most), so the record of an incident stays far within
- * DynamoDB's 400 KB an item however long a storm on its resources lasts.
+ * Most containment actions one incident's record holds, however small: what `show` and the
+ * messages list stays readable.
  */
 export const MAX_ACTIONS = 100;
 
 /**
- * Adds the actions a change plans to the incident, while its record has room (MAX_ACTIONS); the
- * rest are counted in `actionsNotPlanned`, and the timeline says so the first time. Returns those
- * added.
+ * Most bytes (UTF-8) of an incident's stored record, counting the room kept for what its actions
+ * still to be carried out will record. The DynamoDB store writes the record as one item, and an
+ * item holds at most 400 KB: a commit over it is refused, and then nothing about the incident could
+ * be written again (no finding, no containment step, no assessment). The rest up to 400 KB is for
+ * the item's other attributes and for an action that records more than the room kept for it.
  */
-export function takeActions(incident: Incident, planned: ActionRecord[], now: string, entries: TimelineDraft[]): ActionRecord[] {
-  // An action the incident holds already (planned again to enforce, or renewed after a release)
-  // takes its own place; only new ones need room.
-  const held = new Set(incident.actions.map((a) => a.id));
-  let room = Math.max(0, MAX_ACTIONS - incident.actions.length);
+export const MAX_RECORD_BYTES = 300 * 1024;
+
+/**
+ * The room kept in the record for an action the pipeline will still carry out: its steps and the
+ * evidence to undo it. An isolation of an instance with 8 network interfaces and 3 volumes, its
+ * credentials revoked, records about 4.9 KB (review3 attack §9, on moto); this keeps room for more
+ * interfaces than that.
+ */
+export const PENDING_ACTION_BYTES = 8 * 1024;
+
+/** The bytes an action takes in the record, with the room kept for what carrying it out will add. */
+function actionBytes(a: ActionRecord): number {
+  return Buffer.byteLength(JSON.stringify(a)) + (pending(a) ? PENDING_ACTION_BYTES : 0);
+}
+
+/** Whether the pipeline will still carry the action out (and its steps and evidence grow the record). */
+function pending(a: ActionRecord): boolean {
+  return a.mode === 'enforce' && !a.person && !a.released && (a.status === 'planned' || a.status === 'failed');
+}
+
+/** The bytes of an incident's stored record, with the room its pending actions keep. */
+export function recordBytes(incident: Incident): number {
+  let bytes = Buffer.byteLength(JSON.stringify(incident));
+  for (const a of incident.actions) if (pending(a)) bytes += PENDING_ACTION_BYTES;
+  return bytes;
+}
+
+/**
+ * Adds the actions a change plans to the incident while its record has room: MAX_ACTIONS actions
+ * and MAX_RECORD_BYTES bytes. The rest are counted in `actionsNotPlanned` (the timeline says so the
+ * first time) and returned as `left`, so that the finding that called for them can say so to
+ * on-call. An action the incident holds already (planned again to enforce, a DNS channel step with
+ * a domain added, one renewed after a release) takes its own place; only new ones need room.
+ */
+export function takeActions(
+  incident: Incident,
+  planned: ActionRecord[],
+  now: string,
+  entries: TimelineDraft[],
+): { taken: ActionRecord[]; left: ActionRecord[] } {
   const taken: ActionRecord[] = [];
-  let left = 0;
-  let first: ActionRecord | undefined;
+  const left: ActionRecord[] = [];
+  if (planned.length === 0) return { taken, left };
+  const held = new Map(incident.actions.map((a) => [a.id, a]));
+  let count = incident.actions.length;
+  // Measured once, then each action's bytes added or replaced: a storm plans a few at a time.
+  let bytes = recordBytes(incident);
   for (const a of planned) {
-    if (held.has(a.id)) taken.push(a);
-    else if (room > 0) {
+    const before = held.get(a.id);
+    const size = actionBytes(a) - (before ? actionBytes(before) : 0);
+    if (before && size <= 0) taken.push(a);
+    else if ((before || count < MAX_ACTIONS) && bytes + size <= MAX_RECORD_BYTES) {
       taken.push(a);
-      room -= 1;
-    } else {
-      left += 1;
-      first ??= a;
-    }
+      bytes += size;
+      if (!before) count += 1;
+    } else left.push(a); // one held already stays as it was: its enforcement or its further domain is counted
   }
   incident.actions = withActions(incident.actions, taken);
-  if (left > 0) noteActionsNotPlanned(incident, left, now, entries, first);
-  return taken;
+  if (left.length > 0) noteActionsNotPlanned(incident, left.length, now, entries, left[0]);
+  return { taken, left };
 }
 
 /** Counts actions left out for want of room, and says so on the timeline the first time. */
@@ -106,9 +146,10 @@ export function noteActionsNotPlanned(incident: Incident, count: number, now: st
     kind: 'containment-not-planned',
     detail: {
       limit: MAX_ACTIONS,
+      limitBytes: MAX_RECORD_BYTES,
       count,
       ...(first ? { firstLeftOut: { action: first.type, target: first.target, findingId: first.findingId } } : {}),
-      reason: `the incident's record holds ${MAX_ACTIONS} containment actions: further actions are not planned, only counted; a person contains those resources (the findings name them)`,
+      reason: `the incident's record has no room for more containment actions (at most ${MAX_ACTIONS}, and ${MAX_RECORD_BYTES / 1024} KB with what they will record): further actions are not planned, only counted; a person contains those resources (the findings name them)`,
     },
   });
 }

@@ -75,7 +75,12 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
 
   const ids = new Set(requested.map((r) => r.id));
   await changeIncident(deps, incident.id, (draft) => {
-    for (const a of draft.actions) if (ids.has(a.id)) a.mode = 'enforce';
+    for (const a of draft.actions) {
+      if (!ids.has(a.id)) continue;
+      a.mode = 'enforce';
+      // A person's request, checked above, takes up what the contain function refused.
+      a.refused = undefined;
+    }
     return {
       entries: [
         {

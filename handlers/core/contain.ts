@@ -79,9 +79,14 @@ const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
 /** A lease outlives its run's deadline by this much: the run may still be recording. */
 const LEASE_MARGIN_MS = 30_000;
 
-/** Actions this run should carry out: enforced, not released, not yet done. */
+/**
+ * Actions this run should carry out: enforced, not released, not refused, not yet done. None of an
+ * incident merged into another: the survivor took its actions, and its own run carries them out.
+ */
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
-  return incident.sample ? [] : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && (a.status === 'planned' || a.status === 'failed'));
+  return incident.sample || incident.mergedInto
+    ? []
+    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
 
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
@@ -136,9 +141,10 @@ const MAX_MERGE_HOPS = 10;
  * authority: record-finding, notify, sweep and acknowledge may all write incident items, so code
  * running in any of them could put an enforced action on any target, in any account, there. An
  * action is carried out only when, from what the contain function reads itself:
- * - the finding it names is stored under the incident's own account and region, belongs to this
- *   incident (or to one merged into it), and still parses as a GuardDuty finding of that account
- *   and region;
+ * - the finding it names is stored where the action says it was recorded (the incident's account
+ *   and region unless the action names others: a key used from another region, a sequence raised
+ *   in a member account), belongs to this incident (or to one merged into it), and still parses as
+ *   a GuardDuty finding of that account and region;
  * - planning that finding afresh with the policy this run loaded (and a replay's `--enforce`, when
  *   this run is that replay) gives the same action, type, target and parameters, to be enforced:
  *   not a person's step, not exempt, not a sample.
@@ -147,9 +153,9 @@ const MAX_MERGE_HOPS = 10;
  */
 export async function enforcementRefusal(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | null> {
   if (action.person) return 'a person’s step is never carried out by the pipeline';
-  const key = { accountId: incident.accountId, region: incident.region, findingId: action.findingId };
+  const key = { accountId: action.findingAccountId ?? incident.accountId, region: action.findingRegion ?? incident.region, findingId: action.findingId };
   const record = await deps.store.getFinding(key);
-  if (!record) return `no finding ${action.findingId} is stored for the incident’s account ${incident.accountId} and region ${incident.region}`;
+  if (!record) return `no finding ${action.findingId} is stored for account ${key.accountId} and region ${key.region}`;
   if (!(await belongsTo(deps.store, record.incidentId, incident.id)))
     return `finding ${action.findingId} belongs to incident ${record.incidentId}, not to this one`;
   let parsed: ReturnType<typeof parseEvent>;
@@ -164,8 +170,9 @@ export async function enforcementRefusal(deps: ContainDeps, incident: Incident, 
   if (parsed.kind !== 'finding') return `the stored finding ${action.findingId} is not a GuardDuty finding`;
   const finding = parsed.finding;
   if (finding.key.accountId !== key.accountId || finding.key.region !== key.region || finding.key.findingId !== key.findingId)
-    return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not the incident’s`;
-  const planned = planContainment(finding, deps.policy, [], { canEnforce: true, forceEnforce: deps.forceEnforce === true, now: deps.now() });
+    return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not where it is stored`;
+  const home = { accountId: incident.accountId, region: incident.region };
+  const planned = planContainment(finding, deps.policy, [], { canEnforce: true, forceEnforce: deps.forceEnforce === true, now: deps.now(), home });
   const asked = identity(action);
   const same = planned.find((p) => identity(p) === asked);
   if (!same) {
@@ -184,7 +191,21 @@ export async function enforcementRefusal(deps: ContainDeps, incident: Incident, 
  * progress and why it was planned. Type, target, parameters, and any field naming where it acts.
  */
 function identity(action: ActionRecord): string {
-  const { id: _id, status: _s, reason: _r, mode: _m, at: _a, steps: _st, evidence: _e, released: _rel, findingId: _f, ...what } = action;
+  const {
+    id: _id,
+    status: _s,
+    reason: _r,
+    mode: _m,
+    at: _a,
+    steps: _st,
+    evidence: _e,
+    released: _rel,
+    refused: _ref,
+    findingId: _f,
+    findingAccountId: _fa,
+    findingRegion: _fr,
+    ...what
+  } = action;
   return canonicalJson(what);
 }
 
@@ -199,16 +220,23 @@ async function belongsTo(store: IncidentStore, holderId: string, incidentId: str
 }
 
 /**
- * Records a refusal: the action is failed (it was asked for and not carried out) with the reason,
- * its mode becomes `plan` (no later run takes it up again), the timeline says so, and the FG and
- * on-call are told; the contain function also logs it for the `datalek-containment-refused` alarm.
+ * Records a refusal: the action is failed (it was asked for and not carried out) with the reason
+ * and marked refused (no later run takes it up again; a later finding the policy enforces it for
+ * plans it anew), the timeline says so, and the FG and on-call are told; the contain function also
+ * logs it for the `datalek-containment-refused` alarm. Steps an earlier run did stay done: the
+ * action says it was partly carried out, keeps its `enforce` mode and can be released.
  */
 async function refuseAction(deps: ContainDeps, incidentId: string, actionId: string, why: string): Promise<ContainResult['actions'][number]> {
-  const reason = `refused by the contain function, not carried out: ${why}`;
+  let reason = `refused by the contain function, not carried out: ${why}`;
   const outcome = await updateAction(deps, incidentId, actionId, (a, draft) => {
-    a.mode = 'plan';
+    const done = (a.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name);
+    reason = done.length
+      ? `partly carried out (done: ${done.join(', ')}); the rest refused by the contain function, not carried out: ${why}`
+      : `refused by the contain function, not carried out: ${why}`;
+    if (!done.length) a.mode = 'plan';
     a.status = 'failed';
     a.reason = reason;
+    a.refused = { at: deps.now(), reason: why };
     toTell(draft, a);
     return { entries: [{ at: deps.now(), kind: 'containment-refused', detail: { action: a.type, target: a.target, findingId: a.findingId, reason } }] };
   });

@@ -121,9 +121,9 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
  * be taken (none matched, or each found nothing to act on: an anonymous caller has no key to disable).
  */
 function stepsFor(finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
-  const steps = rulesSteps(matchingRules(finding, policy), finding);
+  const steps = rulesSteps(matchingRules(finding, policy), finding, policy);
   if (steps.some(({ step }) => !step.skip)) return withDnsChannel(steps, finding);
-  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding)], finding);
+  return withDnsChannel([...steps, ...rulesSteps(matchingRules(finding, policy, true), finding, policy)], finding);
 }
 
 /**
@@ -146,16 +146,76 @@ function withDnsChannel(steps: { rule: ContainmentRule; step: Step }[], finding:
   return out;
 }
 
+/** Most domains one DNS channel step lists; further ones are counted (`params.domainsNotListed`). */
+export const MAX_DNS_DOMAINS = 20;
+
 /**
- * The step that blocks a DNS channel: a person's, with its runbook. Its target names the workload
- * and a digest of the domain (one step per domain: a later finding naming another domain adds its
- * own); the domain itself is attacker-chosen text and stays in params, out of messages.
+ * The step that blocks a DNS channel: a person's, with its runbook, one per workload (instance or
+ * task). Its target is the workload; the domains the findings name are attacker-chosen text, so
+ * they neither make steps of their own (a pod querying a hundred names it picks would fill the
+ * incident's record with a hundred steps) nor go into messages: the step lists them in params, at
+ * most MAX_DNS_DOMAINS, and counts the rest. A later finding naming another domain adds it to the
+ * step (`withDnsDomains`).
  */
 function dnsChannelStep(workload: string, key: 'instanceId' | 'taskArn', channel: DnsChannel): Step {
-  if (!channel.domain) return { ...personStep('block-dns-channel', workload, { [key]: workload }), note: 'the finding names no domain' };
-  const step = personStep('block-dns-channel', `${workload}/dns-${sha256(channel.domain).slice(0, 12)}`, { [key]: workload, domain: channel.domain });
-  const refused = dnsBlockRefusal(channel.domain);
-  return refused ? { ...step, note: `not to be blocked VPC-wide: ${refused}` } : step;
+  const domains = channel.domain ? [channel.domain] : [];
+  const step = personStep('block-dns-channel', workload, dnsParams({ [key]: workload }, domains, 0));
+  const note = dnsNote(domains);
+  return note ? { ...step, note } : step;
+}
+
+function dnsParams(base: Record<string, string>, domains: string[], notListed: number): Record<string, string> {
+  return {
+    ...base,
+    ...(domains.length ? { domains: JSON.stringify(domains) } : {}),
+    ...(notListed ? { domainsNotListed: String(notListed) } : {}),
+  };
+}
+
+/** The domains a DNS channel step lists (a record from before the list held one, as `domain`). */
+export function dnsDomains(params: Record<string, string> | undefined): string[] {
+  if (params?.domains) {
+    try {
+      const list: unknown = JSON.parse(params.domains);
+      if (Array.isArray(list)) return list.filter((d): d is string => typeof d === 'string');
+    } catch {
+      // Not a list: said as it is below.
+    }
+    return [params.domains];
+  }
+  return params?.domain ? [params.domain] : [];
+}
+
+/** What a DNS channel step must say before its runbook, or nothing; never a domain itself (it goes into messages). */
+function dnsNote(domains: string[]): string | undefined {
+  if (domains.length === 0) return 'the finding names no domain';
+  const refused = domains.map(dnsBlockRefusal).filter((r): r is string => r !== null);
+  if (refused.length === 0) return undefined;
+  if (domains.length === 1) return `not to be blocked VPC-wide: ${refused[0]}`;
+  return `${refused.length} of the ${domains.length} domains not to be blocked VPC-wide (datalek show names them and why)`;
+}
+
+/**
+ * The workload's DNS channel step with the domains a later finding names added: the same step (its
+ * id), its list grown to MAX_DNS_DOMAINS and the rest counted; null when the finding adds no domain
+ * it does not list. A step a sample planned (skipped) becomes a real finding's.
+ */
+function withDnsDomains(before: ActionRecord, action: ActionRecord): ActionRecord | null {
+  const listed = dnsDomains(before.params);
+  const added = dnsDomains(action.params).filter((d) => !listed.includes(d));
+  const real = before.status === 'skipped' && action.status === 'planned';
+  // A sample finding (skipped) adds nothing to a real finding's step: test data is never blocked.
+  if ((added.length === 0 || action.status === 'skipped') && !real) return null;
+  const room = Math.max(0, MAX_DNS_DOMAINS - listed.length);
+  const domains = [...listed, ...added.slice(0, room)];
+  const notListed = Number(before.params?.domainsNotListed ?? 0) + Math.max(0, added.length - room);
+  const { domain: _old, domains: _list, domainsNotListed: _count, ...base } = before.params ?? {};
+  const merged: ActionRecord = { ...(real ? action : before), id: before.id, findingId: action.findingId, params: dnsParams(base, domains, notListed) };
+  if (merged.status === 'planned') {
+    const note = dnsNote(domains);
+    merged.reason = `${note ? `${note}; ` : ''}a person acts: ${ACTION_RUNBOOKS['block-dns-channel']}`;
+  }
+  return merged;
 }
 
 /** Second-level names under which anyone registers (`co.uk`, `com.au`): a block of one blocks them all. */
@@ -190,9 +250,9 @@ export function dnsBlockRefusal(domain: string): string | null {
 }
 
 /** Each rule's steps, in order (a loop: flatMap costs about a microsecond a call in Node 20). */
-function rulesSteps(rules: ContainmentRule[], finding: Finding): { rule: ContainmentRule; step: Step }[] {
+function rulesSteps(rules: ContainmentRule[], finding: Finding, policy: Policy): { rule: ContainmentRule; step: Step }[] {
   const out: { rule: ContainmentRule; step: Step }[] = [];
-  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step });
+  for (const rule of rules) for (const step of resolve(rule, finding)) out.push({ rule, step: sparingPipeline(step, finding, policy) });
   return out;
 }
 
@@ -269,6 +329,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       reason,
       mode: enforce ? 'enforce' : 'plan',
       findingId: finding.key.findingId,
+      ...findingPlaceOf(finding, home),
       at: opts.now,
     };
     if (person) action.person = true;
@@ -280,8 +341,16 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
       if (!renewed(finding, before.action)) continue;
       action.id = `${id}#${before.count + 1}`;
     } else if (before) {
+      if (step.type === 'block-dns-channel') {
+        const grown = withDnsDomains(before.action, action);
+        if (grown) planned.push(grown);
+        continue;
+      }
       if (!upgrades(action, before.action)) continue;
       action.id = before.action.id;
+      // Refused after some steps were done: what was done stays recorded, and the run resumes there.
+      if (before.action.steps?.length) action.steps = before.action.steps;
+      if (before.action.evidence) action.evidence = before.action.evidence;
     }
     planned.push(action);
   }
@@ -294,15 +363,23 @@ export function holderIn(held: HeldContainment[] | undefined, a: { type: string;
   return held.find((h) => h.type === a.type && h.target === a.target && h.accountId === a.accountId && h.region === a.region)?.incidentId;
 }
 
-/** An enforced action in place of one the incident only planned, which touched nothing. */
+/**
+ * An enforced action in place of one the incident only planned, which touched nothing; or in place
+ * of one the contain function refused (its finding did not call for it there), which new evidence
+ * the policy enforces asks for again: a refusal never makes the resource uncontainable.
+ */
 function upgrades(action: ActionRecord, before: ActionRecord): boolean {
-  return (
-    action.mode === 'enforce' &&
-    before.mode === 'plan' &&
-    !before.person &&
-    (before.status === 'planned' || before.status === 'skipped') &&
-    !before.steps?.length
-  );
+  if (action.mode !== 'enforce' || before.person) return false;
+  if (before.refused) return true;
+  return before.mode === 'plan' && (before.status === 'planned' || before.status === 'skipped') && !before.steps?.length;
+}
+
+/** Where the finding was recorded, when not under the incident's account and region (a record without says: there). */
+function findingPlaceOf(finding: Finding, home: { accountId: string; region: string }): { findingAccountId?: string; findingRegion?: string } {
+  const out: { findingAccountId?: string; findingRegion?: string } = {};
+  if (finding.key.accountId !== home.accountId) out.findingAccountId = finding.key.accountId;
+  if (finding.key.region !== home.region) out.findingRegion = finding.key.region;
+  return out;
 }
 
 /**
@@ -521,15 +598,26 @@ export const PIPELINE_FUNCTION_PREFIXES = ['datalek-', 'Datalek'] as const;
 
 function lambdaStep(functionName: string, functionArn: string | null): Step {
   const params = functionArn ? { params: { functionArn } } : {};
-  const name = functionName.replace(/^function:/, '');
-  if (PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p)))
-    return {
-      type: 'contain-lambda-function',
-      target: functionName,
-      ...params,
-      skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
-    };
   return { type: 'contain-lambda-function', target: functionName, ...params };
+}
+
+/**
+ * A function step on one of the pipeline's own functions, skipped. They are known by name and
+ * account: a name alone anyone who may create a function can choose, in any account, so a
+ * `datalek-…` function outside the pipeline's account (`containment.pipelineAccount`) is contained
+ * like any other, and with no pipeline account known none is taken for the pipeline's own.
+ */
+function sparingPipeline(step: Step, finding: Finding, policy: Policy): Step {
+  const pipeline = policy.containment.pipelineAccount;
+  if (step.type !== 'contain-lambda-function' || step.skip || pipeline === undefined) return step;
+  // arn:aws:lambda:eu-west-1:111122223333:function:name: the account it lives in; else where the step acts.
+  const account = step.params?.functionArn?.split(':')[4] || step.accountId || finding.key.accountId;
+  const name = step.target.replace(/^function:/, '');
+  if (account !== pipeline || !PIPELINE_FUNCTION_PREFIXES.some((p) => name.startsWith(p))) return step;
+  return {
+    ...step,
+    skip: `the pipeline's own function: containment never stops it (that would silence the pipeline); contain it by hand: ${ACTION_RUNBOOKS['contain-lambda-function']}`,
+  };
 }
 
 /** The credentials the finding names: its own, or every actor's of an attack sequence. */

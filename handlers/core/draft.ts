@@ -28,6 +28,7 @@ import {
   subjectsLabel,
   yesNo,
 } from './labels.js';
+import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -529,7 +530,12 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ),
           ]
         : []),
-      field('measuresTaken', nl ? 'Genomen maatregelen' : 'Measures taken', measuresTaken(incident, lang, tz).join('; ') || null),
+      field(
+        'measuresTaken',
+        nl ? 'Genomen maatregelen' : 'Measures taken',
+        // What the record had no room for is said beside them, never passed over as taken.
+        measuresTaken(incident, lang, tz).join('; ') ? [...measuresTaken(incident, lang, tz), ...notPlannedOf(incident, lang, when)].join('; ') : null,
+      ),
       field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
       field('crossBorder', nl ? 'Grensoverschrijdend' : 'Cross-border', f?.crossBorder == null ? null : yesNo(lang, f.crossBorder)),
       ...(f?.crossBorder ? [field('leadAuthority', nl ? 'Leidende toezichthouder (art. 56)' : 'Lead supervisory authority (Art. 56)', f.leadAuthority)] : []),
@@ -590,6 +596,12 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
  * so, and whether it left a network interface open; a planned one or a person's step is named). A
  * failed step is never reported as contained (domain notes §4). Null when there is no containment.
  */
+/** The containment the record had no room for (core/commit-bounds.ts), in the draft's words: none, or one. */
+function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
+  const said = notPlannedMeasure(incident, lang, (iso) => when(iso) ?? iso);
+  return said ? [said] : [];
+}
+
 function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const live = incident.actions.filter((a) => !a.released && a.status !== 'skipped');
@@ -604,9 +616,11 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
   };
   const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
   const last = done.map(doneAt).sort().at(-1);
-  if (last && !open.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
-  if (!open.length) return null;
-  const stillOpen = `${nl ? 'nog open' : 'still open'}: ${open.map((a) => `${name(a)}${failed(a)}`).join(', ')}`;
+  // Containment the record had no room for is open too: nothing of it was carried out.
+  const openNames = [...open.map((a) => `${name(a)}${failed(a)}`), ...notPlannedOf(incident, lang, when)];
+  if (last && !openNames.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
+  if (!openNames.length) return null;
+  const stillOpen = `${nl ? 'nog open' : 'still open'}: ${openNames.join(', ')}`;
   if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}; ${stillOpen}; ${end}`;
   const contained = done.map((a) => `${name(a)} ${when(doneAt(a))}`).join(', ');
   return nl

@@ -687,6 +687,8 @@ export interface ReportInput {
   confirmStatedTime?: boolean;
   /** Why this report was made: required with a withdrawal of the AP notification (Art. 33(5)). */
   reason?: string;
+  /** The AP gave this follow-up, correction or withdrawal a number of its own, not the initial's. */
+  otherReference?: boolean;
 }
 
 const NIS2_KINDS = ['early-warning', 'notification', 'intermediate', 'progress', 'final'];
@@ -756,6 +758,18 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       throw refuse(
         `a ${kind} needs the initial report to the ${to === 'ap' ? 'AP' : 'controller'} first (Art. 33(4): information in phases)`,
         `Een ${reportKindLabel('nl', kind)} volgt op de eerste melding aan de ${recipientLabel('nl', to)}: leg die eerst vast (AVG art. 33(4): informatie in fasen).`,
+      );
+    }
+    // The AP gives one number per notification, and later information names it: another number is
+    // almost always a typo, and the register would list the report under a notification that is not there.
+    if (to === 'ap' && kind !== 'initial' && standing && reference !== standing.reference && !input.otherReference) {
+      throw new RefusedError(
+        `the AP notification of ${draft.id} has the number ${standing.reference}; a ${kind} names that number: give --reference ${standing.reference}, or --other-reference if the AP gave this ${kind} a number of its own`,
+        {
+          page: {
+            nl: `De melding aan de AP heeft nummer ${standing.reference}; een ${reportKindLabel('nl', kind)} noemt dat nummer. Vul ${standing.reference} in, of vink "Eigen nummer van de AP" aan als de AP hiervoor een eigen nummer gaf.`,
+          },
+        },
       );
     }
     if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {

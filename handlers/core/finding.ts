@@ -42,8 +42,12 @@ function keyableId(id: string): boolean {
   return !id.includes('/') && !anyControl([id]);
 }
 
-/** An AWS region's name: eu-west-1, us-gov-west-1, ap-southeast-5. */
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * An AWS region's name: eu-west-1, us-gov-west-1, ap-southeast-5, and the EU sovereign cloud's
+ * eusc-de-east-1 (a four-letter prefix). test/unit/finding-region.test.ts checks it against every
+ * region of the partitions the project's AWS SDK knows.
+ */
+const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 export const GUARDDUTY_SOURCE = 'aws.guardduty';
 export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';

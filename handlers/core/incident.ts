@@ -266,6 +266,19 @@ export interface ActionRecord {
   reason?: string;
   mode: 'plan' | 'enforce';
   findingId: string;
+  /**
+   * The account its finding was recorded under, when not the incident's (a finding raised in a
+   * member account about a resource of the incident's): the contain function reads it there.
+   */
+  findingAccountId?: string;
+  /** The region its finding was recorded under, when not the incident's (a key used from another region). */
+  findingRegion?: string;
+  /**
+   * Set when the contain function refused to carry it out (the finding it names does not call for
+   * it under the contain function's policy): no run takes it up again, but a later finding the
+   * policy enforces it for plans it anew, keeping any steps already done.
+   */
+  refused?: { at: string; reason: string };
   at: string;
   /** A step only a person can take (root credentials, the Kubernetes side): never enforced; `params.runbook` says how. */
   person?: boolean;
@@ -521,6 +534,24 @@ export interface PagerState {
    * is recorded as theirs (core/pager.ts recordPagerEvent).
    */
   earlier?: EarlierAlert[];
+  /**
+   * Exposed interfaces' alerts the pager resolved on its own (no person: e.g. the service's
+   * auto-resolve) while the interface was still open to all traffic: the sweep raises each again
+   * (schedule.ts `exposedAgain`), once per resolve. One per alert.
+   */
+  exposedAgain?: ExposedAgain[];
+  /**
+   * Exposed interfaces' alerts a person acknowledged or resolved there since they were last
+   * raised: that person took it, and the pager resolving it on its own later does not raise it again.
+   */
+  exposedTaken?: string[];
+}
+
+/** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */
+export interface ExposedAgain {
+  key: string;
+  resource: string;
+  at: string;
 }
 
 /**

@@ -284,6 +284,10 @@ function dnsNoteLabel(note: string): string {
   const refusals: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
     [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
+    [
+      /^(\d+) of the (\d+) domains not to be blocked VPC-wide \(datalek show names them and why\)$/,
+      (m) => `${m[1]} van de ${m[2]} domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom)`,
+    ],
     [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
     [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
     [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],

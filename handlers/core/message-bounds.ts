@@ -6,7 +6,7 @@
  * where to see them all (`datalek show ID`), and its text never exceeds MAX_BODY_BYTES, in Dutch and
  * English alike. What is left out of a message is never left out of the record.
  */
-import { MAX_ACTIONS } from './commit-bounds.js';
+import { MAX_ACTIONS, MAX_RECORD_BYTES } from './commit-bounds.js';
 import type { Lang } from './labels.js';
 
 /** Most resources, or containment actions, one message lists. */
@@ -22,15 +22,15 @@ const WORDS = {
     more: (n: number, id: string) => `… en nog ${n} meer (alle: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (bericht ingekort tot ${kb} kB; alles: datalek show ${id})`,
     once: (id: string) => `Latere bevindingen van dit type op dit incident worden niet opnieuw gemeld: datalek show ${id} toont ze.`,
-    notPlanned: (n: number, max: number, id: string) =>
-      `Niet gepland: ${n} inperkingsactie(s) boven de ${max} die het incident bijhoudt; perk die middelen zelf in (de bevindingen noemen ze: datalek show ${id}).`,
+    notPlanned: (n: number, max: number, kb: number, id: string) =>
+      `Niet gepland: ${n} inperkingsactie(s) waarvoor het dossier van het incident geen ruimte meer heeft (ten hoogste ${max}, en ${kb} kB met wat ze vastleggen); perk die middelen zelf in (de bevindingen noemen ze: datalek show ${id}).`,
   },
   en: {
     more: (n: number, id: string) => `… and ${n} more (all of them: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (message shortened to ${kb} KB; all of it: datalek show ${id})`,
     once: (id: string) => `Later findings of this type on this incident are not told again: datalek show ${id} lists them.`,
-    notPlanned: (n: number, max: number, id: string) =>
-      `Not planned: ${n} containment action(s) beyond the ${max} the incident keeps; contain those resources by hand (the findings name them: datalek show ${id}).`,
+    notPlanned: (n: number, max: number, kb: number, id: string) =>
+      `Not planned: ${n} containment action(s) the incident's record has no room for (at most ${max}, and ${kb} KB with what they record); contain those resources by hand (the findings name them: datalek show ${id}).`,
   },
 } as const;
 
@@ -44,9 +44,25 @@ export function onceText(lang: Lang, incidentId: string): string {
   return WORDS[lang].once(incidentId);
 }
 
-/** The containment actions left out of the record for want of room (commit-bounds.ts MAX_ACTIONS). */
+/**
+ * The containment the record had no room for, as the AP draft's measures and the register say it
+ * (nothing of it was carried out: a person contains those resources), or null when none was left out.
+ */
+export function notPlannedMeasure(
+  incident: { actionsNotPlanned?: { count: number; since: string } },
+  lang: Lang,
+  when: (iso: string) => string,
+): string | null {
+  const left = incident.actionsNotPlanned;
+  if (!left) return null;
+  return lang === 'nl'
+    ? `nog ${left.count} inperkingsactie(s) niet gepland en niet uitgevoerd door datalek: het dossier van het incident had er geen ruimte voor (sinds ${when(left.since)}); de bevindingen noemen die middelen`
+    : `${left.count} further containment action(s) not planned or carried out by datalek: the incident's record had no room for them (since ${when(left.since)}); the findings name those resources`;
+}
+
+/** The containment actions left out of the record for want of room (commit-bounds.ts MAX_ACTIONS, MAX_RECORD_BYTES). */
 export function notPlannedText(lang: Lang, count: number, incidentId: string): string {
-  return WORDS[lang].notPlanned(count, MAX_ACTIONS, incidentId);
+  return WORDS[lang].notPlanned(count, MAX_ACTIONS, MAX_RECORD_BYTES / 1024, incidentId);
 }
 
 /**

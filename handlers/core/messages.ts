@@ -117,6 +117,8 @@ const T = {
       `Nieuwe bevinding bij dit incident: ${type} (${id}, ernst ${severity}). Beoordeel of die verandert wat getroffen is en wat gemeld moet worden (AVG art. 33).`,
     newContainment: (type: string, id: string, actions: string) =>
       `Nieuwe bevinding bij dit incident: ${type} (${id}). Nieuwe inperking gepland: ${actions}. Volg het draaiboek.`,
+    notPlannedContainment: (type: string, id: string, actions: string, planned: string) =>
+      `Nieuwe bevinding bij dit incident: ${type} (${id}). ${planned ? `Nieuwe inperking gepland: ${planned}. ` : ''}Inperking NIET gepland, het dossier van het incident heeft er geen ruimte meer voor: ${actions}. Perk dit zelf in volgens het draaiboek.`,
     verdict: (a: Assessment) =>
       `persoonsgegevens ${{ yes: 'ja', no: 'nee', unknown: 'onbekend' }[a.personalData]}, ${riskLabel('nl', a.risk)}: ${a.notifiable ? 'meldplichtig' : 'niet meldplichtig'}`,
     reviewAsk: (when: string, by: string, verdict: string, hours: number) =>
@@ -233,6 +235,8 @@ const T = {
       `New finding on this incident: ${type} (${id}, severity ${severity}). Assess whether it changes what is affected and what must be notified (GDPR Art. 33).`,
     newContainment: (type: string, id: string, actions: string) =>
       `New finding on this incident: ${type} (${id}). New containment planned: ${actions}. Follow the runbook.`,
+    notPlannedContainment: (type: string, id: string, actions: string, planned: string) =>
+      `New finding on this incident: ${type} (${id}). ${planned ? `New containment planned: ${planned}. ` : ''}Containment NOT planned, the incident's record has no room for it: ${actions}. Contain it by hand, following the runbook.`,
     verdict: (a: Assessment) => `personal data ${a.personalData}, ${riskLabel('en', a.risk)}: ${a.notifiable ? 'notifiable' : 'not notifiable'}`,
     reviewAsk: (when: string, by: string, verdict: string, hours: number) =>
       `Your assessment of ${when} by ${by}: ${verdict}, predates this finding. Assess again and record it; until then a reminder follows every ${hours} hours.`,
@@ -367,6 +371,10 @@ export interface FindingNews {
   severity: number;
   /** The account and region, when not the incident's (as the action records them). */
   actions: { type: string; target: string; accountId?: string; region?: string }[];
+  /** Containment it called for that the incident's record had no room for (commit-bounds.ts): a person's to do. */
+  notPlanned?: { type: string; target: string; accountId?: string; region?: string }[];
+  /** Whether the pipeline would have carried out some of `notPlanned` (its rule enforces). */
+  wouldEnforce?: boolean;
 }
 
 export function composeMessage({
@@ -619,6 +627,15 @@ type Texts = (typeof T)[Lang];
 
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
 function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
+  const named = (list: FindingNews['actions']) =>
+    listed(
+      list.map((a) => `${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}`),
+      lang,
+      incidentId,
+    ).join(', ');
+  // What the record had no room for is told whenever it happens to a type (record-finding.ts announce).
+  if (channel === 'on-call' && news.notPlanned?.length)
+    return t.notPlannedContainment(news.findingType, news.findingId, named(news.notPlanned), news.actions.length ? named(news.actions) : '');
   if (channel === 'on-call' && news.actions.length) {
     const actions = news.actions.map((a) => `${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}`);
     // On-call's news of a type is told once (record-finding.ts announce): its message says so.

@@ -18,8 +18,9 @@ import type { DeliveredMessage, Notifier } from '../ports/notifier.js';
 import { applyAcknowledgement } from './acknowledge.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { DatalekError } from './errors.js';
+import { exposedInterfaces } from './fg-workflow.js';
 import type { Incident, OutboxMessage, PagerState } from './incident.js';
-import { composePagerMessage } from './messages.js';
+import { composePagerMessage, exposedAlertKey } from './messages.js';
 import { earlierAlertAt, earlierWith, eventsWith, eventTaken } from './pager-webhooks.js';
 import type { Policy } from './policy.js';
 import { addMinutes } from './time.js';
@@ -54,6 +55,9 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
   const state = pager.state === 'resolved' ? 'triggered' : pager.state;
   const ownRaised = message.alert.key === incident.id && (!pager.keys.includes(incident.id) || pager.state === 'resolved');
   incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now, ...(ownRaised ? { triggeredAt: now } : {}) };
+  // An exposed interface's alert raised anew is nobody's yet.
+  const key = message.alert.key;
+  if (pager.exposedTaken?.includes(key)) incident.pager.exposedTaken = pager.exposedTaken.filter((k) => k !== key);
 }
 
 /**
@@ -113,7 +117,9 @@ export type PagerEventOutcome = 'acknowledged' | 'recorded' | 'unchanged' | 'unk
  *
  * An alert resolved there by no person (the provider on its own) acknowledges nothing: with the
  * alert gone and nobody on it, datalek's own levels page again (schedule.ts). The alert of an
- * exposed interface is recorded as such and leaves the incident's own alert's state alone.
+ * exposed interface is recorded as such and leaves the incident's own alert's state alone;
+ * resolved there by no person while the interface is still open, the sweep raises it again
+ * (schedule.ts `exposedAgain`): it pages until the interface is isolated or a person takes it.
  *
  * An event acts on the page it was about only: an alert datalek raised for this incident (not
  * any key that names it), and, for the incident's own alert, one that happened after the alert
@@ -170,6 +176,7 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       if (!acknowledges) entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...which, ...when } });
     } else if (!ownAlert) {
       entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
+      draft.pager = { ...pager, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) };
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
@@ -200,6 +207,27 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     return entries.length ? { entries, ...(earlierAlert ? { pagerFollowUps: false as const } : {}) } : null;
   });
   return outcome;
+}
+
+/**
+ * The exposed alerts to raise again once the pager acted on alert `key` of an exposed interface:
+ * acknowledged or resolved by a person, they took it, and it is not raised again (until it is
+ * raised anew); resolved there on its own (`resolvedAt`, no person) while the interface is still
+ * open and nobody took it, the sweep raises it again.
+ */
+function exposedAgainAfter(
+  incident: Incident,
+  pager: PagerState,
+  key: string,
+  person: boolean,
+  resolvedAt: string | null,
+): Pick<PagerState, 'exposedAgain' | 'exposedTaken'> {
+  const taken = person && !pager.exposedTaken?.includes(key) ? [...(pager.exposedTaken ?? []), key] : pager.exposedTaken;
+  const others = (pager.exposedAgain ?? []).filter((e) => e.key !== key);
+  const open = resolvedAt && !person && !taken?.includes(key) && incident.state !== 'closed';
+  const resource = open ? exposedInterfaces(incident).find((eni) => exposedAlertKey(incident.id, eni) === key) : undefined;
+  const waiting = resource ? [...others, { key, resource, at: resolvedAt as string }] : others;
+  return { ...(waiting.length || pager.exposedAgain ? { exposedAgain: waiting } : {}), ...(taken ? { exposedTaken: taken } : {}) };
 }
 
 /**

@@ -190,6 +190,13 @@ export const policySchema = z.strictObject({
        * namesake in the finding's account. @default []
        */
       memberAccounts: z._default(z.array(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }))), []),
+      /**
+       * The account the pipeline's own functions run in: a function there named `datalek-…` (or
+       * `Datalek…`) is never stopped, as that would silence the pipeline. A function of that name
+       * in any other account is contained like any other. The deployment sets it
+       * (`DATALEK_PIPELINE_ACCOUNT`); absent, no function is taken for the pipeline's own.
+       */
+      pipelineAccount: z.optional(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }))),
     }),
     {},
   ),

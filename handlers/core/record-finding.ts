@@ -15,10 +15,11 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { actionEntries, commitItems, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
+import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
+import { exposedInterfaces } from './fg-workflow.js';
 import {
   compareVersions,
   correlationKeys,
@@ -196,8 +197,9 @@ function withinCommit(draft: (merges: number) => Decision): Decision {
  */
 async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string, otherId: string): Promise<OutboxMessage[]> {
   const [survivor, other] = await Promise.all([deps.store.getIncident(survivorId), deps.store.getIncident(otherId)]);
-  if (!survivor || survivor.state === 'closed' || !other || !mergeable(other)) throw new ConflictError(`incident ${otherId} changed before it could be merged`);
   const now = deps.now();
+  if (!survivor || survivor.state === 'closed' || !other || notMergeable(other, now, survivor))
+    throw new ConflictError(`incident ${otherId} changed before it could be merged`);
   const incident = copyRecord(survivor);
   const entries: TimelineDraft[] = [];
   const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
@@ -334,7 +336,7 @@ function open_(
   if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
   const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   const left: TimelineDraft[] = [];
-  const actions = takeActions(incident, planned, now, left);
+  const { taken: actions } = takeActions(incident, planned, now, left);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -451,9 +453,9 @@ function attach(
     home: incident,
     heldElsewhere: heldByLinked(incident, rest, others),
   });
-  const actions = takeActions(incident, planned, now, entries);
+  const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
-  const news = { newType, finding: newsOf(finding, actions) };
+  const news = { newType, finding: newsOf(finding, actions, left) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return withDeferred(
     finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
@@ -499,16 +501,15 @@ function correlate(
   for (const other of holders) {
     if (other.id === incident.id) continue;
     const held = [other.resourceKey, ...(other.resourceKeys ?? [])];
-    if (!mergeable(other) || others.length >= merges) {
+    const refusal = notMergeable(other, now, incident);
+    if (refusal || others.length >= merges) {
       for (const k of held) blocked.add(k);
-      if (mergeable(other) && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
+      if (!refusal && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
       related.push({
         incidentId: other.id,
         state: other.state,
         findingId: finding.key.findingId,
-        reason: mergeable(other)
-          ? 'too many incidents to merge in one step: linked, the FG decides'
-          : 'the FG already decided on it: not merged, the two are linked and the FG decides',
+        reason: refusal ?? 'too many incidents to merge in one step: linked, the FG decides',
       });
       continue;
     }
@@ -550,8 +551,34 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
   return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
 }
 
-function mergeable(incident: Incident): boolean {
-  return (incident.state === 'open' || incident.state === 'acknowledged') && !incident.assessment && !(incident.reports ?? []).length;
+/**
+ * Why `incident` is not merged into `into`, or null when it may be. A merge closes it, and closing
+ * resolves every alert it holds at the pager: so, besides one the FG decided on (its record is the
+ * FG's), not while what `close` waits for stands: an interface containment left open to all
+ * traffic (its alert keeps paging until the interface is isolated), or a containment run holding
+ * it (the run records its outcome, and any interface it leaves open, on this incident; the
+ * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
+ * room (MAX_ACTIONS) for the containment carried out on it: a carried-out action left out would
+ * lose its record, and the evidence `release` needs. Linked instead; a later version of the
+ * finding merges it once that is over (`update`).
+ */
+function notMergeable(incident: Incident, now: string, into: Incident): string | null {
+  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
+    return 'the FG already decided on it: not merged, the two are linked and the FG decides';
+  const exposed = exposedInterfaces(incident);
+  if (exposed.length)
+    return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
+  const lease = incident.containmentLease;
+  if (lease && lease.until > now) return `its containment is running (held until ${lease.until}): not merged, the two are linked`;
+  const carried = incident.actions.filter((a) => carriedOut(a) && !into.actions.some((x) => x.id === a.id)).length;
+  if (carried > MAX_ACTIONS - into.actions.length)
+    return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
+  return null;
+}
+
+/** Whether containment acted on an action (done, failed or refused, or some step taken): its record must be kept. */
+function carriedOut(action: ActionRecord): boolean {
+  return action.status !== 'planned' || (action.steps ?? []).length > 0;
 }
 
 /** Folds `other` into `incident` (the survivor) and returns the change that closes `other` as merged. */
@@ -578,7 +605,11 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   // An action without an account of its own acted in its incident's account: it keeps saying so here.
-  const moved = other.actions.map((a) => placedIn(copyRecord(a), other, incident)).filter((m) => !incident.actions.some((x) => x.id === m.id));
+  // Those containment acted on first: when room runs out, only actions never started are left out (counted).
+  const moved = other.actions
+    .map((a) => placedIn(copyRecord(a), other, incident))
+    .filter((m) => !incident.actions.some((x) => x.id === m.id))
+    .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   takeActions(incident, moved, now, entries);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
@@ -677,15 +708,22 @@ function askReview(incident: Incident, finding: Finding, now: string, entries: T
   });
 }
 
-function newsOf(finding: Finding, actions: ActionRecord[]): FindingNews {
+function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = []): FindingNews {
+  const named = (a: ActionRecord) => ({
+    type: a.type,
+    target: a.target,
+    ...(a.accountId ? { accountId: a.accountId } : {}),
+    ...(a.region ? { region: a.region } : {}),
+  });
+  const lost = left.filter((a) => a.status !== 'skipped');
   return {
     findingId: finding.key.findingId,
     findingType: finding.type,
     severity: finding.severity,
     // What on-call must do anew: containment planned, or failed, by this finding (not what was skipped).
-    actions: actions
-      .filter((a) => a.status !== 'skipped')
-      .map((a) => ({ type: a.type, target: a.target, ...(a.accountId ? { accountId: a.accountId } : {}), ...(a.region ? { region: a.region } : {}) })),
+    actions: actions.filter((a) => a.status !== 'skipped').map(named),
+    // What it called for and the record had no room for: a person's to carry out (commit-bounds.ts).
+    ...(lost.length ? { notPlanned: lost.map(named), wouldEnforce: lost.some((a) => a.mode === 'enforce') } : {}),
   };
 }
 
@@ -799,11 +837,12 @@ function update(
       home: incident,
       heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     });
-    actions = takeActions(incident, planned, now, entries);
+    const taken = takeActions(incident, planned, now, entries);
+    actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
-    // Containment this version plans anew is on-call's to know, as a joining finding's is.
-    const news = newsOf(finding, actions);
-    messages = announce(current, incident, deps.policy, now, entries, news.actions.length ? { newType: false, finding: news } : undefined);
+    // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is.
+    const news = newsOf(finding, actions, taken.left);
+    messages = announce(current, incident, deps.policy, now, entries, news.actions.length || news.notPlanned ? { newType: false, finding: news } : undefined);
   }
   return withDeferred(
     finish(
@@ -916,13 +955,20 @@ function announce(
   ];
   const band = severityBand(after.severity);
   const bandRose = before !== null && bandRank(band) > bandRank(severityBand(before.severity));
+  // Containment a finding called for and the record had no room for (commit-bounds.ts) is on-call's
+  // to carry out by hand: it pages once per finding type (a fleet storm past the bound is one page
+  // per type, the rest counted), and when the pipeline would have contained it, whatever the
+  // incident's severity. Reaching the bound never silences on-call.
+  const listedType = news ? typesOf(after).includes(news.finding.findingType) : false;
+  const lostKey = news?.finding.notPlanned ? `not-planned:${listedType ? news.finding.findingType : 'types-not-listed'}` : null;
   for (const { channel, threshold } of channels) {
     // An FG who assessed the incident hears of what may overturn it, whatever its severity. On-call
     // hears of containment a finding plans once per (listed) finding type, as the FG does: a storm
     // of one type on a fleet is one message, not one per node.
-    const concerned = news && (channel === 'fg' ? news.newType : news.finding.actions.length > 0 && typesOf(after).includes(news.finding.findingType));
+    const lost = channel === 'on-call' && lostKey !== null && !after.announced.includes(`on-call:${lostKey}`);
+    const concerned = news && (channel === 'fg' ? news.newType : lost || (news.finding.actions.length > 0 && listedType));
     const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
-    if (after.severity < threshold && !reviewing) continue;
+    if (after.severity < threshold && !reviewing && !(lost && news?.finding.wouldEnforce)) continue;
     let kind: MessageKind | null = null;
     let stateKey = '';
     if (!after.announced.includes(`${channel}:opened`) && after.severity >= threshold) {
@@ -933,11 +979,13 @@ function announce(
       stateKey = `band:${band}`;
     } else if (concerned && news) {
       kind = 'finding-added';
-      stateKey = `type:${news.finding.findingType}`;
+      stateKey = lost && lostKey ? lostKey : `type:${news.finding.findingType}`;
       if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
     }
     if (!kind) continue;
     after.announced.push(`${channel}:${stateKey}`);
+    // The opening page of an incident that already could not plan all says so (its containment lines): told.
+    if (lost && lostKey && stateKey !== lostKey) after.announced.push(`${channel}:${lostKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
     const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
     notePagerTrigger(after, message, policy, now);

@@ -12,6 +12,7 @@ import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, ro
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
+import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
 
@@ -226,7 +227,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     reviewAsked: reviewText(incident),
     followUpOf: incident.followUpOf?.incidentId ?? null,
     followUps: (incident.followUps ?? []).join(', '),
-    containment: containmentStatus(incident).join('; '),
+    containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
   };
 }
@@ -369,9 +370,10 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
       `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}`,
       closing,
-      containmentNotCarriedOut(incident)
-        .map((a) => notCarriedOutText(a, lang))
-        .join('; '),
+      [
+        ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
+        ...[notPlannedMeasure(incident, lang, local)].filter((x) => x !== null),
+      ].join('; '),
     ];
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;

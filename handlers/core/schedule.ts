@@ -6,7 +6,8 @@
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
 import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
-import { type Incident, initialReport } from './incident.js';
+import { exposedInterfaces } from './fg-workflow.js';
+import { type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
@@ -17,7 +18,16 @@ export interface DueItem {
   track: string;
   kind: Extract<
     MessageKind,
-    'ap-reminder' | 'ap-overdue' | 'page' | 'clock-reminder' | 'clock-overdue' | 'follow-up-reminder' | 'subjects-reminder' | 'notify-nudge' | 'review-reminder'
+    | 'ap-reminder'
+    | 'ap-overdue'
+    | 'page'
+    | 'clock-reminder'
+    | 'clock-overdue'
+    | 'follow-up-reminder'
+    | 'subjects-reminder'
+    | 'notify-nudge'
+    | 'review-reminder'
+    | 'interface-exposed'
   >;
   /** For another clock: which one. */
   clock?: ClockName;
@@ -28,6 +38,8 @@ export interface DueItem {
   round?: number;
   /** Held by quiet hours (never for a Critical incident): recorded, not sent. */
   held?: boolean;
+  /** For `interface-exposed` (track `exposed`): the interface whose alert is raised again. */
+  exposed?: string;
 }
 
 interface Track {
@@ -307,7 +319,34 @@ export function dueItems(incident: Incident, policy: Policy, now: string): DueIt
     }
   }
   out.push(...pageItems(incident, policy, t));
+  out.push(...exposedAgainItems(incident, t));
   return out;
+}
+
+/**
+ * Most exposed alerts one sweep raises again for one incident: each is a message and an entry of
+ * its commit. The rest stay due, for the next sweep.
+ */
+export const MAX_EXPOSED_AGAIN = 10;
+
+/**
+ * The exposed interfaces' alerts the pager resolved on its own (core/pager.ts) that are to be
+ * raised again: while the interface is still open to all traffic and the incident not closed.
+ * (An interface isolated since, or an incident closed, has nothing left to page about.)
+ */
+export function exposedAgain(incident: Incident): NonNullable<PagerState['exposedAgain']> {
+  const waiting = incident.pager?.exposedAgain;
+  if (!waiting?.length || incident.sample || incident.state === 'closed') return [];
+  const open = new Set(exposedInterfaces(incident));
+  return waiting.filter((e) => open.has(e.resource));
+}
+
+/** An exposed interface keeps paging until a person handles it: each alert the pager resolved on its own is raised again, once. */
+function exposedAgainItems(incident: Incident, now: number): DueItem[] {
+  return exposedAgain(incident)
+    .filter((e) => Date.parse(e.at) <= now)
+    .slice(0, MAX_EXPOSED_AGAIN)
+    .map((e) => ({ track: 'exposed', kind: 'interface-exposed' as const, dueAt: e.at, channel: 'on-call' as const, exposed: e.resource }));
 }
 
 /** The earliest time anything falls due after what was already announced; null when nothing will. */
@@ -320,6 +359,7 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
   }
   const page = nextPageAt(incident, policy);
   if (page !== null && (next === null || page < next)) next = page;
+  for (const e of exposedAgain(incident)) if (next === null || Date.parse(e.at) < next) next = Date.parse(e.at);
   return next === null ? null : new Date(next).toISOString();
 }
 

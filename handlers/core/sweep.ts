@@ -22,6 +22,8 @@ export interface SweepItem {
   round?: number;
   /** A page held by quiet hours: recorded, not sent. */
   held?: boolean;
+  /** An exposed interface's alert raised again: the interface. */
+  exposed?: string;
 }
 
 export interface SweepResult {
@@ -85,6 +87,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
   for (const item of items) {
     if (item.track === 'ap') next.reminders.lastDueAt = item.dueAt;
     else if (item.track === 'page') next.paging.lastDueAt = item.dueAt;
+    else if (item.track === 'exposed') raisedAgain(next, item.exposed as string);
     else next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [item.track]: item.dueAt };
     const channel = item.channel ?? ('fg' as const);
     if (item.held) {
@@ -95,7 +98,12 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       });
       continue;
     }
-    const stateKey = item.track === 'page' ? `page:${item.round}:${item.level}` : `${item.track}:${item.kind}:${item.dueAt}`;
+    const stateKey =
+      item.track === 'page'
+        ? `page:${item.round}:${item.level}`
+        : item.track === 'exposed'
+          ? `exposed-again:${item.exposed}:${item.dueAt}`
+          : `${item.track}:${item.kind}:${item.dueAt}`;
     const message = composeMessage({
       incident: next,
       channel,
@@ -106,6 +114,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       level: item.level,
       round: item.round,
       clock: item.clock,
+      exposed: item.exposed,
     });
     // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
     // that alert escalates from now on, and acknowledging or closing in datalek reaches it.
@@ -121,6 +130,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
         messageId: message.id,
         ...(item.level ? { level: item.level, round: item.round } : {}),
         ...(item.clock ? { clock: item.clock } : {}),
+        ...(item.exposed ? { exposed: item.exposed, reason: 'the pager resolved its alert on its own while the interface is still open' } : {}),
       },
     });
   }
@@ -135,6 +145,13 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       dueAt: i.dueAt,
       ...(i.track === 'page' ? { level: i.level, round: i.round, ...(i.held ? { held: true } : {}) } : {}),
       ...(i.clock ? { clock: i.clock } : {}),
+      ...(i.exposed ? { exposed: i.exposed } : {}),
     })),
   };
+}
+
+/** The exposed interface's alert is raised again by this sweep: no longer waiting. */
+function raisedAgain(incident: Incident, resource: string): void {
+  if (!incident.pager?.exposedAgain) return;
+  incident.pager = { ...incident.pager, exposedAgain: incident.pager.exposedAgain.filter((e) => e.resource !== resource) };
 }

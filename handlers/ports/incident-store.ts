@@ -144,5 +144,15 @@ export interface IncidentStore {
    * store without it writes each mark at once.
    */
   deferSentMarks?(withinMs: number): void;
+  /**
+   * Optional, for a process that records many events in a row (`datalek replay` on the embedded
+   * store): from `beginGroup` until `endGroup`, commits are written in one transaction of the
+   * store, each still atomic on its own (a failed one leaves the others), and none of them is
+   * durable, nor seen by another process, until `endGroup` returns. The caller reports nothing of
+   * them (lines, messages) before then. `endGroup` throws `StoreError` when the group could not be
+   * committed: then none of its commits was stored.
+   */
+  beginGroup?(): void;
+  endGroup?(): void;
   close(): Promise<void>;
 }

@@ -589,10 +589,21 @@ export const reportedAction = action({
         en: 'Required with a withdrawal (why the AP no longer holds a notification) and after closing (Art. 33(4), (5)).',
       },
     ),
+    {
+      name: 'other-reference',
+      kind: 'flag',
+      label: { nl: 'Eigen nummer van de AP', en: 'A number of its own from the AP' },
+      hint: {
+        nl: 'Alleen als de AP deze vervolgmelding, correctie of intrekking een ander nummer gaf dan de eerste melding.',
+        en: 'Only when the AP gave this follow-up, correction or withdrawal another number than the initial notification.',
+      },
+      offered: apReported,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    otherReference: v['other-reference'] === true,
     reference: v.reference,
     to: v.recipient as (typeof RECIPIENTS)[number],
     kind: v.kind,

@@ -693,6 +693,21 @@ export function AcknowledgeForm({
   );
 }
 
+/** What the record had no room for (core/commit-bounds.ts): counted, never carried out, a person's to contain. */
+export function NotPlanned({ view, incident }: { view: View; incident: Incident }) {
+  const left = incident.actionsNotPlanned;
+  return (
+    <>
+      {left ? (
+        <p class="failed">
+          {view.w.notPlanned(left.count)} <When view={view} at={left.since} />.
+        </p>
+      ) : null}
+      {incident.resourcesNotListed ? <p>{view.w.resourcesNotListed(incident.resourcesNotListed)}</p> : null}
+    </>
+  );
+}
+
 export function ContainmentTable({ view, incident }: { view: View; incident: Incident }) {
   const { w } = view;
   if (incident.actions.length === 0) return <p class="muted">{w.containmentNone}</p>;

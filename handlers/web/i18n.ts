@@ -139,6 +139,10 @@ const nl = {
   containmentNone: 'Het beleid vraagt geen inperking voor dit incident.',
   personStep: 'een stap voor een persoon: zie het draaiboek',
   containmentCols: { action: 'Actie', target: 'Doel', status: 'Stand', steps: 'Stappen', runbook: 'Draaiboek' },
+  notPlanned: (n: number) =>
+    `Niet gepland: ${n} verdere inperkingsactie(s), waarvoor het dossier van het incident geen ruimte meer had. Geen daarvan wordt uitgevoerd: perk die middelen zelf in (de bevindingen noemen ze), sinds`,
+  notPlannedShort: (n: number) => `${n} niet gepland (geen ruimte)`,
+  resourcesNotListed: (n: number) => `Nog ${n} middel(en) die de bevindingen noemen staan niet in de lijst van het incident.`,
   messages: 'Verstuurde berichten',
   noMessages: 'Geen berichten (onder de drempels van het beleid voor de FG en on-call).',
   pending: 'wacht op verzending',
@@ -384,6 +388,10 @@ const en: Dictionary = {
   containmentNone: 'The policy asks for no containment for this incident.',
   personStep: "a person's step: see the runbook",
   containmentCols: { action: 'Action', target: 'Target', status: 'Status', steps: 'Steps', runbook: 'Runbook' },
+  notPlanned: (n: number) =>
+    `Not planned: ${n} further containment action(s) the incident's record had no room for. None of them is carried out: contain those resources by hand (the findings name them), since`,
+  notPlannedShort: (n: number) => `${n} not planned (no room)`,
+  resourcesNotListed: (n: number) => `${n} more resource(s) the findings name are not in the incident's list.`,
   messages: 'Messages sent',
   noMessages: "No messages (below the policy's thresholds for the FG and on-call).",
   pending: 'waiting to be sent',

@@ -30,6 +30,7 @@ import {
   Layout,
   Messages,
   NeedsAttention,
+  NotPlanned,
   SeverityBadge,
   Timeline,
   type View,
@@ -85,6 +86,7 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
                   </td>
                   <td>
                     <ContainmentState view={view} counts={containmentCounts(i)} />
+                    {i.actionsNotPlanned ? <span class="failed">, {w.notPlannedShort(i.actionsNotPlanned.count)}</span> : null}
                   </td>
                 </tr>
               ))}
@@ -265,6 +267,7 @@ export function IncidentPage({
           <Decisions view={view} incident={i} />
           <h2>{w.containment}</h2>
           <ContainmentTable view={view} incident={i} />
+          <NotPlanned view={view} incident={i} />
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>

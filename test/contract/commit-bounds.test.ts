@@ -6,20 +6,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS } from '../../handlers/core/commit-bounds.js';
 import { StoreError } from '../../handlers/core/errors.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, findingEvent, largeSequenceEvent, REGION, sequenceDetection } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { nodeIsolation } from '../support/node-isolation.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
+/** DynamoDB's most bytes an item. */
+const ITEM_LIMIT = 400 * 1024;
+/** A policy that isolates every instance an attack sequence names, on AWS. */
+const ISOLATE_FLEET = parsePolicy({
+  containment: { revokeInstanceCredentials: true, rules: [{ action: 'contain-workload', findingTypes: ['AttackSequence:*'], mode: 'enforce' }] },
+});
 /** Sixteen findings build the four incidents: on moto, under load, longer than the default 30 s. */
 const SIXTEEN_FINDINGS_MS = 120_000;
 
@@ -187,6 +195,39 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
 
         expect((await recordEvent(deps, finalEvent)).outcome).toBe('attached');
         await expectMergedInto(store, ids);
+        expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('keeps an enforced fleet storm’s record under DynamoDB’s 400 KB once every isolation it planned is carried out, and the next finding is still recorded', async () => {
+      const { store, cleanup } = await make();
+      try {
+        const deps = { store, policy: ISOLATE_FLEET, now: () => NOW, canEnforce: true };
+        const opened = await recordEvent(deps, fleetSequenceEvent(150));
+        const id = opened.incidentId as string;
+        const planned = (await store.getIncident(id)) as Incident;
+        const isolations = planned.actions.filter((a) => a.type === 'isolate-instance' && a.mode === 'enforce');
+        expect(isolations.length).toBeGreaterThan(20);
+        expect(planned.actionsNotPlanned?.count).toBeGreaterThan(0);
+        // Every isolation carried out, each recording what the AWS adapter records for a node with
+        // 8 interfaces (one commit here: one per step on AWS ends at the same record).
+        await changeIncident(deps, id, (draft) => {
+          draft.actions = draft.actions.map((a) =>
+            a.type === 'isolate-instance' && a.mode === 'enforce' ? { ...nodeIsolation(a.target, a.findingId), id: a.id } : a,
+          );
+          return { entries: [] };
+        });
+        const done = (await store.getIncident(id)) as Incident;
+        expect(done.actions.filter((a) => a.status === 'done')).toHaveLength(isolations.length);
+        expect(Buffer.byteLength(storedText.incident(done))).toBeLessThan(ITEM_LIMIT);
+        // The incident can still be written: a further sequence on its instances joins it, counted.
+        const more = await recordEvent(deps, fleetSequenceEvent(160, 'f'.repeat(32)));
+        expect(more).toMatchObject({ outcome: 'attached', incidentId: id });
+        const after = (await store.getIncident(id)) as Incident;
+        expect(after.actionsNotPlanned?.count).toBeGreaterThan(planned.actionsNotPlanned?.count ?? 0);
+        expect(Buffer.byteLength(storedText.incident(after))).toBeLessThan(ITEM_LIMIT);
         expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
       } finally {
         await cleanup();

@@ -126,8 +126,14 @@ describe('the hardened AWS side', () => {
       for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
         const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
         expect(d, 'an explicit Deny on the functions').toBeDefined();
-        expect(text(d?.Resource)).toBe('["arn:aws:lambda:*:*:function:datalek-*","arn:aws:lambda:*:*:function:Datalek*"]');
+        // The pipeline's account only: a `datalek-…` function a member account holds is anyone's name (review3 attack §12).
+        expect(text(d?.Resource)).toBe(`["arn:aws:lambda:*:${PIPELINE}:function:datalek-*","arn:aws:lambda:*:${PIPELINE}:function:Datalek*"]`);
       }
+      // Every function told the policy is told which account is the pipeline's: the planner spares that account's functions only.
+      const told = Object.values(response.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables ?? {});
+      const planners = told.filter((v) => 'DATALEK_POLICY' in v);
+      expect(planners.length).toBeGreaterThan(0);
+      for (const v of planners) expect(v.DATALEK_PIPELINE_ACCOUNT).toBe(PIPELINE);
       // A function the stacks name is datalek-…; one CloudFormation names is <stack name>-…, and every stack's name is Datalek….
       for (const stack of [built.stateful, built.response, ...built.members, ...built.forwarders]) {
         expect(stack.stackName).toMatch(/^Datalek/);
@@ -141,16 +147,19 @@ describe('the hardened AWS side', () => {
     it("denies every IAM write on the pipeline's own roles, AWS service roles and SSO roles, at home and in member accounts", () => {
       const org = Template.fromStack(withOrg.response);
       for (const [statements, breakGlass] of [
-        [roleStatements(response, 'datalek-contain-function'), 'datalek-*'],
-        [roleStatements(member, 'datalek-containment'), 'datalek-*'],
+        [roleStatements(response, 'datalek-contain-function'), 'datalek-break-glass'],
+        [roleStatements(member, 'datalek-containment'), 'datalek-break-glass'],
         [roleStatements(org, 'datalek-contain-function'), 'BreakGlass'],
       ] as const) {
         const d = deny(statements);
         expect(d, 'an explicit Deny').toBeDefined();
         const resources = text(d?.Resource);
-        for (const r of ['role/datalek-*', 'role/aws-service-role/*', 'role/aws-reserved/*', 'policy/datalek-*']) {
+        for (const r of ['role/aws-service-role/*', 'role/aws-reserved/*', 'policy/datalek-*']) {
           expect(resources).toContain(`:iam::*:${r}"`);
         }
+        // `datalek-*` in the pipeline's account only: elsewhere a name is anyone's to choose (review3 attack §12).
+        expect(resources).toContain(`:iam::${PIPELINE}:role/datalek-*"`);
+        expect(resources).not.toContain(':iam::*:role/datalek-*"');
         expect(resources).toContain(`:iam::*:role/${breakGlass}"`);
         // Every write verb, including the ones containment itself uses.
         expect(actionsOf(d as Statement)).toEqual(IAM_WRITE_ACTIONS);
@@ -161,6 +170,25 @@ describe('the hardened AWS side', () => {
           ).toBe(true);
         }
       }
+    });
+
+    it('denies IAM writes on every role the member stack creates, and not on a `datalek-…` role someone else creates there', () => {
+      const d = deny(roleStatements(member, 'datalek-containment')) as Statement;
+      const patterns = JSON.parse(text(d.Resource)) as string[];
+      const denied = (arn: string) =>
+        patterns.some((p) =>
+          new RegExp(
+            `^${p
+              .split('*')
+              .map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+              .join('.*')}$`,
+          ).test(arn),
+        );
+      const names = Object.values(member.findResources('AWS::IAM::Role')).map((r) => r.Properties.RoleName as string);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(denied(`arn:aws:iam::${MEMBER}:role/${name}`), name).toBe(true);
+      expect(denied(`arn:aws:iam::${MEMBER}:role/datalek-backup`)).toBe(false);
+      expect(denied(`arn:aws:iam::${PIPELINE}:role/datalek-backup`)).toBe(true);
     });
 
     it('puts a permissions boundary with the same Deny on every role the stacks create', () => {

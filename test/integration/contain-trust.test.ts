@@ -140,8 +140,18 @@ describe.skipIf(!MOTO_AVAILABLE)('the contain function decides what it may enfor
     });
     await store.commit({ incident: other, expectedRevision: null, timeline: [], messages: [] });
     const result = await runContainment({ store, policy: ENFORCING, now, containment }, id);
-    expect(result.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/is stored for the incident’s account 999988887777/)]);
+    expect(result.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/is stored for account 999988887777/)]);
     expect(result.actions[0].status).toBe('failed');
+
+    // Naming where the real finding is stored does not help: it belongs to another incident.
+    const pointed = incidentFixture({
+      id: 'dl-forgedacct02',
+      accountId: '999988887777',
+      actions: [forged({ type: 'isolate-instance', target: own.instanceId, findingId: real.actions[0].findingId, findingAccountId: ACCOUNT })],
+    });
+    await store.commit({ incident: pointed, expectedRevision: null, timeline: [], messages: [] });
+    const again = await runContainment({ store, policy: ENFORCING, now, containment }, pointed.id);
+    expect(again.refused.map((r) => r.reason)).toEqual([`finding ${real.actions[0].findingId} belongs to incident ${real.id}, not to this one`]);
   });
 
   it('carries out what its own policy enforces on the finding’s resource, and a replay’s --enforce only in that replay', async () => {

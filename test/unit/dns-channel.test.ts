@@ -7,10 +7,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
-import { dnsBlockRefusal, planContainment } from '../../handlers/core/containment.js';
+import { dnsBlockRefusal, dnsDomains, MAX_DNS_DOMAINS, planContainment } from '../../handlers/core/containment.js';
 import { buildDraft } from '../../handlers/core/draft.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
+import { actionReasonLabel } from '../../handlers/core/labels.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
@@ -49,8 +50,8 @@ describe('a finding whose channel is DNS plans a step to block it', () => {
       expect(actions.map((a) => a.type)).toEqual(['isolate-instance', 'block-dns-channel']);
       const block = actions[1];
       expect(block).toMatchObject({ status: 'planned', person: true, reason: 'a person acts: runbooks/block-dns-channel.md' });
-      expect(block.target).toMatch(/^i-0dns000000000001\/dns-[0-9a-f]{12}$/);
-      expect(block.params).toEqual({ instanceId: 'i-0dns000000000001', domain: 'c2.attacker.example', runbook: 'runbooks/block-dns-channel.md' });
+      expect(block.target).toBe('i-0dns000000000001');
+      expect(block.params).toEqual({ instanceId: 'i-0dns000000000001', domains: '["c2.attacker.example"]', runbook: 'runbooks/block-dns-channel.md' });
     });
   }
 
@@ -58,12 +59,47 @@ describe('a finding whose channel is DNS plans a step to block it', () => {
     expect(plan(dnsEvent('Backdoor:EC2/C&CActivity.B', 'c2.example')).map((a) => a.type)).toEqual(['isolate-instance']);
   });
 
-  it('plans one step per domain: a later finding naming another domain adds its own, the same domain none', () => {
+  it('plans one step per workload: a later finding naming another domain adds it to the step, the same domain nothing', () => {
     const first = plan(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'one.example'));
     const again = planContainment(finding(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'one.example')), DEFAULT_POLICY, first, { canEnforce: true, now: NOW });
     expect(again).toEqual([]);
     const other = planContainment(finding(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'two.example')), DEFAULT_POLICY, first, { canEnforce: true, now: NOW });
-    expect(other.map((a) => a.type)).toEqual(['block-dns-channel']);
+    expect(other.map((a) => a.id)).toEqual([first[1].id]);
+    expect(dnsDomains(other[0].params)).toEqual(['one.example', 'two.example']);
+  });
+
+  it('lists at most MAX_DNS_DOMAINS domains in the step and counts the rest; a refused one is said by count, not by name', () => {
+    let actions = plan(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'd0.example'));
+    for (const domain of [...Array.from({ length: MAX_DNS_DOMAINS + 4 }, (_, i) => `d${i + 1}.example`)]) {
+      const more = planContainment(finding(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', domain)), DEFAULT_POLICY, actions, { canEnforce: true, now: NOW });
+      actions = actions.map((a) => more.find((m) => m.id === a.id) ?? a);
+    }
+    const [, block] = actions;
+    expect(dnsDomains(block.params)).toHaveLength(MAX_DNS_DOMAINS);
+    expect(block.params?.domainsNotListed).toBe('5');
+    const mixed = planContainment(
+      finding(dnsEvent('Trojan:EC2/DropPoint!DNS', 'x.s3.amazonaws.com')),
+      DEFAULT_POLICY,
+      plan(dnsEvent('Trojan:EC2/DropPoint!DNS', 'c2.example')),
+      {
+        canEnforce: true,
+        now: NOW,
+      },
+    );
+    expect(mixed[0].reason).toBe(
+      '1 of the 2 domains not to be blocked VPC-wide (datalek show names them and why); a person acts: runbooks/block-dns-channel.md',
+    );
+    expect(actionReasonLabel('nl', mixed[0].reason)).toBe(
+      '1 van de 2 domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom); een persoon handelt: runbooks/block-dns-channel.md',
+    );
+  });
+
+  it('a real finding takes over the step a sample planned (skipped) on the same workload', () => {
+    const event = dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'c2.example');
+    (event.detail.service as Record<string, unknown>).additionalInfo = { sample: true };
+    const sample = plan(event);
+    const real = planContainment(finding(dnsEvent('Backdoor:EC2/C&CActivity.B!DNS', 'c2.example')), DEFAULT_POLICY, sample, { canEnforce: false, now: NOW });
+    expect(real.find((a) => a.type === 'block-dns-channel')).toMatchObject({ status: 'planned', reason: 'a person acts: runbooks/block-dns-channel.md' });
   });
 
   it('still plans the step when the finding names no domain, and says so', () => {
@@ -148,7 +184,7 @@ describe('what the record says once the isolation is done', () => {
       expect(String(done?.detail.reason)).toMatch(/Amazon DNS resolver/);
       const text = showText(stored, timeline, policy, NOW);
       expect(text).toMatch(/done {5}isolate-instance i-0dns000000000001: network cut, except what no security group filters/);
-      expect(text).toMatch(/planned {2}block-dns-channel i-0dns000000000001\/dns-[0-9a-f]{12}: a person acts: runbooks\/block-dns-channel.md/);
+      expect(text).toMatch(/planned {2}block-dns-channel i-0dns000000000001: a person acts: runbooks\/block-dns-channel.md/);
       expect(text).toContain('domain c2.attacker.example (as the finding names it)');
       const pending = await t.store.pendingMessages();
       const outcome = pending.filter((m) => m.kind === 'containment-done');
@@ -157,11 +193,11 @@ describe('what the record says once the isolation is done', () => {
         if (policy.language === 'en') {
           expect(m.subject).toContain('Containment done, not complete: 1 step still open');
           expect(m.body).toContain('stay reachable');
-          expect(m.body).toMatch(/block the DNS channel i-0dns000000000001\/dns-[0-9a-f]{12}: planned \(a person acts: runbooks\/block-dns-channel.md\)/);
+          expect(m.body).toMatch(/block the DNS channel i-0dns000000000001: planned \(a person acts: runbooks\/block-dns-channel.md\)/);
         } else {
           expect(m.subject).toContain('Inperking uitgevoerd, niet volledig: 1 stap nog open');
           expect(m.body).toContain('de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar');
-          expect(m.body).toMatch(/DNS-kanaal afsluiten i-0dns000000000001\/dns-[0-9a-f]{12}: gepland \(een persoon handelt: runbooks\/block-dns-channel.md\)/);
+          expect(m.body).toMatch(/DNS-kanaal afsluiten i-0dns000000000001: gepland \(een persoon handelt: runbooks\/block-dns-channel.md\)/);
         }
         // The domain is attacker-chosen text: messages leave it out, like an IP address.
         expect(m.body).not.toContain('c2.attacker.example');
@@ -175,7 +211,7 @@ describe('what the record says once the isolation is done', () => {
     const ongoing = buildDraft(stored, ENGLISH, NOW)
       .sections.flatMap((s) => s.fields)
       .find((f) => f.key === 'ongoing');
-    expect(ongoing?.value).toMatch(/^partly contained on .*; still open: block the DNS channel i-0dns000000000001\/dns-[0-9a-f]{12}; end not established yet$/);
+    expect(ongoing?.value).toMatch(/^partly contained on .*; still open: block the DNS channel i-0dns000000000001; end not established yet$/);
     const dutch = buildDraft(stored, DEFAULT_POLICY, NOW, 'nl')
       .sections.flatMap((s) => s.fields)
       .find((f) => f.key === 'ongoing');

@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { CommitGroups } from '../../handlers/cli/commands/replay.js';
 import { CLAIM_LEASE_MINUTES, deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
 import { incidentIdFor, type OutboxMessage } from '../../handlers/core/incident.js';
 import { registryShardOf } from '../../handlers/core/ledger.js';
@@ -285,5 +286,143 @@ describe('replay: one write transaction per event', () => {
       expect((await other.rawIncident(id)).ledger.map((e) => e.seq)).toEqual([1, 2]);
       expect(await verify(other)).toBe(true);
     });
+  });
+});
+
+/**
+ * Replay records its events in groups of commits (`beginGroup`/`endGroup`): one transaction of
+ * the store for several events, each event's commit a savepoint in it. Nothing of a group may be
+ * seen or kept before it is committed, a commit that fails leaves the others, and the lines and
+ * messages of its events go out only once it is committed.
+ */
+describe('replay: groups of commits', () => {
+  let store: SqliteIncidentStore;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(() => {
+    ({ store, dir, cleanup } = tempSqliteStore());
+  });
+  afterEach(() => cleanup());
+
+  const deps = (): RecordDeps => ({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true });
+  const sent: OutboxMessage[] = [];
+  const notifier = { deliver: async (m: OutboxMessage) => void sent.push(m) };
+  /** A fresh read of the store, as another process would make it. */
+  const reader = async <T>(read: (s: SqliteIncidentStore) => Promise<T>): Promise<T> => {
+    const s = new SqliteIncidentStore(dir, { readOnly: true });
+    try {
+      return await read(s);
+    } finally {
+      await s.close();
+    }
+  };
+  const verifies = () => reader(async (s) => verifyOk(await verifyStore(s, { now: NOW })));
+
+  it('keeps a group to itself until it is committed, then the record verifies', async () => {
+    store.beginGroup();
+    const a = await recordEvent(deps(), findingEvent({ id: 'group-1', instanceId: 'i-group-1' }));
+    const b = await recordEvent(deps(), findingEvent({ id: 'group-2', instanceId: 'i-group-2' }));
+    expect([a.outcome, b.outcome]).toEqual(['opened', 'opened']);
+    // This process reads what it wrote; another sees nothing of it yet.
+    expect(await store.getIncident(a.incidentId as string)).toBeDefined();
+    expect(await reader((s) => s.listIncidents())).toEqual([]);
+    store.endGroup();
+    expect((await reader((s) => s.listIncidents())).map((i) => i.id).sort()).toEqual([a.incidentId, b.incidentId].sort());
+    expect(await verifies()).toBe(true);
+  });
+
+  it('a commit that fails in a group leaves the others, and the chains go on from what is stored', async () => {
+    store.beginGroup();
+    const opened = await recordEvent(deps(), findingEvent({ id: 'group-3', instanceId: 'i-group-3' }));
+    const incident = await store.getIncident(opened.incidentId as string);
+    if (!incident) throw new Error('not stored');
+    const change = (expectedRevision: number) => ({
+      incident: { ...structuredClone(incident), revision: expectedRevision + 1 },
+      expectedRevision,
+      timeline: [],
+      messages: [],
+    });
+    await expect(store.commit(change(incident.revision - 1))).rejects.toThrow(/changed since revision/);
+    await store.commit(change(incident.revision));
+    const next = await recordEvent(deps(), findingEvent({ id: 'group-4', instanceId: 'i-group-4' }));
+    expect(next.outcome).toBe('opened');
+    store.endGroup();
+    expect((await reader((s) => s.rawIncident(incident.id))).ledger.map((e) => e.seq)).toEqual([1, 2]);
+    expect(await verifies()).toBe(true);
+  });
+
+  it('a group closed without being committed keeps nothing of it, and the sendings it carried are written all the same', async () => {
+    store.deferSentMarks(60_000);
+    const a = await recordEvent(deps(), findingEvent({ id: 'group-5', instanceId: 'i-group-5' }));
+    await deliverMessages({ store, notifier, now: () => NOW }, a.queued ?? [], a.claimed);
+    store.beginGroup();
+    // This commit carries a's sendings; the group is never committed.
+    const b = await recordEvent(deps(), findingEvent({ id: 'group-6', instanceId: 'i-group-6' }));
+    await store.close();
+    expect(await reader((s) => s.getIncident(b.incidentId as string))).toBeUndefined();
+    expect((await reader((s) => s.listMessages(a.incidentId as string))).map((m) => m.sentAt)).toEqual([NOW, NOW]);
+    expect(await verifies()).toBe(true);
+  });
+
+  it('a group SQLite rolled back by itself fails every commit after it and its end, rather than keep some of it', async () => {
+    store.beginGroup();
+    const a = await recordEvent(deps(), findingEvent({ id: 'group-7', instanceId: 'i-group-7' }));
+    expect(a.outcome).toBe('opened');
+    // As SQLite does on a full disk: the transaction is gone, with what the group wrote.
+    store.database.exec('ROLLBACK');
+    await expect(recordEvent(deps(), findingEvent({ id: 'group-8', instanceId: 'i-group-8' }))).rejects.toThrow(/rolled back a group/);
+    expect(() => store.endGroup()).toThrow(/none of its commits was stored/);
+    expect(await reader((s) => s.listIncidents())).toEqual([]);
+    // The store goes on with a group of its own.
+    store.beginGroup();
+    expect((await recordEvent(deps(), findingEvent({ id: 'group-8', instanceId: 'i-group-8' }))).outcome).toBe('opened');
+    store.endGroup();
+    expect(await verifies()).toBe(true);
+  });
+
+  it("releases a group's events, in order, only once it is committed: on its size, its work, its age, the end, or a failure", async () => {
+    const released: string[][] = [];
+    const seen: number[] = [];
+    const groups = new CommitGroups<string>(
+      store,
+      async (events) => {
+        // What is released is durable: another process sees it.
+        seen.push((await reader((s) => s.listIncidents())).length);
+        released.push(events);
+      },
+      { events: 2, ms: 60_000, wallMs: 60_000 },
+    );
+    const ids = ['rel-1', 'rel-2', 'rel-3'];
+    await groups.run(async () => {
+      for (const id of ids) {
+        groups.open();
+        await groups.recorded((await recordEvent(deps(), findingEvent({ id, instanceId: `i-${id}` }))).incidentId as string);
+      }
+    });
+    expect(released.map((e) => e.length)).toEqual([2, 1]);
+    expect(seen).toEqual([2, 3]);
+
+    // A group that has taken its share of work, or of time, is committed with the event that ends it.
+    const aged = new CommitGroups<string>(store, async (events) => void released.push(events), { events: 100, ms: 0, wallMs: 60_000 });
+    aged.open();
+    await aged.recorded('aged');
+    expect(released.at(-1)).toEqual(['aged']);
+    const late = new CommitGroups<string>(store, async (events) => void released.push(events), { events: 100, ms: 60_000, wallMs: 0 });
+    late.open();
+    await late.recorded('late');
+    expect(released.at(-1)).toEqual(['late']);
+
+    // A failure: what was recorded before it is committed and released, then the failure is thrown.
+    const failing = new CommitGroups<string>(store, async (events) => void released.push(events), { events: 100, ms: 60_000, wallMs: 60_000 });
+    await expect(
+      failing.run(async () => {
+        failing.open();
+        await failing.recorded((await recordEvent(deps(), findingEvent({ id: 'rel-4', instanceId: 'i-rel-4' }))).incidentId as string);
+        throw new Error('input gone');
+      }),
+    ).rejects.toThrow('input gone');
+    expect(released.at(-1)).toHaveLength(1);
+    expect(await reader((s) => s.listIncidents())).toHaveLength(4);
+    expect(await verifies()).toBe(true);
   });
 });

@@ -48,10 +48,12 @@ describe('a runtime storm on one EKS cluster', () => {
       if (i === 149 || i === 299) sizes.push(storedText.incident((await store.getIncident(id)) as never).length);
     }
     const onCall = (await store.listMessages(id)).filter((m) => m.channel === 'on-call');
-    // The opening page, and the storm's first spread beyond it: not one page per node.
-    expect(onCall.map((m) => m.kind)).toEqual(['opened', 'finding-added']);
+    // The opening page, the storm's first spread beyond it, and the first node the record had no
+    // room for (review3 attack §2): not one page per node.
+    expect(onCall.map((m) => m.kind)).toEqual(['opened', 'finding-added', 'finding-added']);
     expect(onCall[1].body).toMatch(/niet opnieuw/);
     expect(onCall[1].body).toContain(`datalek show ${id}`);
+    expect(onCall[2].body).toMatch(/Inperking NIET gepland.*i-00000000000000063/);
 
     const incident = await store.getIncident(id);
     expect(incident?.findings).toBe(300);

@@ -30,6 +30,8 @@ const envSchema = z.object({
   /** The secret (name or ARN) holding the pager's webhook secret alone, as text: the link function checks webhooks with it. */
   DATALEK_PAGER_WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   /** The role containment assumes in member accounts (the member-account stack deploys it). */
+  /** The account the pipeline runs in: its own functions there are never stopped (core/containment.ts). */
+  DATALEK_PIPELINE_ACCOUNT: z.optional(z.string().check(z.regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }))),
   DATALEK_CONTAINMENT_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name' })), 'datalek-containment'),
 });
 
@@ -74,11 +76,20 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     idempotencyTable: e.DATALEK_IDEMPOTENCY_TABLE,
     topics: { fg: e.DATALEK_FG_TOPIC_ARN, 'on-call': e.DATALEK_ON_CALL_TOPIC_ARN },
     busName: e.DATALEK_BUS_NAME,
-    policy: parsePolicy(policyValue, 'DATALEK_POLICY'),
+    policy: withPipelineAccount(parsePolicy(policyValue, 'DATALEK_POLICY'), e.DATALEK_PIPELINE_ACCOUNT),
     containmentRoleName: e.DATALEK_CONTAINMENT_ROLE_NAME,
     ...(e.DATALEK_LINK_KEY_SECRET ? { linkKeySecret: e.DATALEK_LINK_KEY_SECRET } : {}),
     ...(e.DATALEK_LINK_URL ? { linkUrl: e.DATALEK_LINK_URL } : {}),
     ...(e.DATALEK_PAGER_SECRET ? { pagerSecret: e.DATALEK_PAGER_SECRET } : {}),
     ...(e.DATALEK_PAGER_WEBHOOK_SECRET_ID ? { pagerWebhookSecret: e.DATALEK_PAGER_WEBHOOK_SECRET_ID } : {}),
   };
+}
+
+/** The policy with the deployment's account as the pipeline's (a policy naming another is a mistake, not a choice). */
+function withPipelineAccount(policy: Policy, account: string | undefined): Policy {
+  if (account === undefined) return policy;
+  const named = policy.containment.pipelineAccount;
+  if (named !== undefined && named !== account)
+    throw new ConfigurationError(`DATALEK_POLICY: containment.pipelineAccount ${named} is not the account the pipeline runs in (${account})`);
+  return { ...policy, containment: { ...policy.containment, pipelineAccount: account } };
 }

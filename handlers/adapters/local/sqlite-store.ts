@@ -200,6 +200,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         this.db.pragma('wal_autocheckpoint = 10000');
         // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
         this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
+        // Each commit of a group (`beginGroup`) is a savepoint, whose undo journal SQLite writes to
+        // a temporary file unless told to keep it in memory: a file per savepoint cost more than
+        // the group saved. It holds the pages one commit changed, a few dozen.
+        if (options.bulk) this.db.pragma('temp_store = MEMORY');
       }
       const claimed = this.db.pragma('user_version', { simple: true }) as number;
       // A store that holds a ledger was written by a datalek with one (schema 3 or later), whatever
@@ -516,21 +520,88 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * Inside a transaction someone else began on this connection it commits nothing yet (it is a
    * savepoint that may still be rolled back): what is known of the heads is forgotten instead, and
    * the sendings wait on, to be written again (a sending already written is not recorded twice).
+   * Inside this store's own group (`beginGroup`) the heads and sendings it wrote are held for the
+   * group's commit; one that failed was rolled back to its savepoint, and with it whatever heads
+   * it wrote: all are forgotten, and read again from the store where needed.
    */
   private inTransaction<T>(tx: () => T): T {
+    this.requireGroupOpen();
+    const { group } = this;
     const nested = this.db.inTransaction;
     try {
       const result = tx();
-      for (const heads of [this.ledgerHeads, this.registryHeads]) {
-        if (nested) heads.forget();
-        else heads.committed();
+      if (group) {
+        for (const mark of this.sends.marks) group.marks.push(mark);
+      } else {
+        for (const heads of [this.ledgerHeads, this.registryHeads]) {
+          if (nested) heads.forget();
+          else heads.committed();
+        }
       }
-      if (!nested) this.sentMarksWritten();
+      if (!nested || group) this.sentMarksWritten();
       return result;
     } catch (err) {
-      this.ledgerHeads.rolledBack();
-      this.registryHeads.rolledBack();
+      for (const heads of [this.ledgerHeads, this.registryHeads]) {
+        if (group) heads.forget();
+        else heads.rolledBack();
+      }
       throw err;
+    }
+  }
+
+  /** The group of commits under way (`beginGroup`): the sendings written in it, to wait again should it fail. */
+  private group: { marks: { id: string; at: string }[] } | null = null;
+
+  /**
+   * From here until `endGroup`, each commit (and each write of sendings) is a savepoint in one
+   * transaction, which holds the store's write lock: a commit writes its pages to SQLite's log
+   * once per group instead of once per event. Nothing of the group is durable, or seen by another
+   * process, before `endGroup` returns: the caller reports nothing of it before then.
+   */
+  beginGroup(): void {
+    if (this.group) throw new StoreError(`store ${this.dir}: a group of commits is already open`);
+    this.run(() => {
+      this.endSnapshot();
+      this.db.exec('BEGIN IMMEDIATE');
+    });
+    this.group = { marks: [] };
+  }
+
+  /** Commits the group; when it cannot, none of it was stored (`StoreError`), and its sendings wait again. */
+  endGroup(): void {
+    const { group } = this;
+    if (!group) return;
+    try {
+      this.requireGroupOpen();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.abandonGroup();
+      throw err instanceof StoreError ? err : new StoreError(`store ${this.dir}: a group of commits failed: ${(err as Error).message}`, { cause: err });
+    }
+    this.group = null;
+    this.ledgerHeads.committed();
+    this.registryHeads.committed();
+  }
+
+  /** Rolls the group back: nothing of it is stored, its sendings wait to be written again. */
+  private abandonGroup(): void {
+    const { group } = this;
+    if (!group) return;
+    this.group = null;
+    this.ledgerHeads.rolledBack();
+    this.registryHeads.rolledBack();
+    this.sends.marks.unshift(...group.marks);
+    if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /**
+   * SQLite ends a transaction by itself on some failures (a full disk, a damaged page): a group's
+   * earlier commits were then rolled back, and a commit made now would be one of its own while the
+   * caller still takes the group as whole. Said at once instead.
+   */
+  private requireGroupOpen(): void {
+    if (this.group && !this.db.inTransaction) {
+      throw new StoreError(`store ${this.dir}: SQLite rolled back a group of commits after a failure: none of its commits was stored`);
     }
   }
 
@@ -650,6 +721,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async close(): Promise<void> {
+    // A group not ended is not committed: whoever opened it has reported none of it.
+    this.abandonGroup();
     if (this.db.open && !this.options.readOnly) this.flushSentMarks();
     if (this.db.open) {
       try {

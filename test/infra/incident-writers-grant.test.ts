@@ -1,0 +1,144 @@
+/**
+ * Only record-finding may write a finding item (review3 attack §1): the contain function re-plans
+ * each enforced action from the stored finding (core/contain.ts `enforcementRefusal`), so notify,
+ * sweep, acknowledge and contain, which hold the commit grant on the incidents table, must not be
+ * able to rewrite `FND#…`/`FINDING` and aim containment.
+ *
+ * moto enforces no IAM, so this is checked as link-grant-requests.test.ts checks the link: every
+ * DynamoDB request each function's work really sends (recorded on the wire, on moto) is evaluated
+ * against that function's synthesized role statements (test/infra/dynamodb-iam.ts, a model of
+ * IAM's documented evaluation: each item of a TransactWriteItems as its own PutItem). They are all
+ * allowed; the forger's put of a finding item, and of a resource lock or registry item, is not.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { deliverPending } from '../../handlers/core/deliver.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import type { Containment } from '../../handlers/ports/containment.js';
+import { buildApp } from '../../infra/build-app.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+import { type Authorization, allowed, authorizationsOf } from './dynamodb-iam.js';
+
+const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
+const TABLE = 'datalek-incidents';
+const TABLE_ARN = `arn:aws:dynamodb:${BASE.region}:${BASE.account}:table/${TABLE}`;
+const policy = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
+const WRITERS = ['contain', 'notify', 'acknowledge', 'sweep'] as const;
+
+/** A put of one item, as IAM is asked for it inside a commit's transaction. */
+function put(pk: string): Authorization {
+  return {
+    action: 'dynamodb:PutItem',
+    resource: TABLE_ARN,
+    context: { 'dynamodb:LeadingKeys': [pk], 'dynamodb:Attributes': ['pk', 'sk', 'incidentId', 'data'], 'dynamodb:ReturnValues': 'NONE' },
+    what: `PutItem ${pk}`,
+  };
+}
+
+describe.skipIf(!MOTO_AVAILABLE)('who may write a finding item', () => {
+  let moto: Moto;
+  let roles: Record<(typeof WRITERS)[number] | 'record', Statement[][]>;
+  const sent: { operation: string; body: Record<string, unknown> }[] = [];
+  let setupStore: DynamoDbIncidentStore;
+  let recorded: DynamoDbIncidentStore;
+
+  beforeAll(async () => {
+    const t = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
+    const of = (handler: string) => [roleStatements(t, `datalek-${handler}-function`)];
+    roles = { record: of('record-finding'), notify: of('notify'), sweep: of('sweep'), acknowledge: of('acknowledge'), contain: of('contain') };
+    moto = await startMoto();
+    await setupAwsResources(moto.clients);
+    setupStore = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
+    const client = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; body: string | Uint8Array };
+        const operation = String(request.headers['x-amz-target']).split('.')[1];
+        sent.push({ operation, body: JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body)) });
+        return next(args);
+      },
+      { step: 'build', name: 'recordForIam' },
+    );
+    recorded = new DynamoDbIncidentStore(client, TABLE);
+  }, 180_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  /** The authorizations `work` asked for through the recording store. */
+  async function asked(work: () => Promise<unknown>): Promise<Authorization[]> {
+    sent.length = 0;
+    await work();
+    return sent.flatMap((r) => authorizationsOf(r.operation, r.body, BASE));
+  }
+
+  it('allows each function the requests its own work sends, and none of them a finding, a lock or the registry', { timeout: 120_000 }, async () => {
+    const at = (minutes: number) => new Date(Date.parse('2026-11-28T03:00:00.000Z') + minutes * 60_000).toISOString();
+    const event = findingEvent({
+      id: 'grant-writers',
+      type: 'Backdoor:EC2/C&CActivity.B',
+      severity: 8,
+      resource: instanceResource('i-0grant'),
+      createdAt: at(0),
+    });
+    const recordAsked = await asked(() => recordEvent({ store: recorded, policy, now: () => at(1), canEnforce: true }, event));
+    expect(recordAsked.some((a) => a.action === 'dynamodb:PutItem' && a.what.startsWith('PutItem FND#'))).toBe(true);
+    const id = (await setupStore.listIncidents())[0].id;
+
+    const adapter: Containment = {
+      canEnforce: true,
+      async execute(action, ctx) {
+        await ctx.record({ name: action.type, status: 'done', at: at(2) });
+      },
+      async release() {},
+    };
+    const work: Record<(typeof WRITERS)[number], () => Promise<unknown>> = {
+      contain: () => runContainment({ store: recorded, policy, now: () => at(2), containment: adapter }, id),
+      notify: () => deliverPending({ store: recorded, policy, now: () => at(3), notifier: { deliver: async () => undefined } }, { incidentId: id }),
+      acknowledge: () => acknowledge({ store: recorded, policy, now: () => at(4) }, { incidentId: id, by: 'Anna' }),
+      // Past the deadline's reminders: the sweep commits a reminder and sends it.
+      sweep: () => sweep({ store: recorded, policy, now: () => at(60 * 71) }),
+    };
+    const byWriter: Record<string, Authorization[]> = { record: recordAsked };
+    for (const writer of WRITERS) byWriter[writer] = await asked(work[writer]);
+    // Each wrote something, so the grant was put to the test.
+    for (const writer of WRITERS)
+      expect(
+        byWriter[writer].some((a) => a.action !== 'dynamodb:GetItem' && a.action.match(/Put|Update/)),
+        writer,
+      ).toBeTruthy();
+    for (const [writer, authorizations] of Object.entries(byWriter))
+      for (const a of authorizations) expect(allowed(a, roles[writer as keyof typeof roles], BASE), `${writer}: ${a.what}`).toBe(true);
+
+    const forged = ['FND#111122223333/eu-west-1/grant-writers', 'RES#instance:111122223333:i-0victim', 'REG#0'];
+    for (const writer of WRITERS) for (const pk of forged) expect(allowed(put(pk), roles[writer], BASE), `${writer}: PutItem ${pk}`).toBe(false);
+    // The same puts, alone or inside a commit with the incident's own items.
+    for (const writer of WRITERS) {
+      const commit = authorizationsOf(
+        'TransactWriteItems',
+        {
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: { S: `INC#${id}` }, sk: { S: 'INCIDENT' } } } },
+            { Put: { TableName: TABLE, Item: { pk: { S: forged[0] }, sk: { S: 'FINDING' } } } },
+          ],
+        },
+        BASE,
+      );
+      expect(
+        commit.map((a) => allowed(a, roles[writer], BASE)),
+        writer,
+      ).toEqual([true, false]);
+    }
+    expect(allowed(put(forged[0]), roles.record, BASE)).toBe(true);
+  });
+});
