@@ -24,6 +24,7 @@ import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { createPager, type PagerSecretSource } from '../adapters/pager/index.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
+import type { Policy } from '../core/policy.js';
 import type { DigestSigner, DigestStore, DigestVerifier } from '../ports/digests.js';
 import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
 import { UsageError } from './errors.js';
@@ -105,6 +106,20 @@ export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * The policy with the pipeline's account, so that containment run from the command line spares the
+ * pipeline's own functions as the contain function does (core/containment.ts): the policy's
+ * `containment.pipelineAccount`, else `DATALEK_PIPELINE_ACCOUNT`, else the account of the
+ * credentials in use (the CLI works on the pipeline account's table).
+ */
+export async function withPipelineAccount(policy: Policy, env: NodeJS.ProcessEnv): Promise<Policy> {
+  if (policy.containment.pipelineAccount) return policy;
+  const fromEnv = env.DATALEK_PIPELINE_ACCOUNT;
+  if (fromEnv !== undefined && !/^\d{12}$/.test(fromEnv)) throw new UsageError(`DATALEK_PIPELINE_ACCOUNT ${fromEnv} is not a 12-digit AWS account id`);
+  const account = fromEnv ?? (await callerArn(env)).split(':')[4];
+  return { ...policy, containment: { ...policy.containment, pipelineAccount: account } };
 }
 
 /** The digest store at `s3://BUCKET/PREFIX`; null when the location is not of that form. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { jsonLines, spawnCli } from '../support/cli.js';
 import { buildScenario } from '../support/ec2-scenario.js';
-import { bucketResource, findingEvent, instanceResource } from '../support/events.js';
+import { bucketResource, findingEvent, instanceResource, RESOURCES } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
@@ -100,6 +100,19 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     expect(r.stdout).toMatch(/^done\s+block-public-access later-made$/m);
     const block = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'later-made' }));
     expect(block.PublicAccessBlockConfiguration?.BlockPublicAcls).toBe(true);
+  });
+
+  it('spares the pipeline’s own functions, as the contain function does: the account is the credentials’ own', async () => {
+    // review3 attack §12's fix takes a `datalek-…` function for the pipeline's only in the pipeline's
+    // account; the command line knew no account, so a person's --enforce would have stopped it.
+    const resource = RESOURCES.Lambda();
+    const details = resource.lambdaDetails as Record<string, unknown>;
+    details.functionName = 'datalek-notify-function';
+    details.functionArn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:datalek-notify-function`;
+    const line = await replay('own-function', findingEvent({ id: 'again-own', type: 'Backdoor:Lambda/C&CActivity.B', accountId: ACCOUNT, resource }), true);
+    expect(line.actions).toContainEqual({ type: 'contain-lambda-function', status: 'skipped' });
+    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    expect(show.actions[0].reason).toMatch(/^the pipeline's own function: containment never stops it/);
   });
 
   it('asks for nothing the finding does not allow: an exempt instance stays a person’s decision', async () => {

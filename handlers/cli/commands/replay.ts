@@ -35,6 +35,8 @@ async function replay(ctx: Context): Promise<number> {
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
   return withBackend(ctx, 'create', async (backend) => {
     const { store } = backend;
+    // Containment on AWS spares the pipeline's own functions, as the contain function does.
+    if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-backend.js')).withPipelineAccount(ctx.policy, io.env);
     const notifier = backend.notifier(flags.json ? () => {} : io.err);
     const deps: RecordDeps = {
       store,
