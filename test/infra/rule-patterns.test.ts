@@ -175,6 +175,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   const patterns: Record<string, unknown> = {};
   /** The watch rules' patterns as deployed, by `<where>/<short name>`. */
   const watchPatterns: Record<string, unknown> = {};
+  /** The watch rules' messages to the alarm topic (their InputTransformer), by `<where>/<short name>`. */
+  const watchMessages: Record<string, { InputPathsMap: Record<string, string>; InputTemplate: string }> = {};
   /** The values the CloudTrail files name the stack's keys by. */
   const placeholders: Record<string, string> = {};
 
@@ -198,8 +200,11 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         // As CloudFormation deploys it: the keys' ids and the account in place of their tokens.
         const pattern = resolveValue(rule.Properties.EventPattern, t, { account: ACCOUNT, region, exporters: [state] });
         const name = String(rule.Properties.Name ?? '');
-        if (name.startsWith(WATCH_RULE_PREFIX)) watchPatterns[`${where}/${short(name)}`] = pattern;
-        else patterns[id] = pattern;
+        if (name.startsWith(WATCH_RULE_PREFIX)) {
+          watchPatterns[`${where}/${short(name)}`] = pattern;
+          const message = (rule.Properties.Targets as { InputTransformer?: unknown }[]).find((target) => target.InputTransformer);
+          if (message) watchMessages[`${where}/${short(name)}`] = message.InputTransformer as (typeof watchMessages)[string];
+        } else patterns[id] = pattern;
       }
     }
     const keyId = (key: IConstruct) => keyIdOf(stateful.getLogicalId(key.node.defaultChild as CfnElement), 'eu-west-1');
@@ -326,6 +331,31 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     for (const id of Object.keys(matched)) matched[id].sort();
     expect(matched).toEqual(WATCHED);
   }, 180_000);
+
+  it('sends each watched call as a message of its own naming the call, the caller, when and where, two calls two messages (review 3, S3)', async () => {
+    // moto's EventBridge delivers to no SNS topic: the rule's message goes to a queue instead, as the topic would get it.
+    const bus = 'watch-messages';
+    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: bus }));
+    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: bus }));
+    const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    await moto.clients.eventbridge.send(new PutRuleCommand({ Name: bus, EventBusName: bus, EventPattern: JSON.stringify(watchPatterns['central/pipeline']) }));
+    await moto.clients.eventbridge.send(
+      new PutTargetsCommand({ Rule: bus, EventBusName: bus, Targets: [{ Id: 'topic', Arn: arn, InputTransformer: watchMessages['central/pipeline'] }] }),
+    );
+    // A harmless watched call first, then the one that silences: both must reach on-call.
+    const calls = cloudTrailEvents().filter((e) => ['10-publishing-frequency-six-hours.json', '01-disable-finding-rule.json'].includes(e.id));
+    for (const e of calls) {
+      await moto.clients.eventbridge.send(
+        new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) }] }),
+      );
+    }
+    const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    const bodies = (out.Messages ?? []).map((m) => m.Body as string).sort();
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toMatch(/^"?datalek WATCH: DisableRule by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at \S+ in eu-west-1 /);
+    expect(bodies[1]).toMatch(/^"?datalek WATCH: UpdateDetector by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at /);
+    for (const b of bodies) expect(b).toContain('seen by datalek-watch-pipeline');
+  });
 
   it('sees every watch rule being disabled, deleted, emptied or redirected by another watch rule: none can be silenced by one call', async () => {
     const calls = (name: string) => [
