@@ -25,9 +25,9 @@ import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, alarmTopic, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
+import { ALARM_PERIOD, ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { toCdkPattern } from './constructs/event-route.js';
-import { PipelineWatch } from './constructs/pipeline-watch.js';
+import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { eventQueue } from './constructs/queue.js';
 
@@ -65,6 +65,14 @@ export class ForwarderStack extends Stack {
       onCallEmail: props.config.onCallEmail,
       alarmPagerUrl: props.config.alarmPagerUrl,
       pager: props.config.policy.onCall.provider !== 'sns',
+    });
+    allowWatchRulesToPublish(this.alarmTopic);
+    // No pages' topic here: the alarm topic's failures reach its other subscribers only.
+    deliveryFailedAlarm(this, 'AlarmsUndeliveredAlarm', {
+      name: ALARMS_UNDELIVERED_ALARM,
+      watched: this.alarmTopic,
+      what: `alarms to on-call (the datalek-on-call-alarms topic of ${this.region})`,
+      topic: this.alarmTopic,
     });
 
     this.deadLetterQueue = eventQueue(this, 'DeadLetters', this.key);

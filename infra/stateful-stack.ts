@@ -13,8 +13,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
 import { AlarmPathWatch } from './constructs/alarm-path-watch.js';
-import { alarmTopic, warnIfUnsubscribed } from './constructs/alarms.js';
+import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
+import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -107,7 +108,36 @@ export class StatefulStack extends Stack {
       pager: props.pager,
     });
 
-    this.alarmPathWatch = new AlarmPathWatch(this, 'AlarmPathWatch', { alarmTopic: this.alarmTopic, alarmKey: this.alarmKey, pagesTopic: this.onCallTopic });
+    // The watch rules (in DatalekResponse) send each call they match to the alarm topic too.
+    allowWatchRulesToPublish(this.alarmTopic);
+
+    // What SNS fails to deliver is dropped: the pages' and the FG's failures page through the
+    // alarm topic; the alarm topic's own through it (its other subscribers) and, by the alarm
+    // path watch, through the pages' topic.
+    deliveryFailedAlarm(this, 'PagesUndeliveredAlarm', {
+      name: 'pages-undelivered',
+      watched: this.onCallTopic,
+      what: 'pages to on-call (the datalek-on-call topic: incidents, escalations, the pager fallback, the alarm path)',
+      topic: this.alarmTopic,
+    });
+    deliveryFailedAlarm(this, 'FgUndeliveredAlarm', {
+      name: 'fg-messages-undelivered',
+      watched: this.fgTopic,
+      what: "the FG's messages (the datalek-fg topic: new incidents, the AP deadline, reminders)",
+      topic: this.alarmTopic,
+    });
+    deliveryFailedAlarm(this, 'AlarmsUndeliveredAlarm', {
+      name: ALARMS_UNDELIVERED_ALARM,
+      watched: this.alarmTopic,
+      what: 'alarms to on-call (the datalek-on-call-alarms topic)',
+      topic: this.alarmTopic,
+    });
+
+    this.alarmPathWatch = new AlarmPathWatch(this, 'AlarmPathWatch', {
+      alarmTopic: this.alarmTopic,
+      alarmKey: this.alarmKey,
+      pagesTopic: this.onCallTopic,
+    });
 
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 

@@ -12,11 +12,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, onCallAlarm, ruleMetric } from './alarms.js';
+import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, ALARMS_UNDELIVERED_ALARM, onCallAlarm, ruleMetric } from './alarms.js';
 import { alarmCalls, keyCalls, ruleCalls, topicCalls, WATCH_ALARM_NAME, WATCH_RULE_PREFIX } from './pipeline-watch.js';
 
 /** The rule's fixed name: `datalek-*`, so the pipeline watch sees calls on it. */
 export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
+
+/** The rule that sends the alarm topic's own delivery failures to the pages' topic. */
+export const ALARM_DELIVERY_RULE_NAME = 'datalek-watch-alarm-delivery';
 
 /** The calls that break the alarm path, as one EventBridge pattern. */
 export function alarmPathPattern(props: { alarmKeyId: string }): Record<string, unknown> {
@@ -42,6 +45,8 @@ export interface AlarmPathWatchProps {
 
 export class AlarmPathWatch extends Construct {
   public readonly rule: events.Rule;
+  /** The alarm topic's delivery failures, to the pages' topic. */
+  public readonly deliveryRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: AlarmPathWatchProps) {
     super(scope, id);
@@ -51,7 +56,19 @@ export class AlarmPathWatch extends Construct {
       eventPattern: { source: ['aws.events'] },
     });
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = alarmPathPattern({ alarmKeyId: props.alarmKey.keyId });
-    // This rule alone may publish (EventBridge's "Cross-service confused deputy prevention"); the
+    // A subscriber of the alarm topic not reached (its e-mail, the pager's URL) may be the one
+    // that pages at night: the alarm about it goes to the pages' topic as well, when it is raised.
+    this.deliveryRule = new events.Rule(this, 'DeliveryRule', {
+      ruleName: ALARM_DELIVERY_RULE_NAME,
+      description: "datalek: the on-call alarm topic failed to deliver, paged through the pages' topic (README, Deploy)",
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        // The alarm on the alarm topic's failed deliveries (stateful-stack.ts), raised.
+        detail: { alarmName: [`${ALARM_NAME_PREFIX}${ALARMS_UNDELIVERED_ALARM}`], state: { value: ['ALARM'] } },
+      },
+    });
+    // These rules alone may publish (EventBridge's "Cross-service confused deputy prevention"); the
     // topic's key already lets this account's EventBridge use it (protected-key.ts).
     props.pagesTopic.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -59,7 +76,7 @@ export class AlarmPathWatch extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [props.pagesTopic.topicArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+        conditions: { ArnEquals: { 'aws:SourceArn': [this.rule.ruleArn, this.deliveryRule.ruleArn] } },
       }),
     );
     const field = (path: string) => events.EventField.fromPath(path);
@@ -68,6 +85,20 @@ export class AlarmPathWatch extends Construct {
     );
     const topicArn = props.pagesTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    this.deliveryRule.addTarget({
+      bind: () => ({
+        arn: topicArn,
+        input: events.RuleTargetInput.fromText(
+          `datalek ALARMS UNDELIVERED: ${field('$.detail.alarmName')} at ${field('$.time')} in ${field('$.region')}: SNS could not deliver alarms of the datalek-on-call-alarms topic to one of its subscribers, so an alarm may have reached no one. Check that topic's subscriptions (an e-mail never confirmed or bouncing, the pager's CloudWatch integration URL failing, SMS over the monthly spend limit or in the SMS sandbox), then look at the datalek-* alarms in ALARM in CloudWatch (README, Deploy: Where the alarms go).`,
+        ),
+      }),
+    });
+    onCallAlarm(this, 'DeliveryUndeliveredAlarm', {
+      name: 'watch-alarm-delivery-undelivered',
+      description: `datalek: the ${ALARM_DELIVERY_RULE_NAME} rule could NOT publish to the pages' topic that the alarm topic failed to deliver (its policy or key changed?): check both topics' subscriptions and policies`,
+      metric: ruleMetric(this.deliveryRule, 'FailedInvocations'),
+      topic: props.alarmTopic,
+    });
     onCallAlarm(this, 'UndeliveredAlarm', {
       name: 'watch-alarm-path-undelivered',
       description: `datalek: the ${ALARM_PATH_RULE_NAME} rule matched a call that can silence the alarms, and could NOT publish it to the pages' topic (its policy or key changed?): look the call up in CloudTrail (Event history) and put both right`,

@@ -200,3 +200,32 @@ export function alarmTopic(scope: Construct, id: string, props: AlarmTopicProps)
   }
   return topic;
 }
+
+/** The alarm on the alarm topic's own failed deliveries, in every region (after `datalek-`). */
+export const ALARMS_UNDELIVERED_ALARM = 'alarms-undelivered';
+
+/** What SNS's delivery failures of a topic mean, and what to check, by the alarm's name after `datalek-`. */
+export interface DeliveryAlarmProps {
+  /** The alarm's name after `datalek-`. */
+  name: string;
+  /** The topic whose deliveries are watched. */
+  watched: sns.ITopic;
+  /** Who stops hearing when they fail. */
+  what: string;
+  /** Where the alarm goes: never `watched` itself unless no other path exists (then its other subscribers still hear). */
+  topic: sns.ITopic;
+}
+
+/**
+ * Pages when SNS could not deliver a message of a topic to one of its subscriptions: datalek
+ * counts a page or an FG message sent once SNS took it, and what SNS then fails to deliver (after
+ * its retries) is dropped, with every clock and alarm quiet.
+ */
+export function deliveryFailedAlarm(scope: Construct, id: string, props: DeliveryAlarmProps): cloudwatch.Alarm {
+  return onCallAlarm(scope, id, {
+    name: props.name,
+    description: `datalek: SNS could NOT deliver ${props.what} to a subscriber (NumberOfNotificationsFailed of the topic this alarm names): someone did not get them. Check the topic's subscriptions: an e-mail never confirmed or bouncing, a pager or chat (HTTPS, AWS Chatbot) endpoint failing or its URL changed, SMS over the account's monthly SMS spend limit or still in the SMS sandbox (verified numbers only); the topic's delivery logs (SNS delivery status logging) say which. Read what was sent in the datalek CLI (datalek show) and tell those who missed it`,
+    metric: props.watched.metricNumberOfNotificationsFailed({ period: ALARM_PERIOD, statistic: 'Sum' }),
+    topic: props.topic,
+  });
+}

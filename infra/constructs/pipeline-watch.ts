@@ -17,18 +17,23 @@
  *   datalek topic deleted, a subscription to it removed, its policy or key changed by hand; a
  *   datalek key disabled, scheduled for deletion, or its policy changed by hand.
  * The last group is a rule of its own, `datalek-watch-paging` (an EventBridge pattern holds 2,048
- * characters). The watch is watched: a third rule, `datalek-watch-guard`, pages on calls that
+ * characters), and so are the calls that leave GuardDuty and CloudTrail on but stop what they
+ * report, `datalek-watch-sources`: a protection plan turned off (in the detector, the members' or
+ * the organisation's auto-enable), a CloudTrail trail stopped, deleted, changed or reselected. The watch is watched: a third rule, `datalek-watch-guard`, pages on calls that
  * would silence `datalek-watch-pipeline` (which cannot see a call that disables itself), and that
  * one watches the other two (`datalek-*`); a call that the queue can no longer take (its policy or
  * key broken) pages through the rules' own FailedInvocations alarms. In the central region one
  * more rule (`datalek-watch-alarm-path`, in the stateful stack) pages on calls that break this
  * path's own topic, key, alarms or rules through the pages' topic instead
  * (constructs/alarm-path-watch.ts).
- * Each matched call waits in an encrypted queue (the whole CloudTrail event: who, from where;
- * kept 14 days) whose depth alarm pages through the alarm path and stays raised until on-call has
- * read and deleted the messages. A deployment's own changes are not these calls, except deleting a
+ * Each matched call goes to the alarm topic at once as a message of its own (an alarm acts only
+ * when its state changes: a call made while it is raised would page no one), and waits in an
+ * encrypted queue (the whole CloudTrail event: who, from where; kept 14 days) whose depth alarm
+ * pages through the alarm path and stays raised until on-call has read and deleted the messages;
+ * a second alarm is raised again by each new call after a quiet minute. A deployment's own changes are not these calls, except deleting a
  * stack, which should page.
  */
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -57,16 +62,23 @@ export const WATCH_RULE_NAME = 'datalek-watch-pipeline';
 /** The rule on calls that keep the pages and alarms from reaching on-call (an EventBridge pattern holds 2,048 characters: one rule would not hold both). */
 export const PAGING_RULE_NAME = 'datalek-watch-paging';
 
+/** The rule on calls that keep GuardDuty or CloudTrail enabled but stop what they report: protection plans off, the trail stopped. */
+export const SOURCES_RULE_NAME = 'datalek-watch-sources';
+
 /** The rule that watches the watch rule (a rule does not see the call that disables it). */
 export const GUARD_RULE_NAME = 'datalek-watch-guard';
 
 /** The alarm that pages on the watched calls. */
 export const WATCH_ALARM_NAME = 'pipeline-changed';
 
+/** The alarm that pages on each new watched call, a minute after the last (`datalek-watch-*`: the alarm path watches it). */
+export const NEW_CALLS_ALARM_NAME = 'watch-new-calls';
+
 /** The watch rules, each with the alarm on calls it matched and could not deliver (its queue's policy or key broken). */
 export const WATCH_RULES = [
   { name: WATCH_RULE_NAME, undelivered: 'watch-pipeline-undelivered' },
   { name: PAGING_RULE_NAME, undelivered: 'watch-paging-undelivered' },
+  { name: SOURCES_RULE_NAME, undelivered: 'watch-sources-undelivered' },
   { name: GUARD_RULE_NAME, undelivered: 'watch-guard-undelivered' },
 ] as const;
 
@@ -163,6 +175,31 @@ export function keyCalls(keyIds: string[]): Record<string, unknown> {
   };
 }
 
+/**
+ * Lets the region's watch rules publish each call they match to the alarm topic (in the topic's
+ * stack: the central rules are in another stack, whose imported topic takes no policy). Only these
+ * rules, by their fixed names (EventBridge's "Cross-service confused deputy prevention"); the
+ * topic's key lets this account's EventBridge use it (protected-key.ts `allowEventBridge`).
+ */
+export function allowWatchRulesToPublish(topic: sns.Topic): void {
+  const stack = Stack.of(topic);
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'WatchRulesOfThisRegion',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnEquals: {
+          'aws:SourceArn': WATCH_RULES.map(({ name }) =>
+            stack.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+          ),
+        },
+      },
+    }),
+  );
+}
+
 export interface PipelineWatchProps {
   /** Name prefixes of this region's datalek rules (the watch rule's own included by `datalek-`). */
   rulePrefixes: string[];
@@ -204,6 +241,55 @@ export function guardDutyCalls(): Record<string, unknown> {
   };
 }
 
+/**
+ * GuardDuty calls that leave the detector enabled but stop whole families of findings: a
+ * protection plan (feature) or its agent management turned off, in this detector, in members'
+ * (`UpdateMemberDetectors`) or for the organisation's accounts (`UpdateOrganizationConfiguration`:
+ * auto-enable off, for every account or for one plan); the same in the older `dataSources` form.
+ * EventBridge matches a field in an array of objects if any element has it.
+ */
+export function protectionPlanCalls(): Record<string, unknown> {
+  const off = { $or: [{ status: ['DISABLED'] }, { autoEnable: ['NONE'] }] };
+  const dataSourceOff = { $or: [{ enable: [false] }, { autoEnable: [false] }] };
+  return {
+    source: ['aws.guardduty'],
+    detail: {
+      eventName: ['UpdateDetector', 'UpdateMemberDetectors', 'UpdateOrganizationConfiguration'],
+      requestParameters: {
+        $or: [
+          { features: off },
+          { features: { additionalConfiguration: off } },
+          { autoEnable: [false] },
+          { autoEnableOrganizationMembers: ['NONE'] },
+          { dataSources: { $or: [{ s3Logs: dataSourceOff }, { kubernetes: { auditLogs: dataSourceOff } }] } },
+          // The EC2 malware scan: `ebsVolumes` is a boolean in a detector, `{autoEnable}` in the organisation's.
+          { dataSources: { malwareProtection: { scanEc2InstanceWithFindings: { ebsVolumes: [false] } } } },
+          { dataSources: { malwareProtection: { scanEc2InstanceWithFindings: { ebsVolumes: { autoEnable: [false] } } } } },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * CloudTrail calls on a trail of this account and region: EventBridge receives CloudTrail's
+ * management events only while a trail records them, so a trail stopped, deleted, narrowed
+ * (`UpdateTrail`: one region only, no global events) or no longer selecting management events
+ * (`PutEventSelectors`, `PutAdvancedEventSelectors`) blinds every watch rule. The deployment does
+ * not know which trail feeds it: any trail's, by any caller (these calls are rare).
+ */
+export function trailCalls(): Record<string, unknown> {
+  return {
+    source: ['aws.cloudtrail'],
+    detail: { eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutAdvancedEventSelectors'] },
+  };
+}
+
+/** The calls that keep GuardDuty and CloudTrail on but stop what they report, as one EventBridge pattern. */
+export function sourcesWatchPattern(): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [protectionPlanCalls(), trailCalls()] };
+}
+
 export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards'>): Record<string, unknown> {
   const rules = props.rulePrefixes.map((prefix) => ({ prefix }));
   const functions = props.functionWildcards.map((wildcard) => ({ wildcard }));
@@ -241,6 +327,8 @@ export class PipelineWatch extends Construct {
   public readonly rule: events.Rule;
   /** Watches the calls that keep pages and alarms from reaching on-call. */
   public readonly paging: events.Rule;
+  /** Watches GuardDuty's protection plans and the CloudTrail trail. */
+  public readonly sources: events.Rule;
   /** Watches `rule`: a rule does not see the call that disables it. */
   public readonly guard: events.Rule;
   /** The matched calls, for on-call to read; its depth is the page. */
@@ -250,14 +338,17 @@ export class PipelineWatch extends Construct {
   constructor(scope: Construct, id: string, props: PipelineWatchProps) {
     super(scope, id);
     this.queue = eventQueue(this, 'Calls', props.key);
-    // The watch rule watches the other two (their names are `datalek-*`), and the guard the watch
+    // The watch rule watches the others (their names are `datalek-*`), and the guard the watch
     // rule: silencing them takes one call per rule, and the first pages.
-    const [rule, paging, guard] = [
+    const rules = [
       ['Rule', 'calls that stop GuardDuty findings from reaching the pipeline', pipelineWatchPattern(props)],
       ['Paging', "calls that keep the pipeline's pages and alarms from reaching on-call", pagingWatchPattern(props)],
+      ['Sources', 'calls that turn GuardDuty protection plans off or stop or narrow a CloudTrail trail (the watch reads the trail)', sourcesWatchPattern()],
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} rule`, guardPattern()],
-    ].map(([id, what, pattern], i) => {
-      const r = new events.Rule(this, id as string, {
+    ] as const;
+    const whats = rules.map(([, what]) => what.replace(/^calls that/, 'a call that can'));
+    const watchRules = rules.map(([id, what, pattern], i) => {
+      const r = new events.Rule(this, id, {
         ruleName: WATCH_RULES[i].name,
         description: `datalek: ${what} (README, Deploy)`,
         // Set below: CDK's pattern type has no top-level $or.
@@ -266,8 +357,10 @@ export class PipelineWatch extends Construct {
       (r.node.defaultChild as events.CfnRule).eventPattern = pattern;
       return r;
     });
+    const [rule, paging, sources, guard] = watchRules;
     this.rule = rule;
     this.paging = paging;
+    this.sources = sources;
     this.guard = guard;
     // Not targets.SqsQueue: for an encrypted queue it lets EventBridge send for any rule. These
     // rules' only (EventBridge's "Cross-service confused deputy prevention": the rule's ARN).
@@ -277,12 +370,20 @@ export class PipelineWatch extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sqs:SendMessage'],
         resources: [this.queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': [rule.ruleArn, paging.ruleArn, guard.ruleArn] } },
+        conditions: { ArnEquals: { 'aws:SourceArn': watchRules.map((r) => r.ruleArn) } },
       }),
     );
     const queue = this.queue;
-    [rule, paging, guard].forEach((r, i) => {
+    const field = (path: string) => events.EventField.fromPath(path);
+    const alarmTopicArn = props.alarmTopic.topicArn;
+    watchRules.forEach((r, i) => {
       r.addTarget({ bind: () => ({ arn: queue.queueArn }) });
+      // Each call also goes to the alarm topic at once, as a message of its own: an alarm acts
+      // only when its state changes, so while one is raised a second call would page no one.
+      const message = events.RuleTargetInput.fromText(
+        `datalek WATCH: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look it up in CloudTrail (Event history: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
+      );
+      r.addTarget({ bind: () => ({ arn: alarmTopicArn, input: message }) });
       // A call it matched but could not put in the queue (its policy or key broken) is no
       // message, and the depth alarm stays quiet: the rule's failed invocations page instead.
       onCallAlarm(this, `${r.node.id}UndeliveredAlarm`, {
@@ -295,8 +396,16 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a datalek function stopped or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      topic: props.alarmTopic,
+    });
+    // The pager reads CloudWatch's alarms: a new call after a quiet minute raises this one again,
+    // whatever state the depth alarm is in.
+    onCallAlarm(this, 'NewCallsAlarm', {
+      name: NEW_CALLS_ALARM_NAME,
+      description: `datalek: a new call was made that can stop GuardDuty findings from reaching the pipeline, or its pages and alarms from reaching you (each call also comes as its own "datalek WATCH" message on this topic). It raises again for every call after a quiet minute, while datalek-${WATCH_ALARM_NAME} stays raised until the queue is read. Read the messages of that queue (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages`,
+      metric: this.queue.metricNumberOfMessagesSent({ period: Duration.minutes(1), statistic: 'Sum' }),
       topic: props.alarmTopic,
     });
   }

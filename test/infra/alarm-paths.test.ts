@@ -9,7 +9,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
-import { ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
+import { ALARM_DELIVERY_RULE_NAME, ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
 import { WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
@@ -106,6 +106,7 @@ describe('nothing stops the findings unseen', () => {
       expect(rule.Properties.EventBusName).toBeUndefined();
       const [target] = rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[];
       const queueId = target.Arn['Fn::GetAtt'][0];
+      const alarmTopicArn = (rule.Properties.Targets as { Arn: unknown }[])[1].Arn;
       const queue = t.findResources('AWS::SQS::Queue')[queueId];
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 14 * 24 * 3600 });
       const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'datalek-pipeline-changed' } }) as Resources);
@@ -117,11 +118,12 @@ describe('nothing stops the findings unseen', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
-      // EventBridge may send to the queue for the three watch rules only, each of which pages
+      // EventBridge may send to the queue for the watch rules only, each of which pages
       // when it could not (the queue's policy or key broken): the depth alarm would stay quiet.
+      // Each rule also sends the call to the alarm topic (below).
       const watchRules = WATCH_RULES.map(({ name }) => {
         const [[id, r]] = Object.entries(t.findResources('AWS::Events::Rule', { Properties: { Name: name } }) as Resources);
-        expect((r.Properties.Targets as { Arn: unknown }[]).map((x) => x.Arn)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+        expect((r.Properties.Targets as { Arn: unknown }[]).map((x) => x.Arn)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }, alarmTopicArn]);
         return id;
       });
       expect(watchRules[0]).toBe(ruleId);
@@ -159,10 +161,127 @@ describe('nothing stops the findings unseen', () => {
       (st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
     );
     expect(allow).toHaveLength(1);
-    expect(allow[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } });
+    const [deliveryRuleId] = Object.keys(state.findResources('AWS::Events::Rule', { Properties: { Name: ALARM_DELIVERY_RULE_NAME } }));
+    expect(allow[0].Condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': [ruleId, 'Arn'] }, { 'Fn::GetAtt': [deliveryRuleId, 'Arn'] }] },
+    });
     // And a call it could not deliver pages through the alarm path.
     expect(alarmsOn(state, 'AWS/Events', 'FailedInvocations').get(JSON.stringify({ Ref: ruleId }))).toMatchObject({
       AlarmName: 'datalek-watch-alarm-path-undelivered',
+    });
+  });
+});
+
+describe('every watched call pages on its own (review 3, S3)', () => {
+  it('sends each matched call to the alarm topic as a message of its own, from every watch rule, in the central and every forwarder region', () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    const state = Template.fromStack(built.stateful);
+    for (const [t, topicOwner, region] of [
+      [Template.fromStack(built.response), state, 'eu-west-1'],
+      [Template.fromStack(built.forwarders[0]), Template.fromStack(built.forwarders[0]), 'eu-central-1'],
+    ] as const) {
+      const [[topicId]] = Object.entries(topicOwner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+      for (const { name } of WATCH_RULES) {
+        const [rule] = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: name } }) as Resources);
+        const targets = rule.Properties.Targets as { Arn: unknown; InputTransformer?: { InputTemplate: string; InputPathsMap: Record<string, string> } }[];
+        const toTopic = targets.filter(
+          (x) => JSON.stringify(x.Arn).includes('datalek-on-call-alarms') || JSON.stringify(x.Arn) === JSON.stringify({ Ref: topicId }),
+        );
+        expect(toTopic, `${region} ${name}`).toHaveLength(1);
+        // The message names the call, who made it, when and where, and the rule that saw it.
+        expect(toTopic[0].InputTransformer?.InputTemplate).toContain(`datalek WATCH`);
+        expect(toTopic[0].InputTransformer?.InputTemplate).toContain(name);
+        expect(Object.values(toTopic[0].InputTransformer?.InputPathsMap ?? {}).sort()).toEqual(
+          ['$.account', '$.detail.eventName', '$.detail.userIdentity.arn', '$.region', '$.time'].sort(),
+        );
+      }
+      // The alarm topic lets EventBridge publish for exactly these rules of its region.
+      const [policy] = Object.values(topicOwner.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) =>
+        JSON.stringify(p.Properties.Topics).includes(topicId),
+      );
+      const allow = (policy.Properties.PolicyDocument as { Statement: { Principal?: unknown; Condition?: unknown; Action: unknown }[] }).Statement.filter(
+        (st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
+      );
+      expect(allow).toHaveLength(1);
+      expect(allow[0].Action).toBe('sns:Publish');
+      const sourceArns = JSON.stringify((allow[0].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
+      for (const { name } of WATCH_RULES) expect(sourceArns).toContain(`:rule/${name}`);
+      expect(sourceArns.match(/:rule\//g)).toHaveLength(WATCH_RULES.length);
+    }
+  });
+
+  it('raises a CloudWatch alarm again for a new call after a quiet minute, whatever the depth alarm is doing', () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    for (const t of [Template.fromStack(built.response), Template.fromStack(built.forwarders[0])]) {
+      const [watchRule] = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: WATCH_RULE_NAME } }) as Resources);
+      const queueId = (watchRule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0].Arn['Fn::GetAtt'][0];
+      const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'datalek-watch-new-calls' } }) as Resources);
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'NumberOfMessagesSent',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+});
+
+describe('SNS failing to deliver pages, FG messages or alarms pages elsewhere (review 3, S5)', () => {
+  let built: DatalekApp;
+  let state: Template;
+  beforeAll(() => {
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    state = Template.fromStack(built.stateful);
+  }, 120_000);
+
+  const topicId = (t: Template, name: string) => Object.keys(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: name } }))[0];
+  const failedAlarm = (t: Template, id: string) =>
+    alarmsOn(t, 'AWS/SNS', 'NumberOfNotificationsFailed').get(JSON.stringify({ 'Fn::GetAtt': [id, 'TopicName'] }));
+
+  it("alarms on the pages' and the FG's topic through the alarm topic, saying what to check", () => {
+    const alarms = topicId(state, 'datalek-on-call-alarms');
+    for (const [name, alarmName] of [
+      ['datalek-on-call', 'datalek-pages-undelivered'],
+      ['datalek-fg', 'datalek-fg-messages-undelivered'],
+    ]) {
+      const alarm = failedAlarm(state, topicId(state, name));
+      expect(alarm, name).toMatchObject({ AlarmName: alarmName, Statistic: 'Sum', Threshold: 1, AlarmActions: [{ Ref: alarms }] });
+      expect(alarm?.AlarmDescription).toMatch(/SMS spend limit/);
+      expect(alarm?.AlarmDescription).toMatch(/subscriptions/);
+    }
+  });
+
+  it("alarms on the alarm topic's own failures in every region, and in the central region also pages through the pages' topic", () => {
+    const forwarder = Template.fromStack(built.forwarders[0]);
+    expect(failedAlarm(forwarder, topicId(forwarder, 'datalek-on-call-alarms'))).toMatchObject({ AlarmName: 'datalek-alarms-undelivered' });
+    const own = failedAlarm(state, topicId(state, 'datalek-on-call-alarms'));
+    expect(own).toMatchObject({ AlarmName: 'datalek-alarms-undelivered' });
+    // Raised, it goes to the pages' topic (another topic, another key) through an EventBridge rule.
+    const pages = topicId(state, 'datalek-on-call');
+    const [[ruleId, rule]] = Object.entries(state.findResources('AWS::Events::Rule', { Properties: { Name: ALARM_DELIVERY_RULE_NAME } }) as Resources);
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [own?.AlarmName], state: { value: ['ALARM'] } },
+    });
+    const [target] = rule.Properties.Targets as { Arn: unknown; InputTransformer?: { InputTemplate: string } }[];
+    expect(target.Arn).toEqual({ Ref: pages });
+    expect(target.InputTransformer?.InputTemplate).toContain('datalek ALARMS UNDELIVERED');
+    // The pages' topic lets EventBridge publish for the two alarm-path rules only.
+    const [policy] = Object.values(state.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) =>
+      JSON.stringify(p.Properties.Topics).includes(pages),
+    );
+    const allow = (policy.Properties.PolicyDocument as { Statement: { Principal?: unknown; Condition?: unknown }[] }).Statement.filter(
+      (st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
+    );
+    expect(JSON.stringify(allow[0].Condition)).toContain(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'Arn'] }));
+    expect(alarmsOn(state, 'AWS/Events', 'FailedInvocations').get(JSON.stringify({ Ref: ruleId }))).toMatchObject({
+      AlarmName: 'datalek-watch-alarm-delivery-undelivered',
     });
   });
 });

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
-import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
+import { WATCH_RULE_PREFIX, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
 const CONTEXT = DEPLOY_CONTEXT;
@@ -115,9 +115,9 @@ describe('the CDK app', () => {
     // synchronously only) a failed-events alarm, per route one on its dead-letter queue and one on
     // events lost before it, the exposed-interface and refused-containment alarms, the sweep's and
     // anchor's not-running alarms, the two acknowledgement URLs' failures and the watch on calls
-    // that stop findings from arriving, with one per watch rule on calls it could not deliver,
-    // and the detector check's not-running alarm, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 1 + 3 + 1);
+    // that stop findings from arriving (its queue's depth and its new calls), with one per watch
+    // rule on calls it could not deliver, and the detector check's not-running alarm, all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1);
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
@@ -166,7 +166,8 @@ describe('the CDK app', () => {
     let targets = 0;
     for (const t of templates) {
       for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
-        // The watch rules' target is itself a queue, whose depth pages (test/infra/alarm-paths.test.ts).
+        // The watch rules' targets are a queue, whose depth pages, and the alarm topic; a call they
+        // could not deliver pages as their FailedInvocations (test/infra/alarm-paths.test.ts).
         if (String(rule.Properties.Name).startsWith(WATCH_RULE_PREFIX)) continue;
         for (const target of rule.Properties.Targets) {
           targets += 1;

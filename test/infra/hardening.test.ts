@@ -300,13 +300,16 @@ describe('the hardened AWS side', () => {
     it("alarms on the forwarder's dead-letter queue, its throttling and events it could not even put there", () => {
       const names = Object.values(forwarder.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
       expect(names.sort()).toEqual([
+        'datalek-alarms-undelivered',
         'datalek-forwarder-dead-letters',
         'datalek-forwarder-lost',
         'datalek-forwarder-throttled',
         'datalek-pipeline-changed',
         'datalek-watch-guard-undelivered',
+        'datalek-watch-new-calls',
         'datalek-watch-paging-undelivered',
         'datalek-watch-pipeline-undelivered',
+        'datalek-watch-sources-undelivered',
       ]);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });

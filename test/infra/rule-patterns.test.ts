@@ -72,10 +72,43 @@ const WATCHED: Record<string, string[]> = {
   '40-remove-the-member-bus-permission.json': ['central/pipeline', 'forwarder/pipeline'],
   '41-bus-policy-replaced-by-hand.json': ['central/pipeline', 'forwarder/pipeline'],
   '42-bus-permission-for-another-account.json': [],
+  '43-protection-plans-off-detector-enabled.json': ['central/sources', 'forwarder/sources'],
+  '44-runtime-agent-management-off.json': ['central/sources', 'forwarder/sources'],
+  '45-data-sources-s3-logs-off.json': ['central/sources', 'forwarder/sources'],
+  '46-protection-plan-turned-on.json': [],
+  '47-member-detectors-malware-scan-off.json': ['central/sources', 'forwarder/sources'],
+  '48-member-detectors-eks-audit-off.json': ['central/sources', 'forwarder/sources'],
+  '49-organization-auto-enable-off.json': ['central/sources', 'forwarder/sources'],
+  '50-organization-plan-auto-enable-off.json': ['central/sources', 'forwarder/sources'],
+  '51-organization-auto-enable-all.json': [],
+  '52-organization-legacy-auto-enable-false.json': ['central/sources', 'forwarder/sources'],
+  '53-stop-logging-of-the-trail.json': ['central/sources', 'forwarder/sources'],
+  '54-delete-the-trail.json': ['central/sources', 'forwarder/sources'],
+  '55-trail-narrowed-to-one-region.json': ['central/sources', 'forwarder/sources'],
+  '56-event-selectors-without-management-events.json': ['central/sources', 'forwarder/sources'],
+  '57-start-logging-of-the-trail.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
 const short = (ruleName: string) => ruleName.replace(WATCH_RULE_PREFIX, '');
+
+/**
+ * The event once per element of each array of objects in it (recursively, every combination).
+ * EventBridge matches a pattern's field inside an array of objects when one element has it
+ * (`features: {status: ["DISABLED"]}` on `features: [{…}, {…}]`), all of a pattern's fields from
+ * the same element; moto does not look into such arrays. Each variant holds one element in the
+ * array's place, so moto matches a variant exactly when EventBridge matches the event.
+ */
+function arrayVariants(value: unknown): unknown[] {
+  if (Array.isArray(value)) {
+    if (!value.length || !value.every((v) => v && typeof v === 'object')) return [value];
+    return value.flatMap(arrayVariants);
+  }
+  if (!value || typeof value !== 'object') return [value];
+  let out: Record<string, unknown>[] = [{}];
+  for (const [k, v] of Object.entries(value)) out = out.flatMap((o) => arrayVariants(v).map((variant) => ({ ...o, [k]: variant })));
+  return out;
+}
 
 /** Which events/ inputs the GuardDuty rule routes: `detail-type` GuardDuty Finding and severity >= 4 as a number. */
 const ROUTED_BY_FINDING_RULE: Record<string, boolean> = {
@@ -176,8 +209,17 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   });
   afterAll(async () => moto?.stop());
 
-  /** Puts the entries on a fresh bus whose one rule has `pattern`; returns the ids that reached the queue. */
-  async function routed(name: string, pattern: unknown, entries: { id: string; source: string; detailType: string; detail: unknown }[]): Promise<string[]> {
+  /**
+   * Puts the entries on a fresh bus whose one rule has `pattern`; returns the ids that reached the
+   * queue. `arrays`: each entry as its `arrayVariants` (the CloudTrail calls; a finding's arrays
+   * would make hundreds of variants, and no finding pattern looks into them).
+   */
+  async function routed(
+    name: string,
+    pattern: unknown,
+    entries: { id: string; source: string; detailType: string; detail: unknown }[],
+    arrays = false,
+  ): Promise<string[]> {
     const bus = `rules-${name}`.slice(0, 60);
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: bus }));
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: bus }));
@@ -186,19 +228,21 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: bus, EventBusName: bus, Targets: [{ Id: 'q', Arn: arn }] }));
     for (const e of entries) {
       // The test id rides along in `resources`, so the queue tells which event arrived.
-      await moto.clients.eventbridge.send(
-        new PutEventsCommand({
-          Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), Resources: [`test:${e.id}`] }],
-        }),
-      );
+      for (const detail of arrays ? arrayVariants(e.detail) : [e.detail]) {
+        await moto.clients.eventbridge.send(
+          new PutEventsCommand({
+            Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(detail), Resources: [`test:${e.id}`] }],
+          }),
+        );
+      }
     }
-    const got: string[] = [];
+    const got = new Set<string>();
     for (;;) {
       const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
       if (!out.Messages?.length) break;
-      for (const m of out.Messages) got.push((JSON.parse(m.Body as string).resources as string[])[0].slice(5));
+      for (const m of out.Messages) got.add((JSON.parse(m.Body as string).resources as string[])[0].slice(5));
     }
-    return got.sort();
+    return [...got].sort();
   }
 
   const findingRuleIds = () => Object.keys(patterns).filter((id) => JSON.stringify(patterns[id]).includes('GuardDuty Finding'));
@@ -253,15 +297,18 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging and guard, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources and guard, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
+      'central/alarm-delivery',
       'central/alarm-path',
       'central/guard',
       'central/paging',
       'central/pipeline',
+      'central/sources',
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',
+      'forwarder/sources',
     ]);
   });
 
@@ -274,7 +321,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     expect(entries.map((e) => e.id).sort()).toEqual(Object.keys(WATCHED).sort());
     const matched: Record<string, string[]> = Object.fromEntries(entries.map((e) => [e.id, []]));
     for (const [rule, pattern] of Object.entries(watchPatterns)) {
-      for (const id of await routed(`watch-${rule.replace('/', '-')}`, pattern, entries)) matched[id].push(rule);
+      for (const id of await routed(`watch-${rule.replace('/', '-')}`, pattern, entries, true)) matched[id].push(rule);
     }
     for (const id of Object.keys(matched)) matched[id].sort();
     expect(matched).toEqual(WATCHED);
