@@ -58,7 +58,7 @@ export async function changeIncident(
     if (!result) return { incident: current, changed: false };
     draft.revision = current.revision + 1;
     draft.nextDueAt = nextDueAt(draft, deps.policy);
-    const timeline = appendEntries(draft, markEnteredAt(result.entries, deps));
+    const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
     const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
     try {
       await deps.store.commit({ incident: draft, expectedRevision: current.revision, timeline, messages });
@@ -77,12 +77,21 @@ export async function changeIncident(
  * when something was said done with when it was entered). Entries without an actor are the
  * pipeline's own: a replay of history keeps its times.
  */
-function markEnteredAt(entries: TimelineDraft[], deps: ChangeDeps): TimelineDraft[] {
+function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDeps): TimelineDraft[] {
   if (!deps.machineNow) return entries;
   const person = entries.filter((e) => e.actor);
   if (person.length === 0) return entries;
   const machine = deps.machineNow();
   const stated = deps.now();
   if (Date.parse(machine) - Date.parse(stated) <= STATED_CLOCK_SKEW_MS) return entries;
-  return [{ at: stated, kind: 'clock-stated', actor: person[0].actor, detail: { enteredAt: machine, entries: person.map((e) => e.kind) } }, ...entries];
+  const by = person[0].actor as string;
+  const kinds = person.map((e) => e.kind);
+  // On the record too, so the register and the page say it without reading the timeline.
+  const kept = draft.statedClock ?? [];
+  if (kept.length < MAX_STATED_CLOCK) draft.statedClock = [...kept, { at: stated, enteredAt: machine, by, entries: kinds }];
+  else draft.statedClockNotListed = (draft.statedClockNotListed ?? 0) + 1;
+  return [{ at: stated, kind: 'clock-stated', actor: by, detail: { enteredAt: machine, entries: kinds } }, ...entries];
 }
+
+/** How many stated-clock changes an incident's record lists (the timeline keeps them all). */
+const MAX_STATED_CLOCK = 50;

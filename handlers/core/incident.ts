@@ -377,6 +377,13 @@ export interface Incident {
    * The incident stays closed; its containment and clocks are not reopened.
    */
   afterClose?: { at: string; by: string; what: string; reason: string }[];
+  /**
+   * Changes a person recorded with a `--now` behind the machine's clock (core/change-incident.ts):
+   * the time stated, when the machine recorded it, who, and which entries. At most
+   * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest.
+   */
+  statedClock?: { at: string; enteredAt: string; by: string; entries: string[] }[];
+  statedClockNotListed?: number;
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */

@@ -111,6 +111,8 @@ export interface RegisterRow {
   containment: string;
   /** Why the incident was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
   containmentReason: string | null;
+  /** Changes a person recorded with a --now behind the machine's clock: their times were stated, not taken. */
+  statedClock: string;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -229,6 +231,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     followUps: (incident.followUps ?? []).join(', '),
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
+    statedClock: statedClockText(incident),
   };
 }
 
@@ -368,7 +371,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
-      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}`,
+      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${statedClockNote(incident, nl)}`,
       closing,
       [
         ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
@@ -446,4 +449,22 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for the third FG review (containment failed or released), after the others for the same reason.
   'containment',
   'containmentReason',
+  // Added for the third FG review (a --now behind the machine's clock), after the others likewise.
+  'statedClock',
 ];
+
+/** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
+function statedClockText(incident: Incident): string {
+  const listed = (incident.statedClock ?? []).map((c) => `${c.entries.join(', ')} at ${c.at} (entered ${c.enteredAt}) by ${c.by}`);
+  const more = incident.statedClockNotListed ? [`and ${incident.statedClockNotListed} more`] : [];
+  return [...listed, ...more].join('; ');
+}
+
+/** In the Markdown register: how many changes were recorded with a stated clock (the CSV and JSON list them). */
+function statedClockNote(incident: Incident, nl: boolean): string {
+  const n = (incident.statedClock?.length ?? 0) + (incident.statedClockNotListed ?? 0);
+  if (!n) return '';
+  return nl
+    ? `; ${n} wijziging(en) met een opgegeven tijd (--now), niet de klok van de machine`
+    : `; ${n} change(s) with a stated time (--now), not the machine's clock`;
+}

@@ -40,6 +40,8 @@ describe('a person who records with a --now behind the machine’s clock', () =>
     expect(enteredAt >= before && enteredAt <= after).toBe(true);
     // The pipeline's own entries, replayed from history, keep their times unmarked.
     expect(timeline.filter((e) => e.kind === 'clock-stated')).toHaveLength(1);
+    const [row] = JSON.parse((await runCli(['register', '--format', 'json', '--store', store, '--now', AT])).stdout);
+    expect(row.statedClock).toBe(`assessed at 2026-11-27T23:00:00.000Z (entered ${enteredAt}) by fg`);
     const show = await runCli(['show', id, '--store', store, '--now', AT]);
     expect(show.stdout).toContain(
       `STATED CLOCK   1 change was recorded with a --now earlier than the machine's clock (#${mark.seq}): the times of the entries after it were stated, not taken`,
@@ -57,5 +59,6 @@ describe('a person who records with a --now behind the machine’s clock', () =>
     expect((await runCli(['ack', id, '--by', 'oncall', '--store', store])).code).toBe(0);
     expect((await timelineOf(store, id)).map((e) => e.kind)).not.toContain('clock-stated');
     expect((await runCli(['show', id, '--store', store])).stdout).not.toContain('STATED CLOCK');
+    expect(JSON.parse((await runCli(['register', '--format', 'json', '--store', store])).stdout)[0].statedClock).toBe('');
   });
 });
