@@ -4,23 +4,22 @@ import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { jsonLines, spawnCli } from '../support/cli.js';
+import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { bucketResource, findingEvent, instanceResource, RESOURCES } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
-
-const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
+import { MOTO_AVAILABLE } from '../support/moto.js';
 
 /**
  * On-call runs an incident's containment again from the record (`datalek contain`): after the
  * contain function's retries gave up, or for what the policy only planned, with no finding file.
  */
 describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => {
-  let moto: Moto;
+  let world: CliAwsWorld;
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-contain-'));
-  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+  const cli = (args: string[]) => world.cli(args);
   const replay = async (name: string, event: unknown, enforce = false) => {
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(event));
@@ -33,12 +32,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     ).map((e) => (e.Groups ?? []).map((g) => g.GroupName));
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'setup');
-    expect((await cli(['setup'])).code).toBe(0);
+    world = await cliAwsWorld();
+    c = world.c;
   });
-  afterAll(async () => moto?.stop());
+  afterAll(async () => world?.moto.stop());
 
   it('is refused on the embedded store, and without who and why', async () => {
     const local = await spawnCli(['contain', 'dl-x', '--by', 'anna', '--reason', 'r', '--store', join(dir, 'local')]);

@@ -5,27 +5,24 @@ import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRolePolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { jsonLines, spawnCli } from '../support/cli.js';
+import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { accessKeyResource, bucketResource, findingEvent, instanceResource } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
-
-const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
+import { MOTO_AVAILABLE } from '../support/moto.js';
 
 describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and release, on moto', () => {
-  let moto: Moto;
+  let world: CliAwsWorld;
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-enforce-'));
-  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+  const cli = (args: string[]) => world.cli(args);
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'setup');
-    expect((await cli(['setup'])).code).toBe(0);
+    world = await cliAwsWorld();
+    c = world.c;
   });
-  afterAll(async () => moto?.stop());
+  afterAll(async () => world?.moto.stop());
 
   it('refuses --enforce on the embedded store', async () => {
     const r = await spawnCli(['replay', 'events', '--enforce', '--store', join(dir, 'local')]);

@@ -11,12 +11,11 @@ import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-stor
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { jsonLines, ROOT, spawnCli } from '../support/cli.js';
+import { jsonLines, ROOT } from '../support/cli.js';
+import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
-import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 import { csrfOf, form, pageText, request, signIn, startServe } from '../support/serve.js';
-
-const ACCOUNT = '123456789012'; // moto's own account: the pipeline's account, no role to assume
 
 interface Shown {
   state: string;
@@ -42,7 +41,8 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
   let moto: Moto;
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-release-shared-'));
-  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+  let world: CliAwsWorld;
+  const cli = (args: string[]) => world.cli(args);
   /** An event of the project's events folder, with its ids replaced by the world's. */
   const event = (name: string, replace: Record<string, string>) => {
     let text = readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8').replaceAll('111122223333', ACCOUNT);
@@ -61,10 +61,8 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0].Groups ?? []).map((g) => g.GroupName);
 
   beforeAll(async () => {
-    moto = await startMoto();
-    Object.assign(process.env, moto.env);
-    c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(ACCOUNT, 'eu-west-1', 'setup');
-    expect((await cli(['setup'])).code).toBe(0);
+    world = await cliAwsWorld();
+    ({ moto, c } = world);
   });
   afterAll(async () => moto?.stop());
 
