@@ -15,7 +15,9 @@
  * It is a model of AWS, not AWS: it shows that the requests the code makes fit the policy as
  * documented, and that the writes the link must not make do not.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Statement } from '../support/infra.js';
+import { TEST_REGION } from '../support/moto.js';
 
 export interface Authorization {
   action: string;
@@ -195,4 +197,25 @@ export function allowed(a: Authorization, policies: Statement[][], base: { parti
       !statements.some((st) => st.Effect === 'Deny' && statementApplies(st, a, base)) &&
       statements.some((st) => st.Effect === 'Allow' && statementApplies(st, a, base)),
   );
+}
+
+/** One DynamoDB request as it went on the wire: its operation and its JSON body. */
+export interface SentRequest {
+  operation: string;
+  body: Json;
+}
+
+/** A DynamoDB client for `endpoint` (moto) that records every request it sends, as sent, into `sent`. */
+export function recordingClient(endpoint: string, sent: SentRequest[]): DynamoDBClient {
+  const client = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers: Record<string, string>; body: string | Uint8Array };
+      const operation = String(request.headers['x-amz-target']).split('.')[1];
+      sent.push({ operation, body: JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body)) });
+      return next(args);
+    },
+    { step: 'build', name: 'recordForIam' },
+  );
+  return client;
 }

@@ -10,7 +10,6 @@
  * IAM's documented evaluation: each item of a TransactWriteItems as its own PutItem). They are all
  * allowed; the forger's put of a finding item, and of a resource lock or registry item, is not.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
@@ -25,8 +24,8 @@ import type { Containment } from '../../handlers/ports/containment.js';
 import { buildApp } from '../../infra/build-app.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
-import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
-import { type Authorization, allowed, authorizationsOf } from './dynamodb-iam.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { type Authorization, allowed, authorizationsOf, recordingClient, type SentRequest } from './dynamodb-iam.js';
 
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
 const TABLE = 'datalek-incidents';
@@ -47,7 +46,7 @@ function put(pk: string): Authorization {
 describe.skipIf(!MOTO_AVAILABLE)('who may write a finding item', () => {
   let moto: Moto;
   let roles: Record<(typeof WRITERS)[number] | 'record', Statement[][]>;
-  const sent: { operation: string; body: Record<string, unknown> }[] = [];
+  const sent: SentRequest[] = [];
   let setupStore: DynamoDbIncidentStore;
   let recorded: DynamoDbIncidentStore;
 
@@ -58,16 +57,7 @@ describe.skipIf(!MOTO_AVAILABLE)('who may write a finding item', () => {
     moto = await startMoto();
     await setupAwsResources(moto.clients);
     setupStore = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
-    const client = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { headers: Record<string, string>; body: string | Uint8Array };
-        const operation = String(request.headers['x-amz-target']).split('.')[1];
-        sent.push({ operation, body: JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body)) });
-        return next(args);
-      },
-      { step: 'build', name: 'recordForIam' },
-    );
+    const client = recordingClient(moto.endpoint, sent);
     recorded = new DynamoDbIncidentStore(client, TABLE);
   }, 180_000);
 

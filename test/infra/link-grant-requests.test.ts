@@ -8,7 +8,6 @@
  * are refused by the same evaluation, and were allowed by the grant before.
  */
 import { createHmac } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +25,8 @@ import { buildApp } from '../../infra/build-app.js';
 import { findingEvent } from '../support/events.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
 import { inProcessLambda } from '../support/lambda-invoke.js';
-import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
-import { type Authorization, allowed, authorizationsOf } from './dynamodb-iam.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { type Authorization, allowed, authorizationsOf, recordingClient, type SentRequest } from './dynamodb-iam.js';
 
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
 const TABLE = 'datalek-incidents';
@@ -75,7 +74,7 @@ const BEFORE: Statement[] = [
 describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against the link-apply function's grant", () => {
   let moto: Moto;
   let policies: Statement[][];
-  const sent: { operation: string; body: Record<string, unknown> }[] = [];
+  const sent: SentRequest[] = [];
   let handler: ReturnType<typeof createLinkHandler>;
   let setupStore: DynamoDbIncidentStore;
   let linkStore: DynamoDbIncidentStore;
@@ -95,16 +94,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an acknowledgement's DynamoDB requests against
     await setupAwsResources(moto.clients);
     setupStore = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
     // The link-apply function's own client: every request it sends is recorded as it goes on the wire.
-    const client = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { headers: Record<string, string>; body: string | Uint8Array };
-        const operation = String(request.headers['x-amz-target']).split('.')[1];
-        sent.push({ operation, body: JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body)) });
-        return next(args);
-      },
-      { step: 'build', name: 'recordForIam' },
-    );
+    const client = recordingClient(moto.endpoint, sent);
     linkStore = new DynamoDbIncidentStore(client, TABLE);
     handler = linkFunctions({
       store: linkStore,
