@@ -8,8 +8,8 @@
  * 1. Which actions: not a person's step, not released, not done; with `enforce`, also those the
  *    policy only planned (the person asks for them to be carried out, as `replay --enforce` does).
  * 2. Each is checked as the contain function checks it (`enforcementRefusal`: the stored finding
- *    must call for exactly this action, and be enforceable: not exempt, not a sample), as a
- *    person's `replay --enforce` run is: a person asks, not the policy. What does
+ *    must call for exactly this action, and be enforceable: not exempt, not a sample; without
+ *    `enforce`, the policy must enforce it too). What does
  *    not pass is reported with its reason and left as it was: a person's request is not a refusal
  *    by the pipeline, so it is not recorded as a failure.
  * 3. Who asked, why, and for which actions goes into the timeline before anything is done; a
@@ -57,9 +57,10 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
   if (incident.sample) throw new RefusedError(`incident ${incident.id} holds sample findings only: nothing is ever contained for it`);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment: contain needs --target aws');
 
-  // A person asks: what the record holds as enforced (by the policy, or a person's earlier
-  // `--enforce`) is carried out as that person's decision, checked against the finding like any run.
-  const run: ContainDeps = { ...deps, forceEnforce: true };
+  // Without --enforce, what the policy enforces, as the contain function would: the record's mode
+  // is no authority (every function that writes incident items could have set it). With it, what
+  // the finding calls for, as `replay --enforce`: the person decides.
+  const run: ContainDeps = { ...deps, forceEnforce: input.enforce };
   const requested: ContainAgainResult['requested'] = [];
   const notRequested: ContainAgainResult['notRequested'] = [];
   const held = await heldByOthers(deps, incident);

@@ -83,21 +83,48 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     expect(again.stderr).toContain('has nothing containment could carry out again');
   }, 90_000);
 
-  it('runs a failed action again once its cause is mended, without --enforce', async () => {
-    const line = await replay(
-      'bucket',
-      findingEvent({ id: 'again-s3', accountId: ACCOUNT, type: 'Policy:S3/BucketAnonymousAccessGranted', resource: bucketResource('later-made', 'PUBLIC') }),
-      true,
-    );
+  it('runs again what the policy enforces once its cause is mended, without --enforce; what a person enforced needs --enforce again', async () => {
+    // The policy enforces blocking public buckets: replay carries it out, and it fails (no bucket yet).
+    const policy = join(dir, 'enforce-s3.json');
+    writeFileSync(policy, JSON.stringify({ containment: { rules: [{ action: 'block-public-access', findingTypes: ['Policy:S3/*'], mode: 'enforce' }] } }));
+    const file = join(dir, 'bucket.json');
+    const bucket = findingEvent({
+      id: 'again-s3',
+      accountId: ACCOUNT,
+      type: 'Policy:S3/BucketAnonymousAccessGranted',
+      resource: bucketResource('later-made', 'PUBLIC'),
+    });
+    writeFileSync(file, JSON.stringify(bucket));
+    const line = jsonLines((await cli(['replay', file, '--json', '--policy', policy])).stdout)[0] as { incidentId: string; actions: unknown[] };
     expect(line.actions).toEqual([{ type: 'block-public-access', status: 'failed' }]);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'later-made', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
 
-    const r = await cli(['contain', line.incidentId, '--by', 'bram', '--reason', 'the bucket is back']);
+    const r = await cli(['contain', line.incidentId, '--by', 'bram', '--reason', 'the bucket is back', '--policy', policy]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^done\s+block-public-access later-made$/m);
     const block = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'later-made' }));
     expect(block.PublicAccessBlockConfiguration?.BlockPublicAcls).toBe(true);
-  });
+
+    // A person's earlier --enforce under a policy that only plans: the record's mode is no authority
+    // (any function writing incident items could have set it), so without --enforce nothing is done.
+    const other = await replay(
+      'bucket-person',
+      findingEvent({
+        id: 'again-s3-person',
+        accountId: ACCOUNT,
+        type: 'Policy:S3/BucketAnonymousAccessGranted',
+        resource: bucketResource('made-later', 'PUBLIC'),
+      }),
+      true,
+    );
+    expect(other.actions).toEqual([{ type: 'block-public-access', status: 'failed' }]);
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'made-later', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    const plain = await cli(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/block-public-access made-later: the policy this run loaded does not enforce block-public-access/);
+    const forced = await cli(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back', '--enforce']);
+    expect(forced.code, forced.stderr).toBe(0);
+  }, 90_000);
 
   it('spares the pipeline’s own functions, as the contain function does: the account is the credentials’ own', async () => {
     // review3 attack §12's fix takes a `datalek-…` function for the pipeline's only in the pipeline's
