@@ -110,15 +110,23 @@ export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
 
 /**
  * The policy with the pipeline's account, so that containment run from the command line spares the
- * pipeline's own functions as the contain function does (core/containment.ts): the policy's
- * `containment.pipelineAccount`, else `DATALEK_PIPELINE_ACCOUNT`, else the account of the
- * credentials in use (the CLI works on the pipeline account's table).
+ * pipeline's own functions as the contain function does (core/containment.ts): the account of the
+ * credentials in use (the CLI works on the pipeline account's table); a policy's
+ * `containment.pipelineAccount` or `DATALEK_PIPELINE_ACCOUNT` naming another is refused.
  */
 export async function withPipelineAccount(policy: Policy, env: NodeJS.ProcessEnv): Promise<Policy> {
-  if (policy.containment.pipelineAccount) return policy;
-  const fromEnv = env.DATALEK_PIPELINE_ACCOUNT;
-  if (fromEnv !== undefined && !/^\d{12}$/.test(fromEnv)) throw new UsageError(`DATALEK_PIPELINE_ACCOUNT ${fromEnv} is not a 12-digit AWS account id`);
-  const account = fromEnv ?? (await callerArn(env)).split(':')[4];
+  const account = (await callerArn(env)).split(':')[4];
+  // Named elsewhere, it must be this account: a policy file or variable naming another would make
+  // the pipeline's own functions here look like anyone's (the contain function's config refuses it too).
+  for (const [where, named] of [
+    ["the policy's containment.pipelineAccount", policy.containment.pipelineAccount],
+    ['DATALEK_PIPELINE_ACCOUNT', env.DATALEK_PIPELINE_ACCOUNT],
+  ] as const) {
+    if (named !== undefined && named !== account)
+      throw new UsageError(
+        `${where} is ${named}, but these credentials are of account ${account}, the pipeline's table's: containment from the command line runs in the pipeline's account`,
+      );
+  }
   return { ...policy, containment: { ...policy.containment, pipelineAccount: account } };
 }
 

@@ -93,7 +93,7 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
       ],
     };
   });
-  const containment = await runContainment(run, incident.id);
+  const containment = await runContainment(run, incident.id, { only: ids });
   return { requested, notRequested, containment };
 }
 

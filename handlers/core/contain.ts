@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
-import { doneReason, planContainment } from './containment.js';
+import { doneReason, placedIn, planContainment } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
@@ -48,6 +48,11 @@ export interface ContainDeps {
    * it; the contain function enforces what its own policy enforces.
    */
   forceEnforce?: boolean;
+  /**
+   * The machine's own clock, when `now` may be a person's stated one (a CLI `--now`): the lease is
+   * timed by it, so a run with a past `--now` cannot take a lease already run out for everyone else.
+   */
+  machineNow?: () => string;
 }
 
 export interface ContainOptions {
@@ -58,6 +63,12 @@ export interface ContainOptions {
   holder?: string;
   /** When this run must have stopped, in epoch milliseconds (the function's timeout). @default no limit */
   deadline?: number;
+  /**
+   * Only these actions (a person's `datalek contain`): the others waiting when the run starts are
+   * left as they are, and `forceEnforce` holds for these alone; an action that arrives meanwhile is
+   * carried out as the contain function would (the policy decides), since its own event sees the lease.
+   */
+  only?: ReadonlySet<string>;
 }
 
 export interface ContainResult {
@@ -107,7 +118,14 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
   const ran: ContainResult['actions'] = [];
   const exposed: string[] = [];
   const refused: ContainResult['refused'] = [];
-  const attempted = new Set<string>();
+  // Left alone: what was waiting when a person's run for some actions only began.
+  const attempted = new Set<string>(
+    options.only
+      ? actionsToEnforce(start)
+          .filter((a) => !options.only?.has(a.id))
+          .map((a) => a.id)
+      : [],
+  );
   try {
     for (;;) {
       const current = (await deps.store.getIncident(incidentId)) as Incident;
@@ -117,7 +135,8 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
         continue; // an action arrived meanwhile: it is this run's too
       }
       attempted.add(action.id);
-      const refusal = await enforcementRefusal(deps, current, action);
+      const force = options.only ? options.only.has(action.id) && deps.forceEnforce === true : deps.forceEnforce;
+      const refusal = await enforcementRefusal({ ...deps, forceEnforce: force }, current, action);
       if (refusal) {
         refused.push({ id: action.id, type: action.type, target: action.target, reason: refusal });
         ran.push(await refuseAction(deps, incidentId, action.id, refusal));
@@ -172,7 +191,15 @@ export async function enforcementRefusal(deps: ContainDeps, incident: Incident, 
   if (finding.key.accountId !== key.accountId || finding.key.region !== key.region || finding.key.findingId !== key.findingId)
     return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not where it is stored`;
   const home = { accountId: incident.accountId, region: incident.region };
-  const planned = planContainment(finding, deps.policy, [], { canEnforce: true, forceEnforce: deps.forceEnforce === true, now: deps.now(), home });
+  const options = { canEnforce: true, forceEnforce: deps.forceEnforce === true, now: deps.now() };
+  // Planned for this incident, or for the finding's own incident and moved here by a merge
+  // (placedIn says where it acts outright, a key's region included).
+  const planned = [
+    ...planContainment(finding, deps.policy, [], { ...options, home }),
+    ...planContainment(finding, deps.policy, [], { ...options, home: { accountId: key.accountId, region: key.region } }).map((p) =>
+      placedIn(p, { accountId: key.accountId, region: key.region }, home),
+    ),
+  ];
   const asked = identity(action);
   const same = planned.find((p) => identity(p) === asked);
   if (!same) {
@@ -327,7 +354,7 @@ function personalOf(action: ActionRecord): string[] {
 /** Takes the lease, or returns the other holder's when it holds one that has not run out. */
 async function takeLease(deps: ContainDeps, incidentId: string, holder: string, deadline: number | undefined): Promise<ContainResult['busy']> {
   let busy: ContainResult['busy'];
-  const now = deps.now();
+  const now = deps.machineNow?.() ?? deps.now();
   const lasts = deadline === undefined ? LEASE_WITHOUT_DEADLINE_MS : Math.max(0, deadline - Date.now()) + LEASE_MARGIN_MS;
   const until = new Date(Date.parse(now) + lasts).toISOString();
   await changeIncident(deps, incidentId, (draft) => {

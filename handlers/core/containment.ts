@@ -443,9 +443,17 @@ export function actionPlace(a: ActionRecord, incident: { accountId: string; regi
 /** An action of incident `from` as incident `to` records it: its account and region said outright where they differ. */
 export function placedIn(a: ActionRecord, from: { accountId: string; region: string }, to: { accountId: string; region: string }): ActionRecord {
   const place = actionPlace(a, from);
-  if (place.accountId === to.accountId && place.region === to.region && !a.accountId && !a.region) return a;
-  const { accountId: _a, region: _r, ...rest } = a;
-  const moved: ActionRecord = { ...rest, ...placeOf(place, to) };
+  // Where its finding is stored moves with it too (the contain function looks the finding up there).
+  const findingAt = { accountId: a.findingAccountId ?? from.accountId, region: a.findingRegion ?? from.region };
+  const findingMoves = findingAt.accountId !== to.accountId || findingAt.region !== to.region;
+  if (place.accountId === to.accountId && place.region === to.region && !a.accountId && !a.region && !findingMoves) return a;
+  const { accountId: _a, region: _r, findingAccountId: _fa, findingRegion: _fr, ...rest } = a;
+  const moved: ActionRecord = {
+    ...rest,
+    ...placeOf(place, to),
+    ...(findingAt.accountId !== to.accountId ? { findingAccountId: findingAt.accountId } : {}),
+    ...(findingAt.region !== to.region ? { findingRegion: findingAt.region } : {}),
+  };
   moved.id = `${actionId(moved, to)}${a.id.slice(actionId(a, from).length)}`;
   return moved;
 }

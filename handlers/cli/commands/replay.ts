@@ -225,7 +225,15 @@ async function containNow(ctx: Context, backend: Backend, result: RecordResult):
   const incident = await backend.store.getIncident(result.incidentId as string);
   if (!incident || actionsToEnforce(incident).length === 0) return result;
   const contained = await runContainment(
-    { store: backend.store, policy: ctx.policy, now: ctx.now, containment: backend.containment, forceEnforce: ctx.flags.enforce === true },
+    {
+      store: backend.store,
+      policy: ctx.policy,
+      now: ctx.now,
+      containment: backend.containment,
+      forceEnforce: ctx.flags.enforce === true,
+      // The lease is timed by the machine's clock: a past --now must not take one run out for others.
+      machineNow: ctx.systemNow,
+    },
     incident.id,
   );
   // This event's actions are the last ones planned for its finding, in order (two buckets are two actions).
