@@ -34,6 +34,7 @@ import {
   type Consequence,
   type Decision,
   emptyFacts,
+  exposedInterfaces,
   followUpHint,
   type Harm,
   type HarmSeverity,
@@ -1229,21 +1230,6 @@ function notificationStanding(incident: Incident, role: Role): ReportRecord | un
   const from = since ?? incident.assessment.at;
   const told = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'correction' && r.recordedAt >= from);
   return told ? undefined : initial;
-}
-
-/**
- * The network interfaces containment left open to all traffic: the last step on each is marked
- * exposed, in an action not released since (a later run that isolated it, or a release, ends it).
- */
-export function exposedInterfaces(incident: Incident): string[] {
-  const out: string[] = [];
-  for (const action of incident.actions) {
-    if (action.released) continue;
-    const last = new Map<string, boolean>();
-    for (const step of action.steps ?? []) last.set(step.name, step.exposed === true);
-    for (const [name, exposed] of last) if (exposed) out.push(name.slice(name.indexOf(':') + 1));
-  }
-  return out;
 }
 
 /** What still stands between the incident and closing it, in words for the command line, each with its rule. */

@@ -813,3 +813,18 @@ export function clockRunning(incident: Incident): boolean {
     initialReport(incident) === undefined
   );
 }
+
+/**
+ * The network interfaces containment left open to all traffic: the last step on each is marked
+ * exposed, in an action not released since (a later run that isolated it, or a release, ends it).
+ */
+export function exposedInterfaces(incident: Incident): string[] {
+  const out: string[] = [];
+  for (const action of incident.actions) {
+    if (action.released) continue;
+    const last = new Map<string, boolean>();
+    for (const step of action.steps ?? []) last.set(step.name, step.exposed === true);
+    for (const [name, exposed] of last) if (exposed) out.push(name.slice(name.indexOf(':') + 1));
+  }
+  return out;
+}

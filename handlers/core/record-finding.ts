@@ -19,7 +19,6 @@ import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsN
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
-import { exposedInterfaces } from './fg-workflow.js';
 import {
   compareVersions,
   correlationKeys,
@@ -37,6 +36,7 @@ import { sha256 } from './hash.js';
 import {
   type ActionRecord,
   appendEntries,
+  exposedInterfaces,
   type FindingRecord,
   type FollowUpOf,
   INCIDENT_ID_HEX,

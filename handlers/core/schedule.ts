@@ -6,8 +6,7 @@
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
 import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
-import { exposedInterfaces } from './fg-workflow.js';
-import { type Incident, initialReport, type PagerState } from './incident.js';
+import { exposedInterfaces, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
