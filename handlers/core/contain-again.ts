@@ -40,7 +40,7 @@ export interface ContainAgainResult {
 }
 
 /** Actions a person may ask to be carried out again: not a person's step, not released, not done. */
-export function containableAgain(incident: Incident, enforce: boolean): ActionRecord[] {
+function containableAgain(incident: Incident, enforce: boolean): ActionRecord[] {
   if (incident.sample) return [];
   return incident.actions.filter((a) => !a.person && !a.released && (a.status === 'planned' || a.status === 'failed') && (a.mode === 'enforce' || enforce));
 }
