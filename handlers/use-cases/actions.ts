@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { overdueClocks, roleOf } from '../core/clocks.js';
+import { otherClocksHeldOverdue, overdueClocks, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -129,7 +129,7 @@ const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFro
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
 /** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
-const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
+const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClocksHeldOverdue(ctx.incident, ctx.policy, ctx.now).length > 0;
 
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
 const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
