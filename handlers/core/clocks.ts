@@ -284,7 +284,11 @@ export function enteredAfterDeadlineText(name: ClockName): { nl: string; en: str
  */
 function withEnteredMark(c: ClockStatus, incident: Incident): ClockStatus {
   if (c.name === 'ap' || c.status === 'late' || c.status === 'overdue') return c;
-  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [...(incident.reports ?? []), ...(incident.decisions ?? [])];
+  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [
+    ...(incident.reports ?? []),
+    ...(incident.decisions ?? []),
+    ...(incident.facts?.clockMarks ?? []),
+  ];
   const mark = entries
     .flatMap((e) => (e.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: e.recordedAt })))
     .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))

@@ -160,6 +160,8 @@ export interface BreachFacts {
   otherParties?: OtherParty[];
   /** Whether "no other organisations" was stated. */
   otherPartiesStated?: boolean;
+  /** Corrections of the facts (a later `endedAt`) that stopped a clock after the record held it overdue, confirmed by the FG (core/clocks.ts). */
+  clockMarks?: { recordedAt: string; by: string; clocksEnteredAfterDeadline: ClockMark[] }[];
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
   /** Facts the FG said, when marking them complete, cannot be given, and why (the draft's keys: `records`, `subjects`, …). */

@@ -13,7 +13,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { incidentFixture } from '../support/incidents.js';
-import { csrfOf } from '../support/serve.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
 
@@ -113,5 +113,79 @@ describe('a report entered behind the clock after the record held its clock over
     const { report: marked } = await recordReport(deps, { ...report, confirmStatedTime: true });
     expect(marked.clocksEnteredAfterDeadline).toEqual([{ clock: 'nis2-early-warning', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }]);
     expect((await clock('nis2-early-warning'))?.note?.en).toBe('entered after the NIS2 early warning deadline had passed');
+  });
+});
+
+/**
+ * NIS2 art. 23(4)(e): after a progress report, the final report is due a month after the incident
+ * ended. A corrected `--ended-at` entered after that deadline had passed moves it later: like every
+ * other entry that stops a clock the record held overdue, it needs the FG's confirmation and is
+ * marked, naming the clock.
+ */
+describe('a corrected end of the breach that moves the NIS2 final report deadline', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  let now: string;
+  let deps: FgDeps;
+  const policy = parsePolicy({ organisation: org, clocks: { nis2: true } });
+  const id = 'dl-ended';
+  const FIRST_DUE = '2027-01-01T22:59:59.999Z';
+  const final = async () => clocksOf((await t.store.getIncident(id)) as Incident, policy, now).find((c) => c.name === 'nis2-final');
+
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    deps = { store: t.store, policy, now: () => now };
+    now = '2026-11-28T10:00:00.000Z';
+    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+    await assess(deps, { incidentId: id, ...yes, nis2Significant: true });
+    for (const to of ['csirt', 'authority'] as const) await recordReport(deps, { incidentId: id, to, kind: 'notification', reference: `${to}-1`, by: 'FG' });
+    now = '2026-12-20T10:00:00.000Z';
+    for (const to of ['csirt', 'authority'] as const) await recordReport(deps, { incidentId: id, to, kind: 'progress', reference: `${to}-2`, by: 'FG' });
+    now = '2026-12-21T10:00:00.000Z';
+    await recordFacts(deps, { incidentId: id, endedAt: '2026-12-01T12:00:00Z', by: 'FG' });
+    now = '2027-01-05T10:00:00.000Z';
+  });
+  afterEach(async () => t.cleanup());
+
+  it('is refused after the final report was overdue until the FG confirms it; then the clock is marked', async () => {
+    expect(await final()).toMatchObject({ status: 'overdue', dueAt: FIRST_DUE });
+    const before = (await t.store.getIncident(id)) as Incident;
+    const correction = { incidentId: id, endedAt: '2026-12-20T12:00:00Z', by: 'FG' };
+    await expect(recordFacts(deps, correction)).rejects.toThrow(
+      /NIS2 final report deadline \(2027-01-01T22:59:59.999Z\).*overdue from 2027-01-01T22:59:59.999Z.*--confirm-stated-time/,
+    );
+    await expect(recordFacts(deps, correction)).rejects.toMatchObject({ page: { nl: expect.stringMatching(/NIS2 eindverslag.*Ik bevestig/) } });
+    expect(((await t.store.getIncident(id)) as Incident).revision).toBe(before.revision);
+    await recordFacts(deps, { ...correction, confirmStatedTime: true });
+    expect(await final()).toMatchObject({
+      status: 'running',
+      note: { en: expect.stringContaining('entered after the NIS2 final report deadline had passed') },
+      enteredAfterDeadline: { deadline: FIRST_DUE, overdueFrom: FIRST_DUE, recordedAt: now },
+    });
+  });
+
+  it('on the page: the facts form offers the confirmation, and records the correction with it', async () => {
+    const web = inProcessWebApp({ store: t.store, policy, now: () => now });
+    const html = await (await web.get(`/incidents/${id}`, 'nl')).text();
+    expect(html).toContain('id="f-facts-confirm-stated-time"');
+    const correction = { _csrf: csrfOf(html), ...formBase(html, 'facts'), 'ended-at': '2026-12-20T13:00' };
+    const refused = await web.post(`/incidents/${id}/facts`, correction);
+    expect(refused.status).toBe(400);
+    expect(pageText(await refused.text())).toContain('"Beëindigd op" (2026-12-20 13:00 CET) laat de termijn voor het NIS2 eindverslag');
+    const ok = await web.post(`/incidents/${id}/facts`, { ...correction, 'confirm-stated-time': 'on' });
+    expect(ok.status).toBe(303);
+    expect((await final())?.enteredAfterDeadline).toMatchObject({ deadline: FIRST_DUE });
+  });
+
+  it('a correction that keeps the final report overdue, or one before the deadline passed, asks nothing', async () => {
+    await recordFacts(deps, { incidentId: id, endedAt: '2026-12-02T12:00:00Z', by: 'FG' });
+    expect((await final())?.status).toBe('overdue');
+    expect((await final())?.note?.en).not.toContain('entered after');
+  });
+
+  it('a correction entered before the final report was due asks nothing', async () => {
+    now = '2026-12-28T10:00:00.000Z';
+    await recordFacts(deps, { incidentId: id, endedAt: '2026-12-20T12:00:00Z', by: 'FG' });
+    expect(await final()).toMatchObject({ status: 'running', dueAt: '2027-01-20T22:59:59.999Z' });
+    expect((await final())?.enteredAfterDeadline).toBeUndefined();
   });
 });
