@@ -481,12 +481,26 @@ export interface FactsInput {
   unknownReason?: string;
   /** Why the facts change: required after closing (Art. 33(4)). */
   reason?: string;
+  /** The FG confirms a fact (a corrected `endedAt`) that moves a clock's deadline later after the record held it overdue. */
+  confirmStatedTime?: boolean;
 }
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
-  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, reason: reasonGiven, ...rest } = input;
+  const {
+    incidentId,
+    by: _,
+    consequencesFor,
+    harm,
+    harmSeverity,
+    otherParty,
+    unknownReason: unknownGiven,
+    reason: reasonGiven,
+    confirmStatedTime,
+    ...rest
+  } = input;
   const factsReason = reasonGiven?.trim() || null;
   const unknownReason = unknownGiven?.trim() || null;
   if (unknownReason && input.complete !== true) {
@@ -613,6 +627,22 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     }
     facts.updatedAt = now;
     facts.updatedBy = by;
+    // NIS2 art. 23(4)(e): after a progress report the final report is due a month after the end of
+    // the breach; a corrected end entered after that deadline had passed moves it later. As every
+    // entry that stops a clock the record held overdue (core/clocks.ts), the FG confirms it, and the
+    // record marks it, naming the clock.
+    const stopped = clocksStoppedAfterDeadline(draft, { ...draft, facts }, deps.policy, now);
+    if (stopped.length && !confirmStatedTime) {
+      const stated = facts.endedAt && given.endedAt !== undefined ? facts.endedAt : null;
+      throw clockPassedRefusal(stopped, now, local, undefined, {
+        en: stated ? `--ended-at ${stated}` : 'this correction of the facts',
+        nl: stated ? `"Beëindigd op" (${local(stated)})` : 'Deze correctie van de feiten',
+      });
+    }
+    if (stopped.length) {
+      facts.clockMarks = [...(before.clockMarks ?? []), { recordedAt: now, by, clocksEnteredAfterDeadline: stopped }];
+      detail.clocksEnteredAfterDeadline = stopped;
+    }
     draft.facts = facts;
     if (afterClose) {
       const what = `facts ${Object.keys(detail)
@@ -872,7 +902,13 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
  * An entry that stops clocks the record held overdue (`passed`): a report dated before their
  * deadlines (`at`), or a decision that moves or ends them, entered after; the FG confirms it.
  */
-function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: string) => string, at?: string): RefusedError {
+function clockPassedRefusal(
+  passed: ClockMark[],
+  now: string,
+  local: (iso: string) => string,
+  at?: string,
+  entry: { en: string; nl: string } = { en: 'this decision', nl: 'Dit besluit' },
+): RefusedError {
   const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
   const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
   const from = passed.map((p) => p.overdueFrom);
@@ -884,8 +920,8 @@ function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: strin
         `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       )
     : refuse(
-        `this decision stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark the decision entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
-        `Dit besluit laat ${nl} niet langer als verlopen lezen, maar het wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert het besluit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+        `${entry.en} stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark it entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
+        `${entry.nl} laat ${nl} niet langer als verlopen lezen, maar wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert dit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
 }
 

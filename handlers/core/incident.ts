@@ -160,6 +160,8 @@ export interface BreachFacts {
   otherParties?: OtherParty[];
   /** Whether "no other organisations" was stated. */
   otherPartiesStated?: boolean;
+  /** Corrections of the facts (a later `endedAt`) that stopped a clock after the record held it overdue, confirmed by the FG (core/clocks.ts). */
+  clockMarks?: { recordedAt: string; by: string; clocksEnteredAfterDeadline: ClockMark[] }[];
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
   /** Facts the FG said, when marking them complete, cannot be given, and why (the draft's keys: `records`, `subjects`, …). */
@@ -518,18 +520,28 @@ export interface FindingRecord {
 
 export type Channel = 'fg' | 'on-call';
 
+/** Where an alert at the pager stands. */
+export type AlertState = 'triggered' | 'acknowledged' | 'resolved' | 'failed';
+
 /**
- * The incident's alert at the policy's pager. While it is `triggered` or `acknowledged` the
+ * The incident's alerts at the policy's pager. `state` and `at` are the incident's own alert's
+ * (key: the incident id), once it is among `keys`: while it is `triggered` or `acknowledged` the
  * pager's own escalation runs and datalek's levels do not (no double paging); `failed` means the
  * alert could not be delivered there and datalek paged through its own topic and levels instead.
+ * Each exposed interface's alert has a state of its own (`exposedAlerts`): neither changes the other.
  */
 export interface PagerState {
   provider: 'pagerduty' | 'opsgenie';
   /** The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, and one per exposed interface. */
   keys: string[];
-  state: 'triggered' | 'acknowledged' | 'resolved' | 'failed';
+  state: AlertState;
   /** When the state was reached. */
   at: string;
+  /**
+   * The state of each exposed interface's alert, by key. A key among `keys` without an entry here
+   * (recorded before alerts had states of their own) is taken as triggered.
+   */
+  exposedAlerts?: ExposedAlertState[];
   /**
    * When the incident's own alert there was last raised (first, or again after it was resolved
    * there): a webhook about something that happened before it is about an alert gone since.
@@ -558,6 +570,13 @@ export interface PagerState {
    * raised: that person took it, and the pager resolving it on its own later does not raise it again.
    */
   exposedTaken?: string[];
+}
+
+/** An exposed interface's alert at the pager: its key there, where it stands, since when. */
+export interface ExposedAlertState {
+  key: string;
+  state: AlertState;
+  at: string;
 }
 
 /** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */

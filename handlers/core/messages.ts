@@ -613,7 +613,11 @@ function ackLinkFor(
 function alertFor(incident: Incident, channel: Channel, kind: MessageKind, policy: Policy, exposed: string | undefined): { alert?: PagerAlert } {
   // A pager that failed this incident is not asked again: datalek pages through the topic instead.
   if (policy.onCall.provider === 'sns' || channel !== 'on-call' || incident.pager?.state === 'failed') return {};
-  if (kind === 'interface-exposed') return { alert: { action: 'trigger', key: exposedAlertKey(incident.id, exposed ?? incident.resource.id) } };
+  if (kind === 'interface-exposed') {
+    // Nor for an exposed interface whose own alert it failed (core/pager.ts recordPagerFailure).
+    const key = exposedAlertKey(incident.id, exposed ?? incident.resource.id);
+    return incident.pager?.exposedAlerts?.some((a) => a.key === key && a.state === 'failed') ? {} : { alert: { action: 'trigger', key } };
+  }
   if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
   return {};
 }

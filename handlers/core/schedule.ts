@@ -256,12 +256,14 @@ function nextPageAt(incident: Incident, policy: Policy): number | null {
 }
 
 /**
- * Whether the incident's alert lives at the pager, whose escalation then replaces datalek's levels:
- * not when the pager failed it, nor once the alert there is resolved (an open incident nobody
- * acknowledged then pages again, and its next page asks the pager for a new alert).
+ * Whether the incident's own alert lives at the pager, whose escalation then replaces datalek's
+ * levels: not before it was raised there (an exposed interface's alert is not it), not when the
+ * pager failed it, nor once the alert there is resolved (an open incident nobody acknowledged then
+ * pages again, and its next page asks the pager for a new alert).
  */
 export function pagerEscalates(incident: Incident): boolean {
-  return incident.pager != null && incident.pager.state !== 'failed' && incident.pager.state !== 'resolved';
+  const pager = incident.pager;
+  return pager?.keys.includes(incident.id) === true && pager.state !== 'failed' && pager.state !== 'resolved';
 }
 
 /**

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { overdueClocks, roleOf } from '../core/clocks.js';
+import { otherClocksHeldOverdue, overdueClocks, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -129,7 +129,9 @@ const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFro
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
 /** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
-const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
+const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPassed(ctx);
+/** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
+const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
 
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
 const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
@@ -415,6 +417,13 @@ export const factsAction = action({
         en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
       },
     },
+    confirmStatedTime(
+      {
+        nl: 'Nodig als een gecorrigeerd "Beëindigd op" de termijn voor het NIS2 eindverslag naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+        en: 'Needed when a corrected "Ended at" moves the NIS2 final report deadline later after it had passed; the record marks it as entered after that deadline had passed.',
+      },
+      otherClockPassed,
+    ),
     // A corrected fact after closing needs its reason (Art. 33(4)); the page asks for it only then.
     {
       name: 'reason',
@@ -496,6 +505,7 @@ export const factsAction = action({
       complete: v.complete,
       unknownReason: v['unknown-reason'],
       reason: v.reason,
+      confirmStatedTime: v['confirm-stated-time'] === true,
     };
   },
   run: (deps: FgDeps, input) => recordFacts(deps, input),
