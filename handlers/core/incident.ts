@@ -286,6 +286,11 @@ export interface ActionRecord {
   person?: boolean;
   /** What carrying it out needs beyond the target (e.g. the IAM user of a key). Never put in messages. */
   params?: Record<string, string>;
+  /**
+   * When a containment run took it up, before its first step (core/contain.ts): from then this
+   * incident holds the resource, and another incident's run leaves the resource to it (`heldBy`).
+   */
+  startedAt?: string;
   /** The steps carried out, in order; a retry continues after the last one done. */
   steps?: StepRecord[];
   /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
@@ -294,7 +299,8 @@ export interface ActionRecord {
   released?: { at: string; by: string; reason: string };
   /**
    * Set on an action left to another incident, not closed, that already holds this resource
-   * contained (a linked incident the FG decided on): that incident's id. The action is skipped
+   * contained or took it up first (a linked incident the FG decided on, an incident planning the
+   * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
    * here, so only one record holds the containment, and its release tells this one.
    */
   heldBy?: string;
@@ -522,20 +528,25 @@ export type AlertState = 'triggered' | 'acknowledged' | 'resolved' | 'failed';
  * (key: the incident id), once it is among `keys`: while it is `triggered` or `acknowledged` the
  * pager's own escalation runs and datalek's levels do not (no double paging); `failed` means the
  * alert could not be delivered there and datalek paged through its own topic and levels instead.
- * Each exposed interface's alert has a state of its own (`exposedAlerts`): neither changes the other.
+ * Each other alert (an exposed interface's, containment that did not fit) has a state of its own
+ * (`alerts`): none changes another.
  */
 export interface PagerState {
   provider: 'pagerduty' | 'opsgenie';
-  /** The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, and one per exposed interface. */
+  /**
+   * The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, one per
+   * exposed interface, and one per finding type whose containment did not fit the record.
+   */
   keys: string[];
   state: AlertState;
   /** When the state was reached. */
   at: string;
   /**
-   * The state of each exposed interface's alert, by key. A key among `keys` without an entry here
+   * The state of each alert other than the incident's own, by key: an exposed interface's, or
+   * containment that did not fit the record's. A key among `keys` without an entry here
    * (recorded before alerts had states of their own) is taken as triggered.
    */
-  exposedAlerts?: ExposedAlertState[];
+  alerts?: OtherAlertState[];
   /**
    * When the incident's own alert there was last raised (first, or again after it was resolved
    * there): a webhook about something that happened before it is about an alert gone since.
@@ -566,8 +577,8 @@ export interface PagerState {
   exposedTaken?: string[];
 }
 
-/** An exposed interface's alert at the pager: its key there, where it stands, since when. */
-export interface ExposedAlertState {
+/** An alert of the incident at the pager other than its own: its key there, where it stands, since when. */
+export interface OtherAlertState {
   key: string;
   state: AlertState;
   at: string;

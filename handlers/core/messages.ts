@@ -397,8 +397,10 @@ export function composeMessage({
   const t = T[lang];
   const tz = policy.timeZone;
   // An interface open to the internet is Critical whatever the finding was: subscriptions that
-  // only take Critical (a phone) must get it.
-  const band = kind === 'interface-exposed' ? 'Critical' : severityBand(incident.severity);
+  // only take Critical (a phone) must get it. So is containment the pipeline would have carried out
+  // and the record had no room for: a person must do it, and it pages whatever the severity.
+  const critical = kind === 'interface-exposed' || (channel === 'on-call' && news?.wouldEnforce === true && (news.notPlanned?.length ?? 0) > 0);
+  const band = critical ? 'Critical' : severityBand(incident.severity);
   const prefix = incident.sample ? t.test : '';
   const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
   const clocks = clocksOf(incident, policy, now);
@@ -539,7 +541,7 @@ export function composeMessage({
     sentAt: null,
     card,
     ...ackLinkFor(incident, channel, kind, policy, now, level, round),
-    ...alertFor(incident, channel, kind, policy, exposed),
+    ...alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined),
   };
 }
 
@@ -609,14 +611,29 @@ function ackLinkFor(
   return { ackLink: link };
 }
 
-/** With a pager, on-call's pages go to it as one alert per incident (and one per exposed interface). */
-function alertFor(incident: Incident, channel: Channel, kind: MessageKind, policy: Policy, exposed: string | undefined): { alert?: PagerAlert } {
+/**
+ * With a pager, on-call's pages go to it as one alert per incident, one per exposed interface, and
+ * one per finding type whose containment did not fit the record (`notPlanned`: the message's state key).
+ */
+function alertFor(
+  incident: Incident,
+  channel: Channel,
+  kind: MessageKind,
+  policy: Policy,
+  exposed: string | undefined,
+  notPlanned: string | undefined,
+): { alert?: PagerAlert } {
   // A pager that failed this incident is not asked again: datalek pages through the topic instead.
   if (policy.onCall.provider === 'sns' || channel !== 'on-call' || incident.pager?.state === 'failed') return {};
-  if (kind === 'interface-exposed') {
-    // Nor for an exposed interface whose own alert it failed (core/pager.ts recordPagerFailure).
-    const key = exposedAlertKey(incident.id, exposed ?? incident.resource.id);
-    return incident.pager?.exposedAlerts?.some((a) => a.key === key && a.state === 'failed') ? {} : { alert: { action: 'trigger', key } };
+  const other =
+    kind === 'interface-exposed'
+      ? exposedAlertKey(incident.id, exposed ?? incident.resource.id)
+      : kind === 'finding-added' && notPlanned
+        ? `${incident.id}:${notPlanned}`.slice(0, 255)
+        : null;
+  if (other) {
+    // Nor for an alert of its own it failed (core/pager.ts recordPagerFailure).
+    return incident.pager?.alerts?.some((a) => a.key === other && a.state === 'failed') ? {} : { alert: { action: 'trigger', key: other } };
   }
   if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
   return {};

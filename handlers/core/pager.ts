@@ -1,8 +1,9 @@
 /**
  * PagerDuty and Opsgenie as the pager (`onCall.provider` in the policy).
  *
- * An incident that pages on-call triggers one alert there (key: the incident id), and a network
- * interface left open triggers one of its own. The pager's escalation then replaces datalek's
+ * An incident that pages on-call triggers one alert there (key: the incident id); a network
+ * interface left open triggers one of its own, and so does containment a finding called for that
+ * the record had no room for (a person's to carry out), each with a state of its own. The pager's escalation then replaces datalek's
  * levels (schedule.ts), so nobody is paged twice. Acknowledging or closing the incident in
  * datalek queues, in the same commit, the message that acknowledges or resolves the alert there;
  * acknowledging or resolving it there comes back through the provider's signed webhook and
@@ -47,19 +48,20 @@ export class PagerRejectedError extends DatalekError {
 
 /**
  * Where alert `key` of the incident stands at the pager: the incident's own alert (key: its id) or
- * an exposed interface's, each with a state of its own. Null when datalek never raised it.
+ * another (an exposed interface's, containment that did not fit), each with a state of its own.
+ * Null when datalek never raised it.
  */
 export function alertState(pager: PagerState, incidentId: string, key: string): AlertState | null {
   if (!pager.keys.includes(key)) return null;
   if (key === incidentId) return pager.state;
-  return pager.exposedAlerts?.find((a) => a.key === key)?.state ?? 'triggered';
+  return pager.alerts?.find((a) => a.key === key)?.state ?? 'triggered';
 }
 
-/** The pager state with exposed alert `key` at `state` since `at`; the incident's own alert and the others as they were. */
-function withExposedAlert(pager: PagerState, key: string, state: AlertState, at: string): PagerState {
-  const alerts = pager.exposedAlerts ?? [];
+/** The pager state with alert `key` (not the incident's own) at `state` since `at`; the other alerts as they were. */
+function withOtherAlert(pager: PagerState, key: string, state: AlertState, at: string): PagerState {
+  const alerts = pager.alerts ?? [];
   const entry = { key, state, at };
-  return { ...pager, exposedAlerts: alerts.some((a) => a.key === key) ? alerts.map((a) => (a.key === key ? entry : a)) : [...alerts, entry] };
+  return { ...pager, alerts: alerts.some((a) => a.key === key) ? alerts.map((a) => (a.key === key ? entry : a)) : [...alerts, entry] };
 }
 
 /**
@@ -79,14 +81,15 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
     incident.pager = { ...pager, keys, ...(raised ? { state: 'triggered' as const, at: now, triggeredAt: now } : {}) };
     return;
   }
-  incident.pager = raised ? withExposedAlert({ ...pager, keys }, key, 'triggered', now) : { ...pager, keys };
+  incident.pager = raised ? withOtherAlert({ ...pager, keys }, key, 'triggered', now) : { ...pager, keys };
   // An exposed interface's alert raised anew is nobody's yet.
   if (pager.exposedTaken?.includes(key)) incident.pager.exposedTaken = pager.exposedTaken.filter((k) => k !== key);
 }
 
 /**
  * What acknowledging or closing an incident asks of its alerts at the pager: acknowledge the
- * incident's own alert (an exposed interface keeps paging until a person handles it), or resolve
+ * incident's own alert (an exposed interface, or containment that did not fit, keeps paging until
+ * a person handles it there), or resolve
  * every alert of the incident still up there (triggered or acknowledged; not one the pager
  * resolved, nor one it never took). Updates `after.pager`; once per action.
  */
@@ -99,7 +102,7 @@ export function pagerFollowUps(before: Incident, after: Incident, policy: Policy
       return state === 'triggered' || state === 'acknowledged';
     });
     let next = pager;
-    for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withExposedAlert(next, key, 'resolved', now);
+    for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withOtherAlert(next, key, 'resolved', now);
     after.pager = next;
     return up.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
   }
@@ -209,8 +212,9 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
       // That alert's own state: the incident's own alert stays as it is.
       const was = alertState(pager, draft.id, key);
-      const moved = was !== state && !(state === 'acknowledged' && was === 'resolved') ? withExposedAlert(pager, key, state, now) : pager;
-      draft.pager = { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) };
+      const moved = was !== state && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, state, now) : pager;
+      const exposed = key.startsWith(exposedAlertKey(draft.id, ''));
+      draft.pager = exposed ? { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) } : moved;
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
@@ -266,9 +270,9 @@ function exposedAgainAfter(
 
 /**
  * Records that the pager could not take the incident's page: datalek's own escalation levels page
- * from now on (schedule.ts), through the topics. Once. For an exposed interface's alert
- * (`alertKey`), that alert only: its pages go to the on-call topic from now on (messages.ts), and
- * the incident's own alert stays with the pager.
+ * from now on (schedule.ts), through the topics. Once. For another alert (`alertKey`: an exposed
+ * interface's, containment that did not fit), that alert only: its pages go to the on-call topic
+ * from now on (messages.ts), and the incident's own alert stays with the pager.
  */
 export async function recordPagerFailure(
   deps: { store: IncidentStore; policy: Policy; now: () => string },
@@ -283,8 +287,9 @@ export async function recordPagerFailure(
     const now = deps.now();
     const provider = pager.provider;
     if (key !== incidentId) {
-      // An exposed interface's alert: that page went to the topic; the incident's own alert stays where it is.
-      draft.pager = withExposedAlert(pager, key, 'failed', now);
+      // Another alert (an exposed interface's, containment that did not fit): that page went to
+      // the topic, and its later pages go there; the incident's own alert stays where it is.
+      draft.pager = withOtherAlert(pager, key, 'failed', now);
       return { entries: [{ at: now, kind: 'pager-failed', detail: { provider, reason, alert: key, fallback: 'on-call topic' } }] };
     }
     draft.pager = { ...pager, state: 'failed', at: now };

@@ -16,7 +16,7 @@
  */
 import { changeIncident } from './change-incident.js';
 import type { ContainDeps } from './contain.js';
-import { actionPlace, PER_INCIDENT_ACTIONS } from './containment.js';
+import { PER_INCIDENT_ACTIONS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -58,13 +58,6 @@ interface Hold {
   action: ActionRecord;
   ours: ActionRecord;
   leftToUs: boolean;
-}
-
-function sameResource(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): boolean {
-  if (a.type !== b.type || a.target !== b.target) return false;
-  const x = actionPlace(a, of);
-  const y = actionPlace(b, bOf);
-  return x.accountId === y.accountId && x.region === y.region;
 }
 
 /** The holds other incidents, not closed, have on what releasing `actions` would undo. */

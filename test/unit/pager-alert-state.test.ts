@@ -1,6 +1,6 @@
 /**
  * The incident's own alert and each exposed interface's alert at the pager keep a state of their
- * own (PagerState `state` and `exposedAlerts`): raising, acknowledging, resolving or failing one
+ * own (PagerState `state` and `alerts`): raising, acknowledging, resolving or failing one
  * leaves the others as they are. Before the fix they shared one state:
  * - the pager resolved the incident's alert on its own (nobody took it), so datalek's own levels
  *   were to page again; an interface left open then raised its alert, which set the shared state
@@ -91,7 +91,7 @@ describe('the incident’s alert and an exposed interface’s alert at the pager
       await exposedAt(241);
       const incident = (await store.getIncident(id)) as Incident;
       expect(incident.pager).toMatchObject({ state: 'resolved', at: T(240) });
-      expect(incident.pager?.exposedAlerts).toEqual([{ key: exposedAlertKey(id, ENI), state: 'triggered', at: T(241) }]);
+      expect(incident.pager?.alerts).toEqual([{ key: exposedAlertKey(id, ENI), state: 'triggered', at: T(241) }]);
       // Nobody took the incident: the next sweep pages, and raises the incident's alert anew.
       const result = await sweep({ store, policy: POLICY, now: () => T(242) });
       expect(result.sent.filter((s) => s.kind === 'page').length).toBeGreaterThan(0);
@@ -122,7 +122,7 @@ describe('the incident’s alert and an exposed interface’s alert at the pager
       ).toBe('recorded');
       const pager = (await store.getIncident(id))?.pager;
       expect(pager).toMatchObject({ state: 'acknowledged', at: T(5) });
-      expect(pager?.exposedAlerts).toEqual([{ key, state: 'resolved', at: T(20) }]);
+      expect(pager?.alerts).toEqual([{ key, state: 'resolved', at: T(20) }]);
       // Closing resolves what is still up there: the incident's alert, not the one resolved already.
       expect(closing((await store.getIncident(id)) as Incident, 30).keys).toEqual([`resolve ${id}`]);
     } finally {
@@ -137,7 +137,7 @@ describe('the incident’s alert and an exposed interface’s alert at the pager
       await recordPagerFailure(deps(4), id, 'HTTP 400: invalid dedup_key', key);
       const pager = (await store.getIncident(id))?.pager;
       expect(pager).toMatchObject({ state: 'triggered', at: T(0) });
-      expect(pager?.exposedAlerts).toEqual([{ key, state: 'failed', at: T(4) }]);
+      expect(pager?.alerts).toEqual([{ key, state: 'failed', at: T(4) }]);
       const entry = (await store.getTimeline(id)).find((e) => e.kind === 'pager-failed');
       expect(entry?.detail).toMatchObject({ alert: key });
       // The pager escalates the incident's alert: datalek's levels stay quiet.
@@ -159,7 +159,7 @@ describe('the incident’s alert and an exposed interface’s alert at the pager
       const closed = closing((await store.getIncident(id)) as Incident, 250);
       expect(closed.keys).toEqual([`resolve ${key}`]);
       expect(closed.pager).toMatchObject({ state: 'resolved', at: T(240) });
-      expect(closed.pager?.exposedAlerts).toEqual([{ key, state: 'resolved', at: T(250) }]);
+      expect(closed.pager?.alerts).toEqual([{ key, state: 'resolved', at: T(250) }]);
     } finally {
       await cleanup();
     }
