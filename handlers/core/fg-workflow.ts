@@ -98,6 +98,29 @@ function afterCloseReason(incident: Incident, allowed: boolean, reason: string |
   return reason;
 }
 
+/**
+ * A changed assessment or an Art. 34 decision after closing needs the person to say they mean the
+ * closed incident (`--after-close`, on the page a confirmation naming it and its closing date): one
+ * run with a mistyped id would otherwise write an after-close change into another incident's
+ * record. Given for an open incident, it is refused too: the person meant a closed one.
+ */
+function checkAfterCloseConfirmed(incident: Incident, confirmed: boolean | undefined, timeZone: string): void {
+  const closed = incident.state === 'closed';
+  if (closed && !confirmed) {
+    const at = incident.closedAt ?? incident.openedAt;
+    throw refuse(
+      `incident ${incident.id} was closed on ${at}: a change after closing is recorded only with --after-close, which says it is meant for this closed incident (Art. 33(4), (5)); check the incident id`,
+      `Incident ${incident.id} is gesloten op ${formatLocal(at, timeZone)}: een wijziging na het sluiten wordt alleen vastgelegd als u bevestigt dat die voor dit gesloten incident bedoeld is ("Ik bevestig dat ik incident ${incident.id} … na het sluiten wijzig"); controleer het incidentnummer.`,
+    );
+  }
+  if (!closed && confirmed) {
+    throw refuse(
+      `incident ${incident.id} is not closed: --after-close is for a change to a closed incident; check the incident id, or leave --after-close out`,
+      `Incident ${incident.id} is niet gesloten: de bevestiging is voor een wijziging van een gesloten incident; controleer het incidentnummer.`,
+    );
+  }
+}
+
 /** Something recorded after closing, for the register's `afterClose` (Art. 33(4), (5)). */
 function noteAfterClose(draft: Incident, now: string, by: string, what: string, reason: string): void {
   draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason }];
@@ -128,6 +151,8 @@ export interface AssessInput {
   actingAs?: Role;
   /** NIS2 art. 23(3): is the incident significant? Only then do the NIS2 clocks run. */
   nis2Significant?: boolean;
+  /** The person means the closed incident (`--after-close`): required for a change after closing, refused on an open incident. */
+  confirmAfterClose?: boolean;
   /** The CSIRT or competent authority asked for an intermediate report by this time (NIS2 art. 23(4)(c)). */
   nis2IntermediateDueAt?: string;
 }
@@ -192,6 +217,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     // After closing, only the assessment itself: a move of awareness, a role or NIS2 would reopen a clock.
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -957,6 +983,8 @@ export interface SubjectsInput {
   /** The text of the communication; required for a public communication (Art. 34(3)(c)). */
   text?: string;
   exception?: SubjectsDecision['exception'];
+  /** The person means the closed incident (`--after-close`): required for a decision after closing, refused on an open incident. */
+  confirmAfterClose?: boolean;
 }
 
 /** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
@@ -1018,6 +1046,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, true, reason);
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;

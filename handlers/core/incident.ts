@@ -286,6 +286,11 @@ export interface ActionRecord {
   person?: boolean;
   /** What carrying it out needs beyond the target (e.g. the IAM user of a key). Never put in messages. */
   params?: Record<string, string>;
+  /**
+   * When a containment run took it up, before its first step (core/contain.ts): from then this
+   * incident holds the resource, and another incident's run leaves the resource to it (`heldBy`).
+   */
+  startedAt?: string;
   /** The steps carried out, in order; a retry continues after the last one done. */
   steps?: StepRecord[];
   /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
@@ -294,7 +299,8 @@ export interface ActionRecord {
   released?: { at: string; by: string; reason: string };
   /**
    * Set on an action left to another incident, not closed, that already holds this resource
-   * contained (a linked incident the FG decided on): that incident's id. The action is skipped
+   * contained or took it up first (a linked incident the FG decided on, an incident planning the
+   * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
    * here, so only one record holds the containment, and its release tells this one.
    */
   heldBy?: string;

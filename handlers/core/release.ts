@@ -15,8 +15,8 @@
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
 import { changeIncident } from './change-incident.js';
-import type { ContainDeps } from './contain.js';
-import { actionPlace, PER_INCIDENT_ACTIONS } from './containment.js';
+import { type ContainDeps, mergeChain } from './contain.js';
+import { PER_INCIDENT_ACTIONS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -60,22 +60,21 @@ interface Hold {
   leftToUs: boolean;
 }
 
-function sameResource(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): boolean {
-  if (a.type !== b.type || a.target !== b.target) return false;
-  const x = actionPlace(a, of);
-  const y = actionPlace(b, bOf);
-  return x.accountId === y.accountId && x.region === y.region;
-}
-
 /** The holds other incidents, not closed, have on what releasing `actions` would undo. */
 async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean): Promise<Hold[]> {
   const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
   if (shared.length === 0) return [];
   const holds: Hold[] = [];
+  // An action left to an incident that was merged into this one since is left to this one.
+  const chains = new Map<string, Promise<string[]>>();
+  const leftTo = async (heldBy: string) => {
+    if (!chains.has(heldBy)) chains.set(heldBy, mergeChain(deps.store, heldBy));
+    return (await chains.get(heldBy))?.includes(incident.id) === true;
+  };
   for (const other of await deps.store.listIncidents({ openOnly: true })) {
     if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
     for (const action of other.actions) {
-      const leftToUs = action.heldBy === incident.id && !action.released;
+      const leftToUs = action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy));
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other));
       if (ours) holds.push({ other, action, ours, leftToUs });
@@ -199,7 +198,7 @@ async function undoFor(deps: ContainDeps, hold: Hold, releasedBy: string, releas
   await changeIncident(deps, hold.other.id, (draft) => {
     const a = draft.actions.find((x) => x.id === hold.action.id);
     if (!a || a.released) return null;
-    if (a.heldBy === releasedBy) {
+    if (hold.leftToUs && a.heldBy === hold.action.heldBy) {
       delete a.heldBy;
       a.status = 'planned';
       a.mode = 'plan';

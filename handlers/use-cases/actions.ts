@@ -37,6 +37,7 @@ import {
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
+import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
@@ -143,6 +144,28 @@ const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean =
     offered,
   }) as const;
 
+/**
+ * The person means the closed incident (core/fg-workflow.ts): on the page a confirmation naming it
+ * and its closing date, on the command line `--after-close`; offered only on a closed incident.
+ */
+const afterCloseConfirmation = {
+  name: 'after-close',
+  kind: 'flag',
+  label: { nl: 'Ik bevestig dat ik dit gesloten incident na het sluiten wijzig', en: 'I confirm that I change this closed incident after closing' },
+  labelFor: ({ incident, policy }: OfferContext) => {
+    const at = formatLocal(incident.closedAt ?? incident.openedAt, policy.timeZone);
+    return {
+      nl: `Ik bevestig dat ik incident ${incident.id}, gesloten op ${at}, na het sluiten wijzig`,
+      en: `I confirm that I change incident ${incident.id}, closed on ${at}, after closing`,
+    };
+  },
+  hint: {
+    nl: 'Zo komt een wijziging niet per vergissing in een ander, gesloten incident terecht.',
+    en: 'So that a change does not land in another, closed incident by mistake.',
+  },
+  offered: closed,
+} as const;
+
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
   ({ name: 'reason', kind: 'longtext', label, ...(hint ? { hint } : {}) }) as const;
 
@@ -237,6 +260,7 @@ export const assessAction = action({
       label: { nl: 'NIS2 tussentijds verslag gevraagd, uiterlijk', en: 'NIS2 intermediate report requested, due' },
       offered: nis2,
     },
+    afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -251,6 +275,7 @@ export const assessAction = action({
     actingAs: v['acting-as'],
     nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
     nis2IntermediateDueAt: v['nis2-intermediate-due'],
+    confirmAfterClose: v['after-close'] === true,
   }),
   run: (deps: FgDeps, input) => assess(deps, input),
   current: (incident) => ({
@@ -684,6 +709,7 @@ export const subjectsAction = action({
       label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
       hint: { nl: 'Verplicht bij een openbare mededeling (art. 34(3)(c)).', en: 'Required for a public communication (Art. 34(3)(c)).' },
     },
+    afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -695,6 +721,7 @@ export const subjectsAction = action({
     channel: v.channel,
     text: v.text,
     exception: v.exception,
+    confirmAfterClose: v['after-close'] === true,
   }),
   run: (deps: FgDeps, input) => decideSubjects(deps, input),
 });
