@@ -143,6 +143,8 @@ const T = {
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
       `Een bericht over dit incident is geweigerd en wordt niet verstuurd, ook niet later: "${subject}" (${id}). Reden: ${reason}. Lees wat erin stond met datalek show ${incidentId}.`,
+    runStopped: (until: string) =>
+      `De ronde stopte voordat ze dit kon melden (haar termijn liep af ${until}): datalek meldt het nu. Kijk met datalek show of er nog een stap openstaat.`,
     runOutcome: (done: number, failed: number) =>
       done
         ? `Deze ronde: ${done} ${done === 1 ? 'actie' : 'acties'} uitgevoerd${failed ? `, ${failed} mislukt` : ''}.`
@@ -263,6 +265,8 @@ const T = {
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
       `A message about this incident was refused and is not sent, now or later: "${subject}" (${id}). Why: ${reason}. Read what it said with datalek show ${incidentId}.`,
+    runStopped: (until: string) =>
+      `The run stopped before it could tell this (its lease ran out ${until}): datalek tells it now. Check with datalek show whether a step is still open.`,
     runOutcome: (done: number, failed: number) =>
       done
         ? `This run: ${done} ${done === 1 ? 'action' : 'actions'} carried out${failed ? `, ${failed} failed` : ''}.`
@@ -375,6 +379,8 @@ export interface ComposeInput {
   notListed?: { findingType: string; findingId: string };
   /** For `containment-done` and `containment-failed`: how many actions the run told of ended each way. */
   run?: { done: number; failed: number };
+  /** For those told by the sweep: the run stopped before telling, and its lease ran out at this time. */
+  runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
 }
@@ -407,6 +413,7 @@ export function composeMessage({
   news,
   notListed,
   run,
+  runStopped,
   refused,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
@@ -468,6 +475,7 @@ export function composeMessage({
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
   if (run) lines.push(t.runOutcome(run.done, run.failed));
+  if (run && runStopped) lines.push(t.runStopped(when(runStopped, tz)));
   const f = incident.followUpOf;
   if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
   // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
