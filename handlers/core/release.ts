@@ -15,7 +15,7 @@
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
 import { changeIncident } from './change-incident.js';
-import type { ContainDeps } from './contain.js';
+import { type ContainDeps, mergeChain } from './contain.js';
 import { PER_INCIDENT_ACTIONS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
@@ -65,10 +65,16 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
   const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
   if (shared.length === 0) return [];
   const holds: Hold[] = [];
+  // An action left to an incident that was merged into this one since is left to this one.
+  const chains = new Map<string, Promise<string[]>>();
+  const leftTo = async (heldBy: string) => {
+    if (!chains.has(heldBy)) chains.set(heldBy, mergeChain(deps.store, heldBy));
+    return (await chains.get(heldBy))?.includes(incident.id) === true;
+  };
   for (const other of await deps.store.listIncidents({ openOnly: true })) {
     if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
     for (const action of other.actions) {
-      const leftToUs = action.heldBy === incident.id && !action.released;
+      const leftToUs = action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy));
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other));
       if (ours) holds.push({ other, action, ours, leftToUs });
@@ -192,7 +198,7 @@ async function undoFor(deps: ContainDeps, hold: Hold, releasedBy: string, releas
   await changeIncident(deps, hold.other.id, (draft) => {
     const a = draft.actions.find((x) => x.id === hold.action.id);
     if (!a || a.released) return null;
-    if (a.heldBy === releasedBy) {
+    if (hold.leftToUs && a.heldBy === hold.action.heldBy) {
       delete a.heldBy;
       a.status = 'planned';
       a.mode = 'plan';
