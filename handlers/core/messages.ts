@@ -17,6 +17,7 @@ import {
   type AckLinkRef,
   type Assessment,
   type Channel,
+  exposedAlertKey,
   type Incident,
   initialReport,
   type MessageCard,
@@ -26,10 +27,13 @@ import {
 import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
-import { reviewPending } from './schedule.js';
+import { EXPOSED_REPEAT_MINUTES, openSince, reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { anyControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
+
+/** Kept here too (it lives with the incident, which schedule.ts reads without this module). */
+export { exposedAlertKey };
 
 export type MessageKind =
   | 'opened'
@@ -130,6 +134,9 @@ const T = {
       `Dit incident vermeldt ${listed} typen bevindingen, het maximum. Sinds ${since} kwamen bevindingen van nog meer typen${first ? `, als eerste ${first}` : ''}. Verdere nieuwe typen worden niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling. Bekijk alle bevindingen van deze resource in de GuardDuty-console en beoordeel of ze veranderen wat getroffen is en wat gemeld moet worden (AVG art. 33). U krijgt dit bericht één keer.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
+    repeat: 'herhaling',
+    exposedRepeat: (what: string, since: string, minutes: number) =>
+      `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
@@ -247,6 +254,9 @@ const T = {
       `This incident lists ${listed} finding types, the maximum. Since ${since}, findings of further types came${first ? `, the first ${first}` : ''}. Further new types are not listed, not told to you as new, and do not ask for a new assessment. See every finding on this resource in the GuardDuty console and assess whether they change what is affected and what must be notified (GDPR Art. 33). You get this message once.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
+    repeat: 'repeat',
+    exposedRepeat: (what: string, since: string, minutes: number) =>
+      `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
@@ -354,6 +364,11 @@ export interface ComposeInput {
   clock?: ClockName;
   /** For `interface-exposed`: the resource left open (a network interface id). */
   exposed?: string;
+  /**
+   * For `interface-exposed` repeated on the on-call topic (the sweep, schedule.ts): every interface
+   * still open and not taken, with when it was left open. Goes to the topic, never the pager.
+   */
+  repeat?: { resource: string; at: string }[];
   /** The new finding a message tells of (`finding-added`, or an opening or rise it caused). */
   news?: FindingNews;
   /** For `finding-types-not-listed`: the finding whose type was the first left out, when this change brought it. */
@@ -388,6 +403,7 @@ export function composeMessage({
   round,
   clock,
   exposed,
+  repeat,
   news,
   notListed,
   run,
@@ -409,10 +425,21 @@ export function composeMessage({
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
       : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
-  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}: ${incident.findingType} ${incident.id}`;
+  const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
+  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}${repeated}: ${incident.findingType} ${incident.id}`;
   const intro =
     kind === 'interface-exposed'
-      ? t.exposed(exposed ?? incident.resource.id)
+      ? repeat?.length
+        ? t.exposedRepeat(
+            listed(
+              repeat.map((r) => r.resource),
+              lang,
+              incident.id,
+            ).join(', '),
+            when(openSince(repeat), tz),
+            EXPOSED_REPEAT_MINUTES,
+          )
+        : t.exposed(exposed ?? incident.resource.id)
       : kind === 'finding-added' && news
         ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
@@ -541,7 +568,10 @@ export function composeMessage({
     sentAt: null,
     card,
     ...ackLinkFor(incident, channel, kind, policy, now, level, round),
-    ...alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined),
+    // A repeat on the topic (no alert to repeat it) never goes to the pager.
+    ...(repeat?.length
+      ? {}
+      : alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined)),
   };
 }
 
@@ -637,11 +667,6 @@ function alertFor(
   }
   if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
   return {};
-}
-
-/** An exposed interface pages on its own: acknowledging the incident must not silence it. */
-export function exposedAlertKey(incidentId: string, resource: string): string {
-  return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }
 
 type Texts = (typeof T)[Lang];
