@@ -423,8 +423,8 @@ async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], c
 /**
  * Another finding on a resource with an open incident joins it. A finding that names resources of
  * several open incidents (an attack sequence) joins the earliest, and the others are merged into
- * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
- * is not merged (its record is the FG's); the two are linked on the timeline instead.
+ * it in the same commit: one breach, one AP clock. An incident with anything recorded on it for the
+ * FG (`fgRecorded`) is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
 function attach(
   deps: RecordDeps,
@@ -553,8 +553,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
 
 /**
  * Why `incident` is not merged into `into`, or null when it may be. A merge closes it, and closing
- * resolves every alert it holds at the pager: so, besides one the FG decided on (its record is the
- * FG's), not while what `close` waits for stands: an interface containment left open to all
+ * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
+ * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
@@ -563,8 +563,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * finding merges it once that is over (`update`).
  */
 function notMergeable(incident: Incident, now: string, into: Incident): string | null {
-  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
-    return 'the FG already decided on it: not merged, the two are linked and the FG decides';
+  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || fgRecorded(incident))
+    return 'the FG already recorded on it: not merged, the two are linked and the FG decides';
   const exposed = exposedInterfaces(incident);
   if (exposed.length)
     return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
@@ -574,6 +574,16 @@ function notMergeable(incident: Incident, now: string, into: Incident): string |
   if (carried > MAX_ACTIONS - into.actions.length)
     return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
   return null;
+}
+
+/**
+ * Whether a person recorded anything on the incident for the FG: an assessment or a report, the
+ * facts (Art. 33(3)), or any decision (awareness, role, NIS2, Art. 34). The merge carries none of
+ * it, and what the survivor would lack the AP draft and the register would lack.
+ */
+function fgRecorded(incident: Incident): boolean {
+  const { assessment, facts, role, nis2, subjects, subscribers, reports, decisions } = incident;
+  return Boolean(assessment || facts || role || nis2 || subjects || subscribers || reports?.length || decisions?.length);
 }
 
 /** Whether containment acted on an action (done, failed or refused, or some step taken): its record must be kept. */
