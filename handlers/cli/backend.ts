@@ -135,7 +135,7 @@ export function routing(topics: Notifier, pager: Pager | null, store: IncidentSt
     pager,
     now: opts.now,
     lang: opts.policy.language,
-    onFallback: (message, reason) => recordPagerFailure({ store, policy: opts.policy, now: opts.now }, message.incidentId, reason),
+    onFallback: (message, reason) => recordPagerFailure({ store, policy: opts.policy, now: opts.now }, message.incidentId, reason, message.alert?.key),
   });
 }
 

@@ -107,9 +107,8 @@ export function pageAfterAcknowledgement(incident: Incident): boolean {
     pager.keys.includes(incident.id) &&
     pager.triggeredAt !== undefined &&
     pager.triggeredAt > incident.acknowledgedAt &&
-    // An exposed interface's page puts a resolved pager state back to triggered (closing needs it
-    // to resolve that page), with the own alert's raise unchanged: an own alert the pager
-    // resolved since is held as an earlier one, and is not paging.
+    // An own alert the pager resolved since is held as an earlier one, and is not paging (records
+    // from before exposed interfaces' alerts had states of their own could read triggered then).
     !(pager.earlier ?? []).some((alert) => alert.raisedAt === pager.triggeredAt)
   );
 }

@@ -14,6 +14,7 @@
  *   the AP; each is kept where it was given, none overwrites another (`delayReasons`).
  */
 import { type Decision, type Incident, initialReport, type ReportRecord, type Role } from './incident.js';
+import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours, HOUR_MS } from './time.js';
 
 type Awareness = Extract<Decision, { kind: 'awareness' }>;
@@ -68,7 +69,9 @@ export function passedDeadlines(incident: Incident, role: Role, now: string): Pa
   if (role === 'processor') return [];
   const hours = incident.deadlineHours ?? (Date.parse(incident.deadline) - Date.parse(incident.awareAt)) / HOUR_MS;
   const recorded = initialReport(incident)?.recordedAt;
-  const end = recorded && recorded < now ? recorded : now;
+  // Judged at what the record already holds, not at a `--now` lagging it (stated-time.ts recordReached).
+  const reached = recordReached(incident, now);
+  const end = recorded && recorded < reached ? recorded : reached;
   const moves = awarenessMoves(incident);
   const periods: { deadline: string | null; from: string; until: string }[] = [];
   let aware = moves[0]?.from ?? incident.awareAt;
@@ -80,11 +83,16 @@ export function passedDeadlines(incident: Incident, role: Role, now: string): Pa
   }
   periods.push({ deadline: incident.deadline, from, until: end });
   const spans = notNotifiableSpans(incident);
+  // The sweep's overdue reminder of the deadline in force, due at the deadline itself: it passed.
+  const reminded = (p: { deadline: string }) => p.deadline === incident.deadline && !recorded && remindedOverdue(incident.reminders.lastDueAt, p.deadline);
   return (
     periods
       .map((p) => ({ ...p, until: [p.until, end].sort()[0] }))
       // A period can be empty: an incident recorded after its deadline had passed was overdue from the start.
-      .filter((p): p is { deadline: string; from: string; until: string } => p.deadline !== null && p.deadline < p.until && p.from <= p.until)
+      .filter(
+        (p): p is { deadline: string; from: string; until: string } =>
+          p.deadline !== null && (p.deadline < p.until || reminded(p as { deadline: string })) && p.from <= p.until,
+      )
       .flatMap((p) => {
         const overdue = whenNotifiable([p.deadline, p.from].sort()[1], spans);
         return overdue !== null && overdue <= p.until ? [{ deadline: p.deadline, overdueFrom: overdue }] : [];

@@ -4,7 +4,7 @@
  * change is applied again to what that writer stored, so no update is lost and none applied twice.
  */
 
-import type { IncidentStore } from '../ports/incident-store.js';
+import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -56,13 +56,51 @@ export async function changeIncident(
     const draft = structuredClone(current);
     const result = change(draft, current);
     if (!result) return { incident: current, changed: false };
-    draft.revision = current.revision + 1;
-    draft.nextDueAt = nextDueAt(draft, deps.policy);
-    const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
-    const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
     try {
-      await deps.store.commit({ incident: draft, expectedRevision: current.revision, timeline, messages });
+      await deps.store.commit(commitOf(deps, current, draft, result));
       return { incident: draft, changed: true };
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The commit of one incident's change, `draft` being `current` changed as `result` says. */
+function commitOf(deps: ChangeDeps, current: Incident, draft: Incident, result: NonNullable<ChangeResult>): IncidentChange {
+  draft.revision = current.revision + 1;
+  draft.nextDueAt = nextDueAt(draft, deps.policy);
+  const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
+  const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
+  return { incident: draft, expectedRevision: current.revision, timeline, messages };
+}
+
+/**
+ * `changeIncident` for several incidents at once, in one atomic commit (the first incident's, the
+ * rest as its `others`): each is read, `change` gets a draft of each (in the order of `ids`) and
+ * says per draft what it appends, `null` for one it leaves as it is; when it returns `null` nothing
+ * is written. A record one run holds up to date, another's told in the same write: a crash never
+ * leaves one saying what the other undid. Applied again when another writer got to any of them first.
+ * Returns the incidents as stored after it.
+ */
+export async function changeIncidents(
+  deps: ChangeDeps,
+  ids: readonly string[],
+  change: (drafts: Incident[], current: Incident[]) => ChangeResult[] | null,
+): Promise<{ incidents: Incident[]; changed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await Promise.all(ids.map((id) => deps.store.getIncident(id)));
+    const missing = ids.find((_, i) => !current[i]);
+    if (missing) throw new IncidentNotFoundError(missing);
+    const read = current as Incident[];
+    const drafts = read.map((c) => structuredClone(c));
+    const results = change(drafts, read);
+    if (!results) return { incidents: read, changed: false };
+    const changes = results.flatMap((r, i) => (r ? [commitOf(deps, read[i], drafts[i], r)] : []));
+    if (changes.length === 0) return { incidents: read, changed: false };
+    const [main, ...others] = changes;
+    try {
+      await deps.store.commit(others.length ? { ...main, others } : main);
+      return { incidents: read.map((c, i) => (results[i] ? drafts[i] : c)), changed: true };
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
     }

@@ -11,6 +11,7 @@
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
+import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours } from './time.js';
 
 export type ClockName =
@@ -283,7 +284,11 @@ export function enteredAfterDeadlineText(name: ClockName): { nl: string; en: str
  */
 function withEnteredMark(c: ClockStatus, incident: Incident): ClockStatus {
   if (c.name === 'ap' || c.status === 'late' || c.status === 'overdue') return c;
-  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [...(incident.reports ?? []), ...(incident.decisions ?? [])];
+  const entries: { recordedAt: string; clocksEnteredAfterDeadline?: ClockMark[] }[] = [
+    ...(incident.reports ?? []),
+    ...(incident.decisions ?? []),
+    ...(incident.facts?.clockMarks ?? []),
+  ];
   const mark = entries
     .flatMap((e) => (e.clocksEnteredAfterDeadline ?? []).filter((m) => m.clock === c.name).map((m) => ({ ...m, recordedAt: e.recordedAt })))
     .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
@@ -318,13 +323,26 @@ function overdueSince(c: ClockStatus, incident: Incident): string | null {
  * overdue from.
  */
 export function clocksStoppedAfterDeadline(before: Incident, after: Incident, policy: Policy, now: string): (ClockMark & { clock: ClockName })[] {
-  const then = new Map(clocksOf(after, policy, now).map((c) => [c.name, c]));
-  return clocksOf(before, policy, now).flatMap((was) => {
-    if (was.name === 'ap' || was.status !== 'overdue' || !was.dueAt) return [];
-    const status = then.get(was.name)?.status;
+  const held = new Set(otherClocksHeldOverdue(after, policy, now).map((c) => c.name));
+  const then = new Map(clocksOf(after, policy, recordReached(after, now)).map((c) => [c.name, c]));
+  return otherClocksHeldOverdue(before, policy, now).flatMap((was) => {
     const from = overdueSince(was, before);
-    return from && status !== 'overdue' && status !== 'late' ? [{ clock: was.name, deadline: was.dueAt, overdueFrom: from }] : [];
+    return from && !held.has(was.name) && then.get(was.name)?.status !== 'late' ? [{ clock: was.name, deadline: was.dueAt as string, overdueFrom: from }] : [];
   });
+}
+
+/**
+ * The clocks other than the AP's that the record holds overdue: judged at what the record already
+ * holds when a run's `--now` lags it (stated-time.ts recordReached), and overdue too once datalek's
+ * reminders announced them overdue (an overdue reminder is due at the deadline itself).
+ */
+export function otherClocksHeldOverdue(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return clocksOf(incident, policy, recordReached(incident, now)).filter(
+    (c) =>
+      c.name !== 'ap' &&
+      !!c.dueAt &&
+      (c.status === 'overdue' || (c.status === 'running' && remindedOverdue(incident.reminders.byClock?.[`clock:${c.name}`], c.dueAt))),
+  );
 }
 
 export function clocksOf(incident: Incident, policy: Policy, now: string): ClockStatus[] {

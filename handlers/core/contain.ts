@@ -26,8 +26,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
-import { type ChangeResult, changeIncident, type TimelineDraft } from './change-incident.js';
-import { doneReason, placedIn, planContainment } from './containment.js';
+import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
+import { doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, sameResource } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
@@ -126,6 +126,13 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
           .map((a) => a.id)
       : [],
   );
+  // The other open incidents, read once per run: each take of a resource still writes every one
+  // planning it, and this incident, under the revisions it read them at (see `takeResource`).
+  let listed: Promise<Incident[]> | undefined;
+  const others = () => {
+    listed ??= deps.store.listIncidents({ openOnly: true }).then((all) => all.filter((o) => o.id !== incidentId && !o.mergedInto && o.state !== 'closed'));
+    return listed;
+  };
   try {
     for (;;) {
       const current = (await deps.store.getIncident(incidentId)) as Incident;
@@ -140,6 +147,11 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       if (refusal) {
         refused.push({ id: action.id, type: action.type, target: action.target, reason: refusal });
         ran.push(await refuseAction(deps, incidentId, action.id, refusal));
+        continue;
+      }
+      const heldBy = await takeResource(deps, incidentId, action.id, others);
+      if (heldBy) {
+        ran.push(await leaveTo(deps, incidentId, action.id, heldBy));
         continue;
       }
       ran.push(await runAction(deps, current, action, options.deadline, exposed));
@@ -214,6 +226,79 @@ export async function enforcementRefusal(deps: ContainDeps, incident: Incident, 
 }
 
 /**
+ * Takes up the resource `actionId` acts on for this incident, or returns the open incident that
+ * holds it. Most containment sets a state the resource has once (PER_INCIDENT_ACTIONS aside): two
+ * incidents that both carried it out would each record the other's contained state as the one to
+ * restore, and each claim it. So one incident holds it: one whose action on it was taken up
+ * (`startedAt`) or has steps, and is enforced and not released. When none does, this one takes it
+ * up, and in the same commit every other open incident that plans it, not yet taken up, records that
+ * it is left to this one (`heldBy`, skipped): a run of theirs that read them before loses that
+ * commit's race on their revision, or reads them after it. Null: this run carries it out.
+ */
+async function takeResource(deps: ContainDeps, incidentId: string, actionId: string, others: () => Promise<Incident[]>): Promise<string | null> {
+  const own = (await deps.store.getIncident(incidentId)) as Incident;
+  const action = own.actions.find((a) => a.id === actionId);
+  if (!action || !sharesState(action) || action.startedAt || action.steps?.length) return null;
+  const planning = (await others()).filter((o) => o.actions.some((b) => sameResource(action, own, b, o))).map((o) => o.id);
+  let holder: string | null = null;
+  const at = deps.now();
+  await changeIncidents(deps, [incidentId, ...planning], ([mine, ...rest]) => {
+    holder = null;
+    const a = mine.actions.find((x) => x.id === actionId);
+    if (!a || a.startedAt || a.steps?.length) return null;
+    if (a.heldBy) {
+      holder = a.heldBy;
+      return null;
+    }
+    const results: ChangeResult[] = [];
+    for (const other of rest) {
+      const theirs = other.actions.filter((b) => sameResource(a, mine, b, other) && !b.person && !b.released && !b.heldBy && b.mode === 'enforce');
+      const holds = theirs.find((b) => b.startedAt || b.steps?.length);
+      if (holds) {
+        holder = other.id;
+        return null;
+      }
+      const left = theirs.filter((b) => b.status === 'planned' || b.status === 'failed');
+      for (const b of left) {
+        b.status = 'skipped';
+        b.heldBy = incidentId;
+        b.reason = heldByReason(incidentId);
+      }
+      results.push(left.length ? { entries: left.map((b) => skippedEntry(b, at)) } : null);
+    }
+    a.startedAt = at;
+    return [{ entries: [] }, ...results];
+  });
+  return holder;
+}
+
+/** Whether carrying the action out sets a state its resource has once, whichever incident set it. */
+function sharesState(action: ActionRecord): boolean {
+  return !action.person && !PER_INCIDENT_ACTIONS.has(action.type);
+}
+
+function skippedEntry(a: ActionRecord, at: string): TimelineDraft {
+  return {
+    at,
+    kind: 'containment-skipped',
+    detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null, heldBy: a.heldBy ?? null },
+  };
+}
+
+/** Records the action as left to `holder`, which holds its resource (see `takeResource`); nothing is carried out. */
+async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, holder: string): Promise<ContainResult['actions'][number]> {
+  const outcome = await updateAction(deps, incidentId, actionId, (a) => {
+    if (a.heldBy === holder && a.status === 'skipped') return null;
+    a.status = 'skipped';
+    a.heldBy = holder;
+    a.reason = heldByReason(holder);
+    return { entries: [skippedEntry(a, deps.now())] };
+  });
+  const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
+  return { id: final.id, type: final.type, target: final.target, status: final.status, reason: final.reason };
+}
+
+/**
  * What an action does and to what: everything but its id (a count may be added to it), its
  * progress and why it was planned. Type, target, parameters, and any field naming where it acts.
  */
@@ -228,6 +313,8 @@ function identity(action: ActionRecord): string {
     evidence: _e,
     released: _rel,
     refused: _ref,
+    startedAt: _sa,
+    heldBy: _hb,
     findingId: _f,
     findingAccountId: _fa,
     findingRegion: _fr,
@@ -238,12 +325,21 @@ function identity(action: ActionRecord): string {
 
 /** Whether `holderId` is `incidentId` or an incident merged into it (through at most MAX_MERGE_HOPS merges). */
 async function belongsTo(store: IncidentStore, holderId: string, incidentId: string): Promise<boolean> {
-  let id: string | null | undefined = holderId;
-  for (let hops = 0; id && hops <= MAX_MERGE_HOPS; hops++) {
-    if (id === incidentId) return true;
-    id = (await store.getIncident(id))?.mergedInto;
+  return (await mergeChain(store, holderId)).includes(incidentId);
+}
+
+/**
+ * `id`, then the incident it was merged into, and so on (through at most MAX_MERGE_HOPS merges):
+ * the incident a record naming `id` (a finding's, an action's `heldBy`) means now is the last.
+ */
+export async function mergeChain(store: IncidentStore, id: string): Promise<string[]> {
+  const chain: string[] = [];
+  let next: string | null | undefined = id;
+  for (let hops = 0; next && hops <= MAX_MERGE_HOPS && !chain.includes(next); hops++) {
+    chain.push(next);
+    next = (await store.getIncident(next))?.mergedInto;
   }
-  return false;
+  return chain;
 }
 
 /**
@@ -419,7 +515,7 @@ async function updateAction(
   deps: ContainDeps,
   incidentId: string,
   actionId: string,
-  change: (action: ActionRecord, draft: Incident) => NonNullable<ChangeResult>,
+  change: (action: ActionRecord, draft: Incident) => ChangeResult,
 ): Promise<Incident> {
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const action = draft.actions.find((a) => a.id === actionId);

@@ -440,6 +440,14 @@ export function actionPlace(a: ActionRecord, incident: { accountId: string; regi
   return { accountId: a.accountId ?? incident.accountId, region: a.region ?? incident.region };
 }
 
+/** Whether two incidents' actions act on one resource: the same type and target, in the same account and region. */
+export function sameResource(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): boolean {
+  if (a.type !== b.type || a.target !== b.target) return false;
+  const x = actionPlace(a, of);
+  const y = actionPlace(b, bOf);
+  return x.accountId === y.accountId && x.region === y.region;
+}
+
 /** An action of incident `from` as incident `to` records it: its account and region said outright where they differ. */
 export function placedIn(a: ActionRecord, from: { accountId: string; region: string }, to: { accountId: string; region: string }): ActionRecord {
   const place = actionPlace(a, from);

@@ -98,6 +98,29 @@ function afterCloseReason(incident: Incident, allowed: boolean, reason: string |
   return reason;
 }
 
+/**
+ * A changed assessment or an Art. 34 decision after closing needs the person to say they mean the
+ * closed incident (`--after-close`, on the page a confirmation naming it and its closing date): one
+ * run with a mistyped id would otherwise write an after-close change into another incident's
+ * record. Given for an open incident, it is refused too: the person meant a closed one.
+ */
+function checkAfterCloseConfirmed(incident: Incident, confirmed: boolean | undefined, timeZone: string): void {
+  const closed = incident.state === 'closed';
+  if (closed && !confirmed) {
+    const at = incident.closedAt ?? incident.openedAt;
+    throw refuse(
+      `incident ${incident.id} was closed on ${at}: a change after closing is recorded only with --after-close, which says it is meant for this closed incident (Art. 33(4), (5)); check the incident id`,
+      `Incident ${incident.id} is gesloten op ${formatLocal(at, timeZone)}: een wijziging na het sluiten wordt alleen vastgelegd als u bevestigt dat die voor dit gesloten incident bedoeld is ("Ik bevestig dat ik incident ${incident.id} … na het sluiten wijzig"); controleer het incidentnummer.`,
+    );
+  }
+  if (!closed && confirmed) {
+    throw refuse(
+      `incident ${incident.id} is not closed: --after-close is for a change to a closed incident; check the incident id, or leave --after-close out`,
+      `Incident ${incident.id} is niet gesloten: de bevestiging is voor een wijziging van een gesloten incident; controleer het incidentnummer.`,
+    );
+  }
+}
+
 /** Something recorded after closing, for the register's `afterClose` (Art. 33(4), (5)). */
 function noteAfterClose(draft: Incident, now: string, by: string, what: string, reason: string): void {
   draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what, reason }];
@@ -128,6 +151,8 @@ export interface AssessInput {
   actingAs?: Role;
   /** NIS2 art. 23(3): is the incident significant? Only then do the NIS2 clocks run. */
   nis2Significant?: boolean;
+  /** The person means the closed incident (`--after-close`): required for a change after closing, refused on an open incident. */
+  confirmAfterClose?: boolean;
   /** The CSIRT or competent authority asked for an intermediate report by this time (NIS2 art. 23(4)(c)). */
   nis2IntermediateDueAt?: string;
 }
@@ -192,6 +217,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     // After closing, only the assessment itself: a move of awareness, a role or NIS2 would reopen a clock.
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -327,6 +353,42 @@ function firstPersonalDataYes(incident: Incident): string | null {
   return d?.recordedAt ?? null;
 }
 
+/**
+ * The earliest time stated for telling someone of the breach: a report to the AP or the controller,
+ * or a communication to the data subjects or subscribers. Nobody tells of a breach they are not
+ * aware of: awareness lies at or before it.
+ */
+function firstCommunication(incident: Incident): { at: string; what: { en: string; nl: string } } | null {
+  const told = [
+    ...(incident.reports ?? [])
+      .filter((r) => r.to === 'ap' || r.to === 'controller')
+      .map((r) => ({
+        at: r.at,
+        what:
+          r.to === 'ap'
+            ? { en: `the AP was notified (${r.kind} ${r.reference})`, nl: `De AP is gemeld (${r.kind} ${r.reference})` }
+            : {
+                en: `the controller was informed (${r.kind} ${r.reference})`,
+                nl: `De verwerkingsverantwoordelijke is geïnformeerd (${r.kind} ${r.reference})`,
+              },
+      })),
+    ...(incident.decisions ?? []).flatMap((d) =>
+      d.kind === 'subjects' && d.date
+        ? [
+            {
+              at: d.date,
+              what:
+                d.audience === 'subscribers'
+                  ? { en: 'the subscribers were informed', nl: 'De abonnees zijn geïnformeerd' }
+                  : { en: 'the data subjects were informed', nl: 'De betrokkenen zijn geïnformeerd' },
+            },
+          ]
+        : [],
+    ),
+  ];
+  return told.sort((a, b) => a.at.localeCompare(b.at))[0] ?? null;
+}
+
 interface AwarenessMove {
   stated: string;
   reason: string;
@@ -392,6 +454,13 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
     throw refuse(
       `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
+    );
+  }
+  const told = firstCommunication(draft);
+  if (told && awareAt > told.at) {
+    throw refuse(
+      `${told.what.en} at ${told.at}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${awareAt} lies after it`,
+      `${told.what.nl} op ${local(told.at)}: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), 34(1)); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) {
@@ -481,12 +550,26 @@ export interface FactsInput {
   unknownReason?: string;
   /** Why the facts change: required after closing (Art. 33(4)). */
   reason?: string;
+  /** The FG confirms a fact (a corrected `endedAt`) that moves a clock's deadline later after the record held it overdue. */
+  confirmStatedTime?: boolean;
 }
 
 /** Records Art. 33(3) facts in phases (Art. 33(4)); a fact contradicting the record is refused. */
 export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Incident> {
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   const by = required(input.by, 'who records the facts (--by)', '', BY_NL);
-  const { incidentId, by: _, consequencesFor, harm, harmSeverity, otherParty, unknownReason: unknownGiven, reason: reasonGiven, ...rest } = input;
+  const {
+    incidentId,
+    by: _,
+    consequencesFor,
+    harm,
+    harmSeverity,
+    otherParty,
+    unknownReason: unknownGiven,
+    reason: reasonGiven,
+    confirmStatedTime,
+    ...rest
+  } = input;
   const factsReason = reasonGiven?.trim() || null;
   const unknownReason = unknownGiven?.trim() || null;
   if (unknownReason && input.complete !== true) {
@@ -613,6 +696,22 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     }
     facts.updatedAt = now;
     facts.updatedBy = by;
+    // NIS2 art. 23(4)(e): after a progress report the final report is due a month after the end of
+    // the breach; a corrected end entered after that deadline had passed moves it later. As every
+    // entry that stops a clock the record held overdue (core/clocks.ts), the FG confirms it, and the
+    // record marks it, naming the clock.
+    const stopped = clocksStoppedAfterDeadline(draft, { ...draft, facts }, deps.policy, now);
+    if (stopped.length && !confirmStatedTime) {
+      const stated = facts.endedAt && given.endedAt !== undefined ? facts.endedAt : null;
+      throw clockPassedRefusal(stopped, now, local, undefined, {
+        en: stated ? `--ended-at ${stated}` : 'this correction of the facts',
+        nl: stated ? `"Beëindigd op" (${local(stated)})` : 'Deze correctie van de feiten',
+      });
+    }
+    if (stopped.length) {
+      facts.clockMarks = [...(before.clockMarks ?? []), { recordedAt: now, by, clocksEnteredAfterDeadline: stopped }];
+      detail.clocksEnteredAfterDeadline = stopped;
+    }
     draft.facts = facts;
     if (afterClose) {
       const what = `facts ${Object.keys(detail)
@@ -790,6 +889,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
+    // A notification anew follows the withdrawal of the one before (it is made because the breach is notifiable again).
+    const withdrawn =
+      to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
+    if (withdrawn) {
+      throw refuse(
+        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
+      );
+    }
     if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
     // An initial AP report dated at or before a deadline that passed with no report recorded, but
     // entered after it had passed: the record held the notification overdue. "Met" then rests on
@@ -872,7 +980,13 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
  * An entry that stops clocks the record held overdue (`passed`): a report dated before their
  * deadlines (`at`), or a decision that moves or ends them, entered after; the FG confirms it.
  */
-function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: string) => string, at?: string): RefusedError {
+function clockPassedRefusal(
+  passed: ClockMark[],
+  now: string,
+  local: (iso: string) => string,
+  at?: string,
+  entry: { en: string; nl: string } = { en: 'this decision', nl: 'Dit besluit' },
+): RefusedError {
   const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
   const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
   const from = passed.map((p) => p.overdueFrom);
@@ -884,8 +998,8 @@ function clockPassedRefusal(passed: ClockMark[], now: string, local: (iso: strin
         `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       )
     : refuse(
-        `this decision stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark the decision entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
-        `Dit besluit laat ${nl} niet langer als verlopen lezen, maar het wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert het besluit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+        `${entry.en} stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark it entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
+        `${entry.nl} laat ${nl} niet langer als verlopen lezen, maar wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert dit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
 }
 
@@ -921,6 +1035,8 @@ export interface SubjectsInput {
   /** The text of the communication; required for a public communication (Art. 34(3)(c)). */
   text?: string;
   exception?: SubjectsDecision['exception'];
+  /** The person means the closed incident (`--after-close`): required for a decision after closing, refused on an open incident. */
+  confirmAfterClose?: boolean;
 }
 
 /** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
@@ -982,9 +1098,16 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, true, reason);
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    if (date && draft.awareAt && date < draft.awareAt) {
+      throw refuse(
+        `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+        `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
+      );
+    }
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(

@@ -160,6 +160,8 @@ export interface BreachFacts {
   otherParties?: OtherParty[];
   /** Whether "no other organisations" was stated. */
   otherPartiesStated?: boolean;
+  /** Corrections of the facts (a later `endedAt`) that stopped a clock after the record held it overdue, confirmed by the FG (core/clocks.ts). */
+  clockMarks?: { recordedAt: string; by: string; clocksEnteredAfterDeadline: ClockMark[] }[];
   /** The FG marks the facts complete; until then a follow-up reminder comes. */
   complete: boolean;
   /** Facts the FG said, when marking them complete, cannot be given, and why (the draft's keys: `records`, `subjects`, …). */
@@ -284,6 +286,11 @@ export interface ActionRecord {
   person?: boolean;
   /** What carrying it out needs beyond the target (e.g. the IAM user of a key). Never put in messages. */
   params?: Record<string, string>;
+  /**
+   * When a containment run took it up, before its first step (core/contain.ts): from then this
+   * incident holds the resource, and another incident's run leaves the resource to it (`heldBy`).
+   */
+  startedAt?: string;
   /** The steps carried out, in order; a retry continues after the last one done. */
   steps?: StepRecord[];
   /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
@@ -292,7 +299,8 @@ export interface ActionRecord {
   released?: { at: string; by: string; reason: string };
   /**
    * Set on an action left to another incident, not closed, that already holds this resource
-   * contained (a linked incident the FG decided on): that incident's id. The action is skipped
+   * contained or took it up first (a linked incident the FG decided on, an incident planning the
+   * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
    * here, so only one record holds the containment, and its release tells this one.
    */
   heldBy?: string;
@@ -512,18 +520,33 @@ export interface FindingRecord {
 
 export type Channel = 'fg' | 'on-call';
 
+/** Where an alert at the pager stands. */
+export type AlertState = 'triggered' | 'acknowledged' | 'resolved' | 'failed';
+
 /**
- * The incident's alert at the policy's pager. While it is `triggered` or `acknowledged` the
+ * The incident's alerts at the policy's pager. `state` and `at` are the incident's own alert's
+ * (key: the incident id), once it is among `keys`: while it is `triggered` or `acknowledged` the
  * pager's own escalation runs and datalek's levels do not (no double paging); `failed` means the
  * alert could not be delivered there and datalek paged through its own topic and levels instead.
+ * Each other alert (an exposed interface's, containment that did not fit) has a state of its own
+ * (`alerts`): none changes another.
  */
 export interface PagerState {
   provider: 'pagerduty' | 'opsgenie';
-  /** The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, and one per exposed interface. */
+  /**
+   * The alerts' keys there (PagerDuty `dedup_key`, Opsgenie `alias`): the incident id, one per
+   * exposed interface, and one per finding type whose containment did not fit the record.
+   */
   keys: string[];
-  state: 'triggered' | 'acknowledged' | 'resolved' | 'failed';
+  state: AlertState;
   /** When the state was reached. */
   at: string;
+  /**
+   * The state of each alert other than the incident's own, by key: an exposed interface's, or
+   * containment that did not fit the record's. A key among `keys` without an entry here
+   * (recorded before alerts had states of their own) is taken as triggered.
+   */
+  alerts?: OtherAlertState[];
   /**
    * When the incident's own alert there was last raised (first, or again after it was resolved
    * there): a webhook about something that happened before it is about an alert gone since.
@@ -552,6 +575,13 @@ export interface PagerState {
    * raised: that person took it, and the pager resolving it on its own later does not raise it again.
    */
   exposedTaken?: string[];
+}
+
+/** An alert of the incident at the pager other than its own: its key there, where it stands, since when. */
+export interface OtherAlertState {
+  key: string;
+  state: AlertState;
+  at: string;
 }
 
 /** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */
@@ -819,12 +849,22 @@ export function clockRunning(incident: Incident): boolean {
  * exposed, in an action not released since (a later run that isolated it, or a release, ends it).
  */
 export function exposedInterfaces(incident: Incident): string[] {
-  const out: string[] = [];
+  return exposedSince(incident).map((e) => e.resource);
+}
+
+/** The network interfaces left open (as `exposedInterfaces`), each with when the step that left it so was recorded. */
+export function exposedSince(incident: Incident): { resource: string; at: string }[] {
+  const out: { resource: string; at: string }[] = [];
   for (const action of incident.actions) {
     if (action.released) continue;
-    const last = new Map<string, boolean>();
-    for (const step of action.steps ?? []) last.set(step.name, step.exposed === true);
-    for (const [name, exposed] of last) if (exposed) out.push(name.slice(name.indexOf(':') + 1));
+    const last = new Map<string, StepRecord>();
+    for (const step of action.steps ?? []) last.set(step.name, step);
+    for (const [name, step] of last) if (step.exposed === true) out.push({ resource: name.slice(name.indexOf(':') + 1), at: step.at });
   }
   return out;
+}
+
+/** An exposed interface pages on its own: its alert's key at the pager (acknowledging the incident must not silence it). */
+export function exposedAlertKey(incidentId: string, resource: string): string {
+  return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }

@@ -1,8 +1,9 @@
 /**
  * PagerDuty and Opsgenie as the pager (`onCall.provider` in the policy).
  *
- * An incident that pages on-call triggers one alert there (key: the incident id), and a network
- * interface left open triggers one of its own. The pager's escalation then replaces datalek's
+ * An incident that pages on-call triggers one alert there (key: the incident id); a network
+ * interface left open triggers one of its own, and so does containment a finding called for that
+ * the record had no room for (a person's to carry out), each with a state of its own. The pager's escalation then replaces datalek's
  * levels (schedule.ts), so nobody is paged twice. Acknowledging or closing the incident in
  * datalek queues, in the same commit, the message that acknowledges or resolves the alert there;
  * acknowledging or resolving it there comes back through the provider's signed webhook and
@@ -18,8 +19,8 @@ import type { DeliveredMessage, Notifier } from '../ports/notifier.js';
 import { applyAcknowledgement } from './acknowledge.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { DatalekError } from './errors.js';
-import { exposedInterfaces, type Incident, type OutboxMessage, type PagerState } from './incident.js';
-import { composePagerMessage, exposedAlertKey } from './messages.js';
+import { type AlertState, exposedAlertKey, exposedInterfaces, type Incident, type OutboxMessage, type PagerState } from './incident.js';
+import { composePagerMessage } from './messages.js';
 import { earlierAlertAt, earlierWith, eventsWith, eventTaken } from './pager-webhooks.js';
 import type { Policy } from './policy.js';
 import { addMinutes } from './time.js';
@@ -45,33 +46,67 @@ export class PagerRejectedError extends DatalekError {
   }
 }
 
-/** Records that a message triggered (or re-triggered) an alert at the pager. */
+/**
+ * Where alert `key` of the incident stands at the pager: the incident's own alert (key: its id) or
+ * another (an exposed interface's, containment that did not fit), each with a state of its own.
+ * Null when datalek never raised it.
+ */
+export function alertState(pager: PagerState, incidentId: string, key: string): AlertState | null {
+  if (!pager.keys.includes(key)) return null;
+  if (key === incidentId) return pager.state;
+  return pager.alerts?.find((a) => a.key === key)?.state ?? 'triggered';
+}
+
+/** The pager state with alert `key` (not the incident's own) at `state` since `at`; the other alerts as they were. */
+function withOtherAlert(pager: PagerState, key: string, state: AlertState, at: string): PagerState {
+  const alerts = pager.alerts ?? [];
+  const entry = { key, state, at };
+  return { ...pager, alerts: alerts.some((a) => a.key === key) ? alerts.map((a) => (a.key === key ? entry : a)) : [...alerts, entry] };
+}
+
+/**
+ * Records that a message triggered (or re-triggered) an alert at the pager: that alert's state
+ * only. A trigger after the alert was resolved there opens a new one (the pager does not reopen
+ * it); one while it is up there joins it, as it stands.
+ */
 export function notePagerTrigger(incident: Incident, message: OutboxMessage, policy: Policy, now: string): void {
   if (message.alert?.action !== 'trigger' || policy.onCall.provider === 'sns') return;
-  const pager = incident.pager ?? { provider: policy.onCall.provider, keys: [], state: 'triggered' as const, at: now };
-  const keys = pager.keys.includes(message.alert.key) ? pager.keys : [...pager.keys, message.alert.key];
-  // A trigger after the alert was resolved there opens a new one (the pager does not reopen it).
-  const state = pager.state === 'resolved' ? 'triggered' : pager.state;
-  const ownRaised = message.alert.key === incident.id && (!pager.keys.includes(incident.id) || pager.state === 'resolved');
-  incident.pager = { ...pager, keys, state, at: state === pager.state ? pager.at : now, ...(ownRaised ? { triggeredAt: now } : {}) };
-  // An exposed interface's alert raised anew is nobody's yet.
   const key = message.alert.key;
+  // The incident's own state stands for its own alert once that is among the keys (AlertState).
+  const pager = incident.pager ?? { provider: policy.onCall.provider, keys: [], state: 'triggered' as const, at: now };
+  const was = alertState(pager, incident.id, key);
+  const keys = was === null ? [...pager.keys, key] : pager.keys;
+  const raised = was === null || was === 'resolved';
+  if (key === incident.id) {
+    incident.pager = { ...pager, keys, ...(raised ? { state: 'triggered' as const, at: now, triggeredAt: now } : {}) };
+    return;
+  }
+  incident.pager = raised ? withOtherAlert({ ...pager, keys }, key, 'triggered', now) : { ...pager, keys };
+  // An exposed interface's alert raised anew is nobody's yet.
   if (pager.exposedTaken?.includes(key)) incident.pager.exposedTaken = pager.exposedTaken.filter((k) => k !== key);
 }
 
 /**
- * What acknowledging or closing an incident asks of its alert at the pager: acknowledge it (the
- * incident's own alert only: an exposed interface keeps paging until a person handles it), or
- * resolve every alert of the incident. Updates `after.pager`; once per action.
+ * What acknowledging or closing an incident asks of its alerts at the pager: acknowledge the
+ * incident's own alert (an exposed interface, or containment that did not fit, keeps paging until
+ * a person handles it there), or resolve
+ * every alert of the incident still up there (triggered or acknowledged; not one the pager
+ * resolved, nor one it never took). Updates `after.pager`; once per action.
  */
 export function pagerFollowUps(before: Incident, after: Incident, policy: Policy, now: string): OutboxMessage[] {
   const pager = after.pager;
-  if (!pager || pager.state === 'failed' || pager.state === 'resolved') return [];
+  if (!pager) return [];
   if (after.state === 'closed' && before.state !== 'closed') {
-    after.pager = { ...pager, state: 'resolved', at: now };
-    return pager.keys.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
+    const up = pager.keys.filter((key) => {
+      const state = alertState(pager, after.id, key);
+      return state === 'triggered' || state === 'acknowledged';
+    });
+    let next = pager;
+    for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withOtherAlert(next, key, 'resolved', now);
+    after.pager = next;
+    return up.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
   }
-  if (after.acknowledgedBy && !before.acknowledgedBy && pager.state === 'triggered' && pager.keys.includes(after.id)) {
+  if (after.acknowledgedBy && !before.acknowledgedBy && alertState(pager, after.id, after.id) === 'triggered') {
     after.pager = { ...pager, state: 'acknowledged', at: now };
     return [composePagerMessage({ incident: after, action: 'acknowledge', key: after.id, now, policy })];
   }
@@ -175,7 +210,11 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       if (!acknowledges) entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...which, ...when } });
     } else if (!ownAlert) {
       entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
-      draft.pager = { ...pager, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) };
+      // That alert's own state: the incident's own alert stays as it is.
+      const was = alertState(pager, draft.id, key);
+      const moved = was !== state && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, state, now) : pager;
+      const exposed = key.startsWith(exposedAlertKey(draft.id, ''));
+      draft.pager = exposed ? { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) } : moved;
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
       draft.pager = { ...pager, state, at: now };
@@ -231,14 +270,29 @@ function exposedAgainAfter(
 
 /**
  * Records that the pager could not take the incident's page: datalek's own escalation levels page
- * from now on (schedule.ts), through the topics. Once.
+ * from now on (schedule.ts), through the topics. Once. For another alert (`alertKey`: an exposed
+ * interface's, containment that did not fit), that alert only: its pages go to the on-call topic
+ * from now on (messages.ts), and the incident's own alert stays with the pager.
  */
-export async function recordPagerFailure(deps: { store: IncidentStore; policy: Policy; now: () => string }, incidentId: string, reason: string): Promise<void> {
+export async function recordPagerFailure(
+  deps: { store: IncidentStore; policy: Policy; now: () => string },
+  incidentId: string,
+  reason: string,
+  alertKey?: string,
+): Promise<void> {
   await changeIncident(deps, incidentId, (draft) => {
-    if (!draft.pager || draft.pager.state === 'failed') return null;
+    const pager = draft.pager;
+    const key = alertKey ?? incidentId;
+    if (!pager || alertState(pager, incidentId, key) === 'failed') return null;
     const now = deps.now();
-    const provider = draft.pager.provider;
-    draft.pager = { ...draft.pager, state: 'failed', at: now };
+    const provider = pager.provider;
+    if (key !== incidentId) {
+      // Another alert (an exposed interface's, containment that did not fit): that page went to
+      // the topic, and its later pages go there; the incident's own alert stays where it is.
+      draft.pager = withOtherAlert(pager, key, 'failed', now);
+      return { entries: [{ at: now, kind: 'pager-failed', detail: { provider, reason, alert: key, fallback: 'on-call topic' } }] };
+    }
+    draft.pager = { ...pager, state: 'failed', at: now };
     return { entries: [{ at: now, kind: 'pager-failed', detail: { provider, reason, fallback: 'on-call topic and datalek escalation levels' } }] };
   });
 }

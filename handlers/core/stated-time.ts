@@ -97,6 +97,27 @@ export function latestRecorded(incident: Incident): string {
 }
 
 /**
+ * The moment the record has reached: `now`, or the latest moment it already holds when that lies
+ * later. A run's clock may lag what the record holds by `RECORDING_SKEW_MS` (`checkRecordingTime`),
+ * so whether the record held a clock overdue is judged here, not at that run's `--now`: a report
+ * entered two minutes "before" the deadline, after the sweep had sent the overdue reminder, was
+ * entered after the record held it overdue (ap-verdict.ts, clocks.ts).
+ */
+export function recordReached(incident: Incident, now: string): string {
+  const latest = latestRecorded(incident);
+  return latest > now ? latest : now;
+}
+
+/**
+ * Whether datalek's reminders of a clock (`lastDueAt`: the AP's `reminders.lastDueAt`, another
+ * clock's `reminders.byClock`) announced it overdue for `deadline`: an overdue reminder is due from
+ * the deadline on and sent at or after it, so the record held the clock overdue from then.
+ */
+export function remindedOverdue(lastDueAt: string | null | undefined, deadline: string): boolean {
+  return typeof lastDueAt === 'string' && lastDueAt >= deadline;
+}
+
+/**
  * The moment of recording itself (`--now`, or the clock) cannot lie before the detection, nor
  * before datalek recorded the incident: such a record would say someone acted on the incident
  * before anyone could know of it. Nor can it lie (beyond clock skew) before what the record

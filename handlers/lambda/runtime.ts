@@ -65,7 +65,7 @@ export function createNotifier(config: AwsConfig, clients: Pick<AwsClients, 'sns
     lang: policy.language,
     onFallback: async (message, reason) => {
       logger.error('a page went to the on-call topic instead of the pager', { incidentId: message.incidentId, messageId: message.id, reason });
-      await recordPagerFailure({ store, policy, now }, message.incidentId, reason);
+      await recordPagerFailure({ store, policy, now }, message.incidentId, reason, message.alert?.key);
     },
   });
   const links =

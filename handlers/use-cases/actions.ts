@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { overdueClocks, roleOf } from '../core/clocks.js';
+import { otherClocksHeldOverdue, overdueClocks, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -37,6 +37,7 @@ import {
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
+import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
@@ -129,7 +130,9 @@ const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFro
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
 /** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
-const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || overdueClocks(ctx.incident, ctx.policy, ctx.now).some((c) => c.name !== 'ap');
+const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPassed(ctx);
+/** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
+const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
 
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
 const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
@@ -140,6 +143,28 @@ const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean =
     hint,
     offered,
   }) as const;
+
+/**
+ * The person means the closed incident (core/fg-workflow.ts): on the page a confirmation naming it
+ * and its closing date, on the command line `--after-close`; offered only on a closed incident.
+ */
+const afterCloseConfirmation = {
+  name: 'after-close',
+  kind: 'flag',
+  label: { nl: 'Ik bevestig dat ik dit gesloten incident na het sluiten wijzig', en: 'I confirm that I change this closed incident after closing' },
+  labelFor: ({ incident, policy }: OfferContext) => {
+    const at = formatLocal(incident.closedAt ?? incident.openedAt, policy.timeZone);
+    return {
+      nl: `Ik bevestig dat ik incident ${incident.id}, gesloten op ${at}, na het sluiten wijzig`,
+      en: `I confirm that I change incident ${incident.id}, closed on ${at}, after closing`,
+    };
+  },
+  hint: {
+    nl: 'Zo komt een wijziging niet per vergissing in een ander, gesloten incident terecht.',
+    en: 'So that a change does not land in another, closed incident by mistake.',
+  },
+  offered: closed,
+} as const;
 
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
   ({ name: 'reason', kind: 'longtext', label, ...(hint ? { hint } : {}) }) as const;
@@ -235,6 +260,7 @@ export const assessAction = action({
       label: { nl: 'NIS2 tussentijds verslag gevraagd, uiterlijk', en: 'NIS2 intermediate report requested, due' },
       offered: nis2,
     },
+    afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -249,6 +275,7 @@ export const assessAction = action({
     actingAs: v['acting-as'],
     nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
     nis2IntermediateDueAt: v['nis2-intermediate-due'],
+    confirmAfterClose: v['after-close'] === true,
   }),
   run: (deps: FgDeps, input) => assess(deps, input),
   current: (incident) => ({
@@ -415,6 +442,13 @@ export const factsAction = action({
         en: 'Only with "complete": the facts still missing are recorded as unknown, with this reason (Art. 33(4)).',
       },
     },
+    confirmStatedTime(
+      {
+        nl: 'Nodig als een gecorrigeerd "Beëindigd op" de termijn voor het NIS2 eindverslag naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+        en: 'Needed when a corrected "Ended at" moves the NIS2 final report deadline later after it had passed; the record marks it as entered after that deadline had passed.',
+      },
+      otherClockPassed,
+    ),
     // A corrected fact after closing needs its reason (Art. 33(4)); the page asks for it only then.
     {
       name: 'reason',
@@ -496,6 +530,7 @@ export const factsAction = action({
       complete: v.complete,
       unknownReason: v['unknown-reason'],
       reason: v.reason,
+      confirmStatedTime: v['confirm-stated-time'] === true,
     };
   },
   run: (deps: FgDeps, input) => recordFacts(deps, input),
@@ -674,6 +709,7 @@ export const subjectsAction = action({
       label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
       hint: { nl: 'Verplicht bij een openbare mededeling (art. 34(3)(c)).', en: 'Required for a public communication (Art. 34(3)(c)).' },
     },
+    afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -685,6 +721,7 @@ export const subjectsAction = action({
     channel: v.channel,
     text: v.text,
     exception: v.exception,
+    confirmAfterClose: v['after-close'] === true,
   }),
   run: (deps: FgDeps, input) => decideSubjects(deps, input),
 });

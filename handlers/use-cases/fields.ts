@@ -31,6 +31,8 @@ export interface FieldSpec {
   /** How the page names each option; the option itself where absent. */
   readonly optionLabels?: Readonly<Record<string, Text>>;
   readonly label: Text;
+  /** The label as the page draws it for this incident (a confirmation that names it); `label` elsewhere. */
+  readonly labelFor?: (ctx: OfferContext) => Text;
   readonly hint?: Text;
   /** Required: `true` for the kind's own message, or the message when it is missing. */
   readonly required?: true | string;

@@ -120,7 +120,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'after-close-assess',
     action: as(assessAction),
     title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
-    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time'],
+    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'personal-data': { required: true }, risk: { required: true }, reason: { required: true } },
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
@@ -145,7 +145,7 @@ export function formFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
 
 /** The fields as the page draws them for this form (`drawn`); `formFields` reads what is sent. */
 export function drawnFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
-  return formFields(form, ctx).map((f) => (form.drawn?.[f.name] ? { ...f, ...form.drawn[f.name] } : f));
+  return formFields(form, ctx).map((f) => ({ ...f, ...(f.labelFor ? { label: f.labelFor(ctx) } : {}), ...(form.drawn?.[f.name] ?? {}) }));
 }
 
 /** What a form starts from: the use case's view of the incident, for the fields it shows. */

@@ -27,14 +27,21 @@ describe('after closing, on the command line', () => {
     const later = '2025-11-28T10:00:00Z';
     const withdrawal = ['reported', c.id, '--reference', 'M-1', '--kind', 'withdrawal', '--reason', 'geen persoonsgegevens', '--by', 'FG'];
     expect((await c.cli(withdrawal, later)).stderr).toMatch(/record that it is not notifiable first/);
-    const assessed = ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later));
+    // Without --after-close a change after closing is refused, naming the incident and its closing date.
+    const unconfirmed = await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toMatch(new RegExp(`incident ${c.id} was closed on 2025-11-27T22:00:00.000Z.*--after-close`));
+    const assessed = ok(
+      await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--after-close', '--by', 'FG'], later),
+    );
     expect(assessed.stdout).toMatch(/Assessed after closing as not notifiable; the incident stays closed.*with a withdrawal .*--reference M-1/);
     ok(await c.cli(withdrawal, later));
 
-    const high = ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'toch wel', '--by', 'FG'], later));
+    const high = ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'toch wel', '--after-close', '--by', 'FG'], later));
     expect(high.stdout).toMatch(/High risk: record the Art\. 34 decision \(datalek subjects/);
     const inform = ['subjects', c.id, '--decision', 'inform', '--date', '2025-11-28T09:00:00Z', '--channel', 'brief', '--reason', 'AP eiste het'];
-    expect(ok(await c.cli([...inform, '--by', 'FG'], later)).stdout).toMatch(/Recorded after closing; the incident stays closed/);
+    expect((await c.cli([...inform, '--by', 'FG'], later)).stderr).toMatch(/--after-close/);
+    expect(ok(await c.cli([...inform, '--after-close', '--by', 'FG'], later)).stdout).toMatch(/Recorded after closing; the incident stays closed/);
 
     const [row] = await c.json(['register'], later);
     expect(row).toMatchObject({ state: 'closed', risk: 'high', subjectsDecision: expect.stringMatching(/^inform 2025-11-28T09:00:00.000Z via brief/) });

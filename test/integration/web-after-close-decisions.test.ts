@@ -68,7 +68,7 @@ describe('after closing and closing, on the web page (review 3)', () => {
     it('records a not-notifiable assessment, after which the withdrawal is taken; the incident stays closed', async () => {
       const html = await (await web.get(`/incidents/${id}`, 'en')).text();
       expect(pageText(html)).toContain('After closing: change the assessment (Art. 33(1), (4))');
-      const res = await post('after-close-assess', { 'personal-data': 'no', risk: 'none', reason: 'forensisch onderzoek' });
+      const res = await post('after-close-assess', { 'personal-data': 'no', risk: 'none', reason: 'forensisch onderzoek', 'after-close': 'on' });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(`/incidents/${id}?done=after-close-assess`);
       expect(await stored()).toMatchObject({ state: 'closed', assessment: expect.objectContaining({ notifiable: false }) });
@@ -85,6 +85,7 @@ describe('after closing and closing, on the web page (review 3)', () => {
         date: '2026-12-02T09:00',
         channel: 'brief',
         reason: 'de AP eiste het (art. 34(4))',
+        'after-close': 'on',
       });
       expect(res.status).toBe(303);
       const incident = await stored();

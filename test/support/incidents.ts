@@ -1,4 +1,7 @@
-import { type Incident, newIncident } from '../../handlers/core/incident.js';
+import { parseEvent } from '../../handlers/core/finding.js';
+import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { findingEvent } from './events.js';
 
 /** An open High incident on an EC2 instance, detected 2026-11-27 21:00 UTC; tests override what matters. */
 export function incidentFixture(over: Partial<Incident> & { id?: string } = {}): Incident {
@@ -33,3 +36,49 @@ export const REGISTER_FACTS = {
   consequences: 'phishing',
   measuresTaken: 'wachtwoorden gereset',
 };
+
+/**
+ * Stores, in the incident, the finding `findingId` on instance `instanceId` (a C&C finding): what a
+ * containment run reads back to check the action an incident fixture plans.
+ */
+export async function storeInstanceFinding(store: IncidentStore, incidentId: string, findingId: string, instanceId: string): Promise<void> {
+  const parsed = parseEvent(findingEvent({ id: findingId, instanceId }), { now: '2026-11-27T21:00:00.000Z' });
+  if (parsed.kind !== 'finding') throw new Error('not a finding');
+  const f = parsed.finding;
+  const current = (await store.getIncident(incidentId)) as Incident;
+  await store.commit({
+    incident: { ...current, revision: current.revision + 1 },
+    expectedRevision: current.revision,
+    finding: {
+      record: {
+        key: f.key,
+        version: f.version,
+        incidentId,
+        type: f.type,
+        severity: f.severity,
+        createdAt: f.createdAt,
+        sample: false,
+        archived: false,
+        detail: f.detail,
+      },
+      expected: null,
+    },
+    timeline: [],
+    messages: [],
+  });
+}
+
+/** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
+export function doneIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
+  return {
+    id: `isolate-instance:${target}`,
+    type: 'isolate-instance',
+    target,
+    status: 'done',
+    mode: 'enforce',
+    findingId: `f-${target}`,
+    at: '2026-11-27T21:00:00.000Z',
+    steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }],
+    ...over,
+  };
+}

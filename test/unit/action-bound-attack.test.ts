@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dnsDomains, MAX_DNS_DOMAINS } from '../../handlers/core/containment.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { recordPagerEvent } from '../../handlers/core/pager.js';
+import { parseOpsgenieEvent, parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -124,5 +126,65 @@ describe('the action bound against an attacker on one cluster (review3 attack §
     const lost = (await onCall(id)).filter((m) => m.body.includes('Containment NOT planned'));
     expect(lost).toHaveLength(1);
     expect(lost[0].body).toContain(node(i));
+  });
+
+  /**
+   * Containment that did not fit is a person's to carry out: with a pager it raises an alert of its
+   * own (key `<incident>:not-planned:<finding type>`), with a state of its own, rather than a
+   * message on the on-call topic nobody may read when a pager pages; on every pager kind it is
+   * Critical, as an exposed interface's page is, so a phone taking only Critical gets it.
+   */
+  describe('containment that did not fit pages a person', () => {
+    const pagerPolicy = (provider: 'pagerduty' | 'opsgenie' | 'sns') =>
+      parsePolicy({ language: 'en', onCall: { provider }, containment: { rules: ENFORCE_RUNTIME } });
+    const KEY = (id: string) => `${id}:not-planned:Execution:Runtime/ReverseShell`;
+
+    it('raises an alert of its own at PagerDuty, which a person acknowledges there without touching the incident’s alert', async () => {
+      const d = { ...deps(ENFORCE_RUNTIME), canEnforce: true, policy: pagerPolicy('pagerduty') };
+      const { id } = await fillCluster(d);
+      const lost = (await onCall(id)).filter((m) => m.body.includes('Containment NOT planned'));
+      expect(lost).toHaveLength(1);
+      expect(lost[0].alert).toEqual({ action: 'trigger', key: KEY(id) });
+      expect(lost[0].attributes.band).toBe('Critical');
+      const pager = (await t.store.getIncident(id))?.pager;
+      expect(pager?.keys).toEqual([id, KEY(id)]);
+      expect(pager?.alerts).toEqual([{ key: KEY(id), state: 'triggered', at: NOW }]);
+      expect(pager).toMatchObject({ state: 'triggered', triggeredAt: NOW });
+
+      const event = parsePagerDutyEvent({
+        event: {
+          id: 'Q0NOTPLANNED',
+          event_type: 'incident.acknowledged',
+          occurred_at: NOW,
+          agent: { type: 'user_reference', summary: 'Anna Jansen' },
+          data: { type: 'incident', incident_key: KEY(id) },
+        },
+      });
+      expect(event).toMatchObject({ incidentId: id, alertKey: KEY(id) });
+      expect(await recordPagerEvent(d, { provider: 'pagerduty', ...(event as NonNullable<typeof event>) })).toBe('acknowledged');
+      const after = (await t.store.getIncident(id))?.pager;
+      expect(after?.alerts).toEqual([{ key: KEY(id), state: 'acknowledged', at: NOW }]);
+    });
+
+    it('raises an alert of its own at Opsgenie, whose webhook comes back to the incident', async () => {
+      const { id } = await fillCluster({ ...deps(ENFORCE_RUNTIME), policy: pagerPolicy('opsgenie') });
+      const lost = (await onCall(id)).filter((m) => m.body.includes('Containment NOT planned'));
+      expect(lost[0].alert).toEqual({ action: 'trigger', key: KEY(id) });
+      expect(
+        parseOpsgenieEvent({ action: 'Acknowledge', alert: { alias: KEY(id), alertId: 'a1', username: 'anna', updatedAt: Date.parse(NOW) } }),
+      ).toMatchObject({
+        incidentId: id,
+        alertKey: KEY(id),
+      });
+    });
+
+    it('with SNS as the pager, pages the on-call topic at Critical', async () => {
+      const { id } = await fillCluster({ ...deps(ENFORCE_RUNTIME), canEnforce: true, policy: pagerPolicy('sns') });
+      const lost = (await onCall(id)).filter((m) => m.body.includes('Containment NOT planned'));
+      expect(lost).toHaveLength(1);
+      expect(lost[0].alert).toBeUndefined();
+      expect(lost[0].attributes.band).toBe('Critical');
+      expect(lost[0].subject).toContain('[datalek Critical]');
+    });
   });
 });

@@ -5,13 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
-import { parseEvent } from '../../handlers/core/finding.js';
-import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
-import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { findingEvent } from '../support/events.js';
-import { incidentFixture } from '../support/incidents.js';
+import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const action = (target: string): ActionRecord => ({
@@ -23,34 +20,6 @@ const action = (target: string): ActionRecord => ({
   findingId: `f-${target}`,
   at: '2026-11-27T21:00:00.000Z',
 });
-
-/** Stores the finding on `target` that the action names, in the incident (the contain use case reads it back). */
-async function storeFinding(store: IncidentStore, incidentId: string, target: string): Promise<void> {
-  const parsed = parseEvent(findingEvent({ id: `f-${target}`, instanceId: target }), { now: '2026-11-27T21:00:00.000Z' });
-  if (parsed.kind !== 'finding') throw new Error('not a finding');
-  const f = parsed.finding;
-  const current = (await store.getIncident(incidentId)) as Incident;
-  await store.commit({
-    incident: { ...current, revision: current.revision + 1 },
-    expectedRevision: current.revision,
-    finding: {
-      record: {
-        key: f.key,
-        version: f.version,
-        incidentId,
-        type: f.type,
-        severity: f.severity,
-        createdAt: f.createdAt,
-        sample: false,
-        archived: false,
-        detail: f.detail,
-      },
-      expected: null,
-    },
-    timeline: [],
-    messages: [],
-  });
-}
 
 describe('the containment lease', () => {
   let t: ReturnType<typeof tempSqliteStore>;
@@ -77,7 +46,7 @@ describe('the containment lease', () => {
     during = null;
     const incident = incidentFixture({ id: 'dl-lease00001', actions: [action('i-one')] });
     await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
-    for (const target of ['i-one', 'i-two', 'i-three']) await storeFinding(t.store, 'dl-lease00001', target);
+    for (const target of ['i-one', 'i-two', 'i-three']) await storeInstanceFinding(t.store, 'dl-lease00001', `f-${target}`, target);
   });
   afterEach(async () => t.cleanup());
 

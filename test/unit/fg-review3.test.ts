@@ -78,6 +78,7 @@ describe('the third FG review', () => {
         risk: 'none',
         reason: 'forensisch onderzoek: geen persoonsgegevens',
         by: 'FG',
+        confirmAfterClose: true,
       });
       expect(assessed).toMatchObject({ state: 'closed', closedAt: '2026-11-28T08:00:00.000Z', assessment: expect.objectContaining({ notifiable: false }) });
       const timeline = await t.store.getTimeline(id);
@@ -92,7 +93,7 @@ describe('the third FG review', () => {
     });
 
     it('records an Art. 34 communication made after closing, with its reason, in the register', async () => {
-      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'AP: hoog risico na lezen melding', by: 'FG' });
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'AP: hoog risico na lezen melding', by: 'FG', confirmAfterClose: true });
       const informed = await decideSubjects(deps, {
         incidentId: id,
         decision: 'inform',
@@ -100,6 +101,7 @@ describe('the third FG review', () => {
         channel: 'e-mail',
         reason: 'de AP eiste het (art. 34(4))',
         by: 'FG',
+        confirmAfterClose: true,
       });
       expect(informed).toMatchObject({ state: 'closed', subjects: expect.objectContaining({ decision: 'inform' }) });
       const row = registerRow(informed, policy, now);

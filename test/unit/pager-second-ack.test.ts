@@ -139,10 +139,10 @@ describe('what a second acknowledgement may not take', () => {
     try {
       await recordPagerEvent(f.deps(20), ev(f.id, { event: 'resolved', by: 'PagerDuty', person: false, occurredAt: AT(20), eventId: 'AUTO20' }));
       await acknowledge(f.deps(25), { incidentId: f.id, by: 'anna' });
-      // An exposed interface pages (contain.ts): pager.state goes back to 'triggered', triggeredAt stays AT(0).
+      // An exposed interface pages (contain.ts): its alert has a state of its own; the incident's stays resolved, raised at AT(0).
       await pageExposedInterface(f, 30);
       const incident = await f.store.getIncident(f.id);
-      expect(incident?.pager).toMatchObject({ state: 'triggered', triggeredAt: AT(0) });
+      expect(incident?.pager).toMatchObject({ state: 'resolved', triggeredAt: AT(0) });
       expect(pageAfterAcknowledgement(must(incident))).toBe(false);
       expect((await acknowledge(f.deps(35), { incidentId: f.id, by: 'bob' })).changed).toBe(false);
     } finally {

@@ -12,7 +12,9 @@ export const assessCommand: Command = {
                    (--confirm-stated-time: after the AP deadline had passed, for a move of awareness that moves it
                     later, or for "processor" or "not notifiable", which make the notification not needed)
                    [--nis2-significant yes|no] [--nis2-intermediate-due ISO]
-                   (on a closed incident only --personal-data and --risk, with --reason: the incident stays closed)`,
+                   [--after-close]
+                   (on a closed incident only --personal-data and --risk, with --reason and --after-close, which says
+                    the change is meant for that closed incident: the incident stays closed)`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
   run: (ctx) =>

@@ -14,8 +14,10 @@ export const factsCommand: Command = {
                    [--measures-taken TEXT] [--measures-proposed TEXT] [--unintelligible yes|no|partly]
                    [--other-party NAME|none --role processor|controller|joint] [--cross-border yes|no]
                    [--lead-authority TEXT] [--other-authorities TEXT] [--complete [--unknown-reason TEXT]] [--reason TEXT] [--by NAME]
+                   [--confirm-stated-time]
                    (--complete is refused while a required fact is missing, unless --unknown-reason says why
-                    the facts still missing cannot be given; on a closed incident a corrected fact needs --reason)`,
+                    the facts still missing cannot be given; on a closed incident a corrected fact needs --reason;
+                    --confirm-stated-time: a corrected --ended-at that moves an overdue NIS2 final report deadline later)`,
   flags: flagsOf(factsAction.fields),
   positionals: 'one',
   run: (ctx) =>

@@ -8,7 +8,8 @@ export const subjectsCommand: Command = {
   usage: `  datalek subjects ID --decision inform|exception|not-required --reason TEXT [--date ISO] [--channel TEXT] [--text TEXT]
                    [--exception encrypted|measures-taken|disproportionate-effort] [--audience data-subjects|subscribers]
                    [--by NAME]   (Art. 34; subscribers: Telecommunicatiewet)
-                   (on a closed incident, e.g. a communication the AP required (Art. 34(4)), the incident stays closed)`,
+                   [--after-close]   (on a closed incident, e.g. a communication the AP required (Art. 34(4)), with
+                    --after-close, which says it is meant for that closed incident; the incident stays closed)`,
   flags: flagsOf(subjectsAction.fields),
   positionals: 'one',
   run: (ctx) =>

@@ -1,0 +1,103 @@
+/**
+ * Two open incidents that plan containment of one resource before either carried it out (two
+ * findings on one instance in two incidents, an attack sequence naming an instance another incident
+ * plans): one holds it, the other records that it is held by the first (`heldBy`) and carries out
+ * nothing. A second isolation would record the first's isolation group as the groups to restore.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { changeIncident } from '../../handlers/core/change-incident.js';
+import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
+import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const SHARED = 'i-0shared000000001';
+const NOW = '2026-11-27T21:05:00.000Z';
+
+const isolate = (incidentId: string): ActionRecord => ({
+  id: `isolate-instance:${SHARED}`,
+  type: 'isolate-instance',
+  target: SHARED,
+  status: 'planned',
+  mode: 'enforce',
+  findingId: `f-${incidentId}`,
+  at: '2026-11-27T21:00:00.000Z',
+});
+
+/** Opens an incident planning the isolation of SHARED, with the finding (on SHARED) that calls for it stored in it. */
+async function openIncident(store: IncidentStore, id: string): Promise<void> {
+  await store.commit({ incident: incidentFixture({ id, actions: [isolate(id)] }), expectedRevision: null, timeline: [], messages: [] });
+  await storeInstanceFinding(store, id, `f-${id}`, SHARED);
+}
+
+describe('one holder per resource', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const executed: string[] = [];
+  let during: ((incidentId: string) => Promise<void>) | null = null;
+  const adapter: Containment = {
+    canEnforce: true,
+    execute: async (a: ActionRecord, ctx: ExecutionContext) => {
+      executed.push(`${ctx.incident.id} ${a.target}`);
+      const hook = during;
+      during = null;
+      await hook?.(ctx.incident.id);
+      await ctx.record({ name: 'isolate', status: 'done', at: NOW, detail: 'isolated' });
+    },
+    release: async () => {},
+  };
+  const deps = (): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW, containment: adapter, forceEnforce: true });
+  const actionOf = async (id: string) => ((await t.store.getIncident(id)) as Incident).actions[0];
+
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    executed.length = 0;
+    during = null;
+    await openIncident(t.store, 'dl-first');
+    await openIncident(t.store, 'dl-second');
+  });
+  afterEach(async () => t.cleanup());
+
+  it('a run after the other incident carried it out leaves it to that one', async () => {
+    // The second incident plans it only after the first carried it out (a later finding of its own).
+    const planned = await actionOf('dl-second');
+    await changeIncident(deps(), 'dl-second', (draft) => {
+      draft.actions = [];
+      return { entries: [] };
+    });
+    await runContainment(deps(), 'dl-first');
+    await changeIncident(deps(), 'dl-second', (draft) => {
+      draft.actions = [planned];
+      return { entries: [] };
+    });
+    const second = await runContainment(deps(), 'dl-second');
+    expect(executed).toEqual([`dl-first ${SHARED}`]);
+    expect(await actionOf('dl-first')).toMatchObject({ status: 'done' });
+    expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first', reason: expect.stringContaining('incident dl-first') });
+    expect(second.actions).toEqual([expect.objectContaining({ status: 'skipped', target: SHARED })]);
+  });
+
+  it('a run while the other incident is carrying it out leaves it to that one', async () => {
+    during = async () => {
+      await runContainment(deps(), 'dl-second');
+    };
+    await runContainment(deps(), 'dl-first');
+    expect(executed).toEqual([`dl-first ${SHARED}`]);
+    expect(await actionOf('dl-first')).toMatchObject({ status: 'done' });
+    expect((await actionOf('dl-first')).heldBy).toBeUndefined();
+    expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+  });
+
+  it('the run that takes it up first marks the other incident’s plan as left to it, in the same commit', async () => {
+    let seen: ActionRecord | undefined;
+    during = async () => {
+      seen = await actionOf('dl-second');
+    };
+    await runContainment(deps(), 'dl-first');
+    expect(seen).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    const timeline = await t.store.getTimeline('dl-second');
+    expect(timeline.at(-1)).toMatchObject({ kind: 'containment-skipped', detail: { action: 'isolate-instance', target: SHARED, heldBy: 'dl-first' } });
+  });
+});
