@@ -889,6 +889,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
+    // A notification anew follows the withdrawal of the one before (it is made because the breach is notifiable again).
+    const withdrawn =
+      to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
+    if (withdrawn) {
+      throw refuse(
+        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
+      );
+    }
     if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
     // An initial AP report dated at or before a deadline that passed with no report recorded, but
     // entered after it had passed: the record held the notification overdue. "Met" then rests on
