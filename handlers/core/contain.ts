@@ -325,12 +325,21 @@ function identity(action: ActionRecord): string {
 
 /** Whether `holderId` is `incidentId` or an incident merged into it (through at most MAX_MERGE_HOPS merges). */
 async function belongsTo(store: IncidentStore, holderId: string, incidentId: string): Promise<boolean> {
-  let id: string | null | undefined = holderId;
-  for (let hops = 0; id && hops <= MAX_MERGE_HOPS; hops++) {
-    if (id === incidentId) return true;
-    id = (await store.getIncident(id))?.mergedInto;
+  return (await mergeChain(store, holderId)).includes(incidentId);
+}
+
+/**
+ * `id`, then the incident it was merged into, and so on (through at most MAX_MERGE_HOPS merges):
+ * the incident a record naming `id` (a finding's, an action's `heldBy`) means now is the last.
+ */
+export async function mergeChain(store: IncidentStore, id: string): Promise<string[]> {
+  const chain: string[] = [];
+  let next: string | null | undefined = id;
+  for (let hops = 0; next && hops <= MAX_MERGE_HOPS && !chain.includes(next); hops++) {
+    chain.push(next);
+    next = (await store.getIncident(next))?.mergedInto;
   }
-  return false;
+  return chain;
 }
 
 /**

@@ -353,6 +353,42 @@ function firstPersonalDataYes(incident: Incident): string | null {
   return d?.recordedAt ?? null;
 }
 
+/**
+ * The earliest time stated for telling someone of the breach: a report to the AP or the controller,
+ * or a communication to the data subjects or subscribers. Nobody tells of a breach they are not
+ * aware of: awareness lies at or before it.
+ */
+function firstCommunication(incident: Incident): { at: string; what: { en: string; nl: string } } | null {
+  const told = [
+    ...(incident.reports ?? [])
+      .filter((r) => r.to === 'ap' || r.to === 'controller')
+      .map((r) => ({
+        at: r.at,
+        what:
+          r.to === 'ap'
+            ? { en: `the AP was notified (${r.kind} ${r.reference})`, nl: `De AP is gemeld (${r.kind} ${r.reference})` }
+            : {
+                en: `the controller was informed (${r.kind} ${r.reference})`,
+                nl: `De verwerkingsverantwoordelijke is geïnformeerd (${r.kind} ${r.reference})`,
+              },
+      })),
+    ...(incident.decisions ?? []).flatMap((d) =>
+      d.kind === 'subjects' && d.date
+        ? [
+            {
+              at: d.date,
+              what:
+                d.audience === 'subscribers'
+                  ? { en: 'the subscribers were informed', nl: 'De abonnees zijn geïnformeerd' }
+                  : { en: 'the data subjects were informed', nl: 'De betrokkenen zijn geïnformeerd' },
+            },
+          ]
+        : [],
+    ),
+  ];
+  return told.sort((a, b) => a.at.localeCompare(b.at))[0] ?? null;
+}
+
 interface AwarenessMove {
   stated: string;
   reason: string;
@@ -418,6 +454,13 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
     throw refuse(
       `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
+    );
+  }
+  const told = firstCommunication(draft);
+  if (told && awareAt > told.at) {
+    throw refuse(
+      `${told.what.en} at ${told.at}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${awareAt} lies after it`,
+      `${told.what.nl} op ${local(told.at)}: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), 34(1)); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) {
@@ -1050,6 +1093,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    if (date && draft.awareAt && date < draft.awareAt) {
+      throw refuse(
+        `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+        `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
+      );
+    }
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(

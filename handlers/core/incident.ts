@@ -849,12 +849,22 @@ export function clockRunning(incident: Incident): boolean {
  * exposed, in an action not released since (a later run that isolated it, or a release, ends it).
  */
 export function exposedInterfaces(incident: Incident): string[] {
-  const out: string[] = [];
+  return exposedSince(incident).map((e) => e.resource);
+}
+
+/** The network interfaces left open (as `exposedInterfaces`), each with when the step that left it so was recorded. */
+export function exposedSince(incident: Incident): { resource: string; at: string }[] {
+  const out: { resource: string; at: string }[] = [];
   for (const action of incident.actions) {
     if (action.released) continue;
-    const last = new Map<string, boolean>();
-    for (const step of action.steps ?? []) last.set(step.name, step.exposed === true);
-    for (const [name, exposed] of last) if (exposed) out.push(name.slice(name.indexOf(':') + 1));
+    const last = new Map<string, StepRecord>();
+    for (const step of action.steps ?? []) last.set(step.name, step);
+    for (const [name, step] of last) if (step.exposed === true) out.push({ resource: name.slice(name.indexOf(':') + 1), at: step.at });
   }
   return out;
+}
+
+/** An exposed interface pages on its own: its alert's key at the pager (acknowledging the incident must not silence it). */
+export function exposedAlertKey(incidentId: string, resource: string): string {
+  return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }

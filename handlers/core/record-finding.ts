@@ -423,8 +423,8 @@ async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], c
 /**
  * Another finding on a resource with an open incident joins it. A finding that names resources of
  * several open incidents (an attack sequence) joins the earliest, and the others are merged into
- * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
- * is not merged (its record is the FG's); the two are linked on the timeline instead.
+ * it in the same commit: one breach, one AP clock. An incident with anything recorded on it for the
+ * FG (`fgRecorded`) is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
 function attach(
   deps: RecordDeps,
@@ -553,8 +553,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
 
 /**
  * Why `incident` is not merged into `into`, or null when it may be. A merge closes it, and closing
- * resolves every alert it holds at the pager: so, besides one the FG decided on (its record is the
- * FG's), not while what `close` waits for stands: an interface containment left open to all
+ * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
+ * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
@@ -563,8 +563,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * finding merges it once that is over (`update`).
  */
 function notMergeable(incident: Incident, now: string, into: Incident): string | null {
-  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
-    return 'the FG already decided on it: not merged, the two are linked and the FG decides';
+  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || fgRecorded(incident))
+    return 'the FG already recorded on it: not merged, the two are linked and the FG decides';
   const exposed = exposedInterfaces(incident);
   if (exposed.length)
     return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
@@ -574,6 +574,16 @@ function notMergeable(incident: Incident, now: string, into: Incident): string |
   if (carried > MAX_ACTIONS - into.actions.length)
     return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
   return null;
+}
+
+/**
+ * Whether a person recorded anything on the incident for the FG: an assessment or a report, the
+ * facts (Art. 33(3)), or any decision (awareness, role, NIS2, Art. 34). The merge carries none of
+ * it, and what the survivor would lack the AP draft and the register would lack.
+ */
+function fgRecorded(incident: Incident): boolean {
+  const { assessment, facts, role, nis2, subjects, subscribers, reports, decisions } = incident;
+  return Boolean(assessment || facts || role || nis2 || subjects || subscribers || reports?.length || decisions?.length);
 }
 
 /** Whether containment acted on an action (done, failed or refused, or some step taken): its record must be kept. */
@@ -757,11 +767,15 @@ function listResources(related: AffectedResource[], incident: Incident): Affecte
 /**
  * The AP clock runs from the earliest detection among the incident's findings, whatever order they
  * arrived in: a finding detected earlier moves `detectedAt` back, and with it the default awareness
- * and the deadline. An awareness time a person recorded is theirs and stays.
+ * and the deadline. An awareness a person acted on stays: one they recorded, and the default once
+ * the FG assessed personal data affected (or possibly so) or a report was made on it. Nobody was
+ * aware of a finding before it arrived (Art. 33(1) counts from awareness): the earlier detection is
+ * recorded beside it and the FG told (`announce`), who may move the awareness with a reason.
  */
 function moveDetectionEarlier(incident: Incident, detectedAt: string, source: string, now: string, entries: TimelineDraft[]): void {
   if (detectedAt >= incident.detectedAt) return;
-  const defaultAwareness = incident.awareAt !== null && incident.awareAt === incident.detectedAt && !incident.awareReason;
+  const kept = awarenessActedOn(incident);
+  const defaultAwareness = incident.awareAt !== null && incident.awareAt === incident.detectedAt && !incident.awareReason && !kept;
   const from = incident.detectedAt;
   incident.detectedAt = detectedAt;
   if (defaultAwareness && incident.deadlineHours !== null) {
@@ -771,8 +785,23 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
   entries.push({
     at: now,
     kind: 'detection-moved-earlier',
-    detail: { from, to: detectedAt, source, awareAt: incident.awareAt, deadline: incident.deadline, awarenessMoved: defaultAwareness },
+    detail: {
+      from,
+      to: detectedAt,
+      source,
+      awareAt: incident.awareAt,
+      deadline: incident.deadline,
+      awarenessMoved: defaultAwareness,
+      ...(kept && !incident.awareReason ? { awarenessKept: kept } : {}),
+    },
   });
+}
+
+/** Whether the FG acted on the default awareness: a report made, or personal data assessed affected or possibly so. */
+function awarenessActedOn(incident: Incident): 'reported' | 'assessed' | null {
+  if (incident.reports?.length) return 'reported';
+  const assessed = (incident.decisions ?? []).some((d) => d.kind === 'assessment' && d.personalData !== 'no');
+  return assessed || (incident.assessment && incident.assessment.personalData !== 'no') ? 'assessed' : null;
 }
 
 /** `holderOf`: the open incident holding each of the finding's correlation keys, as read with it. */
@@ -829,7 +858,10 @@ function update(
       });
       addResource(incident, finding.resource);
     }
-    absorb(incident, finding, now, entries);
+    // A follow-up's findings were created before the incident it follows was closed: that creation
+    // is the closed incident's detection, not this one's (its activity after the close is).
+    const createdBeforeClose = incident.followUpOf && toUtc(finding.createdAt) < incident.followUpOf.closedAt;
+    absorb(incident, finding, now, entries, createdBeforeClose ? incident.detectedAt : undefined);
     const planned = planContainment(finding, deps.policy, incident.actions, {
       canEnforce: deps.canEnforce,
       forceEnforce: deps.forceEnforce,
@@ -992,12 +1024,32 @@ function announce(
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }
+  const earlier = detectionEarlierMessage(after, policy, now, entries);
+  if (earlier) {
+    out.push(earlier);
+    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: earlier.kind, messageId: earlier.id } });
+  }
   const capped = typesNotListedMessage(after, policy, now, news);
   if (capped) {
     out.push(capped);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: capped.kind, messageId: capped.id } });
   }
   return out;
+}
+
+/**
+ * A finding detected earlier than the incident (moveDetectionEarlier) is told to an FG who knows
+ * the incident (opened to them, or assessed): the deadline it moved, or the awareness that stays
+ * and may be moved with a reason. Once per detection time, through redelivery.
+ */
+function detectionEarlierMessage(after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage | null {
+  const moved = entries.filter((e) => e.kind === 'detection-moved-earlier').at(-1);
+  if (!moved || after.sample || (!after.announced.includes('fg:opened') && !after.assessment)) return null;
+  const stateKey = `detection-earlier:${after.detectedAt}`;
+  if (after.announced.includes(`fg:${stateKey}`)) return null;
+  after.announced.push(`fg:${stateKey}`);
+  const detail = moved.detail as { from: string; awarenessMoved: boolean };
+  return composeMessage({ incident: after, channel: 'fg', kind: 'detection-moved-earlier', stateKey, now, policy, earlier: detail });
 }
 
 /**

@@ -38,6 +38,7 @@ import {
 } from './components.js';
 import { type FormState, formValues } from './forms.js';
 import { Markdown } from './markdown.js';
+import { describeProblemNl } from './verify-nl.js';
 
 export function OverviewPage({ view, incidents }: { view: View; incidents: Incident[] }) {
   const { w } = view;
@@ -643,7 +644,7 @@ export function VerifyPage({
               </li>
             ))}
             {result.problems.map((p) => (
-              <li>{describeProblem(p)}</li>
+              <li>{view.lang === 'nl' ? describeProblemNl(p) : describeProblem(p)}</li>
             ))}
           </ul>
           <p>{w.verify.brokenNext}</p>
