@@ -235,6 +235,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
+      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`).
+      if (input.actingAs === 'processor' && draft.controllerHours === undefined) draft.controllerHours = processorHours(deps.policy);
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
@@ -801,7 +803,7 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
 
 /** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
 function controllerDueAt(incident: Incident, policy: Policy): string | null {
-  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy, incident)) : null;
 }
 
 /** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
@@ -887,6 +889,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
           ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
           : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
+      );
+    }
+    // A notification anew follows the withdrawal of the one before (it is made because the breach is notifiable again).
+    const withdrawn =
+      to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
+    if (withdrawn) {
+      throw refuse(
+        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
       );
     }
     if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
