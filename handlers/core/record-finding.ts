@@ -16,6 +16,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { keepStatedClock } from './change-incident.js';
+import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
@@ -331,6 +332,8 @@ function open_(
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
+  // A processor's clock to tell its controller runs by the contract hours in force now, as the AP's by `deadlineHours`.
+  if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
