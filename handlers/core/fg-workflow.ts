@@ -235,6 +235,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
+      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`).
+      if (input.actingAs === 'processor' && draft.controllerHours === undefined) draft.controllerHours = processorHours(deps.policy);
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
@@ -801,7 +803,7 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
 
 /** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
 function controllerDueAt(incident: Incident, policy: Policy): string | null {
-  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy, incident)) : null;
 }
 
 /** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
