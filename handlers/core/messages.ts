@@ -58,7 +58,9 @@ export type MessageKind =
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
   | 'interface-exposed'
   /** A message its channel refuses as it is: never sent, no longer tried (on-call and its own channel, once). */
-  | 'message-undeliverable';
+  | 'message-undeliverable'
+  /** A finding detected before the incident arrived after it (FG): the deadline moved, or the awareness stays. */
+  | 'detection-moved-earlier';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -115,6 +117,7 @@ const T = {
       'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
       'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
       'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
+      'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -139,6 +142,12 @@ const T = {
       `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
+    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+      `Eerdere detectie: een bevinding die pas nu binnenkwam, werd al op ${to} gedetecteerd, vóór ${from}. ${
+        moved
+          ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
+          : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
+      }`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
@@ -238,6 +247,7 @@ const T = {
       'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
       'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
       'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
+      'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -261,6 +271,12 @@ const T = {
       `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
+    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+      `Earlier detection: a finding that only arrived now was detected on ${to}, before ${from}. ${
+        moved
+          ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
+          : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
+      }`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
@@ -383,6 +399,8 @@ export interface ComposeInput {
   runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
+  /** For `detection-moved-earlier`: the detection before, and whether the awareness (and deadline) moved with it. */
+  earlier?: { from: string; awarenessMoved: boolean };
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -415,6 +433,7 @@ export function composeMessage({
   run,
   runStopped,
   refused,
+  earlier,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -451,15 +470,22 @@ export function composeMessage({
         ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
-          : kind === 'message-undeliverable' && refused
-            ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-            : kind === 'finding-types-not-listed'
-              ? t.typesNotListed(
-                  incident.findingTypes?.length ?? 1,
-                  when(incident.findingTypesNotListed?.since ?? now, tz),
-                  notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                )
-              : introText(t, kind, channel, clock, lang);
+          : kind === 'detection-moved-earlier' && earlier
+            ? t.earlier(
+                when(incident.detectedAt, tz),
+                when(earlier.from, tz),
+                earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
+                when(incident.awareAt ?? incident.detectedAt, tz),
+              )
+            : kind === 'message-undeliverable' && refused
+              ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+              : kind === 'finding-types-not-listed'
+                ? t.typesNotListed(
+                    incident.findingTypes?.length ?? 1,
+                    when(incident.findingTypesNotListed?.since ?? now, tz),
+                    notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                  )
+                : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
