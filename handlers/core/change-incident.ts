@@ -5,6 +5,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { checkPersonRoom } from './commit-bounds.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -67,6 +68,8 @@ export async function changeIncident(
 
 /** The commit of one incident's change, `draft` being `current` changed as `result` says. */
 function commitOf(deps: ChangeDeps, current: Incident, draft: Incident, result: NonNullable<ChangeResult>): IncidentChange {
+  // People's text has a share of the record of its own: it never takes the room of containment.
+  checkPersonRoom(current, draft);
   draft.revision = current.revision + 1;
   draft.nextDueAt = nextDueAt(draft, deps.policy);
   const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));

@@ -72,9 +72,12 @@ export function roleOf(incident: Incident, policy: Policy): Role {
   return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
 }
 
-/** Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours, else 24). */
-export function processorHours(policy: Policy): number {
-  return policy.clocks.processorToControllerHours ?? 24;
+/**
+ * Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours,
+ * else 24): those kept with the incident, else the policy's.
+ */
+export function processorHours(policy: Policy, incident?: Incident): number {
+  return incident?.controllerHours ?? policy.clocks.processorToControllerHours ?? 24;
 }
 
 /** Personal data not (yet) ruled out: the conservative reading until the FG says "no". */
@@ -383,7 +386,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     out.push(
       clock(
         'processor',
-        { startsAt: aware, dueAt: addHours(aware, processorHours(policy)), doneAt: told?.at ?? null },
+        { startsAt: aware, dueAt: addHours(aware, processorHours(policy, incident)), doneAt: told?.at ?? null },
         now,
         needed,
         needed ? undefined : NO_PERSONAL_DATA,

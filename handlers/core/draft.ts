@@ -11,7 +11,7 @@
  */
 
 import { delayReasonText } from './ap-verdict.js';
-import { containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
+import { type CarriedOutElsewhere, containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
 import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
@@ -234,7 +234,13 @@ export function missingFactCli(m: MissingFact): string {
 }
 
 /** The required facts still missing, in the draft's language, each with where it is recorded. */
-export function missingFactItems(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): MissingFact[] {
+export function missingFactItems(
+  incident: Incident,
+  policy: Policy,
+  now: string,
+  lang: Lang = policy.language,
+  elsewhere: CarriedOutElsewhere[] = [],
+): MissingFact[] {
   const m = (key: keyof typeof MISSING, over?: Partial<MissingWords>) => missingFact(key, lang, over);
   const f = incident.facts;
   const out: MissingFact[] = [];
@@ -261,7 +267,7 @@ export function missingFactItems(incident: Incident, policy: Policy, now: string
       });
     }
   }
-  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim()) out.push(m('measures'));
+  if (measuresTaken(incident, 'en', undefined, elsewhere).length === 0 && !f?.measuresProposed?.trim()) out.push(m('measures'));
   if (!f?.unintelligible) out.push(m('unintelligible'));
   if (f?.crossBorder == null) out.push(m('crossBorder'));
   else if (f.crossBorder && !f.leadAuthority?.trim()) out.push(m('lead'));
@@ -373,7 +379,11 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
   return out;
 }
 
-export function buildDraft(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Draft {
+/**
+ * The AP draft of an incident; `elsewhere`: containment another incident carried out on its
+ * resources (breach-facts.ts carriedOutElsewhere), named among the measures taken.
+ */
+export function buildDraft(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language, elsewhere: CarriedOutElsewhere[] = []): Draft {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
   const when = (iso: string | null | undefined) => (iso ? `${formatLocal(iso, tz)} (${iso})` : null);
@@ -534,7 +544,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         'measuresTaken',
         nl ? 'Genomen maatregelen' : 'Measures taken',
         // What the record had no room for is said beside them, never passed over as taken.
-        measuresTaken(incident, lang, tz).join('; ') ? [...measuresTaken(incident, lang, tz), ...notPlannedOf(incident, lang, when)].join('; ') : null,
+        measuresTaken(incident, lang, tz, elsewhere).length
+          ? [...measuresTaken(incident, lang, tz, elsewhere), ...notPlannedOf(incident, lang, when)].join('; ')
+          : null,
       ),
       field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
       field('crossBorder', nl ? 'Grensoverschrijdend' : 'Cross-border', f?.crossBorder == null ? null : yesNo(lang, f.crossBorder)),
@@ -579,7 +591,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     incidentId: incident.id,
     language: lang,
     generatedAt: now,
-    missing: missingFactItems(incident, policy, now, lang)
+    missing: missingFactItems(incident, policy, now, lang, elsewhere)
       .filter((m) => !unknownKeys.has(m.key))
       .map(missingFactCli),
     warnings,

@@ -426,6 +426,12 @@ export interface Incident {
   firstActivityAt?: string | null;
   /** The organisation's role for this incident; absent means the policy's (`organisation.processor`). */
   role?: Role;
+  /**
+   * A processor's hours to tell its controller (Art. 33(2), the contract's), kept from the policy in
+   * force when its clock began (recorded for a processor, or the role set), as `deadlineHours` is:
+   * a later policy never re-judges the record. Absent on older records: the policy's then.
+   */
+  controllerHours?: number;
   assessment?: Assessment | null;
   /** Every decision, in the order recorded (assessments, awareness, role, NIS2, Art. 34). */
   decisions?: Decision[];

@@ -15,6 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
@@ -330,6 +331,8 @@ function open_(
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
+  // A processor's clock to tell its controller runs by the contract hours in force now, as the AP's by `deadlineHours`.
+  if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
@@ -443,8 +446,9 @@ function attach(
   const { claims, others, deferred } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);
-  const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
-  if (newType) askReview(incident, finding, now, entries);
+  const newType =
+    !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries).length > 0;
+  if (newType) askReview(incident, { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt }, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
   const planned = planContainment(finding, deps.policy, incident.actions, {
     canEnforce: deps.canEnforce,
@@ -609,7 +613,9 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
   });
   incident.findings += other.findings;
-  listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
+  const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
+  // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
+  if (added.length) askReview(incident, mergedCause(other, added, finding), now, entries);
   if (other.findingTypesNotListed) noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
@@ -647,9 +653,9 @@ const MAX_TYPES = 100;
  * `own`, the type the incident is about to take as its own (see `takeSeverity`), is listed
  * whatever the count, so the list always holds the incident's own type. Types listed stay listed:
  * a storm of types cannot push out those the FG was told of (they would count as new again).
- * Types left out are said on the record (`findingTypesNotListed`). Returns whether any was added.
+ * Types left out are said on the record (`findingTypesNotListed`). Returns the types added.
  */
-function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): boolean {
+function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): string[] {
   const types = typesOf(incident);
   const added: string[] = [];
   let left: string | null = null;
@@ -660,7 +666,7 @@ function listTypes(incident: Incident, more: string[], own: string | null, now: 
   }
   if (added.length) incident.findingTypes = [...types, ...added].sort();
   if (left !== null) noteTypesNotListed(incident, now, left, now, entries);
-  return added.length > 0;
+  return added;
 }
 
 /** Whether a finding of `severity` and `type` makes its type the incident's own (as `takeSeverity` does). */
@@ -690,32 +696,57 @@ function noteTypesNotListed(incident: Incident, since: string, type: string | nu
  * data", then exfiltration on the same instance): the FG is asked to assess again, on the record,
  * after the assessment it questions. Asked once until an assessment answers it.
  */
-function askReview(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+function askReview(incident: Incident, cause: ReviewCause, now: string, entries: TimelineDraft[]): void {
   const a = incident.assessment;
   if (!a || incident.sample || reviewPending(incident)) return;
-  incident.reviewAsked = {
-    at: now,
-    findingId: finding.key.findingId,
-    findingType: finding.type,
-    assessedAt: a.at,
-    assessedBy: a.by,
-    decisions: (incident.decisions ?? []).length,
-  };
+  const { findingId, findingType } = cause;
+  incident.reviewAsked = { at: now, findingId, findingType, assessedAt: a.at, assessedBy: a.by, decisions: (incident.decisions ?? []).length };
   entries.push({
     at: now,
     kind: 'assessment-review-asked',
     detail: {
-      findingId: finding.key.findingId,
-      findingType: finding.type,
-      findingCreatedAt: finding.createdAt,
+      ...cause,
       assessedAt: a.at,
       assessedBy: a.by,
       personalData: a.personalData,
       risk: a.risk,
       notifiable: a.notifiable,
-      reason: 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
+      reason: cause.mergedIncidentId
+        ? `incident ${cause.mergedIncidentId}, merged into this one after the assessment, brings a finding type the incident did not have: the FG assesses again`
+        : 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
     },
   });
+}
+
+/**
+ * Why the FG is asked to assess again: a finding of a type the incident did not have (its id,
+ * type, creation), or an incident merged in (`mergedIncidentId`, by the finding `mergedBy`) that
+ * brings one: then `severity` is told to the FG with it (`reviewByMergeMessage`).
+ */
+interface ReviewCause {
+  findingId: string;
+  findingType: string;
+  findingCreatedAt?: string;
+  mergedIncidentId?: string;
+  mergedBy?: string;
+  severity?: number;
+}
+
+/**
+ * The review a merge asks names a type it brought (the merged incident's own when new) and a
+ * finding of it: the merged incident's first when that incident had that type alone, else the
+ * finding that merged it (which brought the type here).
+ */
+function mergedCause(other: Incident, added: string[], finding: Finding): ReviewCause {
+  const findingType = added.includes(other.findingType) ? other.findingType : added[0];
+  const alone = typesOf(other).length === 1;
+  return {
+    findingId: alone ? other.firstFinding.findingId : finding.key.findingId,
+    findingType,
+    mergedIncidentId: other.id,
+    mergedBy: finding.key.findingId,
+    severity: alone ? other.severity : finding.severity,
+  };
 }
 
 function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = []): FindingNews {
@@ -1024,17 +1055,40 @@ function announce(
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }
-  const earlier = detectionEarlierMessage(after, policy, now, entries);
-  if (earlier) {
-    out.push(earlier);
-    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: earlier.kind, messageId: earlier.id } });
-  }
-  const capped = typesNotListedMessage(after, policy, now, news);
-  if (capped) {
-    out.push(capped);
-    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: capped.kind, messageId: capped.id } });
+  const toFg = [
+    detectionEarlierMessage(after, policy, now, entries),
+    reviewByMergeMessage(after, policy, now, entries),
+    typesNotListedMessage(after, policy, now, news),
+  ];
+  for (const message of toFg) {
+    if (!message) continue;
+    out.push(message);
+    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   }
   return out;
+}
+
+/**
+ * A review a merge asked (`mergeInto`) is told to the FG at once, as one a finding of a new type
+ * joining asks is (`news`): the type the merged incident brought and the assessment it questions,
+ * whatever the severity; once per type.
+ */
+function reviewByMergeMessage(after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage | null {
+  const asked = entries.find((e) => e.kind === 'assessment-review-asked' && e.detail?.mergedIncidentId);
+  if (!asked || !reviewPending(after)) return null;
+  const { findingId, findingType, severity } = asked.detail as unknown as Required<ReviewCause>;
+  const stateKey = `type:${findingType}`;
+  if (after.announced.includes(`fg:${stateKey}`)) return null;
+  after.announced.push(`fg:${stateKey}`);
+  return composeMessage({
+    incident: after,
+    channel: 'fg',
+    kind: 'finding-added',
+    stateKey,
+    now,
+    policy,
+    news: { findingId, findingType, severity, actions: [] },
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
-import { measuresTaken } from '../core/breach-facts.js';
+import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
 import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
@@ -501,7 +501,7 @@ export function RegisterPage({
   query,
 }: {
   view: View;
-  entries: { incident: Incident; row: RegisterRow }[];
+  entries: { incident: Incident; row: RegisterRow; elsewhere: CarriedOutElsewhere[] }[];
   from: string;
   to: string;
   query: string;
@@ -556,7 +556,7 @@ export function RegisterPage({
             </tr>
           </thead>
           <tbody>
-            {entries.map(({ incident: i, row: r }) => (
+            {entries.map(({ incident: i, row: r, elsewhere }) => (
               <tr>
                 <th scope="row">
                   <a href={`/incidents/${r.incidentId}`}>{r.incidentId}</a>
@@ -587,7 +587,7 @@ export function RegisterPage({
                     </div>
                   ))}
                 </td>
-                <td>{measuresTaken(i, lang, view.tz).join('; ')}</td>
+                <td>{measuresTaken(i, lang, view.tz, elsewhere).join('; ')}</td>
                 <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}
