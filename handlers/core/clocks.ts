@@ -72,9 +72,12 @@ export function roleOf(incident: Incident, policy: Policy): Role {
   return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
 }
 
-/** Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours, else 24). */
-export function processorHours(policy: Policy): number {
-  return policy.clocks.processorToControllerHours ?? 24;
+/**
+ * Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours,
+ * else 24): those kept with the incident, else the policy's.
+ */
+export function processorHours(policy: Policy, incident?: Incident): number {
+  return incident?.controllerHours ?? policy.clocks.processorToControllerHours ?? 24;
 }
 
 /** Personal data not (yet) ruled out: the conservative reading until the FG says "no". */
@@ -383,7 +386,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     out.push(
       clock(
         'processor',
-        { startsAt: aware, dueAt: addHours(aware, processorHours(policy)), doneAt: told?.at ?? null },
+        { startsAt: aware, dueAt: addHours(aware, processorHours(policy, incident)), doneAt: told?.at ?? null },
         now,
         needed,
         needed ? undefined : NO_PERSONAL_DATA,
@@ -410,13 +413,13 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     // Art. 2(3): complete within three days after the initial notification; judged by the time
     // of the report that was complete (the facts were marked complete when it was recorded).
     const complete = firstReport(incident, (r) => apReports(r) && r.factsComplete === true);
-    out.push(
-      clock('telecom-initial', { startsAt: incident.detectedAt, dueAt: addHours(incident.detectedAt, 24), doneAt: first?.at ?? null }, now, needed, note),
-    );
+    // Art. 2(2): 24 hours after the provider "acquired sufficient awareness": the awareness on
+    // record (detection until a person records it), as the AP clock runs.
+    out.push(clock('telecom-initial', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: first?.at ?? null }, now, needed, note));
     out.push(
       clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
     );
-    out.push(clock('telecom-subscribers', { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
+    out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
   }
   return out;
 }

@@ -12,7 +12,15 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
+import {
+  type CarriedOutElsewhere,
+  containmentNotCarriedOut,
+  measuresTaken,
+  missingForRegister,
+  namesHealthData,
+  notCarriedOutText,
+  registerGaps,
+} from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   type ClockName,
@@ -235,6 +243,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
+      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`).
+      if (input.actingAs === 'processor' && draft.controllerHours === undefined) draft.controllerHours = processorHours(deps.policy);
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
@@ -353,6 +363,42 @@ function firstPersonalDataYes(incident: Incident): string | null {
   return d?.recordedAt ?? null;
 }
 
+/**
+ * The earliest time stated for telling someone of the breach: a report to the AP or the controller,
+ * or a communication to the data subjects or subscribers. Nobody tells of a breach they are not
+ * aware of: awareness lies at or before it.
+ */
+function firstCommunication(incident: Incident): { at: string; what: { en: string; nl: string } } | null {
+  const told = [
+    ...(incident.reports ?? [])
+      .filter((r) => r.to === 'ap' || r.to === 'controller')
+      .map((r) => ({
+        at: r.at,
+        what:
+          r.to === 'ap'
+            ? { en: `the AP was notified (${r.kind} ${r.reference})`, nl: `De AP is gemeld (${r.kind} ${r.reference})` }
+            : {
+                en: `the controller was informed (${r.kind} ${r.reference})`,
+                nl: `De verwerkingsverantwoordelijke is geïnformeerd (${r.kind} ${r.reference})`,
+              },
+      })),
+    ...(incident.decisions ?? []).flatMap((d) =>
+      d.kind === 'subjects' && d.date
+        ? [
+            {
+              at: d.date,
+              what:
+                d.audience === 'subscribers'
+                  ? { en: 'the subscribers were informed', nl: 'De abonnees zijn geïnformeerd' }
+                  : { en: 'the data subjects were informed', nl: 'De betrokkenen zijn geïnformeerd' },
+            },
+          ]
+        : [],
+    ),
+  ];
+  return told.sort((a, b) => a.at.localeCompare(b.at))[0] ?? null;
+}
+
 interface AwarenessMove {
   stated: string;
   reason: string;
@@ -418,6 +464,13 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
     throw refuse(
       `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
+    );
+  }
+  const told = firstCommunication(draft);
+  if (told && awareAt > told.at) {
+    throw refuse(
+      `${told.what.en} at ${told.at}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${awareAt} lies after it`,
+      `${told.what.nl} op ${local(told.at)}: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), 34(1)); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) {
@@ -758,7 +811,7 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
 
 /** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
 function controllerDueAt(incident: Incident, policy: Policy): string | null {
-  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy, incident)) : null;
 }
 
 /** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
@@ -844,6 +897,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
           ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
           : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
+      );
+    }
+    // A notification anew follows the withdrawal of the one before (it is made because the breach is notifiable again).
+    const withdrawn =
+      to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
+    if (withdrawn) {
+      throw refuse(
+        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
       );
     }
     if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
@@ -1050,6 +1112,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    if (date && draft.awareAt && date < draft.awareAt) {
+      throw refuse(
+        `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+        `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
+      );
+    }
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(
@@ -1134,6 +1202,7 @@ export function closeBlockerItems(
   now: string,
   overdueReason?: string | null,
   containmentReason?: string | null,
+  elsewhere: CarriedOutElsewhere[] = [],
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1189,11 +1258,11 @@ export function closeBlockerItems(
     );
   }
   if (a && a.personalData !== 'no') {
-    const gaps = registerGaps(incident);
+    const gaps = registerGaps(incident, elsewhere);
     if (gaps.length) {
       const en = 'the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5))';
       out.push({
-        cli: `${en}: ${missingForRegister(incident).join(', ')}`,
+        cli: `${en}: ${missingForRegister(incident, elsewhere).join(', ')}`,
         en: `${en}: ${gaps.map((g) => g.en).join(', ')}`,
         nl: `het register heeft de feiten nodig van een datalek met persoonsgegevens, ongeacht het risico (AVG art. 33(5)): ${gaps.map((g) => g.nl).join(', ')}`,
         field: 'facts',
@@ -1310,6 +1379,8 @@ export interface CloseInput {
   overdueReason?: string;
   /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
   containmentReason?: string;
+  /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
+  measuresElsewhere?: CarriedOutElsewhere[];
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1319,7 +1390,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason, input.measuresElsewhere);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {

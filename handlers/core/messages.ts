@@ -17,6 +17,7 @@ import {
   type AckLinkRef,
   type Assessment,
   type Channel,
+  exposedAlertKey,
   type Incident,
   initialReport,
   type MessageCard,
@@ -26,10 +27,13 @@ import {
 import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
-import { reviewPending } from './schedule.js';
+import { EXPOSED_REPEAT_MINUTES, openSince, reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { anyControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
+
+/** Kept here too (it lives with the incident, which schedule.ts reads without this module). */
+export { exposedAlertKey };
 
 export type MessageKind =
   | 'opened'
@@ -54,7 +58,9 @@ export type MessageKind =
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
   | 'interface-exposed'
   /** A message its channel refuses as it is: never sent, no longer tried (on-call and its own channel, once). */
-  | 'message-undeliverable';
+  | 'message-undeliverable'
+  /** A finding detected before the incident arrived after it (FG): the deadline moved, or the awareness stays. */
+  | 'detection-moved-earlier';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -111,6 +117,7 @@ const T = {
       'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
       'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
       'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
+      'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -130,8 +137,17 @@ const T = {
       `Dit incident vermeldt ${listed} typen bevindingen, het maximum. Sinds ${since} kwamen bevindingen van nog meer typen${first ? `, als eerste ${first}` : ''}. Verdere nieuwe typen worden niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling. Bekijk alle bevindingen van deze resource in de GuardDuty-console en beoordeel of ze veranderen wat getroffen is en wat gemeld moet worden (AVG art. 33). U krijgt dit bericht één keer.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
+    repeat: 'herhaling',
+    exposedRepeat: (what: string, since: string, minutes: number) =>
+      `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
+    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+      `Eerdere detectie: een bevinding die pas nu binnenkwam, werd al op ${to} gedetecteerd, vóór ${from}. ${
+        moved
+          ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
+          : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
+      }`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
@@ -229,6 +245,7 @@ const T = {
       'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
       'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
       'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
+      'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -247,8 +264,17 @@ const T = {
       `This incident lists ${listed} finding types, the maximum. Since ${since}, findings of further types came${first ? `, the first ${first}` : ''}. Further new types are not listed, not told to you as new, and do not ask for a new assessment. See every finding on this resource in the GuardDuty console and assess whether they change what is affected and what must be notified (GDPR Art. 33). You get this message once.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
+    repeat: 'repeat',
+    exposedRepeat: (what: string, since: string, minutes: number) =>
+      `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
+    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+      `Earlier detection: a finding that only arrived now was detected on ${to}, before ${from}. ${
+        moved
+          ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
+          : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
+      }`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
@@ -354,6 +380,11 @@ export interface ComposeInput {
   clock?: ClockName;
   /** For `interface-exposed`: the resource left open (a network interface id). */
   exposed?: string;
+  /**
+   * For `interface-exposed` repeated on the on-call topic (the sweep, schedule.ts): every interface
+   * still open and not taken, with when it was left open. Goes to the topic, never the pager.
+   */
+  repeat?: { resource: string; at: string }[];
   /** The new finding a message tells of (`finding-added`, or an opening or rise it caused). */
   news?: FindingNews;
   /** For `finding-types-not-listed`: the finding whose type was the first left out, when this change brought it. */
@@ -362,6 +393,8 @@ export interface ComposeInput {
   run?: { done: number; failed: number };
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
+  /** For `detection-moved-earlier`: the detection before, and whether the awareness (and deadline) moved with it. */
+  earlier?: { from: string; awarenessMoved: boolean };
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -388,10 +421,12 @@ export function composeMessage({
   round,
   clock,
   exposed,
+  repeat,
   news,
   notListed,
   run,
   refused,
+  earlier,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -409,23 +444,41 @@ export function composeMessage({
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
       : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
-  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}: ${incident.findingType} ${incident.id}`;
+  const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
+  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}${repeated}: ${incident.findingType} ${incident.id}`;
   const intro =
     kind === 'interface-exposed'
-      ? t.exposed(exposed ?? incident.resource.id)
+      ? repeat?.length
+        ? t.exposedRepeat(
+            listed(
+              repeat.map((r) => r.resource),
+              lang,
+              incident.id,
+            ).join(', '),
+            when(openSince(repeat), tz),
+            EXPOSED_REPEAT_MINUTES,
+          )
+        : t.exposed(exposed ?? incident.resource.id)
       : kind === 'finding-added' && news
         ? newsText(t, channel, news, lang, incident.id, true)
         : kind === 'review-reminder' && incident.reviewAsked
           ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
-          : kind === 'message-undeliverable' && refused
-            ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-            : kind === 'finding-types-not-listed'
-              ? t.typesNotListed(
-                  incident.findingTypes?.length ?? 1,
-                  when(incident.findingTypesNotListed?.since ?? now, tz),
-                  notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                )
-              : introText(t, kind, channel, clock, lang);
+          : kind === 'detection-moved-earlier' && earlier
+            ? t.earlier(
+                when(incident.detectedAt, tz),
+                when(earlier.from, tz),
+                earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
+                when(incident.awareAt ?? incident.detectedAt, tz),
+              )
+            : kind === 'message-undeliverable' && refused
+              ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+              : kind === 'finding-types-not-listed'
+                ? t.typesNotListed(
+                    incident.findingTypes?.length ?? 1,
+                    when(incident.findingTypesNotListed?.since ?? now, tz),
+                    notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                  )
+                : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -541,7 +594,10 @@ export function composeMessage({
     sentAt: null,
     card,
     ...ackLinkFor(incident, channel, kind, policy, now, level, round),
-    ...alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined),
+    // A repeat on the topic (no alert to repeat it) never goes to the pager.
+    ...(repeat?.length
+      ? {}
+      : alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined)),
   };
 }
 
@@ -637,11 +693,6 @@ function alertFor(
   }
   if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
   return {};
-}
-
-/** An exposed interface pages on its own: acknowledging the incident must not silence it. */
-export function exposedAlertKey(incidentId: string, resource: string): string {
-  return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }
 
 type Texts = (typeof T)[Lang];

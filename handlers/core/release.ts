@@ -10,11 +10,11 @@
  * would undo what another incident, not closed, still holds (its own action done and not released,
  * or an action it left to this incident, `ActionRecord.heldBy`) is refused, naming that incident,
  * unless the person names it too (`undoFor`). Then what is actually undone is also recorded in that
- * incident: its action released (or, when it was left to this one, planned again, not carried
+ * incident, in the commit that records the release (a crash never leaves one record of the two): its action released (or, when it was left to this one, planned again, not carried
  * out), an entry on its timeline, and its FG and on-call told. Session revocations are not shared
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
-import { changeIncident } from './change-incident.js';
+import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, mergeChain } from './contain.js';
 import { PER_INCIDENT_ACTIONS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
@@ -168,36 +168,57 @@ export async function releaseContainment(
     const at = deps.now();
     // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
     const undone = steps.some((s) => s.status === 'done') ? holds.filter((h) => h.ours.id === action.id) : [];
-    await changeIncident(deps, incident.id, (draft) => {
+    // This record and each other's, in one commit: a crash between them would leave another
+    // incident saying "contained" while it is undone (and this action, released, is not released again).
+    const others = [...new Set(undone.map((h) => h.other.id))];
+    const release = { at, by, reason };
+    const outcome: UndoneFor[] = [];
+    await changeIncidents(deps, [incident.id, ...others], ([draft, ...rest]) => {
+      outcome.length = 0;
       const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
-      a.released = { at, by, reason };
+      a.released = release;
       const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
       const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
-      return {
-        entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed, ...alsoFor } }],
-        messages: (d) =>
-          (['fg', 'on-call'] as const).map((channel) =>
-            composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
-          ),
-      };
+      const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
+      return [
+        {
+          entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed, ...alsoFor } }],
+          messages: (d) =>
+            (['fg', 'on-call'] as const).map((channel) =>
+              composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
+            ),
+        },
+        ...theirs,
+      ];
     });
-    for (const hold of undone) undoneFor.push(await undoFor(deps, hold, incident.id, { at, by, reason }));
+    undoneFor.push(...outcome);
     released.push({ id: action.id, steps });
   }
   return { released, undoneFor };
 }
 
 /**
- * Records in the other incident that its containment of the resource was undone by this release:
- * its own action released (its record and AP draft no longer count it as in effect), or the action
- * it left to this incident planned again, not carried out (`datalek contain ID --enforce` does).
+ * Records in `draft`, another incident, that its containment of the resource was undone by this
+ * release (each of `holds` that is its): its own action released (its record and AP draft no longer
+ * count it as in effect), or the action it left to this incident planned again, not carried out
+ * (`datalek contain ID --enforce` does). What it did goes into `outcome`; null when its record
+ * changed meanwhile so that nothing is left to undo there.
  */
-async function undoFor(deps: ContainDeps, hold: Hold, releasedBy: string, release: { at: string; by: string; reason: string }): Promise<UndoneFor> {
+function undoIn(
+  deps: ContainDeps,
+  draft: Incident,
+  holds: Hold[],
+  releasedBy: string,
+  release: { at: string; by: string; reason: string },
+  outcome: UndoneFor[],
+): ChangeResult {
   const why = `undone by the release of incident ${releasedBy}: ${release.reason}`;
-  let now: UndoneFor['now'] = hold.leftToUs ? 'planned' : 'released';
-  await changeIncident(deps, hold.other.id, (draft) => {
+  const entries: TimelineDraft[] = [];
+  const told: string[] = [];
+  for (const hold of holds.filter((h) => h.other.id === draft.id)) {
     const a = draft.actions.find((x) => x.id === hold.action.id);
-    if (!a || a.released) return null;
+    if (!a || a.released) continue;
+    let now: UndoneFor['now'];
     if (hold.leftToUs && a.heldBy === hold.action.heldBy) {
       delete a.heldBy;
       a.status = 'planned';
@@ -208,20 +229,23 @@ async function undoFor(deps: ContainDeps, hold: Hold, releasedBy: string, releas
       a.released = { at: release.at, by: release.by, reason: why };
       now = 'released';
     }
-    return {
-      entries: [
-        {
-          at: release.at,
-          kind: 'containment-released',
-          actor: release.by,
-          detail: { action: a.type, target: a.target, reason: why, undoneBy: releasedBy, now },
-        },
-      ],
-      messages: (d) =>
+    entries.push({
+      at: release.at,
+      kind: 'containment-released',
+      actor: release.by,
+      detail: { action: a.type, target: a.target, reason: why, undoneBy: releasedBy, now },
+    });
+    told.push(a.id);
+    outcome.push({ incidentId: draft.id, actionId: hold.action.id, now });
+  }
+  if (entries.length === 0) return null;
+  return {
+    entries,
+    messages: (d) =>
+      told.flatMap((id) =>
         (['fg', 'on-call'] as const).map((channel) =>
-          composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
+          composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
         ),
-    };
-  });
-  return { incidentId: hold.other.id, actionId: hold.action.id, now };
+      ),
+  };
 }

@@ -6,7 +6,7 @@
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
 import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
-import { exposedInterfaces, type Incident, initialReport, type PagerState } from './incident.js';
+import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
@@ -44,6 +44,8 @@ export interface DueItem {
 interface Track {
   track: string;
   clock?: ClockName;
+  /** Whose it is, when not the FG's. */
+  channel?: 'on-call';
   /** The latest scheduled time at or before `t`, with its kind; null when none. */
   latestAtOrBefore(t: number): { at: number; kind: DueItem['kind'] } | null;
   /** The first scheduled time strictly after `t`; null when none. */
@@ -305,7 +307,51 @@ export function inQuietHours(t: number, policy: Policy): boolean {
 }
 
 function tracks(incident: Incident, policy: Policy): Track[] {
-  return [apTrack(incident, policy), ...otherTracks(incident, policy)].filter((t): t is Track => t !== null);
+  return [apTrack(incident, policy), ...otherTracks(incident, policy), exposedRepeatTrack(incident, policy)].filter((t): t is Track => t !== null);
+}
+
+/**
+ * How often the sweep repeats an exposed interface's page on the on-call topic while nobody took
+ * it: with SNS as the pager there is no alert to escalate, nor one the pager resolves on its own
+ * for the sweep to raise again. Every sweep run (5 minutes) would bury on-call in pages; an
+ * interface open to the internet cannot wait an hour: as long as the secondary's step in the
+ * default escalation.
+ */
+export const EXPOSED_REPEAT_MINUTES = 15;
+
+/** The track of the exposed interfaces' repeated page (one page for all of an incident's, however many). */
+export const EXPOSED_REPEAT_TRACK = 'exposed-repeat';
+
+/**
+ * The interfaces containment left open whose page went to the on-call topic (SNS as the pager, or
+ * a pager that failed the incident or that interface's alert), and that nobody took since: nobody
+ * acknowledged the incident after the step that left it open. Each with when that step was
+ * recorded. (An acknowledgement from before is not of this page: the repeat goes on until the
+ * record says the interface is isolated, or released.)
+ */
+export function exposedUntaken(incident: Incident, policy: Policy): { resource: string; at: string }[] {
+  if (incident.sample || incident.state === 'closed') return [];
+  const ackedAt = incident.acknowledgedAt;
+  return exposedSince(incident).filter((e) => pagedOnTopic(incident, policy, e.resource) && !(ackedAt !== null && ackedAt >= e.at));
+}
+
+function pagedOnTopic(incident: Incident, policy: Policy, resource: string): boolean {
+  if (policy.onCall.provider === 'sns' || incident.pager?.state === 'failed') return true;
+  const key = exposedAlertKey(incident.id, resource);
+  return incident.pager?.alerts?.some((a) => a.key === key && a.state === 'failed') === true;
+}
+
+/** When the first of these interfaces was left open (ISO times compare as text). */
+export function openSince(open: readonly { at: string }[]): string {
+  return open.map((e) => e.at).sort()[0];
+}
+
+/** Every EXPOSED_REPEAT_MINUTES from the earliest interface left open and not taken: one page for them all. */
+function exposedRepeatTrack(incident: Incident, policy: Policy): Track | null {
+  const open = exposedUntaken(incident, policy);
+  if (open.length === 0) return null;
+  const track = periodicTrack(EXPOSED_REPEAT_TRACK, openSince(open), EXPOSED_REPEAT_MINUTES / 60, lastDue(incident, EXPOSED_REPEAT_TRACK), 'interface-exposed');
+  return { ...track, channel: 'on-call' };
 }
 
 /** What is due at `now` and not yet announced: at most one item per track, the latest. */
@@ -316,7 +362,13 @@ export function dueItems(incident: Incident, policy: Policy, now: string): DueIt
     const latest = track.latestAtOrBefore(t);
     const last = track.lastDueAt ? Date.parse(track.lastDueAt) : Number.NEGATIVE_INFINITY;
     if (latest && latest.at > last) {
-      out.push({ track: track.track, kind: latest.kind, dueAt: new Date(latest.at).toISOString(), ...(track.clock ? { clock: track.clock } : {}) });
+      out.push({
+        track: track.track,
+        kind: latest.kind,
+        dueAt: new Date(latest.at).toISOString(),
+        ...(track.clock ? { clock: track.clock } : {}),
+        ...(track.channel ? { channel: track.channel } : {}),
+      });
     }
   }
   out.push(...pageItems(incident, policy, t));

@@ -11,7 +11,7 @@ import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { dueItems, nextDueAt } from './schedule.js';
+import { dueItems, EXPOSED_REPEAT_TRACK, exposedUntaken, nextDueAt } from './schedule.js';
 
 export interface SweepItem {
   incidentId: string;
@@ -104,6 +104,8 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
         : item.track === 'exposed'
           ? `exposed-again:${item.exposed}:${item.dueAt}`
           : `${item.track}:${item.kind}:${item.dueAt}`;
+    // The exposed interfaces' page repeated on the on-call topic: every one still open and not taken.
+    const repeat = item.track === EXPOSED_REPEAT_TRACK ? exposedUntaken(next, policy) : undefined;
     const message = composeMessage({
       incident: next,
       channel,
@@ -115,6 +117,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       round: item.round,
       clock: item.clock,
       exposed: item.exposed,
+      repeat,
     });
     // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
     // that alert escalates from now on, and acknowledging or closing in datalek reaches it.
@@ -131,6 +134,7 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
         ...(item.level ? { level: item.level, round: item.round } : {}),
         ...(item.clock ? { clock: item.clock } : {}),
         ...(item.exposed ? { exposed: item.exposed, reason: 'the pager resolved its alert on its own while the interface is still open' } : {}),
+        ...(repeat ? { interfaces: repeat.length, reason: 'repeated on the on-call topic: still open, and nobody took it since' } : {}),
       },
     });
   }

@@ -5,7 +5,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
-import { measuresTaken } from '../core/breach-facts.js';
+import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
 import { clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
@@ -38,6 +38,7 @@ import {
 } from './components.js';
 import { type FormState, formValues } from './forms.js';
 import { Markdown } from './markdown.js';
+import { describeProblemNl } from './verify-nl.js';
 
 export function OverviewPage({ view, incidents }: { view: View; incidents: Incident[] }) {
   const { w } = view;
@@ -496,7 +497,7 @@ export function RegisterPage({
   query,
 }: {
   view: View;
-  entries: { incident: Incident; row: RegisterRow }[];
+  entries: { incident: Incident; row: RegisterRow; elsewhere: CarriedOutElsewhere[] }[];
   from: string;
   to: string;
   query: string;
@@ -551,7 +552,7 @@ export function RegisterPage({
             </tr>
           </thead>
           <tbody>
-            {entries.map(({ incident: i, row: r }) => (
+            {entries.map(({ incident: i, row: r, elsewhere }) => (
               <tr>
                 <th scope="row">
                   <a href={`/incidents/${r.incidentId}`}>{r.incidentId}</a>
@@ -582,7 +583,7 @@ export function RegisterPage({
                     </div>
                   ))}
                 </td>
-                <td>{measuresTaken(i, lang, view.tz).join('; ')}</td>
+                <td>{measuresTaken(i, lang, view.tz, elsewhere).join('; ')}</td>
                 <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}
@@ -643,7 +644,7 @@ export function VerifyPage({
               </li>
             ))}
             {result.problems.map((p) => (
-              <li>{describeProblem(p)}</li>
+              <li>{view.lang === 'nl' ? describeProblemNl(p) : describeProblem(p)}</li>
             ))}
           </ul>
           <p>{w.verify.brokenNext}</p>

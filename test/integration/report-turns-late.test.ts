@@ -6,12 +6,13 @@ import { runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 
 /**
- * review3 F4: a report to the AP made on time turns late when a finding created earlier, on the
- * same instance, arrives after it (the deadline moves earlier). The FG's message said "te laat
- * gedaan; reden van de vertraging vastgelegd" though no reason was recorded: it must ask for them.
+ * review3 F4, then review5 F3: a finding created earlier, on the same instance, arriving after an
+ * on-time report to the AP. Review 3 found the FG's message claiming reasons for a delay nobody
+ * gave; review 5 that the report should not have turned late at all: nobody was aware of a finding
+ * before it arrived (Art. 33(1)), so the awareness the FG reported on, and the deadline, stay.
  */
-describe('an on-time AP report that a finding created earlier makes late', () => {
-  it('tells the FG the deadline it missed and that the reasons for the delay are still to be given', async () => {
+describe('an on-time AP report and a finding created earlier that arrives after it', () => {
+  it('stays on time, and the FG is told of the earlier detection and that the awareness stays', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'datalek-late-'));
     const store = join(dir, 's');
     const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
@@ -31,16 +32,8 @@ describe('an on-time AP report that a finding created earlier makes late', () =>
     expect((await cli(['replay', b], '2026-11-26T11:00:00Z')).code).toBe(0);
 
     const messages = (await cli(['messages', id], '2026-11-26T11:05:00Z')).stdout;
-    expect(messages).not.toContain('reden van de vertraging vastgelegd');
-    expect(messages).toContain(
-      'te laat gedaan: de termijn liep af op 2026-11-24 11:00 CET (2026-11-24T10:00:00Z); de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))',
-    );
-
-    // The reasons can follow with a follow-up report under the same reference.
-    const given = await cli(
-      ['reported', id, '--kind', 'follow-up', '--reference', 'LATE-1', '--delay-reason', 'bevinding later ontvangen', '--by', 'fg'],
-      '2026-11-26T12:00:00Z',
-    );
-    expect(given.code, given.stderr).toBe(0);
+    expect(messages).not.toContain('te laat gedaan');
+    expect(messages).toContain('Eerdere detectie: een bevinding die pas nu binnenkwam, werd al op 2026-11-21 11:00 CET (2026-11-21T10:00:00Z) gedetecteerd');
+    expect(messages).toContain('gedaan op 2026-11-26 11:00 CET (2026-11-26T10:00:00Z) (gehaald)');
   });
 });

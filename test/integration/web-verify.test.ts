@@ -12,6 +12,7 @@ import { describeProblem } from '../../handlers/core/audit.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
+import { describeProblemNl } from '../../handlers/web/verify-nl.js';
 import { findingEvent } from '../support/events.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -64,9 +65,29 @@ describe('checking the record on the incident page', () => {
       const html = await res.text();
       const text = pageText(html);
       expect(text).toContain(lang === 'nl' ? `Het dossier van ${id} wijkt af van zijn grootboek` : `The record of ${id} does not match its ledger`);
-      for (const p of cli.problems) expect(text).toContain(describeProblem(p));
+      for (const p of cli.problems) expect(text).toContain(lang === 'nl' ? describeProblemNl(p) : describeProblem(p));
       expect(html).toContain('role="alert"');
     }
+  });
+
+  it('gives the problems in Dutch on the Dutch page, keeping the technical names (entry numbers, keys, columns)', async () => {
+    const db = new Database(join(dir, 'datalek.sqlite'));
+    try {
+      db.prepare("UPDATE timeline SET detail = json_set(detail, '$.tampered', 'yes') WHERE incident_id = ? AND seq = 1").run(id);
+      db.prepare("UPDATE incidents SET data = json_set(data, '$.severity', 1) WHERE id = ?").run(id);
+      db.prepare("UPDATE findings SET data = json_set(data, '$.tampered', 1) WHERE incident_id = ?").run(id);
+    } finally {
+      db.close();
+    }
+    const cli = await verifyStore(store, { only: id, now });
+    expect(cli.problems.length).toBeGreaterThanOrEqual(3);
+    const text = pageText(await (await web.get(`/incidents/${id}/verify`, 'nl')).text());
+    expect(text).toContain(`incident ${id}, tijdlijnregel 1: de inhoud komt niet overeen met de hash: de regel is gewijzigd`);
+    expect(text).toMatch(/incidentrecord: komt niet overeen met wat het grootboek vastlegde voor revisie \d+: het incidentrecord is gewijzigd/);
+    expect(text).toMatch(/bevinding \S+: komt niet overeen met wat het grootboek vastlegde: de bevinding \(bewijs\) is gewijzigd/);
+    // None of the English problem texts the CLI prints.
+    for (const p of cli.problems) expect(text).not.toContain(p.problem);
+    expect(text).not.toMatch(/does not|was edited|ledger/);
   });
 
   it('answers 404 for an unknown incident, and offers no check without the audit source', async () => {

@@ -1,5 +1,5 @@
 import { parseEvent } from '../../handlers/core/finding.js';
-import { type Incident, newIncident } from '../../handlers/core/incident.js';
+import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from './events.js';
 
@@ -66,4 +66,19 @@ export async function storeInstanceFinding(store: IncidentStore, incidentId: str
     timeline: [],
     messages: [],
   });
+}
+
+/** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
+export function doneIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
+  return {
+    id: `isolate-instance:${target}`,
+    type: 'isolate-instance',
+    target,
+    status: 'done',
+    mode: 'enforce',
+    findingId: `f-${target}`,
+    at: '2026-11-27T21:00:00.000Z',
+    steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }],
+    ...over,
+  };
 }

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
-import { type PagerEvent, recordPagerEvent } from '../../handlers/core/pager.js';
-import { parsePolicy } from '../../handlers/core/policy.js';
+import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
+import { composeMessage } from '../../handlers/core/messages.js';
+import { notePagerTrigger, type PagerEvent, recordPagerEvent } from '../../handlers/core/pager.js';
+import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { findingEvent } from './events.js';
@@ -49,4 +51,11 @@ export async function lostAcknowledgement() {
   await sweep({ store: f.store, policy: PAGERDUTY, now: () => AT(30) });
   expect((await f.store.getIncident(f.id))?.pager).toMatchObject({ state: 'triggered', triggeredAt: AT(30) });
   return f;
+}
+
+/** The page the contain function queues when a step left interface `eni` open at `now`, noted at the pager as it notes it. */
+export function exposedPage(incident: Incident, policy: Policy, eni: string, now: string): OutboxMessage {
+  const page = composeMessage({ incident, channel: 'on-call', kind: 'interface-exposed', stateKey: `exposed:${eni}:${now}`, now, policy, exposed: eni });
+  notePagerTrigger(incident, page, policy, now);
+  return page;
 }

@@ -159,6 +159,22 @@ describe('a finding active again after its incident was closed', () => {
     expect(later).toMatchObject({ outcome: 'updated', incidentId: id, messages: [] });
   });
 
+  it("keeps a follow-up's detection and AP clock when a later version of its finding arrives: the finding's creation is the closed incident's", async () => {
+    await closedIncident(store, clock);
+    clock.now = '2026-11-27T10:05:00.000Z';
+    const id = (await recordEvent(deps(), backdoor(calling))).incidentId as string;
+    const opened = (await store.getIncident(id)) as Incident;
+    clock.now = '2026-11-27T16:05:00.000Z';
+    expect((await recordEvent(deps(), backdoor({ count: 80, updatedAt: '2026-11-27T16:00:00.000Z' }))).outcome).toBe('updated');
+    const after = (await store.getIncident(id)) as Incident;
+    expect({ detectedAt: after.detectedAt, awareAt: after.awareAt, deadline: after.deadline }).toEqual({
+      detectedAt: opened.detectedAt,
+      awareAt: opened.awareAt,
+      deadline: opened.deadline,
+    });
+    expect((await store.getTimeline(id)).map((e) => e.kind)).not.toContain('detection-moved-earlier');
+  });
+
   it('derives the follow-up id from the closed incident and the finding: the same events on another store open the same id', async () => {
     await closedIncident(store, clock);
     clock.now = '2026-11-27T10:05:00.000Z';

@@ -14,12 +14,13 @@ import { describe, expect, it } from 'vitest';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
-import { composeMessage, exposedAlertKey } from '../../handlers/core/messages.js';
-import { notePagerTrigger, pagerFollowUps, recordPagerEvent, recordPagerFailure } from '../../handlers/core/pager.js';
+import { exposedAlertKey } from '../../handlers/core/messages.js';
+import { pagerFollowUps, recordPagerEvent, recordPagerFailure } from '../../handlers/core/pager.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { findingEvent, instanceResource } from '../support/events.js';
+import { exposedPage } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const POLICY = parsePolicy({
@@ -44,17 +45,7 @@ async function opened() {
       return {
         entries: [{ at: T(m), kind: 'resource-exposed', detail: { resource: ENI } }],
         messages: (d: Incident) => {
-          const page = composeMessage({
-            incident: d,
-            channel: 'on-call',
-            kind: 'interface-exposed',
-            stateKey: `exposed:${m}`,
-            now: T(m),
-            policy: POLICY,
-            exposed: ENI,
-          });
-          notePagerTrigger(d, page, POLICY, T(m));
-          return [page];
+          return [exposedPage(d, POLICY, ENI, T(m))];
         },
       };
     });

@@ -9,23 +9,13 @@ import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import type { Containment } from '../../handlers/ports/containment.js';
-import { incidentFixture } from '../support/incidents.js';
+import { doneIsolation, incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-27T22:00:00.000Z';
 const TARGET = 'i-0held0000000001';
 
-const isolation = (over: Partial<ActionRecord>): ActionRecord => ({
-  id: `isolate-instance:${TARGET}`,
-  type: 'isolate-instance',
-  target: TARGET,
-  status: 'done',
-  mode: 'enforce',
-  findingId: 'f-held',
-  at: '2026-11-27T21:00:00.000Z',
-  steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }],
-  ...over,
-});
+const isolation = (over: Partial<ActionRecord>) => doneIsolation(TARGET, over);
 
 describe('a release of the incident a holder was merged into', () => {
   let t: ReturnType<typeof tempSqliteStore>;

@@ -1,0 +1,180 @@
+/**
+ * The problems `datalek verify` names (core/audit.ts, core/verify-store.ts), in Dutch for the
+ * Dutch verify page. The audit writes them in English for the CLI and scripts (one stable line per
+ * problem); the page is the FG's, and the FG reads Dutch. Each text is a template here, its values
+ * (entry numbers, keys, columns, times) kept as they are: they are the technical names the
+ * platform team finds the entry by. A problem without a template here (a text the audit gained
+ * later) is shown in English, marked as such, never left out.
+ */
+import type { AuditProblem } from '../core/audit.js';
+
+type Template = [en: string, nl: string];
+
+/** Where the problem is: `ledger 3`, `entry 2` (the timeline), `record`, `finding …`, `message …`, `registry 5/12`, `claim …`. */
+const ENTRIES: Template[] = [
+  ['ledger {}', 'grootboekregel {}'],
+  ['entry {}', 'tijdlijnregel {}'],
+  ['record', 'incidentrecord'],
+  ['finding {}', 'bevinding {}'],
+  ['message {}', 'bericht {}'],
+  ['registry {}', 'incidentregister {}'],
+  ['registry', 'incidentregister'],
+  ['claim {}', 'claim op {}'],
+];
+
+const HOLDER = 'names this incident as holder of the resource, but';
+const HOLDER_NL = 'noemt dit incident als houder van de resource, maar';
+const NOT_WRITTEN = 'a claim the pipeline did not write';
+const NOT_WRITTEN_NL = 'een claim die de pipeline niet schreef';
+
+const PROBLEMS: Template[] = [
+  // The incident record.
+  ['the incident record is missing: it was deleted', 'het incidentrecord ontbreekt: het is verwijderd'],
+  [
+    'does not match what the ledger recorded for revision {}: the incident record was edited',
+    'komt niet overeen met wat het grootboek vastlegde voor revisie {}: het incidentrecord is gewijzigd',
+  ],
+  ['is not valid JSON: the incident record is damaged', 'is geen geldige JSON: het incidentrecord is beschadigd'],
+  ['the column {} does not match the record: it was altered', 'de kolom {} komt niet overeen met het record: die is gewijzigd'],
+  [
+    'its timeline head (entry {}) is not the one the ledger recorded (entry {})',
+    'de kop van de tijdlijn (regel {}) is niet die het grootboek vastlegde (regel {})',
+  ],
+  // Findings.
+  ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
+  [
+    'does not match what the ledger recorded: the finding (evidence) was edited',
+    'komt niet overeen met wat het grootboek vastlegde: de bevinding (bewijs) is gewijzigd',
+  ],
+  ['is not valid JSON: the finding record is damaged', 'is geen geldige JSON: de bevinding is beschadigd'],
+  ['is not in the ledger: the finding record was inserted behind the pipeline', 'staat niet in het grootboek: de bevinding is buiten de pipeline om ingevoegd'],
+  [
+    "is an older version than the one incident {}'s ledger wrote last (at {}): the finding record was rolled back",
+    'is een oudere versie dan die het grootboek van incident {} het laatst schreef (op {}): de bevinding is teruggezet',
+  ],
+  // Messages.
+  ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
+  ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],
+  [
+    'is marked sent ({}) but the ledger records no sending: marking a page sent silences it',
+    'staat als verzonden ({}) maar het grootboek legt geen verzending vast: een oproep als verzonden markeren legt hem het zwijgen op',
+  ],
+  ['was sent at {} but is marked not sent', 'is verzonden op {} maar staat als niet verzonden'],
+  ['was sent at {} but is marked sent at {}', 'is verzonden op {} maar staat als verzonden op {}'],
+  ['is not in the ledger: the message was inserted behind the pipeline', 'staat niet in het grootboek: het bericht is buiten de pipeline om ingevoegd'],
+  [
+    "is claimed until {}, beyond any sender's lease ({} minutes): nobody may send it until then, which silences it",
+    'is geclaimd tot {}, langer dan de lease van welke verzender ook ({} minuten): niemand mag het tot dan verzenden, en zo zwijgt het',
+  ],
+  // Claims on resources.
+  [
+    `${HOLDER} the store holds no such incident record: ${NOT_WRITTEN}; findings on this resource cannot be recorded`,
+    `${HOLDER_NL} de opslag heeft zo'n incidentrecord niet: ${NOT_WRITTEN_NL}; bevindingen op deze resource kunnen niet worden vastgelegd`,
+  ],
+  [`${HOLDER} its record cannot be read: the claim cannot be checked`, `${HOLDER_NL} het record is niet te lezen: de claim is niet te controleren`],
+  [
+    `${HOLDER} it is closed and a closed incident holds nothing: ${NOT_WRITTEN}; findings on this resource cannot open an incident`,
+    `${HOLDER_NL} het is gesloten en een gesloten incident houdt niets vast: ${NOT_WRITTEN_NL}; bevindingen op deze resource kunnen geen incident openen`,
+  ],
+  [
+    `${HOLDER} its record does not list it: ${NOT_WRITTEN}; findings on this resource are captured by this incident or refused`,
+    `${HOLDER_NL} het record noemt haar niet: ${NOT_WRITTEN_NL}; bevindingen op deze resource komen bij dit incident terecht of worden geweigerd`,
+  ],
+  [
+    'the record lists this resource, but no claim holds it: the claim was removed; a finding on it would open a second incident beside this one',
+    'het record noemt deze resource, maar geen claim houdt haar vast: de claim is verwijderd; een bevinding erop zou een tweede incident naast dit openen',
+  ],
+  [
+    'the record lists this resource, but the claim names incident {}: findings on it go there',
+    'het record noemt deze resource, maar de claim noemt incident {}: bevindingen erop gaan daarheen',
+  ],
+  // The ledger.
+  [
+    'the incident has no ledger: it was not written by the pipeline, or its ledger was deleted',
+    'het incident heeft geen grootboek: het is niet door de pipeline geschreven, of het grootboek is verwijderd',
+  ],
+  [
+    'expected ledger entry {} here, found {}: ledger entries were removed or inserted',
+    'hier werd grootboekregel {} verwacht, gevonden {}: er zijn grootboekregels verwijderd of ingevoegd',
+  ],
+  [
+    'does not chain to the entry before it: an entry before it was removed, inserted or changed',
+    'sluit niet aan op de regel ervoor: een regel ervoor is verwijderd, ingevoegd of gewijzigd',
+  ],
+  ['its content does not match its hash: the ledger entry was edited', 'de inhoud komt niet overeen met de hash: de grootboekregel is gewijzigd'],
+  ['is not valid JSON: the ledger entry is damaged', 'is geen geldige JSON: de grootboekregel is beschadigd'],
+  ['names another incident or position: the ledger entry was moved', 'noemt een ander incident of een andere plaats: de grootboekregel is verplaatst'],
+  // The timeline.
+  [
+    'expected entry {} here, found entry {}: an entry was removed, inserted or reordered',
+    'hier werd regel {} verwacht, gevonden regel {}: een regel is verwijderd, ingevoegd of van volgorde veranderd',
+  ],
+  ['its detail is not valid JSON: the entry is damaged', 'het detail is geen geldige JSON: de regel is beschadigd'],
+  ['its content does not match its hash: the entry was edited', 'de inhoud komt niet overeen met de hash: de regel is gewijzigd'],
+  [
+    'the ledger records {} entries but the timeline ends at {}: entries were removed from the end',
+    'het grootboek legt {} regels vast maar de tijdlijn eindigt bij {}: er zijn regels aan het eind verwijderd',
+  ],
+  ['the ledger records {} entries: this one was inserted after them', 'het grootboek legt {} regels vast: deze is daarna ingevoegd'],
+  ['is not the entry the ledger recorded: the timeline was rewritten', 'is niet de regel die het grootboek vastlegde: de tijdlijn is herschreven'],
+  // The registry of incident ids.
+  [
+    'expected registry entry {} here: entries of the registry were removed or inserted',
+    'hier werd regel {} van het incidentregister verwacht: er zijn regels van het register verwijderd of ingevoegd',
+  ],
+  [
+    'the registry entry was edited, or one before it removed or changed',
+    'de regel van het incidentregister is gewijzigd, of een regel ervoor is verwijderd of gewijzigd',
+  ],
+  [
+    'the registry names this incident twice: it was deleted and opened again under the same id (its finding arrived again); what it recorded before is gone',
+    'het incidentregister noemt dit incident twee keer: het is verwijderd en onder hetzelfde nummer opnieuw geopend (de bevinding kwam opnieuw binnen); wat het eerder vastlegde is weg',
+  ],
+  [
+    'the registry names this incident but the store does not hold it: the incident was deleted',
+    'het incidentregister noemt dit incident maar de opslag bevat het niet: het incident is verwijderd',
+  ],
+  ['no registry names this incident: it was inserted behind the pipeline', 'geen incidentregister noemt dit incident: het is buiten de pipeline om ingevoegd'],
+];
+
+interface Compiled {
+  pattern: RegExp;
+  nl: string;
+}
+
+/** `{}` holds a value: matched as any text, put back unchanged where the Dutch has its `{}`. */
+function compile(templates: Template[]): Compiled[] {
+  return templates.map(([en, nl]) => ({
+    pattern: new RegExp(
+      `^${en
+        .split('{}')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.+?)')}$`,
+    ),
+    nl,
+  }));
+}
+
+const entries = compile(ENTRIES);
+const problems = compile(PROBLEMS);
+
+/** The Dutch of one English text, or null when no template matches it. */
+function translate(text: string, compiled: Compiled[]): string | null {
+  for (const { pattern, nl } of compiled) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    let i = 1;
+    return nl.replace(/\{\}/g, () => m[i++] ?? '');
+  }
+  return null;
+}
+
+/** One problem as the Dutch verify page names it: as `describeProblem` does, in Dutch. */
+export function describeProblemNl(p: AuditProblem): string {
+  const entry = translate(p.entry, entries) ?? p.entry;
+  const problem = translate(p.problem, problems) ?? `${p.problem} (Engelse tekst van datalek verify)`;
+  return `incident ${p.incidentId}, ${entry}: ${problem}`;
+}
+
+/** The English templates, for the test that holds every problem the audit writes to a Dutch text. */
+export const VERIFY_TEMPLATES = { entries: ENTRIES.map(([en]) => en), problems: PROBLEMS.map(([en]) => en) };
