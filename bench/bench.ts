@@ -7,8 +7,9 @@
  *   and the outbox on a fresh SQLite store, in groups of commits as `datalek replay` records them;
  *   per-event latency p50/p99, from an event's start until its messages are sent.
  * - floor: the same event texts parsed, and one row each inserted into SQLite in one transaction
- *   per event: the least any durable pipeline does per event. ratio = replay rate / floor rate
- *   (the fraction of the floor's rate replay reaches: issue #14 asks for at least 0.3).
+ *   per event: the least any durable pipeline does per event. `ratio` = floor rate / replay rate,
+ *   as the CLI contract defines it; `ofFloor` = replay rate / floor rate, the fraction of the
+ *   floor's rate replay reaches (issue #14 asks for at least 0.3).
  * - sweep: 10 open incidents beside `closed` closed ones: the incidents one sweep reads.
  * - largeInput: `datalek replay` of one JSON array of 100,000 events (redeliveries of a few
  *   findings, about 120 MB), in a process of its own: its peak resident memory beside the same
@@ -276,7 +277,9 @@ const report = {
     findings: N,
     perSecond: Math.round(replay.perSecond),
     floorPerSecond: Math.round(floorPerSecond),
-    ratio: Number((replay.perSecond / floorPerSecond).toFixed(2)),
+    // The contract's figure (floor / replay), and issue #14's (replay / floor).
+    ratio: Number((floorPerSecond / replay.perSecond).toFixed(2)),
+    ofFloor: Number((replay.perSecond / floorPerSecond).toFixed(2)),
     p50Ms: Number(replay.p50Ms.toFixed(3)),
     p99Ms: Number(replay.p99Ms.toFixed(3)),
   },
@@ -294,7 +297,9 @@ if (values.json) {
     `startup  datalek --help: ${startup.helpMs} ms beside ${startup.bareMs} ms for node -e 0 (${startup.ratio}×), peak ${(startup.peakRssBytes / 1024 / 1024).toFixed(0)} MB resident`,
   );
   const r = report.replay;
-  console.log(`replay   ${r.findings} findings: ${r.perSecond}/s (floor ${r.floorPerSecond}/s: ${r.ratio} of the floor's rate)`);
+  console.log(
+    `replay   ${r.findings} findings: ${r.perSecond}/s (floor ${r.floorPerSecond}/s: ${r.ofFloor} of the floor's rate; the floor is ${r.ratio}× as fast)`,
+  );
   console.log(`         latency per event: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
   console.log(
     `sweep    ${report.sweep.open} open + ${report.sweep.closed} closed incidents: one sweep read ${report.sweep.incidentsRead} (sent ${sweepFigures.sent})`,

@@ -4,7 +4,7 @@
  */
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
+import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
@@ -258,6 +258,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  STATED CLOCK   ${stated.length} change${stated.length === 1 ? ' was' : 's were'} recorded with a --now earlier than the machine's clock (#${stated.map((e) => e.seq).join(', #')}): the times of the entries after ${stated.length === 1 ? 'it' : 'each'} were stated, not taken; its enteredAt says when the machine recorded them`,
     );
+  // Those made on an incident merged into this one: its timeline holds them (core/record-finding.ts mergeInto).
+  for (const c of (incident.statedClock ?? []).filter((m) => m.incidentId))
+    lines.push(
+      `  STATED CLOCK   ${c.entries.join(', ')} at ${formatLocal(c.at, tz)} was stated with --now, recorded ${formatLocal(c.enteredAt, tz)}, on incident ${c.incidentId} (merged into this one)`,
+    );
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
@@ -309,7 +314,7 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   const report = initialReport(incident);
   if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > incident.deadline ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
-  if (incident.state === 'closed') return 'closed';
+  if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(incident.deadline, now);
 }
 

@@ -4,7 +4,7 @@
  * lacks, and what the categories say about special data. The draft, the notice, the register and
  * the closing rules all ask here, so they cannot disagree.
  */
-import { doneReason } from './containment.js';
+import { actionPlace, doneReason, sameResource } from './containment.js';
 import type { ActionRecord, BreachFacts, Incident, Nature } from './incident.js';
 import { actionDoneLabel, actionLabel, actionReasonLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
@@ -84,16 +84,64 @@ const LEFT_OPEN: Record<Lang, string> = {
   en: ', except what no security group filters (the Amazon DNS resolver, the metadata service, Amazon Time Sync)',
 };
 
-/** Every measure taken: the people's own words first, then containment carried out and in effect. */
-export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
+/**
+ * Containment another incident carried out on a resource of this one: an action of this incident
+ * left to it (`heldBy`), or one it planned, tried or never had, on its own resource, which that
+ * incident holds. One record holds the containment (core/contain.ts), but it is a measure taken for
+ * this breach too (Art. 33(3)(d)): its draft and register name it, with the incident that carried
+ * it out. The use case reads the incidents that may hold this one's resources (use-cases/queries.ts).
+ */
+export interface CarriedOutElsewhere {
+  /** The incident whose record holds the containment. */
+  incidentId: string;
+  action: ActionRecord;
+}
+
+/** What `holders` carried out (a step done, a person's step never) on this incident's resources, and this one did not itself. */
+export function carriedOutElsewhere(incident: Incident, holders: Incident[]): CarriedOutElsewhere[] {
+  const out: CarriedOutElsewhere[] = [];
+  for (const holder of holders) {
+    if (holder.id === incident.id) continue;
+    for (const b of holder.actions) {
+      if (b.status !== 'done' || b.person || out.some((e) => e.action.type === b.type && e.action.target === b.target)) continue;
+      const mine = incident.actions.filter((a) => sameResource(a, incident, b, holder));
+      if (mine.some((a) => a.status === 'done')) continue;
+      // Done while this incident was open: containment after it closed took no measure for this breach.
+      if (incident.closedAt && actionAt(b) > incident.closedAt) continue;
+      if (mine.length || holdsResource(incident, b, holder)) out.push({ incidentId: holder.id, action: b });
+    }
+  }
+  return out;
+}
+
+/** Whether the incident's resources (`resourceKey`, `resourceKeys`: `kind:account[:region]:id`) name the action's target, in its account. */
+function holdsResource(incident: Incident, b: ActionRecord, holder: Incident): boolean {
+  const { accountId } = actionPlace(b, holder);
+  return [incident.resourceKey, ...(incident.resourceKeys ?? [])].some((key) => key.split(':')[1] === accountId && key.endsWith(`:${b.target}`));
+}
+
+const UNDER: Record<Lang, string> = { nl: 'uitgevoerd onder incident', en: 'carried out under incident' };
+
+/** What another incident carried out for this one, in effect (`history`: released ones too, with their release). */
+function elsewhereText(elsewhere: CarriedOutElsewhere[], lang: Lang, timeZone: string | undefined, history: boolean): string[] {
+  return elsewhere
+    .filter((e) => history || !e.action.released)
+    .map(
+      (e) =>
+        `${doneText(e.action, lang, timeZone)} (${UNDER[lang]} ${e.incidentId})${e.action.released ? `; ${releasedText(e.action.released, lang, timeZone)}` : ''}`,
+    );
+}
+
+/** Every measure taken: the people's own words first, then containment carried out and in effect, here and for it elsewhere. */
+export function measuresTaken(incident: Incident, lang: Lang = 'en', timeZone?: string, elsewhere: CarriedOutElsewhere[] = []): string[] {
   const said = incident.facts?.measuresTaken?.trim();
-  return [...(said ? [said] : []), ...containmentTaken(incident, lang, timeZone)];
+  return [...(said ? [said] : []), ...containmentTaken(incident, lang, timeZone), ...elsewhereText(elsewhere, lang, timeZone, false)];
 }
 
 /** The same for the register: containment released since stays, with its release (`containmentHistory`). */
-export function measuresRecorded(incident: Incident, lang: Lang = 'en', timeZone?: string): string[] {
+export function measuresRecorded(incident: Incident, lang: Lang = 'en', timeZone?: string, elsewhere: CarriedOutElsewhere[] = []): string[] {
   const said = incident.facts?.measuresTaken?.trim();
-  return [...(said ? [said] : []), ...containmentHistory(incident, lang, timeZone)];
+  return [...(said ? [said] : []), ...containmentHistory(incident, lang, timeZone), ...elsewhereText(elsewhere, lang, timeZone, true)];
 }
 
 export function hasConsequences(facts: BreachFacts | undefined): boolean {
@@ -115,9 +163,10 @@ export interface RegisterGap {
 
 /**
  * What the register must hold of a breach with personal data, whatever the risk (Art. 33(5):
- * facts, effects, remedial action).
+ * facts, effects, remedial action). `elsewhere`: containment another incident carried out on its
+ * resources, a measure taken for it too.
  */
-export function registerGaps(incident: Incident): RegisterGap[] {
+export function registerGaps(incident: Incident, elsewhere: CarriedOutElsewhere[] = []): RegisterGap[] {
   const f = incident.facts;
   const out: RegisterGap[] = [];
   if (!f?.nature.length) out.push({ nl: 'de aard', en: 'nature', cli: 'facts --nature' });
@@ -129,14 +178,14 @@ export function registerGaps(incident: Incident): RegisterGap[] {
       cli: 'facts --subjects, --records',
     });
   if (!hasConsequences(f)) out.push({ nl: 'de gevolgen', en: 'consequences', cli: 'facts --consequences' });
-  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim())
+  if (measuresTaken(incident, 'en', undefined, elsewhere).length === 0 && !f?.measuresProposed?.trim())
     out.push({ nl: 'de genomen of voorgestelde maatregelen', en: 'measures taken or proposed', cli: 'facts --measures-taken, --measures-proposed' });
   return out;
 }
 
 /** The same, by the words the closing rule names on the command line. */
-export function missingForRegister(incident: Incident): string[] {
-  return registerGaps(incident).map((g) => `${g.en} (${g.cli})`);
+export function missingForRegister(incident: Incident, elsewhere: CarriedOutElsewhere[] = []): string[] {
+  return registerGaps(incident, elsewhere).map((g) => `${g.en} (${g.cli})`);
 }
 
 const BSN = /\b(bsn|burgerservicenummers?|citizen service numbers?)\b/i;

@@ -5,6 +5,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { checkPersonRoom } from './commit-bounds.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -67,6 +68,8 @@ export async function changeIncident(
 
 /** The commit of one incident's change, `draft` being `current` changed as `result` says. */
 function commitOf(deps: ChangeDeps, current: Incident, draft: Incident, result: NonNullable<ChangeResult>): IncidentChange {
+  // People's text has a share of the record of its own: it never takes the room of containment.
+  checkPersonRoom(current, draft);
   draft.revision = current.revision + 1;
   draft.nextDueAt = nextDueAt(draft, deps.policy);
   const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
@@ -125,11 +128,16 @@ function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDe
   const by = person[0].actor as string;
   const kinds = person.map((e) => e.kind);
   // On the record too, so the register and the page say it without reading the timeline.
-  const kept = draft.statedClock ?? [];
-  if (kept.length < MAX_STATED_CLOCK) draft.statedClock = [...kept, { at: stated, enteredAt: machine, by, entries: kinds }];
-  else draft.statedClockNotListed = (draft.statedClockNotListed ?? 0) + 1;
+  keepStatedClock(draft, { at: stated, enteredAt: machine, by, entries: kinds });
   return [{ at: stated, kind: 'clock-stated', actor: by, detail: { enteredAt: machine, entries: kinds } }, ...entries];
 }
 
 /** How many stated-clock changes an incident's record lists (the timeline keeps them all). */
 const MAX_STATED_CLOCK = 50;
+
+/** Lists a stated-clock change on the record while fewer than MAX_STATED_CLOCK are; counts it beyond. */
+export function keepStatedClock(draft: Incident, mark: NonNullable<Incident['statedClock']>[number]): void {
+  const kept = draft.statedClock ?? [];
+  if (kept.length < MAX_STATED_CLOCK) draft.statedClock = [...kept, mark];
+  else draft.statedClockNotListed = (draft.statedClockNotListed ?? 0) + 1;
+}

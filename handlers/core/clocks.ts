@@ -72,9 +72,12 @@ export function roleOf(incident: Incident, policy: Policy): Role {
   return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
 }
 
-/** Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours, else 24). */
-export function processorHours(policy: Policy): number {
-  return policy.clocks.processorToControllerHours ?? 24;
+/**
+ * Hours a processor has to tell its controller (Art. 33(2): without undue delay; the contract's hours,
+ * else 24): those kept with the incident, else the policy's.
+ */
+export function processorHours(policy: Policy, incident?: Incident): number {
+  return incident?.controllerHours ?? policy.clocks.processorToControllerHours ?? 24;
 }
 
 /** Personal data not (yet) ruled out: the conservative reading until the FG says "no". */
@@ -383,7 +386,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     out.push(
       clock(
         'processor',
-        { startsAt: aware, dueAt: addHours(aware, processorHours(policy)), doneAt: told?.at ?? null },
+        { startsAt: aware, dueAt: addHours(aware, processorHours(policy, incident)), doneAt: told?.at ?? null },
         now,
         needed,
         needed ? undefined : NO_PERSONAL_DATA,
@@ -410,13 +413,13 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     // Art. 2(3): complete within three days after the initial notification; judged by the time
     // of the report that was complete (the facts were marked complete when it was recorded).
     const complete = firstReport(incident, (r) => apReports(r) && r.factsComplete === true);
-    out.push(
-      clock('telecom-initial', { startsAt: incident.detectedAt, dueAt: addHours(incident.detectedAt, 24), doneAt: first?.at ?? null }, now, needed, note),
-    );
+    // Art. 2(2): 24 hours after the provider "acquired sufficient awareness": the awareness on
+    // record (detection until a person records it), as the AP clock runs.
+    out.push(clock('telecom-initial', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: first?.at ?? null }, now, needed, note));
     out.push(
       clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
     );
-    out.push(clock('telecom-subscribers', { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
+    out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
   }
   return out;
 }
@@ -432,12 +435,25 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
   return clocksOf(incident, policy, now).filter((c) => c.status === 'overdue');
 }
 
-/** The AP clock runs until the initial report, a "not notifiable" decision, or closing; never for a processor. */
+/**
+ * Whether the assessment in force was recorded after the incident was closed (Art. 33(4)). Closing
+ * settled every duty the assessments before it gave (the close blockers); one changed after it gives
+ * its own, and closing in datalek does not end them: the AP notification (Art. 33(1)) and the Art. 34
+ * decision. (At the very moment of closing counts as after: closing could not have left one open.)
+ */
+export function assessedAfterClosing(incident: Incident): boolean {
+  return incident.state === 'closed' && !!incident.closedAt && !!incident.assessment && incident.assessment.at >= incident.closedAt;
+}
+
+/**
+ * The AP clock runs until the initial report, a "not notifiable" decision, or closing, unless an
+ * assessment after closing said notifiable; never for a processor.
+ */
 export function apClockRunning(incident: Incident, policy: Policy): boolean {
   return (
     !incident.sample &&
     incident.deadline !== null &&
-    incident.state !== 'closed' &&
+    (incident.state !== 'closed' || assessedAfterClosing(incident)) &&
     incident.assessment?.notifiable !== false &&
     roleOf(incident, policy) === 'controller' &&
     initialReport(incident) === undefined

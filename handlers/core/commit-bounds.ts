@@ -9,6 +9,7 @@
 
 import type { IncidentChange } from '../ports/incident-store.js';
 import { withActions } from './containment.js';
+import { RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
 /** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
@@ -69,12 +70,71 @@ export const MAX_ACTIONS = 100;
 
 /**
  * Most bytes (UTF-8) of an incident's stored record, counting the room kept for what its actions
- * still to be carried out will record. The DynamoDB store writes the record as one item, and an
- * item holds at most 400 KB: a commit over it is refused, and then nothing about the incident could
- * be written again (no finding, no containment step, no assessment). The rest up to 400 KB is for
- * the item's other attributes and for an action that records more than the room kept for it.
+ * still to be carried out will record, and leaving out what people entered (that has a share of
+ * its own, MAX_PERSON_BYTES, so that no text displaces containment). The DynamoDB store writes the
+ * record as one item, and an item holds at most 400 KB: a commit over it is refused, and then
+ * nothing about the incident could be written again (no finding, no containment step, no
+ * assessment). The rest up to 400 KB, after the people's share, is for the item's other attributes
+ * and for an action that records more than the room kept for it.
  */
 export const MAX_RECORD_BYTES = 300 * 1024;
+
+/**
+ * Most bytes (UTF-8) of an incident's record that people's text takes: the FG's decisions and
+ * their reasons (the latest assessment is kept twice: as `assessment` and in `decisions`), the
+ * facts, reports, Art. 34 decisions, what was recorded after closing, the reasons of closing and
+ * of releases, and who acknowledged. A change that would take the record past it is refused
+ * (core/change-incident.ts); what the pipeline records never counts against it, and it never
+ * counts against the room for containment.
+ */
+export const MAX_PERSON_BYTES = 64 * 1024;
+
+/** The parts of the record that hold what people entered (see MAX_PERSON_BYTES). */
+const PERSON_FIELDS = [
+  'assessment',
+  'decisions',
+  'nis2',
+  'facts',
+  'reports',
+  'subjects',
+  'subscribers',
+  'afterClose',
+  'awareReason',
+  'closeReason',
+  'overdueReason',
+  'containmentReason',
+  'acknowledgedBy',
+] as const satisfies readonly (keyof Incident)[];
+
+/** The bytes of an incident's record that people's text takes (see MAX_PERSON_BYTES). */
+export function personBytes(incident: Incident): number {
+  let bytes = 0;
+  for (const field of PERSON_FIELDS) {
+    const value = incident[field];
+    if (value !== undefined && value !== null) bytes += Buffer.byteLength(JSON.stringify(value));
+  }
+  for (const a of incident.actions) if (a.released) bytes += Buffer.byteLength(JSON.stringify(a.released));
+  return bytes;
+}
+
+/**
+ * Refuses a change that takes the people's share of the record past MAX_PERSON_BYTES (a change
+ * that does not add to it, or a record stored before the bound, passes): nothing is written.
+ */
+export function checkPersonRoom(current: Incident, draft: Incident): void {
+  const after = personBytes(draft);
+  if (after <= MAX_PERSON_BYTES || after <= personBytes(current)) return;
+  const kb = (n: number) => Math.ceil(n / 1024);
+  const limit = MAX_PERSON_BYTES / 1024;
+  throw new RefusedError(
+    `the record of ${draft.id} would hold ${kb(after)} KB of text people entered, more than the ${limit} KB it keeps for it (the rest is kept for the findings and their containment): shorten the text, or put it in the case file and refer to it`,
+    {
+      page: {
+        nl: `Het dossier van ${draft.id} zou ${kb(after)} KB tekst van personen bevatten, meer dan de ${limit} KB die het daarvoor bewaart (de rest is voor de meldingen van GuardDuty en hun inperking): maak de tekst korter, of zet hem in het dossier en verwijs er hier naar.`,
+      },
+    },
+  );
+}
 
 /**
  * The room kept in the record for an action the pipeline will still carry out: its steps and the
@@ -94,9 +154,12 @@ function pending(a: ActionRecord): boolean {
   return a.mode === 'enforce' && !a.person && !a.released && (a.status === 'planned' || a.status === 'failed');
 }
 
-/** The bytes of an incident's stored record, with the room its pending actions keep. */
+/**
+ * The bytes of an incident's stored record that count against MAX_RECORD_BYTES: the record with
+ * the room its pending actions keep, less what people entered (their own share).
+ */
 export function recordBytes(incident: Incident): number {
-  let bytes = Buffer.byteLength(JSON.stringify(incident));
+  let bytes = Buffer.byteLength(JSON.stringify(incident)) - personBytes(incident);
   for (const a of incident.actions) if (pending(a)) bytes += PENDING_ACTION_BYTES;
   return bytes;
 }

@@ -12,9 +12,18 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
+import {
+  type CarriedOutElsewhere,
+  containmentNotCarriedOut,
+  measuresTaken,
+  missingForRegister,
+  namesHealthData,
+  notCarriedOutText,
+  registerGaps,
+} from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
+  apClockRunning,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -84,15 +93,17 @@ function notClosed(incident: Incident): void {
  * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
  * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
- * with its reason; the incident stays closed, and its containment and clocks are not reopened.
+ * with its reason; the incident stays closed, and its containment and clocks are not reopened,
+ * except what an assessment after closing that says notifiable asks: the AP notification, with its
+ * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`).
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
@@ -235,6 +246,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
       draft.role = input.actingAs;
+      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`).
+      if (input.actingAs === 'processor' && draft.controllerHours === undefined) draft.controllerHours = processorHours(deps.policy);
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
@@ -353,6 +366,42 @@ function firstPersonalDataYes(incident: Incident): string | null {
   return d?.recordedAt ?? null;
 }
 
+/**
+ * The earliest time stated for telling someone of the breach: a report to the AP or the controller,
+ * or a communication to the data subjects or subscribers. Nobody tells of a breach they are not
+ * aware of: awareness lies at or before it.
+ */
+function firstCommunication(incident: Incident): { at: string; what: { en: string; nl: string } } | null {
+  const told = [
+    ...(incident.reports ?? [])
+      .filter((r) => r.to === 'ap' || r.to === 'controller')
+      .map((r) => ({
+        at: r.at,
+        what:
+          r.to === 'ap'
+            ? { en: `the AP was notified (${r.kind} ${r.reference})`, nl: `De AP is gemeld (${r.kind} ${r.reference})` }
+            : {
+                en: `the controller was informed (${r.kind} ${r.reference})`,
+                nl: `De verwerkingsverantwoordelijke is geïnformeerd (${r.kind} ${r.reference})`,
+              },
+      })),
+    ...(incident.decisions ?? []).flatMap((d) =>
+      d.kind === 'subjects' && d.date
+        ? [
+            {
+              at: d.date,
+              what:
+                d.audience === 'subscribers'
+                  ? { en: 'the subscribers were informed', nl: 'De abonnees zijn geïnformeerd' }
+                  : { en: 'the data subjects were informed', nl: 'De betrokkenen zijn geïnformeerd' },
+            },
+          ]
+        : [],
+    ),
+  ];
+  return told.sort((a, b) => a.at.localeCompare(b.at))[0] ?? null;
+}
+
 interface AwarenessMove {
   stated: string;
   reason: string;
@@ -418,6 +467,13 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
     throw refuse(
       `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
+    );
+  }
+  const told = firstCommunication(draft);
+  if (told && awareAt > told.at) {
+    throw refuse(
+      `${told.what.en} at ${told.at}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${awareAt} lies after it`,
+      `${told.what.nl} op ${local(told.at)}: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), 34(1)); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) {
@@ -758,7 +814,7 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
 
 /** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
 function controllerDueAt(incident: Incident, policy: Policy): string | null {
-  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy)) : null;
+  return incident.awareAt ? addHours(incident.awareAt, processorHours(policy, incident)) : null;
 }
 
 /** A processor informed its controller after its time, and no reasons for the delay are recorded with a report to it. */
@@ -791,7 +847,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, to === 'ap' && kind !== 'initial', reportReason);
+    // The initial AP report too, when an assessment after closing made the breach notifiable: the AP clock runs again.
+    if (afterClose) afterCloseReason(draft, to === 'ap' && (kind !== 'initial' || apClockRunning(draft, deps.policy)), reportReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
@@ -844,6 +901,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
           ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
           : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
+      );
+    }
+    // A notification anew follows the withdrawal of the one before (it is made because the breach is notifiable again).
+    const withdrawn =
+      to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
+    if (withdrawn) {
+      throw refuse(
+        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
       );
     }
     if (kind === 'withdrawal') checkWithdrawal(deps, draft, reportReason);
@@ -1050,6 +1116,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    if (date && draft.awareAt && date < draft.awareAt) {
+      throw refuse(
+        `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+        `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
+      );
+    }
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(
@@ -1134,6 +1206,7 @@ export function closeBlockerItems(
   now: string,
   overdueReason?: string | null,
   containmentReason?: string | null,
+  elsewhere: CarriedOutElsewhere[] = [],
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1189,11 +1262,11 @@ export function closeBlockerItems(
     );
   }
   if (a && a.personalData !== 'no') {
-    const gaps = registerGaps(incident);
+    const gaps = registerGaps(incident, elsewhere);
     if (gaps.length) {
       const en = 'the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5))';
       out.push({
-        cli: `${en}: ${missingForRegister(incident).join(', ')}`,
+        cli: `${en}: ${missingForRegister(incident, elsewhere).join(', ')}`,
         en: `${en}: ${gaps.map((g) => g.en).join(', ')}`,
         nl: `het register heeft de feiten nodig van een datalek met persoonsgegevens, ongeacht het risico (AVG art. 33(5)): ${gaps.map((g) => g.nl).join(', ')}`,
         field: 'facts',
@@ -1310,6 +1383,8 @@ export interface CloseInput {
   overdueReason?: string;
   /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
   containmentReason?: string;
+  /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
+  measuresElsewhere?: CarriedOutElsewhere[];
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1319,7 +1394,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason, input.measuresElsewhere);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {

@@ -388,9 +388,10 @@ export interface Incident {
   /**
    * Changes a person recorded with a `--now` behind the machine's clock (core/change-incident.ts):
    * the time stated, when the machine recorded it, who, and which entries. At most
-   * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest.
+   * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest. One carried from an incident
+   * merged into this one names it (`incidentId`): its timeline holds the entries.
    */
-  statedClock?: { at: string; enteredAt: string; by: string; entries: string[] }[];
+  statedClock?: { at: string; enteredAt: string; by: string; entries: string[]; incidentId?: string }[];
   statedClockNotListed?: number;
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;
@@ -426,6 +427,12 @@ export interface Incident {
   firstActivityAt?: string | null;
   /** The organisation's role for this incident; absent means the policy's (`organisation.processor`). */
   role?: Role;
+  /**
+   * A processor's hours to tell its controller (Art. 33(2), the contract's), kept from the policy in
+   * force when its clock began (recorded for a processor, or the role set), as `deadlineHours` is:
+   * a later policy never re-judges the record. Absent on older records: the policy's then.
+   */
+  controllerHours?: number;
   assessment?: Assessment | null;
   /** Every decision, in the order recorded (assessments, awareness, role, NIS2, Art. 34). */
   decisions?: Decision[];

@@ -6,7 +6,7 @@
  * The same text serves a public communication (Art. 34(3)(c)).
  */
 
-import { measuresTaken } from './breach-facts.js';
+import { type CarriedOutElsewhere, measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { escapeMarkdown, type MissingFact, missingFact, missingFactCli } from './draft.js';
 import type { Incident } from './incident.js';
@@ -119,7 +119,8 @@ const bare = (text: string) => text.trim().replace(/[.\s]+$/, '');
 /** Text a person typed as a sentence of its own: with its full stop when it has none (or other end mark). */
 const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${bare(text)}.`);
 
-export function buildNotice(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): Notice {
+/** `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the measures taken. */
+export function buildNotice(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language, elsewhere: CarriedOutElsewhere[] = []): Notice {
   const t = L[lang];
   const tz = policy.timeZone;
   const day = (iso: string) => formatLocal(iso, tz).slice(0, 10);
@@ -137,7 +138,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
     ...Object.values(f?.consequencesByNature ?? {}).map((c) => c?.text ?? ''),
   ];
   if (consequenceTexts.length === 0) missing_('consequences');
-  const taken = measuresTaken(incident, lang, tz);
+  const taken = measuresTaken(incident, lang, tz, elsewhere);
   if (taken.length === 0 && !f?.measuresProposed?.trim()) missing_('measures');
   const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
   if (!fg.email && !fg.phone) missing_('fg');

@@ -15,6 +15,8 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { keepStatedClock } from './change-incident.js';
+import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
@@ -330,6 +332,8 @@ function open_(
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
+  // A processor's clock to tell its controller runs by the contract hours in force now, as the AP's by `deadlineHours`.
+  if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
@@ -423,8 +427,8 @@ async function freeFollowUpId(store: RecordDeps['store'], key: Finding['key'], c
 /**
  * Another finding on a resource with an open incident joins it. A finding that names resources of
  * several open incidents (an attack sequence) joins the earliest, and the others are merged into
- * it in the same commit: one breach, one AP clock. An incident the FG already assessed or reported
- * is not merged (its record is the FG's); the two are linked on the timeline instead.
+ * it in the same commit: one breach, one AP clock. An incident with anything recorded on it for the
+ * FG (`fgRecorded`) is not merged (its record is the FG's); the two are linked on the timeline instead.
  */
 function attach(
   deps: RecordDeps,
@@ -443,8 +447,9 @@ function attach(
   const { claims, others, deferred } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);
-  const newType = !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries);
-  if (newType) askReview(incident, finding, now, entries);
+  const newType =
+    !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries).length > 0;
+  if (newType) askReview(incident, { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt }, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
   const planned = planContainment(finding, deps.policy, incident.actions, {
     canEnforce: deps.canEnforce,
@@ -553,8 +558,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
 
 /**
  * Why `incident` is not merged into `into`, or null when it may be. A merge closes it, and closing
- * resolves every alert it holds at the pager: so, besides one the FG decided on (its record is the
- * FG's), not while what `close` waits for stands: an interface containment left open to all
+ * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
+ * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
@@ -563,8 +568,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * finding merges it once that is over (`update`).
  */
 function notMergeable(incident: Incident, now: string, into: Incident): string | null {
-  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || incident.assessment || (incident.reports ?? []).length)
-    return 'the FG already decided on it: not merged, the two are linked and the FG decides';
+  if ((incident.state !== 'open' && incident.state !== 'acknowledged') || fgRecorded(incident))
+    return 'the FG already recorded on it: not merged, the two are linked and the FG decides';
   const exposed = exposedInterfaces(incident);
   if (exposed.length)
     return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
@@ -574,6 +579,16 @@ function notMergeable(incident: Incident, now: string, into: Incident): string |
   if (carried > MAX_ACTIONS - into.actions.length)
     return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
   return null;
+}
+
+/**
+ * Whether a person recorded anything on the incident for the FG: an assessment or a report, the
+ * facts (Art. 33(3)), or any decision (awareness, role, NIS2, Art. 34). The merge carries none of
+ * it, and what the survivor would lack the AP draft and the register would lack.
+ */
+function fgRecorded(incident: Incident): boolean {
+  const { assessment, facts, role, nis2, subjects, subscribers, reports, decisions } = incident;
+  return Boolean(assessment || facts || role || nis2 || subjects || subscribers || reports?.length || decisions?.length);
 }
 
 /** Whether containment acted on an action (done, failed or refused, or some step taken): its record must be kept. */
@@ -593,13 +608,27 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   closed.nextDueAt = nextDueAt(closed, deps.policy);
   const timeline = appendEntries(closed, [{ at: now, kind: 'merged-into', detail: { into: incident.id, findingId: finding.key.findingId, reason } }]);
 
+  // What a person recorded there with a --now behind the machine's clock stays marked here (change-incident.ts).
+  const stated = (other.statedClock?.length ?? 0) + (other.statedClockNotListed ?? 0);
   entries.push({
     at: now,
     kind: 'incidents-merged',
-    detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
+    detail: {
+      merged: other.id,
+      findings: other.findings,
+      detectedAt: other.detectedAt,
+      findingType: other.findingType,
+      severity: other.severity,
+      reason,
+      ...(stated ? { statedClock: stated } : {}),
+    },
   });
+  for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
+  if (other.statedClockNotListed) incident.statedClockNotListed = (incident.statedClockNotListed ?? 0) + other.statedClockNotListed;
   incident.findings += other.findings;
-  listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
+  const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
+  // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
+  if (added.length) askReview(incident, mergedCause(other, added, finding), now, entries);
   if (other.findingTypesNotListed) noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
@@ -637,9 +666,9 @@ const MAX_TYPES = 100;
  * `own`, the type the incident is about to take as its own (see `takeSeverity`), is listed
  * whatever the count, so the list always holds the incident's own type. Types listed stay listed:
  * a storm of types cannot push out those the FG was told of (they would count as new again).
- * Types left out are said on the record (`findingTypesNotListed`). Returns whether any was added.
+ * Types left out are said on the record (`findingTypesNotListed`). Returns the types added.
  */
-function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): boolean {
+function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): string[] {
   const types = typesOf(incident);
   const added: string[] = [];
   let left: string | null = null;
@@ -650,7 +679,7 @@ function listTypes(incident: Incident, more: string[], own: string | null, now: 
   }
   if (added.length) incident.findingTypes = [...types, ...added].sort();
   if (left !== null) noteTypesNotListed(incident, now, left, now, entries);
-  return added.length > 0;
+  return added;
 }
 
 /** Whether a finding of `severity` and `type` makes its type the incident's own (as `takeSeverity` does). */
@@ -680,32 +709,57 @@ function noteTypesNotListed(incident: Incident, since: string, type: string | nu
  * data", then exfiltration on the same instance): the FG is asked to assess again, on the record,
  * after the assessment it questions. Asked once until an assessment answers it.
  */
-function askReview(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
+function askReview(incident: Incident, cause: ReviewCause, now: string, entries: TimelineDraft[]): void {
   const a = incident.assessment;
   if (!a || incident.sample || reviewPending(incident)) return;
-  incident.reviewAsked = {
-    at: now,
-    findingId: finding.key.findingId,
-    findingType: finding.type,
-    assessedAt: a.at,
-    assessedBy: a.by,
-    decisions: (incident.decisions ?? []).length,
-  };
+  const { findingId, findingType } = cause;
+  incident.reviewAsked = { at: now, findingId, findingType, assessedAt: a.at, assessedBy: a.by, decisions: (incident.decisions ?? []).length };
   entries.push({
     at: now,
     kind: 'assessment-review-asked',
     detail: {
-      findingId: finding.key.findingId,
-      findingType: finding.type,
-      findingCreatedAt: finding.createdAt,
+      ...cause,
       assessedAt: a.at,
       assessedBy: a.by,
       personalData: a.personalData,
       risk: a.risk,
       notifiable: a.notifiable,
-      reason: 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
+      reason: cause.mergedIncidentId
+        ? `incident ${cause.mergedIncidentId}, merged into this one after the assessment, brings a finding type the incident did not have: the FG assesses again`
+        : 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
     },
   });
+}
+
+/**
+ * Why the FG is asked to assess again: a finding of a type the incident did not have (its id,
+ * type, creation), or an incident merged in (`mergedIncidentId`, by the finding `mergedBy`) that
+ * brings one: then `severity` is told to the FG with it (`reviewByMergeMessage`).
+ */
+interface ReviewCause {
+  findingId: string;
+  findingType: string;
+  findingCreatedAt?: string;
+  mergedIncidentId?: string;
+  mergedBy?: string;
+  severity?: number;
+}
+
+/**
+ * The review a merge asks names a type it brought (the merged incident's own when new) and a
+ * finding of it: the merged incident's first when that incident had that type alone, else the
+ * finding that merged it (which brought the type here).
+ */
+function mergedCause(other: Incident, added: string[], finding: Finding): ReviewCause {
+  const findingType = added.includes(other.findingType) ? other.findingType : added[0];
+  const alone = typesOf(other).length === 1;
+  return {
+    findingId: alone ? other.firstFinding.findingId : finding.key.findingId,
+    findingType,
+    mergedIncidentId: other.id,
+    mergedBy: finding.key.findingId,
+    severity: alone ? other.severity : finding.severity,
+  };
 }
 
 function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = []): FindingNews {
@@ -1014,17 +1068,40 @@ function announce(
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }
-  const earlier = detectionEarlierMessage(after, policy, now, entries);
-  if (earlier) {
-    out.push(earlier);
-    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: earlier.kind, messageId: earlier.id } });
-  }
-  const capped = typesNotListedMessage(after, policy, now, news);
-  if (capped) {
-    out.push(capped);
-    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: capped.kind, messageId: capped.id } });
+  const toFg = [
+    detectionEarlierMessage(after, policy, now, entries),
+    reviewByMergeMessage(after, policy, now, entries),
+    typesNotListedMessage(after, policy, now, news),
+  ];
+  for (const message of toFg) {
+    if (!message) continue;
+    out.push(message);
+    entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   }
   return out;
+}
+
+/**
+ * A review a merge asked (`mergeInto`) is told to the FG at once, as one a finding of a new type
+ * joining asks is (`news`): the type the merged incident brought and the assessment it questions,
+ * whatever the severity; once per type.
+ */
+function reviewByMergeMessage(after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage | null {
+  const asked = entries.find((e) => e.kind === 'assessment-review-asked' && e.detail?.mergedIncidentId);
+  if (!asked || !reviewPending(after)) return null;
+  const { findingId, findingType, severity } = asked.detail as unknown as Required<ReviewCause>;
+  const stateKey = `type:${findingType}`;
+  if (after.announced.includes(`fg:${stateKey}`)) return null;
+  after.announced.push(`fg:${stateKey}`);
+  return composeMessage({
+    incident: after,
+    channel: 'fg',
+    kind: 'finding-added',
+    stateKey,
+    now,
+    policy,
+    news: { findingId, findingType, severity, actions: [] },
+  });
 }
 
 /**

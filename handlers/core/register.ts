@@ -7,7 +7,7 @@
  * policy's language.
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
-import { containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
+import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport } from './incident.js';
@@ -126,7 +126,8 @@ function consequencesOf(incident: Incident): string | null {
   return parts.length ? parts.join('; ') : null;
 }
 
-export function registerRow(incident: Incident, policy: Policy, now: string): RegisterRow {
+/** `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the measures taken. */
+export function registerRow(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[] = []): RegisterRow {
   const a = incident.assessment;
   const f = incident.facts;
   const clocks = clocksOf(incident, policy, now);
@@ -219,7 +220,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string): Re
     dataSubjects: f?.subjectsMin != null && f.subjectsMax != null ? `${f.subjectsMin}-${f.subjectsMax}` : null,
     records: f?.records ?? null,
     consequences: consequencesOf(incident),
-    measuresTaken: measuresRecorded(incident).join('; '),
+    measuresTaken: measuresRecorded(incident, 'en', undefined, elsewhere).join('; '),
     measuresProposed: f?.measuresProposed ?? null,
     otherParties: (f?.otherParties ?? []).map((p) => `${p.name} (${p.role})`).join('; '),
     closedAt: incident.closedAt,
@@ -255,7 +256,13 @@ export function registerCsv(rows: RegisterRow[]): string {
 }
 
 /** The register for people, in the policy's language: the facts, effects and remedial action of each incident. */
-export function registerMarkdown(incidents: Incident[], policy: Policy, now: string, lang: Lang = policy.language): string {
+export function registerMarkdown(
+  incidents: Incident[],
+  policy: Policy,
+  now: string,
+  lang: Lang = policy.language,
+  elsewhereOf: (incident: Incident) => CarriedOutElsewhere[] = () => [],
+): string {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
   const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, tz) : '');
@@ -315,7 +322,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
         'Containment not carried out',
       ];
   const rows = incidents.map((incident) => {
-    const row = registerRow(incident, policy, now);
+    const row = registerRow(incident, policy, now, elsewhereOf(incident));
     const f = incident.facts;
     const a = incident.assessment;
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
@@ -367,7 +374,7 @@ export function registerMarkdown(incidents: Incident[], policy: Policy, now: str
       row.categories,
       [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
-      measuresRecorded(incident, lang, tz).join('; '),
+      measuresRecorded(incident, lang, tz, elsewhereOf(incident)).join('; '),
       row.measuresProposed ?? '',
       incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
@@ -455,7 +462,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
 function statedClockText(incident: Incident): string {
-  const listed = (incident.statedClock ?? []).map((c) => `${c.entries.join(', ')} at ${c.at} (entered ${c.enteredAt}) by ${c.by}`);
+  const listed = (incident.statedClock ?? []).map(
+    (c) => `${c.entries.join(', ')} at ${c.at} (entered ${c.enteredAt}) by ${c.by}${c.incidentId ? ` on incident ${c.incidentId}, merged into this one` : ''}`,
+  );
   const more = incident.statedClockNotListed ? [`and ${incident.statedClockNotListed} more`] : [];
   return [...listed, ...more].join('; ');
 }

@@ -4,6 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
+import type { CarriedOutElsewhere } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
@@ -104,10 +105,17 @@ export const REPORT_CSP = ["default-src 'none'", `style-src '${sha256Base64(REPO
   '; ',
 );
 
-export function reportHtml(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, lang: 'nl' | 'en' = policy.language): string {
+export function reportHtml(
+  incident: Incident,
+  timeline: TimelineEntry[],
+  policy: Policy,
+  now: string,
+  lang: 'nl' | 'en' = policy.language,
+  elsewhere: CarriedOutElsewhere[] = [],
+): string {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
-  const draft = buildDraft(incident, policy, now, lang);
+  const draft = buildDraft(incident, policy, now, lang, elsewhere);
   const marks = timelineMarks(incident, timeline, lang);
   const clocks = clocksOf(incident, policy, now);
   const a = incident.assessment;

@@ -147,6 +147,33 @@ export function rangeFlag(flag: string, value: unknown): { min: number; max: num
   return { min: Number(m[1]), max: Number(m[2] ?? m[1]) };
 }
 
+/**
+ * Most characters a person's text keeps, by the field's kind: a name, a reference or a channel
+ * (`text`, and the values of a `list` together), or a reason, a summary, a communication
+ * (`longtext`). Everything a person enters is stored in the incident's record, whose room is
+ * bounded (core/commit-bounds.ts MAX_PERSON_BYTES): a pasted log or document belongs in the case
+ * file, and the record refers to it.
+ */
+export const MAX_TEXT_CHARS: Readonly<Record<'text' | 'longtext' | 'list', number>> = { text: 500, longtext: 8000, list: 4000 };
+
+/** Refuses text over its kind's bound (characters as a person counts them, not UTF-16 units). */
+function checkLength(field: FieldSpec, raw: string): void {
+  const limit = MAX_TEXT_CHARS[field.kind as keyof typeof MAX_TEXT_CHARS];
+  if (limit === undefined) return;
+  const length = [...raw].length;
+  if (length <= limit) return;
+  throw new UsageError(
+    `--${field.name} is ${length} characters long; it keeps at most ${limit}: put a longer text (a log, a document) in the case file and refer to it here`,
+    {
+      field: field.name,
+      page: {
+        nl: `Deze tekst is ${length} tekens lang; dit veld bewaart er hoogstens ${limit}: zet een langere tekst (een log, een document) in het dossier en verwijs er hier naar.`,
+        en: `This text is ${length} characters long; this field keeps at most ${limit}: put a longer text (a log, a document) in the case file and refer to it here.`,
+      },
+    },
+  );
+}
+
 /** Reads one field; a bad or missing required value throws a `UsageError` naming it. */
 export function parseField(field: FieldSpec, raw: string | boolean | undefined): unknown {
   const { name } = field;
@@ -156,6 +183,7 @@ export function parseField(field: FieldSpec, raw: string | boolean | undefined):
     if (typeof field.required === 'string') throw new UsageError(field.required, { field: name, page });
     if (field.kind !== 'choice') throw new UsageError(`--${name} is required`, { field: name, page });
   }
+  if (typeof raw === 'string') checkLength(field, raw);
   switch (field.kind) {
     case 'text':
     case 'longtext':

@@ -3,7 +3,9 @@
  * incidents most urgent first, one incident with everything that belongs to it, and the register.
  * Only reads; the clocks come from core/clocks.ts.
  */
+import { type CarriedOutElsewhere, carriedOutElsewhere } from '../core/breach-facts.js';
 import { type ClockStatus, clocksOf } from '../core/clocks.js';
+import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
@@ -78,29 +80,76 @@ export interface IncidentDetail {
   closeBlockers: CloseBlocker[];
   /** Containment actions that were carried out and can be undone. */
   releasable: ActionRecord[];
+  /** Containment another incident carried out on this one's resources: a measure taken for it too. */
+  elsewhere: CarriedOutElsewhere[];
 }
 
 export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: Lang): Promise<IncidentDetail> {
   const now = deps.now();
-  const [timeline, messages] = await Promise.all([deps.store.getTimeline(incident.id), deps.store.listMessages(incident.id)]);
+  const [timeline, messages, elsewhere] = await Promise.all([
+    deps.store.getTimeline(incident.id),
+    deps.store.listMessages(incident.id),
+    measuresElsewhere(deps, incident),
+  ]);
   return {
     incident,
     timeline,
     messages,
     clocks: clocksOf(incident, deps.policy, now),
-    missing: missingFactItems(incident, deps.policy, now, lang),
-    closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now),
+    missing: missingFactItems(incident, deps.policy, now, lang, elsewhere),
+    closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now, undefined, undefined, elsewhere),
     releasable: releasable(incident.actions),
+    elsewhere,
   };
+}
+
+/**
+ * Containment another incident carried out on this one's resources (core/breach-facts.ts
+ * carriedOutElsewhere): read from the incidents its actions were left to (`heldBy`, as that one is
+ * now: merged since, the one it was merged into), and, while it is open, those holding its resources.
+ * `known`: incidents already read (the register's), looked up before the store.
+ */
+export async function measuresElsewhere(deps: Pick<QueryDeps, 'store'>, incident: Incident, known?: Map<string, Incident>): Promise<CarriedOutElsewhere[]> {
+  const read = async (id: string) => known?.get(id) ?? (await deps.store.getIncident(id));
+  const ids = new Set<string>();
+  for (const id of new Set(incident.actions.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))) {
+    for (const linked of known?.has(id) && !known.get(id)?.mergedInto ? [id] : await mergeChain(deps.store, id)) ids.add(linked);
+  }
+  if (incident.state !== 'closed') {
+    for (const key of [incident.resourceKey, ...(incident.resourceKeys ?? [])]) {
+      const holder = await deps.store.findOpenIncident(key);
+      if (holder && holder.id !== incident.id) ids.add(holder.id);
+    }
+  }
+  ids.delete(incident.id);
+  const holders = (await Promise.all([...ids].map(read))).filter((h): h is Incident => h !== undefined);
+  return carriedOutElsewhere(incident, holders);
 }
 
 /** A period of the register; an incident that cannot be read is reported to `onUnreadable` and left out. */
 export type RegisterPeriod = Pick<IncidentFilter, 'from' | 'to' | 'onUnreadable'>;
 
 /** The breach register (Art. 33(5)) over a period: every incident detected in it, notified or not, with its row. */
-export async function registerEntries(deps: QueryDeps, period: RegisterPeriod): Promise<{ incident: Incident; row: RegisterRow }[]> {
+export async function registerEntries(
+  deps: QueryDeps,
+  period: RegisterPeriod,
+): Promise<{ incident: Incident; row: RegisterRow; elsewhere: CarriedOutElsewhere[] }[]> {
   const now = deps.now();
-  return (await deps.store.listIncidents(period)).map((incident) => ({ incident, row: registerRow(incident, deps.policy, now) }));
+  const incidents = await deps.store.listIncidents(period);
+  const elsewhere = await elsewhereOfAll(deps, incidents);
+  return incidents.map((incident) => ({
+    incident,
+    row: registerRow(incident, deps.policy, now, elsewhere.get(incident.id)),
+    elsewhere: elsewhere.get(incident.id) ?? [],
+  }));
+}
+
+/** `measuresElsewhere` of each incident of the register, the incidents it lists read once. */
+async function elsewhereOfAll(deps: QueryDeps, incidents: Incident[]): Promise<Map<string, CarriedOutElsewhere[]>> {
+  const known = new Map(incidents.map((i) => [i.id, i]));
+  const out = new Map<string, CarriedOutElsewhere[]>();
+  for (const incident of incidents) out.set(incident.id, await measuresElsewhere(deps, incident, known));
+  return out;
 }
 
 export type RegisterFormat = 'csv' | 'json' | 'md';
@@ -109,7 +158,8 @@ export type RegisterFormat = 'csv' | 'json' | 'md';
 export async function registerExport(deps: QueryDeps, period: RegisterPeriod, format: RegisterFormat): Promise<string> {
   const now = deps.now();
   const incidents = await deps.store.listIncidents(period);
-  if (format === 'md') return registerMarkdown(incidents, deps.policy, now);
-  const rows = incidents.map((i) => registerRow(i, deps.policy, now));
+  const elsewhere = await elsewhereOfAll(deps, incidents);
+  if (format === 'md') return registerMarkdown(incidents, deps.policy, now, deps.policy.language, (i) => elsewhere.get(i.id) ?? []);
+  const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id)));
   return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
 }

@@ -28,7 +28,7 @@ import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
-import { closedIncidents, incidentDetail, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
+import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
 import { changedValues, formFields, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
@@ -289,7 +289,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       return c.text((err as Error).message, 400);
     }
-    const draft = buildDraft(incident, deps.policy, view.now, lang);
+    const draft = buildDraft(incident, deps.policy, view.now, lang, await measuresElsewhere(deps, incident));
     return c.html(<DraftPage view={{ ...view, path: `/incidents/${incident.id}/draft?lang=${lang}` }} incident={incident} draft={draft} />);
   });
 
@@ -303,7 +303,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       return c.text((err as Error).message, 400);
     }
-    const notice = buildNotice(incident, deps.policy, view.now, lang);
+    const notice = buildNotice(incident, deps.policy, view.now, lang, await measuresElsewhere(deps, incident));
     return c.html(
       <NoticePage
         view={{ ...view, path: `/incidents/${incident.id}/notice?lang=${lang}` }}
@@ -318,7 +318,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const incident = await loadIncident(c);
     if (incident instanceof Response) return incident;
     const lang = langOf(c);
-    const html = reportHtml(incident, await deps.store.getTimeline(incident.id), deps.policy, deps.now(), lang);
+    const html = reportHtml(incident, await deps.store.getTimeline(incident.id), deps.policy, deps.now(), lang, await measuresElsewhere(deps, incident));
     return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${incident.id}.html"` });
   });
 

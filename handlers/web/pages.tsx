@@ -5,8 +5,8 @@
  */
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
-import { measuresTaken } from '../core/breach-facts.js';
-import { clocksOf } from '../core/clocks.js';
+import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
+import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
@@ -411,8 +411,12 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
           </a>
         </li>
         <li>
-          {/* After closing, what follows to the AP is recorded in its own form. */}
-          <a href={`${base}#${incident.state === 'closed' ? 'after-close-report' : 'reported'}`}>{w.recordReportLink}</a>
+          {/* After closing, what follows to the AP is recorded in its own form; the initial report in its own when still owed. */}
+          <a
+            href={`${base}#${incident.state !== 'closed' ? 'reported' : apClockRunning(incident, view.policy) ? 'after-close-initial' : 'after-close-report'}`}
+          >
+            {w.recordReportLink}
+          </a>
         </li>
       </ul>
       <div lang={draft.language}>
@@ -497,7 +501,7 @@ export function RegisterPage({
   query,
 }: {
   view: View;
-  entries: { incident: Incident; row: RegisterRow }[];
+  entries: { incident: Incident; row: RegisterRow; elsewhere: CarriedOutElsewhere[] }[];
   from: string;
   to: string;
   query: string;
@@ -552,7 +556,7 @@ export function RegisterPage({
             </tr>
           </thead>
           <tbody>
-            {entries.map(({ incident: i, row: r }) => (
+            {entries.map(({ incident: i, row: r, elsewhere }) => (
               <tr>
                 <th scope="row">
                   <a href={`/incidents/${r.incidentId}`}>{r.incidentId}</a>
@@ -583,7 +587,7 @@ export function RegisterPage({
                     </div>
                   ))}
                 </td>
-                <td>{measuresTaken(i, lang, view.tz).join('; ')}</td>
+                <td>{measuresTaken(i, lang, view.tz, elsewhere).join('; ')}</td>
                 <td>{stateLabel(lang, i.state)}</td>
               </tr>
             ))}

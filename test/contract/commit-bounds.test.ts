@@ -7,15 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import { commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS } from '../../handlers/core/commit-bounds.js';
-import { StoreError } from '../../handlers/core/errors.js';
+import { commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, MAX_PERSON_BYTES, personBytes } from '../../handlers/core/commit-bounds.js';
+import { RefusedError, StoreError } from '../../handlers/core/errors.js';
+import { assess } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
-import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { MAX_TEXT_CHARS } from '../../handlers/use-cases/fields.js';
 import { ACCOUNT, findingEvent, largeSequenceEvent, REGION, sequenceDetection } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { nodeIsolation } from '../support/node-isolation.js';
@@ -120,6 +122,51 @@ async function expectMergedInto(store: IncidentStore, ids: string[]) {
   }
 }
 
+/**
+ * Assessments of `incidentId`, each with a reason as long as a form or flag takes (a pasted log),
+ * `tries` times (review5 attack A2): how many were recorded, and the refusals of the rest.
+ */
+async function longReasons(deps: { store: IncidentStore; policy: Policy; now: () => string }, incidentId: string, tries = 30) {
+  let recorded = 0;
+  const refusals: RefusedError[] = [];
+  for (let i = 0; i < tries; i++) {
+    const reason = `${i} ${'log line '.repeat(MAX_TEXT_CHARS.longtext / 9 - 1)}`;
+    try {
+      await assess(deps, { incidentId, personalData: 'unknown', risk: 'risk', reason, by: 'FG' });
+      recorded += 1;
+    } catch (err) {
+      if (!(err instanceof RefusedError)) throw err;
+      refusals.push(err);
+    }
+  }
+  return { recorded, refusals };
+}
+
+/**
+ * Every enforced isolation of `id` carried out, each recording what the AWS adapter records for a
+ * node with 8 interfaces (one commit here: one per step on AWS ends at the same record).
+ */
+async function carryOutIsolations(deps: { store: IncidentStore; policy: Policy; now: () => string }, id: string) {
+  await changeIncident(deps, id, (draft) => {
+    draft.actions = draft.actions.map((a) =>
+      a.type === 'isolate-instance' && a.mode === 'enforce' ? { ...nodeIsolation(a.target, a.findingId), id: a.id } : a,
+    );
+    return { entries: [] };
+  });
+}
+
+/** An attack sequence naming the default finding’s instance, an access key and more (sequenceDetection). */
+const instanceAndKeySequence = () =>
+  findingEvent({
+    id: 's'.repeat(32),
+    type: 'AttackSequence:IAM/CompromisedCredentials',
+    severity: 9.3,
+    createdAt: '2026-11-27T23:00:00.000Z',
+    resource: { resourceType: 'AttackSequence' },
+    resourceRole: 'TARGET',
+    service: { featureName: 'Correlation', detection: sequenceDetection() },
+  });
+
 function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & AuditSource; cleanup: () => Promise<void> }>) {
   describe(`commit bounds: ${name}`, () => {
     it('records an attack sequence naming 150 instances in one commit, the timeline bounded and the actions beyond the bound of the record counted', async () => {
@@ -211,14 +258,7 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
         const isolations = planned.actions.filter((a) => a.type === 'isolate-instance' && a.mode === 'enforce');
         expect(isolations.length).toBeGreaterThan(20);
         expect(planned.actionsNotPlanned?.count).toBeGreaterThan(0);
-        // Every isolation carried out, each recording what the AWS adapter records for a node with
-        // 8 interfaces (one commit here: one per step on AWS ends at the same record).
-        await changeIncident(deps, id, (draft) => {
-          draft.actions = draft.actions.map((a) =>
-            a.type === 'isolate-instance' && a.mode === 'enforce' ? { ...nodeIsolation(a.target, a.findingId), id: a.id } : a,
-          );
-          return { entries: [] };
-        });
+        await carryOutIsolations(deps, id);
         const done = (await store.getIncident(id)) as Incident;
         expect(done.actions.filter((a) => a.status === 'done')).toHaveLength(isolations.length);
         expect(Buffer.byteLength(storedText.incident(done))).toBeLessThan(ITEM_LIMIT);
@@ -229,6 +269,54 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
         expect(after.actionsNotPlanned?.count).toBeGreaterThan(planned.actionsNotPlanned?.count ?? 0);
         expect(Buffer.byteLength(storedText.incident(after))).toBeLessThan(ITEM_LIMIT);
         expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('keeps the room for containment when people fill their share of the record with text: a later finding’s resources are still planned', async () => {
+      const { store, cleanup } = await make();
+      try {
+        const deps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
+        const first = await recordEvent(deps, findingEvent({ id: 'a'.repeat(32), createdAt: '2026-11-27T22:00:00.000Z' }));
+        const id = first.incidentId as string;
+
+        const { recorded, refusals } = await longReasons(deps, id);
+
+        // A few long reasons fit the people's share; the rest are refused, saying why, and not written.
+        expect(recorded).toBeGreaterThan(0);
+        expect(refusals.length).toBe(30 - recorded);
+        expect(refusals[0].message).toMatch(new RegExp(`^the record of ${id} would hold \\d+ KB of text people entered, more than the 64 KB`));
+        const filled = (await store.getIncident(id)) as Incident;
+        expect(personBytes(filled)).toBeLessThanOrEqual(MAX_PERSON_BYTES);
+        expect(filled.decisions).toHaveLength(recorded);
+        // The next finding on the incident is recorded, and every action it calls for planned.
+        const seq = await recordEvent(deps, instanceAndKeySequence());
+        expect(seq).toMatchObject({ outcome: 'attached', incidentId: id });
+        const after = (await store.getIncident(id)) as Incident;
+        expect(after.actionsNotPlanned).toBeUndefined();
+        expect(after.actions.map((a) => a.type)).toEqual(
+          expect.arrayContaining(['isolate-instance', 'deactivate-access-key', 'contain-kubernetes-workload', 'review-attack-sequence']),
+        );
+        expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('keeps a record full of carried-out containment and of people’s text under DynamoDB’s 400 KB, and the next finding is still recorded', async () => {
+      const { store, cleanup } = await make();
+      try {
+        const deps = { store, policy: ISOLATE_FLEET, now: () => NOW, canEnforce: true };
+        const id = (await recordEvent(deps, fleetSequenceEvent(150))).incidentId as string;
+        expect((await longReasons(deps, id)).refusals.length).toBeGreaterThan(0);
+        await carryOutIsolations(deps, id);
+        const done = (await store.getIncident(id)) as Incident;
+        expect(personBytes(done)).toBeGreaterThan(MAX_PERSON_BYTES - 20 * 1024);
+        expect(Buffer.byteLength(storedText.incident(done))).toBeLessThan(ITEM_LIMIT);
+        const more = await recordEvent(deps, fleetSequenceEvent(160, 'f'.repeat(32)));
+        expect(more).toMatchObject({ outcome: 'attached', incidentId: id });
+        expect(Buffer.byteLength(storedText.incident((await store.getIncident(id)) as Incident))).toBeLessThan(ITEM_LIMIT);
       } finally {
         await cleanup();
       }

@@ -45,6 +45,18 @@ describe('bad input to every FG command: one line, the rule and its article, exi
     ['assess: personal data without the risk', () => ['assess', id(), '--personal-data', 'yes', '--reason', 'x'], /go together/, true],
     ['assess: NIS2 when the policy runs no NIS2 clocks', () => ['assess', id(), '--nis2-significant', 'yes', '--reason', 'x'], /NIS2/, true],
     ['assess: a risk that is not one', () => ['assess', id(), '--personal-data', 'yes', '--risk', 'extreme', '--reason', 'x'], /--risk must be one of/, false],
+    [
+      'assess: a reason longer than the field keeps (a pasted log)',
+      () => ['assess', id(), '--personal-data', 'yes', '--risk', 'high', '--reason', 'log line '.repeat(1000)],
+      /--reason is 9000 characters long; it keeps at most 8000: put a longer text .* in the case file/,
+      false,
+    ],
+    [
+      'facts: a summary of 8,001 characters',
+      () => ['facts', id(), '--summary', 'x'.repeat(8001)],
+      /--summary is 8001 characters long; it keeps at most 8000/,
+      false,
+    ],
     ['facts: the end before the detection', () => ['facts', id(), '--ended-at', '2025-11-01T00:00:00Z'], /before the detection/, true],
     ['facts: minimum above maximum', () => ['facts', id(), '--subjects', '20-10'], /minimum .* above the maximum/, true],
     ['facts: "no special categories" beside health data', () => ['facts', id(), '--special', 'none'], /health data.*Art\. 9\(1\)/, true],

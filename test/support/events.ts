@@ -187,6 +187,19 @@ export function sequenceDetection(o: { accessKeyId?: string; instanceId?: string
   };
 }
 
+/** A Critical `AttackSequence:IAM/CompromisedCredentials` whose detection is `sequenceDetection()`'s unless given. */
+export function credentialSequenceEvent(o: { id?: string; createdAt?: string; detection?: ReturnType<typeof sequenceDetection> } = {}) {
+  return findingEvent({
+    id: o.id ?? 'seq-finding',
+    type: 'AttackSequence:IAM/CompromisedCredentials',
+    severity: 9.3,
+    createdAt: o.createdAt ?? '2026-11-27T23:00:00.000Z',
+    resource: { resourceType: 'AttackSequence' },
+    resourceRole: 'TARGET',
+    service: { featureName: 'Correlation', detection: o.detection ?? sequenceDetection() },
+  });
+}
+
 /**
  * A Critical attack sequence whose detection names `more` resources besides `sequenceDetection()`'s
  * (a fleet of instances, every bucket of an account), for the storm bounds.

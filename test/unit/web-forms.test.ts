@@ -55,6 +55,14 @@ describe('form fields read as the CLI reads its flags', () => {
     ]);
   });
 
+  it('refuses a text longer than its field keeps, beside the field, counting characters (review5 A2)', () => {
+    const { errors } = parseFieldsAll(assessAction.fields, { 'personal-data': 'yes', risk: 'high', reason: 'é'.repeat(8001) });
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ['reason', '--reason is 8001 characters long; it keeps at most 8000: put a longer text (a log, a document) in the case file and refer to it here'],
+    ]);
+    expect(parseFieldsAll(assessAction.fields, { 'personal-data': 'yes', risk: 'high', reason: '😀'.repeat(8000) }).errors).toEqual([]);
+  });
+
   it('puts a refusal of the core beside the field its text names, else above the form', () => {
     expect(fieldOf(new RefusedError('the report is 2h late: Art. 33(1) requires the reasons for the delay (--delay-reason)'), reportedAction.fields)).toBe(
       'delay-reason',

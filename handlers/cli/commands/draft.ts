@@ -1,4 +1,5 @@
 import { buildDraft, draftMarkdown } from '../../core/draft.js';
+import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
 export const draftCommand: Command = {
@@ -15,7 +16,7 @@ async function runDraft(ctx: Context): Promise<number> {
   const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
-    const draft = buildDraft(incident, ctx.policy, ctx.now(), lang);
+    const draft = buildDraft(incident, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
     ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft, ctx.policy.timeZone));
     return 0;
   });

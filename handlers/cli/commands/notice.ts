@@ -1,4 +1,5 @@
 import { buildNotice, noticeMarkdown } from '../../core/notice.js';
+import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
 export const noticeCommand: Command = {
@@ -15,7 +16,7 @@ async function runNotice(ctx: Context): Promise<number> {
   const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
-    const notice = buildNotice(incident, ctx.policy, ctx.now(), lang);
+    const notice = buildNotice(incident, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
     ctx.io.out(format === 'json' ? JSON.stringify(notice, null, 2) : noticeMarkdown(notice, ctx.policy));
     return 0;
   });

@@ -1,6 +1,7 @@
 import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { reportHtml } from '../../core/report-html.js';
+import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -21,7 +22,8 @@ async function runReport(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const timeline = await backend.store.getTimeline(incident.id);
-    writeReport(file, reportHtml(incident, timeline, ctx.policy, ctx.now(), lang), ctx.flags.force === true);
+    const html = reportHtml(incident, timeline, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
+    writeReport(file, html, ctx.flags.force === true);
     ctx.io.out(ctx.flags.json ? JSON.stringify({ incidentId: incident.id, file }) : `Wrote the report of ${incident.id} to ${file}.`);
     return 0;
   });
