@@ -258,6 +258,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  STATED CLOCK   ${stated.length} change${stated.length === 1 ? ' was' : 's were'} recorded with a --now earlier than the machine's clock (#${stated.map((e) => e.seq).join(', #')}): the times of the entries after ${stated.length === 1 ? 'it' : 'each'} were stated, not taken; its enteredAt says when the machine recorded them`,
     );
+  // Those made on an incident merged into this one: its timeline holds them (core/record-finding.ts mergeInto).
+  for (const c of (incident.statedClock ?? []).filter((m) => m.incidentId))
+    lines.push(
+      `  STATED CLOCK   ${c.entries.join(', ')} at ${formatLocal(c.at, tz)} was stated with --now, recorded ${formatLocal(c.enteredAt, tz)}, on incident ${c.incidentId} (merged into this one)`,
+    );
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],

@@ -128,11 +128,16 @@ function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDe
   const by = person[0].actor as string;
   const kinds = person.map((e) => e.kind);
   // On the record too, so the register and the page say it without reading the timeline.
-  const kept = draft.statedClock ?? [];
-  if (kept.length < MAX_STATED_CLOCK) draft.statedClock = [...kept, { at: stated, enteredAt: machine, by, entries: kinds }];
-  else draft.statedClockNotListed = (draft.statedClockNotListed ?? 0) + 1;
+  keepStatedClock(draft, { at: stated, enteredAt: machine, by, entries: kinds });
   return [{ at: stated, kind: 'clock-stated', actor: by, detail: { enteredAt: machine, entries: kinds } }, ...entries];
 }
 
 /** How many stated-clock changes an incident's record lists (the timeline keeps them all). */
 const MAX_STATED_CLOCK = 50;
+
+/** Lists a stated-clock change on the record while fewer than MAX_STATED_CLOCK are; counts it beyond. */
+export function keepStatedClock(draft: Incident, mark: NonNullable<Incident['statedClock']>[number]): void {
+  const kept = draft.statedClock ?? [];
+  if (kept.length < MAX_STATED_CLOCK) draft.statedClock = [...kept, mark];
+  else draft.statedClockNotListed = (draft.statedClockNotListed ?? 0) + 1;
+}

@@ -413,13 +413,13 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     // Art. 2(3): complete within three days after the initial notification; judged by the time
     // of the report that was complete (the facts were marked complete when it was recorded).
     const complete = firstReport(incident, (r) => apReports(r) && r.factsComplete === true);
-    out.push(
-      clock('telecom-initial', { startsAt: incident.detectedAt, dueAt: addHours(incident.detectedAt, 24), doneAt: first?.at ?? null }, now, needed, note),
-    );
+    // Art. 2(2): 24 hours after the provider "acquired sufficient awareness": the awareness on
+    // record (detection until a person records it), as the AP clock runs.
+    out.push(clock('telecom-initial', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: first?.at ?? null }, now, needed, note));
     out.push(
       clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
     );
-    out.push(clock('telecom-subscribers', { startsAt: incident.detectedAt, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
+    out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
   }
   return out;
 }

@@ -12,7 +12,15 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
+import {
+  type CarriedOutElsewhere,
+  containmentNotCarriedOut,
+  measuresTaken,
+  missingForRegister,
+  namesHealthData,
+  notCarriedOutText,
+  registerGaps,
+} from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   type ClockName,
@@ -1194,6 +1202,7 @@ export function closeBlockerItems(
   now: string,
   overdueReason?: string | null,
   containmentReason?: string | null,
+  elsewhere: CarriedOutElsewhere[] = [],
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1249,11 +1258,11 @@ export function closeBlockerItems(
     );
   }
   if (a && a.personalData !== 'no') {
-    const gaps = registerGaps(incident);
+    const gaps = registerGaps(incident, elsewhere);
     if (gaps.length) {
       const en = 'the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5))';
       out.push({
-        cli: `${en}: ${missingForRegister(incident).join(', ')}`,
+        cli: `${en}: ${missingForRegister(incident, elsewhere).join(', ')}`,
         en: `${en}: ${gaps.map((g) => g.en).join(', ')}`,
         nl: `het register heeft de feiten nodig van een datalek met persoonsgegevens, ongeacht het risico (AVG art. 33(5)): ${gaps.map((g) => g.nl).join(', ')}`,
         field: 'facts',
@@ -1370,6 +1379,8 @@ export interface CloseInput {
   overdueReason?: string;
   /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
   containmentReason?: string;
+  /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
+  measuresElsewhere?: CarriedOutElsewhere[];
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1379,7 +1390,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason, input.measuresElsewhere);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {

@@ -388,9 +388,10 @@ export interface Incident {
   /**
    * Changes a person recorded with a `--now` behind the machine's clock (core/change-incident.ts):
    * the time stated, when the machine recorded it, who, and which entries. At most
-   * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest.
+   * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest. One carried from an incident
+   * merged into this one names it (`incidentId`): its timeline holds the entries.
    */
-  statedClock?: { at: string; enteredAt: string; by: string; entries: string[] }[];
+  statedClock?: { at: string; enteredAt: string; by: string; entries: string[]; incidentId?: string }[];
   statedClockNotListed?: number;
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;

@@ -15,6 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { keepStatedClock } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
@@ -607,11 +608,23 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   closed.nextDueAt = nextDueAt(closed, deps.policy);
   const timeline = appendEntries(closed, [{ at: now, kind: 'merged-into', detail: { into: incident.id, findingId: finding.key.findingId, reason } }]);
 
+  // What a person recorded there with a --now behind the machine's clock stays marked here (change-incident.ts).
+  const stated = (other.statedClock?.length ?? 0) + (other.statedClockNotListed ?? 0);
   entries.push({
     at: now,
     kind: 'incidents-merged',
-    detail: { merged: other.id, findings: other.findings, detectedAt: other.detectedAt, findingType: other.findingType, severity: other.severity, reason },
+    detail: {
+      merged: other.id,
+      findings: other.findings,
+      detectedAt: other.detectedAt,
+      findingType: other.findingType,
+      severity: other.severity,
+      reason,
+      ...(stated ? { statedClock: stated } : {}),
+    },
   });
+  for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
+  if (other.statedClockNotListed) incident.statedClockNotListed = (incident.statedClockNotListed ?? 0) + other.statedClockNotListed;
   incident.findings += other.findings;
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
   // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).

@@ -462,7 +462,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
 function statedClockText(incident: Incident): string {
-  const listed = (incident.statedClock ?? []).map((c) => `${c.entries.join(', ')} at ${c.at} (entered ${c.enteredAt}) by ${c.by}`);
+  const listed = (incident.statedClock ?? []).map(
+    (c) => `${c.entries.join(', ')} at ${c.at} (entered ${c.enteredAt}) by ${c.by}${c.incidentId ? ` on incident ${c.incidentId}, merged into this one` : ''}`,
+  );
   const more = incident.statedClockNotListed ? [`and ${incident.statedClockNotListed} more`] : [];
   return [...listed, ...more].join('; ');
 }
