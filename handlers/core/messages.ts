@@ -10,7 +10,7 @@
 import { ackLinkExpiry } from './ack-link.js';
 import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
 import {
@@ -755,7 +755,7 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
-  if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];
+  if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
   const out = [`${t.deadline}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
   if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);
   return out;

@@ -5,7 +5,7 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { apClockRunning, assessedAfterClosing, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
@@ -123,7 +123,9 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
 
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
 function otherTracks(incident: Incident, policy: Policy): Track[] {
-  if (incident.state === 'closed' || incident.sample) return [];
+  // Closing ends them, except the Art. 34 decision (and the nudge to notify) of an assessment changed after closing.
+  const closed = incident.state === 'closed';
+  if ((closed && !assessedAfterClosing(incident)) || incident.sample) return [];
   const out: Track[] = [];
   // The clocks' status does not depend on `now` for what is running; any time gives the same list.
   for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {
@@ -133,7 +135,7 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   }
   const initial = initialReport(incident);
   const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
-  if (initial && !withdrawn && !incident.facts?.complete) {
+  if (initial && !withdrawn && !incident.facts?.complete && !closed) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
