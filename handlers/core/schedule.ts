@@ -404,6 +404,20 @@ function exposedAgainItems(incident: Incident, now: number): DueItem[] {
     .map((e) => ({ track: 'exposed', kind: 'interface-exposed' as const, dueAt: e.at, channel: 'on-call' as const, exposed: e.resource }));
 }
 
+/**
+ * When containment outcomes a run recorded and did not tell (core/contain.ts `containmentUntold`:
+ * the run stopped first, a timeout or a crash) fall to the sweep: once that run's lease has run out
+ * (a run still holding it tells them itself when it ends); with no lease held, when the last of
+ * them was recorded. Null when none are left untold.
+ */
+export function untoldOutcomesDueAt(incident: Incident): string | null {
+  const untold = incident.containmentUntold;
+  if (!untold?.length) return null;
+  if (incident.containmentLease) return incident.containmentLease.until;
+  const recorded = incident.actions.filter((a) => untold.includes(a.id)).map((a) => a.at);
+  return recorded.sort().at(-1) ?? incident.detectedAt;
+}
+
 /** The earliest time anything falls due after what was already announced; null when nothing will. */
 export function nextDueAt(incident: Incident, policy: Policy): string | null {
   let next: number | null = null;
@@ -414,6 +428,8 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
   }
   const page = nextPageAt(incident, policy);
   if (page !== null && (next === null || page < next)) next = page;
+  const untold = untoldOutcomesDueAt(incident);
+  if (untold !== null && (next === null || Date.parse(untold) < next)) next = Date.parse(untold);
   for (const e of exposedAgain(incident)) if (next === null || Date.parse(e.at) < next) next = Date.parse(e.at);
   return next === null ? null : new Date(next).toISOString();
 }
