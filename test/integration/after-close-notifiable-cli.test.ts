@@ -4,6 +4,8 @@
  * "closed"; a drill sweep after the deadline sends the overdue reminder; and `reported` records the
  * initial report after closing with its reason (and the reasons for the delay, being late).
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openCase } from '../support/fg-case.js';
 
@@ -46,5 +48,24 @@ describe('assessed notifiable after closing, on the command line', () => {
     );
     expect(reported.stdout).toContain('Report recorded (ap initial M-1).');
     expect(reported.stdout).toContain(`${c.id} is now closed.`);
+  });
+
+  it('verify names a due time cleared behind the pipeline on such a closed incident: it would silence its reminders', async () => {
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    const later = '2025-11-28T10:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    expect((await c.cli(['verify'], later)).code).toBe(0);
+    const db = new Database(join(c.dir, 'store', 'datalek.sqlite'));
+    try {
+      db.prepare('UPDATE incidents SET next_due_at = NULL WHERE id = ?').run(c.id);
+    } finally {
+      db.close();
+    }
+    const verified = await c.cli(['verify'], later);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout + verified.stderr).toMatch(/the column nextDueAt \(null\) does not match the record/);
   });
 });
