@@ -4,7 +4,7 @@
  */
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
+import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
@@ -321,7 +321,7 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   const report = initialReport(incident);
   if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > incident.deadline ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
-  if (incident.state === 'closed') return 'closed';
+  if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(incident.deadline, now);
 }
 

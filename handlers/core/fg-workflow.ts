@@ -23,6 +23,7 @@ import {
 } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
+  apClockRunning,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -92,15 +93,17 @@ function notClosed(incident: Incident): void {
  * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
  * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
- * with its reason; the incident stays closed, and its containment and clocks are not reopened.
+ * with its reason; the incident stays closed, and its containment and clocks are not reopened,
+ * except what an assessment after closing that says notifiable asks: the AP notification, with its
+ * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`).
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
@@ -844,7 +847,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, to === 'ap' && kind !== 'initial', reportReason);
+    // The initial AP report too, when an assessment after closing made the breach notifiable: the AP clock runs again.
+    if (afterClose) afterCloseReason(draft, to === 'ap' && (kind !== 'initial' || apClockRunning(draft, deps.policy)), reportReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);

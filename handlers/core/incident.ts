@@ -869,7 +869,8 @@ export function exposedInterfaces(incident: Incident): string[] {
 export function exposedSince(incident: Incident): { resource: string; at: string }[] {
   const out: { resource: string; at: string }[] = [];
   for (const action of incident.actions) {
-    if (action.released) continue;
+    // Read on every commit (the schedule): most actions never left anything open, and cost no map.
+    if (action.released || !action.steps?.some((s) => s.exposed === true)) continue;
     const last = new Map<string, StepRecord>();
     for (const step of action.steps ?? []) last.set(step.name, step);
     for (const [name, step] of last) if (step.exposed === true) out.push({ resource: name.slice(name.indexOf(':') + 1), at: step.at });

@@ -10,7 +10,7 @@
 import { ackLinkExpiry } from './ack-link.js';
 import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
 import {
@@ -168,6 +168,8 @@ const T = {
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
       `Een bericht over dit incident is geweigerd en wordt niet verstuurd, ook niet later: "${subject}" (${id}). Reden: ${reason}. Lees wat erin stond met datalek show ${incidentId}.`,
+    runStopped: (until: string) =>
+      `De ronde stopte voordat ze dit kon melden (haar termijn liep af ${until}): datalek meldt het nu. Kijk met datalek show of er nog een stap openstaat.`,
     runOutcome: (done: number, failed: number) =>
       done
         ? `Deze ronde: ${done} ${done === 1 ? 'actie' : 'acties'} uitgevoerd${failed ? `, ${failed} mislukt` : ''}.`
@@ -306,6 +308,8 @@ const T = {
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
     refused: (subject: string, id: string, reason: string, incidentId: string) =>
       `A message about this incident was refused and is not sent, now or later: "${subject}" (${id}). Why: ${reason}. Read what it said with datalek show ${incidentId}.`,
+    runStopped: (until: string) =>
+      `The run stopped before it could tell this (its lease ran out ${until}): datalek tells it now. Check with datalek show whether a step is still open.`,
     runOutcome: (done: number, failed: number) =>
       done
         ? `This run: ${done} ${done === 1 ? 'action' : 'actions'} carried out${failed ? `, ${failed} failed` : ''}.`
@@ -418,6 +422,8 @@ export interface ComposeInput {
   notListed?: { findingType: string; findingId: string };
   /** For `containment-done` and `containment-failed`: how many actions the run told of ended each way. */
   run?: { done: number; failed: number };
+  /** For those told by the sweep: the run stopped before telling, and its lease ran out at this time. */
+  runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
   /** For `detection-moved-earlier`: the detection before, and whether the awareness (and deadline) moved with it. */
@@ -454,6 +460,7 @@ export function composeMessage({
   news,
   notListed,
   run,
+  runStopped,
   refused,
   earlier,
   linked,
@@ -526,6 +533,7 @@ export function composeMessage({
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
   if (run) lines.push(t.runOutcome(run.done, run.failed));
+  if (run && runStopped) lines.push(t.runStopped(when(runStopped, tz)));
   const f = incident.followUpOf;
   if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));
   // A rise or an opening a new finding caused names it; the FG reads whether an assessment predates it.
@@ -793,7 +801,7 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
-  if (incident.state === 'closed') return [`${t.ap}: ${t.apClosed}`];
+  if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
   const out = [`${t.deadline}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
   if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);
   return out;

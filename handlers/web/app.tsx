@@ -44,6 +44,8 @@ export interface WebDeps extends ActionDeps {
   target: 'local' | 'aws';
   /** False when the clock is fixed (`--now`): the page then does not count down. */
   live: boolean;
+  /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
+  machineNow?: () => string;
   session: SessionSecrets;
   /** The Host header values this server answers to (`127.0.0.1:8733`, `localhost:8733`). */
   hosts: string[];
@@ -127,6 +129,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       store: deps.store,
       policy: deps.policy,
       now: deps.now,
+      ...(deps.machineNow ? { machineNow: deps.machineNow } : {}),
       linkKey: deps.linkKey,
       webhookSecret: deps.webhookSecret,
       acknowledged: deliver ? async () => deliver() : undefined,
