@@ -5,7 +5,8 @@
  * 1. Take the incident's containment lease (stored in the incident, under its revision): when
  *    another run holds it and it has not run out, do nothing: that run carries out what is to be
  *    done, including actions added while it runs. ("Incident Opened" and "Incident Updated" of one
- *    incident arrive together; two runs at once would make every call twice.)
+ *    incident arrive together; two runs at once would make every call twice.) Outcomes an earlier
+ *    run recorded and did not tell (it stopped first) are told in the commit that takes the lease.
  * 2. Per action that is to be enforced and not finished, decide afresh whether this run may carry
  *    it out (`enforcementRefusal`): the record's `mode` is only a request, since every function
  *    that may write incident items could have written it. Refused: recorded as such, told to the
@@ -540,7 +541,10 @@ function personalOf(action: ActionRecord): string[] {
   return [action.params?.userName, action.params?.principalId, action.evidence?.userName].filter((v): v is string => typeof v === 'string');
 }
 
-/** Takes the lease, or returns the other holder's when it holds one that has not run out. */
+/**
+ * Takes the lease, or returns the other holder's when it holds one that has not run out. Tells the
+ * outcomes an earlier run recorded and did not tell, in the same commit.
+ */
 async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): Promise<ContainResult['busy']> {
   let busy: ContainResult['busy'];
   const now = deps.machineNow?.() ?? deps.now();
@@ -551,7 +555,9 @@ async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): 
       return null;
     }
     draft.containmentLease = { holder: run.holder, until: run.until };
-    return { entries: [] };
+    // Outcomes on the record now were left by a run that stopped before telling (no live run holds
+    // the incident): told as this run takes it, not when it ends, which may be long or never.
+    return { entries: [], messages: tellOutcomes(deps, draft) };
   });
   return busy;
 }

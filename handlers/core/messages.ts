@@ -44,6 +44,8 @@ export type MessageKind =
   | 'containment-done'
   | 'containment-failed'
   | 'released'
+  /** A release whose steps did not all succeed: the containment is (partly) still in effect (on-call). */
+  | 'release-failed'
   | 'clock-reminder'
   | 'clock-overdue'
   | 'follow-up-reminder'
@@ -112,6 +114,7 @@ const T = {
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
+      'release-failed': { fg: 'Opheffen inperking MISLUKT', 'on-call': 'Opheffen inperking MISLUKT' },
       'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
@@ -191,6 +194,8 @@ const T = {
       'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
       'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
       released: 'De inperking is opgeheven.',
+      'release-failed':
+        'Het opheffen van de inperking is MISLUKT: ze is (deels) nog van kracht en staat zo vastgelegd. De tijdlijn zegt welke stap mislukte. Hef opnieuw op (datalek release), of hef handmatig op volgens het draaiboek.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
@@ -253,6 +258,7 @@ const T = {
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
+      'release-failed': { fg: 'Release of containment FAILED', 'on-call': 'Release of containment FAILED' },
       'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
@@ -330,6 +336,8 @@ const T = {
       'containment-done': 'Containment was carried out; each step below.',
       'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
       released: 'Containment was released.',
+      'release-failed':
+        'Releasing the containment FAILED: it is (partly) still in effect and recorded so. The timeline says which step failed. Release again (datalek release), or undo it by hand following the runbook.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
     notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',
