@@ -402,6 +402,12 @@ export interface Incident {
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */
   followUps?: string[];
+  /**
+   * The open incidents a finding linked to this one rather than merging them (record-finding.ts
+   * `notMergeable`): the breach's record is in both. At most MAX_LINKED; `linkedNotListed` counts more.
+   */
+  linked?: string[];
+  linkedNotListed?: number;
   /** The highest severity of any attached finding. */
   severity: number;
   /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
