@@ -28,7 +28,8 @@ import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './c
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
-import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch } from './constructs/pipeline-watch.js';
+import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
+import { policyChangers } from './constructs/protected-key.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
@@ -285,6 +286,22 @@ export class ResponseStack extends Stack {
               'aws:PrincipalArn': [...readers.map((f) => f.role.roleArn), `arn:${this.partition}:iam::${this.account}:role/${config.breakGlassRole}`],
             },
           },
+        }),
+      );
+      // Nor does anyone else change it: lifting the Deny above (DeleteResourcePolicy, or a policy
+      // of one's own), reading, and putting it back; or a value of one's own (a link key of one's
+      // own signs links that acknowledge any incident, a webhook secret of one's own signs
+      // webhooks that do). The break-glass role puts the pager's keys (README, Deploy) and may
+      // replace the link key; CloudFormation's execution role deploys (writes this policy, deletes
+      // the link key with the stack). Each such call pages too (datalek-watch-paging).
+      secret.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyBreakGlassOrDeploymentWrites',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: SECRET_WRITES,
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(this, config.breakGlassRole) } },
         }),
       );
     }
@@ -560,6 +577,8 @@ export class ResponseStack extends Stack {
       functionWildcards: [`*${this.stackName}-*`],
       // A key's id is its ARN's last part.
       keyIds: [state.key.keyArn, props.state.alarmKey.keyArn, props.state.digests.signingKey.keyArn].map((arn) => Fn.select(1, Fn.split('/', arn))),
+      // The link key and the pager's secrets: `datalek/…`.
+      secretNamePrefix: 'datalek/',
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

@@ -4,7 +4,7 @@
  */
 import { currentAwareness } from '../core/ap-verdict.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
+import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
 import { runbookFor } from '../core/messages.js';
@@ -51,6 +51,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     reviewAsked: reviewPending(incident) ? (incident.reviewAsked ?? null) : null,
     followUpOf: incident.followUpOf ?? null,
     followUps: incident.followUps ?? [],
+    // The open incidents a finding linked to this one rather than merging them (record-finding.ts), only when any.
+    ...(incident.linked?.length ? { linked: incident.linked, ...(incident.linkedNotListed ? { linkedNotListed: incident.linkedNotListed } : {}) } : {}),
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -177,6 +179,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         ]
       : []),
     ...(incident.followUps?.length ? [`  follow-ups     ${incident.followUps.join(', ')} (activity after closing)`] : []),
+    ...(incident.linked?.length
+      ? [
+          `  linked to      ${incident.linked.join(', ')}${incident.linkedNotListed ? ` and ${incident.linkedNotListed} more` : ''} (a finding named resources of both; not merged: see the timeline)`,
+        ]
+      : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
@@ -314,7 +321,7 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   const report = initialReport(incident);
   if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > incident.deadline ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
-  if (incident.state === 'closed') return 'closed';
+  if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(incident.deadline, now);
 }
 

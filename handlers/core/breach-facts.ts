@@ -163,9 +163,10 @@ export interface RegisterGap {
 
 /**
  * What the register must hold of a breach with personal data, whatever the risk (Art. 33(5):
- * facts, effects, remedial action).
+ * facts, effects, remedial action). `elsewhere`: containment another incident carried out on its
+ * resources, a measure taken for it too.
  */
-export function registerGaps(incident: Incident): RegisterGap[] {
+export function registerGaps(incident: Incident, elsewhere: CarriedOutElsewhere[] = []): RegisterGap[] {
   const f = incident.facts;
   const out: RegisterGap[] = [];
   if (!f?.nature.length) out.push({ nl: 'de aard', en: 'nature', cli: 'facts --nature' });
@@ -177,14 +178,14 @@ export function registerGaps(incident: Incident): RegisterGap[] {
       cli: 'facts --subjects, --records',
     });
   if (!hasConsequences(f)) out.push({ nl: 'de gevolgen', en: 'consequences', cli: 'facts --consequences' });
-  if (measuresTaken(incident).length === 0 && !f?.measuresProposed?.trim())
+  if (measuresTaken(incident, 'en', undefined, elsewhere).length === 0 && !f?.measuresProposed?.trim())
     out.push({ nl: 'de genomen of voorgestelde maatregelen', en: 'measures taken or proposed', cli: 'facts --measures-taken, --measures-proposed' });
   return out;
 }
 
 /** The same, by the words the closing rule names on the command line. */
-export function missingForRegister(incident: Incident): string[] {
-  return registerGaps(incident).map((g) => `${g.en} (${g.cli})`);
+export function missingForRegister(incident: Incident, elsewhere: CarriedOutElsewhere[] = []): string[] {
+  return registerGaps(incident, elsewhere).map((g) => `${g.en} (${g.cli})`);
 }
 
 const BSN = /\b(bsn|burgerservicenummers?|citizen service numbers?)\b/i;

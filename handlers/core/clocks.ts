@@ -435,12 +435,25 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
   return clocksOf(incident, policy, now).filter((c) => c.status === 'overdue');
 }
 
-/** The AP clock runs until the initial report, a "not notifiable" decision, or closing; never for a processor. */
+/**
+ * Whether the assessment in force was recorded after the incident was closed (Art. 33(4)). Closing
+ * settled every duty the assessments before it gave (the close blockers); one changed after it gives
+ * its own, and closing in datalek does not end them: the AP notification (Art. 33(1)) and the Art. 34
+ * decision. (At the very moment of closing counts as after: closing could not have left one open.)
+ */
+export function assessedAfterClosing(incident: Incident): boolean {
+  return incident.state === 'closed' && !!incident.closedAt && !!incident.assessment && incident.assessment.at >= incident.closedAt;
+}
+
+/**
+ * The AP clock runs until the initial report, a "not notifiable" decision, or closing, unless an
+ * assessment after closing said notifiable; never for a processor.
+ */
 export function apClockRunning(incident: Incident, policy: Policy): boolean {
   return (
     !incident.sample &&
     incident.deadline !== null &&
-    incident.state !== 'closed' &&
+    (incident.state !== 'closed' || assessedAfterClosing(incident)) &&
     incident.assessment?.notifiable !== false &&
     roleOf(incident, policy) === 'controller' &&
     initialReport(incident) === undefined

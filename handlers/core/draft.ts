@@ -453,11 +453,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
       ),
       ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline))] : []),
-      field(
-        'ongoing',
-        nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?',
-        f?.endedAt ? yesNo(lang, 'no') : (containmentState(incident, lang, when) ?? unknown),
-      ),
+      field('ongoing', nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?', ongoingValue(incident, lang, when) ?? unknown),
     ],
     breach: [
       field('summary', nl ? 'Samenvatting' : 'Summary', f?.summary),
@@ -574,7 +570,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       ),
     ],
   };
-  const warnings = warningsOf(incident, lang, (iso) => when(iso) as string);
+  const warnings = [...warningsOf(incident, lang, (iso) => when(iso) as string), ...endedWhileOpenWarning(incident, lang, when)];
   const notGiven = unknownFacts(incident, policy, now, lang);
   if (notGiven.length) {
     const why = incident.facts?.unknown?.reason ?? '';
@@ -614,27 +610,66 @@ function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => str
   return said ? [said] : [];
 }
 
-function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+function liveActions(incident: Incident) {
+  return incident.actions.filter((a) => !a.released && a.status !== 'skipped');
+}
+
+function actionName(a: Incident['actions'][number], lang: Lang): string {
+  return `${actionLabel(lang, a.type)} ${a.target}`;
+}
+
+/** The containment still open: planned or failed (saying whether it left an interface open), and what the record had no room for. */
+function openContainment(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
   const nl = lang === 'nl';
-  const live = incident.actions.filter((a) => !a.released && a.status !== 'skipped');
-  const doneAt = (a: (typeof live)[number]) => a.steps?.at(-1)?.at ?? a.at;
-  const done = live.filter((a) => a.status === 'done');
-  const open = live.filter((a) => a.status !== 'done');
-  const name = (a: (typeof live)[number]) => `${actionLabel(lang, a.type)} ${a.target}`;
-  const failed = (a: (typeof live)[number]) => {
+  const failed = (a: Incident['actions'][number]) => {
     if (a.status !== 'failed') return '';
     const exposed = a.steps?.some((x) => x.exposed);
     return nl ? ` (mislukt${exposed ? '; een netwerkinterface staat open' : ''})` : ` (failed${exposed ? '; a network interface left open' : ''})`;
   };
+  // Containment the record had no room for is open too: nothing of it was carried out.
+  const open = liveActions(incident).filter((a) => a.status !== 'done');
+  return [...open.map((a) => `${actionName(a, lang)}${failed(a)}`), ...notPlannedOf(incident, lang, when)];
+}
+
+/**
+ * "Is the breach ongoing?" with an end the FG stated: no, but never silent about containment the
+ * record still holds open (a failed step is never contained, domain notes §4): it is named beside
+ * the end, and in the draft's "Let op" (`endedWhileOpenWarning`).
+ */
+function ongoingValue(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const endedAt = incident.facts?.endedAt;
+  if (!endedAt) return containmentState(incident, lang, when);
+  const open = openContainment(incident, lang, when);
+  if (!open.length) return yesNo(lang, 'no');
+  return lang === 'nl'
+    ? `nee; einde vastgesteld op ${when(endedAt)}; let op: inperking nog open: ${open.join(', ')}`
+    : `no; end established on ${when(endedAt)}; note: containment still open: ${open.join(', ')}`;
+}
+
+function endedWhileOpenWarning(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
+  const endedAt = incident.facts?.endedAt;
+  const open = endedAt ? openContainment(incident, lang, when) : [];
+  if (!endedAt || !open.length) return [];
+  return [
+    lang === 'nl'
+      ? `Het einde van het datalek is vastgesteld op ${when(endedAt)}, maar de inperking is volgens het dossier nog open: ${open.join(', ')}. Een mislukte of niet uitgevoerde stap geldt niet als ingeperkt: ga na of het datalek echt voorbij is voordat u "nee" meldt bij "Is het datalek nog gaande?".`
+      : `The end of the breach is established on ${when(endedAt)}, but the record holds containment still open: ${open.join(', ')}. A failed or not carried out step is not contained: check that the breach is really over before answering "no" to "Is the breach ongoing?".`,
+  ];
+}
+
+function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const nl = lang === 'nl';
+  const live = liveActions(incident);
+  const doneAt = (a: (typeof live)[number]) => a.steps?.at(-1)?.at ?? a.at;
+  const done = live.filter((a) => a.status === 'done');
   const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
   const last = done.map(doneAt).sort().at(-1);
-  // Containment the record had no room for is open too: nothing of it was carried out.
-  const openNames = [...open.map((a) => `${name(a)}${failed(a)}`), ...notPlannedOf(incident, lang, when)];
+  const openNames = openContainment(incident, lang, when);
   if (last && !openNames.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
   if (!openNames.length) return null;
   const stillOpen = `${nl ? 'nog open' : 'still open'}: ${openNames.join(', ')}`;
   if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}; ${stillOpen}; ${end}`;
-  const contained = done.map((a) => `${name(a)} ${when(doneAt(a))}`).join(', ');
+  const contained = done.map((a) => `${actionName(a, lang)} ${when(doneAt(a))}`).join(', ');
   return nl
     ? `deels ingeperkt op ${when(last)} (${contained}); ${stillOpen}; ${end}`
     : `partly contained on ${when(last)} (${contained}); ${stillOpen}; ${end}`;

@@ -12,9 +12,18 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
-import { containmentNotCarriedOut, measuresTaken, missingForRegister, namesHealthData, notCarriedOutText, registerGaps } from './breach-facts.js';
+import {
+  type CarriedOutElsewhere,
+  containmentNotCarriedOut,
+  measuresTaken,
+  missingForRegister,
+  namesHealthData,
+  notCarriedOutText,
+  registerGaps,
+} from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
+  apClockRunning,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -84,15 +93,17 @@ function notClosed(incident: Incident): void {
  * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
  * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
- * with its reason; the incident stays closed, and its containment and clocks are not reopened.
+ * with its reason; the incident stays closed, and its containment and clocks are not reopened,
+ * except what an assessment after closing that says notifiable asks: the AP notification, with its
+ * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`).
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
@@ -836,7 +847,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, to === 'ap' && kind !== 'initial', reportReason);
+    // The initial AP report too, when an assessment after closing made the breach notifiable: the AP clock runs again.
+    if (afterClose) afterCloseReason(draft, to === 'ap' && (kind !== 'initial' || apClockRunning(draft, deps.policy)), reportReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
@@ -1194,6 +1206,7 @@ export function closeBlockerItems(
   now: string,
   overdueReason?: string | null,
   containmentReason?: string | null,
+  elsewhere: CarriedOutElsewhere[] = [],
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1249,11 +1262,11 @@ export function closeBlockerItems(
     );
   }
   if (a && a.personalData !== 'no') {
-    const gaps = registerGaps(incident);
+    const gaps = registerGaps(incident, elsewhere);
     if (gaps.length) {
       const en = 'the register needs the facts of a breach with personal data, whatever the risk (Art. 33(5))';
       out.push({
-        cli: `${en}: ${missingForRegister(incident).join(', ')}`,
+        cli: `${en}: ${missingForRegister(incident, elsewhere).join(', ')}`,
         en: `${en}: ${gaps.map((g) => g.en).join(', ')}`,
         nl: `het register heeft de feiten nodig van een datalek met persoonsgegevens, ongeacht het risico (AVG art. 33(5)): ${gaps.map((g) => g.nl).join(', ')}`,
         field: 'facts',
@@ -1370,6 +1383,8 @@ export interface CloseInput {
   overdueReason?: string;
   /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
   containmentReason?: string;
+  /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
+  measuresElsewhere?: CarriedOutElsewhere[];
 }
 
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
@@ -1379,7 +1394,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason);
+    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason, input.measuresElsewhere);
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {

@@ -397,6 +397,12 @@ export interface Incident {
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */
   followUps?: string[];
+  /**
+   * The open incidents a finding linked to this one rather than merging them (record-finding.ts
+   * `notMergeable`): the breach's record is in both. At most MAX_LINKED; `linkedNotListed` counts more.
+   */
+  linked?: string[];
+  linkedNotListed?: number;
   /** The highest severity of any attached finding. */
   severity: number;
   /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
@@ -863,7 +869,8 @@ export function exposedInterfaces(incident: Incident): string[] {
 export function exposedSince(incident: Incident): { resource: string; at: string }[] {
   const out: { resource: string; at: string }[] = [];
   for (const action of incident.actions) {
-    if (action.released) continue;
+    // Read on every commit (the schedule): most actions never left anything open, and cost no map.
+    if (action.released || !action.steps?.some((s) => s.exposed === true)) continue;
     const last = new Map<string, StepRecord>();
     for (const step of action.steps ?? []) last.set(step.name, step);
     for (const [name, step] of last) if (step.exposed === true) out.push({ resource: name.slice(name.indexOf(':') + 1), at: step.at });

@@ -104,10 +104,15 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
 }
 
-export async function releaseContainment(
-  deps: ContainDeps,
-  input: ReleaseInput,
-): Promise<{ released: { id: string; steps: StepRecord[] }[]; undoneFor: UndoneFor[] }> {
+export interface ReleaseOutcome {
+  /** Actions released: every step of their release done, or nothing to undo. */
+  released: { id: string; steps: StepRecord[] }[];
+  /** Actions whose release failed at some step: still recorded as in effect, and releasable again. */
+  failed: { id: string; steps: StepRecord[] }[];
+  undoneFor: UndoneFor[];
+}
+
+export async function releaseContainment(deps: ContainDeps, input: ReleaseInput): Promise<ReleaseOutcome> {
   const by = input.by.trim();
   const reason = input.reason.trim();
   if (!by || !reason)
@@ -138,7 +143,8 @@ export async function releaseContainment(
     });
   }
 
-  const released: { id: string; steps: StepRecord[] }[] = [];
+  const released: ReleaseOutcome['released'] = [];
+  const failedReleases: ReleaseOutcome['failed'] = [];
   const undoneFor: UndoneFor[] = [];
   for (const action of actions) {
     const steps: StepRecord[] = [];
@@ -166,6 +172,14 @@ export async function releaseContainment(
       },
     });
     const at = deps.now();
+    const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
+    if (failed.length) {
+      // Not released: what failed is still in effect (all of it, or an interface of several), so the
+      // record keeps it held, this release can be tried again, and the others' holds stay.
+      await recordFailedRelease(deps, incident.id, action, { at, by, reason }, steps);
+      failedReleases.push({ id: action.id, steps });
+      continue;
+    }
     // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
     const undone = steps.some((s) => s.status === 'done') ? holds.filter((h) => h.ours.id === action.id) : [];
     // This record and each other's, in one commit: a crash between them would leave another
@@ -177,12 +191,11 @@ export async function releaseContainment(
       outcome.length = 0;
       const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
       a.released = release;
-      const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
       const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
       const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
       return [
         {
-          entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed, ...alsoFor } }],
+          entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: [], ...alsoFor } }],
           messages: (d) =>
             (['fg', 'on-call'] as const).map((channel) =>
               composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
@@ -194,7 +207,42 @@ export async function releaseContainment(
     undoneFor.push(...outcome);
     released.push({ id: action.id, steps });
   }
-  return { released, undoneFor };
+  return { released, failed: failedReleases, undoneFor };
+}
+
+/**
+ * A release some step of which failed: the timeline says so (which steps failed, which were done),
+ * the action stays as it was (held, releasable), and on-call is told at once: the resource is
+ * still contained, partly or wholly, while a person meant it to be open again.
+ */
+async function recordFailedRelease(
+  deps: ContainDeps,
+  incidentId: string,
+  action: ActionRecord,
+  release: { at: string; by: string; reason: string },
+  steps: StepRecord[],
+): Promise<void> {
+  const names = (status: StepRecord['status']) => steps.filter((s) => s.status === status).map((s) => s.name);
+  await changeIncident(deps, incidentId, () => ({
+    entries: [
+      {
+        at: release.at,
+        kind: 'containment-release-failed',
+        actor: release.by,
+        detail: { action: action.type, target: action.target, reason: release.reason, failedSteps: names('failed'), doneSteps: names('done') },
+      },
+    ],
+    messages: (d) => [
+      composeMessage({
+        incident: d,
+        channel: 'on-call',
+        kind: 'release-failed',
+        stateKey: `release-failed:${action.id}:${d.revision}`,
+        now: release.at,
+        policy: deps.policy,
+      }),
+    ],
+  }));
 }
 
 /**

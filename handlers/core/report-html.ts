@@ -291,6 +291,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
     case 'containment-released':
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+    case 'containment-release-failed':
+      return `${nl ? 'Opheffen inperking MISLUKT, ze is nog van kracht' : 'Release of containment FAILED, it is still in effect'}: ${actionLabel(lang, str('action'))} ${str('target')} (${(d.failedSteps as string[] | undefined)?.join(', ') ?? ''})`;
     case 'clock-stated':
       return nl ? `Tijd opgegeven (--now), niet genomen: vastgelegd ${local('enteredAt')}` : `Time stated (--now), not taken: recorded ${local('enteredAt')}`;
     case 'containment-requested':

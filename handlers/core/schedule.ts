@@ -5,7 +5,7 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { apClockRunning, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { apClockRunning, assessedAfterClosing, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
@@ -123,7 +123,9 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
 
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
 function otherTracks(incident: Incident, policy: Policy): Track[] {
-  if (incident.state === 'closed' || incident.sample) return [];
+  // Closing ends them, except the Art. 34 decision (and the nudge to notify) of an assessment changed after closing.
+  const closed = incident.state === 'closed';
+  if ((closed && !assessedAfterClosing(incident)) || incident.sample) return [];
   const out: Track[] = [];
   // The clocks' status does not depend on `now` for what is running; any time gives the same list.
   for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {
@@ -133,7 +135,7 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   }
   const initial = initialReport(incident);
   const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
-  if (initial && !withdrawn && !incident.facts?.complete) {
+  if (initial && !withdrawn && !incident.facts?.complete && !closed) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
@@ -402,6 +404,20 @@ function exposedAgainItems(incident: Incident, now: number): DueItem[] {
     .map((e) => ({ track: 'exposed', kind: 'interface-exposed' as const, dueAt: e.at, channel: 'on-call' as const, exposed: e.resource }));
 }
 
+/**
+ * When containment outcomes a run recorded and did not tell (core/contain.ts `containmentUntold`:
+ * the run stopped first, a timeout or a crash) fall to the sweep: once that run's lease has run out
+ * (a run still holding it tells them itself when it ends); with no lease held, when the last of
+ * them was recorded. Null when none are left untold.
+ */
+export function untoldOutcomesDueAt(incident: Incident): string | null {
+  const untold = incident.containmentUntold;
+  if (!untold?.length) return null;
+  if (incident.containmentLease) return incident.containmentLease.until;
+  const recorded = incident.actions.filter((a) => untold.includes(a.id)).map((a) => a.at);
+  return recorded.sort().at(-1) ?? incident.detectedAt;
+}
+
 /** The earliest time anything falls due after what was already announced; null when nothing will. */
 export function nextDueAt(incident: Incident, policy: Policy): string | null {
   let next: number | null = null;
@@ -412,6 +428,8 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
   }
   const page = nextPageAt(incident, policy);
   if (page !== null && (next === null || page < next)) next = page;
+  const untold = untoldOutcomesDueAt(incident);
+  if (untold !== null && (next === null || Date.parse(untold) < next)) next = Date.parse(untold);
   for (const e of exposedAgain(incident)) if (next === null || Date.parse(e.at) < next) next = Date.parse(e.at);
   return next === null ? null : new Date(next).toISOString();
 }

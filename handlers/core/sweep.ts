@@ -11,7 +11,7 @@ import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { dueItems, EXPOSED_REPEAT_TRACK, exposedUntaken, nextDueAt } from './schedule.js';
+import { dueItems, EXPOSED_REPEAT_TRACK, exposedUntaken, nextDueAt, untoldOutcomesDueAt } from './schedule.js';
 
 export interface SweepItem {
   incidentId: string;
@@ -74,7 +74,9 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
 function sweepOne(current: Incident, policy: Policy, now: string) {
   const items = dueItems(current, policy, now);
   const next = structuredClone(current);
-  if (items.length === 0) {
+  const untoldAt = untoldOutcomesDueAt(current);
+  const untold = untoldAt !== null && Date.parse(untoldAt) <= Date.parse(now) ? tellUntold(next, policy, now, untoldAt) : null;
+  if (items.length === 0 && !untold) {
     const recomputed = nextDueAt(next, policy);
     if (recomputed === current.nextDueAt) return null;
     // Nothing to send (the state changed since it was scheduled): only move the schedule on.
@@ -138,20 +140,60 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
       },
     });
   }
+  if (untold) {
+    messages.push(...untold.messages);
+    drafts.push(...untold.drafts);
+  }
   next.nextDueAt = nextDueAt(next, policy);
   next.revision = current.revision + 1;
   const timeline = appendEntries(next, drafts);
   return {
     change: { incident: next, expectedRevision: current.revision, timeline, messages },
-    items: items.map((i) => ({
-      incidentId: current.id,
-      kind: i.kind,
-      dueAt: i.dueAt,
-      ...(i.track === 'page' ? { level: i.level, round: i.round, ...(i.held ? { held: true } : {}) } : {}),
-      ...(i.clock ? { clock: i.clock } : {}),
-      ...(i.exposed ? { exposed: i.exposed } : {}),
-    })),
+    items: [
+      ...items.map((i) => ({
+        incidentId: current.id,
+        kind: i.kind,
+        dueAt: i.dueAt,
+        ...(i.track === 'page' ? { level: i.level, round: i.round, ...(i.held ? { held: true } : {}) } : {}),
+        ...(i.clock ? { clock: i.clock } : {}),
+        ...(i.exposed ? { exposed: i.exposed } : {}),
+      })),
+      ...(untold?.item ? [{ incidentId: current.id, ...untold.item }] : []),
+    ],
   };
+}
+
+/**
+ * Tells the containment outcomes a stopped run left untold (its lease ran out at `leaseUntil`), as
+ * the run would have when it ended (core/contain.ts): one message to the FG and one to on-call,
+ * `containment-failed` when any failed, saying the run stopped before telling. Takes them off the
+ * record in the same commit, so they are told once. Outcomes of actions no longer done or failed
+ * (a later run retried them) are only taken off.
+ */
+function tellUntold(next: Incident, policy: Policy, now: string, leaseUntil: string) {
+  const untold = new Set(next.containmentUntold ?? []);
+  next.containmentUntold = undefined;
+  const outcomes = next.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
+  if (outcomes.length === 0) return { messages: [], drafts: [], item: null };
+  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
+  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  // The stored revision this commit makes: the run's own messages are keyed the same way.
+  const stateKey = `${kind}:${next.revision + 1}`;
+  const messages = (['fg', 'on-call'] as const).map((channel) =>
+    composeMessage({ incident: next, channel, kind, stateKey, now, policy, run, runStopped: leaseUntil }),
+  );
+  const drafts = messages.map((m) => ({
+    at: now,
+    kind: 'notification-queued',
+    detail: {
+      channel: m.channel,
+      messageKind: kind,
+      messageId: m.id,
+      leaseUntil,
+      reason: 'containment outcomes the run recorded and did not tell: it stopped before telling, and its lease ran out',
+    },
+  }));
+  return { messages, drafts, item: { kind, dueAt: leaseUntil } };
 }
 
 /** The exposed interface's alert is raised again by this sweep: no longer waiting. */

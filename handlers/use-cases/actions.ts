@@ -41,6 +41,7 @@ import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
+import { measuresElsewhere } from './queries.js';
 
 /** What an acknowledgement reports, however it was recorded. */
 export interface AckOutcome {
@@ -751,7 +752,11 @@ export const closeAction = action({
     overdueReason: v['overdue-reason'],
     containmentReason: v['containment-reason'],
   }),
-  run: (deps: FgDeps, input) => closeIncident(deps, input),
+  // The register may count containment another incident carried out for this one (core/breach-facts.ts).
+  run: async (deps: FgDeps, input) => {
+    const incident = await deps.store.getIncident(input.incidentId);
+    return closeIncident(deps, { ...input, measuresElsewhere: incident ? await measuresElsewhere(deps, incident) : [] });
+  },
 });
 
 export const releaseAction = action({

@@ -97,7 +97,7 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     messages,
     clocks: clocksOf(incident, deps.policy, now),
     missing: missingFactItems(incident, deps.policy, now, lang, elsewhere),
-    closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now),
+    closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now, undefined, undefined, elsewhere),
     releasable: releasable(incident.actions),
     elsewhere,
   };

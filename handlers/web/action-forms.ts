@@ -5,7 +5,7 @@
  * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
  */
 import { pageAfterAcknowledgement } from '../core/acknowledge.js';
-import { subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import { apClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Incident } from '../core/incident.js';
 import {
@@ -98,6 +98,16 @@ export const WEB_FORMS: readonly WebForm[] = [
   { id: 'release', action: as(releaseAction), title: releaseAction.title, shown: ({ releasable }) => releasable },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
+  // An assessment after closing said notifiable: the initial AP report is owed (Art. 33(1)), its
+  // deadline reminds, and it is recorded after closing with its reason (core/clocks.ts `apClockRunning`).
+  {
+    id: 'after-close-initial',
+    action: as(reportedAction),
+    title: { nl: 'Na het sluiten: eerste melding aan de AP (art. 33(1))', en: 'After closing: the initial notification to the AP (Art. 33(1))' },
+    fields: ['reference', 'at', 'delay-reason', 'confirm-stated-time', 'reason'],
+    drawn: { reason: { required: true } },
+    shown: ({ incident, policy }) => closed({ incident }) && apClockRunning(incident, policy),
+  },
   {
     id: 'after-close-report',
     action: as(reportedAction),

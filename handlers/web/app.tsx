@@ -22,6 +22,7 @@ import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '.
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
+import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
@@ -44,6 +45,8 @@ export interface WebDeps extends ActionDeps {
   target: 'local' | 'aws';
   /** False when the clock is fixed (`--now`): the page then does not count down. */
   live: boolean;
+  /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
+  machineNow?: () => string;
   session: SessionSecrets;
   /** The Host header values this server answers to (`127.0.0.1:8733`, `localhost:8733`). */
   hosts: string[];
@@ -127,6 +130,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       store: deps.store,
       policy: deps.policy,
       now: deps.now,
+      ...(deps.machineNow ? { machineNow: deps.machineNow } : {}),
       linkKey: deps.linkKey,
       webhookSecret: deps.webhookSecret,
       acknowledged: deliver ? async () => deliver() : undefined,
@@ -264,7 +268,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const ack = web.id === 'ack' ? (result as AckOutcome) : undefined;
     // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
     const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
-    return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
+    // A release some step of which failed says so, not "released".
+    const done = web.id === 'release' && (result as ReleaseOutcome).failed.length ? 'release-failed' : web.id;
+    return c.redirect(`/incidents/${incident.id}?done=${done}${changed}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.

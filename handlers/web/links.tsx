@@ -23,6 +23,7 @@ import { type Context, type Env, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../core/ack-link.js';
 import { acknowledge, linkAcknowledger, pageAfterAcknowledgement } from '../core/acknowledge.js';
+import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
@@ -60,6 +61,13 @@ export interface LinkDeps {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
+  /**
+   * The machine's own clock, given on a real store (absent on a drill copy): a link's expiry and a
+   * webhook's age are judged by the later of it and `now`, so a `serve --now <past>` does not
+   * revive an expired link, and what the routes record carries it, so a change recorded at a past
+   * `--now` says when the machine recorded it (core/change-incident.ts).
+   */
+  machineNow?: () => string;
   /** The acknowledgement link key, kept outside the store. */
   linkKey: () => Promise<Buffer>;
   /** The pager's webhook secret, from the secret store; without one every webhook is refused. */
@@ -203,7 +211,10 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     }
     return null;
   };
-  const check = async (c: Context): Promise<LinkCheck> => verifyAckLink(await deps.linkKey(), c.req.param('token'), deps.now());
+  // A link expires, and a webhook ages, by the machine's clock too: a past `--now` revives neither.
+  const checkedAt = () => [deps.now(), deps.machineNow?.() ?? ''].sort().at(-1) as string;
+  const changeDeps: ChangeDeps = { store: deps.store, policy: deps.policy, now: deps.now, ...(deps.machineNow ? { machineNow: deps.machineNow } : {}) };
+  const check = async (c: Context): Promise<LinkCheck> => verifyAckLink(await deps.linkKey(), c.req.param('token'), checkedAt());
   const unknown = (c: Context, id: string) => {
     const w = viewOf(c).w.link;
     return page(
@@ -263,10 +274,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     if (name.length > MAX_NAME || note.length > MAX_NOTE) return page(c, w.refused, <p class="problem">{`${w.tooLong} ${w.nothingChanged}`}</p>, 400);
     let ack: Awaited<ReturnType<typeof acknowledge>>;
     try {
-      ack = await acknowledge(
-        { store: deps.store, policy: deps.policy, now: deps.now },
-        { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims },
-      );
+      ack = await acknowledge(changeDeps, { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return unknown(c, claims.incidentId);
       if (err instanceof RefusedError) {
@@ -329,13 +337,13 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     // (core/pager-webhooks.ts). Refused for good and recorded nowhere, answered 200 so the
     // provider neither retries it nor counts it toward disabling the subscription (PagerDuty does
     // both for a 4xx); the log says why.
-    const untimely = webhookTimeRefusal(event.occurredAt, deps.now()) ?? webhookIdRefusal(event, provider);
+    const untimely = webhookTimeRefusal(event.occurredAt, checkedAt()) ?? webhookIdRefusal(event, provider);
     if (untimely) {
       deps.log?.(`datalek: refused a ${PROVIDER_NAMES[provider]} webhook (${event.event}, incident ${event.incidentId}): ${untimely}`);
       return c.json({ outcome: 'refused', incidentId: event.incidentId, reason: untimely }, 200);
     }
     try {
-      const outcome = await recordPagerEvent({ store: deps.store, policy: deps.policy, now: deps.now }, { provider, ...event });
+      const outcome = await recordPagerEvent(changeDeps, { provider, ...event });
       if (outcome === 'acknowledged') {
         const incident = await deps.store.getIncident(event.incidentId);
         if (incident) await quietly(deps, () => deps.acknowledged?.(incident) ?? Promise.resolve(), incident.id);

@@ -6,7 +6,7 @@
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
 import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
-import { clocksOf } from '../core/clocks.js';
+import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
@@ -411,8 +411,12 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
           </a>
         </li>
         <li>
-          {/* After closing, what follows to the AP is recorded in its own form. */}
-          <a href={`${base}#${incident.state === 'closed' ? 'after-close-report' : 'reported'}`}>{w.recordReportLink}</a>
+          {/* After closing, what follows to the AP is recorded in its own form; the initial report in its own when still owed. */}
+          <a
+            href={`${base}#${incident.state !== 'closed' ? 'reported' : apClockRunning(incident, view.policy) ? 'after-close-initial' : 'after-close-report'}`}
+          >
+            {w.recordReportLink}
+          </a>
         </li>
       </ul>
       <div lang={draft.language}>

@@ -15,7 +15,10 @@
  * - what would stop the pages and alarms without stopping findings, before a call that does: a
  *   datalek alarm's actions disabled, the alarm deleted, or changed other than by a deployment; a
  *   datalek topic deleted, a subscription to it removed, its policy or key changed by hand; a
- *   datalek key disabled, scheduled for deletion, or its policy changed by hand.
+ *   datalek key disabled, scheduled for deletion, or its policy changed by hand; and, in the
+ *   central region, a datalek secret (the link key, the pager's key and webhook secret) given
+ *   another value, policy or key, or deleted: links and webhooks signed with a value of one's own
+ *   acknowledge any incident, and so stop its escalation.
  * The last group is a rule of its own, `datalek-watch-paging` (an EventBridge pattern holds 2,048
  * characters), and so are the calls that leave GuardDuty and CloudTrail on but stop what they
  * report, `datalek-watch-sources`: a protection plan turned off (in the detector, the members' or
@@ -177,6 +180,59 @@ export function keyCalls(keyIds: string[]): Record<string, unknown> {
 }
 
 /**
+ * Every Secrets Manager call that changes a secret: its value or which version is current, its
+ * policy, its key or rotation, its deletion, its copies in other regions. The pipeline's secrets
+ * deny them to all but the break-glass role and the deployment (response-stack.ts).
+ */
+export const SECRET_WRITES = [
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RemoveRegionsFromReplication',
+  'secretsmanager:ReplicateSecretToRegions',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:StopReplicationToReplica',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+
+/** A deployment changes a secret's policy (PutResourcePolicy) and description or key (UpdateSecret); it never puts a value by these other calls. */
+const SECRET_WRITES_BY_DEPLOYS = ['PutResourcePolicy', 'UpdateSecret'];
+
+/**
+ * Denied but not watched (the pattern holds 2,048 characters): cancelling a rotation (none is
+ * set) or restoring a deleted secret (its deletion paged) changes no value, and stopping a
+ * replica is a call in the replica's region (its copy was made by a call that paged).
+ */
+const SECRET_WRITES_UNWATCHED = ['CancelRotateSecret', 'RestoreSecret', 'StopReplicationToReplica'];
+
+/**
+ * Secrets Manager calls that change the secrets whose names begin with `namePrefix` (`datalek/`):
+ * the link key, the pager's key, its webhook secret. A replaced value or a lifted policy fails
+ * nothing: links and webhooks signed with the new one acknowledge, and stop on-call's escalation.
+ * Every such call pages (the break-glass role's too: a put of the pager's key is expected, and on-call
+ * sees who made it), but a deployment's own policy and description updates; deleting the stack
+ * pages. A call names a secret by its name or its ARN (`…:secret:<name>-<6 characters>`), whole or
+ * partial.
+ */
+export function secretCalls(namePrefix: string): Record<string, unknown> {
+  const secretId = [{ prefix: namePrefix }, { wildcard: `*:secret:${namePrefix}*` }];
+  const names = SECRET_WRITES.map((a) => a.replace('secretsmanager:', '')).filter((n) => !SECRET_WRITES_UNWATCHED.includes(n));
+  return {
+    source: ['aws.secretsmanager'],
+    detail: {
+      $or: [
+        { eventName: names.filter((n) => !SECRET_WRITES_BY_DEPLOYS.includes(n)), requestParameters: { secretId } },
+        { eventName: SECRET_WRITES_BY_DEPLOYS, requestParameters: { secretId }, ...NOT_BY_CLOUDFORMATION },
+      ],
+    },
+  };
+}
+
+/**
  * Lets the region's watch rules publish each call they match to the alarm topic (in the topic's
  * stack: the central rules are in another stack, whose imported topic takes no policy). Only these
  * rules, by their fixed names (EventBridge's "Cross-service confused deputy prevention"); the
@@ -209,6 +265,8 @@ export interface PipelineWatchProps {
   functionWildcards: string[];
   /** The ids of this region's datalek KMS keys. */
   keyIds: string[];
+  /** How the names of this region's datalek secrets begin (`datalek/`); none in a forwarder region. */
+  secretNamePrefix?: string;
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
@@ -313,11 +371,10 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
 }
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
-export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds'>): Record<string, unknown> {
-  return {
-    'detail-type': ['AWS API Call via CloudTrail'],
-    $or: [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)],
-  };
+export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 'secretNamePrefix'>): Record<string, unknown> {
+  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
+  if (props.secretNamePrefix) calls.push(secretCalls(props.secretNamePrefix));
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
 }
 
 /** The calls that would silence the watch rule itself. */
@@ -344,7 +401,11 @@ export class PipelineWatch extends Construct {
     // rule: silencing them takes one call per rule, and the first pages.
     const rules = [
       ['Rule', 'calls that stop GuardDuty findings from reaching the pipeline', pipelineWatchPattern(props)],
-      ['Paging', "calls that keep the pipeline's pages and alarms from reaching on-call", pagingWatchPattern(props)],
+      [
+        'Paging',
+        "calls that keep the pipeline's pages and alarms from reaching on-call, or change the secrets that sign its links and page",
+        pagingWatchPattern(props),
+      ],
       ['Sources', 'calls that turn GuardDuty protection plans off or stop or narrow a CloudTrail trail (the watch reads the trail)', sourcesWatchPattern()],
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} rule`, guardPattern()],
     ] as const;
@@ -398,7 +459,7 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key; a datalek secret given another value or policy). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });

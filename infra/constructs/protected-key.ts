@@ -32,7 +32,7 @@ export function breakGlassRoleArn(scope: Construct, breakGlassRole: string): str
 
 /**
  * The roles that may change what protects the pipeline's evidence (a key policy, the digest
- * bucket's policy and lock settings): the break-glass role, and the role CloudFormation deploys
+ * bucket's policy and lock settings) and its secrets (their values and policies): the break-glass role, and the role CloudFormation deploys
  * the stack with (the CDK bootstrap's execution role), so that a `cdk deploy` can still update
  * them. Anyone else, administrators included, is refused.
  */

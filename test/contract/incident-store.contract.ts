@@ -308,6 +308,13 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       expect(window.map((i) => i.id)).toEqual([later.id]);
     });
 
+    it('lists a closed incident that is still due (assessed notifiable after closing: the AP deadline reminds)', async () => {
+      const closed = draftIncident({ nextDueAt: '2026-11-28T10:00:00.000Z', state: 'closed', detectedAt: '2026-11-20T00:00:00.000Z' });
+      await store.commit(createChange(closed));
+      const dueNow = (await store.listDue('2026-11-28T12:00:00.000Z')).filter((i) => i.id === closed.id);
+      expect(dueNow.map((i) => i.nextDueAt)).toEqual(['2026-11-28T10:00:00.000Z']);
+    });
+
     it('finds an incident by every resource key it claimed, and keeps them from others', async () => {
       // Prepare: an incident holding two further resources (an attack sequence names several).
       const holder = draftIncident();

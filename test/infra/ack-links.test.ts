@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements } from '../support/infra.js';
+import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+
+const PARTITION = ['$', '{AWS::Partition}'].join('');
 
 describe('acknowledgement links and the pager in the CDK app', () => {
   let response: Template;
@@ -120,7 +122,10 @@ describe('acknowledgement links and the pager in the CDK app', () => {
       for (const name of names) {
         const [policy] = policies.filter((p) => p.Properties.SecretId.Ref === secretId(t, name));
         expect(policy, name).toBeDefined();
-        expect(policy.Properties.ResourcePolicy.Statement, name).toEqual([
+        expect(
+          policy.Properties.ResourcePolicy.Statement.filter((st: Statement) => st.Sid === 'OnlyItsFunctionsRead'),
+          name,
+        ).toEqual([
           {
             Sid: 'OnlyItsFunctionsRead',
             Effect: 'Deny',
@@ -132,6 +137,57 @@ describe('acknowledgement links and the pager in the CDK app', () => {
                 'aws:PrincipalArn': [
                   ...READERS[name].map((handler) => roleArn(t, `datalek-${handler}-function`)),
                   { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/datalek-break-glass']] },
+                ],
+              },
+            },
+          },
+        ]);
+      }
+    }
+  });
+
+  /** Every Secrets Manager call that changes a secret, its value, its versions, its policy or where it is kept. */
+  const SECRET_WRITES = [
+    'secretsmanager:CancelRotateSecret',
+    'secretsmanager:DeleteResourcePolicy',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:PutResourcePolicy',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:RemoveRegionsFromReplication',
+    'secretsmanager:ReplicateSecretToRegions',
+    'secretsmanager:RestoreSecret',
+    'secretsmanager:RotateSecret',
+    'secretsmanager:StopReplicationToReplica',
+    'secretsmanager:UpdateSecret',
+    'secretsmanager:UpdateSecretVersionStage',
+  ];
+
+  it('refuses replacing, deleting or unlocking each secret to every principal but the break-glass role and the deployment (review 5, S3)', () => {
+    // Without this, whoever IAM lets write the secret lifts the read Deny (DeleteResourcePolicy),
+    // reads, and puts it back; or puts a link key of their own, and every link they sign then
+    // acknowledges any incident. CloudFormation's execution role keeps deploys working (it writes
+    // the policy, and deletes the link key with the stack); the break-glass role puts the pager's keys.
+    for (const [t, names] of [
+      [response, ['datalek/ack-link-key']],
+      [paged, ['datalek/ack-link-key', 'datalek/pager', 'datalek/pager-webhook']],
+    ] as const) {
+      const policies = Object.values(t.findResources('AWS::SecretsManager::ResourcePolicy'));
+      for (const name of names) {
+        const [policy] = policies.filter((p) => p.Properties.SecretId.Ref === secretId(t, name));
+        const writes = (policy.Properties.ResourcePolicy.Statement as Statement[]).filter((st) => st.Sid === 'OnlyBreakGlassOrDeploymentWrites');
+        expect(writes, name).toEqual([
+          {
+            Sid: 'OnlyBreakGlassOrDeploymentWrites',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: SECRET_WRITES,
+            Resource: '*',
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': [
+                  { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/datalek-break-glass']] },
+                  // The CDK bootstrap's CloudFormation execution role, as the synthesizer writes it (Fn::Sub resolves the partition).
+                  { 'Fn::Sub': `arn:${PARTITION}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1` },
                 ],
               },
             },

@@ -89,6 +89,15 @@ const WATCHED: Record<string, string[]> = {
   '55-trail-narrowed-to-one-region.json': ['central/sources', 'forwarder/sources'],
   '56-event-selectors-without-management-events.json': ['central/sources', 'forwarder/sources'],
   '57-start-logging-of-the-trail.json': [],
+  // The secrets that sign and check acknowledgements and page on-call (review 5, S3): in the central region only.
+  '58-put-a-link-key-by-hand.json': ['central/paging'],
+  '59-delete-the-pager-secret-policy-by-arn.json': ['central/paging'],
+  '60-webhook-secret-policy-set-by-a-deploy.json': [],
+  '61-link-key-policy-replaced-by-hand.json': ['central/paging'],
+  '62-link-key-current-version-moved.json': ['central/paging'],
+  '63-read-the-link-key.json': [],
+  '64-put-another-teams-secret.json': [],
+  '65-pager-secret-deleted.json': ['central/paging'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */

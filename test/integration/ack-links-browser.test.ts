@@ -13,6 +13,11 @@ import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { type Served, startServe } from '../support/serve.js';
 
+/** Minutes from two minutes ago (on the minute): a link ends by the machine's clock too (review5 A1). */
+const MINUTE = 60_000;
+const BASE = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+const at = (minutes: number) => new Date(BASE + minutes * MINUTE).toISOString();
+
 describe.skipIf(!CHROMIUM_AVAILABLE)('the acknowledgement link on a phone', () => {
   let dir: string;
   let store: string;
@@ -26,14 +31,14 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the acknowledgement link on a phone', () =
     store = join(dir, 'store');
     const event = (name: string) => {
       const file = join(dir, `${name}.json`);
-      writeFileSync(file, JSON.stringify(findingEvent({ id: name, severity: 9.2, instanceId: `i-0${name}` })));
+      writeFileSync(file, JSON.stringify(findingEvent({ id: name, severity: 9.2, instanceId: `i-0${name}`, createdAt: at(-5) })));
       return file;
     };
     // `serve` needs a store: the first replay makes it.
-    await spawnCli(['replay', event('first'), '--store', store, '--now', '2026-11-27T21:04:00Z', '--json']);
-    served = await startServe(['--store', store, '--now', '2026-11-27T21:06:00Z']);
+    await spawnCli(['replay', event('first'), '--store', store, '--now', at(0), '--json']);
+    served = await startServe(['--store', store, '--now', at(2)]);
     // The page of the second incident, sent with its link pointing at this server.
-    const replayed = await spawnCli(['replay', event('phone'), '--store', store, '--now', '2026-11-27T21:05:00Z'], { DATALEK_LINK_URL: served.origin });
+    const replayed = await spawnCli(['replay', event('phone'), '--store', store, '--now', at(1)], { DATALEK_LINK_URL: served.origin });
     incidentId = /dl-[0-9a-f]{32}/.exec(replayed.stdout)?.[0] ?? '';
     link = /(http:\S+\/ack\/\S+)/.exec(replayed.stderr)?.[1] ?? '';
     browser = await launchChromium();

@@ -14,7 +14,15 @@ import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { form, request, type Served, startServe } from '../support/serve.js';
 
-const T0 = '2026-11-27T21:05:00Z';
+/**
+ * A link expires by the machine's clock too (review5 A1), so the pages are sent at times taken from
+ * it: the incidents opened 20 minutes ago (on the minute), the secondary's page 16 minutes after,
+ * and `serve` runs at the present; the links end 30 minutes after the opening, 10 from the start.
+ */
+const MINUTE = 60_000;
+const BASE = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
+const at = (minutes: number) => new Date(BASE + minutes * MINUTE).toISOString();
+const T0 = at(0);
 
 describe('acknowledging from a page’s link', () => {
   let dir: string;
@@ -24,7 +32,7 @@ describe('acknowledging from a page’s link', () => {
 
   const replay = async (name: string, now = T0) => {
     const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(findingEvent({ id: name, severity: 8.5, instanceId: `i-${name}` })));
+    writeFileSync(file, JSON.stringify(findingEvent({ id: name, severity: 8.5, instanceId: `i-${name}`, createdAt: at(-5) })));
     const out = await spawnCli(['replay', file, '--store', store, '--now', now, '--json']);
     const incidentId = JSON.parse(out.stdout.trim()).incidentId as string;
     return incidentId;
@@ -47,12 +55,12 @@ describe('acknowledging from a page’s link', () => {
       links[name] = id;
     }
     // The link is signed when the page is sent: the sweep prints it under the page's subject.
-    const lines = (await spawnCli(['sweep', '--store', store, '--now', '2026-11-27T21:21:00Z'])).stderr.split('\n');
+    const lines = (await spawnCli(['sweep', '--store', store, '--now', at(16)])).stderr.split('\n');
     lines.forEach((line, i) => {
       const id = /dl-[0-9a-f]{32}$/.exec(lines[i - 1] ?? '')?.[0];
       if (id && line.includes('/ack/')) paths[id] = new URL(line.trim()).pathname;
     });
-    served = await startServe(['--store', store, '--now', '2026-11-27T21:25:00Z']);
+    served = await startServe(['--store', store, '--now', at(20)]);
   }, 60_000);
   afterAll(async () => {
     await served?.stop();
@@ -117,7 +125,7 @@ describe('acknowledging from a page’s link', () => {
     expect(acks).toHaveLength(1);
   });
 
-  it('an expired, altered, another incident’s or another datalek’s link is refused with a page saying why, and changes nothing', async () => {
+  it('an altered, another incident’s or another datalek’s link is refused with a page saying why, and changes nothing', async () => {
     const id = links.other;
     const path = await linkOf(id);
     const token = path.split('/ack/')[1];
@@ -128,7 +136,7 @@ describe('acknowledging from a page’s link', () => {
       [`/ack/${forged}.${signature}`, 403, 'De link is veranderd: de handtekening klopt niet.'],
       [`/ack/${payload}.${signature.slice(0, -4)}AAAA`, 403, 'De link is veranderd'],
       [
-        `/ack/${signAckLink(Buffer.alloc(32, 7), { incidentId: id, level: 'secondary', round: 0, expiresAt: '2026-11-27T22:00:00Z' })}`,
+        `/ack/${signAckLink(Buffer.alloc(32, 7), { incidentId: id, level: 'secondary', round: 0, expiresAt: at(60) })}`,
         403,
         'Deze link is niet door deze datalek ondertekend',
       ],
@@ -143,17 +151,35 @@ describe('acknowledging from a page’s link', () => {
     }
     expect((await show(id)).acknowledgedBy).toBeNull();
     expect((await show(links.twice)).acknowledgedBy).toBeNull();
+  });
 
-    // The same link after its page's time: the secondary's link ends when the FG is paged (21:35).
-    const late = await startServe(['--store', store, '--now', '2026-11-27T21:36:00Z']);
+  it('a link expired by the machine’s clock is refused on a serve whose --now lies before its end, and changes nothing (review5 A1)', async () => {
+    // Another store, at the times of two days and more ago: the secondary's link ended at 21:35 then.
+    const old = join(dir, 'old');
+    const file = join(dir, 'old.json');
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'old', severity: 8.5, instanceId: 'i-old', createdAt: '2026-11-27T21:00:00.000Z' })));
+    const id = JSON.parse((await spawnCli(['replay', file, '--store', old, '--now', '2026-11-27T21:05:00Z', '--json'])).stdout.trim()).incidentId as string;
+    const lines = (await spawnCli(['sweep', '--store', old, '--now', '2026-11-27T21:21:00Z'])).stderr.split('\n');
+    const path = new URL(lines.find((l) => l.includes('/ack/'))?.trim() as string).pathname;
+    const late = await startServe(['--store', old, '--now', '2026-11-27T21:25:00Z']);
     try {
-      const expired = await request(late.port, path);
-      expect(expired.status).toBe(410);
-      expect(expired.body).toContain('Deze link is verlopen om 2026-11-27 22:35 CET');
+      for (const reply of [
+        await request(late.port, path),
+        await request(late.port, path, { method: 'POST', body: form({ by: 'Anna' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      ]) {
+        expect(reply.status).toBe(410);
+        expect(reply.body).toContain('Deze link is verlopen om 2026-11-27 22:35 CET');
+      }
       expect((await request(late.port, `${path}?lang=en`, {})).body).toContain('This link expired at 2026-11-27 22:35 CET');
     } finally {
       await late.stop();
     }
+    const shown = JSON.parse((await spawnCli(['show', id, '--store', old, '--json'])).stdout) as {
+      acknowledgedAt: string | null;
+      timeline: { kind: string }[];
+    };
+    expect(shown.acknowledgedAt).toBeNull();
+    expect(shown.timeline.map((e) => e.kind)).not.toContain('acknowledged');
   });
 
   it('a form posted from another site is refused, even with a valid link', async () => {

@@ -6,10 +6,11 @@
  * English (who acknowledged from a link, why a merged incident closed, the system actor), English
  * clock and status words, and command-line flags.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAckLink } from '../../handlers/core/ack-link.js';
 import { ROOT, spawnCli } from '../support/cli.js';
 import { form, pageText, request, type Served, signIn, startServe } from '../support/serve.js';
 
@@ -76,7 +77,12 @@ describe('the Dutch pages say everything in Dutch words', () => {
     ec2 = status.find((i) => !i.sample && i.resource.type === 'Instance')?.incidentId as string;
     const link = new RegExp(`on-call: .*${ec2}\\n\\s+(http://\\S+)`).exec(replay.stderr)?.[1];
     expect(link).toBeDefined();
-    linkPath = new URL(link as string).pathname;
+    // The page's link, signed again with the store's key to end an hour from now: the sample
+    // events are of days ago, and a link ends by the machine's clock too (review5 A1).
+    const claims = JSON.parse(Buffer.from(new URL(link as string).pathname.split('/ack/')[1].split('.')[0], 'base64url').toString('utf8'));
+    const key = Buffer.from(readFileSync(`${join(dir, 'store')}.ack-key`, 'utf8').trim(), 'hex');
+    const expiresAt = new Date(Date.now() + 60 * 60_000).toISOString();
+    linkPath = `/ack/${signAckLink(key, { incidentId: claims.i, level: claims.l, round: claims.r, expiresAt })}`;
     served = await startServe([...common, '--now', NOW, '--by', 'A. de Vries']);
     cookie = await signIn(served);
   });

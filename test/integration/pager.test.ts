@@ -692,7 +692,8 @@ describe('end to end, as an organisation runs it: the CLI, `datalek serve` takin
           id: '01E2EACKNOWLEDGED',
           event_type: 'incident.acknowledged',
           resource_type: 'incident',
-          occurred_at: '2026-11-27T21:11:30Z',
+          // Delivered as it happens: dated by the machine's clock, by which the route judges its age (review5 A1).
+          occurred_at: new Date().toISOString(),
           agent: { type: 'user_reference', summary: 'Anna Jansen' },
           data: { incident_key: id },
         },

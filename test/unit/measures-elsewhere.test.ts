@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { carriedOutElsewhere, measuresTaken } from '../../handlers/core/breach-facts.js';
 import { heldByReason } from '../../handlers/core/containment.js';
 import { buildDraft } from '../../handlers/core/draft.js';
-import type { ActionRecord } from '../../handlers/core/incident.js';
+import { assess, recordFacts } from '../../handlers/core/fg-workflow.js';
+import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerExport } from '../../handlers/use-cases/queries.js';
 import { runCli } from '../support/cli.js';
-import { incidentFixture } from '../support/incidents.js';
+import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -72,6 +73,16 @@ describe('containment another incident carried out for this one', () => {
     const web = inProcessWebApp({ store: t.store, policy, now: () => NOW });
     expect(pageText(await (await web.get('/incidents/dl-b/draft', 'nl')).text())).toContain('uitgevoerd onder incident dl-k');
     expect(pageText(await (await web.get('/register', 'nl')).text())).toContain('uitgevoerd onder incident dl-k');
+  });
+
+  it('counts for closing B: its register has the measure, though B recorded none of its own', async () => {
+    const d = { ...deps(), now: () => NOW };
+    await assess(d, { incidentId: 'dl-b', personalData: 'yes', risk: 'none', reason: 'versleutelde schijf', by: 'FG' });
+    const { measuresTaken: _none, ...facts } = REGISTER_FACTS;
+    await recordFacts(d, { incidentId: 'dl-b', by: 'FG', ...facts });
+    const closed = await runCli(['close', 'dl-b', '--reason', 'afgehandeld', '--by', 'FG', '--store', t.dir]);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(((await t.store.getIncident('dl-b')) as Incident).state).toBe('closed');
   });
 
   it('names only containment K carried out and did not release; B carrying it out itself names its own', () => {

@@ -286,7 +286,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       ),
     );
     const open = incident.state !== 'closed';
-    const due = open && incident.nextDueAt ? { gsi1pk: indexKey('due', incident.id), gsi1sk: incident.nextDueAt } : {};
+    // A closed incident is due too when something still is: an assessment after closing said notifiable (core/clocks.ts).
+    const due = incident.nextDueAt ? { gsi1pk: indexKey('due', incident.id), gsi1sk: incident.nextDueAt } : {};
     const incidentItem = {
       ...incidentKey(incident.id),
       revision: incident.revision,

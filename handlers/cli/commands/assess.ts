@@ -1,3 +1,4 @@
+import { apClockRunning } from '../../core/clocks.js';
 import { initialReport } from '../../core/incident.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
@@ -29,6 +30,11 @@ export const assessCommand: Command = {
               ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
               : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
         );
+        // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
+        if (closed && apClockRunning(incident, ctx.policy))
+          said.push(
+            `The AP notification is due by ${incident.deadline}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+          );
         // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
         if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
           said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);

@@ -1,0 +1,71 @@
+/**
+ * review5 A8 on the command line: `assess --after-close` that makes a closed incident notifiable
+ * says the AP notification is owed and by when; `show` and `status` show its deadline running, not
+ * "closed"; a drill sweep after the deadline sends the overdue reminder; and `reported` records the
+ * initial report after closing with its reason (and the reasons for the delay, being late).
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openCase } from '../support/fg-case.js';
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function ok(r: Run): Run {
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
+
+describe('assessed notifiable after closing, on the command line', () => {
+  it('tells the AP deadline, reminds of it, and records the initial report after closing', async () => {
+    // Detected 2025-11-27 21:00 UTC: the AP deadline is 2025-11-30 21:00 UTC.
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+
+    const later = '2025-11-28T10:00:00Z';
+    const assessed = ok(
+      await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later),
+    );
+    expect(assessed.stdout).toContain(
+      `The AP notification is due by 2025-11-30T21:00:00.000Z: record it with datalek reported ${c.id} --reference NUMBER --reason TEXT`,
+    );
+    const show = ok(await c.cli(['show', c.id], later)).stdout;
+    expect(show).toMatch(/AP deadline .*\) +2d \d+h left/);
+
+    const swept = await c.json(['sweep'], '2025-11-30T22:00:00Z');
+    expect(JSON.stringify(swept)).toContain('ap-overdue');
+
+    const late = '2025-12-01T09:00:00Z';
+    const refused = await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], late);
+    expect(refused.stderr).toMatch(/is closed: .*--reason/);
+    const reported = ok(
+      await c.cli(
+        ['reported', c.id, '--reference', 'M-1', '--reason', 'gemeld na heroverweging', '--delay-reason', 'pas na sluiten bleek klantdata', '--by', 'FG'],
+        late,
+      ),
+    );
+    expect(reported.stdout).toContain('Report recorded (ap initial M-1).');
+    expect(reported.stdout).toContain(`${c.id} is now closed.`);
+  });
+
+  it('verify names a due time cleared behind the pipeline on such a closed incident: it would silence its reminders', async () => {
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    const later = '2025-11-28T10:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    expect((await c.cli(['verify'], later)).code).toBe(0);
+    const db = new Database(join(c.dir, 'store', 'datalek.sqlite'));
+    try {
+      db.prepare('UPDATE incidents SET next_due_at = NULL WHERE id = ?').run(c.id);
+    } finally {
+      db.close();
+    }
+    const verified = await c.cli(['verify'], later);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout + verified.stderr).toMatch(/the column nextDueAt \(null\) does not match the record/);
+  });
+});

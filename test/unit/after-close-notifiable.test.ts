@@ -1,0 +1,115 @@
+/**
+ * review5 A8: an assessment changed after closing can make the breach notifiable (the server held
+ * customer data after all). From then on the controller is aware, and Art. 33(1) asks the AP
+ * notification within 72 hours of awareness, with the reasons for any delay; closing the incident in
+ * datalek does not end that duty, nor the Art. 34 decision a high risk asks. The record said the AP
+ * clock was running, but nothing reminded of it and the initial report was refused on the closed
+ * incident. The incident stays closed (the register keeps it as it was closed, with what followed):
+ * the AP deadline and the Art. 34 decision keep reminding, and the initial report is recorded after
+ * closing with its reason.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { apClockRunning } from '../../handlers/core/clocks.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { registerRow } from '../../handlers/core/register.js';
+import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const policy = DEFAULT_POLICY;
+// Detected (and, by default, aware) 01:00 UTC: the AP deadline is 72 hours later.
+const DETECTED = '2026-11-28T01:00:00.000Z';
+const DEADLINE = '2026-12-01T01:00:00.000Z';
+const AFTER_DEADLINE = '2026-12-01T02:00:00.000Z';
+
+describe('an assessment after closing that makes the breach notifiable (review5 A8)', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  let now: string;
+  let deps: FgDeps;
+  let id: string;
+  const stored = async () => (await store.getIncident(id)) as Incident;
+  const kinds = async (at: string) => dueItems(await stored(), policy, at).map((d) => d.kind);
+
+  beforeEach(async () => {
+    ({ store, cleanup } = tempSqliteStore());
+    deps = { store, policy, now: () => now };
+    now = '2026-11-28T03:00:00.000Z';
+    id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'f-1', createdAt: DETECTED }))).incidentId as string;
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver, geen klantdata', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'geen datalek' });
+  });
+  afterEach(async () => cleanup());
+
+  /** The next morning it turns out the server held customer data after all. */
+  const reassess = async (risk: 'risk' | 'high' | 'none' = 'high', personalData: 'yes' | 'no' = 'yes') => {
+    now = '2026-11-29T08:00:00.000Z';
+    await assess(deps, { incidentId: id, personalData, risk, reason: 'toch klantdata op de server', by: 'FG', confirmAfterClose: true });
+  };
+
+  it('keeps the AP deadline and the Art. 34 decision: reminders and overdue are due, and the sweep sends them', async () => {
+    await reassess();
+    const incident = await stored();
+    expect(incident).toMatchObject({ state: 'closed', deadline: DEADLINE, assessment: { notifiable: true } });
+    expect(apClockRunning(incident, policy)).toBe(true);
+    expect(nextDueAt(incident, policy)).not.toBeNull();
+    expect(await kinds(AFTER_DEADLINE)).toEqual(expect.arrayContaining(['ap-overdue', 'subjects-reminder']));
+
+    now = AFTER_DEADLINE;
+    const swept = await sweep({ store, policy, now: () => now });
+    expect(swept.sent.map((s) => s.kind)).toEqual(expect.arrayContaining(['ap-overdue', 'subjects-reminder']));
+    const overdue = (await store.listMessages(id)).find((m) => m.kind === 'ap-overdue');
+    // It says the deadline passed, not "incident closed" (the AP line of a closed incident).
+    expect(overdue?.body).toContain(`${id}`);
+    expect(overdue?.body).not.toMatch(/incident (gesloten|closed)/);
+  });
+
+  it('records the initial AP report after closing, with its reason and the reasons for the delay; the incident stays closed', async () => {
+    await reassess();
+    now = AFTER_DEADLINE;
+    const report = { incidentId: id, to: 'ap' as const, kind: 'initial', reference: 'AP-2026-1', by: 'FG' };
+    // After closing, every entry gives its reason; a late notification the reasons for the delay (Art. 33(1)).
+    await expect(recordReport(deps, report)).rejects.toThrow(/is closed: .*--reason/);
+    await expect(recordReport(deps, { ...report, reason: 'gemeld na heroverweging' })).rejects.toThrow(/after the AP deadline.*--delay-reason/);
+    const { incident } = await recordReport(deps, { ...report, reason: 'gemeld na heroverweging', delayReason: 'pas na sluiten bleek klantdata' });
+    expect(incident.state).toBe('closed');
+    expect(incident.reports?.at(-1)).toMatchObject({ kind: 'initial', reference: 'AP-2026-1', afterClose: true, reason: 'gemeld na heroverweging' });
+    expect(apClockRunning(incident, policy)).toBe(false);
+    expect(await kinds('2026-12-05T00:00:00.000Z')).not.toContain('ap-overdue');
+
+    // The register: closed as it was, with what followed after closing and the notification late, with its reasons.
+    const row = registerRow(incident, policy, now);
+    expect(row).toMatchObject({
+      state: 'closed',
+      closeReason: 'geen datalek',
+      notifiable: true,
+      apReportedAt: AFTER_DEADLINE,
+      delayReason: 'pas na sluiten bleek klantdata',
+    });
+    expect(row.afterClose).toMatch(/^assessment personal data yes, risk high at .*; ap:initial:AP-2026-1 at .*: gemeld na heroverweging$/);
+  });
+
+  it('records the Art. 34 decision after closing, which ends its reminders', async () => {
+    await reassess();
+    expect(await kinds(AFTER_DEADLINE)).toContain('subjects-reminder');
+    now = '2026-11-29T10:00:00.000Z';
+    const inform = { incidentId: id, decision: 'inform' as const, date: now, channel: 'brief', reason: 'hoog risico', by: 'FG', confirmAfterClose: true };
+    await decideSubjects(deps, inform);
+    expect(await kinds(AFTER_DEADLINE)).not.toContain('subjects-reminder');
+  });
+
+  it('a closed incident whose assessment in force says not notifiable takes no initial report, and nothing is due', async () => {
+    const report = { incidentId: id, reference: 'AP-2026-1', reason: 'toch melden', by: 'FG' };
+    await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);
+    expect(nextDueAt(await stored(), policy)).toBeNull();
+    // Assessed again after closing, still not notifiable: the same.
+    await reassess('none', 'no');
+    await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);
+    expect(nextDueAt(await stored(), policy)).toBeNull();
+  });
+});
