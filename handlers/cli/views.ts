@@ -41,6 +41,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       status: a.released ? ('released' as const) : a.status,
       reason: a.reason ?? null,
       ...(a.released ? { released: a.released } : {}),
+      // A release of it is under way (or crashed: release again).
+      ...(a.releasing ? { releasing: a.releasing } : {}),
       // Left to another open incident that holds the resource contained (core/containment.ts).
       ...(a.heldBy ? { heldBy: a.heldBy } : {}),
     })),

@@ -42,7 +42,9 @@ export interface ContainAgainResult {
 /** Actions a person may ask to be carried out again: not a person's step, not released, not done. */
 function containableAgain(incident: Incident, enforce: boolean): ActionRecord[] {
   if (incident.sample) return [];
-  return incident.actions.filter((a) => !a.person && !a.released && (a.status === 'planned' || a.status === 'failed') && (a.mode === 'enforce' || enforce));
+  return incident.actions.filter(
+    (a) => !a.person && !a.released && !a.releasing && (a.status === 'planned' || a.status === 'failed') && (a.mode === 'enforce' || enforce),
+  );
 }
 
 export async function containAgain(deps: ContainDeps, input: ContainAgainInput): Promise<ContainAgainResult> {

@@ -106,7 +106,7 @@ const LEASE_MARGIN_MS = 30_000;
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
   return incident.sample || incident.mergedInto
     ? []
-    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.refused && (a.status === 'planned' || a.status === 'failed'));
+    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
 
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
@@ -444,6 +444,7 @@ function identity(action: ActionRecord): string {
     steps: _st,
     evidence: _e,
     released: _rel,
+    releasing: _rlg,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,

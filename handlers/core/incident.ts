@@ -298,6 +298,11 @@ export interface ActionRecord {
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**
+   * Set while a release of it runs (core/release.ts), before it is released or its release failed:
+   * no containment run takes it up meanwhile. Left by a release that crashed: the next release clears it.
+   */
+  releasing?: { at: string; by: string };
+  /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the
    * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
