@@ -736,6 +736,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   });
   for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
   if (other.statedClockNotListed) incident.statedClockNotListed = (incident.statedClockNotListed ?? 0) + other.statedClockNotListed;
+  // Linked before (its containment ran, say), merged now: the register and `show` say merged, not linked.
+  if (incident.linked?.includes(other.id)) incident.linked = incident.linked.filter((id) => id !== other.id);
   incident.findings += other.findings;
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
   // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).

@@ -9,6 +9,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
@@ -29,8 +30,8 @@ describe('a finding that links incidents tells the linked one', () => {
   afterEach(async () => cleanup());
   const deps = (policy: Policy = DEFAULT_POLICY) => ({ store, policy, now: () => NOW, canEnforce: false });
 
-  /** X on the instance with facts recorded, Y on the key (detected earlier: the survivor), then a sequence naming both. */
-  async function linked(policy: Policy = DEFAULT_POLICY) {
+  /** X on the instance, Y on the key (detected earlier: the survivor of a merge). */
+  async function twoIncidents(policy: Policy = DEFAULT_POLICY) {
     const x = (await recordEvent(deps(policy), findingEvent({ id: 'f-i', createdAt: '2026-11-27T21:00:00.000Z', resource: instanceResource() })))
       .incidentId as string;
     const y = (
@@ -39,6 +40,12 @@ describe('a finding that links incidents tells the linked one', () => {
         findingEvent({ id: 'f-k', type: 'CredentialAccess:IAMUser/AnomalousBehavior', createdAt: '2026-11-27T19:30:00.000Z', resource: accessKeyResource() }),
       )
     ).incidentId as string;
+    return { x, y };
+  }
+
+  /** X with facts recorded, Y, then a sequence naming both. */
+  async function linked(policy: Policy = DEFAULT_POLICY) {
+    const { x, y } = await twoIncidents(policy);
     await recordFacts(
       { store, policy, now: () => NOW },
       { incidentId: x, by: 'FG', categories: ['contact details'], subjectsMin: 1200, subjectsMax: 1500, summary: 'klantbestand gekopieerd' },
@@ -92,5 +99,28 @@ describe('a finding that links incidents tells the linked one', () => {
     const [told] = await linkMessages(x);
     expect(told.subject).toContain('Linked');
     expect(told.body).toContain(`incident ${y}`);
+  });
+
+  it('is no longer listed as linked on the survivor once a later version merges it', async () => {
+    const { x, y } = await twoIncidents();
+    // A containment run holds X: the sequence links it.
+    await changeIncident({ store, policy: DEFAULT_POLICY, now: () => NOW }, x, (draft) => {
+      draft.containmentLease = { holder: 'run-1', until: '2026-11-28T04:00:00.000Z' };
+      return { entries: [] };
+    });
+    await recordEvent(deps(), credentialSequenceEvent());
+    expect(((await store.getIncident(y)) as Incident).linked).toEqual([x]);
+    // The run is over: a later version of the sequence merges X into Y.
+    await changeIncident({ store, policy: DEFAULT_POLICY, now: () => NOW }, x, (draft) => {
+      draft.containmentLease = null;
+      return { entries: [] };
+    });
+    const later = credentialSequenceEvent();
+    later.detail.updatedAt = '2026-11-28T02:00:00.000Z';
+    await recordEvent(deps(), later);
+    expect(((await store.getIncident(x)) as Incident).mergedInto).toBe(y);
+    const onY = (await store.getIncident(y)) as Incident;
+    expect(onY.linked ?? []).toEqual([]);
+    expect(registerRow(onY, DEFAULT_POLICY, NOW).linkedTo).toBe('');
   });
 });
