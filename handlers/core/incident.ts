@@ -436,8 +436,14 @@ export interface Incident {
   awareReason?: string | null;
   /** The earliest `service.eventFirstSeen` of the incident's findings: when the breach began, as far as known. */
   firstActivityAt?: string | null;
-  /** The organisation's role for this incident; absent means the policy's (`organisation.processor`). */
+  /** The organisation's role for this incident, as a person set it; absent means `policyRole`. */
   role?: Role;
+  /**
+   * The role the policy gave (`organisation.processor`) when the incident's clocks began, kept as
+   * `deadlineHours` is: a later policy never re-judges the record. Absent on older records and
+   * sample incidents: the policy's then.
+   */
+  policyRole?: Role;
   /**
    * A processor's hours to tell its controller (Art. 33(2), the contract's), kept from the policy in
    * force when its clock began (recorded for a processor, or the role set), as `deadlineHours` is:

@@ -340,7 +340,9 @@ function open_(
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
-  // A processor's clock to tell its controller runs by the contract hours in force now, as the AP's by `deadlineHours`.
+  // The role and a processor's contract hours in force now are the record's, as the AP deadline's
+  // hours are (`deadlineHours`): a later policy never re-judges it (review6 R15).
+  if (awareAt) incident.policyRole = roleOf(incident, policy);
   if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);

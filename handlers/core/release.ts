@@ -178,7 +178,10 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       const release = { at, by, reason };
       const failed = steps.some((s) => s.status === 'failed');
       // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
-      const undone = !failed && steps.some((s) => s.status === 'done') ? holds.filter((h) => h.ours.id === action.id) : [];
+      // Who holds it is read again now: a finding that came while the release ran may have left the
+      // resource to this incident, as it still held it (those are told below too, unasked).
+      const changed = !failed && steps.some((s) => s.status === 'done');
+      const undone = changed ? await holdsElsewhere(deps, incident, [action], reactivateKey) : [];
       // This record and each other's, in one commit: a crash between them would leave another
       // incident saying "contained" while it is undone (and this action, released, is not released again).
       const others = [...new Set(undone.map((h) => h.other.id))];
@@ -210,6 +213,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         ];
       });
       undoneFor.push(...outcome);
+      if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
       (done ? released : failedReleases).push({ id: action.id, steps });
     }
   } finally {
@@ -218,6 +222,30 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     await endRelease(deps, incident.id);
   }
   return { released, failed: failedReleases, undoneFor };
+}
+
+/**
+ * After the commit that released `action`: an incident that left its resource to this one between
+ * the holds read for that commit and the commit itself (a finding planned then) says "contained by
+ * this incident" while it is open. Its action is planned again and its FG and on-call told, as for
+ * one named. (No hold is left to this incident after the commit: it no longer holds the resource.)
+ */
+async function undoLeftMeanwhile(
+  deps: ContainDeps,
+  incident: Incident,
+  action: ActionRecord,
+  reactivateKey: boolean,
+  release: { at: string; by: string; reason: string },
+): Promise<UndoneFor[]> {
+  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey)).filter((h) => h.leftToUs);
+  if (late.length === 0) return [];
+  const outcome: UndoneFor[] = [];
+  await changeIncidents(deps, [...new Set(late.map((h) => h.other.id))], (drafts) => {
+    outcome.length = 0;
+    const results = drafts.map((d) => undoIn(deps, d, late, incident.id, release, outcome));
+    return results.some(Boolean) ? results : null;
+  });
+  return outcome;
 }
 
 function doneSteps(action: ActionRecord): string[] {
