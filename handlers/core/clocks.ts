@@ -67,9 +67,9 @@ const LABELS: Record<ClockName, { nl: string; en: string }> = {
   },
 };
 
-/** The organisation's role for this incident: its own record first, else the policy's default. */
+/** The organisation's role for this incident: a person's decision first, then the policy's when its clocks began, else the policy's now. */
 export function roleOf(incident: Incident, policy: Policy): Role {
-  return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
+  return incident.role ?? incident.policyRole ?? (policy.organisation.processor ? 'processor' : 'controller');
 }
 
 /**

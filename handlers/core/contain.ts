@@ -5,7 +5,8 @@
  * 1. Take the incident's containment lease (stored in the incident, under its revision): when
  *    another run holds it and it has not run out, do nothing: that run carries out what is to be
  *    done, including actions added while it runs. ("Incident Opened" and "Incident Updated" of one
- *    incident arrive together; two runs at once would make every call twice.)
+ *    incident arrive together; two runs at once would make every call twice.) Outcomes an earlier
+ *    run recorded and did not tell (it stopped first) are told in the commit that takes the lease.
  * 2. Per action that is to be enforced and not finished, decide afresh whether this run may carry
  *    it out (`enforcementRefusal`): the record's `mode` is only a request, since every function
  *    that may write incident items could have written it. Refused: recorded as such, told to the
@@ -24,15 +25,18 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
+import { findingWrites } from './audit.js';
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, sameResource } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
-import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
-import { canonicalJson } from './hash.js';
-import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
+import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
+import { canonicalJson, sha256 } from './hash.js';
+import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
+import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
@@ -80,6 +84,11 @@ export interface ContainResult {
   exposed: string[];
   /** Actions the record held as enforced that this run refused to carry out (also in `actions`, as failed). */
   refused: { id: string; type: string; target: string; reason: string }[];
+  /**
+   * Set when the run lost its lease (its process stalled past it, and another run took it): it took
+   * no further step, after the action named (null: before any), and the timeline says so.
+   */
+  stopped?: { actionId: string | null; reason: string };
 }
 
 /** The step an error the adapter did not put on a step of its own is recorded as. */
@@ -97,7 +106,7 @@ const LEASE_MARGIN_MS = 30_000;
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
   return incident.sample || incident.mergedInto
     ? []
-    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.refused && (a.status === 'planned' || a.status === 'failed'));
+    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
 
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
@@ -112,7 +121,8 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
   if (!containmentDue(start)) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;
-  const busy = await takeLease(deps, incidentId, holder, options.deadline);
+  const lease: RunLease = { holder, deadline: options.deadline, until: leaseUntil(deps, options.deadline) };
+  const busy = await takeLease(deps, incidentId, lease);
   if (busy) return { incident: start, actions: [], busy, exposed: [], refused: [] };
 
   const ran: ContainResult['actions'] = [];
@@ -133,8 +143,12 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
     listed ??= deps.store.listIncidents({ openOnly: true }).then((all) => all.filter((o) => o.id !== incidentId && !o.mergedInto && o.state !== 'closed'));
     return listed;
   };
+  let stopped: ContainResult['stopped'];
+  const vouched = new Set<string>();
+  let last: string | null = null;
   try {
     for (;;) {
+      await renewWhenDue(deps, incidentId, lease);
       const current = (await deps.store.getIncident(incidentId)) as Incident;
       const action = actionsToEnforce(current).find((a) => !attempted.has(a.id));
       if (!action) {
@@ -143,7 +157,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       }
       attempted.add(action.id);
       const force = options.only ? options.only.has(action.id) && deps.forceEnforce === true : deps.forceEnforce;
-      const refusal = await enforcementRefusal({ ...deps, forceEnforce: force }, current, action);
+      const refusal = await enforcementRefusal({ ...deps, forceEnforce: force }, current, action, vouched);
       if (refusal) {
         refused.push({ id: action.id, type: action.type, target: action.target, reason: refusal });
         ran.push(await refuseAction(deps, incidentId, action.id, refusal));
@@ -154,14 +168,124 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
         ran.push(await leaveTo(deps, incidentId, action.id, heldBy));
         continue;
       }
-      ran.push(await runAction(deps, current, action, options.deadline, exposed));
+      last = action.id;
+      ran.push(await runAction(deps, current, action, lease, exposed));
+      if (lease.lost) throw new LeaseLostError(lease.lost);
     }
   } catch (err) {
-    // A store failure: give the lease back so that the retry (or another event) is not held up.
-    await giveLeaseBack(deps, incidentId, holder, null).catch(() => undefined);
-    throw err;
+    if (err instanceof LeaseLostError) {
+      // Not this run's any more: it takes no further step, says where it stopped, and leaves the
+      // lease to its holder (whose run, or the next, goes on from the steps recorded).
+      stopped = await recordStop(deps, incidentId, err.message, last);
+    } else {
+      // A store failure: give the lease back so that the retry (or another event) is not held up.
+      await giveLeaseBack(deps, incidentId, holder, null).catch(() => undefined);
+      throw err;
+    }
   }
-  return { incident: (await deps.store.getIncident(incidentId)) as Incident, actions: ran, exposed, refused };
+  return { incident: (await deps.store.getIncident(incidentId)) as Incident, actions: ran, exposed, refused, ...(stopped ? { stopped } : {}) };
+}
+
+/** This run's hold on its incident's containment lease, as it last wrote it. */
+interface RunLease {
+  holder: string;
+  deadline: number | undefined;
+  until: string;
+  /** Set once the run found its lease gone (run out and taken by another run, or given back): who holds it now. */
+  lost?: string;
+}
+
+/** The run's lease was lost: it stops taking steps (see `runContainment`). */
+class LeaseLostError extends Error {}
+
+/** Until when a run's lease lasts, taken or renewed now: by the machine's clock. */
+function leaseUntil(deps: ContainDeps, deadline: number | undefined): string {
+  const now = deps.machineNow?.() ?? deps.now();
+  const lasts = deadline === undefined ? LEASE_WITHOUT_DEADLINE_MS : Math.max(0, deadline - Date.now()) + LEASE_MARGIN_MS;
+  return new Date(Date.parse(now) + lasts).toISOString();
+}
+
+/**
+ * Renews the run's lease in `draft`, which a commit of the run is about to store (each step's
+ * record): a run without a deadline (the CLI's) works as long as its steps take, and a merge, which
+ * waits for a live lease, never takes the incident from under it. When the lease is no longer this
+ * run's, it is left as it is and the run notes it lost.
+ */
+function renewLease(deps: ContainDeps, draft: Incident, lease: RunLease): void {
+  const held = draft.containmentLease;
+  if (held?.holder !== lease.holder) {
+    lease.lost ??= held ? `run ${held.holder} holds the incident's containment until ${held.until}` : 'no run holds the incident’s containment';
+    return;
+  }
+  lease.until = leaseUntil(deps, lease.deadline);
+  draft.containmentLease = { holder: lease.holder, until: lease.until };
+}
+
+/** Before an action: renews a run's lease without a deadline when half of it has passed (its steps renew it too). */
+async function renewWhenDue(deps: ContainDeps, incidentId: string, lease: RunLease): Promise<void> {
+  if (lease.deadline !== undefined) return;
+  const now = Date.parse(deps.machineNow?.() ?? deps.now());
+  if (Date.parse(lease.until) - now > LEASE_WITHOUT_DEADLINE_MS / 2) return;
+  await changeIncident(deps, incidentId, (draft) => {
+    renewLease(deps, draft, lease);
+    return lease.lost ? null : { entries: [] };
+  });
+  if (lease.lost) throw new LeaseLostError(lease.lost);
+}
+
+/** Records that the run stopped, having lost its lease: after which action, and what it left. */
+async function recordStop(deps: ContainDeps, incidentId: string, why: string, lastActionId: string | null): Promise<NonNullable<ContainResult['stopped']>> {
+  const reason = `this run's lease on the incident ran out (${why}): it took no further step; the steps it recorded stand, and the run holding the incident, or the next, goes on from them`;
+  await changeIncident(deps, incidentId, (draft) => {
+    const last = draft.actions.find((a) => a.id === lastActionId);
+    return {
+      entries: [
+        {
+          at: deps.now(),
+          kind: 'containment-stopped',
+          detail: {
+            action: last?.type ?? null,
+            target: last?.target ?? null,
+            steps: (last?.steps ?? []).map((st) => `${st.name}:${st.status}`),
+            notCarriedOut: actionsToEnforce(draft).length,
+            reason,
+          },
+        },
+      ],
+    };
+  });
+  return { actionId: lastActionId, reason };
+}
+
+/** How many times the ledger check reads a finding again that a write in flight may have changed. */
+const LEDGER_READS = 3;
+
+/**
+ * The finding record as the ledger vouches for it: its bytes are those the last ledger entry that
+ * wrote it recorded (in the ledger of its incident, or of one that incident was merged into); null
+ * when none does (edited, or written behind the pipeline). Read again while it does not match: the
+ * store may read the ledger and the finding apart, and a new version may land between them. A store
+ * that keeps no readable ledger (a test's) is taken as it is; both adapters keep one (the audit
+ * reads it).
+ */
+async function ledgeredFinding(store: IncidentStore, stored: FindingRecord, vouched: Set<string>): Promise<FindingRecord | null> {
+  const ledger = store as IncidentStore & Partial<Pick<AuditSource, 'rawIncident'>>;
+  if (typeof ledger.rawIncident !== 'function') return stored;
+  const key = findingKeyString(stored.key);
+  let record: FindingRecord | undefined = stored;
+  for (let read = 1; record && read <= LEDGER_READS; read++) {
+    const hash = sha256(storedText.finding(record));
+    // A run checks each finding's version once (a storm's actions come from a few findings).
+    if (vouched.has(`${key}#${hash}`)) return record;
+    for (const id of await mergeChain(store, record.incidentId)) {
+      if (findingWrites((await ledger.rawIncident(id)).ledger).get(key) === hash) {
+        vouched.add(`${key}#${hash}`);
+        return record;
+      }
+    }
+    record = await store.getFinding(stored.key);
+  }
+  return null;
 }
 
 /** How many merges deep a finding record's incident may lie from the incident acting on it. */
@@ -182,11 +306,19 @@ const MAX_MERGE_HOPS = 10;
  * (Code that can write finding records, record-finding's, can still store a forged finding; it then
  * gets what the policy enforces for such a finding, on what it names, in its account.)
  */
-export async function enforcementRefusal(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | null> {
+export async function enforcementRefusal(
+  deps: ContainDeps,
+  incident: Incident,
+  action: ActionRecord,
+  vouched: Set<string> = new Set(),
+): Promise<string | null> {
   if (action.person) return 'a person’s step is never carried out by the pipeline';
   const key = { accountId: action.findingAccountId ?? incident.accountId, region: action.findingRegion ?? incident.region, findingId: action.findingId };
-  const record = await deps.store.getFinding(key);
-  if (!record) return `no finding ${action.findingId} is stored for account ${key.accountId} and region ${key.region}`;
+  const stored = await deps.store.getFinding(key);
+  if (!stored) return `no finding ${action.findingId} is stored for account ${key.accountId} and region ${key.region}`;
+  const record = await ledgeredFinding(deps.store, stored, vouched);
+  if (!record)
+    return `the stored finding ${action.findingId} is not the one the ledger recorded when the pipeline wrote it (edited or written behind the pipeline: datalek verify names it)`;
   if (!(await belongsTo(deps.store, record.incidentId, incident.id)))
     return `finding ${action.findingId} belongs to incident ${record.incidentId}, not to this one`;
   let parsed: ReturnType<typeof parseEvent>;
@@ -312,6 +444,7 @@ function identity(action: ActionRecord): string {
     steps: _st,
     evidence: _e,
     released: _rel,
+    releasing: _rlg,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,
@@ -371,9 +504,10 @@ async function runAction(
   deps: ContainDeps,
   current: Incident,
   action: ActionRecord,
-  deadline: number | undefined,
+  lease: RunLease,
   exposed: string[],
 ): Promise<ContainResult['actions'][number]> {
+  const deadline = lease.deadline;
   const incidentId = current.id;
   const steps = action.steps ?? [];
   const done = new Set(steps.filter((s) => s.status !== 'failed').map((s) => s.name));
@@ -383,7 +517,9 @@ async function runAction(
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
-    await updateAction(deps, incidentId, action.id, (a) => {
+    await updateAction(deps, incidentId, action.id, (a, draft) => {
+      // The step is recorded whoever holds the lease now (it was done); the run stops after it.
+      renewLease(deps, draft, lease);
       a.steps = [...(a.steps ?? []).filter((s) => s.name !== step.name), step];
       if (more) a.evidence = { ...(a.evidence ?? {}), ...more };
       const entries: TimelineDraft[] = [
@@ -415,11 +551,13 @@ async function runAction(
         },
       };
     });
+    if (lease.lost) throw new LeaseLostError(lease.lost);
   };
   let stopped = false;
   try {
     await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline });
   } catch (err) {
+    if (lease.lost) throw new LeaseLostError(lease.lost);
     stopped = true;
     // An error the adapter did not classify is still a failed step, never a silent success.
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
@@ -447,20 +585,23 @@ function personalOf(action: ActionRecord): string[] {
   return [action.params?.userName, action.params?.principalId, action.evidence?.userName].filter((v): v is string => typeof v === 'string');
 }
 
-/** Takes the lease, or returns the other holder's when it holds one that has not run out. */
-async function takeLease(deps: ContainDeps, incidentId: string, holder: string, deadline: number | undefined): Promise<ContainResult['busy']> {
+/**
+ * Takes the lease, or returns the other holder's when it holds one that has not run out. Tells the
+ * outcomes an earlier run recorded and did not tell, in the same commit.
+ */
+async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): Promise<ContainResult['busy']> {
   let busy: ContainResult['busy'];
   const now = deps.machineNow?.() ?? deps.now();
-  const lasts = deadline === undefined ? LEASE_WITHOUT_DEADLINE_MS : Math.max(0, deadline - Date.now()) + LEASE_MARGIN_MS;
-  const until = new Date(Date.parse(now) + lasts).toISOString();
   await changeIncident(deps, incidentId, (draft) => {
     const lease = draft.containmentLease;
-    if (lease && lease.holder !== holder && Date.parse(lease.until) > Date.parse(now)) {
+    if (lease && lease.holder !== run.holder && Date.parse(lease.until) > Date.parse(now)) {
       busy = { ...lease };
       return null;
     }
-    draft.containmentLease = { holder, until };
-    return { entries: [] };
+    draft.containmentLease = { holder: run.holder, until: run.until };
+    // Outcomes on the record now were left by a run that stopped before telling (no live run holds
+    // the incident): told as this run takes it, not when it ends, which may be long or never.
+    return { entries: [], messages: tellOutcomes(deps, draft) };
   });
   return busy;
 }

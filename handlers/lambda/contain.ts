@@ -37,6 +37,10 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
         deps.logger.info('containment of this incident is already running; that run carries out what this event asks', { leaseUntil: result.busy.until });
         return { actions: [], busy: true };
       }
+      if (result.stopped)
+        deps.logger.error('containment run STOPPED: its lease on the incident was lost; the run holding it, or the next, goes on', {
+          reason: result.stopped.reason,
+        });
       if (result.exposed.length) {
         deps.logger.error('network interface(s) left OPEN to all traffic: on-call is paged (Critical); the retry starts with them', {
           [LOG_METRICS.interfacesExposed]: result.exposed.length,

@@ -22,6 +22,7 @@ import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '.
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
+import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
@@ -267,7 +268,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const ack = web.id === 'ack' ? (result as AckOutcome) : undefined;
     // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
     const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
-    return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
+    // A release some step of which failed says so, not "released".
+    const done = web.id === 'release' && (result as ReleaseOutcome).failed.length ? 'release-failed' : web.id;
+    return c.redirect(`/incidents/${incident.id}?done=${done}${changed}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.

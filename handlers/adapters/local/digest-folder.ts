@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DigestStore } from '../../ports/digests.js';
+import { makePrivateDir } from './private-files.js';
 
 /**
  * Digests in a local folder, outside the store. Each is created exclusively (O_EXCL) and never
@@ -32,7 +33,8 @@ export class DigestFolder implements DigestStore {
   }
 
   async create(name: string, bytes: Buffer): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, name), bytes, { flag: 'wx', mode: 0o444 });
+    makePrivateDir(this.dir);
+    // Read-only, and its owner's only (the incidents' ids and the register's shape).
+    writeFileSync(join(this.dir, name), bytes, { flag: 'wx', mode: 0o400 });
   }
 }

@@ -7,7 +7,7 @@
  * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
  * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,6 +30,7 @@ import {
 import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+import { closeToOthers, makePrivateDir } from './private-files.js';
 
 export const STORE_FILE = 'datalek.sqlite';
 
@@ -186,8 +187,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       if (options.readOnly) {
         this.db = this.openReadOnly();
       } else {
-        mkdirSync(dir, { recursive: true });
-        this.db = new Database(join(dir, STORE_FILE), { timeout: BUSY_TIMEOUT_MS });
+        makePrivateDir(dir);
+        const file = join(dir, STORE_FILE);
+        this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+        // Before WAL mode makes the -wal and -shm files: SQLite gives them the database's mode.
+        closeToOthers(file, `${file}-wal`, `${file}-shm`, `${file}-journal`);
         useWal(this.db);
         this.db.pragma('foreign_keys = ON');
         // A recorded finding writes a page in each of some sixteen B-trees (incident, finding,
@@ -1008,7 +1012,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    */
   copyTo(dir: string): void {
     this.flushSentMarks();
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     const target = join(dir, STORE_FILE);
     if (existsSync(target)) throw new StoreError(`${dir} already holds a store`);
     // VACUUM INTO takes a snapshot of its own, and runs outside any transaction: a snapshot this
@@ -1016,6 +1020,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     try {
       this.endSnapshot();
       this.db.prepare('VACUUM INTO ?').run(target);
+      closeToOthers(target);
     } catch (err) {
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
     }

@@ -35,7 +35,13 @@ async function contain(ctx: Context): Promise<number> {
           {
             incidentId: incident.id,
             ...result,
-            containment: { busy: containment.busy, actions: containment.actions, exposed: containment.exposed, refused: containment.refused },
+            containment: {
+              busy: containment.busy,
+              actions: containment.actions,
+              exposed: containment.exposed,
+              refused: containment.refused,
+              ...(containment.stopped ? { stopped: containment.stopped } : {}),
+            },
           },
           null,
           2,
@@ -47,8 +53,9 @@ async function contain(ctx: Context): Promise<number> {
         ctx.io.out(oneLine(`${a.status.padEnd(8)} ${a.type} ${a.target}${a.reason && a.status !== 'done' ? `: ${a.reason}` : ''}`));
       for (const n of result.notRequested) ctx.io.out(oneLine(`not asked ${n.type} ${n.target}: ${n.reason}`));
       for (const e of containment.exposed) ctx.io.out(oneLine(`OPEN     ${e}: left open to all traffic; follow runbooks/isolate-ec2-instance.md now`));
+      if (containment.stopped) ctx.io.out(oneLine(`STOPPED  ${containment.stopped.reason}`));
     }
-    if (containment.busy) return 1;
+    if (containment.busy || containment.stopped) return 1;
     return containment.actions.every((a) => a.status === 'done') && containment.exposed.length === 0 ? 0 : 1;
   });
 }

@@ -47,6 +47,7 @@ function refuseToReplace(file: string, force: boolean): void {
 }
 
 /**
+ * The report holds the incident's personal data: its owner's only (0600), whatever the umask.
  * Without --force the file is created exclusively (O_EXCL never follows a symbolic link, even a
  * dangling one, and loses no race to a file created meanwhile). With --force the report is written
  * beside it and renamed over it: a symbolic link there is replaced, not written through.
@@ -55,7 +56,7 @@ function writeReport(file: string, html: string, force: boolean): void {
   const fail = (err: unknown) => new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   if (!force) {
     try {
-      writeFileSync(file, html, { flag: 'wx' });
+      writeFileSync(file, html, { flag: 'wx', mode: 0o600 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} exists: not overwritten; --force replaces it with the report`);
       throw fail(err);
@@ -64,7 +65,7 @@ function writeReport(file: string, html: string, force: boolean): void {
   }
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temp, html, { flag: 'wx' });
+    writeFileSync(temp, html, { flag: 'wx', mode: 0o600 });
     renameSync(temp, file);
   } catch (err) {
     rmSync(temp, { force: true });
