@@ -16,7 +16,7 @@ import { formatLocal } from '../core/time.js';
 import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
-import { drawnFields, formBaseOf, formCurrent, formFields, WEB_FORMS, type WebForm } from './action-forms.js';
+import { drawnFields, formBaseOf, formCurrent, formFields, formShownOf, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -284,7 +284,13 @@ export function IncidentPage({
                 fields={drawnFields(f, offer)}
                 action={`${base}/${f.id}`}
                 state={stateOf(f)}
-                hidden={f.action.onlyChanged ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) } : {}}
+                hidden={
+                  f.action.onlyChanged
+                    ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) }
+                    : f.edits
+                      ? { _base: formShownOf(f, i) as string }
+                      : {}
+                }
               >
                 {f.id === 'facts' && i.facts?.complete ? <p class="muted">{w.factsComplete}</p> : null}
                 {f.id === 'facts' && i.facts?.otherParties?.length ? (
