@@ -30,10 +30,10 @@ import type { AuditSource } from '../ports/audit-source.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
-import { changedValues, formFields, parseFormBase, webForm } from './action-forms.js';
+import { changedValues, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
-import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
+import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
@@ -240,11 +240,22 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[]) => {
+    const refused = (errors: DatalekError[], fresh?: FormState['values']) => {
+      if (fresh) {
+        state.values = fresh;
+        delete state.base;
+      }
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
       return incidentPage(c, incident, { form: state }, 400);
     };
 
+    if (web.edits && form._base !== formShownOf(web, incident)) {
+      // What the form edits changed since its page was drawn: a fresh form, with what is recorded now.
+      return refused(
+        [new RefusedError(web.edits.changed.en, { page: web.edits.changed })],
+        formValues(fields, formCurrent(web, incident), deps.policy.timeZone),
+      );
+    }
     const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
     const parsed = parseFieldsAll(fields, raw);
     if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
