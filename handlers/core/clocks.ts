@@ -446,6 +446,29 @@ export function assessedAfterClosing(incident: Incident): boolean {
 }
 
 /**
+ * The clocks a closed incident still asks someone to act on: those an assessment after closing
+ * reopened and that are not yet done (the AP notification, another clock with a deadline, the Art.
+ * 34 or subscribers' decision). Status and the overview list such an incident beside the open ones.
+ */
+export function dutiesAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  if (incident.state !== 'closed' || incident.sample || !assessedAfterClosing(incident)) return [];
+  const other = new Set(runningOtherClocks(incident, policy, now).map((c) => c.name));
+  const owed = (c: ClockStatus): boolean =>
+    c.name === 'ap'
+      ? apClockRunning(incident, policy)
+      : c.name === 'subjects'
+        ? subjectsDecisionNeeded(incident, policy) && !incident.subjects
+        : c.name === 'telecom-subscribers'
+          ? subscribersDecisionNeeded(incident, policy) && !incident.subscribers
+          : other.has(c.name);
+  return clocksOf(incident, policy, now).filter(owed);
+}
+
+export function closedWithDuty(incident: Incident, policy: Policy): boolean {
+  return dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0;
+}
+
+/**
  * The AP clock runs until the initial report, a "not notifiable" decision, or closing, unless an
  * assessment after closing said notifiable; never for a processor.
  */

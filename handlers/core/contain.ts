@@ -28,7 +28,6 @@ import { randomUUID } from 'node:crypto';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
-import { findingWrites } from './audit.js';
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, sameResource } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
@@ -269,8 +268,8 @@ const LEDGER_READS = 3;
  * reads it).
  */
 async function ledgeredFinding(store: IncidentStore, stored: FindingRecord, vouched: Set<string>): Promise<FindingRecord | null> {
-  const ledger = store as IncidentStore & Partial<Pick<AuditSource, 'rawIncident'>>;
-  if (typeof ledger.rawIncident !== 'function') return stored;
+  const ledger = store as IncidentStore & Partial<Pick<AuditSource, 'lastFindingWrite'>>;
+  if (typeof ledger.lastFindingWrite !== 'function') return stored;
   const key = findingKeyString(stored.key);
   let record: FindingRecord | undefined = stored;
   for (let read = 1; record && read <= LEDGER_READS; read++) {
@@ -278,7 +277,7 @@ async function ledgeredFinding(store: IncidentStore, stored: FindingRecord, vouc
     // A run checks each finding's version once (a storm's actions come from a few findings).
     if (vouched.has(`${key}#${hash}`)) return record;
     for (const id of await mergeChain(store, record.incidentId)) {
-      if (findingWrites((await ledger.rawIncident(id)).ledger).get(key) === hash) {
+      if ((await ledger.lastFindingWrite(id, key)) === hash) {
         vouched.add(`${key}#${hash}`);
         return record;
       }

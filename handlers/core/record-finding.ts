@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { changeIncident, keepStatedClock } from './change-incident.js';
+import { changeIncident, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
@@ -99,6 +99,11 @@ export interface RecordDeps {
    * (`IncidentChange.claim`), for as long as `deliverMessages` would claim them.
    */
   claimQueued?: (message: OutboxMessage) => boolean;
+  /**
+   * Set when a person runs the replay on a real store: the machine's clock and who runs it. With a
+   * `now` behind that clock, what the commit records is marked as stated (change-incident.ts markStatedRun).
+   */
+  statedRun?: { machineNow: () => string; by: string };
 }
 
 const MAX_ATTEMPTS = 10;
@@ -145,6 +150,7 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       if (!change) return result;
       const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
       if (claim) change.claim = claim;
+      markRun(deps, change);
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
@@ -163,6 +169,11 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
     }
     return result;
   }
+}
+
+/** A person's replay at a `--now` behind the machine's clock says so in what it records (review5 A14). */
+function markRun(deps: RecordDeps, change: IncidentChange): void {
+  if (deps.statedRun) markStatedRun(change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
 }
 
 /** The claim on the messages this process will send at once, for as long as a sender claims them. */
@@ -215,6 +226,7 @@ async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string
   const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
   const messages = announce(survivor, incident, deps.policy, now, entries);
   const { change } = finish(incident, survivor.revision, undefined, entries, messages, 'attached', finding, [], deps.policy, { claims, others });
+  markRun(deps, change as IncidentChange);
   await deps.store.commit(change as IncidentChange);
   return [...others.flatMap((o) => o.messages), ...messages];
 }
