@@ -26,6 +26,11 @@ export interface Assessment {
   at: string;
   /** Personal data "no" or risk "none": not notifiable, the reasoning kept for the register. */
   notifiable: boolean;
+  /**
+   * Recorded after the incident was closed (only then present): the order of recording, which a
+   * stated `at` from a clock a little behind the closing one cannot tell (core/clocks.ts assessedAfterClosing).
+   */
+  afterClose?: true;
 }
 
 /**
@@ -302,6 +307,13 @@ export interface ActionRecord {
    * no containment run takes it up meanwhile. Left by a release that crashed: the next release clears it.
    */
   releasing?: { at: string; by: string };
+  /**
+   * Set when a release undid part of it and failed to undo the rest (one interface of several
+   * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.
+   * `restore-eni:eni-0a`. The action stays held and releasable; every measure's words say which part is
+   * back (core/breach-facts.ts). Kept as history once the action is released.
+   */
+  partlyReleased?: { at: string; by: string; reason: string; undone: string[]; stillInEffect: string[] };
   /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the

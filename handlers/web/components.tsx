@@ -193,10 +193,15 @@ export function ContainmentState({ view, counts }: { view: View; counts: Contain
   );
 }
 
-/** Who acknowledged and when, or the loud "not acknowledged" that on-call looks for. */
-export function Acknowledged({ view, incident }: { view: View; incident: Incident }) {
+/**
+ * Who acknowledged and when, or the loud "not acknowledged" that on-call looks for. `anonymous`
+ * (a page without the session) gives when only: the name is a person's.
+ */
+export function Acknowledged({ view, incident, anonymous = false }: { view: View; incident: Incident; anonymous?: boolean }) {
   if (incident.acknowledgedBy) {
-    return (
+    return anonymous ? (
+      <When view={view} at={incident.acknowledgedAt} />
+    ) : (
       <span>
         {actorLabel(view.lang, incident.acknowledgedBy)}, <When view={view} at={incident.acknowledgedAt} />
       </span>
@@ -300,7 +305,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       <dd>{roleLabel(lang, role)}</dd>
       <dt>{w.field.acknowledged}</dt>
       <dd>
-        <Acknowledged view={view} incident={incident} />
+        <Acknowledged view={view} incident={incident} anonymous={brief} />
       </dd>
       {brief ? null : (
         <>
@@ -542,7 +547,7 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
           <div class="choices">
             {(field.options ?? []).map((o) => (
               <label>
-                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} /> {option(o)}
+                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} aria-describedby={describedBy} aria-invalid={invalid} /> {option(o)}
               </label>
             ))}
           </div>
@@ -556,7 +561,8 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
         {hint}
         {error}
         <label>
-          <input type="checkbox" id={id} name={field.name} checked={value === true} aria-describedby={describedBy} /> {field.label[view.lang]}
+          <input type="checkbox" id={id} name={field.name} checked={value === true} aria-describedby={describedBy} aria-invalid={invalid} />{' '}
+          {field.label[view.lang]}
         </label>
       </div>
     );

@@ -18,7 +18,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent } from '../support/events.js';
+import { accessKeyResource, credentialSequenceEvent, findingEvent, instanceResource } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = DEFAULT_POLICY;
@@ -103,6 +103,34 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     expect(await kinds(AFTER_DEADLINE)).not.toContain('subjects-reminder');
   });
 
+  it('takes the awareness with the assessment that makes it notifiable, and the AP deadline follows it (review6 R7)', async () => {
+    // Found on the 29th at 07:30: the organisation became aware then (Art. 33(1), EDPB 9/2022), not at detection.
+    now = '2026-11-29T08:00:00.000Z';
+    const notifiable = {
+      incidentId: id,
+      personalData: 'yes' as const,
+      risk: 'risk' as const,
+      reason: 'toch klantdata op de server',
+      by: 'FG',
+      confirmAfterClose: true,
+    };
+    const aware = { awareAt: '2026-11-29T07:30:00.000Z', awareReason: 'pas bij forensisch onderzoek bleek klantdata op de server' };
+    // Its own reason, as before closing.
+    await expect(assess(deps, { ...notifiable, awareAt: aware.awareAt })).rejects.toThrow(/--aware-reason/);
+    // Not with an assessment that leaves the breach not notifiable: no clock to start.
+    await expect(assess(deps, { ...notifiable, personalData: 'no', risk: 'none', ...aware })).rejects.toThrow(/is closed; the register keeps it/);
+    const incident = await assess(deps, { ...notifiable, ...aware });
+    expect(incident).toMatchObject({ state: 'closed', awareAt: aware.awareAt, awareReason: aware.awareReason, deadline: '2026-12-02T07:30:00.000Z' });
+    expect(apClockRunning(incident, policy)).toBe(true);
+    // Not overdue on arrival: the first reminder lies ahead, none is due now.
+    expect(await kinds(now)).toEqual([]);
+    expect(await kinds('2026-12-02T08:00:00.000Z')).toContain('ap-overdue');
+    expect(registerRow(incident, policy, now).afterClose).toMatch(/awareness 2026-11-29T07:30:00.000Z at .*: pas bij forensisch onderzoek/);
+    // Not later than the personal data was recorded as affected (moveAwareness's rule holds after closing too).
+    now = '2026-11-29T09:00:00.000Z';
+    await expect(assess(deps, { ...notifiable, awareAt: '2026-11-29T08:30:00.000Z', awareReason: 'later' })).rejects.toThrow(/aware by then at the latest/);
+  });
+
   it('a closed incident whose assessment in force says not notifiable takes no initial report, and nothing is due', async () => {
     const report = { incidentId: id, reference: 'AP-2026-1', reason: 'toch melden', by: 'FG' };
     await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);
@@ -111,5 +139,76 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     await reassess('none', 'no');
     await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);
     expect(nextDueAt(await stored(), policy)).toBeNull();
+  });
+});
+
+describe('after closing, a merged incident (review6 R12)', () => {
+  it('refuses an assessment, a report or a decision on the merged record, naming the survivor: one breach, one AP clock', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      const deps = { store, policy, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
+      const x = (await recordEvent(deps, findingEvent({ id: 'f-i', createdAt: '2026-11-27T21:00:00.000Z', resource: instanceResource() })))
+        .incidentId as string;
+      const key = findingEvent({
+        id: 'f-k',
+        type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+        createdAt: '2026-11-27T19:30:00.000Z',
+        resource: accessKeyResource(),
+      });
+      const y = (await recordEvent(deps, key)).incidentId as string;
+      await recordEvent({ ...deps, now: () => '2026-11-28T09:10:00.000Z' }, credentialSequenceEvent({ createdAt: '2026-11-28T09:00:00.000Z' }));
+      const merged = (await store.getIncident(x)) as Incident;
+      expect(merged).toMatchObject({ state: 'closed', mergedInto: y });
+
+      const later: FgDeps = { store, policy, now: () => '2026-11-28T10:00:00.000Z' };
+      const survivor = new RegExp(`merged into ${y} .*record this on ${y}`);
+      const assessed = { incidentId: x, personalData: 'yes' as const, risk: 'risk' as const, reason: 'klantdata', by: 'FG', confirmAfterClose: true };
+      await expect(assess(later, assessed)).rejects.toThrow(survivor);
+      await expect(recordReport(later, { incidentId: x, to: 'ap', kind: 'follow-up', reference: 'M-1', reason: 'aanvulling', by: 'FG' })).rejects.toThrow(
+        survivor,
+      );
+      const inform = {
+        incidentId: x,
+        decision: 'inform' as const,
+        date: '2026-11-28T10:00:00.000Z',
+        channel: 'brief',
+        reason: 'hoog',
+        by: 'FG',
+        confirmAfterClose: true,
+      };
+      await expect(decideSubjects(later, inform)).rejects.toThrow(survivor);
+      const after = (await store.getIncident(x)) as Incident;
+      expect(after.revision).toBe(merged.revision);
+      expect(apClockRunning(after, policy)).toBe(false);
+      // The survivor takes it.
+      expect((await assess(later, { ...assessed, incidentId: y, confirmAfterClose: undefined })).assessment?.notifiable).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('after closing, an assessment from a clock a little behind the closing one (review6 R11)', () => {
+  it('runs the AP clock it asks for: after closing is the order of recording, not of the stated times', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      let now = '2026-11-28T03:00:00.000Z';
+      const deps: FgDeps = { store, policy, now: () => now };
+      const id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'r11', createdAt: DETECTED }))).incidentId as string;
+      await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+      // Closed at 10:00 by the server's clock; assessed after it from a laptop two minutes behind.
+      now = '2026-11-28T10:00:00.000Z';
+      await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'geen datalek' });
+      now = '2026-11-28T09:58:00.000Z';
+      const incident = await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
+      expect(incident.assessment).toMatchObject({ notifiable: true, at: now });
+      expect((incident.assessment?.at as string) < (incident.closedAt as string)).toBe(true);
+      expect(apClockRunning(incident, policy)).toBe(true);
+      expect(nextDueAt(incident, policy)).not.toBeNull();
+      const report = { incidentId: id, to: 'ap' as const, kind: 'initial', reference: 'AP-2026-2', reason: 'gemeld na heroverweging', by: 'FG' };
+      expect((await recordReport(deps, report)).incident.reports?.at(-1)).toMatchObject({ kind: 'initial', afterClose: true });
+    } finally {
+      await cleanup();
+    }
   });
 });
