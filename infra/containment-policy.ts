@@ -159,6 +159,7 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
     protectPipelineFunctions(scope),
     protectTaggedPrincipals(scope),
     urlsOnlyToAwsIam(scope),
+    onlyProtectiveInstanceAttributes(scope),
     // ---- Issue #12: statements of the new containment actions go below, each with its own sid. ----
     ...resourceContainmentStatements(scope),
   ];
@@ -312,6 +313,48 @@ export function protectTaggedPrincipals(scope: Pick<ContainmentScope, 'partition
     actions: ['iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey'],
     resources: [`arn:${scope.partition}:iam::*:role/*`, `arn:${scope.partition}:iam::*:user/*`],
     conditions: { StringEquals: { [`aws:ResourceTag/${PROTECTED_TAG}`]: 'true' } },
+  });
+}
+
+/**
+ * Every attribute ModifyInstanceAttribute sets but the three containment sets (DisableApiTermination,
+ * InstanceInitiatedShutdownBehavior, the volumes' DeleteOnTermination in BlockDeviceMappings:
+ * adapters/aws/containment/ec2.ts), as EC2 names them (InstanceAttributeName) and as the request
+ * does where that differs (Groups).
+ */
+export const UNUSED_INSTANCE_ATTRIBUTES = [
+  'instanceType',
+  'kernel',
+  'ramdisk',
+  'userData',
+  'rootDeviceName',
+  'productCodes',
+  'sourceDestCheck',
+  'groupSet',
+  'Groups',
+  'ebsOptimized',
+  'sriovNetSupport',
+  'enaSupport',
+  'enclaveOptions',
+  'disableApiStop',
+];
+
+/**
+ * The explicit Deny of setting any other instance attribute: the grant that protects an instance
+ * would also set UserData of any stopped instance (run as root at its next start, with its
+ * profile's credentials), its type, its source/destination check (a router) or its groups. By EC2's
+ * `ec2:Attribute` key (Service Authorization Reference: "the attribute being set"), case ignored. A
+ * Deny rather than a condition on the Allow: where EC2 does not fill the key as named here the Deny
+ * never applies (as before it), while an Allow that did not match would refuse containment's own
+ * calls. Unconfirmed on real AWS (README, What remains).
+ */
+export function onlyProtectiveInstanceAttributes(scope: Pick<ContainmentScope, 'partition'>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'OnlyProtectiveInstanceAttributes',
+    effect: iam.Effect.DENY,
+    actions: ['ec2:ModifyInstanceAttribute'],
+    resources: [`arn:${scope.partition}:ec2:*:*:instance/*`],
+    conditions: { StringEqualsIgnoreCase: { 'ec2:Attribute': UNUSED_INSTANCE_ATTRIBUTES } },
   });
 }
 

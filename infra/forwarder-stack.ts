@@ -26,6 +26,7 @@ import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
+import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
@@ -113,6 +114,12 @@ export class ForwarderStack extends Stack {
       functionWildcards: [],
       keyIds: [this.key.keyId],
       key: this.key,
+      alarmTopic: this.alarmTopic,
+    });
+    // Calls that undo containment in this region outside datalek (review5 A15).
+    new ContainmentWatch(this, 'ContainmentWatch', {
+      exemptRoles: datalekContainmentRoles(props.config),
+      functionWildcards: [],
       alarmTopic: this.alarmTopic,
     });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.

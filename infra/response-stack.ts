@@ -25,6 +25,7 @@ import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../ha
 import { applyBoundary, boundaryStatements } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
+import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
@@ -581,6 +582,13 @@ export class ResponseStack extends Stack {
       secretNamePrefix: 'datalek/',
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
+      alarmTopic,
+    });
+
+    // Calls that undo containment outside datalek (review5 A15) page too.
+    new ContainmentWatch(this, 'ContainmentWatch', {
+      exemptRoles: datalekContainmentRoles(config),
+      functionWildcards: [`*${this.stackName}-*`],
       alarmTopic,
     });
 

@@ -41,6 +41,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       status: a.released ? ('released' as const) : a.status,
       reason: a.reason ?? null,
       ...(a.released ? { released: a.released } : {}),
+      // A release of it is under way (or crashed: release again).
+      ...(a.releasing ? { releasing: a.releasing } : {}),
       // Left to another open incident that holds the resource contained (core/containment.ts).
       ...(a.heldBy ? { heldBy: a.heldBy } : {}),
     })),
@@ -51,6 +53,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     reviewAsked: reviewPending(incident) ? (incident.reviewAsked ?? null) : null,
     followUpOf: incident.followUpOf ?? null,
     followUps: incident.followUps ?? [],
+    // The open incidents a finding linked to this one rather than merging them (record-finding.ts), only when any.
+    ...(incident.linked?.length ? { linked: incident.linked, ...(incident.linkedNotListed ? { linkedNotListed: incident.linkedNotListed } : {}) } : {}),
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -177,6 +181,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         ]
       : []),
     ...(incident.followUps?.length ? [`  follow-ups     ${incident.followUps.join(', ')} (activity after closing)`] : []),
+    ...(incident.linked?.length
+      ? [
+          `  linked to      ${incident.linked.join(', ')}${incident.linkedNotListed ? ` and ${incident.linkedNotListed} more` : ''} (a finding named resources of both; not merged: see the timeline)`,
+        ]
+      : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,

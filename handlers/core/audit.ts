@@ -415,13 +415,18 @@ export function registryHeads(shards: RegistryRows[]): { seq: number; hash: stri
  */
 export function findingWrites(ledger: RawIncident['ledger']): Map<string, string> {
   const last = new Map<string, string>();
-  for (const row of ledger) {
-    const parsed = parse(row.data);
-    if (!parsed.ok || !isObject(parsed.value)) continue; // a damaged entry is reported by the audit
-    const body = parsed.value;
-    for (const f of [body.finding, ...(Array.isArray(body.findings) ? body.findings : [])]) if (isObject(f)) last.set(String(f.key), String(f.hash));
-  }
+  for (const row of ledger) for (const [key, hash] of findingsWrittenBy(row.data)) last.set(key, hash);
   return last;
+}
+
+/** The findings one ledger entry's bytes say it wrote, as key and hash (none when it does not parse). */
+export function findingsWrittenBy(data: string): Map<string, string> {
+  const written = new Map<string, string>();
+  const parsed = parse(data);
+  if (!parsed.ok || !isObject(parsed.value)) return written; // a damaged entry is reported by the audit
+  const body = parsed.value;
+  for (const f of [body.finding, ...(Array.isArray(body.findings) ? body.findings : [])]) if (isObject(f)) written.set(String(f.key), String(f.hash));
+  return written;
 }
 
 /** How many times the audit reads a store before it reports what does not audit. */

@@ -5,7 +5,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { checkPersonRoom } from './commit-bounds.js';
+import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -130,6 +130,34 @@ function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDe
   // On the record too, so the register and the page say it without reading the timeline.
   keepStatedClock(draft, { at: stated, enteredAt: machine, by, entries: kinds });
   return [{ at: stated, kind: 'clock-stated', actor: by, detail: { enteredAt: machine, entries: kinds } }, ...entries];
+}
+
+/**
+ * A replay a person runs with a `--now` behind the machine's clock, on a real store (a drill copy
+ * and the record-finding function have no `machineNow`), records the pipeline's own entries at the
+ * time stated: the incident opened, its containment planned, the FG and on-call told. The record
+ * must not say datalek did so then when the machine did it now (review5 A14): each incident of the
+ * commit then starts its entries with a `clock-stated` one naming the machine's clock and who ran
+ * the replay, and lists it in `statedClock`, as a person's change does (`markEnteredAt`). The
+ * entries are chained again after it. A commit with no room for the entry (MAX_COMMIT_ITEMS: a
+ * merge of incidents holding many resources) keeps the mark in `statedClock` alone.
+ */
+export function markStatedRun(change: IncidentChange, clocks: { now: () => string; machineNow?: () => string }, by: string): void {
+  if (!clocks.machineNow) return;
+  const machine = clocks.machineNow();
+  const stated = clocks.now();
+  if (Date.parse(machine) - Date.parse(stated) <= STATED_CLOCK_SKEW_MS) return;
+  for (const c of [change, ...(change.others ?? [])]) {
+    if (c.timeline.length === 0) continue;
+    const drafts: TimelineDraft[] = c.timeline.map(({ at, kind, actor, detail }) => ({ at, kind, actor, detail }));
+    const kinds = drafts.map((e) => e.kind);
+    keepStatedClock(c.incident, { at: stated, enteredAt: machine, by, entries: kinds });
+    if (commitItems(change) >= MAX_COMMIT_ITEMS) continue; // the record says it; the timeline has no room
+    // Chained again from where the entries began, the mark first.
+    const first = c.timeline[0];
+    c.incident.timelineHead = { seq: first.seq - 1, hash: first.prevHash };
+    c.timeline = appendEntries(c.incident, [{ at: stated, kind: 'clock-stated', actor: by, detail: { enteredAt: machine, entries: kinds } }, ...drafts]);
+  }
 }
 
 /** How many stated-clock changes an incident's record lists (the timeline keeps them all). */

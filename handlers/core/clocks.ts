@@ -67,9 +67,9 @@ const LABELS: Record<ClockName, { nl: string; en: string }> = {
   },
 };
 
-/** The organisation's role for this incident: its own record first, else the policy's default. */
+/** The organisation's role for this incident: a person's decision first, then the policy's when its clocks began, else the policy's now. */
 export function roleOf(incident: Incident, policy: Policy): Role {
-  return incident.role ?? (policy.organisation.processor ? 'processor' : 'controller');
+  return incident.role ?? incident.policyRole ?? (policy.organisation.processor ? 'processor' : 'controller');
 }
 
 /**
@@ -443,6 +443,29 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
  */
 export function assessedAfterClosing(incident: Incident): boolean {
   return incident.state === 'closed' && !!incident.closedAt && !!incident.assessment && incident.assessment.at >= incident.closedAt;
+}
+
+/**
+ * The clocks a closed incident still asks someone to act on: those an assessment after closing
+ * reopened and that are not yet done (the AP notification, another clock with a deadline, the Art.
+ * 34 or subscribers' decision). Status and the overview list such an incident beside the open ones.
+ */
+export function dutiesAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  if (incident.state !== 'closed' || incident.sample || !assessedAfterClosing(incident)) return [];
+  const other = new Set(runningOtherClocks(incident, policy, now).map((c) => c.name));
+  const owed = (c: ClockStatus): boolean =>
+    c.name === 'ap'
+      ? apClockRunning(incident, policy)
+      : c.name === 'subjects'
+        ? subjectsDecisionNeeded(incident, policy) && !incident.subjects
+        : c.name === 'telecom-subscribers'
+          ? subscribersDecisionNeeded(incident, policy) && !incident.subscribers
+          : other.has(c.name);
+  return clocksOf(incident, policy, now).filter(owed);
+}
+
+export function closedWithDuty(incident: Incident, policy: Policy): boolean {
+  return dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0;
 }
 
 /**

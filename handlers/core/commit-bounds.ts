@@ -117,13 +117,27 @@ export function personBytes(incident: Incident): number {
   return bytes;
 }
 
+/** The people's share without on-call's entries: the acknowledgement and the releases' reasons. */
+function fgTextBytes(incident: Incident): number {
+  let bytes = personBytes(incident);
+  if (incident.acknowledgedBy) bytes -= Buffer.byteLength(JSON.stringify(incident.acknowledgedBy));
+  for (const a of incident.actions) if (a.released) bytes -= Buffer.byteLength(JSON.stringify(a.released));
+  return bytes;
+}
+
 /**
  * Refuses a change that takes the people's share of the record past MAX_PERSON_BYTES (a change
- * that does not add to it, or a record stored before the bound, passes): nothing is written.
+ * that does not add to it, or a record stored before the bound, passes; so does one that adds
+ * only on-call's entries): nothing is written.
  */
 export function checkPersonRoom(current: Incident, draft: Incident): void {
   const after = personBytes(draft);
   if (after <= MAX_PERSON_BYTES || after <= personBytes(current)) return;
+  // On-call's own entries (who took the incident, why containment was undone) are never refused
+  // for what the FG wrote: the one refused could not shorten it, and an acknowledgement refused
+  // leaves the escalation paging (review6 R8). Each is bounded by the field rules; the record as
+  // a whole must still fit.
+  if (fgTextBytes(draft) <= fgTextBytes(current) && Buffer.byteLength(JSON.stringify(draft)) <= MAX_RECORD_BYTES) return;
   const kb = (n: number) => Math.ceil(n / 1024);
   const limit = MAX_PERSON_BYTES / 1024;
   throw new RefusedError(

@@ -18,7 +18,7 @@
  *    each step recorded as it comes, done steps not repeated.
  */
 import { changeIncident } from './change-incident.js';
-import { type ContainDeps, type ContainResult, enforcementRefusal, runContainment } from './contain.js';
+import { type ContainDeps, type ContainResult, enforcementRefusal, mergeChain, runContainment } from './contain.js';
 import { actionPlace, type HeldContainment, heldContainment, holderIn } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
@@ -39,10 +39,25 @@ export interface ContainAgainResult {
   containment: ContainResult;
 }
 
-/** Actions a person may ask to be carried out again: not a person's step, not released, not done. */
-function containableAgain(incident: Incident, enforce: boolean): ActionRecord[] {
+/**
+ * Actions a person may ask to be carried out again: not a person's step, not released, not done.
+ * Also one left to another incident (`heldBy`, skipped) that no longer holds the resource: it
+ * released it (a finding came while that release ran), so nothing contains it now.
+ */
+async function containableAgain(deps: ContainDeps, incident: Incident, enforce: boolean): Promise<ActionRecord[]> {
   if (incident.sample) return [];
-  return incident.actions.filter((a) => !a.person && !a.released && (a.status === 'planned' || a.status === 'failed') && (a.mode === 'enforce' || enforce));
+  const found: ActionRecord[] = [];
+  for (const a of incident.actions) {
+    if (a.person || a.released || a.releasing || (a.mode !== 'enforce' && !enforce)) continue;
+    if (a.status === 'planned' || a.status === 'failed' || (a.status === 'skipped' && a.heldBy && (await letGo(deps, incident, a, a.heldBy)))) found.push(a);
+  }
+  return found;
+}
+
+/** Whether the incident `a` was left to (or the one it was merged into since) no longer holds its resource contained. */
+async function letGo(deps: ContainDeps, incident: Incident, a: ActionRecord, heldBy: string): Promise<boolean> {
+  const holder = await deps.store.getIncident((await mergeChain(deps.store, heldBy)).at(-1) as string);
+  return !holder || !holderIn(heldContainment(holder), { type: a.type, target: a.target, ...actionPlace(a, incident) });
 }
 
 export async function containAgain(deps: ContainDeps, input: ContainAgainInput): Promise<ContainAgainResult> {
@@ -64,7 +79,7 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
   const requested: ContainAgainResult['requested'] = [];
   const notRequested: ContainAgainResult['notRequested'] = [];
   const held = await heldByOthers(deps, incident);
-  for (const a of containableAgain(incident, input.enforce)) {
+  for (const a of await containableAgain(deps, incident, input.enforce)) {
     const holder = holderIn(held, { type: a.type, target: a.target, ...actionPlace(a, incident) });
     const refusal = holder
       ? `incident ${holder} holds this resource contained: a second containment would record that as the state to restore, so it is left to ${holder} (its release with --undo-for ${incident.id} hands it back)`
@@ -81,6 +96,11 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
       a.mode = 'enforce';
       // A person's request, checked above, takes up what the contain function refused.
       a.refused = undefined;
+      // And what was left to an incident that has let go of it since.
+      if (a.status === 'skipped' && a.heldBy) {
+        a.status = 'planned';
+        a.heldBy = undefined;
+      }
     }
     return {
       entries: [

@@ -5,7 +5,8 @@
  * 1. Take the incident's containment lease (stored in the incident, under its revision): when
  *    another run holds it and it has not run out, do nothing: that run carries out what is to be
  *    done, including actions added while it runs. ("Incident Opened" and "Incident Updated" of one
- *    incident arrive together; two runs at once would make every call twice.)
+ *    incident arrive together; two runs at once would make every call twice.) Outcomes an earlier
+ *    run recorded and did not tell (it stopped first) are told in the commit that takes the lease.
  * 2. Per action that is to be enforced and not finished, decide afresh whether this run may carry
  *    it out (`enforcementRefusal`): the record's `mode` is only a request, since every function
  *    that may write incident items could have written it. Refused: recorded as such, told to the
@@ -24,15 +25,17 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { actionPlace, doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, resourceKeyOfAction, sameResource } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
-import { FINDING_DETAIL_TYPE, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
-import { canonicalJson } from './hash.js';
-import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
+import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
+import { canonicalJson, sha256 } from './hash.js';
+import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
+import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
@@ -102,7 +105,7 @@ const LEASE_MARGIN_MS = 30_000;
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
   return incident.sample || incident.mergedInto
     ? []
-    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.refused && (a.status === 'planned' || a.status === 'failed'));
+    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
 
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
@@ -133,6 +136,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       : [],
   );
   let stopped: ContainResult['stopped'];
+  const vouched = new Set<string>();
   let last: string | null = null;
   try {
     for (;;) {
@@ -145,7 +149,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       }
       attempted.add(action.id);
       const force = options.only ? options.only.has(action.id) && deps.forceEnforce === true : deps.forceEnforce;
-      const refusal = await enforcementRefusal({ ...deps, forceEnforce: force }, current, action);
+      const refusal = await enforcementRefusal({ ...deps, forceEnforce: force }, current, action, vouched);
       if (refusal) {
         refused.push({ id: action.id, type: action.type, target: action.target, reason: refusal });
         ran.push(await refuseAction(deps, incidentId, action.id, refusal));
@@ -245,6 +249,37 @@ async function recordStop(deps: ContainDeps, incidentId: string, why: string, la
   return { actionId: lastActionId, reason };
 }
 
+/** How many times the ledger check reads a finding again that a write in flight may have changed. */
+const LEDGER_READS = 3;
+
+/**
+ * The finding record as the ledger vouches for it: its bytes are those the last ledger entry that
+ * wrote it recorded (in the ledger of its incident, or of one that incident was merged into); null
+ * when none does (edited, or written behind the pipeline). Read again while it does not match: the
+ * store may read the ledger and the finding apart, and a new version may land between them. A store
+ * that keeps no readable ledger (a test's) is taken as it is; both adapters keep one (the audit
+ * reads it).
+ */
+async function ledgeredFinding(store: IncidentStore, stored: FindingRecord, vouched: Set<string>): Promise<FindingRecord | null> {
+  const ledger = store as IncidentStore & Partial<Pick<AuditSource, 'lastFindingWrite'>>;
+  if (typeof ledger.lastFindingWrite !== 'function') return stored;
+  const key = findingKeyString(stored.key);
+  let record: FindingRecord | undefined = stored;
+  for (let read = 1; record && read <= LEDGER_READS; read++) {
+    const hash = sha256(storedText.finding(record));
+    // A run checks each finding's version once (a storm's actions come from a few findings).
+    if (vouched.has(`${key}#${hash}`)) return record;
+    for (const id of await mergeChain(store, record.incidentId)) {
+      if ((await ledger.lastFindingWrite(id, key)) === hash) {
+        vouched.add(`${key}#${hash}`);
+        return record;
+      }
+    }
+    record = await store.getFinding(stored.key);
+  }
+  return null;
+}
+
 /** How many merges deep a finding record's incident may lie from the incident acting on it. */
 const MAX_MERGE_HOPS = 10;
 
@@ -263,11 +298,19 @@ const MAX_MERGE_HOPS = 10;
  * (Code that can write finding records, record-finding's, can still store a forged finding; it then
  * gets what the policy enforces for such a finding, on what it names, in its account.)
  */
-export async function enforcementRefusal(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | null> {
+export async function enforcementRefusal(
+  deps: ContainDeps,
+  incident: Incident,
+  action: ActionRecord,
+  vouched: Set<string> = new Set(),
+): Promise<string | null> {
   if (action.person) return 'a person’s step is never carried out by the pipeline';
   const key = { accountId: action.findingAccountId ?? incident.accountId, region: action.findingRegion ?? incident.region, findingId: action.findingId };
-  const record = await deps.store.getFinding(key);
-  if (!record) return `no finding ${action.findingId} is stored for account ${key.accountId} and region ${key.region}`;
+  const stored = await deps.store.getFinding(key);
+  if (!stored) return `no finding ${action.findingId} is stored for account ${key.accountId} and region ${key.region}`;
+  const record = await ledgeredFinding(deps.store, stored, vouched);
+  if (!record)
+    return `the stored finding ${action.findingId} is not the one the ledger recorded when the pipeline wrote it (edited or written behind the pipeline: datalek verify names it)`;
   if (!(await belongsTo(deps.store, record.incidentId, incident.id)))
     return `finding ${action.findingId} belongs to incident ${record.incidentId}, not to this one`;
   let parsed: ReturnType<typeof parseEvent>;
@@ -451,6 +494,7 @@ function identity(action: ActionRecord): string {
     steps: _st,
     evidence: _e,
     released: _rel,
+    releasing: _rlg,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,
@@ -591,7 +635,10 @@ function personalOf(action: ActionRecord): string[] {
   return [action.params?.userName, action.params?.principalId, action.evidence?.userName].filter((v): v is string => typeof v === 'string');
 }
 
-/** Takes the lease, or returns the other holder's when it holds one that has not run out. */
+/**
+ * Takes the lease, or returns the other holder's when it holds one that has not run out. Tells the
+ * outcomes an earlier run recorded and did not tell, in the same commit.
+ */
 async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): Promise<ContainResult['busy']> {
   let busy: ContainResult['busy'];
   const now = deps.machineNow?.() ?? deps.now();
@@ -602,7 +649,9 @@ async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): 
       return null;
     }
     draft.containmentLease = { holder: run.holder, until: run.until };
-    return { entries: [] };
+    // Outcomes on the record now were left by a run that stopped before telling (no live run holds
+    // the incident): told as this run takes it, not when it ends, which may be long or never.
+    return { entries: [], messages: tellOutcomes(deps, draft) };
   });
   return busy;
 }

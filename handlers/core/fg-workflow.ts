@@ -225,7 +225,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    // After closing, only the assessment itself: a move of awareness, a role or NIS2 would reopen a clock.
+    // After closing, only the assessment itself: a role or NIS2 would reopen a clock. A move of
+    // awareness only with an assessment that makes the breach notifiable: the AP clock it reopens
+    // starts when the organisation became aware of that (Art. 33(1)), not at an old detection.
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
@@ -238,7 +240,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const entries: TimelineDraft[] = [];
     if (input.awareAt !== undefined) {
       const move = { stated: input.awareAt, reason: awareReason, delayReason, confirmed: input.confirmStatedTime === true };
-      entries.push(...moveAwareness(deps, draft, move, by, now, input.personalData === 'yes'));
+      const moved = moveAwareness(deps, draft, move, by, now, input.personalData === 'yes');
+      entries.push(...moved);
+      if (afterClose && moved.length) noteAfterClose(draft, now, by, `awareness ${draft.awareAt}`, awareReason);
     }
     if (input.actingAs !== undefined) {
       const ending = input.actingAs === 'processor' && roleOf(draft, deps.policy) === 'controller';
@@ -315,9 +319,18 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
   return incident;
 }
 
-/** Whether an assess call decides more than the assessment (awareness, role, NIS2): not taken after closing. */
+/**
+ * Whether an assess call decides more than the assessment (a role, NIS2, or an awareness without an
+ * assessment that makes the breach notifiable): not taken after closing.
+ */
 function decidesMoreThanAssessment(input: AssessInput): boolean {
-  return input.awareAt !== undefined || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
+  const notifiable = input.personalData !== 'no' && input.risk !== 'none';
+  return (
+    (input.awareAt !== undefined && !notifiable) ||
+    input.actingAs !== undefined ||
+    input.nis2Significant !== undefined ||
+    input.nis2IntermediateDueAt !== undefined
+  );
 }
 
 /**

@@ -298,6 +298,11 @@ export interface ActionRecord {
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**
+   * Set while a release of it runs (core/release.ts), before it is released or its release failed:
+   * no containment run takes it up meanwhile. Left by a release that crashed: the next release clears it.
+   */
+  releasing?: { at: string; by: string };
+  /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the
    * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
@@ -404,6 +409,12 @@ export interface Incident {
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */
   followUps?: string[];
+  /**
+   * The open incidents a finding linked to this one rather than merging them (record-finding.ts
+   * `notMergeable`): the breach's record is in both. At most MAX_LINKED; `linkedNotListed` counts more.
+   */
+  linked?: string[];
+  linkedNotListed?: number;
   /** The highest severity of any attached finding. */
   severity: number;
   /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
@@ -432,8 +443,14 @@ export interface Incident {
   awareReason?: string | null;
   /** The earliest `service.eventFirstSeen` of the incident's findings: when the breach began, as far as known. */
   firstActivityAt?: string | null;
-  /** The organisation's role for this incident; absent means the policy's (`organisation.processor`). */
+  /** The organisation's role for this incident, as a person set it; absent means `policyRole`. */
   role?: Role;
+  /**
+   * The role the policy gave (`organisation.processor`) when the incident's clocks began, kept as
+   * `deadlineHours` is: a later policy never re-judges the record. Absent on older records and
+   * sample incidents: the policy's then.
+   */
+  policyRole?: Role;
   /**
    * A processor's hours to tell its controller (Art. 33(2), the contract's), kept from the policy in
    * force when its clock began (recorded for a processor, or the role set), as `deadlineHours` is:

@@ -265,6 +265,12 @@ export function actionReasonLabel(lang: Lang, reason: string | undefined): strin
     // As recorded before the reason said more.
     [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
     [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
+    // containment.ts heldByReason.
+    [
+      /^contained by incident (\S+), which holds this resource: left to it, so that one record holds the containment; its release is told here$/,
+      (m) =>
+        `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
+    ],
     [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
     [
       /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,

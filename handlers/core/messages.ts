@@ -44,6 +44,8 @@ export type MessageKind =
   | 'containment-done'
   | 'containment-failed'
   | 'released'
+  /** A release whose steps did not all succeed: the containment is (partly) still in effect (on-call). */
+  | 'release-failed'
   | 'clock-reminder'
   | 'clock-overdue'
   | 'follow-up-reminder'
@@ -60,7 +62,12 @@ export type MessageKind =
   /** A message its channel refuses as it is: never sent, no longer tried (on-call and its own channel, once). */
   | 'message-undeliverable'
   /** A finding detected before the incident arrived after it (FG): the deadline moved, or the awareness stays. */
-  | 'detection-moved-earlier';
+  | 'detection-moved-earlier'
+  /** A finding on this incident's resources was recorded on another incident, linked to it rather than merged (FG, once per pair and type). */
+  | 'incident-linked';
+
+/** Why a finding linked two incidents rather than merging them (record-finding.ts `notMergeable`). */
+export type LinkWhy = 'fg-recorded' | 'interface-exposed' | 'containment-running' | 'no-room' | 'too-many';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -107,6 +114,7 @@ const T = {
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
+      'release-failed': { fg: 'Opheffen inperking MISLUKT', 'on-call': 'Opheffen inperking MISLUKT' },
       'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
@@ -118,6 +126,7 @@ const T = {
       'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
       'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
       'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
+      'incident-linked': { fg: 'Gekoppeld aan een ander incident', 'on-call': 'Gekoppeld aan een ander incident' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -137,6 +146,16 @@ const T = {
       `Dit incident vermeldt ${listed} typen bevindingen, het maximum. Sinds ${since} kwamen bevindingen van nog meer typen${first ? `, als eerste ${first}` : ''}. Verdere nieuwe typen worden niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling. Bekijk alle bevindingen van deze resource in de GuardDuty-console en beoordeel of ze veranderen wat getroffen is en wat gemeld moet worden (AVG art. 33). U krijgt dit bericht één keer.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
+    linked: (other: string, type: string, id: string, why: LinkWhy) =>
+      `Bevinding ${id} (${type}) noemt resources van dit incident en is vastgelegd bij incident ${other}. De twee zijn niet samengevoegd maar gekoppeld: ${
+        {
+          'fg-recorded': 'bij dit incident is al iets voor de FG vastgelegd (feiten, bewustwording, beoordeling, melding of een besluit)',
+          'interface-exposed': 'een netwerkinterface van dit incident staat open voor al het verkeer',
+          'containment-running': 'de inperking van dit incident loopt',
+          'no-room': 'het dossier van dat incident heeft geen ruimte voor de inperking die bij dit incident is uitgevoerd',
+          'too-many': 'de bevinding noemt te veel incidenten om in één stap samen te voegen',
+        }[why]
+      }. Wat over dit datalek bekend is, staat nu in twee incidenten: beoordeel of ${other} hetzelfde datalek is en neem wat het laat zien op in de feiten en de melding aan de AP (AVG art. 33(3), (4) en (5)). U krijgt dit bericht één keer per gekoppeld incident en type bevinding.`,
     repeat: 'herhaling',
     exposedRepeat: (what: string, since: string, minutes: number) =>
       `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
@@ -175,6 +194,8 @@ const T = {
       'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
       'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
       released: 'De inperking is opgeheven.',
+      'release-failed':
+        'Het opheffen van de inperking is MISLUKT: ze is (deels) nog van kracht en staat zo vastgelegd. De tijdlijn zegt welke stap mislukte. Hef opnieuw op (datalek release), of hef handmatig op volgens het draaiboek.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
@@ -237,6 +258,7 @@ const T = {
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
+      'release-failed': { fg: 'Release of containment FAILED', 'on-call': 'Release of containment FAILED' },
       'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
@@ -248,6 +270,7 @@ const T = {
       'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
       'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
       'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
+      'incident-linked': { fg: 'Linked to another incident', 'on-call': 'Linked to another incident' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     newFinding: (type: string, id: string, severity: string) =>
@@ -266,6 +289,16 @@ const T = {
       `This incident lists ${listed} finding types, the maximum. Since ${since}, findings of further types came${first ? `, the first ${first}` : ''}. Further new types are not listed, not told to you as new, and do not ask for a new assessment. See every finding on this resource in the GuardDuty console and assess whether they change what is affected and what must be notified (GDPR Art. 33). You get this message once.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
+    linked: (other: string, type: string, id: string, why: LinkWhy) =>
+      `Finding ${id} (${type}) names resources of this incident and was recorded on incident ${other}. The two were linked, not merged: ${
+        {
+          'fg-recorded': 'something was already recorded on this incident for the FG (facts, awareness, an assessment, a report or a decision)',
+          'interface-exposed': 'a network interface of this incident is open to all traffic',
+          'containment-running': "this incident's containment is running",
+          'no-room': "that incident's record has no room for the containment carried out on this one",
+          'too-many': 'the finding names too many incidents to merge in one step',
+        }[why]
+      }. What is known of this breach is now in two incidents: assess whether ${other} is the same breach and take what it shows into the facts and the notification to the AP (GDPR Art. 33(3), (4) and (5)). You get this message once per linked incident and finding type.`,
     repeat: 'repeat',
     exposedRepeat: (what: string, since: string, minutes: number) =>
       `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
@@ -303,6 +336,8 @@ const T = {
       'containment-done': 'Containment was carried out; each step below.',
       'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
       released: 'Containment was released.',
+      'release-failed':
+        'Releasing the containment FAILED: it is (partly) still in effect and recorded so. The timeline says which step failed. Release again (datalek release), or undo it by hand following the runbook.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
     notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',
@@ -401,6 +436,8 @@ export interface ComposeInput {
   refused?: { messageId: string; subject: string; reason: string };
   /** For `detection-moved-earlier`: the detection before, and whether the awareness (and deadline) moved with it. */
   earlier?: { from: string; awarenessMoved: boolean };
+  /** For `incident-linked`: the incident the finding was recorded on, the finding, and why the two were not merged. */
+  linked?: { incidentId: string; findingId: string; findingType: string; why: LinkWhy };
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -434,6 +471,7 @@ export function composeMessage({
   runStopped,
   refused,
   earlier,
+  linked,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -450,7 +488,7 @@ export function composeMessage({
   const what =
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
-      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
+      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
   const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}${repeated}: ${incident.findingType} ${incident.id}`;
   const intro =
@@ -477,15 +515,17 @@ export function composeMessage({
                 earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
                 when(incident.awareAt ?? incident.detectedAt, tz),
               )
-            : kind === 'message-undeliverable' && refused
-              ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-              : kind === 'finding-types-not-listed'
-                ? t.typesNotListed(
-                    incident.findingTypes?.length ?? 1,
-                    when(incident.findingTypesNotListed?.since ?? now, tz),
-                    notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                  )
-                : introText(t, kind, channel, clock, lang);
+            : kind === 'incident-linked' && linked
+              ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
+              : kind === 'message-undeliverable' && refused
+                ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+                : kind === 'finding-types-not-listed'
+                  ? t.typesNotListed(
+                      incident.findingTypes?.length ?? 1,
+                      when(incident.findingTypesNotListed?.since ?? now, tz),
+                      notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                    )
+                  : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -593,7 +633,13 @@ export function composeMessage({
       band,
       sample: String(incident.sample),
       kind,
-      ...(news ? { findingType: oneLine(news.findingType) } : notListed ? { findingType: oneLine(notListed.findingType) } : {}),
+      ...(news
+        ? { findingType: oneLine(news.findingType) }
+        : notListed
+          ? { findingType: oneLine(notListed.findingType) }
+          : linked
+            ? { findingType: oneLine(linked.findingType) }
+            : {}),
       // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
       ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
       ...(clock ? { clock } : {}),

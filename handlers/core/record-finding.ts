@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { keepStatedClock } from './change-incident.js';
+import { changeIncident, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
@@ -47,7 +47,7 @@ import {
   newIncident,
   type OutboxMessage,
 } from './incident.js';
-import { composeMessage, type FindingNews, type MessageKind } from './messages.js';
+import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { notePagerTrigger, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt, reviewPending } from './schedule.js';
@@ -99,6 +99,11 @@ export interface RecordDeps {
    * (`IncidentChange.claim`), for as long as `deliverMessages` would claim them.
    */
   claimQueued?: (message: OutboxMessage) => boolean;
+  /**
+   * Set when a person runs the replay on a real store: the machine's clock and who runs it. With a
+   * `now` behind that clock, what the commit records is marked as stated (change-incident.ts markStatedRun).
+   */
+  statedRun?: { machineNow: () => string; by: string };
 }
 
 const MAX_ATTEMPTS = 10;
@@ -145,18 +150,30 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       if (!change) return result;
       const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
       if (claim) change.claim = claim;
+      markRun(deps, change);
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
-      if (early.length) {
-        result.messages = [...early.map((m) => m.id), ...result.messages];
-        result.queued = [...early, ...(result.queued ?? [])];
-      }
-      return result;
     } catch (err) {
       if (err instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw err;
     }
+    // The finding is recorded: what follows is no reason to decide it again.
+    const later = await linkAfter(deps, decision.linkAfter);
+    if (later.length) {
+      result.messages = [...result.messages, ...later.map((m) => m.id)];
+      result.queued = [...(result.queued ?? []), ...later];
+    }
+    if (early.length) {
+      result.messages = [...early.map((m) => m.id), ...result.messages];
+      result.queued = [...early, ...(result.queued ?? [])];
+    }
+    return result;
   }
+}
+
+/** A person's replay at a `--now` behind the machine's clock says so in what it records (review5 A14). */
+function markRun(deps: RecordDeps, change: IncidentChange): void {
+  if (deps.statedRun) markStatedRun(change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
 }
 
 /** The claim on the messages this process will send at once, for as long as a sender claims them. */
@@ -174,6 +191,8 @@ interface Decision {
    * commit of its own, and the finding is decided again.
    */
   deferred?: string[];
+  /** Links the change's commit has no room for: written after it (`linkAfter`). */
+  linkAfter?: { link: Link; recordedOn: string; finding: Finding; isUpdate: boolean }[];
 }
 
 /**
@@ -207,6 +226,7 @@ async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string
   const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
   const messages = announce(survivor, incident, deps.policy, now, entries);
   const { change } = finish(incident, survivor.revision, undefined, entries, messages, 'attached', finding, [], deps.policy, { claims, others });
+  markRun(deps, change as IncidentChange);
   await deps.store.commit(change as IncidentChange);
   return [...others.flatMap((o) => o.messages), ...messages];
 }
@@ -332,7 +352,9 @@ function open_(
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
   incident.findingTypes = [finding.type];
-  // A processor's clock to tell its controller runs by the contract hours in force now, as the AP's by `deadlineHours`.
+  // The role and a processor's contract hours in force now are the record's, as the AP deadline's
+  // hours are (`deadlineHours`): a later policy never re-judges it (review6 R15).
+  if (awareAt) incident.policyRole = roleOf(incident, policy);
   if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
@@ -444,7 +466,7 @@ function attach(
   const incident = copyRecord(before);
   incident.findings += 1;
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
-  const { claims, others, deferred } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
+  const { claims, others, deferred, links } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);
   const newType =
@@ -466,6 +488,7 @@ function attach(
     finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
       claims,
       others,
+      links,
     }),
     deferred,
   );
@@ -497,9 +520,10 @@ function correlate(
   now: string,
   entries: TimelineDraft[],
   merges = MAX_MERGED,
-): { claims: string[]; others: IncidentChange[]; deferred: string[] } {
+): { claims: string[]; others: IncidentChange[]; deferred: string[]; links: Link[] } {
   const others: IncidentChange[] = [];
   const deferred: string[] = [];
+  const links: Link[] = [];
   const blocked = new Set<string>();
   const transferred: string[] = [];
   const related: Record<string, unknown>[] = [];
@@ -510,12 +534,10 @@ function correlate(
     if (refusal || others.length >= merges) {
       for (const k of held) blocked.add(k);
       if (!refusal && others.length + deferred.length < MAX_MERGED) deferred.push(other.id);
-      related.push({
-        incidentId: other.id,
-        state: other.state,
-        findingId: finding.key.findingId,
-        reason: refusal ?? 'too many incidents to merge in one step: linked, the FG decides',
-      });
+      const why = refusal ?? { why: 'too-many', reason: 'too many incidents to merge in one step: linked, the FG decides' };
+      related.push({ incidentId: other.id, state: other.state, findingId: finding.key.findingId, reason: why.reason });
+      links.push({ other, ...why, at: now });
+      noteLinked(incident, other.id);
       continue;
     }
     others.push(mergeInto(deps, incident, other, finding, now, entries));
@@ -531,7 +553,97 @@ function correlate(
   }
   if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
   entries.push(...relatedEntries(related, now));
-  return { claims, others, deferred };
+  return { claims, others, deferred, links };
+}
+
+/** An incident a finding links to the one it is recorded on rather than merging it, and why (`notMergeable`). */
+interface Link extends Refusal {
+  other: Incident;
+  at: string;
+}
+
+/** Most incidents one incident's record lists as linked to it; the timeline names every one. */
+const MAX_LINKED = 50;
+
+/** Lists `otherId` among the incidents linked to this one, once; beyond MAX_LINKED it is counted. */
+function noteLinked(incident: Incident, otherId: string): void {
+  const listed = incident.linked ?? [];
+  if (listed.includes(otherId)) return;
+  if (listed.length < MAX_LINKED) incident.linked = [...listed, otherId];
+  else incident.linkedNotListed = (incident.linkedNotListed ?? 0) + 1;
+}
+
+/**
+ * What the linked incident records of the link (its draft changed in place): the incident it is
+ * linked to, a timeline entry naming the finding, its type, where it was recorded and why the two
+ * were not merged, and the FG's message, once per pair of incidents and finding type (the
+ * `announced` mark keeps it once through redelivery, updates and a storm). A later version of a
+ * finding linked already (`update`) adds nothing; another finding of a type told already is on the
+ * timeline, untold. `after`: written in a commit of its own after the finding's (no room in it).
+ * Null when there is nothing to write.
+ */
+function linkOn(
+  draft: Incident,
+  link: Link,
+  recordedOn: string,
+  finding: Finding,
+  isUpdate: boolean,
+  policy: Policy,
+  after: boolean,
+): { entries: TimelineDraft[]; messages: OutboxMessage[] } | null {
+  const stateKey = `linked:${recordedOn}:${finding.type}`;
+  const told = draft.announced.includes(`fg:${stateKey}`);
+  if (told && isUpdate) return null;
+  noteLinked(draft, recordedOn);
+  const entries: TimelineDraft[] = [
+    {
+      at: link.at,
+      kind: 'linked-to-incident',
+      detail: {
+        incidentId: recordedOn,
+        findingId: finding.key.findingId,
+        findingType: finding.type,
+        severity: finding.severity,
+        reason: link.reason,
+        ...(after ? { writtenAfter: "no room in the finding's commit: written in a commit of its own after it" } : {}),
+      },
+    },
+  ];
+  if (told) return { entries, messages: [] };
+  draft.announced.push(`fg:${stateKey}`);
+  const linked = { incidentId: recordedOn, findingId: finding.key.findingId, findingType: finding.type, why: link.why };
+  const message = composeMessage({ incident: draft, channel: 'fg', kind: 'incident-linked', stateKey, now: link.at, policy, linked });
+  entries.push({ at: link.at, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
+  return { entries, messages: [message] };
+}
+
+/** The change that writes the link on the linked incident, under the revision it was read at; null when nothing is new. */
+function linkChange(link: Link, recordedOn: string, finding: Finding, isUpdate: boolean, policy: Policy): IncidentChange | null {
+  const draft = copyRecord(link.other);
+  const told = linkOn(draft, link, recordedOn, finding, isUpdate, policy, false);
+  if (!told) return null;
+  draft.revision = link.other.revision + 1;
+  draft.nextDueAt = nextDueAt(draft, policy);
+  return { incident: draft, expectedRevision: link.other.revision, timeline: appendEntries(draft, told.entries), messages: told.messages };
+}
+
+/**
+ * Writes, after the finding's commit, the links it had no room for (commit-bounds.ts), each in a
+ * commit of its own on what the linked incident holds then (a containment run may have written it
+ * meanwhile), and returns the messages queued. Should the process stop before, the survivor's
+ * `related-incident` entry still names each one.
+ */
+async function linkAfter(deps: RecordDeps, later: Decision['linkAfter']): Promise<OutboxMessage[]> {
+  const queued: OutboxMessage[] = [];
+  for (const { link, recordedOn, finding, isUpdate } of later ?? []) {
+    await changeIncident(deps, link.other.id, (draft) => {
+      const told = linkOn(draft, link, recordedOn, finding, isUpdate, deps.policy, true);
+      if (!told) return null;
+      queued.push(...told.messages);
+      return { entries: told.entries, messages: () => told.messages, pagerFollowUps: false };
+    });
+  }
+  return queued;
 }
 
 /** Most related incidents the timeline names in entries of their own; more are listed in one. */
@@ -567,18 +679,31 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * lose its record, and the evidence `release` needs. Linked instead; a later version of the
  * finding merges it once that is over (`update`).
  */
-function notMergeable(incident: Incident, now: string, into: Incident): string | null {
+function notMergeable(incident: Incident, now: string, into: Incident): Refusal | null {
   if ((incident.state !== 'open' && incident.state !== 'acknowledged') || fgRecorded(incident))
-    return 'the FG already recorded on it: not merged, the two are linked and the FG decides';
+    return { why: 'fg-recorded', reason: 'the FG already recorded on it: not merged, the two are linked and the FG decides' };
   const exposed = exposedInterfaces(incident);
   if (exposed.length)
-    return `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`;
+    return {
+      why: 'interface-exposed',
+      reason: `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`,
+    };
   const lease = incident.containmentLease;
-  if (lease && lease.until > now) return `its containment is running (held until ${lease.until}): not merged, the two are linked`;
+  if (lease && lease.until > now)
+    return { why: 'containment-running', reason: `its containment is running (held until ${lease.until}): not merged, the two are linked` };
   const carried = incident.actions.filter((a) => carriedOut(a) && !into.actions.some((x) => x.id === a.id)).length;
   if (carried > MAX_ACTIONS - into.actions.length)
-    return `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`;
+    return {
+      why: 'no-room',
+      reason: `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`,
+    };
   return null;
+}
+
+/** Why an incident is linked rather than merged: for the FG's message (`why`) and the timeline (`reason`). */
+interface Refusal {
+  why: LinkWhy;
+  reason: string;
 }
 
 /**
@@ -625,6 +750,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   });
   for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
   if (other.statedClockNotListed) incident.statedClockNotListed = (incident.statedClockNotListed ?? 0) + other.statedClockNotListed;
+  // Linked before (its containment ran, say), merged now: the register and `show` say merged, not linked.
+  if (incident.linked?.includes(other.id)) incident.linked = incident.linked.filter((id) => id !== other.id);
   incident.findings += other.findings;
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
   // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
@@ -878,6 +1005,7 @@ function update(
   let claims: string[] = [];
   let others: IncidentChange[] = [];
   let deferred: string[] = [];
+  let links: Link[] = [];
   // A closed incident keeps the record of later versions that show no new activity (those that do
   // open a follow-up, see `decide`); it is never reopened or re-notified.
   if (incident.state !== 'closed') {
@@ -888,7 +1016,7 @@ function update(
     const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
     const fresh = keys.filter((k) => !held.has(k));
     if (fresh.length)
-      ({ claims, others, deferred } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries, merges));
+      ({ claims, others, deferred, links } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries, merges));
     if (!finding.sequence && !held.has(keys[0])) {
       entries.push({
         at: now,
@@ -931,7 +1059,7 @@ function update(
       finding,
       actions,
       deps.policy,
-      { claims, others },
+      { claims, others, links },
     ),
     deferred,
   );
@@ -970,21 +1098,34 @@ function finish(
   f: Finding,
   actions: ActionRecord[],
   policy: Policy,
-  correlation: { claims?: string[]; others?: IncidentChange[] } = {},
+  correlation: { claims?: string[]; others?: IncidentChange[]; links?: Link[] } = {},
 ): Decision {
   incident.revision = (expectedRevision ?? 0) + 1;
   incident.nextDueAt = nextDueAt(incident, policy);
   const timeline = appendEntries(incident, drafts);
   const change: IncidentChange = { incident, expectedRevision, finding, timeline, messages };
   if (correlation.claims?.length) change.claims = correlation.claims;
-  if (correlation.others?.length) change.others = correlation.others;
+  if (correlation.others?.length) change.others = [...correlation.others];
+  // Each linked incident is told in the finding's commit while it has room; the rest after it.
+  const linkAfter: NonNullable<Decision['linkAfter']> = [];
+  const isUpdate = outcome === 'updated';
+  for (const link of correlation.links ?? []) {
+    const told = linkChange(link, incident.id, f, isUpdate, policy);
+    if (!told) continue;
+    change.others = [...(change.others ?? []), told];
+    if (commitItems(change) <= MAX_COMMIT_ITEMS) continue;
+    change.others = change.others.slice(0, -1);
+    if (!change.others.length) delete change.others;
+    linkAfter.push({ link, recordedOn: incident.id, finding: f, isUpdate });
+  }
   return {
+    ...(linkAfter.length ? { linkAfter } : {}),
     change,
     // Set on the fresh result rather than spread from it (keys added after a spread are slow, see
     // incident.ts newIncident); the same keys in the same order.
     result: Object.assign(result(outcome, f, incident.id, incident.deadline, actions), {
       messages: messages.map((m) => m.id),
-      queued: correlation.others?.length ? [...correlation.others.flatMap((o) => o.messages), ...messages] : [...messages],
+      queued: change.others?.length ? [...change.others.flatMap((o) => o.messages), ...messages] : [...messages],
       revision: incident.revision,
     }),
   };

@@ -104,6 +104,8 @@ export interface RegisterRow {
   followUpOf: string | null;
   /** The follow-up incidents opened for activity after this one was closed; its own decision stays as it was. */
   followUps: string;
+  /** The open incidents a finding linked to this one rather than merging them: the breach's record is in both. */
+  linkedTo: string;
   /**
    * Every containment action with its final status: `type target: status time (reason)`, with
    * `; released at … by …: reason` when undone; a failed or never carried out one shows as such.
@@ -230,6 +232,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     reviewAsked: reviewText(incident),
     followUpOf: incident.followUpOf?.incidentId ?? null,
     followUps: (incident.followUps ?? []).join(', '),
+    linkedTo: [...(incident.linked ?? []), ...(incident.linkedNotListed ? [`and ${incident.linkedNotListed} more (timeline)`] : [])].join(', '),
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
     statedClock: statedClockText(incident),
@@ -458,6 +461,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'containmentReason',
   // Added for the third FG review (a --now behind the machine's clock), after the others likewise.
   'statedClock',
+  // Added for incidents linked rather than merged (review5 A3), after the others likewise.
+  'linkedTo',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */

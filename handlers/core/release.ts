@@ -104,10 +104,15 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
 }
 
-export async function releaseContainment(
-  deps: ContainDeps,
-  input: ReleaseInput,
-): Promise<{ released: { id: string; steps: StepRecord[] }[]; undoneFor: UndoneFor[] }> {
+export interface ReleaseOutcome {
+  /** Actions released: every step of their release done, or nothing to undo. */
+  released: { id: string; steps: StepRecord[] }[];
+  /** Actions whose release failed at some step: still recorded as in effect, and releasable again. */
+  failed: { id: string; steps: StepRecord[] }[];
+  undoneFor: UndoneFor[];
+}
+
+export async function releaseContainment(deps: ContainDeps, input: ReleaseInput): Promise<ReleaseOutcome> {
   const by = input.by.trim();
   const reason = input.reason.trim();
   if (!by || !reason)
@@ -138,63 +143,201 @@ export async function releaseContainment(
     });
   }
 
-  const released: { id: string; steps: StepRecord[] }[] = [];
+  // Checked against the containment lease and marked `releasing` in one commit (see `beginRelease`).
+  const marked = await beginRelease(deps, incident.id, actions, by);
+  const released: ReleaseOutcome['released'] = [];
+  const failedReleases: ReleaseOutcome['failed'] = [];
   const undoneFor: UndoneFor[] = [];
-  for (const action of actions) {
-    const steps: StepRecord[] = [];
-    await deps.containment.release(action, incident, {
-      reactivateKey,
-      record: async (step) => {
-        steps.push(step);
-        await changeIncident(deps, incident.id, () => ({
-          entries: [
-            {
-              at: step.at,
-              kind: `release-step-${step.status}`,
-              actor: by,
-              detail: {
-                action: action.type,
-                target: action.target,
-                step: step.name,
-                status: step.status,
-                detail: step.detail ?? null,
-                code: step.code ?? null,
+  try {
+    for (const action of marked.actions) {
+      const steps: StepRecord[] = [];
+      await deps.containment.release(action, marked.incident, {
+        reactivateKey,
+        record: async (step) => {
+          steps.push(step);
+          await changeIncident(deps, incident.id, () => ({
+            entries: [
+              {
+                at: step.at,
+                kind: `release-step-${step.status}`,
+                actor: by,
+                detail: {
+                  action: action.type,
+                  target: action.target,
+                  step: step.name,
+                  status: step.status,
+                  detail: step.detail ?? null,
+                  code: step.code ?? null,
+                },
               },
-            },
-          ],
-        }));
-      },
-    });
-    const at = deps.now();
-    // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
-    const undone = steps.some((s) => s.status === 'done') ? holds.filter((h) => h.ours.id === action.id) : [];
-    // This record and each other's, in one commit: a crash between them would leave another
-    // incident saying "contained" while it is undone (and this action, released, is not released again).
-    const others = [...new Set(undone.map((h) => h.other.id))];
-    const release = { at, by, reason };
-    const outcome: UndoneFor[] = [];
-    await changeIncidents(deps, [incident.id, ...others], ([draft, ...rest]) => {
-      outcome.length = 0;
-      const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
-      a.released = release;
-      const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
-      const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
-      const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
-      return [
-        {
-          entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: failed, ...alsoFor } }],
-          messages: (d) =>
-            (['fg', 'on-call'] as const).map((channel) =>
-              composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
-            ),
+            ],
+          }));
         },
-        ...theirs,
-      ];
-    });
-    undoneFor.push(...outcome);
-    released.push({ id: action.id, steps });
+      });
+      const at = deps.now();
+      const release = { at, by, reason };
+      const failed = steps.some((s) => s.status === 'failed');
+      // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
+      // Who holds it is read again now: a finding that came while the release ran may have left the
+      // resource to this incident, as it still held it (those are told below too, unasked).
+      const changed = !failed && steps.some((s) => s.status === 'done');
+      const undone = changed ? await holdsElsewhere(deps, incident, [action], reactivateKey) : [];
+      // This record and each other's, in one commit: a crash between them would leave another
+      // incident saying "contained" while it is undone (and this action, released, is not released again).
+      const others = [...new Set(undone.map((h) => h.other.id))];
+      const outcome: UndoneFor[] = [];
+      let done = false;
+      await changeIncidents(deps, [incident.id, ...others], ([draft, ...rest]) => {
+        outcome.length = 0;
+        const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
+        a.releasing = undefined;
+        // Steps a containment run recorded while this release ran (one whose lease had run out) were
+        // not undone by it: the action is then not released either.
+        const late = doneSteps(a).filter((name) => !doneSteps(action).includes(name));
+        done = !failed && late.length === 0;
+        // Not released: what failed is still in effect (all of it, or an interface of several), so the
+        // record keeps it held, this release can be tried again, and the others' holds stay.
+        if (!done) return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
+        a.released = release;
+        const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
+        const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
+        return [
+          {
+            entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: [], ...alsoFor } }],
+            messages: (d) =>
+              (['fg', 'on-call'] as const).map((channel) =>
+                composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
+              ),
+          },
+          ...theirs,
+        ];
+      });
+      undoneFor.push(...outcome);
+      if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
+      (done ? released : failedReleases).push({ id: action.id, steps });
+    }
+  } finally {
+    // An error the adapter threw (or a store failure) ends the release where it was: what it did not
+    // finish is no longer marked as being released, and stays releasable.
+    await endRelease(deps, incident.id);
   }
-  return { released, undoneFor };
+  return { released, failed: failedReleases, undoneFor };
+}
+
+/**
+ * After the commit that released `action`: an incident that left its resource to this one between
+ * the holds read for that commit and the commit itself (a finding planned then) says "contained by
+ * this incident" while it is open. Its action is planned again and its FG and on-call told, as for
+ * one named. (No hold is left to this incident after the commit: it no longer holds the resource.)
+ */
+async function undoLeftMeanwhile(
+  deps: ContainDeps,
+  incident: Incident,
+  action: ActionRecord,
+  reactivateKey: boolean,
+  release: { at: string; by: string; reason: string },
+): Promise<UndoneFor[]> {
+  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey)).filter((h) => h.leftToUs);
+  if (late.length === 0) return [];
+  const outcome: UndoneFor[] = [];
+  await changeIncidents(deps, [...new Set(late.map((h) => h.other.id))], (drafts) => {
+    outcome.length = 0;
+    const results = drafts.map((d) => undoIn(deps, d, late, incident.id, release, outcome));
+    return results.some(Boolean) ? results : null;
+  });
+  return outcome;
+}
+
+function doneSteps(action: ActionRecord): string[] {
+  return (action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name);
+}
+
+/**
+ * Starts a release, in one commit: refused while a containment run holds the incident's lease (it
+ * may be taking steps on these very actions: what it does after the release would stay isolated
+ * under a record saying released); else the actions are marked `releasing`, so a run that takes the
+ * lease after this leaves them alone (`actionsToEnforce`). A lease run out is dropped: a run that
+ * stalled past it and comes back finds it gone and takes no further step. Returns the incident as
+ * stored, and the actions as they are now.
+ */
+async function beginRelease(
+  deps: ContainDeps,
+  incidentId: string,
+  actions: ActionRecord[],
+  by: string,
+): Promise<{ incident: Incident; actions: ActionRecord[] }> {
+  const ids = new Set(actions.map((a) => a.id));
+  const now = deps.machineNow?.() ?? deps.now();
+  const { incident } = await changeIncident(deps, incidentId, (draft) => {
+    const lease = draft.containmentLease;
+    if (lease && Date.parse(lease.until) > Date.parse(now)) throw leaseRefusal(incidentId, lease.until);
+    if (lease) draft.containmentLease = null;
+    for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by };
+    return { entries: [] };
+  });
+  return { incident, actions: incident.actions.filter((a) => a.releasing && ids.has(a.id)) };
+}
+
+/** What `beginRelease` marked and the release did not finish is no longer marked. */
+async function endRelease(deps: ContainDeps, incidentId: string): Promise<void> {
+  await changeIncident(deps, incidentId, (draft) => {
+    const left = draft.actions.filter((a) => a.releasing);
+    for (const a of left) a.releasing = undefined;
+    return left.length ? { entries: [] } : null;
+  });
+}
+
+function leaseRefusal(incidentId: string, until: string): RefusedError {
+  const message = `containment of incident ${incidentId} is running (its run holds the incident until ${until}): release once it has finished (datalek show ${incidentId}); nothing was released`;
+  return new RefusedError(message, {
+    page: {
+      nl: `De inperking van incident ${incidentId} wordt nog uitgevoerd (tot uiterlijk ${until}): hef op als die klaar is. Er is niets opgeheven.`,
+      en: `Containment of incident ${incidentId} is still being carried out (until ${until} at the latest): release once it has finished. Nothing was released.`,
+    },
+  });
+}
+
+/**
+ * A release some step of which failed: the timeline says so (which steps failed, which were done,
+ * and which a containment run did meanwhile), the action stays as it was (held, releasable), and
+ * on-call is told at once: the resource is still contained, partly or wholly, while a person meant
+ * it to be open again.
+ */
+function failedRelease(
+  deps: ContainDeps,
+  action: ActionRecord,
+  release: { at: string; by: string; reason: string },
+  steps: StepRecord[],
+  late: string[],
+): ChangeResult {
+  const names = (status: StepRecord['status']) => steps.filter((s) => s.status === status).map((s) => s.name);
+  return {
+    entries: [
+      {
+        at: release.at,
+        kind: 'containment-release-failed',
+        actor: release.by,
+        detail: {
+          action: action.type,
+          target: action.target,
+          reason: release.reason,
+          failedSteps: names('failed'),
+          doneSteps: names('done'),
+          ...(late.length ? { containedMeanwhile: late } : {}),
+        },
+      },
+    ],
+    messages: (d) => [
+      composeMessage({
+        incident: d,
+        channel: 'on-call',
+        kind: 'release-failed',
+        stateKey: `release-failed:${action.id}:${d.revision}`,
+        now: release.at,
+        policy: deps.policy,
+      }),
+    ],
+  };
 }
 
 /**

@@ -291,12 +291,52 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
     case 'containment-released':
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+    case 'containment-release-failed':
+      return `${nl ? 'Opheffen inperking MISLUKT, ze is nog van kracht' : 'Release of containment FAILED, it is still in effect'}: ${actionLabel(lang, str('action'))} ${str('target')} (${(d.failedSteps as string[] | undefined)?.join(', ') ?? ''})`;
     case 'clock-stated':
       return nl ? `Tijd opgegeven (--now), niet genomen: vastgelegd ${local('enteredAt')}` : `Time stated (--now), not taken: recorded ${local('enteredAt')}`;
     case 'containment-requested':
       return `${nl ? 'Opnieuw inperken gevraagd' : 'Containment asked for again'}${d.enforce ? (nl ? ' (ook wat alleen gepland was)' : ' (also what was only planned)') : ''}: ${str('reason')}`;
     case 'closed':
       return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}`;
+    case 'containment-stopped':
+      return nl
+        ? `Inperkingsrun gestopt: hij verloor zijn lease${str('action') ? ` na ${actionLabel(lang, str('action'))} ${str('target')}` : ''}; de vastgelegde stappen blijven staan`
+        : `Containment run stopped: it lost its lease${str('action') ? ` after ${actionLabel(lang, str('action'))} ${str('target')}` : ''}; the steps it recorded stand`;
+    case 'containment-refused':
+      return `${nl ? 'Inperking GEWEIGERD' : 'Containment REFUSED'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+    case 'resource-exposed':
+      return `${nl ? 'Resource OPEN gebleven' : 'Resource left OPEN'}: ${actionLabel(lang, str('action'))} ${str('target')} (${str('resource')})`;
+    case 'detection-moved-earlier':
+      return nl
+        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}`
+        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}`;
+    case 'linked-to-incident':
+      return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${str('findingType')} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
+    case 'related-incident':
+      return `${nl ? 'Verwant incident' : 'Related incident'} ${str('incidentId')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
+    case 'related-incidents':
+      return `${nl ? 'Verwante incidenten' : 'Related incidents'}: ${String(d.count ?? '')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
+    case 'incidents-merged':
+      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})`;
+    case 'merged-into':
+      return `${nl ? 'Samengevoegd in incident' : 'Merged into incident'} ${str('into')}`;
+    case 'follow-up-opened':
+      return `${nl ? 'Vervolgincident geopend' : 'Follow-up incident opened'}: ${str('incidentId')}`;
+    case 'assessment-review-asked':
+      return nl
+        ? 'Nieuwe beoordeling door de FG gevraagd: een nieuw type bevinding na de beoordeling'
+        : 'FG asked to assess again: a new finding type after the assessment';
+    case 'finding-resource-changed':
+      return `${nl ? 'Bevinding noemt een andere resource' : 'Finding names another resource'}: ${str('resourceType')} ${str('resourceId')}`;
+    case 'finding-types-not-listed':
+      return nl
+        ? `Verdere typen bevindingen niet vermeld (meer dan ${String(d.limit ?? '')})`
+        : `Further finding types not listed (more than ${String(d.limit ?? '')})`;
+    case 'pager-failed':
+      return `${nl ? 'Pager weigerde de melding; in plaats daarvan' : 'The pager refused the alert; instead'}: ${str('fallback')}`;
+    case 'message-undeliverable':
+      return `${nl ? 'Bericht NIET verstuurd (nooit verstuurbaar)' : 'Message NOT sent (never sendable)'}: ${str('messageKind')}`;
     default:
       return e.kind;
   }

@@ -24,6 +24,12 @@ export interface AuditSource {
   /** Every incident id with any trace in the store: a record, ledger, timeline or messages. */
   incidentIds(): Promise<string[]>;
   rawIncident(id: string): Promise<RawIncident>;
+  /**
+   * The hash the newest entry of this incident's ledger that wrote the finding recorded, null when
+   * none did. Reads the ledger from its newest entry back and stops there: the contain function
+   * asks it on each run, so it must not read the whole partition (in a storm, per finding event).
+   */
+  lastFindingWrite(incidentId: string, findingKey: string): Promise<string | null>;
   /** The registry, one chain per shard, in order. */
   registry(): Promise<RegistryRows[]>;
   /**

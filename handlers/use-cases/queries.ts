@@ -4,7 +4,7 @@
  * Only reads; the clocks come from core/clocks.ts.
  */
 import { type CarriedOutElsewhere, carriedOutElsewhere } from '../core/breach-facts.js';
-import { type ClockStatus, clocksOf } from '../core/clocks.js';
+import { type ClockStatus, clocksOf, closedWithDuty, dutiesAfterClosing } from '../core/clocks.js';
 import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
@@ -13,6 +13,7 @@ import { RUNBOOKS } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
+import type { UnreadableHandler } from '../core/stored-record.js';
 import type { IncidentFilter, IncidentStore } from '../ports/incident-store.js';
 import type { Lang } from './fields.js';
 
@@ -36,9 +37,28 @@ export function byUrgency(a: Incident, b: Incident): number {
   );
 }
 
-/** The incidents that are not closed, most urgent first. */
-export async function openIncidents(deps: QueryDeps): Promise<Incident[]> {
-  return (await deps.store.listIncidents({ openOnly: true })).sort(byUrgency);
+/** A due time later than any: the due index then holds every incident with something still to come. */
+const ANY_TIME = '9999-12-31T23:59:59.999Z';
+
+/**
+ * What needs action, most urgent first: the incidents that are not closed, and the closed ones an
+ * assessment after closing gave a duty still running (core/clocks.ts `closedWithDuty`). Those come
+ * from the due index, which holds exactly the incidents with something due (their reminders run
+ * until the duty is done), so the list grows with what is due, not with closed history.
+ */
+export async function openIncidents(deps: QueryDeps, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
+  // A damaged record can be in both lists: named once.
+  const named = new Set<string>();
+  const once: UnreadableHandler | undefined =
+    onUnreadable &&
+    ((p) => {
+      if (named.has(p.incidentId)) return;
+      named.add(p.incidentId);
+      onUnreadable(p);
+    });
+  const open = await deps.store.listIncidents({ openOnly: true, onUnreadable: once });
+  const owed = (await deps.store.listDue(ANY_TIME, once)).filter((i) => closedWithDuty(i, deps.policy));
+  return [...open, ...owed].sort(byUrgency);
 }
 
 /** The closed incidents, the most recently closed first. */
@@ -64,7 +84,8 @@ export function runbookOf(action: Pick<ActionRecord, 'type' | 'params'>): string
 
 /** Clocks that still ask for something: running or overdue, not met, late or not needed. */
 export function openClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  if (incident.state === 'closed') return [];
+  // Closed: only what an assessment after closing reopened.
+  if (incident.state === 'closed') return dutiesAfterClosing(incident, policy, now);
   return clocksOf(incident, policy, now).filter((c) => c.status === 'running' || c.status === 'overdue');
 }
 

@@ -8,6 +8,7 @@ import { pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { apClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Incident } from '../core/incident.js';
+import { releasable } from '../core/release.js';
 import {
   type Action,
   type ActionDeps,
@@ -38,6 +39,14 @@ export interface WebForm {
    * the use case judges it, so a value the page does not offer gets the CLI's refusal.
    */
   drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required'>>>>;
+  /**
+   * Of a form that records a whole decision or acts on what the page lists: what it acts on, as
+   * the page showed it. The form carries it (`_base`), and a post whose page showed something else
+   * than the record holds now is refused, never applied to what the person did not see. Only what
+   * the form edits counts: a new finding or a reminder does not make its page out of date.
+   * `changed` is the refusal, in the page's words.
+   */
+  edits?: { shown: (incident: Incident) => unknown; changed: Text };
 }
 
 const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
@@ -47,6 +56,14 @@ const closed = ({ incident }: { incident: Incident }) => incident.state === 'clo
 /** After closing: what follows the AP notification (Art. 33(4)), never the initial report or marking the facts complete. */
 const FOLLOWS_AFTER_CLOSE = REPORT_KINDS.ap.filter((k) => k !== 'initial');
 const NOT_AFTER_CLOSE = new Set(['complete', 'unknown-reason']);
+/** The containment the release form offers to release: the actions its page listed as in effect. */
+const toRelease = {
+  shown: (incident: Incident) => releasable(incident.actions).map((a) => a.id),
+  changed: {
+    nl: 'De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven: de pagina toont nu wat van kracht is; controleer het en hef opnieuw op.',
+    en: 'The containment in effect changed since you opened this page. Nothing was released: the page now shows what is in effect; check it and release again.',
+  },
+};
 
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
@@ -95,7 +112,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     shown: ({ incident, policy }) => real({ incident }) && policy.clocks.nis2,
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
-  { id: 'release', action: as(releaseAction), title: releaseAction.title, shown: ({ releasable }) => releasable },
+  { id: 'release', action: as(releaseAction), title: releaseAction.title, edits: toRelease, shown: ({ releasable }) => releasable },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
   // An assessment after closing said notifiable: the initial AP report is owed (Art. 33(1)), its
@@ -195,6 +212,11 @@ export function changedValues(
 /** What a form that records only changes was drawn from, as its hidden `_base` field carries it. */
 export function formBaseOf(action: AnyAction, incident: Incident): string {
   return JSON.stringify(action.current?.(incident) ?? {});
+}
+
+/** What a form that edits a whole decision showed of it (`edits`), as its hidden `_base` field carries it. */
+export function formShownOf(form: WebForm, incident: Incident): string | undefined {
+  return form.edits ? JSON.stringify(form.edits.shown(incident)) : undefined;
 }
 
 /** The `_base` a form sent back, or null when it is missing or not what `formBaseOf` wrote. */

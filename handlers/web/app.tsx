@@ -22,6 +22,7 @@ import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '.
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
+import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
@@ -29,10 +30,10 @@ import type { AuditSource } from '../ports/audit-source.js';
 import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
-import { changedValues, formFields, parseFormBase, webForm } from './action-forms.js';
+import { changedValues, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
-import { addError, type FormState, fieldOf, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
+import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
@@ -239,11 +240,22 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[]) => {
+    const refused = (errors: DatalekError[], fresh?: FormState['values']) => {
+      if (fresh) {
+        state.values = fresh;
+        delete state.base;
+      }
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
       return incidentPage(c, incident, { form: state }, 400);
     };
 
+    if (web.edits && form._base !== formShownOf(web, incident)) {
+      // What the form edits changed since its page was drawn: a fresh form, with what is recorded now.
+      return refused(
+        [new RefusedError(web.edits.changed.en, { page: web.edits.changed })],
+        formValues(fields, formCurrent(web, incident), deps.policy.timeZone),
+      );
+    }
     const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
     const parsed = parseFieldsAll(fields, raw);
     if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
@@ -267,7 +279,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const ack = web.id === 'ack' ? (result as AckOutcome) : undefined;
     // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
     const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
-    return c.redirect(`/incidents/${incident.id}?done=${web.id}${changed}`, 303);
+    // A release some step of which failed says so, not "released".
+    const done = web.id === 'release' && (result as ReleaseOutcome).failed.length ? 'release-failed' : web.id;
+    return c.redirect(`/incidents/${incident.id}?done=${done}${changed}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.

@@ -213,6 +213,8 @@ const nl = {
     subjects: 'Besluit over het informeren van betrokkenen vastgelegd.',
     close: 'Afgesloten; het incident blijft in het register.',
     release: 'Inperking opgeheven; zie de stappen hieronder.',
+    'release-failed':
+      'Opheffen MISLUKT: de inperking is (deels) nog van kracht en staat zo vastgelegd; de tijdlijn zegt welke stap. Hef opnieuw op, of hef handmatig op volgens het draaiboek.',
     'after-close-initial': 'Eerste melding aan de AP na het sluiten vastgelegd; het incident blijft gesloten.',
     'after-close-report': 'Informatie aan de AP na het sluiten vastgelegd; het incident blijft gesloten.',
     'after-close-facts': 'Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.',
@@ -463,6 +465,8 @@ const en: Dictionary = {
     subjects: 'Decision on informing the data subjects recorded.',
     close: 'Closed; the incident stays in the register.',
     release: 'Containment released; see the steps below.',
+    'release-failed':
+      'Release FAILED: the containment is (partly) still in effect and recorded so; the timeline says which step. Release again, or undo it by hand following the runbook.',
     'after-close-initial': 'Initial notification to the AP recorded after closing; the incident stays closed.',
     'after-close-report': 'Information to the AP after closing recorded; the incident stays closed.',
     'after-close-facts': 'Facts corrected after closing; the incident stays closed.',

@@ -45,6 +45,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
+import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { eventQueue } from './queue.js';
 
 /** What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these sources only. */
@@ -247,7 +248,8 @@ export function allowWatchRulesToPublish(topic: sns.Topic): void {
       resources: [topic.topicArn],
       conditions: {
         ArnEquals: {
-          'aws:SourceArn': WATCH_RULES.map(({ name }) =>
+          // And the rule on calls that undo containment (containment-watch.ts).
+          'aws:SourceArn': [...WATCH_RULES.map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME].map((name) =>
             stack.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           ),
         },

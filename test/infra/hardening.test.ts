@@ -122,6 +122,37 @@ describe('the hardened AWS side', () => {
       }
     });
 
+    it('denies setting any instance attribute but the three containment protects with (UserData, InstanceType, SourceDestCheck…), at home and in member accounts (review 5, S1)', () => {
+      // Containment sets DisableApiTermination, InstanceInitiatedShutdownBehavior and the volumes'
+      // DeleteOnTermination (adapters/aws/containment/ec2.ts); the same grant set UserData of any
+      // stopped instance (run as root at its next start, with its profile's credentials). A Deny on
+      // the others, by EC2's ec2:Attribute key: where EC2 does not fill the key it never applies
+      // (README, What remains), and it can never refuse containment's own three.
+      const protective = ['disableapitermination', 'instanceinitiatedshutdownbehavior', 'blockdevicemapping', 'blockdevicemappings'];
+      const dangerous = [
+        'userData',
+        'instanceType',
+        'sourceDestCheck',
+        'kernel',
+        'ramdisk',
+        'groupSet',
+        'Groups',
+        'ebsOptimized',
+        'enaSupport',
+        'disableApiStop',
+      ];
+      for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
+        const denies = statements.filter((st) => st.Effect === 'Deny' && actionsOf(st).includes('ec2:ModifyInstanceAttribute'));
+        expect(denies).toHaveLength(1);
+        const [deny] = denies;
+        expect(actionsOf(deny)).toEqual(['ec2:ModifyInstanceAttribute']);
+        expect(Object.keys(deny.Condition ?? {})).toEqual(['StringEqualsIgnoreCase']);
+        const attributes = [deny.Condition?.StringEqualsIgnoreCase['ec2:Attribute']].flat() as string[];
+        for (const a of dangerous) expect(attributes, a).toContain(a);
+        expect(attributes.filter((a) => protective.includes(a.toLowerCase()))).toEqual([]);
+      }
+    });
+
     it("denies every Lambda call on the pipeline's own functions, at home and in member accounts, and every function the stacks make is one", () => {
       for (const statements of [roleStatements(response, 'datalek-contain-function'), roleStatements(member, 'datalek-containment')]) {
         const d = statements.find((st) => st.Effect === 'Deny' && actionsOf(st).includes('lambda:*'));
@@ -305,6 +336,7 @@ describe('the hardened AWS side', () => {
         'datalek-forwarder-lost',
         'datalek-forwarder-throttled',
         'datalek-pipeline-changed',
+        'datalek-watch-containment-undelivered',
         'datalek-watch-guard-undelivered',
         'datalek-watch-new-calls',
         'datalek-watch-paging-undelivered',

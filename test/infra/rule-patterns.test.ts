@@ -15,6 +15,7 @@ import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { keyIdOf, resolveValue } from './cfn-resolve.js';
+import { type BusEntry, routed as routedOnMoto } from './moto-rules.js';
 
 const ACCOUNT = '111122223333';
 
@@ -45,7 +46,8 @@ const WATCHED: Record<string, string[]> = {
   '13-filter-that-only-saves-a-view.json': [],
   '14-read-the-detector.json': [],
   '15-record-function-concurrency-zero-by-arn.json': ['central/pipeline'],
-  '16-record-function-concurrency-five.json': [],
+  // A forwarder region has no datalek functions: there it is any function's concurrency put back above 0 (containment-watch.ts).
+  '16-record-function-concurrency-five.json': ['forwarder/containment'],
   '17-another-function-concurrency-zero.json': [],
   '18-delete-record-function.json': ['central/pipeline'],
   '19-remove-eventbridge-permission.json': ['central/pipeline'],
@@ -100,24 +102,6 @@ const WATCHED: Record<string, string[]> = {
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
 const short = (ruleName: string) => ruleName.replace(WATCH_RULE_PREFIX, '');
-
-/**
- * The event once per element of each array of objects in it (recursively, every combination).
- * EventBridge matches a pattern's field inside an array of objects when one element has it
- * (`features: {status: ["DISABLED"]}` on `features: [{…}, {…}]`), all of a pattern's fields from
- * the same element; moto does not look into such arrays. Each variant holds one element in the
- * array's place, so moto matches a variant exactly when EventBridge matches the event.
- */
-function arrayVariants(value: unknown): unknown[] {
-  if (Array.isArray(value)) {
-    if (!value.length || !value.every((v) => v && typeof v === 'object')) return [value];
-    return value.flatMap(arrayVariants);
-  }
-  if (!value || typeof value !== 'object') return [value];
-  let out: Record<string, unknown>[] = [{}];
-  for (const [k, v] of Object.entries(value)) out = out.flatMap((o) => arrayVariants(v).map((variant) => ({ ...o, [k]: variant })));
-  return out;
-}
 
 /** Which events/ inputs the GuardDuty rule routes: `detail-type` GuardDuty Finding and severity >= 4 as a number. */
 const ROUTED_BY_FINDING_RULE: Record<string, boolean> = {
@@ -223,41 +207,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   });
   afterAll(async () => moto?.stop());
 
-  /**
-   * Puts the entries on a fresh bus whose one rule has `pattern`; returns the ids that reached the
-   * queue. `arrays`: each entry as its `arrayVariants` (the CloudTrail calls; a finding's arrays
-   * would make hundreds of variants, and no finding pattern looks into them).
-   */
-  async function routed(
-    name: string,
-    pattern: unknown,
-    entries: { id: string; source: string; detailType: string; detail: unknown }[],
-    arrays = false,
-  ): Promise<string[]> {
-    const bus = `rules-${name}`.slice(0, 60);
-    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: bus }));
-    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: bus }));
-    const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-    await moto.clients.eventbridge.send(new PutRuleCommand({ Name: bus, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
-    await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: bus, EventBusName: bus, Targets: [{ Id: 'q', Arn: arn }] }));
-    for (const e of entries) {
-      // The test id rides along in `resources`, so the queue tells which event arrived.
-      for (const detail of arrays ? arrayVariants(e.detail) : [e.detail]) {
-        await moto.clients.eventbridge.send(
-          new PutEventsCommand({
-            Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(detail), Resources: [`test:${e.id}`] }],
-          }),
-        );
-      }
-    }
-    const got = new Set<string>();
-    for (;;) {
-      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-      if (!out.Messages?.length) break;
-      for (const m of out.Messages) got.add((JSON.parse(m.Body as string).resources as string[])[0].slice(5));
-    }
-    return [...got].sort();
-  }
+  const routed = (name: string, pattern: unknown, entries: BusEntry[], arrays = false) => routedOnMoto(moto, name, pattern, entries, arrays);
 
   const findingRuleIds = () => Object.keys(patterns).filter((id) => JSON.stringify(patterns[id]).includes('GuardDuty Finding'));
 
@@ -311,14 +261,16 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging, sources and guard, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources, guard and containment, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
+      'central/containment',
       'central/guard',
       'central/paging',
       'central/pipeline',
       'central/sources',
+      'forwarder/containment',
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',

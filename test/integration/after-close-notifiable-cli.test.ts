@@ -2,7 +2,8 @@
  * review5 A8 on the command line: `assess --after-close` that makes a closed incident notifiable
  * says the AP notification is owed and by when; `show` and `status` show its deadline running, not
  * "closed"; a drill sweep after the deadline sends the overdue reminder; and `reported` records the
- * initial report after closing with its reason (and the reasons for the delay, being late).
+ * initial report after closing with its reason (and the reasons for the delay, being late). `status`
+ * lists such an incident among what needs action until its report is recorded (review6 R1).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -48,6 +49,23 @@ describe('assessed notifiable after closing, on the command line', () => {
     );
     expect(reported.stdout).toContain('Report recorded (ap initial M-1).');
     expect(reported.stdout).toContain(`${c.id} is now closed.`);
+  });
+
+  it('status lists it, marked closed, among what needs action until the report is recorded (review6 R1)', async () => {
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    expect(await c.json(['status'], at)).toEqual([]);
+    const later = '2025-11-28T10:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    const listed = await c.json(['status'], later);
+    expect(listed.map((i: { incidentId: string; state: string }) => [i.incidentId, i.state])).toEqual([[c.id, 'closed']]);
+    const table = ok(await c.cli(['status'], later)).stdout;
+    expect(table).toMatch(new RegExp(`${c.id} +closed .* 2d \\d+h left`));
+    expect(table).toContain('0 open incidents, 0 not acknowledged; 1 closed with a duty reopened by an assessment after closing.');
+    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--reason', 'gemeld na heroverweging', '--by', 'FG'], later));
+    expect(await c.json(['status'], later)).toEqual([]);
   });
 
   it('verify names a due time cleared behind the pipeline on such a closed incident: it would silence its reminders', async () => {

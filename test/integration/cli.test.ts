@@ -93,6 +93,8 @@ describe('the datalek CLI', () => {
     const show = JSON.parse((await runCli(['show', id, '--store', store, '--json'])).stdout);
     expect(show).toMatchObject({ incidentId: id, state: 'acknowledged', acknowledgedBy: 'alice' });
     expect(show.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      // The replay's --now lies before the machine's clock too: what it recorded was stated (review5 A14).
+      'clock-stated',
       'incident-opened',
       'containment-planned',
       // A !DNS finding: the step that blocks the DNS channel the isolation leaves open.

@@ -15,7 +15,7 @@ import { jsonLines, ROOT } from '../support/cli.js';
 import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
-import { csrfOf, form, pageText, request, signIn, startServe } from '../support/serve.js';
+import { csrfOf, form, formBase, pageText, request, signIn, startServe } from '../support/serve.js';
 
 interface Shown {
   state: string;
@@ -115,7 +115,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
         expect(page.body).toContain('name="undo-for"');
         return request(served.port, `/incidents/${K}/release`, {
           method: 'POST',
-          body: form({ ...fields, _csrf: csrfOf(page.body) }),
+          body: form({ ...fields, ...formBase(page.body, 'release'), _csrf: csrfOf(page.body) }),
           headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
         });
       };

@@ -98,7 +98,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
     expect(page.body).toContain(`action="/incidents/${bucketIncident}/release"`);
     const reply = await request(served.port, `/incidents/${bucketIncident}/release`, {
       method: 'POST',
-      body: form({ reason: 'publieke website, met de FG afgestemd', _csrf: csrfOf(page.body) }),
+      body: form({ reason: 'publieke website, met de FG afgestemd', ...formBase(page.body, 'release'), _csrf: csrfOf(page.body) }),
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(reply.status).toBe(303);

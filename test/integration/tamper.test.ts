@@ -104,8 +104,8 @@ describe('tampering with the embedded store', () => {
           'f'.repeat(64),
         );
       });
-      // Five entries, and the acknowledgement's mark that its --now was stated (it lies before the machine's clock).
-      expectCaught(await verify(f), f.id, 'entry 7', /the ledger records 6 entries: this one was inserted after them/);
+      // The replay's mark that its --now was stated (review5 A14), five entries, and the acknowledgement's mark.
+      expectCaught(await verify(f), f.id, 'entry 8', /the ledger records 7 entries: this one was inserted after them/);
     });
 
     it('reorder: two entries swapped', async () => {

@@ -74,4 +74,14 @@ describe('assessed notifiable after closing, on the web page (review5 A8)', () =
     expect(nextDueAt(incident, policy)).toBeNull();
     expect(await page()).not.toContain(INITIAL_FORM);
   });
+
+  it('lists the closed incident on the overview while its AP notification is owed (review6 R1)', async () => {
+    const overview = async () => (await web.get('/', 'nl')).text();
+    expect(await overview()).not.toContain(`data-incident="${id}"`);
+    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
+    const html = await overview();
+    expect(html).toContain(`data-incident="${id}"`);
+    expect(pageText(html)).toContain('0 open incidenten, 0 niet opgepakt.');
+    expect(pageText(html)).toMatch(/gesloten AP : loopt , uiterlijk 2026-11-30 22:00 CET/);
+  });
 });

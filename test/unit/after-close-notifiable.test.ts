@@ -103,6 +103,34 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     expect(await kinds(AFTER_DEADLINE)).not.toContain('subjects-reminder');
   });
 
+  it('takes the awareness with the assessment that makes it notifiable, and the AP deadline follows it (review6 R7)', async () => {
+    // Found on the 29th at 07:30: the organisation became aware then (Art. 33(1), EDPB 9/2022), not at detection.
+    now = '2026-11-29T08:00:00.000Z';
+    const notifiable = {
+      incidentId: id,
+      personalData: 'yes' as const,
+      risk: 'risk' as const,
+      reason: 'toch klantdata op de server',
+      by: 'FG',
+      confirmAfterClose: true,
+    };
+    const aware = { awareAt: '2026-11-29T07:30:00.000Z', awareReason: 'pas bij forensisch onderzoek bleek klantdata op de server' };
+    // Its own reason, as before closing.
+    await expect(assess(deps, { ...notifiable, awareAt: aware.awareAt })).rejects.toThrow(/--aware-reason/);
+    // Not with an assessment that leaves the breach not notifiable: no clock to start.
+    await expect(assess(deps, { ...notifiable, personalData: 'no', risk: 'none', ...aware })).rejects.toThrow(/is closed; the register keeps it/);
+    const incident = await assess(deps, { ...notifiable, ...aware });
+    expect(incident).toMatchObject({ state: 'closed', awareAt: aware.awareAt, awareReason: aware.awareReason, deadline: '2026-12-02T07:30:00.000Z' });
+    expect(apClockRunning(incident, policy)).toBe(true);
+    // Not overdue on arrival: the first reminder lies ahead, none is due now.
+    expect(await kinds(now)).toEqual([]);
+    expect(await kinds('2026-12-02T08:00:00.000Z')).toContain('ap-overdue');
+    expect(registerRow(incident, policy, now).afterClose).toMatch(/awareness 2026-11-29T07:30:00.000Z at .*: pas bij forensisch onderzoek/);
+    // Not later than the personal data was recorded as affected (moveAwareness's rule holds after closing too).
+    now = '2026-11-29T09:00:00.000Z';
+    await expect(assess(deps, { ...notifiable, awareAt: '2026-11-29T08:30:00.000Z', awareReason: 'later' })).rejects.toThrow(/aware by then at the latest/);
+  });
+
   it('a closed incident whose assessment in force says not notifiable takes no initial report, and nothing is due', async () => {
     const report = { incidentId: id, reference: 'AP-2026-1', reason: 'toch melden', by: 'FG' };
     await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);

@@ -145,7 +145,9 @@ describe('the third FG review', () => {
       const row = registerRow(closed, policy, now);
       expect(row).toMatchObject({ containmentReason: 'sleutel met de hand verwijderd', measuresTaken: 'wachtwoorden gereset' });
       expect(row.containment).toMatch(/deactivate-access-key AKIAEXAMPLE: failed 2026-11-27T21:02:00.000Z \(deactivate failed \(AccessDenied\)\)/);
-      expect(REGISTER_COLUMNS.slice(-3, -1)).toEqual(['containment', 'containmentReason']);
+      // Added after the earlier columns (scripts read by position), in this order; later ones follow them.
+      const at = REGISTER_COLUMNS.indexOf('containment');
+      expect(REGISTER_COLUMNS.slice(at, at + 3)).toEqual(['containment', 'containmentReason', 'statedClock']);
       const md = registerMarkdown([closed], policy, now, 'nl');
       expect(md).toMatch(/AKIAEXAMPLE \(mislukt: .*deactivate failed \(AccessDenied\)/);
       expect(md).toMatch(/sleutel met de hand verwijderd/);

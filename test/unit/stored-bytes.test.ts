@@ -90,14 +90,16 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * once more: on-call's finding-added message is keyed by finding type, as the FG's is (a storm
  * tells on-call once per type), so its id and the entries chained after it changed. And once more:
  * a DNS channel step is one per instance, listing its domains (review3 attack §2: a pod's look-ups
- * to names it picks no longer make a step each), so its target, params and reason changed.
+ * to names it picks no longer make a step each), so its target, params and reason changed. And once
+ * more: an incident keeps the role the policy gave when its clocks began (`policyRole`, review6
+ * R15), so every incident record (and the ledger's hash of it) changed.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 61eeed6bc69a3c732c21a1f0e248ee2817280cb8cf2588f4938043b9775e61de',
   incident_keys: '11 2e3aa45a87dda3ef84a52cf83dc669e340283f2b6f26e0e646b534117bbdcfb4',
-  incidents: '153 5162b87f5fd10163e474c42d4f4eee684f29b02df686736cf0a8b45d2cd8a217',
-  ledger: '1546 d1f7a08f0ec965c16a748570ec6c5a8e777ab7b05d763bb4c1dafaef0ef85e84',
+  incidents: '153 a047d77c341dfe9198cec617ed708a1449c921fa4ba2e388de81492bc77b6ed3',
+  ledger: '1546 57fccc0ea636a6ab48c94979ccefd96a908cccff351833ed413f8ae323042b74',
   meta: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   outbox: '1031 9e7c4620d3e41e1a45201989a5f4314d56b44f3411b95e40054fb52c1e9254b9',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',

@@ -19,7 +19,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ClaimRow, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
@@ -48,6 +48,8 @@ const resourceLockKey = (resourceKey: string) => ({ pk: `RES#${resourceKey}`, sk
 /** Message ids start with their incident's id (`dl-…/fg/opened`): the outbox lives in that partition. */
 const messageKey = (id: string) => ({ pk: `INC#${id.split('/')[0]}`, sk: `MSG#${id}` });
 const seqKey = (seq: number) => `TL#${String(seq).padStart(10, '0')}`;
+/** Ledger entries read per page when looking back for the newest one that wrote a finding. */
+const LEDGER_PAGE = 10;
 const ledgerKey = (id: string, seq: number) => ({ pk: `INC#${id}`, sk: `LG#${String(seq).padStart(10, '0')}` });
 const registryHeadKey = (shard: number) => ({ pk: `REG#${shard}`, sk: 'HEAD' });
 const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk: `E#${String(n).padStart(10, '0')}` });
@@ -486,29 +488,21 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   async listMessages(incidentId: string): Promise<OutboxMessage[]> {
     const messages: OutboxMessage[] = [];
     let head: ChainHead | undefined;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call('Query', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :ledger AND :outboxEnd',
-            ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':ledger': 'LG#', ':outboxEnd': 'MSG$' },
-            ScanIndexForward: false,
-            // Enough for the outbox of almost any incident and its newest ledger entry in one page.
-            Limit: 100,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const i of page.Items ?? []) {
+    // A page of 100: enough for the outbox of almost any incident and its newest ledger entry.
+    await this.readBack(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :ledger AND :outboxEnd',
+        ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':ledger': 'LG#', ':outboxEnd': 'MSG$' },
+        Limit: 100,
+      },
+      (i) => {
         if (String(i.sk).startsWith('MSG#'))
           messages.push({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: (i.sentAt as string | undefined) ?? null });
         else head ??= { seq: Number(i.seq), hash: String(i.hash) };
-      }
-      start = head ? undefined : page.LastEvaluatedKey;
-    } while (start);
+        return false;
+      },
+      () => head !== undefined,
+    );
     this.ledgerHints.set(incidentId, head ?? null);
     // Read backwards: turned round, so that messages queued at the same time keep their key order.
     return messages.reverse().sort((a, b) => a.createdAt.localeCompare(b.createdAt) || 0);
@@ -712,6 +706,22 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       'pk',
     );
     return [...new Set(items.map((i) => String(i.pk).slice('INC#'.length)))].sort();
+  }
+
+  async lastFindingWrite(incidentId: string, findingKey: string): Promise<string | null> {
+    let hash: string | undefined;
+    await this.readBack(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+        ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':ledger': 'LG#' },
+        Limit: LEDGER_PAGE,
+      },
+      (item) => {
+        hash = findingsWrittenBy(String(item.data)).get(findingKey);
+        return hash !== undefined;
+      },
+    );
+    return hash ?? null;
   }
 
   /**
@@ -931,6 +941,25 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       partitions.map((p) => this.queryAll({ ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':p': p } })),
     );
     return pages.flat().sort((a, b) => String(a[sortKey]).localeCompare(String(b[sortKey])));
+  }
+
+  /**
+   * Reads the query's items from the end back, page by page (consistent), until `visit` says an
+   * item ends it or a page leaves `done()` true.
+   */
+  private async readBack(
+    input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues' | 'Limit'>,
+    visit: (item: Record<string, unknown>) => boolean,
+    done: () => boolean = () => false,
+  ): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Query', () =>
+        this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, ScanIndexForward: false, ConsistentRead: true, ExclusiveStartKey: start })),
+      );
+      for (const item of page.Items ?? []) if (visit(item)) return;
+      start = done() ? undefined : page.LastEvaluatedKey;
+    } while (start);
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

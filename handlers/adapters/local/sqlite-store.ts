@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { type ClaimRow, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
 import type { FindingKey } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
@@ -767,6 +767,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         .all(),
     ) as { id: string }[];
     return rows.map((r) => String(r.id));
+  }
+
+  async lastFindingWrite(incidentId: string, findingKey: string): Promise<string | null> {
+    this.requireLedger();
+    return this.run(() => {
+      for (const row of this.db.prepare('SELECT data FROM ledger WHERE incident_id = ? ORDER BY seq DESC').iterate(incidentId) as Iterable<{ data: string }>) {
+        const hash = findingsWrittenBy(String(row.data)).get(findingKey);
+        if (hash !== undefined) return hash;
+      }
+      return null;
+    });
   }
 
   /** Everything stored of one incident, as stored: bytes and the columns beside them. */

@@ -15,7 +15,8 @@ export const assessCommand: Command = {
                    [--nis2-significant yes|no] [--nis2-intermediate-due ISO]
                    [--after-close]
                    (on a closed incident only --personal-data and --risk, with --reason and --after-close, which says
-                    the change is meant for that closed incident: the incident stays closed)`,
+                    the change is meant for that closed incident: the incident stays closed; with an assessment
+                    that makes it notifiable also --aware-at, when the organisation became aware of that)`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
   run: (ctx) =>

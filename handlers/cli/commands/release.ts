@@ -1,3 +1,4 @@
+import type { StepRecord } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { releaseAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -29,15 +30,22 @@ async function release(ctx: Context): Promise<number> {
     await deliverQueued(ctx, b);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
     else {
+      const outSteps = (steps: StepRecord[]) => {
+        for (const s of steps) ctx.io.out(oneLine(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`));
+      };
       for (const r of result.released) {
         ctx.io.out(`Released ${r.id}:`);
-        for (const s of r.steps) ctx.io.out(oneLine(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? `: ${s.detail}` : ''}${s.code ? ` (${s.code})` : ''}`));
+        outSteps(r.steps);
+      }
+      for (const r of result.failed) {
+        ctx.io.out(`NOT released ${r.id}: a step failed; it is still in effect and recorded so (release again, or undo it by hand):`);
+        outSteps(r.steps);
       }
       for (const u of result.undoneFor)
         ctx.io.out(
           `Undone for incident ${u.incidentId}: ${u.actionId} ${u.now === 'released' ? 'recorded as released there' : 'planned again there, not carried out'}`,
         );
     }
-    return result.released.every((r) => r.steps.every((s) => s.status !== 'failed')) ? 0 : 1;
+    return result.failed.length ? 1 : 0;
   });
 }

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import { ConflictError } from '../../core/errors.js';
@@ -44,6 +45,8 @@ async function replay(ctx: Context): Promise<number> {
       now: ctx.now,
       canEnforce: backend.containment.canEnforce,
       forceEnforce: flags.enforce === true,
+      // On a real store, a --now behind the machine's clock is marked in what the run records (review5 A14).
+      ...(backend.drill ? {} : { statedRun: { machineNow: ctx.systemNow, by: `${userInfo().username} (datalek replay)` } }),
       // What an event queues is sent right after it is recorded (below, unless containment on AWS
       // changed the outbox): queued claimed, in the commit, rather than claimed in a transaction of its own.
       ...(backend.containment.canEnforce ? {} : { claimQueued: (m: OutboxMessage) => !notifier.accepts || notifier.accepts(m) }),

@@ -1,10 +1,11 @@
+import { openIncidents } from '../../use-cases/queries.js';
 import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
-import { byUrgency, statusObject, statusTable } from '../views.js';
+import { statusObject, statusTable } from '../views.js';
 
 export const statusCommand: Command = {
   name: 'status',
   section: 'main',
-  usage: '  datalek status                             open incidents, most urgent first',
+  usage: '  datalek status                             open incidents (and closed ones with a duty reopened), most urgent first',
   flags: {},
   positionals: 'none',
   run: status,
@@ -13,7 +14,8 @@ export const statusCommand: Command = {
 async function status(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const unreadable = unreadableReporter(ctx);
-    const incidents = (await backend.store.listIncidents({ openOnly: true, onUnreadable: unreadable.onUnreadable })).sort(byUrgency);
+    // With the closed incidents an assessment after closing gave a duty still running (core/clocks.ts closedWithDuty).
+    const incidents = await openIncidents({ store: backend.store, policy: ctx.policy, now: ctx.now }, unreadable.onUnreadable);
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
@@ -27,9 +29,10 @@ async function status(ctx: Context): Promise<number> {
     } else {
       ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
       const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
-      ctx.io.out(
-        `\n${incidents.length} open incident${incidents.length === 1 ? '' : 's'}, ${unacked} not acknowledged. Details: datalek show ID; take one: datalek ack ID`,
-      );
+      const open = incidents.filter((i) => i.state !== 'closed').length;
+      const closed = incidents.length - open;
+      const owed = closed ? `; ${closed} closed with a duty reopened by an assessment after closing` : '';
+      ctx.io.out(`\n${open} open incident${open === 1 ? '' : 's'}, ${unacked} not acknowledged${owed}. Details: datalek show ID; take one: datalek ack ID`);
     }
     return unreadable.exitCode(0);
   });

@@ -1,0 +1,178 @@
+/**
+ * review5 A15: containment undone outside datalek pages. The `datalek-watch-containment` rule as
+ * synthesized (central and forwarder region), and its pattern run on moto's EventBridge with
+ * CloudTrail-shaped calls (test/infra/cloudtrail-containment/): the calls that undo a containment
+ * step page, the datalek roles' own calls (contain, release) and calls that undo nothing do not.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { resolveValue } from './cfn-resolve.js';
+import { arrayVariants, type BusEntry, routed } from './moto-rules.js';
+
+const ACCOUNT = DEPLOY_CONTEXT.account;
+const CALLS = join(import.meta.dirname, 'cloudtrail-containment');
+
+/** The calls that page: every other file in cloudtrail-containment/ must not. */
+const PAGES = [
+  '01-interface-back-in-its-groups-by-hand.json',
+  '05-interface-groups-by-a-role-named-like-datalek.json',
+  '08-instance-groups-by-an-automation.json',
+  '09-instance-termination-protection-off.json',
+  '10-instance-shutdown-terminates.json',
+  '12-instance-profile-associated-again.json',
+  '13-isolation-group-opened-by-name.json',
+  '15-access-key-active-again.json',
+  '17-revocation-policy-deleted.json',
+  '19-public-access-block-deleted.json',
+  '20-public-access-block-relaxed.json',
+  '22-function-concurrency-removed.json',
+  '23-function-concurrency-five.json',
+  '26-function-url-open-again.json',
+  '27-database-public-again.json',
+];
+
+type Rule = {
+  Properties: {
+    Name: string;
+    EventPattern: unknown;
+    Targets: { Arn: unknown; InputTransformer?: { InputTemplate: string; InputPathsMap: Record<string, string> } }[];
+  };
+};
+
+const calls = (): (BusEntry & { raw: Record<string, unknown> })[] =>
+  readdirSync(CALLS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const e = JSON.parse(readFileSync(join(CALLS, file), 'utf8'));
+      return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail, raw: e };
+    });
+
+describe('the containment watch (review5 A15)', () => {
+  let built: DatalekApp;
+  let moto: Moto;
+  const where: Record<string, { t: Template; region: string; rule: Rule }> = {};
+  beforeAll(async () => {
+    if (MOTO_AVAILABLE) moto = await startMoto();
+    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    for (const [name, stack, region] of [
+      ['central', built.response, DEPLOY_CONTEXT.region],
+      ['forwarder', built.forwarders[0], DEPLOY_CONTEXT.forwardFrom],
+    ] as const) {
+      const t = Template.fromStack(stack);
+      const rules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: CONTAINMENT_WATCH_RULE_NAME } })) as Rule[];
+      expect(rules, name).toHaveLength(1);
+      where[name] = { t, region, rule: rules[0] };
+    }
+  }, 600_000);
+  afterAll(async () => moto?.stop());
+
+  it('exempts exactly the sessions of the contain function, the containment role and on-call, in both regions', () => {
+    for (const { rule } of Object.values(where)) {
+      const pattern = rule.Properties.EventPattern as { detail: { userIdentity: { arn: unknown } } };
+      expect(pattern.detail.userIdentity.arn).toEqual([
+        {
+          'anything-but': {
+            wildcard: [
+              'arn:*:sts::*:assumed-role/datalek-contain-function/*',
+              'arn:*:sts::*:assumed-role/datalek-containment/*',
+              'arn:*:sts::*:assumed-role/datalek-on-call/*',
+            ],
+          },
+        },
+      ]);
+    }
+  });
+
+  it('pages through the alarm topic, which lets this rule publish, and alarms when it could not', () => {
+    const state = Template.fromStack(built.stateful);
+    for (const [name, { t, rule }] of Object.entries(where)) {
+      const owner = name === 'central' ? state : t;
+      const [[topicId]] = Object.entries(owner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+      const targets = rule.Properties.Targets;
+      expect(targets, name).toHaveLength(1);
+      expect(JSON.stringify(targets[0].Arn)).toMatch(name === 'central' ? /datalek-on-call-alarms/ : new RegExp(`"Ref":"${topicId}"`));
+      const [policy] = Object.values(owner.findResources('AWS::SNS::TopicPolicy')).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId));
+      expect(JSON.stringify(policy.Properties.PolicyDocument), name).toContain(`:rule/${CONTAINMENT_WATCH_RULE_NAME}`);
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'datalek-watch-containment-undelivered',
+        MetricName: 'FailedInvocations',
+      });
+    }
+  });
+
+  it('says in its message the call, the caller, when, where, the event id and what to check: not the resource, request or source address', () => {
+    for (const { rule } of Object.values(where)) {
+      const input = rule.Properties.Targets[0].InputTransformer;
+      expect(Object.values(input?.InputPathsMap ?? {}).sort()).toEqual(
+        ['$.account', '$.detail.eventID', '$.detail.eventName', '$.detail.userIdentity.arn', '$.region', '$.time'].sort(),
+      );
+      expect(input?.InputTemplate).toContain('put it back by hand');
+      expect(input?.InputTemplate).toContain('left out of this message');
+    }
+  });
+
+  describe.skipIf(!MOTO_AVAILABLE)('on moto', () => {
+    const deployed = (name: string) => resolveValue(where[name].rule.Properties.EventPattern, where[name].t, { account: ACCOUNT, region: where[name].region });
+
+    it('pages on the calls that undo a containment step by anyone but the datalek roles, and on no other', async () => {
+      const entries = calls();
+      expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining(PAGES));
+      for (const name of Object.keys(where)) {
+        const paged = await routed(moto, `containment-${name}`, deployed(name), entries, true);
+        // The pipeline's own functions are named only in the central region.
+        const expected = name === 'central' ? PAGES : [...PAGES, '25-datalek-function-concurrency-by-a-deploy.json'].sort();
+        expect(paged, name).toEqual(expected);
+      }
+    }, 300_000);
+
+    it('fits in the 2,048 characters EventBridge takes by default', () => {
+      for (const name of Object.keys(where)) expect(JSON.stringify(deployed(name)).length, name).toBeLessThanOrEqual(2048);
+    });
+
+    it('sends a message naming the interface call and its caller, without the interface, its groups or the address', async () => {
+      // moto's EventBridge delivers to no SNS topic: the message goes to a queue, as the topic would get it.
+      const bus = 'containment-messages';
+      await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: bus }));
+      const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: bus }));
+      const arn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      await moto.clients.eventbridge.send(new PutRuleCommand({ Name: bus, EventBusName: bus, EventPattern: JSON.stringify(deployed('central')) }));
+      const input = where.central.rule.Properties.Targets[0].InputTransformer;
+      await moto.clients.eventbridge.send(
+        new PutTargetsCommand({ Rule: bus, EventBusName: bus, Targets: [{ Id: 'topic', Arn: arn, InputTransformer: input }] }),
+      );
+      const sent = calls().filter((e) => ['01-interface-back-in-its-groups-by-hand.json', '02-interface-isolated-by-the-contain-function.json'].includes(e.id));
+      for (const e of sent) {
+        await moto.clients.eventbridge.send(
+          // One interface group of the two: moto does not look into arrays (moto-rules.ts).
+          new PutEventsCommand({
+            Entries: [{ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(arrayVariants(e.detail)[0]) }],
+          }),
+        );
+      }
+      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      const bodies = (out.Messages ?? []).map((m) => m.Body as string);
+      // The contain function's own isolation does not page.
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).toMatch(
+        /^"?datalek CONTAINMENT UNDONE\?: ModifyNetworkInterfaceAttribute by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at \S+ in eu-west-1 \(account \d{12}\), CloudTrail event 0f1e2d3c-0000-4000-8000-000000000001, seen by datalek-watch-containment/,
+      );
+      for (const leftOut of ['eni-0a1b2c3d4e5f60718', 'sg-0123456789abcdef0', '198.51.100.7']) expect(bodies[0]).not.toContain(leftOut);
+    });
+  });
+
+  it('refuses at synth, naming the role names, an exempt list that makes the pattern too long for EventBridge', () => {
+    const long = 'r'.repeat(64);
+    expect(() => buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, onCallRole: long, containmentRoleName: `c${long.slice(1)}` })).toThrow(
+      /datalek-watch-containment pattern is \d+ characters, more than the 2048 EventBridge takes: shorten the role names .*rrrr/,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The Dutch page (the default language) describes every timeline entry the pipeline writes in
+ * Dutch, and the reason an action is left to another incident too (review6 R6): these showed as
+ * their raw kind, or as `toelichting (Engels): "contained by incident …"`.
+ */
+import { describe, expect, it } from 'vitest';
+import { heldByReason } from '../../handlers/core/containment.js';
+import type { TimelineEntry } from '../../handlers/core/incident.js';
+import { actionReasonLabel } from '../../handlers/core/labels.js';
+import { describeEntry } from '../../handlers/core/report-html.js';
+
+const entry = (kind: string, detail: Record<string, unknown>): TimelineEntry =>
+  ({ incidentId: 'dl-x', seq: 3, at: '2026-11-29T10:00:00.000Z', kind, actor: null, detail, prevHash: '', hash: '' }) as unknown as TimelineEntry;
+
+/** Entry kinds the pipeline and the people's commands write that had no description of their own. */
+const KINDS: [string, Record<string, unknown>][] = [
+  ['containment-stopped', { action: 'isolate-instance', target: 'i-1', reason: 'x' }],
+  ['containment-refused', { action: 'isolate-instance', target: 'i-1', reason: 'x' }],
+  ['resource-exposed', { action: 'isolate-instance', target: 'i-1', resource: 'eni-1' }],
+  ['detection-moved-earlier', { from: '2026-11-29T09:00:00.000Z', to: '2026-11-29T08:00:00.000Z', awarenessMoved: false }],
+  ['linked-to-incident', { incidentId: 'dl-y', findingType: 'Backdoor:EC2/C&CActivity.B' }],
+  ['related-incident', { incidentId: 'dl-y' }],
+  ['related-incidents', { count: 12 }],
+  ['incidents-merged', { merged: 'dl-y', findingType: 'Backdoor:EC2/C&CActivity.B' }],
+  ['merged-into', { into: 'dl-y' }],
+  ['follow-up-opened', { incidentId: 'dl-y' }],
+  ['assessment-review-asked', {}],
+  ['finding-resource-changed', { resourceType: 'Instance', resourceId: 'i-2' }],
+  ['finding-types-not-listed', { limit: 20 }],
+  ['pager-failed', { fallback: 'on-call topic' }],
+  ['message-undeliverable', { messageKind: 'opened' }],
+];
+
+describe('Dutch texts of timeline entries and of an action left to another incident (review6 R6)', () => {
+  it('says in Dutch that an action is left to the incident holding its resource', () => {
+    const label = actionReasonLabel('nl', heldByReason('dl-0123'));
+    expect(label).not.toMatch(/Engels/);
+    expect(label).toContain('dl-0123');
+  });
+  it.each(KINDS)('describes %s in both languages, never as its raw kind', (kind, detail) => {
+    for (const lang of ['nl', 'en'] as const) {
+      const text = describeEntry(entry(kind, detail), lang, 'Europe/Amsterdam');
+      expect(text).not.toBe(kind);
+      expect(text).not.toMatch(/undefined|null/);
+    }
+  });
+});
