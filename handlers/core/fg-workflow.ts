@@ -99,6 +99,14 @@ function notClosed(incident: Incident): void {
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
+  // Merged: the breach goes on in the survivor (one breach, one AP clock); the merged record holds nothing of the FG's.
+  if (incident.mergedInto) {
+    const at = incident.closedAt ?? incident.openedAt;
+    throw refuse(
+      `incident ${incident.id} was merged into ${incident.mergedInto} on ${at}: the breach is recorded there, with its AP clock; record this on ${incident.mergedInto} (datalek show ${incident.mergedInto})`,
+      `Incident ${incident.id} is samengevoegd met ${incident.mergedInto}: het datalek staat daar, met zijn termijn voor de AP; leg dit vast bij ${incident.mergedInto}.`,
+    );
+  }
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(

@@ -46,6 +46,8 @@ export type MessageKind =
   | 'released'
   /** A release whose steps did not all succeed: the containment is (partly) still in effect (on-call). */
   | 'release-failed'
+  /** A release that undid the containment and failed a later step (tag, Auto Scaling group...): on-call finishes it. */
+  | 'release-incomplete'
   | 'clock-reminder'
   | 'clock-overdue'
   | 'follow-up-reminder'
@@ -115,6 +117,7 @@ const T = {
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
       'release-failed': { fg: 'Opheffen inperking MISLUKT', 'on-call': 'Opheffen inperking MISLUKT' },
+      'release-incomplete': { fg: 'Inperking opgeheven, een stap MISLUKT', 'on-call': 'Inperking opgeheven, een stap MISLUKT' },
       'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
       'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
@@ -196,6 +199,8 @@ const T = {
       released: 'De inperking is opgeheven.',
       'release-failed':
         'Het opheffen van de inperking is MISLUKT: ze is (deels) nog van kracht en staat zo vastgelegd. De tijdlijn zegt welke stap mislukte. Hef opnieuw op (datalek release), of hef handmatig op volgens het draaiboek.',
+      'release-incomplete':
+        'De inperking is opgeheven (de resource is weer bereikbaar en staat zo vastgelegd), maar een latere stap is MISLUKT: de tag, de Auto Scaling-groep, de target groups of het instance profile. De tijdlijn zegt welke. Maak die stap handmatig af volgens het draaiboek.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
@@ -259,6 +264,7 @@ const T = {
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
       'release-failed': { fg: 'Release of containment FAILED', 'on-call': 'Release of containment FAILED' },
+      'release-incomplete': { fg: 'Containment released, a step FAILED', 'on-call': 'Containment released, a step FAILED' },
       'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
       'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
@@ -338,6 +344,8 @@ const T = {
       released: 'Containment was released.',
       'release-failed':
         'Releasing the containment FAILED: it is (partly) still in effect and recorded so. The timeline says which step failed. Release again (datalek release), or undo it by hand following the runbook.',
+      'release-incomplete':
+        'Containment was released (the resource is reachable again and recorded so), but a later step FAILED: the tag, the Auto Scaling group, the target groups or the instance profile. The timeline says which. Finish that step by hand following the runbook.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
     notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',

@@ -104,9 +104,34 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
 }
 
+/**
+ * Release steps that come after the containing state is undone and do not keep the resource
+ * contained when they fail: the instance tagged released, attached to its Auto Scaling group again,
+ * registered in its target groups again, its instance profile associated again (the AWS adapter's
+ * names; adapters/aws/containment/ec2.ts, ecs.ts). Every other step undoes containment: an interface's
+ * groups, a key's status, a bucket's Block Public Access.
+ */
+export const AFTER_UNDO_STEPS: ReadonlySet<string> = new Set(['tag-released', 'attach-to-asg', 'register-target-groups', 'associate-instance-profile']);
+
+/**
+ * Whether the steps of a release undid the containment: no step that keeps the resource contained
+ * failed, and (when any step failed) one that undoes it was done. A release whose only failures came
+ * after the undoing (the tag, the Auto Scaling group) left the resource open: released, those named.
+ */
+export function releaseUndid(steps: StepRecord[]): boolean {
+  const failed = steps.filter((s) => s.status === 'failed');
+  if (failed.length === 0) return true;
+  if (failed.some((s) => !AFTER_UNDO_STEPS.has(s.name))) return false;
+  return steps.some((s) => s.status === 'done' && !AFTER_UNDO_STEPS.has(s.name));
+}
+
 export interface ReleaseOutcome {
-  /** Actions released: every step of their release done, or nothing to undo. */
-  released: { id: string; steps: StepRecord[] }[];
+  /**
+   * Actions released: every step of their release done, or nothing to undo, or every containing
+   * state undone and only a later step (`unfinished`: tag, Auto Scaling group, target groups,
+   * profile) failed; a person finishes those by hand.
+   */
+  released: { id: string; steps: StepRecord[]; unfinished?: string[] }[];
   /** Actions whose release failed at some step: still recorded as in effect, and releasable again. */
   failed: { id: string; steps: StepRecord[] }[];
   undoneFor: UndoneFor[];
@@ -176,7 +201,8 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       });
       const at = deps.now();
       const release = { at, by, reason };
-      const failed = steps.some((s) => s.status === 'failed');
+      const failed = !releaseUndid(steps);
+      const unfinished = steps.filter((s) => s.status === 'failed').map((s) => s.name);
       // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
       // Who holds it is read again now: a finding that came while the release ran may have left the
       // resource to this incident, as it still held it (those are told below too, unasked).
@@ -203,18 +229,35 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
         return [
           {
-            entries: [{ at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: [], ...alsoFor } }],
-            messages: (d) =>
-              (['fg', 'on-call'] as const).map((channel) =>
+            entries: [
+              { at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: unfinished, ...alsoFor } },
+            ],
+            messages: (d) => [
+              ...(['fg', 'on-call'] as const).map((channel) =>
                 composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${a.id}`, now: at, policy: deps.policy }),
               ),
+              // The resource is open; what failed after that is on-call's to finish by hand.
+              ...(unfinished.length
+                ? [
+                    composeMessage({
+                      incident: d,
+                      channel: 'on-call',
+                      kind: 'release-incomplete',
+                      stateKey: `release-incomplete:${a.id}`,
+                      now: at,
+                      policy: deps.policy,
+                    }),
+                  ]
+                : []),
+            ],
           },
           ...theirs,
         ];
       });
       undoneFor.push(...outcome);
       if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
-      (done ? released : failedReleases).push({ id: action.id, steps });
+      if (done) released.push({ id: action.id, steps, ...(unfinished.length ? { unfinished } : {}) });
+      else failedReleases.push({ id: action.id, steps });
     }
   } finally {
     // An error the adapter threw (or a store failure) ends the release where it was: what it did not

@@ -290,7 +290,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'subscribers-decided':
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
     case 'containment-released':
-      return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
+      return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}${unfinishedText(d.failedSteps, nl)}`;
     case 'containment-release-failed':
       return `${nl ? 'Opheffen inperking MISLUKT, ze is nog van kracht' : 'Release of containment FAILED, it is still in effect'}: ${actionLabel(lang, str('action'))} ${str('target')} (${(d.failedSteps as string[] | undefined)?.join(', ') ?? ''})`;
     case 'clock-stated':
@@ -347,4 +347,11 @@ function afterCloseText(d: Record<string, unknown>, nl: boolean): string {
   if (d.afterClose !== true) return '';
   const reason = typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : '';
   return nl ? `; na het sluiten${reason}` : `; after closing${reason}`;
+}
+
+/** A release that undid the containment and failed a later step names that step. */
+function unfinishedText(failedSteps: unknown, nl: boolean): string {
+  const steps = Array.isArray(failedSteps) ? (failedSteps as string[]) : [];
+  if (steps.length === 0) return '';
+  return nl ? ` (daarna MISLUKT, handmatig afmaken: ${steps.join(', ')})` : ` (FAILED after that, finish by hand: ${steps.join(', ')})`;
 }

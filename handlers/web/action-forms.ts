@@ -7,7 +7,7 @@
 import { pageAfterAcknowledgement } from '../core/acknowledge.js';
 import { apClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
-import type { Incident } from '../core/incident.js';
+import type { Decision, Incident } from '../core/incident.js';
 import { releasable } from '../core/release.js';
 import {
   type Action,
@@ -56,6 +56,41 @@ const closed = ({ incident }: { incident: Incident }) => incident.state === 'clo
 /** After closing: what follows the AP notification (Art. 33(4)), never the initial report or marking the facts complete. */
 const FOLLOWS_AFTER_CLOSE = REPORT_KINDS.ap.filter((k) => k !== 'initial');
 const NOT_AFTER_CLOSE = new Set(['complete', 'unknown-reason']);
+/** The decisions of these kinds recorded so far (how many, and when the last one): one recorded since changes it. */
+const decided =
+  (...kinds: Decision['kind'][]) =>
+  (incident: Incident) => {
+    const recorded = (incident.decisions ?? []).filter((d) => kinds.includes(d.kind));
+    return [recorded.length, recorded.at(-1)?.recordedAt ?? null];
+  };
+const RECORD_AGAIN: Text = {
+  nl: 'Er is niets vastgelegd: het formulier toont nu wat is vastgelegd; breng uw wijziging opnieuw aan.',
+  en: 'Nothing was recorded: the form now shows what is recorded; make your change again.',
+};
+
+/** A form that records a whole decision (`what`): one recorded since its page was drawn refuses it. */
+function decision(what: Text, ...kinds: Decision['kind'][]): NonNullable<WebForm['edits']> {
+  return {
+    shown: decided(...kinds),
+    changed: {
+      nl: `${what.nl} is gewijzigd sinds u deze pagina opende. ${RECORD_AGAIN.nl}`,
+      en: `${what.en} changed since you opened this page. ${RECORD_AGAIN.en}`,
+    },
+  };
+}
+
+/**
+ * The assessment's page also showed whether a finding that came after it asked for a new one
+ * (Art. 33(5)): a page drawn before that finding does not answer it.
+ */
+const ASSESSMENT: NonNullable<WebForm['edits']> = {
+  shown: (incident) => [decided('assessment')(incident), incident.reviewAsked?.at ?? null],
+  changed: {
+    nl: `De beoordeling is gewijzigd, of een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende. ${RECORD_AGAIN.nl}`,
+    en: `The assessment changed, or a new finding asks for a new one, since you opened this page. ${RECORD_AGAIN.en}`,
+  },
+};
+
 /** The containment the release form offers to release: the actions its page listed as in effect. */
 const toRelease = {
   shown: (incident: Incident) => releasable(incident.actions).map((a) => a.id),
@@ -78,6 +113,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     action: as(assessAction),
     title: { nl: 'Beoordeling (art. 33(1))', en: 'Assessment (Art. 33(1))' },
     fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time'],
+    edits: ASSESSMENT,
     shown: open,
   },
   { id: 'facts', action: as(factsAction), title: factsAction.title, shown: open },
@@ -86,6 +122,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'subjects',
     action: as(subjectsAction),
     title: subjectsAction.title,
+    edits: decision({ nl: 'Het besluit over het informeren', en: 'The decision on informing' }, 'subjects'),
     shown: ({ incident, policy }) =>
       open({ incident }) &&
       (subjectsDecisionNeeded(incident, policy) || subscribersDecisionNeeded(incident, policy) || Boolean(incident.subjects || incident.subscribers)),
@@ -95,6 +132,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     action: as(assessAction),
     title: { nl: 'Moment van bewustwording', en: 'Moment of awareness' },
     fields: ['aware-at', 'aware-reason', 'confirm-stated-time', 'delay-reason'],
+    edits: decision({ nl: 'Het moment van bewustwording', en: 'The moment of awareness' }, 'awareness'),
     shown: real,
   },
   {
@@ -102,6 +140,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     action: as(assessAction),
     title: { nl: 'Onze rol (art. 33(2))', en: 'Our role (Art. 33(2))' },
     fields: ['acting-as', 'reason', 'confirm-stated-time'],
+    edits: decision({ nl: 'Onze rol', en: 'Our role' }, 'role'),
     shown: real,
   },
   {
@@ -109,6 +148,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     action: as(assessAction),
     title: { nl: 'NIS2 (art. 23)', en: 'NIS2 (Art. 23)' },
     fields: ['nis2-significant', 'nis2-intermediate-due', 'reason'],
+    edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request'),
     shown: ({ incident, policy }) => real({ incident }) && policy.clocks.nis2,
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
@@ -149,6 +189,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
     fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'personal-data': { required: true }, risk: { required: true }, reason: { required: true } },
+    edits: ASSESSMENT,
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
   {
@@ -156,6 +197,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     action: as(subjectsAction),
     title: { nl: 'Na het sluiten: betrokkenen informeren (art. 34)', en: 'After closing: inform the data subjects (Art. 34)' },
     drawn: { reason: { required: true } },
+    edits: decision({ nl: 'Het besluit over het informeren', en: 'The decision on informing' }, 'subjects'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
 ];

@@ -193,10 +193,15 @@ export function ContainmentState({ view, counts }: { view: View; counts: Contain
   );
 }
 
-/** Who acknowledged and when, or the loud "not acknowledged" that on-call looks for. */
-export function Acknowledged({ view, incident }: { view: View; incident: Incident }) {
+/**
+ * Who acknowledged and when, or the loud "not acknowledged" that on-call looks for. `anonymous`
+ * (a page without the session) gives when only: the name is a person's.
+ */
+export function Acknowledged({ view, incident, anonymous = false }: { view: View; incident: Incident; anonymous?: boolean }) {
   if (incident.acknowledgedBy) {
-    return (
+    return anonymous ? (
+      <When view={view} at={incident.acknowledgedAt} />
+    ) : (
       <span>
         {actorLabel(view.lang, incident.acknowledgedBy)}, <When view={view} at={incident.acknowledgedAt} />
       </span>
@@ -300,7 +305,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       <dd>{roleLabel(lang, role)}</dd>
       <dt>{w.field.acknowledged}</dt>
       <dd>
-        <Acknowledged view={view} incident={incident} />
+        <Acknowledged view={view} incident={incident} anonymous={brief} />
       </dd>
       {brief ? null : (
         <>

@@ -160,7 +160,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
         w.refused,
         <>
           <p class="problem" role="alert">
-            {w.used(actorLabel(viewOf(c).lang, incident.acknowledgedBy), local(incident.acknowledgedAt))} {w.nothingChanged}
+            {w.used(local(incident.acknowledgedAt))} {w.nothingChanged}
           </p>
           {summary}
         </>,
@@ -175,7 +175,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
         w.title,
         <>
           <p class="flash" role="status">
-            {w.already(actorLabel(viewOf(c).lang, incident.acknowledgedBy), local(incident.acknowledgedAt))} {w.nothingChanged}
+            {w.already(local(incident.acknowledgedAt))} {w.nothingChanged}
           </p>
           {summary}
         </>,

@@ -153,7 +153,8 @@ describe('datalek serve over HTTP', () => {
     const post = (action: string, fields: Record<string, string>, lang: 'nl' | 'en') =>
       request(served.port, `/incidents/${late}/${action}`, {
         method: 'POST',
-        body: form({ ...fields, ...formBase(page, action), _csrf: csrf }),
+        // The Art. 34 form is not on this page (no decision owed yet): sent as a page showing it would, no decision recorded.
+        body: form({ ...fields, ...(action === 'subjects' ? { _base: '[0,null]' } : formBase(page, action)), _csrf: csrf }),
         headers: { cookie: lang === 'en' ? `${cookie}; ${english}` : cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
     /** The articles a refusal names, whatever the language: the page names the same rule. */
@@ -241,7 +242,7 @@ describe('datalek serve over HTTP', () => {
     const post = (form: string, fields: Record<string, string>) =>
       request(served.port, `/incidents/${onTime}/${form}`, {
         method: 'POST',
-        body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
+        body: new URLSearchParams({ ...fields, ...formBase(page.body, form), _csrf: csrf }).toString(),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
     // 22:30 in Amsterdam on 27 November is 21:30 UTC; the deadline moves with it.

@@ -18,7 +18,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent } from '../support/events.js';
+import { accessKeyResource, credentialSequenceEvent, findingEvent, instanceResource } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = DEFAULT_POLICY;
@@ -139,5 +139,51 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     await reassess('none', 'no');
     await expect(recordReport(deps, report)).rejects.toThrow(/is closed; the register keeps it as it was closed/);
     expect(nextDueAt(await stored(), policy)).toBeNull();
+  });
+});
+
+describe('after closing, a merged incident (review6 R12)', () => {
+  it('refuses an assessment, a report or a decision on the merged record, naming the survivor: one breach, one AP clock', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      const deps = { store, policy, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
+      const x = (await recordEvent(deps, findingEvent({ id: 'f-i', createdAt: '2026-11-27T21:00:00.000Z', resource: instanceResource() })))
+        .incidentId as string;
+      const key = findingEvent({
+        id: 'f-k',
+        type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+        createdAt: '2026-11-27T19:30:00.000Z',
+        resource: accessKeyResource(),
+      });
+      const y = (await recordEvent(deps, key)).incidentId as string;
+      await recordEvent({ ...deps, now: () => '2026-11-28T09:10:00.000Z' }, credentialSequenceEvent({ createdAt: '2026-11-28T09:00:00.000Z' }));
+      const merged = (await store.getIncident(x)) as Incident;
+      expect(merged).toMatchObject({ state: 'closed', mergedInto: y });
+
+      const later: FgDeps = { store, policy, now: () => '2026-11-28T10:00:00.000Z' };
+      const survivor = new RegExp(`merged into ${y} .*record this on ${y}`);
+      const assessed = { incidentId: x, personalData: 'yes' as const, risk: 'risk' as const, reason: 'klantdata', by: 'FG', confirmAfterClose: true };
+      await expect(assess(later, assessed)).rejects.toThrow(survivor);
+      await expect(recordReport(later, { incidentId: x, to: 'ap', kind: 'follow-up', reference: 'M-1', reason: 'aanvulling', by: 'FG' })).rejects.toThrow(
+        survivor,
+      );
+      const inform = {
+        incidentId: x,
+        decision: 'inform' as const,
+        date: '2026-11-28T10:00:00.000Z',
+        channel: 'brief',
+        reason: 'hoog',
+        by: 'FG',
+        confirmAfterClose: true,
+      };
+      await expect(decideSubjects(later, inform)).rejects.toThrow(survivor);
+      const after = (await store.getIncident(x)) as Incident;
+      expect(after.revision).toBe(merged.revision);
+      expect(apClockRunning(after, policy)).toBe(false);
+      // The survivor takes it.
+      expect((await assess(later, { ...assessed, incidentId: y, confirmAfterClose: undefined })).assessment?.notifiable).toBe(true);
+    } finally {
+      await cleanup();
+    }
   });
 });

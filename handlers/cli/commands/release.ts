@@ -36,6 +36,8 @@ async function release(ctx: Context): Promise<number> {
       for (const r of result.released) {
         ctx.io.out(`Released ${r.id}:`);
         outSteps(r.steps);
+        if (r.unfinished?.length)
+          ctx.io.out(`  The containment is undone; ${r.unfinished.join(', ')} failed after that: finish by hand (runbook release.md), on-call is told.`);
       }
       for (const r of result.failed) {
         ctx.io.out(`NOT released ${r.id}: a step failed; it is still in effect and recorded so (release again, or undo it by hand):`);
