@@ -442,7 +442,11 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
  * decision. (At the very moment of closing counts as after: closing could not have left one open.)
  */
 export function assessedAfterClosing(incident: Incident): boolean {
-  return incident.state === 'closed' && !!incident.closedAt && !!incident.assessment && incident.assessment.at >= incident.closedAt;
+  const assessment = incident.assessment;
+  if (incident.state !== 'closed' || !incident.closedAt || !assessment) return false;
+  // Marked when recorded after closing: its `at` may lie a little before closedAt, each from its own
+  // process's clock (stated-time.ts RECORDING_SKEW_MS). By the times for records from before the mark.
+  return assessment.afterClose === true || assessment.at >= incident.closedAt;
 }
 
 /**

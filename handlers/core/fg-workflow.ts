@@ -270,7 +270,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const role = roleOf(draft, deps.policy);
       const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';
       const passed = ending ? endsDutyAfterDeadline(deps, draft, role, now, input.confirmStatedTime === true, 'not-notifiable') : null;
-      draft.assessment = { personalData, risk, reason, by, at: now, notifiable };
+      draft.assessment = { personalData, risk, reason, by, at: now, notifiable, ...(afterClose ? { afterClose: true as const } : {}) };
       decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';

@@ -26,6 +26,11 @@ export interface Assessment {
   at: string;
   /** Personal data "no" or risk "none": not notifiable, the reasoning kept for the register. */
   notifiable: boolean;
+  /**
+   * Recorded after the incident was closed (only then present): the order of recording, which a
+   * stated `at` from a clock a little behind the closing one cannot tell (core/clocks.ts assessedAfterClosing).
+   */
+  afterClose?: true;
 }
 
 /**

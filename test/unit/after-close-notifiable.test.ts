@@ -187,3 +187,28 @@ describe('after closing, a merged incident (review6 R12)', () => {
     }
   });
 });
+
+describe('after closing, an assessment from a clock a little behind the closing one (review6 R11)', () => {
+  it('runs the AP clock it asks for: after closing is the order of recording, not of the stated times', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      let now = '2026-11-28T03:00:00.000Z';
+      const deps: FgDeps = { store, policy, now: () => now };
+      const id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'r11', createdAt: DETECTED }))).incidentId as string;
+      await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+      // Closed at 10:00 by the server's clock; assessed after it from a laptop two minutes behind.
+      now = '2026-11-28T10:00:00.000Z';
+      await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'geen datalek' });
+      now = '2026-11-28T09:58:00.000Z';
+      const incident = await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
+      expect(incident.assessment).toMatchObject({ notifiable: true, at: now });
+      expect((incident.assessment?.at as string) < (incident.closedAt as string)).toBe(true);
+      expect(apClockRunning(incident, policy)).toBe(true);
+      expect(nextDueAt(incident, policy)).not.toBeNull();
+      const report = { incidentId: id, to: 'ap' as const, kind: 'initial', reference: 'AP-2026-2', reason: 'gemeld na heroverweging', by: 'FG' };
+      expect((await recordReport(deps, report)).incident.reports?.at(-1)).toMatchObject({ kind: 'initial', afterClose: true });
+    } finally {
+      await cleanup();
+    }
+  });
+});
