@@ -495,6 +495,7 @@ function identity(action: ActionRecord): string {
     evidence: _e,
     released: _rel,
     releasing: _rlg,
+    partlyReleased: _pr,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,

@@ -308,6 +308,13 @@ export interface ActionRecord {
    */
   releasing?: { at: string; by: string };
   /**
+   * Set when a release undid part of it and failed to undo the rest (one interface of several
+   * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.
+   * `restore-eni:eni-0a`. The action stays held and releasable; every measure's words say which part is
+   * back (core/breach-facts.ts). Kept as history once the action is released.
+   */
+  partlyReleased?: { at: string; by: string; reason: string; undone: string[]; stillInEffect: string[] };
+  /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the
    * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
