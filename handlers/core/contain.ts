@@ -101,9 +101,12 @@ const LEASE_MARGIN_MS = 30_000;
 /**
  * Actions this run should carry out: enforced, not released, not refused, not yet done. None of an
  * incident merged into another: the survivor took its actions, and its own run carries them out.
+ * None of a closed incident: what its closing left undone is a person's, as the closing's
+ * containment reason says; a later run (a late finding version's "Incident Updated") only tells
+ * outcomes not yet told.
  */
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
-  return incident.sample || incident.mergedInto
+  return incident.sample || incident.mergedInto || incident.state === 'closed'
     ? []
     : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
