@@ -331,9 +331,10 @@ export class ResponseStack extends Stack {
     grantIncidents(record, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit], false, true);
     // notify: reads the incident's outbox, claims and marks messages (marking one sent appends to the ledger).
     grantIncidents(notify, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim]);
-    // contain: reads and commits the incident's steps (the containment lease included); queries the
-    // open incidents (byDetection) for one that plans the same resource (core/contain.ts takeResource).
-    grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit], true);
+    // contain: reads and commits the incident's steps (the containment lease included), and reads
+    // the lock of a resource it takes up, and that lock's holder, by key: never an index
+    // (core/contain.ts takeResource).
+    grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // sweep: queries what is due and pending (the indexes), commits reminders, claims messages.
     grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
     // acknowledge: reads and commits the acknowledgement.

@@ -43,6 +43,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       ...(a.released ? { released: a.released } : {}),
       // A release of it is under way (or crashed: release again).
       ...(a.releasing ? { releasing: a.releasing } : {}),
+      // A release undid part of it (one interface of several): which steps undid, which failed.
+      ...(a.partlyReleased && !a.released ? { partlyReleased: a.partlyReleased } : {}),
       // Left to another open incident that holds the resource contained (core/containment.ts).
       ...(a.heldBy ? { heldBy: a.heldBy } : {}),
     })),
@@ -245,6 +247,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      if (a.partlyReleased)
+        lines.push(
+          `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,
+        );
       // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
       if (a.type === 'block-dns-channel') lines.push(...dnsDomainLines(a));
     }

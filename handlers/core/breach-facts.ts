@@ -19,7 +19,26 @@ const shownAt = (iso: string, timeZone?: string) => (timeZone ? formatLocal(iso,
 function doneText(a: ActionRecord, lang: Lang, timeZone?: string): string {
   // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
   const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
-  return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${shownAt(actionAt(a), timeZone)})${open}`;
+  return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${shownAt(actionAt(a), timeZone)})${open}${partlyText(a, lang, timeZone)}`;
+}
+
+const PARTLY: Record<Lang, { released: string; by: string; restored: string; still: string; undone: string; inEffect: string }> = {
+  nl: { released: 'deels opgeheven op', by: 'door', restored: 'interfaces hersteld', still: 'nog geïsoleerd', undone: 'opgeheven', inEffect: 'nog van kracht' },
+  en: { released: 'partly released at', by: 'by', restored: 'interfaces restored', still: 'still isolated', undone: 'undone', inEffect: 'still in effect' },
+};
+
+/** A release that undid part of the action (one interface of several): which part is back, which still contained. */
+function partlyText(a: ActionRecord, lang: Lang, timeZone?: string): string {
+  const p = a.partlyReleased;
+  if (!p || a.released) return '';
+  const t = PARTLY[lang];
+  const eni = 'restore-eni:';
+  const interfaces = [...p.undone, ...p.stillInEffect].every((n) => n.startsWith(eni));
+  const list = (names: string[]) => names.map((n) => (interfaces ? n.slice(eni.length) : n)).join(', ');
+  const what = interfaces
+    ? `${t.restored}: ${list(p.undone)}; ${t.still}: ${list(p.stillInEffect)}`
+    : `${t.undone}: ${list(p.undone)}; ${t.inEffect}: ${list(p.stillInEffect)}`;
+  return `; ${t.released} ${shownAt(p.at, timeZone)} ${t.by} ${p.by}: ${what}`;
 }
 
 /** When, by whom and why a carried-out action was undone (`datalek release`). */
@@ -74,7 +93,7 @@ export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
 export function containmentStatus(incident: Incident): string[] {
   return incident.actions.map(
     (a) =>
-      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
+      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
   );
 }
 

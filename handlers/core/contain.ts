@@ -29,9 +29,9 @@ import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
-import { doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, sameResource } from './containment.js';
+import { actionPlace, doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, resourceKeyOfAction, sameResource } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
-import { ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
+import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
@@ -101,9 +101,12 @@ const LEASE_MARGIN_MS = 30_000;
 /**
  * Actions this run should carry out: enforced, not released, not refused, not yet done. None of an
  * incident merged into another: the survivor took its actions, and its own run carries them out.
+ * None of a closed incident: what its closing left undone is a person's, as the closing's
+ * containment reason says; a later run (a late finding version's "Incident Updated") only tells
+ * outcomes not yet told.
  */
 export function actionsToEnforce(incident: Incident): ActionRecord[] {
-  return incident.sample || incident.mergedInto
+  return incident.sample || incident.mergedInto || incident.state === 'closed'
     ? []
     : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
 }
@@ -135,13 +138,6 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
           .map((a) => a.id)
       : [],
   );
-  // The other open incidents, read once per run: each take of a resource still writes every one
-  // planning it, and this incident, under the revisions it read them at (see `takeResource`).
-  let listed: Promise<Incident[]> | undefined;
-  const others = () => {
-    listed ??= deps.store.listIncidents({ openOnly: true }).then((all) => all.filter((o) => o.id !== incidentId && !o.mergedInto && o.state !== 'closed'));
-    return listed;
-  };
   let stopped: ContainResult['stopped'];
   const vouched = new Set<string>();
   let last: string | null = null;
@@ -162,7 +158,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
         ran.push(await refuseAction(deps, incidentId, action.id, refusal));
         continue;
       }
-      const heldBy = await takeResource(deps, incidentId, action.id, others);
+      const heldBy = await takeResource(deps, incidentId, action.id);
       if (heldBy) {
         ran.push(await leaveTo(deps, incidentId, action.id, heldBy));
         continue;
@@ -361,46 +357,104 @@ export async function enforcementRefusal(
  * holds it. Most containment sets a state the resource has once (PER_INCIDENT_ACTIONS aside): two
  * incidents that both carried it out would each record the other's contained state as the one to
  * restore, and each claim it. So one incident holds it: one whose action on it was taken up
- * (`startedAt`) or has steps, and is enforced and not released. When none does, this one takes it
- * up, and in the same commit every other open incident that plans it, not yet taken up, records that
- * it is left to this one (`heldBy`, skipped): a run of theirs that read them before loses that
- * commit's race on their revision, or reads them after it. Null: this run carries it out.
+ * (`startedAt`) or has steps, and is enforced and not released.
+ *
+ * Only two kinds of incident plan one resource: the open incident holding its key, and incidents
+ * linked to that one (they saw it when their finding was recorded). So the key's holder, one point
+ * read, is where a take is decided, never a list of every incident: its action on the resource
+ * holds it, or its `containedBy` names the linked incident that took it up first. When neither
+ * does, this run takes it up, and in the same commit the holder's record notes it (`containedBy`)
+ * and the holder's plan of it, not yet taken up, is left to this one (`heldBy`, skipped). A run
+ * racing on either record loses on its revision, or reads them after. A note naming an incident
+ * that no longer holds the resource (released, closed) gives way. Null: this run carries it out.
  */
-async function takeResource(deps: ContainDeps, incidentId: string, actionId: string, others: () => Promise<Incident[]>): Promise<string | null> {
-  const own = (await deps.store.getIncident(incidentId)) as Incident;
-  const action = own.actions.find((a) => a.id === actionId);
-  if (!action || !sharesState(action) || action.startedAt || action.steps?.length) return null;
-  const planning = (await others()).filter((o) => o.actions.some((b) => sameResource(action, own, b, o))).map((o) => o.id);
-  let holder: string | null = null;
-  const at = deps.now();
-  await changeIncidents(deps, [incidentId, ...planning], ([mine, ...rest]) => {
-    holder = null;
-    const a = mine.actions.find((x) => x.id === actionId);
-    if (!a || a.startedAt || a.steps?.length) return null;
-    if (a.heldBy) {
-      holder = a.heldBy;
-      return null;
-    }
-    const results: ChangeResult[] = [];
-    for (const other of rest) {
-      const theirs = other.actions.filter((b) => sameResource(a, mine, b, other) && !b.person && !b.released && !b.heldBy && b.mode === 'enforce');
-      const holds = theirs.find((b) => b.startedAt || b.steps?.length);
-      if (holds) {
-        holder = other.id;
+async function takeResource(deps: ContainDeps, incidentId: string, actionId: string): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    const own = (await deps.store.getIncident(incidentId)) as Incident;
+    const action = own.actions.find((a) => a.id === actionId);
+    if (!action || !sharesState(action) || action.startedAt || action.steps?.length) return null;
+    const key = resourceKeyOfAction(action, own);
+    const found = key ? await deps.store.findOpenIncident(key) : undefined;
+    const keyHolder = found && found.id !== incidentId && !found.mergedInto && found.state !== 'closed' ? found : own;
+    const notedId = noteOf(keyHolder, action, own)?.incidentId;
+    const noted = notedId && notedId !== incidentId ? (await mergeChain(deps.store, notedId)).at(-1) : undefined;
+    const ids = [...new Set([incidentId, keyHolder.id, ...(noted ? [noted] : [])])];
+    let holder: string | null = null;
+    let moved = false;
+    const at = deps.now();
+    await changeIncidents(deps, ids, (drafts) => {
+      holder = null;
+      moved = false;
+      const mine = drafts[0];
+      const holding = drafts[ids.indexOf(keyHolder.id)];
+      const a = mine.actions.find((x) => x.id === actionId);
+      if (!a || a.startedAt || a.steps?.length) return null;
+      if (a.heldBy) {
+        holder = a.heldBy;
         return null;
       }
-      const left = theirs.filter((b) => b.status === 'planned' || b.status === 'failed');
-      for (const b of left) {
-        b.status = 'skipped';
-        b.heldBy = incidentId;
-        b.reason = heldByReason(incidentId);
+      if (noteOf(holding, a, mine)?.incidentId !== notedId || (holding !== mine && (holding.mergedInto || holding.state === 'closed'))) {
+        moved = true; // another take noted it since, or the key moved on: read again
+        return null;
       }
-      results.push(left.length ? { entries: left.map((b) => skippedEntry(b, at)) } : null);
-    }
-    a.startedAt = at;
-    return [{ entries: [] }, ...results];
-  });
-  return holder;
+      const notedDraft = noted ? drafts[ids.indexOf(noted)] : undefined;
+      if (notedDraft && notedDraft.state !== 'closed' && !notedDraft.mergedInto && holdsResource(notedDraft, a, mine)) {
+        holder = notedDraft.id;
+        return null;
+      }
+      const results: ChangeResult[] = ids.map(() => null);
+      results[0] = { entries: [] };
+      if (holding !== mine) {
+        if (holdsResource(holding, a, mine)) {
+          holder = holding.id;
+          return null;
+        }
+        const left = holding.actions.filter((b) => sharesStateWith(a, mine, b, holding) && (b.status === 'planned' || b.status === 'failed'));
+        for (const b of left) {
+          b.status = 'skipped';
+          b.heldBy = incidentId;
+          b.reason = heldByReason(incidentId);
+        }
+        setNote(holding, a, mine, incidentId);
+        results[ids.indexOf(holding.id)] = { entries: left.map((b) => skippedEntry(b, at)) };
+      } else if (notedId) {
+        setNote(mine, a, mine, null); // the incident it named holds it no more
+      }
+      a.startedAt = at;
+      return results;
+    });
+    if (!moved) return holder;
+    if (attempt >= MAX_TAKE_ATTEMPTS)
+      throw new ConflictError(`incident ${incidentId}: who holds the resource of its ${action.type} kept changing; not carried out, a retry decides`);
+  }
+}
+
+/** Reads of the key's holder a take makes before it gives up on notes that keep changing under it. */
+const MAX_TAKE_ATTEMPTS = 5;
+
+/** An action of `of` on the resource `a` of `aOf` acts on, that would hold it: enforced, by the machine, not released nor left elsewhere. */
+function sharesStateWith(a: ActionRecord, aOf: Incident, b: ActionRecord, of: Incident): boolean {
+  return sameResource(a, aOf, b, of) && !b.person && !b.released && !b.heldBy && b.mode === 'enforce';
+}
+
+/** Whether `of` holds the resource `a` (of `aOf`) acts on: its action on it was taken up or has steps. */
+function holdsResource(of: Incident, a: ActionRecord, aOf: Incident): boolean {
+  return of.actions.some((b) => sharesStateWith(a, aOf, b, of) && (b.startedAt || b.steps?.length));
+}
+
+/** The note on `of` naming the incident that took up the resource `a` (of `aOf`) acts on. */
+function noteOf(of: Incident, a: ActionRecord, aOf: Incident): NonNullable<Incident['containedBy']>[number] | undefined {
+  const place = actionPlace(a, aOf);
+  return of.containedBy?.find((n) => n.type === a.type && n.target === a.target && n.accountId === place.accountId && n.region === place.region);
+}
+
+/** Notes on `of` that `by` took up the resource `a` (of `aOf`) acts on; null removes the note. */
+function setNote(of: Incident, a: ActionRecord, aOf: Incident, by: string | null): void {
+  const before = noteOf(of, a, aOf);
+  const rest = (of.containedBy ?? []).filter((n) => n !== before);
+  const notes = by ? [...rest, { type: a.type, target: a.target, ...actionPlace(a, aOf), incidentId: by }] : rest;
+  if (notes.length) of.containedBy = notes;
+  else delete of.containedBy;
 }
 
 /** Whether carrying the action out sets a state its resource has once, whichever incident set it. */
@@ -444,6 +498,7 @@ function identity(action: ActionRecord): string {
     evidence: _e,
     released: _rel,
     releasing: _rlg,
+    partlyReleased: _pr,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,

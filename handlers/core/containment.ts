@@ -7,7 +7,7 @@
  * Kubernetes side of a cluster, the credentials inside a database). A person's step is always
  * planned, never enforced, and names the runbook to follow.
  */
-import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen } from './finding.js';
+import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen, namedResourceKey } from './finding.js';
 import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord, Incident } from './incident.js';
@@ -446,6 +446,31 @@ export function sameResource(a: ActionRecord, of: Incident, b: ActionRecord, bOf
   const x = actionPlace(a, of);
   const y = actionPlace(b, bOf);
   return x.accountId === y.accountId && x.region === y.region;
+}
+
+/** The kind of resource a one-state-per-resource action acts on, for the action types whose target is a resource an incident is keyed on. */
+const KEYED_KIND: Record<string, string> = {
+  'isolate-instance': 'ec2-instance',
+  'deactivate-access-key': 'access-key',
+  'block-public-access': 's3-bucket',
+  'contain-lambda-function': 'lambda-function',
+  'restrict-rds-instance': 'rds-instance',
+};
+
+/**
+ * The correlation key of the resource `a` acts on (core/finding.ts `resourceKeyOf`): the key an open
+ * incident holding that resource holds, so one point read finds it. The incident's own record of
+ * the resource is preferred (a function is named by its ARN there, by its name in the action).
+ * Undefined for an action on no keyed resource (a snapshot's tags, a person's step).
+ */
+export function resourceKeyOfAction(a: ActionRecord, incident: Incident): string | undefined {
+  const kind = KEYED_KIND[a.type];
+  if (!kind || a.person || incident.sample) return undefined;
+  const place = actionPlace(a, incident);
+  const named = [incident.resource, ...(incident.resources ?? [])].find(
+    (r) => r.kind === kind && (r.id === a.target || r.id.endsWith(`:${a.target}`)) && (r.accountId ?? incident.accountId) === place.accountId,
+  );
+  return namedResourceKey(kind, named?.id ?? a.target, place.accountId, place.region);
 }
 
 /** An action of incident `from` as incident `to` records it: its account and region said outright where they differ. */

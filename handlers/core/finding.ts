@@ -356,13 +356,15 @@ export function resourceKeyOf(finding: Finding, resource: AffectedResource): str
   const { findingId } = finding.key;
   const accountId = resource.accountId ?? finding.key.accountId;
   const region = resource.region ?? finding.key.region;
-  const scoped =
-    kind === 'unknown' || kind === 'other'
-      ? `finding:${accountId}:${region}:${findingId}`
-      : GLOBAL_KINDS.has(kind)
-        ? `${kind}:${accountId}:${id}` // IAM keys and principals and bucket names are not regional
-        : `${kind}:${accountId}:${region}:${id}`;
+  const scoped = kind === 'unknown' || kind === 'other' ? `finding:${accountId}:${region}:${findingId}` : namedResourceKey(kind, id, accountId, region);
   return finding.sample ? `sample:${scoped}` : scoped;
+}
+
+/** The correlation key of a resource of a known kind, by its id, account and region (not a sample's). */
+export function namedResourceKey(kind: string, id: string, accountId: string, region: string): string {
+  return GLOBAL_KINDS.has(kind)
+    ? `${kind}:${accountId}:${id}` // IAM keys and principals and bucket names are not regional
+    : `${kind}:${accountId}:${region}:${id}`;
 }
 
 const GLOBAL_KINDS = new Set(['access-key', 'iam-principal', 's3-bucket']);

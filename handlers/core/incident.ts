@@ -308,6 +308,13 @@ export interface ActionRecord {
    */
   releasing?: { at: string; by: string };
   /**
+   * Set when a release undid part of it and failed to undo the rest (one interface of several
+   * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.
+   * `restore-eni:eni-0a`. The action stays held and releasable; every measure's words say which part is
+   * back (core/breach-facts.ts). Kept as history once the action is released.
+   */
+  partlyReleased?: { at: string; by: string; reason: string; undone: string[]; stillInEffect: string[] };
+  /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the
    * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped
@@ -362,6 +369,13 @@ export interface Incident {
   resourceKeys?: string[];
   /** Every resource its findings name, the affected one first, when there is more than one. */
   resources?: AffectedResource[];
+  /**
+   * Resources whose keys this incident holds that a linked incident took up containment of first
+   * (core/contain.ts `takeResource`), with that incident's id: a run of this one leaves its action
+   * on such a resource to it while it holds it, and another linked incident's run finds it here, so
+   * that taking up a resource reads its key's holder only, never every incident.
+   */
+  containedBy?: { type: string; target: string; accountId: string; region: string; incidentId: string }[];
   /** Set when this incident was merged into another (one breach, one AP clock): its findings now count there. */
   mergedInto?: string | null;
   /** The key of the finding that opened the incident; the timeline's hash chain starts from it. */

@@ -223,7 +223,10 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         done = !failed && late.length === 0;
         // Not released: what failed is still in effect (all of it, or an interface of several), so the
         // record keeps it held, this release can be tried again, and the others' holds stay.
-        if (!done) return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
+        if (!done) {
+          markPartlyReleased(a, release, steps);
+          return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
+        }
         a.released = release;
         const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
         const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
@@ -289,6 +292,19 @@ async function undoLeftMeanwhile(
     return results.some(Boolean) ? results : null;
   });
   return outcome;
+}
+
+/**
+ * A release that undid some of the containment and not the rest: the action says which, so the
+ * draft, register and other incidents' measures do not read it as wholly in effect. What an earlier
+ * partial release undid stays undone; a try that undid nothing leaves the mark as it was.
+ */
+function markPartlyReleased(action: ActionRecord, release: { at: string; by: string; reason: string }, steps: StepRecord[]): void {
+  const containing = (status: StepRecord['status']) => steps.filter((s) => s.status === status && !AFTER_UNDO_STEPS.has(s.name)).map((s) => s.name);
+  const stillInEffect = containing('failed');
+  const undone = [...new Set([...(action.partlyReleased?.undone ?? []), ...containing('done')])].filter((n) => !stillInEffect.includes(n));
+  if (containing('done').length === 0 || stillInEffect.length === 0) return;
+  action.partlyReleased = { ...release, undone, stillInEffect };
 }
 
 function doneSteps(action: ActionRecord): string[] {

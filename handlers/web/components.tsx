@@ -547,7 +547,7 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
           <div class="choices">
             {(field.options ?? []).map((o) => (
               <label>
-                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} /> {option(o)}
+                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} aria-describedby={describedBy} aria-invalid={invalid} /> {option(o)}
               </label>
             ))}
           </div>
@@ -561,7 +561,8 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
         {hint}
         {error}
         <label>
-          <input type="checkbox" id={id} name={field.name} checked={value === true} aria-describedby={describedBy} /> {field.label[view.lang]}
+          <input type="checkbox" id={id} name={field.name} checked={value === true} aria-describedby={describedBy} aria-invalid={invalid} />{' '}
+          {field.label[view.lang]}
         </label>
       </div>
     );

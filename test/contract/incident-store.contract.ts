@@ -3,12 +3,16 @@
  * embedded SQLite store and the DynamoDB store), so the two cannot drift apart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import { ConflictError } from '../../handlers/core/errors.js';
-import { appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
+import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
 import { ledgerGenesis, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
+import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
-import { incidentFixture } from '../support/incidents.js';
+import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { listingRefused } from '../support/store.js';
 
 export interface StoreFixture {
   store: IncidentStore;
@@ -407,6 +411,48 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       await expect(store.commit({ ...taking, claims: [merged.resourceKey], others: [closing] })).rejects.toBeInstanceOf(ConflictError);
       expect((await store.getIncident(merged.id))?.state).toBe('open');
       expect((await store.findOpenIncident(merged.resourceKey))?.id).toBe(merged.id);
+    });
+
+    it('lets a containment run decide who holds a resource from its key’s holder alone, never listing incidents', async () => {
+      // The key's holder and two linked incidents plan one instance; the first linked run takes it up.
+      const holder = draftIncident();
+      const instance = holder.resource.id;
+      const isolate = (id: string): ActionRecord => ({
+        id: `isolate-instance:${instance}`,
+        type: 'isolate-instance',
+        target: instance,
+        status: 'planned',
+        mode: 'enforce',
+        findingId: `f-${id}-${instance}`,
+        at: '2026-11-27T21:00:00.000Z',
+      });
+      const linked = [draftIncident(), draftIncident()];
+      for (const incident of [holder, ...linked]) {
+        await store.commit({ ...createChange({ ...incident, actions: [isolate(incident.id)] }), messages: [] });
+        await storeInstanceFinding(store, incident.id, `f-${incident.id}-${instance}`, instance);
+      }
+      const executed: string[] = [];
+      const containment: Containment = {
+        canEnforce: true,
+        execute: async (_a: ActionRecord, ctx: ExecutionContext) => {
+          executed.push(ctx.incident.id);
+          await ctx.record({ name: 'isolate', status: 'done', at: '2026-11-27T21:05:00.000Z', detail: 'isolated' });
+        },
+        release: async () => {},
+      };
+      const deps: ContainDeps = {
+        store: listingRefused(store),
+        policy: DEFAULT_POLICY,
+        now: () => '2026-11-27T21:05:00.000Z',
+        containment,
+        forceEnforce: true,
+      };
+      for (const id of [linked[0].id, holder.id, linked[1].id]) await runContainment(deps, id);
+      expect(executed).toEqual([linked[0].id]);
+      expect((await store.getIncident(holder.id))?.containedBy).toEqual([
+        { type: 'isolate-instance', target: instance, accountId: holder.accountId, region: holder.region, incidentId: linked[0].id },
+      ]);
+      for (const id of [holder.id, linked[1].id]) expect((await store.getIncident(id))?.actions[0]).toMatchObject({ status: 'skipped', heldBy: linked[0].id });
     });
   });
 }

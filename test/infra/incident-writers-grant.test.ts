@@ -23,6 +23,7 @@ import { sweep } from '../../handlers/core/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { buildApp } from '../../infra/build-app.js';
 import { findingEvent, instanceResource } from '../support/events.js';
+import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { type Authorization, allowed, authorizationsOf, recordingClient, type SentRequest } from './dynamodb-iam.js';
@@ -130,5 +131,39 @@ describe.skipIf(!MOTO_AVAILABLE)('who may write a finding item', () => {
       ).toEqual([true, false]);
     }
     expect(allowed(put(forged[0]), roles.record, BASE)).toBe(true);
+  });
+
+  it('allows the contain function’s take of a resource another incident holds the key of: the lock and its holder read by key, both records in one commit', {
+    timeout: 120_000,
+  }, async () => {
+    const holder = incidentFixture({ id: 'dl-grant-holder' });
+    const instance = holder.resource.id;
+    const action = {
+      id: `isolate-instance:${instance}`,
+      type: 'isolate-instance',
+      target: instance,
+      status: 'planned',
+      mode: 'enforce',
+      at: holder.openedAt,
+    } as const;
+    const linked = incidentFixture({ id: 'dl-grant-linked' });
+    for (const incident of [holder, linked]) {
+      await setupStore.commit({
+        incident: { ...incident, actions: [{ ...action, findingId: `f-grant-${incident.id}` }] },
+        expectedRevision: null,
+        timeline: [],
+        messages: [],
+      });
+      await storeInstanceFinding(setupStore, incident.id, `f-grant-${incident.id}`, instance);
+    }
+    const adapter: Containment = {
+      canEnforce: true,
+      execute: async (a, ctx) => ctx.record({ name: a.type, status: 'done', at: holder.openedAt }),
+      release: async () => {},
+    };
+    const authorizations = await asked(() => runContainment({ store: recorded, policy, now: () => holder.openedAt, containment: adapter }, linked.id));
+    expect(authorizations.some((a) => a.what.includes(`INC#${holder.id}`) && a.action !== 'dynamodb:GetItem')).toBe(true);
+    for (const a of authorizations) expect(allowed(a, roles.contain, BASE), a.what).toBe(true);
+    expect((await setupStore.getIncident(holder.id))?.containedBy?.map((n) => n.incidentId)).toEqual([linked.id]);
   });
 });

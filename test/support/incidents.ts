@@ -1,3 +1,4 @@
+import { assess, closeIncident, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import { parseEvent } from '../../handlers/core/finding.js';
 import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
@@ -81,4 +82,12 @@ export function doneIsolation(target: string, over: Partial<ActionRecord> = {}):
     steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }],
     ...over,
   };
+}
+
+/** A stored incident taken through the workflow and closed: assessed notifiable, its facts recorded, reported to the AP as M-1. */
+export async function closedAfterReport(deps: FgDeps, incidentId: string): Promise<void> {
+  await assess(deps, { incidentId, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+  await recordFacts(deps, { incidentId, by: 'FG', ...REGISTER_FACTS });
+  await recordReport(deps, { incidentId, reference: 'M-1', by: 'FG' });
+  await closeIncident(deps, { incidentId, reason: 'gemeld', by: 'FG' });
 }

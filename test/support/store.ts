@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 
 /** A fresh SQLite store in a temporary folder; `cleanup` closes and removes it. */
 export function tempSqliteStore() {
@@ -15,4 +16,15 @@ export function tempSqliteStore() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `store`, failing every list of incidents: for code that must find what it needs by point reads. */
+export function listingRefused(store: IncidentStore): IncidentStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'listIncidents') return () => Promise.reject(new Error('listed incidents'));
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -6,10 +6,10 @@
  * names the incident and when it was closed; without it nothing is written.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { assess, decideSubjects, type FgDeps } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { REGISTER_FACTS as FACTS, incidentFixture } from '../support/incidents.js';
+import { closedAfterReport, incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -28,10 +28,7 @@ describe('a change after closing is confirmed as meant for the closed incident',
     deps = { store: t.store, policy, now: () => now };
     now = '2026-11-28T08:00:00.000Z';
     await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-    await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
-    await recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS });
-    await recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG' });
+    await closedAfterReport(deps, id);
     now = '2026-12-02T10:00:00.000Z';
   });
   afterEach(async () => t.cleanup());

@@ -12,7 +12,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
-import { tempSqliteStore } from '../support/store.js';
+import { listingRefused, tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0shared000000001';
 const NOW = '2026-11-27T21:05:00.000Z';
@@ -27,13 +27,23 @@ const isolate = (incidentId: string): ActionRecord => ({
   at: '2026-11-27T21:00:00.000Z',
 });
 
-/** Opens an incident planning the isolation of SHARED, with the finding (on SHARED) that calls for it stored in it. */
-async function openIncident(store: IncidentStore, id: string): Promise<void> {
-  await store.commit({ incident: incidentFixture({ id, actions: [isolate(id)] }), expectedRevision: null, timeline: [], messages: [] });
+/**
+ * Opens an incident planning the isolation of SHARED, with the finding (on SHARED) that calls for it
+ * stored in it. One incident holds SHARED's key; the other plans it as a linked incident would (an
+ * attack sequence naming the instance, not merged with its holder).
+ */
+async function openIncident(store: IncidentStore, id: string, holdsKey: boolean): Promise<void> {
+  const keyed = holdsKey ? { resource: { kind: 'ec2-instance' as const, resourceType: 'Instance', id: SHARED }, resourceKey: SHARED_KEY } : {};
+  await store.commit({ incident: incidentFixture({ id, actions: [isolate(id)], ...keyed }), expectedRevision: null, timeline: [], messages: [] });
   await storeInstanceFinding(store, id, `f-${id}`, SHARED);
 }
 
-describe('one holder per resource', () => {
+const SHARED_KEY = `ec2-instance:111122223333:eu-west-1:${SHARED}`;
+
+describe.each([
+  ['the first holds the key', 'dl-first'],
+  ['the second holds the key', 'dl-second'],
+])('one holder per resource (%s)', (_, keyHolder) => {
   let t: ReturnType<typeof tempSqliteStore>;
   const executed: string[] = [];
   let during: ((incidentId: string) => Promise<void>) | null = null;
@@ -48,15 +58,15 @@ describe('one holder per resource', () => {
     },
     release: async () => {},
   };
-  const deps = (): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW, containment: adapter, forceEnforce: true });
+  const deps = (): ContainDeps => ({ store: listingRefused(t.store), policy: DEFAULT_POLICY, now: () => NOW, containment: adapter, forceEnforce: true });
   const actionOf = async (id: string) => ((await t.store.getIncident(id)) as Incident).actions[0];
 
   beforeEach(async () => {
     t = tempSqliteStore();
     executed.length = 0;
     during = null;
-    await openIncident(t.store, 'dl-first');
-    await openIncident(t.store, 'dl-second');
+    await openIncident(t.store, 'dl-first', keyHolder === 'dl-first');
+    await openIncident(t.store, 'dl-second', keyHolder === 'dl-second');
   });
   afterEach(async () => t.cleanup());
 
@@ -90,7 +100,8 @@ describe('one holder per resource', () => {
     expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
   });
 
-  it('the run that takes it up first marks the other incident’s plan as left to it, in the same commit', async () => {
+  // Only the key's holder is written by another's take: a linked incident's plan is found at its own run.
+  it.runIf(keyHolder === 'dl-second')('the run that takes it up first marks the holder’s plan as left to it, in the same commit', async () => {
     let seen: ActionRecord | undefined;
     during = async () => {
       seen = await actionOf('dl-second');
@@ -99,5 +110,52 @@ describe('one holder per resource', () => {
     expect(seen).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
     const timeline = await t.store.getTimeline('dl-second');
     expect(timeline.at(-1)).toMatchObject({ kind: 'containment-skipped', detail: { action: 'isolate-instance', target: SHARED, heldBy: 'dl-first' } });
+  });
+
+  it.runIf(keyHolder === 'dl-second')(
+    'a linked incident that took it up is noted on the holder: the holder’s later plan and a third linked incident leave it to that one',
+    async () => {
+      // The holder plans it only after the linked incident took it up (a later finding of its own).
+      const planned = await actionOf('dl-second');
+      await changeIncident(deps(), 'dl-second', (draft) => {
+        draft.actions = [];
+        return { entries: [] };
+      });
+      await openIncident(t.store, 'dl-third', false);
+      await runContainment(deps(), 'dl-first');
+      expect((await t.store.getIncident('dl-second'))?.containedBy).toEqual([
+        { type: 'isolate-instance', target: SHARED, accountId: '111122223333', region: 'eu-west-1', incidentId: 'dl-first' },
+      ]);
+      await changeIncident(deps(), 'dl-second', (draft) => {
+        draft.actions = [planned];
+        return { entries: [] };
+      });
+      await runContainment(deps(), 'dl-second');
+      await runContainment(deps(), 'dl-third');
+      expect(executed).toEqual([`dl-first ${SHARED}`]);
+      expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+      expect(await actionOf('dl-third')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    },
+  );
+
+  it.runIf(keyHolder === 'dl-second')('a note naming an incident that holds it no more gives way: the holder takes it up', async () => {
+    const planned = await actionOf('dl-second');
+    await changeIncident(deps(), 'dl-second', (draft) => {
+      draft.actions = [];
+      return { entries: [] };
+    });
+    await runContainment(deps(), 'dl-first');
+    await changeIncident(deps(), 'dl-first', (draft) => {
+      draft.actions[0].released = { at: NOW, by: 'fg', reason: 'false positive' };
+      return { entries: [] };
+    });
+    await changeIncident(deps(), 'dl-second', (draft) => {
+      draft.actions = [planned];
+      return { entries: [] };
+    });
+    await runContainment(deps(), 'dl-second');
+    expect(executed).toEqual([`dl-first ${SHARED}`, `dl-second ${SHARED}`]);
+    expect(await actionOf('dl-second')).toMatchObject({ status: 'done' });
+    expect((await t.store.getIncident('dl-second'))?.containedBy).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@
  * not restored) stays "not released" (release-failed.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { containmentTaken } from '../../handlers/core/breach-facts.js';
+import { carriedOutElsewhere, containmentStatus, containmentTaken, measuresTaken } from '../../handlers/core/breach-facts.js';
 import type { ContainDeps } from '../../handlers/core/contain.js';
 import { heldContainment } from '../../handlers/core/containment.js';
 import type { ActionRecord, Incident, StepRecord } from '../../handlers/core/incident.js';
@@ -100,5 +100,46 @@ describe('review6 R10: a release that put the network back and failed a later st
     const out = await releaseContainment(deps(adapter), { incidentId: 'dl-part', by: 'Bram', reason: 'vals alarm' });
     expect(out.released).toEqual([]);
     expect(out.failed).toHaveLength(1);
+  });
+
+  it('one interface restored and another not: still held, and every measure says which interfaces are back', async () => {
+    const two = isolated();
+    two.steps = [
+      { name: 'isolate-eni:eni-0a', status: 'done', at: '2026-11-27T21:05:00.000Z' },
+      { name: 'isolate-eni:eni-0b', status: 'done', at: '2026-11-27T21:05:00.000Z' },
+    ];
+    await put(incidentFixture({ id: 'dl-part', actions: [two] }));
+    await put(incidentFixture({ id: 'dl-left', actions: [{ ...isolated(), status: 'skipped', steps: undefined, heldBy: 'dl-part' }] }));
+    const adapter = releasing([
+      { name: 'restore-eni:eni-0a', status: 'done', at: NOW, detail: 'restored' },
+      { name: 'restore-eni:eni-0b', status: 'failed', at: NOW, detail: 'not allowed', code: 'UnauthorizedOperation' },
+      { name: 'tag-released', status: 'done', at: NOW, detail: 'tagged' },
+    ]);
+    const out = await releaseContainment(deps(adapter), { incidentId: 'dl-part', by: 'Bram', reason: 'vals alarm', undoFor: ['dl-left'] });
+
+    expect(out.failed.map((r) => r.id)).toEqual([`isolate-instance:${INSTANCE}`]);
+    const incident = (await t.store.getIncident('dl-part')) as Incident;
+    expect(incident.actions[0].released).toBeUndefined();
+    expect(incident.actions[0].partlyReleased).toMatchObject({ by: 'Bram', undone: ['restore-eni:eni-0a'], stillInEffect: ['restore-eni:eni-0b'] });
+    expect(heldContainment(incident).map((h) => h.target)).toEqual([INSTANCE]);
+    const words = containmentTaken(incident, 'en').join(' ');
+    expect(words).toContain('interfaces restored: eni-0a; still isolated: eni-0b');
+    expect(containmentTaken(incident, 'nl').join(' ')).toContain('interfaces hersteld: eni-0a; nog geïsoleerd: eni-0b');
+    expect(containmentStatus(incident).join(' ')).toContain('still isolated: eni-0b');
+    // The incident that left it to this one still leaves it (the instance is still partly isolated), and its measures say the same.
+    const left = (await t.store.getIncident('dl-left')) as Incident;
+    expect(left.actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-part' });
+    expect(measuresTaken(left, 'en', undefined, carriedOutElsewhere(left, [incident])).join(' ')).toContain('still isolated: eni-0b');
+
+    // Released in full later: the record says released, not partly.
+    await releaseContainment(deps(releasing([{ name: 'restore-eni:eni-0b', status: 'done', at: NOW, detail: 'restored' }])), {
+      incidentId: 'dl-part',
+      by: 'Bram',
+      reason: 'vals alarm',
+      undoFor: ['dl-left'],
+    });
+    const after = (await t.store.getIncident('dl-part')) as Incident;
+    expect(after.actions[0].released?.by).toBe('Bram');
+    expect(containmentTaken(after, 'en')).toEqual([]);
   });
 });
