@@ -499,6 +499,7 @@ function identity(action: ActionRecord): string {
     released: _rel,
     releasing: _rlg,
     partlyReleased: _pr,
+    releaseStepsDone: _rsd,
     refused: _ref,
     startedAt: _sa,
     heldBy: _hb,

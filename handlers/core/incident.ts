@@ -315,6 +315,11 @@ export interface ActionRecord {
    */
   partlyReleased?: { at: string; by: string; reason: string; undone: string[]; stillInEffect: string[] };
   /**
+   * Release steps done after the undoing (attach to the Auto Scaling group, associate the profile,
+   * ...) by a release of it that failed: a release tried again does not send them again.
+   */
+  releaseStepsDone?: string[];
+  /**
    * Set on an action left to another incident, not closed, that already holds this resource
    * contained or took it up first (a linked incident the FG decided on, an incident planning the
    * same instance): that incident's id, as it was then (it may have been merged into another since). The action is skipped

@@ -178,6 +178,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       const steps: StepRecord[] = [];
       await deps.containment.release(action, marked.incident, {
         reactivateKey,
+        doneBefore: new Set(action.releaseStepsDone ?? []),
         record: async (step) => {
           steps.push(step);
           await changeIncident(deps, incident.id, () => ({
@@ -297,12 +298,15 @@ async function undoLeftMeanwhile(
 /**
  * A release that undid some of the containment and not the rest: the action says which, so the
  * draft, register and other incidents' measures do not read it as wholly in effect. What an earlier
- * partial release undid stays undone; a try that undid nothing leaves the mark as it was.
+ * partial release undid stays undone; a try that undid nothing leaves the mark as it was. The steps
+ * it did after the undoing are kept (`releaseStepsDone`): a try again does not send them again.
  */
 function markPartlyReleased(action: ActionRecord, release: { at: string; by: string; reason: string }, steps: StepRecord[]): void {
   const containing = (status: StepRecord['status']) => steps.filter((s) => s.status === status && !AFTER_UNDO_STEPS.has(s.name)).map((s) => s.name);
   const stillInEffect = containing('failed');
   const undone = [...new Set([...(action.partlyReleased?.undone ?? []), ...containing('done')])].filter((n) => !stillInEffect.includes(n));
+  const after = steps.filter((s) => s.status === 'done' && AFTER_UNDO_STEPS.has(s.name)).map((s) => s.name);
+  if (after.length) action.releaseStepsDone = [...new Set([...(action.releaseStepsDone ?? []), ...after])];
   if (containing('done').length === 0 || stillInEffect.length === 0) return;
   action.partlyReleased = { ...release, undone, stillInEffect };
 }

@@ -24,6 +24,12 @@ export interface ReleaseOptions {
   /** Reactivate a deactivated access key (never by default). */
   reactivateKey: boolean;
   record(step: StepRecord): Promise<void>;
+  /**
+   * Release steps an earlier, failed release of this action did after undoing the containment
+   * (`attach-to-asg`, `associate-instance-profile`, ...): not sent again (AWS refuses a second attach
+   * or association), recorded as skipped.
+   */
+  doneBefore?: ReadonlySet<string>;
 }
 
 /**

@@ -59,6 +59,10 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
 /** One step of a release: done with what it did, or failed with the error code. Never thrown. */
 export function releaseStep(options: ReleaseOptions, now: () => string) {
   return async (name: string, fn: () => Promise<string>): Promise<void> => {
+    if (options.doneBefore?.has(name)) {
+      await options.record({ name, status: 'skipped', at: now(), detail: 'done by an earlier release of it' });
+      return;
+    }
     try {
       await options.record({ name, status: 'done', at: now(), detail: await fn() });
     } catch (err) {
