@@ -16,6 +16,7 @@ import { RefusedError } from './errors.js';
 import { followUpHint, type Incident } from './incident.js';
 import { composePagerMessage } from './messages.js';
 import type { Policy } from './policy.js';
+import { exposedUntaken, openSince } from './schedule.js';
 import { checkRecordingTime } from './stated-time.js';
 
 export interface AckResult {
@@ -52,7 +53,8 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       return null;
     }
     const pageAfter = pageAfterAcknowledgement(draft);
-    if (draft.acknowledgedBy && !pageAfter) return null;
+    const repeated = draft.acknowledgedBy && !pageAfter ? exposedUntaken(draft, deps.policy) : [];
+    if (draft.acknowledgedBy && !pageAfter && repeated.length === 0) return null;
     const now = deps.now();
     const detail: Record<string, unknown> = input.note ? { note: input.note } : {};
     if (input.link) {
@@ -83,6 +85,18 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
           // no more (both stores), so the record would say acknowledged there and none be sent.
           return [{ ...message, id: `${message.id}:${triggeredAt ?? now}` }];
         },
+      };
+    }
+    if (repeated.length) {
+      // The repeated page of an interface left open after the incident's acknowledgement (SNS has
+      // no alert state to take): this person takes it, and the repeat stops for what is open now.
+      checkRecordingTime(draft, now, 'the acknowledgement', deps.policy.timeZone);
+      draft.exposedTakenAt = now;
+      alertAcknowledged = true;
+      return {
+        entries: [
+          { at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, raisedAt: openSince(repeated), interfaces: repeated.map((e) => e.resource) } },
+        ],
       };
     }
     return { entries: [applyAcknowledgement(draft, by, now, detail, deps.policy.timeZone)] };

@@ -450,6 +450,12 @@ export interface Incident {
   openedAt: string;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /**
+   * When a person last took the repeated page of an interface left open after the incident was
+   * acknowledged (SNS, or a pager that failed the alert): an acknowledgement after the exposure,
+   * which the incident's first acknowledgement cannot be. Stops the repeat for what was open then.
+   */
+  exposedTakenAt?: string;
   closedAt: string | null;
   actions: ActionRecord[];
   /** Notification states already announced (e.g. `fg:opened`, `fg:band:Critical`): never twice. */

@@ -333,8 +333,8 @@ export const EXPOSED_REPEAT_TRACK = 'exposed-repeat';
  */
 export function exposedUntaken(incident: Incident, policy: Policy): { resource: string; at: string }[] {
   if (incident.sample || incident.state === 'closed') return [];
-  const ackedAt = incident.acknowledgedAt;
-  return exposedSince(incident).filter((e) => pagedOnTopic(incident, policy, e.resource) && !(ackedAt !== null && ackedAt >= e.at));
+  const taken = [incident.acknowledgedAt, incident.exposedTakenAt].filter((t): t is string => typeof t === 'string');
+  return exposedSince(incident).filter((e) => pagedOnTopic(incident, policy, e.resource) && !taken.some((t) => t >= e.at));
 }
 
 function pagedOnTopic(incident: Incident, policy: Policy, resource: string): boolean {
