@@ -424,10 +424,28 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   return out;
 }
 
-/** Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them. */
+/**
+ * The clocks besides the AP's that an assessment after closing reopens, as it does the AP's: the
+ * processor's report to its controller (Art. 33(2)) and a telecom provider's reports to the AP
+ * (Regulation 611/2013). NIS2's follow a person's significance decision, which closing settled.
+ */
+const REOPENED_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['processor', 'telecom-initial', 'telecom-complete']);
+
+/**
+ * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
+ * Closed: none, except those an assessment after closing reopened.
+ */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  if (incident.state === 'closed') return [];
-  return clocksOf(incident, policy, now).filter((c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed');
+  const closed = incident.state === 'closed';
+  if (closed && !assessedAfterClosing(incident)) return [];
+  return clocksOf(incident, policy, now).filter(
+    (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || REOPENED_AFTER_CLOSING.has(c.name)),
+  );
+}
+
+/** Whether that clock (besides the AP's) runs: for a closed incident, reopened by an assessment after closing. */
+export function otherClockRunning(incident: Incident, policy: Policy, name: ClockName): boolean {
+  return runningOtherClocks(incident, policy, incident.detectedAt).some((c) => c.name === name);
 }
 
 /** Clocks whose deadline passed with nothing done: closing needs a recorded reason for each. */

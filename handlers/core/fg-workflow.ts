@@ -27,6 +27,7 @@ import {
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
+  otherClockRunning,
   overdueClocks,
   processorHours,
   roleOf,
@@ -868,8 +869,15 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er is niets te melden.`,
       );
     const afterClose = draft.state === 'closed';
-    // The initial AP report too, when an assessment after closing made the breach notifiable: the AP clock runs again.
-    if (afterClose) afterCloseReason(draft, to === 'ap' && (kind !== 'initial' || apClockRunning(draft, deps.policy)), reportReason);
+    // The initial report too, when an assessment after closing reopened its clock: the AP's (or a
+    // telecom provider's 24 hours), or a processor's to its controller (Art. 33(2)).
+    if (afterClose) {
+      const reopened =
+        to === 'ap'
+          ? apClockRunning(draft, deps.policy) || otherClockRunning(draft, deps.policy, 'telecom-initial')
+          : to === 'controller' && otherClockRunning(draft, deps.policy, 'processor');
+      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || (kind === 'initial' && reopened), reportReason);
+    }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);

@@ -44,6 +44,8 @@ export interface FieldSpec {
   readonly cliOnly?: true;
   /** Whether a form offers it for this incident (a NIS2 decision only when the policy runs NIS2). */
   readonly offered?: (ctx: OfferContext) => boolean;
+  /** The most characters of a text what reads it takes; a page's input allows no more (4000 where unset). */
+  readonly maxChars?: number;
 }
 
 /** What decides whether a form offers a field. */

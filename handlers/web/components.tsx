@@ -585,7 +585,7 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
     );
   } else if (field.kind === 'longtext') {
     control = (
-      <textarea id={id} name={field.name} rows={3} maxlength={4000} required={required} aria-describedby={describedBy} aria-invalid={invalid}>
+      <textarea id={id} name={field.name} rows={3} maxlength={field.maxChars ?? 4000} required={required} aria-describedby={describedBy} aria-invalid={invalid}>
         {text}
       </textarea>
     );
@@ -598,7 +598,7 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
         id={id}
         name={field.name}
         value={text}
-        maxlength={4000}
+        maxlength={field.maxChars ?? 4000}
         inputmode={field.kind === 'count' ? 'numeric' : undefined}
         required={required}
         aria-describedby={describedBy}

@@ -45,6 +45,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
 import { ActionForm, IncidentSummary, Layout, type View } from './components.js';
+import type { FormState } from './forms.js';
 import { words } from './i18n.js';
 import {
   createLinkForwarder,
@@ -90,7 +91,10 @@ const NAME_FIELD: FieldSpec = {
   kind: 'text',
   label: { nl: words('nl').link.name, en: words('en').link.name },
   hint: { nl: words('nl').link.nameHint, en: words('en').link.nameHint },
+  maxChars: MAX_NAME,
 };
+/** The link page's fields: its name, then the acknowledgement's own, each as long as the press takes. */
+const LINK_FIELDS: readonly FieldSpec[] = [NAME_FIELD, ...ackAction.fields.map((f) => (f.name === 'note' ? { ...f, maxChars: MAX_NOTE } : f))];
 
 /** The checking and applying routes, on the trusted side's own app (reached only through `createLinkApplier`). */
 function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
@@ -227,14 +231,8 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     );
   };
 
-  app.get('/ack/:token', async (c) => {
-    const result = await check(c);
-    if (!result.ok) return refused(c, result);
-    const { claims } = result;
-    const incident = await deps.store.getIncident(claims.incidentId);
-    if (!incident) return unknown(c, claims.incidentId);
-    const done = spent(c, incident, claims);
-    if (done) return done;
+  /** The link's page with its form; `state` draws it again with what was entered and what was wrong. */
+  const ackPage = (c: Context, incident: Incident, claims: AckLinkClaims, state?: FormState) => {
     const view = viewOf(c);
     const w = view.w.link;
     const lang = view.lang;
@@ -247,15 +245,28 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
           view={view}
           name="ack"
           title={`${ackAction.title[lang]}: ${incident.id}`}
-          fields={[NAME_FIELD, ...ackAction.fields]}
+          fields={LINK_FIELDS}
           action={`${new URL(c.req.url).pathname}?lang=${lang}`}
           submit={w.button}
+          state={state}
         >
           <p>{w.stops}</p>
         </ActionForm>
         <IncidentSummary view={view} incident={incident} brief />
       </>,
+      state ? 400 : 200,
     );
+  };
+
+  app.get('/ack/:token', async (c) => {
+    const result = await check(c);
+    if (!result.ok) return refused(c, result);
+    const { claims } = result;
+    const incident = await deps.store.getIncident(claims.incidentId);
+    if (!incident) return unknown(c, claims.incidentId);
+    const done = spent(c, incident, claims);
+    if (done) return done;
+    return ackPage(c, incident, claims);
   });
 
   app.post('/ack/:token', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('Request too large', 413) }), async (c) => {
@@ -263,7 +274,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     // The token authorises; a form posted from another site is refused all the same.
     const origin = c.req.header('origin');
     if ((origin !== undefined && origin !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
-      return page(c, w.refused, <p class="problem">{`${w.origin} ${w.nothingChanged}`}</p>, 403);
+      return page(c, w.refused, <p class="problem" role="alert">{`${w.origin} ${w.nothingChanged}`}</p>, 403);
     }
     const result = await check(c);
     if (!result.ok) return refused(c, result);
@@ -271,7 +282,13 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     const form = await c.req.parseBody();
     const name = typeof form.by === 'string' ? form.by.trim() : '';
     const note = typeof form.note === 'string' ? form.note.trim() : '';
-    if (name.length > MAX_NAME || note.length > MAX_NOTE) return page(c, w.refused, <p class="problem">{`${w.tooLong} ${w.nothingChanged}`}</p>, 400);
+    if (name.length > MAX_NAME || note.length > MAX_NOTE) {
+      // Drawn again with what was typed, the field named beside it, to shorten and press again.
+      const incident = await deps.store.getIncident(claims.incidentId);
+      if (!incident) return unknown(c, claims.incidentId);
+      const field = name.length > MAX_NAME ? 'by' : 'note';
+      return ackPage(c, incident, claims, { action: 'ack', values: { by: name, note }, errors: { [field]: [`${w.tooLong} ${w.nothingChanged}`] } });
+    }
     let ack: Awaited<ReturnType<typeof acknowledge>>;
     try {
       ack = await acknowledge(changeDeps, { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims });
@@ -279,11 +296,22 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       if (err instanceof IncidentNotFoundError) return unknown(c, claims.incidentId);
       if (err instanceof RefusedError) {
         const incident = await deps.store.getIncident(claims.incidentId);
-        return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
+        return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem" role="alert">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
       }
       throw err;
     }
-    if (!ack.changed) return spent(c, ack.incident, claims) ?? page(c, w.refused, <p class="problem">{w.nothingChanged}</p>, 409);
+    if (!ack.changed)
+      return (
+        spent(c, ack.incident, claims) ??
+        page(
+          c,
+          w.refused,
+          <p class="problem" role="alert">
+            {w.nothingChanged}
+          </p>,
+          409,
+        )
+      );
     await quietly(deps, () => deps.acknowledged?.(ack.incident) ?? Promise.resolve(), ack.incident.id);
     const runbook = runbookFor(ack.incident, 'on-call');
     const href = runbookUrl(deps.policy, runbook);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openCase } from '../support/fg-case.js';
+import { type FgCase, openCase } from '../support/fg-case.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -17,18 +17,26 @@ function ok(r: Run): Run {
   return r;
 }
 
+/** Assessed as no breach and closed; returns when. */
+async function closeAsNoBreach(c: FgCase): Promise<string> {
+  const at = '2025-11-27T22:00:00Z';
+  ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+  ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+  return at;
+}
+
+/** Customer data after all: assessed notifiable after closing. */
+const notifiableAfterClose = async (c: FgCase, at: string): Promise<Run> =>
+  ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], at));
+
 describe('assessed notifiable after closing, on the command line', () => {
   it('tells the AP deadline, reminds of it, and records the initial report after closing', async () => {
     // Detected 2025-11-27 21:00 UTC: the AP deadline is 2025-11-30 21:00 UTC.
     const c = await openCase();
-    const at = '2025-11-27T22:00:00Z';
-    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
-    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    await closeAsNoBreach(c);
 
     const later = '2025-11-28T10:00:00Z';
-    const assessed = ok(
-      await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later),
-    );
+    const assessed = await notifiableAfterClose(c, later);
     expect(assessed.stdout).toContain(
       `The AP notification is due by 2025-11-30T21:00:00.000Z: record it with datalek reported ${c.id} --reference NUMBER --reason TEXT`,
     );
@@ -53,12 +61,10 @@ describe('assessed notifiable after closing, on the command line', () => {
 
   it('status lists it, marked closed, among what needs action until the report is recorded (review6 R1)', async () => {
     const c = await openCase();
-    const at = '2025-11-27T22:00:00Z';
-    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
-    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    const at = await closeAsNoBreach(c);
     expect(await c.json(['status'], at)).toEqual([]);
     const later = '2025-11-28T10:00:00Z';
-    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    await notifiableAfterClose(c, later);
     const listed = await c.json(['status'], later);
     expect(listed.map((i: { incidentId: string; state: string }) => [i.incidentId, i.state])).toEqual([[c.id, 'closed']]);
     const table = ok(await c.cli(['status'], later)).stdout;
@@ -68,13 +74,24 @@ describe('assessed notifiable after closing, on the command line', () => {
     expect(await c.json(['status'], later)).toEqual([]);
   });
 
+  it('a processor: assess names the report to the controller, and reported records it after closing (review6 R3)', async () => {
+    const c = await openCase({ organisation: { processor: true } });
+    await closeAsNoBreach(c);
+    const later = '2025-11-28T10:00:00Z';
+    const assessed = await notifiableAfterClose(c, later);
+    expect(assessed.stdout).toContain(
+      `The report to the controller is due by 2025-11-28T21:00:00.000Z: record it with datalek reported ${c.id} --recipient controller`,
+    );
+    expect((await c.json(['status'], later)).map((i: { incidentId: string }) => i.incidentId)).toEqual([c.id]);
+    ok(await c.cli(['reported', c.id, '--recipient', 'controller', '--reference', 'C-1', '--reason', 'na heroverweging', '--by', 'FG'], later));
+    expect(await c.json(['status'], later)).toEqual([]);
+  });
+
   it('verify names a due time cleared behind the pipeline on such a closed incident: it would silence its reminders', async () => {
     const c = await openCase();
-    const at = '2025-11-27T22:00:00Z';
-    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
-    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    await closeAsNoBreach(c);
     const later = '2025-11-28T10:00:00Z';
-    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    await notifiableAfterClose(c, later);
     expect((await c.cli(['verify'], later)).code).toBe(0);
     const db = new Database(join(c.dir, 'store', 'datalek.sqlite'));
     try {

@@ -10,10 +10,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { apClockRunning } from '../../handlers/core/clocks.js';
+import { apClockRunning, clocksOf, closedWithDuty } from '../../handlers/core/clocks.js';
 import { assess, closeIncident, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
@@ -210,5 +210,66 @@ describe('after closing, an assessment from a clock a little behind the closing 
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('after closing, the other clocks of a breach assessed notifiable (review6 R3)', () => {
+  const org = { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } };
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  let now: string;
+  beforeEach(() => {
+    ({ store, cleanup } = tempSqliteStore());
+  });
+  afterEach(async () => cleanup());
+
+  const closedThenNotifiable = async (p: Policy) => {
+    const deps: FgDeps = { store, policy: p, now: () => now };
+    now = '2026-11-28T03:00:00.000Z';
+    const id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'r3', createdAt: DETECTED }))).incidentId as string;
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver, geen klantdata', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'geen datalek' });
+    now = '2026-11-28T08:00:00.000Z';
+    await assess(deps, {
+      incidentId: id,
+      personalData: 'yes',
+      risk: 'risk',
+      reason: 'toch klantdata van een opdrachtgever',
+      by: 'FG',
+      confirmAfterClose: true,
+    });
+    return { id, deps };
+  };
+
+  it("reopens a processor's report to its controller: reminded, overdue, and recorded after closing with its reason", async () => {
+    const processor = parsePolicy({ organisation: { ...org, processor: true }, clocks: { processorToControllerHours: 24 } });
+    const { id, deps } = await closedThenNotifiable(processor);
+    const incident = (await store.getIncident(id)) as Incident;
+    expect(clocksOf(incident, processor, '2026-11-29T02:00:00.000Z').find((c) => c.name === 'processor')?.status).toBe('overdue');
+    expect(closedWithDuty(incident, processor)).toBe(true);
+    now = '2026-11-29T02:00:00.000Z';
+    const swept = await sweep({ store, policy: processor, now: () => now });
+    expect(swept.sent.filter((s) => s.kind === 'clock-overdue').length).toBeGreaterThan(0);
+
+    const report = { incidentId: id, to: 'controller' as const, kind: 'initial', reference: 'C-1', by: 'FG', delayReason: 'pas na sluiten bleek klantdata' };
+    await expect(recordReport(deps, report)).rejects.toThrow(/is closed: .*--reason/);
+    const { incident: told } = await recordReport(deps, { ...report, reason: 'na heroverweging' });
+    expect(told.reports?.at(-1)).toMatchObject({ to: 'controller', kind: 'initial', afterClose: true });
+    expect(closedWithDuty(told, processor)).toBe(false);
+    expect(nextDueAt(told, processor)).toBeNull();
+    // Its follow-up to the controller stays closed, as before.
+    await expect(recordReport(deps, { ...report, kind: 'follow-up', reference: 'C-2', reason: 'aanvulling' })).rejects.toThrow(
+      /is closed; the register keeps it/,
+    );
+  });
+
+  it("reopens a telecom provider's 24-hour report to the AP: reminded and overdue", async () => {
+    const telecom = parsePolicy({ organisation: org, clocks: { telecom: true } });
+    const { id } = await closedThenNotifiable(telecom);
+    const incident = (await store.getIncident(id)) as Incident;
+    expect(clocksOf(incident, telecom, '2026-11-29T02:00:00.000Z').find((c) => c.name === 'telecom-initial')?.status).toBe('overdue');
+    now = '2026-11-29T02:00:00.000Z';
+    const swept = await sweep({ store, policy: telecom, now: () => now });
+    expect(swept.sent.filter((s) => (s as { clock?: string }).clock === 'telecom-initial').length).toBeGreaterThan(0);
   });
 });

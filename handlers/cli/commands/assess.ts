@@ -1,4 +1,4 @@
-import { apClockRunning } from '../../core/clocks.js';
+import { apClockRunning, runningOtherClocks } from '../../core/clocks.js';
 import { initialReport } from '../../core/incident.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
@@ -35,6 +35,12 @@ export const assessCommand: Command = {
         if (closed && apClockRunning(incident, ctx.policy))
           said.push(
             `The AP notification is due by ${incident.deadline}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+          );
+        // A processor's report to its controller (Art. 33(2)) reopens the same way.
+        const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
+        if (toController)
+          said.push(
+            `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
           );
         // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
         if (closed && incident.assessment?.risk === 'high' && !incident.subjects)

@@ -10,7 +10,8 @@ export const reportedCommand: Command = {
                    [--kind initial|follow-up|correction|withdrawal [--reason TEXT]] [--recipient ap|csirt|authority|controller] [--by NAME]
                    (a withdrawal needs --reason and an assessment of not notifiable; on a closed incident
                     a follow-up, correction or withdrawal to the AP is recorded with --reason, and the initial
-                    report too when an assessment after closing said notifiable)
+                    report too (to the AP, or a processor's to its controller) when an assessment after closing
+                    said notifiable)
                    (csirt, authority: --kind early-warning|notification|intermediate|progress|final)`,
   flags: flagsOf(reportedAction.fields),
   positionals: 'one',
