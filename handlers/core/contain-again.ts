@@ -19,7 +19,7 @@
  */
 import { changeIncident } from './change-incident.js';
 import { type ContainDeps, type ContainResult, enforcementRefusal, mergeChain, runContainment } from './contain.js';
-import { actionPlace, type HeldContainment, heldContainment, holderIn } from './containment.js';
+import { actionPlace, type HeldContainment, heldContainment, holderIn, releaseUnderWay } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
@@ -48,7 +48,7 @@ async function containableAgain(deps: ContainDeps, incident: Incident, enforce: 
   if (incident.sample) return [];
   const found: ActionRecord[] = [];
   for (const a of incident.actions) {
-    if (a.person || a.released || a.releasing || (a.mode !== 'enforce' && !enforce)) continue;
+    if (a.person || a.released || releaseUnderWay(a, deps.machineNow?.() ?? deps.now()) || (a.mode !== 'enforce' && !enforce)) continue;
     if (a.status === 'planned' || a.status === 'failed' || (a.status === 'skipped' && a.heldBy && (await letGo(deps, incident, a, a.heldBy)))) found.push(a);
   }
   return found;

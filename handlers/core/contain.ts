@@ -29,7 +29,17 @@ import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
-import { actionPlace, doneReason, heldByReason, PER_INCIDENT_ACTIONS, placedIn, planContainment, resourceKeyOfAction, sameResource } from './containment.js';
+import {
+  actionPlace,
+  doneReason,
+  heldByReason,
+  PER_INCIDENT_ACTIONS,
+  placedIn,
+  planContainment,
+  releaseUnderWay,
+  resourceKeyOfAction,
+  sameResource,
+} from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
@@ -105,22 +115,27 @@ const LEASE_MARGIN_MS = 30_000;
  * containment reason says; a later run (a late finding version's "Incident Updated") only tells
  * outcomes not yet told.
  */
-export function actionsToEnforce(incident: Incident): ActionRecord[] {
+export function actionsToEnforce(incident: Incident, now?: string): ActionRecord[] {
   return incident.sample || incident.mergedInto || incident.state === 'closed'
     ? []
-    : incident.actions.filter((a) => a.mode === 'enforce' && !a.released && !a.releasing && !a.refused && (a.status === 'planned' || a.status === 'failed'));
+    : incident.actions.filter(
+        (a) => a.mode === 'enforce' && !a.released && !releaseUnderWay(a, now) && !a.refused && (a.status === 'planned' || a.status === 'failed'),
+      );
 }
 
+/** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */
+const machineTime = (deps: Pick<ContainDeps, 'now' | 'machineNow'>) => deps.machineNow?.() ?? deps.now();
+
 /** Whether a containment run has anything to do: actions to carry out, or outcomes to tell. */
-export function containmentDue(incident: Incident): boolean {
-  return actionsToEnforce(incident).length > 0 || (incident.containmentUntold?.length ?? 0) > 0;
+export function containmentDue(incident: Incident, now?: string): boolean {
+  return actionsToEnforce(incident, now).length > 0 || (incident.containmentUntold?.length ?? 0) > 0;
 }
 
 export async function runContainment(deps: ContainDeps, incidentId: string, options: ContainOptions = {}): Promise<ContainResult> {
   const start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');
-  if (!containmentDue(start)) return { incident: start, actions: [], exposed: [], refused: [] };
+  if (!containmentDue(start, machineTime(deps))) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;
   const lease: RunLease = { holder, deadline: options.deadline, until: leaseUntil(deps, options.deadline) };
@@ -133,7 +148,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
   // Left alone: what was waiting when a person's run for some actions only began.
   const attempted = new Set<string>(
     options.only
-      ? actionsToEnforce(start)
+      ? actionsToEnforce(start, machineTime(deps))
           .filter((a) => !options.only?.has(a.id))
           .map((a) => a.id)
       : [],
@@ -145,7 +160,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
     for (;;) {
       await renewWhenDue(deps, incidentId, lease);
       const current = (await deps.store.getIncident(incidentId)) as Incident;
-      const action = actionsToEnforce(current).find((a) => !attempted.has(a.id));
+      const action = actionsToEnforce(current, machineTime(deps)).find((a) => !attempted.has(a.id));
       if (!action) {
         if (await giveLeaseBack(deps, incidentId, holder, attempted)) break;
         continue; // an action arrived meanwhile: it is this run's too
@@ -242,7 +257,7 @@ async function recordStop(deps: ContainDeps, incidentId: string, why: string, la
             action: last?.type ?? null,
             target: last?.target ?? null,
             steps: (last?.steps ?? []).map((st) => `${st.name}:${st.status}`),
-            notCarriedOut: actionsToEnforce(draft).length,
+            notCarriedOut: actionsToEnforce(draft, machineTime(deps)).length,
             reason,
           },
         },
@@ -669,7 +684,7 @@ async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): 
 async function giveLeaseBack(deps: ContainDeps, incidentId: string, holder: string, attempted: ReadonlySet<string> | null): Promise<boolean> {
   let waiting = false;
   await changeIncident(deps, incidentId, (draft) => {
-    if (attempted && actionsToEnforce(draft).some((a) => !attempted.has(a.id))) {
+    if (attempted && actionsToEnforce(draft, machineTime(deps)).some((a) => !attempted.has(a.id))) {
       waiting = true;
       return null;
     }

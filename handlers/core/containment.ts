@@ -11,6 +11,21 @@ import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen, named
 import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord, Incident } from './incident.js';
+
+/** How long a release's `releasing` mark holds the action from containment runs: as a CLI run's lease. */
+export const RELEASE_MARK_MS = 15 * 60_000;
+
+/**
+ * Whether a release of the action is under way: marked `releasing` and the mark not run out (a
+ * release that crashed left it behind; after `until` it counts as absent and a run takes the action).
+ */
+export function releaseUnderWay(action: ActionRecord, now: string = new Date().toISOString()): boolean {
+  const mark = action.releasing;
+  if (!mark) return false;
+  const until = mark.until ? Date.parse(mark.until) : Date.parse(mark.at) + RELEASE_MARK_MS;
+  return until > Date.parse(now);
+}
+
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
 
 export interface PlanOptions {

@@ -304,9 +304,11 @@ export interface ActionRecord {
   released?: { at: string; by: string; reason: string };
   /**
    * Set while a release of it runs (core/release.ts), before it is released or its release failed:
-   * no containment run takes it up meanwhile. Left by a release that crashed: the next release clears it.
+   * no containment run takes it up meanwhile, until `until` (the machine's time; a mark without it
+   * lasts `RELEASE_MARK_MS` from `at`). Left by a release that crashed, it counts as absent after that
+   * (core/containment.ts releaseUnderWay); the next release clears it.
    */
-  releasing?: { at: string; by: string };
+  releasing?: { at: string; by: string; until?: string };
   /**
    * Set when a release undid part of it and failed to undo the rest (one interface of several
    * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.

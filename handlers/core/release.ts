@@ -16,7 +16,7 @@
  */
 import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, mergeChain } from './contain.js';
-import { PER_INCIDENT_ACTIONS, sameResource } from './containment.js';
+import { PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -335,7 +335,8 @@ async function beginRelease(
     const lease = draft.containmentLease;
     if (lease && Date.parse(lease.until) > Date.parse(now)) throw leaseRefusal(incidentId, lease.until);
     if (lease) draft.containmentLease = null;
-    for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by };
+    const until = new Date(Date.parse(now) + RELEASE_MARK_MS).toISOString();
+    for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by, until };
     return { entries: [] };
   });
   return { incident, actions: incident.actions.filter((a) => a.releasing && ids.has(a.id)) };
