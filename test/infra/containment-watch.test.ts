@@ -82,9 +82,9 @@ describe('the containment watch (review5 A15)', () => {
         {
           'anything-but': {
             wildcard: [
-              'arn:*:sts::*:assumed-role/datalek-contain-function/*',
-              'arn:*:sts::*:assumed-role/datalek-containment/*',
-              'arn:*:sts::*:assumed-role/datalek-on-call/*',
+              '*:assumed-role/datalek-contain-function/*',
+              '*:assumed-role/datalek-containment/*',
+              '*:assumed-role/datalek-on-call/*',
             ],
           },
         },
