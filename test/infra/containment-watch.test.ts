@@ -81,11 +81,7 @@ describe('the containment watch (review5 A15)', () => {
       expect(pattern.detail.userIdentity.arn).toEqual([
         {
           'anything-but': {
-            wildcard: [
-              '*:assumed-role/datalek-contain-function/*',
-              '*:assumed-role/datalek-containment/*',
-              '*:assumed-role/datalek-on-call/*',
-            ],
+            wildcard: ['*:assumed-role/datalek-contain-function/*', '*:assumed-role/datalek-containment/*', '*:assumed-role/datalek-on-call/*'],
           },
         },
       ]);
