@@ -460,7 +460,12 @@ function holdsResource(of: Incident, a: ActionRecord, aOf: Incident): boolean {
 /** The note on `of` naming the incident that took up the resource `a` (of `aOf`) acts on. */
 function noteOf(of: Incident, a: ActionRecord, aOf: Incident): NonNullable<Incident['containedBy']>[number] | undefined {
   const place = actionPlace(a, aOf);
-  return of.containedBy?.find((n) => n.type === a.type && n.target === a.target && n.accountId === place.accountId && n.region === place.region);
+  const note = of.containedBy?.find((n) => n.type === a.type && n.target === a.target && n.accountId === place.accountId && n.region === place.region);
+  if (note) return note;
+  // Its own plan left to the incident that took the resource up says as much: a take recorded
+  // before the note existed left only that, and a merge carries the plan but not the note.
+  const left = of.actions.find((b) => b.heldBy && !b.released && sameResource(a, aOf, b, of));
+  return left?.heldBy ? { type: a.type, target: a.target, ...place, incidentId: left.heldBy } : undefined;
 }
 
 /** Notes on `of` that `by` took up the resource `a` (of `aOf`) acts on; null removes the note. */
