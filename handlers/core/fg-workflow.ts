@@ -1450,6 +1450,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     }
     draft.state = 'closed';
     draft.closedAt = now;
+    draft.closedAfterDecisions = (draft.decisions ?? []).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
