@@ -459,6 +459,12 @@ export interface Incident {
    */
   exposedTakenAt?: string;
   closedAt: string | null;
+  /**
+   * How many decisions were recorded when the incident was closed: an assessment after them was
+   * recorded after closing, whatever the times stated for both (core/clocks.ts assessedAfterClosing).
+   * Absent on records closed before it was kept, and on a record closed by a merge.
+   */
+  closedAfterDecisions?: number;
   actions: ActionRecord[];
   /** Notification states already announced (e.g. `fg:opened`, `fg:band:Critical`): never twice. */
   announced: string[];
