@@ -712,6 +712,8 @@ export interface AckLinkRef {
   round: number;
   /** Until the next escalation step, and at most an hour after the page was queued. */
   expiresAt: string;
+  /** The link of an exposed interface's repeated page (core/ack-link.ts repeatAckLink): it takes that page. */
+  repeat?: true;
 }
 
 /** What a chat card or a pager alert shows of a message: identifiers only, in the message's language. */

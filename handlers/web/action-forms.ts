@@ -4,7 +4,7 @@
  * NIS2 significance are decisions of their own, each with its own reason in the register. A form
  * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
  */
-import { pageAfterAcknowledgement } from '../core/acknowledge.js';
+import { acknowledgementTakes } from '../core/acknowledge.js';
 import { apClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
@@ -101,12 +101,12 @@ const toRelease = {
 };
 
 export const WEB_FORMS: readonly WebForm[] = [
-  // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
+  // Offered again while the pager's alert raised after the acknowledgement, or an exposed page repeated since, still pages: whoever it pages takes it here too.
   {
     id: 'ack',
     action: as(ackAction),
     title: ackAction.title,
-    shown: ({ incident }) => open({ incident }) && (!incident.acknowledgedBy || pageAfterAcknowledgement(incident)),
+    shown: ({ incident, policy }) => acknowledgementTakes(incident, policy),
   },
   {
     id: 'assess',

@@ -48,8 +48,13 @@ export interface WebDeps extends ActionDeps {
   /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
   machineNow?: () => string;
   session: SessionSecrets;
-  /** The Host header values this server answers to (`127.0.0.1:8733`, `localhost:8733`). */
+  /** The Host header values this server answers to (`127.83.4.17:8733`). */
   hosts: string[];
+  /**
+   * Serve only the pages' signed links and the pager's webhooks (and refuse the rest, the session
+   * token included): the app `serve` puts on 127.0.0.1, where the links sent from this machine point.
+   */
+  linksOnly?: boolean;
   /** Names the session cookie, so that two servers on one machine keep apart. */
   port: number;
   /** The runbooks/ folder the containment table links to. */
@@ -139,6 +144,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       log: deps.log,
     });
   }
+
+  // On the address the links point at, nothing else: a session cookie set there would go to other local services.
+  if (deps.linksOnly) app.use('*', async (c) => forbidden(c, 'linksOnly'));
 
   // 2. The session token: from the printed URL once, then from the cookie; otherwise nothing.
   app.use('*', async (c, next) => {

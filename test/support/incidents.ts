@@ -3,6 +3,7 @@ import { parseEvent } from '../../handlers/core/finding.js';
 import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from './events.js';
 
@@ -69,6 +70,22 @@ export async function storeInstanceFinding(store: IncidentStore, incidentId: str
     timeline: [],
     messages: [],
   });
+}
+
+/**
+ * A containment adapter that notes in `executed` which incident carried out what (`dl-x i-…`), each
+ * as one step `isolate` at `at`: failed (AccessDenied) while `failing()` says so, else done.
+ */
+export function isolationAdapter(executed: string[], failing: () => boolean, at: string): Containment {
+  return {
+    canEnforce: true,
+    execute: async (a, ctx) => {
+      executed.push(`${ctx.incident.id} ${a.target}`);
+      const fail = failing();
+      await ctx.record({ name: 'isolate', status: fail ? 'failed' : 'done', at, detail: fail ? 'AccessDenied' : 'isolated' });
+    },
+    release: async () => {},
+  };
 }
 
 /** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
