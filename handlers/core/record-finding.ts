@@ -785,6 +785,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     .filter((m) => !incident.actions.some((x) => x.id === m.id))
     .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   takeActions(incident, moved, now, entries);
+  carryNotes(incident, other);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
@@ -796,6 +797,19 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   }
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
+}
+
+/**
+ * The notes that a linked incident took up a resource of `other` (`containedBy`, core/contain.ts
+ * takeResource) go with its keys: the survivor now holds them, and a third incident's run reads the
+ * note there to leave the resource to the incident holding it. The survivor's own note on a resource wins.
+ */
+function carryNotes(incident: Incident, other: Incident): void {
+  const mine = incident.containedBy ?? [];
+  const same = (a: NonNullable<Incident['containedBy']>[number], b: typeof a) =>
+    a.type === b.type && a.target === b.target && a.accountId === b.accountId && a.region === b.region;
+  const carried = (other.containedBy ?? []).filter((n) => n.incidentId !== incident.id && !mine.some((m) => same(m, n)));
+  if (carried.length) incident.containedBy = [...mine, ...carried];
 }
 
 /** The incident's finding types; a record from before they were kept has its `findingType` alone. */
