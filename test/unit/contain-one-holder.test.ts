@@ -139,6 +139,23 @@ describe.each([
     },
   );
 
+  it.runIf(keyHolder === 'dl-second')(
+    'a take recorded before the note existed (the holder’s plan left to it, no note) is still seen by a third linked incident',
+    async () => {
+      await runContainment(deps(), 'dl-first');
+      // As a take before b5fae32 left it: the holder's plan left to dl-first, no note (the last read, L3).
+      await changeIncident(deps(), 'dl-second', (draft) => {
+        delete draft.containedBy;
+        return { entries: [] };
+      });
+      expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+      await openIncident(t.store, 'dl-third', false);
+      await runContainment(deps(), 'dl-third');
+      expect(executed).toEqual([`dl-first ${SHARED}`]);
+      expect(await actionOf('dl-third')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    },
+  );
+
   it.runIf(keyHolder === 'dl-second')('a note naming an incident that holds it no more gives way: the holder takes it up', async () => {
     const planned = await actionOf('dl-second');
     await changeIncident(deps(), 'dl-second', (draft) => {
