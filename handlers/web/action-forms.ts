@@ -64,8 +64,8 @@ const decided =
     return [recorded.length, recorded.at(-1)?.recordedAt ?? null];
   };
 const RECORD_AGAIN: Text = {
-  nl: 'Er is niets vastgelegd: het formulier toont nu wat is vastgelegd; breng uw wijziging opnieuw aan.',
-  en: 'Nothing was recorded: the form now shows what is recorded; make your change again.',
+  nl: 'Er is niets vastgelegd: het formulier bewaart wat u invulde; bekijk wat nu is vastgelegd, en verstuur het opnieuw als het nog klopt.',
+  en: 'Nothing was recorded: the form keeps what you entered; check what is recorded now, and send it again if it still holds.',
 };
 
 /** A form that records a whole decision (`what`): one recorded since its page was drawn refuses it. */
@@ -95,8 +95,8 @@ const ASSESSMENT: NonNullable<WebForm['edits']> = {
 const toRelease = {
   shown: (incident: Incident) => releasable(incident.actions).map((a) => a.id),
   changed: {
-    nl: 'De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven: de pagina toont nu wat van kracht is; controleer het en hef opnieuw op.',
-    en: 'The containment in effect changed since you opened this page. Nothing was released: the page now shows what is in effect; check it and release again.',
+    nl: 'De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven: de pagina toont nu wat van kracht is en het formulier bewaart wat u invulde; controleer het en hef opnieuw op.',
+    en: 'The containment in effect changed since you opened this page. Nothing was released: the page now shows what is in effect, and the form keeps what you entered; check it and release again.',
   },
 };
 
