@@ -6,11 +6,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import type { ActionRecord, StepRecord } from '../../handlers/core/incident.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
-import type { Containment } from '../../handlers/ports/containment.js';
 import { incidentFixture } from '../support/incidents.js';
+import { releasing } from '../support/release-steps.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -18,15 +18,6 @@ import { inProcessWebApp } from '../support/web-app.js';
 const NOW = '2026-11-28T10:00:00.000Z';
 const INSTANCE = 'i-0part000000000002';
 const id = 'dl-web-partly';
-
-/** A release that records these steps, as the AWS adapter does (a failure is recorded, not thrown). */
-const releasing = (steps: StepRecord[]): Containment => ({
-  canEnforce: true,
-  execute: async () => {},
-  release: async (_a, _i, options) => {
-    for (const step of steps) await options.record(step);
-  },
-});
 
 describe('a partly released isolation on the page (L5)', () => {
   let store: SqliteIncidentStore;
