@@ -116,6 +116,15 @@ export interface CarriedOutElsewhere {
   action: ActionRecord;
 }
 
+/**
+ * The incidents this one's record says carried out containment for it: those its actions were left
+ * to (`heldBy`), and those that took up a resource whose key it holds first (`containedBy`, noted
+ * when this one had no action on it to leave). The use case reads them for `carriedOutElsewhere`.
+ */
+export function containedElsewhereBy(incident: Incident): string[] {
+  return [...new Set([...incident.actions.flatMap((a) => (a.heldBy ? [a.heldBy] : [])), ...(incident.containedBy ?? []).map((c) => c.incidentId)])];
+}
+
 /** What `holders` carried out (a step done, a person's step never) on this incident's resources, and this one did not itself. */
 export function carriedOutElsewhere(incident: Incident, holders: Incident[]): CarriedOutElsewhere[] {
   const out: CarriedOutElsewhere[] = [];

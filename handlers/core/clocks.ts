@@ -457,14 +457,25 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
  * Whether the assessment in force was recorded after the incident was closed (Art. 33(4)). Closing
  * settled every duty the assessments before it gave (the close blockers); one changed after it gives
  * its own, and closing in datalek does not end them: the AP notification (Art. 33(1)) and the Art. 34
- * decision. (At the very moment of closing counts as after: closing could not have left one open.)
+ * decision. Recorded after the close is what counts, not the times stated for the two.
  */
 export function assessedAfterClosing(incident: Incident): boolean {
   const assessment = incident.assessment;
   if (incident.state !== 'closed' || !incident.closedAt || !assessment) return false;
   // Marked when recorded after closing: its `at` may lie a little before closedAt, each from its own
-  // process's clock (stated-time.ts RECORDING_SKEW_MS). By the times for records from before the mark.
-  return assessment.afterClose === true || assessment.at >= incident.closedAt;
+  // process's clock (stated-time.ts RECORDING_SKEW_MS). Else by the order of recording: an assessment
+  // and a close at one stated time (a replay, a history typed in afterwards) are in the order they
+  // were recorded. By the times only for records closed before that order was kept.
+  if (assessment.afterClose === true) return true;
+  if (incident.closedAfterDecisions !== undefined) return lastAssessmentIndex(incident) >= incident.closedAfterDecisions;
+  return assessment.at >= incident.closedAt;
+}
+
+/** Where the assessment in force stands among the decisions (-1: none there, a record from before `decisions`). */
+function lastAssessmentIndex(incident: Incident): number {
+  const decisions = incident.decisions ?? [];
+  for (let i = decisions.length - 1; i >= 0; i--) if (decisions[i].kind === 'assessment') return i;
+  return -1;
 }
 
 /**

@@ -60,6 +60,7 @@ import {
 import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
+import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
@@ -1419,7 +1420,8 @@ export interface CloseInput {
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
   const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
   const by = required(input.by, 'who closes it (--by)', '', BY_NL);
-  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+  // What other incidents left to this one and it never contained is handed back to them in the same commit.
+  const { incident } = await closeHandingBack(deps, input.incidentId, (draft) => {
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
@@ -1448,6 +1450,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     }
     draft.state = 'closed';
     draft.closedAt = now;
+    draft.closedAfterDecisions = (draft.decisions ?? []).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
