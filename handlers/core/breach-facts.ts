@@ -28,17 +28,22 @@ const PARTLY: Record<Lang, { released: string; by: string; restored: string; sti
 };
 
 /** A release that undid part of the action (one interface of several): which part is back, which still contained. */
-function partlyText(a: ActionRecord, lang: Lang, timeZone?: string): string {
+export function partlyText(a: ActionRecord, lang: Lang, timeZone?: string): string {
   const p = a.partlyReleased;
   if (!p || a.released) return '';
   const t = PARTLY[lang];
+  return `; ${t.released} ${shownAt(p.at, timeZone)} ${t.by} ${p.by}: ${partlyWhat(p.undone, p.stillInEffect, lang)}`;
+}
+
+/** Of release steps, which undid their part and which did not: `interfaces restored: eni-0a; still isolated: eni-0b`. */
+export function partlyWhat(undone: string[], stillInEffect: string[], lang: Lang): string {
+  const t = PARTLY[lang];
   const eni = 'restore-eni:';
-  const interfaces = [...p.undone, ...p.stillInEffect].every((n) => n.startsWith(eni));
+  const interfaces = [...undone, ...stillInEffect].every((n) => n.startsWith(eni));
   const list = (names: string[]) => names.map((n) => (interfaces ? n.slice(eni.length) : n)).join(', ');
-  const what = interfaces
-    ? `${t.restored}: ${list(p.undone)}; ${t.still}: ${list(p.stillInEffect)}`
-    : `${t.undone}: ${list(p.undone)}; ${t.inEffect}: ${list(p.stillInEffect)}`;
-  return `; ${t.released} ${shownAt(p.at, timeZone)} ${t.by} ${p.by}: ${what}`;
+  return interfaces
+    ? `${t.restored}: ${list(undone)}; ${t.still}: ${list(stillInEffect)}`
+    : `${t.undone}: ${list(undone)}; ${t.inEffect}: ${list(stillInEffect)}`;
 }
 
 /** When, by whom and why a carried-out action was undone (`datalek release`). */
