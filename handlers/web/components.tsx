@@ -6,6 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
+import { partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
@@ -753,6 +754,8 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
                     ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason})
                   </span>
                 ) : null}
+                {/* One interface of several restored, another not: which are back, which still isolated. */}
+                {a.partlyReleased && !a.released ? <span>{partlyText(a, view.lang, view.tz)}</span> : null}
               </td>
               <td>
                 {a.steps?.length ? (
