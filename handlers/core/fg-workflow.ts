@@ -871,13 +871,17 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       );
     const afterClose = draft.state === 'closed';
     // The initial report too, when an assessment after closing reopened its clock: the AP's (or a
-    // telecom provider's 24 hours), or a processor's to its controller (Art. 33(2)).
+    // telecom provider's 24 hours), or a processor's to its controller (Art. 33(2)); and a
+    // significant incident's NIS2 early warning or incident notification (art. 23(4)(a), (b)).
     if (afterClose) {
+      const nis2 = (kind === 'early-warning' || kind === 'notification') && (to === 'csirt' || to === 'authority');
       const reopened =
         to === 'ap'
           ? apClockRunning(draft, deps.policy) || otherClockRunning(draft, deps.policy, 'telecom-initial')
-          : to === 'controller' && otherClockRunning(draft, deps.policy, 'processor');
-      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || (kind === 'initial' && reopened), reportReason);
+          : to === 'controller'
+            ? otherClockRunning(draft, deps.policy, 'processor')
+            : nis2 && (otherClockRunning(draft, deps.policy, 'nis2-early-warning') || otherClockRunning(draft, deps.policy, 'nis2-notification'));
+      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened), reportReason);
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
