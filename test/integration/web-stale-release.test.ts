@@ -45,6 +45,17 @@ describe('the release form releases only what its page listed', () => {
   });
   afterEach(async () => cleanup());
 
+  /** A second containment carried out on the incident (a later finding, another instance). */
+  const carryOutSecond = async () => {
+    const current = (await store.getIncident(id)) as Incident;
+    await store.commit({
+      incident: { ...current, revision: current.revision + 1, actions: [...current.actions, doneIsolation('i-second')] },
+      expectedRevision: current.revision,
+      timeline: [],
+      messages: [],
+    });
+  };
+
   const served = (from: IncidentStore = store) => {
     const containment = new RecordingContainment();
     const session = newSession();
@@ -78,13 +89,7 @@ describe('the release form releases only what its page listed', () => {
     expect(html).toContain('i-first');
     expect(html).not.toContain('i-second');
     // Meanwhile a second containment is carried out on the incident.
-    const current = (await store.getIncident(id)) as Incident;
-    await store.commit({
-      incident: { ...current, revision: current.revision + 1, actions: [...current.actions, doneIsolation('i-second')] },
-      expectedRevision: current.revision,
-      timeline: [],
-      messages: [],
-    });
+    await carryOutSecond();
     const res = await release(html);
     expect(res.status).toBe(400);
     const refusal = await res.text();
@@ -101,15 +106,7 @@ describe('the release form releases only what its page listed', () => {
     const race = racing(store, id);
     const { containment, page, release } = served(race.raced);
     const html = await page();
-    race.meanwhileBefore(2, async () => {
-      const current = (await store.getIncident(id)) as Incident;
-      await store.commit({
-        incident: { ...current, revision: current.revision + 1, actions: [...current.actions, doneIsolation('i-second')] },
-        expectedRevision: current.revision,
-        timeline: [],
-        messages: [],
-      });
-    });
+    race.meanwhileBefore(2, carryOutSecond);
     const res = await release(html);
     expect(res.status).toBe(400);
     expect(pageText(await res.text())).toContain('De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven');
