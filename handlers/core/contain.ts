@@ -586,6 +586,8 @@ async function runAction(
   const incidentId = current.id;
   const steps = action.steps ?? [];
   const done = new Set(steps.filter((s) => s.status !== 'failed').map((s) => s.name));
+  // A release undid part of it, or stopped unfinished (its mark ran out): the steps may not hold any more.
+  const recheck = Boolean(action.partlyReleased || action.releasing);
   const evidence = { ...(action.evidence ?? {}) };
   const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
     // A failure's words come from the provider, which names the principal: never the user name.
@@ -630,7 +632,7 @@ async function runAction(
   };
   let stopped = false;
   try {
-    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline });
+    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline, ...(recheck ? { recheck } : {}) });
   } catch (err) {
     if (lease.lost) throw new LeaseLostError(lease.lost);
     stopped = true;
@@ -645,6 +647,11 @@ async function runAction(
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
+    // Re-checked and wholly in effect again: no longer partly released, and what a release left is history.
+    if (recheck && !failed) {
+      delete a.partlyReleased;
+      if (!releaseUnderWay(a, machineTime(deps))) delete a.releasing;
+    }
     // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
     a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
