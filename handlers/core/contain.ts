@@ -49,6 +49,7 @@ import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
+import { handBackReleased } from './release.js';
 
 export interface ContainDeps {
   store: IncidentStore;
@@ -176,6 +177,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       const heldBy = await takeResource(deps, incidentId, action.id);
       if (heldBy) {
         ran.push(await leaveTo(deps, incidentId, action.id, heldBy));
+        await handBackIfReleased(deps, incidentId, action.id, heldBy);
         continue;
       }
       last = action.id;
@@ -501,6 +503,23 @@ async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, 
   });
   const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, reason: final.reason };
+}
+
+/**
+ * After leaving an action to `holderId`: that incident's release may have been stored between the
+ * read this run decided on and its own commit, and read who holds the resource (before and after
+ * its commit) before that commit landed, so it did not see this one (review5 A4's window). Then the
+ * action is handed back as a release hands back those it sees: planned again, its FG and on-call
+ * told. A release stored after this read sees the action left to it itself.
+ */
+async function handBackIfReleased(deps: ContainDeps, incidentId: string, actionId: string, holderId: string): Promise<void> {
+  const holder = await deps.store.getIncident((await mergeChain(deps.store, holderId)).at(-1) as string);
+  const own = (await deps.store.getIncident(incidentId)) as Incident;
+  const a = own.actions.find((x) => x.id === actionId);
+  if (!holder || !a || a.heldBy !== holderId || holdsResource(holder, a, own)) return;
+  const release = holder.actions.find((b) => b.released && !b.person && sameResource(a, own, b, holder))?.released;
+  if (!release) return;
+  await changeIncident(deps, incidentId, (draft) => handBackReleased(deps, draft, actionId, holder, release));
 }
 
 /**
