@@ -1,6 +1,8 @@
 import { assess, closeIncident, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import { parseEvent } from '../../handlers/core/finding.js';
 import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from './events.js';
@@ -107,4 +109,20 @@ export async function closedAfterReport(deps: FgDeps, incidentId: string): Promi
   await recordFacts(deps, { incidentId, by: 'FG', ...REGISTER_FACTS });
   await recordReport(deps, { incidentId, reference: 'M-1', by: 'FG' });
   await closeIncident(deps, { incidentId, reason: 'gemeld', by: 'FG' });
+}
+
+/**
+ * `n` incidents, one per instance `instance(i)`, each with facts recorded (so an attack sequence
+ * naming them links them, never merges them); detected a minute apart from 01:00 on 2026-11-28.
+ */
+export async function incidentsWithFacts(store: IncidentStore, n: number, instance: (i: number) => string, now: string): Promise<string[]> {
+  const deps = { store, policy: DEFAULT_POLICY, now: () => now, canEnforce: false };
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const createdAt = `2026-11-28T01:${String(i).padStart(2, '0')}:00.000Z`;
+    const r = await recordEvent(deps, findingEvent({ id: `f-${i}`, instanceId: instance(i), createdAt }));
+    ids.push(r.incidentId as string);
+    await recordFacts(deps, { incidentId: ids[i], by: 'FG', categories: ['contact details'], summary: `feiten ${i}` });
+  }
+  return ids;
 }
