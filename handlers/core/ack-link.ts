@@ -6,19 +6,21 @@
  * the page, and when it expires, signed with HMAC-SHA256 under a key kept outside the store (on
  * AWS a secret the CDK app creates; locally a key file beside the store): whoever can read the
  * store, or a message in it, can still not make a link. A link
- * - is valid until the next escalation step, and at most an hour (`ACK_LINK_MAX_MINUTES`);
- * - works once: the page it belongs to (`<level>#<round>`) is recorded as used in the incident,
- *   in the same commit as the acknowledgement;
+ * - is valid until the next escalation step, and at most an hour (`ACK_LINK_MAX_MINUTES`); an
+ *   exposed interface's page repeated on the on-call topic carries one too, valid until the next
+ *   repeat, which takes that repeat (an acknowledgement after the interface was left open);
+ * - works once: the page it belongs to (`<level>#<round>`, a repeat's `exposed-repeat@<expiry>`)
+ *   is recorded as used in the incident, in the same commit as the acknowledgement;
  * - carries no personal data: identifiers only.
  * Opening it only shows the incident and a button (mail scanners and link previews fetch links);
  * only pressing the button acknowledges.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from './errors.js';
-import { INCIDENT_ID_PATTERN, type Incident } from './incident.js';
+import { type AckLinkRef, INCIDENT_ID_PATTERN, type Incident } from './incident.js';
 import type { Policy } from './policy.js';
-import { nextPageAfter } from './schedule.js';
-import { addMinutes } from './time.js';
+import { EXPOSED_REPEAT_MINUTES, nextPageAfter, openSince } from './schedule.js';
+import { addMinutes, MINUTE_MS } from './time.js';
 
 /** A link lives at most this long after its page was queued. */
 export const ACK_LINK_MAX_MINUTES = 60;
@@ -36,6 +38,11 @@ export interface AckLinkClaims {
   /** 0-based, as the schedule counts (pages show it 1-based). */
   round: number;
   expiresAt: string;
+  /**
+   * The link of an exposed interface's page repeated on the on-call topic (repeatAckLink), not of
+   * an escalation page: it takes that repeat, `round` counting the repeats (0 the first).
+   */
+  repeat?: true;
 }
 
 /** Why a link is refused. */
@@ -43,9 +50,16 @@ export type LinkProblem = 'malformed' | 'foreign' | 'altered' | 'expired';
 
 export type LinkCheck = { ok: true; claims: AckLinkClaims } | { ok: false; problem: LinkProblem; claims?: AckLinkClaims };
 
-/** The page a link belongs to, as the incident records used links. */
-export function linkId(claims: Pick<AckLinkClaims, 'level' | 'round'>): string {
-  return `${claims.level}#${claims.round}`;
+/** The page a link belongs to: what the incident records of a link once used. */
+export type LinkPage = Pick<AckLinkClaims, 'level' | 'round'> & Partial<Pick<AckLinkClaims, 'expiresAt' | 'repeat'>>;
+
+/**
+ * The page a link belongs to, as the incident records used links. A repeat's is named by its
+ * expiry: its count starts again with every interface left open after a repeat was taken, and
+ * each repeat expires later than the one before. (No `#`: never an escalation page's.)
+ */
+export function linkId(claims: LinkPage): string {
+  return claims.repeat ? `exposed-repeat@${claims.expiresAt}` : `${claims.level}#${claims.round}`;
 }
 
 /** Until when a page's link is valid: the next escalation page, and at most an hour after `now`. */
@@ -53,6 +67,20 @@ export function ackLinkExpiry(incident: Incident, policy: Policy, now: string): 
   const cap = addMinutes(now, ACK_LINK_MAX_MINUTES);
   const next = nextPageAfter(incident, policy, now);
   return next !== null && next < cap ? next : cap;
+}
+
+/**
+ * The link of an exposed interface's page repeated on the on-call topic at `now` (schedule.ts
+ * `exposedUntaken`: the interfaces still open and not taken): valid until the next repeat, which
+ * carries its own, and at most an hour. Named for the first escalation level (the topic's
+ * subscribers), the repeat's count as its round.
+ */
+export function repeatAckLink(repeat: readonly { at: string }[], policy: Policy, now: string): AckLinkRef {
+  const step = EXPOSED_REPEAT_MINUTES * MINUTE_MS;
+  const from = Date.parse(openSince(repeat));
+  const count = Math.max(0, Math.floor((Date.parse(now) - from) / step) - 1);
+  const until = Math.min(from + (count + 2) * step, Date.parse(now) + ACK_LINK_MAX_MINUTES * MINUTE_MS);
+  return { level: policy.onCall.escalation.levels[0].name, round: count, expiresAt: new Date(until).toISOString(), repeat: true };
 }
 
 /**
@@ -80,7 +108,15 @@ function mac(key: Buffer, payload: string): Buffer {
 export function signAckLink(key: Buffer, claims: AckLinkClaims): string {
   checkKey(key);
   const payload = Buffer.from(
-    JSON.stringify({ v: 1, k: linkKeyId(key), i: claims.incidentId, l: claims.level, r: claims.round, e: Date.parse(claims.expiresAt) / 1000 }),
+    JSON.stringify({
+      v: 1,
+      k: linkKeyId(key),
+      i: claims.incidentId,
+      l: claims.level,
+      r: claims.round,
+      e: Date.parse(claims.expiresAt) / 1000,
+      ...(claims.repeat ? { x: 1 } : {}),
+    }),
     'utf8',
   ).toString('base64url');
   return `${payload}.${mac(key, payload).toString('base64url')}`;
@@ -122,12 +158,13 @@ function readClaims(payload: string): (AckLinkClaims & { keyId: string }) | null
     return null;
   }
   if (!raw || typeof raw !== 'object') return null;
-  const { v, k, i, l, r, e } = raw as Record<string, unknown>;
+  const { v, k, i, l, r, e, x } = raw as Record<string, unknown>;
   if (v !== 1 || typeof k !== 'string' || typeof i !== 'string' || !INCIDENT_ID_PATTERN.test(i)) return null;
   if (typeof l !== 'string' || l.length === 0 || l.length > 200) return null;
   if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r > 1_000_000) return null;
   if (typeof e !== 'number' || !Number.isFinite(e) || e < 0 || e > 1e11) return null;
-  return { keyId: k, incidentId: i, level: l, round: r, expiresAt: new Date(e * 1000).toISOString() };
+  if (x !== undefined && x !== 1) return null;
+  return { keyId: k, incidentId: i, level: l, round: r, expiresAt: new Date(e * 1000).toISOString(), ...(x === 1 ? { repeat: true as const } : {}) };
 }
 
 function checkKey(key: Buffer): void {

@@ -10,7 +10,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { type AckLinkClaims, linkId } from './ack-link.js';
+import { type AckLinkClaims, type LinkPage, linkId } from './ack-link.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { RefusedError } from './errors.js';
 import { followUpHint, type Incident } from './incident.js';
@@ -37,7 +37,7 @@ export interface AckInput {
   by: string;
   note?: string;
   /** Acknowledged from a page's signed link (already verified): which page. */
-  link?: Pick<AckLinkClaims, 'level' | 'round'>;
+  link?: LinkPage;
 }
 
 export async function acknowledge(deps: { store: IncidentStore; policy: Policy; now: () => string }, input: AckInput): Promise<AckResult> {
@@ -52,7 +52,8 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       linkUsed = true;
       return null;
     }
-    const pageAfter = pageAfterAcknowledgement(draft);
+    // A repeated exposed page's link takes that repeat (or the incident nobody acknowledged), not an alert at the pager.
+    const pageAfter = pageAfterAcknowledgement(draft) && !input.link?.repeat;
     const repeated = draft.acknowledgedBy && !pageAfter ? exposedUntaken(draft, deps.policy) : [];
     if (draft.acknowledgedBy && !pageAfter && repeated.length === 0) return null;
     const now = deps.now();
@@ -61,6 +62,7 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       detail.via = 'page-link';
       detail.level = input.link.level;
       detail.round = input.link.round + 1;
+      if (input.link.repeat) detail.repeat = true;
       draft.ackLinksUsed = [...(draft.ackLinksUsed ?? []), linkId(input.link)];
     }
     if (pageAfter && draft.pager) {
@@ -125,6 +127,19 @@ export function pageAfterAcknowledgement(incident: Incident): boolean {
     // from before exposed interfaces' alerts had states of their own could read triggered then).
     !(pager.earlier ?? []).some((alert) => alert.raisedAt === pager.triggeredAt)
   );
+}
+
+/**
+ * Whether an acknowledgement now would take anything (what the web page and a link's page offer
+ * it for): the incident, while nobody acknowledged it; once acknowledged, the alert the pager raised
+ * after that (pageAfterAcknowledgement), or an exposed interface's page repeated on the on-call
+ * topic that nobody took since the interface was left open (schedule.ts exposedUntaken). `link`:
+ * from that page's link, which takes only what acknowledge() takes with it.
+ */
+export function acknowledgementTakes(incident: Incident, policy: Policy, link?: LinkPage): boolean {
+  if (incident.state === 'closed') return false;
+  if (!incident.acknowledgedBy) return true;
+  return (pageAfterAcknowledgement(incident) && !link?.repeat) || exposedUntaken(incident, policy).length > 0;
 }
 
 /**

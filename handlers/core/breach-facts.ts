@@ -28,17 +28,22 @@ const PARTLY: Record<Lang, { released: string; by: string; restored: string; sti
 };
 
 /** A release that undid part of the action (one interface of several): which part is back, which still contained. */
-function partlyText(a: ActionRecord, lang: Lang, timeZone?: string): string {
+export function partlyText(a: ActionRecord, lang: Lang, timeZone?: string): string {
   const p = a.partlyReleased;
   if (!p || a.released) return '';
   const t = PARTLY[lang];
+  return `; ${t.released} ${shownAt(p.at, timeZone)} ${t.by} ${p.by}: ${partlyWhat(p.undone, p.stillInEffect, lang)}`;
+}
+
+/** Of release steps, which undid their part and which did not: `interfaces restored: eni-0a; still isolated: eni-0b`. */
+export function partlyWhat(undone: string[], stillInEffect: string[], lang: Lang): string {
+  const t = PARTLY[lang];
   const eni = 'restore-eni:';
-  const interfaces = [...p.undone, ...p.stillInEffect].every((n) => n.startsWith(eni));
+  const interfaces = [...undone, ...stillInEffect].every((n) => n.startsWith(eni));
   const list = (names: string[]) => names.map((n) => (interfaces ? n.slice(eni.length) : n)).join(', ');
-  const what = interfaces
-    ? `${t.restored}: ${list(p.undone)}; ${t.still}: ${list(p.stillInEffect)}`
-    : `${t.undone}: ${list(p.undone)}; ${t.inEffect}: ${list(p.stillInEffect)}`;
-  return `; ${t.released} ${shownAt(p.at, timeZone)} ${t.by} ${p.by}: ${what}`;
+  return interfaces
+    ? `${t.restored}: ${list(undone)}; ${t.still}: ${list(stillInEffect)}`
+    : `${t.undone}: ${list(undone)}; ${t.inEffect}: ${list(stillInEffect)}`;
 }
 
 /** When, by whom and why a carried-out action was undone (`datalek release`). */
@@ -114,6 +119,15 @@ export interface CarriedOutElsewhere {
   /** The incident whose record holds the containment. */
   incidentId: string;
   action: ActionRecord;
+}
+
+/**
+ * The incidents this one's record says carried out containment for it: those its actions were left
+ * to (`heldBy`), and those that took up a resource whose key it holds first (`containedBy`, noted
+ * when this one had no action on it to leave). The use case reads them for `carriedOutElsewhere`.
+ */
+export function containedElsewhereBy(incident: Incident): string[] {
+  return [...new Set([...incident.actions.flatMap((a) => (a.heldBy ? [a.heldBy] : [])), ...(incident.containedBy ?? []).map((c) => c.incidentId)])];
 }
 
 /** What `holders` carried out (a step done, a person's step never) on this incident's resources, and this one did not itself. */

@@ -426,10 +426,18 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
 
 /**
  * The clocks besides the AP's that an assessment after closing reopens, as it does the AP's: the
- * processor's report to its controller (Art. 33(2)) and a telecom provider's reports to the AP
- * (Regulation 611/2013). NIS2's follow a person's significance decision, which closing settled.
+ * processor's report to its controller (Art. 33(2)), a telecom provider's reports to the AP
+ * (Regulation 611/2013), and a significant incident's NIS2 early warning and incident notification
+ * (art. 23(4)(a), (b)). Each only while needed and not done; NIS2's only for an incident a person
+ * decided significant, and only those closing cut short before their deadline: one overdue at
+ * closing was closed with its reason recorded (`overdueReason`), which stands.
  */
-const REOPENED_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['processor', 'telecom-initial', 'telecom-complete']);
+const REOPENED_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['processor', 'telecom-initial', 'telecom-complete', 'nis2-early-warning', 'nis2-notification']);
+const NIS2_REPORTS: ReadonlySet<ClockName> = new Set(['nis2-early-warning', 'nis2-notification']);
+
+function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
+  return REOPENED_AFTER_CLOSING.has(c.name) && (!NIS2_REPORTS.has(c.name) || (c.dueAt as string) > (incident.closedAt as string));
+}
 
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
@@ -439,7 +447,7 @@ export function runningOtherClocks(incident: Incident, policy: Policy, now: stri
   const closed = incident.state === 'closed';
   if (closed && !assessedAfterClosing(incident)) return [];
   return clocksOf(incident, policy, now).filter(
-    (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || REOPENED_AFTER_CLOSING.has(c.name)),
+    (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || reopenedAfterClosing(c, incident)),
   );
 }
 
@@ -457,14 +465,25 @@ export function overdueClocks(incident: Incident, policy: Policy, now: string): 
  * Whether the assessment in force was recorded after the incident was closed (Art. 33(4)). Closing
  * settled every duty the assessments before it gave (the close blockers); one changed after it gives
  * its own, and closing in datalek does not end them: the AP notification (Art. 33(1)) and the Art. 34
- * decision. (At the very moment of closing counts as after: closing could not have left one open.)
+ * decision. Recorded after the close is what counts, not the times stated for the two.
  */
 export function assessedAfterClosing(incident: Incident): boolean {
   const assessment = incident.assessment;
   if (incident.state !== 'closed' || !incident.closedAt || !assessment) return false;
   // Marked when recorded after closing: its `at` may lie a little before closedAt, each from its own
-  // process's clock (stated-time.ts RECORDING_SKEW_MS). By the times for records from before the mark.
-  return assessment.afterClose === true || assessment.at >= incident.closedAt;
+  // process's clock (stated-time.ts RECORDING_SKEW_MS). Else by the order of recording: an assessment
+  // and a close at one stated time (a replay, a history typed in afterwards) are in the order they
+  // were recorded. By the times only for records closed before that order was kept.
+  if (assessment.afterClose === true) return true;
+  if (incident.closedAfterDecisions !== undefined) return lastAssessmentIndex(incident) >= incident.closedAfterDecisions;
+  return assessment.at >= incident.closedAt;
+}
+
+/** Where the assessment in force stands among the decisions (-1: none there, a record from before `decisions`). */
+function lastAssessmentIndex(incident: Incident): number {
+  const decisions = incident.decisions ?? [];
+  for (let i = decisions.length - 1; i >= 0; i--) if (decisions[i].kind === 'assessment') return i;
+  return -1;
 }
 
 /**

@@ -469,6 +469,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         nl ? 'Technische aanleiding' : 'Technical signal',
         `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
       ),
+      ...linkedField(incident, lang),
       field(
         'fgAssessment',
         nl ? 'Beoordeling FG' : "FG's assessment",
@@ -604,6 +605,23 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
  * so, and whether it left a network interface open; a planned one or a person's step is named). A
  * failed step is never reported as contained (domain notes §4). Null when there is no containment.
  */
+/**
+ * The incidents a finding linked to this one rather than merging them (record-finding.ts
+ * `notMergeable`): the same attack, recorded separately. The AP reads this draft alone, so it names
+ * them, and the count beyond those the record lists. None when it is linked to none.
+ */
+function linkedField(incident: Incident, lang: Lang): DraftField[] {
+  const ids = incident.linked ?? [];
+  const more = incident.linkedNotListed ?? 0;
+  if (!ids.length && !more) return [];
+  const nl = lang === 'nl';
+  const listed = `${ids.join(', ')}${more ? (nl ? ` en ${more} meer` : ` and ${more} more`) : ''}`;
+  const value = nl
+    ? `${listed}: dezelfde aanval, apart vastgelegd (gekoppeld, niet samengevoegd); hun feiten, maatregelen en meldingen staan in hun eigen dossier`
+    : `${listed}: the same attack, recorded separately (linked, not merged); their facts, measures and notifications are in their own records`;
+  return [{ key: 'linkedIncidents', label: nl ? 'Gekoppelde incidenten' : 'Linked incidents', value }];
+}
+
 /** The containment the record had no room for (core/commit-bounds.ts), in the draft's words: none, or one. */
 function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
   const said = notPlannedMeasure(incident, lang, (iso) => when(iso) ?? iso);

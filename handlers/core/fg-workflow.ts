@@ -60,6 +60,7 @@ import {
 import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
+import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
@@ -870,17 +871,22 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       );
     const afterClose = draft.state === 'closed';
     // The initial report too, when an assessment after closing reopened its clock: the AP's (or a
-    // telecom provider's 24 hours), or a processor's to its controller (Art. 33(2)).
+    // telecom provider's 24 hours), or a processor's to its controller (Art. 33(2)); and a
+    // significant incident's NIS2 early warning or incident notification (art. 23(4)(a), (b)).
     if (afterClose) {
+      const nis2 = (kind === 'early-warning' || kind === 'notification') && (to === 'csirt' || to === 'authority');
       const reopened =
         to === 'ap'
           ? apClockRunning(draft, deps.policy) || otherClockRunning(draft, deps.policy, 'telecom-initial')
-          : to === 'controller' && otherClockRunning(draft, deps.policy, 'processor');
-      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || (kind === 'initial' && reopened), reportReason);
+          : to === 'controller'
+            ? otherClockRunning(draft, deps.policy, 'processor')
+            : nis2 && (otherClockRunning(draft, deps.policy, 'nis2-early-warning') || otherClockRunning(draft, deps.policy, 'nis2-notification'));
+      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened), reportReason);
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
+    checkToldAfterAwareness(deps, draft, to, at);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
     // notifiable again after a withdrawal is notified anew.
@@ -1012,6 +1018,23 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };
   });
   return { incident, report: report as ReportRecord };
+}
+
+/**
+ * A report to the AP (a telecom provider's too) or a processor's to its controller tells of the
+ * breach: nobody tells of a breach they are not aware of, so it is not stated before the awareness
+ * on record (Art. 33(1), (2)), as an Art. 34 communication is not (`decideSubjects`) and awareness
+ * is not moved after a report (`moveAwareness`). The NIS2 reports run from awareness of the
+ * significant incident, which is not the GDPR's: they are not held to it here.
+ */
+function checkToldAfterAwareness(deps: FgDeps, draft: Incident, to: ReportRecipient, at: string): void {
+  if ((to !== 'ap' && to !== 'controller') || !draft.awareAt || at >= draft.awareAt) return;
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const article = to === 'ap' ? 'Art. 33(1)' : 'Art. 33(2)';
+  throw refuse(
+    `--at ${at} lies before the awareness on record, ${draft.awareAt}: nobody reports a breach they are not aware of (${article}); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+    `"Ingediend op" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(draft.awareAt)}): niemand meldt een datalek waarvan hij niet op de hoogte is (AVG ${article.replace('Art.', 'art.')}); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling ("Bewust geworden op").`,
+  );
 }
 
 /**
@@ -1419,7 +1442,8 @@ export interface CloseInput {
 export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<Incident> {
   const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
   const by = required(input.by, 'who closes it (--by)', '', BY_NL);
-  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+  // What other incidents left to this one and it never contained is handed back to them in the same commit.
+  const { incident } = await closeHandingBack(deps, input.incidentId, (draft) => {
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
@@ -1448,6 +1472,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     }
     draft.state = 'closed';
     draft.closedAt = now;
+    draft.closedAfterDecisions = (draft.decisions ?? []).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;

@@ -6,6 +6,7 @@
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalJson, sha256 } from './hash.js';
+import type { LinkWhy } from './messages.js';
 
 /**
  * open → acknowledged (on-call took it) → assessed (the FG decided) → reported (to the AP) →
@@ -434,6 +435,13 @@ export interface Incident {
    */
   linked?: string[];
   linkedNotListed?: number;
+  /**
+   * Links a finding recorded on this incident made that its commit had no room to write on the
+   * linked incidents (core/commit-bounds.ts): written there right after it, each note removed in
+   * the commit that writes its link; should the process stop between, the redelivery of the finding
+   * or the next finding on this incident writes them (record-finding.ts `completeLinks`).
+   */
+  linksPending?: PendingLink[];
   /** The highest severity of any attached finding. */
   severity: number;
   /** The first finding's `createdAt`: when GuardDuty detected it. Never changes. */
@@ -459,6 +467,12 @@ export interface Incident {
    */
   exposedTakenAt?: string;
   closedAt: string | null;
+  /**
+   * How many decisions were recorded when the incident was closed: an assessment after them was
+   * recorded after closing, whatever the times stated for both (core/clocks.ts assessedAfterClosing).
+   * Absent on records closed before it was kept, and on a record closed by a merge.
+   */
+  closedAfterDecisions?: number;
   actions: ActionRecord[];
   /** Notification states already announced (e.g. `fg:opened`, `fg:band:Critical`): never twice. */
   announced: string[];
@@ -525,6 +539,20 @@ export interface Incident {
   timelineHead: { seq: number; hash: string };
 }
 
+/** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */
+export interface PendingLink {
+  incidentId: string;
+  at: string;
+  findingId: string;
+  findingType: string;
+  severity: number;
+  /** Why the two were not merged: for the FG's message (`why`) and the timeline (`reason`). */
+  why: LinkWhy;
+  reason: string;
+  /** A later version of a finding linked already: adds nothing where the link was told. */
+  update: boolean;
+}
+
 /** Why the FG is asked to review an assessment: the finding that came after it. */
 export interface ReviewAsk {
   at: string;
@@ -572,6 +600,11 @@ export interface FindingRecord {
   archived: boolean;
   /** The finding's detail as delivered: evidence, kept in the store, never logged. */
   detail: Record<string, unknown>;
+  /**
+   * Its commit noted links still to write on other incidents (`Incident.linksPending`): a
+   * redelivery of the finding writes those a stopped process left (record-finding.ts `completeLinks`).
+   */
+  linksPending?: true;
 }
 
 export type Channel = 'fg' | 'on-call';
@@ -679,6 +712,8 @@ export interface AckLinkRef {
   round: number;
   /** Until the next escalation step, and at most an hour after the page was queued. */
   expiresAt: string;
+  /** The link of an exposed interface's repeated page (core/ack-link.ts repeatAckLink): it takes that page. */
+  repeat?: true;
 }
 
 /** What a chat card or a pager alert shows of a message: identifiers only, in the message's language. */

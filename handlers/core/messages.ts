@@ -7,7 +7,7 @@
  * which the reader looks them up in the store or the GuardDuty console.
  */
 
-import { ackLinkExpiry } from './ack-link.js';
+import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
@@ -657,7 +657,7 @@ export function composeMessage({
     createdAt: now,
     sentAt: null,
     card,
-    ...ackLinkFor(incident, channel, kind, policy, now, level, round),
+    ...ackLinkFor(incident, channel, kind, policy, now, level, round, repeat),
     // A repeat on the topic (no alert to repeat it) never goes to the pager.
     ...(repeat?.length
       ? {}
@@ -709,7 +709,8 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
 
 /**
  * A page carries an acknowledgement link while nobody has acknowledged: the opening page to
- * on-call (the first level, round 0) and every escalation page (its level and round).
+ * on-call (the first level, round 0) and every escalation page (its level and round). So does an
+ * exposed interface's page repeated on the on-call topic, acknowledged or not: its link takes it.
  */
 function ackLinkFor(
   incident: Incident,
@@ -719,8 +720,11 @@ function ackLinkFor(
   now: string,
   level: string | undefined,
   round: number | undefined,
+  repeat: ComposeInput['repeat'],
 ): { ackLink?: AckLinkRef } {
-  if (incident.acknowledgedBy || incident.state === 'closed') return {};
+  if (incident.state === 'closed') return {};
+  if (kind === 'interface-exposed' && repeat?.length) return { ackLink: repeatAckLink(repeat, policy, now) };
+  if (incident.acknowledgedBy) return {};
   const opening = channel === 'on-call' && (kind === 'opened' || kind === 'severity-raised');
   if (!opening && kind !== 'page') return {};
   const link = {

@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { changeIncident, keepStatedClock, markStatedRun } from './change-incident.js';
+import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
@@ -46,6 +46,7 @@ import {
   incidentIdFor,
   newIncident,
   type OutboxMessage,
+  type PendingLink,
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { notePagerTrigger, pagerFollowUps } from './pager.js';
@@ -147,7 +148,7 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
         early.push(...(await mergeAhead(deps, finding, change.incident.id, decision.deferred[0])));
         continue;
       }
-      if (!change) return result;
+      if (!change) return withQueued(result, await completeLinks(deps, decision.linksPendingOn));
       const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
       if (claim) change.claim = claim;
       markRun(deps, change);
@@ -158,17 +159,22 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       throw err;
     }
     // The finding is recorded: what follows is no reason to decide it again.
-    const later = await linkAfter(deps, decision.linkAfter);
-    if (later.length) {
-      result.messages = [...result.messages, ...later.map((m) => m.id)];
-      result.queued = [...(result.queued ?? []), ...later];
-    }
+    withQueued(result, await completeLinks(deps, change.incident.linksPending?.length ? change.incident.id : undefined));
     if (early.length) {
       result.messages = [...early.map((m) => m.id), ...result.messages];
       result.queued = [...early, ...(result.queued ?? [])];
     }
     return result;
   }
+}
+
+/** The result, with the messages written after its commit queued too (`completeLinks`). */
+function withQueued(result: RecordResult, later: OutboxMessage[]): RecordResult {
+  if (later.length) {
+    result.messages = [...result.messages, ...later.map((m) => m.id)];
+    result.queued = [...(result.queued ?? []), ...later];
+  }
+  return result;
 }
 
 /** A person's replay at a `--now` behind the machine's clock says so in what it records (review5 A14). */
@@ -191,8 +197,8 @@ interface Decision {
    * commit of its own, and the finding is decided again.
    */
   deferred?: string[];
-  /** Links the change's commit has no room for: written after it (`linkAfter`). */
-  linkAfter?: { link: Link; recordedOn: string; finding: Finding; isUpdate: boolean }[];
+  /** The incident whose links still to write (`linksPending`) the run writes (`completeLinks`). */
+  linksPendingOn?: string;
 }
 
 /**
@@ -241,7 +247,10 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
-    if (order === 0) return { result: result('duplicate', finding, known.incidentId, null, []) };
+    if (order === 0) {
+      // Its commit noted links still to write, and the process may have stopped before it wrote them.
+      return { result: result('duplicate', finding, known.incidentId, null, []), ...(known.linksPending ? { linksPendingOn: known.incidentId } : {}) };
+    }
     if (order < 0) {
       return {
         result: {
@@ -584,16 +593,14 @@ function noteLinked(incident: Incident, otherId: string): void {
  */
 function linkOn(
   draft: Incident,
-  link: Link,
+  link: PendingLink,
   recordedOn: string,
-  finding: Finding,
-  isUpdate: boolean,
   policy: Policy,
   after: boolean,
 ): { entries: TimelineDraft[]; messages: OutboxMessage[] } | null {
-  const stateKey = `linked:${recordedOn}:${finding.type}`;
+  const stateKey = `linked:${recordedOn}:${link.findingType}`;
   const told = draft.announced.includes(`fg:${stateKey}`);
-  if (told && isUpdate) return null;
+  if (told && link.update) return null;
   noteLinked(draft, recordedOn);
   const entries: TimelineDraft[] = [
     {
@@ -601,9 +608,9 @@ function linkOn(
       kind: 'linked-to-incident',
       detail: {
         incidentId: recordedOn,
-        findingId: finding.key.findingId,
-        findingType: finding.type,
-        severity: finding.severity,
+        findingId: link.findingId,
+        findingType: link.findingType,
+        severity: link.severity,
         reason: link.reason,
         ...(after ? { writtenAfter: "no room in the finding's commit: written in a commit of its own after it" } : {}),
       },
@@ -611,16 +618,31 @@ function linkOn(
   ];
   if (told) return { entries, messages: [] };
   draft.announced.push(`fg:${stateKey}`);
-  const linked = { incidentId: recordedOn, findingId: finding.key.findingId, findingType: finding.type, why: link.why };
+  const linked = { incidentId: recordedOn, findingId: link.findingId, findingType: link.findingType, why: link.why };
   const message = composeMessage({ incident: draft, channel: 'fg', kind: 'incident-linked', stateKey, now: link.at, policy, linked });
   entries.push({ at: link.at, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   return { entries, messages: [message] };
 }
 
+/** What the linked incident `link.other` is to record of the link `finding` made. */
+function pendingLink(link: Link, finding: Finding, isUpdate: boolean): PendingLink {
+  const { findingId } = finding.key;
+  return {
+    incidentId: link.other.id,
+    at: link.at,
+    findingId,
+    findingType: finding.type,
+    severity: finding.severity,
+    why: link.why,
+    reason: link.reason,
+    update: isUpdate,
+  };
+}
+
 /** The change that writes the link on the linked incident, under the revision it was read at; null when nothing is new. */
 function linkChange(link: Link, recordedOn: string, finding: Finding, isUpdate: boolean, policy: Policy): IncidentChange | null {
   const draft = copyRecord(link.other);
-  const told = linkOn(draft, link, recordedOn, finding, isUpdate, policy, false);
+  const told = linkOn(draft, pendingLink(link, finding, isUpdate), recordedOn, policy, false);
   if (!told) return null;
   draft.revision = link.other.revision + 1;
   draft.nextDueAt = nextDueAt(draft, policy);
@@ -628,20 +650,43 @@ function linkChange(link: Link, recordedOn: string, finding: Finding, isUpdate: 
 }
 
 /**
- * Writes, after the finding's commit, the links it had no room for (commit-bounds.ts), each in a
- * commit of its own on what the linked incident holds then (a containment run may have written it
- * meanwhile), and returns the messages queued. Should the process stop before, the survivor's
- * `related-incident` entry still names each one.
+ * Most links one commit of `completeLinks` writes: each linked incident takes its record, ledger
+ * entry and anchor mark, two timeline entries and a message (commit-bounds.ts commitItems), and the
+ * incident that notes them its own three.
  */
-async function linkAfter(deps: RecordDeps, later: Decision['linkAfter']): Promise<OutboxMessage[]> {
+const LINKS_PER_COMMIT = Math.floor((MAX_COMMIT_ITEMS - 3) / 6);
+
+/**
+ * Writes the links the incident `recordedOn` notes as still to write (`linksPending`: its finding's
+ * commit had no room for them, commit-bounds.ts), on what each linked incident holds now (a
+ * containment run may have written it meanwhile), and returns the messages queued. Each commit
+ * writes some links and removes their notes in the same transaction: a process stopping at any
+ * point leaves each link written or noted, never lost, never written twice.
+ */
+async function completeLinks(deps: RecordDeps, recordedOn: string | undefined): Promise<OutboxMessage[]> {
   const queued: OutboxMessage[] = [];
-  for (const { link, recordedOn, finding, isUpdate } of later ?? []) {
-    await changeIncident(deps, link.other.id, (draft) => {
-      const told = linkOn(draft, link, recordedOn, finding, isUpdate, deps.policy, true);
-      if (!told) return null;
-      queued.push(...told.messages);
-      return { entries: told.entries, messages: () => told.messages, pagerFollowUps: false };
+  for (let incident = recordedOn ? await deps.store.getIncident(recordedOn) : null; incident?.linksPending?.length; ) {
+    const ids = [...new Set(incident.linksPending.slice(0, LINKS_PER_COMMIT).map((l) => l.incidentId))];
+    let told: OutboxMessage[] = [];
+    const { incidents, changed } = await changeIncidents(deps, [incident.id, ...ids], ([noting, ...linked]) => {
+      told = [];
+      const writing = (noting.linksPending ?? []).slice(0, LINKS_PER_COMMIT).filter((l) => ids.includes(l.incidentId));
+      if (!writing.length) return null;
+      const left = (noting.linksPending ?? []).filter((l) => !writing.includes(l));
+      if (left.length) noting.linksPending = left;
+      else delete noting.linksPending;
+      const results = linked.map((draft): ChangeResult => {
+        const written = writing.filter((l) => l.incidentId === draft.id).flatMap((l) => linkOn(draft, l, noting.id, deps.policy, true) ?? []);
+        if (!written.length) return null;
+        const messages = written.flatMap((w) => w.messages);
+        told.push(...messages);
+        return { entries: written.flatMap((w) => w.entries), messages: () => messages, pagerFollowUps: false };
+      });
+      return [{ entries: [], pagerFollowUps: false }, ...results];
     });
+    if (!changed) break;
+    queued.push(...told);
+    incident = incidents[0];
   }
   return queued;
 }
@@ -785,6 +830,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     .filter((m) => !incident.actions.some((x) => x.id === m.id))
     .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   takeActions(incident, moved, now, entries);
+  carryNotes(incident, other);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
@@ -796,6 +842,19 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   }
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
+}
+
+/**
+ * The notes that a linked incident took up a resource of `other` (`containedBy`, core/contain.ts
+ * takeResource) go with its keys: the survivor now holds them, and a third incident's run reads the
+ * note there to leave the resource to the incident holding it. The survivor's own note on a resource wins.
+ */
+function carryNotes(incident: Incident, other: Incident): void {
+  const mine = incident.containedBy ?? [];
+  const same = (a: NonNullable<Incident['containedBy']>[number], b: typeof a) =>
+    a.type === b.type && a.target === b.target && a.accountId === b.accountId && a.region === b.region;
+  const carried = (other.containedBy ?? []).filter((n) => n.incidentId !== incident.id && !mine.some((m) => same(m, n)));
+  if (carried.length) incident.containedBy = [...mine, ...carried];
 }
 
 /** The incident's finding types; a record from before they were kept has its `findingType` alone. */
@@ -1124,8 +1183,8 @@ function finish(
   const change: IncidentChange = { incident, expectedRevision, finding, timeline, messages };
   if (correlation.claims?.length) change.claims = correlation.claims;
   if (correlation.others?.length) change.others = [...correlation.others];
-  // Each linked incident is told in the finding's commit while it has room; the rest after it.
-  const linkAfter: NonNullable<Decision['linkAfter']> = [];
+  // Each linked incident is told in the finding's commit while it has room; the rest right after
+  // it, noted in it so that a process stopping between loses none (`completeLinks`).
   const isUpdate = outcome === 'updated';
   for (const link of correlation.links ?? []) {
     const told = linkChange(link, incident.id, f, isUpdate, policy);
@@ -1134,10 +1193,11 @@ function finish(
     if (commitItems(change) <= MAX_COMMIT_ITEMS) continue;
     change.others = change.others.slice(0, -1);
     if (!change.others.length) delete change.others;
-    linkAfter.push({ link, recordedOn: incident.id, finding: f, isUpdate });
+    incident.linksPending = [...(incident.linksPending ?? []), pendingLink(link, f, isUpdate)];
   }
+  // A redelivery of the finding writes them too, should the process stop before (`decide`).
+  if (incident.linksPending?.length && finding) finding.record.linksPending = true;
   return {
-    ...(linkAfter.length ? { linkAfter } : {}),
     change,
     // Set on the fresh result rather than spread from it (keys added after a spread are slow, see
     // incident.ts newIncident); the same keys in the same order.

@@ -14,9 +14,9 @@
  * out), an entry on its timeline, and its FG and on-call told. Session revocations are not shared
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
-import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
+import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, mergeChain } from './contain.js';
-import { PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
+import { actionPlace, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -405,6 +405,25 @@ function failedRelease(
 }
 
 /**
+ * In `draft`, whose action `actionId` is left to `holder` (`heldBy`), which released that resource
+ * (`release`) since: what the release does for an action left to it when it sees it (`undoIn`),
+ * for one it could not see (left to it while its release was being stored). Null when the action
+ * is no longer left to it.
+ */
+export function handBackReleased(
+  deps: ChangeDeps,
+  draft: Incident,
+  actionId: string,
+  holder: Incident,
+  release: { at: string; by: string; reason: string },
+): ChangeResult {
+  const action = draft.actions.find((a) => a.id === actionId);
+  if (!action?.heldBy || action.status !== 'skipped') return null;
+  const hold: Hold = { other: draft, action, ours: action, leftToUs: true };
+  return undoIn(deps, draft, [hold], holder.id, release, []);
+}
+
+/**
  * Records in `draft`, another incident, that its containment of the resource was undone by this
  * release (each of `holds` that is its): its own action released (its record and AP draft no longer
  * count it as in effect), or the action it left to this incident planned again, not carried out
@@ -412,7 +431,7 @@ function failedRelease(
  * changed meanwhile so that nothing is left to undo there.
  */
 function undoIn(
-  deps: ContainDeps,
+  deps: ChangeDeps,
   draft: Incident,
   holds: Hold[],
   releasedBy: string,
@@ -453,6 +472,107 @@ function undoIn(
         (['fg', 'on-call'] as const).map((channel) =>
           composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
         ),
+      ),
+  };
+}
+
+/** How many incidents a closing's own commit hands actions back to (each is a few items of the commit); the rest follow at once, a few per commit. */
+const HANDED_BACK_PER_COMMIT = 8;
+
+/**
+ * `changeIncident` for the change that closes `incidentId` (core/fg-workflow.ts `closeIncident`):
+ * in the same commit, what open incidents left to it and it never contained is handed back to them
+ * (`handBack`), so no record keeps saying "contained by" an incident that will never contain it.
+ * Beyond HANDED_BACK_PER_COMMIT such incidents, the rest are handed back in commits of their own
+ * right after (a crash between leaves them to `datalek contain ID --enforce`, which takes up an
+ * action left to an incident that holds nothing).
+ */
+export async function closeHandingBack(deps: ChangeDeps, incidentId: string, change: (draft: Incident) => ChangeResult): Promise<{ incident: Incident }> {
+  const left = await leftTo(deps, incidentId);
+  const first = left.ids.slice(0, HANDED_BACK_PER_COMMIT);
+  const { incidents } = await changeIncidents(deps, [incidentId, ...first], ([draft, ...rest]) => {
+    const result = change(draft);
+    return result ? [result, ...rest.map((other) => handBack(deps, draft, other, left.names))] : null;
+  });
+  const [closed] = incidents;
+  for (let i = HANDED_BACK_PER_COMMIT; i < left.ids.length; i += HANDED_BACK_PER_COMMIT) {
+    await changeIncidents(deps, left.ids.slice(i, i + HANDED_BACK_PER_COMMIT), (drafts) => {
+      const results = drafts.map((other) => handBack(deps, closed, other, left.names));
+      return results.some(Boolean) ? results : null;
+    });
+  }
+  return { incident: closed };
+}
+
+/**
+ * The open incidents with an action left to `incidentId` (`heldBy` it, or an incident merged into
+ * it since), and the names those actions give it: what closing it may hand back (`handBack`).
+ */
+export async function leftTo(deps: ChangeDeps, incidentId: string): Promise<{ ids: string[]; names: Set<string> }> {
+  const ids: string[] = [];
+  const names = new Set<string>();
+  const chains = new Map<string, Promise<string[]>>();
+  for (const other of await deps.store.listIncidents({ openOnly: true })) {
+    if (other.id === incidentId || other.state === 'closed' || other.mergedInto) continue;
+    for (const a of other.actions) {
+      if (!a.heldBy || a.released || a.status !== 'skipped') continue;
+      if (!chains.has(a.heldBy)) chains.set(a.heldBy, mergeChain(deps.store, a.heldBy));
+      if (!(await chains.get(a.heldBy))?.includes(incidentId)) continue;
+      names.add(a.heldBy);
+      if (!ids.includes(other.id)) ids.push(other.id);
+    }
+  }
+  return { ids, names };
+}
+
+/**
+ * Records in `draft`, an open incident, that `closing` (being closed in the same commit) never
+ * contained what `draft` left to it (its actions `heldBy` one of `names`): `closing` took the
+ * resource up and its containment failed or never ran, and a closed incident is never contained
+ * again. Nothing else holds the resource, so the action is `draft`'s again: not carried out
+ * (failed, so its next containment run, or `datalek contain`, carries it out, and closing it asks
+ * what became of it), an entry on its timeline, and its FG and on-call told. What `closing` holds
+ * contained (a step done) stays left to it: the resource is contained, and its release hands it back.
+ * Null when nothing is handed back.
+ */
+export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, names: ReadonlySet<string>): ChangeResult {
+  const held = heldContainment(closing);
+  const back = draft.actions.filter(
+    (a) =>
+      a.status === 'skipped' &&
+      a.heldBy !== undefined &&
+      names.has(a.heldBy) &&
+      !a.released &&
+      !holderIn(held, { type: a.type, target: a.target, ...actionPlace(a, draft) }),
+  );
+  if (back.length === 0) return null;
+  const at = deps.now();
+  const entries: TimelineDraft[] = [];
+  for (const a of back) {
+    const heldBy = a.heldBy as string;
+    delete a.heldBy;
+    // Only planned (the policy did not enforce it here): planned again, a person's to carry out.
+    a.status = a.mode === 'enforce' ? 'failed' : 'planned';
+    a.reason = `not carried out: it was left to incident ${closing.id}, which held this resource and was closed without containing it; ${a.mode === 'enforce' ? `this incident's next containment run carries it out (datalek contain ${draft.id})` : `datalek contain ${draft.id} --enforce carries it out`}`;
+    entries.push({
+      at,
+      kind: 'containment-failed',
+      detail: { action: a.type, target: a.target, status: a.status, reason: a.reason, heldBy, closed: closing.id },
+    });
+  }
+  return {
+    entries,
+    messages: (d) =>
+      (['fg', 'on-call'] as const).map((channel) =>
+        composeMessage({
+          incident: d,
+          channel,
+          kind: 'containment-failed',
+          stateKey: `handed-back:${closing.id}:${d.revision}`,
+          now: at,
+          policy: deps.policy,
+          run: { done: 0, failed: back.length },
+        }),
       ),
   };
 }

@@ -4,7 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
-import type { CarriedOutElsewhere } from './breach-facts.js';
+import { type CarriedOutElsewhere, partlyWhat } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
@@ -24,6 +24,7 @@ import {
   yesNo,
 } from './labels.js';
 import type { Policy } from './policy.js';
+import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
 import { formatLocal } from './time.js';
 
@@ -291,8 +292,14 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
     case 'containment-released':
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}${unfinishedText(d.failedSteps, nl)}`;
-    case 'containment-release-failed':
+    case 'containment-release-failed': {
+      // A release that undid part of it (one interface of several) says which part, never "still in effect" of the whole.
+      const undoing = (k: string) => ((d[k] as string[] | undefined) ?? []).filter((n) => !AFTER_UNDO_STEPS.has(n));
+      const [undone, still] = [undoing('doneSteps'), undoing('failedSteps')];
+      if (undone.length && still.length)
+        return `${nl ? 'Opheffen inperking deels gelukt' : 'Release of containment partly done'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${partlyWhat(undone, still, lang)}`;
       return `${nl ? 'Opheffen inperking MISLUKT, ze is nog van kracht' : 'Release of containment FAILED, it is still in effect'}: ${actionLabel(lang, str('action'))} ${str('target')} (${(d.failedSteps as string[] | undefined)?.join(', ') ?? ''})`;
+    }
     case 'clock-stated':
       return nl ? `Tijd opgegeven (--now), niet genomen: vastgelegd ${local('enteredAt')}` : `Time stated (--now), not taken: recorded ${local('enteredAt')}`;
     case 'containment-requested':

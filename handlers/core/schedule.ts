@@ -325,6 +325,22 @@ export const EXPOSED_REPEAT_MINUTES = 15;
 export const EXPOSED_REPEAT_TRACK = 'exposed-repeat';
 
 /**
+ * Most repeated exposed pages one sweep sends, across incidents (core/sweep.ts): a fleet-wide
+ * isolation failure would otherwise page on-call once per incident every EXPOSED_REPEAT_MINUTES.
+ * The rest are named in one summary page, and follow in the next sweeps (one every 5 minutes).
+ */
+export const MAX_EXPOSED_REPEATS_PER_SWEEP = 5;
+
+/**
+ * A repeat that never went out and fell due longer ago than this is stale: a record from before
+ * the repeat existed (an interface recorded open weeks ago, often closed by hand since), or sweeps
+ * that did not run. It is not paged on its own: the sweep's summary names it once, and it repeats
+ * from the next interval on. A sweep runs every 5 minutes, so a repeat of a live record is never
+ * this late while sweeps run.
+ */
+export const EXPOSED_REPEAT_STALE_MINUTES = 60;
+
+/**
  * The interfaces containment left open whose page went to the on-call topic (SNS as the pager, or
  * a pager that failed the incident or that interface's alert), and that nobody took since: nobody
  * acknowledged the incident after the step that left it open. Each with when that step was

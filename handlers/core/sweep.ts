@@ -6,12 +6,25 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
+import { markStatedRun } from './change-incident.js';
 import { ConflictError } from './errors.js';
+import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { dueItems, EXPOSED_REPEAT_TRACK, exposedUntaken, nextDueAt, untoldOutcomesDueAt } from './schedule.js';
+import {
+  dueItems,
+  EXPOSED_REPEAT_MINUTES,
+  EXPOSED_REPEAT_STALE_MINUTES,
+  EXPOSED_REPEAT_TRACK,
+  exposedUntaken,
+  MAX_EXPOSED_REPEATS_PER_SWEEP,
+  nextDueAt,
+  openSince,
+  untoldOutcomesDueAt,
+} from './schedule.js';
+import { MINUTE_MS } from './time.js';
 
 export interface SweepItem {
   incidentId: string;
@@ -24,6 +37,8 @@ export interface SweepItem {
   held?: boolean;
   /** An exposed interface's alert raised again: the interface. */
   exposed?: string;
+  /** The summary of the repeats not sent one by one (core/exposed-summary.ts): how many incidents it names. */
+  summarised?: number;
 }
 
 export interface SweepResult {
@@ -39,7 +54,19 @@ export interface SweepResult {
   revisions: Record<string, number>;
 }
 
-export async function sweep(deps: { store: IncidentStore; policy: Policy; now: () => string }): Promise<SweepResult> {
+export interface SweepDeps {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  /**
+   * Set when a person runs the sweep on a real store: the machine's clock and who runs it. With a
+   * `now` behind that clock, what each commit records is marked as stated (change-incident.ts
+   * markStatedRun), as a person's replay is.
+   */
+  statedRun?: { machineNow: () => string; by: string };
+}
+
+export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const now = deps.now();
   const sent: SweepItem[] = [];
   const failed: SweepResult['failed'] = [];
@@ -47,10 +74,12 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
   const due = await deps.store.listDue(now, (p) => failed.push({ incidentId: p.incidentId, error: `cannot be read from the store (${p.reason})` }));
   const revisions: SweepResult['revisions'] = {};
   let incidentsRead = due.length;
+  const repeats = planRepeats(due, deps.policy, now);
   for (let incident of due) {
     for (let attempt = 1; ; attempt++) {
-      const change = sweepOne(incident, deps.policy, now);
+      const change = sweepOne(incident, deps.policy, now, repeats);
       if (!change) break;
+      if (deps.statedRun) markStatedRun(change.change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
       try {
         await deps.store.commit(change.change);
         sent.push(...change.items);
@@ -71,12 +100,60 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
   return { sent, failed, incidentsRead, revisions };
 }
 
-function sweepOne(current: Incident, policy: Policy, now: string) {
-  const items = dueItems(current, policy, now);
+/**
+ * Which incidents' exposed pages this sweep repeats one by one, across incidents: at most
+ * MAX_EXPOSED_REPEATS_PER_SWEEP, in the order the store lists them due (the longest waiting first,
+ * so those left out go first next time). The rest, and stale first repeats
+ * (EXPOSED_REPEAT_STALE_MINUTES), are named in one summary page, queued with the first of them.
+ */
+interface RepeatPlan {
+  /** Left out of this sweep: not sent, still due. */
+  leftOut: Set<string>;
+  /** Stale: named in the summary instead, the repeat's due time taken as announced. */
+  stale: Set<string>;
+  summary: (RepeatSummary & { carrier: string }) | null;
+}
+
+function planRepeats(due: readonly Incident[], policy: Policy, now: string): RepeatPlan {
+  const plan: RepeatPlan = { leftOut: new Set(), stale: new Set(), summary: null };
+  let sent = 0;
+  for (const incident of due) {
+    const item = dueItems(incident, policy, now).find((i) => i.track === EXPOSED_REPEAT_TRACK);
+    if (!item) continue;
+    if (staleRepeat(incident, policy, now)) plan.stale.add(incident.id);
+    else if (sent < MAX_EXPOSED_REPEATS_PER_SWEEP) sent += 1;
+    else plan.leftOut.add(incident.id);
+  }
+  const named = [...plan.stale, ...plan.leftOut];
+  if (named.length) plan.summary = { carrier: named[0], leftOut: [...plan.leftOut], stale: [...plan.stale] };
+  return plan;
+}
+
+/**
+ * Whether the incident's repeat is stale: none went out since the interfaces now open were left
+ * open, and the first fell due more than EXPOSED_REPEAT_STALE_MINUTES ago.
+ */
+function staleRepeat(incident: Incident, policy: Policy, now: string): boolean {
+  const open = exposedUntaken(incident, policy);
+  if (open.length === 0) return false;
+  const since = openSince(open);
+  const last = incident.reminders.byClock?.[EXPOSED_REPEAT_TRACK];
+  if (last !== undefined && last >= since) return false;
+  const firstDue = Date.parse(since) + EXPOSED_REPEAT_MINUTES * MINUTE_MS;
+  return Date.parse(now) - firstDue > EXPOSED_REPEAT_STALE_MINUTES * MINUTE_MS;
+}
+
+function sweepOne(current: Incident, policy: Policy, now: string, repeats: RepeatPlan) {
+  const stale = repeats.stale.has(current.id);
+  // A repeat left out of this sweep stays due; a stale one is named in the summary instead.
+  const all = dueItems(current, policy, now);
+  const items = all.filter((i) => i.track !== EXPOSED_REPEAT_TRACK || !(stale || repeats.leftOut.has(current.id)));
+  const staleItem = stale ? all.find((i) => i.track === EXPOSED_REPEAT_TRACK) : undefined;
+  const summary = repeats.summary?.carrier === current.id ? composeRepeatSummary(current, repeats.summary, policy, now) : null;
   const next = structuredClone(current);
   const untoldAt = untoldOutcomesDueAt(current);
   const untold = untoldAt !== null && Date.parse(untoldAt) <= Date.parse(now) ? tellUntold(next, policy, now, untoldAt) : null;
-  if (items.length === 0 && !untold) {
+  if (items.length === 0 && !untold && !staleItem && !summary) {
     const recomputed = nextDueAt(next, policy);
     if (recomputed === current.nextDueAt) return null;
     // Nothing to send (the state changed since it was scheduled): only move the schedule on.
@@ -144,6 +221,27 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
     messages.push(...untold.messages);
     drafts.push(...untold.drafts);
   }
+  if (staleItem) {
+    next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [EXPOSED_REPEAT_TRACK]: staleItem.dueAt };
+    drafts.push(
+      exposedQueued(now, {
+        dueAt: staleItem.dueAt,
+        messageId: repeats.summary ? repeatSummaryId(repeats.summary.carrier, now) : null,
+        reason: `named in the sweep's summary page instead of a repeat of its own: its first repeat fell due more than ${EXPOSED_REPEAT_STALE_MINUTES} minutes ago and never went out`,
+      }),
+    );
+  }
+  if (summary && repeats.summary) {
+    messages.push(summary);
+    drafts.push(
+      exposedQueued(now, {
+        messageId: summary.id,
+        leftOut: repeats.summary.leftOut.length,
+        stale: repeats.summary.stale.length,
+        reason: `the sweep's summary of the exposed pages it did not repeat one by one (at most ${MAX_EXPOSED_REPEATS_PER_SWEEP} a sweep)`,
+      }),
+    );
+  }
   next.nextDueAt = nextDueAt(next, policy);
   next.revision = current.revision + 1;
   const timeline = appendEntries(next, drafts);
@@ -159,8 +257,16 @@ function sweepOne(current: Incident, policy: Policy, now: string) {
         ...(i.exposed ? { exposed: i.exposed } : {}),
       })),
       ...(untold?.item ? [{ incidentId: current.id, ...untold.item }] : []),
+      ...(summary && repeats.summary
+        ? [{ incidentId: current.id, kind: 'interface-exposed', dueAt: now, summarised: repeats.summary.leftOut.length + repeats.summary.stale.length }]
+        : []),
     ],
   };
+}
+
+/** The timeline entry of an exposed page for on-call: the sweep's summary, or one it names. */
+function exposedQueued(now: string, detail: Record<string, unknown>) {
+  return { at: now, kind: 'notification-queued', detail: { channel: 'on-call', messageKind: 'interface-exposed', ...detail } };
 }
 
 /**

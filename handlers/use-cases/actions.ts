@@ -39,7 +39,7 @@ import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
 import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
-import type { IncidentStore } from '../ports/incident-store.js';
+import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
 import { measuresElsewhere } from './queries.js';
 
@@ -107,6 +107,36 @@ export interface Action<Fs extends readonly FieldSpec[], I, R, D = ActionDeps> {
   readonly onlyChanged?: boolean;
   /** Fields given together: when one of a set is given, its partners are given with it. */
   readonly together?: readonly (readonly string[])[];
+}
+
+/**
+ * `deps` whose store checks every read of one incident with `check` (which throws to refuse) until
+ * the use case commits a change to that incident. The check then holds for the very record the
+ * change was computed from: the commit is conditional on the revision read, so a change another
+ * writer committed after the read fails it, and the use case reads again, checked again. What a
+ * form's page showed is thus compared inside the use case's own read and write, not before it.
+ */
+export function checkedReads<D extends { store: IncidentStore }>(deps: D, incidentId: string, check: (incident: Incident) => void): D {
+  let armed = true;
+  const store = new Proxy(deps.store, {
+    get(target, prop) {
+      if (prop === 'getIncident')
+        return async (id: string) => {
+          const read = await target.getIncident(id);
+          if (armed && read && id === incidentId) check(read);
+          return read;
+        };
+      if (prop === 'commit')
+        return async (change: IncidentChange) => {
+          const receipt = await target.commit(change);
+          if ([change, ...(change.others ?? [])].some((c) => c.incident.id === incidentId)) armed = false;
+          return receipt;
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { ...deps, store };
 }
 
 function action<const Fs extends readonly FieldSpec[], I, R, D = ActionDeps>(a: Action<Fs, I, R, D>): Action<Fs, I, R, D> {

@@ -3,7 +3,7 @@
  * incidents most urgent first, one incident with everything that belongs to it, and the register.
  * Only reads; the clocks come from core/clocks.ts.
  */
-import { type CarriedOutElsewhere, carriedOutElsewhere } from '../core/breach-facts.js';
+import { type CarriedOutElsewhere, carriedOutElsewhere, containedElsewhereBy } from '../core/breach-facts.js';
 import { type ClockStatus, clocksOf, closedWithDuty, dutiesAfterClosing } from '../core/clocks.js';
 import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
@@ -126,14 +126,16 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
 
 /**
  * Containment another incident carried out on this one's resources (core/breach-facts.ts
- * carriedOutElsewhere): read from the incidents its actions were left to (`heldBy`, as that one is
- * now: merged since, the one it was merged into), and, while it is open, those holding its resources.
+ * carriedOutElsewhere): read from the incidents its record says did (`containedElsewhereBy`: its
+ * actions left to one, `heldBy`, or a resource whose key it holds taken up by one, `containedBy`; as
+ * that one is now: merged since, the one it was merged into), and, while it is open, those holding
+ * its resources.
  * `known`: incidents already read (the register's), looked up before the store.
  */
 export async function measuresElsewhere(deps: Pick<QueryDeps, 'store'>, incident: Incident, known?: Map<string, Incident>): Promise<CarriedOutElsewhere[]> {
   const read = async (id: string) => known?.get(id) ?? (await deps.store.getIncident(id));
   const ids = new Set<string>();
-  for (const id of new Set(incident.actions.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))) {
+  for (const id of containedElsewhereBy(incident)) {
     for (const linked of known?.has(id) && !known.get(id)?.mergedInto ? [id] : await mergeChain(deps.store, id)) ids.add(linked);
   }
   if (incident.state !== 'closed') {

@@ -4,8 +4,8 @@
  * NIS2 significance are decisions of their own, each with its own reason in the register. A form
  * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
  */
-import { pageAfterAcknowledgement } from '../core/acknowledge.js';
-import { apClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import { acknowledgementTakes } from '../core/acknowledge.js';
+import { apClockRunning, otherClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
 import { releasable } from '../core/release.js';
@@ -38,7 +38,7 @@ export interface WebForm {
    * cannot do without): the drawing only. What is sent is read with the use case's own fields, and
    * the use case judges it, so a value the page does not offer gets the CLI's refusal.
    */
-  drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required'>>>>;
+  drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required' | 'hint'>>>>;
   /**
    * Of a form that records a whole decision or acts on what the page lists: what it acts on, as
    * the page showed it. The form carries it (`_base`), and a post whose page showed something else
@@ -64,8 +64,8 @@ const decided =
     return [recorded.length, recorded.at(-1)?.recordedAt ?? null];
   };
 const RECORD_AGAIN: Text = {
-  nl: 'Er is niets vastgelegd: het formulier toont nu wat is vastgelegd; breng uw wijziging opnieuw aan.',
-  en: 'Nothing was recorded: the form now shows what is recorded; make your change again.',
+  nl: 'Er is niets vastgelegd: het formulier bewaart wat u invulde; bekijk wat nu is vastgelegd, en verstuur het opnieuw als het nog klopt.',
+  en: 'Nothing was recorded: the form keeps what you entered; check what is recorded now, and send it again if it still holds.',
 };
 
 /** A form that records a whole decision (`what`): one recorded since its page was drawn refuses it. */
@@ -81,32 +81,34 @@ function decision(what: Text, ...kinds: Decision['kind'][]): NonNullable<WebForm
 
 /**
  * The assessment's page also showed whether a finding that came after it asked for a new one
- * (Art. 33(5)): a page drawn before that finding does not answer it.
+ * (Art. 33(5)): a page drawn before that finding does not answer it. After closing, the form also
+ * takes the moment of awareness: a page drawn before someone moved it does not move it again.
  */
-const ASSESSMENT: NonNullable<WebForm['edits']> = {
-  shown: (incident) => [decided('assessment')(incident), incident.reviewAsked?.at ?? null],
+const assessment = (...kinds: Decision['kind'][]): NonNullable<WebForm['edits']> => ({
+  shown: (incident) => [decided(...kinds)(incident), incident.reviewAsked?.at ?? null],
   changed: {
     nl: `De beoordeling is gewijzigd, of een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende. ${RECORD_AGAIN.nl}`,
     en: `The assessment changed, or a new finding asks for a new one, since you opened this page. ${RECORD_AGAIN.en}`,
   },
-};
+});
+const ASSESSMENT = assessment('assessment');
 
 /** The containment the release form offers to release: the actions its page listed as in effect. */
 const toRelease = {
   shown: (incident: Incident) => releasable(incident.actions).map((a) => a.id),
   changed: {
-    nl: 'De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven: de pagina toont nu wat van kracht is; controleer het en hef opnieuw op.',
-    en: 'The containment in effect changed since you opened this page. Nothing was released: the page now shows what is in effect; check it and release again.',
+    nl: 'De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven: de pagina toont nu wat van kracht is en het formulier bewaart wat u invulde; controleer het en hef opnieuw op.',
+    en: 'The containment in effect changed since you opened this page. Nothing was released: the page now shows what is in effect, and the form keeps what you entered; check it and release again.',
   },
 };
 
 export const WEB_FORMS: readonly WebForm[] = [
-  // Offered again while the pager's alert raised after the acknowledgement still pages: whoever it pages takes it here too.
+  // Offered again while the pager's alert raised after the acknowledgement, or an exposed page repeated since, still pages: whoever it pages takes it here too.
   {
     id: 'ack',
     action: as(ackAction),
     title: ackAction.title,
-    shown: ({ incident }) => open({ incident }) && (!incident.acknowledgedBy || pageAfterAcknowledgement(incident)),
+    shown: ({ incident, policy }) => acknowledgementTakes(incident, policy),
   },
   {
     id: 'assess',
@@ -165,6 +167,24 @@ export const WEB_FORMS: readonly WebForm[] = [
     drawn: { reason: { required: true } },
     shown: ({ incident, policy }) => closed({ incident }) && apClockRunning(incident, policy),
   },
+  // A processor's incident assessed notifiable after closing: its report to the controller is owed (Art. 33(2)).
+  {
+    id: 'after-close-controller',
+    action: as(reportedAction),
+    title: {
+      nl: 'Na het sluiten: melding aan de verwerkingsverantwoordelijke (art. 33(2))',
+      en: 'After closing: the report to the controller (Art. 33(2))',
+    },
+    fields: ['recipient', 'reference', 'at', 'delay-reason', 'confirm-stated-time', 'reason'],
+    drawn: {
+      recipient: { options: ['controller'], required: true },
+      reference: {
+        hint: { nl: 'Het kenmerk van de melding aan de verwerkingsverantwoordelijke.', en: 'The reference of the report to the controller.' },
+      },
+      reason: { required: true },
+    },
+    shown: ({ incident, policy }) => closed({ incident }) && otherClockRunning(incident, policy, 'processor'),
+  },
   {
     id: 'after-close-report',
     action: as(reportedAction),
@@ -187,9 +207,20 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'after-close-assess',
     action: as(assessAction),
     title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
-    fields: ['personal-data', 'risk', 'reason', 'confirm-stated-time', 'after-close'],
-    drawn: { 'personal-data': { required: true }, risk: { required: true }, reason: { required: true } },
-    edits: ASSESSMENT,
+    fields: ['personal-data', 'risk', 'reason', 'aware-at', 'aware-reason', 'delay-reason', 'confirm-stated-time', 'after-close'],
+    drawn: {
+      'personal-data': { required: true },
+      risk: { required: true },
+      reason: { required: true },
+      // The AP clock a notifiable assessment reopens runs from when the organisation became aware of that (Art. 33(1)).
+      'aware-at': {
+        hint: {
+          nl: 'Als deze beoordeling het datalek meldplichtig maakt: wanneer de organisatie zich daarvan bewust werd. De termijn voor de AP loopt vanaf dat moment; leeg: vanaf het eerdere bewustwordingsmoment.',
+          en: 'When this assessment makes the breach notifiable: when the organisation became aware of that. The AP deadline runs from that moment; empty: from the earlier moment of awareness.',
+        },
+      },
+    },
+    edits: assessment('assessment', 'awareness'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
   {

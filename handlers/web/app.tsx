@@ -27,10 +27,10 @@ import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
-import type { AckOutcome, ActionDeps } from '../use-cases/actions.js';
-import { type FieldSpec, type Lang, oneOf, parseFieldsAll } from '../use-cases/fields.js';
+import { type AckOutcome, type ActionDeps, checkedReads } from '../use-cases/actions.js';
+import { type FieldSpec, type Lang, oneOf, parseFieldsAll, type Text } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
-import { changedValues, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
+import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
 import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
@@ -48,8 +48,13 @@ export interface WebDeps extends ActionDeps {
   /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
   machineNow?: () => string;
   session: SessionSecrets;
-  /** The Host header values this server answers to (`127.0.0.1:8733`, `localhost:8733`). */
+  /** The Host header values this server answers to (`127.83.4.17:8733`). */
   hosts: string[];
+  /**
+   * Serve only the pages' signed links and the pager's webhooks (and refuse the rest, the session
+   * token included): the app `serve` puts on 127.0.0.1, where the links sent from this machine point.
+   */
+  linksOnly?: boolean;
   /** Names the session cookie, so that two servers on one machine keep apart. */
   port: number;
   /** The runbooks/ folder the containment table links to. */
@@ -139,6 +144,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       log: deps.log,
     });
   }
+
+  // On the address the links point at, nothing else: a session cookie set there would go to other local services.
+  if (deps.linksOnly) app.use('*', async (c) => forbidden(c, 'linksOnly'));
 
   // 2. The session token: from the printed URL once, then from the cookie; otherwise nothing.
   app.use('*', async (c, next) => {
@@ -240,48 +248,63 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[], fresh?: FormState['values']) => {
-      if (fresh) {
-        state.values = fresh;
-        delete state.base;
-      }
+    const refused = (errors: DatalekError[], shown = incident) => {
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
-      return incidentPage(c, incident, { form: state }, 400);
+      return incidentPage(c, shown, { form: state }, 400);
+    };
+    /**
+     * A page drawn before the record changed what the form acts on: the form is drawn again from
+     * the record as it is now (`seen`), keeping what the person entered (of a form that records only
+     * changes, only the fields she changed), with the notice; sending it again records it.
+     */
+    const outOfDate = (err: OutOfDateError) => {
+      if (action.onlyChanged) {
+        const mine = formState(form, fields);
+        state.values = { ...formValues(fields, formCurrent(web, err.seen), deps.policy.timeZone), ...pick(mine, err.mine) };
+        state.base = formBaseOf(action, err.seen);
+      } else delete state.base;
+      return refused([err], err.seen);
     };
 
-    if (web.edits && form._base !== formShownOf(web, incident)) {
-      // What the form edits changed since its page was drawn: a fresh form, with what is recorded now.
-      return refused(
-        [new RefusedError(web.edits.changed.en, { page: web.edits.changed })],
-        formValues(fields, formCurrent(web, incident), deps.policy.timeZone),
-      );
-    }
     const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
     const parsed = parseFieldsAll(fields, raw);
-    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
-    let values: Record<string, unknown> = parsed.values;
-    if (action.onlyChanged) {
-      // Only what the person changed on the page she saw, never what the record gained since.
-      const base = parseFormBase(form._base);
-      if (!base) return refused([staleForm()]);
-      const changes = changedValues(action, parsed.values, incident, base);
-      if (changes.conflicts.length) return refused([conflictingChange(changes.conflicts, fields)]);
-      values = changes.values;
+    // What the page showed of what the form acts on, against a record: the page handler's read
+    // first, then every read of the use case until it writes (`checkedReads`), so a change committed
+    // in between is caught too.
+    const base = action.onlyChanged ? parseFormBase(form._base) : null;
+    const changed = base && parsed.values ? changedValues(action, parsed.values, incident, base) : null;
+    const check = (seen: Incident) => {
+      if (web.edits && form._base !== formShownOf(web, seen)) throw new OutOfDateError(web.edits.changed, seen, []);
+      if (changed) {
+        const conflicts = changedValues(action, parsed.values as Record<string, unknown>, seen, base as Record<string, unknown>).conflicts;
+        if (conflicts.length) throw new OutOfDateError(conflictingChange(conflicts, fields), seen, Object.keys(changed.values));
+      }
+    };
+    try {
+      check(incident);
+    } catch (err) {
+      if (err instanceof OutOfDateError) return outOfDate(err);
+      throw err;
     }
+    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    if (action.onlyChanged && !changed) return refused([staleForm()]);
+    const values = changed ? changed.values : parsed.values;
     let result: unknown;
     try {
-      result = await action.run(deps, action.input(values as never, { incidentId: incident.id, by: deps.actor }));
+      const checked = web.edits || changed ? checkedReads(deps, incident.id, check) : deps;
+      result = await action.run(checked, action.input(values as never, { incidentId: incident.id, by: deps.actor }));
     } catch (err) {
+      if (err instanceof OutOfDateError) return outOfDate(err);
       if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
       throw err;
     }
     await deliverQuietly(deps);
     const ack = web.id === 'ack' ? (result as AckOutcome) : undefined;
     // A second acknowledgement took only the alert the pager raised again: the incident's acknowledger stays the first.
-    const changed = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
+    const taken = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
     // A release some step of which failed says so, not "released".
     const done = web.id === 'release' && (result as ReleaseOutcome).failed.length ? 'release-failed' : web.id;
-    return c.redirect(`/incidents/${incident.id}?done=${done}${changed}`, 303);
+    return c.redirect(`/incidents/${incident.id}?done=${done}${taken}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.
@@ -418,7 +441,22 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   return app;
 }
 
-/** What was entered, to draw the form again after a refusal (never the CSRF token). */
+/** A form whose page is out of date: what the record holds now (`seen`), and the fields the person changed (`mine`). */
+class OutOfDateError extends RefusedError {
+  constructor(
+    refusal: RefusedError | Text,
+    readonly seen: Incident,
+    readonly mine: readonly string[],
+  ) {
+    const words = refusal instanceof RefusedError ? { en: refusal.message, page: refusal.page } : { en: refusal.en, page: refusal };
+    super(words.en, { page: words.page });
+  }
+}
+
+function pick<T>(values: Record<string, T>, names: readonly string[]): Record<string, T> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => names.includes(name)));
+}
+
 /** A form that records only changes, sent without what its page showed: nothing to tell the person's changes by. */
 function staleForm(): RefusedError {
   const en = 'This form is out of date or incomplete (it lacks what the page showed). Nothing was recorded: reload the page.';
@@ -431,16 +469,17 @@ function staleForm(): RefusedError {
 function conflictingChange(names: string[], fields: readonly FieldSpec[]): RefusedError {
   const label = (lang: Lang) => names.map((n) => `"${fields.find((f) => f.name === n)?.label[lang] ?? n}"`).join(', ');
   return new RefusedError(
-    `changed by someone else since this page was opened: ${names.map((n) => `--${n}`).join(', ')}; nothing was recorded: reload the page to see what is recorded now, and make the change again`,
+    `changed by someone else since this page was opened: ${names.map((n) => `--${n}`).join(', ')}; nothing was recorded: the form keeps your changes; check what is recorded now, and send it again`,
     {
       page: {
-        en: `Changed by someone else since you opened this page: ${label('en')}. Nothing was recorded: reload the page to see what is recorded now, and make your change again.`,
-        nl: `Gewijzigd door iemand anders sinds u deze pagina opende: ${label('nl')}. Er is niets vastgelegd: laad de pagina opnieuw om te zien wat nu is vastgelegd, en breng uw wijziging opnieuw aan.`,
+        en: `Changed by someone else since you opened this page: ${label('en')}. Nothing was recorded: the form keeps your changes, the page shows what is recorded now; check it, and send the form again if your change still holds.`,
+        nl: `Gewijzigd door iemand anders sinds u deze pagina opende: ${label('nl')}. Er is niets vastgelegd: het formulier bewaart uw wijzigingen en de pagina toont wat nu is vastgelegd; controleer het, en verstuur het formulier opnieuw als uw wijziging nog klopt.`,
       },
     },
   );
 }
 
+/** What was entered, to draw the form again after a refusal (never the CSRF token). */
 function formState(form: Submitted, fields: readonly FieldSpec[]): FormState['values'] {
   const out: FormState['values'] = {};
   for (const field of fields) {

@@ -6,6 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
+import { partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
@@ -375,8 +376,9 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
 
 /**
  * What the FG must act on or know before reading further, shown with the clocks: a review the FG
- * was asked for (a finding of a new type came after the assessment) and not yet given, and the
- * closed incident this one follows up, or the follow-ups opened for activity after it was closed.
+ * was asked for (a finding of a new type came after the assessment) and not yet given, the
+ * closed incident this one follows up, or the follow-ups opened for activity after it was closed,
+ * and the incidents linked to it rather than merged (the same attack, recorded separately).
  */
 export function NeedsAttention({ view, incident }: { view: View; incident: Incident }) {
   const { w } = view;
@@ -384,8 +386,16 @@ export function NeedsAttention({ view, incident }: { view: View; incident: Incid
   const ask = reviewPending(incident) ? incident.reviewAsked : null;
   const of = incident.followUpOf;
   const ups = incident.followUps ?? [];
-  if (!ask && !of && ups.length === 0) return null;
+  const linked = incident.linked ?? [];
+  if (!ask && !of && ups.length === 0 && linked.length === 0) return null;
   const link = (id: string) => <a href={`/incidents/${id}`}>{id}</a>;
+  const links = (ids: string[]) =>
+    ids.map((id, n) => (
+      <>
+        {n ? ', ' : ''}
+        {link(id)}
+      </>
+    ));
   return (
     <ul class="attention" aria-label={w.attention}>
       {ask ? (
@@ -403,14 +413,13 @@ export function NeedsAttention({ view, incident }: { view: View; incident: Incid
       ) : null}
       {ups.length ? (
         <li>
-          {w.followUps}:{' '}
-          {ups.map((id, n) => (
-            <>
-              {n ? ', ' : ''}
-              {link(id)}
-            </>
-          ))}{' '}
-          ({w.followUpsWhy})
+          {w.followUps}: {links(ups)} ({w.followUpsWhy})
+        </li>
+      ) : null}
+      {linked.length ? (
+        <li>
+          {w.linkedTo} {links(linked)}
+          {incident.linkedNotListed ? ` ${w.linkedMore(incident.linkedNotListed)}` : ''} ({w.linkedWhy})
         </li>
       ) : null}
     </ul>
@@ -753,6 +762,8 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
                     ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason})
                   </span>
                 ) : null}
+                {/* One interface of several restored, another not: which are back, which still isolated. */}
+                {a.partlyReleased && !a.released ? <span>{partlyText(a, view.lang, view.tz)}</span> : null}
               </td>
               <td>
                 {a.steps?.length ? (

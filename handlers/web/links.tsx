@@ -22,7 +22,7 @@
 import { type Context, type Env, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../core/ack-link.js';
-import { acknowledge, linkAcknowledger, pageAfterAcknowledgement } from '../core/acknowledge.js';
+import { acknowledge, acknowledgementTakes, linkAcknowledger } from '../core/acknowledge.js';
 import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
@@ -172,8 +172,9 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       );
     }
     // Acknowledged already, unless the pager raised its alert again since (a late acknowledgement
-    // of the alert before): then the page this link came with is still someone's to take.
-    if (incident.acknowledgedBy && !pageAfterAcknowledgement(incident)) {
+    // of the alert before), or an interface left open since repeats its page: then the page this
+    // link came with is still someone's to take.
+    if (incident.acknowledgedBy && !acknowledgementTakes(incident, deps.policy, claims)) {
       return page(
         c,
         w.title,

@@ -6,7 +6,9 @@
  *    rebinds its DNS name to 127.0.0.1 sends its own name: refused). Checked first.
  * 2. A random session token, printed once in the URL (as Jupyter does). Opening that URL sets it as
  *    an HttpOnly, SameSite=Strict cookie and redirects to the same page without it; every request
- *    without the token is refused and nothing is served, not even a style sheet.
+ *    without the token is refused and nothing is served, not even a style sheet. The server listens
+ *    on a random loopback address of its own (`randomLoopbackAddress`): cookies ignore ports, and
+ *    one set on 127.0.0.1 would go to every other service there.
  * 3. Every form carries a CSRF token, a second random secret only the served pages hold; a POST
  *    without it, or with an Origin other than the page's own, is refused before anything is read.
  * 4. Every response carries a strict Content-Security-Policy (only this server's own style sheet
@@ -38,13 +40,29 @@ export function sameSecret(given: string | undefined | null, expected: string): 
 }
 
 /**
- * The Host header values a browser sends for this server. On a loopback address the names
- * `localhost` and `127.0.0.1` both reach it; on any other address only that address does.
+ * The Host header values a browser sends for this server. On 127.0.0.1 (or `::1`) the name
+ * `localhost` reaches it too; on any other address, a random loopback one included, only that
+ * address does: a session cookie set on `localhost` or 127.0.0.1 would go to every other local
+ * service the browser opens there.
  */
 export function allowedHosts(hostname: string, port: number): string[] {
   const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
-  const names = isLoopback(hostname) ? ['127.0.0.1', 'localhost', bracket(hostname)] : [bracket(hostname)];
+  const names =
+    hostname === '127.0.0.1' || hostname === '::1' || hostname === 'localhost' ? ['127.0.0.1', 'localhost', bracket(hostname)] : [bracket(hostname)];
   return [...new Set(names.map((n) => `${n.toLowerCase()}:${port}`))];
+}
+
+/**
+ * A loopback address of its own for one `datalek serve`: 127.a.b.c, never 127.0.0.1 (Linux routes
+ * all of 127/8 to the machine itself). A browser sends a cookie to every port of the host it was
+ * set on, so the session cookie set on 127.0.0.1 would reach any other local service the FG opens
+ * on 127.0.0.1 or `localhost` (a development server, a notebook); on an address nothing else uses,
+ * it reaches only this server.
+ */
+export function randomLoopbackAddress(): string {
+  const [a, b, c] = randomBytes(3);
+  // 127.0.0.x is where other local services listen; .0 and .255 read as network and broadcast.
+  return `127.${1 + (a % 254)}.${b}.${1 + (c % 254)}`;
 }
 
 export function isLoopback(hostname: string): boolean {

@@ -24,13 +24,20 @@
  * re-registering with target groups or an Auto Scaling group (the interface's groups still cut it),
  * tags. Failed calls (an `errorCode`) undo nothing and do not page. IAM's calls reach EventBridge in
  * us-east-1 only: seen where the central or a forwarder region is us-east-1.
- * The datalek roles make these calls legitimately (the contain function, the containment role, the
- * on-call role under which `release` and `contain` run): excluded by their sessions' ARNs. So is
- * CloudFormation on the pipeline's own functions (a deploy sets their concurrency).
+ * The datalek roles make these calls legitimately in the pipeline account (the contain function's
+ * role, and the on-call role under which `release` and `contain` run): excluded by their sessions'
+ * ARNs in that account only (review7 G7). An assumed role's ARN carries its name but not its path,
+ * and a name is free in any other account: exempting `*:assumed-role/<name>/*` let a role anyone
+ * created under that name undo containment unpaged. The member accounts' `datalek-containment` role
+ * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's and
+ * EventBridge's calls), and in the pipeline account that name belongs to no datalek role, so a
+ * session of it there is someone else's. So is CloudFormation on the pipeline's own functions (a
+ * deploy sets their concurrency).
  * Each call goes to the alarm topic as a message of its own: the call, the caller's ARN, when,
  * where and the CloudTrail event id; left out: the resource, the request and the source address
  * (CloudTrail has them). A call the rule could not deliver pages through its FailedInvocations.
  */
+import { Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -50,21 +57,22 @@ const MAX_PATTERN_CHARS = 2048;
 const CONTAINMENT_GROUPS = ['datalek-isolation', 'datalek-all-traffic'];
 
 /**
- * The roles that undo containment legitimately: the contain function's (it also swaps groups while
- * isolating), the containment role it assumes in member accounts, and on-call's, under which
- * `datalek release` and `datalek contain` run.
+ * The roles that undo containment legitimately in the pipeline account, whose calls these rules
+ * see: the contain function's (it also swaps groups while isolating) and on-call's, under which
+ * `datalek release` and `datalek contain` run. Not the containment role: it exists in member
+ * accounts only, whose calls do not reach these rules (see above).
  */
-export function datalekContainmentRoles(config: { containmentRoleName: string; onCallRole: string }): string[] {
-  return [functionRoleName('contain'), config.containmentRoleName, config.onCallRole];
+export function datalekContainmentRoles(config: { onCallRole: string }): string[] {
+  return [functionRoleName('contain'), config.onCallRole];
 }
 
 /**
- * The sessions of these roles, in any account and partition (a session's ARN names its role; only
- * an STS session's ARN holds `:assumed-role/`): written short, since the whole pattern must stay
- * within EventBridge's 2,048 characters with role names of 40 characters (test/infra/policy-size).
+ * The sessions of these roles in the pipeline account, in any partition (a session's ARN names its
+ * account and role; only an STS session's ARN holds `:assumed-role/`). A role's name is unique in
+ * its account, path or not, so the account makes the name datalek's.
  */
-export function roleSessionWildcards(roleNames: string[]): string[] {
-  return roleNames.map((name) => `*:assumed-role/${name}/*`);
+export function roleSessionWildcards(roleNames: string[], account: string): string[] {
+  return roleNames.map((name) => `arn:*:sts::${account}:assumed-role/${name}/*`);
 }
 
 function ec2Calls(): Record<string, unknown> {
@@ -143,7 +151,7 @@ function rdsCalls(): Record<string, unknown> {
 }
 
 export interface ContainmentWatchProps {
-  /** Roles whose sessions make these calls legitimately: the contain function's, the containment role, on-call's. */
+  /** Roles of the pipeline account whose sessions make these calls legitimately: the contain function's, on-call's. */
   exemptRoles: string[];
   /** Name patterns of the pipeline's own functions (a deploy sets their concurrency); none in a forwarder region. */
   functionWildcards: string[];
@@ -151,12 +159,12 @@ export interface ContainmentWatchProps {
 }
 
 /** The calls that can undo containment, by anyone but `exemptRoles`' sessions, as one EventBridge pattern. */
-export function containmentUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'functionWildcards'>): Record<string, unknown> {
+export function containmentUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'functionWildcards'> & { account: string }): Record<string, unknown> {
   return {
     'detail-type': ['AWS API Call via CloudTrail'],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles) } }] },
+      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account) } }] },
     },
     $or: [ec2Calls(), iamCalls(), s3Calls(), lambdaCalls(props.functionWildcards), rdsCalls()],
   };
@@ -173,9 +181,12 @@ export class ContainmentWatch extends Construct {
       // Set below: CDK's pattern type has no top-level $or.
       eventPattern: { source: ['aws.ec2'] },
     });
-    const pattern = containmentUndoPattern(props);
-    // Long role names would make a pattern EventBridge refuses at deploy: say so at synth.
-    const size = JSON.stringify(pattern).length;
+    // The stack's account: a token that CloudFormation fills in when the deployment names none.
+    const account = Stack.of(this).account;
+    const pattern = containmentUndoPattern({ ...props, account });
+    // Long role names would make a pattern EventBridge refuses at deploy: say so at synth, counting
+    // an account id's 12 digits where the account is still a token.
+    const size = JSON.stringify(containmentUndoPattern({ ...props, account: Token.isUnresolved(account) ? '0'.repeat(12) : account })).length;
     if (size > MAX_PATTERN_CHARS) {
       throw new Error(
         `the ${CONTAINMENT_WATCH_RULE_NAME} pattern is ${size} characters, more than the ${MAX_PATTERN_CHARS} EventBridge takes: shorten the role names it exempts (${props.exemptRoles.join(', ')})`,

@@ -18,7 +18,7 @@ import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { MAX_TEXT_CHARS } from '../../handlers/use-cases/fields.js';
-import { ACCOUNT, findingEvent, largeSequenceEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, findingEvent, instanceSequenceEvent, largeSequenceEvent, REGION, sequenceDetection } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { nodeIsolation } from '../support/node-isolation.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -40,28 +40,6 @@ function fleetSequenceEvent(n: number, id = 'b'.repeat(32)) {
     return { uid, name: uid, accountId: ACCOUNT, resourceType: 'EC2_INSTANCE', region: REGION, service: 'EC2' };
   });
   return largeSequenceEvent({ id, type: 'AttackSequence:EC2/CompromisedInstanceGroup', createdAt: '2026-11-28T02:50:00.000Z', more });
-}
-
-/** An attack sequence `id` naming the EC2 instances `instances` (and nothing else). */
-function sequenceOn(id: string, createdAt: string, instances: string[]) {
-  const detection = sequenceDetection();
-  (detection.sequence as { resources: unknown[] }).resources = instances.map((uid) => ({
-    uid,
-    name: uid,
-    accountId: ACCOUNT,
-    resourceType: 'EC2_INSTANCE',
-    region: REGION,
-    service: 'EC2',
-  }));
-  return findingEvent({
-    id,
-    type: 'AttackSequence:EC2/CompromisedInstanceGroup',
-    severity: 9.5,
-    createdAt,
-    resource: { resourceType: 'AttackSequence' },
-    resourceRole: 'TARGET',
-    service: { featureName: 'Correlation', detection },
-  });
 }
 
 const instance = (group: string, i: number) => `i-${group}${i.toString(16).padStart(16, '0')}`;
@@ -87,15 +65,14 @@ async function fourFullIncidents(store: IncidentStore) {
   for (const [g, group] of ['a', 'b', 'c', 'd'].entries()) {
     for (let k = 0; k < 4; k++) {
       const instances = Array.from({ length: 19 }, (_, i) => instance(group, k * 18 + i));
-      const r = await recordEvent(deps, sequenceOn(`${group}${k}`.padEnd(32, '0'), `2026-11-28T02:${g}${k}:00.000Z`, instances));
+      const r = await recordEvent(deps, instanceSequenceEvent(`${group}${k}`.padEnd(32, '0'), instances, `2026-11-28T02:${g}${k}:00.000Z`));
       expect(r.outcome).toBe(k === 0 ? 'opened' : 'attached');
       if (k === 0) ids.push(r.incidentId as string);
     }
   }
   for (const id of ids) expect((await store.getIncident(id))?.resourceKeys?.length).toBeGreaterThanOrEqual(55);
-  const finalEvent = sequenceOn(
+  const finalEvent = instanceSequenceEvent(
     'e'.repeat(32),
-    '2026-11-28T02:50:00.000Z',
     ['a', 'b', 'c', 'd'].map((g) => instance(g, 0)),
   );
   return { deps, ids, finalEvent };

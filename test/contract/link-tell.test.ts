@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { commitItems, MAX_COMMIT_ITEMS } from '../../handlers/core/commit-bounds.js';
-import { recordFacts } from '../../handlers/core/fg-workflow.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
-import { ACCOUNT, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { instanceSequenceEvent } from '../support/events.js';
+import { incidentsWithFacts } from '../support/incidents.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -24,28 +24,6 @@ const TYPE = 'AttackSequence:EC2/CompromisedInstanceGroup';
 const MANY_MS = 180_000;
 
 const instance = (i: number) => `i-${i.toString(16).padStart(17, '0')}`;
-
-/** An attack sequence naming the EC2 instances `instances` (and nothing else). */
-function sequenceOn(id: string, instances: string[]) {
-  const detection = sequenceDetection();
-  (detection.sequence as { resources: unknown[] }).resources = instances.map((uid) => ({
-    uid,
-    name: uid,
-    accountId: ACCOUNT,
-    resourceType: 'EC2_INSTANCE',
-    region: REGION,
-    service: 'EC2',
-  }));
-  return findingEvent({
-    id,
-    type: TYPE,
-    severity: 9.5,
-    createdAt: '2026-11-28T02:50:00.000Z',
-    resource: { resourceType: 'AttackSequence' },
-    resourceRole: 'TARGET',
-    service: { featureName: 'Correlation', detection },
-  });
-}
 
 /** Records what each commit writes, as DynamoDB counts it. */
 function measured(store: IncidentStore) {
@@ -58,32 +36,16 @@ function measured(store: IncidentStore) {
   return commits;
 }
 
-/** `n` incidents, one per instance, each with facts recorded (so a sequence links them, never merges). */
-async function incidentsWithFacts(store: IncidentStore, n: number): Promise<string[]> {
-  const deps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const createdAt = `2026-11-28T01:${String(i).padStart(2, '0')}:00.000Z`;
-    const r = await recordEvent(deps, findingEvent({ id: `f-${i}`, instanceId: instance(i), createdAt }));
-    ids.push(r.incidentId as string);
-    await recordFacts(
-      { store, policy: DEFAULT_POLICY, now: () => NOW },
-      { incidentId: ids[i], by: 'FG', categories: ['contact details'], summary: `feiten ${i}` },
-    );
-  }
-  return ids;
-}
-
 function linkSuite(name: string, make: () => Promise<{ store: IncidentStore & AuditSource; cleanup: () => Promise<void> }>) {
   describe(`links told: ${name}`, () => {
     it('writes the link on the linked incident in the finding’s commit', async () => {
       const { store, cleanup } = await make();
       try {
-        const [first, second] = await incidentsWithFacts(store, 2);
+        const [first, second] = await incidentsWithFacts(store, 2, instance, NOW);
         const commits = measured(store);
         const r = await recordEvent(
           { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
-          sequenceOn('q'.repeat(32), [instance(0), instance(1)]),
+          instanceSequenceEvent('q'.repeat(32), [instance(0), instance(1)]),
         );
         expect(r).toMatchObject({ outcome: 'attached', incidentId: first });
         expect(commits).toHaveLength(1);
@@ -104,11 +66,11 @@ function linkSuite(name: string, make: () => Promise<{ store: IncidentStore & Au
       async () => {
         const { store, cleanup } = await make();
         try {
-          const ids = await incidentsWithFacts(store, 20);
+          const ids = await incidentsWithFacts(store, 20, instance, NOW);
           const commits = measured(store);
           const r = await recordEvent(
             { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
-            sequenceOn(
+            instanceSequenceEvent(
               'r'.repeat(32),
               ids.map((_, i) => instance(i)),
             ),

@@ -45,7 +45,7 @@ describe('acknowledging from a page’s link', () => {
   const paths: Record<string, string> = {};
   const linkOf = async (id: string) => paths[id];
   const press = (path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-    request(served.port, path, { method: 'POST', body: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    request(served, path, { method: 'POST', body: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'datalek-links-'));
@@ -81,7 +81,7 @@ describe('acknowledging from a page’s link', () => {
     const id = links.first;
     const path = await linkOf(id);
     for (let i = 0; i < 3; i++) {
-      const page = await request(served.port, path);
+      const page = await request(served, path);
       expect(page.status).toBe(200);
       expect(page.body).toContain(id);
       expect(page.body).toContain('<button type="submit">Ik pak het op</button>');
@@ -112,7 +112,7 @@ describe('acknowledging from a page’s link', () => {
     expect(again.body).not.toContain('Anna');
     expect((await show(links.first)).acknowledgedBy).toBe('Anna (from the page to secondary, round 1)');
     // Opened again, it says the same and offers no button.
-    const opened = await request(served.port, links.firstPath);
+    const opened = await request(served, links.firstPath);
     expect(opened.status).toBe(409);
     expect(opened.body).not.toContain('<button');
   });
@@ -144,7 +144,7 @@ describe('acknowledging from a page’s link', () => {
       ['/ack/not-a-link', 403, 'Dit is geen oppaklink van datalek'],
     ];
     for (const [p, status, text] of cases) {
-      for (const reply of [await request(served.port, p), await press(p, { by: 'Mallory' })]) {
+      for (const reply of [await request(served, p), await press(p, { by: 'Mallory' })]) {
         expect(reply.status).toBe(status);
         expect(reply.body).toContain(text);
         expect(reply.body).toContain('Er is niets veranderd.');
@@ -165,13 +165,13 @@ describe('acknowledging from a page’s link', () => {
     const late = await startServe(['--store', old, '--now', '2026-11-27T21:25:00Z']);
     try {
       for (const reply of [
-        await request(late.port, path),
-        await request(late.port, path, { method: 'POST', body: form({ by: 'Anna' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        await request(late, path),
+        await request(late, path, { method: 'POST', body: form({ by: 'Anna' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
       ]) {
         expect(reply.status).toBe(410);
         expect(reply.body).toContain('Deze link is verlopen om 2026-11-27 22:35 CET');
       }
-      expect((await request(late.port, `${path}?lang=en`, {})).body).toContain('This link expired at 2026-11-27 22:35 CET');
+      expect((await request(late, `${path}?lang=en`, {})).body).toContain('This link expired at 2026-11-27 22:35 CET');
     } finally {
       await late.stop();
     }
@@ -192,10 +192,10 @@ describe('acknowledging from a page’s link', () => {
   });
 
   it('everything else still needs the session token', async () => {
-    expect((await request(served.port, '/')).status).toBe(403);
-    expect((await request(served.port, `/incidents/${links.twice}`)).status).toBe(403);
-    expect((await request(served.port, '/assets/app.css')).status).toBe(403);
-    expect((await request(served.port, '/ack/app.css')).status).toBe(200);
-    expect((await request(served.port, `/ack/x`, { headers: { host: 'evil.example:80' } })).status).toBe(403);
+    expect((await request(served, '/')).status).toBe(403);
+    expect((await request(served, `/incidents/${links.twice}`)).status).toBe(403);
+    expect((await request(served, '/assets/app.css')).status).toBe(403);
+    expect((await request(served, '/ack/app.css')).status).toBe(200);
+    expect((await request(served, `/ack/x`, { headers: { host: 'evil.example:80' } })).status).toBe(403);
   });
 });

@@ -53,7 +53,7 @@ describe('the Dutch pages say everything in Dutch words', () => {
   let linkPath: string;
   const cli = (args: string[]) => spawnCli([...args, ...common, '--now', NOW]);
   const page = async (path: string) => {
-    const reply = await request(served.port, path, { headers: { cookie } });
+    const reply = await request(served, path, { headers: { cookie } });
     expect(reply.status, path).toBe(200);
     return reply.body;
   };
@@ -91,7 +91,7 @@ describe('the Dutch pages say everything in Dutch words', () => {
   });
 
   it('after on-call acknowledged from the link on a phone, the FG carries the incident to closed', async () => {
-    const pressed = await request(served.port, linkPath, {
+    const pressed = await request(served, linkPath, {
       method: 'POST',
       body: form({}),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -100,7 +100,7 @@ describe('the Dutch pages say everything in Dutch words', () => {
     expect(problems(pressed.body)).toEqual([]);
     expect(readable(pressed.body)).toContain('via de link in de oproep aan on-call, ronde 1');
     // The used link, opened again.
-    expect(problems((await request(served.port, linkPath)).body)).toEqual([]);
+    expect(problems((await request(served, linkPath)).body)).toEqual([]);
 
     const by = ['--by', 'A. de Vries'];
     for (const args of [

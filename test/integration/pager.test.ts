@@ -699,13 +699,13 @@ describe('end to end, as an organisation runs it: the CLI, `datalek serve` takin
         },
       });
       const signature = `v1=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
-      const forged = await request(served.port, '/hooks/pagerduty', {
+      const forged = await request(served, '/hooks/pagerduty', {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-pagerduty-signature': 'v1=00' },
       });
       expect(forged.status).toBe(401);
-      const hook = await request(served.port, '/hooks/pagerduty', {
+      const hook = await request(served, '/hooks/pagerduty', {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature },

@@ -111,9 +111,9 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     try {
       const cookie = await signIn(served);
       const post = async (fields: Record<string, string>) => {
-        const page = await request(served.port, `/incidents/${K}`, { headers: { cookie } });
+        const page = await request(served, `/incidents/${K}`, { headers: { cookie } });
         expect(page.body).toContain('name="undo-for"');
-        return request(served.port, `/incidents/${K}/release`, {
+        return request(served, `/incidents/${K}/release`, {
           method: 'POST',
           body: form({ ...fields, ...formBase(page.body, 'release'), _csrf: csrfOf(page.body) }),
           headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },

@@ -70,14 +70,14 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
   it('acts as the identity of the credentials, on the incidents in DynamoDB', async () => {
     expect(served.actor).toBe(CALLER);
     const cookie = await signIn(served);
-    const overview = await request(served.port, '/', { headers: { cookie } });
+    const overview = await request(served, '/', { headers: { cookie } });
     expect(overview.body).toContain(id);
     expect(overview.body).toContain(CALLER);
 
-    const page = (await request(served.port, `/incidents/${id}`, { headers: { cookie } })).body;
+    const page = (await request(served, `/incidents/${id}`, { headers: { cookie } })).body;
     const csrf = csrfOf(page);
     const post = (action: string, fields: Record<string, string>) =>
-      request(served.port, `/incidents/${id}/${action}`, {
+      request(served, `/incidents/${id}/${action}`, {
         method: 'POST',
         body: form({ ...fields, ...formBase(page, action), _csrf: csrf }),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -94,9 +94,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
 
   it('releases containment that was carried out, from the page, as that identity', async () => {
     const cookie = await signIn(served);
-    const page = await request(served.port, `/incidents/${bucketIncident}`, { headers: { cookie } });
+    const page = await request(served, `/incidents/${bucketIncident}`, { headers: { cookie } });
     expect(page.body).toContain(`action="/incidents/${bucketIncident}/release"`);
-    const reply = await request(served.port, `/incidents/${bucketIncident}/release`, {
+    const reply = await request(served, `/incidents/${bucketIncident}/release`, {
       method: 'POST',
       body: form({ reason: 'publieke website, met de FG afgestemd', ...formBase(page.body, 'release'), _csrf: csrfOf(page.body) }),
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -110,6 +110,6 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
     });
     expect((await store.getTimeline(bucketIncident)).at(-1)).toMatchObject({ kind: 'containment-released', actor: CALLER });
     // Nothing is left to release: the form is gone.
-    expect((await request(served.port, `/incidents/${bucketIncident}`, { headers: { cookie } })).body).not.toContain('/release"');
+    expect((await request(served, `/incidents/${bucketIncident}`, { headers: { cookie } })).body).not.toContain('/release"');
   });
 });

@@ -55,8 +55,10 @@ describe('datalek serve over HTTP', () => {
   });
   afterAll(async () => served?.stop());
 
-  it('prints one URL on 127.0.0.1 holding a random session token', () => {
-    expect(served.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${served.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+  it('prints one URL, on a loopback address of its own (never 127.0.0.1), holding a random session token', () => {
+    expect(served.url).toMatch(new RegExp(`^http://127\\.\\d+\\.\\d+\\.\\d+:${served.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+    expect(served.host).not.toMatch(/^127\.0\.0\./);
+    expect(served.origin).toBe(`http://${served.host}:${served.port}`);
     expect(served.actor).toBe('A. de Vries');
   });
 
@@ -71,26 +73,26 @@ describe('datalek serve over HTTP', () => {
       '/runbooks/triage',
       '/nothing',
     ]) {
-      const reply = await request(served.port, path);
+      const reply = await request(served, path);
       expect(reply.status, path).toBe(403);
       expect(reply.body).not.toContain(onTime);
       expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
     }
-    const wrongToken = await request(served.port, '/?token=not-the-token');
+    const wrongToken = await request(served, '/?token=not-the-token');
     expect(wrongToken.status).toBe(403);
     expect(wrongToken.headers['set-cookie']).toBeUndefined();
-    const wrongCookie = await request(served.port, '/', { headers: { cookie: `datalek_session_${served.port}=${'x'.repeat(43)}` } });
+    const wrongCookie = await request(served, '/', { headers: { cookie: `datalek_session_${served.port}=${'x'.repeat(43)}` } });
     expect(wrongCookie.status).toBe(403);
   });
 
   it('opens with the printed URL: an HttpOnly, SameSite=Strict cookie, and the token out of the address bar', async () => {
-    const reply = await request(served.port, `/?token=${served.token}`);
+    const reply = await request(served, `/?token=${served.token}`);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
     const cookie = reply.headers['set-cookie']?.[0] ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await request(served.port, '/', { headers: { cookie: cookie.split(';')[0] } });
+    const page = await request(served, '/', { headers: { cookie: cookie.split(';')[0] } });
     expect(page.status).toBe(200);
     expect(page.body).toContain(onTime);
     expect(page.headers['content-security-policy']).toBe(
@@ -105,25 +107,26 @@ describe('datalek serve over HTTP', () => {
 
   it('refuses a foreign Host header (DNS rebinding), with the token or the cookie', async () => {
     const cookie = await signIn(served);
-    for (const host of [`evil.example:${served.port}`, `127.0.0.1.nip.io:${served.port}`, `localhost:${served.port + 1}`, '']) {
-      const page = await request(served.port, '/', { headers: { host, cookie } });
+    // localhost and 127.0.0.1 too: a cookie set on them would go to every other local service there.
+    for (const host of [`evil.example:${served.port}`, `127.0.0.1.nip.io:${served.port}`, `localhost:${served.port}`, `127.0.0.1:${served.port}`, '']) {
+      const page = await request(served, '/', { headers: { host, cookie } });
       // No Host at all: node's HTTP server answers 400 before the app sees it.
       expect(page.status, host).toBe(host ? 403 : 400);
       expect(page.body).not.toContain(onTime);
-      const token = await request(served.port, `/?token=${served.token}`, { headers: { host } });
+      const token = await request(served, `/?token=${served.token}`, { headers: { host } });
       expect(token.status, host).toBe(host ? 403 : 400);
       expect(token.headers['set-cookie']).toBeUndefined();
     }
-    expect((await request(served.port, '/', { headers: { host: `localhost:${served.port}`, cookie } })).status).toBe(200);
+    expect((await request(served, '/', { headers: { host: `${served.host}:${served.port}`, cookie } })).status).toBe(200);
   });
 
   it('refuses a POST without the CSRF token, with a wrong one or from another origin, and changes nothing', async () => {
     const cookie = await signIn(served);
-    const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
+    const page = await request(served, `/incidents/${onTime}`, { headers: { cookie } });
     const csrf = csrfOf(page.body);
     const before = await snapshot(onTime);
     const post = (body: string, headers: Record<string, string> = {}) =>
-      request(served.port, `/incidents/${onTime}/ack`, {
+      request(served, `/incidents/${onTime}/ack`, {
         method: 'POST',
         body,
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -147,11 +150,11 @@ describe('datalek serve over HTTP', () => {
 
   it('refuses what the CLI refuses, beside the field, with the same rule in the page’s words (never a flag), and records nothing', async () => {
     const cookie = await signIn(served);
-    const page = (await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body;
+    const page = (await request(served, `/incidents/${late}`, { headers: { cookie } })).body;
     const csrf = csrfOf(page);
-    const english = (await request(served.port, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    const english = (await request(served, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
     const post = (action: string, fields: Record<string, string>, lang: 'nl' | 'en') =>
-      request(served.port, `/incidents/${late}/${action}`, {
+      request(served, `/incidents/${late}/${action}`, {
         method: 'POST',
         // The Art. 34 form is not on this page (no decision owed yet): sent as a page showing it would, no decision recorded.
         body: form({ ...fields, ...(action === 'subjects' ? { _base: '[0,null]' } : formBase(page, action)), _csrf: csrf }),
@@ -211,10 +214,10 @@ describe('datalek serve over HTTP', () => {
 
   it('names what is missing and what holds up closing by the page’s own forms, in its language, never a command or a flag', async () => {
     const cookie = await signIn(served);
-    const english = (await request(served.port, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    const english = (await request(served, '/lang/en', { headers: { cookie } })).headers['set-cookie']?.[0]?.split(';')[0] ?? '';
     for (const lang of ['nl', 'en'] as const) {
       const headers = { cookie: lang === 'en' ? `${cookie}; ${english}` : cookie };
-      const page = (await request(served.port, `/incidents/${late}`, { headers })).body;
+      const page = (await request(served, `/incidents/${late}`, { headers })).body;
       const missing = /<ul id="missing">(.*?)<\/ul>/s.exec(page)?.[1] ?? '';
       const blockers = /<div class="blockers">(.*?)<\/div>/s.exec(page)?.[1] ?? '';
       expect(pageText(missing)).toContain(lang === 'nl' ? 'Samenvatting in eigen woorden' : 'A summary in your own words');
@@ -223,7 +226,7 @@ describe('datalek serve over HTTP', () => {
       // Every link goes to a form or a field that is on the page.
       for (const [, target] of `${missing}${blockers}`.matchAll(/href="\/incidents\/[^#"]+#([^"]+)"/g)) expect(page).toContain(`id="${target}"`);
       for (const doc of ['draft', 'notice']) {
-        const body = (await request(served.port, `/incidents/${late}/${doc}?lang=${lang}`, { headers })).body;
+        const body = (await request(served, `/incidents/${late}/${doc}?lang=${lang}`, { headers })).body;
         const list = /<h2 id="missing-title">.*?<ul>(.*?)<\/ul>/s.exec(body)?.[1] ?? '';
         expect(pageText(list).trim(), doc).not.toBe('');
         expect(pageText(list), doc).not.toMatch(/--[a-z]|datalek (assess|facts|reported|subjects|close)\b/);
@@ -235,12 +238,12 @@ describe('datalek serve over HTTP', () => {
 
   it('records awareness, the role and the NIS2 decision, each from its own form with its own reason', async () => {
     const cookie = await signIn(served);
-    const page = await request(served.port, `/incidents/${onTime}`, { headers: { cookie } });
+    const page = await request(served, `/incidents/${onTime}`, { headers: { cookie } });
     for (const form of ['assess', 'aware', 'role', 'nis2'])
       expect(page.body).toContain(`<form class="action" method="post" action="/incidents/${onTime}/${form}"`);
     const csrf = csrfOf(page.body);
     const post = (form: string, fields: Record<string, string>) =>
-      request(served.port, `/incidents/${onTime}/${form}`, {
+      request(served, `/incidents/${onTime}/${form}`, {
         method: 'POST',
         body: new URLSearchParams({ ...fields, ...formBase(page.body, form), _csrf: csrf }).toString(),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -268,23 +271,23 @@ describe('datalek serve over HTTP', () => {
 
   it('switches the language, and only ever back to a page of its own', async () => {
     const cookie = await signIn(served);
-    const english = await request(served.port, `/lang/en?back=${encodeURIComponent(`/incidents/${onTime}`)}`, { headers: { cookie } });
+    const english = await request(served, `/lang/en?back=${encodeURIComponent(`/incidents/${onTime}`)}`, { headers: { cookie } });
     expect(english.status).toBe(303);
     expect(english.headers.location).toBe(`/incidents/${onTime}`);
     const lang = (english.headers['set-cookie']?.[0] ?? '').split(';')[0];
-    expect((await request(served.port, '/', { headers: { cookie: `${cookie}; ${lang}` } })).body).toContain('<h1>Open incidents</h1>');
+    expect((await request(served, '/', { headers: { cookie: `${cookie}; ${lang}` } })).body).toContain('<h1>Open incidents</h1>');
     for (const back of ['//evil.example/', 'http://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
-      const reply = await request(served.port, `/lang/nl?back=${encodeURIComponent(back)}`, { headers: { cookie } });
+      const reply = await request(served, `/lang/nl?back=${encodeURIComponent(back)}`, { headers: { cookie } });
       expect(reply.headers.location, back).toBe('/');
     }
   });
 
   it('exports the register as the CLI writes it', async () => {
     const cookie = await signIn(served);
-    const json = await request(served.port, '/register/export?format=json', { headers: { cookie } });
+    const json = await request(served, '/register/export?format=json', { headers: { cookie } });
     expect(json.headers['content-disposition']).toBe('attachment; filename="datalek-register.json"');
     expect(JSON.parse(json.body)).toEqual(JSON.parse((await cli(['register', '--format', 'json'])).stdout));
-    const csv = await request(served.port, '/register/export?format=csv&from=2026-11-25&to=2026-11-30', { headers: { cookie } });
+    const csv = await request(served, '/register/export?format=csv&from=2026-11-25&to=2026-11-30', { headers: { cookie } });
     expect(csv.body.split('\n')).toHaveLength(2); // the header and the on-time incident
     expect(csv.body).toContain(onTime);
     expect(csv.body).not.toContain(late);
@@ -292,12 +295,12 @@ describe('datalek serve over HTTP', () => {
 
   it('asks on the page, as on the command line, to confirm a report dated before the AP deadline but entered after it had passed', async () => {
     const cookie = await signIn(served);
-    const page = (await request(served.port, `/incidents/${late}`, { headers: { cookie } })).body;
+    const page = (await request(served, `/incidents/${late}`, { headers: { cookie } })).body;
     const reportedForm = new RegExp(`<form class="action" method="post" action="/incidents/${late}/reported".*?</form>`, 's').exec(page)?.[0] ?? '';
     expect(reportedForm).toContain('name="confirm-stated-time"');
     expect(pageText(reportedForm)).toContain('Ik bevestig het opgegeven tijdstip');
     const post = (fields: Record<string, string>) =>
-      request(served.port, `/incidents/${late}/reported`, {
+      request(served, `/incidents/${late}/reported`, {
         method: 'POST',
         body: form({ ...fields, _csrf: csrfOf(page) }),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -317,11 +320,11 @@ describe('datalek serve over HTTP', () => {
   it("records of a facts form only what the person changed on the page: a colleague's later facts stay, and a field both changed is refused", async () => {
     expect((await cli(['facts', onTime, '--summary', 'Backdoor op webserver', '--records', '100', '--by', 'FG'])).code).toBe(0);
     const cookie = await signIn(served);
-    const page = (await request(served.port, `/incidents/${onTime}`, { headers: { cookie } })).body;
+    const page = (await request(served, `/incidents/${onTime}`, { headers: { cookie } })).body;
     // What the FG's page shows, as it was when she opened it.
     const shown = { summary: 'Backdoor op webserver', records: '100', _csrf: csrfOf(page), ...formBase(page, 'facts') };
     const post = (fields: Record<string, string>) =>
-      request(served.port, `/incidents/${onTime}/facts`, {
+      request(served, `/incidents/${onTime}/facts`, {
         method: 'POST',
         body: form(fields),
         headers: { cookie, origin: served.origin, 'content-type': 'application/x-www-form-urlencoded' },

@@ -5,8 +5,6 @@
  * report, not only in the timeline further down. The page with them has no serious or critical
  * accessibility violation (axe-core, headless Chromium).
  */
-import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess } from '../../handlers/core/fg-workflow.js';
@@ -14,9 +12,8 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
-import type { createWebApp } from '../../handlers/web/app.js';
 import { backdoor, closedIncident } from '../support/after-close.js';
-import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, inBrowser, seriousViolations } from '../support/browser.js';
 import { findingEvent } from '../support/events.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -101,25 +98,9 @@ describe('a pending review and a follow-up, beside the clocks', () => {
   });
 
   it.skipIf(!CHROMIUM_AVAILABLE)('the follow-up page with both has no serious or critical accessibility violation', async () => {
-    let served: ReturnType<typeof createWebApp> | undefined;
-    const server = createAdaptorServer({
-      fetch: (request, env) => (served ? served.fetch(request, env) : new Response('starting', { status: 503 })),
-      hostname: '127.0.0.1',
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const port = (server.address() as AddressInfo).port;
-    served = web.appFor(port);
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-      context.setDefaultTimeout(5_000);
-      const page = await context.newPage();
-      await page.goto(`http://127.0.0.1:${port}/incidents/${followUp}?token=${web.session.token}`);
+    await inBrowser(web, `/incidents/${followUp}`, async (page) => {
       expect(await page.textContent('.attention')).toContain('beoordeel opnieuw');
       expect(await seriousViolations(page)).toEqual([]);
-    } finally {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 });

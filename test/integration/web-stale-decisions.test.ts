@@ -23,7 +23,7 @@ const policy = parsePolicy({
   clocks: { nis2: true },
 });
 const now = '2026-11-27T22:00:00.000Z';
-const CHANGED = 'is gewijzigd sinds u deze pagina opende. Er is niets vastgelegd: het formulier toont nu wat is vastgelegd';
+const CHANGED = 'is gewijzigd sinds u deze pagina opende. Er is niets vastgelegd: het formulier bewaart wat u invulde';
 
 describe('a decision form drawn before the decision changed is refused, never applied', () => {
   let store: SqliteIncidentStore;
@@ -59,7 +59,7 @@ describe('a decision form drawn before the decision changed is refused, never ap
     return { html, from, post: (form: string, fields: Record<string, string>) => from(html, form, fields) };
   };
 
-  it('refuses an assessment page drawn before another assessment, and draws the one recorded now', async () => {
+  it('refuses an assessment page drawn before another assessment, keeping what was entered beside the one recorded now', async () => {
     const { post, from } = await tab();
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'high', reason: 'ook BSN in de dump', by: 'Privacy officer' });
     const res = await post('assess', { 'personal-data': 'yes', risk: 'risk', reason: 'klantnamen; nagekeken' });
@@ -67,8 +67,9 @@ describe('a decision form drawn before the decision changed is refused, never ap
     const page = await res.text();
     expect(pageText(page)).toContain(`De beoordeling is gewijzigd, of een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende.`);
     expect((await incident()).assessment).toMatchObject({ risk: 'high', reason: 'ook BSN in de dump' });
-    // The fresh form shows the assessment recorded now, and saving it records the change.
-    expect(/<form [^>]*id="assess"[\s\S]*?<option value="high" selected=""/.test(page)).toBe(true);
+    // The form keeps what she entered (the page shows the assessment recorded now), and sending it again records it.
+    expect(/<form [^>]*id="assess"[\s\S]*?<option value="risk" selected=""/.test(page)).toBe(true);
+    expect(page).toContain('klantnamen; nagekeken</textarea>');
     const again = await from(page, 'assess', { 'personal-data': 'yes', risk: 'high', reason: 'ook BSN; nagekeken' });
     expect(again.status).toBe(303);
     expect((await incident()).assessment).toMatchObject({ risk: 'high', reason: 'ook BSN; nagekeken' });

@@ -217,3 +217,25 @@ export function largeSequenceEvent(o: { id: string; type: string; createdAt: str
     service: { featureName: 'Correlation', detection },
   });
 }
+
+/** A Critical attack sequence `id` naming the EC2 instances `instances` and nothing else. */
+export function instanceSequenceEvent(id: string, instances: string[], createdAt = '2026-11-28T02:50:00.000Z') {
+  const detection = sequenceDetection();
+  (detection.sequence as { resources: unknown[] }).resources = instances.map((uid) => ({
+    uid,
+    name: uid,
+    accountId: ACCOUNT,
+    resourceType: 'EC2_INSTANCE',
+    region: REGION,
+    service: 'EC2',
+  }));
+  return findingEvent({
+    id,
+    type: 'AttackSequence:EC2/CompromisedInstanceGroup',
+    severity: 9.5,
+    createdAt,
+    resource: { resourceType: 'AttackSequence' },
+    resourceRole: 'TARGET',
+    service: { featureName: 'Correlation', detection },
+  });
+}

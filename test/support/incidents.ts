@@ -1,6 +1,9 @@
 import { assess, closeIncident, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import { parseEvent } from '../../handlers/core/finding.js';
 import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from './events.js';
 
@@ -69,6 +72,22 @@ export async function storeInstanceFinding(store: IncidentStore, incidentId: str
   });
 }
 
+/**
+ * A containment adapter that notes in `executed` which incident carried out what (`dl-x i-…`), each
+ * as one step `isolate` at `at`: failed (AccessDenied) while `failing()` says so, else done.
+ */
+export function isolationAdapter(executed: string[], failing: () => boolean, at: string): Containment {
+  return {
+    canEnforce: true,
+    execute: async (a, ctx) => {
+      executed.push(`${ctx.incident.id} ${a.target}`);
+      const fail = failing();
+      await ctx.record({ name: 'isolate', status: fail ? 'failed' : 'done', at, detail: fail ? 'AccessDenied' : 'isolated' });
+    },
+    release: async () => {},
+  };
+}
+
 /** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
 export function doneIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
   return {
@@ -90,4 +109,20 @@ export async function closedAfterReport(deps: FgDeps, incidentId: string): Promi
   await recordFacts(deps, { incidentId, by: 'FG', ...REGISTER_FACTS });
   await recordReport(deps, { incidentId, reference: 'M-1', by: 'FG' });
   await closeIncident(deps, { incidentId, reason: 'gemeld', by: 'FG' });
+}
+
+/**
+ * `n` incidents, one per instance `instance(i)`, each with facts recorded (so an attack sequence
+ * naming them links them, never merges them); detected a minute apart from 01:00 on 2026-11-28.
+ */
+export async function incidentsWithFacts(store: IncidentStore, n: number, instance: (i: number) => string, now: string): Promise<string[]> {
+  const deps = { store, policy: DEFAULT_POLICY, now: () => now, canEnforce: false };
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const createdAt = `2026-11-28T01:${String(i).padStart(2, '0')}:00.000Z`;
+    const r = await recordEvent(deps, findingEvent({ id: `f-${i}`, instanceId: instance(i), createdAt }));
+    ids.push(r.incidentId as string);
+    await recordFacts(deps, { incidentId: ids[i], by: 'FG', categories: ['contact details'], summary: `feiten ${i}` });
+  }
+  return ids;
 }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
+import { type ChangeDeps, changeIncident } from '../../handlers/core/change-incident.js';
+import type { ActionRecord, Incident, OutboxMessage } from '../../handlers/core/incident.js';
 import { composeMessage } from '../../handlers/core/messages.js';
 import { notePagerTrigger, type PagerEvent, recordPagerEvent } from '../../handlers/core/pager.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
@@ -58,4 +59,18 @@ export function exposedPage(incident: Incident, policy: Policy, eni: string, now
   const page = composeMessage({ incident, channel: 'on-call', kind: 'interface-exposed', stateKey: `exposed:${eni}:${now}`, now, policy, exposed: eni });
   notePagerTrigger(incident, page, policy, now);
   return page;
+}
+
+/** The isolation's step leaves interface `eni` open at `now` (its action failed), and its page is queued, as the contain function does. */
+export function leaveOpen(deps: ChangeDeps, incidentId: string, eni: string) {
+  const now = deps.now();
+  return changeIncident(deps, incidentId, (draft) => {
+    const a = draft.actions[0] as ActionRecord;
+    a.steps = [{ name: `isolate-eni:${eni}`, status: 'failed', at: now, code: 'RequestLimitExceeded', exposed: true }];
+    a.status = 'failed';
+    return {
+      entries: [{ at: now, kind: 'resource-exposed', detail: { resource: eni } }],
+      messages: (d: Incident) => [exposedPage(d, deps.policy, eni, now)],
+    };
+  });
 }

@@ -11,6 +11,8 @@ import { ROOT } from './cli.js';
 export interface Served {
   url: string;
   origin: string;
+  /** The address the page listens on (a loopback address of its own unless `--host` says otherwise). */
+  host: string;
   port: number;
   token: string;
   actor: string;
@@ -37,11 +39,12 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
     child.on('error', reject);
   });
-  const printed = JSON.parse(line) as { url: string; port: number; actor: string };
+  const printed = JSON.parse(line) as { url: string; port: number; actor: string; host: string };
   const url = new URL(printed.url);
   return {
     url: printed.url,
     origin: url.origin,
+    host: printed.host,
     port: printed.port,
     token: url.searchParams.get('token') as string,
     actor: printed.actor,
@@ -61,12 +64,20 @@ export interface Reply {
   body: string;
 }
 
-/** One HTTP request with exactly these headers (Host included; an empty one is left out), no redirect followed. */
-export function request(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/**
+ * One HTTP request with exactly these headers (Host included; an empty one is left out), no
+ * redirect followed: to a served page (its own address), or to a port on 127.0.0.1.
+ */
+export function request(
+  to: number | { host: string; port: number },
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  const { host, port } = typeof to === 'number' ? { host: '127.0.0.1', port: to } : to;
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
-        host: '127.0.0.1',
+        host,
         port,
         path,
         method: options.method ?? 'GET',
@@ -74,7 +85,7 @@ export function request(port: number, path: string, options: { method?: string; 
         setHost: false,
         headers: Object.fromEntries(
           Object.entries({
-            host: `127.0.0.1:${port}`,
+            host: `${host}:${port}`,
             ...options.headers,
             ...(options.body ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
           }).filter(([, v]) => v !== ''),
@@ -97,7 +108,7 @@ export function request(port: number, path: string, options: { method?: string; 
 
 /** Signs in with the printed URL: the cookie the server sets, for the next requests. */
 export async function signIn(served: Served): Promise<string> {
-  const reply = await request(served.port, `/?token=${encodeURIComponent(served.token)}`);
+  const reply = await request(served, `/?token=${encodeURIComponent(served.token)}`);
   const setCookie = reply.headers['set-cookie']?.[0] ?? '';
   return setCookie.split(';')[0];
 }

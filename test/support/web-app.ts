@@ -3,7 +3,9 @@
  * policy a test prepares: `get` and `post` send a signed-in request (the session cookie, the
  * language cookie) through the Hono app itself; `appFor(port)` builds it for a real listener.
  */
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
 import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
 import type { Policy } from '../../handlers/core/policy.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
@@ -43,5 +45,24 @@ export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; no
         headers: { ...headers(lang), origin: `http://${HOST}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(fields).toString(),
       }),
+  };
+}
+
+/**
+ * The in-process web app behind a real listener on 127.0.0.1, for a browser: `signIn` is the URL
+ * that sets the session cookie and opens `path`; `close` stops it.
+ */
+export async function listenInProcess(web: ReturnType<typeof inProcessWebApp>) {
+  let served: ReturnType<typeof createWebApp> | undefined;
+  const server = createAdaptorServer({
+    fetch: (request, env) => (served ? served.fetch(request, env) : new Response('starting', { status: 503 })),
+    hostname: '127.0.0.1',
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  served = web.appFor(port);
+  return {
+    signIn: (path: string) => `http://127.0.0.1:${port}${path}${path.includes('?') ? '&' : '?'}token=${web.session.token}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

@@ -10,8 +10,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { apClockRunning, clocksOf, closedWithDuty } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
+import { apClockRunning, assessedAfterClosing, clocksOf, closedWithDuty } from '../../handlers/core/clocks.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -19,6 +19,7 @@ import { registerRow } from '../../handlers/core/register.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { accessKeyResource, credentialSequenceEvent, findingEvent, instanceResource } from '../support/events.js';
+import { REGISTER_FACTS } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = DEFAULT_POLICY;
@@ -271,5 +272,36 @@ describe('after closing, the other clocks of a breach assessed notifiable (revie
     now = '2026-11-29T02:00:00.000Z';
     const swept = await sweep({ store, policy: telecom, now: () => now });
     expect(swept.sent.filter((s) => (s as { clock?: string }).clock === 'telecom-initial').length).toBeGreaterThan(0);
+  });
+});
+
+describe('an assessment and a close at the same stated time (review6 L4)', () => {
+  it('is before closing when recorded before it: no clock reopens on the closed incident', async () => {
+    const { store, cleanup } = tempSqliteStore();
+    try {
+      const telecom = parsePolicy({
+        organisation: { name: 'Telco Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } },
+        clocks: { telecom: true },
+      });
+      // One stated --now for the whole history (a replay, or entries typed in afterwards).
+      const now = '2026-11-28T03:00:00.000Z';
+      const deps: FgDeps = { store, policy: telecom, now: () => now };
+      const id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'l4', createdAt: DETECTED }))).incidentId as string;
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantdata', by: 'FG' });
+      await recordFacts(deps, { incidentId: id, by: 'FG', ...REGISTER_FACTS });
+      // The initial report; the complete one (Regulation 611/2013 art. 2(3)) is still to come.
+      await recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'AP-L4', by: 'FG' });
+      await decideSubjects(deps, { incidentId: id, audience: 'subscribers', decision: 'not-required', reason: 'geen nadeel', by: 'FG' });
+      const closed = await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'afgehandeld' });
+      expect(closed.assessment?.at).toBe(closed.closedAt);
+
+      // The assessment was recorded before the close: closing settled what it asked.
+      expect(dueItems(closed, telecom, '2026-12-05T00:00:00.000Z')).toEqual([]);
+      expect(closedWithDuty(closed, telecom)).toBe(false);
+      expect(nextDueAt(closed, telecom)).toBeNull();
+      expect(assessedAfterClosing(closed)).toBe(false);
+    } finally {
+      await cleanup();
+    }
   });
 });

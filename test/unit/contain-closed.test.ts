@@ -10,8 +10,7 @@ import { type ContainDeps, containmentDue, runContainment } from '../../handlers
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
-import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { incidentFixture, isolationAdapter, storeInstanceFinding } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0closed00000001';
@@ -21,14 +20,7 @@ describe('containment of a closed incident', () => {
   let t: ReturnType<typeof tempSqliteStore>;
   const executed: string[] = [];
   let fail = true;
-  const adapter: Containment = {
-    canEnforce: true,
-    execute: async (a: ActionRecord, ctx: ExecutionContext) => {
-      executed.push(`${ctx.incident.id} ${a.target}`);
-      await ctx.record({ name: 'isolate', status: fail ? 'failed' : 'done', at: NOW, detail: fail ? 'AccessDenied' : 'isolated' });
-    },
-    release: async () => {},
-  };
+  const adapter = isolationAdapter(executed, () => fail, NOW);
   const deps = (now = NOW): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => now, containment: adapter, forceEnforce: true });
   beforeEach(async () => {
     t = tempSqliteStore();

@@ -6,12 +6,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
+import { type ContainDeps, containmentDue, runContainment } from '../../handlers/core/contain.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { incidentFixture, isolationAdapter, storeInstanceFinding } from '../support/incidents.js';
 import { listingRefused, tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0shared000000001';
@@ -138,6 +139,23 @@ describe.each([
     },
   );
 
+  it.runIf(keyHolder === 'dl-second')(
+    'a take recorded before the note existed (the holder’s plan left to it, no note) is still seen by a third linked incident',
+    async () => {
+      await runContainment(deps(), 'dl-first');
+      // As a take before b5fae32 left it: the holder's plan left to dl-first, no note (the last read, L3).
+      await changeIncident(deps(), 'dl-second', (draft) => {
+        delete draft.containedBy;
+        return { entries: [] };
+      });
+      expect(await actionOf('dl-second')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+      await openIncident(t.store, 'dl-third', false);
+      await runContainment(deps(), 'dl-third');
+      expect(executed).toEqual([`dl-first ${SHARED}`]);
+      expect(await actionOf('dl-third')).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    },
+  );
+
   it.runIf(keyHolder === 'dl-second')('a note naming an incident that holds it no more gives way: the holder takes it up', async () => {
     const planned = await actionOf('dl-second');
     await changeIncident(deps(), 'dl-second', (draft) => {
@@ -157,5 +175,73 @@ describe.each([
     expect(executed).toEqual([`dl-first ${SHARED}`, `dl-second ${SHARED}`]);
     expect(await actionOf('dl-second')).toMatchObject({ status: 'done' });
     expect((await t.store.getIncident('dl-second'))?.containedBy).toBeUndefined();
+  });
+});
+
+/**
+ * An action left to another incident while that one took the resource up, and that one is then
+ * closed with it not carried out (its isolation failed; the FG closed it with a containment reason
+ * about its own breach). Nothing else contains the resource: the action is handed back, in the
+ * closing's commit, to the incident that left it (review6 R5, the last read's L8). Its FG and
+ * on-call are told, its next run carries it out, and closing it asks what became of it.
+ */
+describe('an action left to an incident closed with it not carried out', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const executed: string[] = [];
+  let fail = true;
+  const adapter = isolationAdapter(executed, () => fail, NOW);
+  const deps = (now = NOW): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => now, containment: adapter, forceEnforce: true });
+  const fg = () => ({ store: t.store, policy: DEFAULT_POLICY, now: () => LATER });
+  const LATER = '2026-11-27T22:00:00.000Z';
+  const get = async (id: string) => (await t.store.getIncident(id)) as Incident;
+
+  /** dl-first (linked) takes SHARED up, so the key holder's plan is left to it; then the FG closes dl-first. */
+  async function firstTakesAndCloses(): Promise<void> {
+    await runContainment(deps(), 'dl-first');
+    expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    await assess(fg(), { incidentId: 'dl-first', personalData: 'no', risk: 'none', reason: 'dubbel, zie dl-second', by: 'FG' });
+    const undone = fail ? { containmentReason: 'dubbel incident: de isolatie loopt onder dl-second' } : {};
+    await closeIncident(fg(), { incidentId: 'dl-first', reason: 'afgehandeld onder dl-second', by: 'FG', ...undone });
+  }
+
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    executed.length = 0;
+    fail = true;
+    await openIncident(t.store, 'dl-first', false);
+    await openIncident(t.store, 'dl-second', true);
+  });
+  afterEach(async () => t.cleanup());
+
+  it('is handed back when the holder is closed: told, and carried out by its own incident’s next run', async () => {
+    await firstTakesAndCloses();
+    const second = await get('dl-second');
+    expect(second.actions[0].heldBy).toBeUndefined();
+    expect(second.actions[0]).toMatchObject({ status: 'failed', mode: 'enforce', reason: expect.stringContaining('dl-first') });
+    const told = (await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed').map((m) => m.channel);
+    expect(told.sort()).toEqual(['fg', 'on-call']);
+    expect((await t.store.getTimeline('dl-second')).at(-1)).toMatchObject({
+      kind: 'containment-failed',
+      detail: { heldBy: 'dl-first', closed: 'dl-first', target: SHARED },
+    });
+
+    fail = false;
+    expect(containmentDue(await get('dl-second'))).toBe(true);
+    await runContainment(deps(LATER), 'dl-second');
+    expect(executed).toEqual([`dl-first ${SHARED}`, `dl-second ${SHARED}`]);
+    expect((await get('dl-second')).actions[0].status).toBe('done');
+  });
+
+  it('closing the incident that left it asks what became of it', async () => {
+    await firstTakesAndCloses();
+    await assess(fg(), { incidentId: 'dl-second', personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    await expect(closeIncident(fg(), { incidentId: 'dl-second', reason: 'afgehandeld', by: 'FG' })).rejects.toThrow(/isolate-instance/);
+  });
+
+  it('stays left to the holder when the holder carried it out: closing it leaves the resource contained', async () => {
+    fail = false;
+    await firstTakesAndCloses();
+    expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    expect((await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed')).toEqual([]);
   });
 });

@@ -7,13 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
-import { changeIncident } from '../../handlers/core/change-incident.js';
-import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { findingEvent, instanceResource } from '../support/events.js';
-import { exposedPage } from '../support/pager-incident.js';
+import { leaveOpen } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const T = (m: number) => new Date(Date.parse('2026-11-27T10:00:00.000Z') + m * 60_000).toISOString();
@@ -33,15 +31,7 @@ describe('the repeated exposed page on SNS, for an incident acknowledged before'
       // On-call took the first page at minute 5.
       await acknowledge(deps(5), { incidentId: id, by: 'anna' });
       // The isolation (a retry) left the interface open at minute 10.
-      await changeIncident(deps(10), id, (draft) => {
-        const a = draft.actions[0] as ActionRecord;
-        a.steps = [{ name: `isolate-eni:${ENI}`, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true }];
-        a.status = 'failed';
-        return {
-          entries: [{ at: T(10), kind: 'resource-exposed', detail: { resource: ENI } }],
-          messages: (d: Incident) => [exposedPage(d, SNS, ENI, T(10))],
-        };
-      });
+      await leaveOpen(deps(10), id, ENI);
       const pages = async () => (await f.store.listMessages(id)).filter((m) => m.kind === 'interface-exposed');
       await sweep({ store: f.store, policy: SNS, now: () => T(25) });
       const repeat = (await pages()).at(-1);

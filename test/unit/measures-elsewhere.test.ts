@@ -95,6 +95,21 @@ describe('containment another incident carried out for this one', () => {
     expect(carriedOutElsewhere(own, [K])).toEqual([]);
   });
 
+  it("is named in the draft of B when only B's note says K took it up (containedBy): B holds the resource's key, and no action of B's was left to K", async () => {
+    const holder = incidentFixture({
+      id: 'dl-h',
+      resourceKeys: ['ec2-instance:111122223333:eu-west-1:i-shared'],
+      containedBy: [{ type: 'isolate-instance', target: 'i-shared', accountId: '111122223333', region: 'eu-west-1', incidentId: 'dl-k' }],
+      actions: [],
+    });
+    await t.store.commit({ incident: holder, expectedRevision: null, timeline: [], messages: [] });
+    const en = await runCli(['draft', 'dl-h', '--store', t.dir, '--lang', 'en']);
+    expect(en.code, en.stderr).toBe(0);
+    expect(en.stdout).toMatch(/i-shared .*carried out under incident dl-k/);
+    const rows = JSON.parse(await registerExport(deps(), {}, 'json')) as { incidentId: string; measuresTaken: string }[];
+    expect(rows.find((r) => r.incidentId === 'dl-h')?.measuresTaken).toMatch(/i-shared.*carried out under incident dl-k/);
+  });
+
   it("names K's containment of B's own resource, B having no action on it (K holds the resource)", () => {
     const onInstance = incidentFixture({ id: 'dl-c', resourceKey: 'ec2-instance:111122223333:eu-west-1:i-shared', actions: [] });
     const draft = buildDraft(onInstance, policy, NOW, 'en', carriedOutElsewhere(onInstance, [K]));

@@ -42,6 +42,11 @@ export const assessCommand: Command = {
           said.push(
             `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
           );
+        // A significant incident's NIS2 reports closing cut short reopen too (art. 23(4)(a), (b)).
+        for (const c of closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).filter((c) => c.name.startsWith('nis2-')) : [])
+          said.push(
+            `The ${c.label.en} is due by ${c.dueAt}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
+          );
         // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
         if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
           said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
