@@ -886,6 +886,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
+    checkToldAfterAwareness(deps, draft, to, at);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
     // notifiable again after a withdrawal is notified anew.
@@ -1017,6 +1018,23 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     return { entries: [{ at: now, kind: 'reported', actor: by, detail: { ...report, late } }] };
   });
   return { incident, report: report as ReportRecord };
+}
+
+/**
+ * A report to the AP (a telecom provider's too) or a processor's to its controller tells of the
+ * breach: nobody tells of a breach they are not aware of, so it is not stated before the awareness
+ * on record (Art. 33(1), (2)), as an Art. 34 communication is not (`decideSubjects`) and awareness
+ * is not moved after a report (`moveAwareness`). The NIS2 reports run from awareness of the
+ * significant incident, which is not the GDPR's: they are not held to it here.
+ */
+function checkToldAfterAwareness(deps: FgDeps, draft: Incident, to: ReportRecipient, at: string): void {
+  if ((to !== 'ap' && to !== 'controller') || !draft.awareAt || at >= draft.awareAt) return;
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  const article = to === 'ap' ? 'Art. 33(1)' : 'Art. 33(2)';
+  throw refuse(
+    `--at ${at} lies before the awareness on record, ${draft.awareAt}: nobody reports a breach they are not aware of (${article}); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+    `"Ingediend op" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(draft.awareAt)}): niemand meldt een datalek waarvan hij niet op de hoogte is (AVG ${article.replace('Art.', 'art.')}); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling ("Bewust geworden op").`,
+  );
 }
 
 /**
