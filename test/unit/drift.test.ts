@@ -190,3 +190,26 @@ describe('drift: one record per containment', () => {
     expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [] });
   });
 });
+
+describe('drift: an isolated instance beyond its interfaces', () => {
+  it('reads termination protection and shutdown behaviour, and the profile revoke-instance-credentials took off', async () => {
+    const steps = [
+      ...(isolation().steps ?? []),
+      { name: 'protect-instance', status: 'done' as const, at: NOW },
+      { name: 'revoke-instance-credentials', status: 'done' as const, at: NOW },
+    ];
+    const incident = incidentFixture({ actions: [isolation({ steps })] });
+    const r = reader((c) => {
+      if (c.expect.kind === 'protection') return { read: 'protection', terminationProtected: false, shutdownBehavior: 'terminate' };
+      if (c.expect.kind === 'instance-profile') return { read: 'profiles', associated: ['arn:aws:iam::111122223333:instance-profile/web'] };
+      return inPlace(c);
+    });
+    const report = await checkContainment([incident], r, NOW);
+    const states = Object.fromEntries(report.resources.map((x) => [x.resource, `${x.state}: ${x.actual}`]));
+    expect(states['instance i-1 (termination protection, shutdown behaviour)']).toBe('drifted: termination protection off, shutdown behaviour terminate');
+    expect(states['instance i-1 (instance profile)']).toBe(
+      'drifted: instance profile arn:aws:iam::111122223333:instance-profile/web associated again: the instance has credentials',
+    );
+    expect(report.notChecked).toEqual([{ incidentId: 'dl-test', actionId: 'isolate-instance:i-1', what: 'its role’s older sessions revoked' }]);
+  });
+});
