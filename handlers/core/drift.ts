@@ -153,10 +153,10 @@ export function expectedContainment(incident: Incident, now: string): Checks {
       out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: 'a release of it is under way' });
       continue;
     }
-    const undone = new Set(action.partlyReleased?.undone ?? []);
+    const inEffect = inEffectOf(action, done);
     const place = actionPlace(action, incident);
     const add = (expect: Expectation) => out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect });
-    const expectations = expectationsOf(action, done, undone, place.accountId);
+    const expectations = expectationsOf(action, inEffect, place.accountId);
     if (expectations === null) {
       out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `${action.type}: nothing of it is read back` });
       continue;
@@ -169,7 +169,21 @@ export function expectedContainment(incident: Incident, now: string): Checks {
 }
 
 /** What one action's done steps leave in effect; null for an action of a type nothing is read of. */
-function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<string>, owner: string): Expectation[] | null {
+/**
+ * Whether what a step did is in effect by the record: the step done, and not undone by a partial
+ * release (`undo`, a release step) unless a containment run did it again after that release.
+ */
+function inEffectOf(action: ActionRecord, done: Set<string>) {
+  const partly = action.partlyReleased;
+  const undone = new Set(partly?.undone ?? []);
+  return (step: string, undo?: string): boolean => {
+    if (!done.has(step)) return false;
+    if (!partly || !undo || !undone.has(undo)) return true;
+    return (action.steps ?? []).some((s) => s.name === step && s.status === 'done' && s.at > partly.at);
+  };
+}
+
+function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: string) => boolean, owner: string): Expectation[] | null {
   const evidence = action.evidence ?? {};
   switch (action.type) {
     case 'isolate-instance':
@@ -181,7 +195,7 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
           : (evidence.task as { taskArn?: string; networkInterfaces?: { id: string; groups: string[] }[] } | undefined);
       if (!groups?.isolation || !source?.networkInterfaces) return [];
       const owner = action.type === 'isolate-instance' ? action.target : `task ${action.target.split('/').pop()}`;
-      const isolated = source.networkInterfaces.filter((n) => done.has(`isolate-eni:${n.id}`) && !undone.has(`restore-eni:${n.id}`));
+      const isolated = source.networkInterfaces.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
       if (isolated.length === 0) return [];
       const out: Expectation[] = isolated.map((n) => ({
         kind: 'interface',
@@ -193,21 +207,21 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
       }));
       if (action.type === 'isolate-instance') {
         out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
-        if (done.has('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
-        if (done.has('revoke-instance-credentials')) out.push({ kind: 'instance-profile', instanceId: action.target });
+        if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
+        if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
     }
     case 'deactivate-access-key': {
       const userName = (evidence.userName ?? action.params?.userName) as string | undefined;
-      if (!done.has('deactivate-key') || undone.has('reactivate-key') || !userName) return [];
+      if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       return [{ kind: 'access-key', accessKeyId: action.target, userName }];
     }
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
       const step = action.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
-      if (!done.has(step) || undone.has('remove-revocation')) return [];
+      if (!inEffect(step, 'remove-revocation')) return [];
       const user = action.type === 'revoke-user-sessions';
       const name = (user ? (evidence.userName ?? action.params?.userName) : action.target) as string | undefined;
       if (!name) return [];
@@ -224,17 +238,17 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
       ];
     }
     case 'block-public-access':
-      if (!done.has('block-public-access') || undone.has('restore-public-access-block')) return [];
+      if (!inEffect('block-public-access', 'restore-public-access-block')) return [];
       return [{ kind: 'public-access-block', bucket: action.target, owner }];
     case 'contain-lambda-function': {
       const name = ((evidence.function as { functionName?: string } | undefined)?.functionName ?? action.params?.functionArn ?? action.target) as string;
       const out: Expectation[] = [];
-      if (done.has('stop-invocations') && !undone.has('restore-concurrency')) out.push({ kind: 'function-concurrency', functionName: name });
-      if (done.has('restrict-function-url') && !undone.has('restore-function-url')) out.push({ kind: 'function-url', functionName: name });
+      if (inEffect('stop-invocations', 'restore-concurrency')) out.push({ kind: 'function-concurrency', functionName: name });
+      if (inEffect('restrict-function-url', 'restore-function-url')) out.push({ kind: 'function-url', functionName: name });
       return out;
     }
     case 'restrict-rds-instance':
-      if (!done.has('make-private') || undone.has('restore-public-access')) return [];
+      if (!inEffect('make-private', 'restore-public-access')) return [];
       return [{ kind: 'database', dbInstanceIdentifier: action.target }];
     default:
       return null;

@@ -71,6 +71,16 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
           target: 'i-3',
           partlyReleased: { at: NOW, by: 'anna', reason: 'r', undone: ['restore-eni:eni-a'], stillInEffect: ['restore-eni:eni-b'] },
         }),
+        // Partly released, then isolated again by a containment run (contain.ts `recheck`).
+        isolation({
+          id: 'isolate-instance:i-4',
+          target: 'i-4',
+          steps: [
+            { name: 'isolate-eni:eni-a', status: 'done', at: NOW },
+            { name: 'isolate-eni:eni-a', status: 'done', at: '2026-11-28T11:00:00.000Z' },
+          ],
+          partlyReleased: { at: '2026-11-28T10:30:00.000Z', by: 'anna', reason: 'r', undone: ['restore-eni:eni-a'], stillInEffect: [] },
+        }),
       ],
     });
     const { checks } = expectedContainment(incident, NOW);
@@ -81,6 +91,9 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
       'isolate-instance:i-3 instance',
       'isolate-instance:i-3 interface eni-b',
       'isolate-instance:i-3 isolation-group',
+      'isolate-instance:i-4 instance',
+      'isolate-instance:i-4 interface eni-a',
+      'isolate-instance:i-4 isolation-group',
     ]);
   });
 
