@@ -18,7 +18,7 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
+import { type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -710,7 +710,7 @@ function relatedEntries(related: Record<string, unknown>[], now: string): Timeli
  */
 function heldByLinked(incident: Incident, holders: (Incident | undefined)[], merged: IncidentChange[]): HeldContainment[] {
   const gone = new Set(merged.map((m) => m.incident.id));
-  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
+  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? takenContainment(h) : []));
 }
 
 /**
