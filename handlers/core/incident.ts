@@ -472,6 +472,12 @@ export interface Incident {
    * which the incident's first acknowledgement cannot be. Stops the repeat for what was open then.
    */
   exposedTakenAt?: string;
+  /**
+   * When a person last took, with a second acknowledgement, the alerts of containment that did
+   * not fit the record raised after the incident's acknowledgement (core/pager.ts notPlannedUntaken):
+   * they no longer hold a merge. The alert at the pager is left as it is.
+   */
+  notPlannedTakenAt?: string;
   closedAt: string | null;
   /**
    * How many decisions were recorded when the incident was closed: an assessment after them was
