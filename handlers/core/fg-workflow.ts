@@ -870,6 +870,14 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         `Het besluit over de betrokkenen steunt op onbegrijpelijke gegevens (uitzondering art. 34(3)(a)); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit over de betrokkenen vast.`,
       );
     }
+    for (const [who, decided] of [
+      ['data-subjects', draft.subjects],
+      ['subscribers', draft.subscribers],
+    ] as const) {
+      if (decided?.exception === 'encrypted' && given.nature && !facts.nature.includes('confidentiality')) {
+        throw encryptedWithoutConfidentiality(who, facts.nature, 'facts');
+      }
+    }
     if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
       throw refuse(
         `the decision on the subscribers rests on the data being unintelligible (Regulation 611/2013 art. 4); --unintelligible ${facts.unintelligible} contradicts it: record a new decision first`,
@@ -1371,6 +1379,9 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         `De uitzondering "onbegrijpelijk" vraagt dat de feiten zeggen dat de gegevens onbegrijpelijk waren voor onbevoegden ("Waren de gegevens versleuteld of anders onbegrijpelijk?": ja); ze zeggen: ${draft.facts?.unintelligible ? yesNo('nl', draft.facts.unintelligible) : 'nog niets'} (${audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)'}).`,
       );
     }
+    if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
+      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? [], 'decision');
+    }
     const decision: SubjectsDecision = {
       decision: input.decision,
       date,
@@ -1401,6 +1412,28 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     };
   });
   return incident;
+}
+
+/**
+ * The exception "encrypted" (Art. 34(3)(a); for subscribers Regulation 611/2013 art. 4) rests on
+ * the data being unintelligible to anyone not authorised: it answers a risk to confidentiality. For a
+ * breach of availability or integrity alone the risk comes from data gone or altered, which
+ * encryption does not remove (EDPB Guidelines 9/2022, the ransomware examples).
+ */
+function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[], what: 'decision' | 'facts'): RefusedError {
+  const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
+  const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
+  const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
+  const genoemd = nature.length ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}` : 'noemen de aard van het datalek nog niet';
+  return what === 'decision'
+    ? refuse(
+        `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
+        `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+      )
+    : refuse(
+        `--nature ${nature.join(',')}: the decision on ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'} rests on the exception "encrypted" (${article}), which answers a risk to confidentiality only; without confidentiality among the nature of the breach it has no ground: record a new ${audience === 'subscribers' ? 'decision on the subscribers' : 'Art. 34 decision'} first (datalek subjects)`,
+        `Het besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} steunt op de uitzondering "onbegrijpelijk" (${artikel}), die alleen een risico voor de vertrouwelijkheid wegneemt; zonder inbreuk op de vertrouwelijkheid vervalt die grond: leg eerst een nieuw besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} vast.`,
+      );
 }
 
 // --- closing -----------------------------------------------------------------------------------
