@@ -4,7 +4,7 @@
  * nothing written).
  */
 
-import type { ChangeDeps } from '../core/change-incident.js';
+import { type ChangeDeps, clockStated } from '../core/change-incident.js';
 import { CLAIM_LEASE_MINUTES, type DeliveryReport, type DeliveryScope, deliverMessages, deliverPending } from '../core/deliver.js';
 import { IncidentNotFoundError } from '../core/errors.js';
 import type { Incident, OutboxMessage } from '../core/incident.js';
@@ -151,7 +151,9 @@ export async function deliverQueued(
   scope: DeliveryScope & { messages?: OutboxMessage[]; claimed?: { ids: readonly string[]; until: string } } = {},
   notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
 ): Promise<DeliveryReport> {
-  const deps = { store: backend.store, notifier, now: ctx.now, policy: ctx.policy };
+  // On a real store, a sending made with a --now behind the machine's clock is recorded when it went out.
+  const stated = !backend.drill && clockStated({ now: ctx.now, machineNow: ctx.systemNow });
+  const deps = { store: backend.store, notifier, now: ctx.now, policy: ctx.policy, ...(stated ? { sentNow: ctx.systemNow } : {}) };
   const { messages, except, claimed } = scope;
   const report = messages
     ? await deliverMessages(deps, except ? messages.filter((m) => !except.has(m.id)) : messages, claimed)

@@ -31,6 +31,11 @@ const MAX_ATTEMPTS = 10;
 /** How far a person's run clock (`--now`) may lag the machine's before their entries say when they were entered. */
 export const STATED_CLOCK_SKEW_MS = 5 * 60_000;
 
+/** Whether the run's clock is stated: a `--now` behind the machine's (given on a real store) by more than STATED_CLOCK_SKEW_MS. */
+export function clockStated(clocks: { now: () => string; machineNow?: () => string }): boolean {
+  return clocks.machineNow !== undefined && Date.parse(clocks.machineNow()) - Date.parse(clocks.now()) > STATED_CLOCK_SKEW_MS;
+}
+
 /**
  * The clocks a change is recorded with. `now` is the run's (a CLI `--now`, or the machine's);
  * `machineNow`, given for a person's commands on a real store, is the machine's own.
@@ -143,10 +148,9 @@ function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDe
  * merge of incidents holding many resources) keeps the mark in `statedClock` alone.
  */
 export function markStatedRun(change: IncidentChange, clocks: { now: () => string; machineNow?: () => string }, by: string): void {
-  if (!clocks.machineNow) return;
+  if (!clocks.machineNow || !clockStated(clocks)) return;
   const machine = clocks.machineNow();
   const stated = clocks.now();
-  if (Date.parse(machine) - Date.parse(stated) <= STATED_CLOCK_SKEW_MS) return;
   for (const c of [change, ...(change.others ?? [])]) {
     if (c.timeline.length === 0) continue;
     const drafts: TimelineDraft[] = c.timeline.map(({ at, kind, actor, detail }) => ({ at, kind, actor, detail }));

@@ -48,6 +48,12 @@ export interface DeliverDeps {
   store: IncidentStore;
   notifier: Notifier;
   now: () => string;
+  /**
+   * The clock a sending is recorded at, when not `now`: the machine's, for a run whose `now` is a
+   * stated one behind it (a person's `--now` in the past on a real store). A message goes out when
+   * it goes out; its own time (createdAt) keeps the stated one.
+   */
+  sentNow?: () => string;
   /** @default DEFAULT_POLICY */
   policy?: Policy;
 }
@@ -97,6 +103,7 @@ export async function deliverMessages(
   const unclaimed = candidates.filter((m) => !atCommit.has(m.id)).map((m) => m.id);
   if (unclaimed.length) for (const id of await deps.store.claimMessages(unclaimed, now, lease)) claimed.add(id);
   const started = performance.now();
+  const sentAt = deps.sentNow ?? deps.now;
   const refused: { message: OutboxMessage; error: string; reason: string }[] = [];
   let unrecorded: string[] = [];
   for (const message of candidates) {
@@ -115,13 +122,13 @@ export async function deliverMessages(
     report.sent.push(message);
     unrecorded.push(message.id);
     if (performance.now() - started > RECORD_AFTER_MS) {
-      await deps.store.markAllSent(unrecorded, deps.now());
+      await deps.store.markAllSent(unrecorded, sentAt());
       unrecorded = [];
     }
   }
   const leaseOf = (id: string) => (claimedAtCommit && atCommit.has(id) ? claimedAtCommit.until : lease);
   if (report.failed.length) await releaseFailed(deps.store, report, leaseOf);
-  if (unrecorded.length) await deps.store.markAllSent(unrecorded, deps.now());
+  if (unrecorded.length) await deps.store.markAllSent(unrecorded, sentAt());
   if (refused.length) await neverSendable(deps, refused, leaseOf, report);
   return report;
 }

@@ -6,6 +6,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
+import { markStatedRun } from './change-incident.js';
 import { ConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -53,7 +54,19 @@ export interface SweepResult {
   revisions: Record<string, number>;
 }
 
-export async function sweep(deps: { store: IncidentStore; policy: Policy; now: () => string }): Promise<SweepResult> {
+export interface SweepDeps {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  /**
+   * Set when a person runs the sweep on a real store: the machine's clock and who runs it. With a
+   * `now` behind that clock, what each commit records is marked as stated (change-incident.ts
+   * markStatedRun), as a person's replay is.
+   */
+  statedRun?: { machineNow: () => string; by: string };
+}
+
+export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const now = deps.now();
   const sent: SweepItem[] = [];
   const failed: SweepResult['failed'] = [];
@@ -66,6 +79,7 @@ export async function sweep(deps: { store: IncidentStore; policy: Policy; now: (
     for (let attempt = 1; ; attempt++) {
       const change = sweepOne(incident, deps.policy, now, repeats);
       if (!change) break;
+      if (deps.statedRun) markStatedRun(change.change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
       try {
         await deps.store.commit(change.change);
         sent.push(...change.items);

@@ -376,8 +376,9 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
 
 /**
  * What the FG must act on or know before reading further, shown with the clocks: a review the FG
- * was asked for (a finding of a new type came after the assessment) and not yet given, and the
- * closed incident this one follows up, or the follow-ups opened for activity after it was closed.
+ * was asked for (a finding of a new type came after the assessment) and not yet given, the
+ * closed incident this one follows up, or the follow-ups opened for activity after it was closed,
+ * and the incidents linked to it rather than merged (the same attack, recorded separately).
  */
 export function NeedsAttention({ view, incident }: { view: View; incident: Incident }) {
   const { w } = view;
@@ -385,8 +386,16 @@ export function NeedsAttention({ view, incident }: { view: View; incident: Incid
   const ask = reviewPending(incident) ? incident.reviewAsked : null;
   const of = incident.followUpOf;
   const ups = incident.followUps ?? [];
-  if (!ask && !of && ups.length === 0) return null;
+  const linked = incident.linked ?? [];
+  if (!ask && !of && ups.length === 0 && linked.length === 0) return null;
   const link = (id: string) => <a href={`/incidents/${id}`}>{id}</a>;
+  const links = (ids: string[]) =>
+    ids.map((id, n) => (
+      <>
+        {n ? ', ' : ''}
+        {link(id)}
+      </>
+    ));
   return (
     <ul class="attention" aria-label={w.attention}>
       {ask ? (
@@ -404,14 +413,13 @@ export function NeedsAttention({ view, incident }: { view: View; incident: Incid
       ) : null}
       {ups.length ? (
         <li>
-          {w.followUps}:{' '}
-          {ups.map((id, n) => (
-            <>
-              {n ? ', ' : ''}
-              {link(id)}
-            </>
-          ))}{' '}
-          ({w.followUpsWhy})
+          {w.followUps}: {links(ups)} ({w.followUpsWhy})
+        </li>
+      ) : null}
+      {linked.length ? (
+        <li>
+          {w.linkedTo} {links(linked)}
+          {incident.linkedNotListed ? ` ${w.linkedMore(incident.linkedNotListed)}` : ''} ({w.linkedWhy})
         </li>
       ) : null}
     </ul>

@@ -12,11 +12,11 @@ import { clocksOf } from '../../handlers/core/clocks.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
-import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, inBrowser, seriousViolations } from '../support/browser.js';
 import { incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
-import { inProcessWebApp, listenInProcess } from '../support/web-app.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const organisation = { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } };
 
@@ -113,17 +113,10 @@ describe('after closing, on the web page: awareness and the report to the contro
   it.skipIf(!CHROMIUM_AVAILABLE)('the closed page with both forms has no serious or critical accessibility violation', async () => {
     await closedLongAgo({ processor: true });
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
-    const listening = await listenInProcess(web);
-    const browser = await launchChromium();
-    try {
-      const page = await (await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' })).newPage();
-      await page.goto(listening.signIn(`/incidents/${id}`));
+    await inBrowser(web, `/incidents/${id}`, async (page) => {
       expect(await page.locator('form#after-close-assess [name="aware-at"]').count()).toBe(1);
       expect(await page.locator('form#after-close-controller').count()).toBe(1);
       expect(await seriousViolations(page)).toEqual([]);
-    } finally {
-      await browser.close();
-      await listening.close();
-    }
+    });
   });
 });

@@ -13,11 +13,11 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
 import { backdoor, closedIncident } from '../support/after-close.js';
-import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, inBrowser, seriousViolations } from '../support/browser.js';
 import { findingEvent } from '../support/events.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
-import { inProcessWebApp, listenInProcess } from '../support/web-app.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const EXFIL = 'Trojan:EC2/DNSDataExfiltration';
 
@@ -98,18 +98,9 @@ describe('a pending review and a follow-up, beside the clocks', () => {
   });
 
   it.skipIf(!CHROMIUM_AVAILABLE)('the follow-up page with both has no serious or critical accessibility violation', async () => {
-    const listening = await listenInProcess(web);
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-      context.setDefaultTimeout(5_000);
-      const page = await context.newPage();
-      await page.goto(listening.signIn(`/incidents/${followUp}`));
+    await inBrowser(web, `/incidents/${followUp}`, async (page) => {
       expect(await page.textContent('.attention')).toContain('beoordeel opnieuw');
       expect(await seriousViolations(page)).toEqual([]);
-    } finally {
-      await browser.close();
-      await listening.close();
-    }
+    });
   });
 });

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, CHROMIUM_FOUND } from './chromium.js';
+import { type inProcessWebApp, listenInProcess } from './web-app.js';
 
 if (!CHROMIUM_FOUND && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing, and CI=true: the browser tests must run (apt-get install chromium)`);
 
@@ -80,4 +81,23 @@ export async function unreachableByKeyboard(page: Page): Promise<string[]> {
   }
   const missing = all.filter((k) => !reached.has(k));
   return page.evaluate((keys) => keys.map((k) => document.querySelector(`[data-kbd="${k}"]`)?.outerHTML.slice(0, 120) ?? k), missing);
+}
+
+/**
+ * Opens `path` of the in-process web app (signed in) in headless Chromium, in Dutch and the
+ * policy's zone, and hands the page to `use`; everything is closed after it, however it ends.
+ */
+export async function inBrowser(web: ReturnType<typeof inProcessWebApp>, path: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const listening = await listenInProcess(web);
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+    context.setDefaultTimeout(5_000);
+    const page = await context.newPage();
+    await page.goto(listening.signIn(path));
+    await use(page);
+  } finally {
+    await browser.close();
+    await listening.close();
+  }
 }

@@ -1,10 +1,13 @@
+import { driftLines } from '../../core/drift.js';
+import { readBackContainment } from '../containment-check.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { showObject, showText } from '../views.js';
 
 export const showCommand: Command = {
   name: 'show',
   section: 'main',
-  usage: '  datalek show ID                            one incident and its timeline',
+  usage: `  datalek show ID                            one incident and its timeline; with --target aws, also
+                                             its containment read back from AWS against the record`,
   flags: {},
   positionals: 'one',
   run: show,
@@ -15,9 +18,17 @@ async function show(ctx: Context): Promise<number> {
     const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);
     const timeline = await store.getTimeline(incident.id);
-    ctx.io.out(
-      ctx.flags.json ? JSON.stringify(showObject(incident, timeline, ctx.policy, ctx.now()), null, 2) : showText(incident, timeline, ctx.policy, ctx.now()),
-    );
+    // On AWS the record's containment is read back: a record saying "network cut" about an
+    // interface someone put back in its groups is shown for what it is (review5 A15).
+    const check = ctx.target === 'aws' ? await readBackContainment(ctx, [incident]) : null;
+    if (ctx.flags.json) {
+      const shown = showObject(incident, timeline, ctx.policy, ctx.now());
+      ctx.io.out(JSON.stringify(check ? { ...shown, containmentCheck: check } : shown, null, 2));
+    } else {
+      const text = showText(incident, timeline, ctx.policy, ctx.now());
+      const lines = check ? driftLines(check, false) : [];
+      ctx.io.out(lines.length ? `${text.replace(/\n$/, '')}\n\n${lines.join('\n')}` : text);
+    }
     return 0;
   });
 }

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
 import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
@@ -15,7 +16,13 @@ export const sweepCommand: Command = {
 async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
-    const result = await sweep({ store, policy: ctx.policy, now: ctx.now });
+    const result = await sweep({
+      store,
+      policy: ctx.policy,
+      now: ctx.now,
+      // On a real store, a --now behind the machine's clock is marked in what the sweep records, as a replay's is.
+      ...(backend.drill ? {} : { statedRun: { machineNow: ctx.systemNow, by: `${userInfo().username} (datalek sweep)` } }),
+    });
     for (const f of result.failed) ctx.io.err(oneLine(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`));
     const delivery = await deliverQueued(ctx, backend);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));

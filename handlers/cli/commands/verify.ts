@@ -1,9 +1,11 @@
 import { describeProblem } from '../../core/audit.js';
+import { type DriftReport, drifted, unread } from '../../core/drift.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { oneLine } from '../../core/text.js';
 import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-store.js';
 import { digestStore, digestVerifier } from '../anchoring.js';
 import type { DrillMark } from '../backend.js';
+import { readBackContainment } from '../containment-check.js';
 import { type Command, type Context, withBackend } from '../context.js';
 
 export const verifyCommand: Command = {
@@ -11,7 +13,10 @@ export const verifyCommand: Command = {
   section: 'main',
   usage: `  datalek verify [ID] [--digests DIR|s3://BUCKET/PREFIX] [--key FILE]
                                              check the record against its ledger; with --digests, also
-                                             that the store still holds what every digest anchored`,
+                                             that the store still holds what every digest anchored;
+                                             with --target aws, also that the containment each record
+                                             holds is still in effect on AWS (exit 1 when not, 3 when
+                                             it could not be read)`,
   flags: { digests: { type: 'string' }, key: { type: 'string' } },
   positionals: 'optional-one',
   run: verify,
@@ -38,6 +43,7 @@ async function verify(ctx: Context): Promise<number> {
   const only = ctx.positionals[0];
   let result: VerifyResult;
   let drill: string | null = null;
+  let containment: DriftReport | null = null;
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
@@ -47,6 +53,15 @@ async function verify(ctx: Context): Promise<number> {
       // The drill mark sits outside the ledger; on a real store it would mark every page a drill,
       // keep the pager quiet and take any --now. A drill copy is never the record either way.
       if (backend.drill) drill = drillProblem(backend.drill);
+      // On AWS the containment the records hold is read back: a record saying "network cut" about
+      // an interface someone put back in its groups does not verify (review5 A15). An incident
+      // that cannot be read is the ledger check's problem, reported above; it is left out here.
+      if (backend.target === 'aws') {
+        const incidents = only
+          ? [await backend.store.getIncident(only)].filter((i) => i !== undefined)
+          : await backend.store.listIncidents({ onUnreadable: () => undefined });
+        containment = await readBackContainment(ctx, incidents);
+      }
       return verified;
     });
   } catch (err) {
@@ -57,7 +72,15 @@ async function verify(ctx: Context): Promise<number> {
     else ctx.io.err(oneLine(`datalek: store: the file is damaged and cannot be read as a store (${code}): ${(err as Error).message}`));
     return 1;
   }
-  const ok = verifyOk(result) && drill === null;
+  const recordOk = verifyOk(result) && drill === null;
+  // (Set inside the backend's callback, which the compiler does not follow.)
+  const report = containment as DriftReport | null;
+  const found = report !== null && drifted(report);
+  const notKnown = report !== null && unread(report);
+  const ok = recordOk && !found && !notKnown;
+  // Something found (the record altered, or containment not as recorded): 1. Only reads that
+  // failed: 3, not known either way, never "verified".
+  const code = !recordOk || found ? 1 : notKnown ? 3 : 0;
   if (ctx.flags.json) {
     ctx.io.out(
       JSON.stringify(
@@ -68,18 +91,28 @@ async function verify(ctx: Context): Promise<number> {
           breaks: result.problems.map((p) => ({ incidentId: p.incidentId, entry: p.entry, seq: p.seq ?? null, problem: p.problem })),
           adopted: result.adopted,
           ...(result.digests ? { digests: result.digests } : {}),
+          ...(report ? { containmentCheck: report } : {}),
         },
         null,
         2,
       ),
     );
-    return ok ? 0 : 1;
+    return code;
   }
   for (const line of result.store) ctx.io.err(oneLine(`datalek: store: SQLite quick_check: ${line}`));
   if (drill) ctx.io.err(oneLine(`datalek: store: ${drill}`));
   for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
   for (const p of result.digests?.problems ?? []) ctx.io.err(oneLine(`datalek: ${p.incidentId ? `incident ${p.incidentId}, ` : ''}${p.digest}: ${p.problem}`));
-  if (ok) {
+  for (const r of report?.resources ?? []) {
+    if (r.state === 'in-place') continue;
+    const what = r.state === 'unreadable' ? 'containment could not be read back' : `containment ${r.state === 'gone' ? 'gone' : 'not as recorded'}`;
+    ctx.io.err(
+      oneLine(
+        `datalek: incident ${r.incidentId}, ${r.actionId}: ${what}: ${r.resource} (${r.accountId}/${r.region}): the record says ${r.recorded}; AWS shows ${r.actual}${r.todo ? `; do: ${r.todo}` : ''}${r.runbook ? ` (${r.runbook})` : ''}`,
+      ),
+    );
+  }
+  if (recordOk) {
     const n = result.checked;
     ctx.io.out(
       `${n} incident${n === 1 ? '' : 's'} verified: ledger, registry, records, findings, timelines and messages match what was written, and every claim on a resource is its holder's${result.store.length === 0 ? '' : ''}.`,
@@ -94,7 +127,21 @@ async function verify(ctx: Context): Promise<number> {
       );
     }
   }
-  return ok ? 0 : 1;
+  if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
+  return code;
+}
+
+/** What the read-back found, for stdout (each resource not in place was told on stderr). */
+function containmentSummary(report: DriftReport): string[] {
+  const n = report.resources.length;
+  const inPlace = report.resources.filter((r) => r.state === 'in-place').length;
+  const lines = [
+    n === 0
+      ? 'Containment: no record holds containment that can be read back from AWS.'
+      : `Containment read back from AWS at ${report.checkedAt}: ${inPlace} of ${n} resource check(s) as the record says${inPlace === n ? '.' : '; the others are told above.'}`,
+  ];
+  for (const x of report.notChecked) lines.push(oneLine(`Not read back: incident ${x.incidentId}, ${x.actionId}: ${x.what}.`));
+  return lines;
 }
 
 /** Adopted incidents, grouped by adoption: vouched for as found then, not checked against what came before. */

@@ -1,0 +1,312 @@
+/**
+ * Reads back what the record says containment left in effect (core/drift.ts), in the account and
+ * region each resource lives in, through the same clients containment acts with (a member
+ * account's containment role). Reads only, and only what the checks name: network interfaces,
+ * instances and isolation groups each in one filtered Describe per account and region (a filter,
+ * not a list of ids: an id that no longer exists is then simply absent, where a list of ids fails
+ * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database.
+ * A read that fails is answered as an error with its code, never as "in place".
+ */
+import {
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import { GetRoleCommand, GetRolePolicyCommand, GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConcurrencyCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import type { ContainmentCheck, ContainmentStateReader, Expectation, Observation } from '../../../core/drift.js';
+import { redactErrorMessage } from '../../../core/error-text.js';
+import type { ContainmentClientFactory, ContainmentClients, ContainmentService } from './clients.js';
+import { errorCode } from './steps.js';
+
+const SERVICES: readonly ContainmentService[] = ['ec2', 'iam', 's3', 'lambda', 'rds'];
+
+/** EC2 takes up to 200 values in one filter. */
+const FILTER_VALUES = 200;
+
+type Kind<K extends Expectation['kind']> = Extract<Expectation, { kind: K }>;
+
+export class AwsContainmentStateReader implements ContainmentStateReader {
+  constructor(private readonly clients: ContainmentClientFactory) {}
+
+  async read(checks: readonly ContainmentCheck[]): Promise<Observation[]> {
+    const answers: Observation[] = new Array(checks.length);
+    const places = new Map<string, number[]>();
+    checks.forEach((c, i) => {
+      const key = `${c.accountId}/${c.region}`;
+      places.set(key, [...(places.get(key) ?? []), i]);
+    });
+    await Promise.all(
+      [...places.values()].map(async (indexes) => {
+        const first = checks[indexes[0]];
+        const here = indexes.map((i) => checks[i]);
+        let seen: Observation[];
+        try {
+          const c = await this.clients.clientsFor(first.accountId, first.region, first.incidentId, SERVICES);
+          seen = await readPlace(c, here);
+        } catch (err) {
+          seen = here.map(() => failed(err));
+        }
+        indexes.forEach((i, j) => {
+          answers[i] = seen[j];
+        });
+      }),
+    );
+    return answers;
+  }
+}
+
+function failed(err: unknown, known: readonly (string | undefined)[] = []): Observation {
+  return { read: 'error', code: errorCode(err), message: redactErrorMessage((err as Error).message ?? String(err), known) };
+}
+
+/** One account and region's checks, each kind read at once. */
+async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
+  const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
+  const [interfaces, instances, groups, profiles] = await Promise.all([
+    batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
+    batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
+    batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
+    batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
+  ]);
+  return Promise.all(
+    checks.map(async ({ expect: e }): Promise<Observation> => {
+      switch (e.kind) {
+        case 'interface':
+          return fromBatch(interfaces, e.interfaceId, 'network interface', (groups) => ({ read: 'interface', groups }));
+        case 'instance':
+          return fromBatch(instances, e.instanceId, 'instance', (s) => ({ read: 'instance', ...s }));
+        case 'isolation-group':
+          return fromBatch(groups, e.groupId, 'isolation group', (r) => ({ read: 'group-rules', ...r }));
+        case 'instance-profile':
+          // No association is an answer too: the profile is off.
+          return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
+        default:
+          return readOne(c, e).catch((err) => failed(err, e.kind === 'access-key' ? [e.userName] : e.kind === 'revocation' ? [e.name] : []));
+      }
+    }),
+  );
+}
+
+const unique = (ids: string[]) => [...new Set(ids)];
+
+type Batch<T> = { ok: true; found: Map<string, T> } | { ok: false; error: unknown };
+
+async function batch<T>(fn: () => Promise<Map<string, T>>): Promise<Batch<T>> {
+  try {
+    return { ok: true, found: await fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function fromBatch<T>(b: Batch<T>, id: string, what: string, seen: (value: T) => Observation): Observation {
+  if (!b.ok) return failed(b.error);
+  const value = b.found.get(id);
+  return value === undefined ? { read: 'missing', what } : seen(value);
+}
+
+/** Every page of a filtered EC2 Describe, the filter's values in chunks EC2 takes. */
+async function described<T>(ids: string[], page: (filter: string[], token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += FILTER_VALUES) {
+    let token: string | undefined;
+    do {
+      const got = await page(ids.slice(i, i + FILTER_VALUES), token);
+      out.push(...got.items);
+      token = got.next;
+    } while (token);
+  }
+  return out;
+}
+
+const groupIds = (groups: { GroupId?: string }[] | undefined) => (groups ?? []).map((g) => g.GroupId as string);
+
+async function interfaceGroups(c: ContainmentClients, ids: string[]): Promise<Map<string, string[]>> {
+  const filter = (values: string[]): Filter[] => [{ Name: 'network-interface-id', Values: values }];
+  const found = await described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filter(values), NextToken }));
+    return { items: out.NetworkInterfaces ?? [], next: out.NextToken };
+  });
+  return new Map(found.map((n) => [n.NetworkInterfaceId as string, groupIds(n.Groups)]));
+}
+
+async function instanceStates(c: ContainmentClients, ids: string[]): Promise<Map<string, { state: string; interfaces: { id: string; groups: string[] }[] }>> {
+  const found = await described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: values }], NextToken }));
+    return { items: (out.Reservations ?? []).flatMap((r) => r.Instances ?? []), next: out.NextToken };
+  });
+  return new Map(
+    found.map((i) => [
+      i.InstanceId as string,
+      {
+        state: i.State?.Name ?? 'unknown',
+        interfaces: (i.NetworkInterfaces ?? []).map((n) => ({ id: n.NetworkInterfaceId as string, groups: groupIds(n.Groups) })),
+      },
+    ]),
+  );
+}
+
+/** The profiles associated (or being associated) with each instance; an instance with none is absent. */
+async function profileAssociations(c: ContainmentClients, ids: string[]): Promise<Map<string, string[]>> {
+  const found = await described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: values }], NextToken }));
+    return { items: out.IamInstanceProfileAssociations ?? [], next: out.NextToken };
+  });
+  const map = new Map<string, string[]>();
+  for (const a of found) {
+    if (a.State !== 'associated' && a.State !== 'associating') continue;
+    map.set(a.InstanceId as string, [...(map.get(a.InstanceId as string) ?? []), a.IamInstanceProfile?.Arn ?? '(an unnamed profile)']);
+  }
+  return map;
+}
+
+async function groupRules(c: ContainmentClients, ids: string[]): Promise<Map<string, { inbound: number; outbound: number }>> {
+  const found = await described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
+    return { items: out.SecurityGroups ?? [], next: out.NextToken };
+  });
+  return new Map(found.map((g) => [g.GroupId as string, { inbound: (g.IpPermissions ?? []).length, outbound: (g.IpPermissionsEgress ?? []).length }]));
+}
+
+const NOT_FOUND = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'NoSuchBucket',
+  'ResourceNotFoundException',
+  'DBInstanceNotFound',
+  'DBInstanceNotFoundFault',
+  'InvalidInstanceID.NotFound',
+]);
+
+/** A read of one instance's protection, key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
+async function readOne(
+  c: ContainmentClients,
+  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' }>,
+): Promise<Observation> {
+  const absent = async (what: string, fn: () => Promise<Observation>): Promise<Observation> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (NOT_FOUND.has(errorCode(err))) return { read: 'missing', what };
+      throw err;
+    }
+  };
+  switch (e.kind) {
+    case 'protection':
+      // One attribute per call (the API's rule): two reads per isolated instance.
+      return absent('instance', async () => {
+        const [termination, shutdown] = await Promise.all([
+          c.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: e.instanceId, Attribute: 'disableApiTermination' })),
+          c.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: e.instanceId, Attribute: 'instanceInitiatedShutdownBehavior' })),
+        ]);
+        return {
+          read: 'protection',
+          terminationProtected: termination.DisableApiTermination?.Value === true,
+          shutdownBehavior: shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'unknown',
+        };
+      });
+    case 'access-key':
+      return absent('IAM user of the key', async () => {
+        const keys = [];
+        let Marker: string | undefined;
+        do {
+          const out = await c.iam.send(new ListAccessKeysCommand({ UserName: e.userName, Marker }));
+          keys.push(...(out.AccessKeyMetadata ?? []));
+          Marker = out.IsTruncated ? out.Marker : undefined;
+        } while (Marker);
+        const key = keys.find((k) => k.AccessKeyId === e.accessKeyId);
+        return key ? { read: 'key', status: key.Status ?? 'unknown' } : { read: 'missing', what: 'access key' };
+      });
+    case 'revocation':
+      return revocation(c, e);
+    case 'public-access-block':
+      return absent('bucket', async () => {
+        try {
+          const out = await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: e.bucket, ExpectedBucketOwner: e.owner }));
+          return { read: 'public-access-block', settings: { ...(out.PublicAccessBlockConfiguration ?? {}) } as Record<string, boolean> };
+        } catch (err) {
+          if (errorCode(err) !== 'NoSuchPublicAccessBlockConfiguration') throw err;
+          return { read: 'public-access-block', settings: {} };
+        }
+      });
+    case 'function-concurrency':
+      return absent('function', async () => {
+        const out = await c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: e.functionName }));
+        return { read: 'concurrency', reserved: out.ReservedConcurrentExecutions ?? null };
+      });
+    case 'function-url':
+      try {
+        const out = await c.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: e.functionName }));
+        return { read: 'function-url', authType: out.AuthType ?? 'unknown' };
+      } catch (err) {
+        // No URL any more (or no function: its concurrency check says so): nothing is open through it.
+        if (errorCode(err) !== 'ResourceNotFoundException') throw err;
+        return { read: 'function-url', authType: 'none: the function has no URL any more' };
+      }
+    case 'database':
+      return absent('database', async () => {
+        const out = await c.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: e.dbInstanceIdentifier }));
+        const db = out.DBInstances?.[0];
+        return db ? { read: 'database', publiclyAccessible: db.PubliclyAccessible === true } : { read: 'missing', what: 'database' };
+      });
+  }
+}
+
+/**
+ * The incident's inline deny on the role or user. IAM answers NoSuchEntity both when the policy and
+ * when the principal is missing: then the principal is read, to say which.
+ */
+async function revocation(c: ContainmentClients, e: Kind<'revocation'>): Promise<Observation> {
+  let document: string | undefined;
+  try {
+    const out =
+      e.principal === 'role'
+        ? await c.iam.send(new GetRolePolicyCommand({ RoleName: e.name, PolicyName: e.policyName }))
+        : await c.iam.send(new GetUserPolicyCommand({ UserName: e.name, PolicyName: e.policyName }));
+    document = out.PolicyDocument;
+  } catch (err) {
+    if (!NOT_FOUND.has(errorCode(err))) throw err;
+    try {
+      if (e.principal === 'role') await c.iam.send(new GetRoleCommand({ RoleName: e.name }));
+      else await c.iam.send(new GetUserCommand({ UserName: e.name }));
+    } catch (again) {
+      if (NOT_FOUND.has(errorCode(again))) return { read: 'missing', what: e.principal === 'role' ? 'role' : 'IAM user' };
+      throw again;
+    }
+    return { read: 'missing', what: 'policy' };
+  }
+  return { read: 'revocation', deniesBefore: deniesBefore(document) };
+}
+
+/**
+ * The time before which the document denies every session, when it is exactly the revocation
+ * (one statement: Deny `*` on `*` for `aws:TokenIssueTime` before that time); else null. IAM returns
+ * the document URL-encoded.
+ */
+export function deniesBefore(document: string | undefined): string | null {
+  if (!document) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document.trim().startsWith('{') ? document : decodeURIComponent(document));
+  } catch {
+    return null;
+  }
+  const statements = (parsed as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  if (list.length !== 1) return null;
+  const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown };
+  const all = (v: unknown) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
+  if (s?.Effect !== 'Deny' || !all(s.Action) || !all(s.Resource)) return null;
+  const condition = s.Condition as Record<string, Record<string, unknown>> | undefined;
+  if (!condition || Object.keys(condition).length !== 1) return null;
+  const before = condition.DateLessThan;
+  if (!before || Object.keys(before).length !== 1) return null;
+  const time = before['aws:TokenIssueTime'];
+  return typeof time === 'string' ? time : null;
+}

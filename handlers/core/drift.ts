@@ -1,0 +1,547 @@
+/**
+ * Drift: whether the containment an incident's record says is in effect is what AWS shows. The
+ * record keeps "done: network cut" whatever happens to the resource afterwards; someone putting an
+ * isolated interface back in its groups by hand, a key set Active again, a Block Public Access
+ * removed, leave the record saying what is no longer true (review5 A15). `datalek show` and
+ * `datalek verify` with `--target aws` read the resources back and say so.
+ *
+ * Here only what the record expects (`expectedContainment`) and the judgement of what was read
+ * (`judge`) live; the reading is an adapter's (adapters/aws/containment/drift.ts), which reads
+ * only what the record names, and changes nothing.
+ */
+import { actionPlace, releaseUnderWay } from './containment.js';
+import type { ActionRecord, Incident } from './incident.js';
+
+/** What on-call follows when containment was undone outside datalek. */
+export const DRIFT_RUNBOOK = 'runbooks/containment-undone.md';
+
+/** One thing the record says is so on AWS, and that can be read back cheaply. */
+export type Expectation =
+  /** A network interface in the isolation group only (`isolate-eni:<id>` done). */
+  | { kind: 'interface'; interfaceId: string; owner: string; isolation: string; allTraffic: string | null; ownGroups: string[] }
+  /** An isolated instance still there, with no network interface the record does not know. */
+  | { kind: 'instance'; instanceId: string; interfaces: string[]; isolation: string }
+  /** An isolated instance's termination protection on and shutdown behaviour `stop` (`protect-instance` done). */
+  | { kind: 'protection'; instanceId: string }
+  /** An isolated instance with no instance profile (`revoke-instance-credentials` took it off). */
+  | { kind: 'instance-profile'; instanceId: string }
+  /** The VPC's isolation group, with no rule at all. */
+  | { kind: 'isolation-group'; groupId: string }
+  /** A long-term access key, Inactive. */
+  | { kind: 'access-key'; accessKeyId: string; userName: string }
+  /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
+  | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
+  /** All four Block Public Access settings on. */
+  | { kind: 'public-access-block'; bucket: string; owner: string }
+  /** A function's reserved concurrency 0. */
+  | { kind: 'function-concurrency'; functionName: string }
+  /** A function URL that needs signed requests (not auth NONE). */
+  | { kind: 'function-url'; functionName: string }
+  /** A database not publicly accessible. */
+  | { kind: 'database'; dbInstanceIdentifier: string };
+
+/** A resource the record holds contained, where it lives, and what to read. */
+export interface ContainmentCheck {
+  incidentId: string;
+  actionId: string;
+  type: string;
+  accountId: string;
+  region: string;
+  expect: Expectation;
+}
+
+/**
+ * What the adapter read for one expectation. `missing` says what was not found (an instance, a
+ * user, a key, a policy, a bucket's block); `error` a read that failed (AccessDenied, throttled),
+ * which is never taken for "in place".
+ */
+export type Observation =
+  | { read: 'error'; code: string; message: string }
+  | { read: 'missing'; what: string }
+  | { read: 'interface'; groups: string[] }
+  | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
+  | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
+  /** The instance profiles associated with the instance (or being associated). */
+  | { read: 'profiles'; associated: string[] }
+  | { read: 'group-rules'; inbound: number; outbound: number }
+  | { read: 'key'; status: string }
+  /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
+  | { read: 'revocation'; deniesBefore: string | null }
+  | { read: 'public-access-block'; settings: Record<string, boolean> }
+  | { read: 'concurrency'; reserved: number | null }
+  | { read: 'function-url'; authType: string }
+  | { read: 'database'; publiclyAccessible: boolean };
+
+/** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
+export interface ContainmentStateReader {
+  read(checks: readonly ContainmentCheck[]): Promise<Observation[]>;
+}
+
+/** `in-place`: as recorded; `drifted`: not what the record says; `gone`: the resource is no more; `unreadable`: not known. */
+export type DriftState = 'in-place' | 'drifted' | 'gone' | 'unreadable';
+
+export interface DriftEntry {
+  incidentId: string;
+  actionId: string;
+  /** The resource read, e.g. `network interface eni-0a of i-0b`. */
+  resource: string;
+  accountId: string;
+  region: string;
+  state: DriftState;
+  /** What the record says. */
+  recorded: string;
+  /** What AWS shows. */
+  actual: string;
+  /** What the engineer should do; absent when in place. */
+  todo?: string;
+  runbook?: string;
+  /** The provider's error code of a read that failed. */
+  code?: string;
+}
+
+/** What was read of an incident's containment, and what is held but not read (and why). */
+export interface DriftReport {
+  checkedAt: string;
+  resources: DriftEntry[];
+  notChecked: { incidentId: string; actionId: string; what: string }[];
+}
+
+/** Whether the report finds anything the record says that AWS does not show. */
+export function drifted(report: DriftReport): boolean {
+  return report.resources.some((r) => r.state === 'drifted' || r.state === 'gone');
+}
+
+/** Whether some containment could not be read (then "nothing drifted" is not known). */
+export function unread(report: DriftReport): boolean {
+  return report.resources.some((r) => r.state === 'unreadable');
+}
+
+const doneSteps = (a: ActionRecord) => new Set((a.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+
+/** Steps of an action the checks do not read: they are named, not taken for in place. */
+const NOT_READ: Record<string, Record<string, string>> = {
+  'isolate-instance': {
+    'detach-from-asg': 'out of its Auto Scaling group',
+    'deregister-target-groups': 'out of its target groups',
+    'revoke-instance-credentials': 'its role’s older sessions revoked',
+  },
+};
+
+interface Checks {
+  checks: ContainmentCheck[];
+  notChecked: DriftReport['notChecked'];
+}
+
+/**
+ * The containment the record says is in effect, as checks: each action carried out (a step done),
+ * not released, not being released, and each of its steps a release has not undone. A step that
+ * failed is not expected (the record says so already); an action left to another incident
+ * (`heldBy`), or carried to the survivor of a merge, is that incident's to check.
+ */
+export function expectedContainment(incident: Incident, now: string): Checks {
+  const out: Checks = { checks: [], notChecked: [] };
+  for (const action of incident.actions) {
+    if (action.person || action.released || action.heldBy) continue;
+    const done = doneSteps(action);
+    if (done.size === 0) continue;
+    // A merge carried its actions to the survivor, whose copy a release marks: the copy here is history.
+    if (incident.mergedInto) {
+      out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `merged into ${incident.mergedInto}: read back there` });
+      continue;
+    }
+    if (releaseUnderWay(action, now)) {
+      out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: 'a release of it is under way' });
+      continue;
+    }
+    const inEffect = inEffectOf(action, done);
+    const place = actionPlace(action, incident);
+    const add = (expect: Expectation) => out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect });
+    const expectations = expectationsOf(action, inEffect, place.accountId);
+    if (expectations === null) {
+      out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `${action.type}: nothing of it is read back` });
+      continue;
+    }
+    for (const e of expectations) add(e);
+    const notRead = Object.entries(NOT_READ[action.type] ?? {}).filter(([step]) => done.has(step));
+    if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
+  }
+  return out;
+}
+
+/** What one action's done steps leave in effect; null for an action of a type nothing is read of. */
+/**
+ * Whether what a step did is in effect by the record: the step done, and not undone by a partial
+ * release (`undo`, a release step) unless a containment run did it again after that release.
+ */
+function inEffectOf(action: ActionRecord, done: Set<string>) {
+  const partly = action.partlyReleased;
+  const undone = new Set(partly?.undone ?? []);
+  return (step: string, undo?: string): boolean => {
+    if (!done.has(step)) return false;
+    if (!partly || !undo || !undone.has(undo)) return true;
+    return (action.steps ?? []).some((s) => s.name === step && s.status === 'done' && s.at > partly.at);
+  };
+}
+
+function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: string) => boolean, owner: string): Expectation[] | null {
+  const evidence = action.evidence ?? {};
+  switch (action.type) {
+    case 'isolate-instance':
+    case 'isolate-ecs-task': {
+      const groups = evidence.groups as { allTraffic?: string; isolation?: string } | undefined;
+      const source =
+        action.type === 'isolate-instance'
+          ? (evidence.metadata as { instanceId?: string; networkInterfaces?: { id: string; groups: string[] }[] } | undefined)
+          : (evidence.task as { taskArn?: string; networkInterfaces?: { id: string; groups: string[] }[] } | undefined);
+      if (!groups?.isolation || !source?.networkInterfaces) return [];
+      const owner = action.type === 'isolate-instance' ? action.target : `task ${action.target.split('/').pop()}`;
+      const isolated = source.networkInterfaces.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
+      if (isolated.length === 0) return [];
+      const out: Expectation[] = isolated.map((n) => ({
+        kind: 'interface',
+        interfaceId: n.id,
+        owner,
+        isolation: groups.isolation as string,
+        allTraffic: groups.allTraffic ?? null,
+        ownGroups: n.groups,
+      }));
+      if (action.type === 'isolate-instance') {
+        out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
+        if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
+        if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
+      }
+      out.push({ kind: 'isolation-group', groupId: groups.isolation });
+      return out;
+    }
+    case 'deactivate-access-key': {
+      const userName = (evidence.userName ?? action.params?.userName) as string | undefined;
+      if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
+      return [{ kind: 'access-key', accessKeyId: action.target, userName }];
+    }
+    case 'revoke-role-sessions':
+    case 'revoke-user-sessions': {
+      const step = action.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
+      if (!inEffect(step, 'remove-revocation')) return [];
+      const user = action.type === 'revoke-user-sessions';
+      const name = (user ? (evidence.userName ?? action.params?.userName) : action.target) as string | undefined;
+      if (!name) return [];
+      return [
+        {
+          kind: 'revocation',
+          principal: user ? 'user' : 'role',
+          name,
+          // A user's name is personal data: the label is the record's target (the principal id).
+          label: user ? `IAM user ${action.target}` : `role ${action.target}`,
+          policyName: typeof evidence.policyName === 'string' && evidence.policyName ? evidence.policyName : 'datalek-revoke-older-sessions',
+          issuedBefore: typeof evidence.issuedBefore === 'string' ? evidence.issuedBefore : null,
+        },
+      ];
+    }
+    case 'block-public-access':
+      if (!inEffect('block-public-access', 'restore-public-access-block')) return [];
+      return [{ kind: 'public-access-block', bucket: action.target, owner }];
+    case 'contain-lambda-function': {
+      const name = ((evidence.function as { functionName?: string } | undefined)?.functionName ?? action.params?.functionArn ?? action.target) as string;
+      const out: Expectation[] = [];
+      if (inEffect('stop-invocations', 'restore-concurrency')) out.push({ kind: 'function-concurrency', functionName: name });
+      if (inEffect('restrict-function-url', 'restore-function-url')) out.push({ kind: 'function-url', functionName: name });
+      return out;
+    }
+    case 'restrict-rds-instance':
+      if (!inEffect('make-private', 'restore-public-access')) return [];
+      return [{ kind: 'database', dbInstanceIdentifier: action.target }];
+    default:
+      return null;
+  }
+}
+
+/** The resource an expectation reads, as the report names it. */
+export function resourceOf(e: Expectation): string {
+  switch (e.kind) {
+    case 'interface':
+      return `network interface ${e.interfaceId} of ${e.owner}`;
+    case 'instance':
+      return `instance ${e.instanceId}`;
+    case 'protection':
+      return `instance ${e.instanceId} (termination protection, shutdown behaviour)`;
+    case 'instance-profile':
+      return `instance ${e.instanceId} (instance profile)`;
+    case 'isolation-group':
+      return `isolation group ${e.groupId}`;
+    case 'access-key':
+      return `access key ${e.accessKeyId}`;
+    case 'revocation':
+      return `inline policy ${e.policyName} on ${e.label}`;
+    case 'public-access-block':
+      return `bucket ${e.bucket}`;
+    case 'function-concurrency':
+      return `function ${shortFunction(e.functionName)} (reserved concurrency)`;
+    case 'function-url':
+      return `function ${shortFunction(e.functionName)} (function URL)`;
+    case 'database':
+      return `database ${e.dbInstanceIdentifier}`;
+  }
+}
+
+const shortFunction = (name: string) => (name.startsWith('arn:') ? name.split(':').slice(6).join(':') : name);
+
+const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : 'none');
+
+/** The verdict on one check from what was read. */
+export function judge(check: ContainmentCheck, seen: Observation): DriftEntry {
+  const e = check.expect;
+  const base = { incidentId: check.incidentId, actionId: check.actionId, resource: resourceOf(e), accountId: check.accountId, region: check.region };
+  const recorded = recordedOf(e);
+  if (seen.read === 'error') {
+    return {
+      ...base,
+      state: 'unreadable',
+      recorded,
+      actual: `could not be read (${seen.code}): ${seen.message}`,
+      todo: `not known whether it is still in place: give the credentials ${readsOf(e)}, or check it by hand`,
+      code: seen.code,
+    };
+  }
+  const verdict = judged(e, seen);
+  const state = verdict.state;
+  return {
+    ...base,
+    state,
+    recorded,
+    actual: verdict.actual,
+    ...(state === 'in-place' ? {} : { todo: verdict.todo ?? todoOf(e, state), runbook: DRIFT_RUNBOOK }),
+  };
+}
+
+function recordedOf(e: Expectation): string {
+  switch (e.kind) {
+    case 'interface':
+      return `in the isolation group ${e.isolation} only (its own groups: ${list(e.ownGroups)})`;
+    case 'instance':
+      return `isolated, with ${e.interfaces.length} network interface(s): ${list(e.interfaces)}`;
+    case 'protection':
+      return 'termination protection on, shutdown behaviour stop';
+    case 'instance-profile':
+      return 'no instance profile (taken off, its role’s older sessions revoked)';
+    case 'isolation-group':
+      return 'no inbound and no outbound rule';
+    case 'access-key':
+      return 'Inactive';
+    case 'revocation':
+      return `denies every session issued before ${e.issuedBefore ?? '(the time was not recorded)'}`;
+    case 'public-access-block':
+      return 'all four Block Public Access settings on';
+    case 'function-concurrency':
+      return 'reserved concurrency 0: no new invocation runs';
+    case 'function-url':
+      return 'function URL needs signed requests (auth AWS_IAM)';
+    case 'database':
+      return 'not publicly accessible';
+  }
+}
+
+/** The read permissions a check needs, for the message of an unreadable one. */
+function readsOf(e: Expectation): string {
+  switch (e.kind) {
+    case 'interface':
+      return 'ec2:DescribeNetworkInterfaces';
+    case 'instance':
+      return 'ec2:DescribeInstances';
+    case 'protection':
+      return 'ec2:DescribeInstanceAttribute';
+    case 'instance-profile':
+      return 'ec2:DescribeIamInstanceProfileAssociations';
+    case 'isolation-group':
+      return 'ec2:DescribeSecurityGroups';
+    case 'access-key':
+      return 'iam:ListAccessKeys';
+    case 'revocation':
+      return e.principal === 'role' ? 'iam:GetRolePolicy' : 'iam:GetUserPolicy';
+    case 'public-access-block':
+      return 's3:GetBucketPublicAccessBlock';
+    case 'function-concurrency':
+      return 'lambda:GetFunctionConcurrency';
+    case 'function-url':
+      return 'lambda:GetFunctionUrlConfig';
+    case 'database':
+      return 'rds:DescribeDBInstances';
+  }
+}
+
+type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?: string };
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
+  switch (e.kind) {
+    case 'interface': {
+      if (seen.read !== 'interface') break;
+      const g = seen.groups;
+      if (g.length === 1 && g[0] === e.isolation) return { state: 'in-place', actual: `in ${e.isolation} only` };
+      if (e.allTraffic && g.includes(e.allTraffic)) return { state: 'drifted', actual: `OPEN: in the all-traffic group (${list(g)})` };
+      if (e.ownGroups.length && same(g, e.ownGroups)) return { state: 'drifted', actual: `back in its own groups (${list(g)}): not isolated` };
+      return { state: 'drifted', actual: `in ${list(g)}: not isolated` };
+    }
+    case 'instance': {
+      if (seen.read !== 'instance') break;
+      if (seen.state === 'terminated' || seen.state === 'shutting-down') return { state: 'gone', actual: `instance ${seen.state}` };
+      const unknown = seen.interfaces.filter((n) => !e.interfaces.includes(n.id));
+      const open = unknown.filter((n) => !(n.groups.length === 1 && n.groups[0] === e.isolation));
+      if (open.length) {
+        return {
+          state: 'drifted',
+          actual: `${open.length} network interface(s) the record does not know attached: ${open.map((n) => `${n.id} in ${list(n.groups)}`).join('; ')}`,
+          todo: `detach them, or put them in the isolation group ${e.isolation} (first the VPC's datalek-all-traffic group), then tell the FG`,
+        };
+      }
+      return { state: 'in-place', actual: `${seen.state}, no other network interface` };
+    }
+    case 'protection': {
+      if (seen.read !== 'protection') break;
+      const off = [
+        ...(seen.terminationProtected ? [] : ['termination protection off']),
+        ...(seen.shutdownBehavior === 'stop' ? [] : [`shutdown behaviour ${seen.shutdownBehavior}`]),
+      ];
+      return off.length ? { state: 'drifted', actual: off.join(', ') } : { state: 'in-place', actual: 'termination protection on, shutdown behaviour stop' };
+    }
+    case 'instance-profile':
+      if (seen.read !== 'profiles') break;
+      return seen.associated.length === 0
+        ? { state: 'in-place', actual: 'no instance profile' }
+        : { state: 'drifted', actual: `instance profile ${seen.associated.join(', ')} associated again: the instance has credentials` };
+    case 'isolation-group':
+      if (seen.read !== 'group-rules') break;
+      if (seen.inbound === 0 && seen.outbound === 0) return { state: 'in-place', actual: 'no rules' };
+      return { state: 'drifted', actual: `${seen.inbound} inbound and ${seen.outbound} outbound rule(s): every interface in it is open to them` };
+    case 'access-key':
+      if (seen.read !== 'key') break;
+      return seen.status === 'Inactive' ? { state: 'in-place', actual: 'Inactive' } : { state: 'drifted', actual: seen.status };
+    case 'revocation':
+      if (seen.read !== 'revocation') break;
+      if (seen.deniesBefore !== null && (e.issuedBefore === null || seen.deniesBefore === e.issuedBefore)) {
+        return { state: 'in-place', actual: `denies sessions issued before ${seen.deniesBefore}` };
+      }
+      return {
+        state: 'drifted',
+        actual:
+          seen.deniesBefore === null ? 'the policy is there but is not the deny of older sessions' : `denies sessions issued before ${seen.deniesBefore} only`,
+      };
+    case 'public-access-block': {
+      if (seen.read !== 'public-access-block') break;
+      const off = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].filter((k) => seen.settings[k] !== true);
+      return off.length === 0 ? { state: 'in-place', actual: 'all four on' } : { state: 'drifted', actual: `off: ${off.join(', ')}` };
+    }
+    case 'function-concurrency':
+      if (seen.read !== 'concurrency') break;
+      return seen.reserved === 0
+        ? { state: 'in-place', actual: 'reserved concurrency 0' }
+        : {
+            state: 'drifted',
+            actual: seen.reserved === null ? 'no reserved concurrency: it runs again' : `reserved concurrency ${seen.reserved}: it runs again`,
+          };
+    case 'function-url':
+      if (seen.read !== 'function-url') break;
+      return seen.authType === 'NONE'
+        ? { state: 'drifted', actual: 'function URL auth NONE: open to anyone' }
+        : { state: 'in-place', actual: `auth ${seen.authType}` };
+    case 'database':
+      if (seen.read !== 'database') break;
+      return seen.publiclyAccessible ? { state: 'drifted', actual: 'publicly accessible' } : { state: 'in-place', actual: 'not publicly accessible' };
+  }
+  // A programming error of the adapter, never a verdict of "in place".
+  throw new Error(`the ${e.kind} check was answered with a ${seen.read} read`);
+}
+
+/** What to do about a drifted or gone resource (runbooks/containment-undone.md step 3 has the commands). */
+function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
+  const tell = 'then tell the FG (the record and the AP draft still list it as a measure taken)';
+  if (state === 'gone') {
+    switch (e.kind) {
+      case 'instance':
+      case 'interface':
+      case 'protection':
+      case 'instance-profile':
+        return `find out who ended it (CloudTrail: TerminateInstances, DeleteNetworkInterface, StopTask); the snapshots of its volumes are the evidence left; ${tell}`;
+      case 'revocation':
+        return `the ${e.principal} is gone: find out who deleted it (CloudTrail); ${tell}`;
+      default:
+        return `find out who deleted it (CloudTrail); ${tell}`;
+    }
+  }
+  switch (e.kind) {
+    case 'interface':
+      return `put it back by hand now: first the VPC's datalek-all-traffic group${e.allTraffic ? ` (${e.allTraffic})` : ''}, then ${e.isolation} only; find out who changed it (CloudTrail: ModifyNetworkInterfaceAttribute); ${tell}`;
+    case 'instance':
+      return `isolate the interfaces by hand; ${tell}`;
+    case 'protection':
+      return `turn termination protection on and the shutdown behaviour to stop again (runbooks/isolate-ec2-instance.md); find out who changed them (CloudTrail: ModifyInstanceAttribute); ${tell}`;
+    case 'instance-profile':
+      return `take the profile off again (aws ec2 disassociate-iam-instance-profile); its role's revocation stays; find out who associated it (CloudTrail: AssociateIamInstanceProfile); ${tell}`;
+    case 'isolation-group':
+      return `revoke every rule of ${e.groupId} now (aws ec2 describe-security-groups --group-ids ${e.groupId}); find out who added them (CloudTrail: AuthorizeSecurityGroup*); ${tell}`;
+    case 'access-key':
+      return `set it Inactive again (aws iam update-access-key --user-name <the key’s user> --access-key-id ${e.accessKeyId} --status Inactive); find out who set it Active (CloudTrail: UpdateAccessKey); ${tell}`;
+    case 'revocation':
+      return `put ${e.policyName} back with the same aws:TokenIssueTime date (${e.issuedBefore ?? 'see the contain function’s Put…Policy event in CloudTrail'}); find out who changed it (CloudTrail); ${tell}`;
+    case 'public-access-block':
+      return `turn all four Block Public Access settings on again (aws s3api put-public-access-block --bucket ${e.bucket}); find out who changed them (CloudTrail); ${tell}`;
+    case 'function-concurrency':
+      return `set its reserved concurrency to 0 again (aws lambda put-function-concurrency --reserved-concurrent-executions 0); find out who changed it (CloudTrail); ${tell}`;
+    case 'function-url':
+      return `set its function URL's auth to AWS_IAM again; find out who changed it (CloudTrail: UpdateFunctionUrlConfig); ${tell}`;
+    case 'database':
+      return `make it private again (aws rds modify-db-instance --db-instance-identifier ${e.dbInstanceIdentifier} --no-publicly-accessible --apply-immediately); find out who changed it (CloudTrail: ModifyDBInstance); ${tell}`;
+  }
+}
+
+/**
+ * Reads back the containment the incidents' records say is in effect and judges it. A reader that
+ * fails outright (no credentials) makes every check unreadable, never "in place".
+ */
+export async function checkContainment(incidents: readonly Incident[], reader: ContainmentStateReader, now: string): Promise<DriftReport> {
+  const checks: ContainmentCheck[] = [];
+  const notChecked: DriftReport['notChecked'] = [];
+  for (const incident of incidents) {
+    const expected = expectedContainment(incident, now);
+    checks.push(...expected.checks);
+    notChecked.push(...expected.notChecked);
+  }
+  let seen: Observation[];
+  try {
+    seen = checks.length ? await reader.read(checks) : [];
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    const failed: Observation = { read: 'error', code: e.name || 'Error', message: e.message ?? String(err) };
+    seen = checks.map(() => failed);
+  }
+  const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
+  // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
+  const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
+  const part = new Set(['interface', 'protection', 'instance-profile']);
+  const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
+  return { checkedAt: now, resources, notChecked };
+}
+
+/** The report as lines for a person: what drifted first, each with what to do. */
+export function driftLines(report: DriftReport, withIncident: boolean): string[] {
+  if (report.resources.length === 0 && report.notChecked.length === 0) return [];
+  const order: DriftState[] = ['drifted', 'gone', 'unreadable', 'in-place'];
+  const sorted = [...report.resources].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+  const who = (r: { incidentId: string }) => (withIncident ? `${r.incidentId}: ` : '');
+  const lines = [`Containment read back from AWS at ${report.checkedAt}:`];
+  for (const r of sorted) {
+    const where = `${r.accountId}/${r.region}`;
+    if (r.state === 'in-place') {
+      lines.push(`  in place    ${who(r)}${r.resource} (${where}): ${r.actual}`);
+      continue;
+    }
+    const label = r.state === 'drifted' ? 'DRIFTED' : r.state === 'gone' ? 'GONE' : 'UNREADABLE';
+    lines.push(`  ${label.padEnd(11)} ${who(r)}${r.resource} (${where}, ${r.actionId})`);
+    lines.push(`      record says: ${r.recorded}`);
+    lines.push(`      AWS shows:   ${r.actual}`);
+    if (r.todo) lines.push(`      do:          ${r.todo}${r.runbook ? ` (${r.runbook})` : ''}`);
+  }
+  for (const n of report.notChecked) lines.push(`  not read    ${who(n)}${n.actionId}: ${n.what}`);
+  return lines;
+}

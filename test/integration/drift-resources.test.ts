@@ -1,0 +1,146 @@
+/**
+ * The read-back of containment beyond instances, on moto (core/drift.ts with the AWS reader): a
+ * stopped Lambda function, a database made private, an IAM user's revocation. Each is read as in
+ * place after containment, as drifted once changed behind the record's back, and as gone once
+ * deleted; the reads change nothing.
+ */
+import { CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
+  UpdateFunctionUrlConfigCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateDBInstanceCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
+import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { checkContainment } from '../../handlers/core/drift.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { containmentWorld } from '../support/containment-world.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** A zip archive holding one empty file: moto takes it as a function's code. */
+const CODE = Buffer.from(
+  'UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAIABwAaW5kZXguanNVVAkAA0mLTGZJi0xmdXgLAAEE6AMAAAToAwAAUEsBAh4DCgAAAAAAAAAhAAAAAAAAAAAAAAAAAAgAGAAAAAAAAAAAAKSBAAAAAGluZGV4LmpzVVQFAANJi0xmdXgLAAEE6AMAAAToAwAAUEsFBgAAAAABAAEATgAAAEIAAAAAAA==',
+  'base64',
+);
+
+describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instances, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
+  let n = 0;
+
+  beforeAll(async () => {
+    const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
+    ({ moto, store, c } = world);
+    containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
+  });
+  afterAll(async () => moto?.stop());
+
+  const now = () => new Date().toISOString();
+  async function contain(type: string, resource: Record<string, unknown>): Promise<Incident> {
+    n += 1;
+    const deps = { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true };
+    const recorded = await recordEvent(deps, findingEvent({ id: `drift-res-${Date.now()}-${n}`, accountId: ACCOUNT, type, resource }));
+    await runContainment({ ...deps, containment }, recorded.incidentId as string);
+    return (await store.getIncident(recorded.incidentId as string)) as Incident;
+  }
+  const read = async (incident: Incident) => (await checkContainment([incident], reader, now())).resources.map((r) => `${r.resource}: ${r.state}: ${r.actual}`);
+
+  it('a stopped function: in place; its concurrency removed and URL opened: drifted; deleted: gone', async () => {
+    const role = await c.iam.send(new CreateRoleCommand({ RoleName: 'rapport-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+    await c.lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'rapport', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role.Role?.Arn, Code: { ZipFile: CODE } }),
+    );
+    await c.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'rapport', AuthType: 'NONE' }));
+    const incident = await contain('CryptoCurrency:Lambda/BitcoinTool.B', {
+      resourceType: 'Lambda',
+      lambdaDetails: { functionName: 'rapport', functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:rapport` },
+    });
+    expect(incident.actions[0]).toMatchObject({ type: 'contain-lambda-function', status: 'done' });
+    expect(await read(incident)).toEqual([
+      'function rapport (reserved concurrency): in-place: reserved concurrency 0',
+      'function rapport (function URL): in-place: auth AWS_IAM',
+    ]);
+
+    await c.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'rapport' }));
+    await c.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'rapport', AuthType: 'NONE' }));
+    expect(await read(incident)).toEqual([
+      'function rapport (reserved concurrency): drifted: no reserved concurrency: it runs again',
+      'function rapport (function URL): drifted: function URL auth NONE: open to anyone',
+    ]);
+    // The read changed nothing.
+    expect((await c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'rapport' }))).ReservedConcurrentExecutions).toBeUndefined();
+
+    await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'rapport' }));
+    expect(await read(incident)).toEqual([
+      'function rapport (reserved concurrency): gone: function not found',
+      'function rapport (function URL): in-place: auth none: the function has no URL any more',
+    ]);
+  });
+
+  it('a database made private: in place; public again: drifted; deleted: gone', async () => {
+    // A retry of a create whose answer came late (a loaded machine) finds it made: that is the database.
+    const created = c.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'ledendb',
+        DBInstanceClass: 'db.t3.micro',
+        Engine: 'postgres',
+        AllocatedStorage: 20,
+        MasterUsername: 'admin',
+        MasterUserPassword: 'not-a-real-password-2',
+        PubliclyAccessible: true,
+      }),
+    );
+    await created.catch((err: Error) => {
+      if (err.name !== 'DBInstanceAlreadyExistsFault') throw err;
+    });
+    const incident = await contain('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', {
+      resourceType: 'RDSDBInstance',
+      rdsDbInstanceDetails: { dbInstanceIdentifier: 'ledendb', engine: 'postgres' },
+    });
+    expect(await read(incident)).toEqual(['database ledendb: in-place: not publicly accessible']);
+    await c.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'ledendb', PubliclyAccessible: true, ApplyImmediately: true }));
+    expect(await read(incident)).toEqual(['database ledendb: drifted: publicly accessible']);
+    await c.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'ledendb', SkipFinalSnapshot: true }));
+    expect(await read(incident)).toEqual(['database ledendb: gone: database not found']);
+  });
+
+  it("an IAM user's revocation: in place; moved to an earlier time: drifted; deleted: drifted, not gone", async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'p.pietersen' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: 'ASIAEXAMPLEDRIFT0001', principalId: 'AIDAEXAMPLEDRIFT0001', userType: 'IAMUser', userName: 'p.pietersen' },
+    });
+    const policy = `datalek-revoke-${incident.id}`;
+    const label = `inline policy ${policy} on IAM user AIDAEXAMPLEDRIFT0001`;
+    const issuedBefore = incident.actions[0].evidence?.issuedBefore as string;
+    expect(await read(incident)).toEqual([`${label}: in-place: denies sessions issued before ${issuedBefore}`]);
+
+    const earlier = '2026-01-01T00:00:00.000Z';
+    await c.iam.send(new PutUserPolicyCommand({ UserName: 'p.pietersen', PolicyName: policy, PolicyDocument: revocationDocument(earlier) }));
+    expect(await read(incident)).toEqual([`${label}: drifted: denies sessions issued before ${earlier} only`]);
+    await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'p.pietersen', PolicyName: policy }));
+    const report = await checkContainment([incident], reader, now());
+    expect(report.resources.map((r) => `${r.state}: ${r.actual}`)).toEqual(['drifted: policy not found']);
+    // The user's name is personal data: no word of the report holds it.
+    expect(JSON.stringify(report)).not.toContain('pietersen');
+  });
+});
