@@ -32,6 +32,12 @@ export interface Assessment {
    * stated `at` from a clock a little behind the closing one cannot tell (core/clocks.ts assessedAfterClosing).
    */
   afterClose?: true;
+  /**
+   * "No risk" beside special categories of personal data (Art. 9(1); the BSN, UAVG art. 46) not
+   * recorded as unintelligible, which EDPB Guidelines 9/2022 hold likely to result in a risk: the
+   * FG confirmed it explicitly, with this reason of its own (core/fg-workflow.ts). Only then present.
+   */
+  confirmedBesideSpecial?: { categories: string[]; unintelligible: BreachFacts['unintelligible']; reason: string };
 }
 
 /**
