@@ -15,6 +15,7 @@ import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { RefusedError } from './errors.js';
 import { followUpHint, type Incident } from './incident.js';
 import { composePagerMessage } from './messages.js';
+import { notPlannedUntaken } from './pager.js';
 import type { Policy } from './policy.js';
 import { exposedUntaken, openSince } from './schedule.js';
 import { checkRecordingTime } from './stated-time.js';
@@ -55,8 +56,15 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
     // A repeated exposed page's link takes that repeat (or the incident nobody acknowledged), not an alert at the pager.
     const pageAfter = pageAfterAcknowledgement(draft) && !input.link?.repeat;
     const repeated = draft.acknowledgedBy && !pageAfter ? exposedUntaken(draft, deps.policy) : [];
-    if (draft.acknowledgedBy && !pageAfter && repeated.length === 0) return null;
+    // Alerts of containment that did not fit, raised after the acknowledgement: taken with whatever else this takes.
+    const notPlanned = draft.acknowledgedBy && !input.link?.repeat ? notPlannedUntaken(draft) : [];
+    if (draft.acknowledgedBy && !pageAfter && repeated.length === 0 && notPlanned.length === 0) return null;
     const now = deps.now();
+    const takeNotPlanned = () => {
+      if (notPlanned.length === 0) return {};
+      draft.notPlannedTakenAt = now;
+      return { alerts: notPlanned.map((a) => a.key) };
+    };
     const detail: Record<string, unknown> = input.note ? { note: input.note } : {};
     if (input.link) {
       detail.via = 'page-link';
@@ -73,7 +81,7 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       draft.pager = { ...draft.pager, state: 'acknowledged', at: now };
       alertAcknowledged = true;
       return {
-        entries: [{ at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, provider, raisedAt: triggeredAt } }],
+        entries: [{ at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, provider, raisedAt: triggeredAt, ...takeNotPlanned() } }],
         messages: (incident) => {
           const message = composePagerMessage({
             incident: { ...incident, acknowledgedBy: by },
@@ -97,9 +105,23 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
       alertAcknowledged = true;
       return {
         entries: [
-          { at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, raisedAt: openSince(repeated), interfaces: repeated.map((e) => e.resource) } },
+          {
+            at: now,
+            kind: 'alert-acknowledged',
+            actor: by,
+            detail: { ...detail, raisedAt: openSince(repeated), interfaces: repeated.map((e) => e.resource), ...takeNotPlanned() },
+          },
         ],
       };
+    }
+    if (notPlanned.length) {
+      // An alert of containment that did not fit the record, raised after the incident's
+      // acknowledgement: this person takes the work, and it no longer holds a merge (core/pager.ts
+      // notPlannedUntaken). The alert at the pager is theirs to handle there.
+      checkRecordingTime(draft, now, 'the acknowledgement', deps.policy.timeZone);
+      alertAcknowledged = true;
+      const raisedAt = notPlanned.map((a) => a.raisedAt).sort()[0];
+      return { entries: [{ at: now, kind: 'alert-acknowledged', actor: by, detail: { ...detail, raisedAt, ...takeNotPlanned() } }] };
     }
     return { entries: [applyAcknowledgement(draft, by, now, detail, deps.policy.timeZone)] };
   });
@@ -139,7 +161,8 @@ export function pageAfterAcknowledgement(incident: Incident): boolean {
 export function acknowledgementTakes(incident: Incident, policy: Policy, link?: LinkPage): boolean {
   if (incident.state === 'closed') return false;
   if (!incident.acknowledgedBy) return true;
-  return (pageAfterAcknowledgement(incident) && !link?.repeat) || exposedUntaken(incident, policy).length > 0;
+  if (link?.repeat) return exposedUntaken(incident, policy).length > 0;
+  return pageAfterAcknowledgement(incident) || exposedUntaken(incident, policy).length > 0 || notPlannedUntaken(incident).length > 0;
 }
 
 /**

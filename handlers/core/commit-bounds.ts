@@ -11,6 +11,8 @@ import type { IncidentChange } from '../ports/incident-store.js';
 import { withActions } from './containment.js';
 import { RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
+import { storedText } from './ledger.js';
+import { storedIncident } from './stored-record.js';
 
 /** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
 export const MAX_ACTION_ENTRIES = 10;
@@ -81,7 +83,7 @@ export const MAX_RECORD_BYTES = 300 * 1024;
 
 /**
  * Most bytes (UTF-8) of an incident's record that people's text takes: the FG's decisions and
- * their reasons (the latest assessment is kept twice: as `assessment` and in `decisions`), the
+ * their reasons (the reason of the assessment in force is stored once, in `decisions`), the
  * facts, reports, Art. 34 decisions, what was recorded after closing, the reasons of closing and
  * of releases, and who acknowledged. A change that would take the record past it is refused
  * (core/change-incident.ts); what the pipeline records never counts against it, and it never
@@ -109,8 +111,10 @@ const PERSON_FIELDS = [
 /** The bytes of an incident's record that people's text takes (see MAX_PERSON_BYTES). */
 export function personBytes(incident: Incident): number {
   let bytes = 0;
+  // As stored: the reason of the assessment in force once (stored-record.ts storedIncident).
+  const stored = storedIncident(incident);
   for (const field of PERSON_FIELDS) {
-    const value = incident[field];
+    const value = stored[field];
     if (value !== undefined && value !== null) bytes += Buffer.byteLength(JSON.stringify(value));
   }
   for (const a of incident.actions) if (a.released) bytes += Buffer.byteLength(JSON.stringify(a.released));
@@ -137,7 +141,7 @@ export function checkPersonRoom(current: Incident, draft: Incident): void {
   // for what the FG wrote: the one refused could not shorten it, and an acknowledgement refused
   // leaves the escalation paging (review6 R8). Each is bounded by the field rules; the record as
   // a whole must still fit.
-  if (fgTextBytes(draft) <= fgTextBytes(current) && Buffer.byteLength(JSON.stringify(draft)) <= MAX_RECORD_BYTES) return;
+  if (fgTextBytes(draft) <= fgTextBytes(current) && Buffer.byteLength(storedText.incident(draft)) <= MAX_RECORD_BYTES) return;
   const kb = (n: number) => Math.ceil(n / 1024);
   const limit = MAX_PERSON_BYTES / 1024;
   throw new RefusedError(
@@ -173,7 +177,7 @@ function pending(a: ActionRecord): boolean {
  * the room its pending actions keep, less what people entered (their own share).
  */
 export function recordBytes(incident: Incident): number {
-  let bytes = Buffer.byteLength(JSON.stringify(incident)) - personBytes(incident);
+  let bytes = Buffer.byteLength(storedText.incident(incident)) - personBytes(incident);
   for (const a of incident.actions) if (pending(a)) bytes += PENDING_ACTION_BYTES;
   return bytes;
 }

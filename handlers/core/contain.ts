@@ -49,6 +49,7 @@ import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
+import { handBackReleased } from './release.js';
 
 export interface ContainDeps {
   store: IncidentStore;
@@ -176,6 +177,7 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
       const heldBy = await takeResource(deps, incidentId, action.id);
       if (heldBy) {
         ran.push(await leaveTo(deps, incidentId, action.id, heldBy));
+        await handBackIfReleased(deps, incidentId, action.id, heldBy);
         continue;
       }
       last = action.id;
@@ -504,6 +506,23 @@ async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, 
 }
 
 /**
+ * After leaving an action to `holderId`: that incident's release may have been stored between the
+ * read this run decided on and its own commit, and read who holds the resource (before and after
+ * its commit) before that commit landed, so it did not see this one (review5 A4's window). Then the
+ * action is handed back as a release hands back those it sees: planned again, its FG and on-call
+ * told. A release stored after this read sees the action left to it itself.
+ */
+async function handBackIfReleased(deps: ContainDeps, incidentId: string, actionId: string, holderId: string): Promise<void> {
+  const holder = await deps.store.getIncident((await mergeChain(deps.store, holderId)).at(-1) as string);
+  const own = (await deps.store.getIncident(incidentId)) as Incident;
+  const a = own.actions.find((x) => x.id === actionId);
+  if (!holder || !a || a.heldBy !== holderId || holdsResource(holder, a, own)) return;
+  const release = holder.actions.find((b) => b.released && !b.person && sameResource(a, own, b, holder))?.released;
+  if (!release) return;
+  await changeIncident(deps, incidentId, (draft) => handBackReleased(deps, draft, actionId, holder, release));
+}
+
+/**
  * What an action does and to what: everything but its id (a count may be added to it), its
  * progress and why it was planned. Type, target, parameters, and any field naming where it acts.
  */
@@ -586,6 +605,8 @@ async function runAction(
   const incidentId = current.id;
   const steps = action.steps ?? [];
   const done = new Set(steps.filter((s) => s.status !== 'failed').map((s) => s.name));
+  // A release undid part of it, or stopped unfinished (its mark ran out): the steps may not hold any more.
+  const recheck = Boolean(action.partlyReleased || action.releasing);
   const evidence = { ...(action.evidence ?? {}) };
   const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
     // A failure's words come from the provider, which names the principal: never the user name.
@@ -630,7 +651,7 @@ async function runAction(
   };
   let stopped = false;
   try {
-    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline });
+    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline, ...(recheck ? { recheck } : {}) });
   } catch (err) {
     if (lease.lost) throw new LeaseLostError(lease.lost);
     stopped = true;
@@ -645,6 +666,11 @@ async function runAction(
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
+    // Re-checked and wholly in effect again: no longer partly released, and what a release left is history.
+    if (recheck && !failed) {
+      delete a.partlyReleased;
+      if (!releaseUnderWay(a, machineTime(deps))) delete a.releasing;
+    }
     // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
     a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);

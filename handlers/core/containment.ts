@@ -71,6 +71,22 @@ export function heldContainment(incident: Incident): HeldContainment[] {
 }
 
 /**
+ * What a plan leaves to `incident`, linked to the one planning (core/record-finding.ts): what it holds
+ * contained (`heldContainment`), and what its run took up and has not finished (`startedAt`: that
+ * run's take holds it, and a second plan would only be left to it when its own run comes). An action
+ * so left that is never carried out is handed back: by the holder's release (release.ts undoIn) or
+ * its closing (`handBack`). Its notes (`containedBy`) are not read here: one may name an incident that
+ * released the resource since, which only a read of that incident tells (the run's take does).
+ */
+export function takenContainment(incident: Incident): HeldContainment[] {
+  const held = heldContainment(incident);
+  const taken = incident.actions
+    .filter((a) => a.startedAt && !a.person && !PER_INCIDENT_ACTIONS.has(a.type) && a.mode === 'enforce' && !a.released && !a.heldBy)
+    .map((a) => ({ incidentId: incident.id, type: a.type, target: a.target, ...actionPlace(a, incident) }));
+  return [...held, ...taken.filter((a) => !holderIn(held, a))];
+}
+
+/**
  * Why an action is left to the incident holding its resource: a second containment would record the
  * first's contained state as the one to restore, and two records would each claim it (a release of
  * either then undoes it for both). `labels.ts` may read this wording back.

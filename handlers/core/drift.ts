@@ -21,6 +21,10 @@ export type Expectation =
   | { kind: 'interface'; interfaceId: string; owner: string; isolation: string; allTraffic: string | null; ownGroups: string[] }
   /** An isolated instance still there, with no network interface the record does not know. */
   | { kind: 'instance'; instanceId: string; interfaces: string[]; isolation: string }
+  /** An isolated instance's termination protection on and shutdown behaviour `stop` (`protect-instance` done). */
+  | { kind: 'protection'; instanceId: string }
+  /** An isolated instance with no instance profile (`revoke-instance-credentials` took it off). */
+  | { kind: 'instance-profile'; instanceId: string }
   /** The VPC's isolation group, with no rule at all. */
   | { kind: 'isolation-group'; groupId: string }
   /** A long-term access key, Inactive. */
@@ -56,6 +60,9 @@ export type Observation =
   | { read: 'missing'; what: string }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
+  | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
+  /** The instance profiles associated with the instance (or being associated). */
+  | { read: 'profiles'; associated: string[] }
   | { read: 'group-rules'; inbound: number; outbound: number }
   | { read: 'key'; status: string }
   /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
@@ -114,10 +121,9 @@ const doneSteps = (a: ActionRecord) => new Set((a.steps ?? []).filter((s) => s.s
 /** Steps of an action the checks do not read: they are named, not taken for in place. */
 const NOT_READ: Record<string, Record<string, string>> = {
   'isolate-instance': {
-    'protect-instance': 'termination protection and shutdown behaviour',
     'detach-from-asg': 'out of its Auto Scaling group',
     'deregister-target-groups': 'out of its target groups',
-    'revoke-instance-credentials': 'instance profile removed and its role’s sessions revoked',
+    'revoke-instance-credentials': 'its role’s older sessions revoked',
   },
 };
 
@@ -147,10 +153,10 @@ export function expectedContainment(incident: Incident, now: string): Checks {
       out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: 'a release of it is under way' });
       continue;
     }
-    const undone = new Set(action.partlyReleased?.undone ?? []);
+    const inEffect = inEffectOf(action, done);
     const place = actionPlace(action, incident);
     const add = (expect: Expectation) => out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect });
-    const expectations = expectationsOf(action, done, undone, place.accountId);
+    const expectations = expectationsOf(action, inEffect, place.accountId);
     if (expectations === null) {
       out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `${action.type}: nothing of it is read back` });
       continue;
@@ -163,7 +169,21 @@ export function expectedContainment(incident: Incident, now: string): Checks {
 }
 
 /** What one action's done steps leave in effect; null for an action of a type nothing is read of. */
-function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<string>, owner: string): Expectation[] | null {
+/**
+ * Whether what a step did is in effect by the record: the step done, and not undone by a partial
+ * release (`undo`, a release step) unless a containment run did it again after that release.
+ */
+function inEffectOf(action: ActionRecord, done: Set<string>) {
+  const partly = action.partlyReleased;
+  const undone = new Set(partly?.undone ?? []);
+  return (step: string, undo?: string): boolean => {
+    if (!done.has(step)) return false;
+    if (!partly || !undo || !undone.has(undo)) return true;
+    return (action.steps ?? []).some((s) => s.name === step && s.status === 'done' && s.at > partly.at);
+  };
+}
+
+function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: string) => boolean, owner: string): Expectation[] | null {
   const evidence = action.evidence ?? {};
   switch (action.type) {
     case 'isolate-instance':
@@ -175,7 +195,7 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
           : (evidence.task as { taskArn?: string; networkInterfaces?: { id: string; groups: string[] }[] } | undefined);
       if (!groups?.isolation || !source?.networkInterfaces) return [];
       const owner = action.type === 'isolate-instance' ? action.target : `task ${action.target.split('/').pop()}`;
-      const isolated = source.networkInterfaces.filter((n) => done.has(`isolate-eni:${n.id}`) && !undone.has(`restore-eni:${n.id}`));
+      const isolated = source.networkInterfaces.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
       if (isolated.length === 0) return [];
       const out: Expectation[] = isolated.map((n) => ({
         kind: 'interface',
@@ -187,19 +207,21 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
       }));
       if (action.type === 'isolate-instance') {
         out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
+        if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
+        if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
     }
     case 'deactivate-access-key': {
       const userName = (evidence.userName ?? action.params?.userName) as string | undefined;
-      if (!done.has('deactivate-key') || undone.has('reactivate-key') || !userName) return [];
+      if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       return [{ kind: 'access-key', accessKeyId: action.target, userName }];
     }
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
       const step = action.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
-      if (!done.has(step) || undone.has('remove-revocation')) return [];
+      if (!inEffect(step, 'remove-revocation')) return [];
       const user = action.type === 'revoke-user-sessions';
       const name = (user ? (evidence.userName ?? action.params?.userName) : action.target) as string | undefined;
       if (!name) return [];
@@ -216,17 +238,17 @@ function expectationsOf(action: ActionRecord, done: Set<string>, undone: Set<str
       ];
     }
     case 'block-public-access':
-      if (!done.has('block-public-access') || undone.has('restore-public-access-block')) return [];
+      if (!inEffect('block-public-access', 'restore-public-access-block')) return [];
       return [{ kind: 'public-access-block', bucket: action.target, owner }];
     case 'contain-lambda-function': {
       const name = ((evidence.function as { functionName?: string } | undefined)?.functionName ?? action.params?.functionArn ?? action.target) as string;
       const out: Expectation[] = [];
-      if (done.has('stop-invocations') && !undone.has('restore-concurrency')) out.push({ kind: 'function-concurrency', functionName: name });
-      if (done.has('restrict-function-url') && !undone.has('restore-function-url')) out.push({ kind: 'function-url', functionName: name });
+      if (inEffect('stop-invocations', 'restore-concurrency')) out.push({ kind: 'function-concurrency', functionName: name });
+      if (inEffect('restrict-function-url', 'restore-function-url')) out.push({ kind: 'function-url', functionName: name });
       return out;
     }
     case 'restrict-rds-instance':
-      if (!done.has('make-private') || undone.has('restore-public-access')) return [];
+      if (!inEffect('make-private', 'restore-public-access')) return [];
       return [{ kind: 'database', dbInstanceIdentifier: action.target }];
     default:
       return null;
@@ -240,6 +262,10 @@ export function resourceOf(e: Expectation): string {
       return `network interface ${e.interfaceId} of ${e.owner}`;
     case 'instance':
       return `instance ${e.instanceId}`;
+    case 'protection':
+      return `instance ${e.instanceId} (termination protection, shutdown behaviour)`;
+    case 'instance-profile':
+      return `instance ${e.instanceId} (instance profile)`;
     case 'isolation-group':
       return `isolation group ${e.groupId}`;
     case 'access-key':
@@ -293,6 +319,10 @@ function recordedOf(e: Expectation): string {
       return `in the isolation group ${e.isolation} only (its own groups: ${list(e.ownGroups)})`;
     case 'instance':
       return `isolated, with ${e.interfaces.length} network interface(s): ${list(e.interfaces)}`;
+    case 'protection':
+      return 'termination protection on, shutdown behaviour stop';
+    case 'instance-profile':
+      return 'no instance profile (taken off, its role’s older sessions revoked)';
     case 'isolation-group':
       return 'no inbound and no outbound rule';
     case 'access-key':
@@ -317,6 +347,10 @@ function readsOf(e: Expectation): string {
       return 'ec2:DescribeNetworkInterfaces';
     case 'instance':
       return 'ec2:DescribeInstances';
+    case 'protection':
+      return 'ec2:DescribeInstanceAttribute';
+    case 'instance-profile':
+      return 'ec2:DescribeIamInstanceProfileAssociations';
     case 'isolation-group':
       return 'ec2:DescribeSecurityGroups';
     case 'access-key':
@@ -363,6 +397,19 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       }
       return { state: 'in-place', actual: `${seen.state}, no other network interface` };
     }
+    case 'protection': {
+      if (seen.read !== 'protection') break;
+      const off = [
+        ...(seen.terminationProtected ? [] : ['termination protection off']),
+        ...(seen.shutdownBehavior === 'stop' ? [] : [`shutdown behaviour ${seen.shutdownBehavior}`]),
+      ];
+      return off.length ? { state: 'drifted', actual: off.join(', ') } : { state: 'in-place', actual: 'termination protection on, shutdown behaviour stop' };
+    }
+    case 'instance-profile':
+      if (seen.read !== 'profiles') break;
+      return seen.associated.length === 0
+        ? { state: 'in-place', actual: 'no instance profile' }
+        : { state: 'drifted', actual: `instance profile ${seen.associated.join(', ')} associated again: the instance has credentials` };
     case 'isolation-group':
       if (seen.read !== 'group-rules') break;
       if (seen.inbound === 0 && seen.outbound === 0) return { state: 'in-place', actual: 'no rules' };
@@ -413,6 +460,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
     switch (e.kind) {
       case 'instance':
       case 'interface':
+      case 'protection':
+      case 'instance-profile':
         return `find out who ended it (CloudTrail: TerminateInstances, DeleteNetworkInterface, StopTask); the snapshots of its volumes are the evidence left; ${tell}`;
       case 'revocation':
         return `the ${e.principal} is gone: find out who deleted it (CloudTrail); ${tell}`;
@@ -425,6 +474,10 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `put it back by hand now: first the VPC's datalek-all-traffic group${e.allTraffic ? ` (${e.allTraffic})` : ''}, then ${e.isolation} only; find out who changed it (CloudTrail: ModifyNetworkInterfaceAttribute); ${tell}`;
     case 'instance':
       return `isolate the interfaces by hand; ${tell}`;
+    case 'protection':
+      return `turn termination protection on and the shutdown behaviour to stop again (runbooks/isolate-ec2-instance.md); find out who changed them (CloudTrail: ModifyInstanceAttribute); ${tell}`;
+    case 'instance-profile':
+      return `take the profile off again (aws ec2 disassociate-iam-instance-profile); its role's revocation stays; find out who associated it (CloudTrail: AssociateIamInstanceProfile); ${tell}`;
     case 'isolation-group':
       return `revoke every rule of ${e.groupId} now (aws ec2 describe-security-groups --group-ids ${e.groupId}); find out who added them (CloudTrail: AuthorizeSecurityGroup*); ${tell}`;
     case 'access-key':
@@ -463,9 +516,10 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
     seen = checks.map(() => failed);
   }
   const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
-  // An instance that is gone took its interfaces with it: the instance says so, once.
+  // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
-  const resources = judged.filter((r, i) => !(checks[i].expect.kind === 'interface' && goneInstances.has(r.actionId + r.incidentId)));
+  const part = new Set(['interface', 'protection', 'instance-profile']);
+  const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
   return { checkedAt: now, resources, notChecked };
 }
 

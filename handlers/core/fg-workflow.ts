@@ -20,6 +20,7 @@ import {
   namesHealthData,
   notCarriedOutText,
   registerGaps,
+  sensitiveMentions,
 } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
@@ -176,6 +177,12 @@ export interface AssessInput {
   confirmAfterClose?: boolean;
   /** The CSIRT or competent authority asked for an intermediate report by this time (NIS2 art. 23(4)(c)). */
   nis2IntermediateDueAt?: string;
+  /**
+   * The FG confirms "no risk" beside special categories of personal data (or the BSN) not recorded
+   * as unintelligible, with its own reason (`specialReason`), kept with the decision.
+   */
+  confirmSpecialCategories?: boolean;
+  specialReason?: string;
 }
 
 /**
@@ -214,6 +221,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const reason = decides ? required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL) : '';
+  const specialReason = checkSpecialConfirmationInput(input);
   const awareReason = input.awareReason?.trim() ?? '';
   if (input.awareAt !== undefined && !awareReason) {
     throw refuse(
@@ -266,14 +274,26 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];
       const risk = input.risk as Assessment['risk'];
+      const confirmed = checkAssessmentAgainstFacts(deps, draft, personalData, risk, specialReason);
       // "Unknown" is notifiable: without certainty, the conservative reading applies (unknown with
       // risk "none" is refused above: no risk cannot be concluded about data not known to be there).
       const notifiable = personalData !== 'no' && risk !== 'none';
       const role = roleOf(draft, deps.policy);
       const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';
       const passed = ending ? endsDutyAfterDeadline(deps, draft, role, now, input.confirmStatedTime === true, 'not-notifiable') : null;
-      draft.assessment = { personalData, risk, reason, by, at: now, notifiable, ...(afterClose ? { afterClose: true as const } : {}) };
-      decisions.push({ kind: 'assessment', personalData, risk, notifiable, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
+      const besideSpecial = confirmed ? { confirmedBesideSpecial: confirmed } : {};
+      draft.assessment = { personalData, risk, reason, by, at: now, notifiable, ...(afterClose ? { afterClose: true as const } : {}), ...besideSpecial };
+      decisions.push({
+        kind: 'assessment',
+        personalData,
+        risk,
+        notifiable,
+        reason,
+        by,
+        recordedAt: now,
+        ...(passed ? { enteredAfterDeadline: passed } : {}),
+        ...besideSpecial,
+      });
       draft.facts ??= emptyFacts();
       if (draft.state === 'open' || draft.state === 'acknowledged') draft.state = 'assessed';
       // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
@@ -291,6 +311,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
           notifiable,
           reason,
           deadline: draft.deadline,
+          ...besideSpecial,
           ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
           ...(afterClose ? { afterClose } : {}),
         },
@@ -327,6 +348,149 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     return { entries };
   });
   return incident;
+}
+
+// --- the assessment against the facts -----------------------------------------------------------
+
+type NamedFacts = Partial<Pick<BreachFacts, 'categories' | 'specialCategories' | 'subjectGroups' | 'subjectsMin' | 'subjectsMax' | 'records'>>;
+
+/**
+ * What the facts record that names personal data (Art. 4(1)): categories, special categories,
+ * groups or numbers of data subjects, records; each with its flag, for the refusals.
+ */
+function personalDataNamed(facts: NamedFacts): { en: string; nl: string }[] {
+  const out: { en: string; nl: string }[] = [];
+  const list = (xs: string[]) => xs.join(', ');
+  if (facts.categories?.length)
+    out.push({ en: `categories of personal data (--categories ${list(facts.categories)})`, nl: `soorten persoonsgegevens (${list(facts.categories)})` });
+  if (facts.specialCategories?.length)
+    out.push({ en: `special categories (--special ${list(facts.specialCategories)})`, nl: `bijzondere persoonsgegevens (${list(facts.specialCategories)})` });
+  if (facts.subjectGroups?.length)
+    out.push({ en: `groups of data subjects (--subject-groups ${list(facts.subjectGroups)})`, nl: `groepen betrokkenen (${list(facts.subjectGroups)})` });
+  if ((facts.subjectsMin ?? 0) > 0 || (facts.subjectsMax ?? 0) > 0) {
+    const range = `${facts.subjectsMin ?? '?'}-${facts.subjectsMax ?? '?'}`;
+    out.push({ en: `data subjects (--subjects ${range})`, nl: `betrokkenen (${range})` });
+  }
+  if ((facts.records ?? 0) > 0) out.push({ en: `records (--records ${facts.records})`, nl: `records (${facts.records})` });
+  return out;
+}
+
+const lower = (c: string) => c.trim().toLowerCase();
+
+/** The special categories the facts name (Art. 9(1); the BSN, UAVG art. 46): those stated, and health data or the BSN among the categories. */
+function specialNamed(facts: BreachFacts): string[] {
+  const sensitive = facts.categories.filter((c) => {
+    const m = sensitiveMentions([c]);
+    return m.bsn || m.health;
+  });
+  return [...new Map([...facts.specialCategories, ...sensitive].map((c) => [lower(c), c.trim()])).values()];
+}
+
+/**
+ * The special categories "no risk" stands beside, not recorded as unintelligible, that the
+ * assessment's own confirmation does not cover. EDPB Guidelines 9/2022 hold a breach of special
+ * categories or the BSN likely to result in a risk, typically high: "unlikely to result in a risk"
+ * (Art. 33(1)) beside them is recorded only with the FG's explicit confirmation and its reason.
+ */
+function specialUnconfirmed(facts: BreachFacts, a: Pick<Assessment, 'personalData' | 'risk' | 'confirmedBesideSpecial'> | null | undefined): string[] {
+  if (a?.personalData !== 'yes' || a.risk !== 'none' || facts.unintelligible === 'yes') return [];
+  const covered = new Set((a.confirmedBesideSpecial?.categories ?? []).map(lower));
+  return specialNamed(facts).filter((c) => !covered.has(lower(c)));
+}
+
+/** For the page: the special categories an assessment of "no risk" would need confirmed now. */
+export function specialCategoriesToConfirm(incident: Incident): string[] {
+  return specialUnconfirmed(incident.facts ?? emptyFacts(), { personalData: 'yes', risk: 'none' });
+}
+
+/** `--confirm-special-categories` and its `--special-reason` go together, and only with "no risk" beside personal data. Returns the reason. */
+function checkSpecialConfirmationInput(input: AssessInput): string | null {
+  const specialReason = input.specialReason?.trim() || null;
+  if (!input.confirmSpecialCategories && !specialReason) return null;
+  if (input.personalData !== 'yes' || input.risk !== 'none') {
+    throw refuse(
+      '--confirm-special-categories confirms "no risk" (--personal-data yes --risk none) beside special categories of personal data (Art. 9(1), 33(1)); this assessment says otherwise: leave it and --special-reason out',
+      'De bevestiging hoort bij "geen risico" naast bijzondere persoonsgegevens (AVG art. 9(1), 33(1)); deze beoordeling zegt iets anders: laat de bevestiging en haar reden leeg.',
+    );
+  }
+  if (!input.confirmSpecialCategories || !specialReason) {
+    throw refuse(
+      '--confirm-special-categories and --special-reason go together: the confirmation of "no risk" beside special categories of personal data is kept with its own reason (Art. 9(1), 33(1), (5))',
+      'De bevestiging van "geen risico" naast bijzondere persoonsgegevens en de reden daarvoor horen bij elkaar: het register bewaart de bevestiging met haar eigen reden (AVG art. 9(1), 33(1), (5)).',
+    );
+  }
+  return specialReason;
+}
+
+/**
+ * The assessment must fit the facts on record (Art. 33(5)): "no personal data" is refused while
+ * they name personal data, and "no risk" beside special categories not unintelligible needs the
+ * FG's confirmation with its reason (refused when there is nothing to confirm). Returns what the
+ * confirmation covers, to keep with the decision.
+ */
+function checkAssessmentAgainstFacts(
+  deps: FgDeps,
+  draft: Incident,
+  personalData: Assessment['personalData'],
+  risk: Assessment['risk'],
+  specialReason: string | null,
+): Assessment['confirmedBesideSpecial'] | null {
+  const facts = draft.facts ?? emptyFacts();
+  const named = personalData === 'no' ? personalDataNamed(facts) : [];
+  if (named.length) {
+    throw refuse(
+      `--personal-data no contradicts the facts on record, which name personal data: ${named.map((n) => n.en).join('; ')} (Art. 4(1), 33(1), (5)): assess --personal-data yes or unknown, or correct those facts first (datalek facts ${draft.id})`,
+      `"Geen persoonsgegevens getroffen" spreekt de vastgelegde feiten tegen, die persoonsgegevens noemen: ${named.map((n) => n.nl).join('; ')} (AVG art. 4(1), 33(1), (5)): kies "ja" of "onbekend", of corrigeer eerst die feiten.`,
+    );
+  }
+  const special = specialUnconfirmed(facts, { personalData, risk });
+  const unintelligible = facts.unintelligible ?? 'not recorded';
+  if (special.length && !specialReason) {
+    const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+    throw refuse(
+      `--risk none ("unlikely to result in a risk", Art. 33(1)) beside special categories of personal data (${special.join(', ')}; Art. 9(1), the BSN UAVG art. 46), not recorded as unintelligible (--unintelligible ${unintelligible}): EDPB Guidelines 9/2022 hold such a breach likely to result in a risk, typically high; assess the risk again, or confirm "no risk" explicitly (--confirm-special-categories) with its own reason (--special-reason TEXT), kept with the decision and marked in the register`,
+      `"Geen risico" (AVG art. 33(1)) naast bijzondere persoonsgegevens (${special.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd${facts.unintelligible ? ` ("${yesNo('nl', facts.unintelligible)}")` : ''}: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico, meestal een hoog risico. Beoordeel het risico opnieuw, of bevestig "geen risico" uitdrukkelijk met een eigen reden ("Waarom geen risico ondanks bijzondere persoonsgegevens"); het register markeert het besluit${draft.facts?.updatedAt ? ` (feiten van ${local(draft.facts.updatedAt)})` : ''}.`,
+    );
+  }
+  if (!special.length && specialReason) {
+    throw refuse(
+      `--confirm-special-categories given, but the facts on record name no special categories of personal data beside "no risk" that are not unintelligible (unintelligible: ${unintelligible}): there is nothing to confirm; leave it and --special-reason out (Art. 9(1), 33(1))`,
+      'Er is een bevestiging van "geen risico" naast bijzondere persoonsgegevens ingevuld, maar de vastgelegde feiten noemen geen bijzondere persoonsgegevens die niet onbegrijpelijk zijn: er is niets te bevestigen; laat de bevestiging leeg (AVG art. 9(1), 33(1)).',
+    );
+  }
+  return specialReason ? { categories: special, unintelligible: facts.unintelligible, reason: specialReason } : null;
+}
+
+/**
+ * Facts that contradict the assessment in force are refused until it is changed (Art. 33(5)):
+ * personal data named under "no personal data", and special categories (or a change to their
+ * unintelligibility) under a "no risk" whose confirmation does not cover them.
+ */
+function checkFactsAgainstAssessment(
+  draft: Incident,
+  given: Partial<FactsInput>,
+  before: BreachFacts,
+  facts: BreachFacts,
+  local: (iso: string) => string,
+): void {
+  const a = draft.assessment;
+  if (!a) return;
+  const named = a.personalData === 'no' ? personalDataNamed(given) : [];
+  if (named.length) {
+    throw refuse(
+      `these facts name personal data: ${named.map((n) => n.en).join('; ')}; but the assessment in force (${a.at}, by ${a.by}) says no personal data is affected (Art. 4(1), 33(1), (5)): assess again first (datalek assess ${draft.id} --personal-data yes|unknown --risk none|risk|high --reason TEXT), then record them`,
+      `Deze feiten noemen persoonsgegevens (${named.map((n) => n.nl).join('; ')}), maar de geldende beoordeling (${local(a.at)}, door ${a.by}) zegt dat er geen persoonsgegevens getroffen zijn (AVG art. 4(1), 33(1), (5)): beoordeel het incident eerst opnieuw, en leg de feiten daarna vast.`,
+    );
+  }
+  const already = new Set(specialUnconfirmed(before, a).map(lower));
+  const added = specialUnconfirmed(facts, a).filter((c) => !already.has(lower(c)));
+  if (added.length) {
+    const flag = given.specialCategories ? '--special' : given.categories ? '--categories' : '--unintelligible';
+    throw refuse(
+      `${flag}: the facts would name special categories of personal data (${added.join(', ')}; Art. 9(1), the BSN UAVG art. 46) not recorded as unintelligible (unintelligible: ${facts.unintelligible ?? 'not recorded'}), beside the assessment in force (${a.at}, by ${a.by}) of "no risk" (Art. 33(1)), which no confirmation of the FG covers for them: EDPB Guidelines 9/2022 hold such a breach likely to result in a risk; assess the risk again first (datalek assess ${draft.id} --personal-data yes --risk risk|high --reason TEXT), then record these facts; if with them the risk is still none, assess --risk none again, confirming it (--confirm-special-categories --special-reason TEXT)`,
+      `De feiten zouden bijzondere persoonsgegevens noemen (${added.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd, naast de geldende beoordeling (${local(a.at)}, door ${a.by}) "geen risico" (AVG art. 33(1)), zonder bevestiging van de FG daarvoor: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico. Beoordeel het risico eerst opnieuw en leg de feiten daarna vast; is er met deze feiten nog steeds geen risico, beoordeel dan opnieuw "geen risico" en bevestig dat met een eigen reden.`,
+    );
+  }
 }
 
 /**
@@ -693,6 +857,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.otherParty = otherParty;
     }
     // Contradictions with what is recorded.
+    checkFactsAgainstAssessment(draft, given, before, facts, local);
     if (facts.specialStated && facts.specialCategories.length === 0 && namesHealthData(facts.categories)) {
       throw refuse(
         `the categories (${facts.categories.join(', ')}) name health data, a special category of personal data (Art. 9(1)): "no special categories" contradicts them`,
@@ -704,6 +869,14 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
         `Het besluit over de betrokkenen steunt op onbegrijpelijke gegevens (uitzondering art. 34(3)(a)); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit over de betrokkenen vast.`,
       );
+    }
+    for (const [who, decided] of [
+      ['data-subjects', draft.subjects],
+      ['subscribers', draft.subscribers],
+    ] as const) {
+      if (decided?.exception === 'encrypted' && given.nature && !facts.nature.includes('confidentiality')) {
+        throw encryptedWithoutConfidentiality(who, facts.nature, 'facts');
+      }
     }
     if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
       throw refuse(
@@ -1206,6 +1379,9 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         `De uitzondering "onbegrijpelijk" vraagt dat de feiten zeggen dat de gegevens onbegrijpelijk waren voor onbevoegden ("Waren de gegevens versleuteld of anders onbegrijpelijk?": ja); ze zeggen: ${draft.facts?.unintelligible ? yesNo('nl', draft.facts.unintelligible) : 'nog niets'} (${audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)'}).`,
       );
     }
+    if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
+      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? [], 'decision');
+    }
     const decision: SubjectsDecision = {
       decision: input.decision,
       date,
@@ -1236,6 +1412,28 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     };
   });
   return incident;
+}
+
+/**
+ * The exception "encrypted" (Art. 34(3)(a); for subscribers Regulation 611/2013 art. 4) rests on
+ * the data being unintelligible to anyone not authorised: it answers a risk to confidentiality. For a
+ * breach of availability or integrity alone the risk comes from data gone or altered, which
+ * encryption does not remove (EDPB Guidelines 9/2022, the ransomware examples).
+ */
+function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[], what: 'decision' | 'facts'): RefusedError {
+  const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
+  const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
+  const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
+  const genoemd = nature.length ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}` : 'noemen de aard van het datalek nog niet';
+  return what === 'decision'
+    ? refuse(
+        `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
+        `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+      )
+    : refuse(
+        `--nature ${nature.join(',')}: the decision on ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'} rests on the exception "encrypted" (${article}), which answers a risk to confidentiality only; without confidentiality among the nature of the breach it has no ground: record a new ${audience === 'subscribers' ? 'decision on the subscribers' : 'Art. 34 decision'} first (datalek subjects)`,
+        `Het besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} steunt op de uitzondering "onbegrijpelijk" (${artikel}), die alleen een risico voor de vertrouwelijkheid wegneemt; zonder inbreuk op de vertrouwelijkheid vervalt die grond: leg eerst een nieuw besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} vast.`,
+      );
 }
 
 // --- closing -----------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ export interface Assessment {
    * stated `at` from a clock a little behind the closing one cannot tell (core/clocks.ts assessedAfterClosing).
    */
   afterClose?: true;
+  /**
+   * "No risk" beside special categories of personal data (Art. 9(1); the BSN, UAVG art. 46) not
+   * recorded as unintelligible, which EDPB Guidelines 9/2022 hold likely to result in a risk: the
+   * FG confirmed it explicitly, with this reason of its own (core/fg-workflow.ts). Only then present.
+   */
+  confirmedBesideSpecial?: { categories: string[]; unintelligible: BreachFacts['unintelligible']; reason: string };
 }
 
 /**
@@ -466,6 +472,12 @@ export interface Incident {
    * which the incident's first acknowledgement cannot be. Stops the repeat for what was open then.
    */
   exposedTakenAt?: string;
+  /**
+   * When a person last took, with a second acknowledgement, the alerts of containment that did
+   * not fit the record raised after the incident's acknowledgement (core/pager.ts notPlannedUntaken):
+   * they no longer hold a merge. The alert at the pager is left as it is.
+   */
+  notPlannedTakenAt?: string;
   closedAt: string | null;
   /**
    * How many decisions were recorded when the incident was closed: an assessment after them was

@@ -20,6 +20,7 @@ import type { FindingKey } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { FindingRecord, Incident, OutboxMessage } from './incident.js';
+import { storedIncident } from './stored-record.js';
 
 /** What one ledger entry says was stored. */
 export interface LedgerBody {
@@ -104,7 +105,7 @@ export function chainHash(prevHash: string, data: string): string {
 
 /** The bytes a store writes for each record: the ledger hashes exactly these. */
 export const storedText = {
-  incident: (incident: Incident): string => JSON.stringify(incident),
+  incident: (incident: Incident): string => JSON.stringify(storedIncident(incident)),
   finding: (record: FindingRecord): string => JSON.stringify(record),
   message: (message: OutboxMessage): string => JSON.stringify(message),
 };

@@ -87,6 +87,30 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
 }
 
 /**
+ * The incident's alerts for containment that did not fit its record (`…:not-planned:…`) that page
+ * and nobody took: triggered at the pager (or without a state of its own, recorded before alerts
+ * had states) and raised after every person's acknowledgement of the incident (its own, or a second
+ * one that took them: `notPlannedTakenAt`). A merge closes the incident and resolves its alerts, so
+ * such an alert holds it (record-finding.ts notMergeable): the page would stop with nobody on the
+ * work. One a person took (in datalek, or at the pager), one the pager resolved, or one it refused
+ * (its page went to the on-call topic: the merge resolves nothing there) holds none: without the
+ * pager's webhooks its state never moves, and it would hold merges for the incident's life.
+ */
+export function notPlannedUntaken(incident: Incident): { key: string; raisedAt: string }[] {
+  const pager = incident.pager;
+  if (!pager) return [];
+  const taken = [incident.acknowledgedAt, incident.notPlannedTakenAt].filter((t): t is string => typeof t === 'string');
+  return pager.keys.flatMap((key) => {
+    if (!key.startsWith(`${incident.id}:not-planned:`)) return [];
+    const alert = pager.alerts?.find((a) => a.key === key);
+    if (alert && alert.state !== 'triggered') return [];
+    // Without a state of its own, it was raised no earlier than the first containment that did not fit.
+    const raisedAt = alert?.at ?? incident.actionsNotPlanned?.since ?? incident.openedAt;
+    return taken.some((t) => t >= raisedAt) ? [] : [{ key, raisedAt }];
+  });
+}
+
+/**
  * What acknowledging or closing an incident asks of its alerts at the pager: acknowledge the
  * incident's own alert (an exposed interface, or containment that did not fit, keeps paging until
  * a person handles it there), or resolve

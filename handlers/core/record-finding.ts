@@ -18,7 +18,7 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
-import { type HeldContainment, heldContainment, placedIn, planContainment } from './containment.js';
+import { type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -49,7 +49,7 @@ import {
   type PendingLink,
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
-import { notePagerTrigger, pagerFollowUps } from './pager.js';
+import { notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
@@ -710,7 +710,7 @@ function relatedEntries(related: Record<string, unknown>[], now: string): Timeli
  */
 function heldByLinked(incident: Incident, holders: (Incident | undefined)[], merged: IncidentChange[]): HeldContainment[] {
   const gone = new Set(merged.map((m) => m.incident.id));
-  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? heldContainment(h) : []));
+  return holders.flatMap((h) => (h && h.id !== incident.id && !gone.has(h.id) ? takenContainment(h) : []));
 }
 
 /**
@@ -718,7 +718,7 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
  * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), an alert for containment that
- * did not fit its record (it pages until a person handles it there), or a containment run holding
+ * did not fit its record that nobody took (it pages until a person takes it), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
  * room (MAX_ACTIONS) for the containment carried out on it: a carried-out action left out would
@@ -734,7 +734,8 @@ function notMergeable(incident: Incident, now: string, into: Incident): Refusal 
       why: 'interface-exposed',
       reason: `network interface ${exposed.join(', ')} is open to all traffic and pages on-call from it: not merged until it is isolated, the two are linked`,
     };
-  const notPlanned = notPlannedPaging(incident);
+  // Its alerts for containment that did not fit, paging with nobody on them: the merge would resolve them.
+  const notPlanned = notPlannedUntaken(incident).map((a) => a.key);
   if (notPlanned.length)
     return {
       why: 'not-planned-paging',
@@ -750,17 +751,6 @@ function notMergeable(incident: Incident, now: string, into: Incident): Refusal 
       reason: `this incident's record holds ${into.actions.length} of ${MAX_ACTIONS} containment actions, no room for the ${carried} carried out on it: not merged, the two are linked`,
     };
   return null;
-}
-
-/**
- * The incident's alerts at the pager for containment that did not fit its record (`…:not-planned:…`)
- * not resolved there: they page until a person handles them, and closing (a merge) would resolve them.
- * An alert without a state of its own (recorded before alerts had states) is taken as triggered.
- */
-function notPlannedPaging(incident: Incident): string[] {
-  const pager = incident.pager;
-  if (!pager) return [];
-  return pager.keys.filter((k) => k.includes(':not-planned:') && pager.alerts?.find((a) => a.key === k)?.state !== 'resolved');
 }
 
 /** Why an incident is linked rather than merged: for the FG's message (`why`) and the timeline (`reason`). */

@@ -43,6 +43,11 @@ export interface RegisterRow {
   notifiable: boolean | null;
   /** The latest assessment's reasoning. */
   decisionReason: string | null;
+  /**
+   * "No risk" beside special categories of personal data not recorded as unintelligible, which the
+   * FG confirmed explicitly: `categories (unintelligible: …): reason` (core/fg-workflow.ts).
+   */
+  noRiskBesideSpecial: string | null;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -164,6 +169,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     risk: a?.risk ?? null,
     notifiable: a ? a.notifiable : null,
     decisionReason: a?.reason ?? null,
+    noRiskBesideSpecial: a?.confirmedBesideSpecial
+      ? `${a.confirmedBesideSpecial.categories.join(', ')} (unintelligible: ${a.confirmedBesideSpecial.unintelligible ?? 'not recorded'}): ${a.confirmedBesideSpecial.reason}`
+      : null,
     firstDecisionReason: assessments[0]?.reason ?? null,
     decidedBy: a?.by ?? null,
     decidedAt: a?.at ?? null,
@@ -463,6 +471,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'statedClock',
   // Added for incidents linked rather than merged (review5 A3), after the others likewise.
   'linkedTo',
+  // Added for review7 G2 ("no risk" confirmed beside special categories), after the others likewise.
+  'noRiskBesideSpecial',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */

@@ -405,6 +405,25 @@ function failedRelease(
 }
 
 /**
+ * In `draft`, whose action `actionId` is left to `holder` (`heldBy`), which released that resource
+ * (`release`) since: what the release does for an action left to it when it sees it (`undoIn`),
+ * for one it could not see (left to it while its release was being stored). Null when the action
+ * is no longer left to it.
+ */
+export function handBackReleased(
+  deps: ChangeDeps,
+  draft: Incident,
+  actionId: string,
+  holder: Incident,
+  release: { at: string; by: string; reason: string },
+): ChangeResult {
+  const action = draft.actions.find((a) => a.id === actionId);
+  if (!action?.heldBy || action.status !== 'skipped') return null;
+  const hold: Hold = { other: draft, action, ours: action, leftToUs: true };
+  return undoIn(deps, draft, [hold], holder.id, release, []);
+}
+
+/**
  * Records in `draft`, another incident, that its containment of the resource was undone by this
  * release (each of `holds` that is its): its own action released (its record and AP draft no longer
  * count it as in effect), or the action it left to this incident planned again, not carried out
@@ -412,7 +431,7 @@ function failedRelease(
  * changed meanwhile so that nothing is left to undo there.
  */
 function undoIn(
-  deps: ContainDeps,
+  deps: ChangeDeps,
   draft: Incident,
   holds: Hold[],
   releasedBy: string,

@@ -6,7 +6,7 @@
  */
 import { StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
-import type { FindingRecord, Incident } from './incident.js';
+import type { Assessment, Decision, FindingRecord, Incident } from './incident.js';
 
 export class UnreadableRecordError extends StoreError {
   constructor(
@@ -38,7 +38,40 @@ export function parseStoredIncident(text: unknown, id: string): Incident {
   if (typeof value.revision !== 'number' || typeof value.severity !== 'number') throw new UnreadableRecordError(id, 'its record has no revision or severity');
   if (!isObject(value.timelineHead) || !isObject(value.resource) || !Array.isArray(value.actions))
     throw new UnreadableRecordError(id, 'its record is incomplete');
-  return value as unknown as Incident;
+  const incident = value as unknown as Incident;
+  // Its reason stored once, in the decision history (`storedIncident`).
+  const assessment = incident.assessment;
+  if (isObject(assessment) && assessment.reason === undefined) {
+    const reason = lastAssessment(incident)?.reason;
+    if (reason !== undefined) assessment.reason = reason;
+  }
+  return incident;
+}
+
+/** The last assessment of the decision history: the one in force. */
+function lastAssessment(incident: Incident): Extract<Decision, { kind: 'assessment' }> | undefined {
+  const decisions = Array.isArray(incident.decisions) ? incident.decisions : [];
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    const d = decisions[i];
+    if (d?.kind === 'assessment') return d;
+  }
+  return undefined;
+}
+
+/**
+ * The incident as its record is stored. The assessment in force is also the last assessment of the
+ * decision history (`decisions`), reason and all: its reason is stored once, there, so that the
+ * record's share of people's text (commit-bounds.ts MAX_PERSON_BYTES) holds it once, and reading the
+ * record back (`parseStoredIncident`) gives it to `assessment` again. A record stored before keeps
+ * both, and reads as it was; an assessment that does not match the history's last keeps its own.
+ */
+export function storedIncident(incident: Incident): Incident {
+  const a = incident.assessment;
+  if (!a || a.reason === undefined) return incident;
+  const last = lastAssessment(incident);
+  if (!last || last.reason !== a.reason || last.recordedAt !== a.at || last.by !== a.by) return incident;
+  const { reason: _once, ...assessment } = a;
+  return { ...incident, assessment: assessment as Assessment };
 }
 
 /** Parses each stored incident of a list, skipping (and reporting) those that cannot be read. */

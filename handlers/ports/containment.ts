@@ -11,6 +11,13 @@ export interface ExecutionContext {
    * must not be left half done are only started with time to finish or undo them. @default no limit
    */
   deadline?: number;
+  /**
+   * A release touched the action since its steps were recorded (it undid part of it, or it stopped
+   * unfinished and its mark ran out): what `done` says was done may have been undone since. Steps
+   * that set a state a release undoes (an interface's groups) are read again, and set again where
+   * they no longer hold, rather than skipped.
+   */
+  recheck?: boolean;
   /** Evidence recorded so far, earlier runs included (e.g. the original groups per interface). */
   evidence: Record<string, unknown>;
   /**

@@ -21,6 +21,7 @@ import {
   REPORT_KINDS as KINDS_BY_RECIPIENT,
   recordFacts,
   recordReport,
+  specialCategoriesToConfirm,
 } from '../core/fg-workflow.js';
 import { BREACH_TYPES, type Incident, initialReport, type Nature, type OtherParty } from '../core/incident.js';
 import {
@@ -165,6 +166,9 @@ const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPa
 /** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
 const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
 
+/** The facts name special categories not unintelligible: "no risk" needs the FG's confirmation (core/fg-workflow.ts). */
+const specialToConfirm = ({ incident }: OfferContext) => specialCategoriesToConfirm(incident).length > 0;
+
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
 const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
   ({
@@ -267,6 +271,25 @@ export const assessAction = action({
       offered: apReported,
     },
     {
+      name: 'confirm-special-categories',
+      kind: 'flag',
+      label: {
+        nl: 'Ik bevestig "geen risico" ondanks de bijzondere persoonsgegevens',
+        en: 'I confirm "no risk" despite the special categories of personal data',
+      },
+      hint: {
+        nl: "De feiten noemen bijzondere persoonsgegevens (of het BSN) die niet onbegrijpelijk waren; volgens de EDPB leidt zo'n datalek waarschijnlijk tot een risico. Het register markeert dit besluit.",
+        en: 'The facts name special categories of personal data (or the BSN) that were not unintelligible; the EDPB holds such a breach likely to result in a risk. The register marks this decision.',
+      },
+      offered: specialToConfirm,
+    },
+    {
+      name: 'special-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom geen risico ondanks bijzondere persoonsgegevens', en: 'Why no risk despite special categories of personal data' },
+      offered: specialToConfirm,
+    },
+    {
       name: 'acting-as',
       kind: 'choice',
       options: ['controller', 'processor'],
@@ -307,6 +330,8 @@ export const assessAction = action({
     nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
     nis2IntermediateDueAt: v['nis2-intermediate-due'],
     confirmAfterClose: v['after-close'] === true,
+    confirmSpecialCategories: v['confirm-special-categories'] === true,
+    specialReason: v['special-reason'],
   }),
   run: (deps: FgDeps, input) => assess(deps, input),
   current: (incident) => ({

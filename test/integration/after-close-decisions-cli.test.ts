@@ -28,11 +28,11 @@ describe('after closing, on the command line', () => {
     const withdrawal = ['reported', c.id, '--reference', 'M-1', '--kind', 'withdrawal', '--reason', 'geen persoonsgegevens', '--by', 'FG'];
     expect((await c.cli(withdrawal, later)).stderr).toMatch(/record that it is not notifiable first/);
     // Without --after-close a change after closing is refused, naming the incident and its closing date.
-    const unconfirmed = await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later);
+    const unconfirmed = await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later);
     expect(unconfirmed.code).not.toBe(0);
     expect(unconfirmed.stderr).toMatch(new RegExp(`incident ${c.id} was closed on 2025-11-27T22:00:00.000Z.*--after-close`));
     const assessed = ok(
-      await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'forensisch', '--after-close', '--by', 'FG'], later),
+      await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'forensisch', '--after-close', '--by', 'FG'], later),
     );
     expect(assessed.stdout).toMatch(/Assessed after closing as not notifiable; the incident stays closed.*with a withdrawal .*--reference M-1/);
     ok(await c.cli(withdrawal, later));
@@ -46,7 +46,7 @@ describe('after closing, on the command line', () => {
     const [row] = await c.json(['register'], later);
     expect(row).toMatchObject({ state: 'closed', risk: 'high', subjectsDecision: expect.stringMatching(/^inform 2025-11-28T09:00:00.000Z via brief/) });
     expect(row.afterClose.split('; ').map((x: string) => x.replace(/ at .*/, ''))).toEqual([
-      'assessment personal data no, risk none',
+      'assessment personal data yes, risk none',
       'ap:withdrawal:M-1',
       'assessment personal data yes, risk high',
       'subjects inform 2025-11-28T09:00:00.000Z',

@@ -90,6 +90,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     expect(Object.keys(seen).sort()).toEqual(
       [
         `instance ${s.instanceId}`,
+        `instance ${s.instanceId} (termination protection, shutdown behaviour)`,
         ...enis.map((e) => `network interface ${e.NetworkInterfaceId} of ${s.instanceId}`),
         `isolation group ${isolation}`,
         `access key ${key}`,
@@ -101,7 +102,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     expect(report.notChecked).toContainEqual({
       incidentId: ids.ec2,
       actionId: `isolate-instance:${s.instanceId}`,
-      what: 'termination protection and shutdown behaviour; out of its Auto Scaling group; out of its target groups',
+      what: 'out of its Auto Scaling group; out of its target groups',
     });
 
     const show = await cli(['show', ids.ec2]);
@@ -118,7 +119,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     const r = await spawnCli(['verify', ids.ec2, '--json', '--target', 'aws'], { ...world.moto.env, AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:9' });
     expect(r.code, r.stderr).toBe(3);
     const report = check(r.stdout);
-    expect(report.resources.length).toBe(4);
+    expect(report.resources.length).toBe(5);
     expect(report.resources.every((x) => x.state === 'unreadable' && x.actual.startsWith('could not be read ('))).toBe(true);
     expect(JSON.parse(r.stdout).ok).toBe(false);
   }, 120_000);
@@ -127,9 +128,11 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     const enis = await interfacesOf(s.instanceId);
     const isolation = enis[0].Groups?.[0]?.GroupId as string;
     const second = s.enis[1];
-    // Someone puts the second interface back in its own group, opens the isolation group, sets the
-    // key Active, deletes the revocation and turns a Block Public Access setting off.
+    // Someone puts the second interface back in its own group, opens the isolation group, turns
+    // termination protection off, sets the key Active, deletes the revocation and turns a Block
+    // Public Access setting off.
     await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: second.id, Groups: second.groups }));
+    await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, DisableApiTermination: { Value: false } }));
     await c.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: isolation,
@@ -163,6 +166,10 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     expect(seen[`isolation group ${isolation}`]).toMatchObject({
       state: 'drifted',
       actual: '1 inbound and 0 outbound rule(s): every interface in it is open to them',
+    });
+    expect(seen[`instance ${s.instanceId} (termination protection, shutdown behaviour)`]).toMatchObject({
+      state: 'drifted',
+      actual: 'termination protection off',
     });
     expect(seen[`access key ${key}`]).toMatchObject({ state: 'drifted', recorded: 'Inactive', actual: 'Active' });
     expect(seen[`inline policy datalek-revoke-${ids.role} on role report-role`]).toMatchObject({ state: 'drifted', actual: 'policy not found' });
@@ -200,7 +207,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     const r = await cli(['verify', line.incidentId, '--json']);
     expect(r.code).toBe(1);
     const report = check(r.stdout);
-    expect(report.resources.filter((x) => x.resource.startsWith('network interface'))).toEqual([]);
+    // Its interfaces and protection went with it: the instance is named once (its VPC's isolation group stays).
+    expect(report.resources.map((x) => x.resource).sort()).toEqual([`instance ${t.instanceId}`, expect.stringMatching(/^isolation group sg-/)]);
     expect(byResource(report)[`instance ${t.instanceId}`]).toMatchObject({
       state: 'gone',
       actual: 'instance terminated',

@@ -85,7 +85,7 @@ describe('1. Art. 34 as the law reads', () => {
     ok(await c.cli(['facts', c.id, '--unintelligible', 'no', '--by', 'FG'], '2025-11-28T09:10:00Z'));
     const args = ['subjects', c.id, '--decision', 'exception', '--exception', 'encrypted', '--reason', 'AES', '--by', 'FG'];
     await refused(c, args, '2025-11-28T10:00:00Z', /unintelligible.*Art\. 34\(3\)\(a\)/);
-    ok(await c.cli(['facts', c.id, '--unintelligible', 'yes', '--by', 'FG'], '2025-11-28T10:10:00Z'));
+    ok(await c.cli(['facts', c.id, '--unintelligible', 'yes', '--nature', 'confidentiality', '--by', 'FG'], '2025-11-28T10:10:00Z'));
     ok(await c.cli(args, '2025-11-28T10:20:00Z'));
   });
 

@@ -68,7 +68,7 @@ describe('after closing and closing, on the web page (review 3)', () => {
     it('records a not-notifiable assessment, after which the withdrawal is taken; the incident stays closed', async () => {
       const html = await (await web.get(`/incidents/${id}`, 'en')).text();
       expect(pageText(html)).toContain('After closing: change the assessment (Art. 33(1), (4))');
-      const res = await post('after-close-assess', { 'personal-data': 'no', risk: 'none', reason: 'forensisch onderzoek', 'after-close': 'on' });
+      const res = await post('after-close-assess', { 'personal-data': 'yes', risk: 'none', reason: 'forensisch onderzoek', 'after-close': 'on' });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(`/incidents/${id}?done=after-close-assess`);
       expect(await stored()).toMatchObject({ state: 'closed', assessment: expect.objectContaining({ notifiable: false }) });
@@ -76,7 +76,7 @@ describe('after closing and closing, on the web page (review 3)', () => {
       expect(withdrawal.status).toBe(303);
       const incident = await stored();
       expect(incident.state).toBe('closed');
-      expect(incident.afterClose?.map((x) => x.what)).toEqual(['assessment personal data no, risk none', 'ap:withdrawal:M-1']);
+      expect(incident.afterClose?.map((x) => x.what)).toEqual(['assessment personal data yes, risk none', 'ap:withdrawal:M-1']);
     });
 
     it('records an Art. 34 communication with its reason', async () => {

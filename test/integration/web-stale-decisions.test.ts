@@ -90,7 +90,7 @@ describe('a decision form drawn before the decision changed is refused, never ap
     const { post } = await tab(incidentId);
     const before = await incident(incidentId);
     await recordEvent(fg, findingEvent({ id: 'w2-d', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-w2c', createdAt: '2026-11-27T21:40:00Z' }));
-    await recordFacts(deps(), { incidentId, by: 'FG', records: 10 } as Parameters<typeof recordFacts>[1]);
+    await recordFacts(deps(), { incidentId, by: 'FG', summary: 'testserver zonder klantgegevens' } as Parameters<typeof recordFacts>[1]);
     expect((await incident(incidentId)).revision).toBeGreaterThan(before.revision);
     const res = await post('assess', { 'personal-data': 'no', risk: 'none', reason: 'testserver, nagekeken' });
     expect(res.status).toBe(303);

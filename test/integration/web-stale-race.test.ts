@@ -13,36 +13,14 @@ import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-s
 import { assess, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
-import { tempSqliteStore } from '../support/store.js';
+import { racing, tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 const now = '2026-11-27T22:00:00.000Z';
 const id = 'dl-stale-race';
-
-/** `store`, running `meanwhile` once just before the `nth` read of the incident from now on. */
-function racing(store: IncidentStore) {
-  let plan: { reads: number; meanwhile: () => Promise<unknown> } | null = null;
-  const raced = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'getIncident')
-        return async (incidentId: string) => {
-          if (plan && incidentId === id && --plan.reads === 0) {
-            const { meanwhile } = plan;
-            plan = null;
-            await meanwhile();
-          }
-          return target.getIncident(incidentId);
-        };
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { raced, meanwhileBefore: (nth: number, meanwhile: () => Promise<unknown>) => (plan = { reads: nth, meanwhile }) };
-}
 
 /** The text of a field of a form on a page: a textarea's content or an input's value. */
 function fieldText(html: string, form: string, field: string): string | null {
@@ -66,7 +44,7 @@ describe('a form raced by a change committed while it is recorded', () => {
   afterEach(async () => cleanup());
 
   const tab = async () => {
-    const race = racing(store);
+    const race = racing(store, id);
     const web = inProcessWebApp({ store: race.raced, policy, now: () => now });
     const html = await (await web.get(`/incidents/${id}`)).text();
     const post = (page: string, form: string, fields: Record<string, string>) =>

@@ -11,13 +11,14 @@ import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-s
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import type { Containment } from '../../handlers/ports/containment.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { acknowledgeInStore } from '../../handlers/use-cases/actions.js';
 import { createWebApp } from '../../handlers/web/app.js';
 import { newSession, sessionCookieName } from '../../handlers/web/security.js';
 import { ROOT } from '../support/cli.js';
 import { doneIsolation, incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
-import { tempSqliteStore } from '../support/store.js';
+import { racing, tempSqliteStore } from '../support/store.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 const HOST = '127.0.0.1:8733';
@@ -44,10 +45,21 @@ describe('the release form releases only what its page listed', () => {
   });
   afterEach(async () => cleanup());
 
-  const served = () => {
+  /** A second containment carried out on the incident (a later finding, another instance). */
+  const carryOutSecond = async () => {
+    const current = (await store.getIncident(id)) as Incident;
+    await store.commit({
+      incident: { ...current, revision: current.revision + 1, actions: [...current.actions, doneIsolation('i-second')] },
+      expectedRevision: current.revision,
+      timeline: [],
+      messages: [],
+    });
+  };
+
+  const served = (from: IncidentStore = store) => {
     const containment = new RecordingContainment();
     const session = newSession();
-    const deps = { store, policy, now: () => now };
+    const deps = { store: from, policy, now: () => now };
     const app = createWebApp({
       ...deps,
       containment: containment as unknown as Containment,
@@ -77,13 +89,7 @@ describe('the release form releases only what its page listed', () => {
     expect(html).toContain('i-first');
     expect(html).not.toContain('i-second');
     // Meanwhile a second containment is carried out on the incident.
-    const current = (await store.getIncident(id)) as Incident;
-    await store.commit({
-      incident: { ...current, revision: current.revision + 1, actions: [...current.actions, doneIsolation('i-second')] },
-      expectedRevision: current.revision,
-      timeline: [],
-      messages: [],
-    });
+    await carryOutSecond();
     const res = await release(html);
     expect(res.status).toBe(400);
     const refusal = await res.text();
@@ -94,6 +100,18 @@ describe('the release form releases only what its page listed', () => {
     expect(refusal).toContain('i-second');
     expect((await release(refusal)).status).toBe(303);
     expect(containment.released.sort()).toEqual(['i-first', 'i-second']);
+  });
+
+  it('refuses, and releases nothing, when another containment is carried out between the page handler’s read and the use case’s', async () => {
+    const race = racing(store, id);
+    const { containment, page, release } = served(race.raced);
+    const html = await page();
+    race.meanwhileBefore(2, carryOutSecond);
+    const res = await release(html);
+    expect(res.status).toBe(400);
+    expect(pageText(await res.text())).toContain('De inperking die van kracht is, is gewijzigd sinds u deze pagina opende. Er is niets opgeheven');
+    expect(containment.released).toEqual([]);
+    expect(((await store.getIncident(id)) as Incident).actions.filter((a) => a.released || a.releasing)).toEqual([]);
   });
 
   it('releases what a page still showing it offers, and refuses a form without what its page showed', async () => {

@@ -2,10 +2,10 @@ import { assess, closeIncident, type FgDeps, recordFacts, recordReport } from '.
 import { parseEvent } from '../../handlers/core/finding.js';
 import { type ActionRecord, type Incident, newIncident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
+import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { findingEvent } from './events.js';
+import { accessKeyResource, findingEvent } from './events.js';
 
 /** An open High incident on an EC2 instance, detected 2026-11-27 21:00 UTC; tests override what matters. */
 export function incidentFixture(over: Partial<Incident> & { id?: string } = {}): Incident {
@@ -86,6 +86,21 @@ export function isolationAdapter(executed: string[], failing: () => boolean, at:
     },
     release: async () => {},
   };
+}
+
+/**
+ * Records two findings that open two incidents, one on instance i-0123456789abcdef0 (detected 21:00)
+ * and one on an access key (detected 19:30, so the earlier): `credentialSequenceEvent` names both.
+ */
+export async function instanceAndKeyIncidents(deps: RecordDeps): Promise<{ instance: string; key: string }> {
+  const instance = (await recordEvent(deps, findingEvent({ id: 'f-i', createdAt: '2026-11-27T21:00:00.000Z' }))).incidentId as string;
+  const key = (
+    await recordEvent(
+      deps,
+      findingEvent({ id: 'f-k', type: 'CredentialAccess:IAMUser/AnomalousBehavior', createdAt: '2026-11-27T19:30:00.000Z', resource: accessKeyResource() }),
+    )
+  ).incidentId as string;
+  return { instance, key };
 }
 
 /** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */

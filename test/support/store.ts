@@ -28,3 +28,33 @@ export function listingRefused(store: IncidentStore): IncidentStore {
     },
   });
 }
+
+/**
+ * `store`, running a change of someone else's (`meanwhile`) just before the `nth` read of one
+ * incident from the moment `meanwhileBefore` is called: a race made exact (the second read of a
+ * web request is the use case's, the first the page handler's).
+ */
+export function racing(store: IncidentStore, incidentId: string) {
+  let plan: { reads: number; meanwhile: () => Promise<unknown> } | null = null;
+  const raced = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'getIncident')
+        return async (id: string) => {
+          if (plan && id === incidentId && --plan.reads === 0) {
+            const { meanwhile } = plan;
+            plan = null;
+            await meanwhile();
+          }
+          return target.getIncident(id);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return {
+    raced,
+    meanwhileBefore: (nth: number, meanwhile: () => Promise<unknown>) => {
+      plan = { reads: nth, meanwhile };
+    },
+  };
+}

@@ -35,7 +35,7 @@ describe('a change after closing is confirmed as meant for the closed incident',
 
   it('assess without the confirmation is refused, naming the incident and its closing date; nothing is written', async () => {
     const before = await stored();
-    const change = { incidentId: id, personalData: 'no' as const, risk: 'none' as const, reason: 'forensisch onderzoek', by: 'FG' };
+    const change = { incidentId: id, personalData: 'yes' as const, risk: 'none' as const, reason: 'forensisch onderzoek', by: 'FG' };
     await expect(assess(deps, change)).rejects.toThrow(/incident dl-closed was closed on 2026-11-28T08:00:00.000Z.*--after-close/);
     await expect(assess(deps, change)).rejects.toMatchObject({
       page: { nl: expect.stringMatching(/Incident dl-closed is gesloten op 2026-11-28 09:00 CET.*bevestig/) },
@@ -68,7 +68,7 @@ describe('a change after closing is confirmed as meant for the closed incident',
     expect(pageText(html)).toContain(`Ik bevestig dat ik incident ${id}, gesloten op 2026-11-28 09:00 CET`);
     expect(html).toContain('id="f-after-close-assess-after-close"');
     expect(html).toContain('id="f-after-close-subjects-after-close"');
-    const fields = { _csrf: csrfOf(html), ...formBase(html, 'after-close-assess'), 'personal-data': 'no', risk: 'none', reason: 'forensisch onderzoek' };
+    const fields = { _csrf: csrfOf(html), ...formBase(html, 'after-close-assess'), 'personal-data': 'yes', risk: 'none', reason: 'forensisch onderzoek' };
     const refused = await web.post(`/incidents/${id}/after-close-assess`, fields);
     expect(refused.status).toBe(400);
     expect(pageText(await refused.text())).toContain(`Incident ${id} is gesloten op 2026-11-28 09:00 CET`);

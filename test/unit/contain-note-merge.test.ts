@@ -12,8 +12,8 @@ import { type ContainDeps, runContainment } from '../../handlers/core/contain.js
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, REGION } from '../support/events.js';
-import { doneIsolation, incidentFixture, isolationAdapter, storeInstanceFinding } from '../support/incidents.js';
+import { ACCOUNT, credentialSequenceEvent, REGION } from '../support/events.js';
+import { doneIsolation, incidentFixture, instanceAndKeyIncidents, isolationAdapter, storeInstanceFinding } from '../support/incidents.js';
 import { listingRefused, tempSqliteStore } from '../support/store.js';
 
 const INSTANCE = 'i-0123456789abcdef0';
@@ -27,13 +27,7 @@ afterEach(async () => t.cleanup());
 
 it('a merge carries the key holder’s note: a third incident planning the resource leaves it to the incident that holds it', async () => {
   const record = { store: t.store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false };
-  const holder = (await recordEvent(record, findingEvent({ id: 'f-i', createdAt: '2026-11-27T21:00:00.000Z' }))).incidentId as string;
-  const survivor = (
-    await recordEvent(
-      record,
-      findingEvent({ id: 'f-k', type: 'CredentialAccess:IAMUser/AnomalousBehavior', createdAt: '2026-11-27T19:30:00.000Z', resource: accessKeyResource() }),
-    )
-  ).incidentId as string;
+  const { instance: holder, key: survivor } = await instanceAndKeyIncidents(record);
   // dl-linked took the instance up and isolated it; the key's holder notes it (as takeResource writes it).
   await t.store.commit({
     incident: incidentFixture({ id: 'dl-linked', actions: [doneIsolation(INSTANCE)] }),

@@ -71,6 +71,16 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
           target: 'i-3',
           partlyReleased: { at: NOW, by: 'anna', reason: 'r', undone: ['restore-eni:eni-a'], stillInEffect: ['restore-eni:eni-b'] },
         }),
+        // Partly released, then isolated again by a containment run (contain.ts `recheck`).
+        isolation({
+          id: 'isolate-instance:i-4',
+          target: 'i-4',
+          steps: [
+            { name: 'isolate-eni:eni-a', status: 'done', at: NOW },
+            { name: 'isolate-eni:eni-a', status: 'done', at: '2026-11-28T11:00:00.000Z' },
+          ],
+          partlyReleased: { at: '2026-11-28T10:30:00.000Z', by: 'anna', reason: 'r', undone: ['restore-eni:eni-a'], stillInEffect: [] },
+        }),
       ],
     });
     const { checks } = expectedContainment(incident, NOW);
@@ -81,6 +91,9 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
       'isolate-instance:i-3 instance',
       'isolate-instance:i-3 interface eni-b',
       'isolate-instance:i-3 isolation-group',
+      'isolate-instance:i-4 instance',
+      'isolate-instance:i-4 interface eni-a',
+      'isolate-instance:i-4 isolation-group',
     ]);
   });
 
@@ -188,5 +201,28 @@ describe('drift: one record per containment', () => {
     });
     const leftToOther = incidentFixture({ actions: [isolation({ heldBy: 'dl-other' })] });
     expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [] });
+  });
+});
+
+describe('drift: an isolated instance beyond its interfaces', () => {
+  it('reads termination protection and shutdown behaviour, and the profile revoke-instance-credentials took off', async () => {
+    const steps = [
+      ...(isolation().steps ?? []),
+      { name: 'protect-instance', status: 'done' as const, at: NOW },
+      { name: 'revoke-instance-credentials', status: 'done' as const, at: NOW },
+    ];
+    const incident = incidentFixture({ actions: [isolation({ steps })] });
+    const r = reader((c) => {
+      if (c.expect.kind === 'protection') return { read: 'protection', terminationProtected: false, shutdownBehavior: 'terminate' };
+      if (c.expect.kind === 'instance-profile') return { read: 'profiles', associated: ['arn:aws:iam::111122223333:instance-profile/web'] };
+      return inPlace(c);
+    });
+    const report = await checkContainment([incident], r, NOW);
+    const states = Object.fromEntries(report.resources.map((x) => [x.resource, `${x.state}: ${x.actual}`]));
+    expect(states['instance i-1 (termination protection, shutdown behaviour)']).toBe('drifted: termination protection off, shutdown behaviour terminate');
+    expect(states['instance i-1 (instance profile)']).toBe(
+      'drifted: instance profile arn:aws:iam::111122223333:instance-profile/web associated again: the instance has credentials',
+    );
+    expect(report.notChecked).toEqual([{ incidentId: 'dl-test', actionId: 'isolate-instance:i-1', what: 'its role’s older sessions revoked' }]);
   });
 });

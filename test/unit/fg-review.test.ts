@@ -143,7 +143,7 @@ describe('the FG record under review', () => {
       const telecom = parsePolicy({ clocks: { telecom: true } });
       const tdeps = { ...deps, policy: telecom };
       await assess(tdeps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'r', by: 'FG' });
-      await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'yes' });
+      await recordFacts(tdeps, { incidentId: id, by: 'FG', nature: ['confidentiality'], unintelligible: 'yes' });
       await decideSubjects(tdeps, { incidentId: id, audience: 'subscribers', decision: 'exception', exception: 'encrypted', reason: 'AES', by: 'FG' });
       await expect(recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' })).rejects.toThrow(/611\/2013 art\. 4/);
     });

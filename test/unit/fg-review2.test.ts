@@ -73,7 +73,8 @@ describe('the second FG review', () => {
     });
 
     it('after an assessment of "not notifiable" it is recorded with its reason; the notification no longer stands', async () => {
-      await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testomgeving zonder echte gegevens', by: 'FG' });
+      // The facts name personal data (categories, numbers): "not notifiable" is no risk, not "no personal data" (review7 G16).
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'none', reason: 'alleen door de eigen beheerder ingezien', by: 'FG' });
       const withdrawn = (await recordReport(deps, { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' }))
         .incident;
       expect(withdrawn.reports?.at(-1)).toMatchObject({ kind: 'withdrawal', reason: 'geen persoonsgegevens' });
@@ -83,7 +84,7 @@ describe('the second FG review', () => {
     });
 
     it('a breach notifiable again after the withdrawal can be notified anew, and "met" rests on the new report', async () => {
-      await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'leek een test', by: 'FG' });
+      await assess(deps, { incidentId: id, personalData: 'yes', risk: 'none', reason: 'leek alleen intern ingezien', by: 'FG' });
       await recordReport(deps, { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
       at('2026-11-28T11:00:00.000Z');
       await assess(deps, { incidentId: id, ...high, reason: 'toch echte patiëntgegevens' });

@@ -74,9 +74,10 @@ describe('the third FG review', () => {
     it('records a not-notifiable assessment with its reason; the incident stays closed, and the withdrawal then follows', async () => {
       const assessed = await assess(deps, {
         incidentId: id,
-        personalData: 'no',
+        // The facts name personal data: "not notifiable" is no risk, not "no personal data" (review7 G16).
+        personalData: 'yes',
         risk: 'none',
-        reason: 'forensisch onderzoek: geen persoonsgegevens',
+        reason: 'forensisch onderzoek: niemand buiten de organisatie zag de gegevens',
         by: 'FG',
         confirmAfterClose: true,
       });
@@ -84,7 +85,7 @@ describe('the third FG review', () => {
       const timeline = await t.store.getTimeline(id);
       expect(timeline.at(-1)).toMatchObject({ kind: 'assessed', detail: expect.objectContaining({ afterClose: true }) });
       expect(registerRow(assessed, policy, now).afterClose).toMatch(
-        /assessment personal data no, risk none at 2026-12-02T10:00:00.000Z by FG: forensisch onderzoek/,
+        /assessment personal data yes, risk none at 2026-12-02T10:00:00.000Z by FG: forensisch onderzoek/,
       );
       const { incident } = await recordReport(deps, { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
       expect(incident.state).toBe('closed');

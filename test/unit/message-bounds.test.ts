@@ -60,4 +60,17 @@ describe('bounded messages', () => {
     expect(out.at(-1)).toBe('… (bericht ingekort tot 4 kB; alles: datalek show dl-x)');
     expect(boundBody(['kort'], 'en', 'dl-x')).toEqual(['kort']);
   });
+
+  it('counts bytes, not characters: three-byte characters just within the bound stay, one more is cut', () => {
+    // 1,000 characters of three bytes each on two lines: 3,001 bytes with the newline.
+    const lines = ['€'.repeat(500), '€'.repeat(500)];
+    expect(boundBody(lines, 'en', 'dl-x', 3001)).toEqual(lines);
+    const cut = boundBody(lines, 'en', 'dl-x', 3000);
+    expect(cut.at(-1)).toMatch(/^… \(message shortened to/);
+    expect(new TextEncoder().encode(cut.join('\n')).length).toBeLessThanOrEqual(3000);
+    // Four-byte characters (two UTF-16 units each) too.
+    const emoji = ['😀'.repeat(500)];
+    expect(boundBody(emoji, 'en', 'dl-x', 2000)).toEqual(emoji);
+    expect(boundBody(emoji, 'en', 'dl-x', 1999).at(-1)).toMatch(/^… \(message shortened to/);
+  });
 });

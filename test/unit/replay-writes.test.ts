@@ -7,14 +7,17 @@
  * the process is sent again once that claim runs out, as it was when a sender died between
  * delivering and recording.
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { CommitGroups } from '../../handlers/cli/commands/replay.js';
 import { CLAIM_LEASE_MINUTES, deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
 import { incidentIdFor, type OutboxMessage } from '../../handlers/core/incident.js';
 import { registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
+import { type RecordDeps, type RecordResult, recordEvent } from '../../handlers/core/record-finding.js';
 import { addMinutes } from '../../handlers/core/time.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
@@ -424,5 +427,55 @@ describe('replay: groups of commits', () => {
     expect(released.at(-1)).toHaveLength(1);
     expect(await reader((s) => s.listIncidents())).toHaveLength(4);
     expect(await verifies()).toBe(true);
+  });
+});
+
+describe('replay: checkpoints between groups', () => {
+  const deps = (store: SqliteIncidentStore): RecordDeps => ({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true });
+  const notifier = { deliver: async () => {} };
+
+  it('copies the log into the store while it records, starts the log over, and loses nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-test-'));
+    const file = join(dir, STORE_FILE);
+    // A checkpoint every 40 pages of log: a few groups' worth.
+    const store = new SqliteIncidentStore(dir, { bulk: true, checkpointPages: 40 });
+    try {
+      const sizes: { db: number; wal: number }[] = [];
+      const groups = new CommitGroups<RecordResult>(
+        store,
+        async (events) => {
+          for (const r of events) await deliverMessages({ store, notifier, now: () => NOW }, r.queued ?? [], r.claimed);
+        },
+        { events: 3, ms: 60_000, wallMs: 60_000 },
+      );
+      const ids: string[] = [];
+      await groups.run(async () => {
+        for (let i = 0; i < 150; i++) {
+          groups.open();
+          const r = await recordEvent(deps(store), findingEvent({ id: `ckpt-${i}`, instanceId: `i-ckpt-${i}` }));
+          ids.push(r.incidentId as string);
+          await groups.recorded(r);
+          // The checkpoint on the other thread takes its time: give it a moment now and then.
+          if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 20));
+          sizes.push({ db: statSync(file).size, wal: statSync(`${file}-wal`).size });
+        }
+      });
+      // The store's file grew while recording (pages were copied into it), and the log started
+      // over, cut back, rather than grow with every event.
+      expect(sizes.at(-1)?.db).toBeGreaterThan(sizes[0].db);
+      expect(sizes.some((s, i) => i > 0 && s.wal < sizes[i - 1].wal)).toBe(true);
+      await store.close();
+      // Nothing lost, nothing altered: another process reads every incident, and the record verifies.
+      const reader = new SqliteIncidentStore(dir, { readOnly: true });
+      try {
+        expect((await reader.listIncidents()).map((i) => i.id).sort()).toEqual([...new Set(ids)].sort());
+        expect(verifyOk(await verifyStore(reader, { now: NOW }))).toBe(true);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

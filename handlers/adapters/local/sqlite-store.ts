@@ -7,9 +7,11 @@
  * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
  * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError } from '../../core/errors.js';
@@ -164,6 +166,11 @@ export interface SqliteStoreOptions {
    * person's recorded act, never a side effect of the next sweep.
    */
   adopt?: { by: string };
+  /**
+   * The log's pages between two checkpoints: in bulk, made on a thread of their own between two
+   * groups of commits (`checkpointBetweenGroups`). Smaller only in tests. @default 10000
+   */
+  checkpointPages?: number;
 }
 
 export class SqliteIncidentStore implements IncidentStore, AuditSource {
@@ -201,7 +208,15 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // each often-written page once. A commit stays atomic and survives the process as before;
         // in bulk (below) only a crash of the machine can lose commits made since the last
         // checkpoint, and the store checkpoints when it is closed, at the end of every command.
-        this.db.pragma('wal_autocheckpoint = 10000');
+        // In bulk, `checkpointBetweenGroups` checkpoints at that size, between two groups of
+        // commits, where no event waits on it; SQLite's own checkpoint, inside a commit, is left as
+        // a backstop for commits made outside groups, at four times the size.
+        const pages = this.checkpointPages;
+        this.db.pragma(`wal_autocheckpoint = ${options.bulk ? 4 * pages : pages}`);
+        // After a checkpoint SQLite writes the log again from its start; with a limit it also cuts
+        // the file back to it (to a tenth of what comes between checkpoints: 4 MB), so the file's
+        // size tells how much was written since (`walPages`).
+        if (options.bulk) this.db.pragma(`journal_size_limit = ${Math.ceil(pages / 10) * 4096}`);
         // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
         this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
         // Each commit of a group (`beginGroup`) is a savepoint, whose undo journal SQLite writes to
@@ -609,6 +624,61 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }
   }
 
+  /** The log's pages when a checkpoint between groups was last begun (0: none since the log started over). */
+  private walMark = 0;
+  private get checkpointPages(): number {
+    return this.options.checkpointPages ?? 10_000;
+  }
+  private walFrameBytes?: number;
+  /** In bulk, the thread that checkpoints the log (made when first needed; null once it failed). */
+  private checkpointer?: Checkpointer | null;
+
+  /**
+   * In bulk, after a group of commits is committed and its events reported: once `checkpointPages`
+   * pages have been written to the log since the last time, they are copied into the store on a
+   * thread of its own (`Checkpointer`) while this one records on. SQLite's own checkpoint ran
+   * inside a commit: the events of that group waited for all of it, and this thread did the
+   * copying. The log starts over only once a checkpoint has copied all of it, so when the one on
+   * the thread ends, what was committed meanwhile is copied here (at most a twentieth of
+   * `checkpointPages`; more goes to the thread again), between two groups, where no event waits
+   * on it. PASSIVE: never waiting for another process; when one still reads an older snapshot the
+   * log cannot start over, and the next checkpoint comes after as many pages again rather than
+   * after every group. A checkpoint that fails loses nothing (the commits are in the log): the
+   * next one, SQLite's own at four times the size, or closing the store does it.
+   */
+  checkpointBetweenGroups(): void {
+    if (!this.options.bulk || this.group || this.db.inTransaction) return;
+    const cp = this.checkpointer;
+    if (cp?.running) return;
+    const pages = this.walPages();
+    // Cut back since: the log started over after the last checkpoint.
+    if (pages < this.walMark) this.walMark = 0;
+    const ended = cp?.takeResult();
+    if (ended) {
+      if (pages - ended.log <= Math.ceil(this.checkpointPages / 20) || !cp?.start()) this.checkpointHere();
+      return;
+    }
+    if (pages - this.walMark < this.checkpointPages) return;
+    this.walMark = pages;
+    if (this.checkpointer === undefined) this.checkpointer = Checkpointer.open(join(this.dir, STORE_FILE));
+    if (!this.checkpointer?.start()) this.checkpointHere();
+  }
+
+  /** The pages in the log's file (cut back when the log starts over, see the constructor). */
+  private walPages(): number {
+    // A page in the log is a page of the store and the frame's header of 24 bytes.
+    this.walFrameBytes ??= (this.db.pragma('page_size', { simple: true }) as number) + 24;
+    return Math.floor(walBytes(join(this.dir, STORE_FILE)) / this.walFrameBytes);
+  }
+
+  private checkpointHere(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Nothing lost: see checkpointBetweenGroups.
+    }
+  }
+
   async pendingMessages(): Promise<OutboxMessage[]> {
     this.flushSentMarks();
     return messageRows(this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]);
@@ -736,6 +806,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       }
     }
     if (this.sends.timer) clearTimeout(this.sends.timer);
+    // Its connection closed first: the last one to close checkpoints the whole log and removes it.
+    await this.checkpointer?.close();
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
   }
@@ -1221,6 +1293,107 @@ function useWal(db: Database.Database): void {
       if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= until) throw err;
       Atomics.wait(PAUSE, 0, 0, 5);
     }
+  }
+}
+
+/**
+ * A thread with a connection of its own to a store, which checkpoints the log when asked
+ * (`SqliteIncidentStore.checkpointBetweenGroups`). It runs nothing else: a checkpoint only copies
+ * committed pages from the log into the store, so whatever becomes of it, nothing is lost. Where it
+ * stands is read from memory both threads share: recording may not give the event loop a turn for
+ * many groups (every read and write of the store is synchronous), so a message would wait.
+ */
+class Checkpointer {
+  private constructor(
+    private readonly worker: Worker,
+    /** [its state (CHECKPOINTER_*), the log's pages when its last checkpoint ended]. */
+    private readonly shared: Int32Array,
+  ) {}
+
+  /** null when no thread could be started: the caller checkpoints on its own thread. */
+  static open(file: string): Checkpointer | null {
+    try {
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      const shared = new Int32Array(new SharedArrayBuffer(8));
+      const worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { driver, file, timeout: BUSY_TIMEOUT_MS, shared } });
+      // A thread that failed or ended is used no more: the recording thread checkpoints.
+      const failed = () => Atomics.store(shared, 0, CHECKPOINTER_FAILED);
+      worker.on('error', failed);
+      worker.on('exit', failed);
+      // Never what keeps the process running.
+      worker.unref();
+      return new Checkpointer(worker, shared);
+    } catch {
+      return null;
+    }
+  }
+
+  get running(): boolean {
+    return Atomics.load(this.shared, 0) === CHECKPOINTER_RUNNING;
+  }
+
+  /** Asks for a checkpoint; false when the thread failed (then the caller checkpoints). */
+  start(): boolean {
+    if (Atomics.compareExchange(this.shared, 0, CHECKPOINTER_IDLE, CHECKPOINTER_RUNNING) !== CHECKPOINTER_IDLE) return false;
+    this.worker.postMessage('checkpoint');
+    return true;
+  }
+
+  /** The log's pages when the last checkpoint ended, once; null while none ended since. */
+  takeResult(): { log: number } | null {
+    if (Atomics.compareExchange(this.shared, 0, CHECKPOINTER_ENDED, CHECKPOINTER_IDLE) !== CHECKPOINTER_ENDED) return null;
+    return { log: Atomics.load(this.shared, 1) };
+  }
+
+  /** Closes its connection once the checkpoint under way, if any, ended. */
+  async close(): Promise<void> {
+    if (Atomics.load(this.shared, 0) === CHECKPOINTER_FAILED) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Kept running until it has: the process waits for it.
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await exited;
+  }
+}
+
+const CHECKPOINTER_IDLE = 0;
+const CHECKPOINTER_RUNNING = 1;
+const CHECKPOINTER_ENDED = 2;
+const CHECKPOINTER_FAILED = 3;
+
+/** The checkpointer's thread: a connection to the store, a PASSIVE checkpoint per request. */
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { shared } = workerData;
+let db;
+try {
+  db = new (require(workerData.driver))(workerData.file, { timeout: workerData.timeout, fileMustExist: true });
+  db.pragma('synchronous = NORMAL');
+} catch {
+  Atomics.store(shared, 0, ${CHECKPOINTER_FAILED});
+}
+parentPort.on('message', (m) => {
+  if (m === 'close' || !db) {
+    db?.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    Atomics.store(shared, 1, r.log);
+    Atomics.store(shared, 0, ${CHECKPOINTER_ENDED});
+  } catch {
+    Atomics.store(shared, 0, ${CHECKPOINTER_IDLE});
+  }
+});
+`;
+
+/** The size of a store's log file (0 when there is none). */
+function walBytes(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -9,6 +9,9 @@ export const assessCommand: Command = {
   section: 'fg',
   usage: `  datalek assess ID [--personal-data yes|no|unknown --risk none|risk|high] --reason TEXT [--by NAME]
                    [--aware-at ISO --aware-reason TEXT [--delay-reason TEXT] [--confirm-stated-time]]
+                   [--confirm-special-categories --special-reason TEXT]
+                   (--personal-data yes --risk none beside special categories or the BSN that the facts do not
+                    record as unintelligible: the FG confirms it with its own reason; the register marks it)
                    [--acting-as controller|processor] [--confirm-stated-time]
                    (--confirm-stated-time: after the AP deadline had passed, for a move of awareness that moves it
                     later, or for "processor" or "not notifiable", which make the notification not needed)

@@ -153,7 +153,7 @@ export class CommitGroups<T> {
   private begunCpu = 0;
 
   constructor(
-    private readonly store: Pick<IncidentStore, 'beginGroup' | 'endGroup'>,
+    private readonly store: Pick<IncidentStore, 'beginGroup' | 'endGroup'> & { checkpointBetweenGroups?(): void },
     private readonly release: (events: T[]) => Promise<void>,
     private readonly limits = COMMIT_GROUP,
   ) {}
@@ -187,6 +187,8 @@ export class CommitGroups<T> {
     const events = this.held;
     this.held = [];
     if (events.length) await this.release(events);
+    // Between two groups, with no event waiting on it: the store's checkpoint, when one is due.
+    this.store.checkpointBetweenGroups?.();
   }
 
   /**

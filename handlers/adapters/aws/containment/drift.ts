@@ -7,7 +7,14 @@
  * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database.
  * A read that fails is answered as an error with its code, never as "in place".
  */
-import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type Filter } from '@aws-sdk/client-ec2';
+import {
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type Filter,
+} from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetRolePolicyCommand, GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConcurrencyCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
@@ -61,10 +68,11 @@ function failed(err: unknown, known: readonly (string | undefined)[] = []): Obse
 /** One account and region's checks, each kind read at once. */
 async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
   const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
-  const [interfaces, instances, groups] = await Promise.all([
+  const [interfaces, instances, groups, profiles] = await Promise.all([
     batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
     batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
     batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
+    batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
   ]);
   return Promise.all(
     checks.map(async ({ expect: e }): Promise<Observation> => {
@@ -75,6 +83,9 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           return fromBatch(instances, e.instanceId, 'instance', (s) => ({ read: 'instance', ...s }));
         case 'isolation-group':
           return fromBatch(groups, e.groupId, 'isolation group', (r) => ({ read: 'group-rules', ...r }));
+        case 'instance-profile':
+          // No association is an answer too: the profile is off.
+          return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
         default:
           return readOne(c, e).catch((err) => failed(err, e.kind === 'access-key' ? [e.userName] : e.kind === 'revocation' ? [e.name] : []));
       }
@@ -141,6 +152,20 @@ async function instanceStates(c: ContainmentClients, ids: string[]): Promise<Map
   );
 }
 
+/** The profiles associated (or being associated) with each instance; an instance with none is absent. */
+async function profileAssociations(c: ContainmentClients, ids: string[]): Promise<Map<string, string[]>> {
+  const found = await described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: values }], NextToken }));
+    return { items: out.IamInstanceProfileAssociations ?? [], next: out.NextToken };
+  });
+  const map = new Map<string, string[]>();
+  for (const a of found) {
+    if (a.State !== 'associated' && a.State !== 'associating') continue;
+    map.set(a.InstanceId as string, [...(map.get(a.InstanceId as string) ?? []), a.IamInstanceProfile?.Arn ?? '(an unnamed profile)']);
+  }
+  return map;
+}
+
 async function groupRules(c: ContainmentClients, ids: string[]): Promise<Map<string, { inbound: number; outbound: number }>> {
   const found = await described(ids, async (values, NextToken) => {
     const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
@@ -156,10 +181,14 @@ const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   'DBInstanceNotFound',
   'DBInstanceNotFoundFault',
+  'InvalidInstanceID.NotFound',
 ]);
 
-/** A read of one key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
-async function readOne(c: ContainmentClients, e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' }>): Promise<Observation> {
+/** A read of one instance's protection, key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
+async function readOne(
+  c: ContainmentClients,
+  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' }>,
+): Promise<Observation> {
   const absent = async (what: string, fn: () => Promise<Observation>): Promise<Observation> => {
     try {
       return await fn();
@@ -169,6 +198,19 @@ async function readOne(c: ContainmentClients, e: Exclude<Expectation, { kind: 'i
     }
   };
   switch (e.kind) {
+    case 'protection':
+      // One attribute per call (the API's rule): two reads per isolated instance.
+      return absent('instance', async () => {
+        const [termination, shutdown] = await Promise.all([
+          c.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: e.instanceId, Attribute: 'disableApiTermination' })),
+          c.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: e.instanceId, Attribute: 'instanceInitiatedShutdownBehavior' })),
+        ]);
+        return {
+          read: 'protection',
+          terminationProtected: termination.DisableApiTermination?.Value === true,
+          shutdownBehavior: shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'unknown',
+        };
+      });
     case 'access-key':
       return absent('IAM user of the key', async () => {
         const keys = [];

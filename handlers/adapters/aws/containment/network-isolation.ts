@@ -92,7 +92,11 @@ export async function isolateNetworkInterfaces(
   now: () => string,
   timing: SwapTiming = DEFAULT_SWAP_TIMING,
 ): Promise<void> {
-  const pending = input.interfaces.filter((e) => !ctx.done.has(isolateStepName(e.id)));
+  // After a release touched the action, an interface recorded isolated may have its own groups back:
+  // each is read again (found in the isolation group only, it is recorded done as it is).
+  const names = new Set(input.interfaces.map((e) => isolateStepName(e.id)));
+  const run: ExecutionContext = ctx.recheck ? { ...ctx, done: new Set([...ctx.done].filter((n) => !names.has(n))) } : ctx;
+  const pending = input.interfaces.filter((e) => !run.done.has(isolateStepName(e.id)));
   if (pending.length === 0) return;
   const exposed = new Set((ctx.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
   const ordered = [...pending.filter((e) => exposed.has(isolateStepName(e.id))), ...pending.filter((e) => !exposed.has(isolateStepName(e.id)))];
@@ -105,7 +109,7 @@ export async function isolateNetworkInterfaces(
   const deadline = ctx.deadline ?? Date.now() + timing.withoutDeadlineMs;
   await Promise.all(
     ordered.map((eni) =>
-      step(ctx, isolateStepName(eni.id), now, async () => {
+      step(run, isolateStepName(eni.id), now, async () => {
         const at = current.get(eni.id);
         if (at?.length === 1 && at[0] === input.groups.isolation) {
           return { status: 'done', detail: `${eni.id}: found in the isolation group only (an earlier run isolated it)` };
