@@ -30,7 +30,8 @@ export function alarmPathPattern(props: { alarmKeyId: string }): Record<string, 
       ruleCalls([{ prefix: WATCH_RULE_PREFIX }]),
       // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
       alarmCalls([`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }]),
-      topicCalls(ALARM_TOPIC_NAME),
+      // A new subscriber silences nothing: datalek-watch-paging pages on it (within EventBridge's 2,048 characters here).
+      topicCalls(ALARM_TOPIC_NAME, { subscribe: false }),
       keyCalls([props.alarmKeyId]),
     ],
   };

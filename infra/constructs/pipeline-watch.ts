@@ -147,17 +147,23 @@ export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
 
 /**
  * SNS calls that keep messages of the topics named `topicName` (an EventBridge `wildcard` on the
- * name: `datalek-*`) from reaching anyone. By name: the default bus only carries this account's
+ * name: `datalek-*`) from reaching anyone, or (`subscribe`) send them to someone new. By name: the default bus only carries this account's
  * calls of this region.
  */
-export function topicCalls(topicName: string): Record<string, unknown> {
+export function topicCalls(topicName: string, { subscribe = true } = {}): Record<string, unknown> {
   return {
     source: ['aws.sns'],
     detail: {
       $or: [
         { eventName: ['DeleteTopic'], requestParameters: { topicArn: [{ wildcard: `*:${topicName}` }] } },
-        // Its policy (who may publish) or key changed.
-        { eventName: ['SetTopicAttributes'], requestParameters: { topicArn: [{ wildcard: `*:${topicName}` }] }, ...NOT_BY_CLOUDFORMATION },
+        // Its policy (who may publish) or key changed, or (review7 G14) an endpoint added: it gets
+        // every page with its acknowledgement link, or every FG message. Subscribing a pager by
+        // hand pages too: on-call then knows who did it.
+        {
+          eventName: ['SetTopicAttributes', ...(subscribe ? ['Subscribe'] : [])],
+          requestParameters: { topicArn: [{ wildcard: `*:${topicName}` }] },
+          ...NOT_BY_CLOUDFORMATION,
+        },
         // A subscription's ARN is its topic's and a suffix.
         { eventName: ['Unsubscribe'], requestParameters: { subscriptionArn: [{ wildcard: `*:${topicName}:*` }] } },
       ],
@@ -355,15 +361,21 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
   const functions = props.functionWildcards.map((wildcard) => ({ wildcard }));
   const calls: Record<string, unknown>[] = [ruleCalls(rules), busPolicyCalls(), guardDutyCalls()];
   if (functions.length) {
-    // Lambda's CloudTrail event names carry the API version: PutFunctionConcurrency20171031.
+    // Lambda's CloudTrail event names carry the API version: PutFunctionConcurrency20171031, so
+    // prefixes. Stopped (concurrency 0), deleted (or its URL, concurrency, invoke configuration) or
+    // a permission removed; and changed by hand (review7 G6): the functions take their policy,
+    // table and topics from their environment, so one configuration change (a threshold of 10)
+    // ignores every finding without an error; new code does anything; fewer retries or less
+    // concurrency drop or delay findings (UpdateFunction…, PutFunction…). A deploy makes these
+    // calls as CloudFormation; a deleted stack pages through its rules' deletion. One clause: the
+    // pattern is at EventBridge's 2,048 characters.
     calls.push({
       source: ['aws.lambda'],
       detail: {
         eventSource: ['lambda.amazonaws.com'],
-        $or: [
-          { eventName: [{ prefix: 'PutFunctionConcurrency' }], requestParameters: { functionName: functions, reservedConcurrentExecutions: [0] } },
-          { eventName: [{ prefix: 'DeleteFunction' }, { prefix: 'RemovePermission' }], requestParameters: { functionName: functions } },
-        ],
+        eventName: ['UpdateFunction', 'PutFunction', 'DeleteFunction', 'RemovePermission'].map((prefix) => ({ prefix })),
+        requestParameters: { functionName: functions },
+        ...NOT_BY_CLOUDFORMATION,
       },
     });
   }
@@ -459,7 +471,7 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key; a datalek secret given another value or policy). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key; a new subscriber to a datalek topic; a datalek secret given another value or policy). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });

@@ -47,7 +47,8 @@ const WATCHED: Record<string, string[]> = {
   '14-read-the-detector.json': [],
   '15-record-function-concurrency-zero-by-arn.json': ['central/pipeline'],
   // A forwarder region has no datalek functions: there it is any function's concurrency put back above 0 (containment-watch.ts).
-  '16-record-function-concurrency-five.json': ['forwarder/containment'],
+  // In the central region a datalek function's concurrency changed by hand: fewer findings at once (review7 G6).
+  '16-record-function-concurrency-five.json': ['central/pipeline', 'forwarder/containment'],
   '17-another-function-concurrency-zero.json': [],
   '18-delete-record-function.json': ['central/pipeline'],
   '19-remove-eventbridge-permission.json': ['central/pipeline'],
@@ -98,6 +99,18 @@ const WATCHED: Record<string, string[]> = {
   '63-read-the-link-key.json': [],
   '64-put-another-teams-secret.json': [],
   '65-pager-secret-deleted.json': ['central/paging'],
+  // A datalek function's configuration, code or retries changed other than by a deploy (review7 G6).
+  '66-record-function-policy-changed-by-hand.json': ['central/pipeline'],
+  '67-contain-function-code-replaced-by-hand.json': ['central/pipeline'],
+  '68-record-function-configuration-by-a-deploy.json': [],
+  '69-notify-function-retries-off-by-hand.json': ['central/pipeline'],
+  '70-record-function-concurrency-removed-by-hand.json': ['central/pipeline', 'forwarder/containment'],
+  '71-another-function-configuration-changed.json': [],
+  '72-anchor-function-invoke-config-updated-by-hand.json': ['central/pipeline'],
+  // A new endpoint on a datalek topic gets every page and its acknowledgement link (review7 G14).
+  '73-subscribe-an-endpoint-to-the-pages-topic.json': ['central/paging', 'forwarder/paging'],
+  '74-subscribe-the-fg-by-a-deploy.json': [],
+  '75-subscribe-to-another-teams-topic.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */

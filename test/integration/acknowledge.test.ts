@@ -142,8 +142,8 @@ describe.skipIf(!MOTO_AVAILABLE)('acknowledging through the IAM-authorised endpo
     const served = await startServe(['--target', 'aws', '--now', '2026-11-28T02:10:00Z'], { ...moto.env, DATALEK_ACK_URL: url });
     try {
       const cookie = await signIn(served);
-      const csrf = csrfOf((await pageRequest(served.port, `/incidents/${id}`, { headers: { cookie } })).body);
-      const reply = await pageRequest(served.port, `/incidents/${id}/ack`, {
+      const csrf = csrfOf((await pageRequest(served, `/incidents/${id}`, { headers: { cookie } })).body);
+      const reply = await pageRequest(served, `/incidents/${id}/ack`, {
         method: 'POST',
         body: form({ note: 'from the page', _csrf: csrf }),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },

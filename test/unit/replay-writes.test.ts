@@ -430,6 +430,27 @@ describe('replay: groups of commits', () => {
   });
 });
 
+describe('replay: what a group costs', () => {
+  it("reads the process's CPU time once a group, not per event, while the group is young", async () => {
+    const { store, cleanup } = tempSqliteStore();
+    const cpu = vi.spyOn(process, 'cpuUsage');
+    try {
+      const released: number[] = [];
+      const groups = new CommitGroups<number>(store, async (events) => void released.push(events.length), { events: 5, ms: 60_000, wallMs: 60_000 });
+      cpu.mockClear();
+      for (let i = 0; i < 5; i++) {
+        groups.open();
+        await groups.recorded(i);
+      }
+      expect(released).toEqual([5]);
+      expect(cpu.mock.calls.length).toBe(1);
+    } finally {
+      cpu.mockRestore();
+      await cleanup();
+    }
+  });
+});
+
 describe('replay: checkpoints between groups', () => {
   const deps = (store: SqliteIncidentStore): RecordDeps => ({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true });
   const notifier = { deliver: async () => {} };
