@@ -197,7 +197,20 @@ function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | u
     : { nl: 'de bevoegde autoriteit heeft het nog niet', en: 'the competent authority does not have it yet' };
 }
 
-function nis2Clocks(incident: Incident, policy: Policy, aware: string, now: string): ClockStatus[] {
+/**
+ * When the entity became aware of the incident for NIS2 (art. 23(4)(a), (b): "of becoming aware of
+ * the significant incident"): at detection, or earlier if a person recorded an earlier awareness, and
+ * at the latest when a person decided the incident significant. Not the GDPR awareness as such: that
+ * is certainty about *personal data* (EDPB 9/2022) and may lawfully be moved later; moving it must
+ * not move the NIS2 deadlines with it.
+ */
+export function nis2AwareAt(incident: Incident): string {
+  const times = [incident.detectedAt, incident.awareAt, incident.nis2?.at].filter((t): t is string => typeof t === 'string');
+  return times.sort()[0];
+}
+
+function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  const aware = nis2AwareAt(incident);
   const decision = incident.nis2;
   const out = [clock('nis2-significance', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: decision?.at ?? null }, now, true)];
   if (!decision?.significant) return out;
@@ -402,7 +415,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
         : undefined;
     out.push(clock('subjects', { startsAt: incident.assessment?.at ?? aware, dueAt: null, doneAt: incident.subjects?.at ?? null }, now, needed, note));
   }
-  if (policy.clocks.nis2) out.push(...nis2Clocks(incident, policy, aware, now));
+  if (policy.clocks.nis2) out.push(...nis2Clocks(incident, policy, now));
   if (policy.clocks.telecom) {
     // Regulation 611/2013: every personal data breach of a provider goes to the AP, whatever the
     // risk; the clocks stop only when there is no personal data.
