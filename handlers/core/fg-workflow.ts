@@ -1271,7 +1271,7 @@ export interface SubjectsInput {
   /** When they were informed, or when the public communication was made (a stated time). */
   date?: string;
   channel?: string;
-  /** The text of the communication; required for a public communication (Art. 34(3)(c)). */
+  /** The text of the communication: required to inform (Art. 34(2); subscribers Regulation 611/2013 art. 3(3)) and for a public communication (Art. 34(3)(c)). */
   text?: string;
   exception?: SubjectsDecision['exception'];
   /** The person means the closed incident (`--after-close`): required for a decision after closing, refused on an open incident. */
@@ -1294,6 +1294,13 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     throw refuse(
       'informing the data subjects needs the date (--date) and the channel (--channel) of the communication (Art. 34(1), (2))',
       'Informeren vraagt wanneer ("Geïnformeerd op") en hoe ("Kanaal") het bericht verstuurd is (AVG art. 34(1), (2)).',
+    );
+  }
+  if (input.decision === 'inform' && !input.text?.trim()) {
+    const subscribers = audience === 'subscribers';
+    throw refuse(
+      `informing the ${subscribers ? 'subscribers' : 'data subjects'} needs what they were told (--text TEXT: the message as sent, e.g. the notice datalek drafted, datalek notice ID, as edited): ${subscribers ? 'Regulation 611/2013 art. 3(3) and Annex II prescribe' : 'Art. 34(2) prescribes'} its content, and the register shows what was sent (Art. 5(2), 33(5))`,
+      `Informeren vraagt wat ${subscribers ? 'de abonnees' : 'de betrokkenen'} is verteld ("Tekst van het bericht": het bericht zoals het verstuurd is, bijvoorbeeld de kennisgeving die datalek opstelde, zoals aangepast): ${subscribers ? 'Verordening 611/2013 art. 3(3) en bijlage II schrijven' : 'AVG art. 34(2) schrijft'} de inhoud voor, en het register toont wat er verstuurd is (AVG art. 5(2), 33(5)).`,
     );
   }
   if (input.decision === 'exception' && !input.exception) {
@@ -1424,7 +1431,9 @@ function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscriber
   const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
   const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
   const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
-  const genoemd = nature.length ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}` : 'noemen de aard van het datalek nog niet';
+  const genoemd = nature.length
+    ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}`
+    : 'noemen de aard van het datalek nog niet';
   return what === 'decision'
     ? refuse(
         `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,

@@ -82,6 +82,9 @@ export interface RegisterRow {
   delayReasons: DelayReason[];
   subjectsDecision: string | null;
   subscribersDecision: string | null;
+  /** What the data subjects, or the subscribers, were told, as recorded with the decision in force (Art. 34(2), 33(5)). */
+  subjectsText: string | null;
+  subscribersText: string | null;
   otherClocks: string;
   summary: string | null;
   cause: string | null;
@@ -211,6 +214,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     delayReasons: reasons,
     subjectsDecision: subjectsText(s),
     subscribersDecision: subjectsText(incident.subscribers),
+    subjectsText: s?.text ?? null,
+    subscribersText: incident.subscribers?.text ?? null,
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map(
@@ -473,6 +478,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'linkedTo',
   // Added for review7 G2 ("no risk" confirmed beside special categories), after the others likewise.
   'noRiskBesideSpecial',
+  // Added for review7 G20 (what the data subjects or subscribers were told), likewise.
+  'subjectsText',
+  'subscribersText',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */

@@ -763,7 +763,10 @@ export const subjectsAction = action({
       name: 'text',
       kind: 'longtext',
       label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
-      hint: { nl: 'Verplicht bij een openbare mededeling (art. 34(3)(c)).', en: 'Required for a public communication (Art. 34(3)(c)).' },
+      hint: {
+        nl: 'Verplicht bij "informeren" (art. 34(2)) en bij een openbare mededeling (art. 34(3)(c)): het bericht zoals het verstuurd is, bijv. de kennisgeving die datalek opstelde.',
+        en: 'Required with "inform" (Art. 34(2)) and for a public communication (Art. 34(3)(c)): the message as sent, e.g. the notice datalek drafted.',
+      },
     },
     afterCloseConfirmation,
   ] as const,

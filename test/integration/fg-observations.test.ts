@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingEvent } from '../support/events.js';
-import { eventFirstSeenEarlier, type FgCase, openCase } from '../support/fg-case.js';
+import { eventFirstSeenEarlier, type FgCase, informArgs, openCase } from '../support/fg-case.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -109,7 +109,7 @@ describe('1. Art. 34 as the law reads', () => {
   it('keeps the date of informing between the detection and now, and never mixes informing with an exception', async () => {
     const c = await openCase();
     ok(await c.cli(['assess', c.id, ...HIGH], '2025-11-28T09:00:00Z'));
-    const inform = (date: string) => ['subjects', c.id, '--decision', 'inform', '--date', date, '--channel', 'letter', '--reason', 'r', '--by', 'FG'];
+    const inform = (date: string) => [...informArgs(c.id, date, 'letter'), '--reason', 'r', '--by', 'FG'];
     await refused(c, inform('2025-11-20T09:00:00Z'), '2025-11-28T10:00:00Z', /before the detection/);
     await refused(c, inform('2025-11-29T09:00:00Z'), '2025-11-28T10:00:00Z', /after now/);
     await refused(c, [...inform('2025-11-28T09:30:00Z'), '--exception', 'encrypted'], '2025-11-28T10:00:00Z', /exclude each other.*Art\. 34/);
@@ -360,6 +360,8 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
           'subscribers',
           '--decision',
           'inform',
+          '--text',
+          'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
           '--date',
           '2025-11-28T09:30:00Z',
           '--channel',

@@ -99,7 +99,16 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     await reassess();
     expect(await kinds(AFTER_DEADLINE)).toContain('subjects-reminder');
     now = '2026-11-29T10:00:00.000Z';
-    const inform = { incidentId: id, decision: 'inform' as const, date: now, channel: 'brief', reason: 'hoog risico', by: 'FG', confirmAfterClose: true };
+    const inform = {
+      incidentId: id,
+      decision: 'inform' as const,
+      text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+      date: now,
+      channel: 'brief',
+      reason: 'hoog risico',
+      by: 'FG',
+      confirmAfterClose: true,
+    };
     await decideSubjects(deps, inform);
     expect(await kinds(AFTER_DEADLINE)).not.toContain('subjects-reminder');
   });
@@ -171,6 +180,7 @@ describe('after closing, a merged incident (review6 R12)', () => {
       const inform = {
         incidentId: x,
         decision: 'inform' as const,
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-11-28T10:00:00.000Z',
         channel: 'brief',
         reason: 'hoog',
