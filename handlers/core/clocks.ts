@@ -453,12 +453,31 @@ function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
 }
 
 /**
+ * The reports closing waits for while their clock runs (fg-workflow.ts closeBlockerItems): a
+ * telecom provider's notifications to the AP (Regulation 611/2013 art. 2: every personal data
+ * breach, whatever the risk) and a significant incident's NIS2 early warning and notification (art.
+ * 23(4)(a), (b)). Closed before them with a reason (`reportsPendingReason`), they keep running.
+ */
+export const REPORTS_BEFORE_CLOSING: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-early-warning', 'nis2-notification']);
+
+/** Those of `REPORTS_BEFORE_CLOSING` still running, not done: closing before them needs a reason. */
+export function reportsStillDue(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return clocksOf(incident, policy, now).filter((c) => REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running' && !!c.dueAt && !c.doneAt);
+}
+
+/** Closed with a duty left: an assessment after closing gave one, or it was closed before a report whose clock ran. */
+export function dutyLeftAtClosing(incident: Incident): boolean {
+  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason);
+}
+
+/**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
- * Closed: none, except those an assessment after closing reopened.
+ * Closed: none, except those an assessment after closing reopened, or that closing with a reason
+ * (`reportsPendingReason`) left running.
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
-  if (closed && !assessedAfterClosing(incident)) return [];
+  if (closed && !dutyLeftAtClosing(incident)) return [];
   return clocksOf(incident, policy, now).filter(
     (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || reopenedAfterClosing(c, incident)),
   );
@@ -501,11 +520,11 @@ function lastAssessmentIndex(incident: Incident): number {
 
 /**
  * The clocks a closed incident still asks someone to act on: those an assessment after closing
- * reopened and that are not yet done (the AP notification, another clock with a deadline, the Art.
+ * reopened, or closing before their report left running (`reportsPendingReason`), and that are not yet done (the AP notification, another clock with a deadline, the Art.
  * 34 or subscribers' decision). Status and the overview list such an incident beside the open ones.
  */
 export function dutiesAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  if (incident.state !== 'closed' || incident.sample || !assessedAfterClosing(incident)) return [];
+  if (incident.state !== 'closed' || incident.sample || !dutyLeftAtClosing(incident)) return [];
   const other = new Set(runningOtherClocks(incident, policy, now).map((c) => c.name));
   const owed = (c: ClockStatus): boolean =>
     c.name === 'ap'

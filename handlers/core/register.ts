@@ -48,6 +48,8 @@ export interface RegisterRow {
    * FG confirmed explicitly: `categories (unintelligible: …): reason` (core/fg-workflow.ts).
    */
   noRiskBesideSpecial: string | null;
+  /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
+  reportsPendingReason: string | null;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -248,6 +250,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     linkedTo: [...(incident.linked ?? []), ...(incident.linkedNotListed ? [`and ${incident.linkedNotListed} more (timeline)`] : [])].join(', '),
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
+    reportsPendingReason: incident.reportsPendingReason ?? null,
     statedClock: statedClockText(incident),
   };
 }
@@ -357,6 +360,7 @@ export function registerMarkdown(
           incident.closeReason,
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
+          incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
         ]
           .filter(Boolean)
@@ -481,6 +485,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review7 G20 (what the data subjects or subscribers were told), likewise.
   'subjectsText',
   'subscribersText',
+  // Added for review7 G9 (closed before a telecom or NIS2 report), after the others likewise.
+  'reportsPendingReason',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
