@@ -8,7 +8,7 @@
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
+import { apHours, type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
 import {
@@ -63,6 +63,10 @@ export interface RegisterRow {
   noRiskBesideSpecial: string | null;
   /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
   reportsPendingReason: string | null;
+  /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
+  apDeadlineHours: number | null;
+  /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
+  controllerHours: number | null;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -264,6 +268,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
     reportsPendingReason: incident.reportsPendingReason ?? null,
+    apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
+    controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
   };
 }
@@ -394,7 +400,7 @@ export function registerMarkdown(
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
       ap
-        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}`
+        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}; ${nl ? 'termijn' : 'deadline'} ${row.apDeadlineHours} ${nl ? 'uur' : 'hours'}${row.controllerHours ? `, ${nl ? 'aan verwerkingsverantwoordelijke' : 'to the controller'} ${row.controllerHours} ${nl ? 'uur' : 'hours'}` : ''}`
         : incident.sample
           ? nl
             ? 'geen (testmelding)'
@@ -510,6 +516,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'subscribersText',
   // Added for review7 G9 (closed before a telecom or NIS2 report), after the others likewise.
   'reportsPendingReason',
+  // Added for review7 G17 (the hours the AP and processor clocks were counted with), likewise.
+  'apDeadlineHours',
+  'controllerHours',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
