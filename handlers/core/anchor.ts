@@ -67,7 +67,16 @@ export interface AnchorResult {
   adopted: { sequence: number; name: string }[];
   /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
   bookkeeping: string | null;
+  /** Incidents that moved beyond the heads one run takes (maxHeads): left marked for the next run. */
+  remaining: number;
 }
+
+/**
+ * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
+ * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
+ * read every head of it again. After a storm the rest follow, 5 minutes apart.
+ */
+export const MAX_HEADS_PER_RUN = 500;
 
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
@@ -77,6 +86,8 @@ interface Deps {
   signer: DigestSigner;
   digests: DigestStore;
   now: () => string;
+  /** MAX_HEADS_PER_RUN unless given. */
+  maxHeads?: number;
 }
 
 /** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
@@ -91,7 +102,8 @@ interface Previous {
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
   const { previous, adopted } = await catchUp(deps);
-  const { candidates, shards, anchoredSet, problems, bookkeeping } = await readAgainWhileProblems(async () => {
+  const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
@@ -108,7 +120,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
         : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident's head was anchored again`;
     const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
-    for (const id of believed ? marked.map((h) => h.incidentId) : ids) {
+    // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
+    const moved = believed ? marked.map((h) => h.incidentId) : ids;
+    const remaining = believed ? Math.max(0, moved.length - maxHeads) : 0;
+    for (const id of believed ? moved.slice(0, maxHeads) : moved) {
       const raw = await source.rawIncident(id);
       problems.push(...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)));
       // The head signed is the ledger's own, never what the bookkeeping names.
@@ -116,9 +131,9 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
-    return { candidates, shards, anchoredSet, problems, bookkeeping };
+    return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
   });
-  const result = { adopted, bookkeeping };
+  const result = { adopted, bookkeeping, remaining };
   if (problems.length) return { written: null, problems, unchanged: false, ...result };
 
   const registry = registryHeads(shards);

@@ -48,7 +48,8 @@ export interface ClockStatus {
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
-  ap: { nl: 'Melding AP (72 uur, AVG art. 33)', en: 'AP notification (72 hours, GDPR Art. 33)' },
+  // The AP's and the processor's clocks are named with their hours where they run (apLabel, processorLabel).
+  ap: { nl: 'Melding AP (AVG art. 33)', en: 'AP notification (GDPR Art. 33)' },
   processor: { nl: 'Verwerker informeert verwerkingsverantwoordelijke (art. 33(2))', en: 'Processor informs the controller (Art. 33(2))' },
   subjects: { nl: 'Besluit informeren betrokkenen (art. 34)', en: 'Decision on informing data subjects (Art. 34)' },
   'nis2-significance': { nl: 'NIS2: besluit significant incident (art. 23(3))', en: 'NIS2: decision on a significant incident (Art. 23(3))' },
@@ -66,6 +67,27 @@ const LABELS: Record<ClockName, { nl: string; en: string }> = {
     en: 'Telecommunications Act: decision on informing subscribers (Reg. 611/2013 Art. 3)',
   },
 };
+
+/**
+ * The hours an incident's AP deadline was counted with: those kept with it when its clock began
+ * (`deadlineHours`: a later policy never re-judges the record), else the policy's.
+ */
+export function apHours(incident: Incident, policy: Policy): number {
+  return incident.deadlineHours ?? policy.apDeadlineHours;
+}
+
+/** The AP clock named with the hours it counts (Art. 33(1) gives 72; a policy may say otherwise, and the record must say so). */
+function apLabel(hours: number): { nl: string; en: string } {
+  return { nl: `Melding AP (${hours} uur, AVG art. 33)`, en: `AP notification (${hours} hours, GDPR Art. 33)` };
+}
+
+/** The processor's clock named with the hours it counts (the contract's, else 24). */
+function processorLabel(hours: number): { nl: string; en: string } {
+  return {
+    nl: `Verwerker informeert verwerkingsverantwoordelijke (${hours} uur, art. 33(2))`,
+    en: `Processor informs the controller (${hours} hours, Art. 33(2))`,
+  };
+}
 
 /** The organisation's role for this incident: a person's decision first, then the policy's when its clocks began, else the policy's now. */
 export function roleOf(incident: Incident, policy: Policy): Role {
@@ -102,8 +124,9 @@ function clock(
   now: string,
   needed: boolean,
   note?: { nl: string; en: string },
+  label: { nl: string; en: string } = LABELS[name],
 ): ClockStatus {
-  return { name, label: LABELS[name], ...times, status: state(times.dueAt, times.doneAt, now, needed), ...(note ? { note } : {}) };
+  return { name, label, ...times, status: state(times.dueAt, times.doneAt, now, needed), ...(note ? { note } : {}) };
 }
 
 /** Whether Art. 34 asks this organisation for a decision: high risk, as controller, and not a financial undertaking (UAVG art. 42). */
@@ -371,7 +394,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   // Merged into another incident (one breach, one AP clock): every clock runs there, none here.
   if (incident.mergedInto) {
     const there = { nl: `samengevoegd met ${incident.mergedInto}: de termijnen lopen daar`, en: `merged into ${incident.mergedInto}: the clocks run there` };
-    return [clock('ap', { startsAt: aware, dueAt: incident.deadline, doneAt: null }, now, false, there)];
+    return [clock('ap', { startsAt: aware, dueAt: incident.deadline, doneAt: null }, now, false, there, apLabel(apHours(incident, policy)))];
   }
   const out: ClockStatus[] = [];
   const role = roleOf(incident, policy);
@@ -391,18 +414,21 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
           : initial && verdictMarks(incident, role).enteredAfterDeadline
             ? ENTERED_AFTER_DEADLINE
             : undefined,
+      apLabel(apHours(incident, policy)),
     ),
   );
   if (role === 'processor') {
     const told = firstReport(incident, (r) => r.to === 'controller');
     const needed = personalDataPossible(incident);
+    const hours = processorHours(policy, incident);
     out.push(
       clock(
         'processor',
-        { startsAt: aware, dueAt: addHours(aware, processorHours(policy, incident)), doneAt: told?.at ?? null },
+        { startsAt: aware, dueAt: addHours(aware, hours), doneAt: told?.at ?? null },
         now,
         needed,
         needed ? undefined : NO_PERSONAL_DATA,
+        processorLabel(hours),
       ),
     );
   }
@@ -453,12 +479,31 @@ function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
 }
 
 /**
+ * The reports closing waits for while their clock runs (fg-workflow.ts closeBlockerItems): a
+ * telecom provider's notifications to the AP (Regulation 611/2013 art. 2: every personal data
+ * breach, whatever the risk) and a significant incident's NIS2 early warning and notification (art.
+ * 23(4)(a), (b)). Closed before them with a reason (`reportsPendingReason`), they keep running.
+ */
+export const REPORTS_BEFORE_CLOSING: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-early-warning', 'nis2-notification']);
+
+/** Those of `REPORTS_BEFORE_CLOSING` still running, not done: closing before them needs a reason. */
+export function reportsStillDue(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  return clocksOf(incident, policy, now).filter((c) => REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running' && !!c.dueAt && !c.doneAt);
+}
+
+/** Closed with a duty left: an assessment after closing gave one, or it was closed before a report whose clock ran. */
+export function dutyLeftAtClosing(incident: Incident): boolean {
+  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason);
+}
+
+/**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
- * Closed: none, except those an assessment after closing reopened.
+ * Closed: none, except those an assessment after closing reopened, or that closing with a reason
+ * (`reportsPendingReason`) left running.
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
-  if (closed && !assessedAfterClosing(incident)) return [];
+  if (closed && !dutyLeftAtClosing(incident)) return [];
   return clocksOf(incident, policy, now).filter(
     (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || reopenedAfterClosing(c, incident)),
   );
@@ -501,11 +546,11 @@ function lastAssessmentIndex(incident: Incident): number {
 
 /**
  * The clocks a closed incident still asks someone to act on: those an assessment after closing
- * reopened and that are not yet done (the AP notification, another clock with a deadline, the Art.
+ * reopened, or closing before their report left running (`reportsPendingReason`), and that are not yet done (the AP notification, another clock with a deadline, the Art.
  * 34 or subscribers' decision). Status and the overview list such an incident beside the open ones.
  */
 export function dutiesAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  if (incident.state !== 'closed' || incident.sample || !assessedAfterClosing(incident)) return [];
+  if (incident.state !== 'closed' || incident.sample || !dutyLeftAtClosing(incident)) return [];
   const other = new Set(runningOtherClocks(incident, policy, now).map((c) => c.name));
   const owed = (c: ClockStatus): boolean =>
     c.name === 'ap'

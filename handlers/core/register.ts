@@ -8,7 +8,7 @@
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
+import { apHours, type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport } from './incident.js';
 import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
@@ -48,6 +48,12 @@ export interface RegisterRow {
    * FG confirmed explicitly: `categories (unintelligible: …): reason` (core/fg-workflow.ts).
    */
   noRiskBesideSpecial: string | null;
+  /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
+  reportsPendingReason: string | null;
+  /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
+  apDeadlineHours: number | null;
+  /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
+  controllerHours: number | null;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -248,6 +254,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     linkedTo: [...(incident.linked ?? []), ...(incident.linkedNotListed ? [`and ${incident.linkedNotListed} more (timeline)`] : [])].join(', '),
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
+    reportsPendingReason: incident.reportsPendingReason ?? null,
+    apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
+    controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
   };
 }
@@ -357,6 +366,7 @@ export function registerMarkdown(
           incident.closeReason,
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
+          incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
         ]
           .filter(Boolean)
@@ -377,7 +387,7 @@ export function registerMarkdown(
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
       ap
-        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}`
+        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}; ${nl ? 'termijn' : 'deadline'} ${row.apDeadlineHours} ${nl ? 'uur' : 'hours'}${row.controllerHours ? `, ${nl ? 'aan verwerkingsverantwoordelijke' : 'to the controller'} ${row.controllerHours} ${nl ? 'uur' : 'hours'}` : ''}`
         : incident.sample
           ? nl
             ? 'geen (testmelding)'
@@ -481,6 +491,11 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review7 G20 (what the data subjects or subscribers were told), likewise.
   'subjectsText',
   'subscribersText',
+  // Added for review7 G9 (closed before a telecom or NIS2 report), after the others likewise.
+  'reportsPendingReason',
+  // Added for review7 G17 (the hours the AP and processor clocks were counted with), likewise.
+  'apDeadlineHours',
+  'controllerHours',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */

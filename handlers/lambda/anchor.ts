@@ -39,7 +39,12 @@ export function createAnchorHandler(deps: AnchorDeps) {
       deps.logger.info('nothing changed since the last digest');
       return { sequence: null, incidents: 0 };
     }
-    deps.logger.info('wrote a digest', { sequence: result.written.sequence, digest: result.written.name, incidents: result.written.incidents.length });
+    deps.logger.info('wrote a digest', {
+      sequence: result.written.sequence,
+      digest: result.written.name,
+      incidents: result.written.incidents.length,
+      remaining: result.remaining,
+    });
     return { sequence: result.written.sequence, incidents: result.written.incidents.length };
   };
 }

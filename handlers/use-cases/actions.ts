@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { otherClocksHeldOverdue, overdueClocks, roleOf } from '../core/clocks.js';
+import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -802,6 +802,12 @@ export const closeAction = action({
       label: { nl: 'Wat er met de niet uitgevoerde inperking gebeurde', en: 'What became of the containment not carried out' },
       offered: ({ incident }) => containmentNotCarriedOut(incident).length > 0,
     },
+    {
+      name: 'reports-pending-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom gesloten vóór een melding', en: 'Why it is closed before a report' },
+      offered: ({ incident, policy, now }) => reportsStillDue(incident, policy, now).length > 0,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -809,6 +815,7 @@ export const closeAction = action({
     reason: v.reason ?? '',
     overdueReason: v['overdue-reason'],
     containmentReason: v['containment-reason'],
+    reportsPendingReason: v['reports-pending-reason'],
   }),
   // The register may count containment another incident carried out for this one (core/breach-facts.ts).
   run: async (deps: FgDeps, input) => {

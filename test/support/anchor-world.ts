@@ -51,7 +51,7 @@ export async function localAnchorWorld(name: string, instances = ['i-one']) {
 const TABLE = 'datalek-incidents';
 
 /** The table, an Object Lock bucket (compliance mode) under `prod/`, a KMS signing key and the anchor Lambda's handler. */
-export async function awsAnchorWorld(moto: Moto, bucket: string) {
+export async function awsAnchorWorld(moto: Moto, bucket: string, logger = new Logger({ serviceName: 'anchor-test', logLevel: 'SILENT' })) {
   const config = { endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const kms = new KMSClient(config);
   const key = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
@@ -70,7 +70,7 @@ export async function awsAnchorWorld(moto: Moto, bucket: string) {
     source: store,
     digests: new S3DigestStore(s3, bucket, 'prod/'),
     signer,
-    logger: new Logger({ serviceName: 'anchor-test', logLevel: 'SILENT' }),
+    logger,
     now: () => new Date().toISOString(),
   });
   return { s3, env, store, signer, anchor, location: `s3://${bucket}/prod/` };

@@ -40,6 +40,7 @@ async function anchor(ctx: Context): Promise<number> {
       );
     }
     if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
+    if (result.remaining) ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length) {
@@ -59,6 +60,7 @@ async function anchor(ctx: Context): Promise<number> {
           written: w ? { sequence: w.sequence, name: w.name, location: w.location, root: w.root, incidents: w.incidents.length } : null,
           adopted: result.adopted,
           bookkeeping: result.bookkeeping,
+          remaining: result.remaining,
           problems,
         }),
       );
