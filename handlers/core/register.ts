@@ -10,8 +10,21 @@ import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { apHours, type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import { type Decision, type Incident, initialReport } from './incident.js';
-import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
+import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
+import {
+  besideSpecialLabel,
+  clockStateLabel,
+  type Lang,
+  natureLabel,
+  recipientLabel,
+  reportKindLabel,
+  riskLabel,
+  roleLabel,
+  stateLabel,
+  subjectsLabel,
+  TOLD_LABEL,
+  yesNo,
+} from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
@@ -382,7 +395,7 @@ export function registerMarkdown(
       f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
       a ? yesNo(lang, a.personalData) : '',
-      a ? riskLabel(lang, a.risk) : '',
+      a ? `${riskLabel(lang, a.risk)}${a.confirmedBesideSpecial ? `; ${besideSpecialLabel(lang, a.confirmedBesideSpecial)}` : ''}` : '',
       a ? yesNo(lang, a.notifiable) : '',
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
@@ -402,7 +415,7 @@ export function registerMarkdown(
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
       measuresRecorded(incident, lang, tz, elsewhereOf(incident)).join('; '),
       row.measuresProposed ?? '',
-      incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
+      subjectsCell(incident, lang, local),
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
       `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${statedClockNote(incident, nl)}`,
       closing,
@@ -414,6 +427,16 @@ export function registerMarkdown(
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The Art. 34 cell: the decisions in force (the subscribers' after the data subjects'), each with what they were told. */
+function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
+  const told = (s: SubjectsDecision) => (s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : '');
+  const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
+  return [
+    ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
+    ...(incident.subscribers ? [`${subscribers}: ${subjectsLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+  ].join('; ');
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [

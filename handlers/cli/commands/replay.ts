@@ -38,7 +38,8 @@ async function replay(ctx: Context): Promise<number> {
     const { store } = backend;
     // Containment on AWS spares the pipeline's own functions, as the contain function does.
     if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-backend.js')).withPipelineAccount(ctx.policy, io.env);
-    const notifier = backend.notifier(flags.json ? () => {} : io.err);
+    // Messages are shown on stderr with --json too: one marked sent was shown (review7 K4).
+    const notifier = backend.notifier(io.err);
     const deps: RecordDeps = {
       store,
       policy: ctx.policy,
