@@ -4,12 +4,22 @@
  * `verify --digests` (core/digest.ts).
  *
  * Primary course:
- * 1. Read where anchoring stands (the last digest) and the ledger heads that moved since.
- * 2. Audit what is about to be anchored: the registry, and each incident that moved. A store that
+ * 1. Read where anchoring stands (the last digest, read and checked against the store's record of
+ *    it) and look for digests written after it (one listing). One there that the store does not
+ *    know of is either the anchor's own, written by a run that died before recording it (it
+ *    continues the last digest and anchors nothing the store does not hold: adopted, and anchoring
+ *    goes on after it), or the sign that the store went back behind its digests (a rollback,
+ *    refused by name: RolledBackError).
+ * 2. Read the incidents that moved since and the registry. The store's bookkeeping only says which
+ *    incidents to look at: each head signed is the ledger's own. Where the store keeps every
+ *    anchored head (SQLite), that set is believed only while it hashes to what the last digest
+ *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests) every
+ *    incident's head is anchored again and the mismatch reported.
+ * 3. Audit what is about to be anchored: the registry, and each incident that moved. A store that
  *    does not verify is not anchored: signing it would bless the tampering. What does not audit is
  *    read again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
- * 3. Check the last digest is where the store says and has the bytes it says (a rolled-back store
- *    would otherwise start a second chain).
+ *    Nor one behind what the last digest anchored: a registry entry, or an incident's ledger entry
+ *    at the head anchored before, that is gone or differs is a rollback.
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -20,11 +30,32 @@
  * not read them: they take a scan of the whole table, which no function of the stack may do;
  * `datalek verify --target aws` checks them.)
  */
-import type { AuditSource } from '../ports/audit-source.js';
+import type { AnchorState, AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
-import { type AuditProblem, auditIncident, auditRegistry, auditResourceClaims, type RawIncident, readAgainWhileProblems, registryHeads } from './audit.js';
-import { buildDigestBody, type Digest, DigestError, digestName, signDigest } from './digest.js';
+import {
+  type AuditProblem,
+  auditIncident,
+  auditRegistry,
+  auditResourceClaims,
+  type RawIncident,
+  type RegistryRows,
+  readAgainWhileProblems,
+  registryHeads,
+} from './audit.js';
+import {
+  anchoredSetHash,
+  buildDigestBody,
+  DIGEST_FORMAT,
+  type Digest,
+  type DigestBody,
+  DigestError,
+  digestName,
+  signDigest,
+  statement,
+  withHeads,
+} from './digest.js';
 import { sha256 } from './hash.js';
+import { anchorRoot, type IncidentHead, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
   /** The digest written, or null when nothing changed or the store did not verify. */
@@ -32,46 +63,233 @@ export interface AnchorResult {
   /** Why nothing was written, when the store did not verify. */
   problems: AuditProblem[];
   unchanged: boolean;
+  /** A digest found written but not recorded in the store (a run that died between the two), taken as written. */
+  adopted: { sequence: number; name: string }[];
+  /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
+  bookkeeping: string | null;
+  /** Incidents that moved beyond the heads one run takes (maxHeads): left marked for the next run. */
+  remaining: number;
 }
 
-export async function anchorStore(deps: { source: AuditSource; signer: DigestSigner; digests: DigestStore; now: () => string }): Promise<AnchorResult> {
+/**
+ * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
+ * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
+ * read every head of it again. After a storm the rest follow, 5 minutes apart.
+ */
+export const MAX_HEADS_PER_RUN = 500;
+
+/** The store went back behind its digests: anchoring it would sign less than was anchored before. */
+export class RolledBackError extends DigestError {}
+
+interface Deps {
+  source: AuditSource;
+  signer: DigestSigner;
+  digests: DigestStore;
+  now: () => string;
+  /** MAX_HEADS_PER_RUN unless given. */
+  maxHeads?: number;
+}
+
+/** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
+interface Previous {
+  sequence: number;
+  hash: string;
+  root: string;
+  registry: [number, string][];
+  anchored: string | undefined;
+}
+
+export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
-  const { state, candidates, shards, problems } = await readAgainWhileProblems(async () => {
-    const state = await source.anchorState();
-    const candidates = await source.anchorCandidates();
+  const { previous, adopted } = await catchUp(deps);
+  const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
+    const marked = await source.anchorCandidates();
+    const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
-    const problems: AuditProblem[] = auditRegistry(shards, new Set(ids)).problems;
-    for (const head of candidates) problems.push(...auditIncident(await source.rawIncident(head.incidentId), () => true));
-    return { state, candidates, shards, problems };
+    const problems: AuditProblem[] = [...auditRegistry(shards, new Set(ids)).problems, ...registryBehind(previous, shards)];
+    // The store's "already anchored", believed only while it is the set the last digest left.
+    const believed =
+      anchoredSet === null ||
+      (anchoredSet.length === 0 && !previous) ||
+      (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
+    const bookkeeping =
+      believed || previous?.anchored === undefined
+        ? null
+        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident's head was anchored again`;
+    const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
+    const candidates: IncidentHead[] = [];
+    // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
+    const moved = believed ? marked.map((h) => h.incidentId) : ids;
+    const remaining = believed ? Math.max(0, moved.length - maxHeads) : 0;
+    for (const id of believed ? moved.slice(0, maxHeads) : moved) {
+      const raw = await source.rawIncident(id);
+      problems.push(...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)));
+      // The head signed is the ledger's own, never what the bookkeeping names.
+      const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
+      if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
+        candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+    }
+    return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
   });
-  if (problems.length) return { written: null, problems, unchanged: false };
+  const result = { adopted, bookkeeping, remaining };
+  if (problems.length) return { written: null, problems, unchanged: false, ...result };
 
   const registry = registryHeads(shards);
-  let previous: { hash: string; root: string; registry: [number, string][] } | null = null;
-  if (state) {
-    let bytes: Buffer;
-    try {
-      bytes = await digests.read(state.name);
-    } catch (err) {
-      throw new DigestError(`the store's last digest ${state.name} cannot be read from ${digests.describe()}: ${(err as Error).message}`, { cause: err });
-    }
-    if (sha256(bytes.toString('utf8')) !== state.digestHash) {
-      throw new DigestError(`${state.name} in ${digests.describe()} is not the digest this store last wrote: refusing to continue another chain`);
-    }
-    previous = { hash: state.digestHash, root: state.root, registry: (JSON.parse(bytes.toString('utf8')) as Digest).registry };
-  }
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
-  if (candidates.length === 0 && sameRegistry) return { written: null, problems: [], unchanged: true };
+  if (candidates.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems: [], unchanged: true, ...result };
 
-  const sequence = (state?.sequence ?? 0) + 1;
-  const body = buildDigestBody({ sequence, previous, at: deps.now(), store: source.describe(), registry, incidents: candidates, signer: deps.signer });
+  const sequence = (previous?.sequence ?? 0) + 1;
+  const body = buildDigestBody({
+    sequence,
+    previous,
+    at: deps.now(),
+    store: source.describe(),
+    registry,
+    incidents: candidates,
+    signer: deps.signer,
+    // What the store's record of anchored heads holds once this digest is recorded in it.
+    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, candidates)) }),
+  });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
-  await digests.create(name, bytes);
+  try {
+    await digests.create(name, bytes);
+  } catch (err) {
+    throw new DigestError(
+      `digest ${sequence} could not be written to ${digests.describe()}${name}: ${(err as Error).message}. If it exists, another anchor wrote it meanwhile: the next run checks it against the store and carries on after it`,
+      { cause: err },
+    );
+  }
   await source.markAnchored(candidates);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
-  return { written: { ...digest, name, location: digests.describe() }, problems: [], unchanged: false };
+  return { written: { ...digest, name, location: digests.describe() }, problems: [], unchanged: false, ...result };
+}
+
+/**
+ * Step 1: the last digest the store records, checked, and any written after it: adopted when it is
+ * this anchor's own, written from this store by a run that died before recording it; otherwise
+ * the store is behind its digests, and nothing is written.
+ */
+async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted: AnchorResult['adopted'] }> {
+  const { source, digests } = deps;
+  const state = await source.anchorState();
+  let previous = state ? await lastDigest(digests, state) : null;
+  const adopted: AnchorResult['adopted'] = [];
+  for (const name of await digests.after(state?.name ?? null)) {
+    const sequence = (previous?.sequence ?? 0) + 1;
+    const last = previous ? `digest ${previous.sequence}` : 'no digest';
+    const behind = (why: string) =>
+      new RolledBackError(
+        `the store is behind its digests: ${name} in ${digests.describe()} ${why}, while the store records ${last} as its last. The store was rolled back (a copy put back?), or another store writes digests here: no digest written; datalek verify --digests names what the store no longer holds`,
+      );
+    if (name !== digestName(sequence)) throw behind(`follows, but ${digestName(sequence)} is not there`);
+    const bytes = await digests.read(name);
+    const why = await notOwnNext(deps, bytes, previous, sequence);
+    if (why) throw behind(why);
+    // Written by a run that died before recording it: taken as written.
+    const digest = JSON.parse(bytes.toString('utf8')) as Digest;
+    await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
+    const hash = sha256(bytes.toString('utf8'));
+    await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored };
+    adopted.push({ sequence, name });
+  }
+  return { previous, adopted };
+}
+
+/** The digest the store records as its last, read back and checked: a store pointing elsewhere would start a second chain. */
+async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Previous> {
+  let bytes: Buffer;
+  try {
+    bytes = await digests.read(state.name);
+  } catch (err) {
+    throw new DigestError(`the store's last digest ${state.name} cannot be read from ${digests.describe()}: ${(err as Error).message}`, { cause: err });
+  }
+  if (sha256(bytes.toString('utf8')) !== state.digestHash) {
+    throw new DigestError(`${state.name} in ${digests.describe()} is not the digest this store last wrote: refusing to continue another chain`);
+  }
+  const digest = JSON.parse(bytes.toString('utf8')) as Digest;
+  return { sequence: state.sequence, hash: state.digestHash, root: state.root, registry: digest.registry, anchored: digest.anchored };
+}
+
+/**
+ * Why a digest found after the last one is not this anchor's next, written from this store as it
+ * is (null when it is): signed with this key, numbered and chained after the last, of this store,
+ * and anchoring only what the store still holds (each registry and ledger head at its position,
+ * and the anchored set it left).
+ */
+async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, sequence: number): Promise<string | null> {
+  let digest: Digest;
+  try {
+    digest = JSON.parse(bytes.toString('utf8')) as Digest;
+  } catch {
+    return 'is not valid JSON';
+  }
+  const { signature, ...body } = digest;
+  if (body.format !== DIGEST_FORMAT || body.sequence !== sequence || !Array.isArray(body.incidents) || !Array.isArray(body.registry))
+    return `is not a ${DIGEST_FORMAT} digest numbered ${sequence}`;
+  if (body.key?.id !== deps.signer.keyId) return `is signed by key ${body.key?.id}, not this anchor's ${deps.signer.keyId}`;
+  const verifier = deps.signer.verifier;
+  if (verifier && !safeVerify(() => verifier.verify(statement(body as DigestBody), Buffer.from(String(signature), 'base64'), body.key.algorithm)))
+    return "carries a signature this anchor's key did not make";
+  if (body.previous !== (previous?.hash ?? null)) return `does not continue ${previous ? `digest ${previous.sequence}` : 'from the start'}`;
+  if (body.store !== deps.source.describe()) return `was written from another store (${body.store})`;
+  const registry = body.registry.map(([seq, hash]) => ({ seq, hash }));
+  const incidents = body.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
+  if (anchorRoot(previous?.root ?? null, registry, incidents) !== body.root) return 'has a root that does not follow from its contents';
+  const gone = registryBehind({ registry: body.registry }, await deps.source.registry())[0];
+  if (gone) return `anchors ${gone.entry}, which the store does not hold as it anchored it`;
+  for (const head of incidents) {
+    const stored = (await deps.source.rawIncident(head.incidentId)).ledger.find((row) => row.seq === head.seq);
+    if (stored?.hash !== head.hash)
+      return `anchors incident ${head.incidentId} at ledger entry ${head.seq}, which the store ${stored ? 'holds otherwise' : 'does not hold'}`;
+  }
+  if (body.anchored !== undefined) {
+    const set = await deps.source.anchoredHeads();
+    if (set === null || anchoredSetHash(withHeads(set, incidents)) !== body.anchored)
+      return "leaves another record of the anchored heads than the store's would be";
+  }
+  return null;
+}
+
+function safeVerify(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/** Registry entries the last digest anchored that the store no longer holds as anchored: the registry went back. */
+function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: RegistryRows[]): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  for (const [shard, [n, hash]] of (previous?.registry ?? []).entries()) {
+    const stored = n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash;
+    if (stored !== hash)
+      problems.push({
+        incidentId: '(registry)',
+        entry: `registry ${shard}/${n}`,
+        problem: `${stored === undefined ? 'is gone' : 'differs'} from what the last digest anchored: the registry was rolled back or rewritten behind its digests`,
+      });
+  }
+  return problems;
+}
+
+/** The incident's ledger no longer holds the head a digest anchored (as the store records it): it was rolled back. */
+function ledgerBehind(raw: RawIncident, anchored: IncidentHead | undefined): AuditProblem[] {
+  if (!anchored) return [];
+  const stored = raw.ledger.find((row) => row.seq === anchored.seq);
+  if (stored?.hash === anchored.hash) return [];
+  return [
+    {
+      incidentId: raw.id,
+      entry: `ledger ${anchored.seq}`,
+      seq: anchored.seq,
+      problem: `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`,
+    },
+  ];
 }
 
 /**

@@ -12,7 +12,7 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
-import { assessedAfterClosing } from './clocks.js';
+import { dutyLeftAtClosing } from './clocks.js';
 import { sha256 } from './hash.js';
 import { entryHash, genesisHash, type Incident } from './incident.js';
 import { chainHash, ledgerGenesis, registryGenesis } from './ledger.js';
@@ -341,8 +341,9 @@ function auditTimeline(raw: RawIncident, expected: Expected, add: (entry: string
 function checkColumns(record: Record<string, unknown>, columns: Record<string, unknown>, add: (problem: string) => void): void {
   for (const [column, value] of Object.entries(columns)) {
     // Nothing is due on a closed incident, whatever its record last said, unless an assessment after
-    // closing made the AP notification or the Art. 34 decision due again (core/clocks.ts).
-    if (column === 'nextDueAt' && record.state === 'closed' && !assessedAfterClosing(record as unknown as Incident)) continue;
+    // closing made the AP notification or the Art. 34 decision due again, or closing left a telecom or
+    // NIS2 report running with its reason (core/clocks.ts dutyLeftAtClosing).
+    if (column === 'nextDueAt' && record.state === 'closed' && !dutyLeftAtClosing(record as unknown as Incident)) continue;
     // `version.count` names a field inside the record.
     let field: unknown = record;
     for (const part of column.split('.')) field = isObject(field) ? field[part] : undefined;

@@ -105,6 +105,7 @@ const PERSON_FIELDS = [
   'closeReason',
   'overdueReason',
   'containmentReason',
+  'reportsPendingReason',
   'acknowledgedBy',
 ] as const satisfies readonly (keyof Incident)[];
 

@@ -31,6 +31,13 @@ export interface DigestBody {
   /** anchorRoot(previous digest's root, registry, incidents). */
   root: string;
   key: { id: string; algorithm: DigestAlgorithm };
+  /**
+   * Where the store keeps every anchored head (SQLite's `anchored` table): anchoredSetHash of that
+   * set as this digest leaves it. The next anchor believes the store's "already anchored" only when
+   * it still hashes to this. Absent from digests of stores that keep only pending marks (DynamoDB)
+   * and from those written before it existed.
+   */
+  anchored?: string;
 }
 
 export interface Digest extends DigestBody {
@@ -64,6 +71,19 @@ function digestText(digest: Digest): string {
   return `{\n${fields.join(',\n')}\n}\n`;
 }
 
+/** The hash of a set of anchored heads, in incident order (a digest's `anchored`). */
+export function anchoredSetHash(heads: IncidentHead[]): string {
+  const rows = [...heads].sort((a, b) => (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0)).map((h) => [h.incidentId, h.seq, h.hash]);
+  return sha256(canonicalJson(rows));
+}
+
+/** Merges heads into an anchored set, as recording them does (each incident's row replaced). */
+export function withHeads(set: IncidentHead[], heads: IncidentHead[]): IncidentHead[] {
+  const byId = new Map(set.map((h) => [h.incidentId, h]));
+  for (const h of heads) byId.set(h.incidentId, h);
+  return [...byId.values()];
+}
+
 export function buildDigestBody(input: {
   sequence: number;
   previous: { hash: string; root: string } | null;
@@ -72,6 +92,7 @@ export function buildDigestBody(input: {
   registry: ChainHead[];
   incidents: IncidentHead[];
   signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
+  anchored?: string;
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -83,6 +104,7 @@ export function buildDigestBody(input: {
     incidents: [...input.incidents].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1)).map((h) => [h.incidentId, h.seq, h.hash]),
     root: anchorRoot(input.previous?.root ?? null, input.registry, input.incidents),
     key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
+    ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
   };
 }
 
@@ -94,14 +116,11 @@ export interface DigestProblem {
 }
 
 /** The digests, read, checked one by one (signature, chain, root) and put in order. */
-export async function loadDigests(
-  store: DigestStore,
-  verifier: DigestVerifier,
-): Promise<{ digests: (Digest & { name: string })[]; problems: DigestProblem[] }> {
+export async function loadDigests(store: DigestStore, verifier: DigestVerifier): Promise<{ digests: LoadedDigest[]; problems: DigestProblem[] }> {
   const problems: DigestProblem[] = [];
-  const loaded: (Digest & { name: string; bytesHash: string })[] = [];
-  for (const name of (await store.list()).sort()) {
-    const bytes = await store.read(name);
+  const loaded: LoadedDigest[] = [];
+  for (const { name, versionId } of await digestsToRead(store, problems)) {
+    const bytes = await store.read(name, versionId);
     let digest: Digest;
     try {
       digest = JSON.parse(bytes.toString('utf8')) as Digest;
@@ -148,7 +167,30 @@ export async function loadDigests(
       problems.push({ digest: d.name, problem: 'its root does not follow from its contents and the digest before it' });
     previous = d;
   }
-  return { digests: loaded.map(({ bytesHash: _, ...d }) => d), problems };
+  return { digests: loaded, problems };
+}
+
+/** A digest as read: its name and the SHA-256 of its bytes (what the next digest and the store's anchor state name). */
+export type LoadedDigest = Digest & { name: string; bytesHash: string };
+
+/**
+ * Which digests to read. Where the location keeps versions, the first version of each name (the
+ * one written with If-None-Match, kept by Object Lock) is read, and a name holding more than one
+ * version (a digest written over) or hidden by a delete marker is reported: reading the latest
+ * would let whoever wrote over a digest decide what verify compares with.
+ */
+async function digestsToRead(store: DigestStore, problems: DigestProblem[]): Promise<{ name: string; versionId?: string }[]> {
+  if (!store.versions) return (await store.list()).sort().map((name) => ({ name }));
+  const versions = (await store.versions()).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const v of versions) {
+    if (v.versionIds.length > 1)
+      problems.push({
+        digest: v.name,
+        problem: `has ${v.versionIds.length} versions: a digest is written once, so it was written over (the first version is the one checked)`,
+      });
+    if (v.deleted) problems.push({ digest: v.name, problem: 'is hidden by a delete marker: the digest was deleted (its locked version is the one checked)' });
+  }
+  return versions.map((v) => ({ name: v.name, versionId: v.versionIds[0] }));
 }
 
 /** What the store holds now, as the comparison needs it. */

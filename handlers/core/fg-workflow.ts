@@ -31,6 +31,7 @@ import {
   otherClockRunning,
   overdueClocks,
   processorHours,
+  reportsStillDue,
   roleOf,
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
@@ -1271,15 +1272,34 @@ export interface SubjectsInput {
   /** When they were informed, or when the public communication was made (a stated time). */
   date?: string;
   channel?: string;
-  /** The text of the communication; required for a public communication (Art. 34(3)(c)). */
+  /** The text of the communication: required to inform (Art. 34(2); subscribers Regulation 611/2013 art. 3(3)) and for a public communication (Art. 34(3)(c)). */
   text?: string;
   exception?: SubjectsDecision['exception'];
   /** The person means the closed incident (`--after-close`): required for a decision after closing, refused on an open incident. */
   confirmAfterClose?: boolean;
 }
 
+const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
+const SUBJECTS_EXCEPTIONS: readonly NonNullable<SubjectsDecision['exception']>[] = ['encrypted', 'measures-taken', 'disproportionate-effort'];
+const SUBJECTS_AUDIENCES: readonly NonNullable<SubjectsInput['audience']>[] = ['data-subjects', 'subscribers'];
+
+/** Each check below compares to a known value: an unknown one would pass them all and be recorded as the decision (any caller, not only the CLI's and the page's choices). */
+function checkSubjectsValues(input: SubjectsInput): void {
+  const check = (flag: string, value: unknown, what: string, allowed: readonly string[], nl: string, optional: boolean) => {
+    if (optional && (value === undefined || value === null)) return;
+    if (allowed.includes(value as string)) return;
+    const list = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+    const given = value === undefined || value === null ? 'is missing' : `${JSON.stringify(value)} is not ${what}`;
+    throw refuse(`--${flag} ${given}: use ${list} (Art. 34)`, `Kies bij ${nl} een van de aangeboden mogelijkheden (AVG art. 34).`);
+  };
+  check('decision', input.decision, 'a decision on informing the data subjects', SUBJECTS_DECISIONS, '"Besluit"', false);
+  check('exception', input.exception, 'an exception of Art. 34(3)', SUBJECTS_EXCEPTIONS, '"Uitzondering"', true);
+  check('audience', input.audience, 'whom a decision of Art. 34 can concern', SUBJECTS_AUDIENCES, '"Wie"', true);
+}
+
 /** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
 export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promise<Incident> {
+  checkSubjectsValues(input);
   const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
   const by = required(input.by, 'who decides (--by)', '', BY_NL);
   const audience = input.audience ?? 'data-subjects';
@@ -1294,6 +1314,13 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     throw refuse(
       'informing the data subjects needs the date (--date) and the channel (--channel) of the communication (Art. 34(1), (2))',
       'Informeren vraagt wanneer ("Geïnformeerd op") en hoe ("Kanaal") het bericht verstuurd is (AVG art. 34(1), (2)).',
+    );
+  }
+  if (input.decision === 'inform' && !input.text?.trim()) {
+    const subscribers = audience === 'subscribers';
+    throw refuse(
+      `informing the ${subscribers ? 'subscribers' : 'data subjects'} needs what they were told (--text TEXT: the message as sent, e.g. the notice datalek drafted, datalek notice ID, as edited): ${subscribers ? 'Regulation 611/2013 art. 3(3) and Annex II prescribe' : 'Art. 34(2) prescribes'} its content, and the register shows what was sent (Art. 5(2), 33(5))`,
+      `Informeren vraagt wat ${subscribers ? 'de abonnees' : 'de betrokkenen'} is verteld ("Tekst van het bericht": het bericht zoals het verstuurd is, bijvoorbeeld de kennisgeving die datalek opstelde, zoals aangepast): ${subscribers ? 'Verordening 611/2013 art. 3(3) en bijlage II schrijven' : 'AVG art. 34(2) schrijft'} de inhoud voor, en het register toont wat er verstuurd is (AVG art. 5(2), 33(5)).`,
     );
   }
   if (input.decision === 'exception' && !input.exception) {
@@ -1424,7 +1451,9 @@ function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscriber
   const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
   const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
   const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
-  const genoemd = nature.length ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}` : 'noemen de aard van het datalek nog niet';
+  const genoemd = nature.length
+    ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}`
+    : 'noemen de aard van het datalek nog niet';
   return what === 'decision'
     ? refuse(
         `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
@@ -1457,6 +1486,7 @@ export function closeBlockerItems(
   overdueReason?: string | null,
   containmentReason?: string | null,
   elsewhere: CarriedOutElsewhere[] = [],
+  reportsPendingReason?: string | null,
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1588,6 +1618,21 @@ export function closeBlockerItems(
       'subjects',
     );
   }
+  // A provider reports every breach with personal data to the AP, whatever the risk (Regulation
+  // 611/2013 art. 2), and a significant incident goes to the CSIRT and the authority (NIS2 art.
+  // 23(4)): not closed before those while their clock runs, unless the FG records why; the clocks
+  // then keep running after closing (clocks.ts dutiesAfterClosing). An overdue one needs
+  // --overdue-reason instead (below).
+  const due = reportsStillDue(incident, policy, now);
+  if (due.length && !reportsPendingReason?.trim()) {
+    const en = `${due.map((c) => c.label.en).join('; ')} still to be made (Telecommunicatiewet, Regulation 611/2013 art. 2; NIS2 art. 23(4))`;
+    out.push({
+      cli: `${en}: record the report first (datalek reported --recipient ap|csirt|authority), or why it is closed before it (--reports-pending-reason); the clock keeps running after closing`,
+      en: `${en}: record the report first, or why it is closed before it ("Why it is closed before a report"); the clock keeps running after closing`,
+      nl: `${due.map((c) => c.label.nl).join('; ')} nog te doen (Telecommunicatiewet, Verordening 611/2013 art. 2; NIS2 art. 23(4)): leg eerst de melding vast, of waarom het vóór die melding gesloten wordt ("Waarom gesloten vóór een melding"); de termijn loopt na het sluiten door`,
+      field: 'f-close-reports-pending-reason',
+    });
+  }
   const overdue = overdueClocks(incident, policy, now).filter((c) => c.name !== 'ap' && c.name !== 'processor');
   if (overdue.length && !overdueReason?.trim()) {
     const en = overdue.map((c) => c.label.en).join('; ');
@@ -1633,6 +1678,8 @@ export interface CloseInput {
   overdueReason?: string;
   /** What was done by hand about enforced containment failed or not carried out, or why it is left. */
   containmentReason?: string;
+  /** Why it is closed before a report whose clock still runs (telecom, NIS2): those clocks keep running. */
+  reportsPendingReason?: string;
   /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
   measuresElsewhere?: CarriedOutElsewhere[];
 }
@@ -1645,7 +1692,15 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (draft.state === 'closed') throw refuse(`incident ${draft.id} is closed already`, `Incident ${draft.id} is al gesloten.`);
     const now = deps.now();
     checkRecordingTime(draft, now, 'closing', deps.policy.timeZone);
-    const blockers = closeBlockerItems(draft, deps.policy, now, input.overdueReason, input.containmentReason, input.measuresElsewhere);
+    const blockers = closeBlockerItems(
+      draft,
+      deps.policy,
+      now,
+      input.overdueReason,
+      input.containmentReason,
+      input.measuresElsewhere,
+      input.reportsPendingReason,
+    );
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
         page: {
@@ -1661,6 +1716,13 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         'Er is een reden voor een verlopen termijn ingevuld, maar geen termijn is verlopen: het dossier zou een vertraging uitleggen die er niet is (AVG art. 33(5)).',
       );
     }
+    const pending = reportsStillDue(draft, deps.policy, now).map((c) => c.name);
+    if (input.reportsPendingReason?.trim() && pending.length === 0) {
+      throw refuse(
+        '--reports-pending-reason given, but no telecom or NIS2 report is still running: the record would explain a report that is not outstanding (Art. 33(5))',
+        'Er is ingevuld waarom het vóór een melding gesloten wordt, maar er loopt geen termijn voor een melding onder de Telecommunicatiewet of NIS2: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
+      );
+    }
     const undone = containmentNotCarriedOut(draft).map((x) => x.id);
     if (input.containmentReason?.trim() && undone.length === 0) {
       throw refuse(
@@ -1673,11 +1735,18 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.closedAfterDecisions = (draft.decisions ?? []).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
+    if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
+    const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     return {
       entries: [
-        { at: now, kind: 'closed', actor: by, detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}), ...containment } },
+        {
+          at: now,
+          kind: 'closed',
+          actor: by,
+          detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}), ...containment, ...reports },
+        },
       ],
     };
   });

@@ -142,6 +142,36 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
+/**
+ * The most an identifier (a resource id or ARN, an account, a region, a principal) may take, in
+ * UTF-8 bytes: each becomes part of a key (a resource lock is `RES#kind:account:region:id`, and
+ * DynamoDB refuses a partition key over 2,048 bytes), so the same event would be refused by one
+ * store and kept by the other. GuardDuty's longest are ARNs of a few hundred characters (an ECS
+ * task's, with a cluster name of up to 255, about 340); three of these at the limit, with the
+ * prefixes, still fit a key.
+ */
+export const MAX_ID_BYTES = 512;
+
+/** Whether `value` is longer than `max` UTF-8 bytes (measured only when it could be). */
+export function overBytes(value: string, max: number): boolean {
+  return value.length * 3 > max && Buffer.byteLength(value, 'utf8') > max;
+}
+
+/**
+ * `str`, for an identifier at `path`: one over MAX_ID_BYTES rejects the event, by the path and the
+ * limit (never the value: it may be a person's name or an attacker's text).
+ */
+function idAt(value: unknown, path: string): string | undefined {
+  const s = str(value);
+  if (s !== undefined && overBytes(s, MAX_ID_BYTES)) {
+    throw new InvalidFindingError(
+      path,
+      `must be at most ${MAX_ID_BYTES} bytes: an identifier becomes part of the record's keys (GuardDuty's are a few hundred at most)`,
+    );
+  }
+  return s;
+}
+
 function obj(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
@@ -198,7 +228,9 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
   const declared = str(resource.resourceType);
   const instance = readInstance(resource.instanceDetails);
   const accessKey = readAccessKey(resource.accessKeyDetails);
-  const buckets = objects(resource.s3BucketDetails).filter((b) => str(b.name) || str(b.arn));
+  const buckets = objects(resource.s3BucketDetails).filter(
+    (b, i) => idAt(b.name, `detail.resource.s3BucketDetails[${i}].name`) || idAt(b.arn, `detail.resource.s3BucketDetails[${i}].arn`),
+  );
   const s3Objects: S3ObjectRef[] = [];
   for (const b of buckets) {
     const bucket = str(b.name) ?? arnTail(str(b.arn) as string);
@@ -210,27 +242,39 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
   const lambdaBlock = obj(resource.lambdaDetails);
   const lambda =
     lambdaBlock && (str(lambdaBlock.functionName) || str(lambdaBlock.functionArn))
-      ? { functionName: str(lambdaBlock.functionName) ?? null, functionArn: str(lambdaBlock.functionArn) ?? null }
+      ? {
+          functionName: idAt(lambdaBlock.functionName, 'detail.resource.lambdaDetails.functionName') ?? null,
+          functionArn: idAt(lambdaBlock.functionArn, 'detail.resource.lambdaDetails.functionArn') ?? null,
+        }
       : null;
+  const rdsPath = obj(resource.rdsDbInstanceDetails) ? 'detail.resource.rdsDbInstanceDetails' : 'detail.resource.rdsLimitlessDbDetails';
   const rdsBlock = obj(resource.rdsDbInstanceDetails) ?? obj(resource.rdsLimitlessDbDetails);
   const rds = rdsBlock
     ? {
-        dbInstanceIdentifier: str(rdsBlock.dbInstanceIdentifier) ?? null,
-        dbClusterIdentifier: str(rdsBlock.dbClusterIdentifier) ?? str(rdsBlock.dbShardGroupIdentifier) ?? null,
+        dbInstanceIdentifier: idAt(rdsBlock.dbInstanceIdentifier, `${rdsPath}.dbInstanceIdentifier`) ?? null,
+        dbClusterIdentifier:
+          idAt(rdsBlock.dbClusterIdentifier, `${rdsPath}.dbClusterIdentifier`) ??
+          idAt(rdsBlock.dbShardGroupIdentifier, `${rdsPath}.dbShardGroupIdentifier`) ??
+          null,
       }
     : null;
   const ecsBlock = obj(resource.ecsClusterDetails);
   const task = obj(ecsBlock?.taskDetails);
   const ecs = ecsBlock
     ? {
-        clusterName: str(ecsBlock.name) ?? null,
-        clusterArn: str(ecsBlock.arn) ?? null,
-        taskArn: str(task?.arn) ?? null,
+        clusterName: idAt(ecsBlock.name, 'detail.resource.ecsClusterDetails.name') ?? null,
+        clusterArn: idAt(ecsBlock.arn, 'detail.resource.ecsClusterDetails.arn') ?? null,
+        taskArn: idAt(task?.arn, 'detail.resource.ecsClusterDetails.taskDetails.arn') ?? null,
         launchType: str(task?.launchType) ?? null,
       }
     : null;
   const eksBlock = obj(resource.eksClusterDetails);
-  const eks = eksBlock ? { clusterName: str(eksBlock.name) ?? null, clusterArn: str(eksBlock.arn) ?? null } : null;
+  const eks = eksBlock
+    ? {
+        clusterName: idAt(eksBlock.name, 'detail.resource.eksClusterDetails.name') ?? null,
+        clusterArn: idAt(eksBlock.arn, 'detail.resource.eksClusterDetails.arn') ?? null,
+      }
+    : null;
   const backup = readBackup(resource);
 
   const kind = kindOf(declared, resource);
@@ -329,7 +373,8 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
       };
     case 'container': {
       const c = obj(resource.containerDetails);
-      return { kind, resourceType, id: needId(resource, resourceType, 'containerDetails', str(c?.id) ?? str(c?.name), 'id') };
+      const id = idAt(c?.id, 'detail.resource.containerDetails.id') ?? idAt(c?.name, 'detail.resource.containerDetails.name');
+      return { kind, resourceType, id: needId(resource, resourceType, 'containerDetails', id, 'id') };
     }
     case 'lambda-function':
       return { kind, resourceType, id: needId(resource, resourceType, 'lambdaDetails', b.lambda?.functionArn ?? b.lambda?.functionName, 'functionName') };
@@ -357,7 +402,7 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
 
 function readInstance(value: unknown): InstanceRef | null {
   const block = obj(value);
-  const instanceId = str(block?.instanceId);
+  const instanceId = idAt(block?.instanceId, 'detail.resource.instanceDetails.instanceId');
   if (!block || !instanceId) return null;
   const networkInterfaces: InstanceRef['networkInterfaces'] = [];
   for (const n of objects(block.networkInterfaces)) {
@@ -381,21 +426,21 @@ function readAccessKey(value: unknown): AccessKeyRef | null {
   const block = obj(value);
   if (!block) return null;
   const key: AccessKeyRef = {
-    accessKeyId: str(block.accessKeyId) ?? null,
+    accessKeyId: idAt(block.accessKeyId, 'detail.resource.accessKeyDetails.accessKeyId') ?? null,
     userType: str(block.userType) ?? null,
-    principalId: str(block.principalId) ?? null,
-    userName: str(block.userName) ?? null,
+    principalId: idAt(block.principalId, 'detail.resource.accessKeyDetails.principalId') ?? null,
+    userName: idAt(block.userName, 'detail.resource.accessKeyDetails.userName') ?? null,
   };
   return key.accessKeyId || key.principalId || key.userName ? key : null;
 }
 
 function readBackup(resource: Json): BackupRef | null {
-  const snapshot = str(obj(resource.ebsSnapshotDetails)?.snapshotArn);
+  const snapshot = idAt(obj(resource.ebsSnapshotDetails)?.snapshotArn, 'detail.resource.ebsSnapshotDetails.snapshotArn');
   if (snapshot) return { kind: 'ebs-snapshot', arn: snapshot, backupVaultName: null };
-  const image = str(obj(resource.ec2ImageDetails)?.imageArn);
+  const image = idAt(obj(resource.ec2ImageDetails)?.imageArn, 'detail.resource.ec2ImageDetails.imageArn');
   if (image) return { kind: 'ec2-image', arn: image, backupVaultName: null };
   const point = obj(resource.recoveryPointDetails);
-  const pointArn = str(point?.recoveryPointArn);
+  const pointArn = idAt(point?.recoveryPointArn, 'detail.resource.recoveryPointDetails.recoveryPointArn');
   if (pointArn) return { kind: 'recovery-point', arn: pointArn, backupVaultName: str(point?.backupVaultName) ?? null };
   return null;
 }
@@ -452,32 +497,38 @@ const SEQUENCE_KINDS: Record<string, ResourceKind> = {
   EC2_IMAGE: 'ec2-image',
 };
 
+/** Where an attack sequence is in the event, for the path of a field that is refused. */
+const SEQUENCE = 'detail.service.detection.sequence';
+
 function readSequence(block: Json | undefined): AttackSequence | null {
   if (!block) return null;
-  const actors: SequenceActor[] = objects(block.actors).map((a) => {
+  const actors: SequenceActor[] = objects(block.actors).map((a, i) => {
     const user = obj(a.user) ?? {};
+    const at = `${SEQUENCE}.actors[${i}].user`;
     return {
       id: str(a.id) ?? null,
       userType: str(user.type) ?? null,
-      userName: str(user.name) ?? null,
-      principalId: str(user.uid) ?? null,
-      accessKeyId: str(user.credentialUid) ?? null,
-      accountId: str(obj(user.account)?.uid) ?? null,
+      userName: idAt(user.name, `${at}.name`) ?? null,
+      principalId: idAt(user.uid, `${at}.uid`) ?? null,
+      accessKeyId: idAt(user.credentialUid, `${at}.credentialUid`) ?? null,
+      accountId: idAt(obj(user.account)?.uid, `${at}.account.uid`) ?? null,
     };
   });
-  const resources = objects(block.resources).flatMap((r): AffectedResource[] => {
+  const resources = objects(block.resources).flatMap((r, i): AffectedResource[] => {
+    const at = `${SEQUENCE}.resources[${i}]`;
     const type = str(r.resourceType) ?? 'unknown';
-    const uid = str(r.uid) ?? str(r.name);
+    const name = idAt(r.name, `${at}.name`);
+    const uid = idAt(r.uid, `${at}.uid`) ?? name;
     if (!uid) return [];
     const kind = SEQUENCE_KINDS[type] ?? 'other';
     const data = obj(r.data) ?? {};
     let id = kind === 'ecs-task' || kind === 'ec2-image' ? uid : arnTail(uid);
-    if (type === 'S3_BUCKET') id = str(r.name) ?? bucketFromArn(uid);
+    if (type === 'S3_BUCKET') id = name ?? bucketFromArn(uid);
     if (type === 'S3_OBJECT') id = bucketFromArn(uid);
-    if (type === 'EKS_CLUSTER' || type === 'ECS_CLUSTER') id = str(r.name) ?? arnTail(uid);
+    if (type === 'EKS_CLUSTER' || type === 'ECS_CLUSTER') id = name ?? arnTail(uid);
     const out: AffectedResource = { kind, resourceType: type, id };
-    const accountId = str(r.accountId);
-    const region = str(r.region);
+    const accountId = idAt(r.accountId, `${at}.accountId`);
+    const region = idAt(r.region, `${at}.region`);
     if (accountId) out.accountId = accountId;
     if (region) out.region = region;
     if (kind === 'access-key' && str(obj(data.accessKey)?.userName) === id) out.personal = true;

@@ -15,6 +15,7 @@ import {
   type EcsRef,
   type InstanceRef,
   type Involvement,
+  overBytes,
   readResourceFacts,
   type S3ObjectRef,
   str,
@@ -33,6 +34,13 @@ export const MAX_EVENT_BYTES = 256 * 1024;
  * recursive reader (JSON.stringify, the store, structuredClone), so the check comes first.
  */
 export const MAX_EVENT_DEPTH = 64;
+
+/**
+ * The most a finding type may take, in UTF-8 bytes: it becomes part of a message's id, a DynamoDB
+ * sort key (1,024 bytes at most) beside the incident id. GuardDuty's types are under 100 characters
+ * (`UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS` is 68).
+ */
+export const MAX_TYPE_BYTES = 256;
 
 /** How far ahead of the clock a finding's time may lie (clock skew between GuardDuty and us). */
 const FUTURE_TOLERANCE_HOURS = 24;
@@ -169,7 +177,15 @@ const findingDetailSchema = z.looseObject({
     blankAsAbsent,
     nonEmpty.check(z.maxLength(256, { error: 'must be at most 256 characters' }), z.refine(keyableId, { error: 'must not hold "/" or control characters' })),
   ),
-  type: preprocess(blankAsAbsent, nonEmpty),
+  // A message's id holds the type, and a message is a DynamoDB item whose sort key may take 1,024 bytes.
+  type: preprocess(
+    blankAsAbsent,
+    nonEmpty.check(
+      z.refine((t: string) => !overBytes(t, MAX_TYPE_BYTES), {
+        error: `must be at most ${MAX_TYPE_BYTES} bytes: the type becomes part of the record's keys (GuardDuty's are under 100 characters)`,
+      }),
+    ),
+  ),
   service: preprocess((v) => v ?? {}, serviceSchema),
   severity: z
     .number({ error: (issue) => `expected a number, got ${describeValue(issue.input)}` })

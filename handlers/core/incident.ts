@@ -522,6 +522,12 @@ export interface Incident {
   overdueReason?: string | null;
   /** Why it was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
   containmentReason?: string | null;
+  /**
+   * Why it was closed before a report another law asks for was made, its clock still running (the
+   * Telecommunicatiewet's notifications to the AP, a significant incident's NIS2 early warning or
+   * notification): those clocks keep running after closing, and status and the sweep keep showing them.
+   */
+  reportsPendingReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's

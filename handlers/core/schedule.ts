@@ -5,7 +5,7 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { apClockRunning, assessedAfterClosing, type ClockName, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import { apClockRunning, type ClockName, dutyLeftAtClosing, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
 import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
@@ -123,9 +123,10 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
 
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
 function otherTracks(incident: Incident, policy: Policy): Track[] {
-  // Closing ends them, except the Art. 34 decision (and the nudge to notify) of an assessment changed after closing.
+  // Closing ends them, except the Art. 34 decision (and the nudge to notify) of an assessment changed
+  // after closing, and the telecom / NIS2 reports closing left running with its reason (review7 G9).
   const closed = incident.state === 'closed';
-  if ((closed && !assessedAfterClosing(incident)) || incident.sample) return [];
+  if ((closed && !dutyLeftAtClosing(incident)) || incident.sample) return [];
   const out: Track[] = [];
   // The clocks' status does not depend on `now` for what is running; any time gives the same list.
   for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {

@@ -10,7 +10,7 @@
  * 4. With digests: each is checked (signature with the trusted key, chain, root), then every head
  *    any digest anchored must still be in the store, unchanged.
  */
-import type { AuditSource } from '../ports/audit-source.js';
+import type { AnchorState, AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
 import {
   type AuditProblem,
@@ -23,7 +23,7 @@ import {
   readAgainWhileProblems,
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import { compareWithDigests, type DigestProblem, loadDigests } from './digest.js';
+import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 
@@ -93,10 +93,31 @@ export async function verifyStore(
     result.digests = {
       checked: loaded.digests.length,
       last: last ? { sequence: last.sequence, at: last.at } : null,
-      problems: [...loaded.problems, ...compared],
+      problems: [...loaded.problems, ...compared, ...missingDigests(await source.anchorState(), loaded.digests, options.digests.store.describe())],
     };
   }
   return result;
+}
+
+/**
+ * The digest the store records as its last written must be among those read, with the bytes it
+ * records: the newest digests deleted, or a wrong (empty) location, would otherwise pass, proving
+ * the store against fewer digests than were written. (Whoever also edits the store's anchor state
+ * hides this; the digests elsewhere, locked, remain the defence.)
+ */
+function missingDigests(state: AnchorState | null, digests: LoadedDigest[], location: string): DigestProblem[] {
+  if (!state) return [];
+  const found = digests.find((d) => d.sequence === state.sequence);
+  if (!found)
+    return [
+      {
+        digest: state.name,
+        problem: `is the digest ${state.sequence} the store says it wrote last (hash ${state.digestHash}), and it is not in ${location}: deleted, or the wrong location`,
+      },
+    ];
+  if (found.bytesHash !== state.digestHash)
+    return [{ digest: found.name, problem: `is not the digest ${state.sequence} the store says it wrote (hash ${state.digestHash}): it was replaced` }];
+  return [];
 }
 
 /** Where a finding's newest write is: its hash (two, should two ledgers write it in one millisecond) and the ledger. */

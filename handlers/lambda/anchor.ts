@@ -5,7 +5,7 @@
  * incident and entry (never values) and the invocation fails, so the errors alarm pages on-call.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { anchorStore } from '../core/anchor.js';
+import { anchorStore, RolledBackError } from '../core/anchor.js';
 import { DatalekError } from '../core/errors.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
@@ -21,7 +21,16 @@ export interface AnchorDeps {
 
 export function createAnchorHandler(deps: AnchorDeps) {
   return async (): Promise<{ sequence: number | null; incidents: number }> => {
-    const result = await anchorStore({ source: deps.source, digests: deps.digests, signer: await deps.signer(), now: deps.now });
+    let result: Awaited<ReturnType<typeof anchorStore>>;
+    try {
+      result = await anchorStore({ source: deps.source, digests: deps.digests, signer: await deps.signer(), now: deps.now });
+    } catch (err) {
+      // The table went back behind its digests (or another writes to this prefix): an error the alarm sees.
+      if (err instanceof RolledBackError) deps.logger.error('the record is behind its digests', { problem: err.message });
+      throw err;
+    }
+    for (const a of result.adopted)
+      deps.logger.warn('took a digest written by an anchor that stopped before recording it', { sequence: a.sequence, digest: a.name });
     if (result.problems.length) {
       for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
       throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; no digest written (datalek verify --target aws)`);
@@ -30,7 +39,12 @@ export function createAnchorHandler(deps: AnchorDeps) {
       deps.logger.info('nothing changed since the last digest');
       return { sequence: null, incidents: 0 };
     }
-    deps.logger.info('wrote a digest', { sequence: result.written.sequence, digest: result.written.name, incidents: result.written.incidents.length });
+    deps.logger.info('wrote a digest', {
+      sequence: result.written.sequence,
+      digest: result.written.name,
+      incidents: result.written.incidents.length,
+      remaining: result.remaining,
+    });
     return { sequence: result.written.sequence, incidents: result.written.incidents.length };
   };
 }

@@ -37,8 +37,19 @@ export interface AuditSource {
    * `ownKeyClaimed` when an incident's own resource is among them (else it is a column of the record).
    */
   resourceClaims(): Promise<{ rows: ClaimRow[]; ownKeyClaimed: boolean }>;
-  /** Ledger heads changed since they were last anchored (all of them before the first digest). */
+  /**
+   * Ledger heads changed since they were last anchored (all of them before the first digest), as
+   * the store's own bookkeeping says: which incidents to look at, never what to sign (the anchor
+   * takes each head from the ledger).
+   */
   anchorCandidates(): Promise<IncidentHead[]>;
+  /**
+   * Every head the store records as anchored, where it keeps them all (SQLite's `anchored` table),
+   * read after `anchorCandidates` in the same snapshot; null where it keeps only the pending marks
+   * (DynamoDB). Each digest carries the hash of this set, so the next anchor checks it before
+   * believing it.
+   */
+  anchoredHeads(): Promise<IncidentHead[] | null>;
   /** Records that these heads are in a digest now. */
   markAnchored(heads: IncidentHead[]): Promise<void>;
   anchorState(): Promise<AnchorState | null>;

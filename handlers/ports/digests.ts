@@ -10,6 +10,8 @@ export interface DigestSigner {
   keyId: string;
   algorithm: DigestAlgorithm;
   sign(statement: Buffer): Promise<Buffer>;
+  /** Checks a signature with this key's public half: the anchor tells its own digests from others. */
+  verifier?: DigestVerifier;
 }
 
 export type DigestAlgorithm = 'ed25519' | 'ecdsa-p256-sha256';
@@ -27,7 +29,16 @@ export interface DigestStore {
   describe(): string;
   /** Every digest's name, in any order. */
   list(): Promise<string[]>;
-  read(name: string): Promise<Buffer>;
+  /** The digests' names after `name` (all when null), in order: what was written after it. */
+  after(name: string | null): Promise<string[]>;
+  /**
+   * Where the location keeps versions (an S3 bucket with versioning and Object Lock): every name
+   * with its versions, oldest first, and whether a delete marker hides it. A digest is written
+   * once: a second version of a name is a digest written over.
+   */
+  versions?(): Promise<{ name: string; versionIds: string[]; deleted: boolean }[]>;
+  /** A digest's bytes: its latest version, or the version named. */
+  read(name: string, versionId?: string): Promise<Buffer>;
   /** Writes a new digest; fails (never overwrites) when the name exists. */
   create(name: string, bytes: Buffer): Promise<void>;
 }

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { otherClocksHeldOverdue, overdueClocks, roleOf } from '../core/clocks.js';
+import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -763,7 +763,10 @@ export const subjectsAction = action({
       name: 'text',
       kind: 'longtext',
       label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
-      hint: { nl: 'Verplicht bij een openbare mededeling (art. 34(3)(c)).', en: 'Required for a public communication (Art. 34(3)(c)).' },
+      hint: {
+        nl: 'Verplicht bij "informeren" (art. 34(2)) en bij een openbare mededeling (art. 34(3)(c)): het bericht zoals het verstuurd is, bijv. de kennisgeving die datalek opstelde.',
+        en: 'Required with "inform" (Art. 34(2)) and for a public communication (Art. 34(3)(c)): the message as sent, e.g. the notice datalek drafted.',
+      },
     },
     afterCloseConfirmation,
   ] as const,
@@ -799,6 +802,12 @@ export const closeAction = action({
       label: { nl: 'Wat er met de niet uitgevoerde inperking gebeurde', en: 'What became of the containment not carried out' },
       offered: ({ incident }) => containmentNotCarriedOut(incident).length > 0,
     },
+    {
+      name: 'reports-pending-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom gesloten vóór een melding', en: 'Why it is closed before a report' },
+      offered: ({ incident, policy, now }) => reportsStillDue(incident, policy, now).length > 0,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -806,6 +815,7 @@ export const closeAction = action({
     reason: v.reason ?? '',
     overdueReason: v['overdue-reason'],
     containmentReason: v['containment-reason'],
+    reportsPendingReason: v['reports-pending-reason'],
   }),
   // The register may count containment another incident carried out for this one (core/breach-facts.ts).
   run: async (deps: FgDeps, input) => {

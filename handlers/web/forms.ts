@@ -41,7 +41,9 @@ function offsetMinutes(ms: number, timeZone: string): number {
 /**
  * A wall-clock time in a zone (what `<input type="datetime-local">` sends) as ISO 8601 with its
  * offset: `2026-11-28T09:30` in Europe/Amsterdam is `2026-11-28T09:30:00+01:00`. A time the zone
- * skips (the hour lost in March) is refused; in the hour that repeats in October, the first one.
+ * skips (the hour lost in March) is refused, and so is one in the hour that repeats in October
+ * (review7 G8): taking either instant silently could turn a report made after a deadline into one
+ * made before it, and a `datetime-local` input cannot say which; the CLI takes the offset.
  */
 export function localToIso(local: string, timeZone: string, field: string): string {
   const m = LOCAL_TIME.exec(local);
@@ -61,10 +63,25 @@ export function localToIso(local: string, timeZone: string, field: string): stri
         en: `${local.replace('T', ' ')} does not exist in ${timeZone}: the clocks moved forward.`,
       },
     });
-  const off = offsetMinutes(candidates[0], timeZone);
-  const sign = off < 0 ? '-' : '+';
+  const offsets = candidates.map((ms) => offsetText(offsetMinutes(ms, timeZone)));
+  if (offsets.length > 1) {
+    const shown = local.replace('T', ' ');
+    const both = offsets.map((o) => `${local}:${s}${o}`);
+    throw new UsageError(`--${field}: ${local} happens twice in ${timeZone} (the clocks moved back): give the offset, ${both.join(' or ')}`, {
+      field,
+      page: {
+        nl: `${shown} komt twee keer voor in ${timeZone}: de klok werd toen een uur teruggezet (eerst ${offsets[0]}, dan ${offsets[1]}). Dit formulier kan niet zeggen welke: leg het vast met de opdrachtregel, met de offset erbij (${both.join(' of ')}).`,
+        en: `${shown} happens twice in ${timeZone}: the clocks moved back (first ${offsets[0]}, then ${offsets[1]}). This form cannot say which: record it with the command line, with the offset (${both.join(' or ')}).`,
+      },
+    });
+  }
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}${offsets[0]}`;
+}
+
+/** An offset in minutes as ISO 8601 writes it: `+01:00`. */
+function offsetText(off: number): string {
   const abs = Math.abs(off);
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${off < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** An ISO time as the value of a `datetime-local` input in the zone. */

@@ -90,11 +90,22 @@ export class DigestBucket extends Construct {
 
 /**
  * What the anchor function may do, and no more: write digests under the prefix and read the last
- * one back (Object Lock refuses overwrites and deletes anyway), and sign with the key.
+ * one back (Object Lock refuses overwrites and deletes anyway), list the prefix (a digest written
+ * after the last one the table records: one its run did not live to record, or a table rolled
+ * back behind its digests), and sign with the key.
  */
 export function anchorStatements(digestObjectsArn: string, signingKeyArn: string): iam.PolicyStatement[] {
+  // `arn:…:s3:::bucket/prefix/*`: the bucket, and the prefix its listings may ask for.
+  const [bucketArn, ...rest] = digestObjectsArn.split('/');
+  const prefix = `${rest.join('/').replace(/\*$/, '')}`;
   return [
     new iam.PolicyStatement({ sid: 'OwnDigests', actions: ['s3:PutObject', 's3:GetObject'], resources: [digestObjectsArn] }),
+    new iam.PolicyStatement({
+      sid: 'ListDigests',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringEquals: { 's3:prefix': [prefix] } },
+    }),
     new iam.PolicyStatement({ sid: 'SignDigests', actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [signingKeyArn] }),
   ];
 }

@@ -106,6 +106,13 @@ describe('digests on AWS', () => {
     expect(writes[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ANCHOR', 'ANCHOR#*'] } });
     const digests = statements.find((s) => actionsOf(s).includes('s3:PutObject'));
     expect(JSON.stringify(digests?.Resource)).toContain('datalek-digests-111122223333-eu-west-1/digests/*');
+    // It lists the digests after the last one the table records (one a run died before recording,
+    // or the sign of a table rolled back behind them): the bucket, under the prefix only.
+    const listing = statements.filter((s) => actionsOf(s).includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect(actionsOf(listing[0])).toEqual(['s3:ListBucket']);
+    expect(JSON.stringify(listing[0].Resource)).toMatch(/datalek-digests-111122223333-eu-west-1"/);
+    expect(listing[0].Condition).toEqual({ StringEquals: { 's3:prefix': ['digests/'] } });
   });
 
   it('caps the anchor with a boundary of its own, and no other role may sign or write digests', () => {
@@ -116,7 +123,7 @@ describe('digests on AWS', () => {
     expect(anchorBoundary.Properties.ManagedPolicyName).toBe('datalek-anchor-boundary');
     // biome-ignore lint/suspicious/noExplicitAny: a template resource as the assertions library returns it
     const allowed = (p: any) => (p.Properties.PolicyDocument.Statement as Statement[]).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
-    expect(allowed(anchorBoundary)).toEqual(expect.arrayContaining(['kms:Sign', 's3:PutObject']));
+    expect(allowed(anchorBoundary)).toEqual(expect.arrayContaining(['kms:Sign', 's3:PutObject', 's3:ListBucket']));
     expect(allowed(anchorBoundary).filter((a) => a.startsWith('ec2:') || a.startsWith('iam:'))).toEqual([]);
     for (const name of ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge']) {
       const boundary = policies[boundaryOf(`datalek-${name}-function`)];

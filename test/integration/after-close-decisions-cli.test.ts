@@ -4,7 +4,7 @@
  * closed incident with their reasons; the incident stays closed and the register shows them.
  */
 import { describe, expect, it } from 'vitest';
-import { openCase } from '../support/fg-case.js';
+import { informArgs, openCase } from '../support/fg-case.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -39,7 +39,7 @@ describe('after closing, on the command line', () => {
 
     const high = ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'toch wel', '--after-close', '--by', 'FG'], later));
     expect(high.stdout).toMatch(/High risk: record the Art\. 34 decision \(datalek subjects/);
-    const inform = ['subjects', c.id, '--decision', 'inform', '--date', '2025-11-28T09:00:00Z', '--channel', 'brief', '--reason', 'AP eiste het'];
+    const inform = [...informArgs(c.id, '2025-11-28T09:00:00Z', 'brief'), '--reason', 'AP eiste het'];
     expect((await c.cli([...inform, '--by', 'FG'], later)).stderr).toMatch(/--after-close/);
     expect(ok(await c.cli([...inform, '--after-close', '--by', 'FG'], later)).stdout).toMatch(/Recorded after closing; the incident stays closed/);
 

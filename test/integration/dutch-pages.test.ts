@@ -123,7 +123,20 @@ describe('the Dutch pages say everything in Dutch words', () => {
       ['facts', ec2, '--records', '2500', '--consequences', 'Risico op fraude.', '--measures-taken', 'Server geïsoleerd.', '--unintelligible', 'no'],
       ['facts', ec2, '--other-party', 'none', '--cross-border', 'no'],
       ['reported', ec2, '--reference', 'M-2026-0042'],
-      ['subjects', ec2, '--decision', 'inform', '--reason', 'Hoog risico op fraude.', '--date', '2026-11-28T07:30:00Z', '--channel', 'brief'],
+      [
+        'subjects',
+        ec2,
+        '--decision',
+        'inform',
+        '--text',
+        'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+        '--reason',
+        'Hoog risico op fraude.',
+        '--date',
+        '2026-11-28T07:30:00Z',
+        '--channel',
+        'brief',
+      ],
     ]) {
       const out = await cli([...args, ...by]);
       expect(out.code, `${args.join(' ')}: ${out.stderr}`).toBe(0);

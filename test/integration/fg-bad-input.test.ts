@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingEvent } from '../support/events.js';
-import { type FgCase, openCase } from '../support/fg-case.js';
+import { type FgCase, informArgs, openCase } from '../support/fg-case.js';
 
 const NOW = '2025-11-28T12:00:00Z';
 const ARTICLE = /\b(Art\.|art\.) \d+|Regulation 611\/2013|EDPB/;
@@ -94,16 +94,26 @@ describe('bad input to every FG command: one line, the rule and its article, exi
     ],
     [
       'subjects: informing and an exception at once',
-      () => ['subjects', id(), '--decision', 'inform', '--exception', 'encrypted', '--date', '2025-11-28T10:00:00Z', '--channel', 'x', '--reason', 'x'],
+      () => [
+        'subjects',
+        id(),
+        '--decision',
+        'inform',
+        '--text',
+        'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+        '--exception',
+        'encrypted',
+        '--date',
+        '2025-11-28T10:00:00Z',
+        '--channel',
+        'x',
+        '--reason',
+        'x',
+      ],
       /exclude each other/,
       true,
     ],
-    [
-      'subjects: informed in the future',
-      () => ['subjects', id(), '--decision', 'inform', '--date', '2025-12-01T10:00:00Z', '--channel', 'x', '--reason', 'x'],
-      /after now/,
-      true,
-    ],
+    ['subjects: informed in the future', () => [...informArgs(id(), '2025-12-01T10:00:00Z', 'x'), '--reason', 'x'], /after now/, true],
     [
       'subjects: subscribers without the telecom clocks',
       () => ['subjects', id(), '--audience', 'subscribers', '--decision', 'not-required', '--reason', 'x'],

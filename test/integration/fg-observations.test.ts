@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingEvent } from '../support/events.js';
-import { eventFirstSeenEarlier, type FgCase, openCase } from '../support/fg-case.js';
+import { eventFirstSeenEarlier, type FgCase, informArgs, openCase } from '../support/fg-case.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -109,7 +109,7 @@ describe('1. Art. 34 as the law reads', () => {
   it('keeps the date of informing between the detection and now, and never mixes informing with an exception', async () => {
     const c = await openCase();
     ok(await c.cli(['assess', c.id, ...HIGH], '2025-11-28T09:00:00Z'));
-    const inform = (date: string) => ['subjects', c.id, '--decision', 'inform', '--date', date, '--channel', 'letter', '--reason', 'r', '--by', 'FG'];
+    const inform = (date: string) => [...informArgs(c.id, date, 'letter'), '--reason', 'r', '--by', 'FG'];
     await refused(c, inform('2025-11-20T09:00:00Z'), '2025-11-28T10:00:00Z', /before the detection/);
     await refused(c, inform('2025-11-29T09:00:00Z'), '2025-11-28T10:00:00Z', /after now/);
     await refused(c, [...inform('2025-11-28T09:30:00Z'), '--exception', 'encrypted'], '2025-11-28T10:00:00Z', /exclude each other.*Art\. 34/);
@@ -322,7 +322,8 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], '2025-11-28T10:00:00Z'));
     expect(clock(await c.json(['show', c.id], '2025-11-28T10:00:00Z'), 'telecom-complete')).toMatchObject({
       startsAt: '2025-11-28T10:00:00.000Z',
-      dueAt: '2025-12-01T10:00:00.000Z',
+      // Three days from Friday 28 November: 29, 30 November, 1 December, to its end in Amsterdam (Regulation 1182/71 art. 3; review7 G18).
+      dueAt: '2025-12-01T22:59:59.999Z',
       status: 'running',
     });
     // Marking the facts complete with the facts missing is refused, naming them (review2 F6): it would meet this clock.
@@ -360,6 +361,8 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
           'subscribers',
           '--decision',
           'inform',
+          '--text',
+          'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
           '--date',
           '2025-11-28T09:30:00Z',
           '--channel',
@@ -409,10 +412,11 @@ describe('9. NIS2 (art. 23) and the Cyberbeveiligingswet', () => {
     });
     ok(await c.cli(['assess', c.id, '--nis2-significant', 'yes', '--reason', 'r', '--by', 'FG'], '2026-01-30T21:00:00Z'));
     for (const to of ['csirt', 'authority']) {
-      // 31 January 00:30 CET: the month ends when 28 February ends in Amsterdam.
+      // 31 January 00:30 CET: the month ends when 28 February ends in Amsterdam; a Saturday, so
+      // with Monday 2 March (Regulation 1182/71 art. 3(4); review7 G18).
       ok(await c.cli(['reported', c.id, '--recipient', to, '--kind', 'notification', '--reference', 'N-1', '--by', 'FG'], '2026-01-30T23:30:00Z'));
     }
-    expect(clock(await c.json(['show', c.id], '2026-01-31T00:00:00Z'), 'nis2-final').dueAt).toBe('2026-02-28T22:59:59.999Z');
+    expect(clock(await c.json(['show', c.id], '2026-01-31T00:00:00Z'), 'nis2-final').dueAt).toBe('2026-03-02T22:59:59.999Z');
     ok(
       await c.cli(
         ['assess', c.id, '--nis2-intermediate-due', '2026-02-05T12:00:00Z', '--reason', 'CSIRT asked by phone', '--by', 'FG'],

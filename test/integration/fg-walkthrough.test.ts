@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findingEvent } from '../support/events.js';
-import { type FgCase, openCase } from '../support/fg-case.js';
+import { type FgCase, informArgs, openCase } from '../support/fg-case.js';
 
 /** The AP's form (meldformulier datalekken): its sections in order, and what each must answer. */
 const AP_FORM: { number: number; key: string; title: string; required: string[] }[] = [
@@ -145,24 +145,7 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
     const notice = await c.json(['notice', c.id, '--format', 'json'], '2025-11-28T08:40:00Z');
     expect(notice).toMatchObject({ required: true, missing: [] });
     expect(notice.sections.map((s: { text: string | null }) => s.text).every(Boolean)).toBe(true);
-    await ok(
-      c,
-      [
-        'subjects',
-        c.id,
-        '--decision',
-        'inform',
-        '--date',
-        '2025-11-28T10:00:00Z',
-        '--channel',
-        'e-mail',
-        '--reason',
-        'hoog risico op phishing',
-        '--by',
-        'A. de Vries',
-      ],
-      '2025-11-28T10:05:00Z',
-    );
+    await ok(c, [...informArgs(c.id, '2025-11-28T10:00:00Z', 'e-mail'), '--reason', 'hoog risico op phishing', '--by', 'A. de Vries'], '2025-11-28T10:05:00Z');
     await ok(c, ['reported', c.id, '--reference', 'M-2025-0101', '--at', '2025-11-28T11:00:00Z', '--by', 'A. de Vries'], '2025-11-28T11:05:00Z');
     const draft = (await c.json(['draft', c.id, '--format', 'json'], '2025-11-28T11:10:00Z')) as DraftJson;
     expectAnswersTheForm(draft, await ok(c, ['draft', c.id], '2025-11-28T11:10:00Z'));
@@ -230,10 +213,7 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
       '2025-11-28T08:00:00Z',
     );
     await ok(c, ['facts', c.id, ...FACTS([], ['--other-party', 'Klant BV', '--role', 'controller'])], '2025-11-28T08:30:00Z');
-    const refused = await c.cli(
-      ['subjects', c.id, '--decision', 'inform', '--date', '2025-11-28T09:00:00Z', '--channel', 'brief', '--reason', 'r', '--by', 'FG'],
-      '2025-11-28T09:00:00Z',
-    );
+    const refused = await c.cli([...informArgs(c.id, '2025-11-28T09:00:00Z', 'brief'), '--reason', 'r', '--by', 'FG'], '2025-11-28T09:00:00Z');
     expect(refused.stderr).toMatch(/controller's \(Art\. 33\(2\), 34\)/);
     await ok(c, ['reported', c.id, '--recipient', 'controller', '--reference', 'brief 2025-17', '--by', 'A. de Vries'], '2025-11-28T12:00:00Z');
     const show = await c.json(['show', c.id], '2025-11-28T12:00:00Z');
@@ -287,6 +267,8 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
         'subscribers',
         '--decision',
         'inform',
+        '--text',
+        'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         '--date',
         '2025-11-28T12:00:00Z',
         '--channel',

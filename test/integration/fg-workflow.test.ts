@@ -130,6 +130,8 @@ describe("the FG's workflow on the embedded store", () => {
         id,
         '--decision',
         'inform',
+        '--text',
+        'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         '--date',
         '2026-11-28T10:00:00Z',
         '--channel',

@@ -264,6 +264,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await page.fill('#f-subjects-reason', 'Hoog risico op identiteitsfraude.');
     await page.fill('#f-subjects-date', '2026-11-28T08:30');
     await page.fill('#f-subjects-channel', 'brief');
+    await page.fill('#f-subjects-text', 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.');
     await submit('subjects');
     expect(await flash()).toBe('Besluit over het informeren van betrokkenen vastgelegd.');
     const { subjects } = await stored();

@@ -82,6 +82,7 @@ describe('after closing and closing, on the web page (review 3)', () => {
     it('records an Art. 34 communication with its reason', async () => {
       const res = await post('after-close-subjects', {
         decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-12-02T09:00',
         channel: 'brief',
         reason: 'de AP eiste het (art. 34(4))',
@@ -89,7 +90,10 @@ describe('after closing and closing, on the web page (review 3)', () => {
       });
       expect(res.status).toBe(303);
       const incident = await stored();
-      expect(incident).toMatchObject({ state: 'closed', subjects: expect.objectContaining({ decision: 'inform', channel: 'brief' }) });
+      expect(incident).toMatchObject({
+        state: 'closed',
+        subjects: expect.objectContaining({ decision: 'inform', text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.', channel: 'brief' }),
+      });
       expect(incident.afterClose?.at(-1)).toMatchObject({ reason: 'de AP eiste het (art. 34(4))', by: 'A. de Vries' });
     });
   });

@@ -28,7 +28,15 @@ describe('the assessment form refuses what contradicts the facts, beside its fie
     t = tempSqliteStore();
     deps = { store: t.store, policy, now: () => now };
     await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-    await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], specialCategories: ['BSN'], unintelligible: 'no', subjectsMin: 1000, subjectsMax: 5000 });
+    await recordFacts(deps, {
+      incidentId: id,
+      by: 'FG',
+      categories: ['naam', 'BSN'],
+      specialCategories: ['BSN'],
+      unintelligible: 'no',
+      subjectsMin: 1000,
+      subjectsMax: 5000,
+    });
   });
   afterEach(async () => t.cleanup());
 
@@ -47,7 +55,12 @@ describe('the assessment form refuses what contradicts the facts, beside its fie
     expect(noRisk.status).toBe(400);
     expect(errorOf(await noRisk.text(), 'risk')).toMatch(/Geen risico.*bijzondere persoonsgegevens \(BSN;.*bevestig/);
 
-    const confirmed = await post({ 'personal-data': 'yes', risk: 'none', 'confirm-special-categories': 'on', 'special-reason': 'versleutelde kopie, sleutel niet gelekt' });
+    const confirmed = await post({
+      'personal-data': 'yes',
+      risk: 'none',
+      'confirm-special-categories': 'on',
+      'special-reason': 'versleutelde kopie, sleutel niet gelekt',
+    });
     expect(confirmed.status).toBeLessThan(400);
     const stored = (await t.store.getIncident(id)) as Incident;
     expect(stored.assessment?.confirmedBesideSpecial).toMatchObject({ categories: ['BSN'], reason: 'versleutelde kopie, sleutel niet gelekt' });

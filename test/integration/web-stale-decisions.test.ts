@@ -102,8 +102,23 @@ describe('a decision form drawn before the decision changed is refused, never ap
     const cases: { form: string; fields: Record<string, string>; own: () => Promise<unknown>; what: string }[] = [
       {
         form: 'subjects',
-        fields: { decision: 'inform', reason: 'hoog risico, per brief', date: '2026-11-27T22:50', channel: 'brief' },
-        own: () => decideSubjects(deps(), { incidentId: id, decision: 'inform', reason: 'hoog risico', by: 'Privacy officer', date: now, channel: 'brief' }),
+        fields: {
+          decision: 'inform',
+          text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+          reason: 'hoog risico, per brief',
+          date: '2026-11-27T22:50',
+          channel: 'brief',
+        },
+        own: () =>
+          decideSubjects(deps(), {
+            incidentId: id,
+            decision: 'inform',
+            text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+            reason: 'hoog risico',
+            by: 'Privacy officer',
+            date: now,
+            channel: 'brief',
+          }),
         what: 'Het besluit over het informeren',
       },
       {

@@ -15,6 +15,14 @@ export const ORGANISATION = {
   fg: { name: 'A. de Vries', email: 'fg@example.nl', phone: '+31 20 123 4567' },
 };
 
+/** What the data subjects were told, for `subjects --decision inform` (Art. 34(2): the text is required). */
+export const SENT_NOTICE = 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.';
+
+/** `subjects ID --decision inform` on `date` by `channel`, with the text sent; add `--reason` and the rest. */
+export function informArgs(id: string, date: string, channel: string): string[] {
+  return ['subjects', id, '--decision', 'inform', '--text', SENT_NOTICE, '--date', date, '--channel', channel];
+}
+
 export interface FgCase {
   dir: string;
   id: string;

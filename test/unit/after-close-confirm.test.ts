@@ -47,7 +47,15 @@ describe('a change after closing is confirmed as meant for the closed incident',
 
   it('subjects without the confirmation is refused; with it the Art. 34(4) communication is recorded', async () => {
     const before = await stored();
-    const inform = { incidentId: id, decision: 'inform' as const, date: '2026-12-01T09:00:00Z', channel: 'brief', reason: 'AP eiste het', by: 'FG' };
+    const inform = {
+      incidentId: id,
+      decision: 'inform' as const,
+      text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+      date: '2026-12-01T09:00:00Z',
+      channel: 'brief',
+      reason: 'AP eiste het',
+      by: 'FG',
+    };
     await expect(decideSubjects(deps, inform)).rejects.toThrow(/incident dl-closed was closed on .*--after-close/);
     expect((await stored()).revision).toBe(before.revision);
     const after = await decideSubjects(deps, { ...inform, confirmAfterClose: true });

@@ -10,7 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { apClockRunning, assessedAfterClosing, clocksOf, closedWithDuty } from '../../handlers/core/clocks.js';
+import { apClockRunning, assessedAfterClosing, clocksOf, closedWithDuty, dutiesAfterClosing } from '../../handlers/core/clocks.js';
 import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
@@ -99,7 +99,16 @@ describe('an assessment after closing that makes the breach notifiable (review5 
     await reassess();
     expect(await kinds(AFTER_DEADLINE)).toContain('subjects-reminder');
     now = '2026-11-29T10:00:00.000Z';
-    const inform = { incidentId: id, decision: 'inform' as const, date: now, channel: 'brief', reason: 'hoog risico', by: 'FG', confirmAfterClose: true };
+    const inform = {
+      incidentId: id,
+      decision: 'inform' as const,
+      text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+      date: now,
+      channel: 'brief',
+      reason: 'hoog risico',
+      by: 'FG',
+      confirmAfterClose: true,
+    };
     await decideSubjects(deps, inform);
     expect(await kinds(AFTER_DEADLINE)).not.toContain('subjects-reminder');
   });
@@ -171,6 +180,7 @@ describe('after closing, a merged incident (review6 R12)', () => {
       const inform = {
         incidentId: x,
         decision: 'inform' as const,
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-11-28T10:00:00.000Z',
         channel: 'brief',
         reason: 'hoog',
@@ -292,14 +302,15 @@ describe('an assessment and a close at the same stated time (review6 L4)', () =>
       // The initial report; the complete one (Regulation 611/2013 art. 2(3)) is still to come.
       await recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'AP-L4', by: 'FG' });
       await decideSubjects(deps, { incidentId: id, audience: 'subscribers', decision: 'not-required', reason: 'geen nadeel', by: 'FG' });
-      const closed = await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'afgehandeld' });
+      // Closed before the complete notification, with its reason (review7 G9): that clock keeps running.
+      const closed = await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'afgehandeld', reportsPendingReason: 'volledige melding volgt' });
       expect(closed.assessment?.at).toBe(closed.closedAt);
 
-      // The assessment was recorded before the close: closing settled what it asked.
-      expect(dueItems(closed, telecom, '2026-12-05T00:00:00.000Z')).toEqual([]);
-      expect(closedWithDuty(closed, telecom)).toBe(false);
-      expect(nextDueAt(closed, telecom)).toBeNull();
+      // The assessment was recorded before the close: closing settled what it asked; only the
+      // report closing named as still to come stays due, not the AP's or the initial notification.
       expect(assessedAfterClosing(closed)).toBe(false);
+      expect(dutiesAfterClosing(closed, telecom, now).map((c) => c.name)).toEqual(['telecom-complete']);
+      expect(dueItems(closed, telecom, '2026-12-05T00:00:00.000Z').map((d) => (d as { clock?: string }).clock)).toEqual(['telecom-complete']);
     } finally {
       await cleanup();
     }

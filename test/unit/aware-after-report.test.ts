@@ -87,7 +87,15 @@ describe('awareness stated after the notification it must precede', () => {
     await assess(deps, { incidentId: id, awareAt: '2026-11-28T12:00:00Z', awareReason: 'pas toen zeker', reason: 'herzien', by: 'FG' });
     const before = (await stored()).revision;
     await expect(
-      decideSubjects(deps, { incidentId: id, decision: 'inform', reason: 'brief', date: '2026-11-28T01:00:00Z', channel: 'brief', by: 'FG' }),
+      decideSubjects(deps, {
+        incidentId: id,
+        decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+        reason: 'brief',
+        date: '2026-11-28T01:00:00Z',
+        channel: 'brief',
+        by: 'FG',
+      }),
     ).rejects.toThrow(/before the awareness on record, 2026-11-28T12:00:00\.000Z/);
     expect((await stored()).revision).toBe(before);
   });
@@ -95,7 +103,15 @@ describe('awareness stated after the notification it must precede', () => {
   it('refuses awareness later than the data subjects were informed', async () => {
     now = '2026-11-29T20:00:00.000Z';
     await assess(deps, { incidentId: id, personalData: 'unknown', risk: 'high', reason: 'mogelijk patiëntgegevens', by: 'FG' });
-    await decideSubjects(deps, { incidentId: id, decision: 'inform', reason: 'brief', date: '2026-11-28T10:00:00Z', channel: 'brief', by: 'FG' });
+    await decideSubjects(deps, {
+      incidentId: id,
+      decision: 'inform',
+      text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+      reason: 'brief',
+      date: '2026-11-28T10:00:00Z',
+      channel: 'brief',
+      by: 'FG',
+    });
     const before = (await stored()).revision;
     await expect(assess(deps, { incidentId: id, awareAt: '2026-11-28T12:00:00Z', awareReason: 'pas toen zeker', reason: 'herzien', by: 'FG' })).rejects.toThrow(
       /data subjects were informed.*2026-11-28T10:00:00\.000Z/,

@@ -206,25 +206,18 @@ describe('a report entered after its clock had passed', () => {
   });
 
   describe('a decision that stops a clock the record held overdue', () => {
-    it('NIS2: a moment of awareness moved later after the early warning was overdue needs confirming, and the decision and clock are marked', async () => {
+    it('NIS2: a moment of awareness moved later leaves the NIS2 clocks where they were: no confirmation to ask, the early warning stays overdue (review 7 G5)', async () => {
       await open(parsePolicy({ organisation: org, clocks: { nis2: true } }));
-      // Personal data not yet known: awareness may still move later.
+      // Personal data not yet known: the GDPR awareness may still move later.
       await assess(deps, { incidentId: id, personalData: 'unknown', risk: 'risk', reason: 'onderzoek loopt', by: 'FG', nis2Significant: true });
       at('2026-11-29T09:00:00.000Z');
       expect((await clock('nis2-early-warning'))?.status).toBe('overdue');
-      const before = await stored();
-      const move = { incidentId: id, awareAt: '2026-11-28T12:00:00Z', awareReason: 'pas toen bleek het een incident', by: 'FG' };
-      await expect(assess(deps, move)).rejects.toThrow(/NIS2 early warning deadline \(2026-11-28T21:00:00.000Z\).*--confirm-stated-time/);
-      expect((await stored()).revision).toBe(before.revision);
-      const after = await assess(deps, { ...move, confirmStatedTime: true });
-      expect(after.decisions?.at(-1)).toMatchObject({
-        kind: 'awareness',
-        clocksEnteredAfterDeadline: [{ clock: 'nis2-early-warning', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }],
-      });
-      expect(await clock('nis2-early-warning')).toMatchObject({
-        status: 'running',
-        note: { en: 'entered after the NIS2 early warning deadline had passed' },
-      });
+      // NIS2 awareness is of the incident (art. 23(4)(a)), not certainty about personal data: the
+      // move is the GDPR's alone, and the NIS2 deadline it no longer touches needs no confirmation.
+      const after = await assess(deps, { incidentId: id, awareAt: '2026-11-28T12:00:00Z', awareReason: 'pas toen bleek het een incident', by: 'FG' });
+      expect(after.decisions?.at(-1)).toMatchObject({ kind: 'awareness' });
+      expect(after.decisions?.at(-1)?.clocksEnteredAfterDeadline).toBeUndefined();
+      expect(await clock('nis2-early-warning')).toMatchObject({ status: 'overdue', dueAt: EARLY_WARNING_DUE });
       // The AP deadline had not passed: its clock is not marked.
       expect((await clock('ap'))?.note).toBeUndefined();
     });

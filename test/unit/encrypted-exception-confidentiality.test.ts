@@ -48,6 +48,9 @@ describe('the exception "encrypted" (Art. 34(3)(a)) and the nature of the breach
     );
     expect((await stored()).revision).toBe(before);
     // Facts that leave confidentiality in are taken.
-    expect((await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['confidentiality', 'integrity'] })).facts?.nature).toEqual(['confidentiality', 'integrity']);
+    expect((await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['confidentiality', 'integrity'] })).facts?.nature).toEqual([
+      'confidentiality',
+      'integrity',
+    ]);
   });
 });

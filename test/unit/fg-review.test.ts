@@ -77,7 +77,15 @@ describe('the FG record under review', () => {
 
     it('keeps an exception or a communication across a new high-risk assessment: those were decided for a high risk', async () => {
       await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'r', by: 'FG' });
-      await decideSubjects(deps, { incidentId: id, decision: 'inform', date: now, channel: 'brief', reason: 'r', by: 'FG' });
+      await decideSubjects(deps, {
+        incidentId: id,
+        decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
+        date: now,
+        channel: 'brief',
+        reason: 'r',
+        by: 'FG',
+      });
       const again = await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'r2', by: 'FG' });
       expect(again.subjects?.decision).toBe('inform');
     });
@@ -185,6 +193,7 @@ describe('the FG record under review', () => {
       const decided = await decideSubjects(deps, {
         incidentId: id,
         decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-11-28T10:00:00.000Z',
         channel: 'brief',
         reason: 'identiteitsfraude mogelijk',

@@ -98,6 +98,7 @@ describe('the third FG review', () => {
       const informed = await decideSubjects(deps, {
         incidentId: id,
         decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-12-02T09:00:00.000Z',
         channel: 'e-mail',
         reason: 'de AP eiste het (art. 34(4))',
@@ -196,6 +197,7 @@ describe('the third FG review', () => {
       const informed = await decideSubjects(deps, {
         incidentId: id,
         decision: 'inform',
+        text: 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.',
         date: '2026-11-28T07:00:00.000Z',
         channel: 'email',
         reason: 'hoog risico',

@@ -54,9 +54,11 @@ describe('the NIS2 reports of a significant incident after closing', () => {
     recordReport(deps, { incidentId: id, to: 'csirt', kind: 'early-warning', reference: 'CSIRT-1', by: 'FG', ...(reason ? { reason } : {}) });
 
   it('reopens the early warning and the notification that closing cut short before their deadlines', async () => {
-    // Closed two hours after detection, the reports not yet made: their clocks stop.
-    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld' });
-    expect(await nis2Due(LATER)).toEqual([]);
+    // Closed two hours after detection, the reports not yet made: closing needs its reason for that,
+    // and their clocks keep running (review7 G9).
+    await expect(closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld' })).rejects.toThrow(/--reports-pending-reason/);
+    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld', reportsPendingReason: 'CSIRT belt terug' });
+    expect(await nis2Due(LATER)).toEqual(expect.arrayContaining(['nis2-early-warning', 'nis2-notification']));
 
     await notifiableAfterClosing();
     expect(closedWithDuty((await store.getIncident(id)) as Incident, policy)).toBe(true);

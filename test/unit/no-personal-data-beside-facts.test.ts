@@ -51,7 +51,9 @@ describe('"no personal data" beside facts that name personal data', () => {
   it('refuses facts naming personal data under a standing "no personal data", and takes them once it is changed', async () => {
     await assess(deps, noPersonalData);
     const before = (await stored()).revision;
-    await expect(recordFacts(deps, bsnFacts)).rejects.toThrow(/these facts name personal data: .*the assessment in force .* says no personal data is affected .*assess again first/);
+    await expect(recordFacts(deps, bsnFacts)).rejects.toThrow(
+      /these facts name personal data: .*the assessment in force .* says no personal data is affected .*assess again first/,
+    );
     await expect(recordFacts(deps, { incidentId: id, by: 'FG', subjectsMin: 3, subjectsMax: 3 })).rejects.toThrow(/data subjects \(--subjects 3-3\)/);
     expect((await stored()).revision).toBe(before);
     // Facts that name no personal data are still recorded under it.

@@ -45,7 +45,9 @@ describe('"no risk" beside special categories of personal data', () => {
     await recordFacts(deps, health);
     const before = (await stored()).revision;
     const refused = assess(deps, noRisk);
-    await expect(refused).rejects.toThrow(/^--risk none .*\(gezondheidsgegevens, medisch dossier; Art\. 9\(1\).*--unintelligible no.*--confirm-special-categories.*--special-reason/);
+    await expect(refused).rejects.toThrow(
+      /^--risk none .*\(gezondheidsgegevens, medisch dossier; Art\. 9\(1\).*--unintelligible no.*--confirm-special-categories.*--special-reason/,
+    );
     expect((await stored()).revision).toBe(before);
   });
 
@@ -81,7 +83,9 @@ describe('"no risk" beside special categories of personal data', () => {
     await expect(recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'no' })).rejects.toThrow(
       /^--unintelligible: the facts would name special categories of personal data \(gezondheidsgegevens;.*"no risk".*assess the risk again first/,
     );
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], unintelligible: 'partly' })).rejects.toThrow(/^--categories: .*\(gezondheidsgegevens, BSN;/);
+    await expect(recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], unintelligible: 'partly' })).rejects.toThrow(
+      /^--categories: .*\(gezondheidsgegevens, BSN;/,
+    );
     expect((await stored()).revision).toBe(before);
   });
 

@@ -18,10 +18,21 @@ describe('a local time from a form, in the policy’s zone', () => {
     expect(localToIso('2026-11-28T09:30', 'UTC', 'at')).toBe('2026-11-28T09:30:00+00:00');
   });
 
-  it('refuses the hour the clocks skip in March, and takes the first of the hour that repeats in October', () => {
+  it('refuses the hour the clocks skip in March', () => {
     expect(() => localToIso('2026-03-29T02:30', TZ, 'at')).toThrow('--at: 2026-03-29T02:30 does not exist in Europe/Amsterdam (the clocks moved forward)');
-    expect(localToIso('2026-10-25T02:30', TZ, 'at')).toBe('2026-10-25T02:30:00+02:00');
-    expect(localToIso('2026-10-25T03:30', TZ, 'at')).toBe('2026-10-25T03:30:00+01:00');
+  });
+
+  it('refuses a time in the hour that repeats in October, naming both instants (review7 G8: the first one taken silently made a report 30 minutes late read "met")', () => {
+    for (const local of ['2026-10-25T02:00', '2026-10-25T02:30', '2026-10-25T02:59']) {
+      expect(() => localToIso(local, TZ, 'at')).toThrow(
+        `--at: ${local} happens twice in Europe/Amsterdam (the clocks moved back): give the offset, ${local}:00+02:00 or ${local}:00+01:00`,
+      );
+    }
+    expect(() => localToIso('2026-10-25T02:30', TZ, 'at')).toThrow(
+      expect.objectContaining({ field: 'at', page: expect.objectContaining({ nl: expect.stringContaining('komt twee keer voor') }) }),
+    );
+    expect(localToIso('2026-10-25T01:59', TZ, 'at')).toBe('2026-10-25T01:59:00+02:00');
+    expect(localToIso('2026-10-25T03:00', TZ, 'at')).toBe('2026-10-25T03:00:00+01:00');
   });
 
   it('leaves a time that already has its zone as it is, and shows a stored time back in the zone', () => {

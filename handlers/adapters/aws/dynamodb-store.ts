@@ -847,7 +847,16 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     return heads.sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
   }
 
-  /** Clears the pending marks of anchored heads; one that moved meanwhile stays for the next digest. */
+  /** Only the pending marks: which incidents moved. The heads anchored are in the digests alone. */
+  async anchoredHeads(): Promise<null> {
+    return null;
+  }
+
+  /**
+   * Clears the pending marks of anchored heads (taken from the ledger): a mark naming this head or
+   * an earlier one (planted or stale) goes; one naming a later head, written meanwhile, stays for
+   * the next digest.
+   */
   async markAnchored(heads: IncidentHead[]): Promise<void> {
     for (const h of heads) {
       try {
@@ -855,9 +864,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           new DeleteCommand({
             TableName: this.tableName,
             Key: pendingAnchorKey(h.incidentId),
-            ConditionExpression: 'seq = :seq AND #hash = :hash',
-            ExpressionAttributeNames: { '#hash': 'hash' },
-            ExpressionAttributeValues: { ':seq': h.seq, ':hash': h.hash },
+            ConditionExpression: 'seq <= :seq',
+            ExpressionAttributeValues: { ':seq': h.seq },
           }),
         );
       } catch (err) {

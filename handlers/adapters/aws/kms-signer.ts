@@ -17,6 +17,7 @@ export async function kmsSigner(kms: KMSClient, keyId: string): Promise<DigestSi
       const out = await kms.send(new SignCommand({ KeyId: keyId, Message: statement, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }));
       return Buffer.from(out.Signature as Uint8Array);
     },
+    verifier: publicKeyVerifier(publicKey),
   };
 }
 

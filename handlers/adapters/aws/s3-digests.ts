@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StoreError } from '../../core/errors.js';
 import type { DigestStore } from '../../ports/digests.js';
 
@@ -27,11 +27,20 @@ export class S3DigestStore implements DigestStore {
   }
 
   async list(): Promise<string[]> {
+    return this.listFrom(undefined);
+  }
+
+  /** One listing from the digest after `name` on (the anchor's: s3:ListBucket on the prefix). */
+  async after(name: string | null): Promise<string[]> {
+    return (await this.listFrom(name === null ? undefined : `${this.prefix}${name}`)).sort();
+  }
+
+  private async listFrom(startAfter: string | undefined): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.call('ListObjectsV2', () =>
-        this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token })),
+        this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, StartAfter: startAfter, ContinuationToken: token })),
       );
       for (const o of page.Contents ?? []) {
         const name = (o.Key ?? '').slice(this.prefix.length);
@@ -42,8 +51,42 @@ export class S3DigestStore implements DigestStore {
     return names;
   }
 
-  async read(name: string): Promise<Buffer> {
-    const out = await this.call('GetObject', () => this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${name}` })));
+  /**
+   * Every version of every digest (ListObjectVersions): the bucket keeps them all, so a digest
+   * written over (a PutObject without If-None-Match, which replaced code could send) or hidden by a
+   * delete marker is still there to read and to report.
+   */
+  async versions(): Promise<{ name: string; versionIds: string[]; deleted: boolean }[]> {
+    const byName = new Map<string, { name: string; versionIds: string[]; deleted: boolean }>();
+    const entry = (key: string | undefined) => {
+      const name = (key ?? '').slice(this.prefix.length);
+      if (!/^digest-\d+\.json$/.test(name)) return undefined;
+      const e = byName.get(name) ?? { name, versionIds: [], deleted: false };
+      byName.set(name, e);
+      return e;
+    };
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await this.call('ListObjectVersions', () =>
+        this.s3.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker })),
+      );
+      // Each key's versions come newest first.
+      for (const v of page.Versions ?? []) entry(v.Key)?.versionIds.unshift(String(v.VersionId));
+      for (const m of page.DeleteMarkers ?? []) {
+        const e = entry(m.Key);
+        if (e && m.IsLatest) e.deleted = true;
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    return [...byName.values()].filter((e) => e.versionIds.length > 0);
+  }
+
+  async read(name: string, versionId?: string): Promise<Buffer> {
+    const out = await this.call('GetObject', () =>
+      this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${name}`, ...(versionId ? { VersionId: versionId } : {}) })),
+    );
     return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
   }
 

@@ -28,6 +28,10 @@ export class DigestFolder implements DigestStore {
     }
   }
 
+  async after(name: string | null): Promise<string[]> {
+    return (await this.list()).filter((n) => name === null || n > name).sort();
+  }
+
   async read(name: string): Promise<Buffer> {
     return readFileSync(join(this.dir, name));
   }

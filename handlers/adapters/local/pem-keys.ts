@@ -28,6 +28,7 @@ export function pemSigner(file: string): DigestSigner {
     keyId: keyIdOf(createPublicKey(key)),
     algorithm,
     sign: async (statement) => sign(algorithm === 'ed25519' ? null : 'sha256', statement, key),
+    verifier: publicKeyVerifier(createPublicKey(key)),
   };
 }
 

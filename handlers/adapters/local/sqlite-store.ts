@@ -968,6 +968,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }
   }
 
+  async anchoredHeads(): Promise<IncidentHead[]> {
+    const rows = this.run(() => this.db.prepare('SELECT incident_id, seq, hash FROM anchored ORDER BY incident_id').all()) as Record<string, unknown>[];
+    return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
+  }
+
   async markAnchored(heads: IncidentHead[]): Promise<void> {
     this.run(() => {
       this.endSnapshot();

@@ -1,4 +1,4 @@
-import { anchorStore, resourceClaimProblems } from '../../core/anchor.js';
+import { type AnchorResult, anchorStore, RolledBackError, resourceClaimProblems } from '../../core/anchor.js';
 import { describeProblem } from '../../core/audit.js';
 import { oneLine } from '../../core/text.js';
 import { digestSigner, digestStore } from '../anchoring.js';
@@ -24,7 +24,23 @@ async function anchor(ctx: Context): Promise<number> {
     if (backend.drill) throw new UsageError("a drill copy is never anchored: its digests would continue the real store's chain with made-up history");
     // The claims on resources, as verify checks them: reported, but no reason to withhold the digest (core/anchor.ts).
     const claims = await resourceClaimProblems(backend.audit, async () => (await backend.store.listIncidents({ openOnly: true })).map((i) => i.id));
-    const result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
+    let result: AnchorResult;
+    try {
+      result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
+    } catch (err) {
+      if (!(err instanceof RolledBackError)) throw err;
+      // The store went back behind its digests: refused by name, as a finding, never a crash.
+      ctx.io.err(oneLine(`datalek: ${err.message}`));
+      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, rolledBack: err.message, problems: claims }));
+      return 1;
+    }
+    for (const a of result.adopted) {
+      ctx.io.err(
+        `datalek: digest ${a.sequence} (${a.name}) was written by an anchor that stopped before recording it: it anchors what the store holds, so it is taken as written`,
+      );
+    }
+    if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
+    if (result.remaining) ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length) {
@@ -42,6 +58,9 @@ async function anchor(ctx: Context): Promise<number> {
       ctx.io.out(
         JSON.stringify({
           written: w ? { sequence: w.sequence, name: w.name, location: w.location, root: w.root, incidents: w.incidents.length } : null,
+          adopted: result.adopted,
+          bookkeeping: result.bookkeeping,
+          remaining: result.remaining,
           problems,
         }),
       );
@@ -52,6 +71,7 @@ async function anchor(ctx: Context): Promise<number> {
     } else {
       ctx.io.out('Nothing changed since the last digest: none written.');
     }
-    return claims.length ? 1 : 0;
+    // A record of anchored heads that is not the one the last digest left was changed behind the anchor.
+    return claims.length || result.bookkeeping ? 1 : 0;
   });
 }

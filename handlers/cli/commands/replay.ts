@@ -38,7 +38,8 @@ async function replay(ctx: Context): Promise<number> {
     const { store } = backend;
     // Containment on AWS spares the pipeline's own functions, as the contain function does.
     if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-backend.js')).withPipelineAccount(ctx.policy, io.env);
-    const notifier = backend.notifier(flags.json ? () => {} : io.err);
+    // Messages are shown on stderr with --json too: one marked sent was shown (review7 K4).
+    const notifier = backend.notifier(io.err);
     const deps: RecordDeps = {
       store,
       policy: ctx.policy,
@@ -79,17 +80,31 @@ async function replay(ctx: Context): Promise<number> {
         progress?.event();
       }
     });
-    await groups.run(async () => {
-      for (const file of files) {
-        for await (const input of readEvents(file)) {
-          groups.open();
-          let result = input.text !== undefined ? await recordOrReject(deps, input.text) : rejectedResult(input.problem ?? 'not read');
-          if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
-          await groups.recorded({ input: input.name, ...result });
+    /** The input being recorded (null once its recording returned: its group's commit, `notCommitted`, tells the rest). */
+    let recording: string | null = null;
+    try {
+      await groups.run(async () => {
+        for (const file of files) {
+          for await (const input of readEvents(file)) {
+            recording = input.name;
+            groups.open();
+            let result = input.text !== undefined ? await recordOrReject(deps, input.text) : rejectedResult(input.problem ?? 'not read');
+            recording = null;
+            if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
+            await groups.recorded({ input: input.name, ...result });
+          }
+          progress?.file();
         }
-        progress?.file();
-      }
-    });
+      });
+    } catch (err) {
+      // Where the run stopped: the lines printed are the events recorded; from here on none is (review7 K2).
+      const stop = groups.notCommitted[0]?.input ?? recording;
+      if (stop)
+        io.err(
+          `datalek: replay stopped: ${stop} and every event after it were not recorded (none of them has a line); run the replay again to record them (those recorded come out "duplicate")`,
+        );
+      throw err;
+    }
     progress?.done();
     // Anything else waiting: messages an earlier run could not send, a pager's failure recorded.
     await deliverQueued(ctx, backend, { except: failed }, progress ? quiet : notifier);
@@ -177,11 +192,23 @@ export class CommitGroups<T> {
     if (elapsed >= this.limits.wallMs || (elapsed >= this.limits.ms && cpuMicros() - this.begunCpu >= this.limits.ms * 1000)) await this.flush();
   }
 
+  /**
+   * The events of a group whose commit failed, in order: none of them is stored, and none is ever
+   * released; the caller names the first, where a re-run takes up (review7 K2).
+   */
+  notCommitted: T[] = [];
+
   /** Commits the group under way and releases its events. */
   async flush(): Promise<void> {
     if (this.begun !== null) {
       this.begun = null;
-      this.store.endGroup?.();
+      try {
+        this.store.endGroup?.();
+      } catch (err) {
+        this.notCommitted = this.held;
+        this.held = [];
+        throw err;
+      }
     }
     const events = this.held;
     this.held = [];
@@ -193,16 +220,19 @@ export class CommitGroups<T> {
   /**
    * Runs `record` (which calls `open` and `recorded` per event), then commits and releases what is
    * held. When `record` fails, the events recorded before the failure are still committed and
-   * released, as they were when each had its own commit, and the failure is thrown.
+   * released, as they were when each had its own commit, and the failure is thrown; when what
+   * failed was a group's commit, nothing is committed or released after it (`notCommitted`).
    */
   async run(record: () => Promise<void>): Promise<void> {
     try {
       await record();
     } catch (err) {
-      try {
-        await this.flush();
-      } catch {
-        // The group could not be committed: none of it was reported; the first failure is told.
+      if (this.notCommitted.length === 0) {
+        try {
+          await this.flush();
+        } catch {
+          // The group could not be committed: none of it was reported (`notCommitted`); the first failure is told.
+        }
       }
       throw err;
     }

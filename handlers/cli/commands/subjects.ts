@@ -8,6 +8,7 @@ export const subjectsCommand: Command = {
   usage: `  datalek subjects ID --decision inform|exception|not-required --reason TEXT [--date ISO] [--channel TEXT] [--text TEXT]
                    [--exception encrypted|measures-taken|disproportionate-effort] [--audience data-subjects|subscribers]
                    [--by NAME]   (Art. 34; subscribers: Telecommunicatiewet)
+                   (--decision inform needs --date, --channel and --text, what was sent, e.g. --text "$(datalek notice ID)")
                    [--after-close]   (on a closed incident, e.g. a communication the AP required (Art. 34(4)), with
                     --after-close, which says it is meant for that closed incident; the incident stays closed)`,
   flags: flagsOf(subjectsAction.fields),

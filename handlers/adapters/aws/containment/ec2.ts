@@ -52,14 +52,13 @@ import type { ExecutionContext, ReleaseOptions } from '../../../ports/containmen
 import type { ContainmentClients } from './clients.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
-  ALL_TRAFFIC_GROUP,
   DEFAULT_SWAP_TIMING,
   findIsolationGroups,
-  ISOLATION_GROUP,
   type IsolationGroups,
   isolateNetworkInterfaces,
   isolateStepName,
   isolationGroups,
+  refuseIsolatedAlready,
   type SwapTiming,
 } from './network-isolation.js';
 import { errorCode, releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
@@ -345,17 +344,7 @@ async function captureMetadata(c: ContainmentClients, instanceId: string): Promi
   const instance = out.Reservations?.[0]?.Instances?.[0];
   if (!instance) throw new ContainmentStepError('capture-metadata', 'InvalidInstanceID.NotFound', `instance ${instanceId} not found`);
   const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key as string, t.Value ?? '']));
-  // An interface in datalek's own groups only was isolated by another record (an incident whose take
-  // this one could not see, or a release not finished): those groups are never recorded as the ones
-  // to restore (a release would keep it cut, and its own groups are only in that record).
-  const cut = (instance.NetworkInterfaces ?? []).filter((n) => n.Groups?.length && n.Groups.every((g) => DATALEK_GROUPS.has(g.GroupName ?? '')));
-  if (cut.length) {
-    throw new ContainmentStepError(
-      'capture-metadata',
-      'AlreadyIsolated',
-      `${instanceId}: network interface(s) ${cut.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's isolation group already (isolated under another incident, or a release not finished): not isolated again under this incident, and the isolation group is not recorded as groups to restore; the record that isolated it holds its own groups (datalek release that incident)`,
-    );
-  }
+  refuseIsolatedAlready('capture-metadata', instanceId, instance.NetworkInterfaces ?? []);
   return {
     instanceId,
     vpcId: instance.VpcId as string,
@@ -371,9 +360,6 @@ async function captureMetadata(c: ContainmentClients, instanceId: string): Promi
     autoScalingGroup: tags[AUTO_SCALING_GROUP_TAG] || null,
   };
 }
-
-/** The groups datalek's isolation puts an interface in: never an interface's own. */
-const DATALEK_GROUPS: ReadonlySet<string> = new Set([ISOLATION_GROUP, ALL_TRAFFIC_GROUP]);
 
 /** The tag Auto Scaling puts on the instances of a group (an `aws:` tag: only AWS sets it). */
 const AUTO_SCALING_GROUP_TAG = 'aws:autoscaling:groupName';

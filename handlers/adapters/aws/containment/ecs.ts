@@ -12,7 +12,15 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { DEFAULT_SWAP_TIMING, type IsolationGroups, isolateNetworkInterfaces, isolateStepName, isolationGroups, type SwapTiming } from './network-isolation.js';
+import {
+  DEFAULT_SWAP_TIMING,
+  type IsolationGroups,
+  isolateNetworkInterfaces,
+  isolateStepName,
+  isolationGroups,
+  refuseIsolatedAlready,
+  type SwapTiming,
+} from './network-isolation.js';
 import { releaseStep, step } from './steps.js';
 
 export interface TaskMetadata {
@@ -81,6 +89,7 @@ async function captureTask(c: ContainmentClients, taskArn: string, cluster: stri
   }
   const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }));
   const interfaces = enis.NetworkInterfaces ?? [];
+  refuseIsolatedAlready('capture-task', taskArn, interfaces);
   return {
     taskArn: task.taskArn ?? taskArn,
     cluster,

@@ -73,6 +73,31 @@ export const DEFAULT_SWAP_TIMING: SwapTiming = {
   withoutDeadlineMs: 5 * 60_000,
 };
 
+/** The groups datalek's isolation puts an interface in: never an interface's own. */
+const DATALEK_GROUPS: ReadonlySet<string> = new Set([ISOLATION_GROUP, ALL_TRAFFIC_GROUP]);
+
+/**
+ * Refuses, as the failure of the capture step `stepName`, to take up `subject` when an interface of
+ * it is in datalek's own groups only: another record isolated it (an incident whose take this one
+ * could not see, or a release not finished). Those groups are never recorded as the ones to restore
+ * (a release would keep it cut, and its own groups are only in that record).
+ */
+export function refuseIsolatedAlready(stepName: string, subject: string, interfaces: readonly NetworkInterfaceGroups[]): void {
+  const cut = interfaces.filter((n) => n.Groups?.length && n.Groups.every((g) => DATALEK_GROUPS.has(g.GroupName ?? '')));
+  if (cut.length === 0) return;
+  throw new ContainmentStepError(
+    stepName,
+    'AlreadyIsolated',
+    `${subject}: network interface(s) ${cut.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's isolation group already (isolated under another incident, or a release not finished): not isolated again under this incident, and the isolation group is not recorded as groups to restore; the record that isolated it holds its own groups (datalek release that incident)`,
+  );
+}
+
+/** An interface as EC2 describes it, with its groups' names. */
+interface NetworkInterfaceGroups {
+  NetworkInterfaceId?: string;
+  Groups?: { GroupName?: string }[];
+}
+
 /** The step that isolates one interface; its name carries the interface id. */
 export function isolateStepName(interfaceId: string): string {
   return `isolate-eni:${interfaceId}`;

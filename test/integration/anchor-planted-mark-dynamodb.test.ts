@@ -1,0 +1,62 @@
+/**
+ * On DynamoDB the pending anchor mark `ANCHOR#<shard>`/`<id>` (which every incident writer may Put:
+ * link-apply's grant lists `ANCHOR#<shard>`) was what the anchor signed as the incident's head
+ * (review7 K1). A mark put back to the head an earlier digest anchored made the next digest anchor
+ * that old head; the anchor then cleared the mark, and what was recorded since was never anchored:
+ * a later rewrite of it passed `verify --digests`. The anchor now takes each head from the ledger.
+ */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
+import { registryShardOf } from '../../handlers/core/ledger.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { awsAnchorWorld, dynamoLedger, rechainAcknowledgementDynamo } from '../support/anchor-world.js';
+import { spawnCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import type { LedgerRow } from '../support/tamper.js';
+
+describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
+  let moto: Moto;
+  beforeAll(async () => {
+    moto = await startMoto();
+    await setupAwsResources(moto.clients);
+  }, 600_000);
+  afterAll(async () => moto?.stop());
+
+  it('does not keep what was recorded after a digest out of the next one', async () => {
+    const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-k1b');
+    const db = moto.clients.dynamodb;
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:05:00.000Z', canEnforce: false };
+    const r = await recordEvent(deps, findingEvent({ id: 'k1b-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-k1b' }));
+    const id = r.incidentId as string;
+    expect(await anchor()).toMatchObject({ sequence: 1 });
+    const anchoredHead = (await dynamoLedger(db, id)).at(-1) as LedgerRow;
+
+    // On-call acknowledges (late, 21:40), after digest 1.
+    await acknowledge({ ...deps, now: () => '2026-11-27T21:40:00.000Z' }, { incidentId: id, by: 'anna' });
+    // The mark the acknowledgement's commit left is put back to the head digest 1 anchored (one Put).
+    await db.send(
+      new PutItemCommand({
+        TableName: 'datalek-incidents',
+        Item: {
+          pk: { S: `ANCHOR#${registryShardOf(id)}` },
+          sk: { S: id },
+          incidentId: { S: id },
+          seq: { N: String(anchoredHead.seq) },
+          hash: { S: anchoredHead.hash },
+        },
+      }),
+    );
+    expect(await anchor()).toMatchObject({ sequence: 2, incidents: 1 }); // the scheduled anchor, after the acknowledgement
+
+    // Later: the acknowledgement moved to 21:05, every hash recomputed.
+    await rechainAcknowledgementDynamo(db, id, '2026-11-27T21:05:00.000Z');
+    const proved = await spawnCli(['verify', '--target', 'aws', '--digests', location], env);
+    // Caught: the digest after the acknowledgement anchored the ledger's head, not the mark's.
+    expect(proved.stderr).toMatch(/digest-0000000002\.json: ledger entry \d+ differs from digest 2/);
+    expect(proved.code, proved.stdout + proved.stderr).toBe(1);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Anchoring worlds for the digest tests: an embedded store with findings replayed and a key and
+ * folder for its digests (the CLI), or a moto table with an Object Lock bucket and a KMS key (the
+ * anchor Lambda's handler); and the rewrite an attacker makes of an acknowledgement on DynamoDB.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
+import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
+import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
+import { jsonLines, runCli } from './cli.js';
+import { findingEvent } from './events.js';
+import type { Moto } from './moto.js';
+import { TEST_REGION } from './moto.js';
+import { digestKeys, type LedgerRow, rechain } from './tamper.js';
+
+/** A store in a fresh folder with one finding per instance replayed at 21:05, its digest key and folder. */
+export async function localAnchorWorld(name: string, instances = ['i-one']) {
+  const dir = mkdtempSync(join(tmpdir(), `datalek-${name}-`));
+  const store = join(dir, 'store');
+  const events = join(dir, 'events.json');
+  writeFileSync(
+    events,
+    JSON.stringify(
+      instances.map((instanceId, i) =>
+        findingEvent({ id: `${name}-${i + 1}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId, createdAt: `2026-11-20T21:0${i}:00Z` }),
+      ),
+    ),
+  );
+  const lines = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', '2026-11-20T21:05:00Z'])).stdout);
+  const keys = digestKeys(dir);
+  const digests = join(dir, 'digests');
+  return {
+    dir,
+    store,
+    keys,
+    digests,
+    id: lines[0].incidentId as string,
+    anchor: () => runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private]),
+    ack: (by: string, now: string) => runCli(['ack', lines[0].incidentId as string, '--by', by, '--store', store, '--now', now]),
+    verify: (location = digests) => runCli(['verify', '--store', store, '--digests', location, '--key', keys.public]),
+  };
+}
+
+const TABLE = 'datalek-incidents';
+
+/** The table, an Object Lock bucket (compliance mode) under `prod/`, a KMS signing key and the anchor Lambda's handler. */
+export async function awsAnchorWorld(moto: Moto, bucket: string, logger = new Logger({ serviceName: 'anchor-test', logLevel: 'SILENT' })) {
+  const config = { endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const kms = new KMSClient(config);
+  const key = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: TEST_REGION } }));
+  await s3.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: bucket,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } },
+    }),
+  );
+  const env = { ...moto.env, DATALEK_ANCHOR_KMS_KEY: key.KeyMetadata?.KeyId as string };
+  const store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
+  const signer = () => kmsSigner(kms, env.DATALEK_ANCHOR_KMS_KEY);
+  const anchor = createAnchorHandler({
+    source: store,
+    digests: new S3DigestStore(s3, bucket, 'prod/'),
+    signer,
+    logger,
+    now: () => new Date().toISOString(),
+  });
+  return { s3, env, store, signer, anchor, location: `s3://${bucket}/prod/` };
+}
+
+/** An incident's ledger rows as stored in the table, in order. */
+export async function dynamoLedger(db: DynamoDBClient, id: string): Promise<LedgerRow[]> {
+  return (await incidentItems(db, id))
+    .filter((i) => i.sk.S?.startsWith('LG#'))
+    .map((i) => ({ seq: Number(i.seq.N), data: i.data.S as string, prevHash: i.prevHash.S as string, hash: i.hash.S as string }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+async function incidentItems(db: DynamoDBClient, id: string) {
+  const out = await db.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `INC#${id}` } } }));
+  return out.Items ?? [];
+}
+
+/** Whoever can write the table moves the acknowledgement to `at` and recomputes every hash; returns the new head. */
+export async function rechainAcknowledgementDynamo(db: DynamoDBClient, id: string, at: string): Promise<LedgerRow> {
+  const items = await incidentItems(db, id);
+  const text = (items.find((i) => i.sk.S === 'INCIDENT')?.data.S ?? '').replace(/"acknowledgedAt":"[^"]+"/, `"acknowledgedAt":"${at}"`);
+  const rows = rechain(await dynamoLedger(db, id), text);
+  for (const row of rows) {
+    await db.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: `INC#${id}` }, sk: { S: `LG#${String(row.seq).padStart(10, '0')}` } },
+        UpdateExpression: 'SET #d = :d, prevHash = :p, #h = :h',
+        ExpressionAttributeNames: { '#d': 'data', '#h': 'hash' },
+        ExpressionAttributeValues: { ':d': { S: row.data }, ':p': { S: row.prevHash }, ':h': { S: row.hash } },
+      }),
+    );
+  }
+  const head = rows.at(-1) as LedgerRow;
+  await db.send(
+    new UpdateItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: `INC#${id}` }, sk: { S: 'INCIDENT' } },
+      UpdateExpression: 'SET #d = :d, ledgerHash = :h',
+      ExpressionAttributeNames: { '#d': 'data' },
+      ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: head.hash } },
+    }),
+  );
+  return head;
+}

@@ -1,0 +1,46 @@
+/**
+ * One anchor run takes a bounded number of ledger heads (review7 K7, its last part): after a storm
+ * moved many incidents, the scheduled anchor on AWS read, audited and cleared the mark of every one
+ * in a single run of at most two minutes; a run that timed out after writing its digest left it for
+ * the next run to adopt, which reads every head again. Now each digest takes at most `maxHeads`
+ * heads and the rest wait, still marked, for the next run.
+ */
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
+import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
+import { anchorStore } from '../../handlers/core/anchor.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { verifyStore } from '../../handlers/core/verify-store.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+import { digestKeys } from '../support/tamper.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+const world = tempSqliteStore();
+afterEach(() => world.cleanup());
+
+it('anchors at most maxHeads heads a run, and the rest in the runs after', async () => {
+  const { dir, store } = world;
+  for (const n of [1, 2, 3]) {
+    await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: `bounded-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-bounded-${n}` }),
+    );
+  }
+  const keys = digestKeys(dir);
+  const digests = new DigestFolder(join(dir, 'digests'));
+  const anchor = () => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads: 2 });
+
+  const first = await anchor();
+  expect([first.written?.sequence, first.written?.incidents.length, first.remaining]).toEqual([1, 2, 1]);
+  const second = await anchor();
+  expect([second.written?.sequence, second.written?.incidents.length, second.remaining]).toEqual([2, 1, 0]);
+  expect((await anchor()).unchanged).toBe(true);
+  // Between them the two digests anchored every incident once.
+  const anchored = [...(first.written?.incidents ?? []), ...(second.written?.incidents ?? [])].map(([id]) => id);
+  expect(new Set(anchored).size).toBe(3);
+  const verified = await verifyStore(store, { digests: { store: digests, verifier: pemVerifier(keys.public) }, now: NOW });
+  expect(verified.digests?.problems).toEqual([]);
+});
