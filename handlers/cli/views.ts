@@ -7,6 +7,7 @@ import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
+import { besideSpecialLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
@@ -199,6 +200,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  assessment     personal data ${a.personalData}, risk ${a.risk}: ${a.notifiable ? 'notifiable' : 'NOT notifiable'} (${a.by}, ${formatLocal(a.at, tz)}): ${a.reason}`,
     );
+    if (a.confirmedBesideSpecial) lines.push(`  NO RISK        ${besideSpecialLabel('en', a.confirmedBesideSpecial)}`);
     const ask = incident.reviewAsked;
     if (ask && reviewPending(incident)) {
       lines.push(`  TO REVIEW      ${ask.findingType} (${ask.findingId}) came at ${formatLocal(ask.at, tz)}, after this assessment: the FG assesses again`);
@@ -217,6 +219,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     if (s)
       lines.push(
         `  ${what.padEnd(14)} ${s.decision}${s.exception ? ` (${s.exception})` : ''}${s.date ? ` on ${formatLocal(s.date, tz)}` : ''}${s.channel ? ` by ${s.channel}` : ''}: ${s.reason}`,
+        ...(s.text ? [`  told           "${s.text}"`] : []),
       );
   }
   const decisions = incident.decisions?.length ?? 0;

@@ -12,7 +12,7 @@
 
 import { delayReasonText } from './ap-verdict.js';
 import { type CarriedOutElsewhere, containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
-import { clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
   actionLabel,
@@ -398,6 +398,14 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     [p?.name, p?.function, p?.email, p?.phone].filter(Boolean).join(', ') || null;
   const parties = f?.otherParties ?? [];
   const a = incident.assessment;
+  // As processor this draft helps the controller's notification (Art. 33(2)): the AP form's
+  // organisation, notifier and FG are the controller's, left for it to fill in; we are the
+  // processor involved. Its 72 hours start when it became aware, at the earliest when we told it
+  // (EDPB Guidelines 9/2022), not at our own awareness.
+  const processor = role === 'processor';
+  const forController = nl ? 'in te vullen door de verwerkingsverantwoordelijke' : 'to be filled in by the controller';
+  const controllerTold = processor ? [...(incident.reports ?? [])].filter((r) => r.to === 'controller').sort((x, y) => x.at.localeCompare(y.at))[0] : undefined;
+  const hours = apHours(incident, policy);
 
   const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {
     notification: [
@@ -420,18 +428,28 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),
     ],
     contact: [
-      field('organisation', nl ? 'Organisatie' : 'Organisation', org.name),
+      field('organisation', nl ? 'Organisatie' : 'Organisation', processor ? forController : org.name),
       field(
         'notifier',
         nl ? 'Melder (naam, functie, e-mail, telefoon)' : 'Notifier (name, function, e-mail, phone)',
-        org.notifier ? contact(org.notifier) : contact({ ...org.fg, function: nl ? 'functionaris gegevensbescherming' : 'data protection officer' }),
+        processor
+          ? forController
+          : org.notifier
+            ? contact(org.notifier)
+            : contact({ ...org.fg, function: nl ? 'functionaris gegevensbescherming' : 'data protection officer' }),
       ),
-      field('fg', nl ? 'FG of contactpunt' : 'FG or contact point', contact(org.fg)),
+      field('fg', nl ? 'FG of contactpunt' : 'FG or contact point', processor ? forController : contact(org.fg)),
       field('role', nl ? 'Onze rol bij dit datalek' : 'Our role in this breach', roleLabel(lang, role)),
       field(
         'processorInvolved',
         nl ? 'Verwerker betrokken' : 'Processor involved',
-        role === 'processor' || parties.some((p) => p.role === 'processor') ? yesNo(lang, 'yes') : f?.otherPartiesStated ? yesNo(lang, 'no') : unknown,
+        processor
+          ? `${yesNo(lang, 'yes')}: ${[org.name, contact(org.fg)].filter(Boolean).join(', ')}`
+          : parties.some((p) => p.role === 'processor')
+            ? yesNo(lang, 'yes')
+            : f?.otherPartiesStated
+              ? yesNo(lang, 'no')
+              : unknown,
       ),
       field(
         'otherParties',
@@ -449,9 +467,26 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
       field(
         'awareAt',
-        nl ? 'Bewust geworden (start 72 uur)' : 'Became aware (72 hours start)',
+        processor
+          ? nl
+            ? 'Wij (verwerker) bewust geworden'
+            : 'We (processor) became aware'
+          : nl
+            ? `Bewust geworden (start ${hours} uur)`
+            : `Became aware (${hours} hours start)`,
         incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
       ),
+      ...(processor
+        ? [
+            field(
+              'controllerInformedAt',
+              nl
+                ? 'Verwerkingsverantwoordelijke geïnformeerd (daar begint op zijn vroegst zijn termijn van 72 uur, art. 33(1), (2))'
+                : 'Controller informed (its 72 hours start there at the earliest, Art. 33(1), (2))',
+              controllerTold ? `${when(controllerTold.at)}; ${controllerTold.reference}` : nl ? 'nog niet' : 'not yet',
+            ),
+          ]
+        : []),
       ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline))] : []),
       field('ongoing', nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?', ongoingValue(incident, lang, when) ?? unknown),
     ],

@@ -1279,8 +1279,27 @@ export interface SubjectsInput {
   confirmAfterClose?: boolean;
 }
 
+const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
+const SUBJECTS_EXCEPTIONS: readonly NonNullable<SubjectsDecision['exception']>[] = ['encrypted', 'measures-taken', 'disproportionate-effort'];
+const SUBJECTS_AUDIENCES: readonly NonNullable<SubjectsInput['audience']>[] = ['data-subjects', 'subscribers'];
+
+/** Each check below compares to a known value: an unknown one would pass them all and be recorded as the decision (any caller, not only the CLI's and the page's choices). */
+function checkSubjectsValues(input: SubjectsInput): void {
+  const check = (flag: string, value: unknown, what: string, allowed: readonly string[], nl: string, optional: boolean) => {
+    if (optional && (value === undefined || value === null)) return;
+    if (allowed.includes(value as string)) return;
+    const list = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+    const given = value === undefined || value === null ? 'is missing' : `${JSON.stringify(value)} is not ${what}`;
+    throw refuse(`--${flag} ${given}: use ${list} (Art. 34)`, `Kies bij ${nl} een van de aangeboden mogelijkheden (AVG art. 34).`);
+  };
+  check('decision', input.decision, 'a decision on informing the data subjects', SUBJECTS_DECISIONS, '"Besluit"', false);
+  check('exception', input.exception, 'an exception of Art. 34(3)', SUBJECTS_EXCEPTIONS, '"Uitzondering"', true);
+  check('audience', input.audience, 'whom a decision of Art. 34 can concern', SUBJECTS_AUDIENCES, '"Wie"', true);
+}
+
 /** Records the decision on informing the data subjects (or subscribers) as Art. 34 reads. */
 export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promise<Incident> {
+  checkSubjectsValues(input);
   const reason = required(input.reason, 'a reason (--reason)', REASON_WHY, REASON_NL);
   const by = required(input.by, 'who decides (--by)', '', BY_NL);
   const audience = input.audience ?? 'data-subjects';

@@ -7,7 +7,7 @@
  */
 import type { ClockState } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
-import type { BreachType, Harm, HarmSeverity, IncidentState, Nature, OtherParty, ReportRecipient, Role, SubjectsDecision } from './incident.js';
+import type { Assessment, BreachType, Harm, HarmSeverity, IncidentState, Nature, OtherParty, ReportRecipient, Role, SubjectsDecision } from './incident.js';
 import type { SeverityBand } from './severity.js';
 
 export type Lang = 'nl' | 'en';
@@ -150,6 +150,20 @@ export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: strin
   // A date stated more than a day before it was entered: the recording moment beside it.
   if (s.enteredLater) parts.push(lang === 'nl' ? `(later ingevoerd: vastgelegd ${when(s.at)})` : `(entered later: recorded ${when(s.at)})`);
   return `${parts.join(' ')}; ${s.reason}`;
+}
+
+/** What the data subjects (or subscribers) were told, as the form names it: people's text follows, escaped where shown. */
+export const TOLD_LABEL: Record<Lang, string> = { nl: 'Tekst van het bericht', en: 'Text of the communication' };
+
+/**
+ * A "no risk" the FG confirmed beside special categories of personal data not recorded as
+ * unintelligible (review7 G2): which categories, and the FG's own reason, wherever the assessment is shown.
+ */
+export function besideSpecialLabel(lang: Lang, c: NonNullable<Assessment['confirmedBesideSpecial']>): string {
+  const unintelligible = c.unintelligible ? yesNo(lang, c.unintelligible) : lang === 'nl' ? 'niet vastgelegd' : 'not recorded';
+  return lang === 'nl'
+    ? `"geen risico" bevestigd naast bijzondere persoonsgegevens (${c.categories.join(', ')}; onbegrijpelijk: ${unintelligible}): ${c.reason}`
+    : `"no risk" confirmed beside special categories of personal data (${c.categories.join(', ')}; unintelligible: ${unintelligible}): ${c.reason}`;
 }
 
 const BAND: Words<SeverityBand> = {

@@ -8,10 +8,23 @@
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, roleOf } from './clocks.js';
+import { apHours, type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import { type Decision, type Incident, initialReport } from './incident.js';
-import { clockStateLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, roleLabel, stateLabel, subjectsLabel, yesNo } from './labels.js';
+import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
+import {
+  besideSpecialLabel,
+  clockStateLabel,
+  type Lang,
+  natureLabel,
+  recipientLabel,
+  reportKindLabel,
+  riskLabel,
+  roleLabel,
+  stateLabel,
+  subjectsLabel,
+  TOLD_LABEL,
+  yesNo,
+} from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
@@ -50,6 +63,10 @@ export interface RegisterRow {
   noRiskBesideSpecial: string | null;
   /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
   reportsPendingReason: string | null;
+  /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
+  apDeadlineHours: number | null;
+  /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
+  controllerHours: number | null;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -251,6 +268,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
     reportsPendingReason: incident.reportsPendingReason ?? null,
+    apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
+    controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
   };
 }
@@ -376,12 +395,12 @@ export function registerMarkdown(
       f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
       a ? yesNo(lang, a.personalData) : '',
-      a ? riskLabel(lang, a.risk) : '',
+      a ? `${riskLabel(lang, a.risk)}${a.confirmedBesideSpecial ? `; ${besideSpecialLabel(lang, a.confirmedBesideSpecial)}` : ''}` : '',
       a ? yesNo(lang, a.notifiable) : '',
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
       ap
-        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}`
+        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}; ${nl ? 'termijn' : 'deadline'} ${row.apDeadlineHours} ${nl ? 'uur' : 'hours'}${row.controllerHours ? `, ${nl ? 'aan verwerkingsverantwoordelijke' : 'to the controller'} ${row.controllerHours} ${nl ? 'uur' : 'hours'}` : ''}`
         : incident.sample
           ? nl
             ? 'geen (testmelding)'
@@ -396,7 +415,7 @@ export function registerMarkdown(
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
       measuresRecorded(incident, lang, tz, elsewhereOf(incident)).join('; '),
       row.measuresProposed ?? '',
-      incident.subjects ? subjectsLabel(lang, incident.subjects, local) : '',
+      subjectsCell(incident, lang, local),
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
       `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${statedClockNote(incident, nl)}`,
       closing,
@@ -408,6 +427,16 @@ export function registerMarkdown(
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The Art. 34 cell: the decisions in force (the subscribers' after the data subjects'), each with what they were told. */
+function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
+  const told = (s: SubjectsDecision) => (s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : '');
+  const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
+  return [
+    ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
+    ...(incident.subscribers ? [`${subscribers}: ${subjectsLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+  ].join('; ');
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
@@ -487,6 +516,9 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'subscribersText',
   // Added for review7 G9 (closed before a telecom or NIS2 report), after the others likewise.
   'reportsPendingReason',
+  // Added for review7 G17 (the hours the AP and processor clocks were counted with), likewise.
+  'apDeadlineHours',
+  'controllerHours',
 ];
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */

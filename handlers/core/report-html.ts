@@ -12,6 +12,7 @@ import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from 
 import {
   actionLabel,
   actorLabel,
+  besideSpecialLabel,
   clockStateLabel,
   type Lang,
   recipientLabel,
@@ -21,6 +22,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  TOLD_LABEL,
   yesNo,
 } from './labels.js';
 import type { Policy } from './policy.js';
@@ -147,6 +149,10 @@ ${needsAttention(incident, lang, tz)}
     [nl ? 'Motivering' : 'Reasoning', a?.reason],
     [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
     [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason],
+    ...(a?.confirmedBesideSpecial
+      ? [[nl ? 'Bijzondere persoonsgegevens' : 'Special categories', besideSpecialLabel(lang, a.confirmedBesideSpecial)] as [string, string]]
+      : []),
+    ...subjectsRows(incident, lang, tz),
   ])}</table>
 <h2>${nl ? 'Feiten (AVG art. 33(3)) en melding' : 'Facts (GDPR Art. 33(3)) and notification'}</h2>
 ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still missing'}:</p><ul class="missing">${draft.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : ''}
@@ -159,6 +165,19 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
 </body>
 </html>
 `;
+}
+
+/** The Art. 34 decisions in force, each with what the data subjects (or subscribers) were told. */
+function subjectsRows(incident: Incident, lang: Lang, tz: string): [string, string | null][] {
+  const nl = lang === 'nl';
+  return (
+    [
+      [nl ? 'Besluit art. 34' : 'Art. 34 decision', incident.subjects],
+      [nl ? 'Besluit abonnees' : 'Subscribers decision', incident.subscribers],
+    ] as const
+  ).flatMap(([what, s]): [string, string | null][] =>
+    s ? [[what, subjectsLabel(lang, s, (iso) => formatLocal(iso, tz))], ...(s.text ? [[TOLD_LABEL[lang], s.text] as [string, string]] : [])] : [],
+  );
 }
 
 /**
@@ -271,7 +290,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'awareness-set':
       return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}`;
     case 'assessed':
-      return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}${d.subjectsDecisionSetAside ? (nl ? '; het eerdere besluit art. 34 "niet vereist" vervalt: het risico is nu hoog' : '; the earlier Art. 34 decision "not required" is set aside: the risk is now high') : ''}`;
+      return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}${d.confirmedBesideSpecial ? `; ${besideSpecialLabel(lang, d.confirmedBesideSpecial as Parameters<typeof besideSpecialLabel>[1])}` : ''}${d.subjectsDecisionSetAside ? (nl ? '; het eerdere besluit art. 34 "niet vereist" vervalt: het risico is nu hoog' : '; the earlier Art. 34 decision "not required" is set aside: the risk is now high') : ''}`;
     case 'role-set':
       return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
     case 'nis2-decided':
@@ -289,7 +308,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}${afterCloseText(d, nl)}`;
     case 'subjects-decided':
     case 'subscribers-decided':
-      return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}`;
+      return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}${str('text') ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${str('text')}"` : ''}`;
     case 'containment-released':
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}${unfinishedText(d.failedSteps, nl)}`;
     case 'containment-release-failed': {

@@ -70,6 +70,7 @@ button.secondary { background: #fff; color: var(--accent); }
 .draft-field label { font-weight: 600; }
 .draft-field textarea { max-width: none; min-height: 2.5rem; background: var(--soft); }
 .draft-field .empty { color: var(--bad); }
+dd.told { white-space: pre-wrap; }
 pre.message { white-space: pre-wrap; background: var(--soft); padding: .75rem; border-radius: .25rem; font-size: .9rem; }
 .timeline-picture { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; }
 .timeline-picture svg { max-width: 100%; height: auto; }

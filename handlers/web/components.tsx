@@ -14,6 +14,7 @@ import {
   actionReasonLabel,
   actorLabel,
   bandLabel,
+  besideSpecialLabel,
   clockStateLabel,
   closeReasonLabel,
   placeLabel,
@@ -24,6 +25,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  TOLD_LABEL,
   yesNo,
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
@@ -317,6 +319,12 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
                 <strong>{a.notifiable ? w.notifiable : w.notNotifiable}</strong>
                 {` (${w.personalData} ${yesNo(lang, a.personalData)}, ${riskLabel(lang, a.risk)}): ${a.reason} — ${a.by}, `}
                 <When view={view} at={a.at} />
+                {a.confirmedBesideSpecial ? (
+                  <>
+                    <br />
+                    <strong>{besideSpecialLabel(lang, a.confirmedBesideSpecial)}</strong>
+                  </>
+                ) : null}
               </>
             ) : (
               <span class="muted">{w.notYet}</span>
@@ -350,12 +358,24 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
             <>
               <dt>{w.field.subjects}</dt>
               <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
+              {incident.subjects.text ? (
+                <>
+                  <dt>{TOLD_LABEL[lang]}</dt>
+                  <dd class="told">{incident.subjects.text}</dd>
+                </>
+              ) : null}
             </>
           ) : null}
           {incident.subscribers ? (
             <>
               <dt>{w.field.subscribers}</dt>
               <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
+              {incident.subscribers.text ? (
+                <>
+                  <dt>{TOLD_LABEL[lang]}</dt>
+                  <dd class="told">{incident.subscribers.text}</dd>
+                </>
+              ) : null}
             </>
           ) : null}
           {incident.closedAt ? (

@@ -1,0 +1,49 @@
+/**
+ * Review 7, G17: the policy's `apDeadlineHours` takes any value from 1 to 720; the AP clock, the
+ * show output, the page and the register still called it "AP notification (72 hours, GDPR Art.
+ * 33)", and the register's CSV/JSON carried the deadline but not the hours it was counted with.
+ * With 720, a notification 18 days after awareness read "met (72 hours)". Now the clock is named
+ * with the incident's own hours, and the register carries them (and a processor's hours to its
+ * controller).
+ */
+import { describe, expect, it } from 'vitest';
+import { clocksOf } from '../../handlers/core/clocks.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerCsv, registerMarkdown, registerRow } from '../../handlers/core/register.js';
+import { incidentFixture } from '../support/incidents.js';
+
+const NOW = '2026-11-28T09:00:00.000Z';
+
+describe('G17: the AP clock names the hours it counted', () => {
+  // aware 2026-11-27T21:00Z, counted with 720 hours: due 2026-12-27T21:00Z
+  const policy = parsePolicy({ apDeadlineHours: 720 });
+  const incident = incidentFixture({ id: 'dl-g17', deadline: '2026-12-27T21:00:00.000Z', deadlineHours: 720 });
+
+  it('names the hours the deadline was counted with', () => {
+    const ap = clocksOf(incident, policy, NOW).find((c) => c.name === 'ap');
+    expect(ap?.label).toEqual({ nl: 'Melding AP (720 uur, AVG art. 33)', en: 'AP notification (720 hours, GDPR Art. 33)' });
+  });
+
+  it('names the hours kept with the incident, not those of a later policy', () => {
+    const ap = clocksOf({ ...incident, deadlineHours: 72 }, policy, NOW).find((c) => c.name === 'ap');
+    expect(ap?.label.en).toBe('AP notification (72 hours, GDPR Art. 33)');
+  });
+
+  it('puts the hours in the register: CSV, JSON and Markdown', () => {
+    const row = registerRow(incident, policy, NOW);
+    expect(row.apDeadlineHours).toBe(720);
+    expect(row.controllerHours).toBeNull();
+    // The last two columns: the AP's hours, and none to a controller.
+    const [header, line] = registerCsv([row]).split('\n');
+    expect(header).toMatch(/,"?apDeadlineHours"?,"?controllerHours"?$/);
+    expect(line).toMatch(/,"?720"?,"?"?$/);
+    expect(registerMarkdown([incident], policy, NOW, 'nl')).toMatch(/termijn 720 uur/);
+  });
+
+  it('names a processor’s hours to its controller', () => {
+    const processor = parsePolicy({ organisation: { processor: true }, clocks: { processorToControllerHours: 36 } });
+    const told = clocksOf(incidentFixture({ id: 'dl-g17p' }), processor, NOW).find((c) => c.name === 'processor');
+    expect(told?.label.en).toBe('Processor informs the controller (36 hours, Art. 33(2))');
+    expect(registerRow(incidentFixture({ id: 'dl-g17p' }), processor, NOW).controllerHours).toBe(36);
+  });
+});
