@@ -143,13 +143,15 @@ export function unreadableReporter(ctx: Context) {
  * Sends what waits in the outbox (or, given `messages`, those just queued, without reading them
  * back), and names on stderr every message that could not go (it stays pending; the next sweep
  * tries again): a page that did not leave must never pass in silence. `notifier` defaults to the
- * backend's, showing each message sent on stderr (nothing with --json).
+ * backend's, showing each message sent on stderr, with --json too: on the embedded store showing
+ * it is what sending it means, and a message recorded as sent must have been shown (review7 K4);
+ * --json keeps stdout for the machine, stderr is the person's (cron mails it).
  */
 export async function deliverQueued(
   ctx: Context,
   backend: Backend,
   scope: DeliveryScope & { messages?: OutboxMessage[]; claimed?: { ids: readonly string[]; until: string } } = {},
-  notifier: Notifier = backend.notifier(ctx.flags.json ? () => {} : ctx.io.err),
+  notifier: Notifier = backend.notifier(ctx.io.err),
 ): Promise<DeliveryReport> {
   // On a real store, a sending made with a --now behind the machine's clock is recorded when it went out.
   const stated = !backend.drill && clockStated({ now: ctx.now, machineNow: ctx.systemNow });

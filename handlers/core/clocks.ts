@@ -198,6 +198,74 @@ export function addCalendarMonths(iso: string, months: number, timeZone: string)
   return new Date(localMidnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone) - 1).toISOString();
 }
 
+/** Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm), as [month, day]. */
+function easterSunday(year: number): [number, number] {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return [month, day];
+}
+
+/**
+ * The Dutch public holidays of `year` that a period's end moves off (Algemene termijnenwet art. 3(1),
+ * the days the Netherlands names under Regulation 1182/71 art. 3(4)): New Year's Day, Easter Monday,
+ * Ascension Day, Whit Monday, Christmas and Boxing Day, King's Day (27 April, or 26 April when the
+ * 27th is a Sunday) and 5 May. Easter Sunday and Whit Sunday are Sundays anyway. As `MM-DD`.
+ */
+export function dutchPublicHolidays(year: number): Set<string> {
+  const [em, ed] = easterSunday(year);
+  const easter = Date.UTC(year, em - 1, ed);
+  const fromEaster = (days: number) => new Date(easter + days * 86_400_000).toISOString().slice(5, 10);
+  const kingsDay = new Date(Date.UTC(year, 3, 27)).getUTCDay() === 0 ? '04-26' : '04-27';
+  return new Set(['01-01', fromEaster(1), fromEaster(39), fromEaster(50), kingsDay, '05-05', '12-25', '12-26']);
+}
+
+/** Whether the local day y-m-d is a Saturday, Sunday or Dutch public holiday. */
+function notWorkingDay(y: number, m: number, d: number): boolean {
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const weekday = day.getUTCDay();
+  return weekday === 0 || weekday === 6 || dutchPublicHolidays(y).has(day.toISOString().slice(5, 10));
+}
+
+/**
+ * Regulation 1182/71 art. 3(4): a period expressed otherwise than in hours whose last day is a
+ * Saturday, Sunday or public holiday ends with the last hour of the next working day. `end` is the
+ * last moment of the period's last day in `timeZone` (as addCalendarMonths and addDays give it).
+ */
+export function endOnWorkingDay(end: string, timeZone: string): string {
+  let { y, m, d } = localParts(Date.parse(end), timeZone);
+  if (!notWorkingDay(y, m, d)) return end;
+  do {
+    const next = new Date(Date.UTC(y, m - 1, d + 1));
+    [y, m, d] = [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()];
+  } while (notWorkingDay(y, m, d));
+  const after = new Date(Date.UTC(y, m - 1, d + 1));
+  return new Date(localMidnight(after.getUTCFullYear(), after.getUTCMonth() + 1, after.getUTCDate(), timeZone) - 1).toISOString();
+}
+
+/**
+ * A period of `days` days after the event at `iso` (Regulation 1182/71 art. 3(1), (2)(b)): it starts
+ * with the day after the event and ends with the last hour of its last day, on the calendar of
+ * `timeZone`; one ending on a Saturday, Sunday or public holiday ends with the next working day (art. 3(4)).
+ */
+export function addDays(iso: string, days: number, timeZone: string): string {
+  const start = localParts(Date.parse(iso), timeZone);
+  const after = new Date(Date.UTC(start.y, start.m - 1, start.d + days + 1));
+  const end = new Date(localMidnight(after.getUTCFullYear(), after.getUTCMonth() + 1, after.getUTCDate(), timeZone) - 1).toISOString();
+  return endOnWorkingDay(end, timeZone);
+}
+
 // --- NIS2 ------------------------------------------------------------------------------------
 
 const NIS2_RECIPIENTS: ReportRecipient[] = ['csirt', 'authority'];
@@ -258,14 +326,17 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
   }
   const final = nis2Done(incident, ['final']);
   const startsAt = notification.doneAt;
-  let dueAt = startsAt ? addCalendarMonths(startsAt, 1, policy.timeZone) : null;
+  // Art. 23(4)(d): "not later than one month after": a month that ends on a weekend or public
+  // holiday ends with the next working day (Regulation 1182/71 art. 3(4)).
+  const month = (iso: string) => endOnWorkingDay(addCalendarMonths(iso, 1, policy.timeZone), policy.timeZone);
+  let dueAt = startsAt ? month(startsAt) : null;
   let note = missingNote(final.missing);
   // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the
   // final report within a month after the incident was handled.
   const progress = nis2Done(incident, ['progress']);
   if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !final.doneAt) {
     const ended = incident.facts?.endedAt ?? null;
-    dueAt = ended ? addCalendarMonths(ended, 1, policy.timeZone) : null;
+    dueAt = ended ? month(ended) : null;
     note = ended
       ? { nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop', en: 'progress report made; final report a month after the incident ended' }
       : {
@@ -449,14 +520,22 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
     const note = needed ? undefined : NO_PERSONAL_DATA;
     const apReports = (r: ReportRecord) => r.to === 'ap' && r.kind !== 'withdrawal';
     const first = firstReport(incident, apReports);
-    // Art. 2(3): complete within three days after the initial notification; judged by the time
-    // of the report that was complete (the facts were marked complete when it was recorded).
+    // Art. 2(3): complete within three days after the initial notification, counted in days
+    // (Regulation 1182/71 art. 3: from the next day, to the end of the third, off a weekend or
+    // public holiday); judged by the time of the report that was complete (the facts were marked
+    // complete when it was recorded).
     const complete = firstReport(incident, (r) => apReports(r) && r.factsComplete === true);
     // Art. 2(2): 24 hours after the provider "acquired sufficient awareness": the awareness on
     // record (detection until a person records it), as the AP clock runs.
     out.push(clock('telecom-initial', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: first?.at ?? null }, now, needed, note));
     out.push(
-      clock('telecom-complete', { startsAt: first?.at ?? null, dueAt: first ? addHours(first.at, 72) : null, doneAt: complete?.at ?? null }, now, needed, note),
+      clock(
+        'telecom-complete',
+        { startsAt: first?.at ?? null, dueAt: first ? addDays(first.at, 3, policy.timeZone) : null, doneAt: complete?.at ?? null },
+        now,
+        needed,
+        note,
+      ),
     );
     out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
   }

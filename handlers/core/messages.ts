@@ -27,7 +27,7 @@ import {
 import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
-import { EXPOSED_REPEAT_MINUTES, openSince, reviewPending } from './schedule.js';
+import { EXPOSED_REPEAT_MINUTES, exposedUntaken, openSince, reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { anyControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
@@ -710,7 +710,7 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
 /**
  * A page carries an acknowledgement link while nobody has acknowledged: the opening page to
  * on-call (the first level, round 0) and every escalation page (its level and round). So does an
- * exposed interface's page repeated on the on-call topic, acknowledged or not: its link takes it.
+ * exposed interface's page on the on-call topic, first or repeated, acknowledged or not: its link takes it.
  */
 function ackLinkFor(
   incident: Incident,
@@ -723,7 +723,13 @@ function ackLinkFor(
   repeat: ComposeInput['repeat'],
 ): { ackLink?: AckLinkRef } {
   if (incident.state === 'closed') return {};
-  if (kind === 'interface-exposed' && repeat?.length) return { ackLink: repeatAckLink(repeat, policy, now) };
+  if (kind === 'interface-exposed') {
+    // The first page too (contain.ts): the link its first repeat will carry, from the interfaces
+    // paged on the topic and not taken (this one among them), so it takes what the repeat takes.
+    // With a working pager there are none: its alert is taken there.
+    const open = repeat?.length ? repeat : exposedUntaken(incident, policy);
+    if (open.length) return { ackLink: repeatAckLink(open, policy, now) };
+  }
   if (incident.acknowledgedBy) return {};
   const opening = channel === 'on-call' && (kind === 'opened' || kind === 'severity-raised');
   if (!opening && kind !== 'page') return {};

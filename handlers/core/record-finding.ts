@@ -18,6 +18,7 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
+import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
@@ -105,9 +106,12 @@ export interface RecordDeps {
    * `now` behind that clock, what the commit records is marked as stated (change-incident.ts markStatedRun).
    */
   statedRun?: { machineNow: () => string; by: string };
+  /**
+   * How a commit that lost the race for its incident waits and tries again (the record function:
+   * for as long as its invocation has time). @default MAX_CONFLICT_ATTEMPTS tries, with jittered pauses
+   */
+  conflictRetry?: ConflictRetry;
 }
-
-const MAX_ATTEMPTS = 10;
 
 /** Parses the text of one event and records it; a bad event gives a `rejected` result. */
 export async function recordEventText(deps: RecordDeps, text: string): Promise<RecordResult> {
@@ -155,7 +159,7 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
-      if (err instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
+      if (err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
       throw err;
     }
     // The finding is recorded: what follows is no reason to decide it again.

@@ -12,7 +12,8 @@
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { InvalidFindingError } from '../core/errors.js';
+import { backoffRetry, type ConflictRetry } from '../core/conflict-retry.js';
+import { ConflictError, InvalidFindingError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
 import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -51,9 +52,9 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
   });
 
   const recordOnce = makeIdempotent(
-    async (input: { key: FindingKey; version: FindingVersion; finding: Finding }): Promise<RecordSummary> => {
+    async (input: { key: FindingKey; version: FindingVersion; finding: Finding }, conflictRetry: ConflictRetry): Promise<RecordSummary> => {
       const result = await recordParsedEvent(
-        { store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false },
+        { store: deps.store, policy: deps.policy, now: deps.now, canEnforce: deps.canEnforce ?? false, conflictRetry },
         { kind: 'finding', finding: input.finding },
       );
       if (result.incidentId && result.outcome !== 'stale') {
@@ -71,7 +72,8 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       const { outcome, findingId, incidentId, severity, deadline, actions, reason } = result;
       return { outcome, findingId, incidentId, severity, deadline, actions, ...(reason ? { reason } : {}) };
     },
-    { persistenceStore: deps.persistenceStore, config: idempotency },
+    // The payload is the first argument; the second is how this invocation waits out a conflict.
+    { persistenceStore: deps.persistenceStore, config: idempotency, dataIndexArgument: 0 },
   );
 
   return async (event: unknown, context: LambdaContext): Promise<RecordSummary> => {
@@ -98,13 +100,36 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
     deps.logger.appendKeys({ findingId: key.findingId, accountId: key.accountId, region: key.region });
     try {
       // The idempotency key is the finding key and version; the parsed finding rides along.
-      const summary = await recordOnce({ key, version, finding: parsed.finding });
+      const summary = await recordOnce({ key, version, finding: parsed.finding }, invocationRetry(context));
       deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        // Fails the invocation: Lambda tries the event again (RETRY_ATTEMPTS), then keeps it in the
+        // function's dead-letter queue, whose alarm pages; the errors alarm sees this one.
+        deps.logger.error(
+          // By the finding's key (the logger's keys); the conflict's text is left out: it may name a resource (a user name).
+          "gave up recording a finding: other writers kept changing its incident for as long as the invocation had time; Lambda tries the event again, then keeps it in the function's dead-letter queue",
+        );
+      }
+      throw err;
     } finally {
       deps.logger.removeKeys(['findingId', 'accountId', 'region']);
     }
   };
+}
+
+/**
+ * What an invocation keeps of its time for the work after the commit (the publish, the links, the
+ * idempotency record: a handful of requests): a commit that lost the race for its incident tries
+ * again until only this is left of the invocation (the record function has 5 minutes, infra/response-stack.ts).
+ */
+export const AFTER_COMMIT_MS = 10_000;
+
+/** Tries again after a conflict, with jittered pauses, until the invocation has only AFTER_COMMIT_MS left. */
+function invocationRetry(context: LambdaContext): ConflictRetry {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - AFTER_COMMIT_MS;
+  return backoffRetry({ timeLeft: () => deadline - Date.now() });
 }
 
 /** GuardDuty's other detail-types, by name; anything else is not repeated in the log. */

@@ -322,7 +322,8 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], '2025-11-28T10:00:00Z'));
     expect(clock(await c.json(['show', c.id], '2025-11-28T10:00:00Z'), 'telecom-complete')).toMatchObject({
       startsAt: '2025-11-28T10:00:00.000Z',
-      dueAt: '2025-12-01T10:00:00.000Z',
+      // Three days from Friday 28 November: 29, 30 November, 1 December, to its end in Amsterdam (Regulation 1182/71 art. 3; review7 G18).
+      dueAt: '2025-12-01T22:59:59.999Z',
       status: 'running',
     });
     // Marking the facts complete with the facts missing is refused, naming them (review2 F6): it would meet this clock.
@@ -411,10 +412,11 @@ describe('9. NIS2 (art. 23) and the Cyberbeveiligingswet', () => {
     });
     ok(await c.cli(['assess', c.id, '--nis2-significant', 'yes', '--reason', 'r', '--by', 'FG'], '2026-01-30T21:00:00Z'));
     for (const to of ['csirt', 'authority']) {
-      // 31 January 00:30 CET: the month ends when 28 February ends in Amsterdam.
+      // 31 January 00:30 CET: the month ends when 28 February ends in Amsterdam; a Saturday, so
+      // with Monday 2 March (Regulation 1182/71 art. 3(4); review7 G18).
       ok(await c.cli(['reported', c.id, '--recipient', to, '--kind', 'notification', '--reference', 'N-1', '--by', 'FG'], '2026-01-30T23:30:00Z'));
     }
-    expect(clock(await c.json(['show', c.id], '2026-01-31T00:00:00Z'), 'nis2-final').dueAt).toBe('2026-02-28T22:59:59.999Z');
+    expect(clock(await c.json(['show', c.id], '2026-01-31T00:00:00Z'), 'nis2-final').dueAt).toBe('2026-03-02T22:59:59.999Z');
     ok(
       await c.cli(
         ['assess', c.id, '--nis2-intermediate-due', '2026-02-05T12:00:00Z', '--reason', 'CSIRT asked by phone', '--by', 'FG'],

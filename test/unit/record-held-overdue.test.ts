@@ -128,7 +128,8 @@ describe('a corrected end of the breach that moves the NIS2 final report deadlin
   let deps: FgDeps;
   const policy = parsePolicy({ organisation: org, clocks: { nis2: true } });
   const id = 'dl-ended';
-  const FIRST_DUE = '2027-01-01T22:59:59.999Z';
+  // A month after 1 December ends on New Year's Day, then the weekend: with Monday 4 January (Regulation 1182/71 art. 3(4); review7 G18).
+  const FIRST_DUE = '2027-01-04T22:59:59.999Z';
   const final = async () => clocksOf((await t.store.getIncident(id)) as Incident, policy, now).find((c) => c.name === 'nis2-final');
 
   beforeEach(async () => {
@@ -151,7 +152,7 @@ describe('a corrected end of the breach that moves the NIS2 final report deadlin
     const before = (await t.store.getIncident(id)) as Incident;
     const correction = { incidentId: id, endedAt: '2026-12-20T12:00:00Z', by: 'FG' };
     await expect(recordFacts(deps, correction)).rejects.toThrow(
-      /NIS2 final report deadline \(2027-01-01T22:59:59.999Z\).*overdue from 2027-01-01T22:59:59.999Z.*--confirm-stated-time/,
+      /NIS2 final report deadline \(2027-01-04T22:59:59.999Z\).*overdue from 2027-01-04T22:59:59.999Z.*--confirm-stated-time/,
     );
     await expect(recordFacts(deps, correction)).rejects.toMatchObject({ page: { nl: expect.stringMatching(/NIS2 eindverslag.*Ik bevestig/) } });
     expect(((await t.store.getIncident(id)) as Incident).revision).toBe(before.revision);

@@ -38,7 +38,8 @@ async function replay(ctx: Context): Promise<number> {
     const { store } = backend;
     // Containment on AWS spares the pipeline's own functions, as the contain function does.
     if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-backend.js')).withPipelineAccount(ctx.policy, io.env);
-    const notifier = backend.notifier(flags.json ? () => {} : io.err);
+    // Messages are shown on stderr with --json too: one marked sent was shown (review7 K4).
+    const notifier = backend.notifier(io.err);
     const deps: RecordDeps = {
       store,
       policy: ctx.policy,
@@ -55,7 +56,8 @@ async function replay(ctx: Context): Promise<number> {
     store.deferSentMarks?.(SENT_MARK_DELAY_MS);
     const totalBytes = files.reduce((sum, f) => sum + (f.problem ? 0 : sizeOf(f.path)), 0);
     const progress = !flags.json && io.errIsTty && (files.length > 20 || totalBytes > 1024 * 1024) ? new Progress(files.length) : null;
-    const quiet = backend.notifier(() => {});
+    // Under a progress line too, each message sent is shown (above it): one marked sent was shown (review7 K4).
+    const shown = progress ? backend.notifier((line) => progress.above(() => io.err(line))) : notifier;
     const counts = new Map<string, number>();
     // A message that failed is given back for the next run, not tried again in this one.
     const failed = new Set<string>();
@@ -73,7 +75,7 @@ async function replay(ctx: Context): Promise<number> {
           ctx,
           backend,
           { ...(enforced ? { incidentId: line.incidentId as string } : { messages: line.queued ?? [], claimed: line.claimed }), except: failed },
-          progress ? quiet : notifier,
+          shown,
         );
         for (const f of delivery.failed) failed.add(f.message.id);
         progress?.event();
@@ -106,7 +108,7 @@ async function replay(ctx: Context): Promise<number> {
     }
     progress?.done();
     // Anything else waiting: messages an earlier run could not send, a pager's failure recorded.
-    await deliverQueued(ctx, backend, { except: failed }, progress ? quiet : notifier);
+    await deliverQueued(ctx, backend, { except: failed }, shown);
     if (!flags.json) io.out(replaySummary(counts));
     return counts.has('rejected') ? 1 : 0;
   });
@@ -307,6 +309,11 @@ class Progress {
   }
   done(): void {
     process.stderr.write('\n');
+  }
+  /** Writes above the progress line: clears it first; the next event or file draws it again. */
+  above(write: () => void): void {
+    process.stderr.write('\r\x1b[K');
+    write();
   }
   private draw(): void {
     const width = 30;
