@@ -266,7 +266,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       return refused([err], err.seen);
     };
 
-    const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone);
+    // What the page drew from the record: a recorded time it showed is taken back as recorded.
+    const drawnFrom = (action.onlyChanged ? parseFormBase(form._base) : null) ?? formCurrent(web, incident);
+    const { raw, errors: timeErrors } = rawFromForm(fields, form, deps.policy.timeZone, drawnFrom);
     const parsed = parseFieldsAll(fields, raw);
     // What the page showed of what the form acts on, against a record: the page handler's read
     // first, then every read of the use case until it writes (`checkedReads`), so a change committed

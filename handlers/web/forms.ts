@@ -66,7 +66,7 @@ export function localToIso(local: string, timeZone: string, field: string): stri
   const offsets = candidates.map((ms) => offsetText(offsetMinutes(ms, timeZone)));
   if (offsets.length > 1) {
     const shown = local.replace('T', ' ');
-    const both = offsets.map((o) => `${local}:${s}${o}`);
+    const both = offsets.map((o) => `${y}-${mo}-${d}T${h}:${mi}:${s}${o}`);
     throw new UsageError(`--${field}: ${local} happens twice in ${timeZone} (the clocks moved back): give the offset, ${both.join(' or ')}`, {
       field,
       page: {
@@ -97,9 +97,16 @@ export type Submitted = Record<string, string | string[]>;
 /**
  * The raw values the fields read, from a submitted form. An empty field is "not given", as a flag
  * left off the command line, except a list, where an empty box clears it. A local time the zone
- * does not have is an error of its field.
+ * does not have, or has twice, is an error of its field, unless it is the time the page showed from
+ * the record (`shown`, as ISO): a time in October's repeated hour entered with the CLI's offset
+ * (review7 G8) is sent back as the page drew it, and stands for the recorded instant.
  */
-export function rawFromForm(fields: readonly FieldSpec[], form: Submitted, timeZone: string): { raw: RawValues; errors: UsageError[] } {
+export function rawFromForm(
+  fields: readonly FieldSpec[],
+  form: Submitted,
+  timeZone: string,
+  shown: Record<string, unknown> = {},
+): { raw: RawValues; errors: UsageError[] } {
   const raw: Record<string, string | boolean | undefined> = {};
   const errors: UsageError[] = [];
   for (const field of fields) {
@@ -114,7 +121,9 @@ export function rawFromForm(fields: readonly FieldSpec[], form: Submitted, timeZ
         raw[field.name] = localToIso(text.trim(), timeZone, field.name);
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
-        errors.push(err);
+        const recorded = shown[field.name];
+        if (typeof recorded === 'string' && isoToLocal(recorded, timeZone) === text.trim()) raw[field.name] = recorded;
+        else errors.push(err);
       }
     }
   }

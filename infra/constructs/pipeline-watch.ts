@@ -367,15 +367,19 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
     // table and topics from their environment, so one configuration change (a threshold of 10)
     // ignores every finding without an error; new code does anything; fewer retries or less
     // concurrency drop or delay findings (UpdateFunction…, PutFunction…). A deploy makes these
-    // calls as CloudFormation; a deleted stack pages through its rules' deletion. One clause: the
-    // pattern is at EventBridge's 2,048 characters.
+    // calls as CloudFormation; a deletion pages whoever makes it, a deploy too (last read Z5: a
+    // stack update that drops a function stops findings as surely). Short: the pattern is near
+    // EventBridge's 2,048 characters.
+    const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
     calls.push({
       source: ['aws.lambda'],
       detail: {
         eventSource: ['lambda.amazonaws.com'],
-        eventName: ['UpdateFunction', 'PutFunction', 'DeleteFunction', 'RemovePermission'].map((prefix) => ({ prefix })),
         requestParameters: { functionName: functions },
-        ...NOT_BY_CLOUDFORMATION,
+        $or: [
+          { eventName: prefixes(['DeleteFunction', 'RemovePermission']) },
+          { eventName: prefixes(['UpdateFunction', 'PutFunction']), ...NOT_BY_CLOUDFORMATION },
+        ],
       },
     });
   }

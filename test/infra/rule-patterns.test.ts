@@ -111,6 +111,8 @@ const WATCHED: Record<string, string[]> = {
   '73-subscribe-an-endpoint-to-the-pages-topic.json': ['central/paging', 'forwarder/paging'],
   '74-subscribe-the-fg-by-a-deploy.json': [],
   '75-subscribe-to-another-teams-topic.json': [],
+  // A deletion pages whoever makes it: a stack update that drops a function stops findings too (last read Z5).
+  '76-record-function-deleted-by-a-stack-update.json': ['central/pipeline'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */

@@ -5,9 +5,10 @@ import { RefusedError, UsageError } from '../../handlers/core/errors.js';
 import { BREACH_TYPES } from '../../handlers/core/incident.js';
 import { ACTIONS, assessAction, factsAction, reportedAction } from '../../handlers/use-cases/actions.js';
 import { parseFields, parseFieldsAll } from '../../handlers/use-cases/fields.js';
-import { fieldOf, isoToLocal, localToIso, rawFromForm } from '../../handlers/web/forms.js';
+import { fieldOf, formValues, isoToLocal, localToIso, rawFromForm } from '../../handlers/web/forms.js';
 import { Markdown } from '../../handlers/web/markdown.js';
 import { ROOT } from '../support/cli.js';
+import { incidentFixture } from '../support/incidents.js';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -31,8 +32,22 @@ describe('a local time from a form, in the policy’s zone', () => {
     expect(() => localToIso('2026-10-25T02:30', TZ, 'at')).toThrow(
       expect.objectContaining({ field: 'at', page: expect.objectContaining({ nl: expect.stringContaining('komt twee keer voor') }) }),
     );
+    // With seconds, the instants it names are times the CLI takes (last read Z4: the seconds were doubled).
+    expect(() => localToIso('2026-10-25T02:30:15', TZ, 'at')).toThrow('give the offset, 2026-10-25T02:30:15+02:00 or 2026-10-25T02:30:15+01:00');
     expect(localToIso('2026-10-25T01:59', TZ, 'at')).toBe('2026-10-25T01:59:00+02:00');
     expect(localToIso('2026-10-25T03:00', TZ, 'at')).toBe('2026-10-25T03:00:00+01:00');
+  });
+
+  it('takes back a time in the repeated hour the page showed from the record, as recorded: a facts form whose ended-at was entered with the CLI saves (last read Z6)', () => {
+    // 02:30 CET on the night the clocks go back, the second 02:30, entered as 2026-10-25T02:30:00+01:00.
+    const shown = factsAction.current?.(incidentFixture({ facts: { summary: 'lek', endedAt: '2026-10-25T01:30:00.000Z' } as never })) ?? {};
+    const form = { ...formValues(factsAction.fields, shown, TZ), summary: 'lek, bijgewerkt' } as Record<string, string>;
+    expect(form['ended-at']).toBe('2026-10-25T02:30');
+    const { raw, errors } = rawFromForm(factsAction.fields, form, TZ, shown);
+    expect(errors).toEqual([]);
+    expect(raw['ended-at']).toBe('2026-10-25T01:30:00.000Z');
+    // Typed by the person (not what the page showed), the same local time is still refused.
+    expect(rawFromForm(factsAction.fields, form, TZ).errors.map((e) => e.field)).toEqual(['ended-at']);
   });
 
   it('leaves a time that already has its zone as it is, and shows a stored time back in the zone', () => {
