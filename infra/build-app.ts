@@ -4,13 +4,15 @@
  * AwsSolutions checks, each acknowledgement carrying its reason.
  */
 import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { acrossRegions } from './boundary.js';
-import { type DeployConfig, loadDeployConfig } from './config.js';
+import { containmentReadRoleName, type DeployConfig, loadDeployConfig, protectedRoleNames } from './config.js';
 import { DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
+import { CONTAINMENT_READ_REASONS, containmentReadStatements } from './containment-read.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
@@ -96,8 +98,10 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         roleName: config.containmentRoleName,
         regions: [config.region, ...config.forwardFrom],
         organizationId: config.organizationId,
-        protectedRoles: [config.containmentRoleName, config.breakGlassRole, config.onCallRole],
+        protectedRoles: protectedRoleNames(config),
         centralRegion: config.region,
+        readRoleName: containmentReadRoleName(config.containmentRoleName),
+        readerRole: config.onCallRole,
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -136,22 +140,27 @@ const CONTAINMENT_REASONS: Record<string, string> = {
   BlockPublicBuckets: 'blocks public access on whichever bucket of this account (s3:ResourceAccount) the finding shows as public',
 };
 
-/** Acknowledges the wildcard resources of the containment statements, each with its reason, on `scopes`. */
-function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): void {
-  for (const statement of containmentStatements(scope)) {
+/** Acknowledges the wildcard resources of `statements`' Allows, each with its statement's reason, on `scopes`. */
+function acknowledgeWildcards(scopes: IConstruct[], statements: PolicyStatement[], reasons: Record<string, string>): void {
+  for (const statement of statements) {
     const json = statement.toStatementJson() as { Sid: string; Effect: string; Resource: string | string[] };
     if (json.Effect !== 'Allow') continue;
     // The boundary lists an ARN of several regions once, with region `*` (boundary.ts).
     for (const resource of new Set([...[json.Resource].flat(), ...acrossRegions([json.Resource].flat())])) {
       if (!resource.includes('*')) continue;
-      for (const s of scopes) {
-        Validations.of(s).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: CONTAINMENT_REASONS[json.Sid] ?? RESOURCE_CONTAINMENT_REASONS[json.Sid],
-        });
-      }
+      for (const s of scopes) Validations.of(s).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: reasons[json.Sid] });
     }
   }
+}
+
+/** The containment statements' wildcards (their reasons: CONTAINMENT_REASONS, RESOURCE_CONTAINMENT_REASONS). */
+function acknowledgeContainment(scopes: IConstruct[], scope: ContainmentScope): void {
+  acknowledgeWildcards(scopes, containmentStatements(scope), { ...CONTAINMENT_REASONS, ...RESOURCE_CONTAINMENT_REASONS });
+}
+
+/** The containment read statements' wildcards. */
+function acknowledgeContainmentRead(scopes: IConstruct[], scope: Pick<ContainmentScope, 'partition' | 'account' | 'regions'>): void {
+  acknowledgeWildcards(scopes, containmentReadStatements(scope), CONTAINMENT_READ_REASONS);
 }
 
 /** Every cdk-nag finding we accept, each with its reason. Anything else fails the checks. */
@@ -167,7 +176,7 @@ function acknowledge(stacks: {
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
   const regions = [config.region, ...config.forwardFrom];
-  const protectedRoles = [config.containmentRoleName, config.breakGlassRole, config.onCallRole];
+  const protectedRoles = protectedRoleNames(config);
   const keyActions = {
     'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': "CDK's standard grant on the pipeline's one customer-managed key, nothing else",
     'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': "CDK's standard grant on the pipeline's one customer-managed key, nothing else",
@@ -190,6 +199,14 @@ function acknowledge(stacks: {
   acknowledgeContainment([response.functions.contain, response.containBoundary], { partition, account, regions, protectedRoles });
   for (const m of members) {
     acknowledgeContainment([m.role, m.boundary], { partition, account: label(m.account, 'AccountId'), regions, protectedRoles });
+    acknowledgeContainmentRead([m.readRole, m.readBoundary], { partition, account: label(m.account, 'AccountId'), regions });
+  }
+  acknowledgeContainmentRead([response.onCallReadPolicy], { partition, account, regions });
+  if (config.organizationId) {
+    Validations.of(response.onCallReadPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:iam::*:role/${containmentReadRoleName(config.containmentRoleName)}]`,
+      reason: 'the containment read role of whichever account of the organisation an incident names (aws:ResourceOrgID condition)',
+    });
   }
   if (config.organizationId) {
     for (const s of [response.functions.contain, response.containBoundary]) {

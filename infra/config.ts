@@ -18,6 +18,22 @@ export const EU_REGIONS = ['eu-west-1', 'eu-west-3', 'eu-central-1', 'eu-north-1
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** An IAM role name (no path): what the trust and key policies name in `aws:PrincipalArn`. */
+/** The member accounts' read role is the containment role's name with this (the CLI's default too: handlers/cli/containment-check.ts). */
+export const READ_ROLE_SUFFIX = '-read';
+
+/** The role in each member account that reads containment back (`show`/`verify --target aws`). */
+export const containmentReadRoleName = (containmentRoleName: string): string => `${containmentRoleName}${READ_ROLE_SUFFIX}`;
+
+/**
+ * The pipeline's own roles by configured name, which containment never writes to (containment-policy.ts).
+ * The member stack adds its read role (containmentReadRoleName), which exists in member accounts only.
+ */
+export const protectedRoleNames = (config: Pick<DeployConfig, 'containmentRoleName' | 'breakGlassRole' | 'onCallRole'>): string[] => [
+  config.containmentRoleName,
+  config.breakGlassRole,
+  config.onCallRole,
+];
+
 const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: `expected the name of ${what} (an IAM role name, no path)` });
 
 export const DEFAULT_CONTAIN_CONCURRENCY = 10;
@@ -72,7 +88,12 @@ const contextSchema = z.object({
   ackPrincipals: z.string().optional(),
   /** The on-call engineers' role: its sessions may acknowledge unless `ackPrincipals` says otherwise. */
   onCallRole: roleName('the on-call role').default('datalek-on-call'),
-  containmentRoleName: roleName('the containment role').default('datalek-containment'),
+  // 59 at most: the member stack's read role is this name with `-read` (IAM takes 64).
+  containmentRoleName: roleName('the containment role')
+    .max(64 - READ_ROLE_SUFFIX.length, {
+      error: `expected the containment role's name of at most ${64 - READ_ROLE_SUFFIX.length} characters (its read role adds ${READ_ROLE_SUFFIX})`,
+    })
+    .default('datalek-containment'),
   /** Reserved concurrency of the contain function: how many containments run at once. */
   containConcurrency: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CONTAIN_CONCURRENCY),
   /**

@@ -8,6 +8,10 @@
  * principal would break when that role is recreated (IAM stores the role's unique id), and the
  * member's own account must never be the trusted one.
  *
+ * A read role beside it (`<containment role>-read`): what `datalek show/verify --target aws` read
+ * back (containment-read.ts), nothing that writes, trusted by the pipeline account's on-call role
+ * only (the same conditions). The containment role's trust is not widened for the CLI's reads.
+ *
  * And the member's side of the pipeline watch: a member that leaves its GuardDuty administrator,
  * or deletes or suspends its own detector, is recorded only in its own CloudTrail; its findings
  * then stop reaching the administrator, and so the pipeline, in silence. Two rules here forward
@@ -21,6 +25,7 @@ import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
+import { containmentReadStatements } from './containment-read.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
 /** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
@@ -47,11 +52,18 @@ export interface MemberStackProps extends StackProps {
   protectedRoles: string[];
   /** The pipeline's central region: its default bus takes the forwarded calls. */
   centralRegion: string;
+  /** The read role's name (config.ts `containmentReadRoleName`). */
+  readRoleName: string;
+  /** The pipeline account's role whose sessions read containment back (the on-call role). */
+  readerRole: string;
 }
 
 export class MemberStack extends Stack {
   public readonly role: iam.Role;
   public readonly boundary: iam.ManagedPolicy;
+  /** Reads containment back for `show`/`verify --target aws`: reads only, assumed by the on-call role. */
+  public readonly readRole: iam.Role;
+  public readonly readBoundary: iam.ManagedPolicy;
   /** Forward this account's silencing calls to the pipeline; each watches the other. */
   public readonly watchRules: events.Rule[];
   /** EventBridge's role for them: put events on the pipeline account's central bus, nothing else. */
@@ -72,7 +84,8 @@ export class MemberStack extends Stack {
       partition: this.partition,
       account: this.account,
       regions: props.regions,
-      protectedRoles: props.protectedRoles,
+      // The read role too: containment here never writes a policy on it.
+      protectedRoles: [...props.protectedRoles, props.readRoleName],
       pipelineAccount: props.pipelineAccount,
     });
     for (const statement of statements) this.role.addToPolicy(statement);
@@ -83,6 +96,27 @@ export class MemberStack extends Stack {
       statements: boundaryStatements(statements),
     });
     iam.PermissionsBoundary.of(this.role).apply(this.boundary);
+
+    // A role of its own, not the containment role's trust widened: the on-call role's sessions
+    // (where `datalek show/verify --target aws` run) may read what containment left in effect, and
+    // never write it.
+    const readerConditions: Record<string, Record<string, string>> = {
+      ArnEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${props.pipelineAccount}:role/${props.readerRole}` },
+    };
+    if (props.organizationId) readerConditions.StringEquals = { 'aws:PrincipalOrgID': props.organizationId };
+    this.readRole = new iam.Role(this, 'ContainmentReadRole', {
+      roleName: props.readRoleName,
+      description: 'datalek: reads back the containment in this account (show/verify --target aws), assumed by the pipeline account on-call role; reads only',
+      assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions(readerConditions),
+    });
+    const reads = containmentReadStatements({ partition: this.partition, account: this.account, regions: props.regions });
+    for (const statement of reads) this.readRole.addToPolicy(statement);
+    this.readBoundary = new iam.ManagedPolicy(this, 'ReadBoundary', {
+      managedPolicyName: 'datalek-containment-read-boundary',
+      description: 'datalek: the most the containment read role may ever do (permissions boundary)',
+      statements: boundaryStatements(reads.filter((st) => st.effect === iam.Effect.ALLOW)),
+    });
+    iam.PermissionsBoundary.of(this.readRole).apply(this.readBoundary);
 
     const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${props.pipelineAccount}:event-bus/default`;
     const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary, boundaryStatements } from './boundary.js';
-import type { DeployConfig } from './config.js';
+import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
@@ -32,6 +32,7 @@ import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, P
 import { policyChangers } from './constructs/protected-key.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
+import { containmentReadStatements } from './containment-read.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -96,6 +97,8 @@ export class ResponseStack extends Stack {
   /** The pager's webhook secret alone: the public link function reads this, never `pagerSecret`. */
   public readonly pagerWebhookSecret?: secretsmanager.Secret;
   public readonly onCallPolicy: iam.ManagedPolicy;
+  /** For the on-call role: read containment back (`show`/`verify --target aws`), here and through the members' read roles. */
+  public readonly onCallReadPolicy: iam.ManagedPolicy;
   public readonly containmentRoleName: string;
   /** The boundary of every function but contain and anchor: no containment action. */
   public readonly boundary: iam.ManagedPolicy;
@@ -392,7 +395,7 @@ export class ResponseStack extends Stack {
       // The topics are encrypted with the key: publishing needs it (an imported topic does not know its key).
       state.key.grant(f.fn, 'kms:GenerateDataKey*', 'kms:Decrypt');
     }
-    const protectedRoles = [config.containmentRoleName, config.breakGlassRole, config.onCallRole];
+    const protectedRoles = protectedRoleNames(config);
     const containment = containmentStatements({ partition: this.partition, account: this.account, regions, protectedRoles });
     for (const statement of containment) contain.fn.addToRolePolicy(statement);
     const assume = this.memberRoleStatement(config);
@@ -672,6 +675,24 @@ export class ResponseStack extends Stack {
       ],
     });
     new CfnOutput(this, 'OnCallPolicyArn', { description: "Attach to the on-call engineers' role", value: this.onCallPolicy.managedPolicyArn });
+    // And this one: `datalek show/verify --target aws` read what containment left in effect, with
+    // the on-call role's own credentials in this account and through each member's read role
+    // (member-stack.ts) there. Reads only; the on-call role is the organisation's, so a policy to
+    // attach rather than grants on it, and its Allows only: a Deny here would limit what on-call
+    // may do otherwise (the user data an investigation reads).
+    const readMembers = this.memberReadStatement(config);
+    this.onCallReadPolicy = new iam.ManagedPolicy(this, 'OnCallReadContainmentPolicy', {
+      managedPolicyName: 'datalek-on-call-read-containment',
+      description: 'Allows datalek show/verify --target aws to read back what containment left in effect (reads only)',
+      statements: [
+        ...containmentReadStatements({ partition: this.partition, account: this.account, regions }).filter((st) => st.effect === iam.Effect.ALLOW),
+        ...(readMembers ? [readMembers] : []),
+      ],
+    });
+    new CfnOutput(this, 'OnCallReadPolicyArn', {
+      description: "Attach to the on-call engineers' role: show/verify --target aws read containment back",
+      value: this.onCallReadPolicy.managedPolicyArn,
+    });
 
     // No IAM on this URL: a page's link must open on a phone without AWS credentials. The signed
     // token is the authorisation (and a webhook's signature); CDK adds the public permissions for
@@ -709,21 +730,30 @@ export class ResponseStack extends Stack {
     }
   }
 
+  /** Assuming the read role of member accounts, as the contain function assumes their containment role. */
+  private memberReadStatement(config: DeployConfig): iam.PolicyStatement | null {
+    return this.assumeInMembers(config, containmentReadRoleName(config.containmentRoleName), 'ReadInMemberAccounts');
+  }
+
   /**
    * Assuming the containment role of member accounts: within the organisation when its id is given
    * (any account of it), else only the listed member accounts; none at all without either.
    */
   private memberRoleStatement(config: DeployConfig): iam.PolicyStatement | null {
-    const role = (account: string) => `arn:${this.partition}:iam::${account}:role/${config.containmentRoleName}`;
+    return this.assumeInMembers(config, config.containmentRoleName, 'ActInMemberAccounts');
+  }
+
+  private assumeInMembers(config: DeployConfig, roleName: string, sid: string): iam.PolicyStatement | null {
+    const role = (account: string) => `arn:${this.partition}:iam::${account}:role/${roleName}`;
     if (config.organizationId) {
       return new iam.PolicyStatement({
-        sid: 'ActInMemberAccounts',
+        sid,
         actions: ['sts:AssumeRole'],
         resources: [role('*')],
         conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } },
       });
     }
     if (config.memberAccounts.length === 0) return null;
-    return new iam.PolicyStatement({ sid: 'ActInMemberAccounts', actions: ['sts:AssumeRole'], resources: config.memberAccounts.map(role) });
+    return new iam.PolicyStatement({ sid, actions: ['sts:AssumeRole'], resources: config.memberAccounts.map(role) });
   }
 }

@@ -606,7 +606,11 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       ),
     ],
   };
-  const warnings = [...warningsOf(incident, lang, (iso) => when(iso) as string), ...endedWhileOpenWarning(incident, lang, when)];
+  const warnings = [
+    ...warningsOf(incident, lang, (iso) => when(iso) as string),
+    ...endedWhileOpenWarning(incident, lang, when),
+    ...plannedBesideMeasuresWarning(incident, lang),
+  ];
   const notGiven = unknownFacts(incident, policy, now, lang);
   if (notGiven.length) {
     const why = incident.facts?.unknown?.reason ?? '';
@@ -707,6 +711,23 @@ function endedWhileOpenWarning(incident: Incident, lang: Lang, when: (iso: strin
     lang === 'nl'
       ? `Het einde van het datalek is vastgesteld op ${when(endedAt)}, maar de inperking is volgens het dossier nog open: ${open.join(', ')}. Een mislukte of niet uitgevoerde stap geldt niet als ingeperkt: ga na of het datalek echt voorbij is voordat u "nee" meldt bij "Is het datalek nog gaande?".`
       : `The end of the breach is established on ${when(endedAt)}, but the record holds containment still open: ${open.join(', ')}. A failed or not carried out step is not contained: check that the breach is really over before answering "no" to "Is the breach ongoing?".`,
+  ];
+}
+
+/**
+ * Containment only planned (plan mode, a person's step) beside measures taken in the FG's words:
+ * the runbooks have a person carry the step out by hand and record it as a measure, and no command
+ * marks the planned action done (review7 G15), so section 2 would tell the AP "not contained" when
+ * it may be. Said in "Let op" until an end is stated (endedWhileOpenWarning says it then).
+ */
+function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] {
+  const planned = liveActions(incident).filter((a) => a.status === 'planned');
+  if (incident.facts?.endedAt || !planned.length || !incident.facts?.measuresTaken?.trim()) return [];
+  const names = planned.map((a) => actionName(a, lang)).join(', ');
+  return [
+    lang === 'nl'
+      ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, neem dat over bij "Is het datalek nog gaande?" in plaats van "niet ingeperkt", en leg het einde van het datalek vast zodra dat vaststaat.`
+      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, say that under "Is the breach ongoing?" instead of "not contained", and record the end of the breach once it is established.`,
   ];
 }
 

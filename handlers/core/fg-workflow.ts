@@ -1732,7 +1732,8 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     }
     draft.state = 'closed';
     draft.closedAt = now;
-    draft.closedAfterDecisions = (draft.decisions ?? []).length;
+    // A record from before the history: its assessment is counted, as the history made later starts with it.
+    draft.closedAfterDecisions = (draft.decisions ?? legacyDecisions(draft)).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;

@@ -74,28 +74,58 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const due = await deps.store.listDue(now, (p) => failed.push({ incidentId: p.incidentId, error: `cannot be read from the store (${p.reason})` }));
   const revisions: SweepResult['revisions'] = {};
   let incidentsRead = due.length;
-  const repeats = planRepeats(due, deps.policy, now);
-  for (let incident of due) {
+  // Commits one incident's due items under `plan`, reading it again on a conflict.
+  const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident } | null> => {
+    let incident = first;
     for (let attempt = 1; ; attempt++) {
-      const change = sweepOne(incident, deps.policy, now, repeats);
-      if (!change) break;
+      const change = sweepOne(incident, deps.policy, now, plan);
+      if (!change) return null;
       if (deps.statedRun) markStatedRun(change.change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
       try {
         await deps.store.commit(change.change);
         sent.push(...change.items);
         revisions[incident.id] = change.change.incident.revision;
-        break;
+        return null;
       } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= 10) {
-          failed.push({ incidentId: incident.id, error: (err as Error).message });
-          break;
-        }
+        if (!(err instanceof ConflictError) || attempt >= 10) return { error: (err as Error).message, incident };
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
-        if (!fresh) break;
+        if (!fresh) return null;
         incident = fresh;
       }
     }
+  };
+  const planned = planRepeats(due, deps.policy, now);
+  // The summary is committed first, by the first incident it names whose commit succeeds; only
+  // then are the stale ones marked as named in it. If none can carry it, nobody was paged: the
+  // stale ones stay due, as those left out, and are paged by the next sweep.
+  const retry = new Map<string, Incident>();
+  const carried = new Set<string>();
+  let repeats: RepeatPlan = { ...planned, summary: null, leftOut: new Set([...planned.leftOut, ...planned.stale]), stale: new Set() };
+  let summaryError: { incidentId: string; error: string } | null = null;
+  for (const id of planned.summary ? [...planned.stale, ...planned.leftOut] : []) {
+    const incident = due.find((i) => i.id === id) as Incident;
+    carried.add(id);
+    const plan = { ...planned, summary: { ...(planned.summary as RepeatSummary), carrier: id } };
+    const failure = await commitOne(incident, plan);
+    if (!failure) {
+      repeats = plan;
+      summaryError = null;
+      break;
+    }
+    // Tried again below without the summary: the summary may be what it could not take.
+    retry.set(id, failure.incident);
+    summaryError ??= { incidentId: id, error: failure.error };
+  }
+  if (summaryError)
+    failed.push({
+      incidentId: summaryError.incidentId,
+      error: `the summary of the exposed pages not repeated one by one could not be queued with any incident it names (${summaryError.error}); they stay due for the next sweep`,
+    });
+  for (const incident of due) {
+    if (carried.has(incident.id) && !retry.has(incident.id)) continue;
+    const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
+    if (failure) failed.push({ incidentId: incident.id, error: failure.error });
   }
   return { sent, failed, incidentsRead, revisions };
 }
@@ -104,7 +134,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
  * Which incidents' exposed pages this sweep repeats one by one, across incidents: at most
  * MAX_EXPOSED_REPEATS_PER_SWEEP, in the order the store lists them due (the longest waiting first,
  * so those left out go first next time). The rest, and stale first repeats
- * (EXPOSED_REPEAT_STALE_MINUTES), are named in one summary page, queued with the first of them.
+ * (EXPOSED_REPEAT_STALE_MINUTES), are named in one summary page, queued with the first of them
+ * whose commit takes it (`sweep`).
  */
 interface RepeatPlan {
   /** Left out of this sweep: not sent, still due. */

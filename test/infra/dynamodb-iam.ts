@@ -170,7 +170,11 @@ function conditionHolds(operator: string, key: string, expected: unknown, contex
   const base = set ? set[2] : operator;
   const ifExists = base.endsWith('IfExists');
   const op = ifExists ? base.slice(0, -'IfExists'.length) : base;
-  const test = { StringEquals: (a: string) => values.includes(a), StringLike: (a: string) => values.some((p) => like(p, a)) }[op];
+  const test = {
+    StringEquals: (a: string) => values.includes(a),
+    StringEqualsIgnoreCase: (a: string) => values.some((v) => v.toLowerCase() === a.toLowerCase()),
+    StringLike: (a: string) => values.some((p) => like(p, a)),
+  }[op];
   if (!test) throw new Error(`this evaluator does not know the condition operator ${operator}`);
   if (set) {
     const list = actual === undefined ? [] : [actual].flat();

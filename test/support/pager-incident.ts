@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { type ChangeDeps, changeIncident } from '../../handlers/core/change-incident.js';
 import type { ActionRecord, Incident, OutboxMessage } from '../../handlers/core/incident.js';
 import { composeMessage } from '../../handlers/core/messages.js';
@@ -6,7 +7,8 @@ import { notePagerTrigger, type PagerEvent, recordPagerEvent } from '../../handl
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent } from './events.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { findingEvent, instanceResource } from './events.js';
 import { tempSqliteStore } from './store.js';
 
 /** A policy that pages through PagerDuty. */
@@ -73,4 +75,31 @@ export function leaveOpen(deps: ChangeDeps, incidentId: string, eni: string) {
       messages: (d: Incident) => [exposedPage(d, deps.policy, eni, now)],
     };
   });
+}
+
+/** A policy that pages on-call on the SNS topic and isolates instances of Backdoor findings. */
+export const ISOLATE_ON_SNS = parsePolicy({
+  language: 'en',
+  onCall: { provider: 'sns' },
+  containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] },
+});
+
+/** `minutes` after the start of exposedFleet's incidents. */
+export const FLEET_AT = (minutes: number) => new Date(Date.parse('2026-11-27T10:00:00.000Z') + minutes * 60_000).toISOString();
+
+/**
+ * `n` incidents of isolate-instance findings on `store`, each acknowledged at minute 5 and with an
+ * interface left open at minute 10 (FLEET_AT), no sweep run since: their ids.
+ */
+export async function exposedFleet(store: IncidentStore, n: number, prefix: string) {
+  const deps = (m: number) => ({ store, policy: ISOLATE_ON_SNS, now: () => FLEET_AT(m) });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const event = findingEvent({ id: `${prefix}-${i}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(`i-0c1d2e3f40516273${i}`) });
+    const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
+    await acknowledge(deps(5), { incidentId: id, by: 'anna' });
+    await leaveOpen(deps(10), id, `eni-0c1d2e3f40516273${i}`);
+    ids.push(id);
+  }
+  return ids;
 }

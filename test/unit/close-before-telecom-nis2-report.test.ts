@@ -9,11 +9,12 @@
  * is kept and shown in the register, and the clocks keep running after closing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closedWithDuty, runningOtherClocks } from '../../handlers/core/clocks.js';
+import { closedWithDuty, dutiesAfterClosing, runningOtherClocks } from '../../handlers/core/clocks.js';
 import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerCsv, registerRow } from '../../handlers/core/register.js';
+import { openIncidents } from '../../handlers/use-cases/queries.js';
 import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -73,6 +74,11 @@ describe('G9: closing before the other clocks’ notifications are made', () => 
     const row = registerRow(closed, d.policy, NOW);
     expect(row.reportsPendingReason).toBe('melding gaat morgen via de AP-portal');
     expect(registerCsv([row])).toContain('melding gaat morgen via de AP-portal');
+    // What status lists: the due index holds the closed incident, and it is named beside the open ones.
+    expect((await openIncidents(d)).map((i) => i.id)).toEqual([id]);
+    // The initial notification made after closing: what is owed next is the complete one (art. 2(3)).
+    const after = await recordReport(d, { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', reason: 'na sluiten gemeld', by: 'FG' });
+    expect(dutiesAfterClosing(after.incident, d.policy, NOW).map((c) => c.name)).toEqual(['telecom-complete']);
   });
 
   it('refuses a reason for closing before a report when no such report is outstanding', async () => {

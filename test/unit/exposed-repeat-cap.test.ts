@@ -10,23 +10,14 @@
  * then on like any other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { acknowledge } from '../../handlers/core/acknowledge.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
-import { parsePolicy } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { EXPOSED_REPEAT_MINUTES, EXPOSED_REPEAT_STALE_MINUTES, MAX_EXPOSED_REPEATS_PER_SWEEP } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { findingEvent, instanceResource } from '../support/events.js';
-import { leaveOpen } from '../support/pager-incident.js';
+import { exposedFleet, FLEET_AT, ISOLATE_ON_SNS } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
-const START = Date.parse('2026-11-27T10:00:00.000Z');
-const T = (m: number) => new Date(START + m * 60_000).toISOString();
-const SNS = parsePolicy({
-  language: 'en',
-  onCall: { provider: 'sns' },
-  containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] },
-});
+const T = FLEET_AT;
+const SNS = ISOLATE_ON_SNS;
 const N = MAX_EXPOSED_REPEATS_PER_SWEEP + 3;
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -39,16 +30,7 @@ afterEach(async () => {
 async function fleet() {
   const f = tempSqliteStore();
   cleanups.push(f.cleanup);
-  const deps = (m: number) => ({ store: f.store, policy: SNS, now: () => T(m) });
-  const ids: string[] = [];
-  for (let i = 0; i < N; i++) {
-    const instance = `i-0c1d2e3f40516273${i}`;
-    const event = findingEvent({ id: `r4-cap-${i}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(instance) });
-    const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
-    await acknowledge(deps(5), { incidentId: id, by: 'anna' });
-    await leaveOpen(deps(10), id, `eni-0c1d2e3f40516273${i}`);
-    ids.push(id);
-  }
+  const ids = await exposedFleet(f.store, N, 'r4-cap');
   /** The on-call exposed pages queued at minute `m`, of every incident. */
   const pagesAt = async (m: number) => {
     const all: OutboxMessage[] = [];

@@ -1,7 +1,8 @@
 /**
  * Reads back what the record says containment left in effect (core/drift.ts), in the account and
- * region each resource lives in, through the same clients containment acts with (a member
- * account's containment role). Reads only, and only what the checks name: network interfaces,
+ * region each resource lives in, through the same client factory containment acts with (in a member
+ * account the CLI gives it the member's read role: handlers/cli/containment-check.ts, infra/containment-read.ts).
+ * Reads only, and only what the checks name: network interfaces,
  * instances and isolation groups each in one filtered Describe per account and region (a filter,
  * not a list of ids: an id that no longer exists is then simply absent, where a list of ids fails
  * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database.

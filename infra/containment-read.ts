@@ -1,0 +1,97 @@
+/**
+ * What reading containment back may do (`datalek show ID --target aws`, `datalek verify --target aws`:
+ * handlers/adapters/aws/containment/drift.ts), as IAM statements: exactly the reads the drift check
+ * makes, nothing that writes. Used by the read role of member accounts (member-stack.ts) and by the
+ * `datalek-on-call-read-containment` policy for the on-call role in the pipeline's own account
+ * (response-stack.ts), so the two cannot differ.
+ *
+ * Scoped as containment's own grants are (containment-policy.ts): the account and the pipeline's
+ * regions, a resource type where the action has one. EC2's Describe calls have none, so they are on
+ * `*` limited by region; IAM is global, its resources named by type in the one account.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ContainmentScope } from './containment-policy.js';
+
+/** Attributes DescribeInstanceAttribute answers besides the two drift reads (userData often holds secrets). */
+export const UNREAD_INSTANCE_ATTRIBUTES = [
+  'instanceType',
+  'kernel',
+  'ramdisk',
+  'userData',
+  'rootDeviceName',
+  'blockDeviceMapping',
+  'productCodes',
+  'sourceDestCheck',
+  'groupSet',
+  'ebsOptimized',
+  'sriovNetSupport',
+  'enaSupport',
+  'enclaveOptions',
+  'disableApiStop',
+];
+
+export function containmentReadStatements(scope: Pick<ContainmentScope, 'partition' | 'account' | 'regions'>): iam.PolicyStatement[] {
+  const { partition, account, regions } = scope;
+  const arns = (service: string, resource: string) => regions.map((r) => `arn:${partition}:${service}:${r}:${account}:${resource}`);
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadInstancesAndGroups',
+      actions: [
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeInstances',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeIamInstanceProfileAssociations',
+        'ec2:DescribeInstanceAttribute',
+      ],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadUsersKeysAndRevocations',
+      actions: ['iam:ListAccessKeys', 'iam:GetUser', 'iam:GetUserPolicy'],
+      resources: [`arn:${partition}:iam::${account}:user/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadRoleRevocations',
+      actions: ['iam:GetRole', 'iam:GetRolePolicy'],
+      resources: [`arn:${partition}:iam::${account}:role/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadBucketBlocks',
+      actions: ['s3:GetBucketPublicAccessBlock'],
+      // Bucket ARNs carry no account: the condition keeps it to this account's buckets.
+      resources: [`arn:${partition}:s3:::*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadFunctions',
+      actions: ['lambda:GetFunctionConcurrency', 'lambda:GetFunctionUrlConfig'],
+      resources: arns('lambda', 'function:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadDatabases',
+      actions: ['rds:DescribeDBInstances'],
+      resources: arns('rds', 'db:*'),
+    }),
+    // The drift check reads two attributes; the same call answers an instance's user data (where
+    // secrets often are). By EC2's ec2:Attribute key, as containment's own Deny on the Modify call:
+    // where EC2 does not fill it for this call the Deny never applies.
+    new iam.PolicyStatement({
+      sid: 'NoOtherInstanceAttributes',
+      effect: iam.Effect.DENY,
+      actions: ['ec2:DescribeInstanceAttribute'],
+      resources: ['*'],
+      conditions: { StringEqualsIgnoreCase: { 'ec2:Attribute': UNREAD_INSTANCE_ATTRIBUTES } },
+    }),
+  ];
+}
+
+/** Why each of those statements names every resource of its type (cdk-nag AwsSolutions-IAM5). */
+export const CONTAINMENT_READ_REASONS: Record<string, string> = {
+  ReadInstancesAndGroups: 'EC2 Describe calls do not support resource-level permissions; limited to the pipeline regions (reads only)',
+  ReadUsersKeysAndRevocations: "reads the key status and the datalek-revoke-… policy of whichever IAM user of this account an incident's containment names",
+  ReadRoleRevocations: "reads the datalek-revoke-… policy of whichever role of this account an incident's containment names",
+  ReadBucketBlocks: 'reads the Block Public Access settings of whichever bucket of this account (s3:ResourceAccount) an incident blocked',
+  ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
+  ReadDatabases: 'reads whether the database an incident made private is public again',
+};
