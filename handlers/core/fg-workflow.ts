@@ -463,35 +463,35 @@ function checkAssessmentAgainstFacts(
 }
 
 /**
- * Facts that contradict the assessment in force are refused until it is changed (Art. 33(5)):
- * personal data named under "no personal data", and special categories (or a change to their
- * unintelligibility) under a "no risk" whose confirmation does not cover them.
+ * Where the facts on record contradict the assessment in force (Art. 33(5)): personal data named
+ * under "no personal data", and special categories not unintelligible under a "no risk" whose
+ * confirmation does not cover them. Facts are true when learnt, so they are recorded all the same
+ * (refusing them would make the FG record an assessment she never made to get them in); the
+ * contradiction is marked and stands between the incident and closing until the FG assesses again
+ * or confirms "no risk" beside them.
  */
-function checkFactsAgainstAssessment(
-  draft: Incident,
-  given: Partial<FactsInput>,
-  before: BreachFacts,
-  facts: BreachFacts,
-  local: (iso: string) => string,
-): void {
-  const a = draft.assessment;
-  if (!a) return;
-  const named = a.personalData === 'no' ? personalDataNamed(given) : [];
+export function assessmentContradictions(incident: Incident): { en: string; nl: string; cli: string }[] {
+  const a = incident.assessment;
+  if (!a) return [];
+  const facts = incident.facts ?? emptyFacts();
+  const out: { en: string; nl: string; cli: string }[] = [];
+  const named = a.personalData === 'no' ? personalDataNamed(facts) : [];
   if (named.length) {
-    throw refuse(
-      `these facts name personal data: ${named.map((n) => n.en).join('; ')}; but the assessment in force (${a.at}, by ${a.by}) says no personal data is affected (Art. 4(1), 33(1), (5)): assess again first (datalek assess ${draft.id} --personal-data yes|unknown --risk none|risk|high --reason TEXT), then record them`,
-      `Deze feiten noemen persoonsgegevens (${named.map((n) => n.nl).join('; ')}), maar de geldende beoordeling (${local(a.at)}, door ${a.by}) zegt dat er geen persoonsgegevens getroffen zijn (AVG art. 4(1), 33(1), (5)): beoordeel het incident eerst opnieuw, en leg de feiten daarna vast.`,
-    );
+    out.push({
+      en: `the facts name personal data (${named.map((n) => n.en).join('; ')}), but the assessment in force (${a.at}, by ${a.by}) says no personal data is affected (Art. 4(1), 33(1), (5)): assess again`,
+      nl: `de feiten noemen persoonsgegevens (${named.map((n) => n.nl).join('; ')}), maar de geldende beoordeling zegt dat er geen persoonsgegevens getroffen zijn (AVG art. 4(1), 33(1), (5)): beoordeel het incident opnieuw`,
+      cli: `datalek assess ${incident.id} --personal-data yes|unknown --risk none|risk|high --reason TEXT`,
+    });
   }
-  const already = new Set(specialUnconfirmed(before, a).map(lower));
-  const added = specialUnconfirmed(facts, a).filter((c) => !already.has(lower(c)));
-  if (added.length) {
-    const flag = given.specialCategories ? '--special' : given.categories ? '--categories' : '--unintelligible';
-    throw refuse(
-      `${flag}: the facts would name special categories of personal data (${added.join(', ')}; Art. 9(1), the BSN UAVG art. 46) not recorded as unintelligible (unintelligible: ${facts.unintelligible ?? 'not recorded'}), beside the assessment in force (${a.at}, by ${a.by}) of "no risk" (Art. 33(1)), which no confirmation of the FG covers for them: EDPB Guidelines 9/2022 hold such a breach likely to result in a risk; assess the risk again first (datalek assess ${draft.id} --personal-data yes --risk risk|high --reason TEXT), then record these facts; if with them the risk is still none, assess --risk none again, confirming it (--confirm-special-categories --special-reason TEXT)`,
-      `De feiten zouden bijzondere persoonsgegevens noemen (${added.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd, naast de geldende beoordeling (${local(a.at)}, door ${a.by}) "geen risico" (AVG art. 33(1)), zonder bevestiging van de FG daarvoor: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico. Beoordeel het risico eerst opnieuw en leg de feiten daarna vast; is er met deze feiten nog steeds geen risico, beoordeel dan opnieuw "geen risico" en bevestig dat met een eigen reden.`,
-    );
+  const special = specialUnconfirmed(facts, a);
+  if (special.length) {
+    out.push({
+      en: `the facts name special categories of personal data (${special.join(', ')}; Art. 9(1), the BSN UAVG art. 46) not recorded as unintelligible (unintelligible: ${facts.unintelligible ?? 'not recorded'}), beside the assessment in force (${a.at}, by ${a.by}) of "no risk", which no confirmation of the FG covers for them: EDPB Guidelines 9/2022 hold such a breach likely to result in a risk; assess the risk again, or confirm "no risk" beside them`,
+      nl: `de feiten noemen bijzondere persoonsgegevens (${special.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd, naast de geldende beoordeling "geen risico", zonder bevestiging van de FG daarvoor: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico; beoordeel het risico opnieuw, of bevestig "geen risico" met een eigen reden`,
+      cli: `datalek assess ${incident.id} --personal-data yes --risk risk|high --reason TEXT, or --risk none --confirm-special-categories --special-reason TEXT`,
+    });
   }
+  return out;
 }
 
 /**
@@ -857,8 +857,9 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       facts.otherPartiesStated = true;
       detail.otherParty = otherParty;
     }
-    // Contradictions with what is recorded.
-    checkFactsAgainstAssessment(draft, given, before, facts, local);
+    // Contradictions with what is recorded. With the assessment: recorded, and marked (closing waits for it).
+    const contradicted = assessmentContradictions({ ...draft, facts }).map((c) => c.en);
+    if (contradicted.length) detail.contradictsAssessment = contradicted;
     if (facts.specialStated && facts.specialCategories.length === 0 && namesHealthData(facts.categories)) {
       throw refuse(
         `the categories (${facts.categories.join(', ')}) name health data, a special category of personal data (Art. 9(1)): "no special categories" contradicts them`,
@@ -1531,6 +1532,14 @@ export function closeBlockerItems(
       'geen beoordeling: elk incident heeft een vastgelegd besluit nodig (AVG art. 33(5))',
       'assess',
     );
+  }
+  for (const c of assessmentContradictions(incident)) {
+    out.push({
+      cli: `assessment contradicts facts: ${c.en}: ${c.cli}`,
+      en: `assessment contradicts facts: ${c.en}`,
+      nl: `beoordeling spreekt feiten tegen: ${c.nl}`,
+      field: 'assess',
+    });
   }
   if (a && reviewPending(incident)) {
     const ask = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
