@@ -257,13 +257,26 @@ export function endOnWorkingDay(end: string, timeZone: string): string {
 /**
  * A period of `days` days after the event at `iso` (Regulation 1182/71 art. 3(1), (2)(b)): it starts
  * with the day after the event and ends with the last hour of its last day, on the calendar of
- * `timeZone`; one ending on a Saturday, Sunday or public holiday ends with the next working day (art. 3(4)).
+ * `timeZone`; one ending on a Saturday, Sunday or public holiday ends with the next working day
+ * (art. 3(4)); and a period of two days or more holds at least two working days (art. 3(5)): three
+ * days after a Friday end on Tuesday, not Monday.
  */
 export function addDays(iso: string, days: number, timeZone: string): string {
   const start = localParts(Date.parse(iso), timeZone);
-  const after = new Date(Date.UTC(start.y, start.m - 1, start.d + days + 1));
-  const end = new Date(localMidnight(after.getUTCFullYear(), after.getUTCMonth() + 1, after.getUTCDate(), timeZone) - 1).toISOString();
-  return endOnWorkingDay(end, timeZone);
+  const day = (n: number) => {
+    const at = new Date(Date.UTC(start.y, start.m - 1, start.d + n));
+    return [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate()] as const;
+  };
+  let last = days;
+  while (notWorkingDay(...day(last))) last++;
+  let working = 0;
+  for (let n = 1; n <= last; n++) if (!notWorkingDay(...day(n))) working++;
+  while (days >= 2 && working < 2) {
+    last++;
+    if (!notWorkingDay(...day(last))) working++;
+  }
+  const [y, m, d] = day(last + 1);
+  return new Date(localMidnight(y, m, d, timeZone) - 1).toISOString();
 }
 
 // --- NIS2 ------------------------------------------------------------------------------------
