@@ -463,35 +463,35 @@ function checkAssessmentAgainstFacts(
 }
 
 /**
- * Facts that contradict the assessment in force are refused until it is changed (Art. 33(5)):
- * personal data named under "no personal data", and special categories (or a change to their
- * unintelligibility) under a "no risk" whose confirmation does not cover them.
+ * Where the facts on record contradict the assessment in force (Art. 33(5)): personal data named
+ * under "no personal data", and special categories not unintelligible under a "no risk" whose
+ * confirmation does not cover them. Facts are true when learnt, so they are recorded all the same
+ * (refusing them would make the FG record an assessment she never made to get them in); the
+ * contradiction is marked and stands between the incident and closing until the FG assesses again
+ * or confirms "no risk" beside them.
  */
-function checkFactsAgainstAssessment(
-  draft: Incident,
-  given: Partial<FactsInput>,
-  before: BreachFacts,
-  facts: BreachFacts,
-  local: (iso: string) => string,
-): void {
-  const a = draft.assessment;
-  if (!a) return;
-  const named = a.personalData === 'no' ? personalDataNamed(given) : [];
+export function assessmentContradictions(incident: Incident): { en: string; nl: string; cli: string }[] {
+  const a = incident.assessment;
+  if (!a) return [];
+  const facts = incident.facts ?? emptyFacts();
+  const out: { en: string; nl: string; cli: string }[] = [];
+  const named = a.personalData === 'no' ? personalDataNamed(facts) : [];
   if (named.length) {
-    throw refuse(
-      `these facts name personal data: ${named.map((n) => n.en).join('; ')}; but the assessment in force (${a.at}, by ${a.by}) says no personal data is affected (Art. 4(1), 33(1), (5)): assess again first (datalek assess ${draft.id} --personal-data yes|unknown --risk none|risk|high --reason TEXT), then record them`,
-      `Deze feiten noemen persoonsgegevens (${named.map((n) => n.nl).join('; ')}), maar de geldende beoordeling (${local(a.at)}, door ${a.by}) zegt dat er geen persoonsgegevens getroffen zijn (AVG art. 4(1), 33(1), (5)): beoordeel het incident eerst opnieuw, en leg de feiten daarna vast.`,
-    );
+    out.push({
+      en: `the facts name personal data (${named.map((n) => n.en).join('; ')}), but the assessment in force (${a.at}, by ${a.by}) says no personal data is affected (Art. 4(1), 33(1), (5)): assess again`,
+      nl: `de feiten noemen persoonsgegevens (${named.map((n) => n.nl).join('; ')}), maar de geldende beoordeling zegt dat er geen persoonsgegevens getroffen zijn (AVG art. 4(1), 33(1), (5)): beoordeel het incident opnieuw`,
+      cli: `datalek assess ${incident.id} --personal-data yes|unknown --risk none|risk|high --reason TEXT`,
+    });
   }
-  const already = new Set(specialUnconfirmed(before, a).map(lower));
-  const added = specialUnconfirmed(facts, a).filter((c) => !already.has(lower(c)));
-  if (added.length) {
-    const flag = given.specialCategories ? '--special' : given.categories ? '--categories' : '--unintelligible';
-    throw refuse(
-      `${flag}: the facts would name special categories of personal data (${added.join(', ')}; Art. 9(1), the BSN UAVG art. 46) not recorded as unintelligible (unintelligible: ${facts.unintelligible ?? 'not recorded'}), beside the assessment in force (${a.at}, by ${a.by}) of "no risk" (Art. 33(1)), which no confirmation of the FG covers for them: EDPB Guidelines 9/2022 hold such a breach likely to result in a risk; assess the risk again first (datalek assess ${draft.id} --personal-data yes --risk risk|high --reason TEXT), then record these facts; if with them the risk is still none, assess --risk none again, confirming it (--confirm-special-categories --special-reason TEXT)`,
-      `De feiten zouden bijzondere persoonsgegevens noemen (${added.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd, naast de geldende beoordeling (${local(a.at)}, door ${a.by}) "geen risico" (AVG art. 33(1)), zonder bevestiging van de FG daarvoor: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico. Beoordeel het risico eerst opnieuw en leg de feiten daarna vast; is er met deze feiten nog steeds geen risico, beoordeel dan opnieuw "geen risico" en bevestig dat met een eigen reden.`,
-    );
+  const special = specialUnconfirmed(facts, a);
+  if (special.length) {
+    out.push({
+      en: `the facts name special categories of personal data (${special.join(', ')}; Art. 9(1), the BSN UAVG art. 46) not recorded as unintelligible (unintelligible: ${facts.unintelligible ?? 'not recorded'}), beside the assessment in force (${a.at}, by ${a.by}) of "no risk", which no confirmation of the FG covers for them: EDPB Guidelines 9/2022 hold such a breach likely to result in a risk; assess the risk again, or confirm "no risk" beside them`,
+      nl: `de feiten noemen bijzondere persoonsgegevens (${special.join(', ')}; AVG art. 9(1), het BSN UAVG art. 46) die niet als onbegrijpelijk zijn vastgelegd, naast de geldende beoordeling "geen risico", zonder bevestiging van de FG daarvoor: volgens de EDPB-richtsnoeren 9/2022 leidt zo'n datalek waarschijnlijk tot een risico; beoordeel het risico opnieuw, of bevestig "geen risico" met een eigen reden`,
+      cli: `datalek assess ${incident.id} --personal-data yes --risk risk|high --reason TEXT, or --risk none --confirm-special-categories --special-reason TEXT`,
+    });
   }
+  return out;
 }
 
 /**
@@ -857,33 +857,27 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       facts.otherPartiesStated = true;
       detail.otherParty = otherParty;
     }
-    // Contradictions with what is recorded.
-    checkFactsAgainstAssessment(draft, given, before, facts, local);
+    // Contradictions with what is recorded. With the assessment: recorded, and marked (closing waits for it).
+    const contradicted = assessmentContradictions({ ...draft, facts }).map((c) => c.en);
+    if (contradicted.length) detail.contradictsAssessment = contradicted;
     if (facts.specialStated && facts.specialCategories.length === 0 && namesHealthData(facts.categories)) {
       throw refuse(
         `the categories (${facts.categories.join(', ')}) name health data, a special category of personal data (Art. 9(1)): "no special categories" contradicts them`,
         `De soorten persoonsgegevens (${facts.categories.join(', ')}) noemen gezondheidsgegevens, een bijzondere categorie (AVG art. 9(1)): "geen bijzondere persoonsgegevens" spreekt dat tegen.`,
       );
     }
-    if (facts.unintelligible !== 'yes' && draft.subjects?.exception === 'encrypted') {
-      throw refuse(
-        `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
-        `Het besluit over de betrokkenen steunt op onbegrijpelijke gegevens (uitzondering art. 34(3)(a)); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit over de betrokkenen vast.`,
-      );
+    // A decision on informing whose ground these facts take away (the data not unintelligible, or a
+    // breach without confidentiality, under "encrypted": learnt, not undone) is set aside in the same
+    // commit, as a high risk sets "not required" aside (assess): the facts are true and recorded, the
+    // decision stays in the history, and it is open again (closing asks for it while it is needed).
+    const setAside = groundlessDecisions(draft, facts, given.nature !== undefined);
+    if (setAside.subjects) {
+      detail.subjectsDecisionSetAside = draft.subjects;
+      draft.subjects = null;
     }
-    for (const [who, decided] of [
-      ['data-subjects', draft.subjects],
-      ['subscribers', draft.subscribers],
-    ] as const) {
-      if (decided?.exception === 'encrypted' && given.nature && !facts.nature.includes('confidentiality')) {
-        throw encryptedWithoutConfidentiality(who, facts.nature, 'facts');
-      }
-    }
-    if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
-      throw refuse(
-        `the decision on the subscribers rests on the data being unintelligible (Regulation 611/2013 art. 4); --unintelligible ${facts.unintelligible} contradicts it: record a new decision first`,
-        `Het besluit over de abonnees steunt op onbegrijpelijke gegevens (Verordening 611/2013 art. 4); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit vast.`,
-      );
+    if (setAside.subscribers) {
+      detail.subscribersDecisionSetAside = draft.subscribers;
+      draft.subscribers = null;
     }
     if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
       throw refuse(
@@ -932,6 +926,21 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
+}
+
+/**
+ * Which decisions on informing the facts leave without their ground: the exception "encrypted"
+ * (Art. 34(3)(a); subscribers Regulation 611/2013 art. 4) rests on the data being unintelligible and
+ * answers a risk to confidentiality only (EDPB Guidelines 9/2022). The nature is weighed when these
+ * facts state it (a record from before the nature was checked keeps its decision until then).
+ */
+function groundlessDecisions(draft: Incident, facts: BreachFacts, natureGiven: boolean): { subjects: boolean; subscribers: boolean } {
+  const encryptedGone = facts.unintelligible !== 'yes' || (natureGiven && !facts.nature.includes('confidentiality'));
+  const exception = (d: Incident['subjects'] | Incident['subscribers']) => (d && 'exception' in d ? d.exception : null);
+  return {
+    subjects: exception(draft.subjects) === 'encrypted' && encryptedGone,
+    subscribers: exception(draft.subscribers) === 'encrypted' && encryptedGone,
+  };
 }
 
 /** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
@@ -1407,7 +1416,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
-      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? [], 'decision');
+      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
     const decision: SubjectsDecision = {
       decision: input.decision,
@@ -1447,22 +1456,17 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
  * breach of availability or integrity alone the risk comes from data gone or altered, which
  * encryption does not remove (EDPB Guidelines 9/2022, the ransomware examples).
  */
-function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[], what: 'decision' | 'facts'): RefusedError {
+function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[]): RefusedError {
   const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
   const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
   const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
   const genoemd = nature.length
     ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}`
     : 'noemen de aard van het datalek nog niet';
-  return what === 'decision'
-    ? refuse(
-        `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
-        `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
-      )
-    : refuse(
-        `--nature ${nature.join(',')}: the decision on ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'} rests on the exception "encrypted" (${article}), which answers a risk to confidentiality only; without confidentiality among the nature of the breach it has no ground: record a new ${audience === 'subscribers' ? 'decision on the subscribers' : 'Art. 34 decision'} first (datalek subjects)`,
-        `Het besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} steunt op de uitzondering "onbegrijpelijk" (${artikel}), die alleen een risico voor de vertrouwelijkheid wegneemt; zonder inbreuk op de vertrouwelijkheid vervalt die grond: leg eerst een nieuw besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} vast.`,
-      );
+  return refuse(
+    `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
+    `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+  );
 }
 
 // --- closing -----------------------------------------------------------------------------------
@@ -1531,6 +1535,14 @@ export function closeBlockerItems(
       'geen beoordeling: elk incident heeft een vastgelegd besluit nodig (AVG art. 33(5))',
       'assess',
     );
+  }
+  for (const c of assessmentContradictions(incident)) {
+    out.push({
+      cli: `assessment contradicts facts: ${c.en}: ${c.cli}`,
+      en: `assessment contradicts facts: ${c.en}`,
+      nl: `beoordeling spreekt feiten tegen: ${c.nl}`,
+      field: 'assess',
+    });
   }
   if (a && reviewPending(incident)) {
     const ask = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
@@ -1732,7 +1744,8 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     }
     draft.state = 'closed';
     draft.closedAt = now;
-    draft.closedAfterDecisions = (draft.decisions ?? []).length;
+    // A record from before the history: its assessment is counted, as the history made later starts with it.
+    draft.closedAfterDecisions = (draft.decisions ?? legacyDecisions(draft)).length;
     draft.closeReason = reason;
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;

@@ -285,6 +285,14 @@ export function actionReasonLabel(lang: Lang, reason: string | undefined): strin
       (m) =>
         `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
     ],
+    // release.ts: handed back by the incident it was left to, closed without containing it.
+    [
+      /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
+      (m) =>
+        `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
+          m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
+        }`,
+    ],
     [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
     [
       /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,

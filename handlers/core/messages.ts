@@ -10,7 +10,7 @@
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { apClockRunning, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
 import {
@@ -193,7 +193,7 @@ const T = {
       'follow-up-reminder':
         'De eerste melding aan de AP is gedaan, maar de feiten zijn nog niet compleet. Doe een vervolgmelding zodra ze bekend zijn (AVG art. 33(4)) en markeer ze als compleet (op de incidentpagina, bij Feiten: "De feiten zijn compleet").',
       'notify-nudge':
-        'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de 72 uur zijn een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
+        'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de termijn is een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
       page: 'Escalatie: nog niemand heeft dit incident opgepakt.',
       'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
       'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
@@ -215,7 +215,7 @@ const T = {
     named: 'Ook genoemd',
     account: 'Account / regio',
     detected: 'Gedetecteerd',
-    deadline: 'AP-termijn (72 uur na bewustwording)',
+    deadline: (hours: number) => `AP-termijn (${hours} uur na bewustwording)`,
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
@@ -339,7 +339,7 @@ const T = {
       'follow-up-reminder':
         'The initial notification to the AP was made, but the facts are not complete yet. Submit a follow-up once they are known (GDPR Art. 33(4)) and mark them complete (on the incident page, under Facts: "The facts are complete").',
       'notify-nudge':
-        'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the 72 hours are a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
+        'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the deadline is a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
       page: 'Escalation: nobody has acknowledged this incident yet.',
       'containment-done': 'Containment was carried out; each step below.',
       'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
@@ -361,7 +361,7 @@ const T = {
     named: 'Also named',
     account: 'Account / region',
     detected: 'Detected',
-    deadline: 'AP deadline (72 hours after awareness)',
+    deadline: (hours: number) => `AP deadline (${hours} hours after awareness)`,
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
@@ -818,7 +818,7 @@ type ApLate = 'no' | 'reasons' | { deadline: string };
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
-  if (!incident.deadline) return [`${t.deadline}: ${t.noDeadline}`];
+  if (!incident.deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
   const report = initialReport(incident);
   if (report) {
     // Late by its own time, or since a finding created earlier moved the deadline before it: then
@@ -830,7 +830,7 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
-  const out = [`${t.deadline}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
+  const out = [`${t.deadline(apHours(incident, policy))}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
   if (incident.awareAt === incident.detectedAt) out.push(`  (${t.awareDefault})`);
   return out;
 }

@@ -9,6 +9,7 @@ import { changeIncident } from '../../handlers/core/change-incident.js';
 import { type ContainDeps, containmentDue, runContainment } from '../../handlers/core/contain.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { actionReasonLabel } from '../../handlers/core/labels.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
@@ -228,6 +229,8 @@ describe('an action left to an incident closed with it not carried out', () => {
     const second = await get('dl-second');
     expect(second.actions[0].heldBy).toBeUndefined();
     expect(second.actions[0]).toMatchObject({ status: 'failed', mode: 'enforce', reason: expect.stringContaining('dl-first') });
+    // The Dutch page says it in Dutch, never as an untranslated reason.
+    expect(actionReasonLabel('nl', second.actions[0].reason)).toMatch(/^niet uitgevoerd: overgelaten aan incident dl-first, /);
     const told = (await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed').map((m) => m.channel);
     expect(told.sort()).toEqual(['fg', 'on-call']);
     expect((await t.store.getTimeline('dl-second')).at(-1)).toMatchObject({

@@ -2,11 +2,11 @@
  * Review 7 G16: "no personal data affected" (not notifiable, the AP clock stopped) was recorded
  * while the facts on the same record named categories of personal data (name, BSN), the BSN as a
  * special category, 1,000-5,000 data subjects and 5,000 records, in either order. The register then
- * contradicted itself (Art. 4(1), 33(1), (5)). Both orders are refused, naming the facts, and the
- * facts are taken once the assessment is changed.
+ * contradicted itself (Art. 4(1), 33(1), (5)). The assessment is refused beside such facts, naming
+ * them; facts learnt under it are recorded and the contradiction marked until it is changed (Y3).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { assess, closeBlockers, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -48,19 +48,20 @@ describe('"no personal data" beside facts that name personal data', () => {
     expect((await stored()).revision).toBe(before);
   });
 
-  it('refuses facts naming personal data under a standing "no personal data", and takes them once it is changed', async () => {
+  // Review 7 Y3: refused, the facts learnt under "no personal data" could only come in after an
+  // assessment made before them; they are true, so they are recorded and the contradiction marked.
+  it('records facts naming personal data under a standing "no personal data", marks the contradiction, and closing waits for a new assessment', async () => {
     await assess(deps, noPersonalData);
-    const before = (await stored()).revision;
-    await expect(recordFacts(deps, bsnFacts)).rejects.toThrow(
-      /these facts name personal data: .*the assessment in force .* says no personal data is affected .*assess again first/,
-    );
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', subjectsMin: 3, subjectsMax: 3 })).rejects.toThrow(/data subjects \(--subjects 3-3\)/);
-    expect((await stored()).revision).toBe(before);
-    // Facts that name no personal data are still recorded under it.
-    await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['availability'], summary: 'build-server onbereikbaar' });
-    await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch burgergegevens op de server', by: 'FG' });
     const recorded = await recordFacts(deps, bsnFacts);
     expect(recorded.facts).toMatchObject({ categories: ['naam', 'BSN'], subjectsMax: 5000, records: 5000 });
+    const entry = (await t.store.getTimeline(id)).at(-1);
+    expect(entry?.detail.contradictsAssessment).toEqual([expect.stringMatching(/facts name personal data .*says no personal data is affected/)]);
+    const now = '2026-11-28T12:00:00.000Z';
+    expect(closeBlockers(recorded, deps.policy, now)).toContainEqual(
+      expect.stringMatching(/^assessment contradicts facts: .*data subjects \(--subjects 1000-5000\).*datalek assess dl-g16 --personal-data yes\|unknown/),
+    );
+    const reassessed = await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch burgergegevens op de server', by: 'FG' });
+    expect(closeBlockers(reassessed, deps.policy, now).filter((b) => b.startsWith('assessment contradicts facts'))).toEqual([]);
   });
 
   it('takes "no personal data" once the facts say there are none', async () => {

@@ -5,10 +5,11 @@
  * breach likely to result in a risk, typically high. Now "no risk" beside them needs the FG's
  * explicit confirmation with a reason of its own, kept with the decision and marked in the register;
  * and special categories (or "not unintelligible") arriving under a standing unconfirmed "no risk"
- * are refused until the assessment is changed.
+ * are recorded (they are true), marked as contradicting it, and closing waits until the FG assesses
+ * again or confirms (Y3).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { assess, closeBlockers, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { REGISTER_COLUMNS, registerRow } from '../../handlers/core/register.js';
@@ -76,25 +77,41 @@ describe('"no risk" beside special categories of personal data', () => {
     await expect(assess(deps, { ...noRisk, risk: 'risk', confirmSpecialCategories: true, specialReason: 'x' })).rejects.toThrow(/says otherwise/);
   });
 
-  it('refuses special categories, or "not unintelligible", arriving under a standing unconfirmed "no risk"', async () => {
+  // Review 7 Y3: refusing them trapped the FG whose "no risk" still stands with them: the facts were
+  // refused until the assessment changed, and the confirmation refused until the facts named them,
+  // so the only way through recorded a notifiable assessment she never made.
+  it('records special categories, or "not unintelligible", learnt under a standing "no risk", marks the contradiction and holds closing until confirmed', async () => {
     await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam'], specialCategories: ['gezondheidsgegevens'], unintelligible: 'yes' });
     await assess(deps, noRisk);
-    const before = (await stored()).revision;
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'no' })).rejects.toThrow(
-      /^--unintelligible: the facts would name special categories of personal data \(gezondheidsgegevens;.*"no risk".*assess the risk again first/,
-    );
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], unintelligible: 'partly' })).rejects.toThrow(
-      /^--categories: .*\(gezondheidsgegevens, BSN;/,
-    );
-    expect((await stored()).revision).toBe(before);
+    const recorded = await recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'no' });
+    expect(recorded.facts?.unintelligible).toBe('no');
+    const entry = (await t.store.getTimeline(id)).at(-1);
+    expect(entry?.detail.contradictsAssessment).toEqual([expect.stringMatching(/special categories of personal data \(gezondheidsgegevens;.*"no risk"/)]);
+    const blockers = closeBlockers(recorded, deps.policy, now);
+    expect(blockers.some((b) => /^assessment contradicts facts: .*gezondheidsgegevens.*--confirm-special-categories/.test(b))).toBe(true);
+    await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'BSN'], unintelligible: 'partly' });
+    const confirmed = await assess(deps, { ...noRisk, confirmSpecialCategories: true, specialReason: 'ontvanger met geheimhoudingsplicht, bevestigd gewist' });
+    expect(confirmed.decisions?.map((d) => (d.kind === 'assessment' ? d.risk : d.kind))).toEqual(['none', 'none']);
+    expect(closeBlockers(confirmed, deps.policy, now).filter((b) => b.startsWith('assessment contradicts facts'))).toEqual([]);
   });
 
-  it('refuses special categories added under a "no risk" confirmed for others, and takes those it covers', async () => {
+  it('takes special categories learnt under a "no risk" about facts without them, then their confirmation, with no other assessment between', async () => {
+    await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'adres'], subjectsMin: 1, subjectsMax: 1 });
+    await assess(deps, noRisk);
+    await recordFacts(deps, { incidentId: id, by: 'FG', specialCategories: ['gezondheidsgegevens'] });
+    const confirmed = await assess(deps, { ...noRisk, confirmSpecialCategories: true, specialReason: 'verkeerd geadresseerd aan een ziekenhuis, gewist' });
+    expect(confirmed.assessment?.confirmedBesideSpecial?.categories).toEqual(['gezondheidsgegevens']);
+    expect(confirmed.decisions?.every((d) => d.kind === 'assessment' && d.risk === 'none')).toBe(true);
+  });
+
+  it('marks special categories added under a "no risk" confirmed for others, and not those it covers', async () => {
     await recordFacts(deps, health);
     await assess(deps, { ...noRisk, confirmSpecialCategories: true, specialReason: 'gewist voordat iemand het zag' });
-    await recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'partly', records: 800 });
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', specialCategories: ['gezondheidsgegevens', 'strafrechtelijke gegevens'] })).rejects.toThrow(
-      /^--special: .*\(strafrechtelijke gegevens;/,
-    );
+    const covered = await recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'partly', records: 800 });
+    expect(closeBlockers(covered, deps.policy, now).filter((b) => b.startsWith('assessment contradicts facts'))).toEqual([]);
+    const added = await recordFacts(deps, { incidentId: id, by: 'FG', specialCategories: ['gezondheidsgegevens', 'strafrechtelijke gegevens'] });
+    expect(closeBlockers(added, deps.policy, now).filter((b) => b.startsWith('assessment contradicts facts'))).toEqual([
+      expect.stringMatching(/\(strafrechtelijke gegevens;/),
+    ]);
   });
 });
