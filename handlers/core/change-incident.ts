@@ -6,6 +6,7 @@
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
+import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -26,8 +27,6 @@ export interface TimelineDraft {
  */
 export type ChangeResult = { entries: TimelineDraft[]; messages?: (incident: Incident) => OutboxMessage[]; pagerFollowUps?: false } | null;
 
-const MAX_ATTEMPTS = 10;
-
 /** How far a person's run clock (`--now`) may lag the machine's before their entries say when they were entered. */
 export const STATED_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -45,6 +44,16 @@ export interface ChangeDeps {
   policy: Policy;
   now: () => string;
   machineNow?: () => string;
+  /**
+   * How a commit that lost the race for its incident waits and tries again: a storm of findings on
+   * one incident keeps its writers racing (review7 K6). @default MAX_CONFLICT_ATTEMPTS tries, with jittered pauses
+   */
+  conflictRetry?: ConflictRetry;
+}
+
+/** Whether to try a change again after `err`: only a lost race, after its pause, while tries are left. */
+async function tryAgain(deps: ChangeDeps, err: unknown, attempt: number): Promise<boolean> {
+  return err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt));
 }
 
 /**
@@ -66,7 +75,7 @@ export async function changeIncident(
       await deps.store.commit(commitOf(deps, current, draft, result));
       return { incident: draft, changed: true };
     } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      if (!(await tryAgain(deps, err, attempt))) throw err;
     }
   }
 }
@@ -110,7 +119,7 @@ export async function changeIncidents(
       await deps.store.commit(others.length ? { ...main, others } : main);
       return { incidents: read.map((c, i) => (results[i] ? drafts[i] : c)), changed: true };
     } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      if (!(await tryAgain(deps, err, attempt))) throw err;
     }
   }
 }
