@@ -16,6 +16,7 @@ import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
   actionLabel,
+  besideSpecialLabel,
   breachTypeLabel,
   clockStateLabel,
   harmLabel,
@@ -25,7 +26,7 @@ import {
   resourceKindLabel,
   riskLabel,
   roleLabel,
-  subjectsLabel,
+  subjectsToldLabel,
   yesNo,
 } from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
@@ -509,7 +510,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         'fgAssessment',
         nl ? 'Beoordeling FG' : "FG's assessment",
         a
-          ? `${nl ? 'persoonsgegevens getroffen' : 'personal data affected'}: ${yesNo(lang, a.personalData)}; ${riskLabel(lang, a.risk)}; ${nl ? 'meldplichtig' : 'notifiable'}: ${yesNo(lang, a.notifiable)}. ${a.reason}`
+          ? `${nl ? 'persoonsgegevens getroffen' : 'personal data affected'}: ${yesNo(lang, a.personalData)}; ${riskLabel(lang, a.risk)}; ${nl ? 'meldplichtig' : 'notifiable'}: ${yesNo(lang, a.notifiable)}. ${a.reason}${a.confirmedBesideSpecial ? `; ${besideSpecialLabel(lang, a.confirmedBesideSpecial)}` : ''}`
           : null,
       ),
     ],
@@ -568,7 +569,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             field(
               'subscribersInformed',
               nl ? 'Abonnees geïnformeerd (Verordening 611/2013 art. 3)?' : 'Subscribers informed (Regulation 611/2013 Art. 3)?',
-              incident.subscribers ? subjectsLabel(lang, incident.subscribers, (iso) => when(iso) as string) : null,
+              incident.subscribers ? subjectsToldLabel(lang, incident.subscribers, (iso) => when(iso) as string) : null,
             ),
           ]
         : []),
@@ -751,7 +752,7 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
-  if (incident.subjects) return subjectsLabel(lang, incident.subjects, (iso) => when(iso) as string);
+  if (incident.subjects) return subjectsToldLabel(lang, incident.subjects, (iso) => when(iso) as string);
   if (roleOf(incident, policy) === 'processor')
     return nl ? 'taak van de verwerkingsverantwoordelijke (art. 33(2), 34)' : "the controller's duty (Art. 33(2), 34)";
   if (policy.organisation.financialUndertaking) return nl ? 'niet van toepassing (UAVG art. 42)' : 'not applicable (UAVG art. 42)';

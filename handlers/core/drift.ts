@@ -57,7 +57,11 @@ export interface ContainmentCheck {
  */
 export type Observation =
   | { read: 'error'; code: string; message: string }
-  | { read: 'missing'; what: string }
+  /**
+   * Not found. `byName`: read by a name that can change (an IAM user's, an RDS database's
+   * identifier), so not found is renamed or deleted, not known which.
+   */
+  | { read: 'missing'; what: string; byName?: true }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
@@ -373,6 +377,9 @@ type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  // Renamed is not gone: the resource may live on under its new name, its containment undone there.
+  if (seen.read === 'missing' && seen.byName)
+    return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
   if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
   switch (e.kind) {
     case 'interface': {
@@ -453,9 +460,23 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
   throw new Error(`the ${e.kind} check was answered with a ${seen.read} read`);
 }
 
+const TELL = 'then tell the FG (the record and the AP draft still list it as a measure taken)';
+
+/** What to do about a resource not found under the name it was contained by: renamed or deleted. */
+function renamedTodo(e: Expectation): string {
+  switch (e.kind) {
+    case 'database':
+      return `find out whether it was renamed or deleted (CloudTrail: ModifyDBInstance with a new identifier, DeleteDBInstance); if renamed, make it private again under its new identifier; ${TELL}`;
+    case 'access-key':
+      return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}`;
+    default:
+      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
+  }
+}
+
 /** What to do about a drifted or gone resource (runbooks/containment-undone.md step 3 has the commands). */
 function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
-  const tell = 'then tell the FG (the record and the AP draft still list it as a measure taken)';
+  const tell = TELL;
   if (state === 'gone') {
     switch (e.kind) {
       case 'instance':

@@ -866,25 +866,18 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
         `De soorten persoonsgegevens (${facts.categories.join(', ')}) noemen gezondheidsgegevens, een bijzondere categorie (AVG art. 9(1)): "geen bijzondere persoonsgegevens" spreekt dat tegen.`,
       );
     }
-    if (facts.unintelligible !== 'yes' && draft.subjects?.exception === 'encrypted') {
-      throw refuse(
-        `the Art. 34 decision rests on the data being unintelligible (exception "encrypted", Art. 34(3)(a)); --unintelligible ${facts.unintelligible} contradicts it: record a new Art. 34 decision first`,
-        `Het besluit over de betrokkenen steunt op onbegrijpelijke gegevens (uitzondering art. 34(3)(a)); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit over de betrokkenen vast.`,
-      );
+    // A decision on informing whose ground these facts take away (the data not unintelligible, or a
+    // breach without confidentiality, under "encrypted": learnt, not undone) is set aside in the same
+    // commit, as a high risk sets "not required" aside (assess): the facts are true and recorded, the
+    // decision stays in the history, and it is open again (closing asks for it while it is needed).
+    const setAside = groundlessDecisions(draft, facts, given.nature !== undefined);
+    if (setAside.subjects) {
+      detail.subjectsDecisionSetAside = draft.subjects;
+      draft.subjects = null;
     }
-    for (const [who, decided] of [
-      ['data-subjects', draft.subjects],
-      ['subscribers', draft.subscribers],
-    ] as const) {
-      if (decided?.exception === 'encrypted' && given.nature && !facts.nature.includes('confidentiality')) {
-        throw encryptedWithoutConfidentiality(who, facts.nature, 'facts');
-      }
-    }
-    if (facts.unintelligible !== 'yes' && draft.subscribers?.exception === 'encrypted') {
-      throw refuse(
-        `the decision on the subscribers rests on the data being unintelligible (Regulation 611/2013 art. 4); --unintelligible ${facts.unintelligible} contradicts it: record a new decision first`,
-        `Het besluit over de abonnees steunt op onbegrijpelijke gegevens (Verordening 611/2013 art. 4); "${yesNo('nl', facts.unintelligible)}" bij versleuteld of onbegrijpelijk spreekt dat tegen: leg eerst een nieuw besluit vast.`,
-      );
+    if (setAside.subscribers) {
+      detail.subscribersDecisionSetAside = draft.subscribers;
+      draft.subscribers = null;
     }
     if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
       throw refuse(
@@ -933,6 +926,21 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
+}
+
+/**
+ * Which decisions on informing the facts leave without their ground: the exception "encrypted"
+ * (Art. 34(3)(a); subscribers Regulation 611/2013 art. 4) rests on the data being unintelligible and
+ * answers a risk to confidentiality only (EDPB Guidelines 9/2022). The nature is weighed when these
+ * facts state it (a record from before the nature was checked keeps its decision until then).
+ */
+function groundlessDecisions(draft: Incident, facts: BreachFacts, natureGiven: boolean): { subjects: boolean; subscribers: boolean } {
+  const encryptedGone = facts.unintelligible !== 'yes' || (natureGiven && !facts.nature.includes('confidentiality'));
+  const exception = (d: Incident['subjects'] | Incident['subscribers']) => (d && 'exception' in d ? d.exception : null);
+  return {
+    subjects: exception(draft.subjects) === 'encrypted' && encryptedGone,
+    subscribers: exception(draft.subscribers) === 'encrypted' && encryptedGone,
+  };
 }
 
 /** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
@@ -1408,7 +1416,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
-      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? [], 'decision');
+      throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
     const decision: SubjectsDecision = {
       decision: input.decision,
@@ -1448,22 +1456,17 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
  * breach of availability or integrity alone the risk comes from data gone or altered, which
  * encryption does not remove (EDPB Guidelines 9/2022, the ransomware examples).
  */
-function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[], what: 'decision' | 'facts'): RefusedError {
+function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscribers', nature: Nature[]): RefusedError {
   const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
   const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
   const named = nature.length ? `name the breach as one of ${nature.join(', ')} only` : 'name no nature of the breach yet';
   const genoemd = nature.length
     ? `noemen het datalek alleen een inbreuk op de ${nature.map((n) => natureLabel('nl', n)).join(', ')}`
     : 'noemen de aard van het datalek nog niet';
-  return what === 'decision'
-    ? refuse(
-        `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
-        `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
-      )
-    : refuse(
-        `--nature ${nature.join(',')}: the decision on ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'} rests on the exception "encrypted" (${article}), which answers a risk to confidentiality only; without confidentiality among the nature of the breach it has no ground: record a new ${audience === 'subscribers' ? 'decision on the subscribers' : 'Art. 34 decision'} first (datalek subjects)`,
-        `Het besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} steunt op de uitzondering "onbegrijpelijk" (${artikel}), die alleen een risico voor de vertrouwelijkheid wegneemt; zonder inbreuk op de vertrouwelijkheid vervalt die grond: leg eerst een nieuw besluit over ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'} vast.`,
-      );
+  return refuse(
+    `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
+    `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+  );
 }
 
 // --- closing -----------------------------------------------------------------------------------

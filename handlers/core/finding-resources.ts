@@ -103,6 +103,11 @@ export interface AttackSequence {
   actors: SequenceActor[];
   /** The resources the sequence names, mapped to datalek's kinds (unknown kinds as `other`). */
   resources: AffectedResource[];
+  /**
+   * How many resources the sequence names that `resources` leaves out: their id, account or region
+   * is too long for a key (over MAX_ID_BYTES). Absent when none; counted on the incident as not listed.
+   */
+  notListed?: number;
 }
 
 /** How the affected resource took part in what the finding reports. */
@@ -514,32 +519,52 @@ function readSequence(block: Json | undefined): AttackSequence | null {
       accountId: idAt(obj(user.account)?.uid, `${at}.account.uid`) ?? null,
     };
   });
-  const resources = objects(block.resources).flatMap((r, i): AffectedResource[] => {
-    const at = `${SEQUENCE}.resources[${i}]`;
-    const type = str(r.resourceType) ?? 'unknown';
-    const name = idAt(r.name, `${at}.name`);
-    const uid = idAt(r.uid, `${at}.uid`) ?? name;
-    if (!uid) return [];
-    const kind = SEQUENCE_KINDS[type] ?? 'other';
-    const data = obj(r.data) ?? {};
-    let id = kind === 'ecs-task' || kind === 'ec2-image' ? uid : arnTail(uid);
-    if (type === 'S3_BUCKET') id = name ?? bucketFromArn(uid);
-    if (type === 'S3_OBJECT') id = bucketFromArn(uid);
-    if (type === 'EKS_CLUSTER' || type === 'ECS_CLUSTER') id = name ?? arnTail(uid);
-    const out: AffectedResource = { kind, resourceType: type, id };
-    const accountId = idAt(r.accountId, `${at}.accountId`);
-    const region = idAt(r.region, `${at}.region`);
-    if (accountId) out.accountId = accountId;
-    if (region) out.region = region;
-    if (kind === 'access-key' && str(obj(data.accessKey)?.userName) === id) out.personal = true;
-    return [out];
-  });
+  const resources: AffectedResource[] = [];
+  let notListed = 0;
+  for (const r of objects(block.resources)) {
+    const resource = sequenceResource(r);
+    if (resource === 'too-long') notListed++;
+    else if (resource) resources.push(resource);
+  }
   return {
     uid: str(block.uid) ?? null,
     signals: objects(block.signals).map((s) => ({ uid: str(s.uid) ?? null, type: str(s.type) ?? null, name: str(s.name) ?? null })),
     actors,
     resources,
+    ...(notListed ? { notListed } : {}),
   };
+}
+
+/**
+ * One resource of a sequence, by the id datalek keeps for it; `too-long` when that id, its account
+ * or its region is over MAX_ID_BYTES (they become part of a resource lock's key). Only those are
+ * bounded: a `name` or `uid` is free to be longer when it is not what is kept (an S3_OBJECT's is
+ * the object key, up to 1,024 bytes and chosen by whoever writes to the bucket; the id kept is the
+ * bucket). A resource too long is left out rather than the finding refused: the sequence stays on
+ * record with the resources it names that fit, and counts the others (`notListed`).
+ */
+function sequenceResource(r: Json): AffectedResource | 'too-long' | null {
+  const type = str(r.resourceType) ?? 'unknown';
+  const name = str(r.name);
+  const uid = str(r.uid) ?? name;
+  if (!uid) return null;
+  const kind = SEQUENCE_KINDS[type] ?? 'other';
+  let id = kind === 'ecs-task' || kind === 'ec2-image' ? uid : arnTail(uid);
+  if (type === 'S3_BUCKET') id = name ?? bucketFromArn(uid);
+  if (type === 'S3_OBJECT') id = bucketFromArn(uid);
+  if (type === 'EKS_CLUSTER' || type === 'ECS_CLUSTER') id = name ?? arnTail(uid);
+  const accountId = str(r.accountId);
+  const region = str(r.region);
+  if (tooLongId(id) || tooLongId(accountId) || tooLongId(region)) return 'too-long';
+  const out: AffectedResource = { kind, resourceType: type, id };
+  if (accountId) out.accountId = accountId;
+  if (region) out.region = region;
+  if (kind === 'access-key' && str(obj(obj(r.data)?.accessKey)?.userName) === id) out.personal = true;
+  return out;
+}
+
+function tooLongId(value: string | undefined): boolean {
+  return value !== undefined && overBytes(value, MAX_ID_BYTES);
 }
 
 /** Buckets an attack sequence shows as public (effective permission PUBLIC, or public access ALLOWED). */
@@ -549,7 +574,9 @@ function publicSequenceBuckets(block: Json | undefined): string[] {
     const data = obj(obj(r.data)?.s3Bucket) ?? {};
     const isPublic = str(data.effectivePermission) === 'PUBLIC' || str(data.publicReadAccess) === 'ALLOWED' || str(data.publicWriteAccess) === 'ALLOWED';
     const uid = str(r.uid) ?? str(r.name);
-    return isPublic && uid ? [str(r.name) ?? bucketFromArn(uid)] : [];
+    const name = uid ? (str(r.name) ?? bucketFromArn(uid)) : undefined;
+    // One too long for a key is left out, as `sequenceResource` leaves it out of the resources.
+    return isPublic && name && !tooLongId(name) ? [name] : [];
   });
 }
 

@@ -155,6 +155,11 @@ export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: strin
 /** What the data subjects (or subscribers) were told, as the form names it: people's text follows, escaped where shown. */
 export const TOLD_LABEL: Record<Lang, string> = { nl: 'Tekst van het bericht', en: 'Text of the communication' };
 
+/** A decision on informing with what it said was told (`; tekst van het bericht: "…"`), for where it reads as one value. */
+export function subjectsToldLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
+  return `${subjectsLabel(lang, s, when)}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
+}
+
 /**
  * A "no risk" the FG confirmed beside special categories of personal data not recorded as
  * unintelligible (review7 G2): which categories, and the FG's own reason, wherever the assessment is shown.

@@ -373,6 +373,7 @@ function open_(
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
+  countLeftOut(incident, finding);
   const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   const left: TimelineDraft[] = [];
   const { taken: actions } = takeActions(incident, planned, now, left);
@@ -486,6 +487,7 @@ function attach(
     !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries).length > 0;
   if (newType) askReview(incident, { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt }, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
+  countLeftOut(incident, finding);
   const planned = planContainment(finding, deps.policy, incident.actions, {
     canEnforce: deps.canEnforce,
     forceEnforce: deps.forceEnforce,
@@ -998,6 +1000,15 @@ function addResource(incident: Incident, r: AffectedResource): void {
   if (list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
   if (list.length >= MAX_RESOURCES) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + 1;
   else incident.resources = [...list, r];
+}
+
+/**
+ * An attack sequence's resources too long for a key (finding-resources.ts `notListed`) are counted
+ * as not listed, once for each finding that names them (when it opens or joins the incident).
+ */
+function countLeftOut(incident: Incident, finding: Finding): void {
+  const n = finding.sequence?.notListed;
+  if (n) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + n;
 }
 
 /** The first MAX_RESOURCES a new incident's finding names; how many more is counted on the incident. */

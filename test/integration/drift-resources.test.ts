@@ -2,9 +2,11 @@
  * The read-back of containment beyond instances, on moto (core/drift.ts with the AWS reader): a
  * stopped Lambda function, a database made private, an IAM user's revocation. Each is read as in
  * place after containment, as drifted once changed behind the record's back, and as gone once
- * deleted; the reads change nothing.
+ * deleted; the reads change nothing. A database or an IAM user not found by the name containment
+ * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
+ * or deleted", never "gone: find out who deleted it".
  */
-import { CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, PutUserPolicyCommand, UpdateUserCommand } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
@@ -21,7 +23,7 @@ import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { runContainment } from '../../handlers/core/contain.js';
-import { checkContainment } from '../../handlers/core/drift.js';
+import { type ContainmentCheck, checkContainment, drifted, judge } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -96,7 +98,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     ]);
   });
 
-  it('a database made private: in place; public again: drifted; deleted: gone', async () => {
+  it('a database made private: in place; public again: drifted; renamed or deleted: drifted, not gone', async () => {
     // A retry of a create whose answer came late (a loaded machine) finds it made: that is the database.
     const created = c.rds.send(
       new CreateDBInstanceCommand({
@@ -119,8 +121,14 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(await read(incident)).toEqual(['database ledendb: in-place: not publicly accessible']);
     await c.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'ledendb', PubliclyAccessible: true, ApplyImmediately: true }));
     expect(await read(incident)).toEqual(['database ledendb: drifted: publicly accessible']);
-    await c.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'ledendb', SkipFinalSnapshot: true }));
-    expect(await read(incident)).toEqual(['database ledendb: gone: database not found']);
+    const renamedOrDeleted = ['database ledendb: drifted: database not found under its recorded name: renamed or deleted'];
+    await c.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'ledendb', NewDBInstanceIdentifier: 'ledendb2', ApplyImmediately: true }));
+    expect(await read(incident)).toEqual(renamedOrDeleted);
+    const report = await checkContainment([incident], reader, now());
+    expect(report.resources[0].todo).toContain('(CloudTrail: ModifyDBInstance with a new identifier, DeleteDBInstance)');
+    expect(drifted(report)).toBe(true);
+    await c.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'ledendb2', SkipFinalSnapshot: true }));
+    expect(await read(incident)).toEqual(renamedOrDeleted);
   });
 
   it("an IAM user's revocation: in place; moved to an earlier time: drifted; deleted: drifted, not gone", async () => {
@@ -142,5 +150,41 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(report.resources.map((r) => `${r.state}: ${r.actual}`)).toEqual(['drifted: policy not found']);
     // The user's name is personal data: no word of the report holds it.
     expect(JSON.stringify(report)).not.toContain('pietersen');
+  });
+
+  it("an IAM user renamed and its deny deleted: drifted, 'renamed or deleted', not 'gone: find out who deleted it'", async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'q.quist' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: 'ASIAEXAMPLEZ2RENAME1', principalId: 'AIDAEXAMPLEZ2RENAME1', userType: 'IAMUser', userName: 'q.quist' },
+    });
+    const policy = `datalek-revoke-${incident.id}`;
+    expect((await checkContainment([incident], reader, now())).resources.map((r) => r.state)).toEqual(['in-place']);
+    // Renamed, then the deny deleted: the user's sessions work again under its new name.
+    await c.iam.send(new UpdateUserCommand({ UserName: 'q.quist', NewUserName: 'q.quist2' }));
+    await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'q.quist2', PolicyName: policy }));
+    const report = await checkContainment([incident], reader, now());
+    const r = report.resources[0];
+    expect(`${r.state}: ${r.actual}`).toBe('drifted: IAM user not found under its recorded name: renamed or deleted');
+    expect(r.todo).toContain('renamed or deleted (CloudTrail: UpdateUser, DeleteUser)');
+    expect(r.todo).not.toContain('who deleted it');
+    expect(drifted(report)).toBe(true);
+    expect(JSON.stringify(report)).not.toContain('quist');
+  });
+
+  it("a key's user not found by its recorded name: drifted, renamed or deleted", async () => {
+    const check: ContainmentCheck = {
+      incidentId: 'inc-z2',
+      actionId: 'a1',
+      accountId: ACCOUNT,
+      region: REGION,
+      type: 'deactivate-access-key',
+      expect: { kind: 'access-key', accessKeyId: 'AKIAEXAMPLEZ2RENAME2', userName: 'z2-renamed-user' },
+    };
+    const [seen] = await reader.read([check]);
+    expect(seen).toEqual({ read: 'missing', what: 'IAM user of the key', byName: true });
+    const verdict = judge(check, seen);
+    expect(verdict.state).toBe('drifted');
+    expect(verdict.todo).toContain('(CloudTrail: UpdateUser, DeleteUser;');
   });
 });

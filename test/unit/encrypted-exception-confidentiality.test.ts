@@ -4,10 +4,11 @@
  * the patient records unavailable). Encryption keeps data from others' eyes; it does nothing for a
  * risk that comes from the data being gone (EDPB Guidelines 9/2022, the ransomware examples), so
  * the exception did not match the recorded facts. It is refused unless the nature includes
- * confidentiality, and a change of nature under a standing "encrypted" exception is re-checked.
+ * confidentiality; a change of nature (or of unintelligibility) that takes its ground away is
+ * recorded and sets the exception aside, so the decision is open again (Y4).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { assess, closeBlockers, decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -39,18 +40,35 @@ describe('the exception "encrypted" (Art. 34(3)(a)) and the nature of the breach
     expect((await stored()).revision).toBe(before);
   });
 
-  it('takes it once the nature includes confidentiality, and then refuses a nature without it until a new decision', async () => {
+  // Review 7 Y4: the corrected nature was refused until a new decision, and with a high risk the only
+  // one left was "inform", which needs a communication already sent: the wrong nature stayed.
+  it('takes it once the nature includes confidentiality; a nature corrected without it is recorded and sets the exception aside', async () => {
     await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['confidentiality', 'availability'] });
     expect((await decideSubjects(deps, encrypted)).subjects).toMatchObject({ decision: 'exception', exception: 'encrypted' });
-    const before = (await stored()).revision;
-    await expect(recordFacts(deps, { incidentId: id, by: 'FG', nature: ['availability'] })).rejects.toThrow(
-      /^--nature availability: the decision on the data subjects rests on the exception "encrypted" \(Art\. 34\(3\)\(a\)\).*record a new Art\. 34 decision first/,
+    // Facts that leave confidentiality in leave it standing.
+    expect((await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['confidentiality', 'integrity'] })).subjects).toMatchObject({
+      exception: 'encrypted',
+    });
+    const corrected = await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['availability'] });
+    expect(corrected.facts?.nature).toEqual(['availability']);
+    expect(corrected.subjects).toBeNull();
+    expect(corrected.decisions?.filter((d) => d.kind === 'subjects')).toHaveLength(1);
+    const entry = (await t.store.getTimeline(id)).at(-1);
+    expect(entry?.detail.subjectsDecisionSetAside).toMatchObject({ decision: 'exception', exception: 'encrypted' });
+    expect(closeBlockers(corrected, deps.policy, '2026-11-28T12:00:00.000Z')).toContainEqual(
+      expect.stringMatching(/^high risk, but no decision on informing the data subjects/),
     );
-    expect((await stored()).revision).toBe(before);
-    // Facts that leave confidentiality in are taken.
-    expect((await recordFacts(deps, { incidentId: id, by: 'FG', nature: ['confidentiality', 'integrity'] })).facts?.nature).toEqual([
-      'confidentiality',
-      'integrity',
-    ]);
+  });
+
+  it('sets it aside when the data turns out not unintelligible, for the data subjects and the subscribers', async () => {
+    const tdeps = { ...deps, policy: parsePolicy({ organisation: org, clocks: { telecom: true } }) };
+    await recordFacts(tdeps, { incidentId: id, by: 'FG', nature: ['confidentiality'] });
+    await decideSubjects(tdeps, encrypted);
+    await decideSubjects(tdeps, { ...encrypted, audience: 'subscribers' });
+    const learnt = await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' });
+    expect(learnt.facts?.unintelligible).toBe('no');
+    expect([learnt.subjects, learnt.subscribers]).toEqual([null, null]);
+    const entry = (await t.store.getTimeline(id)).at(-1);
+    expect(entry?.detail).toMatchObject({ subjectsDecisionSetAside: { exception: 'encrypted' }, subscribersDecisionSetAside: { exception: 'encrypted' } });
   });
 });

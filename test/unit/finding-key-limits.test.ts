@@ -1,11 +1,12 @@
 /**
  * review7 K5: what becomes part of a store key (the finding type, every resource id, account and
  * region a finding names) is bounded when the event is parsed, so both stores refuse the same
- * event the same way: by the field's path and its limit, never its value.
+ * event the same way: by the field's path and its limit, never its value. An attack sequence's
+ * resource too long for a key is left out of it and counted instead (review7 Y7).
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidFindingError } from '../../handlers/core/errors.js';
-import { MAX_TYPE_BYTES, parseEvent } from '../../handlers/core/finding.js';
+import { correlationKeys, MAX_TYPE_BYTES, parseEvent } from '../../handlers/core/finding.js';
 import { MAX_ID_BYTES } from '../../handlers/core/finding-resources.js';
 import { accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 
@@ -47,16 +48,23 @@ describe('identifiers that become part of a key', () => {
     );
   });
 
-  it("refuses an attack sequence's resource, its account or region, and an actor's ids over the limit", () => {
+  it("leaves out an attack sequence's resource whose id, account or region is over the limit, and counts it (review7 Y7)", () => {
     const withResource = (change: Record<string, unknown>) => {
       const detection = sequenceDetection();
       Object.assign(detection.sequence.resources[0], change);
       return credentialSequenceEvent({ detection });
     };
+    for (const change of [{ uid: long }, { accountId: long }, { region: long }]) {
+      const parsed = parseEvent(withResource(change), { now: NOW });
+      if (parsed.kind !== 'finding') throw new Error(`parsed as ${parsed.kind}`);
+      expect(parsed.finding.sequence?.notListed).toBe(1);
+      expect(parsed.finding.related.some((r) => r.kind === 'ec2-instance')).toBe(false);
+      expect(correlationKeys(parsed.finding).some((k) => k.includes('xxxxxxxxxx'))).toBe(false);
+    }
+  });
+
+  it("refuses an actor's ids over the limit", () => {
     const at = 'detail.service.detection.sequence';
-    expect(refusal(withResource({ uid: long })).path).toBe(`${at}.resources[0].uid`);
-    expect(refusal(withResource({ accountId: long })).path).toBe(`${at}.resources[0].accountId`);
-    expect(refusal(withResource({ region: long })).path).toBe(`${at}.resources[0].region`);
     expect(refusal(credentialSequenceEvent({ detection: sequenceDetection({ userName: long }) })).path).toBe(`${at}.actors[0].user.name`);
     expect(refusal(credentialSequenceEvent({ detection: sequenceDetection({ accessKeyId: long }) })).path).toBe(`${at}.actors[0].user.credentialUid`);
   });

@@ -190,11 +190,12 @@ async function readOne(
   c: ContainmentClients,
   e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' }>,
 ): Promise<Observation> {
-  const absent = async (what: string, fn: () => Promise<Observation>): Promise<Observation> => {
+  // `byName`: read by a name that can change, so not found may be renamed (core/drift.ts).
+  const absent = async (what: string, fn: () => Promise<Observation>, byName?: true): Promise<Observation> => {
     try {
       return await fn();
     } catch (err) {
-      if (NOT_FOUND.has(errorCode(err))) return { read: 'missing', what };
+      if (NOT_FOUND.has(errorCode(err))) return { read: 'missing', what, ...(byName ? { byName } : {}) };
       throw err;
     }
   };
@@ -213,17 +214,21 @@ async function readOne(
         };
       });
     case 'access-key':
-      return absent('IAM user of the key', async () => {
-        const keys = [];
-        let Marker: string | undefined;
-        do {
-          const out = await c.iam.send(new ListAccessKeysCommand({ UserName: e.userName, Marker }));
-          keys.push(...(out.AccessKeyMetadata ?? []));
-          Marker = out.IsTruncated ? out.Marker : undefined;
-        } while (Marker);
-        const key = keys.find((k) => k.AccessKeyId === e.accessKeyId);
-        return key ? { read: 'key', status: key.Status ?? 'unknown' } : { read: 'missing', what: 'access key' };
-      });
+      return absent(
+        'IAM user of the key',
+        async () => {
+          const keys = [];
+          let Marker: string | undefined;
+          do {
+            const out = await c.iam.send(new ListAccessKeysCommand({ UserName: e.userName, Marker }));
+            keys.push(...(out.AccessKeyMetadata ?? []));
+            Marker = out.IsTruncated ? out.Marker : undefined;
+          } while (Marker);
+          const key = keys.find((k) => k.AccessKeyId === e.accessKeyId);
+          return key ? { read: 'key', status: key.Status ?? 'unknown' } : { read: 'missing', what: 'access key' };
+        },
+        true,
+      );
     case 'revocation':
       return revocation(c, e);
     case 'public-access-block':
@@ -251,11 +256,15 @@ async function readOne(
         return { read: 'function-url', authType: 'none: the function has no URL any more' };
       }
     case 'database':
-      return absent('database', async () => {
-        const out = await c.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: e.dbInstanceIdentifier }));
-        const db = out.DBInstances?.[0];
-        return db ? { read: 'database', publiclyAccessible: db.PubliclyAccessible === true } : { read: 'missing', what: 'database' };
-      });
+      return absent(
+        'database',
+        async () => {
+          const out = await c.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: e.dbInstanceIdentifier }));
+          const db = out.DBInstances?.[0];
+          return db ? { read: 'database', publiclyAccessible: db.PubliclyAccessible === true } : { read: 'missing', what: 'database', byName: true };
+        },
+        true,
+      );
   }
 }
 
@@ -277,7 +286,9 @@ async function revocation(c: ContainmentClients, e: Kind<'revocation'>): Promise
       if (e.principal === 'role') await c.iam.send(new GetRoleCommand({ RoleName: e.name }));
       else await c.iam.send(new GetUserCommand({ UserName: e.name }));
     } catch (again) {
-      if (NOT_FOUND.has(errorCode(again))) return { read: 'missing', what: e.principal === 'role' ? 'role' : 'IAM user' };
+      // A role cannot be renamed; a user can (UpdateUser): not found by its name is renamed or deleted.
+      if (NOT_FOUND.has(errorCode(again)))
+        return e.principal === 'role' ? { read: 'missing', what: 'role' } : { read: 'missing', what: 'IAM user', byName: true };
       throw again;
     }
     return { read: 'missing', what: 'policy' };
