@@ -63,10 +63,27 @@ export interface HeldContainment {
  */
 export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-sessions', 'revoke-user-sessions']);
 
-/** The one-state-per-resource containment an incident holds: enforced, a step done, not released. */
+/**
+ * Steps that cut nothing by themselves (adapters/aws/containment): the resource's state captured,
+ * the isolation groups made, and what an isolation does beside the interfaces' swaps (out of the
+ * Auto Scaling group and target groups, protected, snapshotted, tagged). Done while every swap
+ * failed, the network is open.
+ */
+const CUTS_NOTHING =
+  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
+
+/**
+ * Whether the action holds its resource contained: a step that cuts it done (an interface
+ * isolated, a key deactivated, a bucket blocked), not only one that prepares or goes beside it.
+ */
+function cutResource(action: ActionRecord): boolean {
+  return (action.steps ?? []).some((s) => s.status === 'done' && !CUTS_NOTHING.test(s.name));
+}
+
+/** The one-state-per-resource containment an incident holds: enforced, cut (`cutResource`), not released. */
 export function heldContainment(incident: Incident): HeldContainment[] {
   return incident.actions
-    .filter((a) => !a.person && !PER_INCIDENT_ACTIONS.has(a.type) && a.mode === 'enforce' && !a.released && (a.steps ?? []).some((s) => s.status === 'done'))
+    .filter((a) => !a.person && !PER_INCIDENT_ACTIONS.has(a.type) && a.mode === 'enforce' && !a.released && cutResource(a))
     .map((a) => ({ incidentId: incident.id, type: a.type, target: a.target, ...actionPlace(a, incident) }));
 }
 

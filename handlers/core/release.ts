@@ -532,7 +532,7 @@ export async function leftTo(deps: ChangeDeps, incidentId: string): Promise<{ id
  * again. Nothing else holds the resource, so the action is `draft`'s again: not carried out
  * (failed, so its next containment run, or `datalek contain`, carries it out, and closing it asks
  * what became of it), an entry on its timeline, and its FG and on-call told. What `closing` holds
- * contained (a step done) stays left to it: the resource is contained, and its release hands it back.
+ * contained (a step that cut it done: heldContainment) stays left to it: the resource is contained, and its release hands it back.
  * Null when nothing is handed back.
  */
 export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, names: ReadonlySet<string>): ChangeResult {

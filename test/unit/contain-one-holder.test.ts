@@ -190,7 +190,16 @@ describe('an action left to an incident closed with it not carried out', () => {
   let t: ReturnType<typeof tempSqliteStore>;
   const executed: string[] = [];
   let fail = true;
-  const adapter = isolationAdapter(executed, () => fail, NOW);
+  /** Steps recorded done before the isolation's outcome, as ec2.ts records them before and beside the swaps. */
+  let before: string[] = [];
+  const isolation = isolationAdapter(executed, () => fail, NOW);
+  const adapter: Containment = {
+    ...isolation,
+    execute: async (a, ctx) => {
+      for (const name of before) await ctx.record({ name, status: 'done', at: NOW, detail: name });
+      await isolation.execute(a, ctx);
+    },
+  };
   const deps = (now = NOW): ContainDeps => ({ store: t.store, policy: DEFAULT_POLICY, now: () => now, containment: adapter, forceEnforce: true });
   const fg = () => ({ store: t.store, policy: DEFAULT_POLICY, now: () => LATER });
   const LATER = '2026-11-27T22:00:00.000Z';
@@ -209,6 +218,7 @@ describe('an action left to an incident closed with it not carried out', () => {
     t = tempSqliteStore();
     executed.length = 0;
     fail = true;
+    before = [];
     await openIncident(t.store, 'dl-first', false);
     await openIncident(t.store, 'dl-second', true);
   });
@@ -233,6 +243,22 @@ describe('an action left to an incident closed with it not carried out', () => {
     await runContainment(deps(LATER), 'dl-second');
     expect(executed).toEqual([`dl-first ${SHARED}`, `dl-second ${SHARED}`]);
     expect((await get('dl-second')).actions[0].status).toBe('done');
+  });
+
+  // review7 Y1: the real adapter records these before any interface is swapped; they cut nothing.
+  it('is handed back when the holder’s isolation failed after capturing and preparing (no interface cut)', async () => {
+    before = ['capture-metadata', 'prepare-isolation-groups', 'detach-from-asg'];
+    await firstTakesAndCloses();
+    const second = await get('dl-second');
+    expect(second.actions[0].heldBy).toBeUndefined();
+    expect(second.actions[0].status).toBe('failed');
+    expect(containmentDue(second)).toBe(true);
+  });
+
+  it('stays left to the holder whose isolation cut one interface and failed on the rest', async () => {
+    before = ['capture-metadata', 'prepare-isolation-groups', 'isolate-eni:eni-1'];
+    await firstTakesAndCloses();
+    expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
   });
 
   it('closing the incident that left it asks what became of it', async () => {
