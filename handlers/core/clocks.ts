@@ -583,21 +583,56 @@ export function reportsStillDue(incident: Incident, policy: Policy, now: string)
   return clocksOf(incident, policy, now).filter((c) => REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running' && !!c.dueAt && !c.doneAt);
 }
 
-/** Closed with a duty left: an assessment after closing gave one, or it was closed before a report whose clock ran. */
+/**
+ * The NIS2 reports that come after an incident is normally closed: the final report a month after the
+ * notification (art. 23(4)(d), (e)) and an intermediate report the CSIRT or authority asked for (art.
+ * 23(4)(c)). Closing asks no reason for them and does not end them: their clocks keep running, are
+ * reminded of and listed, until the report is recorded. One whose deadline had passed at closing was
+ * closed with its reason (`overdueReason`), which stands, as for the early warning and notification.
+ */
+const KEPT_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['nis2-intermediate', 'nis2-final']);
+
+function keptAfterClosing(c: ClockStatus, incident: Incident): boolean {
+  return KEPT_AFTER_CLOSING.has(c.name) && !!c.dueAt && c.dueAt > (incident.closedAt as string);
+}
+
+/** A significant incident closed with its final (or a requested intermediate) NIS2 report not yet made to both. */
+function nis2ReportLeft(incident: Incident): boolean {
+  if (incident.state !== 'closed' || !incident.nis2?.significant) return false;
+  const left = (kinds: string[]) => nis2Done(incident, kinds).doneAt === null;
+  return (!left(['notification']) && left(['final'])) || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
+}
+
+/**
+ * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
+ * clock ran, or a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`).
+ */
 export function dutyLeftAtClosing(incident: Incident): boolean {
-  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason);
+  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason) || nis2ReportLeft(incident);
+}
+
+/** The NIS2 reports that keep running after closing (`KEPT_AFTER_CLOSING`), for the record of the close. */
+export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  const closing = { ...incident, closedAt: incident.closedAt ?? now };
+  return clocksOf(incident, policy, now).filter((c) => !c.doneAt && c.status === 'running' && keptAfterClosing(c, closing));
 }
 
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
- * Closed: none, except those an assessment after closing reopened, or that closing with a reason
- * (`reportsPendingReason`) left running.
+ * Closed: none, except those an assessment after closing reopened, that closing with a reason
+ * (`reportsPendingReason`) left running, and the NIS2 reports that come after closing (`KEPT_AFTER_CLOSING`).
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
   if (closed && !dutyLeftAtClosing(incident)) return [];
+  const reopened = closed && (assessedAfterClosing(incident) || !!incident.reportsPendingReason);
   return clocksOf(incident, policy, now).filter(
-    (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || reopenedAfterClosing(c, incident)),
+    (c) =>
+      c.name !== 'ap' &&
+      c.dueAt &&
+      !c.doneAt &&
+      c.status !== 'not-needed' &&
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || keptAfterClosing(c, incident)),
   );
 }
 
