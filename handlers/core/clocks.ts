@@ -257,13 +257,26 @@ export function endOnWorkingDay(end: string, timeZone: string): string {
 /**
  * A period of `days` days after the event at `iso` (Regulation 1182/71 art. 3(1), (2)(b)): it starts
  * with the day after the event and ends with the last hour of its last day, on the calendar of
- * `timeZone`; one ending on a Saturday, Sunday or public holiday ends with the next working day (art. 3(4)).
+ * `timeZone`; one ending on a Saturday, Sunday or public holiday ends with the next working day
+ * (art. 3(4)); and a period of two days or more holds at least two working days (art. 3(5)): three
+ * days after a Friday end on Tuesday, not Monday.
  */
 export function addDays(iso: string, days: number, timeZone: string): string {
   const start = localParts(Date.parse(iso), timeZone);
-  const after = new Date(Date.UTC(start.y, start.m - 1, start.d + days + 1));
-  const end = new Date(localMidnight(after.getUTCFullYear(), after.getUTCMonth() + 1, after.getUTCDate(), timeZone) - 1).toISOString();
-  return endOnWorkingDay(end, timeZone);
+  const day = (n: number) => {
+    const at = new Date(Date.UTC(start.y, start.m - 1, start.d + n));
+    return [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate()] as const;
+  };
+  let last = days;
+  while (notWorkingDay(...day(last))) last++;
+  let working = 0;
+  for (let n = 1; n <= last; n++) if (!notWorkingDay(...day(n))) working++;
+  while (days >= 2 && working < 2) {
+    last++;
+    if (!notWorkingDay(...day(last))) working++;
+  }
+  const [y, m, d] = day(last + 1);
+  return new Date(localMidnight(y, m, d, timeZone) - 1).toISOString();
 }
 
 // --- NIS2 ------------------------------------------------------------------------------------
@@ -570,21 +583,56 @@ export function reportsStillDue(incident: Incident, policy: Policy, now: string)
   return clocksOf(incident, policy, now).filter((c) => REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running' && !!c.dueAt && !c.doneAt);
 }
 
-/** Closed with a duty left: an assessment after closing gave one, or it was closed before a report whose clock ran. */
+/**
+ * The NIS2 reports that come after an incident is normally closed: the final report a month after the
+ * notification (art. 23(4)(d), (e)) and an intermediate report the CSIRT or authority asked for (art.
+ * 23(4)(c)). Closing asks no reason for them and does not end them: their clocks keep running, are
+ * reminded of and listed, until the report is recorded. One whose deadline had passed at closing was
+ * closed with its reason (`overdueReason`), which stands, as for the early warning and notification.
+ */
+const KEPT_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['nis2-intermediate', 'nis2-final']);
+
+function keptAfterClosing(c: ClockStatus, incident: Incident): boolean {
+  return KEPT_AFTER_CLOSING.has(c.name) && !!c.dueAt && c.dueAt > (incident.closedAt as string);
+}
+
+/** A significant incident closed with its final (or a requested intermediate) NIS2 report not yet made to both. */
+function nis2ReportLeft(incident: Incident): boolean {
+  if (incident.state !== 'closed' || !incident.nis2?.significant) return false;
+  const left = (kinds: string[]) => nis2Done(incident, kinds).doneAt === null;
+  return (!left(['notification']) && left(['final'])) || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
+}
+
+/**
+ * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
+ * clock ran, or a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`).
+ */
 export function dutyLeftAtClosing(incident: Incident): boolean {
-  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason);
+  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason) || nis2ReportLeft(incident);
+}
+
+/** The NIS2 reports that keep running after closing (`KEPT_AFTER_CLOSING`), for the record of the close. */
+export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  const closing = { ...incident, closedAt: incident.closedAt ?? now };
+  return clocksOf(incident, policy, now).filter((c) => !c.doneAt && c.status === 'running' && keptAfterClosing(c, closing));
 }
 
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
- * Closed: none, except those an assessment after closing reopened, or that closing with a reason
- * (`reportsPendingReason`) left running.
+ * Closed: none, except those an assessment after closing reopened, that closing with a reason
+ * (`reportsPendingReason`) left running, and the NIS2 reports that come after closing (`KEPT_AFTER_CLOSING`).
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
   if (closed && !dutyLeftAtClosing(incident)) return [];
+  const reopened = closed && (assessedAfterClosing(incident) || !!incident.reportsPendingReason);
   return clocksOf(incident, policy, now).filter(
-    (c) => c.name !== 'ap' && c.dueAt && !c.doneAt && c.status !== 'not-needed' && (!closed || reopenedAfterClosing(c, incident)),
+    (c) =>
+      c.name !== 'ap' &&
+      c.dueAt &&
+      !c.doneAt &&
+      c.status !== 'not-needed' &&
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || keptAfterClosing(c, incident)),
   );
 }
 

@@ -52,3 +52,14 @@ export function backoffRetry(options: BackoffOptions = {}): ConflictRetry {
     },
   };
 }
+
+/**
+ * What a run with a deadline (a Lambda invocation) keeps of its time for the work after a commit it
+ * lost: a lost race goes on being tried until only this is left before the deadline.
+ */
+export const KEEP_AFTER_COMMIT_MS = 10_000;
+
+/** Tries again after a conflict, with jittered pauses, until KEEP_AFTER_COMMIT_MS before `deadline` (epoch ms). */
+export function untilDeadline(deadline: number): ConflictRetry {
+  return backoffRetry({ timeLeft: () => deadline - KEEP_AFTER_COMMIT_MS - Date.now() });
+}

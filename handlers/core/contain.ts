@@ -28,7 +28,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
-import { type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
+import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
+import { untilDeadline } from './conflict-retry.js';
 import {
   actionPlace,
   doneReason,
@@ -51,7 +52,7 @@ import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
 import { handBackReleased } from './release.js';
 
-export interface ContainDeps {
+export interface ContainDeps extends Pick<ChangeDeps, 'conflictRetry'> {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
@@ -133,6 +134,13 @@ export function containmentDue(incident: Incident, now?: string): boolean {
 }
 
 export async function runContainment(deps: ContainDeps, incidentId: string, options: ContainOptions = {}): Promise<ContainResult> {
+  // A run with a deadline (the contain function's invocation) waits out a storm of writers on its
+  // incident for as long as it has time, as the record function does (review7 K6).
+  const paced = options.deadline === undefined || deps.conflictRetry ? deps : { ...deps, conflictRetry: untilDeadline(options.deadline) };
+  return containRun(paced, incidentId, options);
+}
+
+async function containRun(deps: ContainDeps, incidentId: string, options: ContainOptions): Promise<ContainResult> {
   const start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');

@@ -31,6 +31,7 @@ import {
   otherClockRunning,
   overdueClocks,
   processorHours,
+  reportsKeptAfterClosing,
   reportsStillDue,
   roleOf,
   subjectsDecisionNeeded,
@@ -1064,7 +1065,12 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
           : to === 'controller'
             ? otherClockRunning(draft, deps.policy, 'processor')
             : nis2 && (otherClockRunning(draft, deps.policy, 'nis2-early-warning') || otherClockRunning(draft, deps.policy, 'nis2-notification'));
-      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened), reportReason);
+      // The NIS2 reports that come after closing (art. 23(4)(c)-(e)) while their clock runs on (clocks.ts KEPT_AFTER_CLOSING).
+      const later =
+        (kind === 'final' || kind === 'progress' || kind === 'intermediate') &&
+        (to === 'csirt' || to === 'authority') &&
+        (otherClockRunning(draft, deps.policy, 'nis2-final') || otherClockRunning(draft, deps.policy, 'nis2-intermediate'));
+      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened) || later, reportReason);
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
@@ -1752,13 +1758,21 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
+    // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
+    const kept = reportsKeptAfterClosing(draft, deps.policy, now).map((c) => c.name);
     return {
       entries: [
         {
           at: now,
           kind: 'closed',
           actor: by,
-          detail: { reason, ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}), ...containment, ...reports },
+          detail: {
+            reason,
+            ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}),
+            ...containment,
+            ...reports,
+            ...(kept.length ? { reportsKeptRunning: kept } : {}),
+          },
         },
       ],
     };

@@ -322,12 +322,13 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], '2025-11-28T10:00:00Z'));
     expect(clock(await c.json(['show', c.id], '2025-11-28T10:00:00Z'), 'telecom-complete')).toMatchObject({
       startsAt: '2025-11-28T10:00:00.000Z',
-      // Three days from Friday 28 November: 29, 30 November, 1 December, to its end in Amsterdam (Regulation 1182/71 art. 3; review7 G18).
-      dueAt: '2025-12-01T22:59:59.999Z',
+      // Three days from Friday 28 November: 29, 30 November, 1 December, to its end in Amsterdam (Regulation 1182/71 art. 3; review7 G18),
+      // and on to Tuesday 2 December, as the period holds two working days (art. 3(5); review7 Y9).
+      dueAt: '2025-12-02T22:59:59.999Z',
       status: 'running',
     });
     // Marking the facts complete with the facts missing is refused, naming them (review2 F6): it would meet this clock.
-    const bare = await c.cli(['facts', c.id, '--complete', '--by', 'FG'], '2025-12-02T09:00:00Z');
+    const bare = await c.cli(['facts', c.id, '--complete', '--by', 'FG'], '2025-12-03T09:00:00Z');
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/cannot be marked complete: still missing .*categories.*--unknown-reason/i);
     ok(
@@ -338,12 +339,12 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
           ...['--consequences', 'phishing', '--for', 'confidentiality', '--harm', 'immaterial', '--harm-severity', 'low'],
           ...['--measures-taken', 'wachtwoorden gereset', '--unintelligible', 'no', '--cross-border', 'no', '--complete', '--by', 'FG'],
         ],
-        '2025-12-02T09:00:00Z',
+        '2025-12-03T09:00:00Z',
       ),
     );
-    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--kind', 'follow-up', '--by', 'FG'], '2025-12-02T09:05:00Z'));
-    expect(clock(await c.json(['show', c.id], '2025-12-02T10:00:00Z'), 'telecom-complete')).toMatchObject({
-      doneAt: '2025-12-02T09:05:00.000Z',
+    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--kind', 'follow-up', '--by', 'FG'], '2025-12-03T09:05:00Z'));
+    expect(clock(await c.json(['show', c.id], '2025-12-03T10:00:00Z'), 'telecom-complete')).toMatchObject({
+      doneAt: '2025-12-03T09:05:00.000Z',
       status: 'late',
     });
   });

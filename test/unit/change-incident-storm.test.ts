@@ -8,11 +8,13 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { changeIncident, changeIncidents } from '../../handlers/core/change-incident.js';
 import { backoffRetry, MAX_CONFLICT_ATTEMPTS } from '../../handlers/core/conflict-retry.js';
+import { runContainment } from '../../handlers/core/contain.js';
 import { ConflictError } from '../../handlers/core/errors.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { findingEvent } from '../support/events.js';
+import { findingEvent, instanceResource } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const POLICY = parsePolicy({});
@@ -106,4 +108,30 @@ it('fails with the conflict when the storm outlasts its tries, and writes nothin
   expect(counted.commits).toBe(MAX_CONFLICT_ATTEMPTS);
   expect(clock.ms).toBeGreaterThan(0);
   expect((await t.store.getTimeline(id)).filter((e) => e.kind === 'storm-note')).toEqual([]);
+});
+
+it("the contain function's run waits out a storm longer than ten paced tries, for as long as its invocation has time", async () => {
+  const policy = parsePolicy({ containment: { rules: [{ action: 'contain-workload', findingTypes: ['Backdoor:*'], minSeverity: 1, mode: 'enforce' }] } });
+  const recorded = await recordEvent(
+    { store: t.store, policy, now: NOW, canEnforce: true },
+    findingEvent({ id: 'storm-hot', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, resource: instanceResource('i-0123456789abcdef0') }),
+  );
+  id = recorded.incidentId as string;
+  const isolates: Containment = {
+    canEnforce: true,
+    async execute(action, ctx) {
+      await ctx.record({ name: action.type, status: 'done', at: NOW() });
+    },
+    async release() {},
+  };
+  vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+  vi.spyOn(Math, 'random').mockReturnValue(0.99);
+  // Longer than MAX_CONFLICT_ATTEMPTS paced tries take (their pauses stay under 7.2 s); the function has 5 minutes.
+  const stormEnds = Date.now() + 30_000;
+  const { store, counted } = storming(() => Date.now() >= stormEnds);
+  const run = runContainment({ store, policy, now: NOW, containment: isolates }, id, { deadline: Date.now() + 5 * 60_000 });
+  await vi.runAllTimersAsync();
+  const result = await run;
+  expect(result.actions.map((a) => a.status)).toEqual(['done']);
+  expect(counted.commits).toBeGreaterThan(MAX_CONFLICT_ATTEMPTS);
 });

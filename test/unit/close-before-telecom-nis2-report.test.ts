@@ -64,6 +64,27 @@ describe('G9: closing before the other clocks’ notifications are made', () => 
     expect((await closeIncident(d, { incidentId: id, reason: 'afgehandeld', by: 'CISO' })).state).toBe('closed');
   });
 
+  // Review 7 Y6: the final report (art. 23(4)(d)) comes a month after the notification, mostly after
+  // closing; closing silenced its clock: no reminder, not listed by status, nothing on the close.
+  it('keeps a significant incident’s NIS2 final report running after closing, without asking a reason, until it is made', async () => {
+    const d = deps({ nis2: true });
+    await assess(d, { incidentId: id, personalData: 'no', risk: 'none', reason: 'geen persoonsgegevens', nis2Significant: true, by: 'CISO' });
+    for (const to of ['csirt', 'authority'] as const) await recordReport(d, { incidentId: id, to, kind: 'notification', reference: `N-${to}`, by: 'CISO' });
+    const closed = await closeIncident(d, { incidentId: id, reason: 'afgehandeld', by: 'CISO' });
+    expect(closed.reportsPendingReason ?? null).toBeNull();
+    expect(runningOtherClocks(closed, d.policy, NOW).map((c) => c.name)).toEqual(['nis2-final']);
+    expect(closedWithDuty(closed, d.policy)).toBe(true);
+    expect((await t.store.getTimeline(id)).at(-1)?.detail.reportsKeptRunning).toEqual(['nis2-final']);
+    expect((await openIncidents(d)).map((i) => i.id)).toEqual([id]);
+    // Made to both: nothing is left.
+    let after = closed;
+    for (const to of ['csirt', 'authority'] as const)
+      after = (await recordReport(d, { incidentId: id, to, kind: 'final', reference: `F-${to}`, reason: 'eindverslag na sluiten', by: 'CISO' })).incident;
+    expect(runningOtherClocks(after, d.policy, NOW)).toEqual([]);
+    expect(closedWithDuty(after, d.policy)).toBe(false);
+    expect((await openIncidents(d)).map((i) => i.id)).toEqual([]);
+  });
+
   it('closes before the report with a recorded reason: kept in the register, and status and the sweep still see the clock', async () => {
     const d = deps({ telecom: true });
     await telecomReady(d);

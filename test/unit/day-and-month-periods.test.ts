@@ -73,8 +73,18 @@ describe('Regulation 1182/71 art. 3 with the Dutch public holidays', () => {
     expect(addDays('2026-12-23T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-12-28T22:59:59.999Z');
     // Thursday 25 March 2027: days 26, 27, 28 (Easter Sunday, clocks go forward), Easter Monday: Tuesday 30 March, CEST.
     expect(addDays('2027-03-25T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2027-03-30T21:59:59.999Z');
-    // A period ending on a working day stays: Monday 2 Nov 2026 from Friday 30 October.
-    expect(addDays('2026-10-30T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-11-02T22:59:59.999Z');
+    // Thursday 29 Oct 2026: Friday, Saturday, Sunday, moved to Monday 2 November (art. 3(4)), which holds two working days.
+    expect(addDays('2026-10-29T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-11-02T22:59:59.999Z');
+  });
+
+  // Review 7 Y9: art. 3(5), "any period of two days or more shall include at least two working days".
+  it('holds two working days in a period of days (art. 3(5)): from a Friday, or before a holiday weekend, to the Tuesday', () => {
+    // Friday 27 Nov 2026: Saturday, Sunday, Monday hold one working day: the end of Tuesday 1 December.
+    expect(addDays('2026-11-27T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-12-01T22:59:59.999Z');
+    // Friday 30 Oct 2026 likewise: Tuesday 3 November.
+    expect(addDays('2026-10-30T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-11-03T22:59:59.999Z');
+    // Thursday 24 Dec 2026: Christmas, Boxing Day (Saturday), Sunday, then Monday 28 (art. 3(4)) is one working day: Tuesday 29.
+    expect(addDays('2026-12-24T10:00:00.000Z', 3, 'Europe/Amsterdam')).toBe('2026-12-29T22:59:59.999Z');
   });
 
   it('leaves a month ending on a working day where it is', () => {
