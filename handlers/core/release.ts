@@ -114,6 +114,17 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
 export const AFTER_UNDO_STEPS: ReadonlySet<string> = new Set(['tag-released', 'attach-to-asg', 'register-target-groups', 'associate-instance-profile']);
 
 /**
+ * The containment step each later release step undoes (adapters/aws/containment/ec2.ts): the
+ * instance registered in its target groups again, attached to its Auto Scaling group again, its
+ * instance profile associated again. A release that failed on an interface still does these.
+ */
+const UNDOES: Readonly<Record<string, string>> = {
+  'register-target-groups': 'deregister-target-groups',
+  'attach-to-asg': 'detach-from-asg',
+  'associate-instance-profile': 'revoke-instance-credentials',
+};
+
+/**
  * Whether the steps of a release undid the containment: no step that keeps the resource contained
  * failed, and (when any step failed) one that undoes it was done. A release whose only failures came
  * after the undoing (the tag, the Auto Scaling group) left the resource open: released, those named.
@@ -298,15 +309,21 @@ async function undoLeftMeanwhile(
 /**
  * A release that undid some of the containment and not the rest: the action says which, so the
  * draft, register and other incidents' measures do not read it as wholly in effect. What an earlier
- * partial release undid stays undone; a try that undid nothing leaves the mark as it was. The steps
- * it did after the undoing are kept (`releaseStepsDone`): a try again does not send them again.
+ * partial release undid stays undone; a try that undid nothing leaves the mark as it was. A
+ * containment step a later release step undid (`UNDOES`: out of the target groups, the Auto Scaling
+ * group) is no longer recorded done: a containment run that takes the action up does it again, and
+ * a release tried again has nothing of it to undo. The other steps it did after the undoing are kept
+ * (`releaseStepsDone`, the tag): a try again does not send them again.
  */
 function markPartlyReleased(action: ActionRecord, release: { at: string; by: string; reason: string }, steps: StepRecord[]): void {
   const containing = (status: StepRecord['status']) => steps.filter((s) => s.status === status && !AFTER_UNDO_STEPS.has(s.name)).map((s) => s.name);
   const stillInEffect = containing('failed');
   const undone = [...new Set([...(action.partlyReleased?.undone ?? []), ...containing('done')])].filter((n) => !stillInEffect.includes(n));
   const after = steps.filter((s) => s.status === 'done' && AFTER_UNDO_STEPS.has(s.name)).map((s) => s.name);
-  if (after.length) action.releaseStepsDone = [...new Set([...(action.releaseStepsDone ?? []), ...after])];
+  const undid = after.map((name) => UNDOES[name]).filter(Boolean);
+  if (undid.length) action.steps = (action.steps ?? []).filter((s) => !undid.includes(s.name));
+  const kept = after.filter((name) => !UNDOES[name]);
+  if (kept.length) action.releaseStepsDone = [...new Set([...(action.releaseStepsDone ?? []), ...kept])];
   if (containing('done').length === 0 || stillInEffect.length === 0) return;
   action.partlyReleased = { ...release, undone, stillInEffect };
 }

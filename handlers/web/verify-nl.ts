@@ -135,6 +135,12 @@ const PROBLEMS: Template[] = [
     'het incidentregister noemt dit incident maar de opslag bevat het niet: het incident is verwijderd',
   ],
   ['no registry names this incident: it was inserted behind the pipeline', 'geen incidentregister noemt dit incident: het is buiten de pipeline om ingevoegd'],
+  // The digests the store says it wrote (review7 K8).
+  [
+    'is the digest {} the store says it wrote last (hash {}), and it is not in {}: deleted, or the wrong location',
+    'is de digest {} die de opslag als laatste schreef (hash {}), en die staat niet in {}: verwijderd, of de verkeerde plaats',
+  ],
+  ['is not the digest {} the store says it wrote (hash {}): it was replaced', 'is niet de digest {} die de opslag schreef (hash {}): die is vervangen'],
 ];
 
 interface Compiled {

@@ -6,15 +6,18 @@
  * record the action done while that interface was on the network. It re-checks them instead, and
  * isolates again what the release restored.
  */
+import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
@@ -23,22 +26,62 @@ import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 const ACCOUNT = '111122223333';
 const NOW = '2026-11-29T08:00:00.000Z';
 
+/** The interface whose groups EC2 refuses to set (ModifyNetworkInterfaceAttribute denied), if any. */
+let denyGroupsOf: string | null = null;
+
+/** The containment clients, with EC2 denying the groups of `denyGroupsOf`. */
+class DenyingFactory extends ContainmentClientFactory {
+  override async clientsFor(...args: Parameters<ContainmentClientFactory['clientsFor']>): Promise<ContainmentClients> {
+    const clients = await super.clientsFor(...args);
+    const send = clients.ec2.send.bind(clients.ec2);
+    // biome-ignore lint/suspicious/noExplicitAny: a test double on one call
+    (clients.ec2 as any).send = async (cmd: any, ...rest: any[]) => {
+      if (cmd instanceof ModifyNetworkInterfaceAttributeCommand && cmd.input.NetworkInterfaceId === denyGroupsOf)
+        throw Object.assign(new Error('UnauthorizedOperation: denied'), { name: 'UnauthorizedOperation' });
+      return send(cmd, ...rest);
+    };
+    return clients;
+  }
+}
+
 describe.skipIf(!MOTO_AVAILABLE)('a failed isolation taken up again after a release touched it, on moto', () => {
   let moto: Moto;
   let store: DynamoDbIncidentStore;
   let c: ContainmentClients;
   let deps: ContainDeps;
+  let denying: ContainDeps;
   let n = 0;
 
   beforeAll(async () => {
     const { factory, ...world } = await containmentWorld(ACCOUNT);
     ({ moto, store, c } = world);
     deps = { store, policy: DEFAULT_POLICY, now: () => NOW, containment: new AwsContainment(factory), forceEnforce: true };
+    denying = { ...deps, containment: new AwsContainment(new DenyingFactory('eu-west-1', 'datalek-containment')) };
   });
   afterAll(async () => moto?.stop());
 
   const groupsOf = async (eni: string) =>
     ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0].Groups ?? []).map((g) => g.GroupName);
+
+  /** Opens incident `id` planning the isolation of `instanceId`, with its finding, and isolates it: its two interfaces. */
+  async function isolateOnMoto(id: string, instanceId: string): Promise<{ isolated: Incident; enis: string[] }> {
+    const action: ActionRecord = {
+      id: `isolate-instance:${instanceId}`,
+      type: 'isolate-instance',
+      target: instanceId,
+      status: 'planned',
+      mode: 'enforce',
+      findingId: `f-${id}`,
+      at: NOW,
+    };
+    await store.commit({ incident: incidentFixture({ id, actions: [action] }), expectedRevision: null, timeline: [], messages: [] });
+    await storeInstanceFinding(store, id, `f-${id}`, instanceId);
+    await runContainment(deps, id);
+    const isolated = (await store.getIncident(id)) as Incident;
+    const enis = (isolated.actions[0].steps ?? []).filter((st) => st.name.startsWith('isolate-eni:')).map((st) => st.name.slice('isolate-eni:'.length));
+    expect(enis).toHaveLength(2);
+    return { isolated, enis };
+  }
 
   it.each([
     [
@@ -58,21 +101,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a failed isolation taken up again after a rele
     const id = `dl-l2-${n}`;
     const s = await buildScenario(c);
     await showOwnInterfaceGroups(c.ec2, [s.instanceId]);
-    const action: ActionRecord = {
-      id: `isolate-instance:${s.instanceId}`,
-      type: 'isolate-instance',
-      target: s.instanceId,
-      status: 'planned',
-      mode: 'enforce',
-      findingId: `f-${id}`,
-      at: NOW,
-    };
-    await store.commit({ incident: incidentFixture({ id, actions: [action] }), expectedRevision: null, timeline: [], messages: [] });
-    await storeInstanceFinding(store, id, `f-${id}`, s.instanceId);
-    await runContainment(deps, id);
-    const isolated = (await store.getIncident(id)) as Incident;
-    const enis = (isolated.actions[0].steps ?? []).filter((st) => st.name.startsWith('isolate-eni:')).map((st) => st.name.slice('isolate-eni:'.length));
-    expect(enis).toHaveLength(2);
+    const { isolated, enis } = await isolateOnMoto(id, s.instanceId);
     const [restored, kept] = enis;
     expect(await groupsOf(restored)).toEqual(['datalek-isolation']);
 
@@ -97,5 +126,50 @@ describe.skipIf(!MOTO_AVAILABLE)('a failed isolation taken up again after a rele
     expect(after.status).toBe('done');
     // Wholly in effect again: no longer read as partly released.
     expect(after.partlyReleased).toBeUndefined();
+  });
+
+  // review7 Y8: the release's later steps registered the instance in its target group and attached
+  // it to its Auto Scaling group again, whatever the interfaces' restores did.
+  it('a real partial release: the run takes the instance out of its target group and Auto Scaling group again, and a release after puts it back', async () => {
+    const id = 'dl-y8';
+    const s = await buildScenario(c);
+    const { enis } = await isolateOnMoto(id, s.instanceId);
+    await changeIncident(deps, id, (draft) => {
+      const a = draft.actions[0];
+      a.status = 'failed';
+      a.steps = (a.steps ?? []).map((st) => (st.name === 'tag-instance' ? { ...st, status: 'failed' as const, code: 'Throttling', detail: 'throttled' } : st));
+      return { entries: [] };
+    });
+    const registered = async () =>
+      ((await c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: s.targetGroupArn }))).TargetHealthDescriptions ?? []).map((d) => d.Target?.Id);
+    const inAsg = async () =>
+      ((await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [s.instanceId] }))).AutoScalingInstances ?? []).map(
+        (i) => i.AutoScalingGroupName,
+      );
+
+    // The release restores the first interface and not the second; its later steps are done.
+    denyGroupsOf = enis[1];
+    const partial = await releaseContainment(denying, { incidentId: id, by: 'oncall', reason: 'vals positief' });
+    denyGroupsOf = null;
+    expect(partial.failed).toHaveLength(1);
+    expect(await registered()).toContain(s.instanceId);
+    expect(await inAsg()).not.toEqual([]);
+    // The record no longer says detached and deregistered.
+    const stepsOf = async () => (((await store.getIncident(id)) as Incident).actions[0].steps ?? []).map((st) => `${st.name}:${st.status}`);
+    expect(await stepsOf()).not.toContain('detach-from-asg:done');
+    expect(await stepsOf()).not.toContain('deregister-target-groups:done');
+
+    await runContainment(deps, id);
+    const after = ((await store.getIncident(id)) as Incident).actions[0];
+    expect(after.status).toBe('done');
+    expect(await stepsOf()).toEqual(expect.arrayContaining(['detach-from-asg:done', 'deregister-target-groups:done']));
+    expect(await registered()).not.toContain(s.instanceId);
+    expect(await inAsg()).toEqual([]);
+
+    // Released again, the instance goes back into both: not skipped as done by the earlier release.
+    const released = await releaseContainment(deps, { incidentId: id, by: 'oncall', reason: 'vals positief' });
+    expect(released.released).toHaveLength(1);
+    expect(await registered()).toContain(s.instanceId);
+    expect(await inAsg()).not.toEqual([]);
   });
 });

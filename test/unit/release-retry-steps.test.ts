@@ -3,7 +3,9 @@
  * containment (attach to the Auto Scaling group, associate the instance profile, register the target
  * groups, tag) are not sent again: AWS refuses a second attach or association, and the retry would
  * fail on the step the first try did, never becoming a release. The adapter's release step
- * (adapters/aws/containment/steps.ts releaseStep) records them as skipped, done before.
+ * (adapters/aws/containment/steps.ts releaseStep) records them as skipped, done before. Those that
+ * undid a containment step (the attach undid the detach) take that step off the record instead, so
+ * the adapter does not undo it again.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { releaseStep } from '../../handlers/adapters/aws/containment/steps.js';
@@ -42,18 +44,20 @@ it('a second release does not redo the attach an earlier, failed one did', async
   const aws: Containment = {
     canEnforce: true,
     execute: async () => {},
-    release: async (_a, _i, options) => {
+    release: async (a, _i, options) => {
       const attempt = releaseStep(options, () => NOW);
       await attempt('restore-eni:eni-0a', async () => 'restored');
       await attempt('restore-eni:eni-0b', async () => {
         if (!roleFixed) throw Object.assign(new Error('not allowed'), { name: 'UnauthorizedOperation' });
         return 'restored';
       });
-      await attempt('attach-to-asg', async () => {
-        if (attached) throw Object.assign(new Error('instance is already part of the group'), { name: 'ValidationError' });
-        attached = true;
-        return 'attached';
-      });
+      // As ec2.ts: attached again only when the record says it was detached.
+      if (a.steps?.some((s) => s.name === 'detach-from-asg' && s.status === 'done'))
+        await attempt('attach-to-asg', async () => {
+          if (attached) throw Object.assign(new Error('instance is already part of the group'), { name: 'ValidationError' });
+          attached = true;
+          return 'attached';
+        });
       await attempt('tag-released', async () => 'tagged');
     },
   };
@@ -61,16 +65,14 @@ it('a second release does not redo the attach an earlier, failed one did', async
   const input = { incidentId: 'dl-retry', by: 'Bram', reason: 'vals alarm' };
 
   expect((await releaseContainment(deps, input)).failed).toHaveLength(1);
+  // Attached again, the record no longer says detached (review7 Y8): a containment run detaches it again.
+  const partly = ((await t.store.getIncident('dl-retry')) as Incident).actions[0];
+  expect(partly.steps?.map((s) => s.name)).not.toContain('detach-from-asg');
   roleFixed = true;
   const second = await releaseContainment(deps, input);
 
   expect(second.failed).toEqual([]);
   expect(second.released[0].unfinished).toBeUndefined();
-  expect(second.released[0].steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-    'restore-eni:eni-0a:done',
-    'restore-eni:eni-0b:done',
-    'attach-to-asg:skipped',
-    'tag-released:skipped',
-  ]);
+  expect(second.released[0].steps.map((s) => `${s.name}:${s.status}`)).toEqual(['restore-eni:eni-0a:done', 'restore-eni:eni-0b:done', 'tag-released:skipped']);
   expect(((await t.store.getIncident('dl-retry')) as Incident).actions[0].released?.by).toBe('Bram');
 });
