@@ -50,7 +50,7 @@ import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { handBackReleased } from './release.js';
+import { handBack, handBackReleased } from './release.js';
 
 export interface ContainDeps extends Pick<ChangeDeps, 'conflictRetry'> {
   store: IncidentStore;
@@ -518,13 +518,20 @@ async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, 
  * read this run decided on and its own commit, and read who holds the resource (before and after
  * its commit) before that commit landed, so it did not see this one (review5 A4's window). Then the
  * action is handed back as a release hands back those it sees: planned again, its FG and on-call
- * told. A release stored after this read sees the action left to it itself.
+ * told. A release stored after this read sees the action left to it itself. So may its closing
+ * (review7 Y2): a holder closed without having cut the resource hands it back as its closing does
+ * (release.ts handBack).
  */
 async function handBackIfReleased(deps: ContainDeps, incidentId: string, actionId: string, holderId: string): Promise<void> {
   const holder = await deps.store.getIncident((await mergeChain(deps.store, holderId)).at(-1) as string);
   const own = (await deps.store.getIncident(incidentId)) as Incident;
   const a = own.actions.find((x) => x.id === actionId);
-  if (!holder || !a || a.heldBy !== holderId || holdsResource(holder, a, own)) return;
+  if (!holder || !a || a.heldBy !== holderId) return;
+  if (holder.state === 'closed') {
+    await changeIncident(deps, incidentId, (draft) => handBack(deps, holder, draft, new Set([holderId])));
+    return;
+  }
+  if (holdsResource(holder, a, own)) return;
   const release = holder.actions.find((b) => b.released && !b.person && sameResource(a, own, b, holder))?.released;
   if (!release) return;
   await changeIncident(deps, incidentId, (draft) => handBackReleased(deps, draft, actionId, holder, release));

@@ -261,6 +261,30 @@ describe('an action left to an incident closed with it not carried out', () => {
     expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
   });
 
+  // review7 Y2: the run read dl-second holding it; the FG closed dl-second before the run's leave was stored.
+  it('is handed back when the holder is closed between the run’s read and its leave', async () => {
+    await runContainment(deps(), 'dl-second');
+    expect((await get('dl-second')).actions[0].status).toBe('failed');
+    await assess(fg(), { incidentId: 'dl-second', personalData: 'no', risk: 'none', reason: 'dubbel, zie dl-first', by: 'FG' });
+    let closed = false;
+    const racing: IncidentStore = Object.create(t.store);
+    racing.commit = async (change) => {
+      if (!closed && change.incident.id === 'dl-first' && change.incident.actions.some((a) => a.heldBy === 'dl-second')) {
+        closed = true;
+        await closeIncident(fg(), { incidentId: 'dl-second', reason: 'afgehandeld onder dl-first', by: 'FG', containmentReason: 'loopt onder dl-first' });
+      }
+      return t.store.commit(change);
+    };
+    await runContainment({ ...deps(), store: racing }, 'dl-first');
+    expect(closed).toBe(true);
+    const first = await get('dl-first');
+    expect(first.actions[0].heldBy).toBeUndefined();
+    expect(first.actions[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('dl-second') });
+    expect(containmentDue(first)).toBe(true);
+    const told = (await t.store.listMessages('dl-first')).filter((m) => m.kind === 'containment-failed').map((m) => m.channel);
+    expect(told.sort()).toEqual(['fg', 'on-call']);
+  });
+
   it('closing the incident that left it asks what became of it', async () => {
     await firstTakesAndCloses();
     await assess(fg(), { incidentId: 'dl-second', personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
