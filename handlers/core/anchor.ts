@@ -97,6 +97,8 @@ interface Previous {
   root: string;
   registry: [number, string][];
   anchored: string | undefined;
+  /** The highest incident id it anchored: a bounded run starts after it (review7 Y10). */
+  lastIncident?: string;
 }
 
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
@@ -121,7 +123,15 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
-    const moved = believed ? marked.map((h) => h.incidentId) : ids;
+    // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
+    // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
+    // and rewritable, for as long as the storm lasted.
+    const moved = believed
+      ? after(
+          marked.map((h) => h.incidentId),
+          previous?.lastIncident,
+        )
+      : ids;
     const remaining = believed ? Math.max(0, moved.length - maxHeads) : 0;
     for (const id of believed ? moved.slice(0, maxHeads) : moved) {
       const raw = await source.rawIncident(id);
@@ -167,6 +177,13 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   return { written: { ...digest, name, location: digests.describe() }, problems: [], unchanged: false, ...result };
 }
 
+/** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */
+function after(ids: string[], last: string | undefined): string[] {
+  const sorted = [...ids].sort();
+  const start = last === undefined ? 0 : sorted.findIndex((id) => id > last);
+  return start <= 0 ? sorted : [...sorted.slice(start), ...sorted.slice(0, start)];
+}
+
 /**
  * Step 1: the last digest the store records, checked, and any written after it: adopted when it is
  * this anchor's own, written from this store by a run that died before recording it; otherwise
@@ -193,7 +210,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored };
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: digest.incidents.at(-1)?.[0] };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -211,7 +228,14 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     throw new DigestError(`${state.name} in ${digests.describe()} is not the digest this store last wrote: refusing to continue another chain`);
   }
   const digest = JSON.parse(bytes.toString('utf8')) as Digest;
-  return { sequence: state.sequence, hash: state.digestHash, root: state.root, registry: digest.registry, anchored: digest.anchored };
+  return {
+    sequence: state.sequence,
+    hash: state.digestHash,
+    root: state.root,
+    registry: digest.registry,
+    anchored: digest.anchored,
+    lastIncident: digest.incidents.at(-1)?.[0],
+  };
 }
 
 /**

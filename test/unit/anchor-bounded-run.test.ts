@@ -10,6 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
 import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
 import { anchorStore } from '../../handlers/core/anchor.js';
+import { recordFacts } from '../../handlers/core/fg-workflow.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
@@ -18,8 +19,11 @@ import { tempSqliteStore } from '../support/store.js';
 import { digestKeys } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
-const world = tempSqliteStore();
-afterEach(() => world.cleanup());
+let world = tempSqliteStore();
+afterEach(async () => {
+  await world.cleanup();
+  world = tempSqliteStore();
+});
 
 it('anchors at most maxHeads heads a run, and the rest in the runs after', async () => {
   const { dir, store } = world;
@@ -43,4 +47,30 @@ it('anchors at most maxHeads heads a run, and the rest in the runs after', async
   expect(new Set(anchored).size).toBe(3);
   const verified = await verifyStore(store, { digests: { store: digests, verifier: pemVerifier(keys.public) }, now: NOW });
   expect(verified.digests?.problems).toEqual([]);
+});
+
+it('takes its turn after the incidents the last digest anchored: one behind busier ones is anchored every other run (review7 Y10)', async () => {
+  const { dir, store } = world;
+  const ids: string[] = [];
+  for (const n of [1, 2, 3]) {
+    const r = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: `starve-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-starve-${n}` }),
+    );
+    ids.push(r.incidentId as string);
+  }
+  const [low1, low2, high] = ids.sort();
+  const keys = digestKeys(dir);
+  const digests = new DigestFolder(join(dir, 'digests'));
+  const anchor = () => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads: 2 });
+  const runs: string[][] = [];
+  for (let run = 0; run < 4; run++) {
+    // All three move before every run (an update, a reminder, an acknowledgement): in id order from
+    // the start each time, the third was never anchored.
+    for (const id of [low1, low2, high])
+      await recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary: `stand ${run}` });
+    runs.push(((await anchor()).written?.incidents ?? []).map(([id]) => id));
+  }
+  expect(runs[0]).toEqual([low1, low2]);
+  expect(runs.map((r) => r.includes(high))).toEqual([false, true, false, true]);
 });
