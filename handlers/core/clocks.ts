@@ -604,11 +604,28 @@ function nis2ReportLeft(incident: Incident): boolean {
 }
 
 /**
+ * A closed high-risk breach with no Art. 34 decision: closing asks for one, so only facts recorded
+ * after closing that set it aside (the "encrypted" exception's ground gone, review7 Y17) leave it so.
+ * It is asked for again, as after an assessment after closing; whether the decision is the
+ * controller's is weighed with the policy (`subjectsDecisionNeeded`).
+ */
+function subjectsDecisionLeft(incident: Incident): boolean {
+  const a = incident.assessment;
+  return incident.state === 'closed' && a?.risk === 'high' && a.notifiable && !incident.subjects;
+}
+
+/**
  * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
- * clock ran, or a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`).
+ * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`), or
+ * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`).
  */
 export function dutyLeftAtClosing(incident: Incident): boolean {
-  return assessedAfterClosing(incident) || (incident.state === 'closed' && !!incident.reportsPendingReason) || nis2ReportLeft(incident);
+  return (
+    assessedAfterClosing(incident) ||
+    (incident.state === 'closed' && !!incident.reportsPendingReason) ||
+    nis2ReportLeft(incident) ||
+    subjectsDecisionLeft(incident)
+  );
 }
 
 /** The NIS2 reports that keep running after closing (`KEPT_AFTER_CLOSING`), for the record of the close. */

@@ -67,7 +67,8 @@ it('takes its turn after the incidents the last digest anchored: one behind busi
   for (let run = 0; run < 4; run++) {
     // All three move before every run (an update, a reminder, an acknowledgement): in id order from
     // the start each time, the third was never anchored.
-    for (const id of [low1, low2, high]) await recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary: `stand ${run}` });
+    for (const id of [low1, low2, high])
+      await recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary: `stand ${run}` });
     runs.push(((await anchor()).written?.incidents ?? []).map(([id]) => id));
   }
   expect(runs[0]).toEqual([low1, low2]);
