@@ -19,7 +19,7 @@
  */
 import { changeIncident } from './change-incident.js';
 import { type ContainDeps, type ContainResult, enforcementRefusal, mergeChain, runContainment } from './contain.js';
-import { actionPlace, type HeldContainment, heldContainment, holderIn, releaseUnderWay } from './containment.js';
+import { actionPlace, foundIsolatedAlready, type HeldContainment, heldContainment, holderIn, releaseUnderWay } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
@@ -49,7 +49,14 @@ async function containableAgain(deps: ContainDeps, incident: Incident, enforce: 
   const found: ActionRecord[] = [];
   for (const a of incident.actions) {
     if (a.person || a.released || releaseUnderWay(a, deps.machineNow?.() ?? deps.now()) || (a.mode !== 'enforce' && !enforce)) continue;
-    if (a.status === 'planned' || a.status === 'failed' || (a.status === 'skipped' && a.heldBy && (await letGo(deps, incident, a, a.heldBy)))) found.push(a);
+    const isolatedAlready = a.status === 'skipped' && !a.heldBy && foundIsolatedAlready(a);
+    if (
+      a.status === 'planned' ||
+      a.status === 'failed' ||
+      isolatedAlready ||
+      (a.status === 'skipped' && a.heldBy && (await letGo(deps, incident, a, a.heldBy)))
+    )
+      found.push(a);
   }
   return found;
 }
@@ -96,8 +103,8 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
       a.mode = 'enforce';
       // A person's request, checked above, takes up what the contain function refused.
       a.refused = undefined;
-      // And what was left to an incident that has let go of it since.
-      if (a.status === 'skipped' && a.heldBy) {
+      // And what was left to an incident that has let go of it since, or found isolated already.
+      if (a.status === 'skipped' && (a.heldBy || foundIsolatedAlready(a))) {
         a.status = 'planned';
         a.heldBy = undefined;
       }

@@ -31,9 +31,13 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { untilDeadline } from './conflict-retry.js';
 import {
+  ALREADY_ISOLATED,
   actionPlace,
   doneReason,
+  foundIsolatedAlready,
   heldByReason,
+  heldContainment,
+  holderIn,
   PER_INCIDENT_ACTIONS,
   placedIn,
   planContainment,
@@ -623,6 +627,7 @@ async function runAction(
   // A release undid part of it, or stopped unfinished (its mark ran out): the steps may not hold any more.
   const recheck = Boolean(action.partlyReleased || action.releasing);
   const evidence = { ...(action.evidence ?? {}) };
+  let foundIsolated = false;
   // A release that stopped unfinished may have undone the side steps too (attached to its Auto Scaling
   // group, registered, its profile associated again), recorded only in its timeline: done again, from
   // the start (not from a progress an earlier run left), before the action can read done.
@@ -637,6 +642,7 @@ async function runAction(
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
+    if (step.status === 'failed' && step.code === ALREADY_ISOLATED) foundIsolated = true;
     await updateAction(deps, incidentId, action.id, (a, draft) => {
       // The step is recorded whoever holds the lease now (it was done); the run stops after it.
       renewLease(deps, draft, lease);
@@ -683,10 +689,13 @@ async function runAction(
     const code = err instanceof ContainmentStepError ? err.code : ((err as Error).name ?? 'Error');
     await record({ name: UNEXPECTED_ERROR, status: 'failed', at: deps.now(), detail: redactErrorMessage((err as Error).message), code });
   }
+  // Found isolated already: the open incident whose record holds it, when the store shows one.
+  const isolatedBy = foundIsolated ? await isolationHolder(deps, current, action) : undefined;
   const outcome = await updateAction(deps, incidentId, action.id, (a, draft) => {
     // An error outside any step (AssumeRole throttled before the first) stopped that attempt only:
     // this one ran through, so it no longer stands. The timeline keeps it.
     if (!stopped) a.steps = (a.steps ?? []).filter((s) => s.name !== UNEXPECTED_ERROR);
+    if (foundIsolatedAlready(a)) return leaveIsolated(deps, draft, a, isolatedBy);
     // Failed only when the latest attempt of some step failed: a retry that did the step clears it.
     const failed = (a.steps ?? []).find((s) => s.status === 'failed');
     a.status = failed ? 'failed' : 'done';
@@ -703,6 +712,31 @@ async function runAction(
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
   return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
+}
+
+/**
+ * The open incident (not this one, not merged) whose record holds the action's resource contained:
+ * the one a capture that found it isolated already is left to.
+ */
+async function isolationHolder(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | undefined> {
+  const others = (await deps.store.listIncidents({ openOnly: true })).filter((o) => o.id !== incident.id && !o.mergedInto && o.state !== 'closed');
+  return holderIn(others.flatMap(heldContainment), { type: action.type, target: action.target, ...actionPlace(action, incident) });
+}
+
+/**
+ * Found in datalek's isolation group already: a definite outcome, not a failure a retry mends (the
+ * capture finds it so until the record that isolated it releases it). Left to the incident holding it
+ * (`heldBy`: its release or closing hands it back), or, where no open record shows one, skipped
+ * saying so (`datalek contain` takes it up again). Told once: a skipped action is not run again.
+ */
+function leaveIsolated(deps: ContainDeps, draft: Incident, a: ActionRecord, holder: string | undefined): { entries: TimelineDraft[] } {
+  a.status = 'skipped';
+  if (holder) a.heldBy = holder;
+  a.reason = holder
+    ? heldByReason(holder)
+    : `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`;
+  toTell(draft, a);
+  return { entries: [skippedEntry(a, deps.now())] };
 }
 
 /** The personal identifiers an action carries (kept in params and evidence, never in words). */

@@ -90,6 +90,18 @@ function cutResource(action: ActionRecord): boolean {
   return (action.steps ?? []).some((s) => s.status === 'done' && cuts(s.name));
 }
 
+/**
+ * The code of a capture that found the resource in datalek's isolation group already (another record
+ * isolated it, or a release not finished): final until that record releases it, never mended by a retry.
+ */
+export const ALREADY_ISOLATED = 'AlreadyIsolated';
+
+/** Whether the action's run stopped only at finding its resource isolated already (`ALREADY_ISOLATED`). */
+export function foundIsolatedAlready(action: ActionRecord): boolean {
+  const failed = (action.steps ?? []).filter((s) => s.status === 'failed');
+  return failed.length > 0 && failed.every((s) => s.code === ALREADY_ISOLATED);
+}
+
 /** The one-state-per-resource containment an incident holds: enforced, cut (`cutResource`), not released. */
 export function heldContainment(incident: Incident): HeldContainment[] {
   return incident.actions

@@ -78,13 +78,20 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
 
     await runContainment(deps, 'dl-keyed');
     const keyed = ((await store.getIncident('dl-keyed')) as Incident).actions[0];
-    expect(keyed.status).not.toBe('done');
-    expect(keyed.reason).toMatch(/isolation group/);
+    // Found isolated already: left to the incident whose record holds it (review7 Y13), not a failure to retry.
+    expect(keyed).toMatchObject({ status: 'skipped', heldBy: 'dl-linked' });
+    expect((keyed.steps ?? []).find((st) => st.status === 'failed')?.code).toBe('AlreadyIsolated');
     // Nothing of it can be released: no step was done.
     expect((keyed.steps ?? []).filter((st) => st.status === 'done').map((st) => st.name)).toEqual([]);
     expect(JSON.stringify(keyed.evidence ?? {})).not.toContain('datalek-isolation');
 
-    await releaseContainment(deps, { incidentId: 'dl-linked', by: 'oncall', reason: 'vals positief' });
+    // Left to dl-linked, dl-keyed's need of it now stops a release that does not name it.
+    await expect(releaseContainment(deps, { incidentId: 'dl-linked', by: 'oncall', reason: 'vals positief' })).rejects.toThrow(/dl-keyed/);
+    await releaseContainment(deps, { incidentId: 'dl-linked', by: 'oncall', reason: 'vals positief', undoFor: ['dl-keyed'] });
     expect(await groupsOf(s.instanceId)).toEqual(own);
+    const handedBack = ((await store.getIncident('dl-keyed')) as Incident).actions[0];
+    // Handed back: told it is no longer contained.
+    expect(handedBack).toMatchObject({ status: 'planned' });
+    expect(handedBack.heldBy).toBeUndefined();
   });
 });

@@ -28,6 +28,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { ALREADY_ISOLATED } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ExecutionContext } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
@@ -87,7 +88,7 @@ export function refuseIsolatedAlready(stepName: string, subject: string, interfa
   if (cut.length === 0) return;
   throw new ContainmentStepError(
     stepName,
-    'AlreadyIsolated',
+    ALREADY_ISOLATED,
     `${subject}: network interface(s) ${cut.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's isolation group already (isolated under another incident, or a release not finished): not isolated again under this incident, and the isolation group is not recorded as groups to restore; the record that isolated it holds its own groups (datalek release that incident)`,
   );
 }
