@@ -50,7 +50,7 @@ import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { handBack, handBackReleased } from './release.js';
+import { handBack, handBackReleased, UNDOES } from './release.js';
 
 export interface ContainDeps extends Pick<ChangeDeps, 'conflictRetry'> {
   store: IncidentStore;
@@ -623,6 +623,15 @@ async function runAction(
   // A release undid part of it, or stopped unfinished (its mark ran out): the steps may not hold any more.
   const recheck = Boolean(action.partlyReleased || action.releasing);
   const evidence = { ...(action.evidence ?? {}) };
+  // A release that stopped unfinished may have undone the side steps too (attached to its Auto Scaling
+  // group, registered, its profile associated again), recorded only in its timeline: done again, from
+  // the start (not from a progress an earlier run left), before the action can read done.
+  if (action.releasing) {
+    for (const name of Object.values(UNDOES)) {
+      done.delete(name);
+      delete evidence[`progress:${name}`];
+    }
+  }
   const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
     // A failure's words come from the provider, which names the principal: never the user name.
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;

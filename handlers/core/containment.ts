@@ -73,11 +73,21 @@ const CUTS_NOTHING =
   /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
 
 /**
- * Whether the action holds its resource contained: a step that cuts it done (an interface
- * isolated, a key deactivated, a bucket blocked), not only one that prepares or goes beside it.
+ * Network isolations, whose hold is their interfaces' swaps alone: the credentials step
+ * (`revoke-instance-credentials`) runs after the swaps whether or not any was cut, and its deny
+ * policy is the incident's own (like revoke-role-sessions); done beside failed swaps, the network is open.
+ */
+const NETWORK_ISOLATIONS: ReadonlySet<string> = new Set(['isolate-instance', 'isolate-ecs-task']);
+
+/**
+ * Whether the action holds its resource contained: the action done, or a step that cuts it done
+ * (an interface isolated, a key deactivated, a bucket blocked), not only one that prepares or goes
+ * beside it. For a network isolation only an interface's swap (`isolate-eni:<id>`) cuts.
  */
 function cutResource(action: ActionRecord): boolean {
-  return (action.steps ?? []).some((s) => s.status === 'done' && !CUTS_NOTHING.test(s.name));
+  if (action.status === 'done') return true;
+  const cuts = NETWORK_ISOLATIONS.has(action.type) ? (name: string) => name.startsWith('isolate-eni:') : (name: string) => !CUTS_NOTHING.test(name);
+  return (action.steps ?? []).some((s) => s.status === 'done' && cuts(s.name));
 }
 
 /** The one-state-per-resource containment an incident holds: enforced, cut (`cutResource`), not released. */

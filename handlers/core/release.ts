@@ -118,7 +118,7 @@ export const AFTER_UNDO_STEPS: ReadonlySet<string> = new Set(['tag-released', 'a
  * instance registered in its target groups again, attached to its Auto Scaling group again, its
  * instance profile associated again. A release that failed on an interface still does these.
  */
-const UNDOES: Readonly<Record<string, string>> = {
+export const UNDOES: Readonly<Record<string, string>> = {
   'register-target-groups': 'deregister-target-groups',
   'attach-to-asg': 'detach-from-asg',
   'associate-instance-profile': 'revoke-instance-credentials',
