@@ -9,6 +9,7 @@
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
+import { assessmentContradictions } from './assessment-contradictions.js';
 import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
 import type { Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
@@ -615,16 +616,27 @@ function subjectsDecisionLeft(incident: Incident): boolean {
 }
 
 /**
+ * A closed incident whose facts contradict the assessment in force: closing waits for such a
+ * contradiction, so only facts recorded after closing leave it (review7 Y14). The FG assesses again
+ * after closing, or confirms "no risk" beside the special categories.
+ */
+export function contradictedAfterClosing(incident: Incident): boolean {
+  return incident.state === 'closed' && !incident.sample && assessmentContradictions(incident).length > 0;
+}
+
+/**
  * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
- * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`), or
- * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`).
+ * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`),
+ * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`) or contradict the
+ * assessment (`contradictedAfterClosing`).
  */
 export function dutyLeftAtClosing(incident: Incident): boolean {
   return (
     assessedAfterClosing(incident) ||
     (incident.state === 'closed' && !!incident.reportsPendingReason) ||
     nis2ReportLeft(incident) ||
-    subjectsDecisionLeft(incident)
+    subjectsDecisionLeft(incident) ||
+    contradictedAfterClosing(incident)
   );
 }
 
@@ -707,8 +719,9 @@ export function dutiesAfterClosing(incident: Incident, policy: Policy, now: stri
   return clocksOf(incident, policy, now).filter(owed);
 }
 
+/** A closed incident status lists beside the open ones: a clock or decision still owed, or its assessment contradicted by the facts. */
 export function closedWithDuty(incident: Incident, policy: Policy): boolean {
-  return dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0;
+  return dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0 || contradictedAfterClosing(incident);
 }
 
 /**

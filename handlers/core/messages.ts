@@ -57,6 +57,8 @@ export type MessageKind =
   | 'finding-added'
   /** The FG was asked to review an assessment a later finding may overturn, and has not yet. */
   | 'review-reminder'
+  /** Facts recorded after closing contradict the assessment in force: the FG assesses again (review7 Y14). */
+  | 'contradiction-reminder'
   /** The incident lists the most finding types it holds: further types are not listed or told as new (FG, once). */
   | 'finding-types-not-listed'
   /** A network interface left open to all traffic: paged at Critical, whatever the incident's severity. */
@@ -126,6 +128,7 @@ const T = {
       'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
       'finding-added': { fg: 'Nieuwe bevinding', 'on-call': 'Nieuwe bevinding, nieuwe inperking' },
       'review-reminder': { fg: 'Beoordeling opnieuw nodig: nieuwe bevinding na de beoordeling', 'on-call': 'Beoordeling FG opnieuw nodig' },
+      'contradiction-reminder': { fg: 'Gesloten incident: feiten spreken de beoordeling tegen, beoordeel opnieuw', 'on-call': 'Beoordeling FG opnieuw nodig' },
       'finding-types-not-listed': { fg: 'Verdere typen bevindingen niet vermeld', 'on-call': 'Verdere typen bevindingen niet vermeld' },
       'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
       'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
@@ -195,6 +198,8 @@ const T = {
       'notify-nudge':
         'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de termijn is een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
       page: 'Escalatie: nog niemand heeft dit incident opgepakt.',
+      'contradiction-reminder':
+        'Na het sluiten zijn feiten vastgelegd die de geldende beoordeling tegenspreken (bijvoorbeeld persoonsgegevens bij "geen persoonsgegevens"). Beoordeel het incident opnieuw, of bevestig "geen risico" naast de bijzondere persoonsgegevens (AVG art. 33(1), (5)).',
       'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
       'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
       released: 'De inperking is opgeheven.',
@@ -274,6 +279,7 @@ const T = {
       'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
       'finding-added': { fg: 'New finding', 'on-call': 'New finding, new containment' },
       'review-reminder': { fg: 'Assess again: a new finding came after the assessment', 'on-call': 'FG assessment needed again' },
+      'contradiction-reminder': { fg: 'Closed incident: the facts contradict the assessment, assess again', 'on-call': 'FG assessment needed again' },
       'finding-types-not-listed': { fg: 'Further finding types not listed', 'on-call': 'Further finding types not listed' },
       'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
       'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
@@ -341,6 +347,8 @@ const T = {
       'notify-nudge':
         'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the deadline is a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
       page: 'Escalation: nobody has acknowledged this incident yet.',
+      'contradiction-reminder':
+        'Facts recorded after closing contradict the assessment in force (for example personal data under "no personal data"). Assess the incident again, or confirm "no risk" beside the special categories (GDPR Art. 33(1), (5)).',
       'containment-done': 'Containment was carried out; each step below.',
       'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
       released: 'Containment was released.',

@@ -7,8 +7,9 @@
  * policy's language.
  */
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
+import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { apHours, type ClockName, type ClockState, clocksOf, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
+import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
 import {
@@ -242,7 +243,10 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
           `${c.name}: ${c.status}${c.enteredAfterDeadline ? ` (${enteredAfterDeadlineText(c.name).en}; overdue from ${c.enteredAfterDeadline.overdueFrom})` : ''}`,
       )
       .join('; '),
-    afterClose: (incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`).join('; '),
+    afterClose: [
+      ...(incident.afterClose ?? []).map((x) => `${x.what} at ${x.at} by ${x.by}: ${x.reason}`),
+      ...contradictedNow(incident).map((c) => `assessment contradicts facts: ${c.en}`),
+    ].join('; '),
     factsUnknown: f?.unknown?.facts.length ? `${f.unknown.facts.join(', ')}: ${f.unknown.reason}` : null,
     summary: f?.summary ?? null,
     cause: f?.cause ?? null,
@@ -381,6 +385,7 @@ export function registerMarkdown(
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
+          ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
           .filter(Boolean)
           .join('; ')
@@ -537,4 +542,9 @@ function statedClockNote(incident: Incident, nl: boolean): string {
   return nl
     ? `; ${n} wijziging(en) met een opgegeven tijd (--now), niet de klok van de machine`
     : `; ${n} change(s) with a stated time (--now), not the machine's clock`;
+}
+
+/** A closed incident's assessment contradicted by facts recorded after closing (review7 Y14): marked in its after-close column until assessed again. */
+function contradictedNow(incident: Incident): { en: string; nl: string }[] {
+  return contradictedAfterClosing(incident) ? assessmentContradictions(incident) : [];
 }

@@ -5,7 +5,15 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { apClockRunning, type ClockName, dutyLeftAtClosing, runningOtherClocks, subjectsDecisionNeeded, subscribersDecisionNeeded } from './clocks.js';
+import {
+  apClockRunning,
+  type ClockName,
+  contradictedAfterClosing,
+  dutyLeftAtClosing,
+  runningOtherClocks,
+  subjectsDecisionNeeded,
+  subscribersDecisionNeeded,
+} from './clocks.js';
 import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
@@ -26,6 +34,7 @@ export interface DueItem {
     | 'subjects-reminder'
     | 'notify-nudge'
     | 'review-reminder'
+    | 'contradiction-reminder'
     | 'interface-exposed'
   >;
   /** For another clock: which one. */
@@ -161,6 +170,12 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   // lies hours back. Reminded as often as an overdue clock, until an assessment is recorded after it.
   if (incident.reviewAsked && reviewPending(incident)) {
     out.push(periodicTrack('review', incident.reviewAsked.at, policy.reminders.overdueEveryHours, lastDue(incident, 'review'), 'review-reminder'));
+  }
+  // Facts recorded after closing contradict the assessment (review7 Y14): reminded as a review is,
+  // from when the facts were last recorded, until the FG assesses again after closing.
+  if (contradictedAfterClosing(incident)) {
+    const since = incident.facts?.updatedAt ?? (incident.closedAt as string);
+    out.push(periodicTrack('contradiction', since, policy.reminders.overdueEveryHours, lastDue(incident, 'contradiction'), 'contradiction-reminder'));
   }
   // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
   // notifiable, a report is expected within a day; if none follows, the FG is nudged once.

@@ -69,7 +69,7 @@ describe('assessed notifiable after closing, on the command line', () => {
     expect(listed.map((i: { incidentId: string; state: string }) => [i.incidentId, i.state])).toEqual([[c.id, 'closed']]);
     const table = ok(await c.cli(['status'], later)).stdout;
     expect(table).toMatch(new RegExp(`${c.id} +closed .* 2d \\d+h left`));
-    expect(table).toContain('0 open incidents, 0 not acknowledged; 1 closed with a duty reopened by an assessment after closing.');
+    expect(table).toContain('0 open incidents, 0 not acknowledged; 1 closed with a duty still owed (datalek show ID says which).');
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--reason', 'gemeld na heroverweging', '--by', 'FG'], later));
     expect(await c.json(['status'], later)).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { closedWithDuty } from '../../handlers/core/clocks.js';
 import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerRow } from '../../handlers/core/register.js';
 import { dueItems, nextDueAt } from '../../handlers/core/schedule.js';
 import { openIncidents } from '../../handlers/use-cases/queries.js';
 import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
@@ -64,4 +65,32 @@ it('Y17: an Art. 34 decision set aside after closing is a duty: listed, reminded
   expect(incident.subjects?.decision).toBe('inform');
   expect(closedWithDuty(incident, policy)).toBe(false);
   expect(await listed()).toEqual([]);
+});
+
+it('Y14: facts after closing that contradict the assessment are a duty: listed, reminded, marked in the register, until assessed again', async () => {
+  const { categories: _c, specialCategories: _s, subjectsMin: _a, subjectsMax: _b, records: _r, ...neutral } = REGISTER_FACTS;
+  await recordFacts(d, { incidentId: id, by: 'FG', ...neutral });
+  await assess(d, { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen logbestanden', by: 'FG' });
+  await closeIncident(d, { incidentId: id, reason: 'geen persoonsgegevens', by: 'FG' });
+  expect(closedWithDuty(await stored(), policy)).toBe(false);
+
+  await recordFacts(d, {
+    incidentId: id,
+    by: 'FG',
+    categories: ['naam', 'BSN'],
+    subjectsMin: 1000,
+    subjectsMax: 5000,
+    reason: 'na sluiten: export bevatte BSN',
+  });
+  let incident = await stored();
+  expect(incident.state).toBe('closed');
+  expect(closedWithDuty(incident, policy)).toBe(true);
+  expect(await listed()).toEqual([id]);
+  expect(dueItems(incident, policy, LATER).map((i) => i.kind)).toContain('contradiction-reminder');
+  expect(registerRow(incident, policy, NOW).afterClose).toContain('assessment contradicts facts');
+
+  await assess(d, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'BSN van duizenden', by: 'FG', confirmAfterClose: true });
+  incident = await stored();
+  expect(dueItems(incident, policy, LATER).map((i) => i.kind)).not.toContain('contradiction-reminder');
+  expect(registerRow(incident, policy, NOW).afterClose).not.toContain('assessment contradicts facts');
 });

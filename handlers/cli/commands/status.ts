@@ -31,7 +31,10 @@ async function status(ctx: Context): Promise<number> {
       const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
       const open = incidents.filter((i) => i.state !== 'closed').length;
       const closed = incidents.length - open;
-      const owed = closed ? `; ${closed} closed with a duty reopened by an assessment after closing` : '';
+      // A duty a closed incident still owes: reopened by an assessment after closing, a report whose
+      // clock closing left running (G9, the NIS2 final report), or facts after closing that the
+      // assessment or the Art. 34 decision no longer fits (show ID says which).
+      const owed = closed ? `; ${closed} closed with a duty still owed (datalek show ID says which)` : '';
       ctx.io.out(`\n${open} open incident${open === 1 ? '' : 's'}, ${unacked} not acknowledged${owed}. Details: datalek show ID; take one: datalek ack ID`);
     }
     return unreadable.exitCode(0);
