@@ -59,7 +59,17 @@ export function backoffRetry(options: BackoffOptions = {}): ConflictRetry {
  */
 export const KEEP_AFTER_COMMIT_MS = 10_000;
 
-/** Tries again after a conflict, with jittered pauses, until KEEP_AFTER_COMMIT_MS before `deadline` (epoch ms). */
+/**
+ * Tries again after a conflict, with jittered pauses, until KEEP_AFTER_COMMIT_MS before `deadline`
+ * (epoch ms); short of that time, still the MAX_CONFLICT_ATTEMPTS tries of a run without a deadline,
+ * without pausing: a run near its end (one that has just undone a swap for want of time) must still
+ * record what it did rather than give up on its first lost race.
+ */
 export function untilDeadline(deadline: number): ConflictRetry {
-  return backoffRetry({ timeLeft: () => deadline - KEEP_AFTER_COMMIT_MS - Date.now() });
+  const paced = backoffRetry({ timeLeft: () => deadline - KEEP_AFTER_COMMIT_MS - Date.now() });
+  return {
+    async again(attempt) {
+      return (await paced.again(attempt)) || attempt < MAX_CONFLICT_ATTEMPTS;
+    },
+  };
 }

@@ -5,7 +5,7 @@
  * goes on while a pause fits; without one, MAX_CONFLICT_ATTEMPTS tries.
  */
 import { describe, expect, it } from 'vitest';
-import { backoffRetry, FIRST_PAUSE_MS, MAX_CONFLICT_ATTEMPTS, MAX_PAUSE_MS, pauseCeiling } from '../../handlers/core/conflict-retry.js';
+import { backoffRetry, FIRST_PAUSE_MS, MAX_CONFLICT_ATTEMPTS, MAX_PAUSE_MS, pauseCeiling, untilDeadline } from '../../handlers/core/conflict-retry.js';
 
 /** A retry whose pauses are recorded, with `random` fixed, and a clock the pauses advance. */
 function recorded(o: { random: number; budgetMs?: number }) {
@@ -55,5 +55,9 @@ describe('trying a commit again after a conflict', () => {
     const tries = await triesUntilGivenUp(retry);
     expect(tries).toBeGreaterThan(MAX_CONFLICT_ATTEMPTS);
     expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(budgetMs);
+  });
+
+  it('with a deadline already too near for a pause, still makes the tries of a run without one (e198656 gave up at the first lost race: never-left-open failed)', async () => {
+    expect(await triesUntilGivenUp(untilDeadline(Date.now()))).toBe(MAX_CONFLICT_ATTEMPTS);
   });
 });
