@@ -255,6 +255,15 @@ describe('an action left to an incident closed with it not carried out', () => {
     expect(containmentDue(second)).toBe(true);
   });
 
+  // review7 Y16: ec2.ts takes the instance profile off after the swaps whether or not one was cut.
+  it('is handed back when the holder’s swaps all failed but its credentials step ran', async () => {
+    before = ['capture-metadata', 'revoke-instance-credentials'];
+    await firstTakesAndCloses();
+    const second = await get('dl-second');
+    expect(second.actions[0].heldBy).toBeUndefined();
+    expect(containmentDue(second)).toBe(true);
+  });
+
   it('stays left to the holder whose isolation cut one interface and failed on the rest', async () => {
     before = ['capture-metadata', 'prepare-isolation-groups', 'isolate-eni:eni-1'];
     await firstTakesAndCloses();
