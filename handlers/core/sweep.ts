@@ -7,6 +7,7 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { markStatedRun } from './change-incident.js';
+import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -64,6 +65,8 @@ export interface SweepDeps {
    * markStatedRun), as a person's replay is.
    */
   statedRun?: { machineNow: () => string; by: string };
+  /** How a commit that lost the race for its incident waits before reading it again (conflict-retry.ts; default: paced, ten tries). */
+  conflictRetry?: ConflictRetry;
 }
 
 export async function sweep(deps: SweepDeps): Promise<SweepResult> {
@@ -87,7 +90,9 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         revisions[incident.id] = change.change.incident.revision;
         return null;
       } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= 10) return { error: (err as Error).message, incident };
+        // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
+        if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
+          return { error: (err as Error).message, incident };
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) return null;

@@ -12,6 +12,7 @@ import { runContainment } from '../../handlers/core/contain.js';
 import { ConflictError } from '../../handlers/core/errors.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent, instanceResource } from '../support/events.js';
@@ -134,4 +135,13 @@ it("the contain function's run waits out a storm longer than ten paced tries, fo
   const result = await run;
   expect(result.actions.map((a) => a.status)).toEqual(['done']);
   expect(counted.commits).toBeGreaterThan(MAX_CONFLICT_ATTEMPTS);
+});
+
+it('a sweep waits out a storm on an incident whose reminder is due, instead of giving up after ten tries in a row', async () => {
+  const clock = { ms: 0 };
+  const { store } = storming(() => clock.ms >= 1_000);
+  // 48 hours before the AP deadline (detection + 72 h): the first reminder is due.
+  const result = await sweep({ store, policy: POLICY, now: () => '2026-11-28T11:00:00.000Z', conflictRetry: pacedOn(clock, 0.5) });
+  expect(result.failed).toEqual([]);
+  expect(result.sent.map((s) => s.incidentId)).toContain(id);
 });
