@@ -583,6 +583,7 @@ export class ResponseStack extends Stack {
       keyIds: [state.key.keyArn, props.state.alarmKey.keyArn, props.state.digests.signingKey.keyArn].map((arn) => Fn.select(1, Fn.split('/', arn))),
       // The link key and the pager's secrets: `datalek/…`.
       secretNamePrefix: 'datalek/',
+      logGroupPrefix: `${this.stackName}-`,
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

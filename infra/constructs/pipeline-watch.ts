@@ -72,6 +72,15 @@ export const SOURCES_RULE_NAME = 'datalek-watch-sources';
 /** The rule that watches the watch rule (a rule does not see the call that disables it). */
 export const GUARD_RULE_NAME = 'datalek-watch-guard';
 
+/**
+ * The rule on changes the other rules trust or cannot see: a datalek stack deployed (its own calls
+ * pass every other rule), and the log metric filters two alarms count (review8 F5).
+ */
+export const CHANGES_RULE_NAME = 'datalek-watch-changes';
+
+/** The app's stacks' names begin so (build-app.ts: DatalekState, DatalekResponse, DatalekForwarder-…, DatalekMember-…). */
+export const STACK_NAME_PREFIX = 'Datalek';
+
 /** The alarm that pages on the watched calls. */
 export const WATCH_ALARM_NAME = 'pipeline-changed';
 
@@ -84,6 +93,7 @@ export const WATCH_RULES = [
   { name: PAGING_RULE_NAME, undelivered: 'watch-paging-undelivered' },
   { name: SOURCES_RULE_NAME, undelivered: 'watch-sources-undelivered' },
   { name: GUARD_RULE_NAME, undelivered: 'watch-guard-undelivered' },
+  { name: CHANGES_RULE_NAME, undelivered: 'watch-changes-undelivered' },
 ] as const;
 
 /**
@@ -130,8 +140,12 @@ export function busPolicyCalls(): Record<string, unknown> {
   };
 }
 
-/** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging. */
-export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
+/**
+ * CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging. With
+ * `deployedOff`, also a deployment that turns their actions off (where a pattern has no room for it,
+ * the deployment itself pages through datalek-watch-changes).
+ */
+export function alarmCalls(alarms: unknown[], { deployedOff = true } = {}): Record<string, unknown> {
   return {
     source: ['aws.monitoring'],
     detail: {
@@ -139,7 +153,7 @@ export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
         { eventName: ['DisableAlarmActions', 'DeleteAlarms'], requestParameters: { alarmNames: alarms } },
         // Its actions, threshold or metric changed: a deployment's own updates keep them paging.
         { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms }, ...NOT_BY_CLOUDFORMATION },
-        { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms, actionsEnabled: [false] } },
+        ...(deployedOff ? [{ eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms, actionsEnabled: [false] } }] : []),
       ],
     },
   };
@@ -151,21 +165,25 @@ export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
  * calls of this region.
  */
 export function topicCalls(topicName: string, { subscribe = true } = {}): Record<string, unknown> {
+  // A subscription's ARN is its topic's and a suffix: one filter names the topic however a call
+  // names it (short: the alarm path's pattern is near EventBridge's 2,048 characters).
+  const arn = [{ wildcard: topicName.endsWith('*') ? `*:${topicName}` : `*:${topicName}*` }];
   return {
     source: ['aws.sns'],
     detail: {
       $or: [
-        { eventName: ['DeleteTopic'], requestParameters: { topicArn: [{ wildcard: `*:${topicName}` }] } },
+        // Deleted, a subscription removed, or (review8 F1) silenced while it stays: a filter
+        // policy that lets nothing through (SNS counts those messages filtered out, not failed:
+        // no delivery alarm sees them; datalek sets no subscription attributes, so a
+        // deployment's change pages too), or a data protection policy that denies what is published.
+        {
+          eventName: ['DeleteTopic', 'Unsubscribe', 'SetSubscriptionAttributes', 'PutDataProtectionPolicy'],
+          requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
+        },
         // Its policy (who may publish) or key changed, or (review7 G14) an endpoint added: it gets
         // every page with its acknowledgement link, or every FG message. Subscribing a pager by
         // hand pages too: on-call then knows who did it.
-        {
-          eventName: ['SetTopicAttributes', ...(subscribe ? ['Subscribe'] : [])],
-          requestParameters: { topicArn: [{ wildcard: `*:${topicName}` }] },
-          ...NOT_BY_CLOUDFORMATION,
-        },
-        // A subscription's ARN is its topic's and a suffix.
-        { eventName: ['Unsubscribe'], requestParameters: { subscriptionArn: [{ wildcard: `*:${topicName}:*` }] } },
+        { eventName: ['SetTopicAttributes', ...(subscribe ? ['Subscribe'] : [])], requestParameters: { topicArn: arn }, ...NOT_BY_CLOUDFORMATION },
       ],
     },
   };
@@ -273,6 +291,8 @@ export interface PipelineWatchProps {
   keyIds: string[];
   /** How the names of this region's datalek secrets begin (`datalek/`); none in a forwarder region. */
   secretNamePrefix?: string;
+  /** How the names of the log groups whose metric filters alarms count begin (the response stack's `DatalekResponse-`); none in a forwarder region. */
+  logGroupPrefix?: string;
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
@@ -351,9 +371,19 @@ export function trailCalls(): Record<string, unknown> {
   };
 }
 
+/**
+ * GuardDuty's trusted lists: it makes no finding for an address (or, in a trusted entity set, a
+ * domain) they list, in every member account the administrator's list covers. One listing every
+ * address stops the findings that rest on a remote address at the source, with the detector
+ * enabled and every plan on (review8 F2). Rare calls: each pages.
+ */
+export function trustedListCalls(): Record<string, unknown> {
+  return { source: ['aws.guardduty'], detail: { eventName: ['CreateIPSet', 'UpdateIPSet', 'CreateTrustedEntitySet', 'UpdateTrustedEntitySet'] } };
+}
+
 /** The calls that keep GuardDuty and CloudTrail on but stop what they report, as one EventBridge pattern. */
 export function sourcesWatchPattern(): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [protectionPlanCalls(), trailCalls()] };
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [protectionPlanCalls(), trustedListCalls(), trailCalls()] };
 }
 
 export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards'>): Record<string, unknown> {
@@ -388,8 +418,66 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
 export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 'secretNamePrefix'>): Record<string, unknown> {
-  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
+  // A deployment that turns alarms off pages as a deployment (datalek-watch-changes): no room here.
+  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }], { deployedOff: false }), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
   if (props.secretNamePrefix) calls.push(secretCalls(props.secretNamePrefix));
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
+}
+
+/**
+ * A datalek stack changed, deleted or unprotected: every other rule lets a deployment's own calls
+ * through (NOT_BY_CLOUDFORMATION), so whoever may deploy may change any function, rule, alarm or
+ * policy unseen. A deployment pages on-call once per stack (announce deployments; one nobody
+ * announced is the attack). Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
+ * executed by its ARN alone names no stack: it pages, as a deployment of an unknown stack.
+ */
+export function deployCalls(): Record<string, unknown> {
+  const stackName = [{ prefix: STACK_NAME_PREFIX }, { wildcard: `*:stack/${STACK_NAME_PREFIX}*` }];
+  return {
+    source: ['aws.cloudformation'],
+    detail: {
+      eventSource: ['cloudformation.amazonaws.com'],
+      $or: [
+        {
+          eventName: [
+            'ExecuteChangeSet',
+            'UpdateStack',
+            'DeleteStack',
+            'SetStackPolicy',
+            'UpdateTerminationProtection',
+            'RollbackStack',
+            'ContinueUpdateRollback',
+          ],
+          requestParameters: { stackName },
+        },
+        { eventName: ['ExecuteChangeSet'], requestParameters: { stackName: [{ exists: false }] } },
+      ],
+    },
+  };
+}
+
+/**
+ * CloudWatch Logs calls that silence the alarms counted from a function's log (the interfaces left
+ * exposed, containment refused: response-stack.ts): their metric filter deleted or rewritten other
+ * than by a deployment, or the log group deleted. The log groups are named after their stack
+ * (`DatalekResponse-…`).
+ */
+export function logMetricCalls(logGroupPrefix: string): Record<string, unknown> {
+  const logGroupName = [{ prefix: logGroupPrefix }];
+  return {
+    source: ['aws.logs'],
+    detail: {
+      $or: [
+        { eventName: ['DeleteMetricFilter', 'DeleteLogGroup'], requestParameters: { logGroupName } },
+        { eventName: ['PutMetricFilter'], requestParameters: { logGroupName }, ...NOT_BY_CLOUDFORMATION },
+      ],
+    },
+  };
+}
+
+/** A datalek stack changed; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge pattern. */
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
+  const calls = [deployCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
 }
 
@@ -406,6 +494,8 @@ export class PipelineWatch extends Construct {
   public readonly sources: events.Rule;
   /** Watches `rule`: a rule does not see the call that disables it. */
   public readonly guard: events.Rule;
+  /** Watches the datalek stacks (a deployment changes what the other rules trust) and the alarms' log metric filters. */
+  public readonly changes: events.Rule;
   /** The matched calls, for on-call to read; its depth is the page. */
   public readonly queue: sqs.Queue;
   public readonly alarm: cloudwatch.Alarm;
@@ -422,8 +512,17 @@ export class PipelineWatch extends Construct {
         "calls that keep the pipeline's pages and alarms from reaching on-call, or change the secrets that sign its links and page",
         pagingWatchPattern(props),
       ],
-      ['Sources', 'calls that turn GuardDuty protection plans off or stop or narrow a CloudTrail trail (the watch reads the trail)', sourcesWatchPattern()],
+      [
+        'Sources',
+        'calls that turn GuardDuty protection plans off, make or change a GuardDuty trusted IP or entity list (no findings for what it lists), or stop or narrow a CloudTrail trail (the watch reads the trail)',
+        sourcesWatchPattern(),
+      ],
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} rule`, guardPattern()],
+      [
+        'Changes',
+        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced), or delete or rewrite the log metric filters (or log group) the contain function's alarms count",
+        changesWatchPattern(props),
+      ],
     ] as const;
     const whats = rules.map(([, what]) => what.replace(/^calls that/, 'a call that can'));
     const watchRules = rules.map(([id, what, pattern], i) => {
@@ -436,11 +535,12 @@ export class PipelineWatch extends Construct {
       (r.node.defaultChild as events.CfnRule).eventPattern = pattern;
       return r;
     });
-    const [rule, paging, sources, guard] = watchRules;
+    const [rule, paging, sources, guard, changes] = watchRules;
     this.rule = rule;
     this.paging = paging;
     this.sources = sources;
     this.guard = guard;
+    this.changes = changes;
     // Not targets.SqsQueue: for an encrypted queue it lets EventBridge send for any rule. These
     // rules' only (EventBridge's "Cross-service confused deputy prevention": the rule's ARN).
     this.queue.addToResourcePolicy(
@@ -475,7 +575,7 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand), or its pages and alarms from reaching you (a datalek alarm, topic, subscription or key; a new subscriber to a datalek topic; a datalek secret given another value or policy). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty trusted IP or entity list; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand; a datalek stack deployed or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription, its filter or key; a new subscriber to a datalek topic; a datalek secret given another value or policy; the contain function's log metric filters). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });

@@ -336,6 +336,7 @@ describe('the hardened AWS side', () => {
         'datalek-forwarder-lost',
         'datalek-forwarder-throttled',
         'datalek-pipeline-changed',
+        'datalek-watch-changes-undelivered',
         'datalek-watch-containment-undelivered',
         'datalek-watch-guard-undelivered',
         'datalek-watch-new-calls',

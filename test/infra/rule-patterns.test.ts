@@ -113,6 +113,32 @@ const WATCHED: Record<string, string[]> = {
   '75-subscribe-to-another-teams-topic.json': [],
   // A deletion pages whoever makes it: a stack update that drops a function stops findings too (last read Z5).
   '76-record-function-deleted-by-a-stack-update.json': ['central/pipeline'],
+  // A deployment changes what every other rule trusts: each pages, with who deployed (whose stack, by name or ARN).
+  '77-deploy-the-response-stack.json': ['central/changes', 'forwarder/changes'],
+  '78-delete-the-state-stack-by-arn.json': ['central/changes', 'forwarder/changes'],
+  // A change set executed by its ARN alone names no stack: it pages, as a deployment of an unknown stack.
+  '79-execute-a-change-set-by-its-arn.json': ['central/changes', 'forwarder/changes'],
+  '80-termination-protection-off-the-state-stack.json': ['central/changes', 'forwarder/changes'],
+  '81-deploy-another-teams-stack.json': [],
+  // `cdk diff` makes change sets: only executing one changes anything.
+  '82-change-set-made-by-cdk-diff.json': [],
+  '83-describe-the-response-stack.json': [],
+  // A subscription filtered to nothing, or a topic's data protection policy, silences it with no failed delivery (review8 F1).
+  '84-filter-policy-on-the-pages-subscription.json': ['central/paging', 'forwarder/paging'],
+  '85-filter-policy-on-the-alarm-topic-subscription.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '86-data-protection-policy-on-the-fg-topic.json': ['central/paging', 'forwarder/paging'],
+  '87-filter-policy-on-another-teams-subscription.json': [],
+  // A trusted list stops the findings at the source (review8 F2).
+  '88-trusted-ip-list-made.json': ['central/sources', 'forwarder/sources'],
+  '89-trusted-ip-list-changed.json': ['central/sources', 'forwarder/sources'],
+  '90-trusted-entity-list-made.json': ['central/sources', 'forwarder/sources'],
+  '91-threat-list-read.json': [],
+  // The log metric filters two alarms count, in the central region where the contain function logs (review8 F5).
+  '92-metric-filter-of-the-exposed-alarm-deleted.json': ['central/changes'],
+  '93-metric-filter-rewritten-by-hand.json': ['central/changes'],
+  '94-metric-filter-put-by-a-deploy.json': [],
+  '95-contain-log-group-deleted.json': ['central/changes'],
+  '96-another-teams-log-group-deleted.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -276,15 +302,17 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging, sources, guard and containment, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources, guard, changes and containment, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
+      'central/changes',
       'central/containment',
       'central/guard',
       'central/paging',
       'central/pipeline',
       'central/sources',
+      'forwarder/changes',
       'forwarder/containment',
       'forwarder/guard',
       'forwarder/paging',
