@@ -61,7 +61,8 @@ export const KEEP_AFTER_COMMIT_MS = 10_000;
 
 /**
  * Tries again after a conflict, with jittered pauses, until KEEP_AFTER_COMMIT_MS before `deadline`
- * (epoch ms); short of that time, still the MAX_CONFLICT_ATTEMPTS tries of a run without a deadline,
+ * (epoch ms: a Lambda invocation's end, `Date.now() + getRemainingTimeInMillis()`; the one rule of
+ * every function with a deadline: record, contain); short of that time, still the MAX_CONFLICT_ATTEMPTS tries of a run without a deadline,
  * without pausing: a run near its end (one that has just undone a swap for want of time) must still
  * record what it did rather than give up on its first lost race.
  */
