@@ -638,6 +638,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** The log's pages when a checkpoint between groups was last begun (0: none since the log started over). */
   private walMark = 0;
+  private groupsSinceWalRead = 0;
   private get checkpointPages(): number {
     return this.options.checkpointPages ?? 10_000;
   }
@@ -647,7 +648,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /**
    * In bulk, after a group of commits is committed and its events reported: once `checkpointPages`
-   * pages have been written to the log since the last time, they are copied into the store on a
+   * pages have been written to the log since the last time (its size is read every
+   * `WAL_READ_GROUPS` groups), they are copied into the store on a
    * thread of its own (`Checkpointer`) while this one records on. SQLite's own checkpoint ran
    * inside a commit: the events of that group waited for all of it, and this thread did the
    * copying. The log starts over only once a checkpoint has copied all of it, so when the one on
@@ -662,10 +664,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (!this.options.bulk || this.group || this.db.inTransaction) return;
     const cp = this.checkpointer;
     if (cp?.running) return;
+    const ended = cp?.takeResult();
+    // The log's size is read every few groups only: a system call, slow on a busy machine.
+    if (!ended && ++this.groupsSinceWalRead < WAL_READ_GROUPS) return;
+    this.groupsSinceWalRead = 0;
     const pages = this.walPages();
     // Cut back since: the log started over after the last checkpoint.
     if (pages < this.walMark) this.walMark = 0;
-    const ended = cp?.takeResult();
     if (ended) {
       if (pages - ended.log <= Math.ceil(this.checkpointPages / 20) || !cp?.start()) this.checkpointHere();
       return;
@@ -1416,6 +1421,12 @@ parentPort.on('message', (m) => {
   }
 });
 `;
+
+/**
+ * How many groups of commits `checkpointBetweenGroups` lets pass between two reads of the log's
+ * size: a group writes a few dozen pages, so a checkpoint comes at most some 300 pages (3 %) late.
+ */
+const WAL_READ_GROUPS = 8;
 
 /** The size of a store's log file (0 when there is none). */
 function walBytes(file: string): number {
