@@ -3,6 +3,7 @@
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
 import { currentAwareness } from '../core/ap-verdict.js';
+import { byHandText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
@@ -36,11 +37,14 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     acknowledgedAt: incident.acknowledgedAt,
     // A released action is shown as released: what it did was undone, the resource is open again.
     actions: incident.actions.map((a) => ({
+      id: a.id,
       type: a.type,
       target: a.target,
       ...elsewhere(a),
       status: a.released ? ('released' as const) : a.status,
       reason: a.reason ?? null,
+      // Carried out by a person, by hand (core/by-hand.ts): datalek touched nothing.
+      ...(a.byHand ? { byHand: a.byHand } : {}),
       ...(a.released ? { released: a.released } : {}),
       // A release of it is under way (or crashed: release again).
       ...(a.releasing ? { releasing: a.releasing } : {}),
@@ -249,7 +253,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       }
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
-      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      const said = a.byHand ? byHandText(a.byHand, 'en', formatLocal(a.byHand.at, tz)) : a.reason;
+      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
       if (a.partlyReleased)
         lines.push(
           `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,

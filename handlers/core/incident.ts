@@ -307,6 +307,12 @@ export interface ActionRecord {
   steps?: StepRecord[];
   /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
   evidence?: Record<string, unknown>;
+  /**
+   * Set when a person carried the planned action out by hand and recorded it (`datalek contained`,
+   * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
+   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
+   */
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**

@@ -6,6 +6,7 @@ import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
 import { containCommand } from './contain.js';
+import { containedCommand } from './contained.js';
 import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   sweepCommand,
   releaseCommand,
   containCommand,
+  containedCommand,
   messagesCommand,
   verifyCommand,
   anchorCommand,
