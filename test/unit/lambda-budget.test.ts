@@ -4,14 +4,17 @@
  * deadline from their Lambda context, through one rule (core/conflict-retry.ts untilDeadline), and
  * what they could not do in time is answered or left for the next run, never cut off by a timeout.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KEEP_AFTER_COMMIT_MS, MAX_CONFLICT_ATTEMPTS } from '../../handlers/core/conflict-retry.js';
 import { ConflictError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { KEEP_AFTER_SWEEP_MS, sweep } from '../../handlers/core/sweep.js';
 import { createRecordHandler } from '../../handlers/lambda/record.js';
+import { createSweepHandler } from '../../handlers/lambda/sweep.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from '../support/events.js';
-import { capturingLogger } from '../support/logs.js';
+import { capturingLogger, errorLines } from '../support/logs.js';
 import { memoryIdempotency } from '../support/memory-idempotency.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -45,7 +48,11 @@ let t: ReturnType<typeof tempSqliteStore>;
 beforeEach(() => {
   t = tempSqliteStore();
 });
-afterEach(async () => t.cleanup());
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  await t.cleanup();
+});
 
 const quiet = { notifier: { deliver: async () => {} }, publisher: { publish: async () => {} } };
 
@@ -66,5 +73,97 @@ describe('the record function', () => {
     expect(summary.outcome).toBe('opened');
     expect(counted.commits).toBe(4);
     expect(counted.commits).toBeLessThanOrEqual(MAX_CONFLICT_ATTEMPTS);
+  });
+});
+
+/** 48 hours before the AP deadline of incidents detected at NOW (+ 72 h): their first reminder is due. */
+const SWEEP_AT = () => '2026-11-28T11:00:00.000Z';
+
+/** Three incidents whose first AP reminder is due at SWEEP_AT, in the order the store lists them due. */
+async function threeDue(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const n of [1, 2, 3]) {
+    const r = await recordEvent(
+      { store: t.store, policy: DEFAULT_POLICY, now: NOW, canEnforce: false },
+      findingEvent({ id: `due-${n}`, instanceId: `i-due-${n}` }),
+    );
+    ids.push(r.incidentId as string);
+  }
+  return (await t.store.listDue(SWEEP_AT())).map((i) => i.id).filter((id) => ids.includes(id));
+}
+
+/** `t.store`, each commit of which takes `ms` of the (fake) clock. */
+function slowCommits(ms: number): IncidentStore {
+  return new Proxy(t.store, {
+    get(target, prop) {
+      if (prop === 'commit')
+        return async (change: Parameters<IncidentStore['commit']>[0]) => {
+          vi.setSystemTime(Date.now() + ms);
+          return target.commit(change);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The reminders queued in each incident's outbox by the sweeps at SWEEP_AT. */
+const queuedBySweep = async (ids: string[]) =>
+  Promise.all(ids.map(async (id) => (await t.store.listMessages(id)).filter((m) => m.createdAt === SWEEP_AT()).length));
+
+describe('the sweep function', () => {
+  it('starts no incident once its invocation is near its end: those it did not reach stay due, untouched, and the next sweep sends them, each once', async () => {
+    const ids = await threeDue();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const lines: string[] = [];
+    const published: { incidentId: string }[] = [];
+    const handler = createSweepHandler({
+      ...quiet,
+      publisher: { publish: async (events) => void published.push(...events) },
+      store: slowCommits(20_000),
+      policy: DEFAULT_POLICY,
+      now: SWEEP_AT,
+      logger: capturingLogger(lines),
+    });
+    // Time for two incidents' commits (20 s each) before the time it keeps for what follows them.
+    const context = invocation(KEEP_AFTER_SWEEP_MS + 30_000);
+    await expect(handler({}, context)).rejects.toThrow(/1 incident\(s\) not reached/);
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    // Those it swept are announced; the one it did not reach is left as it was.
+    expect([...new Set(published.map((e) => e.incidentId))]).toEqual(ids.slice(0, 2));
+    const [one, two, none] = await queuedBySweep(ids);
+    expect(one).toBeGreaterThan(0);
+    expect([two, none]).toEqual([one, 0]);
+    expect((await t.store.getIncident(ids[2]))?.reminders.lastDueAt).toBeFalsy();
+    expect(errorLines(lines).join('\n')).toMatch(/"notReached":1/);
+    // The next sweep reaches it; the two already swept send nothing again.
+    const next = await sweep({ store: t.store, policy: DEFAULT_POLICY, now: SWEEP_AT });
+    expect([...new Set(next.sent.map((s) => s.incidentId))]).toEqual([ids[2]]);
+    expect(await queuedBySweep(ids)).toEqual([one, one, one]);
+  });
+
+  it('pauses after a lost commit only while the pause ends before that point: a storm on one incident does not take the sweep past it', async () => {
+    const [id] = await threeDue();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    // Another writer always wins the incident.
+    const stormy: IncidentStore = new Proxy(t.store, {
+      get(target, prop) {
+        if (prop === 'commit')
+          return async (change: Parameters<IncidentStore['commit']>[0]) => {
+            if (change.incident.id === id) throw new ConflictError(`another writer changed incident ${id} first`);
+            return target.commit(change);
+          };
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // Less than ten paced tries' pauses (about 7 s) before the point where it stops starting incidents.
+    const deadline = Date.now() + KEEP_AFTER_SWEEP_MS + 2_000;
+    const run = sweep({ store: stormy, policy: DEFAULT_POLICY, now: SWEEP_AT, deadline });
+    await vi.runAllTimersAsync();
+    const result = await run;
+    expect(Date.now()).toBeLessThanOrEqual(deadline - KEEP_AFTER_SWEEP_MS);
+    expect(result.failed.map((f) => f.incidentId)).toEqual([id]);
   });
 });
