@@ -5,11 +5,15 @@
  * what they could not do in time is answered or left for the next run, never cut off by a timeout.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { signAckLink } from '../../handlers/core/ack-link.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { KEEP_AFTER_COMMIT_MS, MAX_CONFLICT_ATTEMPTS } from '../../handlers/core/conflict-retry.js';
 import { ConflictError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { KEEP_AFTER_SWEEP_MS, sweep } from '../../handlers/core/sweep.js';
+import { createAcknowledgeHandler } from '../../handlers/lambda/acknowledge.js';
+import { createLinkApplyHandler } from '../../handlers/lambda/link-apply.js';
 import { createRecordHandler } from '../../handlers/lambda/record.js';
 import { createSweepHandler } from '../../handlers/lambda/sweep.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
@@ -26,22 +30,28 @@ const invocation = (ms: number) => {
   return { awsRequestId: 'req-1', functionName: 'fn', getRemainingTimeInMillis: () => end - Date.now() };
 };
 
-/** `store` with its commit refused as a lost race `times` times first (nothing written), the rest passed on. */
-function losing(store: IncidentStore, times: number) {
-  const counted = { commits: 0 };
-  const proxy: IncidentStore = new Proxy(store, {
+type Change = Parameters<IncidentStore['commit']>[0];
+
+/** `t.store` with each commit made through `commit`, which gets the change and the store itself. */
+function withCommit(commit: (change: Change, store: IncidentStore) => Promise<unknown>): IncidentStore {
+  return new Proxy(t.store, {
     get(target, prop) {
-      if (prop === 'commit')
-        return async (change: Parameters<IncidentStore['commit']>[0]) => {
-          counted.commits += 1;
-          if (counted.commits <= times) throw new ConflictError('another writer changed the incident first');
-          return target.commit(change);
-        };
+      if (prop === 'commit') return (change: Change) => commit(change, target);
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { store: proxy, counted };
+}
+
+/** `t.store` with its commit refused as a lost race `times` times first (nothing written), the rest passed on. */
+function losing(times: number) {
+  const counted = { commits: 0 };
+  const store = withCommit(async (change, target) => {
+    counted.commits += 1;
+    if (counted.commits <= times) throw new ConflictError('another writer changed the incident first');
+    return target.commit(change);
+  });
+  return { store, counted };
 }
 
 let t: ReturnType<typeof tempSqliteStore>;
@@ -59,7 +69,7 @@ const quiet = { notifier: { deliver: async () => {} }, publisher: { publish: asy
 describe('the record function', () => {
   it('near its deadline still makes the quick tries every function with a deadline makes (one rule, untilDeadline), instead of failing at its first lost race', async () => {
     const lines: string[] = [];
-    const { store, counted } = losing(t.store, 3);
+    const { store, counted } = losing(3);
     const record = createRecordHandler({
       ...quiet,
       store,
@@ -94,16 +104,9 @@ async function threeDue(): Promise<string[]> {
 
 /** `t.store`, each commit of which takes `ms` of the (fake) clock. */
 function slowCommits(ms: number): IncidentStore {
-  return new Proxy(t.store, {
-    get(target, prop) {
-      if (prop === 'commit')
-        return async (change: Parameters<IncidentStore['commit']>[0]) => {
-          vi.setSystemTime(Date.now() + ms);
-          return target.commit(change);
-        };
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  return withCommit(async (change, target) => {
+    vi.setSystemTime(Date.now() + ms);
+    return target.commit(change);
   });
 }
 
@@ -147,16 +150,9 @@ describe('the sweep function', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
     vi.spyOn(Math, 'random').mockReturnValue(0.99);
     // Another writer always wins the incident.
-    const stormy: IncidentStore = new Proxy(t.store, {
-      get(target, prop) {
-        if (prop === 'commit')
-          return async (change: Parameters<IncidentStore['commit']>[0]) => {
-            if (change.incident.id === id) throw new ConflictError(`another writer changed incident ${id} first`);
-            return target.commit(change);
-          };
-        const value = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    const stormy = withCommit(async (change, target) => {
+      if (change.incident.id === id) throw new ConflictError(`another writer changed incident ${id} first`);
+      return target.commit(change);
     });
     // Less than ten paced tries' pauses (about 7 s) before the point where it stops starting incidents.
     const deadline = Date.now() + KEEP_AFTER_SWEEP_MS + 2_000;
@@ -165,5 +161,107 @@ describe('the sweep function', () => {
     const result = await run;
     expect(Date.now()).toBeLessThanOrEqual(deadline - KEEP_AFTER_SWEEP_MS);
     expect(result.failed.map((f) => f.incidentId)).toEqual([id]);
+  });
+});
+
+/**
+ * `t.store`, whose every commit of incident `id` another writer beats (it commits the incident
+ * first, so the commit meets a real conflict) until `stormOver()` says the storm has passed.
+ */
+function storming(id: string, stormOver: () => boolean): IncidentStore {
+  return withCommit(async (change, target) => {
+    if (change.incident.id === id && !stormOver())
+      await changeIncident({ store: target, policy: DEFAULT_POLICY, now: NOW }, id, () => ({ entries: [{ at: NOW(), kind: 'other-writer' }] }));
+    return target.commit(change);
+  });
+}
+
+/** An incident nobody acknowledged, and a clock and pauses faked so that a storm takes no time; the storm's end, from now. */
+async function stormyIncident(stormMs: number) {
+  const id = (
+    await recordEvent({ store: t.store, policy: DEFAULT_POLICY, now: NOW, canEnforce: false }, findingEvent({ id: 'ack-storm', instanceId: 'i-ack' }))
+  ).incidentId as string;
+  vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+  // The longest pauses: ten paced tries then take about 7 s.
+  vi.spyOn(Math, 'random').mockReturnValue(0.99);
+  const ends = Date.now() + stormMs;
+  return { id, store: storming(id, () => Date.now() >= ends) };
+}
+
+/** Runs `call` to its end on the fake clock. */
+async function settled<T>(call: Promise<T>): Promise<T> {
+  const done = call.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  await vi.runAllTimersAsync();
+  const outcome = await done;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+const ON_CALL = 'arn:aws:sts::123456789012:assumed-role/datalek-on-call/anna';
+const ackRequest = (incidentId: string) => ({
+  requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: ON_CALL } } },
+  body: JSON.stringify({ incidentId }),
+});
+
+describe('the acknowledge function', () => {
+  const handlerOn = (store: IncidentStore) =>
+    createAcknowledgeHandler({
+      ...quiet,
+      store,
+      policy: DEFAULT_POLICY,
+      now: NOW,
+      logger: capturingLogger([]),
+      allowedPrincipals: ['arn:aws:sts::123456789012:assumed-role/datalek-on-call/*'],
+    });
+
+  it('waits out a storm longer than ten paced tries while its invocation has time, and records the acknowledgement', async () => {
+    const { id, store } = await stormyIncident(12_000);
+    const res = (await settled(handlerOn(store)(ackRequest(id), invocation(30_000)))) as { statusCode: number };
+    expect(res.statusCode).toBe(200);
+    expect((await t.store.getIncident(id))?.acknowledgedBy).toBe(ON_CALL);
+  });
+
+  it('answers a storm that outlasts its time before the invocation ends: nothing recorded, acknowledge again (never a timeout with the state unknown)', async () => {
+    const { id, store } = await stormyIncident(Number.POSITIVE_INFINITY);
+    const context = invocation(30_000);
+    const res = (await settled(handlerOn(store)(ackRequest(id), context))) as { statusCode: number; body: string };
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body).error).toMatch(/nothing (was )?recorded.*again/i);
+    expect((await t.store.getIncident(id))?.acknowledgedBy).toBeFalsy();
+  });
+});
+
+describe('the link-apply function', () => {
+  const KEY = Buffer.from('k'.repeat(40) + 'Z'.repeat(24), 'utf8');
+  const ORIGIN = 'https://abcdefghij0123456789abcdefghij01.lambda-url.eu-west-1.on.aws';
+  const press = (incidentId: string) => {
+    const token = signAckLink(KEY, { incidentId, level: 'on-call', round: 0, expiresAt: '2026-11-27T10:30:00.000Z' });
+    return { method: 'POST', origin: ORIGIN, path: `/ack/${token}`, lang: 'en', headers: { origin: ORIGIN }, form: { by: 'Anna', note: '' } };
+  };
+  const handlerOn = (store: IncidentStore) =>
+    createLinkApplyHandler({ ...quiet, store, policy: DEFAULT_POLICY, now: NOW, logger: capturingLogger([]), linkKey: async () => KEY });
+
+  it('waits out a storm longer than ten paced tries while its invocation has time', async () => {
+    const { id, store } = await stormyIncident(8_000);
+    const answer = (await settled(handlerOn(store)(press(id), invocation(20_000)))) as { status: number };
+    expect(answer.status).toBe(200);
+    expect((await t.store.getIncident(id))?.acknowledgedBy).toBeTruthy();
+  });
+
+  it('answers a press it cannot record in time with a page that says nothing changed and to press again, before the invocation ends', async () => {
+    const { id, store } = await stormyIncident(Number.POSITIVE_INFINITY);
+    const context = invocation(20_000);
+    const answer = (await settled(handlerOn(store)(press(id), context))) as { status: number; body: string };
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(answer.status).toBe(503);
+    expect(answer.body).toContain('Nothing changed.');
+    expect(answer.body).toMatch(/open the link again and press the button/i);
+    const incident = await t.store.getIncident(id);
+    expect(incident?.acknowledgedBy).toBeFalsy();
+    expect(incident?.ackLinksUsed ?? []).toEqual([]);
   });
 });

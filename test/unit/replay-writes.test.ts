@@ -434,19 +434,19 @@ describe('replay: groups of commits', () => {
 });
 
 describe('replay: what a group costs', () => {
-  it("reads the process's CPU time once a group, not per event, while the group is young", async () => {
+  it("reads the process's CPU time on one group in four, as it begins and ends, not per event", async () => {
     const { store, cleanup } = tempSqliteStore();
     const cpu = vi.spyOn(process, 'cpuUsage');
     try {
       const released: number[] = [];
       const groups = new CommitGroups<number>(store, async (events) => void released.push(events.length), { events: 5, ms: 60_000, wallMs: 60_000 });
       cpu.mockClear();
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 40; i++) {
         groups.open();
         await groups.recorded(i);
       }
-      expect(released).toEqual([5]);
-      expect(cpu.mock.calls.length).toBe(1);
+      expect(released).toEqual([5, 5, 5, 5, 5, 5, 5, 5]);
+      expect(cpu.mock.calls.length).toBe(4);
     } finally {
       cpu.mockRestore();
       await cleanup();
@@ -461,19 +461,19 @@ describe('replay: what a group costs', () => {
     }
   };
 
-  it("reads the process's CPU time once a group, not for each event once the group is old enough to end", async () => {
+  it("reads the process's CPU time on one group in four also when groups end on their work, not for each event once the group is old enough to end", async () => {
     const { store, cleanup } = tempSqliteStore();
     const cpu = vi.spyOn(process, 'cpuUsage');
     try {
       const released: number[] = [];
       const groups = new CommitGroups<number>(store, async (events) => void released.push(events.length), { events: 100, ms: 0, wallMs: 60_000 });
       cpu.mockClear();
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 8; i++) {
         groups.open();
         await groups.recorded(i);
       }
-      expect(released).toEqual([1, 1, 1, 1, 1, 1]);
-      expect(cpu.mock.calls.length).toBe(6);
+      expect(released).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+      expect(cpu.mock.calls.length).toBe(4);
     } finally {
       cpu.mockRestore();
       await cleanup();
