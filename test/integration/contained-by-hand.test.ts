@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld, MOTO_ACCOUNT } from '../support/cli-aws.js';
@@ -114,6 +115,20 @@ describe('datalek contained: a planned action carried out by hand', () => {
     const shown = JSON.parse((await cli(['show', id, '--json'], '2026-11-28T10:00:00Z')).stdout);
     expect(shown.actions[0]).toMatchObject({ status: 'done', byHand: { by: 'Anna' } });
     expect(shown.actions[0].released).toBeUndefined();
+  });
+
+  it('is proved by the ledger: an edit of who carried it out is found', async () => {
+    const copy = join(dir, 'tampered');
+    expect((await runCli(['drill', '--from', store, '--store', copy])).code).toBe(0);
+    const db = new Database(join(copy, 'datalek.sqlite'));
+    const row = db.prepare('SELECT data FROM incidents WHERE id = ?').get(id) as { data: string };
+    const record = JSON.parse(row.data);
+    record.actions[0].byHand.by = 'Someone else';
+    db.prepare('UPDATE incidents SET data = ? WHERE id = ?').run(JSON.stringify(record), id);
+    db.close();
+    const r = await runCli(['verify', id, '--store', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(id);
   });
 
   it('refuses to record it twice, naming who did it', async () => {
