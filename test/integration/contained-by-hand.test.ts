@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld, MOTO_ACCOUNT } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 /**
  * Review 7 G15: containment the policy only planned (plan mode, a person's step) is carried out by
@@ -106,6 +109,16 @@ describe('datalek contained: a planned action carried out by hand', () => {
     expect(csv).toContain('(by hand by Anna: moved both interfaces');
 
     expect((await cli(['verify', id], '2026-11-28T10:00:00Z')).code).toBe(0);
+
+    // The page's containment table says who did it by hand, not why it was only planned.
+    const opened = new SqliteIncidentStore(store);
+    try {
+      const web = inProcessWebApp({ store: opened, policy: DEFAULT_POLICY, now: () => '2026-11-28T10:00:00Z' });
+      const page = await (await web.get(`/incidents/${id}`, 'en')).text();
+      expect(page).toContain('<span class="done">done</span><span>: carried out by hand by Anna at 2026-11-28 00:00 CET: moved both interfaces');
+    } finally {
+      await opened.close();
+    }
   });
 
   it('release undoes nothing datalek did not do: it says the action was carried out by hand, and leaves it done', async () => {
