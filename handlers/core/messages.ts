@@ -626,7 +626,8 @@ export function composeMessage({
   const card: MessageCard = {
     title: oneLine(subject),
     band,
-    facts: anyControl(facts.flat()) ? facts.map(([k, v]) => [oneLine(k), oneLine(v)]) : facts,
+    // Each fact's label and value joined, not `facts.flat()`: flattening costs more than the rest of the test.
+    facts: anyControl(facts.map(([k, v]) => k + v)) ? facts.map(([k, v]) => [oneLine(k), oneLine(v)]) : facts,
     ask: oneLine(intro),
     runbook,
     account: incident.accountId,
