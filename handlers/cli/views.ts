@@ -58,6 +58,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     firstActivityAt: incident.firstActivityAt ?? null,
     role: policy ? roleOf(incident, policy) : (incident.role ?? null),
     reviewAsked: reviewPending(incident) ? (incident.reviewAsked ?? null) : null,
+    // Opened by a person, not by a finding (core/open-by-hand.ts).
+    ...(incident.openedByHand ? { openedByHand: incident.openedByHand } : {}),
     followUpOf: incident.followUpOf ?? null,
     followUps: incident.followUps ?? [],
     // The open incidents a finding linked to this one rather than merging them (record-finding.ts), only when any.
@@ -172,12 +174,20 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
   ].join('\n');
 }
 
+/** How a person opened the incident by hand (core/open-by-hand.ts), and the ignored finding it comes from. */
+function openedByHandLine(o: NonNullable<Incident['openedByHand']>, tz: string): string {
+  const f = o.finding;
+  const from = f ? `; from finding ${f.findingId} (${f.type}, severity ${formatSeverity(f.severity)}), which the policy ignored: ${f.ignored}` : '';
+  return oneLine(`  OPENED BY HAND by ${o.by} at ${formatLocal(o.recordedAt, tz)}: ${o.what}${from}`);
+}
+
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
   const awareness = currentAwareness(incident);
   const lines = [
     `Incident ${incident.id}${incident.sample ? '  [SAMPLE FINDING: test data, no clock, no containment]' : ''}`,
+    ...(incident.openedByHand ? [openedByHandLine(incident.openedByHand, tz)] : []),
     `  state          ${incident.state}`,
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
@@ -195,7 +205,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
@@ -269,7 +279,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         `    not planned ${left.count} further action(s) since ${formatLocal(left.since, tz)}: the record keeps ${incident.actions.length}; the findings name those resources`,
       );
   } else {
-    lines.push('  containment    none (notify only)');
+    lines.push(`  containment    none (${incident.openedByHand ? 'opened by hand' : 'notify only'})`);
   }
   for (const u of incident.undeliverable ?? [])
     lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);

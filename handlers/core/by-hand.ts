@@ -15,7 +15,7 @@
  */
 import { byHandText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
-import { RefusedError } from './errors.js';
+import { refused as refuse } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { formatLocal } from './time.js';
@@ -29,10 +29,6 @@ export interface ContainedByHandInput {
   what: string;
   /** When it was done (stated); default now. */
   at?: string;
-}
-
-function refuse(en: string, nl: string): RefusedError {
-  return new RefusedError(en, { page: { nl } });
 }
 
 /** Why the action cannot be recorded as carried out by hand, or null when it can. */

@@ -469,7 +469,13 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     timeline: [
       field(
         'startedAt',
-        nl ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)' : 'Start of the breach (first activity according to GuardDuty)',
+        incident.openedByHand
+          ? nl
+            ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
+            : 'Start of the breach (as far as known: the discovery)'
+          : nl
+            ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
+            : 'Start of the breach (first activity according to GuardDuty)',
         when(incident.firstActivityAt ?? incident.detectedAt),
       ),
       field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
@@ -511,7 +517,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'detection',
         nl ? 'Technische aanleiding' : 'Technical signal',
-        `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
+        incident.openedByHand
+          ? openedByHandText(incident.openedByHand, lang, when)
+          : `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
       ),
       ...linkedField(incident, lang),
       field(
@@ -674,6 +682,17 @@ function linkedField(incident: Incident, lang: Lang): DraftField[] {
 function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
   const said = notPlannedMeasure(incident, lang, (iso) => when(iso) ?? iso);
   return said ? [said] : [];
+}
+
+/**
+ * An incident a person opened by hand (core/open-by-hand.ts): said so where the draft names the
+ * technical signal, with the finding the policy ignored when it comes from one.
+ */
+function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, when: (iso: string) => string | null): string {
+  const f = o.finding;
+  if (lang === 'nl')
+    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${f.ignored}.` : ' Geen GuardDuty-bevinding.'}`;
+  return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
 }
 
 function liveActions(incident: Incident) {

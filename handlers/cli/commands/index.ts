@@ -13,6 +13,7 @@ import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
 import { noticeCommand } from './notice.js';
+import { openCommand } from './open.js';
 import { registerCommand } from './register.js';
 import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
@@ -43,6 +44,7 @@ export const COMMANDS: Command[] = [
   serveCommand,
   setupCommand,
   coverageCommand,
+  openCommand,
   assessCommand,
   factsCommand,
   draftCommand,

@@ -159,10 +159,9 @@ const SENT_MARK_DELAY_MS = 5;
  * (bench, one run each): 1 ms gave 0.13 of the floor with p99 2.2 ms; 2 ms 0.14 with p99 5.4 ms,
  * beyond issue #14's 5 ms; 0.5 ms 0.12 with p99 1.6 ms. The work is counted in CPU time so that a group does not shrink to one
  * event on a machine busy with other work; `wallMs` bounds the wait there. The CPU time is read
- * once per group, as it begins (`CommitGroups.open`): reading it is a system call that took some
- * 25 µs in a replay on a quiet machine and several times that on a busy one (it sums the
- * process's threads); read twice per group it cost a tenth of recording an event. A group's CPU
- * time is its wall time times the share of the CPU the process had over the group before.
+ * only once `ms` of wall time has passed as well (on a quiet machine the two pass together):
+ * reading it is a system call that took some 25 µs in a replay (it sums the process's threads),
+ * and read twice per event it cost more than a tenth of recording one.
  */
 export const COMMIT_GROUP = { events: 64, ms: 1, wallMs: 20 };
 
@@ -175,12 +174,9 @@ export const COMMIT_GROUP = { events: 64, ms: 1, wallMs: 20 };
  */
 export class CommitGroups<T> {
   private held: T[] = [];
-  /** When the group under way began (null: none is). */
+  /** When the group under way began (null: none is), and the process's CPU time then, in µs. */
   private begun: number | null = null;
-  /** When the last group began, by the wall clock (ms) and in the process's CPU time (µs). */
-  private last: { wall: number; cpu: number } | null = null;
-  /** The share of the CPU this process had from the last group's beginning to this one's (at most 1). */
-  private cpuShare = 1;
+  private begunCpu = 0;
 
   constructor(
     private readonly store: Pick<IncidentStore, 'beginGroup' | 'endGroup'> & { checkpointBetweenGroups?(): void },
@@ -192,11 +188,8 @@ export class CommitGroups<T> {
   open(): void {
     if (this.begun !== null || !this.store.beginGroup) return;
     this.store.beginGroup();
-    const wall = performance.now();
-    const cpu = cpuMicros();
-    if (this.last && wall > this.last.wall) this.cpuShare = Math.min(1, (cpu - this.last.cpu) / 1000 / (wall - this.last.wall));
-    this.last = { wall, cpu };
-    this.begun = wall;
+    this.begun = performance.now();
+    this.begunCpu = cpuMicros();
   }
 
   /** After: the event waits for its group to be committed; a full group is committed now. */
@@ -204,7 +197,7 @@ export class CommitGroups<T> {
     this.held.push(event);
     if (this.begun === null || this.held.length >= this.limits.events) return this.flush();
     const elapsed = performance.now() - this.begun;
-    if (elapsed >= this.limits.wallMs || elapsed * this.cpuShare >= this.limits.ms) await this.flush();
+    if (elapsed >= this.limits.wallMs || (elapsed >= this.limits.ms && cpuMicros() - this.begunCpu >= this.limits.ms * 1000)) await this.flush();
   }
 
   /**
