@@ -11,6 +11,7 @@ import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
+import { minimiseCommand } from './minimise.js';
 import { noticeCommand } from './notice.js';
 import { registerCommand } from './register.js';
 import { releaseCommand } from './release.js';
@@ -50,4 +51,5 @@ export const COMMANDS: Command[] = [
   closeCommand,
   registerCommand,
   reportCommand,
+  minimiseCommand,
 ];
