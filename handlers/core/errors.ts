@@ -98,6 +98,11 @@ export class RefusedError extends DatalekError {
   }
 }
 
+/** A refusal with its Dutch words for the web page (which names the form's fields, never a flag). */
+export function refused(en: string, nl: string): RefusedError {
+  return new RefusedError(en, { page: { nl } });
+}
+
 /** A containment step failed. `code` is the provider's error code (e.g. the AWS error name). */
 export class ContainmentStepError extends DatalekError {
   constructor(

@@ -48,7 +48,7 @@ export interface LedgerBody {
   by?: string;
   /** Adoption only: every finding record found. */
   findings?: { key: string; hash: string }[];
-  /** Adoption only: every message found sent, and when. */
+  /** Every message found sent, and when (adoption); or several sendings of the incident written at once (the embedded store). */
   sentMessages?: { id: string; at: string }[];
   /**
    * Set when `finding` is the minimised form of the record (core/minimise.ts): `from` is the hash

@@ -805,6 +805,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
       severity: other.severity,
       reason,
       ...(stated ? { statedClock: stated } : {}),
+      // Who took the merged incident: said here, not carried over (see below).
+      ...(other.acknowledgedAt ? { acknowledgedAt: other.acknowledgedAt, acknowledgedBy: other.acknowledgedBy } : {}),
     },
   });
   for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
@@ -830,12 +832,9 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
-  if (!incident.acknowledgedAt && other.acknowledgedAt) {
-    // On-call took the merged incident: they hold the breach it is now part of.
-    incident.acknowledgedAt = other.acknowledgedAt;
-    incident.acknowledgedBy = other.acknowledgedBy;
-    if (incident.state === 'open') incident.state = 'acknowledged';
-  }
+  // Its acknowledgement stays its own: the person took its page, not the survivor's. A survivor
+  // nobody acknowledged keeps paging (its escalation, an interface it left open, its alert at the
+  // pager) until someone takes it; the entry above says who took the merged one.
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
 }

@@ -68,6 +68,11 @@ export interface RegisterRow {
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
   controllerHours: number | null;
+  /**
+   * Opened by a person, not by a finding (core/open-by-hand.ts): `by NAME, entered T, aware T: what`,
+   * and the finding the policy ignored that it comes from; empty for one a finding opened.
+   */
+  openedByHand: string;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -277,8 +282,17 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
     controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
+    openedByHand: openedByHandText(incident),
     findingsMinimised: minimisedText(incident),
   };
+}
+
+/** How a person opened the incident by hand, for tools: who, when entered, the awareness stated, what, and the ignored finding. */
+function openedByHandText(incident: Incident): string {
+  const o = incident.openedByHand;
+  if (!o) return '';
+  const f = o.finding;
+  return `by ${o.by}, entered ${o.recordedAt}, aware ${o.awareAt}: ${o.what}${f ? `; from finding ${f.findingId} (${f.type}, severity ${f.severity}), ignored: ${f.ignored}` : ''}`;
 }
 
 function reviewText(incident: Incident): string | null {
@@ -428,7 +442,7 @@ export function registerMarkdown(
       row.measuresProposed ?? '',
       subjectsCell(incident, lang, local),
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
-      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${statedClockNote(incident, nl)}`,
+      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${incident.openedByHand ? (nl ? ` (met de hand geopend door ${incident.openedByHand.by})` : ` (opened by hand by ${incident.openedByHand.by})`) : ''}${statedClockNote(incident, nl)}`,
       closing,
       [
         ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
@@ -530,6 +544,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review7 G17 (the hours the AP and processor clocks were counted with), likewise.
   'apDeadlineHours',
   'controllerHours',
+  // Added for review7 G12 (an incident opened by hand, not by a finding), after the others likewise.
+  'openedByHand',
   // Added for review7 G11 (the findings' personal data removed after the retention period), likewise.
   'findingsMinimised',
 ];

@@ -343,8 +343,15 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Verwant incident' : 'Related incident'} ${str('incidentId')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
     case 'related-incidents':
       return `${nl ? 'Verwante incidenten' : 'Related incidents'}: ${String(d.count ?? '')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
-    case 'incidents-merged':
-      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})`;
+    case 'incidents-merged': {
+      // Its acknowledgement stays its own (record-finding.ts mergeInto): said, not taken over.
+      const taken = str('acknowledgedBy')
+        ? nl
+          ? `; dat was opgepakt door ${str('acknowledgedBy')} (${local('acknowledgedAt')}), dit incident niet`
+          : `; that one was acknowledged by ${str('acknowledgedBy')} (${local('acknowledgedAt')}), not this one`
+        : '';
+      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})${taken}`;
+    }
     case 'merged-into':
       return `${nl ? 'Samengevoegd in incident' : 'Merged into incident'} ${str('into')}`;
     case 'follow-up-opened':
