@@ -1286,7 +1286,7 @@ function announce(
     // The opening page of an incident that already could not plan all says so (its containment lines): told.
     if (lost && lostKey && stateKey !== lostKey) after.announced.push(`${channel}:${lostKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
-    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
+    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, news: concerned && news ? news.finding : undefined });
     notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
