@@ -109,7 +109,9 @@ export interface IncidentStore {
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /**
-   * Stores the change atomically, or throws `ConflictError` when a condition no longer holds. The
+   * Stores the change atomically, or throws `ConflictError` when a condition no longer holds,
+   * `StoreRefusedError` when the store refuses this change as it is (and would again), and
+   * `StoreError` when the store cannot be written; none of the change is stored then. The
    * receipt tells what `change.claim` claimed; an adapter that claims nothing at commit returns none.
    */
   commit(change: IncidentChange): Promise<CommitReceipt | undefined>;
