@@ -43,6 +43,11 @@ export interface IncidentChange {
    * them, and the sender claims the rest as usual. An adapter may claim none (and say so).
    */
   claim?: { ids: readonly string[]; until: string };
+  /**
+   * Set when `finding` is the minimised form of the record (core/minimise.ts): its ledger entry
+   * says so, with `from`, the hash the ledger recorded for the record before, and who did it.
+   */
+  minimised?: { from: string; by: string };
 }
 
 /** What a commit reports besides its success. */

@@ -285,6 +285,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           incidentText,
           ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          ...(change.minimised ? { minimised: change.minimised } : {}),
           messages: queued.map((q) => ({ id: q.message.id, text: q.text })),
         },
         new Date().toISOString(),
