@@ -713,11 +713,21 @@ function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, 
   return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
 }
 
+/**
+ * The containment the record still holds as planned while measures taken are recorded in a
+ * person's words and no end of the breach is: those words may claim a step the record does not
+ * (plannedBesideMeasuresWarning; the notice leaves them out meanwhile). Each as `actionName`.
+ */
+export function plannedBesideMeasures(incident: Incident): Incident['actions'] {
+  if (incident.facts?.endedAt || !incident.facts?.measuresTaken?.trim()) return [];
+  return liveActions(incident).filter((a) => a.status === 'planned');
+}
+
 function liveActions(incident: Incident) {
   return incident.actions.filter((a) => !a.released && a.status !== 'skipped');
 }
 
-function actionName(a: Incident['actions'][number], lang: Lang): string {
+export function actionName(a: Incident['actions'][number], lang: Lang): string {
   return `${actionLabel(lang, a.type)} ${a.target}`;
 }
 
@@ -768,8 +778,8 @@ function endedWhileOpenWarning(incident: Incident, lang: Lang, when: (iso: strin
  * (endedWhileOpenWarning says it then), for the actions still planned.
  */
 function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] {
-  const planned = liveActions(incident).filter((a) => a.status === 'planned');
-  if (incident.facts?.endedAt || !planned.length || !incident.facts?.measuresTaken?.trim()) return [];
+  const planned = plannedBesideMeasures(incident);
+  if (!planned.length) return [];
   const names = planned.map((a) => actionName(a, lang)).join(', ');
   return [
     lang === 'nl'
