@@ -44,6 +44,7 @@ import {
   releaseUnderWay,
   resourceKeyOfAction,
   sameResource,
+  toldOutcomes,
 } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
@@ -92,7 +93,8 @@ export interface ContainOptions {
 
 export interface ContainResult {
   incident: Incident;
-  actions: { id: string; type: string; target: string; status: ActionRecord['status']; reason?: string }[];
+  /** `heldBy`: skipped, left to that incident, which holds the resource contained. */
+  actions: { id: string; type: string; target: string; status: ActionRecord['status']; reason?: string; heldBy?: string }[];
   /** Set when another run holds the incident's containment: this run did nothing. */
   busy?: { holder: string; until: string };
   /** Steps of this run that left a resource open (`isolate-eni:<id>`). */
@@ -506,15 +508,23 @@ function skippedEntry(a: ActionRecord, at: string): TimelineDraft {
 
 /** Records the action as left to `holder`, which holds its resource (see `takeResource`); nothing is carried out. */
 async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, holder: string): Promise<ContainResult['actions'][number]> {
-  const outcome = await updateAction(deps, incidentId, actionId, (a) => {
+  const outcome = await updateAction(deps, incidentId, actionId, (a, draft) => {
     if (a.heldBy === holder && a.status === 'skipped') return null;
     a.status = 'skipped';
     a.heldBy = holder;
     a.reason = heldByReason(holder);
+    toTell(draft, a);
     return { entries: [skippedEntry(a, deps.now())] };
   });
   const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
-  return { id: final.id, type: final.type, target: final.target, status: final.status, reason: final.reason };
+  return {
+    id: final.id,
+    type: final.type,
+    target: final.target,
+    status: final.status,
+    reason: final.reason,
+    ...(final.heldBy ? { heldBy: final.heldBy } : {}),
+  };
 }
 
 /**
@@ -711,7 +721,14 @@ async function runAction(
     return { entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }] };
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
-  return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
+  return {
+    id: final.id,
+    type: final.type,
+    target: final.target,
+    status: final.status,
+    ...(final.reason ? { reason: final.reason } : {}),
+    ...(final.heldBy ? { heldBy: final.heldBy } : {}),
+  };
 }
 
 /**
@@ -792,17 +809,16 @@ function toTell(draft: Incident, action: ActionRecord): void {
 /**
  * The FG's and on-call's message on the outcomes not yet told, one per channel however many
  * actions they are: `containment-failed` when any of them failed (refusals included), else
- * `containment-done`. Each message lists at most MAX_LISTED actions, failures among them, and says
+ * `containment-done` when one was carried out, else `containment-left` (`toldOutcomes`). Each message lists at most MAX_LISTED actions, failures among them, and says
  * how many more (`composeMessage`). The outcomes are told once: they are taken off the record in
  * the commit that queues the messages.
  */
 function tellOutcomes(deps: ContainDeps, draft: Incident): (draft: Incident) => OutboxMessage[] {
   const untold = new Set(draft.containmentUntold ?? []);
   draft.containmentUntold = undefined;
-  const outcomes = draft.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
-  if (outcomes.length === 0) return () => [];
-  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
-  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  const outcome = toldOutcomes(draft.actions.filter((a) => untold.has(a.id)));
+  if (!outcome) return () => [];
+  const { kind, run } = outcome;
   return (told) => {
     const stateKey = `${kind}:${told.revision}`;
     return (['fg', 'on-call'] as const).map((channel) =>

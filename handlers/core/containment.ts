@@ -11,6 +11,7 @@ import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen, named
 import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord, Incident } from './incident.js';
+import type { ContainmentRun } from './messages.js';
 
 /** How long a release's `releasing` mark holds the action from containment runs: as a CLI run's lease. */
 export const RELEASE_MARK_MS = 15 * 60_000;
@@ -100,6 +101,30 @@ export const ALREADY_ISOLATED = 'AlreadyIsolated';
 export function foundIsolatedAlready(action: ActionRecord): boolean {
   const failed = (action.steps ?? []).filter((s) => s.status === 'failed');
   return failed.length > 0 && failed.every((s) => s.code === ALREADY_ISOLATED);
+}
+
+/**
+ * Whether a run left the action to another incident: skipped because that incident holds its
+ * resource (`heldBy`), or because its resource was found contained already (`foundIsolatedAlready`).
+ */
+export function leftElsewhere(action: ActionRecord): boolean {
+  return action.status === 'skipped' && (Boolean(action.heldBy) || foundIsolatedAlready(action));
+}
+
+/**
+ * What a run tells of the actions whose outcomes it recorded (`containmentUntold`), and the message
+ * kind: failed when any failed, done when any was carried out, else left (Y13: never "done" for a run
+ * that only left its actions to the incident holding their resources). Null: nothing to tell.
+ */
+export function toldOutcomes(actions: ActionRecord[]): { kind: 'containment-failed' | 'containment-done' | 'containment-left'; run: ContainmentRun } | null {
+  const done = actions.filter((a) => a.status === 'done').length;
+  const failed = actions.filter((a) => a.status === 'failed').length;
+  const left = actions.filter(leftElsewhere);
+  if (done + failed + left.length === 0) return null;
+  const heldBy = [...new Set(left.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))].sort();
+  const unheld = left.filter((a) => !a.heldBy).length;
+  const run: ContainmentRun = { done, failed, ...(left.length ? { left: left.length, heldBy, unheld } : {}) };
+  return { kind: failed ? 'containment-failed' : done ? 'containment-done' : 'containment-left', run };
 }
 
 /** The one-state-per-resource containment an incident holds: enforced, cut (`cutResource`), not released. */

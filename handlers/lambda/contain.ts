@@ -5,7 +5,8 @@
  * own lease, and a second event for the same incident leaves the work to the run in progress.
  *
  * It publishes "Containment Done" or "Containment Failed" so the notify handler tells the FG and
- * on-call, and throws when a step failed so that Lambda retries: the retry continues where this
+ * on-call ("Containment Left" when the run carried nothing out and only left actions to the incident
+ * holding their resources, or found them contained already: never "done" for what it did not do), and throws when a step failed so that Lambda retries: the retry continues where this
  * run stopped, starting with any network interface left open. An interface left open is also
  * logged with the field the `datalek-interface-exposed` alarm's metric filter reads.
  */
@@ -61,12 +62,22 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
       // A refusal is final: not a failure a retry could mend, so it does not make Lambda retry.
       const failed = result.actions.filter((a) => a.status === 'failed' && !refusedIds.has(a.id));
       if (result.actions.length) {
+        // Skipped by a run: left to the incident holding its resource, or found contained already (Y13).
+        const left = result.actions.filter((a) => a.status === 'skipped');
+        const done = result.actions.some((a) => a.status === 'done');
         await deps.publisher.publish([
           {
-            type: failed.length || refusedIds.size ? 'Containment Failed' : 'Containment Done',
+            type: failed.length || refusedIds.size ? 'Containment Failed' : done ? 'Containment Done' : 'Containment Left',
             incidentId,
             revision: result.incident.revision,
-            detail: { actions: result.actions.length, failed: failed.length, exposed: result.exposed.length, refused: refusedIds.size },
+            detail: {
+              actions: result.actions.length,
+              failed: failed.length,
+              exposed: result.exposed.length,
+              refused: refusedIds.size,
+              left: left.length,
+              heldBy: [...new Set(left.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))].sort().join(','),
+            },
           },
         ]);
       }
