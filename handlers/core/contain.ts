@@ -131,6 +131,73 @@ export function actionsToEnforce(incident: Incident, now?: string): ActionRecord
       );
 }
 
+/**
+ * Whether the incident left an action to another incident (`heldBy`) that may have been closed since
+ * without containing the resource: a run reads that incident (`leftToClosed`) and takes it up.
+ */
+export function leftToOthers(incident: Incident): boolean {
+  return !incident.sample && !incident.mergedInto && incident.state !== 'closed' && incident.actions.some(leftToAnother);
+}
+
+const leftToAnother = (a: ActionRecord) => a.status === 'skipped' && Boolean(a.heldBy) && !a.released && !a.person;
+
+/** An action left to an incident closed since (`closed`: as it is now, merges followed) that does not hold its resource contained. */
+export interface LeftToClosed {
+  type: string;
+  target: string;
+  heldBy: string;
+  closed: string;
+}
+
+/**
+ * The actions of `incident` left to an incident that was closed without holding their resources
+ * contained (review7 Y12): a close from before the hand-back (a06cbe5), or in Y2's window, left them
+ * so. Nothing contains the resource; `show` and `status` name them, and the next containment run
+ * hands them back (`handBackFromClosed`). An action left to a closed incident whose containment still
+ * holds the resource stays left to it (its release hands it back).
+ */
+export async function leftToClosed(store: IncidentStore, incident: Incident): Promise<LeftToClosed[]> {
+  return (await closedHolders(store, incident)).map(({ action, holder }) => ({
+    type: action.type,
+    target: action.target,
+    heldBy: action.heldBy as string,
+    closed: holder.id,
+  }));
+}
+
+async function closedHolders(store: IncidentStore, incident: Incident): Promise<{ action: ActionRecord; holder: Incident }[]> {
+  if (!leftToOthers(incident)) return [];
+  const holders = new Map<string, Incident | undefined>();
+  const out: { action: ActionRecord; holder: Incident }[] = [];
+  for (const a of incident.actions.filter(leftToAnother)) {
+    const id = a.heldBy as string;
+    if (!holders.has(id)) holders.set(id, await store.getIncident((await mergeChain(store, id)).at(-1) as string));
+    const holder = holders.get(id);
+    if (holder?.state !== 'closed' || holderIn(heldContainment(holder), { type: a.type, target: a.target, ...actionPlace(a, incident) })) continue;
+    out.push({ action: a, holder });
+  }
+  return out;
+}
+
+/**
+ * Hands back to `incident` what it left to incidents closed without containing it (`leftToClosed`),
+ * as their closing does now (release.ts handBack: not carried out, told to the FG and on-call), so
+ * this run carries it out. True when it handed something back.
+ */
+async function handBackFromClosed(deps: ContainDeps, incident: Incident): Promise<boolean> {
+  const left = await closedHolders(deps.store, incident);
+  const byHolder = new Map<string, { holder: Incident; names: Set<string> }>();
+  for (const { action, holder } of left) {
+    const entry = byHolder.get(holder.id) ?? { holder, names: new Set<string>() };
+    entry.names.add(action.heldBy as string);
+    byHolder.set(holder.id, entry);
+  }
+  for (const { holder, names } of byHolder.values()) {
+    await changeIncident(deps, incident.id, (draft) => (leftToOthers(draft) ? handBack(deps, holder, draft, names) : null));
+  }
+  return byHolder.size > 0;
+}
+
 /** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */
 const machineTime = (deps: Pick<ContainDeps, 'now' | 'machineNow'>) => deps.machineNow?.() ?? deps.now();
 
@@ -147,9 +214,10 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
 }
 
 async function containRun(deps: ContainDeps, incidentId: string, options: ContainOptions): Promise<ContainResult> {
-  const start = await deps.store.getIncident(incidentId);
+  let start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');
+  if (await handBackFromClosed(deps, start)) start = (await deps.store.getIncident(incidentId)) as Incident;
   if (!containmentDue(start, machineTime(deps))) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;

@@ -11,7 +11,7 @@
  * logged with the field the `datalek-interface-exposed` alarm's metric filter reads.
  */
 import { LOG_METRICS } from '../adapters/aws/table-schema.js';
-import { containmentDue, runContainment } from '../core/contain.js';
+import { containmentDue, leftToOthers, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
 import type { Containment } from '../ports/containment.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -27,7 +27,8 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
     const incidentId = event.detail?.incidentId;
     if (typeof incidentId !== 'string' || !incidentId) throw new DatalekError('contain: the event has no detail.incidentId');
     const incident = await deps.store.getIncident(incidentId);
-    if (!incident || !containmentDue(incident)) return { actions: [] };
+    // An action left to another incident is looked at too: that one may have been closed without containing it (Y12).
+    if (!incident || !(containmentDue(incident) || leftToOthers(incident))) return { actions: [] };
     deps.logger.appendKeys({ incidentId });
     try {
       const result = await runContainment({ store: deps.store, policy: deps.policy, now: deps.now, containment: deps.containment }, incidentId, {
