@@ -31,6 +31,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { untilDeadline } from './conflict-retry.js';
 import {
+  ALREADY_CONTAINED,
   ALREADY_ISOLATED,
   actionPlace,
   doneReason,
@@ -720,7 +721,7 @@ async function runAction(
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
-    if (step.status === 'failed' && step.code === ALREADY_ISOLATED) foundIsolated = true;
+    if (step.status === 'failed' && (step.code === ALREADY_ISOLATED || step.code === ALREADY_CONTAINED)) foundIsolated = true;
     await updateAction(deps, incidentId, action.id, (a, draft) => {
       // The step is recorded whoever holds the lease now (it was done); the run stops after it.
       renewLease(deps, draft, lease);
@@ -819,9 +820,19 @@ function leaveIsolated(deps: ContainDeps, draft: Incident, a: ActionRecord, hold
   if (holder) a.heldBy = holder;
   a.reason = holder
     ? heldByReason(holder)
-    : `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`;
+    : NETWORK_ISOLATION_TYPES.has(a.type)
+      ? `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`
+      : `found contained already (${foundState(a)}), and no open incident's record holds it (a closed incident's containment, a release not finished, or contained outside datalek): not contained again here, and that state is not recorded as the one to restore; \`datalek contain ${draft.id}\` takes it up again once it is released`;
   toTell(draft, a);
   return { entries: [skippedEntry(a, deps.now())] };
+}
+
+const NETWORK_ISOLATION_TYPES: ReadonlySet<string> = new Set(['isolate-instance', 'isolate-ecs-task']);
+
+/** What the capture found, as its failed step says (the adapter's words: identifiers, never a person's name). */
+function foundState(a: ActionRecord): string {
+  const step = (a.steps ?? []).find((s) => s.status === 'failed' && s.code === ALREADY_CONTAINED);
+  return step?.detail?.split(';')[0] ?? 'the contained state in place';
 }
 
 /** The personal identifiers an action carries (kept in params and evidence, never in words). */

@@ -97,10 +97,19 @@ function cutResource(action: ActionRecord): boolean {
  */
 export const ALREADY_ISOLATED = 'AlreadyIsolated';
 
-/** Whether the action's run stopped only at finding its resource isolated already (`ALREADY_ISOLATED`). */
+/**
+ * The same for the other resources (last read's L1): a key found inactive, a bucket with all four
+ * Block Public Access settings on, a function at reserved concurrency 0, an object tagged
+ * malware-detected by datalek. That state is never recorded as the one to restore.
+ */
+export const ALREADY_CONTAINED = 'AlreadyContained';
+
+const FOUND_CONTAINED: ReadonlySet<string> = new Set([ALREADY_ISOLATED, ALREADY_CONTAINED]);
+
+/** Whether the action's run stopped only at finding its resource contained already (`ALREADY_ISOLATED`, `ALREADY_CONTAINED`). */
 export function foundIsolatedAlready(action: ActionRecord): boolean {
   const failed = (action.steps ?? []).filter((s) => s.status === 'failed');
-  return failed.length > 0 && failed.every((s) => s.code === ALREADY_ISOLATED);
+  return failed.length > 0 && failed.every((s) => FOUND_CONTAINED.has(s.code ?? ''));
 }
 
 /**
