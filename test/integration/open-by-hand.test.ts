@@ -207,7 +207,9 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
     expect(row).toMatchObject({ apClock: 'met', state: 'closed' });
     expect(row.openedByHand).toBe(`by A. de Vries, entered 2026-11-27T12:00:00.000Z, aware 2026-11-27T09:00:00.000Z: ${WHAT}`);
     const csv = (await cli(['register', '--format', 'csv'], '2026-11-29T12:00:00Z')).stdout.split('\n');
-    expect(csv[0].split(',').at(-1)).toBe('openedByHand');
+    // After the columns before it (G11's findingsMinimised came after it).
+    const columns = csv[0].split(',');
+    expect(columns.indexOf('openedByHand')).toBe(columns.indexOf('controllerHours') + 1);
     const md = (await cli(['register', '--format', 'md'], '2026-11-29T12:00:00Z')).stdout;
     expect(md).toContain('met de hand geopend');
 
