@@ -12,7 +12,8 @@
  * the minimised bytes (what verify checks the record against from then on) and `minimised.from`,
  * the hash the ledger recorded for the record before, which commits to what was removed; the
  * entries before it, and every digest that anchored them, stay as they were. A record that does
- * not match its ledger is never minimised: that would bless an edit. An open incident never is.
+ * not match its ledger is never minimised: that would bless an edit. An open incident never is, nor
+ * a closed one with something still due on it (a report or decision after closing).
  *
  * Primary course (per closed incident past the retention period, per finding record it holds):
  * 1. Read the record and the hash its ledger last wrote for it; refuse when they differ.
@@ -217,7 +218,7 @@ export interface MinimiseReport {
   /** Closed incidents looked at (past the retention period). */
   checked: number;
   minimised: MinimisedIncident[];
-  /** Closed incidents not yet past the retention period, left as they are. */
+  /** Closed incidents not yet past the retention period, or with something still due on them, left as they are. */
   notYet: number;
 }
 
@@ -232,6 +233,10 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     if (!incident) throw new IncidentNotFoundError(options.only);
     if (incident.state !== 'closed' || !incident.closedAt)
       throw new RefusedError(`incident ${incident.id} is open: the findings of an open incident are never minimised (they are the evidence it is handled on)`);
+    if (incident.nextDueAt)
+      throw new RefusedError(
+        `incident ${incident.id} is closed, but something is still due on it at ${incident.nextDueAt} (a report or decision after closing): its findings are kept until that is done`,
+      );
     if (incident.closedAt > cutoff)
       throw new RefusedError(
         `incident ${incident.id} was closed at ${incident.closedAt}, less than ${options.afterDays} days ago: its findings are kept until ${new Date(Date.parse(incident.closedAt) + options.afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`,
@@ -240,7 +245,9 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   } else {
     candidates = (await deps.store.listIncidents({ onUnreadable: () => undefined })).filter((i) => i.state === 'closed' && i.closedAt);
   }
-  const due = candidates.filter((i) => (i.closedAt as string) <= cutoff);
+  // A closed incident with something still due (a notification an assessment after closing made
+  // due, a telecom or NIS2 report left running at closing) is still being handled: not yet.
+  const due = candidates.filter((i) => (i.closedAt as string) <= cutoff && !i.nextDueAt);
   const report: MinimiseReport = { checked: due.length, minimised: [], notYet: candidates.length - due.length };
   for (const incident of due) {
     const done = await minimiseIncident(deps, incident, options);

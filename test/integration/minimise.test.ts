@@ -146,7 +146,9 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(recent.code).toBe(2);
     expect(recent.stderr).toMatch(/closed at 2026-01-12T10:00:00.000Z, less than 180 days ago: its findings are kept until 2026-07-11/);
     const all = await run(f, ['minimise', '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
-    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently kept as they are/);
+    expect(all.stdout).toMatch(
+      /Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently, or with something still due, kept as they are/,
+    );
     expect((await run(f, ['minimise', '--by', 'FG', '--after-days', '-3'])).stderr).toMatch(/--after-days must be a whole number of days/);
     expect((await run(f, ['minimise', '--after-days', '3'])).stderr).toMatch(/minimise needs --by NAME/);
     for (const id of [f.closed, f.open]) expect(findingRows(f, id)[0].data).toContain('203.0.113.45');
@@ -212,5 +214,31 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     const result = await run(f, ['verify']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`incident ${f.closed}, finding .*: says it is minimised, but it still holds personal data at title`));
+  });
+  it('keeps the findings of a closed incident with something still due on it (a notification an assessment after closing made due)', async () => {
+    const later = await run(f, [
+      'assess',
+      f.closed,
+      '--personal-data',
+      'yes',
+      '--risk',
+      'risk',
+      '--reason',
+      'toch persoonsgegevens',
+      '--after-close',
+      '--by',
+      'FG',
+      '--now',
+      '2026-01-13T09:00:00Z',
+    ]);
+    expect(later.code, later.stderr).toBe(0);
+    const named = await minimise(f, f.closed);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(
+      new RegExp(`incident ${f.closed} is closed, but something is still due on it at .*: its findings are kept until that is done`),
+    );
+    const all = await minimise(f);
+    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
+    expect(findingRows(f, f.closed)[0].data).toContain('203.0.113.45');
   });
 });
