@@ -159,8 +159,16 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
   const actions = releasable(incident.actions);
   if (actions.length === 0) {
-    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)`, {
-      page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets).` },
+    // Carried out by hand (core/by-hand.ts): datalek touched nothing and holds nothing to undo it by; a person undoes it.
+    const byHand = incident.actions.filter((a) => a.byHand && !a.released).map((a) => a.id);
+    const hand = byHand.length
+      ? {
+          en: `; ${byHand.join(', ')} ${byHand.length === 1 ? 'was' : 'were'} carried out by hand, not by datalek, which has nothing to undo ${byHand.length === 1 ? 'it' : 'them'} by: undo ${byHand.length === 1 ? 'it' : 'them'} by hand`,
+          nl: `; ${byHand.join(', ')} is met de hand uitgevoerd, niet door datalek, dat niets heeft om het mee ongedaan te maken: maak het met de hand ongedaan`,
+        }
+      : { en: '', nl: '' };
+    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)${hand.en}`, {
+      page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets)${hand.nl}.` },
     });
   }
   const reactivateKey = input.reactivateKey === true;

@@ -8,9 +8,10 @@
  * Object Lock alone does not stop an administrator of the account: a DELETE without a version id
  * puts a delete marker over the newest digests (the lock allows it, and listing then skips them),
  * and whoever may call kms:Sign and s3:PutObject can put forged digests in their place. So the
- * bucket policy lets only the anchor function's role write digests and only the break-glass role
- * delete, and only those or the stack's deployments change the bucket's policy, lifecycle or lock
- * settings; the signing key signs only for the anchor function's role.
+ * bucket policy lets only the anchor function's role write digests, only under new names
+ * (If-None-Match), and only the break-glass role delete, and only those or the stack's deployments
+ * change the bucket's policy, lifecycle or lock settings; the signing key signs only for the
+ * anchor function's role.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -73,6 +74,20 @@ export class DigestBucket extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': principals } },
       });
     this.bucket.addToResourcePolicy(denyUnless('OnlyTheAnchorWritesDigests', ['s3:PutObject'], [objects], [anchorRole]));
+    // And only as a new name (If-None-Match: *, as the anchor writes): the anchor role's code
+    // replaced could otherwise put a new version over a digest. Object Lock keeps the old version
+    // and verify reads every version, but the overwrite is refused here first (S3's "Enforce
+    // conditional writes"; multipart uploads, which the anchor never makes, are refused with it).
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DigestsAreNeverWrittenOver',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [objects],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
     this.bucket.addToResourcePolicy(
       denyUnless('OnlyBreakGlassDeletesDigests', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [objects], [breakGlassRoleArn(this, props.breakGlassRole)]),
     );

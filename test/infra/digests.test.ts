@@ -58,6 +58,15 @@ describe('digests on AWS', () => {
     }
   });
 
+  it('refuses a digest written without If-None-Match, whoever writes it: replaced code could not overwrite one (review7 G6)', () => {
+    const [policy] = Object.values(state.findResources('AWS::S3::BucketPolicy'));
+    const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+    const unconditional = statements.find((s) => s.Effect === 'Deny' && actionsOf(s).includes('s3:PutObject') && s.Condition?.Null);
+    expect(unconditional?.Principal).toEqual({ AWS: '*' });
+    expect(unconditional?.Condition).toEqual({ Null: { 's3:if-none-match': 'true' } });
+    expect(JSON.stringify(unconditional?.Resource)).toContain('/*');
+  });
+
   it('signs with an asymmetric P-256 KMS key that only the break-glass role can delete or disable', () => {
     const [key] = Object.values(state.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } }));
     expect(key.Properties.KeyUsage).toBe('SIGN_VERIFY');
