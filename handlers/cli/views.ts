@@ -3,6 +3,7 @@
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
 import { currentAwareness } from '../core/ap-verdict.js';
+import { byHandText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
@@ -36,11 +37,14 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     acknowledgedAt: incident.acknowledgedAt,
     // A released action is shown as released: what it did was undone, the resource is open again.
     actions: incident.actions.map((a) => ({
+      id: a.id,
       type: a.type,
       target: a.target,
       ...elsewhere(a),
       status: a.released ? ('released' as const) : a.status,
       reason: a.reason ?? null,
+      // Carried out by a person, by hand (core/by-hand.ts): datalek touched nothing.
+      ...(a.byHand ? { byHand: a.byHand } : {}),
       ...(a.released ? { released: a.released } : {}),
       // A release of it is under way (or crashed: release again).
       ...(a.releasing ? { releasing: a.releasing } : {}),
@@ -54,10 +58,14 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     firstActivityAt: incident.firstActivityAt ?? null,
     role: policy ? roleOf(incident, policy) : (incident.role ?? null),
     reviewAsked: reviewPending(incident) ? (incident.reviewAsked ?? null) : null,
+    // Opened by a person, not by a finding (core/open-by-hand.ts).
+    ...(incident.openedByHand ? { openedByHand: incident.openedByHand } : {}),
     followUpOf: incident.followUpOf ?? null,
     followUps: incident.followUps ?? [],
     // The open incidents a finding linked to this one rather than merging them (record-finding.ts), only when any.
     ...(incident.linked?.length ? { linked: incident.linked, ...(incident.linkedNotListed ? { linkedNotListed: incident.linkedNotListed } : {}) } : {}),
+    // The personal data of its findings removed after the retention period (core/minimise.ts), only when it was.
+    ...(incident.minimised ? { minimised: incident.minimised } : {}),
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -168,12 +176,20 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
   ].join('\n');
 }
 
+/** How a person opened the incident by hand (core/open-by-hand.ts), and the ignored finding it comes from. */
+function openedByHandLine(o: NonNullable<Incident['openedByHand']>, tz: string): string {
+  const f = o.finding;
+  const from = f ? `; from finding ${f.findingId} (${f.type}, severity ${formatSeverity(f.severity)}), which the policy ignored: ${f.ignored}` : '';
+  return oneLine(`  OPENED BY HAND by ${o.by} at ${formatLocal(o.recordedAt, tz)}: ${o.what}${from}`);
+}
+
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
   const awareness = currentAwareness(incident);
   const lines = [
     `Incident ${incident.id}${incident.sample ? '  [SAMPLE FINDING: test data, no clock, no containment]' : ''}`,
+    ...(incident.openedByHand ? [openedByHandLine(incident.openedByHand, tz)] : []),
     `  state          ${incident.state}`,
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
@@ -191,7 +207,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
@@ -249,7 +265,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       }
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
-      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${a.reason ? `: ${a.reason}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      const said = a.byHand ? byHandText(a.byHand, 'en', formatLocal(a.byHand.at, tz)) : a.reason;
+      lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
       if (a.partlyReleased)
         lines.push(
           `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,
@@ -264,12 +281,17 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         `    not planned ${left.count} further action(s) since ${formatLocal(left.since, tz)}: the record keeps ${incident.actions.length}; the findings name those resources`,
       );
   } else {
-    lines.push('  containment    none (notify only)');
+    lines.push(`  containment    none (${incident.openedByHand ? 'opened by hand' : 'notify only'})`);
   }
   for (const u of incident.undeliverable ?? [])
     lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
+  const m = incident.minimised;
+  if (m)
+    lines.push(
+      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)`,
+    );
   // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
   const stated = timeline.filter((e) => e.kind === 'clock-stated');
   if (stated.length)

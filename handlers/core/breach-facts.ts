@@ -9,17 +9,25 @@ import type { ActionRecord, BreachFacts, Incident, Nature } from './incident.js'
 import { actionDoneLabel, actionLabel, actionReasonLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
 
-/** When an action was carried out (or last tried): its last step's time, else its own. */
-const actionAt = (a: ActionRecord) => a.steps?.at(-1)?.at ?? a.at;
+/** When an action was carried out (or last tried): by hand, the time stated; else its last step's time, else its own. */
+export const actionAt = (a: ActionRecord) => a.byHand?.at ?? a.steps?.at(-1)?.at ?? a.at;
 
 /** A time for people (`timeZone` given) in that zone; for tools the ISO instant. */
 const shownAt = (iso: string, timeZone?: string) => (timeZone ? formatLocal(iso, timeZone) : iso);
 
+/** The carried-out-by-hand words of an action, for a refusal or a line: `carried out by hand by Anna at T: what`. */
+export function byHandText(byHand: NonNullable<ActionRecord['byHand']>, lang: 'nl' | 'en', at: string): string {
+  return lang === 'nl' ? `met de hand uitgevoerd door ${byHand.by} op ${at}: ${byHand.what}` : `carried out by hand by ${byHand.by} at ${at}: ${byHand.what}`;
+}
+
 /** One containment action carried out, as a measure's words: what, on what, when, and what it left open. */
 function doneText(a: ActionRecord, lang: Lang, timeZone?: string): string {
   // An isolation never reads as a cut of every channel: the AP and the register hear what it left open.
-  const open = doneReason(a.type) ? LEFT_OPEN[lang] : '';
-  return `${lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a)} ${a.target} (${shownAt(actionAt(a), timeZone)})${open}${partlyText(a, lang, timeZone)}`;
+  const open = doneReason(a.type) && !a.byHand ? LEFT_OPEN[lang] : '';
+  const what = lang === 'en' && !timeZone ? a.type : actionDoneLabel(lang, a);
+  // By hand: a person's measure in their own words; datalek's words of the action would claim what it did.
+  if (a.byHand) return `${what} ${a.target} (${byHandText(a.byHand, lang, shownAt(a.byHand.at, timeZone))})`;
+  return `${what} ${a.target} (${shownAt(actionAt(a), timeZone)})${open}${partlyText(a, lang, timeZone)}`;
 }
 
 const PARTLY: Record<Lang, { released: string; by: string; restored: string; still: string; undone: string; inEffect: string }> = {
@@ -98,7 +106,7 @@ export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
 export function containmentStatus(incident: Incident): string[] {
   return incident.actions.map(
     (a) =>
-      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
+      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.byHand ? ` (by hand by ${a.byHand.by}: ${a.byHand.what})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
   );
 }
 

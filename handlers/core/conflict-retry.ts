@@ -29,6 +29,11 @@ export interface BackoffOptions {
    * without, MAX_CONFLICT_ATTEMPTS.
    */
   timeLeft?: () => number;
+  /**
+   * At most this many tries in all, even while pauses fit in `timeLeft` (the sweep: one incident's
+   * storm must not take the others' time). @default MAX_CONFLICT_ATTEMPTS without `timeLeft`; none with it
+   */
+  maxAttempts?: number;
   /** A number in [0, 1). @default Math.random */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -43,10 +48,11 @@ export function backoffRetry(options: BackoffOptions = {}): ConflictRetry {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const { timeLeft } = options;
+  const maxAttempts = options.maxAttempts ?? (timeLeft ? Number.POSITIVE_INFINITY : MAX_CONFLICT_ATTEMPTS);
   return {
     async again(attempt) {
       const pause = Math.floor(random() * pauseCeiling(attempt));
-      if (timeLeft ? timeLeft() <= pause : attempt >= MAX_CONFLICT_ATTEMPTS) return false;
+      if (attempt >= maxAttempts || (timeLeft && timeLeft() <= pause)) return false;
       await sleep(pause);
       return true;
     },
@@ -61,7 +67,8 @@ export const KEEP_AFTER_COMMIT_MS = 10_000;
 
 /**
  * Tries again after a conflict, with jittered pauses, until KEEP_AFTER_COMMIT_MS before `deadline`
- * (epoch ms); short of that time, still the MAX_CONFLICT_ATTEMPTS tries of a run without a deadline,
+ * (epoch ms: a Lambda invocation's end, `Date.now() + getRemainingTimeInMillis()`; the one rule of
+ * every function with a deadline: record, contain); short of that time, still the MAX_CONFLICT_ATTEMPTS tries of a run without a deadline,
  * without pausing: a run near its end (one that has just undone a swap for want of time) must still
  * record what it did rather than give up on its first lost race.
  */

@@ -11,7 +11,15 @@
  */
 
 import { delayReasonText } from './ap-verdict.js';
-import { type CarriedOutElsewhere, containmentTaken, hasConsequences, measuresTaken, naturesWithoutConsequences, sensitiveMentions } from './breach-facts.js';
+import {
+  actionAt,
+  type CarriedOutElsewhere,
+  containmentTaken,
+  hasConsequences,
+  measuresTaken,
+  naturesWithoutConsequences,
+  sensitiveMentions,
+} from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
@@ -407,19 +415,37 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const forController = nl ? 'in te vullen door de verwerkingsverantwoordelijke' : 'to be filled in by the controller';
   const controllerTold = processor ? [...(incident.reports ?? [])].filter((r) => r.to === 'controller').sort((x, y) => x.at.localeCompare(y.at))[0] : undefined;
   const hours = apHours(incident, policy);
+  const clocks = clocksOf(incident, policy, now);
+  // A telecom provider notifies the AP under the Telecommunicatiewet whatever the risk (Regulation
+  // 611/2013 art. 2: within 24 hours), under the AVG only when the FG did not assess the breach not
+  // notifiable (Art. 33(1)): the draft names the basis and the deadline that run.
+  const telecom = clocks.find((c) => c.name === 'telecom-initial' && c.status !== 'not-needed');
+  const avgNotifiable = incident.assessment?.notifiable !== false;
+  const telecomOnly = telecom !== undefined && !avgNotifiable;
+  /** The AP deadline that runs: the Telecommunicatiewet's 24 hours for a provider, beside the AVG's when that applies too. */
+  const apDeadlineValue = () => {
+    if (!telecom?.dueAt) return when(incident.deadline);
+    const tw = `${when(telecom.dueAt)}, ${nl ? 'Telecommunicatiewet (eerste melding, 24 uur)' : 'Telecommunications Act (initial notification, 24 hours)'}`;
+    if (!avgNotifiable || !incident.deadline) return tw;
+    return `${tw}; ${when(incident.deadline)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
+  };
 
   const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {
     notification: [
       field(
         'legalBasis',
         nl ? 'Melding op grond van' : 'Notification under',
-        policy.clocks.telecom
+        telecomOnly
           ? nl
-            ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
-            : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
-          : nl
-            ? 'AVG (art. 33)'
-            : 'GDPR (Art. 33)',
+            ? 'Telecommunicatiewet (art. 11.3a)'
+            : 'Telecommunications Act (art. 11.3a)'
+          : policy.clocks.telecom
+            ? nl
+              ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
+              : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
+            : nl
+              ? 'AVG (art. 33)'
+              : 'GDPR (Art. 33)',
       ),
       field(
         'notificationType',
@@ -461,7 +487,13 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     timeline: [
       field(
         'startedAt',
-        nl ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)' : 'Start of the breach (first activity according to GuardDuty)',
+        incident.openedByHand
+          ? nl
+            ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
+            : 'Start of the breach (as far as known: the discovery)'
+          : nl
+            ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
+            : 'Start of the breach (first activity according to GuardDuty)',
         when(incident.firstActivityAt ?? incident.detectedAt),
       ),
       field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
@@ -473,8 +505,8 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ? 'Wij (verwerker) bewust geworden'
             : 'We (processor) became aware'
           : nl
-            ? `Bewust geworden (start ${hours} uur)`
-            : `Became aware (${hours} hours start)`,
+            ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
+            : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
         incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
       ),
       ...(processor
@@ -488,7 +520,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ),
           ]
         : []),
-      ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline))] : []),
+      ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', apDeadlineValue())] : []),
       field('ongoing', nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?', ongoingValue(incident, lang, when) ?? unknown),
     ],
     breach: [
@@ -503,7 +535,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'detection',
         nl ? 'Technische aanleiding' : 'Technical signal',
-        `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
+        incident.openedByHand
+          ? openedByHandText(incident.openedByHand, lang, when)
+          : `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
       ),
       ...linkedField(incident, lang),
       field(
@@ -600,7 +634,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'otherClocks',
         nl ? 'Andere termijnen' : 'Other clocks',
-        clocksOf(incident, policy, now)
+        clocks
           .filter((c) => c.name !== 'ap')
           .map((c) => `${c.label[lang]}: ${clockStateLabel(lang, c.status)}${c.note ? ` (${c.note[lang]})` : ''}`)
           .join('; ') || null,
@@ -668,11 +702,32 @@ function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => str
   return said ? [said] : [];
 }
 
+/**
+ * An incident a person opened by hand (core/open-by-hand.ts): said so where the draft names the
+ * technical signal, with the finding the policy ignored when it comes from one.
+ */
+function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, when: (iso: string) => string | null): string {
+  const f = o.finding;
+  if (lang === 'nl')
+    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${f.ignored}.` : ' Geen GuardDuty-bevinding.'}`;
+  return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
+}
+
+/**
+ * The containment the record still holds as planned while measures taken are recorded in a
+ * person's words and no end of the breach is: those words may claim a step the record does not
+ * (plannedBesideMeasuresWarning; the notice leaves them out meanwhile). Each as `actionName`.
+ */
+export function plannedBesideMeasures(incident: Incident): Incident['actions'] {
+  if (incident.facts?.endedAt || !incident.facts?.measuresTaken?.trim()) return [];
+  return liveActions(incident).filter((a) => a.status === 'planned');
+}
+
 function liveActions(incident: Incident) {
   return incident.actions.filter((a) => !a.released && a.status !== 'skipped');
 }
 
-function actionName(a: Incident['actions'][number], lang: Lang): string {
+export function actionName(a: Incident['actions'][number], lang: Lang): string {
   return `${actionLabel(lang, a.type)} ${a.target}`;
 }
 
@@ -717,25 +772,26 @@ function endedWhileOpenWarning(incident: Incident, lang: Lang, when: (iso: strin
 
 /**
  * Containment only planned (plan mode, a person's step) beside measures taken in the FG's words:
- * the runbooks have a person carry the step out by hand and record it as a measure, and no command
- * marks the planned action done (review7 G15), so section 2 would tell the AP "not contained" when
- * it may be. Said in "Let op" until an end is stated (endedWhileOpenWarning says it then).
+ * a person may have carried the step out by hand and recorded it as a measure without recording it
+ * on the action (`datalek contained`, core/by-hand.ts, which makes it done: review7 G15), so section
+ * 2 would tell the AP "not contained" when it may be. Said in "Let op" until an end is stated
+ * (endedWhileOpenWarning says it then), for the actions still planned.
  */
 function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] {
-  const planned = liveActions(incident).filter((a) => a.status === 'planned');
-  if (incident.facts?.endedAt || !planned.length || !incident.facts?.measuresTaken?.trim()) return [];
+  const planned = plannedBesideMeasures(incident);
+  if (!planned.length) return [];
   const names = planned.map((a) => actionName(a, lang)).join(', ');
   return [
     lang === 'nl'
-      ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, neem dat over bij "Is het datalek nog gaande?" in plaats van "niet ingeperkt", en leg het einde van het datalek vast zodra dat vaststaat.`
-      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, say that under "Is the breach ongoing?" instead of "not contained", and record the end of the breach once it is established.`,
+      ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, leg dat bij de actie vast (datalek contained), dan telt ze als genomen maatregel, en leg het einde van het datalek vast zodra dat vaststaat.`
+      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, record it on the action (datalek contained), which then counts as a measure taken, and record the end of the breach once it is established.`,
   ];
 }
 
 function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const live = liveActions(incident);
-  const doneAt = (a: (typeof live)[number]) => a.steps?.at(-1)?.at ?? a.at;
+  const doneAt = actionAt;
   const done = live.filter((a) => a.status === 'done');
   const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
   const last = done.map(doneAt).sort().at(-1);

@@ -307,6 +307,12 @@ export interface ActionRecord {
   steps?: StepRecord[];
   /** What was recorded to undo it: original groups per network interface, Auto Scaling group, … */
   evidence?: Record<string, unknown>;
+  /**
+   * Set when a person carried the planned action out by hand and recorded it (`datalek contained`,
+   * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
+   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
+   */
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**
@@ -431,6 +437,12 @@ export interface Incident {
    */
   statedClock?: { at: string; enteredAt: string; by: string; entries: string[]; incidentId?: string }[];
   statedClockNotListed?: number;
+  /**
+   * Opened by a person, not by a finding (`datalek open`, core/open-by-hand.ts; Art. 33(5): every
+   * breach is documented): what it is, who recorded it and when, the awareness stated, and the
+   * finding the policy ignored that it comes from, if any. It has no containment.
+   */
+  openedByHand?: OpenedByHand;
   /** Opened because a finding of a closed incident was active again after it was closed. */
   followUpOf?: FollowUpOf | null;
   /** The follow-up incidents opened for activity after this one was closed. */
@@ -555,6 +567,12 @@ export interface Incident {
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
+  /**
+   * The personal data of its findings minimised after it was closed for the retention period
+   * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
+   * many finding records so far. The register keeps its facts, effects and measures.
+   */
+  minimised?: { at: string; by: string; afterDays: number; findings: number };
 }
 
 /** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */
@@ -581,6 +599,19 @@ export interface ReviewAsk {
   assessedBy: string;
   /** How many decisions were recorded when it was asked: an assessment after them answers it. */
   decisions: number;
+}
+
+/** How a person opened an incident by hand (`Incident.openedByHand`). */
+export interface OpenedByHand {
+  by: string;
+  /** When it was entered. */
+  recordedAt: string;
+  /** What it is, in the person's words. */
+  what: string;
+  /** When the organisation became aware, as stated. */
+  awareAt: string;
+  /** The finding it comes from, which the policy ignored (recorded by no incident), and why it was ignored. */
+  finding?: { findingId: string; accountId: string; region: string; type: string; severity: number; createdAt: string; ignored: string };
 }
 
 /** The closed incident a follow-up continues, and the activity that opened it. */
@@ -623,6 +654,12 @@ export interface FindingRecord {
    * redelivery of the finding writes those a stopped process left (record-finding.ts `completeLinks`).
    */
   linksPending?: true;
+  /**
+   * Set when its personal data was minimised after the incident was closed for the retention period
+   * (core/minimise.ts): when, by whom, the hash of the bytes before (its ledger's) and where values
+   * were removed.
+   */
+  minimised?: { at: string; by: string; from: string; removed: string[] };
 }
 
 export type Channel = 'fg' | 'on-call';

@@ -247,7 +247,8 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const keys = correlationKeys(finding);
   // Everything the decision reads, at once: the finding's record, who holds its resources, and
   // the incident a new one would be (the one a known finding usually belongs to as well).
-  const reads = await store.readForFinding(finding.key, keys, incidentIdFor(finding.key));
+  const ownId = incidentIdFor(finding.key);
+  const reads = await store.readForFinding(finding.key, keys, ownId);
   const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
@@ -293,7 +294,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     };
   }
   const holders = distinct(reads.holders);
-  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, reads.incident));
+  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, { id: ownId, holder: reads.incident }));
   return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
 }
 
@@ -318,12 +319,12 @@ function distinct(holders: (Incident | undefined)[]): Incident[] {
  * The incident id for a new finding: derived from its key, so a retried delivery opens the same
  * one. Should another finding's incident hold that id already (a hash collision, however unlikely
  * at 128 bits), the next derivation is taken: a collision makes a new id, never a lost finding.
- * `first` is what is stored under the first derivation (read with the finding).
+ * `first` is the first derivation and what is stored under it (read with the finding).
  */
-async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], first: Incident | undefined): Promise<string> {
+async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], first: { id: string; holder: Incident | undefined }): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const id = incidentIdFor(key, attempt);
-    const holder = attempt === 0 ? first : await store.getIncident(id);
+    const id = attempt === 0 ? first.id : incidentIdFor(key, attempt);
+    const holder = attempt === 0 ? first.holder : await store.getIncident(id);
     if (!holder || findingKeyString(holder.firstFinding) === findingKeyString(key)) return id;
   }
 }
@@ -805,6 +806,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
       severity: other.severity,
       reason,
       ...(stated ? { statedClock: stated } : {}),
+      // Who took the merged incident: said here, not carried over (see below).
+      ...(other.acknowledgedAt ? { acknowledgedAt: other.acknowledgedAt, acknowledgedBy: other.acknowledgedBy } : {}),
     },
   });
   for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
@@ -830,12 +833,9 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
-  if (!incident.acknowledgedAt && other.acknowledgedAt) {
-    // On-call took the merged incident: they hold the breach it is now part of.
-    incident.acknowledgedAt = other.acknowledgedAt;
-    incident.acknowledgedBy = other.acknowledgedBy;
-    if (incident.state === 'open') incident.state = 'acknowledged';
-  }
+  // Its acknowledgement stays its own: the person took its page, not the survivor's. A survivor
+  // nobody acknowledged keeps paging (its escalation, an interface it left open, its alert at the
+  // pager) until someone takes it; the entry above says who took the merged one.
   // Its alert at the pager is resolved: the breach is paged as the incident it joined.
   return { incident: closed, expectedRevision: other.revision, timeline, messages: pagerFollowUps(other, closed, deps.policy, now) };
 }
@@ -1287,7 +1287,7 @@ function announce(
     // The opening page of an incident that already could not plan all says so (its containment lines): told.
     if (lost && lostKey && stateKey !== lostKey) after.announced.push(`${channel}:${lostKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
-    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
+    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, news: concerned && news ? news.finding : undefined });
     notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });

@@ -68,6 +68,11 @@ export interface RegisterRow {
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
   controllerHours: number | null;
+  /**
+   * Opened by a person, not by a finding (core/open-by-hand.ts): `by NAME, entered T, aware T: what`,
+   * and the finding the policy ignored that it comes from; empty for one a finding opened.
+   */
+  openedByHand: string;
   /** The first assessment's reasoning: kept, never overwritten by later ones. */
   firstDecisionReason: string | null;
   decidedBy: string | null;
@@ -143,6 +148,8 @@ export interface RegisterRow {
   containmentReason: string | null;
   /** Changes a person recorded with a --now behind the machine's clock: their times were stated, not taken. */
   statedClock: string;
+  /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
+  findingsMinimised: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -275,7 +282,17 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
     controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
+    openedByHand: openedByHandText(incident),
+    findingsMinimised: minimisedText(incident),
   };
+}
+
+/** How a person opened the incident by hand, for tools: who, when entered, the awareness stated, what, and the ignored finding. */
+function openedByHandText(incident: Incident): string {
+  const o = incident.openedByHand;
+  if (!o) return '';
+  const f = o.finding;
+  return `by ${o.by}, entered ${o.recordedAt}, aware ${o.awareAt}: ${o.what}${f ? `; from finding ${f.findingId} (${f.type}, severity ${f.severity}), ignored: ${f.ignored}` : ''}`;
 }
 
 function reviewText(incident: Incident): string | null {
@@ -385,6 +402,9 @@ export function registerMarkdown(
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
+          incident.minimised
+            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
+            : null,
           ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
           .filter(Boolean)
@@ -422,7 +442,7 @@ export function registerMarkdown(
       row.measuresProposed ?? '',
       subjectsCell(incident, lang, local),
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
-      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${statedClockNote(incident, nl)}`,
+      `${stateLabel(lang, incident.state)}${incident.sample ? (nl ? ' (testmelding: voorbeeldbevinding van GuardDuty)' : ' (sample finding (test))') : ''}${incident.openedByHand ? (nl ? ` (met de hand geopend door ${incident.openedByHand.by})` : ` (opened by hand by ${incident.openedByHand.by})`) : ''}${statedClockNote(incident, nl)}`,
       closing,
       [
         ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
@@ -524,7 +544,18 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   // Added for review7 G17 (the hours the AP and processor clocks were counted with), likewise.
   'apDeadlineHours',
   'controllerHours',
+  // Added for review7 G12 (an incident opened by hand, not by a finding), after the others likewise.
+  'openedByHand',
+  // Added for review7 G11 (the findings' personal data removed after the retention period), likewise.
+  'findingsMinimised',
 ];
+
+/** `1 finding record minimised at T by X, 180 days after closing`, or null. */
+function minimisedText(incident: Incident): string | null {
+  const m = incident.minimised;
+  if (!m) return null;
+  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing`;
+}
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
 function statedClockText(incident: Incident): string {

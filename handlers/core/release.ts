@@ -159,8 +159,16 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
   const actions = releasable(incident.actions);
   if (actions.length === 0) {
-    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)`, {
-      page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets).` },
+    // Carried out by hand (core/by-hand.ts): datalek touched nothing and holds nothing to undo it by; a person undoes it.
+    const byHand = incident.actions.filter((a) => a.byHand && !a.released).map((a) => a.id);
+    const hand = byHand.length
+      ? {
+          en: `; ${byHand.join(', ')} ${byHand.length === 1 ? 'was' : 'were'} carried out by hand, not by datalek, which has nothing to undo ${byHand.length === 1 ? 'it' : 'them'} by: undo ${byHand.length === 1 ? 'it' : 'them'} by hand`,
+          nl: `; ${byHand.join(', ')} is met de hand uitgevoerd, niet door datalek, dat niets heeft om het mee ongedaan te maken: maak het met de hand ongedaan`,
+        }
+      : { en: '', nl: '' };
+    throw new RefusedError(`incident ${incident.id} has no containment that was carried out and not yet released (planned actions touched nothing)${hand.en}`, {
+      page: { nl: `Incident ${incident.id} heeft geen uitgevoerde inperking die nog niet is opgeheven (geplande acties raakten niets)${hand.nl}.` },
     });
   }
   const reactivateKey = input.reactivateKey === true;
@@ -482,6 +490,7 @@ function undoIn(
     outcome.push({ incidentId: draft.id, actionId: hold.action.id, now });
   }
   if (entries.length === 0) return null;
+  toldHere(draft, told);
   return {
     entries,
     messages: (d) =>
@@ -577,6 +586,10 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
       detail: { action: a.type, target: a.target, status: a.status, reason: a.reason, heldBy, closed: closing.id },
     });
   }
+  toldHere(
+    draft,
+    back.map((a) => a.id),
+  );
   return {
     entries,
     messages: (d) =>
@@ -592,4 +605,14 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
         }),
       ),
   };
+}
+
+/**
+ * Takes actions a hand-back tells of off `draft`'s outcomes a containment run has still to tell
+ * (its leave of them, contain.ts toTell): told once, by the hand-back's own message.
+ */
+function toldHere(draft: Incident, ids: string[]): void {
+  if (!draft.containmentUntold?.length) return;
+  const untold = draft.containmentUntold.filter((id) => !ids.includes(id));
+  draft.containmentUntold = untold.length ? untold : undefined;
 }

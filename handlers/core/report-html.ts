@@ -268,6 +268,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
   switch (e.kind) {
     case 'incident-opened':
       return `${nl ? 'Incident geopend' : 'Incident opened'}: ${str('findingType')}`;
+    case 'incident-opened-by-hand':
+      return `${nl ? 'Incident met de hand geopend' : 'Incident opened by hand'}: ${str('what')}; ${nl ? 'bewust geworden' : 'aware'} ${local('awareAt')}`;
+    case 'containment-done-by-hand':
+      return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':
@@ -343,8 +347,15 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Verwant incident' : 'Related incident'} ${str('incidentId')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
     case 'related-incidents':
       return `${nl ? 'Verwante incidenten' : 'Related incidents'}: ${String(d.count ?? '')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
-    case 'incidents-merged':
-      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})`;
+    case 'incidents-merged': {
+      // Its acknowledgement stays its own (record-finding.ts mergeInto): said, not taken over.
+      const taken = str('acknowledgedBy')
+        ? nl
+          ? `; dat was opgepakt door ${str('acknowledgedBy')} (${local('acknowledgedAt')}), dit incident niet`
+          : `; that one was acknowledged by ${str('acknowledgedBy')} (${local('acknowledgedAt')}), not this one`
+        : '';
+      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})${taken}`;
+    }
     case 'merged-into':
       return `${nl ? 'Samengevoegd in incident' : 'Merged into incident'} ${str('into')}`;
     case 'follow-up-opened':

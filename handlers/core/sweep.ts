@@ -7,7 +7,8 @@
 
 import type { IncidentStore } from '../ports/incident-store.js';
 import { markStatedRun } from './change-incident.js';
-import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
+import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
+import { toldOutcomes } from './containment.js';
 import { ConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -49,6 +50,11 @@ export interface SweepResult {
    * broken incident must not stop the reminders of all the others: they are reported, not thrown.
    */
   failed: { incidentId: string; error: string }[];
+  /**
+   * Incidents with something due that the sweep did not start for want of time (`SweepDeps.deadline`):
+   * nothing of theirs was written or queued, so they stay due and the next sweep sends what they owe, once.
+   */
+  notReached: string[];
   /** How many incidents the sweep read from the store: grows with what is due, not with history. */
   incidentsRead: number;
   /** The revision each incident the sweep changed is at now (for the events that announce it). */
@@ -67,7 +73,22 @@ export interface SweepDeps {
   statedRun?: { machineNow: () => string; by: string };
   /** How a commit that lost the race for its incident waits before reading it again (conflict-retry.ts; default: paced, ten tries). */
   conflictRetry?: ConflictRetry;
+  /**
+   * The end of the sweep function's invocation (epoch ms, `Date.now() + getRemainingTimeInMillis()`).
+   * From KEEP_AFTER_SWEEP_MS before it the sweep starts no incident (`notReached`) but those its
+   * queued summary page named (each one commit, no pause), and an
+   * incident's lost commit is tried again only while its pause ends before then: an invocation cut
+   * off by its timeout announces none of what it queued, and the errors alarm only says it failed.
+   */
+  deadline?: number;
 }
+
+/**
+ * What the sweep function keeps of its 2 minutes (infra/response-stack.ts) after the last incident
+ * it starts: that incident's commit, the events that announce what it queued, and the messages that
+ * waited longer than a claim lease, sent again one request each.
+ */
+export const KEEP_AFTER_SWEEP_MS = 30_000;
 
 export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const now = deps.now();
@@ -76,7 +97,13 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   // One damaged incident must not stop the reminders of the others: it is reported with the failures.
   const due = await deps.store.listDue(now, (p) => failed.push({ incidentId: p.incidentId, error: `cannot be read from the store (${p.reason})` }));
   const revisions: SweepResult['revisions'] = {};
+  const notReached: string[] = [];
   let incidentsRead = due.length;
+  const stopAt = deps.deadline === undefined ? null : deps.deadline - KEEP_AFTER_SWEEP_MS;
+  const outOfTime = () => stopAt !== null && Date.now() >= stopAt;
+  // With a deadline, the ten paced tries only while the pause ends before the sweep stops starting incidents.
+  const conflictRetry =
+    deps.conflictRetry ?? (stopAt === null ? backoffRetry() : backoffRetry({ timeLeft: () => stopAt - Date.now(), maxAttempts: MAX_CONFLICT_ATTEMPTS }));
   // Commits one incident's due items under `plan`, reading it again on a conflict.
   const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident } | null> => {
     let incident = first;
@@ -91,8 +118,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         return null;
       } catch (err) {
         // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
-        if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
-          return { error: (err as Error).message, incident };
+        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt))) return { error: (err as Error).message, incident };
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) return null;
@@ -109,6 +135,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   let repeats: RepeatPlan = { ...planned, summary: null, leftOut: new Set([...planned.leftOut, ...planned.stale]), stale: new Set() };
   let summaryError: { incidentId: string; error: string } | null = null;
   for (const id of planned.summary ? [...planned.stale, ...planned.leftOut] : []) {
+    // Out of time: no carrier, so nobody was paged; the stale ones stay due, as below.
+    if (outOfTime()) break;
     const incident = due.find((i) => i.id === id) as Incident;
     carried.add(id);
     const plan = { ...planned, summary: { ...(planned.summary as RepeatSummary), carrier: id } };
@@ -127,12 +155,20 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       incidentId: summaryError.incidentId,
       error: `the summary of the exposed pages not repeated one by one could not be queued with any incident it names (${summaryError.error}); they stay due for the next sweep`,
     });
-  for (const incident of due) {
+  // The stale ones the queued summary names go first, and are committed past the stop point too
+  // (a lost race there is not paced): the page named them, and only their own commit records it;
+  // left undone, the next sweep would name them in a summary again.
+  const named = (incident: Incident) => repeats.stale.has(incident.id);
+  for (const incident of [...due.filter(named), ...due.filter((i) => !named(i))]) {
     if (carried.has(incident.id) && !retry.has(incident.id)) continue;
+    if (!named(incident) && outOfTime()) {
+      notReached.push(incident.id);
+      continue;
+    }
     const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
     if (failure) failed.push({ incidentId: incident.id, error: failure.error });
   }
-  return { sent, failed, incidentsRead, revisions };
+  return { sent, failed, notReached, incidentsRead, revisions };
 }
 
 /**
@@ -308,17 +344,16 @@ function exposedQueued(now: string, detail: Record<string, unknown>) {
 /**
  * Tells the containment outcomes a stopped run left untold (its lease ran out at `leaseUntil`), as
  * the run would have when it ended (core/contain.ts): one message to the FG and one to on-call,
- * `containment-failed` when any failed, saying the run stopped before telling. Takes them off the
+ * `containment-failed` when any failed (`toldOutcomes`), saying the run stopped before telling. Takes them off the
  * record in the same commit, so they are told once. Outcomes of actions no longer done or failed
  * (a later run retried them) are only taken off.
  */
 function tellUntold(next: Incident, policy: Policy, now: string, leaseUntil: string) {
   const untold = new Set(next.containmentUntold ?? []);
   next.containmentUntold = undefined;
-  const outcomes = next.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
-  if (outcomes.length === 0) return { messages: [], drafts: [], item: null };
-  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
-  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  const outcome = toldOutcomes(next.actions.filter((a) => untold.has(a.id)));
+  if (!outcome) return { messages: [], drafts: [], item: null };
+  const { kind, run } = outcome;
   // The stored revision this commit makes: the run's own messages are keyed the same way.
   const stateKey = `${kind}:${next.revision + 1}`;
   const messages = (['fg', 'on-call'] as const).map((channel) =>

@@ -6,12 +6,14 @@
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { acknowledge } from '../core/acknowledge.js';
+import type { ChangeDeps } from '../core/change-incident.js';
+import { untilDeadline } from '../core/conflict-retry.js';
 import { redactErrorMessage } from '../core/error-text.js';
-import { ConfigurationError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { ConfigurationError, ConflictError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import { INCIDENT_ID_PATTERN } from '../core/incident.js';
 import { matchesType } from '../core/policy.js';
 import * as z from '../core/zod.js';
-import type { AwsDeps } from './runtime.js';
+import type { AwsDeps, LambdaContext } from './runtime.js';
 
 export interface AcknowledgeDeps extends AwsDeps {
   /** ARN patterns (with `*`) of the principals allowed to acknowledge, e.g. the on-call role's sessions. */
@@ -51,7 +53,7 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
     body: JSON.stringify(body),
   });
 
-  return async (request: AckRequest): Promise<APIGatewayProxyResultV2> => {
+  return async (request: AckRequest, context?: LambdaContext): Promise<APIGatewayProxyResultV2> => {
     const caller = request.requestContext?.authorizer?.iam?.userArn;
     if (!caller) {
       deps.logger.warn('refused an acknowledgement without an IAM identity');
@@ -83,11 +85,16 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
     } catch {
       return respond(400, { error: 'body: not valid JSON' });
     }
+    // A lost race is tried again while the invocation has time (the one rule of every function
+    // with a deadline, core/conflict-retry.ts), then answered: never cut off by the timeout.
+    const changeDeps: ChangeDeps = {
+      store: deps.store,
+      policy: deps.policy,
+      now: deps.now,
+      ...(context ? { conflictRetry: untilDeadline(Date.now() + context.getRemainingTimeInMillis()) } : {}),
+    };
     try {
-      const result = await acknowledge(
-        { store: deps.store, policy: deps.policy, now: deps.now },
-        { incidentId: input.incidentId, by: caller, note: input.note },
-      );
+      const result = await acknowledge(changeDeps, { incidentId: input.incidentId, by: caller, note: input.note });
       const i = result.incident;
       if (result.changed) {
         // A second acknowledgement takes only the alert raised since; the incident's acknowledger stays the first.
@@ -105,6 +112,16 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
       if (err instanceof RefusedError) return respond(409, { error: err.message });
+      if (err instanceof ConflictError) {
+        // The conflict's text is left out: it may name a resource (a user name).
+        deps.logger.warn('an acknowledgement was not recorded: other writers kept changing the incident for as long as the invocation had time', {
+          incidentId: input.incidentId,
+        });
+        return respond(503, {
+          error: `not recorded: other changes to incident ${input.incidentId} kept coming for as long as this request had time (a storm of findings on it?); nothing was recorded: acknowledge again`,
+          incidentId: input.incidentId,
+        });
+      }
       throw err;
     }
   };

@@ -8,8 +8,9 @@
  * valid, recent webhook in it allows (web/links.tsx). An acknowledgement is announced on the bus
  * ("Incident Acknowledged") from here, so the notify function acknowledges the alert at the pager too.
  */
+import { untilDeadline } from '../core/conflict-retry.js';
 import { createLinkApplier } from '../web/links.js';
-import type { AwsDeps } from './runtime.js';
+import type { AwsDeps, LambdaContext } from './runtime.js';
 
 export interface LinkApplyDeps extends Pick<AwsDeps, 'store' | 'publisher' | 'policy' | 'logger' | 'now'> {
   linkKey: () => Promise<Buffer>;
@@ -32,5 +33,9 @@ export function createLinkApplyHandler(deps: LinkApplyDeps) {
       await deps.publisher.publish([{ type: 'Incident Acknowledged', incidentId: incident.id, revision: incident.revision, detail: { via: 'link' } }]);
     },
   });
-  return async (event: unknown) => apply(event);
+  // A lost race is tried again while the invocation has time (core/conflict-retry.ts), then the
+  // press is answered "nothing changed, press again": it ends well before the link function's
+  // invocation, so a press is never cut off with its outcome unknown.
+  return async (event: unknown, context?: LambdaContext) =>
+    apply(event, context ? { conflictRetry: untilDeadline(Date.now() + context.getRemainingTimeInMillis()) } : {});
 }

@@ -12,7 +12,7 @@
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { backoffRetry, type ConflictRetry } from '../core/conflict-retry.js';
+import { type ConflictRetry, untilDeadline } from '../core/conflict-retry.js';
 import { ConflictError, InvalidFindingError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
 import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
@@ -99,8 +99,10 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
     idempotency.registerLambdaContext(context as never);
     deps.logger.appendKeys({ findingId: key.findingId, accountId: key.accountId, region: key.region });
     try {
-      // The idempotency key is the finding key and version; the parsed finding rides along.
-      const summary = await recordOnce({ key, version, finding: parsed.finding }, invocationRetry(context));
+      // The idempotency key is the finding key and version; the parsed finding rides along. A lost
+      // race is tried again until KEEP_AFTER_COMMIT_MS (the publish, the links, the idempotency
+      // record) is left of the invocation, as every function with a deadline does.
+      const summary = await recordOnce({ key, version, finding: parsed.finding }, untilDeadline(Date.now() + context.getRemainingTimeInMillis()));
       deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
     } catch (err) {
@@ -117,19 +119,6 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       deps.logger.removeKeys(['findingId', 'accountId', 'region']);
     }
   };
-}
-
-/**
- * What an invocation keeps of its time for the work after the commit (the publish, the links, the
- * idempotency record: a handful of requests): a commit that lost the race for its incident tries
- * again until only this is left of the invocation (the record function has 5 minutes, infra/response-stack.ts).
- */
-export const AFTER_COMMIT_MS = 10_000;
-
-/** Tries again after a conflict, with jittered pauses, until the invocation has only AFTER_COMMIT_MS left. */
-function invocationRetry(context: LambdaContext): ConflictRetry {
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - AFTER_COMMIT_MS;
-  return backoffRetry({ timeLeft: () => deadline - Date.now() });
 }
 
 /** GuardDuty's other detail-types, by name; anything else is not repeated in the log. */

@@ -8,12 +8,18 @@ import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
 import { sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
-import { type AwsDeps, logUndeliverable, logUnreleased } from './runtime.js';
+import { type AwsDeps, type LambdaContext, logUndeliverable, logUnreleased } from './runtime.js';
 
 export function createSweepHandler(deps: AwsDeps) {
-  return async (): Promise<{ sent: { incidentId: string; kind: string; dueAt: string }[]; incidentsRead: number; redelivered: number }> => {
+  return async (
+    _event?: unknown,
+    context?: LambdaContext,
+  ): Promise<{ sent: { incidentId: string; kind: string; dueAt: string }[]; incidentsRead: number; redelivered: number }> => {
     const now = deps.now();
-    const result = await sweep({ store: deps.store, policy: deps.policy, now: () => now });
+    // Near the invocation's end it starts no incident (core/sweep.ts KEEP_AFTER_SWEEP_MS), rather
+    // than being cut off with what it queued unannounced: those it did not reach stay due.
+    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+    const result = await sweep({ store: deps.store, policy: deps.policy, now: () => now, deadline });
     if (result.sent.length) {
       await deps.publisher.publish(
         result.sent.map((s) => ({
@@ -35,6 +41,11 @@ export function createSweepHandler(deps: AwsDeps) {
       failed: stuck.failed.length,
     });
     for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
+    if (result.notReached.length)
+      deps.logger.error(
+        "the sweep ran short of its invocation's time (a storm on the incidents it swept?): incidents with something due were not reached; nothing of theirs was written, they stay due for Lambda's retry of this sweep or the next",
+        { notReached: result.notReached.length, incidentIds: result.notReached },
+      );
     logUnreleased(deps, stuck);
     logUndeliverable(deps, stuck);
     for (const f of stuck.failed) {
@@ -45,9 +56,11 @@ export function createSweepHandler(deps: AwsDeps) {
       });
     }
     // The others were swept and sent; failing the invocation makes the errors alarm tell on-call
-    // (an incident that could not be swept, or pages that are not going out).
+    // (an incident that could not be swept or was not reached, or pages that are not going out),
+    // and Lambda's retry a minute on sweeps again.
     const problems = [
       ...(result.failed.length ? [`${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`] : []),
+      ...(result.notReached.length ? [`${result.notReached.length} incident(s) not reached for want of time, left due: ${result.notReached.join(', ')}`] : []),
       ...(stuck.failed.length ? [`${stuck.failed.length} message(s) not delivered: ${stuck.failed.map((f) => f.message.id).join(', ')}`] : []),
       ...(stuck.undeliverable?.length
         ? [`${stuck.undeliverable.length} message(s) refused for good, not tried again: ${stuck.undeliverable.map((f) => f.message.id).join(', ')}`]

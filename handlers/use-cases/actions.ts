@@ -9,6 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
+import { recordContainedByHand } from '../core/by-hand.js';
 import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -861,6 +862,32 @@ export const containAction = action({
   ] as const,
   input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, enforce: v.enforce === true }),
   run: (deps, input) => containAgain(deps, input),
+});
+
+/**
+ * A planned containment action carried out by hand (core/by-hand.ts): on the command line
+ * `datalek contained`. Not among the page's forms (yet): the page lists the action's state.
+ */
+export const containedAction = action({
+  name: 'contained',
+  title: { nl: 'Met de hand ingeperkt', en: 'Contained by hand' },
+  fields: [
+    {
+      name: 'action',
+      kind: 'text',
+      required: 'contained needs --action ID (the planned action as `datalek show ID --json` lists its id, e.g. isolate-instance:i-0abc)',
+      label: { nl: 'Actie', en: 'Action' },
+    },
+    {
+      name: 'what',
+      kind: 'longtext',
+      required: 'contained needs --what TEXT: what was done by hand (the register keeps it as the measure taken, Art. 33(5))',
+      label: { nl: 'Wat er met de hand is gedaan', en: 'What was done by hand' },
+    },
+    { name: 'at', kind: 'time', label: { nl: 'Uitgevoerd op', en: 'Carried out at' }, hint: { nl: 'Standaard: nu.', en: 'Default: now.' } },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
+  run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
 });
 
 /** Every action a person takes on an incident, in the order of the workflow. */

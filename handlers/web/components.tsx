@@ -6,7 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
-import { partlyText } from '../core/breach-facts.js';
+import { byHandText, partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
@@ -232,6 +232,13 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       <dd>
         {stateLabel(lang, incident.state)}
         {incident.sample ? <span class="badge test"> {w.sample}</span> : null}
+        {/* Opened by a person, not by a finding (core/open-by-hand.ts): who, when, and what. */}
+        {incident.openedByHand ? (
+          <span>
+            {' '}
+            ({w.openedByHand(incident.openedByHand.by, local(incident.openedByHand.recordedAt))}: {incident.openedByHand.what})
+          </span>
+        ) : null}
       </dd>
       <dt>{w.field.severity}</dt>
       <dd>
@@ -775,7 +782,12 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
               </td>
               <td>
                 <span class={status}>{w.actionStatus[status]}</span>
-                {a.reason ? <span class="muted">: {actionReasonLabel(view.lang, a.reason)}</span> : null}
+                {/* Carried out by hand (core/by-hand.ts): who, when and what, not the reason it was only planned. */}
+                {a.byHand ? (
+                  <span>: {byHandText(a.byHand, view.lang, formatLocal(a.byHand.at, view.tz))}</span>
+                ) : a.reason ? (
+                  <span class="muted">: {actionReasonLabel(view.lang, a.reason)}</span>
+                ) : null}
                 {a.released ? (
                   <span>
                     {' '}

@@ -25,7 +25,8 @@ import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../co
 import { acknowledge, acknowledgementTakes, linkAcknowledger } from '../core/acknowledge.js';
 import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import type { ConflictRetry } from '../core/conflict-retry.js';
+import { ConflictError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
@@ -82,6 +83,14 @@ export interface LinkDeps {
   log?: (line: string) => void;
 }
 
+/**
+ * What one request brings to the trusted side beyond its payload: how a lost race for the incident
+ * is tried again within the time its invocation has (the link-apply function's, lambda/link-apply.ts).
+ */
+export interface LinkInvocation {
+  conflictRetry?: ConflictRetry;
+}
+
 const MAX_NAME = 100;
 const MAX_NOTE = 1000;
 
@@ -118,7 +127,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     };
   };
   const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, deps.policy.timeZone) : '');
-  const page = (c: Context, title: string, body: unknown, status: 200 | 403 | 404 | 409 | 410 | 400 = 200) => {
+  const page = (c: Context, title: string, body: unknown, status: 200 | 403 | 404 | 409 | 410 | 400 | 503 = 200) => {
     const view = viewOf(c);
     const other: Lang = view.lang === 'nl' ? 'en' : 'nl';
     return c.html(
@@ -219,6 +228,11 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
   // A link expires, and a webhook ages, by the machine's clock too: a past `--now` revives neither.
   const checkedAt = () => [deps.now(), deps.machineNow?.() ?? ''].sort().at(-1) as string;
   const changeDeps: ChangeDeps = { store: deps.store, policy: deps.policy, now: deps.now, ...(deps.machineNow ? { machineNow: deps.machineNow } : {}) };
+  // This request's: tried again within its invocation's time when it brings one (`LinkInvocation`).
+  const changeDepsOf = (c: Context): ChangeDeps => {
+    const conflictRetry = (c.env as LinkInvocation | undefined)?.conflictRetry;
+    return conflictRetry ? { ...changeDeps, conflictRetry } : changeDeps;
+  };
   const check = async (c: Context): Promise<LinkCheck> => verifyAckLink(await deps.linkKey(), c.req.param('token'), checkedAt());
   const unknown = (c: Context, id: string) => {
     const w = viewOf(c).w.link;
@@ -292,12 +306,17 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     }
     let ack: Awaited<ReturnType<typeof acknowledge>>;
     try {
-      ack = await acknowledge(changeDeps, { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims });
+      ack = await acknowledge(changeDepsOf(c), { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return unknown(c, claims.incidentId);
       if (err instanceof RefusedError) {
         const incident = await deps.store.getIncident(claims.incidentId);
         return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem" role="alert">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
+      }
+      // Other writers kept winning the incident for as long as this request had time: said, not a failure page.
+      if (err instanceof ConflictError) {
+        deps.log?.(`datalek link: an acknowledgement of ${claims.incidentId} was not recorded: other writers kept changing the incident`);
+        return page(c, w.refused, <p class="problem" role="alert">{`${w.busy} ${w.nothingChanged} ${w.pressAgain}`}</p>, 503);
       }
       throw err;
     }
@@ -372,7 +391,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       return c.json({ outcome: 'refused', incidentId: event.incidentId, reason: untimely }, 200);
     }
     try {
-      const outcome = await recordPagerEvent(changeDeps, { provider, ...event });
+      const outcome = await recordPagerEvent(changeDepsOf(c), { provider, ...event });
       if (outcome === 'acknowledged') {
         const incident = await deps.store.getIncident(event.incidentId);
         if (incident) await quietly(deps, () => deps.acknowledged?.(incident) ?? Promise.resolve(), incident.id);
@@ -415,7 +434,7 @@ async function quietly(deps: LinkDeps, fn: () => Promise<void>, incidentId: stri
  * returns the answer to show. A payload that is not a request the forwarder makes is refused with
  * 400, named in the log by field only; a failure is a 500 whose cause is in the log.
  */
-export function createLinkApplier(deps: LinkDeps): (payload: unknown) => Promise<LinkResponse> {
+export function createLinkApplier(deps: LinkDeps): (payload: unknown, invocation?: LinkInvocation) => Promise<LinkResponse> {
   const app = new Hono();
   registerAppliedRoutes(app, deps);
   app.notFound((c) => c.text('Not found', 404));
@@ -423,7 +442,7 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown) => Promise
     deps.log?.(`datalek link: ${err instanceof Error ? err.message : String(err)}`);
     return c.text('unexpected failure; see the function log (identifiers only)', 500);
   });
-  return async (payload) => {
+  return async (payload, invocation = {}) => {
     const parsed = parseLinkRequest(payload);
     if (!parsed.ok) {
       deps.log?.(`datalek link: refused a forwarded request: ${parsed.problem}`);
@@ -437,7 +456,7 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown) => Promise
       deps.log?.('datalek link: refused a forwarded request: headers: not valid header values');
       return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'not a link request: headers: not valid header values\n' };
     }
-    const response = await app.fetch(request);
+    const response = await app.fetch(request, invocation);
     return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain; charset=utf-8', body: await response.text() };
   };
 }

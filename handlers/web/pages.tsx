@@ -290,7 +290,7 @@ export function IncidentPage({
                   f.action.onlyChanged
                     ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) }
                     : f.edits
-                      ? { _base: formShownOf(f, i) as string }
+                      ? { _base: formShownOf(f, i, offer) as string }
                       : {}
                 }
               >
@@ -488,6 +488,9 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
       </ul>
       <div lang={notice.language}>
         <p class="blockers">{notice.note}</p>
+        {notice.warnings.map((w) => (
+          <p class="blockers">{w}</p>
+        ))}
         <Missing view={view} missing={notice.missingItems} base={base} closed={incident.state === 'closed'} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (

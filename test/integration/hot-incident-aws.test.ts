@@ -6,8 +6,9 @@
  * jittered pauses for as long as the invocation has time, every one is recorded the first time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEEP_AFTER_COMMIT_MS } from '../../handlers/core/conflict-retry.js';
 import { ConflictError } from '../../handlers/core/errors.js';
-import { AFTER_COMMIT_MS, createRecordHandler } from '../../handlers/lambda/record.js';
+import { createRecordHandler } from '../../handlers/lambda/record.js';
 import { DEFAULT_RECORD_CONCURRENCY } from '../../infra/config.js';
 import { type Pipeline, wirePipeline } from '../support/aws-pipeline.js';
 import { findingEvent } from '../support/events.js';
@@ -67,7 +68,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a storm of findings on one incident', () => {
     });
     const record = createRecordHandler({ ...p.deps, logger, store, persistenceStore: p.persistence });
     const event = findingEvent({ id: 'hot-lost', instanceId: 'i-hot-2' });
-    await expect(record(event, invocation(AFTER_COMMIT_MS + 1_000))).rejects.toThrow(ConflictError);
+    await expect(record(event, invocation(KEEP_AFTER_COMMIT_MS + 1_000))).rejects.toThrow(ConflictError);
     expect(commits).toBeGreaterThan(1);
     expect(errors).toEqual([expect.stringMatching(/gave up recording a finding.*dead-letter queue/)]);
     // The failed run leaves no idempotency record: Lambda's retry records it.

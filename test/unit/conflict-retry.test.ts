@@ -57,6 +57,13 @@ describe('trying a commit again after a conflict', () => {
     expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(budgetMs);
   });
 
+  it('with a time budget and a number of tries (the sweep), stops at whichever runs out first', async () => {
+    const { retry } = recorded({ random: 0.5, budgetMs: 60_000 });
+    const bounded = backoffRetry({ random: () => 0.5, sleep: async () => {}, timeLeft: () => 60_000, maxAttempts: MAX_CONFLICT_ATTEMPTS });
+    expect(await triesUntilGivenUp(bounded)).toBe(MAX_CONFLICT_ATTEMPTS);
+    expect(await triesUntilGivenUp(retry)).toBeGreaterThan(MAX_CONFLICT_ATTEMPTS);
+  });
+
   it('with a deadline already too near for a pause, still makes the tries of a run without one (e198656 gave up at the first lost race: never-left-open failed)', async () => {
     expect(await triesUntilGivenUp(untilDeadline(Date.now()))).toBe(MAX_CONFLICT_ATTEMPTS);
   });

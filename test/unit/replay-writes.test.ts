@@ -141,14 +141,17 @@ describe('replay: one write transaction per event', () => {
     expect(await other.claimMessages(ids, NOW, addMinutes(NOW, CLAIM_LEASE_MINUTES))).toEqual([]);
     expect(await verify(other)).toBe(true);
 
-    // The next event's commit writes it, each sending once in the ledger, with the time it was delivered.
+    // The next event's commit writes it, each sending once in the ledger (the incident's two in one
+    // entry), with the time it was delivered.
     await recordEvent(
       deps(() => true),
       findingEvent({ id: 'mark-2', instanceId: 'i-mark-2' }),
     );
     expect((await other.listMessages(a.incidentId as string)).map((m) => m.sentAt)).toEqual([NOW, NOW]);
     const ledger = (await other.rawIncident(a.incidentId as string)).ledger.map((e) => JSON.parse(e.data));
-    expect(ledger.flatMap((e) => (e.sent ? [e.sent] : []))).toEqual(ids.map((id) => ({ id, at: NOW })));
+    const sendings = ledger.filter((e) => e.sent || e.sentMessages);
+    expect(sendings).toHaveLength(1);
+    expect(sendings[0].sentMessages).toEqual(ids.map((id) => ({ id, at: NOW })));
     expect(await verify(other)).toBe(true);
   });
 
@@ -444,6 +447,35 @@ describe('replay: what a group costs', () => {
       }
       expect(released).toEqual([5]);
       expect(cpu.mock.calls.length).toBe(1);
+    } finally {
+      cpu.mockRestore();
+      await cleanup();
+    }
+  });
+
+  /** Keeps the CPU busy for `ms` (a group's work is timed). */
+  const work = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy
+    }
+  };
+
+  it("counts a busy machine's time in CPU: a process given no CPU meanwhile keeps its group open until its wall time", async () => {
+    const { store, cleanup } = tempSqliteStore();
+    // Other processes have the CPU: this one's CPU time does not move.
+    const cpu = vi.spyOn(process, 'cpuUsage').mockReturnValue({ user: 1_000, system: 0 });
+    try {
+      const released: number[] = [];
+      const groups = new CommitGroups<number>(store, async (events) => void released.push(events.length), { events: 100, ms: 1, wallMs: 60_000 });
+      for (let i = 0; i < 4; i++) {
+        groups.open();
+        work(2);
+        await groups.recorded(i);
+      }
+      await groups.flush();
+      // Its work is counted in CPU time, not wall time: the group waits for its wall time (or its size).
+      expect(released).toEqual([4]);
     } finally {
       cpu.mockRestore();
       await cleanup();

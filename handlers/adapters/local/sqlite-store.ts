@@ -304,10 +304,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         due: db.prepare('SELECT id, data FROM incidents WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at'),
         timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
         insertIncident: db.prepare('INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-        // detected_at too: a finding detected earlier moves the incident's detection (and the AP clock) back.
-        updateIncident: db.prepare(
-          'UPDATE incidents SET revision = ?, state = ?, resource_key = ?, detected_at = ?, next_due_at = ?, data = ? WHERE id = ? AND revision = ?',
-        ),
+        // detected_at too (`updateIncident`): a finding detected earlier moves the incident's detection (and the AP clock) back.
+        incidentColumns: db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at FROM incidents WHERE id = ?'),
         insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         updateFinding: db.prepare(
           // incident_id too: a record moves to the incident that takes the finding on (a merge's survivor, a follow-up).
@@ -443,18 +441,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         },
         (e) => this.ledgerStmts.insertRegistry.run(e.shard, e.n, e.data, e.prevHash, e.hash),
       );
-    } else if (
-      this.stmts.updateIncident.run(
-        incident.revision,
-        incident.state,
-        incident.resourceKey,
-        incident.detectedAt,
-        incident.nextDueAt,
-        incidentText,
-        incident.id,
-        expectedRevision,
-      ).changes !== 1
-    ) {
+    } else if (!this.updateIncident(incident, expectedRevision, incidentText)) {
       throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
     }
     if (!open) this.stmts.releaseClaims.run(incident.id);
@@ -510,12 +497,38 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
           incidentText,
           ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          ...(change.minimised ? { minimised: change.minimised } : {}),
           messages: queued,
         },
         new Date().toISOString(),
       ),
     );
   }
+
+  /**
+   * Writes an incident's record over the one at `expectedRevision`; false when that is no longer
+   * the stored one. Only the indexed columns whose values change are set: SQLite rewrites an
+   * index's page for every column a SET names, changed or not, and the three indexes on incidents
+   * (open resource, next due, detection) were then three pages more per update, most often for
+   * values that stayed as they were (a finding attached, a count updated).
+   */
+  private updateIncident(incident: Incident, expectedRevision: number, text: string): boolean {
+    const stored = this.stmts.incidentColumns.get(incident.id) as IncidentColumns | undefined;
+    if (!stored || stored.revision !== expectedRevision) return false;
+    const values = [incident.state, incident.resourceKey, incident.detectedAt, incident.nextDueAt];
+    const changed = INDEXED_COLUMNS.map((column, i) => stored[column] !== values[i]);
+    const key = changed.reduce((bits, c, i) => (c ? bits | (1 << i) : bits), 0);
+    let update = this.incidentUpdates.get(key);
+    if (!update) {
+      const set = INDEXED_COLUMNS.filter((_, i) => changed[i]).map((column) => `, ${column} = ?`);
+      update = this.db.prepare(`UPDATE incidents SET revision = ?, data = ?${set.join('')} WHERE id = ? AND revision = ?`);
+      this.incidentUpdates.set(key, update);
+    }
+    return update.run(incident.revision, text, ...values.filter((_, i) => changed[i]), incident.id, expectedRevision).changes === 1;
+  }
+
+  /** The incidents' UPDATE statements, by which indexed columns they set (`updateIncident`). */
+  private readonly incidentUpdates = new Map<number, Database.Statement>();
 
   private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2]): LedgerEntry {
     return this.ledgerHeads.append(
@@ -626,6 +639,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /** The log's pages when a checkpoint between groups was last begun (0: none since the log started over). */
   private walMark = 0;
+  private groupsSinceWalRead = 0;
   private get checkpointPages(): number {
     return this.options.checkpointPages ?? 10_000;
   }
@@ -635,7 +649,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   /**
    * In bulk, after a group of commits is committed and its events reported: once `checkpointPages`
-   * pages have been written to the log since the last time, they are copied into the store on a
+   * pages have been written to the log since the last time (its size is read every
+   * `WAL_READ_GROUPS` groups), they are copied into the store on a
    * thread of its own (`Checkpointer`) while this one records on. SQLite's own checkpoint ran
    * inside a commit: the events of that group waited for all of it, and this thread did the
    * copying. The log starts over only once a checkpoint has copied all of it, so when the one on
@@ -650,10 +665,13 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (!this.options.bulk || this.group || this.db.inTransaction) return;
     const cp = this.checkpointer;
     if (cp?.running) return;
+    const ended = cp?.takeResult();
+    // The log's size is read every few groups only: a system call, slow on a busy machine.
+    if (!ended && ++this.groupsSinceWalRead < WAL_READ_GROUPS) return;
+    this.groupsSinceWalRead = 0;
     const pages = this.walPages();
     // Cut back since: the log started over after the last checkpoint.
     if (pages < this.walMark) this.walMark = 0;
-    const ended = cp?.takeResult();
     if (ended) {
       if (pages - ended.log <= Math.ceil(this.checkpointPages / 20) || !cp?.start()) this.checkpointHere();
       return;
@@ -785,12 +803,24 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     sends.timer = null;
   }
 
-  /** The waiting sendings' part of a write transaction: each marked, and recorded once in its incident's ledger. */
+  /**
+   * The waiting sendings' part of a write transaction: each marked, and recorded once in its
+   * incident's ledger, those of one incident in one entry (an incident opened tells the FG and
+   * on-call at once: one entry, not two, to hash and to write in the ledger's index).
+   */
   private writeSentMarks(): void {
+    const byIncident = new Map<string, { id: string; at: string }[]>();
     for (const { id, at } of this.sends.marks) {
       // Marked by another sender meanwhile: recorded by it.
       const owner = this.stmts.markSent.get(at, id) as { incident_id: string } | undefined;
-      if (owner) this.appendLedger(owner.incident_id, { at: new Date().toISOString(), sent: { id, at } });
+      if (!owner) continue;
+      const marks = byIncident.get(owner.incident_id);
+      if (marks) marks.push({ id, at });
+      else byIncident.set(owner.incident_id, [{ id, at }]);
+    }
+    for (const [incidentId, [first, ...more]] of byIncident) {
+      const at = new Date().toISOString();
+      this.appendLedger(incidentId, more.length ? { at, sentMessages: [first, ...more] } : { at, sent: first });
     }
   }
 
@@ -1223,6 +1253,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 }
 
+/** The columns of the incidents table beside the record that indexes are built on, in `updateIncident`'s order. */
+const INDEXED_COLUMNS = ['state', 'resource_key', 'detected_at', 'next_due_at'] as const;
+
+type IncidentColumns = { revision: number } & Record<(typeof INDEXED_COLUMNS)[number], string | null>;
+
 /**
  * The heads of hash chains (an incident's ledger, a registry shard) as this process last wrote
  * them, so that an append need not read the head back first. Another process may have appended to
@@ -1387,6 +1422,12 @@ parentPort.on('message', (m) => {
   }
 });
 `;
+
+/**
+ * How many groups of commits `checkpointBetweenGroups` lets pass between two reads of the log's
+ * size: a group writes a few dozen pages, so a checkpoint comes at most some 300 pages (3 %) late.
+ */
+const WAL_READ_GROUPS = 8;
 
 /** The size of a store's log file (0 when there is none). */
 function walBytes(file: string): number {

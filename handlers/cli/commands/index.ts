@@ -6,12 +6,15 @@ import { anchorCommand } from './anchor.js';
 import { assessCommand } from './assess.js';
 import { closeCommand } from './close.js';
 import { containCommand } from './contain.js';
+import { containedCommand } from './contained.js';
 import { coverageCommand } from './coverage.js';
 import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
+import { minimiseCommand } from './minimise.js';
 import { noticeCommand } from './notice.js';
+import { openCommand } from './open.js';
 import { registerCommand } from './register.js';
 import { releaseCommand } from './release.js';
 import { replayCommand } from './replay.js';
@@ -33,6 +36,7 @@ export const COMMANDS: Command[] = [
   sweepCommand,
   releaseCommand,
   containCommand,
+  containedCommand,
   messagesCommand,
   verifyCommand,
   anchorCommand,
@@ -41,6 +45,7 @@ export const COMMANDS: Command[] = [
   serveCommand,
   setupCommand,
   coverageCommand,
+  openCommand,
   assessCommand,
   factsCommand,
   draftCommand,
@@ -50,4 +55,5 @@ export const COMMANDS: Command[] = [
   closeCommand,
   registerCommand,
   reportCommand,
+  minimiseCommand,
 ];

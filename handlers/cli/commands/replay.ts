@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, StoreRefusedError } from '../../core/errors.js';
 import type { OutboxMessage } from '../../core/incident.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
@@ -116,17 +116,24 @@ async function replay(ctx: Context): Promise<number> {
 
 /**
  * Records one event; a conflict the store still reports after the use case's retries (a resource
- * claimed by an incident whose record does not list it, planted behind the pipeline) is this
- * event's `rejected` line, naming the resource and the incident, and the run goes on: one bad
- * input never ends it. (The Lambda handler lets it fail instead, to be retried and kept.)
+ * claimed by an incident whose record does not list it, planted behind the pipeline), or the
+ * store's refusal of this event's commit as it is (`StoreRefusedError`: DynamoDB's item size,
+ * a value it does not take), is this event's `rejected` line, naming the problem, and the run goes
+ * on: one bad input never ends it. (The Lambda handler lets it fail instead, to be retried and kept.)
  */
 async function recordOrReject(deps: RecordDeps, text: string): Promise<RecordResult> {
   try {
     return await recordEventText(deps, text);
   } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-    const result = rejectedResult(`not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`);
-    return { ...result, findingId: findingIdOf(text) };
+    // A store that fails (a full disk, an I/O error, an outage) is any other StoreError: the run stops (review7 K2).
+    const reason =
+      err instanceof ConflictError
+        ? `not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`
+        : err instanceof StoreRefusedError
+          ? `not recorded: the store refused this event's commit as it is (${err.message}); the other events go on`
+          : null;
+    if (reason === null) throw err;
+    return { ...rejectedResult(reason), findingId: findingIdOf(text) };
   }
 }
 

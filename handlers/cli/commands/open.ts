@@ -1,0 +1,81 @@
+import { InvalidFindingError } from '../../core/errors.js';
+import { type Finding, parseEventText } from '../../core/finding.js';
+import { openByHand } from '../../core/open-by-hand.js';
+import { oneLine } from '../../core/text.js';
+import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
+import { type Command, type Context, personDeps, withBackend } from '../context.js';
+import { UsageError } from '../errors.js';
+import { expandPaths, readEvents } from '../inputs.js';
+import { statusObject } from '../views.js';
+import { fgActor, flagsOf } from './fg-common.js';
+
+const FIELDS = [
+  {
+    name: 'what',
+    kind: 'longtext',
+    required: 'open needs --what TEXT: what happened (the register keeps it, Art. 33(5))',
+    label: { nl: 'Wat er gebeurde', en: 'What happened' },
+  },
+  {
+    name: 'aware-at',
+    kind: 'time',
+    required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
+    label: { nl: 'Bewust geworden op', en: 'Became aware at' },
+  },
+  { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' } },
+] as const satisfies readonly FieldSpec[];
+
+export const openCommand: Command = {
+  name: 'open',
+  section: 'fg',
+  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE] [--by NAME]
+                   (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
+                    finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
+                    the AP deadline runs from --aware-at; then assess, facts, … as for any incident; no containment)`,
+  flags: flagsOf(FIELDS),
+  positionals: 'none',
+  run: open,
+};
+
+async function open(ctx: Context): Promise<number> {
+  const values = parseFields(FIELDS, ctx.flags);
+  const finding = values.finding === undefined ? undefined : await readFinding(values.finding, ctx);
+  // 'create': the first breach an organisation records may be one no finding opened, before any store exists.
+  return withBackend(ctx, 'create', async (backend) => {
+    const incident = await openByHand(personDeps(ctx, backend), { by: fgActor(ctx), what: values.what, awareAt: values['aware-at'], finding });
+    if (ctx.flags.json) {
+      ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
+      return 0;
+    }
+    ctx.io.out(
+      oneLine(
+        `Opened ${incident.id} by hand; the AP deadline is ${incident.deadline}. It holds no containment. Next: datalek assess ${incident.id} --personal-data yes|no|unknown --risk none|risk|high --reason TEXT.`,
+      ),
+    );
+    return 0;
+  });
+}
+
+/** The one event `--finding` names, parsed as `replay` parses it (the same bounds); a bad one is a usage error naming it. */
+async function readFinding(path: string, ctx: Context): Promise<Finding> {
+  let files: ReturnType<typeof expandPaths>;
+  try {
+    files = expandPaths([path], ctx.io.cwd);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`--finding ${path}: ${err.message}`);
+    throw err;
+  }
+  const events = [];
+  for (const file of files) for await (const event of readEvents(file)) events.push(event);
+  if (events.length !== 1) throw new UsageError(`--finding ${path}: holds ${events.length} events, not one: give the file of the one finding`);
+  const [event] = events;
+  if (event.text === undefined) throw new UsageError(`--finding ${path}: not a valid event: ${event.problem}`);
+  try {
+    const parsed = parseEventText(event.text, { now: ctx.now() });
+    if (parsed.kind !== 'finding') throw new UsageError(`--finding ${path}: not a valid event: a GuardDuty event, but not a finding`);
+    return parsed.finding;
+  } catch (err) {
+    if (err instanceof InvalidFindingError) throw new UsageError(`--finding ${path}: not a valid event: ${err.message}`);
+    throw err;
+  }
+}

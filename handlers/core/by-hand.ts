@@ -1,0 +1,104 @@
+/**
+ * Use case: a person carried out by hand a containment action the record holds as planned
+ * (`datalek contained`, review7 G15). The policy leaves a step to a person (root credentials, the
+ * Kubernetes side), or it only plans (enforcement off): on-call or the FG acts in the console, and
+ * without this the record would say "planned" for ever and the AP draft would warn beside every
+ * measure recorded. It is an Art. 33(3)(d) measure taken, with who, when and what (Art. 33(5)).
+ *
+ * Primary course:
+ * 1. Who, what and the action are given; the action is one the record holds as planned, not
+ *    released, and no containment run holds the incident (it could be carrying the action out).
+ * 2. The time stated lies between the detection and now, with the rules of every stated time.
+ * 3. The action becomes `done`, with `byHand` saying so, and the timeline records it, in one commit:
+ *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
+ *    release leaves it to a person (core/release.ts `releasable`: datalek recorded no evidence).
+ */
+import { byHandText } from './breach-facts.js';
+import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { refused as refuse } from './errors.js';
+import type { ActionRecord, Incident } from './incident.js';
+import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
+import { formatLocal } from './time.js';
+
+export interface ContainedByHandInput {
+  incidentId: string;
+  /** The action's id as `show` lists it: `isolate-instance:i-0abc…`. */
+  actionId: string;
+  by: string;
+  /** What was done, in the person's words. */
+  what: string;
+  /** When it was done (stated); default now. */
+  at?: string;
+}
+
+/** Why the action cannot be recorded as carried out by hand, or null when it can. */
+function notPlanned(action: ActionRecord, timeZone: string): { en: string; nl: string } | null {
+  const name = action.id;
+  if (action.released) return { en: `${name} was released (undone) already`, nl: `${name} is al opgeheven` };
+  if (action.byHand) {
+    const at = formatLocal(action.byHand.at, timeZone);
+    return { en: `${name} is already done: ${byHandText(action.byHand, 'en', at)}`, nl: `${name} is al uitgevoerd: ${byHandText(action.byHand, 'nl', at)}` };
+  }
+  if (action.status === 'done') return { en: `${name} is already done: datalek carried it out`, nl: `${name} is al uitgevoerd: datalek voerde het uit` };
+  if (action.status === 'failed')
+    return {
+      en: `${name} failed when datalek carried it out: steps of it may be in effect; \`datalek contain\` tries it again, or closing records what was done by hand (--containment-reason)`,
+      nl: `${name} is mislukt toen datalek het uitvoerde: delen ervan kunnen van kracht zijn; opnieuw inperken probeert het nog eens, of leg bij het sluiten vast wat met de hand is gedaan`,
+    };
+  if (action.status === 'skipped')
+    return {
+      en: `${name} was skipped (${action.reason ?? 'no reason recorded'}): nothing is to be done`,
+      nl: `${name} is overgeslagen: er hoeft niets te gebeuren`,
+    };
+  if (action.steps?.length) return { en: `${name} was taken up by a containment run already`, nl: `${name} is al door een inperkingsrun opgepakt` };
+  return null;
+}
+
+export async function recordContainedByHand(deps: ChangeDeps, input: ContainedByHandInput): Promise<Incident> {
+  const by = input.by.trim();
+  const what = input.what.trim();
+  const actionId = input.actionId.trim();
+  if (!by) throw refuse('who carried it out is required (--by)', 'Wie het uitvoerde is verplicht.');
+  if (!what) throw refuse('what was done is required (--what): the register keeps it as the measure taken (Art. 33(5))', 'Wat er gedaan is, is verplicht.');
+  if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    const tz = deps.policy.timeZone;
+    if (draft.state === 'closed')
+      throw refuse(
+        `incident ${draft.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
+        `Incident ${draft.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
+      );
+    const action = draft.actions.find((a) => a.id === actionId);
+    if (!action) {
+      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null).map((a) => a.id);
+      const list = planned.length ? `planned: ${planned.join(', ')}` : 'it holds no planned action';
+      throw refuse(`incident ${draft.id} has no action ${actionId}; ${list}`, `Incident ${draft.id} heeft geen actie ${actionId}.`);
+    }
+    const why = notPlanned(action, tz);
+    if (why) throw refuse(`${why.en}; nothing was recorded`, `${why.nl}; er is niets vastgelegd.`);
+    const now = deps.now();
+    const lease = draft.containmentLease;
+    // A run holding the incident may be carrying this very action out: its outcome would overwrite this.
+    if (lease && lease.until > now)
+      throw refuse(
+        `a containment run holds incident ${draft.id} until ${lease.until}: it may carry ${actionId} out; try again after it finished`,
+        `De inperking van incident ${draft.id} loopt (tot uiterlijk ${formatLocal(lease.until, tz)}); probeer het daarna opnieuw.`,
+      );
+    checkRecordingTime(draft, now, 'the containment by hand', tz);
+    const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
+    const later = enteredLater(at, now);
+    action.status = 'done';
+    action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}) };
+    return {
+      entries: [
+        {
+          at: now,
+          kind: 'containment-done-by-hand',
+          actor: by,
+          detail: { action: action.type, target: action.target, actionId: action.id, at, what, ...(later ? { enteredLater: true } : {}) },
+        },
+      ],
+    };
+  });
+  return incident;
+}

@@ -1,0 +1,168 @@
+/**
+ * Use case: a person opens an incident by hand (`datalek open`, review7 G12). Art. 33(5): the
+ * controller documents every personal data breach, and a breach is not always a GuardDuty finding
+ * the policy opened: a letter to the wrong person, a lost laptop a colleague reports, or a finding
+ * the policy ignored (below its threshold, archived) that turns out to be one. Ignored findings
+ * are kept nowhere (record-finding.ts records nothing for them), so the person hands the event in.
+ *
+ * Primary course:
+ * 1. Who, what, and when the organisation became aware (a stated time: not after now).
+ * 2. With a finding: it must be one the policy ignores and no incident recorded (else it is the
+ *    pipeline's: `datalek replay`), and not a sample; the detection is then the earlier of its
+ *    creation and the awareness.
+ * 3. The incident opens in one commit, its id derived from what was stated (so the same command
+ *    twice opens it once): the AP clock runs from the awareness stated, as `assess --aware-at`
+ *    would have set it, and the person who opened it has taken it (no one is paged). It holds no
+ *    resource and no containment: no finding ever joins it, nothing automatic touches anything.
+ */
+import type { IncidentChange } from '../ports/incident-store.js';
+import { type ChangeDeps, markStatedRun } from './change-incident.js';
+import { processorHours, roleOf } from './clocks.js';
+import { ConflictError, refused as refuse } from './errors.js';
+import type { Finding } from './finding.js';
+import { sha256 } from './hash.js';
+import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
+import type { Policy } from './policy.js';
+import { nextDueAt } from './schedule.js';
+import { describeSeverity, formatSeverity } from './severity.js';
+import { enteredLater } from './stated-time.js';
+import { addHours, HOUR_MS, toUtc } from './time.js';
+
+export interface OpenByHandInput {
+  by: string;
+  /** What happened, in the person's words. */
+  what: string;
+  /** When the organisation became aware (stated). */
+  awareAt: string;
+  /** The event of the finding the policy ignored that it comes from. */
+  finding?: Finding;
+}
+
+/** The finding type an incident opened by hand without a finding shows. */
+export const BY_HAND_TYPE = 'by-hand';
+
+/** Why the policy opens no incident for the finding (as `datalek replay` says it), or null when it opens one. */
+function ignoredBecause(finding: Finding, policy: Policy): string | null {
+  if (finding.archived) return 'archived in GuardDuty: an archived finding opens no incident';
+  const threshold = policy.thresholds.openIncident;
+  if (finding.severity < threshold)
+    return `severity ${describeSeverity(finding.severity)} is below the policy's threshold ${formatSeverity(threshold)} for opening an incident`;
+  return null;
+}
+
+/** The finding's part of the record, after checking that it is the policy's to ignore and nobody's yet. */
+async function ignoredFinding(deps: ChangeDeps, finding: Finding): Promise<NonNullable<OpenedByHand['finding']>> {
+  const { findingId, accountId, region } = finding.key;
+  if (finding.sample)
+    throw refuse(
+      `--finding ${findingId} is a sample finding (GuardDuty's test data): it is no breach`,
+      `Bevinding ${findingId} is een voorbeeldbevinding (testgegevens van GuardDuty): geen datalek.`,
+    );
+  const known = await deps.store.getFinding(finding.key);
+  if (known)
+    throw refuse(
+      `finding ${findingId} is recorded already, on incident ${known.incidentId}: record the breach there (datalek show ${known.incidentId})`,
+      `Bevinding ${findingId} is al vastgelegd, bij incident ${known.incidentId}: leg het datalek daar vast.`,
+    );
+  const ignored = ignoredBecause(finding, deps.policy);
+  if (!ignored)
+    throw refuse(
+      `the policy opens an incident for finding ${findingId} (severity ${describeSeverity(finding.severity)}): record it with datalek replay FILE, which opens it with its containment`,
+      `Het beleid opent een incident voor bevinding ${findingId}: leg haar vast met datalek replay.`,
+    );
+  return { findingId, accountId, region, type: finding.type, severity: finding.severity, createdAt: toUtc(finding.createdAt), ignored };
+}
+
+export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Promise<Incident> {
+  const by = input.by.trim();
+  const what = input.what.trim();
+  if (!by) throw refuse('who records it is required (--by)', 'Wie dit vastlegt is verplicht.');
+  if (!what) throw refuse('what happened is required (--what): the register keeps every breach with its facts (Art. 33(5))', 'Beschrijf wat er is gebeurd.');
+  const now = deps.now();
+  const awareAt = toUtc(input.awareAt);
+  if (awareAt > now)
+    throw refuse(
+      `--aware-at ${awareAt} lies after now (${now}); record what happened when it has happened (Art. 33(5))`,
+      `"Bewust geworden op" ligt na nu; leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).`,
+    );
+  const finding = input.finding ? await ignoredFinding(deps, input.finding) : undefined;
+  // Derived from what was stated: the same command twice (a retry) opens one incident.
+  const id = `dl-${sha256(`datalek-by-hand\n${by}\n${awareAt}\n${what}\n${finding ? `${finding.accountId}/${finding.region}/${finding.findingId}` : ''}`).slice(0, INCIDENT_ID_HEX)}`;
+  const openedAlready = () =>
+    refuse(
+      `an incident with this description, awareness and recorder was opened by hand already: ${id} (datalek show ${id})`,
+      `Dit incident is al met de hand geopend: ${id}.`,
+    );
+  if (await deps.store.getIncident(id)) throw openedAlready();
+  const detectedAt = finding && finding.createdAt < awareAt ? finding.createdAt : awareAt;
+  const place = { accountId: finding?.accountId ?? '-', region: finding?.region ?? '-' };
+  const incident = newIncident({
+    id,
+    sample: false,
+    ...place,
+    resource: { kind: 'other', resourceType: 'none', id: '-' },
+    // A key of its own: no finding ever joins it, and it holds no resource of anyone's.
+    resourceKey: `by-hand:${id}`,
+    firstFinding: { ...place, findingId: `by-hand:${id}` },
+    findingType: finding?.type ?? BY_HAND_TYPE,
+    severity: finding?.severity ?? 0,
+    detectedAt,
+    awareAt,
+    deadline: addHours(awareAt, deps.policy.apDeadlineHours),
+    deadlineHours: deps.policy.apDeadlineHours,
+    openedAt: now,
+  });
+  incident.findings = 0;
+  incident.findingTypes = [incident.findingType];
+  incident.firstActivityAt = null;
+  const later = enteredLater(awareAt, now);
+  const reason = 'stated when the incident was opened by hand';
+  incident.openedByHand = { by, recordedAt: now, what, awareAt, ...(finding ? { finding } : {}) };
+  incident.awareReason = reason;
+  // The awareness is a person's statement, as `assess --aware-at` records one (its marks with it).
+  const awareness: Decision = {
+    kind: 'awareness',
+    from: null,
+    to: awareAt,
+    reason,
+    by,
+    recordedAt: now,
+    hoursAfterDetection: Math.round(((Date.parse(awareAt) - Date.parse(detectedAt)) / HOUR_MS) * 10) / 10,
+    movedLaterAfterPersonalDataYes: false,
+    ...(later ? { enteredLater: true } : {}),
+  };
+  incident.decisions = [awareness];
+  // The role and a processor's hours in force now are the record's, as for any incident (record-finding.ts open_).
+  incident.policyRole = roleOf(incident, deps.policy);
+  if (incident.policyRole === 'processor') incident.controllerHours = processorHours(deps.policy);
+  // Whoever opened it has it in hand: nobody is paged to take it.
+  incident.state = 'acknowledged';
+  incident.acknowledgedBy = by;
+  incident.acknowledgedAt = now;
+  incident.nextDueAt = nextDueAt(incident, deps.policy);
+  const timeline = appendEntries(incident, [
+    {
+      at: now,
+      kind: 'incident-opened-by-hand',
+      actor: by,
+      detail: {
+        what,
+        awareAt,
+        detectedAt,
+        deadline: incident.deadline,
+        ...(later ? { awarenessEnteredLater: true } : {}),
+        ...(finding ? { finding } : {}),
+      },
+    },
+  ]);
+  const change: IncidentChange = { incident, expectedRevision: null, timeline, messages: [] };
+  markStatedRun(change, deps, by);
+  try {
+    await deps.store.commit(change);
+  } catch (err) {
+    // The same command run twice at once: the other one opened it (the store creates an id once).
+    if (err instanceof ConflictError && (await deps.store.getIncident(id))) throw openedAlready();
+    throw err;
+  }
+  return incident;
+}
