@@ -64,6 +64,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     followUps: incident.followUps ?? [],
     // The open incidents a finding linked to this one rather than merging them (record-finding.ts), only when any.
     ...(incident.linked?.length ? { linked: incident.linked, ...(incident.linkedNotListed ? { linkedNotListed: incident.linkedNotListed } : {}) } : {}),
+    // The personal data of its findings removed after the retention period (core/minimise.ts), only when it was.
+    ...(incident.minimised ? { minimised: incident.minimised } : {}),
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -285,6 +287,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
+  const m = incident.minimised;
+  if (m)
+    lines.push(
+      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)`,
+    );
   // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
   const stated = timeline.filter((e) => e.kind === 'clock-stated');
   if (stated.length)

@@ -295,6 +295,15 @@ function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null;
   return { doneAt: times.map((t) => (t.r as ReportRecord).at).sort()[1], missing };
 }
 
+/**
+ * When a NIS2 report of one of `kinds` first reached the CSIRT or the competent authority, or null
+ * before either has one: a period that runs "after the submission" of that report starts then, not
+ * when the later recipient got it (a late report to one must not move the other's deadline out).
+ */
+function nis2FirstAt(incident: Incident, kinds: string[]): string | null {
+  return firstReport(incident, (r) => NIS2_RECIPIENTS.includes(r.to) && kinds.includes(r.kind))?.at ?? null;
+}
+
 function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | undefined {
   if (missing.length !== 1) return undefined;
   return missing[0] === 'csirt'
@@ -339,10 +348,11 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
     );
   }
   const final = nis2Done(incident, ['final']);
-  const startsAt = notification.doneAt;
-  // Art. 23(4)(d): "not later than one month after": a month that ends on a weekend or public
-  // holiday ends with the next working day (Regulation 1182/71 art. 3(4)).
+  // Art. 23(4)(d): "not later than one month after the submission of the incident notification":
+  // from the first one (the CSIRT's or the authority's), whichever came first; a month that ends on
+  // a weekend or public holiday ends with the next working day (Regulation 1182/71 art. 3(4)).
   const month = (iso: string) => endOnWorkingDay(addCalendarMonths(iso, 1, policy.timeZone), policy.timeZone);
+  const startsAt = nis2FirstAt(incident, ['notification']);
   let dueAt = startsAt ? month(startsAt) : null;
   let note = missingNote(final.missing);
   // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the

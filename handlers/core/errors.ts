@@ -64,6 +64,14 @@ export class UndeliverableError extends DatalekError {
 export class StoreError extends DatalekError {}
 
 /**
+ * The store refused one write as it is (DynamoDB: an item over its size, a value it does not
+ * take): the store works, and every try of the same write would be refused alike. Only for such a
+ * refusal of what was written, never for an outage, a throttle, a full disk or an I/O error (those
+ * are `StoreError`: the store itself cannot be written).
+ */
+export class StoreRefusedError extends StoreError {}
+
+/**
  * A bad value for one input: a flag on the command line or a field of a form on the web page. The
  * message names the flag (`--risk must be one of none, risk, high`); `field` names it for a form.
  * The CLI exits 2 on it and nothing is written.

@@ -22,7 +22,7 @@ export function canonicalJsonReference(value: unknown): string {
 function write(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quoted(value);
     case 'number':
       // JSON writes a finite number as its shortest text (Number::toString), anything else as null.
       return Number.isFinite(value) ? `${value}` : 'null';
@@ -41,7 +41,7 @@ function write(value: unknown): string | undefined {
       const proto = Object.getPrototypeOf(value);
       if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(value, 'toJSON')) return JSON.stringify(sortKeys(value));
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let out = '{';
       let first = true;
       for (const key of hasIndexKey(keys) ? objectOrder(keys) : keys) {
@@ -62,6 +62,39 @@ function write(value: unknown): string | undefined {
       // undefined, functions and symbols: left out of objects, null in arrays.
       return undefined;
   }
+}
+
+/**
+ * What JSON.stringify escapes in a string: the quote, the backslash, control characters, and
+ * surrogates (a lone one is written as an escape). (Built from a string: the linter's rule against
+ * control characters in regular-expression literals cannot know that matching them is the point.)
+ */
+const SURROGATES = '\\ud800-\\udfff';
+const ESCAPED = new RegExp(`["\\\\\\u0000-\\u001f${SURROGATES}]`);
+
+/** A string as JSON text: most need no escape, and quoting them is cheaper than asking JSON.stringify. */
+function quoted(text: string): string {
+  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** Most keys an object may have to be sorted by insertion; beyond, by Array.prototype.sort. */
+const FEW_KEYS = 24;
+
+/**
+ * The object's own enumerable keys, sorted by UTF-16 code units as `Array.prototype.sort` sorts
+ * strings. Records have a few keys each, and several objects a record; the default sort converts
+ * every key it compares to a string, an insertion sort compares them as they are.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > FEW_KEYS) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** An array index as an object key: such keys come first, in numeric order, in any object. */

@@ -567,6 +567,12 @@ export interface Incident {
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
+  /**
+   * The personal data of its findings minimised after it was closed for the retention period
+   * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
+   * many finding records so far. The register keeps its facts, effects and measures.
+   */
+  minimised?: { at: string; by: string; afterDays: number; findings: number };
 }
 
 /** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */
@@ -648,6 +654,12 @@ export interface FindingRecord {
    * redelivery of the finding writes those a stopped process left (record-finding.ts `completeLinks`).
    */
   linksPending?: true;
+  /**
+   * Set when its personal data was minimised after the incident was closed for the retention period
+   * (core/minimise.ts): when, by whom, the hash of the bytes before (its ledger's) and where values
+   * were removed.
+   */
+  minimised?: { at: string; by: string; from: string; removed: string[] };
 }
 
 export type Channel = 'fg' | 'on-call';

@@ -50,6 +50,11 @@ export interface LedgerBody {
   findings?: { key: string; hash: string }[];
   /** Every message found sent, and when (adoption); or several sendings of the incident written at once (the embedded store). */
   sentMessages?: { id: string; at: string }[];
+  /**
+   * Set when `finding` is the minimised form of the record (core/minimise.ts): `from` is the hash
+   * this ledger recorded for it before, which commits to what was removed; `by` who minimised it.
+   */
+  minimised?: { from: string; by: string };
 }
 
 /** One ledger entry as stored: its body as canonical JSON text, chained by hash. */
@@ -135,6 +140,8 @@ export interface StoredChange {
   finding?: { key: FindingKey; text: string };
   timelineHead?: ChainHead;
   messages: { id: string; text: string }[];
+  /** `IncidentChange.minimised`: the finding written is a minimised record. */
+  minimised?: { from: string; by: string };
 }
 
 /** The ledger body of a commit: hashes of the bytes stored. */
@@ -145,6 +152,7 @@ export function commitBody(change: StoredChange, at: string): Omit<LedgerBody, '
     ...(change.finding ? { finding: { key: findingKeyString(change.finding.key), hash: sha256(change.finding.text) } } : {}),
     ...(change.timelineHead ? { timeline: change.timelineHead } : {}),
     ...(change.messages.length ? { messages: change.messages.map((m) => ({ id: m.id, hash: sha256(m.text) })) } : {}),
+    ...(change.minimised && change.finding ? { minimised: change.minimised } : {}),
   };
 }
 

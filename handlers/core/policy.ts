@@ -333,6 +333,20 @@ export const policySchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * How long the personal data in the raw findings of a closed incident is kept (AVG Art. 5(1)(c)
+   * and (e)): `datalek minimise` replaces it, `findingDetailDays` days after closing, keeping the
+   * register, the timeline and the ledger's proof (core/minimise.ts). 180 days covers what the raw
+   * finding may still be needed for after closing: the AP's questions on a notification, a NIS2
+   * final report (a month after handling ends), a follow-up of the same activity, an objection or
+   * complaint about the decision. @default 180
+   */
+  retention: z.prefault(
+    z.strictObject({
+      findingDetailDays: z._default(z.int().check(z.gte(0, { error: 'must be 0 to 3650' }), z.lte(3650, { error: 'must be 0 to 3650' })), 180),
+    }),
+    {},
+  ),
   /** Times are computed in UTC and shown to people in this zone. @default "Europe/Amsterdam" */
   timeZone: z._default(timeZone, 'Europe/Amsterdam'),
   /** Language of the FG and on-call messages. @default "nl" */

@@ -248,7 +248,8 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const keys = correlationKeys(finding);
   // Everything the decision reads, at once: the finding's record, who holds its resources, and
   // the incident a new one would be (the one a known finding usually belongs to as well).
-  const reads = await store.readForFinding(finding.key, keys, incidentIdFor(finding.key));
+  const ownId = incidentIdFor(finding.key);
+  const reads = await store.readForFinding(finding.key, keys, ownId);
   const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
@@ -294,7 +295,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     };
   }
   const holders = distinct(reads.holders);
-  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, reads.incident));
+  if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, { id: ownId, holder: reads.incident }));
   return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
 }
 
@@ -319,12 +320,12 @@ function distinct(holders: (Incident | undefined)[]): Incident[] {
  * The incident id for a new finding: derived from its key, so a retried delivery opens the same
  * one. Should another finding's incident hold that id already (a hash collision, however unlikely
  * at 128 bits), the next derivation is taken: a collision makes a new id, never a lost finding.
- * `first` is what is stored under the first derivation (read with the finding).
+ * `first` is the first derivation and what is stored under it (read with the finding).
  */
-async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], first: Incident | undefined): Promise<string> {
+async function freeIncidentId(store: RecordDeps['store'], key: Finding['key'], first: { id: string; holder: Incident | undefined }): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const id = incidentIdFor(key, attempt);
-    const holder = attempt === 0 ? first : await store.getIncident(id);
+    const id = attempt === 0 ? first.id : incidentIdFor(key, attempt);
+    const holder = attempt === 0 ? first.holder : await store.getIncident(id);
     if (!holder || findingKeyString(holder.firstFinding) === findingKeyString(key)) return id;
   }
 }
@@ -1313,7 +1314,7 @@ function announce(
     // The opening page of an incident that already could not plan all says so (its containment lines): told.
     if (lost && lostKey && stateKey !== lostKey) after.announced.push(`${channel}:${lostKey}`);
     if (channel === 'on-call' && !after.paging.firstPageAt) after.paging.firstPageAt = now;
-    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, ...(concerned && news ? { news: news.finding } : {}) });
+    const message = composeMessage({ incident: after, channel, kind, stateKey, now, policy, news: concerned && news ? news.finding : undefined });
     notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });

@@ -148,6 +148,8 @@ export interface RegisterRow {
   containmentReason: string | null;
   /** Changes a person recorded with a --now behind the machine's clock: their times were stated, not taken. */
   statedClock: string;
+  /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
+  findingsMinimised: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -281,6 +283,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
     openedByHand: openedByHandText(incident),
+    findingsMinimised: minimisedText(incident),
   };
 }
 
@@ -399,6 +402,9 @@ export function registerMarkdown(
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
+          incident.minimised
+            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
+            : null,
           ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
           .filter(Boolean)
@@ -540,7 +546,16 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'controllerHours',
   // Added for review7 G12 (an incident opened by hand, not by a finding), after the others likewise.
   'openedByHand',
+  // Added for review7 G11 (the findings' personal data removed after the retention period), likewise.
+  'findingsMinimised',
 ];
+
+/** `1 finding record minimised at T by X, 180 days after closing`, or null. */
+function minimisedText(incident: Incident): string | null {
+  const m = incident.minimised;
+  if (!m) return null;
+  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing`;
+}
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
 function statedClockText(incident: Incident): string {

@@ -74,7 +74,8 @@ export interface SweepDeps {
   conflictRetry?: ConflictRetry;
   /**
    * The end of the sweep function's invocation (epoch ms, `Date.now() + getRemainingTimeInMillis()`).
-   * From KEEP_AFTER_SWEEP_MS before it the sweep starts no incident (`notReached`), and an
+   * From KEEP_AFTER_SWEEP_MS before it the sweep starts no incident (`notReached`) but those its
+   * queued summary page named (each one commit, no pause), and an
    * incident's lost commit is tried again only while its pause ends before then: an invocation cut
    * off by its timeout announces none of what it queued, and the errors alarm only says it failed.
    */
@@ -153,9 +154,13 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       incidentId: summaryError.incidentId,
       error: `the summary of the exposed pages not repeated one by one could not be queued with any incident it names (${summaryError.error}); they stay due for the next sweep`,
     });
-  for (const incident of due) {
+  // The stale ones the queued summary names go first, and are committed past the stop point too
+  // (a lost race there is not paced): the page named them, and only their own commit records it;
+  // left undone, the next sweep would name them in a summary again.
+  const named = (incident: Incident) => repeats.stale.has(incident.id);
+  for (const incident of [...due.filter(named), ...due.filter((i) => !named(i))]) {
     if (carried.has(incident.id) && !retry.has(incident.id)) continue;
-    if (outOfTime()) {
+    if (!named(incident) && outOfTime()) {
       notReached.push(incident.id);
       continue;
     }

@@ -18,6 +18,7 @@ import {
   auditIncident,
   auditRegistry,
   auditResourceClaims,
+  findingsWrittenBy,
   type RawIncident,
   type RegistryRows,
   readAgainWhileProblems,
@@ -26,6 +27,7 @@ import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
+import { personalDataLeft } from './minimise.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
 const CLAIM_SKEW_MINUTES = 5;
@@ -76,6 +78,7 @@ export async function verifyStore(
       const raw = raws.get(id) as RawIncident;
       problems.push(...auditIncident(raw, (key, hash) => newest.get(key)?.hashes.has(hash) === true));
       problems.push(...rolledBack(raw, newest));
+      problems.push(...minimisations(raw));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
     }
     // Which incident holds which resource: not in the ledger, so judged against the records.
@@ -189,6 +192,49 @@ function rolledBack(raw: RawIncident, newest: Map<string, NewestWrite>): AuditPr
       entry: `finding ${row.key}`,
       problem: `is an older version than the one incident ${last.incidentId}'s ledger wrote last (at ${last.at}): the finding record was rolled back`,
     });
+  }
+  return problems;
+}
+
+/**
+ * A minimisation (core/minimise.ts) replaces a finding record with its minimised form in a ledger
+ * entry of its own, which verify then checks the record against as any write. That entry must
+ * continue what the ledger wrote before: its `from` is the hash this ledger last recorded for the
+ * record, so the entries before it, and every digest that anchored them, still prove the original.
+ * And a record that says it is minimised must hold none of the personal data minimising removes.
+ */
+function minimisations(raw: RawIncident): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const last = new Map<string, string>();
+  for (const row of raw.ledger) {
+    let body: { finding?: { key?: unknown; hash?: unknown }; findings?: unknown; minimised?: { from?: unknown } };
+    try {
+      body = JSON.parse(row.data);
+    } catch {
+      continue; // a damaged entry is reported by the audit
+    }
+    if (typeof body !== 'object' || body === null) continue;
+    if (body.minimised !== undefined) {
+      const key = body.finding ? String(body.finding.key) : '(none)';
+      const before = last.get(key);
+      if (before === undefined || before !== body.minimised?.from)
+        problems.push({
+          incidentId: raw.id,
+          entry: `ledger ${row.seq}`,
+          seq: row.seq,
+          problem: `minimises the finding ${key}, but not the record this ledger wrote before (${before ?? 'none'}): a minimisation the pipeline did not write`,
+        });
+    }
+    for (const [key, hash] of findingsWrittenBy(row.data)) last.set(key, hash);
+  }
+  for (const row of raw.findings) {
+    const left = row.incidentId === raw.id ? personalDataLeft(row.data) : [];
+    if (left.length)
+      problems.push({
+        incidentId: raw.id,
+        entry: `finding ${row.key}`,
+        problem: `says it is minimised, but it still holds personal data at ${left.join(', ')}`,
+      });
   }
   return problems;
 }

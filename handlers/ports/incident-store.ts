@@ -43,6 +43,11 @@ export interface IncidentChange {
    * them, and the sender claims the rest as usual. An adapter may claim none (and say so).
    */
   claim?: { ids: readonly string[]; until: string };
+  /**
+   * Set when `finding` is the minimised form of the record (core/minimise.ts): its ledger entry
+   * says so, with `from`, the hash the ledger recorded for the record before, and who did it.
+   */
+  minimised?: { from: string; by: string };
 }
 
 /** What a commit reports besides its success. */
@@ -109,7 +114,9 @@ export interface IncidentStore {
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /**
-   * Stores the change atomically, or throws `ConflictError` when a condition no longer holds. The
+   * Stores the change atomically, or throws `ConflictError` when a condition no longer holds,
+   * `StoreRefusedError` when the store refuses this change as it is (and would again), and
+   * `StoreError` when the store cannot be written; none of the change is stored then. The
    * receipt tells what `change.claim` claimed; an adapter that claims nothing at commit returns none.
    */
   commit(change: IncidentChange): Promise<CommitReceipt | undefined>;

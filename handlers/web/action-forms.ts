@@ -5,9 +5,11 @@
  * posts to `/incidents/:id/:form`; only its own fields are read from what it sends.
  */
 import { acknowledgementTakes } from '../core/acknowledge.js';
-import { apClockRunning, otherClockRunning, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import { containmentNotCarriedOut } from '../core/breach-facts.js';
+import { apClockRunning, otherClockRunning, overdueClocks, reportsStillDue, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
+import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
 import {
   type Action,
@@ -44,9 +46,16 @@ export interface WebForm {
    * the page showed it. The form carries it (`_base`), and a post whose page showed something else
    * than the record holds now is refused, never applied to what the person did not see. Only what
    * the form edits counts: a new finding or a reminder does not make its page out of date.
-   * `changed` is the refusal, in the page's words.
+   * `changed` is the refusal, in the page's words. `at`: the policy and the time the page is drawn or
+   * the post checked, for what the page shows by the clock (a deadline passed).
    */
-  edits?: { shown: (incident: Incident) => unknown; changed: Text };
+  edits?: { shown: (incident: Incident, at: ShownAt) => unknown; changed: Text };
+}
+
+/** The policy and the moment a form's page is drawn, or its post checked. */
+export interface ShownAt {
+  policy: Policy;
+  now: string;
 }
 
 const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
@@ -102,6 +111,25 @@ const toRelease = {
   },
 };
 
+/**
+ * What closing decides on, as the close form's page listed it: the containment not carried out
+ * (each with its status), the clocks overdue and the reports still running (each asks a reason the
+ * FG writes about what she saw), and the assessment. A page drawn before any of them changed is
+ * out of date: her reason would be recorded for what she never saw (Art. 33(3)(d), (5)).
+ */
+const toClose = {
+  shown: (incident: Incident, { policy, now }: ShownAt) => [
+    containmentNotCarriedOut(incident).map((a) => [a.id, a.status]),
+    overdueClocks(incident, policy, now).map((c) => c.name),
+    reportsStillDue(incident, policy, now).map((c) => c.name),
+    decided('assessment')(incident),
+  ],
+  changed: {
+    nl: `De niet uitgevoerde inperking, een verlopen termijn, een lopende melding of de beoordeling is gewijzigd sinds u deze pagina opende. Het incident is niet gesloten: de pagina toont nu wat is vastgelegd en het formulier bewaart wat u invulde; controleer het en sluit opnieuw.`,
+    en: 'The containment not carried out, an overdue clock, a report still running or the assessment changed since you opened this page. The incident was not closed: the page now shows what is recorded, and the form keeps what you entered; check it and close again.',
+  },
+};
+
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement, or an exposed page repeated since, still pages: whoever it pages takes it here too.
   {
@@ -153,7 +181,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request'),
     shown: ({ incident, policy }) => real({ incident }) && policy.clocks.nis2,
   },
-  { id: 'close', action: as(closeAction), title: closeAction.title, shown: open },
+  { id: 'close', action: as(closeAction), title: closeAction.title, edits: toClose, shown: open },
   { id: 'release', action: as(releaseAction), title: releaseAction.title, edits: toRelease, shown: ({ releasable }) => releasable },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
@@ -299,8 +327,8 @@ export function formBaseOf(action: AnyAction, incident: Incident): string {
 }
 
 /** What a form that edits a whole decision showed of it (`edits`), as its hidden `_base` field carries it. */
-export function formShownOf(form: WebForm, incident: Incident): string | undefined {
-  return form.edits ? JSON.stringify(form.edits.shown(incident)) : undefined;
+export function formShownOf(form: WebForm, incident: Incident, at: ShownAt): string | undefined {
+  return form.edits ? JSON.stringify(form.edits.shown(incident, at)) : undefined;
 }
 
 /** The `_base` a form sent back, or null when it is missing or not what `formBaseOf` wrote. */

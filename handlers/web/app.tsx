@@ -276,7 +276,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const base = action.onlyChanged ? parseFormBase(form._base) : null;
     const changed = base && parsed.values ? changedValues(action, parsed.values, incident, base) : null;
     const check = (seen: Incident) => {
-      if (web.edits && form._base !== formShownOf(web, seen)) throw new OutOfDateError(web.edits.changed, seen, []);
+      if (web.edits && form._base !== formShownOf(web, seen, { policy: deps.policy, now: deps.now() })) throw new OutOfDateError(web.edits.changed, seen, []);
       if (changed) {
         const conflicts = changedValues(action, parsed.values as Record<string, unknown>, seen, base as Record<string, unknown>).conflicts;
         if (conflicts.length) throw new OutOfDateError(conflictingChange(conflicts, fields), seen, Object.keys(changed.values));

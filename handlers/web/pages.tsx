@@ -290,7 +290,7 @@ export function IncidentPage({
                   f.action.onlyChanged
                     ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) }
                     : f.edits
-                      ? { _base: formShownOf(f, i) as string }
+                      ? { _base: formShownOf(f, i, offer) as string }
                       : {}
                 }
               >

@@ -52,6 +52,12 @@ const PROBLEMS: Template[] = [
     "is an older version than the one incident {}'s ledger wrote last (at {}): the finding record was rolled back",
     'is een oudere versie dan die het grootboek van incident {} het laatst schreef (op {}): de bevinding is teruggezet',
   ],
+  // Findings minimised after the retention period (core/minimise.ts).
+  [
+    'minimises the finding {}, but not the record this ledger wrote before ({}): a minimisation the pipeline did not write',
+    'minimaliseert de bevinding {}, maar niet het record dat dit grootboek ervoor schreef ({}): een minimalisatie die de pipeline niet schreef',
+  ],
+  ['says it is minimised, but it still holds personal data at {}', 'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}'],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
   ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],

@@ -1,11 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld, MOTO_ACCOUNT } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 /**
  * Review 7 G15: containment the policy only planned (plan mode, a person's step) is carried out by
@@ -105,6 +109,16 @@ describe('datalek contained: a planned action carried out by hand', () => {
     expect(csv).toContain('(by hand by Anna: moved both interfaces');
 
     expect((await cli(['verify', id], '2026-11-28T10:00:00Z')).code).toBe(0);
+
+    // The page's containment table says who did it by hand, not why it was only planned.
+    const opened = new SqliteIncidentStore(store);
+    try {
+      const web = inProcessWebApp({ store: opened, policy: DEFAULT_POLICY, now: () => '2026-11-28T10:00:00Z' });
+      const page = await (await web.get(`/incidents/${id}`, 'en')).text();
+      expect(page).toContain('<span class="done">done</span><span>: carried out by hand by Anna at 2026-11-28 00:00 CET: moved both interfaces');
+    } finally {
+      await opened.close();
+    }
   });
 
   it('release undoes nothing datalek did not do: it says the action was carried out by hand, and leaves it done', async () => {
@@ -114,6 +128,20 @@ describe('datalek contained: a planned action carried out by hand', () => {
     const shown = JSON.parse((await cli(['show', id, '--json'], '2026-11-28T10:00:00Z')).stdout);
     expect(shown.actions[0]).toMatchObject({ status: 'done', byHand: { by: 'Anna' } });
     expect(shown.actions[0].released).toBeUndefined();
+  });
+
+  it('is proved by the ledger: an edit of who carried it out is found', async () => {
+    const copy = join(dir, 'tampered');
+    expect((await runCli(['drill', '--from', store, '--store', copy])).code).toBe(0);
+    const db = new Database(join(copy, 'datalek.sqlite'));
+    const row = db.prepare('SELECT data FROM incidents WHERE id = ?').get(id) as { data: string };
+    const record = JSON.parse(row.data);
+    record.actions[0].byHand.by = 'Someone else';
+    db.prepare('UPDATE incidents SET data = ? WHERE id = ?').run(JSON.stringify(record), id);
+    db.close();
+    const r = await runCli(['verify', id, '--store', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(id);
   });
 
   it('refuses to record it twice, naming who did it', async () => {

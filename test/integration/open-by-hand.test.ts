@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
@@ -128,6 +129,10 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
     const sweep = await cli(['sweep', '--json'], '2026-11-29T09:30:00Z');
     expect(sweep.code, sweep.stderr).toBe(0);
     expect(JSON.parse(sweep.stdout)).toContainEqual(expect.objectContaining({ incidentId: id, dueAt: '2026-11-29T09:00:00.000Z' }));
+    // The awareness was stated, not defaulted to a detection: the reminder does not say otherwise.
+    const messages = (await cli(['messages', id], '2026-11-29T09:30:00Z')).stdout;
+    expect(messages).toContain('Herinnering AP-termijn');
+    expect(messages).not.toContain('bewustwording = detectie');
   });
 
   it('goes through the FG workflow; the draft and the register say it was opened by hand', async () => {
@@ -189,12 +194,26 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
     expect(row).toMatchObject({ apClock: 'met', state: 'closed' });
     expect(row.openedByHand).toBe(`by A. de Vries, entered 2026-11-27T12:00:00.000Z, aware 2026-11-27T09:00:00.000Z: ${WHAT}`);
     const csv = (await cli(['register', '--format', 'csv'], '2026-11-29T12:00:00Z')).stdout.split('\n');
-    expect(csv[0].split(',').at(-1)).toBe('openedByHand');
+    // After the columns before it (G11's findingsMinimised came after it).
+    const columns = csv[0].split(',');
+    expect(columns.indexOf('openedByHand')).toBe(columns.indexOf('controllerHours') + 1);
     const md = (await cli(['register', '--format', 'md'], '2026-11-29T12:00:00Z')).stdout;
     expect(md).toContain('met de hand geopend');
 
     expect((await cli(['verify'], '2026-11-29T12:00:00Z')).code).toBe(0);
     expect((await cli(['verify', id], '2026-11-29T12:00:00Z')).code).toBe(0);
+  });
+
+  it('is proved by the ledger: an edit of what was recorded by hand is found', async () => {
+    const db = new Database(join(store, 'datalek.sqlite'));
+    const row = db.prepare('SELECT data FROM incidents WHERE id = ?').get(id) as { data: string };
+    const record = JSON.parse(row.data);
+    record.openedByHand.awareAt = '2026-11-28T09:00:00.000Z';
+    db.prepare('UPDATE incidents SET data = ? WHERE id = ?').run(JSON.stringify(record), id);
+    db.close();
+    const r = await cli(['verify', id], '2026-11-29T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(id);
   });
 
   it('opens one from a finding the policy ignored, naming it and why it was ignored', async () => {

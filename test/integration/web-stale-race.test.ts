@@ -14,21 +14,13 @@ import { assess, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
-import { csrfOf, formBase, pageText } from '../support/serve.js';
+import { csrfOf, fieldText, formBase, pageText } from '../support/serve.js';
 import { racing, tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 const now = '2026-11-27T22:00:00.000Z';
 const id = 'dl-stale-race';
-
-/** The text of a field of a form on a page: a textarea's content or an input's value. */
-function fieldText(html: string, form: string, field: string): string | null {
-  const body = new RegExp(`<form [^>]*id="${form}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? '';
-  const m =
-    new RegExp(`<textarea [^>]*name="${field}"[^>]*>([^<]*)</textarea>`).exec(body) ?? new RegExp(`<input [^>]*name="${field}"[^>]*value="([^"]*)"`).exec(body);
-  return m ? pageText(m[1]).trim() : null;
-}
 
 describe('a form raced by a change committed while it is recorded', () => {
   let store: SqliteIncidentStore;

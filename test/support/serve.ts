@@ -137,6 +137,14 @@ export function pageText(html: string): string {
   return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 }
 
+/** The text of a field of a form on a page: a textarea's content or an input's value. */
+export function fieldText(html: string, form: string, field: string): string | null {
+  const body = new RegExp(`<form [^>]*id="${form}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? '';
+  const m =
+    new RegExp(`<textarea [^>]*name="${field}"[^>]*>([^<]*)</textarea>`).exec(body) ?? new RegExp(`<input [^>]*name="${field}"[^>]*value="([^"]*)"`).exec(body);
+  return m ? pageText(m[1]).trim() : null;
+}
+
 /** The characters the page escapes (hono's JSX), back as they were. */
 function decodeEntities(text: string): string {
   return text

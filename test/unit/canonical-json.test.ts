@@ -76,6 +76,12 @@ describe('canonical JSON', () => {
     );
   });
 
+  it('sorts the keys of an object with many of them (past the short sort) as its definition does', () => {
+    const many: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) many[`k${(i * 17) % 40}`] = { [`z${i}`]: i, [`a${i}`]: String(i) };
+    expect(canonicalJson(many)).toBe(canonicalJsonReference(many));
+  });
+
   it('fails on what JSON cannot hold, as its definition does', () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
   });

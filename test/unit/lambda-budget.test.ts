@@ -20,6 +20,7 @@ import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from '../support/events.js';
 import { capturingLogger, errorLines } from '../support/logs.js';
 import { memoryIdempotency } from '../support/memory-idempotency.js';
+import { exposedFleet, FLEET_AT, ISOLATE_ON_SNS } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = () => '2026-11-27T10:00:00.000Z';
@@ -143,6 +144,21 @@ describe('the sweep function', () => {
     const next = await sweep({ store: t.store, policy: DEFAULT_POLICY, now: SWEEP_AT });
     expect([...new Set(next.sent.map((s) => s.incidentId))]).toEqual([ids[2]]);
     expect(await queuedBySweep(ids)).toEqual([one, one, one]);
+  });
+
+  it('marks every incident its summary page named as named in it, though past that point: the next sweep does not name them again', async () => {
+    const ids = await exposedFleet(t.store, 3, 'late');
+    // Long after the interfaces were left open: every first repeat is stale, named in one summary.
+    const later = () => FLEET_AT(30 * 24 * 60);
+    const summaries = async () => (await Promise.all(ids.map((id) => t.store.listMessages(id)))).flat().filter((m) => m.id.includes('exposed-summary'));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    // Time for the carrier's commit (20 s) only.
+    const first = await sweep({ store: slowCommits(20_000), policy: ISOLATE_ON_SNS, now: later, deadline: Date.now() + KEEP_AFTER_SWEEP_MS + 10_000 });
+    expect(await summaries()).toHaveLength(1);
+    expect(first.notReached).toEqual([]);
+    vi.useRealTimers();
+    await sweep({ store: t.store, policy: ISOLATE_ON_SNS, now: () => FLEET_AT(30 * 24 * 60 + 1) });
+    expect(await summaries()).toHaveLength(1);
   });
 
   it('pauses after a lost commit only while the pause ends before that point: a storm on one incident does not take the sweep past it', async () => {

@@ -20,7 +20,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
-import { ConflictError, StoreError } from '../../core/errors.js';
+import { redactErrorMessage } from '../../core/error-text.js';
+import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
@@ -257,6 +258,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       if ((err as Error).name === 'TransactionConflictException') {
         throw new ConflictError(`a concurrent transaction touched incident ${incident.id}`, { cause: err });
       }
+      const refusal = refusedAsItIs(err);
+      if (refusal) throw new StoreRefusedError(`commit of incident ${incident.id} refused by DynamoDB as it is: ${refusal}`, { cause: err });
       throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -282,6 +285,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           incidentText,
           ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          ...(change.minimised ? { minimised: change.minimised } : {}),
           messages: queued.map((q) => ({ id: q.message.id, text: q.text })),
         },
         new Date().toISOString(),
@@ -988,4 +992,27 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       throw new StoreError(`DynamoDB ${what} on ${this.tableName} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+/**
+ * Why DynamoDB refused a transaction as it is, when it did: a ValidationException (an item over
+ * 400 KB, a key over its size, a value it does not take), or a cancellation whose every reason is
+ * such a refusal or none. Null for anything else (a table that is not there or not datalek's, an
+ * outage, a throttle, a key or permission problem): the store cannot be written. The message is
+ * DynamoDB's, which names limits and attribute names, never values; redacted all the same.
+ */
+function refusedAsItIs(err: unknown): string | null {
+  const { name, message } = err as Error;
+  if (name === 'ValidationException') {
+    // The table is not shaped as datalek set it up: the store is wrong, not this write.
+    if (/does not match the schema|missing the key/i.test(message)) return null;
+    return `${name}: ${redactErrorMessage(message).slice(0, 300)}`;
+  }
+  if (name === 'TransactionCanceledException') {
+    const reasons = (err as TransactionCanceledException).CancellationReasons ?? [];
+    const refused = reasons.filter((r) => r.Code === 'ValidationError');
+    if (refused.length && reasons.every((r) => r.Code === 'ValidationError' || r.Code === 'None' || r.Code === undefined))
+      return `ValidationError: ${redactErrorMessage(refused.map((r) => r.Message ?? '').join('; ')).slice(0, 300)}`;
+  }
+  return null;
 }

@@ -497,6 +497,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
           incidentText,
           ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
+          ...(change.minimised ? { minimised: change.minimised } : {}),
           messages: queued,
         },
         new Date().toISOString(),

@@ -12,6 +12,7 @@ import { draftCommand } from './draft.js';
 import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
+import { minimiseCommand } from './minimise.js';
 import { noticeCommand } from './notice.js';
 import { openCommand } from './open.js';
 import { registerCommand } from './register.js';
@@ -54,4 +55,5 @@ export const COMMANDS: Command[] = [
   closeCommand,
   registerCommand,
   reportCommand,
+  minimiseCommand,
 ];

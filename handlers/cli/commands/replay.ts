@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, StoreRefusedError } from '../../core/errors.js';
 import type { OutboxMessage } from '../../core/incident.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
@@ -116,17 +116,24 @@ async function replay(ctx: Context): Promise<number> {
 
 /**
  * Records one event; a conflict the store still reports after the use case's retries (a resource
- * claimed by an incident whose record does not list it, planted behind the pipeline) is this
- * event's `rejected` line, naming the resource and the incident, and the run goes on: one bad
- * input never ends it. (The Lambda handler lets it fail instead, to be retried and kept.)
+ * claimed by an incident whose record does not list it, planted behind the pipeline), or the
+ * store's refusal of this event's commit as it is (`StoreRefusedError`: DynamoDB's item size,
+ * a value it does not take), is this event's `rejected` line, naming the problem, and the run goes
+ * on: one bad input never ends it. (The Lambda handler lets it fail instead, to be retried and kept.)
  */
 async function recordOrReject(deps: RecordDeps, text: string): Promise<RecordResult> {
   try {
     return await recordEventText(deps, text);
   } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-    const result = rejectedResult(`not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`);
-    return { ...result, findingId: findingIdOf(text) };
+    // A store that fails (a full disk, an I/O error, an outage) is any other StoreError: the run stops (review7 K2).
+    const reason =
+      err instanceof ConflictError
+        ? `not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`
+        : err instanceof StoreRefusedError
+          ? `not recorded: the store refused this event's commit as it is (${err.message}); the other events go on`
+          : null;
+    if (reason === null) throw err;
+    return { ...rejectedResult(reason), findingId: findingIdOf(text) };
   }
 }
 
@@ -152,16 +159,11 @@ const SENT_MARK_DELAY_MS = 5;
  * (bench, one run each): 1 ms gave 0.13 of the floor with p99 2.2 ms; 2 ms 0.14 with p99 5.4 ms,
  * beyond issue #14's 5 ms; 0.5 ms 0.12 with p99 1.6 ms. The work is counted in CPU time so that a group does not shrink to one
  * event on a machine busy with other work; `wallMs` bounds the wait there. The CPU time is read
- * on one group in four, as it begins and as its recording ends (`CommitGroups.sample`): reading it
- * is a system call that took some 25 µs in a replay on a quiet machine and several times that on a
- * busy one (it sums the process's threads); read after every event once a group was 1 ms old, it
- * cost a tenth of recording an event, and under other processes' load half of it. A group's CPU
- * time is its wall time times the share of the CPU the process had while recording those groups.
+ * only once `ms` of wall time has passed as well (on a quiet machine the two pass together):
+ * reading it is a system call that took some 25 µs in a replay (it sums the process's threads),
+ * and read twice per event it cost more than a tenth of recording one.
  */
 export const COMMIT_GROUP = { events: 64, ms: 1, wallMs: 20 };
-
-/** One group in this many has its CPU time read (`CommitGroups.sample`). */
-const CPU_SAMPLE_GROUPS = 4;
 
 /**
  * Records events in groups of commits on a store that has them (`IncidentStore.beginGroup`), and
@@ -172,22 +174,9 @@ const CPU_SAMPLE_GROUPS = 4;
  */
 export class CommitGroups<T> {
   private held: T[] = [];
-  /** When the group under way began (null: none is). */
+  /** When the group under way began (null: none is), and the process's CPU time then, in µs. */
   private begun: number | null = null;
-  /**
-   * The CPU time is read on one group in `CPU_SAMPLE_GROUPS` (null: not this one): when it begins
-   * (wall clock in ms, CPU time in µs) and when its recording ends, before its commit (whose wait
-   * for the disk is no sign of a busy CPU).
-   */
-  private sample: { wall: number; cpu: number } | null = null;
-  private groupsSinceSample = 0;
-  /**
-   * The wall time (ms) and CPU time (µs) of the groups sampled, each counting a quarter less than
-   * the one after it: on a busy machine one group's share swings with the scheduler's slices.
-   */
-  private recent = { wall: 0, cpu: 0 };
-  /** The share of the CPU this process had while recording the groups sampled (at most 1). */
-  private cpuShare = 1;
+  private begunCpu = 0;
 
   constructor(
     private readonly store: Pick<IncidentStore, 'beginGroup' | 'endGroup'> & { checkpointBetweenGroups?(): void },
@@ -200,17 +189,7 @@ export class CommitGroups<T> {
     if (this.begun !== null || !this.store.beginGroup) return;
     this.store.beginGroup();
     this.begun = performance.now();
-    this.sample = this.groupsSinceSample++ % CPU_SAMPLE_GROUPS === 0 ? { wall: this.begun, cpu: cpuMicros() } : null;
-  }
-
-  /** A sampled group's recording has ended: the share of the CPU it had counts in `cpuShare`. */
-  private sampled(): void {
-    if (!this.sample) return;
-    const wall = performance.now() - this.sample.wall;
-    const cpu = cpuMicros() - this.sample.cpu;
-    this.sample = null;
-    this.recent = { wall: this.recent.wall * 0.75 + wall, cpu: this.recent.cpu * 0.75 + cpu };
-    if (this.recent.wall > 0) this.cpuShare = Math.min(1, this.recent.cpu / 1000 / this.recent.wall);
+    this.begunCpu = cpuMicros();
   }
 
   /** After: the event waits for its group to be committed; a full group is committed now. */
@@ -218,7 +197,7 @@ export class CommitGroups<T> {
     this.held.push(event);
     if (this.begun === null || this.held.length >= this.limits.events) return this.flush();
     const elapsed = performance.now() - this.begun;
-    if (elapsed >= this.limits.wallMs || elapsed * this.cpuShare >= this.limits.ms) await this.flush();
+    if (elapsed >= this.limits.wallMs || (elapsed >= this.limits.ms && cpuMicros() - this.begunCpu >= this.limits.ms * 1000)) await this.flush();
   }
 
   /**
@@ -231,7 +210,6 @@ export class CommitGroups<T> {
   async flush(): Promise<void> {
     if (this.begun !== null) {
       this.begun = null;
-      this.sampled();
       try {
         this.store.endGroup?.();
       } catch (err) {

@@ -1,0 +1,325 @@
+/**
+ * Storage limitation of the raw findings (AVG Art. 5(1)(c) and (e)): the personal data a finding
+ * carries as GuardDuty delivered it (IP addresses and where they are, user names, principal ids,
+ * access key ids, user agents, domain names) is evidence while the incident is handled, and is
+ * needed no longer once it has been closed for the retention period (policy
+ * `retention.findingDetailDays`). `datalek minimise` then replaces those values in each stored
+ * finding record of the closed incident with MINIMISED, and keeps everything else: the finding's
+ * type, severity, times, counts, resource, what it did; the incident record (the register, Art.
+ * 33(5): facts, effects, measures), its timeline and its messages are not touched.
+ *
+ * The minimised record is written as every change is, with a ledger entry: it holds the SHA-256 of
+ * the minimised bytes (what verify checks the record against from then on) and `minimised.from`,
+ * the hash the ledger recorded for the record before, which commits to what was removed; the
+ * entries before it, and every digest that anchored them, stay as they were. A record that does
+ * not match its ledger is never minimised: that would bless an edit. An open incident never is, nor
+ * a closed one with something still due on it (a report or decision after closing).
+ *
+ * Primary course (per closed incident past the retention period, per finding record it holds):
+ * 1. Read the record and the hash its ledger last wrote for it; refuse when they differ.
+ * 2. Minimise its detail; one already minimised is left (idempotent).
+ * 3. Commit the minimised record, the incident's `minimised` note and a `finding-minimised`
+ *    timeline entry, under the revision read; a lost race reads again.
+ */
+
+import type { AuditSource } from '../ports/audit-source.js';
+import type { IncidentStore } from '../ports/incident-store.js';
+import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
+import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
+import { type FindingKey, findingKeyString } from './finding.js';
+import { sha256 } from './hash.js';
+import { appendEntries, type FindingRecord, type Incident } from './incident.js';
+import { storedText } from './ledger.js';
+import { copyRecord, parseStoredFinding } from './stored-record.js';
+
+/** What a minimised value reads as. */
+export const MINIMISED = '(minimised)';
+
+/**
+ * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
+ * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
+ * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
+ * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins): IP addresses and
+ * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
+ * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
+ * from without pointing at a person. The organisation's own resources (instance ids, their private
+ * addresses, bucket and function names) stay: they are what the measures acted on.
+ */
+const PERSONAL_FIELDS = new Set([
+  'ipAddressV4',
+  'ipAddressV6',
+  'ip',
+  'sourceIps',
+  'city',
+  'geoLocation',
+  'userName',
+  'username',
+  'principalId',
+  'accessKeyId',
+  'userAgent',
+  'fullUserAgent',
+  'domain',
+  'domainWithSuffix',
+  'user',
+  'userId',
+]);
+
+/**
+ * Inside a personal field that is an object (an attack sequence's `user`, a `city`, a `userAgent`),
+ * the values that identify: these are looked for elsewhere too (an ARN naming the user, a title
+ * naming the address). Its `type` (`IAMUser`) and `account` are no person's.
+ */
+const IDENTIFYING = new Set([...PERSONAL_FIELDS, 'name', 'uid', 'credentialUid', 'cityName']);
+
+/** Free text of the finding that names what the fields above hold ("198.51.100.7 is performing SSH brute force…"). */
+const FREE_TEXT_FIELDS = new Set(['title', 'description']);
+
+/** The finding's own identifiers at the top of its detail: never a person's, kept whatever a removed value matches. */
+const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partition', 'id', 'arn', 'type', 'severity', 'createdAt', 'updatedAt']);
+
+const IPV4 = /(?<!\d|\d\.)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A value worth removing: not empty, not already minimised. */
+function holdsData(value: unknown): boolean {
+  if (value === null || value === undefined || value === MINIMISED) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (isObject(value)) return Object.keys(value).length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/** The texts a removed value leaves behind elsewhere: its own text, or its identifying values. */
+function textsOf(value: unknown, out: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.trim().length >= 3 && value !== MINIMISED) out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) textsOf(v, out);
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) if (IDENTIFYING.has(k)) textsOf(v, out);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The finding's detail with its personal data replaced by MINIMISED, and the paths of what was
+ * replaced (`service.action.awsApiCallAction.remoteIpDetails.ipAddressV4`, `title`; `[]` for an
+ * array's items), each once. A detail minimised already comes back unchanged, with no paths.
+ */
+export function minimiseDetail(detail: Record<string, unknown>): { detail: Record<string, unknown>; paths: string[] } {
+  const out = copyRecord(detail);
+  const paths = new Set<string>();
+  const removed = new Set<string>();
+  // 1. The personal fields, wherever they are.
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, `${path}[]`);
+      return;
+    }
+    if (!isObject(node)) return;
+    for (const key of Object.keys(node)) {
+      const at = path ? `${path}.${key}` : key;
+      if (PERSONAL_FIELDS.has(key) && holdsData(node[key])) {
+        textsOf(node[key], removed);
+        node[key] = MINIMISED;
+        paths.add(at);
+      } else walk(node[key], at);
+    }
+  };
+  walk(out, '');
+  // 2. What they held, wherever else it is written (longest first: an address inside a longer text).
+  const patterns = [...removed].sort((a, b) => b.length - a.length).map((t) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(t)}(?![A-Za-z0-9])`, 'g'));
+  const scrub = (text: string, freeText: boolean): string => {
+    let result = text;
+    for (const p of patterns) result = result.replace(p, MINIMISED);
+    // Free text names addresses the fields may not hold (the attacker's, in a title).
+    return freeText ? result.replace(IPV4, MINIMISED) : result;
+  };
+  const rewrite = (node: unknown, path: string, topLevel: boolean): void => {
+    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
+    for (const [key, value] of entries) {
+      const at = typeof key === 'number' ? `${path}[]` : path ? `${path}.${key}` : key;
+      if (topLevel && typeof key === 'string' && OWN_IDENTIFIERS.has(key)) continue;
+      if (typeof value === 'string') {
+        const scrubbed = scrub(value, topLevel && typeof key === 'string' && FREE_TEXT_FIELDS.has(key));
+        if (scrubbed !== value) {
+          (node as Record<string | number, unknown>)[key] = scrubbed;
+          paths.add(at);
+        }
+      } else rewrite(value, at, false);
+    }
+  };
+  rewrite(out, '', true);
+  return { detail: out, paths: [...paths].sort() };
+}
+
+/** What a finding record says of its minimisation. */
+export interface FindingMinimised {
+  at: string;
+  by: string;
+  /** The SHA-256 of the record's bytes before, as its ledger recorded them: it commits to what was removed. */
+  from: string;
+  /** Where values were removed (`minimiseDetail`'s paths). */
+  removed: string[];
+}
+
+/** The finding record minimised: its detail, and a note of when, by whom and from what. */
+export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
+  const { detail, paths } = minimiseDetail(record.detail);
+  return { ...record, detail, minimised: { ...note, removed: paths } };
+}
+
+/** Where a stored finding record that says it is minimised still holds personal data (verify); none when it does not. */
+export function personalDataLeft(data: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return []; // a damaged record is reported by the audit
+  }
+  if (!isObject(value) || !isObject(value.minimised) || !isObject(value.detail)) return [];
+  return minimiseDetail(value.detail).paths;
+}
+
+export interface MinimiseDeps {
+  store: IncidentStore;
+  audit: AuditSource;
+  /** The run's clock: which incidents are past the retention period. */
+  now: () => string;
+  /** The machine's clock: when the minimisation is recorded as done. */
+  machineNow: () => string;
+  conflictRetry?: ConflictRetry;
+}
+
+export interface MinimiseOptions {
+  by: string;
+  /** Days after closing (the policy's `retention.findingDetailDays`, or the person's override). */
+  afterDays: number;
+  /** Only this incident (an error when it is open, or not closed long enough). */
+  only?: string;
+}
+
+export interface MinimisedIncident {
+  incidentId: string;
+  closedAt: string;
+  /** Finding records minimised by this run. */
+  findings: number;
+  /** Fields removed from them (one per place in a record, `FindingMinimised.removed`). */
+  fields: number;
+  /** Finding records found minimised already. */
+  already: number;
+}
+
+export interface MinimiseReport {
+  /** Closed incidents looked at (past the retention period). */
+  checked: number;
+  minimised: MinimisedIncident[];
+  /** Closed incidents not yet past the retention period, or with something still due on them, left as they are. */
+  notYet: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
+export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
+  const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
+  let candidates: Incident[];
+  if (options.only) {
+    const incident = await deps.store.getIncident(options.only);
+    if (!incident) throw new IncidentNotFoundError(options.only);
+    if (incident.state !== 'closed' || !incident.closedAt)
+      throw new RefusedError(`incident ${incident.id} is open: the findings of an open incident are never minimised (they are the evidence it is handled on)`);
+    if (incident.nextDueAt)
+      throw new RefusedError(
+        `incident ${incident.id} is closed, but something is still due on it at ${incident.nextDueAt} (a report or decision after closing): its findings are kept until that is done`,
+      );
+    if (incident.closedAt > cutoff)
+      throw new RefusedError(
+        `incident ${incident.id} was closed at ${incident.closedAt}, less than ${options.afterDays} days ago: its findings are kept until ${new Date(Date.parse(incident.closedAt) + options.afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`,
+      );
+    candidates = [incident];
+  } else {
+    candidates = (await deps.store.listIncidents({ onUnreadable: () => undefined })).filter((i) => i.state === 'closed' && i.closedAt);
+  }
+  // A closed incident with something still due (a notification an assessment after closing made
+  // due, a telecom or NIS2 report left running at closing) is still being handled: not yet.
+  const due = candidates.filter((i) => (i.closedAt as string) <= cutoff && !i.nextDueAt);
+  const report: MinimiseReport = { checked: due.length, minimised: [], notYet: candidates.length - due.length };
+  for (const incident of due) {
+    const done = await minimiseIncident(deps, incident, options);
+    if (done.findings > 0 || options.only) report.minimised.push(done);
+  }
+  return report;
+}
+
+/** Each finding record the incident holds, minimised in a commit of its own. */
+async function minimiseIncident(deps: MinimiseDeps, incident: Incident, options: MinimiseOptions): Promise<MinimisedIncident> {
+  const done: MinimisedIncident = { incidentId: incident.id, closedAt: incident.closedAt as string, findings: 0, fields: 0, already: 0 };
+  const raw = await deps.audit.rawIncident(incident.id);
+  const keys: FindingKey[] = [];
+  for (const row of raw.findings) {
+    if (row.incidentId !== incident.id) continue; // moved on to another incident (a follow-up, a merge): that one's to keep or minimise
+    keys.push(parseStoredFinding(row.data, keyOf(row.key)).key);
+  }
+  for (const key of keys) {
+    const outcome = await minimiseFinding(deps, incident.id, key, options);
+    if (outcome === 'already') done.already += 1;
+    else if (typeof outcome === 'number') {
+      done.findings += 1;
+      done.fields += outcome;
+    }
+  }
+  return done;
+}
+
+/** A finding key from its stored string (`account/region/id`), only to name it in an error. */
+function keyOf(key: string): FindingKey {
+  const [accountId = '', region = '', ...rest] = key.split('/');
+  return { accountId, region, findingId: rest.join('/') };
+}
+
+/** Minimises one finding record; the number of fields removed, `already`, or `moved` when it no longer belongs to the incident. */
+async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: FindingKey, options: MinimiseOptions): Promise<number | 'already' | 'moved'> {
+  for (let attempt = 1; ; attempt++) {
+    const incident = await deps.store.getIncident(incidentId);
+    if (!incident) throw new IncidentNotFoundError(incidentId);
+    if (incident.state !== 'closed') throw new RefusedError(`incident ${incidentId} is open again: its findings are not minimised`);
+    const record = await deps.store.getFinding(key);
+    if (!record || record.incidentId !== incidentId) return 'moved';
+    if (record.minimised) return 'already';
+    const keyText = findingKeyString(key);
+    const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);
+    const from = sha256(storedText.finding(record));
+    if (ledgered !== from)
+      throw new StoreError(
+        `the finding record ${keyText} of incident ${incidentId} does not match what its ledger recorded: minimising it would vouch for an edit; datalek verify ${incidentId} shows what changed`,
+      );
+    const at = deps.machineNow();
+    const minimised = minimisedRecord(record, { at, by: options.by, from });
+    const fields = minimised.minimised?.removed.length ?? 0;
+    const draft = copyRecord(incident);
+    draft.revision = incident.revision + 1;
+    const before = incident.minimised;
+    draft.minimised = { at, by: options.by, afterDays: options.afterDays, findings: (before?.findings ?? 0) + 1 };
+    const timeline = appendEntries(draft, [
+      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays } },
+    ]);
+    try {
+      await deps.store.commit({
+        incident: draft,
+        expectedRevision: incident.revision,
+        finding: { record: minimised, expected: record.version },
+        timeline,
+        messages: [],
+        minimised: { from, by: options.by },
+      });
+      return fields;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt))) throw err;
+    }
+  }
+}

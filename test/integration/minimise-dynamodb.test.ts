@@ -1,0 +1,104 @@
+/**
+ * Review 7 G11 on DynamoDB (moto): `datalek minimise --target aws` removes the personal data from
+ * the findings of an incident closed longer than the retention period, in a ledgered write that
+ * `datalek verify --target aws` accepts; an open incident keeps its findings, and a finding item
+ * minimised by hand in the table, without its ledger entry, fails verify.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RESOURCE_NAMES } from '../../handlers/adapters/aws/table-schema.js';
+import { sha256 } from '../../handlers/core/hash.js';
+import { jsonLines } from '../support/cli.js';
+import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
+import { accessKeyResource } from '../support/events.js';
+import { MOTO_AVAILABLE } from '../support/moto.js';
+import { PERSONAL, personalEvent } from '../support/personal-finding.js';
+
+const TABLE = DEFAULT_RESOURCE_NAMES.table;
+const findingPk = (id: string) => `FND#${ACCOUNT}/eu-west-1/${id}`;
+
+describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed incidents (DynamoDB, on moto)', () => {
+  let world: CliAwsWorld;
+  const ids: { closed: string; open: string } = { closed: '', open: '' };
+  const closedFinding = 'f00000000000000000000000000000d1';
+  const openFinding = 'f00000000000000000000000000000d2';
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-aws-'));
+  const cli = (args: string[]) => world.cli(args);
+  const findingData = async (findingId: string) =>
+    (await world.moto.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: findingPk(findingId) }, sk: { S: 'FINDING' } } }))).Item
+      ?.data?.S as string;
+
+  beforeAll(async () => {
+    world = await cliAwsWorld();
+    const closed = personalEvent(closedFinding);
+    const open = personalEvent(openFinding);
+    for (const e of [closed, open]) {
+      e.account = ACCOUNT;
+      e.detail.accountId = ACCOUNT;
+    }
+    open.detail.resource = accessKeyResource('AKIAJANJANSEN0000002', 'IAMUser', 'piet.open');
+    const file = join(dir, 'events.json');
+    writeFileSync(file, JSON.stringify([closed, open]));
+    const r = await cli(['replay', file, '--json', '--now', '2026-01-10T09:05:00Z']);
+    if (r.code !== 0) throw new Error(`replay failed: ${r.stderr}`);
+    [ids.closed, ids.open] = jsonLines(r.stdout).map((l) => l.incidentId as string);
+    const assessed = await cli([
+      'assess',
+      ids.closed,
+      '--personal-data',
+      'no',
+      '--risk',
+      'none',
+      '--reason',
+      'geen persoonsgegevens',
+      '--by',
+      'FG',
+      '--now',
+      '2026-01-12T09:00:00Z',
+    ]);
+    if (assessed.code !== 0) throw new Error(`assess failed: ${assessed.stderr}`);
+    const closing = await cli(['close', ids.closed, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z']);
+    if (closing.code !== 0) throw new Error(`close failed: ${closing.stderr}`);
+  }, 240_000);
+  afterAll(async () => world?.moto.stop());
+
+  it('minimises the closed incident once, verify accepts it, the open one keeps its evidence; a hand-made minimisation fails verify', async () => {
+    const before = await findingData(closedFinding);
+    for (const value of PERSONAL) expect(before).toContain(value);
+    // Never an open incident.
+    const refused = await cli(['minimise', ids.open, '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/is open: the findings of an open incident are never minimised/);
+
+    const done = await cli(['minimise', '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(new RegExp(`${ids.closed}: personal data removed from 1 finding record`));
+    const after = await findingData(closedFinding);
+    for (const value of PERSONAL) expect(after).not.toContain(value);
+    expect(JSON.parse(after).minimised).toMatchObject({ by: 'FG Anna', from: sha256(before) });
+    expect(await findingData(openFinding)).toContain('203.0.113.45');
+    const verified = await cli(['verify', ids.closed]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect((await cli(['show', ids.closed])).stdout).toMatch(/minimised {6}personal data removed from 1 finding record by FG Anna/);
+
+    // Idempotent: nothing more to do.
+    const again = await cli(['minimise', '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z']);
+    expect(again.stdout).toMatch(/Minimised 0 of 1 incident/);
+    expect(await findingData(closedFinding)).toBe(after);
+
+    // The open incident's finding "minimised" in the table by hand: no ledger entry vouches for it.
+    const handMade = (await findingData(openFinding)).replaceAll('203.0.113.45', '(minimised)');
+    const item = (
+      await world.moto.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: findingPk(openFinding) }, sk: { S: 'FINDING' } } }))
+    ).Item as Record<string, { S?: string }>;
+    await world.moto.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: { ...item, data: { S: handMade } } as never }));
+    const edited = await cli(['verify', ids.open]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toMatch(
+      new RegExp(`incident ${ids.open}, finding .*: does not match what the ledger recorded: the finding \\(evidence\\) was edited`),
+    );
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * Review 7 G11, on the embedded store: the raw findings, with the IP addresses, user names, access
+ * key ids and user agents GuardDuty delivered, were kept for ever, closed incidents too, and the
+ * ledger would have rejected any change to them. `datalek minimise` removes that personal data from
+ * the findings of incidents closed longer than the retention period, with a ledger entry of its
+ * own: verify and the digests still prove the rest, and any other change to a finding still fails.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { chainHash } from '../../handlers/core/ledger.js';
+import { jsonLines, runCli } from '../support/cli.js';
+import { accessKeyResource } from '../support/events.js';
+import { PERSONAL, personalEvent } from '../support/personal-finding.js';
+import { digestKeys } from '../support/tamper.js';
+
+interface Fixture {
+  dir: string;
+  store: string;
+  closed: string;
+  open: string;
+  keys: { private: string; public: string };
+  digests: string;
+}
+
+const run = (f: Fixture, args: string[]) => runCli([...args, '--store', f.store]);
+
+function db<T>(f: Fixture, fn: (db: Database.Database) => T): T {
+  const d = new Database(join(f.store, 'datalek.sqlite'));
+  try {
+    return fn(d);
+  } finally {
+    d.close();
+  }
+}
+
+const findingRows = (f: Fixture, incidentId: string) =>
+  db(f, (d) => d.prepare('SELECT finding_id AS id, data FROM findings WHERE incident_id = ?').all(incidentId) as { id: string; data: string }[]);
+const ledgerCount = (f: Fixture, incidentId: string) =>
+  db(f, (d) => (d.prepare('SELECT COUNT(*) AS n FROM ledger WHERE incident_id = ?').get(incidentId) as { n: number }).n);
+
+/** Two incidents with personal data in their findings: one closed in January, one left open. */
+async function fixture(): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-'));
+  const store = join(dir, 'store');
+  const events = join(dir, 'events.json');
+  const other = personalEvent('f0000000000000000000000000000002');
+  other.detail.resource = accessKeyResource('AKIAJANJANSEN0000002', 'IAMUser', 'piet.open');
+  writeFileSync(events, JSON.stringify([personalEvent('f0000000000000000000000000000001'), other]));
+  const lines = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', '2026-01-10T09:05:00Z'])).stdout);
+  const [closed, open] = lines.map((l) => l.incidentId as string);
+  const f = { dir, store, closed, open, keys: digestKeys(dir), digests: join(dir, 'digests') };
+  const assessed = await run(f, [
+    'assess',
+    closed,
+    '--personal-data',
+    'no',
+    '--risk',
+    'none',
+    '--reason',
+    'geen persoonsgegevens geraakt',
+    '--by',
+    'FG',
+    '--now',
+    '2026-01-12T09:00:00Z',
+  ]);
+  expect(assessed.code, assessed.stderr).toBe(0);
+  const closing = await run(f, ['close', closed, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z']);
+  expect(closing.code, closing.stderr).toBe(0);
+  return f;
+}
+
+const anchor = (f: Fixture) => run(f, ['anchor', '--digests', f.digests, '--key', f.keys.private]);
+const verifyDigests = (f: Fixture) => run(f, ['verify', '--digests', f.digests, '--key', f.keys.public]);
+/** The retention run, at a fixed time past the period (the machine's own clock is later still). */
+const minimise = (f: Fixture, ...extra: string[]) => run(f, ['minimise', '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z', ...extra]);
+
+describe('minimising the personal data of closed incidents (embedded store)', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await fixture();
+    expect((await anchor(f)).code).toBe(0);
+  });
+
+  it('removes the personal data of a closed incident past the retention period; verify and the digests still hold, the open one is untouched', async () => {
+    const before = findingRows(f, f.closed)[0].data;
+    for (const value of PERSONAL) expect(before).toContain(value);
+
+    const result = await minimise(f);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`${f.closed}: personal data removed from 1 finding record`));
+
+    const [row] = findingRows(f, f.closed);
+    for (const value of PERSONAL) expect(row.data).not.toContain(value);
+    const record = JSON.parse(row.data);
+    // What the register and an auditor need stays: the type, severity, times, the country, the API called.
+    expect(record.type).toBe('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS');
+    expect(record.detail.service.action.awsApiCallAction.api).toBe('GetObject');
+    expect(record.detail.service.action.awsApiCallAction.remoteIpDetails.country.countryName).toBe('Netherlands');
+    expect(record.detail.title).toBe('Credentials of (minimised) used from (minimised)');
+    expect(record.minimised).toMatchObject({ by: 'FG Anna', from: sha256(before) });
+    expect(record.minimised.removed).toContain('service.action.awsApiCallAction.remoteIpDetails.ipAddressV4');
+    // The open incident keeps its evidence.
+    expect(findingRows(f, f.open)[0].data).toContain('piet.open');
+
+    // The ledger records the minimisation, committing to the record before; verify and every digest agree.
+    const entry = db(f, (d) => d.prepare('SELECT data FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(f.closed) as { data: string });
+    expect(JSON.parse(entry.data).minimised).toEqual({ from: sha256(before), by: 'FG Anna' });
+    const verified = await verifyDigests(f);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect((await anchor(f)).code).toBe(0);
+    expect((await verifyDigests(f)).code).toBe(0);
+
+    // show and the register say it: when, by whom.
+    const shown = await run(f, ['show', f.closed]);
+    expect(shown.stdout).toMatch(/minimised {6}personal data removed from 1 finding record by FG Anna at .*180 days after closing/);
+    expect(shown.stdout).toMatch(/finding-minimised/);
+    const register = JSON.parse((await run(f, ['register', '--json'])).stdout) as { incidentId: string; findingsMinimised: string | null }[];
+    expect(register.find((r) => r.incidentId === f.closed)?.findingsMinimised).toMatch(
+      /^1 finding record minimised at 20\d\d-.* by FG Anna, 180 days after closing$/,
+    );
+    expect(register.find((r) => r.incidentId === f.open)?.findingsMinimised).toBeNull();
+  });
+
+  it('is idempotent: a second run removes nothing and writes nothing', async () => {
+    expect((await minimise(f)).code).toBe(0);
+    const entries = ledgerCount(f, f.closed);
+    const data = findingRows(f, f.closed)[0].data;
+    const again = await minimise(f);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Minimised 0 of 1 incident/);
+    expect(ledgerCount(f, f.closed)).toBe(entries);
+    expect(findingRows(f, f.closed)[0].data).toBe(data);
+    const named = await minimise(f, f.closed);
+    expect(named.stdout).toMatch(/nothing to remove \(1 finding record minimised before\)/);
+  });
+
+  it('never minimises an open incident, nor one closed less than the retention period ago; bad input is named', async () => {
+    const open = await minimise(f, f.open);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toMatch(new RegExp(`incident ${f.open} is open: the findings of an open incident are never minimised`));
+    const recent = await run(f, ['minimise', f.closed, '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
+    expect(recent.code).toBe(2);
+    expect(recent.stderr).toMatch(/closed at 2026-01-12T10:00:00.000Z, less than 180 days ago: its findings are kept until 2026-07-11/);
+    const all = await run(f, ['minimise', '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
+    expect(all.stdout).toMatch(
+      /Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently, or with something still due, kept as they are/,
+    );
+    expect((await run(f, ['minimise', '--by', 'FG', '--after-days', '-3'])).stderr).toMatch(/--after-days must be a whole number of days/);
+    expect((await run(f, ['minimise', '--after-days', '3'])).stderr).toMatch(/minimise needs --by NAME/);
+    for (const id of [f.closed, f.open]) expect(findingRows(f, id)[0].data).toContain('203.0.113.45');
+    // The FG may shorten the period for a run.
+    expect((await run(f, ['minimise', f.closed, '--by', 'FG', '--after-days', '30', '--now', '2026-03-01T00:00:00Z'])).code).toBe(0);
+    expect(findingRows(f, f.closed)[0].data).not.toContain('203.0.113.45');
+  });
+
+  it('a record minimised by hand, without its ledger entry, fails verify; so does one with a forged entry', async () => {
+    // A "minimised-looking" edit of the closed incident's finding: what minimise would write, without the ledger.
+    const [row] = findingRows(f, f.closed);
+    const handMade = row.data.replaceAll('203.0.113.45', '(minimised)');
+    db(f, (d) => d.prepare('UPDATE findings SET data = ? WHERE finding_id = ?').run(handMade, row.id));
+    const edited = await run(f, ['verify']);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toMatch(
+      new RegExp(`incident ${f.closed}, finding .*: does not match what the ledger recorded: the finding \\(evidence\\) was edited`),
+    );
+    // Minimising never vouches for an edit: it refuses, and writes nothing.
+    const entries = ledgerCount(f, f.closed);
+    const refused = await minimise(f);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/does not match what its ledger recorded: minimising it would vouch for an edit/);
+    expect(ledgerCount(f, f.closed)).toBe(entries);
+  });
+
+  it('a minimisation entry appended by hand that does not continue the ledger fails verify', async () => {
+    expect((await minimise(f)).code).toBe(0);
+    // Rewrite the last entry's `from` and chain it again: it no longer commits to the record before.
+    db(f, (d) => {
+      const last = d.prepare('SELECT seq, data, prev_hash AS prevHash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(f.closed) as {
+        seq: number;
+        data: string;
+        prevHash: string;
+      };
+      const body = JSON.parse(last.data);
+      body.minimised.from = sha256('something else');
+      const data = canonicalJson(body);
+      d.prepare('UPDATE ledger SET data = ?, hash = ? WHERE incident_id = ? AND seq = ?').run(data, chainHash(last.prevHash, data), f.closed, last.seq);
+    });
+    const result = await run(f, ['verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`incident ${f.closed}, ledger \\d+: minimises the finding .* but not the record this ledger wrote before`));
+  });
+  it('a minimised record with personal data put back, its ledger entry rewritten to match, fails verify', async () => {
+    expect((await minimise(f)).code).toBe(0);
+    db(f, (d) => {
+      const row = d.prepare('SELECT finding_id AS id, data FROM findings WHERE incident_id = ?').get(f.closed) as { id: string; data: string };
+      const record = JSON.parse(row.data);
+      record.detail.title = 'Credentials of jan.jansen used from 203.0.113.45';
+      const text = JSON.stringify(record);
+      d.prepare('UPDATE findings SET data = ? WHERE finding_id = ?').run(text, row.id);
+      const last = d.prepare('SELECT seq, data, prev_hash AS prevHash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(f.closed) as {
+        seq: number;
+        data: string;
+        prevHash: string;
+      };
+      const body = JSON.parse(last.data);
+      body.finding.hash = sha256(text);
+      const data = canonicalJson(body);
+      d.prepare('UPDATE ledger SET data = ?, hash = ? WHERE incident_id = ? AND seq = ?').run(data, chainHash(last.prevHash, data), f.closed, last.seq);
+    });
+    const result = await run(f, ['verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`incident ${f.closed}, finding .*: says it is minimised, but it still holds personal data at title`));
+  });
+  it('keeps the findings of a closed incident with something still due on it (a notification an assessment after closing made due)', async () => {
+    const later = await run(f, [
+      'assess',
+      f.closed,
+      '--personal-data',
+      'yes',
+      '--risk',
+      'risk',
+      '--reason',
+      'toch persoonsgegevens',
+      '--after-close',
+      '--by',
+      'FG',
+      '--now',
+      '2026-01-13T09:00:00Z',
+    ]);
+    expect(later.code, later.stderr).toBe(0);
+    const named = await minimise(f, f.closed);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(
+      new RegExp(`incident ${f.closed} is closed, but something is still due on it at .*: its findings are kept until that is done`),
+    );
+    const all = await minimise(f);
+    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
+    expect(findingRows(f, f.closed)[0].data).toContain('203.0.113.45');
+  });
+});
