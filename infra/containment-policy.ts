@@ -138,7 +138,8 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
     }),
     new iam.PolicyStatement({
       sid: 'DeactivateKeys',
-      actions: ['iam:UpdateAccessKey'],
+      // The key's status is read first: one inactive already is not recorded as this incident's to reactivate.
+      actions: ['iam:UpdateAccessKey', 'iam:ListAccessKeys'],
       resources: [`arn:${partition}:iam::${account}:user/*`],
     }),
     new iam.PolicyStatement({

@@ -375,7 +375,7 @@ export class ResponseStack extends Stack {
     // puts none): the link-apply function cannot start a containment ("Incident Opened") or fake a reminder.
     for (const [f, types] of [
       [record, ['Incident Opened', 'Incident Updated']],
-      [contain, ['Containment Done', 'Containment Failed']],
+      [contain, ['Containment Done', 'Containment Failed', 'Containment Left']],
       [sweep, ['Reminder Due']],
       [acknowledge, ['Incident Acknowledged']],
       [linkApply, ['Incident Acknowledged']],

@@ -31,6 +31,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { untilDeadline } from './conflict-retry.js';
 import {
+  ALREADY_CONTAINED,
   ALREADY_ISOLATED,
   actionPlace,
   doneReason,
@@ -44,6 +45,7 @@ import {
   releaseUnderWay,
   resourceKeyOfAction,
   sameResource,
+  toldOutcomes,
 } from './containment.js';
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
@@ -92,7 +94,8 @@ export interface ContainOptions {
 
 export interface ContainResult {
   incident: Incident;
-  actions: { id: string; type: string; target: string; status: ActionRecord['status']; reason?: string }[];
+  /** `heldBy`: skipped, left to that incident, which holds the resource contained. */
+  actions: { id: string; type: string; target: string; status: ActionRecord['status']; reason?: string; heldBy?: string }[];
   /** Set when another run holds the incident's containment: this run did nothing. */
   busy?: { holder: string; until: string };
   /** Steps of this run that left a resource open (`isolate-eni:<id>`). */
@@ -129,6 +132,73 @@ export function actionsToEnforce(incident: Incident, now?: string): ActionRecord
       );
 }
 
+/**
+ * Whether the incident left an action to another incident (`heldBy`) that may have been closed since
+ * without containing the resource: a run reads that incident (`leftToClosed`) and takes it up.
+ */
+export function leftToOthers(incident: Incident): boolean {
+  return !incident.sample && !incident.mergedInto && incident.state !== 'closed' && incident.actions.some(leftToAnother);
+}
+
+const leftToAnother = (a: ActionRecord) => a.status === 'skipped' && Boolean(a.heldBy) && !a.released && !a.person;
+
+/** An action left to an incident closed since (`closed`: as it is now, merges followed) that does not hold its resource contained. */
+export interface LeftToClosed {
+  type: string;
+  target: string;
+  heldBy: string;
+  closed: string;
+}
+
+/**
+ * The actions of `incident` left to an incident that was closed without holding their resources
+ * contained (review7 Y12): a close from before the hand-back (a06cbe5), or in Y2's window, left them
+ * so. Nothing contains the resource; `show` and `status` name them, and the next containment run
+ * hands them back (`handBackFromClosed`). An action left to a closed incident whose containment still
+ * holds the resource stays left to it (its release hands it back).
+ */
+export async function leftToClosed(store: IncidentStore, incident: Incident): Promise<LeftToClosed[]> {
+  return (await closedHolders(store, incident)).map(({ action, holder }) => ({
+    type: action.type,
+    target: action.target,
+    heldBy: action.heldBy as string,
+    closed: holder.id,
+  }));
+}
+
+async function closedHolders(store: IncidentStore, incident: Incident): Promise<{ action: ActionRecord; holder: Incident }[]> {
+  if (!leftToOthers(incident)) return [];
+  const holders = new Map<string, Incident | undefined>();
+  const out: { action: ActionRecord; holder: Incident }[] = [];
+  for (const a of incident.actions.filter(leftToAnother)) {
+    const id = a.heldBy as string;
+    if (!holders.has(id)) holders.set(id, await store.getIncident((await mergeChain(store, id)).at(-1) as string));
+    const holder = holders.get(id);
+    if (holder?.state !== 'closed' || holderIn(heldContainment(holder), { type: a.type, target: a.target, ...actionPlace(a, incident) })) continue;
+    out.push({ action: a, holder });
+  }
+  return out;
+}
+
+/**
+ * Hands back to `incident` what it left to incidents closed without containing it (`leftToClosed`),
+ * as their closing does now (release.ts handBack: not carried out, told to the FG and on-call), so
+ * this run carries it out. True when it handed something back.
+ */
+async function handBackFromClosed(deps: ContainDeps, incident: Incident): Promise<boolean> {
+  const left = await closedHolders(deps.store, incident);
+  const byHolder = new Map<string, { holder: Incident; names: Set<string> }>();
+  for (const { action, holder } of left) {
+    const entry = byHolder.get(holder.id) ?? { holder, names: new Set<string>() };
+    entry.names.add(action.heldBy as string);
+    byHolder.set(holder.id, entry);
+  }
+  for (const { holder, names } of byHolder.values()) {
+    await changeIncident(deps, incident.id, (draft) => (leftToOthers(draft) ? handBack(deps, holder, draft, names) : null));
+  }
+  return byHolder.size > 0;
+}
+
 /** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */
 const machineTime = (deps: Pick<ContainDeps, 'now' | 'machineNow'>) => deps.machineNow?.() ?? deps.now();
 
@@ -145,9 +215,10 @@ export async function runContainment(deps: ContainDeps, incidentId: string, opti
 }
 
 async function containRun(deps: ContainDeps, incidentId: string, options: ContainOptions): Promise<ContainResult> {
-  const start = await deps.store.getIncident(incidentId);
+  let start = await deps.store.getIncident(incidentId);
   if (!start) throw new IncidentNotFoundError(incidentId);
   if (!deps.containment.canEnforce) throw new RefusedError('this target only plans containment');
+  if (await handBackFromClosed(deps, start)) start = (await deps.store.getIncident(incidentId)) as Incident;
   if (!containmentDue(start, machineTime(deps))) return { incident: start, actions: [], exposed: [], refused: [] };
 
   const holder = options.holder ?? `run-${randomUUID()}`;
@@ -506,15 +577,23 @@ function skippedEntry(a: ActionRecord, at: string): TimelineDraft {
 
 /** Records the action as left to `holder`, which holds its resource (see `takeResource`); nothing is carried out. */
 async function leaveTo(deps: ContainDeps, incidentId: string, actionId: string, holder: string): Promise<ContainResult['actions'][number]> {
-  const outcome = await updateAction(deps, incidentId, actionId, (a) => {
+  const outcome = await updateAction(deps, incidentId, actionId, (a, draft) => {
     if (a.heldBy === holder && a.status === 'skipped') return null;
     a.status = 'skipped';
     a.heldBy = holder;
     a.reason = heldByReason(holder);
+    toTell(draft, a);
     return { entries: [skippedEntry(a, deps.now())] };
   });
   const final = outcome.actions.find((a) => a.id === actionId) as ActionRecord;
-  return { id: final.id, type: final.type, target: final.target, status: final.status, reason: final.reason };
+  return {
+    id: final.id,
+    type: final.type,
+    target: final.target,
+    status: final.status,
+    reason: final.reason,
+    ...(final.heldBy ? { heldBy: final.heldBy } : {}),
+  };
 }
 
 /**
@@ -642,7 +721,7 @@ async function runAction(
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
-    if (step.status === 'failed' && step.code === ALREADY_ISOLATED) foundIsolated = true;
+    if (step.status === 'failed' && (step.code === ALREADY_ISOLATED || step.code === ALREADY_CONTAINED)) foundIsolated = true;
     await updateAction(deps, incidentId, action.id, (a, draft) => {
       // The step is recorded whoever holds the lease now (it was done); the run stops after it.
       renewLease(deps, draft, lease);
@@ -711,7 +790,14 @@ async function runAction(
     return { entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }] };
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
-  return { id: final.id, type: final.type, target: final.target, status: final.status, ...(final.reason ? { reason: final.reason } : {}) };
+  return {
+    id: final.id,
+    type: final.type,
+    target: final.target,
+    status: final.status,
+    ...(final.reason ? { reason: final.reason } : {}),
+    ...(final.heldBy ? { heldBy: final.heldBy } : {}),
+  };
 }
 
 /**
@@ -734,9 +820,19 @@ function leaveIsolated(deps: ContainDeps, draft: Incident, a: ActionRecord, hold
   if (holder) a.heldBy = holder;
   a.reason = holder
     ? heldByReason(holder)
-    : `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`;
+    : NETWORK_ISOLATION_TYPES.has(a.type)
+      ? `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`
+      : `found contained already (${foundState(a)}), and no open incident's record holds it (a closed incident's containment, a release not finished, or contained outside datalek): not contained again here, and that state is not recorded as the one to restore; \`datalek contain ${draft.id}\` takes it up again once it is released`;
   toTell(draft, a);
   return { entries: [skippedEntry(a, deps.now())] };
+}
+
+const NETWORK_ISOLATION_TYPES: ReadonlySet<string> = new Set(['isolate-instance', 'isolate-ecs-task']);
+
+/** What the capture found, as its failed step says (the adapter's words: identifiers, never a person's name). */
+function foundState(a: ActionRecord): string {
+  const step = (a.steps ?? []).find((s) => s.status === 'failed' && s.code === ALREADY_CONTAINED);
+  return step?.detail?.split(';')[0] ?? 'the contained state in place';
 }
 
 /** The personal identifiers an action carries (kept in params and evidence, never in words). */
@@ -792,17 +888,16 @@ function toTell(draft: Incident, action: ActionRecord): void {
 /**
  * The FG's and on-call's message on the outcomes not yet told, one per channel however many
  * actions they are: `containment-failed` when any of them failed (refusals included), else
- * `containment-done`. Each message lists at most MAX_LISTED actions, failures among them, and says
+ * `containment-done` when one was carried out, else `containment-left` (`toldOutcomes`). Each message lists at most MAX_LISTED actions, failures among them, and says
  * how many more (`composeMessage`). The outcomes are told once: they are taken off the record in
  * the commit that queues the messages.
  */
 function tellOutcomes(deps: ContainDeps, draft: Incident): (draft: Incident) => OutboxMessage[] {
   const untold = new Set(draft.containmentUntold ?? []);
   draft.containmentUntold = undefined;
-  const outcomes = draft.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
-  if (outcomes.length === 0) return () => [];
-  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
-  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  const outcome = toldOutcomes(draft.actions.filter((a) => untold.has(a.id)));
+  if (!outcome) return () => [];
+  const { kind, run } = outcome;
   return (told) => {
     const stateKey = `${kind}:${told.revision}`;
     return (['fg', 'on-call'] as const).map((channel) =>

@@ -11,6 +11,7 @@ import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen, named
 import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord, Incident } from './incident.js';
+import type { ContainmentRun } from './messages.js';
 
 /** How long a release's `releasing` mark holds the action from containment runs: as a CLI run's lease. */
 export const RELEASE_MARK_MS = 15 * 60_000;
@@ -96,10 +97,43 @@ function cutResource(action: ActionRecord): boolean {
  */
 export const ALREADY_ISOLATED = 'AlreadyIsolated';
 
-/** Whether the action's run stopped only at finding its resource isolated already (`ALREADY_ISOLATED`). */
+/**
+ * The same for the other resources (last read's L1): a key found inactive, a bucket with all four
+ * Block Public Access settings on, a function at reserved concurrency 0, an object tagged
+ * malware-detected by datalek. That state is never recorded as the one to restore.
+ */
+export const ALREADY_CONTAINED = 'AlreadyContained';
+
+const FOUND_CONTAINED: ReadonlySet<string> = new Set([ALREADY_ISOLATED, ALREADY_CONTAINED]);
+
+/** Whether the action's run stopped only at finding its resource contained already (`ALREADY_ISOLATED`, `ALREADY_CONTAINED`). */
 export function foundIsolatedAlready(action: ActionRecord): boolean {
   const failed = (action.steps ?? []).filter((s) => s.status === 'failed');
-  return failed.length > 0 && failed.every((s) => s.code === ALREADY_ISOLATED);
+  return failed.length > 0 && failed.every((s) => FOUND_CONTAINED.has(s.code ?? ''));
+}
+
+/**
+ * Whether a run left the action to another incident: skipped because that incident holds its
+ * resource (`heldBy`), or because its resource was found contained already (`foundIsolatedAlready`).
+ */
+export function leftElsewhere(action: ActionRecord): boolean {
+  return action.status === 'skipped' && (Boolean(action.heldBy) || foundIsolatedAlready(action));
+}
+
+/**
+ * What a run tells of the actions whose outcomes it recorded (`containmentUntold`), and the message
+ * kind: failed when any failed, done when any was carried out, else left (Y13: never "done" for a run
+ * that only left its actions to the incident holding their resources). Null: nothing to tell.
+ */
+export function toldOutcomes(actions: ActionRecord[]): { kind: 'containment-failed' | 'containment-done' | 'containment-left'; run: ContainmentRun } | null {
+  const done = actions.filter((a) => a.status === 'done').length;
+  const failed = actions.filter((a) => a.status === 'failed').length;
+  const left = actions.filter(leftElsewhere);
+  if (done + failed + left.length === 0) return null;
+  const heldBy = [...new Set(left.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))].sort();
+  const unheld = left.filter((a) => !a.heldBy).length;
+  const run: ContainmentRun = { done, failed, ...(left.length ? { left: left.length, heldBy, unheld } : {}) };
+  return { kind: failed ? 'containment-failed' : done ? 'containment-done' : 'containment-left', run };
 }
 
 /** The one-state-per-resource containment an incident holds: enforced, cut (`cutResource`), not released. */

@@ -415,19 +415,37 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const forController = nl ? 'in te vullen door de verwerkingsverantwoordelijke' : 'to be filled in by the controller';
   const controllerTold = processor ? [...(incident.reports ?? [])].filter((r) => r.to === 'controller').sort((x, y) => x.at.localeCompare(y.at))[0] : undefined;
   const hours = apHours(incident, policy);
+  const clocks = clocksOf(incident, policy, now);
+  // A telecom provider notifies the AP under the Telecommunicatiewet whatever the risk (Regulation
+  // 611/2013 art. 2: within 24 hours), under the AVG only when the FG did not assess the breach not
+  // notifiable (Art. 33(1)): the draft names the basis and the deadline that run.
+  const telecom = clocks.find((c) => c.name === 'telecom-initial' && c.status !== 'not-needed');
+  const avgNotifiable = incident.assessment?.notifiable !== false;
+  const telecomOnly = telecom !== undefined && !avgNotifiable;
+  /** The AP deadline that runs: the Telecommunicatiewet's 24 hours for a provider, beside the AVG's when that applies too. */
+  const apDeadlineValue = () => {
+    if (!telecom?.dueAt) return when(incident.deadline);
+    const tw = `${when(telecom.dueAt)}, ${nl ? 'Telecommunicatiewet (eerste melding, 24 uur)' : 'Telecommunications Act (initial notification, 24 hours)'}`;
+    if (!avgNotifiable || !incident.deadline) return tw;
+    return `${tw}; ${when(incident.deadline)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
+  };
 
   const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {
     notification: [
       field(
         'legalBasis',
         nl ? 'Melding op grond van' : 'Notification under',
-        policy.clocks.telecom
+        telecomOnly
           ? nl
-            ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
-            : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
-          : nl
-            ? 'AVG (art. 33)'
-            : 'GDPR (Art. 33)',
+            ? 'Telecommunicatiewet (art. 11.3a)'
+            : 'Telecommunications Act (art. 11.3a)'
+          : policy.clocks.telecom
+            ? nl
+              ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
+              : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
+            : nl
+              ? 'AVG (art. 33)'
+              : 'GDPR (Art. 33)',
       ),
       field(
         'notificationType',
@@ -487,8 +505,8 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ? 'Wij (verwerker) bewust geworden'
             : 'We (processor) became aware'
           : nl
-            ? `Bewust geworden (start ${hours} uur)`
-            : `Became aware (${hours} hours start)`,
+            ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
+            : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
         incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
       ),
       ...(processor
@@ -502,7 +520,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ),
           ]
         : []),
-      ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', when(incident.deadline))] : []),
+      ...(role === 'controller' ? [field('apDeadline', nl ? 'Termijn AP' : 'AP deadline', apDeadlineValue())] : []),
       field('ongoing', nl ? 'Is het datalek nog gaande?' : 'Is the breach ongoing?', ongoingValue(incident, lang, when) ?? unknown),
     ],
     breach: [
@@ -616,7 +634,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       field(
         'otherClocks',
         nl ? 'Andere termijnen' : 'Other clocks',
-        clocksOf(incident, policy, now)
+        clocks
           .filter((c) => c.name !== 'ap')
           .map((c) => `${c.label[lang]}: ${clockStateLabel(lang, c.status)}${c.note ? ` (${c.note[lang]})` : ''}`)
           .join('; ') || null,
@@ -695,11 +713,21 @@ function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, 
   return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
 }
 
+/**
+ * The containment the record still holds as planned while measures taken are recorded in a
+ * person's words and no end of the breach is: those words may claim a step the record does not
+ * (plannedBesideMeasuresWarning; the notice leaves them out meanwhile). Each as `actionName`.
+ */
+export function plannedBesideMeasures(incident: Incident): Incident['actions'] {
+  if (incident.facts?.endedAt || !incident.facts?.measuresTaken?.trim()) return [];
+  return liveActions(incident).filter((a) => a.status === 'planned');
+}
+
 function liveActions(incident: Incident) {
   return incident.actions.filter((a) => !a.released && a.status !== 'skipped');
 }
 
-function actionName(a: Incident['actions'][number], lang: Lang): string {
+export function actionName(a: Incident['actions'][number], lang: Lang): string {
   return `${actionLabel(lang, a.type)} ${a.target}`;
 }
 
@@ -750,8 +778,8 @@ function endedWhileOpenWarning(incident: Incident, lang: Lang, when: (iso: strin
  * (endedWhileOpenWarning says it then), for the actions still planned.
  */
 function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] {
-  const planned = liveActions(incident).filter((a) => a.status === 'planned');
-  if (incident.facts?.endedAt || !planned.length || !incident.facts?.measuresTaken?.trim()) return [];
+  const planned = plannedBesideMeasures(incident);
+  if (!planned.length) return [];
   const names = planned.map((a) => actionName(a, lang)).join(', ');
   return [
     lang === 'nl'

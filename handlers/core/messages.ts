@@ -43,6 +43,8 @@ export type MessageKind =
   | 'page'
   | 'containment-done'
   | 'containment-failed'
+  /** A run that carried nothing out and failed nothing: each action it told of is left to another incident, or found contained already (Y13). */
+  | 'containment-left'
   | 'released'
   /** A release whose steps did not all succeed: the containment is (partly) still in effect (on-call). */
   | 'release-failed'
@@ -117,6 +119,7 @@ const T = {
       page: { fg: 'Escalatie: nog niet opgepakt', 'on-call': 'Escalatie: nog niet opgepakt' },
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
+      'containment-left': { fg: 'Inperking in handen van een ander incident', 'on-call': 'Inperking in handen van een ander incident' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
       'release-failed': { fg: 'Opheffen inperking MISLUKT', 'on-call': 'Opheffen inperking MISLUKT' },
       'release-incomplete': { fg: 'Inperking opgeheven, een stap MISLUKT', 'on-call': 'Inperking opgeheven, een stap MISLUKT' },
@@ -180,10 +183,19 @@ const T = {
       `Een bericht over dit incident is geweigerd en wordt niet verstuurd, ook niet later: "${subject}" (${id}). Reden: ${reason}. Lees wat erin stond met datalek show ${incidentId}.`,
     runStopped: (until: string) =>
       `De ronde stopte voordat ze dit kon melden (haar termijn liep af ${until}): datalek meldt het nu. Kijk met datalek show of er nog een stap openstaat.`,
-    runOutcome: (done: number, failed: number) =>
-      done
-        ? `Deze ronde: ${done} ${done === 1 ? 'actie' : 'acties'} uitgevoerd${failed ? `, ${failed} mislukt` : ''}.`
-        : `Deze ronde: ${failed} ${failed === 1 ? 'actie' : 'acties'} mislukt.`,
+    runOutcome: (run: ContainmentRun, incidentId: string) =>
+      runParts('Deze ronde', (n) => `${n} ${n === 1 ? 'actie' : 'acties'}`, [
+        [run.done, 'uitgevoerd'],
+        [run.failed, 'mislukt'],
+        [
+          heldCount(run),
+          `overgelaten aan incident ${run.heldBy?.join(', ')} (dat houdt de resource ingeperkt; opheffen of sluiten daar geeft de actie hier terug)`,
+        ],
+        [
+          run.unheld ?? 0,
+          `al ingeperkt aangetroffen, en geen open incident houdt dat vast (een opheffing niet afgemaakt, of buiten datalek om): niet opnieuw ingeperkt; \`datalek contain ${incidentId}\` pakt het weer op na opheffen`,
+        ],
+      ]),
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
     intro: {
       opened: 'GuardDuty meldt een beveiligingsincident. Beoordeel of persoonsgegevens zijn getroffen (AVG art. 33).',
@@ -202,6 +214,8 @@ const T = {
         'Na het sluiten zijn feiten vastgelegd die de geldende beoordeling tegenspreken (bijvoorbeeld persoonsgegevens bij "geen persoonsgegevens"). Beoordeel het incident opnieuw, of bevestig "geen risico" naast de bijzondere persoonsgegevens (AVG art. 33(1), (5)).',
       'containment-done': 'De inperking is uitgevoerd; hieronder elke stap.',
       'containment-failed': 'De inperking is MISLUKT; hieronder welke stap. Neem het over en volg het draaiboek.',
+      'containment-left':
+        'Deze ronde heeft niets ingeperkt: de resource is al ingeperkt, door een ander incident. Dat incident houdt de inperking vast; wordt die daar opgeheven of het incident gesloten zonder inperking, dan komt de actie hier terug en meldt datalek dat.',
       released: 'De inperking is opgeheven.',
       'release-failed':
         'Het opheffen van de inperking is MISLUKT: ze is (deels) nog van kracht en staat zo vastgelegd. De tijdlijn zegt welke stap mislukte. Hef opnieuw op (datalek release), of hef handmatig op volgens het draaiboek.',
@@ -268,6 +282,7 @@ const T = {
       page: { fg: 'Escalation: not yet acknowledged', 'on-call': 'Escalation: not yet acknowledged' },
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
+      'containment-left': { fg: 'Containment held by another incident', 'on-call': 'Containment held by another incident' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
       'release-failed': { fg: 'Release of containment FAILED', 'on-call': 'Release of containment FAILED' },
       'release-incomplete': { fg: 'Containment released, a step FAILED', 'on-call': 'Containment released, a step FAILED' },
@@ -330,10 +345,16 @@ const T = {
       `A message about this incident was refused and is not sent, now or later: "${subject}" (${id}). Why: ${reason}. Read what it said with datalek show ${incidentId}.`,
     runStopped: (until: string) =>
       `The run stopped before it could tell this (its lease ran out ${until}): datalek tells it now. Check with datalek show whether a step is still open.`,
-    runOutcome: (done: number, failed: number) =>
-      done
-        ? `This run: ${done} ${done === 1 ? 'action' : 'actions'} carried out${failed ? `, ${failed} failed` : ''}.`
-        : `This run: ${failed} ${failed === 1 ? 'action' : 'actions'} failed.`,
+    runOutcome: (run: ContainmentRun, incidentId: string) =>
+      runParts('This run', (n) => `${n} ${n === 1 ? 'action' : 'actions'}`, [
+        [run.done, 'carried out'],
+        [run.failed, 'failed'],
+        [heldCount(run), `left to incident ${run.heldBy?.join(', ')} (it holds the resource contained; a release or closing there hands the action back here)`],
+        [
+          run.unheld ?? 0,
+          `found contained already, and no open incident's record holds it (a release not finished, or contained outside datalek): not contained again; \`datalek contain ${incidentId}\` takes it up again once it is released`,
+        ],
+      ]),
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',
     intro: {
       opened: 'GuardDuty reports a security incident. Assess whether personal data is affected (GDPR Art. 33).',
@@ -351,6 +372,8 @@ const T = {
         'Facts recorded after closing contradict the assessment in force (for example personal data under "no personal data"). Assess the incident again, or confirm "no risk" beside the special categories (GDPR Art. 33(1), (5)).',
       'containment-done': 'Containment was carried out; each step below.',
       'containment-failed': 'Containment FAILED; the step below. Take over and follow the runbook.',
+      'containment-left':
+        'This run contained nothing: the resource is contained already, by another incident. That incident holds the containment; when it is released there, or that incident is closed without it, the action comes back here and datalek tells you.',
       released: 'Containment was released.',
       'release-failed':
         'Releasing the containment FAILED: it is (partly) still in effect and recorded so. The timeline says which step failed. Release again (datalek release), or undo it by hand following the runbook.',
@@ -422,6 +445,27 @@ export function runbookFor(incident: Incident, channel: Channel): string {
 /** The runbook of each containment action type; a test checks each file exists. */
 export const RUNBOOKS: Record<string, string> = ACTION_RUNBOOKS;
 
+/**
+ * How the actions a containment run told of ended: carried out, failed, and left to another incident
+ * (`heldBy`: the incidents holding their resources) or found contained already with no open record
+ * holding them (`unheld`, counted in `left`).
+ */
+export interface ContainmentRun {
+  done: number;
+  failed: number;
+  left?: number;
+  heldBy?: string[];
+  unheld?: number;
+}
+
+const heldCount = (run: ContainmentRun) => (run.left ?? 0) - (run.unheld ?? 0);
+
+/** "This run: 2 actions carried out, 1 failed.": the first count names its noun, the rest only their outcome. */
+function runParts(lead: string, noun: (n: number) => string, parts: [number, string][]): string {
+  const said = parts.filter(([n]) => n > 0).map(([n, what], i) => `${i === 0 ? noun(n) : n} ${what}`);
+  return `${lead}: ${said.join(', ')}.`;
+}
+
 export interface ComposeInput {
   incident: Incident;
   channel: Channel;
@@ -446,8 +490,8 @@ export interface ComposeInput {
   news?: FindingNews;
   /** For `finding-types-not-listed`: the finding whose type was the first left out, when this change brought it. */
   notListed?: { findingType: string; findingId: string };
-  /** For `containment-done` and `containment-failed`: how many actions the run told of ended each way. */
-  run?: { done: number; failed: number };
+  /** For `containment-done`, `containment-failed` and `containment-left`: how many actions the run told of ended each way. */
+  run?: ContainmentRun;
   /** For those told by the sweep: the run stopped before telling, and its lease ran out at this time. */
   runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
@@ -558,7 +602,7 @@ export function composeMessage({
   const lines: string[] = [];
   if (incident.sample) lines.push(t.sampleNote, '');
   lines.push(intro);
-  if (run) lines.push(t.runOutcome(run.done, run.failed));
+  if (run) lines.push(t.runOutcome(run, incident.id));
   if (run && runStopped) lines.push(t.runStopped(when(runStopped, tz)));
   const f = incident.followUpOf;
   if (kind === 'opened' && f) lines.push(t.followUp(f.incidentId, when(f.closedAt, tz), f.findingId, f.previousCount, f.count, when(f.lastSeen, tz)));

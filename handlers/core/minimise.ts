@@ -224,6 +224,36 @@ export interface MinimiseReport {
 
 const DAY_MS = 86_400_000;
 
+/** How many merges deep the incident holding a merged incident's findings may lie (as contain.ts follows them). */
+const MAX_MERGE_HOPS = 10;
+
+/**
+ * The incident that holds an incident's findings now: itself, or the one it was merged into (and so
+ * on). A merged incident is closed, but its finding records still name it and are the survivor's
+ * evidence (contain.ts `belongsTo`): they go by the survivor's closing, not by the merge.
+ */
+async function holderOf(store: IncidentStore, incident: Incident): Promise<Incident> {
+  let holder = incident;
+  for (let hops = 0; holder.mergedInto && hops < MAX_MERGE_HOPS; hops++) {
+    const next = await store.getIncident(holder.mergedInto);
+    if (!next) break;
+    holder = next;
+  }
+  return holder;
+}
+
+/** Why an incident's findings may not be minimised now (refused for a named incident), or null when they may. */
+function keptBecause(incident: Incident, holder: Incident, cutoff: string, afterDays: number): string | null {
+  const via = holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
+  if (holder.state !== 'closed' || !holder.closedAt)
+    return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
+  if (holder.nextDueAt)
+    return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
+  if (holder.closedAt > cutoff)
+    return `incident ${holder.id} was closed at ${holder.closedAt}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(holder.closedAt) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+  return null;
+}
+
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
@@ -231,25 +261,22 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
     if (!incident) throw new IncidentNotFoundError(options.only);
-    if (incident.state !== 'closed' || !incident.closedAt)
-      throw new RefusedError(`incident ${incident.id} is open: the findings of an open incident are never minimised (they are the evidence it is handled on)`);
-    if (incident.nextDueAt)
-      throw new RefusedError(
-        `incident ${incident.id} is closed, but something is still due on it at ${incident.nextDueAt} (a report or decision after closing): its findings are kept until that is done`,
-      );
-    if (incident.closedAt > cutoff)
-      throw new RefusedError(
-        `incident ${incident.id} was closed at ${incident.closedAt}, less than ${options.afterDays} days ago: its findings are kept until ${new Date(Date.parse(incident.closedAt) + options.afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`,
-      );
+    const kept = keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays);
+    if (kept) throw new RefusedError(kept);
     candidates = [incident];
   } else {
     candidates = (await deps.store.listIncidents({ onUnreadable: () => undefined })).filter((i) => i.state === 'closed' && i.closedAt);
   }
-  // A closed incident with something still due (a notification an assessment after closing made
-  // due, a telecom or NIS2 report left running at closing) is still being handled: not yet.
-  const due = candidates.filter((i) => (i.closedAt as string) <= cutoff && !i.nextDueAt);
-  const report: MinimiseReport = { checked: due.length, minimised: [], notYet: candidates.length - due.length };
-  for (const incident of due) {
+  const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0 };
+  for (const incident of candidates) {
+    // A closed incident with something still due (a notification an assessment after closing made
+    // due, a telecom or NIS2 report left running at closing), or merged into one that is open or
+    // closed too recently, is still being handled: not yet.
+    if (keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays)) {
+      report.notYet += 1;
+      continue;
+    }
+    report.checked += 1;
     const done = await minimiseIncident(deps, incident, options);
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
@@ -287,7 +314,13 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
-    if (incident.state !== 'closed') throw new RefusedError(`incident ${incidentId} is open again: its findings are not minimised`);
+    const kept = keptBecause(
+      incident,
+      await holderOf(deps.store, incident),
+      new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(),
+      options.afterDays,
+    );
+    if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
     if (record.minimised) return 'already';

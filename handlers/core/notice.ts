@@ -8,7 +8,7 @@
 
 import { type CarriedOutElsewhere, measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
-import { escapeMarkdown, type MissingFact, missingFact, missingFactCli } from './draft.js';
+import { actionName, escapeMarkdown, type MissingFact, missingFact, missingFactCli, plannedBesideMeasures } from './draft.js';
 import type { Incident } from './incident.js';
 import { harmLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
@@ -29,6 +29,8 @@ export interface Notice {
   required: boolean;
   /** Why it is or is not required, or who sends it. */
   note: string;
+  /** What the sender checks before sending: the measures taken beside containment still planned. */
+  warnings: string[];
   /** What is still missing, as the command line shows it (with the command that records it). */
   missing: string[];
   /** The same, each with where it is recorded: the web page links the form field instead. */
@@ -71,6 +73,8 @@ const L = {
     taken: (text: string) => `Wij hebben deze maatregelen genomen: ${text}.`,
     proposed: (text: string) => `Wat wij nog gaan doen: ${text}.`,
     contact: (who: string) => `Met vragen kunt u terecht bij onze functionaris gegevensbescherming: ${who}.`,
+    plannedBeside: (names: string) =>
+      `Let op: de inperking staat in het dossier nog als gepland (${names}), maar dit bericht noemt de genomen maatregelen. Noem geen maatregel die niet genomen is: is de stap met de hand uitgevoerd, leg dat bij de actie vast (datalek contained); zo niet, haal hem uit de genomen maatregelen.`,
     footer: 'Dit is een concept: het wordt niet automatisch verstuurd. Leg het versturen vast met `datalek subjects`.',
     stillMissing: 'Ontbreekt nog',
   },
@@ -108,6 +112,8 @@ const L = {
     taken: (text: string) => `We took these measures: ${text}.`,
     proposed: (text: string) => `What we will still do: ${text}.`,
     contact: (who: string) => `For questions, contact our data protection officer: ${who}.`,
+    plannedBeside: (names: string) =>
+      `Note: the record still holds the containment as planned (${names}), but this notice names the measures taken. Name no measure that was not taken: if the step was carried out by hand, record it on the action (datalek contained); if not, take it out of the measures taken.`,
     footer: 'This is a draft: it is not sent. Record sending it with `datalek subjects`.',
     stillMissing: 'Still missing',
   },
@@ -140,6 +146,9 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   if (consequenceTexts.length === 0) missing_('consequences');
   const taken = measuresTaken(incident, lang, tz, elsewhere);
   if (taken.length === 0 && !f?.measuresProposed?.trim()) missing_('measures');
+  // The person's words may claim a step the record holds as planned: the sender checks it first, as the AP draft's "Let op" says.
+  const planned = plannedBesideMeasures(incident);
+  const warnings = planned.length ? [t.plannedBeside(planned.map((a) => actionName(a, lang)).join(', '))] : [];
   const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
   if (!fg.email && !fg.phone) missing_('fg');
   const harms = [...new Set(Object.values(f?.consequencesByNature ?? {}).flatMap((c) => c?.harm ?? []))].map((h) => harmLabel(lang, h));
@@ -196,7 +205,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
               ? t.notes.required
               : t.notes.notHigh;
   const missing = missingItems.map(missingFactCli);
-  return { incidentId: incident.id, language: lang, generatedAt: now, required, note, missing, missingItems, sections };
+  return { incidentId: incident.id, language: lang, generatedAt: now, required, note, warnings, missing, missingItems, sections };
 }
 
 /** The notice's heading: who writes to the people affected. */
@@ -214,6 +223,7 @@ export function noticeMarkdown(notice: Notice, policy: Policy): string {
     '',
     `> ${escapeMarkdown(notice.note)}`,
     '',
+    ...notice.warnings.flatMap((w) => [`> ${escapeMarkdown(w)}`, '']),
   ];
   if (notice.missing.length) {
     lines.push(`## ${t.stillMissing}`, '');

@@ -508,6 +508,7 @@ function undoIn(
     outcome.push({ incidentId: draft.id, actionId: hold.action.id, now });
   }
   if (entries.length === 0) return null;
+  toldHere(draft, told);
   return {
     entries,
     messages: (d) =>
@@ -603,6 +604,10 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
       detail: { action: a.type, target: a.target, status: a.status, reason: a.reason, heldBy, closed: closing.id },
     });
   }
+  toldHere(
+    draft,
+    back.map((a) => a.id),
+  );
   return {
     entries,
     messages: (d) =>
@@ -618,4 +623,14 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
         }),
       ),
   };
+}
+
+/**
+ * Takes actions a hand-back tells of off `draft`'s outcomes a containment run has still to tell
+ * (its leave of them, contain.ts toTell): told once, by the hand-back's own message.
+ */
+function toldHere(draft: Incident, ids: string[]): void {
+  if (!draft.containmentUntold?.length) return;
+  const untold = draft.containmentUntold.filter((id) => !ids.includes(id));
+  draft.containmentUntold = untold.length ? untold : undefined;
 }

@@ -268,6 +268,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
   switch (e.kind) {
     case 'incident-opened':
       return `${nl ? 'Incident geopend' : 'Incident opened'}: ${str('findingType')}`;
+    case 'incident-opened-by-hand':
+      return `${nl ? 'Incident met de hand geopend' : 'Incident opened by hand'}: ${str('what')}; ${nl ? 'bewust geworden' : 'aware'} ${local('awareAt')}`;
+    case 'containment-done-by-hand':
+      return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':

@@ -31,4 +31,12 @@ export function domainRulePattern(source: string, detailTypes: string[]): EventP
  * What the notify function reacts to: every change that can queue a message. An acknowledgement
  * queues one only when the incident's alert lives at the pager (it is acknowledged there too).
  */
-export const NOTIFY_EVENT_TYPES = ['Incident Opened', 'Incident Updated', 'Incident Acknowledged', 'Reminder Due', 'Containment Done', 'Containment Failed'];
+export const NOTIFY_EVENT_TYPES = [
+  'Incident Opened',
+  'Incident Updated',
+  'Incident Acknowledged',
+  'Reminder Due',
+  'Containment Done',
+  'Containment Failed',
+  'Containment Left',
+];

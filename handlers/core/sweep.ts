@@ -8,6 +8,7 @@
 import type { IncidentStore } from '../ports/incident-store.js';
 import { markStatedRun } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
+import { toldOutcomes } from './containment.js';
 import { ConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -343,17 +344,16 @@ function exposedQueued(now: string, detail: Record<string, unknown>) {
 /**
  * Tells the containment outcomes a stopped run left untold (its lease ran out at `leaseUntil`), as
  * the run would have when it ended (core/contain.ts): one message to the FG and one to on-call,
- * `containment-failed` when any failed, saying the run stopped before telling. Takes them off the
+ * `containment-failed` when any failed (`toldOutcomes`), saying the run stopped before telling. Takes them off the
  * record in the same commit, so they are told once. Outcomes of actions no longer done or failed
  * (a later run retried them) are only taken off.
  */
 function tellUntold(next: Incident, policy: Policy, now: string, leaseUntil: string) {
   const untold = new Set(next.containmentUntold ?? []);
   next.containmentUntold = undefined;
-  const outcomes = next.actions.filter((a) => untold.has(a.id) && (a.status === 'done' || a.status === 'failed'));
-  if (outcomes.length === 0) return { messages: [], drafts: [], item: null };
-  const run = { done: outcomes.filter((a) => a.status === 'done').length, failed: outcomes.filter((a) => a.status === 'failed').length };
-  const kind = run.failed ? ('containment-failed' as const) : ('containment-done' as const);
+  const outcome = toldOutcomes(next.actions.filter((a) => untold.has(a.id)));
+  if (!outcome) return { messages: [], drafts: [], item: null };
+  const { kind, run } = outcome;
   // The stored revision this commit makes: the run's own messages are keyed the same way.
   const stateKey = `${kind}:${next.revision + 1}`;
   const messages = (['fg', 'on-call'] as const).map((channel) =>

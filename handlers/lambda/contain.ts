@@ -5,12 +5,13 @@
  * own lease, and a second event for the same incident leaves the work to the run in progress.
  *
  * It publishes "Containment Done" or "Containment Failed" so the notify handler tells the FG and
- * on-call, and throws when a step failed so that Lambda retries: the retry continues where this
+ * on-call ("Containment Left" when the run carried nothing out and only left actions to the incident
+ * holding their resources, or found them contained already: never "done" for what it did not do), and throws when a step failed so that Lambda retries: the retry continues where this
  * run stopped, starting with any network interface left open. An interface left open is also
  * logged with the field the `datalek-interface-exposed` alarm's metric filter reads.
  */
 import { LOG_METRICS } from '../adapters/aws/table-schema.js';
-import { containmentDue, runContainment } from '../core/contain.js';
+import { containmentDue, leftToOthers, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
 import type { Containment } from '../ports/containment.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -26,7 +27,8 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
     const incidentId = event.detail?.incidentId;
     if (typeof incidentId !== 'string' || !incidentId) throw new DatalekError('contain: the event has no detail.incidentId');
     const incident = await deps.store.getIncident(incidentId);
-    if (!incident || !containmentDue(incident)) return { actions: [] };
+    // An action left to another incident is looked at too: that one may have been closed without containing it (Y12).
+    if (!incident || !(containmentDue(incident) || leftToOthers(incident))) return { actions: [] };
     deps.logger.appendKeys({ incidentId });
     try {
       const result = await runContainment({ store: deps.store, policy: deps.policy, now: deps.now, containment: deps.containment }, incidentId, {
@@ -61,12 +63,22 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
       // A refusal is final: not a failure a retry could mend, so it does not make Lambda retry.
       const failed = result.actions.filter((a) => a.status === 'failed' && !refusedIds.has(a.id));
       if (result.actions.length) {
+        // Skipped by a run: left to the incident holding its resource, or found contained already (Y13).
+        const left = result.actions.filter((a) => a.status === 'skipped');
+        const done = result.actions.some((a) => a.status === 'done');
         await deps.publisher.publish([
           {
-            type: failed.length || refusedIds.size ? 'Containment Failed' : 'Containment Done',
+            type: failed.length || refusedIds.size ? 'Containment Failed' : done ? 'Containment Done' : 'Containment Left',
             incidentId,
             revision: result.incident.revision,
-            detail: { actions: result.actions.length, failed: failed.length, exposed: result.exposed.length, refused: refusedIds.size },
+            detail: {
+              actions: result.actions.length,
+              failed: failed.length,
+              exposed: result.exposed.length,
+              refused: refusedIds.size,
+              left: left.length,
+              heldBy: [...new Set(left.flatMap((a) => (a.heldBy ? [a.heldBy] : [])))].sort().join(','),
+            },
           },
         ]);
       }

@@ -2,7 +2,14 @@
  * The pipeline's own domain events, so that each handler reacts to an event rather than calling
  * the next one. Details carry identifiers only: never the finding, never personal data.
  */
-export type DomainEventType = 'Incident Opened' | 'Incident Updated' | 'Incident Acknowledged' | 'Containment Done' | 'Containment Failed' | 'Reminder Due';
+export type DomainEventType =
+  | 'Incident Opened'
+  | 'Incident Updated'
+  | 'Incident Acknowledged'
+  | 'Containment Done'
+  | 'Containment Failed'
+  | 'Containment Left'
+  | 'Reminder Due';
 
 export interface DomainEvent {
   type: DomainEventType;

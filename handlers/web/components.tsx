@@ -232,6 +232,13 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       <dd>
         {stateLabel(lang, incident.state)}
         {incident.sample ? <span class="badge test"> {w.sample}</span> : null}
+        {/* Opened by a person, not by a finding (core/open-by-hand.ts): who, when, and what. */}
+        {incident.openedByHand ? (
+          <span>
+            {' '}
+            ({w.openedByHand(incident.openedByHand.by, local(incident.openedByHand.recordedAt))}: {incident.openedByHand.what})
+          </span>
+        ) : null}
       </dd>
       <dt>{w.field.severity}</dt>
       <dd>

@@ -38,6 +38,7 @@ const nl = {
   },
   notAcked: 'NIET OPGEPAKT',
   sample: 'test (voorbeeldbevinding)',
+  openedByHand: (by: string, at: string) => `met de hand geopend door ${by} op ${at}`,
   noClock: 'geen termijn',
   noContainment: 'geen (alleen melden)',
   actionStatus: {
@@ -304,6 +305,7 @@ const en: Dictionary = {
   },
   notAcked: 'NOT ACKNOWLEDGED',
   sample: 'test (sample finding)',
+  openedByHand: (by: string, at: string) => `opened by hand by ${by} at ${at}`,
   noClock: 'no clock',
   noContainment: 'none (notify only)',
   actionStatus: { planned: 'planned', done: 'done', skipped: 'skipped', failed: 'FAILED', released: 'released' },

@@ -488,6 +488,9 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
       </ul>
       <div lang={notice.language}>
         <p class="blockers">{notice.note}</p>
+        {notice.warnings.map((w) => (
+          <p class="blockers">{w}</p>
+        ))}
         <Missing view={view} missing={notice.missingItems} base={base} closed={incident.state === 'closed'} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (

@@ -252,7 +252,15 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   });
 
   it('routes the pipeline events each handler reacts to, and only those', async () => {
-    const types = ['Incident Opened', 'Incident Updated', 'Incident Acknowledged', 'Containment Done', 'Containment Failed', 'Reminder Due'];
+    const types = [
+      'Incident Opened',
+      'Incident Updated',
+      'Incident Acknowledged',
+      'Containment Done',
+      'Containment Failed',
+      'Containment Left',
+      'Reminder Due',
+    ];
     const entries = types.map((t) => ({ id: t.replace(/ /g, '-'), source: 'datalek', detailType: t, detail: { incidentId: 'dl-0123456789', revision: 1 } }));
     const byRule = Object.fromEntries(
       await Promise.all(
@@ -262,7 +270,15 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       ),
     );
     expect(byRule).toEqual({
-      NotifyRoute: ['Containment-Done', 'Containment-Failed', 'Incident-Acknowledged', 'Incident-Opened', 'Incident-Updated', 'Reminder-Due'],
+      NotifyRoute: [
+        'Containment-Done',
+        'Containment-Failed',
+        'Containment-Left',
+        'Incident-Acknowledged',
+        'Incident-Opened',
+        'Incident-Updated',
+        'Reminder-Due',
+      ],
       ContainRoute: ['Incident-Opened', 'Incident-Updated'],
     });
   });

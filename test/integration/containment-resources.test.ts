@@ -16,7 +16,14 @@ import {
   DescribeTagsCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, ListTagsForResourceCommand as EcsListTags, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, CreateUserCommand, GetUserPolicyCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
@@ -25,16 +32,17 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
-import { CreateBucketCommand, GetObjectTaggingCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectTaggingCommand, GetPublicAccessBlockCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { releaseContainment } from '../../handlers/core/release.js';
+import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
 import { buildVpc } from '../support/ec2-scenario.js';
 import { findingEvent } from '../support/events.js';
@@ -330,5 +338,112 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     // Never deleted: the snapshot and the image are still there.
     expect((await c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))).Snapshots).toHaveLength(1);
     expect((await c.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images).toHaveLength(1);
+  });
+
+  /**
+   * Last read's L1 beyond instances and ECS tasks (d155fd0, 8b8e175 did those): a key, a public bucket,
+   * a Lambda function or an infected object contained under an incident that closed is planned again by
+   * the next incident on it (a later finding opens a new one), whose take sees no holder. It carried the
+   * containment out again and recorded the contained state as the state to restore: its release
+   * reactivated a key inactive before it, "restored" all four Block Public Access settings, put
+   * concurrency 0 back, or the first incident's malware tags. Now a capture that finds datalek's
+   * containment in place records nothing of it: the action is skipped as found contained already, and
+   * the first incident's release still restores the state from before. (An RDS database found private
+   * is not made private, and its release restores nothing already: it only restores what it changed.)
+   */
+  describe('a resource held contained under a closed incident, planned by the next one', () => {
+    /** Closes the incident as its FG would once done with it: its containment stays in place (closing releases nothing). */
+    async function close(incidentId: string): Promise<void> {
+      const now = () => new Date().toISOString();
+      await changeIncident({ store, now, policy: DEFAULT_POLICY }, incidentId, (draft) => {
+        draft.state = 'closed';
+        draft.closedAt = now();
+        draft.closeReason = 'afgehandeld';
+        return { entries: [{ at: now(), kind: 'closed', actor: 'FG', detail: { reason: 'afgehandeld' } }] };
+      });
+    }
+
+    /** Contains the resource under a first incident, closes it, and records a second finding on it; returns both incidents' `type` actions. */
+    async function twice(type: string, resource: Record<string, unknown>, actionType: string, service: Record<string, unknown> = {}) {
+      const first = await contain(type, resource, service);
+      expect(action(first, actionType).status).toBe('done');
+      await close(first.id);
+      const second = await contain(type, resource, service);
+      const again = action(second, actionType);
+      // Found contained already: nothing of it recorded as done or to restore, nothing to release.
+      expect(again.status).toBe('skipped');
+      expect(again.reason).toContain('no open incident');
+      expect((again.steps ?? []).filter((st) => st.status === 'done')).toEqual([]);
+      expect(again.steps?.find((st) => st.status === 'failed')?.code).toBe('AlreadyContained');
+      expect(releasable(second.actions)).toEqual([]);
+      return { first, again };
+    }
+
+    it('an access key: the next incident does not record it inactive as its own, and the first release reactivates it', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'l1-key-user' }));
+      const key = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'l1-key-user' }))).AccessKey?.AccessKeyId as string;
+      const status = async () => (await c.iam.send(new ListAccessKeysCommand({ UserName: 'l1-key-user' }))).AccessKeyMetadata?.[0]?.Status;
+      const { first } = await twice(
+        'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+        { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: key, principalId: 'AIDAL1KEY', userType: 'IAMUser', userName: 'l1-key-user' } },
+        'deactivate-access-key',
+      );
+      expect(await status()).toBe('Inactive');
+      await releaseContainment(deps(), { incidentId: first.id, by: 'anna', reason: 'the key was the CI', reactivateKey: true });
+      expect(await status()).toBe('Active');
+    });
+
+    it('a public bucket: all four settings found on are not recorded as the settings to restore', async () => {
+      await c.s3.send(new CreateBucketCommand({ Bucket: 'l1-klantdata', CreateBucketConfiguration: { LocationConstraint: REGION } }));
+      const { first, again } = await twice(
+        'Policy:S3/BucketBlockPublicAccessDisabled',
+        { resourceType: 'S3Bucket', s3BucketDetails: [{ name: 'l1-klantdata', publicAccess: { effectivePermission: 'PUBLIC' } }] },
+        'block-public-access',
+      );
+      expect(again.evidence?.previousPublicAccessBlock).toBeUndefined();
+      await releaseContainment(deps(), { incidentId: first.id, by: 'anna', reason: 'public on purpose' });
+      await expect(c.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'l1-klantdata' }))).rejects.toMatchObject({
+        name: 'NoSuchPublicAccessBlockConfiguration',
+      });
+    });
+
+    it('a Lambda function: concurrency 0 found is not recorded as the concurrency to restore', async () => {
+      const role = await c.iam.send(new CreateRoleCommand({ RoleName: 'l1-fn-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+      await c.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'l1-render',
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Role: role.Role?.Arn,
+          Code: { ZipFile: EMPTY_ZIP },
+        }),
+      );
+      await c.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'l1-render', ReservedConcurrentExecutions: 5 }));
+      const { first, again } = await twice(
+        'CryptoCurrency:Lambda/BitcoinTool.B',
+        { resourceType: 'Lambda', lambdaDetails: { functionName: 'l1-render', functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:l1-render` } },
+        'contain-lambda-function',
+      );
+      expect(again.evidence?.function).toBeUndefined();
+      await releaseContainment(deps(), { incidentId: first.id, by: 'anna', reason: 'false positive' });
+      expect((await c.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'l1-render' }))).ReservedConcurrentExecutions).toBe(5);
+    });
+
+    it("an infected object: the first incident's malware tags are not recorded as the tags to restore", async () => {
+      await c.s3.send(new CreateBucketCommand({ Bucket: 'l1-uploads', CreateBucketConfiguration: { LocationConstraint: REGION } }));
+      await c.s3.send(new PutBucketVersioningCommand({ Bucket: 'l1-uploads', VersioningConfiguration: { Status: 'Enabled' } }));
+      const put = await c.s3.send(new PutObjectCommand({ Bucket: 'l1-uploads', Key: 'scan.pdf', Body: 'X5O!P%@AP', Tagging: 'afdeling=intake' }));
+      const VersionId = put.VersionId as string;
+      const { first } = await twice(
+        'Object:S3/MaliciousFile',
+        { resourceType: 'S3Object', s3BucketDetails: [{ name: 'l1-uploads', s3ObjectDetails: [{ key: 'scan.pdf', versionId: VersionId }] }] },
+        'tag-s3-object',
+        { action: { actionType: 'MALWARE_SCAN' } },
+      );
+      const tags = async () => (await c.s3.send(new GetObjectTaggingCommand({ Bucket: 'l1-uploads', Key: 'scan.pdf', VersionId }))).TagSet;
+      expect(await tags()).toContainEqual({ Key: 'datalek:incident', Value: first.id });
+      await releaseContainment(deps(), { incidentId: first.id, by: 'anna', reason: 'EICAR test file' });
+      expect(await tags()).toEqual([{ Key: 'afdeling', Value: 'intake' }]);
+    });
   });
 });

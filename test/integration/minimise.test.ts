@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { chainHash } from '../../handlers/core/ledger.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, ROOT, runCli } from '../support/cli.js';
 import { accessKeyResource } from '../support/events.js';
 import { PERSONAL, personalEvent } from '../support/personal-finding.js';
 import { digestKeys } from '../support/tamper.js';
@@ -240,5 +240,33 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     const all = await minimise(f);
     expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
     expect(findingRows(f, f.closed)[0].data).toContain('203.0.113.45');
+  });
+});
+
+describe('minimising a merged incident', () => {
+  it("keeps the findings of an incident merged into one still open: they are the survivor's evidence", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-merge-'));
+    const f = { dir, store: join(dir, 'store'), closed: '', open: '', keys: digestKeys(dir), digests: join(dir, 'digests') };
+    const files = [
+      '07-iam-long-term-access-key-anomalous-fractional-severity-7.2',
+      '08-s3-bucket-made-public-anonymous-access',
+      '28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents',
+    ].map((name) => join(ROOT, 'events', `${name}.json`));
+    const replayed = await runCli(['replay', ...files, '--store', f.store, '--json', '--now', '2026-11-27T10:00:00Z']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const merged = db(f, (d) => d.prepare("SELECT id, data FROM incidents WHERE state = 'closed'").all() as { id: string; data: string }[]);
+    expect(merged).toHaveLength(1);
+    const survivor = JSON.parse(merged[0].data).mergedInto as string;
+    expect(survivor).toMatch(/^dl-/);
+    const before = findingRows(f, merged[0].id);
+    expect(before.length).toBeGreaterThan(0);
+
+    const all = await run(f, ['minimise', '--by', 'FG', '--after-days', '0']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
+    const named = await run(f, ['minimise', merged[0].id, '--by', 'FG', '--after-days', '0']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`incident ${survivor} is open (its findings are incident ${survivor}'s, which it was merged into)`);
+    expect(findingRows(f, merged[0].id)).toEqual(before);
   });
 });

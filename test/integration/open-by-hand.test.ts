@@ -1,12 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 /**
  * Review 7 G12: Art. 33(5) asks the controller to document every breach, and the register held only
@@ -119,6 +122,16 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
     });
     const human = (await cli(['show', id], '2026-11-27T12:00:00Z')).stdout;
     expect(human).toContain('OPENED BY HAND by A. de Vries');
+
+    // The page says so beside the state.
+    const readBack = new SqliteIncidentStore(store);
+    try {
+      const web = inProcessWebApp({ store: readBack, policy: parsePolicy(JSON.parse(readFileSync(policy, 'utf8'))), now: () => '2026-11-27T12:00:00Z' });
+      const page = await (await web.get(`/incidents/${id}`, 'nl')).text();
+      expect(page).toContain(`(met de hand geopend door A. de Vries op 2026-11-27 13:00 CET: ${WHAT})`);
+    } finally {
+      await readBack.close();
+    }
 
     const again = await cli(['open', '--what', WHAT, '--aware-at', '2026-11-27T10:00:00+01:00', '--by', 'A. de Vries'], '2026-11-27T12:05:00Z');
     expect(again.code).toBe(2);

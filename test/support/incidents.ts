@@ -103,19 +103,23 @@ export async function instanceAndKeyIncidents(deps: RecordDeps): Promise<{ insta
   return { instance, key };
 }
 
-/** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
-export function doneIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
+/** An enforced isolation of `target` planned and not yet carried out, as an incident records it; tests override what matters. */
+export function plannedIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
   return {
     id: `isolate-instance:${target}`,
     type: 'isolate-instance',
     target,
-    status: 'done',
+    status: 'planned',
     mode: 'enforce',
     findingId: `f-${target}`,
     at: '2026-11-27T21:00:00.000Z',
-    steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }],
     ...over,
   };
+}
+
+/** An isolation of `target` carried out (one interface isolated), as an incident records it; tests override what matters. */
+export function doneIsolation(target: string, over: Partial<ActionRecord> = {}): ActionRecord {
+  return plannedIsolation(target, { status: 'done', steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }], ...over });
 }
 
 /** A stored incident taken through the workflow and closed: assessed notifiable, its facts recorded, reported to the AP as M-1. */

@@ -8,18 +8,10 @@ import { type ContainDeps, runContainment } from '../../handlers/core/contain.js
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
-import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { incidentFixture, plannedIsolation, storeInstanceFinding } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
-const action = (target: string): ActionRecord => ({
-  id: `isolate-instance:${target}`,
-  type: 'isolate-instance',
-  target,
-  status: 'planned',
-  mode: 'enforce',
-  findingId: `f-${target}`,
-  at: '2026-11-27T21:00:00.000Z',
-});
+const action = (target: string): ActionRecord => plannedIsolation(target);
 
 describe('the containment lease', () => {
   let t: ReturnType<typeof tempSqliteStore>;

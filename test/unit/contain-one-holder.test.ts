@@ -10,10 +10,13 @@ import { type ContainDeps, containmentDue, runContainment } from '../../handlers
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { actionReasonLabel } from '../../handlers/core/labels.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { createContainHandler } from '../../handlers/lambda/contain.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { runCli } from '../support/cli.js';
 import { incidentFixture, isolationAdapter, storeInstanceFinding } from '../support/incidents.js';
+import { capturingLogger } from '../support/logs.js';
 import { listingRefused, tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0shared000000001';
@@ -305,5 +308,81 @@ describe('an action left to an incident closed with it not carried out', () => {
     await firstTakesAndCloses();
     expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
     expect((await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed')).toEqual([]);
+  });
+
+  /**
+   * Review7 Y12: closed as a close before a06cbe5 left it (or in Y2's window), with no hand-back: the
+   * action stayed left to the closed incident, not due, so no run took it up, nobody was told, and
+   * show and status said nothing. The contain function now hands it back when it runs for the
+   * incident (told, then carried out); show and status name it until then.
+   */
+  describe('closed without the hand-back (review7 Y12)', () => {
+    async function firstTakesAndClosesWithoutHandBack(): Promise<void> {
+      await runContainment(deps(), 'dl-first');
+      expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+      await changeIncident(deps(), 'dl-first', (draft) => {
+        draft.state = 'closed';
+        draft.closedAt = NOW;
+        draft.closeReason = 'afgehandeld onder dl-second';
+        return { entries: [{ at: NOW, kind: 'closed', actor: 'FG', detail: { reason: 'afgehandeld onder dl-second' } }] };
+      });
+    }
+    const ENFORCE = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['*'], mode: 'enforce' }] } });
+    // The contain function on the next "Incident Updated" of dl-second.
+    const containFunction = () =>
+      createContainHandler({
+        store: t.store,
+        notifier: { deliver: async () => {} },
+        publisher: { publish: async () => {} },
+        policy: ENFORCE,
+        logger: capturingLogger([]),
+        now: () => LATER,
+        containment: adapter,
+      } as never)({ id: 'evt-update', detail: { incidentId: 'dl-second' } });
+    const cli = (args: string[]) => runCli([...args, '--store', t.dir, '--now', LATER]);
+
+    it('the contain function hands it back, tells, and carries it out', async () => {
+      await firstTakesAndClosesWithoutHandBack();
+      fail = false;
+      await containFunction();
+      expect(executed).toEqual([`dl-first ${SHARED}`, `dl-second ${SHARED}`]);
+      const second = await get('dl-second');
+      expect(second.actions[0]).toMatchObject({ status: 'done' });
+      expect(second.actions[0].heldBy).toBeUndefined();
+      const kinds = (await t.store.listMessages('dl-second')).map((m) => `${m.channel} ${m.kind}`).sort();
+      expect(kinds).toEqual(['fg containment-done', 'fg containment-failed', 'on-call containment-done', 'on-call containment-failed']);
+      expect((await t.store.getTimeline('dl-second')).find((e) => e.kind === 'containment-failed')).toMatchObject({
+        detail: { heldBy: 'dl-first', closed: 'dl-first' },
+      });
+    });
+
+    it('stays left to a closed incident that holds the resource contained', async () => {
+      fail = false;
+      await firstTakesAndClosesWithoutHandBack();
+      await containFunction();
+      expect(executed).toEqual([`dl-first ${SHARED}`]);
+      expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
+    });
+
+    it('show and status name it until a run takes it up', async () => {
+      await firstTakesAndClosesWithoutHandBack();
+      const shown = await cli(['show', 'dl-second']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/left to incident dl-first, which is closed and does not hold it contained: NOT CONTAINED/);
+      const json = JSON.parse((await cli(['show', 'dl-second', '--json'])).stdout);
+      expect(json.leftToClosed).toEqual([{ type: 'isolate-instance', target: SHARED, heldBy: 'dl-first', closed: 'dl-first' }]);
+      expect((await cli(['status'])).stdout).toMatch(
+        /dl-second: isolate-instance i-0shared000000001 left to incident dl-first, which is closed .*NOT CONTAINED/,
+      );
+      const status = JSON.parse((await cli(['status', '--json'])).stdout) as { incidentId: string; leftToClosed?: unknown[] }[];
+      expect(status.find((i) => i.incidentId === 'dl-second')?.leftToClosed).toHaveLength(1);
+    });
+
+    it('show and status say nothing of it while the holder is open', async () => {
+      await runContainment(deps(), 'dl-first');
+      expect((await cli(['show', 'dl-second'])).stdout).not.toMatch(/NOT CONTAINED/);
+      const status = JSON.parse((await cli(['status', '--json'])).stdout) as { incidentId: string; leftToClosed?: unknown[] }[];
+      expect(status.find((i) => i.incidentId === 'dl-second')?.leftToClosed).toBeUndefined();
+    });
   });
 });

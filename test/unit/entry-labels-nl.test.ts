@@ -29,6 +29,9 @@ const KINDS: [string, Record<string, unknown>][] = [
   ['finding-types-not-listed', { limit: 20 }],
   ['pager-failed', { fallback: 'on-call topic' }],
   ['message-undeliverable', { messageKind: 'opened' }],
+  // review7 G12 and G15: an incident opened by hand, an action carried out by hand.
+  ['incident-opened-by-hand', { what: 'brief naar verkeerd adres', awareAt: '2026-11-29T09:00:00.000Z' }],
+  ['containment-done-by-hand', { action: 'isolate-instance', target: 'i-1', at: '2026-11-29T09:00:00.000Z', what: 'in de console' }],
 ];
 
 describe('Dutch texts of timeline entries and of an action left to another incident (review6 R6)', () => {

@@ -1,4 +1,6 @@
+import { type LeftToClosed, leftToClosed } from '../../core/contain.js';
 import { driftLines } from '../../core/drift.js';
+import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 import { showObject, showText } from '../views.js';
@@ -21,14 +23,24 @@ async function show(ctx: Context): Promise<number> {
     // On AWS the record's containment is read back: a record saying "network cut" about an
     // interface someone put back in its groups is shown for what it is (review5 A15).
     const check = ctx.target === 'aws' ? await readBackContainment(ctx, [incident]) : null;
+    // Left to an incident closed without containing it: nothing contains the resource (review7 Y12).
+    const left = await leftToClosed(store, incident);
     if (ctx.flags.json) {
-      const shown = showObject(incident, timeline, ctx.policy, ctx.now());
+      const shown = { ...showObject(incident, timeline, ctx.policy, ctx.now()), ...(left.length ? { leftToClosed: left } : {}) };
       ctx.io.out(JSON.stringify(check ? { ...shown, containmentCheck: check } : shown, null, 2));
     } else {
       const text = showText(incident, timeline, ctx.policy, ctx.now());
-      const lines = check ? driftLines(check, false) : [];
+      const lines = [...left.map((l) => leftToClosedLine(incident.id, l)), ...(check ? driftLines(check, false) : [])];
       ctx.io.out(lines.length ? `${text.replace(/\n$/, '')}\n\n${lines.join('\n')}` : text);
     }
     return 0;
   });
+}
+
+/** What `show` and `status` say of an action left to an incident closed without containing it. */
+export function leftToClosedLine(incidentId: string, l: LeftToClosed): string {
+  const closed = l.closed === l.heldBy ? '' : ` (merged into ${l.closed})`;
+  return oneLine(
+    `${l.type} ${l.target} left to incident ${l.heldBy}${closed}, which is closed and does not hold it contained: NOT CONTAINED; the next containment run takes it up, or now: datalek contain ${incidentId} --by NAME --reason TEXT`,
+  );
 }

@@ -1,6 +1,8 @@
+import { type LeftToClosed, leftToClosed } from '../../core/contain.js';
 import { openIncidents } from '../../use-cases/queries.js';
 import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
 import { statusObject, statusTable } from '../views.js';
+import { leftToClosedLine } from './show.js';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -16,10 +18,16 @@ async function status(ctx: Context): Promise<number> {
     const unreadable = unreadableReporter(ctx);
     // With the closed incidents an assessment after closing gave a duty still running (core/clocks.ts closedWithDuty).
     const incidents = await openIncidents({ store: backend.store, policy: ctx.policy, now: ctx.now }, unreadable.onUnreadable);
+    // Actions left to an incident closed without containing them: nothing contains their resources (review7 Y12).
+    const left = new Map<string, LeftToClosed[]>();
+    for (const i of incidents) {
+      const found = await leftToClosed(backend.store, i);
+      if (found.length) left.set(i.id, found);
+    }
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
-          incidents.map((i) => statusObject(i, ctx.policy, ctx.now())),
+          incidents.map((i) => ({ ...statusObject(i, ctx.policy, ctx.now()), ...(left.has(i.id) ? { leftToClosed: left.get(i.id) } : {}) })),
           null,
           2,
         ),
@@ -28,6 +36,7 @@ async function status(ctx: Context): Promise<number> {
       ctx.io.out('No open incidents.');
     } else {
       ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
+      for (const [id, found] of left) for (const l of found) ctx.io.out(`${id}: ${leftToClosedLine(id, l)}`);
       const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
       const open = incidents.filter((i) => i.state !== 'closed').length;
       const closed = incidents.length - open;

@@ -37,7 +37,6 @@ import {
   DescribeInstancesCommand,
   DisassociateIamInstanceProfileCommand,
   ModifyInstanceAttributeCommand,
-  ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import {
   DeregisterTargetsCommand,
@@ -57,9 +56,9 @@ import {
   findIsolationGroups,
   type IsolationGroups,
   isolateNetworkInterfaces,
-  isolateStepName,
   isolationGroups,
   refuseIsolatedAlready,
+  restoreInterfaces,
   type SwapTiming,
 } from './network-isolation.js';
 import { errorCode, releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
@@ -398,20 +397,13 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
   const evidence = action.evidence ?? {};
   const metadata = evidence.metadata as InstanceMetadata | undefined;
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
-  // An exposed interface sits in the all-traffic group: a release puts its own groups back too.
-  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
   const attempt = releaseStep(options, now);
   if (!metadata) {
     await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no metadata was recorded: nothing was changed, nothing to undo' });
     return;
   }
-  for (const eni of metadata.networkInterfaces) {
-    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
-    await attempt(`restore-eni:${eni.id}`, async () => {
-      await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
-      return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
-    });
-  }
+  // An exposed interface sits in the all-traffic group: a release puts its own groups back too.
+  if (!(await restoreInterfaces(c, action, metadata.networkInterfaces, options, now))) return;
   const targetGroups = (evidence.targetGroups as { arn: string; port: number | null }[] | undefined) ?? [];
   if (done.has('deregister-target-groups') && targetGroups.length) {
     await attempt('register-target-groups', async () => {

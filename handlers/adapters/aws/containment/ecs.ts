@@ -6,7 +6,7 @@
  * it is evidence. A task without a network interface of its own (bridge or host mode) shares its
  * container instance's: that is a failed step naming the instance to isolate instead.
  */
-import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTasksCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
@@ -18,9 +18,9 @@ import {
   findIsolationGroups,
   type IsolationGroups,
   isolateNetworkInterfaces,
-  isolateStepName,
   isolationGroups,
   refuseIsolatedAlready,
+  restoreInterfaces,
   type SwapTiming,
 } from './network-isolation.js';
 import { releaseStep, step } from './steps.js';
@@ -124,16 +124,8 @@ export async function releaseEcsTask(c: ContainmentClients, action: ActionRecord
     await options.record({ name: 'release', status: 'skipped', at: now(), detail: 'no task metadata was recorded: nothing was changed, nothing to undo' });
     return;
   }
-  const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
   // An interface a failed swap left open (exposed) goes back to its own groups too.
-  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
-  for (const eni of task.networkInterfaces) {
-    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
-    await attempt(`restore-eni:${eni.id}`, async () => {
-      await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
-      return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
-    });
-  }
+  if (!(await restoreInterfaces(c, action, task.networkInterfaces, options, now))) return;
   await attempt('tag-released', async () => {
     await c.ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'datalek:state', value: 'released' }] }));
     return 'tagged datalek:state=released';

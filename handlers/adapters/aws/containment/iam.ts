@@ -5,11 +5,13 @@
  * sessions" policy), in an inline policy of the incident's own. That hits every session of the
  * role: a policy choice, recorded as such.
  */
-import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { ALREADY_CONTAINED } from '../../../core/containment.js';
+import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { releaseStep, step } from './steps.js';
+import { errorCode, releaseStep, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -46,10 +48,37 @@ export async function revokeOlderSessions(c: ContainmentClients, roleName: strin
   await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: revocationDocument(now) }));
 }
 
+/**
+ * The key's status before this containment, when it can be read: `Inactive` means datalek's
+ * containment (another incident's, one whose key holder closed) or its owner's is in place, and a
+ * release of this incident must not reactivate it (last read's L1). Not readable (a role without
+ * `iam:ListAccessKeys` yet, the key not listed): undefined, and the key is deactivated all the same.
+ */
+async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<string | undefined> {
+  try {
+    let marker: string | undefined;
+    do {
+      const page = await c.iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
+      const key = page.AccessKeyMetadata?.find((k) => k.AccessKeyId === keyId);
+      if (key) return key.Status;
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+  } catch (err) {
+    if (errorCode(err) === 'NoSuchEntity') throw err;
+  }
+  return undefined;
+}
+
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   await step(ctx, 'deactivate-key', now, async () => {
     const userName = action.params?.userName;
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
+    if ((await keyStatus(c, userName, action.target)) === 'Inactive')
+      throw new ContainmentStepError(
+        'deactivate-key',
+        ALREADY_CONTAINED,
+        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)`,
+      );
     await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
     return { status: 'done', detail: `${action.target} set Inactive (not deleted)`, evidence: { userName } };
   });

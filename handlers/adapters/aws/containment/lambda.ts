@@ -10,6 +10,8 @@ import {
   PutFunctionConcurrencyCommand,
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
+import { ALREADY_CONTAINED } from '../../../core/containment.js';
+import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
@@ -35,6 +37,15 @@ export async function containLambdaFunction(c: ContainmentClients, action: Actio
       if (errorCode(err) !== 'ResourceNotFoundException') throw err;
     }
     const settings: FunctionSettings = { functionName: FunctionName, reservedConcurrency: concurrency.ReservedConcurrentExecutions ?? null, urlAuthType };
+    // Concurrency 0: stopped already, by datalek (another incident's, one whose key holder closed) or
+    // its owner. Never recorded as the concurrency to restore: a release of this incident would stop
+    // it again while saying released (last read's L1).
+    if (settings.reservedConcurrency === 0)
+      throw new ContainmentStepError(
+        'capture-function',
+        ALREADY_CONTAINED,
+        `${action.target} is at reserved concurrency 0 already; not stopped again under this incident, and its settings are not recorded as the ones to restore (the record that stopped it, or its owner, holds them)`,
+      );
     return {
       status: 'done',
       detail: `reserved concurrency ${settings.reservedConcurrency ?? 'none'}, function URL ${urlAuthType ? `auth ${urlAuthType}` : 'none'}`,

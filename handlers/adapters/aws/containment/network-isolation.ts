@@ -30,9 +30,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ALREADY_ISOLATED } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
-import type { ExecutionContext } from '../../../ports/containment.js';
+import type { ActionRecord, StepRecord } from '../../../core/incident.js';
+import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { type Backoff, errorCode, LeftOpenError, type RetryTally, retryWithin, type StepOutcome, step, wasAnswered } from './steps.js';
+import { type Backoff, errorCode, LeftOpenError, type RetryTally, releaseStep, retryWithin, type StepOutcome, step, wasAnswered } from './steps.js';
 
 export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
 export const ISOLATION_GROUP = 'datalek-isolation';
@@ -132,6 +133,47 @@ interface NetworkInterfaceGroups {
 /** The step that isolates one interface; its name carries the interface id. */
 export function isolateStepName(interfaceId: string): string {
   return `isolate-eni:${interfaceId}`;
+}
+
+/**
+ * A release's first steps: each interface an isolation swapped (or left exposed) back in its own
+ * groups (`restore-eni:<id>`). Returns whether the release may go on with the steps that follow the
+ * undoing (attach to the Auto Scaling group, register in target groups, associate the profile, tag
+ * released): not when every restore failed. The resource is then still cut off, so putting it back in
+ * its group (whose health check fails the isolated instance and terminates it, with the evidence) or
+ * behind its load balancer, or tagging it released, would only make the record and the resource
+ * disagree: the release fails as it is, the record stays as it was, and a release tried again goes on.
+ */
+export async function restoreInterfaces(
+  c: Pick<ContainmentClients, 'ec2'>,
+  action: ActionRecord,
+  interfaces: readonly { id: string; groups: string[] }[],
+  options: ReleaseOptions,
+  now: () => string,
+): Promise<boolean> {
+  const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+  const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
+  const outcomes: StepRecord['status'][] = [];
+  const record = async (st: StepRecord) => {
+    outcomes.push(st.status);
+    await options.record(st);
+  };
+  const attempt = releaseStep({ ...options, record }, now);
+  for (const eni of interfaces) {
+    if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
+    await attempt(`restore-eni:${eni.id}`, async () => {
+      await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
+      return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
+    });
+  }
+  if (outcomes.length === 0 || outcomes.some((st) => st !== 'failed')) return true;
+  await options.record({
+    name: 'release-rest',
+    status: 'skipped',
+    at: now(),
+    detail: 'every interface stays isolated (its restore failed): the rest of the release is not done, and the containment stays recorded as it is',
+  });
+  return false;
 }
 
 /**

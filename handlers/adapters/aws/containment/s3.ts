@@ -5,10 +5,14 @@
  * must never be the one changed.
  */
 import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { ALREADY_CONTAINED } from '../../../core/containment.js';
+import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { errorCode, releaseStep, step } from './steps.js';
+
+const BLOCK_SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
 export async function blockPublicAccess(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   const owner = ctx.incident.accountId;
@@ -20,6 +24,15 @@ export async function blockPublicAccess(c: ContainmentClients, action: ActionRec
     } catch (err) {
       if (errorCode(err) !== 'NoSuchPublicAccessBlockConfiguration') throw err;
     }
+    // All four on: datalek's block (another incident's, one whose key holder closed) or the owner's.
+    // Never recorded as the settings to restore: a release of this incident would keep it blocked while
+    // saying released (last read's L1).
+    if (previous && BLOCK_SETTINGS.every((k) => previous?.[k] === true))
+      throw new ContainmentStepError(
+        'block-public-access',
+        ALREADY_CONTAINED,
+        `all four Block Public Access settings of ${action.target} are on already; not blocked again under this incident, and not recorded as the settings to restore (the record that blocked it, or its owner, holds them)`,
+      );
     await c.s3.send(
       new PutPublicAccessBlockCommand({
         Bucket: action.target,

@@ -1,0 +1,62 @@
+/**
+ * The AP draft of a telecom provider (`clocks.telecom`) names the legal basis and the deadline that
+ * run (review8 F6). When the FG assessed the breach not notifiable under the AVG ("personal data
+ * yes, risk none": Art. 33(1)'s exception), the notification owed is the Telecommunicatiewet's alone
+ * (Regulation 611/2013 art. 2: every breach, whatever the risk, initial within 24 hours): the draft
+ * said "AVG (art. 33) en Telecommunicatiewet (art. 11.3a)" and gave the AVG's 72 hours as "Termijn
+ * AP", while the AP's form asks exactly that (section 0: AVG or Telecommunicatiewet). When the
+ * breach is notifiable under both, both are named, with both deadlines.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDraft } from '../../handlers/core/draft.js';
+import { assess, type FgDeps } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { incidentFixture } from '../support/incidents.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const org = { name: 'Telecom Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } };
+const policy = parsePolicy({ organisation: org, clocks: { telecom: true } });
+
+describe('the AP draft of a telecom breach the FG assessed not notifiable under the AVG', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const id = 'dl-tw';
+  const now = '2026-11-28T10:00:00.000Z';
+  const deps = (): FgDeps => ({ store: t.store, policy, now: () => now });
+
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    // detected 2026-11-27T21:00Z
+    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'none', reason: 'alleen verkeersgegevens van een testaccount', by: 'FG' });
+  });
+  afterEach(async () => t.cleanup());
+
+  const fieldOf = async (key: string) => {
+    const draft = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, 'nl');
+    return draft.sections.flatMap((s) => s.fields).find((f) => f.key === key);
+  };
+
+  it('does not give AVG art. 33 as the legal basis of the notification', async () => {
+    const basis = await fieldOf('legalBasis');
+    expect(basis?.value).toMatch(/Telecommunicatiewet/);
+    expect(basis?.value).not.toMatch(/AVG \(art\. 33\)/);
+  });
+
+  it('gives the Telecommunicatiewet’s 24 hours as the AP deadline, not the AVG’s 72', async () => {
+    const deadline = await fieldOf('apDeadline');
+    // The AVG deadline would be 2026-11-30 22:00 CET; the Telecommunicatiewet's initial notification is due 2026-11-28 22:00 CET.
+    expect(deadline?.value ?? '').not.toContain('2026-11-30');
+    expect(deadline?.value).toContain('2026-11-28T21:00:00.000Z');
+    expect(deadline?.value).toMatch(/Telecommunicatiewet/);
+    expect((await fieldOf('awareAt'))?.label).not.toMatch(/72/);
+  });
+
+  it('names both, with both deadlines, once the FG assesses it notifiable under the AVG too', async () => {
+    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantgegevens', by: 'FG' });
+    expect((await fieldOf('legalBasis'))?.value).toBe('AVG (art. 33) en Telecommunicatiewet (art. 11.3a)');
+    const deadline = (await fieldOf('apDeadline'))?.value ?? '';
+    expect(deadline).toContain('2026-11-28T21:00:00.000Z');
+    expect(deadline).toContain('2026-11-30T21:00:00.000Z');
+  });
+});
