@@ -19,7 +19,7 @@ import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } fr
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
+import { actionPlace, type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -52,6 +52,7 @@ import {
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
+import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord } from './stored-record.js';
@@ -793,6 +794,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   closed.nextDueAt = nextDueAt(closed, deps.policy);
   const timeline = appendEntries(closed, [{ at: now, kind: 'merged-into', detail: { into: incident.id, findingId: finding.key.findingId, reason } }]);
 
+  const takenOver = takeOverContainment(incident, other);
   // What a person recorded there with a --now behind the machine's clock stays marked here (change-incident.ts).
   const stated = (other.statedClock?.length ?? 0) + (other.statedClockNotListed ?? 0);
   entries.push({
@@ -806,6 +808,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
       severity: other.severity,
       reason,
       ...(stated ? { statedClock: stated } : {}),
+      ...(takenOver.length ? { containmentTakenOver: takenOver } : {}),
       // Who took the merged incident: said here, not carried over (see below).
       ...(other.acknowledgedAt ? { acknowledgedAt: other.acknowledgedAt, acknowledgedBy: other.acknowledgedBy } : {}),
     },
@@ -829,7 +832,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     .filter((m) => !incident.actions.some((x) => x.id === m.id))
     .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   takeActions(incident, moved, now, entries);
-  carryNotes(incident, other);
+  carryNotes(incident, other, takenOver);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);
   if (other.resourcesNotListed) incident.resourcesNotListed = (incident.resourcesNotListed ?? 0) + other.resourcesNotListed;
@@ -841,16 +844,40 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
 }
 
 /**
+ * Containment `other` holds in effect (carried out, not released) replaces the survivor's action of
+ * the same id, whatever that said (left to `other`, planned, failed, released): the survivor now
+ * answers for it, with its steps, evidence and the groups to restore, so its release undoes it and
+ * the drift check reads it there. (Left on the merged record, no open record held it.) Returns the
+ * ids taken over.
+ */
+function takeOverContainment(incident: Incident, other: Incident): string[] {
+  const inEffect = new Map(releasable(other.actions).map((a) => [a.id, a]));
+  const taken: string[] = [];
+  incident.actions = incident.actions.map((x) => {
+    const theirs = inEffect.get(x.id);
+    if (!theirs || releasable([x]).length) return x;
+    taken.push(x.id);
+    return placedIn(copyRecord(theirs), other, incident);
+  });
+  return taken;
+}
+
+/**
  * The notes that a linked incident took up a resource of `other` (`containedBy`, core/contain.ts
  * takeResource) go with its keys: the survivor now holds them, and a third incident's run reads the
- * note there to leave the resource to the incident holding it. The survivor's own note on a resource wins.
+ * note there to leave the resource to the incident holding it. The survivor's own note on a resource
+ * wins, except on a resource whose containment it took over (`takenOver`): it holds that itself now.
  */
-function carryNotes(incident: Incident, other: Incident): void {
-  const mine = incident.containedBy ?? [];
-  const same = (a: NonNullable<Incident['containedBy']>[number], b: typeof a) =>
+function carryNotes(incident: Incident, other: Incident, takenOver: string[]): void {
+  type Note = NonNullable<Incident['containedBy']>[number];
+  const same = (a: Omit<Note, 'incidentId'>, b: Omit<Note, 'incidentId'>) =>
     a.type === b.type && a.target === b.target && a.accountId === b.accountId && a.region === b.region;
-  const carried = (other.containedBy ?? []).filter((n) => n.incidentId !== incident.id && !mine.some((m) => same(m, n)));
-  if (carried.length) incident.containedBy = [...mine, ...carried];
+  const held = incident.actions.filter((a) => takenOver.includes(a.id)).map((a) => ({ type: a.type, target: a.target, ...actionPlace(a, incident) }));
+  const notHeld = (n: Note) => !held.some((h) => same(h, n));
+  const before = incident.containedBy ?? [];
+  const mine = before.filter(notHeld);
+  const carried = (other.containedBy ?? []).filter((n) => n.incidentId !== incident.id && !mine.some((m) => same(m, n)) && notHeld(n));
+  if (carried.length || mine.length !== before.length) incident.containedBy = [...mine, ...carried];
 }
 
 /** The incident's finding types; a record from before they were kept has its `findingType` alone. */

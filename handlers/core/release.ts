@@ -16,7 +16,7 @@
  */
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, mergeChain } from './contain.js';
-import { actionPlace, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
+import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
 import { IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -52,12 +52,23 @@ export function undoesSharedState(action: ActionRecord, reactivateKey: boolean):
   return action.type === 'deactivate-access-key' ? reactivateKey : true;
 }
 
-/** Another incident's hold on a resource one of ours contains: its own containment, or one it left to ours. */
+/**
+ * Another incident's hold on a resource one of ours contains: its own containment, or one it left to
+ * ours, or one it skipped on finding the resource isolated already (`found`: it relies on whatever
+ * isolation is in place, ours too, though it names no holder: a closed incident's is never named).
+ * The last two are handed back alike.
+ */
 interface Hold {
   other: Incident;
   action: ActionRecord;
   ours: ActionRecord;
   leftToUs: boolean;
+  found?: boolean;
+}
+
+/** Skipped on finding its resource isolated already, leaving it to no record (contain.ts `leaveIsolated`). */
+function reliesOnIsolationFound(a: ActionRecord): boolean {
+  return a.status === 'skipped' && a.heldBy === undefined && !a.released && foundIsolatedAlready(a);
 }
 
 /** The holds other incidents, not closed, have on what releasing `actions` would undo. */
@@ -74,10 +85,11 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
   for (const other of await deps.store.listIncidents({ openOnly: true })) {
     if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
     for (const action of other.actions) {
-      const leftToUs = action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy));
+      const found = reliesOnIsolationFound(action);
+      const leftToUs = found || (action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy)));
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other));
-      if (ours) holds.push({ other, action, ours, leftToUs });
+      if (ours) holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}) });
     }
   }
   return holds;
@@ -89,7 +101,7 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   const missing = ids.filter((id) => !named.includes(id));
   const lines = holds.map(
     (h) =>
-      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
+      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found isolated already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
   );
   const message = [
     `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? 'another open incident still holds' : 'other open incidents still hold'}:`,
@@ -98,7 +110,10 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   ].join('\n');
   const nl = [
     `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? 'een ander open incident nog vasthoudt' : 'andere open incidenten nog vasthouden'}:`,
-    ...holds.map((h) => `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`),
+    ...holds.map(
+      (h) =>
+        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al geïsoleerd aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`,
+    ),
     `Er is niets opgeheven. Laat het ingeperkt zolang ${missing.join(', ')} het nodig ${missing.length === 1 ? 'heeft' : 'hebben'}, of hef het voor ${missing.length === 1 ? 'beide' : 'alle'} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven, en de FG en on-call horen het.`,
   ].join('\n');
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
@@ -470,12 +485,15 @@ function undoIn(
     const a = draft.actions.find((x) => x.id === hold.action.id);
     if (!a || a.released) continue;
     let now: UndoneFor['now'];
-    if (hold.leftToUs && a.heldBy === hold.action.heldBy) {
+    if (hold.found ? reliesOnIsolationFound(a) : hold.leftToUs && a.heldBy === hold.action.heldBy) {
       delete a.heldBy;
       a.status = 'planned';
       a.mode = 'plan';
-      a.reason = `not contained: incident ${releasedBy}, which held it, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
+      a.reason = `not contained: incident ${releasedBy}, ${hold.found ? 'whose isolation this one found in place' : 'which held it'}, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
       now = 'planned';
+    } else if (hold.found) {
+      // Taken up meanwhile (datalek contain): no longer relying on this isolation.
+      continue;
     } else {
       a.released = { at: release.at, by: release.by, reason: why };
       now = 'released';

@@ -7,7 +7,15 @@
  * release of it would "restore" the isolation group (the instance stays cut while the record says
  * released), and the groups the instance had are only in the other record.
  */
-import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import {
+  AttachNetworkInterfaceCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+} from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
@@ -17,7 +25,7 @@ import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
-import { buildScenario, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { buildScenario, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
@@ -93,5 +101,100 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     // Handed back: told it is no longer contained.
     expect(handedBack).toMatchObject({ status: 'planned' });
     expect(handedBack.heldBy).toBeUndefined();
+  });
+  /** Each attached interface's group ids, by interface id. */
+  const interfacesOf = async (instanceId: string) => {
+    const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
+    return new Map((out.NetworkInterfaces ?? []).map((e) => [e.NetworkInterfaceId as string, (e.Groups ?? []).map((g) => g.GroupId as string)]));
+  };
+  /** Datalek's group of `role` in the VPC, by its tag (what datalek made). */
+  const datalekGroup = async (vpcId: string, role: string) => {
+    const out = await c.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'tag:datalek:role', Values: [role] },
+        ],
+      }),
+    );
+    return out.SecurityGroups ?? [];
+  };
+  const actionOf = async (id: string) => ((await store.getIncident(id)) as Incident).actions[0];
+  /** A new VPC where incident `id` isolated an instance (datalek's groups made there), and a second instance in it. */
+  const vpcIsolatedOnce = async (id: string) => {
+    const vpc = await buildVpc(c);
+    await open(id, (await buildScenario(c, vpc)).instanceId, true);
+    await runContainment(deps, id);
+    const [isolation] = await datalekGroup(vpc.vpcId, 'datalek-isolation');
+    const [allTraffic] = await datalekGroup(vpc.vpcId, 'datalek-all-traffic');
+    return { isolation: isolation.GroupId as string, allTraffic: allTraffic.GroupId as string, s: await buildScenario(c, vpc) };
+  };
+  const moveInto = async (group: string, interfaceIds: string[]) => {
+    for (const id of interfaceIds) await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: [group] }));
+  };
+
+  // review8 R1: judged by the group's name, one interface in a group anyone can name datalek-isolation made the run skip the whole instance.
+  it("an interface in a group merely NAMED datalek-isolation does not stop the isolation, and that group is never taken for datalek's", async () => {
+    const vpc = await buildVpc(c);
+    const s = await buildScenario(c, vpc);
+    // The attacker: a group of their own named as datalek names its isolation group (no datalek tag, open to all), and one more interface in it.
+    const fake = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'datalek-isolation', Description: 'not datalek', VpcId: vpc.vpcId })))
+      .GroupId as string;
+    await c.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: fake, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const extra = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: vpc.subnetId, Groups: [fake] }))).NetworkInterface
+      ?.NetworkInterfaceId as string;
+    await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: s.instanceId, NetworkInterfaceId: extra, DeviceIndex: 2 }));
+    await open('dl-named', s.instanceId, true);
+
+    await runContainment(deps, 'dl-named');
+
+    const action = await actionOf('dl-named');
+    expect(action).toMatchObject({ status: 'done' });
+    expect(action.heldBy).toBeUndefined();
+    // datalek's own group, made under another name since the attacker holds the name, tagged and without rules; every interface in it only.
+    const [isolation] = await datalekGroup(vpc.vpcId, 'datalek-isolation');
+    expect(isolation.GroupId).not.toBe(fake);
+    expect(isolation).toMatchObject({ GroupName: 'datalek-isolation-dl-named', IpPermissions: [], IpPermissionsEgress: [] });
+    const now = await interfacesOf(s.instanceId);
+    expect(now.size).toBe(3);
+    for (const groups of now.values()) expect(groups).toEqual([isolation.GroupId]);
+    // The attacker's group was not taken up (its rule stands), and is what a release puts the extra interface back in.
+    const attackers = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [fake] }))).SecurityGroups?.[0];
+    expect(attackers?.IpPermissions?.length).toBe(1);
+    const recorded = (action.evidence?.metadata as { networkInterfaces: { id: string; groups: string[] }[] } | undefined)?.networkInterfaces;
+    expect(recorded?.find((n) => n.id === extra)?.groups).toEqual([fake]);
+  });
+
+  it('an interface left in the isolation group while another is open: the open one is isolated, the isolated one left as found', async () => {
+    const { isolation, s } = await vpcIsolatedOnce('dl-first');
+    // A release that put back only the secondary interface's groups: the primary stays cut.
+    const primary = [...(await interfacesOf(s.instanceId)).keys()].find((id) => id !== s.enis[1].id) as string;
+    await moveInto(isolation, [primary]);
+    await open('dl-partial', s.instanceId, true);
+
+    await runContainment(deps, 'dl-partial');
+
+    const action = await actionOf('dl-partial');
+    expect(action).toMatchObject({ status: 'done' });
+    const metadata = action.evidence?.metadata as { networkInterfaces: { id: string; groups: string[] }[]; foundIsolated?: string[] };
+    // The isolation group is never recorded as groups to restore: the interface found in it is left out of this record.
+    expect(metadata.foundIsolated).toEqual([primary]);
+    expect(metadata.networkInterfaces).toEqual([{ id: s.enis[1].id, groups: s.enis[1].groups }]);
+    for (const groups of (await interfacesOf(s.instanceId)).values()) expect(groups).toEqual([isolation]);
+  });
+
+  it("an interface in datalek's all-traffic group is open, not isolated: a loud failure, not a skip", async () => {
+    const { allTraffic, s } = await vpcIsolatedOnce('dl-earlier');
+    // A run stopped between its two swaps: every interface in the all-traffic group.
+    await moveInto(allTraffic, [...(await interfacesOf(s.instanceId)).keys()]);
+    await open('dl-open', s.instanceId, true);
+
+    await runContainment(deps, 'dl-open');
+
+    const action = await actionOf('dl-open');
+    expect(action.status).toBe('failed');
+    const failed = (action.steps ?? []).find((st) => st.status === 'failed');
+    expect(failed).toMatchObject({ name: 'capture-metadata', code: 'InAllTrafficGroup' });
+    expect(failed?.detail).toContain('OPEN to all traffic');
   });
 });

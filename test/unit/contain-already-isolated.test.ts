@@ -9,9 +9,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import { containAgain } from '../../handlers/core/contain-again.js';
-import { ContainmentStepError } from '../../handlers/core/errors.js';
+import { ContainmentStepError, RefusedError } from '../../handlers/core/errors.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
+import { releaseContainment } from '../../handlers/core/release.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { doneIsolation, incidentFixture, storeInstanceFinding } from '../support/incidents.js';
@@ -31,7 +32,10 @@ const containment: Containment = {
     const e = new ContainmentStepError('capture-metadata', 'AlreadyIsolated', `${TARGET}: network interface(s) eni-1 are in datalek's isolation group already`);
     await ctx.record({ name: 'capture-metadata', status: 'failed', at: NOW, code: 'AlreadyIsolated', detail: e.message });
   },
-  release: async () => {},
+  // As ec2.ts: the interface goes back to its own groups.
+  release: async (_a, _i, options) => {
+    await options.record({ name: 'restore-eni:eni-1', status: 'done', at: NOW });
+  },
 };
 const deps = (): ContainDeps => ({ store: t.store, policy: ENFORCE, now: () => NOW, containment });
 const action = (): ActionRecord => ({
@@ -85,4 +89,26 @@ it('found isolated by another open incident: left to it (heldBy), as a plan leav
   const result = await runContainment(deps(), 'dl-y13');
   expect(result.actions.map((r) => r.status)).toEqual(['skipped']);
   expect((await get('dl-y13')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-holder' });
+});
+
+// review8 R2: closing releases nothing, so an instance isolated by a closed incident is found isolated by the next one on it.
+it("found isolated under a CLOSED incident: that incident's release asks for the open one (--undo-for) and hands it back, telling both channels", async () => {
+  const old = incidentFixture({ id: 'dl-old', actions: [doneIsolation(TARGET, { findingId: 'f-old' })] });
+  await t.store.commit({ incident: { ...old, state: 'closed' }, expectedRevision: null, timeline: [], messages: [] });
+  await runContainment(deps(), 'dl-y13');
+  // It relies on the closed incident's isolation, found in place; no open record holds it.
+  expect((await get('dl-y13')).actions[0]).toMatchObject({ status: 'skipped' });
+  expect((await get('dl-y13')).actions[0].heldBy).toBeUndefined();
+
+  const refused = await releaseContainment(deps(), { incidentId: 'dl-old', by: 'oncall', reason: 'onderzoek afgerond' }).catch((e: Error) => e);
+  expect(refused).toBeInstanceOf(RefusedError);
+  expect((refused as Error).message).toContain('dl-y13');
+  expect((await get('dl-old')).actions[0].released).toBeUndefined();
+
+  const out = await releaseContainment(deps(), { incidentId: 'dl-old', by: 'oncall', reason: 'onderzoek afgerond', undoFor: ['dl-y13'] });
+  expect(out.undoneFor).toEqual([{ incidentId: 'dl-y13', actionId: `isolate-instance:${TARGET}`, now: 'planned' }]);
+  // Handed back: not contained, a person's to carry out again, and its FG and on-call told.
+  expect((await get('dl-y13')).actions[0]).toMatchObject({ status: 'planned', mode: 'plan' });
+  const told = (await t.store.listMessages('dl-y13')).filter((m) => m.kind === 'released').map((m) => m.channel);
+  expect(told.sort()).toEqual(['fg', 'on-call']);
 });

@@ -3,6 +3,7 @@
  * found its interface in datalek's isolation group and recorded that group as the one to restore
  * (the last read, L1: a release would keep it cut). Its capture now fails, naming the interface,
  * and nothing of the isolation group is recorded. (EC2 instances: contain-held-elsewhere-aws.test.ts.)
+ * The isolation group is datalek's by its tag and its lack of rules, never by its name (review8 R1).
  */
 import { expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -12,8 +13,10 @@ import { incidentFixture } from '../support/incidents.js';
 
 const TASK = 'arn:aws:ecs:eu-west-1:111122223333:task/payments/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const NOW = '2026-11-29T08:00:00.000Z';
+const DATALEK_ISOLATION = { GroupId: 'sg-iso', GroupName: 'datalek-isolation', VpcId: 'vpc-1', Tags: [{ Key: 'datalek:role', Value: 'datalek-isolation' }] };
 
-it('an ECS task whose interface is in the isolation group already is not isolated again under another incident', async () => {
+/** Captures the task whose one interface is in `group`, with `tagged` the pipeline's groups EC2 finds by tag; what the steps recorded, and the calls sent. */
+async function capture(group: { GroupId: string; GroupName: string }, tagged: object[]) {
   const sent: string[] = [];
   const answer = (command: { constructor: { name: string } }) => {
     sent.push(command.constructor.name);
@@ -22,7 +25,8 @@ it('an ECS task whose interface is in the isolation group already is not isolate
         tasks: [{ taskArn: TASK, attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0task' }] }] }],
       };
     if (command.constructor.name === 'DescribeNetworkInterfacesCommand')
-      return { NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0task', VpcId: 'vpc-1', Groups: [{ GroupId: 'sg-iso', GroupName: 'datalek-isolation' }] }] };
+      return { NetworkInterfaces: [{ NetworkInterfaceId: 'eni-0task', VpcId: 'vpc-1', Groups: [group] }] };
+    if (command.constructor.name === 'DescribeSecurityGroupsCommand') return { SecurityGroups: tagged };
     throw new Error(`not expected: ${command.constructor.name}`);
   };
   const c = { ecs: { send: async (x: never) => answer(x) }, ec2: { send: async (x: never) => answer(x) } } as unknown as ContainmentClients;
@@ -51,7 +55,25 @@ it('an ECS task whose interface is in the isolation group already is not isolate
     },
     () => NOW,
   );
+  return { recorded, sent };
+}
+
+it('an ECS task whose interface is in the isolation group already is not isolated again under another incident', async () => {
+  const { recorded, sent } = await capture(DATALEK_ISOLATION, [{ ...DATALEK_ISOLATION, IpPermissions: [], IpPermissionsEgress: [] }]);
   expect(recorded).toEqual([{ step: expect.objectContaining({ name: 'capture-task', status: 'failed', code: 'AlreadyIsolated' }), evidence: undefined }]);
   expect(recorded[0].step.detail).toContain('eni-0task');
-  expect(sent).toEqual(['DescribeTasksCommand', 'DescribeNetworkInterfacesCommand']);
+  expect(sent).toEqual(['DescribeTasksCommand', 'DescribeNetworkInterfacesCommand', 'DescribeSecurityGroupsCommand']);
+});
+
+it('an ECS task whose interface is in a group merely NAMED datalek-isolation is taken up, that group recorded as its own', async () => {
+  // No datalek tag: the attacker's group (or anyone's), and the VPC has none of datalek's yet.
+  const { recorded } = await capture({ GroupId: 'sg-fake', GroupName: 'datalek-isolation' }, []);
+  expect(recorded[0]).toMatchObject({ step: { name: 'capture-task', status: 'done' } });
+  expect((recorded[0].evidence?.task as { networkInterfaces: unknown } | undefined)?.networkInterfaces).toEqual([{ id: 'eni-0task', groups: ['sg-fake'] }]);
+});
+
+it("an ECS task in datalek's isolation group with a rule in it is not isolated: taken up, not left as found", async () => {
+  const opened = { ...DATALEK_ISOLATION, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], IpPermissionsEgress: [] };
+  const { recorded } = await capture(DATALEK_ISOLATION, [opened]);
+  expect(recorded[0]).toMatchObject({ step: { name: 'capture-task', status: 'done' } });
 });

@@ -52,6 +52,7 @@ import type { ContainmentClients } from './clients.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
   DEFAULT_SWAP_TIMING,
+  type FoundGroups,
   findIsolationGroups,
   type IsolationGroups,
   isolateNetworkInterfaces,
@@ -70,7 +71,10 @@ export interface InstanceMetadata {
   state: string | null;
   instanceProfileArn: string | null;
   tags: Record<string, string>;
+  /** The interfaces to isolate, each with its own groups (what a release puts back). */
   networkInterfaces: { id: string; groups: string[] }[];
+  /** Interfaces found in the isolation group already while others were not: left out of this record. */
+  foundIsolated?: string[];
   volumes: { volumeId: string; deviceName: string }[];
   autoScalingGroup: string | null;
 }
@@ -88,13 +92,15 @@ export async function isolateInstance(
   // those come first, before anything else this run has to do.
   const resumed = ctx.done.has('prepare-isolation-groups');
   // Round 1: the instance, and (at the same time: the VPC is not known yet) the pipeline's groups.
+  // The capture needs them too: only they tell an interface isolated already.
   const found = resumed ? null : findIsolationGroups(c);
-  found?.catch(() => undefined); // its failure is the groups step's, below
+  found?.catch(() => undefined); // its failure is the capture's, or the groups step's, below
   const ok = await step(ctx, 'capture-metadata', now, async () => {
-    const metadata = await captureMetadata(c, instanceId);
+    const metadata = await captureMetadata(c, instanceId, found);
+    const left = metadata.foundIsolated?.length ? `; left as found, in the isolation group already: ${metadata.foundIsolated.join(', ')}` : '';
     return {
       status: 'done',
-      detail: `${metadata.networkInterfaces.length} network interface(s), ${metadata.volumes.length} volume(s), Auto Scaling group ${metadata.autoScalingGroup ?? 'none'}, instance profile ${metadata.instanceProfileArn ? 'yes' : 'none'}`,
+      detail: `${metadata.networkInterfaces.length} network interface(s), ${metadata.volumes.length} volume(s), Auto Scaling group ${metadata.autoScalingGroup ?? 'none'}, instance profile ${metadata.instanceProfileArn ? 'yes' : 'none'}${left}`,
       evidence: { metadata },
     };
   });
@@ -337,20 +343,25 @@ async function snapshotVolumes(
 /**
  * The instance as it is: one DescribeInstances answers it all, each network interface with its
  * own groups (the interface's, not the instance-level list) and the Auto Scaling group by its tag.
+ * `found`: the pipeline's groups, to tell the interfaces isolated already (network-isolation.ts).
  */
-async function captureMetadata(c: ContainmentClients, instanceId: string): Promise<InstanceMetadata> {
+async function captureMetadata(c: ContainmentClients, instanceId: string, found: Promise<FoundGroups> | null): Promise<InstanceMetadata> {
   const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
   if (!instance) throw new ContainmentStepError('capture-metadata', 'InvalidInstanceID.NotFound', `instance ${instanceId} not found`);
   const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key as string, t.Value ?? '']));
-  refuseIsolatedAlready('capture-metadata', instanceId, instance.NetworkInterfaces ?? []);
+  const vpcId = instance.VpcId as string;
+  const interfaces = instance.NetworkInterfaces ?? [];
+  const isolated = refuseIsolatedAlready('capture-metadata', instanceId, interfaces, await (found ?? findIsolationGroups(c, vpcId)), vpcId);
   return {
     instanceId,
-    vpcId: instance.VpcId as string,
+    vpcId,
     state: instance.State?.Name ?? null,
     instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
     tags,
-    networkInterfaces: [...(instance.NetworkInterfaces ?? [])]
+    ...(isolated.size ? { foundIsolated: [...isolated] } : {}),
+    networkInterfaces: interfaces
+      .filter((n) => !isolated.has(n.NetworkInterfaceId as string))
       .sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0))
       .map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) })),
     volumes: (instance.BlockDeviceMappings ?? [])

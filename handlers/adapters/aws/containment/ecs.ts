@@ -14,6 +14,8 @@ import type { ExecutionContext, ReleaseOptions } from '../../../ports/containmen
 import type { ContainmentClients } from './clients.js';
 import {
   DEFAULT_SWAP_TIMING,
+  type FoundGroups,
+  findIsolationGroups,
   type IsolationGroups,
   isolateNetworkInterfaces,
   isolationGroups,
@@ -29,7 +31,10 @@ export interface TaskMetadata {
   launchType: string | null;
   containerInstanceArn: string | null;
   vpcId: string;
+  /** The interfaces to isolate, each with its own groups (what a release puts back). */
   networkInterfaces: { id: string; groups: string[] }[];
+  /** Interfaces found in the isolation group already while others were not: left out of this record. */
+  foundIsolated?: string[];
 }
 
 export async function isolateEcsTask(
@@ -42,18 +47,24 @@ export async function isolateEcsTask(
 ): Promise<void> {
   // An earlier run prepared the groups, so it may have left interfaces half swapped or exposed.
   const resumed = ctx.done.has('prepare-isolation-groups');
+  // The pipeline's groups in the task's VPC, read by the capture (the groups step uses the same read).
+  let found: Promise<FoundGroups> | undefined;
   const ok = await step(ctx, 'capture-task', now, async () => {
-    const task = await captureTask(c, action.target, action.params?.cluster as string);
+    const task = await captureTask(c, action.target, action.params?.cluster as string, (vpcId) => {
+      found = findIsolationGroups(c, vpcId);
+      return found;
+    });
+    const left = task.foundIsolated?.length ? `; left as found, in the isolation group already: ${task.foundIsolated.join(', ')}` : '';
     return {
       status: 'done',
-      detail: `${task.networkInterfaces.length} network interface(s) in ${task.vpcId}, launch type ${task.launchType ?? 'unknown'}`,
+      detail: `${task.networkInterfaces.length} network interface(s) in ${task.vpcId}, launch type ${task.launchType ?? 'unknown'}${left}`,
       evidence: { task },
     };
   });
   if (!ok) return;
   const task = ctx.evidence.task as TaskMetadata;
   const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, task.vpcId, incident.id);
+    const groups = await isolationGroups(c, task.vpcId, incident.id, found);
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
   });
   if (groupsOk) {
@@ -73,7 +84,8 @@ export async function isolateEcsTask(
   });
 }
 
-async function captureTask(c: ContainmentClients, taskArn: string, cluster: string): Promise<TaskMetadata> {
+/** The task's interfaces with their own groups; `groupsIn` reads the pipeline's groups of a VPC, to tell those isolated already. */
+async function captureTask(c: ContainmentClients, taskArn: string, cluster: string, groupsIn: (vpcId: string) => Promise<FoundGroups>): Promise<TaskMetadata> {
   const out = await c.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
   const task = out.tasks?.[0];
   if (!task) throw new ContainmentStepError('capture-task', out.failures?.[0]?.reason ?? 'MISSING', `task ${taskArn} not found in cluster ${cluster}`);
@@ -89,14 +101,18 @@ async function captureTask(c: ContainmentClients, taskArn: string, cluster: stri
   }
   const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }));
   const interfaces = enis.NetworkInterfaces ?? [];
-  refuseIsolatedAlready('capture-task', taskArn, interfaces);
+  const vpcId = interfaces[0]?.VpcId as string;
+  const isolated = refuseIsolatedAlready('capture-task', taskArn, interfaces, await groupsIn(vpcId), vpcId);
   return {
     taskArn: task.taskArn ?? taskArn,
     cluster,
     launchType: task.launchType ?? null,
     containerInstanceArn: task.containerInstanceArn ?? null,
-    vpcId: interfaces[0]?.VpcId as string,
-    networkInterfaces: interfaces.map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) })),
+    vpcId,
+    ...(isolated.size ? { foundIsolated: [...isolated] } : {}),
+    networkInterfaces: interfaces
+      .filter((n) => !isolated.has(n.NetworkInterfaceId as string))
+      .map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) })),
   };
 }
 

@@ -75,18 +75,48 @@ export const DEFAULT_SWAP_TIMING: SwapTiming = {
   withoutDeadlineMs: 5 * 60_000,
 };
 
-/** The groups datalek's isolation puts an interface in: never an interface's own. */
-const DATALEK_GROUPS: ReadonlySet<string> = new Set([ISOLATION_GROUP, ALL_TRAFFIC_GROUP]);
+/** The groups of `role` in `vpcId` among `found`: datalek's by its tag, never by a name anyone can give a group. */
+function groupsOfRole(found: FoundGroups, vpcId: string, role: string): SecurityGroup[] {
+  return found.filter((g) => g.VpcId === vpcId && (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === role));
+}
 
 /**
- * Refuses, as the failure of the capture step `stepName`, to take up `subject` when an interface of
- * it is in datalek's own groups only: another record isolated it (an incident whose take this one
- * could not see, or a release not finished). Those groups are never recorded as the ones to restore
- * (a release would keep it cut, and its own groups are only in that record).
+ * Refuses, as the failure of the capture step `stepName`, to take up `subject` when every interface
+ * of it is isolated already: another record isolated it (an incident whose take this one could not
+ * see, or a release not finished). Those groups are never recorded as the ones to restore (a release
+ * would keep it cut, and its own groups are only in that record).
+ *
+ * An interface counts as isolated only when its one group is an isolation group datalek found by its
+ * tag in the VPC (`found`, the pipeline's groups) with no rule in or out: a group merely NAMED like
+ * datalek's (anyone who can create a group can name it so) isolates nothing, and neither does the
+ * all-traffic group (open to all). An interface in the all-traffic group is refused loudly: a run cut
+ * off between its two swaps left it open there, and its own groups are only in that run's record.
+ * Returns the interfaces found isolated when others are not (a release that restored only some):
+ * those are left as they are and out of this record, the others are isolated.
  */
-export function refuseIsolatedAlready(stepName: string, subject: string, interfaces: readonly NetworkInterfaceGroups[]): void {
-  const cut = interfaces.filter((n) => n.Groups?.length && n.Groups.every((g) => DATALEK_GROUPS.has(g.GroupName ?? '')));
-  if (cut.length === 0) return;
+export function refuseIsolatedAlready(
+  stepName: string,
+  subject: string,
+  interfaces: readonly NetworkInterfaceGroups[],
+  found: FoundGroups,
+  vpcId: string,
+): Set<string> {
+  const isolating = new Set(
+    groupsOfRole(found, vpcId, ISOLATION_GROUP)
+      .filter((g) => !g.IpPermissions?.length && !g.IpPermissionsEgress?.length)
+      .map((g) => g.GroupId as string),
+  );
+  const allTraffic = new Set(groupsOfRole(found, vpcId, ALL_TRAFFIC_GROUP).map((g) => g.GroupId as string));
+  const open = interfaces.filter((n) => (n.Groups ?? []).some((g) => allTraffic.has(g.GroupId ?? '')));
+  if (open.length) {
+    throw new ContainmentStepError(
+      stepName,
+      'InAllTrafficGroup',
+      `${subject}: network interface(s) ${open.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's all-traffic group (${[...allTraffic].join(', ')}), OPEN to all traffic: a run stopped between its two swaps left them there, and their own groups are only in that run's record. Not isolated under this incident: run \`datalek contain\` for the incident that isolates it, or isolate the interface by hand now`,
+    );
+  }
+  const cut = interfaces.filter((n) => n.Groups?.length === 1 && isolating.has(n.Groups[0].GroupId ?? ''));
+  if (cut.length === 0 || cut.length < interfaces.length) return new Set(cut.map((n) => n.NetworkInterfaceId as string));
   throw new ContainmentStepError(
     stepName,
     ALREADY_ISOLATED,
@@ -94,10 +124,10 @@ export function refuseIsolatedAlready(stepName: string, subject: string, interfa
   );
 }
 
-/** An interface as EC2 describes it, with its groups' names. */
+/** An interface as EC2 describes it, with its groups. */
 interface NetworkInterfaceGroups {
   NetworkInterfaceId?: string;
-  Groups?: { GroupName?: string }[];
+  Groups?: { GroupId?: string }[];
 }
 
 /** The step that isolates one interface; its name carries the interface id. */
@@ -344,30 +374,57 @@ function missingAllTraffic(rules: IpPermission[]): IpPermission | null {
 
 type GroupState = { id: string; ingress: IpPermission[]; egress: IpPermission[] };
 
-/** The group of this role among `found` (its name, where several carry the tag), else created. */
+/**
+ * The group of this role among `found` (its name, where several carry the tag), else created.
+ * Names are unique per VPC and anyone may take one: a group named like datalek's without its tag is
+ * not datalek's (its owner could open it again at any time), so datalek's is then created under a
+ * name of its own for this incident (found by its tag from then on).
+ */
 async function findOrCreateGroup(
   c: Pick<ContainmentClients, 'ec2'>,
   found: FoundGroups,
   vpcId: string,
-  name: string,
+  role: string,
   description: string,
   incidentId: string,
 ): Promise<GroupState> {
-  const tagged = found.filter((g) => (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === name));
-  const existing = tagged.find((g) => g.GroupName === name) ?? tagged[0];
+  const tagged = found.filter((g) => (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === role));
+  const existing = tagged.find((g) => g.GroupName === role) ?? tagged[0];
   if (existing) return groupState(existing);
+  const create = (name: string) => createGroup(c, vpcId, name, role, description, incidentId);
+  const own = (await create(role)) ?? (await create(`${role}-${incidentId}`));
+  if (own) return own;
+  throw new ContainmentStepError(
+    'prepare-isolation-groups',
+    'GroupNameTaken',
+    `${vpcId}: security groups named ${role} and ${role}-${incidentId} exist without datalek's ${ROLE_TAG} tag: not datalek's, so not used; remove them or isolate by hand`,
+  );
+}
+
+/**
+ * Creates the group `name` of `role`, tagged at creation (the containment policy allows tags only
+ * then: tag-on-create). On a name already taken, the group of that name if it carries the role's tag
+ * (another run created it meanwhile), else null.
+ */
+async function createGroup(
+  c: Pick<ContainmentClients, 'ec2'>,
+  vpcId: string,
+  name: string,
+  role: string,
+  description: string,
+  incidentId: string,
+): Promise<GroupState | null> {
   try {
     const created = await c.ec2.send(
       new CreateSecurityGroupCommand({
         GroupName: name,
         Description: description,
         VpcId: vpcId,
-        // Tagged at creation: the containment policy allows tags only then (tag-on-create).
         TagSpecifications: [
           {
             ResourceType: 'security-group',
             Tags: [
-              { Key: ROLE_TAG, Value: name },
+              { Key: ROLE_TAG, Value: role },
               { Key: 'datalek:created-for', Value: incidentId },
             ],
           },
@@ -378,8 +435,6 @@ async function findOrCreateGroup(
     return { id: created.GroupId as string, ingress: [], egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
   } catch (err) {
     if (errorCode(err) !== 'InvalidGroup.Duplicate') throw err;
-    // Another run created it meanwhile (or a group of that name exists without our tag: then the
-    // containment policy lets us change nothing in it, and the swap fails and says so).
     const out = await c.ec2.send(
       new DescribeSecurityGroupsCommand({
         Filters: [
@@ -390,7 +445,7 @@ async function findOrCreateGroup(
     );
     const winner = out.SecurityGroups?.[0];
     if (!winner) throw err;
-    return groupState(winner);
+    return groupsOfRole([winner], vpcId, role).length ? groupState(winner) : null;
   }
 }
 
