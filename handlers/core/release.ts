@@ -101,7 +101,7 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   const missing = ids.filter((id) => !named.includes(id));
   const lines = holds.map(
     (h) =>
-      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found isolated already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
+      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found contained already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
   );
   const message = [
     `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? 'another open incident still holds' : 'other open incidents still hold'}:`,
@@ -112,7 +112,7 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
     `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? 'een ander open incident nog vasthoudt' : 'andere open incidenten nog vasthouden'}:`,
     ...holds.map(
       (h) =>
-        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al geïsoleerd aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`,
+        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`,
     ),
     `Er is niets opgeheven. Laat het ingeperkt zolang ${missing.join(', ')} het nodig ${missing.length === 1 ? 'heeft' : 'hebben'}, of hef het voor ${missing.length === 1 ? 'beide' : 'alle'} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven, en de FG en on-call horen het.`,
   ].join('\n');
@@ -489,7 +489,7 @@ function undoIn(
       delete a.heldBy;
       a.status = 'planned';
       a.mode = 'plan';
-      a.reason = `not contained: incident ${releasedBy}, ${hold.found ? 'whose isolation this one found in place' : 'which held it'}, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
+      a.reason = `not contained: incident ${releasedBy}, ${hold.found ? 'whose containment this one found in place' : 'which held it'}, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
       now = 'planned';
     } else if (hold.found) {
       // Taken up meanwhile (datalek contain): no longer relying on this isolation.
