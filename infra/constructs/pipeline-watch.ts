@@ -78,7 +78,10 @@ export const GUARD_RULE_NAME = 'datalek-watch-guard';
  */
 export const CHANGES_RULE_NAME = 'datalek-watch-changes';
 
-/** The app's stacks' names begin so (build-app.ts: DatalekState, DatalekResponse, DatalekForwarder-…, DatalekMember-…). */
+/**
+ * The app's stacks' names begin so (build-app.ts: DatalekState, DatalekResponse, DatalekForwarder-…;
+ * DatalekMember-… too, but it is deployed in its member account, whose calls do not reach this watch).
+ */
 export const STACK_NAME_PREFIX = 'Datalek';
 
 /** The alarm that pages on the watched calls. */
@@ -140,12 +143,8 @@ export function busPolicyCalls(): Record<string, unknown> {
   };
 }
 
-/**
- * CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging. With
- * `deployedOff`, also a deployment that turns their actions off (where a pattern has no room for it,
- * the deployment itself pages through datalek-watch-changes).
- */
-export function alarmCalls(alarms: unknown[], { deployedOff = true } = {}): Record<string, unknown> {
+/** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging. */
+export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
   return {
     source: ['aws.monitoring'],
     detail: {
@@ -153,7 +152,9 @@ export function alarmCalls(alarms: unknown[], { deployedOff = true } = {}): Reco
         { eventName: ['DisableAlarmActions', 'DeleteAlarms'], requestParameters: { alarmNames: alarms } },
         // Its actions, threshold or metric changed: a deployment's own updates keep them paging.
         { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms }, ...NOT_BY_CLOUDFORMATION },
-        ...(deployedOff ? [{ eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms, actionsEnabled: [false] } }] : []),
+        // Its actions off, whoever does it: CloudFormation's calls do not name their stack, so a
+        // stack of another name putting a datalek alarm (an upsert by name) is trusted as much (review8 B2).
+        { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms, actionsEnabled: [false] } },
       ],
     },
   };
@@ -176,14 +177,17 @@ export function topicCalls(topicName: string, { subscribe = true } = {}): Record
         // policy that lets nothing through (SNS counts those messages filtered out, not failed:
         // no delivery alarm sees them; datalek sets no subscription attributes, so a
         // deployment's change pages too), or a data protection policy that denies what is published.
+        // And (review7 G14) an endpoint added, by anyone: it gets every page with its
+        // acknowledgement link, or every FG message. Not excused for CloudFormation (review8 B2):
+        // its calls do not name their stack, and a stack of any name may subscribe; a deployment
+        // that subscribes someone pages, and subscribing a pager by hand too: on-call then knows who.
         {
-          eventName: ['DeleteTopic', 'Unsubscribe', 'SetSubscriptionAttributes', 'PutDataProtectionPolicy'],
+          eventName: ['DeleteTopic', 'Unsubscribe', 'SetSubscriptionAttributes', 'PutDataProtectionPolicy', ...(subscribe ? ['Subscribe'] : [])],
           requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
         },
-        // Its policy (who may publish) or key changed, or (review7 G14) an endpoint added: it gets
-        // every page with its acknowledgement link, or every FG message. Subscribing a pager by
-        // hand pages too: on-call then knows who did it.
-        { eventName: ['SetTopicAttributes', ...(subscribe ? ['Subscribe'] : [])], requestParameters: { topicArn: arn }, ...NOT_BY_CLOUDFORMATION },
+        // Its policy (who may publish) or key changed other than by a deployment (a topic's
+        // policy belongs to the stack that made the topic).
+        { eventName: ['SetTopicAttributes'], requestParameters: { topicArn: arn }, ...NOT_BY_CLOUDFORMATION },
       ],
     },
   };
@@ -194,12 +198,9 @@ export function keyCalls(keyIds: string[]): Record<string, unknown> {
   const keys = keyIds.map((id) => ({ wildcard: `*${id}` }));
   return {
     source: ['aws.kms'],
-    detail: {
-      $or: [
-        { eventName: ['DisableKey', 'ScheduleKeyDeletion'], requestParameters: { keyId: keys } },
-        { eventName: ['PutKeyPolicy'], requestParameters: { keyId: keys }, ...NOT_BY_CLOUDFORMATION },
-      ],
-    },
+    // Its policy too, by anyone: a deployment that changes a key's policy pages as well (the
+    // patterns are near 2,048 characters, and a deployment pages anyway: datalek-watch-changes).
+    detail: { eventName: ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy'], requestParameters: { keyId: keys } },
   };
 }
 
@@ -418,8 +419,7 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
 export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 'secretNamePrefix'>): Record<string, unknown> {
-  // A deployment that turns alarms off pages as a deployment (datalek-watch-changes): no room here.
-  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }], { deployedOff: false }), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
+  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
   if (props.secretNamePrefix) calls.push(secretCalls(props.secretNamePrefix));
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
 }
@@ -459,8 +459,8 @@ export function deployCalls(): Record<string, unknown> {
 /**
  * CloudWatch Logs calls that silence the alarms counted from a function's log (the interfaces left
  * exposed, containment refused: response-stack.ts): their metric filter deleted or rewritten other
- * than by a deployment, or the log group deleted. The log groups are named after their stack
- * (`DatalekResponse-…`).
+ * than by a deployment, the log group deleted or given a key of someone's own. The log groups
+ * are named after their stack (`DatalekResponse-…`).
  */
 export function logMetricCalls(logGroupPrefix: string): Record<string, unknown> {
   const logGroupName = [{ prefix: logGroupPrefix }];
@@ -468,7 +468,9 @@ export function logMetricCalls(logGroupPrefix: string): Record<string, unknown> 
     source: ['aws.logs'],
     detail: {
       $or: [
-        { eventName: ['DeleteMetricFilter', 'DeleteLogGroup'], requestParameters: { logGroupName } },
+        // A key of someone's own put on the log group, then disabled, stops its events being
+        // stored as surely (review8 last read B4).
+        { eventName: ['DeleteMetricFilter', 'DeleteLogGroup', 'AssociateKmsKey'], requestParameters: { logGroupName } },
         { eventName: ['PutMetricFilter'], requestParameters: { logGroupName }, ...NOT_BY_CLOUDFORMATION },
       ],
     },
@@ -477,8 +479,9 @@ export function logMetricCalls(logGroupPrefix: string): Record<string, unknown> 
 
 /** A datalek stack changed; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge pattern. */
 export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
-  const calls = [deployCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
+  // EventBridge refuses an `$or` of one branch (a forwarder region has no log filters): no `$or` then.
+  const calls = props.logGroupPrefix ? { $or: [deployCalls(), logMetricCalls(props.logGroupPrefix)] } : deployCalls();
+  return { 'detail-type': ['AWS API Call via CloudTrail'], ...calls };
 }
 
 /** The calls that would silence the watch rule itself. */
