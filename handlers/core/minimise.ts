@@ -242,8 +242,13 @@ async function holderOf(store: IncidentStore, incident: Incident): Promise<Incid
   return holder;
 }
 
-/** Why an incident's findings may not be minimised now (refused for a named incident), or null when they may. */
-function keptBecause(incident: Incident, holder: Incident, cutoff: string, afterDays: number): string | null {
+/**
+ * Why an incident's findings may not be minimised now (refused for a named incident), or null when
+ * they may. `seen`: the incidents asked already, as follow-ups and linked incidents name each other.
+ */
+async function keptBecause(store: IncidentStore, incident: Incident, cutoff: string, afterDays: number, seen = new Set<string>()): Promise<string | null> {
+  const holder = await holderOf(store, incident);
+  seen.add(incident.id).add(holder.id);
   const via = holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
@@ -251,6 +256,18 @@ function keptBecause(incident: Incident, holder: Incident, cutoff: string, after
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
   if (holder.closedAt > cutoff)
     return `incident ${holder.id} was closed at ${holder.closedAt}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(holder.closedAt) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+  // A follow-up of the same activity, or an incident a finding linked to it, compares against these
+  // findings while it is handled (README "Why 180 days"): kept until it is closed as long as this.
+  const related = [
+    ...(holder.followUps ?? []).map((id) => ({ id, as: 'follow-up incident', what: ' (the same activity, active again after closing)' })),
+    ...(holder.linked ?? []).map((id) => ({ id, as: 'linked incident', what: ' (a finding of the same breach recorded on both)' })),
+  ];
+  for (const { id, as, what } of related) {
+    if (seen.has(id)) continue;
+    const other = await store.getIncident(id);
+    const why = other ? await keptBecause(store, other, cutoff, afterDays, seen) : null;
+    if (why) return `incident ${holder.id} is closed, but its ${as} ${id}${what} is still being handled${via}: ${why}`;
+  }
   return null;
 }
 
@@ -261,7 +278,7 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
     if (!incident) throw new IncidentNotFoundError(options.only);
-    const kept = keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays);
+    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
     if (kept) throw new RefusedError(kept);
     candidates = [incident];
   } else {
@@ -270,9 +287,9 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0 };
   for (const incident of candidates) {
     // A closed incident with something still due (a notification an assessment after closing made
-    // due, a telecom or NIS2 report left running at closing), or merged into one that is open or
-    // closed too recently, is still being handled: not yet.
-    if (keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays)) {
+    // due, a telecom or NIS2 report left running at closing), merged into one that is open or
+    // closed too recently, or with a follow-up or linked incident still handled: not yet.
+    if (await keptBecause(deps.store, incident, cutoff, options.afterDays)) {
       report.notYet += 1;
       continue;
     }
@@ -314,12 +331,7 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
-    const kept = keptBecause(
-      incident,
-      await holderOf(deps.store, incident),
-      new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(),
-      options.afterDays,
-    );
+    const kept = await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays);
     if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
