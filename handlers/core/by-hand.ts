@@ -15,6 +15,7 @@
  */
 import { byHandText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { carriedOutByPipeline } from './contain.js';
 import { refused as refuse } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -77,6 +78,13 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
     const why = notPlanned(action, tz);
     if (why) throw refuse(`${why.en}; nothing was recorded`, `${why.nl}; er is niets vastgelegd.`);
     const now = deps.now();
+    // Planned until the contain function takes it up (queued, throttled, retried, stopped for time):
+    // done by hand, no run would touch it again, and the policy's containment would never happen.
+    if (carriedOutByPipeline(draft, action, now))
+      throw refuse(
+        `${actionId} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, \`datalek contain ${draft.id}\` carries it out now; nothing was recorded`,
+        `${actionId} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert \`datalek contain ${draft.id}\` het nu uit; er is niets vastgelegd.`,
+      );
     const lease = draft.containmentLease;
     // A run holding the incident may be carrying this very action out: its outcome would overwrite this.
     if (lease && lease.until > now)
