@@ -161,7 +161,10 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
 export interface FindingMinimised {
   at: string;
   by: string;
-  /** The SHA-256 of the record's bytes before, as its ledger recorded them: it commits to what was removed. */
+  /**
+   * The SHA-256 of the record's bytes before, as its ledger recorded them: it commits to what was
+   * removed. For a later version written minimised (`laterVersion`), of the version as delivered.
+   */
   from: string;
   /** Where values were removed (`minimiseDetail`'s paths). */
   removed: string[];
@@ -171,6 +174,17 @@ export interface FindingMinimised {
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
   return { ...record, detail, minimised: { ...note, removed: paths } };
+}
+
+/**
+ * The record of a later version of a finding (record-finding.ts `update`: archived, re-scored,
+ * replayed, no new activity), minimised when the record it replaces was: the personal data once
+ * removed never comes back with a later version while show and the register say it was removed.
+ * Its note keeps who minimised; `from` is the hash of the version as delivered (never stored).
+ */
+export function laterVersion(record: FindingRecord, replaced: FindingRecord, at: string): FindingRecord {
+  if (!replaced.minimised) return record;
+  return minimisedRecord(record, { at, by: replaced.minimised.by, from: sha256(storedText.finding(record)) });
 }
 
 /** Where a stored finding record that says it is minimised still holds personal data (verify); none when it does not. */

@@ -138,6 +138,33 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(named.stdout).toMatch(/nothing to remove \(1 finding record minimised before\)/);
   });
 
+  it('a later version of a minimised finding (archived, re-scored, replayed: no new activity) is stored minimised too; the register, verify and the digests hold', async () => {
+    expect((await minimise(f)).code).toBe(0);
+    // GuardDuty archives the finding: a newer version, the same count, last seen before the closing.
+    const later = personalEvent('f0000000000000000000000000000001');
+    later.detail.updatedAt = '2026-09-02T08:00:00Z';
+    (later.detail.service as { archived: boolean }).archived = true;
+    const file = join(f.dir, 'later.json');
+    writeFileSync(file, JSON.stringify([later]));
+    const replayed = await run(f, ['replay', file, '--json', '--now', '2026-09-02T08:05:00Z']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(jsonLines(replayed.stdout)[0]).toMatchObject({ outcome: 'updated', incidentId: f.closed });
+
+    const [row] = findingRows(f, f.closed);
+    for (const value of PERSONAL) expect(row.data).not.toContain(value);
+    const record = JSON.parse(row.data);
+    expect(record.version.updatedAt).toBe('2026-09-02T08:00:00Z');
+    expect(record.detail.service.archived).toBe(true);
+    expect(record.minimised).toMatchObject({ by: 'FG Anna' });
+    expect(record.minimised.removed).toContain('service.action.awsApiCallAction.remoteIpDetails.ipAddressV4');
+    const register = JSON.parse((await run(f, ['register', '--json'])).stdout) as { incidentId: string; findingsMinimised: string | null }[];
+    expect(register.find((r) => r.incidentId === f.closed)?.findingsMinimised).toMatch(/^1 finding record minimised/);
+    const verified = await verifyDigests(f);
+    expect(verified.code, verified.stderr).toBe(0);
+    // A next run finds it minimised: it is not counted twice.
+    expect((await minimise(f)).stdout).toMatch(/Minimised 0 of 1 incident/);
+  });
+
   it('never minimises an open incident, nor one closed less than the retention period ago; bad input is named', async () => {
     const open = await minimise(f, f.open);
     expect(open.code).toBe(2);
