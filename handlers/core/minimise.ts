@@ -43,7 +43,9 @@ export const MINIMISED = '(minimised)';
  * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
  * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
  * from without pointing at a person. The organisation's own resources (instance ids, their private
- * addresses, bucket and function names) stay: they are what the measures acted on.
+ * addresses, bucket and function names) stay: they are what the measures acted on. So inside the
+ * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
+ * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
  */
 const PERSONAL_FIELDS = new Set([
   'ipAddressV4',
@@ -64,6 +66,12 @@ const PERSONAL_FIELDS = new Set([
   'userId',
 ]);
 
+/** In the finding's `resource` (the organisation's), the fields that name the person holding a credential or a login. */
+const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId']);
+
+/** The organisation's side of a connection or probe, wherever it sits: its own address and port, never a person's. */
+const LOCAL_SIDE = new Set(['localIpDetails', 'localPortDetails']);
+
 /**
  * Inside a personal field that is an object (an attack sequence's `user`, a `city`, a `userAgent`),
  * the values that identify: these are looked for elsewhere too (an ARN naming the user, a title
@@ -74,8 +82,12 @@ const IDENTIFYING = new Set([...PERSONAL_FIELDS, 'name', 'uid', 'credentialUid',
 /** Free text of the finding that names what the fields above hold ("198.51.100.7 is performing SSH brute force…"). */
 const FREE_TEXT_FIELDS = new Set(['title', 'description']);
 
-/** The finding's own identifiers at the top of its detail: never a person's, kept whatever a removed value matches. */
-const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partition', 'id', 'arn', 'type', 'severity', 'createdAt', 'updatedAt']);
+/**
+ * The finding's own identifiers at the top of its detail, and its resource: never a person's, kept
+ * whatever a removed value matches (a user agent or domain the caller chose to read as the instance
+ * id, a user name as the bucket's).
+ */
+const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partition', 'id', 'arn', 'type', 'severity', 'createdAt', 'updatedAt', 'resource']);
 
 const IPV4 = /(?<!\d|\d\.)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
 
@@ -114,23 +126,24 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   const out = copyRecord(detail);
   const paths = new Set<string>();
   const removed = new Set<string>();
-  // 1. The personal fields, wherever they are.
-  const walk = (node: unknown, path: string): void => {
+  // 1. The personal fields, wherever they are (in the resource, the user of a credential or login).
+  const walk = (node: unknown, path: string, personal: Set<string>): void => {
     if (Array.isArray(node)) {
-      for (const item of node) walk(item, `${path}[]`);
+      for (const item of node) walk(item, `${path}[]`, personal);
       return;
     }
     if (!isObject(node)) return;
     for (const key of Object.keys(node)) {
       const at = path ? `${path}.${key}` : key;
-      if (PERSONAL_FIELDS.has(key) && holdsData(node[key])) {
+      if (LOCAL_SIDE.has(key)) continue;
+      if (personal.has(key) && holdsData(node[key])) {
         textsOf(node[key], removed);
         node[key] = MINIMISED;
         paths.add(at);
-      } else walk(node[key], at);
+      } else walk(node[key], at, at === 'resource' ? RESOURCE_PERSONAL_FIELDS : personal);
     }
   };
-  walk(out, '');
+  walk(out, '', PERSONAL_FIELDS);
   // 2. What they held, wherever else it is written (longest first: an address inside a longer text).
   const patterns = [...removed].sort((a, b) => b.length - a.length).map((t) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(t)}(?![A-Za-z0-9])`, 'g'));
   const scrub = (text: string, freeText: boolean): string => {
@@ -143,7 +156,7 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
     const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
     for (const [key, value] of entries) {
       const at = typeof key === 'number' ? `${path}[]` : path ? `${path}.${key}` : key;
-      if (topLevel && typeof key === 'string' && OWN_IDENTIFIERS.has(key)) continue;
+      if (typeof key === 'string' && ((topLevel && OWN_IDENTIFIERS.has(key)) || LOCAL_SIDE.has(key))) continue;
       if (typeof value === 'string') {
         const scrubbed = scrub(value, topLevel && typeof key === 'string' && FREE_TEXT_FIELDS.has(key));
         if (scrubbed !== value) {
