@@ -9,12 +9,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { chainHash } from '../../handlers/core/ledger.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { jsonLines, ROOT, runCli } from '../support/cli.js';
 import { accessKeyResource } from '../support/events.js';
+import { incidentFixture } from '../support/incidents.js';
 import { PERSONAL, personalEvent } from '../support/personal-finding.js';
+import { tempSqliteStore } from '../support/store.js';
 import { digestKeys } from '../support/tamper.js';
 
 interface Fixture {
@@ -358,5 +361,40 @@ describe('minimising an incident whose follow-up is open', () => {
       `its follow-up incident ${follow.incidentId} (the same activity, active again after closing) is still being handled: incident ${follow.incidentId} is open`,
     );
     expect(rows()[0].data).toContain('203.0.113.45');
+  });
+});
+
+/**
+ * review8 last read A4, the rest of it: an incident linked to the closed one (a finding of the same
+ * breach recorded on both) keeps its findings while open, as a follow-up does; and the period runs
+ * from the follow-up's closing, then ends.
+ */
+describe('minimising an incident with a linked incident or a follow-up closed since', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const closed = { state: 'closed' as const, closedAt: '2026-01-12T10:00:00.000Z' };
+  const run = (only: string, now: string) =>
+    minimiseClosed({ store: t.store, audit: t.store, now: () => now, machineNow: () => now }, { by: 'FG', afterDays: 180, only });
+  const put = (over: Parameters<typeof incidentFixture>[0]) =>
+    t.store.commit({ incident: incidentFixture(over), expectedRevision: null, timeline: [], messages: [] });
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+
+  it('keeps them while a linked incident is open, naming it', async () => {
+    await put({ id: 'dl-linked-b' });
+    await put({ id: 'dl-linked-a', ...closed, linked: ['dl-linked-b'] });
+    await expect(run('dl-linked-a', '2026-07-12T10:00:00.000Z')).rejects.toThrow(
+      'its linked incident dl-linked-b (a finding of the same breach recorded on both) is still being handled: incident dl-linked-b is open',
+    );
+  });
+
+  it("keeps them for the period from the follow-up's closing, then minimises", async () => {
+    await put({ id: 'dl-follow-c', state: 'closed', closedAt: '2026-07-20T10:00:00.000Z' });
+    await put({ id: 'dl-follow-a', ...closed, followUps: ['dl-follow-c'] });
+    await expect(run('dl-follow-a', '2026-07-22T10:00:00.000Z')).rejects.toThrow(
+      'its follow-up incident dl-follow-c (the same activity, active again after closing) is still being handled: incident dl-follow-c was closed at 2026-07-20T10:00:00.000Z, less than 180 days ago',
+    );
+    expect((await run('dl-follow-a', '2027-01-17T10:00:00.000Z')).minimised.map((m) => m.incidentId)).toEqual(['dl-follow-a']);
   });
 });
