@@ -7,7 +7,9 @@
  *
  * Primary course:
  * 1. Who, what and the action are given; the action is one the record holds as planned, not
- *    released, and no containment run holds the incident (it could be carrying the action out).
+ *    released, not one the contain function is to carry out (the policy enforces it: done by hand,
+ *    no run would take it up again; review8 A2), and no containment run holds the incident (it
+ *    could be carrying the action out).
  * 2. The time stated lies between the detection and now, with the rules of every stated time.
  * 3. The action becomes `done`, with `byHand` saying so, and the timeline records it, in one commit:
  *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
@@ -71,7 +73,7 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
       );
     const action = draft.actions.find((a) => a.id === actionId);
     if (!action) {
-      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null).map((a) => a.id);
+      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null && !carriedOutByPipeline(draft, a, deps.now())).map((a) => a.id);
       const list = planned.length ? `planned: ${planned.join(', ')}` : 'it holds no planned action';
       throw refuse(`incident ${draft.id} has no action ${actionId}; ${list}`, `Incident ${draft.id} heeft geen actie ${actionId}.`);
     }

@@ -217,6 +217,12 @@ it('refuses to record by hand an enforced action the contain function is still t
     { incidentId: id, actionId: planned?.id as string, by: 'on-call', what: 'done', at: '2026-11-28T03:01:00.000Z' },
   );
   await expect(byHand).rejects.toThrow(/as the policy enforces it: the contain function carries it out.*datalek contain /);
+  // Nor is it offered as planned for a person when the action named is not there.
+  const misnamed = recordContainedByHand(
+    { store, policy, now: () => '2026-11-28T03:01:00.000Z' },
+    { incidentId: id, actionId: 'isolate-instance:i-0other', by: 'on-call', what: 'done' },
+  );
+  await expect(misnamed).rejects.toThrow(/has no action isolate-instance:i-0other; it holds no planned action/);
   expect((await store.getIncident(id))?.revision).toBe(before?.revision);
 
   const carried: string[] = [];
