@@ -7,7 +7,9 @@
  *
  * Primary course:
  * 1. Who, what and the action are given; the action is one the record holds as planned, not
- *    released, and no containment run holds the incident (it could be carrying the action out).
+ *    released, not one the contain function is to carry out (the policy enforces it: done by hand,
+ *    no run would take it up again; review8 A2), and no containment run holds the incident (it
+ *    could be carrying the action out).
  * 2. The time stated lies between the detection and now, with the rules of every stated time.
  * 3. The action becomes `done`, with `byHand` saying so, and the timeline records it, in one commit:
  *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
@@ -15,6 +17,7 @@
  */
 import { byHandText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { carriedOutByPipeline } from './contain.js';
 import { refused as refuse } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -70,13 +73,20 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
       );
     const action = draft.actions.find((a) => a.id === actionId);
     if (!action) {
-      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null).map((a) => a.id);
+      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null && !carriedOutByPipeline(draft, a, deps.now())).map((a) => a.id);
       const list = planned.length ? `planned: ${planned.join(', ')}` : 'it holds no planned action';
       throw refuse(`incident ${draft.id} has no action ${actionId}; ${list}`, `Incident ${draft.id} heeft geen actie ${actionId}.`);
     }
     const why = notPlanned(action, tz);
     if (why) throw refuse(`${why.en}; nothing was recorded`, `${why.nl}; er is niets vastgelegd.`);
     const now = deps.now();
+    // Planned until the contain function takes it up (queued, throttled, retried, stopped for time):
+    // done by hand, no run would touch it again, and the policy's containment would never happen.
+    if (carriedOutByPipeline(draft, action, now))
+      throw refuse(
+        `${actionId} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, \`datalek contain ${draft.id}\` carries it out now; nothing was recorded`,
+        `${actionId} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert \`datalek contain ${draft.id}\` het nu uit; er is niets vastgelegd.`,
+      );
     const lease = draft.containmentLease;
     // A run holding the incident may be carrying this very action out: its outcome would overwrite this.
     if (lease && lease.until > now)

@@ -132,6 +132,11 @@ export function actionsToEnforce(incident: Incident, now?: string): ActionRecord
       );
 }
 
+/** Whether a run of the contain function is to carry the action out (`actionsToEnforce`): no person records it done by hand. */
+export function carriedOutByPipeline(incident: Incident, action: ActionRecord, now?: string): boolean {
+  return actionsToEnforce(incident, now).includes(action);
+}
+
 /**
  * Whether the incident left an action to another incident (`heldBy`) that may have been closed since
  * without containing the resource: a run reads that incident (`leftToClosed`) and takes it up.

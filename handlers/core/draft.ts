@@ -21,6 +21,7 @@ import {
   sensitiveMentions,
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { carriedOutByPipeline } from './contain.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
   actionLabel,
@@ -782,10 +783,25 @@ function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] 
   if (!planned.length) return [];
   const names = planned.map((a) => actionName(a, lang)).join(', ');
   return [
-    lang === 'nl'
+    (lang === 'nl'
       ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, leg dat bij de actie vast (datalek contained), dan telt ze als genomen maatregel, en leg het einde van het datalek vast zodra dat vaststaat.`
-      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, record it on the action (datalek contained), which then counts as a measure taken, and record the end of the breach once it is established.`,
+      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, record it on the action (datalek contained), which then counts as a measure taken, and record the end of the breach once it is established.`) +
+      byPipelineNote(incident, planned, lang),
   ];
+}
+
+/**
+ * The planned actions the contain function is still to carry out (the policy enforces them): not
+ * for `datalek contained`, which refuses them (review8 A2), but for `datalek contain` if the run
+ * stopped or failed. An empty string when there are none.
+ */
+export function byPipelineNote(incident: Incident, planned: Incident['actions'], lang: Lang): string {
+  const enforced = planned.filter((a) => carriedOutByPipeline(incident, a));
+  if (!enforced.length) return '';
+  const names = enforced.map((a) => actionName(a, lang)).join(', ');
+  return lang === 'nl'
+    ? ` Het beleid dwingt ${names} af: dat voert de inperkingsfunctie uit, niet een persoon (datalek contained weigert het); is die gestopt of mislukt, voer het dan uit met datalek contain ${incident.id}.`
+    : ` The policy enforces ${names}: the contain function carries it out, not a person (datalek contained refuses it); if it stopped or failed, carry it out with datalek contain ${incident.id}.`;
 }
 
 function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {

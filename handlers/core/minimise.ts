@@ -43,7 +43,9 @@ export const MINIMISED = '(minimised)';
  * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
  * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
  * from without pointing at a person. The organisation's own resources (instance ids, their private
- * addresses, bucket and function names) stay: they are what the measures acted on.
+ * addresses, bucket and function names) stay: they are what the measures acted on. So inside the
+ * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
+ * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
  */
 const PERSONAL_FIELDS = new Set([
   'ipAddressV4',
@@ -64,6 +66,12 @@ const PERSONAL_FIELDS = new Set([
   'userId',
 ]);
 
+/** In the finding's `resource` (the organisation's), the fields that name the person holding a credential or a login. */
+const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId']);
+
+/** The organisation's side of a connection or probe, wherever it sits: its own address and port, never a person's. */
+const LOCAL_SIDE = new Set(['localIpDetails', 'localPortDetails']);
+
 /**
  * Inside a personal field that is an object (an attack sequence's `user`, a `city`, a `userAgent`),
  * the values that identify: these are looked for elsewhere too (an ARN naming the user, a title
@@ -74,8 +82,12 @@ const IDENTIFYING = new Set([...PERSONAL_FIELDS, 'name', 'uid', 'credentialUid',
 /** Free text of the finding that names what the fields above hold ("198.51.100.7 is performing SSH brute force…"). */
 const FREE_TEXT_FIELDS = new Set(['title', 'description']);
 
-/** The finding's own identifiers at the top of its detail: never a person's, kept whatever a removed value matches. */
-const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partition', 'id', 'arn', 'type', 'severity', 'createdAt', 'updatedAt']);
+/**
+ * The finding's own identifiers at the top of its detail, and its resource: never a person's, kept
+ * whatever a removed value matches (a user agent or domain the caller chose to read as the instance
+ * id, a user name as the bucket's).
+ */
+const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partition', 'id', 'arn', 'type', 'severity', 'createdAt', 'updatedAt', 'resource']);
 
 const IPV4 = /(?<!\d|\d\.)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
 
@@ -114,23 +126,24 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   const out = copyRecord(detail);
   const paths = new Set<string>();
   const removed = new Set<string>();
-  // 1. The personal fields, wherever they are.
-  const walk = (node: unknown, path: string): void => {
+  // 1. The personal fields, wherever they are (in the resource, the user of a credential or login).
+  const walk = (node: unknown, path: string, personal: Set<string>): void => {
     if (Array.isArray(node)) {
-      for (const item of node) walk(item, `${path}[]`);
+      for (const item of node) walk(item, `${path}[]`, personal);
       return;
     }
     if (!isObject(node)) return;
     for (const key of Object.keys(node)) {
       const at = path ? `${path}.${key}` : key;
-      if (PERSONAL_FIELDS.has(key) && holdsData(node[key])) {
+      if (LOCAL_SIDE.has(key)) continue;
+      if (personal.has(key) && holdsData(node[key])) {
         textsOf(node[key], removed);
         node[key] = MINIMISED;
         paths.add(at);
-      } else walk(node[key], at);
+      } else walk(node[key], at, at === 'resource' ? RESOURCE_PERSONAL_FIELDS : personal);
     }
   };
-  walk(out, '');
+  walk(out, '', PERSONAL_FIELDS);
   // 2. What they held, wherever else it is written (longest first: an address inside a longer text).
   const patterns = [...removed].sort((a, b) => b.length - a.length).map((t) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(t)}(?![A-Za-z0-9])`, 'g'));
   const scrub = (text: string, freeText: boolean): string => {
@@ -143,7 +156,7 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
     const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
     for (const [key, value] of entries) {
       const at = typeof key === 'number' ? `${path}[]` : path ? `${path}.${key}` : key;
-      if (topLevel && typeof key === 'string' && OWN_IDENTIFIERS.has(key)) continue;
+      if (typeof key === 'string' && ((topLevel && OWN_IDENTIFIERS.has(key)) || LOCAL_SIDE.has(key))) continue;
       if (typeof value === 'string') {
         const scrubbed = scrub(value, topLevel && typeof key === 'string' && FREE_TEXT_FIELDS.has(key));
         if (scrubbed !== value) {
@@ -161,7 +174,10 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
 export interface FindingMinimised {
   at: string;
   by: string;
-  /** The SHA-256 of the record's bytes before, as its ledger recorded them: it commits to what was removed. */
+  /**
+   * The SHA-256 of the record's bytes before, as its ledger recorded them: it commits to what was
+   * removed. For a later version written minimised (`laterVersion`), of the version as delivered.
+   */
   from: string;
   /** Where values were removed (`minimiseDetail`'s paths). */
   removed: string[];
@@ -171,6 +187,17 @@ export interface FindingMinimised {
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
   return { ...record, detail, minimised: { ...note, removed: paths } };
+}
+
+/**
+ * The record of a later version of a finding (record-finding.ts `update`: archived, re-scored,
+ * replayed, no new activity), minimised when the record it replaces was: the personal data once
+ * removed never comes back with a later version while show and the register say it was removed.
+ * Its note keeps who minimised; `from` is the hash of the version as delivered (never stored).
+ */
+export function laterVersion(record: FindingRecord, replaced: FindingRecord, at: string): FindingRecord {
+  if (!replaced.minimised) return record;
+  return minimisedRecord(record, { at, by: replaced.minimised.by, from: sha256(storedText.finding(record)) });
 }
 
 /** Where a stored finding record that says it is minimised still holds personal data (verify); none when it does not. */
@@ -242,8 +269,13 @@ async function holderOf(store: IncidentStore, incident: Incident): Promise<Incid
   return holder;
 }
 
-/** Why an incident's findings may not be minimised now (refused for a named incident), or null when they may. */
-function keptBecause(incident: Incident, holder: Incident, cutoff: string, afterDays: number): string | null {
+/**
+ * Why an incident's findings may not be minimised now (refused for a named incident), or null when
+ * they may. `seen`: the incidents asked already, as follow-ups and linked incidents name each other.
+ */
+async function keptBecause(store: IncidentStore, incident: Incident, cutoff: string, afterDays: number, seen = new Set<string>()): Promise<string | null> {
+  const holder = await holderOf(store, incident);
+  seen.add(incident.id).add(holder.id);
   const via = holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
@@ -251,6 +283,18 @@ function keptBecause(incident: Incident, holder: Incident, cutoff: string, after
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
   if (holder.closedAt > cutoff)
     return `incident ${holder.id} was closed at ${holder.closedAt}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(holder.closedAt) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+  // A follow-up of the same activity, or an incident a finding linked to it, compares against these
+  // findings while it is handled (README "Why 180 days"): kept until it is closed as long as this.
+  const related = [
+    ...(holder.followUps ?? []).map((id) => ({ id, as: 'follow-up incident', what: ' (the same activity, active again after closing)' })),
+    ...(holder.linked ?? []).map((id) => ({ id, as: 'linked incident', what: ' (a finding of the same breach recorded on both)' })),
+  ];
+  for (const { id, as, what } of related) {
+    if (seen.has(id)) continue;
+    const other = await store.getIncident(id);
+    const why = other ? await keptBecause(store, other, cutoff, afterDays, seen) : null;
+    if (why) return `incident ${holder.id} is closed, but its ${as} ${id}${what} is still being handled${via}: ${why}`;
+  }
   return null;
 }
 
@@ -261,7 +305,7 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
     if (!incident) throw new IncidentNotFoundError(options.only);
-    const kept = keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays);
+    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
     if (kept) throw new RefusedError(kept);
     candidates = [incident];
   } else {
@@ -270,9 +314,9 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0 };
   for (const incident of candidates) {
     // A closed incident with something still due (a notification an assessment after closing made
-    // due, a telecom or NIS2 report left running at closing), or merged into one that is open or
-    // closed too recently, is still being handled: not yet.
-    if (keptBecause(incident, await holderOf(deps.store, incident), cutoff, options.afterDays)) {
+    // due, a telecom or NIS2 report left running at closing), merged into one that is open or
+    // closed too recently, or with a follow-up or linked incident still handled: not yet.
+    if (await keptBecause(deps.store, incident, cutoff, options.afterDays)) {
       report.notYet += 1;
       continue;
     }
@@ -314,12 +358,7 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
-    const kept = keptBecause(
-      incident,
-      await holderOf(deps.store, incident),
-      new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(),
-      options.afterDays,
-    );
+    const kept = await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays);
     if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';

@@ -8,7 +8,7 @@
 
 import { type CarriedOutElsewhere, measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
-import { actionName, escapeMarkdown, type MissingFact, missingFact, missingFactCli, plannedBesideMeasures } from './draft.js';
+import { actionName, byPipelineNote, escapeMarkdown, type MissingFact, missingFact, missingFactCli, plannedBesideMeasures } from './draft.js';
 import type { Incident } from './incident.js';
 import { harmLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
@@ -148,7 +148,7 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
   if (taken.length === 0 && !f?.measuresProposed?.trim()) missing_('measures');
   // The person's words may claim a step the record holds as planned: the sender checks it first, as the AP draft's "Let op" says.
   const planned = plannedBesideMeasures(incident);
-  const warnings = planned.length ? [t.plannedBeside(planned.map((a) => actionName(a, lang)).join(', '))] : [];
+  const warnings = planned.length ? [t.plannedBeside(planned.map((a) => actionName(a, lang)).join(', ')) + byPipelineNote(incident, planned, lang)] : [];
   const who = [fg.name, fg.email, fg.phone].filter(Boolean).join(', ');
   if (!fg.email && !fg.phone) missing_('fg');
   const harms = [...new Set(Object.values(f?.consequencesByNature ?? {}).flatMap((c) => c?.harm ?? []))].map((h) => harmLabel(lang, h));

@@ -50,6 +50,7 @@ import {
   type PendingLink,
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
+import { laterVersion } from './minimise.js';
 import { notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
@@ -1161,7 +1162,7 @@ function update(
     finish(
       incident,
       current.revision,
-      { record: findingRecord(finding, incident.id), expected: known.version },
+      { record: laterVersion(findingRecord(finding, incident.id), known, now), expected: known.version },
       entries,
       messages,
       'updated',

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordContainedByHand } from '../../handlers/core/by-hand.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld, MOTO_ACCOUNT } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
@@ -189,4 +193,47 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contained --target aws, on moto', () =
     const verify = await world.cli(['verify', id]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
+});
+
+/**
+ * review8 read8a A2: an action the policy enforces, planned until the contain function takes it up
+ * (its invocation queued, throttled, retried, or a run that stopped for time: no lease held), was
+ * accepted by `datalek contained`; once done by hand no run touches it, so the instance stayed on
+ * the network while the record said it was isolated by hand. It is refused, nothing written, and
+ * the run that follows still isolates it.
+ */
+it('refuses to record by hand an enforced action the contain function is still to carry out, which it then carries out', async () => {
+  const policy = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
+  const store = new SqliteIncidentStore(join(mkdtempSync(join(tmpdir(), 'datalek-by-hand-enforced-')), 'store'));
+  const now = () => '2026-11-28T03:00:00.000Z';
+  const event = findingEvent({ id: 'enforced-1', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, instanceId: 'i-0enforced000001', createdAt: now() });
+  const id = (await recordEvent({ store, policy, now, canEnforce: true }, event)).incidentId as string;
+  const planned = (await store.getIncident(id))?.actions.find((a) => a.type === 'isolate-instance');
+  expect(planned).toMatchObject({ status: 'planned', mode: 'enforce' });
+  const before = await store.getIncident(id);
+
+  const byHand = recordContainedByHand(
+    { store, policy, now: () => '2026-11-28T03:01:00.000Z' },
+    { incidentId: id, actionId: planned?.id as string, by: 'on-call', what: 'done', at: '2026-11-28T03:01:00.000Z' },
+  );
+  await expect(byHand).rejects.toThrow(/as the policy enforces it: the contain function carries it out.*datalek contain /);
+  // Nor is it offered as planned for a person when the action named is not there.
+  const misnamed = recordContainedByHand(
+    { store, policy, now: () => '2026-11-28T03:01:00.000Z' },
+    { incidentId: id, actionId: 'isolate-instance:i-0other', by: 'on-call', what: 'done' },
+  );
+  await expect(misnamed).rejects.toThrow(/has no action isolate-instance:i-0other; it holds no planned action/);
+  expect((await store.getIncident(id))?.revision).toBe(before?.revision);
+
+  const carried: string[] = [];
+  const adapter: Containment = {
+    canEnforce: true,
+    async execute(action, ctx) {
+      carried.push(action.target);
+      await ctx.record({ name: action.type, status: 'done', at: '2026-11-28T03:02:00.000Z' });
+    },
+    async release() {},
+  };
+  await runContainment({ store, policy, now: () => '2026-11-28T03:02:00.000Z', containment: adapter }, id);
+  expect(carried).toEqual(['i-0enforced000001']);
 });

@@ -1,7 +1,8 @@
 /**
  * Review 7 G11 on DynamoDB (moto): `datalek minimise --target aws` removes the personal data from
  * the findings of an incident closed longer than the retention period, in a ledgered write that
- * `datalek verify --target aws` accepts; an open incident keeps its findings, and a finding item
+ * `datalek verify --target aws` accepts, and a later version of a minimised finding is stored
+ * minimised too (read8 A1); an open incident keeps its findings, and a finding item
  * minimised by hand in the table, without its ledger entry, fails verify.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,23 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     const again = await cli(['minimise', '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z']);
     expect(again.stdout).toMatch(/Minimised 0 of 1 incident/);
     expect(await findingData(closedFinding)).toBe(after);
+
+    // A later version of the minimised finding (GuardDuty archived it: no new activity) is stored minimised too.
+    const later = personalEvent(closedFinding);
+    later.account = ACCOUNT;
+    later.detail.accountId = ACCOUNT;
+    later.detail.updatedAt = '2026-09-02T08:00:00Z';
+    (later.detail.service as { archived: boolean }).archived = true;
+    const laterFile = join(dir, 'later.json');
+    writeFileSync(laterFile, JSON.stringify([later]));
+    const replayed = await cli(['replay', laterFile, '--json', '--now', '2026-09-02T08:05:00Z']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(jsonLines(replayed.stdout)[0]).toMatchObject({ outcome: 'updated', incidentId: ids.closed });
+    const laterData = await findingData(closedFinding);
+    for (const value of PERSONAL) expect(laterData).not.toContain(value);
+    expect(JSON.parse(laterData)).toMatchObject({ version: { updatedAt: '2026-09-02T08:00:00Z' }, minimised: { by: 'FG Anna' } });
+    const verifiedLater = await cli(['verify', ids.closed]);
+    expect(verifiedLater.code, verifiedLater.stderr).toBe(0);
 
     // The open incident's finding "minimised" in the table by hand: no ledger entry vouches for it.
     const handMade = (await findingData(openFinding)).replaceAll('203.0.113.45', '(minimised)');

@@ -9,12 +9,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { chainHash } from '../../handlers/core/ledger.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { jsonLines, ROOT, runCli } from '../support/cli.js';
 import { accessKeyResource } from '../support/events.js';
+import { incidentFixture } from '../support/incidents.js';
 import { PERSONAL, personalEvent } from '../support/personal-finding.js';
+import { tempSqliteStore } from '../support/store.js';
 import { digestKeys } from '../support/tamper.js';
 
 interface Fixture {
@@ -138,6 +141,33 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(named.stdout).toMatch(/nothing to remove \(1 finding record minimised before\)/);
   });
 
+  it('a later version of a minimised finding (archived, re-scored, replayed: no new activity) is stored minimised too; the register, verify and the digests hold', async () => {
+    expect((await minimise(f)).code).toBe(0);
+    // GuardDuty archives the finding: a newer version, the same count, last seen before the closing.
+    const later = personalEvent('f0000000000000000000000000000001');
+    later.detail.updatedAt = '2026-09-02T08:00:00Z';
+    (later.detail.service as { archived: boolean }).archived = true;
+    const file = join(f.dir, 'later.json');
+    writeFileSync(file, JSON.stringify([later]));
+    const replayed = await run(f, ['replay', file, '--json', '--now', '2026-09-02T08:05:00Z']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(jsonLines(replayed.stdout)[0]).toMatchObject({ outcome: 'updated', incidentId: f.closed });
+
+    const [row] = findingRows(f, f.closed);
+    for (const value of PERSONAL) expect(row.data).not.toContain(value);
+    const record = JSON.parse(row.data);
+    expect(record.version.updatedAt).toBe('2026-09-02T08:00:00Z');
+    expect(record.detail.service.archived).toBe(true);
+    expect(record.minimised).toMatchObject({ by: 'FG Anna' });
+    expect(record.minimised.removed).toContain('service.action.awsApiCallAction.remoteIpDetails.ipAddressV4');
+    const register = JSON.parse((await run(f, ['register', '--json'])).stdout) as { incidentId: string; findingsMinimised: string | null }[];
+    expect(register.find((r) => r.incidentId === f.closed)?.findingsMinimised).toMatch(/^1 finding record minimised/);
+    const verified = await verifyDigests(f);
+    expect(verified.code, verified.stderr).toBe(0);
+    // A next run finds it minimised: it is not counted twice.
+    expect((await minimise(f)).stdout).toMatch(/Minimised 0 of 1 incident/);
+  });
+
   it('never minimises an open incident, nor one closed less than the retention period ago; bad input is named', async () => {
     const open = await minimise(f, f.open);
     expect(open.code).toBe(2);
@@ -147,7 +177,7 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(recent.stderr).toMatch(/closed at 2026-01-12T10:00:00.000Z, less than 180 days ago: its findings are kept until 2026-07-11/);
     const all = await run(f, ['minimise', '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
     expect(all.stdout).toMatch(
-      /Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently, or with something still due, kept as they are/,
+      /Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently, or with something still due or a follow-up or linked incident open, kept as they are/,
     );
     expect((await run(f, ['minimise', '--by', 'FG', '--after-days', '-3'])).stderr).toMatch(/--after-days must be a whole number of days/);
     expect((await run(f, ['minimise', '--after-days', '3'])).stderr).toMatch(/minimise needs --by NAME/);
@@ -238,7 +268,9 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
       new RegExp(`incident ${f.closed} is closed, but something is still due on it at .*: its findings are kept until that is done`),
     );
     const all = await minimise(f);
-    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
+    expect(all.stdout).toMatch(
+      /Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due or a follow-up or linked incident open, kept as they are/,
+    );
     expect(findingRows(f, f.closed)[0].data).toContain('203.0.113.45');
   });
 });
@@ -263,10 +295,106 @@ describe('minimising a merged incident', () => {
 
     const all = await run(f, ['minimise', '--by', 'FG', '--after-days', '0']);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout).toMatch(/Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due, kept as they are/);
+    expect(all.stdout).toMatch(
+      /Minimised 0 of 0 incidents .*; 1 closed more recently, or with something still due or a follow-up or linked incident open, kept as they are/,
+    );
     const named = await run(f, ['minimise', merged[0].id, '--by', 'FG', '--after-days', '0']);
     expect(named.code).toBe(2);
     expect(named.stderr).toContain(`incident ${survivor} is open (its findings are incident ${survivor}'s, which it was merged into)`);
     expect(findingRows(f, merged[0].id)).toEqual(before);
+  });
+});
+
+/**
+ * review8 last read A4: the README keeps the raw findings 180 days for, among others, "a follow-up
+ * incident of the same activity"; minimise looked at the incident (and what it was merged into),
+ * not at its follow-ups. A follow-up opened on day 178 after closing had the closed incident's
+ * other findings (the first attack's caller address, user, key) removed on day 181 while it was
+ * being handled. They are kept while a follow-up (or a linked incident) is open, and a named run
+ * says why.
+ */
+describe('minimising an incident whose follow-up is open', () => {
+  it("keeps a closed incident's findings while its follow-up of the same activity is open, and says why", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-follow-up-'));
+    const store = join(dir, 'store');
+    const cli = (args: string[]) => runCli([...args, '--store', store]);
+    const first = join(dir, 'first.json');
+    const a = personalEvent('f0000000000000000000000000000001');
+    const b = personalEvent('f0000000000000000000000000000002');
+    b.detail.type = 'UnauthorizedAccess:IAMUser/MaliciousIPCaller';
+    writeFileSync(first, JSON.stringify([a, b]));
+    const lines = jsonLines((await cli(['replay', first, '--json', '--now', '2026-01-10T09:05:00Z'])).stdout);
+    const id = lines[0].incidentId as string;
+    expect(lines[1].incidentId).toBe(id);
+    const assessed = await cli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'geen', '--by', 'FG', '--now', '2026-01-12T09:00:00Z']);
+    expect(assessed.code, assessed.stderr).toBe(0);
+    expect((await cli(['close', id, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z'])).code).toBe(0);
+
+    // Day 178 after closing: the first finding is active again: a follow-up opens and is being handled.
+    const again = personalEvent('f0000000000000000000000000000001');
+    again.detail.updatedAt = '2026-07-09T08:00:00Z';
+    (again.detail.service as { count: number; eventLastSeen: string }).count = 4;
+    (again.detail.service as { count: number; eventLastSeen: string }).eventLastSeen = '2026-07-09T07:55:00Z';
+    const second = join(dir, 'second.json');
+    writeFileSync(second, JSON.stringify([again]));
+    const [follow] = jsonLines((await cli(['replay', second, '--json', '--now', '2026-07-09T08:05:00Z'])).stdout);
+    expect(follow.outcome).toBe('opened');
+    expect(follow.incidentId).not.toBe(id);
+
+    // Day 181: the retention run, with the follow-up still open, keeps the closed incident's findings.
+    const minimised = await cli(['minimise', '--by', 'cron (FG)', '--now', '2026-07-12T10:00:00Z']);
+    expect(minimised.code, minimised.stderr).toBe(0);
+    expect(minimised.stdout).toContain('1 closed more recently, or with something still due or a follow-up or linked incident open, kept as they are');
+    const rows = () => {
+      const db = new Database(join(store, 'datalek.sqlite'), { readonly: true });
+      const found = db.prepare('SELECT data FROM findings WHERE incident_id = ?').all(id) as { data: string }[];
+      db.close();
+      return found;
+    };
+    expect(rows().length).toBe(1);
+    expect(rows()[0].data, minimised.stdout).toContain('203.0.113.45');
+
+    // Named, it is refused, saying which follow-up keeps it.
+    const named = await cli(['minimise', id, '--by', 'FG', '--now', '2026-07-12T10:00:00Z']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(
+      `its follow-up incident ${follow.incidentId} (the same activity, active again after closing) is still being handled: incident ${follow.incidentId} is open`,
+    );
+    expect(rows()[0].data).toContain('203.0.113.45');
+  });
+});
+
+/**
+ * review8 last read A4, the rest of it: an incident linked to the closed one (a finding of the same
+ * breach recorded on both) keeps its findings while open, as a follow-up does; and the period runs
+ * from the follow-up's closing, then ends.
+ */
+describe('minimising an incident with a linked incident or a follow-up closed since', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const closed = { state: 'closed' as const, closedAt: '2026-01-12T10:00:00.000Z' };
+  const run = (only: string, now: string) =>
+    minimiseClosed({ store: t.store, audit: t.store, now: () => now, machineNow: () => now }, { by: 'FG', afterDays: 180, only });
+  const put = (over: Parameters<typeof incidentFixture>[0]) =>
+    t.store.commit({ incident: incidentFixture(over), expectedRevision: null, timeline: [], messages: [] });
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+
+  it('keeps them while a linked incident is open, naming it', async () => {
+    await put({ id: 'dl-linked-b' });
+    await put({ id: 'dl-linked-a', ...closed, linked: ['dl-linked-b'] });
+    await expect(run('dl-linked-a', '2026-07-12T10:00:00.000Z')).rejects.toThrow(
+      'its linked incident dl-linked-b (a finding of the same breach recorded on both) is still being handled: incident dl-linked-b is open',
+    );
+  });
+
+  it("keeps them for the period from the follow-up's closing, then minimises", async () => {
+    await put({ id: 'dl-follow-c', state: 'closed', closedAt: '2026-07-20T10:00:00.000Z' });
+    await put({ id: 'dl-follow-a', ...closed, followUps: ['dl-follow-c'] });
+    await expect(run('dl-follow-a', '2026-07-22T10:00:00.000Z')).rejects.toThrow(
+      'its follow-up incident dl-follow-c (the same activity, active again after closing) is still being handled: incident dl-follow-c was closed at 2026-07-20T10:00:00.000Z, less than 180 days ago',
+    );
+    expect((await run('dl-follow-a', '2027-01-17T10:00:00.000Z')).minimised.map((m) => m.incidentId)).toEqual(['dl-follow-a']);
   });
 });

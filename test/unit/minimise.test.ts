@@ -61,6 +61,41 @@ describe('minimising a finding', () => {
     expect(ssh).toContain('10.20.1.10');
   });
 
+  it("keeps the instance's own private address and id, and the local side, whatever a value the caller chose matches (read8 A3)", () => {
+    const detail = {
+      id: 'f1',
+      type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+      resource: {
+        resourceType: 'Instance',
+        instanceDetails: { instanceId: 'i-0123456789abcdef0', networkInterfaces: [{ networkInterfaceId: 'eni-1', privateIpAddress: '10.0.1.23' }] },
+      },
+      service: {
+        action: {
+          actionType: 'NETWORK_CONNECTION',
+          networkConnectionAction: {
+            localIpDetails: { ipAddressV4: '10.0.1.23' },
+            localPortDetails: { port: 22 },
+            remoteIpDetails: { ipAddressV4: '198.51.100.7', country: { countryName: 'Netherlands' } },
+          },
+        },
+      },
+    };
+    const { detail: out } = minimiseDetail(detail);
+    const instance = (out.resource as { instanceDetails: { networkInterfaces: { privateIpAddress: string }[] } }).instanceDetails;
+    expect(instance.networkInterfaces[0].privateIpAddress).toBe('10.0.1.23');
+    const connection = (out.service as typeof detail.service).action.networkConnectionAction;
+    expect(connection.localIpDetails.ipAddressV4).toBe('10.0.1.23');
+    expect(connection.remoteIpDetails.ipAddressV4).toBe(MINIMISED);
+
+    // A caller whose user agent is the instance id, and whose domain is its private address: the user agent and domain go, the resource stays.
+    const chosen = structuredClone(detail) as typeof detail & { service: { action: { awsApiCallAction?: unknown } } };
+    chosen.service.action.awsApiCallAction = { userAgent: { fullUserAgent: 'i-0123456789abcdef0' }, domainDetails: { domain: '10.0.1.23' } };
+    const { detail: out2 } = minimiseDetail(chosen);
+    expect(out2.resource).toEqual(detail.resource);
+    expect((out2.service as typeof detail.service).action.networkConnectionAction.localIpDetails.ipAddressV4).toBe('10.0.1.23');
+    expect(JSON.stringify((out2.service as { action: { awsApiCallAction: unknown } }).action.awsApiCallAction)).not.toContain('i-0123456789abcdef0');
+  });
+
   it('removes an address named only in the title or description', () => {
     const { detail, paths } = minimiseDetail({
       title: '198.51.100.7 is performing SSH brute force attacks against i-0abc',

@@ -8,6 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordContainedByHand } from '../../handlers/core/by-hand.js';
+import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { buildNotice, noticeMarkdown } from '../../handlers/core/notice.js';
@@ -58,5 +59,38 @@ describe('the notice beside containment still planned', () => {
     await recordContainedByHand(deps, { incidentId: id, actionId: `isolate-instance:i-${id}`, what: 'met de hand geïsoleerd', by: 'on-call' });
     expect(await whatWeDid()).toContain('server geïsoleerd');
     expect((await notice()).warnings).toEqual([]);
+  });
+});
+
+/**
+ * review8 A2: the warning sent people to `datalek contained` for every planned step, also one the
+ * policy enforces and the contain function is still to carry out, which `contained` now refuses
+ * (once done by hand no run would carry it out). For such a step the notice and the AP draft say the
+ * contain function carries it out and `datalek contain <id>` does if it stopped; a plan-mode step
+ * keeps only the `datalek contained` advice (above).
+ */
+describe('the notice and the draft beside an enforced containment still planned', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const id = 'dl-notice-enforced';
+  const policy = parsePolicy({ organisation: org });
+
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    const deps = { store: t.store, policy, now: () => NOW };
+    const planned = doneIsolation(`i-${id}`, { status: 'planned', mode: 'enforce', steps: [] });
+    await t.store.commit({ incident: incidentFixture({ id, actions: [planned] }), expectedRevision: null, timeline: [], messages: [] });
+    await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'medische gegevens', by: 'FG' });
+    await recordFacts(deps, { incidentId: id, by: 'FG', measuresTaken: 'server geïsoleerd', measuresProposed: 'wachtwoorden laten wijzigen' });
+  });
+  afterEach(async () => t.cleanup());
+
+  it('points to datalek contain, not only to datalek contained', async () => {
+    const incident = (await t.store.getIncident(id)) as Incident;
+    expect(buildNotice(incident, policy, NOW, 'nl').warnings).toEqual([
+      expect.stringMatching(new RegExp(`datalek contained.*Het beleid dwingt EC2-instantie isoleren i-${id} af.*datalek contain ${id}\\.$`)),
+    ]);
+    expect(buildDraft(incident, policy, NOW, 'en').warnings).toContainEqual(
+      expect.stringMatching(new RegExp(`The policy enforces isolate the EC2 instance i-${id}: the contain function carries it out.*datalek contain ${id}\\.$`)),
+    );
   });
 });

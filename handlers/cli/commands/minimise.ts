@@ -47,7 +47,7 @@ function reportLines(report: MinimiseReport, days: number): string[] {
   );
   const changed = report.minimised.filter((m) => m.findings > 0).length;
   lines.push(
-    `Minimised ${changed} of ${report.checked} incident${report.checked === 1 ? '' : 's'} closed more than ${days} days ago${report.notYet ? `; ${report.notYet} closed more recently, or with something still due, kept as they are` : ''}. datalek verify checks the record still.`,
+    `Minimised ${changed} of ${report.checked} incident${report.checked === 1 ? '' : 's'} closed more than ${days} days ago${report.notYet ? `; ${report.notYet} closed more recently, or with something still due or a follow-up or linked incident open, kept as they are` : ''}. datalek verify checks the record still.`,
   );
   return lines;
 }
