@@ -5,17 +5,14 @@
  * the finding's and the incident's ids and the store's reason, never the event's content. The
  * store here is the embedded one, refusing the finding with SQLite's own error (a trigger).
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { StoreRefusedError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { createRecordHandler } from '../../handlers/lambda/record.js';
 import { findingEvent } from '../support/events.js';
 import { capturingLogger, errorLines } from '../support/logs.js';
 import { memoryIdempotency } from '../support/memory-idempotency.js';
-import { tempSqliteStore } from '../support/store.js';
+import { refuseFinding, tempSqliteStore } from '../support/store.js';
 
 const SECRET_IP = '198.51.100.77';
 const SECRET_NAME = 'piet.pietersen';
@@ -27,9 +24,7 @@ beforeEach(() => {
 afterEach(async () => t.cleanup());
 
 it('logs one line naming the finding, the incident and the store’s reason, and nothing of the event', async () => {
-  const db = new Database(join(t.dir, STORE_FILE));
-  db.exec("CREATE TRIGGER refuse BEFORE INSERT ON findings WHEN NEW.finding_id = 'too-big' BEGIN SELECT zeroblob(2000000000); END");
-  db.close();
+  refuseFinding(t.dir, 'too-big');
   const lines: string[] = [];
   const record = createRecordHandler({
     store: t.store,

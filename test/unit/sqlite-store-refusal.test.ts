@@ -10,28 +10,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { StoreError, StoreRefusedError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { refuseFinding, TOO_BIG, tempSqliteStore } from '../support/store.js';
 
 const NOW = () => '2026-11-28T00:00:00.000Z';
 
-/** What the trigger does when the finding `refused-b` is inserted. */
-const TOO_BIG = 'SELECT zeroblob(2000000000)';
+/** A constraint the insert of a finding breaks (a trigger's). */
 const BROKEN_CONSTRAINT = "SELECT RAISE(ABORT, 'this store takes no such finding')";
-
-/** Makes the store in `dir` fail the insert of finding `refused-b` with `body` (another connection: the schema is shared). */
-function refuseFinding(dir: string, body: string): void {
-  const db = new Database(join(dir, STORE_FILE));
-  db.exec(`CREATE TRIGGER refuse_b BEFORE INSERT ON findings WHEN NEW.finding_id = 'refused-b' BEGIN ${body}; END`);
-  db.close();
-}
 
 describe('the embedded store refusing one write', () => {
   let t: ReturnType<typeof tempSqliteStore>;
@@ -61,7 +52,7 @@ describe('the embedded store refusing one write', () => {
     ['a value over its size limit', TOO_BIG, /SQLITE_TOOBIG: string or blob too big/],
     ['a constraint the write breaks', BROKEN_CONSTRAINT, /SQLITE_CONSTRAINT_TRIGGER: this store takes no such finding/],
   ])('%s is refused as this write, at once, by name, and nothing of it is stored', async (_what, body, reason) => {
-    refuseFinding(t.dir, body);
+    refuseFinding(t.dir, 'refused-b', body);
     const err = await record('refused-b').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreRefusedError);
     expect((err as StoreRefusedError).reason).toMatch(reason);
@@ -98,7 +89,7 @@ describe('datalek replay on an embedded store that refuses one event', () => {
     const args = ['replay', events, '--store', store, '--now', NOW(), '--json'];
     writeFileSync(events, JSON.stringify([findingEvent({ id: 'refused-a', instanceId: 'i-a' })]));
     expect((await runCli(args)).code).toBe(0);
-    refuseFinding(store, TOO_BIG);
+    refuseFinding(store, 'refused-b');
     writeFileSync(events, JSON.stringify(['refused-a', 'refused-b', 'refused-c'].map((id) => findingEvent({ id, instanceId: `i-${id}` }))));
     const run = await runCli(args);
     expect(jsonLines(run.stdout).map((l) => [l.findingId, l.outcome])).toEqual([
