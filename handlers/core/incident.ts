@@ -650,6 +650,13 @@ export interface FindingRecord {
   /** The finding's detail as delivered: evidence, kept in the store, never logged. */
   detail: Record<string, unknown>;
   /**
+   * Random bytes of this version of the record (stored-record.ts `findingSalt`), hashed with it into
+   * its ledger entry and removed when it is minimised: without them no guess at what minimising
+   * removed (one IPv4 address: 2^32 guesses) hashes to what the ledger keeps of the record before.
+   * A record written before it existed has none.
+   */
+  salt?: string;
+  /**
    * Its commit noted links still to write on other incidents (`Incident.linksPending`): a
    * redelivery of the finding writes those a stopped process left (record-finding.ts `completeLinks`).
    */

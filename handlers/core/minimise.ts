@@ -183,10 +183,15 @@ export interface FindingMinimised {
   removed: string[];
 }
 
-/** The finding record minimised: its detail, and a note of when, by whom and from what. */
+/**
+ * The finding record minimised: its detail, and a note of when, by whom and from what. Its salt
+ * goes with the personal data: the ledger's hash of the record before (`from`) was taken with it,
+ * so without it no guess at the removed values gives that hash again.
+ */
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
-  return { ...record, detail, minimised: { ...note, removed: paths } };
+  const { salt: _removed, ...kept } = record;
+  return { ...kept, detail, minimised: { ...note, removed: paths } };
 }
 
 /**

@@ -56,7 +56,7 @@ import type { Policy } from './policy.js';
 import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
-import { copyRecord } from './stored-record.js';
+import { copyRecord, findingSalt } from './stored-record.js';
 import { addHours, addMinutes, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -1431,6 +1431,8 @@ export function findingRecord(finding: Finding, incidentId: string): FindingReco
     sample: finding.sample,
     archived: finding.archived,
     detail: finding.detail,
+    // Hashed with the record into the ledger, removed when minimised (core/minimise.ts).
+    salt: findingSalt(),
   };
 }
 

@@ -866,7 +866,7 @@ export const containAction = action({
 
 /**
  * A planned containment action carried out by hand (core/by-hand.ts): on the command line
- * `datalek contained`. Not among the page's forms (yet): the page lists the action's state.
+ * `datalek contained`, and the incident page's form of the same name (web/action-forms.ts).
  */
 export const containedAction = action({
   name: 'contained',
@@ -889,6 +889,26 @@ export const containedAction = action({
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
   run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
 });
+
+/**
+ * The inputs of opening an incident by hand (core/open-by-hand.ts): `datalek open` and the page's
+ * form. The finding the policy ignored is handed in as its event file, on the command line only.
+ */
+export const OPEN_FIELDS = [
+  {
+    name: 'what',
+    kind: 'longtext',
+    required: 'open needs --what TEXT: what happened (the register keeps it, Art. 33(5))',
+    label: { nl: 'Wat er gebeurde', en: 'What happened' },
+  },
+  {
+    name: 'aware-at',
+    kind: 'time',
+    required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
+    label: { nl: 'Bewust geworden op', en: 'Became aware at' },
+  },
+  { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' }, cliOnly: true },
+] as const satisfies readonly FieldSpec[];
 
 /** Every action a person takes on an incident, in the order of the workflow. */
 export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction, containAction] as const;

@@ -22,12 +22,13 @@ import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '.
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
+import { openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
-import { type AckOutcome, type ActionDeps, checkedReads } from '../use-cases/actions.js';
+import { type AckOutcome, type ActionDeps, checkedReads, OPEN_FIELDS } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll, type Text } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
 import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
@@ -36,7 +37,7 @@ import type { View } from './components.js';
 import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
-import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
+import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OpenPage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
 import { type SessionSecrets, sameSecret, securityHeaders, sessionCookieName } from './security.js';
 
 export interface WebDeps extends ActionDeps {
@@ -198,6 +199,33 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
 
   app.get('/', async (c) => c.html(<OverviewPage view={viewOf(c)} incidents={await openIncidents(deps)} />));
   app.get('/closed', async (c) => c.html(<ClosedPage view={viewOf(c)} incidents={await closedIncidents(deps)} />));
+
+  // Opening an incident by hand (`datalek open`): the same fields, checks and refusals; the same
+  // statement twice opens one incident (its id is derived from it), so a form sent again is refused.
+  const openFields = OPEN_FIELDS.filter((f) => !('cliOnly' in f && f.cliOnly));
+  const openPage = (c: Context<Env>, state?: FormState, status: 200 | 400 = 200) =>
+    c.html(<OpenPage view={viewOf(c, '/open')} fields={openFields} state={state} />, status);
+  app.get('/open', (c) => openPage(c));
+  app.post('/open', async (c) => {
+    const form = c.get('form');
+    const state: FormState = { action: 'open', values: formState(form, openFields), errors: {} };
+    const refused = (errors: DatalekError[]) => {
+      for (const err of errors) addError(state, fieldOf(err, openFields), pageMessage(err, langOf(c), openFields));
+      return openPage(c, state, 400);
+    };
+    const { raw, errors: timeErrors } = rawFromForm(openFields, form, deps.policy.timeZone);
+    const parsed = parseFieldsAll(openFields, raw);
+    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    let incident: Incident;
+    try {
+      incident = await openByHand(deps, { by: deps.actor, what: parsed.values.what, awareAt: parsed.values['aware-at'] });
+    } catch (err) {
+      if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      throw err;
+    }
+    await deliverQuietly(deps);
+    return c.redirect(`/incidents/${incident.id}?done=open`, 303);
+  });
 
   const loadIncident = async (c: Context<Env>): Promise<Incident | Response> => {
     const id = c.req.param('id') ?? '';
