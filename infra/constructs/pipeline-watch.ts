@@ -182,7 +182,18 @@ export function topicCalls(topicName: string, { subscribe = true } = {}): Record
         // its calls do not name their stack, and a stack of any name may subscribe; a deployment
         // that subscribes someone pages, and subscribing a pager by hand too: on-call then knows who.
         {
-          eventName: ['DeleteTopic', 'Unsubscribe', 'SetSubscriptionAttributes', 'PutDataProtectionPolicy', ...(subscribe ? ['Subscribe'] : [])],
+          // And (review9 K1) a statement of its policy removed by its label (its Sid: the alarms', the
+          // watch rules' or the alarm path's right to publish) or added (anyone named may publish):
+          // the policy changed as surely, and no deployment makes these calls.
+          eventName: [
+            'DeleteTopic',
+            'Unsubscribe',
+            'SetSubscriptionAttributes',
+            'PutDataProtectionPolicy',
+            'RemovePermission',
+            'AddPermission',
+            ...(subscribe ? ['Subscribe'] : []),
+          ],
           requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
         },
         // Its policy (who may publish) or key changed other than by a deployment (a topic's

@@ -146,6 +146,13 @@ const WATCHED: Record<string, string[]> = {
   '98-pipeline-key-policy-put-by-a-deploy.json': ['central/paging'],
   // A key of someone's own on the contain function's log group, then disabled, stops its events (review8 last read B4).
   '99-key-put-on-the-contain-log-group.json': ['central/changes'],
+  // A statement taken out of a datalek topic's policy by its label (its Sid) is the policy replaced by hand (review9 K1):
+  // no datalek alarm, no watch rule or no alarm path may publish; a statement added lets anyone named publish fake pages.
+  '120-alarms-publish-permission-removed-from-the-alarm-topic.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '121-watch-rules-publish-permission-removed-from-the-alarm-topic.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '122-alarm-path-permission-removed-from-the-pages-topic.json': ['central/paging', 'forwarder/paging'],
+  '123-another-account-may-publish-to-the-fg-topic.json': ['central/paging', 'forwarder/paging'],
+  '124-permission-removed-from-another-teams-topic.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
