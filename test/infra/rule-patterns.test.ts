@@ -153,6 +153,28 @@ const WATCHED: Record<string, string[]> = {
   '122-alarm-path-permission-removed-from-the-pages-topic.json': ['central/paging', 'forwarder/paging'],
   '123-another-account-may-publish-to-the-fg-topic.json': ['central/paging', 'forwarder/paging'],
   '124-permission-removed-from-another-teams-topic.json': [],
+  // The breach register's tables stripped of what recovers them, or deleted (review9 S1): whoever does it, a deployment too
+  // (but its own resource policy put); the table's other changes do not page. In the central region, where they are.
+  '130-point-in-time-recovery-of-the-register-off.json': ['central/register'],
+  '131-deletion-protection-of-the-register-off.json': ['central/register'],
+  '132-register-table-deleted-by-arn.json': ['central/register'],
+  '133-register-table-policy-deleted.json': ['central/register'],
+  '134-register-table-policy-put-by-a-deploy.json': [],
+  '135-idempotency-table-point-in-time-recovery-period-cut.json': ['central/register'],
+  '136-register-table-capacity-changed.json': [],
+  '137-another-teams-table-deleted.json': [],
+  // The event archive kept with the register, deleted or its retention cut.
+  '140-event-archive-deleted.json': ['central/register'],
+  '141-event-archive-retention-cut-to-a-day.json': ['central/register'],
+  '142-another-teams-archive-deleted.json': [],
+  // A datalek queue emptied: a finding route's dead letters (the failed findings' only copy), the watch's own calls
+  // (purging them lowers datalek-pipeline-changed); every region has queues. A queue's name begins with its stack's.
+  '145-finding-dead-letters-purged.json': ['central/register', 'forwarder/register'],
+  '146-watch-queue-purged.json': ['central/register', 'forwarder/register'],
+  '147-forwarder-dead-letters-deleted.json': ['central/register', 'forwarder/register'],
+  '148-watch-queue-retention-cut-by-hand.json': ['central/register', 'forwarder/register'],
+  '149-queue-attributes-set-by-a-deploy.json': [],
+  '150-another-teams-queue-purged.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -341,12 +363,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/guard',
       'central/paging',
       'central/pipeline',
+      'central/register',
       'central/sources',
       'forwarder/changes',
       'forwarder/containment',
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',
+      'forwarder/register',
       'forwarder/sources',
     ]);
   });
