@@ -572,7 +572,14 @@ export interface Incident {
    * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
    * many finding records so far. The register keeps its facts, effects and measures.
    */
-  minimised?: { at: string; by: string; afterDays: number; findings: number };
+  minimised?: {
+    at: string;
+    by: string;
+    afterDays: number;
+    findings: number;
+    /** The kinds of data removed from them (core/minimise.ts `removedKinds`); none recorded by a minimisation before November 30, 2026. */
+    kinds?: string[];
+  };
 }
 
 /** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */

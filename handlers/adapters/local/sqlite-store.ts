@@ -401,7 +401,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const { incident } = change;
     try {
       this.endSnapshot();
-      const claimed = this.inTransaction(() => this.commitTx.immediate(change));
+      const write = () => this.inTransaction(() => this.commitTx.immediate(change));
+      const claimed = change.minimised ? this.leavingNothingBehind(write) : write();
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
@@ -696,6 +697,30 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     // A page in the log is a page of the store and the frame's header of 24 bytes.
     this.walFrameBytes ??= (this.db.pragma('page_size', { simple: true }) as number) + 24;
     return Math.floor(walBytes(join(this.dir, STORE_FILE)) / this.walFrameBytes);
+  }
+
+  /**
+   * A minimisation's commit (core/minimise.ts), so that the personal data it removes is not left
+   * readable in the store's files: SQLite keeps what a write frees (the old row's cell in its page,
+   * its overflow pages on the free list) as it was, and the old pages stay in the file while the
+   * new ones wait in the log for a checkpoint. Its transaction zeroes what it frees
+   * (`secure_delete`), and a checkpoint that empties the log follows at once. A reader holding an
+   * older snapshot then (`serve`'s, for a moment) keeps the old pages to the next checkpoint, at
+   * the latest when the last connection closes. Bytes of the record that an earlier write freed
+   * (a version the finding had before) are zeroed only where this one frees them again: `VACUUM`
+   * rewrites the whole file (README, Retention of the raw findings).
+   */
+  private leavingNothingBehind<T>(write: () => T): T {
+    this.db.pragma('secure_delete = ON');
+    let result: T;
+    try {
+      result = write();
+    } finally {
+      this.db.pragma('secure_delete = OFF');
+    }
+    // Inside someone else's transaction nothing is committed yet: a later checkpoint copies it, at the latest the close's.
+    if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
   }
 
   private checkpointHere(): void {
