@@ -13,7 +13,8 @@
  * 3. The incident opens in one commit, its id derived from what was stated (so the same command
  *    twice opens it once): the AP clock runs from the awareness stated, as `assess --aware-at`
  *    would have set it, and the person who opened it has taken it (no one is paged). It holds no
- *    resource and no containment.
+ *    resource and no containment. The FG is told at once (Art. 38(1), review9 S4), as of an
+ *    incident a finding opens, unless the person who opened it is the FG the policy names.
  * 4. With a finding, the finding is recorded on it (review9 S2, attack K4): GuardDuty publishing it
  *    again (un-archived, re-scored above the threshold) updates this incident instead of opening a
  *    second one for the same breach with a clock of its own. A version the policy still ignores
@@ -28,6 +29,7 @@ import { ConflictError, refused as refuse } from './errors.js';
 import type { Finding } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
+import { composeMessage } from './messages.js';
 import type { Policy } from './policy.js';
 import { findingRecord } from './record-finding.js';
 import { nextDueAt } from './schedule.js';
@@ -148,6 +150,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   incident.acknowledgedBy = by;
   incident.acknowledgedAt = now;
   incident.nextDueAt = nextDueAt(incident, deps.policy);
+  const messages = isTheFg(by, deps.policy) ? [] : [composeMessage({ incident, channel: 'fg', kind: 'opened', stateKey: 'opened', now, policy: deps.policy })];
   const timeline = appendEntries(incident, [
     {
       at: now,
@@ -162,8 +165,9 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         ...(finding ? { finding } : {}),
       },
     },
+    ...messages.map((m) => ({ at: now, kind: 'notification-queued', detail: { channel: m.channel, messageKind: m.kind, messageId: m.id } })),
   ]);
-  const change: IncidentChange = { incident, expectedRevision: null, timeline, messages: [] };
+  const change: IncidentChange = { incident, expectedRevision: null, timeline, messages };
   // Recorded as new: should the pipeline record the finding meanwhile, the commit fails (ConflictError).
   if (input.finding) change.finding = { record: findingRecord(input.finding, id), expected: null };
   markStatedRun(change, deps, by);
@@ -177,4 +181,11 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     throw err;
   }
   return incident;
+}
+
+/** Whether `by` is the FG the policy names (the same name, case and spacing aside): then nobody else is to be told. */
+function isTheFg(by: string, policy: Policy): boolean {
+  const name = (n: string) => n.trim().replace(/\s+/g, ' ').toLowerCase();
+  const fg = policy.organisation.fg.name;
+  return fg !== undefined && name(fg) !== '' && name(fg) === name(by);
 }
