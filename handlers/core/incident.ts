@@ -313,6 +313,12 @@ export interface ActionRecord {
    * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
    */
   byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  /**
+   * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
+   * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
+   * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.
+   */
+  notDone?: { by: string; reason: string; recordedAt: string };
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordContainedByHand } from '../core/by-hand.js';
+import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
 import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -888,6 +888,33 @@ export const containedAction = action({
   ] as const,
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
   run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
+});
+
+/**
+ * A planned containment step that will not be carried out (core/by-hand.ts): on the command line
+ * `datalek not-done`, and the incident page's form of the same name.
+ */
+export const notDoneAction = action({
+  name: 'not-done',
+  title: { nl: 'Stap wordt niet uitgevoerd', en: 'Step will not be carried out' },
+  fields: [
+    {
+      name: 'action',
+      kind: 'text',
+      required: 'not-done needs --action ID (the planned action as `datalek show ID --json` lists its id, e.g. isolate-instance:i-0abc)',
+      label: { nl: 'Actie', en: 'Action' },
+    },
+    {
+      ...reason({ nl: 'Waarom niet', en: 'Why not' }),
+      required: 'not-done needs --reason TEXT: why the step will not be carried out (the register and the AP draft keep it, Art. 33(3)(d), (5))',
+      hint: {
+        nl: 'Bijvoorbeeld: de server is vervangen, een andere maatregel dekt het risico. Het register en de concept-melding aan de AP tonen deze reden.',
+        en: 'For example: the server was replaced, another measure covers the risk. The register and the AP draft show this reason.',
+      },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
+  run: (deps: FgDeps, input) => recordNotToBeDone(deps, input),
 });
 
 /**
