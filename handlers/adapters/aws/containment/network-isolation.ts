@@ -145,10 +145,12 @@ export function isolateStepName(interfaceId: string): string {
  * A release's first steps: each interface an isolation swapped (or left exposed) back in its own
  * groups (`restore-eni:<id>`). Returns whether the release may go on with the steps that follow the
  * undoing (attach to the Auto Scaling group, register in target groups, associate the profile, tag
- * released): not when every restore failed. The resource is then still cut off, so putting it back in
- * its group (whose health check fails the isolated instance and terminates it, with the evidence) or
- * behind its load balancer, or tagging it released, would only make the record and the resource
- * disagree: the release fails as it is, the record stays as it was, and a release tried again goes on.
+ * released): not when any restore failed. The resource is then still cut off, wholly or on an
+ * interface, so putting it back in its group (whose health check fails the isolated instance and
+ * terminates it, with the evidence) or behind its load balancer (which sends traffic to an instance
+ * half cut off), or tagging it released, would only make the record and the resource disagree: the
+ * release stops there, recorded as failed with what was restored and what was not (the core marks
+ * the action partly released), and a release tried again restores the rest and goes on.
  */
 export async function restoreInterfaces(
   c: Pick<ContainmentClients, 'ec2'>,
@@ -159,9 +161,9 @@ export async function restoreInterfaces(
 ): Promise<boolean> {
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
   const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
-  const outcomes: StepRecord['status'][] = [];
+  const outcomes: StepRecord[] = [];
   const record = async (st: StepRecord) => {
-    outcomes.push(st.status);
+    outcomes.push(st);
     await options.record(st);
   };
   const attempt = releaseStep({ ...options, record }, now);
@@ -172,12 +174,17 @@ export async function restoreInterfaces(
       return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
     });
   }
-  if (outcomes.length === 0 || outcomes.some((st) => st !== 'failed')) return true;
+  const interfaceOf = (st: StepRecord) => st.name.slice(st.name.indexOf(':') + 1);
+  const restored = outcomes.filter((st) => st.status !== 'failed').map(interfaceOf);
+  const kept = outcomes.filter((st) => st.status === 'failed').map(interfaceOf);
+  if (kept.length === 0) return true;
   await options.record({
     name: 'release-rest',
     status: 'skipped',
     at: now(),
-    detail: 'every interface stays isolated (its restore failed): the rest of the release is not done, and the containment stays recorded as it is',
+    detail: restored.length
+      ? `interface(s) ${restored.join(', ')} restored, ${kept.join(', ')} still isolated (restore failed): the rest of the release (Auto Scaling group, target groups, instance profile, tag) is not done; release again to restore the rest, or restore it by hand`
+      : 'every interface stays isolated (its restore failed): the rest of the release is not done, and the containment stays recorded as it is',
   });
   return false;
 }
