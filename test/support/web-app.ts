@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
+import type { ConflictRetry } from '../../handlers/core/conflict-retry.js';
 import type { Policy } from '../../handlers/core/policy.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
@@ -18,7 +19,14 @@ import { ROOT } from './cli.js';
 export const WEB_PORT = 8733;
 const HOST = `127.0.0.1:${WEB_PORT}`;
 
-export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; now: () => string; actor?: string; audit?: AuditSource }) {
+export function inProcessWebApp(deps: {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  actor?: string;
+  audit?: AuditSource;
+  conflictRetry?: ConflictRetry;
+}) {
   const session = newSession();
   const appFor = (port: number) =>
     createWebApp({

@@ -2,28 +2,13 @@ import { InvalidFindingError } from '../../core/errors.js';
 import { type Finding, parseEventText } from '../../core/finding.js';
 import { openByHand } from '../../core/open-by-hand.js';
 import { oneLine } from '../../core/text.js';
-import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
+import { OPEN_FIELDS as FIELDS } from '../../use-cases/actions.js';
+import { parseFields } from '../../use-cases/fields.js';
 import { type Command, type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandPaths, readEvents } from '../inputs.js';
 import { statusObject } from '../views.js';
 import { fgActor, flagsOf } from './fg-common.js';
-
-const FIELDS = [
-  {
-    name: 'what',
-    kind: 'longtext',
-    required: 'open needs --what TEXT: what happened (the register keeps it, Art. 33(5))',
-    label: { nl: 'Wat er gebeurde', en: 'What happened' },
-  },
-  {
-    name: 'aware-at',
-    kind: 'time',
-    required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
-    label: { nl: 'Bewust geworden op', en: 'Became aware at' },
-  },
-  { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' } },
-] as const satisfies readonly FieldSpec[];
 
 export const openCommand: Command = {
   name: 'open',
