@@ -36,6 +36,20 @@ import { copyRecord, parseStoredFinding } from './stored-record.js';
 export const MINIMISED = '(minimised)';
 
 /**
+ * The kinds of personal data minimising removes, each with the finding's fields that hold it and
+ * its name in words (the incident page and the HTML report say which kinds were removed).
+ */
+const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[] = [
+  { kind: 'ip-address', fields: ['ipAddressV4', 'ipAddressV6', 'ip', 'sourceIps'], nl: 'IP-adressen', en: 'IP addresses' },
+  { kind: 'location', fields: ['city', 'geoLocation'], nl: 'locaties (stad, coördinaten)', en: 'locations (city, coordinates)' },
+  { kind: 'user-name', fields: ['userName', 'username', 'user', 'userId'], nl: 'gebruikersnamen', en: 'user names' },
+  { kind: 'principal-id', fields: ['principalId'], nl: "principal-id's", en: 'principal ids' },
+  { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
+  { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
+  { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
+];
+
+/**
  * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
  * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
  * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
@@ -47,24 +61,7 @@ export const MINIMISED = '(minimised)';
  * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
  * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
  */
-const PERSONAL_FIELDS = new Set([
-  'ipAddressV4',
-  'ipAddressV6',
-  'ip',
-  'sourceIps',
-  'city',
-  'geoLocation',
-  'userName',
-  'username',
-  'principalId',
-  'accessKeyId',
-  'userAgent',
-  'fullUserAgent',
-  'domain',
-  'domainWithSuffix',
-  'user',
-  'userId',
-]);
+const PERSONAL_FIELDS = new Set(REMOVED_KINDS.flatMap((k) => k.fields));
 
 /** In the finding's `resource` (the organisation's), the fields that name the person holding a credential or a login. */
 const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId']);
@@ -170,6 +167,33 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   return { detail: out, paths: [...paths].sort() };
 }
 
+/**
+ * The kinds of personal data (`REMOVED_KINDS`) that values were removed at, from `minimiseDetail`'s
+ * paths, in that list's order; `known` (kinds removed before) included. A value removed where the
+ * finding repeats it (its title, an ARN) is of a kind already named.
+ */
+export function removedKinds(paths: string[], known: string[] = []): string[] {
+  const fields = new Set(paths.map((p) => (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, '')));
+  return REMOVED_KINDS.filter((k) => known.includes(k.kind) || k.fields.some((f) => fields.has(f))).map((k) => k.kind);
+}
+
+/**
+ * What the incident page and the HTML report say of an incident's minimisation, in `lang`: when,
+ * by whom, how long after closing, and which kinds of data were removed; null when it never was.
+ */
+export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (iso: string) => string): string | null {
+  const m = incident.minimised;
+  if (!m) return null;
+  const kinds = m.kinds ? REMOVED_KINDS.filter((k) => m.kinds?.includes(k.kind)).map((k) => k[lang]) : [];
+  const which = kinds.length ? kinds.join(', ') : lang === 'nl' ? 'welke soorten is niet vastgelegd' : 'which kinds was not recorded';
+  return lang === 'nl'
+    ? `Persoonsgegevens uit ${m.findings} ${m.findings === 1 ? 'bevinding' : 'bevindingen'} verwijderd op ${local(m.at)} door ${m.by}, ${m.afterDays} dagen na het sluiten (bewaartermijn): ${which}.`
+    : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.`;
+}
+
+/** The heading above `minimisedSummary` on the page and in the report. */
+export const MINIMISED_HEADING = { nl: 'Bewaartermijn', en: 'Retention period' } as const;
+
 /** What a finding record says of its minimisation. */
 export interface FindingMinimised {
   at: string;
@@ -183,10 +207,15 @@ export interface FindingMinimised {
   removed: string[];
 }
 
-/** The finding record minimised: its detail, and a note of when, by whom and from what. */
+/**
+ * The finding record minimised: its detail, and a note of when, by whom and from what. Its salt
+ * goes with the personal data: the ledger's hash of the record before (`from`) was taken with it,
+ * so without it no guess at the removed values gives that hash again.
+ */
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
-  return { ...record, detail, minimised: { ...note, removed: paths } };
+  const { salt: _removed, ...kept } = record;
+  return { ...kept, detail, minimised: { ...note, removed: paths } };
 }
 
 /**
@@ -376,9 +405,16 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     const draft = copyRecord(incident);
     draft.revision = incident.revision + 1;
     const before = incident.minimised;
-    draft.minimised = { at, by: options.by, afterDays: options.afterDays, findings: (before?.findings ?? 0) + 1 };
+    const kinds = removedKinds(minimised.minimised?.removed ?? []);
+    draft.minimised = {
+      at,
+      by: options.by,
+      afterDays: options.afterDays,
+      findings: (before?.findings ?? 0) + 1,
+      kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
+    };
     const timeline = appendEntries(draft, [
-      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays } },
+      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds } },
     ]);
     try {
       await deps.store.commit({
