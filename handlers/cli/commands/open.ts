@@ -13,10 +13,11 @@ import { fgActor, flagsOf } from './fg-common.js';
 export const openCommand: Command = {
   name: 'open',
   section: 'fg',
-  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE] [--by NAME]
+  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME]
                    (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
                     finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
-                    the AP deadline runs from --aware-at; then assess, facts, … as for any incident; no containment)`,
+                    the AP deadline runs from --aware-at, which needs --aware-reason more than 24 hours after the
+                    finding; then assess, facts, … as for any incident; no containment; the FG is told)`,
   flags: flagsOf(FIELDS),
   positionals: 'none',
   run: open,
@@ -27,7 +28,13 @@ async function open(ctx: Context): Promise<number> {
   const finding = values.finding === undefined ? undefined : await readFinding(values.finding, ctx);
   // 'create': the first breach an organisation records may be one no finding opened, before any store exists.
   return withBackend(ctx, 'create', async (backend) => {
-    const incident = await openByHand(personDeps(ctx, backend), { by: fgActor(ctx), what: values.what, awareAt: values['aware-at'], finding });
+    const incident = await openByHand(personDeps(ctx, backend), {
+      by: fgActor(ctx),
+      what: values.what,
+      awareAt: values['aware-at'],
+      finding,
+      awareReason: values['aware-reason'],
+    });
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;
