@@ -409,7 +409,8 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
-    if (record.minimised) return 'already';
+    // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
+    if (record.minimised && minimiseDetail(record.detail).paths.length === 0) return 'already';
     const keyText = findingKeyString(key);
     const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);
     const from = sha256(storedText.finding(record));
@@ -420,6 +421,9 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     const at = deps.machineNow();
     const minimised = minimisedRecord(record, { at, by: options.by, from });
     const fields = minimised.minimised?.removed.length ?? 0;
+    // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
+    if (record.minimised && minimised.minimised)
+      minimised.minimised.removed = [...new Set([...record.minimised.removed, ...minimised.minimised.removed])].sort();
     const draft = copyRecord(incident);
     draft.revision = incident.revision + 1;
     const before = incident.minimised;
@@ -428,7 +432,7 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
       at,
       by: options.by,
       afterDays: options.afterDays,
-      findings: (before?.findings ?? 0) + 1,
+      findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
       kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
     };
     const timeline = appendEntries(draft, [
