@@ -25,11 +25,13 @@ import { carriedOutByPipeline } from './contain.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
   actionLabel,
+  awareReasonLabel,
   besideSpecialLabel,
   breachTypeLabel,
   clockStateLabel,
   harmLabel,
   harmSeverityLabel,
+  ignoredLabel,
   type Lang,
   natureLabel,
   resourceKindLabel,
@@ -508,7 +510,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
           : nl
             ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
             : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
-        incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
+        incident.awareAt
+          ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
+          : null,
       ),
       ...(processor
         ? [
@@ -710,7 +714,7 @@ function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => str
 function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, when: (iso: string) => string | null): string {
   const f = o.finding;
   if (lang === 'nl')
-    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${f.ignored}.` : ' Geen GuardDuty-bevinding.'}`;
+    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${ignoredLabel(lang, f)}.` : ' Geen GuardDuty-bevinding.'}`;
   return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
 }
 

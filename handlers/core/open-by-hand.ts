@@ -29,6 +29,7 @@ import { ConflictError, refused as refuse } from './errors.js';
 import type { Finding } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
+import { OPENED_BY_HAND_REASON } from './labels.js';
 import { composeMessage } from './messages.js';
 import type { Policy } from './policy.js';
 import { findingRecord } from './record-finding.js';
@@ -45,7 +46,17 @@ export interface OpenByHandInput {
   awareAt: string;
   /** The event of the finding the policy ignored that it comes from. */
   finding?: Finding;
+  /** Why the organisation became aware only then: required when that is long after the finding (AWARE_GAP_HOURS). */
+  awareReason?: string;
 }
+
+/**
+ * How long after its finding's detection the awareness of an incident opened by hand may be stated
+ * without a reason of its own (review9 S3). EDPB Guidelines 9/2022 allow a short investigation after
+ * the first alert, started at once; beyond a day the register must say why the 72 hours start so
+ * late, as `assess --aware-at` asks for any move of the awareness.
+ */
+export const AWARE_GAP_HOURS = 24;
 
 /** The finding type an incident opened by hand without a finding shows. */
 export const BY_HAND_TYPE = 'by-hand';
@@ -112,6 +123,13 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     );
   if (await deps.store.getIncident(id)) throw openedAlready();
   const detectedAt = finding && finding.createdAt < awareAt ? finding.createdAt : awareAt;
+  const hoursAfterDetection = Math.round(((Date.parse(awareAt) - Date.parse(detectedAt)) / HOUR_MS) * 10) / 10;
+  const statedReason = input.awareReason?.trim() ?? '';
+  if (finding && hoursAfterDetection > AWARE_GAP_HOURS && !statedReason)
+    throw refuse(
+      `--aware-at ${awareAt} lies ${hoursAfterDetection} hours after finding ${finding.findingId} was detected (${detectedAt}): say why the organisation became aware only then (--aware-reason); the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)`,
+      `Het bewustwordingsmoment ligt ${hoursAfterDetection} uur na de detectie van bevinding ${finding.findingId}: geef de reden waarom de organisatie pas toen bewust werd (AVG art. 33(1)).`,
+    );
   const place = { accountId: finding?.accountId ?? '-', region: finding?.region ?? '-' };
   const incident = newIncident({
     id,
@@ -133,7 +151,8 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   incident.findingTypes = [incident.findingType];
   incident.firstActivityAt = null;
   const later = enteredLater(awareAt, now);
-  const reason = 'stated when the incident was opened by hand';
+  // A code when the person gave no reason, shown in the reader's words (labels.ts awareReasonLabel).
+  const reason = statedReason || OPENED_BY_HAND_REASON;
   incident.openedByHand = { by, recordedAt: now, what, awareAt, ...(finding ? { finding } : {}) };
   incident.awareReason = reason;
   // The awareness is a person's statement, as `assess --aware-at` records one (its marks with it).
@@ -144,7 +163,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     reason,
     by,
     recordedAt: now,
-    hoursAfterDetection: Math.round(((Date.parse(awareAt) - Date.parse(detectedAt)) / HOUR_MS) * 10) / 10,
+    hoursAfterDetection,
     movedLaterAfterPersonalDataYes: false,
     ...(later ? { enteredLater: true } : {}),
   };

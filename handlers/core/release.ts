@@ -174,8 +174,13 @@ export interface ReleaseOutcome {
    * profile) failed; a person finishes those by hand.
    */
   released: { id: string; steps: StepRecord[]; unfinished?: string[] }[];
-  /** Actions whose release failed at some step: still recorded as in effect, and releasable again. */
-  failed: { id: string; steps: StepRecord[] }[];
+  /**
+   * Actions whose release failed at some step: still recorded as in effect, and releasable again.
+   * `partly`: the release undid some of it and not the rest (one interface restored, another not):
+   * what is undone and what is still in effect, as the record now says; nothing after the undoing
+   * (Auto Scaling group, target groups, profile, tag) was done.
+   */
+  failed: { id: string; steps: StepRecord[]; partly?: { undone: string[]; stillInEffect: string[] } }[];
   undoneFor: UndoneFor[];
 }
 
@@ -265,8 +270,10 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       const others = [...new Set(undone.map((h) => h.other.id))];
       const outcome: UndoneFor[] = [];
       let done = false;
+      let partly: ReleaseOutcome['failed'][number]['partly'];
       await changeIncidents(deps, [incident.id, ...others], ([draft, ...rest]) => {
         outcome.length = 0;
+        partly = undefined;
         const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
         a.releasing = undefined;
         // Steps a containment run recorded while this release ran (one whose lease had run out) were
@@ -277,6 +284,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         // record keeps it held, this release can be tried again, and the others' holds stay.
         if (!done) {
           markPartlyReleased(a, release, steps);
+          if (a.partlyReleased) partly = { undone: a.partlyReleased.undone, stillInEffect: a.partlyReleased.stillInEffect };
           return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
         }
         a.released = release;
@@ -312,7 +320,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       undoneFor.push(...outcome);
       if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
       if (done) released.push({ id: action.id, steps, ...(unfinished.length ? { unfinished } : {}) });
-      else failedReleases.push({ id: action.id, steps });
+      else failedReleases.push({ id: action.id, steps, ...(partly ? { partly } : {}) });
     }
   } finally {
     // An error the adapter threw (or a store failure) ends the release where it was: what it did not

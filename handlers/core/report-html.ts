@@ -12,6 +12,7 @@ import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from 
 import {
   actionLabel,
   actorLabel,
+  awareReasonLabel,
   besideSpecialLabel,
   clockStateLabel,
   type Lang,
@@ -149,7 +150,7 @@ ${needsAttention(incident, lang, tz)}
     [nl ? 'Meldplichtig' : 'Notifiable', a ? yesNo(lang, a.notifiable) : null],
     [nl ? 'Motivering' : 'Reasoning', a?.reason],
     [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
-    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason],
+    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason ? awareReasonLabel(lang, incident.awareReason) : null],
     ...(a?.confirmedBesideSpecial
       ? [[nl ? 'Bijzondere persoonsgegevens' : 'Special categories', besideSpecialLabel(lang, a.confirmedBesideSpecial)] as [string, string]]
       : []),

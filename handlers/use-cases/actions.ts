@@ -935,6 +935,8 @@ export const OPEN_FIELDS = [
     label: { nl: 'Bewust geworden op', en: 'Became aware at' },
   },
   { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' }, cliOnly: true },
+  // Only with a finding (the page takes none): awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
+  { name: 'aware-reason', kind: 'longtext', label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' }, cliOnly: true },
 ] as const satisfies readonly FieldSpec[];
 
 /** Every action a person takes on an incident, in the order of the workflow. */

@@ -6,7 +6,10 @@
  * her decision is in the record. The other writer commits the incident before each of her commits
  * (a real conflict in the embedded store).
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { signedAcknowledger } from '../../handlers/cli/signed-ack.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -62,4 +65,27 @@ it.each([
   expect(page).toContain(reason);
   const stored = (await t.store.getIncident(id)) as Incident;
   expect(stored.assessment).toBeFalsy();
+});
+
+it('on AWS, the acknowledgement function answering a storm (503: nothing recorded) is the same page, not a 500', async () => {
+  // The function URL, answering as the acknowledge function does when its invocation ran out of time.
+  const server = createServer((_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `not recorded: other changes to incident ${id} kept coming; nothing was recorded: acknowledge again`, incidentId: id }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE00');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example-secret-example-secret-example-sec');
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const web = inProcessWebApp({ store: t.store, policy, now, acknowledge: signedAcknowledger(url, 'eu-west-1') });
+    const html = await (await web.get(`/incidents/${id}`, 'en')).text();
+    const res = await web.post(`/incidents/${id}/ack`, { _csrf: csrfOf(html), ...formBase(html, 'ack'), note: 'seen' }, 'en');
+    expect(res.status).toBe(503);
+    expect(pageText(await res.text())).toMatch(/Nothing was recorded.*send the form again/);
+    expect((await t.store.getIncident(id))?.acknowledgedBy).toBeFalsy();
+  } finally {
+    vi.unstubAllEnvs();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -16,10 +16,11 @@ import { fgActor, flagsOf } from './fg-common.js';
 export const openCommand: Command = {
   name: 'open',
   section: 'fg',
-  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE] [--by NAME] [--new-store]
+  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME] [--new-store]
                    (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
                     finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
-                    the AP deadline runs from --aware-at; then assess, facts, … as for any incident; no containment;
+                    the AP deadline runs from --aware-at, which needs --aware-reason more than 24 hours after the
+                    finding; then assess, facts, … as for any incident; no containment; the FG is told;
                     --new-store: the store is made when there is none, the first breach an organisation records)`,
   flags: { ...flagsOf(FIELDS), 'new-store': { type: 'boolean' } },
   positionals: 'none',
@@ -35,7 +36,13 @@ async function open(ctx: Context): Promise<number> {
   const made = ctx.flags['new-store'] === true && ctx.target === 'local' && !existsSync(join(ctx.storeDir, STORE_FILE));
   return withBackend(ctx, ctx.flags['new-store'] === true ? 'create-synced' : 'write', async (backend) => {
     if (made) ctx.io.err(`Made a new store at ${ctx.storeDir}.`);
-    const incident = await openByHand(personDeps(ctx, backend), { by: fgActor(ctx), what: values.what, awareAt: values['aware-at'], finding });
+    const incident = await openByHand(personDeps(ctx, backend), {
+      by: fgActor(ctx),
+      what: values.what,
+      awareAt: values['aware-at'],
+      finding,
+      awareReason: values['aware-reason'],
+    });
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;
