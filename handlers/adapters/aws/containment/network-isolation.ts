@@ -352,9 +352,18 @@ export class FoundGroups {
     return vouched;
   }
 
-  /** Whether `group` (found by another read) is datalek's. */
-  async vouches(group: SecurityGroup): Promise<boolean> {
-    return (await this.vouch([group])).length === 1;
+  /**
+   * Whether `group` is datalek's: the group that won a race to create it (another run's, found by its
+   * name). That run records it with its groups step, a round or two after creating it: its record is
+   * read again, after each of `waitsMs`, before the group is taken for someone else's (a storm's first
+   * wave in a VPC would otherwise make a group per incident).
+   */
+  async vouches(group: SecurityGroup, waitsMs: readonly number[] = RACE_WAITS_MS): Promise<boolean> {
+    for (const wait of [0, ...waitsMs]) {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      if ((await this.vouch([group])).length === 1) return true;
+    }
+    return false;
   }
 
   private async vouch(groups: SecurityGroup[]): Promise<SecurityGroup[]> {
@@ -363,6 +372,9 @@ export class FoundGroups {
     return groups.filter((g) => records.get(tagOf(g, CREATED_FOR_TAG) ?? '')?.has(g.GroupId ?? '') === true);
   }
 }
+
+/** How long a run that lost the race to create a group waits, in turns, for the winner's record to name it (3.75 s in all). */
+const RACE_WAITS_MS = [250, 500, 1_000, 2_000];
 
 /**
  * Every group tagged as an isolation or all-traffic group of the pipeline in the region, or in one
