@@ -328,8 +328,12 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
-  if (holder.closedAt > cutoff)
-    return `incident ${holder.id} was closed at ${holder.closedAt}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(holder.closedAt) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+  // The period counts from the last thing recorded on it (review9 S5): what is recorded after closing
+  // (facts corrected on the AP's question, a follow-up report, an Art. 34 decision) shows it is being
+  // looked at again, and the findings are the evidence that is asked about.
+  const last = (holder.afterClose ?? []).reduce((latest, x) => (x.at > latest.at ? x : latest), { at: holder.closedAt, what: '' });
+  if (last.at > cutoff)
+    return `incident ${holder.id} was closed at ${holder.closedAt}${last.what ? ` and had ${last.what} recorded after closing at ${last.at}` : ''}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(last.at) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
   // A follow-up of the same activity, or an incident a finding linked to it, compares against these
   // findings while it is handled (README "Why 180 days"): kept until it is closed as long as this.
   const related = [
