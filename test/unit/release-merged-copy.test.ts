@@ -15,6 +15,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import type { Containment } from '../../handlers/ports/containment.js';
+import { incidentDetail } from '../../handlers/use-cases/queries.js';
 import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
 import { doneIsolation } from '../support/incidents.js';
 import { ISOLATE_ON_SNS } from '../support/pager-incident.js';
@@ -71,4 +72,7 @@ it("releasing the merged incident does not undo the survivor's containment behin
   const onB = (await get(b)).actions.find((x) => x.target === I_A);
   expect(onB?.released).toBeUndefined();
   expect(releasable((await get(a)).actions).length).toBeGreaterThan(0); // the copy still reads in effect: the refusal is what guards it
+  // Its page and show offer nothing to release there (the page's Release form is not drawn); the survivor's do.
+  expect((await incidentDetail(deps(50), await get(a), 'en')).releasable).toEqual([]);
+  expect((await incidentDetail(deps(50), await get(b), 'en')).releasable.map((x) => x.target)).toContain(I_A);
 });
