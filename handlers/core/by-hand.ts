@@ -15,7 +15,7 @@
  *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
  *    release leaves it to a person (core/release.ts `releasable`: datalek recorded no evidence).
  */
-import { byHandText } from './breach-facts.js';
+import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { carriedOutByPipeline } from './contain.js';
 import { refused as refuse } from './errors.js';
@@ -41,6 +41,13 @@ function notPlanned(action: ActionRecord, timeZone: string): { en: string; nl: s
   if (action.byHand) {
     const at = formatLocal(action.byHand.at, timeZone);
     return { en: `${name} is already done: ${byHandText(action.byHand, 'en', at)}`, nl: `${name} is al uitgevoerd: ${byHandText(action.byHand, 'nl', at)}` };
+  }
+  if (action.notDone) {
+    const at = formatLocal(action.notDone.recordedAt, timeZone);
+    return {
+      en: `${name} will not be done already: ${notDoneText(action.notDone, 'en', at)}`,
+      nl: `${name} wordt al niet uitgevoerd: ${notDoneText(action.notDone, 'nl', at)}`,
+    };
   }
   if (action.status === 'done') return { en: `${name} is already done: datalek carried it out`, nl: `${name} is al uitgevoerd: datalek voerde het uit` };
   if (action.status === 'skipped')
@@ -142,6 +149,78 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
             ...(later ? { enteredLater: true } : {}),
             ...(failed ? { afterFailure: action.reason ?? true } : {}),
           },
+        },
+      ],
+    };
+  });
+  return incident;
+}
+
+export interface NotToBeDoneInput {
+  incidentId: string;
+  /** The action's id as `show` lists it. */
+  actionId: string;
+  /** Who decided. */
+  by: string;
+  /** Why it will not be carried out, in the person's words: the register and the AP draft keep it. */
+  reason: string;
+}
+
+/**
+ * Use case: a person decides that a planned containment step will not be carried out (`datalek
+ * not-done`): the resource is gone or rebuilt, another measure covers the risk, the step would do
+ * more harm than the breach. Without it the record said "planned" for ever: the AP draft and the
+ * Art. 34 notice warned beside every measure recorded, and the register had no reason for it.
+ *
+ * Primary course:
+ * 1. Who, why and the action are given; the action is one a person may record (as for
+ *    `contained`: planned, not the contain function's to carry out, no run holding the incident) and
+ *    not a failed one (steps of it may be in effect: contain it again, record what was done by hand,
+ *    or release it).
+ * 2. The action becomes `skipped` with `notDone` (who, why, when recorded), and the timeline records
+ *    it, in one commit: no run takes it up; the draft names it with its reason, neither contained nor
+ *    open; closing asks no containment reason for it, the reason being on the record.
+ */
+/** The actions a person may decide now not to carry out (`datalek not-done`): those she may record by hand, failed ones aside. */
+export function decidableNotToBeDone(incident: Incident, now: string, timeZone: string): ActionRecord[] {
+  return recordableByHand(incident, now, timeZone).filter((a) => failedRefusal(a) === null);
+}
+
+/** A failed step is not decided away: steps of it may be in effect. */
+function failedRefusal(a: ActionRecord): { en: string; nl: string } | null {
+  return a.status === 'failed'
+    ? {
+        en: `${a.id} failed when datalek carried it out: steps of it may be in effect; \`datalek contain\` tries it again, \`datalek contained\` records what was finished by hand, \`datalek release\` undoes it`,
+        nl: `${a.id} is mislukt toen datalek het uitvoerde: delen ervan kunnen van kracht zijn; voer het opnieuw uit, leg vast wat met de hand is afgemaakt, of hef het op`,
+      }
+    : null;
+}
+
+export async function recordNotToBeDone(deps: ChangeDeps, input: NotToBeDoneInput): Promise<Incident> {
+  const by = input.by.trim();
+  const reason = input.reason.trim();
+  const actionId = input.actionId.trim();
+  if (!by) throw refuse('who decides is required (--by)', 'Wie besluit is verplicht.');
+  if (!reason)
+    throw refuse(
+      'why it will not be carried out is required (--reason): the register and the AP draft keep it (Art. 33(3)(d), (5))',
+      'Waarom de stap niet wordt uitgevoerd, is verplicht.',
+    );
+  if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    const tz = deps.policy.timeZone;
+    const now = deps.now();
+    const action = personsAction(draft, actionId, now, tz, failedRefusal);
+    checkRecordingTime(draft, now, 'the decision', tz);
+    action.status = 'skipped';
+    action.notDone = { by, reason, recordedAt: now };
+    return {
+      entries: [
+        {
+          at: now,
+          kind: 'containment-not-to-be-done',
+          actor: by,
+          detail: { action: action.type, target: action.target, actionId: action.id, reason },
         },
       ],
     };

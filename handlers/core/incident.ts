@@ -313,6 +313,12 @@ export interface ActionRecord {
    * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
    */
   byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  /**
+   * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
+   * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
+   * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.
+   */
+  notDone?: { by: string; reason: string; recordedAt: string };
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**
@@ -572,7 +578,14 @@ export interface Incident {
    * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
    * many finding records so far. The register keeps its facts, effects and measures.
    */
-  minimised?: { at: string; by: string; afterDays: number; findings: number };
+  minimised?: {
+    at: string;
+    by: string;
+    afterDays: number;
+    findings: number;
+    /** The kinds of data removed from them (core/minimise.ts `removedKinds`); none recorded by a minimisation before November 30, 2026. */
+    kinds?: string[];
+  };
 }
 
 /** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */

@@ -6,7 +6,7 @@
  */
 import { acknowledgementTakes } from '../core/acknowledge.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordableByHand } from '../core/by-hand.js';
+import { decidableNotToBeDone, recordableByHand } from '../core/by-hand.js';
 import { apClockRunning, otherClockRunning, overdueClocks, reportsStillDue, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
@@ -21,6 +21,7 @@ import {
   closeAction,
   containedAction,
   factsAction,
+  notDoneAction,
   releaseAction,
   reportedAction,
   subjectsAction,
@@ -149,6 +150,12 @@ const byHandChoice = {
   },
 };
 
+/** The action field drawn as a choice of `actions`, each named in words. */
+function actionChoice(incident: Incident, actions: readonly { id: string }[]): Record<string, Drawn> {
+  const ids = actions.map((a) => a.id);
+  return { action: { kind: 'choice', options: ids, optionLabels: Object.fromEntries(ids.map((id) => [id, actionText(incident, id)])) } };
+}
+
 /** An action as the form's choice names it: its kind in words and its target, with its state. */
 function actionText(incident: Incident, id: string): Text {
   const a = incident.actions.find((x) => x.id === id);
@@ -216,12 +223,18 @@ export const WEB_FORMS: readonly WebForm[] = [
     id: 'contained',
     action: as(containedAction),
     title: containedAction.title,
-    drawn: ({ incident, policy, now }) => {
-      const ids = recordableByHand(incident, now, policy.timeZone).map((a) => a.id);
-      return { action: { kind: 'choice', options: ids, optionLabels: Object.fromEntries(ids.map((id) => [id, actionText(incident, id)])) } };
-    },
+    drawn: ({ incident, policy, now }) => actionChoice(incident, recordableByHand(incident, now, policy.timeZone)),
     edits: byHandChoice,
     shown: ({ incident, policy, now }) => recordableByHand(incident, now, policy.timeZone).length > 0,
+  },
+  // A planned step that will not be carried out (`datalek not-done`), with who decided and why.
+  {
+    id: 'not-done',
+    action: as(notDoneAction),
+    title: notDoneAction.title,
+    drawn: ({ incident, policy, now }) => actionChoice(incident, decidableNotToBeDone(incident, now, policy.timeZone)),
+    edits: byHandChoice,
+    shown: ({ incident, policy, now }) => decidableNotToBeDone(incident, now, policy.timeZone).length > 0,
   },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.

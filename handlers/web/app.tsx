@@ -18,7 +18,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
-import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
@@ -240,7 +240,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     );
   };
 
-  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 = 200) => {
+  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 | 503 = 200) => {
     const view = viewOf(c, `/incidents/${incident.id}`);
     const detail = await incidentDetail(deps, incident, view.lang);
     return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} verifiable={deps.audit !== undefined} />, status);
@@ -276,9 +276,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[], shown = incident) => {
+    const refused = (errors: DatalekError[], shown = incident, status: 400 | 503 = 400) => {
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
-      return incidentPage(c, shown, { form: state }, 400);
+      return incidentPage(c, shown, { form: state }, status);
     };
     /**
      * A page drawn before the record changed what the form acts on: the form is drawn again from
@@ -326,6 +326,13 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       if (err instanceof OutOfDateError) return outOfDate(err);
       if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      if (err instanceof ConflictError) {
+        // Lost the race at every try the use case made: nothing recorded; the conflict's text (it may name a resource) stays out of the page.
+        deps.log?.(
+          `datalek serve: the ${web.id} form on incident ${incident.id} was not recorded: other changes to it kept coming; the person was asked to send it again`,
+        );
+        return refused([lostRace()], (await deps.store.getIncident(incident.id)) ?? incident, 503);
+      }
       throw err;
     }
     await deliverQuietly(deps);
@@ -492,6 +499,18 @@ function staleForm(): RefusedError {
   const en = 'This form is out of date or incomplete (it lacks what the page showed). Nothing was recorded: reload the page.';
   return new RefusedError(en, {
     page: { en, nl: 'Dit formulier is verouderd of onvolledig (het mist wat de pagina toonde). Er is niets vastgelegd: laad de pagina opnieuw.' },
+  });
+}
+
+/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
+function lostRace(): RefusedError {
+  const en =
+    'Not recorded: other changes to this incident kept coming in while yours was being recorded (a storm of findings?). Nothing was recorded: the form keeps what you entered; send the form again.';
+  return new RefusedError(en, {
+    page: {
+      en,
+      nl: 'Niet vastgelegd: terwijl uw wijziging werd vastgelegd, kwamen er steeds andere wijzigingen van dit incident tussen (een storm van meldingen?). Er is niets vastgelegd: het formulier bewaart wat u invulde; verstuur het formulier opnieuw.',
+    },
   });
 }
 

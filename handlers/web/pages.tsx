@@ -10,6 +10,7 @@ import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import { MINIMISED_HEADING, minimisedSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { formatLocal } from '../core/time.js';
@@ -292,6 +293,13 @@ export function IncidentPage({
           <h2>{w.containment}</h2>
           <ContainmentTable view={view} incident={i} />
           <NotPlanned view={view} incident={i} />
+          {/* The personal data removed from its findings after the retention period (fgmin10; core/minimise.ts). */}
+          {i.minimised ? (
+            <>
+              <h2>{MINIMISED_HEADING[lang]}</h2>
+              <p id="minimised">{minimisedSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p>
+            </>
+          ) : null}
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>

@@ -59,8 +59,10 @@ describe('S2: a finding opened by hand, published again un-archived', () => {
     // planned, and on-call hears of it as of a joining finding's; nobody is told of a new breach.
     expect(second).toMatchObject({ outcome: 'updated', incidentId: byHand, deadline: '2026-12-02T10:00:00.000Z' });
     expect((second.actions as unknown[]).length).toBeGreaterThan(0);
+    // (The FG was told when it was opened by hand: the policy names no FG, so A. de Vries may not be one.)
     const messages = JSON.parse((await cli(['messages', byHand, '--json'], '2026-11-29T14:20:00Z')).stdout) as { channel: string; kind: string }[];
-    expect(messages.map((m) => `${m.channel}:${m.kind}`)).toEqual(['on-call:finding-added']);
+    expect(messages.map((m) => `${m.channel}:${m.kind}`)).toEqual(['fg:opened', 'on-call:finding-added']);
+    expect(messages[0]).toMatchObject({ subject: expect.stringContaining('met de hand vastgelegd door A. de Vries') });
 
     // A later version GuardDuty still archives is recorded and acts on nothing, as the policy would.
     const archivedAgain = join(dir, 'archived-again.json');

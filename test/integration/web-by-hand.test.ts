@@ -21,7 +21,7 @@ const id = 'dl-by-hand-web';
 const PLANNED = 'isolate-instance:i-planned';
 const ENFORCED = 'isolate-instance:i-enforced';
 
-describe('the page records a planned step carried out by hand, as datalek contained does', () => {
+describe('the page records a planned step carried out by hand, or one that will not be, as datalek contained and not-done do', () => {
   let store: SqliteIncidentStore;
   let cleanup: () => Promise<void>;
   let web: ReturnType<typeof inProcessWebApp>;
@@ -79,6 +79,26 @@ describe('the page records a planned step carried out by hand, as datalek contai
     expect(pageText(await res.text())).toContain('De inperking is gewijzigd sinds u deze pagina opende. Er is niets vastgelegd');
     expect(await stored()).toEqual(before);
     expect(before.actions.find((a) => a.id === PLANNED)?.byHand?.by).toBe('on-call');
+  });
+
+  it('offers the step a person may decide on, records who decided and why, and shows it; refuses one without its reason', async () => {
+    const html = await (await web.get(`/incidents/${id}`)).text();
+    const form = /<form[^>]*id="not-done"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
+    expect(form).toContain(`value="${PLANNED}"`);
+    expect(form).not.toContain(`value="${ENFORCED}"`);
+    const send = (fields: Record<string, string>) => web.post(`/incidents/${id}/not-done`, { _csrf: csrfOf(html), ...formBase(html, 'not-done'), ...fields });
+    const bare = await send({ action: PLANNED, reason: '' });
+    expect(bare.status).toBe(400);
+    expect(pageText(await bare.text())).toMatch(/Waarom niet \(verplicht\) [\s\S]*? Dit veld is verplicht\./);
+    const res = await send({ action: PLANNED, reason: 'de server is al vervangen' });
+    expect(res.status).toBe(303);
+    const action = ((await store.getIncident(id)) as Incident).actions.find((a) => a.id === PLANNED);
+    expect(action).toMatchObject({ status: 'skipped', notDone: { by: 'A. de Vries', reason: 'de server is al vervangen' } });
+    const shown = pageText(await (await web.get(`/incidents/${id}?done=not-done`)).text());
+    expect(shown).toContain('Vastgelegd dat de stap niet wordt uitgevoerd, met de reden.');
+    expect(shown).toContain('wordt niet uitgevoerd (besloten door A. de Vries op 2026-11-28 09:00 CET): de server is al vervangen');
+    // The same page sent again: what it showed changed, nothing is recorded over it.
+    expect((await send({ action: PLANNED, reason: 'nog eens' })).status).toBe(400);
   });
 });
 

@@ -8,8 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -30,8 +30,14 @@ function bigEvent(count: number) {
 }
 
 describe('minimising on the embedded store', () => {
-  const temp = tempSqliteStore();
-  let store = temp.store;
+  let temp: ReturnType<typeof tempSqliteStore>;
+  let store: SqliteIncidentStore;
+  let file: string;
+  beforeEach(() => {
+    temp = tempSqliteStore();
+    store = temp.store;
+    file = join(temp.dir, STORE_FILE);
+  });
   afterEach(async () => {
     await store.close();
     await temp.cleanup();
@@ -41,7 +47,6 @@ describe('minimising on the embedded store', () => {
     await store.close();
     store = new SqliteIncidentStore(temp.dir);
   };
-  const file = join(temp.dir, 'datalek.sqlite');
   const occurrences = (path: string) => (existsSync(path) ? readFileSync(path).toString('latin1').split(ADDRESS).length - 1 : 0);
 
   it('leaves none of the removed values readable in the file or its log, the store still open', async () => {
