@@ -42,7 +42,7 @@ export const MINIMISED = '(minimised)';
 const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[] = [
   { kind: 'ip-address', fields: ['ipAddressV4', 'ipAddressV6', 'ip', 'sourceIps'], nl: 'IP-adressen', en: 'IP addresses' },
   { kind: 'location', fields: ['city', 'geoLocation'], nl: 'locaties (stad, coördinaten)', en: 'locations (city, coordinates)' },
-  { kind: 'user-name', fields: ['userName', 'username', 'user', 'userId'], nl: 'gebruikersnamen', en: 'user names' },
+  { kind: 'user-name', fields: ['userName', 'username', 'user', 'userId', 'euid', 'sessionName'], nl: 'gebruikersnamen', en: 'user names' },
   { kind: 'principal-id', fields: ['principalId'], nl: "principal-id's", en: 'principal ids' },
   { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
@@ -63,8 +63,25 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
  */
 const PERSONAL_FIELDS = new Set(REMOVED_KINDS.flatMap((k) => k.fields));
 
-/** In the finding's `resource` (the organisation's), the fields that name the person holding a credential or a login. */
-const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId']);
+/**
+ * In the finding's `resource` (the organisation's), the fields that name the person holding a
+ * credential or a login: an EKS caller's session name too (`kubernetesUserDetails.sessionName`, for
+ * an SSO user the role session: often the e-mail address).
+ */
+const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId', 'sessionName']);
+
+/**
+ * In an EKS caller's details (`resource.kubernetesDetails.kubernetesUserDetails`), its `uid` too: the
+ * IAM principal's unique id (`aws-iam-authenticator:<account>:AIDA…`), as `principalId` is. Elsewhere
+ * in the resource a `uid` is the organisation's (a pod's, `kubernetesWorkloadDetails.uid`).
+ */
+const KUBERNETES_USER_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'uid']);
+
+/** The personal fields inside the value at `at` (its key `key`), those of its parent being `personal`. */
+function personalWithin(at: string, key: string, personal: Set<string>): Set<string> {
+  if (at === 'resource') return RESOURCE_PERSONAL_FIELDS;
+  return personal === RESOURCE_PERSONAL_FIELDS && key === 'kubernetesUserDetails' ? KUBERNETES_USER_FIELDS : personal;
+}
 
 /** The organisation's side of a connection or probe, wherever it sits: its own address and port, never a person's. */
 const LOCAL_SIDE = new Set(['localIpDetails', 'localPortDetails']);
@@ -137,7 +154,7 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
         textsOf(node[key], removed);
         node[key] = MINIMISED;
         paths.add(at);
-      } else walk(node[key], at, at === 'resource' ? RESOURCE_PERSONAL_FIELDS : personal);
+      } else walk(node[key], at, personalWithin(at, key, personal));
     }
   };
   walk(out, '', PERSONAL_FIELDS);
@@ -173,7 +190,8 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
  * finding repeats it (its title, an ARN) is of a kind already named.
  */
 export function removedKinds(paths: string[], known: string[] = []): string[] {
-  const fields = new Set(paths.map((p) => (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, '')));
+  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS).
+  const fields = new Set(paths.map((p) => (p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, ''))));
   return REMOVED_KINDS.filter((k) => known.includes(k.kind) || k.fields.some((f) => fields.has(f))).map((k) => k.kind);
 }
 
@@ -397,7 +415,8 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
-    if (record.minimised) return 'already';
+    // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
+    if (record.minimised && minimiseDetail(record.detail).paths.length === 0) return 'already';
     const keyText = findingKeyString(key);
     const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);
     const from = sha256(storedText.finding(record));
@@ -408,6 +427,9 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     const at = deps.machineNow();
     const minimised = minimisedRecord(record, { at, by: options.by, from });
     const fields = minimised.minimised?.removed.length ?? 0;
+    // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
+    if (record.minimised && minimised.minimised)
+      minimised.minimised.removed = [...new Set([...record.minimised.removed, ...minimised.minimised.removed])].sort();
     const draft = copyRecord(incident);
     draft.revision = incident.revision + 1;
     const before = incident.minimised;
@@ -416,7 +438,7 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
       at,
       by: options.by,
       afterDays: options.afterDays,
-      findings: (before?.findings ?? 0) + 1,
+      findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
       kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
     };
     const timeline = appendEntries(draft, [

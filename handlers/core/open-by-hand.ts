@@ -93,6 +93,9 @@ async function ignoredFinding(deps: ChangeDeps, finding: Finding): Promise<NonNu
   return { findingId, accountId, region, type: finding.type, severity: finding.severity, createdAt: toUtc(finding.createdAt), ignored };
 }
 
+/** When the AVG applied (Art. 99(2)): an awareness before it is a typo (year 1, a century off), never an AP deadline. */
+const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
+
 export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Promise<Incident> {
   const by = input.by.trim();
   const what = input.what.trim();
@@ -104,6 +107,11 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     throw refuse(
       `--aware-at ${awareAt} lies after now (${now}); record what happened when it has happened (Art. 33(5))`,
       `"Bewust geworden op" ligt na nu; leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).`,
+    );
+  if (awareAt < AVG_APPLIES)
+    throw refuse(
+      `--aware-at ${awareAt} lies before ${AVG_APPLIES}, when the AVG (GDPR) began to apply: no AP deadline runs from it; a typo? give the moment the organisation became aware`,
+      `"Bewust geworden op" ligt vóór ${AVG_APPLIES.slice(0, 10)}, toen de AVG van toepassing werd: daar loopt geen AP-termijn vanaf. Een tikfout? Geef het moment waarop de organisatie het wist.`,
     );
   const finding = input.finding ? await ignoredFinding(deps, input.finding) : undefined;
   // Derived from what was stated: the same command twice (a retry) opens one incident.

@@ -120,6 +120,22 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
 }
 
 /**
+ * A merged incident's containment is the survivor's (core/record-finding.ts `mergeInto` hands it
+ * over): its closed copy still reads as in effect, so releasing it would undo what the survivor's
+ * record says holds, with no word there. Refused, naming the incident that holds it now.
+ */
+async function mergedRefusal(deps: ContainDeps, incident: Incident): Promise<RefusedError> {
+  const holder = (await mergeChain(deps.store, incident.id)).at(-1) ?? incident.mergedInto;
+  const message = `incident ${incident.id} was merged into ${incident.mergedInto}; its containment is held by incident ${holder} now: nothing was released. Release it there: datalek release ${holder}`;
+  return new RefusedError(message, {
+    page: {
+      nl: `Incident ${incident.id} is samengevoegd met ${incident.mergedInto}; de inperking hoort nu bij incident ${holder}: er is niets opgeheven. Hef haar daar op.`,
+      en: `Incident ${incident.id} was merged into ${incident.mergedInto}; its containment is held by incident ${holder} now: nothing was released. Release it there.`,
+    },
+  });
+}
+
+/**
  * Release steps that come after the containing state is undone and do not keep the resource
  * contained when they fail: the instance tagged released, attached to its Auto Scaling group again,
  * registered in its target groups again, its instance profile associated again (the AWS adapter's
@@ -177,6 +193,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     });
   const incident = await deps.store.getIncident(input.incidentId);
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
+  if (incident.mergedInto) throw await mergedRefusal(deps, incident);
   const actions = releasable(incident.actions);
   if (actions.length === 0) {
     // Carried out by hand (core/by-hand.ts): datalek touched nothing and holds nothing to undo it by; a person undoes it.

@@ -21,7 +21,17 @@ describe('S: a breach the service desk opens by hand', () => {
     const store = join(dir, 'store');
     const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
     const opened = await cli(
-      ['open', '--what', 'Laptop met klantgegevens verloren (melding servicedesk)', '--aware-at', '2026-11-28T09:00:00Z', '--by', 'Servicedesk', '--json'],
+      [
+        'open',
+        '--what',
+        'Laptop met klantgegevens verloren (melding servicedesk)',
+        '--aware-at',
+        '2026-11-28T09:00:00Z',
+        '--by',
+        'Servicedesk',
+        '--json',
+        '--new-store',
+      ],
       '2026-11-28T09:05:00Z',
     );
     expect(opened.code).toBe(0);

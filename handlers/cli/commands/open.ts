@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { STORE_FILE } from '../../adapters/local/sqlite-store.js';
 import { InvalidFindingError } from '../../core/errors.js';
 import { type Finding, parseEventText } from '../../core/finding.js';
 import { openByHand } from '../../core/open-by-hand.js';
@@ -13,12 +16,13 @@ import { fgActor, flagsOf } from './fg-common.js';
 export const openCommand: Command = {
   name: 'open',
   section: 'fg',
-  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME]
+  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME] [--new-store]
                    (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
                     finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
                     the AP deadline runs from --aware-at, which needs --aware-reason more than 24 hours after the
-                    finding; then assess, facts, … as for any incident; no containment; the FG is told)`,
-  flags: flagsOf(FIELDS),
+                    finding; then assess, facts, … as for any incident; no containment; the FG is told;
+                    --new-store: the store is made when there is none, the first breach an organisation records)`,
+  flags: { ...flagsOf(FIELDS), 'new-store': { type: 'boolean' } },
   positionals: 'none',
   run: open,
 };
@@ -26,8 +30,12 @@ export const openCommand: Command = {
 async function open(ctx: Context): Promise<number> {
   const values = parseFields(FIELDS, ctx.flags);
   const finding = values.finding === undefined ? undefined : await readFinding(values.finding, ctx);
-  // 'create': the first breach an organisation records may be one no finding opened, before any store exists.
-  return withBackend(ctx, 'create', async (backend) => {
+  // A missing store is refused by name, as for every command a person records with: a mistyped
+  // --store or another directory never records the breach in a new empty store unseen. The first
+  // breach an organisation records may come before any store: --new-store makes it, and says so.
+  const made = ctx.flags['new-store'] === true && ctx.target === 'local' && !existsSync(join(ctx.storeDir, STORE_FILE));
+  return withBackend(ctx, ctx.flags['new-store'] === true ? 'create-synced' : 'write', async (backend) => {
+    if (made) ctx.io.err(`Made a new store at ${ctx.storeDir}.`);
     const incident = await openByHand(personDeps(ctx, backend), {
       by: fgActor(ctx),
       what: values.what,
