@@ -234,6 +234,12 @@ export interface SubjectsDecision {
   at: string;
   /** `date` lies more than a day before the recording. */
   enteredLater?: boolean;
+  /**
+   * The subscribers' exception for unintelligible data only: the AP's agreement that the provider
+   * showed it the data was unintelligible (Regulation 611/2013 art. 4(1)), with the AP's reference,
+   * when it agreed (stated) and who recorded it.
+   */
+  apAgreed?: { reference: string; at: string; by: string };
 }
 
 export function emptyFacts(): BreachFacts {
