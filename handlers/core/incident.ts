@@ -442,6 +442,11 @@ export interface Incident {
    */
   afterClose?: { at: string; by: string; what: string; reason: string }[];
   /**
+   * The FG holds the findings past the retention period (a legal hold, a claim under way; README
+   * "Why 180 days"): `datalek minimise` leaves them until the hold is released (retention-hold.ts).
+   */
+  retentionHold?: { at: string; by: string; reason: string };
+  /**
    * Changes a person recorded with a `--now` behind the machine's clock (core/change-incident.ts):
    * the time stated, when the machine recorded it, who, and which entries. At most
    * MAX_STATED_CLOCK are kept; `statedClockNotListed` counts the rest. One carried from an incident
