@@ -74,6 +74,8 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
         'autoscaling:DescribeAutoScalingInstances',
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
+        // A snapshot's or AMI's tags, read before tagging it (found tagged malware-detected: contained already).
+        'ec2:DescribeTags',
       ],
       resources: ['*'],
       conditions: inRegions,
@@ -221,7 +223,8 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
     }),
     new iam.PolicyStatement({
       sid: 'TagInfectedBackups',
-      actions: ['ec2:CreateTags', 'backup:TagResource'],
+      // backup:ListTags: a recovery point's tags, read before tagging it (no tag keys in that request).
+      actions: ['ec2:CreateTags', 'backup:TagResource', 'backup:ListTags'],
       resources: [
         ...regions.map((r) => `arn:${partition}:ec2:${r}::snapshot/*`),
         ...regions.map((r) => `arn:${partition}:ec2:${r}::image/*`),

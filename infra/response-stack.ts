@@ -30,6 +30,7 @@ import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/
 import { EventRoute } from './constructs/event-route.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
+import { EVENT_ARCHIVE_NAME } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
@@ -585,6 +586,9 @@ export class ResponseStack extends Stack {
       // The link key and the pager's secrets: `datalek/…`.
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
+      // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
+      tablePrefix: 'datalek-',
+      archiveName: EVENT_ARCHIVE_NAME,
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

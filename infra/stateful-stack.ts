@@ -17,6 +17,7 @@ import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubs
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-guard.js';
 import { functionRoleName } from './constructs/response-function.js';
 import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 
@@ -61,6 +62,8 @@ export class StatefulStack extends Stack {
     });
     allowEventBridge(this.key);
 
+    // And a resource policy (constructs/register-guard.ts): only the break-glass role and the
+    // deployment may take these protections off or delete the table (review9 S1).
     const tableDefaults = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -72,6 +75,7 @@ export class StatefulStack extends Stack {
     this.incidents = new dynamodb.Table(this, 'Incidents', {
       ...tableDefaults,
       tableName: DEFAULT_RESOURCE_NAMES.table,
+      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.table, props.breakGlassRole),
       partitionKey: { name: INCIDENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: INCIDENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
     });
@@ -85,6 +89,7 @@ export class StatefulStack extends Stack {
     this.idempotency = new dynamodb.Table(this, 'Idempotency', {
       ...tableDefaults,
       tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable,
+      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.idempotencyTable, props.breakGlassRole),
       partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
     });
@@ -158,7 +163,7 @@ export class StatefulStack extends Stack {
     new events.Archive(this.bus, 'Archive', {
       sourceEventBus: this.bus,
       kmsKey: this.key,
-      archiveName: 'datalek-events',
+      archiveName: EVENT_ARCHIVE_NAME,
       description: 'datalek domain events, kept with the breach register',
       eventPattern: { source: [DOMAIN_EVENT_SOURCE] },
       retention: Duration.days(365 * props.retentionYears),

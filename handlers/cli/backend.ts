@@ -26,8 +26,12 @@ import { UsageError } from './errors.js';
 export type Target = 'local' | 'aws';
 export type { DrillMark };
 
-/** How a command uses the store: reads it (opened read-only), writes it, or creates it when missing (`replay`). */
-export type StoreAccess = 'read' | 'write' | 'create';
+/**
+ * How a command uses the store: reads it (opened read-only), writes it, creates it when missing
+ * (`replay`, in bulk), or creates it when missing and writes it synced as `write` does (`open
+ * --new-store`, a person's record).
+ */
+export type StoreAccess = 'read' | 'write' | 'create' | 'create-synced';
 
 export interface Backend {
   target: Target;
@@ -62,13 +66,15 @@ export interface BackendOptions {
 export const DEFAULT_LOCAL_LINK_URL = 'http://127.0.0.1:8733';
 
 /**
- * Opens the backend. The embedded store must exist unless `access` is `create`: a missing store is
+ * Opens the backend. The embedded store must exist unless `access` creates it: a missing store is
  * a `UsageError` naming the path, never an empty answer.
  */
 export async function openBackend(opts: BackendOptions): Promise<Backend> {
   if (opts.target === 'local') {
-    if (opts.access !== 'create' && !existsSync(join(opts.storeDir, STORE_FILE))) {
-      throw new UsageError(`no store at ${opts.storeDir} (no ${STORE_FILE} there): give --store DIR or set DATALEK_STORE; replay creates a store`);
+    if (opts.access !== 'create' && opts.access !== 'create-synced' && !existsSync(join(opts.storeDir, STORE_FILE))) {
+      throw new UsageError(
+        `no store at ${opts.storeDir} (no ${STORE_FILE} there): give --store DIR or set DATALEK_STORE; replay creates a store, as does open --new-store`,
+      );
     }
     // Replay (the one command that creates a store) records in bulk: what a power cut takes from a
     // running replay, the same files record again. What people record is synced commit by commit.

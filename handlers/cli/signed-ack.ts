@@ -3,7 +3,7 @@
  * URL, signed with the caller's AWS credentials (SigV4, service `lambda`). Lambda verifies the
  * signature and the handler records the signed identity as the acknowledger; no name is sent.
  */
-import { DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
 import type { Acknowledger } from '../use-cases/actions.js';
 import { UsageError } from './errors.js';
@@ -46,7 +46,8 @@ export async function signedAcknowledge(url: string, region: string, input: { in
 /**
  * Acknowledgements through the URL, for the CLI and the web page alike: the signer is the
  * acknowledger (`by` is never sent). Unknown incident: `IncidentNotFoundError`; refused by the
- * function (403): `RefusedError`; anything else it answers: a `DatalekError` with its status.
+ * function (403): `RefusedError`; not recorded for a storm on the incident (503): `ConflictError`;
+ * anything else it answers: a `DatalekError` with its status.
  */
 export function signedAcknowledger(url: string, region: string): Acknowledger {
   return async ({ incidentId, note }) => {
@@ -55,6 +56,9 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
     if (response.status !== 200) {
       // The answer's text is the endpoint's: one line, control characters visible.
       const message = `the acknowledgement was refused (HTTP ${response.status}): ${oneLine(response.body.error ?? 'no reason given')}`;
+      // 503: the function could not record it for a storm of changes on the incident (a lost race at
+      // every try): nothing recorded, acknowledge again, as a lost race here is answered.
+      if (response.status === 503) throw new ConflictError(message);
       throw response.status === 403 ? new RefusedError(message) : new DatalekError(message);
     }
     const b = response.body;

@@ -3,7 +3,7 @@
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
 import { currentAwareness } from '../core/ap-verdict.js';
-import { byHandText } from '../core/breach-facts.js';
+import { byHandText, notDoneText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
@@ -45,6 +45,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       reason: a.reason ?? null,
       // Carried out by a person, by hand (core/by-hand.ts): datalek touched nothing.
       ...(a.byHand ? { byHand: a.byHand } : {}),
+      // Decided by a person not to be carried out (core/by-hand.ts): who, why.
+      ...(a.notDone ? { notDone: a.notDone } : {}),
       ...(a.released ? { released: a.released } : {}),
       // A release of it is under way (or crashed: release again).
       ...(a.releasing ? { releasing: a.releasing } : {}),
@@ -265,7 +267,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       }
       // A step still to do names the runbook to do it by.
       const todo = (a.status === 'planned' || a.status === 'failed') && actionRunbook(a);
-      const said = a.byHand ? byHandText(a.byHand, 'en', formatLocal(a.byHand.at, tz)) : a.reason;
+      const said = a.byHand
+        ? byHandText(a.byHand, 'en', formatLocal(a.byHand.at, tz))
+        : a.notDone
+          ? notDoneText(a.notDone, 'en', formatLocal(a.notDone.recordedAt, tz))
+          : a.reason;
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
       if (a.partlyReleased)
         lines.push(

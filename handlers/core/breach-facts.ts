@@ -16,6 +16,13 @@ export const actionAt = (a: ActionRecord) => a.byHand?.at ?? a.steps?.at(-1)?.at
 const shownAt = (iso: string, timeZone?: string) => (timeZone ? formatLocal(iso, timeZone) : iso);
 
 /** The carried-out-by-hand words of an action, for a refusal or a line: `carried out by hand by Anna at T: what`. */
+/** A step decided not to be carried out (core/by-hand.ts `recordNotToBeDone`), in words: who decided, when and why. */
+export function notDoneText(notDone: NonNullable<ActionRecord['notDone']>, lang: 'nl' | 'en', at: string): string {
+  return lang === 'nl'
+    ? `wordt niet uitgevoerd (besloten door ${notDone.by} op ${at}): ${notDone.reason}`
+    : `will not be carried out (decided by ${notDone.by} on ${at}): ${notDone.reason}`;
+}
+
 export function byHandText(byHand: NonNullable<ActionRecord['byHand']>, lang: 'nl' | 'en', at: string): string {
   return lang === 'nl' ? `met de hand uitgevoerd door ${byHand.by} op ${at}: ${byHand.what}` : `carried out by hand by ${byHand.by} at ${at}: ${byHand.what}`;
 }
@@ -106,7 +113,7 @@ export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
 export function containmentStatus(incident: Incident): string[] {
   return incident.actions.map(
     (a) =>
-      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.byHand ? ` (by hand by ${a.byHand.by}: ${a.byHand.what})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
+      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.notDone ? ` (will not be done, decided by ${a.notDone.by} at ${a.notDone.recordedAt}: ${a.notDone.reason})` : a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.byHand ? ` (by hand by ${a.byHand.by}: ${a.byHand.what})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
   );
 }
 

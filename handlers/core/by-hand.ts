@@ -15,7 +15,7 @@
  *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
  *    release leaves it to a person (core/release.ts `releasable`: datalek recorded no evidence).
  */
-import { byHandText } from './breach-facts.js';
+import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { carriedOutByPipeline } from './contain.js';
 import { refused as refuse } from './errors.js';
@@ -42,19 +42,79 @@ function notPlanned(action: ActionRecord, timeZone: string): { en: string; nl: s
     const at = formatLocal(action.byHand.at, timeZone);
     return { en: `${name} is already done: ${byHandText(action.byHand, 'en', at)}`, nl: `${name} is al uitgevoerd: ${byHandText(action.byHand, 'nl', at)}` };
   }
-  if (action.status === 'done') return { en: `${name} is already done: datalek carried it out`, nl: `${name} is al uitgevoerd: datalek voerde het uit` };
-  if (action.status === 'failed')
+  if (action.notDone) {
+    const at = formatLocal(action.notDone.recordedAt, timeZone);
     return {
-      en: `${name} failed when datalek carried it out: steps of it may be in effect; \`datalek contain\` tries it again, or closing records what was done by hand (--containment-reason)`,
-      nl: `${name} is mislukt toen datalek het uitvoerde: delen ervan kunnen van kracht zijn; opnieuw inperken probeert het nog eens, of leg bij het sluiten vast wat met de hand is gedaan`,
+      en: `${name} will not be done already: ${notDoneText(action.notDone, 'en', at)}`,
+      nl: `${name} wordt al niet uitgevoerd: ${notDoneText(action.notDone, 'nl', at)}`,
     };
+  }
+  if (action.status === 'done') return { en: `${name} is already done: datalek carried it out`, nl: `${name} is al uitgevoerd: datalek voerde het uit` };
   if (action.status === 'skipped')
     return {
       en: `${name} was skipped (${action.reason ?? 'no reason recorded'}): nothing is to be done`,
       nl: `${name} is overgeslagen: er hoeft niets te gebeuren`,
     };
+  // A failed action was tried: steps of it may be in effect, and a person finished it by hand (review8's "Still left": closing asked a reason for it).
+  if (action.status === 'failed') return null;
   if (action.steps?.length) return { en: `${name} was taken up by a containment run already`, nl: `${name} is al door een inperkingsrun opgepakt` };
   return null;
+}
+
+/** Why the action is no person's to record now (`notPlanned`, the contain function's, a run holding the incident), or null. */
+function notAPersons(draft: Incident, action: ActionRecord, now: string, tz: string): { en: string; nl: string } | null {
+  const why = notPlanned(action, tz);
+  if (why) return why;
+  const id = action.id;
+  // Planned until the contain function takes it up (queued, throttled, retried, stopped for time):
+  // recorded by a person, no run would touch it again, and the policy's containment would never
+  // happen (review8 A2). A failed one was tried: what a person finished of it is hers to record.
+  if (action.status !== 'failed' && carriedOutByPipeline(draft, action, now))
+    return {
+      en: `${id} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, \`datalek contain ${draft.id}\` carries it out now`,
+      nl: `${id} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert \`datalek contain ${draft.id}\` het nu uit`,
+    };
+  const lease = draft.containmentLease;
+  // A run holding the incident may be carrying this very action out: its outcome would overwrite this.
+  if (lease && lease.until > now)
+    return {
+      en: `a containment run holds incident ${draft.id} until ${lease.until}: it may carry ${id} out; try again after it finished`,
+      nl: `de inperking van incident ${draft.id} loopt (tot uiterlijk ${formatLocal(lease.until, tz)}); probeer het daarna opnieuw`,
+    };
+  return null;
+}
+
+/**
+ * The actions a person may record now as carried out by hand (`datalek contained`): the page offers
+ * these; the use case still checks the one chosen against the record it changes.
+ */
+export function recordableByHand(incident: Incident, now: string, timeZone: string): ActionRecord[] {
+  if (incident.state === 'closed' || incident.sample) return [];
+  return incident.actions.filter((a) => notAPersons(incident, a, now, timeZone) === null);
+}
+
+/** The action a person names on an open incident, checked as hers to record (`also`: a check of the use case's own). */
+function personsAction(
+  draft: Incident,
+  actionId: string,
+  now: string,
+  tz: string,
+  also: (a: ActionRecord) => { en: string; nl: string } | null = () => null,
+): ActionRecord {
+  if (draft.state === 'closed')
+    throw refuse(
+      `incident ${draft.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
+      `Incident ${draft.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
+    );
+  const action = draft.actions.find((a) => a.id === actionId);
+  if (!action) {
+    const planned = draft.actions.filter((a) => notAPersons(draft, a, now, tz) === null && also(a) === null).map((a) => a.id);
+    const list = planned.length ? `planned: ${planned.join(', ')}` : 'it holds no planned action';
+    throw refuse(`incident ${draft.id} has no action ${actionId}; ${list}`, `Incident ${draft.id} heeft geen actie ${actionId}.`);
+  }
+  const why = notAPersons(draft, action, now, tz) ?? also(action);
+  if (why) throw refuse(`${why.en}; nothing was recorded`, `${why.nl}; er is niets vastgelegd.`);
+  return action;
 }
 
 export async function recordContainedByHand(deps: ChangeDeps, input: ContainedByHandInput): Promise<Incident> {
@@ -66,37 +126,12 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
   if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
-    if (draft.state === 'closed')
-      throw refuse(
-        `incident ${draft.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
-        `Incident ${draft.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
-      );
-    const action = draft.actions.find((a) => a.id === actionId);
-    if (!action) {
-      const planned = draft.actions.filter((a) => notPlanned(a, tz) === null && !carriedOutByPipeline(draft, a, deps.now())).map((a) => a.id);
-      const list = planned.length ? `planned: ${planned.join(', ')}` : 'it holds no planned action';
-      throw refuse(`incident ${draft.id} has no action ${actionId}; ${list}`, `Incident ${draft.id} heeft geen actie ${actionId}.`);
-    }
-    const why = notPlanned(action, tz);
-    if (why) throw refuse(`${why.en}; nothing was recorded`, `${why.nl}; er is niets vastgelegd.`);
     const now = deps.now();
-    // Planned until the contain function takes it up (queued, throttled, retried, stopped for time):
-    // done by hand, no run would touch it again, and the policy's containment would never happen.
-    if (carriedOutByPipeline(draft, action, now))
-      throw refuse(
-        `${actionId} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, \`datalek contain ${draft.id}\` carries it out now; nothing was recorded`,
-        `${actionId} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert \`datalek contain ${draft.id}\` het nu uit; er is niets vastgelegd.`,
-      );
-    const lease = draft.containmentLease;
-    // A run holding the incident may be carrying this very action out: its outcome would overwrite this.
-    if (lease && lease.until > now)
-      throw refuse(
-        `a containment run holds incident ${draft.id} until ${lease.until}: it may carry ${actionId} out; try again after it finished`,
-        `De inperking van incident ${draft.id} loopt (tot uiterlijk ${formatLocal(lease.until, tz)}); probeer het daarna opnieuw.`,
-      );
+    const action = personsAction(draft, actionId, now, tz);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
     const later = enteredLater(at, now);
+    const failed = action.status === 'failed';
     action.status = 'done';
     action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}) };
     return {
@@ -105,7 +140,87 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
           at: now,
           kind: 'containment-done-by-hand',
           actor: by,
-          detail: { action: action.type, target: action.target, actionId: action.id, at, what, ...(later ? { enteredLater: true } : {}) },
+          detail: {
+            action: action.type,
+            target: action.target,
+            actionId: action.id,
+            at,
+            what,
+            ...(later ? { enteredLater: true } : {}),
+            ...(failed ? { afterFailure: action.reason ?? true } : {}),
+          },
+        },
+      ],
+    };
+  });
+  return incident;
+}
+
+export interface NotToBeDoneInput {
+  incidentId: string;
+  /** The action's id as `show` lists it. */
+  actionId: string;
+  /** Who decided. */
+  by: string;
+  /** Why it will not be carried out, in the person's words: the register and the AP draft keep it. */
+  reason: string;
+}
+
+/**
+ * Use case: a person decides that a planned containment step will not be carried out (`datalek
+ * not-done`): the resource is gone or rebuilt, another measure covers the risk, the step would do
+ * more harm than the breach. Without it the record said "planned" for ever: the AP draft and the
+ * Art. 34 notice warned beside every measure recorded, and the register had no reason for it.
+ *
+ * Primary course:
+ * 1. Who, why and the action are given; the action is one a person may record (as for
+ *    `contained`: planned, not the contain function's to carry out, no run holding the incident) and
+ *    not a failed one (steps of it may be in effect: contain it again, record what was done by hand,
+ *    or release it).
+ * 2. The action becomes `skipped` with `notDone` (who, why, when recorded), and the timeline records
+ *    it, in one commit: no run takes it up; the draft names it with its reason, neither contained nor
+ *    open; closing asks no containment reason for it, the reason being on the record.
+ */
+/** The actions a person may decide now not to carry out (`datalek not-done`): those she may record by hand, failed ones aside. */
+export function decidableNotToBeDone(incident: Incident, now: string, timeZone: string): ActionRecord[] {
+  return recordableByHand(incident, now, timeZone).filter((a) => failedRefusal(a) === null);
+}
+
+/** A failed step is not decided away: steps of it may be in effect. */
+function failedRefusal(a: ActionRecord): { en: string; nl: string } | null {
+  return a.status === 'failed'
+    ? {
+        en: `${a.id} failed when datalek carried it out: steps of it may be in effect; \`datalek contain\` tries it again, \`datalek contained\` records what was finished by hand, \`datalek release\` undoes it`,
+        nl: `${a.id} is mislukt toen datalek het uitvoerde: delen ervan kunnen van kracht zijn; voer het opnieuw uit, leg vast wat met de hand is afgemaakt, of hef het op`,
+      }
+    : null;
+}
+
+export async function recordNotToBeDone(deps: ChangeDeps, input: NotToBeDoneInput): Promise<Incident> {
+  const by = input.by.trim();
+  const reason = input.reason.trim();
+  const actionId = input.actionId.trim();
+  if (!by) throw refuse('who decides is required (--by)', 'Wie besluit is verplicht.');
+  if (!reason)
+    throw refuse(
+      'why it will not be carried out is required (--reason): the register and the AP draft keep it (Art. 33(3)(d), (5))',
+      'Waarom de stap niet wordt uitgevoerd, is verplicht.',
+    );
+  if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    const tz = deps.policy.timeZone;
+    const now = deps.now();
+    const action = personsAction(draft, actionId, now, tz, failedRefusal);
+    checkRecordingTime(draft, now, 'the decision', tz);
+    action.status = 'skipped';
+    action.notDone = { by, reason, recordedAt: now };
+    return {
+      entries: [
+        {
+          at: now,
+          kind: 'containment-not-to-be-done',
+          actor: by,
+          detail: { action: action.type, target: action.target, actionId: action.id, reason },
         },
       ],
     };

@@ -765,7 +765,8 @@ async function runAction(
   };
   let stopped = false;
   try {
-    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, deadline, ...(recheck ? { recheck } : {}) });
+    const recordedGroups = (id: string) => recordedIsolationGroups(deps.store, id);
+    await deps.containment.execute(action, { incident: current, done, steps, evidence, record, recordedGroups, deadline, ...(recheck ? { recheck } : {}) });
   } catch (err) {
     if (lease.lost) throw new LeaseLostError(lease.lost);
     stopped = true;
@@ -809,6 +810,22 @@ async function runAction(
  * The open incident (not this one, not merged) whose record holds the action's resource contained:
  * the one a capture that found it isolated already is left to.
  */
+/**
+ * The isolation groups incident `id`'s record names as the ones its containment used (each network
+ * isolation's evidence `groups`), and those of the incident it was merged into (a merge moves the
+ * absorbed one's isolation to the survivor). What proves a group datalek's: see ExecutionContext.
+ */
+export async function recordedIsolationGroups(store: ContainDeps['store'], id: string): Promise<ReadonlySet<string>> {
+  const ids = new Set<string>();
+  const incident = await store.getIncident(id);
+  const survivor = incident?.mergedInto ? await store.getIncident(incident.mergedInto) : undefined;
+  for (const a of [...(incident?.actions ?? []), ...(survivor?.actions ?? [])]) {
+    const groups = a.evidence?.groups as Partial<Record<'allTraffic' | 'isolation', unknown>> | undefined;
+    for (const g of [groups?.allTraffic, groups?.isolation]) if (typeof g === 'string') ids.add(g);
+  }
+  return ids;
+}
+
 async function isolationHolder(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | undefined> {
   const others = (await deps.store.listIncidents({ openOnly: true })).filter((o) => o.id !== incident.id && !o.mergedInto && o.state !== 'closed');
   return holderIn(others.flatMap(heldContainment), { type: action.type, target: action.target, ...actionPlace(action, incident) });

@@ -41,6 +41,11 @@ export interface DeliveryReport {
    * `sent` or `failed`), and not tried again. Not in `failed`.
    */
   undeliverable?: { message: OutboxMessage; error: string }[];
+  /**
+   * Messages not tried for want of time (`DeliverDeps.stopAt`): still pending, their claims given
+   * back (or in `unreleased`), for the next sender. Not in `failed`.
+   */
+  notReached?: OutboxMessage[];
 }
 
 /** What delivering needs; `policy` words the notice of a message that can never be sent. */
@@ -56,6 +61,12 @@ export interface DeliverDeps {
   sentNow?: () => string;
   /** @default DEFAULT_POLICY */
   policy?: Policy;
+  /**
+   * From this moment on (epoch ms) no delivery starts (a Lambda invocation's sweep, which keeps the
+   * rest of its time for the delivery in flight and what follows it): the messages left are
+   * reported `notReached`, and their claims given back. @default no limit
+   */
+  stopAt?: number;
 }
 
 export interface DeliveryScope {
@@ -106,8 +117,13 @@ export async function deliverMessages(
   const sentAt = deps.sentNow ?? deps.now;
   const refused: { message: OutboxMessage; error: string; reason: string }[] = [];
   let unrecorded: string[] = [];
+  const notReached: OutboxMessage[] = [];
   for (const message of candidates) {
     if (!claimed.has(message.id)) continue;
+    if (deps.stopAt !== undefined && Date.now() >= deps.stopAt) {
+      notReached.push(message);
+      continue;
+    }
     try {
       await deps.notifier.deliver(message);
     } catch (err) {
@@ -127,7 +143,10 @@ export async function deliverMessages(
     }
   }
   const leaseOf = (id: string) => (claimedAtCommit && atCommit.has(id) ? claimedAtCommit.until : lease);
-  if (report.failed.length) await releaseFailed(deps.store, report, leaseOf);
+  // Given back: the claims of those that failed, and of those not tried for want of time.
+  const back = [...report.failed.map((f) => f.message.id), ...notReached.map((m) => m.id)];
+  if (back.length) await giveBack(deps.store, back, leaseOf, report);
+  if (notReached.length) report.notReached = notReached;
   if (unrecorded.length) await deps.store.markAllSent(unrecorded, sentAt());
   if (refused.length) await neverSendable(deps, refused, leaseOf, report);
   return report;
@@ -175,6 +194,9 @@ async function neverSendable(
   report.sent.push(...told.sent);
   report.failed.push(...told.failed);
   if (told.undeliverable) report.undeliverable.push(...told.undeliverable);
+  if (told.notReached) report.notReached = [...(report.notReached ?? []), ...told.notReached];
+  if (told.unreleased)
+    report.unreleased = report.unreleased ? { ...report.unreleased, ids: [...report.unreleased.ids, ...told.unreleased.ids] } : told.unreleased;
 }
 
 /** The notice of a refused message: to on-call, and to the message's own channel when that is the FG's. */
@@ -195,7 +217,8 @@ function noticesOf(message: OutboxMessage, reason: string, incident: Incident, p
 }
 
 /**
- * Gives back the claims of the messages whose delivery failed. Only those: a message delivered and
+ * Gives back the claims of the messages whose delivery failed, or was never started for want of
+ * time (`ids`). Only those: a message delivered and
  * not yet recorded as sent keeps its claim, or another sender would send it again. Only once their
  * delivery has ended (the notifier threw), so no sender can take one while it is still in flight;
  * and only the claim this sender holds (`leaseOf`: taken here, or by the commit that queued it), so
@@ -203,13 +226,12 @@ function noticesOf(message: OutboxMessage, reason: string, incident: Incident, p
  * alone. A store that fails here hides nothing: the delivery errors stay the report's, and the
  * claims run out with their lease as before.
  */
-async function releaseFailed(store: IncidentStore, report: DeliveryReport, leaseOf: (id: string) => string): Promise<void> {
-  const ids = report.failed.map((f) => f.message.id);
+async function giveBack(store: IncidentStore, ids: string[], leaseOf: (id: string) => string, report: DeliveryReport): Promise<void> {
   const byLease = new Map<string, string[]>();
   for (const id of ids) byLease.set(leaseOf(id), [...(byLease.get(leaseOf(id)) ?? []), id]);
   try {
     for (const [lease, group] of byLease) await store.releaseMessageClaims(group, lease);
   } catch (err) {
-    report.unreleased = { ids, error: (err as Error).message };
+    report.unreleased = { ids: [...(report.unreleased?.ids ?? []), ...ids], error: (err as Error).message };
   }
 }

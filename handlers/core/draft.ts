@@ -25,11 +25,13 @@ import { carriedOutByPipeline } from './contain.js';
 import { type Incident, initialReport, type Nature, type Role } from './incident.js';
 import {
   actionLabel,
+  awareReasonLabel,
   besideSpecialLabel,
   breachTypeLabel,
   clockStateLabel,
   harmLabel,
   harmSeverityLabel,
+  ignoredLabel,
   type Lang,
   natureLabel,
   resourceKindLabel,
@@ -508,7 +510,9 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
           : nl
             ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
             : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
-        incident.awareAt ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${incident.awareReason}` : ''}` : null,
+        incident.awareAt
+          ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
+          : null,
       ),
       ...(processor
         ? [
@@ -710,7 +714,7 @@ function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => str
 function openedByHandText(o: NonNullable<Incident['openedByHand']>, lang: Lang, when: (iso: string) => string | null): string {
   const f = o.finding;
   if (lang === 'nl')
-    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${f.ignored}.` : ' Geen GuardDuty-bevinding.'}`;
+    return `Met de hand geopend door ${o.by} op ${when(o.recordedAt)}: ${o.what}.${f ? ` Afkomstig van GuardDuty-bevinding ${f.findingId} (${f.type}, ernst ${f.severity}), die het beleid negeerde: ${ignoredLabel(lang, f)}.` : ' Geen GuardDuty-bevinding.'}`;
   return `Opened by hand by ${o.by} on ${when(o.recordedAt)}: ${o.what}.${f ? ` From GuardDuty finding ${f.findingId} (${f.type}, severity ${f.severity}), which the policy ignored: ${f.ignored}.` : ' No GuardDuty finding.'}`;
 }
 
@@ -784,8 +788,8 @@ function plannedBesideMeasuresWarning(incident: Incident, lang: Lang): string[] 
   const names = planned.map((a) => actionName(a, lang)).join(', ');
   return [
     (lang === 'nl'
-      ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, leg dat bij de actie vast (datalek contained), dan telt ze als genomen maatregel, en leg het einde van het datalek vast zodra dat vaststaat.`
-      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, record it on the action (datalek contained), which then counts as a measure taken, and record the end of the breach once it is established.`) +
+      ? `De inperking staat in het dossier nog als gepland (${names}), maar er zijn maatregelen vastgelegd. Controleer of de stap met de hand is uitgevoerd: zo ja, leg dat bij de actie vast (datalek contained), dan telt ze als genomen maatregel; wordt ze niet uitgevoerd, leg dat vast met de reden (datalek not-done); en leg het einde van het datalek vast zodra dat vaststaat.`
+      : `The record still holds the containment as planned (${names}), but measures taken are recorded. Check whether the step was carried out by hand: if so, record it on the action (datalek contained), which then counts as a measure taken; if it will not be, record that with the reason (datalek not-done); and record the end of the breach once it is established.`) +
       byPipelineNote(incident, planned, lang),
   ];
 }
@@ -805,6 +809,27 @@ export function byPipelineNote(incident: Incident, planned: Incident['actions'],
 }
 
 function containmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const state = liveContainmentState(incident, lang, when);
+  const notDone = notDoneClause(incident, lang, when);
+  return state && notDone ? `${state}; ${notDone}` : (state ?? notDone);
+}
+
+/**
+ * The steps a person decided not to carry out (core/by-hand.ts `recordNotToBeDone`): neither
+ * contained nor still open, each with who decided and why, so the AP reads the reason beside it.
+ */
+function notDoneClause(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const nl = lang === 'nl';
+  const steps = incident.actions.filter((a) => a.notDone && !a.released);
+  if (!steps.length) return null;
+  const said = steps.map((a) => {
+    const d = a.notDone as NonNullable<typeof a.notDone>;
+    return `${actionName(a, lang)} (${nl ? 'besloten door' : 'decided by'} ${d.by} ${nl ? 'op' : 'on'} ${when(d.recordedAt)}: ${d.reason})`;
+  });
+  return `${nl ? 'wordt niet uitgevoerd' : 'will not be carried out'}: ${said.join(', ')}`;
+}
+
+function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const live = liveActions(incident);
   const doneAt = actionAt;

@@ -69,7 +69,17 @@ export class StoreError extends DatalekError {}
  * refusal of what was written, never for an outage, a throttle, a full disk or an I/O error (those
  * are `StoreError`: the store itself cannot be written).
  */
-export class StoreRefusedError extends StoreError {}
+export class StoreRefusedError extends StoreError {
+  /** The incident whose commit was refused, when the store says. */
+  readonly incidentId?: string;
+  /** The store's own reason (its limits and names, never a value written): what a log may say of it. */
+  readonly reason?: string;
+  constructor(message: string, options?: { cause?: unknown; incidentId?: string; reason?: string }) {
+    super(message, options);
+    this.incidentId = options?.incidentId;
+    this.reason = options?.reason;
+  }
+}
 
 /**
  * A bad value for one input: a flag on the command line or a field of a form on the web page. The

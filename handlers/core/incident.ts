@@ -313,6 +313,12 @@ export interface ActionRecord {
    * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
    */
   byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  /**
+   * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
+   * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
+   * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.
+   */
+  notDone?: { by: string; reason: string; recordedAt: string };
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**
@@ -572,7 +578,14 @@ export interface Incident {
    * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
    * many finding records so far. The register keeps its facts, effects and measures.
    */
-  minimised?: { at: string; by: string; afterDays: number; findings: number };
+  minimised?: {
+    at: string;
+    by: string;
+    afterDays: number;
+    findings: number;
+    /** The kinds of data removed from them (core/minimise.ts `removedKinds`); none recorded by a minimisation before November 30, 2026. */
+    kinds?: string[];
+  };
 }
 
 /** A link still to write on the incident it names (`Incident.linksPending`): what its entry and the FG's message say. */
@@ -649,6 +662,13 @@ export interface FindingRecord {
   archived: boolean;
   /** The finding's detail as delivered: evidence, kept in the store, never logged. */
   detail: Record<string, unknown>;
+  /**
+   * Random bytes of this version of the record (stored-record.ts `findingSalt`), hashed with it into
+   * its ledger entry and removed when it is minimised: without them no guess at what minimising
+   * removed (one IPv4 address: 2^32 guesses) hashes to what the ledger keeps of the record before.
+   * A record written before it existed has none.
+   */
+  salt?: string;
   /**
    * Its commit noted links still to write on other incidents (`Incident.linksPending`): a
    * redelivery of the finding writes those a stopped process left (record-finding.ts `completeLinks`).

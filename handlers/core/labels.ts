@@ -7,8 +7,20 @@
  */
 import type { ClockState } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
-import type { Assessment, BreachType, Harm, HarmSeverity, IncidentState, Nature, OtherParty, ReportRecipient, Role, SubjectsDecision } from './incident.js';
-import type { SeverityBand } from './severity.js';
+import type {
+  Assessment,
+  BreachType,
+  Harm,
+  HarmSeverity,
+  IncidentState,
+  Nature,
+  OpenedByHand,
+  OtherParty,
+  ReportRecipient,
+  Role,
+  SubjectsDecision,
+} from './incident.js';
+import { formatSeverity, type SeverityBand } from './severity.js';
 
 export type Lang = 'nl' | 'en';
 
@@ -406,4 +418,30 @@ export function closeReasonLabel(lang: Lang, reason: string | null | undefined):
   const merged = /^merged into (\S+): (.*) \((\S+)\) names resources of both: one breach, one AP clock$/.exec(reason);
   if (merged) return `samengevoegd met ${merged[1]}: ${merged[2]} (${merged[3]}) noemt resources van beide; één datalek, één AP-termijn, die daar loopt`;
   return reason;
+}
+
+/**
+ * The awareness reason an incident opened by hand keeps when the person gave none (open-by-hand.ts):
+ * a code, shown in the reader's words (review9 S6). Records opened before it keep the English
+ * sentence, shown the same way.
+ */
+export const OPENED_BY_HAND_REASON = 'opened-by-hand';
+const OPENED_BY_HAND_REASON_BEFORE = 'stated when the incident was opened by hand';
+
+/** The reason the awareness time has, in the reader's words: a person's own reason as given. */
+export function awareReasonLabel(lang: Lang, reason: string): string {
+  if (reason !== OPENED_BY_HAND_REASON && reason !== OPENED_BY_HAND_REASON_BEFORE) return reason;
+  return lang === 'nl' ? 'opgegeven bij het met de hand openen van het incident' : OPENED_BY_HAND_REASON_BEFORE;
+}
+
+/**
+ * Why the policy ignored the finding an incident opened by hand comes from, in the reader's words.
+ * The record keeps `datalek replay`'s English reason (which starts with "archived" for an archived
+ * finding; below the threshold otherwise).
+ */
+export function ignoredLabel(lang: Lang, f: NonNullable<OpenedByHand['finding']>): string {
+  if (lang === 'en') return f.ignored;
+  return f.ignored.startsWith('archived')
+    ? 'gearchiveerd in GuardDuty (een gearchiveerde bevinding opent geen incident)'
+    : `ernst ${formatSeverity(f.severity)} lag onder de drempel van het beleid voor het openen van een incident`;
 }

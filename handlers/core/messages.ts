@@ -138,6 +138,13 @@ const T = {
       'incident-linked': { fg: 'Gekoppeld aan een ander incident', 'on-call': 'Gekoppeld aan een ander incident' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
+    byHand: {
+      subject: (by: string) => `Datalek met de hand vastgelegd door ${by}`,
+      intro: (by: string) =>
+        `${by} heeft met de hand een datalek vastgelegd. Beoordeel of persoonsgegevens zijn getroffen en of het gemeld moet worden (AVG art. 33); de AP-termijn loopt vanaf het genoemde bewustwordingsmoment. Wat er gebeurde staat in het incident (datalek show), niet in dit bericht.`,
+      band: 'met de hand',
+      type: 'met de hand geopend',
+    },
     newFinding: (type: string, id: string, severity: string) =>
       `Nieuwe bevinding bij dit incident: ${type} (${id}, ernst ${severity}). Beoordeel of die verandert wat getroffen is en wat gemeld moet worden (AVG art. 33).`,
     newContainment: (type: string, id: string, actions: string) =>
@@ -301,6 +308,13 @@ const T = {
       'incident-linked': { fg: 'Linked to another incident', 'on-call': 'Linked to another incident' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
+    byHand: {
+      subject: (by: string) => `Breach recorded by hand by ${by}`,
+      intro: (by: string) =>
+        `${by} recorded a personal data breach by hand. Assess whether personal data is affected and whether it must be notified (GDPR Art. 33); the AP deadline runs from the awareness stated. What happened is in the incident (datalek show), not in this message.`,
+      band: 'by hand',
+      type: 'opened by hand',
+    },
     newFinding: (type: string, id: string, severity: string) =>
       `New finding on this incident: ${type} (${id}, severity ${severity}). Assess whether it changes what is affected and what must be notified (GDPR Art. 33).`,
     newContainment: (type: string, id: string, actions: string) =>
@@ -547,47 +561,55 @@ export function composeMessage({
   const escalated = level !== undefined ? ` (${level}, ${t.round} ${(round ?? 0) + 1})` : '';
   const clocks = clocksOf(incident, policy, now);
   const theClock = clock ? clocks.find((x) => x.name === clock) : undefined;
+  // An incident a person opened by hand without a finding has no severity or finding type of GuardDuty's to show.
+  const byHand = incident.openedByHand;
+  const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
+  const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
   const what =
     kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
-      : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
+      : kind === 'opened' && byHand
+        ? t.byHand.subject(actorLabel(lang, byHand.by))
+        : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
-  const subject = `${prefix}[datalek ${bandLabel(lang, band)}] ${what}${escalated}${repeated}: ${incident.findingType} ${incident.id}`;
+  const subject = `${prefix}[datalek ${bandText}] ${what}${escalated}${repeated}: ${typeText} ${incident.id}`;
   const intro =
-    kind === 'interface-exposed'
-      ? repeat?.length
-        ? t.exposedRepeat(
-            listed(
-              repeat.map((r) => r.resource),
-              lang,
-              incident.id,
-            ).join(', '),
-            when(openSince(repeat), tz),
-            EXPOSED_REPEAT_MINUTES,
-          )
-        : t.exposed(exposed ?? incident.resource.id)
-      : kind === 'finding-added' && news
-        ? newsText(t, channel, news, lang, incident.id, true)
-        : kind === 'review-reminder' && incident.reviewAsked
-          ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
-          : kind === 'detection-moved-earlier' && earlier
-            ? t.earlier(
-                when(incident.detectedAt, tz),
-                when(earlier.from, tz),
-                earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
-                when(incident.awareAt ?? incident.detectedAt, tz),
-              )
-            : kind === 'incident-linked' && linked
-              ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
-              : kind === 'message-undeliverable' && refused
-                ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-                : kind === 'finding-types-not-listed'
-                  ? t.typesNotListed(
-                      incident.findingTypes?.length ?? 1,
-                      when(incident.findingTypesNotListed?.since ?? now, tz),
-                      notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                    )
-                  : introText(t, kind, channel, clock, lang);
+    kind === 'opened' && byHand
+      ? t.byHand.intro(actorLabel(lang, byHand.by))
+      : kind === 'interface-exposed'
+        ? repeat?.length
+          ? t.exposedRepeat(
+              listed(
+                repeat.map((r) => r.resource),
+                lang,
+                incident.id,
+              ).join(', '),
+              when(openSince(repeat), tz),
+              EXPOSED_REPEAT_MINUTES,
+            )
+          : t.exposed(exposed ?? incident.resource.id)
+        : kind === 'finding-added' && news
+          ? newsText(t, channel, news, lang, incident.id, true)
+          : kind === 'review-reminder' && incident.reviewAsked
+            ? t.reviewReminder(when(incident.reviewAsked.assessedAt, tz), incident.reviewAsked.findingType, incident.reviewAsked.findingId)
+            : kind === 'detection-moved-earlier' && earlier
+              ? t.earlier(
+                  when(incident.detectedAt, tz),
+                  when(earlier.from, tz),
+                  earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
+                  when(incident.awareAt ?? incident.detectedAt, tz),
+                )
+              : kind === 'incident-linked' && linked
+                ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
+                : kind === 'message-undeliverable' && refused
+                  ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+                  : kind === 'finding-types-not-listed'
+                    ? t.typesNotListed(
+                        incident.findingTypes?.length ?? 1,
+                        when(incident.findingTypesNotListed?.since ?? now, tz),
+                        notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                      )
+                    : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -624,9 +646,9 @@ export function composeMessage({
     lines.push(`${theClock.label[lang]}: ${t.due} ${when(theClock.dueAt, tz)}, ${left}`, '');
   }
   lines.push(`${t.incident}: ${incident.id}`);
-  lines.push(`${t.finding}: ${incident.findingType} (${t.findings}: ${incident.findings})`);
+  lines.push(`${t.finding}: ${typeText} (${t.findings}: ${incident.findings})`);
   if ((incident.findingTypes?.length ?? 0) > 1) lines.push(`${t.findingTypes}: ${incident.findingTypes?.join(', ')}`);
-  lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`);
+  lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandText})`);
   lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
@@ -657,8 +679,8 @@ export function composeMessage({
 
   const facts: [string, string][] = [
     [t.incident, incident.id],
-    [t.finding, incident.findingType],
-    [t.severity, `${formatSeverity(incident.severity)} (${bandLabel(lang, band)})`],
+    [t.finding, typeText],
+    [t.severity, `${formatSeverity(incident.severity)} (${bandText})`],
     [t.resource, resource],
     [t.account, `${incident.accountId} / ${incident.region}`],
     [t.detected, when(incident.detectedAt, tz)],

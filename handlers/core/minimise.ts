@@ -36,6 +36,20 @@ import { copyRecord, parseStoredFinding } from './stored-record.js';
 export const MINIMISED = '(minimised)';
 
 /**
+ * The kinds of personal data minimising removes, each with the finding's fields that hold it and
+ * its name in words (the incident page and the HTML report say which kinds were removed).
+ */
+const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[] = [
+  { kind: 'ip-address', fields: ['ipAddressV4', 'ipAddressV6', 'ip', 'sourceIps'], nl: 'IP-adressen', en: 'IP addresses' },
+  { kind: 'location', fields: ['city', 'geoLocation'], nl: 'locaties (stad, coördinaten)', en: 'locations (city, coordinates)' },
+  { kind: 'user-name', fields: ['userName', 'username', 'user', 'userId', 'euid', 'sessionName'], nl: 'gebruikersnamen', en: 'user names' },
+  { kind: 'principal-id', fields: ['principalId'], nl: "principal-id's", en: 'principal ids' },
+  { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
+  { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
+  { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
+];
+
+/**
  * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
  * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
  * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
@@ -47,27 +61,27 @@ export const MINIMISED = '(minimised)';
  * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
  * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
  */
-const PERSONAL_FIELDS = new Set([
-  'ipAddressV4',
-  'ipAddressV6',
-  'ip',
-  'sourceIps',
-  'city',
-  'geoLocation',
-  'userName',
-  'username',
-  'principalId',
-  'accessKeyId',
-  'userAgent',
-  'fullUserAgent',
-  'domain',
-  'domainWithSuffix',
-  'user',
-  'userId',
-]);
+const PERSONAL_FIELDS = new Set(REMOVED_KINDS.flatMap((k) => k.fields));
 
-/** In the finding's `resource` (the organisation's), the fields that name the person holding a credential or a login. */
-const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId']);
+/**
+ * In the finding's `resource` (the organisation's), the fields that name the person holding a
+ * credential or a login: an EKS caller's session name too (`kubernetesUserDetails.sessionName`, for
+ * an SSO user the role session: often the e-mail address).
+ */
+const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId', 'accessKeyId', 'user', 'userId', 'sessionName']);
+
+/**
+ * In an EKS caller's details (`resource.kubernetesDetails.kubernetesUserDetails`), its `uid` too: the
+ * IAM principal's unique id (`aws-iam-authenticator:<account>:AIDA…`), as `principalId` is. Elsewhere
+ * in the resource a `uid` is the organisation's (a pod's, `kubernetesWorkloadDetails.uid`).
+ */
+const KUBERNETES_USER_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'uid']);
+
+/** The personal fields inside the value at `at` (its key `key`), those of its parent being `personal`. */
+function personalWithin(at: string, key: string, personal: Set<string>): Set<string> {
+  if (at === 'resource') return RESOURCE_PERSONAL_FIELDS;
+  return personal === RESOURCE_PERSONAL_FIELDS && key === 'kubernetesUserDetails' ? KUBERNETES_USER_FIELDS : personal;
+}
 
 /** The organisation's side of a connection or probe, wherever it sits: its own address and port, never a person's. */
 const LOCAL_SIDE = new Set(['localIpDetails', 'localPortDetails']);
@@ -140,7 +154,7 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
         textsOf(node[key], removed);
         node[key] = MINIMISED;
         paths.add(at);
-      } else walk(node[key], at, at === 'resource' ? RESOURCE_PERSONAL_FIELDS : personal);
+      } else walk(node[key], at, personalWithin(at, key, personal));
     }
   };
   walk(out, '', PERSONAL_FIELDS);
@@ -170,6 +184,34 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   return { detail: out, paths: [...paths].sort() };
 }
 
+/**
+ * The kinds of personal data (`REMOVED_KINDS`) that values were removed at, from `minimiseDetail`'s
+ * paths, in that list's order; `known` (kinds removed before) included. A value removed where the
+ * finding repeats it (its title, an ARN) is of a kind already named.
+ */
+export function removedKinds(paths: string[], known: string[] = []): string[] {
+  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS).
+  const fields = new Set(paths.map((p) => (p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, ''))));
+  return REMOVED_KINDS.filter((k) => known.includes(k.kind) || k.fields.some((f) => fields.has(f))).map((k) => k.kind);
+}
+
+/**
+ * What the incident page and the HTML report say of an incident's minimisation, in `lang`: when,
+ * by whom, how long after closing, and which kinds of data were removed; null when it never was.
+ */
+export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (iso: string) => string): string | null {
+  const m = incident.minimised;
+  if (!m) return null;
+  const kinds = m.kinds ? REMOVED_KINDS.filter((k) => m.kinds?.includes(k.kind)).map((k) => k[lang]) : [];
+  const which = kinds.length ? kinds.join(', ') : lang === 'nl' ? 'welke soorten is niet vastgelegd' : 'which kinds was not recorded';
+  return lang === 'nl'
+    ? `Persoonsgegevens uit ${m.findings} ${m.findings === 1 ? 'bevinding' : 'bevindingen'} verwijderd op ${local(m.at)} door ${m.by}, ${m.afterDays} dagen na het sluiten (bewaartermijn): ${which}.`
+    : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.`;
+}
+
+/** The heading above `minimisedSummary` on the page and in the report. */
+export const MINIMISED_HEADING = { nl: 'Bewaartermijn', en: 'Retention period' } as const;
+
 /** What a finding record says of its minimisation. */
 export interface FindingMinimised {
   at: string;
@@ -183,10 +225,15 @@ export interface FindingMinimised {
   removed: string[];
 }
 
-/** The finding record minimised: its detail, and a note of when, by whom and from what. */
+/**
+ * The finding record minimised: its detail, and a note of when, by whom and from what. Its salt
+ * goes with the personal data: the ledger's hash of the record before (`from`) was taken with it,
+ * so without it no guess at the removed values gives that hash again.
+ */
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
-  return { ...record, detail, minimised: { ...note, removed: paths } };
+  const { salt: _removed, ...kept } = record;
+  return { ...kept, detail, minimised: { ...note, removed: paths } };
 }
 
 /**
@@ -281,8 +328,12 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
-  if (holder.closedAt > cutoff)
-    return `incident ${holder.id} was closed at ${holder.closedAt}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(holder.closedAt) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+  // The period counts from the last thing recorded on it (review9 S5): what is recorded after closing
+  // (facts corrected on the AP's question, a follow-up report, an Art. 34 decision) shows it is being
+  // looked at again, and the findings are the evidence that is asked about.
+  const last = (holder.afterClose ?? []).reduce((latest, x) => (x.at > latest.at ? x : latest), { at: holder.closedAt, what: '' });
+  if (last.at > cutoff)
+    return `incident ${holder.id} was closed at ${holder.closedAt}${last.what ? ` and had ${last.what} recorded after closing at ${last.at}` : ''}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(last.at) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
   // A follow-up of the same activity, or an incident a finding linked to it, compares against these
   // findings while it is handled (README "Why 180 days"): kept until it is closed as long as this.
   const related = [
@@ -362,7 +413,8 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
-    if (record.minimised) return 'already';
+    // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
+    if (record.minimised && minimiseDetail(record.detail).paths.length === 0) return 'already';
     const keyText = findingKeyString(key);
     const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);
     const from = sha256(storedText.finding(record));
@@ -373,12 +425,22 @@ async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: Find
     const at = deps.machineNow();
     const minimised = minimisedRecord(record, { at, by: options.by, from });
     const fields = minimised.minimised?.removed.length ?? 0;
+    // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
+    if (record.minimised && minimised.minimised)
+      minimised.minimised.removed = [...new Set([...record.minimised.removed, ...minimised.minimised.removed])].sort();
     const draft = copyRecord(incident);
     draft.revision = incident.revision + 1;
     const before = incident.minimised;
-    draft.minimised = { at, by: options.by, afterDays: options.afterDays, findings: (before?.findings ?? 0) + 1 };
+    const kinds = removedKinds(minimised.minimised?.removed ?? []);
+    draft.minimised = {
+      at,
+      by: options.by,
+      afterDays: options.afterDays,
+      findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
+      kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
+    };
     const timeline = appendEntries(draft, [
-      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays } },
+      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds } },
     ]);
     try {
       await deps.store.commit({

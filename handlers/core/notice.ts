@@ -74,7 +74,7 @@ const L = {
     proposed: (text: string) => `Wat wij nog gaan doen: ${text}.`,
     contact: (who: string) => `Met vragen kunt u terecht bij onze functionaris gegevensbescherming: ${who}.`,
     plannedBeside: (names: string) =>
-      `Let op: de inperking staat in het dossier nog als gepland (${names}), maar dit bericht noemt de genomen maatregelen. Noem geen maatregel die niet genomen is: is de stap met de hand uitgevoerd, leg dat bij de actie vast (datalek contained); zo niet, haal hem uit de genomen maatregelen.`,
+      `Let op: de inperking staat in het dossier nog als gepland (${names}), maar dit bericht noemt de genomen maatregelen. Noem geen maatregel die niet genomen is: is de stap met de hand uitgevoerd, leg dat bij de actie vast (datalek contained); wordt hij niet uitgevoerd, leg dat vast met de reden (datalek not-done) en haal hem uit de genomen maatregelen.`,
     footer: 'Dit is een concept: het wordt niet automatisch verstuurd. Leg het versturen vast met `datalek subjects`.',
     stillMissing: 'Ontbreekt nog',
   },
@@ -113,7 +113,7 @@ const L = {
     proposed: (text: string) => `What we will still do: ${text}.`,
     contact: (who: string) => `For questions, contact our data protection officer: ${who}.`,
     plannedBeside: (names: string) =>
-      `Note: the record still holds the containment as planned (${names}), but this notice names the measures taken. Name no measure that was not taken: if the step was carried out by hand, record it on the action (datalek contained); if not, take it out of the measures taken.`,
+      `Note: the record still holds the containment as planned (${names}), but this notice names the measures taken. Name no measure that was not taken: if the step was carried out by hand, record it on the action (datalek contained); if it will not be, record that with the reason (datalek not-done) and take it out of the measures taken.`,
     footer: 'This is a draft: it is not sent. Record sending it with `datalek subjects`.',
     stillMissing: 'Still missing',
   },

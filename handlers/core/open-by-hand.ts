@@ -13,7 +13,14 @@
  * 3. The incident opens in one commit, its id derived from what was stated (so the same command
  *    twice opens it once): the AP clock runs from the awareness stated, as `assess --aware-at`
  *    would have set it, and the person who opened it has taken it (no one is paged). It holds no
- *    resource and no containment: no finding ever joins it, nothing automatic touches anything.
+ *    resource and no containment. The FG is told at once (Art. 38(1), review9 S4), as of an
+ *    incident a finding opens, unless the person who opened it is the FG the policy names.
+ * 4. With a finding, the finding is recorded on it (review9 S2, attack K4): GuardDuty publishing it
+ *    again (un-archived, re-scored above the threshold) updates this incident instead of opening a
+ *    second one for the same breach with a clock of its own. A version the policy still ignores
+ *    acts on nothing; one it opens plans the containment it calls for, which on-call is told of
+ *    (record-finding.ts `update`): never an opening page, nor a "possible breach" to the FG, for an
+ *    incident a person opened.
  */
 import type { IncidentChange } from '../ports/incident-store.js';
 import { type ChangeDeps, markStatedRun } from './change-incident.js';
@@ -22,7 +29,10 @@ import { ConflictError, refused as refuse } from './errors.js';
 import type { Finding } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
+import { OPENED_BY_HAND_REASON } from './labels.js';
+import { composeMessage } from './messages.js';
 import type { Policy } from './policy.js';
+import { findingRecord } from './record-finding.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity } from './severity.js';
 import { enteredLater } from './stated-time.js';
@@ -36,7 +46,17 @@ export interface OpenByHandInput {
   awareAt: string;
   /** The event of the finding the policy ignored that it comes from. */
   finding?: Finding;
+  /** Why the organisation became aware only then: required when that is long after the finding (AWARE_GAP_HOURS). */
+  awareReason?: string;
 }
+
+/**
+ * How long after its finding's detection the awareness of an incident opened by hand may be stated
+ * without a reason of its own (review9 S3). EDPB Guidelines 9/2022 allow a short investigation after
+ * the first alert, started at once; beyond a day the register must say why the 72 hours start so
+ * late, as `assess --aware-at` asks for any move of the awareness.
+ */
+export const AWARE_GAP_HOURS = 24;
 
 /** The finding type an incident opened by hand without a finding shows. */
 export const BY_HAND_TYPE = 'by-hand';
@@ -73,6 +93,9 @@ async function ignoredFinding(deps: ChangeDeps, finding: Finding): Promise<NonNu
   return { findingId, accountId, region, type: finding.type, severity: finding.severity, createdAt: toUtc(finding.createdAt), ignored };
 }
 
+/** When the AVG applied (Art. 99(2)): an awareness before it is a typo (year 1, a century off), never an AP deadline. */
+const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
+
 export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Promise<Incident> {
   const by = input.by.trim();
   const what = input.what.trim();
@@ -85,6 +108,11 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
       `--aware-at ${awareAt} lies after now (${now}); record what happened when it has happened (Art. 33(5))`,
       `"Bewust geworden op" ligt na nu; leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).`,
     );
+  if (awareAt < AVG_APPLIES)
+    throw refuse(
+      `--aware-at ${awareAt} lies before ${AVG_APPLIES}, when the AVG (GDPR) began to apply: no AP deadline runs from it; a typo? give the moment the organisation became aware`,
+      `"Bewust geworden op" ligt vóór ${AVG_APPLIES.slice(0, 10)}, toen de AVG van toepassing werd: daar loopt geen AP-termijn vanaf. Een tikfout? Geef het moment waarop de organisatie het wist.`,
+    );
   const finding = input.finding ? await ignoredFinding(deps, input.finding) : undefined;
   // Derived from what was stated: the same command twice (a retry) opens one incident.
   const id = `dl-${sha256(`datalek-by-hand\n${by}\n${awareAt}\n${what}\n${finding ? `${finding.accountId}/${finding.region}/${finding.findingId}` : ''}`).slice(0, INCIDENT_ID_HEX)}`;
@@ -95,13 +123,20 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     );
   if (await deps.store.getIncident(id)) throw openedAlready();
   const detectedAt = finding && finding.createdAt < awareAt ? finding.createdAt : awareAt;
+  const hoursAfterDetection = Math.round(((Date.parse(awareAt) - Date.parse(detectedAt)) / HOUR_MS) * 10) / 10;
+  const statedReason = input.awareReason?.trim() ?? '';
+  if (finding && hoursAfterDetection > AWARE_GAP_HOURS && !statedReason)
+    throw refuse(
+      `--aware-at ${awareAt} lies ${hoursAfterDetection} hours after finding ${finding.findingId} was detected (${detectedAt}): say why the organisation became aware only then (--aware-reason); the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)`,
+      `Het bewustwordingsmoment ligt ${hoursAfterDetection} uur na de detectie van bevinding ${finding.findingId}: geef de reden waarom de organisatie pas toen bewust werd (AVG art. 33(1)).`,
+    );
   const place = { accountId: finding?.accountId ?? '-', region: finding?.region ?? '-' };
   const incident = newIncident({
     id,
     sample: false,
     ...place,
     resource: { kind: 'other', resourceType: 'none', id: '-' },
-    // A key of its own: no finding ever joins it, and it holds no resource of anyone's.
+    // A key of its own: it holds no resource of anyone's (its finding's later versions claim theirs).
     resourceKey: `by-hand:${id}`,
     firstFinding: { ...place, findingId: `by-hand:${id}` },
     findingType: finding?.type ?? BY_HAND_TYPE,
@@ -112,11 +147,12 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     deadlineHours: deps.policy.apDeadlineHours,
     openedAt: now,
   });
-  incident.findings = 0;
+  incident.findings = input.finding ? 1 : 0;
   incident.findingTypes = [incident.findingType];
   incident.firstActivityAt = null;
   const later = enteredLater(awareAt, now);
-  const reason = 'stated when the incident was opened by hand';
+  // A code when the person gave no reason, shown in the reader's words (labels.ts awareReasonLabel).
+  const reason = statedReason || OPENED_BY_HAND_REASON;
   incident.openedByHand = { by, recordedAt: now, what, awareAt, ...(finding ? { finding } : {}) };
   incident.awareReason = reason;
   // The awareness is a person's statement, as `assess --aware-at` records one (its marks with it).
@@ -127,7 +163,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
     reason,
     by,
     recordedAt: now,
-    hoursAfterDetection: Math.round(((Date.parse(awareAt) - Date.parse(detectedAt)) / HOUR_MS) * 10) / 10,
+    hoursAfterDetection,
     movedLaterAfterPersonalDataYes: false,
     ...(later ? { enteredLater: true } : {}),
   };
@@ -135,11 +171,13 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   // The role and a processor's hours in force now are the record's, as for any incident (record-finding.ts open_).
   incident.policyRole = roleOf(incident, deps.policy);
   if (incident.policyRole === 'processor') incident.controllerHours = processorHours(deps.policy);
-  // Whoever opened it has it in hand: nobody is paged to take it.
+  // Whoever opened it has it in hand: nobody is paged to take it, now or when its finding comes back.
+  incident.announced.push('fg:opened', 'on-call:opened');
   incident.state = 'acknowledged';
   incident.acknowledgedBy = by;
   incident.acknowledgedAt = now;
   incident.nextDueAt = nextDueAt(incident, deps.policy);
+  const messages = isTheFg(by, deps.policy) ? [] : [composeMessage({ incident, channel: 'fg', kind: 'opened', stateKey: 'opened', now, policy: deps.policy })];
   const timeline = appendEntries(incident, [
     {
       at: now,
@@ -154,15 +192,27 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         ...(finding ? { finding } : {}),
       },
     },
+    ...messages.map((m) => ({ at: now, kind: 'notification-queued', detail: { channel: m.channel, messageKind: m.kind, messageId: m.id } })),
   ]);
-  const change: IncidentChange = { incident, expectedRevision: null, timeline, messages: [] };
+  const change: IncidentChange = { incident, expectedRevision: null, timeline, messages };
+  // Recorded as new: should the pipeline record the finding meanwhile, the commit fails (ConflictError).
+  if (input.finding) change.finding = { record: findingRecord(input.finding, id), expected: null };
   markStatedRun(change, deps, by);
   try {
     await deps.store.commit(change);
   } catch (err) {
     // The same command run twice at once: the other one opened it (the store creates an id once).
     if (err instanceof ConflictError && (await deps.store.getIncident(id))) throw openedAlready();
+    // The pipeline recorded the finding meanwhile: it is that incident's (as when it was recorded before).
+    if (err instanceof ConflictError && input.finding) await ignoredFinding(deps, input.finding);
     throw err;
   }
   return incident;
+}
+
+/** Whether `by` is the FG the policy names (the same name, case and spacing aside): then nobody else is to be told. */
+function isTheFg(by: string, policy: Policy): boolean {
+  const name = (n: string) => n.trim().replace(/\s+/g, ' ').toLowerCase();
+  const fg = policy.organisation.fg.name;
+  return fg !== undefined && name(fg) !== '' && name(fg) === name(by);
 }

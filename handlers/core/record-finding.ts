@@ -56,7 +56,7 @@ import type { Policy } from './policy.js';
 import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
-import { copyRecord } from './stored-record.js';
+import { copyRecord, findingSalt } from './stored-record.js';
 import { addHours, addMinutes, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -1117,8 +1117,11 @@ function update(
   let deferred: string[] = [];
   let links: Link[] = [];
   // A closed incident keeps the record of later versions that show no new activity (those that do
-  // open a follow-up, see `decide`); it is never reopened or re-notified.
-  if (incident.state !== 'closed') {
+  // open a follow-up, see `decide`); it is never reopened or re-notified. An incident opened by hand
+  // holds the finding the policy ignored (open-by-hand.ts): a version the policy still ignores is
+  // recorded and acts on nothing, as it would open nothing; one it opens joins with its containment.
+  const ignoredStill = current.openedByHand !== undefined && (finding.archived || finding.severity < deps.policy.thresholds.openIncident);
+  if (incident.state !== 'closed' && !ignoredStill) {
     // A later version may name resources the incident does not hold: a sequence's more of them, and
     // any finding's another resource than before (a replayed or crafted event). They join this
     // incident as a new finding's would: free keys claimed, incidents holding them merged or linked.
@@ -1417,7 +1420,7 @@ function findingSummary(finding: Finding): Record<string, unknown> {
   };
 }
 
-function findingRecord(finding: Finding, incidentId: string): FindingRecord {
+export function findingRecord(finding: Finding, incidentId: string): FindingRecord {
   return {
     key: finding.key,
     version: finding.version,
@@ -1428,6 +1431,8 @@ function findingRecord(finding: Finding, incidentId: string): FindingRecord {
     sample: finding.sample,
     archived: finding.archived,
     detail: finding.detail,
+    // Hashed with the record into the ledger, removed when minimised (core/minimise.ts).
+    salt: findingSalt(),
   };
 }
 

@@ -13,6 +13,7 @@ import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterCl
 import { escapeMarkdown } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
 import {
+  awareReasonLabel,
   besideSpecialLabel,
   clockStateLabel,
   type Lang,
@@ -414,7 +415,7 @@ export function registerMarkdown(
       incident.id,
       local(incident.detectedAt),
       incident.awareAt
-        ? `${local(incident.awareAt)}${incident.awareReason ? ` (${incident.awareReason})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
+        ? `${local(incident.awareAt)}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
         : '',
       incident.findingType,
       f?.summary ?? '',

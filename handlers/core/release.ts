@@ -120,6 +120,22 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
 }
 
 /**
+ * A merged incident's containment is the survivor's (core/record-finding.ts `mergeInto` hands it
+ * over): its closed copy still reads as in effect, so releasing it would undo what the survivor's
+ * record says holds, with no word there. Refused, naming the incident that holds it now.
+ */
+async function mergedRefusal(deps: ContainDeps, incident: Incident): Promise<RefusedError> {
+  const holder = (await mergeChain(deps.store, incident.id)).at(-1) ?? incident.mergedInto;
+  const message = `incident ${incident.id} was merged into ${incident.mergedInto}; its containment is held by incident ${holder} now: nothing was released. Release it there: datalek release ${holder}`;
+  return new RefusedError(message, {
+    page: {
+      nl: `Incident ${incident.id} is samengevoegd met ${incident.mergedInto}; de inperking hoort nu bij incident ${holder}: er is niets opgeheven. Hef haar daar op.`,
+      en: `Incident ${incident.id} was merged into ${incident.mergedInto}; its containment is held by incident ${holder} now: nothing was released. Release it there.`,
+    },
+  });
+}
+
+/**
  * Release steps that come after the containing state is undone and do not keep the resource
  * contained when they fail: the instance tagged released, attached to its Auto Scaling group again,
  * registered in its target groups again, its instance profile associated again (the AWS adapter's
@@ -158,8 +174,13 @@ export interface ReleaseOutcome {
    * profile) failed; a person finishes those by hand.
    */
   released: { id: string; steps: StepRecord[]; unfinished?: string[] }[];
-  /** Actions whose release failed at some step: still recorded as in effect, and releasable again. */
-  failed: { id: string; steps: StepRecord[] }[];
+  /**
+   * Actions whose release failed at some step: still recorded as in effect, and releasable again.
+   * `partly`: the release undid some of it and not the rest (one interface restored, another not):
+   * what is undone and what is still in effect, as the record now says; nothing after the undoing
+   * (Auto Scaling group, target groups, profile, tag) was done.
+   */
+  failed: { id: string; steps: StepRecord[]; partly?: { undone: string[]; stillInEffect: string[] } }[];
   undoneFor: UndoneFor[];
 }
 
@@ -172,6 +193,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     });
   const incident = await deps.store.getIncident(input.incidentId);
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
+  if (incident.mergedInto) throw await mergedRefusal(deps, incident);
   const actions = releasable(incident.actions);
   if (actions.length === 0) {
     // Carried out by hand (core/by-hand.ts): datalek touched nothing and holds nothing to undo it by; a person undoes it.
@@ -248,8 +270,10 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       const others = [...new Set(undone.map((h) => h.other.id))];
       const outcome: UndoneFor[] = [];
       let done = false;
+      let partly: ReleaseOutcome['failed'][number]['partly'];
       await changeIncidents(deps, [incident.id, ...others], ([draft, ...rest]) => {
         outcome.length = 0;
+        partly = undefined;
         const a = draft.actions.find((x) => x.id === action.id) as ActionRecord;
         a.releasing = undefined;
         // Steps a containment run recorded while this release ran (one whose lease had run out) were
@@ -260,6 +284,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         // record keeps it held, this release can be tried again, and the others' holds stay.
         if (!done) {
           markPartlyReleased(a, release, steps);
+          if (a.partlyReleased) partly = { undone: a.partlyReleased.undone, stillInEffect: a.partlyReleased.stillInEffect };
           return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
         }
         a.released = release;
@@ -295,7 +320,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       undoneFor.push(...outcome);
       if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
       if (done) released.push({ id: action.id, steps, ...(unfinished.length ? { unfinished } : {}) });
-      else failedReleases.push({ id: action.id, steps });
+      else failedReleases.push({ id: action.id, steps, ...(partly ? { partly } : {}) });
     }
   } finally {
     // An error the adapter threw (or a store failure) ends the release where it was: what it did not

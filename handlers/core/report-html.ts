@@ -12,6 +12,7 @@ import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from 
 import {
   actionLabel,
   actorLabel,
+  awareReasonLabel,
   besideSpecialLabel,
   clockStateLabel,
   type Lang,
@@ -25,6 +26,7 @@ import {
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
+import { MINIMISED_HEADING, minimisedSummary } from './minimise.js';
 import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
@@ -148,7 +150,7 @@ ${needsAttention(incident, lang, tz)}
     [nl ? 'Meldplichtig' : 'Notifiable', a ? yesNo(lang, a.notifiable) : null],
     [nl ? 'Motivering' : 'Reasoning', a?.reason],
     [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
-    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason],
+    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason ? awareReasonLabel(lang, incident.awareReason) : null],
     ...(a?.confirmedBesideSpecial
       ? [[nl ? 'Bijzondere persoonsgegevens' : 'Special categories', besideSpecialLabel(lang, a.confirmedBesideSpecial)] as [string, string]]
       : []),
@@ -157,6 +159,7 @@ ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Feiten (AVG art. 33(3)) en melding' : 'Facts (GDPR Art. 33(3)) and notification'}</h2>
 ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still missing'}:</p><ul class="missing">${draft.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : ''}
 ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
+${minimisedSection(incident, lang, tz)}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
 ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorLabel(lang, e.actor))}</td><td>${escapeHtml(describeEntry(e, lang, tz))}</td></tr>`).join('\n')}
@@ -165,6 +168,15 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
 </body>
 </html>
 `;
+}
+
+/**
+ * The personal data removed from the incident's findings after the retention period (core/minimise.ts):
+ * a finding read here or in the store without its addresses or user names was minimised, not lost.
+ */
+function minimisedSection(incident: Incident, lang: Lang, tz: string): string {
+  const said = minimisedSummary(incident, lang, (iso) => formatLocal(iso, tz));
+  return said ? `<h2>${escapeHtml(MINIMISED_HEADING[lang])}</h2>\n<p>${escapeHtml(said)}</p>` : '';
 }
 
 /** The Art. 34 decisions in force, each with what the data subjects (or subscribers) were told. */
@@ -272,6 +284,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Incident met de hand geopend' : 'Incident opened by hand'}: ${str('what')}; ${nl ? 'bewust geworden' : 'aware'} ${local('awareAt')}`;
     case 'containment-done-by-hand':
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
+    case 'containment-not-to-be-done':
+      return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':
@@ -372,6 +386,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
         : `Further finding types not listed (more than ${String(d.limit ?? '')})`;
     case 'pager-failed':
       return `${nl ? 'Pager weigerde de melding; in plaats daarvan' : 'The pager refused the alert; instead'}: ${str('fallback')}`;
+    case 'finding-minimised':
+      return nl
+        ? `Persoonsgegevens uit bevinding ${str('findingId')} verwijderd (bewaartermijn, ${String(d.afterDays ?? '')} dagen na het sluiten)`
+        : `Personal data removed from finding ${str('findingId')} (retention period, ${String(d.afterDays ?? '')} days after closing)`;
     case 'message-undeliverable':
       return `${nl ? 'Bericht NIET verstuurd (nooit verstuurbaar)' : 'Message NOT sent (never sendable)'}: ${str('messageKind')}`;
     default:

@@ -4,6 +4,7 @@
  * never a SyntaxError from deep inside a command. Lists skip such a row and report it (`status`
  * shows the others and says which one could not be read).
  */
+import { randomBytes } from 'node:crypto';
 import { StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import type { Assessment, Decision, FindingRecord, Incident } from './incident.js';
@@ -97,6 +98,16 @@ export function parseStoredFinding(text: unknown, key: FindingKey): FindingRecor
     // reported below
   }
   throw new StoreError(`the finding record ${findingKeyString(key)} cannot be read from the store (damaged or edited); datalek verify shows what changed`);
+}
+
+/**
+ * The salt of a finding record written (`FindingRecord.salt`): 128 random bits, so that the hash
+ * the ledger keeps of the record, once its personal data is minimised away, cannot be found again
+ * by trying every value that data could have had. Random, not derived from anything the store or
+ * the ledger keeps: whoever holds the store must not be able to compute it again.
+ */
+export function findingSalt(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /**

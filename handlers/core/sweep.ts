@@ -85,8 +85,9 @@ export interface SweepDeps {
 
 /**
  * What the sweep function keeps of its 2 minutes (infra/response-stack.ts) after the last incident
- * it starts: that incident's commit, the events that announce what it queued, and the messages that
- * waited longer than a claim lease, sent again one request each.
+ * it starts: that incident's commit, the events that announce what it queued, and the one re-send of
+ * a message that waited longer than a claim lease under way then (lambda/sweep.ts starts none after
+ * this point either: a pager's call takes up to 20 s, its fall-back to the topic a few more).
  */
 export const KEEP_AFTER_SWEEP_MS = 30_000;
 

@@ -13,7 +13,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { type ConflictRetry, untilDeadline } from '../core/conflict-retry.js';
-import { ConflictError, InvalidFindingError } from '../core/errors.js';
+import { ConflictError, InvalidFindingError, StoreRefusedError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
 import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -112,6 +112,14 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
         deps.logger.error(
           // By the finding's key (the logger's keys); the conflict's text is left out: it may name a resource (a user name).
           "gave up recording a finding: other writers kept changing its incident for as long as the invocation had time; Lambda tries the event again, then keeps it in the function's dead-letter queue",
+        );
+      }
+      if (err instanceof StoreRefusedError) {
+        // What on-call finds in the dead-letter queue is told here: by the finding's key (the
+        // logger's keys), the incident and the store's reason (limits and names, never a value).
+        deps.logger.error(
+          "the store refused a finding's commit as it is (the event is left out of this log): Lambda tries it again, refused alike, then keeps it in the function's dead-letter queue",
+          { incidentId: err.incidentId ?? null, reason: err.reason ?? null },
         );
       }
       throw err;

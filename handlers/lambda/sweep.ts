@@ -6,7 +6,7 @@
  */
 import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
-import { sweep } from '../core/sweep.js';
+import { KEEP_AFTER_SWEEP_MS, sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
 import { type AwsDeps, type LambdaContext, logUndeliverable, logUnreleased } from './runtime.js';
 
@@ -30,8 +30,11 @@ export function createSweepHandler(deps: AwsDeps) {
         })),
       );
     }
+    // Within the same time: none is started past the point where the sweep starts no incident, so the
+    // one in flight there and the log still end before the invocation does; those left stay pending.
+    const stopAt = deadline === undefined ? undefined : deadline - KEEP_AFTER_SWEEP_MS;
     const stuck = await deliverPending(
-      { store: deps.store, notifier: deps.notifier, now: deps.now, policy: deps.policy },
+      { store: deps.store, notifier: deps.notifier, now: deps.now, policy: deps.policy, stopAt },
       { queuedBefore: addMinutes(now, -CLAIM_LEASE_MINUTES) },
     );
     deps.logger.info('swept the deadlines', {
@@ -45,6 +48,11 @@ export function createSweepHandler(deps: AwsDeps) {
       deps.logger.error(
         "the sweep ran short of its invocation's time (a storm on the incidents it swept?): incidents with something due were not reached; nothing of theirs was written, they stay due for Lambda's retry of this sweep or the next",
         { notReached: result.notReached.length, incidentIds: result.notReached },
+      );
+    if (stuck.notReached?.length)
+      deps.logger.error(
+        "the sweep ran short of its invocation's time: messages waiting longer than a lease were not sent again; they stay pending for Lambda's retry of this sweep or the next",
+        { notReached: stuck.notReached.length, messageIds: stuck.notReached.map((m) => m.id) },
       );
     logUnreleased(deps, stuck);
     logUndeliverable(deps, stuck);
@@ -61,6 +69,9 @@ export function createSweepHandler(deps: AwsDeps) {
     const problems = [
       ...(result.failed.length ? [`${result.failed.length} incident(s) could not be swept: ${result.failed.map((f) => f.incidentId).join(', ')}`] : []),
       ...(result.notReached.length ? [`${result.notReached.length} incident(s) not reached for want of time, left due: ${result.notReached.join(', ')}`] : []),
+      ...(stuck.notReached?.length
+        ? [`${stuck.notReached.length} message(s) not re-sent for want of time, left pending: ${stuck.notReached.map((m) => m.id).join(', ')}`]
+        : []),
       ...(stuck.failed.length ? [`${stuck.failed.length} message(s) not delivered: ${stuck.failed.map((f) => f.message.id).join(', ')}`] : []),
       ...(stuck.undeliverable?.length
         ? [`${stuck.undeliverable.length} message(s) refused for good, not tried again: ${stuck.undeliverable.map((f) => f.message.id).join(', ')}`]

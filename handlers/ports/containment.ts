@@ -21,6 +21,14 @@ export interface ExecutionContext {
   /** Evidence recorded so far, earlier runs included (e.g. the original groups per interface). */
   evidence: Record<string, unknown>;
   /**
+   * The security groups the store's record of incident `incidentId` names as the isolation groups its
+   * containment used (its actions' evidence `groups`; an incident merged into another, the survivor's
+   * too): the proof that a group tagged as datalek's (`datalek:created-for` names the incident) is
+   * datalek's. Tags anyone who may create a group can set; a group id only AWS assigns, and only the
+   * pipeline writes the record. Empty when the store holds no such incident.
+   */
+  recordedGroups(incidentId: string): Promise<ReadonlySet<string>>;
+  /**
    * Stores one step's result, and any evidence it gathered, before the next step starts: a crash
    * leaves a truthful record, and a retry continues after the last step done.
    */

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordContainedByHand } from '../core/by-hand.js';
+import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
 import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -866,7 +866,7 @@ export const containAction = action({
 
 /**
  * A planned containment action carried out by hand (core/by-hand.ts): on the command line
- * `datalek contained`. Not among the page's forms (yet): the page lists the action's state.
+ * `datalek contained`, and the incident page's form of the same name (web/action-forms.ts).
  */
 export const containedAction = action({
   name: 'contained',
@@ -889,6 +889,55 @@ export const containedAction = action({
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
   run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
 });
+
+/**
+ * A planned containment step that will not be carried out (core/by-hand.ts): on the command line
+ * `datalek not-done`, and the incident page's form of the same name.
+ */
+export const notDoneAction = action({
+  name: 'not-done',
+  title: { nl: 'Stap wordt niet uitgevoerd', en: 'Step will not be carried out' },
+  fields: [
+    {
+      name: 'action',
+      kind: 'text',
+      required: 'not-done needs --action ID (the planned action as `datalek show ID --json` lists its id, e.g. isolate-instance:i-0abc)',
+      label: { nl: 'Actie', en: 'Action' },
+    },
+    {
+      ...reason({ nl: 'Waarom niet', en: 'Why not' }),
+      required: 'not-done needs --reason TEXT: why the step will not be carried out (the register and the AP draft keep it, Art. 33(3)(d), (5))',
+      hint: {
+        nl: 'Bijvoorbeeld: de server is vervangen, een andere maatregel dekt het risico. Het register en de concept-melding aan de AP tonen deze reden.',
+        en: 'For example: the server was replaced, another measure covers the risk. The register and the AP draft show this reason.',
+      },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
+  run: (deps: FgDeps, input) => recordNotToBeDone(deps, input),
+});
+
+/**
+ * The inputs of opening an incident by hand (core/open-by-hand.ts): `datalek open` and the page's
+ * form. The finding the policy ignored is handed in as its event file, on the command line only.
+ */
+export const OPEN_FIELDS = [
+  {
+    name: 'what',
+    kind: 'longtext',
+    required: 'open needs --what TEXT: what happened (the register keeps it, Art. 33(5))',
+    label: { nl: 'Wat er gebeurde', en: 'What happened' },
+  },
+  {
+    name: 'aware-at',
+    kind: 'time',
+    required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
+    label: { nl: 'Bewust geworden op', en: 'Became aware at' },
+  },
+  { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' }, cliOnly: true },
+  // Only with a finding (the page takes none): awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
+  { name: 'aware-reason', kind: 'longtext', label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' }, cliOnly: true },
+] as const satisfies readonly FieldSpec[];
 
 /** Every action a person takes on an incident, in the order of the workflow. */
 export const ACTIONS = [ackAction, assessAction, factsAction, reportedAction, subjectsAction, closeAction, releaseAction, containAction] as const;

@@ -119,7 +119,8 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     clocks: clocksOf(incident, deps.policy, now),
     missing: missingFactItems(incident, deps.policy, now, lang, elsewhere),
     closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now, undefined, undefined, elsewhere),
-    releasable: releasable(incident.actions),
+    // A merged incident's containment is the survivor's (core/release.ts refuses it here).
+    releasable: incident.mergedInto ? [] : releasable(incident.actions),
     elsewhere,
   };
 }

@@ -6,9 +6,11 @@
  */
 import { acknowledgementTakes } from '../core/acknowledge.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
+import { decidableNotToBeDone, recordableByHand } from '../core/by-hand.js';
 import { apClockRunning, otherClockRunning, overdueClocks, reportsStillDue, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
+import { actionLabel } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
 import {
@@ -17,7 +19,9 @@ import {
   ackAction,
   assessAction,
   closeAction,
+  containedAction,
   factsAction,
+  notDoneAction,
   releaseAction,
   reportedAction,
   subjectsAction,
@@ -40,7 +44,7 @@ export interface WebForm {
    * cannot do without): the drawing only. What is sent is read with the use case's own fields, and
    * the use case judges it, so a value the page does not offer gets the CLI's refusal.
    */
-  drawn?: Readonly<Record<string, Partial<Pick<FieldSpec, 'options' | 'required' | 'hint'>>>>;
+  drawn?: Readonly<Record<string, Drawn>> | ((ctx: OfferContext) => Readonly<Record<string, Drawn>>);
   /**
    * Of a form that records a whole decision or acts on what the page lists: what it acts on, as
    * the page showed it. The form carries it (`_base`), and a post whose page showed something else
@@ -51,6 +55,9 @@ export interface WebForm {
    */
   edits?: { shown: (incident: Incident, at: ShownAt) => unknown; changed: Text };
 }
+
+/** How the page draws a field: a choice of the values that apply now for a text the CLI takes (an action's id), a field it cannot do without, a hint. */
+type Drawn = Partial<Pick<FieldSpec, 'kind' | 'options' | 'optionLabels' | 'required' | 'hint'>>;
 
 /** The policy and the moment a form's page is drawn, or its post checked. */
 export interface ShownAt {
@@ -130,6 +137,33 @@ const toClose = {
   },
 };
 
+/**
+ * What a form that records a person's step on an action acts on, as its page listed it: each action
+ * with its state. A page drawn before a run or a person changed one is out of date: her step would
+ * be recorded against a state she never saw (a run that carried it out meanwhile, another person).
+ */
+const byHandChoice = {
+  shown: (incident: Incident) => incident.actions.map((a) => [a.id, a.status, a.byHand?.recordedAt ?? null, a.released?.at ?? null]),
+  changed: {
+    nl: 'De inperking is gewijzigd sinds u deze pagina opende. Er is niets vastgelegd: de pagina toont nu wat is vastgelegd en het formulier bewaart wat u invulde; controleer het en verstuur het opnieuw.',
+    en: 'The containment changed since you opened this page. Nothing was recorded: the page now shows what is recorded, and the form keeps what you entered; check it and send it again.',
+  },
+};
+
+/** The action field drawn as a choice of `actions`, each named in words. */
+function actionChoice(incident: Incident, actions: readonly { id: string }[]): Record<string, Drawn> {
+  const ids = actions.map((a) => a.id);
+  return { action: { kind: 'choice', options: ids, optionLabels: Object.fromEntries(ids.map((id) => [id, actionText(incident, id)])) } };
+}
+
+/** An action as the form's choice names it: its kind in words and its target, with its state. */
+function actionText(incident: Incident, id: string): Text {
+  const a = incident.actions.find((x) => x.id === id);
+  if (!a) return { nl: id, en: id };
+  const label = (lang: 'nl' | 'en') => `${actionLabel(lang, a.type)} ${a.target}${a.status === 'failed' ? (lang === 'nl' ? ' (mislukt)' : ' (failed)') : ''}`;
+  return { nl: label('nl'), en: label('en') };
+}
+
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement, or an exposed page repeated since, still pages: whoever it pages takes it here too.
   {
@@ -183,6 +217,25 @@ export const WEB_FORMS: readonly WebForm[] = [
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, edits: toClose, shown: open },
   { id: 'release', action: as(releaseAction), title: releaseAction.title, edits: toRelease, shown: ({ releasable }) => releasable },
+  // A planned step carried out by hand (`datalek contained`, core/by-hand.ts): the page offers the
+  // actions a person may record now; the use case checks the one sent against the record.
+  {
+    id: 'contained',
+    action: as(containedAction),
+    title: containedAction.title,
+    drawn: ({ incident, policy, now }) => actionChoice(incident, recordableByHand(incident, now, policy.timeZone)),
+    edits: byHandChoice,
+    shown: ({ incident, policy, now }) => recordableByHand(incident, now, policy.timeZone).length > 0,
+  },
+  // A planned step that will not be carried out (`datalek not-done`), with who decided and why.
+  {
+    id: 'not-done',
+    action: as(notDoneAction),
+    title: notDoneAction.title,
+    drawn: ({ incident, policy, now }) => actionChoice(incident, decidableNotToBeDone(incident, now, policy.timeZone)),
+    edits: byHandChoice,
+    shown: ({ incident, policy, now }) => decidableNotToBeDone(incident, now, policy.timeZone).length > 0,
+  },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.
   // An assessment after closing said notifiable: the initial AP report is owed (Art. 33(1)), its
@@ -284,7 +337,8 @@ export function formFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
 
 /** The fields as the page draws them for this form (`drawn`); `formFields` reads what is sent. */
 export function drawnFields(form: WebForm, ctx: OfferContext): FieldSpec[] {
-  return formFields(form, ctx).map((f) => ({ ...f, ...(f.labelFor ? { label: f.labelFor(ctx) } : {}), ...(form.drawn?.[f.name] ?? {}) }));
+  const drawn = typeof form.drawn === 'function' ? form.drawn(ctx) : form.drawn;
+  return formFields(form, ctx).map((f) => ({ ...f, ...(f.labelFor ? { label: f.labelFor(ctx) } : {}), ...(drawn?.[f.name] ?? {}) }));
 }
 
 /** What a form starts from: the use case's view of the incident, for the fields it shows. */

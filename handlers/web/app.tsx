@@ -18,16 +18,17 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
-import { DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
+import { openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
-import { type AckOutcome, type ActionDeps, checkedReads } from '../use-cases/actions.js';
+import { type AckOutcome, type ActionDeps, checkedReads, OPEN_FIELDS } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll, type Text } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
 import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
@@ -36,7 +37,7 @@ import type { View } from './components.js';
 import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
-import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
+import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OpenPage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
 import { type SessionSecrets, sameSecret, securityHeaders, sessionCookieName } from './security.js';
 
 export interface WebDeps extends ActionDeps {
@@ -199,6 +200,33 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   app.get('/', async (c) => c.html(<OverviewPage view={viewOf(c)} incidents={await openIncidents(deps)} />));
   app.get('/closed', async (c) => c.html(<ClosedPage view={viewOf(c)} incidents={await closedIncidents(deps)} />));
 
+  // Opening an incident by hand (`datalek open`): the same fields, checks and refusals; the same
+  // statement twice opens one incident (its id is derived from it), so a form sent again is refused.
+  const openFields = OPEN_FIELDS.filter((f) => !('cliOnly' in f && f.cliOnly));
+  const openPage = (c: Context<Env>, state?: FormState, status: 200 | 400 = 200) =>
+    c.html(<OpenPage view={viewOf(c, '/open')} fields={openFields} state={state} />, status);
+  app.get('/open', (c) => openPage(c));
+  app.post('/open', async (c) => {
+    const form = c.get('form');
+    const state: FormState = { action: 'open', values: formState(form, openFields), errors: {} };
+    const refused = (errors: DatalekError[]) => {
+      for (const err of errors) addError(state, fieldOf(err, openFields), pageMessage(err, langOf(c), openFields));
+      return openPage(c, state, 400);
+    };
+    const { raw, errors: timeErrors } = rawFromForm(openFields, form, deps.policy.timeZone);
+    const parsed = parseFieldsAll(openFields, raw);
+    if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    let incident: Incident;
+    try {
+      incident = await openByHand(deps, { by: deps.actor, what: parsed.values.what, awareAt: parsed.values['aware-at'] });
+    } catch (err) {
+      if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      throw err;
+    }
+    await deliverQuietly(deps);
+    return c.redirect(`/incidents/${incident.id}?done=open`, 303);
+  });
+
   const loadIncident = async (c: Context<Env>): Promise<Incident | Response> => {
     const id = c.req.param('id') ?? '';
     const incident = await deps.store.getIncident(id);
@@ -212,7 +240,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     );
   };
 
-  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 = 200) => {
+  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 | 503 = 200) => {
     const view = viewOf(c, `/incidents/${incident.id}`);
     const detail = await incidentDetail(deps, incident, view.lang);
     return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} verifiable={deps.audit !== undefined} />, status);
@@ -248,9 +276,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[], shown = incident) => {
+    const refused = (errors: DatalekError[], shown = incident, status: 400 | 503 = 400) => {
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
-      return incidentPage(c, shown, { form: state }, 400);
+      return incidentPage(c, shown, { form: state }, status);
     };
     /**
      * A page drawn before the record changed what the form acts on: the form is drawn again from
@@ -298,6 +326,13 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       if (err instanceof OutOfDateError) return outOfDate(err);
       if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      if (err instanceof ConflictError) {
+        // Lost the race at every try the use case made: nothing recorded; the conflict's text (it may name a resource) stays out of the page.
+        deps.log?.(
+          `datalek serve: the ${web.id} form on incident ${incident.id} was not recorded: other changes to it kept coming; the person was asked to send it again`,
+        );
+        return refused([lostRace()], (await deps.store.getIncident(incident.id)) ?? incident, 503);
+      }
       throw err;
     }
     await deliverQuietly(deps);
@@ -464,6 +499,18 @@ function staleForm(): RefusedError {
   const en = 'This form is out of date or incomplete (it lacks what the page showed). Nothing was recorded: reload the page.';
   return new RefusedError(en, {
     page: { en, nl: 'Dit formulier is verouderd of onvolledig (het mist wat de pagina toonde). Er is niets vastgelegd: laad de pagina opnieuw.' },
+  });
+}
+
+/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
+function lostRace(): RefusedError {
+  const en =
+    'Not recorded: other changes to this incident kept coming in while yours was being recorded (a storm of findings?). Nothing was recorded: the form keeps what you entered; send the form again.';
+  return new RefusedError(en, {
+    page: {
+      en,
+      nl: 'Niet vastgelegd: terwijl uw wijziging werd vastgelegd, kwamen er steeds andere wijzigingen van dit incident tussen (een storm van meldingen?). Er is niets vastgelegd: het formulier bewaart wat u invulde; verstuur het formulier opnieuw.',
+    },
   });
 }
 

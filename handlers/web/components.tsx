@@ -6,7 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
-import { byHandText, partlyText } from '../core/breach-facts.js';
+import { byHandText, notDoneText, partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
@@ -785,6 +785,8 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
                 {/* Carried out by hand (core/by-hand.ts): who, when and what, not the reason it was only planned. */}
                 {a.byHand ? (
                   <span>: {byHandText(a.byHand, view.lang, formatLocal(a.byHand.at, view.tz))}</span>
+                ) : a.notDone ? (
+                  <span>: {notDoneText(a.notDone, view.lang, formatLocal(a.notDone.recordedAt, view.tz))}</span>
                 ) : a.reason ? (
                   <span class="muted">: {actionReasonLabel(view.lang, a.reason)}</span>
                 ) : null}

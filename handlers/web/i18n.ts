@@ -21,6 +21,9 @@ const nl = {
   now: 'Nu',
   target: { local: 'lokale opslag', aws: 'AWS (DynamoDB)' },
   noOpen: 'Geen open incidenten.',
+  openByHand: 'Incident met de hand openen',
+  openByHandIntro:
+    'Voor een datalek dat geen GuardDuty-bevinding opende: een brief aan de verkeerde persoon, een verloren laptop (AVG art. 33(5): elk datalek in het register). De AP-termijn loopt vanaf het moment van bewustwording. Komt het van een bevinding die het beleid negeerde, open het dan met de opdrachtregel (datalek open --finding BESTAND).',
   noClosed: 'Nog geen afgesloten incidenten.',
   openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 'en'}, ${unacked} niet opgepakt.`,
   caption: 'Open incidenten, de meest dringende eerst',
@@ -224,6 +227,9 @@ const nl = {
     'after-close-facts': 'Feiten na het sluiten gecorrigeerd; het incident blijft gesloten.',
     'after-close-assess': 'Beoordeling na het sluiten vastgelegd; het incident blijft gesloten.',
     'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
+    contained: 'Vastgelegd dat de stap met de hand is uitgevoerd.',
+    'not-done': 'Vastgelegd dat de stap niet wordt uitgevoerd, met de reden.',
+    open: 'Incident met de hand geopend; de AP-termijn loopt vanaf het opgegeven bewustwordingsmoment. Niemand wordt opgeroepen: u heeft het opgepakt.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
   link: {
@@ -288,6 +294,9 @@ const en: Dictionary = {
   now: 'Now',
   target: { local: 'embedded store', aws: 'AWS (DynamoDB)' },
   noOpen: 'No open incidents.',
+  openByHand: 'Open an incident by hand',
+  openByHandIntro:
+    'For a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop (Art. 33(5): every breach in the register). The AP clock runs from the moment of awareness. When it comes from a finding the policy ignored, open it with the command line (datalek open --finding FILE).',
   noClosed: 'No closed incidents yet.',
   openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 's'}, ${unacked} not acknowledged.`,
   caption: 'Open incidents, most urgent first',
@@ -483,6 +492,9 @@ const en: Dictionary = {
     'after-close-facts': 'Facts corrected after closing; the incident stays closed.',
     'after-close-assess': 'Assessment recorded after closing; the incident stays closed.',
     'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
+    contained: 'Recorded that the step was carried out by hand.',
+    'not-done': 'Recorded that the step will not be carried out, with the reason.',
+    open: 'Incident opened by hand; the AP clock runs from the moment of awareness given. Nobody is paged: you have acknowledged it.',
   },
   nameLeftOut: 'name left out: personal data',
   link: {

@@ -10,11 +10,13 @@ import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import { MINIMISED_HEADING, minimisedSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { formatLocal } from '../core/time.js';
 import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
+import type { FieldSpec } from '../use-cases/fields.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
 import { drawnFields, formBaseOf, formCurrent, formFields, formShownOf, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
@@ -100,6 +102,26 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
       <p>
         <a href="/closed">{w.closed}</a>
       </p>
+      <p>
+        <a href="/open">{w.openByHand}</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Opening an incident by hand (`datalek open`, core/open-by-hand.ts): what happened and when the organisation became aware. */
+export function OpenPage({ view, fields, state }: { view: View; fields: readonly FieldSpec[]; state?: FormState }) {
+  const { w } = view;
+  return (
+    <Layout view={view} title={w.openByHand}>
+      <h1>{w.openByHand}</h1>
+      {state && Object.keys(state.errors).length ? (
+        <p class="problem" role="alert">
+          <a href="#f-open-problem">{w.problem}</a>: {Object.values(state.errors).flat()[0]}
+        </p>
+      ) : null}
+      <p>{w.openByHandIntro}</p>
+      <ActionForm view={view} name="open" title={w.openByHand} fields={fields} action="/open" state={state} />
     </Layout>
   );
 }
@@ -271,6 +293,13 @@ export function IncidentPage({
           <h2>{w.containment}</h2>
           <ContainmentTable view={view} incident={i} />
           <NotPlanned view={view} incident={i} />
+          {/* The personal data removed from its findings after the retention period (fgmin10; core/minimise.ts). */}
+          {i.minimised ? (
+            <>
+              <h2>{MINIMISED_HEADING[lang]}</h2>
+              <p id="minimised">{minimisedSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p>
+            </>
+          ) : null}
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>

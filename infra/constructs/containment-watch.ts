@@ -8,6 +8,9 @@
  *   or ModifyInstanceAttribute with groups;
  * - termination protection, shutdown behaviour stop: ModifyInstanceAttribute turning them back;
  * - the instance profile taken away: AssociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation;
+ * - an instance isolated: AttachNetworkInterface (a new interface, in groups of the caller's choice,
+ *   puts it back on the network while the isolated one stays in the isolation group; review9 K5).
+ *   Any instance's: where something attaches interfaces routinely (EKS's VPC CNI), it pages for those too;
  * - an access key deactivated: UpdateAccessKey to Active;
  * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user): that policy deleted
  *   or overwritten (DeleteRolePolicy, DeleteUserPolicy, PutRolePolicy, PutUserPolicy);
@@ -69,10 +72,13 @@ export function datalekContainmentRoles(config: { onCallRole: string }): string[
 /**
  * The sessions of these roles in the pipeline account, in any partition (a session's ARN names its
  * account and role; only an STS session's ARN holds `:assumed-role/`). A role's name is unique in
- * its account, path or not, so the account makes the name datalek's.
+ * its account, path or not, so the account makes the name datalek's. Written without the
+ * `arn:<partition>:sts` before the account: `::<account>:assumed-role/<name>/` is found in no other
+ * caller's ARN (no role or session name holds a `:` or a `/`), and the pattern is near
+ * EventBridge's 2,048 characters (review9 K5's call took the room).
  */
 export function roleSessionWildcards(roleNames: string[], account: string): string[] {
-  return roleNames.map((name) => `arn:*:sts::${account}:assumed-role/${name}/*`);
+  return roleNames.map((name) => `*::${account}:assumed-role/${name}/*`);
 }
 
 function ec2Calls(): Record<string, unknown> {
@@ -89,7 +95,9 @@ function ec2Calls(): Record<string, unknown> {
           eventName: ['ModifyInstanceAttribute'],
           requestParameters: { $or: [{ disableApiTermination: { value: [false] } }, { instanceInitiatedShutdownBehavior: { value: ['terminate'] } }] },
         },
-        { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation'] },
+        // A profile back; or (review9 K5) a new interface attached beside the isolated one: most
+        // images bring it up with DHCP and a route, and the instance talks again.
+        { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'AttachNetworkInterface'] },
         // By name only in a default VPC (egress rules and other VPCs take the id): see above.
         { eventName: ['AuthorizeSecurityGroupIngress'], requestParameters: { groupName: CONTAINMENT_GROUPS } },
       ],

@@ -47,6 +47,7 @@ import { Construct } from 'constructs';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { eventQueue } from './queue.js';
+import { EVENT_ARCHIVE_NAME, type RegisterWatchProps, registerWatchPattern } from './register-guard.js';
 
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
@@ -87,6 +88,9 @@ export const CHANGES_RULE_NAME = 'datalek-watch-changes';
  */
 export const STACK_NAME_PREFIX = 'Datalek';
 
+/** The rule on calls that lose the breach register's table, the event archive or a datalek queue's messages (register-guard.ts). */
+export const REGISTER_RULE_NAME = 'datalek-watch-register';
+
 /** The alarm that pages on the watched calls. */
 export const WATCH_ALARM_NAME = 'pipeline-changed';
 
@@ -100,6 +104,7 @@ export const WATCH_RULES = [
   { name: SOURCES_RULE_NAME, undelivered: 'watch-sources-undelivered' },
   { name: GUARD_RULE_NAME, undelivered: 'watch-guard-undelivered' },
   { name: CHANGES_RULE_NAME, undelivered: 'watch-changes-undelivered' },
+  { name: REGISTER_RULE_NAME, undelivered: 'watch-register-undelivered' },
 ] as const;
 
 /**
@@ -107,7 +112,7 @@ export const WATCH_RULES = [
  * address. Changes made that way are the stack's (and a deleted stack still pages: its deletions
  * are watched whoever makes them).
  */
-const NOT_BY_CLOUDFORMATION = { sourceIPAddress: [{ 'anything-but': 'cloudformation.amazonaws.com' }] };
+export const NOT_BY_CLOUDFORMATION = { sourceIPAddress: [{ 'anything-but': 'cloudformation.amazonaws.com' }] };
 
 // The helpers below match a call's service on `source` alone (its `eventSource` says the same):
 // the patterns must fit in 2,048 characters.
@@ -185,7 +190,18 @@ export function topicCalls(topicName: string, { subscribe = true } = {}): Record
         // its calls do not name their stack, and a stack of any name may subscribe; a deployment
         // that subscribes someone pages, and subscribing a pager by hand too: on-call then knows who.
         {
-          eventName: ['DeleteTopic', 'Unsubscribe', 'SetSubscriptionAttributes', 'PutDataProtectionPolicy', ...(subscribe ? ['Subscribe'] : [])],
+          // And (review9 K1) a statement of its policy removed by its label (its Sid: the alarms', the
+          // watch rules' or the alarm path's right to publish) or added (anyone named may publish):
+          // the policy changed as surely, and no deployment makes these calls.
+          eventName: [
+            'DeleteTopic',
+            'Unsubscribe',
+            'SetSubscriptionAttributes',
+            'PutDataProtectionPolicy',
+            'RemovePermission',
+            'AddPermission',
+            ...(subscribe ? ['Subscribe'] : []),
+          ],
           requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
         },
         // Its policy (who may publish) or key changed other than by a deployment (a topic's
@@ -286,7 +302,7 @@ export function allowWatchRulesToPublish(topic: sns.Topic): void {
   );
 }
 
-export interface PipelineWatchProps {
+export interface PipelineWatchProps extends RegisterWatchProps {
   /** Name prefixes of this region's datalek rules (the watch rule's own included by `datalek-`). */
   rulePrefixes: string[];
   /** Name patterns of this region's datalek functions (EventBridge `wildcard`: a call may name a function by name or ARN); none in a forwarder region. */
@@ -529,6 +545,11 @@ export class PipelineWatch extends Construct {
         "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced), or delete or rewrite the log metric filters (or log group) the contain function's alarms count",
         changesWatchPattern(props),
       ],
+      [
+        'Register',
+        `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
+        registerWatchPattern(props),
+      ],
     ] as const;
     const whats = rules.map(([, what]) => what.replace(/^calls that/, 'a call that can'));
     const watchRules = rules.map(([id, what, pattern], i) => {
@@ -581,7 +602,7 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty trusted IP or entity list; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand; a datalek stack deployed or deleted), or its pages and alarms from reaching you (a datalek alarm, topic, subscription, its filter or key; a new subscriber to a datalek topic; a datalek secret given another value or policy; the log metric filters of the contain function). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty trusted IP or entity list; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand; a datalek stack deployed or deleted; the register table, archive or a queue emptied), or its pages and alarms from reaching you (a datalek alarm, topic, subscription, its filter or key; a new subscriber to a datalek topic; a datalek secret given another value or policy; the log metric filters of the contain function). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });

@@ -3,15 +3,23 @@
  * embedded SQLite store and the DynamoDB store), so the two cannot drift apart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RawIncident } from '../../handlers/core/audit.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import { ConflictError } from '../../handlers/core/errors.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import { parseEvent } from '../../handlers/core/finding.js';
+import { sha256 } from '../../handlers/core/hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
 import { ledgerGenesis, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
+import { MINIMISED, minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { addressOnlyEvent } from '../support/personal-finding.js';
 import { listingRefused } from '../support/store.js';
 
 export interface StoreFixture {
@@ -77,6 +85,19 @@ async function incidentWithMessages(store: IncidentStore, keys: string[]): Promi
   const v1 = (await store.getIncident(incident.id)) as Incident;
   await store.commit({ ...nextChange(v1), messages: keys.map((k) => message(v1, k)) });
   return { incident, ids: ['opened', ...keys].map((k) => `${incident.id}/fg/${k}`) };
+}
+
+/**
+ * The addresses of 198.51.100.0/24 that a minimised finding record (`kept`) gives back to whoever
+ * holds the store: each put back where the record says `(minimised)`, the record's bytes before
+ * rebuilt (its minimisation note left out), and hashed; those whose hash the store keeps (in the
+ * incident's ledger, or the record) are found.
+ */
+function addressesGivenBack(raw: RawIncident, kept: string): string[] {
+  const hashes = new Set([...raw.ledger.map((l) => l.data), kept].flatMap((text) => text.match(/[0-9a-f]{64}/g) ?? []));
+  const { minimised: _note, ...before } = JSON.parse(kept);
+  const shape = JSON.stringify(before);
+  return Array.from({ length: 256 }, (_, n) => `198.51.100.${n}`).filter((guess) => hashes.has(sha256(shape.replaceAll(MINIMISED, guess))));
 }
 
 export function incidentStoreContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
@@ -411,6 +432,50 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       await expect(store.commit({ ...taking, claims: [merged.resourceKey], others: [closing] })).rejects.toBeInstanceOf(ConflictError);
       expect((await store.getIncident(merged.id))?.state).toBe('open');
       expect((await store.findOpenIncident(merged.resourceKey))?.id).toBe(merged.id);
+    });
+
+    it('keeps no hash after minimising that gives the removed address back to whoever tries every address of its /24', async () => {
+      // Prepare: a finding whose only personal data is one IPv4 address, recorded and closed.
+      counter += 1;
+      const address = '198.51.100.77';
+      const findingId = `f-minimise-${process.pid}-${Date.now()}-${counter}`;
+      const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-01-10T09:05:00.000Z', canEnforce: false };
+      const incidentId = (await recordEvent(deps, addressOnlyEvent(findingId, `i-min-${findingId}`, address))).incidentId as string;
+      await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'alleen een scan', by: 'FG' });
+      await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
+      const audit = store as IncidentStore & AuditSource;
+      const minimiseDeps = { store, audit, now: () => '2026-09-01T00:00:00.000Z', machineNow: () => '2026-09-01T00:00:00.000Z' };
+      expect((await minimiseClosed(minimiseDeps, { by: 'FG', afterDays: 180, only: incidentId })).minimised[0]?.findings).toBe(1);
+      // Act: what the store keeps of the incident after minimising: the record and every hash of its ledger.
+      const raw = await audit.rawIncident(incidentId);
+      const kept = raw.findings.find((f) => f.key.endsWith(findingId))?.data as string;
+      expect(kept).not.toContain(address);
+      // Assess: no address of the /24 put back hashes to what the store keeps, and the store verifies.
+      expect(addressesGivenBack(raw, kept)).toEqual([]);
+      expect((await verifyStore(audit, { only: incidentId, now: '2026-09-01T00:00:00.000Z' })).problems).toEqual([]);
+    });
+
+    it('minimises a finding record written before records had a salt, and verify accepts it; its old hash still gives the address back', async () => {
+      // Prepare: the record as datalek wrote it before (no salt), in an incident closed since.
+      const address = '198.51.100.78';
+      const findingId = `f-old-${process.pid}-${Date.now()}-${counter}`;
+      const parsed = parseEvent(addressOnlyEvent(findingId, `i-${findingId}`, address), { now: '2026-01-10T09:05:00.000Z' });
+      if (parsed.kind !== 'finding') throw new Error('not a finding');
+      const f = parsed.finding;
+      const incident = draftIncident({ firstFinding: f.key, state: 'closed', closedAt: '2026-01-12T10:00:00.000Z', nextDueAt: null });
+      const old: FindingRecord = { ...findingFor(incident), version: f.version, type: f.type, detail: f.detail };
+      await store.commit({ ...createChange(incident), finding: { record: old, expected: null } });
+      const audit = store as IncidentStore & AuditSource;
+      const deps = { store, audit, now: () => '2026-09-01T00:00:00.000Z', machineNow: () => '2026-09-01T00:00:00.000Z' };
+      // Act
+      expect((await minimiseClosed(deps, { by: 'FG', afterDays: 180, only: incident.id })).minimised[0]?.findings).toBe(1);
+      // Assess: minimised and verified as any record; what it keeps is what the README says old records keep.
+      const verified = await verifyStore(audit, { only: incident.id, now: '2026-09-01T00:00:00.000Z' });
+      expect(verified.problems).toEqual([]);
+      const raw = await audit.rawIncident(incident.id);
+      const kept = raw.findings[0]?.data as string;
+      expect(kept).not.toContain(address);
+      expect(addressesGivenBack(raw, kept)).toEqual([address]);
     });
 
     it('lets a containment run decide who holds a resource from its key’s holder alone, never listing incidents', async () => {

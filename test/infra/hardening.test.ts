@@ -342,6 +342,7 @@ describe('the hardened AWS side', () => {
         'datalek-watch-new-calls',
         'datalek-watch-paging-undelivered',
         'datalek-watch-pipeline-undelivered',
+        'datalek-watch-register-undelivered',
         'datalek-watch-sources-undelivered',
       ]);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
@@ -431,6 +432,30 @@ describe('the hardened AWS side', () => {
             `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-hnb659fds-cfn-exec-role-${PIPELINE}-${region}"]}}`,
           );
         }
+      }
+    });
+
+    it('denies taking the register tables’ protections off, deleting them or replacing their policy to everyone but the break-glass role and the deployments (review9 S1)', () => {
+      const tables = Object.values(state.findResources('AWS::DynamoDB::Table'));
+      expect(tables.map((t) => t.Properties.TableName).sort()).toEqual(['datalek-idempotency', 'datalek-incidents']);
+      for (const table of tables) {
+        expect(table.Properties).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+        const [d, ...more] = table.Properties.ResourcePolicy.PolicyDocument.Statement as Statement[];
+        expect(more).toEqual([]);
+        expect(d.Effect).toBe('Deny');
+        expect(d.Principal).toEqual({ AWS: '*' });
+        expect(actionsOf(d).sort()).toEqual([
+          'dynamodb:DeleteResourcePolicy',
+          'dynamodb:DeleteTable',
+          'dynamodb:PutResourcePolicy',
+          'dynamodb:UpdateContinuousBackups',
+          'dynamodb:UpdateTable',
+        ]);
+        // A table's policy takes effect only where its Resource is the table's own ARN.
+        expect(text(d.Resource)).toBe(`"arn:aws:dynamodb:eu-west-1:${PIPELINE}:table/${table.Properties.TableName}"`);
+        expect(text(d.Condition).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, v) => v.replace(['$', '{AWS::Partition}'].join(''), 'aws'))).toBe(
+          `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-hnb659fds-cfn-exec-role-${PIPELINE}-eu-west-1"]}}`,
+        );
       }
     });
 

@@ -146,6 +146,35 @@ const WATCHED: Record<string, string[]> = {
   '98-pipeline-key-policy-put-by-a-deploy.json': ['central/paging'],
   // A key of someone's own on the contain function's log group, then disabled, stops its events (review8 last read B4).
   '99-key-put-on-the-contain-log-group.json': ['central/changes'],
+  // A statement taken out of a datalek topic's policy by its label (its Sid) is the policy replaced by hand (review9 K1):
+  // no datalek alarm, no watch rule or no alarm path may publish; a statement added lets anyone named publish fake pages.
+  '120-alarms-publish-permission-removed-from-the-alarm-topic.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '121-watch-rules-publish-permission-removed-from-the-alarm-topic.json': ['central/alarm-path', 'central/paging', 'forwarder/paging'],
+  '122-alarm-path-permission-removed-from-the-pages-topic.json': ['central/paging', 'forwarder/paging'],
+  '123-another-account-may-publish-to-the-fg-topic.json': ['central/paging', 'forwarder/paging'],
+  '124-permission-removed-from-another-teams-topic.json': [],
+  // The breach register's tables stripped of what recovers them, or deleted (review9 S1): whoever does it, a deployment too
+  // (but its own resource policy put); the table's other changes do not page. In the central region, where they are.
+  '130-point-in-time-recovery-of-the-register-off.json': ['central/register'],
+  '131-deletion-protection-of-the-register-off.json': ['central/register'],
+  '132-register-table-deleted-by-arn.json': ['central/register'],
+  '133-register-table-policy-deleted.json': ['central/register'],
+  '134-register-table-policy-put-by-a-deploy.json': [],
+  '135-idempotency-table-point-in-time-recovery-period-cut.json': ['central/register'],
+  '136-register-table-capacity-changed.json': [],
+  '137-another-teams-table-deleted.json': [],
+  // The event archive kept with the register, deleted or its retention cut.
+  '140-event-archive-deleted.json': ['central/register'],
+  '141-event-archive-retention-cut-to-a-day.json': ['central/register'],
+  '142-another-teams-archive-deleted.json': [],
+  // A datalek queue emptied: a finding route's dead letters (the failed findings' only copy), the watch's own calls
+  // (purging them lowers datalek-pipeline-changed); every region has queues. A queue's name begins with its stack's.
+  '145-finding-dead-letters-purged.json': ['central/register', 'forwarder/register'],
+  '146-watch-queue-purged.json': ['central/register', 'forwarder/register'],
+  '147-forwarder-dead-letters-deleted.json': ['central/register', 'forwarder/register'],
+  '148-watch-queue-retention-cut-by-hand.json': ['central/register', 'forwarder/register'],
+  '149-queue-attributes-set-by-a-deploy.json': [],
+  '150-another-teams-queue-purged.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -332,12 +361,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/guard',
       'central/paging',
       'central/pipeline',
+      'central/register',
       'central/sources',
       'forwarder/changes',
       'forwarder/containment',
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',
+      'forwarder/register',
       'forwarder/sources',
     ]);
   });

@@ -129,8 +129,9 @@ describe.skipIf(!MOTO_AVAILABLE)('a failed isolation taken up again after a rele
   });
 
   // review7 Y8: the release's later steps registered the instance in its target group and attached
-  // it to its Auto Scaling group again, whatever the interfaces' restores did.
-  it('a real partial release: the run takes the instance out of its target group and Auto Scaling group again, and a release after puts it back', async () => {
+  // it to its Auto Scaling group again, whatever the interfaces' restores did; the last note's
+  // "Still left": a partial release still did them, and took detached/deregistered off the record.
+  it('a real partial release stops before the later steps, records what it restored and what not; a run takes it up, a release after puts it all back', async () => {
     const id = 'dl-y8';
     const s = await buildScenario(c);
     const { enis } = await isolateOnMoto(id, s.instanceId);
@@ -146,27 +147,36 @@ describe.skipIf(!MOTO_AVAILABLE)('a failed isolation taken up again after a rele
       ((await c.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [s.instanceId] }))).AutoScalingInstances ?? []).map(
         (i) => i.AutoScalingGroupName,
       );
+    const stepsOf = async () => (((await store.getIncident(id)) as Incident).actions[0].steps ?? []).map((st) => `${st.name}:${st.status}`);
 
-    // The release restores the first interface and not the second; its later steps are done.
+    // The release restores the first interface and not the second: it stops there.
     denyGroupsOf = enis[1];
     const partial = await releaseContainment(denying, { incidentId: id, by: 'oncall', reason: 'vals positief' });
     denyGroupsOf = null;
-    expect(partial.failed).toHaveLength(1);
-    expect(await registered()).toContain(s.instanceId);
-    expect(await inAsg()).not.toEqual([]);
-    // The record no longer says detached and deregistered.
-    const stepsOf = async () => (((await store.getIncident(id)) as Incident).actions[0].steps ?? []).map((st) => `${st.name}:${st.status}`);
-    expect(await stepsOf()).not.toContain('detach-from-asg:done');
-    expect(await stepsOf()).not.toContain('deregister-target-groups:done');
+    expect(partial.released).toEqual([]);
+    expect(partial.failed).toMatchObject([{ partly: { undone: [`restore-eni:${enis[0]}`], stillInEffect: [`restore-eni:${enis[1]}`] } }]);
+    expect(partial.failed[0].steps.map((st) => `${st.name}:${st.status}`)).toEqual([
+      `restore-eni:${enis[0]}:done`,
+      `restore-eni:${enis[1]}:failed`,
+      'release-rest:skipped',
+    ]);
+    // Half cut off: not behind its load balancer, nor in the group whose health check would terminate it.
+    expect(await registered()).not.toContain(s.instanceId);
+    expect(await inAsg()).toEqual([]);
+    const held = ((await store.getIncident(id)) as Incident).actions[0];
+    expect(held.released).toBeUndefined();
+    expect(held.partlyReleased).toMatchObject({ undone: [`restore-eni:${enis[0]}`], stillInEffect: [`restore-eni:${enis[1]}`] });
+    // The record still says detached and deregistered, as they are.
+    expect(await stepsOf()).toEqual(expect.arrayContaining(['detach-from-asg:done', 'deregister-target-groups:done']));
+    expect(held.releaseStepsDone).toBeUndefined();
 
     await runContainment(deps, id);
     const after = ((await store.getIncident(id)) as Incident).actions[0];
     expect(after.status).toBe('done');
-    expect(await stepsOf()).toEqual(expect.arrayContaining(['detach-from-asg:done', 'deregister-target-groups:done']));
-    expect(await registered()).not.toContain(s.instanceId);
-    expect(await inAsg()).toEqual([]);
+    expect(after.partlyReleased).toBeUndefined();
+    expect(await groupsOf(enis[0])).toEqual(['datalek-isolation']);
 
-    // Released again, the instance goes back into both: not skipped as done by the earlier release.
+    // Released again, the instance goes back into both.
     const released = await releaseContainment(deps, { incidentId: id, by: 'oncall', reason: 'vals positief' });
     expect(released.released).toHaveLength(1);
     expect(await registered()).toContain(s.instanceId);

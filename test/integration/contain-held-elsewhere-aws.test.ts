@@ -15,6 +15,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -181,6 +182,73 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     expect(metadata.foundIsolated).toEqual([primary]);
     expect(metadata.networkInterfaces).toEqual([{ id: s.enis[1].id, groups: s.enis[1].groups }]);
     for (const groups of (await interfacesOf(s.instanceId)).values()) expect(groups).toEqual([isolation]);
+  });
+
+  /**
+   * The attacker's group, tagged as datalek tags its groups (role, and the incident it was made for:
+   * `dl-named`, a real incident whose record holds other groups), without rules, every interface of
+   * the instance in it.
+   */
+  const selfTagged = async (vpcId: string, role: string, instanceId: string) => {
+    const fake = (
+      await c.ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: role,
+          Description: 'the attacker, tagged as datalek',
+          VpcId: vpcId,
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group',
+              Tags: [
+                { Key: 'datalek:role', Value: role },
+                { Key: 'datalek:created-for', Value: 'dl-named' },
+              ],
+            },
+          ],
+        }),
+      )
+    ).GroupId as string;
+    await c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: fake, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    await moveInto(fake, [...(await interfacesOf(instanceId)).keys()]);
+    return fake;
+  };
+
+  // The last note's "Still left": a group tagged datalek:role=datalek-isolation by anyone was taken for datalek's.
+  it("a group the attacker tagged as datalek's isolation group is neither taken for datalek's nor an interface in it counted isolated", async () => {
+    const vpc = await buildVpc(c);
+    const s = await buildScenario(c, vpc);
+    await showOwnInterfaceGroups(c.ec2, [s.instanceId]);
+    const fake = await selfTagged(vpc.vpcId, 'datalek-isolation', s.instanceId);
+    await open('dl-self-tagged', s.instanceId, true);
+
+    await runContainment(deps, 'dl-self-tagged');
+
+    const action = await actionOf('dl-self-tagged');
+    expect(action).toMatchObject({ status: 'done' });
+    const groups = action.evidence?.groups as { isolation: string; allTraffic: string };
+    expect(groups.isolation).not.toBe(fake);
+    // datalek's own group (the name was taken), without rules, every interface in it only; the attacker's is what a release restores.
+    const made = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groups.isolation] }))).SecurityGroups?.[0];
+    expect(made).toMatchObject({ GroupName: 'datalek-isolation-dl-self-tagged', IpPermissions: [], IpPermissionsEgress: [] });
+    for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([groups.isolation]);
+    const recorded = (action.evidence as { metadata: { networkInterfaces: { groups: string[] }[] } }).metadata.networkInterfaces;
+    expect(recorded.map((n) => n.groups)).toEqual([[fake], [fake]]);
+  });
+
+  it("a group the attacker tagged as datalek's all-traffic group does not stop the isolation of an interface in it", async () => {
+    const vpc = await buildVpc(c);
+    const s = await buildScenario(c, vpc);
+    await showOwnInterfaceGroups(c.ec2, [s.instanceId]);
+    const fake = await selfTagged(vpc.vpcId, 'datalek-all-traffic', s.instanceId);
+    await open('dl-self-all', s.instanceId, true);
+
+    await runContainment(deps, 'dl-self-all');
+
+    const action = await actionOf('dl-self-all');
+    expect(action).toMatchObject({ status: 'done' });
+    const groups = action.evidence?.groups as { isolation: string; allTraffic: string };
+    expect(groups.allTraffic).not.toBe(fake);
+    for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([groups.isolation]);
   });
 
   it("an interface in datalek's all-traffic group is open, not isolated: a loud failure, not a skip", async () => {

@@ -153,6 +153,12 @@ describe('datalek contained: a planned action carried out by hand', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already done: carried out by hand by Anna/);
   });
+
+  it('refuses to record a step done by hand as one that will not be done (datalek not-done), naming who did it', async () => {
+    const r = await cli(['not-done', id, '--action', ACTION, '--reason', 'toch niet', '--by', 'Bert'], '2026-11-28T10:00:00Z');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already done: carried out by hand by Anna/);
+  });
 });
 
 describe.skipIf(!MOTO_AVAILABLE)('datalek contained --target aws, on moto', () => {

@@ -27,7 +27,9 @@ describe('a store that does not exist', () => {
     const r = await runCli([...args, '--store', typo]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`datalek: no store at ${typo} (no datalek.sqlite there): give --store DIR or set DATALEK_STORE; replay creates a store`);
+    expect(r.stderr).toBe(
+      `datalek: no store at ${typo} (no datalek.sqlite there): give --store DIR or set DATALEK_STORE; replay creates a store, as does open --new-store`,
+    );
     expect(existsSync(typo)).toBe(false);
   });
 

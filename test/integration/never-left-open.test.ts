@@ -25,6 +25,7 @@ import { createLogger } from '../../handlers/lambda/runtime.js';
 import { containmentWorld } from '../support/containment-world.js';
 import { buildScenario, type Scenario } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
+import { incidentFixture } from '../support/incidents.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
@@ -330,15 +331,34 @@ describe.skipIf(!MOTO_AVAILABLE)('never left open, one run at a time (moto)', ()
 
   it('opens the all-traffic group to IPv6 as well, both ways, and repairs an IPv4-only one', async () => {
     const s = await buildScenario(c);
-    // An all-traffic group as earlier versions left it: IPv4 ingress only.
+    // An all-traffic group as earlier versions left it: IPv4 ingress only; made for dl-old, whose record names it (what makes it datalek's).
+    const created = [
+      { Key: 'datalek:role', Value: ALL_TRAFFIC_GROUP },
+      { Key: 'datalek:created-for', Value: 'dl-old' },
+    ];
     const old = await c.ec2.send(
       new CreateSecurityGroupCommand({
         GroupName: ALL_TRAFFIC_GROUP,
         Description: 'datalek: all traffic',
         VpcId: s.vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'datalek:role', Value: ALL_TRAFFIC_GROUP }] }],
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: created }],
       }),
     );
+    const made = {
+      id: 'isolate-instance:i-old',
+      type: 'isolate-instance',
+      target: 'i-old',
+      status: 'done' as const,
+      mode: 'enforce' as const,
+      findingId: 'f-old',
+    };
+    const evidence = { groups: { allTraffic: old.GroupId as string, isolation: 'sg-0gone' } };
+    await store.commit({
+      incident: incidentFixture({ id: 'dl-old', actions: [{ ...made, at: '2026-11-28T00:00:00.000Z', evidence }] }),
+      expectedRevision: null,
+      timeline: [],
+      messages: [],
+    });
     await c.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({ GroupId: old.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
     );

@@ -248,9 +248,9 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
         finding: { findingId: 'low-1', severity: 2, ignored: "severity 2.0 (Low) is below the policy's threshold 4.0 for opening an incident" },
       },
     });
-    // The finding stays the policy's to decide: a redelivery is still ignored, and opens nothing.
+    // The finding is recorded on it (review9 S2): a redelivery is a duplicate of it, and opens nothing.
     const again = await cli(['replay', low, '--json'], '2026-11-27T12:10:00Z');
-    expect(jsonLines(again.stdout)[0]).toMatchObject({ outcome: 'ignored' });
+    expect(jsonLines(again.stdout)[0]).toMatchObject({ outcome: 'duplicate', incidentId: opened.incidentId });
     expect((await cli(['verify', opened.incidentId], '2026-11-27T12:10:00Z')).code).toBe(0);
   });
 });

@@ -11,9 +11,10 @@ import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 /**
  * `datalek release` on AWS whose restore call is refused (here the interface is gone; a denied or
- * throttled call is recorded the same way): the adapter records the step failed, the command says NOT
- * released and exits 1, `--json` lists the action under `failed`, and `show` keeps it in effect and
- * releasable: a second release is offered it (review5 A5).
+ * throttled call is recorded the same way): the adapter records the step failed, the command exits 1,
+ * `--json` lists the action under `failed`, and `show` keeps it in effect and releasable: a second
+ * release is offered it (review5 A5). The other interface was restored: the command says PARTLY
+ * released, naming what is undone and what is still in effect (the last note's "Still left").
  */
 describe.skipIf(!MOTO_AVAILABLE)('a release whose restore fails, on moto', () => {
   let moto: Moto;
@@ -51,10 +52,17 @@ describe.skipIf(!MOTO_AVAILABLE)('a release whose restore fails, on moto', () =>
     const r = await cli(['release', id, '--by', 'oncall', '--reason', 'false positive', '--json']);
 
     expect(r.code, r.stderr).toBe(1);
-    const out = JSON.parse(r.stdout) as { released: unknown[]; failed: { id: string; steps: { name: string; status: string }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      released: unknown[];
+      failed: { id: string; steps: { name: string; status: string }[]; partly?: { undone: string[]; stillInEffect: string[] } }[];
+    };
     expect(out.released).toEqual([]);
     expect(out.failed).toHaveLength(1);
     expect(out.failed[0].steps).toContainEqual(expect.objectContaining({ name: `restore-eni:${eni.id}`, status: 'failed' }));
+    // The primary interface (its id is not in the scenario) was restored.
+    const restored = out.failed[0].steps.find((st) => st.name.startsWith('restore-eni:') && st.status === 'done')?.name as string;
+    expect(restored).toMatch(/^restore-eni:eni-/);
+    expect(out.failed[0].partly).toEqual({ undone: [restored], stillInEffect: [`restore-eni:${eni.id}`] });
     const shown = JSON.parse((await cli(['show', id, '--json'])).stdout) as {
       actions: { type: string; status: string; released?: unknown }[];
       timeline: { kind: string }[];
@@ -66,6 +74,6 @@ describe.skipIf(!MOTO_AVAILABLE)('a release whose restore fails, on moto', () =>
     // Offered again (and fails again the same way, saying so).
     const again = await cli(['release', id, '--by', 'oncall', '--reason', 'false positive']);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain(`NOT released`);
+    expect(again.stdout).toContain(`PARTLY released ${out.failed[0].id}: ${restored} undone; restore-eni:${eni.id} still in effect`);
   });
 });

@@ -46,6 +46,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       incident: incident(incidentId),
       done: new Set(),
       evidence: {},
+      recordedGroups: async () => new Set(),
       record: async (step, more) => {
         steps.push(step);
         Object.assign(evidence, more ?? {});

@@ -370,6 +370,40 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     expect(await unreachableByKeyboard(page)).toEqual([]);
   });
 
+  it('opens an incident by hand and records a planned step carried out by hand (datalek open, contained): each form accessible, by the keyboard', async () => {
+    await page.goto(`${served.origin}/lang/nl?back=/`);
+    await Promise.all([page.waitForNavigation(), page.click('a[href="/open"]')]);
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    await page.fill('#f-open-what', 'Brief met cliëntgegevens naar een verkeerd adres.');
+    await page.fill('#f-open-aware-at', '2026-11-28T08:30');
+    await submit('open');
+    expect(await flash()).toContain('Incident met de hand geopend');
+    const opened = new URL(page.url()).pathname.split('/').at(-1) as string;
+    const byHand = JSON.parse((await runCli(['show', opened, '--json', ...common, '--now', NOW])).stdout) as { openedByHand: { by: string } };
+    expect(byHand.openedByHand.by).toBe('A. de Vries');
+
+    // An open incident whose step the policy only plans: on-call carried it out in the console.
+    const open = JSON.parse((await runCli(['status', '--json', ...common, '--now', NOW])).stdout) as {
+      incidentId: string;
+      sample: boolean;
+      actions: { id: string; status: string }[];
+    }[];
+    const other = open.find((i) => !i.sample && i.actions.some((a) => a.status === 'planned')) as (typeof open)[number];
+    const action = other.actions.find((a) => a.status === 'planned')?.id as string;
+    await page.goto(`${served.origin}/incidents/${other.incidentId}`);
+    await page.selectOption('#f-contained-action', action);
+    await page.fill('#f-contained-what', 'In de console in de quarantainegroep gezet.');
+    await submit('contained');
+    expect(await flash()).toBe('Vastgelegd dat de stap met de hand is uitgevoerd.');
+    await expectAccessible();
+    expect(await unreachableByKeyboard(page)).toEqual([]);
+    const shown = JSON.parse((await runCli(['show', other.incidentId, '--json', ...common, '--now', NOW])).stdout) as {
+      actions: { id: string; status: string; byHand?: { by: string } }[];
+    };
+    expect(shown.actions.find((a) => a.id === action)).toMatchObject({ status: 'done', byHand: { by: 'A. de Vries' } });
+  });
+
   it('counts the time left down on the page when the server runs on the real clock', async () => {
     const live = await startServe([...common, '--by', 'A. de Vries']);
     try {

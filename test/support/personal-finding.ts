@@ -35,3 +35,32 @@ export function personalEvent(id: string) {
   event.detail.description = 'Credentials for user jan.jansen (AKIAJANJANSEN0000001) were used from 203.0.113.45 outside AWS.';
   return event;
 }
+
+/**
+ * An SSH brute-force finding on instance `instanceId` whose only personal data is the attacker's
+ * IPv4 address `address` (in the connection and the title): minimising it removes that one value,
+ * so the record before differs from the minimised one in that address alone.
+ */
+export function addressOnlyEvent(id: string, instanceId: string, address: string) {
+  const event = findingEvent({
+    id,
+    type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+    instanceId,
+    createdAt: '2026-01-10T09:00:00Z',
+    resourceRole: 'TARGET',
+    service: {
+      action: {
+        actionType: 'NETWORK_CONNECTION',
+        networkConnectionAction: {
+          connectionDirection: 'INBOUND',
+          protocol: 'TCP',
+          blocked: false,
+          localPortDetails: { port: 22, portName: 'SSH' },
+          remoteIpDetails: { ipAddressV4: address, country: { countryName: 'Netherlands' }, organization: { asn: '64500', asnOrg: 'EXAMPLE-NET' } },
+        },
+      },
+    },
+  });
+  event.detail.title = `${address} is performing SSH brute force attacks against ${instanceId}.`;
+  return event;
+}

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import Database from 'better-sqlite3';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 
 /** A fresh SQLite store in a temporary folder; `cleanup` closes and removes it. */
@@ -57,4 +58,17 @@ export function racing(store: IncidentStore, incidentId: string) {
       plan = { reads: nth, meanwhile };
     },
   };
+}
+
+/** SQL that makes SQLite itself refuse a write: a value over its length limit (SQLITE_TOOBIG). */
+export const TOO_BIG = 'SELECT zeroblob(2000000000)';
+
+/**
+ * Makes the embedded store in `dir` fail the insert of finding `findingId` with `body`'s error (a
+ * trigger put in by another connection: SQLite's own error, in the store's own commit).
+ */
+export function refuseFinding(dir: string, findingId: string, body = TOO_BIG): void {
+  const db = new Database(join(dir, STORE_FILE));
+  db.exec(`CREATE TRIGGER refuse_${findingId.replace(/\W/g, '_')} BEFORE INSERT ON findings WHEN NEW.finding_id = '${findingId}' BEGIN ${body}; END`);
+  db.close();
 }

@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
+import type { ConflictRetry } from '../../handlers/core/conflict-retry.js';
 import type { Policy } from '../../handlers/core/policy.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { acknowledgeInStore } from '../../handlers/use-cases/actions.js';
+import { type Acknowledger, acknowledgeInStore } from '../../handlers/use-cases/actions.js';
 import { createWebApp } from '../../handlers/web/app.js';
 import { newSession, sessionCookieName } from '../../handlers/web/security.js';
 import { ROOT } from './cli.js';
@@ -18,13 +19,22 @@ import { ROOT } from './cli.js';
 export const WEB_PORT = 8733;
 const HOST = `127.0.0.1:${WEB_PORT}`;
 
-export function inProcessWebApp(deps: { store: IncidentStore; policy: Policy; now: () => string; actor?: string; audit?: AuditSource }) {
+export function inProcessWebApp(deps: {
+  store: IncidentStore;
+  policy: Policy;
+  now: () => string;
+  actor?: string;
+  audit?: AuditSource;
+  conflictRetry?: ConflictRetry;
+  /** How the ack form acknowledges. @default in the store, as `serve` on the embedded store */
+  acknowledge?: Acknowledger;
+}) {
   const session = newSession();
   const appFor = (port: number) =>
     createWebApp({
       ...deps,
       containment: new PlanOnlyContainment(),
-      acknowledge: acknowledgeInStore(deps),
+      acknowledge: deps.acknowledge ?? acknowledgeInStore(deps),
       actor: deps.actor ?? 'A. de Vries',
       target: 'local',
       live: false,

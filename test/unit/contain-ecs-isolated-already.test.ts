@@ -3,7 +3,8 @@
  * found its interface in datalek's isolation group and recorded that group as the one to restore
  * (the last read, L1: a release would keep it cut). Its capture now fails, naming the interface,
  * and nothing of the isolation group is recorded. (EC2 instances: contain-held-elsewhere-aws.test.ts.)
- * The isolation group is datalek's by its tag and its lack of rules, never by its name (review8 R1).
+ * The isolation group is datalek's by its tag, the record of the incident that tag names, and its lack
+ * of rules, never by its name (review8 R1) nor by its tags alone (anyone may tag a group so).
  */
 import { expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -13,7 +14,17 @@ import { incidentFixture } from '../support/incidents.js';
 
 const TASK = 'arn:aws:ecs:eu-west-1:111122223333:task/payments/0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const NOW = '2026-11-29T08:00:00.000Z';
-const DATALEK_ISOLATION = { GroupId: 'sg-iso', GroupName: 'datalek-isolation', VpcId: 'vpc-1', Tags: [{ Key: 'datalek:role', Value: 'datalek-isolation' }] };
+const DATALEK_ISOLATION = {
+  GroupId: 'sg-iso',
+  GroupName: 'datalek-isolation',
+  VpcId: 'vpc-1',
+  Tags: [
+    { Key: 'datalek:role', Value: 'datalek-isolation' },
+    { Key: 'datalek:created-for', Value: 'dl-first' },
+  ],
+};
+/** What the store's records say: dl-first made (and used) sg-iso; no other incident names a group. */
+const RECORDED: Record<string, ReadonlySet<string>> = { 'dl-first': new Set(['sg-iso']) };
 
 /** Captures the task whose one interface is in `group`, with `tagged` the pipeline's groups EC2 finds by tag; what the steps recorded, and the calls sent. */
 async function capture(group: { GroupId: string; GroupName: string }, tagged: object[]) {
@@ -49,6 +60,7 @@ async function capture(group: { GroupId: string; GroupName: string }, tagged: ob
       incident: incidentFixture({ id: 'dl-second' }),
       done: new Set(),
       evidence: {},
+      recordedGroups: async (id) => RECORDED[id] ?? new Set(),
       record: async (step, evidence) => {
         recorded.push({ step, evidence });
       },
@@ -76,4 +88,14 @@ it("an ECS task in datalek's isolation group with a rule in it is not isolated: 
   const opened = { ...DATALEK_ISOLATION, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], IpPermissionsEgress: [] };
   const { recorded } = await capture(DATALEK_ISOLATION, [opened]);
   expect(recorded[0]).toMatchObject({ step: { name: 'capture-task', status: 'done' } });
+});
+
+it("an ECS task whose interface is in a group TAGGED as datalek's isolation group, but named by no record, is taken up", async () => {
+  // The attacker's: tagged as datalek tags its groups, naming a real incident whose record holds another group, without rules.
+  const selfTagged = { ...DATALEK_ISOLATION, GroupId: 'sg-self-tagged', IpPermissions: [], IpPermissionsEgress: [] };
+  const { recorded } = await capture(selfTagged, [selfTagged]);
+  expect(recorded[0]).toMatchObject({ step: { name: 'capture-task', status: 'done' } });
+  expect((recorded[0].evidence?.task as { networkInterfaces: unknown } | undefined)?.networkInterfaces).toEqual([
+    { id: 'eni-0task', groups: ['sg-self-tagged'] },
+  ]);
 });

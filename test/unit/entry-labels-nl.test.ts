@@ -32,6 +32,8 @@ const KINDS: [string, Record<string, unknown>][] = [
   // review7 G12 and G15: an incident opened by hand, an action carried out by hand.
   ['incident-opened-by-hand', { what: 'brief naar verkeerd adres', awareAt: '2026-11-29T09:00:00.000Z' }],
   ['containment-done-by-hand', { action: 'isolate-instance', target: 'i-1', at: '2026-11-29T09:00:00.000Z', what: 'in de console' }],
+  // A planned step a person decided not to carry out.
+  ['containment-not-to-be-done', { action: 'isolate-instance', target: 'i-1', reason: 'server vervangen' }],
 ];
 
 describe('Dutch texts of timeline entries and of an action left to another incident (review6 R6)', () => {

@@ -161,6 +161,37 @@ describe('the sweep function', () => {
     expect(await summaries()).toHaveLength(1);
   });
 
+  it('starts no re-send of a message older than a lease past that point either: those left stay pending, unclaimed, and the next sweep sends them, each once', async () => {
+    // Three incidents' messages, queued at NOW and never sent (the events that should have sent them were lost).
+    for (const n of [1, 2, 3])
+      await recordEvent({ store: t.store, policy: DEFAULT_POLICY, now: NOW, canEnforce: false }, findingEvent({ id: `lost-${n}`, instanceId: `i-lost-${n}` }));
+    const waiting = (await t.store.pendingMessages()).map((m) => m.id);
+    expect(waiting.length).toBeGreaterThan(3);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const delivered: string[] = [];
+    // Each delivery takes 10 s (a pager that answers slowly).
+    const slow = {
+      deliver: async (m: { id: string }) => {
+        vi.setSystemTime(Date.now() + 10_000);
+        delivered.push(m.id);
+      },
+    };
+    // Past a lease after they were queued, nothing else due.
+    const later = () => '2026-11-27T10:10:00.000Z';
+    const handler = createSweepHandler({ ...quiet, notifier: slow, store: t.store, policy: DEFAULT_POLICY, now: later, logger: capturingLogger([]) });
+    // Time for three re-sends before the point where the sweep starts nothing more.
+    const context = invocation(KEEP_AFTER_SWEEP_MS + 25_000);
+    await expect(handler({}, context)).rejects.toThrow(/message\(s\) not re-sent for want of time/);
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(delivered).toEqual(waiting.slice(0, 3));
+    // The rest are still waiting, and no claim holds them: the next sender takes them at once.
+    expect((await t.store.pendingMessages()).map((m) => m.id)).toEqual(waiting.slice(3));
+    vi.useRealTimers();
+    const next = createSweepHandler({ ...quiet, notifier: slow, store: t.store, policy: DEFAULT_POLICY, now: later, logger: capturingLogger([]) });
+    await next({}, invocation(600_000));
+    expect(delivered).toEqual(waiting);
+  });
+
   it('pauses after a lost commit only while the pause ends before that point: a storm on one incident does not take the sweep past it', async () => {
     const [id] = await threeDue();
     vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });

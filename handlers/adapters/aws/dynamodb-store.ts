@@ -259,7 +259,12 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         throw new ConflictError(`a concurrent transaction touched incident ${incident.id}`, { cause: err });
       }
       const refusal = refusedAsItIs(err);
-      if (refusal) throw new StoreRefusedError(`commit of incident ${incident.id} refused by DynamoDB as it is: ${refusal}`, { cause: err });
+      if (refusal)
+        throw new StoreRefusedError(`commit of incident ${incident.id} refused by DynamoDB as it is: ${refusal}`, {
+          cause: err,
+          incidentId: incident.id,
+          reason: refusal,
+        });
       throw new StoreError(`commit of incident ${incident.id} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
     }
   }

@@ -4,8 +4,9 @@
  * Guarantees of the `IncidentStore` port, kept with SQLite's own mechanisms: every commit is one
  * `BEGIN IMMEDIATE` transaction; the incident's revision is checked in the UPDATE's WHERE clause; one
  * incident per finding key and per open resource are unique constraints (a partial unique index on
- * open incidents), so two processes on one store cannot both open one. A constraint that fails is a
- * lost race (`ConflictError`); anything else is a `StoreError` with its cause.
+ * open incidents), so two processes on one store cannot both open one. A key constraint that fails
+ * is a lost race (`ConflictError`); a write SQLite cannot take as it is (too big, another constraint
+ * broken) is `StoreRefusedError`; anything else is a `StoreError` with its cause.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
-import { ConflictError, StoreError } from '../../core/errors.js';
+import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import type { FindingKey } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
@@ -30,6 +31,7 @@ import {
   storedText,
 } from '../../core/ledger.js';
 import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
+import { oneLine } from '../../core/text.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 import { closeToOthers, makePrivateDir } from './private-files.js';
@@ -399,10 +401,18 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const { incident } = change;
     try {
       this.endSnapshot();
-      const claimed = this.inTransaction(() => this.commitTx.immediate(change));
+      const write = () => this.inTransaction(() => this.commitTx.immediate(change));
+      const claimed = change.minimised ? this.leavingNothingBehind(write) : write();
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
+      const refusal = refusedAsItIs(err);
+      if (refusal)
+        throw new StoreRefusedError(`commit of incident ${incident.id} refused by the embedded store as it is: ${refusal}`, {
+          cause: err,
+          incidentId: incident.id,
+          reason: refusal,
+        });
       if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
         throw new ConflictError(`another writer got there first (${(err as Error).message})`, { cause: err });
       }
@@ -687,6 +697,30 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     // A page in the log is a page of the store and the frame's header of 24 bytes.
     this.walFrameBytes ??= (this.db.pragma('page_size', { simple: true }) as number) + 24;
     return Math.floor(walBytes(join(this.dir, STORE_FILE)) / this.walFrameBytes);
+  }
+
+  /**
+   * A minimisation's commit (core/minimise.ts), so that the personal data it removes is not left
+   * readable in the store's files: SQLite keeps what a write frees (the old row's cell in its page,
+   * its overflow pages on the free list) as it was, and the old pages stay in the file while the
+   * new ones wait in the log for a checkpoint. Its transaction zeroes what it frees
+   * (`secure_delete`), and a checkpoint that empties the log follows at once. A reader holding an
+   * older snapshot then (`serve`'s, for a moment) keeps the old pages to the next checkpoint, at
+   * the latest when the last connection closes. Bytes of the record that an earlier write freed
+   * (a version the finding had before) are zeroed only where this one frees them again: `VACUUM`
+   * rewrites the whole file (README, Retention of the raw findings).
+   */
+  private leavingNothingBehind<T>(write: () => T): T {
+    this.db.pragma('secure_delete = ON');
+    let result: T;
+    try {
+      result = write();
+    } finally {
+      this.db.pragma('secure_delete = OFF');
+    }
+    // Inside someone else's transaction nothing is committed yet: a later checkpoint copies it, at the latest the close's.
+    if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
   }
 
   private checkpointHere(): void {
@@ -1304,6 +1338,29 @@ class ChainHeads<K> {
     this.written.clear();
     this.known.clear();
   }
+}
+
+/**
+ * Why SQLite refused a commit as it is, when it did: a value over its size limit (SQLITE_TOOBIG), a
+ * value of the wrong type, or a constraint the write breaks other than a key another writer took
+ * first (NOT NULL, CHECK, a foreign key, a trigger's). Every try of the same write would be refused
+ * alike; the store itself works. Null for anything else: a key taken (a lost race), a full disk, an
+ * I/O error, a damaged or locked database. SQLite's message names limits and columns, never values.
+ */
+const REFUSED_AS_IT_IS = new Set([
+  'SQLITE_TOOBIG',
+  'SQLITE_MISMATCH',
+  'SQLITE_CONSTRAINT_NOTNULL',
+  'SQLITE_CONSTRAINT_CHECK',
+  'SQLITE_CONSTRAINT_FOREIGNKEY',
+  'SQLITE_CONSTRAINT_TRIGGER',
+  'SQLITE_CONSTRAINT_DATATYPE',
+]);
+
+function refusedAsItIs(err: unknown): string | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !REFUSED_AS_IT_IS.has(code)) return null;
+  return `${code}: ${oneLine((err as Error).message).slice(0, 300)}`;
 }
 
 function isPrimaryKeyClash(err: unknown): boolean {

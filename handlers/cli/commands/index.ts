@@ -13,6 +13,7 @@ import { drillCommand } from './drill.js';
 import { factsCommand } from './facts.js';
 import { messagesCommand } from './messages.js';
 import { minimiseCommand } from './minimise.js';
+import { notDoneCommand } from './not-done.js';
 import { noticeCommand } from './notice.js';
 import { openCommand } from './open.js';
 import { registerCommand } from './register.js';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   releaseCommand,
   containCommand,
   containedCommand,
+  notDoneCommand,
   messagesCommand,
   verifyCommand,
   anchorCommand,

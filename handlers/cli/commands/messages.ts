@@ -1,4 +1,5 @@
 import { drillMessage } from '../../core/drill.js';
+import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
 
@@ -21,7 +22,7 @@ async function messages(ctx: Context): Promise<number> {
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(list, null, 2));
     } else if (list.length === 0) {
-      ctx.io.out(`No messages for ${incident.id} (below the policy's thresholds for the FG and on-call).`);
+      ctx.io.out(`No messages for ${incident.id} (${noneBecause(incident)}).`);
     } else {
       ctx.io.out(
         list
@@ -33,4 +34,11 @@ async function messages(ctx: Context): Promise<number> {
     }
     return 0;
   });
+}
+
+/** Why an incident has no messages: opened by hand (by the FG, who knows; nobody is paged), or below the thresholds. */
+function noneBecause(incident: Incident): string {
+  return incident.openedByHand
+    ? `opened by hand by ${incident.openedByHand.by}: nobody is paged, and the FG is told only when someone else opens one`
+    : "below the policy's thresholds for the FG and on-call";
 }

@@ -1,38 +1,28 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { STORE_FILE } from '../../adapters/local/sqlite-store.js';
 import { InvalidFindingError } from '../../core/errors.js';
 import { type Finding, parseEventText } from '../../core/finding.js';
 import { openByHand } from '../../core/open-by-hand.js';
 import { oneLine } from '../../core/text.js';
-import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
+import { OPEN_FIELDS as FIELDS } from '../../use-cases/actions.js';
+import { parseFields } from '../../use-cases/fields.js';
 import { type Command, type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandPaths, readEvents } from '../inputs.js';
 import { statusObject } from '../views.js';
 import { fgActor, flagsOf } from './fg-common.js';
 
-const FIELDS = [
-  {
-    name: 'what',
-    kind: 'longtext',
-    required: 'open needs --what TEXT: what happened (the register keeps it, Art. 33(5))',
-    label: { nl: 'Wat er gebeurde', en: 'What happened' },
-  },
-  {
-    name: 'aware-at',
-    kind: 'time',
-    required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
-    label: { nl: 'Bewust geworden op', en: 'Became aware at' },
-  },
-  { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' } },
-] as const satisfies readonly FieldSpec[];
-
 export const openCommand: Command = {
   name: 'open',
   section: 'fg',
-  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE] [--by NAME]
+  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME] [--new-store]
                    (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
                     finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
-                    the AP deadline runs from --aware-at; then assess, facts, … as for any incident; no containment)`,
-  flags: flagsOf(FIELDS),
+                    the AP deadline runs from --aware-at, which needs --aware-reason more than 24 hours after the
+                    finding; then assess, facts, … as for any incident; no containment; the FG is told;
+                    --new-store: the store is made when there is none, the first breach an organisation records)`,
+  flags: { ...flagsOf(FIELDS), 'new-store': { type: 'boolean' } },
   positionals: 'none',
   run: open,
 };
@@ -40,9 +30,19 @@ export const openCommand: Command = {
 async function open(ctx: Context): Promise<number> {
   const values = parseFields(FIELDS, ctx.flags);
   const finding = values.finding === undefined ? undefined : await readFinding(values.finding, ctx);
-  // 'create': the first breach an organisation records may be one no finding opened, before any store exists.
-  return withBackend(ctx, 'create', async (backend) => {
-    const incident = await openByHand(personDeps(ctx, backend), { by: fgActor(ctx), what: values.what, awareAt: values['aware-at'], finding });
+  // A missing store is refused by name, as for every command a person records with: a mistyped
+  // --store or another directory never records the breach in a new empty store unseen. The first
+  // breach an organisation records may come before any store: --new-store makes it, and says so.
+  const made = ctx.flags['new-store'] === true && ctx.target === 'local' && !existsSync(join(ctx.storeDir, STORE_FILE));
+  return withBackend(ctx, ctx.flags['new-store'] === true ? 'create-synced' : 'write', async (backend) => {
+    if (made) ctx.io.err(`Made a new store at ${ctx.storeDir}.`);
+    const incident = await openByHand(personDeps(ctx, backend), {
+      by: fgActor(ctx),
+      what: values.what,
+      awareAt: values['aware-at'],
+      finding,
+      awareReason: values['aware-reason'],
+    });
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;

@@ -40,7 +40,11 @@ async function release(ctx: Context): Promise<number> {
           ctx.io.out(`  The containment is undone; ${r.unfinished.join(', ')} failed after that: finish by hand (runbook release.md), on-call is told.`);
       }
       for (const r of result.failed) {
-        ctx.io.out(`NOT released ${r.id}: a step failed; it is still in effect and recorded so (release again, or undo it by hand):`);
+        if (r.partly)
+          ctx.io.out(
+            `PARTLY released ${r.id}: ${r.partly.undone.join(', ')} undone; ${r.partly.stillInEffect.join(', ')} still in effect (its undoing failed), and nothing after the undoing was done; recorded so (release again, or undo the rest by hand):`,
+          );
+        else ctx.io.out(`NOT released ${r.id}: a step failed; it is still in effect and recorded so (release again, or undo it by hand):`);
         outSteps(r.steps);
       }
       for (const u of result.undoneFor)

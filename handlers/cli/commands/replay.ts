@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import { ConflictError, StoreRefusedError } from '../../core/errors.js';
-import type { OutboxMessage } from '../../core/incident.js';
+import type { ActionRecord, Incident, OutboxMessage } from '../../core/incident.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { IncidentStore } from '../../ports/incident-store.js';
@@ -83,6 +83,8 @@ async function replay(ctx: Context): Promise<number> {
     });
     /** The input being recorded (null once its recording returned: its group's commit, `notCommitted`, tells the rest). */
     let recording: string | null = null;
+    /** The input whose containment is under way (on AWS), and its incident: recorded, with no line yet. */
+    let containing = null as { input: string; incidentId: string } | null;
     try {
       await groups.run(async () => {
         for (const file of files) {
@@ -91,7 +93,11 @@ async function replay(ctx: Context): Promise<number> {
             groups.open();
             let result = input.text !== undefined ? await recordOrReject(deps, input.text) : rejectedResult(input.problem ?? 'not read');
             recording = null;
-            if (result.incidentId && backend.containment.canEnforce) result = await containNow(ctx, backend, result);
+            if (result.incidentId && backend.containment.canEnforce) {
+              containing = { input: input.name, incidentId: result.incidentId };
+              result = await containOrReject(ctx, backend, result);
+              containing = null;
+            }
             await groups.recorded({ input: input.name, ...result });
           }
           progress?.file();
@@ -100,7 +106,11 @@ async function replay(ctx: Context): Promise<number> {
     } catch (err) {
       // Where the run stopped: the lines printed are the events recorded; from here on none is (review7 K2).
       const stop = groups.notCommitted[0]?.input ?? recording;
-      if (stop)
+      if (containing)
+        io.err(
+          `datalek: replay stopped: ${containing.input} was recorded (incident ${containing.incidentId}) but its containment stopped unfinished, and every event after it was not recorded (none of them has a line); run the replay again to go on (that event comes out "duplicate" and its containment is taken up)`,
+        );
+      else if (stop)
         io.err(
           `datalek: replay stopped: ${stop} and every event after it were not recorded (none of them has a line); run the replay again to record them (those recorded come out "duplicate")`,
         );
@@ -262,6 +272,33 @@ function sizeOf(path: string): number {
   }
 }
 
+/**
+ * `containNow`, with the store's refusal of a containment record as it is (`StoreRefusedError`: on
+ * DynamoDB, an incident item grown to its 400 KB) made this event's `rejected` line, as for its
+ * recording: the event is recorded (the line names its incident, whose messages still go out), its
+ * containment stopped where the store refused it, and the run goes on. Any other failure stops the run.
+ */
+async function containOrReject(ctx: Context, backend: Backend, result: RecordResult): Promise<RecordResult> {
+  try {
+    return await containNow(ctx, backend, result);
+  } catch (err) {
+    if (!(err instanceof StoreRefusedError)) throw err;
+    const id = result.incidentId as string;
+    const incident = await backend.store.getIncident(id);
+    return {
+      ...result,
+      outcome: 'rejected',
+      actions: incident ? ofThisEvent(incident, result).map((a) => ({ type: a.type, status: a.status })) : result.actions,
+      reason: `recorded (incident ${id}), but its containment stopped: the store refused a containment record as it is (${err.message}); a step carried out may be missing from the record: check the resource, then run datalek contain ${id}; the other events go on`,
+    };
+  }
+}
+
+/** This event's actions: the last ones planned for its finding, in order (two buckets are two actions). */
+function ofThisEvent(incident: Incident, result: RecordResult): ActionRecord[] {
+  return incident.actions.filter((a) => a.findingId === result.findingId).slice(-result.actions.length);
+}
+
 /** On AWS, carries out the enforced actions of the incident at once, and reports their outcome. */
 async function containNow(ctx: Context, backend: Backend, result: RecordResult): Promise<RecordResult> {
   const incident = await backend.store.getIncident(result.incidentId as string);
@@ -278,9 +315,7 @@ async function containNow(ctx: Context, backend: Backend, result: RecordResult):
     },
     incident.id,
   );
-  // This event's actions are the last ones planned for its finding, in order (two buckets are two actions).
-  const mine = contained.incident.actions.filter((a) => a.findingId === result.findingId).slice(-result.actions.length);
-  return { ...result, actions: mine.map((a) => ({ type: a.type, status: a.status })) };
+  return { ...result, actions: ofThisEvent(contained.incident, result).map((a) => ({ type: a.type, status: a.status })) };
 }
 
 function jsonLine(line: RecordResult & { input: string }) {

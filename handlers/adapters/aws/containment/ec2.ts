@@ -93,10 +93,10 @@ export async function isolateInstance(
   const resumed = ctx.done.has('prepare-isolation-groups');
   // Round 1: the instance, and (at the same time: the VPC is not known yet) the pipeline's groups.
   // The capture needs them too: only they tell an interface isolated already.
-  const found = resumed ? null : findIsolationGroups(c);
+  const found = resumed ? null : findIsolationGroups(c, ctx.recordedGroups);
   found?.catch(() => undefined); // its failure is the capture's, or the groups step's, below
   const ok = await step(ctx, 'capture-metadata', now, async () => {
-    const metadata = await captureMetadata(c, instanceId, found);
+    const metadata = await captureMetadata(c, instanceId, found ?? ((vpcId) => findIsolationGroups(c, ctx.recordedGroups, vpcId)));
     const left = metadata.foundIsolated?.length ? `; left as found, in the isolation group already: ${metadata.foundIsolated.join(', ')}` : '';
     return {
       status: 'done',
@@ -113,7 +113,7 @@ export async function isolateInstance(
 
   // Round 2: the groups, found in round 1 (created and their rules set the first time in this VPC).
   const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? undefined);
+    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId));
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
   });
   // Then every interface's two swaps, all interfaces at once, and beside them (not before: the
@@ -343,16 +343,22 @@ async function snapshotVolumes(
 /**
  * The instance as it is: one DescribeInstances answers it all, each network interface with its
  * own groups (the interface's, not the instance-level list) and the Auto Scaling group by its tag.
- * `found`: the pipeline's groups, to tell the interfaces isolated already (network-isolation.ts).
+ * `found`: the pipeline's groups (the read made already, or how to read them in the instance's VPC),
+ * to tell the interfaces isolated already (network-isolation.ts).
  */
-async function captureMetadata(c: ContainmentClients, instanceId: string, found: Promise<FoundGroups> | null): Promise<InstanceMetadata> {
+async function captureMetadata(
+  c: ContainmentClients,
+  instanceId: string,
+  found: Promise<FoundGroups> | ((vpcId: string) => Promise<FoundGroups>),
+): Promise<InstanceMetadata> {
   const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
   if (!instance) throw new ContainmentStepError('capture-metadata', 'InvalidInstanceID.NotFound', `instance ${instanceId} not found`);
   const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key as string, t.Value ?? '']));
   const vpcId = instance.VpcId as string;
   const interfaces = instance.NetworkInterfaces ?? [];
-  const isolated = refuseIsolatedAlready('capture-metadata', instanceId, interfaces, await (found ?? findIsolationGroups(c, vpcId)), vpcId);
+  const groups = await (typeof found === 'function' ? found(vpcId) : found);
+  const isolated = refuseIsolatedAlready('capture-metadata', instanceId, interfaces, await groups.inVpc(vpcId), vpcId);
   return {
     instanceId,
     vpcId,

@@ -51,7 +51,7 @@ export async function isolateEcsTask(
   let found: Promise<FoundGroups> | undefined;
   const ok = await step(ctx, 'capture-task', now, async () => {
     const task = await captureTask(c, action.target, action.params?.cluster as string, (vpcId) => {
-      found = findIsolationGroups(c, vpcId);
+      found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
       return found;
     });
     const left = task.foundIsolated?.length ? `; left as found, in the isolation group already: ${task.foundIsolated.join(', ')}` : '';
@@ -64,7 +64,7 @@ export async function isolateEcsTask(
   if (!ok) return;
   const task = ctx.evidence.task as TaskMetadata;
   const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, task.vpcId, incident.id, found);
+    const groups = await isolationGroups(c, task.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, task.vpcId));
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
   });
   if (groupsOk) {
@@ -102,7 +102,7 @@ async function captureTask(c: ContainmentClients, taskArn: string, cluster: stri
   const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }));
   const interfaces = enis.NetworkInterfaces ?? [];
   const vpcId = interfaces[0]?.VpcId as string;
-  const isolated = refuseIsolatedAlready('capture-task', taskArn, interfaces, await groupsIn(vpcId), vpcId);
+  const isolated = refuseIsolatedAlready('capture-task', taskArn, interfaces, await (await groupsIn(vpcId)).inVpc(vpcId), vpcId);
   return {
     taskArn: task.taskArn ?? taskArn,
     cluster,

@@ -39,6 +39,8 @@ export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
 export const ISOLATION_GROUP = 'datalek-isolation';
 /** The tag that marks the pipeline's own groups; the containment policy only lets it change those. */
 const ROLE_TAG = 'datalek:role';
+/** The tag naming the incident a group was made for: whose record must name the group for it to be datalek's. */
+const CREATED_FOR_TAG = 'datalek:created-for';
 
 export interface IsolationGroups {
   allTraffic: string;
@@ -75,9 +77,13 @@ export const DEFAULT_SWAP_TIMING: SwapTiming = {
   withoutDeadlineMs: 5 * 60_000,
 };
 
-/** The groups of `role` in `vpcId` among `found`: datalek's by its tag, never by a name anyone can give a group. */
-function groupsOfRole(found: FoundGroups, vpcId: string, role: string): SecurityGroup[] {
-  return found.filter((g) => g.VpcId === vpcId && (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === role));
+/** The groups of `role` in `vpcId` among `groups` (vouched for already: see FoundGroups), by their tag, never by a name anyone can give a group. */
+function groupsOfRole(groups: readonly SecurityGroup[], vpcId: string, role: string): SecurityGroup[] {
+  return groups.filter((g) => g.VpcId === vpcId && tagOf(g, ROLE_TAG) === role);
+}
+
+function tagOf(g: SecurityGroup, key: string): string | undefined {
+  return (g.Tags ?? []).find((t) => t.Key === key)?.Value;
 }
 
 /**
@@ -86,10 +92,10 @@ function groupsOfRole(found: FoundGroups, vpcId: string, role: string): Security
  * see, or a release not finished). Those groups are never recorded as the ones to restore (a release
  * would keep it cut, and its own groups are only in that record).
  *
- * An interface counts as isolated only when its one group is an isolation group datalek found by its
- * tag in the VPC (`found`, the pipeline's groups) with no rule in or out: a group merely NAMED like
- * datalek's (anyone who can create a group can name it so) isolates nothing, and neither does the
- * all-traffic group (open to all). An interface in the all-traffic group is refused loudly: a run cut
+ * An interface counts as isolated only when its one group is an isolation group of datalek's in the VPC
+ * (`found`: the pipeline's groups there, tagged and vouched for by its record: FoundGroups) with no rule
+ * in or out: a group merely NAMED or TAGGED like datalek's (anyone who can create a group can name and
+ * tag it so) isolates nothing, and neither does the all-traffic group (open to all). An interface in the all-traffic group is refused loudly: a run cut
  * off between its two swaps left it open there, and its own groups are only in that run's record.
  * Returns the interfaces found isolated when others are not (a release that restored only some):
  * those are left as they are and out of this record, the others are isolated.
@@ -98,7 +104,7 @@ export function refuseIsolatedAlready(
   stepName: string,
   subject: string,
   interfaces: readonly NetworkInterfaceGroups[],
-  found: FoundGroups,
+  found: readonly SecurityGroup[],
   vpcId: string,
 ): Set<string> {
   const isolating = new Set(
@@ -139,10 +145,12 @@ export function isolateStepName(interfaceId: string): string {
  * A release's first steps: each interface an isolation swapped (or left exposed) back in its own
  * groups (`restore-eni:<id>`). Returns whether the release may go on with the steps that follow the
  * undoing (attach to the Auto Scaling group, register in target groups, associate the profile, tag
- * released): not when every restore failed. The resource is then still cut off, so putting it back in
- * its group (whose health check fails the isolated instance and terminates it, with the evidence) or
- * behind its load balancer, or tagging it released, would only make the record and the resource
- * disagree: the release fails as it is, the record stays as it was, and a release tried again goes on.
+ * released): not when any restore failed. The resource is then still cut off, wholly or on an
+ * interface, so putting it back in its group (whose health check fails the isolated instance and
+ * terminates it, with the evidence) or behind its load balancer (which sends traffic to an instance
+ * half cut off), or tagging it released, would only make the record and the resource disagree: the
+ * release stops there, recorded as failed with what was restored and what was not (the core marks
+ * the action partly released), and a release tried again restores the rest and goes on.
  */
 export async function restoreInterfaces(
   c: Pick<ContainmentClients, 'ec2'>,
@@ -153,9 +161,9 @@ export async function restoreInterfaces(
 ): Promise<boolean> {
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
   const exposed = new Set((action.steps ?? []).filter((s) => s.exposed).map((s) => s.name));
-  const outcomes: StepRecord['status'][] = [];
+  const outcomes: StepRecord[] = [];
   const record = async (st: StepRecord) => {
-    outcomes.push(st.status);
+    outcomes.push(st);
     await options.record(st);
   };
   const attempt = releaseStep({ ...options, record }, now);
@@ -166,12 +174,17 @@ export async function restoreInterfaces(
       return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
     });
   }
-  if (outcomes.length === 0 || outcomes.some((st) => st !== 'failed')) return true;
+  const interfaceOf = (st: StepRecord) => st.name.slice(st.name.indexOf(':') + 1);
+  const restored = outcomes.filter((st) => st.status !== 'failed').map(interfaceOf);
+  const kept = outcomes.filter((st) => st.status === 'failed').map(interfaceOf);
+  if (kept.length === 0) return true;
   await options.record({
     name: 'release-rest',
     status: 'skipped',
     at: now(),
-    detail: 'every interface stays isolated (its restore failed): the rest of the release is not done, and the containment stays recorded as it is',
+    detail: restored.length
+      ? `interface(s) ${restored.join(', ')} restored, ${kept.join(', ')} still isolated (restore failed): the rest of the release (Auto Scaling group, target groups, instance profile, tag) is not done; release again to restore the rest, or restore it by hand`
+      : 'every interface stays isolated (its restore failed): the rest of the release is not done, and the containment stays recorded as it is',
   });
   return false;
 }
@@ -309,26 +322,77 @@ export async function swapInterface(
   );
 }
 
-/** The pipeline's own groups (tagged `datalek:role` at creation), as one read returns them. */
-export type FoundGroups = SecurityGroup[];
+/** The isolation groups the store's record of an incident names (ExecutionContext.recordedGroups). */
+export type RecordedGroups = (incidentId: string) => Promise<ReadonlySet<string>>;
 
 /**
- * Every isolation and all-traffic group of the pipeline in the region, or in one VPC: one call,
- * by their tag. Containment starts it together with the read of the instance, before the VPC is
- * known.
+ * The groups tagged as the pipeline's (`datalek:role`), as one read found them, and which of them are
+ * datalek's: a tag anyone who may create a group can set, so a group counts only when the incident its
+ * `datalek:created-for` tag names has it in its record (`recorded`: the group id, which only AWS
+ * assigns, in a record only the pipeline writes). Not a key in a tag (an HMAC): one more secret for
+ * each function and the CLI to hold and rotate, and a seal copied onto a group made again under the
+ * same name would pass; the record needs no secret, and on-call sees the same ids in `datalek show`.
+ * The record is read once per VPC, for the incidents the VPC's tagged groups name (usually one).
  */
-export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, vpcId?: string): Promise<FoundGroups> {
+export class FoundGroups {
+  private readonly byVpc = new Map<string, Promise<SecurityGroup[]>>();
+
+  constructor(
+    readonly tagged: readonly SecurityGroup[],
+    private readonly recorded: RecordedGroups,
+  ) {}
+
+  /** The VPC's groups of the pipeline that its record vouches for. */
+  inVpc(vpcId: string): Promise<SecurityGroup[]> {
+    let vouched = this.byVpc.get(vpcId);
+    if (!vouched) {
+      vouched = this.vouch(this.tagged.filter((g) => g.VpcId === vpcId));
+      this.byVpc.set(vpcId, vouched);
+    }
+    return vouched;
+  }
+
+  /**
+   * Whether `group` is datalek's: the group that won a race to create it (another run's, found by its
+   * name). That run records it with its groups step, a round or two after creating it: its record is
+   * read again, after each of `waitsMs`, before the group is taken for someone else's (a storm's first
+   * wave in a VPC would otherwise make a group per incident).
+   */
+  async vouches(group: SecurityGroup, waitsMs: readonly number[] = RACE_WAITS_MS): Promise<boolean> {
+    for (const wait of [0, ...waitsMs]) {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      if ((await this.vouch([group])).length === 1) return true;
+    }
+    return false;
+  }
+
+  private async vouch(groups: SecurityGroup[]): Promise<SecurityGroup[]> {
+    const incidents = [...new Set(groups.flatMap((g) => tagOf(g, CREATED_FOR_TAG) ?? []))];
+    const records = new Map(await Promise.all(incidents.map(async (id) => [id, await this.recorded(id)] as const)));
+    return groups.filter((g) => records.get(tagOf(g, CREATED_FOR_TAG) ?? '')?.has(g.GroupId ?? '') === true);
+  }
+}
+
+/** How long a run that lost the race to create a group waits, in turns, for the winner's record to name it (3.75 s in all). */
+const RACE_WAITS_MS = [250, 500, 1_000, 2_000];
+
+/**
+ * Every group tagged as an isolation or all-traffic group of the pipeline in the region, or in one
+ * VPC: one call, by their tag. Containment starts it together with the read of the instance, before
+ * the VPC is known; which of them are datalek's, `FoundGroups.inVpc` tells once it is.
+ */
+export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, recorded: RecordedGroups, vpcId?: string): Promise<FoundGroups> {
   const out = await c.ec2.send(
     new DescribeSecurityGroupsCommand({
       Filters: [{ Name: `tag:${ROLE_TAG}`, Values: [ALL_TRAFFIC_GROUP, ISOLATION_GROUP] }, ...(vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : [])],
     }),
   );
-  return out.SecurityGroups ?? [];
+  return new FoundGroups(out.SecurityGroups ?? [], recorded);
 }
 
 /**
  * The VPC's "all traffic" and isolation groups: found by their tag (one call, or the one `found`
- * already made), created only when missing, the first time in a VPC (names are unique per VPC, so
+ * already made) and vouched for by datalek's record (FoundGroups), created only when missing, the first time in a VPC (names are unique per VPC, so
  * two isolations at once in one VPC end with one group of each kind: the loser of the create race
  * finds the winner's). Their rules are checked every time and repaired, all at once: the
  * all-traffic group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the
@@ -339,12 +403,13 @@ export async function isolationGroups(
   c: Pick<ContainmentClients, 'ec2'>,
   vpcId: string,
   incidentId: string,
-  found: Promise<FoundGroups> = findIsolationGroups(c, vpcId),
+  found: Promise<FoundGroups>,
 ): Promise<IsolationGroups> {
-  const groups = (await found).filter((g) => g.VpcId === vpcId);
+  const all = await found;
+  const groups = await all.inVpc(vpcId);
   const [allTraffic, isolation] = await Promise.all([
-    findOrCreateGroup(c, groups, vpcId, ALL_TRAFFIC_GROUP, 'datalek: all traffic, for a moment, to untrack connections before isolation', incidentId),
-    findOrCreateGroup(c, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId),
+    findOrCreateGroup(c, all, groups, vpcId, ALL_TRAFFIC_GROUP, 'datalek: all traffic, for a moment, to untrack connections before isolation', incidentId),
+    findOrCreateGroup(c, all, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId),
   ]);
   const missingIn = missingAllTraffic(allTraffic.ingress);
   const missingOut = missingAllTraffic(allTraffic.egress);
@@ -375,39 +440,42 @@ function missingAllTraffic(rules: IpPermission[]): IpPermission | null {
 type GroupState = { id: string; ingress: IpPermission[]; egress: IpPermission[] };
 
 /**
- * The group of this role among `found` (its name, where several carry the tag), else created.
- * Names are unique per VPC and anyone may take one: a group named like datalek's without its tag is
- * not datalek's (its owner could open it again at any time), so datalek's is then created under a
- * name of its own for this incident (found by its tag from then on).
+ * The group of this role among `groups` (the VPC's that datalek's record vouches for; its name, where
+ * several do), else created. Names are unique per VPC and anyone may take one: a group named or tagged
+ * like datalek's that no record vouches for is not datalek's (its owner could open it again at any
+ * time), so datalek's is then created under a name of its own for this incident (known by its tag and
+ * this incident's record from then on).
  */
 async function findOrCreateGroup(
   c: Pick<ContainmentClients, 'ec2'>,
   found: FoundGroups,
+  groups: readonly SecurityGroup[],
   vpcId: string,
   role: string,
   description: string,
   incidentId: string,
 ): Promise<GroupState> {
-  const tagged = found.filter((g) => (g.Tags ?? []).some((t) => t.Key === ROLE_TAG && t.Value === role));
+  const tagged = groupsOfRole(groups, vpcId, role);
   const existing = tagged.find((g) => g.GroupName === role) ?? tagged[0];
   if (existing) return groupState(existing);
-  const create = (name: string) => createGroup(c, vpcId, name, role, description, incidentId);
+  const create = (name: string) => createGroup(c, found, vpcId, name, role, description, incidentId);
   const own = (await create(role)) ?? (await create(`${role}-${incidentId}`));
   if (own) return own;
   throw new ContainmentStepError(
     'prepare-isolation-groups',
     'GroupNameTaken',
-    `${vpcId}: security groups named ${role} and ${role}-${incidentId} exist without datalek's ${ROLE_TAG} tag: not datalek's, so not used; remove them or isolate by hand`,
+    `${vpcId}: security groups named ${role} and ${role}-${incidentId} exist, and no datalek record names them (whatever their tags say): not datalek's, so not used; remove them or isolate by hand`,
   );
 }
 
 /**
  * Creates the group `name` of `role`, tagged at creation (the containment policy allows tags only
- * then: tag-on-create). On a name already taken, the group of that name if it carries the role's tag
- * (another run created it meanwhile), else null.
+ * then: tag-on-create). On a name already taken, the group of that name if it is datalek's (another
+ * run created it meanwhile and its record names it), else null.
  */
 async function createGroup(
   c: Pick<ContainmentClients, 'ec2'>,
+  found: FoundGroups,
   vpcId: string,
   name: string,
   role: string,
@@ -425,7 +493,7 @@ async function createGroup(
             ResourceType: 'security-group',
             Tags: [
               { Key: ROLE_TAG, Value: role },
-              { Key: 'datalek:created-for', Value: incidentId },
+              { Key: CREATED_FOR_TAG, Value: incidentId },
             ],
           },
         ],
@@ -445,7 +513,7 @@ async function createGroup(
     );
     const winner = out.SecurityGroups?.[0];
     if (!winner) throw err;
-    return groupsOfRole([winner], vpcId, role).length ? groupState(winner) : null;
+    return groupsOfRole([winner], vpcId, role).length && (await found.vouches(winner)) ? groupState(winner) : null;
   }
 }
 

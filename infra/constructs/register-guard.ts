@@ -1,0 +1,119 @@
+/**
+ * What keeps the record, guarded against whoever may administer the account (review9 S1): the
+ * breach register's table (Art. 33(5): the register must let the AP verify compliance), the event
+ * archive kept with it, and the queues that hold what the pipeline could not yet handle (a
+ * finding route's dead letters: the failed findings' only copy; the watch's own calls, whose
+ * depth keeps `datalek-pipeline-changed` raised). Nothing fails when their protections go: the
+ * anchor and the functions page only once the table is gone, and an emptied queue reads as "all
+ * handled". So:
+ * - the tables' resource policy denies turning off point-in-time recovery or deletion protection,
+ *   deleting the table and replacing that policy to all but the break-glass role and the
+ *   deployment (as the keys' policies do, protected-key.ts); the account's root user may still
+ *   replace or delete a table's policy (DynamoDB lets it, against lockout);
+ * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
+ *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
+ *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists
+ *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment.
+ * Left out: a queue's messages received and deleted one by one (data events, not in the
+ * management events the watch reads), and a table's TTL (DynamoDB deletes no item whose TTL lies
+ * more than five years in the past, so a TTL on another attribute wipes nothing).
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { NOT_BY_CLOUDFORMATION, STACK_NAME_PREFIX } from './pipeline-watch.js';
+import { policyChangers } from './protected-key.js';
+
+/** The pipeline bus's archive: the domain events, kept with the breach register. */
+export const EVENT_ARCHIVE_NAME = 'datalek-events';
+
+/** The DynamoDB calls that take a table's protections off, or the table. */
+export const TABLE_UNPROTECTING_ACTIONS = [
+  'dynamodb:DeleteTable',
+  // Deletion protection off (and any other change of the table: a deployment's alone).
+  'dynamodb:UpdateTable',
+  // Point-in-time recovery off, or its period cut.
+  'dynamodb:UpdateContinuousBackups',
+  'dynamodb:PutResourcePolicy',
+  'dynamodb:DeleteResourcePolicy',
+];
+
+/**
+ * The resource policy of the datalek table named `tableName`: nobody but the break-glass role and
+ * the stack's deployments takes its protections off or deletes it. The table's ARN is spelled out
+ * (a policy takes effect only where its Resource is the table's own ARN; the table's attribute
+ * would refer to itself).
+ */
+export function registerTablePolicy(scope: Construct, tableName: string, breakGlassRole: string): iam.PolicyDocument {
+  const table = Stack.of(scope).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName });
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassOrDeploymentUnprotects',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: TABLE_UNPROTECTING_ACTIONS,
+        resources: [table],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(scope, breakGlassRole) } },
+      }),
+    ],
+  });
+}
+
+/**
+ * DynamoDB calls on the tables whose names begin with `tablePrefix` (`datalek-`; a call names a
+ * table by its name or ARN) that lose the register or what recovers it: deleted, deletion
+ * protection off, point-in-time recovery changed (off, or fewer days), its resource policy deleted
+ * or replaced by hand (the root user may, whatever the policy says).
+ */
+export function tableCalls(tablePrefix: string): Record<string, unknown> {
+  const tableName = [{ prefix: tablePrefix }, { wildcard: `*:table/${tablePrefix}*` }];
+  const resourceArn = [{ wildcard: `*:table/${tablePrefix}*` }];
+  return {
+    source: ['aws.dynamodb'],
+    detail: {
+      $or: [
+        { eventName: ['DeleteTable', 'UpdateContinuousBackups'], requestParameters: { tableName } },
+        { eventName: ['UpdateTable'], requestParameters: { tableName, deletionProtectionEnabled: [false] } },
+        { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn } },
+        { eventName: ['PutResourcePolicy'], requestParameters: { resourceArn }, ...NOT_BY_CLOUDFORMATION },
+      ],
+    },
+  };
+}
+
+/** EventBridge calls that delete the archive named `archiveName` or change it (its retention, its pattern, its key), whoever makes them. */
+export function archiveCalls(archiveName: string): Record<string, unknown> {
+  return { source: ['aws.events'], detail: { eventName: ['DeleteArchive', 'UpdateArchive'], requestParameters: { archiveName: [archiveName] } } };
+}
+
+/**
+ * SQS calls that empty a datalek queue (its name begins with a datalek stack's: `Datalek…`):
+ * purged or deleted, whoever does it; its retention cut, its policy or key changed other than by
+ * a deployment. SQS's calls name a queue by its URL.
+ */
+export function queueCalls(): Record<string, unknown> {
+  return {
+    source: ['aws.sqs'],
+    detail: {
+      requestParameters: { queueUrl: [{ wildcard: `*/${STACK_NAME_PREFIX}*` }] },
+      $or: [{ eventName: ['PurgeQueue', 'DeleteQueue'] }, { eventName: ['SetQueueAttributes'], ...NOT_BY_CLOUDFORMATION }],
+    },
+  };
+}
+
+export interface RegisterWatchProps {
+  /** How the names of this region's datalek tables begin (`datalek-`); none in a forwarder region. */
+  tablePrefix?: string;
+  /** The event archive; none in a forwarder region. */
+  archiveName?: string;
+}
+
+/** The calls that lose the register, the archive or a datalek queue's messages, as one EventBridge pattern. */
+export function registerWatchPattern(props: RegisterWatchProps): Record<string, unknown> {
+  const calls = [queueCalls()];
+  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix));
+  if (props.archiveName) calls.push(archiveCalls(props.archiveName));
+  // EventBridge refuses an `$or` of one branch (a forwarder region has queues only): no `$or` then.
+  return { 'detail-type': ['AWS API Call via CloudTrail'], ...(calls.length > 1 ? { $or: calls } : calls[0]) };
+}
