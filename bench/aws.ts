@@ -153,17 +153,39 @@ const HANDLER_ENV = {
  * unmeasured run of each, which warms the file cache): a busy machine slows both alike.
  */
 export function pairedMedianMs(a: string[], b: string[], env: NodeJS.ProcessEnv = {}, runs = 9): [number, number] {
+  return pairedMedians(a, b, env, runs).wallMs;
+}
+
+/**
+ * The last line a script given to `node -e` may end with: the CPU time (user and system, all of the
+ * process's threads, in milliseconds) the process has used so far, as it reports it itself.
+ */
+export const PRINT_CPU_MS = "{const u = process.cpuUsage(); process.stdout.write('\\ncpu ' + (u.user + u.system) / 1000 + '\\n');}";
+
+/**
+ * pairedMedianMs, and the median CPU times of the two where both print PRINT_CPU_MS's line. CPU
+ * time is what other work on a shared machine moves least: a process waiting for a core is not
+ * charged for the wait.
+ */
+export function pairedMedians(a: string[], b: string[], env: NodeJS.ProcessEnv = {}, runs = 9): { wallMs: [number, number]; cpuMs: [number, number] | null } {
   const times: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
   for (let i = 0; i <= runs; i++) {
     for (const [k, args] of [a, b].entries()) {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
-      if (i > 0) times[k].push(performance.now() - t0);
+      if (i === 0) continue;
+      times[k].push(performance.now() - t0);
+      const reported = /\ncpu ([\d.]+)\n$/.exec(r.stdout);
+      if (reported) cpu[k].push(Number(reported[1]));
     }
   }
   const median = (list: number[]) => list.sort((x, y) => x - y)[Math.floor(list.length / 2)];
-  return [median(times[0]), median(times[1])];
+  return {
+    wallMs: [median(times[0]), median(times[1])],
+    cpuMs: cpu[0].length === runs && cpu[1].length === runs ? [median(cpu[0]), median(cpu[1])] : null,
+  };
 }
 
 export interface HandlerFigures {
@@ -178,6 +200,10 @@ export interface HandlerFigures {
   /** Median time of `node -e 0`, measured beside it. */
   bareMs: number;
   ratio: number;
+  /** The same two processes' median CPU time (user and system, all threads): a shared machine moves it less. */
+  loadCpuMs: number;
+  bareCpuMs: number;
+  cpuRatio: number;
 }
 
 /**
@@ -196,9 +222,11 @@ export async function benchHandlers(): Promise<HandlerFigures[]> {
         '--enable-source-maps',
         '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') throw new Error('no handler');`,
+        `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') throw new Error('no handler'); ${PRINT_CPU_MS}`,
       ];
-      const [bareMs, loadMs] = pairedMedianMs(['-e', '0'], load, HANDLER_ENV);
+      const { wallMs, cpuMs } = pairedMedians(['-e', PRINT_CPU_MS], load, HANDLER_ENV);
+      const [bareMs, loadMs] = wallMs;
+      const [bareCpuMs, loadCpuMs] = cpuMs ?? [Number.NaN, Number.NaN];
       out.push({
         name,
         bytes: sizes.startBytes,
@@ -207,6 +235,9 @@ export async function benchHandlers(): Promise<HandlerFigures[]> {
         loadMs: round(loadMs),
         bareMs: round(bareMs),
         ratio: round(loadMs / bareMs),
+        loadCpuMs: round(loadCpuMs),
+        bareCpuMs: round(bareCpuMs),
+        cpuRatio: round(loadCpuMs / bareCpuMs),
       });
     }
     return out;

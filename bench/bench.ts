@@ -338,7 +338,7 @@ if (values.json) {
   }
   for (const h of handlers) {
     console.log(
-      `handler  ${h.name}: ${h.bytes} bytes at start (${h.lazyBytes} more loaded when needed; largest file ${h.largestFileBytes}), loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×)`,
+      `handler  ${h.name}: ${h.bytes} bytes at start (${h.lazyBytes} more loaded when needed; largest file ${h.largestFileBytes}), loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×); CPU time ${h.loadCpuMs} ms beside ${h.bareCpuMs} ms (${h.cpuRatio}×)`,
     );
   }
   console.log(

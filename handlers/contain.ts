@@ -1,14 +1,16 @@
 /** Lambda entry: carries out enforced containment (see lambda/contain.ts). */
-import { createAwsClients } from './adapters/aws/clients.js';
 import { loadAwsConfig } from './adapters/aws/config.js';
 import { ContainmentClientFactory } from './adapters/aws/containment/clients.js';
 import { AwsContainment } from './adapters/aws/containment/index.js';
 import { createContainHandler } from './lambda/contain.js';
-import { createAwsDeps } from './lambda/runtime.js';
+import { createLambdaDeps } from './lambda/lazy-deps.js';
+import { eventBridgePublisher } from './lambda/publisher.js';
 
 const config = loadAwsConfig();
 
 export const handler = createContainHandler({
-  ...createAwsDeps(config, createAwsClients(config.region)),
+  ...createLambdaDeps(config),
+  // Each run that acts publishes its outcome; the function sends no message (no SNS client).
+  publisher: eventBridgePublisher(config),
   containment: new AwsContainment(new ContainmentClientFactory(config.region, config.containmentRoleName)),
 });

@@ -1,9 +1,9 @@
 /** Lambda entry: the scheduled deadline sweep (see lambda/sweep.ts). */
-import { createAwsClients } from './adapters/aws/clients.js';
 import { loadAwsConfig } from './adapters/aws/config.js';
-import { createAwsDeps } from './lambda/runtime.js';
+import { createLambdaDeps } from './lambda/lazy-deps.js';
 import { createSweepHandler } from './lambda/sweep.js';
 
 const config = loadAwsConfig();
 
-export const handler = createSweepHandler(createAwsDeps(config, createAwsClients(config.region)));
+// Its notifier and publisher load when something is due (lambda/lazy-deps.ts).
+export const handler = createSweepHandler(createLambdaDeps(config));

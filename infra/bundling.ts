@@ -6,6 +6,10 @@
  *   loaded when first needed. The contain function starts without any service's client and loads
  *   EC2's (about 600 KB of code), IAM's or S3's when an action first needs it; the SDK's rarely
  *   used credential providers (SSO, web identity) load only where they are used.
+ * - What a chunk holds is decided by module, not by function: a module a function imports at start
+ *   brings all of its code that any part of the bundle uses, lazily loaded parts included. Code to
+ *   be loaded only when needed lives in modules that only dynamic imports reach (the contain
+ *   function's service clients, lambda/lazy-deps.ts's notifier and publisher).
  * - Packages' ES module builds (the `module` field) where they have one: the bundler can then
  *   leave out what is not used (much of the AWS SDK's CommonJS build is kept whole).
  * - Minified (class and function names kept: an error's name in the logs is its class's), with
@@ -55,8 +59,8 @@ export function bundleHandler(handler: string, outdir: string): Metafile {
   return buildSync(handlerBuildOptions(handler, outdir)).metafile;
 }
 
-/** What a bundle loads at start (its entry and every chunk the entry imports statically), and the rest. */
-export function bundleSizes(metafile: Metafile): { startBytes: number; lazyBytes: number; largestFileBytes: number; files: number } {
+/** The output files a bundle loads at start: its entry and every chunk the entry imports statically, and theirs. */
+export function startOutputs(metafile: Metafile): Set<string> {
   const outputs = Object.entries(metafile.outputs).filter(([file]) => !file.endsWith('.map'));
   const byFile = new Map(outputs);
   const entry = outputs.find(([file]) => file.endsWith(`/${HANDLER_ENTRY_FILE}`) || file === HANDLER_ENTRY_FILE)?.[0];
@@ -69,7 +73,19 @@ export function bundleSizes(metafile: Metafile): { startBytes: number; lazyBytes
     atStart.add(file);
     for (const i of byFile.get(file)?.imports ?? []) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
   }
+  return atStart;
+}
+
+/** The source files (packages' included) whose code a bundle loads at start. */
+export function startInputs(metafile: Metafile): Set<string> {
+  return new Set([...startOutputs(metafile)].flatMap((file) => Object.keys(metafile.outputs[file].inputs)));
+}
+
+/** What a bundle loads at start (its entry and every chunk the entry imports statically), and the rest. */
+export function bundleSizes(metafile: Metafile): { startBytes: number; lazyBytes: number; largestFileBytes: number; files: number } {
+  const outputs = Object.entries(metafile.outputs).filter(([file]) => !file.endsWith('.map'));
+  const atStart = startOutputs(metafile);
   const all = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
-  const startBytes = [...atStart].reduce((sum, f) => sum + (byFile.get(f)?.bytes ?? 0), 0);
+  const startBytes = [...atStart].reduce((sum, f) => sum + metafile.outputs[f].bytes, 0);
   return { startBytes, lazyBytes: all - startBytes, largestFileBytes: Math.max(...outputs.map(([, o]) => o.bytes)), files: outputs.length };
 }

@@ -101,6 +101,7 @@ const PERSON_FIELDS = [
   'subjects',
   'subscribers',
   'afterClose',
+  'retentionHold',
   'awareReason',
   'closeReason',
   'overdueReason',

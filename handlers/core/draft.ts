@@ -608,7 +608,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             field(
               'subscribersInformed',
               nl ? 'Abonnees geïnformeerd (Verordening 611/2013 art. 3)?' : 'Subscribers informed (Regulation 611/2013 Art. 3)?',
-              incident.subscribers ? subjectsToldLabel(lang, incident.subscribers, (iso) => when(iso) as string) : null,
+              subscribersValue(incident, lang, when),
             ),
           ]
         : []),
@@ -650,6 +650,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
     ...warningsOf(incident, lang, (iso) => when(iso) as string),
     ...endedWhileOpenWarning(incident, lang, when),
     ...plannedBesideMeasuresWarning(incident, lang),
+    ...subscribersWithoutApWarning(incident, lang),
   ];
   const notGiven = unknownFacts(incident, policy, now, lang);
   if (notGiven.length) {
@@ -845,6 +846,46 @@ function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string
   return nl
     ? `deels ingeperkt op ${when(last)} (${contained}); ${stillOpen}; ${end}`
     : `partly contained on ${when(last)} (${contained}); ${stillOpen}; ${end}`;
+}
+
+/**
+ * The subscribers' decision, with the AP's agreement its exception for unintelligible data rests on
+ * (Regulation 611/2013 art. 4(1)); a record from before that holds none says so (`subscribersWithoutAp`).
+ */
+function subscribersValue(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const s = incident.subscribers;
+  if (!s) return null;
+  const told = subjectsToldLabel(lang, s, (iso) => when(iso) as string);
+  const nl = lang === 'nl';
+  if (s.apAgreed)
+    return nl
+      ? `${told}; de AP stemde in (Verordening 611/2013 art. 4(1)) op ${when(s.apAgreed.at)}, kenmerk ${s.apAgreed.reference}`
+      : `${told}; the AP agreed (Regulation 611/2013 art. 4(1)) on ${when(s.apAgreed.at)}, reference ${s.apAgreed.reference}`;
+  if (subscribersWithoutAp(incident))
+    return nl
+      ? `${told}; let op: de instemming van de AP (Verordening 611/2013 art. 4(1)) is niet vastgelegd`
+      : `${told}; note: the AP’s agreement (Regulation 611/2013 art. 4(1)) not recorded`;
+  return told;
+}
+
+/** The subscribers' exception for unintelligible data recorded without the AP's agreement (a record from before it was asked). */
+function subscribersWithoutAp(incident: Incident): boolean {
+  const s = incident.subscribers;
+  return s?.decision === 'exception' && s.exception === 'encrypted' && !s.apAgreed;
+}
+
+/**
+ * Regulation 611/2013 art. 4(1): the subscribers need not be notified only when the AP agreed that
+ * the data was unintelligible; the provider's own view is not enough. A record without the AP's
+ * agreement is no settled exception: "Let op" says what is still to do.
+ */
+function subscribersWithoutApWarning(incident: Incident, lang: Lang): string[] {
+  if (!subscribersWithoutAp(incident)) return [];
+  return [
+    lang === 'nl'
+      ? 'De abonnees worden niet geïnformeerd omdat de gegevens onbegrijpelijk waren, maar de instemming van de AP (Verordening 611/2013 art. 4(1)) is niet vastgelegd: die uitzondering geldt alleen als de aanbieder de AP heeft aangetoond dat de gegevens onbegrijpelijk waren en de AP daarmee instemt. Leg het besluit opnieuw vast met het kenmerk en de datum van de instemming van de AP, of informeer de abonnees.'
+      : 'The subscribers are not informed because the data was unintelligible, but the AP’s agreement (Regulation 611/2013 art. 4(1)) is not recorded: that exception applies only when the provider showed the AP that the data was unintelligible and the AP agreed. Record the decision again with the AP’s reference and the date it agreed, or inform the subscribers.',
+  ];
 }
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {

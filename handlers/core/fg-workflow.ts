@@ -1214,6 +1214,10 @@ export interface SubjectsInput {
   exception?: SubjectsDecision['exception'];
   /** The person means the closed incident (`--after-close`): required for a decision after closing, refused on an open incident. */
   confirmAfterClose?: boolean;
+  /** The subscribers' exception for unintelligible data: the AP's reference of its agreement (Regulation 611/2013 art. 4(1)). */
+  apReference?: string;
+  /** When the AP agreed (a stated time). */
+  apAgreedAt?: string;
 }
 
 const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
@@ -1298,6 +1302,23 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
   }
+  const apAgreement = input.apReference?.trim() || input.apAgreedAt !== undefined;
+  const subscribersEncrypted = audience === 'subscribers' && input.exception === 'encrypted';
+  if (apAgreement && !subscribersEncrypted) {
+    throw refuse(
+      '--ap-reference and --ap-agreed-at belong to the subscribers’ exception for unintelligible data (--audience subscribers --exception encrypted, Regulation 611/2013 art. 4(1))',
+      'Het kenmerk en de datum van de instemming van de AP horen alleen bij de uitzondering voor abonnees wegens onbegrijpelijke gegevens (Verordening 611/2013 art. 4(1)).',
+    );
+  }
+  // Regulation 611/2013 art. 4(1): not notifying the subscribers needs the provider to have shown the
+  // competent authority (the AP) that the data was unintelligible, to its satisfaction: the provider's
+  // own view of its encryption is not enough, the AP's agreement is recorded with the exception.
+  if (subscribersEncrypted && (!input.apReference?.trim() || input.apAgreedAt === undefined)) {
+    throw refuse(
+      'the subscribers’ exception for unintelligible data needs the AP’s agreement: Regulation 611/2013 art. 4(1) lets a provider skip notifying its subscribers only when it showed the AP, to its satisfaction, that the data was unintelligible to anyone not authorised; give the AP’s reference (--ap-reference) and when it agreed (--ap-agreed-at), or inform the subscribers; nothing was recorded',
+      'De uitzondering voor abonnees wegens onbegrijpelijke gegevens vraagt de instemming van de AP: volgens Verordening 611/2013 art. 4(1) hoeft een aanbieder zijn abonnees alleen niet te informeren als hij de AP heeft aangetoond, tot haar tevredenheid, dat de gegevens onbegrijpelijk waren voor onbevoegden. Vul het kenmerk van de AP en de datum van haar instemming in, of informeer de abonnees; er is niets vastgelegd.',
+    );
+  }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, true, reason);
@@ -1346,7 +1367,9 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
       throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
+    const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
     const decision: SubjectsDecision = {
+      ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
       decision: input.decision,
       date,
       channel: input.channel?.trim() || null,

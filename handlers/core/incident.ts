@@ -234,6 +234,12 @@ export interface SubjectsDecision {
   at: string;
   /** `date` lies more than a day before the recording. */
   enteredLater?: boolean;
+  /**
+   * The subscribers' exception for unintelligible data only: the AP's agreement that the provider
+   * showed it the data was unintelligible (Regulation 611/2013 art. 4(1)), with the AP's reference,
+   * when it agreed (stated) and who recorded it.
+   */
+  apAgreed?: { reference: string; at: string; by: string };
 }
 
 export function emptyFacts(): BreachFacts {
@@ -435,6 +441,11 @@ export interface Incident {
    * The incident stays closed; its containment and clocks are not reopened.
    */
   afterClose?: { at: string; by: string; what: string; reason: string }[];
+  /**
+   * The FG holds the findings past the retention period (a legal hold, a claim under way; README
+   * "Why 180 days"): `datalek minimise` leaves them until the hold is released (retention-hold.ts).
+   */
+  retentionHold?: { at: string; by: string; reason: string };
   /**
    * Changes a person recorded with a `--now` behind the machine's clock (core/change-incident.ts):
    * the time stated, when the machine recorded it, who, and which entries. At most

@@ -326,6 +326,8 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
   const via = holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
+  if (holder.retentionHold)
+    return `incident ${holder.id} is held by ${holder.retentionHold.by} since ${holder.retentionHold.at} (${holder.retentionHold.reason})${via}: its findings are kept until the hold is released (datalek minimise ${holder.id} --release-hold --by NAME)`;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
   // The period counts from the last thing recorded on it (review9 S5): what is recorded after closing

@@ -111,6 +111,8 @@ export interface RegisterRow {
   /** What the data subjects, or the subscribers, were told, as recorded with the decision in force (Art. 34(2), 33(5)). */
   subjectsText: string | null;
   subscribersText: string | null;
+  /** The AP's agreement the subscribers' exception for unintelligible data rests on (Regulation 611/2013 art. 4(1)): reference, when, who recorded it. */
+  subscribersApAgreement: string | null;
   otherClocks: string;
   summary: string | null;
   cause: string | null;
@@ -244,6 +246,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     subscribersDecision: subjectsText(incident.subscribers),
     subjectsText: s?.text ?? null,
     subscribersText: incident.subscribers?.text ?? null,
+    subscribersApAgreement: apAgreementText(incident.subscribers?.apAgreed),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map(
@@ -549,7 +552,14 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'openedByHand',
   // Added for review7 G11 (the findings' personal data removed after the retention period), likewise.
   'findingsMinimised',
+  // Added for Regulation 611/2013 art. 4(1) (the AP's agreement to the subscribers' exception), likewise.
+  'subscribersApAgreement',
 ];
+
+/** `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`, or null. */
+function apAgreementText(a: SubjectsDecision['apAgreed']): string | null {
+  return a ? `${a.reference} at ${a.at}, recorded by ${a.by}` : null;
+}
 
 /** `1 finding record minimised at T by X, 180 days after closing`, or null. */
 function minimisedText(incident: Incident): string | null {

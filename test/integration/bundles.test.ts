@@ -3,6 +3,8 @@
  * and run in a Node process of their own against moto, as Lambda loads them. A finding recorded
  * by the record-finding bundle is contained by the contain bundle, which loads the EC2 client's
  * chunk only then, and announced by the notify bundle.
+ *
+ * And what each function loads at start: not the SNS or EventBridge client a run may not use.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
-import { bundleHandler, bundleSizes } from '../../infra/bundling.js';
+import { bundleHandler, bundleSizes, startInputs } from '../../infra/bundling.js';
 import { spawnNode } from '../support/cli.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
@@ -99,4 +101,24 @@ console.log(JSON.stringify({ recorded, contained, notified }));
     expect(enis.NetworkInterfaces).toHaveLength(2);
     for (const eni of enis.NetworkInterfaces ?? []) expect((eni.Groups ?? []).map((g) => g.GroupId)).toContain(isolation);
   }, 180_000);
+});
+
+describe('what a function loads at start', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'datalek-start-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // A client loaded at cold start and never used makes every cold start slower (issue #14).
+  it('loads the SNS client only where every run sends, the EventBridge client only where every run publishes', () => {
+    const clientsAtStart = (handler: string) => {
+      const inputs = [...startInputs(bundleHandler(handler, join(dir, handler)))];
+      return ['client-sns', 'client-eventbridge'].filter((client) => inputs.some((i) => i.includes(`/@aws-sdk/${client}/`)));
+    };
+    expect(clientsAtStart('record-finding')).toEqual(['client-eventbridge']);
+    expect(clientsAtStart('notify')).toEqual(['client-sns']);
+    // A sweep with nothing due sends and publishes nothing.
+    expect(clientsAtStart('sweep')).toEqual([]);
+  }, 120_000);
 });

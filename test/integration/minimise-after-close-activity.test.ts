@@ -64,4 +64,28 @@ describe('S: minimise right after the FG recorded an answer to the AP on a close
     const later = JSON.parse((await cli(['show', id, '--json'], '2026-11-29T04:00:00Z')).stdout);
     expect(later.minimised).toMatchObject({ findings: 1 });
   });
+
+  it('keeps the findings of an incident the FG holds, until the hold is released', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg10-hold-'));
+    const store = join(dir, 'store');
+    const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
+    const file = join(dir, 'finding.json');
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'f-held', createdAt: '2026-01-09T22:00:00Z', updatedAt: '2026-01-09T22:00:00Z' })));
+    const id = jsonLines((await cli(['replay', file, '--json'], '2026-01-10T00:00:00Z')).stdout)[0].incidentId as string;
+    await cli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'Geen persoonsgegevens', '--by', 'FG'], '2026-01-10T02:00:00Z');
+    expect((await cli(['close', id, '--reason', 'Afgehandeld', '--by', 'FG'], '2026-01-10T03:00:00Z')).code).toBe(0);
+    expect((await cli(['minimise', id, '--hold', '--by', 'FG'], '2026-06-01T00:00:00Z')).stderr).toMatch(/--hold needs --reason/);
+    const held = await cli(['minimise', id, '--hold', '--reason', 'Schadeclaim van een klant loopt', '--by', 'FG', '--json'], '2026-06-01T00:00:00Z');
+    expect(held.code, held.stderr).toBe(0);
+    expect(JSON.parse(held.stdout).retentionHold).toMatchObject({ by: 'FG', reason: 'Schadeclaim van een klant loopt' });
+
+    // The monthly run, 323 days after closing: the hold keeps them; named, it says why.
+    expect((await cli(['minimise', '--by', 'FG'], '2026-11-29T03:00:00Z')).code).toBe(0);
+    expect(JSON.parse((await cli(['show', id, '--json'], '2026-11-29T04:00:00Z')).stdout).minimised ?? null).toBeNull();
+    expect((await cli(['minimise', id, '--by', 'FG'], '2026-11-29T03:00:00Z')).stderr).toMatch(/held by FG .*Schadeclaim van een klant loopt/);
+
+    expect((await cli(['minimise', id, '--release-hold', '--by', 'FG'], '2026-11-29T05:00:00Z')).code).toBe(0);
+    expect((await cli(['minimise', '--by', 'FG'], '2026-11-29T06:00:00Z')).code).toBe(0);
+    expect(JSON.parse((await cli(['show', id, '--json'], '2026-11-29T07:00:00Z')).stdout).minimised).toMatchObject({ findings: 1 });
+  });
 });

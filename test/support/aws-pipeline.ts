@@ -14,9 +14,10 @@ import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { DOMAIN_EVENT_SOURCE } from '../../handlers/adapters/aws/table-schema.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../../handlers/core/rules.js';
+import { createAwsDeps } from '../../handlers/lambda/aws-deps.js';
 import { createNotifyHandler } from '../../handlers/lambda/notify.js';
 import type { createRecordHandler } from '../../handlers/lambda/record.js';
-import { type AwsDeps, createAwsDeps, type LambdaContext } from '../../handlers/lambda/runtime.js';
+import type { AwsDeps, LambdaContext } from '../../handlers/lambda/runtime.js';
 import type { Moto } from './moto.js';
 
 export const lambdaContext = (name = 'test'): LambdaContext => ({

@@ -64,7 +64,8 @@ describe('the exception "encrypted" (Art. 34(3)(a)) and the nature of the breach
     const tdeps = { ...deps, policy: parsePolicy({ organisation: org, clocks: { telecom: true } }) };
     await recordFacts(tdeps, { incidentId: id, by: 'FG', nature: ['confidentiality'] });
     await decideSubjects(tdeps, encrypted);
-    await decideSubjects(tdeps, { ...encrypted, audience: 'subscribers' });
+    // The subscribers' exception rests on the AP's agreement too (Regulation 611/2013 art. 4(1)).
+    await decideSubjects(tdeps, { ...encrypted, audience: 'subscribers', apReference: 'AP-1', apAgreedAt: '2026-11-28T09:00:00Z' });
     const learnt = await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' });
     expect(learnt.facts?.unintelligible).toBe('no');
     expect([learnt.subjects, learnt.subscribers]).toEqual([null, null]);

@@ -152,7 +152,17 @@ describe('the FG record under review', () => {
       const tdeps = { ...deps, policy: telecom };
       await assess(tdeps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'r', by: 'FG' });
       await recordFacts(tdeps, { incidentId: id, by: 'FG', nature: ['confidentiality'], unintelligible: 'yes' });
-      await decideSubjects(tdeps, { incidentId: id, audience: 'subscribers', decision: 'exception', exception: 'encrypted', reason: 'AES', by: 'FG' });
+      await decideSubjects(tdeps, {
+        incidentId: id,
+        audience: 'subscribers',
+        decision: 'exception',
+        exception: 'encrypted',
+        reason: 'AES',
+        by: 'FG',
+        // The AP agreed that the data was unintelligible (Regulation 611/2013 art. 4(1)).
+        apReference: 'AP-1',
+        apAgreedAt: now,
+      });
       // Review 7 Y4: the fact is recorded; the exception it takes away is set aside.
       expect((await recordFacts(tdeps, { incidentId: id, by: 'FG', unintelligible: 'no' })).subscribers).toBeNull();
     });

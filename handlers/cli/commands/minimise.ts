@@ -1,6 +1,7 @@
 import { type MinimiseReport, minimiseClosed } from '../../core/minimise.js';
+import { holdFindings, releaseHold } from '../../core/retention-hold.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, withBackend } from '../context.js';
+import { type Command, type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export const minimiseCommand: Command = {
@@ -10,12 +11,27 @@ export const minimiseCommand: Command = {
                    remove the personal data (IP addresses, user names, principal and access key ids,
                    user agents, domain names) from the stored findings of incidents closed more than
                    the policy's retention.findingDetailDays (default 180) ago, or N days; the register,
-                   timeline and ledger are kept, and verify accepts what it removed. Never an open incident.`,
-  flags: { by: { type: 'string' }, 'after-days': { type: 'string' } },
+                   timeline and ledger are kept, and verify accepts what it removed. Never an open incident,
+                   nor one with something recorded after closing within the period, nor one held.
+  datalek minimise ID --hold --reason TEXT --by NAME | ID --release-hold --by NAME
+                   keep an incident's findings past the period (a legal hold, a claim under way), until released`,
+  flags: {
+    by: { type: 'string' },
+    'after-days': { type: 'string' },
+    hold: { type: 'boolean' },
+    'release-hold': { type: 'boolean' },
+    reason: { type: 'string' },
+  },
   positionals: 'optional-one',
-  check(flags) {
+  check(flags, positionals) {
     if (typeof flags.by !== 'string' || !flags.by.trim()) throw new UsageError('minimise needs --by NAME: the person who decides the data is no longer needed');
     afterDays(flags['after-days'], 0);
+    if (flags.hold && flags['release-hold']) throw new UsageError('give --hold or --release-hold, not both');
+    if ((flags.hold || flags['release-hold']) && !positionals?.[0])
+      throw new UsageError('--hold and --release-hold name the incident: datalek minimise ID --hold --reason TEXT --by NAME');
+    if (flags.hold && (typeof flags.reason !== 'string' || !flags.reason.trim()))
+      throw new UsageError('--hold needs --reason TEXT: why the findings are kept past the retention period (the register keeps it)');
+    if (flags.reason !== undefined && !flags.hold) throw new UsageError('--reason goes with --hold');
   },
   run: minimise,
 };
@@ -30,6 +46,7 @@ function afterDays(value: string | boolean | undefined, policyDays: number): num
 
 async function minimise(ctx: Context): Promise<number> {
   const by = (ctx.flags.by as string).trim();
+  if (ctx.flags.hold || ctx.flags['release-hold']) return hold(ctx, by);
   const days = afterDays(ctx.flags['after-days'], ctx.policy.retention.findingDetailDays);
   const report = await withBackend(ctx, 'write', (backend) =>
     minimiseClosed({ store: backend.store, audit: backend.audit, now: ctx.now, machineNow: ctx.systemNow }, { by, afterDays: days, only: ctx.positionals[0] }),
@@ -50,4 +67,23 @@ function reportLines(report: MinimiseReport, days: number): string[] {
     `Minimised ${changed} of ${report.checked} incident${report.checked === 1 ? '' : 's'} closed more than ${days} days ago${report.notYet ? `; ${report.notYet} closed more recently, or with something still due or a follow-up or linked incident open, kept as they are` : ''}. datalek verify checks the record still.`,
   );
   return lines;
+}
+
+/** `--hold` / `--release-hold`: the FG keeps one incident's findings past the period, or stops keeping them. */
+async function hold(ctx: Context, by: string): Promise<number> {
+  const id = ctx.positionals[0];
+  const incident = await withBackend(ctx, 'write', (backend) =>
+    ctx.flags.hold ? holdFindings(personDeps(ctx, backend), id, { by, reason: ctx.flags.reason as string }) : releaseHold(personDeps(ctx, backend), id, { by }),
+  );
+  const held = incident.retentionHold;
+  if (ctx.flags.json) ctx.io.out(JSON.stringify({ incidentId: incident.id, retentionHold: held ?? null }, null, 2));
+  else
+    ctx.io.out(
+      oneLine(
+        held
+          ? `${incident.id}: findings held by ${held.by} (${held.reason}); minimise leaves them until: datalek minimise ${incident.id} --release-hold --by NAME`
+          : `${incident.id}: hold released; minimise counts the retention period as before`,
+      ),
+    );
+  return 0;
 }

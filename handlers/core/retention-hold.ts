@@ -1,0 +1,42 @@
+/**
+ * Use case: the FG holds an incident's findings past the retention period, and releases the hold
+ * (review9 S5). README "Why 180 days": a longer period needs its own reason (a legal hold, a claim
+ * under way); the monthly `datalek minimise` run cannot know of one, so the record keeps it, with
+ * who placed it, when and why, and the run leaves the findings until it is released. Both are on
+ * the timeline.
+ */
+import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { refused as refuse } from './errors.js';
+import type { Incident } from './incident.js';
+
+export async function holdFindings(deps: ChangeDeps, incidentId: string, input: { by: string; reason: string }): Promise<Incident> {
+  const by = input.by.trim();
+  const reason = input.reason.trim();
+  if (!reason) throw refuse('a hold needs its reason (--reason): the register keeps why the findings are kept longer', 'Geef de reden van het bewaren.');
+  const { incident } = await changeIncident(deps, incidentId, (draft) => {
+    if (draft.retentionHold)
+      throw refuse(
+        `incident ${incidentId} is held already, by ${draft.retentionHold.by} since ${draft.retentionHold.at}: release that hold first (--release-hold)`,
+        'Dit incident wordt al bewaard.',
+      );
+    const at = deps.now();
+    draft.retentionHold = { at, by, reason };
+    return { entries: [{ at, kind: 'retention-hold', actor: by, detail: { reason } }], pagerFollowUps: false };
+  });
+  return incident;
+}
+
+export async function releaseHold(deps: ChangeDeps, incidentId: string, input: { by: string }): Promise<Incident> {
+  const by = input.by.trim();
+  const { incident } = await changeIncident(deps, incidentId, (draft) => {
+    const hold = draft.retentionHold;
+    if (!hold) throw refuse(`incident ${incidentId} has no hold to release`, 'Dit incident heeft geen bewaarplicht om op te heffen.');
+    delete draft.retentionHold;
+    const at = deps.now();
+    return {
+      entries: [{ at, kind: 'retention-hold-released', actor: by, detail: { heldBy: hold.by, heldAt: hold.at, reason: hold.reason } }],
+      pagerFollowUps: false,
+    };
+  });
+  return incident;
+}
