@@ -30,7 +30,7 @@ import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type FindingRecord, type Incident } from './incident.js';
 import { storedText } from './ledger.js';
-import { copyRecord, parseStoredFinding } from './stored-record.js';
+import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
 /** What a minimised value reads as. */
 export const MINIMISED = '(minimised)';
@@ -228,12 +228,13 @@ export interface FindingMinimised {
 /**
  * The finding record minimised: its detail, and a note of when, by whom and from what. Its salt
  * goes with the personal data: the ledger's hash of the record before (`from`) was taken with it,
- * so without it no guess at the removed values gives that hash again.
+ * so without it no guess at the removed values gives that hash again. It gets a fresh one: should a
+ * field be found personal later (as the EKS session name was), the ledger's hash of this record,
+ * which still holds it, gives it back no more once minimising again removes that salt (read10a A4).
  */
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
-  const { salt: _removed, ...kept } = record;
-  return { ...kept, detail, minimised: { ...note, removed: paths } };
+  return { ...record, salt: findingSalt(), detail, minimised: { ...note, removed: paths } };
 }
 
 /**

@@ -91,7 +91,7 @@ async function minimisedBeforeTheFix(store: ReturnType<typeof tempSqliteStore>['
     messages: [],
     minimised: { from, by: 'FG' },
   });
-  return { incidentId, key, removedThen };
+  return { incidentId, key, removedThen, old };
 }
 
 describe('K2: minimising an EKS finding of an SSO user', () => {
@@ -168,6 +168,27 @@ describe('K2: minimising an EKS finding of an SSO user', () => {
       await expect(minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180, only: incidentId })).rejects.toThrow(
         /recorded after closing/,
       );
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('read10a A4: minimised again, the record keeps no hash that gives the session name back (each minimisation gets a fresh salt)', async () => {
+    const t = tempSqliteStore();
+    try {
+      const { store } = t;
+      // Minimised by this code, a field found personal later (the session name stands in for it).
+      const { key, old } = await minimisedBeforeTheFix(store);
+      expect(old.salt).toEqual(expect.any(String));
+      const at = () => '2026-09-01T00:00:00.000Z';
+      await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
+      const now = (await store.getFinding(key)) as FindingRecord;
+      expect(now.salt).toEqual(expect.any(String));
+      expect(now.salt).not.toBe(old.salt);
+      // Whoever holds the store puts the guessed address back into the record as it stands: without the salt it had, no hash matches.
+      const { salt: _gone, ...unsalted } = old;
+      expect(now.minimised?.from).toBe(sha256(storedText.finding(old)));
+      expect(sha256(storedText.finding(unsalted as FindingRecord))).not.toBe(now.minimised?.from);
     } finally {
       await t.cleanup();
     }
