@@ -71,6 +71,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     pager: config.policy.onCall.provider !== 'sns',
     retentionYears: config.retentionYears,
     breakGlassRole: config.breakGlassRole,
+    onCallRole: config.onCallRole,
   });
   const response = new ResponseStack(app, 'DatalekResponse', {
     env,

@@ -31,6 +31,7 @@ import { toCdkPattern } from './constructs/event-route.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { eventQueue } from './constructs/queue.js';
+import { guardTopic } from './constructs/topic-guard.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
 export const FORWARD_RULE_NAME = 'datalek-forward-findings';
@@ -68,6 +69,8 @@ export class ForwarderStack extends Stack {
       pager: props.config.policy.onCall.provider !== 'sns',
     });
     allowWatchRulesToPublish(this.alarmTopic);
+    // Alarms and rules publish here (services); nobody of the account subscribes but the stack.
+    guardTopic(this.alarmTopic, { breakGlassRole: props.config.breakGlassRole, publishers: [] });
     // No pages' topic here: the alarm topic's failures reach its other subscribers only.
     deliveryFailedAlarm(this, 'AlarmsUndeliveredAlarm', {
       name: ALARMS_UNDELIVERED_ALARM,

@@ -23,7 +23,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
-import { guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
+import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
@@ -31,9 +31,13 @@ import { CONTAIN_ROLE_NAME } from './response-stack.js';
 /** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
 export const [MEMBER_WATCH_RULE_NAME, MEMBER_GUARD_RULE_NAME] = MEMBER_RULE_NAMES;
 
-/** The calls in a member account that silence its findings, and calls on the guard rule. */
+/**
+ * The calls in a member account that silence its findings, calls on the guard rule, and the member
+ * stack deployed or deleted (its containment and read roles' trust, these rules: the pipeline's
+ * `datalek-watch-changes` pages on it as on the pipeline's own stacks).
+ */
 export function memberWatchPattern(): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME])] };
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME]), deployCalls()] };
 }
 
 /** Calls on the member's watch rule (it cannot see the call that disables it). */

@@ -32,6 +32,7 @@ import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, P
 import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
+import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
@@ -390,7 +391,7 @@ export class ResponseStack extends Stack {
         }),
       );
     }
-    for (const f of [notify, sweep]) {
+    for (const f of MESSAGE_PUBLISHERS.map((handler) => this.functions[handler])) {
       state.fgTopic.grantPublish(f.fn);
       state.onCallTopic.grantPublish(f.fn);
       // The topics are encrypted with the key: publishing needs it (an imported topic does not know its key).

@@ -18,6 +18,8 @@ import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-guard.js';
+import { functionRoleName } from './constructs/response-function.js';
+import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 
 export interface StatefulStackProps extends StackProps {
   /** @default no subscription (subscribe by hand) */
@@ -32,6 +34,8 @@ export interface StatefulStackProps extends StackProps {
   retentionYears: number;
   /** The role that alone may delete or disable the key. */
   breakGlassRole: string;
+  /** The on-call role: `datalek … --target aws` publishes on the FG's and on-call's topics with it. */
+  onCallRole: string;
 }
 
 export class StatefulStack extends Stack {
@@ -115,6 +119,12 @@ export class StatefulStack extends Stack {
 
     // The watch rules (in DatalekResponse) send each call they match to the alarm topic too.
     allowWatchRulesToPublish(this.alarmTopic);
+    // Nobody of the account adds a listener or forges a message: the notify and sweep functions
+    // and on-call's CLI publish pages and the FG's messages, services (alarms, rules) the alarms.
+    const messagePublishers = [...MESSAGE_PUBLISHERS.map(functionRoleName), props.onCallRole];
+    guardTopic(this.fgTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
+    guardTopic(this.onCallTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
+    guardTopic(this.alarmTopic, { breakGlassRole: props.breakGlassRole, publishers: [] });
 
     // What SNS fails to deliver is dropped: the pages' and the FG's failures page through the
     // alarm topic; the alarm topic's own through it (its other subscribers) and, by the alarm

@@ -20,7 +20,7 @@
 import { changeIncident } from './change-incident.js';
 import { type ContainDeps, type ContainResult, enforcementRefusal, mergeChain, runContainment } from './contain.js';
 import { actionPlace, foundIsolatedAlready, type HeldContainment, heldContainment, holderIn, releaseUnderWay } from './containment.js';
-import { IncidentNotFoundError, RefusedError } from './errors.js';
+import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
 export interface ContainAgainInput {
@@ -120,8 +120,31 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
       ],
     };
   });
-  const containment = await runContainment(run, incident.id, { only: ids });
+  let containment: ContainResult;
+  try {
+    containment = await runContainment(run, incident.id, { only: ids });
+  } catch (err) {
+    if (err instanceof ConflictError) throw containedNotRecorded(incident.id, requested, err);
+    throw err;
+  }
   return { requested, notRequested, containment };
+}
+
+/**
+ * The run lost the race for the record at every try (a storm of findings on the incident): it may
+ * have carried out some of its steps in AWS, which the record may not say. Never "nothing
+ * happened" (read10a A1): what may have been done, and how to bring AWS and the record together.
+ */
+function containedNotRecorded(incidentId: string, requested: { type: string; target: string }[], cause: ConflictError): ActedNotRecordedError {
+  const what = requested.map((r) => `${r.type} ${r.target}`).join(', ');
+  const message = `containment of incident ${incidentId} was started in AWS (${what}) and may have been carried out, wholly or in part, but not all of it could be recorded: other changes to the incident kept coming in at every try. Run it again once the changes calm down (datalek contain ${incidentId} --by NAME --reason TEXT): each step is carried out again or found done, and recorded; datalek show ${incidentId} shows what is recorded`;
+  return new ActedNotRecordedError(message, {
+    cause,
+    page: {
+      en: `Containment (${what}) was started in AWS and may have been carried out, wholly or in part, but not all of it could be recorded: other changes to this incident kept coming in (a storm of findings?). The page below may not show every step done. Send the form again once the changes calm down: each step is then carried out again or found done, and recorded.`,
+      nl: `De inperking (${what}) is in AWS gestart en mogelijk geheel of gedeeltelijk uitgevoerd, maar niet alles kon worden vastgelegd: er kwamen steeds andere wijzigingen van dit incident tussen (een storm van meldingen?). De pagina hieronder toont mogelijk niet elke uitgevoerde stap. Verstuur het formulier opnieuw zodra het rustiger is: elke stap wordt dan opnieuw uitgevoerd of als gedaan aangetroffen, en vastgelegd.`,
+    },
+  });
 }
 
 /**

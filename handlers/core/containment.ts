@@ -302,12 +302,14 @@ function dnsNote(domains: string[]): string | undefined {
 /**
  * The workload's DNS channel step with the domains a later finding names added: the same step (its
  * id), its list grown to MAX_DNS_DOMAINS and the rest counted; null when the finding adds no domain
- * it does not list. A step a sample planned (skipped) becomes a real finding's.
+ * it does not list. A step a sample planned (skipped) becomes a real finding's; a step a person
+ * decided will not be done (`notDone`, also skipped) is no sample's: it keeps that decision, and
+ * a new domain is listed beside it (the timeline records the step with it), never reopening it.
  */
 function withDnsDomains(before: ActionRecord, action: ActionRecord): ActionRecord | null {
   const listed = dnsDomains(before.params);
   const added = dnsDomains(action.params).filter((d) => !listed.includes(d));
-  const real = before.status === 'skipped' && action.status === 'planned';
+  const real = before.status === 'skipped' && !before.notDone && action.status === 'planned';
   // A sample finding (skipped) adds nothing to a real finding's step: test data is never blocked.
   if ((added.length === 0 || action.status === 'skipped') && !real) return null;
   const room = Math.max(0, MAX_DNS_DOMAINS - listed.length);

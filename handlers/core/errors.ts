@@ -46,6 +46,20 @@ export class IncidentNotFoundError extends DatalekError {
 export class ConflictError extends DatalekError {}
 
 /**
+ * A change carried out outside the store (in AWS: a release, a containment), wholly or in part,
+ * whose record lost the race at every try: other changes to the incident kept coming in. Never
+ * "nothing happened": the message says what was done, that the record lacks it, and how to bring
+ * them together. `page`: the same for the web page, in its language.
+ */
+export class ActedNotRecordedError extends DatalekError {
+  readonly page?: PageWords;
+  constructor(message: string, options?: { page?: PageWords; cause?: unknown }) {
+    super(message, options);
+    this.page = options?.page;
+  }
+}
+
+/**
  * A message its channel refuses as it is (too large, content it never takes): every try would be
  * refused alike. Only for such a refusal of the message itself, never for an outage, a throttle or
  * a misconfigured channel (those pass, and the message is tried again).

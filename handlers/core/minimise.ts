@@ -30,7 +30,7 @@ import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type FindingRecord, type Incident } from './incident.js';
 import { storedText } from './ledger.js';
-import { copyRecord, parseStoredFinding } from './stored-record.js';
+import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
 /** What a minimised value reads as. */
 export const MINIMISED = '(minimised)';
@@ -228,12 +228,13 @@ export interface FindingMinimised {
 /**
  * The finding record minimised: its detail, and a note of when, by whom and from what. Its salt
  * goes with the personal data: the ledger's hash of the record before (`from`) was taken with it,
- * so without it no guess at the removed values gives that hash again.
+ * so without it no guess at the removed values gives that hash again. It gets a fresh one: should a
+ * field be found personal later (as the EKS session name was), the ledger's hash of this record,
+ * which still holds it, gives it back no more once minimising again removes that salt (read10a A4).
  */
 export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
   const { detail, paths } = minimiseDetail(record.detail);
-  const { salt: _removed, ...kept } = record;
-  return { ...kept, detail, minimised: { ...note, removed: paths } };
+  return { ...record, salt: findingSalt(), detail, minimised: { ...note, removed: paths } };
 }
 
 /**
@@ -273,7 +274,7 @@ export interface MinimiseOptions {
   by: string;
   /** Days after closing (the policy's `retention.findingDetailDays`, or the person's override). */
   afterDays: number;
-  /** Only this incident (an error when it is open, or not closed long enough). */
+  /** Only this incident (an error when it is open, or not closed long enough and nothing minimised before to minimise again). */
   only?: string;
 }
 
@@ -286,6 +287,11 @@ export interface MinimisedIncident {
   fields: number;
   /** Finding records found minimised already. */
   already: number;
+  /**
+   * Why its other findings are kept, when only records minimised before were minimised again (a
+   * field since known personal removed) before the retention period: `findings` counts those.
+   */
+  kept?: string;
 }
 
 export interface MinimiseReport {
@@ -323,17 +329,15 @@ async function holderOf(store: IncidentStore, incident: Incident): Promise<Incid
 async function keptBecause(store: IncidentStore, incident: Incident, cutoff: string, afterDays: number, seen = new Set<string>()): Promise<string | null> {
   const holder = await holderOf(store, incident);
   seen.add(incident.id).add(holder.id);
-  const via = holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
-  if (holder.state !== 'closed' || !holder.closedAt)
-    return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
-  if (holder.retentionHold)
-    return `incident ${holder.id} is held by ${holder.retentionHold.by} since ${holder.retentionHold.at} (${holder.retentionHold.reason})${via}: its findings are kept until the hold is released (datalek minimise ${holder.id} --release-hold --by NAME)`;
+  const via = viaOf(incident, holder);
+  const held = heldBack(holder, via);
+  if (held) return held;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
   // The period counts from the last thing recorded on it (review9 S5): what is recorded after closing
   // (facts corrected on the AP's question, a follow-up report, an Art. 34 decision) shows it is being
   // looked at again, and the findings are the evidence that is asked about.
-  const last = (holder.afterClose ?? []).reduce((latest, x) => (x.at > latest.at ? x : latest), { at: holder.closedAt, what: '' });
+  const last = (holder.afterClose ?? []).reduce((latest, x) => (x.at > latest.at ? x : latest), { at: holder.closedAt as string, what: '' });
   if (last.at > cutoff)
     return `incident ${holder.id} was closed at ${holder.closedAt}${last.what ? ` and had ${last.what} recorded after closing at ${last.at}` : ''}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(last.at) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
   // A follow-up of the same activity, or an incident a finding linked to it, compares against these
@@ -351,6 +355,30 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
   return null;
 }
 
+function viaOf(incident: Incident, holder: Incident): string {
+  return holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
+}
+
+/** Why no finding of the incident holding them is minimised, not even one minimised before: it is open, or held. */
+function heldBack(holder: Incident, via: string): string | null {
+  if (holder.state !== 'closed' || !holder.closedAt)
+    return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
+  if (holder.retentionHold)
+    return `incident ${holder.id} is held by ${holder.retentionHold.by} since ${holder.retentionHold.at} (${holder.retentionHold.reason})${via}: its findings are kept until the hold is released (datalek minimise ${holder.id} --release-hold --by NAME)`;
+  return null;
+}
+
+/**
+ * Why a finding record minimised before may not be minimised again now, or null. The retention
+ * period protects the first removal; a record that says it is minimised and still holds a field
+ * since known personal (an EKS session name) is only made to say what it says, whatever was
+ * recorded after closing: else verify names it until the period has passed again (read10a A3).
+ */
+async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<string | null> {
+  const holder = await holderOf(store, incident);
+  return heldBack(holder, viaOf(incident, holder));
+}
+
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
@@ -358,8 +386,6 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
     if (!incident) throw new IncidentNotFoundError(options.only);
-    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
-    if (kept) throw new RefusedError(kept);
     candidates = [incident];
   } else {
     candidates = (await deps.store.listIncidents({ onUnreadable: () => undefined })).filter((i) => i.state === 'closed' && i.closedAt);
@@ -369,19 +395,24 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     // A closed incident with something still due (a notification an assessment after closing made
     // due, a telecom or NIS2 report left running at closing), merged into one that is open or
     // closed too recently, or with a follow-up or linked incident still handled: not yet.
-    if (await keptBecause(deps.store, incident, cutoff, options.afterDays)) {
+    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
+    if (kept) {
+      // Its records minimised before are minimised again where they still hold a field since known personal.
+      const again = (await heldBackAgain(deps.store, incident)) ? null : await minimiseIncident(deps, incident, options, true);
+      if (options.only && !again?.findings) throw new RefusedError(kept);
+      if (again?.findings) report.minimised.push({ ...again, kept });
       report.notYet += 1;
       continue;
     }
     report.checked += 1;
-    const done = await minimiseIncident(deps, incident, options);
+    const done = await minimiseIncident(deps, incident, options, false);
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
   return report;
 }
 
 /** Each finding record the incident holds, minimised in a commit of its own. */
-async function minimiseIncident(deps: MinimiseDeps, incident: Incident, options: MinimiseOptions): Promise<MinimisedIncident> {
+async function minimiseIncident(deps: MinimiseDeps, incident: Incident, options: MinimiseOptions, againOnly: boolean): Promise<MinimisedIncident> {
   const done: MinimisedIncident = { incidentId: incident.id, closedAt: incident.closedAt as string, findings: 0, fields: 0, already: 0 };
   const raw = await deps.audit.rawIncident(incident.id);
   const keys: FindingKey[] = [];
@@ -390,7 +421,7 @@ async function minimiseIncident(deps: MinimiseDeps, incident: Incident, options:
     keys.push(parseStoredFinding(row.data, keyOf(row.key)).key);
   }
   for (const key of keys) {
-    const outcome = await minimiseFinding(deps, incident.id, key, options);
+    const outcome = await minimiseFinding(deps, incident.id, key, options, againOnly);
     if (outcome === 'already') done.already += 1;
     else if (typeof outcome === 'number') {
       done.findings += 1;
@@ -406,17 +437,29 @@ function keyOf(key: string): FindingKey {
   return { accountId, region, findingId: rest.join('/') };
 }
 
-/** Minimises one finding record; the number of fields removed, `already`, or `moved` when it no longer belongs to the incident. */
-async function minimiseFinding(deps: MinimiseDeps, incidentId: string, key: FindingKey, options: MinimiseOptions): Promise<number | 'already' | 'moved'> {
+/**
+ * Minimises one finding record; the number of fields removed, `already`, `moved` when it no longer
+ * belongs to the incident, or `kept` when `againOnly` and it was never minimised.
+ */
+async function minimiseFinding(
+  deps: MinimiseDeps,
+  incidentId: string,
+  key: FindingKey,
+  options: MinimiseOptions,
+  againOnly: boolean,
+): Promise<number | 'already' | 'moved' | 'kept'> {
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
-    const kept = await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays);
-    if (kept) throw new RefusedError(kept);
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
     // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
     if (record.minimised && minimiseDetail(record.detail).paths.length === 0) return 'already';
+    if (againOnly && !record.minimised) return 'kept';
+    const kept = record.minimised
+      ? await heldBackAgain(deps.store, incident)
+      : await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays);
+    if (kept) throw new RefusedError(kept);
     const keyText = findingKeyString(key);
     const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);
     const from = sha256(storedText.finding(record));

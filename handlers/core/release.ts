@@ -17,7 +17,7 @@
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, mergeChain } from './contain.js';
 import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
-import { IncidentNotFoundError, RefusedError } from './errors.js';
+import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
 
@@ -229,9 +229,12 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   const released: ReleaseOutcome['released'] = [];
   const failedReleases: ReleaseOutcome['failed'] = [];
   const undoneFor: UndoneFor[] = [];
+  // The action whose release has reached AWS and is not yet recorded, with the steps it reported.
+  let acting: { action: ActionRecord; steps: StepRecord[] } | null = null;
   try {
     for (const action of marked.actions) {
       const steps: StepRecord[] = [];
+      acting = { action, steps };
       await deps.containment.release(action, marked.incident, {
         reactivateKey,
         doneBefore: new Set(action.releaseStepsDone ?? []),
@@ -317,17 +320,42 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
           ...theirs,
         ];
       });
+      acting = null;
       undoneFor.push(...outcome);
       if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
       if (done) released.push({ id: action.id, steps, ...(unfinished.length ? { unfinished } : {}) });
       else failedReleases.push({ id: action.id, steps, ...(partly ? { partly } : {}) });
     }
+  } catch (err) {
+    if (err instanceof ConflictError && acting) throw actedNotRecorded(incident.id, acting.action, acting.steps, err);
+    throw err;
   } finally {
     // An error the adapter threw (or a store failure) ends the release where it was: what it did not
-    // finish is no longer marked as being released, and stays releasable.
-    await endRelease(deps, incident.id);
+    // finish is no longer marked as being released, and stays releasable. One that loses the race
+    // too leaves the mark to run out (RELEASE_MARK_MS), and the error says what happened.
+    await endRelease(deps, incident.id).catch((err) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
   }
   return { released, failed: failedReleases, undoneFor };
+}
+
+/**
+ * A release that reached AWS and whose record lost the race at every try (a storm of findings on
+ * the incident): the resource may be open while the record keeps the containment in effect. Says
+ * so, with the steps AWS reported, and that a release tried again carries them out again and
+ * records them; never that nothing happened (read10a A1).
+ */
+function actedNotRecorded(incidentId: string, action: ActionRecord, steps: StepRecord[], cause: ConflictError): ActedNotRecordedError {
+  const reported = steps.length ? steps.map((s) => `${s.name} ${s.status}`).join(', ') : 'no step reported yet';
+  const message = `the release of ${action.type} ${action.target} (incident ${incidentId}) was carried out in AWS, wholly or in part (${reported}), but its record could not be written: other changes to the incident kept coming in at every try. The record still says the containment is in effect; it may not be. Release it again once the changes calm down (datalek release ${incidentId} --by NAME --reason TEXT): the release is carried out again and recorded; datalek show ${incidentId} shows what is recorded`;
+  return new ActedNotRecordedError(message, {
+    cause,
+    page: {
+      en: `The release of ${action.type} ${action.target} was carried out in AWS, wholly or in part (${reported}), but could not be recorded: other changes to this incident kept coming in (a storm of findings?). The page below still shows the containment in effect; it may not be. Send the form again once the changes calm down: the release is then carried out again and recorded.`,
+      nl: `Het opheffen van ${action.type} ${action.target} is in AWS geheel of gedeeltelijk uitgevoerd (${reported}), maar kon niet worden vastgelegd: er kwamen steeds andere wijzigingen van dit incident tussen (een storm van meldingen?). De pagina hieronder toont de inperking nog als van kracht; dat is ze mogelijk niet meer. Verstuur het formulier opnieuw zodra het rustiger is: het opheffen wordt dan opnieuw uitgevoerd en vastgelegd.`,
+    },
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
-import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
@@ -326,6 +326,14 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     } catch (err) {
       if (err instanceof OutOfDateError) return outOfDate(err);
       if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
+      if (err instanceof ActedNotRecordedError) {
+        // Carried out in AWS, its record lost the race: the page says what was done and that the record lacks it (never "nothing recorded").
+        deps.log?.(
+          `datalek serve: the ${web.id} form on incident ${incident.id} was carried out in AWS and not all of it recorded: other changes to it kept coming`,
+        );
+        state.acted = true;
+        return refused([err], (await deps.store.getIncident(incident.id)) ?? incident, 503);
+      }
       if (err instanceof ConflictError) {
         // Lost the race at every try the use case made: nothing recorded; the conflict's text (it may name a resource) stays out of the page.
         deps.log?.(

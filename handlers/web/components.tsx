@@ -539,7 +539,7 @@ function Problems({ view, state, idPrefix }: { view: View; state: FormState; idP
           <li>{field ? <a href={`#${idPrefix}-${field}`}>{m}</a> : m}</li>
         ))}
       </ul>
-      <p>{view.w.notSaved}</p>
+      {state.acted ? null : <p>{view.w.notSaved}</p>}
     </div>
   );
 }

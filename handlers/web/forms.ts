@@ -3,7 +3,7 @@
  * the command line gives (a local time in the policy's zone becomes an ISO time with its offset),
  * and an error goes back beside the field it names, in the CLI's words.
  */
-import { type DatalekError, RefusedError, UsageError } from '../core/errors.js';
+import { ActedNotRecordedError, type DatalekError, RefusedError, UsageError } from '../core/errors.js';
 import type { FieldSpec, Lang, RawValues } from '../use-cases/fields.js';
 
 /** One form as the page draws it again after a refusal: what was entered and what was wrong. */
@@ -14,6 +14,8 @@ export interface FormState {
   errors: Record<string, string[]>;
   /** What the form was first drawn from (`_base`), kept when it is drawn again after a refusal. */
   base?: string;
+  /** Carried out in AWS and not (all) recorded (`ActedNotRecordedError`): the problem box never says nothing was recorded. */
+  acted?: boolean;
 }
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -156,6 +158,7 @@ export function formValues(fields: readonly FieldSpec[], values: Record<string, 
 export function fieldOf(err: DatalekError, fields: readonly FieldSpec[]): string {
   const names = new Set(fields.map((f) => f.name));
   if (err instanceof UsageError && err.field && names.has(err.field)) return err.field;
+  if (err instanceof ActedNotRecordedError) return '';
   for (const m of err.message.matchAll(/--([a-z][a-z-]*)/g)) if (names.has(m[1])) return m[1];
   return '';
 }
@@ -166,7 +169,7 @@ export function fieldOf(err: DatalekError, fields: readonly FieldSpec[]): string
  * The person on the page reads the form's fields, never a flag.
  */
 export function pageMessage(err: DatalekError, lang: Lang, fields: readonly FieldSpec[]): string {
-  const page = err instanceof UsageError || err instanceof RefusedError ? err.page : undefined;
+  const page = err instanceof UsageError || err instanceof RefusedError || err instanceof ActedNotRecordedError ? err.page : undefined;
   const own = page?.[lang];
   if (own) return own;
   const labels = new Map(fields.map((f) => [f.name, f.label[lang]]));

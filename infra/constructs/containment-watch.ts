@@ -10,7 +10,10 @@
  * - the instance profile taken away: AssociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation;
  * - an instance isolated: AttachNetworkInterface (a new interface, in groups of the caller's choice,
  *   puts it back on the network while the isolated one stays in the isolation group; review9 K5).
- *   Any instance's: where something attaches interfaces routinely (EKS's VPC CNI), it pages for those too;
+ *   Any instance's, by anyone but an AWS service-linked role (read10b B2): ECS's attaches for awsvpc
+ *   tasks are left out (and with them an attach a person has ECS make by starting a task on an
+ *   isolated container instance: the RunTask is in CloudTrail). The EKS VPC CNI runs as the node's
+ *   or an IRSA role, no service-linked one: where it runs, its attaches still page;
  * - an access key deactivated: UpdateAccessKey to Active;
  * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user): that policy deleted
  *   or overwritten (DeleteRolePolicy, DeleteUserPolicy, PutRolePolicy, PutUserPolicy);
@@ -29,7 +32,8 @@
  * us-east-1 only: seen where the central or a forwarder region is us-east-1.
  * The datalek roles make these calls legitimately in the pipeline account (the contain function's
  * role, and the on-call role under which `release` and `contain` run): excluded by their sessions'
- * ARNs in that account only (review7 G7). An assumed role's ARN carries its name but not its path,
+ * ARNs in that account only (review7 G7), from `arn:<partition>:sts::` on (read10b B1: an IAM
+ * user's path may spell a session). An assumed role's ARN carries its name but not its path,
  * and a name is free in any other account: exempting `*:assumed-role/<name>/*` let a role anyone
  * created under that name undo containment unpaged. The member accounts' `datalek-containment` role
  * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's and
@@ -56,6 +60,9 @@ export const CONTAINMENT_WATCH_UNDELIVERED = 'watch-containment-undelivered';
 /** The most characters an EventBridge pattern may have (the default quota). */
 const MAX_PATTERN_CHARS = 2048;
 
+/** The longest partition name (aws, aws-cn, aws-us-gov, aws-iso-b, …), counted where the stack's is a token. */
+const LONGEST_PARTITION = 'aws-us-gov';
+
 /** The security groups containment creates (network-isolation.ts), by the names a call may give. */
 const CONTAINMENT_GROUPS = ['datalek-isolation', 'datalek-all-traffic'];
 
@@ -70,92 +77,86 @@ export function datalekContainmentRoles(config: { onCallRole: string }): string[
 }
 
 /**
- * The sessions of these roles in the pipeline account, in any partition (a session's ARN names its
- * account and role; only an STS session's ARN holds `:assumed-role/`). A role's name is unique in
- * its account, path or not, so the account makes the name datalek's. Written without the
- * `arn:<partition>:sts` before the account: `::<account>:assumed-role/<name>/` is found in no other
- * caller's ARN (no role or session name holds a `:` or a `/`), and the pattern is near
- * EventBridge's 2,048 characters (review9 K5's call took the room).
+ * The sessions of these roles in the pipeline account (read10b B1). Anchored at the start, with
+ * the partition spelled out: an IAM user's ARN holds its path, and a path may hold `:` (any
+ * printable ASCII), so `*::<account>:assumed-role/<name>/*` (or `arn:*:sts::…`, whose `*` spans
+ * `:` as well) matched a user made with the path `/x::<account>:assumed-role/<name>/`. Only an STS
+ * session's ARN starts `arn:<partition>:sts::<account>:assumed-role/`, and a role's name is unique in
+ * its account, path or not, so the account makes the name datalek's.
  */
-export function roleSessionWildcards(roleNames: string[], account: string): string[] {
-  return roleNames.map((name) => `*::${account}:assumed-role/${name}/*`);
+export function roleSessionWildcards(roleNames: string[], account: string, partition: string): string[] {
+  return roleNames.map((name) => `arn:${partition}:sts::${account}:assumed-role/${name}/*`);
 }
 
-function ec2Calls(): Record<string, unknown> {
-  return {
-    source: ['aws.ec2'],
-    detail: {
-      $or: [
-        // `exists` works on leaves only: a group id in the new set (an array of objects, matched in any element).
-        {
-          eventName: ['ModifyNetworkInterfaceAttribute', 'ModifyInstanceAttribute'],
-          requestParameters: { groupSet: { items: { groupId: [{ exists: true }] } } },
-        },
-        {
-          eventName: ['ModifyInstanceAttribute'],
-          requestParameters: { $or: [{ disableApiTermination: { value: [false] } }, { instanceInitiatedShutdownBehavior: { value: ['terminate'] } }] },
-        },
-        // A profile back; or (review9 K5) a new interface attached beside the isolated one: most
-        // images bring it up with DHCP and a route, and the instance talks again.
-        { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'AttachNetworkInterface'] },
-        // By name only in a default VPC (egress rules and other VPCs take the id): see above.
-        { eventName: ['AuthorizeSecurityGroupIngress'], requestParameters: { groupName: CONTAINMENT_GROUPS } },
-      ],
-    },
-  };
+/**
+ * The start of an AWS service-linked role's ARN in the account (read10b B2): IAM keeps the path
+ * `/aws-service-role/` for them (CreateRole refuses it: "Path prefix '/aws-service-role/' can only
+ * be used for AWS Service linked Roles"), and no principal can assume one (its trust policy names
+ * the service and cannot be changed). Its sessions attach interfaces routinely: ECS for each awsvpc
+ * task on an EC2 container instance (AWSServiceRoleForECS).
+ */
+export function serviceLinkedRolePrefix(account: string, partition: string): string {
+  return `arn:${partition}:iam::${account}:role/aws-service-role/`;
 }
 
-function iamCalls(): Record<string, unknown> {
-  return {
-    source: ['aws.iam'],
-    detail: {
-      $or: [
-        { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
-        {
-          eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
-          requestParameters: { policyName: [{ prefix: 'datalek-revoke' }] },
-        },
-      ],
-    },
-  };
-}
-
-function s3Calls(): Record<string, unknown> {
-  const off = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].map((k) => ({ [k]: [false] }));
-  return {
-    source: ['aws.s3'],
-    detail: {
-      $or: [
-        { eventName: ['DeletePublicAccessBlock'] },
-        { eventName: ['PutPublicAccessBlock'], requestParameters: { PublicAccessBlockConfiguration: { $or: off } } },
-      ],
-    },
-  };
-}
-
-function lambdaCalls(functionWildcards: string[]): Record<string, unknown> {
+/**
+ * The calls, as branches of one `$or` in `detail` (read10b: one list, not one per service, left
+ * room in the 2,048 characters for B1's anchored sessions and B2's attach branch). No branch names
+ * its service: each call's name is its service's own, and the pattern takes only `aws.` sources
+ * (events no account can put), so a same-named call of another service could only page, not hide.
+ */
+function undoCalls(functionWildcards: string[], serviceLinked: string): Record<string, unknown>[] {
   // Lambda's CloudTrail event names carry the API version: PutFunctionConcurrency20171031.
   const notOurs = functionWildcards.length ? { functionName: [{ 'anything-but': { wildcard: functionWildcards } }] } : { functionName: [{ exists: true }] };
-  return {
-    source: ['aws.lambda'],
-    detail: {
-      $or: [
-        // Deleted (no concurrency in the request), or put above 0.
-        {
-          eventName: [{ prefix: 'DeleteFunctionConcurrency' }, { prefix: 'PutFunctionConcurrency' }],
-          requestParameters: {
-            ...notOurs,
-            $or: [{ reservedConcurrentExecutions: [{ numeric: ['>', 0] }] }, { reservedConcurrentExecutions: [{ exists: false }] }],
-          },
-        },
-        { eventName: [{ prefix: 'UpdateFunctionUrlConfig' }], requestParameters: { authType: ['NONE'] } },
-      ],
+  const off = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'].map((k) => ({ [k]: [false] }));
+  return [
+    // EC2: a group id in the new set (`exists` works on leaves only: an array of objects, matched in
+    // any element), or (the instance's call only: the interface's has neither) termination
+    // protection off, shutdown terminating.
+    {
+      eventName: ['ModifyNetworkInterfaceAttribute', 'ModifyInstanceAttribute'],
+      requestParameters: {
+        $or: [
+          { groupSet: { items: { groupId: [{ exists: true }] } } },
+          { disableApiTermination: { value: [false] } },
+          { instanceInitiatedShutdownBehavior: { value: ['terminate'] } },
+        ],
+      },
     },
-  };
-}
-
-function rdsCalls(): Record<string, unknown> {
-  return { source: ['aws.rds'], detail: { eventName: ['ModifyDBInstance'], requestParameters: { publiclyAccessible: [true] } } };
+    // A profile back (EC2); S3's public access block deleted.
+    { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DeletePublicAccessBlock'] },
+    // Review9 K5: a new interface attached beside the isolated one (most images bring it up with
+    // DHCP and a route, and the instance talks again), by anyone but an AWS service-linked role
+    // (read10b B2: ECS attaches one for each awsvpc task, all day; no person can assume such a role).
+    // An assumed role's session names the role it came from; any other caller pages.
+    {
+      eventName: ['AttachNetworkInterface'],
+      userIdentity: {
+        $or: [{ type: [{ 'anything-but': 'AssumedRole' }] }, { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: serviceLinked } }] } } }],
+      },
+    },
+    // By name only in a default VPC (egress rules and other VPCs take the id): see above.
+    { eventName: ['AuthorizeSecurityGroupIngress'], requestParameters: { groupName: CONTAINMENT_GROUPS } },
+    // IAM.
+    { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
+    {
+      eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
+      requestParameters: { policyName: [{ prefix: 'datalek-revoke' }] },
+    },
+    // S3.
+    { eventName: ['PutPublicAccessBlock'], requestParameters: { PublicAccessBlockConfiguration: { $or: off } } },
+    // Lambda: concurrency deleted (none in the request), or put above 0.
+    {
+      eventName: [{ prefix: 'DeleteFunctionConcurrency' }, { prefix: 'PutFunctionConcurrency' }],
+      requestParameters: {
+        ...notOurs,
+        $or: [{ reservedConcurrentExecutions: [{ numeric: ['>', 0] }] }, { reservedConcurrentExecutions: [{ exists: false }] }],
+      },
+    },
+    { eventName: [{ prefix: 'UpdateFunctionUrlConfig' }], requestParameters: { authType: ['NONE'] } },
+    // RDS.
+    { eventName: ['ModifyDBInstance'], requestParameters: { publiclyAccessible: [true] } },
+  ];
 }
 
 export interface ContainmentWatchProps {
@@ -167,14 +168,18 @@ export interface ContainmentWatchProps {
 }
 
 /** The calls that can undo containment, by anyone but `exemptRoles`' sessions, as one EventBridge pattern. */
-export function containmentUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'functionWildcards'> & { account: string }): Record<string, unknown> {
+export function containmentUndoPattern(
+  props: Pick<ContainmentWatchProps, 'exemptRoles' | 'functionWildcards'> & { account: string; partition: string },
+): Record<string, unknown> {
   return {
-    'detail-type': ['AWS API Call via CloudTrail'],
+    // Any AWS event (no account can put one) with a call's fields: CloudTrail's; its detail-type
+    // (`AWS API Call via CloudTrail`) is left out for room, which can add a page, never lose one.
+    source: [{ prefix: 'aws.' }],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account) } }] },
+      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
+      $or: undoCalls(props.functionWildcards, serviceLinkedRolePrefix(props.account, props.partition)),
     },
-    $or: [ec2Calls(), iamCalls(), s3Calls(), lambdaCalls(props.functionWildcards), rdsCalls()],
   };
 }
 
@@ -189,12 +194,18 @@ export class ContainmentWatch extends Construct {
       // Set below: CDK's pattern type has no top-level $or.
       eventPattern: { source: ['aws.ec2'] },
     });
-    // The stack's account: a token that CloudFormation fills in when the deployment names none.
-    const account = Stack.of(this).account;
-    const pattern = containmentUndoPattern({ ...props, account });
+    // The stack's account and partition: tokens that CloudFormation fills in (the account where the deployment names none).
+    const { account, partition } = Stack.of(this);
+    const pattern = containmentUndoPattern({ ...props, account, partition });
     // Long role names would make a pattern EventBridge refuses at deploy: say so at synth, counting
-    // an account id's 12 digits where the account is still a token.
-    const size = JSON.stringify(containmentUndoPattern({ ...props, account: Token.isUnresolved(account) ? '0'.repeat(12) : account })).length;
+    // an account id's 12 digits and the longest partition's name where they are still tokens.
+    const size = JSON.stringify(
+      containmentUndoPattern({
+        ...props,
+        account: Token.isUnresolved(account) ? '0'.repeat(12) : account,
+        partition: Token.isUnresolved(partition) ? LONGEST_PARTITION : partition,
+      }),
+    ).length;
     if (size > MAX_PATTERN_CHARS) {
       throw new Error(
         `the ${CONTAINMENT_WATCH_RULE_NAME} pattern is ${size} characters, more than the ${MAX_PATTERN_CHARS} EventBridge takes: shorten the role names it exempts (${props.exemptRoles.join(', ')})`,

@@ -49,8 +49,11 @@ import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, type RegisterWatchProps, registerWatchPattern } from './register-guard.js';
 
-/** What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these sources only. */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events'];
+/**
+ * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
+ * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
+ */
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
@@ -81,7 +84,7 @@ export const CHANGES_RULE_NAME = 'datalek-watch-changes';
 
 /**
  * The app's stacks' names begin so (build-app.ts: DatalekState, DatalekResponse, DatalekForwarder-…;
- * DatalekMember-… too, but it is deployed in its member account, whose calls do not reach this watch).
+ * DatalekMember-… too, deployed in its member account, whose rules forward its calls here).
  */
 export const STACK_NAME_PREFIX = 'Datalek';
 

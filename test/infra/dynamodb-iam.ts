@@ -174,7 +174,13 @@ function conditionHolds(operator: string, key: string, expected: unknown, contex
     StringEquals: (a: string) => values.includes(a),
     StringEqualsIgnoreCase: (a: string) => values.some((v) => v.toLowerCase() === a.toLowerCase()),
     StringLike: (a: string) => values.some((p) => like(p, a)),
+    Bool: (a: string) => values.some((v) => v.toLowerCase() === a.toLowerCase()),
+    ArnLike: (a: string) => values.some((p) => like(p, a)),
+    ArnEquals: (a: string) => values.some((p) => like(p, a)),
   }[op];
+  // A negated operator: true where its positive is false, and for an absent key.
+  const negated = { ArnNotLike: 'ArnLike', ArnNotEquals: 'ArnEquals', StringNotEquals: 'StringEquals', StringNotLike: 'StringLike' }[op];
+  if (negated && !set) return actual === undefined || !conditionHolds(negated, key, expected, context);
   if (!test) throw new Error(`this evaluator does not know the condition operator ${operator}`);
   if (set) {
     const list = actual === undefined ? [] : [actual].flat();

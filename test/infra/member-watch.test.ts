@@ -10,7 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
-import { WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
@@ -47,6 +47,10 @@ describe("a member account's calls that silence its findings reach the pipeline'
     }
   });
 
+  it('fits each forwarding rule’s pattern in the 2,048 characters EventBridge takes by default', () => {
+    for (const rule of rulesOf(member)) expect(JSON.stringify(rule.Properties.EventPattern).length, rule.Properties.Name).toBeLessThanOrEqual(2048);
+  });
+
   it('lets EventBridge use the forwarding role for those two rules only, and the role put events on that one bus only', () => {
     const roles = member.findResources('AWS::IAM::Role', { Properties: { RoleName: 'datalek-member-forward' } });
     const [[roleId, role]] = Object.entries(roles);
@@ -75,7 +79,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(role.Properties.PermissionsBoundary).toEqual({ Ref: boundaryId });
   });
 
-  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty and EventBridge calls", () => {
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge and CloudFormation calls", () => {
     const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
     expect(policy.Properties.EventBusName).toBe('default');
     const st = policy.Properties.Statement;
@@ -83,7 +87,8 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(text(response, st.Principal)).toBe(JSON.stringify({ AWS: [`arn:aws:iam::${MEMBER}:root`] }));
     expect(st.Action).toBe('events:PutEvents');
     expect(JSON.parse(text(response, st.Condition))).toEqual({
-      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events'] },
+      // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do.
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation'] },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
       // From the member stacks' two forwarding rules only, not any rule a member account makes.
       ArnEquals: {
@@ -143,7 +148,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     }),
   });
 
-  it('pages on the member leaving its administrator, deleting or suspending its detector, or silencing either forwarding rule; not on reads or on others’ rules', async () => {
+  it('pages on the member leaving its administrator, deleting or suspending its detector, silencing either forwarding rule, or deploying or deleting its stack; not on reads or on others’ rules or stacks', async () => {
     const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
     const calls = [
       call('leaves-administrator', 'aws.guardduty', 'DisassociateFromAdministratorAccount', { detectorId }),
@@ -155,6 +160,12 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       call('disables-member-watch', 'aws.events', 'DisableRule', { name: MEMBER_WATCH_RULE_NAME }),
       call('deletes-member-guard', 'aws.events', 'DeleteRule', { name: MEMBER_GUARD_RULE_NAME }),
       call('disables-another-rule', 'aws.events', 'DisableRule', { name: 'billing-nightly-export' }),
+      // The member stack changed or deleted: its containment role, read role and these rules (B2).
+      call('deploys-member-stack', 'aws.cloudformation', 'ExecuteChangeSet', { stackName: `DatalekMember-${MEMBER}`, changeSetName: 'cdk-deploy-change-set' }),
+      call('deletes-member-stack', 'aws.cloudformation', 'DeleteStack', {
+        stackName: `arn:aws:cloudformation:eu-west-1:${MEMBER}:stack/DatalekMember-${MEMBER}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
+      }),
+      call('deploys-another-stack', 'aws.cloudformation', 'ExecuteChangeSet', { stackName: 'billing-exports', changeSetName: 'nightly' }),
     ];
     // The pipeline account: a bus standing in for its default bus, with the central watch rule and its queue.
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-watch' }));
@@ -162,10 +173,13 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central' }));
     const response = Template.fromStack(built.response);
     const member = Template.fromStack(built.members[0]);
-    const [watch] = rulesOf(response).filter((r) => r.Properties.Name === WATCH_RULE_NAME);
-    const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
-    await moto.clients.eventbridge.send(new PutRuleCommand({ Name: 'watch', EventBusName: 'central', EventPattern: JSON.stringify(watchPattern) }));
-    await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: 'watch', EventBusName: 'central', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    // The pipeline watch and the changes watch (deployments), both to the rules' queue.
+    for (const watch of rulesOf(response).filter((r) => [WATCH_RULE_NAME, CHANGES_RULE_NAME].includes(r.Properties.Name))) {
+      const name = watch.Properties.Name as string;
+      const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
+      await moto.clients.eventbridge.send(new PutRuleCommand({ Name: name, EventBusName: 'central', EventPattern: JSON.stringify(watchPattern) }));
+      await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: name, EventBusName: 'central', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    }
     // The member account: its two rules as synthesized, on a bus standing in for its default bus, forwarding across accounts.
     await memberEvents.send(new CreateEventBusCommand({ Name: 'member' }));
     for (const rule of rulesOf(member)) {
@@ -189,6 +203,8 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     expect(paged.sort()).toEqual([
       'deletes-detector',
       'deletes-member-guard',
+      'deletes-member-stack',
+      'deploys-member-stack',
       'disables-member-watch',
       'leaves-administrator',
       'leaves-master',

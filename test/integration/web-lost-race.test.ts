@@ -8,13 +8,18 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signedAcknowledger } from '../../handlers/cli/signed-ack.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
+import { containAgain } from '../../handlers/core/contain-again.js';
+import { ActedNotRecordedError } from '../../handlers/core/errors.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { incidentFixture } from '../support/incidents.js';
+import { findingEvent } from '../support/events.js';
+import { doneIsolation, incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -30,13 +35,14 @@ beforeEach(async () => {
 });
 afterEach(async () => t.cleanup());
 
-/** `t.store`, whose every commit of the incident another writer beats: it commits the incident first. */
-function storming(): IncidentStore {
+/** `t.store`, whose every commit of the incident another writer beats (while `on()`): it commits the incident first. */
+function storming(on: () => boolean = () => true, incidentId = id): IncidentStore {
   return new Proxy(t.store, {
     get(target, prop) {
       if (prop === 'commit')
         return async (change: Parameters<IncidentStore['commit']>[0]) => {
-          if (change.incident.id === id) await changeIncident({ store: target, policy, now }, id, () => ({ entries: [{ at: now(), kind: 'other-writer' }] }));
+          if (on() && change.incident.id === incidentId)
+            await changeIncident({ store: target, policy, now }, incidentId, () => ({ entries: [{ at: now(), kind: 'other-writer' }] }));
           return target.commit(change);
         };
       const value = Reflect.get(target, prop, target);
@@ -88,4 +94,76 @@ it('on AWS, the acknowledgement function answering a storm (503: nothing recorde
     vi.unstubAllEnvs();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+/**
+ * read10a A1: the Release form (and `datalek contain`) acts in AWS between its commits. When the
+ * storm starts once AWS has acted, the page never says nothing was recorded: it says what was
+ * carried out in AWS and that the record lacks it, and sending the form again (the storm over)
+ * records it.
+ */
+describe('a form that acted in AWS before its record lost the race', () => {
+  const retry = { again: async (attempt: number) => attempt < 3 };
+  let storm = false;
+  let stormOnAct = true;
+  const acted: string[] = [];
+  // Stands in for AWS: the storm starts once AWS has acted.
+  const containment: Containment = {
+    canEnforce: true,
+    execute: async (action, ctx) => {
+      acted.push(`execute ${action.id}`);
+      storm = stormOnAct;
+      await ctx.record({ name: 'isolate-eni:eni-1', status: 'done', at: now() });
+    },
+    release: async (action, _incident, options) => {
+      acted.push(`release ${action.id}`);
+      storm = stormOnAct;
+      await options.record({ name: 'restore-groups:eni-1', status: 'done', at: now() });
+    },
+  };
+  beforeEach(() => {
+    storm = false;
+    stormOnAct = true;
+    acted.length = 0;
+  });
+  const send = async (form: string, fields: Record<string, string>) => {
+    const web = inProcessWebApp({ store: storming(() => storm), policy, now, conflictRetry: retry, containment });
+    const html = await (await web.get(`/incidents/${id}`, 'en')).text();
+    const res = await web.post(`/incidents/${id}/${form}`, { _csrf: csrfOf(html), ...formBase(html, form), ...fields }, 'en');
+    return { status: res.status, page: pageText(await res.text()) };
+  };
+
+  it('Release: says the release was carried out in AWS and not recorded; sent again, it is recorded', async () => {
+    await t.store.commit({
+      incident: { ...((await t.store.getIncident(id)) as Incident), revision: 2, actions: [doneIsolation('i-0abc')] },
+      expectedRevision: 1,
+      timeline: [],
+      messages: [],
+    });
+    const first = await send('release', { reason: 'false positive' });
+    expect(acted).toEqual(['release isolate-instance:i-0abc']);
+    expect(first.status).toBe(503);
+    expect(first.page).not.toMatch(/Nothing was recorded/);
+    expect(first.page).toMatch(
+      /release of isolate-instance i-0abc was carried out in AWS, wholly or in part \(restore-groups:eni-1 done\), but could not be recorded.*Send the form again/,
+    );
+    expect(((await t.store.getIncident(id)) as Incident).actions[0].released).toBeUndefined();
+    storm = false;
+    stormOnAct = false;
+    const again = await send('release', { reason: 'false positive' });
+    expect(again.status).toBe(303);
+    expect(((await t.store.getIncident(id)) as Incident).actions[0].released).toMatchObject({ reason: 'false positive' });
+  });
+
+  it('datalek contain (the page has no such form): says containment may have been carried out in AWS, never that nothing was recorded', async () => {
+    const opened = await recordEvent({ store: t.store, policy, now, canEnforce: false }, findingEvent({ instanceId: 'i-0abc' }));
+    const incidentId = opened.incidentId as string;
+    const err = await containAgain(
+      { store: storming(() => storm, incidentId), policy, now, containment, conflictRetry: retry },
+      { incidentId, by: 'A. de Vries', reason: 'bevestigd', enforce: true },
+    ).catch((e: unknown) => e);
+    expect(acted).toEqual(['execute isolate-instance:i-0abc']);
+    expect(err).toBeInstanceOf(ActedNotRecordedError);
+    expect((err as Error).message).toMatch(/was started in AWS \(isolate-instance i-0abc\) and may have been carried out.*Run it again/);
+  });
 });

@@ -10,6 +10,7 @@ import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-con
 import type { ConflictRetry } from '../../handlers/core/conflict-retry.js';
 import type { Policy } from '../../handlers/core/policy.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { type Acknowledger, acknowledgeInStore } from '../../handlers/use-cases/actions.js';
 import { createWebApp } from '../../handlers/web/app.js';
@@ -28,12 +29,14 @@ export function inProcessWebApp(deps: {
   conflictRetry?: ConflictRetry;
   /** How the ack form acknowledges. @default in the store, as `serve` on the embedded store */
   acknowledge?: Acknowledger;
+  /** What the Release and Contain again forms act through. @default plan-only, as on the embedded store */
+  containment?: Containment;
 }) {
   const session = newSession();
   const appFor = (port: number) =>
     createWebApp({
       ...deps,
-      containment: new PlanOnlyContainment(),
+      containment: deps.containment ?? new PlanOnlyContainment(),
       acknowledge: deps.acknowledge ?? acknowledgeInStore(deps),
       actor: deps.actor ?? 'A. de Vries',
       target: 'local',

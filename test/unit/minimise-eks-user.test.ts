@@ -10,7 +10,7 @@
  * caller's uid (its IAM principal id) and Runtime Monitoring's effective user id (`euid`).
  */
 import { describe, expect, it } from 'vitest';
-import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { FindingRecord } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
@@ -54,6 +54,46 @@ const detail = () => ({
   },
 });
 
+/**
+ * A closed incident whose EKS finding was minimised as main did before the session name, the uid
+ * and the euids were known personal (a commit as minimise makes one).
+ */
+async function minimisedBeforeTheFix(store: ReturnType<typeof tempSqliteStore>['store']) {
+  const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-01-10T09:15:00.000Z', canEnforce: false };
+  const d = detail();
+  const event = findingEvent({ id: d.id, type: d.type, createdAt: '2026-01-10T09:00:00Z', resource: d.resource, service: d.service });
+  const incidentId = (await recordEvent(deps, event)).incidentId as string;
+  await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'test', by: 'FG' });
+  await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
+  // Minimised as main did before this fix: the session name, the uid and the euids kept (a commit as minimise makes one).
+  const key = { accountId: event.detail.accountId, region: event.detail.region, findingId: d.id };
+  const record = (await store.getFinding(key)) as FindingRecord;
+  const from = sha256(storedText.finding(record));
+  const old = minimisedRecord(record, { at: '2026-08-01T00:00:00.000Z', by: 'FG', from });
+  const user = (old.detail.resource as typeof d.resource).kubernetesDetails.kubernetesUserDetails;
+  Object.assign(user, { sessionName: ['jan.jansen@example.nl'], uid: d.resource.kubernetesDetails.kubernetesUserDetails.uid });
+  const runtime = (old.detail.service as { runtimeDetails: { process: { euid: unknown; lineage: { euid: unknown }[] } } }).runtimeDetails.process;
+  runtime.euid = 1000;
+  runtime.lineage[0].euid = 1000;
+  const removedThen = (old.minimised?.removed ?? []).filter((p) => !/sessionName|kubernetesUserDetails\.uid|euid/.test(p));
+  old.minimised = { at: '2026-08-01T00:00:00.000Z', by: 'FG', from, removed: removedThen };
+  const incident = (await store.getIncident(incidentId)) as NonNullable<Awaited<ReturnType<typeof store.getIncident>>>;
+  const draft = {
+    ...incident,
+    revision: incident.revision + 1,
+    minimised: { at: '2026-08-01T00:00:00.000Z', by: 'FG', afterDays: 180, findings: 1, kinds: removedKinds(removedThen) },
+  };
+  await store.commit({
+    incident: draft,
+    expectedRevision: incident.revision,
+    finding: { record: old, expected: record.version },
+    timeline: [],
+    messages: [],
+    minimised: { from, by: 'FG' },
+  });
+  return { incidentId, key, removedThen, old };
+}
+
 describe('K2: minimising an EKS finding of an SSO user', () => {
   it('removes the user name and the session name that is the same person', () => {
     const { detail: out, paths } = minimiseDetail(detail());
@@ -88,38 +128,7 @@ describe('K2: minimising an EKS finding of an SSO user', () => {
     const t = tempSqliteStore();
     try {
       const { store } = t;
-      const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-01-10T09:15:00.000Z', canEnforce: false };
-      const d = detail();
-      const event = findingEvent({ id: d.id, type: d.type, createdAt: '2026-01-10T09:00:00Z', resource: d.resource, service: d.service });
-      const incidentId = (await recordEvent(deps, event)).incidentId as string;
-      await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'test', by: 'FG' });
-      await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
-      // Minimised as main did before this fix: the session name, the uid and the euids kept (a commit as minimise makes one).
-      const key = { accountId: event.detail.accountId, region: event.detail.region, findingId: d.id };
-      const record = (await store.getFinding(key)) as FindingRecord;
-      const from = sha256(storedText.finding(record));
-      const old = minimisedRecord(record, { at: '2026-08-01T00:00:00.000Z', by: 'FG', from });
-      const user = (old.detail.resource as typeof d.resource).kubernetesDetails.kubernetesUserDetails;
-      Object.assign(user, { sessionName: ['jan.jansen@example.nl'], uid: d.resource.kubernetesDetails.kubernetesUserDetails.uid });
-      const runtime = (old.detail.service as { runtimeDetails: { process: { euid: unknown; lineage: { euid: unknown }[] } } }).runtimeDetails.process;
-      runtime.euid = 1000;
-      runtime.lineage[0].euid = 1000;
-      const removedThen = (old.minimised?.removed ?? []).filter((p) => !/sessionName|kubernetesUserDetails\.uid|euid/.test(p));
-      old.minimised = { at: '2026-08-01T00:00:00.000Z', by: 'FG', from, removed: removedThen };
-      const incident = (await store.getIncident(incidentId)) as NonNullable<Awaited<ReturnType<typeof store.getIncident>>>;
-      const draft = {
-        ...incident,
-        revision: incident.revision + 1,
-        minimised: { at: '2026-08-01T00:00:00.000Z', by: 'FG', afterDays: 180, findings: 1, kinds: removedKinds(removedThen) },
-      };
-      await store.commit({
-        incident: draft,
-        expectedRevision: incident.revision,
-        finding: { record: old, expected: record.version },
-        timeline: [],
-        messages: [],
-        minimised: { from, by: 'FG' },
-      });
+      const { incidentId, key, removedThen } = await minimisedBeforeTheFix(store);
       const before = await verifyStore(store, { now: '2026-09-01T00:00:00.000Z' });
       expect(JSON.stringify(before.problems)).toContain('kubernetesUserDetails.sessionName');
 
@@ -135,6 +144,51 @@ describe('K2: minimising an EKS finding of an SSO user', () => {
       // Minimised once more: nothing left, so nothing changes.
       const again = await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
       expect(again.minimised).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('read10a A3: such a record is minimised again whatever was recorded after closing; verify is clean, the rest waits for the period', async () => {
+    const t = tempSqliteStore();
+    try {
+      const { store } = t;
+      const { incidentId } = await minimisedBeforeTheFix(store);
+      // The AP asks about the breach: facts corrected after closing (and after the first minimise) hold the incident's findings 180 days more.
+      await recordFacts(
+        { store, policy: DEFAULT_POLICY, now: () => '2026-08-20T09:00:00.000Z' },
+        { incidentId, by: 'FG', measuresTaken: 'toegang van het account ingetrokken', reason: 'vraag van de AP' },
+      );
+      const at = () => '2026-09-01T00:00:00.000Z';
+      const report = await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
+      expect(report.minimised).toEqual([expect.objectContaining({ incidentId, findings: 1, kept: expect.stringMatching(/recorded after closing/) })]);
+      expect(report.notYet).toBe(1);
+      expect((await verifyStore(store, { now: '2026-09-01T00:00:00.000Z' })).problems).toEqual([]);
+      // Nothing minimised before is left to minimise again: the incident named is refused, as before.
+      await expect(minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180, only: incidentId })).rejects.toThrow(
+        /recorded after closing/,
+      );
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('read10a A4: minimised again, the record keeps no hash that gives the session name back (each minimisation gets a fresh salt)', async () => {
+    const t = tempSqliteStore();
+    try {
+      const { store } = t;
+      // Minimised by this code, a field found personal later (the session name stands in for it).
+      const { key, old } = await minimisedBeforeTheFix(store);
+      expect(old.salt).toEqual(expect.any(String));
+      const at = () => '2026-09-01T00:00:00.000Z';
+      await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
+      const now = (await store.getFinding(key)) as FindingRecord;
+      expect(now.salt).toEqual(expect.any(String));
+      expect(now.salt).not.toBe(old.salt);
+      // Whoever holds the store puts the guessed address back into the record as it stands: without the salt it had, no hash matches.
+      const { salt: _gone, ...unsalted } = old;
+      expect(now.minimised?.from).toBe(sha256(storedText.finding(old)));
+      expect(sha256(storedText.finding(unsalted as FindingRecord))).not.toBe(now.minimised?.from);
     } finally {
       await t.cleanup();
     }

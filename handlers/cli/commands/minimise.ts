@@ -58,11 +58,13 @@ async function minimise(ctx: Context): Promise<number> {
 
 function reportLines(report: MinimiseReport, days: number): string[] {
   const lines = report.minimised.map((m) =>
-    m.findings
-      ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
-      : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`,
+    m.kept
+      ? `${m.incidentId}: a field since known personal removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised before (${m.fields} field${m.fields === 1 ? '' : 's'} in all); its other findings are kept: ${m.kept}`
+      : m.findings
+        ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
+        : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`,
   );
-  const changed = report.minimised.filter((m) => m.findings > 0).length;
+  const changed = report.minimised.filter((m) => m.findings > 0 && !m.kept).length;
   lines.push(
     `Minimised ${changed} of ${report.checked} incident${report.checked === 1 ? '' : 's'} closed more than ${days} days ago${report.notYet ? `; ${report.notYet} closed more recently, or with something still due or a follow-up or linked incident open, kept as they are` : ''}. datalek verify checks the record still.`,
   );
