@@ -31,8 +31,11 @@ function topics() {
           JSON.stringify(p.Properties.PolicyDocument.Statement, (_, v) => {
             if (v && typeof v === 'object' && v.Ref === ref.Ref) return `arn:aws:sns:${region}:${ACCOUNT}:${names[ref.Ref]}`;
             if (v && typeof v === 'object' && 'Fn::Join' in v) return resolve(v, { partition: 'aws', region, account: ACCOUNT });
-            if (v && typeof v === 'object' && 'Fn::Sub' in v)
-              return String(v['Fn::Sub']).replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::AccountId}', ACCOUNT).replaceAll('${AWS::Region}', region);
+            if (v && typeof v === 'object' && 'Fn::Sub' in v) {
+              // CloudFormation's pseudo parameters as Fn::Sub writes them, resolved for the test account.
+              const sub = (name: string) => `\${AWS::${name}}`;
+              return String(v['Fn::Sub']).replaceAll(sub('Partition'), 'aws').replaceAll(sub('AccountId'), ACCOUNT).replaceAll(sub('Region'), region);
+            }
             return v;
           }),
         ) as Statement[],
