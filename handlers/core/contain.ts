@@ -36,6 +36,8 @@ import {
   actionPlace,
   doneReason,
   foundIsolatedAlready,
+  GROUPS_MADE,
+  GROUPS_STEP_PROGRESS,
   heldByReason,
   heldContainment,
   holderIn,
@@ -822,6 +824,8 @@ export async function recordedIsolationGroups(store: ContainDeps['store'], id: s
   for (const a of [...(incident?.actions ?? []), ...(survivor?.actions ?? [])]) {
     const groups = a.evidence?.groups as Partial<Record<'allTraffic' | 'isolation', unknown>> | undefined;
     for (const g of [groups?.allTraffic, groups?.isolation]) if (typeof g === 'string') ids.add(g);
+    const made = (a.evidence?.[GROUPS_STEP_PROGRESS] as Record<string, unknown> | undefined)?.[GROUPS_MADE];
+    for (const g of Array.isArray(made) ? made : []) if (typeof g === 'string') ids.add(g);
   }
   return ids;
 }

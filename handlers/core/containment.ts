@@ -92,6 +92,14 @@ function cutResource(action: ActionRecord): boolean {
 }
 
 /**
+ * Where a network isolation's groups step keeps the ids of the groups it made (its progress, which the
+ * record keeps when the step fails): the groups datalek's record vouches for include them, so a retry
+ * uses a group an earlier, failed attempt made instead of making another beside it.
+ */
+export const GROUPS_STEP_PROGRESS = 'progress:prepare-isolation-groups';
+export const GROUPS_MADE = 'groupsMade';
+
+/**
  * The code of a capture that found the resource in datalek's isolation group already (another record
  * isolated it, or a release not finished): final until that record releases it, never mended by a retry.
  */

@@ -506,9 +506,13 @@ async function report(
       credentials: { accessKeyId: creds?.AccessKeyId as string, secretAccessKey: creds?.SecretAccessKey as string, sessionToken: creds?.SessionToken },
     });
     const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [list[0].vpcId] }] }))).SecurityGroups ?? [];
+    // Datalek's groups by the role it tags them with, not by name: a run that lost the race to make
+    // the VPC's group and did not see the winner's record in time makes one of its own
+    // (`datalek-isolation-<incident>`), which isolates all the same.
+    const role = (g: (typeof groups)[number]) => g.Tags?.find((t) => t.Key === 'datalek:role')?.Value;
     ec2Of.set(account, {
-      isolation: new Set(groups.filter((g) => g.GroupName === 'datalek-isolation').map((g) => g.GroupId as string)),
-      allTraffic: new Set(groups.filter((g) => g.GroupName === 'datalek-all-traffic').map((g) => g.GroupId as string)),
+      isolation: new Set(groups.filter((g) => role(g) === 'datalek-isolation').map((g) => g.GroupId as string)),
+      allTraffic: new Set(groups.filter((g) => role(g) === 'datalek-all-traffic').map((g) => g.GroupId as string)),
     });
     const enis = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [list[0].vpcId] }] }));
     for (const e of enis.NetworkInterfaces ?? [])

@@ -65,13 +65,14 @@ class Bucket {
   constructor(
     private readonly spec: BucketSpec,
     private readonly scale: number,
+    private readonly clock: () => number,
   ) {
     this.tokens = spec.burst;
-    this.last = performance.now();
+    this.last = clock();
   }
 
   take(): boolean {
-    const now = performance.now();
+    const now = this.clock();
     this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.refillPerSecond * this.scale);
     this.last = now;
     if (this.tokens < 1) return false;
@@ -89,8 +90,14 @@ function credentialScope(req: IncomingMessage): { accessKeyId: string; region: s
   return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : null;
 }
 
-export async function startThrottlingProxy(target: string, options: { timeScale?: number } = {}): Promise<ThrottlingProxy> {
+/**
+ * `clock` (milliseconds, `performance.now()` unless given) is what the buckets refill by: a test of
+ * the proxy itself holds it still while it fires a burst, so that a slow machine answering the
+ * burst over several seconds does not refill the bucket under it.
+ */
+export async function startThrottlingProxy(target: string, options: { timeScale?: number; clock?: () => number } = {}): Promise<ThrottlingProxy> {
   const scale = options.timeScale ?? 1;
+  const clock = options.clock ?? (() => performance.now());
   const upstream = new URL(target);
   const buckets = new Map<string, Bucket>();
   const accounts = new Map<string, Promise<string>>();
@@ -162,7 +169,7 @@ export async function startThrottlingProxy(target: string, options: { timeScale?
         const key = `${account}/${scope.region}/${bucketOf(action)}`;
         let bucket = buckets.get(key);
         if (!bucket) {
-          bucket = new Bucket(EC2_BUCKETS[bucketOf(action)], scale);
+          bucket = new Bucket(EC2_BUCKETS[bucketOf(action)], scale, clock);
           buckets.set(key, bucket);
         }
         const identity = `${account}/${scope.region}/${body.toString('utf8')}`;

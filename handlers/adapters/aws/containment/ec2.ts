@@ -112,8 +112,8 @@ export async function isolateInstance(
   if (resumed) await isolate();
 
   // Round 2: the groups, found in round 1 (created and their rules set the first time in this VPC).
-  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId));
+  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async (progress) => {
+    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId), progress);
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
   });
   // Then every interface's two swaps, all interfaces at once, and beside them (not before: the

@@ -63,8 +63,8 @@ export async function isolateEcsTask(
   });
   if (!ok) return;
   const task = ctx.evidence.task as TaskMetadata;
-  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async () => {
-    const groups = await isolationGroups(c, task.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, task.vpcId));
+  const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async (progress) => {
+    const groups = await isolationGroups(c, task.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, task.vpcId), progress);
     return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
   });
   if (groupsOk) {

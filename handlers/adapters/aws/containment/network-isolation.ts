@@ -28,12 +28,23 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { ALREADY_ISOLATED } from '../../../core/containment.js';
+import { ALREADY_ISOLATED, GROUPS_MADE } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, StepRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { type Backoff, errorCode, LeftOpenError, type RetryTally, releaseStep, retryWithin, type StepOutcome, step, wasAnswered } from './steps.js';
+import {
+  type Backoff,
+  errorCode,
+  LeftOpenError,
+  type RetryTally,
+  releaseStep,
+  retryWithin,
+  type StepOutcome,
+  type StepProgress,
+  step,
+  wasAnswered,
+} from './steps.js';
 
 export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
 export const ISOLATION_GROUP = 'datalek-isolation';
@@ -404,13 +415,33 @@ export async function isolationGroups(
   vpcId: string,
   incidentId: string,
   found: Promise<FoundGroups>,
+  progress: StepProgress = {},
 ): Promise<IsolationGroups> {
   const all = await found;
   const groups = await all.inVpc(vpcId);
-  const [allTraffic, isolation] = await Promise.all([
-    findOrCreateGroup(c, all, groups, vpcId, ALL_TRAFFIC_GROUP, 'datalek: all traffic, for a moment, to untrack connections before isolation', incidentId),
-    findOrCreateGroup(c, all, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId),
+  // Each group made is named in the step's progress at once, which the incident's record keeps when
+  // the step fails (the other group's creation refused, say): the run that retries finds it vouched
+  // for (recordedIsolationGroups) and uses it, instead of making a group of its own beside it.
+  const made = (id: string) => {
+    progress[GROUPS_MADE] = [...((progress[GROUPS_MADE] as string[] | undefined) ?? []), id];
+  };
+  // Both settled before either failure is thrown: a group made after the other's failure is named too.
+  const settled = await Promise.allSettled([
+    findOrCreateGroup(
+      c,
+      all,
+      groups,
+      vpcId,
+      ALL_TRAFFIC_GROUP,
+      'datalek: all traffic, for a moment, to untrack connections before isolation',
+      incidentId,
+      made,
+    ),
+    findOrCreateGroup(c, all, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId, made),
   ]);
+  const refused = settled.find((s) => s.status === 'rejected');
+  if (refused) throw refused.reason;
+  const [allTraffic, isolation] = settled.map((s) => (s as PromiseFulfilledResult<GroupState>).value);
   const missingIn = missingAllTraffic(allTraffic.ingress);
   const missingOut = missingAllTraffic(allTraffic.egress);
   await Promise.all([
@@ -454,11 +485,12 @@ async function findOrCreateGroup(
   role: string,
   description: string,
   incidentId: string,
+  made: (groupId: string) => void,
 ): Promise<GroupState> {
   const tagged = groupsOfRole(groups, vpcId, role);
   const existing = tagged.find((g) => g.GroupName === role) ?? tagged[0];
   if (existing) return groupState(existing);
-  const create = (name: string) => createGroup(c, found, vpcId, name, role, description, incidentId);
+  const create = (name: string) => createGroup(c, found, vpcId, name, role, description, incidentId, made);
   const own = (await create(role)) ?? (await create(`${role}-${incidentId}`));
   if (own) return own;
   throw new ContainmentStepError(
@@ -481,6 +513,7 @@ async function createGroup(
   role: string,
   description: string,
   incidentId: string,
+  made: (groupId: string) => void,
 ): Promise<GroupState | null> {
   try {
     const created = await c.ec2.send(
@@ -499,6 +532,7 @@ async function createGroup(
         ],
       }),
     );
+    made(created.GroupId as string);
     // A new group starts with one egress rule (all IPv4 traffic out); the caller fixes the rules.
     return { id: created.GroupId as string, ingress: [], egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
   } catch (err) {

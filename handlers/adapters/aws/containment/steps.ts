@@ -25,6 +25,7 @@ export class LeftOpenError extends ContainmentStepError {}
  */
 export type StepProgress = Record<string, unknown>;
 
+// core/containment.ts names the groups step's key (GROUPS_STEP_PROGRESS): keep them alike.
 const progressKey = (name: string) => `progress:${name}`;
 
 /**
