@@ -247,6 +247,29 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   TagInfectedBackups: 'only the datalek:incident and datalek:state tags, on whichever snapshot, AMI or recovery point Malware Protection found infected',
 };
 
+/**
+ * The containment statements a boundary holds as one (boundary.ts `mergedStatements`): each group
+ * has one effect and the same conditions, and no action of one applies to a resource type of
+ * another (Service Authorization Reference), so the one statement allows exactly what they did.
+ * The boundary is near the 6,144 characters IAM accepts (test/infra/policy-size.test.ts).
+ * - DeactivateKeys, RevokeIamUserSessions: the same resource, IAM users.
+ * - BlockPublicBuckets, TagInfectedObjects: the same `s3:ResourceAccount` condition; the bucket
+ *   actions take only bucket ARNs and the object-tagging actions only object ARNs, and `s3:::*`
+ *   already matches every object ARN that `s3:::*\/*` does.
+ * - CreateIsolationGroupsInVpcs, EvidenceSnapshotsOfVolumes: no condition; CreateSecurityGroup
+ *   takes a security group and a VPC, CreateSnapshot a snapshot and a volume (and an Outpost).
+ * - TagInstances, TagEcsTasks, TagInfectedBackups: the same condition (only datalek's two tag
+ *   keys); ec2:CreateTags takes only EC2 ARNs, ecs:TagResource only ECS ARNs, and backup:TagResource
+ *   and backup:ListTags only a backup vault, plan or recovery point (an EC2 one's ARN is its
+ *   snapshot's or AMI's), never an instance or a task.
+ */
+export const BOUNDARY_MERGES = [
+  ['DeactivateKeys', 'RevokeIamUserSessions'],
+  ['BlockPublicBuckets', 'TagInfectedObjects'],
+  ['CreateIsolationGroupsInVpcs', 'EvidenceSnapshotsOfVolumes'],
+  ['TagInstances', 'TagEcsTasks', 'TagInfectedBackups'],
+] as const;
+
 /** The roles the member-account stack creates besides the containment role (which `protectedRoles` names). */
 export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward'] as const;
 

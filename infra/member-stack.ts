@@ -22,9 +22,9 @@ import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { boundaryStatements } from './boundary.js';
+import { boundaryStatements, mergedStatements } from './boundary.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
-import { containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
+import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
@@ -97,7 +97,7 @@ export class MemberStack extends Stack {
     this.boundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
       managedPolicyName: 'datalek-containment-boundary',
       description: 'datalek: the most the containment role may ever do (permissions boundary)',
-      statements: boundaryStatements(statements),
+      statements: boundaryStatements(mergedStatements(statements, BOUNDARY_MERGES)),
     });
     iam.PermissionsBoundary.of(this.role).apply(this.boundary);
 

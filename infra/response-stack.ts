@@ -22,7 +22,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
-import { applyBoundary, boundaryStatements } from './boundary.js';
+import { applyBoundary, boundaryStatements, mergedStatements } from './boundary.js';
 import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
@@ -33,7 +33,7 @@ import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
-import { containmentStatements, protectPipelineRoles } from './containment-policy.js';
+import { BOUNDARY_MERGES, containmentStatements, protectPipelineRoles } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -448,7 +448,9 @@ export class ResponseStack extends Stack {
     this.containBoundary = new iam.ManagedPolicy(this, 'ContainBoundary', {
       managedPolicyName: 'datalek-contain-boundary',
       description: 'datalek: the most the contain function may ever do (permissions boundary)',
-      statements: boundaryStatements([...everyFunction, ...containment.filter((st) => st.effect === iam.Effect.ALLOW), ...(assume ? [assume] : [])]),
+      statements: boundaryStatements(
+        mergedStatements([...everyFunction, ...containment.filter((st) => st.effect === iam.Effect.ALLOW), ...(assume ? [assume] : [])], BOUNDARY_MERGES),
+      ),
     });
     iam.PermissionsBoundary.of(contain).apply(this.containBoundary);
 

@@ -7,10 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
+import { boundaryStatements, mergedStatements } from '../../infra/boundary.js';
 import { buildApp } from '../../infra/build-app.js';
 import { EU_REGIONS } from '../../infra/config.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { BOUNDARY_MERGES, containmentStatements } from '../../infra/containment-policy.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { type Authorization, allowed } from './dynamodb-iam.js';
 
 const MANAGED_POLICY_LIMIT = 6144;
 
@@ -84,4 +88,68 @@ describe('managed policies fit what IAM accepts', () => {
     },
     120_000,
   );
+});
+
+describe('the containment boundary, its statements merged to fit', () => {
+  const base = { partition: 'aws', region: 'eu-west-1', account: '111122223333' };
+  const allows = containmentStatements({ ...base, regions: [...EU_REGIONS], protectedRoles: [] }).filter((st) => st.effect === iam.Effect.ALLOW);
+  const json = (statements: iam.PolicyStatement[]) => boundaryStatements(statements).map((st) => st.toStatementJson() as Statement);
+  const separate = json(allows);
+  const merged = json(mergedStatements(allows, BOUNDARY_MERGES));
+
+  /** The resource types each action of a merged statement takes (Service Authorization Reference), as `service:type`. */
+  const TAKES: Record<string, string[]> = {
+    'ec2:CreateSecurityGroup': ['ec2:security-group', 'ec2:vpc'],
+    'ec2:CreateSnapshot': ['ec2:snapshot', 'ec2:volume'],
+    'ec2:CreateTags': ['ec2:instance', 'ec2:security-group', 'ec2:snapshot', 'ec2:image', 'ec2:volume', 'ec2:network-interface', 'ec2:vpc'],
+    'ecs:TagResource': ['ecs:task'],
+    // A recovery point of EC2 is named by its snapshot's or AMI's ARN.
+    'backup:TagResource': ['backup:recovery-point', 'ec2:snapshot', 'ec2:image'],
+    'backup:ListTags': ['backup:recovery-point', 'ec2:snapshot', 'ec2:image'],
+    's3:GetBucketPublicAccessBlock': ['s3:bucket'],
+    's3:PutBucketPublicAccessBlock': ['s3:bucket'],
+    's3:GetObjectTagging': ['s3:object'],
+    's3:GetObjectVersionTagging': ['s3:object'],
+    's3:PutObjectTagging': ['s3:object'],
+    's3:PutObjectVersionTagging': ['s3:object'],
+  };
+  /** `arn:aws:ec2:x:111122223333:instance/x` → `ec2:instance`; `arn:aws:s3:::x/x` → `s3:object`. */
+  const typeOf = (arn: string) => {
+    const [, , service, , , ...rest] = arn.split(':');
+    if (service === 's3') return rest.join(':').includes('/') ? 's3:object' : 's3:bucket';
+    return `${service}:${rest.join(':').split(/[/:]/)[0]}`;
+  };
+  const contexts: Authorization['context'][] = [
+    {},
+    { 'aws:TagKeys': ['datalek:incident', 'datalek:state'] },
+    { 'aws:TagKeys': ['owner'] },
+    { 's3:ResourceAccount': base.account },
+    { 's3:ResourceAccount': '999988887777' },
+    { 'ec2:CreateAction': 'CreateSnapshot' },
+    { 'aws:RequestedRegion': 'eu-west-1' },
+    { 'aws:RequestTag/datalek:role': 'datalek-isolation', 'aws:TagKeys': ['datalek:role'] },
+    { 'aws:RequestTag/datalek:incident': 'i-1' },
+    { 'ec2:ResourceTag/datalek:role': 'datalek-isolation' },
+  ];
+  // Every action containment is allowed, on an ARN of every resource pattern it names (each `*` an `x`).
+  const actions = [...new Set(separate.flatMap((st) => [st.Action].flat()))];
+  const arns = [...new Set(separate.flatMap((st) => [st.Resource].flat() as string[]).map((r) => r.replaceAll('*', 'x')))];
+  const requests = actions.flatMap((action) =>
+    arns.flatMap((resource) => contexts.map((context) => ({ action, resource, context, what: `${action} on ${resource} with ${JSON.stringify(context)}` }))),
+  );
+
+  it('allows every request the separate statements allow', () => {
+    for (const a of requests) if (allowed(a, [separate], base)) expect(allowed(a, [merged], base), a.what).toBe(true);
+  });
+
+  it('allows more only where an action is put beside a resource type it never takes', () => {
+    const more = requests.filter((a) => allowed(a, [merged], base) && !allowed(a, [separate], base));
+    expect(more.length).toBeGreaterThan(0);
+    for (const a of more) expect(TAKES[a.action], `${a.what}: which resource types does ${a.action} take?`).toBeDefined();
+    for (const a of more) expect(TAKES[a.action], a.what).not.toContain(typeOf(a.resource));
+  });
+
+  it('is shorter than the separate statements', () => {
+    expect(JSON.stringify(merged).length).toBeLessThan(JSON.stringify(separate).length - 500);
+  });
 });
