@@ -15,15 +15,11 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import type { Containment } from '../../handlers/ports/containment.js';
-import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
-import { doneIsolation } from '../support/incidents.js';
+import { instanceSequenceEvent } from '../support/events.js';
+import { I_A, I_B, METADATA, T, twoIncidentsAIsolated } from '../support/merged-isolation.js';
 import { ISOLATE_ON_SNS } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
-const T = (m: number) => new Date(Date.parse('2026-11-28T02:00:00.000Z') + m * 60_000).toISOString();
-const I_B = 'i-0bbbbbbbbbbbbbbb1';
-const I_A = 'i-0aaaaaaaaaaaaaaa2';
-const METADATA = { instanceId: I_A, networkInterfaces: [{ id: 'eni-1', groups: ['sg-app'] }] };
 let t: ReturnType<typeof tempSqliteStore>;
 beforeEach(() => {
   t = tempSqliteStore();
@@ -31,17 +27,8 @@ beforeEach(() => {
 afterEach(async () => t.cleanup());
 
 it("a merge hands the survivor the absorbed incident's done isolation where the survivor's own copy was left to it", async () => {
-  const deps = (m: number) => ({ store: t.store, policy: ISOLATE_ON_SNS, now: () => T(m), canEnforce: false });
-  const b = (await recordEvent(deps(0), findingEvent({ id: 'r-b', createdAt: T(0), type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(I_B) })))
-    .incidentId as string;
-  const a = (await recordEvent(deps(5), findingEvent({ id: 'r-a', createdAt: T(5), type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(I_A) })))
-    .incidentId as string;
   // A isolated its instance (the record as the contain function leaves it).
-  const isolation = doneIsolation(I_A, { findingId: 'r-a', evidence: { groups: { isolation: 'sg-iso', allTraffic: 'sg-all' }, metadata: METADATA } });
-  await changeIncident(deps(10), a, (draft) => {
-    draft.actions = [isolation];
-    return { entries: [] };
-  });
+  const { deps, a, b, isolation } = await twoIncidentsAIsolated(t.store);
   // B (linked to A meanwhile) planned the same isolation, left to A, which holds it; B's note says so too.
   await changeIncident(deps(12), b, (draft) => {
     draft.actions = [

@@ -16,15 +16,11 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { incidentDetail } from '../../handlers/use-cases/queries.js';
-import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
-import { doneIsolation } from '../support/incidents.js';
+import { instanceSequenceEvent } from '../support/events.js';
+import { I_A, I_B, T, twoIncidentsAIsolated } from '../support/merged-isolation.js';
 import { ISOLATE_ON_SNS } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
-const T = (m: number) => new Date(Date.parse('2026-11-28T02:00:00.000Z') + m * 60_000).toISOString();
-const I_B = 'i-0bbbbbbbbbbbbbbb1';
-const I_A = 'i-0aaaaaaaaaaaaaaa2';
-const METADATA = { instanceId: I_A, networkInterfaces: [{ id: 'eni-1', groups: ['sg-app'] }] };
 let t: ReturnType<typeof tempSqliteStore>;
 beforeEach(() => {
   t = tempSqliteStore();
@@ -32,16 +28,8 @@ beforeEach(() => {
 afterEach(async () => t.cleanup());
 
 it("releasing the merged incident does not undo the survivor's containment behind its record", async () => {
-  const deps = (m: number) => ({ store: t.store, policy: ISOLATE_ON_SNS, now: () => T(m), canEnforce: false });
-  const b = (await recordEvent(deps(0), findingEvent({ id: 'r-b', createdAt: T(0), type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(I_B) })))
-    .incidentId as string;
-  const a = (await recordEvent(deps(5), findingEvent({ id: 'r-a', createdAt: T(5), type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(I_A) })))
-    .incidentId as string;
-  const isolation = doneIsolation(I_A, { findingId: 'r-a', evidence: { groups: { isolation: 'sg-iso', allTraffic: 'sg-all' }, metadata: METADATA } });
-  await changeIncident(deps(10), a, (draft) => {
-    draft.actions = [isolation];
-    return { entries: [] };
-  });
+  // A isolated its instance (the record as the contain function leaves it).
+  const { deps, a, b } = await twoIncidentsAIsolated(t.store);
   // A finding naming both: A is merged into B, which takes over A's isolation.
   await recordEvent(deps(20), instanceSequenceEvent('r-seq', [I_B, I_A], T(19)));
   const get = async (id: string) => (await t.store.getIncident(id)) as Incident;
