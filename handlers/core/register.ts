@@ -11,7 +11,7 @@ import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
+import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
   awareReasonLabel,
   besideSpecialLabel,
@@ -24,6 +24,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
@@ -246,7 +247,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     subscribersDecision: subjectsText(incident.subscribers),
     subjectsText: s?.text ?? null,
     subscribersText: incident.subscribers?.text ?? null,
-    subscribersApAgreement: apAgreementText(incident.subscribers?.apAgreed),
+    subscribersApAgreement: apAgreementText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map(
@@ -464,7 +465,7 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
   const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
   return [
     ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
-    ...(incident.subscribers ? [`${subscribers}: ${subjectsLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+    ...(incident.subscribers ? [`${subscribers}: ${subscribersLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
   ].join('; ');
 }
 
@@ -556,9 +557,14 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'subscribersApAgreement',
 ];
 
-/** `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`, or null. */
-function apAgreementText(a: SubjectsDecision['apAgreed']): string | null {
-  return a ? `${a.reference} at ${a.at}, recorded by ${a.by}` : null;
+/**
+ * `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`; for an exception for unintelligible
+ * data recorded without it (a record from before it was asked), that the decision is not done; else null.
+ */
+function apAgreementText(s: SubjectsDecision | null | undefined): string | null {
+  const a = s?.apAgreed;
+  if (a) return `${a.reference} at ${a.at}, recorded by ${a.by}`;
+  return subscribersWithoutAp(s) ? 'not recorded: the subscribers’ decision is not done (Regulation 611/2013 art. 4(1))' : null;
 }
 
 /** `1 finding record minimised at T by X, 180 days after closing`, or null. */

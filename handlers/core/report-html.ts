@@ -23,6 +23,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
@@ -187,8 +188,13 @@ function subjectsRows(incident: Incident, lang: Lang, tz: string): [string, stri
       [nl ? 'Besluit art. 34' : 'Art. 34 decision', incident.subjects],
       [nl ? 'Besluit abonnees' : 'Subscribers decision', incident.subscribers],
     ] as const
-  ).flatMap(([what, s]): [string, string | null][] =>
-    s ? [[what, subjectsLabel(lang, s, (iso) => formatLocal(iso, tz))], ...(s.text ? [[TOLD_LABEL[lang], s.text] as [string, string]] : [])] : [],
+  ).flatMap(([what, s], i): [string, string | null][] =>
+    s
+      ? [
+          [what, (i === 1 ? subscribersLabel : subjectsLabel)(lang, s, (iso) => formatLocal(iso, tz))],
+          ...(s.text ? [[TOLD_LABEL[lang], s.text] as [string, string]] : []),
+        ]
+      : [],
   );
 }
 
