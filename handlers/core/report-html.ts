@@ -292,6 +292,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
+    case 'containment-not-done-held':
+      return nl
+        ? `Inperking niet uitgevoerd, zoals besloten: ${actionLabel(lang, str('action'))} ${str('target')}: bevinding ${str('findingId')} vraagt erom, maar ${str('decidedBy')} besloot dat die niet wordt uitgevoerd: ${str('reason')}`
+        : `Containment not carried out, as decided: ${actionLabel(lang, str('action'))} ${str('target')}: finding ${str('findingId')} asks for it, but ${str('decidedBy')} decided it will not be carried out: ${str('reason')}`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':
