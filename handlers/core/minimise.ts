@@ -209,6 +209,19 @@ export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (
     : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.`;
 }
 
+/**
+ * A retention hold (`datalek minimise ID --hold`, retention-hold.ts) in a sentence for the page and
+ * the report, under the same heading: who keeps the findings past the retention period, since when
+ * and why (Art. 5(1)(e), 5(2)); null without one.
+ */
+export function retentionHoldSummary(incident: Incident, lang: 'nl' | 'en', local: (iso: string) => string): string | null {
+  const h = incident.retentionHold;
+  if (!h) return null;
+  return lang === 'nl'
+    ? `De bevindingen worden langer bewaard dan de bewaartermijn, besloten door ${h.by} op ${local(h.at)}: ${h.reason}. Ze worden pas geminimaliseerd als dat besluit is opgeheven.`
+    : `The findings are kept past the retention period, as ${h.by} decided on ${local(h.at)}: ${h.reason}. They are minimised only once that hold is released.`;
+}
+
 /** The heading above `minimisedSummary` on the page and in the report. */
 export const MINIMISED_HEADING = { nl: 'Bewaartermijn', en: 'Retention period' } as const;
 

@@ -154,6 +154,8 @@ export interface RegisterRow {
   statedClock: string;
   /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
   findingsMinimised: string | null;
+  /** A hold keeping the findings past the retention period (retention-hold.ts): when, who, why; null without one. */
+  retentionHold: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -289,6 +291,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     statedClock: statedClockText(incident),
     openedByHand: openedByHandText(incident),
     findingsMinimised: minimisedText(incident),
+    retentionHold: incident.retentionHold ? `held at ${incident.retentionHold.at} by ${incident.retentionHold.by}: ${incident.retentionHold.reason}` : null,
   };
 }
 
@@ -409,6 +412,9 @@ export function registerMarkdown(
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
+            : null,
+          incident.retentionHold
+            ? `${nl ? 'langer bewaard: besloten door' : 'kept past the retention period: decided by'} ${incident.retentionHold.by} ${nl ? 'op' : 'on'} ${local(incident.retentionHold.at)}: ${incident.retentionHold.reason}`
             : null,
           ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
@@ -555,6 +561,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'findingsMinimised',
   // Added for Regulation 611/2013 art. 4(1) (the AP's agreement to the subscribers' exception), likewise.
   'subscribersApAgreement',
+  // Added for review9 S5 (a hold keeping the findings past the retention period), likewise.
+  'retentionHold',
 ];
 
 /**

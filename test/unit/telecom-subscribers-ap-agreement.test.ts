@@ -65,7 +65,7 @@ describe('the subscribers’ exception for unintelligible data needs the AP’s 
     expect(subscribersField(incident, 'nl')).toContain('de AP stemde in (Verordening 611/2013 art. 4(1))');
     const row = registerRow(incident, policy, now);
     expect(row.subscribersApAgreement).toBe('AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG');
-    expect(REGISTER_COLUMNS.at(-1)).toBe('subscribersApAgreement');
+    expect(REGISTER_COLUMNS).toContain('subscribersApAgreement');
   });
 
   it('takes the AP’s agreement from the command line’s flags and the page’s fields (subjects --ap-reference --ap-agreed-at)', async () => {
