@@ -10,7 +10,7 @@
  */
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
-import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
+import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
 import type { Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours } from './time.js';
@@ -139,6 +139,12 @@ export function subjectsDecisionNeeded(incident: Incident, policy: Policy): bool
     !policy.organisation.financialUndertaking
   );
 }
+
+/** The subscribers' exception recorded without the AP's agreement (incident.ts subscribersWithoutAp), wherever the decision or its clock is shown. */
+export const SUBSCRIBERS_AP_NOT_RECORDED = {
+  nl: 'niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP (Verordening 611/2013 art. 4(1)); leg het besluit opnieuw vast met het kenmerk en de datum van die instemming, of informeer de abonnees',
+  en: 'not done: the exception for unintelligible data was recorded without the AP’s agreement (Regulation 611/2013 art. 4(1)); record the decision again with the AP’s reference and the date it agreed, or inform the subscribers',
+} as const;
 
 /** Whether a telecom provider must decide on informing its subscribers (Regulation 611/2013 art. 3). */
 export function subscribersDecisionNeeded(incident: Incident, policy: Policy): boolean {
@@ -561,7 +567,19 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
         note,
       ),
     );
-    out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
+    // An exception for unintelligible data without the AP's agreement (a record from before it was
+    // asked) settles nothing (Regulation 611/2013 art. 4(1)): the decision is still to make.
+    const withoutAp = subscribersWithoutAp(incident.subscribers);
+    const subscribersDone = withoutAp ? null : (incident.subscribers?.at ?? null);
+    out.push(
+      clock(
+        'telecom-subscribers',
+        { startsAt: aware, dueAt: null, doneAt: subscribersDone },
+        now,
+        needed,
+        withoutAp && needed ? SUBSCRIBERS_AP_NOT_RECORDED : note,
+      ),
+    );
   }
   return out;
 }
@@ -724,7 +742,7 @@ export function dutiesAfterClosing(incident: Incident, policy: Policy, now: stri
       : c.name === 'subjects'
         ? subjectsDecisionNeeded(incident, policy) && !incident.subjects
         : c.name === 'telecom-subscribers'
-          ? subscribersDecisionNeeded(incident, policy) && !incident.subscribers
+          ? subscribersDecisionNeeded(incident, policy) && (!incident.subscribers || subscribersWithoutAp(incident.subscribers))
           : other.has(c.name);
   return clocksOf(incident, policy, now).filter(owed);
 }

@@ -242,6 +242,16 @@ export interface SubjectsDecision {
   apAgreed?: { reference: string; at: string; by: string };
 }
 
+/**
+ * The subscribers' exception for unintelligible data recorded without the AP's agreement (a record
+ * from before it was asked): no settled decision, since Regulation 611/2013 art. 4(1) lets a
+ * provider skip its subscribers only when the AP agreed. The clock, status, show, the register and
+ * the report count it as not done.
+ */
+export function subscribersWithoutAp(s: SubjectsDecision | null | undefined): boolean {
+  return s?.decision === 'exception' && s.exception === 'encrypted' && !s.apAgreed;
+}
+
 export function emptyFacts(): BreachFacts {
   return {
     nature: [],

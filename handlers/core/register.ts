@@ -11,7 +11,7 @@ import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
+import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
   awareReasonLabel,
   besideSpecialLabel,
@@ -24,6 +24,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
@@ -153,6 +154,8 @@ export interface RegisterRow {
   statedClock: string;
   /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
   findingsMinimised: string | null;
+  /** A hold keeping the findings past the retention period (retention-hold.ts): when, who, why; null without one. */
+  retentionHold: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -246,7 +249,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     subscribersDecision: subjectsText(incident.subscribers),
     subjectsText: s?.text ?? null,
     subscribersText: incident.subscribers?.text ?? null,
-    subscribersApAgreement: apAgreementText(incident.subscribers?.apAgreed),
+    subscribersApAgreement: apAgreementText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map(
@@ -288,6 +291,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     statedClock: statedClockText(incident),
     openedByHand: openedByHandText(incident),
     findingsMinimised: minimisedText(incident),
+    retentionHold: incident.retentionHold ? `held at ${incident.retentionHold.at} by ${incident.retentionHold.by}: ${incident.retentionHold.reason}` : null,
   };
 }
 
@@ -409,6 +413,9 @@ export function registerMarkdown(
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
             : null,
+          incident.retentionHold
+            ? `${nl ? 'langer bewaard: besloten door' : 'kept past the retention period: decided by'} ${incident.retentionHold.by} ${nl ? 'op' : 'on'} ${local(incident.retentionHold.at)}: ${incident.retentionHold.reason}`
+            : null,
           ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
           .filter(Boolean)
@@ -464,7 +471,7 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
   const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
   return [
     ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
-    ...(incident.subscribers ? [`${subscribers}: ${subjectsLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+    ...(incident.subscribers ? [`${subscribers}: ${subscribersLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
   ].join('; ');
 }
 
@@ -554,11 +561,18 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'findingsMinimised',
   // Added for Regulation 611/2013 art. 4(1) (the AP's agreement to the subscribers' exception), likewise.
   'subscribersApAgreement',
+  // Added for review9 S5 (a hold keeping the findings past the retention period), likewise.
+  'retentionHold',
 ];
 
-/** `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`, or null. */
-function apAgreementText(a: SubjectsDecision['apAgreed']): string | null {
-  return a ? `${a.reference} at ${a.at}, recorded by ${a.by}` : null;
+/**
+ * `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`; for an exception for unintelligible
+ * data recorded without it (a record from before it was asked), that the decision is not done; else null.
+ */
+function apAgreementText(s: SubjectsDecision | null | undefined): string | null {
+  const a = s?.apAgreed;
+  if (a) return `${a.reference} at ${a.at}, recorded by ${a.by}`;
+  return subscribersWithoutAp(s) ? 'not recorded: the subscribers’ decision is not done (Regulation 611/2013 art. 4(1))' : null;
 }
 
 /** `1 finding record minimised at T by X, 180 days after closing`, or null. */

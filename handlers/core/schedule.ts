@@ -14,7 +14,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState } from './incident.js';
+import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState, subscribersWithoutAp } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
@@ -153,7 +153,8 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
       periodicTrack('subjects', incident.assessment.at, policy.reminders.subjectsEveryHours, lastDue(incident, 'subjects'), 'subjects-reminder', 'subjects'),
     );
   }
-  if (subscribersDecisionNeeded(incident, policy) && !incident.subscribers && incident.assessment) {
+  // An exception for unintelligible data without the AP's agreement settles nothing (Regulation 611/2013 art. 4(1)): reminded as no decision is.
+  if (subscribersDecisionNeeded(incident, policy) && (!incident.subscribers || subscribersWithoutAp(incident.subscribers)) && incident.assessment) {
     out.push(
       periodicTrack(
         'subscribers',
