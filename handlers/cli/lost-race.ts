@@ -117,3 +117,8 @@ export function lostRaceText(command: string, incidentId: string | undefined, er
   const shown = incidentId ?? (err as LostRaceError).firstIncident;
   return `not all recorded: ${happened} Recorded before that, and kept: ${recorded.join('; ')}. Nothing after that was recorded. Check what is recorded (datalek show ${shown ?? 'ID'}), then run it again (${again}) for what is still missing.`;
 }
+
+/** The sweep's line for an incident it lost the race for at every try: the others were swept; this one stays due. */
+export function sweptLostRaceText(incidentId: string): string {
+  return `incident ${incidentId} was not swept: other changes to it kept coming in while the sweep tried to record (a storm of findings?), and it stopped trying. Nothing of it was recorded: it stays due, and the next sweep sends what it owes.`;
+}

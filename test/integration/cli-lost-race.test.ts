@@ -145,3 +145,29 @@ describe('a command some of whose commits went through before it lost the race',
     expect((await runCli(['verify', '--store', store])).code).toBe(0);
   });
 });
+
+describe('a sweep that loses the race for one incident at every try', () => {
+  it('says so in plain words for that incident, that nothing of it was recorded and that it stays due (not the store’s text, not verify); exit 3', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const store = join(mkdtempSync(join(tmpdir(), 'datalek-lost-race-')), 's');
+    const [id] = await replayed(store, [EVENT]);
+    const before = await timeline(store, id);
+    const calm = storm(store, [id]);
+    let r: Awaited<ReturnType<typeof runCli>>;
+    try {
+      // An hour on, nobody acknowledged it: its escalation is due.
+      r = await runCli(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z']);
+    } finally {
+      calm();
+    }
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('datalek:'));
+    expect(lines).toEqual([
+      `datalek: incident ${id} was not swept: other changes to it kept coming in while the sweep tried to record (a storm of findings?), and it stopped trying. Nothing of it was recorded: it stays due, and the next sweep sends what it owes.`,
+    ]);
+    expect(r.code).toBe(3);
+    expect(await timeline(store, id)).toEqual(before);
+    const again = await runCli(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).map((s: { incidentId: string }) => s.incidentId)).toContain(id);
+  });
+});
