@@ -48,16 +48,19 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
+  // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
+  // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
+  { kind: 'file-path', fields: ['filePath', 'fileName', 'nestedItemPath', 'itemPath'], nl: 'bestandspaden en -namen', en: 'file paths and names' },
 ];
 
 /**
  * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
  * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
  * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
- * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins): IP addresses and
- * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
- * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
- * from without pointing at a person. The organisation's own resources (instance ids, their private
+ * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins, a malware scan's
+ * infected files): IP addresses and their city and coordinates, user names, principal ids, access
+ * key ids, user agents, domain names asked, file paths and names. The country and the network's
+ * organisation (ASN, ISP) stay: they say where an attack came from without pointing at a person. The organisation's own resources (instance ids, their private
  * addresses, bucket and function names) stay: they are what the measures acted on. So inside the
  * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
  * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
