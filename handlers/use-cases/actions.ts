@@ -10,7 +10,7 @@ import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
-import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
+import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -827,6 +827,12 @@ export const closeAction = action({
       label: { nl: 'Waarom gesloten vóór een melding', en: 'Why it is closed before a report' },
       offered: ({ incident, policy, now }) => reportsStillDue(incident, policy, now).length > 0,
     },
+    {
+      name: 'follow-up-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom gesloten zonder vervolgmelding aan de AP', en: 'Why it is closed without a follow-up to the AP' },
+      offered: ({ incident, policy }) => apFollowUpOwed(incident, policy) !== undefined,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -835,6 +841,7 @@ export const closeAction = action({
     overdueReason: v['overdue-reason'],
     containmentReason: v['containment-reason'],
     reportsPendingReason: v['reports-pending-reason'],
+    followUpReason: v['follow-up-reason'],
   }),
   // The register may count containment another incident carried out for this one (core/breach-facts.ts).
   run: async (deps: FgDeps, input) => {
