@@ -51,7 +51,7 @@ export interface SweepResult {
    * Incidents the sweep could not update (e.g. a timeline changed behind the store's back). One
    * broken incident must not stop the reminders of all the others: they are reported, not thrown.
    */
-  failed: { incidentId: string; error: string }[];
+  failed: { incidentId: string; error: string; lostRace?: true }[];
   /**
    * Incidents with something due that the sweep did not start for want of time (`SweepDeps.deadline`):
    * nothing of theirs was written or queued, so they stay due and the next sweep sends what they owe, once.
@@ -115,7 +115,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
     },
   };
   // Commits one incident's due items under `plan`, reading it again on a conflict.
-  const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident } | null> => {
+  const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident; lostRace?: true } | null> => {
     let incident = first;
     for (let attempt = 1; ; attempt++) {
       const change = sweepOne(incident, deps.policy, now, plan, await leftCheck(deps, reads, incident, now));
@@ -128,7 +128,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         return null;
       } catch (err) {
         // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
-        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt))) return { error: (err as Error).message, incident };
+        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt)))
+          return { error: (err as Error).message, incident, ...(err instanceof ConflictError ? { lostRace: true as const } : {}) };
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) return null;
@@ -176,7 +177,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       continue;
     }
     const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
-    if (failure) failed.push({ incidentId: incident.id, error: failure.error });
+    if (failure) failed.push({ incidentId: incident.id, error: failure.error, ...(failure.lostRace ? { lostRace: failure.lostRace } : {}) });
   }
   return { sent, failed, notReached, incidentsRead, revisions };
 }
