@@ -40,12 +40,18 @@ afterEach(async () => t.cleanup());
 
 it('left to an incident closed without containing it: closing asks what became of it, and records it as not carried out', async () => {
   await put({ ...incidentFixture({ id: 'dl-first', actions: [doneIsolation(SHARED, { status: 'failed', steps: [] })] }), state: 'closed', closedAt: NOW });
-  await expect(closeIncident(deps(), { incidentId: 'dl-second', reason: 'afgehandeld', by: 'FG' })).rejects.toThrow(
-    /containment not carried out: isolate-instance i-0shared000000001 .*--containment-reason/,
-  );
+  await expect(
+    closeIncident(deps(), { incidentId: 'dl-second', reason: 'afgehandeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' }),
+  ).rejects.toThrow(/containment not carried out: isolate-instance i-0shared000000001 .*--containment-reason/);
   expect(((await t.store.getIncident('dl-second')) as Incident).state).not.toBe('closed');
 
-  const closed = await closeIncident(deps(), { incidentId: 'dl-second', reason: 'afgehandeld', by: 'FG', containmentReason: 'met de hand geïsoleerd' });
+  const closed = await closeIncident(deps(), {
+    incidentId: 'dl-second',
+    reason: 'afgehandeld',
+    by: 'FG',
+    followUpReason: 'de aanvulling ging per brief naar de AP',
+    containmentReason: 'met de hand geïsoleerd',
+  });
   expect(closed.state).toBe('closed');
   expect(closed.actions[0]).toMatchObject({ status: 'failed' });
   expect(closed.actions[0].heldBy).toBeUndefined();
@@ -54,6 +60,11 @@ it('left to an incident closed without containing it: closing asks what became o
 
 it('left to an incident that holds it contained: closes as before', async () => {
   await put({ ...incidentFixture({ id: 'dl-first', actions: [doneIsolation(SHARED)] }), state: 'closed', closedAt: NOW });
-  const closed = await closeIncident(deps(), { incidentId: 'dl-second', reason: 'afgehandeld', by: 'FG' });
+  const closed = await closeIncident(deps(), {
+    incidentId: 'dl-second',
+    reason: 'afgehandeld',
+    by: 'FG',
+    followUpReason: 'de aanvulling ging per brief naar de AP',
+  });
   expect(closed.actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
 });
