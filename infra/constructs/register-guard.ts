@@ -21,7 +21,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { NOT_BY_CLOUDFORMATION, STACK_NAME_PREFIX } from './pipeline-watch.js';
+import { STACK_NAME_PREFIX } from './pipeline-watch.js';
 import { policyChangers } from './protected-key.js';
 
 /** The pipeline bus's archive: the domain events, kept with the breach register. */
@@ -60,6 +60,9 @@ export function registerTablePolicy(scope: Construct, tableName: string, breakGl
   });
 }
 
+/** The tables whose names begin with `tablePrefix`, by ARN (a resource policy's calls name the table so). */
+const tableArns = (tablePrefix: string) => [{ wildcard: `*:table/${tablePrefix}*` }];
+
 /**
  * DynamoDB calls on the tables whose names begin with `tablePrefix` (`datalek-`; a call names a
  * table by its name or ARN) that lose the register or what recovers it: deleted, deletion
@@ -68,18 +71,21 @@ export function registerTablePolicy(scope: Construct, tableName: string, breakGl
  */
 export function tableCalls(tablePrefix: string): Record<string, unknown> {
   const tableName = [{ prefix: tablePrefix }, { wildcard: `*:table/${tablePrefix}*` }];
-  const resourceArn = [{ wildcard: `*:table/${tablePrefix}*` }];
   return {
     source: ['aws.dynamodb'],
     detail: {
       $or: [
         { eventName: ['DeleteTable', 'UpdateContinuousBackups'], requestParameters: { tableName } },
         { eventName: ['UpdateTable'], requestParameters: { tableName, deletionProtectionEnabled: [false] } },
-        { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn } },
-        { eventName: ['PutResourcePolicy'], requestParameters: { resourceArn }, ...NOT_BY_CLOUDFORMATION },
+        { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn: tableArns(tablePrefix) } },
       ],
     },
   };
+}
+
+/** A table's resource policy replaced (the root user may, whatever the policy says): a deployment's own put makes this call (pipeline-watch.ts `datalek-watch-by-hand`). */
+export function tablePolicyChanges(tablePrefix: string): Record<string, unknown> {
+  return { eventName: ['PutResourcePolicy'], requestParameters: { resourceArn: tableArns(tablePrefix) } };
 }
 
 /** EventBridge calls that delete the archive named `archiveName` or change it (its retention, its pattern, its key), whoever makes them. */
@@ -88,18 +94,22 @@ export function archiveCalls(archiveName: string): Record<string, unknown> {
 }
 
 /**
- * SQS calls that empty a datalek queue (its name begins with a datalek stack's: `Datalek…`):
- * purged or deleted, whoever does it; its retention cut, its policy or key changed other than by
- * a deployment. SQS's calls name a queue by its URL.
+ * The datalek queues, by the URL SQS's calls name them by (their names begin with their stack's:
+ * `Datalek…`). A function: pipeline-watch.ts, which defines the prefix, imports this module.
+ */
+const datalekQueues = () => [{ wildcard: `*/${STACK_NAME_PREFIX}*` }];
+
+/**
+ * SQS calls that empty a datalek queue: purged or deleted, whoever does it (its retention cut, its
+ * policy or key changed other than by datalek's deployment: `queueChanges`, in `datalek-watch-by-hand`).
  */
 export function queueCalls(): Record<string, unknown> {
-  return {
-    source: ['aws.sqs'],
-    detail: {
-      requestParameters: { queueUrl: [{ wildcard: `*/${STACK_NAME_PREFIX}*` }] },
-      $or: [{ eventName: ['PurgeQueue', 'DeleteQueue'] }, { eventName: ['SetQueueAttributes'], ...NOT_BY_CLOUDFORMATION }],
-    },
-  };
+  return { source: ['aws.sqs'], detail: { eventName: ['PurgeQueue', 'DeleteQueue'], requestParameters: { queueUrl: datalekQueues() } } };
+}
+
+/** A datalek queue's attributes set (its retention cut, its policy or key): a deployment's own updates make this call (pipeline-watch.ts `datalek-watch-by-hand`). */
+export function queueChanges(): Record<string, unknown> {
+  return { eventName: ['SetQueueAttributes'], requestParameters: { queueUrl: datalekQueues() } };
 }
 
 export interface RegisterWatchProps {
