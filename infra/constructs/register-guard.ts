@@ -13,13 +13,16 @@
  * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
  *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
  *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists
- *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment.
+ *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment;
+ * - every datalek queue's policy denies purging, deleting and setting its attributes to all but the
+ *   break-glass role and the deployment (`protectQueues`).
  * Left out: a queue's messages received and deleted one by one (data events, not in the
  * management events the watch reads), and a table's TTL (DynamoDB deletes no item whose TTL lies
  * more than five years in the past, so a TTL on another attribute wipes nothing).
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STACK_NAME_PREFIX } from './pipeline-watch.js';
 import { policyChangers } from './protected-key.js';
@@ -58,6 +61,31 @@ export function registerTablePolicy(scope: Construct, tableName: string, breakGl
       }),
     ],
   });
+}
+
+/** The SQS calls that lose a queue's messages: purged, deleted, or its retention cut (or policy, key, redrive changed). */
+export const QUEUE_EMPTYING_ACTIONS = ['sqs:PurgeQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes'];
+
+/**
+ * Every queue in `scope` (a stack: the finding routes' and the functions' dead letters, the watch's
+ * calls) gets a Deny in its policy: nobody but the break-glass role and the stack's deployments
+ * purges it, deletes it or sets its attributes (as the tables, above). The watch pages on these
+ * calls as well (`queueCalls`, `queueChanges`); the Deny stops them. Senders are not affected
+ * (EventBridge and Lambda only send). Call it once the stack's queues exist.
+ */
+export function protectQueues(scope: Construct, breakGlassRole: string): void {
+  for (const queue of scope.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue)) {
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassOrDeploymentEmpties',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: QUEUE_EMPTYING_ACTIONS,
+        resources: [queue.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(queue, breakGlassRole) } },
+      }),
+    );
+  }
 }
 
 /** The tables whose names begin with `tablePrefix`, by ARN (a resource policy's calls name the table so). */

@@ -472,6 +472,28 @@ describe('the hardened AWS side', () => {
       }
     });
 
+    it('denies purging, deleting or re-setting every datalek queue (the finding routes’ and functions’ dead letters, the watch’s calls) to everyone but the break-glass role and the deployment', () => {
+      for (const [t, region] of [
+        [response, 'eu-west-1'],
+        [forwarder, 'eu-central-1'],
+      ] as const) {
+        const queues = Object.keys(t.findResources('AWS::SQS::Queue'));
+        expect(queues.length).toBeGreaterThan(0);
+        const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy'));
+        for (const id of queues) {
+          const policy = policies.find((p) => text(p.Properties.Queues) === text([{ Ref: id }]));
+          expect(policy, `${region}/${id}`).toBeDefined();
+          const deny = ((policy?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => actionsOf(st).includes('sqs:PurgeQueue'));
+          expect(deny, `${region}/${id}`).toBeDefined();
+          expectOnlyBreakGlassOrDeployment(deny as Statement, {
+            actions: ['sqs:DeleteQueue', 'sqs:PurgeQueue', 'sqs:SetQueueAttributes'],
+            resource: { 'Fn::GetAtt': [id, 'Arn'] },
+            region,
+          });
+        }
+      }
+    });
+
     it('lets CloudWatch use a key only for this account’s datalek-* alarms in its region', () => {
       for (const [t, region] of [
         [state, 'eu-west-1'],
