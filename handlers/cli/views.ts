@@ -5,9 +5,9 @@
 import { currentAwareness } from '../core/ap-verdict.js';
 import { byHandText, notDoneText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf } from '../core/clocks.js';
+import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
-import { type Incident, initialReport, type ReportRecord, type TimelineEntry } from '../core/incident.js';
+import { type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
@@ -238,6 +238,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       lines.push(
         `  ${what.padEnd(14)} ${s.decision}${s.exception ? ` (${s.exception})` : ''}${s.date ? ` on ${formatLocal(s.date, tz)}` : ''}${s.channel ? ` by ${s.channel}` : ''}: ${s.reason}`,
         ...(s.text ? [`  told           "${s.text}"`] : []),
+        ...(what === 'subscribers' && subscribersWithoutAp(s) ? [`  NOT DONE       ${SUBSCRIBERS_AP_NOT_RECORDED.en}`] : []),
       );
   }
   const decisions = incident.decisions?.length ?? 0;

@@ -10,7 +10,7 @@
  */
 import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
-import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role } from './incident.js';
+import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
 import type { Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours } from './time.js';
@@ -108,6 +108,23 @@ function personalDataPossible(incident: Incident): boolean {
   return incident.assessment?.personalData !== 'no';
 }
 
+/**
+ * Art. 33(4): the initial AP report in force, made while the facts were incomplete, when no AP report
+ * recorded since it carried the facts marked complete. The AP then holds only the first phase:
+ * completing the facts in datalek tells the AP nothing. Undefined once the complete facts reached the
+ * AP, and while the assessment says not notifiable (the AP is owed a withdrawal or a correction
+ * then, not the facts: fg-workflow.ts notificationStanding). The controller's duty only.
+ */
+export function apFollowUpOwed(incident: Incident, policy: Policy): ReportRecord | undefined {
+  const initial = initialReport(incident);
+  if (!initial || incident.sample || incident.assessment?.notifiable === false || roleOf(incident, policy) !== 'controller') return undefined;
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  // A report from before `factsComplete` was recorded is read as the record then did: by the facts in datalek.
+  const withFacts = (r: ReportRecord) => r.factsComplete ?? incident.facts?.complete === true;
+  const complete = ap.slice(ap.indexOf(initial)).some((r) => r.kind !== 'withdrawal' && withFacts(r));
+  return complete ? undefined : initial;
+}
+
 function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
 }
@@ -139,6 +156,12 @@ export function subjectsDecisionNeeded(incident: Incident, policy: Policy): bool
     !policy.organisation.financialUndertaking
   );
 }
+
+/** The subscribers' exception recorded without the AP's agreement (incident.ts subscribersWithoutAp), wherever the decision or its clock is shown. */
+export const SUBSCRIBERS_AP_NOT_RECORDED = {
+  nl: 'niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP (Verordening 611/2013 art. 4(1)); leg het besluit opnieuw vast met het kenmerk en de datum van die instemming, of informeer de abonnees',
+  en: 'not done: the exception for unintelligible data was recorded without the AP’s agreement (Regulation 611/2013 art. 4(1)); record the decision again with the AP’s reference and the date it agreed, or inform the subscribers',
+} as const;
 
 /** Whether a telecom provider must decide on informing its subscribers (Regulation 611/2013 art. 3). */
 export function subscribersDecisionNeeded(incident: Incident, policy: Policy): boolean {
@@ -561,7 +584,19 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
         note,
       ),
     );
-    out.push(clock('telecom-subscribers', { startsAt: aware, dueAt: null, doneAt: incident.subscribers?.at ?? null }, now, needed, note));
+    // An exception for unintelligible data without the AP's agreement (a record from before it was
+    // asked) settles nothing (Regulation 611/2013 art. 4(1)): the decision is still to make.
+    const withoutAp = subscribersWithoutAp(incident.subscribers);
+    const subscribersDone = withoutAp ? null : (incident.subscribers?.at ?? null);
+    out.push(
+      clock(
+        'telecom-subscribers',
+        { startsAt: aware, dueAt: null, doneAt: subscribersDone },
+        now,
+        needed,
+        withoutAp && needed ? SUBSCRIBERS_AP_NOT_RECORDED : note,
+      ),
+    );
   }
   return out;
 }
@@ -724,7 +759,7 @@ export function dutiesAfterClosing(incident: Incident, policy: Policy, now: stri
       : c.name === 'subjects'
         ? subjectsDecisionNeeded(incident, policy) && !incident.subjects
         : c.name === 'telecom-subscribers'
-          ? subscribersDecisionNeeded(incident, policy) && !incident.subscribers
+          ? subscribersDecisionNeeded(incident, policy) && (!incident.subscribers || subscribersWithoutAp(incident.subscribers))
           : other.has(c.name);
   return clocksOf(incident, policy, now).filter(owed);
 }

@@ -471,6 +471,19 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   return planned;
 }
 
+/**
+ * The steps a person decided not to carry out (`notDone`) that this finding's rule would have
+ * enforced had nobody decided: the decision holds (`upgrades`), and the caller records that the
+ * finding asked for them, so the FG sees new evidence against the decision.
+ */
+export function notDoneAskedFor(finding: Finding, policy: Policy, existing: ActionRecord[], opts: PlanOptions): ActionRecord[] {
+  const decided = existing.filter((a) => a.notDone && !a.released);
+  if (decided.length === 0) return [];
+  const undecided = existing.map(({ notDone: _decision, ...a }) => a);
+  const wanted = planContainment(finding, policy, undecided, opts).filter((p) => p.mode === 'enforce');
+  return decided.filter((a) => wanted.some((p) => p.id === a.id));
+}
+
 /** The incident in `held` that holds this action's resource contained, if any (a per-incident revocation is held by none). */
 export function holderIn(held: HeldContainment[] | undefined, a: { type: string; target: string; accountId: string; region: string }): string | undefined {
   if (!held?.length || PER_INCIDENT_ACTIONS.has(a.type)) return undefined;
@@ -483,7 +496,9 @@ export function holderIn(held: HeldContainment[] | undefined, a: { type: string;
  * the policy enforces asks for again: a refusal never makes the resource uncontainable.
  */
 function upgrades(action: ActionRecord, before: ActionRecord): boolean {
-  if (action.mode !== 'enforce' || before.person) return false;
+  // A person decided it will not be carried out (`datalek not-done`): a later finding's rule never
+  // takes that decision back; `notDoneAskedFor` names the finding that asked, for the timeline.
+  if (action.mode !== 'enforce' || before.person || before.notDone) return false;
   if (before.refused) return true;
   return before.mode === 'plan' && (before.status === 'planned' || before.status === 'skipped') && !before.steps?.length;
 }

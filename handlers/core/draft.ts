@@ -22,7 +22,7 @@ import {
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
-import { type Incident, initialReport, type Nature, type Role } from './incident.js';
+import { type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
 import {
   actionLabel,
   awareReasonLabel,
@@ -861,17 +861,11 @@ function subscribersValue(incident: Incident, lang: Lang, when: (iso: string) =>
     return nl
       ? `${told}; de AP stemde in (Verordening 611/2013 art. 4(1)) op ${when(s.apAgreed.at)}, kenmerk ${s.apAgreed.reference}`
       : `${told}; the AP agreed (Regulation 611/2013 art. 4(1)) on ${when(s.apAgreed.at)}, reference ${s.apAgreed.reference}`;
-  if (subscribersWithoutAp(incident))
+  if (subscribersWithoutAp(incident.subscribers))
     return nl
       ? `${told}; let op: de instemming van de AP (Verordening 611/2013 art. 4(1)) is niet vastgelegd`
       : `${told}; note: the AP’s agreement (Regulation 611/2013 art. 4(1)) not recorded`;
   return told;
-}
-
-/** The subscribers' exception for unintelligible data recorded without the AP's agreement (a record from before it was asked). */
-function subscribersWithoutAp(incident: Incident): boolean {
-  const s = incident.subscribers;
-  return s?.decision === 'exception' && s.exception === 'encrypted' && !s.apAgreed;
 }
 
 /**
@@ -880,7 +874,7 @@ function subscribersWithoutAp(incident: Incident): boolean {
  * agreement is no settled exception: "Let op" says what is still to do.
  */
 function subscribersWithoutApWarning(incident: Incident, lang: Lang): string[] {
-  if (!subscribersWithoutAp(incident)) return [];
+  if (!subscribersWithoutAp(incident.subscribers)) return [];
   return [
     lang === 'nl'
       ? 'De abonnees worden niet geïnformeerd omdat de gegevens onbegrijpelijk waren, maar de instemming van de AP (Verordening 611/2013 art. 4(1)) is niet vastgelegd: die uitzondering geldt alleen als de aanbieder de AP heeft aangetoond dat de gegevens onbegrijpelijk waren en de AP daarmee instemt. Leg het besluit opnieuw vast met het kenmerk en de datum van de instemming van de AP, of informeer de abonnees.'

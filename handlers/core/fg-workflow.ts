@@ -25,6 +25,7 @@ import {
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   apClockRunning,
+  apFollowUpOwed,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -1442,6 +1443,7 @@ export function closeBlockerItems(
   containmentReason?: string | null,
   elsewhere: CarriedOutElsewhere[] = [],
   reportsPendingReason?: string | null,
+  apFollowUpReason?: string | null,
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1532,6 +1534,18 @@ export function closeBlockerItems(
       `de AP heeft nog melding ${standing.reference}, maar de beoordeling van ${a?.at ? formatLocal(a.at, policy.timeZone) : ''} zegt niet meldplichtig: laat het de AP weten met een intrekking of een correctie (AVG art. 33(4), (5))`,
       'reported',
     );
+  }
+  // Art. 33(4): information given in phases reaches the AP "without undue further delay". Facts
+  // completed in datalek alone leave the AP with the first phase; closing then ends the reminder.
+  const firstPhase = apFollowUpOwed(incident, policy);
+  if (firstPhase && !apFollowUpReason?.trim()) {
+    const en = `the AP holds only the first phase of the notification (${firstPhase.reference}, made while the facts were incomplete), and no report to the AP with the facts marked complete followed (Art. 33(4))`;
+    out.push({
+      cli: `${en}: mark the facts complete and record the follow-up (datalek facts ${incident.id} --complete, then datalek reported ${incident.id} --kind follow-up --reference ${firstPhase.reference}), or record why it is closed without one (--follow-up-reason)`,
+      en: `${en}: mark the facts complete and record the follow-up, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,
+      nl: `de AP heeft alleen de eerste fase van de melding (${firstPhase.reference}, gedaan toen de feiten nog niet compleet waren) en er volgde geen melding aan de AP met de feiten als compleet gemarkeerd (AVG art. 33(4)): markeer de feiten als compleet en leg de vervolgmelding vast, of leg vast waarom het zonder vervolgmelding gesloten wordt ("Waarom gesloten zonder vervolgmelding aan de AP")`,
+      field: 'f-close-follow-up-reason',
+    });
   }
   if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
     add(
@@ -1643,6 +1657,8 @@ export interface CloseInput {
   containmentReason?: string;
   /** Why it is closed before a report whose clock still runs (telecom, NIS2): those clocks keep running. */
   reportsPendingReason?: string;
+  /** Why it is closed while the AP holds only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
+  followUpReason?: string;
   /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
   measuresElsewhere?: CarriedOutElsewhere[];
 }
@@ -1663,6 +1679,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
       input.containmentReason,
       input.measuresElsewhere,
       input.reportsPendingReason,
+      input.followUpReason,
     );
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
@@ -1686,6 +1703,13 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         'Er is ingevuld waarom het vóór een melding gesloten wordt, maar er loopt geen termijn voor een melding onder de Telecommunicatiewet of NIS2: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
       );
     }
+    const firstPhase = apFollowUpOwed(draft, deps.policy);
+    if (input.followUpReason?.trim() && !firstPhase) {
+      throw refuse(
+        '--follow-up-reason given, but no follow-up to the AP is owed: the AP has the complete facts, or holds no notification; the record would explain what is not there (Art. 33(5))',
+        'Er is ingevuld waarom het zonder vervolgmelding aan de AP gesloten wordt, maar er is geen vervolgmelding nodig: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
+      );
+    }
     const undone = containmentNotCarriedOut(draft).map((x) => x.id);
     if (input.containmentReason?.trim() && undone.length === 0) {
       throw refuse(
@@ -1701,6 +1725,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    if (firstPhase) draft.apFollowUpReason = input.followUpReason?.trim() || null;
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
@@ -1716,6 +1741,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
             ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}),
             ...containment,
             ...reports,
+            ...(firstPhase ? { apFirstPhaseOnly: firstPhase.reference, apFollowUpReason: draft.apFollowUpReason } : {}),
             ...(kept.length ? { reportsKeptRunning: kept } : {}),
           },
         },

@@ -242,6 +242,16 @@ export interface SubjectsDecision {
   apAgreed?: { reference: string; at: string; by: string };
 }
 
+/**
+ * The subscribers' exception for unintelligible data recorded without the AP's agreement (a record
+ * from before it was asked): no settled decision, since Regulation 611/2013 art. 4(1) lets a
+ * provider skip its subscribers only when the AP agreed. The clock, status, show, the register and
+ * the report count it as not done.
+ */
+export function subscribersWithoutAp(s: SubjectsDecision | null | undefined): boolean {
+  return s?.decision === 'exception' && s.exception === 'encrypted' && !s.apAgreed;
+}
+
 export function emptyFacts(): BreachFacts {
   return {
     nature: [],
@@ -557,6 +567,11 @@ export interface Incident {
    * notification): those clocks keep running after closing, and status and the sweep keep showing them.
    */
   reportsPendingReason?: string | null;
+  /**
+   * Why it was closed while the AP held only the first phase of the notification, made with the facts
+   * incomplete, and no report with the complete facts followed (Art. 33(4)).
+   */
+  apFollowUpReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's

@@ -5,7 +5,7 @@
  * FG can paste it into the AP's form unedited. A test scans the Dutch output of a whole workflow
  * for codes that slipped through.
  */
-import type { ClockState } from './clocks.js';
+import { type ClockState, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type {
   Assessment,
@@ -20,6 +20,7 @@ import type {
   Role,
   SubjectsDecision,
 } from './incident.js';
+import { subscribersWithoutAp } from './incident.js';
 import { formatSeverity, type SeverityBand } from './severity.js';
 
 export type Lang = 'nl' | 'en';
@@ -162,6 +163,11 @@ export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: strin
   // A date stated more than a day before it was entered: the recording moment beside it.
   if (s.enteredLater) parts.push(lang === 'nl' ? `(later ingevoerd: vastgelegd ${when(s.at)})` : `(entered later: recorded ${when(s.at)})`);
   return `${parts.join(' ')}; ${s.reason}`;
+}
+
+/** The subscribers' decision: as `subjectsLabel`, and "niet gedaan" when its exception lacks the AP's agreement (Regulation 611/2013 art. 4(1)). */
+export function subscribersLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
+  return `${subjectsLabel(lang, s, when)}${subscribersWithoutAp(s) ? ` (${SUBSCRIBERS_AP_NOT_RECORDED[lang]})` : ''}`;
 }
 
 /** What the data subjects (or subscribers) were told, as the form names it: people's text follows, escaped where shown. */

@@ -24,11 +24,12 @@
 
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
+import { markEnteredAt } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
-import { appendEntries, type FindingRecord, type Incident } from './incident.js';
+import { appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -47,16 +48,19 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
+  // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
+  // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
+  { kind: 'file-path', fields: ['filePath', 'fileName', 'nestedItemPath', 'itemPath'], nl: 'bestandspaden en -namen', en: 'file paths and names' },
 ];
 
 /**
  * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
  * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
  * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
- * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins): IP addresses and
- * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
- * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
- * from without pointing at a person. The organisation's own resources (instance ids, their private
+ * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins, a malware scan's
+ * infected files): IP addresses and their city and coordinates, user names, principal ids, access
+ * key ids, user agents, domain names asked, file paths and names. The country and the network's
+ * organisation (ASN, ISP) stay: they say where an attack came from without pointing at a person. The organisation's own resources (instance ids, their private
  * addresses, bucket and function names) stay: they are what the measures acted on. So inside the
  * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
  * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
@@ -209,6 +213,66 @@ export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (
     : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.`;
 }
 
+/**
+ * A retention hold (`datalek minimise ID --hold`, retention-hold.ts) in a sentence for the page and
+ * the report, under the same heading: who keeps the findings past the retention period, since when
+ * and why (Art. 5(1)(e), 5(2)); null without one.
+ */
+export function retentionHoldSummary(incident: Incident, lang: 'nl' | 'en', local: (iso: string) => string): string | null {
+  const h = incident.retentionHold;
+  if (!h) return null;
+  return lang === 'nl'
+    ? `De bevindingen worden langer bewaard dan de bewaartermijn, besloten door ${h.by} op ${local(h.at)}: ${h.reason}. Ze worden pas geminimaliseerd als dat besluit is opgeheven.`
+    : `The findings are kept past the retention period, as ${h.by} decided on ${local(h.at)}: ${h.reason}. They are minimised only once that hold is released.`;
+}
+
+/** A hold on another incident that keeps findings this one holds or held (`holdsInherited`). */
+export interface InheritedHold {
+  incidentId: string;
+  /** `merged-in`: that incident was merged into this one; `merged-into`: this one into that; `follow-up-of`: this one follows it up. */
+  as: 'merged-in' | 'merged-into' | 'follow-up-of';
+  hold: NonNullable<Incident['retentionHold']>;
+}
+
+/**
+ * The holds on other incidents that keep findings of this one's record (review10 S3, K2): on the
+ * incident it was merged into or follows up (`holdingIncidents`), and on the incidents merged into
+ * it (its timeline's `incidents-merged` entries), whose finding records are its evidence now.
+ */
+export async function holdsInherited(store: Pick<IncidentStore, 'getIncident'>, incident: Incident, timeline: TimelineEntry[]): Promise<InheritedHold[]> {
+  const out: InheritedHold[] = [];
+  for (const { incident: other, as } of await holdingIncidents(store, incident)) {
+    if (as !== 'self' && other.retentionHold) out.push({ incidentId: other.id, as, hold: other.retentionHold });
+  }
+  const mergedIn = new Set(timeline.filter((e) => e.kind === 'incidents-merged' && typeof e.detail?.merged === 'string').map((e) => e.detail.merged as string));
+  for (const id of mergedIn) {
+    const other = await store.getIncident(id);
+    if (other?.retentionHold) out.push({ incidentId: id, as: 'merged-in', hold: other.retentionHold });
+  }
+  return out;
+}
+
+/** An inherited hold in a sentence for the page, under the same heading as `retentionHoldSummary`. */
+export function inheritedHoldSummary(h: InheritedHold, lang: 'nl' | 'en', local: (iso: string) => string): string {
+  const whose = {
+    'merged-in': {
+      nl: `De bevindingen van incident ${h.incidentId}, dat in dit incident is samengevoegd,`,
+      en: `The findings of incident ${h.incidentId}, merged into this one,`,
+    },
+    'merged-into': {
+      nl: `De bevindingen van dit incident, samengevoegd in incident ${h.incidentId},`,
+      en: `The findings of this incident, merged into incident ${h.incidentId},`,
+    },
+    'follow-up-of': {
+      nl: `De bevindingen die van incident ${h.incidentId} naar dit vervolgincident zijn gegaan,`,
+      en: `The findings that moved on from incident ${h.incidentId} to this follow-up`,
+    },
+  }[h.as];
+  return lang === 'nl'
+    ? `${whose.nl} worden langer bewaard dan de bewaartermijn, besloten door ${h.hold.by} op ${local(h.hold.at)} bij incident ${h.incidentId}: ${h.hold.reason}. Ze worden pas geminimaliseerd als dat besluit daar is opgeheven.`
+    : `${whose.en} are kept past the retention period, as ${h.hold.by} decided on ${local(h.hold.at)} on incident ${h.incidentId}: ${h.hold.reason}. They are minimised only once that hold is released there.`;
+}
+
 /** The heading above `minimisedSummary` on the page and in the report. */
 export const MINIMISED_HEADING = { nl: 'Bewaartermijn', en: 'Retention period' } as const;
 
@@ -263,10 +327,14 @@ export function personalDataLeft(data: string): string[] {
 export interface MinimiseDeps {
   store: IncidentStore;
   audit: AuditSource;
-  /** The run's clock: which incidents are past the retention period. */
+  /** The run's clock (a CLI `--now`, or the machine's): which incidents are past the retention period, and when the minimisation is recorded. */
   now: () => string;
-  /** The machine's clock: when the minimisation is recorded as done. */
-  machineNow: () => string;
+  /**
+   * The machine's clock: a run whose `--now` lags it records a `clock-stated` entry saying when the
+   * machine recorded the minimisation (change-incident.ts markEnteredAt), as a person's change does.
+   * Absent on a drill copy.
+   */
+  machineNow?: () => string;
   conflictRetry?: ConflictRetry;
 }
 
@@ -330,7 +398,7 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
   const holder = await holderOf(store, incident);
   seen.add(incident.id).add(holder.id);
   const via = viaOf(incident, holder);
-  const held = heldBack(holder, via);
+  const held = await heldBack(store, incident, holder, via);
   if (held) return held;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
@@ -359,12 +427,53 @@ function viaOf(incident: Incident, holder: Incident): string {
   return holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
 }
 
+/** How many incidents a hold is looked for on, from one incident's finding records (merges and follow-ups). */
+const MAX_HOLDING = 20;
+
+/** An incident whose hold keeps another's finding records, and how the records go with it. */
+export interface HoldingIncident {
+  incident: Incident;
+  /** `self`; `merged-into`: its records count in this one now; `follow-up-of`: its records came from this one. */
+  as: 'self' | 'merged-into' | 'follow-up-of';
+}
+
+/**
+ * Every incident whose retention hold keeps an incident's finding records (review10 S3, K2): the
+ * incident itself, the one it was merged into (and on), and the closed incident a follow-up was
+ * opened from, whose finding record moved on to it; and the same from each of those. A hold holds
+ * every finding record the held incident ever held, wherever the record went since.
+ */
+export async function holdingIncidents(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<HoldingIncident[]> {
+  const out: HoldingIncident[] = [{ incident, as: 'self' }];
+  const seen = new Set([incident.id]);
+  for (let i = 0; i < out.length && out.length < MAX_HOLDING; i++) {
+    const at = out[i].incident;
+    for (const [id, as] of [
+      [at.mergedInto, 'merged-into'],
+      [at.followUpOf?.incidentId, 'follow-up-of'],
+    ] as const) {
+      if (!id || seen.has(id)) continue;
+      seen.add(id);
+      const next = await store.getIncident(id);
+      if (next) out.push({ incident: next, as });
+    }
+  }
+  return out;
+}
+
 /** Why no finding of the incident holding them is minimised, not even one minimised before: it is open, or held. */
-function heldBack(holder: Incident, via: string): string | null {
+async function heldBack(store: IncidentStore, incident: Incident, holder: Incident, via: string): Promise<string | null> {
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
-  if (holder.retentionHold)
-    return `incident ${holder.id} is held by ${holder.retentionHold.by} since ${holder.retentionHold.at} (${holder.retentionHold.reason})${via}: its findings are kept until the hold is released (datalek minimise ${holder.id} --release-hold --by NAME)`;
+  for (const { incident: held, as } of await holdingIncidents(store, incident)) {
+    const hold = held.retentionHold;
+    if (!hold) continue;
+    const how =
+      as === 'self'
+        ? ''
+        : ` (incident ${incident.id}'s findings go with it: ${as === 'merged-into' ? 'merged into it' : 'a follow-up of it'}, directly or through another)`;
+    return `incident ${held.id} is held by ${hold.by} since ${hold.at} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --by NAME)`;
+  }
   return null;
 }
 
@@ -376,7 +485,7 @@ function heldBack(holder: Incident, via: string): string | null {
  */
 async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<string | null> {
   const holder = await holderOf(store, incident);
-  return heldBack(holder, viaOf(incident, holder));
+  return heldBack(store, incident, holder, viaOf(incident, holder));
 }
 
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
@@ -467,7 +576,8 @@ async function minimiseFinding(
       throw new StoreError(
         `the finding record ${keyText} of incident ${incidentId} does not match what its ledger recorded: minimising it would vouch for an edit; datalek verify ${incidentId} shows what changed`,
       );
-    const at = deps.machineNow();
+    // The run's clock, as every change records (a replayed history's minimisation lies in it); a stated one is marked below.
+    const at = deps.now();
     const minimised = minimisedRecord(record, { at, by: options.by, from });
     const fields = minimised.minimised?.removed.length ?? 0;
     // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
@@ -484,9 +594,21 @@ async function minimiseFinding(
       findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
       kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
     };
-    const timeline = appendEntries(draft, [
-      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds } },
-    ]);
+    const timeline = appendEntries(
+      draft,
+      markEnteredAt(
+        draft,
+        [
+          {
+            at,
+            kind: 'finding-minimised',
+            actor: options.by,
+            detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds },
+          },
+        ],
+        deps,
+      ),
+    );
     try {
       await deps.store.commit({
         incident: draft,

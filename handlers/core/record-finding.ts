@@ -19,7 +19,7 @@ import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } fr
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { actionPlace, type HeldContainment, placedIn, planContainment, takenContainment } from './containment.js';
+import { actionPlace, type HeldContainment, notDoneAskedFor, type PlanOptions, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError } from './errors.js';
 import {
@@ -491,13 +491,9 @@ function attach(
   if (newType) askReview(incident, { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt }, now, entries);
   absorb(incident, finding, now, entries, detectedAt);
   countLeftOut(incident, finding);
-  const planned = planContainment(finding, deps.policy, incident.actions, {
-    canEnforce: deps.canEnforce,
-    forceEnforce: deps.forceEnforce,
-    now,
-    home: incident,
-    heldElsewhere: heldByLinked(incident, rest, others),
-  });
+  const options = { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident, heldElsewhere: heldByLinked(incident, rest, others) };
+  const planned = planContainment(finding, deps.policy, incident.actions, options);
+  entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
   const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions, left) };
@@ -1147,13 +1143,15 @@ function update(
     // is the closed incident's detection, not this one's (its activity after the close is).
     const createdBeforeClose = incident.followUpOf && toUtc(finding.createdAt) < incident.followUpOf.closedAt;
     absorb(incident, finding, now, entries, createdBeforeClose ? incident.detectedAt : undefined);
-    const planned = planContainment(finding, deps.policy, incident.actions, {
+    const options = {
       canEnforce: deps.canEnforce,
       forceEnforce: deps.forceEnforce,
       now,
       home: incident,
       heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
-    });
+    };
+    const planned = planContainment(finding, deps.policy, incident.actions, options);
+    entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
     const taken = takeActions(incident, planned, now, entries);
     actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
@@ -1179,6 +1177,32 @@ function update(
 }
 
 type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record<string, unknown> };
+
+/**
+ * A step a person decided not to carry out (`datalek not-done`) that this finding's rule enforces:
+ * the decision holds (containment.ts `upgrades`), and the timeline says which finding asked for it,
+ * beside who decided and why, so the FG sees the new evidence and can act on it (`datalek contained`
+ * for what is done by hand, or a new incident's containment).
+ */
+function notDoneHeldEntries(finding: Finding, policy: Policy, actions: ActionRecord[], options: PlanOptions): TimelineDraft[] {
+  return notDoneAskedFor(finding, policy, actions, options).map((a) => {
+    const decision = a.notDone as NonNullable<ActionRecord['notDone']>;
+    return {
+      at: options.now,
+      kind: 'containment-not-done-held',
+      detail: {
+        action: a.type,
+        target: a.target,
+        actionId: a.id,
+        findingId: finding.key.findingId,
+        findingType: finding.type,
+        decidedBy: decision.by,
+        decidedAt: decision.recordedAt,
+        reason: decision.reason,
+      },
+    };
+  });
+}
 
 /**
  * When the activity behind a finding began: `service.eventFirstSeen`, which can be days before

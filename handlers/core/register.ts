@@ -11,7 +11,7 @@ import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
 import { escapeMarkdown } from './draft.js';
-import { type Decision, type Incident, initialReport, type SubjectsDecision } from './incident.js';
+import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
   awareReasonLabel,
   besideSpecialLabel,
@@ -24,6 +24,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
@@ -65,6 +66,8 @@ export interface RegisterRow {
   noRiskBesideSpecial: string | null;
   /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
   reportsPendingReason: string | null;
+  /** Why it was closed while the AP held only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
+  apFollowUpReason: string | null;
   /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
@@ -153,6 +156,8 @@ export interface RegisterRow {
   statedClock: string;
   /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
   findingsMinimised: string | null;
+  /** A hold keeping the findings past the retention period (retention-hold.ts): when, who, why; null without one. */
+  retentionHold: string | null;
 }
 
 function consequencesOf(incident: Incident): string | null {
@@ -246,7 +251,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     subscribersDecision: subjectsText(incident.subscribers),
     subjectsText: s?.text ?? null,
     subscribersText: incident.subscribers?.text ?? null,
-    subscribersApAgreement: apAgreementText(incident.subscribers?.apAgreed),
+    subscribersApAgreement: apAgreementText(incident.subscribers),
     otherClocks: clocks
       .filter((c) => c.name !== 'ap')
       .map(
@@ -283,11 +288,13 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
     reportsPendingReason: incident.reportsPendingReason ?? null,
+    apFollowUpReason: incident.apFollowUpReason ?? null,
     apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
     controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
     openedByHand: openedByHandText(incident),
     findingsMinimised: minimisedText(incident),
+    retentionHold: incident.retentionHold ? `held at ${incident.retentionHold.at} by ${incident.retentionHold.by}: ${incident.retentionHold.reason}` : null,
   };
 }
 
@@ -405,9 +412,15 @@ export function registerMarkdown(
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
+          incident.apFollowUpReason
+            ? `${nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))'}: ${incident.apFollowUpReason}`
+            : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
+            : null,
+          incident.retentionHold
+            ? `${nl ? 'langer bewaard: besloten door' : 'kept past the retention period: decided by'} ${incident.retentionHold.by} ${nl ? 'op' : 'on'} ${local(incident.retentionHold.at)}: ${incident.retentionHold.reason}`
             : null,
           ...contradictedNow(incident).map((c) => (nl ? `beoordeling spreekt feiten tegen: ${c.nl}` : `assessment contradicts facts: ${c.en}`)),
         ]
@@ -464,7 +477,7 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
   const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
   return [
     ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
-    ...(incident.subscribers ? [`${subscribers}: ${subjectsLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+    ...(incident.subscribers ? [`${subscribers}: ${subscribersLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
   ].join('; ');
 }
 
@@ -554,11 +567,20 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'findingsMinimised',
   // Added for Regulation 611/2013 art. 4(1) (the AP's agreement to the subscribers' exception), likewise.
   'subscribersApAgreement',
+  // Added for review9 S5 (a hold keeping the findings past the retention period), likewise.
+  'retentionHold',
+  // Added for review10 S2 (closed while the AP held only the first phase of the notification), likewise.
+  'apFollowUpReason',
 ];
 
-/** `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`, or null. */
-function apAgreementText(a: SubjectsDecision['apAgreed']): string | null {
-  return a ? `${a.reference} at ${a.at}, recorded by ${a.by}` : null;
+/**
+ * `AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG`; for an exception for unintelligible
+ * data recorded without it (a record from before it was asked), that the decision is not done; else null.
+ */
+function apAgreementText(s: SubjectsDecision | null | undefined): string | null {
+  const a = s?.apAgreed;
+  if (a) return `${a.reference} at ${a.at}, recorded by ${a.by}`;
+  return subscribersWithoutAp(s) ? 'not recorded: the subscribers’ decision is not done (Regulation 611/2013 art. 4(1))' : null;
 }
 
 /** `1 finding record minimised at T by X, 180 days after closing`, or null. */

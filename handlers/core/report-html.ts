@@ -23,10 +23,11 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
-import { MINIMISED_HEADING, minimisedSummary } from './minimise.js';
+import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from './minimise.js';
 import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
@@ -175,8 +176,10 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
  * a finding read here or in the store without its addresses or user names was minimised, not lost.
  */
 function minimisedSection(incident: Incident, lang: Lang, tz: string): string {
-  const said = minimisedSummary(incident, lang, (iso) => formatLocal(iso, tz));
-  return said ? `<h2>${escapeHtml(MINIMISED_HEADING[lang])}</h2>\n<p>${escapeHtml(said)}</p>` : '';
+  const local = (iso: string) => formatLocal(iso, tz);
+  // And a hold that keeps them past the retention period (retention-hold.ts), with who and why.
+  const said = [minimisedSummary(incident, lang, local), retentionHoldSummary(incident, lang, local)].filter((s) => s !== null);
+  return said.length ? `<h2>${escapeHtml(MINIMISED_HEADING[lang])}</h2>\n${said.map((s) => `<p>${escapeHtml(s)}</p>`).join('\n')}` : '';
 }
 
 /** The Art. 34 decisions in force, each with what the data subjects (or subscribers) were told. */
@@ -187,8 +190,13 @@ function subjectsRows(incident: Incident, lang: Lang, tz: string): [string, stri
       [nl ? 'Besluit art. 34' : 'Art. 34 decision', incident.subjects],
       [nl ? 'Besluit abonnees' : 'Subscribers decision', incident.subscribers],
     ] as const
-  ).flatMap(([what, s]): [string, string | null][] =>
-    s ? [[what, subjectsLabel(lang, s, (iso) => formatLocal(iso, tz))], ...(s.text ? [[TOLD_LABEL[lang], s.text] as [string, string]] : [])] : [],
+  ).flatMap(([what, s], i): [string, string | null][] =>
+    s
+      ? [
+          [what, (i === 1 ? subscribersLabel : subjectsLabel)(lang, s, (iso) => formatLocal(iso, tz))],
+          ...(s.text ? [[TOLD_LABEL[lang], s.text] as [string, string]] : []),
+        ]
+      : [],
   );
 }
 
@@ -286,6 +294,16 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
+    case 'containment-not-done-held':
+      return nl
+        ? `Inperking niet uitgevoerd, zoals besloten: ${actionLabel(lang, str('action'))} ${str('target')}: bevinding ${str('findingId')} vraagt erom, maar ${str('decidedBy')} besloot dat die niet wordt uitgevoerd: ${str('reason')}`
+        : `Containment not carried out, as decided: ${actionLabel(lang, str('action'))} ${str('target')}: finding ${str('findingId')} asks for it, but ${str('decidedBy')} decided it will not be carried out: ${str('reason')}`;
+    case 'retention-hold':
+      return `${nl ? 'Bevindingen langer bewaard dan de bewaartermijn' : 'Findings kept past the retention period'}: ${str('reason')}`;
+    case 'retention-hold-released':
+      return nl
+        ? `Langer bewaren opgeheven (besloten door ${str('heldBy')} op ${local('heldAt')}: ${str('reason')})`
+        : `Hold on the findings released (decided by ${str('heldBy')} on ${local('heldAt')}: ${str('reason')})`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':

@@ -25,6 +25,7 @@ import {
   roleLabel,
   stateLabel,
   subjectsLabel,
+  subscribersLabel,
   TOLD_LABEL,
   yesNo,
 } from '../core/labels.js';
@@ -376,7 +377,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           {incident.subscribers ? (
             <>
               <dt>{w.field.subscribers}</dt>
-              <dd>{`${subjectsLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
+              <dd>{`${subscribersLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
               {incident.subscribers.text ? (
                 <>
                   <dt>{TOLD_LABEL[lang]}</dt>

@@ -9,11 +9,15 @@
  * show it; a record from before without it is named in the draft's "Let op", not as settled.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { showText, statusObject } from '../../handlers/cli/views.js';
+import { clocksOf, dutiesAfterClosing } from '../../handlers/core/clocks.js';
 import { buildDraft } from '../../handlers/core/draft.js';
 import { decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { REGISTER_COLUMNS, registerRow } from '../../handlers/core/register.js';
+import { REGISTER_COLUMNS, registerMarkdown, registerRow } from '../../handlers/core/register.js';
+import { reportHtml } from '../../handlers/core/report-html.js';
+import { dueItems } from '../../handlers/core/schedule.js';
 import { subjectsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields } from '../../handlers/use-cases/fields.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -61,7 +65,7 @@ describe('the subscribers’ exception for unintelligible data needs the AP’s 
     expect(subscribersField(incident, 'nl')).toContain('de AP stemde in (Verordening 611/2013 art. 4(1))');
     const row = registerRow(incident, policy, now);
     expect(row.subscribersApAgreement).toBe('AP-z2026-01234 at 2026-11-28T08:00:00.000Z, recorded by FG');
-    expect(REGISTER_COLUMNS.at(-1)).toBe('subscribersApAgreement');
+    expect(REGISTER_COLUMNS).toContain('subscribersApAgreement');
   });
 
   it('takes the AP’s agreement from the command line’s flags and the page’s fields (subjects --ap-reference --ap-agreed-at)', async () => {
@@ -100,5 +104,36 @@ describe('the subscribers’ exception for unintelligible data needs the AP’s 
     const draft = buildDraft(old, policy, now, 'en');
     expect(draft.warnings.join(' ')).toContain('the AP’s agreement (Regulation 611/2013 art. 4(1)) is not recorded');
     expect(subscribersField(old, 'en')).toContain('the AP’s agreement (Regulation 611/2013 art. 4(1)) not recorded');
+  });
+
+  it('counts a record from before without the AP’s agreement as not done: the clock, status, show, the register and the report say so', async () => {
+    const stored = (await t.store.getIncident(id)) as Incident;
+    const old = {
+      ...stored,
+      assessment: { risk: 'risk', notifiable: true, reason: 'telecom', by: 'FG', at: now },
+      subscribers: { decision: 'exception', exception: 'encrypted', date: null, channel: null, reason: 'versleuteld', by: 'FG', at: now },
+    } as Incident;
+    const clock = clocksOf(old, policy, now).find((c) => c.name === 'telecom-subscribers');
+    expect(clock).toMatchObject({ status: 'running', doneAt: null });
+    expect(clock?.note?.en).toContain('not done: the exception for unintelligible data was recorded without the AP’s agreement');
+    expect(clock?.note?.nl).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
+    expect(statusObject(old, policy, now).clocks?.find((c) => c.name === 'telecom-subscribers')).toMatchObject({ status: 'running', doneAt: null });
+    expect(showText(old, [], policy, now)).toContain('NOT DONE       not done: the exception for unintelligible data');
+    // Reminded as no decision is, so a closed record stays in the due index status reads.
+    expect(dueItems(old, policy, '2026-12-05T10:00:00.000Z').map((d) => d.track)).toContain('subscribers');
+    // Closed, it still owes the decision: status lists it beside the open ones.
+    const closed = { ...old, state: 'closed', closedAt: now } as Incident;
+    expect(dutiesAfterClosing(closed, policy, now).map((c) => c.name)).toContain('telecom-subscribers');
+    const row = registerRow(old, policy, now);
+    expect(row.otherClocks).toContain('telecom-subscribers: running');
+    expect(row.subscribersApAgreement).toBe('not recorded: the subscribers’ decision is not done (Regulation 611/2013 art. 4(1))');
+    const nl = registerMarkdown([old], policy, now, 'nl');
+    expect(nl).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
+    const html = reportHtml(old, [], policy, now, 'nl');
+    expect(html).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
+    // With the AP's agreement it is done, and says nothing of the kind.
+    const agreed = { ...old, subscribers: { ...old.subscribers, apAgreed: { reference: 'AP-3', at: now, by: 'FG' } } } as Incident;
+    expect(clocksOf(agreed, policy, now).find((c) => c.name === 'telecom-subscribers')).toMatchObject({ status: 'met', doneAt: now });
+    expect(registerMarkdown([agreed], policy, now, 'nl')).not.toContain('niet gedaan: de uitzondering');
   });
 });
