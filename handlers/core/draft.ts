@@ -22,7 +22,7 @@ import {
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
-import { type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
+import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
 import {
   actionLabel,
   awareReasonLabel,
@@ -42,6 +42,7 @@ import {
 } from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
+import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
 import { formatLocal } from './time.js';
 
 export interface DraftField {
@@ -339,6 +340,13 @@ function specialValue(incident: Incident, lang: Lang): string {
   return special.length ? `${special.join(', ')}, ${bsn}` : `${bsn}; ${nl ? 'verder geen' : 'none besides'}`;
 }
 
+/** The begin of the breach a person stated (form section 2), marked when it lies before GuardDuty's detection, with how it is known. */
+function statedBegin(incident: Incident, f: BreachFacts, lang: Lang, when: (iso: string) => string | null): string {
+  const at = f.startedAt as string;
+  const before = beforeDetection(incident, at) ? `; ${BEFORE_DETECTION[lang]}` : '';
+  return `${when(at)}${before}${f.startedReason ? `; ${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason}` : ''}`;
+}
+
 /** The special-categories warnings as one field value, or none. */
 function specialWarning(incident: Incident, lang: Lang): string[] {
   const w = specialWarnings(incident, lang);
@@ -488,17 +496,19 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       ),
     ],
     timeline: [
-      field(
-        'startedAt',
-        incident.openedByHand
-          ? nl
-            ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
-            : 'Start of the breach (as far as known: the discovery)'
-          : nl
-            ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
-            : 'Start of the breach (first activity according to GuardDuty)',
-        when(incident.firstActivityAt ?? incident.detectedAt),
-      ),
+      f?.startedAt
+        ? field('startedAt', nl ? 'Begin van het datalek' : 'Start of the breach', statedBegin(incident, f, lang, when))
+        : field(
+            'startedAt',
+            incident.openedByHand
+              ? nl
+                ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
+                : 'Start of the breach (as far as known: the discovery)'
+              : nl
+                ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
+                : 'Start of the breach (first activity according to GuardDuty)',
+            when(incident.firstActivityAt ?? incident.detectedAt),
+          ),
       field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
       field(
@@ -511,7 +521,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
             : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
         incident.awareAt
-          ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
+          ? `${when(incident.awareAt)}${beforeDetection(incident, incident.awareAt) ? `; ${BEFORE_DETECTION[lang]}` : ''}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
           : null,
       ),
       ...(processor
