@@ -182,6 +182,8 @@ const nl = {
   draftIntro:
     'In de volgorde van het meldformulier van de AP. Kopieer elk veld naar het formulier; niets wordt automatisch verstuurd. Leg daarna de melding vast met het meldingsnummer.',
   missing: 'Ontbreekt nog',
+  missingClosed:
+    'Het incident is gesloten: het register heeft wat het sluiten vroeg (AVG art. 33(5)). Wat hier nog ontbreekt, ontbreekt in het concept voor de AP; na het sluiten kunt u het nog aanvullen, met de reden (art. 33(4)).',
   allPresent: 'Alle verplichte gegevens zijn vastgelegd.',
   notRecorded: '(niet vastgelegd)',
   copy: 'Kopieer',
@@ -447,6 +449,8 @@ const en: Dictionary = {
   draftIntro:
     "In the order of the AP's notification form. Copy each field into the form; nothing is sent automatically. Then record the submission with the reference number.",
   missing: 'Still missing',
+  missingClosed:
+    'The incident is closed: the register holds what closing asked for (Art. 33(5)). What is still missing here is missing from the draft for the AP; after closing it can still be added, with the reason (Art. 33(4)).',
   allPresent: 'Every required fact is recorded.',
   notRecorded: '(not recorded)',
   copy: 'Copy',
