@@ -231,6 +231,8 @@ const nl = {
     'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
     contained: 'Vastgelegd dat de stap met de hand is uitgevoerd.',
     'not-done': 'Vastgelegd dat de stap niet wordt uitgevoerd, met de reden.',
+    'not-done-withdraw':
+      'Besluit ingetrokken: de stap is weer gepland, en uitgevoerd als een bevinding erom vraagt en deze omgeving inperkt (zie de inperking hieronder).',
     open: 'Incident met de hand geopend; de AP-termijn loopt vanaf het opgegeven bewustwordingsmoment. Niemand wordt opgeroepen: u heeft het opgepakt.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
@@ -498,6 +500,8 @@ const en: Dictionary = {
     'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
     contained: 'Recorded that the step was carried out by hand.',
     'not-done': 'Recorded that the step will not be carried out, with the reason.',
+    'not-done-withdraw':
+      'Decision withdrawn: the step is planned again, and carried out when a finding asks for it and this target contains (see the containment below).',
     open: 'Incident opened by hand; the AP clock runs from the moment of awareness given. Nobody is paged: you have acknowledged it.',
   },
   nameLeftOut: 'name left out: personal data',
