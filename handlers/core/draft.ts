@@ -833,12 +833,21 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
 export function notDoneClause(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const steps = incident.actions.filter((a) => a.notDone && !a.released);
-  if (!steps.length) return null;
-  const said = steps.map((a) => {
-    const d = a.notDone as NonNullable<typeof a.notDone>;
-    return `${actionName(a, lang)} (${nl ? 'besloten door' : 'decided by'} ${d.by} ${nl ? 'op' : 'on'} ${when(d.recordedAt)}: ${d.reason})`;
-  });
-  return `${nl ? 'wordt niet uitgevoerd' : 'will not be carried out'}: ${said.join(', ')}`;
+  const decided = (d: { by: string; recordedAt: string; reason: string }) =>
+    `${nl ? 'besloten door' : 'decided by'} ${d.by} ${nl ? 'op' : 'on'} ${when(d.recordedAt)}: ${d.reason}`;
+  const said = steps.map((a) => `${actionName(a, lang)} (${decided(a.notDone as NonNullable<typeof a.notDone>)})`);
+  // A decision taken back (`not-done --withdraw`) stays on the record beside its withdrawal.
+  const withdrawn = incident.actions.flatMap((a) =>
+    (a.notDoneWithdrawn ?? []).map(
+      (w) =>
+        `${actionName(a, lang)} (${nl ? 'niet uitvoeren' : 'not to be carried out'}, ${decided(w.decision)}; ${nl ? 'ingetrokken door' : 'withdrawn by'} ${w.by} ${nl ? 'op' : 'on'} ${when(w.recordedAt)}: ${w.reason})`,
+    ),
+  );
+  const parts = [
+    ...(said.length ? [`${nl ? 'wordt niet uitgevoerd' : 'will not be carried out'}: ${said.join(', ')}`] : []),
+    ...(withdrawn.length ? [`${nl ? 'besluit ingetrokken' : 'decision withdrawn'}: ${withdrawn.join(', ')}`] : []),
+  ];
+  return parts.length ? parts.join('; ') : null;
 }
 
 function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {

@@ -353,6 +353,12 @@ export interface ActionRecord {
    * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.
    */
   notDone?: { by: string; reason: string; recordedAt: string };
+  /**
+   * The not-done decisions a person took back (`datalek not-done --withdraw`, core/by-hand.ts), oldest
+   * first: each the decision as it was, and who withdrew it, why and when. The step was planned
+   * again; the register and the AP draft keep both decisions (Art. 33(5)).
+   */
+  notDoneWithdrawn?: { decision: { by: string; reason: string; recordedAt: string }; by: string; reason: string; recordedAt: string }[];
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**

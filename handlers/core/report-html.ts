@@ -298,6 +298,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
+    case 'containment-not-done-withdrawn':
+      return nl
+        ? `Besluit ingetrokken, de stap wordt weer gepland: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')} (het besluit van ${str('decidedBy')} dat die niet wordt uitgevoerd: ${str('decisionReason')})`
+        : `Decision withdrawn, the step is planned again: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')} (${str('decidedBy')}'s decision that it will not be carried out: ${str('decisionReason')})`;
     case 'containment-not-done-held':
       return nl
         ? `Inperking niet uitgevoerd, zoals besloten: ${actionLabel(lang, str('action'))} ${str('target')}: bevinding ${str('findingId')} vraagt erom, maar ${str('decidedBy')} besloot dat die niet wordt uitgevoerd: ${str('reason')}`

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
+import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
 import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -972,6 +972,34 @@ export const notDoneAction = action({
   ] as const,
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
   run: (deps: FgDeps, input) => recordNotToBeDone(deps, input),
+});
+
+/**
+ * A not-done decision taken back (core/by-hand.ts `withdrawNotToBeDone`): on the command line
+ * `datalek not-done --withdraw`, and the incident page's form beside the not-done one. The step is
+ * planned again, and carried out when a finding's rule enforces it on a target that contains.
+ */
+export const withdrawNotDoneAction = action({
+  name: 'not-done-withdraw',
+  title: { nl: 'Besluit intrekken: stap toch uitvoeren', en: 'Withdraw the decision: carry the step out after all' },
+  fields: [
+    {
+      name: 'action',
+      kind: 'text',
+      required: 'not-done --withdraw needs --action ID (the step decided not to be carried out, as `datalek show ID --json` lists its id)',
+      label: { nl: 'Actie', en: 'Action' },
+    },
+    {
+      ...reason({ nl: 'Waarom het besluit wordt ingetrokken', en: 'Why the decision is withdrawn' }),
+      required: 'not-done --withdraw needs --reason TEXT: why the decision is taken back (the register and the AP draft keep it beside the decision)',
+      hint: {
+        nl: 'Bijvoorbeeld: een nieuwe bevinding toont dat de resource nog actief wordt misbruikt. De stap wordt weer gepland en, als het beleid hem afdwingt, uitgevoerd.',
+        en: 'For example: a new finding shows the resource is still being abused. The step is planned again and, where the policy enforces it, carried out.',
+      },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
+  run: (deps: ActionDeps, input) => withdrawNotToBeDone(deps, input),
 });
 
 /**

@@ -184,6 +184,8 @@ const nl = {
   draftIntro:
     'In de volgorde van het meldformulier van de AP. Kopieer elk veld naar het formulier; niets wordt automatisch verstuurd. Leg daarna de melding vast met het meldingsnummer.',
   missing: 'Ontbreekt nog',
+  missingClosed:
+    'Het incident is gesloten: het register heeft wat het sluiten vroeg (AVG art. 33(5)). Wat hier nog ontbreekt, ontbreekt in het concept voor de AP; na het sluiten kunt u het nog aanvullen, met de reden (art. 33(4)).',
   allPresent: 'Alle verplichte gegevens zijn vastgelegd.',
   notRecorded: '(niet vastgelegd)',
   copy: 'Kopieer',
@@ -231,6 +233,8 @@ const nl = {
     'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
     contained: 'Vastgelegd dat de stap met de hand is uitgevoerd.',
     'not-done': 'Vastgelegd dat de stap niet wordt uitgevoerd, met de reden.',
+    'not-done-withdraw':
+      'Besluit ingetrokken: de stap is weer gepland, en uitgevoerd als een bevinding erom vraagt en deze omgeving inperkt (zie de inperking hieronder).',
     open: 'Incident met de hand geopend; de AP-termijn loopt vanaf het opgegeven bewustwordingsmoment. Niemand wordt opgeroepen: u heeft het opgepakt.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
@@ -451,6 +455,8 @@ const en: Dictionary = {
   draftIntro:
     "In the order of the AP's notification form. Copy each field into the form; nothing is sent automatically. Then record the submission with the reference number.",
   missing: 'Still missing',
+  missingClosed:
+    'The incident is closed: the register holds what closing asked for (Art. 33(5)). What is still missing here is missing from the draft for the AP; after closing it can still be added, with the reason (Art. 33(4)).',
   allPresent: 'Every required fact is recorded.',
   notRecorded: '(not recorded)',
   copy: 'Copy',
@@ -498,6 +504,8 @@ const en: Dictionary = {
     'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
     contained: 'Recorded that the step was carried out by hand.',
     'not-done': 'Recorded that the step will not be carried out, with the reason.',
+    'not-done-withdraw':
+      'Decision withdrawn: the step is planned again, and carried out when a finding asks for it and this target contains (see the containment below).',
     open: 'Incident opened by hand; the AP clock runs from the moment of awareness given. Nobody is paged: you have acknowledged it.',
   },
   nameLeftOut: 'name left out: personal data',
