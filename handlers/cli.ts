@@ -6,7 +6,8 @@
  * the policy's zone.
  *
  * Exit codes: 0 ok; 1 `replay` rejected at least one input; 2 a bad flag, an unreadable path or an
- * unknown incident (one line on stderr, nothing written); 3 the store or another part failed.
+ * unknown incident (one line on stderr, nothing written); 3 the store or another part failed, or
+ * a lost race at every try (one line saying what was recorded and to run it again: cli/lost-race.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,8 @@ import { awsSettings } from './cli/backend.js';
 import { COMMANDS } from './cli/commands/index.js';
 import type { Context, FlagSpec, Flags, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
-import { DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
+import { LostRaceError, lostRaceText } from './cli/lost-race.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import { loadPolicy, type Policy } from './core/policy.js';
 import { terminalSafe } from './core/text.js';
 import { InvalidTimeError, parseInstant } from './core/time.js';
@@ -86,6 +88,11 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return await spec.run(ctx);
   } catch (err) {
+    // A lost race: exit 3, as a part that failed (the input is fine: the same command may be run again).
+    if (err instanceof ConflictError || err instanceof LostRaceError) {
+      io.err(`datalek: ${lostRaceText(command, ctx.positionals[0], err)}`);
+      return 3;
+    }
     return fail(io, err);
   }
 }

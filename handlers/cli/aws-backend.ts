@@ -34,7 +34,8 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   const clients = createAwsClients(aws.region);
   const topics = await topicArns(aws, opts.env);
   const sns = new SnsNotifier(clients.sns, topics, opts.policy);
-  const store = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
+  const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
+  const store = opts.recorded ? opts.recorded.watch(dynamodb) : dynamodb;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
   const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
@@ -54,7 +55,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
     target: 'aws',
     drill: null,
     store,
-    audit: store,
+    audit: dynamodb,
     containment: new AwsContainment(new ContainmentClientFactory(aws.region, opts.env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment')),
     notifier: (print) => {
       const console = new ConsoleNotifier(print);

@@ -22,6 +22,7 @@ import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
 import { UsageError } from './errors.js';
+import type { RecordedLog } from './lost-race.js';
 
 export type Target = 'local' | 'aws';
 export type { DrillMark };
@@ -60,6 +61,8 @@ export interface BackendOptions {
   now: () => string;
   /** Where a problem that does not stop the command is told (stderr): a page sent without its link. */
   warn?: (line: string) => void;
+  /** Told of every write the store takes, from every part of the backend (lost-race.ts). */
+  recorded?: RecordedLog;
 }
 
 /** Where `datalek serve` listens by default: the base of the links in pages sent from this machine. */
@@ -78,8 +81,9 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     }
     // Replay (the one command that creates a store) records in bulk: what a power cut takes from a
     // running replay, the same files record again. What people record is synced commit by commit.
-    const store = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read', bulk: opts.access === 'create' });
-    const drill = store.drill;
+    const embedded = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read', bulk: opts.access === 'create' });
+    const store = opts.recorded ? opts.recorded.watch(embedded) : embedded;
+    const drill = embedded.drill;
     const storeKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
     // A drill's links never work on the real store, nor the real store's on a drill.
     const linkKey = drill ? async () => drillLinkKey(await storeKey(), drill) : storeKey;
@@ -90,7 +94,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     return {
       target: 'local',
       store,
-      audit: store,
+      audit: embedded,
       drill,
       notifier: (print) => {
         const routed = routing(new ConsoleNotifier(print), pager, store, opts);
@@ -104,7 +108,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
       containment: new PlanOnlyContainment(),
       linkKey,
       webhookSecret: async () => (await secrets.load()).webhookSecret,
-      close: () => store.close(),
+      close: () => embedded.close(),
     };
   }
   // The AWS SDK is loaded only here: a local command never pays for it.

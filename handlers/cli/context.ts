@@ -15,6 +15,7 @@ import type { Notifier } from '../ports/notifier.js';
 import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
 import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
 import { UsageError } from './errors.js';
+import { answeringLostRace, RecordedLog } from './lost-race.js';
 import { signedAcknowledger } from './signed-ack.js';
 
 export interface Io {
@@ -84,6 +85,8 @@ export interface Command {
  */
 export async function withBackend<T>(ctx: Context, access: StoreAccess, fn: (backend: Backend) => Promise<T>): Promise<T> {
   if (access !== 'read') refuseFutureNow(ctx, ctx.target === 'local' ? readDrillMark(ctx.storeDir) : null);
+  // What the command's commits store is watched: a lost race it ends on says what was recorded before it (lost-race.ts).
+  const recorded = access === 'read' ? undefined : new RecordedLog();
   const backend = await openBackend({
     target: ctx.target,
     storeDir: ctx.storeDir,
@@ -92,10 +95,11 @@ export async function withBackend<T>(ctx: Context, access: StoreAccess, fn: (bac
     policy: ctx.policy,
     now: ctx.now,
     warn: ctx.io.err,
+    recorded,
   });
   try {
     if (backend.drill) ctx.io.err(drillBanner(backend.drill));
-    return await fn(backend);
+    return recorded ? await answeringLostRace(recorded, () => fn(backend)) : await fn(backend);
   } finally {
     await backend.close();
   }

@@ -3,14 +3,23 @@
  * URL, signed with the caller's AWS credentials (SigV4, service `lambda`). Lambda verifies the
  * signature and the handler records the signed identity as the acknowledger; no name is sent.
  */
-import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, type PageWords, RefusedError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
 import type { Acknowledger } from '../use-cases/actions.js';
 import { UsageError } from './errors.js';
 
 export interface AckResponse {
   status: number;
-  body: { incidentId?: string; changed?: boolean; acknowledgedBy?: string; acknowledgedAt?: string; alertAcknowledged?: boolean; error?: string };
+  body: {
+    incidentId?: string;
+    changed?: boolean;
+    acknowledgedBy?: string;
+    acknowledgedAt?: string;
+    alertAcknowledged?: boolean;
+    error?: string;
+    /** With a refusal (409): the same in the page's words (core/errors.ts PageWords). */
+    page?: { nl?: unknown; en?: unknown };
+  };
 }
 
 export async function signedAcknowledge(url: string, region: string, input: { incidentId: string; note?: string }): Promise<AckResponse> {
@@ -46,8 +55,11 @@ export async function signedAcknowledge(url: string, region: string, input: { in
 /**
  * Acknowledgements through the URL, for the CLI and the web page alike: the signer is the
  * acknowledger (`by` is never sent). Unknown incident: `IncidentNotFoundError`; refused by the
- * function (403): `RefusedError`; not recorded for a storm on the incident (503): `ConflictError`;
- * anything else it answers: a `DatalekError` with its status.
+ * function (403: the caller may not; 409: the incident's state does not allow it, e.g. closed
+ * meanwhile): `RefusedError`, with the function's words for the page; a request it cannot take
+ * (400): `UsageError`; not recorded for a storm on the incident (503): `ConflictError`; anything
+ * else it answers: a `DatalekError` with its status. So the page and the CLI answer each as they
+ * answer the same on the embedded store, never as a failure of their own (a 500).
  */
 export function signedAcknowledger(url: string, region: string): Acknowledger {
   return async ({ incidentId, note }) => {
@@ -55,11 +67,14 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
     if (response.status === 404) throw new IncidentNotFoundError(incidentId);
     if (response.status !== 200) {
       // The answer's text is the endpoint's: one line, control characters visible.
-      const message = `the acknowledgement was refused (HTTP ${response.status}): ${oneLine(response.body.error ?? 'no reason given')}`;
+      const reason = oneLine(response.body.error ?? 'no reason given');
+      const message = `the acknowledgement was refused (HTTP ${response.status}): ${reason}`;
       // 503: the function could not record it for a storm of changes on the incident (a lost race at
       // every try): nothing recorded, acknowledge again, as a lost race here is answered.
       if (response.status === 503) throw new ConflictError(message);
-      throw response.status === 403 ? new RefusedError(message) : new DatalekError(message);
+      if (response.status === 403) throw new RefusedError(message);
+      if (response.status === 409) throw new RefusedError(message, { page: pageWords(response.body.page, reason) });
+      throw response.status === 400 ? new UsageError(message) : new DatalekError(message);
     }
     const b = response.body;
     return {
@@ -71,3 +86,12 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
     };
   };
 }
+
+/** A refusal's words for the page, as the function sent them (one line each, bounded), its reason where it sent none. */
+function pageWords(page: NonNullable<AckResponse['body']['page']> | undefined, reason: string): PageWords {
+  const words = (text: unknown) => (typeof text === 'string' && text.trim() ? oneLine(text).slice(0, MAX_PAGE_WORDS) : undefined);
+  return { nl: words(page?.nl) ?? reason, en: words(page?.en) ?? reason };
+}
+
+/** The longest refusal a page shows from the function: its refusals are a sentence or two. */
+const MAX_PAGE_WORDS = 1_000;

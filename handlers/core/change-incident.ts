@@ -132,7 +132,7 @@ export async function changeIncidents(
  * when something was said done with when it was entered). Entries without an actor are the
  * pipeline's own: a replay of history keeps its times.
  */
-function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: ChangeDeps): TimelineDraft[] {
+export function markEnteredAt(draft: Incident, entries: TimelineDraft[], deps: Pick<ChangeDeps, 'now' | 'machineNow'>): TimelineDraft[] {
   if (!deps.machineNow) return entries;
   const person = entries.filter((e) => e.actor);
   if (person.length === 0) return entries;

@@ -173,13 +173,13 @@ export async function leftToClosed(store: IncidentStore, incident: Incident): Pr
   }));
 }
 
-async function closedHolders(store: IncidentStore, incident: Incident): Promise<{ action: ActionRecord; holder: Incident }[]> {
+async function closedHolders(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<{ action: ActionRecord; holder: Incident }[]> {
   if (!leftToOthers(incident)) return [];
   const holders = new Map<string, Incident | undefined>();
   const out: { action: ActionRecord; holder: Incident }[] = [];
   for (const a of incident.actions.filter(leftToAnother)) {
     const id = a.heldBy as string;
-    if (!holders.has(id)) holders.set(id, await store.getIncident((await mergeChain(store, id)).at(-1) as string));
+    if (!holders.has(id)) holders.set(id, await survivorOf(store, id));
     const holder = holders.get(id);
     if (holder?.state !== 'closed' || holderIn(heldContainment(holder), { type: a.type, target: a.target, ...actionPlace(a, incident) })) continue;
     out.push({ action: a, holder });
@@ -193,17 +193,26 @@ async function closedHolders(store: IncidentStore, incident: Incident): Promise<
  * this run carries it out. True when it handed something back.
  */
 async function handBackFromClosed(deps: ContainDeps, incident: Incident): Promise<boolean> {
-  const left = await closedHolders(deps.store, incident);
+  const holders = await closedHoldersOf(deps.store, incident);
+  for (const { holder, names } of holders) {
+    await changeIncident(deps, incident.id, (draft) => (leftToOthers(draft) ? handBack(deps, holder, draft, names) : null));
+  }
+  return holders.length > 0;
+}
+
+/**
+ * The incidents `incident` left actions to that were closed without holding their resources
+ * (`closedHolders`), each with the names the actions give it: what to hand back (release.ts
+ * `handBack`), by a containment run or by the sweep (core/sweep.ts).
+ */
+export async function closedHoldersOf(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<{ holder: Incident; names: Set<string> }[]> {
   const byHolder = new Map<string, { holder: Incident; names: Set<string> }>();
-  for (const { action, holder } of left) {
+  for (const { action, holder } of await closedHolders(store, incident)) {
     const entry = byHolder.get(holder.id) ?? { holder, names: new Set<string>() };
     entry.names.add(action.heldBy as string);
     byHolder.set(holder.id, entry);
   }
-  for (const { holder, names } of byHolder.values()) {
-    await changeIncident(deps, incident.id, (draft) => (leftToOthers(draft) ? handBack(deps, holder, draft, names) : null));
-  }
-  return byHolder.size > 0;
+  return [...byHolder.values()];
 }
 
 /** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */
@@ -660,11 +669,22 @@ async function belongsTo(store: IncidentStore, holderId: string, incidentId: str
   return (await mergeChain(store, holderId)).includes(incidentId);
 }
 
+/** The incident a record naming `id` means now (the last of `mergeChain`), each incident on the way read once. */
+async function survivorOf(store: Pick<IncidentStore, 'getIncident'>, id: string): Promise<Incident | undefined> {
+  const seen = [id];
+  let incident = await store.getIncident(id);
+  while (incident?.mergedInto && seen.length <= MAX_MERGE_HOPS && !seen.includes(incident.mergedInto)) {
+    seen.push(incident.mergedInto);
+    incident = await store.getIncident(incident.mergedInto);
+  }
+  return incident;
+}
+
 /**
  * `id`, then the incident it was merged into, and so on (through at most MAX_MERGE_HOPS merges):
  * the incident a record naming `id` (a finding's, an action's `heldBy`) means now is the last.
  */
-export async function mergeChain(store: IncidentStore, id: string): Promise<string[]> {
+export async function mergeChain(store: Pick<IncidentStore, 'getIncident'>, id: string): Promise<string[]> {
   const chain: string[] = [];
   let next: string | null | undefined = id;
   for (let hops = 0; next && hops <= MAX_MERGE_HOPS && !chain.includes(next); hops++) {

@@ -24,6 +24,7 @@
 
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
+import { markEnteredAt } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
@@ -47,16 +48,19 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
+  // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
+  // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
+  { kind: 'file-path', fields: ['filePath', 'fileName', 'nestedItemPath', 'itemPath'], nl: 'bestandspaden en -namen', en: 'file paths and names' },
 ];
 
 /**
  * The fields of a GuardDuty finding whose value is a person's data, or points at a person, wherever
  * they sit in the detail (`remoteIpDetails`, `localIpDetails`, `accessKeyDetails`,
  * `awsApiCallAction`, `dnsRequestAction`, `domainDetails`, `kubernetesUserDetails`, an attack
- * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins): IP addresses and
- * their city and coordinates, user names, principal ids, access key ids, user agents, domain names
- * asked. The country and the network's organisation (ASN, ISP) stay: they say where an attack came
- * from without pointing at a person. The organisation's own resources (instance ids, their private
+ * sequence's actors and endpoints, Runtime Monitoring's process, RDS logins, a malware scan's
+ * infected files): IP addresses and their city and coordinates, user names, principal ids, access
+ * key ids, user agents, domain names asked, file paths and names. The country and the network's
+ * organisation (ASN, ISP) stay: they say where an attack came from without pointing at a person. The organisation's own resources (instance ids, their private
  * addresses, bucket and function names) stay: they are what the measures acted on. So inside the
  * finding's `resource` only the user of a credential or login goes (RESOURCE_PERSONAL_FIELDS), and
  * the local side of a connection (LOCAL_SIDE: the instance's own address and port) stays whole.
@@ -276,10 +280,14 @@ export function personalDataLeft(data: string): string[] {
 export interface MinimiseDeps {
   store: IncidentStore;
   audit: AuditSource;
-  /** The run's clock: which incidents are past the retention period. */
+  /** The run's clock (a CLI `--now`, or the machine's): which incidents are past the retention period, and when the minimisation is recorded. */
   now: () => string;
-  /** The machine's clock: when the minimisation is recorded as done. */
-  machineNow: () => string;
+  /**
+   * The machine's clock: a run whose `--now` lags it records a `clock-stated` entry saying when the
+   * machine recorded the minimisation (change-incident.ts markEnteredAt), as a person's change does.
+   * Absent on a drill copy.
+   */
+  machineNow?: () => string;
   conflictRetry?: ConflictRetry;
 }
 
@@ -480,7 +488,8 @@ async function minimiseFinding(
       throw new StoreError(
         `the finding record ${keyText} of incident ${incidentId} does not match what its ledger recorded: minimising it would vouch for an edit; datalek verify ${incidentId} shows what changed`,
       );
-    const at = deps.machineNow();
+    // The run's clock, as every change records (a replayed history's minimisation lies in it); a stated one is marked below.
+    const at = deps.now();
     const minimised = minimisedRecord(record, { at, by: options.by, from });
     const fields = minimised.minimised?.removed.length ?? 0;
     // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
@@ -497,9 +506,21 @@ async function minimiseFinding(
       findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
       kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
     };
-    const timeline = appendEntries(draft, [
-      { at, kind: 'finding-minimised', actor: options.by, detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds } },
-    ]);
+    const timeline = appendEntries(
+      draft,
+      markEnteredAt(
+        draft,
+        [
+          {
+            at,
+            kind: 'finding-minimised',
+            actor: options.by,
+            detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds },
+          },
+        ],
+        deps,
+      ),
+    );
     try {
       await deps.store.commit({
         incident: draft,

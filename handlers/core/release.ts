@@ -322,7 +322,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       });
       acting = null;
       undoneFor.push(...outcome);
-      if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release)));
+      if (done && changed) undoneFor.push(...(await undoLeftMeanwhile(deps, incident, action, reactivateKey, release).catch(leftUntold(incident.id, action))));
       if (done) released.push({ id: action.id, steps, ...(unfinished.length ? { unfinished } : {}) });
       else failedReleases.push({ id: action.id, steps, ...(partly ? { partly } : {}) });
     }
@@ -359,6 +359,39 @@ function actedNotRecorded(incidentId: string, action: ActionRecord, steps: StepR
 }
 
 /**
+ * `undoLeftMeanwhile` lost the race at every try (a storm of findings on the other incident): the
+ * release is carried out in AWS and recorded, but an incident that left the resource to this one
+ * still says it is contained by it. Says so, naming it, and how to mend it: `datalek contain` takes
+ * up an action left to an incident that let the resource go (contain-again.ts); never that nothing
+ * was recorded.
+ */
+function leftUntold(incidentId: string, action: ActionRecord): (err: unknown) => never {
+  return (err) => {
+    if (!(err instanceof LeftMeanwhileConflict)) throw err;
+    const others = err.incidentIds.join(', ');
+    const contain = err.incidentIds.map((id) => `datalek contain ${id} --by NAME --reason TEXT`).join('; ');
+    const message = `the release of ${action.type} ${action.target} (incident ${incidentId}) was carried out in AWS and recorded; but incident ${others} left that resource to ${incidentId} while the release was being recorded, and telling it lost the race at every try (other changes to it kept coming in): its record still says the resource is contained by ${incidentId}, which it no longer is. Contain it once the changes calm down (${contain}; with --enforce if the policy only planned it); any other action of this release was not started: release again`;
+    throw new ActedNotRecordedError(message, {
+      cause: err.cause,
+      page: {
+        en: `The release of ${action.type} ${action.target} was carried out in AWS and recorded. But incident ${others} left that resource to this incident while the release was being recorded, and could not be told: other changes to it kept coming in (a storm of findings?). Its record still says the resource is contained by this incident; it no longer is. Contain incident ${others} again once the changes calm down. Any other action of this release was not started: send the form again.`,
+        nl: `Het opheffen van ${action.type} ${action.target} is in AWS uitgevoerd en vastgelegd. Maar incident ${others} liet die resource aan dit incident over terwijl het opheffen werd vastgelegd, en het lukte niet om dat incident bij te werken: er kwamen steeds andere wijzigingen tussen (een storm van meldingen?). Volgens incident ${others} houdt dit incident de resource nog ingeperkt; dat is niet meer zo. Perk incident ${others} opnieuw in zodra het rustiger is. Andere acties van dit opheffen zijn niet begonnen: verstuur het formulier opnieuw.`,
+      },
+    });
+  };
+}
+
+/** The commit telling the incidents that left the resource meanwhile lost the race at every try. */
+class LeftMeanwhileConflict extends ConflictError {
+  constructor(
+    readonly incidentIds: string[],
+    cause: ConflictError,
+  ) {
+    super(cause.message, { cause });
+  }
+}
+
+/**
  * After the commit that released `action`: an incident that left its resource to this one between
  * the holds read for that commit and the commit itself (a finding planned then) says "contained by
  * this incident" while it is open. Its action is planned again and its FG and on-call told, as for
@@ -374,11 +407,16 @@ async function undoLeftMeanwhile(
   const late = (await holdsElsewhere(deps, incident, [action], reactivateKey)).filter((h) => h.leftToUs);
   if (late.length === 0) return [];
   const outcome: UndoneFor[] = [];
-  await changeIncidents(deps, [...new Set(late.map((h) => h.other.id))], (drafts) => {
-    outcome.length = 0;
-    const results = drafts.map((d) => undoIn(deps, d, late, incident.id, release, outcome));
-    return results.some(Boolean) ? results : null;
-  });
+  const ids = [...new Set(late.map((h) => h.other.id))];
+  try {
+    await changeIncidents(deps, ids, (drafts) => {
+      outcome.length = 0;
+      const results = drafts.map((d) => undoIn(deps, d, late, incident.id, release, outcome));
+      return results.some(Boolean) ? results : null;
+    });
+  } catch (err) {
+    throw err instanceof ConflictError ? new LeftMeanwhileConflict(ids, err) : err;
+  }
   return outcome;
 }
 

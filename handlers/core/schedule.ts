@@ -451,6 +451,28 @@ export function untoldOutcomesDueAt(incident: Incident): string | null {
   return recorded.sort().at(-1) ?? incident.detectedAt;
 }
 
+/** The track under which the sweep records its last check of the holders of actions left elsewhere (`reminders.byClock`). */
+export const LEFT_CHECK_TRACK = 'left-to-closed';
+/**
+ * How long after an action was left to another incident (and after each check since) the sweep reads
+ * that incident (core/contain.ts `closedHolders`): a holder closed without containing it (a close
+ * before the hand-back, or one racing the leave: review7 Y2, Y12) is then found within this time.
+ */
+export const LEFT_CHECK_MINUTES = 60;
+
+/**
+ * When the sweep is to check the holders of the incident's actions left to other incidents: once
+ * LEFT_CHECK_MINUTES after the last was left, or after the last check. Null for an incident whose
+ * containment no run carries out (closed, merged, a sample) or with nothing left elsewhere.
+ */
+export function leftCheckDueAt(incident: Incident): string | null {
+  if (incident.sample || incident.mergedInto || incident.state === 'closed') return null;
+  const left = incident.actions.filter((a) => a.status === 'skipped' && a.heldBy && !a.released && !a.person).map((a) => a.at);
+  if (left.length === 0) return null;
+  const from = incident.reminders.byClock?.[LEFT_CHECK_TRACK] ?? (left.sort().at(-1) as string);
+  return new Date(Date.parse(from) + LEFT_CHECK_MINUTES * MINUTE_MS).toISOString();
+}
+
 /** The earliest time anything falls due after what was already announced; null when nothing will. */
 export function nextDueAt(incident: Incident, policy: Policy): string | null {
   let next: number | null = null;
@@ -463,6 +485,8 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
   if (page !== null && (next === null || page < next)) next = page;
   const untold = untoldOutcomesDueAt(incident);
   if (untold !== null && (next === null || Date.parse(untold) < next)) next = Date.parse(untold);
+  const left = leftCheckDueAt(incident);
+  if (left !== null && (next === null || Date.parse(left) < next)) next = Date.parse(left);
   for (const e of exposedAgain(incident)) if (next === null || Date.parse(e.at) < next) next = Date.parse(e.at);
   return next === null ? null : new Date(next).toISOString();
 }

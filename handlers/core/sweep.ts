@@ -6,7 +6,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { markStatedRun } from './change-incident.js';
+import { type ChangeResult, markStatedRun } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
 import { toldOutcomes } from './containment.js';
 import { ConflictError } from './errors.js';
@@ -21,6 +21,8 @@ import {
   EXPOSED_REPEAT_STALE_MINUTES,
   EXPOSED_REPEAT_TRACK,
   exposedUntaken,
+  LEFT_CHECK_TRACK,
+  leftCheckDueAt,
   MAX_EXPOSED_REPEATS_PER_SWEEP,
   nextDueAt,
   openSince,
@@ -49,7 +51,7 @@ export interface SweepResult {
    * Incidents the sweep could not update (e.g. a timeline changed behind the store's back). One
    * broken incident must not stop the reminders of all the others: they are reported, not thrown.
    */
-  failed: { incidentId: string; error: string }[];
+  failed: { incidentId: string; error: string; lostRace?: true }[];
   /**
    * Incidents with something due that the sweep did not start for want of time (`SweepDeps.deadline`):
    * nothing of theirs was written or queued, so they stay due and the next sweep sends what they owe, once.
@@ -105,11 +107,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   // With a deadline, the ten paced tries only while the pause ends before the sweep stops starting incidents.
   const conflictRetry =
     deps.conflictRetry ?? (stopAt === null ? backoffRetry() : backoffRetry({ timeLeft: () => stopAt - Date.now(), maxAttempts: MAX_CONFLICT_ATTEMPTS }));
+  // The holders of what an incident left elsewhere, read only when their check is due (each read counted).
+  const reads = {
+    getIncident: (id: string) => {
+      incidentsRead += 1;
+      return deps.store.getIncident(id);
+    },
+  };
   // Commits one incident's due items under `plan`, reading it again on a conflict.
-  const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident } | null> => {
+  const commitOne = async (first: Incident, plan: RepeatPlan): Promise<{ error: string; incident: Incident; lostRace?: true } | null> => {
     let incident = first;
     for (let attempt = 1; ; attempt++) {
-      const change = sweepOne(incident, deps.policy, now, plan);
+      const change = sweepOne(incident, deps.policy, now, plan, await leftCheck(deps, reads, incident, now));
       if (!change) return null;
       if (deps.statedRun) markStatedRun(change.change, { now: deps.now, machineNow: deps.statedRun.machineNow }, deps.statedRun.by);
       try {
@@ -119,7 +128,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         return null;
       } catch (err) {
         // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
-        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt))) return { error: (err as Error).message, incident };
+        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt)))
+          return { error: (err as Error).message, incident, ...(err instanceof ConflictError ? { lostRace: true as const } : {}) };
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) return null;
@@ -167,7 +177,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       continue;
     }
     const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
-    if (failure) failed.push({ incidentId: incident.id, error: failure.error });
+    if (failure) failed.push({ incidentId: incident.id, error: failure.error, ...(failure.lostRace ? { lostRace: failure.lostRace } : {}) });
   }
   return { sent, failed, notReached, incidentsRead, revisions };
 }
@@ -216,7 +226,28 @@ function staleRepeat(incident: Incident, policy: Policy, now: string): boolean {
   return Date.parse(now) - firstDue > EXPOSED_REPEAT_STALE_MINUTES * MINUTE_MS;
 }
 
-function sweepOne(current: Incident, policy: Policy, now: string, repeats: RepeatPlan) {
+/**
+ * The check, due now, of the holders of what `incident` left to other incidents (schedule.ts
+ * `leftCheckDueAt`): the hand-backs of what it left to incidents closed without containing it
+ * (review7 Y12), as changes of the sweep's draft, none when every holder still holds or is open.
+ * Null when no check is due. The containment code loads only then (the sweep function's start stays small).
+ */
+async function leftCheck(deps: SweepDeps, reads: Pick<IncidentStore, 'getIncident'>, incident: Incident, now: string): Promise<LeftCheck | null> {
+  const dueAt = leftCheckDueAt(incident);
+  if (dueAt === null || Date.parse(dueAt) > Date.parse(now)) return null;
+  const [{ closedHoldersOf }, { handBack }] = await Promise.all([import('./contain.js'), import('./release.js')]);
+  const holders = await closedHoldersOf(reads, incident);
+  const change = { store: deps.store, policy: deps.policy, now: () => now };
+  return { dueAt, handBack: (draft) => holders.map(({ holder, names }) => handBack(change, holder, draft, names)) };
+}
+
+interface LeftCheck {
+  dueAt: string;
+  /** Hands back, in `draft`, what was left to incidents closed without containing it. */
+  handBack: (draft: Incident) => ChangeResult[];
+}
+
+function sweepOne(current: Incident, policy: Policy, now: string, repeats: RepeatPlan, left: LeftCheck | null = null) {
   const stale = repeats.stale.has(current.id);
   // A repeat left out of this sweep stays due; a stale one is named in the summary instead.
   const all = dueItems(current, policy, now);
@@ -226,7 +257,10 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
   const next = structuredClone(current);
   const untoldAt = untoldOutcomesDueAt(current);
   const untold = untoldAt !== null && Date.parse(untoldAt) <= Date.parse(now) ? tellUntold(next, policy, now, untoldAt) : null;
-  if (items.length === 0 && !untold && !staleItem && !summary) {
+  // Checked now: the next check falls due LEFT_CHECK_MINUTES on, while anything stays left elsewhere.
+  if (left) next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [LEFT_CHECK_TRACK]: now };
+  const handedBack = (left?.handBack(next) ?? []).filter((r): r is NonNullable<ChangeResult> => r !== null);
+  if (items.length === 0 && !untold && !staleItem && !summary && !left) {
     const recomputed = nextDueAt(next, policy);
     if (recomputed === current.nextDueAt) return null;
     // Nothing to send (the state changed since it was scheduled): only move the schedule on.
@@ -315,8 +349,10 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
       }),
     );
   }
+  for (const r of handedBack) drafts.push(...r.entries);
   next.nextDueAt = nextDueAt(next, policy);
   next.revision = current.revision + 1;
+  for (const r of handedBack) messages.push(...(r.messages?.(next) ?? []));
   const timeline = appendEntries(next, drafts);
   return {
     change: { incident: next, expectedRevision: current.revision, timeline, messages },
@@ -330,6 +366,8 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
         ...(i.exposed ? { exposed: i.exposed } : {}),
       })),
       ...(untold?.item ? [{ incidentId: current.id, ...untold.item }] : []),
+      // Announced as every item ("Reminder Due"): notify sends the hand-back's messages at once.
+      ...(handedBack.length && left ? [{ incidentId: current.id, kind: 'containment-failed', dueAt: left.dueAt }] : []),
       ...(summary && repeats.summary
         ? [{ incidentId: current.id, kind: 'interface-exposed', dueAt: now, summarised: repeats.summary.leftOut.length + repeats.summary.stale.length }]
         : []),

@@ -111,7 +111,8 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
-      if (err instanceof RefusedError) return respond(409, { error: err.message });
+      // The refusal in the page's words too (`page`): `datalek serve --target aws` shows it as the page shows it on the embedded store.
+      if (err instanceof RefusedError) return respond(409, { error: err.message, ...(err.page ? { page: err.page } : {}) });
       if (err instanceof ConflictError) {
         // The conflict's text is left out: it may name a resource (a user name).
         deps.logger.warn('an acknowledgement was not recorded: other writers kept changing the incident for as long as the invocation had time', {

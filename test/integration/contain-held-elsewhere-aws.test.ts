@@ -271,6 +271,52 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([isolation]);
   });
 
+  // The last note's "Still left": a run killed between creating its groups and recording its groups step left groups no record names.
+  it('groups a killed run made for this incident and never recorded are not used, and are left with no rule (named in the record)', async () => {
+    const vpc = await buildVpc(c);
+    const s = await buildScenario(c, vpc);
+    // As the killed run left them: tagged for dl-killed at creation, the isolation group with its default all-outbound rule.
+    const orphan = async (role: string) =>
+      (
+        await c.ec2.send(
+          new CreateSecurityGroupCommand({
+            GroupName: role,
+            Description: 'made by a run of dl-killed that stopped before recording it',
+            VpcId: vpc.vpcId,
+            TagSpecifications: [
+              {
+                ResourceType: 'security-group',
+                Tags: [
+                  { Key: 'datalek:role', Value: role },
+                  { Key: 'datalek:created-for', Value: 'dl-killed' },
+                ],
+              },
+            ],
+          }),
+        )
+      ).GroupId as string;
+    const orphans = [await orphan('datalek-isolation'), await orphan('datalek-all-traffic')];
+    await open('dl-killed', s.instanceId, true);
+
+    await runContainment(deps, 'dl-killed');
+
+    const action = await actionOf('dl-killed');
+    expect(action).toMatchObject({ status: 'done' });
+    const groups = action.evidence?.groups as { isolation: string; allTraffic: string };
+    expect(orphans).not.toContain(groups.isolation);
+    for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([groups.isolation]);
+    // Not left open to anything: no rule in or out on either.
+    const left = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: orphans }))).SecurityGroups ?? [];
+    expect(left.map((g) => [g.IpPermissions?.length ?? 0, g.IpPermissionsEgress?.length ?? 0])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    // And visible: the groups step names them, and the record keeps them apart from the groups it vouches for.
+    const prepared = (action.steps ?? []).find((st) => st.name === 'prepare-isolation-groups');
+    for (const id of orphans) expect(prepared?.detail).toContain(id);
+    expect([...((action.evidence?.orphanGroups as string[] | undefined) ?? [])].sort()).toEqual([...orphans].sort());
+  });
+
   it("an interface in datalek's all-traffic group is open, not isolated: a loud failure, not a skip", async () => {
     const { allTraffic, s } = await vpcIsolatedOnce('dl-earlier');
     // A run stopped between its two swaps: every interface in the all-traffic group.

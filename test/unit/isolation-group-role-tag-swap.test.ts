@@ -71,8 +71,8 @@ async function groupsStep(tagged: SecurityGroup[]) {
     },
   };
   // biome-ignore lint/suspicious/noExplicitAny: a recording stand-in for the EC2 client
-  const groups = await isolationGroups({ ec2 } as any, VPC, LATER, Promise.resolve(new FoundGroups(tagged, recorded)));
-  return { groups, changed };
+  const { groups, orphans } = await isolationGroups({ ec2 } as any, VPC, LATER, Promise.resolve(new FoundGroups(tagged, recorded)));
+  return { groups, changed, orphans };
 }
 
 it('never opens the group the record names as the isolation group, whatever its tags say: each is used in its recorded role', async () => {
@@ -108,6 +108,13 @@ it('a group any record read names as the isolation group is never opened, whatev
   ]);
   expect(groups).toEqual({ allTraffic: `sg-new-datalek-all-traffic-${LATER}`, isolation: ISO });
   expect(changed.filter((c) => c.endsWith(ISO) || c.endsWith(ALL))).toEqual([]);
+});
+
+it('a group tagged as made for this incident without a role tag is no orphan of its: the policy lets datalek change only role-tagged groups', async () => {
+  // Found now by its created-for tag alone; revoking its rules would be refused (AccessDenied) and fail the isolation.
+  const { groups, changed, orphans } = await groupsStep([...SWAPPED, group('sg-0untagged', 'anything', null, open, LATER)]);
+  expect(groups).toEqual({ allTraffic: ALL, isolation: ISO });
+  expect({ changed, orphans }).toEqual({ changed: [], orphans: [] });
 });
 
 it('an interface in the isolation group is found isolated, not open in the all-traffic group its tag now claims', async () => {

@@ -41,7 +41,9 @@ describe('a minimisation is shown on the incident page and in the HTML report', 
     const id = (await recordEvent(deps, personalEvent('f0000000000000000000000000000001'))).incidentId as string;
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'geen persoonsgegevens geraakt', by: 'FG' });
     await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    await minimiseClosed({ store: t.store, audit: t.store, now: () => NOW, machineNow: () => MINIMISED_AT }, { by: 'FG Anna', afterDays: 180 });
+    // Run with a --now an hour behind the machine's clock: the minimisation is recorded at the time
+    // the run states, as every change is, and the timeline says when the machine recorded it.
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => NOW }, { by: 'FG Anna', afterDays: 180 });
     incident = (await t.store.getIncident(id)) as Incident;
     timeline = await t.store.getTimeline(id);
   });
@@ -56,6 +58,16 @@ describe('a minimisation is shown on the incident page and in the HTML report', 
       // What the incident record never held (its resource, the access key and its user, it does: README).
       for (const value of ['203.0.113.45', 'Utrecht', 'Mozilla/5.0 (jan)', 'evil-jan.example']) expect(report).not.toContain(value);
     }
+  });
+
+  it('records the run’s clock (--now), not the machine’s, and says when the machine recorded it', async () => {
+    expect(incident.minimised?.at).toBe(MINIMISED_AT);
+    const [mark, entry] = timeline.slice(-2);
+    expect(entry).toMatchObject({ kind: 'finding-minimised', at: MINIMISED_AT, actor: 'FG Anna' });
+    expect(mark).toMatchObject({ kind: 'clock-stated', at: MINIMISED_AT, detail: { enteredAt: NOW, entries: ['finding-minimised'] } });
+    expect(incident.statedClock?.at(-1)).toMatchObject({ at: MINIMISED_AT, enteredAt: NOW, by: 'FG Anna', entries: ['finding-minimised'] });
+    const record = await t.store.getFinding({ accountId: incident.accountId, region: incident.region, findingId: 'f0000000000000000000000000000001' });
+    expect(record?.minimised?.at).toBe(MINIMISED_AT);
   });
 
   it('the incident page says it, in Dutch and English', async () => {

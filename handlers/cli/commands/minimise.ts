@@ -49,7 +49,8 @@ async function minimise(ctx: Context): Promise<number> {
   if (ctx.flags.hold || ctx.flags['release-hold']) return hold(ctx, by);
   const days = afterDays(ctx.flags['after-days'], ctx.policy.retention.findingDetailDays);
   const report = await withBackend(ctx, 'write', (backend) =>
-    minimiseClosed({ store: backend.store, audit: backend.audit, now: ctx.now, machineNow: ctx.systemNow }, { by, afterDays: days, only: ctx.positionals[0] }),
+    // A --now behind the machine's clock is recorded as stated, with the machine's beside it (none on a drill copy), as personDeps does.
+    minimiseClosed({ ...personDeps(ctx, backend), audit: backend.audit }, { by, afterDays: days, only: ctx.positionals[0] }),
   );
   if (ctx.flags.json) ctx.io.out(JSON.stringify({ afterDays: days, by, ...report }, null, 2));
   else for (const line of reportLines(report, days)) ctx.io.out(oneLine(line));

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
 import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
+import { sweptLostRaceText } from '../lost-race.js';
 import { table } from '../views.js';
 
 export const sweepCommand: Command = {
@@ -23,7 +24,12 @@ async function runSweep(ctx: Context): Promise<number> {
       // On a real store, a --now behind the machine's clock is marked in what the sweep records, as a replay's is.
       ...(backend.drill ? {} : { statedRun: { machineNow: ctx.systemNow, by: `${userInfo().username} (datalek sweep)` } }),
     });
-    for (const f of result.failed) ctx.io.err(oneLine(`datalek: incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`));
+    for (const f of result.failed)
+      ctx.io.err(
+        oneLine(
+          `datalek: ${f.lostRace ? sweptLostRaceText(f.incidentId) : `incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`}`,
+        ),
+      );
     const delivery = await deliverQueued(ctx, backend);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result.sent, null, 2));
     else if (result.sent.length === 0) ctx.io.out('Nothing due.');

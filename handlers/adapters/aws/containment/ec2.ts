@@ -57,6 +57,7 @@ import {
   type IsolationGroups,
   isolateNetworkInterfaces,
   isolationGroups,
+  preparedOutcome,
   refuseIsolatedAlready,
   restoreInterfaces,
   type SwapTiming,
@@ -113,8 +114,8 @@ export async function isolateInstance(
 
   // Round 2: the groups, found in round 1 (created and their rules set the first time in this VPC).
   const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async (progress) => {
-    const groups = await isolationGroups(c, metadata.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId), progress);
-    return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${metadata.vpcId}`, evidence: { groups } };
+    const prepared = await isolationGroups(c, metadata.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId), progress);
+    return preparedOutcome(prepared, metadata.vpcId);
   });
   // Then every interface's two swaps, all interfaces at once, and beside them (not before: the
   // swaps need nothing from it) out of the Auto Scaling group.

@@ -19,6 +19,7 @@ import {
   type IsolationGroups,
   isolateNetworkInterfaces,
   isolationGroups,
+  preparedOutcome,
   refuseIsolatedAlready,
   restoreInterfaces,
   type SwapTiming,
@@ -64,8 +65,8 @@ export async function isolateEcsTask(
   if (!ok) return;
   const task = ctx.evidence.task as TaskMetadata;
   const groupsOk = await step(ctx, 'prepare-isolation-groups', now, async (progress) => {
-    const groups = await isolationGroups(c, task.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, task.vpcId), progress);
-    return { status: 'done', detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${task.vpcId}`, evidence: { groups } };
+    const prepared = await isolationGroups(c, task.vpcId, incident.id, found ?? findIsolationGroups(c, ctx.recordedGroups, task.vpcId), progress);
+    return preparedOutcome(prepared, task.vpcId);
   });
   if (groupsOk) {
     await isolateNetworkInterfaces(c, ctx, { interfaces: task.networkInterfaces, groups: ctx.evidence.groups as IsolationGroups, resumed }, now, timing);

@@ -64,6 +64,25 @@ const ROLE_NAME: Readonly<Record<IsolationGroupRole, string>> = { allTraffic: AL
 /** A group of the pipeline's, vouched for by a record (FoundGroups), in the role that record gives it. */
 export type DatalekGroup = SecurityGroup & { role: IsolationGroupRole };
 
+/** The groups step's outcome: the VPC's groups, and the orphans of this incident it found and left with no rule (`orphanGroups`). */
+export interface PreparedGroups {
+  groups: IsolationGroups;
+  orphans: string[];
+}
+
+/** The groups step's outcome as the step records it: its words, and its evidence (orphans apart from `groups`, which the record vouches for). */
+export function preparedOutcome(prepared: PreparedGroups, vpcId: string): { status: 'done'; detail: string; evidence: Record<string, unknown> } {
+  const { groups, orphans } = prepared;
+  const left = orphans.length
+    ? `; group(s) ${orphans.join(', ')} tagged as made for this incident and named by no record (a run stopped between making them and recording them): not used, their rules removed; delete them by hand (aws ec2 delete-security-group --group-id ID)`
+    : '';
+  return {
+    status: 'done',
+    detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${vpcId}${left}`,
+    evidence: { groups, ...(orphans.length ? { orphanGroups: orphans } : {}) },
+  };
+}
+
 /** A network interface to isolate, with the groups it had (what a restore puts back). */
 export interface InterfaceToIsolate {
   id: string;
@@ -371,6 +390,20 @@ export class FoundGroups {
     private readonly recorded: RecordedGroups,
   ) {}
 
+  /**
+   * The VPC's groups tagged as made for `incidentId` that its record does not name (`vouched`: the
+   * VPC's groups the records vouch for): a run of that incident stopped between making them and
+   * recording its groups step, or someone tagged a group so. Never used; see `isolationGroups`. Only
+   * those with a `datalek:role` tag: the containment policy lets datalek change no other group's rules
+   * (one without it, found by its created-for tag, would fail the step with AccessDenied).
+   */
+  orphansOf(vpcId: string, incidentId: string, vouched: readonly SecurityGroup[]): SecurityGroup[] {
+    const ids = new Set(vouched.map((g) => g.GroupId));
+    return this.tagged.filter(
+      (g) => g.VpcId === vpcId && tagOf(g, CREATED_FOR_TAG) === incidentId && tagOf(g, ROLE_TAG)?.startsWith('datalek-') && !ids.has(g.GroupId),
+    );
+  }
+
   /** The VPC's groups of the pipeline that its record vouches for, in the role it gives them. */
   inVpc(vpcId: string): Promise<DatalekGroup[]> {
     let vouched = this.byVpc.get(vpcId);
@@ -388,8 +421,11 @@ export class FoundGroups {
    * (a storm's first wave in a VPC would otherwise make a group per incident). Recorded in the other
    * role, it is refused at once.
    */
-  async vouches(group: SecurityGroup, role: IsolationGroupRole, waitsMs: readonly number[] = RACE_WAITS_MS): Promise<boolean> {
-    for (const wait of [0, ...waitsMs]) {
+  async vouches(group: SecurityGroup, role: IsolationGroupRole, waitsMs: readonly number[] = RACE_WAITS_MS, incidentId?: string): Promise<boolean> {
+    // Made for the incident this run holds (its lease: no other run of it is under way): its record
+    // names it now or never (a run of it stopped before recording it), so there is no winner to wait for.
+    const waits = incidentId !== undefined && tagOf(group, CREATED_FOR_TAG) === incidentId ? [] : waitsMs;
+    for (const wait of [0, ...waits]) {
       if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
       const [vouched] = await this.vouch([group]);
       if (vouched) return vouched.role === role;
@@ -436,6 +472,14 @@ export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, re
  * all-traffic group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the
  * isolation group has no rule at all (a run that crashed before revoking a new group's default
  * egress, or a rule someone added, would open every interface in it).
+ *
+ * A group tagged as made for this incident that no record names (`orphans`) is never used: a run
+ * killed between making it and recording its groups step left it (with a new group's default
+ * all-outbound rule), or someone tagged a group so, and only a record proves a group datalek's (a tag
+ * or a seal anyone who may create a group can copy onto one made again under that name). Its rules are
+ * removed (in the round that sets the used groups' rules: no round trip more), so nothing put in it
+ * later is open, and the step names it for on-call to delete. One tagged for another incident is left
+ * to that incident's next run: only the group's own incident tells an orphan from a race's winner.
  */
 export async function isolationGroups(
   c: Pick<ContainmentClients, 'ec2'>,
@@ -443,9 +487,10 @@ export async function isolationGroups(
   incidentId: string,
   found: Promise<FoundGroups>,
   progress: StepProgress = {},
-): Promise<IsolationGroups> {
+): Promise<PreparedGroups> {
   const all = await found;
   const groups = await all.inVpc(vpcId);
+  const orphans = all.orphansOf(vpcId, incidentId, groups);
   // Each group made is named in the step's progress at once, which the incident's record keeps when
   // the step fails (the other group's creation refused, say): the run that retries finds it vouched
   // for (recordedIsolationGroups) and uses it, instead of making a group of its own beside it.
@@ -469,8 +514,17 @@ export async function isolationGroups(
       ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress }))),
     isolation.ingress.length &&
       ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: isolation.id, IpPermissions: isolation.ingress }))),
+    ...orphans.map((g) => withoutRules(c, groupState(g))),
   ]);
-  return { allTraffic: allTraffic.id, isolation: isolation.id };
+  return { groups: { allTraffic: allTraffic.id, isolation: isolation.id }, orphans: orphans.map((g) => g.GroupId as string) };
+}
+
+/** Every rule of the group revoked, in and out at once. */
+async function withoutRules(c: Pick<ContainmentClients, 'ec2'>, g: GroupState): Promise<void> {
+  await Promise.all([
+    g.egress.length && ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: g.id, IpPermissions: g.egress }))),
+    g.ingress.length && ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: g.id, IpPermissions: g.ingress }))),
+  ]);
 }
 
 /** The all-protocols rule for 0.0.0.0/0 and ::/0, less what `rules` already have; null when nothing is missing. */
@@ -568,7 +622,7 @@ async function createGroup(
     );
     const winner = out.SecurityGroups?.[0];
     if (!winner) throw err;
-    return winner.VpcId === vpcId && (await found.vouches(winner, role)) ? groupState(winner) : null;
+    return winner.VpcId === vpcId && (await found.vouches(winner, role, RACE_WAITS_MS, incidentId)) ? groupState(winner) : null;
   }
 }
 
