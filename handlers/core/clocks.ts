@@ -108,6 +108,23 @@ function personalDataPossible(incident: Incident): boolean {
   return incident.assessment?.personalData !== 'no';
 }
 
+/**
+ * Art. 33(4): the initial AP report in force, made while the facts were incomplete, when no AP report
+ * recorded since it carried the facts marked complete. The AP then holds only the first phase:
+ * completing the facts in datalek tells the AP nothing. Undefined once the complete facts reached the
+ * AP, and while the assessment says not notifiable (the AP is owed a withdrawal or a correction
+ * then, not the facts: fg-workflow.ts notificationStanding). The controller's duty only.
+ */
+export function apFollowUpOwed(incident: Incident, policy: Policy): ReportRecord | undefined {
+  const initial = initialReport(incident);
+  if (!initial || incident.sample || incident.assessment?.notifiable === false || roleOf(incident, policy) !== 'controller') return undefined;
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  // A report from before `factsComplete` was recorded is read as the record then did: by the facts in datalek.
+  const withFacts = (r: ReportRecord) => r.factsComplete ?? incident.facts?.complete === true;
+  const complete = ap.slice(ap.indexOf(initial)).some((r) => r.kind !== 'withdrawal' && withFacts(r));
+  return complete ? undefined : initial;
+}
+
 function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
 }

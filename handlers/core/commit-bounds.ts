@@ -107,6 +107,7 @@ const PERSON_FIELDS = [
   'overdueReason',
   'containmentReason',
   'reportsPendingReason',
+  'apFollowUpReason',
   'acknowledgedBy',
 ] as const satisfies readonly (keyof Incident)[];
 

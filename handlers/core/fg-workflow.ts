@@ -25,6 +25,7 @@ import {
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   apClockRunning,
+  apFollowUpOwed,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -301,8 +302,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
       // aside (it stays in the history): the data subjects must be informed, or an exception of
       // Art. 34(3) recorded, before the incident can close.
+      // The subscribers' "not required" likewise (Regulation 611/2013 art. 3(1), (2): a lower bar than high risk).
       const setAside = risk === 'high' && draft.subjects?.decision === 'not-required' ? draft.subjects : null;
       if (setAside) draft.subjects = null;
+      const subscribersSetAside = risk === 'high' && draft.subscribers?.decision === 'not-required' ? draft.subscribers : null;
+      if (subscribersSetAside) draft.subscribers = null;
       entries.push({
         at: now,
         kind: 'assessed',
@@ -315,6 +319,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
           deadline: draft.deadline,
           ...besideSpecial,
           ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
+          ...(subscribersSetAside ? { subscribersDecisionSetAside: subscribersSetAside } : {}),
           ...(afterClose ? { afterClose } : {}),
         },
       });
@@ -1332,23 +1337,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
       );
     }
+    if (input.decision === 'not-required') notRequiredCheck(draft, audience);
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(
           `as processor for incident ${draft.id} the Art. 34 decision is the controller's (Art. 33(2), 34): inform the controller (datalek reported --recipient controller)`,
           `Als verwerker voor incident ${draft.id} is het besluit over de betrokkenen aan de verwerkingsverantwoordelijke (AVG art. 33(2), 34): informeer de verwerkingsverantwoordelijke en leg dat vast bij "Melding vastleggen".`,
-        );
-      }
-      if (input.decision === 'not-required' && !draft.assessment) {
-        throw refuse(
-          '"not required" rests on an assessment that the risk is not high (Art. 34(1)); no assessment is recorded yet: assess the incident first (datalek assess)',
-          '"Niet vereist" steunt op een beoordeling dat het risico niet hoog is (AVG art. 34(1)); er is nog geen beoordeling vastgelegd: beoordeel het incident eerst.',
-        );
-      }
-      if (input.decision === 'not-required' && draft.assessment?.risk === 'high') {
-        throw refuse(
-          'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
-          'De huidige beoordeling zegt hoog risico: AVG art. 34(1) vraagt de betrokkenen te informeren, tenzij een uitzondering van art. 34(3) geldt; "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
         );
       }
       if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
@@ -1402,6 +1396,36 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
 }
 
 /**
+ * "Not required" rests on an assessment whose risk is not high. For the data subjects Art. 34(1);
+ * for a provider's subscribers Regulation 611/2013 art. 3(1), (2): they are informed when the breach
+ * is likely to adversely affect their personal data or privacy (identity theft or fraud, physical
+ * harm, significant humiliation, damage to reputation), a bar below the high risk of Art. 34(1): a
+ * high risk is above it. Without an assessment, or at high risk, it is refused.
+ */
+function notRequiredCheck(draft: Incident, audience: 'data-subjects' | 'subscribers'): void {
+  const subscribers = audience === 'subscribers';
+  const rule = subscribers ? 'Regulation 611/2013 art. 3(1), (2)' : 'Art. 34(1)';
+  const regel = subscribers ? 'Verordening 611/2013 art. 3(1), (2)' : 'AVG art. 34(1)';
+  if (!draft.assessment) {
+    throw refuse(
+      `"not required" rests on an assessment that the risk is not high (${rule}); no assessment is recorded yet: assess the incident first (datalek assess)`,
+      `"Niet vereist" steunt op een beoordeling dat het risico niet hoog is (${regel}); er is nog geen beoordeling vastgelegd: beoordeel het incident eerst.`,
+    );
+  }
+  if (draft.assessment.risk !== 'high') return;
+  if (subscribers) {
+    throw refuse(
+      'the current assessment says high risk: Regulation 611/2013 art. 3(1), (2) requires informing the subscribers when the breach is likely to adversely affect their personal data or privacy, a bar below high risk, unless the AP agreed the data was unintelligible (art. 4(1)); "not required" needs a new assessment that lowers the risk (datalek assess)',
+      'De huidige beoordeling zegt hoog risico: Verordening 611/2013 art. 3(1), (2) vraagt de abonnees te informeren als het datalek waarschijnlijk nadelige gevolgen heeft voor hun persoonsgegevens of privacy, een lagere drempel dan hoog risico, tenzij de AP instemde met onbegrijpelijke gegevens (art. 4(1)); "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
+    );
+  }
+  throw refuse(
+    'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
+    'De huidige beoordeling zegt hoog risico: AVG art. 34(1) vraagt de betrokkenen te informeren, tenzij een uitzondering van art. 34(3) geldt; "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
+  );
+}
+
+/**
  * The exception "encrypted" (Art. 34(3)(a); for subscribers Regulation 611/2013 art. 4) rests on
  * the data being unintelligible to anyone not authorised: it answers a risk to confidentiality. For a
  * breach of availability or integrity alone the risk comes from data gone or altered, which
@@ -1442,6 +1466,7 @@ export function closeBlockerItems(
   containmentReason?: string | null,
   elsewhere: CarriedOutElsewhere[] = [],
   reportsPendingReason?: string | null,
+  apFollowUpReason?: string | null,
 ): CloseBlocker[] {
   if (incident.sample) return [];
   const out: CloseBlocker[] = [];
@@ -1532,6 +1557,18 @@ export function closeBlockerItems(
       `de AP heeft nog melding ${standing.reference}, maar de beoordeling van ${a?.at ? formatLocal(a.at, policy.timeZone) : ''} zegt niet meldplichtig: laat het de AP weten met een intrekking of een correctie (AVG art. 33(4), (5))`,
       'reported',
     );
+  }
+  // Art. 33(4): information given in phases reaches the AP "without undue further delay". Facts
+  // completed in datalek alone leave the AP with the first phase; closing then ends the reminder.
+  const firstPhase = apFollowUpOwed(incident, policy);
+  if (firstPhase && !apFollowUpReason?.trim()) {
+    const en = `the AP holds only the first phase of the notification (${firstPhase.reference}, made while the facts were incomplete), and no report to the AP with the facts marked complete followed (Art. 33(4))`;
+    out.push({
+      cli: `${en}: mark the facts complete and record the follow-up (datalek facts ${incident.id} --complete, then datalek reported ${incident.id} --kind follow-up --reference ${firstPhase.reference}), or record why it is closed without one (--follow-up-reason)`,
+      en: `${en}: mark the facts complete and record the follow-up, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,
+      nl: `de AP heeft alleen de eerste fase van de melding (${firstPhase.reference}, gedaan toen de feiten nog niet compleet waren) en er volgde geen melding aan de AP met de feiten als compleet gemarkeerd (AVG art. 33(4)): markeer de feiten als compleet en leg de vervolgmelding vast, of leg vast waarom het zonder vervolgmelding gesloten wordt ("Waarom gesloten zonder vervolgmelding aan de AP")`,
+      field: 'f-close-follow-up-reason',
+    });
   }
   if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
     add(
@@ -1643,6 +1680,8 @@ export interface CloseInput {
   containmentReason?: string;
   /** Why it is closed before a report whose clock still runs (telecom, NIS2): those clocks keep running. */
   reportsPendingReason?: string;
+  /** Why it is closed while the AP holds only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
+  followUpReason?: string;
   /** Containment another incident carried out on its resources (use-cases/queries.ts measuresElsewhere): measures taken for the register. */
   measuresElsewhere?: CarriedOutElsewhere[];
 }
@@ -1663,6 +1702,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
       input.containmentReason,
       input.measuresElsewhere,
       input.reportsPendingReason,
+      input.followUpReason,
     );
     if (blockers.length) {
       throw new RefusedError(`incident ${draft.id} cannot be closed yet: ${blockers.map((b) => b.cli).join('; ')}`, {
@@ -1686,6 +1726,13 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         'Er is ingevuld waarom het vóór een melding gesloten wordt, maar er loopt geen termijn voor een melding onder de Telecommunicatiewet of NIS2: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
       );
     }
+    const firstPhase = apFollowUpOwed(draft, deps.policy);
+    if (input.followUpReason?.trim() && !firstPhase) {
+      throw refuse(
+        '--follow-up-reason given, but no follow-up to the AP is owed: the AP has the complete facts, or holds no notification; the record would explain what is not there (Art. 33(5))',
+        'Er is ingevuld waarom het zonder vervolgmelding aan de AP gesloten wordt, maar er is geen vervolgmelding nodig: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
+      );
+    }
     const undone = containmentNotCarriedOut(draft).map((x) => x.id);
     if (input.containmentReason?.trim() && undone.length === 0) {
       throw refuse(
@@ -1701,6 +1748,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    if (firstPhase) draft.apFollowUpReason = input.followUpReason?.trim() || null;
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
@@ -1716,6 +1764,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
             ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}),
             ...containment,
             ...reports,
+            ...(firstPhase ? { apFirstPhaseOnly: firstPhase.reference, apFollowUpReason: draft.apFollowUpReason } : {}),
             ...(kept.length ? { reportsKeptRunning: kept } : {}),
           },
         },

@@ -567,6 +567,11 @@ export interface Incident {
    * notification): those clocks keep running after closing, and status and the sweep keep showing them.
    */
   reportsPendingReason?: string | null;
+  /**
+   * Why it was closed while the AP held only the first phase of the notification, made with the facts
+   * incomplete, and no report with the complete facts followed (Art. 33(4)).
+   */
+  apFollowUpReason?: string | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's

@@ -125,7 +125,7 @@ const T = {
       'release-incomplete': { fg: 'Inperking opgeheven, een stap MISLUKT', 'on-call': 'Inperking opgeheven, een stap MISLUKT' },
       'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
       'clock-overdue': { fg: 'Termijn verstreken', 'on-call': 'Termijn verstreken' },
-      'follow-up-reminder': { fg: 'Vervolgmelding AP: feiten nog onvolledig', 'on-call': 'Vervolgmelding AP' },
+      'follow-up-reminder': { fg: 'Vervolgmelding AP: de AP heeft de feiten nog niet compleet', 'on-call': 'Vervolgmelding AP' },
       'subjects-reminder': { fg: 'Hoog risico: besluit over informeren betrokkenen (art. 34) ontbreekt', 'on-call': 'Besluit art. 34 ontbreekt' },
       'notify-nudge': { fg: 'Meldplichtig, nog niet gemeld: meld nu aan de AP', 'on-call': 'Melding AP nog niet gedaan' },
       'interface-exposed': { fg: 'Netwerkinterface OPEN voor al het verkeer', 'on-call': 'Netwerkinterface OPEN voor al het verkeer' },
@@ -213,7 +213,7 @@ const T = {
       'ap-overdue':
         'De termijn voor de melding aan de AP is verstreken (AVG art. 33(1)). Meld alsnog zonder verdere vertraging en geef de redenen voor de vertraging, of leg vast dat het datalek niet meldplichtig is.',
       'follow-up-reminder':
-        'De eerste melding aan de AP is gedaan, maar de feiten zijn nog niet compleet. Doe een vervolgmelding zodra ze bekend zijn (AVG art. 33(4)) en markeer ze als compleet (op de incidentpagina, bij Feiten: "De feiten zijn compleet").',
+        'De eerste melding aan de AP is gedaan, maar de AP heeft de feiten nog niet compleet. Markeer de feiten als compleet zodra ze bekend zijn (op de incidentpagina, bij Feiten: "De feiten zijn compleet") en leg daarna de vervolgmelding vast waarmee de AP ze krijgt (AVG art. 33(4)); feiten die alleen hier compleet zijn, heeft de AP niet.',
       'notify-nudge':
         'De beoordeling zegt: meldplichtig. Er is nog geen melding aan de AP vastgelegd. Meld zonder onredelijke vertraging (AVG art. 33(1)): de termijn is een uiterste grens, geen wachttijd. Wat nog niet bekend is, volgt in een vervolgmelding (art. 33(4)).',
       page: 'Escalatie: nog niemand heeft dit incident opgepakt.',
@@ -295,7 +295,7 @@ const T = {
       'release-incomplete': { fg: 'Containment released, a step FAILED', 'on-call': 'Containment released, a step FAILED' },
       'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
       'clock-overdue': { fg: 'Deadline passed', 'on-call': 'Deadline passed' },
-      'follow-up-reminder': { fg: 'AP follow-up: facts still incomplete', 'on-call': 'AP follow-up' },
+      'follow-up-reminder': { fg: 'AP follow-up: the AP does not have the complete facts yet', 'on-call': 'AP follow-up' },
       'subjects-reminder': { fg: 'High risk: no decision on informing data subjects (Art. 34)', 'on-call': 'Art. 34 decision missing' },
       'notify-nudge': { fg: 'Notifiable, not yet notified: notify the AP now', 'on-call': 'AP notification not yet made' },
       'interface-exposed': { fg: 'Network interface OPEN to all traffic', 'on-call': 'Network interface OPEN to all traffic' },
@@ -378,7 +378,7 @@ const T = {
       'ap-overdue':
         'The deadline for notifying the AP has passed (GDPR Art. 33(1)). Notify without further delay and give the reasons for the delay, or record that the breach is not notifiable.',
       'follow-up-reminder':
-        'The initial notification to the AP was made, but the facts are not complete yet. Submit a follow-up once they are known (GDPR Art. 33(4)) and mark them complete (on the incident page, under Facts: "The facts are complete").',
+        'The initial notification to the AP was made, but the AP does not have the complete facts yet. Mark the facts complete once they are known (on the incident page, under Facts: "The facts are complete"), then record the follow-up that gives them to the AP (GDPR Art. 33(4)); facts complete only here are not with the AP.',
       'notify-nudge':
         'The assessment says: notifiable. No notification to the AP is recorded yet. Notify without undue delay (GDPR Art. 33(1)): the deadline is a limit, not a waiting time. What is not yet known follows in a follow-up (Art. 33(4)).',
       page: 'Escalation: nobody has acknowledged this incident yet.',

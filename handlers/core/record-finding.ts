@@ -1151,7 +1151,9 @@ function update(
       heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     };
     const planned = planContainment(finding, deps.policy, incident.actions, options);
-    entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
+    // Said once per finding: when it joined, and again only when a re-score may bring another rule
+    // (GuardDuty republishes a finding every 6 hours; the timeline says it asked already).
+    if (known.severity !== finding.severity) entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
     const taken = takeActions(incident, planned, now, entries);
     actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));

@@ -66,6 +66,8 @@ export interface RegisterRow {
   noRiskBesideSpecial: string | null;
   /** Why it was closed before a telecom or NIS2 report whose clock still ran (those clocks keep running). */
   reportsPendingReason: string | null;
+  /** Why it was closed while the AP held only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
+  apFollowUpReason: string | null;
   /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
@@ -286,6 +288,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
     reportsPendingReason: incident.reportsPendingReason ?? null,
+    apFollowUpReason: incident.apFollowUpReason ?? null,
     apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
     controllerHours: roleOf(incident, policy) === 'processor' ? processorHours(policy, incident) : null,
     statedClock: statedClockText(incident),
@@ -409,6 +412,9 @@ export function registerMarkdown(
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
+          incident.apFollowUpReason
+            ? `${nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))'}: ${incident.apFollowUpReason}`
+            : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
@@ -563,6 +569,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'subscribersApAgreement',
   // Added for review9 S5 (a hold keeping the findings past the retention period), likewise.
   'retentionHold',
+  // Added for review10 S2 (closed while the AP held only the first phase of the notification), likewise.
+  'apFollowUpReason',
 ];
 
 /**

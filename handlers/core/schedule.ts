@@ -7,6 +7,7 @@
  */
 import {
   apClockRunning,
+  apFollowUpOwed,
   type ClockName,
   contradictedAfterClosing,
   dutyLeftAtClosing,
@@ -145,7 +146,8 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   }
   const initial = initialReport(incident);
   const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
-  if (initial && !withdrawn && !incident.facts?.complete && !closed) {
+  // Until the AP has the complete facts (Art. 33(4)): facts completed in datalek alone leave the AP with the first phase.
+  if (initial && !withdrawn && (!incident.facts?.complete || apFollowUpOwed(incident, policy)) && !closed) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {

@@ -10,7 +10,7 @@ import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
-import { otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
+import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -827,6 +827,12 @@ export const closeAction = action({
       label: { nl: 'Waarom gesloten vóór een melding', en: 'Why it is closed before a report' },
       offered: ({ incident, policy, now }) => reportsStillDue(incident, policy, now).length > 0,
     },
+    {
+      name: 'follow-up-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom gesloten zonder vervolgmelding aan de AP', en: 'Why it is closed without a follow-up to the AP' },
+      offered: ({ incident, policy }) => apFollowUpOwed(incident, policy) !== undefined,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -835,6 +841,7 @@ export const closeAction = action({
     overdueReason: v['overdue-reason'],
     containmentReason: v['containment-reason'],
     reportsPendingReason: v['reports-pending-reason'],
+    followUpReason: v['follow-up-reason'],
   }),
   // The register may count containment another incident carried out for this one (core/breach-facts.ts).
   run: async (deps: FgDeps, input) => {
@@ -952,9 +959,18 @@ export const OPEN_FIELDS = [
     required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
     label: { nl: 'Bewust geworden op', en: 'Became aware at' },
   },
+  // The page takes the event itself, pasted (web/app.tsx OPEN_FINDING_FIELD), not a file on the server.
   { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' }, cliOnly: true },
-  // Only with a finding (the page takes none): awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
-  { name: 'aware-reason', kind: 'longtext', label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' }, cliOnly: true },
+  // Only with a finding: awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
+  {
+    name: 'aware-reason',
+    kind: 'longtext',
+    label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' },
+    hint: {
+      nl: 'Alleen bij een bevinding: verplicht als het bewustwordingsmoment meer dan 24 uur na de bevinding ligt.',
+      en: 'Only with a finding: required when the awareness lies more than 24 hours after the finding.',
+    },
+  },
 ] as const satisfies readonly FieldSpec[];
 
 /** Every action a person takes on an incident, in the order of the workflow. */

@@ -22,7 +22,7 @@ describe('after closing, on the command line', () => {
     ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantdata', '--by', 'FG'], at));
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], at));
     ok(await c.cli(['facts', c.id, ...FACTS, '--consequences', 'x', '--measures-taken', 'y', '--by', 'FG'], at));
-    ok(await c.cli(['close', c.id, '--reason', 'klaar', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'klaar', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', '--by', 'FG'], at));
 
     const later = '2025-11-28T10:00:00Z';
     const withdrawal = ['reported', c.id, '--reference', 'M-1', '--kind', 'withdrawal', '--reason', 'geen persoonsgegevens', '--by', 'FG'];

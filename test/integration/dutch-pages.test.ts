@@ -144,7 +144,10 @@ describe('the Dutch pages say everything in Dutch words', () => {
     for (const path of [`/incidents/${ec2}`, `/incidents/${ec2}/draft?lang=nl`, `/incidents/${ec2}/notice?lang=nl`]) {
       expect(problems(await page(path)), path).toEqual([]);
     }
-    expect((await cli(['close', ec2, '--reason', 'Gemeld en betrokkenen geïnformeerd.', ...by])).code).toBe(0);
+    expect(
+      (await cli(['close', ec2, '--reason', 'Gemeld en betrokkenen geïnformeerd.', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', ...by]))
+        .code,
+    ).toBe(0);
   });
 
   it('every page: the overview, the closed incidents, the register, and each incident with its draft and notice', async () => {

@@ -201,7 +201,11 @@ describe("issue #10 walk-through: five cases as a Dutch FG runs them, each draft
     expect(field(draft, 'delayReason')).toBe('de leverancier leverde de logbestanden pas op 1 december');
     expect(field(draft, 'subjectsInformed')).toMatch(/niet vereist/);
     expect(clock(await c.json(['show', c.id], '2025-12-01T10:05:00Z'), 'ap').status).toBe('late');
-    await ok(c, ['close', c.id, '--reason', 'te laat gemeld, met reden', '--by', 'A. de Vries'], '2025-12-01T11:00:00Z');
+    await ok(
+      c,
+      ['close', c.id, '--reason', 'te laat gemeld, met reden', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', '--by', 'A. de Vries'],
+      '2025-12-01T11:00:00Z',
+    );
     await collectDutch(c, 'case3', '2025-12-01T11:00:00Z');
   });
 

@@ -169,13 +169,16 @@ describe("the FG's workflow on the embedded store", () => {
     expect(JSON.parse(follow.stdout).reports.map((r: { version: number; kind: string }) => `${r.version}:${r.kind}`)).toEqual(['1:initial', '2:follow-up']);
   });
 
-  it('stops the deadline reminders at the initial report, and reminds of the follow-up while facts are incomplete', async () => {
+  it('stops the deadline reminders at the initial report, and reminds of the follow-up until the AP has the complete facts', async () => {
     const sweep = async (now: string) => JSON.parse((await cli(['sweep', '--json'], now)).stdout).filter((s: { incidentId: string }) => s.incidentId === id);
     const kinds = (await sweep('2026-12-03T08:00:00Z')).map((s: { kind: string }) => s.kind);
     expect(kinds).not.toContain('ap-reminder');
     expect(kinds).not.toContain('ap-overdue');
     expect(kinds).toContain('follow-up-reminder');
     await cli(['facts', id, '--complete', '--by', 'FG'], '2026-12-03T09:00:00Z');
+    // Complete here is not complete at the AP (Art. 33(4)): reminded until the follow-up carries them.
+    expect((await sweep('2026-12-04T09:00:00Z')).map((s: { kind: string }) => s.kind)).toContain('follow-up-reminder');
+    expect((await cli(['reported', id, '--reference', 'M-2026-0042', '--kind', 'follow-up', '--by', 'FG'], '2026-12-04T10:00:00Z')).code).toBe(0);
     expect(await sweep('2026-12-05T09:00:00Z')).toEqual([]);
   });
 
@@ -203,7 +206,9 @@ describe("the FG's workflow on the embedded store", () => {
       apClock: 'met (entered after the AP deadline had passed)',
       apClockStatus: 'met',
       enteredAfterDeadline: true,
-      references: 'ap:initial:M-2026-0042@2026-12-01T07:30:00.000Z; ap:follow-up:M-2026-0042@2026-12-02T09:00:00.000Z',
+      // The second follow-up carried the facts marked complete (Art. 33(4)).
+      references:
+        'ap:initial:M-2026-0042@2026-12-01T07:30:00.000Z; ap:follow-up:M-2026-0042@2026-12-02T09:00:00.000Z; ap:follow-up:M-2026-0042@2026-12-04T10:00:00.000Z',
     });
     const notNotified = rows.find((r: { incidentId: string }) => r.incidentId === other);
     expect(notNotified).toMatchObject({
@@ -278,7 +283,10 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
     const draft = JSON.parse((await cli(['draft', id, '--format', 'json'], '2026-11-28T09:00:00Z')).stdout);
     expect(draft.missing.length).toBeGreaterThan(0);
     expect((await cli(['reported', id, '--reference', 'M-AWS-1', '--by', 'FG'], '2026-11-28T10:00:00Z')).code).toBe(0);
-    expect((await cli(['close', id, '--reason', 'reported', '--by', 'FG'], '2026-11-28T11:00:00Z')).code).toBe(0);
+    expect(
+      (await cli(['close', id, '--reason', 'reported', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', '--by', 'FG'], '2026-11-28T11:00:00Z'))
+        .code,
+    ).toBe(0);
     const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-28T12:00:00Z')).stdout);
     expect(rows.find((r: { incidentId: string }) => r.incidentId === id)).toMatchObject({
       state: 'closed',

@@ -199,7 +199,10 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
 
     const reported = await cli(['reported', id, '--reference', 'M-100', '--at', '2026-11-29T10:30:00Z', '--by', 'A. de Vries'], '2026-11-29T11:00:00Z');
     expect(reported.code, reported.stderr).toBe(0);
-    const closed = await cli(['close', id, '--reason', 'gemeld en afgehandeld', '--by', 'A. de Vries'], '2026-11-29T12:00:00Z');
+    const closed = await cli(
+      ['close', id, '--reason', 'gemeld en afgehandeld', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', '--by', 'A. de Vries'],
+      '2026-11-29T12:00:00Z',
+    );
     expect(closed.code, closed.stderr).toBe(0);
 
     const register = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-29T12:00:00Z')).stdout);

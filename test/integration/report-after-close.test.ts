@@ -19,7 +19,7 @@ describe('the HTML report of entries made after closing', () => {
       ['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantdata'],
       ['reported', c.id, '--reference', 'M-1'],
       ['facts', c.id, ...FACTS, '--consequences', 'x', '--measures-taken', 'y'],
-      ['close', c.id, '--reason', 'klaar'],
+      ['close', c.id, '--reason', 'klaar', '--follow-up-reason', 'de aanvulling ging per brief naar de AP'],
     ])
       expect((await c.cli([...args, '--by', 'FG'], at)).code).toBe(0);
     expect((await c.cli(['facts', c.id, '--records', '5000', '--reason', 'AP vroeg; meer records', '--by', 'FG'], later)).code).toBe(0);

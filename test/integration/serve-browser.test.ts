@@ -274,6 +274,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
 
   it('closes it; the overview no longer lists it and the closed incidents do', async () => {
     await page.fill('#f-close-reason', 'Gemeld, betrokkenen geïnformeerd, server opnieuw opgebouwd.');
+    await page.fill('#f-close-follow-up-reason', 'De aanvulling ging per brief naar de AP.');
     await submit('close');
     expect(await flash()).toBe('Afgesloten; het incident blijft in het register.');
     const { state } = await stored();

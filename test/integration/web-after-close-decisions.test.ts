@@ -54,14 +54,24 @@ describe('after closing and closing, on the web page (review 3)', () => {
     const refused = await post('close', { reason: 'afgehandeld' });
     expect(refused.status).toBe(400);
     expect(pageText(await refused.text())).toMatch(/inperking niet uitgevoerd: .*AKIAEXAMPLE \(mislukt/);
-    const res = await post('close', { reason: 'afgehandeld', 'containment-reason': 'sleutel met de hand verwijderd' });
+    const res = await post('close', {
+      reason: 'afgehandeld',
+      'containment-reason': 'sleutel met de hand verwijderd',
+      'follow-up-reason': 'de aanvulling ging per brief naar de AP',
+    });
     expect(res.status).toBe(303);
     expect(await stored()).toMatchObject({ state: 'closed', containmentReason: 'sleutel met de hand verwijderd' });
   });
 
   describe('after closing', () => {
     beforeEach(async () => {
-      await closeIncident(deps(), { incidentId: id, reason: 'gemeld', containmentReason: 'sleutel verwijderd', by: 'FG' });
+      await closeIncident(deps(), {
+        incidentId: id,
+        reason: 'gemeld',
+        containmentReason: 'sleutel verwijderd',
+        by: 'FG',
+        followUpReason: 'de aanvulling ging per brief naar de AP',
+      });
       now = '2026-12-02T10:00:00.000Z';
     });
 

@@ -56,7 +56,7 @@ describe('after closing, on the web page', () => {
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
     await recordFacts(deps(), { incidentId: id, by: 'FG', ...FACTS });
     await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
-    await closeIncident(deps(), { incidentId: id, reason: 'gemeld', by: 'FG' });
+    await closeIncident(deps(), { incidentId: id, reason: 'gemeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' });
     now = '2026-12-02T10:00:00.000Z';
     web = inProcessWebApp({ store, policy, now: () => now });
   });

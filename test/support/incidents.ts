@@ -127,7 +127,7 @@ export async function closedAfterReport(deps: FgDeps, incidentId: string): Promi
   await assess(deps, { incidentId, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
   await recordFacts(deps, { incidentId, by: 'FG', ...REGISTER_FACTS });
   await recordReport(deps, { incidentId, reference: 'M-1', by: 'FG' });
-  await closeIncident(deps, { incidentId, reason: 'gemeld', by: 'FG' });
+  await closeIncident(deps, { incidentId, reason: 'gemeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' });
 }
 
 /**

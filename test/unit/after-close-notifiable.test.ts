@@ -303,7 +303,13 @@ describe('an assessment and a close at the same stated time (review6 L4)', () =>
       await recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'AP-L4', by: 'FG' });
       await decideSubjects(deps, { incidentId: id, audience: 'subscribers', decision: 'not-required', reason: 'geen nadeel', by: 'FG' });
       // Closed before the complete notification, with its reason (review7 G9): that clock keeps running.
-      const closed = await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'afgehandeld', reportsPendingReason: 'volledige melding volgt' });
+      const closed = await closeIncident(deps, {
+        incidentId: id,
+        by: 'FG',
+        reason: 'afgehandeld',
+        reportsPendingReason: 'volledige melding volgt',
+        followUpReason: 'volledige melding volgt',
+      });
       expect(closed.assessment?.at).toBe(closed.closedAt);
 
       // The assessment was recorded before the close: closing settled what it asked; only the

@@ -39,7 +39,7 @@ it('Y17: an Art. 34 decision set aside after closing is a duty: listed, reminded
   await assess(d, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'gestolen laptop met dossiers', by: 'FG' });
   await recordReport(d, { incidentId: id, to: 'ap', reference: 'AP-1', by: 'FG' });
   await decideSubjects(d, { incidentId: id, decision: 'exception', exception: 'encrypted', reason: 'schijf versleuteld', by: 'FG' });
-  await closeIncident(d, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+  await closeIncident(d, { incidentId: id, reason: 'afgehandeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' });
   expect(closedWithDuty(await stored(), policy)).toBe(false);
   expect(await listed()).toEqual([]);
 

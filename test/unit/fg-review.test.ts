@@ -185,7 +185,12 @@ describe('the FG record under review', () => {
       await recordReport(deps, { incidentId: id, reference: 'M-7', by: 'FG', delayReason: 'de hoster leverde de logs pas op dag 4' });
       await recordReport(deps, { incidentId: id, reference: 'M-7', kind: 'follow-up', by: 'FG' });
       at('2026-12-05T09:00:00.000Z');
-      const closed = await closeIncident(deps, { incidentId: id, reason: 'afgehandeld, maatregelen genomen', by: 'FG' });
+      const closed = await closeIncident(deps, {
+        incidentId: id,
+        reason: 'afgehandeld, maatregelen genomen',
+        by: 'FG',
+        followUpReason: 'de aanvulling ging per brief naar de AP',
+      });
       const md = registerMarkdown([closed], policy, now, 'nl');
       for (const text of [
         'Een aanvaller las klantadressen via de webwinkel.',

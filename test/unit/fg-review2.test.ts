@@ -274,7 +274,7 @@ describe('the second FG review', () => {
       await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
       await recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS });
       await recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' });
-      await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG' });
+      await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' });
       at('2026-12-02T10:00:00.000Z');
     });
 

@@ -67,7 +67,7 @@ describe('the third FG review', () => {
       await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
       await recordFacts(deps, { incidentId: id, by: 'FG', ...FACTS });
       await recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' });
-      await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG' });
+      await closeIncident(deps, { incidentId: id, reason: 'gemeld', by: 'FG', followUpReason: 'de aanvulling ging per brief naar de AP' });
       at('2026-12-02T10:00:00.000Z');
     });
 
@@ -135,7 +135,13 @@ describe('the third FG review', () => {
     it('is refused naming the failed action, until a reason says what was done by hand or why it is left', async () => {
       expect(closeBlockers(await stored(), policy, now).join('; ')).toMatch(/deactivate-access-key AKIAEXAMPLE.*failed.*--containment-reason/);
       await expect(closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' })).rejects.toThrow(/deactivate-access-key AKIAEXAMPLE/);
-      const closed = await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', containmentReason: 'sleutel met de hand verwijderd', by: 'FG' });
+      const closed = await closeIncident(deps, {
+        incidentId: id,
+        reason: 'afgehandeld',
+        containmentReason: 'sleutel met de hand verwijderd',
+        by: 'FG',
+        followUpReason: 'de aanvulling ging per brief naar de AP',
+      });
       expect(closed).toMatchObject({ state: 'closed', containmentReason: 'sleutel met de hand verwijderd' });
       expect((await t.store.getTimeline(id)).at(-1)).toMatchObject({
         kind: 'closed',

@@ -50,6 +50,22 @@ it('a later finding whose rule enforces a step decided not-done leaves the decis
   expect(actionsToEnforce(after)).toEqual([]);
   const entry = (await store.getTimeline(incidentId)).find((e) => e.kind === 'containment-not-done-held');
   expect(entry?.detail).toMatchObject({ actionId: isolate?.id, findingId: 'b'.repeat(32), decidedBy: 'FG' });
+  // GuardDuty republishes finding b (same severity): the timeline says it asked once, not every 6 hours.
+  await recordEvent(
+    enforcing,
+    findingEvent({
+      id: 'b'.repeat(32),
+      type: 'Backdoor:EC2/C&CActivity.B',
+      createdAt: '2026-11-28T01:00:00.000Z',
+      updatedAt: '2026-11-28T02:00:00.000Z',
+      count: 2,
+    }),
+  );
+  expect((await store.getTimeline(incidentId)).filter((e) => e.kind === 'containment-not-done-held')).toHaveLength(1);
+  expect(((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.id === isolate?.id)).toMatchObject({
+    status: 'skipped',
+    notDone: { by: 'FG' },
+  });
   expect(describeEntry(entry as never, 'nl', POLICY.timeZone)).toContain(
     `bevinding ${'b'.repeat(32)} vraagt erom, maar FG besloot dat die niet wordt uitgevoerd: de instance is vervangen; isoleren legt de kassa plat`,
   );

@@ -1,0 +1,111 @@
+/**
+ * The service control policy the organisation attaches to the pipeline account: what the stacks
+ * cannot close themselves. One document, so a deployer attaches one policy and uses one of the five
+ * SCPs an account takes (it is far below an SCP's 5,120 characters: pipeline-scp.test.ts).
+ *
+ * - **Direct invocation** (review8 F3): in the pipeline account any principal whose own policy
+ *   allows `lambda:InvokeFunction` on a datalek function can hand it an event it wrote (a forged
+ *   finding, an acknowledgement in someone's name). A function's own policy cannot deny a caller of
+ *   its own account, and a direct call is a CloudTrail data event no watch rule sees. Denied on the
+ *   response stack's functions (their names begin with the stack's: CDK sets no function name,
+ *   CloudFormation makes `DatalekResponse-<id>-<suffix>`) except through a function URL (on-call's
+ *   signed acknowledgement; the public link URL is anonymous and no SCP reaches it), and except by
+ *   the link function's role (it forwards to link-apply) and the break-glass role. EventBridge
+ *   invokes the functions as a service, which an SCP does not reach. `BoolIfExists` on
+ *   `lambda:InvokedViaFunctionUrl`: a direct invocation carries no such key, and a plain
+ *   `Bool … false` never matches a missing key, so the Deny would never apply (review8 last read B).
+ * - **Subscriptions cut** (review10 S1): every page and alarm reaches a person through the two
+ *   alarm topics, and a cut of one is paged through the other only once CloudTrail hands the call
+ *   to EventBridge (seconds to minutes later): two calls a second apart, one per topic
+ *   (`Unsubscribe`, or `SetSubscriptionAttributes` with a filter that matches nothing), silence
+ *   both pages and every later one. A topic policy cannot deny either action (SNS takes only topic
+ *   actions in it). Denied on every datalek topic (`datalek-*`) and its subscriptions (the topic's
+ *   ARN and an id) except to the deployment (a subscription the stack drops or changes) and the
+ *   break-glass role.
+ *
+ * The deployment is the CDK bootstrap's CloudFormation execution role the stacks are synthesized
+ * for (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`, any of the pipeline's regions).
+ *
+ * `infra/scp/datalek-pipeline-account.json` is this policy with SCP_PLACEHOLDERS for the account
+ * and the break-glass role; test/infra/pipeline-scp.test.ts keeps the two equal and checks each
+ * statement against the synthesized stacks. Not confirmed on real AWS: try it on a test account
+ * first (README, What remains).
+ */
+import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
+import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
+import { functionRoleName } from './constructs/response-function.js';
+
+/** The placeholders of the shipped JSON file: replace them before attaching it. */
+export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
+
+/** Where the policy is shipped, from the repository's root. */
+export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
+
+/** AWS Organizations takes an SCP of at most this many characters (whitespace counts when it is not saved in the console). */
+export const SCP_SIZE_LIMIT = 5120;
+
+/** The roles that may still invoke the functions directly: the link function's (it invokes link-apply). The break-glass role is added by name. */
+export const DIRECT_INVOKERS = [functionRoleName('link')];
+
+/** The topics' names begin so (the alarm topics, the pages' and the FG's). */
+const TOPIC_NAME_PREFIX = 'datalek-';
+
+export interface PipelineScpProps {
+  /** The pipeline account's id. */
+  account: string;
+  /** The break-glass role's name (config `breakGlassRole`). */
+  breakGlassRole: string;
+  /** The app's stacks: the response stack (its functions' names begin with its name and a dash), and all (their deployment role). */
+  stacks: { response: Stack; all: Stack[] };
+}
+
+/**
+ * The name (an IAM pattern, any region) of the role CloudFormation deploys `stack` with in
+ * `account`: its synthesizer's execution role. Undefined for a stack that names none (another
+ * synthesizer): no deployment is excused then.
+ */
+export function deploymentRoleName(stack: Stack, account: string): string | undefined {
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) return undefined;
+  const name = synthesizer.cloudFormationExecutionRoleArn.split(':role/')[1];
+  // The account and region as placeholders, or the stack's own where it has them.
+  const [stackAccount, stackRegion] = [stack.account, stack.region].map((v) => (Token.isUnresolved(v) ? undefined : v));
+  let out = name.replaceAll(EnvironmentPlaceholders.CURRENT_ACCOUNT, account).replaceAll(EnvironmentPlaceholders.CURRENT_REGION, '*');
+  if (stackAccount) out = out.replaceAll(stackAccount, account);
+  if (stackRegion) out = out.replaceAll(stackRegion, '*');
+  return out;
+}
+
+/** The service control policy document (IAM JSON). */
+export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
+  const role = (name: string) => `arn:*:iam::${props.account}:role/${name}`;
+  const deployments = [...new Set(props.stacks.all.map((s) => deploymentRoleName(s, props.account)))].filter((n) => n !== undefined);
+  const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deployments, props.breakGlassRole].map(role) } };
+  const functions = `arn:*:lambda:*:${props.account}:function:${props.stacks.response.stackName}-*`;
+  // A qualified name (a version or an alias) too.
+  const anyFunction = [functions, `${functions}:*`];
+  const topics = `arn:*:sns:*:${props.account}:${TOPIC_NAME_PREFIX}*`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DatalekFunctionsOnlyThroughTheirUrlsOrTheirOwnCallers',
+        Effect: 'Deny',
+        Action: ['lambda:InvokeFunction', 'lambda:InvokeAsync'],
+        Resource: anyFunction,
+        Condition: {
+          BoolIfExists: { 'lambda:InvokedViaFunctionUrl': 'false' },
+          ArnNotLike: { 'aws:PrincipalArn': [...DIRECT_INVOKERS, props.breakGlassRole].map(role) },
+        },
+      },
+      {
+        Sid: 'DatalekTopicSubscriptionsOnlyByTheDeploymentOrBreakGlass',
+        Effect: 'Deny',
+        Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes'],
+        // A subscription's ARN is its topic's and an id.
+        Resource: [topics, `${topics}:*`],
+        Condition: deploymentOrBreakGlass,
+      },
+    ],
+  };
+}

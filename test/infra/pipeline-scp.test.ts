@@ -1,0 +1,223 @@
+/**
+ * The service control policy datalek asks the organisation to attach to the pipeline account,
+ * shipped as infra/scp/datalek-pipeline-account.json: it is the policy infra/pipeline-scp.ts builds
+ * from the stacks, it fits an SCP, and each statement reaches what it must and leaves the stacks'
+ * own callers working:
+ * - review8 F3: a datalek function invoked directly by a principal of the pipeline account; its
+ *   condition matches a direct invocation (which carries no `lambda:InvokedViaFunctionUrl`);
+ * - review10 S1: both alarm topics' subscriptions cut (Unsubscribe, or a filter that matches
+ *   nothing) a second apart, within CloudTrail's delay, silence every page, those about the two
+ *   calls included; a topic policy cannot deny either action;
+ * - review10 K4: a permission added to a datalek function lets an account outside the
+ *   organisation invoke it, which no SCP reaches.
+ * Evaluated with the IAM model of dynamodb-iam.ts: not AWS (README, What remains: unconfirmed on real AWS).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { DIRECT_INVOKERS, deploymentRoleName, PIPELINE_SCP_FILE, pipelineScp, SCP_PLACEHOLDERS, SCP_SIZE_LIMIT } from '../../infra/pipeline-scp.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { type Authorization, allowed } from './dynamodb-iam.js';
+
+const SCP_FILE = join(import.meta.dirname, '../..', PIPELINE_SCP_FILE);
+const ACCOUNT = DEPLOY_CONTEXT.account;
+const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
+
+const { response, stateful, forwarders, members } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const stacks = [stateful, response, ...forwarders, ...members];
+const template = Template.fromStack(response);
+const functions = template.findResources('AWS::Lambda::Function');
+/** The shipped file as a deployer attaches it: its placeholders replaced. */
+const scp = JSON.parse(
+  readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole),
+) as { Statement: Statement[] };
+/** The organisation's default FullAWSAccess beside it: an SCP allows nothing of its own. */
+const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);
+/** A function's ARN as CloudFormation names it (no FunctionName: the stack's name, the logical id, a suffix). */
+const arnOf = (logicalId: string) => `arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:${response.stackName}-${logicalId.slice(0, 30)}-AbCdEf123456`;
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const invoke = (functionArn: string, principal: string, viaUrl?: boolean): Authorization => ({
+  action: 'lambda:InvokeFunction',
+  resource: functionArn,
+  context: { 'aws:PrincipalArn': principal, 'lambda:InvokedViaFunctionUrl': viaUrl === undefined ? undefined : String(viaUrl) },
+  what: `${principal} invoking ${functionArn}`,
+});
+const call = (action: string, resource: string, principal: string): Authorization => ({
+  action,
+  resource,
+  context: { 'aws:PrincipalArn': principal },
+  what: `${principal}: ${action} on ${resource}`,
+});
+/** The role CloudFormation deploys the stacks with (the CDK bootstrap's execution role), in each of the pipeline's regions. */
+const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) =>
+  role(deploymentRoleName(response, ACCOUNT)?.replace(/\*$/, region) as string),
+);
+
+describe('the service control policy of the pipeline account', () => {
+  it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account and the break-glass role', () => {
+    expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks } }));
+  });
+
+  it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and a break-glass role name of IAM's longest", () => {
+    const text = readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64));
+    expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
+  });
+
+  it("excuses the deployment by its execution role, the same in every stack (the CDK bootstrap's, in each region)", () => {
+    const names = new Set(stacks.map((s) => deploymentRoleName(s, ACCOUNT)));
+    expect([...names]).toEqual([deploymentRoleName(response, ACCOUNT)]);
+    expect(deploymentRoleName(response, ACCOUNT)).toMatch(new RegExp(`^cdk-\\w+-cfn-exec-role-${ACCOUNT}-\\*$`));
+  });
+});
+
+describe('against direct invocation (review8 F3)', () => {
+  it("reaches every function of the response stack: none has a name of its own, so CloudFormation's begins with the stack's", () => {
+    expect(Object.keys(functions).length).toBeGreaterThan(5);
+    for (const [id, f] of Object.entries(functions)) {
+      expect(f.Properties.FunctionName, id).toBeUndefined();
+      expect(underScp(invoke(arnOf(id), role('Admin'))), id).toBe(false);
+      expect(underScp(invoke(`${arnOf(id)}:live`, role('Admin'))), `${id} by alias`).toBe(false);
+    }
+  });
+
+  it('denies a direct invocation by anyone else, and a plain Bool would not (a direct call carries no lambda:InvokedViaFunctionUrl)', () => {
+    const record = Object.keys(functions).find((id) => id.startsWith('Record')) as string;
+    expect(underScp(invoke(arnOf(record), role('developer')))).toBe(false);
+    expect(underScp(invoke(arnOf(record), role('developer'), false))).toBe(false);
+    const plainBool = JSON.parse(JSON.stringify(scp.Statement).replace('BoolIfExists', 'Bool')) as Statement[];
+    expect(allowed(invoke(arnOf(record), role('developer')), [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...plainBool]], BASE)).toBe(true);
+  });
+
+  it('leaves each caller the stacks set up working: services, the function URLs, the link function, the break-glass role', () => {
+    // Resource policies: EventBridge (a service: SCPs do not reach it) and the function URLs.
+    for (const [id, p] of Object.entries(template.findResources('AWS::Lambda::Permission'))) {
+      const principal = String(p.Properties.Principal);
+      const throughUrl = p.Properties.Action === 'lambda:InvokeFunctionUrl' || p.Properties.InvokedViaFunctionUrl === true;
+      expect(principal.endsWith('.amazonaws.com') || throughUrl, `${id}: ${principal} ${p.Properties.Action}`).toBe(true);
+    }
+    // Identity policies granting invocation of a datalek function: only through its URL, or by a role the SCP exempts.
+    const ownFunctionIds = new Set(Object.keys(functions));
+    const roles = template.findResources('AWS::IAM::Role');
+    // A permissions boundary grants nothing of its own.
+    const boundaries = new Set(Object.values(roles).map((r) => r.Properties.PermissionsBoundary?.Ref));
+    const policies = [...Object.entries(template.findResources('AWS::IAM::Policy')), ...Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))];
+    const grants = policies
+      .filter(([id]) => !boundaries.has(id))
+      .flatMap(([, p]) =>
+        (p.Properties.PolicyDocument.Statement as Statement[])
+          .filter((st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => /^lambda:Invoke(Function|Async|\*)$|^lambda:\*$|^\*$/.test(a)))
+          .filter((st) =>
+            JSON.stringify(st.Resource)
+              .match(/"([A-Za-z0-9]+)"/g)
+              ?.some((m) => ownFunctionIds.has(m.slice(1, -1))),
+          )
+          .map((st) => ({ st, roles: [p.Properties.Roles ?? []].flat().map((r: { Ref: string }) => roles[r.Ref]?.Properties.RoleName) })),
+      );
+    expect(grants.length).toBeGreaterThan(1);
+    for (const { st, roles: names } of grants) {
+      if (st.Condition?.Bool?.['lambda:InvokedViaFunctionUrl'] === 'true') continue;
+      for (const name of names) expect(DIRECT_INVOKERS, `${st.Sid} of ${name}`).toContain(name);
+      expect(names.length, String(st.Sid)).toBeGreaterThan(0);
+    }
+    const linkApply = Object.keys(functions).find((id) => id.startsWith('LinkApply')) as string;
+    const acknowledge = Object.keys(functions).find((id) => id.startsWith('Acknowledge')) as string;
+    expect(underScp(invoke(arnOf(linkApply), role(DIRECT_INVOKERS[0])))).toBe(true);
+    expect(underScp(invoke(arnOf(acknowledge), role('on-call'), true))).toBe(true);
+    expect(underScp(invoke(arnOf(linkApply), role(DEPLOY_CONTEXT.breakGlassRole)))).toBe(true);
+  });
+
+  it('is needed for the response stack alone: the other stacks have no functions of their own', () => {
+    for (const stack of [stateful, ...forwarders, ...members]) {
+      expect(Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function')), stack.stackName).toEqual([]);
+    }
+  });
+});
+
+describe("against cutting the datalek topics' subscriptions (review10 S1)", () => {
+  type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const TOPICS = ['datalek-on-call', 'datalek-on-call-alarms'];
+  /** Where a target or an alarm action goes: one of the two topics, the WatchCalls queue, or something else. */
+  function destination(arn: unknown, resources: Resources): string {
+    const text = JSON.stringify(arn);
+    const named = TOPICS.find((t) => new RegExp(`:${t}"`).test(text) || text.endsWith(`:${t}`));
+    if (named) return named;
+    const ref = (arn as { Ref?: string }).Ref ?? (arn as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0];
+    const r = ref ? resources[ref] : undefined;
+    if (r?.Type === 'AWS::SNS::Topic' && TOPICS.includes(r.Properties.TopicName as string)) return r.Properties.TopicName as string;
+    if (r?.Type === 'AWS::SQS::Queue') return `queue ${ref}`;
+    // A member's or forwarder's rule hands the call to the pipeline's bus, whose watch rules page as above.
+    if (text.includes(':event-bus/')) return 'pipeline bus';
+    return `elsewhere ${text}`;
+  }
+
+  it('is needed: every watch rule and every alarm reaches people only through the two topics (or a queue whose alarms go to them, or the pipeline bus)', () => {
+    const elsewhere: string[] = [];
+    let watched = 0;
+    for (const stack of stacks) {
+      const resources = Template.fromStack(stack).toJSON().Resources as Resources;
+      for (const [id, r] of Object.entries(resources)) {
+        if (r.Type === 'AWS::Events::Rule' && /watch/i.test(`${id} ${r.Properties.Name ?? ''}`)) {
+          for (const t of r.Properties.Targets as { Arn: unknown }[]) {
+            watched++;
+            const to = destination(t.Arn, resources);
+            if (to.startsWith('elsewhere')) elsewhere.push(`${stack.stackName}/${id}: ${to}`);
+          }
+        }
+        if (r.Type === 'AWS::CloudWatch::Alarm') {
+          for (const a of (r.Properties.AlarmActions ?? []) as unknown[]) {
+            const to = destination(a, resources);
+            if (!TOPICS.includes(to)) elsewhere.push(`${stack.stackName}/${id} (alarm): ${to}`);
+          }
+        }
+      }
+    }
+    expect(watched).toBeGreaterThan(5);
+    expect(elsewhere).toEqual([]);
+  });
+
+  /** Every topic of the stacks, by name, in its stack's region. */
+  const topics = stacks.flatMap((s) =>
+    Object.values(Template.fromStack(s).findResources('AWS::SNS::Topic')).map((t) => `arn:aws:sns:${s.region}:${ACCOUNT}:${t.Properties.TopicName}`),
+  );
+  const cuts = (principal: string) =>
+    topics.flatMap((topic) =>
+      ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes'].flatMap((action) =>
+        // A subscription's ARN is its topic's and an id; either may be what the call is authorized on.
+        [topic, `${topic}:0b6c7a2e-1111-2222-3333-444455556666`].map((resource) => call(action, resource, principal)),
+      ),
+    );
+
+  it("keeps anyone but the deployment and break-glass from unsubscribing or filtering any datalek topic's subscriptions, both alarm topics among them", () => {
+    for (const name of TOPICS)
+      expect(
+        topics.some((t) => t.endsWith(`:${name}`)),
+        name,
+      ).toBe(true);
+    expect(
+      topics.every((t) => /:datalek-[^:]+$/.test(t)),
+      topics.join(' '),
+    ).toBe(true);
+    for (const principal of [role('Admin'), role('OrganizationAccountAccessRole'), `arn:aws:iam::${ACCOUNT}:user/someone`]) {
+      expect(
+        cuts(principal)
+          .filter(underScp)
+          .map((a) => a.what),
+      ).toEqual([]);
+    }
+  });
+
+  it("lets the deployment (a subscription the stack drops or changes) and the break-glass role through, and another team's topic alone", () => {
+    for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)]) {
+      expect(
+        cuts(principal)
+          .filter((a) => !underScp(a))
+          .map((a) => a.what),
+      ).toEqual([]);
+    }
+    expect(underScp(call('sns:Unsubscribe', `arn:aws:sns:${BASE.region}:${ACCOUNT}:billing-alerts:0b6c7a2e`, role('Admin')))).toBe(true);
+    // Another bootstrap's execution role is no deployment of datalek's.
+    expect(underScp(call('sns:Unsubscribe', topics[0], role(`cdk-other-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(false);
+  });
+});
