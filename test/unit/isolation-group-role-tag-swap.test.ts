@@ -71,8 +71,8 @@ async function groupsStep(tagged: SecurityGroup[]) {
     },
   };
   // biome-ignore lint/suspicious/noExplicitAny: a recording stand-in for the EC2 client
-  const { groups, orphans } = await isolationGroups({ ec2 } as any, VPC, LATER, Promise.resolve(new FoundGroups(tagged, recorded)));
-  return { groups, changed, orphans };
+  const prepared = await isolationGroups({ ec2 } as any, VPC, LATER, Promise.resolve(new FoundGroups(tagged, recorded)));
+  return { ...prepared, changed };
 }
 
 it('never opens the group the record names as the isolation group, whatever its tags say: each is used in its recorded role', async () => {
@@ -110,11 +110,11 @@ it('a group any record read names as the isolation group is never opened, whatev
   expect(changed.filter((c) => c.endsWith(ISO) || c.endsWith(ALL))).toEqual([]);
 });
 
-it('a group tagged as made for this incident without a role tag is no orphan of its: the policy lets datalek change only role-tagged groups', async () => {
-  // Found now by its created-for tag alone; revoking its rules would be refused (AccessDenied) and fail the isolation.
-  const { groups, changed, orphans } = await groupsStep([...SWAPPED, group('sg-0untagged', 'anything', null, open, LATER)]);
+it('a group tagged as made for this incident without a role tag is found now, named in the step and never changed', async () => {
+  // Found by its created-for tag alone: neither used nor changed (the policy lets datalek change only role-tagged groups).
+  const { groups, changed, orphans, tagged } = await groupsStep([...SWAPPED, group('sg-0untagged', 'anything', null, open, LATER)]);
   expect(groups).toEqual({ allTraffic: ALL, isolation: ISO });
-  expect({ changed, orphans }).toEqual({ changed: [], orphans: [] });
+  expect({ changed, orphans, tagged }).toEqual({ changed: [], orphans: [], tagged: ['sg-0untagged'] });
 });
 
 it('an interface in the isolation group is found isolated, not open in the all-traffic group its tag now claims', async () => {
