@@ -298,6 +298,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
+    case 'due-index-repaired':
+      return nl
+        ? `Opnieuw in de planning gezet (datalek sweep --reindex): er valt iets te doen op ${local('dueAt')}, wat de opgeslagen planning miste`
+        : `Put back in the schedule (datalek sweep --reindex): something falls due at ${local('dueAt')}, which the stored schedule missed`;
     case 'containment-not-done-withdrawn':
       return nl
         ? `Besluit ingetrokken, de stap wordt weer gepland: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')} (het besluit van ${str('decidedBy')} dat die niet wordt uitgevoerd: ${str('decisionReason')})`
