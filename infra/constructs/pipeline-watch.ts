@@ -11,7 +11,8 @@
  *   its administrator, a suppression rule (filter with action ARCHIVE: suppressed findings never
  *   reach EventBridge) made or changed;
  * - a datalek function set to reserved concurrency 0, deleted (or its URL, concurrency or invoke
- *   configuration), or a permission removed from it (EventBridge could no longer invoke it);
+ *   configuration), or a permission removed from it (EventBridge could no longer invoke it) or
+ *   added other than by a deployment (another account may invoke it);
  * - what would stop the pages and alarms without stopping findings, before a call that does: a
  *   datalek alarm's actions disabled, the alarm deleted, or changed other than by a deployment; a
  *   datalek topic deleted, a subscription to it removed, its policy or key changed by hand; a
@@ -428,7 +429,9 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
         requestParameters: { functionName: functions },
         $or: [
           { eventName: prefixes(['DeleteFunction', 'RemovePermission']) },
-          { eventName: prefixes(['UpdateFunction', 'PutFunction']), ...NOT_BY_CLOUDFORMATION },
+          // A permission added (review10 K4): it may let an account outside the organisation
+          // invoke the function, which no SCP reaches; the deployment adds the stack's own.
+          { eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']), ...NOT_BY_CLOUDFORMATION },
         ],
       },
     });

@@ -175,6 +175,12 @@ const WATCHED: Record<string, string[]> = {
   '148-watch-queue-retention-cut-by-hand.json': ['central/register', 'forwarder/register'],
   '149-queue-attributes-set-by-a-deploy.json': [],
   '150-another-teams-queue-purged.json': [],
+  // A permission added to a datalek function lets an account outside the organisation invoke it, past every SCP (review10 K4):
+  // it pages unless the deployment adds it (the stack's EventBridge and URL permissions), as the functions' other changes.
+  '160-outside-account-may-invoke-the-acknowledge-function.json': ['central/pipeline'],
+  '161-outside-account-may-invoke-the-record-function-by-arn.json': ['central/pipeline'],
+  '162-eventbridge-permission-added-by-a-deploy.json': [],
+  '163-permission-added-to-another-teams-function.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
