@@ -16,6 +16,11 @@
  *   findings, about 120 MB), in a process of its own: its peak resident memory beside the same
  *   process replaying one event (the file is streamed, never held whole).
  * - startup: `datalek --help` beside `node -e 0`, and its peak resident memory.
+ *
+ * `--only replay [--rounds N]`: only replay and its floor, N times in turns (the median of each
+ * shown, every round listed): to judge a change to replay on a shared machine in a few minutes.
+ * The first round's floor runs before any event was parsed, as in the full bench; later rounds
+ * find the parser compiled already, and their floor takes less CPU time an event.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -51,6 +56,10 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     /** The baseline commit of the storm; `none` skips it. */
     baseline: { type: 'string' },
+    /** `replay`: only replay and its floor (no start-up, sweep, AWS, handlers or large input). */
+    only: { type: 'string' },
+    /** With `--only replay`: how many times replay and the floor run, in turns. */
+    rounds: { type: 'string' },
   },
   strict: true,
 });
@@ -121,12 +130,14 @@ async function benchReplay(events: string[]) {
   store.deferSentMarks(5);
   const notifier = { deliver: async () => {} };
   const latencies: number[] = [];
+  let groupCount = 0;
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   // As `datalek replay` does: events recorded in groups of commits; once a group is committed,
   // each event's messages (queued claimed) are sent, their sending recorded with the next commit;
   // what else waits at the end. An event's latency runs from its start until its messages are sent.
   const groups = new CommitGroups<{ t0: number; result: RecordResult }>(store, async (done) => {
+    groupCount += 1;
     for (const { t0, result } of done) {
       await deliverMessages({ store, notifier, now: deps.now }, result.queued ?? [], result.claimed);
       latencies.push(performance.now() - t0);
@@ -150,6 +161,9 @@ async function benchReplay(events: string[]) {
     cpuUsPerEvent: (cpu.user + cpu.system) / events.length,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    // How many events a group of commits held on average: fewer where the machine is busy (a group
+    // ends after a set CPU time), and each commit's pages are then shared by fewer events.
+    eventsPerGroup: events.length / groupCount,
   };
 }
 
@@ -271,8 +285,45 @@ function benchLargeInput() {
   };
 }
 
-const startup = benchStartup();
 const events = syntheticEvents(N);
+
+if (values.only !== undefined) {
+  if (values.only !== 'replay') throw new Error(`--only: expected replay, got ${values.only}`);
+  const rounds = Number(values.rounds ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive whole number, got ${values.rounds}`);
+  const runs: { cpuUsPerEvent: number; floorCpuUsPerEvent: number; cpuOfFloor: number; eventsPerGroup: number; p99Ms: number }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const f = benchFloor(events);
+    const r = await benchReplay(events);
+    runs.push({
+      cpuUsPerEvent: Math.round(r.cpuUsPerEvent),
+      floorCpuUsPerEvent: Math.round(f.cpuUsPerEvent),
+      cpuOfFloor: Number((f.cpuUsPerEvent / r.cpuUsPerEvent).toFixed(3)),
+      eventsPerGroup: Number(r.eventsPerGroup.toFixed(2)),
+      p99Ms: Number(r.p99Ms.toFixed(3)),
+    });
+  }
+  const median = (pick: (run: (typeof runs)[number]) => number) => runs.map(pick).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  const replayOnly = {
+    findings: N,
+    cpuUsPerEvent: median((r) => r.cpuUsPerEvent),
+    floorCpuUsPerEvent: median((r) => r.floorCpuUsPerEvent),
+    cpuOfFloor: median((r) => r.cpuOfFloor),
+    eventsPerGroup: median((r) => r.eventsPerGroup),
+    runs,
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify({ replay: replayOnly })}\n`);
+  else {
+    console.log(
+      `replay   ${N} findings, ${rounds} round${rounds === 1 ? '' : 's'} in turns with the floor (medians): CPU per event ${replayOnly.cpuUsPerEvent} µs beside the floor's ${replayOnly.floorCpuUsPerEvent} µs (${replayOnly.cpuOfFloor} of the floor's rate in CPU time), ${replayOnly.eventsPerGroup} events per group of commits`,
+    );
+    for (const r of runs)
+      console.log(`         ${r.cpuUsPerEvent} µs beside ${r.floorCpuUsPerEvent} µs (${r.cpuOfFloor}), ${r.eventsPerGroup} per group, p99 ${r.p99Ms} ms`);
+  }
+  process.exit(0);
+}
+
+const startup = benchStartup();
 const floor = benchFloor(events);
 const floorPerSecond = floor.perSecond;
 const replay = await benchReplay(events);
@@ -298,6 +349,7 @@ const report = {
     cpuUsPerEvent: Math.round(replay.cpuUsPerEvent),
     floorCpuUsPerEvent: Math.round(floor.cpuUsPerEvent),
     cpuOfFloor: Number((floor.cpuUsPerEvent / replay.cpuUsPerEvent).toFixed(2)),
+    eventsPerGroup: Number(replay.eventsPerGroup.toFixed(2)),
   },
   sweep: { open: sweepFigures.open, closed: sweepFigures.closed, incidentsRead: sweepFigures.incidentsRead },
   aws: awsCalls ? { calls: awsCalls } : { calls: null, skipped: "moto_server not found (pip install 'moto[server]')" },
@@ -317,7 +369,9 @@ if (values.json) {
     `replay   ${r.findings} findings: ${r.perSecond}/s (floor ${r.floorPerSecond}/s: ${r.ofFloor} of the floor's rate; the floor is ${r.ratio}× as fast)`,
   );
   console.log(`         latency per event: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
-  console.log(`         CPU per event: ${r.cpuUsPerEvent} µs (floor ${r.floorCpuUsPerEvent} µs: ${r.cpuOfFloor} of the floor's rate in CPU time)`);
+  console.log(
+    `         CPU per event: ${r.cpuUsPerEvent} µs (floor ${r.floorCpuUsPerEvent} µs: ${r.cpuOfFloor} of the floor's rate in CPU time); ${r.eventsPerGroup} events per group of commits`,
+  );
   console.log(
     `sweep    ${report.sweep.open} open + ${report.sweep.closed} closed incidents: one sweep read ${report.sweep.incidentsRead} (sent ${sweepFigures.sent})`,
   );

@@ -13,6 +13,7 @@ import { containmentReadRoleName, type DeployConfig, loadDeployConfig, protected
 import { DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REASONS } from './containment-policy.js';
 import { CONTAINMENT_READ_REASONS, containmentReadStatements } from './containment-read.js';
+import { datalekSynthesizer } from './deploy-role.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
@@ -63,7 +64,9 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   const env = { region: config.region, account: config.account };
   const stateful = new StatefulStack(app, 'DatalekState', {
     env,
+    synthesizer: datalekSynthesizer(),
     description: 'datalek: breach register, topics, bus and key (retained)',
+
     terminationProtection: true,
     fgEmail: config.fgEmail,
     onCallEmail: config.onCallEmail,
@@ -75,7 +78,9 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   });
   const response = new ResponseStack(app, 'DatalekResponse', {
     env,
+    synthesizer: datalekSynthesizer(),
     description: 'datalek: GuardDuty findings to incidents, messages, containment and deadlines',
+
     state: stateful,
     config,
     logRetention: retentionDays(config.logRetentionDays),
@@ -84,6 +89,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     (region) =>
       new ForwarderStack(app, `DatalekForwarder-${region}`, {
         env: { region, account: config.account },
+        synthesizer: datalekSynthesizer(),
+
         description: `datalek: forwards GuardDuty findings of ${region} to ${config.region}`,
         config,
         centralRegion: config.region,
@@ -93,6 +100,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     (account) =>
       new MemberStack(app, `DatalekMember-${account}`, {
         env: { account, region: config.region },
+        synthesizer: datalekSynthesizer(),
+
         description: 'datalek: the containment role the pipeline assumes in this account, and the forwarding of calls that silence its findings',
         // Required with member accounts (checked in config): never the member's own account.
         pipelineAccount: config.account as string,

@@ -31,6 +31,7 @@ import { toCdkPattern } from './constructs/event-route.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { eventQueue } from './constructs/queue.js';
+import { protectQueues } from './constructs/register-guard.js';
 import { guardTopic } from './constructs/topic-guard.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
@@ -127,5 +128,7 @@ export class ForwarderStack extends Stack {
     });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
+    // The dead letters and the watch's calls: emptied by nobody but the break-glass role and the deployment.
+    protectQueues(this, props.config.breakGlassRole);
   }
 }

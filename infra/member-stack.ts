@@ -26,6 +26,7 @@ import { boundaryStatements, mergedStatements } from './boundary.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
+import { deployRoleArn, notByDeployment } from './deploy-role.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
 /** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
@@ -36,13 +37,13 @@ export const [MEMBER_WATCH_RULE_NAME, MEMBER_GUARD_RULE_NAME] = MEMBER_RULE_NAME
  * stack deployed or deleted (its containment and read roles' trust, these rules: the pipeline's
  * `datalek-watch-changes` pages on it as on the pipeline's own stacks).
  */
-export function memberWatchPattern(): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME]), deployCalls()] };
+export function memberWatchPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME], byHandOf), deployCalls()] };
 }
 
 /** Calls on the member's watch rule (it cannot see the call that disables it). */
-export function memberGuardPattern(): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([MEMBER_WATCH_RULE_NAME]) };
+export function memberGuardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([MEMBER_WATCH_RULE_NAME], byHandOf) };
 }
 
 export interface MemberStackProps extends StackProps {
@@ -144,9 +145,12 @@ export class MemberStack extends Stack {
       }),
     );
     const role = this.forwardRole;
+    // A change of a rule's pattern or targets by the member stack's own deployment (its account's
+    // datalek execution role, deploy-role.ts) is not forwarded; anyone else's is.
+    const byHandOf = notByDeployment(deployRoleArn(this));
     this.watchRules = [
-      [MEMBER_WATCH_RULE_NAME, 'Watch', 'GuardDuty calls that stop this account’s findings from reaching the administrator', memberWatchPattern()],
-      [MEMBER_GUARD_RULE_NAME, 'Guard', `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule`, memberGuardPattern()],
+      [MEMBER_WATCH_RULE_NAME, 'Watch', 'GuardDuty calls that stop this account’s findings from reaching the administrator', memberWatchPattern(byHandOf)],
+      [MEMBER_GUARD_RULE_NAME, 'Guard', `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule`, memberGuardPattern(byHandOf)],
     ].map(([name, id, what, pattern]) => {
       const rule = new events.Rule(this, `${id}Rule`, {
         ruleName: name as string,

@@ -30,7 +30,7 @@ import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/
 import { EventRoute } from './constructs/event-route.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
-import { EVENT_ARCHIVE_NAME } from './constructs/register-guard.js';
+import { EVENT_ARCHIVE_NAME, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 import { BOUNDARY_MERGES, containmentStatements, protectPipelineRoles } from './containment-policy.js';
@@ -736,6 +736,9 @@ export class ResponseStack extends Stack {
         value: this.pagerWebhookSecret.secretArn,
       });
     }
+    // The dead letters (the failed findings' only copy) and the watch's calls: emptied by nobody
+    // but the break-glass role and the deployment (register-guard.ts).
+    protectQueues(this, config.breakGlassRole);
   }
 
   /** Assuming the read role of member accounts, as the contain function assumes their containment role. */

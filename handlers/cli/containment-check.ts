@@ -2,8 +2,10 @@
  * `show` and `verify` with `--target aws`: the containment each record says is in effect, read back
  * from AWS (core/drift.ts). Reads only; the AWS SDK loads only here, for `--target aws`.
  */
-import { checkContainment, type DriftReport } from '../core/drift.js';
+import { leftElsewhere } from '../core/containment.js';
+import { checkContainment, type DriftReport, type HolderOf } from '../core/drift.js';
 import type { Incident } from '../core/incident.js';
+import type { IncidentStore } from '../ports/incident-store.js';
 import { awsSettings } from './backend.js';
 import type { Context } from './context.js';
 
@@ -15,7 +17,38 @@ export function readRoleName(env: Record<string, string | undefined>): string {
   return env.DATALEK_CONTAINMENT_READ_ROLE_NAME ?? `${env.DATALEK_CONTAINMENT_ROLE_NAME ?? 'datalek-containment'}-read`;
 }
 
-export async function readBackContainment(ctx: Context, incidents: readonly Incident[]): Promise<DriftReport> {
+/**
+ * The incidents the `incidents` left actions to (`heldBy`), as they are now (merges followed): those
+ * listed, and the others read from `store` (show's one incident), each once. Their containment of the
+ * resource is read back under the incident that left it (core/drift.ts `leftChecks`).
+ */
+async function holdersOf(store: Pick<IncidentStore, 'getIncident'>, incidents: readonly Incident[]): Promise<HolderOf> {
+  const known = new Map(incidents.map((i) => [i.id, i]));
+  const get = async (id: string) => {
+    if (!known.has(id)) {
+      const read = await store.getIncident(id);
+      if (read) known.set(id, read);
+    }
+    return known.get(id);
+  };
+  const survivors = new Map<string, Incident | undefined>();
+  for (const incident of incidents) {
+    for (const a of incident.actions.filter((x) => x.heldBy && leftElsewhere(x))) {
+      const id = a.heldBy as string;
+      if (survivors.has(id)) continue;
+      const seen = new Set([id]);
+      let holder = await get(id);
+      while (holder?.mergedInto && !seen.has(holder.mergedInto)) {
+        seen.add(holder.mergedInto);
+        holder = await get(holder.mergedInto);
+      }
+      survivors.set(id, holder);
+    }
+  }
+  return (id) => survivors.get(id);
+}
+
+export async function readBackContainment(ctx: Context, incidents: readonly Incident[], store: Pick<IncidentStore, 'getIncident'>): Promise<DriftReport> {
   const [{ AwsContainmentStateReader }, { ContainmentClientFactory }] = await Promise.all([
     import('../adapters/aws/containment/drift.js'),
     import('../adapters/aws/containment/clients.js'),
@@ -24,5 +57,5 @@ export async function readBackContainment(ctx: Context, incidents: readonly Inci
   // In a member account, through its read role (reads only: the containment role trusts the contain function alone).
   const factory = new ContainmentClientFactory(awsSettings(env).region, readRoleName(env));
   // What AWS shows now, whatever --now says.
-  return checkContainment(incidents, new AwsContainmentStateReader(factory), ctx.systemNow());
+  return checkContainment(incidents, new AwsContainmentStateReader(factory), ctx.systemNow(), await holdersOf(store, incidents));
 }

@@ -16,7 +16,8 @@ const NAMED_INCIDENTS = 5;
 
 /** What the commits of one run stored: per incident, the kinds of the timeline entries they added; and the messages marked sent. */
 export class RecordedLog {
-  private readonly kinds = new Map<string, string[]>();
+  /** Per incident named, how many entries of each kind (bounded: the kinds are few, however long the run). */
+  private readonly kinds = new Map<string, Map<string, number>>();
   /** Changes to incidents past the named ones, counted only: a replay of thousands keeps no list. */
   private unnamed = 0;
   private sent = 0;
@@ -52,15 +53,22 @@ export class RecordedLog {
   }
 
   private add(incidentId: string, kinds: string[]): void {
-    const known = this.kinds.get(incidentId);
-    if (known) known.push(...kinds);
-    else if (this.kinds.size < NAMED_INCIDENTS) this.kinds.set(incidentId, [...kinds]);
-    else this.unnamed += 1;
+    let counts = this.kinds.get(incidentId);
+    if (!counts) {
+      if (this.kinds.size >= NAMED_INCIDENTS) {
+        this.unnamed += 1;
+        return;
+      }
+      counts = new Map();
+      this.kinds.set(incidentId, counts);
+    }
+    // A stated clock's mark is how a change was entered, not a change of its own.
+    for (const kind of kinds) if (kind !== 'clock-stated') counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
 
   /** What was recorded, one phrase per incident named (its entries' kinds, counted), or nothing. */
   summary(): string[] {
-    const said = [...this.kinds].map(([id, kinds]) => `on ${id}: ${counted(kinds.filter((k) => k !== 'clock-stated')) || 'a change'}`);
+    const said = [...this.kinds].map(([id, counts]) => `on ${id}: ${counted(counts) || 'a change'}`);
     if (this.unnamed) said.push(`${this.unnamed} change${this.unnamed === 1 ? '' : 's'} of other incidents`);
     if (this.sent) said.push(`${this.sent} message${this.sent === 1 ? '' : 's'} recorded as sent`);
     return said;
@@ -73,10 +81,8 @@ export class RecordedLog {
 }
 
 /** `a, b ×2, c`: each kind once, in the order first seen, with how often. */
-function counted(kinds: string[]): string {
-  const n = new Map<string, number>();
-  for (const k of kinds) n.set(k, (n.get(k) ?? 0) + 1);
-  return [...n].map(([k, c]) => (c > 1 ? `${k} ×${c}` : k)).join(', ');
+function counted(counts: Map<string, number>): string {
+  return [...counts].map(([k, c]) => (c > 1 ? `${k} ×${c}` : k)).join(', ');
 }
 
 /** A lost race at every try, with what the run's earlier commits recorded (`recorded`, empty when nothing). */

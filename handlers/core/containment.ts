@@ -114,6 +114,23 @@ export const ALREADY_CONTAINED = 'AlreadyContained';
 
 const FOUND_CONTAINED: ReadonlySet<string> = new Set([ALREADY_ISOLATED, ALREADY_CONTAINED]);
 
+/**
+ * Where a capture that found every interface isolated already (`ALREADY_ISOLATED`) keeps what it found:
+ * in its step's progress (which the record keeps with the failed step), under this key, each
+ * interface with the isolation group it is in. The drift check reads them back under this incident.
+ */
+export const FOUND_ISOLATED = 'foundIsolated';
+const CAPTURE_STEPS = ['capture-metadata', 'capture-task'];
+
+/** The interfaces a network isolation's capture found isolated already, each with its group; null when none were recorded. */
+export function foundIsolatedInterfaces(action: ActionRecord): { id: string; group: string }[] | null {
+  for (const name of CAPTURE_STEPS) {
+    const found = (action.evidence?.[`progress:${name}`] as Record<string, unknown> | undefined)?.[FOUND_ISOLATED];
+    if (Array.isArray(found) && found.length) return found as { id: string; group: string }[];
+  }
+  return null;
+}
+
 /** Whether the action's run stopped only at finding its resource contained already (`ALREADY_ISOLATED`, `ALREADY_CONTAINED`). */
 export function foundIsolatedAlready(action: ActionRecord): boolean {
   const failed = (action.steps ?? []).filter((s) => s.status === 'failed');

@@ -817,9 +817,10 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
 
 /**
  * The steps a person decided not to carry out (core/by-hand.ts `recordNotToBeDone`): neither
- * contained nor still open, each with who decided and why, so the AP reads the reason beside it.
+ * contained nor still open, each with who decided and why, so the AP reads the reason beside it
+ * (and the Markdown register, register.ts: Art. 33(5), the remedial action and what was decided against it).
  */
-function notDoneClause(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+export function notDoneClause(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const steps = incident.actions.filter((a) => a.notDone && !a.released);
   if (!steps.length) return null;
@@ -838,14 +839,15 @@ function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string
   const end = nl ? 'einde nog niet vastgesteld' : 'end not established yet';
   const last = done.map(doneAt).sort().at(-1);
   const openNames = openContainment(incident, lang, when);
-  if (last && !openNames.length) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
-  if (!openNames.length) return null;
-  const stillOpen = `${nl ? 'nog open' : 'still open'}: ${openNames.join(', ')}`;
-  if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}; ${stillOpen}; ${end}`;
+  // A step decided not to be done is not contained (review10 S5): the answer still says how far
+  // containment went and that no end is established; notDoneClause follows with the decision.
+  const notDone = incident.actions.some((a) => a.notDone && !a.released);
+  if (last && !openNames.length && !notDone) return nl ? `ingeperkt op ${when(last)}; ${end}` : `contained on ${when(last)}; ${end}`;
+  if (!openNames.length && !notDone) return null;
+  const stillOpen = openNames.length ? `; ${nl ? 'nog open' : 'still open'}: ${openNames.join(', ')}` : '';
+  if (!last) return `${nl ? 'niet ingeperkt' : 'not contained'}${stillOpen}; ${end}`;
   const contained = done.map((a) => `${actionName(a, lang)} ${when(doneAt(a))}`).join(', ');
-  return nl
-    ? `deels ingeperkt op ${when(last)} (${contained}); ${stillOpen}; ${end}`
-    : `partly contained on ${when(last)} (${contained}); ${stillOpen}; ${end}`;
+  return nl ? `deels ingeperkt op ${when(last)} (${contained})${stillOpen}; ${end}` : `partly contained on ${when(last)} (${contained})${stillOpen}; ${end}`;
 }
 
 /**

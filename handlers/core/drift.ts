@@ -9,7 +9,16 @@
  * (`judge`) live; the reading is an adapter's (adapters/aws/containment/drift.ts), which reads
  * only what the record names, and changes nothing.
  */
-import { actionPlace, releaseUnderWay } from './containment.js';
+import {
+  actionPlace,
+  foundIsolatedInterfaces,
+  heldContainment,
+  holderIn,
+  leftElsewhere,
+  releaseUnderWay,
+  sameResource,
+  takenContainment,
+} from './containment.js';
 import type { ActionRecord, Incident } from './incident.js';
 
 /** What on-call follows when containment was undone outside datalek. */
@@ -18,7 +27,16 @@ export const DRIFT_RUNBOOK = 'runbooks/containment-undone.md';
 /** One thing the record says is so on AWS, and that can be read back cheaply. */
 export type Expectation =
   /** A network interface in the isolation group only (`isolate-eni:<id>` done). */
-  | { kind: 'interface'; interfaceId: string; owner: string; isolation: string; allTraffic: string | null; ownGroups: string[] }
+  | {
+      kind: 'interface';
+      interfaceId: string;
+      owner: string;
+      isolation: string;
+      allTraffic: string | null;
+      ownGroups: string[];
+      /** Found in the isolation group by this incident's capture (isolated under another incident): its own groups are in that record. */
+      found?: true;
+    }
   /** An isolated instance still there, with no network interface the record does not know. */
   | { kind: 'instance'; instanceId: string; interfaces: string[]; isolation: string }
   /** An isolated instance's termination protection on and shutdown behaviour `stop` (`protect-instance` done). */
@@ -44,6 +62,8 @@ export type Expectation =
 export interface ContainmentCheck {
   incidentId: string;
   actionId: string;
+  /** The incident whose record holds the resource contained, when this incident's action was left to it (`heldBy`). */
+  heldBy?: string;
   type: string;
   accountId: string;
   region: string;
@@ -87,6 +107,8 @@ export type DriftState = 'in-place' | 'drifted' | 'gone' | 'unreadable';
 export interface DriftEntry {
   incidentId: string;
   actionId: string;
+  /** Read for an action left to this incident, which holds the resource contained. */
+  heldBy?: string;
   /** The resource read, e.g. `network interface eni-0a of i-0b`. */
   resource: string;
   accountId: string;
@@ -134,18 +156,33 @@ const NOT_READ: Record<string, Record<string, string>> = {
 interface Checks {
   checks: ContainmentCheck[];
   notChecked: DriftReport['notChecked'];
+  /** Known from the records alone, with nothing to read: an action left to an incident that does not hold its resource. */
+  verdicts: DriftEntry[];
 }
+
+/** The incident a record's `heldBy` names as it is now (merges followed), when the caller has it; undefined when the store does not hold it. */
+export type HolderOf = (incidentId: string) => Incident | undefined;
 
 /**
  * The containment the record says is in effect, as checks: each action carried out (a step done),
  * not released, not being released, and each of its steps a release has not undone. A step that
- * failed is not expected (the record says so already); an action left to another incident
- * (`heldBy`), or carried to the survivor of a merge, is that incident's to check.
+ * failed is not expected (the record says so already); one carried to the survivor of a merge is
+ * that incident's to check.
+ *
+ * An action left elsewhere (`leftElsewhere`) says its resource is contained all the same, so it is
+ * read too (`leftChecks`): what this incident's capture found isolated, from its own record; what it
+ * left to another incident (`heldBy`), as that incident's record holds it (`holderOf`), or, when that
+ * incident does not hold it contained, a verdict: nothing datalek records contains it.
  */
-export function expectedContainment(incident: Incident, now: string): Checks {
-  const out: Checks = { checks: [], notChecked: [] };
+export function expectedContainment(incident: Incident, now: string, holderOf?: HolderOf): Checks {
+  const out: Checks = { checks: [], notChecked: [], verdicts: [] };
   for (const action of incident.actions) {
-    if (action.person || action.released || action.heldBy) continue;
+    if (action.person || action.released) continue;
+    if (leftElsewhere(action)) {
+      if (!incident.mergedInto) leftChecks(incident, action, now, holderOf, out);
+      continue;
+    }
+    if (action.heldBy) continue;
     const done = doneSteps(action);
     if (done.size === 0) continue;
     // A merge carried its actions to the survivor, whose copy a release marks: the copy here is history.
@@ -169,6 +206,95 @@ export function expectedContainment(incident: Incident, now: string): Checks {
     const notRead = Object.entries(NOT_READ[action.type] ?? {}).filter(([step]) => done.has(step));
     if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
   }
+  return out;
+}
+
+/**
+ * The checks of an action left elsewhere (see `expectedContainment`). Its resource is contained
+ * by another incident's record, or by one no open record names (a closed incident's); either way this
+ * incident's record relies on it, and nothing is left unread: found isolated, the interfaces its
+ * capture found are read under this incident; left to a holder, that holder's containment of the
+ * resource is read under this incident too (the same reads `verify` makes under the holder, made once).
+ */
+function leftChecks(incident: Incident, action: ActionRecord, now: string, holderOf: HolderOf | undefined, out: Checks): void {
+  const place = actionPlace(action, incident);
+  const at = { incidentId: incident.id, actionId: action.id };
+  const found = foundIsolatedInterfaces(action);
+  if (found) {
+    for (const expect of foundExpectations(action, found)) out.checks.push({ ...at, type: action.type, ...place, expect });
+    return;
+  }
+  const holderId = action.heldBy;
+  if (!holderId) {
+    out.notChecked.push({
+      ...at,
+      what: `found contained already when its containment ran, and what was found was not recorded (a record from before it was): not read back; datalek contain ${incident.id} takes it up once the containment found is released`,
+    });
+    return;
+  }
+  if (!holderOf) {
+    out.notChecked.push({ ...at, what: `left to incident ${holderId}, which holds it: read back under that incident` });
+    return;
+  }
+  const holder = holderOf(holderId);
+  if (!holder) {
+    out.notChecked.push({ ...at, what: `left to incident ${holderId}, which the store does not hold: not known to be contained` });
+    return;
+  }
+  const resource = { type: action.type, target: action.target, ...place };
+  const held = holderIn(heldContainment(holder), resource)
+    ? holder.actions.find((b) => !b.released && !b.heldBy && sameResource(action, incident, b, holder))
+    : undefined;
+  if (held) {
+    const theirs = expectedContainment(holder, now);
+    for (const c of theirs.checks.filter((c) => c.actionId === held.id)) out.checks.push({ ...c, ...at, heldBy: holder.id });
+    for (const n of theirs.notChecked.filter((n) => n.actionId === held.id))
+      out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
+    return;
+  }
+  if (holderIn(takenContainment(holder), resource)) {
+    out.notChecked.push({ ...at, what: `left to incident ${holder.id}, whose containment of it is under way` });
+    return;
+  }
+  // Released after this incident was closed: the containment held while it was open, and is history here.
+  const released = holder.actions.find((b) => b.released && sameResource(action, incident, b, holder))?.released;
+  if (incident.state === 'closed' && released && incident.closedAt && released.at > incident.closedAt) return;
+  const why = released
+    ? `it released it at ${released.at}`
+    : holder.state === 'closed'
+      ? 'it was closed without containing it'
+      : 'its containment of it was not carried out';
+  out.verdicts.push({
+    ...at,
+    resource: `${action.type} ${action.target}`,
+    ...place,
+    state: 'drifted',
+    recorded: `left to incident ${holderId}, which holds it contained`,
+    actual: `incident ${holder.id} does not hold it contained (${why}): NOT CONTAINED, nothing datalek records contains it`,
+    todo:
+      incident.state === 'closed'
+        ? `contain it by hand now if it is still needed (${DRIFT_RUNBOOK}); ${TELL}`
+        : `datalek contain ${incident.id} --by NAME --reason TEXT takes it up now (the sweep hands it back within the hour, and the next containment run carries it out); ${TELL}`,
+    runbook: DRIFT_RUNBOOK,
+  });
+}
+
+/** What a capture found isolated already (FOUND_ISOLATED): each interface in its group only, the instance with none other open, each group without rules. */
+function foundExpectations(action: ActionRecord, found: { id: string; group: string }[]): Expectation[] {
+  const instance = action.type === 'isolate-instance';
+  const owner = instance ? action.target : `task ${action.target.split('/').pop()}`;
+  const groups = [...new Set(found.map((f) => f.group))];
+  const out: Expectation[] = found.map((f) => ({
+    kind: 'interface',
+    interfaceId: f.id,
+    owner,
+    isolation: f.group,
+    allTraffic: null,
+    ownGroups: [],
+    found: true,
+  }));
+  if (instance) out.unshift({ kind: 'instance', instanceId: action.target, interfaces: found.map((f) => f.id), isolation: groups[0] });
+  for (const groupId of groups) out.push({ kind: 'isolation-group', groupId });
   return out;
 }
 
@@ -294,7 +420,14 @@ const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : 'none');
 /** The verdict on one check from what was read. */
 export function judge(check: ContainmentCheck, seen: Observation): DriftEntry {
   const e = check.expect;
-  const base = { incidentId: check.incidentId, actionId: check.actionId, resource: resourceOf(e), accountId: check.accountId, region: check.region };
+  const base = {
+    incidentId: check.incidentId,
+    actionId: check.actionId,
+    ...(check.heldBy ? { heldBy: check.heldBy } : {}),
+    resource: resourceOf(e),
+    accountId: check.accountId,
+    region: check.region,
+  };
   const recorded = recordedOf(e);
   if (seen.read === 'error') {
     return {
@@ -320,7 +453,9 @@ export function judge(check: ContainmentCheck, seen: Observation): DriftEntry {
 function recordedOf(e: Expectation): string {
   switch (e.kind) {
     case 'interface':
-      return `in the isolation group ${e.isolation} only (its own groups: ${list(e.ownGroups)})`;
+      return e.found
+        ? `in the isolation group ${e.isolation} only (found so by this incident's containment: isolated under another incident, whose record holds its own groups)`
+        : `in the isolation group ${e.isolation} only (its own groups: ${list(e.ownGroups)})`;
     case 'instance':
       return `isolated, with ${e.interfaces.length} network interface(s): ${list(e.interfaces)}`;
     case 'protection':
@@ -520,28 +655,35 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
  * Reads back the containment the incidents' records say is in effect and judges it. A reader that
  * fails outright (no credentials) makes every check unreadable, never "in place".
  */
-export async function checkContainment(incidents: readonly Incident[], reader: ContainmentStateReader, now: string): Promise<DriftReport> {
+export async function checkContainment(incidents: readonly Incident[], reader: ContainmentStateReader, now: string, holderOf?: HolderOf): Promise<DriftReport> {
   const checks: ContainmentCheck[] = [];
   const notChecked: DriftReport['notChecked'] = [];
+  const verdicts: DriftEntry[] = [];
   for (const incident of incidents) {
-    const expected = expectedContainment(incident, now);
+    const expected = expectedContainment(incident, now, holderOf);
     checks.push(...expected.checks);
     notChecked.push(...expected.notChecked);
+    verdicts.push(...expected.verdicts);
   }
-  let seen: Observation[];
+  // One read per resource and expectation, however many records rely on it (a holder and those that left it to it).
+  const keyOf = (c: ContainmentCheck) => JSON.stringify([c.accountId, c.region, c.expect]);
+  const unique = [...new Map(checks.map((c) => [keyOf(c), c])).values()];
+  let read: Observation[];
   try {
-    seen = checks.length ? await reader.read(checks) : [];
+    read = unique.length ? await reader.read(unique) : [];
   } catch (err) {
     const e = err as { name?: string; message?: string };
     const failed: Observation = { read: 'error', code: e.name || 'Error', message: e.message ?? String(err) };
-    seen = checks.map(() => failed);
+    read = unique.map(() => failed);
   }
+  const byKey = new Map(unique.map((c, i) => [keyOf(c), read[i]]));
+  const seen = checks.map((c) => byKey.get(keyOf(c)));
   const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
   // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
   const part = new Set(['interface', 'protection', 'instance-profile']);
   const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
-  return { checkedAt: now, resources, notChecked };
+  return { checkedAt: now, resources: [...verdicts, ...resources], notChecked };
 }
 
 /** The report as lines for a person: what drifted first, each with what to do. */
@@ -553,12 +695,13 @@ export function driftLines(report: DriftReport, withIncident: boolean): string[]
   const lines = [`Containment read back from AWS at ${report.checkedAt}:`];
   for (const r of sorted) {
     const where = `${r.accountId}/${r.region}`;
+    const held = r.heldBy ? `, held by incident ${r.heldBy}` : '';
     if (r.state === 'in-place') {
-      lines.push(`  in place    ${who(r)}${r.resource} (${where}): ${r.actual}`);
+      lines.push(`  in place    ${who(r)}${r.resource} (${where}${held}): ${r.actual}`);
       continue;
     }
     const label = r.state === 'drifted' ? 'DRIFTED' : r.state === 'gone' ? 'GONE' : 'UNREADABLE';
-    lines.push(`  ${label.padEnd(11)} ${who(r)}${r.resource} (${where}, ${r.actionId})`);
+    lines.push(`  ${label.padEnd(11)} ${who(r)}${r.resource} (${where}, ${r.actionId}${held})`);
     lines.push(`      record says: ${r.recorded}`);
     lines.push(`      AWS shows:   ${r.actual}`);
     if (r.todo) lines.push(`      do:          ${r.todo}${r.runbook ? ` (${r.runbook})` : ''}`);

@@ -302,8 +302,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       // Art. 34(1): "not required" rested on a risk that was not high. A high risk now sets it
       // aside (it stays in the history): the data subjects must be informed, or an exception of
       // Art. 34(3) recorded, before the incident can close.
+      // The subscribers' "not required" likewise (Regulation 611/2013 art. 3(1), (2): a lower bar than high risk).
       const setAside = risk === 'high' && draft.subjects?.decision === 'not-required' ? draft.subjects : null;
       if (setAside) draft.subjects = null;
+      const subscribersSetAside = risk === 'high' && draft.subscribers?.decision === 'not-required' ? draft.subscribers : null;
+      if (subscribersSetAside) draft.subscribers = null;
       entries.push({
         at: now,
         kind: 'assessed',
@@ -316,6 +319,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
           deadline: draft.deadline,
           ...besideSpecial,
           ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
+          ...(subscribersSetAside ? { subscribersDecisionSetAside: subscribersSetAside } : {}),
           ...(afterClose ? { afterClose } : {}),
         },
       });
@@ -1333,23 +1337,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
       );
     }
+    if (input.decision === 'not-required') notRequiredCheck(draft, audience);
     if (audience === 'data-subjects') {
       if (roleOf(draft, deps.policy) === 'processor') {
         throw refuse(
           `as processor for incident ${draft.id} the Art. 34 decision is the controller's (Art. 33(2), 34): inform the controller (datalek reported --recipient controller)`,
           `Als verwerker voor incident ${draft.id} is het besluit over de betrokkenen aan de verwerkingsverantwoordelijke (AVG art. 33(2), 34): informeer de verwerkingsverantwoordelijke en leg dat vast bij "Melding vastleggen".`,
-        );
-      }
-      if (input.decision === 'not-required' && !draft.assessment) {
-        throw refuse(
-          '"not required" rests on an assessment that the risk is not high (Art. 34(1)); no assessment is recorded yet: assess the incident first (datalek assess)',
-          '"Niet vereist" steunt op een beoordeling dat het risico niet hoog is (AVG art. 34(1)); er is nog geen beoordeling vastgelegd: beoordeel het incident eerst.',
-        );
-      }
-      if (input.decision === 'not-required' && draft.assessment?.risk === 'high') {
-        throw refuse(
-          'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
-          'De huidige beoordeling zegt hoog risico: AVG art. 34(1) vraagt de betrokkenen te informeren, tenzij een uitzondering van art. 34(3) geldt; "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
         );
       }
       if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
@@ -1400,6 +1393,36 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     };
   });
   return incident;
+}
+
+/**
+ * "Not required" rests on an assessment whose risk is not high. For the data subjects Art. 34(1);
+ * for a provider's subscribers Regulation 611/2013 art. 3(1), (2): they are informed when the breach
+ * is likely to adversely affect their personal data or privacy (identity theft or fraud, physical
+ * harm, significant humiliation, damage to reputation), a bar below the high risk of Art. 34(1): a
+ * high risk is above it. Without an assessment, or at high risk, it is refused.
+ */
+function notRequiredCheck(draft: Incident, audience: 'data-subjects' | 'subscribers'): void {
+  const subscribers = audience === 'subscribers';
+  const rule = subscribers ? 'Regulation 611/2013 art. 3(1), (2)' : 'Art. 34(1)';
+  const regel = subscribers ? 'Verordening 611/2013 art. 3(1), (2)' : 'AVG art. 34(1)';
+  if (!draft.assessment) {
+    throw refuse(
+      `"not required" rests on an assessment that the risk is not high (${rule}); no assessment is recorded yet: assess the incident first (datalek assess)`,
+      `"Niet vereist" steunt op een beoordeling dat het risico niet hoog is (${regel}); er is nog geen beoordeling vastgelegd: beoordeel het incident eerst.`,
+    );
+  }
+  if (draft.assessment.risk !== 'high') return;
+  if (subscribers) {
+    throw refuse(
+      'the current assessment says high risk: Regulation 611/2013 art. 3(1), (2) requires informing the subscribers when the breach is likely to adversely affect their personal data or privacy, a bar below high risk, unless the AP agreed the data was unintelligible (art. 4(1)); "not required" needs a new assessment that lowers the risk (datalek assess)',
+      'De huidige beoordeling zegt hoog risico: Verordening 611/2013 art. 3(1), (2) vraagt de abonnees te informeren als het datalek waarschijnlijk nadelige gevolgen heeft voor hun persoonsgegevens of privacy, een lagere drempel dan hoog risico, tenzij de AP instemde met onbegrijpelijke gegevens (art. 4(1)); "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
+    );
+  }
+  throw refuse(
+    'the current assessment says high risk: Art. 34(1) requires informing the data subjects unless an exception of Art. 34(3) applies; "not required" needs a new assessment that lowers the risk (datalek assess)',
+    'De huidige beoordeling zegt hoog risico: AVG art. 34(1) vraagt de betrokkenen te informeren, tenzij een uitzondering van art. 34(3) geldt; "niet vereist" vraagt eerst een nieuwe beoordeling met een lager risico.',
+  );
 }
 
 /**

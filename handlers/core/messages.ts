@@ -70,7 +70,9 @@ export type MessageKind =
   /** A finding detected before the incident arrived after it (FG): the deadline moved, or the awareness stays. */
   | 'detection-moved-earlier'
   /** A finding on this incident's resources was recorded on another incident, linked to it rather than merged (FG, once per pair and type). */
-  | 'incident-linked';
+  | 'incident-linked'
+  /** A finding whose rule enforces a step a person decided not to carry out (`datalek not-done`): the decision holds (FG and on-call, once per finding and severity). */
+  | 'not-done-held';
 
 /** Why a finding linked two incidents rather than merging them (record-finding.ts `notMergeable`). */
 export type LinkWhy = 'fg-recorded' | 'interface-exposed' | 'not-planned-paging' | 'containment-running' | 'no-room' | 'too-many';
@@ -136,6 +138,7 @@ const T = {
       'message-undeliverable': { fg: 'Bericht NIET verstuurd', 'on-call': 'Bericht NIET verstuurd' },
       'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
       'incident-linked': { fg: 'Gekoppeld aan een ander incident', 'on-call': 'Gekoppeld aan een ander incident' },
+      'not-done-held': { fg: 'Bevinding vraagt om inperking die niet wordt uitgevoerd', 'on-call': 'Bevinding vraagt om inperking die niet wordt uitgevoerd' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     byHand: {
@@ -173,6 +176,10 @@ const T = {
           'too-many': 'de bevinding noemt te veel incidenten om in één stap samen te voegen',
         }[why]
       }. Wat over dit datalek bekend is, staat nu in twee incidenten: beoordeel of ${other} hetzelfde datalek is en neem wat het laat zien op in de feiten en de melding aan de AP (AVG art. 33(3), (4) en (5)). U krijgt dit bericht één keer per gekoppeld incident en type bevinding.`,
+    notDoneHeld: (finding: string, steps: string, n: number, withdraw: string) =>
+      `Bevinding ${finding} vraagt om inperking waarvan is besloten dat die niet wordt uitgevoerd. Het besluit blijft staan: datalek voert ${n === 1 ? 'deze stap' : 'deze stappen'} niet uit: ${steps}. Beoordeel of deze bevinding het besluit verandert. Besluit intrekken (de stap wordt dan weer gepland en, als het beleid hem afdwingt, uitgevoerd): op de incidentpagina bij "Besluit intrekken", of ${withdraw}. U krijgt dit bericht één keer per bevinding en ernst.`,
+    notDoneHeldStep: (step: string, by: string, at: string, reason: string) => `${step} (besloten door ${by} op ${at}: ${reason})`,
+    withdrawCommand: (id: string, action: string) => `datalek not-done ${id} --action ${action} --withdraw --reason TEKST --by NAAM`,
     repeat: 'herhaling',
     exposedRepeat: (what: string, since: string, minutes: number) =>
       `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
@@ -306,6 +313,7 @@ const T = {
       'message-undeliverable': { fg: 'Message NOT sent', 'on-call': 'Message NOT sent' },
       'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
       'incident-linked': { fg: 'Linked to another incident', 'on-call': 'Linked to another incident' },
+      'not-done-held': { fg: 'A finding asks for containment decided against', 'on-call': 'A finding asks for containment decided against' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     byHand: {
@@ -342,6 +350,10 @@ const T = {
           'too-many': 'the finding names too many incidents to merge in one step',
         }[why]
       }. What is known of this breach is now in two incidents: assess whether ${other} is the same breach and take what it shows into the facts and the notification to the AP (GDPR Art. 33(3), (4) and (5)). You get this message once per linked incident and finding type.`,
+    notDoneHeld: (finding: string, steps: string, n: number, withdraw: string) =>
+      `Finding ${finding} asks for containment that was decided will not be carried out. The decision holds: datalek does not carry out ${n === 1 ? 'this step' : 'these steps'}: ${steps}. Assess whether this finding changes the decision. To take the decision back (the step is then planned again and, where the policy enforces it, carried out): on the incident page under "Withdraw the decision", or ${withdraw}. You get this message once per finding and severity.`,
+    notDoneHeldStep: (step: string, by: string, at: string, reason: string) => `${step} (decided by ${by} on ${at}: ${reason})`,
+    withdrawCommand: (id: string, action: string) => `datalek not-done ${id} --action ${action} --withdraw --reason TEXT --by NAME`,
     repeat: 'repeat',
     exposedRepeat: (what: string, since: string, minutes: number) =>
       `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
@@ -514,6 +526,16 @@ export interface ComposeInput {
   earlier?: { from: string; awarenessMoved: boolean };
   /** For `incident-linked`: the incident the finding was recorded on, the finding, and why the two were not merged. */
   linked?: { incidentId: string; findingId: string; findingType: string; why: LinkWhy };
+  /** For `not-done-held`: the finding whose rule enforces steps decided not to be carried out, and each step with its decision. */
+  held?: NotDoneHeld;
+}
+
+/** A finding that asks for steps a person decided will not be carried out (record-finding.ts), as its message names them. */
+export interface NotDoneHeld {
+  findingId: string;
+  findingType: string;
+  severity: number;
+  steps: { actionId: string; type: string; target: string; by: string; at: string; reason: string }[];
 }
 
 /** A finding that joined an incident, as its message names it: identifiers and the containment it planned. */
@@ -548,6 +570,7 @@ export function composeMessage({
   refused,
   earlier,
   linked,
+  held,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -601,15 +624,17 @@ export function composeMessage({
                 )
               : kind === 'incident-linked' && linked
                 ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
-                : kind === 'message-undeliverable' && refused
-                  ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-                  : kind === 'finding-types-not-listed'
-                    ? t.typesNotListed(
-                        incident.findingTypes?.length ?? 1,
-                        when(incident.findingTypesNotListed?.since ?? now, tz),
-                        notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                      )
-                    : introText(t, kind, channel, clock, lang);
+                : kind === 'not-done-held' && held
+                  ? notDoneHeldText(t, held, lang, tz, incident.id)
+                  : kind === 'message-undeliverable' && refused
+                    ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+                    : kind === 'finding-types-not-listed'
+                      ? t.typesNotListed(
+                          incident.findingTypes?.length ?? 1,
+                          when(incident.findingTypesNotListed?.since ?? now, tz),
+                          notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                        )
+                      : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);
@@ -724,7 +749,9 @@ export function composeMessage({
           ? { findingType: oneLine(notListed.findingType) }
           : linked
             ? { findingType: oneLine(linked.findingType) }
-            : {}),
+            : held
+              ? { findingType: oneLine(held.findingType) }
+              : {}),
       // Subscribers filter on the level, e.g. the secondary's phone only takes `secondary`.
       ...(level !== undefined ? { level, round: String(round ?? 0) } : {}),
       ...(clock ? { clock } : {}),
@@ -845,6 +872,17 @@ function alertFor(
 }
 
 type Texts = (typeof T)[Lang];
+
+/** The held steps, each with who decided, when and why, and how to take the first one's decision back. */
+function notDoneHeldText(t: Texts, held: NotDoneHeld, lang: Lang, tz: string, incidentId: string): string {
+  const steps = listed(
+    held.steps.map((s) => t.notDoneHeldStep(`${actionLabel(lang, s.type)} ${s.target}`, actorLabel(lang, s.by), when(s.at, tz), s.reason)),
+    lang,
+    incidentId,
+  ).join('; ');
+  const finding = `${held.findingId} (${held.findingType}, ${formatSeverity(held.severity)})`;
+  return t.notDoneHeld(finding, steps, held.steps.length, t.withdrawCommand(incidentId, held.steps[0]?.actionId ?? 'ID'));
+}
 
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
 function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {

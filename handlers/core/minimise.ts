@@ -29,7 +29,7 @@ import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
-import { appendEntries, type FindingRecord, type Incident } from './incident.js';
+import { appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -226,6 +226,53 @@ export function retentionHoldSummary(incident: Incident, lang: 'nl' | 'en', loca
     : `The findings are kept past the retention period, as ${h.by} decided on ${local(h.at)}: ${h.reason}. They are minimised only once that hold is released.`;
 }
 
+/** A hold on another incident that keeps findings this one holds or held (`holdsInherited`). */
+export interface InheritedHold {
+  incidentId: string;
+  /** `merged-in`: that incident was merged into this one; `merged-into`: this one into that; `follow-up-of`: this one follows it up. */
+  as: 'merged-in' | 'merged-into' | 'follow-up-of';
+  hold: NonNullable<Incident['retentionHold']>;
+}
+
+/**
+ * The holds on other incidents that keep findings of this one's record (review10 S3, K2): on the
+ * incident it was merged into or follows up (`holdingIncidents`), and on the incidents merged into
+ * it (its timeline's `incidents-merged` entries), whose finding records are its evidence now.
+ */
+export async function holdsInherited(store: Pick<IncidentStore, 'getIncident'>, incident: Incident, timeline: TimelineEntry[]): Promise<InheritedHold[]> {
+  const out: InheritedHold[] = [];
+  for (const { incident: other, as } of await holdingIncidents(store, incident)) {
+    if (as !== 'self' && other.retentionHold) out.push({ incidentId: other.id, as, hold: other.retentionHold });
+  }
+  const mergedIn = new Set(timeline.filter((e) => e.kind === 'incidents-merged' && typeof e.detail?.merged === 'string').map((e) => e.detail.merged as string));
+  for (const id of mergedIn) {
+    const other = await store.getIncident(id);
+    if (other?.retentionHold) out.push({ incidentId: id, as: 'merged-in', hold: other.retentionHold });
+  }
+  return out;
+}
+
+/** An inherited hold in a sentence for the page, under the same heading as `retentionHoldSummary`. */
+export function inheritedHoldSummary(h: InheritedHold, lang: 'nl' | 'en', local: (iso: string) => string): string {
+  const whose = {
+    'merged-in': {
+      nl: `De bevindingen van incident ${h.incidentId}, dat in dit incident is samengevoegd,`,
+      en: `The findings of incident ${h.incidentId}, merged into this one,`,
+    },
+    'merged-into': {
+      nl: `De bevindingen van dit incident, samengevoegd in incident ${h.incidentId},`,
+      en: `The findings of this incident, merged into incident ${h.incidentId},`,
+    },
+    'follow-up-of': {
+      nl: `De bevindingen die van incident ${h.incidentId} naar dit vervolgincident zijn gegaan,`,
+      en: `The findings that moved on from incident ${h.incidentId} to this follow-up`,
+    },
+  }[h.as];
+  return lang === 'nl'
+    ? `${whose.nl} worden langer bewaard dan de bewaartermijn, besloten door ${h.hold.by} op ${local(h.hold.at)} bij incident ${h.incidentId}: ${h.hold.reason}. Ze worden pas geminimaliseerd als dat besluit daar is opgeheven.`
+    : `${whose.en} are kept past the retention period, as ${h.hold.by} decided on ${local(h.hold.at)} on incident ${h.incidentId}: ${h.hold.reason}. They are minimised only once that hold is released there.`;
+}
+
 /** The heading above `minimisedSummary` on the page and in the report. */
 export const MINIMISED_HEADING = { nl: 'Bewaartermijn', en: 'Retention period' } as const;
 
@@ -351,7 +398,7 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
   const holder = await holderOf(store, incident);
   seen.add(incident.id).add(holder.id);
   const via = viaOf(incident, holder);
-  const held = heldBack(holder, via);
+  const held = await heldBack(store, incident, holder, via);
   if (held) return held;
   if (holder.nextDueAt)
     return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
@@ -380,12 +427,53 @@ function viaOf(incident: Incident, holder: Incident): string {
   return holder.id === incident.id ? '' : ` (its findings are incident ${holder.id}'s, which it was merged into)`;
 }
 
+/** How many incidents a hold is looked for on, from one incident's finding records (merges and follow-ups). */
+const MAX_HOLDING = 20;
+
+/** An incident whose hold keeps another's finding records, and how the records go with it. */
+export interface HoldingIncident {
+  incident: Incident;
+  /** `self`; `merged-into`: its records count in this one now; `follow-up-of`: its records came from this one. */
+  as: 'self' | 'merged-into' | 'follow-up-of';
+}
+
+/**
+ * Every incident whose retention hold keeps an incident's finding records (review10 S3, K2): the
+ * incident itself, the one it was merged into (and on), and the closed incident a follow-up was
+ * opened from, whose finding record moved on to it; and the same from each of those. A hold holds
+ * every finding record the held incident ever held, wherever the record went since.
+ */
+export async function holdingIncidents(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<HoldingIncident[]> {
+  const out: HoldingIncident[] = [{ incident, as: 'self' }];
+  const seen = new Set([incident.id]);
+  for (let i = 0; i < out.length && out.length < MAX_HOLDING; i++) {
+    const at = out[i].incident;
+    for (const [id, as] of [
+      [at.mergedInto, 'merged-into'],
+      [at.followUpOf?.incidentId, 'follow-up-of'],
+    ] as const) {
+      if (!id || seen.has(id)) continue;
+      seen.add(id);
+      const next = await store.getIncident(id);
+      if (next) out.push({ incident: next, as });
+    }
+  }
+  return out;
+}
+
 /** Why no finding of the incident holding them is minimised, not even one minimised before: it is open, or held. */
-function heldBack(holder: Incident, via: string): string | null {
+async function heldBack(store: IncidentStore, incident: Incident, holder: Incident, via: string): Promise<string | null> {
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
-  if (holder.retentionHold)
-    return `incident ${holder.id} is held by ${holder.retentionHold.by} since ${holder.retentionHold.at} (${holder.retentionHold.reason})${via}: its findings are kept until the hold is released (datalek minimise ${holder.id} --release-hold --by NAME)`;
+  for (const { incident: held, as } of await holdingIncidents(store, incident)) {
+    const hold = held.retentionHold;
+    if (!hold) continue;
+    const how =
+      as === 'self'
+        ? ''
+        : ` (incident ${incident.id}'s findings go with it: ${as === 'merged-into' ? 'merged into it' : 'a follow-up of it'}, directly or through another)`;
+    return `incident ${held.id} is held by ${hold.by} since ${hold.at} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --by NAME)`;
+  }
   return null;
 }
 
@@ -397,7 +485,7 @@ function heldBack(holder: Incident, via: string): string | null {
  */
 async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<string | null> {
   const holder = await holderOf(store, incident);
-  return heldBack(holder, viaOf(incident, holder));
+  return heldBack(store, incident, holder, viaOf(incident, holder));
 }
 
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */

@@ -25,8 +25,8 @@
 import type { IncidentChange } from '../ports/incident-store.js';
 import { type ChangeDeps, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
-import { ConflictError, refused as refuse } from './errors.js';
-import type { Finding } from './finding.js';
+import { ConflictError, InvalidFindingError, refused as refuse } from './errors.js';
+import { type Finding, parseEventText } from './finding.js';
 import { sha256 } from './hash.js';
 import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
 import { OPENED_BY_HAND_REASON } from './labels.js';
@@ -37,6 +37,21 @@ import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity } from './severity.js';
 import { enteredLater } from './stated-time.js';
 import { addHours, HOUR_MS, toUtc } from './time.js';
+
+/**
+ * The finding of one event's text (`datalek open --finding FILE`, the page's pasted event), parsed as
+ * replay parses it (the same bounds), or what is wrong with it: the parser's problem names a field,
+ * never the value there.
+ */
+export function findingOfEvent(text: string, now: string): { finding: Finding } | { problem: string } {
+  try {
+    const parsed = parseEventText(text, { now });
+    return parsed.kind === 'finding' ? { finding: parsed.finding } : { problem: 'a GuardDuty event, but not a finding' };
+  } catch (err) {
+    if (err instanceof InvalidFindingError) return { problem: err.message };
+    throw err;
+  }
+}
 
 export interface OpenByHandInput {
   by: string;

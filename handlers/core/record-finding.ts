@@ -493,7 +493,7 @@ function attach(
   countLeftOut(incident, finding);
   const options = { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident, heldElsewhere: heldByLinked(incident, rest, others) };
   const planned = planContainment(finding, deps.policy, incident.actions, options);
-  entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
+  entries.push(...notDoneHeldEntries(incident, finding, deps.policy, options));
   const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
   const news = { newType, finding: newsOf(finding, actions, left) };
@@ -1151,7 +1151,9 @@ function update(
       heldElsewhere: heldByLinked(incident, distinct([...holderOf.values()]), others),
     };
     const planned = planContainment(finding, deps.policy, incident.actions, options);
-    entries.push(...notDoneHeldEntries(finding, deps.policy, incident.actions, options));
+    // Said once per finding: when it joined, and again only when a re-score may bring another rule
+    // (GuardDuty republishes a finding every 6 hours; the timeline says it asked already).
+    if (known.severity !== finding.severity) entries.push(...notDoneHeldEntries(incident, finding, deps.policy, options));
     const taken = takeActions(incident, planned, now, entries);
     actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
@@ -1184,8 +1186,10 @@ type TimelineDraft = { at: string; kind: string; actor?: string; detail?: Record
  * beside who decided and why, so the FG sees the new evidence and can act on it (`datalek contained`
  * for what is done by hand, or a new incident's containment).
  */
-function notDoneHeldEntries(finding: Finding, policy: Policy, actions: ActionRecord[], options: PlanOptions): TimelineDraft[] {
-  return notDoneAskedFor(finding, policy, actions, options).map((a) => {
+function notDoneHeldEntries(incident: Incident, finding: Finding, policy: Policy, options: PlanOptions): TimelineDraft[] {
+  // Once per finding and severity, through republication and a re-score back (`notDoneHeldMessages` marks it).
+  if (incident.announced.includes(`fg:${notDoneHeldKey(finding.key.findingId, finding.severity)}`)) return [];
+  return notDoneAskedFor(finding, policy, incident.actions, options).map((a) => {
     const decision = a.notDone as NonNullable<ActionRecord['notDone']>;
     return {
       at: options.now,
@@ -1196,6 +1200,7 @@ function notDoneHeldEntries(finding: Finding, policy: Policy, actions: ActionRec
         actionId: a.id,
         findingId: finding.key.findingId,
         findingType: finding.type,
+        severity: finding.severity,
         decidedBy: decision.by,
         decidedAt: decision.recordedAt,
         reason: decision.reason,
@@ -1357,7 +1362,39 @@ function announce(
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   }
+  for (const message of notDoneHeldMessages(after, policy, now, entries)) {
+    out.push(message);
+    entries.push({ at: now, kind: 'notification-queued', detail: { channel: message.channel, messageKind: message.kind, messageId: message.id } });
+  }
   return out;
+}
+
+/** The `announced` mark of a finding's not-done-held message, without its channel: one per finding and severity. */
+function notDoneHeldKey(findingId: string, severity: number): string {
+  return `not-done-held:${findingId}:${severity}`;
+}
+
+/**
+ * A finding whose rule enforces steps a person decided not to carry out (`notDoneHeldEntries`) is
+ * told to the FG and to on-call, whatever the severity: the decision holds, and only a person can
+ * weigh the new evidence against it and take it back (`datalek not-done --withdraw`). Once per
+ * finding and severity, as the timeline says it: GuardDuty republishes a finding every 6 hours.
+ */
+function notDoneHeldMessages(after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage[] {
+  const asked = entries.filter((e) => e.kind === 'containment-not-done-held');
+  const first = asked[0]?.detail as { findingId: string; findingType: string; severity: number } | undefined;
+  if (!first || after.sample) return [];
+  const stateKey = notDoneHeldKey(first.findingId, first.severity);
+  if (after.announced.includes(`fg:${stateKey}`)) return [];
+  const steps = asked.map((e) => {
+    const d = e.detail as Record<string, string>;
+    return { actionId: d.actionId, type: d.action, target: d.target, by: d.decidedBy, at: d.decidedAt, reason: d.reason };
+  });
+  const held = { findingId: first.findingId, findingType: first.findingType, severity: first.severity, steps };
+  return (['fg', 'on-call'] as const).map((channel) => {
+    after.announced.push(`${channel}:${stateKey}`);
+    return composeMessage({ incident: after, channel, kind: 'not-done-held', stateKey, now, policy, held });
+  });
 }
 
 /**

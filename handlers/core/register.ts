@@ -10,7 +10,7 @@ import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
-import { escapeMarkdown } from './draft.js';
+import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
   awareReasonLabel,
@@ -463,7 +463,7 @@ export function registerMarkdown(
       closing,
       [
         ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
-        ...[notPlannedMeasure(incident, lang, local)].filter((x) => x !== null),
+        ...[notPlannedMeasure(incident, lang, local), notDoneClause(incident, lang, local)].filter((x) => x !== null),
       ].join('; '),
     ];
   });

@@ -15,7 +15,7 @@
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
-import { type ContainDeps, mergeChain } from './contain.js';
+import { type ContainDeps, closedHoldersOf, mergeChain } from './contain.js';
 import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
 import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError } from './errors.js';
 import type { ActionRecord, Incident, StepRecord } from './incident.js';
@@ -625,9 +625,16 @@ const HANDED_BACK_PER_COMMIT = 8;
 export async function closeHandingBack(deps: ChangeDeps, incidentId: string, change: (draft: Incident) => ChangeResult): Promise<{ incident: Incident }> {
   const left = await leftTo(deps, incidentId);
   const first = left.ids.slice(0, HANDED_BACK_PER_COMMIT);
+  // What the closing incident itself left to incidents closed without containing it (review7 Y12):
+  // nothing contains it, so it is not carried out, and closing asks what became of it.
+  const current = await deps.store.getIncident(incidentId);
+  const own = current ? await closedHoldersOf(deps.store, current) : [];
   const { incidents } = await changeIncidents(deps, [incidentId, ...first], ([draft, ...rest]) => {
+    const back = own.flatMap(({ holder, names }) => handBack(deps, holder, draft, names, true) ?? []);
     const result = change(draft);
-    return result ? [result, ...rest.map((other) => handBack(deps, draft, other, left.names))] : null;
+    if (!result) return null;
+    const mine = { ...result, entries: [...back.flatMap((b) => b.entries), ...result.entries] };
+    return [mine, ...rest.map((other) => handBack(deps, draft, other, left.names))];
   });
   const [closed] = incidents;
   for (let i = HANDED_BACK_PER_COMMIT; i < left.ids.length; i += HANDED_BACK_PER_COMMIT) {
@@ -670,7 +677,7 @@ export async function leftTo(deps: ChangeDeps, incidentId: string): Promise<{ id
  * contained (a step that cut it done: heldContainment) stays left to it: the resource is contained, and its release hands it back.
  * Null when nothing is handed back.
  */
-export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, names: ReadonlySet<string>): ChangeResult {
+export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, names: ReadonlySet<string>, draftClosing = false): ChangeResult {
   const held = heldContainment(closing);
   const back = draft.actions.filter(
     (a) =>
@@ -688,7 +695,12 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
     delete a.heldBy;
     // Only planned (the policy did not enforce it here): planned again, a person's to carry out.
     a.status = a.mode === 'enforce' ? 'failed' : 'planned';
-    a.reason = `not carried out: it was left to incident ${closing.id}, which held this resource and was closed without containing it; ${a.mode === 'enforce' ? `this incident's next containment run carries it out (datalek contain ${draft.id})` : `datalek contain ${draft.id} --enforce carries it out`}`;
+    const next = draftClosing
+      ? 'found at the closing of this incident: the closing records what became of it'
+      : a.mode === 'enforce'
+        ? `this incident's next containment run carries it out (datalek contain ${draft.id})`
+        : `datalek contain ${draft.id} --enforce carries it out`;
+    a.reason = `not carried out: it was left to incident ${closing.id}, which held this resource and was closed without containing it; ${next}`;
     entries.push({
       at,
       kind: 'containment-failed',

@@ -959,9 +959,18 @@ export const OPEN_FIELDS = [
     required: 'open needs --aware-at ISO: when the organisation became aware (the AP deadline runs from it, Art. 33(1))',
     label: { nl: 'Bewust geworden op', en: 'Became aware at' },
   },
+  // The page takes the event itself, pasted (web/app.tsx OPEN_FINDING_FIELD), not a file on the server.
   { name: 'finding', kind: 'text', label: { nl: 'Bevinding (bestand)', en: 'Finding (file)' }, cliOnly: true },
-  // Only with a finding (the page takes none): awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
-  { name: 'aware-reason', kind: 'longtext', label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' }, cliOnly: true },
+  // Only with a finding: awareness more than a day after it needs a reason (open-by-hand.ts AWARE_GAP_HOURS).
+  {
+    name: 'aware-reason',
+    kind: 'longtext',
+    label: { nl: 'Reden bewustwordingsmoment', en: 'Reason for the awareness time' },
+    hint: {
+      nl: 'Alleen bij een bevinding: verplicht als het bewustwordingsmoment meer dan 24 uur na de bevinding ligt.',
+      en: 'Only with a finding: required when the awareness lies more than 24 hours after the finding.',
+    },
+  },
 ] as const satisfies readonly FieldSpec[];
 
 /** Every action a person takes on an incident, in the order of the workflow. */

@@ -10,6 +10,7 @@ import { type MissingFact, missingFactItems } from '../core/draft.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import { RUNBOOKS } from '../core/messages.js';
+import { holdsInherited, type InheritedHold } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
@@ -103,6 +104,8 @@ export interface IncidentDetail {
   releasable: ActionRecord[];
   /** Containment another incident carried out on this one's resources: a measure taken for it too. */
   elsewhere: CarriedOutElsewhere[];
+  /** Holds on other incidents that keep findings this one holds or held (a merge, a follow-up: core/minimise.ts). */
+  holdsInherited: InheritedHold[];
 }
 
 export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: Lang): Promise<IncidentDetail> {
@@ -122,6 +125,7 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     // A merged incident's containment is the survivor's (core/release.ts refuses it here).
     releasable: incident.mergedInto ? [] : releasable(incident.actions),
     elsewhere,
+    holdsInherited: await holdsInherited(deps.store, incident, timeline),
   };
 }
 

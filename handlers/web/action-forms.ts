@@ -97,11 +97,14 @@ function decision(what: Text, ...kinds: Decision['kind'][]): NonNullable<WebForm
 
 /**
  * The assessment's page also showed whether a finding that came after it asked for a new one
- * (Art. 33(5)): a page drawn before that finding does not answer it. After closing, the form also
- * takes the moment of awareness: a page drawn before someone moved it does not move it again.
+ * (Art. 33(5)): a page drawn before that finding does not answer it. It showed the finding types
+ * too: a type that came while the page was open (exfiltration on the instance assessed as a miner)
+ * asks no review of the first assessment, which it precedes, so the page itself must not answer
+ * for it (storm11). After closing, the form also takes the moment of awareness: a page drawn before
+ * someone moved it does not move it again.
  */
 const assessment = (...kinds: Decision['kind'][]): NonNullable<WebForm['edits']> => ({
-  shown: (incident) => [decided(...kinds)(incident), incident.reviewAsked?.at ?? null],
+  shown: (incident) => [decided(...kinds)(incident), incident.reviewAsked?.at ?? null, [...(incident.findingTypes ?? [incident.findingType])].sort()],
   changed: {
     nl: `De beoordeling is gewijzigd, of een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende. ${RECORD_AGAIN.nl}`,
     en: `The assessment changed, or a new finding asks for a new one, since you opened this page. ${RECORD_AGAIN.en}`,

@@ -22,7 +22,7 @@ import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundErr
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
-import { openByHand } from '../core/open-by-hand.js';
+import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { formatLocal } from '../core/time.js';
@@ -202,7 +202,11 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
 
   // Opening an incident by hand (`datalek open`): the same fields, checks and refusals; the same
   // statement twice opens one incident (its id is derived from it), so a form sent again is refused.
-  const openFields = OPEN_FIELDS.filter((f) => !('cliOnly' in f && f.cliOnly));
+  const openFields: readonly FieldSpec[] = [
+    ...OPEN_FIELDS.filter((f) => f.name === 'what' || f.name === 'aware-at'),
+    OPEN_FINDING_FIELD,
+    ...OPEN_FIELDS.filter((f) => f.name === 'aware-reason'),
+  ];
   const openPage = (c: Context<Env>, state?: FormState, status: 200 | 400 = 200) =>
     c.html(<OpenPage view={viewOf(c, '/open')} fields={openFields} state={state} />, status);
   app.get('/open', (c) => openPage(c));
@@ -216,9 +220,19 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const { raw, errors: timeErrors } = rawFromForm(openFields, form, deps.policy.timeZone);
     const parsed = parseFieldsAll(openFields, raw);
     if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
+    const values = parsed.values as Record<string, string | undefined>;
+    // A finding the policy ignored, pasted as EventBridge delivered it: read as `open --finding` reads its file.
+    const pasted = values.finding?.trim() ? findingOfEvent(values.finding, deps.now()) : undefined;
+    if (pasted && 'problem' in pasted) return refused([notAnEvent(pasted.problem)]);
     let incident: Incident;
     try {
-      incident = await openByHand(deps, { by: deps.actor, what: parsed.values.what, awareAt: parsed.values['aware-at'] });
+      incident = await openByHand(deps, {
+        by: deps.actor,
+        what: values.what as string,
+        awareAt: values['aware-at'] as string,
+        finding: pasted?.finding,
+        awareReason: values['aware-reason'],
+      });
     } catch (err) {
       if (err instanceof UsageError || err instanceof RefusedError) return refused([err]);
       throw err;
@@ -511,6 +525,31 @@ function staleForm(): RefusedError {
 }
 
 /** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
+/**
+ * The open form's finding: the event pasted as EventBridge delivered it (the command line reads it
+ * from a file, `--finding FILE`). The form takes 64 KB (MAX_BODY_BYTES): GuardDuty's events are a few.
+ */
+const OPEN_FINDING_FIELD: FieldSpec = {
+  name: 'finding',
+  kind: 'longtext',
+  label: { nl: 'Bevinding (de gebeurtenis als JSON)', en: 'Finding (the event as JSON)' },
+  hint: {
+    nl: 'Alleen voor een bevinding die het beleid negeerde: plak de gebeurtenis zoals EventBridge die afleverde. Latere versies van de bevinding komen dan bij dit incident.',
+    en: 'Only for a finding the policy ignored: paste the event as EventBridge delivered it. Later versions of the finding then join this incident.',
+  },
+};
+
+/** The pasted finding is no GuardDuty finding event: the problem names a field, never a value of it. */
+function notAnEvent(problem: string): UsageError {
+  return new UsageError(`--finding: not a valid event: ${problem}`, {
+    field: 'finding',
+    page: {
+      nl: `Bevinding (de gebeurtenis als JSON): geen geldige gebeurtenis van GuardDuty zoals EventBridge die aflevert. De controle meldt (in het Engels): ${problem}.`,
+      en: `Finding (the event as JSON): not a valid GuardDuty event as EventBridge delivers it: ${problem}.`,
+    },
+  });
+}
+
 function lostRace(): RefusedError {
   const en =
     'Not recorded: other changes to this incident kept coming in while yours was being recorded (a storm of findings?). Nothing was recorded: the form keeps what you entered; send the form again.';

@@ -23,7 +23,7 @@ const nl = {
   noOpen: 'Geen open incidenten.',
   openByHand: 'Incident met de hand openen',
   openByHandIntro:
-    'Voor een datalek dat geen GuardDuty-bevinding opende: een brief aan de verkeerde persoon, een verloren laptop (AVG art. 33(5): elk datalek in het register). De AP-termijn loopt vanaf het moment van bewustwording. Komt het van een bevinding die het beleid negeerde, open het dan met de opdrachtregel (datalek open --finding BESTAND).',
+    'Voor een datalek dat geen GuardDuty-bevinding opende: een brief aan de verkeerde persoon, een verloren laptop (AVG art. 33(5): elk datalek in het register). De AP-termijn loopt vanaf het moment van bewustwording. Komt het van een bevinding die het beleid negeerde, plak dan de gebeurtenis van die bevinding hieronder: latere versies ervan komen bij dit incident.',
   noClosed: 'Nog geen afgesloten incidenten.',
   openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 'en'}, ${unacked} niet opgepakt.`,
   caption: 'Open incidenten, de meest dringende eerst',
@@ -296,7 +296,7 @@ const en: Dictionary = {
   noOpen: 'No open incidents.',
   openByHand: 'Open an incident by hand',
   openByHandIntro:
-    'For a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop (Art. 33(5): every breach in the register). The AP clock runs from the moment of awareness. When it comes from a finding the policy ignored, open it with the command line (datalek open --finding FILE).',
+    'For a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop (Art. 33(5): every breach in the register). The AP clock runs from the moment of awareness. When it comes from a finding the policy ignored, paste that finding’s event below: its later versions join this incident.',
   noClosed: 'No closed incidents yet.',
   openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 's'}, ${unacked} not acknowledged.`,
   caption: 'Open incidents, most urgent first',

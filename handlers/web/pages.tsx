@@ -10,7 +10,7 @@ import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
 import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
-import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
+import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { formatLocal } from '../core/time.js';
@@ -295,11 +295,15 @@ export function IncidentPage({
           <NotPlanned view={view} incident={i} />
           {/* The personal data removed from its findings after the retention period (fgmin10; core/minimise.ts). */}
           {/* And a hold that keeps them past the retention period (core/retention-hold.ts), with who and why. */}
-          {i.minimised || i.retentionHold ? (
+          {/* A hold on an incident merged into this one, or on the one it was merged into or follows up, holds findings of it too. */}
+          {i.minimised || i.retentionHold || detail.holdsInherited.length ? (
             <>
               <h2>{MINIMISED_HEADING[lang]}</h2>
               {i.minimised ? <p id="minimised">{minimisedSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p> : null}
               {i.retentionHold ? <p id="retention-hold">{retentionHoldSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p> : null}
+              {detail.holdsInherited.map((h) => (
+                <p class="retention-hold-inherited">{inheritedHoldSummary(h, lang, (iso) => formatLocal(iso, view.tz))}</p>
+              ))}
             </>
           ) : null}
         </div>

@@ -12,8 +12,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { deployRoleArn, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, ALARMS_UNDELIVERED_ALARM, onCallAlarm, ruleMetric } from './alarms.js';
-import { alarmCalls, keyCalls, ruleCalls, topicCalls, WATCH_ALARM_NAME, WATCH_RULE_PREFIX } from './pipeline-watch.js';
+import { alarmCalls, alarmChanges, keyCalls, ruleCalls, ruleChanges, topicCalls, topicChanges, WATCH_ALARM_NAME, WATCH_RULE_PREFIX } from './pipeline-watch.js';
 
 /** The rule's fixed name: `datalek-*`, so the pipeline watch sees calls on it. */
 export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
@@ -22,17 +23,21 @@ export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
 export const ALARM_DELIVERY_RULE_NAME = 'datalek-watch-alarm-delivery';
 
 /** The calls that break the alarm path, as one EventBridge pattern. */
-export function alarmPathPattern(props: { alarmKeyId: string }): Record<string, unknown> {
+export function alarmPathPattern(props: { alarmKeyId: string; byHandOf: Record<string, unknown> }): Record<string, unknown> {
+  // The watch rules (and this one): `datalek-watch-*`.
+  const rules = [{ prefix: WATCH_RULE_PREFIX }];
+  // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
+  const alarms = [`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }];
   return {
     'detail-type': ['AWS API Call via CloudTrail'],
     $or: [
-      // The watch rules (and this one): `datalek-watch-*`.
-      ruleCalls([{ prefix: WATCH_RULE_PREFIX }]),
-      // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
-      alarmCalls([`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }]),
+      ruleCalls(rules),
+      alarmCalls(alarms),
       // A new subscriber silences nothing: datalek-watch-paging pages on it (within EventBridge's 2,048 characters here).
       topicCalls(ALARM_TOPIC_NAME, { subscribe: false }),
       keyCalls([props.alarmKeyId]),
+      // The changes a deployment makes too, by anyone but datalek's (the excuse written once: deploy-role.ts).
+      { detail: { userIdentity: props.byHandOf, $or: [ruleChanges(rules), alarmChanges(alarms), topicChanges(ALARM_TOPIC_NAME)] } },
     ],
   };
 }
@@ -56,7 +61,10 @@ export class AlarmPathWatch extends Construct {
       description: "datalek: calls that break the on-call alarms' own path, paged through the pages' topic (README, Deploy)",
       eventPattern: { source: ['aws.events'] },
     });
-    (this.rule.node.defaultChild as events.CfnRule).eventPattern = alarmPathPattern({ alarmKeyId: props.alarmKey.keyId });
+    (this.rule.node.defaultChild as events.CfnRule).eventPattern = alarmPathPattern({
+      alarmKeyId: props.alarmKey.keyId,
+      byHandOf: notByDeployment(deployRoleArn(this)),
+    });
     // A subscriber of the alarm topic not reached (its e-mail, the pager's URL) may be the one
     // that pages at night: the alarm about it goes to the pages' topic as well, when it is raised.
     this.deliveryRule = new events.Rule(this, 'DeliveryRule', {

@@ -45,10 +45,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { eventQueue } from './queue.js';
-import { EVENT_ARCHIVE_NAME, type RegisterWatchProps, registerWatchPattern } from './register-guard.js';
+import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
 
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
@@ -92,6 +93,14 @@ export const STACK_NAME_PREFIX = 'Datalek';
 /** The rule on calls that lose the breach register's table, the event archive or a datalek queue's messages (register-guard.ts). */
 export const REGISTER_RULE_NAME = 'datalek-watch-register';
 
+/**
+ * The rule on changes a deployment also makes, made by anyone but datalek's deployment (its
+ * CloudFormation execution role, deploy-role.ts): a rule's pattern or targets, a function's code or
+ * configuration, an alarm, a topic's, secret's, table's or queue's policy or settings, a log metric
+ * filter, the bus policy. One rule, so the excuse is written once (a pattern holds 2,048 characters).
+ */
+export const BY_HAND_RULE_NAME = 'datalek-watch-by-hand';
+
 /** The alarm that pages on the watched calls. */
 export const WATCH_ALARM_NAME = 'pipeline-changed';
 
@@ -106,33 +115,38 @@ export const WATCH_RULES = [
   { name: GUARD_RULE_NAME, undelivered: 'watch-guard-undelivered' },
   { name: CHANGES_RULE_NAME, undelivered: 'watch-changes-undelivered' },
   { name: REGISTER_RULE_NAME, undelivered: 'watch-register-undelivered' },
+  { name: BY_HAND_RULE_NAME, undelivered: 'watch-by-hand-undelivered' },
 ] as const;
 
-/**
- * A CloudFormation deployment's own calls: CloudTrail gives the service's name as their source
- * address. Changes made that way are the stack's (and a deleted stack still pages: its deletions
- * are watched whoever makes them).
- */
-export const NOT_BY_CLOUDFORMATION = { sourceIPAddress: [{ 'anything-but': 'cloudformation.amazonaws.com' }] };
-
 // The helpers below match a call's service on `source` alone (its `eventSource` says the same):
-// the patterns must fit in 2,048 characters.
+// the patterns must fit in 2,048 characters. A `…Changes` helper gives the calls a deployment makes
+// too, as a branch of `detail` (no `source`: each call's name is its service's own) for the
+// `datalek-watch-by-hand` rule, which excuses datalek's deployment once for all of them.
 
-/** EventBridge calls that stop the rules named by `rules` (EventBridge name filters) or change what they match or deliver to. */
-export function ruleCalls(rules: unknown[]): Record<string, unknown> {
-  // The rule calls name it `name`, the target calls `rule`.
-  const named = { $or: [{ name: rules }, { rule: rules }] };
+/** The rule calls name a rule `name`, the target calls `rule`. */
+const namedRule = (rules: unknown[]) => ({ $or: [{ name: rules }, { rule: rules }] });
+
+/**
+ * EventBridge calls that stop the rules named by `rules` (EventBridge name filters), whoever makes
+ * them; and, with `byHandOf` (a `userIdentity` pattern: `notByDeployment`), the calls that change
+ * what they match or deliver to by those callers (for rules whose changes no other rule sees).
+ */
+export function ruleCalls(rules: unknown[], byHandOf?: Record<string, unknown>): Record<string, unknown> {
   return {
     source: ['aws.events'],
     detail: {
       $or: [
-        { eventName: ['DisableRule', 'DeleteRule', 'RemoveTargets'], requestParameters: named },
+        { eventName: ['DisableRule', 'DeleteRule', 'RemoveTargets'], requestParameters: namedRule(rules) },
         { eventName: ['PutRule'], requestParameters: { name: rules, state: ['DISABLED'] } },
-        // A new pattern that matches nothing, or a target that is not ours, silences as well.
-        { eventName: ['PutRule', 'PutTargets'], requestParameters: named, ...NOT_BY_CLOUDFORMATION },
+        ...(byHandOf ? [{ ...ruleChanges(rules), userIdentity: byHandOf }] : []),
       ],
     },
   };
+}
+
+/** A rule's pattern or targets put: a pattern that matches nothing, or a target that is not ours, silences as well. */
+export function ruleChanges(rules: unknown[]): Record<string, unknown> {
+  return { eventName: ['PutRule', 'PutTargets'], requestParameters: namedRule(rules) };
 }
 
 /**
@@ -143,24 +157,22 @@ export function ruleCalls(rules: unknown[]): Record<string, unknown> {
 export function busPolicyCalls(): Record<string, unknown> {
   return {
     source: ['aws.events'],
-    detail: {
-      $or: [
-        { eventName: ['RemovePermission'], requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID] }, { removeAllPermissions: [true] }] } },
-        { eventName: ['PutPermission'], requestParameters: { policy: [{ exists: true }] }, ...NOT_BY_CLOUDFORMATION },
-      ],
-    },
+    detail: { eventName: ['RemovePermission'], requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID] }, { removeAllPermissions: [true] }] } },
   };
 }
 
-/** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging. */
+/** The bus policy replaced whole (`busPolicyCalls`). */
+export function busPolicyChanges(): Record<string, unknown> {
+  return { eventName: ['PutPermission'], requestParameters: { policy: [{ exists: true }] } };
+}
+
+/** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging, whoever makes them. */
 export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
   return {
     source: ['aws.monitoring'],
     detail: {
       $or: [
         { eventName: ['DisableAlarmActions', 'DeleteAlarms'], requestParameters: { alarmNames: alarms } },
-        // Its actions, threshold or metric changed: a deployment's own updates keep them paging.
-        { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms }, ...NOT_BY_CLOUDFORMATION },
         // Its actions off, whoever does it: CloudFormation's calls do not name their stack, so a
         // stack of another name putting a datalek alarm (an upsert by name) is trusted as much (review8 B2).
         { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms, actionsEnabled: [false] } },
@@ -169,48 +181,57 @@ export function alarmCalls(alarms: unknown[]): Record<string, unknown> {
   };
 }
 
+/** An alarm's actions, threshold or metric changed: a deployment's own updates keep them paging. */
+export function alarmChanges(alarms: unknown[]): Record<string, unknown> {
+  return { eventName: ['PutMetricAlarm'], requestParameters: { alarmName: alarms } };
+}
+
+/**
+ * The topics named `topicName` as a call names them: a subscription's ARN is its topic's and a
+ * suffix, so one filter names the topic however a call names it (short: the alarm path's pattern
+ * is near EventBridge's 2,048 characters).
+ */
+const topicArns = (topicName: string) => [{ wildcard: topicName.endsWith('*') ? `*:${topicName}` : `*:${topicName}*` }];
+
 /**
  * SNS calls that keep messages of the topics named `topicName` (an EventBridge `wildcard` on the
  * name: `datalek-*`) from reaching anyone, or (`subscribe`) send them to someone new. By name: the default bus only carries this account's
  * calls of this region.
  */
 export function topicCalls(topicName: string, { subscribe = true } = {}): Record<string, unknown> {
-  // A subscription's ARN is its topic's and a suffix: one filter names the topic however a call
-  // names it (short: the alarm path's pattern is near EventBridge's 2,048 characters).
-  const arn = [{ wildcard: topicName.endsWith('*') ? `*:${topicName}` : `*:${topicName}*` }];
+  const arn = topicArns(topicName);
   return {
     source: ['aws.sns'],
-    detail: {
-      $or: [
-        // Deleted, a subscription removed, or (review8 F1) silenced while it stays: a filter
-        // policy that lets nothing through (SNS counts those messages filtered out, not failed:
-        // no delivery alarm sees them; datalek sets no subscription attributes, so a
-        // deployment's change pages too), or a data protection policy that denies what is published.
-        // And (review7 G14) an endpoint added, by anyone: it gets every page with its
-        // acknowledgement link, or every FG message. Not excused for CloudFormation (review8 B2):
-        // its calls do not name their stack, and a stack of any name may subscribe; a deployment
-        // that subscribes someone pages, and subscribing a pager by hand too: on-call then knows who.
-        {
-          // And (review9 K1) a statement of its policy removed by its label (its Sid: the alarms', the
-          // watch rules' or the alarm path's right to publish) or added (anyone named may publish):
-          // the policy changed as surely, and no deployment makes these calls.
-          eventName: [
-            'DeleteTopic',
-            'Unsubscribe',
-            'SetSubscriptionAttributes',
-            'PutDataProtectionPolicy',
-            'RemovePermission',
-            'AddPermission',
-            ...(subscribe ? ['Subscribe'] : []),
-          ],
-          requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
-        },
-        // Its policy (who may publish) or key changed other than by a deployment (a topic's
-        // policy belongs to the stack that made the topic).
-        { eventName: ['SetTopicAttributes'], requestParameters: { topicArn: arn }, ...NOT_BY_CLOUDFORMATION },
-      ],
-    },
+    detail:
+      // Deleted, a subscription removed, or (review8 F1) silenced while it stays: a filter
+      // policy that lets nothing through (SNS counts those messages filtered out, not failed:
+      // no delivery alarm sees them; datalek sets no subscription attributes, so a
+      // deployment's change pages too), or a data protection policy that denies what is published.
+      // And (review7 G14) an endpoint added, by anyone: it gets every page with its
+      // acknowledgement link, or every FG message. Not excused for CloudFormation (review8 B2):
+      // its calls do not name their stack, and a stack of any name may subscribe; a deployment
+      // that subscribes someone pages, and subscribing a pager by hand too: on-call then knows who.
+      {
+        // And (review9 K1) a statement of its policy removed by its label (its Sid: the alarms', the
+        // watch rules' or the alarm path's right to publish) or added (anyone named may publish):
+        // the policy changed as surely, and no deployment makes these calls.
+        eventName: [
+          'DeleteTopic',
+          'Unsubscribe',
+          'SetSubscriptionAttributes',
+          'PutDataProtectionPolicy',
+          'RemovePermission',
+          'AddPermission',
+          ...(subscribe ? ['Subscribe'] : []),
+        ],
+        requestParameters: { $or: [{ topicArn: arn }, { subscriptionArn: arn }, { resourceArn: arn }] },
+      },
   };
+}
+
+/** A topic's policy (who may publish) or key changed (a topic's policy belongs to the stack that made the topic). */
+export function topicChanges(topicName: string): Record<string, unknown> {
+  return { eventName: ['SetTopicAttributes'], requestParameters: { topicArn: topicArns(topicName) } };
 }
 
 /** KMS calls that make the keys of the ids `keyIds` unusable (a call may name a key by its id or its ARN, which ends in the id). */
@@ -264,17 +285,22 @@ const SECRET_WRITES_UNWATCHED = ['CancelRotateSecret', 'RestoreSecret', 'StopRep
  * partial.
  */
 export function secretCalls(namePrefix: string): Record<string, unknown> {
-  const secretId = [{ prefix: namePrefix }, { wildcard: `*:secret:${namePrefix}*` }];
   const names = SECRET_WRITES.map((a) => a.replace('secretsmanager:', '')).filter((n) => !SECRET_WRITES_UNWATCHED.includes(n));
   return {
     source: ['aws.secretsmanager'],
     detail: {
-      $or: [
-        { eventName: names.filter((n) => !SECRET_WRITES_BY_DEPLOYS.includes(n)), requestParameters: { secretId } },
-        { eventName: SECRET_WRITES_BY_DEPLOYS, requestParameters: { secretId }, ...NOT_BY_CLOUDFORMATION },
-      ],
+      eventName: names.filter((n) => !SECRET_WRITES_BY_DEPLOYS.includes(n)),
+      requestParameters: { secretId: secretIds(namePrefix) },
     },
   };
+}
+
+/** A datalek secret named as a call may name it: by name or ARN (`…:secret:<name>-<6 characters>`), whole or partial. */
+const secretIds = (namePrefix: string) => [{ prefix: namePrefix }, { wildcard: `*:secret:${namePrefix}*` }];
+
+/** A secret's policy or description or key changed (`secretCalls`): a deployment's own updates make these calls. */
+export function secretChanges(namePrefix: string): Record<string, unknown> {
+  return { eventName: SECRET_WRITES_BY_DEPLOYS, requestParameters: { secretId: secretIds(namePrefix) } };
 }
 
 /**
@@ -421,22 +447,27 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
     // calls as CloudFormation; a deletion pages whoever makes it, a deploy too (last read Z5: a
     // stack update that drops a function stops findings as surely). Short: the pattern is near
     // EventBridge's 2,048 characters.
-    const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
     calls.push({
       source: ['aws.lambda'],
-      detail: {
-        eventSource: ['lambda.amazonaws.com'],
-        requestParameters: { functionName: functions },
-        $or: [
-          { eventName: prefixes(['DeleteFunction', 'RemovePermission']) },
-          // A permission added (review10 K4): it may let an account outside the organisation
-          // invoke the function, which no SCP reaches; the deployment adds the stack's own.
-          { eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']), ...NOT_BY_CLOUDFORMATION },
-        ],
-      },
+      detail: { eventName: prefixes(['DeleteFunction', 'RemovePermission']), requestParameters: { functionName: functions } },
     });
   }
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
+}
+
+/** EventBridge `prefix` filters. */
+const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
+
+/**
+ * Functions matching `functionWildcards` changed by `UpdateFunction…`/`PutFunction…` (pipelineWatchPattern: code, configuration,
+ * concurrency, invoke configuration), or given a permission (review10 K4: `AddPermission…` may let an account outside the
+ * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own).
+ */
+export function functionChanges(functionWildcards: string[]): Record<string, unknown> {
+  return {
+    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']),
+    requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) },
+  };
 }
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
@@ -448,7 +479,7 @@ export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 's
 
 /**
  * A datalek stack changed, deleted or unprotected: every other rule lets a deployment's own calls
- * through (NOT_BY_CLOUDFORMATION), so whoever may deploy may change any function, rule, alarm or
+ * through (`datalek-watch-by-hand` excuses datalek's deployment), so whoever may deploy may change any function, rule, alarm or
  * policy unseen. A deployment pages on-call once per stack (announce deployments; one nobody
  * announced is the attack). Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
  * executed by its ARN alone names no stack: it pages, as a deployment of an unknown stack.
@@ -485,30 +516,111 @@ export function deployCalls(): Record<string, unknown> {
  * are named after their stack (`DatalekResponse-…`).
  */
 export function logMetricCalls(logGroupPrefix: string): Record<string, unknown> {
-  const logGroupName = [{ prefix: logGroupPrefix }];
   return {
     source: ['aws.logs'],
-    detail: {
-      $or: [
-        // A key of someone's own put on the log group, then disabled, stops its events being
-        // stored as surely (review8 last read B4).
-        { eventName: ['DeleteMetricFilter', 'DeleteLogGroup', 'AssociateKmsKey'], requestParameters: { logGroupName } },
-        { eventName: ['PutMetricFilter'], requestParameters: { logGroupName }, ...NOT_BY_CLOUDFORMATION },
-      ],
-    },
+    // A key of someone's own put on the log group, then disabled, stops its events being
+    // stored as surely (review8 last read B4).
+    detail: { eventName: ['DeleteMetricFilter', 'DeleteLogGroup', 'AssociateKmsKey'], requestParameters: { logGroupName: [{ prefix: logGroupPrefix }] } },
   };
 }
 
-/** A datalek stack changed; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge pattern. */
-export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
-  // EventBridge refuses an `$or` of one branch (a forwarder region has no log filters): no `$or` then.
-  const calls = props.logGroupPrefix ? { $or: [deployCalls(), logMetricCalls(props.logGroupPrefix)] } : deployCalls();
-  return { 'detail-type': ['AWS API Call via CloudTrail'], ...calls };
+/** A metric filter of those log groups rewritten (`logMetricCalls`): a deployment's own puts make this call. */
+export function metricFilterChanges(logGroupPrefix: string): Record<string, unknown> {
+  return { eventName: ['PutMetricFilter'], requestParameters: { logGroupName: [{ prefix: logGroupPrefix }] } };
 }
 
-/** The calls that would silence the watch rule itself. */
-export function guardPattern(): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([WATCH_RULE_NAME]) };
+/**
+ * What would make someone else datalek's deployment, and so excused by every watch rule
+ * (deploy-role.ts), whoever does it:
+ * - IAM calls on the roles of datalek's CDK bootstrap (`cdk-datalek-…`): the execution role's trust
+ *   (who may assume it: CloudFormation alone), its or the deploy role's policies (the deploy role
+ *   may pass the execution role; its trust says who may deploy), a role deleted or made again. IAM's
+ *   calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1. Re-running
+ *   `cdk bootstrap` makes them too (announce it).
+ * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
+ *   CreateChangeSet with its ARN; by a stack's name or its ARN), or to Cloud Control API (which takes
+ *   a role for CloudFormation's resource handlers): by whoever may pass it, administrators with
+ *   `iam:PassRole` on `*` included. Not seen: a later update of such a stack that names no role (it
+ *   keeps the role it was created with; its creation paged).
+ */
+export function deployTrustCalls(): Record<string, unknown>[] {
+  const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
+  return [
+    {
+      source: ['aws.iam'],
+      detail: {
+        eventName: [
+          'UpdateAssumeRolePolicy',
+          'PutRolePolicy',
+          'DeleteRolePolicy',
+          'AttachRolePolicy',
+          'DetachRolePolicy',
+          'PutRolePermissionsBoundary',
+          'DeleteRolePermissionsBoundary',
+          'CreateRole',
+          'DeleteRole',
+        ],
+        requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] },
+      },
+    },
+    {
+      source: ['aws.cloudformation'],
+      detail: {
+        eventName: ['CreateStack', 'UpdateStack', 'CreateChangeSet'],
+        requestParameters: { roleARN: executionRole, stackName: [{ 'anything-but': { prefix: STACK_NAME_PREFIX } }] },
+      },
+    },
+    {
+      source: ['aws.cloudcontrolapi'],
+      detail: { eventName: ['CreateResource', 'UpdateResource', 'DeleteResource'], requestParameters: { roleArn: executionRole } },
+    },
+  ];
+}
+
+/** A datalek stack changed, datalek's deployment given to someone else; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge pattern. */
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
+  const calls = [deployCalls(), ...deployTrustCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
+}
+
+/**
+ * The calls that would silence the watch rule and the by-hand rule: each sees the calls on the
+ * other rules, and a rule does not see the call that disables it; a change of either rule's
+ * pattern or targets by anyone but the deployment (`byHandOf`) as well.
+ */
+export function guardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([WATCH_RULE_NAME, BY_HAND_RULE_NAME], byHandOf) };
+}
+
+/**
+ * The calls a deployment makes too, made by anyone but datalek's deployment (`byHandOf`:
+ * `notByDeployment`), as one EventBridge pattern: a datalek rule's pattern or targets, the bus
+ * policy replaced, a datalek alarm put, a datalek topic's attributes, and, where they are, a
+ * function's code or configuration, a secret's policy, a log metric filter, a table's policy; a
+ * datalek queue's attributes (its retention, policy, key). Any AWS source (no account can put
+ * one), with a call's fields: CloudTrail's.
+ */
+export function byHandPattern(
+  props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards' | 'secretNamePrefix' | 'logGroupPrefix' | 'tablePrefix'> & {
+    byHandOf: Record<string, unknown>;
+  },
+): Record<string, unknown> {
+  const changes = [
+    ruleChanges(props.rulePrefixes.map((prefix) => ({ prefix }))),
+    busPolicyChanges(),
+    alarmChanges([{ prefix: ALARM_NAME_PREFIX }]),
+    topicChanges(`${ALARM_NAME_PREFIX}*`),
+    queueChanges(),
+  ];
+  if (props.functionWildcards.length) changes.push(functionChanges(props.functionWildcards));
+  if (props.secretNamePrefix) changes.push(secretChanges(props.secretNamePrefix));
+  if (props.logGroupPrefix) changes.push(metricFilterChanges(props.logGroupPrefix));
+  if (props.tablePrefix) changes.push(tablePolicyChanges(props.tablePrefix));
+  return {
+    source: [{ prefix: 'aws.' }],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: { userIdentity: props.byHandOf, $or: changes },
+  };
 }
 
 export class PipelineWatch extends Construct {
@@ -528,6 +640,8 @@ export class PipelineWatch extends Construct {
   constructor(scope: Construct, id: string, props: PipelineWatchProps) {
     super(scope, id);
     this.queue = eventQueue(this, 'Calls', props.key);
+    // Datalek's deployment: its calls are excused where a deployment makes them (deploy-role.ts).
+    const byHandOf = notByDeployment(deployRoleArn(this));
     // The watch rule watches the others (their names are `datalek-*`), and the guard the watch
     // rule: silencing them takes one call per rule, and the first pages.
     const rules = [
@@ -542,16 +656,21 @@ export class PipelineWatch extends Construct {
         'calls that turn GuardDuty protection plans off, make or change a GuardDuty trusted IP or entity list (no findings for what it lists), or stop or narrow a CloudTrail trail (the watch reads the trail)',
         sourcesWatchPattern(),
       ],
-      ['Guard', `calls that would silence the ${WATCH_RULE_NAME} rule`, guardPattern()],
+      ['Guard', `calls that would silence the ${WATCH_RULE_NAME} or ${BY_HAND_RULE_NAME} rule`, guardPattern(byHandOf)],
       [
         'Changes',
-        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced), or delete or rewrite the log metric filters (or log group) the contain function's alarms count",
+        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced), change who may deploy it (its CDK bootstrap roles, its execution role given to another stack), or delete the log metric filters (or log group) the contain function's alarms count",
         changesWatchPattern(props),
       ],
       [
         'Register',
         `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
         registerWatchPattern(props),
+      ],
+      [
+        'ByHand',
+        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;
     const whats = rules.map(([, what]) => what.replace(/^calls that/, 'a call that can'));

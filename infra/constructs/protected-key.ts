@@ -6,10 +6,11 @@
  * the breach register and its backups (Art. 33(5)): an administrator deleting it would take the
  * record with it.
  */
-import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { deployRoleArn } from '../deploy-role.js';
 
 export interface ProtectedKeyProps {
   description: string;
@@ -33,15 +34,13 @@ export function breakGlassRoleArn(scope: Construct, breakGlassRole: string): str
 /**
  * The roles that may change what protects the pipeline's evidence (a key policy, the digest
  * bucket's policy and lock settings) and its secrets (their values and policies): the break-glass role, and the role CloudFormation deploys
- * the stack with (the CDK bootstrap's execution role), so that a `cdk deploy` can still update
+ * the stack with (the execution role of datalek's own CDK bootstrap, deploy-role.ts; never the
+ * account's shared bootstrap, which any team's stack deploys with), so that a `cdk deploy` can still update
  * them. Anyone else, administrators included, is refused.
  */
 export function policyChangers(scope: Construct, breakGlassRole: string): string[] {
-  const synthesizer = Stack.of(scope).synthesizer;
-  // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the
-  // account and region) as placeholders: only Fn::Sub resolves them in a template.
-  const deployer = synthesizer instanceof DefaultStackSynthesizer ? [Fn.sub(synthesizer.cloudFormationExecutionRoleArn)] : [];
-  return [breakGlassRoleArn(scope, breakGlassRole), ...deployer];
+  const deployer = deployRoleArn(scope);
+  return [breakGlassRoleArn(scope, breakGlassRole), ...(deployer ? [deployer] : [])];
 }
 
 /**

@@ -13,15 +13,18 @@
  * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
  *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
  *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists
- *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment.
+ *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment;
+ * - every datalek queue's policy denies purging, deleting and setting its attributes to all but the
+ *   break-glass role and the deployment (`protectQueues`).
  * Left out: a queue's messages received and deleted one by one (data events, not in the
  * management events the watch reads), and a table's TTL (DynamoDB deletes no item whose TTL lies
  * more than five years in the past, so a TTL on another attribute wipes nothing).
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { NOT_BY_CLOUDFORMATION, STACK_NAME_PREFIX } from './pipeline-watch.js';
+import { STACK_NAME_PREFIX } from './pipeline-watch.js';
 import { policyChangers } from './protected-key.js';
 
 /** The pipeline bus's archive: the domain events, kept with the breach register. */
@@ -60,6 +63,34 @@ export function registerTablePolicy(scope: Construct, tableName: string, breakGl
   });
 }
 
+/** The SQS calls that lose a queue's messages: purged, deleted, or its retention cut (or policy, key, redrive changed). */
+export const QUEUE_EMPTYING_ACTIONS = ['sqs:PurgeQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes'];
+
+/**
+ * Every queue in `scope` (a stack: the finding routes' and the functions' dead letters, the watch's
+ * calls) gets a Deny in its policy: nobody but the break-glass role and the stack's deployments
+ * purges it, deletes it or sets its attributes (as the tables, above). The watch pages on these
+ * calls as well (`queueCalls`, `queueChanges`); the Deny stops them. Senders are not affected
+ * (EventBridge and Lambda only send). Call it once the stack's queues exist.
+ */
+export function protectQueues(scope: Construct, breakGlassRole: string): void {
+  for (const queue of scope.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue)) {
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassOrDeploymentEmpties',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: QUEUE_EMPTYING_ACTIONS,
+        resources: [queue.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(queue, breakGlassRole) } },
+      }),
+    );
+  }
+}
+
+/** The tables whose names begin with `tablePrefix`, by ARN (a resource policy's calls name the table so). */
+const tableArns = (tablePrefix: string) => [{ wildcard: `*:table/${tablePrefix}*` }];
+
 /**
  * DynamoDB calls on the tables whose names begin with `tablePrefix` (`datalek-`; a call names a
  * table by its name or ARN) that lose the register or what recovers it: deleted, deletion
@@ -68,18 +99,21 @@ export function registerTablePolicy(scope: Construct, tableName: string, breakGl
  */
 export function tableCalls(tablePrefix: string): Record<string, unknown> {
   const tableName = [{ prefix: tablePrefix }, { wildcard: `*:table/${tablePrefix}*` }];
-  const resourceArn = [{ wildcard: `*:table/${tablePrefix}*` }];
   return {
     source: ['aws.dynamodb'],
     detail: {
       $or: [
         { eventName: ['DeleteTable', 'UpdateContinuousBackups'], requestParameters: { tableName } },
         { eventName: ['UpdateTable'], requestParameters: { tableName, deletionProtectionEnabled: [false] } },
-        { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn } },
-        { eventName: ['PutResourcePolicy'], requestParameters: { resourceArn }, ...NOT_BY_CLOUDFORMATION },
+        { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn: tableArns(tablePrefix) } },
       ],
     },
   };
+}
+
+/** A table's resource policy replaced (the root user may, whatever the policy says): a deployment's own put makes this call (pipeline-watch.ts `datalek-watch-by-hand`). */
+export function tablePolicyChanges(tablePrefix: string): Record<string, unknown> {
+  return { eventName: ['PutResourcePolicy'], requestParameters: { resourceArn: tableArns(tablePrefix) } };
 }
 
 /** EventBridge calls that delete the archive named `archiveName` or change it (its retention, its pattern, its key), whoever makes them. */
@@ -88,18 +122,22 @@ export function archiveCalls(archiveName: string): Record<string, unknown> {
 }
 
 /**
- * SQS calls that empty a datalek queue (its name begins with a datalek stack's: `Datalek…`):
- * purged or deleted, whoever does it; its retention cut, its policy or key changed other than by
- * a deployment. SQS's calls name a queue by its URL.
+ * The datalek queues, by the URL SQS's calls name them by (their names begin with their stack's:
+ * `Datalek…`). A function: pipeline-watch.ts, which defines the prefix, imports this module.
+ */
+const datalekQueues = () => [{ wildcard: `*/${STACK_NAME_PREFIX}*` }];
+
+/**
+ * SQS calls that empty a datalek queue: purged or deleted, whoever does it (its retention cut, its
+ * policy or key changed other than by datalek's deployment: `queueChanges`, in `datalek-watch-by-hand`).
  */
 export function queueCalls(): Record<string, unknown> {
-  return {
-    source: ['aws.sqs'],
-    detail: {
-      requestParameters: { queueUrl: [{ wildcard: `*/${STACK_NAME_PREFIX}*` }] },
-      $or: [{ eventName: ['PurgeQueue', 'DeleteQueue'] }, { eventName: ['SetQueueAttributes'], ...NOT_BY_CLOUDFORMATION }],
-    },
-  };
+  return { source: ['aws.sqs'], detail: { eventName: ['PurgeQueue', 'DeleteQueue'], requestParameters: { queueUrl: datalekQueues() } } };
+}
+
+/** A datalek queue's attributes set (its retention cut, its policy or key): a deployment's own updates make this call (pipeline-watch.ts `datalek-watch-by-hand`). */
+export function queueChanges(): Record<string, unknown> {
+  return { eventName: ['SetQueueAttributes'], requestParameters: { queueUrl: datalekQueues() } };
 }
 
 export interface RegisterWatchProps {

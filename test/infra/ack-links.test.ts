@@ -187,7 +187,7 @@ describe('acknowledgement links and the pager in the CDK app', () => {
                 'aws:PrincipalArn': [
                   { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/datalek-break-glass']] },
                   // The CDK bootstrap's CloudFormation execution role, as the synthesizer writes it (Fn::Sub resolves the partition).
-                  { 'Fn::Sub': `arn:${PARTITION}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1` },
+                  { 'Fn::Sub': `arn:${PARTITION}:iam::111122223333:role/cdk-datalek-cfn-exec-role-111122223333-eu-west-1` },
                 ],
               },
             },

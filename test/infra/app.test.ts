@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
 import { WATCH_RULE_PREFIX, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
+import { DEPLOY_QUALIFIER } from '../../infra/deploy-role.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
 const CONTEXT = DEPLOY_CONTEXT;
@@ -202,6 +203,23 @@ describe('the CDK app', () => {
         }
       }
     }
+  });
+
+  it("deploys every stack through datalek's own CDK bootstrap, and trusts no other bootstrap's roles (the deploy excuse, policyChangers)", () => {
+    const stacks = [built.stateful, built.response, ...built.forwarders, ...built.members];
+    expect(stacks.length).toBe(4);
+    for (const stack of stacks) {
+      const template = JSON.stringify(Template.fromStack(stack).toJSON());
+      // The version check CDK adds reads the qualifier's parameter: a deploy against another bootstrap fails there.
+      expect(template, stack.stackName).toContain(`/cdk-bootstrap/${DEPLOY_QUALIFIER}/version`);
+      expect(template, stack.stackName).not.toMatch(/hnb659fds/);
+    }
+    // The policies that only the deployment and break-glass may pass name datalek's execution role, in the stack's region.
+    const exec = `role/cdk-${DEPLOY_QUALIFIER}-cfn-exec-role-${CONTEXT.account}-${CONTEXT.region}`;
+    expect(JSON.stringify(state.findResources('AWS::KMS::Key'))).toContain(exec);
+    expect(JSON.stringify(state.findResources('AWS::DynamoDB::Table'))).toContain(exec);
+    expect(JSON.stringify(state.findResources('AWS::SNS::TopicPolicy'))).toContain(exec);
+    expect(JSON.stringify(response.findResources('AWS::SecretsManager::ResourcePolicy'))).toContain(exec);
   });
 
   it.skipIf(!cfnLintFound)(

@@ -60,6 +60,13 @@ export function resolveValue(value: unknown, template: Template, ctx: ResolveCon
         const [sep, s] = arg as [string, unknown];
         return (go(s) as string).split(sep);
       }
+      if (key === 'Fn::Sub' && typeof arg === 'string') {
+        // The pseudo parameters only (the synthesizer's role ARNs: deploy-role.ts).
+        return arg.replace(/\$\{([\w:]+)\}/g, (_, name: string) => {
+          if (!pseudo[name]) throw new Error(`Fn::Sub of \${${name}}: give it a value here`);
+          return pseudo[name];
+        });
+      }
       if (key === 'Fn::Select') {
         const [i, list] = arg as [number | string, unknown];
         return (go(list) as unknown[])[Number(i)];

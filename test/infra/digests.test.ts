@@ -41,7 +41,7 @@ describe('digests on AWS', () => {
     const statements = policy.Properties.PolicyDocument.Statement as Statement[];
     const role = (name: string) => `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::111122223333:role/${name}"]]}`;
     // The CDK bootstrap's CloudFormation execution role, as the synthesizer writes it (Fn::Sub resolves the partition).
-    const deployer = `{"Fn::Sub":"arn:${PARTITION}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1"}`;
+    const deployer = `{"Fn::Sub":"arn:${PARTITION}:iam::111122223333:role/cdk-datalek-cfn-exec-role-111122223333-eu-west-1"}`;
     const denied = (action: string) => statements.find((s) => s.Effect === 'Deny' && actionsOf(s).includes(action) && s.Condition?.ArnNotEquals);
     for (const [action, except] of [
       ['s3:PutObject', [role('datalek-anchor-function')]],

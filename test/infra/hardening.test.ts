@@ -22,6 +22,20 @@ function text(value: unknown): string {
     .replace(/\{"Fn::Join":\["",\[((?:"[^"]*",?)*)\]\]\}/g, (_, parts: string) => JSON.stringify((JSON.parse(`[${parts}]`) as string[]).join('')));
 }
 
+/**
+ * `d` is a Deny of exactly `actions` on `resource` to every principal but the break-glass role and
+ * the region's datalek deployment (its CDK bootstrap's execution role: infra/deploy-role.ts).
+ */
+function expectOnlyBreakGlassOrDeployment(d: Statement, expected: { actions: string[]; resource: unknown; region: string }): void {
+  expect(d.Effect).toBe('Deny');
+  expect(d.Principal).toEqual({ AWS: '*' });
+  expect(actionsOf(d).sort()).toEqual(expected.actions);
+  expect(text(d.Resource)).toBe(text(expected.resource));
+  expect(text(d.Condition).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, v) => v.replace(['$', '{AWS::Partition}'].join(''), 'aws'))).toBe(
+    `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-datalek-cfn-exec-role-${PIPELINE}-${expected.region}"]}}`,
+  );
+}
+
 describe('the hardened AWS side', () => {
   let built: DatalekApp;
   let withOrg: DatalekApp;
@@ -336,6 +350,7 @@ describe('the hardened AWS side', () => {
         'datalek-forwarder-lost',
         'datalek-forwarder-throttled',
         'datalek-pipeline-changed',
+        'datalek-watch-by-hand-undelivered',
         'datalek-watch-changes-undelivered',
         'datalek-watch-containment-undelivered',
         'datalek-watch-guard-undelivered',
@@ -429,7 +444,7 @@ describe('the hardened AWS side', () => {
           expect(d?.Principal).toEqual({ AWS: '*' });
           expect(actionsOf(d as Statement)).toEqual(['kms:PutKeyPolicy']);
           expect(text(d?.Condition).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, v) => v.replace(['$', '{AWS::Partition}'].join(''), 'aws'))).toBe(
-            `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-hnb659fds-cfn-exec-role-${PIPELINE}-${region}"]}}`,
+            `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-datalek-cfn-exec-role-${PIPELINE}-${region}"]}}`,
           );
         }
       }
@@ -442,20 +457,40 @@ describe('the hardened AWS side', () => {
         expect(table.Properties).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
         const [d, ...more] = table.Properties.ResourcePolicy.PolicyDocument.Statement as Statement[];
         expect(more).toEqual([]);
-        expect(d.Effect).toBe('Deny');
-        expect(d.Principal).toEqual({ AWS: '*' });
-        expect(actionsOf(d).sort()).toEqual([
-          'dynamodb:DeleteResourcePolicy',
-          'dynamodb:DeleteTable',
-          'dynamodb:PutResourcePolicy',
-          'dynamodb:UpdateContinuousBackups',
-          'dynamodb:UpdateTable',
-        ]);
         // A table's policy takes effect only where its Resource is the table's own ARN.
-        expect(text(d.Resource)).toBe(`"arn:aws:dynamodb:eu-west-1:${PIPELINE}:table/${table.Properties.TableName}"`);
-        expect(text(d.Condition).replace(/\{"Fn::Sub":("[^"]*")\}/g, (_, v) => v.replace(['$', '{AWS::Partition}'].join(''), 'aws'))).toBe(
-          `{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-break-glass","arn:aws:iam::${PIPELINE}:role/cdk-hnb659fds-cfn-exec-role-${PIPELINE}-eu-west-1"]}}`,
-        );
+        expectOnlyBreakGlassOrDeployment(d, {
+          actions: [
+            'dynamodb:DeleteResourcePolicy',
+            'dynamodb:DeleteTable',
+            'dynamodb:PutResourcePolicy',
+            'dynamodb:UpdateContinuousBackups',
+            'dynamodb:UpdateTable',
+          ],
+          resource: `arn:aws:dynamodb:eu-west-1:${PIPELINE}:table/${table.Properties.TableName}`,
+          region: 'eu-west-1',
+        });
+      }
+    });
+
+    it('denies purging, deleting or re-setting every datalek queue (the finding routes’ and functions’ dead letters, the watch’s calls) to everyone but the break-glass role and the deployment', () => {
+      for (const [t, region] of [
+        [response, 'eu-west-1'],
+        [forwarder, 'eu-central-1'],
+      ] as const) {
+        const queues = Object.keys(t.findResources('AWS::SQS::Queue'));
+        expect(queues.length).toBeGreaterThan(0);
+        const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy'));
+        for (const id of queues) {
+          const policy = policies.find((p) => text(p.Properties.Queues) === text([{ Ref: id }]));
+          expect(policy, `${region}/${id}`).toBeDefined();
+          const deny = ((policy?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find((st) => actionsOf(st).includes('sqs:PurgeQueue'));
+          expect(deny, `${region}/${id}`).toBeDefined();
+          expectOnlyBreakGlassOrDeployment(deny as Statement, {
+            actions: ['sqs:DeleteQueue', 'sqs:PurgeQueue', 'sqs:SetQueueAttributes'],
+            resource: { 'Fn::GetAtt': [id, 'Arn'] },
+            region,
+          });
+        }
       }
     });
 

@@ -14,7 +14,7 @@ import { type Authorization, allowed, resolve } from './dynamodb-iam.js';
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const { stateful, response, forwarders } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-const EXEC_ROLE = (region: string) => role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${region}`);
+const EXEC_ROLE = (region: string) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`);
 
 /** Each datalek topic's name, its region and its policy's statements, with the tokens of partition, account and region resolved. */
 function topics() {

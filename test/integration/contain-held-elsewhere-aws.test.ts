@@ -22,6 +22,7 @@ import type { ContainmentClients } from '../../handlers/adapters/aws/containment
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
+import { foundIsolatedInterfaces } from '../../handlers/core/containment.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
@@ -90,6 +91,12 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     // Found isolated already: left to the incident whose record holds it (review7 Y13), not a failure to retry.
     expect(keyed).toMatchObject({ status: 'skipped', heldBy: 'dl-linked' });
     expect((keyed.steps ?? []).find((st) => st.status === 'failed')?.code).toBe('AlreadyIsolated');
+    // What it found is on its record, for the drift check to read back under it: each interface, in dl-linked's isolation group.
+    const linked = ((await store.getIncident('dl-linked')) as Incident).actions[0];
+    const isolationGroup = (linked.evidence as { groups: { isolation: string } }).groups.isolation;
+    const found = foundIsolatedInterfaces(keyed) ?? [];
+    expect(found.map((f) => f.id).sort()).toEqual([...(await interfacesOf(s.instanceId)).keys()].sort());
+    expect(found.map((f) => f.group)).toEqual([isolationGroup, isolationGroup]);
     // Nothing of it can be released: no step was done.
     expect((keyed.steps ?? []).filter((st) => st.status === 'done').map((st) => st.name)).toEqual([]);
     expect(JSON.stringify(keyed.evidence ?? {})).not.toContain('datalek-isolation');

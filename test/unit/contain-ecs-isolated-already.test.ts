@@ -72,7 +72,13 @@ async function capture(group: { GroupId: string; GroupName: string }, tagged: ob
 
 it('an ECS task whose interface is in the isolation group already is not isolated again under another incident', async () => {
   const { recorded, sent } = await capture(DATALEK_ISOLATION, [{ ...DATALEK_ISOLATION, IpPermissions: [], IpPermissionsEgress: [] }]);
-  expect(recorded).toEqual([{ step: expect.objectContaining({ name: 'capture-task', status: 'failed', code: 'AlreadyIsolated' }), evidence: undefined }]);
+  // What it found stays on the record (the capture's progress), for the drift check to read back under this incident.
+  expect(recorded).toEqual([
+    {
+      step: expect.objectContaining({ name: 'capture-task', status: 'failed', code: 'AlreadyIsolated' }),
+      evidence: { 'progress:capture-task': { foundIsolated: [{ id: 'eni-0task', group: DATALEK_ISOLATION.GroupId }] } },
+    },
+  ]);
   expect(recorded[0].step.detail).toContain('eni-0task');
   expect(sent).toEqual(['DescribeTasksCommand', 'DescribeNetworkInterfacesCommand', 'DescribeSecurityGroupsCommand']);
 });

@@ -198,9 +198,10 @@ describe('drift: one record per containment', () => {
     expect(expectedContainment(merged, NOW)).toEqual({
       checks: [],
       notChecked: [{ incidentId: 'dl-merged', actionId: 'isolate-instance:i-1', what: 'merged into dl-survivor: read back there' }],
+      verdicts: [],
     });
     const leftToOther = incidentFixture({ actions: [isolation({ heldBy: 'dl-other' })] });
-    expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [] });
+    expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [], verdicts: [] });
   });
 });
 

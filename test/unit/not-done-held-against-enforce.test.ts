@@ -50,7 +50,52 @@ it('a later finding whose rule enforces a step decided not-done leaves the decis
   expect(actionsToEnforce(after)).toEqual([]);
   const entry = (await store.getTimeline(incidentId)).find((e) => e.kind === 'containment-not-done-held');
   expect(entry?.detail).toMatchObject({ actionId: isolate?.id, findingId: 'b'.repeat(32), decidedBy: 'FG' });
+  // GuardDuty republishes finding b (same severity): the timeline says it asked once, not every 6 hours.
+  await recordEvent(
+    enforcing,
+    findingEvent({
+      id: 'b'.repeat(32),
+      type: 'Backdoor:EC2/C&CActivity.B',
+      createdAt: '2026-11-28T01:00:00.000Z',
+      updatedAt: '2026-11-28T02:00:00.000Z',
+      count: 2,
+    }),
+  );
+  expect((await store.getTimeline(incidentId)).filter((e) => e.kind === 'containment-not-done-held')).toHaveLength(1);
+  expect(((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.id === isolate?.id)).toMatchObject({
+    status: 'skipped',
+    notDone: { by: 'FG' },
+  });
   expect(describeEntry(entry as never, 'nl', POLICY.timeZone)).toContain(
     `bevinding ${'b'.repeat(32)} vraagt erom, maar FG besloot dat die niet wordt uitgevoerd: de instance is vervangen; isoleren legt de kassa plat`,
   );
+});
+
+it('the FG and on-call are told, once per finding and severity, which finding asked, what was decided, by whom, why and how to take it back', async () => {
+  const planOnly = { store, policy: POLICY, now: () => NOW, canEnforce: false };
+  const first = await recordEvent(planOnly, findingEvent({ id: 'a'.repeat(32) }));
+  const incidentId = (first as { incidentId: string }).incidentId;
+  const isolate = ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance') as { id: string };
+  await recordNotToBeDone({ store, policy: POLICY, now: () => NOW }, { incidentId, actionId: isolate.id, by: 'FG', reason: 'de instance is vervangen' });
+  const enforcing = { ...planOnly, canEnforce: true };
+  const b = { id: 'b'.repeat(32), type: 'Backdoor:EC2/C&CActivity.B', createdAt: '2026-11-28T01:00:00.000Z' };
+  await recordEvent(enforcing, findingEvent(b));
+  const told = async () => (await store.listMessages(incidentId)).filter((m) => m.kind === 'not-done-held');
+  const messages = await told();
+  expect(messages.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+  for (const m of messages) {
+    expect(m.body).toContain(`Bevinding ${b.id} (${b.type}`);
+    expect(m.body).toContain('besloten door FG op');
+    expect(m.body).toContain('de instance is vervangen');
+    expect(m.body).toContain(`datalek not-done ${incidentId} --action ${isolate.id} --withdraw --reason TEKST --by NAAM`);
+  }
+  // GuardDuty republishes b (same severity): nobody is told again, and the timeline says it once.
+  await recordEvent(enforcing, findingEvent({ ...b, updatedAt: '2026-11-28T02:00:00.000Z', count: 2 }));
+  expect(await told()).toHaveLength(2);
+  // Re-scored: a new severity may bring another rule, and is told again, once.
+  await recordEvent(enforcing, findingEvent({ ...b, severity: 8.5, updatedAt: '2026-11-28T03:00:00.000Z', count: 3 }));
+  expect(await told()).toHaveLength(4);
+  await recordEvent(enforcing, findingEvent({ ...b, severity: 8.5, updatedAt: '2026-11-28T04:00:00.000Z', count: 4 }));
+  expect(await told()).toHaveLength(4);
+  expect((await store.getTimeline(incidentId)).filter((e) => e.kind === 'containment-not-done-held')).toHaveLength(2);
 });

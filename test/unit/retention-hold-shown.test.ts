@@ -2,7 +2,7 @@
  * A retention hold (`datalek minimise ID --hold --reason`, review9 S5) was on the timeline and in
  * `show --json`, but the register and the HTML report the FG defends the record with did not show it:
  * findings kept past the retention period read as a minimisation forgotten, with no reason on record
- * (Art. 5(1)(e), 5(2)). Now the register (its new last column `retentionHold`, and the Markdown
+ * (Art. 5(1)(e), 5(2)). Now the register (its new column `retentionHold`, and the Markdown
  * register's closing cell), the HTML report and the incident page say who holds them, since when and
  * why; the report's and page's list of events names the hold and its release in words.
  */
@@ -44,7 +44,7 @@ describe('a retention hold is shown in the register, the HTML report and on the 
   it('the register has it in its last column and in the Markdown closing cell', async () => {
     const incident = (await t.store.getIncident(id)) as Incident;
     expect(registerRow(incident, DEFAULT_POLICY, NOW).retentionHold).toBe(`held at ${HELD_AT} by FG Anna: ${REASON}`);
-    expect(REGISTER_COLUMNS.at(-1)).toBe('retentionHold');
+    expect(REGISTER_COLUMNS).toContain('retentionHold');
     expect(registerMarkdown([incident], DEFAULT_POLICY, NOW, 'nl')).toContain(`langer bewaard: besloten door FG Anna op ${when}: ${REASON}`);
     expect(registerMarkdown([incident], DEFAULT_POLICY, NOW, 'en')).toContain(`kept past the retention period: decided by FG Anna on ${when}: ${REASON}`);
   });

@@ -22,6 +22,7 @@ import { subjectsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields } from '../../handlers/use-cases/fields.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const org = { name: 'Telecom Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } };
 const policy = parsePolicy({ organisation: org, clocks: { telecom: true } });
@@ -131,6 +132,10 @@ describe('the subscribers’ exception for unintelligible data needs the AP’s 
     expect(nl).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
     const html = reportHtml(old, [], policy, now, 'nl');
     expect(html).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
+    // The incident page too, beside the decision and its clock.
+    await t.store.commit({ incident: { ...old, revision: stored.revision + 1 }, expectedRevision: stored.revision, timeline: [], messages: [] });
+    const page = await (await inProcessWebApp({ store: t.store, policy, now: () => now }).get(`/incidents/${id}`, 'nl')).text();
+    expect(page).toContain('niet gedaan: de uitzondering wegens onbegrijpelijke gegevens is vastgelegd zonder de instemming van de AP');
     // With the AP's agreement it is done, and says nothing of the kind.
     const agreed = { ...old, subscribers: { ...old.subscribers, apAgreed: { reference: 'AP-3', at: now, by: 'FG' } } } as Incident;
     expect(clocksOf(agreed, policy, now).find((c) => c.name === 'telecom-subscribers')).toMatchObject({ status: 'met', doneAt: now });

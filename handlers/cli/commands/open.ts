@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { STORE_FILE } from '../../adapters/local/sqlite-store.js';
-import { InvalidFindingError } from '../../core/errors.js';
-import { type Finding, parseEventText } from '../../core/finding.js';
-import { openByHand } from '../../core/open-by-hand.js';
+import type { Finding } from '../../core/finding.js';
+import { findingOfEvent, openByHand } from '../../core/open-by-hand.js';
 import { oneLine } from '../../core/text.js';
 import { OPEN_FIELDS as FIELDS } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -70,12 +69,7 @@ async function readFinding(path: string, ctx: Context): Promise<Finding> {
   if (events.length !== 1) throw new UsageError(`--finding ${path}: holds ${events.length} events, not one: give the file of the one finding`);
   const [event] = events;
   if (event.text === undefined) throw new UsageError(`--finding ${path}: not a valid event: ${event.problem}`);
-  try {
-    const parsed = parseEventText(event.text, { now: ctx.now() });
-    if (parsed.kind !== 'finding') throw new UsageError(`--finding ${path}: not a valid event: a GuardDuty event, but not a finding`);
-    return parsed.finding;
-  } catch (err) {
-    if (err instanceof InvalidFindingError) throw new UsageError(`--finding ${path}: not a valid event: ${err.message}`);
-    throw err;
-  }
+  const read = findingOfEvent(event.text, ctx.now());
+  if ('problem' in read) throw new UsageError(`--finding ${path}: not a valid event: ${read.problem}`);
+  return read.finding;
 }

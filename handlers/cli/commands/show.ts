@@ -22,7 +22,7 @@ async function show(ctx: Context): Promise<number> {
     const timeline = await store.getTimeline(incident.id);
     // On AWS the record's containment is read back: a record saying "network cut" about an
     // interface someone put back in its groups is shown for what it is (review5 A15).
-    const check = ctx.target === 'aws' ? await readBackContainment(ctx, [incident]) : null;
+    const check = ctx.target === 'aws' ? await readBackContainment(ctx, [incident], store) : null;
     // Left to an incident closed without containing it: nothing contains the resource (review7 Y12).
     const left = await leftToClosed(store, incident);
     if (ctx.flags.json) {

@@ -60,7 +60,7 @@ async function verify(ctx: Context): Promise<number> {
         const incidents = only
           ? [await backend.store.getIncident(only)].filter((i) => i !== undefined)
           : await backend.store.listIncidents({ onUnreadable: () => undefined });
-        containment = await readBackContainment(ctx, incidents);
+        containment = await readBackContainment(ctx, incidents, backend.store);
       }
       return verified;
     });

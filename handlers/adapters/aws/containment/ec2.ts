@@ -96,8 +96,8 @@ export async function isolateInstance(
   // The capture needs them too: only they tell an interface isolated already.
   const found = resumed ? null : findIsolationGroups(c, ctx.recordedGroups);
   found?.catch(() => undefined); // its failure is the capture's, or the groups step's, below
-  const ok = await step(ctx, 'capture-metadata', now, async () => {
-    const metadata = await captureMetadata(c, instanceId, found ?? ((vpcId) => findIsolationGroups(c, ctx.recordedGroups, vpcId)));
+  const ok = await step(ctx, 'capture-metadata', now, async (progress) => {
+    const metadata = await captureMetadata(c, instanceId, found ?? ((vpcId) => findIsolationGroups(c, ctx.recordedGroups, vpcId)), progress);
     const left = metadata.foundIsolated?.length ? `; left as found, in the isolation group already: ${metadata.foundIsolated.join(', ')}` : '';
     return {
       status: 'done',
@@ -351,6 +351,7 @@ async function captureMetadata(
   c: ContainmentClients,
   instanceId: string,
   found: Promise<FoundGroups> | ((vpcId: string) => Promise<FoundGroups>),
+  progress: StepProgress,
 ): Promise<InstanceMetadata> {
   const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const instance = out.Reservations?.[0]?.Instances?.[0];
@@ -359,7 +360,7 @@ async function captureMetadata(
   const vpcId = instance.VpcId as string;
   const interfaces = instance.NetworkInterfaces ?? [];
   const groups = await (typeof found === 'function' ? found(vpcId) : found);
-  const isolated = refuseIsolatedAlready('capture-metadata', instanceId, interfaces, await groups.inVpc(vpcId), vpcId);
+  const isolated = refuseIsolatedAlready('capture-metadata', instanceId, interfaces, await groups.inVpc(vpcId), vpcId, progress);
   return {
     instanceId,
     vpcId,

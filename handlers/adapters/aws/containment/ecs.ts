@@ -24,7 +24,7 @@ import {
   restoreInterfaces,
   type SwapTiming,
 } from './network-isolation.js';
-import { releaseStep, step } from './steps.js';
+import { releaseStep, type StepProgress, step } from './steps.js';
 
 export interface TaskMetadata {
   taskArn: string;
@@ -50,11 +50,17 @@ export async function isolateEcsTask(
   const resumed = ctx.done.has('prepare-isolation-groups');
   // The pipeline's groups in the task's VPC, read by the capture (the groups step uses the same read).
   let found: Promise<FoundGroups> | undefined;
-  const ok = await step(ctx, 'capture-task', now, async () => {
-    const task = await captureTask(c, action.target, action.params?.cluster as string, (vpcId) => {
-      found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
-      return found;
-    });
+  const ok = await step(ctx, 'capture-task', now, async (progress) => {
+    const task = await captureTask(
+      c,
+      action.target,
+      action.params?.cluster as string,
+      (vpcId) => {
+        found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
+        return found;
+      },
+      progress,
+    );
     const left = task.foundIsolated?.length ? `; left as found, in the isolation group already: ${task.foundIsolated.join(', ')}` : '';
     return {
       status: 'done',
@@ -86,7 +92,13 @@ export async function isolateEcsTask(
 }
 
 /** The task's interfaces with their own groups; `groupsIn` reads the pipeline's groups of a VPC, to tell those isolated already. */
-async function captureTask(c: ContainmentClients, taskArn: string, cluster: string, groupsIn: (vpcId: string) => Promise<FoundGroups>): Promise<TaskMetadata> {
+async function captureTask(
+  c: ContainmentClients,
+  taskArn: string,
+  cluster: string,
+  groupsIn: (vpcId: string) => Promise<FoundGroups>,
+  progress: StepProgress,
+): Promise<TaskMetadata> {
   const out = await c.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
   const task = out.tasks?.[0];
   if (!task) throw new ContainmentStepError('capture-task', out.failures?.[0]?.reason ?? 'MISSING', `task ${taskArn} not found in cluster ${cluster}`);
@@ -103,7 +115,7 @@ async function captureTask(c: ContainmentClients, taskArn: string, cluster: stri
   const enis = await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: eniIds }));
   const interfaces = enis.NetworkInterfaces ?? [];
   const vpcId = interfaces[0]?.VpcId as string;
-  const isolated = refuseIsolatedAlready('capture-task', taskArn, interfaces, await (await groupsIn(vpcId)).inVpc(vpcId), vpcId);
+  const isolated = refuseIsolatedAlready('capture-task', taskArn, interfaces, await (await groupsIn(vpcId)).inVpc(vpcId), vpcId, progress);
   return {
     taskArn: task.taskArn ?? taskArn,
     cluster,

@@ -28,7 +28,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { ALREADY_ISOLATED, GROUPS_MADE } from '../../../core/containment.js';
+import { ALREADY_ISOLATED, FOUND_ISOLATED, GROUPS_MADE } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, StepRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -128,7 +128,9 @@ function tagOf(g: SecurityGroup, key: string): string | undefined {
  * tag it so) isolates nothing, and neither does the all-traffic group (open to all). An interface in the all-traffic group is refused loudly: a run cut
  * off between its two swaps left it open there, and its own groups are only in that run's record.
  * Returns the interfaces found isolated when others are not (a release that restored only some):
- * those are left as they are and out of this record, the others are isolated.
+ * those are left as they are and out of this record, the others are isolated. Refusing, it writes
+ * what it found into the capture step's `progress` (FOUND_ISOLATED: each interface and its group),
+ * which the record keeps: the drift check reads them back under this incident too.
  */
 export function refuseIsolatedAlready(
   stepName: string,
@@ -136,6 +138,7 @@ export function refuseIsolatedAlready(
   interfaces: readonly NetworkInterfaceGroups[],
   found: readonly SecurityGroup[],
   vpcId: string,
+  progress: StepProgress = {},
 ): Set<string> {
   const isolating = new Set(
     groupsOfRole(found, vpcId, ISOLATION_GROUP)
@@ -153,6 +156,7 @@ export function refuseIsolatedAlready(
   }
   const cut = interfaces.filter((n) => n.Groups?.length === 1 && isolating.has(n.Groups[0].GroupId ?? ''));
   if (cut.length === 0 || cut.length < interfaces.length) return new Set(cut.map((n) => n.NetworkInterfaceId as string));
+  progress[FOUND_ISOLATED] = cut.map((n) => ({ id: n.NetworkInterfaceId as string, group: n.Groups?.[0]?.GroupId as string }));
   throw new ContainmentStepError(
     stepName,
     ALREADY_ISOLATED,

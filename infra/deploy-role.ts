@@ -1,0 +1,60 @@
+/**
+ * Who deploys datalek, and so whose calls the watch rules excuse (closing note, "Still left": the
+ * deploy excuse). The watch rules let a deployment's own changes through, or every deploy would
+ * page for each rule, alarm, topic and secret it touches. They used to excuse any call CloudFormation
+ * made (source address `cloudformation.amazonaws.com`): a stack of ANY name, deployed by anyone
+ * who may run CloudFormation, could change a datalek rule, alarm, topic or secret without a page.
+ *
+ * Now the stacks deploy through a CDK bootstrap of datalek's own (qualifier `datalek`, toolkit
+ * stack `DatalekToolkit`: README, Deploy), and the excuse is a call whose session was issued for
+ * that bootstrap's CloudFormation execution role in the stack's own account and region
+ * (`userIdentity.sessionContext.sessionIssuer.arn`: the role's ARN, which no session name or user
+ * path can spell). What would make anyone else that deployment pages, in `datalek-watch-changes`
+ * (pipeline-watch.ts `deployTrustCalls`): the bootstrap roles' trust or policies changed (IAM's
+ * calls reach EventBridge in us-east-1 only), and the execution role handed to a stack not named
+ * `Datalek…` (whoever may pass it: a datalek stack's own deployment pages anyway).
+ */
+import { DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** The CDK bootstrap qualifier of datalek's stacks: its roles, bucket and version parameter are datalek's alone. */
+export const DEPLOY_QUALIFIER = 'datalek';
+
+/** The bootstrap's own stack (`cdk bootstrap --toolkit-stack-name`): `Datalek…`, so `datalek-watch-changes` pages on it too. */
+export const TOOLKIT_STACK_NAME = 'DatalekToolkit';
+
+/** How the names of the bootstrap's roles begin (`cdk-datalek-cfn-exec-role-…`, `cdk-datalek-deploy-role-…`, …). */
+export const BOOTSTRAP_ROLE_PREFIX = `cdk-${DEPLOY_QUALIFIER}-`;
+
+/** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
+export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
+
+/** A synthesizer for one datalek stack (a synthesizer serves one stack). */
+export function datalekSynthesizer(): DefaultStackSynthesizer {
+  return new DefaultStackSynthesizer({ qualifier: DEPLOY_QUALIFIER });
+}
+
+/**
+ * The ARN of the role CloudFormation deploys the stack of `scope` with (its synthesizer's execution
+ * role: with `datalekSynthesizer`, `cdk-datalek-cfn-exec-role-<account>-<region>`); undefined for a
+ * stack that names none (another synthesizer): nothing is excused for it then.
+ */
+export function deployRoleArn(scope: IConstruct): string | undefined {
+  const synthesizer = Stack.of(scope).synthesizer;
+  // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the
+  // account and region) as placeholders: only Fn::Sub resolves them in a template.
+  return synthesizer instanceof DefaultStackSynthesizer ? Fn.sub(synthesizer.cloudFormationExecutionRoleArn) : undefined;
+}
+
+/**
+ * An EventBridge pattern for `detail.userIdentity`: every caller but a session issued for the role
+ * `deployRole`. One whose record has no session issuer (an IAM user, the root user, a service)
+ * matches as well, by the first branch (`anything-but` matches only a field that is there).
+ * Without a deploy role nothing is excused. The callers' rule: nobody but CloudFormation assumes
+ * that role (its trust policy, which `datalek-watch-changes` watches).
+ */
+export function notByDeployment(deployRole: string | undefined): Record<string, unknown> {
+  const issuer = (match: Record<string, unknown>) => ({ sessionContext: { sessionIssuer: { arn: [match] } } });
+  if (!deployRole) return { type: [{ exists: true }] };
+  return { $or: [issuer({ exists: false }), issuer({ 'anything-but': deployRole })] };
+}
