@@ -43,6 +43,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'onCallEmail',
       'policyFile',
       'allowNonEuRegion',
+      'sharedBootstrapUpgrade',
       'retentionYears',
       'logRetentionDays',
       'forwardFrom',
@@ -64,7 +65,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   const env = { region: config.region, account: config.account };
   const stateful = new StatefulStack(app, 'DatalekState', {
     env,
-    synthesizer: datalekSynthesizer(),
+    synthesizer: datalekSynthesizer(config),
     description: 'datalek: breach register, topics, bus and key (retained)',
 
     terminationProtection: true,
@@ -78,7 +79,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   });
   const response = new ResponseStack(app, 'DatalekResponse', {
     env,
-    synthesizer: datalekSynthesizer(),
+    synthesizer: datalekSynthesizer(config),
     description: 'datalek: GuardDuty findings to incidents, messages, containment and deadlines',
 
     state: stateful,
@@ -89,7 +90,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     (region) =>
       new ForwarderStack(app, `DatalekForwarder-${region}`, {
         env: { region, account: config.account },
-        synthesizer: datalekSynthesizer(),
+        synthesizer: datalekSynthesizer(config),
 
         description: `datalek: forwards GuardDuty findings of ${region} to ${config.region}`,
         config,
@@ -100,7 +101,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     (account) =>
       new MemberStack(app, `DatalekMember-${account}`, {
         env: { account, region: config.region },
-        synthesizer: datalekSynthesizer(),
+        synthesizer: datalekSynthesizer(config),
 
         description: 'datalek: the containment role the pipeline assumes in this account, and the forwarding of calls that silence its findings',
         // Required with member accounts (checked in config): never the member's own account.

@@ -70,6 +70,12 @@ const contextSchema = z.object({
   onCallEmail: z.email({ error: 'expected the on-call e-mail address' }).optional(),
   policyFile: z.string().optional(),
   allowNonEuRegion: z.enum(['true', 'false']).default('false'),
+  /**
+   * The one deploy of an upgrade from the account's shared CDK bootstrap (README, Deploy): the
+   * stacks synthesize for that bootstrap once more, and their policies name datalek's execution
+   * role beside its, so that the next deploy, through datalek's own bootstrap, may change them.
+   */
+  sharedBootstrapUpgrade: z.enum(['true', 'false']).default('false'),
   /** Years the breach register and the pipeline's event archive are kept. */
   retentionYears: z.coerce.number().int().min(1).max(30).default(7),
   /** Days the functions' logs are kept (they hold no personal data, only identifiers). */
@@ -119,6 +125,8 @@ const contextSchema = z.object({
 
 export interface DeployConfig {
   region: string;
+  /** This deploy is the upgrade from the shared CDK bootstrap (deploy-role.ts). */
+  sharedBootstrapUpgrade: boolean;
   /** The pipeline's account; required with member accounts (their roles trust it by number). */
   account?: string;
   organizationId?: string;
@@ -184,6 +192,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
   const { policy, policyJson } = policyWithMembers(c.policyFile, members);
   return {
     region: c.region,
+    sharedBootstrapUpgrade: c.sharedBootstrapUpgrade === 'true',
     account: c.account,
     organizationId: c.organizationId,
     breakGlassRole: c.breakGlassRole,

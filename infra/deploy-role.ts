@@ -29,9 +29,13 @@ export const BOOTSTRAP_ROLE_PREFIX = `cdk-${DEPLOY_QUALIFIER}-`;
 /** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
 export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
 
-/** A synthesizer for one datalek stack (a synthesizer serves one stack). */
-export function datalekSynthesizer(): DefaultStackSynthesizer {
-  return new DefaultStackSynthesizer({ qualifier: DEPLOY_QUALIFIER });
+/**
+ * A synthesizer for one datalek stack (a synthesizer serves one stack): datalek's bootstrap, or,
+ * for the one deploy that upgrades a deployment made before datalek had its own, the shared one
+ * (whose execution role the deployed policies still name: README, Deploy).
+ */
+export function datalekSynthesizer(config: { sharedBootstrapUpgrade: boolean }): DefaultStackSynthesizer {
+  return config.sharedBootstrapUpgrade ? new DefaultStackSynthesizer() : new DefaultStackSynthesizer({ qualifier: DEPLOY_QUALIFIER });
 }
 
 /**
@@ -44,6 +48,20 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
   // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the
   // account and region) as placeholders: only Fn::Sub resolves them in a template.
   return synthesizer instanceof DefaultStackSynthesizer ? Fn.sub(synthesizer.cloudFormationExecutionRoleArn) : undefined;
+}
+
+/**
+ * The roles that deploy the stack of `scope`: its synthesizer's execution role, and datalek's own
+ * wherever that is another (the upgrade's one deploy through the shared bootstrap, `datalekSynthesizer`):
+ * the next deploy, through datalek's bootstrap, must be let change the policies this one puts.
+ */
+export function deployRoleArns(scope: IConstruct): string[] {
+  const synthesizer = Stack.of(scope).synthesizer;
+  const current = deployRoleArn(scope);
+  if (!current || !(synthesizer instanceof DefaultStackSynthesizer)) return current ? [current] : [];
+  if (synthesizer.cloudFormationExecutionRoleArn.includes(`/${EXECUTION_ROLE_PREFIX}`)) return [current];
+  const { partition, account, region } = Stack.of(scope);
+  return [current, `arn:${partition}:iam::${account}:role/${EXECUTION_ROLE_PREFIX}${account}-${region}`];
 }
 
 /**

@@ -22,7 +22,7 @@ export function readRoleName(env: Record<string, string | undefined>): string {
  * listed, and the others read from `store` (show's one incident), each once. Their containment of the
  * resource is read back under the incident that left it (core/drift.ts `leftChecks`).
  */
-async function holdersOf(store: Pick<IncidentStore, 'getIncident'>, incidents: readonly Incident[]): Promise<HolderOf> {
+export async function holdersOf(store: Pick<IncidentStore, 'getIncident'>, incidents: readonly Incident[]): Promise<HolderOf> {
   const known = new Map(incidents.map((i) => [i.id, i]));
   const get = async (id: string) => {
     if (!known.has(id)) {

@@ -8,7 +8,7 @@
  * finding record `minimise` minimised, the change a delivery after it lost the race for) is told
  * what they stored: never "nothing was recorded" then.
  */
-import { ConflictError, DatalekError } from '../core/errors.js';
+import { ConflictError, DatalekError, StuckConflictError } from '../core/errors.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 
 /** How many incidents a lost race's message names what was recorded on; the rest are counted. */
@@ -90,7 +90,7 @@ export class LostRaceError extends DatalekError {
   constructor(
     readonly recorded: string[],
     readonly firstIncident: string | undefined,
-    cause: ConflictError,
+    override readonly cause: ConflictError | StuckConflictError,
   ) {
     super(cause.message, { cause });
   }
@@ -104,7 +104,7 @@ export async function answeringLostRace<T>(log: RecordedLog, fn: () => Promise<T
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ConflictError) throw new LostRaceError(log.summary(), log.firstIncident(), err);
+    if (err instanceof ConflictError || err instanceof StuckConflictError) throw new LostRaceError(log.summary(), log.firstIncident(), err);
     throw err;
   }
 }
@@ -113,8 +113,10 @@ export async function answeringLostRace<T>(log: RecordedLog, fn: () => Promise<T
  * The one line a person reads for a lost race of `command` (on `incidentId`, the incident the
  * command names, when it names one): what happened, what was recorded, what to do.
  */
-export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | LostRaceError): string {
+export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | StuckConflictError | LostRaceError): string {
   const recorded = err instanceof LostRaceError ? err.recorded : [];
+  const stuck = err instanceof LostRaceError ? err.cause : err;
+  if (stuck instanceof StuckConflictError) return stuckText(stuck, recorded);
   const on = incidentId ? `incident ${incidentId}` : 'the incidents';
   const happened = `other changes to ${on} kept coming in while this command tried to record (a storm of findings?), and it stopped trying.`;
   const again = `datalek ${command}${incidentId ? ` ${incidentId}` : ''} …`;
@@ -122,6 +124,17 @@ export function lostRaceText(command: string, incidentId: string | undefined, er
     return `not recorded: ${happened} Nothing was recorded. Run it again (${again}) once the changes calm down${incidentId ? `; datalek show ${incidentId} shows what is recorded now` : ''}.`;
   const shown = incidentId ?? (err as LostRaceError).firstIncident;
   return `not all recorded: ${happened} Recorded before that, and kept: ${recorded.join('; ')}. Nothing after that was recorded. Check what is recorded (datalek show ${shown ?? 'ID'}), then run it again (${again}) for what is still missing.`;
+}
+
+/**
+ * A conflict that was no race (StuckConflictError): the store's own words, that running it again
+ * fails the same way, and the check that says why.
+ */
+function stuckText(err: StuckConflictError, recorded: string[]): string {
+  const why = `${err.message}, and every try was refused: running it again fails the same way. Check the incident's record: datalek verify ${err.incidentId}.`;
+  return recorded.length === 0
+    ? `not recorded: ${why} Nothing was recorded.`
+    : `not all recorded: ${why} Recorded before that, and kept: ${recorded.join('; ')}. Nothing after that was recorded.`;
 }
 
 /** The sweep's line for an incident it lost the race for at every try: the others were swept; this one stays due. */

@@ -47,6 +47,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
       ...(a.byHand ? { byHand: a.byHand } : {}),
       // Decided by a person not to be carried out (core/by-hand.ts): who, why.
       ...(a.notDone ? { notDone: a.notDone } : {}),
+      // Such decisions taken back (`not-done --withdraw`), each beside its withdrawal.
+      ...(a.notDoneWithdrawn ? { notDoneWithdrawn: a.notDoneWithdrawn } : {}),
       ...(a.released ? { released: a.released } : {}),
       // A release of it is under way (or crashed: release again).
       ...(a.releasing ? { releasing: a.releasing } : {}),

@@ -113,8 +113,17 @@ export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
 export function containmentStatus(incident: Incident): string[] {
   return incident.actions.map(
     (a) =>
-      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.notDone ? ` (will not be done, decided by ${a.notDone.by} at ${a.notDone.recordedAt}: ${a.notDone.reason})` : a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.byHand ? ` (by hand by ${a.byHand.by}: ${a.byHand.what})` : ''}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
+      `${a.type} ${a.target}: ${a.status} ${actionAt(a)}${a.notDone ? ` (will not be done, decided by ${a.notDone.by} at ${a.notDone.recordedAt}: ${a.notDone.reason})` : a.status !== 'done' && a.reason ? ` (${a.reason})` : ''}${a.byHand ? ` (by hand by ${a.byHand.by}: ${a.byHand.what})` : ''}${withdrawnText(a)}${partlyText(a, 'en')}${a.released ? `; ${releasedText(a.released, 'en')}` : ''}`,
   );
+}
+
+/** The not-done decisions taken back on the action (core/by-hand.ts `withdrawNotToBeDone`), each beside its withdrawal. */
+function withdrawnText(a: ActionRecord): string {
+  return (a.notDoneWithdrawn ?? [])
+    .map(
+      (w) => `; not-done decided by ${w.decision.by} at ${w.decision.recordedAt}: ${w.decision.reason}, withdrawn by ${w.by} at ${w.recordedAt}: ${w.reason}`,
+    )
+    .join('');
 }
 
 /** What an isolation leaves open (core/containment.ts ISOLATION_LEAVES_OPEN), as a measure's words. */

@@ -15,10 +15,13 @@
  *    nothing automatic takes up a done action again (core/contain.ts, contain-again.ts), and a
  *    release leaves it to a person (core/release.ts `releasable`: datalek recorded no evidence).
  */
+
+import type { Containment } from '../ports/containment.js';
 import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
-import { carriedOutByPipeline } from './contain.js';
-import { refused as refuse } from './errors.js';
+import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
+import { containedNotRecorded } from './contain-again.js';
+import { ConflictError, IncidentNotFoundError, refused as refuse } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { formatLocal } from './time.js';
@@ -226,4 +229,140 @@ export async function recordNotToBeDone(deps: ChangeDeps, input: NotToBeDoneInpu
     };
   });
   return incident;
+}
+
+/** The steps whose not-done decision a person may take back (`datalek not-done --withdraw`): decided, not released, on an open, real incident. */
+export function withdrawableNotDone(incident: Incident): ActionRecord[] {
+  if (incident.state === 'closed' || incident.sample) return [];
+  return incident.actions.filter((a) => a.notDone && !a.released);
+}
+
+export interface NotDoneWithdrawal {
+  incident: Incident;
+  /** The finding whose rule enforces the step planned again, or null when none does (it is only planned). */
+  enforcedBy: string | null;
+  /** The containment run the withdrawal started (a target that carries containment out), or null. */
+  containment: ContainResult | null;
+}
+
+/**
+ * Use case: a person takes a not-done decision back (`datalek not-done --withdraw`, and the page's
+ * form beside the not-done one): new evidence (a finding that asks for the step, `not-done-held`)
+ * or a changed situation.
+ *
+ * 1. Who, why and the step are given; the step holds a not-done decision, is not released, and the
+ *    incident is open and real.
+ * 2. Which finding calls for it enforced: the one it was planned for, or one the timeline says asked
+ *    for it while the decision held, checked as the contain function checks it (`enforcementRefusal`:
+ *    the stored finding, as the ledger recorded it, under the policy loaded now).
+ * 3. In one commit the step becomes planned again, the decision moves to `notDoneWithdrawn` beside
+ *    the withdrawal, and the timeline records both. Planned enforced, with that finding, when the
+ *    target carries containment out: as a new enforcing finding plans it; else as it was planned.
+ * 4. Enforced, it is carried out at once by the contain function's run (core/contain.ts), this step
+ *    only: on AWS (`--target aws`, or the page served on it) from the person's session, as `datalek
+ *    contain` does. The embedded store only plans: nothing is touched there.
+ */
+export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Containment }, input: NotToBeDoneInput): Promise<NotDoneWithdrawal> {
+  const by = input.by.trim();
+  const reason = input.reason.trim();
+  const actionId = input.actionId.trim();
+  if (!by) throw refuse('who withdraws the decision is required (--by)', 'Wie het besluit intrekt is verplicht.');
+  if (!reason)
+    throw refuse(
+      'why the decision is withdrawn is required (--reason): the register and the AP draft keep it beside the decision (Art. 33(5))',
+      'Waarom het besluit wordt ingetrokken, is verplicht.',
+    );
+  if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
+  const read = await deps.store.getIncident(input.incidentId);
+  if (!read) throw new IncidentNotFoundError(input.incidentId);
+  const decided = read.actions.find((a) => a.id === actionId && a.notDone && !a.released);
+  const enforcedBy = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided) : null;
+  const enforce = enforcedBy !== null && deps.containment.canEnforce;
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    const tz = deps.policy.timeZone;
+    const now = deps.now();
+    const action = withdrawable(draft, actionId);
+    checkRecordingTime(draft, now, 'the withdrawal', tz);
+    const decision = action.notDone as NonNullable<ActionRecord['notDone']>;
+    action.notDone = undefined;
+    action.status = 'planned';
+    action.notDoneWithdrawn = [...(action.notDoneWithdrawn ?? []), { decision, by, reason, recordedAt: now }];
+    if (enforce && enforcedBy) {
+      if (enforcedBy !== action.findingId) {
+        action.findingAccountId = undefined;
+        action.findingRegion = undefined;
+      }
+      action.findingId = enforcedBy;
+      action.mode = 'enforce';
+      action.reason = undefined;
+      action.refused = undefined;
+    }
+    return {
+      entries: [
+        {
+          at: now,
+          kind: 'containment-not-done-withdrawn',
+          actor: by,
+          detail: {
+            action: action.type,
+            target: action.target,
+            actionId: action.id,
+            reason,
+            decidedBy: decision.by,
+            decidedAt: decision.recordedAt,
+            decisionReason: decision.reason,
+            mode: action.mode,
+            ...(enforcedBy ? { enforcedBy } : {}),
+          },
+        },
+      ],
+    };
+  });
+  if (!enforce) return { incident, enforcedBy, containment: null };
+  try {
+    const containment = await runContainment(deps, incident.id, { only: new Set([actionId]) });
+    return { incident: containment.incident, enforcedBy, containment };
+  } catch (err) {
+    if (err instanceof ConflictError) throw containedNotRecorded(incident.id, [{ type: decided?.type ?? actionId, target: decided?.target ?? '' }], err);
+    throw err;
+  }
+}
+
+/** The step named, holding a not-done decision to withdraw, on an open incident; else refused, naming those that hold one. */
+function withdrawable(draft: Incident, actionId: string): ActionRecord {
+  if (draft.state === 'closed')
+    throw refuse(
+      `incident ${draft.id} is closed; the register keeps it as it was closed (Art. 33(5))`,
+      `Incident ${draft.id} is gesloten; het register bewaart het zoals het werd gesloten (AVG art. 33(5)).`,
+    );
+  const action = withdrawableNotDone(draft).find((a) => a.id === actionId);
+  if (action) return action;
+  const ids = withdrawableNotDone(draft).map((a) => a.id);
+  throw refuse(
+    `incident ${draft.id} holds no not-done decision on ${actionId}; ${ids.length ? `decided: ${ids.join(', ')}` : 'it holds none'}; nothing was recorded`,
+    `Incident ${draft.id} heeft geen besluit om ${actionId} niet uit te voeren; er is niets vastgelegd.`,
+  );
+}
+
+/**
+ * The finding whose rule enforces the step: the one it was planned for, then each the timeline says
+ * asked for it while the decision held (record-finding.ts `containment-not-done-held`), as the
+ * contain function checks a finding (the stored record the ledger vouches for, the policy now).
+ */
+async function enforcingFinding(deps: ChangeDeps & { containment: Containment }, incident: Incident, action: ActionRecord): Promise<string | null> {
+  const asked = (await deps.store.getTimeline(incident.id)).flatMap((e) =>
+    e.kind === 'containment-not-done-held' && e.detail?.actionId === action.id && typeof e.detail.findingId === 'string' ? [e.detail.findingId] : [],
+  );
+  const { notDone: _decision, ...undecided } = action;
+  for (const findingId of [...new Set([...asked.reverse(), action.findingId])]) {
+    const own = findingId === action.findingId;
+    const candidate: ActionRecord = {
+      ...undecided,
+      findingId,
+      mode: 'enforce',
+      ...(own ? {} : { findingAccountId: undefined, findingRegion: undefined }),
+    };
+    if ((await enforcementRefusal({ ...deps, forceEnforce: false }, incident, candidate)) === null) return findingId;
+  }
+  return null;
 }

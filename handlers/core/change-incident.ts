@@ -7,7 +7,7 @@
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { ConflictError, IncidentNotFoundError } from './errors.js';
+import { ConflictError, IncidentNotFoundError, StuckConflictError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
@@ -57,6 +57,17 @@ async function tryAgain(deps: ChangeDeps, err: unknown, attempt: number): Promis
 }
 
 /**
+ * What a change ends on after its last try failed with `err`: a conflict is a lost race only when a
+ * fresh read shows that one of `ids` moved past the revision its first try read (`first`); when none
+ * did, nobody else wrote, and it is a `StuckConflictError` (a run again would fail the same way).
+ */
+export async function settledConflict(store: IncidentStore, ids: readonly string[], first: readonly number[], err: unknown): Promise<unknown> {
+  if (!(err instanceof ConflictError)) return err;
+  const fresh = await Promise.all(ids.map((id) => store.getIncident(id)));
+  return fresh.some((f, i) => f?.revision !== first[i]) ? err : new StuckConflictError(ids[0], err);
+}
+
+/**
  * Acknowledging or closing an incident whose alert lives at the pager (PagerDuty, Opsgenie) also
  * queues, in the same commit, the message that acknowledges or resolves it there.
  */
@@ -65,9 +76,11 @@ export async function changeIncident(
   incidentId: string,
   change: (draft: Incident, current: Incident) => ChangeResult,
 ): Promise<{ incident: Incident; changed: boolean }> {
+  let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const current = await deps.store.getIncident(incidentId);
     if (!current) throw new IncidentNotFoundError(incidentId);
+    first ??= current.revision;
     const draft = structuredClone(current);
     const result = change(draft, current);
     if (!result) return { incident: current, changed: false };
@@ -75,7 +88,7 @@ export async function changeIncident(
       await deps.store.commit(commitOf(deps, current, draft, result));
       return { incident: draft, changed: true };
     } catch (err) {
-      if (!(await tryAgain(deps, err, attempt))) throw err;
+      if (!(await tryAgain(deps, err, attempt))) throw await settledConflict(deps.store, [incidentId], [first], err);
     }
   }
 }
@@ -104,11 +117,13 @@ export async function changeIncidents(
   ids: readonly string[],
   change: (drafts: Incident[], current: Incident[]) => ChangeResult[] | null,
 ): Promise<{ incidents: Incident[]; changed: boolean }> {
+  let first: number[] | undefined;
   for (let attempt = 1; ; attempt++) {
     const current = await Promise.all(ids.map((id) => deps.store.getIncident(id)));
     const missing = ids.find((_, i) => !current[i]);
     if (missing) throw new IncidentNotFoundError(missing);
     const read = current as Incident[];
+    first ??= read.map((c) => c.revision);
     const drafts = read.map((c) => structuredClone(c));
     const results = change(drafts, read);
     if (!results) return { incidents: read, changed: false };
@@ -119,7 +134,7 @@ export async function changeIncidents(
       await deps.store.commit(others.length ? { ...main, others } : main);
       return { incidents: read.map((c, i) => (results[i] ? drafts[i] : c)), changed: true };
     } catch (err) {
-      if (!(await tryAgain(deps, err, attempt))) throw err;
+      if (!(await tryAgain(deps, err, attempt))) throw await settledConflict(deps.store, ids, first, err);
     }
   }
 }

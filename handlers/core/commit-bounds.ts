@@ -120,7 +120,11 @@ export function personBytes(incident: Incident): number {
     const value = stored[field];
     if (value !== undefined && value !== null) bytes += Buffer.byteLength(JSON.stringify(value));
   }
-  for (const a of incident.actions) if (a.released) bytes += Buffer.byteLength(JSON.stringify(a.released));
+  for (const a of incident.actions) {
+    if (a.released) bytes += Buffer.byteLength(JSON.stringify(a.released));
+    // The not-done decisions taken back (core/by-hand.ts): each a person's text, and as many as she decides.
+    if (a.notDoneWithdrawn) bytes += Buffer.byteLength(JSON.stringify(a.notDoneWithdrawn));
+  }
   return bytes;
 }
 

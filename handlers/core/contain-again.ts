@@ -135,7 +135,7 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
  * have carried out some of its steps in AWS, which the record may not say. Never "nothing
  * happened" (read10a A1): what may have been done, and how to bring AWS and the record together.
  */
-function containedNotRecorded(incidentId: string, requested: { type: string; target: string }[], cause: ConflictError): ActedNotRecordedError {
+export function containedNotRecorded(incidentId: string, requested: { type: string; target: string }[], cause: ConflictError): ActedNotRecordedError {
   const what = requested.map((r) => `${r.type} ${r.target}`).join(', ');
   const message = `containment of incident ${incidentId} was started in AWS (${what}) and may have been carried out, wholly or in part, but not all of it could be recorded: other changes to the incident kept coming in at every try. Run it again once the changes calm down (datalek contain ${incidentId} --by NAME --reason TEXT): each step is carried out again or found done, and recorded; datalek show ${incidentId} shows what is recorded`;
   return new ActedNotRecordedError(message, {

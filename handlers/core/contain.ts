@@ -659,6 +659,9 @@ function identity(action: ActionRecord): string {
     findingId: _f,
     findingAccountId: _fa,
     findingRegion: _fr,
+    // A person's not-done decisions, and their withdrawals (core/by-hand.ts), are no part of what the finding calls for.
+    notDone: _nd,
+    notDoneWithdrawn: _ndw,
     ...what
   } = action;
   return canonicalJson(what);

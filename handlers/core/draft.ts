@@ -22,7 +22,7 @@ import {
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
-import { type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
+import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
 import {
   actionLabel,
   awareReasonLabel,
@@ -42,6 +42,7 @@ import {
 } from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
+import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
 import { formatLocal } from './time.js';
 
 export interface DraftField {
@@ -339,6 +340,13 @@ function specialValue(incident: Incident, lang: Lang): string {
   return special.length ? `${special.join(', ')}, ${bsn}` : `${bsn}; ${nl ? 'verder geen' : 'none besides'}`;
 }
 
+/** The begin of the breach a person stated (form section 2), marked when it lies before GuardDuty's detection, with how it is known. */
+function statedBegin(incident: Incident, f: BreachFacts, lang: Lang, when: (iso: string) => string | null): string {
+  const at = f.startedAt as string;
+  const before = beforeDetection(incident, at) ? `; ${BEFORE_DETECTION[lang]}` : '';
+  return `${when(at)}${before}${f.startedReason ? `; ${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason}` : ''}`;
+}
+
 /** The special-categories warnings as one field value, or none. */
 function specialWarning(incident: Incident, lang: Lang): string[] {
   const w = specialWarnings(incident, lang);
@@ -488,17 +496,19 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
       ),
     ],
     timeline: [
-      field(
-        'startedAt',
-        incident.openedByHand
-          ? nl
-            ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
-            : 'Start of the breach (as far as known: the discovery)'
-          : nl
-            ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
-            : 'Start of the breach (first activity according to GuardDuty)',
-        when(incident.firstActivityAt ?? incident.detectedAt),
-      ),
+      f?.startedAt
+        ? field('startedAt', nl ? 'Begin van het datalek' : 'Start of the breach', statedBegin(incident, f, lang, when))
+        : field(
+            'startedAt',
+            incident.openedByHand
+              ? nl
+                ? 'Begin van het datalek (voor zover bekend: de ontdekking)'
+                : 'Start of the breach (as far as known: the discovery)'
+              : nl
+                ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
+                : 'Start of the breach (first activity according to GuardDuty)',
+            when(incident.firstActivityAt ?? incident.detectedAt),
+          ),
       field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
       field(
@@ -511,7 +521,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
             ? `Bewust geworden (start ${telecomOnly ? '24 uur, Telecommunicatiewet' : `${hours} uur`})`
             : `Became aware (${telecomOnly ? '24 hours, Telecommunications Act,' : `${hours} hours`} start)`,
         incident.awareAt
-          ? `${when(incident.awareAt)}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
+          ? `${when(incident.awareAt)}${beforeDetection(incident, incident.awareAt) ? `; ${BEFORE_DETECTION[lang]}` : ''}${incident.awareReason ? `; ${nl ? 'reden' : 'reason'}: ${awareReasonLabel(lang, incident.awareReason)}` : ''}`
           : null,
       ),
       ...(processor
@@ -823,12 +833,21 @@ function containmentState(incident: Incident, lang: Lang, when: (iso: string) =>
 export function notDoneClause(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
   const steps = incident.actions.filter((a) => a.notDone && !a.released);
-  if (!steps.length) return null;
-  const said = steps.map((a) => {
-    const d = a.notDone as NonNullable<typeof a.notDone>;
-    return `${actionName(a, lang)} (${nl ? 'besloten door' : 'decided by'} ${d.by} ${nl ? 'op' : 'on'} ${when(d.recordedAt)}: ${d.reason})`;
-  });
-  return `${nl ? 'wordt niet uitgevoerd' : 'will not be carried out'}: ${said.join(', ')}`;
+  const decided = (d: { by: string; recordedAt: string; reason: string }) =>
+    `${nl ? 'besloten door' : 'decided by'} ${d.by} ${nl ? 'op' : 'on'} ${when(d.recordedAt)}: ${d.reason}`;
+  const said = steps.map((a) => `${actionName(a, lang)} (${decided(a.notDone as NonNullable<typeof a.notDone>)})`);
+  // A decision taken back (`not-done --withdraw`) stays on the record beside its withdrawal.
+  const withdrawn = incident.actions.flatMap((a) =>
+    (a.notDoneWithdrawn ?? []).map(
+      (w) =>
+        `${actionName(a, lang)} (${nl ? 'niet uitvoeren' : 'not to be carried out'}, ${decided(w.decision)}; ${nl ? 'ingetrokken door' : 'withdrawn by'} ${w.by} ${nl ? 'op' : 'on'} ${when(w.recordedAt)}: ${w.reason})`,
+    ),
+  );
+  const parts = [
+    ...(said.length ? [`${nl ? 'wordt niet uitgevoerd' : 'will not be carried out'}: ${said.join(', ')}`] : []),
+    ...(withdrawn.length ? [`${nl ? 'besluit ingetrokken' : 'decision withdrawn'}: ${withdrawn.join(', ')}`] : []),
+  ];
+  return parts.length ? parts.join('; ') : null;
 }
 
 function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {

@@ -225,10 +225,16 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
     return;
   }
   const holderId = action.heldBy;
+  // Found contained (a key inactive, a bucket blocked, a function stopped) with no holder: that state is what it relies on.
+  const contained = holderId ? [] : (expectationsOf(action, (step) => FOUND_CONTAINED_STEP[action.type] === step, place.accountId) ?? []);
+  if (contained.length) {
+    for (const expect of contained) out.checks.push({ ...at, type: action.type, ...place, expect });
+    return;
+  }
   if (!holderId) {
     out.notChecked.push({
       ...at,
-      what: `found contained already when its containment ran, and what was found was not recorded (a record from before it was): not read back; datalek contain ${incident.id} takes it up once the containment found is released`,
+      what: `found contained already when its containment ran; what was found is not read back (a record from before it was kept, or a kind the check does not read): datalek contain ${incident.id} takes it up once the containment found is released`,
     });
     return;
   }
@@ -278,6 +284,13 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
     runbook: DRIFT_RUNBOOK,
   });
 }
+
+/** The step whose state a run found in place already (ALREADY_CONTAINED), per action type drift reads it for. */
+const FOUND_CONTAINED_STEP: Record<string, string> = {
+  'deactivate-access-key': 'deactivate-key',
+  'block-public-access': 'block-public-access',
+  'contain-lambda-function': 'stop-invocations',
+};
 
 /** What a capture found isolated already (FOUND_ISOLATED): each interface in its group only, the instance with none other open, each group without rules. */
 function foundExpectations(action: ActionRecord, found: { id: string; group: string }[]): Expectation[] {

@@ -46,6 +46,21 @@ export class IncidentNotFoundError extends DatalekError {
 export class ConflictError extends DatalekError {}
 
 /**
+ * A conflict at every try while the incident did not change: read again, its revision is the one the
+ * first try read, so no other writer got there first and trying again fails the same way. The store
+ * refuses the write for a reason of its own (a row put in behind datalek's back: `datalek verify`
+ * names it). Not a lost race; not a `ConflictError`, so nothing tries it again. The store's text is kept.
+ */
+export class StuckConflictError extends DatalekError {
+  constructor(
+    readonly incidentId: string,
+    cause: ConflictError,
+  ) {
+    super(`${cause.message}; incident ${incidentId} did not change meanwhile: no other writer got there first`, { cause });
+  }
+}
+
+/**
  * A change carried out outside the store (in AWS: a release, a containment), wholly or in part,
  * whose record lost the race at every try: other changes to the incident kept coming in. Never
  * "nothing happened": the message says what was done, that the record lacks it, and how to bring

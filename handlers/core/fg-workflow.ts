@@ -66,7 +66,7 @@ import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
-import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
+import { checkRecordingTime, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -577,7 +577,8 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       `incident ${draft.id} comes from a sample finding: it has no clock`,
       `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
     );
-  const awareAt = checkStatedTime(draft, stated, now, '--aware-at', deps.policy.timeZone);
+  // Before GuardDuty's detection (a customer's call, a researcher's mail) only confirmed: marked, and the clock runs from it.
+  const { at: awareAt, beforeDetection } = checkStatedBeforeDetection(draft, stated, now, '--aware-at', move.confirmed, deps.policy.timeZone);
   const confirmed = firstPersonalDataYes(draft) ?? (confirmsNow ? now : null);
   if (confirmed && awareAt > confirmed) {
     throw refuse(
@@ -603,6 +604,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
   const afterDeadline = checkMoveAgainstVerdict(deps, draft, awareAt, move, now);
   const marks = {
     enteredLater: enteredLater(awareAt, now) || afterDeadline !== null,
+    ...(beforeDetection ? { beforeDetection } : {}),
     ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
     ...(move.delayReason ? { delayReason: move.delayReason } : {}),
   };
@@ -672,6 +674,9 @@ export interface FactsInput {
   breachType?: BreachType;
   /** When the breach ended (a stated time). */
   endedAt?: string;
+  /** When the breach began (a stated time); before GuardDuty's detection only confirmed (`confirmStatedTime`) with `startedReason`. */
+  startedAt?: string;
+  startedReason?: string;
   /** Another organisation involved, or `none` to state that there is none. */
   otherParty?: OtherParty | 'none';
   complete?: boolean;
@@ -679,7 +684,10 @@ export interface FactsInput {
   unknownReason?: string;
   /** Why the facts change: required after closing (Art. 33(4)). */
   reason?: string;
-  /** The FG confirms a fact (a corrected `endedAt`) that moves a clock's deadline later after the record held it overdue. */
+  /**
+   * The FG confirms a fact (a corrected `endedAt`) that moves a clock's deadline later after the record
+   * held it overdue, or a begin (`startedAt`) before GuardDuty's detection.
+   */
   confirmStatedTime?: boolean;
 }
 
@@ -772,9 +780,23 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     if (given.cause !== undefined) facts.cause = given.cause;
     if (given.breachType !== undefined) facts.breachType = given.breachType;
     if (given.complete !== undefined) facts.complete = given.complete;
+    if (given.startedAt !== undefined)
+      recordBegin(deps, draft, facts, detail, { at: given.startedAt, reason: given.startedReason }, confirmStatedTime === true, now);
+    else if (given.startedReason !== undefined) {
+      throw refuse(
+        '--started-reason says why the breach began when --started-at says: give them together',
+        'De reden voor het begin hoort bij "Begonnen op": vul ze samen in.',
+      );
+    }
     if (given.endedAt !== undefined) {
       facts.endedAt = checkStatedTime(draft, given.endedAt, now, '--ended-at', deps.policy.timeZone);
       detail.endedAt = facts.endedAt;
+    }
+    if (facts.startedAt && facts.endedAt && facts.endedAt < facts.startedAt) {
+      throw refuse(
+        `the end of the breach (${facts.endedAt}) lies before the begin (${facts.startedAt}) (form section 2)`,
+        `Het einde van het datalek (${local(facts.endedAt)}) ligt vóór het begin (${local(facts.startedAt)}).`,
+      );
     }
     if (otherParty === 'none') {
       facts.otherParties = [];
@@ -854,6 +876,34 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     return { entries: [{ at: now, kind: 'facts-recorded', actor: by, detail }] };
   });
   return incident;
+}
+
+/**
+ * When the breach began (AP form section 2), as a person states it: GuardDuty's first activity is
+ * when GuardDuty saw it, not when it began (a key leaked days before it was used). Before the
+ * detection only confirmed, with its reason, and marked so in the record and the draft.
+ */
+function recordBegin(
+  deps: FgDeps,
+  draft: Incident,
+  facts: BreachFacts,
+  detail: Record<string, unknown>,
+  stated: { at: string; reason: string | undefined },
+  confirmed: boolean,
+  now: string,
+): void {
+  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone);
+  const reason = stated.reason?.trim() || null;
+  if (started.beforeDetection && !reason) {
+    throw refuse(
+      `--started-at ${started.at} lies before GuardDuty's detection: say how it is known (--started-reason); the register keeps it (Art. 33(5))`,
+      'Een begin vóór de detectie door GuardDuty heeft een reden nodig ("Waarom dit begin"): het register bewaart hoe het bekend is (AVG art. 33(5)).',
+    );
+  }
+  facts.startedAt = started.at;
+  facts.startedReason = reason;
+  detail.startedAt = started.at;
+  if (started.beforeDetection) detail.startedBeforeDetection = true;
 }
 
 /**

@@ -78,6 +78,8 @@ export type Decision = (
       enteredAfterDeadline?: string | null;
       /** The reasons for the delay of an initial AP report this move made late (Art. 33(1)). */
       delayReason?: string | null;
+      /** Stated before GuardDuty's first activity or detection (a customer's call), confirmed by the person (core/stated-time.ts). */
+      beforeDetection?: boolean;
     }
   | {
       kind: 'role';
@@ -169,6 +171,9 @@ export interface BreachFacts {
   breachType?: BreachType | null;
   /** When the breach ended, as stated (form section 2); null while ongoing or unknown. */
   endedAt?: string | null;
+  /** When the breach began, as stated (form section 2), with how it is known; absent: GuardDuty's first activity. */
+  startedAt?: string | null;
+  startedReason?: string | null;
   otherParties?: OtherParty[];
   /** Whether "no other organisations" was stated. */
   otherPartiesStated?: boolean;
@@ -335,6 +340,12 @@ export interface ActionRecord {
    * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.
    */
   notDone?: { by: string; reason: string; recordedAt: string };
+  /**
+   * The not-done decisions a person took back (`datalek not-done --withdraw`, core/by-hand.ts), oldest
+   * first: each the decision as it was, and who withdrew it, why and when. The step was planned
+   * again; the register and the AP draft keep both decisions (Art. 33(5)).
+   */
+  notDoneWithdrawn?: { decision: { by: string; reason: string; recordedAt: string }; by: string; reason: string; recordedAt: string }[];
   /** Set when a person undid the action (`datalek release`). */
   released?: { at: string; by: string; reason: string };
   /**

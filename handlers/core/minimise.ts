@@ -50,7 +50,36 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
   // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
   // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
-  { kind: 'file-path', fields: ['filePath', 'fileName', 'nestedItemPath', 'itemPath'], nl: 'bestandspaden en -namen', en: 'file paths and names' },
+  // Runtime Monitoring's process (`runtimeDetails.process`, its `lineage[]`, the context's modifying or
+  // target process: ProcessDetails) and context (RuntimeContext): the executable, the working
+  // directory, the script, library, module, socket and shell history a path under a home directory
+  // names its user in, mounts, and the LD_PRELOAD value (a list of paths).
+  {
+    kind: 'file-path',
+    fields: [
+      'filePath',
+      'fileName',
+      'nestedItemPath',
+      'itemPath',
+      'executablePath',
+      'pwd',
+      'scriptPath',
+      'libraryPath',
+      'ldPreloadValue',
+      'shellHistoryFilePath',
+      'threatFilePath',
+      'moduleFilePath',
+      'socketPath',
+      'runcBinaryPath',
+      'releaseAgentPath',
+      'mountSource',
+      'mountTarget',
+    ],
+    nl: 'bestandspaden en -namen',
+    en: 'file paths and names',
+  },
+  // A command line a process ran (`runtimeDetails.context.commandLineExample`): whatever a person typed, names and addresses included.
+  { kind: 'command-line', fields: ['commandLineExample'], nl: 'opdrachtregels', en: 'command lines' },
 ];
 
 /**

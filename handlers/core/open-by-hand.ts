@@ -35,7 +35,7 @@ import type { Policy } from './policy.js';
 import { findingRecord } from './record-finding.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity } from './severity.js';
-import { enteredLater } from './stated-time.js';
+import { AVG_APPLIES, enteredLater } from './stated-time.js';
 import { addHours, HOUR_MS, toUtc } from './time.js';
 
 /**
@@ -107,9 +107,6 @@ async function ignoredFinding(deps: ChangeDeps, finding: Finding): Promise<NonNu
     );
   return { findingId, accountId, region, type: finding.type, severity: finding.severity, createdAt: toUtc(finding.createdAt), ignored };
 }
-
-/** When the AVG applied (Art. 99(2)): an awareness before it is a typo (year 1, a century off), never an AP deadline. */
-const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
 
 export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Promise<Incident> {
   const by = input.by.trim();

@@ -30,6 +30,7 @@ import {
 } from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
+import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
 import { formatLocal } from './time.js';
 
 export interface RegisterRow {
@@ -43,6 +44,8 @@ export interface RegisterRow {
   awareReason: string | null;
   /** Awareness was moved later after personal data had been assessed as affected (see `decisions`). */
   awarenessMovedLater: boolean;
+  /** The moment of awareness lies before GuardDuty's first activity or detection (a customer's call), as the person confirmed (core/stated-time.ts). */
+  awareBeforeDetection: boolean;
   /** The moment of awareness the deadline rests on was stated more than a day before it was entered, or entered after the AP deadline had passed. */
   awarenessEnteredLater: boolean;
   /**
@@ -197,6 +200,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     awareAt: incident.awareAt,
     awareReason: incident.awareReason ?? null,
     awarenessMovedLater: decisions.some((d) => d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes),
+    awareBeforeDetection: beforeDetection(incident, incident.awareAt),
     awarenessEnteredLater: marks.awarenessEnteredLater,
     enteredAfterDeadline: marks.enteredAfterDeadline,
     findingType: incident.findingType,
@@ -431,7 +435,7 @@ export function registerMarkdown(
       incident.id,
       local(incident.detectedAt),
       incident.awareAt
-        ? `${local(incident.awareAt)}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
+        ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
         : '',
       incident.findingType,
       f?.summary ?? '',
@@ -571,6 +575,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'retentionHold',
   // Added for review10 S2 (closed while the AP held only the first phase of the notification), likewise.
   'apFollowUpReason',
+  // Added for review7 G4 (an awareness before GuardDuty's detection, confirmed), likewise.
+  'awareBeforeDetection',
 ];
 
 /**

@@ -31,6 +31,7 @@ import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from './min
 import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
+import { BEFORE_DETECTION } from './stated-time.js';
 import { formatLocal } from './time.js';
 
 export function escapeHtml(value: unknown): string {
@@ -251,6 +252,9 @@ const FACT_NAMES: Record<Lang, Record<string, string>> = {
     cause: 'oorzaak',
     breachType: 'soort datalek',
     endedAt: 'einde',
+    startedAt: 'begin',
+    startedReason: 'reden begin',
+    startedBeforeDetection: 'begin vóór de detectie door GuardDuty',
     otherParty: 'andere organisatie',
     otherParties: 'andere organisaties',
     complete: 'compleet',
@@ -294,6 +298,14 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
+    case 'due-index-repaired':
+      return nl
+        ? `Opnieuw in de planning gezet (datalek sweep --reindex): er valt iets te doen op ${local('dueAt')}, wat de opgeslagen planning miste`
+        : `Put back in the schedule (datalek sweep --reindex): something falls due at ${local('dueAt')}, which the stored schedule missed`;
+    case 'containment-not-done-withdrawn':
+      return nl
+        ? `Besluit ingetrokken, de stap wordt weer gepland: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')} (het besluit van ${str('decidedBy')} dat die niet wordt uitgevoerd: ${str('decisionReason')})`
+        : `Decision withdrawn, the step is planned again: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')} (${str('decidedBy')}'s decision that it will not be carried out: ${str('decisionReason')})`;
     case 'containment-not-done-held':
       return nl
         ? `Inperking niet uitgevoerd, zoals besloten: ${actionLabel(lang, str('action'))} ${str('target')}: bevinding ${str('findingId')} vraagt erom, maar ${str('decidedBy')} besloot dat die niet wordt uitgevoerd: ${str('reason')}`
@@ -324,7 +336,9 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'pager-resolved':
       return `${e.kind === 'pager-acknowledged' ? (nl ? 'Opgepakt bij de pager' : 'Acknowledged at the pager') : nl ? 'Afgesloten bij de pager' : 'Resolved at the pager'}${atPager(d, nl, local)}`;
     case 'awareness-set':
-      return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}`;
+      return `${nl ? 'Bewustwording gezet op' : 'Awareness set at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.movedLaterAfterPersonalDataYes ? (nl ? ' (later gezet na een beoordeling met persoonsgegevens)' : ' (moved later after an assessment with personal data)') : ''}${d.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}`;
+    case 'nis2-awareness-set':
+      return `${nl ? 'NIS2: bewust geworden van het significante incident op' : 'NIS2: aware of the significant incident at'} ${local('to')}; ${nl ? 'reden' : 'reason'}: ${str('reason')}${d.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}`;
     case 'assessed':
       return `${nl ? 'Beoordeeld' : 'Assessed'}: ${nl ? 'persoonsgegevens' : 'personal data'} ${yesNo(lang, str('personalData') as 'yes')}; ${riskLabel(lang, str('risk') as 'risk')}; ${nl ? 'meldplichtig' : 'notifiable'} ${yesNo(lang, d.notifiable === true)}; ${str('reason')}${d.confirmedBesideSpecial ? `; ${besideSpecialLabel(lang, d.confirmedBesideSpecial as Parameters<typeof besideSpecialLabel>[1])}` : ''}${d.subjectsDecisionSetAside ? (nl ? '; het eerdere besluit art. 34 "niet vereist" vervalt: het risico is nu hoog' : '; the earlier Art. 34 decision "not required" is set aside: the risk is now high') : ''}${d.subscribersDecisionSetAside ? (nl ? '; het eerdere besluit over de abonnees "niet vereist" vervalt: het risico is nu hoog (Verordening 611/2013 art. 3)' : '; the earlier decision on the subscribers "not required" is set aside: the risk is now high (Regulation 611/2013 art. 3)') : ''}`;
     case 'role-set':

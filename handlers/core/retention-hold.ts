@@ -8,6 +8,7 @@
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { refused as refuse } from './errors.js';
 import type { Incident } from './incident.js';
+import { formatLocal } from './time.js';
 
 export async function holdFindings(deps: ChangeDeps, incidentId: string, input: { by: string; reason: string }): Promise<Incident> {
   const by = input.by.trim();
@@ -17,7 +18,7 @@ export async function holdFindings(deps: ChangeDeps, incidentId: string, input: 
     if (draft.retentionHold)
       throw refuse(
         `incident ${incidentId} is held already, by ${draft.retentionHold.by} since ${draft.retentionHold.at}: release that hold first (--release-hold)`,
-        'Dit incident wordt al bewaard.',
+        `De bevindingen van dit incident worden al langer bewaard, op besluit van ${draft.retentionHold.by} sinds ${formatLocal(draft.retentionHold.at, deps.policy.timeZone)}: hef dat besluit eerst op.`,
       );
     const at = deps.now();
     draft.retentionHold = { at, by, reason };
@@ -30,7 +31,8 @@ export async function releaseHold(deps: ChangeDeps, incidentId: string, input: {
   const by = input.by.trim();
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const hold = draft.retentionHold;
-    if (!hold) throw refuse(`incident ${incidentId} has no hold to release`, 'Dit incident heeft geen bewaarplicht om op te heffen.');
+    if (!hold)
+      throw refuse(`incident ${incidentId} has no hold to release`, 'Voor dit incident is geen langer bewaren na de bewaartermijn vastgelegd om op te heffen.');
     delete draft.retentionHold;
     const at = deps.now();
     return {

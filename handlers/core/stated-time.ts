@@ -27,8 +27,62 @@ const FIELD_NL: Record<string, string> = {
   '--at': 'Ingediend op',
   '--date': 'Geïnformeerd op',
   '--aware-at': 'Bewust geworden op',
+  '--nis2-aware-at': 'NIS2: bewust geworden van het significante incident op',
   '--ended-at': 'Beëindigd op',
+  '--started-at': 'Begonnen op',
 };
+
+/** When the AVG applied (Art. 99(2)): an awareness or a begin before it is a typo (year 1, a century off), never an AP deadline. */
+export const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
+
+/** How the record, the draft and the register mark a moment stated before GuardDuty saw anything. */
+export const BEFORE_DETECTION = { nl: 'vóór de detectie door GuardDuty', en: "before GuardDuty's detection" } as const;
+
+/** Whether a stated moment lies before GuardDuty saw anything of the incident (its first activity or detection). */
+export function beforeDetection(incident: Incident, at: string | null | undefined): boolean {
+  return typeof at === 'string' && at < earliestStatable(incident);
+}
+
+/**
+ * The moments that can precede GuardDuty's signal: when the organisation became aware (a customer's
+ * call, a researcher's mail, a media report: EDPB Guidelines 9/2022) and when the breach began. Before
+ * the detection only when the person confirms it (`confirmed`, `--confirm-stated-time`) with its
+ * reason, and never before the AVG applied; after now never. Reports, communications and
+ * containment keep the lower bound of `checkStatedTime`: nobody acts on what nobody knew of.
+ */
+export function checkStatedBeforeDetection(
+  incident: Incident,
+  stated: string,
+  now: string,
+  what: string,
+  confirmed: boolean,
+  timeZone = 'Europe/Amsterdam',
+): { at: string; beforeDetection: boolean } {
+  const at = toUtc(stated);
+  const earliest = earliestStatable(incident);
+  // After now is refused as any stated time is (a run's --now before the detection is refused earlier, checkRecordingTime).
+  if (at >= earliest || at > now) return { at: checkStatedTime(incident, stated, now, what, timeZone), beforeDetection: false };
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const field = FIELD_NL[what] ?? what;
+  if (at < AVG_APPLIES) {
+    throw new RefusedError(`${what} ${at} lies before ${AVG_APPLIES}, when the AVG (GDPR) began to apply (Art. 99(2)): no deadline runs from it; a typo?`, {
+      page: {
+        nl: `"${field}" (${local(at)}) ligt vóór ${AVG_APPLIES.slice(0, 10)}, toen de AVG van toepassing werd (AVG art. 99(2)): daar loopt geen termijn vanaf. Een tikfout?`,
+      },
+    });
+  }
+  if (!confirmed) {
+    throw new RefusedError(
+      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}): the record will mark it as before GuardDuty's detection, and the clocks run from it; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      {
+        page: {
+          nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}): het dossier markeert het als ${BEFORE_DETECTION.nl}, en de termijnen lopen vanaf dat moment; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+        },
+      },
+    );
+  }
+  return { at, beforeDetection: true };
+}
 
 /** What is being recorded, in Dutch, for the refusal of a recording time. */
 const WHAT_NL: Record<string, string> = {

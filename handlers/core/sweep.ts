@@ -6,7 +6,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { type ChangeResult, markStatedRun } from './change-incident.js';
+import { type ChangeResult, markStatedRun, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
 import { toldOutcomes } from './containment.js';
 import { ConflictError } from './errors.js';
@@ -128,8 +128,12 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         return null;
       } catch (err) {
         // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
-        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt)))
-          return { error: (err as Error).message, incident, ...(err instanceof ConflictError ? { lostRace: true as const } : {}) };
+        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt))) {
+          // A lost race only when the incident moved meanwhile; else the store refuses it for good (verify says why).
+          const settled = await settledConflict(deps.store, [first.id], [first.revision], err);
+          if (err instanceof ConflictError) incidentsRead += 1;
+          return { error: (settled as Error).message, incident, ...(settled instanceof ConflictError ? { lostRace: true as const } : {}) };
+        }
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;
         if (!fresh) return null;

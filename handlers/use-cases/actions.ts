@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordContainedByHand, recordNotToBeDone } from '../core/by-hand.js';
+import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
 import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -170,6 +170,9 @@ const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClock
 /** The facts name special categories not unintelligible: "no risk" needs the FG's confirmation (core/fg-workflow.ts). */
 const specialToConfirm = ({ incident }: OfferContext) => specialCategoriesToConfirm(incident).length > 0;
 
+/** Offered always: a moment before GuardDuty's detection (an awareness, the begin) can be stated at any time. */
+const always = () => true;
+
 /** The FG's confirmation of a stated time entered after a deadline had passed (core/ap-verdict.ts, core/clocks.ts). */
 const confirmStatedTime = (hint: Text, offered: (ctx: OfferContext) => boolean = clockPassed) =>
   ({
@@ -248,8 +251,8 @@ export const assessAction = action({
       kind: 'time',
       label: { nl: 'Bewust geworden op', en: 'Became aware at' },
       hint: {
-        nl: 'Verschuift de AP-termijn; de detectie blijft. Standaard: het moment van detectie.',
-        en: 'Moves the AP deadline; the detection stays. Default: the moment of detection.',
+        nl: 'Verschuift de AP-termijn; de detectie blijft. Standaard: het moment van detectie. Eerder dan de detectie (bijv. een klant belde) kan, bevestigd en met een reden.',
+        en: 'Moves the AP deadline; the detection stays. Default: the moment of detection. Earlier than the detection (e.g. a customer called) can be stated, confirmed and with a reason.',
       },
     },
     {
@@ -257,10 +260,13 @@ export const assessAction = action({
       kind: 'longtext',
       label: { nl: 'Waarom dit bewustwordingsmoment', en: 'Why this moment of awareness' },
     },
-    confirmStatedTime({
-      nl: 'Nodig als het bewustwordingsmoment de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; zo ook voor een andere termijn (NIS2, de verwerkingsverantwoordelijke, de Telecommunicatiewet) die dit besluit verschuift of beëindigt nadat hij verstreken was. Het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
-      en: 'Needed when the moment of awareness moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; likewise for another clock (NIS2, the controller, the Telecommunications Act) this decision moves or ends after it had passed. The record marks it as entered after that deadline had passed.',
-    }),
+    confirmStatedTime(
+      {
+        nl: 'Nodig als het bewustwordingsmoment vóór de detectie door GuardDuty ligt (bijv. een klant belde eerder; het dossier markeert het zo en de termijn loopt vanaf dat moment), of als het de AP-termijn naar later verschuift, of "niet meldplichtig" of de rol "verwerker" de melding overbodig maakt, nadat de termijn al verstreken was; zo ook voor een andere termijn (NIS2, de verwerkingsverantwoordelijke, de Telecommunicatiewet) die dit besluit verschuift of beëindigt nadat hij verstreken was. Het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+        en: 'Needed when the moment of awareness lies before GuardDuty\'s detection (e.g. a customer called earlier; the record marks it so and the clock runs from it), or moves the AP deadline later, or "not notifiable" or the role "processor" makes the notification not needed, after the deadline had passed; likewise for another clock (NIS2, the controller, the Telecommunications Act) this decision moves or ends after it had passed. The record marks it as entered after that deadline had passed.',
+      },
+      always,
+    ),
     {
       name: 'delay-reason',
       kind: 'longtext',
@@ -371,6 +377,16 @@ export const factsAction = action({
       label: { nl: 'Aard van het datalek', en: 'Nature of the breach' },
       optionLabels: labels(NATURES, natureLabel),
     },
+    {
+      name: 'started-at',
+      kind: 'time',
+      label: { nl: 'Begonnen op', en: 'Started at' },
+      hint: {
+        nl: 'Leeg: de eerste activiteit volgens GuardDuty. Eerder dan de detectie (bijv. een sleutel die al dagen openbaar stond) kan, bevestigd en met een reden.',
+        en: "Empty: GuardDuty's first activity. Earlier than the detection (e.g. a key public for days) can be stated, confirmed and with a reason.",
+      },
+    },
+    { name: 'started-reason', kind: 'longtext', label: { nl: 'Waarom dit begin', en: 'Why this begin' } },
     {
       name: 'ended-at',
       kind: 'time',
@@ -501,10 +517,10 @@ export const factsAction = action({
     },
     confirmStatedTime(
       {
-        nl: 'Nodig als een gecorrigeerd "Beëindigd op" de termijn voor het NIS2 eindverslag naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
-        en: 'Needed when a corrected "Ended at" moves the NIS2 final report deadline later after it had passed; the record marks it as entered after that deadline had passed.',
+        nl: 'Nodig als "Begonnen op" vóór de detectie door GuardDuty ligt (het dossier markeert het zo), of als een gecorrigeerd "Beëindigd op" de termijn voor het NIS2 eindverslag naar later verschuift nadat die al verstreken was; het dossier markeert het als ingevoerd na het verstrijken van die termijn.',
+        en: 'Needed when "Started at" lies before GuardDuty\'s detection (the record marks it so), or when a corrected "Ended at" moves the NIS2 final report deadline later after it had passed; the record marks it as entered after that deadline had passed.',
       },
-      otherClockPassed,
+      always,
     ),
     // A corrected fact after closing needs its reason (Art. 33(4)); the page asks for it only then.
     {
@@ -567,6 +583,8 @@ export const factsAction = action({
       breachType: v.type,
       nature: v.nature,
       endedAt: v['ended-at'],
+      startedAt: v['started-at'],
+      startedReason: v['started-reason'],
       categories: v.categories,
       specialCategories: special && special.length === 1 && NONE.has(special[0]) ? [] : special,
       subjectGroups: v['subject-groups'],
@@ -600,6 +618,8 @@ export const factsAction = action({
       cause: text(f.cause),
       type: f.breachType ?? undefined,
       nature: f.nature,
+      'started-at': text(f.startedAt),
+      'started-reason': text(f.startedReason),
       'ended-at': text(f.endedAt),
       categories: f.categories,
       special: f.specialStated ? (f.specialCategories.length ? f.specialCategories : ['none']) : [],
@@ -621,6 +641,7 @@ export const factsAction = action({
   together: [
     ['consequences', 'for', 'harm', 'harm-severity'],
     ['other-party', 'role'],
+    ['started-at', 'started-reason'],
   ],
 });
 
@@ -940,6 +961,34 @@ export const notDoneAction = action({
   ] as const,
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
   run: (deps: FgDeps, input) => recordNotToBeDone(deps, input),
+});
+
+/**
+ * A not-done decision taken back (core/by-hand.ts `withdrawNotToBeDone`): on the command line
+ * `datalek not-done --withdraw`, and the incident page's form beside the not-done one. The step is
+ * planned again, and carried out when a finding's rule enforces it on a target that contains.
+ */
+export const withdrawNotDoneAction = action({
+  name: 'not-done-withdraw',
+  title: { nl: 'Besluit intrekken: stap toch uitvoeren', en: 'Withdraw the decision: carry the step out after all' },
+  fields: [
+    {
+      name: 'action',
+      kind: 'text',
+      required: 'not-done --withdraw needs --action ID (the step decided not to be carried out, as `datalek show ID --json` lists its id)',
+      label: { nl: 'Actie', en: 'Action' },
+    },
+    {
+      ...reason({ nl: 'Waarom het besluit wordt ingetrokken', en: 'Why the decision is withdrawn' }),
+      required: 'not-done --withdraw needs --reason TEXT: why the decision is taken back (the register and the AP draft keep it beside the decision)',
+      hint: {
+        nl: 'Bijvoorbeeld: een nieuwe bevinding toont dat de resource nog actief wordt misbruikt. De stap wordt weer gepland en, als het beleid hem afdwingt, uitgevoerd.',
+        en: 'For example: a new finding shows the resource is still being abused. The step is planned again and, where the policy enforces it, carried out.',
+      },
+    },
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, reason: v.reason }),
+  run: (deps: ActionDeps, input) => withdrawNotToBeDone(deps, input),
 });
 
 /**

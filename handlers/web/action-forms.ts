@@ -6,7 +6,7 @@
  */
 import { acknowledgementTakes } from '../core/acknowledge.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { decidableNotToBeDone, recordableByHand } from '../core/by-hand.js';
+import { decidableNotToBeDone, recordableByHand, withdrawableNotDone } from '../core/by-hand.js';
 import { apClockRunning, otherClockRunning, overdueClocks, reportsStillDue, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
@@ -25,6 +25,7 @@ import {
   releaseAction,
   reportedAction,
   subjectsAction,
+  withdrawNotDoneAction,
 } from '../use-cases/actions.js';
 import type { FieldSpec, OfferContext, Text } from '../use-cases/fields.js';
 
@@ -238,6 +239,19 @@ export const WEB_FORMS: readonly WebForm[] = [
     drawn: ({ incident, policy, now }) => actionChoice(incident, decidableNotToBeDone(incident, now, policy.timeZone)),
     edits: byHandChoice,
     shown: ({ incident, policy, now }) => decidableNotToBeDone(incident, now, policy.timeZone).length > 0,
+  },
+  // A not-done decision taken back (`datalek not-done --withdraw`): the steps decided, as the page
+  // listed them with their decisions; one decided, withdrawn or carried out since makes the page out of date.
+  {
+    id: 'not-done-withdraw',
+    action: as(withdrawNotDoneAction),
+    title: withdrawNotDoneAction.title,
+    drawn: ({ incident }) => actionChoice(incident, withdrawableNotDone(incident)),
+    edits: {
+      shown: (incident: Incident) => incident.actions.map((a) => [a.id, a.status, a.notDone?.recordedAt ?? null, a.released?.at ?? null]),
+      changed: byHandChoice.changed,
+    },
+    shown: ({ incident }) => withdrawableNotDone(incident).length > 0,
   },
   // After closing, information can still follow (Art. 33(4)), each with its reason: the same use
   // cases as `reported … --reason` and `facts … --reason`, which say what a closed incident takes.

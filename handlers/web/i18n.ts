@@ -12,8 +12,8 @@ const nl = {
   overview: 'Open incidenten',
   closed: 'Afgesloten incidenten',
   register: 'Register',
-  actingAs: 'Je werkt als',
-  signedIdentity: 'je AWS-identiteit',
+  actingAs: 'U werkt als',
+  signedIdentity: 'uw AWS-identiteit',
   localUser: 'naam voor het logboek',
   otherLanguage: 'English',
   otherLanguageCode: 'en' as Lang,
@@ -129,9 +129,9 @@ const nl = {
   status: 'Stand',
   timeLeft: 'Tijd over',
   actions: 'Acties',
-  actionsIntro: 'Elke actie wordt met je naam en het tijdstip in de tijdlijn vastgelegd.',
+  actionsIntro: 'Elke actie wordt met uw naam en het tijdstip in de tijdlijn vastgelegd.',
   afterCloseIntro:
-    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, leg je hier vast met de reden; de tijdlijn en het register tonen het.',
+    'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, legt u hier vast met de reden; de tijdlijn en het register tonen het.',
   save: 'Vastleggen',
   problem: 'Er is een probleem',
   notSaved: 'Niets is vastgelegd.',
@@ -182,6 +182,8 @@ const nl = {
   draftIntro:
     'In de volgorde van het meldformulier van de AP. Kopieer elk veld naar het formulier; niets wordt automatisch verstuurd. Leg daarna de melding vast met het meldingsnummer.',
   missing: 'Ontbreekt nog',
+  missingClosed:
+    'Het incident is gesloten: het register heeft wat het sluiten vroeg (AVG art. 33(5)). Wat hier nog ontbreekt, ontbreekt in het concept voor de AP; na het sluiten kunt u het nog aanvullen, met de reden (art. 33(4)).',
   allPresent: 'Alle verplichte gegevens zijn vastgelegd.',
   notRecorded: '(niet vastgelegd)',
   copy: 'Kopieer',
@@ -229,6 +231,8 @@ const nl = {
     'after-close-subjects': 'Besluit over de betrokkenen na het sluiten vastgelegd; het incident blijft gesloten.',
     contained: 'Vastgelegd dat de stap met de hand is uitgevoerd.',
     'not-done': 'Vastgelegd dat de stap niet wordt uitgevoerd, met de reden.',
+    'not-done-withdraw':
+      'Besluit ingetrokken: de stap is weer gepland, en uitgevoerd als een bevinding erom vraagt en deze omgeving inperkt (zie de inperking hieronder).',
     open: 'Incident met de hand geopend; de AP-termijn loopt vanaf het opgegeven bewustwordingsmoment. Niemand wordt opgeroepen: u heeft het opgepakt.',
   },
   nameLeftOut: 'naam weggelaten: persoonsgegevens',
@@ -236,7 +240,7 @@ const nl = {
     title: 'Incident oppakken',
     intro: (level: string, round: number, until: string) => `Deze link hoort bij de oproep aan ${level}, ronde ${round}. Hij werkt één keer, tot ${until}.`,
     button: 'Ik pak het op',
-    name: 'Je naam (niet verplicht)',
+    name: 'Uw naam (niet verplicht)',
     nameHint: 'Komt in de tijdlijn, naast de oproep waar deze link bij hoort.',
     stops: 'Oppakken stopt de escalatie. De AP-termijn loopt door: opgepakt is niet hetzelfde als bewust.',
     done: 'Opgepakt. De escalatie stopt; de AP-termijn loopt door.',
@@ -447,6 +451,8 @@ const en: Dictionary = {
   draftIntro:
     "In the order of the AP's notification form. Copy each field into the form; nothing is sent automatically. Then record the submission with the reference number.",
   missing: 'Still missing',
+  missingClosed:
+    'The incident is closed: the register holds what closing asked for (Art. 33(5)). What is still missing here is missing from the draft for the AP; after closing it can still be added, with the reason (Art. 33(4)).',
   allPresent: 'Every required fact is recorded.',
   notRecorded: '(not recorded)',
   copy: 'Copy',
@@ -494,6 +500,8 @@ const en: Dictionary = {
     'after-close-subjects': 'Decision on the data subjects recorded after closing; the incident stays closed.',
     contained: 'Recorded that the step was carried out by hand.',
     'not-done': 'Recorded that the step will not be carried out, with the reason.',
+    'not-done-withdraw':
+      'Decision withdrawn: the step is planned again, and carried out when a finding asks for it and this target contains (see the containment below).',
     open: 'Incident opened by hand; the AP clock runs from the moment of awareness given. Nobody is paged: you have acknowledged it.',
   },
   nameLeftOut: 'name left out: personal data',

@@ -12,8 +12,10 @@
  *   puts it back on the network while the isolated one stays in the isolation group; review9 K5).
  *   Any instance's, by anyone but an AWS service-linked role (read10b B2): ECS's attaches for awsvpc
  *   tasks are left out (and with them an attach a person has ECS make by starting a task on an
- *   isolated container instance: the RunTask is in CloudTrail). The EKS VPC CNI runs as the node's
- *   or an IRSA role, no service-linked one: where it runs, its attaches still page;
+ *   isolated container instance: the RunTask is in CloudTrail, but not watched: it names a cluster,
+ *   not the instance, so a branch for it would page on every task started on EC2 capacity, and it
+ *   does not fit beside the rest in 2,048 characters; README, Deploy). The EKS VPC CNI runs as the
+ *   node's or an IRSA role, no service-linked one: where it runs, its attaches still page;
  * - an access key deactivated: UpdateAccessKey to Active;
  * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user): that policy deleted
  *   or overwritten (DeleteRolePolicy, DeleteUserPolicy, PutRolePolicy, PutUserPolicy);

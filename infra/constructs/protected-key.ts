@@ -10,7 +10,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { deployRoleArn } from '../deploy-role.js';
+import { deployRoleArns } from '../deploy-role.js';
 
 export interface ProtectedKeyProps {
   description: string;
@@ -39,8 +39,7 @@ export function breakGlassRoleArn(scope: Construct, breakGlassRole: string): str
  * them. Anyone else, administrators included, is refused.
  */
 export function policyChangers(scope: Construct, breakGlassRole: string): string[] {
-  const deployer = deployRoleArn(scope);
-  return [breakGlassRoleArn(scope, breakGlassRole), ...(deployer ? [deployer] : [])];
+  return [breakGlassRoleArn(scope, breakGlassRole), ...deployRoleArns(scope)];
 }
 
 /**

@@ -21,6 +21,19 @@ const storeCli = () => {
   return (args: string[], now?: string) => runCli([...args, '--store', store, ...(now ? ['--now', now] : [])]);
 };
 
+/** The survivor assessed and closed, then the monthly run (a short period for the test): the held incident's findings must stay whole. */
+async function closeSurvivorAndMinimise(cli: ReturnType<typeof storeCli>): Promise<void> {
+  const assessed = await cli(
+    ['assess', SURVIVOR, '--personal-data', 'no', '--risk', 'none', '--reason', 'Geen persoonsgegevens', '--by', 'FG'],
+    '2026-11-27T16:10:00Z',
+  );
+  expect(assessed.code, assessed.stderr).toBe(0);
+  expect((await cli(['close', SURVIVOR, '--reason', 'Afgehandeld', '--by', 'FG'], '2026-11-27T16:20:00Z')).code).toBe(0);
+  expect((await cli(['minimise', '--by', 'FG', '--after-days', '1'])).code).toBe(0);
+  const after = JSON.parse((await cli(['show', MERGED, '--json'])).stdout);
+  expect(after.minimised ?? null).toBeNull();
+}
+
 it('keeps the findings of a merged incident the FG holds, or refuses the hold there', async () => {
   const cli = storeCli();
   const replay = await cli(
@@ -43,16 +56,7 @@ it('keeps the findings of a merged incident the FG holds, or refuses the hold th
     return;
   }
   expect(hold.stdout).toMatch(/held by FG/);
-  expect(
-    (await cli(['assess', SURVIVOR, '--personal-data', 'no', '--risk', 'none', '--reason', 'Geen persoonsgegevens', '--by', 'FG'], '2026-11-27T16:10:00Z'))
-      .code,
-  ).toBe(0);
-  expect((await cli(['close', SURVIVOR, '--reason', 'Afgehandeld', '--by', 'FG'], '2026-11-27T16:20:00Z')).code).toBe(0);
-
-  // The monthly run (a short period for the test): the held incident's findings must stay whole.
-  expect((await cli(['minimise', '--by', 'FG', '--after-days', '1'])).code).toBe(0);
-  const after = JSON.parse((await cli(['show', MERGED, '--json'])).stdout);
-  expect(after.minimised ?? null).toBeNull();
+  await closeSurvivorAndMinimise(cli);
 });
 
 it('keeps the findings the FG held while the incident was open, after a finding merged it into another', async () => {
@@ -68,13 +72,5 @@ it('keeps the findings the FG held while the incident was open, after a finding 
   // The attack sequence names both resources: 07's incident is merged into 08's.
   expect((await cli(['replay', event('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents.json')], '2026-11-27T15:20:00Z')).code).toBe(0);
   expect(JSON.parse((await cli(['show', MERGED, '--json'], '2026-11-27T15:30:00Z')).stdout).state).toBe('closed');
-  expect(
-    (await cli(['assess', SURVIVOR, '--personal-data', 'no', '--risk', 'none', '--reason', 'Geen persoonsgegevens', '--by', 'FG'], '2026-11-27T16:10:00Z'))
-      .code,
-  ).toBe(0);
-  expect((await cli(['close', SURVIVOR, '--reason', 'Afgehandeld', '--by', 'FG'], '2026-11-27T16:20:00Z')).code).toBe(0);
-
-  expect((await cli(['minimise', '--by', 'FG', '--after-days', '1'])).code).toBe(0);
-  const after = JSON.parse((await cli(['show', MERGED, '--json'])).stdout);
-  expect(after.minimised ?? null).toBeNull();
+  await closeSurvivorAndMinimise(cli);
 });

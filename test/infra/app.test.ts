@@ -272,3 +272,18 @@ describe('EU residency', () => {
     expect(() => buildApp({ region: 'eu-west-1', fgEmail: 'not-an-address', ...noBundling })).toThrow(/fgEmail: expected the FG e-mail address/);
   });
 });
+
+describe('the upgrade from the shared CDK bootstrap', () => {
+  it("deploys once with the shared bootstrap, naming both execution roles where only the deployment may change a policy, so that the next deploy, with datalek's, may", () => {
+    const built = buildApp({ ...CONTEXT, ...NO_BUNDLING, sharedBootstrapUpgrade: 'true' });
+    const shared = `role/cdk-hnb659fds-cfn-exec-role-${CONTEXT.account}-${CONTEXT.region}`;
+    const own = `role/cdk-${DEPLOY_QUALIFIER}-cfn-exec-role-${CONTEXT.account}-${CONTEXT.region}`;
+    const state = Template.fromStack(built.stateful);
+    expect(JSON.stringify(state.toJSON())).toContain('/cdk-bootstrap/hnb659fds/version');
+    for (const type of ['AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::SNS::TopicPolicy']) {
+      const text = JSON.stringify(state.findResources(type));
+      expect(text, type).toContain(shared);
+      expect(text, type).toContain(own);
+    }
+  });
+});

@@ -74,7 +74,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the acknowledgement link on a phone', () =
     expect(await seriousViolations(checked)).toEqual([]);
     await checking.close();
 
-    await page.getByLabel('Je naam (niet verplicht)').fill('Anna');
+    await page.getByLabel('Uw naam (niet verplicht)').fill('Anna');
     await button.click();
     await page.waitForLoadState();
     expect(await page.getByRole('status').textContent()).toBe('Opgepakt. De escalatie stopt; de AP-termijn loopt door.');

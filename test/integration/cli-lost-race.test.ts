@@ -5,17 +5,23 @@
  * command that writes answers through the CLI's one path for it (cli/lost-race.ts), with exit 3
  * (a part failed, nothing wrong with the input: exit 2 would tell a script not to try again).
  *
- * The storm is the embedded store's own conflict: a trigger stands in for the other writer and takes
- * the timeline entry the command is about to write, so its commit fails on the key as a writer that
- * lost the race does (`ConflictError`), at every try, and stores nothing. The pauses between tries
- * are made zero (Math.random), not waited out.
+ * The storm is a real other writer: before each commit the command makes on an incident, another
+ * change to that incident is committed first (no entry: its revision moves, its timeline stays), so
+ * the command's commit fails as a writer that lost the race does ("changed since revision N"), at
+ * every try, and stores nothing. A new incident (`open`) has no revision to move: there a trigger
+ * takes the timeline entry the command is about to write. The pauses between tries are made zero
+ * (Math.random), not waited out. (A conflict at every try while the incident stays as it was is no
+ * race: cli-planted-conflict.test.ts.)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import type { IncidentChange } from '../../handlers/ports/incident-store.js';
 import { runCli } from '../support/cli.js';
 
 const EVENT = 'events/01-ec2-backdoor-command-and-control-high.json'; // created 2026-11-27T21:14Z
@@ -23,13 +29,33 @@ const AT = '2026-11-27T22:00:00Z';
 const OTHER = 'events/07-iam-long-term-access-key-anomalous-fractional-severity-7.2.json';
 const LATER = '2026-11-27T23:00:00Z';
 
-/** The other writer: every timeline entry of an incident `stormed` names is taken before the command can write it. */
+/**
+ * The other writer, on the incidents `on` names: a change of its own committed before each of the
+ * command's commits on a stored one, and every timeline entry of a new one taken before the command can write it.
+ */
 function storm(store: string, on: 'all' | string[]): () => void {
+  const named = (id: string) => on === 'all' || on.includes(id);
+  const commit = SqliteIncidentStore.prototype.commit;
+  let writing = false;
+  const spy = vi.spyOn(SqliteIncidentStore.prototype, 'commit').mockImplementation(async function (this: SqliteIncidentStore, change: IncidentChange) {
+    if (!writing) {
+      writing = true;
+      try {
+        for (const c of [change, ...(change.others ?? [])])
+          if (c.expectedRevision !== null && named(c.incident.id))
+            await changeIncident({ store: this, policy: DEFAULT_POLICY, now: () => LATER }, c.incident.id, () => ({ entries: [] }));
+      } finally {
+        writing = false;
+      }
+    }
+    return commit.call(this, change);
+  });
   const db = new Database(join(store, STORE_FILE));
   const which = on === 'all' ? '1' : `NEW.incident_id IN (${on.map((id) => `'${id}'`).join(', ')})`;
   db.exec(`CREATE TRIGGER storm BEFORE INSERT ON timeline WHEN ${which}
     BEGIN INSERT INTO timeline VALUES (NEW.incident_id, NEW.seq, NEW.at, 'other-writer', 'other', '{}', NEW.prev_hash, NEW.hash); END`);
   return () => {
+    spy.mockRestore();
     db.exec('DROP TRIGGER storm');
     db.close();
   };

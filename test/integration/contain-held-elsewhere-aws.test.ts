@@ -12,6 +12,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   ModifyNetworkInterfaceAttributeCommand,
@@ -259,7 +260,7 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
   });
 
   // The last note's "Still left": a run killed between creating its groups and recording its groups step left groups no record names.
-  it('groups a killed run made for this incident and never recorded are not used, and are left with no rule (named in the record)', async () => {
+  it('groups a killed run made for this incident and never recorded are not used nor changed (named in the record)', async () => {
     const vpc = await buildVpc(c);
     const s = await buildScenario(c, vpc);
     // As the killed run left them: tagged for dl-killed at creation, the isolation group with its default all-outbound rule.
@@ -292,16 +293,54 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     const groups = action.evidence?.groups as { isolation: string; allTraffic: string };
     expect(orphans).not.toContain(groups.isolation);
     for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([groups.isolation]);
-    // Not left open to anything: no rule in or out on either.
+    // Left as they were (a new group's one egress rule each): only a record proves a group datalek's to change.
     const left = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: orphans }))).SecurityGroups ?? [];
     expect(left.map((g) => [g.IpPermissions?.length ?? 0, g.IpPermissionsEgress?.length ?? 0])).toEqual([
-      [0, 0],
-      [0, 0],
+      [0, 1],
+      [0, 1],
     ]);
     // And visible: the groups step names them, and the record keeps them apart from the groups it vouches for.
     const prepared = (action.steps ?? []).find((st) => st.name === 'prepare-isolation-groups');
     for (const id of orphans) expect(prepared?.detail).toContain(id);
     expect([...((action.evidence?.orphanGroups as string[] | undefined) ?? [])].sort()).toEqual([...orphans].sort());
+  });
+
+  // The last read's A1: a tag is no proof. Whoever may tag puts datalek's two tags for the incident on
+  // a production group in use (the incident id is on the contained instance's and datalek's groups' tags).
+  it('a production group tagged as made for the incident keeps its rules, and is not called an orphan to delete', async () => {
+    const vpc = await buildVpc(c);
+    const s = await buildScenario(c, vpc);
+    const prod = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'payments-db', Description: 'payments database', VpcId: vpc.vpcId })))
+      .GroupId as string;
+    await c.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: prod,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.20.0.0/16' }] }],
+      }),
+    );
+    await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: vpc.subnetId, Groups: [prod] }));
+    await c.ec2.send(
+      new CreateTagsCommand({
+        Resources: [prod],
+        Tags: [
+          { Key: 'datalek:role', Value: 'datalek-isolation' },
+          { Key: 'datalek:created-for', Value: 'dl-victim' },
+        ],
+      }),
+    );
+    await open('dl-victim', s.instanceId, true);
+
+    await runContainment(deps, 'dl-victim');
+
+    const action = await actionOf('dl-victim');
+    expect(action).toMatchObject({ status: 'done' });
+    expect((action.evidence?.groups as { isolation?: string } | undefined)?.isolation).not.toBe(prod);
+    const after = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [prod] }))).SecurityGroups?.[0];
+    expect(after?.IpPermissions?.map((p) => p.FromPort)).toEqual([5432]);
+    expect(action.evidence?.orphanGroups ?? []).not.toContain(prod);
+    expect(action.evidence?.taggedGroups).toEqual([prod]);
+    const prepared = (action.steps ?? []).find((st) => st.name === 'prepare-isolation-groups');
+    expect(prepared?.detail).toContain(`${prod} carry datalek's tags for this incident but not datalek's name`);
   });
 
   it("an interface in datalek's all-traffic group is open, not isolated: a loud failure, not a skip", async () => {

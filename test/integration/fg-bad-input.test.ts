@@ -33,10 +33,17 @@ describe('bad input to every FG command: one line, the rule and its article, exi
   const id = () => c.id;
   /** [command line, what the one line must say, whether a rule of law refuses it (then the article is named)] */
   const cases: [string, () => string[], RegExp, boolean][] = [
+    // Before GuardDuty's detection (a customer's call) only confirmed (review7 G4), and never before the AVG applied.
     [
-      'assess: awareness before the detection',
+      'assess: awareness before the detection, not confirmed',
       () => ['assess', id(), '--aware-at', '2020-01-01T00:00:00Z', '--aware-reason', 'x'],
-      /before the detection/,
+      /before GuardDuty's detection .*--confirm-stated-time/,
+      true,
+    ],
+    [
+      'assess: awareness before the AVG applied',
+      () => ['assess', id(), '--aware-at', '2017-01-01T00:00:00Z', '--aware-reason', 'x', '--confirm-stated-time'],
+      /before 2018-05-25/,
       true,
     ],
     ['assess: awareness in the future', () => ['assess', id(), '--aware-at', '2025-11-29T00:00:00Z', '--aware-reason', 'x'], /after now/, true],

@@ -74,6 +74,23 @@ describe('drift reads what an incident left elsewhere', () => {
     expect(drifted(report)).toBe(true);
   });
 
+  it('a key found inactive already, no record holding it: read back under the incident that relies on it', async () => {
+    const key: ActionRecord = {
+      id: 'deactivate-access-key:AKIAFOUND',
+      type: 'deactivate-access-key',
+      target: 'AKIAFOUND',
+      status: 'skipped',
+      mode: 'enforce',
+      findingId: 'f-new',
+      at: NOW,
+      params: { userName: 'svc-export' },
+      steps: [{ name: 'deactivate-key', status: 'failed', at: NOW, code: 'AlreadyContained', detail: 'AKIAFOUND is Inactive already' }],
+    };
+    const active = async (checks: readonly ContainmentCheck[]) => checks.map((): Observation => ({ read: 'key', status: 'Active' }));
+    const report = await checkContainment([incidentFixture({ id: 'dl-new', actions: [key] })], { read: active }, NOW);
+    expect(report.resources).toEqual([expect.objectContaining({ incidentId: 'dl-new', resource: 'access key AKIAFOUND', state: 'drifted' })]);
+  });
+
   it('left to a holder: its containment of the resource is read under this incident too, each resource read once', async () => {
     const holder = incidentFixture({ id: 'dl-holder', actions: [earlier()] });
     const left = incidentFixture({ id: 'dl-left', actions: [foundIsolated({ evidence: {}, heldBy: 'dl-holder' })] });

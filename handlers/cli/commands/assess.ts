@@ -13,8 +13,9 @@ export const assessCommand: Command = {
                    (--personal-data yes --risk none beside special categories or the BSN that the facts do not
                     record as unintelligible: the FG confirms it with its own reason; the register marks it)
                    [--acting-as controller|processor] [--confirm-stated-time]
-                   (--confirm-stated-time: after the AP deadline had passed, for a move of awareness that moves it
-                    later, or for "processor" or "not notifiable", which make the notification not needed)
+                   (--confirm-stated-time: for an --aware-at before GuardDuty's detection (a customer's call: the record
+                    marks it, and the clocks run from it); after the AP deadline had passed, for a move of awareness
+                    that moves it later, or for "processor" or "not notifiable", which make the notification not needed)
                    [--nis2-significant yes|no] [--nis2-intermediate-due ISO]
                    [--after-close]
                    (on a closed incident only --personal-data and --risk, with --reason and --after-close, which says
@@ -65,9 +66,15 @@ export const assessCommand: Command = {
         const decisions = incident.decisions ?? [];
         const move = decisions.findLast((d) => d.kind === 'awareness');
         if (move?.kind === 'awareness' && move.to === incident.awareAt && move.recordedAt === decisions.at(-1)?.recordedAt) {
+          if (move.beforeDetection) said.push("Marked as before GuardDuty's detection.");
           if (move.enteredAfterDeadline) said.push(`Marked as entered after the AP deadline had passed (overdue from ${move.enteredAfterDeadline}).`);
           if (move.delayReason)
             said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
+          // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
+          if (apClockRunning(incident, ctx.policy) && (incident.deadline as string) < ctx.now())
+            said.push(
+              `The AP notification is late already: the AP deadline passed at ${incident.deadline}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
+            );
         }
       }
       if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);

@@ -7,7 +7,7 @@ export const factsCommand: Command = {
   name: 'facts',
   section: 'fg',
   usage: `  datalek facts ID [--summary TEXT] [--cause TEXT] [--type ${BREACH_TYPES.join('|')}]
-                   [--nature confidentiality,integrity,availability] [--ended-at ISO]
+                   [--nature confidentiality,integrity,availability] [--started-at ISO [--started-reason TEXT]] [--ended-at ISO]
                    [--categories A,B] [--special A,B|none] [--subject-groups A,B] [--subjects MIN-MAX] [--records N]
                    [--consequences TEXT [--for confidentiality|integrity|availability --harm physical,material,immaterial
                     --harm-severity low|medium|high|very-high]]
@@ -17,7 +17,8 @@ export const factsCommand: Command = {
                    [--confirm-stated-time]
                    (--complete is refused while a required fact is missing, unless --unknown-reason says why
                     the facts still missing cannot be given; on a closed incident a corrected fact needs --reason;
-                    --confirm-stated-time: a corrected --ended-at that moves an overdue NIS2 final report deadline later)`,
+                    --confirm-stated-time: a --started-at before GuardDuty's detection, which also needs --started-reason;
+                    a corrected --ended-at that moves an overdue NIS2 final report deadline later)`,
   flags: flagsOf(factsAction.fields),
   positionals: 'one',
   run: (ctx) =>

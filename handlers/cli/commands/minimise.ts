@@ -23,12 +23,11 @@ export const minimiseCommand: Command = {
     reason: { type: 'string' },
   },
   positionals: 'optional-one',
-  check(flags, positionals) {
+  // `check` is handed the flags and the target, not the positionals: the incident id is checked in `hold` (review10 K3).
+  check(flags) {
     if (typeof flags.by !== 'string' || !flags.by.trim()) throw new UsageError('minimise needs --by NAME: the person who decides the data is no longer needed');
     afterDays(flags['after-days'], 0);
     if (flags.hold && flags['release-hold']) throw new UsageError('give --hold or --release-hold, not both');
-    if ((flags.hold || flags['release-hold']) && !positionals?.[0])
-      throw new UsageError('--hold and --release-hold name the incident: datalek minimise ID --hold --reason TEXT --by NAME');
     if (flags.hold && (typeof flags.reason !== 'string' || !flags.reason.trim()))
       throw new UsageError('--hold needs --reason TEXT: why the findings are kept past the retention period (the register keeps it)');
     if (flags.reason !== undefined && !flags.hold) throw new UsageError('--reason goes with --hold');
@@ -75,6 +74,7 @@ function reportLines(report: MinimiseReport, days: number): string[] {
 /** `--hold` / `--release-hold`: the FG keeps one incident's findings past the period, or stops keeping them. */
 async function hold(ctx: Context, by: string): Promise<number> {
   const id = ctx.positionals[0];
+  if (!id) throw new UsageError('--hold and --release-hold name the incident: datalek minimise ID --hold --reason TEXT --by NAME');
   const incident = await withBackend(ctx, 'write', (backend) =>
     ctx.flags.hold ? holdFindings(personDeps(ctx, backend), id, { by, reason: ctx.flags.reason as string }) : releaseHold(personDeps(ctx, backend), id, { by }),
   );

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { reindexDue } from '../../core/due-index.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
 import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
@@ -8,8 +9,12 @@ import { table } from '../views.js';
 export const sweepCommand: Command = {
   name: 'sweep',
   section: 'main',
-  usage: '  datalek sweep                              send the reminders and escalation pages that are due',
-  flags: {},
+  usage: `  datalek sweep [--reindex]                  send the reminders and escalation pages that are due;
+                                             --reindex first writes again every incident (closed ones
+                                             too) whose stored due time misses what is due now (a record
+                                             stored before the code knew a reminder it owes): run once
+                                             after an upgrade, on each store (--target aws too)`,
+  flags: { reindex: { type: 'boolean' } },
   positionals: 'none',
   run: runSweep,
 };
@@ -17,6 +22,15 @@ export const sweepCommand: Command = {
 async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
+    if (ctx.flags.reindex) {
+      const put = await reindexDue({ store, policy: ctx.policy, now: ctx.now });
+      if (!ctx.flags.json)
+        ctx.io.out(
+          put.length
+            ? put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt}, stored ${p.was ?? 'none'}).`)).join('\n')
+            : 'Due index: every incident holds what is due.',
+        );
+    }
     const result = await sweep({
       store,
       policy: ctx.policy,

@@ -58,22 +58,33 @@ export interface IsolationGroups {
   isolation: string;
 }
 
-/** The groups step's outcome: the VPC's groups, and the orphans of this incident it found and left with no rule (`orphanGroups`). */
+/**
+ * The groups step's outcome: the VPC's groups, and the groups tagged as made for this incident that
+ * no record names, none of them used nor changed: `orphans` carry a name datalek gives its groups
+ * (a run stopped between making them and recording them, most likely), `tagged` do not (someone put
+ * datalek's tags on a group of theirs).
+ */
 export interface PreparedGroups {
   groups: IsolationGroups;
   orphans: string[];
+  tagged: string[];
 }
 
-/** The groups step's outcome as the step records it: its words, and its evidence (orphans apart from `groups`, which the record vouches for). */
+/** The groups step's outcome as the step records it: its words, and its evidence (the unvouched groups apart from `groups`, which the record vouches for). */
 export function preparedOutcome(prepared: PreparedGroups, vpcId: string): { status: 'done'; detail: string; evidence: Record<string, unknown> } {
-  const { groups, orphans } = prepared;
-  const left = orphans.length
-    ? `; group(s) ${orphans.join(', ')} tagged as made for this incident and named by no record (a run stopped between making them and recording them): not used, their rules removed; delete them by hand (aws ec2 delete-security-group --group-id ID)`
-    : '';
+  const { groups, orphans, tagged } = prepared;
+  const left = [
+    orphans.length
+      ? `; group(s) ${orphans.join(', ')} tagged as made for this incident, with datalek's name, and named by no record (a run stopped between making them and recording them?): not used and left as they are; if no network interface is in them, delete them by hand (aws ec2 delete-security-group --group-id ID)`
+      : '',
+    tagged.length
+      ? `; group(s) ${tagged.join(', ')} carry datalek's tags for this incident but not datalek's name, and no record names them: not datalek's, not used, left as they are; find who tagged them (CloudTrail CreateTags) and remove the tags`
+      : '',
+  ].join('');
   return {
     status: 'done',
     detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${vpcId}${left}`,
-    evidence: { groups, ...(orphans.length ? { orphanGroups: orphans } : {}) },
+    evidence: { groups, ...(orphans.length ? { orphanGroups: orphans } : {}), ...(tagged.length ? { taggedGroups: tagged } : {}) },
   };
 }
 
@@ -379,7 +390,7 @@ export class FoundGroups {
   /**
    * The VPC's groups tagged as made for `incidentId` that its record does not name (`vouched`: the
    * VPC's groups the records vouch for): a run of that incident stopped between making them and
-   * recording its groups step, or someone tagged a group so. Never used; see `isolationGroups`.
+   * recording its groups step, or someone tagged a group so. Never used nor changed; see `isolationGroups`.
    */
   orphansOf(vpcId: string, incidentId: string, vouched: readonly SecurityGroup[]): SecurityGroup[] {
     const ids = new Set(vouched.map((g) => g.GroupId));
@@ -446,13 +457,14 @@ export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, re
  * isolation group has no rule at all (a run that crashed before revoking a new group's default
  * egress, or a rule someone added, would open every interface in it).
  *
- * A group tagged as made for this incident that no record names (`orphans`) is never used: a run
- * killed between making it and recording its groups step left it (with a new group's default
- * all-outbound rule), or someone tagged a group so, and only a record proves a group datalek's (a tag
- * or a seal anyone who may create a group can copy onto one made again under that name). Its rules are
- * removed (in the round that sets the used groups' rules: no round trip more), so nothing put in it
- * later is open, and the step names it for on-call to delete. One tagged for another incident is left
- * to that incident's next run: only the group's own incident tells an orphan from a race's winner.
+ * A group tagged as made for this incident that no record names is never used, and never changed:
+ * a run killed between making it and recording its groups step left it (with a new group's default
+ * all-outbound rule and nothing in it), or someone who may tag put datalek's tags on a group of
+ * theirs, and only a record proves a group datalek's (a tag, a name or a seal can be copied). Stripping
+ * its rules would let a tag make datalek's role cut a production group off; leaving a killed run's
+ * group costs an unused group with no member. So the step names it, for on-call: by datalek's name
+ * (`orphans`: delete it when empty) or not (`tagged`: not datalek's; find who tagged it). One tagged
+ * for another incident is left to that incident's next run.
  */
 export async function isolationGroups(
   c: Pick<ContainmentClients, 'ec2'>,
@@ -463,7 +475,8 @@ export async function isolationGroups(
 ): Promise<PreparedGroups> {
   const all = await found;
   const groups = await all.inVpc(vpcId);
-  const orphans = all.orphansOf(vpcId, incidentId, groups);
+  const unvouched = all.orphansOf(vpcId, incidentId, groups);
+  const ownName = (g: SecurityGroup) => [ALL_TRAFFIC_GROUP, ISOLATION_GROUP].some((role) => g.GroupName === role || g.GroupName === `${role}-${incidentId}`);
   // Each group made is named in the step's progress at once, which the incident's record keeps when
   // the step fails (the other group's creation refused, say): the run that retries finds it vouched
   // for (recordedIsolationGroups) and uses it, instead of making a group of its own beside it.
@@ -496,17 +509,13 @@ export async function isolationGroups(
       ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: isolation.id, IpPermissions: isolation.egress }))),
     isolation.ingress.length &&
       ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: isolation.id, IpPermissions: isolation.ingress }))),
-    ...orphans.map((g) => withoutRules(c, groupState(g))),
   ]);
-  return { groups: { allTraffic: allTraffic.id, isolation: isolation.id }, orphans: orphans.map((g) => g.GroupId as string) };
-}
-
-/** Every rule of the group revoked, in and out at once. */
-async function withoutRules(c: Pick<ContainmentClients, 'ec2'>, g: GroupState): Promise<void> {
-  await Promise.all([
-    g.egress.length && ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: g.id, IpPermissions: g.egress }))),
-    g.ingress.length && ignoreNotFound(() => c.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: g.id, IpPermissions: g.ingress }))),
-  ]);
+  const ids = (list: SecurityGroup[]) => list.map((g) => g.GroupId as string);
+  return {
+    groups: { allTraffic: allTraffic.id, isolation: isolation.id },
+    orphans: ids(unvouched.filter(ownName)),
+    tagged: ids(unvouched.filter((g) => !ownName(g))),
+  };
 }
 
 /** The all-protocols rule for 0.0.0.0/0 and ::/0, less what `rules` already have; null when nothing is missing. */

@@ -1,0 +1,58 @@
+/**
+ * The due index: the time the sweep reads an incident again (`nextDueAt`, stored with the record and
+ * indexed by the store). It is computed at every write of the incident (change-incident.ts,
+ * record-finding.ts). A record stored before a reminder it owes was known to the code (fg11's telecom
+ * subscribers' exception without the AP's agreement, which used to count done) holds a due time
+ * without it, and a closed record is seldom written again: the sweep, which reads only what the
+ * index says is due, would never remind it. `reindexDue` (`datalek sweep --reindex`, once after an
+ * upgrade, on every store) writes each such incident again, so its index holds what is due.
+ */
+import { type ChangeDeps, changeIncident } from './change-incident.js';
+import type { Incident } from './incident.js';
+import type { Policy } from './policy.js';
+import { nextDueAt } from './schedule.js';
+
+/** When something falls due on the incident before its stored due time (or it stores none): that time, else null. */
+export function dueIndexMisses(incident: Incident, policy: Policy): string | null {
+  if (incident.mergedInto) return null;
+  const due = nextDueAt(incident, policy);
+  if (due === null) return null;
+  return incident.nextDueAt === null || Date.parse(due) < Date.parse(incident.nextDueAt) ? due : null;
+}
+
+export interface Reindexed {
+  incidentId: string;
+  /** The due time the record held before: null for none. */
+  was: string | null;
+  dueAt: string;
+}
+
+/**
+ * Writes again every incident, open or closed, whose stored due time misses what is due now
+ * (`dueIndexMisses`): the commit computes its due time, and the timeline says why it was written.
+ * An incident another writer changed meanwhile is read again; one that holds its due time by then
+ * is left alone. Reads every incident once: a migration, not a sweep.
+ */
+export async function reindexDue(deps: ChangeDeps): Promise<Reindexed[]> {
+  const put: Reindexed[] = [];
+  for (const listed of await deps.store.listIncidents()) {
+    if (dueIndexMisses(listed, deps.policy) === null) continue;
+    let done: Reindexed | null = null;
+    await changeIncident(deps, listed.id, (draft) => {
+      const dueAt = dueIndexMisses(draft, deps.policy);
+      if (dueAt === null) return null;
+      done = { incidentId: draft.id, was: draft.nextDueAt, dueAt };
+      return {
+        entries: [
+          {
+            at: deps.now(),
+            kind: 'due-index-repaired',
+            detail: { was: draft.nextDueAt, dueAt, reason: 'the stored due time missed what is due on the record (stored before the code knew it)' },
+          },
+        ],
+      };
+    });
+    if (done) put.push(done);
+  }
+  return put;
+}

@@ -1,0 +1,66 @@
+/**
+ * fg11 (17507a0) made a telecom subscribers' exception recorded without the AP's agreement count as
+ * not done, and reminded; but the due index (the stored `nextDueAt` the sweep reads) of a record
+ * stored before holds no such reminder, and a closed one is never written again: the sweep never
+ * reminded it. `datalek sweep --reindex` (core/due-index.ts `reindexDue`) puts every incident whose
+ * stored due time misses what is due now back in the index, with a timeline entry, once; the sweep
+ * then reminds as for any other.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { reindexDue } from '../../handlers/core/due-index.js';
+import { recordFacts } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { runCli } from '../support/cli.js';
+import { incidentFixture } from '../support/incidents.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const POLICY = { organisation: { name: 'Telecom Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { telecom: true } };
+const policy = parsePolicy(POLICY);
+const id = 'dl-tw-reindex';
+const now = '2026-11-28T10:00:00.000Z';
+const later = '2026-11-29T22:00:00.000Z';
+let t: ReturnType<typeof tempSqliteStore>;
+
+beforeEach(async () => {
+  t = tempSqliteStore();
+  await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+  await recordFacts({ store: t.store, policy, now: () => now }, { incidentId: id, by: 'FG', unintelligible: 'yes', nature: ['confidentiality'] });
+  // A record as stored before: the exception without the AP's agreement counted done, closed, nothing due.
+  const stored = (await t.store.getIncident(id)) as Incident;
+  const old = {
+    ...stored,
+    assessment: { risk: 'risk', notifiable: true, reason: 'telecom', by: 'FG', at: now },
+    subscribers: { decision: 'exception', exception: 'encrypted', date: null, channel: null, reason: 'versleuteld', by: 'FG', at: now },
+    state: 'closed',
+    closedAt: now,
+    nextDueAt: null,
+    revision: stored.revision + 1,
+  } as Incident;
+  await t.store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+});
+afterEach(async () => t.cleanup());
+
+it('reindexDue puts an old record whose reminder the due index misses back in it, once, and the sweep then reminds', async () => {
+  expect((await t.store.listDue(later)).map((i) => i.id)).not.toContain(id);
+  const deps = { store: t.store, policy, now: () => now };
+  const put = await reindexDue(deps);
+  expect(put).toEqual([{ incidentId: id, was: null, dueAt: expect.any(String) }]);
+  expect((await t.store.getTimeline(id)).filter((e) => e.kind === 'due-index-repaired')).toHaveLength(1);
+  expect(await reindexDue(deps)).toEqual([]);
+  const swept = await sweep({ store: t.store, policy, now: () => later });
+  expect(swept.sent.filter((s) => s.incidentId === id).map((s) => s.kind)).toContain('subjects-reminder');
+});
+
+it('datalek sweep --reindex says what it put back, then sweeps', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'datalek-reindex-')), 'policy.json');
+  writeFileSync(file, JSON.stringify(POLICY));
+  const r = await runCli(['sweep', '--reindex', '--store', t.dir, '--policy', file, '--now', later], {});
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(`Due index: ${id} put back (due`);
+  expect(r.stdout).toContain('subjects-reminder');
+});
