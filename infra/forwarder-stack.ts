@@ -28,6 +28,7 @@ import type { DeployConfig } from './config.js';
 import { ALARM_PERIOD, ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
+import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { eventQueue } from './constructs/queue.js';
@@ -126,6 +127,8 @@ export class ForwarderStack extends Stack {
       functionWildcards: [],
       alarmTopic: this.alarmTopic,
     });
+    // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
+    new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
     // The dead letters and the watch's calls: emptied by nobody but the break-glass role and the deployment.

@@ -23,6 +23,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { boundaryStatements, mergedStatements } from './boundary.js';
+import { groupTagCalls } from './constructs/group-tag-watch.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
@@ -41,9 +42,15 @@ export function memberWatchPattern(byHandOf: Record<string, unknown>): Record<st
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME], byHandOf), deployCalls()] };
 }
 
-/** Calls on the member's watch rule (it cannot see the call that disables it). */
+/**
+ * Calls on the member's watch rule (it cannot see the call that disables it), and a security
+ * group's `datalek:` tags changed (containment's isolation groups are found by them: the pipeline's
+ * `datalek-watch-group-tags` pages; group-tag-watch.ts), here for room: the watch rule's pattern is
+ * near EventBridge's 2,048 characters. The member stack is deployed in the central region only: the
+ * member's calls in its other regions are not forwarded.
+ */
 export function memberGuardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([MEMBER_WATCH_RULE_NAME], byHandOf) };
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [ruleCalls([MEMBER_WATCH_RULE_NAME], byHandOf), groupTagCalls()] };
 }
 
 export interface MemberStackProps extends StackProps {
@@ -150,7 +157,12 @@ export class MemberStack extends Stack {
     const byHandOf = notByDeployment(deployRoleArn(this));
     this.watchRules = [
       [MEMBER_WATCH_RULE_NAME, 'Watch', 'GuardDuty calls that stop this account’s findings from reaching the administrator', memberWatchPattern(byHandOf)],
-      [MEMBER_GUARD_RULE_NAME, 'Guard', `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule`, memberGuardPattern(byHandOf)],
+      [
+        MEMBER_GUARD_RULE_NAME,
+        'Guard',
+        `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule, and security groups' datalek: tags changed`,
+        memberGuardPattern(byHandOf),
+      ],
     ].map(([name, id, what, pattern]) => {
       const rule = new events.Rule(this, `${id}Rule`, {
         ruleName: name as string,

@@ -28,6 +28,7 @@ import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './c
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EventRoute } from './constructs/event-route.js';
+import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectQueues } from './constructs/register-guard.js';
@@ -602,6 +603,8 @@ export class ResponseStack extends Stack {
       functionWildcards: [`*${this.stackName}-*`],
       alarmTopic,
     });
+    // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
+    new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic });
 
     // Member accounts forward the calls that silence their findings (member-stack.ts) to this
     // bus, where the watch pages: the listed accounts' two forwarding rules only, CloudTrail's

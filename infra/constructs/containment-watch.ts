@@ -38,9 +38,10 @@
  * user's path may spell a session). An assumed role's ARN carries its name but not its path,
  * and a name is free in any other account: exempting `*:assumed-role/<name>/*` let a role anyone
  * created under that name undo containment unpaged. The member accounts' `datalek-containment` role
- * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's and
- * EventBridge's calls), and in the pipeline account that name belongs to no datalek role, so a
- * session of it there is someone else's. So is CloudFormation on the pipeline's own functions (a
+ * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's,
+ * EventBridge's and CloudFormation's calls, and EC2's on security groups' tags: none of these), and
+ * in the pipeline account that name belongs to no datalek role, so a session of it there is
+ * someone else's. So is CloudFormation on the pipeline's own functions (a
  * deploy sets their concurrency).
  * Each call goes to the alarm topic as a message of its own: the call, the caller's ARN, when,
  * where and the CloudTrail event id; left out: the resource, the request and the source address

@@ -48,14 +48,16 @@ import { Construct } from 'constructs';
 import { BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
+import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
 
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
  * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
+ * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts).
  */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation'];
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
@@ -319,8 +321,8 @@ export function allowWatchRulesToPublish(topic: sns.Topic): void {
       resources: [topic.topicArn],
       conditions: {
         ArnEquals: {
-          // And the rule on calls that undo containment (containment-watch.ts).
-          'aws:SourceArn': [...WATCH_RULES.map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME].map((name) =>
+          // And the rules on calls that undo containment (containment-watch.ts, group-tag-watch.ts).
+          'aws:SourceArn': [...WATCH_RULES.map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].map((name) =>
             stack.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           ),
         },

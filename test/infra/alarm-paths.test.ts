@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { ALARM_DELIVERY_RULE_NAME, ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
@@ -206,9 +207,10 @@ describe('every watched call pages on its own (review 3, S3)', () => {
       expect(allow).toHaveLength(1);
       expect(allow[0].Action).toBe('sns:Publish');
       const sourceArns = JSON.stringify((allow[0].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
-      // And the containment watch's (containment-watch.test.ts).
-      for (const name of [...WATCH_RULES.map((r) => r.name), CONTAINMENT_WATCH_RULE_NAME]) expect(sourceArns).toContain(`:rule/${name}`);
-      expect(sourceArns.match(/:rule\//g)).toHaveLength(WATCH_RULES.length + 1);
+      // And the containment watch's and the group tags watch's (containment-watch.test.ts).
+      for (const name of [...WATCH_RULES.map((r) => r.name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME])
+        expect(sourceArns).toContain(`:rule/${name}`);
+      expect(sourceArns.match(/:rule\//g)).toHaveLength(WATCH_RULES.length + 2);
     }
   });
 

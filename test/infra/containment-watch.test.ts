@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME, ContainmentWatch } from '../../infra/constructs/containment-watch.js';
+import { GROUP_TAG_WATCH_RULE_NAME, groupTagPattern } from '../../infra/constructs/group-tag-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
@@ -131,6 +132,28 @@ describe('the containment watch (review5 A15)', () => {
       );
       expect(input?.InputTemplate).toContain('put it back by hand');
       expect(input?.InputTemplate).toContain('left out of this message');
+    }
+  });
+
+  it("pages through the alarm topic, in both regions, on a security group's datalek: tags changed (kfix11: datalek finds its isolation groups by them), saying the call, caller and event id, not the group or tags", () => {
+    const state = Template.fromStack(built.stateful);
+    for (const [name, { t }] of Object.entries(where)) {
+      const owner = name === 'central' ? state : t;
+      const rules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: GROUP_TAG_WATCH_RULE_NAME } })) as Rule[];
+      expect(rules, name).toHaveLength(1);
+      const [{ Properties: rule }] = rules;
+      expect(rule.EventPattern, name).toEqual(groupTagPattern());
+      const [[topicId]] = Object.entries(owner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+      expect(rule.Targets, name).toHaveLength(1);
+      expect(JSON.stringify(rule.Targets[0].Arn)).toMatch(name === 'central' ? /datalek-on-call-alarms/ : new RegExp(`"Ref":"${topicId}"`));
+      const [policy] = Object.values(owner.findResources('AWS::SNS::TopicPolicy')).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId));
+      expect(JSON.stringify(policy.Properties.PolicyDocument), name).toContain(`:rule/${GROUP_TAG_WATCH_RULE_NAME}`);
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-watch-group-tags-undelivered', MetricName: 'FailedInvocations' });
+      const input = rule.Targets[0].InputTransformer;
+      expect(Object.values(input?.InputPathsMap ?? {}).sort()).toEqual(
+        ['$.account', '$.detail.eventID', '$.detail.eventName', '$.detail.userIdentity.arn', '$.region', '$.time'].sort(),
+      );
+      expect(input?.InputTemplate).toContain('the group and tags are left out of this message');
     }
   });
 

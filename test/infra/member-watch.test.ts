@@ -10,6 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
@@ -79,7 +80,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(role.Properties.PermissionsBoundary).toEqual({ Ref: boundaryId });
   });
 
-  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge and CloudFormation calls", () => {
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation and EC2 calls", () => {
     const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
     expect(policy.Properties.EventBusName).toBe('default');
     const st = policy.Properties.Statement;
@@ -87,8 +88,9 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(text(response, st.Principal)).toBe(JSON.stringify({ AWS: [`arn:aws:iam::${MEMBER}:root`] }));
     expect(st.Action).toBe('events:PutEvents');
     expect(JSON.parse(text(response, st.Condition))).toEqual({
-      // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do.
-      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation'] },
+      // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do. EC2's: a
+      // security group's datalek: tags changed (containment's isolation groups are found by them).
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2'] },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
       // From the member stacks' two forwarding rules only, not any rule a member account makes.
       ArnEquals: {
@@ -148,7 +150,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     }),
   });
 
-  it('pages on the member leaving its administrator, deleting or suspending its detector, silencing either forwarding rule, or deploying or deleting its stack; not on reads or on others’ rules or stacks', async () => {
+  it('pages on the member leaving its administrator, deleting or suspending its detector, silencing either forwarding rule, deploying or deleting its stack, or changing a security group’s datalek: tags; not on reads, others’ rules or stacks, or datalek’s tags on an instance', async () => {
     const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
     const calls = [
       call('leaves-administrator', 'aws.guardduty', 'DisassociateFromAdministratorAccount', { detectorId }),
@@ -166,6 +168,16 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         stackName: `arn:aws:cloudformation:eu-west-1:${MEMBER}:stack/DatalekMember-${MEMBER}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
       }),
       call('deploys-another-stack', 'aws.cloudformation', 'ExecuteChangeSet', { stackName: 'billing-exports', changeSetName: 'nightly' }),
+      // kfix11's follow-up: containment (in the member account) finds its isolation groups by their datalek:
+      // tags. One element in each array's place: moto does not look into arrays (moto-rules.ts arrayVariants).
+      call('untags-isolation-group', 'aws.ec2', 'DeleteTags', {
+        resourcesSet: { items: { resourceId: 'sg-0123456789abcdef0' } },
+        tagSet: { items: { key: 'datalek:created-for' } },
+      }),
+      call('tags-instance', 'aws.ec2', 'CreateTags', {
+        resourcesSet: { items: { resourceId: 'i-0123456789abcdef0' } },
+        tagSet: { items: { key: 'datalek:state', value: 'isolated' } },
+      }),
     ];
     // The pipeline account: a bus standing in for its default bus, with the central watch rule and its queue.
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-watch' }));
@@ -173,8 +185,8 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central' }));
     const response = Template.fromStack(built.response);
     const member = Template.fromStack(built.members[0]);
-    // The pipeline watch and the changes watch (deployments), both to the rules' queue.
-    for (const watch of rulesOf(response).filter((r) => [WATCH_RULE_NAME, CHANGES_RULE_NAME].includes(r.Properties.Name))) {
+    // The pipeline watch, the changes watch (deployments) and the group tags watch, all to the rules' queue.
+    for (const watch of rulesOf(response).filter((r) => [WATCH_RULE_NAME, CHANGES_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].includes(r.Properties.Name))) {
       const name = watch.Properties.Name as string;
       const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
       await moto.clients.eventbridge.send(new PutRuleCommand({ Name: name, EventBusName: 'central', EventPattern: JSON.stringify(watchPattern) }));
@@ -209,6 +221,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       'leaves-administrator',
       'leaves-master',
       'suspends-detector',
+      'untags-isolation-group',
     ]);
   }, 120_000);
 });

@@ -207,6 +207,15 @@ const WATCHED: Record<string, string[]> = {
   '171-outside-account-may-invoke-the-record-function-by-arn.json': ['central/by-hand'],
   '172-eventbridge-permission-added-by-a-deploy.json': [],
   '173-permission-added-to-another-teams-function.json': [],
+  // kfix11's follow-up: a security group's datalek: tags changed or deleted, by anyone (datalek tags
+  // its groups only as it creates them): datalek would no longer recognise its isolation group.
+  '174-datalek-tag-deleted-from-a-security-group.json': ['central/group-tags', 'forwarder/group-tags'],
+  '175-datalek-tag-changed-on-a-security-group.json': ['central/group-tags', 'forwarder/group-tags'],
+  // DeleteTags without tags deletes them all.
+  '176-every-tag-deleted-from-a-security-group.json': ['central/group-tags', 'forwarder/group-tags'],
+  // Datalek's own tags are on instances (and snapshots, AMIs), never on groups; other tags on a group change nothing.
+  '177-instance-tagged-by-the-contain-function.json': [],
+  '178-another-tag-on-a-security-group.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -384,13 +393,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging, sources, guard, changes and containment, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources, guard, changes, containment and group tags, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
       'central/by-hand',
       'central/changes',
       'central/containment',
+      'central/group-tags',
       'central/guard',
       'central/paging',
       'central/pipeline',
@@ -399,6 +409,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'forwarder/by-hand',
       'forwarder/changes',
       'forwarder/containment',
+      'forwarder/group-tags',
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',
