@@ -22,6 +22,10 @@
  *   actions in it). Denied on every datalek topic (`datalek-*`) and its subscriptions (the topic's
  *   ARN and an id) except to the deployment (a subscription the stack drops or changes) and the
  *   break-glass role.
+ * - **A permission added to a function** (review10 K4): a principal of the pipeline account adds a
+ *   statement letting an account outside the organisation invoke a datalek function; no SCP reaches
+ *   that account. Denied except to the deployment (the stack's EventBridge and URL permissions) and
+ *   the break-glass role; the watch pages on every one but the deployment's (pipeline-watch.ts).
  *
  * The deployment is the CDK bootstrap's CloudFormation execution role the stacks are synthesized
  * for (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`, any of the pipeline's regions).
@@ -104,6 +108,13 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes'],
         // A subscription's ARN is its topic's and an id.
         Resource: [topics, `${topics}:*`],
+        Condition: deploymentOrBreakGlass,
+      },
+      {
+        Sid: 'DatalekFunctionPermissionsOnlyByTheDeploymentOrBreakGlass',
+        Effect: 'Deny',
+        Action: ['lambda:AddPermission'],
+        Resource: anyFunction,
         Condition: deploymentOrBreakGlass,
       },
     ],

@@ -96,6 +96,7 @@ const PERSON_FIELDS = [
   'assessment',
   'decisions',
   'nis2',
+  'nis2AwareReason',
   'facts',
   'reports',
   'subjects',

@@ -26,7 +26,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AuditSource } from '../ports/audit-source.js';
-import type { Containment } from '../ports/containment.js';
+import type { Containment, IsolationGroupRole } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { untilDeadline } from './conflict-retry.js';
@@ -832,27 +832,37 @@ async function runAction(
 }
 
 /**
- * The open incident (not this one, not merged) whose record holds the action's resource contained:
- * the one a capture that found it isolated already is left to.
- */
-/**
  * The isolation groups incident `id`'s record names as the ones its containment used (each network
- * isolation's evidence `groups`), and those of the incident it was merged into (a merge moves the
- * absorbed one's isolation to the survivor). What proves a group datalek's: see ExecutionContext.
+ * isolation's evidence `groups`, and the groups a failed groups step made), and those of the incident
+ * it was merged into (a merge moves the absorbed one's isolation to the survivor), each in the role the
+ * record gives it: a group's tag says its role too, but anyone who may tag a group can swap the tags
+ * (review10 K1: the isolation group opened as the all-traffic group). A group the record names as the
+ * isolation group anywhere is the isolation group, whatever else names it (datalek never opens it). A
+ * group made by an earlier version's failed step (its id alone, no role) is vouched for in no role.
+ * What proves a group datalek's: see ExecutionContext.
  */
-export async function recordedIsolationGroups(store: ContainDeps['store'], id: string): Promise<ReadonlySet<string>> {
-  const ids = new Set<string>();
+export async function recordedIsolationGroups(store: ContainDeps['store'], id: string): Promise<ReadonlyMap<string, IsolationGroupRole>> {
+  const roles = new Map<string, IsolationGroupRole>();
+  const add = (group: unknown, role: unknown) => {
+    if (typeof group !== 'string' || (role !== 'allTraffic' && role !== 'isolation')) return;
+    if (roles.get(group) !== 'isolation') roles.set(group, role);
+  };
   const incident = await store.getIncident(id);
   const survivor = incident?.mergedInto ? await store.getIncident(incident.mergedInto) : undefined;
   for (const a of [...(incident?.actions ?? []), ...(survivor?.actions ?? [])]) {
-    const groups = a.evidence?.groups as Partial<Record<'allTraffic' | 'isolation', unknown>> | undefined;
-    for (const g of [groups?.allTraffic, groups?.isolation]) if (typeof g === 'string') ids.add(g);
+    const groups = a.evidence?.groups as Partial<Record<IsolationGroupRole, unknown>> | undefined;
+    add(groups?.allTraffic, 'allTraffic');
+    add(groups?.isolation, 'isolation');
     const made = (a.evidence?.[GROUPS_STEP_PROGRESS] as Record<string, unknown> | undefined)?.[GROUPS_MADE];
-    for (const g of Array.isArray(made) ? made : []) if (typeof g === 'string') ids.add(g);
+    for (const g of Array.isArray(made) ? made : []) add(g?.id, g?.role);
   }
-  return ids;
+  return roles;
 }
 
+/**
+ * The open incident (not this one, not merged) whose record holds the action's resource contained:
+ * the one a capture that found it isolated already is left to.
+ */
 async function isolationHolder(deps: ContainDeps, incident: Incident, action: ActionRecord): Promise<string | undefined> {
   const others = (await deps.store.listIncidents({ openOnly: true })).filter((o) => o.id !== incident.id && !o.mergedInto && o.state !== 'closed');
   return holderIn(others.flatMap(heldContainment), { type: action.type, target: action.target, ...actionPlace(action, incident) });

@@ -92,9 +92,10 @@ function cutResource(action: ActionRecord): boolean {
 }
 
 /**
- * Where a network isolation's groups step keeps the ids of the groups it made (its progress, which the
- * record keeps when the step fails): the groups datalek's record vouches for include them, so a retry
- * uses a group an earlier, failed attempt made instead of making another beside it.
+ * Where a network isolation's groups step keeps the groups it made, each as `{ id, role }` (its
+ * progress, which the record keeps when the step fails): the groups datalek's record vouches for
+ * include them, in that role, so a retry uses a group an earlier, failed attempt made instead of
+ * making another beside it.
  */
 export const GROUPS_STEP_PROGRESS = 'progress:prepare-isolation-groups';
 export const GROUPS_MADE = 'groupsMade';

@@ -1,5 +1,8 @@
 import type { ActionRecord, Incident, StepRecord } from '../core/incident.js';
 
+/** The two groups of a network isolation, by the names their record gives them (evidence `groups`). */
+export type IsolationGroupRole = 'allTraffic' | 'isolation';
+
 export interface ExecutionContext {
   incident: Incident;
   /** Names of the steps an earlier run finished: they are not run again. */
@@ -23,11 +26,12 @@ export interface ExecutionContext {
   /**
    * The security groups the store's record of incident `incidentId` names as the isolation groups its
    * containment used (its actions' evidence `groups`; an incident merged into another, the survivor's
-   * too): the proof that a group tagged as datalek's (`datalek:created-for` names the incident) is
-   * datalek's. Tags anyone who may create a group can set; a group id only AWS assigns, and only the
+   * too), each with the role the record gives it: the proof that a group tagged as datalek's
+   * (`datalek:created-for` names the incident) is datalek's, and which of the two it is. Tags anyone
+   * who may create or tag a group can set (or swap); a group id only AWS assigns, and only the
    * pipeline writes the record. Empty when the store holds no such incident.
    */
-  recordedGroups(incidentId: string): Promise<ReadonlySet<string>>;
+  recordedGroups(incidentId: string): Promise<ReadonlyMap<string, IsolationGroupRole>>;
   /**
    * Stores one step's result, and any evidence it gathered, before the next step starts: a crash
    * leaves a truthful record, and a retry continues after the last step done.

@@ -11,7 +11,8 @@
  *   its administrator, a suppression rule (filter with action ARCHIVE: suppressed findings never
  *   reach EventBridge) made or changed;
  * - a datalek function set to reserved concurrency 0, deleted (or its URL, concurrency or invoke
- *   configuration), or a permission removed from it (EventBridge could no longer invoke it);
+ *   configuration), or a permission removed from it (EventBridge could no longer invoke it) or
+ *   added other than by a deployment (another account may invoke it);
  * - what would stop the pages and alarms without stopping findings, before a call that does: a
  *   datalek alarm's actions disabled, the alarm deleted, or changed other than by a deployment; a
  *   datalek topic deleted, a subscription to it removed, its policy or key changed by hand; a
@@ -457,9 +458,16 @@ export function pipelineWatchPattern(props: Pick<PipelineWatchProps, 'rulePrefix
 /** EventBridge `prefix` filters. */
 const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
 
-/** Functions matching `functionWildcards` changed by `UpdateFunction…`/`PutFunction…` (pipelineWatchPattern: code, configuration, concurrency, invoke configuration). */
+/**
+ * Functions matching `functionWildcards` changed by `UpdateFunction…`/`PutFunction…` (pipelineWatchPattern: code, configuration,
+ * concurrency, invoke configuration), or given a permission (review10 K4: `AddPermission…` may let an account outside the
+ * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own).
+ */
 export function functionChanges(functionWildcards: string[]): Record<string, unknown> {
-  return { eventName: prefixes(['UpdateFunction', 'PutFunction']), requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) } };
+  return {
+    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']),
+    requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) },
+  };
 }
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */

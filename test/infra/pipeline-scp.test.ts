@@ -221,3 +221,17 @@ describe("against cutting the datalek topics' subscriptions (review10 S1)", () =
     expect(underScp(call('sns:Unsubscribe', topics[0], role(`cdk-other-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(false);
   });
 });
+
+describe('against a permission added to a datalek function (review10 K4)', () => {
+  const addPermission = (functionArn: string, principal: string) => call('lambda:AddPermission', functionArn, principal);
+
+  it('keeps anyone but the deployment and break-glass from adding a permission to any datalek function (an outside account let in is past every SCP)', () => {
+    for (const id of Object.keys(functions)) {
+      expect(underScp(addPermission(arnOf(id), role('Admin'))), id).toBe(false);
+      expect(underScp(addPermission(`${arnOf(id)}:live`, role('Admin'))), `${id} by alias`).toBe(false);
+      for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
+        expect(underScp(addPermission(arnOf(id), principal)), `${id} by ${principal}`).toBe(true);
+    }
+    expect(underScp(addPermission(`arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:billing-report`, role('Admin')))).toBe(true);
+  });
+});

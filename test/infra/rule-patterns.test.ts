@@ -201,6 +201,12 @@ const WATCHED: Record<string, string[]> = {
   // A datalek stack's own change set (cdk diff, or a deploy: its execution pages) and the shared bootstrap's roles do not.
   '158-datalek-stack-change-set-with-its-execution-role.json': [],
   '159-shared-bootstrap-execution-role-trust-changed.json': [],
+  // A permission added to a datalek function lets an account outside the organisation invoke it, past every SCP (review10 K4):
+  // it pages unless the deployment adds it (the stack's EventBridge and URL permissions), as the functions' other changes.
+  '170-outside-account-may-invoke-the-acknowledge-function.json': ['central/by-hand'],
+  '171-outside-account-may-invoke-the-record-function-by-arn.json': ['central/by-hand'],
+  '172-eventbridge-permission-added-by-a-deploy.json': [],
+  '173-permission-added-to-another-teams-function.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */

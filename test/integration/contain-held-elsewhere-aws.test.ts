@@ -259,6 +259,25 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([groups.isolation]);
   });
 
+  // review10 K1: the role tags are anyone's to change; which group is which, the record says.
+  it("the VPC's two groups with their datalek:role tags swapped: the next isolation there uses each in its recorded role, opening neither", async () => {
+    const { isolation, allTraffic, s } = await vpcIsolatedOnce('dl-swap-first');
+    const tag = (id: string, role: string) => c.ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'datalek:role', Value: role }] }));
+    await tag(isolation, 'datalek-all-traffic');
+    await tag(allTraffic, 'datalek-isolation');
+    await open('dl-swap-later', s.instanceId, true);
+
+    await runContainment(deps, 'dl-swap-later');
+
+    const action = await actionOf('dl-swap-later');
+    expect(action.status).toBe('done');
+    expect(action.evidence?.groups).toEqual({ allTraffic, isolation });
+    // Still without a rule: every interface the first incident isolated there stays cut.
+    const [cut] = (await c.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [isolation] }))).SecurityGroups ?? [];
+    expect(cut).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+    for (const ids of (await interfacesOf(s.instanceId)).values()) expect(ids).toEqual([isolation]);
+  });
+
   // The last note's "Still left": a run killed between creating its groups and recording its groups step left groups no record names.
   it('groups a killed run made for this incident and never recorded are not used nor changed (named in the record)', async () => {
     const vpc = await buildVpc(c);

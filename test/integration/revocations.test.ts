@@ -46,7 +46,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       incident: incident(incidentId),
       done: new Set(),
       evidence: {},
-      recordedGroups: async () => new Set(),
+      recordedGroups: async () => new Map(),
       record: async (step, more) => {
         steps.push(step);
         Object.assign(evidence, more ?? {});

@@ -44,7 +44,7 @@ async function tag(type: string, arn: string, tags: Record<string, string>, deni
       incident,
       done: new Set(),
       evidence: {},
-      recordedGroups: async () => new Set(),
+      recordedGroups: async () => new Map(),
       record: async (step, evidence) => {
         recorded.push({ step, evidence });
       },

@@ -24,7 +24,7 @@ const DATALEK_ISOLATION = {
   ],
 };
 /** What the store's records say: dl-first made (and used) sg-iso; no other incident names a group. */
-const RECORDED: Record<string, ReadonlySet<string>> = { 'dl-first': new Set(['sg-iso']) };
+const RECORDED: Record<string, ReadonlyMap<string, 'allTraffic' | 'isolation'>> = { 'dl-first': new Map([['sg-iso', 'isolation']]) };
 
 /** Captures the task whose one interface is in `group`, with `tagged` the pipeline's groups EC2 finds by tag; what the steps recorded, and the calls sent. */
 async function capture(group: { GroupId: string; GroupName: string }, tagged: object[]) {
@@ -60,7 +60,7 @@ async function capture(group: { GroupId: string; GroupName: string }, tagged: ob
       incident: incidentFixture({ id: 'dl-second' }),
       done: new Set(),
       evidence: {},
-      recordedGroups: async (id) => RECORDED[id] ?? new Set(),
+      recordedGroups: async (id) => RECORDED[id] ?? new Map(),
       record: async (step, evidence) => {
         recorded.push({ step, evidence });
       },

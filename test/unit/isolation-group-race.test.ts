@@ -22,22 +22,32 @@ const WINNER: SecurityGroup = {
 /** The store's answer for dl-winner: nothing until its groups step is recorded, after `reads` reads. */
 function recordedAfter(reads: number) {
   let n = 0;
-  return async (id: string): Promise<ReadonlySet<string>> => {
+  return async (id: string): Promise<ReadonlyMap<string, 'allTraffic' | 'isolation'>> => {
     n += 1;
-    return id === 'dl-winner' && n > reads ? new Set(['sg-winner']) : new Set();
+    return id === 'dl-winner' && n > reads ? new Map([['sg-winner', 'isolation']]) : new Map();
   };
 }
 
 it("takes the race winner's group once the winner's record names it", async () => {
-  expect(await new FoundGroups([], recordedAfter(2)).vouches(WINNER, [1, 1, 1])).toBe(true);
+  expect(await new FoundGroups([], recordedAfter(2)).vouches(WINNER, 'isolation', [1, 1, 1])).toBe(true);
 });
 
 it('refuses a group no record names, after reading again', async () => {
   const reads: string[] = [];
   const found = new FoundGroups([], async (id) => {
     reads.push(id);
-    return new Set();
+    return new Map();
   });
-  expect(await found.vouches(WINNER, [1, 1])).toBe(false);
+  expect(await found.vouches(WINNER, 'isolation', [1, 1])).toBe(false);
   expect(reads).toEqual(['dl-winner', 'dl-winner', 'dl-winner']);
+});
+
+it("refuses the winner's group at once when its record names it in the other role (a role tag says nothing)", async () => {
+  const reads: string[] = [];
+  const found = new FoundGroups([], async (id) => {
+    reads.push(id);
+    return new Map([['sg-winner', 'allTraffic']]);
+  });
+  expect(await found.vouches(WINNER, 'isolation', [1, 1])).toBe(false);
+  expect(reads).toEqual(['dl-winner']);
 });

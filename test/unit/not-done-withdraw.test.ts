@@ -25,7 +25,10 @@ import type { Containment } from '../../handlers/ports/containment.js';
 import { WEB_FORMS } from '../../handlers/web/action-forms.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
+import { incidentFixture, plannedIsolation } from '../support/incidents.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 const LATER = '2026-11-28T05:00:00.000Z';
@@ -126,4 +129,30 @@ it('the CLI takes it back with --withdraw, and says what happens', async () => {
   expect(r.stdout).toContain('planned again');
   const shown = JSON.parse((await cli(['show', id, '--json'])).stdout);
   expect(shown.actions.find((a: { id: string }) => a.id === action)).toMatchObject({ status: 'planned' });
+});
+
+it('the page offers the withdrawal beside the not-done form, records it, and refuses the same page sent again', async () => {
+  const id = 'dl-withdraw-web';
+  const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
+  const now = '2026-11-28T08:00:00.000Z';
+  const PLANNED = 'isolate-instance:i-planned';
+  await store.commit({
+    incident: incidentFixture({ id, actions: [plannedIsolation('i-planned', { mode: 'plan' })] }),
+    expectedRevision: null,
+    timeline: [],
+    messages: [],
+  });
+  await recordNotToBeDone({ store, policy, now: () => now }, { incidentId: id, actionId: PLANNED, by: 'FG', reason: 'vervangen' });
+  const web = inProcessWebApp({ store, policy, now: () => now });
+  const html = await (await web.get(`/incidents/${id}`)).text();
+  const form = /<form[^>]*id="not-done-withdraw"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
+  expect(form).toContain(`value="${PLANNED}"`);
+  const send = (fields: Record<string, string>) =>
+    web.post(`/incidents/${id}/not-done-withdraw`, { _csrf: csrfOf(html), ...formBase(html, 'not-done-withdraw'), ...fields });
+  const res = await send({ action: PLANNED, reason: 'toch isoleren' });
+  expect(res.status).toBe(303);
+  expect((await store.getIncident(id))?.actions.find((a) => a.id === PLANNED)).toMatchObject({ status: 'planned', notDoneWithdrawn: [{ by: 'A. de Vries' }] });
+  expect(pageText(await (await web.get(`/incidents/${id}?done=not-done-withdraw`)).text())).toContain('Besluit ingetrokken: de stap is weer gepland');
+  // The same page sent again: what it showed changed, nothing is recorded over it.
+  expect((await send({ action: PLANNED, reason: 'nog eens' })).status).toBe(400);
 });

@@ -31,7 +31,7 @@ import {
 import { ALREADY_ISOLATED, FOUND_ISOLATED, GROUPS_MADE } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, StepRecord } from '../../../core/incident.js';
-import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
+import type { ExecutionContext, IsolationGroupRole, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import {
   type Backoff,
@@ -48,15 +48,21 @@ import {
 
 export const ALL_TRAFFIC_GROUP = 'datalek-all-traffic';
 export const ISOLATION_GROUP = 'datalek-isolation';
-/** The tag that marks the pipeline's own groups; the containment policy only lets it change those. */
+/**
+ * The tag that marks the pipeline's own groups; the containment policy only lets it change those. Set
+ * at creation, never read for a group's role: anyone who may tag a group can change it (review10 K1).
+ */
 const ROLE_TAG = 'datalek:role';
-/** The tag naming the incident a group was made for: whose record must name the group for it to be datalek's. */
+/** The tag naming the incident a group was made for: whose record must name the group (and its role) for it to be datalek's. */
 const CREATED_FOR_TAG = 'datalek:created-for';
 
-export interface IsolationGroups {
-  allTraffic: string;
-  isolation: string;
-}
+export type IsolationGroups = Record<IsolationGroupRole, string>;
+
+/** The name (and `datalek:role` tag) datalek gives each group it makes: fixed at creation, as EC2 keeps a group's name. */
+const ROLE_NAME: Readonly<Record<IsolationGroupRole, string>> = { allTraffic: ALL_TRAFFIC_GROUP, isolation: ISOLATION_GROUP };
+
+/** A group of the pipeline's, vouched for by a record (FoundGroups), in the role that record gives it. */
+export type DatalekGroup = SecurityGroup & { role: IsolationGroupRole };
 
 /**
  * The groups step's outcome: the VPC's groups, and the groups tagged as made for this incident that
@@ -118,9 +124,15 @@ export const DEFAULT_SWAP_TIMING: SwapTiming = {
   withoutDeadlineMs: 5 * 60_000,
 };
 
-/** The groups of `role` in `vpcId` among `groups` (vouched for already: see FoundGroups), by their tag, never by a name anyone can give a group. */
-function groupsOfRole(groups: readonly SecurityGroup[], vpcId: string, role: string): SecurityGroup[] {
-  return groups.filter((g) => g.VpcId === vpcId && tagOf(g, ROLE_TAG) === role);
+/** The groups of `role` in `vpcId` among `groups` (vouched for already: see FoundGroups), in the role their record gives them, never by a tag or name anyone can give a group. */
+function groupsOfRole(groups: readonly DatalekGroup[], vpcId: string, role: IsolationGroupRole): DatalekGroup[] {
+  return groups.filter((g) => g.VpcId === vpcId && g.role === role);
+}
+
+/** Whether `g`'s name is one datalek gives a group of `role` (`datalek-<role>`, or `datalek-<role>-<incident>` where that was taken). */
+function namedAs(g: SecurityGroup, role: IsolationGroupRole): boolean {
+  const name = ROLE_NAME[role];
+  return g.GroupName === name || Boolean(g.GroupName?.startsWith(`${name}-`));
 }
 
 function tagOf(g: SecurityGroup, key: string): string | undefined {
@@ -134,7 +146,7 @@ function tagOf(g: SecurityGroup, key: string): string | undefined {
  * would keep it cut, and its own groups are only in that record).
  *
  * An interface counts as isolated only when its one group is an isolation group of datalek's in the VPC
- * (`found`: the pipeline's groups there, tagged and vouched for by its record: FoundGroups) with no rule
+ * (`found`: the pipeline's groups there, vouched for by its record in their role: FoundGroups) with no rule
  * in or out: a group merely NAMED or TAGGED like datalek's (anyone who can create a group can name and
  * tag it so) isolates nothing, and neither does the all-traffic group (open to all). An interface in the all-traffic group is refused loudly: a run cut
  * off between its two swaps left it open there, and its own groups are only in that run's record.
@@ -147,16 +159,16 @@ export function refuseIsolatedAlready(
   stepName: string,
   subject: string,
   interfaces: readonly NetworkInterfaceGroups[],
-  found: readonly SecurityGroup[],
+  found: readonly DatalekGroup[],
   vpcId: string,
   progress: StepProgress = {},
 ): Set<string> {
   const isolating = new Set(
-    groupsOfRole(found, vpcId, ISOLATION_GROUP)
+    groupsOfRole(found, vpcId, 'isolation')
       .filter((g) => !g.IpPermissions?.length && !g.IpPermissionsEgress?.length)
       .map((g) => g.GroupId as string),
   );
-  const allTraffic = new Set(groupsOfRole(found, vpcId, ALL_TRAFFIC_GROUP).map((g) => g.GroupId as string));
+  const allTraffic = new Set(groupsOfRole(found, vpcId, 'allTraffic').map((g) => g.GroupId as string));
   const open = interfaces.filter((n) => (n.Groups ?? []).some((g) => allTraffic.has(g.GroupId ?? '')));
   if (open.length) {
     throw new ContainmentStepError(
@@ -367,20 +379,26 @@ export async function swapInterface(
   );
 }
 
-/** The isolation groups the store's record of an incident names (ExecutionContext.recordedGroups). */
-export type RecordedGroups = (incidentId: string) => Promise<ReadonlySet<string>>;
+/** The isolation groups the store's record of an incident names, each with its role there (ExecutionContext.recordedGroups). */
+export type RecordedGroups = (incidentId: string) => Promise<ReadonlyMap<string, IsolationGroupRole>>;
 
 /**
- * The groups tagged as the pipeline's (`datalek:role`), as one read found them, and which of them are
- * datalek's: a tag anyone who may create a group can set, so a group counts only when the incident its
- * `datalek:created-for` tag names has it in its record (`recorded`: the group id, which only AWS
- * assigns, in a record only the pipeline writes). Not a key in a tag (an HMAC): one more secret for
+ * The groups tagged as the pipeline's (`datalek:created-for`), as one read found them, and which of
+ * them are datalek's, in which role: tags anyone who may create or tag a group can set, so a group
+ * counts only when the incident its `datalek:created-for` tag names has it in its record (`recorded`:
+ * the group id, which only AWS assigns, in a record only the pipeline writes), and only in the role
+ * that record gives it. Its `datalek:role` tag is not read: swapped on the VPC's two groups, it made
+ * the isolation group the all-traffic group, opened by datalek's next run (review10 K1). A group any
+ * record read names as the isolation group is the isolation group (a record written while the tags
+ * were swapped, before that was fixed, names it otherwise). Not a key in a tag (an HMAC): one more secret for
  * each function and the CLI to hold and rotate, and a seal copied onto a group made again under the
  * same name would pass; the record needs no secret, and on-call sees the same ids in `datalek show`.
  * The record is read once per VPC, for the incidents the VPC's tagged groups name (usually one).
  */
 export class FoundGroups {
-  private readonly byVpc = new Map<string, Promise<SecurityGroup[]>>();
+  private readonly byVpc = new Map<string, Promise<DatalekGroup[]>>();
+  /** The groups any record read so far names as an isolation group: only ever that, never opened. */
+  private readonly namedIsolation = new Set<string>();
 
   constructor(
     readonly tagged: readonly SecurityGroup[],
@@ -397,8 +415,8 @@ export class FoundGroups {
     return this.tagged.filter((g) => g.VpcId === vpcId && tagOf(g, CREATED_FOR_TAG) === incidentId && !ids.has(g.GroupId));
   }
 
-  /** The VPC's groups of the pipeline that its record vouches for. */
-  inVpc(vpcId: string): Promise<SecurityGroup[]> {
+  /** The VPC's groups of the pipeline that its record vouches for, in the role it gives them. */
+  inVpc(vpcId: string): Promise<DatalekGroup[]> {
     let vouched = this.byVpc.get(vpcId);
     if (!vouched) {
       vouched = this.vouch(this.tagged.filter((g) => g.VpcId === vpcId));
@@ -408,26 +426,33 @@ export class FoundGroups {
   }
 
   /**
-   * Whether `group` is datalek's: the group that won a race to create it (another run's, found by its
-   * name). That run records it with its groups step, a round or two after creating it: its record is
-   * read again, after each of `waitsMs`, before the group is taken for someone else's (a storm's first
-   * wave in a VPC would otherwise make a group per incident).
+   * Whether `group` is datalek's group of `role`: the group that won a race to create it (another
+   * run's, found by its name). That run records it with its groups step, a round or two after creating
+   * it: its record is read again, after each of `waitsMs`, before the group is taken for someone else's
+   * (a storm's first wave in a VPC would otherwise make a group per incident). Recorded in the other
+   * role, it is refused at once.
    */
-  async vouches(group: SecurityGroup, waitsMs: readonly number[] = RACE_WAITS_MS, incidentId?: string): Promise<boolean> {
+  async vouches(group: SecurityGroup, role: IsolationGroupRole, waitsMs: readonly number[] = RACE_WAITS_MS, incidentId?: string): Promise<boolean> {
     // Made for the incident this run holds (its lease: no other run of it is under way): its record
     // names it now or never (a run of it stopped before recording it), so there is no winner to wait for.
     const waits = incidentId !== undefined && tagOf(group, CREATED_FOR_TAG) === incidentId ? [] : waitsMs;
     for (const wait of [0, ...waits]) {
       if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
-      if ((await this.vouch([group])).length === 1) return true;
+      const [vouched] = await this.vouch([group]);
+      if (vouched) return vouched.role === role;
     }
     return false;
   }
 
-  private async vouch(groups: SecurityGroup[]): Promise<SecurityGroup[]> {
+  private async vouch(groups: SecurityGroup[]): Promise<DatalekGroup[]> {
     const incidents = [...new Set(groups.flatMap((g) => tagOf(g, CREATED_FOR_TAG) ?? []))];
     const records = new Map(await Promise.all(incidents.map(async (id) => [id, await this.recorded(id)] as const)));
-    return groups.filter((g) => records.get(tagOf(g, CREATED_FOR_TAG) ?? '')?.has(g.GroupId ?? '') === true);
+    for (const [id, role] of [...records.values()].flatMap((r) => [...r])) if (role === 'isolation') this.namedIsolation.add(id);
+    return groups.flatMap((g) => {
+      const role = records.get(tagOf(g, CREATED_FOR_TAG) ?? '')?.get(g.GroupId ?? '');
+      if (!role) return [];
+      return [{ ...g, role: this.namedIsolation.has(g.GroupId ?? '') ? 'isolation' : role }];
+    });
   }
 }
 
@@ -435,14 +460,16 @@ export class FoundGroups {
 const RACE_WAITS_MS = [250, 500, 1_000, 2_000];
 
 /**
- * Every group tagged as an isolation or all-traffic group of the pipeline in the region, or in one
- * VPC: one call, by their tag. Containment starts it together with the read of the instance, before
- * the VPC is known; which of them are datalek's, `FoundGroups.inVpc` tells once it is.
+ * Every group tagged as made for an incident of the pipeline's in the region, or in one VPC: one call,
+ * by their `datalek:created-for` tag (whatever their `datalek:role` tag says now: a group whose role
+ * tag was changed or removed is still found, and used in its recorded role). Containment starts it
+ * together with the read of the instance, before the VPC is known; which of them are datalek's, in
+ * which role, `FoundGroups.inVpc` tells once it is.
  */
 export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, recorded: RecordedGroups, vpcId?: string): Promise<FoundGroups> {
   const out = await c.ec2.send(
     new DescribeSecurityGroupsCommand({
-      Filters: [{ Name: `tag:${ROLE_TAG}`, Values: [ALL_TRAFFIC_GROUP, ISOLATION_GROUP] }, ...(vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : [])],
+      Filters: [{ Name: 'tag-key', Values: [CREATED_FOR_TAG] }, ...(vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : [])],
     }),
   );
   return new FoundGroups(out.SecurityGroups ?? [], recorded);
@@ -450,7 +477,7 @@ export async function findIsolationGroups(c: Pick<ContainmentClients, 'ec2'>, re
 
 /**
  * The VPC's "all traffic" and isolation groups: found by their tag (one call, or the one `found`
- * already made) and vouched for by datalek's record (FoundGroups), created only when missing, the first time in a VPC (names are unique per VPC, so
+ * already made) and vouched for, each in its role, by datalek's record (FoundGroups), created only when missing, the first time in a VPC (names are unique per VPC, so
  * two isolations at once in one VPC end with one group of each kind: the loser of the create race
  * finds the winner's). Their rules are checked every time and repaired, all at once: the
  * all-traffic group allows IPv4 and IPv6 both ways (an IPv6 flow left out would stay tracked), the
@@ -480,22 +507,13 @@ export async function isolationGroups(
   // Each group made is named in the step's progress at once, which the incident's record keeps when
   // the step fails (the other group's creation refused, say): the run that retries finds it vouched
   // for (recordedIsolationGroups) and uses it, instead of making a group of its own beside it.
-  const made = (id: string) => {
-    progress[GROUPS_MADE] = [...((progress[GROUPS_MADE] as string[] | undefined) ?? []), id];
+  const made = (id: string, role: IsolationGroupRole) => {
+    progress[GROUPS_MADE] = [...((progress[GROUPS_MADE] as unknown[] | undefined) ?? []), { id, role }];
   };
   // Both settled before either failure is thrown: a group made after the other's failure is named too.
   const settled = await Promise.allSettled([
-    findOrCreateGroup(
-      c,
-      all,
-      groups,
-      vpcId,
-      ALL_TRAFFIC_GROUP,
-      'datalek: all traffic, for a moment, to untrack connections before isolation',
-      incidentId,
-      made,
-    ),
-    findOrCreateGroup(c, all, groups, vpcId, ISOLATION_GROUP, 'datalek: isolation, no inbound and no outbound rules', incidentId, made),
+    findOrCreateGroup(c, all, groups, vpcId, 'allTraffic', 'datalek: all traffic, for a moment, to untrack connections before isolation', incidentId, made),
+    findOrCreateGroup(c, all, groups, vpcId, 'isolation', 'datalek: isolation, no inbound and no outbound rules', incidentId, made),
   ]);
   const refused = settled.find((s) => s.status === 'rejected');
   if (refused) throw refused.reason;
@@ -534,49 +552,52 @@ function missingAllTraffic(rules: IpPermission[]): IpPermission | null {
 type GroupState = { id: string; ingress: IpPermission[]; egress: IpPermission[] };
 
 /**
- * The group of this role among `groups` (the VPC's that datalek's record vouches for; its name, where
- * several do), else created. Names are unique per VPC and anyone may take one: a group named or tagged
- * like datalek's that no record vouches for is not datalek's (its owner could open it again at any
- * time), so datalek's is then created under a name of its own for this incident (known by its tag and
- * this incident's record from then on).
+ * The group of this role among `groups` (the VPC's that datalek's record vouches for in this role; its
+ * name, where several do), else created. Names are unique per VPC and anyone may take one: a group
+ * named or tagged like datalek's that no record vouches for is not datalek's (its owner could open it
+ * again at any time), so datalek's is then created under a name of its own for this incident (known by
+ * its tag and this incident's record from then on). The all-traffic group, the one group datalek
+ * opens, must also bear an all-traffic name (fixed when datalek made it): a record written while the
+ * role tags were swapped (review10 K1) names the isolation group as the all-traffic group.
  */
 async function findOrCreateGroup(
   c: Pick<ContainmentClients, 'ec2'>,
   found: FoundGroups,
-  groups: readonly SecurityGroup[],
+  groups: readonly DatalekGroup[],
   vpcId: string,
-  role: string,
+  role: IsolationGroupRole,
   description: string,
   incidentId: string,
-  made: (groupId: string) => void,
+  made: (groupId: string, role: IsolationGroupRole) => void,
 ): Promise<GroupState> {
-  const tagged = groupsOfRole(groups, vpcId, role);
-  const existing = tagged.find((g) => g.GroupName === role) ?? tagged[0];
+  const name = ROLE_NAME[role];
+  const ours = groupsOfRole(groups, vpcId, role).filter((g) => role === 'isolation' || namedAs(g, role));
+  const existing = ours.find((g) => g.GroupName === name) ?? ours[0];
   if (existing) return groupState(existing);
-  const create = (name: string) => createGroup(c, found, vpcId, name, role, description, incidentId, made);
-  const own = (await create(role)) ?? (await create(`${role}-${incidentId}`));
+  const create = (groupName: string) => createGroup(c, found, vpcId, groupName, role, description, incidentId, made);
+  const own = (await create(name)) ?? (await create(`${name}-${incidentId}`));
   if (own) return own;
   throw new ContainmentStepError(
     'prepare-isolation-groups',
     'GroupNameTaken',
-    `${vpcId}: security groups named ${role} and ${role}-${incidentId} exist, and no datalek record names them (whatever their tags say): not datalek's, so not used; remove them or isolate by hand`,
+    `${vpcId}: security groups named ${name} and ${name}-${incidentId} exist, and no datalek record names them as its ${name} group (whatever their tags say): not datalek's, so not used; remove them or isolate by hand`,
   );
 }
 
 /**
  * Creates the group `name` of `role`, tagged at creation (the containment policy allows tags only
- * then: tag-on-create). On a name already taken, the group of that name if it is datalek's (another
- * run created it meanwhile and its record names it), else null.
+ * then: tag-on-create). On a name already taken, the group of that name if it is datalek's group of
+ * `role` (another run created it meanwhile and its record names it so), else null.
  */
 async function createGroup(
   c: Pick<ContainmentClients, 'ec2'>,
   found: FoundGroups,
   vpcId: string,
   name: string,
-  role: string,
+  role: IsolationGroupRole,
   description: string,
   incidentId: string,
-  made: (groupId: string) => void,
+  made: (groupId: string, role: IsolationGroupRole) => void,
 ): Promise<GroupState | null> {
   try {
     const created = await c.ec2.send(
@@ -588,14 +609,14 @@ async function createGroup(
           {
             ResourceType: 'security-group',
             Tags: [
-              { Key: ROLE_TAG, Value: role },
+              { Key: ROLE_TAG, Value: ROLE_NAME[role] },
               { Key: CREATED_FOR_TAG, Value: incidentId },
             ],
           },
         ],
       }),
     );
-    made(created.GroupId as string);
+    made(created.GroupId as string, role);
     // A new group starts with one egress rule (all IPv4 traffic out); the caller fixes the rules.
     return { id: created.GroupId as string, ingress: [], egress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
   } catch (err) {
@@ -610,7 +631,7 @@ async function createGroup(
     );
     const winner = out.SecurityGroups?.[0];
     if (!winner) throw err;
-    return groupsOfRole([winner], vpcId, role).length && (await found.vouches(winner, RACE_WAITS_MS, incidentId)) ? groupState(winner) : null;
+    return winner.VpcId === vpcId && (await found.vouches(winner, role, RACE_WAITS_MS, incidentId)) ? groupState(winner) : null;
   }
 }
 
