@@ -125,7 +125,7 @@ export function apFollowUpOwed(incident: Incident, policy: Policy): ReportRecord
   return complete ? undefined : initial;
 }
 
-function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
+export function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
 }
 
@@ -335,21 +335,23 @@ function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | u
 }
 
 /**
- * When the entity became aware of the incident for NIS2 (art. 23(4)(a), (b): "of becoming aware of
- * the significant incident"): at detection, or earlier if a person recorded an earlier awareness, and
- * at the latest when a person decided the incident significant. Not the GDPR awareness as such: that
- * is certainty about *personal data* (EDPB 9/2022) and may lawfully be moved later; moving it must
- * not move the NIS2 deadlines with it.
+ * When the entity became aware of the significant incident for NIS2 (art. 23(4)(a), (b)): the moment
+ * a person recorded (`assess --nis2-aware-at`, with its reason; never after the significance decision),
+ * else the detection. Not the GDPR awareness: that is certainty about *personal data* (EDPB 9/2022)
+ * and moves on its own; moving it never moves the NIS2 deadlines.
  */
 export function nis2AwareAt(incident: Incident): string {
-  const times = [incident.detectedAt, incident.awareAt, incident.nis2?.at].filter((t): t is string => typeof t === 'string');
-  return times.sort()[0];
+  return incident.nis2AwareAt ?? incident.detectedAt;
 }
 
 function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const aware = nis2AwareAt(incident);
   const decision = incident.nis2;
-  const out = [clock('nis2-significance', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: decision?.at ?? null }, now, true)];
+  // Deciding whether the incident is significant is due a day after it was known at all: the
+  // detection, or an awareness stated before it; an awareness of the significance stated later does
+  // not make that decision on time.
+  const known = [aware, incident.detectedAt].sort()[0];
+  const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decision?.at ?? null }, now, true)];
   if (!decision?.significant) return out;
   const warning = nis2Done(incident, ['early-warning', 'notification']);
   const notification = nis2Done(incident, ['notification']);
@@ -673,12 +675,14 @@ export function contradictedAfterClosing(incident: Incident): boolean {
  * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
  * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`),
  * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`) or contradict the
- * assessment (`contradictedAfterClosing`).
+ * assessment (`contradictedAfterClosing`), or the subscribers' exception for unintelligible data holds
+ * no AP agreement (a record from before it was asked: it settles nothing, Regulation 611/2013 art.
+ * 4(1); whether the decision is needed at all is the telecom policy's, `subscribersDecisionNeeded`).
  */
 export function dutyLeftAtClosing(incident: Incident): boolean {
   return (
     assessedAfterClosing(incident) ||
-    (incident.state === 'closed' && !!incident.reportsPendingReason) ||
+    (incident.state === 'closed' && (!!incident.reportsPendingReason || subscribersWithoutAp(incident.subscribers))) ||
     nis2ReportLeft(incident) ||
     subjectsDecisionLeft(incident) ||
     contradictedAfterClosing(incident)

@@ -29,6 +29,8 @@ import {
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
+  firstReport,
+  nis2AwareAt,
   otherClockRunning,
   overdueClocks,
   processorHours,
@@ -181,6 +183,11 @@ export interface AssessInput {
   /** The CSIRT or competent authority asked for an intermediate report by this time (NIS2 art. 23(4)(c)). */
   nis2IntermediateDueAt?: string;
   /**
+   * When the entity became aware of the significant incident (NIS2 art. 23(4)(a), (b)), with `reason`:
+   * the NIS2 deadlines run from it; default the detection. Before the detection only confirmed.
+   */
+  nis2AwareAt?: string;
+  /**
    * The FG confirms "no risk" beside special categories of personal data (or the BSN) not recorded
    * as unintelligible, with its own reason (`specialReason`), kept with the decision.
    */
@@ -204,10 +211,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Vul beide in: of persoonsgegevens zijn getroffen en hoe groot het risico is; AVG art. 33(1) vraagt naar allebei.',
     );
   }
-  const decides = assessing || input.actingAs !== undefined || input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined;
+  const nis2Deciding = input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined || input.nis2AwareAt !== undefined;
+  const decides = assessing || input.actingAs !== undefined || nis2Deciding;
   if (!decides && input.awareAt === undefined) {
     throw refuse(
-      'nothing to assess: give --personal-data and --risk, --aware-at, --acting-as, --nis2-significant or --nis2-intermediate-due',
+      'nothing to assess: give --personal-data and --risk, --aware-at, --acting-as, --nis2-significant, --nis2-aware-at or --nis2-intermediate-due',
       'Er is niets ingevuld om vast te leggen.',
     );
   }
@@ -239,7 +247,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Een reden voor vertraging hoort hier bij een ander bewustwordingsmoment dat de eerste melding aan de AP te laat maakt; redenen voor een melding die al te laat is, legt u vast met een vervolgmelding of correctie bij "Melding vastleggen" (AVG art. 33(1)).',
     );
   }
-  if ((input.nis2Significant !== undefined || input.nis2IntermediateDueAt !== undefined) && !deps.policy.clocks.nis2) {
+  if (nis2Deciding && !deps.policy.clocks.nis2) {
     throw refuse(
       'the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start',
       'Het beleid laat geen NIS2-termijnen lopen: een besluit over een significant incident (NIS2 art. 23(3)) heeft hier geen gevolg.',
@@ -347,6 +355,10 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
     }
+    if (input.nis2AwareAt !== undefined) {
+      const move = { stated: input.nis2AwareAt, reason, delayReason: null, confirmed: input.confirmStatedTime === true };
+      entries.push(...moveNis2Awareness(deps, draft, move, by, now));
+    }
     // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
     // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
     const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, now);
@@ -432,7 +444,8 @@ function decidesMoreThanAssessment(input: AssessInput): boolean {
     (input.awareAt !== undefined && !notifiable) ||
     input.actingAs !== undefined ||
     input.nis2Significant !== undefined ||
-    input.nis2IntermediateDueAt !== undefined
+    input.nis2IntermediateDueAt !== undefined ||
+    input.nis2AwareAt !== undefined
   );
 }
 
@@ -643,6 +656,44 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       },
     },
   ];
+}
+
+/**
+ * When the entity became aware of the significant incident (NIS2 art. 23(4)(a), (b)): a moment of
+ * its own, never the GDPR awareness. Moved only by a person with a reason; before the detection only
+ * confirmed; never after the significance decision (the entity knew then at the latest) nor after the
+ * first NIS2 report (it told of what it knew). A move that stops an NIS2 clock the record held
+ * overdue is confirmed and marked by `assess` (clocksStoppedAfterDeadline), as any other decision.
+ */
+function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: string, now: string): TimelineDraft[] {
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  if (draft.sample)
+    throw refuse(
+      `incident ${draft.id} comes from a sample finding: it has no clock`,
+      `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
+    );
+  const { at, beforeDetection } = checkStatedBeforeDetection(draft, move.stated, now, '--nis2-aware-at', move.confirmed, deps.policy.timeZone);
+  const decided = history(draft).find((d) => d.kind === 'nis2-significance' && d.significant)?.recordedAt;
+  if (decided && at > decided) {
+    throw refuse(
+      `the incident was decided significant at ${decided}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
+      `Op ${local(decided)} is besloten dat het incident significant is: toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
+    );
+  }
+  const told = firstReport(draft, (r) => r.to === 'csirt' || r.to === 'authority');
+  if (told && at > told.at) {
+    throw refuse(
+      `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${told.at}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
+      `Op ${local(told.at)} is een NIS2-melding gedaan (${told.reference}): toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
+    );
+  }
+  if (at === nis2AwareAt(draft)) return [];
+  const from = draft.nis2AwareAt ?? null;
+  const marks = { ...(enteredLater(at, now) ? { enteredLater: true } : {}), ...(beforeDetection ? { beforeDetection } : {}) };
+  history(draft).push({ kind: 'nis2-awareness', from, to: at, reason: move.reason, by, recordedAt: now, ...marks });
+  draft.nis2AwareAt = at;
+  draft.nis2AwareReason = move.reason;
+  return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
 }
 
 // --- facts -------------------------------------------------------------------------------------

@@ -91,6 +91,19 @@ export type Decision = (
       enteredAfterDeadline?: string | null;
     }
   | { kind: 'nis2-significance'; significant: boolean; reason: string; by: string; recordedAt: string }
+  | {
+      /** When the entity became aware of the significant incident (NIS2 art. 23(4)(a), (b)), as a person stated it. */
+      kind: 'nis2-awareness';
+      from: string | null;
+      to: string;
+      reason: string;
+      by: string;
+      recordedAt: string;
+      /** Stated more than a day before it was entered (core/stated-time.ts). */
+      enteredLater?: boolean;
+      /** Stated before GuardDuty's first activity or detection, confirmed by the person. */
+      beforeDetection?: boolean;
+    }
   | { kind: 'nis2-intermediate-request'; dueAt: string; reason: string; by: string; recordedAt: string }
   | ({ kind: 'subjects'; audience?: 'data-subjects' | 'subscribers' } & SubjectsDecision & { recordedAt: string })
 ) & {
@@ -562,6 +575,13 @@ export interface Incident {
   /** Every decision, in the order recorded (assessments, awareness, role, NIS2, Art. 34). */
   decisions?: Decision[];
   nis2?: Nis2Decision | null;
+  /**
+   * When the entity became aware of the significant incident (NIS2 art. 23(4)(a), (b)), as a person
+   * stated it with `nis2AwareReason`; absent: the detection (core/clocks.ts nis2AwareAt). Never the
+   * GDPR awareness, which is certainty about personal data and moves on its own.
+   */
+  nis2AwareAt?: string | null;
+  nis2AwareReason?: string | null;
   facts?: BreachFacts;
   reports?: ReportRecord[];
   subjects?: SubjectsDecision | null;

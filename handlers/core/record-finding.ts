@@ -299,7 +299,8 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
       // runs), not its creation: that was the closed incident's, and would put the AP deadline
       // of the incident it joins in the past.
       const holders = distinct(reads.holders);
-      if (holders.length) return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges, known.version, toUtc(finding.updatedAt)));
+      if (holders.length)
+        return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges, known.version, toUtc(finding.updatedAt), known.incidentId));
       return followUp(deps, finding, known, incident, keys, now);
     }
     const holderOf = new Map(keys.map((k, i) => [k, reads.holders[i]]));
@@ -502,11 +503,13 @@ function attach(
   merges: number,
   expected: FindingVersion | null = null,
   detectedAt = toUtc(finding.createdAt),
+  from?: string,
 ): Decision {
   const [before, ...rest] = [...holders].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
   const incident = copyRecord(before);
   incident.findings += 1;
-  const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: findingSummary(finding) }];
+  // `from`: the closed incident whose finding this was; a retention hold there keeps it here too (minimise.ts holdsInherited).
+  const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: { ...findingSummary(finding), ...(from ? { from } : {}) } }];
   const { claims, others, deferred, links } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);

@@ -46,6 +46,8 @@ export interface RegisterRow {
   awarenessMovedLater: boolean;
   /** The moment of awareness lies before GuardDuty's first activity or detection (a customer's call), as the person confirmed (core/stated-time.ts). */
   awareBeforeDetection: boolean;
+  /** When the entity became aware of the significant incident (NIS2 art. 23(4)(a)), as a person recorded it with its reason; null: the detection. */
+  nis2AwareAt: string | null;
   /** The moment of awareness the deadline rests on was stated more than a day before it was entered, or entered after the AP deadline had passed. */
   awarenessEnteredLater: boolean;
   /**
@@ -201,6 +203,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     awareReason: incident.awareReason ?? null,
     awarenessMovedLater: decisions.some((d) => d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes),
     awareBeforeDetection: beforeDetection(incident, incident.awareAt),
+    nis2AwareAt: incident.nis2AwareAt
+      ? `${incident.nis2AwareAt}${beforeDetection(incident, incident.nis2AwareAt) ? ` (${BEFORE_DETECTION.en})` : ''}: ${incident.nis2AwareReason ?? ''}`
+      : null,
     awarenessEnteredLater: marks.awarenessEnteredLater,
     enteredAfterDeadline: marks.enteredAfterDeadline,
     findingType: incident.findingType,
@@ -577,6 +582,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'apFollowUpReason',
   // Added for review7 G4 (an awareness before GuardDuty's detection, confirmed), likewise.
   'awareBeforeDetection',
+  // Added for review7 Y15 (an NIS2 awareness of the significant incident of its own), likewise.
+  'nis2AwareAt',
 ];
 
 /**

@@ -316,6 +316,16 @@ export const assessAction = action({
       offered: nis2,
     },
     {
+      name: 'nis2-aware-at',
+      kind: 'time',
+      label: { nl: 'NIS2: bewust geworden van het significante incident op', en: 'NIS2: became aware of the significant incident at' },
+      hint: {
+        nl: 'De NIS2-termijnen (24 en 72 uur) lopen vanaf dit moment; standaard: de detectie. Niet na het besluit dat het incident significant is; de motivering is verplicht. Het AVG-bewustwordingsmoment verschuift het niet.',
+        en: 'The NIS2 deadlines (24 and 72 hours) run from this moment; default: the detection. Not after the decision that the incident is significant; the reasoning is required. The GDPR moment of awareness does not move it.',
+      },
+      offered: nis2,
+    },
+    {
       name: 'nis2-intermediate-due',
       kind: 'time',
       label: { nl: 'NIS2 tussentijds verslag gevraagd, uiterlijk', en: 'NIS2 intermediate report requested, due' },
@@ -336,6 +346,7 @@ export const assessAction = action({
     actingAs: v['acting-as'],
     nis2Significant: v['nis2-significant'] === undefined ? undefined : v['nis2-significant'] === 'yes',
     nis2IntermediateDueAt: v['nis2-intermediate-due'],
+    nis2AwareAt: v['nis2-aware-at'],
     confirmAfterClose: v['after-close'] === true,
     confirmSpecialCategories: v['confirm-special-categories'] === true,
     specialReason: v['special-reason'],

@@ -465,7 +465,7 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
       case 'assessment':
         return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
       case 'awareness':
-        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${
+        return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
           d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(d.recordedAt)})` : ''
         }${d.delayReason ? ` — ${w.delayReason}: ${d.delayReason}` : ''}`;
       case 'role':
@@ -474,6 +474,10 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.nis2Significant}: ${yesNo(lang, d.significant)}; ${d.reason}`;
       case 'nis2-intermediate-request':
         return `${w.nis2Intermediate}: ${local(d.dueAt)}; ${d.reason}`;
+      case 'nis2-awareness':
+        return `${w.nis2Aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
+          d.enteredLater ? ` — ${w.enteredLater} (${local(d.recordedAt)})` : ''
+        }`;
       case 'subjects':
         return `${d.audience === 'subscribers' ? w.field.subscribers : w.field.subjects}: ${subjectsLabel(lang, d, local)}`;
     }

@@ -48,3 +48,37 @@ describe('the awareness form and a moment before the detection (G4)', () => {
     expect((await stored()).awareAt).toBe('2026-11-26T21:00:00.000Z');
   });
 });
+
+describe('the NIS2 form and the awareness of the significant incident (Y15)', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  let web: ReturnType<typeof inProcessWebApp>;
+  const id = 'dl-web-y15';
+  const now = '2026-11-29T21:00:00.000Z';
+  const html = async () => (await web.get(`/incidents/${id}`, 'nl')).text();
+
+  beforeEach(async () => {
+    ({ store, cleanup } = tempSqliteStore());
+    const policy = parsePolicy({ organisation, clocks: { nis2: true } });
+    await store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+    web = inProcessWebApp({ store, policy, now: () => now });
+  });
+  afterEach(async () => cleanup());
+
+  it('records it with the decision, and a page drawn before another NIS2 awareness was recorded records nothing', async () => {
+    const page = await html();
+    const fields = { 'nis2-significant': 'yes', 'nis2-aware-at': '2026-11-29T21:30', reason: 'onderzoek: dienst ligt stil' };
+    const res = await web.post(`/incidents/${id}/nis2`, { _csrf: csrfOf(page), ...formBase(page, 'nis2'), ...fields }, 'nl');
+    expect([res.status, res.status === 400 ? pageText(await res.text()).slice(0, 800) : '']).toEqual([303, '']);
+    expect(((await store.getIncident(id)) as Incident).nis2AwareAt).toBe('2026-11-29T20:30:00.000Z');
+    // The same old page again: the NIS2 decision changed since it was drawn.
+    const stale = await web.post(
+      `/incidents/${id}/nis2`,
+      { _csrf: csrfOf(page), ...formBase(page, 'nis2'), ...fields, 'nis2-aware-at': '2026-11-29T21:00' },
+      'nl',
+    );
+    expect(stale.status).toBe(400);
+    expect(pageText(await stale.text())).toContain('Het NIS2-besluit is gewijzigd sinds u deze pagina opende.');
+    expect(((await store.getIncident(id)) as Incident).nis2AwareAt).toBe('2026-11-29T20:30:00.000Z');
+  });
+});

@@ -1,5 +1,6 @@
-import { apClockRunning, runningOtherClocks } from '../../core/clocks.js';
+import { apClockRunning, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
 import { initialReport } from '../../core/incident.js';
+import { beforeDetection } from '../../core/stated-time.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
 import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
@@ -16,7 +17,10 @@ export const assessCommand: Command = {
                    (--confirm-stated-time: for an --aware-at before GuardDuty's detection (a customer's call: the record
                     marks it, and the clocks run from it); after the AP deadline had passed, for a move of awareness
                     that moves it later, or for "processor" or "not notifiable", which make the notification not needed)
-                   [--nis2-significant yes|no] [--nis2-intermediate-due ISO]
+                   [--nis2-significant yes|no] [--nis2-aware-at ISO] [--nis2-intermediate-due ISO]
+                   (--nis2-aware-at: when the entity became aware of the significant incident, with --reason; the NIS2
+                    deadlines run from it (default the detection); never after the significance decision nor after an
+                    NIS2 report; before GuardDuty's detection with --confirm-stated-time; --aware-at never moves it)
                    [--after-close]
                    (on a closed incident only --personal-data and --risk, with --reason and --after-close, which says
                     the change is meant for that closed incident: the incident stays closed; with an assessment
@@ -85,6 +89,10 @@ export const assessCommand: Command = {
         said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
       if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
       if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
+      if (input.nis2AwareAt !== undefined)
+        said.push(
+          `Aware of the significant incident (NIS2) at ${nis2AwareAt(incident)}${beforeDetection(incident, incident.nis2AwareAt) ? ", before GuardDuty's detection" : ''}: the NIS2 deadlines run from it.`,
+        );
       return said.join(' ');
     }),
 };
