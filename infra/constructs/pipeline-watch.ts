@@ -151,8 +151,8 @@ export function ruleChanges(rules: unknown[]): Record<string, unknown> {
 
 /**
  * EventBridge calls that take the member accounts' right to forward their calls off this region's
- * default bus: the statement removed (or all of them), or the whole policy replaced by hand
- * (adding a statement for another account leaves ours).
+ * default bus: the statement removed (or all of them), whoever makes them (a statement put, or the
+ * whole policy, other than by the deployment: `busPolicyChanges`).
  */
 export function busPolicyCalls(): Record<string, unknown> {
   return {
@@ -161,9 +161,17 @@ export function busPolicyCalls(): Record<string, unknown> {
   };
 }
 
-/** The bus policy replaced whole (`busPolicyCalls`). */
+/**
+ * The default bus's policy changed (`PutPermission`, a statement or the whole policy): every account
+ * it lets put events is read by every rule on the bus, the finding rule's among them, so an outside
+ * account let on files its own GuardDuty findings (review10 K5; the record function refuses them too,
+ * record-finding.ts `refuseOtherAccounts`). A call naming no bus is the default's.
+ */
 export function busPolicyChanges(): Record<string, unknown> {
-  return { eventName: ['PutPermission'], requestParameters: { policy: [{ exists: true }] } };
+  return {
+    eventName: ['PutPermission'],
+    requestParameters: { $or: [{ eventBusName: [{ exists: false }] }, { eventBusName: ['default', { wildcard: '*:event-bus/default' }] }] },
+  };
 }
 
 /** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging, whoever makes them. */

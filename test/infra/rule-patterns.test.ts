@@ -84,7 +84,8 @@ const WATCHED: Record<string, string[]> = {
   '39-disable-another-teams-key.json': [],
   '40-remove-the-member-bus-permission.json': ['central/pipeline', 'forwarder/pipeline'],
   '41-bus-policy-replaced-by-hand.json': ['central/by-hand', 'forwarder/by-hand'],
-  '42-bus-permission-for-another-account.json': [],
+  // Every account let onto the default bus is read by every rule on it: its GuardDuty findings become incidents (review10 K5).
+  '42-bus-permission-for-another-account.json': ['central/by-hand', 'forwarder/by-hand'],
   '43-protection-plans-off-detector-enabled.json': ['central/sources', 'forwarder/sources'],
   '44-runtime-agent-management-off.json': ['central/sources', 'forwarder/sources'],
   '45-data-sources-s3-logs-off.json': ['central/sources', 'forwarder/sources'],
@@ -207,6 +208,10 @@ const WATCHED: Record<string, string[]> = {
   '171-outside-account-may-invoke-the-record-function-by-arn.json': ['central/by-hand'],
   '172-eventbridge-permission-added-by-a-deploy.json': [],
   '173-permission-added-to-another-teams-function.json': [],
+  // The default bus named or not (a call without a bus name is the default's); another team's bus alone (review10 K5).
+  '174-outside-account-may-put-events-on-the-default-bus-unnamed.json': ['central/by-hand', 'forwarder/by-hand'],
+  '175-outside-account-may-put-events-on-the-default-bus-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
+  '176-permission-on-another-teams-bus.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
