@@ -3,7 +3,7 @@
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
 import { currentAwareness } from '../core/ap-verdict.js';
-import { byHandText, notDoneText } from '../core/breach-facts.js';
+import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
@@ -70,6 +70,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     ...(incident.linked?.length ? { linked: incident.linked, ...(incident.linkedNotListed ? { linkedNotListed: incident.linkedNotListed } : {}) } : {}),
     // The personal data of its findings removed after the retention period (core/minimise.ts), only when it was.
     ...(incident.minimised ? { minimised: incident.minimised } : {}),
+    // Its findings kept past the retention period by a person's decision (core/retention-hold.ts), only while held.
+    ...(incident.retentionHold ? { retentionHold: incident.retentionHold } : {}),
     decisions: incident.decisions ?? [],
     nis2: incident.nis2 ?? null,
     subjects: incident.subjects ?? null,
@@ -276,6 +278,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
           ? notDoneText(a.notDone, 'en', formatLocal(a.notDone.recordedAt, tz))
           : a.reason;
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      for (const w of a.notDoneWithdrawn ?? []) lines.push(`             ${notDoneWithdrawnText(w, 'en', (iso) => formatLocal(iso, tz))}`);
       if (a.partlyReleased)
         lines.push(
           `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,
@@ -300,6 +303,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   if (m)
     lines.push(
       `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)`,
+    );
+  const h = incident.retentionHold;
+  if (h)
+    lines.push(
+      `  held           findings kept past the retention period by ${h.by} since ${formatLocal(h.at, tz)}: ${h.reason}; minimise leaves them until: datalek minimise ${incident.id} --release-hold --by NAME`,
     );
   // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
   const stated = timeline.filter((e) => e.kind === 'clock-stated');

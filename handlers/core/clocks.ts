@@ -675,12 +675,14 @@ export function contradictedAfterClosing(incident: Incident): boolean {
  * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
  * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`),
  * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`) or contradict the
- * assessment (`contradictedAfterClosing`).
+ * assessment (`contradictedAfterClosing`), or the subscribers' exception for unintelligible data holds
+ * no AP agreement (a record from before it was asked: it settles nothing, Regulation 611/2013 art.
+ * 4(1); whether the decision is needed at all is the telecom policy's, `subscribersDecisionNeeded`).
  */
 export function dutyLeftAtClosing(incident: Incident): boolean {
   return (
     assessedAfterClosing(incident) ||
-    (incident.state === 'closed' && !!incident.reportsPendingReason) ||
+    (incident.state === 'closed' && (!!incident.reportsPendingReason || subscribersWithoutAp(incident.subscribers))) ||
     nis2ReportLeft(incident) ||
     subjectsDecisionLeft(incident) ||
     contradictedAfterClosing(incident)

@@ -24,6 +24,7 @@
 
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
+import { findingWrites } from './audit.js';
 import { markEnteredAt } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
@@ -258,8 +259,11 @@ export function retentionHoldSummary(incident: Incident, lang: 'nl' | 'en', loca
 /** A hold on another incident that keeps findings this one holds or held (`holdsInherited`). */
 export interface InheritedHold {
   incidentId: string;
-  /** `merged-in`: that incident was merged into this one; `merged-into`: this one into that; `follow-up-of`: this one follows it up. */
-  as: 'merged-in' | 'merged-into' | 'follow-up-of';
+  /**
+   * `merged-in`: that incident was merged into this one; `merged-into`: this one into that; `follow-up-of`: this one follows it up;
+   * `attached-from`: a finding of that closed incident, active again, joined this one (or that one keeps such an incident's findings).
+   */
+  as: 'merged-in' | 'merged-into' | 'follow-up-of' | 'attached-from';
   hold: NonNullable<Incident['retentionHold']>;
 }
 
@@ -278,6 +282,15 @@ export async function holdsInherited(store: Pick<IncidentStore, 'getIncident'>, 
     const other = await store.getIncident(id);
     if (other?.retentionHold) out.push({ incidentId: id, as: 'merged-in', hold: other.retentionHold });
   }
+  // A closed incident's finding that joined this one (read11c C2): a hold on where it came from keeps it.
+  const attachedFrom = new Set(timeline.filter((e) => e.kind === 'finding-attached' && typeof e.detail?.from === 'string').map((e) => e.detail.from as string));
+  for (const id of attachedFrom) {
+    const from = await store.getIncident(id);
+    if (!from) continue;
+    for (const { incident: held } of await holdingIncidents(store, from)) {
+      if (held.retentionHold && !out.some((h) => h.incidentId === held.id)) out.push({ incidentId: held.id, as: 'attached-from', hold: held.retentionHold });
+    }
+  }
   return out;
 }
 
@@ -295,6 +308,10 @@ export function inheritedHoldSummary(h: InheritedHold, lang: 'nl' | 'en', local:
     'follow-up-of': {
       nl: `De bevindingen die van incident ${h.incidentId} naar dit vervolgincident zijn gegaan,`,
       en: `The findings that moved on from incident ${h.incidentId} to this follow-up`,
+    },
+    'attached-from': {
+      nl: `De bevindingen die van incident ${h.incidentId} (of een incident waarvan het de bevindingen bewaart) naar dit incident zijn gegaan,`,
+      en: `The findings that moved on from incident ${h.incidentId} (or an incident whose findings it keeps) to this one`,
     },
   }[h.as];
   return lang === 'nl'
@@ -384,6 +401,8 @@ export interface MinimisedIncident {
   fields: number;
   /** Finding records found minimised already. */
   already: number;
+  /** Why some of its finding records are kept: a retention hold on an incident they were recorded under before (read11c C1, C2). */
+  held?: string;
   /**
    * Why its other findings are kept, when only records minimised before were minimised again (a
    * field since known personal removed) before the retention period: `findings` counts those.
@@ -490,11 +509,49 @@ export async function holdingIncidents(store: Pick<IncidentStore, 'getIncident'>
   return out;
 }
 
+/**
+ * The finding records a retention hold keeps wherever they went since (read11c C1, C2), each with
+ * why. A record leaves the incident it was found on in more ways than the incidents' links say: a
+ * later version recorded through a merge names the survivor, and a closed incident's finding active
+ * again joins the incident open on its resource (attach) with nothing linking the two. So this goes
+ * by the ledgers: every finding key written under an incident whose findings a hold keeps
+ * (`holdingIncidents`: the held one, one merged into it, a follow-up of it) is held, whichever
+ * incident its record names now. It follows the links through every incident listed, with no limit
+ * to run past (a loop ends at an incident seen before), and reads one ledger per incident a hold covers.
+ */
+export async function heldFindingKeys(audit: Pick<AuditSource, 'rawIncident'>, incidents: Incident[]): Promise<Map<string, string>> {
+  const byId = new Map(incidents.map((i) => [i.id, i]));
+  const keys = new Map<string, string>();
+  for (const incident of incidents) {
+    const seen = new Set<string>();
+    let hold: string | null = null;
+    for (const queue = [incident]; queue.length && !hold; ) {
+      const at = queue.shift() as Incident;
+      if (seen.has(at.id)) continue;
+      seen.add(at.id);
+      const h = at.retentionHold;
+      if (h)
+        hold = `incident ${at.id}${at.id === incident.id ? '' : ` (which incident ${incident.id}'s findings go with)`} is held by ${h.by} since ${h.at} (${h.reason}); the record was written under incident ${incident.id}`;
+      for (const id of [at.mergedInto, at.followUpOf?.incidentId]) {
+        const next = id ? byId.get(id) : undefined;
+        if (next) queue.push(next);
+      }
+    }
+    if (!hold) continue;
+    for (const key of findingWrites((await audit.rawIncident(incident.id)).ledger).keys()) if (!keys.has(key)) keys.set(key, hold);
+  }
+  return keys;
+}
+
 /** Why no finding of the incident holding them is minimised, not even one minimised before: it is open, or held. */
 async function heldBack(store: IncidentStore, incident: Incident, holder: Incident, via: string): Promise<string | null> {
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
-  for (const { incident: held, as } of await holdingIncidents(store, incident)) {
+  const holding = await holdingIncidents(store, incident);
+  // Past the limit a hold further on is not looked for: kept, never removed for want of looking.
+  if (holding.length >= MAX_HOLDING)
+    return `incident ${incident.id} is linked (merged, followed up) to ${MAX_HOLDING} or more incidents: a retention hold further on is not looked for, so its findings are kept until a person minimises them with a shorter chain`;
+  for (const { incident: held, as } of holding) {
     const hold = held.retentionHold;
     if (!hold) continue;
     const how =
@@ -520,14 +577,16 @@ async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
+  const all = await deps.store.listIncidents({ onUnreadable: () => undefined });
   let candidates: Incident[];
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
     if (!incident) throw new IncidentNotFoundError(options.only);
     candidates = [incident];
   } else {
-    candidates = (await deps.store.listIncidents({ onUnreadable: () => undefined })).filter((i) => i.state === 'closed' && i.closedAt);
+    candidates = all.filter((i) => i.state === 'closed' && i.closedAt);
   }
+  const held = await heldFindingKeys(deps.audit, all);
   const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0 };
   for (const incident of candidates) {
     // A closed incident with something still due (a notification an assessment after closing made
@@ -536,26 +595,39 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
     if (kept) {
       // Its records minimised before are minimised again where they still hold a field since known personal.
-      const again = (await heldBackAgain(deps.store, incident)) ? null : await minimiseIncident(deps, incident, options, true);
+      const again = (await heldBackAgain(deps.store, incident)) ? null : await minimiseIncident(deps, incident, options, true, held);
       if (options.only && !again?.findings) throw new RefusedError(kept);
       if (again?.findings) report.minimised.push({ ...again, kept });
       report.notYet += 1;
       continue;
     }
     report.checked += 1;
-    const done = await minimiseIncident(deps, incident, options, false);
+    const done = await minimiseIncident(deps, incident, options, false, held);
+    if (options.only && !done.findings && done.held) throw new RefusedError(done.held);
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
   return report;
 }
 
 /** Each finding record the incident holds, minimised in a commit of its own. */
-async function minimiseIncident(deps: MinimiseDeps, incident: Incident, options: MinimiseOptions, againOnly: boolean): Promise<MinimisedIncident> {
+async function minimiseIncident(
+  deps: MinimiseDeps,
+  incident: Incident,
+  options: MinimiseOptions,
+  againOnly: boolean,
+  held: Map<string, string>,
+): Promise<MinimisedIncident> {
   const done: MinimisedIncident = { incidentId: incident.id, closedAt: incident.closedAt as string, findings: 0, fields: 0, already: 0 };
   const raw = await deps.audit.rawIncident(incident.id);
   const keys: FindingKey[] = [];
   for (const row of raw.findings) {
     if (row.incidentId !== incident.id) continue; // moved on to another incident (a follow-up, a merge): that one's to keep or minimise
+    // Held where it was before (read11c C1, C2): the hold goes with the record, not with the incident it names now.
+    const holdBy = held.get(row.key);
+    if (holdBy) {
+      done.held = `${done.held ? `${done.held}; ` : ''}finding ${row.key} is kept: ${holdBy}`;
+      continue;
+    }
     keys.push(parseStoredFinding(row.data, keyOf(row.key)).key);
   }
   for (const key of keys) {

@@ -9,6 +9,7 @@
  * announces it with "Reminder Due", so notify sends the page. It reads no incident with nothing due.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { reindexDue } from '../../handlers/core/due-index.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
@@ -64,4 +65,31 @@ it('a holder still open: only the check is recorded, and it is not due again for
   expect((await get('dl-second')).actions[0]).toMatchObject({ status: 'skipped', heldBy: 'dl-first' });
   expect(Date.parse((await get('dl-second')).nextDueAt as string)).toBeGreaterThan(Date.parse('2026-11-27T22:10:00.000Z'));
   expect((await sweepAt('2026-11-27T22:15:00.000Z')).incidentsRead).toBe(0);
+});
+
+// read11a A4: a record left before bc82367 holds the due time of the schedule without the left check
+// (none, on a taken and assessed incident): the sweep, reading only the due index, never reaches it
+// until `datalek sweep --reindex` (core/due-index.ts) puts it back, once.
+it('an action left before the left check existed is handed back once the due index is put right after the upgrade', async () => {
+  const left = await get('dl-second');
+  const taken = {
+    ...left,
+    state: 'acknowledged',
+    acknowledgedBy: 'oncall',
+    acknowledgedAt: '2026-11-27T21:10:00.000Z',
+    assessment: { personalData: 'no', risk: 'none', notifiable: false, reason: 'geen persoonsgegevens', by: 'FG', at: '2026-11-27T21:20:00.000Z' },
+  } as Incident;
+  // Its due time as stored before bc82367: the schedule without the left-check track, the only track it added.
+  const stored = nextDueAt({ ...taken, actions: [] }, DEFAULT_POLICY);
+  expect(stored).toBeNull();
+  await t.store.commit({ incident: { ...taken, revision: left.revision + 1, nextDueAt: stored }, expectedRevision: left.revision, timeline: [], messages: [] });
+  await put({ ...incidentFixture({ id: 'dl-first', actions: [isolate({ status: 'failed' })] }), state: 'closed', closedAt: LEFT_AT });
+  const now = '2026-11-28T10:00:00.000Z';
+  expect((await sweepAt(now)).sent).toEqual([]);
+
+  const reindexed = await reindexDue({ store: t.store, policy: DEFAULT_POLICY, now: () => now });
+  expect(reindexed.map((r) => [r.incidentId, r.was])).toEqual([['dl-second', null]]);
+  expect(await reindexDue({ store: t.store, policy: DEFAULT_POLICY, now: () => now })).toEqual([]);
+  expect((await sweepAt(now)).sent).toContainEqual(expect.objectContaining({ incidentId: 'dl-second', kind: 'containment-failed' }));
+  expect((await get('dl-second')).actions[0].heldBy).toBeUndefined();
 });

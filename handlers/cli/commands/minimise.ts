@@ -57,12 +57,14 @@ async function minimise(ctx: Context): Promise<number> {
 }
 
 function reportLines(report: MinimiseReport, days: number): string[] {
-  const lines = report.minimised.map((m) =>
-    m.kept
-      ? `${m.incidentId}: a field since known personal removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised before (${m.fields} field${m.fields === 1 ? '' : 's'} in all); its other findings are kept: ${m.kept}`
-      : m.findings
-        ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
-        : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`,
+  const lines = report.minimised.map(
+    (m) =>
+      (m.kept
+        ? `${m.incidentId}: a field since known personal removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised before (${m.fields} field${m.fields === 1 ? '' : 's'} in all); its other findings are kept: ${m.kept}`
+        : m.findings
+          ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
+          : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`) +
+      (m.held ? `; held: ${m.held}` : ''),
   );
   const changed = report.minimised.filter((m) => m.findings > 0 && !m.kept).length;
   lines.push(
