@@ -85,7 +85,8 @@ export const MAX_RECORD_BYTES = 300 * 1024;
  * Most bytes (UTF-8) of an incident's record that people's text takes: the FG's decisions and
  * their reasons (the reason of the assessment in force is stored once, in `decisions`), the
  * facts, reports, Art. 34 decisions, what was recorded after closing, the reasons of closing and
- * of releases, and who acknowledged. A change that would take the record past it is refused
+ * of releases, the decisions not to carry a containment step out (and those taken back), what
+ * was done by hand, and who acknowledged. A change that would take the record past it is refused
  * (core/change-incident.ts); what the pipeline records never counts against it, and it never
  * counts against the room for containment.
  */
@@ -125,15 +126,21 @@ export function personBytes(incident: Incident): number {
     if (a.released) bytes += Buffer.byteLength(JSON.stringify(a.released));
     // The not-done decisions taken back (core/by-hand.ts): each a person's text, and as many as she decides.
     if (a.notDoneWithdrawn) bytes += Buffer.byteLength(JSON.stringify(a.notDoneWithdrawn));
+    // A decision not to carry it out, and what was done by hand in its stead: a person's words, of any length.
+    if (a.notDone) bytes += Buffer.byteLength(JSON.stringify(a.notDone));
+    if (a.byHand) bytes += Buffer.byteLength(JSON.stringify(a.byHand));
   }
   return bytes;
 }
 
-/** The people's share without on-call's entries: the acknowledgement and the releases' reasons. */
+/** The people's share without on-call's entries: the acknowledgement, the releases' reasons and the containments recorded by hand. */
 function fgTextBytes(incident: Incident): number {
   let bytes = personBytes(incident);
   if (incident.acknowledgedBy) bytes -= Buffer.byteLength(JSON.stringify(incident.acknowledgedBy));
-  for (const a of incident.actions) if (a.released) bytes -= Buffer.byteLength(JSON.stringify(a.released));
+  for (const a of incident.actions) {
+    if (a.released) bytes -= Buffer.byteLength(JSON.stringify(a.released));
+    if (a.byHand) bytes -= Buffer.byteLength(JSON.stringify(a.byHand));
+  }
   return bytes;
 }
 
@@ -145,7 +152,7 @@ function fgTextBytes(incident: Incident): number {
 export function checkPersonRoom(current: Incident, draft: Incident): void {
   const after = personBytes(draft);
   if (after <= MAX_PERSON_BYTES || after <= personBytes(current)) return;
-  // On-call's own entries (who took the incident, why containment was undone) are never refused
+  // On-call's own entries (who took the incident, why containment was undone, what was done by hand) are never refused
   // for what the FG wrote: the one refused could not shorten it, and an acknowledgement refused
   // leaves the escalation paging (review6 R8). Each is bounded by the field rules; the record as
   // a whole must still fit.

@@ -131,7 +131,11 @@ export interface Finding {
 }
 
 export type ParsedEvent =
-  | { kind: 'finding'; finding: Finding }
+  /**
+   * `deliveredBy`: the envelope's account, the one whose EventBridge the event came from (a GuardDuty
+   * administrator's for its members' findings; an account's own when another forwards its events).
+   */
+  | { kind: 'finding'; finding: Finding; deliveredBy?: string }
   /** A GuardDuty event of another detail-type (malware scan results, agent health, …). */
   | { kind: 'not-a-finding'; detailType: string };
 
@@ -279,7 +283,8 @@ function parseDecoded(value: unknown, now: string | undefined, knownBytes: numbe
   if (!AWS_REGION.test(region)) {
     throw new InvalidFindingError(detail.region ? 'detail.region' : 'region', 'expected an AWS region such as eu-west-1');
   }
-  return { kind: 'finding', finding: toFinding(detail, envelope.detail, { accountId, region, eventId: envelope.id ?? null }) };
+  const finding = toFinding(detail, envelope.detail, { accountId, region, eventId: envelope.id ?? null });
+  return envelope.account ? { kind: 'finding', finding, deliveredBy: envelope.account } : { kind: 'finding', finding };
 }
 
 /**

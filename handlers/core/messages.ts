@@ -268,6 +268,8 @@ const T = {
     done: 'gedaan',
     containment: 'Inperking',
     noContainment: 'geen (alleen melding)',
+    unvouched: (ids: string[]) =>
+      `security groups met de tags van datalek voor dit incident die geen record noemt: ${ids.join(', ')}; niet gebruikt en niet gewijzigd (datalek show)`,
     released: (by: string) => `[opgeheven door ${by}]`,
     runbook: 'Draaiboek',
     ack: 'Oppakken',
@@ -438,6 +440,8 @@ const T = {
     done: 'done',
     containment: 'Containment',
     noContainment: 'none (notify only)',
+    unvouched: (ids: string[]) =>
+      `security groups tagged as datalek's for this incident that no record names: ${ids.join(', ')}; not used, not changed (datalek show)`,
     released: (by: string) => `[released by ${by}]`,
     runbook: 'Runbook',
     ack: 'Acknowledge',
@@ -786,6 +790,9 @@ function splitFact(line: string): [string, string] {
   return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 2)];
 }
 
+/** How many unvouched groups of one action a message names (the record keeps them all). */
+const MAX_UNVOUCHED_NAMED = 5;
+
 function containmentLines(incident: Incident, lang: Lang): { lines: string[]; short: string } {
   const t = T[lang];
   if (incident.actions.length === 0) return { lines: [`${t.containment}: ${t.noContainment}`], short: t.noContainment };
@@ -803,6 +810,12 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
     for (const s of a.steps ?? []) {
       lines.push(`      ${s.name}: ${s.status === 'failed' ? `${t.status.failed} (${s.code ?? 'error'})${s.exposed ? ' OPEN' : ''}` : t.status[s.status]}`);
     }
+    // Groups carrying datalek's tags for it that no record names (network-isolation.ts): someone tagged them, or a run was killed.
+    const unvouched = [a.evidence?.taggedGroups, a.evidence?.orphanGroups].flatMap((ids) => (Array.isArray(ids) ? (ids as string[]) : []));
+    // At most MAX_UNVOUCHED_NAMED named, the rest counted: anyone who may tag can tag many.
+    const named =
+      unvouched.length > MAX_UNVOUCHED_NAMED ? [...unvouched.slice(0, MAX_UNVOUCHED_NAMED), `+${unvouched.length - MAX_UNVOUCHED_NAMED}`] : unvouched;
+    if (unvouched.length) lines.push(`      ${t.unvouched(named)}`);
   }
   if (more) lines.push(`  ${moreText(lang, more, incident.id)}`);
   if (incident.actionsNotPlanned) lines.push(`  ${notPlannedText(lang, incident.actionsNotPlanned.count, incident.id)}`);

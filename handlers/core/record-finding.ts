@@ -115,11 +115,34 @@ export interface RecordDeps {
   conflictRetry?: ConflictRetry;
 }
 
+/**
+ * Refuses a finding of an account that is not this pipeline's (review10 K5): an account let onto
+ * the pipeline's bus (an EventBridge permission) forwards its own real GuardDuty findings, and the
+ * finding rule matches any account's. Taken: the pipeline's own account, its member accounts (the
+ * policy's `containment.memberAccounts`), or a finding the pipeline account's own GuardDuty
+ * delivered (its envelope's account: an administrator's events name it, each member's finding its
+ * own id in the detail; an organisation's accounts arrive so). A policy that does not name the
+ * pipeline's account (`containment.pipelineAccount`: the deployment sets it; a local replay of
+ * events/ has none) takes every account. The reason names the accounts, never anything else of the event.
+ */
+export function refuseOtherAccounts(parsed: ParsedEvent, policy: Policy): void {
+  const own = policy.containment.pipelineAccount;
+  if (parsed.kind !== 'finding' || own === undefined) return;
+  const account = parsed.finding.key.accountId;
+  if (account === own || policy.containment.memberAccounts.includes(account) || parsed.deliveredBy === own) return;
+  const from = parsed.deliveredBy ? `account ${parsed.deliveredBy}'s EventBridge` : 'an event naming no account';
+  throw new InvalidFindingError(
+    'detail.accountId',
+    `a finding of account ${account}, delivered by ${from}: not this pipeline's account (${own}) nor one of its member accounts (containment.memberAccounts), so not recorded (was another account let onto the pipeline's bus?)`,
+  );
+}
+
 /** Parses the text of one event and records it; a bad event gives a `rejected` result. */
 export async function recordEventText(deps: RecordDeps, text: string): Promise<RecordResult> {
   let parsed: ParsedEvent;
   try {
     parsed = parseEventText(text, { now: deps.now() });
+    refuseOtherAccounts(parsed, deps.policy);
   } catch (err) {
     if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;
@@ -132,6 +155,7 @@ export async function recordEvent(deps: RecordDeps, event: unknown): Promise<Rec
   let parsed: ParsedEvent;
   try {
     parsed = parseEvent(event, { now: deps.now() });
+    refuseOtherAccounts(parsed, deps.policy);
   } catch (err) {
     if (err instanceof InvalidFindingError) return rejectedResult(err.message);
     throw err;

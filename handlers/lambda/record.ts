@@ -15,7 +15,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { type ConflictRetry, untilDeadline } from '../core/conflict-retry.js';
 import { ConflictError, InvalidFindingError, StoreRefusedError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
-import { type RecordResult, recordParsedEvent } from '../core/record-finding.js';
+import { type RecordResult, recordParsedEvent, refuseOtherAccounts } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
 
 export interface RecordHandlerDeps extends AwsDeps {
@@ -80,12 +80,15 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
     let parsed: ReturnType<typeof parseEvent>;
     try {
       parsed = parseEvent(event, { now: deps.now() });
+      // A finding of an account not the pipeline's is refused here, as a bad event (review10 K5).
+      refuseOtherAccounts(parsed, deps.policy);
     } catch (err) {
       if (err instanceof InvalidFindingError) {
         // The reason names the field; the event itself holds personal data and is not logged.
         deps.logger.error(
           "rejected a GuardDuty event (the event is left out of this log; after Lambda's retries it waits in the function's dead-letter queue)",
-          // The path and a reason built from types and limits only: never a value from the event.
+          // The path and a reason built from types and limits only: never a value from the event
+          // but an account's id (a finding of another account's, refused by name).
           { path: err.path || '(event)', reason: err.reason },
         );
       }

@@ -151,8 +151,8 @@ export function ruleChanges(rules: unknown[]): Record<string, unknown> {
 
 /**
  * EventBridge calls that take the member accounts' right to forward their calls off this region's
- * default bus: the statement removed (or all of them), or the whole policy replaced by hand
- * (adding a statement for another account leaves ours).
+ * default bus: the statement removed (or all of them), whoever makes them (a statement put, or the
+ * whole policy, other than by the deployment: `busPolicyChanges`).
  */
 export function busPolicyCalls(): Record<string, unknown> {
   return {
@@ -161,9 +161,17 @@ export function busPolicyCalls(): Record<string, unknown> {
   };
 }
 
-/** The bus policy replaced whole (`busPolicyCalls`). */
+/**
+ * The default bus's policy changed (`PutPermission`, a statement or the whole policy): every account
+ * it lets put events is read by every rule on the bus, the finding rule's among them, so an outside
+ * account let on files its own GuardDuty findings (review10 K5; the record function refuses them too,
+ * record-finding.ts `refuseOtherAccounts`). A call naming no bus is the default's.
+ */
 export function busPolicyChanges(): Record<string, unknown> {
-  return { eventName: ['PutPermission'], requestParameters: { policy: [{ exists: true }] } };
+  return {
+    eventName: ['PutPermission'],
+    requestParameters: { $or: [{ eventBusName: [{ exists: false }] }, { eventBusName: ['default', { wildcard: '*:event-bus/default' }] }] },
+  };
 }
 
 /** CloudWatch calls that keep the alarms named by `alarms` (name filters) from paging, whoever makes them. */
@@ -481,7 +489,9 @@ export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 's
  * A datalek stack changed, deleted or unprotected: every other rule lets a deployment's own calls
  * through (`datalek-watch-by-hand` excuses datalek's deployment), so whoever may deploy may change any function, rule, alarm or
  * policy unseen. A deployment pages on-call once per stack (announce deployments; one nobody
- * announced is the attack). Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
+ * announced is the attack). `CreateStack` too: a `Datalek…` stack created with datalek's execution
+ * role makes all its calls the deployment's (read11b B1); `cdk deploy` creates stacks by a change set,
+ * so it adds no page. Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
  * executed by its ARN alone names no stack: it pages, as a deployment of an unknown stack.
  */
 export function deployCalls(): Record<string, unknown> {
@@ -494,6 +504,7 @@ export function deployCalls(): Record<string, unknown> {
         {
           eventName: [
             'ExecuteChangeSet',
+            'CreateStack',
             'UpdateStack',
             'DeleteStack',
             'SetStackPolicy',

@@ -84,7 +84,8 @@ const WATCHED: Record<string, string[]> = {
   '39-disable-another-teams-key.json': [],
   '40-remove-the-member-bus-permission.json': ['central/pipeline', 'forwarder/pipeline'],
   '41-bus-policy-replaced-by-hand.json': ['central/by-hand', 'forwarder/by-hand'],
-  '42-bus-permission-for-another-account.json': [],
+  // Every account let onto the default bus is read by every rule on it: its GuardDuty findings become incidents (review10 K5).
+  '42-bus-permission-for-another-account.json': ['central/by-hand', 'forwarder/by-hand'],
   '43-protection-plans-off-detector-enabled.json': ['central/sources', 'forwarder/sources'],
   '44-runtime-agent-management-off.json': ['central/sources', 'forwarder/sources'],
   '45-data-sources-s3-logs-off.json': ['central/sources', 'forwarder/sources'],
@@ -201,12 +202,20 @@ const WATCHED: Record<string, string[]> = {
   // A datalek stack's own change set (cdk diff, or a deploy: its execution pages) and the shared bootstrap's roles do not.
   '158-datalek-stack-change-set-with-its-execution-role.json': [],
   '159-shared-bootstrap-execution-role-trust-changed.json': [],
+  // A stack named Datalek… created with datalek's execution role (anyone who may assume the bootstrap's deploy role, or pass
+  // the role) makes every call of that stack the deployment's, excused: it pages (read11b B1). `cdk deploy` creates a stack by a
+  // change set (82 does not page, its execution 77 does), so a normal deploy pages as it did.
+  '161-datalek-named-stack-created-with-its-execution-role.json': ['central/changes', 'forwarder/changes'],
   // A permission added to a datalek function lets an account outside the organisation invoke it, past every SCP (review10 K4):
   // it pages unless the deployment adds it (the stack's EventBridge and URL permissions), as the functions' other changes.
   '170-outside-account-may-invoke-the-acknowledge-function.json': ['central/by-hand'],
   '171-outside-account-may-invoke-the-record-function-by-arn.json': ['central/by-hand'],
   '172-eventbridge-permission-added-by-a-deploy.json': [],
   '173-permission-added-to-another-teams-function.json': [],
+  // The default bus named or not (a call without a bus name is the default's); another team's bus alone (review10 K5).
+  '174-outside-account-may-put-events-on-the-default-bus-unnamed.json': ['central/by-hand', 'forwarder/by-hand'],
+  '175-outside-account-may-put-events-on-the-default-bus-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
+  '176-permission-on-another-teams-bus.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */

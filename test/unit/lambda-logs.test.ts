@@ -81,6 +81,27 @@ describe('Lambda logs of malformed events', () => {
   });
 });
 
+describe("the record function's refusal of a finding of another account (review10 K5)", () => {
+  it('refuses it before the store, naming the account, never logging the event; it fails the invocation (retries, then the dead-letter queue, whose alarm pages)', async () => {
+    const lines: string[] = [];
+    const base = deps(lines);
+    const policy = { ...DEFAULT_POLICY, containment: { ...DEFAULT_POLICY.containment, pipelineAccount: '111122223333' } };
+    const record = createRecordHandler({ ...base, policy, persistenceStore: {} as never });
+    const event = findingEvent({
+      accountId: '444455556666',
+      service: { action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { remoteIpDetails: { ipAddressV4: SECRET_IP } } } },
+    });
+    const err = await record(event, context).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/a finding of account 444455556666, delivered by account 444455556666's EventBridge: not this pipeline's account/);
+    const log = lines.join('\n');
+    expect(log).toContain('444455556666');
+    expect(log).not.toContain(SECRET_IP);
+  });
+});
+
 describe('the acknowledge function’s log of a refused caller', () => {
   it('names the role, never the session name (often the person’s e-mail address)', async () => {
     const lines: string[] = [];
