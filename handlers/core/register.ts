@@ -9,7 +9,18 @@
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
+import {
+  apFollowUpLeftAtClosing,
+  apFollowUpOwed,
+  apHours,
+  type ClockName,
+  type ClockState,
+  clocksOf,
+  contradictedAfterClosing,
+  enteredAfterDeadlineText,
+  processorHours,
+  roleOf,
+} from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
@@ -423,6 +434,9 @@ export function registerMarkdown(
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
           incident.apFollowUpReason
             ? `${nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))'}: ${incident.apFollowUpReason}`
+            : null,
+          apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy)
+            ? `${nl ? 'vervolgmelding aan de AP nog verschuldigd (AVG art. 33(4)): de AP heeft alleen de eerste fase' : 'follow-up to the AP still owed (Art. 33(4)): the AP holds only the first phase'} ${apFollowUpOwed(incident, policy)?.reference}`
             : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
