@@ -502,7 +502,9 @@ export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 's
  * A datalek stack changed, deleted or unprotected: every other rule lets a deployment's own calls
  * through (`datalek-watch-by-hand` excuses datalek's deployment), so whoever may deploy may change any function, rule, alarm or
  * policy unseen. A deployment pages on-call once per stack (announce deployments; one nobody
- * announced is the attack). Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
+ * announced is the attack). `CreateStack` too: a `Datalek…` stack created with datalek's execution
+ * role makes all its calls the deployment's (read11b B1); `cdk deploy` creates stacks by a change set,
+ * so it adds no page. Not `CreateChangeSet`: `cdk diff` makes change sets too. A change set
  * executed by its ARN alone names no stack: it pages, as a deployment of an unknown stack.
  */
 export function deployCalls(): Record<string, unknown> {
@@ -515,6 +517,7 @@ export function deployCalls(): Record<string, unknown> {
         {
           eventName: [
             'ExecuteChangeSet',
+            'CreateStack',
             'UpdateStack',
             'DeleteStack',
             'SetStackPolicy',
