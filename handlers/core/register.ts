@@ -453,9 +453,14 @@ export function registerMarkdown(
     return [
       incident.id,
       local(incident.detectedAt),
-      incident.awareAt
-        ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
-        : '',
+      [
+        incident.awareAt
+          ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
+          : '',
+        nis2AwareCell(incident, lang, local),
+      ]
+        .filter(Boolean)
+        .join('; '),
       incident.findingType,
       f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
@@ -492,6 +497,22 @@ export function registerMarkdown(
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * The NIS2 awareness of the significant incident a person recorded (`assess --nis2-aware-at`), its
+ * NIS2 clocks' start, with its marks and reason; empty when none was recorded (the detection).
+ */
+function nis2AwareCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
+  const at = incident.nis2AwareAt;
+  if (!at) return '';
+  const nl = lang === 'nl';
+  const last = (incident.decisions ?? []).filter((d) => d.kind === 'nis2-awareness').at(-1);
+  const marks = [
+    ...(beforeDetection(incident, at) ? [BEFORE_DETECTION[lang]] : []),
+    ...(last?.kind === 'nis2-awareness' && last.enteredLater ? [nl ? 'later ingevoerd' : 'entered later'] : []),
+  ];
+  return `NIS2: ${nl ? 'bewust geworden van het significante incident' : 'became aware of the significant incident'} ${local(at)}${marks.map((m) => ` (${m})`).join('')}: ${incident.nis2AwareReason ?? ''}`;
 }
 
 /** The Art. 34 cell: the decisions in force (the subscribers' after the data subjects'), each with what they were told. */
