@@ -90,7 +90,7 @@ export class LostRaceError extends DatalekError {
   constructor(
     readonly recorded: string[],
     readonly firstIncident: string | undefined,
-    override readonly cause: ConflictError | StuckConflictError,
+    override readonly cause: ConflictError,
   ) {
     super(cause.message, { cause });
   }
@@ -104,7 +104,7 @@ export async function answeringLostRace<T>(log: RecordedLog, fn: () => Promise<T
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ConflictError || err instanceof StuckConflictError) throw new LostRaceError(log.summary(), log.firstIncident(), err);
+    if (err instanceof ConflictError) throw new LostRaceError(log.summary(), log.firstIncident(), err);
     throw err;
   }
 }
@@ -113,7 +113,7 @@ export async function answeringLostRace<T>(log: RecordedLog, fn: () => Promise<T
  * The one line a person reads for a lost race of `command` (on `incidentId`, the incident the
  * command names, when it names one): what happened, what was recorded, what to do.
  */
-export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | StuckConflictError | LostRaceError): string {
+export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | LostRaceError): string {
   const recorded = err instanceof LostRaceError ? err.recorded : [];
   const stuck = err instanceof LostRaceError ? err.cause : err;
   if (stuck instanceof StuckConflictError) return stuckText(stuck, recorded);

@@ -3,7 +3,7 @@
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
 import { currentAwareness } from '../core/ap-verdict.js';
-import { byHandText, notDoneText } from '../core/breach-facts.js';
+import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
@@ -278,6 +278,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
           ? notDoneText(a.notDone, 'en', formatLocal(a.notDone.recordedAt, tz))
           : a.reason;
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
+      for (const w of a.notDoneWithdrawn ?? []) lines.push(`             ${notDoneWithdrawnText(w, 'en', (iso) => formatLocal(iso, tz))}`);
       if (a.partlyReleased)
         lines.push(
           `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,

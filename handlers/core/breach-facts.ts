@@ -23,6 +23,14 @@ export function notDoneText(notDone: NonNullable<ActionRecord['notDone']>, lang:
     : `will not be carried out (decided by ${notDone.by} on ${at}): ${notDone.reason}`;
 }
 
+/** A not-done decision taken back (`not-done --withdraw`), for the page and `show`: who decided and why, who withdrew it, when and why. */
+export function notDoneWithdrawnText(w: NonNullable<ActionRecord['notDoneWithdrawn']>[number], lang: 'nl' | 'en', local: (iso: string) => string): string {
+  const d = w.decision;
+  return lang === 'nl'
+    ? `besluit niet uit te voeren (${d.by} op ${local(d.recordedAt)}: ${d.reason}) ingetrokken door ${w.by} op ${local(w.recordedAt)}: ${w.reason}`
+    : `decision not to carry it out (${d.by} on ${local(d.recordedAt)}: ${d.reason}) withdrawn by ${w.by} on ${local(w.recordedAt)}: ${w.reason}`;
+}
+
 export function byHandText(byHand: NonNullable<ActionRecord['byHand']>, lang: 'nl' | 'en', at: string): string {
   return lang === 'nl' ? `met de hand uitgevoerd door ${byHand.by} op ${at}: ${byHand.what}` : `carried out by hand by ${byHand.by} at ${at}: ${byHand.what}`;
 }

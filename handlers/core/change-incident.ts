@@ -62,7 +62,7 @@ async function tryAgain(deps: ChangeDeps, err: unknown, attempt: number): Promis
  * did, nobody else wrote, and it is a `StuckConflictError` (a run again would fail the same way).
  */
 export async function settledConflict(store: IncidentStore, ids: readonly string[], first: readonly number[], err: unknown): Promise<unknown> {
-  if (!(err instanceof ConflictError)) return err;
+  if (!(err instanceof ConflictError) || err instanceof StuckConflictError) return err;
   const fresh = await Promise.all(ids.map((id) => store.getIncident(id)));
   return fresh.some((f, i) => f?.revision !== first[i]) ? err : new StuckConflictError(ids[0], err);
 }

@@ -49,9 +49,11 @@ export class ConflictError extends DatalekError {}
  * A conflict at every try while the incident did not change: read again, its revision is the one the
  * first try read, so no other writer got there first and trying again fails the same way. The store
  * refuses the write for a reason of its own (a row put in behind datalek's back: `datalek verify`
- * names it). Not a lost race; not a `ConflictError`, so nothing tries it again. The store's text is kept.
+ * names it). Not a lost race: the CLI and the sweep say so, with the store's text and `datalek verify`.
+ * A `ConflictError` still, so what answers conflicts without their text (the web page, the Lambdas:
+ * it may name a resource) keeps doing so; it is thrown only after the last try.
  */
-export class StuckConflictError extends DatalekError {
+export class StuckConflictError extends ConflictError {
   constructor(
     readonly incidentId: string,
     cause: ConflictError,

@@ -9,7 +9,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, markStatedRun, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
 import { toldOutcomes } from './containment.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -132,7 +132,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
           // A lost race only when the incident moved meanwhile; else the store refuses it for good (verify says why).
           const settled = await settledConflict(deps.store, [first.id], [first.revision], err);
           if (err instanceof ConflictError) incidentsRead += 1;
-          return { error: (settled as Error).message, incident, ...(settled instanceof ConflictError ? { lostRace: true as const } : {}) };
+          return {
+            error: (settled as Error).message,
+            incident,
+            ...(settled instanceof ConflictError && !(settled instanceof StuckConflictError) ? { lostRace: true as const } : {}),
+          };
         }
         const fresh = await deps.store.getIncident(incident.id);
         incidentsRead += 1;

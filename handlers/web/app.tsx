@@ -524,7 +524,6 @@ function staleForm(): RefusedError {
   });
 }
 
-/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
 /**
  * The open form's finding: the event pasted as EventBridge delivered it (the command line reads it
  * from a file, `--finding FILE`). The form takes 64 KB (MAX_BODY_BYTES): GuardDuty's events are a few.
@@ -550,6 +549,7 @@ function notAnEvent(problem: string): UsageError {
   });
 }
 
+/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
 function lostRace(): RefusedError {
   const en =
     'Not recorded: other changes to this incident kept coming in while yours was being recorded (a storm of findings?). Nothing was recorded: the form keeps what you entered; send the form again.';

@@ -6,7 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
-import { byHandText, notDoneText, partlyText } from '../core/breach-facts.js';
+import { byHandText, notDoneText, notDoneWithdrawnText, partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
@@ -801,6 +801,10 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
                     ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason})
                   </span>
                 ) : null}
+                {/* A not-done decision taken back stays beside the step planned again, as in the draft and the register. */}
+                {(a.notDoneWithdrawn ?? []).map((d) => (
+                  <span>; {notDoneWithdrawnText(d, view.lang, (iso) => formatLocal(iso, view.tz))}</span>
+                ))}
                 {/* One interface of several restored, another not: which are back, which still isolated. */}
                 {a.partlyReleased && !a.released ? <span>{partlyText(a, view.lang, view.tz)}</span> : null}
               </td>
