@@ -45,7 +45,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
+import { BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { eventQueue } from './queue.js';
@@ -573,17 +573,7 @@ export function deployTrustCalls(): Record<string, unknown>[] {
     {
       source: ['aws.iam'],
       detail: {
-        eventName: [
-          'UpdateAssumeRolePolicy',
-          'PutRolePolicy',
-          'DeleteRolePolicy',
-          'AttachRolePolicy',
-          'DetachRolePolicy',
-          'PutRolePermissionsBoundary',
-          'DeleteRolePermissionsBoundary',
-          'CreateRole',
-          'DeleteRole',
-        ],
+        eventName: BOOTSTRAP_ROLE_CHANGES,
         requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] },
       },
     },
