@@ -26,6 +26,19 @@ export const TOOLKIT_STACK_NAME = 'DatalekToolkit';
 /** How the names of the bootstrap's roles begin (`cdk-datalek-cfn-exec-role-…`, `cdk-datalek-deploy-role-…`, …). */
 export const BOOTSTRAP_ROLE_PREFIX = `cdk-${DEPLOY_QUALIFIER}-`;
 
+/** What makes or changes a bootstrap role: who may assume it (its trust), what it may do, the role itself (watched: pipeline-watch.ts; denied but to break-glass: pipeline-scp.ts). */
+export const BOOTSTRAP_ROLE_CHANGES = [
+  'UpdateAssumeRolePolicy',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'PutRolePermissionsBoundary',
+  'DeleteRolePermissionsBoundary',
+  'CreateRole',
+  'DeleteRole',
+];
+
 /** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
 export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
 

@@ -27,8 +27,14 @@
  *   that account. Denied except to the deployment (the stack's EventBridge and URL permissions) and
  *   the break-glass role; the watch pages on every one but the deployment's (pipeline-watch.ts).
  *
+ * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
+ *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
+ *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
+ *   break-glass role: `cdk bootstrap` runs as it (CloudFormation creates the toolkit stack's roles
+ *   with the caller's own credentials: no SCP condition names the stack, so the caller is what counts).
+ *
  * The deployment is the CDK bootstrap's CloudFormation execution role the stacks are synthesized
- * for (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`, any of the pipeline's regions).
+ * for, named exactly in each of the pipeline's regions (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`).
  *
  * `infra/scp/datalek-pipeline-account.json` is this policy with SCP_PLACEHOLDERS for the account
  * and the break-glass role; test/infra/pipeline-scp.test.ts keeps the two equal and checks each
@@ -38,6 +44,7 @@
 import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import { functionRoleName } from './constructs/response-function.js';
+import { BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, EXECUTION_ROLE_PREFIX } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
 export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
@@ -64,26 +71,36 @@ export interface PipelineScpProps {
 }
 
 /**
- * The name (an IAM pattern, any region) of the role CloudFormation deploys `stack` with in
- * `account`: its synthesizer's execution role. Undefined for a stack that names none (another
- * synthesizer): no deployment is excused then.
+ * The name of the role CloudFormation deploys `stack` with in `account`: its synthesizer's
+ * execution role, named exactly for the stack's region (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`).
+ * Never a pattern: `ArnNotLike` with a trailing `*` lets through any role whose name merely begins so,
+ * which anyone who may create a role makes (read11b B3). Undefined for a stack that names no execution
+ * role (another synthesizer) or has no region of its own: no deployment is excused then.
  */
 export function deploymentRoleName(stack: Stack, account: string): string | undefined {
   const synthesizer = stack.synthesizer;
   if (!(synthesizer instanceof DefaultStackSynthesizer)) return undefined;
+  const [stackAccount, region] = [stack.account, stack.region].map((v) => (Token.isUnresolved(v) ? undefined : v));
+  if (!region) return undefined;
   const name = synthesizer.cloudFormationExecutionRoleArn.split(':role/')[1];
-  // The account and region as placeholders, or the stack's own where it has them.
-  const [stackAccount, stackRegion] = [stack.account, stack.region].map((v) => (Token.isUnresolved(v) ? undefined : v));
-  let out = name.replaceAll(EnvironmentPlaceholders.CURRENT_ACCOUNT, account).replaceAll(EnvironmentPlaceholders.CURRENT_REGION, '*');
+  let out = name.replaceAll(EnvironmentPlaceholders.CURRENT_ACCOUNT, account).replaceAll(EnvironmentPlaceholders.CURRENT_REGION, region);
   if (stackAccount) out = out.replaceAll(stackAccount, account);
-  if (stackRegion) out = out.replaceAll(stackRegion, '*');
   return out;
 }
 
 /** The service control policy document (IAM JSON). */
 export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
   const role = (name: string) => `arn:*:iam::${props.account}:role/${name}`;
-  const deployments = [...new Set(props.stacks.all.map((s) => deploymentRoleName(s, props.account)))].filter((n) => n !== undefined);
+  // The upgrade's one deploy through the shared bootstrap (README, Deploy: Upgrading) names its
+  // execution role: its policy, written by that synth, admits datalek's own beside it for the next.
+  const deployments = [
+    ...new Set(
+      props.stacks.all.flatMap((s) => {
+        const name = deploymentRoleName(s, props.account);
+        return name ? [name, name.replace(/^cdk-[^-]+-cfn-exec-role-/, EXECUTION_ROLE_PREFIX)] : [];
+      }),
+    ),
+  ];
   const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deployments, props.breakGlassRole].map(role) } };
   const functions = `arn:*:lambda:*:${props.account}:function:${props.stacks.response.stackName}-*`;
   // A qualified name (a version or an alias) too.
@@ -117,6 +134,36 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Resource: anyFunction,
         Condition: deploymentOrBreakGlass,
       },
+      {
+        Sid: 'DatalekBootstrapRolesOnlyByBreakGlass',
+        Effect: 'Deny',
+        Action: BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`),
+        Resource: role(`${BOOTSTRAP_ROLE_PREFIX}*`),
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
+      },
     ],
   };
+}
+
+/** Where `cdk synth` writes the policy for this deployment, in its output directory (infra/app.ts). */
+export const DEPLOYMENT_SCP_FILE = 'datalek-pipeline-account.scp.json';
+
+/**
+ * The policy for this deployment: its account (a placeholder where the context names none), its
+ * break-glass role and, exactly, its execution role in each of its regions. The shipped file names
+ * those of the example context only (eu-west-1, eu-central-1): attach this one (README).
+ */
+export function deploymentScp(built: {
+  config: { account?: string; breakGlassRole: string };
+  stateful: Stack;
+  response: Stack;
+  forwarders: Stack[];
+  members: Stack[];
+}): Record<string, unknown> {
+  const { config, stateful, response, forwarders, members } = built;
+  return pipelineScp({
+    account: config.account ?? SCP_PLACEHOLDERS.account,
+    breakGlassRole: config.breakGlassRole,
+    stacks: { response, all: [stateful, response, ...forwarders, ...members] },
+  });
 }

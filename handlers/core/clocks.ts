@@ -116,8 +116,13 @@ function personalDataPossible(incident: Incident): boolean {
  * then, not the facts: fg-workflow.ts notificationStanding). The controller's duty only.
  */
 export function apFollowUpOwed(incident: Incident, policy: Policy): ReportRecord | undefined {
+  return roleOf(incident, policy) === 'controller' ? firstPhaseOnly(incident) : undefined;
+}
+
+/** `apFollowUpOwed` without the role (which takes the policy): what the record alone says the AP holds. */
+function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
   const initial = initialReport(incident);
-  if (!initial || incident.sample || incident.assessment?.notifiable === false || roleOf(incident, policy) !== 'controller') return undefined;
+  if (!initial || incident.sample || incident.assessment?.notifiable === false) return undefined;
   const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
   // A report from before `factsComplete` was recorded is read as the record then did: by the facts in datalek.
   const withFacts = (r: ReportRecord) => r.factsComplete ?? incident.facts?.complete === true;
@@ -682,6 +687,7 @@ export function contradictedAfterClosing(incident: Incident): boolean {
 export function dutyLeftAtClosing(incident: Incident): boolean {
   return (
     assessedAfterClosing(incident) ||
+    apFollowUpLeftAtClosing(incident) ||
     (incident.state === 'closed' && (!!incident.reportsPendingReason || subscribersWithoutAp(incident.subscribers))) ||
     nis2ReportLeft(incident) ||
     subjectsDecisionLeft(incident) ||
@@ -768,9 +774,34 @@ export function dutiesAfterClosing(incident: Incident, policy: Policy, now: stri
   return clocksOf(incident, policy, now).filter(owed);
 }
 
-/** A closed incident status lists beside the open ones: a clock or decision still owed, or its assessment contradicted by the facts. */
+/**
+ * A closed incident status lists beside the open ones: a clock or decision still owed, the AP
+ * follow-up owed (`apFollowUpLeftAtClosing`), or its assessment contradicted by the facts.
+ */
 export function closedWithDuty(incident: Incident, policy: Policy): boolean {
-  return dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0 || contradictedAfterClosing(incident);
+  return (
+    dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0 ||
+    (apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy) !== undefined) ||
+    contradictedAfterClosing(incident)
+  );
+}
+
+/**
+ * Whether a closed incident still owes the AP the rest of a notification made in phases (Art.
+ * 33(4), read11c C3): the AP holds only a first phase made with the facts incomplete, none withdrawn
+ * it, and closing recorded no reason for closing without a follow-up. Close refuses that state
+ * unless a reason is given, so it comes from an AP notification made after closing (an assessment
+ * after closing said notifiable). The follow-up reminder runs on (schedule.ts), status lists it and
+ * minimise waits, until a report with the facts marked complete is recorded. The role aside
+ * (`apFollowUpOwed` adds it): the audit asks this of the record alone.
+ */
+export function apFollowUpLeftAtClosing(incident: Incident): boolean {
+  return (
+    incident.state === 'closed' &&
+    !incident.apFollowUpReason?.trim() &&
+    !(incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal') &&
+    firstPhaseOnly(incident) !== undefined
+  );
 }
 
 /**

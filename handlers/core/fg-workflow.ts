@@ -25,6 +25,7 @@ import {
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
   apClockRunning,
+  apFollowUpLeftAtClosing,
   apFollowUpOwed,
   type ClockName,
   clocksStoppedAfterDeadline,
@@ -789,7 +790,9 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     throw refuse('no facts given: see datalek facts --help', 'Er is niets veranderd: er zijn geen nieuwe feiten om vast te leggen.');
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, input.complete === undefined && !unknownReason, factsReason);
+    // Completeness is the closing's, except while the AP is owed the rest of a notification made after
+    // closing (clocks.ts apFollowUpLeftAtClosing): the follow-up carries the facts marked complete.
+    if (afterClose) afterCloseReason(draft, (input.complete === undefined && !unknownReason) || apFollowUpLeftAtClosing(draft), factsReason);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the facts', deps.policy.timeZone);
     const before = draft.facts ?? emptyFacts();

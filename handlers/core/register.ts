@@ -9,7 +9,18 @@
 import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
-import { apHours, type ClockName, type ClockState, clocksOf, contradictedAfterClosing, enteredAfterDeadlineText, processorHours, roleOf } from './clocks.js';
+import {
+  apFollowUpLeftAtClosing,
+  apFollowUpOwed,
+  apHours,
+  type ClockName,
+  type ClockState,
+  clocksOf,
+  contradictedAfterClosing,
+  enteredAfterDeadlineText,
+  processorHours,
+  roleOf,
+} from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
@@ -424,6 +435,9 @@ export function registerMarkdown(
           incident.apFollowUpReason
             ? `${nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))'}: ${incident.apFollowUpReason}`
             : null,
+          apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy)
+            ? `${nl ? 'vervolgmelding aan de AP nog verschuldigd (AVG art. 33(4)): de AP heeft alleen de eerste fase' : 'follow-up to the AP still owed (Art. 33(4)): the AP holds only the first phase'} ${apFollowUpOwed(incident, policy)?.reference}`
+            : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})`
@@ -439,9 +453,14 @@ export function registerMarkdown(
     return [
       incident.id,
       local(incident.detectedAt),
-      incident.awareAt
-        ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
-        : '',
+      [
+        incident.awareAt
+          ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
+          : '',
+        nis2AwareCell(incident, lang, local),
+      ]
+        .filter(Boolean)
+        .join('; '),
       incident.findingType,
       f?.summary ?? '',
       roleLabel(lang, roleOf(incident, policy)),
@@ -478,6 +497,22 @@ export function registerMarkdown(
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * The NIS2 awareness of the significant incident a person recorded (`assess --nis2-aware-at`), its
+ * NIS2 clocks' start, with its marks and reason; empty when none was recorded (the detection).
+ */
+function nis2AwareCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
+  const at = incident.nis2AwareAt;
+  if (!at) return '';
+  const nl = lang === 'nl';
+  const last = (incident.decisions ?? []).filter((d) => d.kind === 'nis2-awareness').at(-1);
+  const marks = [
+    ...(beforeDetection(incident, at) ? [BEFORE_DETECTION[lang]] : []),
+    ...(last?.kind === 'nis2-awareness' && last.enteredLater ? [nl ? 'later ingevoerd' : 'entered later'] : []),
+  ];
+  return `NIS2: ${nl ? 'bewust geworden van het significante incident' : 'became aware of the significant incident'} ${local(at)}${marks.map((m) => ` (${m})`).join('')}: ${incident.nis2AwareReason ?? ''}`;
 }
 
 /** The Art. 34 cell: the decisions in force (the subscribers' after the data subjects'), each with what they were told. */

@@ -7,6 +7,7 @@
  */
 import {
   apClockRunning,
+  apFollowUpLeftAtClosing,
   apFollowUpOwed,
   type ClockName,
   contradictedAfterClosing,
@@ -147,7 +148,9 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   const initial = initialReport(incident);
   const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
   // Until the AP has the complete facts (Art. 33(4)): facts completed in datalek alone leave the AP with the first phase.
-  if (initial && !withdrawn && (!incident.facts?.complete || apFollowUpOwed(incident, policy)) && !closed) {
+  // Closed: only while the AP still holds a first phase made after closing (clocks.ts apFollowUpLeftAtClosing).
+  const owed = apFollowUpOwed(incident, policy);
+  if (initial && !withdrawn && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {

@@ -46,6 +46,11 @@ export interface FieldSpec {
   readonly offered?: (ctx: OfferContext) => boolean;
   /** The most characters of a text what reads it takes; a page's input allows no more (4000 where unset). */
   readonly maxChars?: number;
+  /**
+   * What a refusal of a text over its bound advises instead of the case file (a pasted event is no
+   * text for the case file: its own command reads it from a file).
+   */
+  readonly overBound?: Text;
 }
 
 /** What decides whether a form offers a field. */
@@ -160,20 +165,22 @@ export const MAX_TEXT_CHARS: Readonly<Record<'text' | 'longtext' | 'list', numbe
 
 /** Refuses text over its kind's bound (characters as a person counts them, not UTF-16 units). */
 function checkLength(field: FieldSpec, raw: string): void {
-  const limit = MAX_TEXT_CHARS[field.kind as keyof typeof MAX_TEXT_CHARS];
+  // A field with a bound of its own (a pasted event: web/app.tsx OPEN_FINDING_FIELD) is read up to it; else its kind's.
+  const limit = field.overBound && field.maxChars ? field.maxChars : MAX_TEXT_CHARS[field.kind as keyof typeof MAX_TEXT_CHARS];
   if (limit === undefined) return;
   const length = [...raw].length;
   if (length <= limit) return;
-  throw new UsageError(
-    `--${field.name} is ${length} characters long; it keeps at most ${limit}: put a longer text (a log, a document) in the case file and refer to it here`,
-    {
-      field: field.name,
-      page: {
-        nl: `Deze tekst is ${length} tekens lang; dit veld bewaart er hoogstens ${limit}: zet een langere tekst (een log, een document) in het dossier en verwijs er hier naar.`,
-        en: `This text is ${length} characters long; this field keeps at most ${limit}: put a longer text (a log, a document) in the case file and refer to it here.`,
-      },
+  const instead = field.overBound ?? {
+    nl: 'zet een langere tekst (een log, een document) in het dossier en verwijs er hier naar',
+    en: 'put a longer text (a log, a document) in the case file and refer to it here',
+  };
+  throw new UsageError(`--${field.name} is ${length} characters long; it keeps at most ${limit}: ${instead.en}`, {
+    field: field.name,
+    page: {
+      nl: `Deze tekst is ${length} tekens lang; dit veld bewaart er hoogstens ${limit}: ${instead.nl}.`,
+      en: `This text is ${length} characters long; this field keeps at most ${limit}: ${instead.en}.`,
     },
-  );
+  });
 }
 
 /** Reads one field; a bad or missing required value throws a `UsageError` naming it. */

@@ -19,6 +19,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
@@ -174,17 +175,21 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (c.req.header('sec-fetch-site') === 'cross-site') return forbidden(c, 'origin');
     await next();
   });
-  app.post('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('Request too large', 413) }), async (c, next) => {
-    const body = await c.req.parseBody({ all: true });
-    const form: Submitted = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (typeof v === 'string') form[k] = v;
-      else if (Array.isArray(v)) form[k] = v.filter((x): x is string => typeof x === 'string');
-    }
-    if (!sameSecret(typeof form._csrf === 'string' ? form._csrf : undefined, deps.session.csrf)) return forbidden(c, 'csrf');
-    c.set('form', form);
-    await next();
-  });
+  app.post(
+    '*',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(c.req.path === '/open' ? tooLarge() : 'Request too large', 413) }),
+    async (c, next) => {
+      const body = await c.req.parseBody({ all: true });
+      const form: Submitted = {};
+      for (const [k, v] of Object.entries(body)) {
+        if (typeof v === 'string') form[k] = v;
+        else if (Array.isArray(v)) form[k] = v.filter((x): x is string => typeof x === 'string');
+      }
+      if (!sameSecret(typeof form._csrf === 'string' ? form._csrf : undefined, deps.session.csrf)) return forbidden(c, 'csrf');
+      c.set('form', form);
+      await next();
+    },
+  );
 
   app.get('/assets/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   app.get('/assets/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
@@ -524,20 +529,29 @@ function staleForm(): RefusedError {
   });
 }
 
-/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
 /**
  * The open form's finding: the event pasted as EventBridge delivered it (the command line reads it
- * from a file, `--finding FILE`). The form takes 64 KB (MAX_BODY_BYTES): GuardDuty's events are a few.
+ * from a file, `--finding FILE`). Bounded as an event is (MAX_EVENT_BYTES), not as a reason: a
+ * pretty-printed port probe or a runtime finding with its process lineage is over 8000 characters
+ * (read11c C4). The textarea allows as much, for a browser cuts a longer paste silently; the form
+ * takes 64 KB (MAX_BODY_BYTES), and a larger paste is refused naming the command (`tooLarge`).
  */
 const OPEN_FINDING_FIELD: FieldSpec = {
   name: 'finding',
   kind: 'longtext',
+  maxChars: MAX_EVENT_BYTES,
+  overBound: { nl: 'open het incident met datalek open --finding BESTAND', en: 'open the incident with datalek open --finding FILE' },
   label: { nl: 'Bevinding (de gebeurtenis als JSON)', en: 'Finding (the event as JSON)' },
   hint: {
     nl: 'Alleen voor een bevinding die het beleid negeerde: plak de gebeurtenis zoals EventBridge die afleverde. Latere versies van de bevinding komen dan bij dit incident.',
     en: 'Only for a finding the policy ignored: paste the event as EventBridge delivered it. Later versions of the finding then join this incident.',
   },
 };
+
+/** The open form over MAX_BODY_BYTES: a pasted event that large is opened from its file (nothing recorded; no value named). */
+function tooLarge(): string {
+  return `Het formulier is groter dan ${MAX_BODY_BYTES / 1024} KB; er is niets vastgelegd. Open een incident met een zo grote bevinding met datalek open --finding BESTAND. / The form is over ${MAX_BODY_BYTES / 1024} KB; nothing was recorded. Open an incident with a finding this large with datalek open --finding FILE.`;
+}
 
 /** The pasted finding is no GuardDuty finding event: the problem names a field, never a value of it. */
 function notAnEvent(problem: string): UsageError {
@@ -550,6 +564,7 @@ function notAnEvent(problem: string): UsageError {
   });
 }
 
+/** A form whose commit lost the race for its incident at every try (a storm of changes): nothing recorded, send it again. */
 function lostRace(): RefusedError {
   const en =
     'Not recorded: other changes to this incident kept coming in while yours was being recorded (a storm of findings?). Nothing was recorded: the form keeps what you entered; send the form again.';

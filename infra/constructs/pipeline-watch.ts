@@ -45,7 +45,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
+import { BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
@@ -429,16 +429,29 @@ export function trailCalls(): Record<string, unknown> {
 }
 
 /**
+ * Findings archived by hand (fgsec11, review 10): a new finding reaches EventBridge up to about five
+ * minutes after `ListFindings` shows it, and one whose first publication is archived opens nothing
+ * (record-finding.ts), so a script polling `ListFindings` silences new findings without a
+ * suppression rule (`CreateFilter`/`UpdateFilter` with action ARCHIVE: guardDutyCalls). datalek
+ * archives nothing: each call pages, whoever makes it. In trustedListCalls' branch (one list of
+ * GuardDuty calls by anyone).
+ */
+const ARCHIVE_CALLS = ['ArchiveFindings'];
+
+/**
  * GuardDuty's trusted lists: it makes no finding for an address (or, in a trusted entity set, a
  * domain) they list, in every member account the administrator's list covers. One listing every
  * address stops the findings that rest on a remote address at the source, with the detector
  * enabled and every plan on (review8 F2). Rare calls: each pages.
  */
 export function trustedListCalls(): Record<string, unknown> {
-  return { source: ['aws.guardduty'], detail: { eventName: ['CreateIPSet', 'UpdateIPSet', 'CreateTrustedEntitySet', 'UpdateTrustedEntitySet'] } };
+  return {
+    source: ['aws.guardduty'],
+    detail: { eventName: ['CreateIPSet', 'UpdateIPSet', 'CreateTrustedEntitySet', 'UpdateTrustedEntitySet', ...ARCHIVE_CALLS] },
+  };
 }
 
-/** The calls that keep GuardDuty and CloudTrail on but stop what they report, as one EventBridge pattern. */
+/** The calls that keep GuardDuty and CloudTrail on but stop what they report (findings archived by hand among them), as one EventBridge pattern. */
 export function sourcesWatchPattern(): Record<string, unknown> {
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [protectionPlanCalls(), trustedListCalls(), trailCalls()] };
 }
@@ -562,17 +575,7 @@ export function deployTrustCalls(): Record<string, unknown>[] {
     {
       source: ['aws.iam'],
       detail: {
-        eventName: [
-          'UpdateAssumeRolePolicy',
-          'PutRolePolicy',
-          'DeleteRolePolicy',
-          'AttachRolePolicy',
-          'DetachRolePolicy',
-          'PutRolePermissionsBoundary',
-          'DeleteRolePermissionsBoundary',
-          'CreateRole',
-          'DeleteRole',
-        ],
+        eventName: BOOTSTRAP_ROLE_CHANGES,
         requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] },
       },
     },
@@ -666,7 +669,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'Sources',
-        'calls that turn GuardDuty protection plans off, make or change a GuardDuty trusted IP or entity list (no findings for what it lists), or stop or narrow a CloudTrail trail (the watch reads the trail)',
+        'calls that turn GuardDuty protection plans off, make or change a GuardDuty trusted IP or entity list (no findings for what it lists), archive GuardDuty findings by hand (a new one archived opens no incident), or stop or narrow a CloudTrail trail (the watch reads the trail)',
         sourcesWatchPattern(),
       ],
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} or ${BY_HAND_RULE_NAME} rule`, guardPattern(byHandOf)],
@@ -737,7 +740,7 @@ export class PipelineWatch extends Construct {
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,
       description:
-        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty trusted IP or entity list; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand; a datalek stack deployed or deleted; the register table, archive or a queue emptied), or its pages and alarms from reaching you (a datalek alarm, topic, subscription, its filter or key; a new subscriber to a datalek topic; a datalek secret given another value or policy; the log metric filters of the contain function). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
+        'datalek: a call was made that can stop GuardDuty findings from reaching the pipeline (a datalek rule disabled, deleted, emptied or changed by hand; the GuardDuty detector deleted, suspended or its publishing changed; members disassociated or an account leaving its administrator; a suppression rule; a GuardDuty trusted IP or entity list; findings archived by hand; a GuardDuty protection plan turned off; a CloudTrail trail stopped, deleted or narrowed; a datalek function stopped, deleted or changed by hand; a datalek stack deployed or deleted; the register table, archive or a queue emptied), or its pages and alarms from reaching you (a datalek alarm, topic, subscription, its filter or key; a new subscriber to a datalek topic; a datalek secret given another value or policy; the log metric filters of the contain function). Read the messages of the queue this alarm names (each a CloudTrail event: the call, who, from where), put it right, check GuardDuty for findings since, then delete the messages: the alarm stays raised until then',
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });

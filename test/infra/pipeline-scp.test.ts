@@ -17,7 +17,16 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
-import { DIRECT_INVOKERS, deploymentRoleName, PIPELINE_SCP_FILE, pipelineScp, SCP_PLACEHOLDERS, SCP_SIZE_LIMIT } from '../../infra/pipeline-scp.js';
+import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
+import {
+  DIRECT_INVOKERS,
+  deploymentRoleName,
+  deploymentScp,
+  PIPELINE_SCP_FILE,
+  pipelineScp,
+  SCP_PLACEHOLDERS,
+  SCP_SIZE_LIMIT,
+} from '../../infra/pipeline-scp.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 
@@ -51,9 +60,7 @@ const call = (action: string, resource: string, principal: string): Authorizatio
   what: `${principal}: ${action} on ${resource}`,
 });
 /** The role CloudFormation deploys the stacks with (the CDK bootstrap's execution role), in each of the pipeline's regions. */
-const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) =>
-  role(deploymentRoleName(response, ACCOUNT)?.replace(/\*$/, region) as string),
-);
+const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
 
 describe('the service control policy of the pipeline account', () => {
   it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account and the break-glass role', () => {
@@ -65,10 +72,55 @@ describe('the service control policy of the pipeline account', () => {
     expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
   });
 
-  it("excuses the deployment by its execution role, the same in every stack (the CDK bootstrap's, in each region)", () => {
+  it("excuses the deployment by its execution role, the CDK bootstrap's, named exactly in each of the pipeline's regions", () => {
     const names = new Set(stacks.map((s) => deploymentRoleName(s, ACCOUNT)));
-    expect([...names]).toEqual([deploymentRoleName(response, ACCOUNT)]);
-    expect(deploymentRoleName(response, ACCOUNT)).toMatch(new RegExp(`^cdk-\\w+-cfn-exec-role-${ACCOUNT}-\\*$`));
+    expect([...names].map((n) => role(n as string)).sort()).toEqual([...deployments].sort());
+  });
+
+  it('writes for a deployment (cdk synth) the policy of its own account, break-glass role and regions', () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, region: 'eu-north-1', forwardFrom: 'us-east-1,eu-west-3', breakGlassRole: 'bg' });
+    const text = JSON.stringify(deploymentScp(built));
+    const named = [...text.matchAll(/role\/(cdk-[^"]+)/g)].map((m) => m[1]);
+    expect(new Set(named)).toEqual(
+      new Set([...['eu-north-1', 'us-east-1', 'eu-west-3'].map((r) => `cdk-datalek-cfn-exec-role-${ACCOUNT}-${r}`), 'cdk-datalek-*']),
+    );
+    expect(text).toContain(`arn:*:iam::${ACCOUNT}:role/bg"`);
+    expect(text).not.toContain('<');
+  });
+});
+
+describe("against a role named like the deployment's (read11b B3)", () => {
+  const pages = `arn:aws:sns:${BASE.region}:${ACCOUNT}:datalek-on-call:0b6c7a2e-1111-2222-3333-444455556666`;
+  const fn = `arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:${response.stackName}-AckFunction-AbCdEf123456`;
+  const execRole = (region: string) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`);
+
+  it('excuses the execution role of a pipeline region, not one of another name that begins so', () => {
+    for (const principal of deployments) expect(underScp(call('sns:Unsubscribe', pages, principal)), principal).toBe(true);
+    for (const principal of [execRole('anything'), execRole(`${BASE.region}-x`), execRole('us-west-2')]) {
+      expect(underScp(call('sns:Unsubscribe', pages, principal)), principal).toBe(false);
+      expect(underScp(call('sns:SetSubscriptionAttributes', pages, principal)), principal).toBe(false);
+      expect(underScp(call('lambda:AddPermission', fn, principal)), principal).toBe(false);
+    }
+  });
+
+  it("lets only break-glass (which runs cdk bootstrap) make, delete or change the trust or policies of a bootstrap role: the real one's name made again included", () => {
+    const bootstrapRoles = [...deployments, role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`), role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-anything`)];
+    const changes = (principal: string) => bootstrapRoles.flatMap((r) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, r, principal)));
+    for (const principal of [role('Admin'), role('OrganizationAccountAccessRole'), `arn:aws:iam::${ACCOUNT}:user/someone`, ...deployments]) {
+      expect(
+        changes(principal)
+          .filter(underScp)
+          .map((a) => a.what),
+      ).toEqual([]);
+    }
+    expect(
+      changes(role(DEPLOY_CONTEXT.breakGlassRole))
+        .filter((a) => !underScp(a))
+        .map((a) => a.what),
+    ).toEqual([]);
+    // Another team's roles, and the shared bootstrap's, are not datalek's to hold.
+    expect(underScp(call('iam:CreateRole', role('billing-report'), role('Admin')))).toBe(true);
+    expect(underScp(call('iam:UpdateAssumeRolePolicy', role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`), role('Admin')))).toBe(true);
   });
 });
 
@@ -233,5 +285,30 @@ describe('against a permission added to a datalek function (review10 K4)', () =>
         expect(underScp(addPermission(arnOf(id), principal)), `${id} by ${principal}`).toBe(true);
     }
     expect(underScp(addPermission(`arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:billing-report`, role('Admin')))).toBe(true);
+  });
+});
+
+describe('the upgrade from the shared bootstrap under the policy (read11b B4; README, Deploy: Upgrading)', () => {
+  const shared = role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`);
+  const fn = arnOf('AckFunction');
+  const sub = `arn:aws:sns:${BASE.region}:${ACCOUNT}:datalek-on-call:0b6c7a2e-1111-2222-3333-444455556666`;
+  /** The policy `cdk synth` writes for a context, attached. */
+  const attached = (context: Record<string, string>) => {
+    const policy = deploymentScp(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, ...context })) as { Statement: Statement[] };
+    return (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...policy.Statement]], BASE);
+  };
+  const deploys = (allowedBy: (a: Authorization) => boolean, principal: string) =>
+    allowedBy(call('lambda:AddPermission', fn, principal)) && allowedBy(call('sns:Unsubscribe', sub, principal));
+
+  it("refuses step 2 (the shared bootstrap's role) under the usual policy, so it is attached after step 3", () => {
+    expect(deploys(attached({}), shared)).toBe(false);
+    expect(deploys(attached({}), deployments[0])).toBe(true);
+  });
+
+  it("lets steps 2 and 3 through under the policy the upgrade's synth writes, where one is attached already", () => {
+    const upgrade = attached({ sharedBootstrapUpgrade: 'true' });
+    expect(deploys(upgrade, shared)).toBe(true);
+    expect(deploys(upgrade, deployments[0])).toBe(true);
+    expect(deploys(upgrade, role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-anything`))).toBe(false);
   });
 });

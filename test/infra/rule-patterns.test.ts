@@ -216,6 +216,9 @@ const WATCHED: Record<string, string[]> = {
   '174-outside-account-may-put-events-on-the-default-bus-unnamed.json': ['central/by-hand', 'forwarder/by-hand'],
   '175-outside-account-may-put-events-on-the-default-bus-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
   '176-permission-on-another-teams-bus.json': [],
+  // A new finding archived by hand before its first publication reaches EventBridge opens nothing (fgsec11's "Also seen"): by anyone.
+  '177-new-findings-archived-by-hand.json': ['central/sources', 'forwarder/sources'],
+  '178-findings-unarchived.json': [],
   // kfix11's follow-up: a security group's datalek: tags changed or deleted, by anyone (datalek tags
   // its groups only as it creates them): datalek would no longer recognise its isolation group.
   '184-datalek-tag-deleted-from-a-security-group.json': ['central/group-tags', 'forwarder/group-tags'],

@@ -6,10 +6,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { closedWithDuty } from '../../handlers/core/clocks.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
+import { openClocks } from '../../handlers/use-cases/queries.js';
 import { incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -71,7 +73,10 @@ describe('assessed notifiable after closing, on the web page (review5 A8)', () =
       reason: 'gemeld na heroverweging',
     });
     expect(incident.afterClose?.map((x) => x.what)).toEqual(['assessment personal data yes, risk risk', 'ap:initial:M-2026-0099']);
-    expect(nextDueAt(incident, policy)).toBeNull();
+    // The AP clock is met; the follow-up with the complete facts is owed, reminded after closing too (read11c C3).
+    expect(nextDueAt(incident, policy)).not.toBeNull();
+    expect(closedWithDuty(incident, policy)).toBe(true);
+    expect(openClocks(incident, policy, now)).toEqual([]);
     expect(await page()).not.toContain(INITIAL_FORM);
   });
 
