@@ -15,8 +15,9 @@ import type { FindingRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { holdFindings, releaseHold } from '../../handlers/core/retention-hold.js';
+import { releaseHold } from '../../handlers/core/retention-hold.js';
 import { findingEvent } from '../support/events.js';
+import { closedHeldIncident, HELD_FINDING } from '../support/held-incident.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -26,32 +27,18 @@ describe('fgsec11 S3: a retention hold on an incident whose finding moved on to 
     const t = tempSqliteStore();
     const { store } = t;
     try {
-      let clock = '2026-01-10T09:15:00.000Z';
-      const deps = { store, policy: DEFAULT_POLICY, now: () => clock, canEnforce: false };
-      const first = findingEvent({ id: 'held-finding', createdAt: '2026-01-10T09:00:00Z', instanceId: 'i-0held' });
-      const held = (await recordEvent(deps, first)).incidentId as string;
-      await assess(deps, { incidentId: held, personalData: 'no', risk: 'none', reason: 'testserver zonder persoonsgegevens', by: 'FG' });
-      await closeIncident(deps, { incidentId: held, reason: 'afgehandeld', by: 'FG' });
-      // A complaint: the FG holds the findings.
-      clock = '2026-01-20T09:00:00.000Z';
-      await holdFindings(deps, held, { by: 'FG', reason: 'klacht van een betrokkene; de AP vraagt nog' });
+      // A complaint: the FG holds the findings of a closed incident.
+      const { clock, deps, held, key } = await closedHeldIncident(store);
 
       // The same finding active again after closing: a follow-up incident, which takes the record.
-      clock = '2026-02-01T10:00:00.000Z';
-      const again = findingEvent({
-        id: 'held-finding',
-        createdAt: '2026-01-10T09:00:00Z',
-        updatedAt: '2026-02-01T09:55:00Z',
-        count: 5,
-        instanceId: 'i-0held',
-      });
+      clock.now = '2026-02-01T10:00:00.000Z';
+      const again = findingEvent({ ...HELD_FINDING, updatedAt: '2026-02-01T09:55:00Z', count: 5 });
       const followUp = (await recordEvent(deps, again)).incidentId as string;
       expect(followUp).not.toBe(held);
       expect(((await store.getIncident(followUp)) as Incident).followUpOf).toMatchObject({ incidentId: held });
       await assess(deps, { incidentId: followUp, personalData: 'no', risk: 'none', reason: 'zelfde activiteit, geen gegevens', by: 'FG' });
       await closeIncident(deps, { incidentId: followUp, reason: 'afgehandeld', by: 'FG' });
 
-      const key = { accountId: first.detail.accountId, region: first.detail.region, findingId: 'held-finding' };
       expect(((await store.getFinding(key)) as FindingRecord).minimised).toBeUndefined();
       const at = () => '2026-09-01T00:00:00.000Z';
       await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });

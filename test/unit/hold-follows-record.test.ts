@@ -14,6 +14,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { holdFindings } from '../../handlers/core/retention-hold.js';
 import { findingEvent } from '../support/events.js';
+import { closedHeldIncident, HELD_FINDING } from '../support/held-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const ev = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '../../events', `${name}.json`), 'utf8'));
@@ -60,25 +61,17 @@ it('keeps a held finding that moved to an incident open on its resource (C2)', a
   const t = tempSqliteStore();
   const { store } = t;
   try {
-    let clock = '2026-01-10T09:15:00.000Z';
-    const deps = { store, policy: DEFAULT_POLICY, now: () => clock, canEnforce: false };
-    const first = findingEvent({ id: 'held-finding', createdAt: '2026-01-10T09:00:00Z', instanceId: 'i-0held' });
-    const held = (await recordEvent(deps, first)).incidentId as string;
-    await assess(deps, { incidentId: held, personalData: 'no', risk: 'none', reason: 'testserver zonder persoonsgegevens', by: 'FG' });
-    await closeIncident(deps, { incidentId: held, reason: 'afgehandeld', by: 'FG' });
-    clock = '2026-01-20T09:00:00.000Z';
-    await holdFindings(deps, held, { by: 'FG', reason: 'klacht van een betrokkene; de AP vraagt nog' });
+    const { clock, deps, held, key } = await closedHeldIncident(store);
 
     // Another finding on the same instance opens an incident of its own (the held one is closed).
-    clock = '2026-02-01T09:00:00.000Z';
+    clock.now = '2026-02-01T09:00:00.000Z';
     const other = (await recordEvent(deps, findingEvent({ id: 'other-finding', createdAt: '2026-02-01T08:55:00Z', instanceId: 'i-0held' })))
       .incidentId as string;
     expect(other).not.toBe(held);
     // The held finding active again: attached to the open incident holding the instance.
-    clock = '2026-02-01T10:00:00.000Z';
-    const again = findingEvent({ id: 'held-finding', createdAt: '2026-01-10T09:00:00Z', updatedAt: '2026-02-01T09:55:00Z', count: 5, instanceId: 'i-0held' });
+    clock.now = '2026-02-01T10:00:00.000Z';
+    const again = findingEvent({ ...HELD_FINDING, updatedAt: '2026-02-01T09:55:00Z', count: 5 });
     expect((await recordEvent(deps, again)).incidentId).toBe(other);
-    const key = { accountId: first.detail.accountId, region: first.detail.region, findingId: 'held-finding' };
     expect(((await store.getFinding(key)) as FindingRecord).incidentId).toBe(other);
 
     // Its page says the finding that came from the held incident is kept (holdsInherited).
