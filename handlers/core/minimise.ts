@@ -577,7 +577,10 @@ async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
-  const all = await deps.store.listIncidents({ onUnreadable: () => undefined });
+  const unreadable: { incidentId: string; reason: string }[] = [];
+  const all = await deps.store.listIncidents({ onUnreadable: (p) => void unreadable.push(p) });
+  // A hold on an incident that cannot be read cannot be seen, nor where its records went since: removing nothing beats erasing what it holds.
+  if (unreadable.length) throw new RefusedError(unreadableText(unreadable));
   let candidates: Incident[];
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
@@ -607,6 +610,18 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
   return report;
+}
+
+/** How many unreadable incidents minimise's refusal names; the rest are counted. */
+const NAMED_UNREADABLE = 5;
+
+/** Why minimise removed nothing: the incidents it could not read, each with why, and what to do. */
+function unreadableText(unreadable: { incidentId: string; reason: string }[]): string {
+  const named = unreadable
+    .slice(0, NAMED_UNREADABLE)
+    .map((u) => `incident ${u.incidentId} cannot be read (${u.reason}; datalek verify ${u.incidentId} says more)`);
+  const more = unreadable.length - named.length;
+  return `minimise removed nothing: ${named.join('; ')}${more ? `; and ${more} other incident${more === 1 ? '' : 's'}` : ''}. A retention hold on an incident that cannot be read cannot be seen, and it keeps the findings recorded under that incident wherever they went since; minimise runs once every incident reads again (restore or repair the record)`;
 }
 
 /** Each finding record the incident holds, minimised in a commit of its own. */
