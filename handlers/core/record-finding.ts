@@ -1396,6 +1396,7 @@ function announce(
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   }
   for (const message of notDoneHeldMessages(after, policy, now, entries)) {
+    notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: message.channel, messageKind: message.kind, messageId: message.id } });
   }
