@@ -4,7 +4,8 @@
  * 33)", and the register's CSV/JSON carried the deadline but not the hours it was counted with.
  * With 720, a notification 18 days after awareness read "met (72 hours)". Now the clock is named
  * with the incident's own hours, and the register carries them (and a processor's hours to its
- * controller).
+ * controller). The policy now refuses more than 72 (ap-deadline-hours-limit.test.ts); a record
+ * counted with more before keeps its hours, and says so.
  */
 import { describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
@@ -15,8 +16,8 @@ import { incidentFixture } from '../support/incidents.js';
 const NOW = '2026-11-28T09:00:00.000Z';
 
 describe('G17: the AP clock names the hours it counted', () => {
-  // aware 2026-11-27T21:00Z, counted with 720 hours: due 2026-12-27T21:00Z
-  const policy = parsePolicy({ apDeadlineHours: 720 });
+  // aware 2026-11-27T21:00Z, counted with 720 hours (a record from before the policy refused more than 72): due 2026-12-27T21:00Z
+  const policy = parsePolicy({ apDeadlineHours: 48 });
   const incident = incidentFixture({ id: 'dl-g17', deadline: '2026-12-27T21:00:00.000Z', deadlineHours: 720 });
 
   it('names the hours the deadline was counted with', () => {
