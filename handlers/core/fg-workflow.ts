@@ -600,6 +600,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
+  checkAwareAfterBegin(deps, draft.facts?.startedAt, awareAt);
   const told = firstCommunication(draft);
   if (told && awareAt > told.at) {
     throw refuse(
@@ -954,10 +955,26 @@ function recordBegin(
       'Een begin vóór de detectie door GuardDuty heeft een reden nodig ("Waarom dit begin"): het register bewaart hoe het bekend is (AVG art. 33(5)).',
     );
   }
+  if (draft.awareAt) checkAwareAfterBegin(deps, started.at, draft.awareAt);
   facts.startedAt = started.at;
   facts.startedReason = reason;
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
+}
+
+/**
+ * The organisation cannot have become aware of a breach (a reasonable degree of certainty that it
+ * happened: EDPB Guidelines 9/2022) before it began: the AP clock would run from a moment the record
+ * itself contradicts (Art. 33(1), (5)). A begin after the awareness, or an awareness before the
+ * begin, is refused naming both: one of them is wrong (review11 S6).
+ */
+function checkAwareAfterBegin(deps: FgDeps, startedAt: string | null | undefined, awareAt: string): void {
+  if (!startedAt || awareAt >= startedAt) return;
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  throw refuse(
+    `the begin of the breach (${startedAt}) lies after the moment of awareness (${awareAt}), from which the AP deadline runs: nobody is aware of a breach before it began (Art. 33(1), EDPB Guidelines 9/2022); correct the begin (datalek facts --started-at) or the awareness (datalek assess --aware-at --aware-reason)`,
+    `Het begin van het datalek (${local(startedAt)}) ligt na het bewustwordingsmoment (${local(awareAt)}), waar de termijn voor de AP vanaf loopt: niemand is zich bewust van een datalek voordat het begon (AVG art. 33(1), EDPB-richtsnoeren 9/2022); corrigeer het begin ("Begonnen op") of het bewustwordingsmoment ("Bewust geworden op").`,
+  );
 }
 
 /**
