@@ -600,6 +600,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
+  checkAwareAfterBegin(deps, draft.facts?.startedAt, awareAt);
   const told = firstCommunication(draft);
   if (told && awareAt > told.at) {
     throw refuse(
@@ -954,10 +955,26 @@ function recordBegin(
       'Een begin vóór de detectie door GuardDuty heeft een reden nodig ("Waarom dit begin"): het register bewaart hoe het bekend is (AVG art. 33(5)).',
     );
   }
+  if (draft.awareAt) checkAwareAfterBegin(deps, started.at, draft.awareAt);
   facts.startedAt = started.at;
   facts.startedReason = reason;
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
+}
+
+/**
+ * The organisation cannot have become aware of a breach (a reasonable degree of certainty that it
+ * happened: EDPB Guidelines 9/2022) before it began: the AP clock would run from a moment the record
+ * itself contradicts (Art. 33(1), (5)). A begin after the awareness, or an awareness before the
+ * begin, is refused naming both: one of them is wrong (review11 S6).
+ */
+function checkAwareAfterBegin(deps: FgDeps, startedAt: string | null | undefined, awareAt: string): void {
+  if (!startedAt || awareAt >= startedAt) return;
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  throw refuse(
+    `the begin of the breach (${startedAt}) lies after the moment of awareness (${awareAt}), from which the AP deadline runs: nobody is aware of a breach before it began (Art. 33(1), EDPB Guidelines 9/2022); correct the begin (datalek facts --started-at) or the awareness (datalek assess --aware-at --aware-reason)`,
+    `Het begin van het datalek (${local(startedAt)}) ligt na het bewustwordingsmoment (${local(awareAt)}), waar de termijn voor de AP vanaf loopt: niemand is zich bewust van een datalek voordat het begon (AVG art. 33(1), EDPB-richtsnoeren 9/2022); corrigeer het begin ("Begonnen op") of het bewustwordingsmoment ("Bewust geworden op").`,
+  );
 }
 
 /**
@@ -968,11 +985,10 @@ function recordBegin(
  */
 function groundlessDecisions(draft: Incident, facts: BreachFacts, natureGiven: boolean): { subjects: boolean; subscribers: boolean } {
   const encryptedGone = facts.unintelligible !== 'yes' || (natureGiven && !facts.nature.includes('confidentiality'));
-  const exception = (d: Incident['subjects'] | Incident['subscribers']) => (d && 'exception' in d ? d.exception : null);
-  return {
-    subjects: exception(draft.subjects) === 'encrypted' && encryptedGone,
-    subscribers: exception(draft.subscribers) === 'encrypted' && encryptedGone,
-  };
+  // A nature added besides confidentiality that the exception never answered (review7 G19).
+  const unanswered = (d: SubjectsDecision) => natureGiven && natureBesidesConfidentiality(facts.nature).length > 0 && !d.otherNatureReason;
+  const gone = (d: Incident['subjects'] | Incident['subscribers']) => !!d && d.exception === 'encrypted' && (encryptedGone || unanswered(d));
+  return { subjects: gone(draft.subjects), subscribers: gone(draft.subscribers) };
 }
 
 /** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
@@ -1327,6 +1343,11 @@ export interface SubjectsInput {
   apReference?: string;
   /** When the AP agreed (a stated time). */
   apAgreedAt?: string;
+  /**
+   * The exception "encrypted" for a breach that is also one of availability or integrity: why that
+   * part is no longer a high risk (encryption answers only the confidentiality part; review7 G19).
+   */
+  otherNatureReason?: string;
 }
 
 const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
@@ -1465,6 +1486,15 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
       throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
+    const otherNature = input.exception === 'encrypted' ? natureBesidesConfidentiality(draft.facts?.nature ?? []) : [];
+    const otherNatureReason = input.otherNatureReason?.trim() || null;
+    if (otherNature.length && !otherNatureReason) throw encryptedOtherNatureUnanswered(audience, otherNature);
+    if (otherNatureReason && !otherNature.length) {
+      throw refuse(
+        '--other-nature-reason belongs to the exception "encrypted" for a breach the facts name as one of availability or integrity besides confidentiality (Art. 34(3)(a)); nothing was recorded',
+        'De reden voor de inbreuk op beschikbaarheid of integriteit hoort bij de uitzondering "onbegrijpelijk" voor een datalek dat de feiten ook zo noemen (AVG art. 34(3)(a)); er is niets vastgelegd.',
+      );
+    }
     const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
     const decision: SubjectsDecision = {
       ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
@@ -1474,6 +1504,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       exception: input.exception ?? null,
       text: input.text?.trim() || null,
       reason,
+      ...(otherNatureReason ? { otherNatureReason } : {}),
       by,
       at: now,
       enteredLater: date ? enteredLater(date, now) : false,
@@ -1545,6 +1576,25 @@ function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscriber
   return refuse(
     `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
     `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+  );
+}
+
+/** The natures of the breach besides confidentiality, which unintelligible data does not answer. */
+function natureBesidesConfidentiality(nature: Nature[]): Nature[] {
+  return nature.filter((n) => n !== 'confidentiality');
+}
+
+/**
+ * The exception "encrypted" for a breach of confidentiality that is also one of availability or
+ * integrity: encryption answers the copy, not the data gone or altered, so the record must say why
+ * that part is no longer a high risk (EDPB Guidelines 9/2022, the ransomware examples).
+ */
+function encryptedOtherNatureUnanswered(audience: 'data-subjects' | 'subscribers', other: Nature[]): RefusedError {
+  const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
+  const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
+  return refuse(
+    `--exception encrypted answers the confidentiality part (${article}); the facts also name ${other.join(' and ')}, a risk from data unavailable or altered that encryption does not remove (EDPB Guidelines 9/2022): say why that part is no longer a high risk (--other-nature-reason, e.g. restored from a back-up), or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}; nothing was recorded`,
+    `De uitzondering "onbegrijpelijk" neemt het risico voor de vertrouwelijkheid weg (${artikel}); de feiten noemen ook een inbreuk op de ${other.map((n) => natureLabel('nl', n)).join(' en ')}, een risico van gegevens die niet beschikbaar of gewijzigd zijn dat versleuteling niet wegneemt (EDPB-richtsnoeren 9/2022): vul in waarom dat deel geen hoog risico meer is (bijvoorbeeld teruggezet uit een back-up), of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}. Er is niets vastgelegd.`,
   );
 }
 

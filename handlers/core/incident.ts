@@ -244,6 +244,8 @@ export interface SubjectsDecision {
   date: string | null;
   channel: string | null;
   exception: 'encrypted' | 'measures-taken' | 'disproportionate-effort' | null;
+  /** With the exception "encrypted" for a breach also of availability or integrity: why that part is no longer a high risk (review7 G19). */
+  otherNatureReason?: string;
   /** The text of the communication, when recorded (required for a public communication). */
   text?: string | null;
   reason: string;

@@ -175,7 +175,11 @@ export const TOLD_LABEL: Record<Lang, string> = { nl: 'Tekst van het bericht', e
 
 /** A decision on informing with what it said was told (`; tekst van het bericht: "…"`), for where it reads as one value. */
 export function subjectsToldLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
-  return `${subjectsLabel(lang, s, when)}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
+  // Why a breach also of availability or integrity is no longer a high risk under "encrypted" (review7 G19).
+  const other = s.otherNatureReason
+    ? `; ${lang === 'nl' ? 'beschikbaarheid of integriteit geen hoog risico meer' : 'availability or integrity no longer a high risk'}: ${s.otherNatureReason}`
+    : '';
+  return `${subjectsLabel(lang, s, when)}${other}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
 }
 
 /**

@@ -50,7 +50,8 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
   // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
-  // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
+  // `itemDetails[]`, and in the resource an infected S3 object's `key` and `objectArn`, S3_OBJECT_FIELDS): a path
+  // under a home directory names its user, a file name can name a person.
   // Runtime Monitoring's process (`runtimeDetails.process`, its `lineage[]`, the context's modifying or
   // target process: ProcessDetails) and context (RuntimeContext): the executable, the working
   // directory, the script, library, module, socket and shell history a path under a home directory
@@ -111,9 +112,18 @@ const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId',
  */
 const KUBERNETES_USER_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'uid']);
 
+/**
+ * In an infected S3 object's details (Malware Protection for S3: `resource.s3BucketDetails[].s3ObjectDetails[]`),
+ * its `key` and `objectArn` (which repeats the key) too: the object is the infected file, and its name
+ * can name a person (an upload `paspoort-j-jansen.pdf`), as an EBS scan's `fileName` can. The bucket,
+ * the organisation's, stays; the version, ETag and hash name no one.
+ */
+const S3_OBJECT_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'key', 'objectArn']);
+
 /** The personal fields inside the value at `at` (its key `key`), those of its parent being `personal`. */
 function personalWithin(at: string, key: string, personal: Set<string>): Set<string> {
   if (at === 'resource') return RESOURCE_PERSONAL_FIELDS;
+  if (personal === RESOURCE_PERSONAL_FIELDS && key === 's3ObjectDetails') return S3_OBJECT_FIELDS;
   return personal === RESOURCE_PERSONAL_FIELDS && key === 'kubernetesUserDetails' ? KUBERNETES_USER_FIELDS : personal;
 }
 
@@ -224,8 +234,11 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
  * finding repeats it (its title, an ARN) is of a kind already named.
  */
 export function removedKinds(paths: string[], known: string[] = []): string[] {
-  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS).
-  const fields = new Set(paths.map((p) => (p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, ''))));
+  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS); an infected S3 object's key or ARN its file name (S3_OBJECT_FIELDS).
+  const fieldOf = (p: string) => (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, '');
+  const kindField = (p: string) =>
+    p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : /s3ObjectDetails\[\]\.(key|objectArn)$/.test(p) ? 'fileName' : fieldOf(p);
+  const fields = new Set(paths.map(kindField));
   return REMOVED_KINDS.filter((k) => known.includes(k.kind) || k.fields.some((f) => fields.has(f))).map((k) => k.kind);
 }
 

@@ -1232,6 +1232,9 @@ function notDoneHeldEntries(incident: Incident, finding: Finding, policy: Policy
         target: a.target,
         actionId: a.id,
         findingId: finding.key.findingId,
+        // Where it is stored: a finding of another account or region enforces the step on withdrawal too (by-hand.ts enforcingFinding).
+        findingAccountId: finding.key.accountId,
+        findingRegion: finding.key.region,
         findingType: finding.type,
         severity: finding.severity,
         decidedBy: decision.by,
@@ -1396,6 +1399,7 @@ function announce(
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: 'fg', messageKind: message.kind, messageId: message.id } });
   }
   for (const message of notDoneHeldMessages(after, policy, now, entries)) {
+    notePagerTrigger(after, message, policy, now);
     out.push(message);
     entries.push({ at: now, kind: 'notification-queued', detail: { channel: message.channel, messageKind: message.kind, messageId: message.id } });
   }

@@ -817,6 +817,15 @@ export const subjectsAction = action({
       label: { nl: 'De AP stemde in op', en: 'The AP agreed at' },
       offered: telecom,
     },
+    {
+      name: 'other-nature-reason',
+      kind: 'text',
+      label: { nl: 'Waarom beschikbaarheid of integriteit geen hoog risico meer is', en: 'Why availability or integrity is no longer a high risk' },
+      hint: {
+        nl: 'Alleen bij de uitzondering "onbegrijpelijk" als de feiten ook een inbreuk op de beschikbaarheid of integriteit noemen: versleuteling neemt alleen het risico voor de vertrouwelijkheid weg (AVG art. 34(3)(a)); bijv. teruggezet uit een back-up.',
+        en: 'Only with the exception "encrypted" when the facts also name a breach of availability or integrity: encryption answers only the risk to confidentiality (Art. 34(3)(a)); e.g. restored from a back-up.',
+      },
+    },
     afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
@@ -824,6 +833,7 @@ export const subjectsAction = action({
     by,
     apReference: v['ap-reference'],
     apAgreedAt: v['ap-agreed-at'],
+    otherNatureReason: v['other-nature-reason'],
     audience: v.audience,
     decision: v.decision,
     reason: v.reason ?? '',

@@ -100,7 +100,16 @@ describe('G4: awareness and begin before GuardDuty detected the breach', () => {
     expect(begin?.label).not.toContain('eerste activiteit volgens GuardDuty');
     expect(begin?.value).toContain('vóór de detectie door GuardDuty');
     expect(begin?.value).toContain('sleutel stond sinds 20 november op GitHub');
-    // The end cannot lie before the begin.
+    // The end cannot lie before the begin (nor the begin after the awareness: that moves later first, review11 S6).
+    await assess(deps, {
+      incidentId: id,
+      personalData: 'yes',
+      risk: 'risk',
+      reason: 'klantgegevens op internet',
+      awareAt: '2026-11-28T07:30:00Z',
+      awareReason: 'pas om 07:30 bleek het om klantgegevens te gaan',
+      by: 'FG',
+    });
     await expect(recordFacts(deps, { incidentId: id, by: 'FG', startedAt: '2026-11-28T07:00:00Z', endedAt: '2026-11-28T06:00:00Z' })).rejects.toThrow(
       /before the begin/,
     );
