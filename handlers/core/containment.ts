@@ -186,6 +186,24 @@ export function takenContainment(incident: Incident): HeldContainment[] {
 }
 
 /**
+ * The action of `holder`, an incident `incident`'s `action` was left to, whose containment of that
+ * resource failed, with no run of `holder` under way (its lease run out or given back) and nothing of
+ * it holding the resource: nothing contains it, and nothing hands it back while `holder` is open (its
+ * take of the resource holds until its release or closing). Undefined otherwise (held, under way,
+ * released, or never taken up).
+ */
+export function failedAtHolder(holder: Incident, action: ActionRecord, incident: Incident, now: string): ActionRecord | undefined {
+  if (holder.state === 'closed' || (holder.containmentLease && Date.parse(holder.containmentLease.until) > Date.parse(now))) return undefined;
+  if (holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) })) return undefined;
+  return holder.actions.find((b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder));
+}
+
+/** When a holder's failed action failed (its last failed step's time, else when it was planned): a failure is told once. */
+export function failedAt(action: ActionRecord): string {
+  return (action.steps ?? []).filter((s) => s.status === 'failed').at(-1)?.at ?? action.at;
+}
+
+/**
  * Why an action is left to the incident holding its resource: a second containment would record the
  * first's contained state as the one to restore, and two records would each claim it (a release of
  * either then undoes it for both). `labels.ts` may read this wording back.
