@@ -41,7 +41,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { missingFactCli, missingFactItems } from './draft.js';
+import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -1239,6 +1239,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
