@@ -41,7 +41,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { missingFactCli, missingFactItems } from './draft.js';
+import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -1243,6 +1243,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };

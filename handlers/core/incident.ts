@@ -230,6 +230,8 @@ export interface ReportRecord {
   clocksEnteredAfterDeadline?: ClockMark[];
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
+  /** To the AP: which Art. 33(3) facts it carried, each a short hash of its value (draft.ts factsCarried), so a later draft names what the AP has not received (Art. 33(4)). */
+  factsSent?: Record<string, string>;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
   reason?: string | null;
   /** Recorded after the incident was closed: information that followed (Art. 33(4)). */
