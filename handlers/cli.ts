@@ -15,7 +15,7 @@ import { awsSettings } from './cli/backend.js';
 import { COMMANDS } from './cli/commands/index.js';
 import type { Context, FlagSpec, Flags, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
-import { LostRaceError, lostRaceText } from './cli/lost-race.js';
+import { LostRaceError, lostRaceText, stuckActedOn } from './cli/lost-race.js';
 import { ConflictError, DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import { loadPolicy, type Policy } from './core/policy.js';
 import { terminalSafe } from './core/text.js';
@@ -89,7 +89,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     return await spec.run(ctx);
   } catch (err) {
     // A lost race, or a write the store refused at every try: exit 3, as a part that failed (the input is fine).
-    if (err instanceof ConflictError || err instanceof LostRaceError) {
+    if (err instanceof ConflictError || err instanceof LostRaceError || stuckActedOn(err)) {
       io.err(`datalek: ${lostRaceText(command, ctx.positionals[0], err)}`);
       return 3;
     }

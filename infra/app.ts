@@ -6,9 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './build-app.js';
-import { DEPLOYMENT_SCP_FILE, deploymentScp } from './pipeline-scp.js';
+import { DEPLOYMENT_SCP_FILE, deploymentScpText } from './pipeline-scp.js';
 
 const built = buildApp({});
+// The pipeline account's service control policy for this deployment's regions (pipeline-scp.ts;
+// README): first, so that a policy no SCP can hold fails synth before anything is written.
+const scp = deploymentScpText(built);
 const assembly = built.app.synth();
-// The pipeline account's service control policy for this deployment's regions (pipeline-scp.ts; README).
-writeFileSync(join(assembly.directory, DEPLOYMENT_SCP_FILE), `${JSON.stringify(deploymentScp(built), null, 2)}\n`);
+writeFileSync(join(assembly.directory, DEPLOYMENT_SCP_FILE), scp);

@@ -39,6 +39,17 @@ export const BOOTSTRAP_ROLE_CHANGES = [
   'DeleteRole',
 ];
 
+/**
+ * What gives a managed policy of the bootstrap (`cdk-datalek-…`: the execution policy you gave
+ * `cdk bootstrap --cloudformation-execution-policies`, named so; the bootstrap's permissions
+ * boundary) new rights without attaching anything: a new version made default grants anything to
+ * the roles it is attached to (watched: pipeline-watch.ts; denied but to break-glass: pipeline-scp.ts).
+ */
+export const BOOTSTRAP_POLICY_CHANGES = ['CreatePolicyVersion', 'SetDefaultPolicyVersion'];
+
+/** The bootstrap's managed policies as an IAM call names them (`policyArn`), with or without a path: EventBridge wildcards. */
+export const BOOTSTRAP_POLICY_ARNS = [`*:policy/${BOOTSTRAP_ROLE_PREFIX}*`, `*:policy/*/${BOOTSTRAP_ROLE_PREFIX}*`];
+
 /** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
 export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
 

@@ -1,7 +1,8 @@
 /**
  * The service control policy the organisation attaches to the pipeline account: what the stacks
  * cannot close themselves. One document, so a deployer attaches one policy and uses one of the five
- * SCPs an account takes (it is far below an SCP's 5,120 characters: pipeline-scp.test.ts).
+ * SCPs an account takes (5,120 characters at most: each region adds its execution role's name to two
+ * statements; synth fails where a deployment's would not fit, `deploymentScpText`).
  *
  * - **Direct invocation** (review8 F3): in the pipeline account any principal whose own policy
  *   allows `lambda:InvokeFunction` on a datalek function can hand it an event it wrote (a forged
@@ -32,6 +33,16 @@
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
  *   break-glass role: `cdk bootstrap` runs as it (CloudFormation creates the toolkit stack's roles
  *   with the caller's own credentials: no SCP condition names the stack, so the caller is what counts).
+ *   A new version of the bootstrap's managed policies (`cdk-datalek-*`, the execution policy given to
+ *   `cdk bootstrap --cloudformation-execution-policies` named so, the bootstrap's boundary) made or
+ *   made default too (deploy12): it grants their roles anything with nothing attached.
+ * - **The execution role given to a stack not named `Datalek…`** (deploy12): CloudFormation keeps a
+ *   stack's role for every later operation on it, by anyone who may operate on the stack, without
+ *   `iam:PassRole` and without the role in the call, so no watch rule can tell such an update from
+ *   another team's (its creation pages: pipeline-watch.ts `deployTrustCalls`). Denied: creating,
+ *   updating, deleting or rolling back a stack of another name, or making a change set for one, with
+ *   any `cdk-datalek-*` role (`cloudformation:RoleArn`), to everyone. `NotResource` (the stacks named
+ *   `Datalek…`): SCPs take it since AWS Organizations took IAM's full policy language; not tried on AWS.
  *
  * The deployment is the CDK bootstrap's CloudFormation execution role the stacks are synthesized
  * for, named exactly in each of the pipeline's regions (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`).
@@ -43,8 +54,9 @@
  */
 import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
+import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
 import { functionRoleName } from './constructs/response-function.js';
-import { BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, EXECUTION_ROLE_PREFIX } from './deploy-role.js';
+import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, EXECUTION_ROLE_PREFIX } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
 export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
@@ -137,12 +149,26 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
       {
         Sid: 'DatalekBootstrapRolesOnlyByBreakGlass',
         Effect: 'Deny',
-        Action: BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`),
-        Resource: role(`${BOOTSTRAP_ROLE_PREFIX}*`),
+        // A role's actions on roles, a policy's on the bootstrap's managed policies (with or without a path).
+        Action: [...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`),
+        Resource: [role(`${BOOTSTRAP_ROLE_PREFIX}*`), ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`)],
         Condition: { ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
+      },
+      {
+        Sid: 'DatalekExecutionRoleOnlyForDatalekStacks',
+        Effect: 'Deny',
+        Action: ['CreateStack', 'UpdateStack', 'CreateChangeSet', 'DeleteStack', 'RollbackStack', 'ContinueUpdateRollback'].map((a) => `cloudformation:${a}`),
+        NotResource: `arn:*:cloudformation:*:${props.account}:stack/${STACK_NAME_PREFIX}*/*`,
+        // Any bootstrap role's name: denying a role merely named so to such a stack loses nothing.
+        Condition: { ArnLike: { 'cloudformation:RoleArn': role(`${BOOTSTRAP_ROLE_PREFIX}*`) } },
       },
     ],
   };
+}
+
+/** A deployment's policy that no SCP can hold: one more region names datalek's execution role in each statement that excuses the deployment. */
+export class ScpTooLargeError extends Error {
+  override name = 'ScpTooLargeError';
 }
 
 /** Where `cdk synth` writes the policy for this deployment, in its output directory (infra/app.ts). */
@@ -166,4 +192,22 @@ export function deploymentScp(built: {
     breakGlassRole: config.breakGlassRole,
     stacks: { response, all: [stateful, response, ...forwarders, ...members] },
   });
+}
+
+/**
+ * The policy for this deployment as `cdk synth` writes it (app.ts), checked against the 5,120
+ * characters an SCP holds as the deployer attaches it (whitespace counts through the CLI and API;
+ * an account's 12 digits in place of the placeholder): indented where that fits, else on one line;
+ * where neither fits, synth fails naming the size and the regions (each names the execution role in
+ * two statements).
+ */
+export function deploymentScpText(built: Parameters<typeof deploymentScp>[0] & { config: { region: string; forwardFrom: string[] } }): string {
+  const scp = deploymentScp(built);
+  const attached = (text: string) => text.replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12)).length;
+  const text = [JSON.stringify(scp, null, 2), JSON.stringify(scp)].find((t) => attached(t) <= SCP_SIZE_LIMIT);
+  if (text) return `${text}\n`;
+  const regions = [built.config.region, ...built.config.forwardFrom];
+  throw new ScpTooLargeError(
+    `the pipeline account's service control policy for this deployment is ${attached(JSON.stringify(scp)).toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds: it names datalek's execution role in each of its ${regions.length} regions (${regions.join(', ')}). Forward fewer regions to this account, or split the policy by hand into two SCPs (README, Deploy)`,
+  );
 }

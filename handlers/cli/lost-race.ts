@@ -8,7 +8,7 @@
  * finding record `minimise` minimised, the change a delivery after it lost the race for) is told
  * what they stored: never "nothing was recorded" then.
  */
-import { ConflictError, DatalekError, StuckConflictError } from '../core/errors.js';
+import { ActedNotRecordedError, ConflictError, DatalekError, StuckConflictError } from '../core/errors.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 
 /** How many incidents a lost race's message names what was recorded on; the rest are counted. */
@@ -113,7 +113,8 @@ export async function answeringLostRace<T>(log: RecordedLog, fn: () => Promise<T
  * The one line a person reads for a lost race of `command` (on `incidentId`, the incident the
  * command names, when it names one): what happened, what was recorded, what to do.
  */
-export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | LostRaceError): string {
+export function lostRaceText(command: string, incidentId: string | undefined, err: ConflictError | LostRaceError | StuckActed): string {
+  if (err instanceof ActedNotRecordedError) return `not recorded: ${err.message}. ${stuckWhy(err.cause)}`;
   const recorded = err instanceof LostRaceError ? err.recorded : [];
   const stuck = err instanceof LostRaceError ? err.cause : err;
   if (stuck instanceof StuckConflictError) return stuckText(stuck, recorded);
@@ -131,7 +132,7 @@ export function lostRaceText(command: string, incidentId: string | undefined, er
  * fails the same way, and the check that says why.
  */
 function stuckText(err: StuckConflictError, recorded: string[]): string {
-  const why = `${err.message}, and every try was refused: running it again fails the same way. Check the incident's record: datalek verify ${err.incidentId}.`;
+  const why = stuckWhy(err);
   return recorded.length === 0
     ? `not recorded: ${why} Nothing was recorded.`
     : `not all recorded: ${why} Recorded before that, and kept: ${recorded.join('; ')}. Nothing after that was recorded.`;
@@ -140,4 +141,19 @@ function stuckText(err: StuckConflictError, recorded: string[]): string {
 /** The sweep's line for an incident it lost the race for at every try: the others were swept; this one stays due. */
 export function sweptLostRaceText(incidentId: string): string {
   return `incident ${incidentId} was not swept: other changes to it kept coming in while the sweep tried to record (a storm of findings?), and it stopped trying. Nothing of it was recorded: it stays due, and the next sweep sends what it owes.`;
+}
+
+/** Why a stuck conflict fails: the store's own words, that running it again fails the same way, and the check. */
+function stuckWhy(err: StuckConflictError): string {
+  return `${err.message}, and every try was refused: running it again fails the same way. Check the incident's record: datalek verify ${err.incidentId}.`;
+}
+
+type StuckActed = ActedNotRecordedError & { cause: StuckConflictError };
+
+/**
+ * Whether `err` is a change carried out in AWS whose record the store refused for good (core/errors.ts
+ * `stuckActed`): answered here as the other stuck conflicts are, with what was carried out first.
+ */
+export function stuckActedOn(err: unknown): err is StuckActed {
+  return err instanceof ActedNotRecordedError && err.cause instanceof StuckConflictError;
 }

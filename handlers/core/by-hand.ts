@@ -276,8 +276,9 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
   const read = await deps.store.getIncident(input.incidentId);
   if (!read) throw new IncidentNotFoundError(input.incidentId);
   const decided = read.actions.find((a) => a.id === actionId && a.notDone && !a.released);
-  const enforcedBy = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided) : null;
-  const enforce = enforcedBy !== null && deps.containment.canEnforce;
+  const enforcing = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided) : null;
+  const enforcedBy = enforcing?.findingId ?? null;
+  const enforce = enforcing !== null && deps.containment.canEnforce;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
@@ -287,12 +288,13 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
     action.notDone = undefined;
     action.status = 'planned';
     action.notDoneWithdrawn = [...(action.notDoneWithdrawn ?? []), { decision, by, reason, recordedAt: now }];
-    if (enforce && enforcedBy) {
-      if (enforcedBy !== action.findingId) {
-        action.findingAccountId = undefined;
-        action.findingRegion = undefined;
+    if (enforce && enforcing) {
+      if (enforcing.findingId !== action.findingId) {
+        // Where that finding is stored, when it is not the incident's home (contain reads it there).
+        action.findingAccountId = enforcing.accountId === draft.accountId ? undefined : enforcing.accountId;
+        action.findingRegion = enforcing.region === draft.region ? undefined : enforcing.region;
       }
-      action.findingId = enforcedBy;
+      action.findingId = enforcing.findingId;
       action.mode = 'enforce';
       action.reason = undefined;
       action.refused = undefined;
@@ -344,25 +346,47 @@ function withdrawable(draft: Incident, actionId: string): ActionRecord {
   );
 }
 
+/** A finding that enforces a step, and where it is stored. */
+interface EnforcingFinding {
+  findingId: string;
+  accountId: string;
+  region: string;
+}
+
 /**
- * The finding whose rule enforces the step: the one it was planned for, then each the timeline says
- * asked for it while the decision held (record-finding.ts `containment-not-done-held`), as the
- * contain function checks a finding (the stored record the ledger vouches for, the policy now).
+ * The finding whose rule enforces the step: each the timeline says asked for it while the decision
+ * held (record-finding.ts `containment-not-done-held`), latest first, then the one it was planned
+ * for, as the contain function checks a finding (the stored record the ledger vouches for, the
+ * policy now). An asked finding is read where the entry says it is stored, which may be another
+ * account or region than the incident's; an entry recorded before it said so, in the incident's home.
  */
-async function enforcingFinding(deps: ChangeDeps & { containment: Containment }, incident: Incident, action: ActionRecord): Promise<string | null> {
-  const asked = (await deps.store.getTimeline(incident.id)).flatMap((e) =>
-    e.kind === 'containment-not-done-held' && e.detail?.actionId === action.id && typeof e.detail.findingId === 'string' ? [e.detail.findingId] : [],
+async function enforcingFinding(deps: ChangeDeps & { containment: Containment }, incident: Incident, action: ActionRecord): Promise<EnforcingFinding | null> {
+  const text = (v: unknown, or: string) => (typeof v === 'string' && v ? v : or);
+  const asked = (await deps.store.getTimeline(incident.id)).flatMap((e): EnforcingFinding[] =>
+    e.kind === 'containment-not-done-held' && e.detail?.actionId === action.id && typeof e.detail.findingId === 'string'
+      ? [
+          {
+            findingId: e.detail.findingId,
+            accountId: text(e.detail.findingAccountId, incident.accountId),
+            region: text(e.detail.findingRegion, incident.region),
+          },
+        ]
+      : [],
   );
+  const own = { findingId: action.findingId, accountId: action.findingAccountId ?? incident.accountId, region: action.findingRegion ?? incident.region };
+  const seen = new Set<string>();
   const { notDone: _decision, ...undecided } = action;
-  for (const findingId of [...new Set([...asked.reverse(), action.findingId])]) {
-    const own = findingId === action.findingId;
+  for (const finding of [...asked.reverse(), own]) {
+    if (seen.has(finding.findingId)) continue;
+    seen.add(finding.findingId);
     const candidate: ActionRecord = {
       ...undecided,
-      findingId,
+      findingId: finding.findingId,
       mode: 'enforce',
-      ...(own ? {} : { findingAccountId: undefined, findingRegion: undefined }),
+      findingAccountId: finding.accountId,
+      findingRegion: finding.region,
     };
-    if ((await enforcementRefusal({ ...deps, forceEnforce: false }, incident, candidate)) === null) return findingId;
+    if ((await enforcementRefusal({ ...deps, forceEnforce: false }, incident, candidate)) === null) return finding;
   }
   return null;
 }

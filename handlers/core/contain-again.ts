@@ -20,7 +20,7 @@
 import { changeIncident } from './change-incident.js';
 import { type ContainDeps, type ContainResult, enforcementRefusal, mergeChain, runContainment } from './contain.js';
 import { actionPlace, foundIsolatedAlready, type HeldContainment, heldContainment, holderIn, releaseUnderWay } from './containment.js';
-import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError } from './errors.js';
+import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError, stuckActed } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 
 export interface ContainAgainInput {
@@ -137,6 +137,16 @@ export async function containAgain(deps: ContainDeps, input: ContainAgainInput):
  */
 export function containedNotRecorded(incidentId: string, requested: { type: string; target: string }[], cause: ConflictError): ActedNotRecordedError {
   const what = requested.map((r) => `${r.type} ${r.target}`).join(', ');
+  // No race (a row planted behind datalek): the CLI's lost-race path adds the store's text and `datalek verify`.
+  if (cause instanceof StuckConflictError)
+    return stuckActed(
+      cause,
+      `containment of incident ${incidentId} was started in AWS (${what}) and may have been carried out, wholly or in part, but not all of it could be recorded`,
+      {
+        en: `Containment (${what}) was started in AWS and may have been carried out, wholly or in part, but not all of it could be recorded`,
+        nl: `De inperking (${what}) is in AWS gestart en mogelijk geheel of gedeeltelijk uitgevoerd, maar niet alles kon worden vastgelegd`,
+      },
+    );
   const message = `containment of incident ${incidentId} was started in AWS (${what}) and may have been carried out, wholly or in part, but not all of it could be recorded: other changes to the incident kept coming in at every try. Run it again once the changes calm down (datalek contain ${incidentId} --by NAME --reason TEXT): each step is carried out again or found done, and recorded; datalek show ${incidentId} shows what is recorded`;
   return new ActedNotRecordedError(message, {
     cause,

@@ -77,6 +77,22 @@ export class ActedNotRecordedError extends DatalekError {
 }
 
 /**
+ * A change carried out in AWS whose record the store refused at every try while nobody else changed
+ * the incident (`cause`: a `StuckConflictError`): `acted` says what was carried out; no "once the
+ * changes calm down", since trying again fails the same way. The CLI answers it on its lost-race
+ * path (cli/lost-race.ts: the store's text and `datalek verify`); the page says so in its language.
+ */
+export function stuckActed(cause: StuckConflictError, acted: string, page: { en: string; nl: string }): ActedNotRecordedError {
+  return new ActedNotRecordedError(acted, {
+    cause,
+    page: {
+      en: `${page.en}: the store refused the record at every try, though nothing else changed this incident. Sending the form again fails the same way: have the incident's record checked (datalek verify ${cause.incidentId}).`,
+      nl: `${page.nl}: de opslag weigerde het vastleggen bij elke poging, terwijl niets anders dit incident wijzigde. Opnieuw versturen mislukt op dezelfde manier: laat het dossier van het incident controleren (datalek verify ${cause.incidentId}).`,
+    },
+  });
+}
+
+/**
  * A message its channel refuses as it is (too large, content it never takes): every try would be
  * refused alike. Only for such a refusal of the message itself, never for an outage, a throttle or
  * a misconfigured channel (those pass, and the message is tried again).

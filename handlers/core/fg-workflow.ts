@@ -41,7 +41,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { missingFactCli, missingFactItems } from './draft.js';
+import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -69,7 +69,7 @@ import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
-import { checkRecordingTime, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
+import { checkRecordingTime, checkStatedAfterAwareness, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -600,6 +600,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
+  checkAwareAfterBegin(deps, draft.facts?.startedAt, awareAt);
   const told = firstCommunication(draft);
   if (told && awareAt > told.at) {
     throw refuse(
@@ -954,10 +955,26 @@ function recordBegin(
       'Een begin vóór de detectie door GuardDuty heeft een reden nodig ("Waarom dit begin"): het register bewaart hoe het bekend is (AVG art. 33(5)).',
     );
   }
+  if (draft.awareAt) checkAwareAfterBegin(deps, started.at, draft.awareAt);
   facts.startedAt = started.at;
   facts.startedReason = reason;
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
+}
+
+/**
+ * The organisation cannot have become aware of a breach (a reasonable degree of certainty that it
+ * happened: EDPB Guidelines 9/2022) before it began: the AP clock would run from a moment the record
+ * itself contradicts (Art. 33(1), (5)). A begin after the awareness, or an awareness before the
+ * begin, is refused naming both: one of them is wrong (review11 S6).
+ */
+function checkAwareAfterBegin(deps: FgDeps, startedAt: string | null | undefined, awareAt: string): void {
+  if (!startedAt || awareAt >= startedAt) return;
+  const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+  throw refuse(
+    `the begin of the breach (${startedAt}) lies after the moment of awareness (${awareAt}), from which the AP deadline runs: nobody is aware of a breach before it began (Art. 33(1), EDPB Guidelines 9/2022); correct the begin (datalek facts --started-at) or the awareness (datalek assess --aware-at --aware-reason)`,
+    `Het begin van het datalek (${local(startedAt)}) ligt na het bewustwordingsmoment (${local(awareAt)}), waar de termijn voor de AP vanaf loopt: niemand is zich bewust van een datalek voordat het begon (AVG art. 33(1), EDPB-richtsnoeren 9/2022); corrigeer het begin ("Begonnen op") of het bewustwordingsmoment ("Bewust geworden op").`,
+  );
 }
 
 /**
@@ -968,11 +985,10 @@ function recordBegin(
  */
 function groundlessDecisions(draft: Incident, facts: BreachFacts, natureGiven: boolean): { subjects: boolean; subscribers: boolean } {
   const encryptedGone = facts.unintelligible !== 'yes' || (natureGiven && !facts.nature.includes('confidentiality'));
-  const exception = (d: Incident['subjects'] | Incident['subscribers']) => (d && 'exception' in d ? d.exception : null);
-  return {
-    subjects: exception(draft.subjects) === 'encrypted' && encryptedGone,
-    subscribers: exception(draft.subscribers) === 'encrypted' && encryptedGone,
-  };
+  // A nature added besides confidentiality that the exception never answered (review7 G19).
+  const unanswered = (d: SubjectsDecision) => natureGiven && natureBesidesConfidentiality(facts.nature).length > 0 && !d.otherNatureReason;
+  const gone = (d: Incident['subjects'] | Incident['subscribers']) => !!d && d.exception === 'encrypted' && (encryptedGone || unanswered(d));
+  return { subjects: gone(draft.subjects), subscribers: gone(draft.subscribers) };
 }
 
 /** Facts the FG may record as unknown when marking the facts complete; a decision (the assessment, Art. 34) or the policy's contact details are never unknown. */
@@ -1105,7 +1121,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
-    const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
+    // After an awareness before GuardDuty's detection (an NIS2 report: the NIS2 awareness), a report made before the detection is true: confirmed, and marked.
+    const aware = to === 'csirt' || to === 'authority' ? draft.nis2AwareAt : draft.awareAt;
+    const stated = checkStatedAfterAwareness(draft, input.at ?? now, now, '--at', aware, input.confirmStatedTime === true, deps.policy.timeZone);
+    const at = stated.at;
     checkToldAfterAwareness(deps, draft, to, at);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
@@ -1222,7 +1241,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       recordedAt: now,
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
+      ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
@@ -1327,6 +1348,13 @@ export interface SubjectsInput {
   apReference?: string;
   /** When the AP agreed (a stated time). */
   apAgreedAt?: string;
+  /**
+   * The exception "encrypted" for a breach that is also one of availability or integrity: why that
+   * part is no longer a high risk (encryption answers only the confidentiality part; review7 G19).
+   */
+  otherNatureReason?: string;
+  /** The person confirms a `date` before GuardDuty's detection, after an awareness recorded before it (review11 S1). */
+  confirmStatedTime?: boolean;
 }
 
 const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
@@ -1434,7 +1462,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
-    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    // After an awareness before GuardDuty's detection, a communication made before the detection is true: confirmed, and marked.
+    const stated =
+      input.date !== undefined
+        ? checkStatedAfterAwareness(draft, input.date, now, '--date', draft.awareAt, input.confirmStatedTime === true, deps.policy.timeZone)
+        : null;
+    const date = stated?.at ?? null;
     if (date && draft.awareAt && date < draft.awareAt) {
       throw refuse(
         `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
@@ -1465,6 +1498,15 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     if (input.exception === 'encrypted' && !(draft.facts?.nature ?? []).includes('confidentiality')) {
       throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
+    const otherNature = input.exception === 'encrypted' ? natureBesidesConfidentiality(draft.facts?.nature ?? []) : [];
+    const otherNatureReason = input.otherNatureReason?.trim() || null;
+    if (otherNature.length && !otherNatureReason) throw encryptedOtherNatureUnanswered(audience, otherNature);
+    if (otherNatureReason && !otherNature.length) {
+      throw refuse(
+        '--other-nature-reason belongs to the exception "encrypted" for a breach the facts name as one of availability or integrity besides confidentiality (Art. 34(3)(a)); nothing was recorded',
+        'De reden voor de inbreuk op beschikbaarheid of integriteit hoort bij de uitzondering "onbegrijpelijk" voor een datalek dat de feiten ook zo noemen (AVG art. 34(3)(a)); er is niets vastgelegd.',
+      );
+    }
     const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
     const decision: SubjectsDecision = {
       ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
@@ -1474,9 +1516,11 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       exception: input.exception ?? null,
       text: input.text?.trim() || null,
       reason,
+      ...(otherNatureReason ? { otherNatureReason } : {}),
       by,
       at: now,
       enteredLater: date ? enteredLater(date, now) : false,
+      ...(stated?.beforeDetection ? { beforeDetection: true } : {}),
     };
     if (audience === 'data-subjects') draft.subjects = decision;
     else draft.subscribers = decision;
@@ -1545,6 +1589,25 @@ function encryptedWithoutConfidentiality(audience: 'data-subjects' | 'subscriber
   return refuse(
     `--exception encrypted rests on the data being unintelligible to anyone not authorised (${article}), which answers a risk to confidentiality; the facts ${named}: encryption does not remove a risk from data being unavailable or altered (EDPB Guidelines 9/2022). Record --nature confidentiality first if confidentiality was breached, or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}, or choose another exception`,
     `De uitzondering "onbegrijpelijk" steunt op gegevens die onbegrijpelijk zijn voor onbevoegden (${artikel}): die neemt een risico voor de vertrouwelijkheid weg. De feiten ${genoemd}: versleuteling neemt geen risico weg van gegevens die niet beschikbaar of gewijzigd zijn (EDPB-richtsnoeren 9/2022). Leg eerst bij de feiten vast dat de vertrouwelijkheid is geschonden als dat zo is, of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}, of kies een andere uitzondering.`,
+  );
+}
+
+/** The natures of the breach besides confidentiality, which unintelligible data does not answer. */
+function natureBesidesConfidentiality(nature: Nature[]): Nature[] {
+  return nature.filter((n) => n !== 'confidentiality');
+}
+
+/**
+ * The exception "encrypted" for a breach of confidentiality that is also one of availability or
+ * integrity: encryption answers the copy, not the data gone or altered, so the record must say why
+ * that part is no longer a high risk (EDPB Guidelines 9/2022, the ransomware examples).
+ */
+function encryptedOtherNatureUnanswered(audience: 'data-subjects' | 'subscribers', other: Nature[]): RefusedError {
+  const article = audience === 'subscribers' ? 'Regulation 611/2013 art. 4' : 'Art. 34(3)(a)';
+  const artikel = audience === 'subscribers' ? 'Verordening 611/2013 art. 4' : 'AVG art. 34(3)(a)';
+  return refuse(
+    `--exception encrypted answers the confidentiality part (${article}); the facts also name ${other.join(' and ')}, a risk from data unavailable or altered that encryption does not remove (EDPB Guidelines 9/2022): say why that part is no longer a high risk (--other-nature-reason, e.g. restored from a back-up), or inform ${audience === 'subscribers' ? 'the subscribers' : 'the data subjects'}; nothing was recorded`,
+    `De uitzondering "onbegrijpelijk" neemt het risico voor de vertrouwelijkheid weg (${artikel}); de feiten noemen ook een inbreuk op de ${other.map((n) => natureLabel('nl', n)).join(' en ')}, een risico van gegevens die niet beschikbaar of gewijzigd zijn dat versleuteling niet wegneemt (EDPB-richtsnoeren 9/2022): vul in waarom dat deel geen hoog risico meer is (bijvoorbeeld teruggezet uit een back-up), of informeer ${audience === 'subscribers' ? 'de abonnees' : 'de betrokkenen'}. Er is niets vastgelegd.`,
   );
 }
 

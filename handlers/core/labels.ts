@@ -5,7 +5,7 @@
  * FG can paste it into the AP's form unedited. A test scans the Dutch output of a whole workflow
  * for codes that slipped through.
  */
-import { type ClockState, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
+import { type ClockState, type ClockStatus, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type {
   Assessment,
@@ -50,6 +50,47 @@ const CLOCK_STATE: Words<ClockState> = {
   en: { running: 'running', met: 'met', late: 'done late', overdue: 'overdue', 'not-needed': 'not needed' },
 };
 export const clockStateLabel = (lang: Lang, code: ClockState) => pick(CLOCK_STATE, lang, code);
+
+/** The AP clock's state as the register's `apClockStatus` gives it: a follow-up still owed (Art. 33(4)) is not "met". */
+export type ApShownState = ClockState | 'follow-up-owed' | 'follow-up-overdue';
+
+const FOLLOW_UP_STATE: Words<'follow-up-owed' | 'follow-up-overdue'> = {
+  nl: { 'follow-up-owed': 'vervolgmelding verschuldigd', 'follow-up-overdue': 'vervolgmelding te laat' },
+  en: { 'follow-up-owed': 'follow-up owed', 'follow-up-overdue': 'follow-up overdue' },
+};
+
+/** A clock's state as shown: the AP's with a follow-up still owed reads that (clocks.ts `apFollowUpState`), every other its state. */
+export function shownState(c: Pick<ClockStatus, 'status' | 'followUp'>): ApShownState {
+  return c.followUp ? `follow-up-${c.followUp.state}` : c.status;
+}
+
+/** The label of `shownState`: what the register, report, page, show and draft call a clock's state. */
+export function clockShownLabel(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp'> | ApShownState): string {
+  const state = typeof c === 'string' ? c : shownState(c);
+  return state === 'follow-up-owed' || state === 'follow-up-overdue' ? pick(FOLLOW_UP_STATE, lang, state) : clockStateLabel(lang, state);
+}
+
+/** A clock's note as shown: for a follow-up owed to the AP which phase it holds and how the initial report did, then the clock's own note. */
+export function clockNote(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp' | 'note'>): string | null {
+  const initial = clockStateLabel(lang, c.status);
+  const followUp = c.followUp
+    ? lang === 'nl'
+      ? `AVG art. 33(4): de AP heeft alleen de eerste fase, ${c.followUp.reference}; eerste melding ${initial}`
+      : `Art. 33(4): the AP holds only the first phase, ${c.followUp.reference}; initial notification ${initial}`
+    : null;
+  return [followUp, c.note?.[lang]].filter(Boolean).join('; ') || null;
+}
+
+/** A clock's state with its note in brackets, as the register and the draft give it in one cell. */
+export function clockStateText(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp' | 'note'>): string {
+  const note = clockNote(lang, c);
+  return `${clockShownLabel(lang, c)}${note ? ` (${note})` : ''}`;
+}
+
+/** The CSS class of a clock as shown: a follow-up owed runs, an overdue one is overdue. */
+export function clockShownClass(c: Pick<ClockStatus, 'status' | 'followUp'>): ClockState {
+  return c.followUp ? (c.followUp.state === 'overdue' ? 'overdue' : 'running') : c.status;
+}
 
 const NATURE: Words<Nature> = {
   nl: { confidentiality: 'vertrouwelijkheid', integrity: 'integriteit', availability: 'beschikbaarheid' },
@@ -175,7 +216,11 @@ export const TOLD_LABEL: Record<Lang, string> = { nl: 'Tekst van het bericht', e
 
 /** A decision on informing with what it said was told (`; tekst van het bericht: "…"`), for where it reads as one value. */
 export function subjectsToldLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
-  return `${subjectsLabel(lang, s, when)}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
+  // Why a breach also of availability or integrity is no longer a high risk under "encrypted" (review7 G19).
+  const other = s.otherNatureReason
+    ? `; ${lang === 'nl' ? 'beschikbaarheid of integriteit geen hoog risico meer' : 'availability or integrity no longer a high risk'}: ${s.otherNatureReason}`
+    : '';
+  return `${subjectsLabel(lang, s, when)}${other}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
 }
 
 /**

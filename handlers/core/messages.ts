@@ -767,7 +767,14 @@ export function composeMessage({
     // A repeat on the topic (no alert to repeat it) never goes to the pager.
     ...(repeat?.length
       ? {}
-      : alertFor(incident, channel, kind, policy, exposed, news?.notPlanned?.length && stateKey.startsWith('not-planned:') ? stateKey : undefined)),
+      : alertFor(
+          incident,
+          channel,
+          kind,
+          policy,
+          exposed,
+          (news?.notPlanned?.length && stateKey.startsWith('not-planned:')) || (held && stateKey.startsWith('not-done-held:')) ? stateKey : undefined,
+        )),
   };
 }
 
@@ -857,8 +864,9 @@ function ackLinkFor(
 }
 
 /**
- * With a pager, on-call's pages go to it as one alert per incident, one per exposed interface, and
- * one per finding type whose containment did not fit the record (`notPlanned`: the message's state key).
+ * With a pager, on-call's pages go to it as one alert per incident, one per exposed interface, one
+ * per finding type whose containment did not fit the record, and one per finding (and severity) whose
+ * rule asks for a step a person decided not to carry out (`ownKey`: the message's state key).
  */
 function alertFor(
   incident: Incident,
@@ -866,15 +874,15 @@ function alertFor(
   kind: MessageKind,
   policy: Policy,
   exposed: string | undefined,
-  notPlanned: string | undefined,
+  ownKey: string | undefined,
 ): { alert?: PagerAlert } {
   // A pager that failed this incident is not asked again: datalek pages through the topic instead.
   if (policy.onCall.provider === 'sns' || channel !== 'on-call' || incident.pager?.state === 'failed') return {};
   const other =
     kind === 'interface-exposed'
       ? exposedAlertKey(incident.id, exposed ?? incident.resource.id)
-      : kind === 'finding-added' && notPlanned
-        ? `${incident.id}:${notPlanned}`.slice(0, 255)
+      : (kind === 'finding-added' || kind === 'not-done-held') && ownKey
+        ? `${incident.id}:${ownKey}`.slice(0, 255)
         : null;
   if (other) {
     // Nor for an alert of its own it failed (core/pager.ts recordPagerFailure).

@@ -25,7 +25,7 @@
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { findingWrites } from './audit.js';
-import { markEnteredAt } from './change-incident.js';
+import { markEnteredAt, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
@@ -50,7 +50,8 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
   { kind: 'domain-name', fields: ['domain', 'domainWithSuffix'], nl: 'domeinnamen', en: 'domain names' },
   // A malware scan's infected files (EBS `filePaths[]`, a backup's or S3 object's `itemPaths[]` and
-  // `itemDetails[]`): a path under a home directory names its user, a file name can name a person.
+  // `itemDetails[]`, and in the resource an infected S3 object's `key` and `objectArn`, S3_OBJECT_FIELDS): a path
+  // under a home directory names its user, a file name can name a person.
   // Runtime Monitoring's process (`runtimeDetails.process`, its `lineage[]`, the context's modifying or
   // target process: ProcessDetails) and context (RuntimeContext): the executable, the working
   // directory, the script, library, module, socket and shell history a path under a home directory
@@ -111,9 +112,18 @@ const RESOURCE_PERSONAL_FIELDS = new Set(['userName', 'username', 'principalId',
  */
 const KUBERNETES_USER_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'uid']);
 
+/**
+ * In an infected S3 object's details (Malware Protection for S3: `resource.s3BucketDetails[].s3ObjectDetails[]`),
+ * its `key` and `objectArn` (which repeats the key) too: the object is the infected file, and its name
+ * can name a person (an upload `paspoort-j-jansen.pdf`), as an EBS scan's `fileName` can. The bucket,
+ * the organisation's, stays; the version, ETag and hash name no one.
+ */
+const S3_OBJECT_FIELDS = new Set([...RESOURCE_PERSONAL_FIELDS, 'key', 'objectArn']);
+
 /** The personal fields inside the value at `at` (its key `key`), those of its parent being `personal`. */
 function personalWithin(at: string, key: string, personal: Set<string>): Set<string> {
   if (at === 'resource') return RESOURCE_PERSONAL_FIELDS;
+  if (personal === RESOURCE_PERSONAL_FIELDS && key === 's3ObjectDetails') return S3_OBJECT_FIELDS;
   return personal === RESOURCE_PERSONAL_FIELDS && key === 'kubernetesUserDetails' ? KUBERNETES_USER_FIELDS : personal;
 }
 
@@ -224,8 +234,11 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
  * finding repeats it (its title, an ARN) is of a kind already named.
  */
 export function removedKinds(paths: string[], known: string[] = []): string[] {
-  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS).
-  const fields = new Set(paths.map((p) => (p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, ''))));
+  // An EKS caller's uid is its principal id (KUBERNETES_USER_FIELDS); an infected S3 object's key or ARN its file name (S3_OBJECT_FIELDS).
+  const fieldOf = (p: string) => (p.split('.').at(-1) ?? '').replace(/(\[\])+$/, '');
+  const kindField = (p: string) =>
+    p.endsWith('kubernetesUserDetails.uid') ? 'principalId' : /s3ObjectDetails\[\]\.(key|objectArn)$/.test(p) ? 'fileName' : fieldOf(p);
+  const fields = new Set(paths.map(kindField));
   return REMOVED_KINDS.filter((k) => known.includes(k.kind) || k.fields.some((f) => fields.has(f))).map((k) => k.kind);
 }
 
@@ -577,7 +590,10 @@ async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
-  const all = await deps.store.listIncidents({ onUnreadable: () => undefined });
+  const unreadable: { incidentId: string; reason: string }[] = [];
+  const all = await deps.store.listIncidents({ onUnreadable: (p) => void unreadable.push(p) });
+  // A hold on an incident that cannot be read cannot be seen, nor where its records went since: removing nothing beats erasing what it holds.
+  if (unreadable.length) throw new RefusedError(unreadableText(unreadable));
   let candidates: Incident[];
   if (options.only) {
     const incident = await deps.store.getIncident(options.only);
@@ -607,6 +623,18 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
   return report;
+}
+
+/** How many unreadable incidents minimise's refusal names; the rest are counted. */
+const NAMED_UNREADABLE = 5;
+
+/** Why minimise removed nothing: the incidents it could not read, each with why, and what to do. */
+function unreadableText(unreadable: { incidentId: string; reason: string }[]): string {
+  const named = unreadable
+    .slice(0, NAMED_UNREADABLE)
+    .map((u) => `incident ${u.incidentId} cannot be read (${u.reason}; datalek verify ${u.incidentId} says more)`);
+  const more = unreadable.length - named.length;
+  return `minimise removed nothing: ${named.join('; ')}${more ? `; and ${more} other incident${more === 1 ? '' : 's'}` : ''}. A retention hold on an incident that cannot be read cannot be seen, and it keeps the findings recorded under that incident wherever they went since; minimise runs once every incident reads again (restore or repair the record)`;
 }
 
 /** Each finding record the incident holds, minimised in a commit of its own. */
@@ -658,9 +686,11 @@ async function minimiseFinding(
   options: MinimiseOptions,
   againOnly: boolean,
 ): Promise<number | 'already' | 'moved' | 'kept'> {
+  let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
+    first ??= incident.revision;
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
     // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
@@ -721,7 +751,9 @@ async function minimiseFinding(
       });
       return fields;
     } catch (err) {
-      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt))) throw err;
+      // A lost race only when the incident moved meanwhile; else the store refuses it for good (StuckConflictError: verify says why).
+      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
+        throw await settledConflict(deps.store, [incidentId], [first], err);
     }
   }
 }

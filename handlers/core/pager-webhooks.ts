@@ -60,9 +60,10 @@ export const OPSGENIE_TOKEN_HEADER = 'x-datalek-webhook-token';
 const INCIDENT_ID_IN_TEXT = /\bdl-[0-9a-f]{32}\b/;
 /**
  * An alert key: the incident id, or the incident id and `:exposed:<interface>` for an exposed
- * interface's alert, or `:not-planned:<finding type>` for containment that did not fit the record.
+ * interface's alert, `:not-planned:<finding type>` for containment that did not fit the record, or
+ * `:not-done-held:<finding>:<severity>` for a finding asking for a step decided against.
  */
-const ALERT_KEY = /^(dl-[0-9a-f]{32})(?::(?:exposed|not-planned):.*)?$/;
+const ALERT_KEY = /^(dl-[0-9a-f]{32})(?::(?:exposed|not-planned|not-done-held):.*)?$/;
 const MAX_NAME = 200;
 const MAX_EVENT_ID = 200;
 

@@ -142,6 +142,9 @@ const timeZone = z.string().check(
  * hours passes "positive" and then breaks date arithmetic in the middle of a replay.
  */
 const MAX_HOURS = 720;
+/** Art. 33(1): the AP is notified within 72 hours after awareness at the latest. */
+const AP_MAX_HOURS = 72;
+const AP_HOURS_BOUND = `must be 1 to ${AP_MAX_HOURS}: GDPR Art. 33(1) gives at most ${AP_MAX_HOURS} hours after awareness (a shorter internal target is allowed)`;
 const hours = z.number().check(z.positive(), z.lte(MAX_HOURS, { error: `must be at most ${MAX_HOURS} (30 days)` }));
 const minutesMax = z.lte(MAX_HOURS * 60, { error: `must be at most ${MAX_HOURS * 60} (30 days)` });
 
@@ -161,10 +164,13 @@ export const policySchema = z.strictObject({
     {},
   ),
   /**
-   * Hours from awareness to the AP deadline (Art. 33(1): 72). Configurable because a pending EU
-   * proposal would make it 96. @default 72
+   * Hours from awareness to the AP deadline. Art. 33(1) gives at most 72: a shorter internal target
+   * is allowed, more is refused (a typo such as 720 would make every verdict "met" against a
+   * deadline the law does not give; review7 G17). A record keeps the hours it was counted with
+   * (`deadlineHours`). Should the pending EU proposal of 96 hours become law, this bound moves with
+   * it. @default 72
    */
-  apDeadlineHours: z._default(z.int().check(z.gte(1, { error: 'must be 1 to 720' }), z.lte(MAX_HOURS, { error: 'must be 1 to 720' })), 72),
+  apDeadlineHours: z._default(z.int().check(z.gte(1, { error: AP_HOURS_BOUND }), z.lte(AP_MAX_HOURS, { error: AP_HOURS_BOUND })), AP_MAX_HOURS),
   containment: z.prefault(
     z.strictObject({
       rules: z._default(z.array(containmentRuleSchema), DEFAULT_CONTAINMENT_RULES),

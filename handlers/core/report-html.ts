@@ -14,7 +14,8 @@ import {
   actorLabel,
   awareReasonLabel,
   besideSpecialLabel,
-  clockStateLabel,
+  clockNote,
+  clockShownLabel,
   type Lang,
   recipientLabel,
   reportKindLabel,
@@ -143,7 +144,7 @@ ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldb
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
-<table>${rows(clocks.map((c) => [c.label[lang], `${clockStateLabel(lang, c.status)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note[lang]})` : ''}`]))}</table>
+<table>${rows(clocks.map((c) => [c.label[lang], `${clockShownLabel(lang, c)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${clockNote(lang, c) ? ` (${clockNote(lang, c)})` : ''}`]))}</table>
 ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([

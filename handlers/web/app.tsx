@@ -78,10 +78,17 @@ export interface WebDeps extends ActionDeps {
   drill?: { from: string; at: string } | null;
 }
 
-type Env = { Variables: { form: Submitted } };
+/** `form`: the form sent, its CSRF token checked; `formTooLarge`: it is over MAX_BODY_BYTES (only the open form is read so far). */
+type Env = { Variables: { form: Submitted; formTooLarge?: boolean } };
 
 const LANG_COOKIE = 'datalek_lang';
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * How much of an open form over MAX_BODY_BYTES is still read, to give back what was typed beside a
+ * paste the form cannot take: a pasted event as large as an event may be, URL-encoded (up to three
+ * bytes a character). Past it the page answers with nothing kept.
+ */
+const MAX_OPEN_READ_BYTES = 4 * MAX_EVENT_BYTES;
 
 export function createWebApp(deps: WebDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -175,10 +182,33 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (c.req.header('sec-fetch-site') === 'cross-site') return forbidden(c, 'origin');
     await next();
   });
+  // Opening an incident by hand (`datalek open`): the same fields, checks and refusals; the same
+  // statement twice opens one incident (its id is derived from it), so a form sent again is refused.
+  const openFields: readonly FieldSpec[] = [
+    ...OPEN_FIELDS.filter((f) => f.name === 'what' || f.name === 'aware-at'),
+    OPEN_FINDING_FIELD,
+    ...OPEN_FIELDS.filter((f) => f.name === 'aware-reason'),
+  ];
+  const openPage = (c: Context<Env>, state?: FormState, status: 200 | 400 | 413 = 200) =>
+    c.html(<OpenPage view={viewOf(c, '/open')} fields={openFields} state={state} />, status);
+  /**
+   * The open form over MAX_BODY_BYTES: the open page again in its language, nothing recorded, with
+   * what was typed (`form`, when it could be read and its CSRF token checked) back in its fields but
+   * the paste, which the form cannot take; the command that takes it is named.
+   */
+  const openTooLarge = (c: Context<Env>, form?: Submitted) => {
+    const state: FormState = { action: 'open', values: form ? formState({ ...form, finding: '' }, openFields) : {}, errors: {} };
+    addError(state, form ? 'finding' : '', tooLarge(langOf(c), form !== undefined));
+    return openPage(c, state, 413);
+  };
+  const formLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('Request too large', 413) });
+  const openLimit = bodyLimit({ maxSize: MAX_OPEN_READ_BYTES, onError: (c) => openTooLarge(c) });
   app.post(
     '*',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text(c.req.path === '/open' ? tooLarge() : 'Request too large', 413) }),
+    (c, next) => (c.req.path === '/open' ? openLimit(c, next) : formLimit(c, next)),
     async (c, next) => {
+      // The open form is read past MAX_BODY_BYTES only to give back what was typed (openTooLarge).
+      if (c.req.path === '/open' && (await c.req.arrayBuffer()).byteLength > MAX_BODY_BYTES) c.set('formTooLarge', true);
       const body = await c.req.parseBody({ all: true });
       const form: Submitted = {};
       for (const [k, v] of Object.entries(body)) {
@@ -205,18 +235,10 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   app.get('/', async (c) => c.html(<OverviewPage view={viewOf(c)} incidents={await openIncidents(deps)} />));
   app.get('/closed', async (c) => c.html(<ClosedPage view={viewOf(c)} incidents={await closedIncidents(deps)} />));
 
-  // Opening an incident by hand (`datalek open`): the same fields, checks and refusals; the same
-  // statement twice opens one incident (its id is derived from it), so a form sent again is refused.
-  const openFields: readonly FieldSpec[] = [
-    ...OPEN_FIELDS.filter((f) => f.name === 'what' || f.name === 'aware-at'),
-    OPEN_FINDING_FIELD,
-    ...OPEN_FIELDS.filter((f) => f.name === 'aware-reason'),
-  ];
-  const openPage = (c: Context<Env>, state?: FormState, status: 200 | 400 = 200) =>
-    c.html(<OpenPage view={viewOf(c, '/open')} fields={openFields} state={state} />, status);
   app.get('/open', (c) => openPage(c));
   app.post('/open', async (c) => {
     const form = c.get('form');
+    if (c.get('formTooLarge')) return openTooLarge(c, form);
     const state: FormState = { action: 'open', values: formState(form, openFields), errors: {} };
     const refused = (errors: DatalekError[]) => {
       for (const err of errors) addError(state, fieldOf(err, openFields), pageMessage(err, langOf(c), openFields));
@@ -548,9 +570,15 @@ const OPEN_FINDING_FIELD: FieldSpec = {
   },
 };
 
-/** The open form over MAX_BODY_BYTES: a pasted event that large is opened from its file (nothing recorded; no value named). */
-function tooLarge(): string {
-  return `Het formulier is groter dan ${MAX_BODY_BYTES / 1024} KB; er is niets vastgelegd. Open een incident met een zo grote bevinding met datalek open --finding BESTAND. / The form is over ${MAX_BODY_BYTES / 1024} KB; nothing was recorded. Open an incident with a finding this large with datalek open --finding FILE.`;
+/**
+ * The open form over MAX_BODY_BYTES, in `lang`: a pasted event that large is opened from its file
+ * (nothing recorded; no value named); `kept`: what else was typed is back in its fields.
+ */
+function tooLarge(lang: Lang, kept: boolean): string {
+  const kb = MAX_BODY_BYTES / 1024;
+  return lang === 'nl'
+    ? `Het formulier is groter dan ${kb} KB; er is niets vastgelegd. Open een incident met een zo grote bevinding met datalek open --finding BESTAND.${kept ? ' Wat u verder typte, staat er nog; de geplakte bevinding niet.' : ' Wat u typte, kon niet worden teruggezet: het formulier was te groot om te lezen.'}`
+    : `The form is over ${kb} KB; nothing was recorded. Open an incident with a finding this large with datalek open --finding FILE.${kept ? ' What else you typed is still here; the pasted finding is not.' : ' What you typed could not be given back: the form was too large to read.'}`;
 }
 
 /** The pasted finding is no GuardDuty finding event: the problem names a field, never a value of it. */

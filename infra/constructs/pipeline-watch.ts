@@ -45,7 +45,15 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, deployRoleArn, EXECUTION_ROLE_PREFIX, notByDeployment } from '../deploy-role.js';
+import {
+  BOOTSTRAP_POLICY_ARNS,
+  BOOTSTRAP_POLICY_CHANGES,
+  BOOTSTRAP_ROLE_CHANGES,
+  BOOTSTRAP_ROLE_PREFIX,
+  deployRoleArn,
+  EXECUTION_ROLE_PREFIX,
+  notByDeployment,
+} from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
@@ -560,14 +568,18 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  * (deploy-role.ts), whoever does it:
  * - IAM calls on the roles of datalek's CDK bootstrap (`cdk-datalek-…`): the execution role's trust
  *   (who may assume it: CloudFormation alone), its or the deploy role's policies (the deploy role
- *   may pass the execution role; its trust says who may deploy), a role deleted or made again. IAM's
- *   calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1. Re-running
- *   `cdk bootstrap` makes them too (announce it).
+ *   may pass the execution role; its trust says who may deploy), a role deleted or made again; and a
+ *   new default version of the bootstrap's managed policies (`cdk-datalek-…`: the execution policy,
+ *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12).
+ *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
+ *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
  * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
  *   CreateChangeSet with its ARN; by a stack's name or its ARN), or to Cloud Control API (which takes
  *   a role for CloudFormation's resource handlers): by whoever may pass it, administrators with
  *   `iam:PassRole` on `*` included. Not seen: a later update of such a stack that names no role (it
- *   keeps the role it was created with; its creation paged).
+ *   keeps the role it was created with, for anyone who may update it; its creation paged): no call
+ *   tells it from another team's update, so datalek's service control policy denies giving the role
+ *   to such a stack at all (pipeline-scp.ts).
  */
 export function deployTrustCalls(): Record<string, unknown>[] {
   const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
@@ -575,8 +587,10 @@ export function deployTrustCalls(): Record<string, unknown>[] {
     {
       source: ['aws.iam'],
       detail: {
-        eventName: BOOTSTRAP_ROLE_CHANGES,
-        requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] },
+        $or: [
+          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] } },
+          { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
+        ],
       },
     },
     {

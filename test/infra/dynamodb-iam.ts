@@ -192,9 +192,10 @@ function conditionHolds(operator: string, key: string, expected: unknown, contex
 }
 
 function statementApplies(st: Statement, a: Authorization, base: { partition: string; region: string; account: string }): boolean {
-  if ('NotAction' in st || 'NotResource' in st) throw new Error('this evaluator does not read NotAction or NotResource');
+  if ('NotAction' in st) throw new Error('this evaluator does not read NotAction');
   if (!matchesAny(st.Action, a.action, base, true)) return false;
-  if (!matchesAny(st.Resource, a.resource, base)) return false;
+  // NotResource: every resource but those listed.
+  if ('NotResource' in st ? matchesAny(st.NotResource, a.resource, base) : !matchesAny(st.Resource, a.resource, base)) return false;
   return Object.entries(st.Condition ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => conditionHolds(operator, key, expected, a.context)),
   );

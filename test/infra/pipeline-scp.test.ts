@@ -22,10 +22,12 @@ import {
   DIRECT_INVOKERS,
   deploymentRoleName,
   deploymentScp,
+  deploymentScpText,
   PIPELINE_SCP_FILE,
   pipelineScp,
   SCP_PLACEHOLDERS,
   SCP_SIZE_LIMIT,
+  ScpTooLargeError,
 } from '../../infra/pipeline-scp.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
@@ -271,6 +273,72 @@ describe("against cutting the datalek topics' subscriptions (review10 S1)", () =
     expect(underScp(call('sns:Unsubscribe', `arn:aws:sns:${BASE.region}:${ACCOUNT}:billing-alerts:0b6c7a2e`, role('Admin')))).toBe(true);
     // Another bootstrap's execution role is no deployment of datalek's.
     expect(underScp(call('sns:Unsubscribe', topics[0], role(`cdk-other-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(false);
+  });
+});
+
+describe("against a stack not named Datalek… given datalek's execution role (deploy12: its later updates name no role)", () => {
+  // CloudFormation keeps a stack's role for every later operation, by anyone who may operate on the
+  // stack, with no iam:PassRole and no role in the call: no watch rule can tell those updates from
+  // another team's, so the role must never be set on such a stack.
+  const stack = (name: string) => `arn:aws:cloudformation:${BASE.region}:${ACCOUNT}:stack/${name}/*`;
+  const withRole = (action: string, stackName: string, principal: string, roleArn?: string): Authorization => ({
+    action,
+    resource: stack(stackName),
+    context: { 'aws:PrincipalArn': principal, 'cloudformation:RoleArn': roleArn },
+    what: `${principal}: ${action} on ${stackName} with ${roleArn ?? 'no role'}`,
+  });
+  const actions = ['CreateStack', 'UpdateStack', 'CreateChangeSet', 'DeleteStack', 'RollbackStack', 'ContinueUpdateRollback'].map((a) => `cloudformation:${a}`);
+  const deployRole = role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`);
+
+  it('denies setting it on a stack of another name to everyone, the deploy role and break-glass included, in any region', () => {
+    for (const principal of [role('Admin'), deployRole, role(DEPLOY_CONTEXT.breakGlassRole)])
+      for (const action of actions)
+        for (const exec of [...deployments, role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-west-2`)])
+          for (const name of ['Shadow', 'billing-report', 'XDatalekState'])
+            expect(underScp(withRole(action, name, principal, exec)), withRole(action, name, principal, exec).what).toBe(false);
+  });
+
+  it("lets the deployment through (a Datalek… stack with it), and another team's stacks with their own role or none", () => {
+    for (const action of actions) {
+      for (const name of ['DatalekResponse', 'DatalekState', `DatalekForwarder-${DEPLOY_CONTEXT.forwardFrom}`, 'DatalekToolkit'])
+        expect(underScp(withRole(action, name, deployRole, deployments[0])), `${action} ${name}`).toBe(true);
+      expect(underScp(withRole(action, 'billing-report', role('Admin')))).toBe(true);
+      expect(underScp(withRole(action, 'billing-report', role('Admin'), role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(true);
+    }
+  });
+});
+
+describe("against a new version of the bootstrap's managed policies (deploy12: the execution policy)", () => {
+  const policies = [`arn:aws:iam::${ACCOUNT}:policy/cdk-datalek-cfn-exec-policy`, `arn:aws:iam::${ACCOUNT}:policy/deploy/cdk-datalek-permissions-boundary`];
+  const changes = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'];
+
+  it('lets only break-glass make or choose a version: a new default version grants anything to the execution role', () => {
+    for (const p of policies)
+      for (const action of changes) {
+        for (const principal of [role('Admin'), ...deployments]) expect(underScp(call(action, p, principal)), `${principal} ${action} ${p}`).toBe(false);
+        expect(underScp(call(action, p, role(DEPLOY_CONTEXT.breakGlassRole))), `${action} ${p}`).toBe(true);
+      }
+    expect(underScp(call('iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/billing-report`, role('Admin')))).toBe(true);
+  });
+});
+
+describe('the size of the policy a deployment writes (deploy12)', () => {
+  const regions = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2', 'us-east-1', 'us-east-2'];
+  const withRegions = (forwardFrom: string[]) =>
+    buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: forwardFrom.join(','), breakGlassRole: 'b'.repeat(64) });
+
+  it('is written as the deployer attaches it, and fits an SCP, with many regions', () => {
+    const text = deploymentScpText(withRegions(regions));
+    expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
+    expect(JSON.parse(text)).toEqual(deploymentScp(withRegions(regions)));
+  });
+
+  it('fails synth, naming the size and the regions, where it would not fit an SCP', () => {
+    const many = [...regions, 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ca-central-1', 'sa-east-1'];
+    many.push('ap-south-1', 'ap-northeast-3', 'ap-east-1', 'me-central-1', 'af-south-1', 'il-central-1', 'ca-west-1', 'mx-central-1');
+    const built = withRegions(many);
+    expect(() => deploymentScpText(built)).toThrow(ScpTooLargeError);
+    expect(() => deploymentScpText(built)).toThrow(/\d,\d{3} characters.*5,120.*eu-west-1, eu-central-1, .*mx-central-1/s);
   });
 });
 

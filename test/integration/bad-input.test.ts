@@ -206,6 +206,6 @@ describe('one bad input, one rejection', () => {
     write('a.json', findingEvent());
     const r = await runCli(['replay', events, '--store', store, '--policy', policy, ...NOW]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/apDeadlineHours: must be 1 to 720/);
+    expect(r.stderr).toMatch(/apDeadlineHours: must be 1 to 72: GDPR Art. 33\(1\)/);
   });
 });

@@ -82,3 +82,41 @@ it('refuses a pasted event larger than the form takes, naming the command that t
     await cleanup();
   }
 });
+
+it('answers a form over the limit with the open page in its language, what was typed kept but the paste (fgops12 4)', async () => {
+  const { store, cleanup } = tempSqliteStore();
+  try {
+    const web = inProcessWebApp({ store, policy, now: () => now });
+    for (const lang of ['nl', 'en'] as const) {
+      const html = await (await web.get('/open', lang)).text();
+      const typed = {
+        what: 'Laptop met klantdossiers <b>gestolen</b> uit de auto',
+        'aware-at': '2026-11-28T07:15',
+        'aware-reason': 'de medewerker belde om 08:10',
+      };
+      const res = await web.post('/open', { _csrf: csrfOf(html), ...typed, finding: 'x'.repeat(70_000) }, lang);
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const page = await res.text();
+      expect(page).toContain('<form');
+      // What was typed is back in its fields (escaped), the paste is not: it is what the form cannot take.
+      expect(page).toContain('Laptop met klantdossiers &lt;b&gt;gestolen&lt;/b&gt; uit de auto');
+      expect(page).toContain('value="2026-11-28T07:15"');
+      expect(page).toContain('de medewerker belde om 08:10');
+      expect(page).not.toContain('x'.repeat(100));
+      expect(page).toContain(lang === 'nl' ? 'groter dan 64 KB' : 'over 64 KB');
+      expect(page).not.toContain(lang === 'nl' ? 'over 64 KB' : 'groter dan 64 KB');
+      expect(page).toContain('datalek open --finding');
+    }
+    // Past what the page reads to give text back: still its page, saying nothing could be kept.
+    const html = await (await web.get('/open', 'en')).text();
+    const huge = await web.post('/open', { _csrf: csrfOf(html), what: 'kwijt', finding: 'x'.repeat(1_100_000) }, 'en');
+    expect(huge.status).toBe(413);
+    const page = await huge.text();
+    expect(page).toContain('<form');
+    expect(page).toContain('What you typed could not be given back');
+    expect(await store.listIncidents()).toEqual([]);
+  } finally {
+    await cleanup();
+  }
+});

@@ -18,7 +18,8 @@ export type Statement = {
   Sid?: string;
   Effect: string;
   Action: string | string[];
-  Resource: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
   Principal?: unknown;
 };

@@ -4,7 +4,8 @@
  * 33)", and the register's CSV/JSON carried the deadline but not the hours it was counted with.
  * With 720, a notification 18 days after awareness read "met (72 hours)". Now the clock is named
  * with the incident's own hours, and the register carries them (and a processor's hours to its
- * controller).
+ * controller). The policy now refuses more than 72 (ap-deadline-hours-limit.test.ts); a record
+ * counted with more before keeps its hours, and says so.
  */
 import { describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
@@ -15,8 +16,8 @@ import { incidentFixture } from '../support/incidents.js';
 const NOW = '2026-11-28T09:00:00.000Z';
 
 describe('G17: the AP clock names the hours it counted', () => {
-  // aware 2026-11-27T21:00Z, counted with 720 hours: due 2026-12-27T21:00Z
-  const policy = parsePolicy({ apDeadlineHours: 720 });
+  // aware 2026-11-27T21:00Z, counted with 720 hours (a record from before the policy refused more than 72): due 2026-12-27T21:00Z
+  const policy = parsePolicy({ apDeadlineHours: 48 });
   const incident = incidentFixture({ id: 'dl-g17', deadline: '2026-12-27T21:00:00.000Z', deadlineHours: 720 });
 
   it('names the hours the deadline was counted with', () => {
@@ -33,12 +34,12 @@ describe('G17: the AP clock names the hours it counted', () => {
     const row = registerRow(incident, policy, NOW);
     expect(row.apDeadlineHours).toBe(720);
     expect(row.controllerHours).toBeNull();
-    // The AP's hours and none to a controller, then (G12) openedByHand and (G11) findingsMinimised, empty for a finding's incident never minimised, then the AP's agreement to the subscribers' exception (Regulation 611/2013 art. 4(1)), then a retention hold (review9 S5), then why it closed without a follow-up to the AP (review10 S2), then whether the awareness lies before GuardDuty's detection (review7 G4), then the NIS2 awareness of the significant incident (review7 Y15).
+    // The AP's hours and none to a controller, then (G12) openedByHand and (G11) findingsMinimised, empty for a finding's incident never minimised, then the AP's agreement to the subscribers' exception (Regulation 611/2013 art. 4(1)), then a retention hold (review9 S5), then why it closed without a follow-up to the AP (review10 S2), then whether the awareness lies before GuardDuty's detection (review7 G4), then the NIS2 awareness of the significant incident (review7 Y15), then the initial AP notification's own verdict (Art. 33(1), beside apClockStatus's follow-up states).
     const [header, line] = registerCsv([row]).split('\n');
     expect(header).toMatch(
-      /,"?apDeadlineHours"?,"?controllerHours"?,"?openedByHand"?,"?findingsMinimised"?,"?subscribersApAgreement"?,"?retentionHold"?,"?apFollowUpReason"?,"?awareBeforeDetection"?,"?nis2AwareAt"?$/,
+      /,"?apDeadlineHours"?,"?controllerHours"?,"?openedByHand"?,"?findingsMinimised"?,"?subscribersApAgreement"?,"?retentionHold"?,"?apFollowUpReason"?,"?awareBeforeDetection"?,"?nis2AwareAt"?,"?apInitialStatus"?$/,
     );
-    expect(line).toMatch(/,"?720"?,"?"?,"?"?,"?"?,"?"?,"?"?,"?"?,"?false"?,"?"?$/);
+    expect(line).toMatch(/,"?720"?,"?"?,"?"?,"?"?,"?"?,"?"?,"?"?,"?false"?,"?"?,"?running"?$/);
     expect(registerMarkdown([incident], policy, NOW, 'nl')).toMatch(/termijn 720 uur/);
   });
 

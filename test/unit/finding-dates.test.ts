@@ -68,10 +68,10 @@ describe("a finding's dates", () => {
 });
 
 describe('policy numbers', () => {
-  it('bounds the deadline hours to 1-720 and every other period to 30 days', () => {
-    expect(() => parsePolicy({ apDeadlineHours: 100000000000 })).toThrow(/apDeadlineHours: must be 1 to 720/);
+  it('bounds the deadline hours to 1-72 (Art. 33(1)) and every other period to 30 days', () => {
+    expect(() => parsePolicy({ apDeadlineHours: 100000000000 })).toThrow(/apDeadlineHours: must be 1 to 72: GDPR Art. 33\(1\)/);
     expect(() => parsePolicy({ apDeadlineHours: 0 })).toThrow(InvalidPolicyError);
-    expect(parsePolicy({ apDeadlineHours: 96 }).apDeadlineHours).toBe(96);
+    expect(parsePolicy({ apDeadlineHours: 48 }).apDeadlineHours).toBe(48);
     expect(() => parsePolicy({ reminders: { overdueEveryHours: 1e9 } })).toThrow(/reminders.overdueEveryHours: must be at most 720/);
     expect(() => parsePolicy({ reminders: { beforeDeadlineHours: [24, 1e12] } })).toThrow(/beforeDeadlineHours\[1\]/);
     expect(() => parsePolicy({ clocks: { processorToControllerHours: 1e6 } })).toThrow(/processorToControllerHours/);

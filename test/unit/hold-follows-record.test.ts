@@ -6,13 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
+import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { FindingRecord, Incident } from '../../handlers/core/incident.js';
 import { holdsInherited, inheritedHoldSummary, minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { holdFindings } from '../../handlers/core/retention-hold.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from '../support/events.js';
 import { closedHeldIncident, HELD_FINDING } from '../support/held-incident.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -57,21 +60,27 @@ it('keeps a held merged incident’s finding after GuardDuty republished it thro
   }
 });
 
+/**
+ * The held incident's finding active again after another finding on the same instance opened an
+ * incident of its own (the held one is closed): `attachedTo`, the incident it was recorded on.
+ */
+async function heldFindingAttached(store: IncidentStore) {
+  const { clock, deps, held, key } = await closedHeldIncident(store);
+  clock.now = '2026-02-01T09:00:00.000Z';
+  const other = (await recordEvent(deps, findingEvent({ id: 'other-finding', createdAt: '2026-02-01T08:55:00Z', instanceId: 'i-0held' }))).incidentId as string;
+  clock.now = '2026-02-01T10:00:00.000Z';
+  const again = findingEvent({ ...HELD_FINDING, updatedAt: '2026-02-01T09:55:00Z', count: 5 });
+  const attachedTo = (await recordEvent(deps, again)).incidentId;
+  return { deps, held, key, other, attachedTo };
+}
+
 it('keeps a held finding that moved to an incident open on its resource (C2)', async () => {
   const t = tempSqliteStore();
   const { store } = t;
   try {
-    const { clock, deps, held, key } = await closedHeldIncident(store);
-
-    // Another finding on the same instance opens an incident of its own (the held one is closed).
-    clock.now = '2026-02-01T09:00:00.000Z';
-    const other = (await recordEvent(deps, findingEvent({ id: 'other-finding', createdAt: '2026-02-01T08:55:00Z', instanceId: 'i-0held' })))
-      .incidentId as string;
+    const { deps, held, key, other, attachedTo } = await heldFindingAttached(store);
     expect(other).not.toBe(held);
-    // The held finding active again: attached to the open incident holding the instance.
-    clock.now = '2026-02-01T10:00:00.000Z';
-    const again = findingEvent({ ...HELD_FINDING, updatedAt: '2026-02-01T09:55:00Z', count: 5 });
-    expect((await recordEvent(deps, again)).incidentId).toBe(other);
+    expect(attachedTo).toBe(other);
     expect(((await store.getFinding(key)) as FindingRecord).incidentId).toBe(other);
 
     // Its page says the finding that came from the held incident is kept (holdsInherited).
@@ -90,6 +99,32 @@ it('keeps a held finding that moved to an incident open on its resource (C2)', a
     await expect(minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180, only: other })).rejects.toThrow(
       new RegExp(`incident ${held} is held by FG`),
     );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+it('stops, naming it, when the incident a held record was written under cannot be read (fgops12 1)', async () => {
+  const t = tempSqliteStore();
+  const { store } = t;
+  try {
+    const { deps, held, key, other, attachedTo } = await heldFindingAttached(store);
+    expect(attachedTo).toBe(other);
+    await assess(deps, { incidentId: other, personalData: 'no', risk: 'none', reason: 'zelfde activiteit, geen gegevens', by: 'FG' });
+    await closeIncident(deps, { incidentId: other, reason: 'afgehandeld', by: 'FG' });
+    // The held incident's record no longer reads: its hold cannot be seen.
+    const db = new Database(join(t.dir, STORE_FILE));
+    db.prepare('UPDATE incidents SET data = \'{"id": broken\' WHERE id = ?').run(held);
+    db.close();
+
+    const at = () => '2026-09-01T00:00:00.000Z';
+    for (const only of [undefined, other])
+      await expect(minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180, only })).rejects.toThrow(
+        new RegExp(`incident ${held} cannot be read .*datalek verify ${held}`),
+      );
+    // Nothing was removed: neither the held record nor the other incident's own.
+    expect(((await store.getFinding(key)) as FindingRecord).minimised).toBeUndefined();
+    expect(((await store.getFinding({ ...key, findingId: 'other-finding' })) as FindingRecord).minimised).toBeUndefined();
   } finally {
     await t.cleanup();
   }

@@ -46,8 +46,8 @@ describe('recording findings', () => {
   });
 
   it('takes the deadline hours from the policy', async () => {
-    const result = await recordEvent(deps(parsePolicy({ apDeadlineHours: 96 })), findingEvent({ createdAt: '2026-11-27T21:00:00Z' }));
-    expect(result.deadline).toBe('2026-12-01T21:00:00.000Z');
+    const result = await recordEvent(deps(parsePolicy({ apDeadlineHours: 48 })), findingEvent({ createdAt: '2026-11-27T21:00:00Z' }));
+    expect(result.deadline).toBe('2026-11-29T21:00:00.000Z');
   });
 
   it('treats the same version again as a duplicate that changes nothing', async () => {

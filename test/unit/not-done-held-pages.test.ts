@@ -1,0 +1,57 @@
+/**
+ * fgops12 2: a finding whose rule enforces a step the FG decided not to carry out is told to the FG
+ * and to on-call (not-done-held-against-enforce). With a pager, on-call's side went to the on-call
+ * topic only, while every other urgent containment news (an exposed interface, containment that did
+ * not fit the record) pages there as an alert of its own. It now pages as those do: an alert of its
+ * own, recorded on the incident (so closing resolves it), and the pager's webhook for it is taken.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { recordNotToBeDone } from '../../handlers/core/by-hand.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+const POLICY = parsePolicy({
+  onCall: { provider: 'pagerduty' },
+  containment: { rules: [{ action: 'contain-workload', findingTypes: ['*:EC2/*'], minSeverity: 1, mode: 'enforce' }] },
+});
+let store: SqliteIncidentStore;
+let cleanup: () => Promise<void>;
+beforeEach(() => {
+  ({ store, cleanup } = tempSqliteStore());
+});
+afterEach(async () => cleanup());
+
+it('pages on-call at the pager when a finding asks for a step decided against, as an alert of its own the webhook can take', async () => {
+  const planOnly = { store, policy: POLICY, now: () => NOW, canEnforce: false };
+  const incidentId = (await recordEvent(planOnly, findingEvent({ id: 'a'.repeat(32) }))).incidentId as string;
+  const isolate = ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance') as { id: string };
+  await recordNotToBeDone({ store, policy: POLICY, now: () => NOW }, { incidentId, actionId: isolate.id, by: 'FG', reason: 'de instance is vervangen' });
+  const b = { id: 'b'.repeat(32), type: 'Backdoor:EC2/C&CActivity.B', createdAt: '2026-11-28T01:00:00.000Z' };
+  await recordEvent({ ...planOnly, canEnforce: true }, findingEvent(b));
+
+  const held = (await store.listMessages(incidentId)).filter((m) => m.kind === 'not-done-held');
+  const onCall = held.find((m) => m.channel === 'on-call');
+  const key = onCall?.alert?.key as string;
+  expect(onCall?.alert).toMatchObject({ action: 'trigger' });
+  expect(key.startsWith(`${incidentId}:not-done-held:${b.id}:`)).toBe(true);
+  // The FG's side is the FG's topic, never the pager.
+  expect(held.find((m) => m.channel === 'fg')?.alert).toBeUndefined();
+  // Recorded as raised: closing resolves it, and the pager's events about it are the incident's.
+  expect(((await store.getIncident(incidentId)) as Incident).pager?.keys).toContain(key);
+  const ack = parsePagerDutyEvent({
+    event: {
+      id: 'ev-1',
+      event_type: 'incident.acknowledged',
+      occurred_at: NOW,
+      agent: { type: 'user_reference', summary: 'Sam' },
+      data: { incident_key: key },
+    },
+  });
+  expect(ack).toMatchObject({ incidentId, alertKey: key, event: 'acknowledged', by: 'Sam' });
+});
