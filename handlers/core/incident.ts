@@ -220,6 +220,8 @@ export interface ReportRecord {
   enteredLater?: boolean;
   /** The moment from which the record held the AP notification overdue, when an initial AP report dated before it was entered after it. */
   enteredAfterDeadline?: string | null;
+  /** Made before GuardDuty's detection, after an awareness recorded before it (the NIS2 awareness for an NIS2 report); confirmed (core/stated-time.ts). */
+  beforeDetection?: boolean;
   /**
    * The other clocks (not the AP's) this report met by its stated time although it was entered
    * after the record held them overdue, each with that deadline and the moment from which the
@@ -256,6 +258,8 @@ export interface SubjectsDecision {
   at: string;
   /** `date` lies more than a day before the recording. */
   enteredLater?: boolean;
+  /** `date` lies before GuardDuty's detection, after an awareness recorded before it; confirmed (core/stated-time.ts). */
+  beforeDetection?: boolean;
   /**
    * The subscribers' exception for unintelligible data only: the AP's agreement that the provider
    * showed it the data was unintelligible (Regulation 611/2013 art. 4(1)), with the AP's reference,
