@@ -41,7 +41,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { missingFactCli, missingFactItems } from './draft.js';
+import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -69,7 +69,7 @@ import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
-import { checkRecordingTime, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
+import { checkRecordingTime, checkStatedAfterAwareness, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -1121,7 +1121,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
-    const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
+    // After an awareness before GuardDuty's detection (an NIS2 report: the NIS2 awareness), a report made before the detection is true: confirmed, and marked.
+    const aware = to === 'csirt' || to === 'authority' ? draft.nis2AwareAt : draft.awareAt;
+    const stated = checkStatedAfterAwareness(draft, input.at ?? now, now, '--at', aware, input.confirmStatedTime === true, deps.policy.timeZone);
+    const at = stated.at;
     checkToldAfterAwareness(deps, draft, to, at);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
@@ -1238,7 +1241,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       recordedAt: now,
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
+      ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
@@ -1348,6 +1353,8 @@ export interface SubjectsInput {
    * part is no longer a high risk (encryption answers only the confidentiality part; review7 G19).
    */
   otherNatureReason?: string;
+  /** The person confirms a `date` before GuardDuty's detection, after an awareness recorded before it (review11 S1). */
+  confirmStatedTime?: boolean;
 }
 
 const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
@@ -1455,7 +1462,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
-    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    // After an awareness before GuardDuty's detection, a communication made before the detection is true: confirmed, and marked.
+    const stated =
+      input.date !== undefined
+        ? checkStatedAfterAwareness(draft, input.date, now, '--date', draft.awareAt, input.confirmStatedTime === true, deps.policy.timeZone)
+        : null;
+    const date = stated?.at ?? null;
     if (date && draft.awareAt && date < draft.awareAt) {
       throw refuse(
         `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
@@ -1508,6 +1520,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       by,
       at: now,
       enteredLater: date ? enteredLater(date, now) : false,
+      ...(stated?.beforeDetection ? { beforeDetection: true } : {}),
     };
     if (audience === 'data-subjects') draft.subjects = decision;
     else draft.subscribers = decision;

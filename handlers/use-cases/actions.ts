@@ -39,6 +39,7 @@ import {
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
+import { beforeDetection } from '../core/stated-time.js';
 import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
@@ -166,6 +167,10 @@ const apReported = ({ incident }: OfferContext) => initialReport(incident) !== u
 const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPassed(ctx);
 /** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
 const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
+
+/** The record holds an awareness before GuardDuty's detection: a report or communication made before the detection needs confirming (core/stated-time.ts). */
+const awareBeforeDetection = ({ incident }: OfferContext) => beforeDetection(incident, incident.awareAt);
+const reportBeforeDetection = (ctx: OfferContext) => clockPassed(ctx) || awareBeforeDetection(ctx) || beforeDetection(ctx.incident, ctx.incident.nis2AwareAt);
 
 /** The facts name special categories not unintelligible: "no risk" needs the FG's confirmation (core/fg-workflow.ts). */
 const specialToConfirm = ({ incident }: OfferContext) => specialCategoriesToConfirm(incident).length > 0;
@@ -686,10 +691,13 @@ export const reportedAction = action({
         en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
       },
     },
-    confirmStatedTime({
-      nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
-      en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
-    }),
+    confirmStatedTime(
+      {
+        nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn. Ook als "Ingediend op" vóór de detectie door GuardDuty ligt, na een eerder vastgelegd bewustwordingsmoment; het dossier markeert het zo.',
+        en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed. Also when "Submitted at" lies before GuardDuty\'s detection, after an awareness recorded before it; the record marks it so.',
+      },
+      reportBeforeDetection,
+    ),
     {
       name: 'recipient',
       kind: 'choice',
@@ -826,11 +834,19 @@ export const subjectsAction = action({
         en: 'Only with the exception "encrypted" when the facts also name a breach of availability or integrity: encryption answers only the risk to confidentiality (Art. 34(3)(a)); e.g. restored from a back-up.',
       },
     },
+    confirmStatedTime(
+      {
+        nl: 'Nodig als "Geïnformeerd op" vóór de detectie door GuardDuty ligt, na een eerder vastgelegd bewustwordingsmoment (bijv. een klant belde eerder); het dossier markeert het zo.',
+        en: 'Needed when "Informed at" lies before GuardDuty\'s detection, after an awareness recorded before it (e.g. a customer called earlier); the record marks it so.',
+      },
+      awareBeforeDetection,
+    ),
     afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    confirmStatedTime: v['confirm-stated-time'] === true,
     apReference: v['ap-reference'],
     apAgreedAt: v['ap-agreed-at'],
     otherNatureReason: v['other-nature-reason'],
