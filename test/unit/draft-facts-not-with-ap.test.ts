@@ -47,7 +47,9 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
     await recordFacts(deps(), { incidentId: id, by: 'FG', categories: ['naam', 'adres'], records: 1200, cause: 'gestolen wachtwoord' });
     const en = await notWithAp('en');
     expect(en?.label).toBe('Not yet with the AP (Art. 33(4))');
-    expect(en?.value).toMatch(/^added since M-1: The cause in your own words, Approximate number of records; changed since M-1: Categories of personal data; still missing: /);
+    expect(en?.value).toMatch(
+      /^added since M-1: The cause in your own words, Approximate number of records; changed since M-1: Categories of personal data; still missing: /,
+    );
     expect((await notWithAp('nl'))?.value).toMatch(/^nieuw sinds M-1: .*; gewijzigd sinds M-1: .*; nog onbekend: /);
   });
 
