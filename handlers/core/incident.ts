@@ -5,7 +5,7 @@
  */
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
-import { canonicalJson, sha256 } from './hash.js';
+import { canonicalFields, sha256 } from './hash.js';
 import type { LinkWhy } from './messages.js';
 
 /**
@@ -951,8 +951,12 @@ export function genesisHash(incidentId: string, firstFinding: FindingKey): strin
 
 export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
   const { incidentId, seq, at, kind, actor, detail, prevHash } = entry;
-  return sha256(`${prevHash}\n${canonicalJson({ incidentId, seq, at, kind, actor, detail })}`);
+  // canonicalJson({ incidentId, seq, at, kind, actor, detail }), its keys in their sorted order.
+  return sha256(`${prevHash}\n${canonicalFields(ENTRY_KEYS, [actor, at, detail, incidentId, kind, seq])}`);
 }
+
+/** The keys an entry's hash covers, sorted as canonicalJson sorts them. */
+const ENTRY_KEYS = ['actor', 'at', 'detail', 'incidentId', 'kind', 'seq'] as const;
 
 /** Hex digits of an incident id: 128 bits, so two finding keys with one id cannot be searched for. */
 export const INCIDENT_ID_HEX = 32;
