@@ -59,6 +59,7 @@ import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
+import { functionRoleName } from './response-function.js';
 
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
@@ -501,6 +502,21 @@ export function functionChanges(functionWildcards: string[]): Record<string, unk
   };
 }
 
+/**
+ * A function made, or a function's configuration changed, with a datalek function's role (review11 K5):
+ * a function of anyone's, named anything, then runs as datalek's (the contain function's role in
+ * every member account, notify's past the topics' Publish Deny, anchor's signing digests). By anyone
+ * but datalek's deployment (`datalek-watch-by-hand`), whatever the function's name (a name is free),
+ * in every region with a watch (a function made in another region is seen by none: the SCP's
+ * PassRole Deny covers every region). A role's ARN may carry a path.
+ */
+export function functionRoleGiven(): Record<string, unknown> {
+  return {
+    eventName: prefixes(['CreateFunction', 'UpdateFunctionConfiguration']),
+    requestParameters: { role: [{ wildcard: `*/${functionRoleName('*')}` }] },
+  };
+}
+
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
 export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 'secretNamePrefix'>): Record<string, unknown> {
   const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
@@ -641,6 +657,7 @@ export function byHandPattern(
     alarmChanges([{ prefix: ALARM_NAME_PREFIX }]),
     topicChanges(`${ALARM_NAME_PREFIX}*`),
     queueChanges(),
+    functionRoleGiven(),
   ];
   if (props.functionWildcards.length) changes.push(functionChanges(props.functionWildcards));
   if (props.secretNamePrefix) changes.push(secretChanges(props.secretNamePrefix));
@@ -699,7 +716,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;
