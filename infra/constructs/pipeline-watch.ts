@@ -9,7 +9,7 @@
  * - GuardDuty's detector deleted or suspended (UpdateDetector enable=false), how often it
  *   publishes changed, members disassociated, deleted or no longer monitored, this account leaving
  *   its administrator, a suppression rule (filter with action ARCHIVE: suppressed findings never
- *   reach EventBridge) made or changed;
+ *   reach EventBridge) made, or any filter changed, Malware Protection's plans and scan settings changed;
  * - a datalek function set to reserved concurrency 0, deleted (or its URL, concurrency or invoke
  *   configuration), or a permission removed from it (EventBridge could no longer invoke it) or
  *   added other than by a deployment (another account may invoke it);
@@ -367,7 +367,13 @@ export interface PipelineWatchProps extends RegisterWatchProps {
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
 /**
  * GuardDuty calls that stop findings: the detector deleted, suspended or publishing less often,
- * members let go, an account leaving its administrator, a suppression rule.
+ * members let go, an account leaving its administrator, a suppression rule made (action ARCHIVE) or
+ * changed. Every `UpdateFilter` (fgsec12 S2): each of its fields is optional, so a call that widens an
+ * archiving rule's criteria (or ranks it first) names no action, and no call tells whether the rule
+ * archives. And Malware Protection's own settings (fgsec12 S2), which no detector feature holds: an S3
+ * bucket's plan (a plan per bucket: `Object:S3/MaliciousFile`) deleted or changed (its prefixes
+ * narrowed), the EC2 malware scans' settings changed (instances excluded by a tag). Rare calls:
+ * each pages. Member accounts forward these too (member-stack.ts).
  */
 export function guardDutyCalls(): Record<string, unknown> {
   return {
@@ -383,11 +389,15 @@ export function guardDutyCalls(): Record<string, unknown> {
             'StopMonitoringMembers',
             'DisassociateFromAdministratorAccount',
             'DisassociateFromMasterAccount',
+            'UpdateFilter',
+            'DeleteMalwareProtectionPlan',
+            'UpdateMalwareProtectionPlan',
+            'UpdateMalwareScanSettings',
           ],
         },
         { eventName: ['UpdateDetector'], requestParameters: { enable: [false] } },
         { eventName: ['UpdateDetector'], requestParameters: { findingPublishingFrequency: [{ exists: true }] } },
-        { eventName: ['CreateFilter', 'UpdateFilter'], requestParameters: { action: ['ARCHIVE'] } },
+        { eventName: ['CreateFilter'], requestParameters: { action: ['ARCHIVE'] } },
       ],
     },
   };

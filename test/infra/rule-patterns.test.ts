@@ -245,6 +245,16 @@ const WATCHED: Record<string, string[]> = {
   '212-function-named-like-dataleks-given-the-anchor-role.json': ['central/by-hand', 'forwarder/by-hand'],
   '213-contain-function-created-by-a-deploy.json': ['forwarder/by-hand'],
   '214-another-teams-function-created.json': [],
+  // fgsec12 S2: every UpdateFilter (a suppression rule's criteria widened or its rank changed names no action), and
+  // Malware Protection's own settings: an S3 bucket's plan deleted or narrowed, EC2 scans excluding instances by tag.
+  // Reading a plan, or deleting a suppression rule (fewer findings archived), does not page.
+  '215-suppression-rule-widened-naming-no-action.json': ['central/pipeline', 'forwarder/pipeline'],
+  '216-suppression-rule-ranked-first.json': ['central/pipeline', 'forwarder/pipeline'],
+  '217-s3-malware-protection-plan-deleted.json': ['central/pipeline', 'forwarder/pipeline'],
+  '218-s3-malware-protection-plan-narrowed.json': ['central/pipeline', 'forwarder/pipeline'],
+  '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
+  '220-s3-malware-protection-plan-read.json': [],
+  '221-suppression-rule-deleted.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
