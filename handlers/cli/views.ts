@@ -8,7 +8,7 @@ import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
-import { besideSpecialLabel } from '../core/labels.js';
+import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
@@ -84,7 +84,7 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     ...(incident.resourcesNotListed ? { resourcesNotListed: incident.resourcesNotListed } : {}),
     ...(policy && now
       ? {
-          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline }) => ({
+          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline, followUp }) => ({
             name,
             startsAt,
             dueAt,
@@ -92,6 +92,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
             status,
             // Only on a clock other than the AP's, met by a report entered after it had passed (core/clocks.ts).
             ...(enteredAfterDeadline ? { enteredAfterDeadline } : {}),
+            // Only on the AP's: the initial report is recorded, the follow-up still owed (Art. 33(4)).
+            ...(followUp ? { followUp } : {}),
           })),
         }
       : {}),
@@ -256,7 +258,9 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
-    lines.push(`  clock          ${c.label.en}: ${c.status}${due ? ` (${due}${done})` : ''}${c.note ? ` (${c.note.en})` : ''}`);
+    // A follow-up still owed to the AP (Art. 33(4)) is not "met" (core/labels.ts shownState).
+    const note = clockNote('en', c);
+    lines.push(`  clock          ${c.label.en}: ${shownState(c)}${due ? ` (${due}${done})` : ''}${note ? ` (${note})` : ''}`);
   }
   for (const r of incident.reports ?? [])
     lines.push(

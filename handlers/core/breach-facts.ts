@@ -4,7 +4,7 @@
  * lacks, and what the categories say about special data. The draft, the notice, the register and
  * the closing rules all ask here, so they cannot disagree.
  */
-import { actionPlace, doneReason, sameResource } from './containment.js';
+import { actionPlace, doneReason, foundNotRecorded, sameResource } from './containment.js';
 import type { ActionRecord, BreachFacts, Incident, Nature } from './incident.js';
 import { actionDoneLabel, actionLabel, actionReasonLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
@@ -99,17 +99,24 @@ export function containmentHistory(incident: Incident, lang: Lang = 'en', timeZo
  * needs a statement of what was done by hand or why it is left, and the register keeps it.
  */
 export function containmentNotCarriedOut(incident: Incident): ActionRecord[] {
-  return incident.actions.filter((a) => !a.person && !a.released && a.mode === 'enforce' && (a.status === 'failed' || a.status === 'planned'));
+  // Found contained already with what was found not recorded: nothing shows it is contained (containment.ts foundNotRecorded).
+  return incident.actions.filter(
+    (a) => (!a.person && !a.released && a.mode === 'enforce' && (a.status === 'failed' || a.status === 'planned')) || foundNotRecorded(a),
+  );
 }
 
-const NOT_CARRIED_OUT: Record<Lang, { failed: string; planned: string }> = {
-  nl: { failed: 'mislukt', planned: 'gepland, niet uitgevoerd' },
-  en: { failed: 'failed', planned: 'planned, not carried out' },
+const NOT_CARRIED_OUT: Record<Lang, { failed: string; planned: string; found: string }> = {
+  nl: {
+    failed: 'mislukt',
+    planned: 'gepland, niet uitgevoerd',
+    found: 'al ingeperkt aangetroffen, maar wat werd aangetroffen is niet vastgelegd en geen dossier houdt het ingeperkt',
+  },
+  en: { failed: 'failed', planned: 'planned, not carried out', found: 'found contained already, but what was found is not recorded and no record holds it' },
 };
 
 /** An action not carried out, in words: `deactivate-access-key AKIA… (failed: AccessDenied)`. */
 export function notCarriedOutText(a: ActionRecord, lang: Lang = 'en'): string {
-  const status = a.status === 'failed' ? NOT_CARRIED_OUT[lang].failed : NOT_CARRIED_OUT[lang].planned;
+  const status = a.status === 'failed' ? NOT_CARRIED_OUT[lang].failed : a.status === 'skipped' ? NOT_CARRIED_OUT[lang].found : NOT_CARRIED_OUT[lang].planned;
   const why = a.status === 'failed' && a.reason ? `: ${actionReasonLabel(lang, a.reason)}` : '';
   return `${lang === 'en' ? a.type : actionLabel(lang, a.type)} ${a.target} (${status}${why})`;
 }

@@ -46,6 +46,20 @@ export interface ClockStatus {
    * overdue from, and when the report that met it was entered.
    */
   enteredAfterDeadline?: { deadline: string; overdueFrom: string; recordedAt: string };
+  /**
+   * The AP's clock only: the initial report is recorded (met or late), but the AP holds only the
+   * first phase of the notification (Art. 33(4)); every place that shows the clock says the
+   * follow-up is owed (or overdue), not "met" (`apFollowUpState`).
+   */
+  followUp?: ApFollowUp;
+}
+
+/** A follow-up the AP is owed (Art. 33(4)): the first phase's reference, and from when it reads overdue. */
+export interface ApFollowUp {
+  state: 'owed' | 'overdue';
+  reference: string;
+  /** When the facts marked complete here have waited the follow-up reminder's period; null while they are incomplete. */
+  overdueFrom: string | null;
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
@@ -130,6 +144,22 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
   return complete ? undefined : initial;
 }
 
+/**
+ * The follow-up the AP is still owed (Art. 33(4)), unless a reason says why none follows
+ * (`apFollowUpReason`, at closing or after it) or the notification was withdrawn. Art. 33(4) gives
+ * no hours, only "without undue further delay": while the facts are incomplete here the
+ * investigation runs and the follow-up is owed; once they are marked complete, the organisation has
+ * the follow-up reminder's period (policy `reminders.followUpEveryHours`, from when the facts were
+ * last recorded) to bring them to the AP, and after it the follow-up reads overdue.
+ */
+export function apFollowUpState(incident: Incident, policy: Policy, now: string): ApFollowUp | undefined {
+  const first = apFollowUpOwed(incident, policy);
+  if (!first || incident.apFollowUpReason?.trim() || (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal')) return undefined;
+  const since = incident.facts?.complete ? incident.facts.updatedAt : null;
+  const overdueFrom = since ? addHours(since, policy.reminders.followUpEveryHours) : null;
+  return { state: overdueFrom && now >= overdueFrom ? 'overdue' : 'owed', reference: first.reference, overdueFrom };
+}
+
 export function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
 }
@@ -139,6 +169,10 @@ function state(dueAt: string | null, doneAt: string | null, now: string, needed:
   if (doneAt) return dueAt && doneAt > dueAt ? 'late' : 'met';
   if (dueAt && now > dueAt) return 'overdue';
   return 'running';
+}
+
+function withFollowUp(c: ClockStatus, followUp: ApFollowUp | undefined): ClockStatus {
+  return followUp ? { ...c, followUp } : c;
 }
 
 function clock(
@@ -526,20 +560,24 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const notNotifiable = incident.assessment?.notifiable === false;
   const initial = initialReport(incident);
   const apNeeded = role === 'controller' && !notNotifiable;
+  const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
   out.push(
-    clock(
-      'ap',
-      { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
-      now,
-      apNeeded,
-      role === 'processor'
-        ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
-        : notNotifiable
-          ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
-          : initial && verdictMarks(incident, role).enteredAfterDeadline
-            ? ENTERED_AFTER_DEADLINE
-            : undefined,
-      apLabel(apHours(incident, policy)),
+    withFollowUp(
+      clock(
+        'ap',
+        { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
+        now,
+        apNeeded,
+        role === 'processor'
+          ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
+          : notNotifiable
+            ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
+            : initial && verdictMarks(incident, role).enteredAfterDeadline
+              ? ENTERED_AFTER_DEADLINE
+              : undefined,
+        apLabel(apHours(incident, policy)),
+      ),
+      followUp,
     ),
   );
   if (role === 'processor') {

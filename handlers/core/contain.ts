@@ -35,6 +35,8 @@ import {
   ALREADY_ISOLATED,
   actionPlace,
   doneReason,
+  failedAt,
+  failedAtHolder,
   foundIsolatedAlready,
   GROUPS_MADE,
   GROUPS_STEP_PROGRESS,
@@ -58,7 +60,7 @@ import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
-import { handBack, handBackReleased, UNDOES } from './release.js';
+import { handBack, handBackReleased, toldFailed, UNDOES } from './release.js';
 
 export interface ContainDeps extends Pick<ChangeDeps, 'conflictRetry'> {
   store: IncidentStore;
@@ -213,6 +215,81 @@ export async function closedHoldersOf(store: Pick<IncidentStore, 'getIncident'>,
     byHolder.set(holder.id, entry);
   }
   return [...byHolder.values()];
+}
+
+/** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
+export const leftFailedTrack = (actionId: string) => `left-failed:${actionId}`;
+
+/** An action of an incident left to an open incident whose containment of its resource failed (containment.ts `failedAtHolder`). */
+export interface FailedAtHolder {
+  actionId: string;
+  holder: Incident;
+  failed: ActionRecord;
+}
+
+/**
+ * What `incident` left to open incidents whose containment of the resource failed, no run of theirs
+ * under way: nothing contains it, and while that incident is open nothing hands it back (its take
+ * holds). Also what it was told of before and is no longer so (`failed` undefined: held again, or
+ * the action taken up since), so its words can be put back. Each holder read once.
+ */
+export async function failedHoldersOf(
+  store: Pick<IncidentStore, 'getIncident'>,
+  incident: Incident,
+  now: string,
+): Promise<{ actionId: string; holder: Incident; failed?: ActionRecord }[]> {
+  if (!leftToOthers(incident)) return [];
+  const holders = new Map<string, Incident | undefined>();
+  const out: { actionId: string; holder: Incident; failed?: ActionRecord }[] = [];
+  for (const a of incident.actions.filter(leftToAnother)) {
+    const id = a.heldBy as string;
+    if (!holders.has(id)) holders.set(id, await survivorOf(store, id));
+    const holder = holders.get(id);
+    if (!holder) continue;
+    const failed = failedAtHolder(holder, a, incident, now);
+    if (failed || incident.reminders.byClock?.[leftFailedTrack(a.id)]) out.push({ actionId: a.id, holder, failed });
+  }
+  return out;
+}
+
+/**
+ * Tells, in `draft`, of each action left to an open incident whose containment of it failed
+ * (`failedHoldersOf`), once per failure: the action's reason says so and what to do, an entry on the
+ * timeline, and its FG and on-call told (the holder's own run told only the holder's record). The
+ * action stays left to the holder (its take holds the resource: a run here would leave it there
+ * again); `datalek contain HOLDER` carries it out. One told before whose holder holds it again (or
+ * runs it) gets its words back, quietly. Null when nothing changed.
+ */
+export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { actionId: string; holder: Incident; failed?: ActionRecord }[]): ChangeResult {
+  const at = deps.now();
+  const entries: TimelineDraft[] = [];
+  let told = 0;
+  let mended = false;
+  for (const f of found) {
+    const a = draft.actions.find((x) => x.id === f.actionId);
+    if (!a || !leftToAnother(a)) continue;
+    const track = leftFailedTrack(a.id);
+    const byClock = { ...(draft.reminders.byClock ?? {}) };
+    if (!f.failed) {
+      delete byClock[track];
+      draft.reminders.byClock = byClock;
+      a.reason = heldByReason(a.heldBy as string);
+      mended = true;
+      continue;
+    }
+    const when = failedAt(f.failed);
+    if (byClock[track] === when) continue;
+    draft.reminders.byClock = { ...byClock, [track]: when };
+    a.reason = `left to incident ${f.holder.id}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, nothing datalek records contains it; datalek contain ${f.holder.id} --by NAME --reason TEXT carries it out again there (datalek show ${f.holder.id} says why it failed)`;
+    entries.push({
+      at,
+      kind: 'containment-failed',
+      detail: { action: a.type, target: a.target, status: a.status, reason: a.reason, heldBy: a.heldBy, failedUnder: f.holder.id, failedAt: when },
+    });
+    told += 1;
+  }
+  if (told === 0) return mended ? { entries: [] } : null;
+  return { entries, messages: toldFailed(deps, at, told, (d) => `failed-at-holder:${d.revision}`) };
 }
 
 /** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */

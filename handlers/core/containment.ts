@@ -138,6 +138,20 @@ export function foundIsolatedAlready(action: ActionRecord): boolean {
   return failed.length > 0 && failed.every((s) => FOUND_CONTAINED.has(s.code ?? ''));
 }
 
+/** Types whose found-contained state drift reads back from the record's own target (drift.ts FOUND_CONTAINED_STEP). */
+const FOUND_READ_BACK: ReadonlySet<string> = new Set(['deactivate-access-key', 'block-public-access', 'contain-lambda-function']);
+
+/**
+ * Whether the action was found contained already, no record holding it, and the record does not
+ * say what was found: a network isolation whose capture kept no interfaces (a record from before
+ * FOUND_ISOLATED), or a kind drift reads nothing of. Such a record cannot show what it checked:
+ * drift lists it as not read, and closing asks what became of it (breach-facts.ts containmentNotCarriedOut).
+ */
+export function foundNotRecorded(action: ActionRecord): boolean {
+  if (action.status !== 'skipped' || action.heldBy || action.released || action.person || !foundIsolatedAlready(action)) return false;
+  return NETWORK_ISOLATIONS.has(action.type) ? foundIsolatedInterfaces(action) === null : !FOUND_READ_BACK.has(action.type);
+}
+
 /**
  * Whether a run left the action to another incident: skipped because that incident holds its
  * resource (`heldBy`), or because its resource was found contained already (`foundIsolatedAlready`).
@@ -183,6 +197,24 @@ export function takenContainment(incident: Incident): HeldContainment[] {
     .filter((a) => a.startedAt && !a.person && !PER_INCIDENT_ACTIONS.has(a.type) && a.mode === 'enforce' && !a.released && !a.heldBy)
     .map((a) => ({ incidentId: incident.id, type: a.type, target: a.target, ...actionPlace(a, incident) }));
   return [...held, ...taken.filter((a) => !holderIn(held, a))];
+}
+
+/**
+ * The action of `holder`, an incident `incident`'s `action` was left to, whose containment of that
+ * resource failed, with no run of `holder` under way (its lease run out or given back) and nothing of
+ * it holding the resource: nothing contains it, and nothing hands it back while `holder` is open (its
+ * take of the resource holds until its release or closing). Undefined otherwise (held, under way,
+ * released, or never taken up).
+ */
+export function failedAtHolder(holder: Incident, action: ActionRecord, incident: Incident, now: string): ActionRecord | undefined {
+  if (holder.state === 'closed' || (holder.containmentLease && Date.parse(holder.containmentLease.until) > Date.parse(now))) return undefined;
+  if (holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) })) return undefined;
+  return holder.actions.find((b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder));
+}
+
+/** When a holder's failed action failed (its last failed step's time, else when it was planned): a failure is told once. */
+export function failedAt(action: ActionRecord): string {
+  return (action.steps ?? []).filter((s) => s.status === 'failed').at(-1)?.at ?? action.at;
 }
 
 /**

@@ -11,6 +11,8 @@
  */
 import {
   actionPlace,
+  failedAt,
+  failedAtHolder,
   foundIsolatedInterfaces,
   heldContainment,
   holderIn,
@@ -258,7 +260,9 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
     return;
   }
-  if (holderIn(takenContainment(holder), resource)) {
+  // Taken up by the holder and failed, with no run of it under way: failed there, not "under way" (nothing hands it back while the holder is open).
+  const failed = failedAtHolder(holder, action, incident, now);
+  if (holderIn(takenContainment(holder), resource) && !failed) {
     out.notChecked.push({ ...at, what: `left to incident ${holder.id}, whose containment of it is under way` });
     return;
   }
@@ -269,7 +273,10 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
     ? `it released it at ${released.at}`
     : holder.state === 'closed'
       ? 'it was closed without containing it'
-      : 'its containment of it was not carried out';
+      : failed
+        ? `its containment of it failed at ${failedAt(failed)}${failed.reason ? ` (${failed.reason})` : ''}`
+        : 'its containment of it was not carried out';
+  const openHolderFailed = failed && !released;
   out.verdicts.push({
     ...at,
     resource: `${action.type} ${action.target}`,
@@ -280,7 +287,9 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
     todo:
       incident.state === 'closed'
         ? `contain it by hand now if it is still needed (${DRIFT_RUNBOOK}); ${TELL}`
-        : `datalek contain ${incident.id} --by NAME --reason TEXT takes it up now (the sweep hands it back within the hour, and the next containment run carries it out); ${TELL}`,
+        : openHolderFailed
+          ? `datalek contain ${holder.id} --by NAME --reason TEXT carries it out again under the incident holding it (see why it failed: datalek show ${holder.id}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`
+          : `datalek contain ${incident.id} --by NAME --reason TEXT takes it up now (the sweep hands it back, and the next containment run carries it out); ${TELL}`,
     runbook: DRIFT_RUNBOOK,
   });
 }

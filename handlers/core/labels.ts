@@ -5,7 +5,7 @@
  * FG can paste it into the AP's form unedited. A test scans the Dutch output of a whole workflow
  * for codes that slipped through.
  */
-import { type ClockState, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
+import { type ClockState, type ClockStatus, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type {
   Assessment,
@@ -50,6 +50,47 @@ const CLOCK_STATE: Words<ClockState> = {
   en: { running: 'running', met: 'met', late: 'done late', overdue: 'overdue', 'not-needed': 'not needed' },
 };
 export const clockStateLabel = (lang: Lang, code: ClockState) => pick(CLOCK_STATE, lang, code);
+
+/** The AP clock's state as the register's `apClockStatus` gives it: a follow-up still owed (Art. 33(4)) is not "met". */
+export type ApShownState = ClockState | 'follow-up-owed' | 'follow-up-overdue';
+
+const FOLLOW_UP_STATE: Words<'follow-up-owed' | 'follow-up-overdue'> = {
+  nl: { 'follow-up-owed': 'vervolgmelding verschuldigd', 'follow-up-overdue': 'vervolgmelding te laat' },
+  en: { 'follow-up-owed': 'follow-up owed', 'follow-up-overdue': 'follow-up overdue' },
+};
+
+/** A clock's state as shown: the AP's with a follow-up still owed reads that (clocks.ts `apFollowUpState`), every other its state. */
+export function shownState(c: Pick<ClockStatus, 'status' | 'followUp'>): ApShownState {
+  return c.followUp ? `follow-up-${c.followUp.state}` : c.status;
+}
+
+/** The label of `shownState`: what the register, report, page, show and draft call a clock's state. */
+export function clockShownLabel(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp'> | ApShownState): string {
+  const state = typeof c === 'string' ? c : shownState(c);
+  return state === 'follow-up-owed' || state === 'follow-up-overdue' ? pick(FOLLOW_UP_STATE, lang, state) : clockStateLabel(lang, state);
+}
+
+/** A clock's note as shown: for a follow-up owed to the AP which phase it holds and how the initial report did, then the clock's own note. */
+export function clockNote(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp' | 'note'>): string | null {
+  const initial = clockStateLabel(lang, c.status);
+  const followUp = c.followUp
+    ? lang === 'nl'
+      ? `AVG art. 33(4): de AP heeft alleen de eerste fase, ${c.followUp.reference}; eerste melding ${initial}`
+      : `Art. 33(4): the AP holds only the first phase, ${c.followUp.reference}; initial notification ${initial}`
+    : null;
+  return [followUp, c.note?.[lang]].filter(Boolean).join('; ') || null;
+}
+
+/** A clock's state with its note in brackets, as the register and the draft give it in one cell. */
+export function clockStateText(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp' | 'note'>): string {
+  const note = clockNote(lang, c);
+  return `${clockShownLabel(lang, c)}${note ? ` (${note})` : ''}`;
+}
+
+/** The CSS class of a clock as shown: a follow-up owed runs, an overdue one is overdue. */
+export function clockShownClass(c: Pick<ClockStatus, 'status' | 'followUp'>): ClockState {
+  return c.followUp ? (c.followUp.state === 'overdue' ? 'overdue' : 'running') : c.status;
+}
 
 const NATURE: Words<Nature> = {
   nl: { confidentiality: 'vertrouwelijkheid', integrity: 'integriteit', availability: 'beschikbaarheid' },
@@ -288,68 +329,75 @@ export function actionDoneLabel(lang: Lang, a: { type: string; steps?: { name: s
 }
 
 /**
+ * The planner's reasons `actionReasonLabel` knows, each with its Dutch wording: made once (built per
+ * call, the ten patterns and their functions were made again for every action of every message).
+ */
+const REASON_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
+  [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
+  [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
+  // The tag is a key=value with colons of its own (`datalek:exempt=true`): matched up to the fixed words after it.
+  [
+    /^exempt by tag (.*) on the resource \(whoever may tag the resource can set it\): not contained; contain it by hand: (\S+)$/,
+    (m) => `uitgezonderd door tag ${m[1]} op de resource (wie de resource mag taggen, kan die zetten): niet ingeperkt; perk handmatig in: ${m[2]}`,
+  ],
+  // As recorded before the reason said more.
+  [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
+  [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
+  // containment.ts heldByReason.
+  [
+    /^contained by incident (\S+), which holds this resource: left to it, so that one record holds the containment; its release is told here$/,
+    (m) =>
+      `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
+  ],
+  // release.ts: handed back by the incident it was left to, closed without containing it.
+  [
+    /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
+    (m) =>
+      `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
+        m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
+      }`,
+  ],
+  [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
+  [
+    /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,
+    (m) =>
+      `netwerk afgesloten, behalve wat geen security group tegenhoudt: de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar (${m[1]})`,
+  ],
+];
+
+/**
  * Why an action is planned, skipped or failed, in Dutch: the containment planner writes its reasons
  * in English; the ones it writes are translated here, others are quoted as they are.
  */
 export function actionReasonLabel(lang: Lang, reason: string | undefined): string {
   if (!reason) return '';
   if (lang === 'en') return reason;
-  const known: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
-    [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
-    [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
-    // The tag is a key=value with colons of its own (`datalek:exempt=true`): matched up to the fixed words after it.
-    [
-      /^exempt by tag (.*) on the resource \(whoever may tag the resource can set it\): not contained; contain it by hand: (\S+)$/,
-      (m) => `uitgezonderd door tag ${m[1]} op de resource (wie de resource mag taggen, kan die zetten): niet ingeperkt; perk handmatig in: ${m[2]}`,
-    ],
-    // As recorded before the reason said more.
-    [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
-    [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
-    // containment.ts heldByReason.
-    [
-      /^contained by incident (\S+), which holds this resource: left to it, so that one record holds the containment; its release is told here$/,
-      (m) =>
-        `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
-    ],
-    // release.ts: handed back by the incident it was left to, closed without containing it.
-    [
-      /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
-      (m) =>
-        `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
-          m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
-        }`,
-    ],
-    [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
-    [
-      /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,
-      (m) =>
-        `netwerk afgesloten, behalve wat geen security group tegenhoudt: de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar (${m[1]})`,
-    ],
-  ];
-  for (const [pattern, say] of known) {
+  for (const [pattern, say] of REASON_LABELS) {
     const m = pattern.exec(reason);
     if (m) return say(m);
   }
   return `toelichting (Engels): "${reason}"`;
 }
 
+/** The DNS channel step's notes `dnsNoteLabel` knows, with their Dutch wording (made once). */
+const DNS_NOTE_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
+  [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
+  [
+    /^(\d+) of the (\d+) domains not to be blocked VPC-wide \(datalek show names them and why\)$/,
+    (m) => `${m[1]} van de ${m[2]} domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom)`,
+  ],
+  [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
+  [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
+  [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],
+  [/^it is a shared second-level domain/, () => 'het is een gedeeld domein van het tweede niveau (zoals co.uk): blokkeren zou elk domein eronder blokkeren'],
+  [/^it is under (\S+), AWS's own/, (m) => `het valt onder ${m[1]}, van AWS zelf: blokkeren zou AWS-diensten afsluiten voor elke instantie in de VPC`],
+];
+
 /** A DNS channel step's note (core/containment.ts), in Dutch; one it does not know is quoted. */
 function dnsNoteLabel(note: string): string {
-  const refusals: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
-    [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
-    [
-      /^(\d+) of the (\d+) domains not to be blocked VPC-wide \(datalek show names them and why\)$/,
-      (m) => `${m[1]} van de ${m[2]} domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom)`,
-    ],
-    [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
-    [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
-    [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],
-    [/^it is a shared second-level domain/, () => 'het is een gedeeld domein van het tweede niveau (zoals co.uk): blokkeren zou elk domein eronder blokkeren'],
-    [/^it is under (\S+), AWS's own/, (m) => `het valt onder ${m[1]}, van AWS zelf: blokkeren zou AWS-diensten afsluiten voor elke instantie in de VPC`],
-  ];
-  for (const [pattern, say] of refusals) {
+  for (const [pattern, say] of DNS_NOTE_LABELS) {
     const m = pattern.exec(note);
     if (m) return say(m);
   }

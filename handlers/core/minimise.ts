@@ -25,7 +25,7 @@
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { findingWrites } from './audit.js';
-import { markEnteredAt } from './change-incident.js';
+import { markEnteredAt, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
@@ -686,9 +686,11 @@ async function minimiseFinding(
   options: MinimiseOptions,
   againOnly: boolean,
 ): Promise<number | 'already' | 'moved' | 'kept'> {
+  let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(incidentId);
+    first ??= incident.revision;
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
     // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
@@ -749,7 +751,9 @@ async function minimiseFinding(
       });
       return fields;
     } catch (err) {
-      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt))) throw err;
+      // A lost race only when the incident moved meanwhile; else the store refuses it for good (StuckConflictError: verify says why).
+      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
+        throw await settledConflict(deps.store, [incidentId], [first], err);
     }
   }
 }

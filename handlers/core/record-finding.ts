@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
+import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun, settledConflict } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
@@ -176,6 +176,8 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   const finding = parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
+  // The incidents the first commit tried, at the revisions it read: a conflict at every try while none moved is no race (settledConflict).
+  let first: { ids: string[]; revisions: number[] } | undefined;
   for (let attempt = 1; ; attempt++) {
     const decision = await decide(deps, finding);
     const { change, result } = decision;
@@ -188,11 +190,12 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
       if (claim) change.claim = claim;
       markRun(deps, change);
+      first ??= tried(change);
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
       if (err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
-      throw err;
+      throw first?.ids.length ? await settledConflict(deps.store, first.ids, first.revisions, err) : err;
     }
     // The finding is recorded: what follows is no reason to decide it again.
     withQueued(result, await completeLinks(deps, change.incident.linksPending?.length ? change.incident.id : undefined));
@@ -202,6 +205,12 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
     }
     return result;
   }
+}
+
+/** The incidents a commit updates, with the revisions it read them at (a new incident, read at none, is left out). */
+function tried(change: IncidentChange): { ids: string[]; revisions: number[] } {
+  const updates = [change, ...(change.others ?? [])].filter((c) => typeof c.expectedRevision === 'number');
+  return { ids: updates.map((c) => c.incident.id), revisions: updates.map((c) => c.expectedRevision as number) };
 }
 
 /** The result, with the messages written after its commit queued too (`completeLinks`). */

@@ -24,15 +24,17 @@ import {
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import {
+  type ApShownState,
   awareReasonLabel,
   besideSpecialLabel,
-  clockStateLabel,
+  clockStateText,
   type Lang,
   natureLabel,
   recipientLabel,
   reportKindLabel,
   riskLabel,
   roleLabel,
+  shownState,
   stateLabel,
   subjectsLabel,
   subscribersLabel,
@@ -102,7 +104,10 @@ export interface RegisterRow {
   nis2Significant: boolean | null;
   apDeadline: string | null;
   apClock: string | null;
-  apClockStatus: ClockState | null;
+  /** The AP clock's state; a follow-up still owed to the AP (Art. 33(4)) reads `follow-up-owed` or `follow-up-overdue`, not `met`. */
+  apClockStatus: ApShownState | null;
+  /** The AP clock's own state: the initial notification's verdict against the deadline (Art. 33(1)), whatever follow-up is owed. */
+  apInitialStatus: ClockState | null;
   /** The time the initial AP report was made, as stated. */
   apReportedAt: string | null;
   /** When it was entered: beside the stated time, so back-dating shows. */
@@ -236,8 +241,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     decisions,
     nis2Significant: incident.nis2 ? incident.nis2.significant : null,
     apDeadline: incident.deadline,
-    apClock: ap ? `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}` : incident.sample ? 'none (sample)' : null,
-    apClockStatus: ap?.status ?? null,
+    apClock: ap ? (ap.followUp ? clockStateText('en', ap) : `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}`) : incident.sample ? 'none (sample)' : null,
+    apClockStatus: ap ? shownState(ap) : null,
+    apInitialStatus: ap?.status ?? null,
     apReportedAt: initial?.at ?? null,
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
@@ -422,7 +428,7 @@ export function registerMarkdown(
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
       )
       .join('; ');
     const closing = incident.closedAt
@@ -470,7 +476,7 @@ export function registerMarkdown(
       row.firstDecisionReason ?? '',
       row.decisionReason ?? '',
       ap
-        ? `${clockStateLabel(lang, ap.status)}${ap.note ? ` (${ap.note[lang]})` : ''}; ${nl ? 'termijn' : 'deadline'} ${row.apDeadlineHours} ${nl ? 'uur' : 'hours'}${row.controllerHours ? `, ${nl ? 'aan verwerkingsverantwoordelijke' : 'to the controller'} ${row.controllerHours} ${nl ? 'uur' : 'hours'}` : ''}`
+        ? `${clockStateText(lang, ap)}; ${nl ? 'termijn' : 'deadline'} ${row.apDeadlineHours} ${nl ? 'uur' : 'hours'}${row.controllerHours ? `, ${nl ? 'aan verwerkingsverantwoordelijke' : 'to the controller'} ${row.controllerHours} ${nl ? 'uur' : 'hours'}` : ''}`
         : incident.sample
           ? nl
             ? 'geen (testmelding)'
@@ -619,6 +625,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'awareBeforeDetection',
   // Added for review7 Y15 (an NIS2 awareness of the significant incident of its own), likewise.
   'nis2AwareAt',
+  // Added with apClockStatus's follow-up states (Art. 33(4)): the initial notification's own verdict, likewise.
+  'apInitialStatus',
 ];
 
 /**

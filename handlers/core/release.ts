@@ -18,7 +18,7 @@ import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, ty
 import { type ContainDeps, closedHoldersOf, mergeChain } from './contain.js';
 import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
 import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError, stuckActed } from './errors.js';
-import type { ActionRecord, Incident, StepRecord } from './incident.js';
+import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
 
 export interface ReleaseInput {
@@ -721,21 +721,15 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
     draft,
     back.map((a) => a.id),
   );
-  return {
-    entries,
-    messages: (d) =>
-      (['fg', 'on-call'] as const).map((channel) =>
-        composeMessage({
-          incident: d,
-          channel,
-          kind: 'containment-failed',
-          stateKey: `handed-back:${closing.id}:${d.revision}`,
-          now: at,
-          policy: deps.policy,
-          run: { done: 0, failed: back.length },
-        }),
-      ),
-  };
+  return { entries, messages: toldFailed(deps, at, back.length, (d) => `handed-back:${closing.id}:${d.revision}`) };
+}
+
+/** The FG's and on-call's message that `failed` actions of the incident were not carried out (nothing contains their resources), keyed by `stateKey`. */
+export function toldFailed(deps: Pick<ChangeDeps, 'policy'>, at: string, failed: number, stateKey: (d: Incident) => string): (d: Incident) => OutboxMessage[] {
+  return (d) =>
+    (['fg', 'on-call'] as const).map((channel) =>
+      composeMessage({ incident: d, channel, kind: 'containment-failed', stateKey: stateKey(d), now: at, policy: deps.policy, run: { done: 0, failed } }),
+    );
 }
 
 /**

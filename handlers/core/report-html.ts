@@ -14,7 +14,8 @@ import {
   actorLabel,
   awareReasonLabel,
   besideSpecialLabel,
-  clockStateLabel,
+  clockNote,
+  clockShownLabel,
   type Lang,
   recipientLabel,
   reportKindLabel,
@@ -143,7 +144,7 @@ ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldb
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
-<table>${rows(clocks.map((c) => [c.label[lang], `${clockStateLabel(lang, c.status)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${c.note ? ` (${c.note[lang]})` : ''}`]))}</table>
+<table>${rows(clocks.map((c) => [c.label[lang], `${clockShownLabel(lang, c)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${clockNote(lang, c) ? ` (${clockNote(lang, c)})` : ''}`]))}</table>
 ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([
@@ -375,6 +376,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Opnieuw inperken gevraagd' : 'Containment asked for again'}${d.enforce ? (nl ? ' (ook wat alleen gepland was)' : ' (also what was only planned)') : ''}: ${str('reason')}`;
     case 'closed':
       return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}`;
+    case 'no-follow-up':
+      return nl
+        ? `Na het sluiten: geen vervolgmelding aan de AP op ${str('reference')} (AVG art. 33(4)): ${str('reason')}`
+        : `After closing: no follow-up to the AP on ${str('reference')} (Art. 33(4)): ${str('reason')}`;
     case 'containment-stopped':
       return nl
         ? `Inperkingsrun gestopt: hij verloor zijn lease${str('action') ? ` na ${actionLabel(lang, str('action'))} ${str('target')}` : ''}; de vastgelegde stappen blijven staan`

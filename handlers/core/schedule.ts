@@ -464,18 +464,25 @@ export const LEFT_CHECK_TRACK = 'left-to-closed';
  * before the hand-back, or one racing the leave: review7 Y2, Y12) is then found within this time.
  */
 export const LEFT_CHECK_MINUTES = 60;
+/** The longest wait between two checks of the same holders (a closing hands back at once; the check is the fallback). */
+export const LEFT_CHECK_MAX_MINUTES = 24 * 60;
 
 /**
  * When the sweep is to check the holders of the incident's actions left to other incidents: once
- * LEFT_CHECK_MINUTES after the last was left, or after the last check. Null for an incident whose
- * containment no run carries out (closed, merged, a sample) or with nothing left elsewhere.
+ * LEFT_CHECK_MINUTES after the last was left, then each wait as long as the time from that leave to
+ * the last check (1, 2, 4, 8 … hours after it), at most LEFT_CHECK_MAX_MINUTES: every check is a
+ * write, and an hourly one on every open incident left to a live holder wrote for nothing. Null for
+ * an incident whose containment no run carries out (closed, merged, a sample) or with nothing left elsewhere.
  */
 export function leftCheckDueAt(incident: Incident): string | null {
   if (incident.sample || incident.mergedInto || incident.state === 'closed') return null;
   const left = incident.actions.filter((a) => a.status === 'skipped' && a.heldBy && !a.released && !a.person).map((a) => a.at);
   if (left.length === 0) return null;
-  const from = incident.reminders.byClock?.[LEFT_CHECK_TRACK] ?? (left.sort().at(-1) as string);
-  return new Date(Date.parse(from) + LEFT_CHECK_MINUTES * MINUTE_MS).toISOString();
+  const lastLeft = Date.parse(left.sort().at(-1) as string);
+  const checked = incident.reminders.byClock?.[LEFT_CHECK_TRACK];
+  if (!checked || Date.parse(checked) < lastLeft) return new Date(lastLeft + LEFT_CHECK_MINUTES * MINUTE_MS).toISOString();
+  const wait = Math.min(Math.max(Date.parse(checked) - lastLeft, LEFT_CHECK_MINUTES * MINUTE_MS), LEFT_CHECK_MAX_MINUTES * MINUTE_MS);
+  return new Date(Date.parse(checked) + wait).toISOString();
 }
 
 /** The earliest time anything falls due after what was already announced; null when nothing will. */

@@ -243,15 +243,28 @@ function staleRepeat(incident: Incident, policy: Policy, now: string): boolean {
 async function leftCheck(deps: SweepDeps, reads: Pick<IncidentStore, 'getIncident'>, incident: Incident, now: string): Promise<LeftCheck | null> {
   const dueAt = leftCheckDueAt(incident);
   if (dueAt === null || Date.parse(dueAt) > Date.parse(now)) return null;
-  const [{ closedHoldersOf }, { handBack }] = await Promise.all([import('./contain.js'), import('./release.js')]);
-  const holders = await closedHoldersOf(reads, incident);
+  const [{ closedHoldersOf, failedHoldersOf, tellFailedAtHolders }, { handBack }] = await Promise.all([import('./contain.js'), import('./release.js')]);
+  // Each holder read once for both.
+  const read = new Map<string, ReturnType<IncidentStore['getIncident']>>();
+  const once = {
+    getIncident: (id: string) => {
+      const got = read.get(id) ?? reads.getIncident(id);
+      read.set(id, got);
+      return got;
+    },
+  };
+  const holders = await closedHoldersOf(once, incident);
+  const failed = await failedHoldersOf(once, incident, now);
   const change = { store: deps.store, policy: deps.policy, now: () => now };
-  return { dueAt, handBack: (draft) => holders.map(({ holder, names }) => handBack(change, holder, draft, names)) };
+  return {
+    dueAt,
+    handBack: (draft) => [...holders.map(({ holder, names }) => handBack(change, holder, draft, names)), tellFailedAtHolders(change, draft, failed)],
+  };
 }
 
 interface LeftCheck {
   dueAt: string;
-  /** Hands back, in `draft`, what was left to incidents closed without containing it. */
+  /** Hands back, in `draft`, what was left to incidents closed without containing it; tells what was left to open ones whose containment of it failed. */
   handBack: (draft: Incident) => ChangeResult[];
 }
 
@@ -375,7 +388,7 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
       })),
       ...(untold?.item ? [{ incidentId: current.id, ...untold.item }] : []),
       // Announced as every item ("Reminder Due"): notify sends the hand-back's messages at once.
-      ...(handedBack.length && left ? [{ incidentId: current.id, kind: 'containment-failed', dueAt: left.dueAt }] : []),
+      ...(handedBack.some((r) => r.messages) && left ? [{ incidentId: current.id, kind: 'containment-failed', dueAt: left.dueAt }] : []),
       ...(summary && repeats.summary
         ? [{ incidentId: current.id, kind: 'interface-exposed', dueAt: now, summarised: repeats.summary.leftOut.length + repeats.summary.stale.length }]
         : []),

@@ -15,7 +15,9 @@ import {
   actorLabel,
   bandLabel,
   besideSpecialLabel,
-  clockStateLabel,
+  clockNote,
+  clockShownClass,
+  clockShownLabel,
   closeReasonLabel,
   placeLabel,
   recipientLabel,
@@ -155,7 +157,7 @@ export function ClockLine({ view, clock, short = false }: { view: View; clock: C
   return (
     <span>
       {short ? <abbr title={clock.label[view.lang]}>{w.clockShort[clock.name]}</abbr> : clock.label[view.lang]}:{' '}
-      <span class={clock.status}>{clockStateLabel(view.lang, clock.status)}</span>
+      <span class={clockShownClass(clock)}>{clockShownLabel(view.lang, clock)}</span>
       {clock.dueAt ? (
         <>
           {', '}
@@ -514,14 +516,14 @@ export function ClockTable({ view, clocks }: { view: View; clocks: ClockStatus[]
           <tr>
             <th scope="row">{c.label[view.lang]}</th>
             <td>
-              <span class={c.status}>{clockStateLabel(view.lang, c.status)}</span>
+              <span class={clockShownClass(c)}>{clockShownLabel(view.lang, c)}</span>
               {c.doneAt ? (
                 <>
                   {', '}
                   {w.done} <When view={view} at={c.doneAt} />
                 </>
               ) : null}
-              {c.note ? <span class="muted"> ({c.note[view.lang]})</span> : null}
+              {clockNote(view.lang, c) ? <span class="muted"> ({clockNote(view.lang, c)})</span> : null}
             </td>
             <td>{c.dueAt ? <When view={view} at={c.dueAt} /> : '—'}</td>
             <td>{(c.status === 'running' || c.status === 'overdue') && c.dueAt ? <TimeLeft view={view} due={c.dueAt} /> : '—'}</td>

@@ -9,7 +9,7 @@ import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js
 import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
-import { clockStateLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import { clockShownLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
@@ -618,7 +618,7 @@ export function RegisterPage({
                 <td>{r.notifiable === null ? <span class="muted">{w.notYet}</span> : r.notifiable ? w.notifiable : w.notNotifiable}</td>
                 <td>{r.decisionReason ?? ''}</td>
                 <td>
-                  {r.apClockStatus ? clockStateLabel(lang, r.apClockStatus) : i.sample ? w.sample : ''}
+                  {r.apClockStatus ? clockShownLabel(lang, r.apClockStatus) : i.sample ? w.sample : ''}
                   {r.enteredAfterDeadline ? <span class="muted"> ({w.enteredAfterDeadline})</span> : null}
                 </td>
                 <td>

@@ -314,7 +314,7 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
     expect((await cli([...moveEarlier, '--delay-reason', 'omvang pas later bekend'], '2026-11-24T11:00:00Z')).code).toBe(0);
     const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-24T12:00:00Z')).stdout);
     expect(rows.find((r: { incidentId: string }) => r.incidentId === id)).toMatchObject({
-      apClockStatus: 'late',
+      apInitialStatus: 'late',
       apReportEnteredLater: true,
       enteredAfterDeadline: true,
       delayReason: 'omvang pas later bekend',

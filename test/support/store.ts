@@ -5,6 +5,17 @@ import Database from 'better-sqlite3';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 
+/**
+ * A timeline row at incident `id`'s next seq, put in behind datalek's back: every commit of the
+ * incident is refused from then on while its revision stays (`StuckConflictError`, not a race).
+ */
+export function plantTimelineRow(dir: string, id: string, at: string): void {
+  const db = new Database(join(dir, STORE_FILE));
+  const { seq } = db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timeline WHERE incident_id = ?').get(id) as { seq: number };
+  db.prepare('INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, seq + 1, at, 'note', 'x', '{}', 'x', 'x');
+  db.close();
+}
+
 /** A fresh SQLite store in a temporary folder; `cleanup` closes and removes it. */
 export function tempSqliteStore() {
   const dir = mkdtempSync(join(tmpdir(), 'datalek-test-'));

@@ -78,7 +78,7 @@ describe('awareness stated after the notification it must precede', () => {
     );
     const row = registerRow(await stored(), policy, now);
     // The register keeps the verdict the report was made under.
-    expect({ result, apClockStatus: row.apClockStatus }).toEqual({ result: 'refused', apClockStatus: 'late' });
+    expect({ result, apInitialStatus: row.apInitialStatus }).toEqual({ result: 'refused', apInitialStatus: 'late' });
   });
 
   it('refuses an Art. 34 communication stated before awareness', async () => {

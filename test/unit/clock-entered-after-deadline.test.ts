@@ -202,7 +202,7 @@ describe('a report entered after its clock had passed', () => {
     expect(await clock('ap')).toMatchObject({ status: 'met' });
     expect((await clock('ap'))?.note).toBeUndefined();
     expect((await clock('telecom-initial'))?.note?.en).toBe('entered after the telecom initial notification deadline had passed');
-    expect(registerRow(await stored(), policy, now)).toMatchObject({ enteredAfterDeadline: false, apClock: 'met' });
+    expect(registerRow(await stored(), policy, now)).toMatchObject({ enteredAfterDeadline: false, apInitialStatus: 'met' });
   });
 
   describe('a decision that stops a clock the record held overdue', () => {

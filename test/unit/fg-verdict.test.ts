@@ -71,7 +71,7 @@ describe('the AP verdict cannot flip or read "met" unmarked', () => {
       // The report itself stays as it was recorded.
       expect(moved.reports?.[0].delayReason).toBeNull();
       const row = registerRow(moved, policy, now);
-      expect(row).toMatchObject({ apClockStatus: 'late', delayReason: 'onderzoek naar de omvang' });
+      expect(row).toMatchObject({ apInitialStatus: 'late', delayReason: 'onderzoek naar de omvang' });
       expect(row.delayReasons).toEqual([expect.objectContaining({ reason: 'onderzoek naar de omvang', given: 'awareness', by: 'FG', recordedAt: now })]);
       const draft = buildDraft(moved, policy, now, 'en');
       expect(draft.missing.join(' ')).not.toMatch(/delay/);
@@ -129,7 +129,7 @@ describe('the AP verdict cannot flip or read "met" unmarked', () => {
       });
       expect(incident.reports?.[0].delayReason).toBeNull();
       expect(incident.reports?.[1]).toMatchObject({ kind: 'follow-up', delayReason: 'de omvang was pas later bekend' });
-      expect(registerRow(incident, policy, now)).toMatchObject({ apClockStatus: 'late', delayReason: 'de omvang was pas later bekend' });
+      expect(registerRow(incident, policy, now)).toMatchObject({ apInitialStatus: 'late', delayReason: 'de omvang was pas later bekend' });
       // The delay is explained; what is left is the AP's complete facts, never marked complete here (Art. 33(4)).
       expect(closeBlockers(incident, policy, now)).toEqual([expect.stringMatching(/only the first phase .*Art\. 33\(4\)/)]);
       expect(buildDraft(incident, policy, now, 'en').missing.join(' ')).not.toMatch(/delay/);
@@ -160,8 +160,8 @@ describe('the AP verdict cannot flip or read "met" unmarked', () => {
       const { incident } = await recordReport(deps, { incidentId: id, reference: 'M-1', at: '2026-12-01T20:00:00Z', by: 'FG' });
       expect(ap(incident)?.status).toBe('met');
       const row = registerRow(incident, policy, now);
-      expect(row).toMatchObject({ apClockStatus: 'met', awarenessEnteredLater: true, enteredAfterDeadline: true });
-      expect(row.apClock).toMatch(/^met \(.*entered after the AP deadline had passed/);
+      expect(row).toMatchObject({ apInitialStatus: 'met', awarenessEnteredLater: true, enteredAfterDeadline: true });
+      expect(row.apClock).toMatch(/initial notification met; .*entered after the AP deadline had passed/);
       expect(row.enteredLater).toContain('awareness stated 2026-11-29T21:00:00.000Z recorded 2026-12-01T19:00:00.000Z');
       expect(registerMarkdown([incident], policy, now, 'nl')).toMatch(/na het verstrijken van de termijn/);
       expect(buildDraft(incident, policy, now, 'en').warnings.join(' ')).toMatch(/awareness.*entered.*after the AP deadline/i);
@@ -207,8 +207,8 @@ describe('the AP verdict cannot flip or read "met" unmarked', () => {
       // Every view of the AP clock (status, show, the page, the HTML report) says so beside "met".
       expect(ap(incident)).toMatchObject({ status: 'met', note: { en: 'entered after the AP deadline had passed' } });
       const row = registerRow(incident, policy, now);
-      expect(row).toMatchObject({ apClockStatus: 'met', apReportEnteredLater: true, enteredAfterDeadline: true, delayReason: null });
-      expect(row.apClock).toMatch(/^met \(.*entered after the AP deadline had passed/);
+      expect(row).toMatchObject({ apInitialStatus: 'met', apReportEnteredLater: true, enteredAfterDeadline: true, delayReason: null });
+      expect(row.apClock).toMatch(/initial notification met; .*entered after the AP deadline had passed/);
     });
 
     it('asks it also when the report is entered less than a day after its stated time', async () => {

@@ -42,7 +42,7 @@ describe('a finding created earlier, delivered after the FG acted on the awarene
     ]);
     const reg = await c.json(['register', '--format', 'json'], '2025-11-30T20:45:00Z');
     const row = (reg.incidents ?? reg).find((r: { incidentId: string }) => r.incidentId === c.id);
-    expect(row.apClock).toBe('met');
+    expect(row.apInitialStatus).toBe('met');
 
     const messages = (await c.cli(['messages', c.id], '2025-11-30T20:45:00Z')).stdout;
     expect(messages).toContain('Eerdere detectie');

@@ -8,10 +8,7 @@
  * `datalek verify ID`. The same for `datalek contain`'s run (contain-again.ts).
  */
 
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { lostRaceText } from '../../handlers/cli/lost-race.js';
 import type { ContainDeps } from '../../handlers/core/contain.js';
 import { containAgain } from '../../handlers/core/contain-again.js';
@@ -23,7 +20,7 @@ import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent } from '../support/events.js';
 import { doneIsolation, incidentFixture } from '../support/incidents.js';
-import { tempSqliteStore } from '../support/store.js';
+import { plantTimelineRow, tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-27T21:05:00.000Z';
 let t: ReturnType<typeof tempSqliteStore>;
@@ -33,12 +30,7 @@ beforeEach(() => {
 afterEach(async () => t.cleanup());
 
 /** A row at the incident's next seq, put in behind datalek's back. */
-function plant(dir: string, id: string): void {
-  const db = new Database(join(dir, STORE_FILE));
-  const { seq } = db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM timeline WHERE incident_id = ?').get(id) as { seq: number };
-  db.prepare('INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, seq + 1, NOW, 'note', 'x', '{}', 'x', 'x');
-  db.close();
-}
+const plant = (dir: string, id: string) => plantTimelineRow(dir, id, NOW);
 
 it('a release whose record the store refuses for good (a planted row) is told as that, with verify, not as a storm', async () => {
   await t.store.commit({
