@@ -29,16 +29,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SqliteIncidentStore } from '../handlers/adapters/local/sqlite-store.js';
-import { CommitGroups } from '../handlers/cli/commands/replay.js';
-import { deliverMessages, deliverPending } from '../handlers/core/deliver.js';
 import { parseEventText } from '../handlers/core/finding.js';
 import { appendEntries } from '../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../handlers/core/policy.js';
-import { type RecordDeps, type RecordResult, recordEvent, recordEventText } from '../handlers/core/record-finding.js';
+import { type RecordDeps, recordEvent } from '../handlers/core/record-finding.js';
 import { sweep } from '../handlers/core/sweep.js';
 import { findingEvent } from '../test/support/events.js';
 import { MOTO_AVAILABLE } from '../test/support/moto.js';
 import { benchAwsCalls, benchContainment, benchHandlers, type ContainmentFigures, pairedMedianMs } from './aws.js';
+import { NOW, replayEvents, syntheticEvents } from './replay-run.js';
 import { BASELINE_COMMIT, benchStorm, printStorm } from './storm.js';
 
 // The handlers' logs and the SDK's Node 20 notice would drown the figures (and break --json).
@@ -80,81 +79,19 @@ if (values.storm) {
 const N = Number(values.findings ?? 10_000);
 const CLOSED = Number(values.closed ?? 10_000);
 const OPEN = 10;
-const NOW = '2026-11-28T03:00:00.000Z';
-
-/** A deterministic mix: about half new incidents, the rest attached findings, updates and duplicates. */
-function syntheticEvents(n: number): string[] {
-  const out: string[] = [];
-  const findings: { id: string; instance: number; count: number }[] = [];
-  let instances = 0;
-  for (let i = 0; i < n; i++) {
-    const roll = i % 20;
-    if (findings.length < 10 || roll < 10) {
-      instances += 1;
-      const f = { id: `new-${i}`, instance: instances, count: 1 };
-      findings.push(f);
-      out.push(JSON.stringify(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, count: 1 })));
-    } else if (roll < 13) {
-      const base = findings[(i * 7) % findings.length];
-      const f = { id: `att-${i}`, instance: base.instance, count: 1 };
-      findings.push(f);
-      out.push(JSON.stringify(findingEvent({ id: f.id, instanceId: `i-${f.instance}`, severity: 5 })));
-    } else if (roll < 17) {
-      const f = findings[(i * 13) % findings.length];
-      f.count += 1;
-      out.push(
-        JSON.stringify(
-          findingEvent({
-            id: f.id,
-            instanceId: `i-${f.instance}`,
-            count: f.count,
-            updatedAt: new Date(Date.parse('2026-11-27T21:00:00Z') + f.count * 60_000).toISOString(),
-          }),
-        ),
-      );
-    } else {
-      out.push(out[(i * 31) % out.length]);
-    }
-  }
-  return out;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function benchReplay(events: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'datalek-bench-'));
-  const store = new SqliteIncidentStore(dir, { bulk: true }); // as `datalek replay` opens it
-  const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true };
-  store.deferSentMarks(5);
-  const notifier = { deliver: async () => {} };
   const latencies: number[] = [];
-  let groupCount = 0;
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
-  // As `datalek replay` does: events recorded in groups of commits; once a group is committed,
-  // each event's messages (queued claimed) are sent, their sending recorded with the next commit;
-  // what else waits at the end. An event's latency runs from its start until its messages are sent.
-  const groups = new CommitGroups<{ t0: number; result: RecordResult }>(store, async (done) => {
-    groupCount += 1;
-    for (const { t0, result } of done) {
-      await deliverMessages({ store, notifier, now: deps.now }, result.queued ?? [], result.claimed);
-      latencies.push(performance.now() - t0);
-    }
-  });
-  await groups.run(async () => {
-    for (const text of events) {
-      const t0 = performance.now();
-      groups.open();
-      await groups.recorded({ t0, result: await recordEventText(deps, text) });
-    }
-  });
-  await deliverPending({ store, notifier, now: deps.now });
+  // An event's latency runs from its start until its messages are sent.
+  const { groups } = await replayEvents(events, { released: (t0) => latencies.push(performance.now() - t0) });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
   return {
     perSecond: events.length / seconds,
@@ -163,7 +100,7 @@ async function benchReplay(events: string[]) {
     p99Ms: percentile(latencies, 99),
     // How many events a group of commits held on average: fewer where the machine is busy (a group
     // ends after a set CPU time), and each commit's pages are then shared by fewer events.
-    eventsPerGroup: events.length / groupCount,
+    eventsPerGroup: events.length / groups,
   };
 }
 

@@ -22,6 +22,7 @@ import {
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
+import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
 import {
   actionLabel,
@@ -34,6 +35,7 @@ import {
   ignoredLabel,
   type Lang,
   natureLabel,
+  reportKindLabel,
   resourceKindLabel,
   riskLabel,
   roleLabel,
@@ -291,6 +293,87 @@ export function missingFactItems(
   return out;
 }
 
+/** The Art. 33(3) facts (with the AP form's own) a report to the AP carries, by the draft's keys, in the order the draft asks them. */
+const CARRIED = [
+  'summary',
+  'type',
+  'nature',
+  'cause',
+  'categories',
+  'special',
+  'groups',
+  'subjects',
+  'records',
+  'consequences',
+  'measures',
+  'unintelligible',
+  'crossBorder',
+] as const satisfies readonly (keyof typeof MISSING)[];
+
+/** A fact's value as the record holds it, undefined while it is missing (as `missingFactItems` counts it). */
+function carriedValue(incident: Incident, key: (typeof CARRIED)[number]): unknown {
+  const f = incident.facts;
+  const measures = measuresTaken(incident, 'en');
+  const values: Record<(typeof CARRIED)[number], unknown> = {
+    summary: f?.summary?.trim() || undefined,
+    type: f?.breachType || undefined,
+    nature: f?.nature.length ? f.nature : undefined,
+    cause: f?.cause?.trim() || undefined,
+    categories: f?.categories.length ? f.categories : undefined,
+    special: f?.specialStated ? f.specialCategories : undefined,
+    groups: f?.subjectGroups.length ? f.subjectGroups : undefined,
+    subjects: f?.subjectsMin != null && f?.subjectsMax != null ? [f.subjectsMin, f.subjectsMax] : undefined,
+    records: f?.records ?? undefined,
+    consequences: hasConsequences(f) ? [f?.consequences ?? null, f?.consequencesByNature ?? null] : undefined,
+    measures: measures.length || f?.measuresProposed?.trim() ? [measures, f?.measuresProposed ?? null] : undefined,
+    unintelligible: f?.unintelligible || undefined,
+    crossBorder: f?.crossBorder != null ? [f.crossBorder, f.leadAuthority ?? null] : undefined,
+  };
+  return values[key];
+}
+
+/**
+ * Which facts a report to the AP carries, each as a short hash of its value (`ReportRecord.factsSent`):
+ * enough for a later draft to name what the AP has not received, without a second copy of the facts.
+ */
+export function factsCarried(incident: Incident): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of CARRIED) {
+    const value = carriedValue(incident, key);
+    if (value !== undefined) out[key] = sha256(JSON.stringify(value)).slice(0, 12);
+  }
+  return out;
+}
+
+/**
+ * Art. 33(4): what the AP has not received, against the last report to it (withdrawals aside): the
+ * facts recorded or changed since, and those still missing. Null before the first report.
+ */
+function notWithAp(incident: Incident, lang: Lang): string | null {
+  const last = (incident.reports ?? []).filter((r) => r.to === 'ap' && r.kind !== 'withdrawal').at(-1);
+  if (!last) return null;
+  const nl = lang === 'nl';
+  const since = `${last.reference}${last.kind === 'initial' ? '' : ` (${reportKindLabel(lang, last.kind)})`}`;
+  if (!last.factsSent) {
+    return nl
+      ? `niet bekend: ${since} is vastgelegd voordat datalek bijhield welke feiten een melding bevatte; vergelijk zelf met wat de AP heeft`
+      : `not known: ${since} was recorded before datalek kept which facts a report carried; compare with what the AP holds`;
+  }
+  const sent = last.factsSent;
+  const now = factsCarried(incident);
+  const named = (keys: string[]) => keys.map((k) => MISSING[k as keyof typeof MISSING][lang]).join(', ');
+  const added = CARRIED.filter((k) => now[k] && !sent[k]);
+  const changed = CARRIED.filter((k) => now[k] && sent[k] && now[k] !== sent[k]);
+  const missing = CARRIED.filter((k) => !now[k]);
+  const parts = [
+    added.length ? `${nl ? 'nieuw sinds' : 'added since'} ${since}: ${named(added)}` : null,
+    changed.length ? `${nl ? 'gewijzigd sinds' : 'changed since'} ${since}: ${named(changed)}` : null,
+    added.length || changed.length ? null : nl ? `niets nieuw of gewijzigd sinds ${since}` : `nothing added or changed since ${since}`,
+    missing.length ? `${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : null,
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
 /** The required facts still missing, in the draft's language, as the command line shows them. */
 export function missingFacts(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language): string[] {
   return missingFactItems(incident, policy, now, lang).map(missingFactCli);
@@ -463,6 +546,8 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
         nl ? 'Nieuwe melding of vervolgmelding' : 'New or follow-up',
         initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
       ),
+      // Art. 33(4): a follow-up brings what the AP has not received; the draft names it.
+      ...(initial ? [field('notWithAp', nl ? 'Nog niet bij de AP (AVG art. 33(4))' : 'Not yet with the AP (Art. 33(4))', notWithAp(incident, lang))] : []),
       field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),
     ],
     contact: [

@@ -41,7 +41,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { missingFactCli, missingFactItems } from './draft.js';
+import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import {
   type Assessment,
@@ -69,7 +69,7 @@ import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
-import { checkRecordingTime, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
+import { checkRecordingTime, checkStatedAfterAwareness, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -1121,7 +1121,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
-    const at = checkStatedTime(draft, input.at ?? now, now, '--at', deps.policy.timeZone);
+    // After an awareness before GuardDuty's detection (an NIS2 report: the NIS2 awareness), a report made before the detection is true: confirmed, and marked.
+    const aware = to === 'csirt' || to === 'authority' ? draft.nis2AwareAt : draft.awareAt;
+    const stated = checkStatedAfterAwareness(draft, input.at ?? now, now, '--at', aware, input.confirmStatedTime === true, deps.policy.timeZone);
+    const at = stated.at;
     checkToldAfterAwareness(deps, draft, to, at);
     const previous = (draft.reports ?? []).filter((r) => r.to === to);
     // To the AP, the initial report in force: a withdrawn one no longer stands, and a breach found
@@ -1238,7 +1241,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       recordedAt: now,
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
+      ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       factsComplete: draft.facts?.complete === true,
+      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
@@ -1348,6 +1353,8 @@ export interface SubjectsInput {
    * part is no longer a high risk (encryption answers only the confidentiality part; review7 G19).
    */
   otherNatureReason?: string;
+  /** The person confirms a `date` before GuardDuty's detection, after an awareness recorded before it (review11 S1). */
+  confirmStatedTime?: boolean;
 }
 
 const SUBJECTS_DECISIONS: readonly SubjectsDecision['decision'][] = ['inform', 'exception', 'not-required'];
@@ -1455,7 +1462,12 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
-    const date = input.date !== undefined ? checkStatedTime(draft, input.date, now, '--date', deps.policy.timeZone) : null;
+    // After an awareness before GuardDuty's detection, a communication made before the detection is true: confirmed, and marked.
+    const stated =
+      input.date !== undefined
+        ? checkStatedAfterAwareness(draft, input.date, now, '--date', draft.awareAt, input.confirmStatedTime === true, deps.policy.timeZone)
+        : null;
+    const date = stated?.at ?? null;
     if (date && draft.awareAt && date < draft.awareAt) {
       throw refuse(
         `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
@@ -1508,6 +1520,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       by,
       at: now,
       enteredLater: date ? enteredLater(date, now) : false,
+      ...(stated?.beforeDetection ? { beforeDetection: true } : {}),
     };
     if (audience === 'data-subjects') draft.subjects = decision;
     else draft.subscribers = decision;
@@ -1924,6 +1937,49 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
         },
       ],
     };
+  });
+  return incident;
+}
+
+export interface NoFollowUpInput {
+  incidentId: string;
+  /** Why no follow-up goes to the AP although it holds only the first phase (Art. 33(4)). */
+  reason: string;
+  by: string;
+  /** The person means the closed incident (`--after-close`). */
+  confirmAfterClose?: boolean;
+}
+
+/**
+ * "No follow-up to the AP, because…" after closing: a follow-up owed by an AP notification made
+ * after closing with the facts incomplete (clocks.ts apFollowUpLeftAtClosing) is otherwise ended
+ * only by the follow-up itself; `close --follow-up-reason` came before the report existed. Kept as
+ * the closing's reason is (`apFollowUpReason`), with who and when among what was recorded after
+ * closing (the register's `afterClose`); the reminder ends, status no longer lists it.
+ */
+export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Promise<Incident> {
+  const reason = required(input.reason, 'a reason why no follow-up goes to the AP (--follow-up-reason)', REASON_WHY, REASON_NL);
+  const by = required(input.by, 'who decides (--by)', '', BY_NL);
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    if (draft.state !== 'closed') {
+      throw refuse(
+        `incident ${draft.id} is open: a follow-up still owed to the AP is answered at closing (datalek close ${draft.id} --follow-up-reason "…"), or by the follow-up itself`,
+        `Incident ${draft.id} is open: waarom er geen vervolgmelding aan de AP komt, legt u vast bij het sluiten ("Waarom gesloten zonder vervolgmelding aan de AP"), of u doet de vervolgmelding.`,
+      );
+    }
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
+    const now = deps.now();
+    checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
+    const firstPhase = apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined;
+    if (!firstPhase) {
+      throw refuse(
+        `no follow-up to the AP is owed for incident ${draft.id}: the AP has the complete facts, holds no notification, or a reason is recorded already (${draft.apFollowUpReason ?? 'none'}); the record would explain what is not there (Art. 33(5))`,
+        `Voor incident ${draft.id} is geen vervolgmelding aan de AP verschuldigd: de AP heeft de feiten compleet, heeft geen melding, of de reden is al vastgelegd; het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).`,
+      );
+    }
+    draft.apFollowUpReason = reason;
+    noteAfterClose(draft, now, by, `no follow-up to the AP (Art. 33(4)): ${firstPhase.reference}`, reason);
+    return { entries: [{ at: now, kind: 'no-follow-up', actor: by, detail: { reason, reference: firstPhase.reference, afterClose: true } }] };
   });
   return incident;
 }

@@ -5,7 +5,7 @@
  */
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
-import { canonicalJson, sha256 } from './hash.js';
+import { canonicalFields, sha256 } from './hash.js';
 import type { LinkWhy } from './messages.js';
 
 /**
@@ -220,6 +220,8 @@ export interface ReportRecord {
   enteredLater?: boolean;
   /** The moment from which the record held the AP notification overdue, when an initial AP report dated before it was entered after it. */
   enteredAfterDeadline?: string | null;
+  /** Made before GuardDuty's detection, after an awareness recorded before it (the NIS2 awareness for an NIS2 report); confirmed (core/stated-time.ts). */
+  beforeDetection?: boolean;
   /**
    * The other clocks (not the AP's) this report met by its stated time although it was entered
    * after the record held them overdue, each with that deadline and the moment from which the
@@ -228,6 +230,8 @@ export interface ReportRecord {
   clocksEnteredAfterDeadline?: ClockMark[];
   /** Whether the facts were marked complete when this report was recorded (Telecommunicatiewet art. 2(3)). */
   factsComplete?: boolean;
+  /** To the AP: which Art. 33(3) facts it carried, each a short hash of its value (draft.ts factsCarried), so a later draft names what the AP has not received (Art. 33(4)). */
+  factsSent?: Record<string, string>;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
   reason?: string | null;
   /** Recorded after the incident was closed: information that followed (Art. 33(4)). */
@@ -254,6 +258,8 @@ export interface SubjectsDecision {
   at: string;
   /** `date` lies more than a day before the recording. */
   enteredLater?: boolean;
+  /** `date` lies before GuardDuty's detection, after an awareness recorded before it; confirmed (core/stated-time.ts). */
+  beforeDetection?: boolean;
   /**
    * The subscribers' exception for unintelligible data only: the AP's agreement that the provider
    * showed it the data was unintelligible (Regulation 611/2013 art. 4(1)), with the AP's reference,
@@ -945,8 +951,12 @@ export function genesisHash(incidentId: string, firstFinding: FindingKey): strin
 
 export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
   const { incidentId, seq, at, kind, actor, detail, prevHash } = entry;
-  return sha256(`${prevHash}\n${canonicalJson({ incidentId, seq, at, kind, actor, detail })}`);
+  // canonicalJson({ incidentId, seq, at, kind, actor, detail }), its keys in their sorted order.
+  return sha256(`${prevHash}\n${canonicalFields(ENTRY_KEYS, [actor, at, detail, incidentId, kind, seq])}`);
 }
+
+/** The keys an entry's hash covers, sorted as canonicalJson sorts them. */
+const ENTRY_KEYS = ['actor', 'at', 'detail', 'incidentId', 'kind', 'seq'] as const;
 
 /** Hex digits of an incident id: 128 bits, so two finding keys with one id cannot be searched for. */
 export const INCIDENT_ID_HEX = 32;

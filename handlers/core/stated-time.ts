@@ -47,8 +47,9 @@ export function beforeDetection(incident: Incident, at: string | null | undefine
  * The moments that can precede GuardDuty's signal: when the organisation became aware (a customer's
  * call, a researcher's mail, a media report: EDPB Guidelines 9/2022) and when the breach began. Before
  * the detection only when the person confirms it (`confirmed`, `--confirm-stated-time`) with its
- * reason, and never before the AVG applied; after now never. Reports, communications and
- * containment keep the lower bound of `checkStatedTime`: nobody acts on what nobody knew of.
+ * reason, and never before the AVG applied; after now never. Containment keeps the lower bound of
+ * `checkStatedTime`; reports and communications have that of `checkStatedAfterAwareness`: nobody
+ * acts on what nobody knew of.
  */
 export function checkStatedBeforeDetection(
   incident: Incident,
@@ -77,6 +78,54 @@ export function checkStatedBeforeDetection(
       {
         page: {
           nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}): het dossier markeert het als ${BEFORE_DETECTION.nl}, en de termijnen lopen vanaf dat moment; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+        },
+      },
+    );
+  }
+  return { at, beforeDetection: true };
+}
+
+/**
+ * A report or a communication about the breach (to the AP, the controller, the data subjects, an NIS2
+ * report) tells of what somebody knew. Its lower bound is GuardDuty's detection, or, when the record
+ * holds an awareness before it (`awareAt`: a customer's call, G4; for an NIS2 report the NIS2
+ * awareness), that awareness: a report made in time after the call is true, and a bound at the
+ * detection would force a later, false time and a "late" verdict (review11 S1, Art. 5(2), 33(5)).
+ * Between that awareness and the detection only confirmed (`confirmed`, `--confirm-stated-time`)
+ * and marked "before GuardDuty's detection", as the awareness is; before the awareness never.
+ */
+export function checkStatedAfterAwareness(
+  incident: Incident,
+  stated: string,
+  now: string,
+  what: string,
+  awareAt: string | null | undefined,
+  confirmed: boolean,
+  timeZone = 'Europe/Amsterdam',
+): { at: string; beforeDetection: boolean } {
+  const at = toUtc(stated);
+  const earliest = earliestStatable(incident);
+  if (!beforeDetection(incident, awareAt) || at >= earliest || at > now)
+    return { at: checkStatedTime(incident, stated, now, what, timeZone), beforeDetection: false };
+  const aware = awareAt as string;
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const field = FIELD_NL[what] ?? what;
+  if (at < aware) {
+    throw new RefusedError(
+      `${what} ${at} lies before the awareness on record, ${aware} (${BEFORE_DETECTION.en}): nobody tells of a breach before they knew of it; a stated time lies between that and now, or the record is not true (Art. 33(5))`,
+      {
+        page: {
+          nl: `"${field}" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(aware)}, ${BEFORE_DETECTION.nl}): niemand vertelt over een datalek voordat hij ervan wist; een opgegeven tijd ligt tussen dat moment en nu, anders klopt het dossier niet (AVG art. 33(5)).`,
+        },
+      },
+    );
+  }
+  if (!confirmed) {
+    throw new RefusedError(
+      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}), after the awareness on record (${aware}): the record will mark it as before GuardDuty's detection; confirm the moment stated with --confirm-stated-time (Art. 33(5))`,
+      {
+        page: {
+          nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}), na het vastgelegde bewustwordingsmoment (${local(aware)}): het dossier markeert het als ${BEFORE_DETECTION.nl}; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
         },
       },
     );

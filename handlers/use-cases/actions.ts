@@ -21,6 +21,7 @@ import {
   type FgDeps,
   REPORT_KINDS as KINDS_BY_RECIPIENT,
   recordFacts,
+  recordNoFollowUp,
   recordReport,
   specialCategoriesToConfirm,
 } from '../core/fg-workflow.js';
@@ -39,6 +40,7 @@ import {
 } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
+import { beforeDetection } from '../core/stated-time.js';
 import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
@@ -166,6 +168,10 @@ const apReported = ({ incident }: OfferContext) => initialReport(incident) !== u
 const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPassed(ctx);
 /** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
 const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
+
+/** The record holds an awareness before GuardDuty's detection: a report or communication made before the detection needs confirming (core/stated-time.ts). */
+const awareBeforeDetection = ({ incident }: OfferContext) => beforeDetection(incident, incident.awareAt);
+const reportBeforeDetection = (ctx: OfferContext) => clockPassed(ctx) || awareBeforeDetection(ctx) || beforeDetection(ctx.incident, ctx.incident.nis2AwareAt);
 
 /** The facts name special categories not unintelligible: "no risk" needs the FG's confirmation (core/fg-workflow.ts). */
 const specialToConfirm = ({ incident }: OfferContext) => specialCategoriesToConfirm(incident).length > 0;
@@ -686,10 +692,13 @@ export const reportedAction = action({
         en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
       },
     },
-    confirmStatedTime({
-      nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn.',
-      en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed.',
-    }),
+    confirmStatedTime(
+      {
+        nl: 'Nodig als "Ingediend op" vóór het verstrijken van een termijn ligt (de AP, de NIS2-meldingen, de verwerkingsverantwoordelijke, de Telecommunicatiewet) maar pas daarna wordt vastgelegd; het dossier markeert de melding als ingevoerd na het verstrijken van die termijn. Ook als "Ingediend op" vóór de detectie door GuardDuty ligt, na een eerder vastgelegd bewustwordingsmoment; het dossier markeert het zo.',
+        en: 'Needed when "Submitted at" lies before a deadline had passed (the AP, the NIS2 reports, the controller, the Telecommunications Act) but is entered after; the record marks the report as entered after that deadline had passed. Also when "Submitted at" lies before GuardDuty\'s detection, after an awareness recorded before it; the record marks it so.',
+      },
+      reportBeforeDetection,
+    ),
     {
       name: 'recipient',
       kind: 'choice',
@@ -826,11 +835,19 @@ export const subjectsAction = action({
         en: 'Only with the exception "encrypted" when the facts also name a breach of availability or integrity: encryption answers only the risk to confidentiality (Art. 34(3)(a)); e.g. restored from a back-up.',
       },
     },
+    confirmStatedTime(
+      {
+        nl: 'Nodig als "Geïnformeerd op" vóór de detectie door GuardDuty ligt, na een eerder vastgelegd bewustwordingsmoment (bijv. een klant belde eerder); het dossier markeert het zo.',
+        en: 'Needed when "Informed at" lies before GuardDuty\'s detection, after an awareness recorded before it (e.g. a customer called earlier); the record marks it so.',
+      },
+      awareBeforeDetection,
+    ),
     afterCloseConfirmation,
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    confirmStatedTime: v['confirm-stated-time'] === true,
     apReference: v['ap-reference'],
     apAgreedAt: v['ap-agreed-at'],
     otherNatureReason: v['other-nature-reason'],
@@ -890,6 +907,31 @@ export const closeAction = action({
     const incident = await deps.store.getIncident(input.incidentId);
     return closeIncident(deps, { ...input, measuresElsewhere: incident ? await measuresElsewhere(deps, incident) : [] });
   },
+});
+
+/**
+ * After closing, "no follow-up to the AP, because…" (Art. 33(4)): for a follow-up owed by an AP
+ * notification made after closing with the facts incomplete; `datalek close ID --after-close
+ * --follow-up-reason TEXT`, and the closed incident's page form of the same name.
+ */
+export const noFollowUpAction = action({
+  name: 'no-follow-up',
+  title: { nl: 'Na het sluiten: geen vervolgmelding aan de AP (art. 33(4))', en: 'After closing: no follow-up to the AP (Art. 33(4))' },
+  fields: [
+    {
+      name: 'follow-up-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom er geen vervolgmelding aan de AP komt', en: 'Why no follow-up goes to the AP' },
+      hint: {
+        nl: 'De AP heeft alleen de eerste fase van de melding, gedaan toen de feiten nog niet compleet waren. Bijv. de AP liet weten geen aanvulling te verlangen.',
+        en: 'The AP holds only the first phase of the notification, made while the facts were incomplete. E.g. the AP said it needs no more.',
+      },
+      required: 'close --after-close needs --follow-up-reason TEXT and --by NAME',
+    },
+    afterCloseConfirmation,
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v['follow-up-reason'] ?? '', confirmAfterClose: v['after-close'] === true }),
+  run: (deps: FgDeps, input) => recordNoFollowUp(deps, input),
 });
 
 export const releaseAction = action({

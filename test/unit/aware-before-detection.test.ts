@@ -5,7 +5,8 @@
  * the AP clock started at the detection, a notification late by the real awareness read "met", and
  * the register documented a false awareness (Art. 33(1), (5)). Now it is recorded when the person
  * confirms it (`--confirm-stated-time`) with its reason, marked "before GuardDuty's detection" in the
- * record, the draft and the register, and the AP clock runs from it. Reports keep the lower bound.
+ * record, the draft and the register, and the AP clock runs from it. Reports keep the lower bound
+ * of the awareness on record (review11 S1: it was the detection).
  */
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,10 +81,18 @@ describe('G4: awareness and begin before GuardDuty detected the breach', () => {
     expect(registerMarkdown([reported], policy, now, 'nl')).toContain('vóór de detectie door GuardDuty');
   });
 
-  it('keeps the lower bound for reports: the AP cannot have been notified before the detection', async () => {
+  // Review11 S1: the lower bound for a report was the detection, even after a recorded awareness
+  // before it, so a report made in time after the customer's call could only be entered at a later,
+  // false time and read "late". The lower bound is now the awareness on record (report-before-detection.test.ts).
+  it('keeps the lower bound for reports: the AP cannot have been notified before the awareness on record', async () => {
     await awareBefore();
     await expect(
-      recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', at: '2026-11-27T08:00:00Z', by: 'FG', confirmStatedTime: true }),
+      recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', at: '2026-11-26T20:00:00Z', by: 'FG', confirmStatedTime: true }),
+    ).rejects.toThrow(/before the awareness on record/);
+    // Without an awareness before the detection, the detection stays the lower bound.
+    await t.store.commit({ incident: incidentFixture({ id: 'dl-g4-b' }), expectedRevision: null, timeline: [], messages: [] });
+    await expect(
+      recordReport(deps, { incidentId: 'dl-g4-b', to: 'ap', kind: 'initial', reference: 'M-2', at: '2026-11-27T08:00:00Z', by: 'FG', confirmStatedTime: true }),
     ).rejects.toThrow(/before the detection/);
   });
 

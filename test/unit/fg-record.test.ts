@@ -135,7 +135,12 @@ describe('an incident stored before the decision history, the role and the new f
     expect(value('role')).toBe('verwerkingsverantwoordelijke');
     expect(value('consequences')).toBe('phishing');
     const row = registerRow(incident, policy, NOW);
-    expect(row).toMatchObject({ firstDecisionReason: 'the old reasoning', decisionReason: 'the old reasoning', apInitialStatus: 'met', apReportEnteredLater: false });
+    expect(row).toMatchObject({
+      firstDecisionReason: 'the old reasoning',
+      decisionReason: 'the old reasoning',
+      apInitialStatus: 'met',
+      apReportEnteredLater: false,
+    });
     expect(row.decisions).toEqual([expect.objectContaining({ kind: 'assessment', reason: 'the old reasoning' })]);
     expect(clocksOf(incident, policy, NOW).map((c) => [c.name, c.status])).toEqual([
       ['ap', 'met'],

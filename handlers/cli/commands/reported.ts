@@ -12,7 +12,9 @@ export const reportedCommand: Command = {
                     a follow-up, correction or withdrawal to the AP is recorded with --reason, and the initial
                     report too (to the AP, or a processor's to its controller) when an assessment after closing
                     said notifiable)
-                   (csirt, authority: --kind early-warning|notification|intermediate|progress|final)`,
+                   (csirt, authority: --kind early-warning|notification|intermediate|progress|final)
+                   (--at before GuardDuty's detection only after an awareness recorded before it, the NIS2 awareness for
+                    csirt and authority, and with --confirm-stated-time: the record marks it so)`,
   flags: flagsOf(reportedAction.fields),
   positionals: 'one',
   run: (ctx) =>
@@ -22,6 +24,7 @@ export const reportedCommand: Command = {
       const clocks = (last?.clocksEnteredAfterDeadline ?? [])
         .map((m) => ` Marked as ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${m.overdueFrom}).`)
         .join('');
-      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${marked}${clocks}`;
+      const before = last?.beforeDetection ? " Marked as before GuardDuty's detection." : '';
+      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${before}${marked}${clocks}`;
     }),
 };

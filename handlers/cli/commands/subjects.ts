@@ -12,6 +12,8 @@ export const subjectsCommand: Command = {
                    [--other-nature-reason TEXT]   (with --exception encrypted when the facts name availability or
                     integrity besides confidentiality: why that part is no longer a high risk)
                    [--by NAME]   (Art. 34; subscribers: Telecommunicatiewet)
+                   [--confirm-stated-time]   (a --date before GuardDuty's detection, after an awareness recorded before
+                    it: the record marks it so)
                    (--decision inform needs --date, --channel and --text, what was sent, e.g. --text "$(datalek notice ID)";
                     a text too long for the record keeps its beginning, its length and its SHA-256: the whole text
                     as sent goes in the case file)
