@@ -1957,3 +1957,46 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
   });
   return incident;
 }
+
+export interface NoFollowUpInput {
+  incidentId: string;
+  /** Why no follow-up goes to the AP although it holds only the first phase (Art. 33(4)). */
+  reason: string;
+  by: string;
+  /** The person means the closed incident (`--after-close`). */
+  confirmAfterClose?: boolean;
+}
+
+/**
+ * "No follow-up to the AP, because…" after closing: a follow-up owed by an AP notification made
+ * after closing with the facts incomplete (clocks.ts apFollowUpLeftAtClosing) is otherwise ended
+ * only by the follow-up itself; `close --follow-up-reason` came before the report existed. Kept as
+ * the closing's reason is (`apFollowUpReason`), with who and when among what was recorded after
+ * closing (the register's `afterClose`); the reminder ends, status no longer lists it.
+ */
+export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Promise<Incident> {
+  const reason = required(input.reason, 'a reason why no follow-up goes to the AP (--follow-up-reason)', REASON_WHY, REASON_NL);
+  const by = required(input.by, 'who decides (--by)', '', BY_NL);
+  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    if (draft.state !== 'closed') {
+      throw refuse(
+        `incident ${draft.id} is open: a follow-up still owed to the AP is answered at closing (datalek close ${draft.id} --follow-up-reason "…"), or by the follow-up itself`,
+        `Incident ${draft.id} is open: waarom er geen vervolgmelding aan de AP komt, legt u vast bij het sluiten ("Waarom gesloten zonder vervolgmelding aan de AP"), of u doet de vervolgmelding.`,
+      );
+    }
+    checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
+    const now = deps.now();
+    checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
+    const firstPhase = apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined;
+    if (!firstPhase) {
+      throw refuse(
+        `no follow-up to the AP is owed for incident ${draft.id}: the AP has the complete facts, holds no notification, or a reason is recorded already (${draft.apFollowUpReason ?? 'none'}); the record would explain what is not there (Art. 33(5))`,
+        `Voor incident ${draft.id} is geen vervolgmelding aan de AP verschuldigd: de AP heeft de feiten compleet, heeft geen melding, of de reden is al vastgelegd; het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).`,
+      );
+    }
+    draft.apFollowUpReason = reason;
+    noteAfterClose(draft, now, by, `no follow-up to the AP (Art. 33(4)): ${firstPhase.reference}`, reason);
+    return { entries: [{ at: now, kind: 'no-follow-up', actor: by, detail: { reason, reference: firstPhase.reference, afterClose: true } }] };
+  });
+  return incident;
+}

@@ -21,6 +21,7 @@ import {
   type FgDeps,
   REPORT_KINDS as KINDS_BY_RECIPIENT,
   recordFacts,
+  recordNoFollowUp,
   recordReport,
   specialCategoriesToConfirm,
 } from '../core/fg-workflow.js';
@@ -912,6 +913,31 @@ export const closeAction = action({
     const incident = await deps.store.getIncident(input.incidentId);
     return closeIncident(deps, { ...input, measuresElsewhere: incident ? await measuresElsewhere(deps, incident) : [] });
   },
+});
+
+/**
+ * After closing, "no follow-up to the AP, because…" (Art. 33(4)): for a follow-up owed by an AP
+ * notification made after closing with the facts incomplete; `datalek close ID --after-close
+ * --follow-up-reason TEXT`, and the closed incident's page form of the same name.
+ */
+export const noFollowUpAction = action({
+  name: 'no-follow-up',
+  title: { nl: 'Na het sluiten: geen vervolgmelding aan de AP (art. 33(4))', en: 'After closing: no follow-up to the AP (Art. 33(4))' },
+  fields: [
+    {
+      name: 'follow-up-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom er geen vervolgmelding aan de AP komt', en: 'Why no follow-up goes to the AP' },
+      hint: {
+        nl: 'De AP heeft alleen de eerste fase van de melding, gedaan toen de feiten nog niet compleet waren. Bijv. de AP liet weten geen aanvulling te verlangen.',
+        en: 'The AP holds only the first phase of the notification, made while the facts were incomplete. E.g. the AP said it needs no more.',
+      },
+      required: 'close --after-close needs --follow-up-reason TEXT and --by NAME',
+    },
+    afterCloseConfirmation,
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v['follow-up-reason'] ?? '', confirmAfterClose: v['after-close'] === true }),
+  run: (deps: FgDeps, input) => recordNoFollowUp(deps, input),
 });
 
 export const releaseAction = action({
