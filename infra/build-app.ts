@@ -95,6 +95,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         description: `datalek: forwards GuardDuty findings of ${region} to ${config.region}`,
         config,
         centralRegion: config.region,
+        responseStackName: response.stackName,
       }),
   );
   const members = config.memberAccounts.map(

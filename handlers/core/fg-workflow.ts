@@ -41,8 +41,10 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
+import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
+import { sha256 } from './hash.js';
 import {
   type Assessment,
   type BreachFacts,
@@ -1555,13 +1557,14 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
+    const sent = input.text?.trim() || null;
     const decision: SubjectsDecision = {
       ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
       decision: input.decision,
       date,
       channel: input.channel?.trim() || null,
       exception: input.exception ?? null,
-      text: input.text?.trim() || null,
+      text: sent && keptSentText(sent),
       reason,
       ...(otherNatureReason ? { otherNatureReason } : {}),
       by,
@@ -1582,12 +1585,26 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
           at: now,
           kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided',
           actor: by,
-          detail: { ...decision, ...(afterClose ? { afterClose } : {}) },
+          // The whole text as sent, where the record keeps its beginning (keptSentText): nothing of it is lost.
+          detail: { ...decision, ...(sent && sent !== decision.text ? { text: sent } : {}), ...(afterClose ? { afterClose } : {}) },
         },
       ],
     };
   });
   return incident;
+}
+
+/**
+ * The text of what was sent as the record keeps it: the notice datalek drafts repeats the facts'
+ * texts and can be longer than a text field keeps (review7 Y5), and a message already sent cannot be
+ * shortened. One longer than MAX_LONGTEXT_CHARS is kept as its beginning, its length and its SHA-256
+ * (the record's room for people's text is bounded); the decision's timeline entry keeps the whole text.
+ */
+export function keptSentText(text: string): string {
+  const chars = [...text];
+  if (chars.length <= MAX_LONGTEXT_CHARS) return text;
+  const note = `\n\n[… ${chars.length} characters in all, SHA-256 ${sha256(text)}; the whole text as sent is on the timeline]`;
+  return `${chars.slice(0, MAX_LONGTEXT_CHARS - [...note].length).join('')}${note}`;
 }
 
 /**

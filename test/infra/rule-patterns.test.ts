@@ -238,6 +238,23 @@ const WATCHED: Record<string, string[]> = {
   // Datalek's own tags are on instances (and snapshots, AMIs), never on groups; other tags on a group change nothing.
   '187-instance-tagged-by-the-contain-function.json': [],
   '188-another-tag-on-a-security-group.json': [],
+  // review11 K5: a function made, or another function's configuration changed, with a datalek function's role runs as
+  // datalek's (containment undone in every member account, pages forged): by anyone but the deployment, whatever its name.
+  '210-function-of-ones-own-given-the-contain-role.json': ['central/by-hand', 'forwarder/by-hand'],
+  '211-another-functions-configuration-given-the-notify-role.json': ['central/by-hand', 'forwarder/by-hand'],
+  '212-function-named-like-dataleks-given-the-anchor-role.json': ['central/by-hand', 'forwarder/by-hand'],
+  '213-contain-function-created-by-a-deploy.json': ['forwarder/by-hand'],
+  '214-another-teams-function-created.json': [],
+  // fgsec12 S2: every UpdateFilter (a suppression rule's criteria widened or its rank changed names no action), and
+  // Malware Protection's own settings: an S3 bucket's plan deleted or narrowed, EC2 scans excluding instances by tag.
+  // Reading a plan, or deleting a suppression rule (fewer findings archived), does not page.
+  '215-suppression-rule-widened-naming-no-action.json': ['central/pipeline', 'forwarder/pipeline'],
+  '216-suppression-rule-ranked-first.json': ['central/pipeline', 'forwarder/pipeline'],
+  '217-s3-malware-protection-plan-deleted.json': ['central/pipeline', 'forwarder/pipeline'],
+  '218-s3-malware-protection-plan-narrowed.json': ['central/pipeline', 'forwarder/pipeline'],
+  '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
+  '220-s3-malware-protection-plan-read.json': [],
+  '221-suppression-rule-deleted.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -344,7 +361,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     placeholders.pipelineKeyId = keyId(stateful.key);
     placeholders.alarmKeyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId(stateful.alarmKey)}`;
     placeholders.signingKeyId = keyId(stateful.digests.signingKey);
-  });
+    // Moto and three stacks synthesized: over a minute on a loaded machine.
+  }, 300_000);
   afterAll(async () => moto?.stop());
 
   /** Each pattern's rule on one bus, every entry put once: the ids each rule's queue got, by the patterns' keys. */
