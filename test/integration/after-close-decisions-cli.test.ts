@@ -64,7 +64,10 @@ describe('after closing, on the command line', () => {
     ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--reason', 'gemeld na heroverweging', '--by', 'FG'], later));
     const discharge = ['close', c.id, '--after-close', '--follow-up-reason', 'de AP verlangt geen aanvulling', '--by', 'A. de Vries'];
     const mixed = await c.cli([...discharge, '--reason', 'klaar'], later);
-    expect([mixed.code, mixed.stderr]).toEqual([2, expect.stringMatching(/close --after-close records only why no follow-up goes to the AP .*--reason belongs to closing/)]);
+    expect([mixed.code, mixed.stderr]).toEqual([
+      2,
+      expect.stringMatching(/close --after-close records only why no follow-up goes to the AP .*--reason belongs to closing/),
+    ]);
     expect(ok(await c.cli(discharge, later)).stdout).toMatch(/No follow-up to the AP recorded after closing/);
     const [row] = await c.json(['register'], later);
     expect(row).toMatchObject({ state: 'closed', apFollowUpReason: 'de AP verlangt geen aanvulling', apClockStatus: 'met' });
