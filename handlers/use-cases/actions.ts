@@ -338,10 +338,14 @@ export const assessAction = action({
       offered: nis2,
     },
     afterCloseConfirmation,
+    // The command line's own: the finding types the person was shown (`show` prints the token); the page's form carries them itself.
+    { name: 'seen', kind: 'text', label: { nl: 'Gezien (show)', en: 'Seen (show)' }, cliOnly: true },
+    { name: 'finding-types', kind: 'list', label: { nl: 'Beoordeelde soorten bevindingen', en: 'Finding types assessed' }, cliOnly: true },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    ...(v.seen !== undefined || v['finding-types'] !== undefined ? { seen: { token: v.seen?.trim(), types: v['finding-types'] } } : {}),
     personalData: v['personal-data'],
     risk: v.risk,
     reason: v.reason,
