@@ -41,6 +41,8 @@ export const FORWARD_RULE_NAME = 'datalek-forward-findings';
 export interface ForwarderStackProps extends StackProps {
   config: DeployConfig;
   centralRegion: string;
+  /** The response stack's name: its functions' begin so, the contain function's session among them (containment-watch.ts). */
+  responseStackName: string;
 }
 
 export class ForwarderStack extends Stack {
@@ -123,7 +125,7 @@ export class ForwarderStack extends Stack {
     });
     // Calls that undo containment in this region outside datalek (review5 A15).
     new ContainmentWatch(this, 'ContainmentWatch', {
-      exemptRoles: datalekContainmentRoles(props.config),
+      exemptRoles: datalekContainmentRoles(props.config, props.responseStackName),
       functionWildcards: [],
       alarmTopic: this.alarmTopic,
     });

@@ -28,6 +28,14 @@
  *   that account. Denied except to the deployment (the stack's EventBridge and URL permissions) and
  *   the break-glass role; the watch pages on every one but the deployment's (pipeline-watch.ts).
  *
+ * - **A datalek function's role given to another function** (review11 K5): each function's role has
+ *   a fixed name (`datalek-<handler>-function`) and trusts Lambda, whichever function: anyone who may
+ *   pass it makes a function of their own (or gives another function's configuration the role) that
+ *   runs as datalek's: as the contain function's in every member account (their containment roles
+ *   trust it), as notify past the topics' Publish Deny, as anchor signing digests. `iam:PassRole` of
+ *   those roles is denied except to the deployment (CloudFormation passes them to the stack's
+ *   functions) and the break-glass role; making such a function pages besides (pipeline-watch.ts
+ *   `functionRoleGiven`), where a watch rule is: in the pipeline's regions.
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -140,10 +148,13 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Condition: deploymentOrBreakGlass,
       },
       {
-        Sid: 'DatalekFunctionPermissionsOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekFunctionPermissionsAndRolesOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
-        Action: ['lambda:AddPermission'],
-        Resource: anyFunction,
+        // review11 K5: a datalek function's role passed to a function of anyone's. One statement with the
+        // permissions (each action has its own resources here): the deployment's roles, named once, fit an SCP in
+        // more regions (pipeline-scp.test.ts).
+        Action: ['lambda:AddPermission', 'iam:PassRole'],
+        Resource: [...anyFunction, role(functionRoleName('*'))],
         Condition: deploymentOrBreakGlass,
       },
       {

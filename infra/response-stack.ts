@@ -599,7 +599,7 @@ export class ResponseStack extends Stack {
 
     // Calls that undo containment outside datalek (review5 A15) page too.
     new ContainmentWatch(this, 'ContainmentWatch', {
-      exemptRoles: datalekContainmentRoles(config),
+      exemptRoles: datalekContainmentRoles(config, this.stackName),
       functionWildcards: [`*${this.stackName}-*`],
       alarmTopic,
     });

@@ -3,7 +3,7 @@
  * URL, signed with the caller's AWS credentials (SigV4, service `lambda`). Lambda verifies the
  * signature and the handler records the signed identity as the acknowledger; no name is sent.
  */
-import { ConflictError, DatalekError, IncidentNotFoundError, type PageWords, RefusedError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, type PageWords, RefusedError, StuckConflictError } from '../core/errors.js';
 import { oneLine } from '../core/text.js';
 import type { Acknowledger } from '../use-cases/actions.js';
 import { UsageError } from './errors.js';
@@ -19,6 +19,8 @@ export interface AckResponse {
     error?: string;
     /** With a refusal (409): the same in the page's words (core/errors.ts PageWords). */
     page?: { nl?: unknown; en?: unknown };
+    /** With a 500 for a conflict that was no race (StuckConflictError): the store's own words. */
+    stuck?: unknown;
   };
 }
 
@@ -57,7 +59,8 @@ export async function signedAcknowledge(url: string, region: string, input: { in
  * acknowledger (`by` is never sent). Unknown incident: `IncidentNotFoundError`; refused by the
  * function (403: the caller may not; 409: the incident's state does not allow it, e.g. closed
  * meanwhile): `RefusedError`, with the function's words for the page; a request it cannot take
- * (400): `UsageError`; not recorded for a storm on the incident (503): `ConflictError`; anything
+ * (400): `UsageError`; not recorded for a storm on the incident (503): `ConflictError`; refused by
+ * the store at every try while the incident did not change (500 with its words): `StuckConflictError`; anything
  * else it answers: a `DatalekError` with its status. So the page and the CLI answer each as they
  * answer the same on the embedded store, never as a failure of their own (a 500).
  */
@@ -72,6 +75,9 @@ export function signedAcknowledger(url: string, region: string): Acknowledger {
       // 503: the function could not record it for a storm of changes on the incident (a lost race at
       // every try): nothing recorded, acknowledge again, as a lost race here is answered.
       if (response.status === 503) throw new ConflictError(message);
+      // 500 with the store's words: a conflict that was no race (the incident did not change): told as the CLI tells it here, with datalek verify.
+      if (response.status === 500 && typeof response.body.stuck === 'string')
+        throw new StuckConflictError(response.body.incidentId ?? incidentId, new ConflictError(oneLine(response.body.stuck)));
       if (response.status === 403) throw new RefusedError(message);
       if (response.status === 409) throw new RefusedError(message, { page: pageWords(response.body.page, reason) });
       throw response.status === 400 ? new UsageError(message) : new DatalekError(message);

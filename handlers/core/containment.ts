@@ -271,12 +271,34 @@ export function matchingRules(finding: Finding, policy: Policy, fallback = false
     (rule) =>
       rule.fallback === fallback &&
       finding.severity >= rule.minSeverity &&
-      rule.findingTypes.some((p) => matchesType(p, finding.type)) &&
+      ruleTakesType(rule, finding.type) &&
       (!rule.resourceRole || rule.resourceRole === finding.resourceRole) &&
       (!rule.involvement || rule.involvement === finding.involvement.role) &&
       (!rule.onlyPublicBuckets || finding.publicBuckets.length > 0),
   );
 }
+
+/**
+ * Whether one of the rule's type patterns matches the type. Remembered per pattern list and type:
+ * every finding is matched against every rule of the policy (some forty patterns), and a replay
+ * sees the same few types again and again. A bounded number per list (a finding's type is any
+ * text), forgotten all at once when full.
+ */
+function ruleTakesType(rule: ContainmentRule, type: string): boolean {
+  let known = typesTaken.get(rule.findingTypes);
+  if (!known) {
+    known = new Map();
+    typesTaken.set(rule.findingTypes, known);
+  }
+  let takes = known.get(type);
+  if (takes === undefined) {
+    takes = rule.findingTypes.some((p) => matchesType(p, type));
+    if (known.size >= 1024) known.clear();
+    known.set(type, takes);
+  }
+  return takes;
+}
+const typesTaken = new WeakMap<readonly string[], Map<string, boolean>>();
 
 /**
  * The steps the finding calls for; a fallback rule's only when no other rule has a step that can

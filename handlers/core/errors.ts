@@ -54,11 +54,14 @@ export class ConflictError extends DatalekError {}
  * it may name a resource) keeps doing so; it is thrown only after the last try.
  */
 export class StuckConflictError extends ConflictError {
+  /** The store's own words for the refusal (the last try's conflict). */
+  readonly storeText: string;
   constructor(
     readonly incidentId: string,
     cause: ConflictError,
   ) {
     super(`${cause.message}; incident ${incidentId} did not change meanwhile: no other writer got there first`, { cause });
+    this.storeText = cause.message;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
-import { canonicalJson, sha256 } from './hash.js';
+import { canonicalFields, sha256 } from './hash.js';
 import type { LinkWhy } from './messages.js';
 
 /**
@@ -824,6 +824,20 @@ export interface ExposedAgain {
  * For a refusal on a closed incident: the follow-up incident its finding opened since, if any,
  * which is where the breach goes on (what to acknowledge or assess instead).
  */
+/** The incident's finding types, sorted: what `show` showed and `assess --finding-types` names. */
+export function findingTypesOfIncident(incident: Incident): string[] {
+  return [...(incident.findingTypes ?? [incident.findingType])].sort();
+}
+
+/**
+ * The finding types `show` showed, as a short token (`assess --seen`): a finding of a new type that
+ * came after it changes the token, so the CLI's assessment never answers for a type the person was
+ * not shown (the page's forms carry the types themselves, web/action-forms.ts).
+ */
+export function findingTypesSeen(incident: Incident): string {
+  return sha256(JSON.stringify(findingTypesOfIncident(incident))).slice(0, 8);
+}
+
 export function followUpHint(incident: Incident): { en: string; nl: string } {
   const latest = incident.followUps?.at(-1);
   if (!latest) return { en: '', nl: '' };
@@ -951,8 +965,12 @@ export function genesisHash(incidentId: string, firstFinding: FindingKey): strin
 
 export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
   const { incidentId, seq, at, kind, actor, detail, prevHash } = entry;
-  return sha256(`${prevHash}\n${canonicalJson({ incidentId, seq, at, kind, actor, detail })}`);
+  // canonicalJson({ incidentId, seq, at, kind, actor, detail }), its keys in their sorted order.
+  return sha256(`${prevHash}\n${canonicalFields(ENTRY_KEYS, [actor, at, detail, incidentId, kind, seq])}`);
 }
+
+/** The keys an entry's hash covers, sorted as canonicalJson sorts them. */
+const ENTRY_KEYS = ['actor', 'at', 'detail', 'incidentId', 'kind', 'seq'] as const;
 
 /** Hex digits of an incident id: 128 bits, so two finding keys with one id cannot be searched for. */
 export const INCIDENT_ID_HEX = 32;

@@ -329,68 +329,75 @@ export function actionDoneLabel(lang: Lang, a: { type: string; steps?: { name: s
 }
 
 /**
+ * The planner's reasons `actionReasonLabel` knows, each with its Dutch wording: made once (built per
+ * call, the ten patterns and their functions were made again for every action of every message).
+ */
+const REASON_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
+  [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
+  [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
+  // The tag is a key=value with colons of its own (`datalek:exempt=true`): matched up to the fixed words after it.
+  [
+    /^exempt by tag (.*) on the resource \(whoever may tag the resource can set it\): not contained; contain it by hand: (\S+)$/,
+    (m) => `uitgezonderd door tag ${m[1]} op de resource (wie de resource mag taggen, kan die zetten): niet ingeperkt; perk handmatig in: ${m[2]}`,
+  ],
+  // As recorded before the reason said more.
+  [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
+  [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
+  // containment.ts heldByReason.
+  [
+    /^contained by incident (\S+), which holds this resource: left to it, so that one record holds the containment; its release is told here$/,
+    (m) =>
+      `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
+  ],
+  // release.ts: handed back by the incident it was left to, closed without containing it.
+  [
+    /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
+    (m) =>
+      `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
+        m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
+      }`,
+  ],
+  [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
+  [
+    /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,
+    (m) =>
+      `netwerk afgesloten, behalve wat geen security group tegenhoudt: de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar (${m[1]})`,
+  ],
+];
+
+/**
  * Why an action is planned, skipped or failed, in Dutch: the containment planner writes its reasons
  * in English; the ones it writes are translated here, others are quoted as they are.
  */
 export function actionReasonLabel(lang: Lang, reason: string | undefined): string {
   if (!reason) return '';
   if (lang === 'en') return reason;
-  const known: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^local replay only plans/, () => 'alleen gepland: lokaal wordt niets uitgevoerd'],
-    [/^policy mode is plan/, () => 'alleen gepland: het beleid voert deze stap niet uit'],
-    [/^sample finding/, () => 'testmelding: een voorbeeldbevinding raakt nooit een resource'],
-    // The tag is a key=value with colons of its own (`datalek:exempt=true`): matched up to the fixed words after it.
-    [
-      /^exempt by tag (.*) on the resource \(whoever may tag the resource can set it\): not contained; contain it by hand: (\S+)$/,
-      (m) => `uitgezonderd door tag ${m[1]} op de resource (wie de resource mag taggen, kan die zetten): niet ingeperkt; perk handmatig in: ${m[2]}`,
-    ],
-    // As recorded before the reason said more.
-    [/^exempt by tag (.*): planned, not carried out$/, (m) => `uitgezonderd door tag ${m[1]}: gepland, niet uitgevoerd`],
-    [/^a person acts: (\S+)$/, (m) => `een persoon handelt: ${m[1]}`],
-    // containment.ts heldByReason.
-    [
-      /^contained by incident (\S+), which holds this resource: left to it, so that one record holds the containment; its release is told here$/,
-      (m) =>
-        `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
-    ],
-    // release.ts: handed back by the incident it was left to, closed without containing it.
-    [
-      /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
-      (m) =>
-        `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
-          m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
-        }`,
-    ],
-    [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
-    [
-      /^network cut, except what no security group filters: the Amazon DNS resolver, the metadata service and Amazon Time Sync stay reachable \((\S+)\)$/,
-      (m) =>
-        `netwerk afgesloten, behalve wat geen security group tegenhoudt: de DNS-resolver van Amazon, de metadataservice en Amazon Time Sync blijven bereikbaar (${m[1]})`,
-    ],
-  ];
-  for (const [pattern, say] of known) {
+  for (const [pattern, say] of REASON_LABELS) {
     const m = pattern.exec(reason);
     if (m) return say(m);
   }
   return `toelichting (Engels): "${reason}"`;
 }
 
+/** The DNS channel step's notes `dnsNoteLabel` knows, with their Dutch wording (made once). */
+const DNS_NOTE_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
+  [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
+  [
+    /^(\d+) of the (\d+) domains not to be blocked VPC-wide \(datalek show names them and why\)$/,
+    (m) => `${m[1]} van de ${m[2]} domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom)`,
+  ],
+  [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
+  [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
+  [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],
+  [/^it is a shared second-level domain/, () => 'het is een gedeeld domein van het tweede niveau (zoals co.uk): blokkeren zou elk domein eronder blokkeren'],
+  [/^it is under (\S+), AWS's own/, (m) => `het valt onder ${m[1]}, van AWS zelf: blokkeren zou AWS-diensten afsluiten voor elke instantie in de VPC`],
+];
+
 /** A DNS channel step's note (core/containment.ts), in Dutch; one it does not know is quoted. */
 function dnsNoteLabel(note: string): string {
-  const refusals: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^the finding names no domain$/, () => 'de bevinding noemt geen domein'],
-    [/^not to be blocked VPC-wide: (.+)$/, (m) => `niet VPC-breed te blokkeren: ${dnsNoteLabel(m[1])}`],
-    [
-      /^(\d+) of the (\d+) domains not to be blocked VPC-wide \(datalek show names them and why\)$/,
-      (m) => `${m[1]} van de ${m[2]} domeinen niet VPC-breed te blokkeren (datalek show noemt ze en waarom)`,
-    ],
-    [/^the domain holds a wildcard/, () => 'het domein bevat een wildcard, en alleen de namen die de bevinding geeft worden geblokkeerd'],
-    [/^it is not a valid domain name$/, () => 'het is geen geldige domeinnaam'],
-    [/^it is a top-level domain/, () => 'het is een topleveldomein: blokkeren zou elk domein eronder blokkeren'],
-    [/^it is a shared second-level domain/, () => 'het is een gedeeld domein van het tweede niveau (zoals co.uk): blokkeren zou elk domein eronder blokkeren'],
-    [/^it is under (\S+), AWS's own/, (m) => `het valt onder ${m[1]}, van AWS zelf: blokkeren zou AWS-diensten afsluiten voor elke instantie in de VPC`],
-  ];
-  for (const [pattern, say] of refusals) {
+  for (const [pattern, say] of DNS_NOTE_LABELS) {
     const m = pattern.exec(note);
     if (m) return say(m);
   }

@@ -29,7 +29,7 @@ import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } fro
 import type { Policy } from './policy.js';
 import { EXPOSED_REPEAT_MINUTES, exposedUntaken, openSince, reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
-import { anyControl, oneLine, oneLines } from './text.js';
+import { hasControl, oneLine, oneLines } from './text.js';
 import { formatLocal, timeLeft } from './time.js';
 
 /** Kept here too (it lives with the incident, which schedule.ts reads without this module). */
@@ -677,7 +677,8 @@ export function composeMessage({
   lines.push(`${t.incident}: ${incident.id}`);
   lines.push(`${t.finding}: ${typeText} (${t.findings}: ${incident.findings})`);
   if ((incident.findingTypes?.length ?? 0) > 1) lines.push(`${t.findingTypes}: ${incident.findingTypes?.join(', ')}`);
-  lines.push(`${t.severity}: ${formatSeverity(incident.severity)} (${bandText})`);
+  const severityText = `${formatSeverity(incident.severity)} (${bandText})`;
+  lines.push(`${t.severity}: ${severityText}`);
   lines.push(`${t.resource}: ${resource}`);
   // Every resource an attack sequence (or a merged incident) names; user names stay out.
   const named = (incident.resources ?? []).filter((r, i) => i > 0 && !r.personal && r.kind !== 'other');
@@ -690,8 +691,10 @@ export function composeMessage({
         incident.resourcesNotListed,
       ).join(', ')}`,
     );
-  lines.push(`${t.account}: ${incident.accountId} / ${incident.region}`);
-  lines.push(`${t.detected}: ${when(incident.detectedAt, tz)}`);
+  const place = `${incident.accountId} / ${incident.region}`;
+  lines.push(`${t.account}: ${place}`);
+  const detected = when(incident.detectedAt, tz);
+  lines.push(`${t.detected}: ${detected}`);
   lines.push(...ap);
   const otherClocks = channel === 'fg' ? clocks.filter((c) => c.name !== 'ap') : [];
   if (otherClocks.length) {
@@ -709,20 +712,21 @@ export function composeMessage({
   const facts: [string, string][] = [
     [t.incident, incident.id],
     [t.finding, typeText],
-    [t.severity, `${formatSeverity(incident.severity)} (${bandText})`],
+    [t.severity, severityText],
     [t.resource, resource],
-    [t.account, `${incident.accountId} / ${incident.region}`],
-    [t.detected, when(incident.detectedAt, tz)],
+    [t.account, place],
+    [t.detected, detected],
     ...ap.filter((l) => !l.startsWith(' ')).map(splitFact),
     ...otherClocks.map((c): [string, string] => [c.label[lang], clockLine(c, lang, now, tz)]),
     [t.containment, containment.short],
     [t.acknowledgedShort, acknowledged],
   ];
+  const subjectLine = oneLine(subject);
   const card: MessageCard = {
-    title: oneLine(subject),
+    title: subjectLine,
     band,
-    // Each fact's label and value joined, not `facts.flat()`: flattening costs more than the rest of the test.
-    facts: anyControl(facts.map(([k, v]) => k + v)) ? facts.map(([k, v]) => [oneLine(k), oneLine(v)]) : facts,
+    // Each fact's label and value tested as they are, not `facts.flat()` nor joined: a copy of the text costs more than the test.
+    facts: facts.some(([k, v]) => hasControl(k) || hasControl(v)) ? facts.map(([k, v]) => [oneLine(k), oneLine(v)]) : facts,
     ask: oneLine(intro),
     runbook,
     account: incident.accountId,
@@ -738,7 +742,7 @@ export function composeMessage({
     kind,
     // Every line is one line, whatever a finding's text holds (a newline in a finding type would
     // forge a line of the message; an escape sequence would act on a terminal).
-    subject: oneLine(subject),
+    subject: subjectLine,
     body: boundBody(oneLines(lines), lang, incident.id).join('\n'),
     // SNS message attributes, so subscribers can filter (e.g. only Critical, or no tests).
     attributes: {

@@ -143,6 +143,11 @@ export interface RegisterRow {
   breachType: string | null;
   endedAt: string | null;
   nature: string;
+  /** When the breach began, as a person stated it (`facts --started-at`), and how that is known (review11 S3, Art. 33(5)). */
+  startedAt: string | null;
+  startedReason: string | null;
+  /** The begin lies before GuardDuty's first activity or detection, as the person confirmed (core/stated-time.ts). */
+  startedBeforeDetection: boolean;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
@@ -294,6 +299,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     cause: f?.cause ?? null,
     breachType: f?.breachType ?? null,
     endedAt: f?.endedAt ?? null,
+    startedAt: f?.startedAt ?? null,
+    startedReason: f?.startedReason ?? null,
+    startedBeforeDetection: beforeDetection(incident, f?.startedAt),
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
     specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
@@ -458,7 +466,7 @@ export function registerMarkdown(
       : '';
     return [
       incident.id,
-      local(incident.detectedAt),
+      [local(incident.detectedAt), beganCell(incident, lang, local)].filter(Boolean).join('; '),
       [
         incident.awareAt
           ? `${local(incident.awareAt)}${row.awareBeforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${incident.awareReason ? ` (${awareReasonLabel(lang, incident.awareReason)})` : ''}${row.awarenessEnteredLater ? ` (${later})` : ''}`
@@ -529,6 +537,15 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
     ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
     ...(incident.subscribers ? [`${subscribers}: ${subscribersLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
   ].join('; ');
+}
+
+/** The begin of the breach a person stated, beside the detection: when, before GuardDuty's detection or not, and how it is known; '' without one. */
+function beganCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
+  const f = incident.facts;
+  if (!f?.startedAt) return '';
+  const before = beforeDetection(incident, f.startedAt) ? ` (${BEFORE_DETECTION[lang]})` : '';
+  const reason = f.startedReason ? ` (${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason})` : '';
+  return `${lang === 'nl' ? 'begonnen' : 'began'} ${local(f.startedAt)}${before}${reason}`;
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
@@ -627,6 +644,10 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'nis2AwareAt',
   // Added with apClockStatus's follow-up states (Art. 33(4)): the initial notification's own verdict, likewise.
   'apInitialStatus',
+  // Added for review11 S3 (the begin of the breach as stated, and how it is known), likewise.
+  'startedAt',
+  'startedReason',
+  'startedBeforeDetection',
 ];
 
 /**

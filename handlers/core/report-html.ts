@@ -376,6 +376,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Opnieuw inperken gevraagd' : 'Containment asked for again'}${d.enforce ? (nl ? ' (ook wat alleen gepland was)' : ' (also what was only planned)') : ''}: ${str('reason')}`;
     case 'closed':
       return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}`;
+    case 'no-follow-up':
+      return nl
+        ? `Na het sluiten: geen vervolgmelding aan de AP op ${str('reference')} (AVG art. 33(4)): ${str('reason')}`
+        : `After closing: no follow-up to the AP on ${str('reference')} (Art. 33(4)): ${str('reason')}`;
     case 'containment-stopped':
       return nl
         ? `Inperkingsrun gestopt: hij verloor zijn lease${str('action') ? ` na ${actionLabel(lang, str('action'))} ${str('target')}` : ''}; de vastgelegde stappen blijven staan`

@@ -26,12 +26,18 @@ export function oneLine(value: unknown): string {
 }
 
 /**
- * Whether any of the texts holds a character `oneLine` makes visible. Most hold none: one test
- * over all of them joined (no character forms a control character with its neighbour) spares a
- * call per text.
+ * Whether any of the texts holds a character `oneLine` makes visible. Each is tested as it is:
+ * joining them first (a message's some thirty lines) made a copy of the whole text to test, which
+ * cost more than the tests themselves.
  */
 export function anyControl(texts: readonly string[]): boolean {
-  return HAS_CONTROL.test(texts.join(''));
+  for (const text of texts) if (hasControl(text)) return true;
+  return false;
+}
+
+/** Whether the text holds a character `oneLine` makes visible. */
+export function hasControl(text: string): boolean {
+  return HAS_CONTROL.test(text);
 }
 
 /** Each text as `oneLine` makes it: the texts themselves when none holds a control character. */

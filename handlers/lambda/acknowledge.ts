@@ -5,11 +5,12 @@
  * identity, or from a principal the configuration does not allow, gets 403 and changes nothing.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { lostRaceText } from '../cli/lost-race.js';
 import { acknowledge } from '../core/acknowledge.js';
 import type { ChangeDeps } from '../core/change-incident.js';
 import { untilDeadline } from '../core/conflict-retry.js';
 import { redactErrorMessage } from '../core/error-text.js';
-import { ConfigurationError, ConflictError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { ConfigurationError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import { INCIDENT_ID_PATTERN } from '../core/incident.js';
 import { matchesType } from '../core/policy.js';
 import * as z from '../core/zod.js';
@@ -113,6 +114,15 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
       // The refusal in the page's words too (`page`): `datalek serve --target aws` shows it as the page shows it on the embedded store.
       if (err instanceof RefusedError) return respond(409, { error: err.message, ...(err.page ? { page: err.page } : {}) });
+      if (err instanceof StuckConflictError) {
+        // No race: the store refuses the change for good. The log says so, by id (the store's text may name a resource);
+        // the caller, a person signed in, gets the store's text and the check, as the CLI says it on the embedded store.
+        deps.logger.error(
+          'an acknowledgement was not recorded: the store refused it at every try while the incident did not change, which is no race (a row put in behind datalek?); datalek verify names it',
+          { incidentId: err.incidentId },
+        );
+        return respond(500, { error: lostRaceText('ack', err.incidentId, err), incidentId: err.incidentId, stuck: err.storeText });
+      }
       if (err instanceof ConflictError) {
         // The conflict's text is left out: it may name a resource (a user name).
         deps.logger.warn('an acknowledgement was not recorded: other writers kept changing the incident for as long as the invocation had time', {

@@ -13,7 +13,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { type ConflictRetry, untilDeadline } from '../core/conflict-retry.js';
-import { ConflictError, InvalidFindingError, StoreRefusedError } from '../core/errors.js';
+import { ConflictError, InvalidFindingError, StoreRefusedError, StuckConflictError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
 import { type RecordResult, recordParsedEvent, refuseOtherAccounts } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -109,7 +109,14 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
     } catch (err) {
-      if (err instanceof ConflictError) {
+      if (err instanceof StuckConflictError) {
+        // No race (the incident did not change): fails the invocation as below, and says so, by id; the
+        // store's text is left out (it may name a resource).
+        deps.logger.error(
+          "gave up recording a finding: the store refused its incident's commit at every try while the incident did not change, which is no race (a row put in behind datalek?); datalek verify names it. Lambda tries the event again, refused alike, then keeps it in the function's dead-letter queue",
+          { incidentId: err.incidentId },
+        );
+      } else if (err instanceof ConflictError) {
         // Fails the invocation: Lambda tries the event again (RETRY_ATTEMPTS), then keeps it in the
         // function's dead-letter queue, whose alarm pages; the errors alarm sees this one.
         deps.logger.error(

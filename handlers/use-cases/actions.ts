@@ -21,6 +21,7 @@ import {
   type FgDeps,
   REPORT_KINDS as KINDS_BY_RECIPIENT,
   recordFacts,
+  recordNoFollowUp,
   recordReport,
   specialCategoriesToConfirm,
 } from '../core/fg-workflow.js';
@@ -43,7 +44,7 @@ import { beforeDetection } from '../core/stated-time.js';
 import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import type { FieldSpec, Lang, OfferContext, Text, Values } from './fields.js';
+import { type FieldSpec, type Lang, MAX_SENT_TEXT_CHARS, type OfferContext, type Text, type Values } from './fields.js';
 import { measuresElsewhere } from './queries.js';
 
 /** What an acknowledgement reports, however it was recorded. */
@@ -337,10 +338,14 @@ export const assessAction = action({
       offered: nis2,
     },
     afterCloseConfirmation,
+    // The command line's own: the finding types the person was shown (`show` prints the token); the page's form carries them itself.
+    { name: 'seen', kind: 'text', label: { nl: 'Gezien (show)', en: 'Seen (show)' }, cliOnly: true },
+    { name: 'finding-types', kind: 'list', label: { nl: 'Beoordeelde soorten bevindingen', en: 'Finding types assessed' }, cliOnly: true },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    ...(v.seen !== undefined || v['finding-types'] !== undefined ? { seen: { token: v.seen?.trim(), types: v['finding-types'] } } : {}),
     personalData: v['personal-data'],
     risk: v.risk,
     reason: v.reason,
@@ -803,6 +808,12 @@ export const subjectsAction = action({
     {
       name: 'text',
       kind: 'longtext',
+      // The notice datalek drafts repeats the facts' texts: longer than a text field keeps (review7 Y5). The record keeps a longer one as its beginning, length and SHA-256, the timeline the whole text.
+      maxChars: MAX_SENT_TEXT_CHARS,
+      overBound: {
+        nl: 'dat is langer dan elke kennisgeving die datalek opstelt; bewaar het bericht in het dossier en geef hier het begin en waar het staat',
+        en: 'that is longer than any notice datalek drafts; keep the message in the case file and give its beginning here with where it is kept',
+      },
       label: { nl: 'Tekst van het bericht', en: 'Text of the communication' },
       hint: {
         nl: 'Verplicht bij "informeren" (art. 34(2)) en bij een openbare mededeling (art. 34(3)(c)): het bericht zoals het verstuurd is, bijv. de kennisgeving die datalek opstelde.',
@@ -906,6 +917,31 @@ export const closeAction = action({
     const incident = await deps.store.getIncident(input.incidentId);
     return closeIncident(deps, { ...input, measuresElsewhere: incident ? await measuresElsewhere(deps, incident) : [] });
   },
+});
+
+/**
+ * After closing, "no follow-up to the AP, because…" (Art. 33(4)): for a follow-up owed by an AP
+ * notification made after closing with the facts incomplete; `datalek close ID --after-close
+ * --follow-up-reason TEXT`, and the closed incident's page form of the same name.
+ */
+export const noFollowUpAction = action({
+  name: 'no-follow-up',
+  title: { nl: 'Na het sluiten: geen vervolgmelding aan de AP (art. 33(4))', en: 'After closing: no follow-up to the AP (Art. 33(4))' },
+  fields: [
+    {
+      name: 'follow-up-reason',
+      kind: 'longtext',
+      label: { nl: 'Waarom er geen vervolgmelding aan de AP komt', en: 'Why no follow-up goes to the AP' },
+      hint: {
+        nl: 'De AP heeft alleen de eerste fase van de melding, gedaan toen de feiten nog niet compleet waren. Bijv. de AP liet weten geen aanvulling te verlangen.',
+        en: 'The AP holds only the first phase of the notification, made while the facts were incomplete. E.g. the AP said it needs no more.',
+      },
+      required: 'close --after-close needs --follow-up-reason TEXT and --by NAME',
+    },
+    afterCloseConfirmation,
+  ] as const,
+  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v['follow-up-reason'] ?? '', confirmAfterClose: v['after-close'] === true }),
+  run: (deps: FgDeps, input) => recordNoFollowUp(deps, input),
 });
 
 export const releaseAction = action({

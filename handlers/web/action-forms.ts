@@ -7,7 +7,16 @@
 import { acknowledgementTakes } from '../core/acknowledge.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { decidableNotToBeDone, recordableByHand, withdrawableNotDone } from '../core/by-hand.js';
-import { apClockRunning, otherClockRunning, overdueClocks, reportsStillDue, subjectsDecisionNeeded, subscribersDecisionNeeded } from '../core/clocks.js';
+import {
+  apClockRunning,
+  apFollowUpLeftAtClosing,
+  apFollowUpOwed,
+  otherClockRunning,
+  overdueClocks,
+  reportsStillDue,
+  subjectsDecisionNeeded,
+  subscribersDecisionNeeded,
+} from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
 import type { Decision, Incident } from '../core/incident.js';
 import { actionLabel } from '../core/labels.js';
@@ -21,6 +30,7 @@ import {
   closeAction,
   containedAction,
   factsAction,
+  noFollowUpAction,
   notDoneAction,
   releaseAction,
   reportedAction,
@@ -331,6 +341,13 @@ export const WEB_FORMS: readonly WebForm[] = [
     },
     edits: assessment('assessment', 'awareness'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
+  },
+  // A follow-up owed by an AP notification made after closing, answered with a reason instead (Art. 33(4)).
+  {
+    id: 'after-close-no-follow-up',
+    action: as(noFollowUpAction),
+    title: noFollowUpAction.title,
+    shown: ({ incident, policy }) => closed({ incident }) && apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy) !== undefined,
   },
   {
     id: 'after-close-subjects',

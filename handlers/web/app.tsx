@@ -18,7 +18,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { buildDraft } from '../core/draft.js';
-import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, UsageError } from '../core/errors.js';
+import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
@@ -26,6 +26,7 @@ import { buildNotice, noticeTitle } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
@@ -281,7 +282,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     );
   };
 
-  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 | 503 = 200) => {
+  const incidentPage = async (c: Context<Env>, incident: Incident, extra: { flash?: string; form?: FormState } = {}, status: 200 | 400 | 500 | 503 = 200) => {
     const view = viewOf(c, `/incidents/${incident.id}`);
     const detail = await incidentDetail(deps, incident, view.lang);
     return c.html(<IncidentPage view={view} detail={detail} flash={extra.flash} form={extra.form} verifiable={deps.audit !== undefined} />, status);
@@ -317,7 +318,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
-    const refused = (errors: DatalekError[], shown = incident, status: 400 | 503 = 400) => {
+    const refused = (errors: DatalekError[], shown = incident, status: 400 | 500 | 503 = 400) => {
       for (const err of errors) addError(state, fieldOf(err, fields), pageMessage(err, langOf(c), fields));
       return incidentPage(c, shown, { form: state }, status);
     };
@@ -374,6 +375,13 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
         );
         state.acted = true;
         return refused([err], (await deps.store.getIncident(incident.id)) ?? incident, 503);
+      }
+      if (err instanceof StuckConflictError) {
+        // No race: the store refuses this change for good. The page (the person's own server) says so with the store's words, as the CLI does.
+        deps.log?.(
+          `datalek serve: the ${web.id} form on incident ${incident.id} was not recorded: the store refused it at every try while the incident did not change (not a race; datalek verify ${err.incidentId})`,
+        );
+        return refused([stuckConflict(err)], (await deps.store.getIncident(incident.id)) ?? incident, 500);
       }
       if (err instanceof ConflictError) {
         // Lost the race at every try the use case made: nothing recorded; the conflict's text (it may name a resource) stays out of the page.
@@ -589,6 +597,14 @@ function notAnEvent(problem: string): UsageError {
       nl: `Bevinding (de gebeurtenis als JSON): geen geldige gebeurtenis van GuardDuty zoals EventBridge die aflevert. De controle meldt (in het Engels): ${problem}.`,
       en: `Finding (the event as JSON): not a valid GuardDuty event as EventBridge delivers it: ${problem}.`,
     },
+  });
+}
+
+/** A form whose commit the store refused at every try while the incident did not change: no race; its words and `datalek verify`. */
+function stuckConflict(err: StuckConflictError): RefusedError {
+  const store = oneLine(err.storeText);
+  return new RefusedError(words('en').link.stuck(err.incidentId, store), {
+    page: { en: words('en').link.stuck(err.incidentId, store), nl: words('nl').link.stuck(err.incidentId, store) },
   });
 }
 

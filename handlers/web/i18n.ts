@@ -268,6 +268,9 @@ const nl = {
     tooLong: 'Naam of notitie is te lang (naam hooguit 100 tekens, notitie hooguit 1000).',
     busy: 'Het oppakken kon niet op tijd worden vastgelegd: er kwamen steeds andere wijzigingen van dit incident tussen (een storm van meldingen?).',
     pressAgain: 'Open de link opnieuw en druk nog eens op de knop.',
+    /** A conflict that was no race (StuckConflictError): the store's own words and the check that says why. */
+    stuck: (id: string, store: string) =>
+      `Niet vastgelegd: de opslag weigerde het bij elke poging, terwijl incident ${id} intussen niet veranderde. Dit is geen drukte van andere wijzigingen: opnieuw proberen mislukt op dezelfde manier. De opslag meldde: ${store}. Controleer het dossier: datalek verify ${id}.`,
     language: 'English',
   },
   forbiddenTitle: 'Geen toegang',
@@ -538,6 +541,8 @@ const en: Dictionary = {
     tooLong: 'Name or note too long (name at most 100 characters, note at most 1000).',
     busy: 'The acknowledgement could not be recorded in time: other changes to this incident kept coming (a storm of findings?).',
     pressAgain: 'Open the link again and press the button once more.',
+    stuck: (id: string, store: string) =>
+      `Not recorded: the store refused it at every try while incident ${id} did not change meanwhile. This is no race with other changes: trying again fails the same way. The store said: ${store}. Check the record: datalek verify ${id}.`,
     language: 'Nederlands',
   },
   forbiddenTitle: 'Forbidden',

@@ -26,7 +26,7 @@ import { acknowledge, acknowledgementTakes, linkAcknowledger } from '../core/ack
 import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
 import type { ConflictRetry } from '../core/conflict-retry.js';
-import { ConflictError, IncidentNotFoundError, RefusedError } from '../core/errors.js';
+import { ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
@@ -41,6 +41,7 @@ import {
   webhookTimeRefusal,
 } from '../core/pager-webhooks.js';
 import type { Policy } from '../core/policy.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { ackAction } from '../use-cases/actions.js';
@@ -127,7 +128,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
     };
   };
   const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, deps.policy.timeZone) : '');
-  const page = (c: Context, title: string, body: unknown, status: 200 | 403 | 404 | 409 | 410 | 400 | 503 = 200) => {
+  const page = (c: Context, title: string, body: unknown, status: 200 | 403 | 404 | 409 | 410 | 400 | 500 | 503 = 200) => {
     const view = viewOf(c);
     const other: Lang = view.lang === 'nl' ? 'en' : 'nl';
     return c.html(
@@ -312,6 +313,21 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       if (err instanceof RefusedError) {
         const incident = await deps.store.getIncident(claims.incidentId);
         return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem" role="alert">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
+      }
+      // No race: the store refuses the acknowledgement for good; said with its words and datalek verify.
+      if (err instanceof StuckConflictError) {
+        deps.log?.(
+          `datalek link: an acknowledgement of ${claims.incidentId} was not recorded: the store refused it at every try while the incident did not change (not a race; datalek verify ${err.incidentId})`,
+        );
+        const store = oneLine(err.storeText);
+        return page(
+          c,
+          w.refused,
+          <p class="problem" role="alert">
+            {w.stuck(err.incidentId, store)}
+          </p>,
+          500,
+        );
       }
       // Other writers kept winning the incident for as long as this request had time: said, not a failure page.
       if (err instanceof ConflictError) {

@@ -31,7 +31,8 @@
  * message says to check). Not watched:
  * re-registering with target groups or an Auto Scaling group (the interface's groups still cut it),
  * tags. Failed calls (an `errorCode`) undo nothing and do not page. IAM's calls reach EventBridge in
- * us-east-1 only: seen where the central or a forwarder region is us-east-1.
+ * us-east-1 only: seen where a forwarder region is us-east-1, or forwarded from there to the central
+ * region (iam-forward-stack.ts).
  * The datalek roles make these calls legitimately in the pipeline account (the contain function's
  * role, and the on-call role under which `release` and `contain` run): excluded by their sessions'
  * ARNs in that account only (review7 G7), from `arn:<partition>:sts::` on (read10b B1: an IAM
@@ -69,14 +70,28 @@ const LONGEST_PARTITION = 'aws-us-gov';
 /** The security groups containment creates (network-isolation.ts), by the names a call may give. */
 const CONTAINMENT_GROUPS = ['datalek-isolation', 'datalek-all-traffic'];
 
+/** A role of the pipeline account whose sessions are excused: every one (`*`, a person's), or those whose name matches `sessions` (a function's). */
+export interface ExemptRole {
+  name: string;
+  sessions: string;
+}
+
 /**
  * The roles that undo containment legitimately in the pipeline account, whose calls these rules
  * see: the contain function's (it also swaps groups while isolating) and on-call's, under which
  * `datalek release` and `datalek contain` run. Not the containment role: it exists in member
  * accounts only, whose calls do not reach these rules (see above).
+ * The contain function's role only in the sessions of the response stack's functions (review11 K5):
+ * Lambda names an execution role's session after the function, and CloudFormation names the
+ * stack's functions `<stack>-<id>-<suffix>`. Every session of the role excused a function of
+ * anyone's made with it, named anything. (A function of that name made with the role is refused
+ * by the SCP, pipeline-scp.ts, and pages, pipeline-watch.ts `functionRoleGiven`.)
  */
-export function datalekContainmentRoles(config: { onCallRole: string }): string[] {
-  return [functionRoleName('contain'), config.onCallRole];
+export function datalekContainmentRoles(config: { onCallRole: string }, responseStackName: string): ExemptRole[] {
+  return [
+    { name: functionRoleName('contain'), sessions: `${responseStackName}-*` },
+    { name: config.onCallRole, sessions: '*' },
+  ];
 }
 
 /**
@@ -87,8 +102,8 @@ export function datalekContainmentRoles(config: { onCallRole: string }): string[
  * session's ARN starts `arn:<partition>:sts::<account>:assumed-role/`, and a role's name is unique in
  * its account, path or not, so the account makes the name datalek's.
  */
-export function roleSessionWildcards(roleNames: string[], account: string, partition: string): string[] {
-  return roleNames.map((name) => `arn:${partition}:sts::${account}:assumed-role/${name}/*`);
+export function roleSessionWildcards(roles: ExemptRole[], account: string, partition: string): string[] {
+  return roles.map(({ name, sessions }) => `arn:${partition}:sts::${account}:assumed-role/${name}/${sessions}`);
 }
 
 /**
@@ -164,7 +179,7 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
 
 export interface ContainmentWatchProps {
   /** Roles of the pipeline account whose sessions make these calls legitimately: the contain function's, on-call's. */
-  exemptRoles: string[];
+  exemptRoles: ExemptRole[];
   /** Name patterns of the pipeline's own functions (a deploy sets their concurrency); none in a forwarder region. */
   functionWildcards: string[];
   alarmTopic: sns.ITopic;
@@ -211,7 +226,7 @@ export class ContainmentWatch extends Construct {
     ).length;
     if (size > MAX_PATTERN_CHARS) {
       throw new Error(
-        `the ${CONTAINMENT_WATCH_RULE_NAME} pattern is ${size} characters, more than the ${MAX_PATTERN_CHARS} EventBridge takes: shorten the role names it exempts (${props.exemptRoles.join(', ')})`,
+        `the ${CONTAINMENT_WATCH_RULE_NAME} pattern is ${size} characters, more than the ${MAX_PATTERN_CHARS} EventBridge takes: shorten the role names it exempts (${props.exemptRoles.map((r) => r.name).join(', ')})`,
       );
     }
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = pattern;

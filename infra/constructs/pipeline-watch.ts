@@ -9,7 +9,7 @@
  * - GuardDuty's detector deleted or suspended (UpdateDetector enable=false), how often it
  *   publishes changed, members disassociated, deleted or no longer monitored, this account leaving
  *   its administrator, a suppression rule (filter with action ARCHIVE: suppressed findings never
- *   reach EventBridge) made or changed;
+ *   reach EventBridge) made, or any filter changed, Malware Protection's plans and scan settings changed;
  * - a datalek function set to reserved concurrency 0, deleted (or its URL, concurrency or invoke
  *   configuration), or a permission removed from it (EventBridge could no longer invoke it) or
  *   added other than by a deployment (another account may invoke it);
@@ -59,6 +59,7 @@ import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
+import { functionRoleName } from './response-function.js';
 
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
@@ -366,7 +367,13 @@ export interface PipelineWatchProps extends RegisterWatchProps {
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
 /**
  * GuardDuty calls that stop findings: the detector deleted, suspended or publishing less often,
- * members let go, an account leaving its administrator, a suppression rule.
+ * members let go, an account leaving its administrator, a suppression rule made (action ARCHIVE) or
+ * changed. Every `UpdateFilter` (fgsec12 S2): each of its fields is optional, so a call that widens an
+ * archiving rule's criteria (or ranks it first) names no action, and no call tells whether the rule
+ * archives. And Malware Protection's own settings (fgsec12 S2), which no detector feature holds: an S3
+ * bucket's plan (a plan per bucket: `Object:S3/MaliciousFile`) deleted or changed (its prefixes
+ * narrowed), the EC2 malware scans' settings changed (instances excluded by a tag). Rare calls:
+ * each pages. Member accounts forward these too (member-stack.ts).
  */
 export function guardDutyCalls(): Record<string, unknown> {
   return {
@@ -382,11 +389,15 @@ export function guardDutyCalls(): Record<string, unknown> {
             'StopMonitoringMembers',
             'DisassociateFromAdministratorAccount',
             'DisassociateFromMasterAccount',
+            'UpdateFilter',
+            'DeleteMalwareProtectionPlan',
+            'UpdateMalwareProtectionPlan',
+            'UpdateMalwareScanSettings',
           ],
         },
         { eventName: ['UpdateDetector'], requestParameters: { enable: [false] } },
         { eventName: ['UpdateDetector'], requestParameters: { findingPublishingFrequency: [{ exists: true }] } },
-        { eventName: ['CreateFilter', 'UpdateFilter'], requestParameters: { action: ['ARCHIVE'] } },
+        { eventName: ['CreateFilter'], requestParameters: { action: ['ARCHIVE'] } },
       ],
     },
   };
@@ -498,6 +509,21 @@ export function functionChanges(functionWildcards: string[]): Record<string, unk
   return {
     eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']),
     requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) },
+  };
+}
+
+/**
+ * A function made, or a function's configuration changed, with a datalek function's role (review11 K5):
+ * a function of anyone's, named anything, then runs as datalek's (the contain function's role in
+ * every member account, notify's past the topics' Publish Deny, anchor's signing digests). By anyone
+ * but datalek's deployment (`datalek-watch-by-hand`), whatever the function's name (a name is free),
+ * in every region with a watch (a function made in another region is seen by none: the SCP's
+ * PassRole Deny covers every region). A role's ARN may carry a path.
+ */
+export function functionRoleGiven(): Record<string, unknown> {
+  return {
+    eventName: prefixes(['CreateFunction', 'UpdateFunctionConfiguration']),
+    requestParameters: { role: [{ wildcard: `*/${functionRoleName('*')}` }] },
   };
 }
 
@@ -641,6 +667,7 @@ export function byHandPattern(
     alarmChanges([{ prefix: ALARM_NAME_PREFIX }]),
     topicChanges(`${ALARM_NAME_PREFIX}*`),
     queueChanges(),
+    functionRoleGiven(),
   ];
   if (props.functionWildcards.length) changes.push(functionChanges(props.functionWildcards));
   if (props.secretNamePrefix) changes.push(secretChanges(props.secretNamePrefix));
@@ -699,7 +726,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;

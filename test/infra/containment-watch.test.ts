@@ -55,6 +55,8 @@ const PAGES = [
   // role's whose name and path only look like one (its issuer ARN is not under /aws-service-role/), page.
   '33-new-interface-attached-by-an-iam-user.json',
   '34-new-interface-attached-by-a-role-named-like-a-service-linked-one.json',
+  // review11 K5: a function of someone's own made with the contain function's role: only the response stack's functions' sessions are datalek's.
+  '36-interface-groups-by-a-function-of-ones-own-with-the-contain-role.json',
 ];
 
 type Rule = {
@@ -93,14 +95,17 @@ describe('the containment watch (review5 A15)', () => {
   }, 600_000);
   afterAll(async () => moto?.stop());
 
-  it("exempts exactly the sessions of the contain function and on-call in the pipeline account, in both regions (review7 G7: a role's name is free in any other account, and no containment role exists in the pipeline account)", () => {
+  it("exempts exactly the sessions of the contain function and on-call in the pipeline account, in both regions (review7 G7: a role's name is free in any other account, and no containment role exists in the pipeline account; review11 K5: of the contain function's role, only the response stack's functions' sessions)", () => {
     for (const { t, rule, region } of Object.values(where)) {
       // The partition (and the account where the deployment names none) are the stack's: tokens here.
       const pattern = resolveValue(rule.Properties.EventPattern, t, { account: ACCOUNT, region }) as { detail: { userIdentity: { arn: unknown } } };
       expect(pattern.detail.userIdentity.arn).toEqual([
         {
           'anything-but': {
-            wildcard: [`arn:aws:sts::${ACCOUNT}:assumed-role/datalek-contain-function/*`, `arn:aws:sts::${ACCOUNT}:assumed-role/datalek-on-call/*`],
+            wildcard: [
+              `arn:aws:sts::${ACCOUNT}:assumed-role/datalek-contain-function/${built.response.stackName}-*`,
+              `arn:aws:sts::${ACCOUNT}:assumed-role/datalek-on-call/*`,
+            ],
           },
         },
       ]);
@@ -211,9 +216,14 @@ describe('the containment watch (review5 A15)', () => {
     // the guard is for an exempt list that grows.
     const stack = new Stack(new App(), 'Long', { env: { account: ACCOUNT, region: DEPLOY_CONTEXT.region } });
     const long = 'r'.repeat(64);
-    expect(() => new ContainmentWatch(stack, 'W', { exemptRoles: [long, long, long], functionWildcards: [], alarmTopic: new sns.Topic(stack, 'T') })).toThrow(
-      /datalek-watch-containment pattern is \d+ characters, more than the 2048 EventBridge takes: shorten the role names .*rrrr/,
-    );
+    expect(
+      () =>
+        new ContainmentWatch(stack, 'W', {
+          exemptRoles: [long, long, long].map((name) => ({ name, sessions: '*' })),
+          functionWildcards: [],
+          alarmTopic: new sns.Topic(stack, 'T'),
+        }),
+    ).toThrow(/datalek-watch-containment pattern is \d+ characters, more than the 2048 EventBridge takes: shorten the role names .*rrrr/);
   });
 
   it('takes an on-call role name of 64 characters, also where the deployment names no account (the account is then a token)', () => {

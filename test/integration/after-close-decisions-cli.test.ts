@@ -52,4 +52,25 @@ describe('after closing, on the command line', () => {
       'subjects inform 2025-11-28T09:00:00.000Z',
     ]);
   });
+
+  // The closing note's "Still left": a follow-up owed after closing was dischargeable only by the follow-up.
+  it('records after closing why no follow-up goes to the AP, with who and when, in the register', async () => {
+    const c = await openCase();
+    const at = '2025-11-27T22:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at));
+    ok(await c.cli(['close', c.id, '--reason', 'geen datalek', '--by', 'FG'], at));
+    const later = '2025-11-28T10:00:00Z';
+    ok(await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'toch klantdata', '--after-close', '--by', 'FG'], later));
+    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--reason', 'gemeld na heroverweging', '--by', 'FG'], later));
+    const discharge = ['close', c.id, '--after-close', '--follow-up-reason', 'de AP verlangt geen aanvulling', '--by', 'A. de Vries'];
+    const mixed = await c.cli([...discharge, '--reason', 'klaar'], later);
+    expect([mixed.code, mixed.stderr]).toEqual([
+      2,
+      expect.stringMatching(/close --after-close records only why no follow-up goes to the AP .*--reason belongs to closing/),
+    ]);
+    expect(ok(await c.cli(discharge, later)).stdout).toMatch(/No follow-up to the AP recorded after closing/);
+    const [row] = await c.json(['register'], later);
+    expect(row).toMatchObject({ state: 'closed', apFollowUpReason: 'de AP verlangt geen aanvulling', apClockStatus: 'met' });
+    expect(row.afterClose).toMatch(/no follow-up to the AP \(Art\. 33\(4\)\): M-1 at 2025-11-28T10:00:00.000Z by A\. de Vries/);
+  });
 });

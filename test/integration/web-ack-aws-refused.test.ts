@@ -9,16 +9,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { lostRaceText } from '../../handlers/cli/lost-race.js';
 import { signedAcknowledger } from '../../handlers/cli/signed-ack.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import { RefusedError } from '../../handlers/core/errors.js';
+import { RefusedError, StuckConflictError } from '../../handlers/core/errors.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { createAcknowledgeHandler } from '../../handlers/lambda/acknowledge.js';
 import { createLogger } from '../../handlers/lambda/runtime.js';
 import { incidentFixture } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
-import { tempSqliteStore } from '../support/store.js';
+import { plantTimelineRow, tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
@@ -43,10 +44,14 @@ beforeAll(async () => {
       now,
       allowedPrincipals: ['arn:aws:sts::123456789012:assumed-role/datalek-on-call/*'],
     });
-    const r = (await handler({
-      requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: ON_CALL } } },
-      body: Buffer.concat(chunks).toString('utf8'),
-    })) as { statusCode: number; body: string };
+    const r = (await handler(
+      {
+        requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: ON_CALL } } },
+        body: Buffer.concat(chunks).toString('utf8'),
+        // Little time left: a conflict is tried again without pauses (conflict-retry.ts untilDeadline).
+      },
+      { getRemainingTimeInMillis: () => 10_000 } as never,
+    )) as { statusCode: number; body: string };
     res.writeHead(r.statusCode, { 'content-type': 'application/json' }).end(r.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -94,4 +99,22 @@ it('the CLI is refused alike (a RefusedError: exit 2), with the function’s rea
   const err = await signedAcknowledger(url, 'eu-west-1')({ incidentId: id, by: '' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RefusedError);
   expect((err as RefusedError).message).toMatch(/refused \(HTTP 409\): incident dl-\w+ is closed; there is nothing to acknowledge/);
+});
+
+it('a conflict that is no race (a planted row) is said as that by the function, the page and the CLI, with the store’s words and verify (fgops12 5)', async () => {
+  plantTimelineRow(t.dir, id, now());
+  const web = inProcessWebApp({ store: t.store, policy, now, acknowledge: signedAcknowledger(url, 'eu-west-1') });
+  const html = await (await web.get(`/incidents/${id}`, 'en')).text();
+  const res = await web.post(`/incidents/${id}/ack`, { _csrf: csrfOf(html), ...formBase(html, 'ack'), note: 'gezien' }, 'en');
+  const page = pageText(await res.text());
+  expect(page).toContain(`Not recorded: the store refused it at every try while incident ${id} did not change meanwhile`);
+  expect(page).toContain(`datalek verify ${id}`);
+  expect(page).toMatch(/The store said: .*UNIQUE constraint/);
+  expect(page).not.toMatch(/storm|kept coming|send the form again/);
+  expect(res.status).toBe(500);
+  // The CLI gets the same error as on the embedded store, which cli.ts words with verify (exit 3).
+  const err = await signedAcknowledger(url, 'eu-west-1')({ incidentId: id, by: '' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(StuckConflictError);
+  expect(lostRaceText('ack', id, err as StuckConflictError)).toContain(`datalek verify ${id}`);
+  expect(((await t.store.getIncident(id)) as Incident).acknowledgedBy).toBeNull();
 });

@@ -4,7 +4,8 @@
  * `JSON.stringify(sortKeys(value))`, or the hashes of stores written before would no longer verify.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalJsonReference, sha256 } from '../../handlers/core/hash.js';
+import { canonicalFields, canonicalJson, canonicalJsonReference, sha256 } from '../../handlers/core/hash.js';
+import { entryHash } from '../../handlers/core/incident.js';
 
 /** A small deterministic generator (mulberry32), so a failure names a seed that repeats it. */
 function random(seed: number): () => number {
@@ -80,6 +81,26 @@ describe('canonical JSON', () => {
     const many: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) many[`k${(i * 17) % 40}`] = { [`z${i}`]: i, [`a${i}`]: String(i) };
     expect(canonicalJson(many)).toBe(canonicalJsonReference(many));
+  });
+
+  it('writes a record of known keys given sorted (canonicalFields) exactly as its definition writes the object', () => {
+    const keys = ['actor', 'at', 'detail', 'incidentId', 'kind', 'seq'];
+    for (let seed = 1; seed <= 1000; seed++) {
+      const next = random(seed);
+      const values = keys.map(() => value(next, 1));
+      const record = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+      expect(canonicalFields(keys, values), `seed ${seed}`).toBe(canonicalJsonReference(record));
+    }
+  });
+
+  it("hashes a timeline entry as its definition says: the previous hash, then the entry's canonical JSON", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = random(seed);
+      const entry = { incidentId: 'dl-1', seq: seed, at: '2026-11-28T03:00:00.000Z', kind: 'k', actor: 'system', detail: value(next, 1), prevHash: 'p' };
+      const { incidentId, seq, at, kind, actor, detail } = entry;
+      const definition = sha256(`p\n${canonicalJsonReference({ incidentId, seq, at, kind, actor, detail })}`);
+      expect(entryHash(entry as Parameters<typeof entryHash>[0]), `seed ${seed}`).toBe(definition);
+    }
   });
 
   it('fails on what JSON cannot hold, as its definition does', () => {

@@ -34,6 +34,8 @@ const KINDS: [string, Record<string, unknown>][] = [
   ['containment-done-by-hand', { action: 'isolate-instance', target: 'i-1', at: '2026-11-29T09:00:00.000Z', what: 'in de console' }],
   // A planned step a person decided not to carry out.
   ['containment-not-to-be-done', { action: 'isolate-instance', target: 'i-1', reason: 'server vervangen' }],
+  // After closing: no follow-up to the AP, with its reason (Art. 33(4)).
+  ['no-follow-up', { reference: 'M-1', reason: 'de AP verlangt geen aanvulling' }],
 ];
 
 describe('Dutch texts of timeline entries and of an action left to another incident (review6 R6)', () => {

@@ -7,11 +7,9 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { StoreRefusedError } from '../../handlers/core/errors.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { createRecordHandler } from '../../handlers/lambda/record.js';
 import { findingEvent } from '../support/events.js';
-import { capturingLogger, errorLines } from '../support/logs.js';
-import { memoryIdempotency } from '../support/memory-idempotency.js';
+import { errorLines } from '../support/logs.js';
+import { loggedRecordHandler } from '../support/record-handler.js';
 import { refuseFinding, tempSqliteStore } from '../support/store.js';
 
 const SECRET_IP = '198.51.100.77';
@@ -26,15 +24,7 @@ afterEach(async () => t.cleanup());
 it('logs one line naming the finding, the incident and the store’s reason, and nothing of the event', async () => {
   refuseFinding(t.dir, 'too-big');
   const lines: string[] = [];
-  const record = createRecordHandler({
-    store: t.store,
-    notifier: { deliver: async () => {} },
-    publisher: { publish: async () => {} },
-    policy: DEFAULT_POLICY,
-    now: () => '2026-11-28T00:00:00.000Z',
-    logger: capturingLogger(lines),
-    persistenceStore: memoryIdempotency(),
-  });
+  const record = loggedRecordHandler(t.store, lines, '2026-11-28T00:00:00.000Z');
   const event = findingEvent({ id: 'too-big', service: { additionalInfo: { value: `${SECRET_NAME} from ${SECRET_IP}` } } });
   const err = await record(event, { awsRequestId: 'r', functionName: 'record', getRemainingTimeInMillis: () => 30_000 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(StoreRefusedError);
