@@ -1,6 +1,7 @@
 /**
  * Builds the CDK app from context: the stateful and response stacks in the central EU region, a
- * forwarder per other region with GuardDuty (EU or not), a containment role stack per member account; with the cdk-nag
+ * forwarder per other region with GuardDuty (EU or not), a containment role stack per member account,
+ * IAM's calls forwarded from us-east-1 where no pipeline region is it; with the cdk-nag
  * AwsSolutions checks, each acknowledgement carrying its reason.
  */
 import { App, type CfnElement, Token, Validations } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import { type ContainmentScope, containmentStatements, RESOURCE_CONTAINMENT_REAS
 import { CONTAINMENT_READ_REASONS, containmentReadStatements } from './containment-read.js';
 import { datalekSynthesizer } from './deploy-role.js';
 import { ForwarderStack } from './forwarder-stack.js';
+import { IAM_EVENTS_REGION, IamForwardStack, needsIamForward } from './iam-forward-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
 import { StatefulStack } from './stateful-stack.js';
@@ -26,6 +28,8 @@ export interface DatalekApp {
   response: ResponseStack;
   forwarders: ForwarderStack[];
   members: MemberStack[];
+  /** IAM's calls forwarded from us-east-1, where no pipeline region is (iam-forward-stack.ts). */
+  iamForward?: IamForwardStack;
 }
 
 export function buildApp(context: Record<string, unknown>, options: { outdir?: string } = {}): DatalekApp {
@@ -116,9 +120,18 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         readerRole: config.onCallRole,
       }),
   );
+  // IAM's calls reach EventBridge in us-east-1 alone: where no pipeline region is us-east-1, forward them.
+  const iamForward = needsIamForward(config)
+    ? new IamForwardStack(app, 'DatalekIamForward', {
+        env: { region: IAM_EVENTS_REGION, account: config.account },
+        synthesizer: datalekSynthesizer(config),
+        description: `datalek: forwards IAM's calls (seen in ${IAM_EVENTS_REGION} only) to the pipeline's watch in ${config.region}`,
+        centralRegion: config.region,
+      })
+    : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledge({ config, stateful, response, forwarders, members });
-  return { app, config, stateful, response, forwarders, members };
+  return { app, config, stateful, response, forwarders, members, iamForward };
 }
 
 function retentionDays(days: number): logs.RetentionDays {

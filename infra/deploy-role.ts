@@ -11,8 +11,9 @@
  * (`userIdentity.sessionContext.sessionIssuer.arn`: the role's ARN, which no session name or user
  * path can spell). What would make anyone else that deployment pages, in `datalek-watch-changes`
  * (pipeline-watch.ts `deployTrustCalls`): the bootstrap roles' trust or policies changed (IAM's
- * calls reach EventBridge in us-east-1 only), and the execution role handed to a stack not named
- * `Datalek…` (whoever may pass it: a datalek stack's own deployment pages anyway).
+ * calls reach EventBridge in us-east-1 only: forwarded from there, iam-forward-stack.ts), and the
+ * execution role handed to a stack not named `Datalek…` (whoever may pass it: a datalek stack's own
+ * deployment pages anyway; datalek's service control policy denies it, pipeline-scp.ts).
  */
 import { DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';

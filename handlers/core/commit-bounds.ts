@@ -92,6 +92,18 @@ export const MAX_RECORD_BYTES = 300 * 1024;
  */
 export const MAX_PERSON_BYTES = 64 * 1024;
 
+/** The most characters a long text a person enters keeps in the record (use-cases/fields.ts MAX_TEXT_CHARS.longtext). */
+export const MAX_LONGTEXT_CHARS = 8000;
+
+/**
+ * The most characters of the text of a communication as sent (`subjects --text`): above the
+ * longest notice datalek drafts (`datalek notice`, which repeats the facts' texts, each up to
+ * MAX_LONGTEXT_CHARS, and their categories), so that it is never refused. The record keeps one
+ * longer than MAX_LONGTEXT_CHARS as its beginning, length and SHA-256; the timeline the whole of it
+ * (fg-workflow.ts keptSentText).
+ */
+export const MAX_SENT_TEXT_CHARS = 32_000;
+
 /** The parts of the record that hold what people entered (see MAX_PERSON_BYTES). */
 const PERSON_FIELDS = [
   'assessment',

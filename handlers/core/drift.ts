@@ -47,6 +47,12 @@ export type Expectation =
   | { kind: 'instance-profile'; instanceId: string }
   /** The VPC's isolation group, with no rule at all. */
   | { kind: 'isolation-group'; groupId: string }
+  /**
+   * A group tagged as made for the incident that no record vouches for, named in its groups step
+   * (network-isolation.ts): `named` with datalek's name (`orphanGroups`: a killed run's, never used,
+   * to be deleted once empty), else someone else's group carrying datalek's tags (`taggedGroups`).
+   */
+  | { kind: 'unvouched-group'; groupId: string; named: boolean; rules?: { inbound: number; outbound: number } }
   /** A long-term access key, Inactive. */
   | { kind: 'access-key'; accessKeyId: string; userName: string }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
@@ -90,6 +96,8 @@ export type Observation =
   /** The instance profiles associated with the instance (or being associated). */
   | { read: 'profiles'; associated: string[] }
   | { read: 'group-rules'; inbound: number; outbound: number }
+  /** An unvouched group: its name, its rules, the network interfaces in it, and the incident its `datalek:created-for` tag names now (null: none). */
+  | { read: 'unvouched-group'; name: string; inbound: number; outbound: number; interfaces: string[]; createdFor: string | null }
   | { read: 'key'; status: string }
   /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
   | { read: 'revocation'; deniesBefore: string | null }
@@ -120,7 +128,7 @@ export interface DriftEntry {
   recorded: string;
   /** What AWS shows. */
   actual: string;
-  /** What the engineer should do; absent when in place. */
+  /** What the engineer should do; absent when in place (but for a group no record vouches for, which is still to be dealt with). */
   todo?: string;
   runbook?: string;
   /** The provider's error code of a read that failed. */
@@ -179,6 +187,7 @@ export type HolderOf = (incidentId: string) => Incident | undefined;
 export function expectedContainment(incident: Incident, now: string, holderOf?: HolderOf): Checks {
   const out: Checks = { checks: [], notChecked: [], verdicts: [] };
   for (const action of incident.actions) {
+    if (!incident.mergedInto) unvouchedChecks(incident, action, out);
     if (action.person || action.released) continue;
     if (leftElsewhere(action)) {
       if (!incident.mergedInto) leftChecks(incident, action, now, holderOf, out);
@@ -292,6 +301,25 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
           : `datalek contain ${incident.id} --by NAME --reason TEXT takes it up now (the sweep hands it back, and the next containment run carries it out); ${TELL}`,
     runbook: DRIFT_RUNBOOK,
   });
+}
+
+/**
+ * The groups an action's groups step found tagged as made for the incident and no record vouches for
+ * (`orphanGroups`, `taggedGroups`): datalek never uses nor changes them, so nothing else ever looks
+ * at them again. Read whatever became of the action (released, failed, left): someone who puts an
+ * interface in a killed run's group, or rules on it, is seen.
+ */
+function unvouchedChecks(incident: Incident, action: ActionRecord, out: Checks): void {
+  const ids = (key: string) => (Array.isArray(action.evidence?.[key]) ? (action.evidence?.[key] as string[]) : []);
+  // The rules each had when the step found it (`orphanRules`; none in a record from before they were kept).
+  const found = (action.evidence?.orphanRules ?? {}) as Record<string, { inbound: number; outbound: number } | undefined>;
+  const groups = [
+    ...ids('orphanGroups').map((groupId) => ({ groupId, named: true, ...(found[groupId] ? { rules: found[groupId] } : {}) })),
+    ...ids('taggedGroups').map((groupId) => ({ groupId, named: false })),
+  ];
+  const place = actionPlace(action, incident);
+  for (const g of groups)
+    out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect: { kind: 'unvouched-group', ...g } });
 }
 
 /** The step whose state a run found in place already (ALREADY_CONTAINED), per action type drift reads it for. */
@@ -420,6 +448,8 @@ export function resourceOf(e: Expectation): string {
       return `instance ${e.instanceId} (instance profile)`;
     case 'isolation-group':
       return `isolation group ${e.groupId}`;
+    case 'unvouched-group':
+      return `security group ${e.groupId} (tagged as datalek's for the incident, named by no record)`;
     case 'access-key':
       return `access key ${e.accessKeyId}`;
     case 'revocation':
@@ -468,7 +498,7 @@ export function judge(check: ContainmentCheck, seen: Observation): DriftEntry {
     state,
     recorded,
     actual: verdict.actual,
-    ...(state === 'in-place' ? {} : { todo: verdict.todo ?? todoOf(e, state), runbook: DRIFT_RUNBOOK }),
+    ...(state === 'in-place' ? (verdict.todo ? { todo: verdict.todo } : {}) : { todo: verdict.todo ?? todoOf(e, state), runbook: DRIFT_RUNBOOK }),
   };
 }
 
@@ -486,6 +516,10 @@ function recordedOf(e: Expectation): string {
       return 'no instance profile (taken off, its role’s older sessions revoked)';
     case 'isolation-group':
       return 'no inbound and no outbound rule';
+    case 'unvouched-group':
+      return e.named
+        ? "found with datalek's name and tags for this incident, made by a run stopped before recording it (most likely): never used nor changed by datalek; to be deleted while no network interface is in it"
+        : "found carrying datalek's tags for this incident without datalek's name: not datalek's, never used nor changed by it; the tags to be removed";
     case 'access-key':
       return 'Inactive';
     case 'revocation':
@@ -514,6 +548,8 @@ function readsOf(e: Expectation): string {
       return 'ec2:DescribeIamInstanceProfileAssociations';
     case 'isolation-group':
       return 'ec2:DescribeSecurityGroups';
+    case 'unvouched-group':
+      return 'ec2:DescribeSecurityGroups, ec2:DescribeNetworkInterfaces';
     case 'access-key':
       return 'iam:ListAccessKeys';
     case 'revocation':
@@ -531,12 +567,59 @@ function readsOf(e: Expectation): string {
 
 type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?: string };
 
+/**
+ * The most rules a killed run leaves on a group it made (network-isolation.ts): a new group's one
+ * all-outbound rule, and on the all-traffic group its one all-traffic rule each way.
+ */
+const KILLED_RUN_RULES = { allTraffic: { inbound: 1, outbound: 1 }, isolation: { inbound: 0, outbound: 1 } };
+
+/**
+ * An unvouched group as read. One with datalek's name is a killed run's (most likely): it should hold
+ * no network interface (datalek never put one there) and no more rules than that run left; with
+ * either it is DRIFTED, else in place, to be deleted. One without datalek's name is someone else's
+ * group: its members and rules are theirs; what is left to do is to remove datalek's tags.
+ */
+function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, seen: Extract<Observation, { read: 'unvouched-group' }>): Verdict {
+  const rules = `${seen.inbound} inbound and ${seen.outbound} outbound rule(s)`;
+  const del = `aws ec2 delete-security-group --group-id ${e.groupId}`;
+  if (!e.named) {
+    if (seen.createdFor === null) return { state: 'in-place', actual: `${seen.name}: datalek's tags removed; nothing left to do` };
+    return {
+      state: 'in-place',
+      actual: `${seen.name}: still carries datalek's tags (created-for ${seen.createdFor}); datalek never uses it`,
+      todo: `find who tagged it (CloudTrail: CreateTags on ${e.groupId}) and remove the tags (aws ec2 delete-tags --resources ${e.groupId} --tags Key=datalek:created-for Key=datalek:role); do not delete the group: it is not datalek's`,
+    };
+  }
+  if (seen.interfaces.length) {
+    return {
+      state: 'drifted',
+      actual: `${seen.interfaces.length} network interface(s) in it: ${seen.interfaces.join(', ')} (it has ${rules}): datalek never put any there, and the group is not its isolation: they are not isolated by it`,
+      todo: `find who put them there (CloudTrail: ModifyNetworkInterfaceAttribute, RunInstances, CreateNetworkInterface with ${e.groupId}); an interface to be isolated is isolated by its incident's containment (datalek contain ID) or by hand; move the others to their own groups, then delete the group (${del})`,
+    };
+  }
+  // As many as the step found, or, in a record from before it kept them, as a killed run may leave.
+  const most = e.rules ?? (seen.name.startsWith(ALL_TRAFFIC_NAME) ? KILLED_RUN_RULES.allTraffic : KILLED_RUN_RULES.isolation);
+  if (seen.inbound > most.inbound || seen.outbound > most.outbound) {
+    return {
+      state: 'drifted',
+      actual: `${rules}: more than ${e.rules ? `when the groups step found it (${e.rules.inbound} inbound, ${e.rules.outbound} outbound)` : 'the run that made it left'}; no network interface in it yet`,
+      todo: `delete it now (${del}): datalek never uses it; find who added the rules (CloudTrail: AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupEgress on ${e.groupId})`,
+    };
+  }
+  return { state: 'in-place', actual: `unused: no network interface in it (${rules})`, todo: `delete it (${del}): datalek never uses it` };
+}
+
+/** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
+const ALL_TRAFFIC_NAME = 'datalek-all-traffic';
+
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): Verdict {
   // Renamed is not gone: the resource may live on under its new name, its containment undone there.
   if (seen.read === 'missing' && seen.byName)
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
+  // Deleted is what the record asks of a killed run's group; someone else's is no longer datalek's concern.
+  if (seen.read === 'missing' && e.kind === 'unvouched-group') return { state: 'in-place', actual: 'deleted: nothing left to do' };
   if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
   switch (e.kind) {
     case 'interface': {
@@ -578,6 +661,9 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       if (seen.read !== 'group-rules') break;
       if (seen.inbound === 0 && seen.outbound === 0) return { state: 'in-place', actual: 'no rules' };
       return { state: 'drifted', actual: `${seen.inbound} inbound and ${seen.outbound} outbound rule(s): every interface in it is open to them` };
+    case 'unvouched-group':
+      if (seen.read !== 'unvouched-group') break;
+      return unvouchedVerdict(e, seen);
     case 'access-key':
       if (seen.read !== 'key') break;
       return seen.status === 'Inactive' ? { state: 'in-place', actual: 'Inactive' } : { state: 'drifted', actual: seen.status };
@@ -656,6 +742,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `turn termination protection on and the shutdown behaviour to stop again (runbooks/isolate-ec2-instance.md); find out who changed them (CloudTrail: ModifyInstanceAttribute); ${tell}`;
     case 'instance-profile':
       return `take the profile off again (aws ec2 disassociate-iam-instance-profile); its role's revocation stays; find out who associated it (CloudTrail: AssociateIamInstanceProfile); ${tell}`;
+    case 'unvouched-group':
+      return `see what is in it (aws ec2 describe-network-interfaces --filters Name=group-id,Values=${e.groupId})`;
     case 'isolation-group':
       return `revoke every rule of ${e.groupId} now (aws ec2 describe-security-groups --group-ids ${e.groupId}); find out who added them (CloudTrail: AuthorizeSecurityGroup*); ${tell}`;
     case 'access-key':
@@ -720,6 +808,7 @@ export function driftLines(report: DriftReport, withIncident: boolean): string[]
     const held = r.heldBy ? `, held by incident ${r.heldBy}` : '';
     if (r.state === 'in-place') {
       lines.push(`  in place    ${who(r)}${r.resource} (${where}${held}): ${r.actual}`);
+      if (r.todo) lines.push(`      do:          ${r.todo}`);
       continue;
     }
     const label = r.state === 'drifted' ? 'DRIFTED' : r.state === 'gone' ? 'GONE' : 'UNREADABLE';

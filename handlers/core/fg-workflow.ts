@@ -41,8 +41,10 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
+import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
+import { sha256 } from './hash.js';
 import {
   type Assessment,
   type BreachFacts,
@@ -52,6 +54,8 @@ import {
   type Decision,
   emptyFacts,
   exposedInterfaces,
+  findingTypesOfIncident,
+  findingTypesSeen,
   followUpHint,
   type Harm,
   type HarmSeverity,
@@ -194,6 +198,13 @@ export interface AssessInput {
    */
   confirmSpecialCategories?: boolean;
   specialReason?: string;
+  /**
+   * From the command line, the finding types the person was shown: the token `show` printed
+   * (`--seen`) or the types named (`--finding-types`); an assessment is refused when a type came
+   * since, or, with neither, when the incident holds more than one type. Absent (the page, which
+   * checks its own form): not checked.
+   */
+  seen?: { token?: string; types?: string[] };
 }
 
 /**
@@ -261,6 +272,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
+    if (assessing && input.seen) checkTypesSeen(draft, input.seen);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -1327,6 +1339,43 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
   }
 }
 
+/**
+ * An assessment from the command line answers only for the finding types the person was shown
+ * (`show`'s `--seen` token, or the types named): a finding of a new type that came since (an
+ * exfiltration on the instance she assesses as a miner) makes her "no personal data" one she never
+ * weighed. With neither, one type needs nothing; more than one must be named (storm11's page check).
+ */
+function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>): void {
+  const types = findingTypesOfIncident(incident);
+  const again = `look at the incident again (datalek show ${incident.id}) and assess with the --seen it prints, or name every type you assessed (--finding-types)`;
+  const opnieuw = 'bekijk het incident opnieuw en beoordeel het met wat u dan ziet';
+  if (seen.types?.length) {
+    const unnamed = types.filter((t) => !seen.types?.includes(t));
+    if (unnamed.length) {
+      throw refuse(
+        `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,
+        `De beoordeling geldt alleen voor de soorten bevindingen die u noemt; niet genoemd: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
+    return;
+  }
+  if (seen.token) {
+    if (seen.token !== findingTypesSeen(incident)) {
+      throw refuse(
+        `the finding types changed since show printed --seen ${seen.token}: the incident now holds ${types.join(', ')}; a finding of a type you were not shown came since (Art. 33(1), (5)): ${again}; nothing was recorded`,
+        `De soorten bevindingen zijn veranderd sinds u het incident bekeek: het bevat nu ${types.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
+    return;
+  }
+  if (types.length > 1) {
+    throw refuse(
+      `incident ${incident.id} holds ${types.length} finding types (${types.join(', ')}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
+      `Incident ${incident.id} bevat ${types.length} soorten bevindingen (${types.join(', ')}): ${opnieuw}. Er is niets vastgelegd.`,
+    );
+  }
+}
+
 // --- Art. 34 -----------------------------------------------------------------------------------
 
 export interface SubjectsInput {
@@ -1508,13 +1557,14 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
+    const sent = input.text?.trim() || null;
     const decision: SubjectsDecision = {
       ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
       decision: input.decision,
       date,
       channel: input.channel?.trim() || null,
       exception: input.exception ?? null,
-      text: input.text?.trim() || null,
+      text: sent && keptSentText(sent),
       reason,
       ...(otherNatureReason ? { otherNatureReason } : {}),
       by,
@@ -1535,12 +1585,26 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
           at: now,
           kind: audience === 'data-subjects' ? 'subjects-decided' : 'subscribers-decided',
           actor: by,
-          detail: { ...decision, ...(afterClose ? { afterClose } : {}) },
+          // The whole text as sent, where the record keeps its beginning (keptSentText): nothing of it is lost.
+          detail: { ...decision, ...(sent && sent !== decision.text ? { text: sent } : {}), ...(afterClose ? { afterClose } : {}) },
         },
       ],
     };
   });
   return incident;
+}
+
+/**
+ * The text of what was sent as the record keeps it: the notice datalek drafts repeats the facts'
+ * texts and can be longer than a text field keeps (review7 Y5), and a message already sent cannot be
+ * shortened. One longer than MAX_LONGTEXT_CHARS is kept as its beginning, its length and its SHA-256
+ * (the record's room for people's text is bounded); the decision's timeline entry keeps the whole text.
+ */
+export function keptSentText(text: string): string {
+  const chars = [...text];
+  if (chars.length <= MAX_LONGTEXT_CHARS) return text;
+  const note = `\n\n[… ${chars.length} characters in all, SHA-256 ${sha256(text)}; the whole text as sent is on the timeline]`;
+  return `${chars.slice(0, MAX_LONGTEXT_CHARS - [...note].length).join('')}${note}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * message names the flag, so the CLI prints it and the web page shows it beside the field, in the
  * same words. The labels are what the web page and the help show.
  */
+import { MAX_LONGTEXT_CHARS, MAX_SENT_TEXT_CHARS } from '../core/commit-bounds.js';
 import { UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
@@ -161,7 +162,9 @@ export function rangeFlag(flag: string, value: unknown): { min: number; max: num
  * bounded (core/commit-bounds.ts MAX_PERSON_BYTES): a pasted log or document belongs in the case
  * file, and the record refers to it.
  */
-export const MAX_TEXT_CHARS: Readonly<Record<'text' | 'longtext' | 'list', number>> = { text: 500, longtext: 8000, list: 4000 };
+export const MAX_TEXT_CHARS: Readonly<Record<'text' | 'longtext' | 'list', number>> = { text: 500, longtext: MAX_LONGTEXT_CHARS, list: 4000 };
+
+export { MAX_SENT_TEXT_CHARS };
 
 /** Refuses text over its kind's bound (characters as a person counts them, not UTF-16 units). */
 function checkLength(field: FieldSpec, raw: string): void {

@@ -31,7 +31,8 @@
  * message says to check). Not watched:
  * re-registering with target groups or an Auto Scaling group (the interface's groups still cut it),
  * tags. Failed calls (an `errorCode`) undo nothing and do not page. IAM's calls reach EventBridge in
- * us-east-1 only: seen where the central or a forwarder region is us-east-1.
+ * us-east-1 only: seen where a forwarder region is us-east-1, or forwarded from there to the central
+ * region (iam-forward-stack.ts).
  * The datalek roles make these calls legitimately in the pipeline account (the contain function's
  * role, and the on-call role under which `release` and `contain` run): excluded by their sessions'
  * ARNs in that account only (review7 G7), from `arn:<partition>:sts::` on (read10b B1: an IAM

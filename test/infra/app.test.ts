@@ -206,8 +206,8 @@ describe('the CDK app', () => {
   });
 
   it("deploys every stack through datalek's own CDK bootstrap, and trusts no other bootstrap's roles (the deploy excuse, policyChangers)", () => {
-    const stacks = [built.stateful, built.response, ...built.forwarders, ...built.members];
-    expect(stacks.length).toBe(4);
+    const stacks = [built.stateful, built.response, ...built.forwarders, ...built.members, ...(built.iamForward ? [built.iamForward] : [])];
+    expect(stacks.length).toBe(5);
     for (const stack of stacks) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
       // The version check CDK adds reads the qualifier's parameter: a deploy against another bootstrap fails there.
@@ -222,17 +222,49 @@ describe('the CDK app', () => {
     expect(JSON.stringify(response.findResources('AWS::SecretsManager::ResourcePolicy'))).toContain(exec);
   });
 
+  it("forwards IAM's calls from us-east-1, where they alone reach EventBridge, to the central bus: none of the pipeline's regions is us-east-1 (deploy12)", () => {
+    const iam = built.iamForward;
+    expect(iam?.region).toBe('us-east-1');
+    const t = Template.fromStack(iam as NonNullable<typeof iam>);
+    const central = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${CONTEXT.region}:${CONTEXT.account}:event-bus/default`]] };
+    const rules = Object.values(t.findResources('AWS::Events::Rule'));
+    expect(rules.map((r) => r.Properties.Name).sort()).toEqual(['datalek-iam-forward', 'datalek-iam-guard']);
+    // With the stack's one role, which only these two rules may use and which may only put events on the central bus.
+    const [role] = Object.keys(t.findResources('AWS::IAM::Role'));
+    expect(Object.keys(t.findResources('AWS::IAM::Role'))).toEqual([role]);
+    for (const r of rules) {
+      expect(r.Properties.State).toBe('ENABLED');
+      expect(r.Properties.Targets).toEqual([{ Arn: central, Id: 'Target0', RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } }]);
+      expect(JSON.stringify(r.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
+    }
+    // The forward rule takes IAM's calls by name: the central rules read the rest.
+    const forward = rules.find((r) => r.Properties.Name === 'datalek-iam-forward')?.Properties.EventPattern;
+    expect(forward.$or[0]).toEqual({
+      source: ['aws.iam'],
+      detail: { eventName: expect.arrayContaining(['UpdateAssumeRolePolicy', 'CreatePolicyVersion', 'UpdateAccessKey']) },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Sid: 'ForwardToCentralBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: central }] },
+    });
+  });
+
+  it('needs no forward from us-east-1 where a pipeline region is us-east-1: its own watch rules see IAM there', () => {
+    const withUsEast1 = buildApp({ ...CONTEXT, ...NO_BUNDLING, forwardFrom: 'eu-central-1,us-east-1' });
+    expect(withUsEast1.iamForward).toBeUndefined();
+    expect(withUsEast1.app.node.tryFindChild('DatalekIamForward')).toBeUndefined();
+  });
+
   it.skipIf(!cfnLintFound)(
     'passes cfn-lint',
     () => {
       const templates = readdirSync(outdir)
         .filter((f) => f.endsWith('.template.json'))
         .map((f) => join(outdir, f));
-      expect(templates.length).toBe(4);
+      expect(templates.length).toBe(5);
       const lint = spawnSync('cfn-lint', ['--config-file', join(import.meta.dirname, '../../.cfnlintrc.yaml'), '--', ...templates], { encoding: 'utf8' });
       expect(lint.stdout + lint.stderr).toBe('');
       expect(lint.status).toBe(0);
-      // cfn-lint takes about 20 seconds for the four templates alone, more on a busy machine.
+      // cfn-lint takes about 20 seconds for the five templates alone, more on a busy machine.
     },
     180_000,
   );

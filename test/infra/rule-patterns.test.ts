@@ -327,12 +327,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   const watchPatterns: Record<string, unknown> = {};
   /** The watch rules' messages to the alarm topic (their InputTransformer), by `<where>/<short name>`. */
   const watchMessages: Record<string, { InputPathsMap: Record<string, string>; InputTemplate: string }> = {};
+  /** The rules of the stack forwarding IAM's calls from us-east-1 (iam-forward-stack.ts), by name. */
+  const iamPatterns: Record<string, unknown> = {};
   /** The values the CloudTrail files name the stack's keys by. */
   const placeholders: Record<string, string> = {};
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { stateful, response, forwarders } = buildApp({
+    const { stateful, response, forwarders, iamForward } = buildApp({
       region: 'eu-west-1',
       forwardFrom: 'eu-north-1',
       breakGlassRole: 'datalek-break-glass',
@@ -357,6 +359,9 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         } else patterns[id] = pattern;
       }
     }
+    const iam = Template.fromStack(iamForward as NonNullable<typeof iamForward>);
+    for (const rule of Object.values(iam.findResources('AWS::Events::Rule')))
+      iamPatterns[rule.Properties.Name] = resolveValue(rule.Properties.EventPattern, iam, { account: ACCOUNT, region: 'us-east-1', exporters: [] });
     const keyId = (key: IConstruct) => keyIdOf(stateful.getLogicalId(key.node.defaultChild as CfnElement), 'eu-west-1');
     placeholders.pipelineKeyId = keyId(stateful.key);
     placeholders.alarmKeyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId(stateful.alarmKey)}`;
@@ -459,7 +464,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   });
 
   it('fits each pattern, as deployed, in the 2,048 characters EventBridge takes by default', () => {
-    for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns })) expect(JSON.stringify(pattern).length, id).toBeLessThanOrEqual(2048);
+    for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns, ...iamPatterns }))
+      expect(JSON.stringify(pattern).length, id).toBeLessThanOrEqual(2048);
   });
 
   it('has no $or of fewer than two branches, which EventBridge refuses though moto takes it (review8 last read B1: a forwarder could not be deployed)', () => {
@@ -474,7 +480,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         }
       }
     };
-    for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns })) walk(pattern, id);
+    for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns, ...iamPatterns })) walk(pattern, id);
     expect(short).toEqual([]);
   });
 
@@ -485,6 +491,68 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     for (const [rule, ids] of Object.entries(await routed('watch', watchPatterns, entries, true))) for (const id of ids) matched[id].push(rule);
     for (const id of Object.keys(matched)) matched[id].sort();
     expect(matched).toEqual(WATCHED);
+  });
+
+  it("forwards from us-east-1 the IAM calls the central rules page on (IAM's reach EventBridge there alone), its own stack's deployment, and the calls on each other (deploy12)", async () => {
+    const containment = join(import.meta.dirname, 'cloudtrail-containment');
+    const entries = [
+      ...cloudTrailEvents(),
+      ...readdirSync(containment)
+        .filter((f) => f.endsWith('.json'))
+        .map((file) => {
+          const e = JSON.parse(readFileSync(join(containment, file), 'utf8'));
+          return { id: `containment/${file}`, source: e.source, detailType: e['detail-type'], detail: e.detail };
+        }),
+    ];
+    const execRole = `arn:aws:iam::${ACCOUNT}:role/cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`;
+    const byDeploy = {
+      ...SOMEONE,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1/x`,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: execRole } },
+    };
+    for (const [name, other] of [
+      ['datalek-iam-forward', 'guard'],
+      ['datalek-iam-guard', 'forward'],
+    ]) {
+      const call = (eventName: string, requestParameters: unknown, userIdentity: unknown = SOMEONE) => ({
+        source: 'aws.events',
+        detailType: 'AWS API Call via CloudTrail',
+        detail: { eventSource: 'events.amazonaws.com', eventName, requestParameters, userIdentity },
+      });
+      entries.push(
+        { id: `${name}#disabled:${other}`, ...call('DisableRule', { name }) },
+        { id: `${name}#targets-by-hand:${other}`, ...call('PutTargets', { rule: name, targets: [{ id: 'Target0', arn: 'arn:aws:sqs:us-east-1:1:x' }] }) },
+        { id: `${name}#pattern-by-its-deploy:none`, ...call('PutRule', { name, eventPattern: '{}', state: 'ENABLED' }, byDeploy) },
+      );
+    }
+    const byRule = await routed('iam-forward', iamPatterns, entries);
+    const forwarded = (rule: string) => [...(byRule[rule] ?? [])].sort();
+    expect(forwarded('datalek-iam-guard')).toEqual(['datalek-iam-forward#disabled:guard', 'datalek-iam-forward#targets-by-hand:guard']);
+    expect(forwarded('datalek-iam-forward')).toEqual(
+      [
+        // IAM's calls by name: the bootstrap's roles and policies (the central datalek-watch-changes reads which), containment's.
+        '154-datalek-execution-role-trust-changed.json',
+        '155-datalek-deploy-role-policy-put.json',
+        '159-shared-bootstrap-execution-role-trust-changed.json',
+        '162-execution-policy-new-default-version.json',
+        '163-bootstrap-boundary-default-version-set-by-path.json',
+        '164-another-teams-policy-new-version.json',
+        'containment/15-access-key-active-again.json',
+        'containment/16-access-key-deactivated.json',
+        'containment/17-revocation-policy-deleted.json',
+        'containment/18-another-inline-policy-deleted.json',
+        // A Datalek… stack changed (this region's: DatalekIamForward, DatalekToolkit), datalek's execution role given to another stack.
+        '156-datalek-execution-role-passed-to-another-stack.json',
+        '157-datalek-execution-role-passed-to-a-stack-by-arn.json',
+        '161-datalek-named-stack-created-with-its-execution-role.json',
+        '77-deploy-the-response-stack.json',
+        '78-delete-the-state-stack-by-arn.json',
+        '79-execute-a-change-set-by-its-arn.json',
+        '80-termination-protection-off-the-state-stack.json',
+        'datalek-iam-guard#disabled:forward',
+        'datalek-iam-guard#targets-by-hand:forward',
+      ].sort(),
+    );
   });
 
   it('sends each watched call as a message of its own naming the call, the caller, when and where, two calls two messages (review 3, S3)', async () => {

@@ -20,10 +20,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import { foundIsolatedInterfaces } from '../../handlers/core/containment.js';
+import { checkContainment } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
@@ -40,10 +42,11 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
   let store: DynamoDbIncidentStore;
   let c: ContainmentClients;
   let deps: ContainDeps;
+  let factory: Awaited<ReturnType<typeof containmentWorld>>['factory'];
 
   beforeAll(async () => {
-    const { factory, ...world } = await containmentWorld(ACCOUNT);
-    ({ moto, store, c } = world);
+    const world = await containmentWorld(ACCOUNT);
+    ({ moto, store, c, factory } = world);
     deps = { store, policy: DEFAULT_POLICY, now: () => NOW, containment: new AwsContainment(factory), forceEnforce: true };
   });
   afterAll(async () => moto?.stop());
@@ -322,6 +325,28 @@ describe.skipIf(!MOTO_AVAILABLE)('an instance isolated under another incident th
     const prepared = (action.steps ?? []).find((st) => st.name === 'prepare-isolation-groups');
     for (const id of orphans) expect(prepared?.detail).toContain(id);
     expect([...((action.evidence?.orphanGroups as string[] | undefined) ?? [])].sort()).toEqual([...orphans].sort());
+
+    // Drift reads them (the last note's "Still left"): as left, in place, to be deleted; nobody else ever looks at them.
+    const reader = new AwsContainmentStateReader(factory);
+    const orphanEntries = async () => {
+      const report = await checkContainment([(await store.getIncident('dl-killed')) as Incident], reader, NOW);
+      return orphans.map((id) => report.resources.find((r) => r.resource.startsWith(`security group ${id} `)));
+    };
+    expect((await orphanEntries()).map((e) => [e?.state, e?.todo])).toEqual(
+      orphans.map((id) => ['in-place', expect.stringContaining(`delete-security-group --group-id ${id}`)]),
+    );
+    // Someone puts a network interface in the killed run's isolation group, and a rule on its all-traffic group: both seen.
+    const intruder = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: vpc.subnetId, Groups: [orphans[0]] }))).NetworkInterface
+      ?.NetworkInterfaceId;
+    await c.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: orphans[1],
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.7/32' }] }],
+      }),
+    );
+    const [inUse, ruled] = await orphanEntries();
+    expect(inUse).toMatchObject({ state: 'drifted', actual: expect.stringContaining(intruder as string) });
+    expect(ruled).toMatchObject({ state: 'drifted', actual: expect.stringContaining('1 inbound') });
   });
 
   // The last read's A1: a tag is no proof. Whoever may tag puts datalek's two tags for the incident on

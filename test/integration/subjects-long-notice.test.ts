@@ -50,10 +50,14 @@ it('records the inform decision with a notice longer than a text field keeps, by
   );
   expect(inform.stderr).toBe('');
   expect(inform.code).toBe(0);
+  expect(inform.stdout).toContain('the record holds its beginning, length and SHA-256; the timeline holds the whole text');
   const show = await c.json(['show', c.id], at);
   const text = show.subjects.text as string;
   expect([...text].length).toBeLessThanOrEqual(8000);
   expect(notice.startsWith(text.slice(0, 4000))).toBe(true);
   const sha256 = createHash('sha256').update(notice, 'utf8').digest('hex');
   expect(text).toContain(`${[...notice].length} characters in all, SHA-256 ${sha256}`);
+  // Nothing of it is lost: the decision's timeline entry holds the whole text (fgops12 6).
+  const timeline = show.timeline as { kind: string; detail?: { text?: string } }[];
+  expect(timeline.find((e) => e.kind === 'subjects-decided')?.detail?.text).toBe(notice);
 });

@@ -23,6 +23,7 @@ import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import type { ContainmentCheck, ContainmentStateReader, Expectation, Observation } from '../../../core/drift.js';
 import { redactErrorMessage } from '../../../core/error-text.js';
 import type { ContainmentClientFactory, ContainmentClients, ContainmentService } from './clients.js';
+import { CREATED_FOR_TAG } from './network-isolation.js';
 import { errorCode } from './steps.js';
 
 const SERVICES: readonly ContainmentService[] = ['ec2', 'iam', 's3', 'lambda', 'rds'];
@@ -69,11 +70,12 @@ function failed(err: unknown, known: readonly (string | undefined)[] = []): Obse
 /** One account and region's checks, each kind read at once. */
 async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
   const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
-  const [interfaces, instances, groups, profiles] = await Promise.all([
+  const [interfaces, instances, groups, profiles, unvouched] = await Promise.all([
     batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
     batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
     batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
     batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
+    batch(() => unvouchedGroups(c, unique(of('unvouched-group').map((e) => e.groupId)))),
   ]);
   return Promise.all(
     checks.map(async ({ expect: e }): Promise<Observation> => {
@@ -84,6 +86,8 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           return fromBatch(instances, e.instanceId, 'instance', (s) => ({ read: 'instance', ...s }));
         case 'isolation-group':
           return fromBatch(groups, e.groupId, 'isolation group', (r) => ({ read: 'group-rules', ...r }));
+        case 'unvouched-group':
+          return fromBatch(unvouched, e.groupId, 'security group', (g) => ({ read: 'unvouched-group', ...g }));
         case 'instance-profile':
           // No association is an answer too: the profile is off.
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
@@ -175,6 +179,40 @@ async function groupRules(c: ContainmentClients, ids: string[]): Promise<Map<str
   return new Map(found.map((g) => [g.GroupId as string, { inbound: (g.IpPermissions ?? []).length, outbound: (g.IpPermissionsEgress ?? []).length }]));
 }
 
+/**
+ * Groups no record vouches for (core/drift.ts `unvouched-group`): each one's name, rules and
+ * `datalek:created-for` tag (one filtered Describe), and the network interfaces in any of them (one
+ * more, filtered by group): none, or nothing at all when there is no such group.
+ */
+async function unvouchedGroups(
+  c: ContainmentClients,
+  ids: string[],
+): Promise<Map<string, { name: string; inbound: number; outbound: number; interfaces: string[]; createdFor: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const [found, members] = await Promise.all([
+    described(ids, async (values, NextToken) => {
+      const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
+      return { items: out.SecurityGroups ?? [], next: out.NextToken };
+    }),
+    described(ids, async (values, NextToken) => {
+      const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
+      return { items: out.NetworkInterfaces ?? [], next: out.NextToken };
+    }),
+  ]);
+  return new Map(
+    found.map((g) => [
+      g.GroupId as string,
+      {
+        name: g.GroupName ?? '(no name)',
+        inbound: (g.IpPermissions ?? []).length,
+        outbound: (g.IpPermissionsEgress ?? []).length,
+        interfaces: members.filter((n) => groupIds(n.Groups).includes(g.GroupId as string)).map((n) => n.NetworkInterfaceId as string),
+        createdFor: (g.Tags ?? []).find((t) => t.Key === CREATED_FOR_TAG)?.Value ?? null,
+      },
+    ]),
+  );
+}
+
 const NOT_FOUND = new Set([
   'NoSuchEntity',
   'NoSuchEntityException',
@@ -188,7 +226,7 @@ const NOT_FOUND = new Set([
 /** A read of one instance's protection, key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
 async function readOne(
   c: ContainmentClients,
-  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' }>,
+  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' | 'unvouched-group' }>,
 ): Promise<Observation> {
   // `byName`: read by a name that can change, so not found may be renamed (core/drift.ts).
   const absent = async (what: string, fn: () => Promise<Observation>, byName?: true): Promise<Observation> => {

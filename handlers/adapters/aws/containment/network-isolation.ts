@@ -54,7 +54,7 @@ export const ISOLATION_GROUP = 'datalek-isolation';
  */
 const ROLE_TAG = 'datalek:role';
 /** The tag naming the incident a group was made for: whose record must name the group (and its role) for it to be datalek's. */
-const CREATED_FOR_TAG = 'datalek:created-for';
+export const CREATED_FOR_TAG = 'datalek:created-for';
 
 export type IsolationGroups = Record<IsolationGroupRole, string>;
 
@@ -74,11 +74,13 @@ export interface PreparedGroups {
   groups: IsolationGroups;
   orphans: string[];
   tagged: string[];
+  /** Each orphan's rules as the step found them: what drift compares them with (core/drift.ts `unvouched-group`). */
+  orphanRules?: Record<string, { inbound: number; outbound: number }>;
 }
 
 /** The groups step's outcome as the step records it: its words, and its evidence (the unvouched groups apart from `groups`, which the record vouches for). */
 export function preparedOutcome(prepared: PreparedGroups, vpcId: string): { status: 'done'; detail: string; evidence: Record<string, unknown> } {
-  const { groups, orphans, tagged } = prepared;
+  const { groups, orphans, tagged, orphanRules } = prepared;
   const left = [
     orphans.length
       ? `; group(s) ${orphans.join(', ')} tagged as made for this incident, with datalek's name, and named by no record (a run stopped between making them and recording them?): not used and left as they are; if no network interface is in them, delete them by hand (aws ec2 delete-security-group --group-id ID)`
@@ -90,7 +92,11 @@ export function preparedOutcome(prepared: PreparedGroups, vpcId: string): { stat
   return {
     status: 'done',
     detail: `all-traffic ${groups.allTraffic}, isolation ${groups.isolation} in ${vpcId}${left}`,
-    evidence: { groups, ...(orphans.length ? { orphanGroups: orphans } : {}), ...(tagged.length ? { taggedGroups: tagged } : {}) },
+    evidence: {
+      groups,
+      ...(orphans.length ? { orphanGroups: orphans, ...(orphanRules ? { orphanRules } : {}) } : {}),
+      ...(tagged.length ? { taggedGroups: tagged } : {}),
+    },
   };
 }
 
@@ -533,6 +539,9 @@ export async function isolationGroups(
     groups: { allTraffic: allTraffic.id, isolation: isolation.id },
     orphans: ids(unvouched.filter(ownName)),
     tagged: ids(unvouched.filter((g) => !ownName(g))),
+    orphanRules: Object.fromEntries(
+      unvouched.filter(ownName).map((g) => [g.GroupId as string, { inbound: (g.IpPermissions ?? []).length, outbound: (g.IpPermissionsEgress ?? []).length }]),
+    ),
   };
 }
 
