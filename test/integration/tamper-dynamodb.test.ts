@@ -191,7 +191,8 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
         }),
       );
     const dueAt = (await store.getIncident(due))?.nextDueAt as string;
-    const page = (await store.listMessages(pending)).find((m) => m.sentAt === null) as OutboxMessage;
+    const [page, sent] = (await store.listMessages(pending)).filter((m) => m.sentAt === null) as [OutboxMessage, OutboxMessage];
+    await store.markSent(sent.id, at);
     // The sweep's read, a day later (the record damaged above is passed by).
     const swept = async () => (await store.listDue(new Date(Date.parse(dueAt) + 24 * 3_600_000).toISOString(), () => undefined)).map((i) => i.id);
     const listing = async () => (await store.listIncidents({ onUnreadable: () => undefined })).map((i) => i.id);
@@ -203,15 +204,19 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     // A partition no query reads (the sweep reads DUE#0 … DUE#7 and DUE), the sort key left as it is.
     await set(due, 'INCIDENT', 'SET gsi1pk = :v', 'DUE#999');
     await set(pending, `MSG#${page.id}`, 'REMOVE gsi1pk');
+    // A sent message put back among those to send (the unsharded partition, still read): no sender may claim it, but the pipeline never writes it.
+    await set(pending, `MSG#${sent.id}`, 'SET gsi1pk = :v, gsi1sk = :v', 'PENDING');
     // listIncidents reads `gsi2sk BETWEEN '0000' AND '9999'`; verify's own list reads the partition whole.
     await set(listed, 'INCIDENT', 'SET gsi2sk = :v', `~2026-11-27T21:05:00.000Z#${listed}`);
     expect(await swept()).not.toContain(due);
     expect((await store.pendingMessages()).map((m) => m.id)).not.toContain(page.id);
+    expect((await store.pendingMessages()).map((m) => m.id)).toContain(sent.id);
     expect(await listing()).not.toContain(listed);
 
     expect(await problems(due)).toEqual([`incident ${due}, record: the column nextDueAt (null) does not match the record: it was altered`]);
     expect(await problems(pending)).toEqual([
       `incident ${pending}, message ${page.id}: is not sent, and not where the senders look for messages to send: it would never be sent`,
+      `incident ${pending}, message ${sent.id}: is marked sent, yet still among the messages to send: an index entry the pipeline did not write`,
     ]);
     expect(await problems(listed)).toEqual([
       `incident ${listed}, record: the column detectedAt (listing) ("~2026-11-27T21:05:00.000Z") does not match the record: it was altered`,
