@@ -25,14 +25,14 @@ import type { Construct } from 'constructs';
 import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
-import { ALARM_PERIOD, ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
+import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deadLettersMetric, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
-import { eventQueue } from './constructs/queue.js';
-import { protectQueues } from './constructs/register-guard.js';
+import { deadLetterQueue } from './constructs/queue.js';
+import { protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { guardTopic } from './constructs/topic-guard.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
@@ -83,7 +83,7 @@ export class ForwarderStack extends Stack {
       topic: this.alarmTopic,
     });
 
-    this.deadLetterQueue = eventQueue(this, 'DeadLetters', this.key);
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', this.key);
     const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const role = new iam.Role(this, 'ForwardRole', {
       description: `datalek: EventBridge puts the GuardDuty findings of ${this.region} on the default bus of ${props.centralRegion}, for the rule ${FORWARD_RULE_NAME} only`,
@@ -100,8 +100,8 @@ export class ForwarderStack extends Stack {
 
     onCallAlarm(this, 'DeadLettersAlarm', {
       name: 'forwarder-dead-letters',
-      description: `datalek: GuardDuty findings of ${this.region} could not be forwarded to ${props.centralRegion}; they wait in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      description: `datalek: GuardDuty findings of ${this.region} could not be forwarded to ${props.centralRegion}; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them)`,
+      metric: deadLettersMetric(this.deadLetterQueue),
       topic: this.alarmTopic,
     });
     onCallAlarm(this, 'ThrottledAlarm', {
@@ -135,5 +135,7 @@ export class ForwarderStack extends Stack {
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
     // The dead letters and the watch's calls: emptied by nobody but the break-glass role and the deployment.
     protectQueues(this, props.config.breakGlassRole);
+    // Their messages, taken one by one: by nobody but break-glass and on-call, who redrives them (review11 K3).
+    protectDeadLetters(this, { breakGlassRole: props.config.breakGlassRole, redriveRole: props.config.onCallRole });
   }
 }

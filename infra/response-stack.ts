@@ -31,7 +31,7 @@ import { EventRoute } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
-import { EVENT_ARCHIVE_NAME, protectQueues } from './constructs/register-guard.js';
+import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 import { BOUNDARY_MERGES, containmentStatements, protectPipelineRoles } from './containment-policy.js';
@@ -742,6 +742,8 @@ export class ResponseStack extends Stack {
     // The dead letters (the failed findings' only copy) and the watch's calls: emptied by nobody
     // but the break-glass role and the deployment (register-guard.ts).
     protectQueues(this, config.breakGlassRole);
+    // Their messages, taken one by one: by nobody but break-glass and on-call, who redrives them (review11 K3).
+    protectDeadLetters(this, { breakGlassRole: config.breakGlassRole, redriveRole: config.onCallRole });
   }
 
   /** Assuming the read role of member accounts, as the contain function assumes their containment role. */

@@ -7,7 +7,7 @@ import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-fa
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
-import { type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
+import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
@@ -25,6 +25,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     band: severityBand(incident.severity),
     findingType: incident.findingType,
     findingTypes: incident.findingTypes ?? [incident.findingType],
+    // The token `assess --seen` takes: the finding types as shown now.
+    findingTypesSeen: findingTypesSeen(incident),
     resource: { type: incident.resource.resourceType, id: incident.resource.id },
     accountId: incident.accountId,
     region: incident.region,
@@ -202,6 +204,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
     ...((incident.findingTypes?.length ?? 0) > 1 ? [`  finding types  ${incident.findingTypes?.join(', ')}`] : []),
+    // What an assessment from the command line answers for: a type that comes after this changes the token (core/fg-workflow.ts checkTypesSeen).
+    `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
     ...(incident.followUpOf
       ? [
           `  follow-up of   ${incident.followUpOf.incidentId} (closed ${when(incident.followUpOf.closedAt)}; finding ${incident.followUpOf.findingId} active again)`,

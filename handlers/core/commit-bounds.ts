@@ -97,12 +97,23 @@ export const MAX_LONGTEXT_CHARS = 8000;
 
 /**
  * The most characters of the text of a communication as sent (`subjects --text`): above the
- * longest notice datalek drafts (`datalek notice`, which repeats the facts' texts, each up to
- * MAX_LONGTEXT_CHARS, and their categories), so that it is never refused. The record keeps one
- * longer than MAX_LONGTEXT_CHARS as its beginning, length and SHA-256; the timeline the whole of it
- * (fg-workflow.ts keptSentText).
+ * longest notice datalek drafts, so that it is never refused. The notice repeats the facts' texts
+ * (summary, consequences in general and per nature, measures), at most MAX_PERSON_BYTES of people's
+ * text and so at most as many characters, which Markdown escaping can double, beside containment
+ * steps and headings: three times MAX_PERSON_BYTES is above it (32,000 was not: review11 A4). The
+ * record keeps one longer than MAX_LONGTEXT_CHARS as its beginning, length and SHA-256; the
+ * timeline the whole of it (fg-workflow.ts keptSentText), within MAX_SENT_TEXT_BYTES.
  */
-export const MAX_SENT_TEXT_CHARS = 32_000;
+export const MAX_SENT_TEXT_CHARS = 3 * MAX_PERSON_BYTES;
+
+/**
+ * The most bytes the text of a communication as sent takes as the timeline stores it (UTF-8, in
+ * JSON): the decision's timeline entry keeps the whole text, and a DynamoDB item holds 400 KB, the
+ * decision's own texts (its reason, the record's copy of the text) beside it. The longest notice
+ * datalek drafts stays under it (its characters come from at most MAX_PERSON_BYTES of people's
+ * text, escaped); a text over it is refused naming the field, as one over MAX_SENT_TEXT_CHARS is.
+ */
+export const MAX_SENT_TEXT_BYTES = 256 * 1024;
 
 /** The parts of the record that hold what people entered (see MAX_PERSON_BYTES). */
 const PERSON_FIELDS = [

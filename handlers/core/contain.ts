@@ -218,7 +218,8 @@ export async function closedHoldersOf(store: Pick<IncidentStore, 'getIncident'>,
 }
 
 /** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
-export const leftFailedTrack = (actionId: string) => `left-failed:${actionId}`;
+const LEFT_FAILED_PREFIX = 'left-failed:';
+export const leftFailedTrack = (actionId: string) => `${LEFT_FAILED_PREFIX}${actionId}`;
 
 /** An action of an incident left to an open incident whose containment of its resource failed (containment.ts `failedAtHolder`). */
 export interface FailedAtHolder {
@@ -265,6 +266,13 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
   const entries: TimelineDraft[] = [];
   let told = 0;
   let mended = false;
+  // A failure told of an action no longer left (handed back in this very commit, say): its mark goes.
+  const marks = Object.keys(draft.reminders.byClock ?? {}).filter((k) => k.startsWith(LEFT_FAILED_PREFIX));
+  const stale = marks.filter((k) => !draft.actions.some((a) => leftToAnother(a) && leftFailedTrack(a.id) === k));
+  if (stale.length) {
+    draft.reminders.byClock = Object.fromEntries(Object.entries(draft.reminders.byClock ?? {}).filter(([k]) => !stale.includes(k)));
+    mended = true;
+  }
   for (const f of found) {
     const a = draft.actions.find((x) => x.id === f.actionId);
     if (!a || !leftToAnother(a)) continue;

@@ -142,6 +142,11 @@ export async function deliverMessages(
       unrecorded = [];
     }
   }
+  if (unrecorded.length && report.failed.length === 0 && notReached.length === 0 && refused.length === 0) {
+    // Every message sent (as nearly always): nothing to give back, no lease to look up.
+    await deps.store.markAllSent(unrecorded, sentAt());
+    return report;
+  }
   const leaseOf = (id: string) => (claimedAtCommit && atCommit.has(id) ? claimedAtCommit.until : lease);
   // Given back: the claims of those that failed, and of those not tried for want of time.
   const back = [...report.failed.map((f) => f.message.id), ...notReached.map((m) => m.id)];

@@ -264,7 +264,9 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
     : undefined;
   if (held) {
     const theirs = expectedContainment(holder, now);
-    for (const c of theirs.checks.filter((c) => c.actionId === held.id)) out.checks.push({ ...c, ...at, heldBy: holder.id });
+    // The holder's resource, not the groups its own groups step found unvouched (read under the holder).
+    for (const c of theirs.checks.filter((c) => c.actionId === held.id && c.expect.kind !== 'unvouched-group'))
+      out.checks.push({ ...c, ...at, heldBy: holder.id });
     for (const n of theirs.notChecked.filter((n) => n.actionId === held.id))
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
     return;

@@ -11,6 +11,7 @@ import { type ChangeDeps, changeIncident } from './change-incident.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
+import type { UnreadableHandler } from './stored-record.js';
 
 /** When something falls due on the incident before its stored due time (or it stores none): that time, else null. */
 export function dueIndexMisses(incident: Incident, policy: Policy): string | null {
@@ -31,11 +32,12 @@ export interface Reindexed {
  * Writes again every incident, open or closed, whose stored due time misses what is due now
  * (`dueIndexMisses`): the commit computes its due time, and the timeline says why it was written.
  * An incident another writer changed meanwhile is read again; one that holds its due time by then
- * is left alone. Reads every incident once: a migration, not a sweep.
+ * is left alone. Reads every incident once: a migration, not a sweep. One whose record cannot be
+ * read goes to `onUnreadable` and the others are put back all the same; without it, it fails the whole.
  */
-export async function reindexDue(deps: ChangeDeps): Promise<Reindexed[]> {
+export async function reindexDue(deps: ChangeDeps, onUnreadable?: UnreadableHandler): Promise<Reindexed[]> {
   const put: Reindexed[] = [];
-  for (const listed of await deps.store.listIncidents()) {
+  for (const listed of await deps.store.listIncidents({ onUnreadable })) {
     if (dueIndexMisses(listed, deps.policy) === null) continue;
     let done: Reindexed | null = null;
     await changeIncident(deps, listed.id, (draft) => {

@@ -54,6 +54,8 @@ import {
   type Decision,
   emptyFacts,
   exposedInterfaces,
+  findingTypesOfIncident,
+  findingTypesSeen,
   followUpHint,
   type Harm,
   type HarmSeverity,
@@ -196,6 +198,13 @@ export interface AssessInput {
    */
   confirmSpecialCategories?: boolean;
   specialReason?: string;
+  /**
+   * From the command line, the finding types the person was shown: the token `show` printed
+   * (`--seen`) or the types named (`--finding-types`); an assessment is refused when a type came
+   * since, or, with neither, when the incident holds more than one type. Absent (the page, which
+   * checks its own form): not checked.
+   */
+  seen?: { token?: string; types?: string[] };
 }
 
 /**
@@ -263,6 +272,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
+    if (assessing && input.seen) checkTypesSeen(draft, input.seen);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -1325,6 +1335,43 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
     throw refuse(
       `a withdrawal says the breach needed no notification after all, but ${said}: record that it is not notifiable first, with its reasoning (datalek assess --personal-data no --risk none, or --risk none) (Art. 33(1), (5))`,
       `Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar ${a ? `de geldende beoordeling (${formatLocal(a.at, deps.policy.timeZone)}) zegt meldplichtig` : 'er is geen beoordeling vastgelegd'}: leg eerst met motivering vast dat het niet meldplichtig is (AVG art. 33(1), (5)).`,
+    );
+  }
+}
+
+/**
+ * An assessment from the command line answers only for the finding types the person was shown
+ * (`show`'s `--seen` token, or the types named): a finding of a new type that came since (an
+ * exfiltration on the instance she assesses as a miner) makes her "no personal data" one she never
+ * weighed. With neither, one type needs nothing; more than one must be named (storm11's page check).
+ */
+function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>): void {
+  const types = findingTypesOfIncident(incident);
+  const again = `look at the incident again (datalek show ${incident.id}) and assess with the --seen it prints, or name every type you assessed (--finding-types)`;
+  const opnieuw = 'bekijk het incident opnieuw en beoordeel het met wat u dan ziet';
+  if (seen.types?.length) {
+    const unnamed = types.filter((t) => !seen.types?.includes(t));
+    if (unnamed.length) {
+      throw refuse(
+        `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,
+        `De beoordeling geldt alleen voor de soorten bevindingen die u noemt; niet genoemd: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
+    return;
+  }
+  if (seen.token) {
+    if (seen.token !== findingTypesSeen(incident)) {
+      throw refuse(
+        `the finding types changed since show printed --seen ${seen.token}: the incident now holds ${types.join(', ')}; a finding of a type you were not shown came since (Art. 33(1), (5)): ${again}; nothing was recorded`,
+        `De soorten bevindingen zijn veranderd sinds u het incident bekeek: het bevat nu ${types.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
+    return;
+  }
+  if (types.length > 1) {
+    throw refuse(
+      `incident ${incident.id} holds ${types.length} finding types (${types.join(', ')}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
+      `Incident ${incident.id} bevat ${types.length} soorten bevindingen (${types.join(', ')}): ${opnieuw}. Er is niets vastgelegd.`,
     );
   }
 }

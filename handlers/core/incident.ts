@@ -824,6 +824,20 @@ export interface ExposedAgain {
  * For a refusal on a closed incident: the follow-up incident its finding opened since, if any,
  * which is where the breach goes on (what to acknowledge or assess instead).
  */
+/** The incident's finding types, sorted: what `show` showed and `assess --finding-types` names. */
+export function findingTypesOfIncident(incident: Incident): string[] {
+  return [...(incident.findingTypes ?? [incident.findingType])].sort();
+}
+
+/**
+ * The finding types `show` showed, as a short token (`assess --seen`): a finding of a new type that
+ * came after it changes the token, so the CLI's assessment never answers for a type the person was
+ * not shown (the page's forms carry the types themselves, web/action-forms.ts).
+ */
+export function findingTypesSeen(incident: Incident): string {
+  return sha256(JSON.stringify(findingTypesOfIncident(incident))).slice(0, 8);
+}
+
 export function followUpHint(incident: Incident): { en: string; nl: string } {
   const latest = incident.followUps?.at(-1);
   if (!latest) return { en: '', nl: '' };

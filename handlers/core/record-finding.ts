@@ -176,11 +176,10 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   const finding = parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
-  // The incidents the first commit tried, at the revisions it read: a conflict at every try while none moved is no race (settledConflict).
-  let first: { ids: string[]; revisions: number[] } | undefined;
   for (let attempt = 1; ; attempt++) {
     const decision = await decide(deps, finding);
     const { change, result } = decision;
+    let committing = false;
     try {
       if (change && decision.deferred?.length) {
         early.push(...(await mergeAhead(deps, finding, change.incident.id, decision.deferred[0])));
@@ -190,12 +189,14 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       const claim = deps.claimQueued ? claimFor(result.queued ?? [], deps.claimQueued, deps.now()) : undefined;
       if (claim) change.claim = claim;
       markRun(deps, change);
-      first ??= tried(change);
+      committing = true;
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
       if (err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
-      throw first?.ids.length ? await settledConflict(deps.store, first.ids, first.revisions, err) : err;
+      // The incidents the last try's commit wrote, at the revisions it read: none moved since, and the conflict is no race (settledConflict).
+      const last = committing && change ? tried(change) : undefined;
+      throw last?.ids.length ? await settledConflict(deps.store, last.ids, last.revisions, err) : err;
     }
     // The finding is recorded: what follows is no reason to decide it again.
     withQueued(result, await completeLinks(deps, change.incident.linksPending?.length ? change.incident.id : undefined));

@@ -55,7 +55,11 @@ export interface RegisterRow {
   detectedAt: string;
   awareAt: string | null;
   awareReason: string | null;
-  /** Awareness was moved later after personal data had been assessed as affected (see `decisions`). */
+  /**
+   * Awareness was moved later *after* personal data had been assessed as affected (see `decisions`);
+   * false for a move from the detection to a later stated time made before that assessment. The name
+   * is kept: scripts read the register's columns by name and position (review8's note on it).
+   */
   awarenessMovedLater: boolean;
   /** The moment of awareness lies before GuardDuty's first activity or detection (a customer's call), as the person confirmed (core/stated-time.ts). */
   awareBeforeDetection: boolean;

@@ -14,6 +14,7 @@
  * out), an entry on its timeline, and its FG and on-call told. Session revocations are not shared
  * (each incident has its own policy name), and a key left inactive is not undone.
  */
+import { measuresTaken } from './breach-facts.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, closedHoldersOf, mergeChain } from './contain.js';
 import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
@@ -224,6 +225,11 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     });
   }
 
+  // An Art. 34(3)(b) exception another incident holds on containment this release undoes loses its ground too.
+  for (const id of new Set(holds.map((h) => h.other.id))) {
+    const theirs = holds.filter((h) => h.other.id === id);
+    checkArt34Ground(theirs[0].other, new Set(theirs.map((h) => h.action.id)), incident.id);
+  }
   // Checked against the containment lease and marked `releasing` in one commit (see `beginRelease`).
   const marked = await beginRelease(deps, incident.id, actions, by);
   const released: ReleaseOutcome['released'] = [];
@@ -476,11 +482,37 @@ async function beginRelease(
     const lease = draft.containmentLease;
     if (lease && Date.parse(lease.until) > Date.parse(now)) throw leaseRefusal(incidentId, lease.until);
     if (lease) draft.containmentLease = null;
+    checkArt34Ground(draft, ids, null);
     const until = new Date(Date.parse(now) + RELEASE_MARK_MS).toISOString();
     for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by, until };
     return { entries: [] };
   });
   return { incident, actions: incident.actions.filter((a) => a.releasing && ids.has(a.id)) };
+}
+
+/**
+ * The Art. 34(3)(b) exception "measures taken" rests on measures in effect (`measuresTaken`: the
+ * facts' own words, or containment carried out and not released). A release that takes away the last
+ * of them (`releasing`: the actions of `incident` it undoes; `by`: the incident released, when another)
+ * would leave the record saying the data subjects need not be told because measures removed the high
+ * risk, with none in effect, and nothing asking for a new decision. Refused before anything is undone,
+ * as `facts` refuses to empty --measures-taken: the FG records a new Art. 34 decision first (review11 S5,
+ * Art. 34(1), (3)(b), 5(2)).
+ */
+function checkArt34Ground(incident: Incident, releasing: Set<string>, by: string | null): void {
+  if (incident.subjects?.exception !== 'measures-taken' || !incident.actions.some((a) => releasing.has(a.id))) return;
+  const released = { at: '', by: '', reason: '' };
+  const after = { ...incident, actions: incident.actions.map((a) => (releasing.has(a.id) ? { ...a, released } : a)) };
+  if (measuresTaken(after).length > 0) return;
+  const through = by ? ` (held for it by incident ${by}, whose release undoes it)` : '';
+  const throughNl = by ? ` (voor dit incident vastgehouden door incident ${by}, waarvan het opheffen het ongedaan maakt)` : '';
+  const message = `the Art. 34 decision of incident ${incident.id} rests on the measures taken (exception "measures taken", Art. 34(3)(b)), and the containment this release undoes${through} is the only measure in effect: released, the exception stands on no measure; the FG records a new Art. 34 decision first (datalek subjects ${incident.id}), or the measures in effect (datalek facts ${incident.id} --measures-taken); nothing was released`;
+  throw new RefusedError(message, {
+    page: {
+      nl: `Het besluit over de betrokkenen van incident ${incident.id} steunt op de genomen maatregelen (uitzondering art. 34(3)(b)), en de inperking die dit opheffen ongedaan maakt${throughNl} is de enige maatregel die nog geldt: daarna steunt de uitzondering op geen enkele maatregel. De FG legt eerst een nieuw besluit over de betrokkenen vast, of de maatregelen die wel gelden ("Genomen maatregelen" bij de feiten). Er is niets opgeheven.`,
+      en: message,
+    },
+  });
 }
 
 /** What `beginRelease` marked and the release did not finish is no longer marked. */

@@ -44,7 +44,7 @@ import { beforeDetection } from '../core/stated-time.js';
 import { formatLocal } from '../core/time.js';
 import type { Containment } from '../ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { type FieldSpec, type Lang, MAX_SENT_TEXT_CHARS, type OfferContext, type Text, type Values } from './fields.js';
+import { type FieldSpec, type Lang, MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS, type OfferContext, type Text, type Values } from './fields.js';
 import { measuresElsewhere } from './queries.js';
 
 /** What an acknowledgement reports, however it was recorded. */
@@ -338,10 +338,14 @@ export const assessAction = action({
       offered: nis2,
     },
     afterCloseConfirmation,
+    // The command line's own: the finding types the person was shown (`show` prints the token); the page's form carries them itself.
+    { name: 'seen', kind: 'text', label: { nl: 'Gezien (show)', en: 'Seen (show)' }, cliOnly: true },
+    { name: 'finding-types', kind: 'list', label: { nl: 'Beoordeelde soorten bevindingen', en: 'Finding types assessed' }, cliOnly: true },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
     by,
+    ...(v.seen !== undefined || v['finding-types'] !== undefined ? { seen: { token: v.seen?.trim(), types: v['finding-types'] } } : {}),
     personalData: v['personal-data'],
     risk: v.risk,
     reason: v.reason,
@@ -806,6 +810,7 @@ export const subjectsAction = action({
       kind: 'longtext',
       // The notice datalek drafts repeats the facts' texts: longer than a text field keeps (review7 Y5). The record keeps a longer one as its beginning, length and SHA-256, the timeline the whole text.
       maxChars: MAX_SENT_TEXT_CHARS,
+      maxStoredBytes: MAX_SENT_TEXT_BYTES,
       overBound: {
         nl: 'dat is langer dan elke kennisgeving die datalek opstelt; bewaar het bericht in het dossier en geef hier het begin en waar het staat',
         en: 'that is longer than any notice datalek drafts; keep the message in the case file and give its beginning here with where it is kept',

@@ -5,7 +5,7 @@
  * message names the flag, so the CLI prints it and the web page shows it beside the field, in the
  * same words. The labels are what the web page and the help show.
  */
-import { MAX_LONGTEXT_CHARS, MAX_SENT_TEXT_CHARS } from '../core/commit-bounds.js';
+import { MAX_LONGTEXT_CHARS, MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS } from '../core/commit-bounds.js';
 import { UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
@@ -47,6 +47,8 @@ export interface FieldSpec {
   readonly offered?: (ctx: OfferContext) => boolean;
   /** The most characters of a text what reads it takes; a page's input allows no more (4000 where unset). */
   readonly maxChars?: number;
+  /** The most bytes of the text as stored (UTF-8, in JSON), where characters alone do not bound it (the text of a communication). */
+  readonly maxStoredBytes?: number;
   /**
    * What a refusal of a text over its bound advises instead of the case file (a pasted event is no
    * text for the case file: its own command reads it from a file).
@@ -164,7 +166,7 @@ export function rangeFlag(flag: string, value: unknown): { min: number; max: num
  */
 export const MAX_TEXT_CHARS: Readonly<Record<'text' | 'longtext' | 'list', number>> = { text: 500, longtext: MAX_LONGTEXT_CHARS, list: 4000 };
 
-export { MAX_SENT_TEXT_CHARS };
+export { MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS };
 
 /** Refuses text over its kind's bound (characters as a person counts them, not UTF-16 units). */
 function checkLength(field: FieldSpec, raw: string): void {
@@ -172,11 +174,21 @@ function checkLength(field: FieldSpec, raw: string): void {
   const limit = field.overBound && field.maxChars ? field.maxChars : MAX_TEXT_CHARS[field.kind as keyof typeof MAX_TEXT_CHARS];
   if (limit === undefined) return;
   const length = [...raw].length;
-  if (length <= limit) return;
+  const bytes = field.maxStoredBytes ? new TextEncoder().encode(JSON.stringify(raw)).length : 0;
+  if (length <= limit && (!field.maxStoredBytes || bytes <= field.maxStoredBytes)) return;
   const instead = field.overBound ?? {
     nl: 'zet een langere tekst (een log, een document) in het dossier en verwijs er hier naar',
     en: 'put a longer text (a log, a document) in the case file and refer to it here',
   };
+  if (length <= limit && field.maxStoredBytes) {
+    throw new UsageError(`--${field.name} takes ${bytes} bytes as stored; it keeps at most ${field.maxStoredBytes}: ${instead.en}`, {
+      field: field.name,
+      page: {
+        nl: `Deze tekst neemt opgeslagen ${bytes} bytes in; dit veld bewaart er hoogstens ${field.maxStoredBytes}: ${instead.nl}.`,
+        en: `This text takes ${bytes} bytes as stored; this field keeps at most ${field.maxStoredBytes}: ${instead.en}.`,
+      },
+    });
+  }
   throw new UsageError(`--${field.name} is ${length} characters long; it keeps at most ${limit}: ${instead.en}`, {
     field: field.name,
     page: {

@@ -26,7 +26,7 @@ import { acknowledge, acknowledgementTakes, linkAcknowledger } from '../core/ack
 import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
 import type { ConflictRetry } from '../core/conflict-retry.js';
-import { ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
+import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
@@ -445,6 +445,9 @@ async function quietly(deps: LinkDeps, fn: () => Promise<void>, incidentId: stri
   }
 }
 
+/** Marks the applier's answer to a webhook whose record the store refused for good (StuckConflictError); never sent on. */
+const STUCK_HEADER = 'x-datalek-stuck-conflict';
+
 /**
  * The trusted side: checks and applies one forwarded request (`payload`, as JSON carried it) and
  * returns the answer to show. A payload that is not a request the forwarder makes is refused with
@@ -455,6 +458,8 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown, invocation
   registerAppliedRoutes(app, deps);
   app.notFound((c) => c.text('Not found', 404));
   app.onError((err, c) => {
+    // A pager's webhook whose record the store refuses for good (no race): marked, so that the applier fails below.
+    if (err instanceof StuckConflictError) return c.text('not recorded: no race; see the function log', 500, { [STUCK_HEADER]: err.incidentId });
     deps.log?.(`datalek link: ${err instanceof Error ? err.message : String(err)}`);
     return c.text('unexpected failure; see the function log (identifiers only)', 500);
   });
@@ -473,6 +478,13 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown, invocation
       return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'not a link request: headers: not valid header values\n' };
     }
     const response = await app.fetch(request, invocation);
+    const stuck = response.headers.get(STUCK_HEADER);
+    // No person reads a webhook's answer: the function fails, so that its errors alarm pages on-call (the pager retries it, refused alike).
+    // By id: the store's text may name a resource.
+    if (stuck)
+      throw new DatalekError(
+        `link-apply: a pager's webhook about incident ${stuck} was not recorded: the store refused it at every try while the incident did not change, which is no race (a row put in behind datalek?); datalek verify ${stuck} names it`,
+      );
     return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain; charset=utf-8', body: await response.text() };
   };
 }

@@ -69,6 +69,14 @@ const PROBLEMS: Template[] = [
   ['was sent at {} but is marked sent at {}', 'is verzonden op {} maar staat als verzonden op {}'],
   ['is not in the ledger: the message was inserted behind the pipeline', 'staat niet in het grootboek: het bericht is buiten de pipeline om ingevoegd'],
   [
+    'is not sent, and not where the senders look for messages to send: it would never be sent',
+    'is niet verzonden, en staat niet waar de verzenders te verzenden berichten zoeken: het zou nooit worden verzonden',
+  ],
+  [
+    'is marked sent, yet still among the messages to send: an index entry the pipeline did not write',
+    'staat als verzonden, maar nog tussen de te verzenden berichten: een indexregel die de pipeline niet schreef',
+  ],
+  [
     "is claimed until {}, beyond any sender's lease ({} minutes): nobody may send it until then, which silences it",
     'is geclaimd tot {}, langer dan de lease van welke verzender ook ({} minuten): niemand mag het tot dan verzenden, en zo zwijgt het',
   ],

@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** The alarm topic's name, the same in every region. */
@@ -90,6 +91,26 @@ export function onCallAlarm(scope: Construct, id: string, props: OnCallAlarmProp
 
 /** Five minutes, the period of every alarm here. */
 export const ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * What a dead-letter queue's alarm counts (review11 K3): the messages waiting in it, and those sent
+ * to it in the period. A message received is in flight, not visible, for its visibility timeout
+ * (up to 12 hours, and again), and one deleted is gone: a poller with `sqs:ReceiveMessage` kept the
+ * depth at 0 and the alarm quiet. A message sent is counted as it arrives, whatever becomes of it
+ * (Lambda and EventBridge send to a dead-letter queue with SendMessage; SQS leaves out of this
+ * metric only messages its own redrive policy moves, none here). Missing data counts as none.
+ */
+export function deadLettersMetric(queue: sqs.IQueue): cloudwatch.IMetric {
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(waiting, 0) + FILL(arrived, 0)',
+    usingMetrics: {
+      waiting: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      arrived: queue.metricNumberOfMessagesSent({ period: ALARM_PERIOD, statistic: 'Sum' }),
+    },
+    period: ALARM_PERIOD,
+    label: 'dead letters waiting or arrived',
+  });
+}
 
 /**
  * A metric EventBridge keeps per rule (`ThrottledRules`, `InvocationsFailedToBeSentToDlq`, …),

@@ -13,8 +13,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../handlers/core/rules.js';
-import { ALARM_PERIOD, lostEventsAlarm, onCallAlarm } from './alarms.js';
-import { eventQueue } from './queue.js';
+import { deadLettersMetric, lostEventsAlarm, onCallAlarm } from './alarms.js';
+import { deadLetterQueue } from './queue.js';
 
 export interface EventRouteProps {
   /** Names its alarms: `datalek-<name>-dead-letters`, `datalek-<name>-lost`. */
@@ -37,7 +37,7 @@ export class EventRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRouteProps) {
     super(scope, id);
-    this.deadLetterQueue = eventQueue(this, 'DeadLetters', props.key);
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', props.key);
     this.rule = new events.Rule(this, 'Rule', {
       description: props.description,
       eventBus: props.bus,
@@ -53,8 +53,8 @@ export class EventRoute extends Construct {
     );
     onCallAlarm(this, 'DeadLettersAlarm', {
       name: `${props.name}-dead-letters`,
-      description: `datalek: events for ${props.description} could not be delivered; they wait in the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+      description: `datalek: events for ${props.description} could not be delivered; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them)`,
+      metric: deadLettersMetric(this.deadLetterQueue),
       topic: props.alarmTopic,
     });
     lostEventsAlarm(this, 'LostAlarm', { name: props.name, rule: this.rule, bus: props.bus, what: `events for ${props.description}`, topic: props.alarmTopic });

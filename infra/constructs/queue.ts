@@ -10,3 +10,17 @@ import type { Construct } from 'constructs';
 export function eventQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
   return new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
 }
+
+/** The dead-letter queues made here, for the Deny only they get (register-guard.ts `protectDeadLetters`). */
+const deadLetterQueues = new WeakSet<sqs.Queue>();
+
+/** An `eventQueue` for the events a function or a rule target failed on: their only copy in the pipeline, redriven by hand. */
+export function deadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  const queue = eventQueue(scope, id, key);
+  deadLetterQueues.add(queue);
+  return queue;
+}
+
+export function isDeadLetterQueue(queue: sqs.Queue): boolean {
+  return deadLetterQueues.has(queue);
+}

@@ -16,8 +16,12 @@
  *   for an archive) and a datalek queue purged or deleted, or changed other than by a deployment;
  * - every datalek queue's policy denies purging, deleting and setting its attributes to all but the
  *   break-glass role and the deployment (`protectQueues`).
- * Left out: a queue's messages received and deleted one by one (data events, not in the
- * management events the watch reads), and a table's TTL (DynamoDB deletes no item whose TTL lies
+ * - every dead-letter queue's policy denies receiving, hiding (a longer visibility timeout) and
+ *   deleting its messages to all but the break-glass role and on-call's, which redrives them
+ *   (`protectDeadLetters`, review11 K3): data events, which no watch rule reads; their alarms count
+ *   what arrives as well as what waits (alarms.ts `deadLettersMetric`), which receiving cannot hide.
+ * Left out: the watch queue's messages received and deleted one by one (on-call reads and deletes
+ * them; its new-calls alarm counts what arrives), and a table's TTL (DynamoDB deletes no item whose TTL lies
  * more than five years in the past, so a TTL on another attribute wipes nothing).
  */
 import { Stack } from 'aws-cdk-lib';
@@ -25,7 +29,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STACK_NAME_PREFIX } from './pipeline-watch.js';
-import { policyChangers } from './protected-key.js';
+import { breakGlassRoleArn, policyChangers } from './protected-key.js';
+import { isDeadLetterQueue } from './queue.js';
 
 /** The pipeline bus's archive: the domain events, kept with the breach register. */
 export const EVENT_ARCHIVE_NAME = 'datalek-events';
@@ -83,6 +88,37 @@ export function protectQueues(scope: Construct, breakGlassRole: string): void {
         actions: QUEUE_EMPTYING_ACTIONS,
         resources: [queue.queueArn],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(queue, breakGlassRole) } },
+      }),
+    );
+  }
+}
+
+/** The SQS calls that take a queue's messages one by one: received (hidden while in flight), hidden longer, deleted. */
+export const MESSAGE_TAKING_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'];
+
+/**
+ * Every dead-letter queue in `scope` (queue.ts `deadLetterQueue`: the events a function or a rule
+ * target failed on, their only copy in the pipeline) gets a Deny in its policy: nobody but the
+ * break-glass role and `redriveRole` (on-call's: the runbook's redrive reads and deletes each
+ * message) receives, hides or deletes its messages (review11 K3). Nothing of datalek reads them;
+ * Lambda and EventBridge only send. A principal that may assume on-call's role still may (its trust
+ * says who). Call it once the stack's queues exist.
+ */
+export function protectDeadLetters(scope: Construct, props: { breakGlassRole: string; redriveRole: string }): void {
+  for (const queue of scope.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue && isDeadLetterQueue(c))) {
+    const stack = Stack.of(queue);
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassOrOnCallTakesDeadLetters',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: MESSAGE_TAKING_ACTIONS,
+        resources: [queue.queueArn],
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [breakGlassRoleArn(queue, props.breakGlassRole), `arn:${stack.partition}:iam::${stack.account}:role/${props.redriveRole}`],
+          },
+        },
       }),
     );
   }

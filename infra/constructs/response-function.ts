@@ -16,8 +16,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleHandler, PROJECT_ROOT } from '../bundling.js';
-import { ALARM_PERIOD, onCallAlarm } from './alarms.js';
-import { eventQueue } from './queue.js';
+import { ALARM_PERIOD, deadLettersMetric, onCallAlarm } from './alarms.js';
+import { deadLetterQueue } from './queue.js';
 
 export interface ResponseFunctionProps {
   /** The entry file under handlers/, without `.ts`: `record-finding`. */
@@ -85,7 +85,7 @@ export class ResponseFunction extends Construct {
     if (!props.synchronousOnly) {
       // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.
       props.key.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
-      this.deadLetterQueue = eventQueue(this, 'FailedEvents', props.key);
+      this.deadLetterQueue = deadLetterQueue(this, 'FailedEvents', props.key);
     }
     this.fn = new lambda.Function(this, 'Function', {
       ...(this.deadLetterQueue ? { deadLetterQueue: this.deadLetterQueue, retryAttempts: RETRY_ATTEMPTS, maxEventAge: MAX_EVENT_AGE } : {}),
@@ -117,8 +117,8 @@ export class ResponseFunction extends Construct {
     if (this.deadLetterQueue) {
       onCallAlarm(this, 'FailedEventsAlarm', {
         name: `${props.handler}-failed-events`,
-        description: `datalek ${props.handler}: events the function failed on after its retries wait in its dead-letter queue`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD }),
+        description: `datalek ${props.handler}: events the function failed on after its retries wait in, or arrived in, its dead-letter queue (find out why, fix, then redrive it as on-call; an empty queue after this alarm means someone received or deleted them: look for the ids in the function's log and in GuardDuty)`,
+        metric: deadLettersMetric(this.deadLetterQueue),
         topic: props.alarmTopic,
       });
     }

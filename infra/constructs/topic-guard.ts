@@ -11,6 +11,13 @@
  *   on-call role, as whose `datalek … --target aws` tells the FG and on-call) and the break-glass
  *   role. Services (CloudWatch's alarms, EventBridge's rules: `aws:PrincipalIsAWSService`) are not
  *   denied: their own Allows here name the alarms and rules that may publish.
+ * - the calls that break the topic for everyone (review11 K2): deleting it, replacing its attributes
+ *   (its policy: a Deny of every Publish, which replaces these Denies too; its key: one the alarms
+ *   may not use), a data protection policy that denies what is published, a statement of its
+ *   policy removed or added by label: for all but `policyChangers`, as the keys' Denies
+ *   (protected-key.ts). Each pages besides (pipeline-watch.ts `topicCalls`, `topicChanges`), but
+ *   only through these topics, after CloudTrail's delay: two such calls a second apart, one per
+ *   alarm topic, silenced every page before either was told.
  * Not confirmed on real AWS (that SNS fills `aws:PrincipalIsAWSService` for an alarm's publish).
  */
 import { Stack } from 'aws-cdk-lib';
@@ -20,6 +27,9 @@ import { breakGlassRoleArn, policyChangers } from './protected-key.js';
 
 /** The handlers whose functions publish on the FG's and on-call's topics (response-stack.ts grants them). */
 export const MESSAGE_PUBLISHERS = ['notify', 'sweep'] as const;
+
+/** The topic actions a topic policy takes that break the topic for every subscriber and publisher (review11 K2). */
+const TOPIC_BREAKING_ACTIONS = ['sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:PutDataProtectionPolicy', 'sns:RemovePermission', 'sns:AddPermission'];
 
 export interface TopicGuardProps {
   breakGlassRole: string;
@@ -36,6 +46,16 @@ export function guardTopic(topic: sns.Topic, props: TopicGuardProps): void {
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['sns:Subscribe'],
+      resources: [topic.topicArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(topic, props.breakGlassRole) } },
+    }),
+  );
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheStackChangesTheTopic',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: TOPIC_BREAKING_ACTIONS,
       resources: [topic.topicArn],
       conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(topic, props.breakGlassRole) } },
     }),

@@ -22,8 +22,13 @@ function alarmsOn(t: Template, namespace: string, metric: string): Map<string, R
   const out = new Map<string, Record<string, unknown>>();
   for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm') as Resources)) {
     const p = alarm.Properties;
-    if (p.Namespace !== namespace || p.MetricName !== metric) continue;
-    for (const d of p.Dimensions as { Value: unknown }[]) out.set(JSON.stringify(d.Value), p);
+    // An alarm on one metric, or on an expression of several (a dead-letter queue's: waiting or arrived, review11 K3).
+    type Stat = { Namespace?: unknown; MetricName?: unknown; Dimensions?: unknown };
+    const metrics = p.Metrics ? (p.Metrics as { MetricStat?: { Metric: Stat } }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : [])) : [p as Stat];
+    for (const m of metrics) {
+      if (m.Namespace !== namespace || m.MetricName !== metric) continue;
+      for (const d of m.Dimensions as { Value: unknown }[]) out.set(JSON.stringify(d.Value), p);
+    }
   }
   return out;
 }

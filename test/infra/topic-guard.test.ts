@@ -107,4 +107,20 @@ describe("datalek's topics: nobody of the account subscribes or publishes but da
       expect(refused(topic, 'sns:Publish', role('datalek-on-call')), topic.name).toBe(false);
     }
   });
+
+  // review11 K2: one such call on each alarm topic, a second apart, broke both before CloudTrail told either (each is
+  // paged only through these topics); the SCP's Denies reached only subscriptions, and where it is attached.
+  it("refuses deleting a topic, replacing its policy or key, a data protection policy, a statement removed or added, by an administrator or on-call; takes the stack's own and the break-glass role's", () => {
+    const actions = ['sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:PutDataProtectionPolicy', 'sns:RemovePermission', 'sns:AddPermission'];
+    const open: string[] = [];
+    const shut: string[] = [];
+    for (const topic of all)
+      for (const action of actions) {
+        for (const principal of [role('Admin'), role('datalek-on-call'), `arn:aws:iam::${ACCOUNT}:user/someone`])
+          if (!refused(topic, action, principal)) open.push(`${principal} ${action} ${topic.name}`);
+        for (const principal of [EXEC_ROLE(topic.region), role(DEPLOY_CONTEXT.breakGlassRole)])
+          if (refused(topic, action, principal)) shut.push(`${principal} ${action} ${topic.name}`);
+      }
+    expect({ open, shut }).toEqual({ open: [], shut: [] });
+  });
 });

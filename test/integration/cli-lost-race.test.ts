@@ -151,14 +151,27 @@ describe('a command some of whose commits went through before it lost the race',
       await assessed(store, id, 'no', 'none');
       expect((await runCli(['close', id, '--reason', 'afgehandeld', '--by', 'fg', '--store', store, '--now', AT])).code).toBe(0);
     }
-    // The first finding record minimised is stored; from then on the other writer takes every entry.
-    const db = new Database(join(store, STORE_FILE));
-    db.exec(`CREATE TRIGGER storm BEFORE INSERT ON timeline WHEN (SELECT count(*) FROM timeline WHERE kind = 'finding-minimised') > 0
-      BEGIN INSERT INTO timeline VALUES (NEW.incident_id, NEW.seq, NEW.at, 'other-writer', 'other', '{}', NEW.prev_hash, NEW.hash); END`);
+    // The first finding record minimised is stored; from then on another writer changes the incident
+    // before every commit (its revision moves: a race, not a store that refuses for good).
+    const commit = SqliteIncidentStore.prototype.commit;
+    let minimisedOnce = false;
+    let writing = false;
+    const spy = vi.spyOn(SqliteIncidentStore.prototype, 'commit').mockImplementation(async function (this: SqliteIncidentStore, change: IncidentChange) {
+      if (minimisedOnce && !writing) {
+        writing = true;
+        try {
+          await changeIncident({ store: this, policy: DEFAULT_POLICY, now: () => LATER }, change.incident.id, () => ({ entries: [] }));
+        } finally {
+          writing = false;
+        }
+      }
+      const receipt = await commit.call(this, change);
+      if (change.timeline.some((e) => e.kind === 'finding-minimised')) minimisedOnce = true;
+      return receipt;
+    });
     const minimise = ['minimise', '--after-days', '0', '--by', 'fg', '--store', store, '--now', LATER];
     const r = await runCli(minimise);
-    db.exec('DROP TRIGGER storm');
-    db.close();
+    spy.mockRestore();
     const first = (await Promise.all(ids.map(async (id) => ((await timeline(store, id)).includes('finding-minimised') ? id : null)))).filter(Boolean);
     expect(first).toHaveLength(1);
     expect(r.stderr).toBe(

@@ -326,7 +326,23 @@ describe('minimising an incident whose follow-up is open', () => {
     const lines = jsonLines((await cli(['replay', first, '--json', '--now', '2026-01-10T09:05:00Z'])).stdout);
     const id = lines[0].incidentId as string;
     expect(lines[1].incidentId).toBe(id);
-    const assessed = await cli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'geen', '--by', 'FG', '--now', '2026-01-12T09:00:00Z']);
+    // Two finding types: the assessment names both (assess --finding-types, as show showed them).
+    const types = ['--finding-types', `${a.detail.type},${b.detail.type}`];
+    const assessed = await cli([
+      'assess',
+      id,
+      '--personal-data',
+      'no',
+      '--risk',
+      'none',
+      '--reason',
+      'geen',
+      ...types,
+      '--by',
+      'FG',
+      '--now',
+      '2026-01-12T09:00:00Z',
+    ]);
     expect(assessed.code, assessed.stderr).toBe(0);
     expect((await cli(['close', id, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z'])).code).toBe(0);
 

@@ -4,6 +4,8 @@
  * `datalek verify --target aws` names the incident and the entry; a rewrite that recomputes every
  * hash is caught by the digests `datalek anchor --target aws` wrote to an S3 bucket with Object
  * Lock in compliance mode, signed with a KMS key. (Random bytes in a file do not apply here.)
+ * An index entry moved to a partition no reader queries (review11 K4) is named too: the audit's
+ * columns are the entries the sweep, the senders and the listing read, not the attributes beside them.
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,8 +18,11 @@ import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
+import { describeProblem } from '../../handlers/core/audit.js';
+import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { verifyStore } from '../../handlers/core/verify-store.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
@@ -170,6 +175,52 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expect(status.code).toBe(3);
     expect(status.stderr).toContain(`incident ${damaged} cannot be read from the store`);
     expect(JSON.parse(status.stdout).map((s: { incidentId: string }) => s.incidentId)).toContain(record);
+  });
+
+  it('names an index entry moved where no reader looks (review11 K4): a due entry, a pending message, a listing entry', async () => {
+    const [due, pending, listed] = [await open(), await open(), await open()];
+    const at = '2026-11-27T21:20:00.000Z';
+    const problems = async (only: string) => (await verifyStore(store, { only, now: at })).problems.map(describeProblem);
+    const set = (id: string, sk: string, expression: string, value?: string) =>
+      db().send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: key(id, sk),
+          UpdateExpression: expression,
+          ...(value ? { ExpressionAttributeValues: { ':v': { S: value } } } : {}),
+        }),
+      );
+    const dueAt = (await store.getIncident(due))?.nextDueAt as string;
+    const [page, sent] = (await store.listMessages(pending)).filter((m) => m.sentAt === null) as [OutboxMessage, OutboxMessage];
+    await store.markSent(sent.id, at);
+    // The sweep's read, a day later (the record damaged above is passed by).
+    const swept = async () => (await store.listDue(new Date(Date.parse(dueAt) + 24 * 3_600_000).toISOString(), () => undefined)).map((i) => i.id);
+    const listing = async () => (await store.listIncidents({ onUnreadable: () => undefined })).map((i) => i.id);
+    expect(await swept()).toContain(due);
+    expect((await store.pendingMessages()).map((m) => m.id)).toContain(page.id);
+    expect(await listing()).toContain(listed);
+    for (const id of [due, pending, listed]) expect(await problems(id)).toEqual([]);
+
+    // A partition no query reads (the sweep reads DUE#0 … DUE#7 and DUE), the sort key left as it is.
+    await set(due, 'INCIDENT', 'SET gsi1pk = :v', 'DUE#999');
+    await set(pending, `MSG#${page.id}`, 'REMOVE gsi1pk');
+    // A sent message put back among those to send (the unsharded partition, still read): no sender may claim it, but the pipeline never writes it.
+    await set(pending, `MSG#${sent.id}`, 'SET gsi1pk = :v, gsi1sk = :v', 'PENDING');
+    // listIncidents reads `gsi2sk BETWEEN '0000' AND '9999'`; verify's own list reads the partition whole.
+    await set(listed, 'INCIDENT', 'SET gsi2sk = :v', `~2026-11-27T21:05:00.000Z#${listed}`);
+    expect(await swept()).not.toContain(due);
+    expect((await store.pendingMessages()).map((m) => m.id)).not.toContain(page.id);
+    expect((await store.pendingMessages()).map((m) => m.id)).toContain(sent.id);
+    expect(await listing()).not.toContain(listed);
+
+    expect(await problems(due)).toEqual([`incident ${due}, record: the column nextDueAt (null) does not match the record: it was altered`]);
+    expect(await problems(pending)).toEqual([
+      `incident ${pending}, message ${page.id}: is not sent, and not where the senders look for messages to send: it would never be sent`,
+      `incident ${pending}, message ${sent.id}: is marked sent, yet still among the messages to send: an index entry the pipeline did not write`,
+    ]);
+    expect(await problems(listed)).toEqual([
+      `incident ${listed}, record: the column detectedAt (listing) ("~2026-11-27T21:05:00.000Z") does not match the record: it was altered`,
+    ]);
   });
 
   it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {

@@ -17,7 +17,9 @@ import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
 import { WEB_FORMS } from '../../handlers/web/action-forms.js';
 import { findingEvent } from '../support/events.js';
+import { csrfOf, formBase } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 let store: SqliteIncidentStore;
@@ -76,4 +78,20 @@ it('refuses without --after-close, without a reason, and when no follow-up is ow
     /no follow-up to the AP is owed/,
   );
   expect((await stored()).revision).toBe(after);
+});
+
+it('takes it from the closed incident’s page, as the person signed in', async () => {
+  now = '2026-12-02T10:00:00.000Z';
+  const web = inProcessWebApp({ store, policy, now: () => now });
+  const html = await (await web.get(`/incidents/${id}`, 'nl')).text();
+  expect(html).toContain('Na het sluiten: geen vervolgmelding aan de AP (art. 33(4))');
+  const form = 'after-close-no-follow-up';
+  const res = await web.post(
+    `/incidents/${id}/${form}`,
+    { _csrf: csrfOf(html), ...formBase(html, form), 'follow-up-reason': reason, 'after-close': 'on' },
+    'nl',
+  );
+  expect(res.status).toBe(303);
+  expect(await stored()).toMatchObject({ state: 'closed', apFollowUpReason: reason });
+  expect((await stored()).afterClose?.at(-1)).toMatchObject({ reason, by: 'A. de Vries' });
 });

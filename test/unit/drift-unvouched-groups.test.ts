@@ -100,3 +100,31 @@ it('an interface put in a killed run’s group, or rules added to one: DRIFTED, 
   expect(entry(report, 'sg-prod')).toMatchObject({ state: 'in-place', actual: expect.stringContaining('deleted') });
   expect(drifted(report)).toBe(true);
 });
+
+it('an action left to the incident whose run found them: read once, under that incident, not again under the one that left it', async () => {
+  const left = incidentFixture({
+    id: 'dl-left',
+    actions: [
+      {
+        id: 'isolate-instance:i-1',
+        type: 'isolate-instance',
+        target: 'i-1',
+        status: 'skipped',
+        mode: 'enforce',
+        findingId: 'f-2',
+        at: NOW,
+        heldBy: 'dl-killed',
+      },
+    ],
+  });
+  const report = await checkContainment(
+    [incident, left],
+    reader({ 'sg-orphan-iso': group('datalek-isolation'), 'sg-orphan-all': group('datalek-all-traffic'), 'sg-prod': group('payments-db') }),
+    NOW,
+    (id) => (id === 'dl-killed' ? incident : undefined),
+  );
+  const groups = report.resources.filter((r) => r.resource.startsWith('security group '));
+  expect(groups.map((r) => r.incidentId)).toEqual(['dl-killed', 'dl-killed', 'dl-killed']);
+  // The instance itself is read under both.
+  expect(report.resources.some((r) => r.incidentId === 'dl-left' && r.heldBy === 'dl-killed')).toBe(true);
+});

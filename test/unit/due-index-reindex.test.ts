@@ -9,7 +9,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { reindexDue } from '../../handlers/core/due-index.js';
 import { recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -56,11 +58,30 @@ it('reindexDue puts an old record whose reminder the due index misses back in it
   expect(swept.sent.filter((s) => s.incidentId === id).map((s) => s.kind)).toContain('subjects-reminder');
 });
 
-it('datalek sweep --reindex says what it put back, then sweeps', async () => {
+const sweepReindex = () => {
   const file = join(mkdtempSync(join(tmpdir(), 'datalek-reindex-')), 'policy.json');
   writeFileSync(file, JSON.stringify(POLICY));
-  const r = await runCli(['sweep', '--reindex', '--store', t.dir, '--policy', file, '--now', later], {});
+  return runCli(['sweep', '--reindex', '--store', t.dir, '--policy', file, '--now', later], {});
+};
+
+it('datalek sweep --reindex says what it put back, then sweeps', async () => {
+  const r = await sweepReindex();
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toContain(`Due index: ${id} put back (due`);
   expect(r.stdout).toContain('subjects-reminder');
+});
+
+it('one record it cannot read stops neither the reindex nor the sweep: named, with datalek verify, exit 3 (review11 K6)', async () => {
+  const damaged = 'dl-damaged';
+  await t.store.commit({ incident: incidentFixture({ id: damaged, resourceKey: 'ec2:i-0damaged' }), expectedRevision: null, timeline: [], messages: [] });
+  const db = new Database(join(t.dir, STORE_FILE));
+  db.prepare('UPDATE incidents SET data = ? WHERE id = ?').run('{', damaged);
+  db.close();
+  const r = await sweepReindex();
+  expect(r.code).toBe(3);
+  expect(r.stdout).toContain(`Due index: ${id} put back (due`);
+  expect(r.stdout).toContain(`Due index: 1 incident could not be read and was not put back (named on stderr): ${damaged}.`);
+  expect(r.stdout).toContain('subjects-reminder');
+  expect(r.stderr).toContain(`datalek: incident ${damaged} cannot be read from the store (its record is not valid JSON)`);
+  expect(r.stderr).toContain(`datalek verify ${damaged}`);
 });

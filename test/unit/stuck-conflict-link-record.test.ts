@@ -6,12 +6,13 @@
  * words and `datalek verify ID`; the record function fails (its errors alarm and dead-letter
  * queue page) and logs that it is no race, by id, the store's text left out (it may name a resource).
  */
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { signAckLink } from '../../handlers/core/ack-link.js';
 import { StuckConflictError } from '../../handlers/core/errors.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { createLinkApp } from '../../handlers/web/links.js';
+import { createLinkApp, createLinkApplier } from '../../handlers/web/links.js';
 import { findingEvent } from '../support/events.js';
 import { errorLines } from '../support/logs.js';
 import { loggedRecordHandler } from '../support/record-handler.js';
@@ -44,6 +45,45 @@ it('the signed link’s page says a conflict that is no race is that, with the s
   expect(page).toMatch(/De opslag meldde: .*UNIQUE constraint/);
   expect(page).not.toMatch(/storm van meldingen|druk nog eens/);
   expect(reply.status).toBe(500);
+});
+
+it('the link-apply function fails on a pager’s webhook about it (no person reads that answer), so that its errors alarm pages', async () => {
+  const PAGERDUTY = parsePolicy({ onCall: { provider: 'pagerduty' } });
+  const paged = (
+    await recordEvent(
+      { store: t.store, policy: PAGERDUTY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: 'f-paged', severity: 8.5, instanceId: 'i-0planted0000006' }),
+    )
+  ).incidentId as string;
+  plantTimelineRow(t.dir, paged, NOW);
+  const logged: string[] = [];
+  const apply = createLinkApplier({
+    store: t.store,
+    policy: PAGERDUTY,
+    now: () => NOW,
+    linkKey: async () => KEY,
+    webhookSecret: async () => 'webhook-secret',
+    target: 'aws',
+    live: true,
+    log: (line) => void logged.push(line),
+  });
+  const body = JSON.stringify({
+    event: {
+      id: 'Q0STUCK',
+      event_type: 'incident.acknowledged',
+      occurred_at: '2026-11-27T21:05:30Z',
+      agent: { type: 'user_reference', summary: 'Anna Jansen' },
+      data: { incident_key: paged },
+    },
+  });
+  const signature = `v1=${createHmac('sha256', 'webhook-secret').update(body).digest('hex')}`;
+  const err = await apply(
+    { method: 'POST', origin: ORIGIN, path: '/hooks/pagerduty', headers: { 'x-pagerduty-signature': signature }, body },
+    { conflictRetry: { again: async (n: number) => n < 3 } },
+  ).catch((e: unknown) => e);
+  expect(err, JSON.stringify(err)).toBeInstanceOf(Error);
+  expect((err as Error).message).toMatch(new RegExp(`incident ${paged} was not recorded: .*no race.*datalek verify ${paged}`));
+  expect((err as Error).message).not.toMatch(/UNIQUE|i-0planted/);
 });
 
 it('the record function fails on it and logs that it is no race, by id, without the store’s text', async () => {

@@ -76,6 +76,13 @@ it('left to an open incident whose containment of it failed: its FG and on-call 
   await replace({ ...(await get('dl-first')), actions: [failedThere(at(9))] });
   for (const h of [16.1, 32.1]) await sweepAt(at(h));
   expect(await told()).toHaveLength(4);
+
+  // dl-first closed without containing it: handed back at the next check, and the mark of the failure told goes with it.
+  await replace({ ...(await get('dl-first')), state: 'closed', closedAt: at(40) });
+  await sweepAt(at(56.2));
+  const second = await get('dl-second');
+  expect(second.actions[0].heldBy).toBeUndefined();
+  expect(Object.keys(second.reminders.byClock ?? {}).filter((k) => k.startsWith('left-failed:'))).toEqual([]);
 });
 
 it('told, then the holder contains it after all: the action’s words are put back, and nobody is told anything more', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../handlers/core/errors.js';
 import { BREACH_TYPES } from '../../handlers/core/incident.js';
-import { ACTIONS, assessAction, factsAction, reportedAction } from '../../handlers/use-cases/actions.js';
+import { ACTIONS, assessAction, factsAction, reportedAction, subjectsAction } from '../../handlers/use-cases/actions.js';
 import { parseFields, parseFieldsAll } from '../../handlers/use-cases/fields.js';
 import { fieldOf, formValues, isoToLocal, localToIso, rawFromForm } from '../../handlers/web/forms.js';
 import { Markdown } from '../../handlers/web/markdown.js';
@@ -87,6 +87,18 @@ describe('form fields read as the CLI reads its flags', () => {
       ['reason', '--reason is 8001 characters long; it keeps at most 8000: put a longer text (a log, a document) in the case file and refer to it here'],
     ]);
     expect(parseFieldsAll(assessAction.fields, { 'personal-data': 'yes', risk: 'high', reason: '😀'.repeat(8000) }).errors).toEqual([]);
+  });
+
+  it('takes the text of a communication within its characters only as long as the timeline can store it whole (review11 A4)', () => {
+    const textErrors = (text: string) =>
+      parseFieldsAll(subjectsAction.fields, { decision: 'inform', text })
+        .errors.filter((e) => e.field === 'text')
+        .map((e) => e.message);
+    // 70,000 characters is within the field's characters; as stored, four bytes each is over its bytes.
+    expect(textErrors('a'.repeat(70_000))).toEqual([]);
+    expect(textErrors('😀'.repeat(70_000))).toEqual([
+      '--text takes 280002 bytes as stored; it keeps at most 262144: that is longer than any notice datalek drafts; keep the message in the case file and give its beginning here with where it is kept',
+    ]);
   });
 
   it('puts a refusal of the core beside the field its text names, else above the form', () => {

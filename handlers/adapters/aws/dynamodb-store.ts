@@ -61,6 +61,20 @@ const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
 const itemId = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
 const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCIDENT_INDEX_KEYS[kind]}#${indexShardOf(sha256(id))}`;
+/**
+ * Whether an item's index entry is where the pipeline puts it: its shard's partition, or the
+ * unsharded one of items written before sharding (`queryShards` reads both). An entry anywhere else
+ * (`DUE#999`) is never read: the sweep, the senders or the listing pass the item by.
+ */
+const indexedWhereRead = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string, partition: unknown) =>
+  partition === indexKey(kind, id) || partition === INCIDENT_INDEX_KEYS[kind];
+
+/** The detection time an incident item is listed by (`listIncidents`), or null when no listing reads it. */
+function listedAs(id: string, item: Record<string, unknown>): string | null {
+  const sortKey = item.gsi2sk;
+  if (!indexedWhereRead('incident', id, item.gsi2pk) || typeof sortKey !== 'string' || !sortKey.endsWith(`#${id}`)) return null;
+  return sortKey.slice(0, -`#${id}`.length);
+}
 
 /** The resource keys of the locks a cancelled commit could not take (by the cancellation reasons, in item order). */
 function failedLocks(items: TransactItem[], reasons: { Code?: string }[]): string[] {
@@ -779,8 +793,10 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
               state: record.state,
               resourceKey: record.resourceKey,
               detectedAt: record.detectedAt,
-              // The sweep finds an open incident by this index entry: it must be its next due time.
-              nextDueAt: String(record.gsi1pk ?? '').startsWith(INCIDENT_INDEX_KEYS.due) ? record.gsi1sk : null,
+              // The sweep finds the incident by its due entry: the due time it is read at, if it is read at all.
+              nextDueAt: indexedWhereRead('due', id, record.gsi1pk) ? (record.gsi1sk ?? null) : null,
+              // Status, the register and the page's overview list it by its listing entry (`<detectedAt>#<id>`).
+              'detectedAt (listing)': listedAs(id, record),
             },
           }
         : null,
@@ -797,6 +813,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           data: String(i.data),
           sentAt: (i.sentAt as string | undefined) ?? null,
           claimedUntil: i.claimedUntil === undefined ? null : String(i.claimedUntil),
+          pending: indexedWhereRead('pending', String(i.sk).slice('MSG#'.length), i.gsi1pk) && i.gsi1sk !== undefined,
         })),
     };
   }

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { reindexDue } from '../../core/due-index.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
+import { type Command, type Context, deliverQueued, unreadableReporter, withBackend } from '../context.js';
 import { sweptLostRaceText } from '../lost-race.js';
 import { table } from '../views.js';
 
@@ -22,13 +22,29 @@ export const sweepCommand: Command = {
 async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
+    // An incident the reindex cannot read is named (stderr) and left out; the others are put back
+    // and swept, and the exit is 3: the upgrade step is not done until it is mended and run again.
+    const unreadable = unreadableReporter(ctx);
     if (ctx.flags.reindex) {
-      const put = await reindexDue({ store, policy: ctx.policy, now: ctx.now });
+      const skipped: string[] = [];
+      const put = await reindexDue({ store, policy: ctx.policy, now: ctx.now }, (p) => {
+        skipped.push(p.incidentId);
+        unreadable.onUnreadable(p);
+      });
       if (!ctx.flags.json)
         ctx.io.out(
-          put.length
-            ? put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt}, stored ${p.was ?? 'none'}).`)).join('\n')
-            : 'Due index: every incident holds what is due.',
+          [
+            ...put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt}, stored ${p.was ?? 'none'}).`)),
+            ...(skipped.length
+              ? [
+                  oneLine(
+                    `Due index: ${skipped.length} incident${skipped.length === 1 ? '' : 's'} could not be read and ${skipped.length === 1 ? 'was' : 'were'} not put back (named on stderr): ${skipped.join(', ')}.`,
+                  ),
+                ]
+              : put.length
+                ? []
+                : ['Due index: every incident holds what is due.']),
+          ].join('\n'),
         );
     }
     const result = await sweep({
@@ -56,6 +72,6 @@ async function runSweep(ctx: Context): Promise<number> {
       );
     // The others were swept; an incident that could not be, or a message that could not be sent,
     // is a failure someone must look at (cron tells on a non-zero exit).
-    return result.failed.length || delivery.failed.length ? 3 : 0;
+    return unreadable.exitCode(result.failed.length || delivery.failed.length ? 3 : 0);
   });
 }

@@ -1,0 +1,72 @@
+/**
+ * review11 K3 (attack12): the queue Deny (deploy11 `d4359de`) keeps anyone but break-glass and the deployment from
+ * purging or deleting a datalek queue or cutting its retention: "the SQS calls that lose a queue's
+ * messages". Receiving and deleting its messages one by one loses them as surely, and hides them
+ * from the alarms: every dead-letter alarm counts `ApproximateNumberOfMessagesVisible`, and a
+ * message received is not visible (in flight, for up to 12 hours a receive, again and again),
+ * deleted not at all. `sqs:ReceiveMessage`, `sqs:DeleteMessage` and `sqs:ChangeMessageVisibility` are
+ * data events, outside the management events the watch rules see. An account principal polling the
+ * record function's dead-letter queue (and the finding route's) takes every finding that failed
+ * recording (a storm, a timeout, a stuck conflict planted in the table) before the alarm sees it,
+ * and the redrive the runbook asks for finds nothing. Now each dead-letter queue's policy denies the
+ * three to all but break-glass and on-call (who redrives), and its alarm counts what arrives as well.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+
+const { response, forwarders } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const text = (v: unknown) => JSON.stringify(v);
+
+describe("a datalek dead-letter queue's messages taken one by one (the queue Deny's other half)", () => {
+  it("denies receiving, hiding and deleting a dead-letter queue's messages to all but those named (as purging it is)", () => {
+    const open: string[] = [];
+    let queues = 0;
+    for (const stack of [response, ...forwarders]) {
+      const t = Template.fromStack(stack);
+      const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy'));
+      for (const id of Object.keys(t.findResources('AWS::SQS::Queue')).filter((q) => /DeadLetters|FailedEvents/.test(q))) {
+        queues++;
+        const policy = policies.find((p) => text(p.Properties.Queues) === text([{ Ref: id }]));
+        const denies = ((policy?.Properties.PolicyDocument.Statement ?? []) as Statement[]).filter(
+          (st) => st.Effect === 'Deny' && !text(st.Condition).includes('aws:SecureTransport'),
+        );
+        // (enforceSSL's Deny of sqs:* over plain HTTP is no Deny of taking messages.)
+        // The premise: purging it is denied already.
+        expect(
+          denies.some((st) => actionsOf(st).includes('sqs:PurgeQueue')),
+          `${stack.stackName}/${id}`,
+        ).toBe(true);
+        for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'])
+          if (!denies.some((st) => actionsOf(st).includes(action) || actionsOf(st).includes('sqs:*'))) open.push(`${stack.stackName}/${id}: ${action}`);
+      }
+    }
+    expect(queues).toBeGreaterThan(3);
+    expect(open).toEqual([]);
+  });
+
+  it('lets only break-glass and on-call (the runbook redrives as on-call) take them', () => {
+    const named = new Set<string>();
+    for (const stack of [response, ...forwarders]) {
+      const t = Template.fromStack(stack);
+      for (const p of Object.values(t.findResources('AWS::SQS::QueuePolicy')))
+        for (const st of p.Properties.PolicyDocument.Statement as Statement[])
+          if (st.Effect === 'Deny' && actionsOf(st).includes('sqs:ReceiveMessage')) named.add(text(st.Condition));
+    }
+    expect([...named].map((c) => c.match(/role\/[^"]+/g))).toEqual([[`role/${DEPLOY_CONTEXT.breakGlassRole}`, 'role/datalek-on-call']]);
+  });
+
+  it('raises its alarm on a message that arrives, which a receive cannot hide, not only on one that waits visible', () => {
+    const unseen: string[] = [];
+    for (const stack of [response, ...forwarders]) {
+      const t = Template.fromStack(stack);
+      const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+      for (const id of Object.keys(t.findResources('AWS::SQS::Queue')).filter((q) => /DeadLetters|FailedEvents/.test(q))) {
+        const on = alarms.filter((a) => text(a.Properties).includes(text({ 'Fn::GetAtt': [id, 'QueueName'] })));
+        if (!on.some((a) => text(a.Properties).includes('"MetricName":"NumberOfMessagesSent"'))) unseen.push(`${stack.stackName}/${id}`);
+      }
+    }
+    expect(unseen).toEqual([]);
+  });
+});

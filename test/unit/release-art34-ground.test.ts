@@ -1,0 +1,84 @@
+/**
+ * fgsec12 S5 (review11): the Art. 34(3)(b) exception "measures taken" ("later measures removed the
+ * high risk") is accepted on containment carried out alone, and `facts` refuses to empty
+ * --measures-taken while the exception rests on it. But `release` undid the containment the exception
+ * rested on without a word: the instance back on the network, the record still saying the data
+ * subjects need not be told, no measure in effect, nothing asking for a new decision (Art. 34(1),
+ * (3)(b), 5(2)). Now the release is refused before anything is undone, naming Art. 34, as `facts`
+ * refuses; with a measure the facts state in effect, or after a new Art. 34 decision, it goes through.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { measuresTaken } from '../../handlers/core/breach-facts.js';
+import type { ContainDeps } from '../../handlers/core/contain.js';
+import { assess, decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import type { Containment } from '../../handlers/ports/containment.js';
+import { doneIsolation, incidentFixture, storeInstanceFinding } from '../support/incidents.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
+const NOW = '2026-11-28T08:00:00.000Z';
+const TARGET = 'i-0s5isolated00001';
+
+describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b) exception rests on', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  let undone: string[];
+  const containment: Containment = {
+    canEnforce: true,
+    execute: async () => {},
+    release: async (action, _i, options) => {
+      undone.push(action.target);
+      await options.record({ name: 'restore-eni:eni-1', status: 'done', at: NOW });
+    },
+  };
+  const fg = () => ({ store: t.store, policy, now: () => NOW }) as FgDeps;
+  const release = () =>
+    releaseContainment({ store: t.store, policy, now: () => NOW, containment } as ContainDeps, {
+      incidentId: 'dl-s5',
+      by: 'oncall',
+      reason: 'instantie terug in productie',
+    });
+  const stored = async () => (await t.store.getIncident('dl-s5')) as Incident;
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    undone = [];
+    const isolated = doneIsolation(TARGET, { findingId: 'f-s5', mode: 'enforce' });
+    await t.store.commit({ incident: incidentFixture({ id: 'dl-s5', actions: [isolated] }), expectedRevision: null, timeline: [], messages: [] });
+    await storeInstanceFinding(t.store, 'dl-s5', 'f-s5', TARGET);
+    await assess(fg(), { incidentId: 'dl-s5', personalData: 'yes', risk: 'high', reason: 'patiëntdossiers', by: 'FG' });
+    await decideSubjects(fg(), {
+      incidentId: 'dl-s5',
+      decision: 'exception',
+      exception: 'measures-taken',
+      reason: 'de instantie is geïsoleerd: het hoge risico doet zich niet meer voor',
+      by: 'FG',
+    });
+    expect(measuresTaken(await stored()).length).toBeGreaterThan(0); // premise: the isolation is the measure
+  });
+  afterEach(async () => t.cleanup());
+
+  it('is refused naming Art. 34 before anything is undone, and the containment stays in effect', async () => {
+    await expect(release()).rejects.toThrow(/Art\. 34 decision of incident dl-s5 rests on the measures taken .*Art\. 34\(3\)\(b\).*nothing was released/);
+    expect(undone).toEqual([]);
+    const after = await stored();
+    expect(after.actions[0].released).toBeUndefined();
+    expect(after.actions[0].releasing).toBeUndefined();
+    expect(after.subjects?.exception).toBe('measures-taken');
+  });
+
+  it('goes through once a measure the facts state is in effect', async () => {
+    await recordFacts(fg(), { incidentId: 'dl-s5', by: 'FG', measuresTaken: 'alle sleutels vervangen' });
+    await release();
+    expect(undone).toEqual([TARGET]);
+    expect((await stored()).actions[0].released).toBeDefined();
+  });
+
+  it('goes through after a new Art. 34 decision', async () => {
+    const inform = { decision: 'inform' as const, date: NOW, channel: 'brief', text: 'Uw gegevens zijn mogelijk ingezien.' };
+    await decideSubjects(fg(), { incidentId: 'dl-s5', ...inform, reason: 'de instantie gaat terug in productie', by: 'FG' });
+    await release();
+    expect(undone).toEqual([TARGET]);
+  });
+});
