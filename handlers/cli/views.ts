@@ -13,6 +13,7 @@ import { runbookFor } from '../core/messages.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
+import { BEFORE_DETECTION, beforeDetection } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 
@@ -219,7 +220,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
@@ -268,7 +269,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');

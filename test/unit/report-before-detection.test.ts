@@ -10,6 +10,7 @@
  * before the awareness never.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { showText } from '../../handlers/cli/views.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
 import { assess, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -56,6 +57,10 @@ describe('fgsec12 S1: a report or communication made after an awareness before t
     expect(incident.reports?.[0]).toMatchObject({ at: REPORTED, beforeDetection: true, delayReason: null });
     expect(clocksOf(incident, policy, now).find((c) => c.name === 'ap')?.status).toBe('met');
     expect(registerMarkdown([incident], policy, now, 'nl')).toMatch(/M-1 [^;]*\(vóór de detectie door GuardDuty\)/);
+    // `show` marks both as the draft and the register do: the awareness line too (it said only "entered later").
+    const shown = showText(incident, await t.store.getTimeline(id), policy, now);
+    expect(shown).toMatch(/ {2}aware {10}.*\(before GuardDuty's detection\)/);
+    expect(shown).toMatch(/ {2}reported {7}ap initial M-1 at .* \(before GuardDuty's detection\) by FG/);
   });
 
   it('the lower bound stays: no report before the awareness on record', async () => {
