@@ -143,6 +143,18 @@ export function sweptLostRaceText(incidentId: string): string {
   return `incident ${incidentId} was not swept: other changes to it kept coming in while the sweep tried to record (a storm of findings?), and it stopped trying. Nothing of it was recorded: it stays due, and the next sweep sends what it owes.`;
 }
 
+/**
+ * `sweep --reindex`'s line for an incident whose write the store refused at every try: not put back
+ * in the due index (the others were). Refused for good: the store's words and verify; else a storm.
+ */
+export function reindexRefusedText(incidentId: string, err: ConflictError): string {
+  const why =
+    err instanceof StuckConflictError
+      ? stuckWhy(err)
+      : `other changes to it kept coming in while the reindex tried to record (a storm of findings?), and it stopped trying. Run datalek sweep --reindex again once they calm down (datalek verify ${incidentId} checks its record).`;
+  return `incident ${incidentId} was not put back in the due index: ${why}`;
+}
+
 /** Why a stuck conflict fails: the store's own words, that running it again fails the same way, and the check. */
 function stuckWhy(err: StuckConflictError): string {
   return `${err.message}, and every try was refused: running it again fails the same way. Check the incident's record: datalek verify ${err.incidentId}.`;

@@ -146,7 +146,7 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
 
 /**
  * The follow-up the AP is still owed (Art. 33(4)), unless a reason says why none follows
- * (`apFollowUpReason`, at closing or after it) or the notification was withdrawn. Art. 33(4) gives
+ * (`apFollowUpReason`, at closing or after it) or the notification in force was withdrawn. Art. 33(4) gives
  * no hours, only "without undue further delay": while the facts are incomplete here the
  * investigation runs and the follow-up is owed; once they are marked complete, the organisation has
  * the follow-up reminder's period (policy `reminders.followUpEveryHours`, from when the facts were
@@ -154,7 +154,8 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
  */
 export function apFollowUpState(incident: Incident, policy: Policy, now: string): ApFollowUp | undefined {
   const first = apFollowUpOwed(incident, policy);
-  if (!first || incident.apFollowUpReason?.trim() || (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal')) return undefined;
+  // A withdrawal ends the follow-up of the notification it withdrew (initialReport reads none in force then), not one made anew after it (review11 A2).
+  if (!first || incident.apFollowUpReason?.trim()) return undefined;
   const since = incident.facts?.complete ? incident.facts.updatedAt : null;
   const overdueFrom = since ? addHours(since, policy.reminders.followUpEveryHours) : null;
   return { state: overdueFrom && now >= overdueFrom ? 'overdue' : 'owed', reference: first.reference, overdueFrom };
@@ -826,8 +827,8 @@ export function closedWithDuty(incident: Incident, policy: Policy): boolean {
 
 /**
  * Whether a closed incident still owes the AP the rest of a notification made in phases (Art.
- * 33(4), read11c C3): the AP holds only a first phase made with the facts incomplete, none withdrawn
- * it, and closing recorded no reason for closing without a follow-up. Close refuses that state
+ * 33(4), read11c C3): the AP holds only a first phase made with the facts incomplete, no withdrawal
+ * followed it, and closing recorded no reason for closing without a follow-up. Close refuses that state
  * unless a reason is given, so it comes from an AP notification made after closing (an assessment
  * after closing said notifiable). The follow-up reminder runs on (schedule.ts), status lists it and
  * minimise waits, until a report with the facts marked complete is recorded. The role aside
@@ -837,7 +838,7 @@ export function apFollowUpLeftAtClosing(incident: Incident): boolean {
   return (
     incident.state === 'closed' &&
     !incident.apFollowUpReason?.trim() &&
-    !(incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal') &&
+    // Withdrawn, no notification is in force (firstPhaseOnly reads none); one made anew after a withdrawal is owed its follow-up.
     firstPhaseOnly(incident) !== undefined
   );
 }

@@ -8,6 +8,7 @@
  * upgrade, on every store) writes each such incident again, so its index holds what is due.
  */
 import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { ConflictError } from './errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
@@ -33,28 +34,46 @@ export interface Reindexed {
  * (`dueIndexMisses`): the commit computes its due time, and the timeline says why it was written.
  * An incident another writer changed meanwhile is read again; one that holds its due time by then
  * is left alone. Reads every incident once: a migration, not a sweep. One whose record cannot be
- * read goes to `onUnreadable` and the others are put back all the same; without it, it fails the whole.
+ * read goes to `onUnreadable`, and one whose write the store refuses at every try (a `ConflictError`:
+ * a storm on it, or a `StuckConflictError`, refused for good) to `onRefused`; the others are put back
+ * all the same (read12c C1: one such record must not keep every later one out of the index).
+ * Without the handler, either fails the whole.
  */
-export async function reindexDue(deps: ChangeDeps, onUnreadable?: UnreadableHandler): Promise<Reindexed[]> {
+export async function reindexDue(
+  deps: ChangeDeps,
+  onUnreadable?: UnreadableHandler,
+  onRefused?: (incidentId: string, err: ConflictError) => void,
+): Promise<Reindexed[]> {
   const put: Reindexed[] = [];
   for (const listed of await deps.store.listIncidents({ onUnreadable })) {
     if (dueIndexMisses(listed, deps.policy) === null) continue;
-    let done: Reindexed | null = null;
-    await changeIncident(deps, listed.id, (draft) => {
-      const dueAt = dueIndexMisses(draft, deps.policy);
-      if (dueAt === null) return null;
-      done = { incidentId: draft.id, was: draft.nextDueAt, dueAt };
-      return {
-        entries: [
-          {
-            at: deps.now(),
-            kind: 'due-index-repaired',
-            detail: { was: draft.nextDueAt, dueAt, reason: 'the stored due time missed what is due on the record (stored before the code knew it)' },
-          },
-        ],
-      };
-    });
-    if (done) put.push(done);
+    try {
+      const done = await reindexOne(deps, listed.id);
+      if (done) put.push(done);
+    } catch (err) {
+      if (!(onRefused && err instanceof ConflictError)) throw err;
+      onRefused(listed.id, err);
+    }
   }
   return put;
+}
+
+/** Writes `incidentId` again if its stored due time still misses what is due: what was put back, else null. */
+async function reindexOne(deps: ChangeDeps, incidentId: string): Promise<Reindexed | null> {
+  let done: Reindexed | null = null;
+  await changeIncident(deps, incidentId, (draft) => {
+    const dueAt = dueIndexMisses(draft, deps.policy);
+    if (dueAt === null) return null;
+    done = { incidentId: draft.id, was: draft.nextDueAt, dueAt };
+    return {
+      entries: [
+        {
+          at: deps.now(),
+          kind: 'due-index-repaired',
+          detail: { was: draft.nextDueAt, dueAt, reason: 'the stored due time missed what is due on the record (stored before the code knew it)' },
+        },
+      ],
+    };
+  });
+  return done;
 }

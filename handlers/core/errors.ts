@@ -60,8 +60,11 @@ export class StuckConflictError extends ConflictError {
     readonly incidentId: string,
     cause: ConflictError,
   ) {
-    super(`${cause.message}; incident ${incidentId} did not change meanwhile: no other writer got there first`, { cause });
-    this.storeText = cause.message;
+    // The store's own words are those of the error under the conflict, when there is one: the
+    // conflict's message says another writer got there first, which is what did not happen (read12c C1).
+    const words = cause.cause instanceof Error && cause.cause.message ? cause.cause.message : cause.message;
+    super(`the store refused the write (${words}); incident ${incidentId} did not change meanwhile: no other writer got there first`, { cause });
+    this.storeText = words;
   }
 }
 

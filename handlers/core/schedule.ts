@@ -145,12 +145,12 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
     const window = c.startsAt && c.dueAt ? (Date.parse(c.dueAt) - Date.parse(c.startsAt)) / HOUR_MS : Number.POSITIVE_INFINITY;
     out.push(deadlineTrack(key, c.dueAt as string, window, policy, lastDue(incident, key), { before: 'clock-reminder', overdue: 'clock-overdue' }, c.name));
   }
+  // The notification in force: none after a withdrawal, a notification made anew after one (review11 A2).
   const initial = initialReport(incident);
-  const withdrawn = (incident.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'withdrawal');
   // Until the AP has the complete facts (Art. 33(4)): facts completed in datalek alone leave the AP with the first phase.
   // Closed: only while the AP still holds a first phase made after closing (clocks.ts apFollowUpLeftAtClosing).
   const owed = apFollowUpOwed(incident, policy);
-  if (initial && !withdrawn && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
+  if (initial && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {

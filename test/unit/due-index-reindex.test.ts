@@ -13,12 +13,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { reindexDue } from '../../handlers/core/due-index.js';
-import { recordFacts } from '../../handlers/core/fg-workflow.js';
-import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { runCli } from '../support/cli.js';
 import { incidentFixture } from '../support/incidents.js';
+import { storeOldTelecomRecord } from '../support/old-record.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const POLICY = { organisation: { name: 'Telecom Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { telecom: true } };
@@ -30,20 +29,7 @@ let t: ReturnType<typeof tempSqliteStore>;
 
 beforeEach(async () => {
   t = tempSqliteStore();
-  await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-  await recordFacts({ store: t.store, policy, now: () => now }, { incidentId: id, by: 'FG', unintelligible: 'yes', nature: ['confidentiality'] });
-  // A record as stored before: the exception without the AP's agreement counted done, closed, nothing due.
-  const stored = (await t.store.getIncident(id)) as Incident;
-  const old = {
-    ...stored,
-    assessment: { risk: 'risk', notifiable: true, reason: 'telecom', by: 'FG', at: now },
-    subscribers: { decision: 'exception', exception: 'encrypted', date: null, channel: null, reason: 'versleuteld', by: 'FG', at: now },
-    state: 'closed',
-    closedAt: now,
-    nextDueAt: null,
-    revision: stored.revision + 1,
-  } as Incident;
-  await t.store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+  await storeOldTelecomRecord(t.store, policy, now, { id });
 });
 afterEach(async () => t.cleanup());
 

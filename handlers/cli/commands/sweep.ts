@@ -3,7 +3,7 @@ import { reindexDue } from '../../core/due-index.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
 import { type Command, type Context, deliverQueued, unreadableReporter, withBackend } from '../context.js';
-import { sweptLostRaceText } from '../lost-race.js';
+import { reindexRefusedText, sweptLostRaceText } from '../lost-race.js';
 import { table } from '../views.js';
 
 export const sweepCommand: Command = {
@@ -22,28 +22,31 @@ export const sweepCommand: Command = {
 async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
-    // An incident the reindex cannot read is named (stderr) and left out; the others are put back
-    // and swept, and the exit is 3: the upgrade step is not done until it is mended and run again.
+    // An incident the reindex cannot read, or whose write the store refuses at every try, is named
+    // (stderr) and left out; the others are put back and swept, and the exit is 3: the upgrade step
+    // is not done until it is mended and run again.
     const unreadable = unreadableReporter(ctx);
+    const refused: string[] = [];
     if (ctx.flags.reindex) {
       const skipped: string[] = [];
-      const put = await reindexDue({ store, policy: ctx.policy, now: ctx.now }, (p) => {
-        skipped.push(p.incidentId);
-        unreadable.onUnreadable(p);
-      });
+      const put = await reindexDue(
+        { store, policy: ctx.policy, now: ctx.now },
+        (p) => {
+          skipped.push(p.incidentId);
+          unreadable.onUnreadable(p);
+        },
+        (incidentId, err) => {
+          refused.push(incidentId);
+          ctx.io.err(oneLine(`datalek: ${reindexRefusedText(incidentId, err)}`));
+        },
+      );
       if (!ctx.flags.json)
         ctx.io.out(
           [
             ...put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt}, stored ${p.was ?? 'none'}).`)),
-            ...(skipped.length
-              ? [
-                  oneLine(
-                    `Due index: ${skipped.length} incident${skipped.length === 1 ? '' : 's'} could not be read and ${skipped.length === 1 ? 'was' : 'were'} not put back (named on stderr): ${skipped.join(', ')}.`,
-                  ),
-                ]
-              : put.length
-                ? []
-                : ['Due index: every incident holds what is due.']),
+            ...notPutBack(skipped, 'could not be read'),
+            ...notPutBack(refused, 'could not be written'),
+            ...(skipped.length || refused.length || put.length ? [] : ['Due index: every incident holds what is due.']),
           ].join('\n'),
         );
     }
@@ -72,6 +75,13 @@ async function runSweep(ctx: Context): Promise<number> {
       );
     // The others were swept; an incident that could not be, or a message that could not be sent,
     // is a failure someone must look at (cron tells on a non-zero exit).
-    return unreadable.exitCode(result.failed.length || delivery.failed.length ? 3 : 0);
+    return unreadable.exitCode(result.failed.length || delivery.failed.length || refused.length ? 3 : 0);
   });
+}
+
+/** The summary line for incidents the reindex left out (each named on stderr with why), if any. */
+function notPutBack(ids: string[], why: string): string[] {
+  if (ids.length === 0) return [];
+  const one = ids.length === 1;
+  return [oneLine(`Due index: ${ids.length} incident${one ? '' : 's'} ${why} and ${one ? 'was' : 'were'} not put back (named on stderr): ${ids.join(', ')}.`)];
 }
