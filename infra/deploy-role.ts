@@ -76,6 +76,12 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
 }
 
 /**
+ * How the name of the bootstrap's staging bucket begins (`cdk-datalek-assets-<account>-<region>`,
+ * one per region): the code and templates a deployment reads (bootstrap-template.ts).
+ */
+export const STAGING_BUCKET_PREFIX = `cdk-${DEPLOY_QUALIFIER}-assets-`;
+
+/**
  * The roles that deploy the stack of `scope`: its synthesizer's execution role, and datalek's own
  * wherever that is another (the upgrade's one deploy through the shared bootstrap, `datalekSynthesizer`):
  * the next deploy, through datalek's bootstrap, must be let change the policies this one puts.

@@ -9,8 +9,8 @@
  * central region's default bus, where those rules page on them as on the region's own. Two rules,
  * each forwarding the calls on the other (a rule does not see the call that disables it); the
  * central `datalek-watch-pipeline` and `datalek-watch-by-hand` page on them (`datalek-*` rules). The
- * stack's own deployment, and a stack of another name given datalek's execution role here, are
- * forwarded too (`datalek-watch-changes`). As the member stack's rules, it has no dead-letter queue:
+ * stack's own deployment, a stack of another name given datalek's execution role here, and an
+ * object written to this region's staging bucket are forwarded too (`datalek-watch-changes`). As the member stack's rules, it has no dead-letter queue:
  * a forward that fails is not seen (no alarm topic in this region).
  */
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
@@ -18,7 +18,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { applyBoundary } from './boundary.js';
-import { deployCalls, deployTrustCalls, ruleCalls } from './constructs/pipeline-watch.js';
+import { deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls } from './constructs/pipeline-watch.js';
 import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, deployRoleArn, notByDeployment } from './deploy-role.js';
 
 /** Where IAM's calls reach EventBridge. */
@@ -44,12 +44,24 @@ export function needsIamForward(config: { region: string; forwardFrom: string[] 
   return ![config.region, ...config.forwardFrom].includes(IAM_EVENTS_REGION);
 }
 
-/** The forward rule: IAM's calls, datalek's execution role given to another stack here, this region's `Datalek…` stacks changed, and calls on the guard rule. */
+/**
+ * The forward rule: IAM's calls, datalek's execution role given to another stack here, this region's
+ * `Datalek…` stacks changed or an object written to its staging bucket, and calls on the guard rule.
+ */
 export function iamForwardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
   const [, stacks, cloudControl] = deployTrustCalls();
+  // No detail-type, for room (a pattern holds 2,048 characters): each branch names its source and
+  // fields only CloudTrail's calls (or S3's object events) carry; the central rules read the type.
   return {
-    'detail-type': ['AWS API Call via CloudTrail'],
-    $or: [{ source: ['aws.iam'], detail: { eventName: FORWARDED_IAM_CALLS } }, stacks, cloudControl, deployCalls(), ruleCalls([IAM_GUARD_RULE_NAME], byHandOf)],
+    $or: [
+      { source: ['aws.iam'], detail: { eventName: FORWARDED_IAM_CALLS } },
+      stacks,
+      cloudControl,
+      deployCalls(),
+      // An object written to this region's staging bucket (its templates: the next deploy's, run as the execution role here).
+      stagingBucketCalls(),
+      ruleCalls([IAM_GUARD_RULE_NAME], byHandOf),
+    ],
   };
 }
 

@@ -669,6 +669,33 @@ async function minimiseIncident(
   return done;
 }
 
+/**
+ * Replaces with MINIMISED the infected S3 object's key that the finding's tag-s3-object actions keep
+ * (containment.ts malwareSteps: the target shows a digest, the key is in `params` and, once tagged,
+ * in `evidence.object`): the file's name can name a person, as in the finding (review11 A1). A tag
+ * done and not released keeps its key: releasing it (malware.ts releaseS3Object) tags that object,
+ * and a tag no one can take off again would leave the object marked for ever. Returns how many
+ * actions it took the key out of.
+ */
+function minimiseObjectKeys(draft: Incident, findingId: string): number {
+  let replaced = 0;
+  for (const action of draft.actions) {
+    if (action.type !== 'tag-s3-object' || action.findingId !== findingId || (action.status === 'done' && !action.released)) continue;
+    let changed = false;
+    if (action.params?.key !== undefined && action.params.key !== MINIMISED) {
+      action.params = { ...action.params, key: MINIMISED };
+      changed = true;
+    }
+    const object = action.evidence?.object as Record<string, unknown> | undefined;
+    if (object && typeof object.key === 'string' && object.key !== MINIMISED) {
+      action.evidence = { ...action.evidence, object: { ...object, key: MINIMISED } };
+      changed = true;
+    }
+    if (changed) replaced += 1;
+  }
+  return replaced;
+}
+
 /** A finding key from its stored string (`account/region/id`), only to name it in an error. */
 function keyOf(key: string): FindingKey {
   const [accountId = '', region = '', ...rest] = key.split('/');
@@ -717,13 +744,16 @@ async function minimiseFinding(
     const draft = copyRecord(incident);
     draft.revision = incident.revision + 1;
     const before = incident.minimised;
-    const kinds = removedKinds(minimised.minimised?.removed ?? []);
+    // The infected object's key the finding held is in its tag-s3-object actions too (review11 A1).
+    const keysRemoved = minimiseObjectKeys(draft, key.findingId);
+    const fileKind = keysRemoved ? ['file-path'] : [];
+    const kinds = removedKinds(minimised.minimised?.removed ?? [], fileKind);
     draft.minimised = {
       at,
       by: options.by,
       afterDays: options.afterDays,
       findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
-      kinds: removedKinds(minimised.minimised?.removed ?? [], before?.kinds),
+      kinds: removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...fileKind]),
     };
     const timeline = appendEntries(
       draft,
@@ -734,7 +764,13 @@ async function minimiseFinding(
             at,
             kind: 'finding-minimised',
             actor: options.by,
-            detail: { findingId: key.findingId, fieldsRemoved: fields, afterDays: options.afterDays, kinds },
+            detail: {
+              findingId: key.findingId,
+              fieldsRemoved: fields,
+              afterDays: options.afterDays,
+              kinds,
+              ...(keysRemoved ? { objectKeysRemoved: keysRemoved } : {}),
+            },
           },
         ],
         deps,

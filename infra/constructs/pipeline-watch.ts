@@ -53,6 +53,7 @@ import {
   deployRoleArn,
   EXECUTION_ROLE_PREFIX,
   notByDeployment,
+  STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
@@ -633,10 +634,29 @@ export function deployTrustCalls(): Record<string, unknown>[] {
   ];
 }
 
-/** A datalek stack changed, datalek's deployment given to someone else; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge pattern. */
+/**
+ * An object written to a staging bucket of datalek's CDK bootstrap (`cdk-datalek-assets-…`: this
+ * region's, or us-east-1's forwarded, iam-forward-stack.ts), by anyone: S3's `Object Created` event,
+ * which datalek's bootstrap template turns on (bootstrap-template.ts). A zip or template put at the
+ * key of a release's asset is what the next deploy hands to the execution role; a deploy's own
+ * uploads page too (the event names no role, only the account). Only this account's buckets send
+ * events to its bus.
+ */
+export function stagingBucketCalls(): Record<string, unknown> {
+  return { source: ['aws.s3'], detail: { bucket: { name: [{ prefix: STAGING_BUCKET_PREFIX }] } } };
+}
+
+/** The event types of `stagingBucketCalls` beside CloudTrail's calls (only S3's own event carries `bucket.name`). */
+export const CALLS_AND_OBJECTS = ['AWS API Call via CloudTrail', 'Object Created'];
+
+/**
+ * A datalek stack changed, datalek's deployment given to someone else, an object written to its
+ * staging bucket; and, where alarms count a log (`logGroupPrefix`), their filters changed: one
+ * EventBridge pattern.
+ */
 export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
-  const calls = [deployCalls(), ...deployTrustCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
+  const calls = [deployCalls(), ...deployTrustCalls(), stagingBucketCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
+  return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
 }
 
 /**
@@ -716,7 +736,7 @@ export class PipelineWatch extends Construct {
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} or ${BY_HAND_RULE_NAME} rule`, guardPattern(byHandOf)],
       [
         'Changes',
-        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced), change who may deploy it (its CDK bootstrap roles, its execution role given to another stack), or delete the log metric filters (or log group) the contain function's alarms count",
+        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced, and one for each object it uploads), change who may deploy it (its CDK bootstrap roles and policies, its execution role given to another stack, an object written to its staging bucket), or delete the log metric filters (or log group) the contain function's alarms count",
         changesWatchPattern(props),
       ],
       [

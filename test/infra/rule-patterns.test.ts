@@ -216,6 +216,12 @@ const WATCHED: Record<string, string[]> = {
   // that update from another team's (deploy12). datalek's service control policy denies giving it the role at all
   // (pipeline-scp.ts, DatalekExecutionRoleOnlyForDatalekStacks); giving it pages (156, 157).
   '165-update-of-another-stack-naming-no-role.json': [],
+  // An object written to a staging bucket of datalek's bootstrap (S3's own event, which datalek's bootstrap template turns
+  // on): a zip or template at the key of a release's asset is what the next deploy runs as the execution role (deploy12).
+  // By anyone (the event names the account, not the role): a deploy's uploads page too. us-east-1's comes forwarded.
+  '166-zip-put-in-the-staging-bucket.json': ['central/changes', 'forwarder/changes'],
+  '167-object-put-in-another-teams-bucket.json': [],
+  '168-template-copied-into-the-staging-bucket.json': ['central/changes', 'forwarder/changes'],
   // A permission added to a datalek function lets an account outside the organisation invoke it, past every SCP (review10 K4):
   // it pages unless the deployment adds it (the stack's EventBridge and URL permissions), as the functions' other changes.
   '170-outside-account-may-invoke-the-acknowledge-function.json': ['central/by-hand'],
@@ -549,6 +555,9 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '78-delete-the-state-stack-by-arn.json',
         '79-execute-a-change-set-by-its-arn.json',
         '80-termination-protection-off-the-state-stack.json',
+        // An object written to a staging bucket (us-east-1's, where this stack is).
+        '166-zip-put-in-the-staging-bucket.json',
+        '168-template-copied-into-the-staging-bucket.json',
         'datalek-iam-guard#disabled:forward',
         'datalek-iam-guard#targets-by-hand:forward',
       ].sort(),
