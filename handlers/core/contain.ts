@@ -37,6 +37,7 @@ import {
   doneReason,
   failedAt,
   failedAtHolder,
+  failedInterfaces,
   foundIsolatedAlready,
   GROUPS_MADE,
   GROUPS_STEP_PROGRESS,
@@ -288,7 +289,10 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
     const when = failedAt(f.failed);
     if (byClock[track] === when) continue;
     draft.reminders.byClock = { ...byClock, [track]: when };
-    a.reason = `left to incident ${f.holder.id}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, nothing datalek records contains it; datalek contain ${f.holder.id} --by NAME --reason TEXT carries it out again there (datalek show ${f.holder.id} says why it failed)`;
+    // Some interfaces isolated and one refused (read12c C2): the resource is open through that one.
+    const open = failedInterfaces(f.failed);
+    const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
+    a.reason = `left to incident ${f.holder.id}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${f.holder.id} --by NAME --reason TEXT carries it out again there (datalek show ${f.holder.id} says why it failed)`;
     entries.push({
       at,
       kind: 'containment-failed',

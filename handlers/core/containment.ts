@@ -208,8 +208,24 @@ export function takenContainment(incident: Incident): HeldContainment[] {
  */
 export function failedAtHolder(holder: Incident, action: ActionRecord, incident: Incident, now: string): ActionRecord | undefined {
   if (holder.state === 'closed' || (holder.containmentLease && Date.parse(holder.containmentLease.until) > Date.parse(now))) return undefined;
-  if (holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) })) return undefined;
-  return holder.actions.find((b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder));
+  const failed = holder.actions.find(
+    (b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder),
+  );
+  if (!failed) return undefined;
+  // A network isolation that cut one interface holds the resource, yet one refused leaves it open (read12c C2).
+  if (failedInterfaces(failed).length) return failed;
+  return holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) }) ? undefined : failed;
+}
+
+/**
+ * The interfaces a network isolation's run failed to isolate (its last `isolate-eni:<id>` step for
+ * each failed): the resource is reachable through them whatever other interface it cut.
+ */
+export function failedInterfaces(action: ActionRecord): string[] {
+  if (!NETWORK_ISOLATIONS.has(action.type)) return [];
+  const last = new Map<string, string>();
+  for (const s of action.steps ?? []) if (s.name.startsWith('isolate-eni:')) last.set(s.name.slice('isolate-eni:'.length), s.status);
+  return [...last].filter(([, status]) => status === 'failed').map(([id]) => id);
 }
 
 /** When a holder's failed action failed (its last failed step's time, else when it was planned): a failure is told once. */

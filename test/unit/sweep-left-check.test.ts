@@ -9,8 +9,13 @@
  * - the check recorded itself on every open incident with an action left to a live holder once an
  *   hour: a write per incident per hour for nothing. It now falls due further apart while nothing
  *   changes (each wait as long as the time since the action was left, at most a day).
+ * - read12c C2: a holder that isolated one interface and was refused on another "holds" the
+ *   instance (an interface cut), so the leaver was never told, and its drift copied the holder's
+ *   checks, which read only the interface isolated. The one refused now makes it failed there: told,
+ *   and a DRIFTED verdict naming that interface under the leaver.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expectedContainment } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
@@ -117,4 +122,38 @@ it('a holder that holds it: the check is written further apart while nothing cha
   for (let h = 73; h <= 73 + 24 && found === null; h++) if ((await sweepAt(at(h + 0.01))).sent.some((s) => s.kind === 'containment-failed')) found = h;
   expect(found).not.toBeNull();
   expect((await get('dl-second')).actions[0].heldBy).toBeUndefined();
+});
+
+/** dl-first's isolation: eni-a isolated, eni-b refused; the run ended (no lease). */
+const partlyFailed = plannedIsolation(SHARED, {
+  status: 'failed',
+  startedAt: LEFT_AT,
+  reason: 'isolate-eni:eni-b failed: UnauthorizedOperation',
+  steps: [
+    { name: 'isolate-eni:eni-a', status: 'done', at: LEFT_AT },
+    { name: 'isolate-eni:eni-b', status: 'failed', at: LEFT_AT, code: 'UnauthorizedOperation' },
+  ],
+  evidence: {
+    groups: { allTraffic: 'sg-0alltraffic0001', isolation: 'sg-0isolation00001' },
+    metadata: {
+      instanceId: SHARED,
+      networkInterfaces: [
+        { id: 'eni-a', groups: ['sg-0own000000001'] },
+        { id: 'eni-b', groups: ['sg-0own000000001'] },
+      ],
+    },
+  },
+});
+
+it('a holder that isolated one interface and was refused on another: the leaver is told, and its drift names the one left open', async () => {
+  await put(incidentFixture({ id: 'dl-first', actions: [partlyFailed] }));
+  for (const h of [1.1, 3.1]) await sweepAt(at(h));
+  expect((await told()).map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+  expect((await get('dl-second')).actions[0].reason).toContain('reachable through eni-b');
+
+  const first = await get('dl-first');
+  const read = expectedContainment(await get('dl-second'), at(3.2), (id) => (id === 'dl-first' ? first : undefined));
+  // The holder's checks (eni-a in place) are still read, and eni-b is a DRIFTED verdict beside them.
+  expect(read.checks.map((c) => c.expect.kind === 'interface' && c.expect.interfaceId).filter(Boolean)).toEqual(['eni-a']);
+  expect(read.verdicts).toEqual([expect.objectContaining({ resource: `network interface eni-b of ${SHARED}`, state: 'drifted' })]);
 });
