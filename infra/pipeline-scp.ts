@@ -2,7 +2,8 @@
  * The service control policy the organisation attaches to the pipeline account: what the stacks
  * cannot close themselves. One document, so a deployer attaches one policy and uses one of the five
  * SCPs an account takes (5,120 characters at most: each region adds its execution role's name to two
- * statements; synth fails where a deployment's would not fit, `deploymentScpText`).
+ * statements; where a deployment's does not fit, synth writes its statements in two or more
+ * documents, `deploymentScpTexts`).
  *
  * - **Direct invocation** (review8 F3): in the pipeline account any principal whose own policy
  *   allows `lambda:InvokeFunction` on a datalek function can hand it an event it wrote (a forged
@@ -74,6 +75,9 @@ export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
 
 /** AWS Organizations takes an SCP of at most this many characters (whitespace counts when it is not saved in the console). */
 export const SCP_SIZE_LIMIT = 5120;
+
+/** An account takes five SCPs (AWS's default `FullAWSAccess` among them): the documents of one policy are never more. */
+export const SCP_MAX_DOCUMENTS = 4;
 
 /** The roles that may still invoke the functions directly: the link function's (it invokes link-apply). The break-glass role is added by name. */
 export const DIRECT_INVOKERS = [functionRoleName('link')];
@@ -177,13 +181,18 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
   };
 }
 
-/** A deployment's policy that no SCP can hold: one more region names datalek's execution role in each statement that excuses the deployment. */
+/** A deployment's policy with a statement that no SCP can hold alone: each region names datalek's execution role in each statement that excuses the deployment. */
 export class ScpTooLargeError extends Error {
   override name = 'ScpTooLargeError';
 }
 
-/** Where `cdk synth` writes the policy for this deployment, in its output directory (infra/app.ts). */
+/** Where `cdk synth` writes the policy for this deployment, in its output directory (infra/app.ts); a second document, where one does not fit, beside it (`deploymentScpFileName`). */
 export const DEPLOYMENT_SCP_FILE = 'datalek-pipeline-account.scp.json';
+
+/** The file of the policy's document `index` (from 0): the first is `DEPLOYMENT_SCP_FILE`, then `datalek-pipeline-account-2.scp.json`, … */
+export function deploymentScpFileName(index: number): string {
+  return index === 0 ? DEPLOYMENT_SCP_FILE : DEPLOYMENT_SCP_FILE.replace('.scp.json', `-${index + 1}.scp.json`);
+}
 
 /**
  * The policy for this deployment: its account (a placeholder where the context names none), its
@@ -208,17 +217,34 @@ export function deploymentScp(built: {
 /**
  * The policy for this deployment as `cdk synth` writes it (app.ts), checked against the 5,120
  * characters an SCP holds as the deployer attaches it (whitespace counts through the CLI and API;
- * an account's 12 digits in place of the placeholder): indented where that fits, else on one line;
- * where neither fits, synth fails naming the size and the regions (each names the execution role in
- * two statements).
+ * an account's 12 digits in place of the placeholder): one document, indented where that fits, else
+ * on one line; where neither fits (each region names the execution role in two statements, and the
+ * upgrade's deploy names two per region: read12b B2), its statements in as few documents as hold
+ * them, each attached as an SCP of its own (every statement is a Deny: a call any of them denies is
+ * denied, so two documents deny what one would). The policy is an artifact: its size never stops
+ * synth, save a statement no SCP can hold alone (`ScpTooLargeError`, naming the size and the regions).
  */
-export function deploymentScpText(built: Parameters<typeof deploymentScp>[0] & { config: { region: string; forwardFrom: string[] } }): string {
+export function deploymentScpTexts(built: Parameters<typeof deploymentScp>[0] & { config: { region: string; forwardFrom: string[] } }): string[] {
   const scp = deploymentScp(built);
   const attached = (text: string) => text.replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12)).length;
-  const text = [JSON.stringify(scp, null, 2), JSON.stringify(scp)].find((t) => attached(t) <= SCP_SIZE_LIMIT);
-  if (text) return `${text}\n`;
-  const regions = [built.config.region, ...built.config.forwardFrom];
-  throw new ScpTooLargeError(
-    `the pipeline account's service control policy for this deployment is ${attached(JSON.stringify(scp)).toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds: it names datalek's execution role in each of its ${regions.length} regions (${regions.join(', ')}). Forward fewer regions to this account, or split the policy by hand into two SCPs (README, Deploy)`,
-  );
+  const fitting = (document: Record<string, unknown>) =>
+    [JSON.stringify(document, null, 2), JSON.stringify(document)].find((t) => attached(t) <= SCP_SIZE_LIMIT);
+  const statements = scp.Statement as Record<string, unknown>[];
+  const documents: Record<string, unknown>[][] = [];
+  for (const statement of statements) {
+    const last = documents.at(-1);
+    if (last && fitting({ ...scp, Statement: [...last, statement] })) last.push(statement);
+    else if (fitting({ ...scp, Statement: [statement] })) documents.push([statement]);
+    else {
+      const regions = [built.config.region, ...built.config.forwardFrom];
+      throw new ScpTooLargeError(
+        `a statement of the pipeline account's service control policy for this deployment (${String(statement.Sid)}) is ${attached(JSON.stringify(statement)).toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds: it names datalek's execution role in each of its ${regions.length} regions (${regions.join(', ')}). Forward fewer regions to this account (README, Deploy)`,
+      );
+    }
+  }
+  if (documents.length > SCP_MAX_DOCUMENTS)
+    throw new ScpTooLargeError(
+      `the pipeline account's service control policy for this deployment takes ${documents.length} SCPs, more than the ${SCP_MAX_DOCUMENTS} an account has room for beside FullAWSAccess. Forward fewer regions to this account (README, Deploy)`,
+    );
+  return documents.map((part) => `${fitting({ ...scp, Statement: part })}\n`);
 }

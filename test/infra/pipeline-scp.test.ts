@@ -22,12 +22,11 @@ import {
   DIRECT_INVOKERS,
   deploymentRoleName,
   deploymentScp,
-  deploymentScpText,
+  deploymentScpTexts,
   PIPELINE_SCP_FILE,
   pipelineScp,
   SCP_PLACEHOLDERS,
   SCP_SIZE_LIMIT,
-  ScpTooLargeError,
 } from '../../infra/pipeline-scp.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
@@ -328,17 +327,34 @@ describe('the size of the policy a deployment writes (deploy12)', () => {
     buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: forwardFrom.join(','), breakGlassRole: 'b'.repeat(64) });
 
   it('is written as the deployer attaches it, and fits an SCP, with many regions', () => {
-    const text = deploymentScpText(withRegions(regions));
+    const [text, ...more] = deploymentScpTexts(withRegions(regions));
+    expect(more).toEqual([]);
     expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
     expect(JSON.parse(text)).toEqual(deploymentScp(withRegions(regions)));
   });
 
-  it('fails synth, naming the size and the regions, where it would not fit an SCP', () => {
+  /** Each document fits an SCP (an account's 12 digits in place of the placeholder), and together they hold the policy's statements, each once. */
+  const expectSplit = (built: ReturnType<typeof withRegions>) => {
+    const texts = deploymentScpTexts(built);
+    expect(texts.length).toBeGreaterThan(1);
+    for (const text of texts) expect(text.replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
+    const scp = deploymentScp(built);
+    const documents = texts.map((text) => JSON.parse(text));
+    for (const document of documents) expect(document.Version).toBe(scp.Version);
+    expect(documents.flatMap((document) => document.Statement)).toEqual(scp.Statement);
+  };
+
+  it('splits its statements into documents that each fit an SCP, rather than failing synth, where one would not fit (read12b B2)', () => {
     const many = [...regions, 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ca-central-1', 'sa-east-1'];
     many.push('ap-south-1', 'ap-northeast-3', 'ap-east-1', 'me-central-1', 'af-south-1', 'il-central-1', 'ca-west-1', 'mx-central-1');
-    const built = withRegions(many);
-    expect(() => deploymentScpText(built)).toThrow(ScpTooLargeError);
-    expect(() => deploymentScpText(built)).toThrow(/\d,\d{3} characters.*5,120.*eu-west-1, eu-central-1, .*mx-central-1/s);
+    expectSplit(withRegions(many));
+  });
+
+  it("synthesizes the upgrade's deploy of a nine-region deployment, which names each region's execution role twice (read12b B2)", () => {
+    const nine = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2', 'us-east-1'].join(',');
+    // The premise: the normal deploy of these regions takes one SCP.
+    expect(deploymentScpTexts(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: nine }))).toHaveLength(1);
+    expectSplit(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: nine, sharedBootstrapUpgrade: 'true' }));
   });
 });
 
