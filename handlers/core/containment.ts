@@ -208,8 +208,43 @@ export function takenContainment(incident: Incident): HeldContainment[] {
  */
 export function failedAtHolder(holder: Incident, action: ActionRecord, incident: Incident, now: string): ActionRecord | undefined {
   if (holder.state === 'closed' || (holder.containmentLease && Date.parse(holder.containmentLease.until) > Date.parse(now))) return undefined;
-  if (holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) })) return undefined;
-  return holder.actions.find((b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder));
+  const failed = holder.actions.find(
+    (b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder),
+  );
+  if (!failed) return undefined;
+  // A network isolation that cut one interface holds the resource, yet one refused leaves it open (read12c C2).
+  if (failedInterfaces(failed).length) return failed;
+  return holderIn(heldContainment(holder), { type: action.type, target: action.target, ...actionPlace(action, incident) }) ? undefined : failed;
+}
+
+/**
+ * The interfaces a network isolation's run failed to isolate (its last `isolate-eni:<id>` step for
+ * each failed): the resource is reachable through them whatever other interface it cut.
+ */
+export function failedInterfaces(action: ActionRecord): string[] {
+  if (!NETWORK_ISOLATIONS.has(action.type)) return [];
+  const last = new Map<string, string>();
+  for (const s of action.steps ?? []) if (s.name.startsWith('isolate-eni:')) last.set(s.name.slice('isolate-eni:'.length), s.status);
+  return [...last].filter(([, status]) => status === 'failed').map(([id]) => id);
+}
+
+/** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
+const LEFT_FAILED_PREFIX = 'left-failed:';
+export const leftFailedTrack = (actionId: string) => `${LEFT_FAILED_PREFIX}${actionId}`;
+
+/**
+ * Drops, in `draft`, the marks of holders' failures told (`leftFailedTrack`) of actions no longer left
+ * to another incident: handed back (a closing, a release, the sweep), taken up, released. Every commit
+ * does (change-incident.ts), so no hand-back leaves one behind (read12c C4). Whether any went.
+ */
+export function dropUntoldLeftMarks(draft: Incident): boolean {
+  const byClock = draft.reminders.byClock;
+  if (!byClock) return false;
+  const left = new Set(draft.actions.filter((a) => a.status === 'skipped' && a.heldBy && !a.released && !a.person).map((a) => leftFailedTrack(a.id)));
+  const stale = Object.keys(byClock).filter((k) => k.startsWith(LEFT_FAILED_PREFIX) && !left.has(k));
+  if (stale.length === 0) return false;
+  draft.reminders.byClock = Object.fromEntries(Object.entries(byClock).filter(([k]) => !stale.includes(k)));
+  return true;
 }
 
 /** When a holder's failed action failed (its last failed step's time, else when it was planned): a failure is told once. */

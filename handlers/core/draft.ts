@@ -354,14 +354,23 @@ function notWithAp(incident: Incident, lang: Lang): string | null {
   if (!last) return null;
   const nl = lang === 'nl';
   const since = `${last.reference}${last.kind === 'initial' ? '' : ` (${reportKindLabel(lang, last.kind)})`}`;
+  const now = factsCarried(incident);
+  const named = (keys: string[]) => keys.map((k) => MISSING[k as keyof typeof MISSING][lang]).join(', ');
+  if (last.factsAfter) {
+    // Entered with a time before the facts were last recorded (review11 A3): the record cannot tell which it carried.
+    const held = CARRIED.filter((k) => now[k]);
+    const missing = CARRIED.filter((k) => !now[k]);
+    const head = nl
+      ? `niet bekend: de feiten zijn vastgelegd op ${last.factsAfter}, na het tijdstip van ${since} (${last.at}); vergelijk met wat de AP heeft: ${named(held)}`
+      : `not known: the facts were recorded at ${last.factsAfter}, after the time of ${since} (${last.at}); compare with what the AP holds: ${named(held)}`;
+    return missing.length ? `${head}; ${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : head;
+  }
   if (!last.factsSent) {
     return nl
       ? `niet bekend: ${since} is vastgelegd voordat datalek bijhield welke feiten een melding bevatte; vergelijk zelf met wat de AP heeft`
       : `not known: ${since} was recorded before datalek kept which facts a report carried; compare with what the AP holds`;
   }
   const sent = last.factsSent;
-  const now = factsCarried(incident);
-  const named = (keys: string[]) => keys.map((k) => MISSING[k as keyof typeof MISSING][lang]).join(', ');
   const added = CARRIED.filter((k) => now[k] && !sent[k]);
   const changed = CARRIED.filter((k) => now[k] && sent[k] && now[k] !== sent[k]);
   const missing = CARRIED.filter((k) => !now[k]);

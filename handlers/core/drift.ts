@@ -13,6 +13,7 @@ import {
   actionPlace,
   failedAt,
   failedAtHolder,
+  failedInterfaces,
   foundIsolatedInterfaces,
   heldContainment,
   holderIn,
@@ -269,6 +270,19 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
       out.checks.push({ ...c, ...at, heldBy: holder.id });
     for (const n of theirs.notChecked.filter((n) => n.actionId === held.id))
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
+    // Its checks read only the interfaces it isolated: one it failed to isolate leaves the resource open (read12c C2).
+    const partly = failedAtHolder(holder, action, incident, now);
+    for (const eni of partly ? failedInterfaces(partly) : [])
+      out.verdicts.push({
+        ...at,
+        resource: `network interface ${eni} of ${action.target}`,
+        ...place,
+        state: 'drifted',
+        recorded: `left to incident ${holderId}, which holds it contained`,
+        actual: `incident ${holder.id} failed to isolate this interface at ${failedAt(held)}: NOT CONTAINED, ${action.target} is reachable through it`,
+        todo: `datalek contain ${holder.id} --by NAME --reason TEXT carries it out again under the incident holding it (see why it failed: datalek show ${holder.id}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
+        runbook: DRIFT_RUNBOOK,
+      });
     return;
   }
   // Taken up by the holder and failed, with no run of it under way: failed there, not "under way" (nothing hands it back while the holder is open).

@@ -1242,6 +1242,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
           : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
       );
     }
+    const factsAfter = draft.facts?.updatedAt && draft.facts.updatedAt > at ? draft.facts.updatedAt : null;
     report = {
       version: previous.length + 1,
       to,
@@ -1254,8 +1255,9 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       enteredLater: enteredLater(at, now) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       ...(stated.beforeDetection ? { beforeDetection: true } : {}),
-      factsComplete: draft.facts?.complete === true,
-      ...(to === 'ap' && kind !== 'withdrawal' ? { factsSent: factsCarried(draft) } : {}),
+      // Facts recorded after the report's stated time were not in it as they are now (review11 A3): which it carried is not known.
+      factsComplete: draft.facts?.complete === true && !factsAfter,
+      ...(to === 'ap' && kind !== 'withdrawal' ? (factsAfter ? { factsAfter } : { factsSent: factsCarried(draft) }) : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };

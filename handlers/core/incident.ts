@@ -232,6 +232,12 @@ export interface ReportRecord {
   factsComplete?: boolean;
   /** To the AP: which Art. 33(3) facts it carried, each a short hash of its value (draft.ts factsCarried), so a later draft names what the AP has not received (Art. 33(4)). */
   factsSent?: Record<string, string>;
+  /**
+   * To the AP, entered with a stated time before the facts were last recorded: when they were. The
+   * record cannot tell which facts the report carried then, so it keeps no `factsSent` and no
+   * `factsComplete: true`; the draft says so (review11 A3).
+   */
+  factsAfter?: string;
   /** Why it was made: required with a withdrawal of the AP notification, and after closing (Art. 33(5)). */
   reason?: string | null;
   /** Recorded after the incident was closed: information that followed (Art. 33(4)). */

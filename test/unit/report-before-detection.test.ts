@@ -84,6 +84,14 @@ describe('fgsec12 S1: a report or communication made after an awareness before t
     expect((await stored()).subjects).toMatchObject({ date: '2026-11-23T16:00:00.000Z', beforeDetection: true });
   });
 
+  it("a processor's report to its controller the day of the call is recorded, confirmed and marked (Art. 33(2))", async () => {
+    const processor = { ...deps, policy: parsePolicy({ organisation: { ...org, processor: true } }) };
+    const toController = { incidentId: id, to: 'controller' as const, kind: 'initial', reference: 'VV-1', by: 'FG', at: '2026-11-23T12:00:00Z' };
+    await expect(recordReport(processor, toController)).rejects.toThrow(/--confirm-stated-time/);
+    await recordReport(processor, { ...toController, confirmStatedTime: true });
+    expect((await stored()).reports?.find((r) => r.to === 'controller')).toMatchObject({ at: '2026-11-23T12:00:00.000Z', beforeDetection: true });
+  });
+
   it('an NIS2 early warning follows the NIS2 awareness, not the GDPR one', async () => {
     const nis2Policy = parsePolicy({ organisation: org, clocks: { nis2: true } });
     const nis2Deps = { ...deps, policy: nis2Policy };

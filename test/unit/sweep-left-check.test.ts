@@ -9,10 +9,19 @@
  * - the check recorded itself on every open incident with an action left to a live holder once an
  *   hour: a write per incident per hour for nothing. It now falls due further apart while nothing
  *   changes (each wait as long as the time since the action was left, at most a day).
+ * - read12c C2: a holder that isolated one interface and was refused on another "holds" the
+ *   instance (an interface cut), so the leaver was never told, and its drift copied the holder's
+ *   checks, which read only the interface isolated. The one refused now makes it failed there: told,
+ *   and a DRIFTED verdict naming that interface under the leaver.
+ * - read12c C4: the mark of a holder's failure told (`left-failed:<action>`) was dropped only by the
+ *   sweep's left check, which never runs again once the holder's closing hands the action back: it
+ *   stayed in the record for good. Every commit now drops the marks of actions no longer left.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expectedContainment } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { closeHandingBack } from '../../handlers/core/release.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { incidentFixture, plannedIsolation } from '../support/incidents.js';
@@ -117,4 +126,53 @@ it('a holder that holds it: the check is written further apart while nothing cha
   for (let h = 73; h <= 73 + 24 && found === null; h++) if ((await sweepAt(at(h + 0.01))).sent.some((s) => s.kind === 'containment-failed')) found = h;
   expect(found).not.toBeNull();
   expect((await get('dl-second')).actions[0].heldBy).toBeUndefined();
+});
+
+/** dl-first's isolation: eni-a isolated, eni-b refused; the run ended (no lease). */
+const partlyFailed = plannedIsolation(SHARED, {
+  status: 'failed',
+  startedAt: LEFT_AT,
+  reason: 'isolate-eni:eni-b failed: UnauthorizedOperation',
+  steps: [
+    { name: 'isolate-eni:eni-a', status: 'done', at: LEFT_AT },
+    { name: 'isolate-eni:eni-b', status: 'failed', at: LEFT_AT, code: 'UnauthorizedOperation' },
+  ],
+  evidence: {
+    groups: { allTraffic: 'sg-0alltraffic0001', isolation: 'sg-0isolation00001' },
+    metadata: {
+      instanceId: SHARED,
+      networkInterfaces: [
+        { id: 'eni-a', groups: ['sg-0own000000001'] },
+        { id: 'eni-b', groups: ['sg-0own000000001'] },
+      ],
+    },
+  },
+});
+
+it('a holder that isolated one interface and was refused on another: the leaver is told, and its drift names the one left open', async () => {
+  await put(incidentFixture({ id: 'dl-first', actions: [partlyFailed] }));
+  for (const h of [1.1, 3.1]) await sweepAt(at(h));
+  expect((await told()).map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+  expect((await get('dl-second')).actions[0].reason).toContain('reachable through eni-b');
+
+  const first = await get('dl-first');
+  const read = expectedContainment(await get('dl-second'), at(3.2), (id) => (id === 'dl-first' ? first : undefined));
+  // The holder's checks (eni-a in place) are still read, and eni-b is a DRIFTED verdict beside them.
+  expect(read.checks.map((c) => c.expect.kind === 'interface' && c.expect.interfaceId).filter(Boolean)).toEqual(['eni-a']);
+  expect(read.verdicts).toEqual([expect.objectContaining({ resource: `network interface eni-b of ${SHARED}`, state: 'drifted' })]);
+});
+
+it("the holder's closing hands the action back and the mark of its failure told goes with it", async () => {
+  const marks = async () => Object.keys((await get('dl-second')).reminders.byClock ?? {}).filter((k) => k.startsWith('left-failed:'));
+  await put(incidentFixture({ id: 'dl-first', actions: [failedThere(LEFT_AT)] }));
+  await sweepAt(at(1.1));
+  expect(await marks()).toHaveLength(1);
+  // dl-first closed through closeHandingBack (as closeIncident does): handed back at once.
+  await closeHandingBack({ store: t.store, policy: DEFAULT_POLICY, now: () => at(2) }, 'dl-first', (draft) => {
+    draft.state = 'closed';
+    draft.closedAt = at(2);
+    return { entries: [{ at: at(2), kind: 'closed', detail: { reason: 'test' } }] };
+  });
+  expect((await get('dl-second')).actions[0].heldBy).toBeUndefined();
+  expect(await marks()).toEqual([]);
 });
