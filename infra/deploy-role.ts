@@ -41,6 +41,14 @@ export const BOOTSTRAP_ROLE_CHANGES = [
 ];
 
 /**
+ * The role `DatalekIamForward` (iam-forward-stack.ts) puts IAM's calls on the central bus with, by
+ * a fixed name: its boundary, policies or trust changed stop every forward, silently (the forward has
+ * no dead-letter queue or alarm), so `datalek-watch-changes` pages on those calls as on the
+ * bootstrap roles' (read12b B1).
+ */
+export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
+
+/**
  * What gives a managed policy of the bootstrap (`cdk-datalek-…`: the execution policy you gave
  * `cdk bootstrap --cloudformation-execution-policies`, named so; the bootstrap's permissions
  * boundary) new rights without attaching anything: a new version made default grants anything to

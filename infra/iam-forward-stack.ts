@@ -11,7 +11,9 @@
  * central `datalek-watch-pipeline` and `datalek-watch-by-hand` page on them (`datalek-*` rules). The
  * stack's own deployment, a stack of another name given datalek's execution role here, and an
  * object written to this region's staging bucket are forwarded too (`datalek-watch-changes`). As the member stack's rules, it has no dead-letter queue:
- * a forward that fails is not seen (no alarm topic in this region).
+ * a forward that fails is not seen (no alarm topic in this region); what would make every forward
+ * fail, its role's boundary, policies or trust changed (`IAM_FORWARD_ROLE_NAME`, by name), is
+ * forwarded and paged on before it takes effect (read12b B1).
  */
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,7 +21,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { applyBoundary } from './boundary.js';
 import { deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls } from './constructs/pipeline-watch.js';
-import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, deployRoleArn, notByDeployment } from './deploy-role.js';
+import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment } from './deploy-role.js';
 
 /** Where IAM's calls reach EventBridge. */
 export const IAM_EVENTS_REGION = 'us-east-1';
@@ -87,6 +89,8 @@ export class IamForwardStack extends Stack {
     const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [centralBus] });
     this.role = new iam.Role(this, 'ForwardRole', {
+      // By name: the central datalek-watch-changes pages on a change of its boundary, policies or trust.
+      roleName: IAM_FORWARD_ROLE_NAME,
       description: `datalek: EventBridge puts IAM's calls (seen in ${IAM_EVENTS_REGION} only) on the default bus of ${props.centralRegion}, for the ${IAM_FORWARD_RULE_NAME} and ${IAM_GUARD_RULE_NAME} rules only`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {

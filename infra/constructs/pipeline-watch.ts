@@ -52,6 +52,7 @@ import {
   BOOTSTRAP_ROLE_PREFIX,
   deployRoleArn,
   EXECUTION_ROLE_PREFIX,
+  IAM_FORWARD_ROLE_NAME,
   notByDeployment,
   STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
@@ -597,7 +598,9 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   (who may assume it: CloudFormation alone), its or the deploy role's policies (the deploy role
  *   may pass the execution role; its trust says who may deploy), a role deleted or made again; and a
  *   new default version of the bootstrap's managed policies (`cdk-datalek-…`: the execution policy,
- *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12).
+ *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12);
+ *   and the same calls on `DatalekIamForward`'s role (`IAM_FORWARD_ROLE_NAME`), which would stop it
+ *   forwarding anything, unseen (read12b B1).
  *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
  *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
  * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
@@ -615,7 +618,7 @@ export function deployTrustCalls(): Record<string, unknown>[] {
       source: ['aws.iam'],
       detail: {
         $or: [
-          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }] } },
+          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }, IAM_FORWARD_ROLE_NAME] } },
           { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
         ],
       },

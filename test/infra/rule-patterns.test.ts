@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
+import { IAM_FORWARD_ROLE_NAME } from '../../infra/deploy-role.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { keyIdOf, resolveValue } from './cfn-resolve.js';
@@ -335,6 +336,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   const watchMessages: Record<string, { InputPathsMap: Record<string, string>; InputTemplate: string }> = {};
   /** The rules of the stack forwarding IAM's calls from us-east-1 (iam-forward-stack.ts), by name. */
   const iamPatterns: Record<string, unknown> = {};
+  /** That stack's roles' names (`RoleName`). */
+  const iamForwardRoleNames: unknown[] = [];
   /** The values the CloudTrail files name the stack's keys by. */
   const placeholders: Record<string, string> = {};
 
@@ -368,6 +371,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     const iam = Template.fromStack(iamForward as NonNullable<typeof iamForward>);
     for (const rule of Object.values(iam.findResources('AWS::Events::Rule')))
       iamPatterns[rule.Properties.Name] = resolveValue(rule.Properties.EventPattern, iam, { account: ACCOUNT, region: 'us-east-1', exporters: [] });
+    for (const role of Object.values(iam.findResources('AWS::IAM::Role'))) iamForwardRoleNames.push(role.Properties.RoleName);
     const keyId = (key: IConstruct) => keyIdOf(stateful.getLogicalId(key.node.defaultChild as CfnElement), 'eu-west-1');
     placeholders.pipelineKeyId = keyId(stateful.key);
     placeholders.alarmKeyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId(stateful.alarmKey)}`;
@@ -562,6 +566,30 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         'datalek-iam-guard#targets-by-hand:forward',
       ].sort(),
     );
+  });
+
+  it("pages centrally on a call that would stop DatalekIamForward's role putting events: its boundary, policies or trust (read12b B1)", async () => {
+    // The role by its fixed name: a role CloudFormation names (`DatalekIamForward-ForwardRole…`) no central rule reads.
+    const roleName = IAM_FORWARD_ROLE_NAME;
+    const call = (eventName: string, requestParameters: Record<string, unknown>): BusEntry => ({
+      id: eventName,
+      source: 'aws.iam',
+      detailType: 'AWS API Call via CloudTrail',
+      detail: { eventSource: 'iam.amazonaws.com', eventName, awsRegion: 'us-east-1', userIdentity: SOMEONE, requestParameters },
+    });
+    const entries = [
+      call('PutRolePermissionsBoundary', { roleName, permissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/deny-all` }),
+      call('DeleteRolePolicy', { roleName, policyName: 'ForwardRoleDefaultPolicy' }),
+      call('PutRolePolicy', { roleName, policyName: 'x', policyDocument: '{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}' }),
+      call('UpdateAssumeRolePolicy', { roleName, policyDocument: '{}' }),
+    ];
+    const all = entries.map((e) => e.id).sort();
+    expect(iamForwardRoleNames).toEqual([roleName]);
+    // The forward rule carries each to the central bus, by name ...
+    expect([...((await routed('b1-forward', iamPatterns, entries))['datalek-iam-forward'] ?? [])].sort()).toEqual(all);
+    // ... where datalek-watch-changes pages on each: after it no IAM call would reach the central rules, and nothing would say so.
+    const paged = await routed('b1-central', watchPatterns, entries);
+    expect([...(paged['central/changes'] ?? [])].sort()).toEqual(all);
   });
 
   it('sends each watched call as a message of its own naming the call, the caller, when and where, two calls two messages (review 3, S3)', async () => {
