@@ -7,6 +7,7 @@
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
+import { dropUntoldLeftMarks } from './containment.js';
 import { ConflictError, IncidentNotFoundError, StuckConflictError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
@@ -98,6 +99,8 @@ function commitOf(deps: ChangeDeps, current: Incident, draft: Incident, result: 
   // People's text has a share of the record of its own: it never takes the room of containment.
   checkPersonRoom(current, draft);
   draft.revision = current.revision + 1;
+  // A holder's failure told of an action handed back since (by whatever path) is history: its mark goes.
+  dropUntoldLeftMarks(draft);
   draft.nextDueAt = nextDueAt(draft, deps.policy);
   const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
   const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];

@@ -35,8 +35,10 @@ import {
   ALREADY_ISOLATED,
   actionPlace,
   doneReason,
+  dropUntoldLeftMarks,
   failedAt,
   failedAtHolder,
+  failedAtHolderReason,
   failedInterfaces,
   foundIsolatedAlready,
   GROUPS_MADE,
@@ -44,6 +46,7 @@ import {
   heldByReason,
   heldContainment,
   holderIn,
+  leftFailedTrack,
   PER_INCIDENT_ACTIONS,
   placedIn,
   planContainment,
@@ -218,10 +221,6 @@ export async function closedHoldersOf(store: Pick<IncidentStore, 'getIncident'>,
   return [...byHolder.values()];
 }
 
-/** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
-const LEFT_FAILED_PREFIX = 'left-failed:';
-export const leftFailedTrack = (actionId: string) => `${LEFT_FAILED_PREFIX}${actionId}`;
-
 /** An action of an incident left to an open incident whose containment of its resource failed (containment.ts `failedAtHolder`). */
 export interface FailedAtHolder {
   actionId: string;
@@ -267,13 +266,9 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
   const entries: TimelineDraft[] = [];
   let told = 0;
   let mended = false;
-  // A failure told of an action no longer left (handed back in this very commit, say): its mark goes.
-  const marks = Object.keys(draft.reminders.byClock ?? {}).filter((k) => k.startsWith(LEFT_FAILED_PREFIX));
-  const stale = marks.filter((k) => !draft.actions.some((a) => leftToAnother(a) && leftFailedTrack(a.id) === k));
-  if (stale.length) {
-    draft.reminders.byClock = Object.fromEntries(Object.entries(draft.reminders.byClock ?? {}).filter(([k]) => !stale.includes(k)));
-    mended = true;
-  }
+  // A failure told of an action no longer left (handed back in this very commit, say): its mark goes
+  // (every commit drops it too: change-incident.ts commitOf; here so that the mend alone is written).
+  if (dropUntoldLeftMarks(draft)) mended = true;
   for (const f of found) {
     const a = draft.actions.find((x) => x.id === f.actionId);
     if (!a || !leftToAnother(a)) continue;
@@ -289,10 +284,8 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
     const when = failedAt(f.failed);
     if (byClock[track] === when) continue;
     draft.reminders.byClock = { ...byClock, [track]: when };
-    // Some interfaces isolated and one refused (read12c C2): the resource is open through that one.
-    const open = failedInterfaces(f.failed);
-    const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
-    a.reason = `left to incident ${f.holder.id}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${f.holder.id} --by NAME --reason TEXT carries it out again there (datalek show ${f.holder.id} says why it failed)`;
+    // Some interfaces isolated and one refused (read12c C2): the reason names those it is open through.
+    a.reason = failedAtHolderReason(f.holder.id, when, failedInterfaces(f.failed));
     entries.push({
       at,
       kind: 'containment-failed',

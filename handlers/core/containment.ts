@@ -228,6 +228,25 @@ export function failedInterfaces(action: ActionRecord): string[] {
   return [...last].filter(([, status]) => status === 'failed').map(([id]) => id);
 }
 
+/** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
+const LEFT_FAILED_PREFIX = 'left-failed:';
+export const leftFailedTrack = (actionId: string) => `${LEFT_FAILED_PREFIX}${actionId}`;
+
+/**
+ * Drops, in `draft`, the marks of holders' failures told (`leftFailedTrack`) of actions no longer left
+ * to another incident: handed back (a closing, a release, the sweep), taken up, released. Every commit
+ * does (change-incident.ts), so no hand-back leaves one behind (read12c C4). Whether any went.
+ */
+export function dropUntoldLeftMarks(draft: Incident): boolean {
+  const byClock = draft.reminders.byClock;
+  if (!byClock) return false;
+  const left = new Set(draft.actions.filter((a) => a.status === 'skipped' && a.heldBy && !a.released && !a.person).map((a) => leftFailedTrack(a.id)));
+  const stale = Object.keys(byClock).filter((k) => k.startsWith(LEFT_FAILED_PREFIX) && !left.has(k));
+  if (stale.length === 0) return false;
+  draft.reminders.byClock = Object.fromEntries(Object.entries(byClock).filter(([k]) => !stale.includes(k)));
+  return true;
+}
+
 /** When a holder's failed action failed (its last failed step's time, else when it was planned): a failure is told once. */
 export function failedAt(action: ActionRecord): string {
   return (action.steps ?? []).filter((s) => s.status === 'failed').at(-1)?.at ?? action.at;
@@ -240,6 +259,17 @@ export function failedAt(action: ActionRecord): string {
  */
 export function heldByReason(incidentId: string): string {
   return `contained by incident ${incidentId}, which holds this resource: left to it, so that one record holds the containment; its release is told here`;
+}
+
+/**
+ * Why an action is left to a holder whose containment of the resource failed (contain.ts
+ * `tellFailedAtHolders`): NOT CONTAINED, reachable through the interfaces it failed to isolate when
+ * it cut others (`failedInterfaces`), and the command that carries it out again there. `labels.ts`
+ * reads this wording back.
+ */
+export function failedAtHolderReason(holderId: string, when: string, open: readonly string[]): string {
+  const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
+  return `left to incident ${holderId}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${holderId} --by NAME --reason TEXT carries it out again there (datalek show ${holderId} says why it failed)`;
 }
 
 /** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
+import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
@@ -90,6 +91,14 @@ const MAX_BODY_BYTES = 64 * 1024;
  * bytes a character). Past it the page answers with nothing kept.
  */
 const MAX_OPEN_READ_BYTES = 4 * MAX_EVENT_BYTES;
+/**
+ * How much an Art. 34 form takes: the text of a communication as sent up to MAX_SENT_TEXT_BYTES,
+ * URL-encoded (up to three bytes for each of its bytes), beside the other fields' MAX_BODY_BYTES. A
+ * notice datalek drafts runs past 64 KB encoded, and the text field takes it (review11 A4).
+ */
+const MAX_SENT_FORM_BYTES = 3 * MAX_SENT_TEXT_BYTES + MAX_BODY_BYTES;
+/** The forms that carry the text of a communication (web/action-forms.ts, subjectsAction). */
+const SENT_TEXT_FORM = /^\/incidents\/[^/]+\/(after-close-)?subjects$/;
 
 export function createWebApp(deps: WebDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -204,9 +213,10 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
   };
   const formLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('Request too large', 413) });
   const openLimit = bodyLimit({ maxSize: MAX_OPEN_READ_BYTES, onError: (c) => openTooLarge(c) });
+  const sentTextLimit = bodyLimit({ maxSize: MAX_SENT_FORM_BYTES, onError: (c) => c.text('Request too large', 413) });
   app.post(
     '*',
-    (c, next) => (c.req.path === '/open' ? openLimit(c, next) : formLimit(c, next)),
+    (c, next) => (c.req.path === '/open' ? openLimit(c, next) : SENT_TEXT_FORM.test(c.req.path) ? sentTextLimit(c, next) : formLimit(c, next)),
     async (c, next) => {
       // The open form is read past MAX_BODY_BYTES only to give back what was typed (openTooLarge).
       if (c.req.path === '/open' && (await c.req.arrayBuffer()).byteLength > MAX_BODY_BYTES) c.set('formTooLarge', true);

@@ -69,4 +69,17 @@ describe('the Art. 34 form asks what the data subjects were told', () => {
     const entry = (await t.store.getTimeline(id)).find((e) => e.kind === 'subjects-decided');
     expect(entry?.detail?.text).toBe(notice);
   });
+
+  it('takes a notice past 64 KB as the form sends it, as the text field does (review11 A4)', async () => {
+    const web = inProcessWebApp({ store: t.store, policy, now: () => now });
+    const html = await (await web.get(`/incidents/${id}`)).text();
+    // 86,000 characters with accents and line breaks: well over 64 KB URL-encoded, within the field's bound.
+    const notice = `Beste cliënt,\n\n${'Uw gegevens zijn mogelijk ingezien; wij hebben de toegang ingetrokken (één account).\n'.repeat(1000)}Met vriendelijke groet`;
+    expect([...notice].length).toBeLessThanOrEqual(MAX_SENT_TEXT_CHARS);
+    expect(new URLSearchParams({ text: notice }).toString().length).toBeGreaterThan(64 * 1024);
+    const res = await inform(web, html, { text: notice });
+    expect(res.status).toBe(303);
+    const entry = (await t.store.getTimeline(id)).find((e) => e.kind === 'subjects-decided');
+    expect(entry?.detail?.text).toBe(notice);
+  });
 });

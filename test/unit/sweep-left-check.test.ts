@@ -13,11 +13,15 @@
  *   instance (an interface cut), so the leaver was never told, and its drift copied the holder's
  *   checks, which read only the interface isolated. The one refused now makes it failed there: told,
  *   and a DRIFTED verdict naming that interface under the leaver.
+ * - read12c C4: the mark of a holder's failure told (`left-failed:<action>`) was dropped only by the
+ *   sweep's left check, which never runs again once the holder's closing hands the action back: it
+ *   stayed in the record for good. Every commit now drops the marks of actions no longer left.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { expectedContainment } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { closeHandingBack } from '../../handlers/core/release.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { incidentFixture, plannedIsolation } from '../support/incidents.js';
@@ -156,4 +160,19 @@ it('a holder that isolated one interface and was refused on another: the leaver 
   // The holder's checks (eni-a in place) are still read, and eni-b is a DRIFTED verdict beside them.
   expect(read.checks.map((c) => c.expect.kind === 'interface' && c.expect.interfaceId).filter(Boolean)).toEqual(['eni-a']);
   expect(read.verdicts).toEqual([expect.objectContaining({ resource: `network interface eni-b of ${SHARED}`, state: 'drifted' })]);
+});
+
+it("the holder's closing hands the action back and the mark of its failure told goes with it", async () => {
+  const marks = async () => Object.keys((await get('dl-second')).reminders.byClock ?? {}).filter((k) => k.startsWith('left-failed:'));
+  await put(incidentFixture({ id: 'dl-first', actions: [failedThere(LEFT_AT)] }));
+  await sweepAt(at(1.1));
+  expect(await marks()).toHaveLength(1);
+  // dl-first closed through closeHandingBack (as closeIncident does): handed back at once.
+  await closeHandingBack({ store: t.store, policy: DEFAULT_POLICY, now: () => at(2) }, 'dl-first', (draft) => {
+    draft.state = 'closed';
+    draft.closedAt = at(2);
+    return { entries: [{ at: at(2), kind: 'closed', detail: { reason: 'test' } }] };
+  });
+  expect((await get('dl-second')).actions[0].heldBy).toBeUndefined();
+  expect(await marks()).toEqual([]);
 });
