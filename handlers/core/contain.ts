@@ -38,6 +38,7 @@ import {
   dropUntoldLeftMarks,
   failedAt,
   failedAtHolder,
+  failedAtHolderReason,
   failedInterfaces,
   foundIsolatedAlready,
   GROUPS_MADE,
@@ -283,10 +284,8 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
     const when = failedAt(f.failed);
     if (byClock[track] === when) continue;
     draft.reminders.byClock = { ...byClock, [track]: when };
-    // Some interfaces isolated and one refused (read12c C2): the resource is open through that one.
-    const open = failedInterfaces(f.failed);
-    const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
-    a.reason = `left to incident ${f.holder.id}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${f.holder.id} --by NAME --reason TEXT carries it out again there (datalek show ${f.holder.id} says why it failed)`;
+    // Some interfaces isolated and one refused (read12c C2): the reason names those it is open through.
+    a.reason = failedAtHolderReason(f.holder.id, when, failedInterfaces(f.failed));
     entries.push({
       at,
       kind: 'containment-failed',

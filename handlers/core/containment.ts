@@ -261,6 +261,17 @@ export function heldByReason(incidentId: string): string {
   return `contained by incident ${incidentId}, which holds this resource: left to it, so that one record holds the containment; its release is told here`;
 }
 
+/**
+ * Why an action is left to a holder whose containment of the resource failed (contain.ts
+ * `tellFailedAtHolders`): NOT CONTAINED, reachable through the interfaces it failed to isolate when
+ * it cut others (`failedInterfaces`), and the command that carries it out again there. `labels.ts`
+ * reads this wording back.
+ */
+export function failedAtHolderReason(holderId: string, when: string, open: readonly string[]): string {
+  const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
+  return `left to incident ${holderId}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${holderId} --by NAME --reason TEXT carries it out again there (datalek show ${holderId} says why it failed)`;
+}
+
 /** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */
 export const ACTION_RUNBOOKS: Record<string, string> = {
   'isolate-instance': 'runbooks/isolate-ec2-instance.md',

@@ -350,6 +350,14 @@ const REASON_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
     (m) =>
       `ingeperkt door incident ${m[1]}, dat deze resource vasthoudt: aan dat incident overgelaten, zodat één dossier de inperking bevat; het opheffen ervan wordt hier gemeld`,
   ],
+  // containment.ts failedAtHolderReason: left to a holder whose containment of it failed (read12c C5).
+  [
+    /^left to incident (\S+), which took this resource up and whose containment of it failed at (\S+): NOT CONTAINED, (?:nothing datalek records contains it|reachable through (.+), which it failed to isolate); datalek contain (\S+) --by NAME --reason TEXT carries it out again there \(datalek show (\S+) says why it failed\)$/,
+    (m) =>
+      `overgelaten aan incident ${m[1]}, dat deze resource in behandeling nam en waarvan de inperking mislukte op ${m[2]}: NIET INGEPERKT, ${
+        m[3] ? `bereikbaar via ${m[3]}, die het niet wist te isoleren` : 'niets wat datalek vastlegt perkt haar in'
+      }; datalek contain ${m[4]} --by NAAM --reason TEKST voert het daar opnieuw uit (datalek show ${m[5]} zegt waarom het mislukte)`,
+  ],
   // release.ts: handed back by the incident it was left to, closed without containing it.
   [
     /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
