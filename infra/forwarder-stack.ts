@@ -135,7 +135,7 @@ export class ForwarderStack extends Stack {
     applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
     // The dead letters and the watch's calls: emptied by nobody but the break-glass role and the deployment.
     protectQueues(this, props.config.breakGlassRole);
-    // Their messages, taken one by one: by nobody but break-glass and on-call, who redrives them (review11 K3).
-    protectDeadLetters(this, { breakGlassRole: props.config.breakGlassRole, redriveRole: props.config.onCallRole });
+    // Their messages, taken one by one: by nobody but break-glass, which redrives them (review11 K3, read12b B3).
+    protectDeadLetters(this, { breakGlassRole: props.config.breakGlassRole });
   }
 }

@@ -742,8 +742,8 @@ export class ResponseStack extends Stack {
     // The dead letters (the failed findings' only copy) and the watch's calls: emptied by nobody
     // but the break-glass role and the deployment (register-guard.ts).
     protectQueues(this, config.breakGlassRole);
-    // Their messages, taken one by one: by nobody but break-glass and on-call, who redrives them (review11 K3).
-    protectDeadLetters(this, { breakGlassRole: config.breakGlassRole, redriveRole: config.onCallRole });
+    // Their messages, taken one by one: by nobody but break-glass, which redrives them (review11 K3, read12b B3).
+    protectDeadLetters(this, { breakGlassRole: config.breakGlassRole });
   }
 
   /** Assuming the read role of member accounts, as the contain function assumes their containment role. */

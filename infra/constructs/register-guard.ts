@@ -17,8 +17,8 @@
  * - every datalek queue's policy denies purging, deleting and setting its attributes to all but the
  *   break-glass role and the deployment (`protectQueues`).
  * - every dead-letter queue's policy denies receiving, hiding (a longer visibility timeout) and
- *   deleting its messages to all but the break-glass role and on-call's, which redrives them
- *   (`protectDeadLetters`, review11 K3): data events, which no watch rule reads; their alarms count
+ *   deleting its messages to all but the break-glass role, which redrives them
+ *   (`protectDeadLetters`, review11 K3, read12b B3): data events, which no watch rule reads; their alarms count
  *   what arrives as well as what waits (alarms.ts `deadLettersMetric`), which receiving cannot hide.
  * Left out: the watch queue's messages received and deleted one by one (on-call reads and deletes
  * them; its new-calls alarm counts what arrives), and a table's TTL (DynamoDB deletes no item whose TTL lies
@@ -99,25 +99,23 @@ export const MESSAGE_TAKING_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageV
 /**
  * Every dead-letter queue in `scope` (queue.ts `deadLetterQueue`: the events a function or a rule
  * target failed on, their only copy in the pipeline) gets a Deny in its policy: nobody but the
- * break-glass role and `redriveRole` (on-call's: the runbook's redrive reads and deletes each
- * message) receives, hides or deletes its messages (review11 K3). Nothing of datalek reads them;
- * Lambda and EventBridge only send. A principal that may assume on-call's role still may (its trust
- * says who). Call it once the stack's queues exist.
+ * break-glass role receives, hides or deletes its messages (review11 K3). Nothing of datalek reads
+ * them; Lambda and EventBridge only send. The redrive runs as break-glass: it invokes the function
+ * with each message, which the pipeline account's SCP denies to all but break-glass (and the link
+ * function's role), so sparing on-call let whoever may assume it take failed findings and put none
+ * back (read12b B3). Call it once the stack's queues exist.
  */
-export function protectDeadLetters(scope: Construct, props: { breakGlassRole: string; redriveRole: string }): void {
+export function protectDeadLetters(scope: Construct, props: { breakGlassRole: string }): void {
   for (const queue of scope.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue && isDeadLetterQueue(c))) {
-    const stack = Stack.of(queue);
     queue.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'OnlyBreakGlassOrOnCallTakesDeadLetters',
+        sid: 'OnlyBreakGlassTakesDeadLetters',
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: MESSAGE_TAKING_ACTIONS,
         resources: [queue.queueArn],
         conditions: {
-          ArnNotEquals: {
-            'aws:PrincipalArn': [breakGlassRoleArn(queue, props.breakGlassRole), `arn:${stack.partition}:iam::${stack.account}:role/${props.redriveRole}`],
-          },
+          ArnNotEquals: { 'aws:PrincipalArn': [breakGlassRoleArn(queue, props.breakGlassRole)] },
         },
       }),
     );

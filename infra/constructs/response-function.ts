@@ -117,7 +117,7 @@ export class ResponseFunction extends Construct {
     if (this.deadLetterQueue) {
       onCallAlarm(this, 'FailedEventsAlarm', {
         name: `${props.handler}-failed-events`,
-        description: `datalek ${props.handler}: events the function failed on after its retries wait in, or arrived in, its dead-letter queue (find out why, fix, then redrive it as on-call; an empty queue after this alarm means someone received or deleted them: look for the ids in the function's log and in GuardDuty)`,
+        description: `datalek ${props.handler}: events the function failed on after its retries wait in, or arrived in, its dead-letter queue (find out why, fix, then redrive it as break-glass; an empty queue after this alarm means someone received or deleted them: look for the ids in the function's log and in GuardDuty)`,
         metric: deadLettersMetric(this.deadLetterQueue),
         topic: props.alarmTopic,
       });

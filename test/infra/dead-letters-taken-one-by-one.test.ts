@@ -9,14 +9,17 @@
  * record function's dead-letter queue (and the finding route's) takes every finding that failed
  * recording (a storm, a timeout, a stuck conflict planted in the table) before the alarm sees it,
  * and the redrive the runbook asks for finds nothing. Now each dead-letter queue's policy denies the
- * three to all but break-glass and on-call (who redrives), and its alarm counts what arrives as well.
+ * three to all but break-glass (who redrives: read12b B3), and its alarm counts what arrives as well.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
+import { deploymentScp } from '../../infra/pipeline-scp.js';
 import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { allowed } from './dynamodb-iam.js';
 
-const { response, forwarders } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, forwarders } = built;
 const text = (v: unknown) => JSON.stringify(v);
 
 describe("a datalek dead-letter queue's messages taken one by one (the queue Deny's other half)", () => {
@@ -46,7 +49,7 @@ describe("a datalek dead-letter queue's messages taken one by one (the queue Den
     expect(open).toEqual([]);
   });
 
-  it('lets only break-glass and on-call (the runbook redrives as on-call) take them', () => {
+  it('lets only break-glass take them, which redrives them (read12b B3)', () => {
     const named = new Set<string>();
     for (const stack of [response, ...forwarders]) {
       const t = Template.fromStack(stack);
@@ -54,7 +57,32 @@ describe("a datalek dead-letter queue's messages taken one by one (the queue Den
         for (const st of p.Properties.PolicyDocument.Statement as Statement[])
           if (st.Effect === 'Deny' && actionsOf(st).includes('sqs:ReceiveMessage')) named.add(text(st.Condition));
     }
-    expect([...named].map((c) => c.match(/role\/[^"]+/g))).toEqual([[`role/${DEPLOY_CONTEXT.breakGlassRole}`, 'role/datalek-on-call']]);
+    expect([...named].map((c) => c.match(/role\/[^"]+/g))).toEqual([[`role/${DEPLOY_CONTEXT.breakGlassRole}`]]);
+  });
+
+  it("spares from the Deny only principals that can redrive the record function's failed findings: invoke it, under the deployment's SCP (read12b B3)", () => {
+    const t = Template.fromStack(response);
+    const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
+    // The record function's dead letters: its FailedEvents queue and that queue's Deny of taking messages.
+    const queueId = Object.keys(t.findResources('AWS::SQS::Queue')).find((id) => /Record.*FailedEvents/.test(id));
+    expect(queueId, 'the record function has a dead-letter queue').toBeDefined();
+    const policy = Object.values(t.findResources('AWS::SQS::QueuePolicy')).find((p) => text(p.Properties.Queues) === text([{ Ref: queueId }]));
+    const deny = ((policy?.Properties.PolicyDocument.Statement ?? []) as Statement[]).find(
+      (st) => st.Effect === 'Deny' && actionsOf(st).includes('sqs:ReceiveMessage'),
+    );
+    const spared = text(deny?.Condition).match(/role\/[A-Za-z0-9+=,.@_-]+/g) ?? [];
+    expect(spared.length).toBeGreaterThan(0);
+    // The record function as CloudFormation names it (the SCP's DatalekResponse-*), each spared role given an administrator's Allow.
+    const [fnId] = Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => /^Record/.test(id));
+    const fnArn = `arn:aws:lambda:${base.region}:${base.account}:function:${response.stackName}-${fnId.slice(0, 30)}-AbCdEf123456`;
+    const scp = deploymentScp(built) as { Statement: Statement[] };
+    const invoke = (r: string) => ({
+      action: 'lambda:InvokeFunction',
+      resource: fnArn,
+      context: { 'aws:PrincipalArn': `arn:aws:iam::${base.account}:${r}` },
+      what: `${r} redriving`,
+    });
+    expect(spared.filter((r) => !allowed(invoke(r), [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], base))).toEqual([]);
   });
 
   it('raises its alarm on a message that arrives, which a receive cannot hide, not only on one that waits visible', () => {
