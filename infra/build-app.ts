@@ -124,7 +124,9 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   const iamForward = needsIamForward(config)
     ? new IamForwardStack(app, 'DatalekIamForward', {
         env: { region: IAM_EVENTS_REGION, account: config.account },
-        synthesizer: datalekSynthesizer(config),
+        // Through datalek's bootstrap even in the upgrade's deploy: the stack is new (no deployment made it
+        // through the shared one, which need not exist in us-east-1), and step 1 bootstraps datalek's there (read12b B4).
+        synthesizer: datalekSynthesizer({ sharedBootstrapUpgrade: false }),
         description: `datalek: forwards IAM's calls (seen in ${IAM_EVENTS_REGION} only) to the pipeline's watch in ${config.region}`,
         centralRegion: config.region,
       })

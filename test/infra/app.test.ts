@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
@@ -317,5 +318,10 @@ describe('the upgrade from the shared CDK bootstrap', () => {
       expect(text, type).toContain(shared);
       expect(text, type).toContain(own);
     }
+    // DatalekIamForward is new: no deployment made it through the shared bootstrap, which need not exist in us-east-1 (read12b B4).
+    const forward = built.iamForward as NonNullable<typeof built.iamForward>;
+    expect(forward.region).toBe('us-east-1');
+    expect((forward.synthesizer as DefaultStackSynthesizer).cloudFormationExecutionRoleArn).toContain(`cdk-${DEPLOY_QUALIFIER}-cfn-exec-role-`);
+    expect(JSON.stringify(Template.fromStack(forward).toJSON())).not.toContain('hnb659fds');
   });
 });
