@@ -45,6 +45,9 @@ export class IncidentNotFoundError extends DatalekError {
  */
 export class ConflictError extends DatalekError {}
 
+/** How the stores word a conflict they can only put down to another writer. */
+const ANOTHER_WRITER = /^another writer (got there first|changed incident \S+ first)/;
+
 /**
  * A conflict at every try while the incident did not change: read again, its revision is the one the
  * first try read, so no other writer got there first and trying again fails the same way. The store
@@ -60,9 +63,11 @@ export class StuckConflictError extends ConflictError {
     readonly incidentId: string,
     cause: ConflictError,
   ) {
-    // The store's own words are those of the error under the conflict, when there is one: the
-    // conflict's message says another writer got there first, which is what did not happen (read12c C1).
-    const words = cause.cause instanceof Error && cause.cause.message ? cause.cause.message : cause.message;
+    // The store's own words: a conflict worded as another writer's (SQLite's "another writer got
+    // there first", DynamoDB's "another writer changed incident … first") says what did not happen,
+    // so the words are those of the error under it (read12c C1); any other conflict's message is
+    // the store's own account, such as the resource a planted lock claims and its holder.
+    const words = ANOTHER_WRITER.test(cause.message) && cause.cause instanceof Error && cause.cause.message ? cause.cause.message : cause.message;
     super(`the store refused the write (${words}); incident ${incidentId} did not change meanwhile: no other writer got there first`, { cause });
     this.storeText = words;
   }

@@ -24,7 +24,21 @@ const storeCli = () => {
 /** The survivor assessed and closed, then the monthly run (a short period for the test): the held incident's findings must stay whole. */
 async function closeSurvivorAndMinimise(cli: ReturnType<typeof storeCli>): Promise<void> {
   const assessed = await cli(
-    ['assess', SURVIVOR, '--personal-data', 'no', '--risk', 'none', '--reason', 'Geen persoonsgegevens', '--by', 'FG'],
+    [
+      'assess',
+      SURVIVOR,
+      '--personal-data',
+      'no',
+      '--risk',
+      'none',
+      '--reason',
+      'Geen persoonsgegevens',
+      '--by',
+      'FG',
+      // The survivor holds three finding types (253256a): the assessment names them as the FG saw them.
+      '--finding-types',
+      'AttackSequence:IAM/CompromisedCredentials,CredentialAccess:IAMUser/AnomalousBehavior,Policy:S3/BucketAnonymousAccessGranted',
+    ],
     '2026-11-27T16:10:00Z',
   );
   expect(assessed.code, assessed.stderr).toBe(0);
