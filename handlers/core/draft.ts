@@ -480,6 +480,14 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
     }
   }
   for (const r of incident.reports ?? []) {
+    // Dated before GuardDuty saw anything (review11 S1): the AP reads why the report precedes the detection.
+    if (r.beforeDetection) {
+      out.push(
+        nl
+          ? `Melding ${r.reference} is gedaan op ${when(r.at)}, ${BEFORE_DETECTION.nl}.`
+          : `Report ${r.reference} was made at ${when(r.at)}, ${BEFORE_DETECTION.en}.`,
+      );
+    }
     if (r.enteredLater) {
       out.push(
         nl
@@ -625,7 +633,11 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
               nl
                 ? 'Verwerkingsverantwoordelijke geïnformeerd (daar begint op zijn vroegst zijn termijn van 72 uur, art. 33(1), (2))'
                 : 'Controller informed (its 72 hours start there at the earliest, Art. 33(1), (2))',
-              controllerTold ? `${when(controllerTold.at)}; ${controllerTold.reference}` : nl ? 'nog niet' : 'not yet',
+              controllerTold
+                ? `${when(controllerTold.at)}; ${controllerTold.reference}${controllerTold.beforeDetection ? `; ${BEFORE_DETECTION[lang]}` : ''}`
+                : nl
+                  ? 'nog niet'
+                  : 'not yet',
             ),
           ]
         : []),

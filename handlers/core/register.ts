@@ -256,7 +256,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     apReportedAt: initial?.at ?? null,
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,
-    references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}`).join('; '),
+    references: reports.map((r) => `${r.to}:${r.kind}:${r.reference}@${r.at}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''}`).join('; '),
     reportReasons: reports
       .flatMap((r) => [
         ...(r.reason ? [`${r.to}:${r.kind}:${r.reference}: ${r.reason}`] : []),

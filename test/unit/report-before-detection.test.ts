@@ -12,10 +12,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
+import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
-import { registerMarkdown } from '../../handlers/core/register.js';
+import { registerCsv, registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -61,6 +62,12 @@ describe('fgsec12 S1: a report or communication made after an awareness before t
     const shown = showText(incident, await t.store.getTimeline(id), policy, now);
     expect(shown).toMatch(/ {2}aware {10}.*\(before GuardDuty's detection\)/);
     expect(shown).toMatch(/ {2}reported {7}ap initial M-1 at .* \(before GuardDuty's detection\) by FG/);
+    // small13b: the register's CSV/JSON references (what the AP sees, Art. 33(5)) and the AP draft carry the mark too.
+    const row = registerRow(incident, policy, now);
+    expect(row.references).toBe(`ap:initial:M-1@${REPORTED} (before GuardDuty's detection)`);
+    expect(registerCsv([row])).toContain(`ap:initial:M-1@${REPORTED} (before GuardDuty's detection)`);
+    expect(buildDraft(incident, policy, now, 'nl').warnings.join('\n')).toMatch(/Melding M-1 [^\n]*vóór de detectie door GuardDuty/);
+    expect(buildDraft(incident, policy, now, 'en').warnings.join('\n')).toMatch(/Report M-1 [^\n]*before GuardDuty's detection/);
   });
 
   it('the lower bound stays: no report before the awareness on record', async () => {
@@ -90,6 +97,10 @@ describe('fgsec12 S1: a report or communication made after an awareness before t
     await expect(recordReport(processor, toController)).rejects.toThrow(/--confirm-stated-time/);
     await recordReport(processor, { ...toController, confirmStatedTime: true });
     expect((await stored()).reports?.find((r) => r.to === 'controller')).toMatchObject({ at: '2026-11-23T12:00:00.000Z', beforeDetection: true });
+    const told = buildDraft(await stored(), processor.policy, now, 'en')
+      .sections.flatMap((s) => s.fields)
+      .find((f) => f.key === 'controllerInformedAt');
+    expect(told?.value).toMatch(/VV-1; before GuardDuty's detection/);
   });
 
   it('an NIS2 early warning follows the NIS2 awareness, not the GDPR one', async () => {
