@@ -10,7 +10,7 @@
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { apClockRunning, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, apFollowUpState, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import type { AffectedResource } from './finding-resources.js';
 import {
@@ -24,7 +24,18 @@ import {
   type OutboxMessage,
   type PagerAlert,
 } from './incident.js';
-import { actionLabel, actionReasonLabel, actorLabel, bandLabel, clockStateLabel, type Lang, placeLabel, resourceKindLabel, riskLabel } from './labels.js';
+import {
+  actionLabel,
+  actionReasonLabel,
+  actorLabel,
+  bandLabel,
+  clockShownLabel,
+  clockStateLabel,
+  type Lang,
+  placeLabel,
+  resourceKindLabel,
+  riskLabel,
+} from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { EXPOSED_REPEAT_MINUTES, exposedUntaken, openSince, reviewPending } from './schedule.js';
@@ -252,6 +263,10 @@ const T = {
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
+    apFollowUp: (reference: string, overdueSince: string | null) =>
+      `de AP heeft alleen de eerste fase (${reference}); ${
+        overdueSince ? `doe de vervolgmelding nu, die is te laat sinds ${overdueSince}` : 'doe de vervolgmelding zodra u de feiten compleet heeft'
+      } (AVG art. 33(4))`,
     apDone: (at: string, late: ApLate) =>
       `gedaan op ${at} (${
         late === 'no'
@@ -424,6 +439,10 @@ const T = {
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
+    apFollowUp: (reference: string, overdueSince: string | null) =>
+      `the AP holds only the first phase (${reference}); ${
+        overdueSince ? `make the follow-up now: it is overdue since ${overdueSince}` : 'make the follow-up once you have the facts complete'
+      } (GDPR Art. 33(4))`,
     apDone: (at: string, late: ApLate) =>
       `made on ${at} (${
         late === 'no'
@@ -963,7 +982,12 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
     // no reasons were asked when it was recorded, and the FG is told they are needed, never that
     // they were given.
     const late: ApLate = report.at <= incident.deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(incident.deadline, tz) };
-    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}`];
+    // A notification made in phases is owed its follow-up (Art. 33(4)), as the register and `show` say.
+    const followUp = apFollowUpState(incident, policy, now);
+    const owed = followUp
+      ? `; ${clockShownLabel(lang, `follow-up-${followUp.state}`)}: ${t.apFollowUp(followUp.reference, followUp.state === 'overdue' && followUp.overdueFrom ? when(followUp.overdueFrom, tz) : null)}`
+      : '';
+    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}${owed}`];
   }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
