@@ -22,7 +22,9 @@ import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
 import { ConflictError, IncidentNotFoundError, refused as refuse } from './errors.js';
-import type { ActionRecord, Incident } from './incident.js';
+import type { ActionRecord, Incident, TimelineEntry } from './incident.js';
+import { resolveAlerts } from './pager.js';
+import { notDoneHeldKey } from './record-finding.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
 import { formatLocal } from './time.js';
 
@@ -276,7 +278,8 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
   const read = await deps.store.getIncident(input.incidentId);
   if (!read) throw new IncidentNotFoundError(input.incidentId);
   const decided = read.actions.find((a) => a.id === actionId && a.notDone && !a.released);
-  const enforcing = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided) : null;
+  const timeline = await deps.store.getTimeline(read.id);
+  const enforcing = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided, timeline) : null;
   const enforcedBy = enforcing?.findingId ?? null;
   const enforce = enforcing !== null && deps.containment.canEnforce;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
@@ -318,6 +321,8 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
           },
         },
       ],
+      // What a held alert at the pager was about ends here: it is resolved in the same commit.
+      messages: (after) => resolveAlerts(after, heldAlertsEnded(after, timeline), deps.policy, now),
     };
   });
   if (!enforce) return { incident, enforcedBy, containment: null };
@@ -328,6 +333,23 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
     if (err instanceof ConflictError) throw containedNotRecorded(incident.id, [{ type: decided?.type ?? actionId, target: decided?.target ?? '' }], err);
     throw err;
   }
+}
+
+/**
+ * The pager keys of the held not-done alerts (record-finding.ts `notDoneHeldMessages`) with nothing
+ * left to be about: each finding's (and severity's) alert told of the steps the timeline says it
+ * asked for while decided against; once none of them holds a not-done decision, it is over.
+ */
+function heldAlertsEnded(after: Incident, timeline: readonly TimelineEntry[]): string[] {
+  const steps = new Map<string, string[]>();
+  for (const e of timeline) {
+    const d = e.detail;
+    if (e.kind !== 'containment-not-done-held' || typeof d?.findingId !== 'string' || typeof d.severity !== 'number') continue;
+    const key = `${after.id}:${notDoneHeldKey(d.findingId, d.severity)}`.slice(0, 255);
+    steps.set(key, [...(steps.get(key) ?? []), String(d.actionId)]);
+  }
+  const holds = (id: string) => after.actions.some((a) => a.id === id && a.notDone && !a.released);
+  return [...steps].flatMap(([key, ids]) => (ids.some(holds) ? [] : [key]));
 }
 
 /** The step named, holding a not-done decision to withdraw, on an open incident; else refused, naming those that hold one. */
@@ -360,9 +382,14 @@ interface EnforcingFinding {
  * policy now). An asked finding is read where the entry says it is stored, which may be another
  * account or region than the incident's; an entry recorded before it said so, in the incident's home.
  */
-async function enforcingFinding(deps: ChangeDeps & { containment: Containment }, incident: Incident, action: ActionRecord): Promise<EnforcingFinding | null> {
+async function enforcingFinding(
+  deps: ChangeDeps & { containment: Containment },
+  incident: Incident,
+  action: ActionRecord,
+  timeline: readonly TimelineEntry[],
+): Promise<EnforcingFinding | null> {
   const text = (v: unknown, or: string) => (typeof v === 'string' && v ? v : or);
-  const asked = (await deps.store.getTimeline(incident.id)).flatMap((e): EnforcingFinding[] =>
+  const asked = timeline.flatMap((e): EnforcingFinding[] =>
     e.kind === 'containment-not-done-held' && e.detail?.actionId === action.id && typeof e.detail.findingId === 'string'
       ? [
           {

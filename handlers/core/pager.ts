@@ -120,21 +120,29 @@ export function notPlannedUntaken(incident: Incident): { key: string; raisedAt: 
 export function pagerFollowUps(before: Incident, after: Incident, policy: Policy, now: string): OutboxMessage[] {
   const pager = after.pager;
   if (!pager) return [];
-  if (after.state === 'closed' && before.state !== 'closed') {
-    const up = pager.keys.filter((key) => {
-      const state = alertState(pager, after.id, key);
-      return state === 'triggered' || state === 'acknowledged';
-    });
-    let next = pager;
-    for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withOtherAlert(next, key, 'resolved', now);
-    after.pager = next;
-    return up.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
-  }
+  if (after.state === 'closed' && before.state !== 'closed') return resolveAlerts(after, pager.keys, policy, now);
   if (after.acknowledgedBy && !before.acknowledgedBy && alertState(pager, after.id, after.id) === 'triggered') {
     after.pager = { ...pager, state: 'acknowledged', at: now };
     return [composePagerMessage({ incident: after, action: 'acknowledge', key: after.id, now, policy })];
   }
   return [];
+}
+
+/**
+ * Resolves at the pager each of `keys` still up there (triggered or acknowledged; not one the pager
+ * resolved, nor one it never took): updates `after.pager` and returns the messages that resolve them.
+ */
+export function resolveAlerts(after: Incident, keys: readonly string[], policy: Policy, now: string): OutboxMessage[] {
+  const pager = after.pager;
+  if (!pager) return [];
+  const up = keys.filter((key) => {
+    const state = alertState(pager, after.id, key);
+    return state === 'triggered' || state === 'acknowledged';
+  });
+  let next = pager;
+  for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withOtherAlert(next, key, 'resolved', now);
+  after.pager = next;
+  return up.map((key) => composePagerMessage({ incident: after, action: 'resolve', key, now, policy }));
 }
 
 export interface PagerEvent {

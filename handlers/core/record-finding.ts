@@ -1417,7 +1417,7 @@ function announce(
 }
 
 /** The `announced` mark of a finding's not-done-held message, without its channel: one per finding and severity. */
-function notDoneHeldKey(findingId: string, severity: number): string {
+export function notDoneHeldKey(findingId: string, severity: number): string {
   return `not-done-held:${findingId}:${severity}`;
 }
 

@@ -4,10 +4,13 @@
  * topic only, while every other urgent containment news (an exposed interface, containment that did
  * not fit the record) pages there as an alert of its own. It now pages as those do: an alert of its
  * own, recorded on the incident (so closing resolves it), and the pager's webhook for it is taken.
+ * small13a 1: withdrawing the decision ends what that alert is about, yet it stayed triggered until
+ * the incident closed. The withdrawal's own commit now resolves it there.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { PlanOnlyContainment } from '../../handlers/adapters/local/plan-only-containment.js';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { recordNotToBeDone } from '../../handlers/core/by-hand.js';
+import { recordNotToBeDone, withdrawNotToBeDone } from '../../handlers/core/by-hand.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -54,4 +57,28 @@ it('pages on-call at the pager when a finding asks for a step decided against, a
     },
   });
   expect(ack).toMatchObject({ incidentId, alertKey: key, event: 'acknowledged', by: 'Sam' });
+});
+
+it("resolves the held alert at the pager in the withdrawal's own commit", async () => {
+  const planOnly = { store, policy: POLICY, now: () => NOW, canEnforce: false };
+  const incidentId = (await recordEvent(planOnly, findingEvent({ id: 'c'.repeat(32) }))).incidentId as string;
+  const isolate = ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance') as { id: string };
+  await recordNotToBeDone({ store, policy: POLICY, now: () => NOW }, { incidentId, actionId: isolate.id, by: 'FG', reason: 'de instance is vervangen' });
+  await recordEvent(
+    { ...planOnly, canEnforce: true },
+    findingEvent({ id: 'e'.repeat(32), type: 'Backdoor:EC2/C&CActivity.B', createdAt: '2026-11-28T01:00:00.000Z' }),
+  );
+  const key = (await store.listMessages(incidentId)).find((m) => m.kind === 'not-done-held' && m.channel === 'on-call')?.alert?.key as string;
+  expect(key).toBeDefined();
+
+  const LATER = '2026-11-28T04:00:00.000Z';
+  await withdrawNotToBeDone(
+    { store, policy: POLICY, now: () => LATER, containment: new PlanOnlyContainment() },
+    { incidentId, actionId: isolate.id, by: 'FG', reason: 'de oude instance draait nog' },
+  );
+  const resolves = (await store.listMessages(incidentId)).filter((m) => m.alert?.key === key && m.alert.action === 'resolve');
+  expect(resolves).toHaveLength(1);
+  const incident = (await store.getIncident(incidentId)) as Incident;
+  expect(incident.state).not.toBe('closed');
+  expect(incident.pager?.alerts?.find((a) => a.key === key)).toMatchObject({ state: 'resolved', at: LATER });
 });
