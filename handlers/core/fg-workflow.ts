@@ -73,7 +73,15 @@ import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
-import { checkRecordingTime, checkStatedAfterAwareness, checkStatedBeforeDetection, checkStatedTime, enteredLater } from './stated-time.js';
+import {
+  BEFORE_DETECTION,
+  beforeDetection,
+  checkRecordingTime,
+  checkStatedAfterAwareness,
+  checkStatedBeforeDetection,
+  checkStatedTime,
+  enteredLater,
+} from './stated-time.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -856,8 +864,10 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       );
     }
     if (given.endedAt !== undefined) {
-      facts.endedAt = checkStatedTime(draft, given.endedAt, now, '--ended-at', deps.policy.timeZone);
-      detail.endedAt = facts.endedAt;
+      const ended = checkStatedEnd(deps, draft, given.endedAt, facts.startedAt, confirmStatedTime === true, now);
+      facts.endedAt = ended.at;
+      detail.endedAt = ended.at;
+      if (ended.beforeDetection) detail.endedBeforeDetection = true;
     }
     if (facts.startedAt && facts.endedAt && facts.endedAt < facts.startedAt) {
       throw refuse(
@@ -972,6 +982,34 @@ function recordBegin(
   facts.startedReason = reason;
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
+}
+
+/**
+ * When the breach ended (form section 2), as a person states it. Its floor is the recorded begin, or
+ * without one the awareness on record (S6: nobody is aware before the begin); when that floor lies
+ * before GuardDuty's detection, an end between it and the detection is true and recorded, confirmed
+ * and marked as the other stated times (review11 S1). Otherwise the detection stays the floor.
+ */
+function checkStatedEnd(
+  deps: FgDeps,
+  draft: Incident,
+  stated: string,
+  startedAt: string | null | undefined,
+  confirmed: boolean,
+  now: string,
+): { at: string; beforeDetection: boolean } {
+  const floor = startedAt ?? draft.awareAt;
+  if (!beforeDetection(draft, floor)) return { at: checkStatedTime(draft, stated, now, '--ended-at', deps.policy.timeZone), beforeDetection: false };
+  const at = toUtc(stated);
+  // Before a recorded begin: the end-before-begin refusal names both.
+  if (!startedAt && at < (floor as string)) {
+    const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+    throw refuse(
+      `--ended-at ${at} lies before the awareness on record, ${floor} (${BEFORE_DETECTION.en}), and no begin of the breach is recorded: record when it began (datalek facts --started-at --started-reason) with its end (Art. 33(5))`,
+      `"Beëindigd op" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(floor as string)}, ${BEFORE_DETECTION.nl}) en er is geen begin vastgelegd: vul "Begonnen op" met de reden in, samen met het einde (AVG art. 33(5)).`,
+    );
+  }
+  return checkStatedBeforeDetection(draft, stated, now, '--ended-at', confirmed, deps.policy.timeZone);
 }
 
 /**

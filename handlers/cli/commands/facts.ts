@@ -18,6 +18,7 @@ export const factsCommand: Command = {
                    (--complete is refused while a required fact is missing, unless --unknown-reason says why
                     the facts still missing cannot be given; on a closed incident a corrected fact needs --reason;
                     --confirm-stated-time: a --started-at before GuardDuty's detection, which also needs --started-reason;
+                    an --ended-at before it, after the begin (or the awareness) recorded before it;
                     a corrected --ended-at that moves an overdue NIS2 final report deadline later)`,
   flags: flagsOf(factsAction.fields),
   positionals: 'one',
