@@ -6,11 +6,11 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { assess, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { composeMessage } from '../../handlers/core/messages.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { incidentFixture } from '../support/incidents.js';
+import { storeFirstPhaseOnly } from '../support/phased-report.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const id = 'dl-phased-message';
@@ -26,11 +26,7 @@ const deps = () => ({ store, policy: policies.nl, now: () => clock });
 
 beforeEach(async () => {
   ({ store, cleanup } = tempSqliteStore());
-  await store.commit({ incident: incidentFixture({ id, actions: [] }), expectedRevision: null, timeline: [], messages: [] });
-  clock = '2026-11-27T22:00:00.000Z';
-  await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'cliëntgegevens op de server', by: 'FG' });
-  clock = '2026-11-28T08:00:00.000Z';
-  await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+  await storeFirstPhaseOnly(store, policies.nl, id);
 });
 afterEach(async () => cleanup());
 

@@ -9,13 +9,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
-import { assess, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { clockShownLabel } from '../../handlers/core/labels.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
-import { incidentFixture } from '../support/incidents.js';
+import { storeFirstPhaseOnly } from '../support/phased-report.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
@@ -35,11 +35,7 @@ describe('the AP clock of a notification still owed its follow-up (Art. 33(4))',
 
   beforeEach(async () => {
     ({ store, cleanup } = tempSqliteStore());
-    await store.commit({ incident: incidentFixture({ id, actions: [] }), expectedRevision: null, timeline: [], messages: [] });
-    clock = '2026-11-27T22:00:00.000Z';
-    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'cliëntgegevens op de server', by: 'FG' });
-    clock = '2026-11-28T08:00:00.000Z';
-    await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+    await storeFirstPhaseOnly(store, policy, id);
   });
   afterEach(async () => cleanup());
 
