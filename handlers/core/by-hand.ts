@@ -22,7 +22,7 @@ import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
 import { ConflictError, IncidentNotFoundError, refused as refuse } from './errors.js';
-import type { ActionRecord, Incident, TimelineEntry } from './incident.js';
+import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -345,7 +345,7 @@ function heldAlertsEnded(after: Incident, timeline: readonly TimelineEntry[]): s
   for (const e of timeline) {
     const d = e.detail;
     if (e.kind !== 'containment-not-done-held' || typeof d?.findingId !== 'string' || typeof d.severity !== 'number') continue;
-    const key = `${after.id}:${notDoneHeldKey(d.findingId, d.severity)}`.slice(0, 255);
+    const key = ownAlertKey(after.id, notDoneHeldKey(d.findingId, d.severity));
     steps.set(key, [...(steps.get(key) ?? []), String(d.actionId)]);
   }
   const holds = (id: string) => after.actions.some((a) => a.id === id && a.notDone && !a.released);

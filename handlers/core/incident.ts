@@ -1124,3 +1124,8 @@ export function exposedSince(incident: Incident): { resource: string; at: string
 export function exposedAlertKey(incidentId: string, resource: string): string {
   return `${incidentId}:exposed:${resource}`.slice(0, 255);
 }
+
+/** A finding's own alert at the pager (a finding added, a not-done decision held against it): its key, by the message's state key. */
+export function ownAlertKey(incidentId: string, stateKey: string): string {
+  return `${incidentId}:${stateKey}`.slice(0, 255);
+}

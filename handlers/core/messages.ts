@@ -22,6 +22,7 @@ import {
   initialReport,
   type MessageCard,
   type OutboxMessage,
+  ownAlertKey,
   type PagerAlert,
 } from './incident.js';
 import {
@@ -905,7 +906,7 @@ function alertFor(
     kind === 'interface-exposed'
       ? exposedAlertKey(incident.id, exposed ?? incident.resource.id)
       : (kind === 'finding-added' || kind === 'not-done-held') && ownKey
-        ? `${incident.id}:${ownKey}`.slice(0, 255)
+        ? ownAlertKey(incident.id, ownKey)
         : null;
   if (other) {
     // Nor for an alert of its own it failed (core/pager.ts recordPagerFailure).
