@@ -87,7 +87,7 @@ export type MessageKind =
   | 'not-done-held';
 
 /** Why a finding linked two incidents rather than merging them (record-finding.ts `notMergeable`). */
-export type LinkWhy = 'fg-recorded' | 'interface-exposed' | 'not-planned-paging' | 'containment-running' | 'no-room' | 'too-many';
+export type LinkWhy = 'fg-recorded' | 'interface-exposed' | 'not-planned-paging' | 'not-done-held-paging' | 'containment-running' | 'no-room' | 'too-many';
 
 /** What each clock's reminder asks of the FG, with its article: its own words, never another clock's. */
 const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
@@ -183,6 +183,8 @@ const T = {
           'fg-recorded': 'bij dit incident is al iets voor de FG vastgelegd (feiten, bewustwording, beoordeling, melding of een besluit)',
           'interface-exposed': 'een netwerkinterface van dit incident staat open voor al het verkeer',
           'not-planned-paging': 'de dienstdoende wordt opgeroepen voor inperking van dit incident die niet in het dossier paste en door niemand is uitgevoerd',
+          'not-done-held-paging':
+            'de dienstdoende wordt opgeroepen voor een bevinding van dit incident die vraagt om een stap waartegen is besloten, en niemand heeft de oproep aangenomen',
           'containment-running': 'de inperking van dit incident loopt',
           'no-room': 'het dossier van dat incident heeft geen ruimte voor de inperking die bij dit incident is uitgevoerd',
           'too-many': 'de bevinding noemt te veel incidenten om in één stap samen te voegen',
@@ -363,6 +365,7 @@ const T = {
           'fg-recorded': 'something was already recorded on this incident for the FG (facts, awareness, an assessment, a report or a decision)',
           'interface-exposed': 'a network interface of this incident is open to all traffic',
           'not-planned-paging': 'on-call is paged for containment of this incident that did not fit its record and nobody carried out',
+          'not-done-held-paging': 'on-call is paged for a finding of this incident asking for a step decided against, and nobody took the page',
           'containment-running': "this incident's containment is running",
           'no-room': "that incident's record has no room for the containment carried out on this one",
           'too-many': 'the finding names too many incidents to merge in one step',

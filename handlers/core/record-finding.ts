@@ -51,7 +51,7 @@ import {
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { laterVersion } from './minimise.js';
-import { notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
+import { notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
@@ -766,7 +766,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
  * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), an alert for containment that
- * did not fit its record that nobody took (it pages until a person takes it), or a containment run holding
+ * did not fit its record, or of a finding asking for a step decided against, that nobody took (it
+ * pages until a person takes it, or the decision is withdrawn), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
  * room (MAX_ACTIONS) for the containment carried out on it: a carried-out action left out would
@@ -788,6 +789,13 @@ function notMergeable(incident: Incident, now: string, into: Incident): Refusal 
     return {
       why: 'not-planned-paging',
       reason: `its alert ${notPlanned.join(', ')} pages on-call for containment that did not fit the record and nobody carried out: not merged (the merge would resolve it), the two are linked`,
+    };
+  // Its alerts of a finding asking for a step decided against, up until a person takes one or the decision is withdrawn.
+  const held = notDoneHeldUntaken(incident).map((a) => a.key);
+  if (held.length)
+    return {
+      why: 'not-done-held-paging',
+      reason: `its alert ${held.join(', ')} pages on-call for a finding asking for a step decided against, and nobody took it: not merged (the merge would resolve it), the two are linked`,
     };
   const lease = incident.containmentLease;
   if (lease && lease.until > now)
