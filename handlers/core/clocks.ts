@@ -663,6 +663,17 @@ function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
 }
 
 /**
+ * Decided significant under NIS2 after the incident was closed (`assess --after-close
+ * --nis2-significant yes`): the FG learned it then. Its early warning and incident notification
+ * (art. 23(4)(a), (b)) run on the closed incident from the NIS2 awareness, overdue when their
+ * deadlines passed (closing could not have settled them), and are reminded of, listed and recorded
+ * after closing as the clocks an assessment after closing reopens are.
+ */
+export function nis2SignificantAfterClosing(incident: Incident): boolean {
+  return incident.state === 'closed' && incident.nis2?.significant === true && incident.nis2.afterClose === true;
+}
+
+/**
  * The reports closing waits for while their clock runs (fg-workflow.ts closeBlockerItems): a
  * telecom provider's notifications to the AP (Regulation 611/2013 art. 2: every personal data
  * breach, whatever the risk) and a significant incident's NIS2 early warning and notification (art.
@@ -729,6 +740,7 @@ export function dutyLeftAtClosing(incident: Incident): boolean {
     apFollowUpLeftAtClosing(incident) ||
     (incident.state === 'closed' && (!!incident.reportsPendingReason || subscribersWithoutAp(incident.subscribers))) ||
     nis2ReportLeft(incident) ||
+    nis2SignificantAfterClosing(incident) ||
     subjectsDecisionLeft(incident) ||
     contradictedAfterClosing(incident)
   );
@@ -743,19 +755,22 @@ export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now:
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
  * Closed: none, except those an assessment after closing reopened, that closing with a reason
- * (`reportsPendingReason`) left running, and the NIS2 reports that come after closing (`KEPT_AFTER_CLOSING`).
+ * (`reportsPendingReason`) left running, the NIS2 early warning and notification of a significance
+ * decided after closing (`nis2SignificantAfterClosing`, whatever their deadline), and the NIS2
+ * reports that come after closing (`KEPT_AFTER_CLOSING`).
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
   if (closed && !dutyLeftAtClosing(incident)) return [];
   const reopened = closed && (assessedAfterClosing(incident) || !!incident.reportsPendingReason);
+  const significantAfter = nis2SignificantAfterClosing(incident);
   return clocksOf(incident, policy, now).filter(
     (c) =>
       c.name !== 'ap' &&
       c.dueAt &&
       !c.doneAt &&
       c.status !== 'not-needed' &&
-      (!closed || (reopened && reopenedAfterClosing(c, incident)) || keptAfterClosing(c, incident)),
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || keptAfterClosing(c, incident)),
   );
 }
 

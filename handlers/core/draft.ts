@@ -439,6 +439,12 @@ function statedBegin(incident: Incident, f: BreachFacts, lang: Lang, when: (iso:
   return `${when(at)}${before}${f.startedReason ? `; ${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason}` : ''}`;
 }
 
+/** The end of the breach a person stated (form section 2), marked when it lies before GuardDuty's detection, as its begin is. */
+function statedEnd(incident: Incident, at: string | null | undefined, lang: Lang, when: (iso: string) => string | null): string | null {
+  if (!at) return null;
+  return `${when(at)}${beforeDetection(incident, at) ? `; ${BEFORE_DETECTION[lang]}` : ''}`;
+}
+
 /** The special-categories warnings as one field value, or none. */
 function specialWarning(incident: Incident, lang: Lang): string[] {
   const w = specialWarnings(incident, lang);
@@ -611,7 +617,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
                 : 'Start of the breach (first activity according to GuardDuty)',
             when(incident.firstActivityAt ?? incident.detectedAt),
           ),
-      field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
+      field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', statedEnd(incident, f?.endedAt, lang, when)),
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
       field(
         'awareAt',

@@ -116,7 +116,9 @@ function notClosed(incident: Incident): void {
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
  * with its reason; the incident stays closed, and its containment and clocks are not reopened,
  * except what an assessment after closing that says notifiable asks: the AP notification, with its
- * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`).
+ * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`), and what a
+ * significance under NIS2 decided after closing asks: its early warning and notification
+ * (core/clocks.ts `nis2SignificantAfterClosing`).
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
@@ -131,8 +133,8 @@ function afterCloseReason(incident: Incident, allowed: boolean, reason: string |
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, a significance under NIS2 learned after closing, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een significant incident onder NIS2 waarvan u na het sluiten hoort, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
@@ -274,11 +276,13 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    // After closing, only the assessment itself: a role or NIS2 would reopen a clock. A move of
+    // After closing, only the assessment itself and a significance under NIS2 learned after closing
+    // (its awareness with it): a role or another NIS2 decision would reopen a clock. A move of
     // awareness only with an assessment that makes the breach notifiable: the AP clock it reopens
     // starts when the organisation became aware of that (Art. 33(1)), not at an old detection.
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
+    const significantNow = afterClose && nis2SignificantLearned(draft, input);
+    if (afterClose) afterCloseReason(draft, (assessing || significantNow) && !decidesMoreThanAssessment(input, significantNow), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     if (assessing && input.seen) checkTypesSeen(draft, input.seen);
     const now = deps.now();
@@ -355,9 +359,12 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       if (afterClose) noteAfterClose(draft, now, by, `assessment personal data ${personalData}, risk ${risk}`, reason);
     }
     if (input.nis2Significant !== undefined) {
-      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
+      // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+      const marked = significantNow ? { afterClose: true as const } : {};
+      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...marked } });
+      if (significantNow) noteAfterClose(draft, now, by, 'NIS2 significant (art. 23(3))', reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
       if (!draft.nis2?.significant) {
@@ -457,17 +464,30 @@ function checkAssessmentAgainstFacts(
 
 /**
  * Whether an assess call decides more than the assessment (a role, NIS2, or an awareness without an
- * assessment that makes the breach notifiable): not taken after closing.
+ * assessment that makes the breach notifiable): not taken after closing. `significantNow`: the
+ * call decides after closing that the incident is significant under NIS2 (`nis2SignificantLearned`),
+ * which is taken, with the NIS2 awareness its deadlines run from.
  */
-function decidesMoreThanAssessment(input: AssessInput): boolean {
+function decidesMoreThanAssessment(input: AssessInput, significantNow = false): boolean {
   const notifiable = input.personalData !== 'no' && input.risk !== 'none';
+  const assessing = input.personalData !== undefined;
   return (
-    (input.awareAt !== undefined && !notifiable) ||
+    (input.awareAt !== undefined && (!assessing || !notifiable)) ||
     input.actingAs !== undefined ||
-    input.nis2Significant !== undefined ||
+    (input.nis2Significant !== undefined && !significantNow) ||
     input.nis2IntermediateDueAt !== undefined ||
-    input.nis2AwareAt !== undefined
+    (input.nis2AwareAt !== undefined && !significantNow)
   );
+}
+
+/**
+ * An FG who learns after closing that the incident was significant under NIS2 (art. 23(3)) records
+ * it after closing: "yes" on an incident not significant in force. Its early warning and
+ * notification then run on the closed incident (core/clocks.ts nis2SignificantAfterClosing). "No"
+ * would end clocks closing left running, and a second "yes" decides nothing new: both stay refused.
+ */
+function nis2SignificantLearned(incident: Incident, input: AssessInput): boolean {
+  return input.nis2Significant === true && incident.nis2?.significant !== true;
 }
 
 /**

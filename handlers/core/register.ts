@@ -152,6 +152,8 @@ export interface RegisterRow {
   startedReason: string | null;
   /** The begin lies before GuardDuty's first activity or detection, as the person confirmed (core/stated-time.ts). */
   startedBeforeDetection: boolean;
+  /** The end of the breach as stated (`endedAt`) lies before GuardDuty's detection (after a begin or awareness before it, confirmed). */
+  endedBeforeDetection: boolean;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
@@ -306,6 +308,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     startedAt: f?.startedAt ?? null,
     startedReason: f?.startedReason ?? null,
     startedBeforeDetection: beforeDetection(incident, f?.startedAt),
+    endedBeforeDetection: beforeDetection(incident, f?.endedAt),
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
     specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
@@ -546,10 +549,13 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
 /** The begin of the breach a person stated, beside the detection: when, before GuardDuty's detection or not, and how it is known; '' without one. */
 function beganCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
   const f = incident.facts;
-  if (!f?.startedAt) return '';
-  const before = beforeDetection(incident, f.startedAt) ? ` (${BEFORE_DETECTION[lang]})` : '';
-  const reason = f.startedReason ? ` (${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason})` : '';
-  return `${lang === 'nl' ? 'begonnen' : 'began'} ${local(f.startedAt)}${before}${reason}`;
+  const before = (at: string) => (beforeDetection(incident, at) ? ` (${BEFORE_DETECTION[lang]})` : '');
+  const began = f?.startedAt
+    ? `${lang === 'nl' ? 'begonnen' : 'began'} ${local(f.startedAt)}${before(f.startedAt)}${f.startedReason ? ` (${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason})` : ''}`
+    : '';
+  // The end as stated (`facts --ended-at`), marked when before the detection as the begin is.
+  const ended = f?.endedAt ? `${lang === 'nl' ? 'beëindigd' : 'ended'} ${local(f.endedAt)}${before(f.endedAt)}` : '';
+  return [began, ended].filter(Boolean).join('; ');
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
@@ -652,6 +658,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'startedAt',
   'startedReason',
   'startedBeforeDetection',
+  // Added for the end of the breach before GuardDuty's detection (d24fefa), marked as the begin is, likewise.
+  'endedBeforeDetection',
 ];
 
 /**

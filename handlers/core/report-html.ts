@@ -345,7 +345,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'role-set':
       return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
     case 'nis2-decided':
-      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}`;
+      // Decided after closing: says so (its reason is the decision's own, above).
+      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}${d.afterClose === true ? (nl ? '; na het sluiten' : '; after closing') : ''}`;
     case 'nis2-intermediate-requested':
       return `${nl ? 'NIS2 tussentijds verslag gevraagd, uiterlijk' : 'NIS2 intermediate report requested, due'} ${local('dueAt')}`;
     case 'facts-recorded': {
