@@ -391,8 +391,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Resource OPEN gebleven' : 'Resource left OPEN'}: ${actionLabel(lang, str('action'))} ${str('target')} (${str('resource')})`;
     case 'detection-moved-earlier':
       return nl
-        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}`
-        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}`;
+        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
+        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
     case 'linked-to-incident':
       return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${str('findingType')} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
     case 'related-incident':
