@@ -622,6 +622,12 @@ export interface Incident {
    * incomplete, and no report with the complete facts followed (Art. 33(4)).
    */
   apFollowUpReason?: string | null;
+  /**
+   * The notification `apFollowUpReason` answers for (its reference and report version): a reason
+   * given for one notification does not end the follow-up of one made anew after a withdrawal
+   * (review12 S6, clocks.ts followUpReasonHolds). Absent on a record from before it was kept.
+   */
+  apFollowUpReasonFor?: { reference: string; version: number } | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's
