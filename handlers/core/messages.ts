@@ -8,7 +8,7 @@
  */
 
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
-import { delayReasons } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -265,6 +265,7 @@ const T = {
     account: 'Account / regio',
     detected: 'Gedetecteerd',
     deadline: (hours: number) => `AP-termijn (${hours} uur na bewustwording)`,
+    internalTarget: (hours: number) => `Interne doelstelling (${hours} uur; niet de wettelijke termijn)`,
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
@@ -444,6 +445,7 @@ const T = {
     account: 'Account / region',
     detected: 'Detected',
     deadline: (hours: number) => `AP deadline (${hours} hours after awareness)`,
+    internalTarget: (hours: number) => `Internal target (${hours} hours; not the legal deadline)`,
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
@@ -987,13 +989,16 @@ type ApLate = 'no' | 'reasons' | { deadline: string };
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
-  if (!incident.deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
+  // The law's deadline (Art. 33(1)); an internal target shorter than it is named beside it (review12 S3).
+  const deadline = apLegalDeadline(incident);
+  if (!deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
+  const target = apInternalTarget(incident);
   const report = initialReport(incident);
   if (report) {
     // Late by its own time, or since a finding created earlier moved the deadline before it: then
     // no reasons were asked when it was recorded, and the FG is told they are needed, never that
     // they were given.
-    const late: ApLate = report.at <= incident.deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(incident.deadline, tz) };
+    const late: ApLate = report.at <= deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(deadline, tz) };
     // A notification made in phases is owed its follow-up (Art. 33(4)), as the register and `show` say.
     const followUp = apFollowUpState(incident, policy, now);
     const owed = followUp
@@ -1004,7 +1009,8 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
-  const out = [`${t.deadline(apHours(incident, policy))}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
+  const out = [`${t.deadline(apHours(incident, policy))}: ${when(deadline, tz)}, ${timeLeft(deadline, now, lang)}`];
+  if (target) out.push(`  ${t.internalTarget(target.hours)}: ${when(target.at, tz)}, ${timeLeft(target.at, now, lang)}`);
   // Opened by hand, the awareness was stated (core/open-by-hand.ts): no default to name.
   if (incident.awareAt === incident.detectedAt && !incident.openedByHand) out.push(`  (${t.awareDefault})`);
   return out;

@@ -4,6 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
+import { apInternalTarget, apLegalDeadline } from './ap-verdict.js';
 import { type CarriedOutElsewhere, partlyWhat } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
@@ -63,7 +64,11 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
     });
   }
   if (incident.awareAt) marks.push({ at: incident.awareAt, label: nl ? 'Bewust' : 'Aware', color: '#7c3aed' });
-  if (incident.deadline) marks.push({ at: incident.deadline, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
+  // The law's deadline, and an internal target shorter than it as what it is (review12 S3).
+  const legal = apLegalDeadline(incident);
+  if (legal) marks.push({ at: legal, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
+  const target = apInternalTarget(incident);
+  if (target) marks.push({ at: target.at, label: nl ? 'Interne doelstelling AP' : 'Internal AP target', color: '#f59e0b' });
   for (const r of incident.reports ?? []) {
     marks.push({
       at: r.at,

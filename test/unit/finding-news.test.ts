@@ -87,7 +87,8 @@ describe('a new finding on an open incident', () => {
     const { id } = await assessedThenExfiltration();
     const sent = async (at: string) => {
       now = at;
-      return (await sweep(fg())).sent.filter((s) => s.incidentId === id).map((s) => s.kind);
+      // The FG's reminders: on-call's pages go on apart, nobody having acknowledged (review12 K6).
+      return (await sweep(fg())).sent.filter((s) => s.incidentId === id && s.kind !== 'page').map((s) => s.kind);
     };
     // Asked at 10:05; reminded every 12 hours (the policy's overdue rhythm), each reminder once.
     expect(await sent('2026-11-28T12:00:00.000Z')).toEqual([]);
