@@ -48,6 +48,7 @@ import {
   newIncident,
   type OutboxMessage,
   type PendingLink,
+  typeNotListedHash,
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { laterVersion } from './minimise.js';
@@ -895,7 +896,10 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
   // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
   if (added.length) askReview(incident, mergedCause(other, added, finding), now, entries);
-  if (other.findingTypesNotListed) noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
+  if (other.findingTypesNotListed) {
+    noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
+    keepTypesNotListed(incident, other.findingTypesNotListed.hashes ?? [], other.findingTypesNotListed.more);
+  }
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -972,15 +976,40 @@ const MAX_TYPES = 100;
 function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): string[] {
   const types = typesOf(incident);
   const added: string[] = [];
-  let left: string | null = null;
+  const left: string[] = [];
   for (const type of more) {
     if (types.includes(type) || added.includes(type)) continue;
     if (types.length + added.length < MAX_TYPES || type === own) added.push(type);
-    else left ??= type;
+    else left.push(type);
   }
   if (added.length) incident.findingTypes = [...types, ...added].sort();
-  if (left !== null) noteTypesNotListed(incident, now, left, now, entries);
+  if (left.length) {
+    noteTypesNotListed(incident, now, left[0], now, entries);
+    keepTypesNotListed(incident, left.map(typeNotListedHash));
+  }
   return added;
+}
+
+/** Most hashes of types past MAX_TYPES an incident keeps (GuardDuty's catalogue has a few hundred types). */
+const MAX_TYPES_HASHED = 1000;
+
+/**
+ * Keeps the hashes of types past MAX_TYPES (and `more`, arrivals past MAX_TYPES_HASHED) on the
+ * record, so the `--seen` token changes when any new type comes (incident.ts findingTypesSeen).
+ * A type already kept changes nothing; past MAX_TYPES_HASHED every arrival is counted, a repeat too:
+ * the token then changes more often than needed, never less.
+ */
+function keepTypesNotListed(incident: Incident, hashes: string[], more = 0): void {
+  const notListed = incident.findingTypesNotListed;
+  if (!notListed) return;
+  const kept = new Set(notListed.hashes ?? []);
+  let counted = (notListed.more ?? 0) + more;
+  for (const hash of hashes) {
+    if (kept.has(hash)) continue;
+    if (kept.size < MAX_TYPES_HASHED) kept.add(hash);
+    else counted += 1;
+  }
+  incident.findingTypesNotListed = { ...notListed, hashes: [...kept].sort(), ...(counted ? { more: counted } : {}) };
 }
 
 /** Whether a finding of `severity` and `type` makes its type the incident's own (as `takeSeverity` does). */
@@ -992,7 +1021,7 @@ function takesType(incident: Incident, severity: number, type: string): boolean 
 function noteTypesNotListed(incident: Incident, since: string, type: string | null, now: string, entries: TimelineDraft[]): void {
   const known = incident.findingTypesNotListed?.since;
   if (known !== undefined && known <= since) return;
-  incident.findingTypesNotListed = { since };
+  incident.findingTypesNotListed = { ...incident.findingTypesNotListed, since };
   if (known !== undefined) return;
   entries.push({
     at: now,
