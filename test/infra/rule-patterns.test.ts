@@ -262,6 +262,14 @@ const WATCHED: Record<string, string[]> = {
   '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
   '220-s3-malware-protection-plan-read.json': [],
   '221-suppression-rule-deleted.json': [],
+  // infra14: a fixed-name datalek-* managed policy (a role's boundary) loosened by a new default version, an older one
+  // made default, or a version deleted, by anyone but the deployment (it updates a boundary so). IAM's calls reach
+  // EventBridge in us-east-1 alone: forwarded from there (iam-forward-stack.ts). Another team's policy does not page.
+  '222-contain-boundary-loosened-by-a-new-default-version.json': ['central/by-hand', 'forwarder/by-hand'],
+  '223-link-boundary-older-version-made-default.json': ['central/by-hand', 'forwarder/by-hand'],
+  '224-contain-boundary-version-deleted.json': ['central/by-hand', 'forwarder/by-hand'],
+  '225-contain-boundary-version-put-by-a-deploy.json': ['forwarder/by-hand'],
+  '226-another-teams-policy-version-deleted.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -560,6 +568,12 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '162-execution-policy-new-default-version.json',
         '163-bootstrap-boundary-default-version-set-by-path.json',
         '164-another-teams-policy-new-version.json',
+        // A managed policy's versions, by name (the central datalek-watch-by-hand reads which policy, and who): infra14.
+        '222-contain-boundary-loosened-by-a-new-default-version.json',
+        '223-link-boundary-older-version-made-default.json',
+        '224-contain-boundary-version-deleted.json',
+        '225-contain-boundary-version-put-by-a-deploy.json',
+        '226-another-teams-policy-version-deleted.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
