@@ -635,7 +635,7 @@ export function deployTrustCalls(): Record<string, unknown>[] {
       source: ['aws.iam'],
       detail: {
         $or: [
-          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }, IAM_FORWARD_ROLE_NAME] } },
+          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: iamNames([BOOTSTRAP_ROLE_PREFIX], [IAM_FORWARD_ROLE_NAME]) } },
           { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
         ],
       },
@@ -652,6 +652,16 @@ export function deployTrustCalls(): Record<string, unknown>[] {
       detail: { eventName: ['CreateResource', 'UpdateResource', 'DeleteResource'], requestParameters: { roleArn: executionRole } },
     },
   ];
+}
+
+/**
+ * IAM names as a call may spell them: IAM does not tell names apart by case (a role `cdk-datalek-…`
+ * answers to `CDK-Datalek-…` as well; infra14), so EventBridge's `equals-ignore-case`, for the names
+ * beginning with `prefixes` and those `exactly` so. Not for ARNs (`wildcard` has no such form):
+ * whether IAM takes an ARN in another case is unconfirmed.
+ */
+export function iamNames(prefixes: string[], exactly: string[] = []): Record<string, unknown>[] {
+  return [...prefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } })), ...exactly.map((name) => ({ 'equals-ignore-case': name }))];
 }
 
 /**
