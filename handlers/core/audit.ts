@@ -72,6 +72,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What the ledger says the store should hold now. */
 interface Expected {
   incident: { revision: number; hash: string } | null;
+  /** The ledger entry that recorded `incident`. */
+  incidentSeq: number;
   findings: Map<string, string>;
   timeline: { seq: number; hash: string } | null;
   messages: Map<string, string>;
@@ -269,7 +271,7 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     return null;
   }
-  const expected: Expected = { incident: null, findings: new Map(), timeline: null, messages: new Map(), sent: new Map() };
+  const expected: Expected = { incident: null, incidentSeq: 0, findings: new Map(), timeline: null, messages: new Map(), sent: new Map() };
   let prev = ledgerGenesis(raw.id);
   for (const [i, row] of raw.ledger.entries()) {
     const at = `ledger ${row.seq}`;
@@ -287,7 +289,20 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     const body = parsed.value;
     if (body.incidentId !== raw.id || body.seq !== row.seq) add(at, 'names another incident or position: the ledger entry was moved', row.seq);
-    if (isObject(body.incident)) expected.incident = body.incident as Expected['incident'];
+    if (isObject(body.incident)) {
+      // The record bytes a commit wrote over, as it read them (DynamoDB), must be those the ledger
+      // recorded: otherwise it wrote on a record edited behind the pipeline (review12 K1).
+      const { replaced } = body.incident;
+      if (typeof replaced === 'string' && expected.incident && replaced !== expected.incident.hash) {
+        add(
+          at,
+          `wrote over an incident record that is not the one ledger entry ${expected.incidentSeq} recorded: the record was edited behind the pipeline before this commit, which carried the edit on`,
+          row.seq,
+        );
+      }
+      expected.incident = body.incident as Expected['incident'];
+      expected.incidentSeq = row.seq;
+    }
     if (isObject(body.finding)) expected.findings.set(String(body.finding.key), String(body.finding.hash));
     for (const f of Array.isArray(body.findings) ? body.findings : []) if (isObject(f)) expected.findings.set(String(f.key), String(f.hash));
     for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) if (isObject(m)) expected.sent.set(String(m.id), String(m.at));

@@ -131,6 +131,10 @@ const PROBLEMS: Template[] = [
   ],
   ['the ledger records {} entries: this one was inserted after them', 'het grootboek legt {} regels vast: deze is daarna ingevoegd'],
   ['is not the entry the ledger recorded: the timeline was rewritten', 'is niet de regel die het grootboek vastlegde: de tijdlijn is herschreven'],
+  [
+    'wrote over an incident record that is not the one ledger entry {} recorded: the record was edited behind the pipeline before this commit, which carried the edit on',
+    'schreef over een incidentrecord dat niet het record is dat grootboekregel {} vastlegde: het record is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
+  ],
   // The registry of incident ids.
   [
     'expected registry entry {} here: entries of the registry were removed or inserted',
