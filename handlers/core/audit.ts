@@ -76,6 +76,11 @@ interface Expected {
   incidentSeq: number;
   findings: Map<string, string>;
   timeline: { seq: number; hash: string } | null;
+  /**
+   * Every timeline head a ledger entry recorded, by the timeline entry's seq: the hash that entry
+   * had then (and the ledger entry that said so). The rows are never rewritten, so each still has it.
+   */
+  timelineHeads: Map<number, { hash: string; ledgerSeq: number }>;
   messages: Map<string, string>;
   sent: Map<string, string>;
 }
@@ -271,7 +276,30 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     return null;
   }
-  const expected: Expected = { incident: null, incidentSeq: 0, findings: new Map(), timeline: null, messages: new Map(), sent: new Map() };
+  const expected: Expected = {
+    incident: null,
+    incidentSeq: 0,
+    findings: new Map(),
+    timeline: null,
+    timelineHeads: new Map(),
+    messages: new Map(),
+    sent: new Map(),
+  };
+  // Which ledger entry queued, and which marked sent, each message: a message is queued once and sent once.
+  const queuedBy = new Map<string, number>();
+  const sentBy = new Map<string, number>();
+  const declare = (by: Map<string, number>, id: string, seq: number) => {
+    const first = by.get(id);
+    if (first === undefined) by.set(id, seq);
+    else
+      add(
+        `ledger ${seq}`,
+        by === queuedBy
+          ? `declares message ${id} queued again (ledger entry ${first} queued it): a message is queued once; declared anew, the message was rewritten`
+          : `declares message ${id} sent again (ledger entry ${first} did): a message is sent once; declared anew, its sending was rewritten`,
+        seq,
+      );
+  };
   let prev = ledgerGenesis(raw.id);
   for (const [i, row] of raw.ledger.entries()) {
     const at = `ledger ${row.seq}`;
@@ -305,10 +333,28 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     if (isObject(body.finding)) expected.findings.set(String(body.finding.key), String(body.finding.hash));
     for (const f of Array.isArray(body.findings) ? body.findings : []) if (isObject(f)) expected.findings.set(String(f.key), String(f.hash));
-    for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) if (isObject(m)) expected.sent.set(String(m.id), String(m.at));
-    if (isObject(body.timeline)) expected.timeline = body.timeline as Expected['timeline'];
-    for (const m of Array.isArray(body.messages) ? body.messages : []) if (isObject(m)) expected.messages.set(String(m.id), String(m.hash));
-    if (isObject(body.sent)) expected.sent.set(String(body.sent.id), String(body.sent.at));
+    for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) {
+      if (!isObject(m)) continue;
+      declare(sentBy, String(m.id), row.seq);
+      expected.sent.set(String(m.id), String(m.at));
+    }
+    if (isObject(body.timeline)) {
+      expected.timeline = body.timeline as Expected['timeline'];
+      const seq = Number(body.timeline.seq);
+      const before = expected.timelineHeads.get(seq);
+      if (!before) expected.timelineHeads.set(seq, { hash: String(body.timeline.hash), ledgerSeq: row.seq });
+      else if (before.hash !== body.timeline.hash)
+        add(at, `records timeline entry ${seq} with another hash than ledger entry ${before.ledgerSeq} did: the timeline was rewritten`, row.seq);
+    }
+    for (const m of Array.isArray(body.messages) ? body.messages : []) {
+      if (!isObject(m)) continue;
+      declare(queuedBy, String(m.id), row.seq);
+      expected.messages.set(String(m.id), String(m.hash));
+    }
+    if (isObject(body.sent)) {
+      declare(sentBy, String(body.sent.id), row.seq);
+      expected.sent.set(String(body.sent.id), String(body.sent.at));
+    }
   }
   return expected;
 }
@@ -337,6 +383,17 @@ function auditTimeline(raw: RawIncident, expected: Expected, add: (entry: string
     expectedSeq += 1;
   }
   const last = expectedSeq - 1;
+  // Each head an earlier ledger entry recorded pins the rows up to it (review12 K2: history a digest
+  // anchored, rewritten with its chain recomputed and one ledger entry appended, compared with the
+  // last head only, passed). Heads past the rows' end are judged below, with what is missing or added.
+  for (const [seq, head] of expected.timelineHeads) {
+    // The last head the ledger recorded is judged below too.
+    if (seq > last || (seq === expected.timeline?.seq && head.hash === expected.timeline.hash)) continue;
+    const row = raw.timeline[seq - 1];
+    if (row && row.hash !== head.hash) {
+      add(`entry ${seq}`, `is not the entry ledger entry ${head.ledgerSeq} recorded as the timeline's head: the timeline was rewritten`, seq);
+    }
+  }
   if (expected.timeline && (expected.timeline.seq !== last || (last > 0 && raw.timeline[last - 1]?.hash !== expected.timeline.hash))) {
     if (expected.timeline.seq > last) {
       add(
