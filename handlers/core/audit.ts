@@ -32,8 +32,13 @@ export interface RawTimelineRow {
 /** Everything the store holds of one incident, as it holds it. */
 export interface RawIncident {
   id: string;
-  /** The incident record's bytes, and the columns (attributes) the store keeps beside them. */
-  record: { data: string; columns: Record<string, unknown> } | null;
+  /**
+   * The incident record's bytes, and the columns (attributes) the store keeps beside them.
+   * `head`: the ledger head the store keeps beside the record, which its commits chain on
+   * (DynamoDB's `ledgerSeq`/`ledgerHash`, and `recordHash`: the hash its ledger recorded for the
+   * record, absent on items written before it was kept); held to the ledger, not to the record.
+   */
+  record: { data: string; columns: Record<string, unknown>; head?: { seq: unknown; hash: unknown; recordHash?: unknown } } | null;
   /** Ledger rows by sequence number. */
   ledger: { seq: number; data: string; prevHash: string; hash: string }[];
   /** Finding rows: those the ledger names, and those that say they belong to this incident. */
@@ -133,6 +138,7 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     }
   }
 
+  if (raw.record?.head) auditHead(raw.record.head, raw.ledger.at(-1), expected, add);
   auditTimeline(raw, expected, add);
 
   // The outbox: every message queued is there, unchanged, sent when the ledger says and only then.
@@ -357,6 +363,35 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
   }
   return expected;
+}
+
+/**
+ * The ledger head a store keeps beside the record (DynamoDB's item attributes) against the ledger:
+ * every commit takes its head from there and puts its entry after it, conditioned on it. Moved back
+ * one entry, every later commit was refused for good while verify, which the refusal points to,
+ * found nothing (review12 K3); moved on, or with a hash not the entry's, the next commit writes an
+ * entry that chains to nothing.
+ */
+function auditHead(
+  head: NonNullable<NonNullable<RawIncident['record']>['head']>,
+  last: RawIncident['ledger'][number] | undefined,
+  expected: Expected,
+  add: (entry: string, problem: string, seq?: number) => void,
+): void {
+  if (last && (head.seq !== last.seq || head.hash !== last.hash)) {
+    add(
+      'record',
+      head.seq === last.seq
+        ? `its ledger head names entry ${last.seq} with another hash than that entry's: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right`
+        : `its ledger head names entry ${String(head.seq)}, but the ledger ends at entry ${last.seq}: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right`,
+    );
+  }
+  if (head.recordHash !== undefined && expected.incident && head.recordHash !== expected.incident.hash) {
+    add(
+      'record',
+      `its recordHash is not the hash ledger entry ${expected.incidentSeq} recorded for the record: it was altered; a commit checks the record it writes over by it`,
+    );
+  }
 }
 
 /** The timeline's own hash chain, read from the stored text, and its head against the ledger's. */

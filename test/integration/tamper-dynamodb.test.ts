@@ -270,6 +270,38 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     );
   });
 
+  it("names an incident item whose ledger head is not its ledger's last entry, which every commit on it is refused for (review12 K3)", async () => {
+    const [back, forward] = [await open(), await open()];
+    const item = (await partition(back)).find((i) => i.sk.S === 'INCIDENT');
+    const seq = Number(item?.ledgerSeq?.N);
+    const before = (await partition(back)).find((i) => i.sk.S === `LG#${String(seq - 1).padStart(10, '0')}`);
+    // The head moved back one entry (to that entry's seq and hash): every commit's ledger entry lands on a taken position.
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(back, 'INCIDENT'),
+        UpdateExpression: 'SET ledgerSeq = :s, ledgerHash = :h',
+        ExpressionAttributeValues: { ':s': { N: String(seq - 1) }, ':h': { S: before?.hash?.S as string } },
+      }),
+    );
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(forward, 'INCIDENT'),
+        UpdateExpression: 'SET ledgerHash = :h',
+        ExpressionAttributeValues: { ':h': { S: 'f'.repeat(64) } },
+      }),
+    );
+    const refused = await updateFinding(back).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    // What the refusal sends the person to names why.
+    const problems = (await verifyStore(store, { only: back })).problems.map(describeProblem).join('\n');
+    expect(problems, `verify found nothing; the refusal was: ${(refused as Error).message}`).toContain(
+      `record: its ledger head names entry ${seq - 1}, but the ledger ends at entry ${seq}: it was altered`,
+    );
+    expect((await verifyStore(store, { only: forward })).problems.map(describeProblem).join('\n')).toContain('record: its ledger head names entry');
+  });
+
   it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {
     const anchor = () => spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
     // A table of its own: the incidents damaged above would stop every anchor (rightly).
@@ -340,9 +372,9 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
       new UpdateItemCommand({
         TableName: TABLE,
         Key: key(edited, 'INCIDENT'),
-        UpdateExpression: 'SET #d = :d, ledgerHash = :h',
+        UpdateExpression: 'SET #d = :d, ledgerHash = :h, recordHash = :r',
         ExpressionAttributeNames: { '#d': 'data' },
-        ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: top.hash } },
+        ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: top.hash }, ':r': { S: sha256(text) } },
       }),
     );
     // A whole incident deleted, its registry entry too.

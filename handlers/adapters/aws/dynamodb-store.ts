@@ -840,6 +840,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
               // Status, the register and the page's overview list it by its listing entry (`<detectedAt>#<id>`).
               'detectedAt (listing)': listedAs(id, record),
             },
+            // What every commit chains on and checks the record by: held to the ledger (review12 K3).
+            head: { seq: record.ledgerSeq, hash: record.ledgerHash, ...(record.recordHash !== undefined ? { recordHash: record.recordHash } : {}) },
           }
         : null,
       ledger,
