@@ -119,6 +119,11 @@ export interface Nis2Decision {
   at: string;
   /** The CSIRT or competent authority asked for an intermediate report by this time (art. 23(4)(c)). */
   intermediateDueAt?: string | null;
+  /**
+   * Decided significant after the incident was closed (only then present): its early warning and
+   * notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+   */
+  afterClose?: true;
 }
 
 /** The kinds of breach of the AP's form (section 3), as codes; labels in `labels.ts`. */
@@ -464,8 +469,13 @@ export interface Incident {
   findingType: string;
   /** Every finding type among its findings, sorted (absent in records from before: `findingType` alone). */
   findingTypes?: string[];
-  /** Set when finding types came beyond the most `findingTypes` lists: they were not listed, from `since`. */
-  findingTypesNotListed?: { since: string } | null;
+  /**
+   * Set when finding types came beyond the most `findingTypes` lists: they were not listed, from
+   * `since`. `hashes`: each such type's hash (`typeNotListedHash`, sorted; absent in records from
+   * before they were kept), so the `--seen` token covers every type (`findingTypesSeen`); `more`:
+   * arrivals of types beyond the most `hashes` holds, each counted (a repeat too).
+   */
+  findingTypesNotListed?: { since: string; hashes?: string[]; more?: number } | null;
   /**
    * Set when findings asked for containment beyond the most `actions` holds (commit-bounds.ts
    * MAX_ACTIONS): how many actions were left out, as asked (a later version asking again counts
@@ -617,6 +627,12 @@ export interface Incident {
    * incomplete, and no report with the complete facts followed (Art. 33(4)).
    */
   apFollowUpReason?: string | null;
+  /**
+   * The notification `apFollowUpReason` answers for (its reference and report version): a reason
+   * given for one notification does not end the follow-up of one made anew after a withdrawal
+   * (review12 S6, clocks.ts followUpReasonHolds). Absent on a record from before it was kept.
+   */
+  apFollowUpReasonFor?: { reference: string; version: number } | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's
@@ -810,6 +826,23 @@ export interface PagerState {
    * raised: that person took it, and the pager resolving it on its own later does not raise it again.
    */
   exposedTaken?: string[];
+  /**
+   * When the incident's own alert was acknowledged there by no person (PagerDuty's Events API with
+   * the routing key, an automation, Opsgenie's "System"), while nobody had taken the incident:
+   * nobody is on the page, and the pager's escalation stopped. datalek's own levels page through
+   * the on-call topic until a person acknowledges (schedule.ts pagerEscalates, messages.ts).
+   * Gone once the alert's state there moves again, or a person acknowledges it there.
+   */
+  acknowledgedByNoPersonAt?: string;
+}
+
+/**
+ * When the incident's own alert, acknowledged there, was acknowledged by no person
+ * (`PagerState.acknowledgedByNoPersonAt`); null otherwise.
+ */
+export function pagerAckByNoPerson(incident: Incident): string | null {
+  const pager = incident.pager;
+  return pager?.state === 'acknowledged' && pager.acknowledgedByNoPersonAt ? pager.acknowledgedByNoPersonAt : null;
 }
 
 /** An alert of the incident at the pager other than its own: its key there, where it stands, since when. */
@@ -838,10 +871,20 @@ export function findingTypesOfIncident(incident: Incident): string[] {
 /**
  * The finding types `show` showed, as a short token (`assess --seen`): a finding of a new type that
  * came after it changes the token, so the CLI's assessment never answers for a type the person was
- * not shown (the page's forms carry the types themselves, web/action-forms.ts).
+ * not shown (the page's forms carry the types themselves, web/action-forms.ts). Every type: those
+ * past the most the incident lists by their hashes (`findingTypesNotListed`); an incident within it
+ * keeps the token of its listed types alone, as before.
  */
 export function findingTypesSeen(incident: Incident): string {
-  return sha256(JSON.stringify(findingTypesOfIncident(incident))).slice(0, 8);
+  const listed = findingTypesOfIncident(incident);
+  const past = incident.findingTypesNotListed;
+  const every = past?.hashes?.length || past?.more ? [listed, past.hashes ?? [], past.more ?? 0] : listed;
+  return sha256(JSON.stringify(every)).slice(0, 8);
+}
+
+/** A finding type past the most an incident lists, as `findingTypesNotListed.hashes` keeps it. */
+export function typeNotListedHash(type: string): string {
+  return sha256(type).slice(0, 16);
 }
 
 export function followUpHint(incident: Incident): { en: string; nl: string } {
