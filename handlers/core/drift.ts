@@ -14,6 +14,7 @@ import {
   failedAt,
   failedAtHolder,
   failedInterfaces,
+  foundIsolatedAlready,
   foundIsolatedInterfaces,
   heldContainment,
   holderIn,
@@ -238,7 +239,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
   }
   const holderId = action.heldBy;
   // Found contained (a key inactive, a bucket blocked, a function stopped) with no holder: that state is what it relies on.
-  const contained = holderId ? [] : (expectationsOf(action, (step) => FOUND_CONTAINED_STEP[action.type] === step, place.accountId) ?? []);
+  const contained = holderId ? [] : foundContainedExpectations(action, place.accountId);
   if (contained.length) {
     for (const expect of contained) out.checks.push({ ...at, type: action.type, ...place, expect });
     return;
@@ -344,6 +345,29 @@ const FOUND_CONTAINED_STEP: Record<string, string> = {
   'block-public-access': 'block-public-access',
   'contain-lambda-function': 'stop-invocations',
 };
+
+/**
+ * What drift reads of an action found contained already (ALREADY_CONTAINED) with no holder: the state
+ * its FOUND_CONTAINED_STEP sets, as the record can name it (a key needs its user's name); none for a
+ * kind drift reads nothing of, or a record that cannot name it.
+ */
+function foundContainedExpectations(action: ActionRecord, owner: string): Expectation[] {
+  const step = FOUND_CONTAINED_STEP[action.type];
+  return step ? (expectationsOf(action, (s) => s === step, owner) ?? []) : [];
+}
+
+/**
+ * Whether the action was found contained already, no record holding it, and the record cannot show
+ * what was found: drift reads nothing of it (`leftChecks` lists it as not read): a network isolation
+ * whose capture kept no interfaces (a record from before FOUND_ISOLATED), a kind drift reads nothing
+ * of, or a key whose record has no user name to read it by. Closing then asks what became of it
+ * (breach-facts.ts containmentNotCarriedOut). One definition with what drift reads, so the two
+ * cannot disagree on a kind.
+ */
+export function foundNotRecorded(action: ActionRecord): boolean {
+  if (action.status !== 'skipped' || action.heldBy || action.released || action.person || !foundIsolatedAlready(action)) return false;
+  return foundIsolatedInterfaces(action) === null && foundContainedExpectations(action, action.accountId ?? '').length === 0;
+}
 
 /** What a capture found isolated already (FOUND_ISOLATED): each interface in its group only, the instance with none other open, each group without rules. */
 function foundExpectations(action: ActionRecord, found: { id: string; group: string }[]): Expectation[] {
