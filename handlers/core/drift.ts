@@ -216,6 +216,8 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
       continue;
     }
     for (const e of expectations) add(e);
+    // Some interfaces isolated: the checks read only those; one it failed to isolate leaves the resource open.
+    if (expectations.length) out.verdicts.push(...openInterfaces({ incidentId: incident.id, actionId: action.id, ...place }, action, incident.id));
     const notRead = Object.entries(NOT_READ[action.type] ?? {}).filter(([step]) => done.has(step));
     if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
   }
@@ -273,17 +275,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
     // Its checks read only the interfaces it isolated: one it failed to isolate leaves the resource open (read12c C2).
     const partly = failedAtHolder(holder, action, incident, now);
-    for (const eni of partly ? failedInterfaces(partly) : [])
-      out.verdicts.push({
-        ...at,
-        resource: `network interface ${eni} of ${action.target}`,
-        ...place,
-        state: 'drifted',
-        recorded: `left to incident ${holderId}, which holds it contained`,
-        actual: `incident ${holder.id} failed to isolate this interface at ${failedAt(held)}: NOT CONTAINED, ${action.target} is reachable through it`,
-        todo: `datalek contain ${holder.id} --by NAME --reason TEXT carries it out again under the incident holding it (see why it failed: datalek show ${holder.id}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
-        runbook: DRIFT_RUNBOOK,
-      });
+    if (partly) out.verdicts.push(...openInterfaces({ ...at, ...place }, partly, holder.id, `left to incident ${holderId}, which holds it contained`));
     return;
   }
   // Taken up by the holder and failed, with no run of it under way: failed there, not "under way" (nothing hands it back while the holder is open).
@@ -318,6 +310,31 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
           : `datalek contain ${incident.id} --by NAME --reason TEXT takes it up now (the sweep hands it back, and the next containment run carries it out); ${TELL}`,
     runbook: DRIFT_RUNBOOK,
   });
+}
+
+/**
+ * A DRIFTED verdict per network interface the network isolation `failed` (of incident `failedUnder`)
+ * failed to isolate (`failedInterfaces`), for the record at `at`: the checks read only the interfaces
+ * it cut, so without these the report read the instance as isolated while it is reachable through
+ * one (read12c C2 for the incident that left it; the holder's own since). Nothing is read for them:
+ * the record says the swap failed. `recorded`: what the record at `at` says of the resource.
+ */
+function openInterfaces(
+  at: Pick<DriftEntry, 'incidentId' | 'actionId' | 'accountId' | 'region'>,
+  failed: ActionRecord,
+  failedUnder: string,
+  recorded?: string,
+): DriftEntry[] {
+  const own = at.incidentId === failedUnder;
+  return failedInterfaces(failed).map((eni) => ({
+    ...at,
+    resource: `network interface ${eni} of ${failed.target}`,
+    state: 'drifted',
+    recorded: recorded ?? `isolated, but the isolation of this interface failed at ${failedAt(failed)}`,
+    actual: `${own ? 'this incident' : `incident ${failedUnder}`} failed to isolate this interface at ${failedAt(failed)} (not read back: the record says the swap failed): NOT CONTAINED, ${failed.target} is reachable through it`,
+    todo: `datalek contain ${failedUnder} --by NAME --reason TEXT carries it out again${own ? '' : ' under the incident holding it'} (see why it failed: datalek show ${failedUnder}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
+    runbook: DRIFT_RUNBOOK,
+  }));
 }
 
 /**
