@@ -42,9 +42,9 @@ export const BOOTSTRAP_ROLE_CHANGES = [
 
 /**
  * The role `DatalekIamForward` (iam-forward-stack.ts) puts IAM's calls on the central bus with, by
- * a fixed name: its boundary, policies or trust changed stop every forward, silently (the forward has
- * no dead-letter queue or alarm), so `datalek-watch-changes` pages on those calls as on the
- * bootstrap roles' (read12b B1).
+ * a fixed name: its boundary, policies or trust changed stop every forward (each then waits in the
+ * stack's dead-letter queue, whose alarm pages in us-east-1), so `datalek-watch-changes` pages on
+ * those calls as on the bootstrap roles' (read12b B1).
  */
 export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
 

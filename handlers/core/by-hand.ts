@@ -282,49 +282,55 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
   const enforcing = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided, timeline) : null;
   const enforcedBy = enforcing?.findingId ?? null;
   const enforce = enforcing !== null && deps.containment.canEnforce;
-  const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    const tz = deps.policy.timeZone;
-    const now = deps.now();
-    const action = withdrawable(draft, actionId);
-    checkRecordingTime(draft, now, 'the withdrawal', tz);
-    const decision = action.notDone as NonNullable<ActionRecord['notDone']>;
-    action.notDone = undefined;
-    action.status = 'planned';
-    action.notDoneWithdrawn = [...(action.notDoneWithdrawn ?? []), { decision, by, reason, recordedAt: now }];
-    if (enforce && enforcing) {
-      if (enforcing.findingId !== action.findingId) {
-        // Where that finding is stored, when it is not the incident's home (contain reads it there).
-        action.findingAccountId = enforcing.accountId === draft.accountId ? undefined : enforcing.accountId;
-        action.findingRegion = enforcing.region === draft.region ? undefined : enforcing.region;
+  const { incident } = await changeIncident(
+    deps,
+    input.incidentId,
+    (draft, _current, held: readonly TimelineEntry[]) => {
+      const tz = deps.policy.timeZone;
+      const now = deps.now();
+      const action = withdrawable(draft, actionId);
+      checkRecordingTime(draft, now, 'the withdrawal', tz);
+      const decision = action.notDone as NonNullable<ActionRecord['notDone']>;
+      action.notDone = undefined;
+      action.status = 'planned';
+      action.notDoneWithdrawn = [...(action.notDoneWithdrawn ?? []), { decision, by, reason, recordedAt: now }];
+      if (enforce && enforcing) {
+        if (enforcing.findingId !== action.findingId) {
+          // Where that finding is stored, when it is not the incident's home (contain reads it there).
+          action.findingAccountId = enforcing.accountId === draft.accountId ? undefined : enforcing.accountId;
+          action.findingRegion = enforcing.region === draft.region ? undefined : enforcing.region;
+        }
+        action.findingId = enforcing.findingId;
+        action.mode = 'enforce';
+        action.reason = undefined;
+        action.refused = undefined;
       }
-      action.findingId = enforcing.findingId;
-      action.mode = 'enforce';
-      action.reason = undefined;
-      action.refused = undefined;
-    }
-    return {
-      entries: [
-        {
-          at: now,
-          kind: 'containment-not-done-withdrawn',
-          actor: by,
-          detail: {
-            action: action.type,
-            target: action.target,
-            actionId: action.id,
-            reason,
-            decidedBy: decision.by,
-            decidedAt: decision.recordedAt,
-            decisionReason: decision.reason,
-            mode: action.mode,
-            ...(enforcedBy ? { enforcedBy } : {}),
+      return {
+        entries: [
+          {
+            at: now,
+            kind: 'containment-not-done-withdrawn',
+            actor: by,
+            detail: {
+              action: action.type,
+              target: action.target,
+              actionId: action.id,
+              reason,
+              decidedBy: decision.by,
+              decidedAt: decision.recordedAt,
+              decisionReason: decision.reason,
+              mode: action.mode,
+              ...(enforcedBy ? { enforcedBy } : {}),
+            },
           },
-        },
-      ],
-      // What a held alert at the pager was about ends here: it is resolved in the same commit.
-      messages: (after) => resolveAlerts(after, heldAlertsEnded(after, timeline), deps.policy, now),
-    };
-  });
+        ],
+        // What a held alert at the pager was about ends here: it is resolved in the same commit.
+        messages: (after) => resolveAlerts(after, heldAlertsEnded(after, held), deps.policy, now),
+      };
+    },
+    // Which held alerts are up, read at each try after the incident: one a finding recorded since the read above ends here too.
+    (current) => deps.store.getTimeline(current.id),
+  );
   if (!enforce) return { incident, enforcedBy, containment: null };
   try {
     const containment = await runContainment(deps, incident.id, { only: new Set([actionId]) });

@@ -71,19 +71,23 @@ export async function settledConflict(store: IncidentStore, ids: readonly string
 /**
  * Acknowledging or closing an incident whose alert lives at the pager (PagerDuty, Opsgenie) also
  * queues, in the same commit, the message that acknowledges or resolves it there.
+ * `readAlong`: what else the change is decided on (its timeline, say), read at each try after the
+ * incident, so the commit's revision check vouches for it too; `change` gets it as `along`.
  */
-export async function changeIncident(
+export async function changeIncident<T = undefined>(
   deps: ChangeDeps,
   incidentId: string,
-  change: (draft: Incident, current: Incident) => ChangeResult,
+  change: (draft: Incident, current: Incident, along: T) => ChangeResult,
+  readAlong?: (current: Incident) => Promise<T>,
 ): Promise<{ incident: Incident; changed: boolean }> {
   let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const current = await deps.store.getIncident(incidentId);
     if (!current) throw new IncidentNotFoundError(incidentId);
     first ??= current.revision;
+    const along = (readAlong ? await readAlong(current) : undefined) as T;
     const draft = structuredClone(current);
-    const result = change(draft, current);
+    const result = change(draft, current, along);
     if (!result) return { incident: current, changed: false };
     try {
       await deps.store.commit(commitOf(deps, current, draft, result));

@@ -8,10 +8,10 @@
  * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
-import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, apLegalHours, dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
-import type { Policy } from './policy.js';
+import { AP_MAX_HOURS, type Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours } from './time.js';
 
@@ -52,6 +52,12 @@ export interface ClockStatus {
    * follow-up is owed (or overdue), not "met" (`apFollowUpState`).
    */
   followUp?: ApFollowUp;
+  /**
+   * The AP's clock only: the organisation's internal target, when the record was counted with fewer
+   * hours than the law's 72 (policy `apDeadlineHours`). The clock's due time and verdict are the
+   * law's; the target is the reminders' and says whether it was missed (review12 S3).
+   */
+  internalTarget?: { at: string; hours: number; missed: boolean };
 }
 
 /** A follow-up the AP is owed (Art. 33(4)): the first phase's reference, and from when it reads overdue. */
@@ -84,11 +90,36 @@ const LABELS: Record<ClockName, { nl: string; en: string }> = {
 };
 
 /**
- * The hours an incident's AP deadline was counted with: those kept with it when its clock began
- * (`deadlineHours`: a later policy never re-judges the record), else the policy's.
+ * The hours of an incident's AP deadline as the law counts them (Art. 33(1): 72): a shorter
+ * internal target the record was counted with is a target beside it (`apInternalTarget`), not the
+ * deadline (review12 S3); a record counted with more before G17 keeps its hours (`deadlineHours`:
+ * a later policy never re-judges the record). Without a deadline, the policy's, at least 72.
  */
 export function apHours(incident: Incident, policy: Policy): number {
-  return incident.deadlineHours ?? policy.apDeadlineHours;
+  return apLegalHours(incident) ?? Math.max(incident.deadlineHours ?? policy.apDeadlineHours, AP_MAX_HOURS);
+}
+
+/** The AP clock's internal target, when there is one, and whether it was missed (by the initial report's stated time, or now). */
+function internalTargetOf(incident: Incident, now: string): ClockStatus['internalTarget'] {
+  const target = apInternalTarget(incident);
+  if (!target) return undefined;
+  return { ...target, missed: (initialReport(incident)?.at ?? now) > target.at };
+}
+
+/** "internal target 48 hours: missed", for the AP clock's note. */
+export function internalTargetText(t: NonNullable<ClockStatus['internalTarget']>): { nl: string; en: string } {
+  return {
+    nl: `interne doelstelling ${t.hours} uur: ${t.missed ? 'gemist' : 'niet gemist'}`,
+    en: `internal target ${t.hours} hours: ${t.missed ? 'missed' : 'not missed'}`,
+  };
+}
+
+function withInternalTarget(c: ClockStatus, incident: Incident, now: string): ClockStatus {
+  const internalTarget = c.status === 'not-needed' ? undefined : internalTargetOf(incident, now);
+  if (!internalTarget) return c;
+  const text = internalTargetText(internalTarget);
+  const note = c.note ? { nl: `${c.note.nl}; ${text.nl}`, en: `${c.note.en}; ${text.en}` } : text;
+  return { ...c, note, internalTarget };
 }
 
 /** The AP clock named with the hours it counts (Art. 33(1) gives 72; a policy may say otherwise, and the record must say so). */
@@ -554,7 +585,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   // Merged into another incident (one breach, one AP clock): every clock runs there, none here.
   if (incident.mergedInto) {
     const there = { nl: `samengevoegd met ${incident.mergedInto}: de termijnen lopen daar`, en: `merged into ${incident.mergedInto}: the clocks run there` };
-    return [clock('ap', { startsAt: aware, dueAt: incident.deadline, doneAt: null }, now, false, there, apLabel(apHours(incident, policy)))];
+    return [clock('ap', { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: null }, now, false, there, apLabel(apHours(incident, policy)))];
   }
   const out: ClockStatus[] = [];
   const role = roleOf(incident, policy);
@@ -564,19 +595,23 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
   out.push(
     withFollowUp(
-      clock(
-        'ap',
-        { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
+      withInternalTarget(
+        clock(
+          'ap',
+          { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: initial?.at ?? null },
+          now,
+          apNeeded,
+          role === 'processor'
+            ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
+            : notNotifiable
+              ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
+              : initial && verdictMarks(incident, role).enteredAfterDeadline
+                ? ENTERED_AFTER_DEADLINE
+                : undefined,
+          apLabel(apHours(incident, policy)),
+        ),
+        incident,
         now,
-        apNeeded,
-        role === 'processor'
-          ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
-          : notNotifiable
-            ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
-            : initial && verdictMarks(incident, role).enteredAfterDeadline
-              ? ENTERED_AFTER_DEADLINE
-              : undefined,
-        apLabel(apHours(incident, policy)),
       ),
       followUp,
     ),
@@ -663,6 +698,17 @@ function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
 }
 
 /**
+ * Decided significant under NIS2 after the incident was closed (`assess --after-close
+ * --nis2-significant yes`): the FG learned it then. Its early warning and incident notification
+ * (art. 23(4)(a), (b)) run on the closed incident from the NIS2 awareness, overdue when their
+ * deadlines passed (closing could not have settled them), and are reminded of, listed and recorded
+ * after closing as the clocks an assessment after closing reopens are.
+ */
+export function nis2SignificantAfterClosing(incident: Incident): boolean {
+  return incident.state === 'closed' && incident.nis2?.significant === true && incident.nis2.afterClose === true;
+}
+
+/**
  * The reports closing waits for while their clock runs (fg-workflow.ts closeBlockerItems): a
  * telecom provider's notifications to the AP (Regulation 611/2013 art. 2: every personal data
  * breach, whatever the risk) and a significant incident's NIS2 early warning and notification (art.
@@ -729,6 +775,7 @@ export function dutyLeftAtClosing(incident: Incident): boolean {
     apFollowUpLeftAtClosing(incident) ||
     (incident.state === 'closed' && (!!incident.reportsPendingReason || subscribersWithoutAp(incident.subscribers))) ||
     nis2ReportLeft(incident) ||
+    nis2SignificantAfterClosing(incident) ||
     subjectsDecisionLeft(incident) ||
     contradictedAfterClosing(incident)
   );
@@ -743,19 +790,22 @@ export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now:
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
  * Closed: none, except those an assessment after closing reopened, that closing with a reason
- * (`reportsPendingReason`) left running, and the NIS2 reports that come after closing (`KEPT_AFTER_CLOSING`).
+ * (`reportsPendingReason`) left running, the NIS2 early warning and notification of a significance
+ * decided after closing (`nis2SignificantAfterClosing`, whatever their deadline), and the NIS2
+ * reports that come after closing (`KEPT_AFTER_CLOSING`).
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
   if (closed && !dutyLeftAtClosing(incident)) return [];
   const reopened = closed && (assessedAfterClosing(incident) || !!incident.reportsPendingReason);
+  const significantAfter = nis2SignificantAfterClosing(incident);
   return clocksOf(incident, policy, now).filter(
     (c) =>
       c.name !== 'ap' &&
       c.dueAt &&
       !c.doneAt &&
       c.status !== 'not-needed' &&
-      (!closed || (reopened && reopenedAfterClosing(c, incident)) || keptAfterClosing(c, incident)),
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || keptAfterClosing(c, incident)),
   );
 }
 

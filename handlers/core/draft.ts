@@ -10,7 +10,7 @@
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
 
-import { delayReasonText } from './ap-verdict.js';
+import { apLegalDeadline, delayReasonText } from './ap-verdict.js';
 import {
   actionAt,
   type CarriedOutElsewhere,
@@ -122,9 +122,11 @@ function notifiableByUs(incident: Incident, policy: Policy): boolean {
   return !incident.sample && incident.assessment?.notifiable !== false && roleOf(incident, policy) === 'controller' && incident.deadline !== null;
 }
 
+/** Late by the law's deadline (an internal target missed is no delay: review12 S3). */
 function isLate(incident: Incident, now: string): boolean {
   const at = initialReport(incident)?.at ?? now;
-  return incident.deadline !== null && at > incident.deadline;
+  const legal = apLegalDeadline(incident);
+  return legal !== null && at > legal;
 }
 
 /**
@@ -439,6 +441,12 @@ function statedBegin(incident: Incident, f: BreachFacts, lang: Lang, when: (iso:
   return `${when(at)}${before}${f.startedReason ? `; ${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason}` : ''}`;
 }
 
+/** The end of the breach a person stated (form section 2), marked when it lies before GuardDuty's detection, as its begin is. */
+function statedEnd(incident: Incident, at: string | null | undefined, lang: Lang, when: (iso: string) => string | null): string | null {
+  if (!at) return null;
+  return `${when(at)}${beforeDetection(incident, at) ? `; ${BEFORE_DETECTION[lang]}` : ''}`;
+}
+
 /** The special-categories warnings as one field value, or none. */
 function specialWarning(incident: Incident, lang: Lang): string[] {
   const w = specialWarnings(incident, lang);
@@ -535,10 +543,11 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const telecomOnly = telecom !== undefined && !avgNotifiable;
   /** The AP deadline that runs: the Telecommunicatiewet's 24 hours for a provider, beside the AVG's when that applies too. */
   const apDeadlineValue = () => {
-    if (!telecom?.dueAt) return when(incident.deadline);
+    if (!telecom?.dueAt) return when(apLegalDeadline(incident));
     const tw = `${when(telecom.dueAt)}, ${nl ? 'Telecommunicatiewet (eerste melding, 24 uur)' : 'Telecommunications Act (initial notification, 24 hours)'}`;
-    if (!avgNotifiable || !incident.deadline) return tw;
-    return `${tw}; ${when(incident.deadline)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
+    const legal = apLegalDeadline(incident);
+    if (!avgNotifiable || !legal) return tw;
+    return `${tw}; ${when(legal)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
   };
 
   const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {
@@ -611,7 +620,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
                 : 'Start of the breach (first activity according to GuardDuty)',
             when(incident.firstActivityAt ?? incident.detectedAt),
           ),
-      field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', when(f?.endedAt)),
+      field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', statedEnd(incident, f?.endedAt, lang, when)),
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
       field(
         'awareAt',

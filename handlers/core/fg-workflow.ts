@@ -11,7 +11,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { assessmentContradictions, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
@@ -27,6 +27,7 @@ import {
   apClockRunning,
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
+  apHours,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -116,7 +117,9 @@ function notClosed(incident: Incident): void {
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
  * with its reason; the incident stays closed, and its containment and clocks are not reopened,
  * except what an assessment after closing that says notifiable asks: the AP notification, with its
- * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`).
+ * initial report, and the Art. 34 decision (core/clocks.ts `assessedAfterClosing`), and what a
+ * significance under NIS2 decided after closing asks: its early warning and notification
+ * (core/clocks.ts `nis2SignificantAfterClosing`).
  * Returns the reason.
  */
 function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
@@ -131,8 +134,8 @@ function afterCloseReason(incident: Incident, allowed: boolean, reason: string |
   if (!allowed) notClosed(incident);
   if (!reason) {
     throw refuse(
-      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
-      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
+      `incident ${incident.id} is closed: information that follows after closing (a follow-up, correction or withdrawal to the AP, the initial report of a breach assessed notifiable after closing, a corrected fact, a changed assessment, a significance under NIS2 learned after closing, an Art. 34 decision) is recorded with its reason (--reason) (Art. 33(4), (5))`,
+      `Incident ${incident.id} is gesloten: informatie die na het sluiten volgt (een vervolgmelding, correctie of intrekking aan de AP, de eerste melding van een datalek dat na het sluiten meldplichtig is beoordeeld, een gecorrigeerd feit, een gewijzigde beoordeling, een significant incident onder NIS2 waarvan u na het sluiten hoort, een besluit over de betrokkenen) wordt vastgelegd met een reden ("Reden") (AVG art. 33(4), (5)).`,
     );
   }
   return reason;
@@ -274,11 +277,13 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    // After closing, only the assessment itself: a role or NIS2 would reopen a clock. A move of
+    // After closing, only the assessment itself and a significance under NIS2 learned after closing
+    // (its awareness with it): a role or another NIS2 decision would reopen a clock. A move of
     // awareness only with an assessment that makes the breach notifiable: the AP clock it reopens
     // starts when the organisation became aware of that (Art. 33(1)), not at an old detection.
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, assessing && !decidesMoreThanAssessment(input), reason);
+    const significantNow = afterClose && nis2SignificantLearned(draft, input);
+    if (afterClose) afterCloseReason(draft, (assessing || significantNow) && !decidesMoreThanAssessment(input, significantNow), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     if (assessing && input.seen) checkTypesSeen(draft, input.seen);
     const now = deps.now();
@@ -355,9 +360,12 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       if (afterClose) noteAfterClose(draft, now, by, `assessment personal data ${personalData}, risk ${risk}`, reason);
     }
     if (input.nis2Significant !== undefined) {
-      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null };
+      // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+      const marked = significantNow ? { afterClose: true as const } : {};
+      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...marked } });
+      if (significantNow) noteAfterClose(draft, now, by, 'NIS2 significant (art. 23(3))', reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
       if (!draft.nis2?.significant) {
@@ -457,17 +465,30 @@ function checkAssessmentAgainstFacts(
 
 /**
  * Whether an assess call decides more than the assessment (a role, NIS2, or an awareness without an
- * assessment that makes the breach notifiable): not taken after closing.
+ * assessment that makes the breach notifiable): not taken after closing. `significantNow`: the
+ * call decides after closing that the incident is significant under NIS2 (`nis2SignificantLearned`),
+ * which is taken, with the NIS2 awareness its deadlines run from.
  */
-function decidesMoreThanAssessment(input: AssessInput): boolean {
+function decidesMoreThanAssessment(input: AssessInput, significantNow = false): boolean {
   const notifiable = input.personalData !== 'no' && input.risk !== 'none';
+  const assessing = input.personalData !== undefined;
   return (
-    (input.awareAt !== undefined && !notifiable) ||
+    (input.awareAt !== undefined && (!assessing || !notifiable)) ||
     input.actingAs !== undefined ||
-    input.nis2Significant !== undefined ||
+    (input.nis2Significant !== undefined && !significantNow) ||
     input.nis2IntermediateDueAt !== undefined ||
-    input.nis2AwareAt !== undefined
+    (input.nis2AwareAt !== undefined && !significantNow)
   );
+}
+
+/**
+ * An FG who learns after closing that the incident was significant under NIS2 (art. 23(3)) records
+ * it after closing: "yes" on an incident not significant in force. Its early warning and
+ * notification then run on the closed incident (core/clocks.ts nis2SignificantAfterClosing). "No"
+ * would end clocks closing left running, and a second "yes" decides nothing new: both stay refused.
+ */
+function nis2SignificantLearned(incident: Incident, input: AssessInput): boolean {
+  return input.nis2Significant === true && incident.nis2?.significant !== true;
 }
 
 /**
@@ -571,8 +592,9 @@ interface AwarenessMove {
  */
 function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string, move: AwarenessMove, now: string): string | null {
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
-  const oldDeadline = draft.deadline;
-  const newDeadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
+  // The law's deadlines, before and after the move: an internal target is no deadline of Art. 33(1) (review12 S3).
+  const oldDeadline = apLegalDeadline(draft);
+  const newDeadline = addHours(awareAt, apHours(draft, deps.policy));
   const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
@@ -1249,7 +1271,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       );
     }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
-    const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
+    // An internal target shorter than 72 hours is no deadline of the law: missing it is no delay (review12 S3).
+    const legal = apLegalDeadline(draft);
+    const target = apInternalTarget(draft);
+    const late = to === 'ap' && kind === 'initial' && legal !== null && at > legal;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
     const reasonsAfterwards =
@@ -1266,17 +1291,17 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     }
     if (late && !delayReason) {
       throw refuse(
-        `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
-        `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
+        `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${legal}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
+        `De melding is ${formatDuration(Date.parse(at) - Date.parse(legal as string), 'nl')} na de termijn van de AP (${local(legal as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
     if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
-          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
+          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${legal}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${target.at}) is the organisation's own, not the law's` : ''}`
           : '--delay-reason belongs to a late initial report to the AP or the controller, or to a follow-up (or correction to the AP) that gives the reasons for one afterwards (Art. 33(1), (2))',
         to === 'ap' && kind === 'initial'
-          ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
+          ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(legal as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).${target && at > target.at ? ` De interne doelstelling van ${target.hours} uur (${local(target.at)}) is die van de organisatie, niet die van de wet.` : ''}`
           : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
       );
     }

@@ -119,6 +119,11 @@ export interface Nis2Decision {
   at: string;
   /** The CSIRT or competent authority asked for an intermediate report by this time (art. 23(4)(c)). */
   intermediateDueAt?: string | null;
+  /**
+   * Decided significant after the incident was closed (only then present): its early warning and
+   * notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+   */
+  afterClose?: true;
 }
 
 /** The kinds of breach of the AP's form (section 3), as codes; labels in `labels.ts`. */

@@ -97,15 +97,30 @@ export function notePagerTrigger(incident: Incident, message: OutboxMessage, pol
  * pager's webhooks its state never moves, and it would hold merges for the incident's life.
  */
 export function notPlannedUntaken(incident: Incident): { key: string; raisedAt: string }[] {
+  // Without a state of its own, it was raised no earlier than the first containment that did not fit.
+  return untakenAlerts(incident, 'not-planned', incident.actionsNotPlanned?.since ?? incident.openedAt);
+}
+
+/**
+ * The incident's alerts of a finding asking for a step a person decided not to carry out
+ * (`…:not-done-held:…`, record-finding.ts notDoneHeldMessages) that page and nobody took, as
+ * `notPlannedUntaken` tells. Such an alert stays up until a person takes it or the decision is
+ * withdrawn (by-hand.ts withdrawNotToBeDone resolves it): a merge, which would resolve it, is held.
+ */
+export function notDoneHeldUntaken(incident: Incident): { key: string; raisedAt: string }[] {
+  return untakenAlerts(incident, 'not-done-held', incident.openedAt);
+}
+
+/** The incident's alerts of `kind` (`<incident>:<kind>:…`) triggered and raised after every acknowledgement; `raisedSince` for one without a state. */
+function untakenAlerts(incident: Incident, kind: string, raisedSince: string): { key: string; raisedAt: string }[] {
   const pager = incident.pager;
   if (!pager) return [];
   const taken = [incident.acknowledgedAt, incident.notPlannedTakenAt].filter((t): t is string => typeof t === 'string');
   return pager.keys.flatMap((key) => {
-    if (!key.startsWith(`${incident.id}:not-planned:`)) return [];
+    if (!key.startsWith(`${incident.id}:${kind}:`)) return [];
     const alert = pager.alerts?.find((a) => a.key === key);
     if (alert && alert.state !== 'triggered') return [];
-    // Without a state of its own, it was raised no earlier than the first containment that did not fit.
-    const raisedAt = alert?.at ?? incident.actionsNotPlanned?.since ?? incident.openedAt;
+    const raisedAt = alert?.at ?? raisedSince;
     return taken.some((t) => t >= raisedAt) ? [] : [{ key, raisedAt }];
   });
 }

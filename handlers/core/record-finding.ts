@@ -51,7 +51,7 @@ import {
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { laterVersion } from './minimise.js';
-import { notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
+import { notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
@@ -766,7 +766,8 @@ function heldByLinked(incident: Incident, holders: (Incident | undefined)[], mer
  * resolves every alert it holds at the pager: so, besides one with anything recorded for the FG
  * (`fgRecorded`: its record is the FG's, and the merge would leave it on the closed incident), not while what `close` waits for stands: an interface containment left open to all
  * traffic (its alert keeps paging until the interface is isolated), an alert for containment that
- * did not fit its record that nobody took (it pages until a person takes it), or a containment run holding
+ * did not fit its record, or of a finding asking for a step decided against, that nobody took (it
+ * pages until a person takes it, or the decision is withdrawn), or a containment run holding
  * it (the run records its outcome, and any interface it leaves open, on this incident; the
  * survivor would hold a stale copy of the action and carry it out again). Nor when `into` has no
  * room (MAX_ACTIONS) for the containment carried out on it: a carried-out action left out would
@@ -788,6 +789,13 @@ function notMergeable(incident: Incident, now: string, into: Incident): Refusal 
     return {
       why: 'not-planned-paging',
       reason: `its alert ${notPlanned.join(', ')} pages on-call for containment that did not fit the record and nobody carried out: not merged (the merge would resolve it), the two are linked`,
+    };
+  // Its alerts of a finding asking for a step decided against, up until a person takes one or the decision is withdrawn.
+  const held = notDoneHeldUntaken(incident).map((a) => a.key);
+  if (held.length)
+    return {
+      why: 'not-done-held-paging',
+      reason: `its alert ${held.join(', ')} pages on-call for a finding asking for a step decided against, and nobody took it: not merged (the merge would resolve it), the two are linked`,
     };
   const lease = incident.containmentLease;
   if (lease && lease.until > now)
@@ -1088,13 +1096,15 @@ function listResources(related: AffectedResource[], incident: Incident): Affecte
  * The AP clock runs from the earliest detection among the incident's findings, whatever order they
  * arrived in: a finding detected earlier moves `detectedAt` back, and with it the default awareness
  * and the deadline. An awareness a person acted on stays: one they recorded, and the default once
- * the FG assessed personal data affected (or possibly so) or a report was made on it. Nobody was
- * aware of a finding before it arrived (Art. 33(1) counts from awareness): the earlier detection is
- * recorded beside it and the FG told (`announce`), who may move the awareness with a reason.
+ * the FG assessed personal data affected (or possibly so) or a report was made on it, or when it
+ * would move before the begin of the breach a person stated (checked against it when recorded:
+ * nobody is aware of a breach before it began, S6). Nobody was aware of a finding before it arrived
+ * (Art. 33(1) counts from awareness): the earlier detection is recorded beside it and the FG told
+ * (`announce`), who may move the awareness, or correct the begin, with a reason.
  */
 function moveDetectionEarlier(incident: Incident, detectedAt: string, source: string, now: string, entries: TimelineDraft[]): void {
   if (detectedAt >= incident.detectedAt) return;
-  const kept = awarenessActedOn(incident);
+  const kept = awarenessActedOn(incident, detectedAt);
   const defaultAwareness = incident.awareAt !== null && incident.awareAt === incident.detectedAt && !incident.awareReason && !kept;
   const from = incident.detectedAt;
   incident.detectedAt = detectedAt;
@@ -1113,15 +1123,21 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
       deadline: incident.deadline,
       awarenessMoved: defaultAwareness,
       ...(kept && !incident.awareReason ? { awarenessKept: kept } : {}),
+      ...(kept === 'begin' && !incident.awareReason ? { startedAt: incident.facts?.startedAt } : {}),
     },
   });
 }
 
-/** Whether the FG acted on the default awareness: a report made, or personal data assessed affected or possibly so. */
-function awarenessActedOn(incident: Incident): 'reported' | 'assessed' | null {
+/**
+ * Whether the FG acted on the default awareness: a report made, personal data assessed affected or
+ * possibly so, or a begin of the breach stated that the new detection (`detectedAt`) lies before.
+ */
+function awarenessActedOn(incident: Incident, detectedAt: string): 'reported' | 'assessed' | 'begin' | null {
   if (incident.reports?.length) return 'reported';
   const assessed = (incident.decisions ?? []).some((d) => d.kind === 'assessment' && d.personalData !== 'no');
-  return assessed || (incident.assessment && incident.assessment.personalData !== 'no') ? 'assessed' : null;
+  if (assessed || (incident.assessment && incident.assessment.personalData !== 'no')) return 'assessed';
+  const began = incident.facts?.startedAt;
+  return began && detectedAt < began ? 'begin' : null;
 }
 
 /** `holderOf`: the open incident holding each of the finding's correlation keys, as read with it. */
@@ -1478,7 +1494,7 @@ function detectionEarlierMessage(after: Incident, policy: Policy, now: string, e
   const stateKey = `detection-earlier:${after.detectedAt}`;
   if (after.announced.includes(`fg:${stateKey}`)) return null;
   after.announced.push(`fg:${stateKey}`);
-  const detail = moved.detail as { from: string; awarenessMoved: boolean };
+  const detail = moved.detail as { from: string; awarenessMoved: boolean; startedAt?: string };
   return composeMessage({ incident: after, channel: 'fg', kind: 'detection-moved-earlier', stateKey, now, policy, earlier: detail });
 }
 

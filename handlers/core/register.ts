@@ -6,7 +6,7 @@
  * One row per incident. CSV and JSON carry codes for tools; Markdown is for people, in the
  * policy's language.
  */
-import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
+import { apLegalDeadline, type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import {
@@ -90,7 +90,7 @@ export interface RegisterRow {
   reportsPendingReason: string | null;
   /** Why it was closed while the AP held only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
   apFollowUpReason: string | null;
-  /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
+  /** The hours of `apDeadline` (Art. 33(1): 72; more only for a record counted with more before G17). An internal target is in `apInternalTarget*`. */
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
   controllerHours: number | null;
@@ -106,6 +106,7 @@ export interface RegisterRow {
   /** Every decision, in the order recorded (JSON only). */
   decisions: Decision[];
   nis2Significant: boolean | null;
+  /** The AP deadline of the law (Art. 33(1): 72 hours from awareness; a record counted with more before G17 keeps its hours), which the verdict columns judge by. */
   apDeadline: string | null;
   apClock: string | null;
   /** The AP clock's state; a follow-up still owed to the AP (Art. 33(4)) reads `follow-up-owed` or `follow-up-overdue`, not `met`. */
@@ -152,6 +153,17 @@ export interface RegisterRow {
   startedReason: string | null;
   /** The begin lies before GuardDuty's first activity or detection, as the person confirmed (core/stated-time.ts). */
   startedBeforeDetection: boolean;
+  /** The end of the breach as stated (`endedAt`) lies before GuardDuty's detection (after a begin or awareness before it, confirmed). */
+  endedBeforeDetection: boolean;
+  /**
+   * The organisation's internal target when shorter than the law's 72 hours (policy `apDeadlineHours`,
+   * kept with the record): when it fell, its hours, and whether the initial report (or, without one,
+   * now) came after it. Missing it is no delay under Art. 33(1): `apClockStatus`, `apInitialStatus`
+   * and `delayReason` follow `apDeadline` (review12 S3). Empty without a target.
+   */
+  apInternalTarget: string | null;
+  apInternalTargetHours: number | null;
+  apInternalTargetMissed: boolean | null;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
@@ -249,7 +261,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     decidedAt: a?.at ?? null,
     decisions,
     nis2Significant: incident.nis2 ? incident.nis2.significant : null,
-    apDeadline: incident.deadline,
+    apDeadline: apLegalDeadline(incident),
     apClock: ap ? (ap.followUp ? clockStateText('en', ap) : `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}`) : incident.sample ? 'none (sample)' : null,
     apClockStatus: ap ? shownState(ap) : null,
     apInitialStatus: ap?.status ?? null,
@@ -306,6 +318,10 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     startedAt: f?.startedAt ?? null,
     startedReason: f?.startedReason ?? null,
     startedBeforeDetection: beforeDetection(incident, f?.startedAt),
+    endedBeforeDetection: beforeDetection(incident, f?.endedAt),
+    apInternalTarget: ap?.internalTarget?.at ?? null,
+    apInternalTargetHours: ap?.internalTarget?.hours ?? null,
+    apInternalTargetMissed: ap?.internalTarget ? ap.internalTarget.missed : null,
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
     specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
@@ -546,10 +562,13 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
 /** The begin of the breach a person stated, beside the detection: when, before GuardDuty's detection or not, and how it is known; '' without one. */
 function beganCell(incident: Incident, lang: Lang, local: (iso: string) => string): string {
   const f = incident.facts;
-  if (!f?.startedAt) return '';
-  const before = beforeDetection(incident, f.startedAt) ? ` (${BEFORE_DETECTION[lang]})` : '';
-  const reason = f.startedReason ? ` (${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason})` : '';
-  return `${lang === 'nl' ? 'begonnen' : 'began'} ${local(f.startedAt)}${before}${reason}`;
+  const before = (at: string) => (beforeDetection(incident, at) ? ` (${BEFORE_DETECTION[lang]})` : '');
+  const began = f?.startedAt
+    ? `${lang === 'nl' ? 'begonnen' : 'began'} ${local(f.startedAt)}${before(f.startedAt)}${f.startedReason ? ` (${lang === 'nl' ? 'reden' : 'reason'}: ${f.startedReason})` : ''}`
+    : '';
+  // The end as stated (`facts --ended-at`), marked when before the detection as the begin is.
+  const ended = f?.endedAt ? `${lang === 'nl' ? 'beëindigd' : 'ended'} ${local(f.endedAt)}${before(f.endedAt)}` : '';
+  return [began, ended].filter(Boolean).join('; ');
 }
 
 export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
@@ -652,6 +671,12 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'startedAt',
   'startedReason',
   'startedBeforeDetection',
+  // Added for the end of the breach before GuardDuty's detection (d24fefa), marked as the begin is, likewise.
+  'endedBeforeDetection',
+  // Added for review12 S3 (an internal AP target shorter than the law's 72 hours, beside the law's deadline), likewise.
+  'apInternalTarget',
+  'apInternalTargetHours',
+  'apInternalTargetMissed',
 ];
 
 /**

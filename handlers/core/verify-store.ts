@@ -27,7 +27,7 @@ import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
-import { personalDataLeft } from './minimise.js';
+import { objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
 const CLAIM_SKEW_MINUTES = 5;
@@ -228,12 +228,21 @@ function minimisations(raw: RawIncident): AuditProblem[] {
     for (const [key, hash] of findingsWrittenBy(row.data)) last.set(key, hash);
   }
   for (const row of raw.findings) {
-    const left = row.incidentId === raw.id ? personalDataLeft(row.data) : [];
+    if (row.incidentId !== raw.id) continue;
+    const left = personalDataLeft(row.data);
     if (left.length)
       problems.push({
         incidentId: raw.id,
         entry: `finding ${row.key}`,
         problem: `says it is minimised, but it still holds personal data at ${left.join(', ')}`,
+      });
+    // Minimised from f787210 to 3784915: the infected object's key stayed in the incident's actions.
+    const actions = objectKeysLeftMinimised(raw.record?.data, row.data, row.key);
+    if (actions.length)
+      problems.push({
+        incidentId: raw.id,
+        entry: `finding ${row.key}`,
+        problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} removes it`,
       });
   }
   return problems;

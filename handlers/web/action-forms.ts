@@ -11,6 +11,7 @@ import {
   apClockRunning,
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
+  type ClockName,
   otherClockRunning,
   overdueClocks,
   reportsStillDue,
@@ -342,6 +343,31 @@ export const WEB_FORMS: readonly WebForm[] = [
     edits: assessment('assessment', 'awareness'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
+  // Significant under NIS2 after all, learned after closing (art. 23(3)): its early warning and
+  // notification then run on the closed incident (`assess --after-close --nis2-significant yes`).
+  {
+    id: 'after-close-nis2',
+    action: as(assessAction),
+    title: { nl: 'Na het sluiten: toch een significant incident (NIS2 art. 23(3))', en: 'After closing: a significant incident after all (NIS2 Art. 23(3))' },
+    fields: ['nis2-significant', 'nis2-aware-at', 'reason', 'confirm-stated-time', 'after-close'],
+    drawn: { 'nis2-significant': { options: ['yes'], required: true }, reason: { required: true } },
+    edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-awareness'),
+    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant !== true,
+  },
+  // The NIS2 reports a closed incident still owes (reopened, left running at closing, decided
+  // significant after closing, or the final report): recorded after closing with its reason.
+  {
+    id: 'after-close-nis2-report',
+    action: as(reportedAction),
+    title: { nl: 'Na het sluiten: melding onder NIS2 (art. 23(4))', en: 'After closing: a report under NIS2 (Art. 23(4))' },
+    fields: ['recipient', 'kind', 'reference', 'at', 'confirm-stated-time', 'reason'],
+    drawn: ({ incident, policy }) => ({
+      recipient: { options: ['csirt', 'authority'], required: true },
+      kind: { options: nis2ReportsOwed(incident, policy), required: true },
+      reason: { required: true },
+    }),
+    shown: ({ incident, policy }) => closed({ incident }) && nis2ReportsOwed(incident, policy).length > 0,
+  },
   // A follow-up owed by an AP notification made after closing, answered with a reason instead (Art. 33(4)).
   {
     id: 'after-close-no-follow-up',
@@ -358,6 +384,21 @@ export const WEB_FORMS: readonly WebForm[] = [
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
 ];
+
+/** The kinds of NIS2 report whose clock still runs on a closed incident (core/clocks.ts runningOtherClocks), for its after-close form. */
+const NIS2_REPORT_OF: Partial<Record<ClockName, string>> = {
+  'nis2-early-warning': 'early-warning',
+  'nis2-notification': 'notification',
+  'nis2-intermediate': 'intermediate',
+  'nis2-final': 'final',
+};
+
+const NIS2_REPORT_NAMES = Object.keys(NIS2_REPORT_OF) as ClockName[];
+
+function nis2ReportsOwed(incident: Incident, policy: Policy): string[] {
+  if (incident.sample) return [];
+  return NIS2_REPORT_NAMES.filter((name) => otherClockRunning(incident, policy, name)).map((name) => NIS2_REPORT_OF[name] as string);
+}
 
 export function webForm(id: string): WebForm | undefined {
   return WEB_FORMS.find((f) => f.id === id);

@@ -58,6 +58,10 @@ const PROBLEMS: Template[] = [
     'minimaliseert de bevinding {}, maar niet het record dat dit grootboek ervoor schreef ({}): een minimalisatie die de pipeline niet schreef',
   ],
   ['says it is minimised, but it still holds personal data at {}', 'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}'],
+  [
+    "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
+  ],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
   ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],

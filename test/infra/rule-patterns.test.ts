@@ -537,7 +537,20 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     }
     const byRule = await routed('iam-forward', iamPatterns, entries);
     const forwarded = (rule: string) => [...(byRule[rule] ?? [])].sort();
-    expect(forwarded('datalek-iam-guard')).toEqual(['datalek-iam-forward#disabled:guard', 'datalek-iam-forward#targets-by-hand:guard']);
+    // And the calls that would silence us-east-1's dead-letter path (infra14): its alarms, alarm topic and queue, by name, as the
+    // central paging and register rules read them (these files name eu-west-1's; the rules match any region's).
+    const byCentral = await routed(
+      'iam-guard-central',
+      { paging: watchPatterns['central/paging'], register: watchPatterns['central/register'] },
+      entries,
+      true,
+    );
+    const silencing = entries
+      .filter((e) => ['aws.monitoring', 'aws.sns'].includes(e.source) && byCentral.paging.includes(e.id))
+      .concat(entries.filter((e) => e.source === 'aws.sqs' && byCentral.register.includes(e.id)))
+      .map((e) => e.id);
+    expect(silencing.length).toBeGreaterThan(10);
+    expect(forwarded('datalek-iam-guard')).toEqual(['datalek-iam-forward#disabled:guard', 'datalek-iam-forward#targets-by-hand:guard', ...silencing].sort());
     expect(forwarded('datalek-iam-forward')).toEqual(
       [
         // IAM's calls by name: the bootstrap's roles and policies (the central datalek-watch-changes reads which), containment's.

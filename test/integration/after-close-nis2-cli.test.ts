@@ -34,4 +34,27 @@ describe('assess --after-close on a significant NIS2 incident closed early', () 
       ),
     );
   });
+
+  it('takes a significance learned after closing, and status lists the NIS2 reports it owes', async () => {
+    const c = await openCase({ policy: { clocks: { nis2: true } } });
+    const ok = (r: { code: number; stderr: string }) => expect(r.code, r.stderr).toBe(0);
+    ok(
+      await c.cli(
+        ['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--nis2-significant', 'no', '--reason', 'storing', '--by', 'FG'],
+        '2025-11-27T22:00:00Z',
+      ),
+    );
+    ok(await c.cli(['close', c.id, '--reason', 'hersteld', '--by', 'FG'], '2025-11-27T22:30:00Z'));
+    const decided = await c.cli(
+      ['assess', c.id, '--nis2-significant', 'yes', '--reason', 'CSIRT meldt uitval', '--after-close', '--by', 'FG'],
+      '2025-11-29T08:00:00Z',
+    );
+    ok(decided);
+    expect(decided.stdout).toMatch(/Recorded after closing/);
+    expect(decided.stdout).toMatch(/NIS2 early warning \(24 hours\) is overdue: it was due by 2025-11-28T21:00:00\.000Z: .*--kind early-warning/);
+    expect(decided.stdout).toMatch(/NIS2 incident notification.* is due by 2025-11-30T21:00:00\.000Z: .*--kind notification/);
+    const listed = (await c.json(['status'], '2025-11-29T09:00:00Z')) as { incidentId: string; clocks: { name: string; status: string }[] }[];
+    const clocks = listed.find((i) => i.incidentId === c.id)?.clocks ?? [];
+    expect(clocks.find((k) => k.name === 'nis2-early-warning')?.status).toBe('overdue');
+  });
 });

@@ -6,9 +6,11 @@
  * (--confirm-stated-time) and marked in the timeline, as the other stated times.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerCsv, registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -69,5 +71,36 @@ describe('small13b: the end of a breach before the detection', () => {
   it('with nothing recorded before the detection, the detection stays the floor', async () => {
     await expect(recordFacts(deps, { incidentId: id, endedAt: ENDED, confirmStatedTime: true, by: 'FG' })).rejects.toThrow(/--ended-at/);
     expect((await stored()).facts?.endedAt ?? null).toBeNull();
+  });
+
+  // fg14a: the mark was only in the timeline entry; the AP draft and the register (CSV/JSON and
+  // Markdown) showed the end as any other, as the report before the detection was before 63c160d.
+  it('marks the end before the detection in the AP draft and the register, as a report before it', async () => {
+    await recordFacts(deps, { incidentId: id, startedAt: BEGAN, startedReason: 'de sleutel lekte op 20 november', confirmStatedTime: true, by: 'FG' });
+    await recordFacts(deps, { incidentId: id, endedAt: ENDED, confirmStatedTime: true, by: 'FG' });
+    const incident = await stored();
+    const ended = (lang: 'nl' | 'en') =>
+      buildDraft(incident, deps.policy, now, lang)
+        .sections.flatMap((s) => s.fields)
+        .find((f) => f.key === 'endedAt')?.value;
+    expect(ended('nl')).toMatch(/; vóór de detectie door GuardDuty$/);
+    expect(ended('en')).toMatch(/; before GuardDuty's detection$/);
+    const row = registerRow(incident, deps.policy, now);
+    expect(row).toMatchObject({ endedAt: ENDED, endedBeforeDetection: true });
+    // A new column after the older ones (then review12 S3's internal AP target): scripts reading by position keep working.
+    expect(registerCsv([row]).split('\n')[0].split(',').at(-4)).toBe('endedBeforeDetection');
+    expect(registerMarkdown([incident], deps.policy, now, 'nl')).toMatch(/beëindigd [^|]*\(vóór de detectie door GuardDuty\)/);
+    expect(registerMarkdown([incident], deps.policy, now, 'en')).toMatch(/ended [^|]*\(before GuardDuty's detection\)/);
+  });
+
+  it('leaves an end after the detection unmarked', async () => {
+    await recordFacts(deps, { incidentId: id, endedAt: '2026-11-28T06:00:00Z', by: 'FG' });
+    const incident = await stored();
+    expect(registerRow(incident, deps.policy, now).endedBeforeDetection).toBe(false);
+    expect(
+      buildDraft(incident, deps.policy, now, 'en')
+        .sections.flatMap((s) => s.fields)
+        .find((f) => f.key === 'endedAt')?.value,
+    ).not.toMatch(/detection/);
   });
 });

@@ -82,3 +82,56 @@ it("resolves the held alert at the pager in the withdrawal's own commit", async 
   expect(incident.state).not.toBe('closed');
   expect(incident.pager?.alerts?.find((a) => a.key === key)).toMatchObject({ state: 'resolved', at: LATER });
 });
+
+/**
+ * fg14b 1: the withdrawal read the timeline (which held alerts were up) once, before its commit,
+ * and did not read it again on a retry: a held alert a finding recorded in between (before the
+ * commit read the incident, or racing it) stayed triggered at the pager until closing.
+ */
+it.each([
+  ['before the commit reads the incident', 'read'],
+  ['between the read and the commit (a lost race, tried again)', 'commit'],
+] as const)('resolves a held alert recorded %s', async (_when, at) => {
+  const planOnly = { store, policy: POLICY, now: () => NOW, canEnforce: false };
+  const incidentId = (await recordEvent(planOnly, findingEvent({ id: 'g'.repeat(32) }))).incidentId as string;
+  const isolate = ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance') as { id: string };
+  await recordNotToBeDone({ store, policy: POLICY, now: () => NOW }, { incidentId, actionId: isolate.id, by: 'FG', reason: 'de instance is vervangen' });
+  const enforcing = (id: string) => findingEvent({ id, type: 'Backdoor:EC2/C&CActivity.B', createdAt: '2026-11-28T01:00:00.000Z' });
+  await recordEvent({ ...planOnly, canEnforce: true }, enforcing('h'.repeat(32)));
+  // Another finding asks for the step while the withdrawal is under way: its own held alert.
+  const meanwhile = () => recordEvent({ ...planOnly, canEnforce: true }, enforcing('k'.repeat(32)));
+  let reads = 0;
+  let commits = 0;
+  const raced = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'getIncident')
+        return async (id: string) => {
+          // The withdrawal's own read is the first; its commit's the second.
+          if (at === 'read' && ++reads === 2) await meanwhile();
+          return target.getIncident(id);
+        };
+      if (prop === 'commit')
+        return async (change: Parameters<SqliteIncidentStore['commit']>[0]) => {
+          if (at === 'commit' && ++commits === 1) await meanwhile();
+          return target.commit(change);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+  const LATER = '2026-11-28T04:00:00.000Z';
+  await withdrawNotToBeDone(
+    { store: raced, policy: POLICY, now: () => LATER, containment: new PlanOnlyContainment(), conflictRetry: { again: async (n) => n < 3 } },
+    { incidentId, actionId: isolate.id, by: 'FG', reason: 'de oude instance draait nog' },
+  );
+  const keys = (await store.listMessages(incidentId)).filter((m) => m.kind === 'not-done-held' && m.channel === 'on-call').map((m) => m.alert?.key);
+  expect(keys).toHaveLength(2);
+  const incident = (await store.getIncident(incidentId)) as Incident;
+  expect(incident.actions.find((a) => a.id === isolate.id)?.notDone).toBeUndefined();
+  for (const key of keys)
+    expect(
+      incident.pager?.alerts?.find((a) => a.key === key),
+      key,
+    ).toMatchObject({ state: 'resolved', at: LATER });
+});

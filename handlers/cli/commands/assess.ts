@@ -1,5 +1,7 @@
+import { apLegalDeadline } from '../../core/ap-verdict.js';
 import { apClockRunning, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
-import { initialReport } from '../../core/incident.js';
+import { type Incident, initialReport } from '../../core/incident.js';
+import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
 import { assessAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
@@ -28,7 +30,9 @@ export const assessCommand: Command = {
                    [--after-close]
                    (on a closed incident only --personal-data and --risk, with --reason and --after-close, which says
                     the change is meant for that closed incident: the incident stays closed; with an assessment
-                    that makes it notifiable also --aware-at, when the organisation became aware of that)`,
+                    that makes it notifiable also --aware-at, when the organisation became aware of that;
+                    --nis2-significant yes (with --nis2-aware-at) when you learn after closing that it was significant:
+                    its NIS2 early warning and notification then run, overdue when their deadlines passed)`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
   run: (ctx) =>
@@ -44,13 +48,13 @@ export const assessCommand: Command = {
             closed
               ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
               : incident.assessment?.notifiable
-                ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
+                ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
                 : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
           );
           // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
           if (closed && apClockRunning(incident, ctx.policy))
             said.push(
-              `The AP notification is due by ${incident.deadline}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+              `The AP notification is due by ${apLegalDeadline(incident)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
             );
           // A processor's report to its controller (Art. 33(2)) reopens the same way.
           const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
@@ -59,10 +63,7 @@ export const assessCommand: Command = {
               `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
             );
           // A significant incident's NIS2 reports closing cut short reopen too (art. 23(4)(a), (b)).
-          for (const c of closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).filter((c) => c.name.startsWith('nis2-')) : [])
-            said.push(
-              `The ${c.label.en} is due by ${c.dueAt}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
-            );
+          if (closed && !input.nis2Significant) said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
           // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
           if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
             said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
@@ -73,7 +74,7 @@ export const assessCommand: Command = {
             );
         }
         if (input.awareAt !== undefined) {
-          said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
+          said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${apLegalDeadline(incident)}.`);
           // The move this run recorded: the latest awareness decision, recorded with the latest decision.
           const decisions = incident.decisions ?? [];
           const move = decisions.findLast((d) => d.kind === 'awareness');
@@ -83,9 +84,9 @@ export const assessCommand: Command = {
             if (move.delayReason)
               said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
             // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
-            if (apClockRunning(incident, ctx.policy) && (incident.deadline as string) < ctx.now())
+            if (apClockRunning(incident, ctx.policy) && (apLegalDeadline(incident) as string) < ctx.now())
               said.push(
-                `The AP notification is late already: the AP deadline passed at ${incident.deadline}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
+                `The AP notification is late already: the AP deadline passed at ${apLegalDeadline(incident)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
               );
           }
         }
@@ -96,6 +97,11 @@ export const assessCommand: Command = {
         if (marked && (marked.kind === 'role' || marked.kind === 'assessment'))
           said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
         if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
+        // Decided after closing: its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+        if (input.nis2Significant && incident.state === 'closed') {
+          said.push(`Recorded after closing; the incident stays closed and the register shows the decision.${afterCloseNote(incident)}`);
+          said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
+        }
         if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
         if (input.nis2AwareAt !== undefined)
           said.push(
@@ -105,3 +111,13 @@ export const assessCommand: Command = {
       },
     ),
 };
+
+/** The NIS2 early warning and notification a closed incident owes again, each with its deadline (overdue or not) and the command that records it. */
+function nis2ReportsDue(incident: Incident, policy: Policy, now: string): string[] {
+  return runningOtherClocks(incident, policy, now)
+    .filter((c) => c.name === 'nis2-early-warning' || c.name === 'nis2-notification')
+    .map(
+      (c) =>
+        `The ${c.label.en} ${c.status === 'overdue' ? 'is overdue: it was due by' : 'is due by'} ${c.dueAt}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
+    );
+}

@@ -1,0 +1,78 @@
+/**
+ * On the web page, what `assess --after-close --nis2-significant yes` records on the command line:
+ * a closed incident learned significant under NIS2 after closing (art. 23(3)); its early warning and
+ * notification then run on the closed incident, and the page takes them after closing, with their
+ * reason (art. 23(4)(a), (b)). Before, the closed page had no NIS2 form at all.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { clocksOf } from '../../handlers/core/clocks.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { incidentFixture } from '../support/incidents.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
+import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
+
+const policy = parsePolicy({ organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } });
+
+describe('after closing, on the web page: a significant incident under NIS2 after all', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  let now: string;
+  const id = 'dl-web-nis2-after';
+  const deps = () => ({ store, policy, now: () => now });
+  const stored = async () => (await store.getIncident(id)) as Incident;
+  let app: ReturnType<typeof inProcessWebApp>;
+  const html = async () => (await app.get(`/incidents/${id}`, 'nl')).text();
+  const post = async (form: string, fields: Record<string, string>) => {
+    const page = await html();
+    const res = await app.post(`/incidents/${id}/${form}`, { _csrf: csrfOf(page), ...formBase(page, form), ...fields }, 'nl');
+    return [res.status, res.status === 400 ? pageText(await res.text()).slice(0, 800) : ''];
+  };
+
+  beforeEach(async () => {
+    ({ store, cleanup } = tempSqliteStore());
+    await store.commit({
+      incident: incidentFixture({
+        id,
+        detectedAt: '2026-11-20T21:00:00.000Z',
+        awareAt: '2026-11-20T21:00:00.000Z',
+        deadline: '2026-11-23T21:00:00.000Z',
+        openedAt: '2026-11-20T21:01:00.000Z',
+      }),
+      expectedRevision: null,
+      timeline: [],
+      messages: [],
+    });
+    now = '2026-11-20T22:00:00.000Z';
+    await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', nis2Significant: false, reason: 'storing, geen klantdata', by: 'FG' });
+    await closeIncident(deps(), { incidentId: id, reason: 'hersteld', by: 'FG' });
+    now = '2026-11-21T08:00:00.000Z';
+    app = inProcessWebApp({ store, policy, now: () => now });
+  });
+  afterEach(async () => cleanup());
+
+  it('records the significance after closing, then the NIS2 reports it owes', async () => {
+    const page = await html();
+    expect(page).toMatch(/<form [^>]*id="after-close-nis2"[\s\S]*?name="after-close"[\s\S]*?<\/form>/);
+    expect(page).not.toContain('id="after-close-nis2-report"');
+    expect(await post('after-close-nis2', { 'nis2-significant': 'yes', reason: 'CSIRT meldt uitval bij drie klanten', 'after-close': 'on' })).toEqual([
+      303,
+      '',
+    ]);
+    const decided = await stored();
+    expect(decided).toMatchObject({ state: 'closed', nis2: { significant: true, afterClose: true } });
+    expect(clocksOf(decided, policy, now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
+
+    const after = await html();
+    expect(after).not.toContain('id="after-close-nis2"');
+    expect(after).toMatch(/<form [^>]*id="after-close-nis2-report"[\s\S]*?value="early-warning"[\s\S]*?<\/form>/);
+    expect(await post('after-close-nis2-report', { recipient: 'csirt', kind: 'early-warning', reference: 'CSIRT-7', reason: 'na het besluit' })).toEqual([
+      303,
+      '',
+    ]);
+    expect((await stored()).reports?.at(-1)).toMatchObject({ to: 'csirt', kind: 'early-warning', reference: 'CSIRT-7', afterClose: true });
+  });
+});

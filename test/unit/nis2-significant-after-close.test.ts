@@ -1,0 +1,98 @@
+/**
+ * NIS2 art. 23(3), (4): an FG who learns after closing that the incident was significant records it
+ * after closing (`assess --after-close --nis2-significant yes --reason`), with who, when and why; the
+ * early warning (24 h) and the incident notification (72 h) then run on the closed incident, read
+ * overdue once their deadlines passed, and are listed, reminded and recorded after closing, as the
+ * clocks an assessment after closing reopens are. Before, the decision was refused after closing and
+ * no NIS2 clock could run again.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clocksOf, closedWithDuty, dutiesAfterClosing } from '../../handlers/core/clocks.js';
+import { assess, closeIncident, recordReport } from '../../handlers/core/fg-workflow.js';
+import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerRow } from '../../handlers/core/register.js';
+import { describeEntry } from '../../handlers/core/report-html.js';
+import { dueItems } from '../../handlers/core/schedule.js';
+import { openIncidents } from '../../handlers/use-cases/queries.js';
+import { findingEvent } from '../support/events.js';
+import { type RecordedFinding, recordedFinding } from '../support/recorded-finding.js';
+
+const policy = parsePolicy({
+  organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } },
+  clocks: { nis2: true },
+});
+const DETECTED = '2026-11-28T01:00:00.000Z';
+
+describe('the NIS2 significance decided after closing', () => {
+  let w: RecordedFinding;
+  let store: RecordedFinding['store'];
+  let deps: RecordedFinding['deps'];
+  let id: string;
+  beforeEach(async () => {
+    w = await recordedFinding(policy, findingEvent({ id: 'n-after', createdAt: DETECTED }), '2026-11-28T03:00:00.000Z');
+    ({ store, deps, id } = w);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'storing, geen persoonsgegevens', by: 'FG', nis2Significant: false });
+    w.clock.now = '2026-11-28T04:00:00.000Z';
+    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld' });
+    w.clock.now = '2026-11-29T13:00:00.000Z';
+  });
+  afterEach(async () => w.cleanup());
+
+  const read = async () => (await store.getIncident(id)) as Incident;
+  const significantAfterClosing = (extra: Partial<Parameters<typeof assess>[1]> = {}) =>
+    assess(deps, { incidentId: id, by: 'FG', reason: 'CSIRT meldt uitval bij drie klanten', nis2Significant: true, confirmAfterClose: true, ...extra });
+
+  it('is recorded with who, when and why, and its NIS2 clocks run on the closed incident, overdue when they are', async () => {
+    // A day and a half after the detection: the early warning (24 h) is overdue, the notification (72 h) runs.
+    const now = w.clock.now;
+    await significantAfterClosing();
+    const incident = await read();
+    expect(incident.state).toBe('closed');
+    expect(incident.nis2).toMatchObject({ significant: true, by: 'FG', at: now, reason: 'CSIRT meldt uitval bij drie klanten' });
+    expect(incident.afterClose?.at(-1)).toMatchObject({ at: now, by: 'FG', reason: 'CSIRT meldt uitval bij drie klanten' });
+    expect(incident.afterClose?.at(-1)?.what).toMatch(/NIS2/);
+
+    const clocks = new Map(clocksOf(incident, policy, now).map((c) => [c.name, c.status]));
+    expect(clocks.get('nis2-early-warning')).toBe('overdue');
+    expect(clocks.get('nis2-notification')).toBe('running');
+    // Listed beside the open incidents (status, status --json), with the clocks still owed.
+    expect(closedWithDuty(incident, policy)).toBe(true);
+    expect(dutiesAfterClosing(incident, policy, now).map((c) => c.name)).toEqual(['nis2-early-warning', 'nis2-notification']);
+    expect((await openIncidents(deps)).map((i) => i.id)).toContain(id);
+    // The sweep reminds of both: the early warning as overdue.
+    const due = dueItems(incident, policy, now).map((d) => `${(d as { clock?: string }).clock}:${d.kind}`);
+    expect(due).toContain('nis2-early-warning:clock-overdue');
+    // The register says it, in its after-close column and its clocks.
+    const row = registerRow(incident, policy, now);
+    expect(row.afterClose).toMatch(/NIS2 significant .*by FG: CSIRT meldt uitval bij drie klanten/);
+    expect(row.otherClocks).toMatch(/nis2-early-warning: overdue; nis2-notification: running/);
+    // The report's timeline says the decision came after closing.
+    const decided = (await store.getTimeline(id)).filter((e) => e.kind === 'nis2-decided').at(-1) as TimelineEntry;
+    expect(describeEntry(decided, 'en', policy.timeZone)).toMatch(/NIS2 significant: yes; CSIRT meldt uitval bij drie klanten; after closing$/);
+    expect(describeEntry(decided, 'nl', policy.timeZone)).toMatch(/; na het sluiten$/);
+
+    // The reports are recorded after closing, with their reason; then nothing is owed any more.
+    for (const to of ['csirt', 'authority'] as const)
+      await recordReport(deps, { incidentId: id, to, kind: 'notification', reference: `${to}-1`, by: 'FG', reason: 'na het besluit na sluiten' });
+    const reported = await read();
+    expect(clocksOf(reported, policy, now).find((c) => c.name === 'nis2-notification')?.status).toBe('met');
+    // The final report, a month after the notification, runs on as for any significant incident closed.
+    expect(dutiesAfterClosing(reported, policy, now).map((c) => c.name)).toEqual(['nis2-final']);
+  });
+
+  it('takes the NIS2 awareness with it, and only with --after-close', async () => {
+    const now = w.clock.now;
+    await expect(significantAfterClosing({ confirmAfterClose: undefined })).rejects.toThrow(/--after-close/);
+    await significantAfterClosing({ nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    const incident = await read();
+    expect(incident.nis2AwareAt).toBe('2026-11-29T12:00:00.000Z');
+    expect(new Map(clocksOf(incident, policy, now).map((c) => [c.name, c.status])).get('nis2-early-warning')).toBe('running');
+  });
+
+  it('is refused as "not significant" after closing, and when the incident was significant already', async () => {
+    await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed/);
+    await significantAfterClosing();
+    await expect(significantAfterClosing()).rejects.toThrow(/is closed/);
+  });
+});
