@@ -45,7 +45,7 @@ import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { deadLetterQueue } from './constructs/queue.js';
 import { protectDeadLetters, protectQueues, queueCalls } from './constructs/register-guard.js';
 import { guardTopic } from './constructs/topic-guard.js';
-import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment } from './deploy-role.js';
+import { BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment, POLICY_VERSION_CHANGES } from './deploy-role.js';
 
 /** Where IAM's calls reach EventBridge. */
 export const IAM_EVENTS_REGION = 'us-east-1';
@@ -55,12 +55,11 @@ export const [IAM_FORWARD_RULE_NAME, IAM_GUARD_RULE_NAME] = ['datalek-iam-forwar
 
 /**
  * The IAM calls forwarded, by name alone (the central rules read their parameters): those on the
- * bootstrap's roles and policies, and those that undo containment (containment-watch.ts: a key set
- * `Active`, a role's or user's inline `datalek-revoke-…` policy deleted or overwritten).
+ * bootstrap's roles and policies, a managed policy's versions (the bootstrap's, datalek's boundaries:
+ * infra14), and those that undo containment (containment-watch.ts: a key set `Active`, a role's or
+ * user's inline `datalek-revoke-…` policy deleted or overwritten).
  */
-export const FORWARDED_IAM_CALLS = [
-  ...new Set([...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy']),
-];
+export const FORWARDED_IAM_CALLS = [...new Set([...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy'])];
 
 /**
  * Whether a deployment needs this stack: its central region and `forwardFrom` regions leave out

@@ -186,11 +186,32 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
 export function apFollowUpState(incident: Incident, policy: Policy, now: string): ApFollowUp | undefined {
   const first = apFollowUpOwed(incident, policy);
   // A withdrawal ends the follow-up of the notification it withdrew (initialReport reads none in force then), not one made anew after it (review11 A2).
-  if (!first || incident.apFollowUpReason?.trim()) return undefined;
+  if (!first || followUpReasonHolds(incident, first)) return undefined;
   const since = incident.facts?.complete ? incident.facts.updatedAt : null;
   const overdueFrom = since ? addHours(since, policy.reminders.followUpEveryHours) : null;
   return { state: overdueFrom && now >= overdueFrom ? 'overdue' : 'owed', reference: first.reference, overdueFrom };
 }
+
+/**
+ * Whether the reason for no follow-up (`apFollowUpReason`) answers for `first`, the notification in
+ * force (review12 S6): a reason given for M-1, withdrawn since, does not end the follow-up of M-2
+ * made anew. It names its notification (`apFollowUpReasonFor`); a record from before that holds it
+ * for a notification recorded before the reason could be given: at closing, or after it with
+ * `--follow-up-reason` (its after-close note).
+ */
+export function followUpReasonHolds(incident: Incident, first: ReportRecord): boolean {
+  if (!incident.apFollowUpReason?.trim()) return false;
+  const answers = incident.apFollowUpReasonFor;
+  if (answers) return answers.reference === first.reference && answers.version === first.version;
+  const given = [incident.closedAt, ...(incident.afterClose ?? []).filter((x) => x.what.startsWith(NO_FOLLOW_UP_NOTE)).map((x) => x.at)]
+    .filter((t): t is string => typeof t === 'string')
+    .sort()
+    .at(-1);
+  return given === undefined || first.recordedAt <= given;
+}
+
+/** How the after-close note of a reason for no follow-up begins (fg-workflow.ts recordNoFollowUp). */
+export const NO_FOLLOW_UP_NOTE = 'no follow-up to the AP (Art. 33(4))';
 
 export function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
@@ -885,12 +906,10 @@ export function closedWithDuty(incident: Incident, policy: Policy): boolean {
  * (`apFollowUpOwed` adds it): the audit asks this of the record alone.
  */
 export function apFollowUpLeftAtClosing(incident: Incident): boolean {
-  return (
-    incident.state === 'closed' &&
-    !incident.apFollowUpReason?.trim() &&
-    // Withdrawn, no notification is in force (firstPhaseOnly reads none); one made anew after a withdrawal is owed its follow-up.
-    firstPhaseOnly(incident) !== undefined
-  );
+  // Withdrawn, no notification is in force (firstPhaseOnly reads none); one made anew after a withdrawal is owed its follow-up,
+  // whatever reason was given for the one before (review12 S6).
+  const first = firstPhaseOnly(incident);
+  return incident.state === 'closed' && first !== undefined && !followUpReasonHolds(incident, first);
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   clocksStoppedAfterDeadline,
   deadlineName,
   firstReport,
+  NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
   otherClockRunning,
   overdueClocks,
@@ -2044,7 +2045,11 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
-    if (firstPhase) draft.apFollowUpReason = input.followUpReason?.trim() || null;
+    if (firstPhase) {
+      draft.apFollowUpReason = input.followUpReason?.trim() || null;
+      // The notification the reason answers for: not one made anew after a withdrawal (review12 S6).
+      draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: firstPhase.reference, version: firstPhase.version } : null;
+    }
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
@@ -2107,7 +2112,8 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
       );
     }
     draft.apFollowUpReason = reason;
-    noteAfterClose(draft, now, by, `no follow-up to the AP (Art. 33(4)): ${firstPhase.reference}`, reason);
+    draft.apFollowUpReasonFor = { reference: firstPhase.reference, version: firstPhase.version };
+    noteAfterClose(draft, now, by, `${NO_FOLLOW_UP_NOTE}: ${firstPhase.reference}`, reason);
     return { entries: [{ at: now, kind: 'no-follow-up', actor: by, detail: { reason, reference: firstPhase.reference, afterClose: true } }] };
   });
   return incident;

@@ -241,9 +241,19 @@ interface Escalation {
   roundMs: number;
 }
 
+/**
+ * Whether nobody took the incident yet: no person acknowledged it, and it is neither closed nor a
+ * sample. The FG's state (assessed, reported) says nothing about it: the FG's assessment is the
+ * legal side, not on-call's page (review12 K6: read as `state === 'open'`, an assessment before
+ * anyone acknowledged ended the escalation, and `status` counted the incident as taken).
+ */
+export function awaitsAcknowledgement(incident: Incident): boolean {
+  return !incident.acknowledgedBy && incident.state !== 'closed' && !incident.sample;
+}
+
 function escalation(incident: Incident, policy: Policy): Escalation | null {
-  // Pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
-  if (incident.sample || incident.state !== 'open' || !incident.paging.firstPageAt) return null;
+  // Pages run until a person acknowledges; sample incidents are paged once, as a test, and never nag.
+  if (!awaitsAcknowledgement(incident) || !incident.paging.firstPageAt) return null;
   // The pager (PagerDuty, Opsgenie) escalates an alert it took: datalek's levels would page twice.
   // When it could not take it (`failed`), datalek's own levels page instead.
   if (pagerEscalates(incident)) return null;

@@ -13,6 +13,8 @@ type Template = [en: string, nl: string];
 /** Where the problem is: `ledger 3`, `entry 2` (the timeline), `record`, `finding …`, `message …`, `registry 5/12`, `claim …`. */
 const ENTRIES: Template[] = [
   ['ledger {}', 'grootboekregel {}'],
+  ['item {}', 'item {}'],
+  ['resource lock (its key left out here)', 'resourceslot (de sleutel is hier weggelaten)'],
   ['entry {}', 'tijdlijnregel {}'],
   ['record', 'incidentrecord'],
   ['finding {}', 'bevinding {}'],
@@ -79,6 +81,18 @@ const PROBLEMS: Template[] = [
   [
     'is marked sent, yet still among the messages to send: an index entry the pipeline did not write',
     'staat als verzonden, maar nog tussen de te verzenden berichten: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the messages the senders send (index partition {}), but it is no message: an index entry the pipeline did not write',
+    'staat tussen de berichten die de verzenders verzenden (indexpartitie {}), maar is geen bericht: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the incidents the sweep reads when due (index partition {}), but it is no incident record: an index entry the pipeline did not write',
+    'staat tussen de incidenten die de sweep leest als er iets openstaat (indexpartitie {}), maar is geen incidentrecord: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the incidents status and the register list (index partition {}), but it is no incident record: an index entry the pipeline did not write',
+    'staat tussen de incidenten die status en het register tonen (indexpartitie {}), maar is geen incidentrecord: een indexregel die de pipeline niet schreef',
   ],
   [
     "is claimed until {}, beyond any sender's lease ({} minutes): nobody may send it until then, which silences it",

@@ -262,6 +262,18 @@ const WATCHED: Record<string, string[]> = {
   '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
   '220-s3-malware-protection-plan-read.json': [],
   '221-suppression-rule-deleted.json': [],
+  // infra14: a fixed-name datalek-* managed policy (a role's boundary) loosened by a new default version, an older one
+  // made default, or a version deleted, by anyone but the deployment (it updates a boundary so). IAM's calls reach
+  // EventBridge in us-east-1 alone: forwarded from there (iam-forward-stack.ts). Another team's policy does not page.
+  '222-contain-boundary-loosened-by-a-new-default-version.json': ['central/by-hand', 'forwarder/by-hand'],
+  '223-link-boundary-older-version-made-default.json': ['central/by-hand', 'forwarder/by-hand'],
+  '224-contain-boundary-version-deleted.json': ['central/by-hand', 'forwarder/by-hand'],
+  '225-contain-boundary-version-put-by-a-deploy.json': ['forwarder/by-hand'],
+  '226-another-teams-policy-version-deleted.json': [],
+  // infra14: IAM's names are not distinguished by case (a role named cdk-datalek-… answers to CDK-Datalek-… too), so a
+  // call naming a bootstrap role, or DatalekIamForward's, in another case pages as well (EventBridge's equals-ignore-case).
+  '227-execution-role-trust-changed-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
+  '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -560,10 +572,19 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '162-execution-policy-new-default-version.json',
         '163-bootstrap-boundary-default-version-set-by-path.json',
         '164-another-teams-policy-new-version.json',
+        // A managed policy's versions, by name (the central datalek-watch-by-hand reads which policy, and who): infra14.
+        '222-contain-boundary-loosened-by-a-new-default-version.json',
+        '223-link-boundary-older-version-made-default.json',
+        '224-contain-boundary-version-deleted.json',
+        '225-contain-boundary-version-put-by-a-deploy.json',
+        '226-another-teams-policy-version-deleted.json',
+        '227-execution-role-trust-changed-naming-it-in-another-case.json',
+        '228-iam-forward-role-boundary-naming-it-in-another-case.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
         'containment/18-another-inline-policy-deleted.json',
+        'containment/37-revocation-policy-deleted-naming-it-in-another-case.json',
         // A Datalek… stack changed (this region's: DatalekIamForward, DatalekToolkit), datalek's execution role given to another stack.
         '156-datalek-execution-role-passed-to-another-stack.json',
         '157-datalek-execution-role-passed-to-a-stack-by-arn.json',
