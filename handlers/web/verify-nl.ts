@@ -64,6 +64,10 @@ const PROBLEMS: Template[] = [
     "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
     'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
   ],
+  [
+    "says it is minimised, but the incident's action {} still holds an IAM user's name or principal (not shown here): datalek minimise {} removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van een IAM-gebruiker of principal (hier niet getoond): datalek minimise {} verwijdert die',
+  ],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
   ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],
