@@ -1384,7 +1384,7 @@ function finish(
     change,
     // Set on the fresh result rather than spread from it (keys added after a spread are slow, see
     // incident.ts newIncident); the same keys in the same order.
-    // The law's deadline, as status --json gives it: an internal target is none (read14a A2).
+    // The law's AP deadline, not an internal target the record counts its reminders to (review12 S3).
     result: Object.assign(result(outcome, f, incident.id, apLegalDeadline(incident), actions), {
       messages: messages.map((m) => m.id),
       queued: change.others?.length ? [...change.others.flatMap((o) => o.messages), ...messages] : [...messages],
