@@ -14,6 +14,7 @@ import {
   failedAt,
   failedAtHolder,
   failedInterfaces,
+  foundIsolatedAlready,
   foundIsolatedInterfaces,
   heldContainment,
   holderIn,
@@ -215,6 +216,8 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
       continue;
     }
     for (const e of expectations) add(e);
+    // Some interfaces isolated: the checks read only those; one it failed to isolate leaves the resource open.
+    if (expectations.length) out.verdicts.push(...openInterfaces({ incidentId: incident.id, actionId: action.id, ...place }, action, incident.id));
     const notRead = Object.entries(NOT_READ[action.type] ?? {}).filter(([step]) => done.has(step));
     if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
   }
@@ -238,9 +241,13 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
   }
   const holderId = action.heldBy;
   // Found contained (a key inactive, a bucket blocked, a function stopped) with no holder: that state is what it relies on.
-  const contained = holderId ? [] : (expectationsOf(action, (step) => FOUND_CONTAINED_STEP[action.type] === step, place.accountId) ?? []);
+  const contained = holderId ? [] : foundContainedExpectations(action, place.accountId);
   if (contained.length) {
     for (const expect of contained) out.checks.push({ ...at, type: action.type, ...place, expect });
+    return;
+  }
+  if (!holderId && nameMinimised(action)) {
+    out.notChecked.push({ ...at, what: 'found contained already; its user name was minimised (datalek minimise) since: not read back' });
     return;
   }
   if (!holderId) {
@@ -272,17 +279,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
     // Its checks read only the interfaces it isolated: one it failed to isolate leaves the resource open (read12c C2).
     const partly = failedAtHolder(holder, action, incident, now);
-    for (const eni of partly ? failedInterfaces(partly) : [])
-      out.verdicts.push({
-        ...at,
-        resource: `network interface ${eni} of ${action.target}`,
-        ...place,
-        state: 'drifted',
-        recorded: `left to incident ${holderId}, which holds it contained`,
-        actual: `incident ${holder.id} failed to isolate this interface at ${failedAt(held)}: NOT CONTAINED, ${action.target} is reachable through it`,
-        todo: `datalek contain ${holder.id} --by NAME --reason TEXT carries it out again under the incident holding it (see why it failed: datalek show ${holder.id}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
-        runbook: DRIFT_RUNBOOK,
-      });
+    if (partly) out.verdicts.push(...openInterfaces({ ...at, ...place }, partly, holder.id, `left to incident ${holderId}, which holds it contained`));
     return;
   }
   // Taken up by the holder and failed, with no run of it under way: failed there, not "under way" (nothing hands it back while the holder is open).
@@ -320,6 +317,31 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
 }
 
 /**
+ * A DRIFTED verdict per network interface the network isolation `failed` (of incident `failedUnder`)
+ * failed to isolate (`failedInterfaces`), for the record at `at`: the checks read only the interfaces
+ * it cut, so without these the report read the instance as isolated while it is reachable through
+ * one (read12c C2 for the incident that left it; the holder's own since). Nothing is read for them:
+ * the record says the swap failed. `recorded`: what the record at `at` says of the resource.
+ */
+function openInterfaces(
+  at: Pick<DriftEntry, 'incidentId' | 'actionId' | 'accountId' | 'region'>,
+  failed: ActionRecord,
+  failedUnder: string,
+  recorded?: string,
+): DriftEntry[] {
+  const own = at.incidentId === failedUnder;
+  return failedInterfaces(failed).map((eni) => ({
+    ...at,
+    resource: `network interface ${eni} of ${failed.target}`,
+    state: 'drifted',
+    recorded: recorded ?? `isolated, but the isolation of this interface failed at ${failedAt(failed)}`,
+    actual: `${own ? 'this incident' : `incident ${failedUnder}`} failed to isolate this interface at ${failedAt(failed)} (not read back: the record says the swap failed): NOT CONTAINED, ${failed.target} is reachable through it`,
+    todo: `datalek contain ${failedUnder} --by NAME --reason TEXT carries it out again${own ? '' : ' under the incident holding it'} (see why it failed: datalek show ${failedUnder}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
+    runbook: DRIFT_RUNBOOK,
+  }));
+}
+
+/**
  * The groups an action's groups step found tagged as made for the incident and no record vouches for
  * (`orphanGroups`, `taggedGroups`): datalek never uses nor changes them, so nothing else ever looks
  * at them again. Read whatever became of the action (released, failed, left): someone who puts an
@@ -338,12 +360,53 @@ function unvouchedChecks(incident: Incident, action: ActionRecord, out: Checks):
     out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect: { kind: 'unvouched-group', ...g } });
 }
 
+/**
+ * What `datalek minimise` leaves in place of an IAM user's name in an action it does not need it for
+ * (minimise.ts MINIMISED, pinned equal by test/unit/found-contained-read-back.test.ts; not imported:
+ * minimise's module reaches the store's commit path).
+ */
+export const MINIMISED_NAME = '(minimised)';
+
+/** The IAM user's name an action names (evidence, else params); none when minimised away. */
+function userNameOf(action: ActionRecord): string | undefined {
+  const name = action.evidence?.userName ?? action.params?.userName;
+  return typeof name === 'string' && name && name !== MINIMISED_NAME ? name : undefined;
+}
+
+/** Whether `datalek minimise` took the action's user name out (the record named it until then). */
+const nameMinimised = (action: ActionRecord) => action.evidence?.userName === MINIMISED_NAME || action.params?.userName === MINIMISED_NAME;
+
 /** The step whose state a run found in place already (ALREADY_CONTAINED), per action type drift reads it for. */
 const FOUND_CONTAINED_STEP: Record<string, string> = {
   'deactivate-access-key': 'deactivate-key',
   'block-public-access': 'block-public-access',
   'contain-lambda-function': 'stop-invocations',
 };
+
+/**
+ * What drift reads of an action found contained already (ALREADY_CONTAINED) with no holder: the state
+ * its FOUND_CONTAINED_STEP sets, as the record can name it (a key needs its user's name); none for a
+ * kind drift reads nothing of, or a record that cannot name it.
+ */
+function foundContainedExpectations(action: ActionRecord, owner: string): Expectation[] {
+  const step = FOUND_CONTAINED_STEP[action.type];
+  return step ? (expectationsOf(action, (s) => s === step, owner) ?? []) : [];
+}
+
+/**
+ * Whether the action was found contained already, no record holding it, and the record cannot show
+ * what was found: drift reads nothing of it (`leftChecks` lists it as not read): a network isolation
+ * whose capture kept no interfaces (a record from before FOUND_ISOLATED), a kind drift reads nothing
+ * of, or a key whose record has no user name to read it by. Closing then asks what became of it
+ * (breach-facts.ts containmentNotCarriedOut). One definition with what drift reads, so the two
+ * cannot disagree on a kind.
+ */
+export function foundNotRecorded(action: ActionRecord): boolean {
+  if (action.status !== 'skipped' || action.heldBy || action.released || action.person || !foundIsolatedAlready(action)) return false;
+  // Named until minimise took the name out of a closed incident: it showed what was found when it closed.
+  if (nameMinimised(action)) return false;
+  return foundIsolatedInterfaces(action) === null && foundContainedExpectations(action, action.accountId ?? '').length === 0;
+}
 
 /** What a capture found isolated already (FOUND_ISOLATED): each interface in its group only, the instance with none other open, each group without rules. */
 function foundExpectations(action: ActionRecord, found: { id: string; group: string }[]): Expectation[] {
@@ -410,7 +473,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       return out;
     }
     case 'deactivate-access-key': {
-      const userName = (evidence.userName ?? action.params?.userName) as string | undefined;
+      const userName = userNameOf(action);
       if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       return [{ kind: 'access-key', accessKeyId: action.target, userName }];
     }
@@ -419,7 +482,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       const step = action.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
       if (!inEffect(step, 'remove-revocation')) return [];
       const user = action.type === 'revoke-user-sessions';
-      const name = (user ? (evidence.userName ?? action.params?.userName) : action.target) as string | undefined;
+      const name = user ? userNameOf(action) : action.target;
       if (!name) return [];
       return [
         {
