@@ -69,7 +69,7 @@ export interface RecordResult {
   findingId: string | null;
   incidentId: string | null;
   severity: number | null;
-  /** The AP deadline (ISO UTC) of the incident, or null. */
+  /** The AP deadline (ISO UTC) of the incident, the law's (72 hours from awareness, never a shorter internal target), or null. */
   deadline: string | null;
   actions: { type: string; status: ActionRecord['status'] }[];
   /** Why the event was ignored or rejected. */
