@@ -37,6 +37,13 @@
  *   those roles is denied except to the deployment (CloudFormation passes them to the stack's
  *   functions) and the break-glass role; making such a function pages besides (pipeline-watch.ts
  *   `functionRoleGiven`), where a watch rule is: in the pipeline's regions.
+ * - **A datalek function's role given a new trust or policy** (fgsec14 S1): a session's name is the
+ *   caller's choice, so whoever may change the contain role's trust assumes it as
+ *   `DatalekResponse-…`, which the containment watch excuses (and every member account's containment
+ *   role trusts). Making, deleting or changing the trust, policies or boundary of a
+ *   `datalek-*-function` role is denied but to the deployment (CloudFormation makes and changes them
+ *   with the stack) and the break-glass role, in the same statement; each such call pages
+ *   (pipeline-watch.ts `deployTrustCalls`), the deployment's too.
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -154,10 +161,11 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
       {
         Sid: 'DatalekFunctionPermissionsAndRolesOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
-        // review11 K5: a datalek function's role passed to a function of anyone's. One statement with the
-        // permissions (each action has its own resources here): the deployment's roles, named once, fit an SCP in
-        // more regions (pipeline-scp.test.ts).
-        Action: ['lambda:AddPermission', 'iam:PassRole'],
+        // review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
+        // policies changed (a session of it named as the contain function's is excused by the containment
+        // watch). One statement with the permissions (each action has its own resources here): the
+        // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
+        Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
         Resource: [...anyFunction, role(functionRoleName('*'))],
         Condition: deploymentOrBreakGlass,
       },

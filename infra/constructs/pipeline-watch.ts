@@ -361,6 +361,8 @@ export interface PipelineWatchProps extends RegisterWatchProps {
   secretNamePrefix?: string;
   /** How the names of the log groups whose metric filters alarms count begin (the response stack's `DatalekResponse-`); none in a forwarder region. */
   logGroupPrefix?: string;
+  /** The member stacks' roles, whose trust or policies changed page where member accounts forward IAM's calls (the central region); none elsewhere. */
+  memberRoleNames?: string[];
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
@@ -601,6 +603,14 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12);
  *   and the same calls on `DatalekIamForward`'s role (`IAM_FORWARD_ROLE_NAME`), which would stop it
  *   forwarding anything, unseen (read12b B1).
+ * - The same calls on a datalek function's role (`datalek-*-function`, fgsec14 S1): a new trust makes
+ *   its sessions anyone's, and the containment watch excuses a session of the contain function's role
+ *   by its name, which the caller chooses; its policies or boundary are what the function may do.
+ *   And on the member stacks' roles (`memberRoleNames`: the containment role the contain function
+ *   assumes there, its read role, the forwarding role), whose calls reach this bus only as the member
+ *   forwards IAM's calls. A deployment that changes a function's grants pages too, once for each role
+ *   (announce it); the service control policy denies these calls to all but the deployment and
+ *   break-glass (pipeline-scp.ts), in the pipeline account only.
  *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
  *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
  * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
@@ -611,14 +621,15 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   tells it from another team's update, so datalek's service control policy denies giving the role
  *   to such a stack at all (pipeline-scp.ts).
  */
-export function deployTrustCalls(): Record<string, unknown>[] {
+export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
   const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
+  const roles = [{ prefix: BOOTSTRAP_ROLE_PREFIX }, IAM_FORWARD_ROLE_NAME, { wildcard: functionRoleName('*') }, ...memberRoleNames];
   return [
     {
       source: ['aws.iam'],
       detail: {
         $or: [
-          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: [{ prefix: BOOTSTRAP_ROLE_PREFIX }, IAM_FORWARD_ROLE_NAME] } },
+          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: roles } },
           { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
         ],
       },
@@ -657,8 +668,13 @@ export const CALLS_AND_OBJECTS = ['AWS API Call via CloudTrail', 'Object Created
  * staging bucket; and, where alarms count a log (`logGroupPrefix`), their filters changed: one
  * EventBridge pattern.
  */
-export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
-  const calls = [deployCalls(), ...deployTrustCalls(), stagingBucketCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix' | 'memberRoleNames'>): Record<string, unknown> {
+  const calls = [
+    deployCalls(),
+    ...deployTrustCalls(props.memberRoleNames),
+    stagingBucketCalls(),
+    ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
+  ];
   return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
 }
 

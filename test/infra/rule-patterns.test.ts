@@ -262,6 +262,14 @@ const WATCHED: Record<string, string[]> = {
   '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
   '220-s3-malware-protection-plan-read.json': [],
   '221-suppression-rule-deleted.json': [],
+  // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
+  // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
+  // that changes a function's grants pages too. The member stacks' roles page in the central region, where member
+  // accounts' calls arrive. Another team's role does not.
+  '222-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
+  '223-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
+  '224-member-containment-role-boundary-deleted.json': ['central/changes'],
+  '225-another-teams-function-role-trust-changed.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -547,6 +555,10 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '162-execution-policy-new-default-version.json',
         '163-bootstrap-boundary-default-version-set-by-path.json',
         '164-another-teams-policy-new-version.json',
+        '222-contain-function-role-trust-changed.json',
+        '223-notify-function-role-policy-put-by-a-deploy.json',
+        '224-member-containment-role-boundary-deleted.json',
+        '225-another-teams-function-role-trust-changed.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
