@@ -129,10 +129,11 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         synthesizer: datalekSynthesizer({ sharedBootstrapUpgrade: false }),
         description: `datalek: forwards IAM's calls (seen in ${IAM_EVENTS_REGION} only) to the pipeline's watch in ${config.region}`,
         centralRegion: config.region,
+        config,
       })
     : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ config, stateful, response, forwarders, members });
+  acknowledge({ config, stateful, response, forwarders, members, iamForward });
   return { app, config, stateful, response, forwarders, members, iamForward };
 }
 
@@ -197,8 +198,9 @@ function acknowledge(stacks: {
   response: ResponseStack;
   forwarders: ForwarderStack[];
   members: MemberStack[];
+  iamForward?: IamForwardStack;
 }): void {
-  const { config, stateful, response, forwarders, members } = stacks;
+  const { config, stateful, response, forwarders, members, iamForward } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
@@ -329,7 +331,11 @@ function acknowledge(stacks: {
       reason: 'this queue is where the watched CloudTrail calls wait for on-call to read them; its depth is the page, and nothing consumes it',
     });
   }
-  for (const queue of [...response.routes.map((r) => r.deadLetterQueue), ...forwarders.map((f) => f.deadLetterQueue)]) {
+  for (const queue of [
+    ...response.routes.map((r) => r.deadLetterQueue),
+    ...forwarders.map((f) => f.deadLetterQueue),
+    ...(iamForward ? [iamForward.deadLetterQueue] : []),
+  ]) {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'this queue is the dead-letter queue of an EventBridge target (cdk-nag only sees queue-to-queue redrives)',

@@ -42,9 +42,9 @@ export const BOOTSTRAP_ROLE_CHANGES = [
 
 /**
  * The role `DatalekIamForward` (iam-forward-stack.ts) puts IAM's calls on the central bus with, by
- * a fixed name: its boundary, policies or trust changed stop every forward, silently (the forward has
- * no dead-letter queue or alarm), so `datalek-watch-changes` pages on those calls as on the
- * bootstrap roles' (read12b B1).
+ * a fixed name: its boundary, policies or trust changed stop every forward (each then waits in the
+ * stack's dead-letter queue, whose alarm pages in us-east-1), so `datalek-watch-changes` pages on
+ * those calls as on the bootstrap roles' (read12b B1).
  */
 export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
 
@@ -55,6 +55,20 @@ export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
  * the roles it is attached to (watched: pipeline-watch.ts; denied but to break-glass: pipeline-scp.ts).
  */
 export const BOOTSTRAP_POLICY_CHANGES = ['CreatePolicyVersion', 'SetDefaultPolicyVersion'];
+
+/**
+ * What changes a managed policy's rights in place, without attaching anything: a new version (made
+ * default), another version made default, a version deleted (the history of a loosening, undone
+ * again, gone). A deployment updates a policy so (CloudFormation makes a version and deletes the oldest).
+ */
+export const POLICY_VERSION_CHANGES = [...BOOTSTRAP_POLICY_CHANGES, 'DeletePolicyVersion'];
+
+/**
+ * datalek's fixed-name managed policies (`datalek-contain-boundary`, `datalek-link-boundary`, the
+ * member stacks' `datalek-containment-boundary`, on-call's `datalek-on-call-…`) begin so: a role's
+ * boundary among them, loosened by a new version, lets any policy put on the role since do more.
+ */
+export const DATALEK_POLICY_PREFIX = 'datalek-';
 
 /** The bootstrap's managed policies as an IAM call names them (`policyArn`), with or without a path: EventBridge wildcards. */
 export const BOOTSTRAP_POLICY_ARNS = [`*:policy/${BOOTSTRAP_ROLE_PREFIX}*`, `*:policy/*/${BOOTSTRAP_ROLE_PREFIX}*`];

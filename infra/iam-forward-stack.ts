@@ -10,18 +10,42 @@
  * each forwarding the calls on the other (a rule does not see the call that disables it); the
  * central `datalek-watch-pipeline` and `datalek-watch-by-hand` page on them (`datalek-*` rules). The
  * stack's own deployment, a stack of another name given datalek's execution role here, and an
- * object written to this region's staging bucket are forwarded too (`datalek-watch-changes`). As the member stack's rules, it has no dead-letter queue:
- * a forward that fails is not seen (no alarm topic in this region); what would make every forward
- * fail, its role's boundary, policies or trust changed (`IAM_FORWARD_ROLE_NAME`, by name), is
- * forwarded and paged on before it takes effect (read12b B1).
+ * object written to this region's staging bucket are forwarded too (`datalek-watch-changes`).
+ *
+ * A forward that fails (the central bus refusing, throttled past EventBridge's retries) waits in an
+ * encrypted dead-letter queue, as the forwarder stacks' do: only the two rules may send to it, only
+ * break-glass may take its messages (review11 K3, read12b B3), and its alarm, which counts what
+ * arrives, pages on-call through this region's own alarm topic (an alarm notifies a topic of its own
+ * region only; infra14: a failed forward was lost silently). The guard rule forwards the calls that
+ * would silence that path (a datalek alarm, topic or queue here) to the central paging and register
+ * rules, which read them by name. What would make every forward fail, its role's boundary, policies
+ * or trust changed (`IAM_FORWARD_ROLE_NAME`, by name), is forwarded and paged on before it takes
+ * effect (read12b B1).
  */
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { applyBoundary } from './boundary.js';
-import { deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls } from './constructs/pipeline-watch.js';
-import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment } from './deploy-role.js';
+import type { DeployConfig } from './config.js';
+import {
+  ALARM_NAME_PREFIX,
+  ALARMS_UNDELIVERED_ALARM,
+  alarmTopic,
+  deadLettersMetric,
+  deliveryFailedAlarm,
+  onCallAlarm,
+  ruleMetric,
+} from './constructs/alarms.js';
+import { alarmCalls, deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { deadLetterQueue } from './constructs/queue.js';
+import { protectDeadLetters, protectQueues, queueCalls } from './constructs/register-guard.js';
+import { guardTopic } from './constructs/topic-guard.js';
+import { BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment, POLICY_VERSION_CHANGES } from './deploy-role.js';
 
 /** Where IAM's calls reach EventBridge. */
 export const IAM_EVENTS_REGION = 'us-east-1';
@@ -31,12 +55,11 @@ export const [IAM_FORWARD_RULE_NAME, IAM_GUARD_RULE_NAME] = ['datalek-iam-forwar
 
 /**
  * The IAM calls forwarded, by name alone (the central rules read their parameters): those on the
- * bootstrap's roles and policies, and those that undo containment (containment-watch.ts: a key set
- * `Active`, a role's or user's inline `datalek-revoke-…` policy deleted or overwritten).
+ * bootstrap's roles and policies, a managed policy's versions (the bootstrap's, datalek's boundaries:
+ * infra14), and those that undo containment (containment-watch.ts: a key set `Active`, a role's or
+ * user's inline `datalek-revoke-…` policy deleted or overwritten).
  */
-export const FORWARDED_IAM_CALLS = [
-  ...new Set([...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy']),
-];
+export const FORWARDED_IAM_CALLS = [...new Set([...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy'])];
 
 /**
  * Whether a deployment needs this stack: its central region and `forwardFrom` regions leave out
@@ -67,14 +90,24 @@ export function iamForwardPattern(byHandOf: Record<string, unknown>): Record<str
   };
 }
 
-/** The guard rule: calls that would silence the forward rule (it does not see the call that disables it). */
+/**
+ * The guard rule: calls that would silence the forward rule (it does not see the call that disables
+ * it), and those that would silence this region's dead-letter path: a datalek alarm's actions off or
+ * the alarm deleted, a datalek topic cut, a datalek queue purged or deleted (the central
+ * `datalek-watch-paging` and `datalek-watch-register` read them by name, whatever the region).
+ */
 export function iamGuardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], ...ruleCalls([IAM_FORWARD_RULE_NAME], byHandOf) };
+  return {
+    'detail-type': ['AWS API Call via CloudTrail'],
+    $or: [ruleCalls([IAM_FORWARD_RULE_NAME], byHandOf), alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), queueCalls()],
+  };
 }
 
 export interface IamForwardStackProps extends StackProps {
   /** The pipeline's central region: its default bus takes the forwarded calls. */
   centralRegion: string;
+  /** The break-glass role (alone takes the dead letters), on-call's e-mail and the pager (the alarm topic's subscribers). */
+  config: Pick<DeployConfig, 'breakGlassRole' | 'onCallEmail' | 'alarmPagerUrl' | 'policy'>;
 }
 
 export class IamForwardStack extends Stack {
@@ -82,9 +115,36 @@ export class IamForwardStack extends Stack {
   public readonly rules: events.Rule[];
   /** EventBridge's role for them: put events on the central default bus, nothing else. */
   public readonly role: iam.Role;
+  /** The forwards that failed: their only copy. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** Encrypts the queue and the alarm topic. */
+  public readonly key: kms.Key;
+  /** On-call's alarm topic in us-east-1 (an alarm notifies a topic of its own region only). */
+  public readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: IamForwardStackProps) {
     super(scope, id, props);
+    const { config } = props;
+    this.key = protectedKey(this, 'Key', {
+      description: `datalek: the IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,
+      breakGlassRole: config.breakGlassRole,
+    });
+    allowEventBridge(this.key);
+    this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
+      key: this.key,
+      onCallEmail: config.onCallEmail,
+      alarmPagerUrl: config.alarmPagerUrl,
+      pager: config.policy.onCall.provider !== 'sns',
+    });
+    // Alarms publish here (a service); nobody of the account subscribes but the stack.
+    guardTopic(this.alarmTopic, { breakGlassRole: config.breakGlassRole, publishers: [] });
+    deliveryFailedAlarm(this, 'AlarmsUndeliveredAlarm', {
+      name: ALARMS_UNDELIVERED_ALARM,
+      watched: this.alarmTopic,
+      what: `alarms to on-call (the datalek-on-call-alarms topic of ${IAM_EVENTS_REGION})`,
+      topic: this.alarmTopic,
+    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', this.key);
     const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${this.account}:event-bus/default`;
     const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [centralBus] });
@@ -103,6 +163,7 @@ export class IamForwardStack extends Stack {
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
     const role = this.role;
+    const deadLetterConfig = { arn: this.deadLetterQueue.queueArn };
     this.rules = [
       [
         IAM_FORWARD_RULE_NAME,
@@ -120,9 +181,34 @@ export class IamForwardStack extends Stack {
       });
       (rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
       // Not targets.EventBus: it would add its own grant to the role; the role's is the one above.
-      rule.addTarget({ bind: () => ({ arn: centralBus, role }) });
+      rule.addTarget({ bind: () => ({ arn: centralBus, role, deadLetterConfig }) });
+      onCallAlarm(this, `${id}LostAlarm`, {
+        name: `${(name as string).replace(ALARM_NAME_PREFIX, '')}-lost`,
+        description: `datalek: calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline in ${props.centralRegion} could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up IAM's and CloudFormation's calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
+        metric: ruleMetric(rule, 'InvocationsFailedToBeSentToDlq'),
+        topic: this.alarmTopic,
+      });
       return rule;
     });
+    // As targets.EventBus would for its dead-letter queue: EventBridge may send to it for these two rules only.
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ForwardRulesOnly',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rules.map((r) => r.ruleArn) } },
+      }),
+    );
+    onCallAlarm(this, 'DeadLettersAlarm', {
+      name: 'iam-forward-dead-letters',
+      description: `datalek: IAM's calls (or a datalek stack's changes) of ${IAM_EVENTS_REGION} could not be forwarded to the pipeline in ${props.centralRegion}, so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As break-glass, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
+      metric: deadLettersMetric(this.deadLetterQueue),
+      topic: this.alarmTopic,
+    });
     applyBoundary(this, undefined, [forward]);
+    // The dead letters emptied or taken one by one: by nobody but break-glass (and the deployment, which may delete the queue).
+    protectQueues(this, config.breakGlassRole);
+    protectDeadLetters(this, { breakGlassRole: config.breakGlassRole });
   }
 }

@@ -44,6 +44,12 @@
  *   `datalek-*-function` role is denied but to the deployment (CloudFormation makes and changes them
  *   with the stack) and the break-glass role, in the same statement; each such call pages
  *   (pipeline-watch.ts `deployTrustCalls`), the deployment's too.
+ * - **A version of a fixed-name `datalek-*` managed policy** (infra14): a role's permissions boundary
+ *   (`datalek-contain-boundary`, …) loosened by a new default version lets whatever policy the role
+ *   gets since do more. Making, choosing or deleting a version is denied except to the deployment
+ *   (CloudFormation updates a managed policy so) and the break-glass role; each pages besides
+ *   (pipeline-watch.ts `policyVersionChanges`). In the pipeline account: member accounts' boundaries
+ *   are outside this policy (their changes page, forwarded).
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -72,7 +78,14 @@ import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
 import { functionRoleName } from './constructs/response-function.js';
-import { BOOTSTRAP_POLICY_CHANGES, BOOTSTRAP_ROLE_CHANGES, BOOTSTRAP_ROLE_PREFIX, EXECUTION_ROLE_PREFIX } from './deploy-role.js';
+import {
+  BOOTSTRAP_POLICY_CHANGES,
+  BOOTSTRAP_ROLE_CHANGES,
+  BOOTSTRAP_ROLE_PREFIX,
+  DATALEK_POLICY_PREFIX,
+  EXECUTION_ROLE_PREFIX,
+  POLICY_VERSION_CHANGES,
+} from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
 export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
@@ -159,14 +172,15 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Condition: deploymentOrBreakGlass,
       },
       {
-        Sid: 'DatalekFunctionPermissionsAndRolesOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekFunctionPermissionsRolesAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
         // review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
         // policies changed (a session of it named as the contain function's is excused by the containment
-        // watch). One statement with the permissions (each action has its own resources here): the
-        // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
-        Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
-        Resource: [...anyFunction, role(functionRoleName('*'))],
+        // watch); infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened). One
+        // statement with the permissions (each action has its own resources here): the deployment's roles,
+        // named once, fit an SCP in more regions (pipeline-scp.test.ts).
+        Action: ['lambda:AddPermission', 'iam:PassRole', ...[...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES].map((a) => `iam:${a}`)],
+        Resource: [...anyFunction, role(functionRoleName('*')), `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
         Condition: deploymentOrBreakGlass,
       },
       {

@@ -2,7 +2,7 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
-import { currentAwareness } from '../core/ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
@@ -33,7 +33,9 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     region: incident.region,
     detectedAt: incident.detectedAt,
     awareAt: incident.awareAt,
-    deadline: incident.deadline,
+    // The law's deadline (Art. 33(1)); a shorter internal target beside it (review12 S3).
+    deadline: apLegalDeadline(incident),
+    internalTarget: apInternalTarget(incident)?.at ?? null,
     sample: incident.sample,
     findings: incident.findings,
     acknowledgedBy: incident.acknowledgedBy,
@@ -173,7 +175,7 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     `${formatSeverity(i.severity)} ${severityBand(i.severity)}`,
     truncate(i.findingType, 44),
     truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
-    i.deadline ? formatLocal(i.deadline, tz) : i.sample ? 'none (sample)' : '-',
+    i.deadline ? formatLocal(apLegalDeadline(i) as string, tz) : i.sample ? 'none (sample)' : '-',
     deadlineNote(i, now, tz),
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
@@ -221,7 +223,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
-    `  AP deadline    ${incident.deadline ? `${when(incident.deadline)}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
+    `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
+    ...internalTargetLine(incident, now, when),
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
   if (incident.assessment) {
@@ -378,10 +381,21 @@ function clockMarks(r: ReportRecord, tz: string): string {
 export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam'): string {
   if (!incident.deadline) return '';
   const report = initialReport(incident);
-  if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > incident.deadline ? ' (late)' : ''}`;
+  const legal = apLegalDeadline(incident) as string;
+  if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > legal ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
-  return timeLeft(incident.deadline, now);
+  return timeLeft(legal, now);
+}
+
+/** `show`: the organisation's internal AP target under the law's deadline, when shorter (review12 S3). */
+function internalTargetLine(incident: Incident, now: string, when: (iso: string | null) => string): string[] {
+  const target = apInternalTarget(incident);
+  if (!target) return [];
+  const report = initialReport(incident);
+  const missed = (report?.at ?? now) > target.at;
+  const state = report || missed ? (missed ? 'missed' : 'met') : timeLeft(target.at, now);
+  return [`  internal target ${when(target.at)}   ${target.hours} hours, not the legal deadline: ${state}`];
 }
 
 function summarise(detail: Record<string, unknown>): string {

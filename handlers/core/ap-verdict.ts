@@ -14,10 +14,42 @@
  *   the AP; each is kept where it was given, none overwrites another (`delayReasons`).
  */
 import { type Decision, type Incident, initialReport, type ReportRecord, type Role } from './incident.js';
+import { AP_MAX_HOURS } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours, HOUR_MS } from './time.js';
 
 type Awareness = Extract<Decision, { kind: 'awareness' }>;
+
+/** The hours the record counted its AP deadline with (`deadlineHours`, else read from the deadline), or null without one. */
+function countedHours(incident: Incident): number | null {
+  if (incident.deadline === null || incident.awareAt === null) return null;
+  return incident.deadlineHours ?? (Date.parse(incident.deadline) - Date.parse(incident.awareAt)) / HOUR_MS;
+}
+
+/**
+ * The organisation's internal target, when the record was counted with fewer hours than Art. 33(1)'s
+ * 72 (policy `apDeadlineHours` below 72): `deadline` then holds the target, which the reminders run
+ * to. A target is not the law (review12 S3): missing it is no delay under Art. 33(1).
+ */
+export function apInternalTarget(incident: Incident): { at: string; hours: number } | null {
+  const hours = countedHours(incident);
+  return hours !== null && hours < AP_MAX_HOURS ? { at: incident.deadline as string, hours } : null;
+}
+
+/**
+ * The AP deadline the verdict is judged by ("met", "late", the reasons for a delay, overdue): 72
+ * hours from awareness (Art. 33(1)), whatever internal target the record was counted with; a record
+ * counted with more before G17 keeps its hours (it says them).
+ */
+export function apLegalDeadline(incident: Incident): string | null {
+  return apInternalTarget(incident) ? addHours(incident.awareAt as string, AP_MAX_HOURS) : incident.deadline;
+}
+
+/** The hours of the legal deadline: 72, or the more a record was counted with before G17. */
+export function apLegalHours(incident: Incident): number | null {
+  const hours = countedHours(incident);
+  return hours === null ? null : Math.max(hours, AP_MAX_HOURS);
+}
 
 function awarenessMoves(incident: Incident): Awareness[] {
   return (incident.decisions ?? []).filter((d): d is Awareness => d.kind === 'awareness');
@@ -67,7 +99,9 @@ export interface PassedDeadline {
 export function passedDeadlines(incident: Incident, role: Role, now: string): PassedDeadline[] {
   if (incident.sample || incident.deadline === null || incident.awareAt === null) return [];
   if (role === 'processor') return [];
-  const hours = incident.deadlineHours ?? (Date.parse(incident.deadline) - Date.parse(incident.awareAt)) / HOUR_MS;
+  // Judged against the law's hours, not an internal target (review12 S3).
+  const hours = apLegalHours(incident) as number;
+  const legal = apLegalDeadline(incident) as string;
   const recorded = initialReport(incident)?.recordedAt;
   // Judged at what the record already holds, not at a `--now` lagging it (stated-time.ts recordReached).
   const reached = recordReached(incident, now);
@@ -81,10 +115,10 @@ export function passedDeadlines(incident: Incident, role: Role, now: string): Pa
     aware = move.to;
     from = move.recordedAt;
   }
-  periods.push({ deadline: incident.deadline, from, until: end });
+  periods.push({ deadline: legal, from, until: end });
   const spans = notNotifiableSpans(incident);
   // The sweep's overdue reminder of the deadline in force, due at the deadline itself: it passed.
-  const reminded = (p: { deadline: string }) => p.deadline === incident.deadline && !recorded && remindedOverdue(incident.reminders.lastDueAt, p.deadline);
+  const reminded = (p: { deadline: string }) => p.deadline === legal && !recorded && remindedOverdue(incident.reminders.lastDueAt, p.deadline);
   return (
     periods
       .map((p) => ({ ...p, until: [p.until, end].sort()[0] }))
@@ -106,10 +140,11 @@ export function overdueFrom(incident: Incident, role: Role, now: string): string
   return passedDeadlines(incident, role, now)[0]?.overdueFrom ?? null;
 }
 
-/** The initial AP report was made (by its stated time) after the deadline in force. */
+/** The initial AP report was made (by its stated time) after the legal deadline in force (an internal target missed is no delay). */
 export function initialReportLate(incident: Incident): boolean {
   const initial = initialReport(incident);
-  return initial !== undefined && incident.deadline !== null && initial.at > incident.deadline;
+  const legal = apLegalDeadline(incident);
+  return initial !== undefined && legal !== null && initial.at > legal;
 }
 
 /** Reasons for the delay of the initial AP report, as given: with it, with a move of awareness, or with a later report to the AP. */

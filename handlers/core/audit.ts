@@ -46,6 +46,13 @@ export interface RawIncident {
    * index); absent where not being marked sent is all it takes (SQLite).
    */
   messages: { id: string; data: string; sentAt: string | null; claimedUntil?: string | null; pending?: boolean }[];
+  /**
+   * Items of the incident (and its finding records) that an index holds where its readers take them
+   * for what they are not (DynamoDB: a record among the messages the senders send, `PENDING#…`; a
+   * message among the incidents due, `DUE#…`, or listed, `INCIDENT#…`): the entry, the readers'
+   * kind, the index partition. Absent where the store has no such index (SQLite).
+   */
+  misindexed?: { entry: string; kind: 'pending' | 'due' | 'incident'; partition: string }[];
 }
 
 /** One thing the audit found, named by incident and entry. */

@@ -8,10 +8,10 @@
  * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
-import { dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, apLegalHours, dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
-import type { Policy } from './policy.js';
+import { AP_MAX_HOURS, type Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
 import { addHours } from './time.js';
 
@@ -52,6 +52,12 @@ export interface ClockStatus {
    * follow-up is owed (or overdue), not "met" (`apFollowUpState`).
    */
   followUp?: ApFollowUp;
+  /**
+   * The AP's clock only: the organisation's internal target, when the record was counted with fewer
+   * hours than the law's 72 (policy `apDeadlineHours`). The clock's due time and verdict are the
+   * law's; the target is the reminders' and says whether it was missed (review12 S3).
+   */
+  internalTarget?: { at: string; hours: number; missed: boolean };
 }
 
 /** A follow-up the AP is owed (Art. 33(4)): the first phase's reference, and from when it reads overdue. */
@@ -84,11 +90,36 @@ const LABELS: Record<ClockName, { nl: string; en: string }> = {
 };
 
 /**
- * The hours an incident's AP deadline was counted with: those kept with it when its clock began
- * (`deadlineHours`: a later policy never re-judges the record), else the policy's.
+ * The hours of an incident's AP deadline as the law counts them (Art. 33(1): 72): a shorter
+ * internal target the record was counted with is a target beside it (`apInternalTarget`), not the
+ * deadline (review12 S3); a record counted with more before G17 keeps its hours (`deadlineHours`:
+ * a later policy never re-judges the record). Without a deadline, the policy's, at least 72.
  */
 export function apHours(incident: Incident, policy: Policy): number {
-  return incident.deadlineHours ?? policy.apDeadlineHours;
+  return apLegalHours(incident) ?? Math.max(incident.deadlineHours ?? policy.apDeadlineHours, AP_MAX_HOURS);
+}
+
+/** The AP clock's internal target, when there is one, and whether it was missed (by the initial report's stated time, or now). */
+function internalTargetOf(incident: Incident, now: string): ClockStatus['internalTarget'] {
+  const target = apInternalTarget(incident);
+  if (!target) return undefined;
+  return { ...target, missed: (initialReport(incident)?.at ?? now) > target.at };
+}
+
+/** "internal target 48 hours: missed", for the AP clock's note. */
+export function internalTargetText(t: NonNullable<ClockStatus['internalTarget']>): { nl: string; en: string } {
+  return {
+    nl: `interne doelstelling ${t.hours} uur: ${t.missed ? 'gemist' : 'niet gemist'}`,
+    en: `internal target ${t.hours} hours: ${t.missed ? 'missed' : 'not missed'}`,
+  };
+}
+
+function withInternalTarget(c: ClockStatus, incident: Incident, now: string): ClockStatus {
+  const internalTarget = c.status === 'not-needed' ? undefined : internalTargetOf(incident, now);
+  if (!internalTarget) return c;
+  const text = internalTargetText(internalTarget);
+  const note = c.note ? { nl: `${c.note.nl}; ${text.nl}`, en: `${c.note.en}; ${text.en}` } : text;
+  return { ...c, note, internalTarget };
 }
 
 /** The AP clock named with the hours it counts (Art. 33(1) gives 72; a policy may say otherwise, and the record must say so). */
@@ -155,11 +186,32 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
 export function apFollowUpState(incident: Incident, policy: Policy, now: string): ApFollowUp | undefined {
   const first = apFollowUpOwed(incident, policy);
   // A withdrawal ends the follow-up of the notification it withdrew (initialReport reads none in force then), not one made anew after it (review11 A2).
-  if (!first || incident.apFollowUpReason?.trim()) return undefined;
+  if (!first || followUpReasonHolds(incident, first)) return undefined;
   const since = incident.facts?.complete ? incident.facts.updatedAt : null;
   const overdueFrom = since ? addHours(since, policy.reminders.followUpEveryHours) : null;
   return { state: overdueFrom && now >= overdueFrom ? 'overdue' : 'owed', reference: first.reference, overdueFrom };
 }
+
+/**
+ * Whether the reason for no follow-up (`apFollowUpReason`) answers for `first`, the notification in
+ * force (review12 S6): a reason given for M-1, withdrawn since, does not end the follow-up of M-2
+ * made anew. It names its notification (`apFollowUpReasonFor`); a record from before that holds it
+ * for a notification recorded before the reason could be given: at closing, or after it with
+ * `--follow-up-reason` (its after-close note).
+ */
+export function followUpReasonHolds(incident: Incident, first: ReportRecord): boolean {
+  if (!incident.apFollowUpReason?.trim()) return false;
+  const answers = incident.apFollowUpReasonFor;
+  if (answers) return answers.reference === first.reference && answers.version === first.version;
+  const given = [incident.closedAt, ...(incident.afterClose ?? []).filter((x) => x.what.startsWith(NO_FOLLOW_UP_NOTE)).map((x) => x.at)]
+    .filter((t): t is string => typeof t === 'string')
+    .sort()
+    .at(-1);
+  return given === undefined || first.recordedAt <= given;
+}
+
+/** How the after-close note of a reason for no follow-up begins (fg-workflow.ts recordNoFollowUp). */
+export const NO_FOLLOW_UP_NOTE = 'no follow-up to the AP (Art. 33(4))';
 
 export function firstReport(incident: Incident, match: (r: ReportRecord) => boolean): ReportRecord | undefined {
   return (incident.reports ?? []).filter(match).sort((a, b) => a.at.localeCompare(b.at))[0];
@@ -554,7 +606,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   // Merged into another incident (one breach, one AP clock): every clock runs there, none here.
   if (incident.mergedInto) {
     const there = { nl: `samengevoegd met ${incident.mergedInto}: de termijnen lopen daar`, en: `merged into ${incident.mergedInto}: the clocks run there` };
-    return [clock('ap', { startsAt: aware, dueAt: incident.deadline, doneAt: null }, now, false, there, apLabel(apHours(incident, policy)))];
+    return [clock('ap', { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: null }, now, false, there, apLabel(apHours(incident, policy)))];
   }
   const out: ClockStatus[] = [];
   const role = roleOf(incident, policy);
@@ -564,19 +616,23 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
   out.push(
     withFollowUp(
-      clock(
-        'ap',
-        { startsAt: aware, dueAt: incident.deadline, doneAt: initial?.at ?? null },
+      withInternalTarget(
+        clock(
+          'ap',
+          { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: initial?.at ?? null },
+          now,
+          apNeeded,
+          role === 'processor'
+            ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
+            : notNotifiable
+              ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
+              : initial && verdictMarks(incident, role).enteredAfterDeadline
+                ? ENTERED_AFTER_DEADLINE
+                : undefined,
+          apLabel(apHours(incident, policy)),
+        ),
+        incident,
         now,
-        apNeeded,
-        role === 'processor'
-          ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
-          : notNotifiable
-            ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
-            : initial && verdictMarks(incident, role).enteredAfterDeadline
-              ? ENTERED_AFTER_DEADLINE
-              : undefined,
-        apLabel(apHours(incident, policy)),
       ),
       followUp,
     ),
@@ -850,12 +906,10 @@ export function closedWithDuty(incident: Incident, policy: Policy): boolean {
  * (`apFollowUpOwed` adds it): the audit asks this of the record alone.
  */
 export function apFollowUpLeftAtClosing(incident: Incident): boolean {
-  return (
-    incident.state === 'closed' &&
-    !incident.apFollowUpReason?.trim() &&
-    // Withdrawn, no notification is in force (firstPhaseOnly reads none); one made anew after a withdrawal is owed its follow-up.
-    firstPhaseOnly(incident) !== undefined
-  );
+  // Withdrawn, no notification is in force (firstPhaseOnly reads none); one made anew after a withdrawal is owed its follow-up,
+  // whatever reason was given for the one before (review12 S6).
+  const first = firstPhaseOnly(incident);
+  return incident.state === 'closed' && first !== undefined && !followUpReasonHolds(incident, first);
 }
 
 /**

@@ -10,7 +10,7 @@
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
 
-import { delayReasonText } from './ap-verdict.js';
+import { apLegalDeadline, delayReasonText } from './ap-verdict.js';
 import {
   actionAt,
   type CarriedOutElsewhere,
@@ -122,9 +122,11 @@ function notifiableByUs(incident: Incident, policy: Policy): boolean {
   return !incident.sample && incident.assessment?.notifiable !== false && roleOf(incident, policy) === 'controller' && incident.deadline !== null;
 }
 
+/** Late by the law's deadline (an internal target missed is no delay: review12 S3). */
 function isLate(incident: Incident, now: string): boolean {
   const at = initialReport(incident)?.at ?? now;
-  return incident.deadline !== null && at > incident.deadline;
+  const legal = apLegalDeadline(incident);
+  return legal !== null && at > legal;
 }
 
 /**
@@ -310,11 +312,38 @@ const CARRIED = [
   'crossBorder',
 ] as const satisfies readonly (keyof typeof MISSING)[];
 
-/** A fact's value as the record holds it, undefined while it is missing (as `missingFactItems` counts it). */
-function carriedValue(incident: Incident, key: (typeof CARRIED)[number]): unknown {
+/**
+ * What else the AP form carries and the FG may record after a first phase (review12 S4): the begin
+ * and end of the breach (form section 2, "is it ongoing?"), the parties involved such as a processor
+ * (1), the assessment of the risk (3), the Art. 34 decision on the data subjects and the other
+ * authorities informed (8). Never "missing" (the draft asks them where they belong), but named when
+ * recorded or changed since the last report to the AP. A report recorded before these were kept
+ * holds none of them: each present now reads "added since" it, the safe side.
+ */
+const ALSO_CARRIED = {
+  started: { nl: 'Begin van het datalek', en: 'Start of the breach' },
+  ended: { nl: 'Einde van het datalek (nog gaande?)', en: 'End of the breach (ongoing?)' },
+  parties: { nl: 'Andere betrokken partijen (zoals een verwerker)', en: 'Other parties involved (such as a processor)' },
+  assessment: { nl: 'Beoordeling van het risico', en: 'Assessment of the risk' },
+  art34: { nl: 'Betrokkenen geïnformeerd of niet (art. 34)', en: 'Data subjects informed or not (Art. 34)' },
+  authorities: { nl: 'Andere instanties ingelicht', en: 'Other authorities informed' },
+} as const;
+
+type CarriedKey = (typeof CARRIED)[number] | keyof typeof ALSO_CARRIED;
+const ALL_CARRIED: readonly CarriedKey[] = [...CARRIED, ...(Object.keys(ALSO_CARRIED) as (keyof typeof ALSO_CARRIED)[])];
+
+/** A fact's name in the draft's language. */
+function carriedName(key: string, lang: Lang): string {
+  return key in ALSO_CARRIED ? ALSO_CARRIED[key as keyof typeof ALSO_CARRIED][lang] : MISSING[key as keyof typeof MISSING][lang];
+}
+
+/** A fact's value as the record holds it, undefined while it is missing (as `missingFactItems` counts it) or not recorded. */
+function carriedValue(incident: Incident, key: CarriedKey): unknown {
   const f = incident.facts;
+  const a = incident.assessment;
+  const s = incident.subjects;
   const measures = measuresTaken(incident, 'en');
-  const values: Record<(typeof CARRIED)[number], unknown> = {
+  const values: Record<CarriedKey, unknown> = {
     summary: f?.summary?.trim() || undefined,
     type: f?.breachType || undefined,
     nature: f?.nature.length ? f.nature : undefined,
@@ -328,6 +357,12 @@ function carriedValue(incident: Incident, key: (typeof CARRIED)[number]): unknow
     measures: measures.length || f?.measuresProposed?.trim() ? [measures, f?.measuresProposed ?? null] : undefined,
     unintelligible: f?.unintelligible || undefined,
     crossBorder: f?.crossBorder != null ? [f.crossBorder, f.leadAuthority ?? null] : undefined,
+    started: f?.startedAt || undefined,
+    ended: f?.endedAt || undefined,
+    parties: f?.otherParties?.length || f?.otherPartiesStated ? (f?.otherParties ?? []).map((p) => [p.name, p.role]) : undefined,
+    assessment: a ? [a.personalData, a.risk, a.notifiable] : undefined,
+    art34: s ? [s.decision, s.exception, s.date, s.channel] : undefined,
+    authorities: f?.otherAuthorities?.trim() || undefined,
   };
   return values[key];
 }
@@ -338,7 +373,7 @@ function carriedValue(incident: Incident, key: (typeof CARRIED)[number]): unknow
  */
 export function factsCarried(incident: Incident): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of CARRIED) {
+  for (const key of ALL_CARRIED) {
     const value = carriedValue(incident, key);
     if (value !== undefined) out[key] = sha256(JSON.stringify(value)).slice(0, 12);
   }
@@ -355,10 +390,10 @@ function notWithAp(incident: Incident, lang: Lang): string | null {
   const nl = lang === 'nl';
   const since = `${last.reference}${last.kind === 'initial' ? '' : ` (${reportKindLabel(lang, last.kind)})`}`;
   const now = factsCarried(incident);
-  const named = (keys: string[]) => keys.map((k) => MISSING[k as keyof typeof MISSING][lang]).join(', ');
+  const named = (keys: readonly string[]) => keys.map((k) => carriedName(k, lang)).join(', ');
   if (last.factsAfter) {
     // Entered with a time before the facts were last recorded (review11 A3): the record cannot tell which it carried.
-    const held = CARRIED.filter((k) => now[k]);
+    const held = ALL_CARRIED.filter((k) => now[k]);
     const missing = CARRIED.filter((k) => !now[k]);
     const head = nl
       ? `niet bekend: de feiten zijn vastgelegd op ${last.factsAfter}, na het tijdstip van ${since} (${last.at}); vergelijk met wat de AP heeft: ${named(held)}`
@@ -371,8 +406,9 @@ function notWithAp(incident: Incident, lang: Lang): string | null {
       : `not known: ${since} was recorded before datalek kept which facts a report carried; compare with what the AP holds`;
   }
   const sent = last.factsSent;
-  const added = CARRIED.filter((k) => now[k] && !sent[k]);
-  const changed = CARRIED.filter((k) => now[k] && sent[k] && now[k] !== sent[k]);
+  const added = ALL_CARRIED.filter((k) => now[k] && !sent[k]);
+  // A fact of the form's own the AP was given and the record no longer holds (an end taken back) changed too; a required one is missing.
+  const changed = ALL_CARRIED.filter((k) => sent[k] && now[k] !== sent[k] && (now[k] || k in ALSO_CARRIED));
   const missing = CARRIED.filter((k) => !now[k]);
   const parts = [
     added.length ? `${nl ? 'nieuw sinds' : 'added since'} ${since}: ${named(added)}` : null,
@@ -541,10 +577,11 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   const telecomOnly = telecom !== undefined && !avgNotifiable;
   /** The AP deadline that runs: the Telecommunicatiewet's 24 hours for a provider, beside the AVG's when that applies too. */
   const apDeadlineValue = () => {
-    if (!telecom?.dueAt) return when(incident.deadline);
+    if (!telecom?.dueAt) return when(apLegalDeadline(incident));
     const tw = `${when(telecom.dueAt)}, ${nl ? 'Telecommunicatiewet (eerste melding, 24 uur)' : 'Telecommunications Act (initial notification, 24 hours)'}`;
-    if (!avgNotifiable || !incident.deadline) return tw;
-    return `${tw}; ${when(incident.deadline)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
+    const legal = apLegalDeadline(incident);
+    if (!avgNotifiable || !legal) return tw;
+    return `${tw}; ${when(legal)}, ${nl ? `AVG (art. 33, ${hours} uur)` : `GDPR (Art. 33, ${hours} hours)`}`;
   };
 
   const sections: Record<(typeof FORM_SECTIONS)[number]['key'], DraftField[]> = {

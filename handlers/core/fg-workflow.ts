@@ -11,7 +11,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { assessmentContradictions, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
@@ -27,10 +27,12 @@ import {
   apClockRunning,
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
+  apHours,
   type ClockName,
   clocksStoppedAfterDeadline,
   deadlineName,
   firstReport,
+  NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
   otherClockRunning,
   overdueClocks,
@@ -591,8 +593,9 @@ interface AwarenessMove {
  */
 function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string, move: AwarenessMove, now: string): string | null {
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
-  const oldDeadline = draft.deadline;
-  const newDeadline = addHours(awareAt, draft.deadlineHours ?? deps.policy.apDeadlineHours);
+  // The law's deadlines, before and after the move: an internal target is no deadline of Art. 33(1) (review12 S3).
+  const oldDeadline = apLegalDeadline(draft);
+  const newDeadline = addHours(awareAt, apHours(draft, deps.policy));
   const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
@@ -1269,7 +1272,10 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       );
     }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
-    const late = to === 'ap' && kind === 'initial' && draft.deadline !== null && at > draft.deadline;
+    // An internal target shorter than 72 hours is no deadline of the law: missing it is no delay (review12 S3).
+    const legal = apLegalDeadline(draft);
+    const target = apInternalTarget(draft);
+    const late = to === 'ap' && kind === 'initial' && legal !== null && at > legal;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
     const reasonsAfterwards =
@@ -1286,17 +1292,17 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     }
     if (late && !delayReason) {
       throw refuse(
-        `the report is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string))} after the AP deadline (${draft.deadline}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
-        `De melding is ${formatDuration(Date.parse(at) - Date.parse(draft.deadline as string), 'nl')} na de termijn van de AP (${local(draft.deadline as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
+        `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${legal}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
+        `De melding is ${formatDuration(Date.parse(at) - Date.parse(legal as string), 'nl')} na de termijn van de AP (${local(legal as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
     if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
-          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${draft.deadline}): there is no delay to explain (Art. 33(1))`
+          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${legal}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${target.at}) is the organisation's own, not the law's` : ''}`
           : '--delay-reason belongs to a late initial report to the AP or the controller, or to a follow-up (or correction to the AP) that gives the reasons for one afterwards (Art. 33(1), (2))',
         to === 'ap' && kind === 'initial'
-          ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(draft.deadline as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
+          ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(legal as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).${target && at > target.at ? ` De interne doelstelling van ${target.hours} uur (${local(target.at)}) is die van de organisatie, niet die van de wet.` : ''}`
           : 'Een reden voor vertraging hoort alleen bij een te late eerste melding aan de AP, of bij een vervolgmelding of correctie aan de AP die de redenen daarvoor alsnog geeft (AVG art. 33(1)).',
       );
     }
@@ -2039,7 +2045,11 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
-    if (firstPhase) draft.apFollowUpReason = input.followUpReason?.trim() || null;
+    if (firstPhase) {
+      draft.apFollowUpReason = input.followUpReason?.trim() || null;
+      // The notification the reason answers for: not one made anew after a withdrawal (review12 S6).
+      draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: firstPhase.reference, version: firstPhase.version } : null;
+    }
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
@@ -2102,7 +2112,8 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
       );
     }
     draft.apFollowUpReason = reason;
-    noteAfterClose(draft, now, by, `no follow-up to the AP (Art. 33(4)): ${firstPhase.reference}`, reason);
+    draft.apFollowUpReasonFor = { reference: firstPhase.reference, version: firstPhase.version };
+    noteAfterClose(draft, now, by, `${NO_FOLLOW_UP_NOTE}: ${firstPhase.reference}`, reason);
     return { entries: [{ at: now, kind: 'no-follow-up', actor: by, detail: { reason, reference: firstPhase.reference, afterClose: true } }] };
   });
   return incident;

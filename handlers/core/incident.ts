@@ -469,8 +469,13 @@ export interface Incident {
   findingType: string;
   /** Every finding type among its findings, sorted (absent in records from before: `findingType` alone). */
   findingTypes?: string[];
-  /** Set when finding types came beyond the most `findingTypes` lists: they were not listed, from `since`. */
-  findingTypesNotListed?: { since: string } | null;
+  /**
+   * Set when finding types came beyond the most `findingTypes` lists: they were not listed, from
+   * `since`. `hashes`: each such type's hash (`typeNotListedHash`, sorted; absent in records from
+   * before they were kept), so the `--seen` token covers every type (`findingTypesSeen`); `more`:
+   * arrivals of types beyond the most `hashes` holds, each counted (a repeat too).
+   */
+  findingTypesNotListed?: { since: string; hashes?: string[]; more?: number } | null;
   /**
    * Set when findings asked for containment beyond the most `actions` holds (commit-bounds.ts
    * MAX_ACTIONS): how many actions were left out, as asked (a later version asking again counts
@@ -622,6 +627,12 @@ export interface Incident {
    * incomplete, and no report with the complete facts followed (Art. 33(4)).
    */
   apFollowUpReason?: string | null;
+  /**
+   * The notification `apFollowUpReason` answers for (its reference and report version): a reason
+   * given for one notification does not end the follow-up of one made anew after a withdrawal
+   * (review12 S6, clocks.ts followUpReasonHolds). Absent on a record from before it was kept.
+   */
+  apFollowUpReasonFor?: { reference: string; version: number } | null;
   paging: { firstPageAt: string | null; lastDueAt: string | null };
   /**
    * Who carries out this incident's containment right now, and until when (a crashed holder's
@@ -843,10 +854,20 @@ export function findingTypesOfIncident(incident: Incident): string[] {
 /**
  * The finding types `show` showed, as a short token (`assess --seen`): a finding of a new type that
  * came after it changes the token, so the CLI's assessment never answers for a type the person was
- * not shown (the page's forms carry the types themselves, web/action-forms.ts).
+ * not shown (the page's forms carry the types themselves, web/action-forms.ts). Every type: those
+ * past the most the incident lists by their hashes (`findingTypesNotListed`); an incident within it
+ * keeps the token of its listed types alone, as before.
  */
 export function findingTypesSeen(incident: Incident): string {
-  return sha256(JSON.stringify(findingTypesOfIncident(incident))).slice(0, 8);
+  const listed = findingTypesOfIncident(incident);
+  const past = incident.findingTypesNotListed;
+  const every = past?.hashes?.length || past?.more ? [listed, past.hashes ?? [], past.more ?? 0] : listed;
+  return sha256(JSON.stringify(every)).slice(0, 8);
+}
+
+/** A finding type past the most an incident lists, as `findingTypesNotListed.hashes` keeps it. */
+export function typeNotListedHash(type: string): string {
+  return sha256(type).slice(0, 16);
 }
 
 export function followUpHint(incident: Incident): { en: string; nl: string } {

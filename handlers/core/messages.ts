@@ -8,7 +8,7 @@
  */
 
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
-import { delayReasons } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -199,11 +199,13 @@ const T = {
       `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
-    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null) =>
       `Eerdere detectie: een bevinding die pas nu binnenkwam, werd al op ${to} gedetecteerd, vóór ${from}. ${
         moved
           ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
-          : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
+          : began
+            ? `Het begin van het datalek dat u vastlegde (${began}) ligt na deze detectie, en niemand is zich bewust van een datalek voordat het begon: de bewustwording (${aware}) en de AP-termijn blijven. Begon het datalek eerder, corrigeer dan het begin; was de organisatie zich eerder bewust, leg dat vast met een reden (AVG art. 33(1), (5)).`
+            : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
       }`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
     stillOpen: (n: number) => `, niet volledig: ${n} ${n === 1 ? 'stap' : 'stappen'} nog open`,
@@ -263,6 +265,7 @@ const T = {
     account: 'Account / regio',
     detected: 'Gedetecteerd',
     deadline: (hours: number) => `AP-termijn (${hours} uur na bewustwording)`,
+    internalTarget: (hours: number) => `Interne doelstelling (${hours} uur; niet de wettelijke termijn)`,
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
@@ -380,11 +383,13 @@ const T = {
       `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
-    earlier: (to: string, from: string, moved: string | null, aware: string) =>
+    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null) =>
       `Earlier detection: a finding that only arrived now was detected on ${to}, before ${from}. ${
         moved
           ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
-          : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
+          : began
+            ? `The begin of the breach you recorded (${began}) lies after this detection, and nobody is aware of a breach before it began: the awareness (${aware}) and the AP deadline stay. If the breach began earlier, correct the begin; if the organisation was aware earlier, record that with a reason (GDPR Art. 33(1), (5)).`
+            : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
       }`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',
     stillOpen: (n: number) => `, not complete: ${n} ${n === 1 ? 'step' : 'steps'} still open`,
@@ -440,6 +445,7 @@ const T = {
     account: 'Account / region',
     detected: 'Detected',
     deadline: (hours: number) => `AP deadline (${hours} hours after awareness)`,
+    internalTarget: (hours: number) => `Internal target (${hours} hours; not the legal deadline)`,
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
@@ -549,8 +555,11 @@ export interface ComposeInput {
   runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
-  /** For `detection-moved-earlier`: the detection before, and whether the awareness (and deadline) moved with it. */
-  earlier?: { from: string; awarenessMoved: boolean };
+  /**
+   * For `detection-moved-earlier`: the detection before, whether the awareness (and deadline) moved
+   * with it, and the begin of the breach stated after the new detection that kept it.
+   */
+  earlier?: { from: string; awarenessMoved: boolean; startedAt?: string };
   /** For `incident-linked`: the incident the finding was recorded on, the finding, and why the two were not merged. */
   linked?: { incidentId: string; findingId: string; findingType: string; why: LinkWhy };
   /** For `not-done-held`: the finding whose rule enforces steps decided not to be carried out, and each step with its decision. */
@@ -648,6 +657,7 @@ export function composeMessage({
                   when(earlier.from, tz),
                   earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
                   when(incident.awareAt ?? incident.detectedAt, tz),
+                  earlier.startedAt ? when(earlier.startedAt, tz) : null,
                 )
               : kind === 'incident-linked' && linked
                 ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
@@ -979,13 +989,16 @@ type ApLate = 'no' | 'reasons' | { deadline: string };
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
   const t = T[lang];
-  if (!incident.deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
+  // The law's deadline (Art. 33(1)); an internal target shorter than it is named beside it (review12 S3).
+  const deadline = apLegalDeadline(incident);
+  if (!deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
+  const target = apInternalTarget(incident);
   const report = initialReport(incident);
   if (report) {
     // Late by its own time, or since a finding created earlier moved the deadline before it: then
     // no reasons were asked when it was recorded, and the FG is told they are needed, never that
     // they were given.
-    const late: ApLate = report.at <= incident.deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(incident.deadline, tz) };
+    const late: ApLate = report.at <= deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(deadline, tz) };
     // A notification made in phases is owed its follow-up (Art. 33(4)), as the register and `show` say.
     const followUp = apFollowUpState(incident, policy, now);
     const owed = followUp
@@ -996,7 +1009,8 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
-  const out = [`${t.deadline(apHours(incident, policy))}: ${when(incident.deadline, tz)}, ${timeLeft(incident.deadline, now, lang)}`];
+  const out = [`${t.deadline(apHours(incident, policy))}: ${when(deadline, tz)}, ${timeLeft(deadline, now, lang)}`];
+  if (target) out.push(`  ${t.internalTarget(target.hours)}: ${when(target.at, tz)}, ${timeLeft(target.at, now, lang)}`);
   // Opened by hand, the awareness was stated (core/open-by-hand.ts): no default to name.
   if (incident.awareAt === incident.detectedAt && !incident.openedByHand) out.push(`  (${t.awareDefault})`);
   return out;

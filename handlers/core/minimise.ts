@@ -30,7 +30,7 @@ import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
-import { appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
+import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -383,6 +383,25 @@ export function personalDataLeft(data: string): string[] {
   return minimiseDetail(value.detail).paths;
 }
 
+/**
+ * The tag-s3-object actions of the incident's stored record (`recordData`) that keep the object's key
+ * of a finding whose stored record (`findingData`, under its key `account/region/id`) says it is
+ * minimised (verify; `objectKeysLeft`): their ids, none when it is not minimised.
+ */
+export function objectKeysLeftMinimised(recordData: string | undefined, findingData: string, findingKey: string): string[] {
+  const parse = (data: string | undefined): unknown => {
+    try {
+      return JSON.parse(data ?? 'null');
+    } catch {
+      return null; // a damaged record is reported by the audit
+    }
+  };
+  const record = parse(recordData);
+  const finding = parse(findingData);
+  if (!isObject(record) || !Array.isArray(record.actions) || !isObject(finding) || !isObject(finding.minimised)) return [];
+  return objectKeysLeft({ actions: record.actions as ActionRecord[] }, keyOf(findingKey).findingId).map((a) => a.id);
+}
+
 export interface MinimiseDeps {
   store: IncidentStore;
   audit: AuditSource;
@@ -670,30 +689,31 @@ async function minimiseIncident(
 }
 
 /**
- * Replaces with MINIMISED the infected S3 object's key that the finding's tag-s3-object actions keep
- * (containment.ts malwareSteps: the target shows a digest, the key is in `params` and, once tagged,
- * in `evidence.object`): the file's name can name a person, as in the finding (review11 A1). A tag
- * done and not released keeps its key: releasing it (malware.ts releaseS3Object) tags that object,
- * and a tag no one can take off again would leave the object marked for ever. Returns how many
- * actions it took the key out of.
+ * The finding's tag-s3-object actions that keep the infected S3 object's key (containment.ts
+ * malwareSteps: the target shows a digest, the key is in `params` and, once tagged, in
+ * `evidence.object`), which minimising the finding removes: the file's name can name a person, as
+ * in the finding (review11 A1). A tag done and not released keeps its key: releasing it
+ * (malware.ts releaseS3Object) tags that object, and a tag no one can take off again would leave the
+ * object marked for ever. Verify names those of a minimised finding: minimise from f787210 to
+ * 3784915 left them.
  */
-function minimiseObjectKeys(draft: Incident, findingId: string): number {
-  let replaced = 0;
-  for (const action of draft.actions) {
-    if (action.type !== 'tag-s3-object' || action.findingId !== findingId || (action.status === 'done' && !action.released)) continue;
-    let changed = false;
-    if (action.params?.key !== undefined && action.params.key !== MINIMISED) {
-      action.params = { ...action.params, key: MINIMISED };
-      changed = true;
-    }
+export function objectKeysLeft(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
+  return incident.actions.filter((action) => {
+    if (action.type !== 'tag-s3-object' || action.findingId !== findingId || (action.status === 'done' && !action.released)) return false;
     const object = action.evidence?.object as Record<string, unknown> | undefined;
-    if (object && typeof object.key === 'string' && object.key !== MINIMISED) {
-      action.evidence = { ...action.evidence, object: { ...object, key: MINIMISED } };
-      changed = true;
-    }
-    if (changed) replaced += 1;
+    return (action.params?.key !== undefined && action.params.key !== MINIMISED) || (typeof object?.key === 'string' && object.key !== MINIMISED);
+  });
+}
+
+/** Replaces with MINIMISED the object's key in each of `objectKeysLeft`; returns how many actions it took the key out of. */
+function minimiseObjectKeys(draft: Incident, findingId: string): number {
+  const left = objectKeysLeft(draft, findingId);
+  for (const action of left) {
+    if (action.params?.key !== undefined) action.params = { ...action.params, key: MINIMISED };
+    const object = action.evidence?.object as Record<string, unknown> | undefined;
+    if (object && typeof object.key === 'string') action.evidence = { ...action.evidence, object: { ...object, key: MINIMISED } };
   }
-  return replaced;
+  return left.length;
 }
 
 /** A finding key from its stored string (`account/region/id`), only to name it in an error. */
@@ -720,8 +740,9 @@ async function minimiseFinding(
     first ??= incident.revision;
     const record = await deps.store.getFinding(key);
     if (!record || record.incidentId !== incidentId) return 'moved';
-    // One minimised before a field was known personal (an EKS session name) is minimised again, or verify names it for ever.
-    if (record.minimised && minimiseDetail(record.detail).paths.length === 0) return 'already';
+    // One minimised before a field was known personal (an EKS session name), or before its object's key left its actions
+    // (f787210 to 3784915), is minimised again, or verify names it for ever.
+    if (record.minimised && minimiseDetail(record.detail).paths.length === 0 && objectKeysLeft(incident, key.findingId).length === 0) return 'already';
     if (againOnly && !record.minimised) return 'kept';
     const kept = record.minimised
       ? await heldBackAgain(deps.store, incident)

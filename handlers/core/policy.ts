@@ -143,7 +143,8 @@ const timeZone = z.string().check(
  */
 const MAX_HOURS = 720;
 /** Art. 33(1): the AP is notified within 72 hours after awareness at the latest. */
-const AP_MAX_HOURS = 72;
+/** Art. 33(1)'s hours from awareness to the AP deadline. */
+export const AP_MAX_HOURS = 72;
 const AP_HOURS_BOUND = `must be 1 to ${AP_MAX_HOURS}: GDPR Art. 33(1) gives at most ${AP_MAX_HOURS} hours after awareness (a shorter internal target is allowed)`;
 const hours = z.number().check(z.positive(), z.lte(MAX_HOURS, { error: `must be at most ${MAX_HOURS} (30 days)` }));
 const minutesMax = z.lte(MAX_HOURS * 60, { error: `must be at most ${MAX_HOURS * 60} (30 days)` });

@@ -15,13 +15,13 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun, settledConflict } from './change-incident.js';
+import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { actionPlace, type HeldContainment, notDoneAskedFor, type PlanOptions, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import { ConflictError, InvalidFindingError } from './errors.js';
+import { ConflictError, InvalidFindingError, StuckConflictError } from './errors.js';
 import {
   compareVersions,
   correlationKeys,
@@ -48,6 +48,7 @@ import {
   newIncident,
   type OutboxMessage,
   type PendingLink,
+  typeNotListedHash,
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { laterVersion } from './minimise.js';
@@ -176,6 +177,8 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   const finding = parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
+  // The incidents the tries that lost wrote, at the revisions they read (settledRecord).
+  const lost: Tried[] = [];
   for (let attempt = 1; ; attempt++) {
     const decision = await decide(deps, finding);
     const { change, result } = decision;
@@ -193,10 +196,9 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       const receipt = await deps.store.commit(change);
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
+      if (committing && change && err instanceof ConflictError) lost.push(tried(change));
       if (err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
-      // The incidents the last try's commit wrote, at the revisions it read: none moved since, and the conflict is no race (settledConflict).
-      const last = committing && change ? tried(change) : undefined;
-      throw last?.ids.length ? await settledConflict(deps.store, last.ids, last.revisions, err) : err;
+      throw await settledRecord(deps, finding, committing ? lost : [], err);
     }
     // The finding is recorded: what follows is no reason to decide it again.
     withQueued(result, await completeLinks(deps, change.incident.linksPending?.length ? change.incident.id : undefined));
@@ -208,10 +210,35 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   }
 }
 
-/** The incidents a commit updates, with the revisions it read them at (a new incident, read at none, is left out). */
-function tried(change: IncidentChange): { ids: string[]; revisions: number[] } {
-  const updates = [change, ...(change.others ?? [])].filter((c) => typeof c.expectedRevision === 'number');
-  return { ids: updates.map((c) => c.incident.id), revisions: updates.map((c) => c.expectedRevision as number) };
+/** The incidents a commit updates, with the revisions it read them at, and how many it opens (a new incident is read at none). */
+interface Tried {
+  ids: string[];
+  revisions: number[];
+  opened: number;
+}
+
+function tried(change: IncidentChange): Tried {
+  const all = [change, ...(change.others ?? [])];
+  const updates = all.filter((c) => typeof c.expectedRevision === 'number');
+  return { ids: updates.map((c) => c.incident.id), revisions: updates.map((c) => c.expectedRevision as number), opened: all.length - updates.length };
+}
+
+/**
+ * What the record path ends on after its last try, a commit, failed with `err`: a conflict is no race
+ * (StuckConflictError: the store refuses it for good) only when every try that lost wrote the same
+ * incidents at the same revisions, and deciding again now would write them too. Each try is
+ * compared with the next, the last with a decision made now: an incident pulled in on a later try
+ * (and stormed), or one another writer opened on a resource the finding names (its lock taken
+ * first), makes it a lost race. One that only opens incidents has nothing to compare and stays one;
+ * a merge ahead's conflict is its own race (`lost` empty).
+ */
+async function settledRecord(deps: RecordDeps, finding: Finding, lost: readonly Tried[], err: unknown): Promise<unknown> {
+  const last = lost.at(-1);
+  if (!(err instanceof ConflictError) || err instanceof StuckConflictError || !last?.ids.length) return err;
+  const same = (a: Tried, b: Tried) => a.opened === b.opened && a.ids.join('\n') === b.ids.join('\n') && a.revisions.join() === b.revisions.join();
+  if (lost.some((t) => !same(t, last))) return err;
+  const now = await decide(deps, finding).catch(() => null);
+  return now?.change && !now.deferred?.length && same(tried(now.change), last) ? new StuckConflictError(last.ids[0], err) : err;
 }
 
 /** The result, with the messages written after its commit queued too (`completeLinks`). */
@@ -869,7 +896,10 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
   // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
   if (added.length) askReview(incident, mergedCause(other, added, finding), now, entries);
-  if (other.findingTypesNotListed) noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
+  if (other.findingTypesNotListed) {
+    noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
+    keepTypesNotListed(incident, other.findingTypesNotListed.hashes ?? [], other.findingTypesNotListed.more);
+  }
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -946,15 +976,40 @@ const MAX_TYPES = 100;
 function listTypes(incident: Incident, more: string[], own: string | null, now: string, entries: TimelineDraft[]): string[] {
   const types = typesOf(incident);
   const added: string[] = [];
-  let left: string | null = null;
+  const left: string[] = [];
   for (const type of more) {
     if (types.includes(type) || added.includes(type)) continue;
     if (types.length + added.length < MAX_TYPES || type === own) added.push(type);
-    else left ??= type;
+    else left.push(type);
   }
   if (added.length) incident.findingTypes = [...types, ...added].sort();
-  if (left !== null) noteTypesNotListed(incident, now, left, now, entries);
+  if (left.length) {
+    noteTypesNotListed(incident, now, left[0], now, entries);
+    keepTypesNotListed(incident, left.map(typeNotListedHash));
+  }
   return added;
+}
+
+/** Most hashes of types past MAX_TYPES an incident keeps (GuardDuty's catalogue has a few hundred types). */
+const MAX_TYPES_HASHED = 1000;
+
+/**
+ * Keeps the hashes of types past MAX_TYPES (and `more`, arrivals past MAX_TYPES_HASHED) on the
+ * record, so the `--seen` token changes when any new type comes (incident.ts findingTypesSeen).
+ * A type already kept changes nothing; past MAX_TYPES_HASHED every arrival is counted, a repeat too:
+ * the token then changes more often than needed, never less.
+ */
+function keepTypesNotListed(incident: Incident, hashes: string[], more = 0): void {
+  const notListed = incident.findingTypesNotListed;
+  if (!notListed) return;
+  const kept = new Set(notListed.hashes ?? []);
+  let counted = (notListed.more ?? 0) + more;
+  for (const hash of hashes) {
+    if (kept.has(hash)) continue;
+    if (kept.size < MAX_TYPES_HASHED) kept.add(hash);
+    else counted += 1;
+  }
+  incident.findingTypesNotListed = { ...notListed, hashes: [...kept].sort(), ...(counted ? { more: counted } : {}) };
 }
 
 /** Whether a finding of `severity` and `type` makes its type the incident's own (as `takeSeverity` does). */
@@ -966,7 +1021,7 @@ function takesType(incident: Incident, severity: number, type: string): boolean 
 function noteTypesNotListed(incident: Incident, since: string, type: string | null, now: string, entries: TimelineDraft[]): void {
   const known = incident.findingTypesNotListed?.since;
   if (known !== undefined && known <= since) return;
-  incident.findingTypesNotListed = { since };
+  incident.findingTypesNotListed = { ...incident.findingTypesNotListed, since };
   if (known !== undefined) return;
   entries.push({
     at: now,
@@ -1096,13 +1151,15 @@ function listResources(related: AffectedResource[], incident: Incident): Affecte
  * The AP clock runs from the earliest detection among the incident's findings, whatever order they
  * arrived in: a finding detected earlier moves `detectedAt` back, and with it the default awareness
  * and the deadline. An awareness a person acted on stays: one they recorded, and the default once
- * the FG assessed personal data affected (or possibly so) or a report was made on it. Nobody was
- * aware of a finding before it arrived (Art. 33(1) counts from awareness): the earlier detection is
- * recorded beside it and the FG told (`announce`), who may move the awareness with a reason.
+ * the FG assessed personal data affected (or possibly so) or a report was made on it, or when it
+ * would move before the begin of the breach a person stated (checked against it when recorded:
+ * nobody is aware of a breach before it began, S6). Nobody was aware of a finding before it arrived
+ * (Art. 33(1) counts from awareness): the earlier detection is recorded beside it and the FG told
+ * (`announce`), who may move the awareness, or correct the begin, with a reason.
  */
 function moveDetectionEarlier(incident: Incident, detectedAt: string, source: string, now: string, entries: TimelineDraft[]): void {
   if (detectedAt >= incident.detectedAt) return;
-  const kept = awarenessActedOn(incident);
+  const kept = awarenessActedOn(incident, detectedAt);
   const defaultAwareness = incident.awareAt !== null && incident.awareAt === incident.detectedAt && !incident.awareReason && !kept;
   const from = incident.detectedAt;
   incident.detectedAt = detectedAt;
@@ -1121,15 +1178,21 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
       deadline: incident.deadline,
       awarenessMoved: defaultAwareness,
       ...(kept && !incident.awareReason ? { awarenessKept: kept } : {}),
+      ...(kept === 'begin' && !incident.awareReason ? { startedAt: incident.facts?.startedAt } : {}),
     },
   });
 }
 
-/** Whether the FG acted on the default awareness: a report made, or personal data assessed affected or possibly so. */
-function awarenessActedOn(incident: Incident): 'reported' | 'assessed' | null {
+/**
+ * Whether the FG acted on the default awareness: a report made, personal data assessed affected or
+ * possibly so, or a begin of the breach stated that the new detection (`detectedAt`) lies before.
+ */
+function awarenessActedOn(incident: Incident, detectedAt: string): 'reported' | 'assessed' | 'begin' | null {
   if (incident.reports?.length) return 'reported';
   const assessed = (incident.decisions ?? []).some((d) => d.kind === 'assessment' && d.personalData !== 'no');
-  return assessed || (incident.assessment && incident.assessment.personalData !== 'no') ? 'assessed' : null;
+  if (assessed || (incident.assessment && incident.assessment.personalData !== 'no')) return 'assessed';
+  const began = incident.facts?.startedAt;
+  return began && detectedAt < began ? 'begin' : null;
 }
 
 /** `holderOf`: the open incident holding each of the finding's correlation keys, as read with it. */
@@ -1486,7 +1549,7 @@ function detectionEarlierMessage(after: Incident, policy: Policy, now: string, e
   const stateKey = `detection-earlier:${after.detectedAt}`;
   if (after.announced.includes(`fg:${stateKey}`)) return null;
   after.announced.push(`fg:${stateKey}`);
-  const detail = moved.detail as { from: string; awarenessMoved: boolean };
+  const detail = moved.detail as { from: string; awarenessMoved: boolean; startedAt?: string };
   return composeMessage({ incident: after, channel: 'fg', kind: 'detection-moved-earlier', stateKey, now, policy, earlier: detail });
 }
 

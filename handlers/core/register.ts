@@ -6,7 +6,7 @@
  * One row per incident. CSV and JSON carry codes for tools; Markdown is for people, in the
  * policy's language.
  */
-import { type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
+import { apLegalDeadline, type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
 import {
@@ -90,7 +90,7 @@ export interface RegisterRow {
   reportsPendingReason: string | null;
   /** Why it was closed while the AP held only the first phase of the notification, made with the facts incomplete (Art. 33(4)). */
   apFollowUpReason: string | null;
-  /** The hours the AP deadline was counted with (Art. 33(1): 72; the policy's when the clock began). */
+  /** The hours of `apDeadline` (Art. 33(1): 72; more only for a record counted with more before G17). An internal target is in `apInternalTarget*`. */
   apDeadlineHours: number | null;
   /** For a processor: the hours it had to inform its controller (the contract's, else 24). */
   controllerHours: number | null;
@@ -106,6 +106,7 @@ export interface RegisterRow {
   /** Every decision, in the order recorded (JSON only). */
   decisions: Decision[];
   nis2Significant: boolean | null;
+  /** The AP deadline of the law (Art. 33(1): 72 hours from awareness; a record counted with more before G17 keeps its hours), which the verdict columns judge by. */
   apDeadline: string | null;
   apClock: string | null;
   /** The AP clock's state; a follow-up still owed to the AP (Art. 33(4)) reads `follow-up-owed` or `follow-up-overdue`, not `met`. */
@@ -154,6 +155,15 @@ export interface RegisterRow {
   startedBeforeDetection: boolean;
   /** The end of the breach as stated (`endedAt`) lies before GuardDuty's detection (after a begin or awareness before it, confirmed). */
   endedBeforeDetection: boolean;
+  /**
+   * The organisation's internal target when shorter than the law's 72 hours (policy `apDeadlineHours`,
+   * kept with the record): when it fell, its hours, and whether the initial report (or, without one,
+   * now) came after it. Missing it is no delay under Art. 33(1): `apClockStatus`, `apInitialStatus`
+   * and `delayReason` follow `apDeadline` (review12 S3). Empty without a target.
+   */
+  apInternalTarget: string | null;
+  apInternalTargetHours: number | null;
+  apInternalTargetMissed: boolean | null;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
@@ -251,7 +261,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     decidedAt: a?.at ?? null,
     decisions,
     nis2Significant: incident.nis2 ? incident.nis2.significant : null,
-    apDeadline: incident.deadline,
+    apDeadline: apLegalDeadline(incident),
     apClock: ap ? (ap.followUp ? clockStateText('en', ap) : `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}`) : incident.sample ? 'none (sample)' : null,
     apClockStatus: ap ? shownState(ap) : null,
     apInitialStatus: ap?.status ?? null,
@@ -309,6 +319,9 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     startedReason: f?.startedReason ?? null,
     startedBeforeDetection: beforeDetection(incident, f?.startedAt),
     endedBeforeDetection: beforeDetection(incident, f?.endedAt),
+    apInternalTarget: ap?.internalTarget?.at ?? null,
+    apInternalTargetHours: ap?.internalTarget?.hours ?? null,
+    apInternalTargetMissed: ap?.internalTarget ? ap.internalTarget.missed : null,
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
     specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
@@ -660,6 +673,10 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'startedBeforeDetection',
   // Added for the end of the breach before GuardDuty's detection (d24fefa), marked as the begin is, likewise.
   'endedBeforeDetection',
+  // Added for review12 S3 (an internal AP target shorter than the law's 72 hours, beside the law's deadline), likewise.
+  'apInternalTarget',
+  'apInternalTargetHours',
+  'apInternalTargetMissed',
 ];
 
 /**

@@ -4,6 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
+import { apInternalTarget, apLegalDeadline } from './ap-verdict.js';
 import { type CarriedOutElsewhere, partlyWhat } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
@@ -63,7 +64,11 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
     });
   }
   if (incident.awareAt) marks.push({ at: incident.awareAt, label: nl ? 'Bewust' : 'Aware', color: '#7c3aed' });
-  if (incident.deadline) marks.push({ at: incident.deadline, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
+  // The law's deadline, and an internal target shorter than it as what it is (review12 S3).
+  const legal = apLegalDeadline(incident);
+  if (legal) marks.push({ at: legal, label: nl ? 'Termijn AP' : 'AP deadline', color: '#dc2626' });
+  const target = apInternalTarget(incident);
+  if (target) marks.push({ at: target.at, label: nl ? 'Interne doelstelling AP' : 'Internal AP target', color: '#f59e0b' });
   for (const r of incident.reports ?? []) {
     marks.push({
       at: r.at,
@@ -391,8 +396,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Resource OPEN gebleven' : 'Resource left OPEN'}: ${actionLabel(lang, str('action'))} ${str('target')} (${str('resource')})`;
     case 'detection-moved-earlier':
       return nl
-        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}`
-        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}`;
+        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
+        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
     case 'linked-to-incident':
       return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${str('findingType')} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
     case 'related-incident':

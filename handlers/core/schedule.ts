@@ -5,6 +5,7 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
+import { apInternalTarget, apLegalDeadline } from './ap-verdict.js';
 import {
   apClockRunning,
   apFollowUpLeftAtClosing,
@@ -72,12 +73,17 @@ function deadlineTrack(
   lastDueAt: string | null,
   kinds: { before: DueItem['kind']; overdue: DueItem['kind'] },
   clock?: ClockName,
+  targetIso?: string,
 ): Track {
   const deadline = Date.parse(deadlineIso);
-  const before = [...policy.reminders.beforeDeadlineHours]
-    .filter((h) => h < windowHours)
-    .sort((a, b) => b - a)
-    .map((h) => deadline - h * HOUR_MS);
+  const hours = policy.reminders.beforeDeadlineHours.filter((h) => h < windowHours);
+  // An internal target before the deadline (the AP's, review12 S3): reminded before it and at it, then before the deadline.
+  const target = targetIso === undefined ? null : Date.parse(targetIso);
+  const points =
+    target === null
+      ? hours.map((h) => deadline - h * HOUR_MS)
+      : [...hours.map((h) => target - h * HOUR_MS), target, ...hours.map((h) => deadline - h * HOUR_MS)];
+  const before = [...new Set(points)].filter((x) => x < deadline).sort((a, b) => a - b);
   const step = policy.reminders.overdueEveryHours * HOUR_MS;
   return {
     track: key,
@@ -125,11 +131,19 @@ function onceTrack(key: string, atIso: string, lastDueAt: string | null, kind: D
 }
 
 function apTrack(incident: Incident, policy: Policy): Track | null {
-  if (!apClockRunning(incident, policy) || !incident.deadline) return null;
-  return deadlineTrack('ap', incident.deadline, Number.POSITIVE_INFINITY, policy, incident.reminders.lastDueAt, {
-    before: 'ap-reminder',
-    overdue: 'ap-overdue',
-  });
+  const legal = apLegalDeadline(incident);
+  if (!apClockRunning(incident, policy) || !legal) return null;
+  // Overdue from the law's deadline; an internal target is reminded before and at it (review12 S3).
+  return deadlineTrack(
+    'ap',
+    legal,
+    Number.POSITIVE_INFINITY,
+    policy,
+    incident.reminders.lastDueAt,
+    { before: 'ap-reminder', overdue: 'ap-overdue' },
+    undefined,
+    apInternalTarget(incident)?.at,
+  );
 }
 
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */
@@ -227,9 +241,19 @@ interface Escalation {
   roundMs: number;
 }
 
+/**
+ * Whether nobody took the incident yet: no person acknowledged it, and it is neither closed nor a
+ * sample. The FG's state (assessed, reported) says nothing about it: the FG's assessment is the
+ * legal side, not on-call's page (review12 K6: read as `state === 'open'`, an assessment before
+ * anyone acknowledged ended the escalation, and `status` counted the incident as taken).
+ */
+export function awaitsAcknowledgement(incident: Incident): boolean {
+  return !incident.acknowledgedBy && incident.state !== 'closed' && !incident.sample;
+}
+
 function escalation(incident: Incident, policy: Policy): Escalation | null {
-  // Pages run until acknowledged; sample incidents are paged once, as a test, and never nag.
-  if (incident.sample || incident.state !== 'open' || !incident.paging.firstPageAt) return null;
+  // Pages run until a person acknowledges; sample incidents are paged once, as a test, and never nag.
+  if (!awaitsAcknowledgement(incident) || !incident.paging.firstPageAt) return null;
   // The pager (PagerDuty, Opsgenie) escalates an alert it took: datalek's levels would page twice.
   // When it could not take it (`failed`), datalek's own levels page instead.
   if (pagerEscalates(incident)) return null;

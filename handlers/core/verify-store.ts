@@ -27,7 +27,7 @@ import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
-import { personalDataLeft } from './minimise.js';
+import { objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
 const CLAIM_SKEW_MINUTES = 5;
@@ -47,6 +47,18 @@ export interface VerifyResult {
    */
   adopted: { incidentId: string; at: string; by: string | null }[];
 }
+
+/**
+ * What an item an index holds as another kind than it is (RawIncident `misindexed`) would be taken
+ * for: the pipeline writes none such, and an incident's record handed to the senders as a message
+ * would send what it holds.
+ */
+const MISREAD: Record<NonNullable<RawIncident['misindexed']>[number]['kind'], (partition: string) => string> = {
+  pending: (p) => `is among the messages the senders send (index partition ${p}), but it is no message: an index entry the pipeline did not write`,
+  due: (p) => `is among the incidents the sweep reads when due (index partition ${p}), but it is no incident record: an index entry the pipeline did not write`,
+  incident: (p) =>
+    `is among the incidents status and the register list (index partition ${p}), but it is no incident record: an index entry the pipeline did not write`,
+};
 
 export function verifyOk(result: VerifyResult): boolean {
   return result.store.length === 0 && result.problems.length === 0 && (result.digests?.problems.length ?? 0) === 0;
@@ -79,7 +91,13 @@ export async function verifyStore(
       problems.push(...auditIncident(raw, (key, hash) => newest.get(key)?.hashes.has(hash) === true));
       problems.push(...rolledBack(raw, newest));
       problems.push(...minimisations(raw));
+      problems.push(...(raw.misindexed ?? []).map((m) => ({ incidentId: raw.id, entry: m.entry, problem: MISREAD[m.kind](m.partition) })));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
+    }
+    // Items an index holds as what they are not, beyond the incidents read (a resource lock among the messages to send).
+    for (const m of options.only ? [] : ((await source.misindexedItems?.()) ?? [])) {
+      if (m.incidentId && raws.get(m.incidentId)?.misindexed?.some((x) => x.entry === m.entry && x.kind === m.kind)) continue;
+      problems.push({ incidentId: m.incidentId ?? '(store)', entry: m.entry, problem: MISREAD[m.kind](m.partition) });
     }
     // Which incident holds which resource: not in the ledger, so judged against the records.
     problems.push(...auditResourceClaims(await source.resourceClaims(), raws, options.only));
@@ -228,12 +246,21 @@ function minimisations(raw: RawIncident): AuditProblem[] {
     for (const [key, hash] of findingsWrittenBy(row.data)) last.set(key, hash);
   }
   for (const row of raw.findings) {
-    const left = row.incidentId === raw.id ? personalDataLeft(row.data) : [];
+    if (row.incidentId !== raw.id) continue;
+    const left = personalDataLeft(row.data);
     if (left.length)
       problems.push({
         incidentId: raw.id,
         entry: `finding ${row.key}`,
         problem: `says it is minimised, but it still holds personal data at ${left.join(', ')}`,
+      });
+    // Minimised from f787210 to 3784915: the infected object's key stayed in the incident's actions.
+    const actions = objectKeysLeftMinimised(raw.record?.data, row.data, row.key);
+    if (actions.length)
+      problems.push({
+        incidentId: raw.id,
+        entry: `finding ${row.key}`,
+        problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} removes it`,
       });
   }
   return problems;

@@ -25,6 +25,12 @@ export interface AuditSource {
   incidentIds(): Promise<string[]>;
   rawIncident(id: string): Promise<RawIncident>;
   /**
+   * Where the store has indexes its readers take items from (DynamoDB): every item one holds as
+   * another kind than it is (RawIncident `misindexed`), wherever it is, with the incident it belongs
+   * to where it says. Read by verify of the whole store.
+   */
+  misindexedItems?(): Promise<({ incidentId: string | null } & NonNullable<RawIncident['misindexed']>[number])[]>;
+  /**
    * The hash the newest entry of this incident's ledger that wrote the finding recorded, null when
    * none did. Reads the ledger from its newest entry back and stops there: the contain function
    * asks it on each run, so it must not read the whole partition (in a storm, per finding event).

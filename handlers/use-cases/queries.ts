@@ -14,6 +14,7 @@ import { holdsInherited, type InheritedHold } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
+import { awaitsAcknowledgement } from '../core/schedule.js';
 import type { UnreadableHandler } from '../core/stored-record.js';
 import type { IncidentFilter, IncidentStore } from '../ports/incident-store.js';
 import type { Lang } from './fields.js';
@@ -25,13 +26,13 @@ export interface QueryDeps {
 }
 
 /**
- * Most urgent first: real incidents before tests, unacknowledged before acknowledged, then the
+ * Most urgent first: real incidents before tests, unacknowledged (by nobody, whatever the FG's state) before acknowledged, then the
  * earliest AP deadline, then the highest severity.
  */
 export function byUrgency(a: Incident, b: Incident): number {
   return (
     Number(a.sample) - Number(b.sample) ||
-    Number(a.state !== 'open') - Number(b.state !== 'open') ||
+    Number(!awaitsAcknowledgement(a)) - Number(!awaitsAcknowledgement(b)) ||
     (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
     b.severity - a.severity ||
     a.id.localeCompare(b.id)

@@ -19,7 +19,7 @@ import {
   subscribersDecisionNeeded,
 } from '../core/clocks.js';
 import { REPORT_KINDS } from '../core/fg-workflow.js';
-import type { Decision, Incident } from '../core/incident.js';
+import { type Decision, findingTypesSeen, type Incident } from '../core/incident.js';
 import { actionLabel } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
@@ -116,7 +116,13 @@ function decision(what: Text, ...kinds: Decision['kind'][]): NonNullable<WebForm
  * someone moved it does not move it again.
  */
 const assessment = (...kinds: Decision['kind'][]): NonNullable<WebForm['edits']> => ({
-  shown: (incident) => [decided(...kinds)(incident), incident.reviewAsked?.at ?? null, [...(incident.findingTypes ?? [incident.findingType])].sort()],
+  // The types past the most an incident lists count too, by the token that covers every type (incident.ts findingTypesSeen).
+  shown: (incident) => [
+    decided(...kinds)(incident),
+    incident.reviewAsked?.at ?? null,
+    [...(incident.findingTypes ?? [incident.findingType])].sort(),
+    findingTypesSeen(incident),
+  ],
   changed: {
     nl: `De beoordeling is gewijzigd, of een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende. ${RECORD_AGAIN.nl}`,
     en: `The assessment changed, or a new finding asks for a new one, since you opened this page. ${RECORD_AGAIN.en}`,

@@ -6,6 +6,7 @@
 
 import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
+import { apLegalDeadline } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText, partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
@@ -227,6 +228,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
   const { w, lang } = view;
   const a = incident.assessment;
   const initial = initialReport(incident);
+  const legalDeadline = apLegalDeadline(incident);
   const local = (iso: string) => formatLocal(iso, view.tz);
   const role = roleOf(incident, view.policy);
   return (
@@ -299,13 +301,14 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       </dd>
       <dt>{w.field.deadline}</dt>
       <dd>
-        {incident.deadline ? (
+        {/* The law's deadline (Art. 33(1)); an internal target is in the AP clock's note (review12 S3). */}
+        {legalDeadline ? (
           <>
-            <When view={view} at={incident.deadline} />
+            <When view={view} at={legalDeadline} />
             {!initial && apClockRunning(incident, view.policy) ? (
               <>
                 {' ('}
-                <TimeLeft view={view} due={incident.deadline} />
+                <TimeLeft view={view} due={legalDeadline} />
                 {')'}
               </>
             ) : null}

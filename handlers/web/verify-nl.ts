@@ -13,6 +13,8 @@ type Template = [en: string, nl: string];
 /** Where the problem is: `ledger 3`, `entry 2` (the timeline), `record`, `finding …`, `message …`, `registry 5/12`, `claim …`. */
 const ENTRIES: Template[] = [
   ['ledger {}', 'grootboekregel {}'],
+  ['item {}', 'item {}'],
+  ['resource lock (its key left out here)', 'resourceslot (de sleutel is hier weggelaten)'],
   ['entry {}', 'tijdlijnregel {}'],
   ['record', 'incidentrecord'],
   ['finding {}', 'bevinding {}'],
@@ -58,6 +60,10 @@ const PROBLEMS: Template[] = [
     'minimaliseert de bevinding {}, maar niet het record dat dit grootboek ervoor schreef ({}): een minimalisatie die de pipeline niet schreef',
   ],
   ['says it is minimised, but it still holds personal data at {}', 'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}'],
+  [
+    "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
+  ],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
   ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],
@@ -75,6 +81,18 @@ const PROBLEMS: Template[] = [
   [
     'is marked sent, yet still among the messages to send: an index entry the pipeline did not write',
     'staat als verzonden, maar nog tussen de te verzenden berichten: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the messages the senders send (index partition {}), but it is no message: an index entry the pipeline did not write',
+    'staat tussen de berichten die de verzenders verzenden (indexpartitie {}), maar is geen bericht: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the incidents the sweep reads when due (index partition {}), but it is no incident record: an index entry the pipeline did not write',
+    'staat tussen de incidenten die de sweep leest als er iets openstaat (indexpartitie {}), maar is geen incidentrecord: een indexregel die de pipeline niet schreef',
+  ],
+  [
+    'is among the incidents status and the register list (index partition {}), but it is no incident record: an index entry the pipeline did not write',
+    'staat tussen de incidenten die status en het register tonen (indexpartitie {}), maar is geen incidentrecord: een indexregel die de pipeline niet schreef',
   ],
   [
     "is claimed until {}, beyond any sender's lease ({} minutes): nobody may send it until then, which silences it",

@@ -50,10 +50,12 @@ import {
   BOOTSTRAP_POLICY_CHANGES,
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
+  DATALEK_POLICY_PREFIX,
   deployRoleArn,
   EXECUTION_ROLE_PREFIX,
   IAM_FORWARD_ROLE_NAME,
   notByDeployment,
+  POLICY_VERSION_CHANGES,
   STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
@@ -531,6 +533,21 @@ export function functionRoleGiven(): Record<string, unknown> {
   };
 }
 
+/**
+ * A version of one of datalek's fixed-name managed policies made, made default or deleted (infra14):
+ * a role's boundary loosened so lets any policy put on the role since do more, unseen (the roles'
+ * own policies are watched by name nowhere else). By ARN, with or without a path (a call names a
+ * policy by its ARN). A deployment updates a policy by these calls: in `datalek-watch-by-hand`. IAM's
+ * calls reach EventBridge in us-east-1 only: seen where a pipeline region is it, or forwarded from
+ * there (iam-forward-stack.ts); member accounts' too (member-stack.ts).
+ */
+export function policyVersionChanges(): Record<string, unknown> {
+  return {
+    eventName: POLICY_VERSION_CHANGES,
+    requestParameters: { policyArn: ['', '*/'].map((path) => ({ wildcard: `*:policy/${path}${DATALEK_POLICY_PREFIX}*` })) },
+  };
+}
+
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
 export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 'secretNamePrefix'>): Record<string, unknown> {
   const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`), keyCalls(props.keyIds)];
@@ -707,6 +724,7 @@ export function byHandPattern(
     topicChanges(`${ALARM_NAME_PREFIX}*`),
     queueChanges(),
     functionRoleGiven(),
+    policyVersionChanges(),
   ];
   if (props.functionWildcards.length) changes.push(functionChanges(props.functionWildcards));
   if (props.secretNamePrefix) changes.push(secretChanges(props.secretNamePrefix));
@@ -765,7 +783,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;

@@ -233,9 +233,13 @@ describe('the CDK app', () => {
     // With the stack's one role, which only these two rules may use and which may only put events on the central bus.
     const [role] = Object.keys(t.findResources('AWS::IAM::Role'));
     expect(Object.keys(t.findResources('AWS::IAM::Role'))).toEqual([role]);
+    // A forward that fails waits in the stack's dead-letter queue (infra14: it was lost silently).
+    const [queue] = Object.keys(t.findResources('AWS::SQS::Queue'));
     for (const r of rules) {
       expect(r.Properties.State).toBe('ENABLED');
-      expect(r.Properties.Targets).toEqual([{ Arn: central, Id: 'Target0', RoleArn: { 'Fn::GetAtt': [role, 'Arn'] } }]);
+      expect(r.Properties.Targets).toEqual([
+        { Arn: central, Id: 'Target0', RoleArn: { 'Fn::GetAtt': [role, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+      ]);
       expect(JSON.stringify(r.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
     }
     // The forward rule takes IAM's calls by name: the central rules read the rest.
@@ -247,6 +251,37 @@ describe('the CDK app', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Sid: 'ForwardToCentralBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: central }] },
     });
+  });
+
+  it("keeps a failed IAM forward in an encrypted dead-letter queue that only the two rules may send to and only break-glass may take from, and pages on-call through us-east-1's own alarm topic on what arrives (infra14)", () => {
+    const t = Template.fromStack(built.iamForward as NonNullable<typeof built.iamForward>);
+    const queues = Object.entries(t.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1);
+    const [[queue, { Properties: props }]] = queues;
+    expect(props.KmsMasterKeyId).toBeDefined();
+    expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    const [policy] = Object.values(t.findResources('AWS::SQS::QueuePolicy')).filter(
+      (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queue }]),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement as { Sid?: string; Effect: string; Action: string | string[]; Condition?: unknown }[];
+    const send = statements.find((st) => st.Effect === 'Allow' && [st.Action].flat().includes('sqs:SendMessage'));
+    const rules = Object.keys(t.findResources('AWS::Events::Rule')).sort();
+    expect(send?.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': rules.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) } });
+    const take = statements.find((st) => st.Effect === 'Deny' && [st.Action].flat().includes('sqs:ReceiveMessage'));
+    expect(JSON.stringify(take?.Condition)).toMatch(new RegExp(`role/${CONTEXT.breakGlassRole}"`));
+    expect(statements.some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('sqs:PurgeQueue'))).toBe(true);
+    // The alarm counts what arrives (a receive cannot hide it) and pages through this region's alarm topic, which on-call gets.
+    const [[topic]] = Object.entries(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+    t.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: topic }, Protocol: 'email', Endpoint: CONTEXT.onCallEmail });
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties).includes(JSON.stringify({ 'Fn::GetAtt': [queue, 'QueueName'] })),
+    );
+    expect(alarms.map((a) => a.Properties.AlarmName)).toEqual(['datalek-iam-forward-dead-letters']);
+    expect(JSON.stringify(alarms[0].Properties)).toContain('"MetricName":"NumberOfMessagesSent"');
+    expect(alarms[0].Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    expect(alarms[0].Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    // An event neither forwarded nor put in the queue pages too, per rule.
+    for (const name of ['datalek-iam-forward-lost', 'datalek-iam-guard-lost']) t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name });
   });
 
   it('needs no forward from us-east-1 where a pipeline region is us-east-1: its own watch rules see IAM there', () => {

@@ -20,13 +20,15 @@ import { allowed } from './dynamodb-iam.js';
 
 const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 const { response, forwarders } = built;
+/** Every stack with dead-letter queues: the response stack, the forwarders, and us-east-1's IAM forward (infra14). */
+const queueStacks = [response, ...forwarders, ...(built.iamForward ? [built.iamForward] : [])];
 const text = (v: unknown) => JSON.stringify(v);
 
 describe("a datalek dead-letter queue's messages taken one by one (the queue Deny's other half)", () => {
   it("denies receiving, hiding and deleting a dead-letter queue's messages to all but those named (as purging it is)", () => {
     const open: string[] = [];
     let queues = 0;
-    for (const stack of [response, ...forwarders]) {
+    for (const stack of queueStacks) {
       const t = Template.fromStack(stack);
       const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy'));
       for (const id of Object.keys(t.findResources('AWS::SQS::Queue')).filter((q) => /DeadLetters|FailedEvents/.test(q))) {
@@ -51,7 +53,7 @@ describe("a datalek dead-letter queue's messages taken one by one (the queue Den
 
   it('lets only break-glass take them, which redrives them (read12b B3)', () => {
     const named = new Set<string>();
-    for (const stack of [response, ...forwarders]) {
+    for (const stack of queueStacks) {
       const t = Template.fromStack(stack);
       for (const p of Object.values(t.findResources('AWS::SQS::QueuePolicy')))
         for (const st of p.Properties.PolicyDocument.Statement as Statement[])
@@ -87,7 +89,7 @@ describe("a datalek dead-letter queue's messages taken one by one (the queue Den
 
   it('raises its alarm on a message that arrives, which a receive cannot hide, not only on one that waits visible', () => {
     const unseen: string[] = [];
-    for (const stack of [response, ...forwarders]) {
+    for (const stack of queueStacks) {
       const t = Template.fromStack(stack);
       const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
       for (const id of Object.keys(t.findResources('AWS::SQS::Queue')).filter((q) => /DeadLetters|FailedEvents/.test(q))) {

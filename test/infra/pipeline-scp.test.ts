@@ -321,6 +321,21 @@ describe("against a new version of the bootstrap's managed policies (deploy12: t
   });
 });
 
+describe("against a new version of a fixed-name datalek-* managed policy (infra14: a role's boundary loosened)", () => {
+  const policies = ['datalek-contain-boundary', 'datalek-link-boundary', 'datalek-on-call-acknowledge'].map((n) => `arn:aws:iam::${ACCOUNT}:policy/${n}`);
+  const changes = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion'];
+
+  it('lets only the deployment (it updates a boundary so) and break-glass make, choose or delete a version', () => {
+    for (const p of policies)
+      for (const action of changes) {
+        expect(underScp(call(action, p, role('Admin'))), `Admin ${action} ${p}`).toBe(false);
+        for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
+          expect(underScp(call(action, p, principal)), `${principal} ${action} ${p}`).toBe(true);
+      }
+    expect(underScp(call('iam:DeletePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/billing-report`, role('Admin')))).toBe(true);
+  });
+});
+
 describe('the size of the policy a deployment writes (deploy12)', () => {
   const regions = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2', 'us-east-1', 'us-east-2'];
   const withRegions = (forwardFrom: string[]) =>

@@ -262,14 +262,22 @@ const WATCHED: Record<string, string[]> = {
   '219-ec2-malware-scans-exclude-a-tag.json': ['central/pipeline', 'forwarder/pipeline'],
   '220-s3-malware-protection-plan-read.json': [],
   '221-suppression-rule-deleted.json': [],
+  // infra14: a fixed-name datalek-* managed policy (a role's boundary) loosened by a new default version, an older one
+  // made default, or a version deleted, by anyone but the deployment (it updates a boundary so). IAM's calls reach
+  // EventBridge in us-east-1 alone: forwarded from there (iam-forward-stack.ts). Another team's policy does not page.
+  '222-contain-boundary-loosened-by-a-new-default-version.json': ['central/by-hand', 'forwarder/by-hand'],
+  '223-link-boundary-older-version-made-default.json': ['central/by-hand', 'forwarder/by-hand'],
+  '224-contain-boundary-version-deleted.json': ['central/by-hand', 'forwarder/by-hand'],
+  '225-contain-boundary-version-put-by-a-deploy.json': ['forwarder/by-hand'],
+  '226-another-teams-policy-version-deleted.json': [],
   // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
   // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
   // that changes a function's grants pages too. The member stacks' roles page in the central region, where member
   // accounts' calls arrive. Another team's role does not.
-  '222-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
-  '223-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
-  '224-member-containment-role-boundary-deleted.json': ['central/changes'],
-  '225-another-teams-function-role-trust-changed.json': [],
+  '240-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
+  '241-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
+  '242-member-containment-role-boundary-deleted.json': ['central/changes'],
+  '243-another-teams-function-role-trust-changed.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -545,7 +553,20 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     }
     const byRule = await routed('iam-forward', iamPatterns, entries);
     const forwarded = (rule: string) => [...(byRule[rule] ?? [])].sort();
-    expect(forwarded('datalek-iam-guard')).toEqual(['datalek-iam-forward#disabled:guard', 'datalek-iam-forward#targets-by-hand:guard']);
+    // And the calls that would silence us-east-1's dead-letter path (infra14): its alarms, alarm topic and queue, by name, as the
+    // central paging and register rules read them (these files name eu-west-1's; the rules match any region's).
+    const byCentral = await routed(
+      'iam-guard-central',
+      { paging: watchPatterns['central/paging'], register: watchPatterns['central/register'] },
+      entries,
+      true,
+    );
+    const silencing = entries
+      .filter((e) => ['aws.monitoring', 'aws.sns'].includes(e.source) && byCentral.paging.includes(e.id))
+      .concat(entries.filter((e) => e.source === 'aws.sqs' && byCentral.register.includes(e.id)))
+      .map((e) => e.id);
+    expect(silencing.length).toBeGreaterThan(10);
+    expect(forwarded('datalek-iam-guard')).toEqual(['datalek-iam-forward#disabled:guard', 'datalek-iam-forward#targets-by-hand:guard', ...silencing].sort());
     expect(forwarded('datalek-iam-forward')).toEqual(
       [
         // IAM's calls by name: the bootstrap's roles and policies (the central datalek-watch-changes reads which), containment's.
@@ -555,10 +576,16 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '162-execution-policy-new-default-version.json',
         '163-bootstrap-boundary-default-version-set-by-path.json',
         '164-another-teams-policy-new-version.json',
-        '222-contain-function-role-trust-changed.json',
-        '223-notify-function-role-policy-put-by-a-deploy.json',
-        '224-member-containment-role-boundary-deleted.json',
-        '225-another-teams-function-role-trust-changed.json',
+        // A managed policy's versions, by name (the central datalek-watch-by-hand reads which policy, and who): infra14.
+        '222-contain-boundary-loosened-by-a-new-default-version.json',
+        '223-link-boundary-older-version-made-default.json',
+        '224-contain-boundary-version-deleted.json',
+        '225-contain-boundary-version-put-by-a-deploy.json',
+        '226-another-teams-policy-version-deleted.json',
+        '240-contain-function-role-trust-changed.json',
+        '241-notify-function-role-policy-put-by-a-deploy.json',
+        '242-member-containment-role-boundary-deleted.json',
+        '243-another-teams-function-role-trust-changed.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',

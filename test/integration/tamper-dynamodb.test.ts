@@ -19,13 +19,14 @@ import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { describeProblem } from '../../handlers/core/audit.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { spawnCli } from '../support/cli.js';
-import { findingEvent } from '../support/events.js';
+import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { type LedgerRow, rechain } from '../support/tamper.js';
 
@@ -91,6 +92,73 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const hit = r.stderr.split('\n').find((l) => l.startsWith(`datalek: incident ${id}, `) && entry.test(l) && problem.test(l));
     expect(hit, r.stderr).toBeDefined();
   }
+
+  it('names an item whose index entry says it is something it is not, and the senders never take one for a message (fg14b 5)', async () => {
+    // A closed incident (nothing due: its record has no due entry the K4 check would miss) and its finding.
+    const id = await open();
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T22:00:00.000Z' };
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    expect((await store.getIncident(id))?.nextDueAt).toBeNull();
+    const at = '2026-11-27T22:10:00.000Z';
+    expect((await verifyStore(store, { only: id, now: at })).problems).toEqual([]);
+    const finding = `${ACCOUNT}/${REGION}/${findingOf.get(id)?.id}`;
+    // Among the messages to send: the incident's record, and its finding record (which holds personal data).
+    const pending = { ':p': { S: 'PENDING#0' }, ':s': { S: '2026-11-27T22:05:00.000Z' } };
+    for (const Key of [key(id, 'INCIDENT'), { pk: { S: `FND#${finding}` }, sk: { S: 'FINDING' } }])
+      await db().send(new UpdateItemCommand({ TableName: TABLE, Key, UpdateExpression: 'SET gsi1pk = :p, gsi1sk = :s', ExpressionAttributeValues: pending }));
+    // A resource lock (the key of an open incident's resource) among them too: no incident's partition holds it.
+    const other = await open();
+    const lock = (await store.resourceClaims()).rows.find((c) => c.incidentId === other) as { resourceKey: string };
+    const lockKey = { pk: { S: `RES#${lock.resourceKey}` }, sk: { S: 'OPEN' } };
+    await db().send(
+      new UpdateItemCommand({ TableName: TABLE, Key: lockKey, UpdateExpression: 'SET gsi1pk = :p, gsi1sk = :s', ExpressionAttributeValues: pending }),
+    );
+    // Listed as an incident: a message of it.
+    const message = (await store.listMessages(id))[0] as OutboxMessage;
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(id, `MSG#${message.id}`),
+        UpdateExpression: 'SET gsi2pk = :p, gsi2sk = :s',
+        ExpressionAttributeValues: { ':p': { S: 'INCIDENT#0' }, ':s': { S: `2026-11-27T21:05:00.000Z#${id}` } },
+      }),
+    );
+
+    // The senders send only message items: neither record is handed to them.
+    const sent = await store.pendingMessages();
+    expect(
+      sent.every((m) => typeof m.channel === 'string' && m.id.includes('/')),
+      JSON.stringify(sent.map((m) => m.id)),
+    ).toBe(true);
+    expect(sent.map((m) => m.id)).not.toContain(id);
+
+    const problems = (await verifyStore(store, { only: id, now: at })).problems.map(describeProblem);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `incident ${id}, record: is among the messages the senders send (index partition PENDING#0), but it is no message: an index entry the pipeline did not write`,
+        `incident ${id}, finding ${finding}: is among the messages the senders send (index partition PENDING#0), but it is no message: an index entry the pipeline did not write`,
+        `incident ${id}, message ${message.id}: is among the incidents status and the register list (index partition INCIDENT#0), but it is no incident record: an index entry the pipeline did not write`,
+      ]),
+    );
+    const r = await verify(id);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('but it is no message');
+    // The whole store: the lock too, without its key (a resource key can name a user); the others once.
+    const whole = (await verifyStore(store, { now: at })).problems.map(describeProblem).filter((p) => p.includes('the pipeline did not write'));
+    expect(whole.filter((p) => p.includes('resource lock (its key left out here): is among the messages the senders send'))).toHaveLength(1);
+    expect(whole.filter((p) => p.startsWith(`incident ${id}, record: is among the messages`))).toHaveLength(1);
+    expect(whole.join('\n')).not.toContain(lock.resourceKey);
+    // Put back, for the tests after it (the first to run: they damage records `close` reads).
+    for (const [Key, attributes] of [
+      [key(id, 'INCIDENT'), 'gsi1pk, gsi1sk'],
+      [{ pk: { S: `FND#${finding}` }, sk: { S: 'FINDING' } }, 'gsi1pk, gsi1sk'],
+      [key(id, `MSG#${message.id}`), 'gsi2pk, gsi2sk'],
+      [lockKey, 'gsi1pk, gsi1sk'],
+    ] as const)
+      await db().send(new UpdateItemCommand({ TableName: TABLE, Key, UpdateExpression: `REMOVE ${attributes}` }));
+    expect((await verifyStore(store, { only: id, now: at })).problems).toEqual([]);
+  });
 
   it('verifies an untouched record, and the timeline edit, delete, insert and reorder are named', async () => {
     const ids = [await open(), await open(), await open(), await open()];

@@ -7,8 +7,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { assess, decideSubjects, recordFacts } from '../../handlers/core/fg-workflow.js';
-import type { Incident } from '../../handlers/core/incident.js';
+import { type Incident, typeNotListedHash } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { reviewPending } from '../../handlers/core/schedule.js';
@@ -73,6 +74,23 @@ describe('a decision form drawn before the decision changed is refused, never ap
     const again = await from(page, 'assess', { 'personal-data': 'yes', risk: 'high', reason: 'ook BSN; nagekeken' });
     expect(again.status).toBe(303);
     expect((await incident()).assessment).toMatchObject({ risk: 'high', reason: 'ook BSN; nagekeken' });
+  });
+
+  // fg14a: past the most an incident lists, a new type is kept only as a hash; the page compared the listed types alone.
+  it('refuses an assessment page drawn before a finding of a type past the listed ones came', async () => {
+    const pastCap = (...types: string[]) =>
+      changeIncident(deps(), id, (draft) => {
+        draft.findingTypesNotListed = { since: now, hashes: types.map(typeNotListedHash).sort() };
+        return { entries: [] };
+      });
+    await pastCap('Recon:EC2/A100');
+    const { post } = await tab();
+    // As record-finding.ts keeps a further type past the cap: its hash, nothing listed.
+    await pastCap('Recon:EC2/A100', 'Exfiltration:S3/AnomalousBehavior');
+    const res = await post('assess', { 'personal-data': 'yes', risk: 'risk', reason: 'klantnamen; nagekeken' });
+    expect(res.status).toBe(400);
+    expect(pageText(await res.text())).toContain('een nieuwe bevinding vraagt om een nieuwe beoordeling, sinds u deze pagina opende.');
+    expect((await incident()).assessment).toMatchObject({ reason: 'klantnamen' });
   });
 
   it('refuses an assessment page drawn before a finding of a new type asked for a new assessment', async () => {

@@ -1,4 +1,7 @@
 /** Builders for GuardDuty events in tests: a valid event by default, with the fields a test changes. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
 
@@ -238,4 +241,16 @@ export function instanceSequenceEvent(id: string, instances: string[], createdAt
     resourceRole: 'TARGET',
     service: { featureName: 'Correlation', detection },
   });
+}
+
+/**
+ * The Malware Protection for S3 sample (`events/35-s3-object-malware-upload.json`), its infected
+ * object named `objectKey` (in the key and the object's ARN): an upload named after a person.
+ */
+export function s3MalwareUploadEvent(objectKey: string) {
+  const event = JSON.parse(readFileSync(join(import.meta.dirname, '../../events/35-s3-object-malware-upload.json'), 'utf8'));
+  const object = event.detail.resource.s3BucketDetails[0].s3ObjectDetails[0];
+  object.key = objectKey;
+  object.objectArn = `arn:aws:s3:::intake-uploads/${objectKey}`;
+  return event;
 }

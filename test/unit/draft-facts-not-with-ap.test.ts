@@ -4,11 +4,20 @@
  * and then every fact as recorded now, so the FG had to work out herself what the first phase
  * lacked. Now each AP report keeps which Art. 33(3) facts it carried (a short hash per fact), and
  * the draft names those added or changed since the last report, and those still missing.
+ *
+ * Review 12 (fgsec14) S4: it compared only the thirteen Art. 33(3) facts. Those the AP's form asks
+ * and the FG records after the first phase were left out: the begin of the breach stated a week
+ * before GuardDuty saw it (form section 2), its end ("is het datalek nog gaande?": nee), a processor
+ * involved (section 1), the data subjects informed under Art. 34 (section 8), the risk raised
+ * (section 3), the other authorities informed (section 8). After recording them the follow-up draft
+ * said "niets nieuw of gewijzigd sinds M-1": the FG who trusts it sends a follow-up without them,
+ * and the AP keeps a timeline and an Art. 34 answer no longer true (Art. 33(4), 33(3)(a)/(d), 5(2)).
+ * Now each is named when recorded or changed since the last report, never as "missing".
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { buildDraft } from '../../handlers/core/draft.js';
-import { assess, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { assess, decideSubjects, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -59,5 +68,55 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
     await recordFacts(deps(), { incidentId: id, by: 'FG', records: 1200 });
     await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'follow-up', by: 'FG' });
     expect((await notWithAp('en'))?.value).toMatch(/^nothing added or changed since M-1 \(follow-up\); still missing: /);
+  });
+
+  describe('review12 S4: the facts of the AP form beyond Art. 33(3)', () => {
+    const afterM1 = async () => {
+      clock = '2026-11-28T08:00:00.000Z';
+      await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+      clock = '2026-11-29T10:00:00.000Z';
+    };
+
+    it('says nothing changed while nothing did (the assessment M-1 carried is no change)', async () => {
+      await afterM1();
+      expect((await notWithAp('nl'))?.value).toMatch(/^niets nieuw of gewijzigd sinds M-1;/);
+    });
+
+    it('after the begin, the end, a processor and the data subjects informed, it does not say nothing changed', async () => {
+      await afterM1();
+      await recordFacts(deps(), {
+        incidentId: id,
+        by: 'FG',
+        startedAt: '2026-11-20T09:00:00Z',
+        startedReason: 'de logs tonen de eerste download op 20 november',
+        confirmStatedTime: true,
+        endedAt: '2026-11-28T12:00:00Z',
+        otherParty: { name: 'Hosting BV', role: 'processor' },
+      } as never);
+      await decideSubjects(deps(), {
+        incidentId: id,
+        decision: 'inform',
+        reason: 'hoog risico',
+        by: 'FG',
+        date: '2026-11-29T09:00:00Z',
+        channel: 'e-mail',
+        text: 'Beste cliënt, …',
+      });
+      const incident = (await store.getIncident(id)) as Incident;
+      expect([incident.facts?.startedAt, incident.subjects?.decision]).toEqual(['2026-11-20T09:00:00.000Z', 'inform']); // premise: recorded
+      const value = (await notWithAp('nl'))?.value;
+      expect(value).toMatch(
+        /^nieuw sinds M-1: Begin van het datalek, Einde van het datalek \(nog gaande\?\), Andere betrokken partijen \(zoals een verwerker\), Betrokkenen geïnformeerd of niet \(art\. 34\);/,
+      );
+      // Never asked as missing: they are the form's own, not Art. 33(3)'s required facts.
+      expect(value).not.toMatch(/nog onbekend:.*(Begin van het datalek|art\. 34)/);
+    });
+
+    it('names a risk raised after M-1 and the other authorities informed', async () => {
+      await afterM1();
+      await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'high', reason: 'ook medische gegevens', by: 'FG' });
+      await recordFacts(deps(), { incidentId: id, by: 'FG', otherAuthorities: 'politie (aangifte)' } as never);
+      expect((await notWithAp('en'))?.value).toMatch(/^added since M-1: Other authorities informed; changed since M-1: Assessment of the risk;/);
+    });
   });
 });

@@ -2,16 +2,18 @@
  * A new finding on an open incident reaches the FG (and on-call when it changes their work), once
  * per new finding type, and asks the FG to review an assessment made before it (review item 1).
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeBlockerItems, closeIncident } from '../../handlers/core/fg-workflow.js';
-import type { Incident, OutboxMessage } from '../../handlers/core/incident.js';
+import { findingTypesSeen, type Incident, type OutboxMessage, typeNotListedHash } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
+import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const C2 = 'Backdoor:EC2/C&CActivity.B!DNS';
@@ -87,7 +89,8 @@ describe('a new finding on an open incident', () => {
     const { id } = await assessedThenExfiltration();
     const sent = async (at: string) => {
       now = at;
-      return (await sweep(fg())).sent.filter((s) => s.incidentId === id).map((s) => s.kind);
+      // The FG's reminders: on-call's pages go on apart, nobody having acknowledged (review12 K6).
+      return (await sweep(fg())).sent.filter((s) => s.incidentId === id && s.kind !== 'page').map((s) => s.kind);
     };
     // Asked at 10:05; reminded every 12 hours (the policy's overdue rhythm), each reminder once.
     expect(await sent('2026-11-28T12:00:00.000Z')).toEqual([]);
@@ -158,7 +161,8 @@ describe('a new finding on an open incident', () => {
     // The first 100 (the incident's first type and 99 more) stay; the two after them are not listed.
     expect(incident.findingTypes).toEqual([...types.slice(0, 99), OWN]);
     expect(incident.findingTypes).toContain(incident.findingType);
-    expect(incident.findingTypesNotListed).toEqual({ since: now });
+    // Those not listed are kept as hashes, for the --seen token (incident.ts findingTypesSeen).
+    expect(incident.findingTypesNotListed).toEqual({ since: now, hashes: [types[99], types[100]].map(typeNotListedHash).sort() });
     expect((await store.getTimeline(id)).filter((e) => e.kind === 'finding-types-not-listed')).toHaveLength(1);
     expect(registerRow(incident, DEFAULT_POLICY, now).findingTypes).toBe(`${[...types.slice(0, 99), OWN].join(', ')}; further types not listed, from ${now}`);
     const told = async () => (await store.listMessages(id)).filter((m) => m.kind === 'finding-added').map((m) => m.attributes.findingType);
@@ -188,6 +192,22 @@ describe('a new finding on an open incident', () => {
     return { id, types };
   }
   const capMessages = async (id: string) => (await store.listMessages(id)).filter((m) => m.kind === 'finding-types-not-listed');
+
+  // fg14a: the --seen token hashed only the listed types, so past the cap a new type left it as it was
+  // and an assessment answered for a type that came after the person looked (Art. 33(1), (5)).
+  it('changes the --seen token when a type past the cap comes, not when one already there comes again', async () => {
+    const { id, types } = await pastTheTypeCap(7, 1);
+    const token = async () => findingTypesSeen((await store.getIncident(id)) as Incident);
+    const shown = await token();
+    await recordEvent(deps(), findingEvent({ id: 'a-again', type: types[100], severity: 7 }));
+    expect(await token()).toBe(shown);
+    await recordEvent(deps(), findingEvent({ id: 'a-new', type: 'Recon:EC2/B000', severity: 7 }));
+    const after = await token();
+    expect(after).not.toBe(shown);
+    const assessWith = (t: string) => assess(fg(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'verkenning', by: 'FG', seen: { token: t } });
+    await expect(assessWith(shown)).rejects.toThrow(/the finding types changed since show printed --seen/);
+    await assessWith(after);
+  });
 
   it('tells the FG once that further finding types are no longer listed, through redelivery and a storm of unlisted types', async () => {
     const { id, types } = await pastTheTypeCap(7, 30);
@@ -240,4 +260,15 @@ describe('a new finding on an open incident', () => {
     await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL }));
     expect(await kinds(first.incidentId as string)).toEqual(['fg:opened', 'on-call:opened', 'fg:finding-added']);
   });
+});
+
+it('keeps the --seen token of an incident within the type cap as it was: the hash of its listed types', () => {
+  // Tokens shown before fg14a still hold.
+  const few = incidentFixture({ findingTypes: ['D:E/F', 'A:B/C'] });
+  expect(findingTypesSeen(few)).toBe(
+    createHash('sha256')
+      .update(JSON.stringify(['A:B/C', 'D:E/F']))
+      .digest('hex')
+      .slice(0, 8),
+  );
 });

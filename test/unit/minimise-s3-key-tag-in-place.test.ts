@@ -4,8 +4,6 @@
  * released) keeps its key: releasing it tags that object, and without the key it could never be
  * taken off. Once released, the key goes.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
@@ -13,6 +11,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { MINIMISED, minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { s3MalwareUploadEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const KEY = 'aanvragen/2026/11/paspoort-j-jansen-19800101.pdf';
@@ -26,10 +25,7 @@ afterEach(async () => temp.cleanup());
 
 /** The malware finding recorded, its tag marked done (and released when `released`), the incident closed and minimised. */
 async function minimisedTag(released: boolean) {
-  const event = JSON.parse(readFileSync(join(import.meta.dirname, '../../events/35-s3-object-malware-upload.json'), 'utf8'));
-  const object = event.detail.resource.s3BucketDetails[0].s3ObjectDetails[0];
-  object.key = KEY;
-  object.objectArn = `arn:aws:s3:::intake-uploads/${KEY}`;
+  const event = s3MalwareUploadEvent(KEY);
   const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T09:00:00.000Z', canEnforce: false };
   const incidentId = (await recordEvent(deps, event)).incidentId as string;
   const incident = (await store.getIncident(incidentId)) as Incident;

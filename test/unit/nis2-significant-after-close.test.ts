@@ -7,18 +7,16 @@
  * no NIS2 clock could run again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { clocksOf, closedWithDuty, dutiesAfterClosing } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
 import { dueItems } from '../../handlers/core/schedule.js';
 import { openIncidents } from '../../handlers/use-cases/queries.js';
 import { findingEvent } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { type RecordedFinding, recordedFinding } from '../support/recorded-finding.js';
 
 const policy = parsePolicy({
   organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } },
@@ -27,21 +25,19 @@ const policy = parsePolicy({
 const DETECTED = '2026-11-28T01:00:00.000Z';
 
 describe('the NIS2 significance decided after closing', () => {
-  let store: SqliteIncidentStore;
-  let cleanup: () => Promise<void>;
-  let now: string;
-  let deps: FgDeps;
+  let w: RecordedFinding;
+  let store: RecordedFinding['store'];
+  let deps: RecordedFinding['deps'];
   let id: string;
   beforeEach(async () => {
-    ({ store, cleanup } = tempSqliteStore());
-    now = '2026-11-28T03:00:00.000Z';
-    deps = { store, policy, now: () => now };
-    id = (await recordEvent({ ...deps, canEnforce: false }, findingEvent({ id: 'n-after', createdAt: DETECTED }))).incidentId as string;
+    w = await recordedFinding(policy, findingEvent({ id: 'n-after', createdAt: DETECTED }), '2026-11-28T03:00:00.000Z');
+    ({ store, deps, id } = w);
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'storing, geen persoonsgegevens', by: 'FG', nis2Significant: false });
-    now = '2026-11-28T04:00:00.000Z';
+    w.clock.now = '2026-11-28T04:00:00.000Z';
     await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld' });
+    w.clock.now = '2026-11-29T13:00:00.000Z';
   });
-  afterEach(async () => cleanup());
+  afterEach(async () => w.cleanup());
 
   const read = async () => (await store.getIncident(id)) as Incident;
   const significantAfterClosing = (extra: Partial<Parameters<typeof assess>[1]> = {}) =>
@@ -49,7 +45,7 @@ describe('the NIS2 significance decided after closing', () => {
 
   it('is recorded with who, when and why, and its NIS2 clocks run on the closed incident, overdue when they are', async () => {
     // A day and a half after the detection: the early warning (24 h) is overdue, the notification (72 h) runs.
-    now = '2026-11-29T13:00:00.000Z';
+    const now = w.clock.now;
     await significantAfterClosing();
     const incident = await read();
     expect(incident.state).toBe('closed');
@@ -86,7 +82,7 @@ describe('the NIS2 significance decided after closing', () => {
   });
 
   it('takes the NIS2 awareness with it, and only with --after-close', async () => {
-    now = '2026-11-29T13:00:00.000Z';
+    const now = w.clock.now;
     await expect(significantAfterClosing({ confirmAfterClose: undefined })).rejects.toThrow(/--after-close/);
     await significantAfterClosing({ nis2AwareAt: '2026-11-29T12:00:00.000Z' });
     const incident = await read();
@@ -95,7 +91,6 @@ describe('the NIS2 significance decided after closing', () => {
   });
 
   it('is refused as "not significant" after closing, and when the incident was significant already', async () => {
-    now = '2026-11-29T13:00:00.000Z';
     await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed/);
     await significantAfterClosing();
     await expect(significantAfterClosing()).rejects.toThrow(/is closed/);

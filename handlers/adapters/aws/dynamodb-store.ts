@@ -69,6 +69,42 @@ const indexKey = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string) => `${INCI
 const indexedWhereRead = (kind: keyof typeof INCIDENT_INDEX_KEYS, id: string, partition: unknown) =>
   partition === indexKey(kind, id) || partition === INCIDENT_INDEX_KEYS[kind];
 
+/** Whether an item is an incident's record, or one of its outbox messages: what the indexes' readers take the items they read for. */
+const isIncidentItem = (i: Record<string, unknown>) => String(i.pk).startsWith('INC#') && i.sk === 'INCIDENT';
+const isMessageItem = (i: Record<string, unknown>) => String(i.pk).startsWith('INC#') && String(i.sk).startsWith('MSG#');
+
+/**
+ * The index entries of `item` that say it is something it is not (an incident's record or its
+ * finding among the messages the senders send): per index its readers' kind and the partition.
+ * The pipeline writes `PENDING` entries on messages only, `DUE` and `INCIDENT` on incident records.
+ */
+export function misindexed(item: Record<string, unknown>): { kind: keyof typeof INCIDENT_INDEX_KEYS; partition: string }[] {
+  const readAs = (attribute: unknown, kind: keyof typeof INCIDENT_INDEX_KEYS) => {
+    const prefix = INCIDENT_INDEX_KEYS[kind];
+    return typeof attribute === 'string' && (attribute === prefix || attribute.startsWith(`${prefix}#`)) ? [{ kind, partition: attribute }] : [];
+  };
+  return [
+    ...(isMessageItem(item) ? [] : readAs(item.gsi1pk, 'pending')),
+    ...(isIncidentItem(item) ? [] : [...readAs(item.gsi1pk, 'due'), ...readAs(item.gsi2pk, 'incident')]),
+  ];
+}
+
+/**
+ * How the audit names an item of an incident's partition, its finding record or (verify of the whole
+ * store) any other item (AuditProblem `entry`). A resource lock's key is left out: it can name a user.
+ */
+function entryOf(i: Record<string, unknown>): string {
+  const [pk, sk] = [String(i.pk), String(i.sk)];
+  if (pk.startsWith('FND#')) return `finding ${pk.slice('FND#'.length)}`;
+  if (pk.startsWith('RES#')) return 'resource lock (its key left out here)';
+  if (!pk.startsWith('INC#')) return `item ${pk.split('#')[0]}# ${sk}`;
+  if (sk === 'INCIDENT') return 'record';
+  if (sk.startsWith('MSG#')) return `message ${sk.slice('MSG#'.length)}`;
+  if (sk.startsWith('TL#')) return `entry ${Number(sk.slice('TL#'.length))}`;
+  if (sk.startsWith('LG#')) return `ledger ${Number(sk.slice('LG#'.length))}`;
+  return `item ${sk}`;
+}
+
 /** The detection time an incident item is listed by (`listIncidents`), or null when no listing reads it. */
 function listedAs(id: string, item: Record<string, unknown>): string | null {
   const sortKey = item.gsi2sk;
@@ -500,7 +536,9 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       { TableName: this.tableName, IndexName: idx.name, KeyConditionExpression: `${idx.partitionKey} = :p`, ExpressionAttributeValues: {} },
       idx.sortKey,
     );
-    return items.map((i) => ({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: null }));
+    // Messages only: an item of another kind put among them (an incident's or a finding's record) is
+    // never handed to the senders as one (verify names it, `misindexed`).
+    return items.filter(isMessageItem).map((i) => ({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: null }));
   }
 
   /**
@@ -765,6 +803,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       .map((i) => ({ seq: Number(i.seq), data: String(i.data), prevHash: String(i.prevHash), hash: String(i.hash) }))
       .sort((a, b) => a.seq - b.seq);
     const findings: RawIncident['findings'] = [];
+    // The finding records that say they are this incident's: their index entries are checked with its own items.
+    const findingItems: Record<string, unknown>[] = [];
     const keyList = [...findingWrites(ledger).keys()];
     for (let i = 0; i < keyList.length; i += 100) {
       const out = await this.call('BatchGetItem findings', () =>
@@ -775,6 +815,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         ),
       );
       for (const f of out.Responses?.[this.tableName] ?? []) {
+        if (f.incidentId === id) findingItems.push(f);
         findings.push({
           key: String(f.pk).slice('FND#'.length),
           incidentId: String(f.incidentId),
@@ -815,7 +856,38 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           claimedUntil: i.claimedUntil === undefined ? null : String(i.claimedUntil),
           pending: indexedWhereRead('pending', String(i.sk).slice('MSG#'.length), i.gsi1pk) && i.gsi1sk !== undefined,
         })),
+      misindexed: [...items, ...findingItems].flatMap((i) => misindexed(i).map((m) => ({ entry: entryOf(i), ...m }))),
     };
+  }
+
+  /**
+   * Every item the indexes' readers read (the senders, the sweep, the listing: each partition whole,
+   * keys only) that an index holds as another kind than it is, wherever it is; `incidentId`, the
+   * incident it belongs to where it says. Verify of the whole store: `rawIncident` finds those of the
+   * incidents it reads, not a resource lock's, the registry's or a partition no incident lists.
+   */
+  async misindexedItems(): Promise<{ incidentId: string | null; entry: string; kind: keyof typeof INCIDENT_INDEX_KEYS; partition: string }[]> {
+    const read = (kind: keyof typeof INCIDENT_INDEX_KEYS, index: { name: string; partitionKey: string }) =>
+      this.queryShards(
+        kind,
+        {
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: `${index.partitionKey} = :p`,
+          ExpressionAttributeValues: {},
+          ProjectionExpression: 'pk, sk, incidentId, gsi1pk, gsi2pk',
+        },
+        'pk',
+      );
+    const { due, byDetection } = INCIDENT_TABLE.indexes;
+    const items = [...(await read('pending', due)), ...(await read('due', due)), ...(await read('incident', byDetection))];
+    const found = new Map<string, { incidentId: string | null; entry: string; kind: keyof typeof INCIDENT_INDEX_KEYS; partition: string }>();
+    for (const item of items) {
+      const pk = String(item.pk);
+      const incidentId = pk.startsWith('INC#') ? pk.slice('INC#'.length) : typeof item.incidentId === 'string' ? item.incidentId : null;
+      for (const m of misindexed(item)) found.set(`${itemId({ pk, sk: String(item.sk) })}\n${m.kind}`, { incidentId, entry: entryOf(item), ...m });
+    }
+    return [...found.values()];
   }
 
   async registry(): Promise<RegistryRows[]> {

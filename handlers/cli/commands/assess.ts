@@ -1,3 +1,4 @@
+import { apLegalDeadline } from '../../core/ap-verdict.js';
 import { apClockRunning, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
@@ -47,13 +48,13 @@ export const assessCommand: Command = {
             closed
               ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
               : incident.assessment?.notifiable
-                ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${incident.deadline}.`
+                ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
                 : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
           );
           // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
           if (closed && apClockRunning(incident, ctx.policy))
             said.push(
-              `The AP notification is due by ${incident.deadline}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+              `The AP notification is due by ${apLegalDeadline(incident)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
             );
           // A processor's report to its controller (Art. 33(2)) reopens the same way.
           const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
@@ -73,7 +74,7 @@ export const assessCommand: Command = {
             );
         }
         if (input.awareAt !== undefined) {
-          said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${incident.deadline}.`);
+          said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${apLegalDeadline(incident)}.`);
           // The move this run recorded: the latest awareness decision, recorded with the latest decision.
           const decisions = incident.decisions ?? [];
           const move = decisions.findLast((d) => d.kind === 'awareness');
@@ -83,9 +84,9 @@ export const assessCommand: Command = {
             if (move.delayReason)
               said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
             // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
-            if (apClockRunning(incident, ctx.policy) && (incident.deadline as string) < ctx.now())
+            if (apClockRunning(incident, ctx.policy) && (apLegalDeadline(incident) as string) < ctx.now())
               said.push(
-                `The AP notification is late already: the AP deadline passed at ${incident.deadline}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
+                `The AP notification is late already: the AP deadline passed at ${apLegalDeadline(incident)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
               );
           }
         }

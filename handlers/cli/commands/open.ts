@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { STORE_FILE } from '../../adapters/local/sqlite-store.js';
+import { apLegalDeadline } from '../../core/ap-verdict.js';
 import type { Finding } from '../../core/finding.js';
 import { findingOfEvent, openByHand } from '../../core/open-by-hand.js';
 import { oneLine } from '../../core/text.js';
@@ -48,7 +49,7 @@ async function open(ctx: Context): Promise<number> {
     }
     ctx.io.out(
       oneLine(
-        `Opened ${incident.id} by hand; the AP deadline is ${incident.deadline}. It holds no containment. Next: datalek assess ${incident.id} --personal-data yes|no|unknown --risk none|risk|high --reason TEXT.`,
+        `Opened ${incident.id} by hand; the AP deadline is ${apLegalDeadline(incident)}. It holds no containment. Next: datalek assess ${incident.id} --personal-data yes|no|unknown --risk none|risk|high --reason TEXT.`,
       ),
     );
     return 0;

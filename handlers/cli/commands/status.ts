@@ -1,4 +1,5 @@
 import { type LeftToClosed, leftToClosed } from '../../core/contain.js';
+import { awaitsAcknowledgement } from '../../core/schedule.js';
 import { openIncidents } from '../../use-cases/queries.js';
 import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
 import { statusObject, statusTable } from '../views.js';
@@ -37,7 +38,7 @@ async function status(ctx: Context): Promise<number> {
     } else {
       ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
       for (const [id, found] of left) for (const l of found) ctx.io.out(`${id}: ${leftToClosedLine(id, l)}`);
-      const unacked = incidents.filter((i) => i.state === 'open' && !i.sample).length;
+      const unacked = incidents.filter(awaitsAcknowledgement).length;
       const open = incidents.filter((i) => i.state !== 'closed').length;
       const closed = incidents.length - open;
       // A duty a closed incident still owes: reopened by an assessment after closing, a report whose
