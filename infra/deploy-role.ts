@@ -73,6 +73,13 @@ export const DATALEK_POLICY_PREFIX = 'datalek-';
 /** The bootstrap's managed policies as an IAM call names them (`policyArn`), with or without a path: EventBridge wildcards. */
 export const BOOTSTRAP_POLICY_ARNS = [`*:policy/${BOOTSTRAP_ROLE_PREFIX}*`, `*:policy/*/${BOOTSTRAP_ROLE_PREFIX}*`];
 
+/**
+ * How the names of datalek's own roles begin: the functions' (`datalek-<handler>-function`),
+ * `IAM_FORWARD_ROLE_NAME`, the member stacks' by default: their trust or policies changed page
+ * (pipeline-watch.ts `deployTrustCalls`, fgsec14 S1).
+ */
+export const DATALEK_ROLE_PREFIX = 'datalek-';
+
 /** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
 export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
 

@@ -159,7 +159,8 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
     { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
     {
       eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
-      requestParameters: { policyName: [{ prefix: 'datalek-revoke' }] },
+      // Any case: IAM does not tell a policy's names apart by it (infra14).
+      requestParameters: { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] },
     },
     // S3.
     { eventName: ['PutPublicAccessBlock'], requestParameters: { PublicAccessBlockConfiguration: { $or: off } } },

@@ -51,9 +51,9 @@ import {
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
   DATALEK_POLICY_PREFIX,
+  DATALEK_ROLE_PREFIX,
   deployRoleArn,
   EXECUTION_ROLE_PREFIX,
-  IAM_FORWARD_ROLE_NAME,
   notByDeployment,
   POLICY_VERSION_CHANGES,
   STAGING_BUCKET_PREFIX,
@@ -623,11 +623,14 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  * - The same calls on a datalek function's role (`datalek-*-function`, fgsec14 S1): a new trust makes
  *   its sessions anyone's, and the containment watch excuses a session of the contain function's role
  *   by its name, which the caller chooses; its policies or boundary are what the function may do.
- *   And on the member stacks' roles (`memberRoleNames`: the containment role the contain function
- *   assumes there, its read role, the forwarding role), whose calls reach this bus only as the member
- *   forwards IAM's calls. A deployment that changes a function's grants pages too, once for each role
- *   (announce it); the service control policy denies these calls to all but the deployment and
- *   break-glass (pipeline-scp.ts), in the pipeline account only.
+ *   Matched as any role named `datalek-…` (EventBridge's `wildcard` has no case-insensitive form, and
+ *   IAM's names have no case): DatalekIamForward's, the member stacks' (the containment role the
+ *   contain function assumes there, its read role, the forwarding role: their calls reach this bus as
+ *   the member forwards IAM's calls; `memberRoleNames` names those called otherwise), an on-call role
+ *   named so (its sessions are excused by the containment watch too). A deployment that changes a
+ *   function's grants pages too, once for each role (announce it); the service control policy denies
+ *   these calls on `datalek-*-function` to all but the deployment and break-glass (pipeline-scp.ts), in
+ *   the pipeline account only.
  *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
  *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
  * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
@@ -640,7 +643,12 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  */
 export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
   const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
-  const roles = [{ prefix: BOOTSTRAP_ROLE_PREFIX }, IAM_FORWARD_ROLE_NAME, { wildcard: functionRoleName('*') }, ...memberRoleNames];
+  // Any role named `datalek-…` (in any case: `wildcard`, for `datalek-*-function`, has no such form), and the member
+  // stacks' named otherwise.
+  const roles = iamNames(
+    [BOOTSTRAP_ROLE_PREFIX, DATALEK_ROLE_PREFIX],
+    memberRoleNames.filter((name) => !name.toLowerCase().startsWith(DATALEK_ROLE_PREFIX)),
+  );
   return [
     {
       source: ['aws.iam'],
@@ -663,6 +671,16 @@ export function deployTrustCalls(memberRoleNames: string[] = []): Record<string,
       detail: { eventName: ['CreateResource', 'UpdateResource', 'DeleteResource'], requestParameters: { roleArn: executionRole } },
     },
   ];
+}
+
+/**
+ * IAM names as a call may spell them: IAM does not tell names apart by case (a role `cdk-datalek-…`
+ * answers to `CDK-Datalek-…` as well; infra14), so EventBridge's `equals-ignore-case`, for the names
+ * beginning with `prefixes` and those `exactly` so. Not for ARNs (`wildcard` has no such form):
+ * whether IAM takes an ARN in another case is unconfirmed.
+ */
+export function iamNames(prefixes: string[], exactly: string[] = []): Record<string, unknown>[] {
+  return [...prefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } })), ...exactly.map((name) => ({ 'equals-ignore-case': name }))];
 }
 
 /**

@@ -57,6 +57,8 @@ const PAGES = [
   '34-new-interface-attached-by-a-role-named-like-a-service-linked-one.json',
   // review11 K5: a function of someone's own made with the contain function's role: only the response stack's functions' sessions are datalek's.
   '36-interface-groups-by-a-function-of-ones-own-with-the-contain-role.json',
+  // infra14: IAM's names are not distinguished by case: a revocation policy named in another case is the same policy.
+  '37-revocation-policy-deleted-naming-it-in-another-case.json',
 ];
 
 type Rule = {

@@ -52,6 +52,9 @@ function valueMatches(filters: unknown[], value: string): boolean {
     if (f && typeof f === 'object') {
       const o = f as Record<string, unknown>;
       if (typeof o.prefix === 'string') return value.startsWith(o.prefix);
+      const prefix = (o.prefix as Record<string, unknown> | undefined)?.['equals-ignore-case'];
+      if (typeof prefix === 'string') return value.toLowerCase().startsWith(prefix.toLowerCase());
+      if (typeof o['equals-ignore-case'] === 'string') return value.toLowerCase() === o['equals-ignore-case'].toLowerCase();
       if (typeof o.wildcard === 'string') return new RegExp(`^${o.wildcard.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(value);
     }
     return false;
@@ -127,6 +130,8 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
     const memberRoles = [containmentRoleName, containmentReadRoleName(containmentRoleName), ...MEMBER_STACK_ROLE_NAMES];
     for (const name of [...functionRoles, ...memberRoles])
       for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, name), `${change} on ${name}`).toContain('datalek-watch-changes');
+    // In any case (IAM's names have none), and not another team's.
+    expect(pagedFor('UpdateAssumeRolePolicy', 'Datalek-Contain-Function')).toContain('datalek-watch-changes');
     expect(pagedFor('UpdateAssumeRolePolicy', 'billing-report')).toEqual([]);
   });
 });

@@ -270,6 +270,10 @@ const WATCHED: Record<string, string[]> = {
   '224-contain-boundary-version-deleted.json': ['central/by-hand', 'forwarder/by-hand'],
   '225-contain-boundary-version-put-by-a-deploy.json': ['forwarder/by-hand'],
   '226-another-teams-policy-version-deleted.json': [],
+  // infra14: IAM's names are not distinguished by case (a role named cdk-datalek-… answers to CDK-Datalek-… too), so a
+  // call naming a bootstrap role, or DatalekIamForward's, in another case pages as well (EventBridge's equals-ignore-case).
+  '227-execution-role-trust-changed-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
+  '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
   // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
   // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
   // that changes a function's grants pages too. The member stacks' roles page in the central region, where member
@@ -582,6 +586,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '224-contain-boundary-version-deleted.json',
         '225-contain-boundary-version-put-by-a-deploy.json',
         '226-another-teams-policy-version-deleted.json',
+        '227-execution-role-trust-changed-naming-it-in-another-case.json',
+        '228-iam-forward-role-boundary-naming-it-in-another-case.json',
         '240-contain-function-role-trust-changed.json',
         '241-notify-function-role-policy-put-by-a-deploy.json',
         '242-member-containment-role-boundary-deleted.json',
@@ -590,6 +596,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
         'containment/18-another-inline-policy-deleted.json',
+        'containment/37-revocation-policy-deleted-naming-it-in-another-case.json',
         // A Datalek… stack changed (this region's: DatalekIamForward, DatalekToolkit), datalek's execution role given to another stack.
         '156-datalek-execution-role-passed-to-another-stack.json',
         '157-datalek-execution-role-passed-to-a-stack-by-arn.json',
