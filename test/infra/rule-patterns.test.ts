@@ -276,11 +276,11 @@ const WATCHED: Record<string, string[]> = {
   '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
   // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
   // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
-  // that changes a function's grants pages too. The member stacks' roles page in the central region, where member
-  // accounts' calls arrive. Another team's role does not.
+  // that changes a function's grants pages too. Any role named datalek-…: the member stacks' roles too, whose calls
+  // reach the central region as member accounts forward them. Another team's role does not.
   '240-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
   '241-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
-  '242-member-containment-role-boundary-deleted.json': ['central/changes'],
+  '242-member-containment-role-boundary-deleted.json': ['central/changes', 'forwarder/changes'],
   '243-another-teams-function-role-trust-changed.json': [],
 };
 
