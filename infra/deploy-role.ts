@@ -111,6 +111,22 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
 export const STAGING_BUCKET_PREFIX = `cdk-${DEPLOY_QUALIFIER}-assets-`;
 
 /**
+ * The calls that change a staging bucket itself rather than write to it (fgsec14 S2): its
+ * EventBridge notifications (`PutBucketNotificationConfiguration` with none turns off the page every
+ * upload makes), its policy, versioning, lifecycle, public access block, …, or the bucket deleted
+ * (its name is then free to anyone's account). CloudTrail names them `PutBucket…`/`DeleteBucket…`
+ * (`PutBucketNotification`, `PutBucketLifecycle`, `DeleteBucketPolicy`, `DeleteBucket`, …): watched
+ * (pipeline-watch.ts `stagingBucketCalls`). Their IAM actions begin so too, but the lifecycle's
+ * (`s3:PutLifecycleConfiguration`, which deletes it as well): denied but to break-glass, as which
+ * `cdk bootstrap` runs (pipeline-scp.ts). No deploy makes these calls: CDK's publishing only reads
+ * and writes objects.
+ */
+export const STAGING_BUCKET_CALL_PREFIXES = ['PutBucket', 'DeleteBucket'];
+
+/** The IAM actions of `STAGING_BUCKET_CALL_PREFIXES`' calls. */
+export const STAGING_BUCKET_CHANGES = [...STAGING_BUCKET_CALL_PREFIXES.map((p) => `s3:${p}*`), 's3:PutLifecycleConfiguration'];
+
+/**
  * The roles that deploy the stack of `scope`: its synthesizer's execution role, and datalek's own
  * wherever that is another (the upgrade's one deploy through the shared bootstrap, `datalekSynthesizer`):
  * the next deploy, through datalek's bootstrap, must be let change the policies this one puts.

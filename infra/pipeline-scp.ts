@@ -57,7 +57,12 @@
  *   with the caller's own credentials: no SCP condition names the stack, so the caller is what counts).
  *   A new version of the bootstrap's managed policies (`cdk-datalek-*`, the execution policy given to
  *   `cdk bootstrap --cloudformation-execution-policies` named so, the bootstrap's boundary) made or
- *   made default too (deploy12): it grants their roles anything with nothing attached.
+ *   made default too (deploy12): it grants their roles anything with nothing attached. And (fgsec14
+ *   S2) the settings of its staging buckets (`cdk-datalek-assets-*`: their EventBridge notifications,
+ *   which every upload's page rests on, their policy, versioning, lifecycle; the bucket deleted, its
+ *   name then free to another account): `cdk bootstrap` makes them as the break-glass role, and no
+ *   deploy touches them (CDK's publishing reads and writes objects only). Not confirmed on AWS: that
+ *   CloudFormation's calls for `DatalekToolkit`'s bucket are the caller's to the policy (as for its roles).
  * - **The execution role given to a stack not named `Datalek…`** (deploy12): CloudFormation keeps a
  *   stack's role for every later operation on it, by anyone who may operate on the stack, without
  *   `iam:PassRole` and without the role in the call, so no watch rule can tell such an update from
@@ -85,6 +90,8 @@ import {
   DATALEK_POLICY_PREFIX,
   EXECUTION_ROLE_PREFIX,
   POLICY_VERSION_CHANGES,
+  STAGING_BUCKET_CHANGES,
+  STAGING_BUCKET_PREFIX,
 } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
@@ -184,11 +191,16 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Condition: deploymentOrBreakGlass,
       },
       {
-        Sid: 'DatalekBootstrapRolesOnlyByBreakGlass',
+        Sid: 'DatalekBootstrapRolesAndBucketOnlyByBreakGlass',
         Effect: 'Deny',
-        // A role's actions on roles, a policy's on the bootstrap's managed policies (with or without a path).
-        Action: [...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`),
-        Resource: [role(`${BOOTSTRAP_ROLE_PREFIX}*`), ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`)],
+        // A role's actions on roles, a policy's on the bootstrap's managed policies (with or without a path), a
+        // bucket's settings on the staging buckets (fgsec14 S2): each action reaches its own resources alone.
+        Action: [...[...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`), ...STAGING_BUCKET_CHANGES],
+        Resource: [
+          role(`${BOOTSTRAP_ROLE_PREFIX}*`),
+          ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`),
+          `arn:*:s3:::${STAGING_BUCKET_PREFIX}*`,
+        ],
         Condition: { ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
       },
       {

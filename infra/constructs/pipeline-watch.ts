@@ -56,6 +56,7 @@ import {
   EXECUTION_ROLE_PREFIX,
   notByDeployment,
   POLICY_VERSION_CHANGES,
+  STAGING_BUCKET_CALL_PREFIXES,
   STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
@@ -509,11 +510,13 @@ const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
 /**
  * Functions matching `functionWildcards` changed by `UpdateFunction…`/`PutFunction…` (pipelineWatchPattern: code, configuration,
  * concurrency, invoke configuration), or given a permission (review10 K4: `AddPermission…` may let an account outside the
- * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own).
+ * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own), or given an event source
+ * (review12 attack: `CreateEventSourceMapping…` from a queue of one's own, or a mapping pointed at it: Lambda then hands
+ * the function what that queue holds; no handler takes SQS records, and the stacks make no mapping).
  */
 export function functionChanges(functionWildcards: string[]): Record<string, unknown> {
   return {
-    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']),
+    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission', 'CreateEventSourceMapping', 'UpdateEventSourceMapping']),
     requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) },
   };
 }
@@ -568,8 +571,8 @@ export function deployCalls(): Record<string, unknown> {
   const stackName = [{ prefix: STACK_NAME_PREFIX }, { wildcard: `*:stack/${STACK_NAME_PREFIX}*` }];
   return {
     source: ['aws.cloudformation'],
+    // No eventSource (room: this is in the us-east-1 forward's pattern): only CloudTrail's calls carry an eventName.
     detail: {
-      eventSource: ['cloudformation.amazonaws.com'],
       $or: [
         {
           eventName: [
@@ -690,9 +693,16 @@ export function iamNames(prefixes: string[], exactly: string[] = []): Record<str
  * key of a release's asset is what the next deploy hands to the execution role; a deploy's own
  * uploads page too (the event names no role, only the account). Only this account's buckets send
  * events to its bus.
+ * And (fgsec14 S2) the CloudTrail calls named `calls` on the bucket: its settings changed
+ * (`STAGING_BUCKET_CALL_PREFIXES`: one `PutBucketNotification` turns off every upload's page, and S3's
+ * event is no call), by anyone (`cdk bootstrap`'s own too: announce it). Without `calls`, every call
+ * naming the bucket: the us-east-1 forward carries them all (a pattern holds 2,048 characters) and
+ * the central rule reads which.
  */
-export function stagingBucketCalls(): Record<string, unknown> {
-  return { source: ['aws.s3'], detail: { bucket: { name: [{ prefix: STAGING_BUCKET_PREFIX }] } } };
+export function stagingBucketCalls(calls?: unknown[]): Record<string, unknown> {
+  const bucket = [{ prefix: STAGING_BUCKET_PREFIX }];
+  const named = { requestParameters: { bucketName: bucket } };
+  return { source: ['aws.s3'], detail: { $or: [{ bucket: { name: bucket } }, calls ? { eventName: calls, ...named } : named] } };
 }
 
 /** The event types of `stagingBucketCalls` beside CloudTrail's calls (only S3's own event carries `bucket.name`). */
@@ -707,7 +717,7 @@ export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPre
   const calls = [
     deployCalls(),
     ...deployTrustCalls(props.memberRoleNames),
-    stagingBucketCalls(),
+    stagingBucketCalls(prefixes(STAGING_BUCKET_CALL_PREFIXES)),
     ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
   ];
   return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
@@ -801,7 +811,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;

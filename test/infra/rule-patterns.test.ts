@@ -282,6 +282,18 @@ const WATCHED: Record<string, string[]> = {
   '241-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
   '242-member-containment-role-boundary-deleted.json': ['central/changes', 'forwarder/changes'],
   '243-another-teams-function-role-trust-changed.json': [],
+  // fgsec14 S2: the staging bucket's page rests on its own notification setting, which one call turned off unpaged (S3's
+  // Object Created names the bucket, a CloudTrail call does not carry that field): its settings changed page, whoever
+  // makes the call (cdk bootstrap's too). Reading them does not, nor another team's bucket.
+  '244-staging-bucket-notifications-turned-off.json': ['central/changes', 'forwarder/changes'],
+  '245-staging-bucket-policy-deleted.json': ['central/changes', 'forwarder/changes'],
+  '246-staging-bucket-lifecycle-put.json': ['central/changes', 'forwarder/changes'],
+  '247-staging-bucket-location-read.json': [],
+  '248-another-teams-bucket-notifications-turned-off.json': [],
+  // An event source mapping from a queue of one's own to a datalek function (review12 attack's note): Lambda hands the
+  // function what the queue holds. The stacks make none: by anyone but the deployment, it pages.
+  '249-queue-of-ones-own-mapped-to-the-record-function.json': ['central/by-hand'],
+  '250-another-teams-queue-mapped-to-its-function.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -608,6 +620,11 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         // An object written to a staging bucket (us-east-1's, where this stack is).
         '166-zip-put-in-the-staging-bucket.json',
         '168-template-copied-into-the-staging-bucket.json',
+        // Every call naming it (fgsec14 S2; room: the central rule reads which).
+        '244-staging-bucket-notifications-turned-off.json',
+        '245-staging-bucket-policy-deleted.json',
+        '246-staging-bucket-lifecycle-put.json',
+        '247-staging-bucket-location-read.json',
         'datalek-iam-guard#disabled:forward',
         'datalek-iam-guard#targets-by-hand:forward',
       ].sort(),
