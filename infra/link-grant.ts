@@ -83,6 +83,7 @@ export const LINK_WRITE_ATTRIBUTES = [
   'detectedAt',
   'ledgerSeq',
   'ledgerHash',
+  'recordHash',
   'data',
   // timeline entries (`TL#`), ledger entries (`LG#`), queued messages (`MSG#`), anchor marks
   'incidentId',

@@ -32,8 +32,13 @@ export interface RawTimelineRow {
 /** Everything the store holds of one incident, as it holds it. */
 export interface RawIncident {
   id: string;
-  /** The incident record's bytes, and the columns (attributes) the store keeps beside them. */
-  record: { data: string; columns: Record<string, unknown> } | null;
+  /**
+   * The incident record's bytes, and the columns (attributes) the store keeps beside them.
+   * `head`: the ledger head the store keeps beside the record, which its commits chain on
+   * (DynamoDB's `ledgerSeq`/`ledgerHash`, and `recordHash`: the hash its ledger recorded for the
+   * record, absent on items written before it was kept); held to the ledger, not to the record.
+   */
+  record: { data: string; columns: Record<string, unknown>; head?: { seq: unknown; hash: unknown; recordHash?: unknown } } | null;
   /** Ledger rows by sequence number. */
   ledger: { seq: number; data: string; prevHash: string; hash: string }[];
   /** Finding rows: those the ledger names, and those that say they belong to this incident. */
@@ -79,8 +84,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What the ledger says the store should hold now. */
 interface Expected {
   incident: { revision: number; hash: string } | null;
+  /** The ledger entry that recorded `incident`. */
+  incidentSeq: number;
   findings: Map<string, string>;
   timeline: { seq: number; hash: string } | null;
+  /**
+   * Every timeline head a ledger entry recorded, by the timeline entry's seq: the hash that entry
+   * had then (and the ledger entry that said so). The rows are never rewritten, so each still has it.
+   */
+  timelineHeads: Map<number, { hash: string; ledgerSeq: number }>;
   messages: Map<string, string>;
   sent: Map<string, string>;
 }
@@ -133,6 +145,7 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     }
   }
 
+  if (raw.record?.head) auditHead(raw.record.head, raw.ledger.at(-1), expected, add);
   auditTimeline(raw, expected, add);
 
   // The outbox: every message queued is there, unchanged, sent when the ledger says and only then.
@@ -276,7 +289,30 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     return null;
   }
-  const expected: Expected = { incident: null, findings: new Map(), timeline: null, messages: new Map(), sent: new Map() };
+  const expected: Expected = {
+    incident: null,
+    incidentSeq: 0,
+    findings: new Map(),
+    timeline: null,
+    timelineHeads: new Map(),
+    messages: new Map(),
+    sent: new Map(),
+  };
+  // Which ledger entry queued, and which marked sent, each message: a message is queued once and sent once.
+  const queuedBy = new Map<string, number>();
+  const sentBy = new Map<string, number>();
+  const declare = (by: Map<string, number>, id: string, seq: number) => {
+    const first = by.get(id);
+    if (first === undefined) by.set(id, seq);
+    else
+      add(
+        `ledger ${seq}`,
+        by === queuedBy
+          ? `declares message ${id} queued again (ledger entry ${first} queued it): a message is queued once; declared anew, the message was rewritten`
+          : `declares message ${id} sent again (ledger entry ${first} did): a message is sent once; declared anew, its sending was rewritten`,
+        seq,
+      );
+  };
   let prev = ledgerGenesis(raw.id);
   for (const [i, row] of raw.ledger.entries()) {
     const at = `ledger ${row.seq}`;
@@ -294,15 +330,75 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
     }
     const body = parsed.value;
     if (body.incidentId !== raw.id || body.seq !== row.seq) add(at, 'names another incident or position: the ledger entry was moved', row.seq);
-    if (isObject(body.incident)) expected.incident = body.incident as Expected['incident'];
+    if (isObject(body.incident)) {
+      // The record bytes a commit wrote over, as it read them (DynamoDB), must be those the ledger
+      // recorded: otherwise it wrote on a record edited behind the pipeline (review12 K1).
+      const { replaced } = body.incident;
+      if (typeof replaced === 'string' && expected.incident && replaced !== expected.incident.hash) {
+        add(
+          at,
+          `wrote over an incident record that is not the one ledger entry ${expected.incidentSeq} recorded: the record was edited behind the pipeline before this commit, which carried the edit on`,
+          row.seq,
+        );
+      }
+      expected.incident = body.incident as Expected['incident'];
+      expected.incidentSeq = row.seq;
+    }
     if (isObject(body.finding)) expected.findings.set(String(body.finding.key), String(body.finding.hash));
     for (const f of Array.isArray(body.findings) ? body.findings : []) if (isObject(f)) expected.findings.set(String(f.key), String(f.hash));
-    for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) if (isObject(m)) expected.sent.set(String(m.id), String(m.at));
-    if (isObject(body.timeline)) expected.timeline = body.timeline as Expected['timeline'];
-    for (const m of Array.isArray(body.messages) ? body.messages : []) if (isObject(m)) expected.messages.set(String(m.id), String(m.hash));
-    if (isObject(body.sent)) expected.sent.set(String(body.sent.id), String(body.sent.at));
+    for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) {
+      if (!isObject(m)) continue;
+      declare(sentBy, String(m.id), row.seq);
+      expected.sent.set(String(m.id), String(m.at));
+    }
+    if (isObject(body.timeline)) {
+      expected.timeline = body.timeline as Expected['timeline'];
+      const seq = Number(body.timeline.seq);
+      const before = expected.timelineHeads.get(seq);
+      if (!before) expected.timelineHeads.set(seq, { hash: String(body.timeline.hash), ledgerSeq: row.seq });
+      else if (before.hash !== body.timeline.hash)
+        add(at, `records timeline entry ${seq} with another hash than ledger entry ${before.ledgerSeq} did: the timeline was rewritten`, row.seq);
+    }
+    for (const m of Array.isArray(body.messages) ? body.messages : []) {
+      if (!isObject(m)) continue;
+      declare(queuedBy, String(m.id), row.seq);
+      expected.messages.set(String(m.id), String(m.hash));
+    }
+    if (isObject(body.sent)) {
+      declare(sentBy, String(body.sent.id), row.seq);
+      expected.sent.set(String(body.sent.id), String(body.sent.at));
+    }
   }
   return expected;
+}
+
+/**
+ * The ledger head a store keeps beside the record (DynamoDB's item attributes) against the ledger:
+ * every commit takes its head from there and puts its entry after it, conditioned on it. Moved back
+ * one entry, every later commit was refused for good while verify, which the refusal points to,
+ * found nothing (review12 K3); moved on, or with a hash not the entry's, the next commit writes an
+ * entry that chains to nothing.
+ */
+function auditHead(
+  head: NonNullable<NonNullable<RawIncident['record']>['head']>,
+  last: RawIncident['ledger'][number] | undefined,
+  expected: Expected,
+  add: (entry: string, problem: string, seq?: number) => void,
+): void {
+  if (last && (head.seq !== last.seq || head.hash !== last.hash)) {
+    add(
+      'record',
+      head.seq === last.seq
+        ? `its ledger head names entry ${last.seq} with another hash than that entry's: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right`
+        : `its ledger head names entry ${String(head.seq)}, but the ledger ends at entry ${last.seq}: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right`,
+    );
+  }
+  if (head.recordHash !== undefined && expected.incident && head.recordHash !== expected.incident.hash) {
+    add(
+      'record',
+      `its recordHash is not the hash ledger entry ${expected.incidentSeq} recorded for the record: it was altered; a commit checks the record it writes over by it`,
+    );
+  }
 }
 
 /** The timeline's own hash chain, read from the stored text, and its head against the ledger's. */
@@ -329,6 +425,17 @@ function auditTimeline(raw: RawIncident, expected: Expected, add: (entry: string
     expectedSeq += 1;
   }
   const last = expectedSeq - 1;
+  // Each head an earlier ledger entry recorded pins the rows up to it (review12 K2: history a digest
+  // anchored, rewritten with its chain recomputed and one ledger entry appended, compared with the
+  // last head only, passed). Heads past the rows' end are judged below, with what is missing or added.
+  for (const [seq, head] of expected.timelineHeads) {
+    // The last head the ledger recorded is judged below too.
+    if (seq > last || (seq === expected.timeline?.seq && head.hash === expected.timeline.hash)) continue;
+    const row = raw.timeline[seq - 1];
+    if (row && row.hash !== head.hash) {
+      add(`entry ${seq}`, `is not the entry ledger entry ${head.ledgerSeq} recorded as the timeline's head: the timeline was rewritten`, seq);
+    }
+  }
   if (expected.timeline && (expected.timeline.seq !== last || (last > 0 && raw.timeline[last - 1]?.hash !== expected.timeline.hash))) {
     if (expected.timeline.seq > last) {
       add(

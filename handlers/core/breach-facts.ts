@@ -4,7 +4,8 @@
  * lacks, and what the categories say about special data. The draft, the notice, the register and
  * the closing rules all ask here, so they cannot disagree.
  */
-import { actionPlace, doneReason, foundNotRecorded, sameResource } from './containment.js';
+import { actionPlace, doneReason, sameResource } from './containment.js';
+import { foundNotRecorded } from './drift.js';
 import type { ActionRecord, BreachFacts, Incident, Nature } from './incident.js';
 import { actionDoneLabel, actionLabel, actionReasonLabel, type Lang } from './labels.js';
 import { formatLocal } from './time.js';
@@ -99,7 +100,7 @@ export function containmentHistory(incident: Incident, lang: Lang = 'en', timeZo
  * needs a statement of what was done by hand or why it is left, and the register keeps it.
  */
 export function containmentNotCarriedOut(incident: Incident): ActionRecord[] {
-  // Found contained already with what was found not recorded: nothing shows it is contained (containment.ts foundNotRecorded).
+  // Found contained already with what was found not recorded: nothing shows it is contained (drift.ts foundNotRecorded).
   return incident.actions.filter(
     (a) => (!a.person && !a.released && a.mode === 'enforce' && (a.status === 'failed' || a.status === 'planned')) || foundNotRecorded(a),
   );

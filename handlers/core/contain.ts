@@ -284,8 +284,7 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
     const when = failedAt(f.failed);
     if (byClock[track] === when) continue;
     draft.reminders.byClock = { ...byClock, [track]: when };
-    // Some interfaces isolated and one refused (read12c C2): the reason names those it is open through.
-    a.reason = failedAtHolderReason(f.holder.id, when, failedInterfaces(f.failed));
+    a.reason = leftReason(a, f);
     entries.push({
       at,
       kind: 'containment-failed',
@@ -295,6 +294,39 @@ export function tellFailedAtHolders(deps: ChangeDeps, draft: Incident, found: { 
   }
   if (told === 0) return mended ? { entries: [] } : null;
   return { entries, messages: toldFailed(deps, at, told, (d) => `failed-at-holder:${d.revision}`) };
+}
+
+/**
+ * The reason of an action left to `f.holder` as the holder's record reads now: failed there, NOT
+ * CONTAINED, naming the interfaces it is reachable through when some were cut and one refused
+ * (read12c C2); else contained by it.
+ */
+function leftReason(a: ActionRecord, f: { holder: Incident; failed?: ActionRecord }): string {
+  return f.failed ? failedAtHolderReason(f.holder.id, failedAt(f.failed), failedInterfaces(f.failed)) : heldByReason(a.heldBy as string);
+}
+
+/**
+ * `incident` with the reasons of what it left to open incidents read from those incidents' records
+ * now (`failedHoldersOf`): a holder's containment that failed since reads NOT CONTAINED, not
+ * "contained by", before any left check has recorded it (and one that holds it again reads so).
+ * For reading (`show`): nothing is stored, nobody is told; `left` lists those whose holder failed.
+ */
+export async function withHoldersRead(
+  store: Pick<IncidentStore, 'getIncident'>,
+  incident: Incident,
+  now: string,
+): Promise<{ incident: Incident; left: { actionId: string; holder: string; reason: string }[] }> {
+  const found = await failedHoldersOf(store, incident, now);
+  if (found.length === 0) return { incident, left: [] };
+  const shown = structuredClone(incident);
+  const left: { actionId: string; holder: string; reason: string }[] = [];
+  for (const f of found) {
+    const a = shown.actions.find((x) => x.id === f.actionId);
+    if (!a) continue;
+    a.reason = leftReason(a, f);
+    if (f.failed) left.push({ actionId: a.id, holder: f.holder.id, reason: a.reason });
+  }
+  return { incident: shown, left };
 }
 
 /** The time leases and release marks are timed by: the machine's, not a person's stated `--now`. */
@@ -336,6 +368,8 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
       : [],
   );
   let stopped: ContainResult['stopped'];
+  // Failed before this run: its outcome now changes what the incidents that left it here read.
+  const retried = new Set(start.actions.filter((a) => a.status === 'failed').map((a) => a.id));
   const vouched = new Set<string>();
   let last: string | null = null;
   try {
@@ -365,6 +399,8 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
       ran.push(await runAction(deps, current, action, lease, exposed));
       if (lease.lost) throw new LeaseLostError(lease.lost);
     }
+    // Told in this run, not at the sweep's next left check (up to a day on: C3), once the lease is back.
+    await tellLeftFailures(deps, incidentId, ran, retried);
   } catch (err) {
     if (err instanceof LeaseLostError) {
       // Not this run's any more: it takes no further step, says where it stopped, and leaves the
@@ -377,6 +413,41 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
     }
   }
   return { incident: (await deps.store.getIncident(incidentId)) as Incident, actions: ran, exposed, refused, ...(stopped ? { stopped } : {}) };
+}
+
+/**
+ * After a run, its lease given back: tells what its outcomes change for the records that rely on
+ * another incident's containment (C3), as the sweep's left check does (`tellFailedAtHolders`), in
+ * this run rather than at that check (spaced out to a day; it stays the fallback).
+ * - An action of this run that failed, or was failed before it and ran again: each incident that left
+ *   that resource's containment to this one reads NOT CONTAINED and its FG and on-call are told (or,
+ *   contained now, gets its words back). They are found by point reads, never a list of every
+ *   incident: only the open incident holding the resource's key and the incidents linked to it (or to
+ *   this one) plan that resource (see `takeResource`); beyond the links a record lists, the check finds them.
+ * - An action this run left to an incident whose containment of it failed: told here at once.
+ */
+async function tellLeftFailures(deps: ContainDeps, incidentId: string, ran: ContainResult['actions'], retried: ReadonlySet<string>): Promise<void> {
+  const now = machineTime(deps);
+  const tell = async (leaver: Incident, holderId?: string) => {
+    const found = await failedHoldersOf(deps.store, leaver, now);
+    if (!found.some((f) => holderId === undefined || f.holder.id === holderId)) return;
+    await changeIncident(deps, leaver.id, (draft) => tellFailedAtHolders(deps, draft, found));
+  };
+  if (ran.some((r) => r.heldBy)) await tell((await deps.store.getIncident(incidentId)) as Incident);
+  const concerned = new Set(ran.filter((r) => !r.heldBy && (r.status === 'failed' || retried.has(r.id))).map((r) => r.id));
+  if (concerned.size === 0) return;
+  const holder = (await deps.store.getIncident(incidentId)) as Incident;
+  const candidates = new Set(holder.linked ?? []);
+  for (const a of holder.actions.filter((x) => concerned.has(x.id) && sharesState(x))) {
+    const key = resourceKeyOfAction(a, holder);
+    const keyHolder = key ? await deps.store.findOpenIncident(key) : undefined;
+    for (const id of keyHolder ? [keyHolder.id, ...(keyHolder.linked ?? [])] : []) candidates.add(id);
+  }
+  candidates.delete(incidentId);
+  for (const id of candidates) {
+    const leaver = await deps.store.getIncident(id);
+    if (leaver && leftToOthers(leaver)) await tell(leaver, incidentId);
+  }
 }
 
 /** This run's hold on its incident's containment lease, as it last wrote it. */

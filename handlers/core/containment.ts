@@ -138,20 +138,6 @@ export function foundIsolatedAlready(action: ActionRecord): boolean {
   return failed.length > 0 && failed.every((s) => FOUND_CONTAINED.has(s.code ?? ''));
 }
 
-/** Types whose found-contained state drift reads back from the record's own target (drift.ts FOUND_CONTAINED_STEP). */
-const FOUND_READ_BACK: ReadonlySet<string> = new Set(['deactivate-access-key', 'block-public-access', 'contain-lambda-function']);
-
-/**
- * Whether the action was found contained already, no record holding it, and the record does not
- * say what was found: a network isolation whose capture kept no interfaces (a record from before
- * FOUND_ISOLATED), or a kind drift reads nothing of. Such a record cannot show what it checked:
- * drift lists it as not read, and closing asks what became of it (breach-facts.ts containmentNotCarriedOut).
- */
-export function foundNotRecorded(action: ActionRecord): boolean {
-  if (action.status !== 'skipped' || action.heldBy || action.released || action.person || !foundIsolatedAlready(action)) return false;
-  return NETWORK_ISOLATIONS.has(action.type) ? foundIsolatedInterfaces(action) === null : !FOUND_READ_BACK.has(action.type);
-}
-
 /**
  * Whether a run left the action to another incident: skipped because that incident holds its
  * resource (`heldBy`), or because its resource was found contained already (`foundIsolatedAlready`).

@@ -316,7 +316,9 @@ const CARRIED = [
  * What else the AP form carries and the FG may record after a first phase (review12 S4): the begin
  * and end of the breach (form section 2, "is it ongoing?"), the parties involved such as a processor
  * (1), the assessment of the risk (3), the Art. 34 decision on the data subjects and the other
- * authorities informed (8). Never "missing" (the draft asks them where they belong), but named when
+ * authorities informed (8); the rest of section 2's timeline, the detection and the moment of awareness
+ * with its reason, and the reasons for a delay (9) an awareness moved earlier can make owed (read14a
+ * A1). Never "missing" (the draft asks them where they belong), but named when
  * recorded or changed since the last report to the AP. A report recorded before these were kept
  * holds none of them: each present now reads "added since" it, the safe side.
  */
@@ -327,6 +329,9 @@ const ALSO_CARRIED = {
   assessment: { nl: 'Beoordeling van het risico', en: 'Assessment of the risk' },
   art34: { nl: 'Betrokkenen geïnformeerd of niet (art. 34)', en: 'Data subjects informed or not (Art. 34)' },
   authorities: { nl: 'Andere instanties ingelicht', en: 'Other authorities informed' },
+  detected: { nl: 'Ontdekt', en: 'Discovered' },
+  aware: { nl: 'Bewust geworden', en: 'Became aware' },
+  delay: { nl: 'Reden voor vertraging (art. 33(1))', en: 'Reasons for the delay (Art. 33(1))' },
 } as const;
 
 type CarriedKey = (typeof CARRIED)[number] | keyof typeof ALSO_CARRIED;
@@ -357,12 +362,16 @@ function carriedValue(incident: Incident, key: CarriedKey): unknown {
     measures: measures.length || f?.measuresProposed?.trim() ? [measures, f?.measuresProposed ?? null] : undefined,
     unintelligible: f?.unintelligible || undefined,
     crossBorder: f?.crossBorder != null ? [f.crossBorder, f.leadAuthority ?? null] : undefined,
-    started: f?.startedAt || undefined,
+    // The begin as the draft shows it: the stated one, else GuardDuty's first activity or the detection, which a finding can move earlier.
+    started: f?.startedAt || { shown: incident.firstActivityAt ?? incident.detectedAt },
     ended: f?.endedAt || undefined,
     parties: f?.otherParties?.length || f?.otherPartiesStated ? (f?.otherParties ?? []).map((p) => [p.name, p.role]) : undefined,
     assessment: a ? [a.personalData, a.risk, a.notifiable] : undefined,
     art34: s ? [s.decision, s.exception, s.date, s.channel] : undefined,
     authorities: f?.otherAuthorities?.trim() || undefined,
+    detected: incident.detectedAt || undefined,
+    aware: incident.awareAt ? [incident.awareAt, incident.awareReason ?? null] : undefined,
+    delay: delayReasonText(incident) ?? undefined,
   };
   return values[key];
 }

@@ -14,6 +14,7 @@ import {
   failedAt,
   failedAtHolder,
   failedInterfaces,
+  foundIsolatedAlready,
   foundIsolatedInterfaces,
   heldContainment,
   holderIn,
@@ -215,6 +216,8 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
       continue;
     }
     for (const e of expectations) add(e);
+    // Some interfaces isolated: the checks read only those; one it failed to isolate leaves the resource open.
+    if (expectations.length) out.verdicts.push(...openInterfaces({ incidentId: incident.id, actionId: action.id, ...place }, action, incident.id));
     const notRead = Object.entries(NOT_READ[action.type] ?? {}).filter(([step]) => done.has(step));
     if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
   }
@@ -238,7 +241,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
   }
   const holderId = action.heldBy;
   // Found contained (a key inactive, a bucket blocked, a function stopped) with no holder: that state is what it relies on.
-  const contained = holderId ? [] : (expectationsOf(action, (step) => FOUND_CONTAINED_STEP[action.type] === step, place.accountId) ?? []);
+  const contained = holderId ? [] : foundContainedExpectations(action, place.accountId);
   if (contained.length) {
     for (const expect of contained) out.checks.push({ ...at, type: action.type, ...place, expect });
     return;
@@ -272,17 +275,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
       out.notChecked.push({ ...n, ...at, what: `left to incident ${holder.id}: ${n.what}` });
     // Its checks read only the interfaces it isolated: one it failed to isolate leaves the resource open (read12c C2).
     const partly = failedAtHolder(holder, action, incident, now);
-    for (const eni of partly ? failedInterfaces(partly) : [])
-      out.verdicts.push({
-        ...at,
-        resource: `network interface ${eni} of ${action.target}`,
-        ...place,
-        state: 'drifted',
-        recorded: `left to incident ${holderId}, which holds it contained`,
-        actual: `incident ${holder.id} failed to isolate this interface at ${failedAt(held)}: NOT CONTAINED, ${action.target} is reachable through it`,
-        todo: `datalek contain ${holder.id} --by NAME --reason TEXT carries it out again under the incident holding it (see why it failed: datalek show ${holder.id}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
-        runbook: DRIFT_RUNBOOK,
-      });
+    if (partly) out.verdicts.push(...openInterfaces({ ...at, ...place }, partly, holder.id, `left to incident ${holderId}, which holds it contained`));
     return;
   }
   // Taken up by the holder and failed, with no run of it under way: failed there, not "under way" (nothing hands it back while the holder is open).
@@ -320,6 +313,31 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
 }
 
 /**
+ * A DRIFTED verdict per network interface the network isolation `failed` (of incident `failedUnder`)
+ * failed to isolate (`failedInterfaces`), for the record at `at`: the checks read only the interfaces
+ * it cut, so without these the report read the instance as isolated while it is reachable through
+ * one (read12c C2 for the incident that left it; the holder's own since). Nothing is read for them:
+ * the record says the swap failed. `recorded`: what the record at `at` says of the resource.
+ */
+function openInterfaces(
+  at: Pick<DriftEntry, 'incidentId' | 'actionId' | 'accountId' | 'region'>,
+  failed: ActionRecord,
+  failedUnder: string,
+  recorded?: string,
+): DriftEntry[] {
+  const own = at.incidentId === failedUnder;
+  return failedInterfaces(failed).map((eni) => ({
+    ...at,
+    resource: `network interface ${eni} of ${failed.target}`,
+    state: 'drifted',
+    recorded: recorded ?? `isolated, but the isolation of this interface failed at ${failedAt(failed)}`,
+    actual: `${own ? 'this incident' : `incident ${failedUnder}`} failed to isolate this interface at ${failedAt(failed)} (not read back: the record says the swap failed): NOT CONTAINED, ${failed.target} is reachable through it`,
+    todo: `datalek contain ${failedUnder} --by NAME --reason TEXT carries it out again${own ? '' : ' under the incident holding it'} (see why it failed: datalek show ${failedUnder}); if it fails again, contain it by hand (${DRIFT_RUNBOOK}); ${TELL}`,
+    runbook: DRIFT_RUNBOOK,
+  }));
+}
+
+/**
  * The groups an action's groups step found tagged as made for the incident and no record vouches for
  * (`orphanGroups`, `taggedGroups`): datalek never uses nor changes them, so nothing else ever looks
  * at them again. Read whatever became of the action (released, failed, left): someone who puts an
@@ -344,6 +362,29 @@ const FOUND_CONTAINED_STEP: Record<string, string> = {
   'block-public-access': 'block-public-access',
   'contain-lambda-function': 'stop-invocations',
 };
+
+/**
+ * What drift reads of an action found contained already (ALREADY_CONTAINED) with no holder: the state
+ * its FOUND_CONTAINED_STEP sets, as the record can name it (a key needs its user's name); none for a
+ * kind drift reads nothing of, or a record that cannot name it.
+ */
+function foundContainedExpectations(action: ActionRecord, owner: string): Expectation[] {
+  const step = FOUND_CONTAINED_STEP[action.type];
+  return step ? (expectationsOf(action, (s) => s === step, owner) ?? []) : [];
+}
+
+/**
+ * Whether the action was found contained already, no record holding it, and the record cannot show
+ * what was found: drift reads nothing of it (`leftChecks` lists it as not read): a network isolation
+ * whose capture kept no interfaces (a record from before FOUND_ISOLATED), a kind drift reads nothing
+ * of, or a key whose record has no user name to read it by. Closing then asks what became of it
+ * (breach-facts.ts containmentNotCarriedOut). One definition with what drift reads, so the two
+ * cannot disagree on a kind.
+ */
+export function foundNotRecorded(action: ActionRecord): boolean {
+  if (action.status !== 'skipped' || action.heldBy || action.released || action.person || !foundIsolatedAlready(action)) return false;
+  return foundIsolatedInterfaces(action) === null && foundContainedExpectations(action, action.accountId ?? '').length === 0;
+}
 
 /** What a capture found isolated already (FOUND_ISOLATED): each interface in its group only, the instance with none other open, each group without rules. */
 function foundExpectations(action: ActionRecord, found: { id: string; group: string }[]): Expectation[] {

@@ -1022,6 +1022,16 @@ function checkStatedEnd(
   now: string,
 ): { at: string; beforeDetection: boolean } {
   const floor = startedAt ?? draft.awareAt;
+  // An end before the detection with no begin recorded (a letter sent on Friday, found and opened by hand on Monday):
+  // the refusal names the begin, which is what makes such an end true (review12, low).
+  if (!startedAt && !beforeDetection(draft, floor) && beforeDetection(draft, toUtc(stated))) {
+    const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
+    const at = toUtc(stated);
+    throw refuse(
+      `--ended-at ${at} lies before the detection of ${draft.id}${draft.openedByHand ? ' (opened by hand: the awareness entered then)' : ''}, and no begin of the breach is recorded: an end before it is taken with the begin, stated and confirmed in the same command (datalek facts --started-at --started-reason --confirm-stated-time) (Art. 33(5))`,
+      `"Beëindigd op" (${local(at)}) ligt vóór de detectie van ${draft.id}${draft.openedByHand ? ' (met de hand geopend: het toen ingevulde bewustwordingsmoment)' : ''} en er is geen begin vastgelegd: een einde daarvoor legt u vast samen met het begin ("Begonnen op", met de reden, en bevestig het opgegeven tijdstip) (AVG art. 33(5)).`,
+    );
+  }
   if (!beforeDetection(draft, floor)) return { at: checkStatedTime(draft, stated, now, '--ended-at', deps.policy.timeZone), beforeDetection: false };
   const at = toUtc(stated);
   // Before a recorded begin: the end-before-begin refusal names both.

@@ -826,6 +826,23 @@ export interface PagerState {
    * raised: that person took it, and the pager resolving it on its own later does not raise it again.
    */
   exposedTaken?: string[];
+  /**
+   * When the incident's own alert was acknowledged there by no person (PagerDuty's Events API with
+   * the routing key, an automation, Opsgenie's "System"), while nobody had taken the incident:
+   * nobody is on the page, and the pager's escalation stopped. datalek's own levels page through
+   * the on-call topic until a person acknowledges (schedule.ts pagerEscalates, messages.ts).
+   * Gone once the alert's state there moves again, or a person acknowledges it there.
+   */
+  acknowledgedByNoPersonAt?: string;
+}
+
+/**
+ * When the incident's own alert, acknowledged there, was acknowledged by no person
+ * (`PagerState.acknowledgedByNoPersonAt`); null otherwise.
+ */
+export function pagerAckByNoPerson(incident: Incident): string | null {
+  const pager = incident.pager;
+  return pager?.state === 'acknowledged' && pager.acknowledgedByNoPersonAt ? pager.acknowledgedByNoPersonAt : null;
 }
 
 /** An alert of the incident at the pager other than its own: its key there, where it stands, since when. */

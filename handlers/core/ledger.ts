@@ -16,6 +16,7 @@
  * The adapters store entries in the same transaction as the change; verification (core/audit.ts)
  * reads the stored bytes back, so a corrupt row is a finding of the audit, never a crash.
  */
+import { ConflictError, StuckConflictError } from './errors.js';
 import type { FindingKey } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalJson, sha256 } from './hash.js';
@@ -28,8 +29,13 @@ export interface LedgerBody {
   seq: number;
   /** When the store wrote it (the machine's clock). */
   at: string;
-  /** The incident record as stored: its revision and the SHA-256 of its bytes. */
-  incident?: { revision: number; hash: string };
+  /**
+   * The incident record as stored: its revision and the SHA-256 of its bytes. `replaced`: the
+   * SHA-256 of the stored bytes the commit wrote over, as it read them (DynamoDB), which must be the
+   * `hash` the ledger recorded before (core/audit.ts): a record edited behind the pipeline and then
+   * written on by a commit shows here for good.
+   */
+  incident?: { revision: number; hash: string; replaced?: string };
   /** A finding record written: its key and the SHA-256 of its bytes. */
   finding?: { key: string; hash: string };
   /** The timeline's head after this change: the last entry's sequence number and hash. */
@@ -142,13 +148,45 @@ export interface StoredChange {
   messages: { id: string; text: string }[];
   /** `IncidentChange.minimised`: the finding written is a minimised record. */
   minimised?: { from: string; by: string };
+  /** The SHA-256 of the record bytes this commit replaced, as read (LedgerBody `incident.replaced`). */
+  replaced?: string;
+}
+
+/**
+ * The hash of the incident record an entry's stored text says was written (`incident.hash`); null
+ * when the entry wrote no record (a sending) or does not parse (the audit reports that).
+ */
+export function recordHashIn(data: string): string | null {
+  try {
+    const body = JSON.parse(data) as { incident?: { hash?: unknown } } | null;
+    return typeof body?.incident?.hash === 'string' ? body.incident.hash : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The refusal of a commit that would replace an incident record whose stored bytes are not the ones
+ * its ledger last recorded (review12 K1): someone edited the record behind the pipeline, and the
+ * commit, which reads the record as stored and hashes what it writes, would vouch for the edit from
+ * then on. No race: every try is refused alike until the record is looked at.
+ */
+export function recordNotLedgered(incidentId: string): StuckConflictError {
+  return new StuckConflictError(
+    incidentId,
+    new ConflictError(
+      `the stored record of incident ${incidentId} is not the one its ledger recorded last: it was changed behind the pipeline, and writing on it would vouch for the change; datalek verify ${incidentId} names it`,
+    ),
+  );
 }
 
 /** The ledger body of a commit: hashes of the bytes stored. */
 export function commitBody(change: StoredChange, at: string): Omit<LedgerBody, 'incidentId' | 'seq'> {
   return {
     at,
-    incident: { revision: change.incident.revision, hash: sha256(change.incidentText) },
+    incident: change.replaced
+      ? { revision: change.incident.revision, hash: sha256(change.incidentText), replaced: change.replaced }
+      : { revision: change.incident.revision, hash: sha256(change.incidentText) },
     ...(change.finding ? { finding: { key: findingKeyString(change.finding.key), hash: sha256(change.finding.text) } } : {}),
     ...(change.timelineHead ? { timeline: change.timelineHead } : {}),
     ...(change.messages.length ? { messages: change.messages.map((m) => ({ id: m.id, hash: sha256(m.text) })) } : {}),

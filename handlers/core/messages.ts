@@ -24,6 +24,7 @@ import {
   type OutboxMessage,
   ownAlertKey,
   type PagerAlert,
+  pagerAckByNoPerson,
 } from './incident.js';
 import {
   actionLabel,
@@ -298,6 +299,8 @@ const T = {
     fgWhere: (id: string) => `Vastleggen: op de webpagina van datalek (datalek serve), bij incident ${id}.`,
     left: 'Weggelaten: IP-adressen, gebruikersnamen en andere persoonsgegevens uit de bevinding; zie `datalek show` of de GuardDuty-console.',
     acknowledged: (by: string, at: string) => `Opgepakt door ${by} om ${at}.`,
+    ackByNoPerson: (pager: string, at: string) =>
+      `${pager} meldt de melding als opgepakt om ${at}, maar niet door een persoon (de API met de sleutel van de dienst, een automatisering): niemand heeft het incident opgepakt. datalek blijft via dit kanaal oproepen tot iemand het oppakt.`,
     notAcknowledged: 'Nog door niemand opgepakt.',
     findings: 'Bevindingen',
     findingTypes: 'Typen bevindingen',
@@ -478,6 +481,8 @@ const T = {
     fgWhere: (id: string) => `Record it: on datalek's web page (datalek serve), at incident ${id}.`,
     left: 'Left out: IP addresses, user names and other personal data from the finding; see `datalek show` or the GuardDuty console.',
     acknowledged: (by: string, at: string) => `Acknowledged by ${by} at ${at}.`,
+    ackByNoPerson: (pager: string, at: string) =>
+      `${pager} shows the alert acknowledged at ${at}, but by no person (the API with the service's key, an automation): nobody has taken the incident. datalek keeps paging here until someone acknowledges it.`,
     notAcknowledged: 'Not yet acknowledged by anyone.',
     findings: 'Findings',
     findingTypes: 'Finding types',
@@ -736,6 +741,8 @@ export function composeMessage({
   }
   lines.push(...containment.lines);
   lines.push(acknowledged);
+  const noPerson = channel === 'on-call' && !incident.acknowledgedBy ? pagerAckByNoPerson(incident) : null;
+  if (noPerson && incident.pager) lines.push(t.ackByNoPerson(incident.pager.provider === 'pagerduty' ? 'PagerDuty' : 'Opsgenie', when(noPerson, tz)));
   lines.push(`${t.runbook}: ${runbookUrl(policy, runbook) ?? runbook}`);
   // The FG records on the web page; a command to type is for on-call (and for the FG's own escalation page).
   if (channel === 'fg' && kind !== 'page') lines.push(t.fgWhere(incident.id));
@@ -925,7 +932,10 @@ function alertFor(
     // Nor for an alert of its own it failed (core/pager.ts recordPagerFailure).
     return incident.pager?.alerts?.some((a) => a.key === other && a.state === 'failed') ? {} : { alert: { action: 'trigger', key: other } };
   }
-  if (kind === 'opened' || kind === 'severity-raised' || kind === 'page') return { alert: { action: 'trigger', key: incident.id } };
+  // The incident's own alert, acknowledged there by no person: a trigger would join it unheard (the
+  // pager pages no more): its pages go to the topic (review12 K8).
+  if (kind === 'opened' || kind === 'severity-raised' || kind === 'page')
+    return pagerAckByNoPerson(incident) ? {} : { alert: { action: 'trigger', key: incident.id } };
   return {};
 }
 

@@ -384,11 +384,16 @@ export function personalDataLeft(data: string): string[] {
 }
 
 /**
- * The tag-s3-object actions of the incident's stored record (`recordData`) that keep the object's key
- * of a finding whose stored record (`findingData`, under its key `account/region/id`) says it is
- * minimised (verify; `objectKeysLeft`): their ids, none when it is not minimised.
+ * The actions of the incident's stored record (`recordData`) that keep the object's key (`objectKeysLeft`),
+ * or with `left` an IAM user's name (`iamNamesLeft`), of a finding whose stored record (`findingData`,
+ * under its key `account/region/id`) says it is minimised (verify): their ids, none when it is not minimised.
  */
-export function objectKeysLeftMinimised(recordData: string | undefined, findingData: string, findingKey: string): string[] {
+export function objectKeysLeftMinimised(
+  recordData: string | undefined,
+  findingData: string,
+  findingKey: string,
+  left: (incident: Pick<Incident, 'actions'>, findingId: string) => ActionRecord[] = objectKeysLeft,
+): string[] {
   const parse = (data: string | undefined): unknown => {
     try {
       return JSON.parse(data ?? 'null');
@@ -399,7 +404,7 @@ export function objectKeysLeftMinimised(recordData: string | undefined, findingD
   const record = parse(recordData);
   const finding = parse(findingData);
   if (!isObject(record) || !Array.isArray(record.actions) || !isObject(finding) || !isObject(finding.minimised)) return [];
-  return objectKeysLeft({ actions: record.actions as ActionRecord[] }, keyOf(findingKey).findingId).map((a) => a.id);
+  return left({ actions: record.actions as ActionRecord[] }, keyOf(findingKey).findingId).map((a) => a.id);
 }
 
 export interface MinimiseDeps {
@@ -716,6 +721,47 @@ function minimiseObjectKeys(draft: Incident, findingId: string): number {
   return left.length;
 }
 
+/**
+ * Where an action keeps an IAM user's name or a federated principal ("often a person's"), by type
+ * (containment.ts credentialStep): in `params`, and once carried out in `evidence`.
+ */
+const IAM_NAME_FIELDS: Partial<Record<ActionRecord['type'], string>> = {
+  'deactivate-access-key': 'userName',
+  'revoke-user-sessions': 'userName',
+  'contain-federated-user': 'principalId',
+};
+
+/**
+ * The finding's actions that keep an IAM user's name or a federated principal which minimising the
+ * finding removes (review12 S5): planned (every local replay, every policy in plan mode), failed,
+ * skipped or released. One in effect (done, not released) keeps it: reactivating a key or taking a
+ * user's revocation policy off again needs the user's name, as a tag in place keeps its object key.
+ */
+export function iamNamesLeft(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
+  const held = (v: unknown) => typeof v === 'string' && v !== MINIMISED;
+  return incident.actions.filter((action) => {
+    const field = IAM_NAME_FIELDS[action.type];
+    if (!field || action.findingId !== findingId || (action.status === 'done' && !action.released)) return false;
+    return held(action.params?.[field]) || held(action.evidence?.[field]);
+  });
+}
+
+/** Replaces with MINIMISED the name in each of `iamNamesLeft`; returns how many actions it took a name out of. */
+function minimiseIamNames(draft: Incident, findingId: string): number {
+  const left = iamNamesLeft(draft, findingId);
+  for (const action of left) {
+    const field = IAM_NAME_FIELDS[action.type] as string;
+    if (action.params?.[field] !== undefined) action.params = { ...action.params, [field]: MINIMISED };
+    if (action.evidence?.[field] !== undefined) action.evidence = { ...action.evidence, [field]: MINIMISED };
+  }
+  return left.length;
+}
+
+/** The finding's actions holding personal data minimising removes: an S3 object's key, an IAM user's name. */
+export function actionsHoldingPersonalData(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
+  return [...objectKeysLeft(incident, findingId), ...iamNamesLeft(incident, findingId)];
+}
+
 /** A finding key from its stored string (`account/region/id`), only to name it in an error. */
 function keyOf(key: string): FindingKey {
   const [accountId = '', region = '', ...rest] = key.split('/');
@@ -742,7 +788,8 @@ async function minimiseFinding(
     if (!record || record.incidentId !== incidentId) return 'moved';
     // One minimised before a field was known personal (an EKS session name), or before its object's key left its actions
     // (f787210 to 3784915), is minimised again, or verify names it for ever.
-    if (record.minimised && minimiseDetail(record.detail).paths.length === 0 && objectKeysLeft(incident, key.findingId).length === 0) return 'already';
+    if (record.minimised && minimiseDetail(record.detail).paths.length === 0 && actionsHoldingPersonalData(incident, key.findingId).length === 0)
+      return 'already';
     if (againOnly && !record.minimised) return 'kept';
     const kept = record.minimised
       ? await heldBackAgain(deps.store, incident)
@@ -767,14 +814,16 @@ async function minimiseFinding(
     const before = incident.minimised;
     // The infected object's key the finding held is in its tag-s3-object actions too (review11 A1).
     const keysRemoved = minimiseObjectKeys(draft, key.findingId);
-    const fileKind = keysRemoved ? ['file-path'] : [];
-    const kinds = removedKinds(minimised.minimised?.removed ?? [], fileKind);
+    // So is an IAM user's name or a federated principal in its credential actions (review12 S5).
+    const namesRemoved = minimiseIamNames(draft, key.findingId);
+    const actionKinds = [...(keysRemoved ? ['file-path'] : []), ...(namesRemoved ? ['user-name'] : [])];
+    const kinds = removedKinds(minimised.minimised?.removed ?? [], actionKinds);
     draft.minimised = {
       at,
       by: options.by,
       afterDays: options.afterDays,
       findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
-      kinds: removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...fileKind]),
+      kinds: removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...actionKinds]),
     };
     const timeline = appendEntries(
       draft,
@@ -791,6 +840,7 @@ async function minimiseFinding(
               afterDays: options.afterDays,
               kinds,
               ...(keysRemoved ? { objectKeysRemoved: keysRemoved } : {}),
+              ...(namesRemoved ? { userNamesRemoved: namesRemoved } : {}),
             },
           },
         ],

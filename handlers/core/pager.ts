@@ -20,7 +20,7 @@ import { applyAcknowledgement } from './acknowledge.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { DatalekError } from './errors.js';
 import { type AlertState, exposedAlertKey, exposedInterfaces, type Incident, type OutboxMessage, type PagerState } from './incident.js';
-import { composePagerMessage } from './messages.js';
+import { composeMessage, composePagerMessage } from './messages.js';
 import { earlierAlertAt, earlierWith, eventsWith, eventTaken } from './pager-webhooks.js';
 import type { Policy } from './policy.js';
 import { addMinutes } from './time.js';
@@ -250,7 +250,13 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     const state = input.event === 'resolved' ? 'resolved' : 'acknowledged';
     const when = input.occurredAt ? { occurredAt: input.occurredAt } : {};
     const which = earlierAlert ? { alert: 'earlier', raisedAt: earlierAlert.raisedAt } : {};
-    const acknowledges = !draft.acknowledgedBy && draft.state !== 'closed' && (person || input.event === 'acknowledged');
+    // Only a person takes the incident: an acknowledgement there by no person (the Events API with
+    // the routing key, an automation, Opsgenie's "System") is recorded as the alert's state, and
+    // datalek's own levels page on (review12 K8), as after a resolve by no person.
+    const acknowledges = !draft.acknowledgedBy && draft.state !== 'closed' && person;
+    // Set when this acknowledgement by no person stopped the pager's paging (the alert was triggered there).
+    let stopped = false;
+    const byNoPerson = ownAlert && !earlierAlert && !person && state === 'acknowledged' && !draft.acknowledgedBy && draft.state !== 'closed';
     if (earlierAlert) {
       // The present alert's state stays: only the person's act on the earlier one is recorded,
       // as the acknowledgement itself when it is the incident's first.
@@ -264,7 +270,9 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       draft.pager = exposed ? { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) } : moved;
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
-      draft.pager = { ...pager, state, at: now };
+      const { acknowledgedByNoPersonAt: _, ...was } = pager;
+      draft.pager = { ...was, state, at: now, ...(byNoPerson ? { acknowledgedByNoPersonAt: occurredAt } : {}) };
+      stopped = byNoPerson;
       // Resolved there: the alert is held as an earlier one, so that a person's acknowledgement
       // of it delivered after datalek raised a new one is known for what it is.
       if (state === 'resolved' && raisedAt) draft.pager.earlier = earlierWith(pager, raisedAt, occurredAt, now);
@@ -272,8 +280,12 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
         at: now,
         kind: `pager-${input.event}`,
         actor: input.by,
-        detail: { provider: input.provider, ...(person ? {} : { byPerson: false }), ...when },
+        detail: { provider: input.provider, ...(person ? {} : { byPerson: false }), ...(byNoPerson ? { pagedOn: 'on-call topic' } : {}), ...when },
       });
+    } else if (ownAlert && person && state === 'acknowledged' && pager.acknowledgedByNoPersonAt) {
+      // A person acknowledges there the alert acknowledged by no person before: now it is theirs.
+      const { acknowledgedByNoPersonAt: _, ...was } = pager;
+      draft.pager = was;
     }
     if (acknowledges) {
       entries.unshift(
@@ -288,10 +300,23 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
       outcome = 'recorded';
     }
     if (entries.length && events && draft.pager) draft.pager = { ...draft.pager, events };
+    // Nobody took the page, and the pager stopped paging: on-call hears it now, on the topic.
+    if (stopped) return { entries, messages: (incident) => [pageAfterAckByNoPerson(incident, deps.policy, now)] };
     // An earlier alert's acknowledgement is not the present alert's: nothing goes to the pager.
     return entries.length ? { entries, ...(earlierAlert ? { pagerFollowUps: false as const } : {}) } : null;
   });
   return outcome;
+}
+
+/**
+ * The page that tells on-call, on the topic, that the incident's alert was acknowledged at the pager
+ * by no person: nobody took it, and datalek pages on (its first on-call level's page, saying why).
+ */
+function pageAfterAckByNoPerson(incident: Incident, policy: Policy, now: string): OutboxMessage {
+  const levels = policy.onCall.escalation.levels;
+  const level = levels.find((l) => l.channel === 'on-call') ?? levels[0];
+  const at = incident.pager?.acknowledgedByNoPersonAt as string;
+  return composeMessage({ incident, channel: 'on-call', kind: 'page', stateKey: `pager-ack-no-person:${at}`, now, policy, level: level.name, round: 0 });
 }
 
 /**

@@ -225,13 +225,11 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     });
   }
 
-  // An Art. 34(3)(b) exception another incident holds on containment this release undoes loses its ground too.
-  for (const id of new Set(holds.map((h) => h.other.id))) {
-    const theirs = holds.filter((h) => h.other.id === id);
-    checkArt34Ground(theirs[0].other, new Set(theirs.map((h) => h.action.id)), incident.id);
-  }
-  // Checked against the containment lease and marked `releasing` in one commit (see `beginRelease`).
-  const marked = await beginRelease(deps, incident.id, actions, by);
+  // Checked against the containment lease and marked `releasing` in one commit (see `beginRelease`),
+  // which reads the incidents it undoes containment for too (an Art. 34(3)(b) ground of theirs).
+  const elsewhere = new Map<string, Set<string>>();
+  for (const h of holds) elsewhere.set(h.other.id, (elsewhere.get(h.other.id) ?? new Set()).add(h.action.id));
+  const marked = await beginRelease(deps, incident.id, actions, by, elsewhere);
   const released: ReleaseOutcome['released'] = [];
   const failedReleases: ReleaseOutcome['failed'] = [];
   const undoneFor: UndoneFor[] = [];
@@ -469,12 +467,19 @@ function doneSteps(action: ActionRecord): string[] {
  * lease after this leaves them alone (`actionsToEnforce`). A lease run out is dropped: a run that
  * stalled past it and comes back finds it gone and takes no further step. Returns the incident as
  * stored, and the actions as they are now.
+ *
+ * `elsewhere`: the other incidents whose containment the release undoes too (`--undo-for`), each
+ * with its actions that rely on it. After the mark, before anything is undone, each is read in a
+ * commit of its own (a few to a commit, written with its revision checked), so an Art. 34(3)(b)
+ * decision recorded there since the holds were listed is seen: refused, the mark taken off, as for
+ * this incident's own (review11 S5), never slipped past by a race.
  */
 async function beginRelease(
   deps: ContainDeps,
   incidentId: string,
   actions: ActionRecord[],
   by: string,
+  elsewhere: ReadonlyMap<string, ReadonlySet<string>>,
 ): Promise<{ incident: Incident; actions: ActionRecord[] }> {
   const ids = new Set(actions.map((a) => a.id));
   const now = deps.machineNow?.() ?? deps.now();
@@ -487,6 +492,21 @@ async function beginRelease(
     for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by, until };
     return { entries: [] };
   });
+  const others = [...elsewhere.keys()];
+  try {
+    for (let i = 0; i < others.length; i += HANDED_BACK_PER_COMMIT) {
+      const chunk = others.slice(i, i + HANDED_BACK_PER_COMMIT);
+      await changeIncidents(deps, chunk, (drafts) =>
+        drafts.map((other, j) => {
+          checkArt34Ground(other, elsewhere.get(chunk[j]) ?? new Set(), incidentId);
+          return { entries: [] };
+        }),
+      );
+    }
+  } catch (err) {
+    await endRelease(deps, incidentId);
+    throw err;
+  }
   return { incident, actions: incident.actions.filter((a) => a.releasing && ids.has(a.id)) };
 }
 
@@ -499,7 +519,7 @@ async function beginRelease(
  * as `facts` refuses to empty --measures-taken: the FG records a new Art. 34 decision first (review11 S5,
  * Art. 34(1), (3)(b), 5(2)).
  */
-function checkArt34Ground(incident: Incident, releasing: Set<string>, by: string | null): void {
+function checkArt34Ground(incident: Incident, releasing: ReadonlySet<string>, by: string | null): void {
   if (incident.subjects?.exception !== 'measures-taken' || !incident.actions.some((a) => releasing.has(a.id))) return;
   const released = { at: '', by: '', reason: '' };
   const after = { ...incident, actions: incident.actions.map((a) => (releasing.has(a.id) ? { ...a, released } : a)) };

@@ -276,7 +276,9 @@ function atPager(d: Record<string, unknown>, nl: boolean, local: (k: string) => 
   const when = typeof d.occurredAt === 'string' ? `, ${nl ? 'bij de pager om' : 'at the pager at'} ${local('occurredAt')}` : '';
   const earlier =
     d.alert === 'earlier' ? ` (${nl ? 'de melding van vóór de laatste, verstuurd' : 'the alert before the present one, raised'} ${local('raisedAt')})` : '';
-  return `${when}${earlier}`;
+  // Acknowledged or resolved there by no person (the API, an automation, the pager itself): nobody took it.
+  const noPerson = d.byPerson === false ? (nl ? ', door geen persoon (de API of de pager zelf)' : ', by no person (the API or the pager itself)') : '';
+  return `${when}${earlier}${noPerson}`;
 }
 
 /**

@@ -17,7 +17,16 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { exposedAlertKey, exposedInterfaces, exposedSince, type Incident, initialReport, type PagerState, subscribersWithoutAp } from './incident.js';
+import {
+  exposedAlertKey,
+  exposedInterfaces,
+  exposedSince,
+  type Incident,
+  initialReport,
+  type PagerState,
+  pagerAckByNoPerson,
+  subscribersWithoutAp,
+} from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
 import { severityBand } from './severity.js';
@@ -309,11 +318,12 @@ function nextPageAt(incident: Incident, policy: Policy): number | null {
  * Whether the incident's own alert lives at the pager, whose escalation then replaces datalek's
  * levels: not before it was raised there (an exposed interface's alert is not it), not when the
  * pager failed it, nor once the alert there is resolved (an open incident nobody acknowledged then
- * pages again, and its next page asks the pager for a new alert).
+ * pages again, and its next page asks the pager for a new alert), nor while it stands acknowledged
+ * there by no person (the pager pages no more, and nobody took it: datalek pages through the topic).
  */
 export function pagerEscalates(incident: Incident): boolean {
   const pager = incident.pager;
-  return pager?.keys.includes(incident.id) === true && pager.state !== 'failed' && pager.state !== 'resolved';
+  return pager?.keys.includes(incident.id) === true && pager.state !== 'failed' && pager.state !== 'resolved' && !pagerAckByNoPerson(incident);
 }
 
 /**

@@ -27,7 +27,7 @@ import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
-import { objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
+import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
 const CLAIM_SKEW_MINUTES = 5;
@@ -261,6 +261,14 @@ function minimisations(raw: RawIncident): AuditProblem[] {
         incidentId: raw.id,
         entry: `finding ${row.key}`,
         problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} removes it`,
+      });
+    // Minimised before review12 S5: an IAM user's name (or a federated principal) stayed in the credential actions not in effect.
+    const named = objectKeysLeftMinimised(raw.record?.data, row.data, row.key, iamNamesLeft);
+    if (named.length)
+      problems.push({
+        incidentId: raw.id,
+        entry: `finding ${row.key}`,
+        problem: `says it is minimised, but the incident's action ${named.join(', ')} still holds an IAM user's name or principal (not shown here): datalek minimise ${raw.id} removes it`,
       });
   }
   return problems;

@@ -64,6 +64,10 @@ const PROBLEMS: Template[] = [
     "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
     'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
   ],
+  [
+    "says it is minimised, but the incident's action {} still holds an IAM user's name or principal (not shown here): datalek minimise {} removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van een IAM-gebruiker of principal (hier niet getoond): datalek minimise {} verwijdert die',
+  ],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],
   ['does not match what the ledger recorded: the message was edited', 'komt niet overeen met wat het grootboek vastlegde: het bericht is gewijzigd'],
@@ -149,6 +153,38 @@ const PROBLEMS: Template[] = [
   ],
   ['the ledger records {} entries: this one was inserted after them', 'het grootboek legt {} regels vast: deze is daarna ingevoegd'],
   ['is not the entry the ledger recorded: the timeline was rewritten', 'is niet de regel die het grootboek vastlegde: de tijdlijn is herschreven'],
+  [
+    "is not the entry ledger entry {} recorded as the timeline's head: the timeline was rewritten",
+    'is niet de regel die grootboekregel {} als kop van de tijdlijn vastlegde: de tijdlijn is herschreven',
+  ],
+  [
+    'records timeline entry {} with another hash than ledger entry {} did: the timeline was rewritten',
+    'legt tijdlijnregel {} vast met een andere hash dan grootboekregel {}: de tijdlijn is herschreven',
+  ],
+  [
+    'declares message {} queued again (ledger entry {} queued it): a message is queued once; declared anew, the message was rewritten',
+    'legt bericht {} opnieuw vast als klaargezet (grootboekregel {} deed dat al): een bericht wordt één keer klaargezet; opnieuw vastgelegd is het bericht herschreven',
+  ],
+  [
+    'declares message {} sent again (ledger entry {} did): a message is sent once; declared anew, its sending was rewritten',
+    'legt bericht {} opnieuw vast als verzonden (grootboekregel {} deed dat al): een bericht wordt één keer verzonden; opnieuw vastgelegd is de verzending herschreven',
+  ],
+  [
+    "its ledger head names entry {} with another hash than that entry's: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right",
+    'de grootboekkop ervan noemt regel {} met een andere hash dan die van die regel: die is gewijzigd, en elke wijziging van dit incident wordt geweigerd (of sluit nergens op aan) tot dat is hersteld',
+  ],
+  [
+    'its ledger head names entry {}, but the ledger ends at entry {}: it was altered, and every commit on this incident is refused (or chains to nothing) until it is put right',
+    'de grootboekkop ervan noemt regel {}, maar het grootboek eindigt bij regel {}: die is gewijzigd, en elke wijziging van dit incident wordt geweigerd (of sluit nergens op aan) tot dat is hersteld',
+  ],
+  [
+    'its recordHash is not the hash ledger entry {} recorded for the record: it was altered; a commit checks the record it writes over by it',
+    'de recordHash ervan is niet de hash die grootboekregel {} voor het record vastlegde: die is gewijzigd; een wijziging toetst het record dat ze overschrijft daaraan',
+  ],
+  [
+    'wrote over an incident record that is not the one ledger entry {} recorded: the record was edited behind the pipeline before this commit, which carried the edit on',
+    'schreef over een incidentrecord dat niet het record is dat grootboekregel {} vastlegde: het record is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
+  ],
   // The registry of incident ids.
   [
     'expected registry entry {} here: entries of the registry were removed or inserted',

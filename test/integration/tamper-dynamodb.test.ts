@@ -19,7 +19,9 @@ import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { describeProblem } from '../../handlers/core/audit.js';
+import { StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import { sha256 } from '../../handlers/core/hash.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -291,6 +293,83 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     ]);
   });
 
+  /** The record item's `data` edited behind the pipeline (and `recordHash` with it, when `rehash`): no ledger entry written. */
+  const editRecord = async (id: string, edit: (data: string) => string, rehash: boolean) => {
+    const data = edit((await partition(id)).find((i) => i.sk.S === 'INCIDENT')?.data.S as string);
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(id, 'INCIDENT'),
+        UpdateExpression: rehash ? 'SET #d = :d, recordHash = :h' : 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: data }, ...(rehash ? { ':h': { S: sha256(data) } } : {}) },
+      }),
+    );
+  };
+  /** GuardDuty's update of the incident's finding: the pipeline's own next commit on it. */
+  const updateFinding = (id: string) =>
+    recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T22:05:00.000Z', canEnforce: false, conflictRetry: { again: async (attempt) => attempt < 2 } },
+      findingEvent({ ...(findingOf.get(id) as { id: string; instanceId: string }), updatedAt: '2026-11-27T22:00:00.000Z', count: 2 } as never),
+    );
+
+  it('a record item edited behind the pipeline is not vouched for by the next commit (review12 K1): refused, pointing at verify', async () => {
+    const id = await open();
+    expect((await verifyStore(store, { only: id })).problems).toEqual([]);
+    await editRecord(id, (data) => data.replaceAll('"anna"', '"mallory"'), false);
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain('the incident record was edited');
+
+    const refused = await updateFinding(id).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(StuckConflictError);
+    expect((refused as Error).message).toContain(`is not the one its ledger recorded last`);
+    expect((refused as Error).message).toContain(`datalek verify ${id}`);
+    // Nothing written: the edit is still there, and still named.
+    expect((await store.getIncident(id))?.acknowledgedBy).toContain('mallory');
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain('the incident record was edited');
+  });
+
+  it("a record edited with the item's recordHash recomputed is written on, but its ledger entry says what it wrote over, for good (review12 K1)", async () => {
+    const id = await open();
+    await editRecord(id, (data) => data.replaceAll('"anna"', '"mallory"'), true);
+    expect((await updateFinding(id)).outcome).toBe('updated');
+    const problems = (await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n');
+    expect(problems, 'verify passed on the edited record after the next commit').toMatch(
+      /ledger \d+: wrote over an incident record that is not the one ledger entry \d+ recorded: the record was edited behind the pipeline/,
+    );
+  });
+
+  it("names an incident item whose ledger head is not its ledger's last entry, which every commit on it is refused for (review12 K3)", async () => {
+    const [back, forward] = [await open(), await open()];
+    const item = (await partition(back)).find((i) => i.sk.S === 'INCIDENT');
+    const seq = Number(item?.ledgerSeq?.N);
+    const before = (await partition(back)).find((i) => i.sk.S === `LG#${String(seq - 1).padStart(10, '0')}`);
+    // The head moved back one entry (to that entry's seq and hash): every commit's ledger entry lands on a taken position.
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(back, 'INCIDENT'),
+        UpdateExpression: 'SET ledgerSeq = :s, ledgerHash = :h',
+        ExpressionAttributeValues: { ':s': { N: String(seq - 1) }, ':h': { S: before?.hash?.S as string } },
+      }),
+    );
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key(forward, 'INCIDENT'),
+        UpdateExpression: 'SET ledgerHash = :h',
+        ExpressionAttributeValues: { ':h': { S: 'f'.repeat(64) } },
+      }),
+    );
+    const refused = await updateFinding(back).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    // What the refusal sends the person to names why.
+    const problems = (await verifyStore(store, { only: back })).problems.map(describeProblem).join('\n');
+    expect(problems, `verify found nothing; the refusal was: ${(refused as Error).message}`).toContain(
+      `record: its ledger head names entry ${seq - 1}, but the ledger ends at entry ${seq}: it was altered`,
+    );
+    expect((await verifyStore(store, { only: forward })).problems.map(describeProblem).join('\n')).toContain('record: its ledger head names entry');
+  });
+
   it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {
     const anchor = () => spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
     // A table of its own: the incidents damaged above would stop every anchor (rightly).
@@ -361,9 +440,9 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
       new UpdateItemCommand({
         TableName: TABLE,
         Key: key(edited, 'INCIDENT'),
-        UpdateExpression: 'SET #d = :d, ledgerHash = :h',
+        UpdateExpression: 'SET #d = :d, ledgerHash = :h, recordHash = :r',
         ExpressionAttributeNames: { '#d': 'data' },
-        ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: top.hash } },
+        ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: top.hash }, ':r': { S: sha256(text) } },
       }),
     );
     // A whole incident deleted, its registry entry too.

@@ -41,6 +41,16 @@ export function accessKeyResource(accessKeyId = 'AKIAEXAMPLE000000001', userType
   return { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId, principalId: 'AIDAEXAMPLE', userType, userName } };
 }
 
+/** A finding on an IAM user's long-term key (AKIA…) whose user is `userName`: containment plans deactivate-access-key with the name in its params. */
+export function iamUserKeyEvent(userName: string, createdAt = '2026-11-27T21:00:00Z') {
+  return findingEvent({
+    id: 'iam-user-key',
+    type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+    createdAt,
+    resource: accessKeyResource('AKIAEXAMPLEJANSEN001', 'IAMUser', userName),
+  });
+}
+
 export function bucketResource(name = 'klantdata', effectivePermission = 'PUBLIC') {
   return { resourceType: 'S3Bucket', s3BucketDetails: [{ name, publicAccess: { effectivePermission } }] };
 }

@@ -122,6 +122,33 @@ export function doneIsolation(target: string, over: Partial<ActionRecord> = {}):
   return plannedIsolation(target, { status: 'done', steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }], ...over });
 }
 
+/**
+ * An isolation of `target` that cut eni-a and was refused on eni-b (UnauthorizedOperation) at `at`,
+ * its run ended (no lease): the instance is reachable through eni-b. Groups sg-0isolation00001 and
+ * sg-0alltraffic0001; both interfaces were in sg-0own000000001.
+ */
+export function partlyFailedIsolation(target: string, at: string): ActionRecord {
+  return plannedIsolation(target, {
+    status: 'failed',
+    startedAt: at,
+    reason: 'isolate-eni:eni-b failed: UnauthorizedOperation',
+    steps: [
+      { name: 'isolate-eni:eni-a', status: 'done', at },
+      { name: 'isolate-eni:eni-b', status: 'failed', at, code: 'UnauthorizedOperation' },
+    ],
+    evidence: {
+      groups: { allTraffic: 'sg-0alltraffic0001', isolation: 'sg-0isolation00001' },
+      metadata: {
+        instanceId: target,
+        networkInterfaces: [
+          { id: 'eni-a', groups: ['sg-0own000000001'] },
+          { id: 'eni-b', groups: ['sg-0own000000001'] },
+        ],
+      },
+    },
+  });
+}
+
 /** A stored incident taken through the workflow and closed: assessed notifiable, its facts recorded, reported to the AP as M-1. */
 export async function closedAfterReport(deps: FgDeps, incidentId: string): Promise<void> {
   await assess(deps, { incidentId, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });

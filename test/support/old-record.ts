@@ -10,7 +10,7 @@ import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { s3MalwareUploadEvent } from './events.js';
+import { iamUserKeyEvent, s3MalwareUploadEvent } from './events.js';
 import { incidentFixture } from './incidents.js';
 
 export async function storeOldTelecomRecord(store: IncidentStore, policy: Policy, now: string, fixture: Partial<Incident> & { id: string }): Promise<void> {
@@ -31,30 +31,45 @@ export async function storeOldTelecomRecord(store: IncidentStore, policy: Policy
 }
 
 /**
- * A closed malware incident (Malware Protection for S3, the infected object named `objectKey`) as
- * `minimise` wrote it from f787210 to 3784915 (review11 S4, before read A's A1): the finding record
- * minimised, the object's key still in the incident's tag-s3-object action (planned, never carried
- * out), as `params.key`. Made with today's minimise by having the action look carried out and in
- * place while it runs (a tag in place keeps its key), then as it was. Returns the incident's id.
+ * A closed incident recorded from `event` (assessed "no personal data", closed) and minimised as older
+ * code left it: the finding record minimised, the personal data still in its actions of `type`
+ * (planned, never carried out). Made with today's minimise by having those actions look carried out
+ * and in place while it runs (an action in effect keeps its data), then as they were. Returns the id.
  */
-export async function storeMinimisedKeepingObjectKey(store: SqliteIncidentStore, objectKey: string): Promise<string> {
-  const event = s3MalwareUploadEvent(objectKey);
+async function storeMinimisedKeepingIn(store: SqliteIncidentStore, event: unknown, type: ActionRecord['type']): Promise<string> {
   const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T09:00:00.000Z', canEnforce: false };
   const incidentId = (await recordEvent(deps, event)).incidentId as string;
   await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'geen persoonsgegevens', by: 'FG' });
   await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
-  // Each tag-s3-object action's status set as `status` says, in a commit of its own (as a write of the time would).
-  const setTags = async (status: (a: ActionRecord) => ActionRecord['status']) => {
+  // Each such action's status set as `status` says, in a commit of its own (as a write of the time would).
+  const setStatus = async (status: (a: ActionRecord) => ActionRecord['status']) => {
     const incident = (await store.getIncident(incidentId)) as Incident;
     const draft = structuredClone(incident);
     draft.revision += 1;
-    for (const a of draft.actions) if (a.type === 'tag-s3-object') a.status = status(a);
+    for (const a of draft.actions) if (a.type === type) a.status = status(a);
     await store.commit({ incident: draft, expectedRevision: incident.revision, timeline: [], messages: [] });
   };
   const before = new Map(((await store.getIncident(incidentId)) as Incident).actions.map((a) => [a.id, a.status]));
-  await setTags(() => 'done');
+  await setStatus(() => 'done');
   const at = () => '2026-11-29T09:00:00.000Z';
   await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 0 });
-  await setTags((a) => before.get(a.id) ?? a.status);
+  await setStatus((a) => before.get(a.id) ?? a.status);
   return incidentId;
+}
+
+/**
+ * A closed malware incident (Malware Protection for S3, the infected object named `objectKey`) as
+ * `minimise` wrote it from f787210 to 3784915 (review11 S4, before read A's A1): the object's key
+ * still in the incident's tag-s3-object action, as `params.key`.
+ */
+export async function storeMinimisedKeepingObjectKey(store: SqliteIncidentStore, objectKey: string): Promise<string> {
+  return storeMinimisedKeepingIn(store, s3MalwareUploadEvent(objectKey), 'tag-s3-object');
+}
+
+/**
+ * A closed incident of an IAM user's long-term key (`userName`'s) as `minimise` wrote it before
+ * review12 S5: the user's name still in its planned deactivate-access-key action, as `params.userName`.
+ */
+export async function storeMinimisedKeepingIamUser(store: SqliteIncidentStore, userName: string): Promise<string> {
+  return storeMinimisedKeepingIn(store, iamUserKeyEvent(userName), 'deactivate-access-key');
 }

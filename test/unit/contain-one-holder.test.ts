@@ -234,8 +234,14 @@ describe('an action left to an incident closed with it not carried out', () => {
     expect(second.actions[0]).toMatchObject({ status: 'failed', mode: 'enforce', reason: expect.stringContaining('dl-first') });
     // The Dutch page says it in Dutch, never as an untranslated reason.
     expect(actionReasonLabel('nl', second.actions[0].reason)).toMatch(/^niet uitgevoerd: overgelaten aan incident dl-first, /);
-    const told = (await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed').map((m) => m.channel);
-    expect(told.sort()).toEqual(['fg', 'on-call']);
+    // Told twice: dl-first's failure in its own run (C3), then the hand-back at its closing.
+    const told = (await t.store.listMessages('dl-second')).filter((m) => m.kind === 'containment-failed');
+    expect(told.map((m) => `${m.channel} ${m.id.split('/')[2].split(':')[0]}`).sort()).toEqual([
+      'fg failed-at-holder',
+      'fg handed-back',
+      'on-call failed-at-holder',
+      'on-call handed-back',
+    ]);
     expect((await t.store.getTimeline('dl-second')).at(-1)).toMatchObject({
       kind: 'containment-failed',
       detail: { heldBy: 'dl-first', closed: 'dl-first', target: SHARED },
@@ -350,8 +356,16 @@ describe('an action left to an incident closed with it not carried out', () => {
       expect(second.actions[0]).toMatchObject({ status: 'done' });
       expect(second.actions[0].heldBy).toBeUndefined();
       const kinds = (await t.store.listMessages('dl-second')).map((m) => `${m.channel} ${m.kind}`).sort();
-      expect(kinds).toEqual(['fg containment-done', 'fg containment-failed', 'on-call containment-done', 'on-call containment-failed']);
-      expect((await t.store.getTimeline('dl-second')).find((e) => e.kind === 'containment-failed')).toMatchObject({
+      // dl-first's failure (told in its run, C3), the hand-back, and the containment carried out.
+      expect(kinds).toEqual([
+        'fg containment-done',
+        'fg containment-failed',
+        'fg containment-failed',
+        'on-call containment-done',
+        'on-call containment-failed',
+        'on-call containment-failed',
+      ]);
+      expect((await t.store.getTimeline('dl-second')).find((e) => e.kind === 'containment-failed' && e.detail.closed)).toMatchObject({
         detail: { heldBy: 'dl-first', closed: 'dl-first' },
       });
     });
@@ -378,9 +392,12 @@ describe('an action left to an incident closed with it not carried out', () => {
       expect(status.find((i) => i.incidentId === 'dl-second')?.leftToClosed).toHaveLength(1);
     });
 
-    it('show and status say nothing of it while the holder is open', async () => {
+    it('show and status say nothing of a closed holder while the holder is open', async () => {
       await runContainment(deps(), 'dl-first');
-      expect((await cli(['show', 'dl-second'])).stdout).not.toMatch(/NOT CONTAINED/);
+      // Its containment failed there: show says so (NOT CONTAINED, failed at dl-first), not that dl-first is closed.
+      const shown = (await cli(['show', 'dl-second'])).stdout;
+      expect(shown).not.toMatch(/which is closed/);
+      expect(shown).toMatch(/left to incident dl-first, which took this resource up and whose containment of it failed at/);
       const status = JSON.parse((await cli(['status', '--json'])).stdout) as { incidentId: string; leftToClosed?: unknown[] }[];
       expect(status.find((i) => i.incidentId === 'dl-second')?.leftToClosed).toBeUndefined();
     });

@@ -13,6 +13,12 @@
  * said "niets nieuw of gewijzigd sinds M-1": the FG who trusts it sends a follow-up without them,
  * and the AP keeps a timeline and an Art. 34 answer no longer true (Art. 33(4), 33(3)(a)/(d), 5(2)).
  * Now each is named when recorded or changed since the last report, never as "missing".
+ *
+ * read14a A1: the rest of the form's timeline was still left out. The FG reports M-1 on time, then
+ * learns the helpdesk knew days before and moves the awareness back with the reasons for the delay;
+ * the CLI tells her to send those to the AP with a follow-up, the draft's sections 2 and 9 changed,
+ * and "Nog niet bij de AP" said "niets nieuw of gewijzigd sinds M-1" (Art. 33(1), (4)). Likewise a
+ * finding that moves the detection, and with it the begin the draft shows, earlier.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
@@ -105,8 +111,9 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
       const incident = (await store.getIncident(id)) as Incident;
       expect([incident.facts?.startedAt, incident.subjects?.decision]).toEqual(['2026-11-20T09:00:00.000Z', 'inform']); // premise: recorded
       const value = (await notWithAp('nl'))?.value;
+      // M-1 carried the begin as GuardDuty's first activity (read14a A1): the stated begin changes it.
       expect(value).toMatch(
-        /^nieuw sinds M-1: Begin van het datalek, Einde van het datalek \(nog gaande\?\), Andere betrokken partijen \(zoals een verwerker\), Betrokkenen geïnformeerd of niet \(art\. 34\);/,
+        /^nieuw sinds M-1: Einde van het datalek \(nog gaande\?\), Andere betrokken partijen \(zoals een verwerker\), Betrokkenen geïnformeerd of niet \(art\. 34\); gewijzigd sinds M-1: Begin van het datalek;/,
       );
       // Never asked as missing: they are the form's own, not Art. 33(3)'s required facts.
       expect(value).not.toMatch(/nog onbekend:.*(Begin van het datalek|art\. 34)/);
@@ -117,6 +124,36 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
       await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'high', reason: 'ook medische gegevens', by: 'FG' });
       await recordFacts(deps(), { incidentId: id, by: 'FG', otherAuthorities: 'politie (aangifte)' } as never);
       expect((await notWithAp('en'))?.value).toMatch(/^added since M-1: Other authorities informed; changed since M-1: Assessment of the risk;/);
+    });
+  });
+
+  describe('read14a A1: the timeline of section 2 and the reasons for a delay', () => {
+    const onTimeM1 = async () => {
+      clock = '2026-11-30T08:00:00.000Z';
+      await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+      clock = '2026-11-30T10:00:00.000Z';
+    };
+
+    it('names the moved awareness and the delay reasons it asks as not yet with the AP', async () => {
+      await onTimeM1();
+      await assess(deps(), {
+        incidentId: id,
+        awareAt: '2026-11-26T09:00:00Z',
+        awareReason: 'de helpdesk meldde het lek al op 26 november',
+        delayReason: 'de melding van de helpdesk bereikte de FG niet',
+        confirmStatedTime: true,
+        by: 'FG',
+      } as never);
+      expect(((await store.getIncident(id)) as Incident).awareAt).toBe('2026-11-26T09:00:00.000Z'); // premise: moved
+      expect((await notWithAp('nl'))?.value).toMatch(/^nieuw sinds M-1: Reden voor vertraging \(art\. 33\(1\)\); gewijzigd sinds M-1: Bewust geworden(;|$)/);
+    });
+
+    it('names a detection moved earlier after M-1, and the begin shown from it', async () => {
+      await onTimeM1();
+      const incident = (await store.getIncident(id)) as Incident;
+      const moved = { ...incident, detectedAt: '2026-11-27T18:00:00.000Z', firstActivityAt: '2026-11-27T17:00:00.000Z', revision: incident.revision + 1 };
+      await store.commit({ incident: moved, expectedRevision: incident.revision, timeline: [], messages: [] });
+      expect((await notWithAp('en'))?.value).toMatch(/^changed since M-1: Start of the breach, Discovered(;|$)/);
     });
   });
 });

@@ -6,6 +6,10 @@
  * subjects need not be told, no measure in effect, nothing asking for a new decision (Art. 34(1),
  * (3)(b), 5(2)). Now the release is refused before anything is undone, naming Art. 34, as `facts`
  * refuses; with a measure the facts state in effect, or after a new Art. 34 decision, it goes through.
+ *
+ * The closing note's "Still left": the same check on another incident a release undoes containment
+ * for (`--undo-for`) had no test, and read that incident before the commit that starts the release:
+ * a decision recorded there in between slipped past it. It is now read in that commit.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { measuresTaken } from '../../handlers/core/breach-facts.js';
@@ -15,6 +19,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import type { Containment } from '../../handlers/ports/containment.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { doneIsolation, incidentFixture, storeInstanceFinding } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -80,5 +85,85 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
     await decideSubjects(fg(), { incidentId: 'dl-s5', ...inform, reason: 'de instantie gaat terug in productie', by: 'FG' });
     await release();
     expect(undone).toEqual([TARGET]);
+  });
+});
+
+describe('fgsec12 S5 for another incident the release undoes containment for (--undo-for)', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  let undone: string[];
+  const containment: Containment = {
+    canEnforce: true,
+    execute: async () => {},
+    release: async (action, _i, options) => {
+      undone.push(action.target);
+      await options.record({ name: 'restore-eni:eni-1', status: 'done', at: NOW });
+    },
+  };
+  const fg = () => ({ store: t.store, policy, now: () => NOW }) as FgDeps;
+  const measuresTakenException = () =>
+    decideSubjects(fg(), {
+      incidentId: 'dl-other',
+      decision: 'exception',
+      exception: 'measures-taken',
+      reason: 'de instantie is geïsoleerd: het hoge risico doet zich niet meer voor',
+      by: 'FG',
+    });
+  const release = (store: IncidentStore = t.store) =>
+    releaseContainment({ store, policy, now: () => NOW, containment } as ContainDeps, {
+      incidentId: 'dl-holder',
+      by: 'oncall',
+      reason: 'instantie terug in productie',
+      undoFor: ['dl-other'],
+    });
+  const other = async () => (await t.store.getIncident('dl-other')) as Incident;
+  const holder = async () => (await t.store.getIncident('dl-holder')) as Incident;
+  beforeEach(async () => {
+    t = tempSqliteStore();
+    undone = [];
+    // Both incidents' records hold the isolation of TARGET: dl-other relies on it as its only measure.
+    for (const id of ['dl-holder', 'dl-other']) {
+      const isolated = doneIsolation(TARGET, { findingId: `f-${id}`, mode: 'enforce' });
+      await t.store.commit({ incident: incidentFixture({ id, actions: [isolated] }), expectedRevision: null, timeline: [], messages: [] });
+      await storeInstanceFinding(t.store, id, `f-${id}`, TARGET);
+    }
+    await assess(fg(), { incidentId: 'dl-other', personalData: 'yes', risk: 'high', reason: 'patiëntdossiers', by: 'FG' });
+  });
+  afterEach(async () => t.cleanup());
+
+  it("is refused naming the other incident's Art. 34 decision, before anything is undone", async () => {
+    await measuresTakenException();
+    await expect(release()).rejects.toThrow(
+      /Art\. 34 decision of incident dl-other rests on the measures taken .*held for it by incident dl-holder.*nothing was released/,
+    );
+    expect(undone).toEqual([]);
+    expect((await other()).actions[0].released).toBeUndefined();
+    const kept = (await holder()).actions[0];
+    expect([kept.releasing, kept.released]).toEqual([undefined, undefined]);
+  });
+
+  it('is refused when that decision is recorded after the release read who holds the containment, before its first commit', async () => {
+    // The FG records the decision on dl-other just after the release listed the incidents holding TARGET.
+    let raced = false;
+    const racing: IncidentStore = Object.create(t.store);
+    racing.listIncidents = async (options) => {
+      const listed = await t.store.listIncidents(options);
+      if (!raced) {
+        raced = true;
+        await measuresTakenException();
+      }
+      return listed;
+    };
+    await expect(release(racing)).rejects.toThrow(/Art\. 34 decision of incident dl-other rests on the measures taken/);
+    expect(undone).toEqual([]);
+    expect((await other()).subjects?.exception).toBe('measures-taken');
+    expect((await other()).actions[0].released).toBeUndefined();
+    const kept = (await holder()).actions[0];
+    expect([kept.releasing, kept.released]).toEqual([undefined, undefined]);
+  });
+
+  it('goes through for both without such a decision', async () => {
+    await release();
+    expect(undone).toEqual([TARGET]);
+    expect((await other()).actions[0].released).toBeDefined();
   });
 });

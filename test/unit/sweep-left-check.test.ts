@@ -24,7 +24,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { closeHandingBack } from '../../handlers/core/release.js';
 import { nextDueAt } from '../../handlers/core/schedule.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import { incidentFixture, plannedIsolation } from '../support/incidents.js';
+import { incidentFixture, partlyFailedIsolation, plannedIsolation } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0shared000000003';
@@ -129,25 +129,7 @@ it('a holder that holds it: the check is written further apart while nothing cha
 });
 
 /** dl-first's isolation: eni-a isolated, eni-b refused; the run ended (no lease). */
-const partlyFailed = plannedIsolation(SHARED, {
-  status: 'failed',
-  startedAt: LEFT_AT,
-  reason: 'isolate-eni:eni-b failed: UnauthorizedOperation',
-  steps: [
-    { name: 'isolate-eni:eni-a', status: 'done', at: LEFT_AT },
-    { name: 'isolate-eni:eni-b', status: 'failed', at: LEFT_AT, code: 'UnauthorizedOperation' },
-  ],
-  evidence: {
-    groups: { allTraffic: 'sg-0alltraffic0001', isolation: 'sg-0isolation00001' },
-    metadata: {
-      instanceId: SHARED,
-      networkInterfaces: [
-        { id: 'eni-a', groups: ['sg-0own000000001'] },
-        { id: 'eni-b', groups: ['sg-0own000000001'] },
-      ],
-    },
-  },
-});
+const partlyFailed = partlyFailedIsolation(SHARED, LEFT_AT);
 
 it('a holder that isolated one interface and was refused on another: the leaver is told, and its drift names the one left open', async () => {
   await put(incidentFixture({ id: 'dl-first', actions: [partlyFailed] }));

@@ -32,6 +32,7 @@ import {
   type LedgerEntry,
   ledgerEntry,
   REGISTRY_SHARDS,
+  recordNotLedgered,
   registryEntry,
   registryShardOf,
   storedText,
@@ -122,13 +123,34 @@ function failedLocks(items: TransactItem[], reasons: { Code?: string }[]): strin
   return keys;
 }
 
+/**
+ * What a commit needs of the incident item it writes over, as read: its revision, its ledger head,
+ * the record's hash the item says the ledger recorded (`recordHash`; absent on items written
+ * before it was kept), and the hash of the record bytes read (`replaced`).
+ */
+interface ReadHead {
+  revision: number;
+  head: ChainHead | null;
+  recordHash?: string;
+  replaced: string;
+}
+
+function readHead(item: Record<string, unknown>): ReadHead {
+  return {
+    revision: item.revision as number,
+    head: item.ledgerSeq ? { seq: item.ledgerSeq as number, hash: item.ledgerHash as string } : null,
+    ...(typeof item.recordHash === 'string' ? { recordHash: item.recordHash } : {}),
+    replaced: sha256(String(item.data)),
+  };
+}
+
 export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private readonly doc: DynamoDBDocumentClient;
   /**
    * The ledger head of each incident item this store read, by revision: a commit usually follows a
    * read of the same incident, and then needs no extra read to chain its ledger entry.
    */
-  private readonly heads = new Map<string, { revision: number; head: ChainHead }>();
+  private readonly heads = new Map<string, ReadHead>();
   /**
    * The registry head of a shard as the last read for a finding saw it (null: the shard is empty),
    * taken by the next commit that opens an incident there instead of reading it again. A head that
@@ -287,15 +309,16 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     // write (a transaction may touch an item only once), not released and taken again.
     const handedOver = new Set(changes.flatMap((c) => (c.incident.state !== 'closed' ? (c.claims ?? []) : [])));
     const items: TransactItem[] = [];
-    const written: { id: string; revision: number; head: ChainHead }[] = [];
+    const written: { id: string; head: ReadHead }[] = [];
     for (const c of changes) {
       const part = await this.items(c, batchIds, handedOver);
       items.push(...part.items);
-      written.push({ id: c.incident.id, revision: c.incident.revision, head: { seq: part.entry.seq, hash: part.entry.hash } });
+      const head = { seq: part.entry.seq, hash: part.entry.hash };
+      written.push({ id: c.incident.id, head: { revision: c.incident.revision, head, recordHash: part.recordHash, replaced: part.recordHash } });
     }
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      for (const w of written) this.heads.set(w.id, { revision: w.revision, head: w.head });
+      for (const w of written) this.heads.set(w.id, w.head);
     } catch (err) {
       for (const w of written) this.heads.delete(w.id);
       if (err instanceof TransactionCanceledException || (err as Error).name === 'TransactionCanceledException') {
@@ -320,14 +343,23 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   }
 
   /** The transaction items of one incident's part of a commit, with its ledger entry. */
-  private async items(change: IncidentChange, batchIds: string[], handedOver: Set<string>): Promise<{ items: TransactItem[]; entry: LedgerEntry }> {
+  private async items(
+    change: IncidentChange,
+    batchIds: string[],
+    handedOver: Set<string>,
+  ): Promise<{ items: TransactItem[]; entry: LedgerEntry; recordHash: string }> {
     const { incident, expectedRevision, finding, timeline } = change;
     // A new incident's messages cannot be stored yet: nothing to look up. (Each Put is conditioned
     // on its absence, so one that were there would fail the commit, never be written twice.)
     const messages = expectedRevision === null ? change.messages : await this.newMessages(change.messages);
     const items: TransactItem[] = [];
-    const head = expectedRevision === null ? null : await this.ledgerHead(incident.id, expectedRevision);
+    const read = expectedRevision === null ? null : await this.ledgerHead(incident.id, expectedRevision);
+    const head = read?.head ?? null;
+    // The record this commit writes over must be the one its ledger recorded (review12 K1): one
+    // edited behind the pipeline, no hash recomputed, was vouched for by the next commit.
+    if (read?.recordHash !== undefined && read.recordHash !== read.replaced) throw recordNotLedgered(incident.id);
     const incidentText = storedText.incident(incident);
+    const recordHash = sha256(incidentText);
     const findingText = finding ? storedText.finding(finding.record) : '';
     const queued = messages.map((m) => ({ message: m, text: storedText.message(m) }));
     const last = timeline.at(-1);
@@ -341,6 +373,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
           ...(change.minimised ? { minimised: change.minimised } : {}),
+          ...(read ? { replaced: read.replaced } : {}),
           messages: queued.map((q) => ({ id: q.message.id, text: q.text })),
         },
         new Date().toISOString(),
@@ -360,6 +393,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       ...due,
       ledgerSeq: entry.seq,
       ledgerHash: entry.hash,
+      recordHash,
       data: incidentText,
     };
     if (expectedRevision === null) {
@@ -380,8 +414,17 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         Put: {
           TableName: this.tableName,
           Item: incidentItem,
-          ConditionExpression: head?.seq ? 'revision = :expected AND ledgerSeq = :ls' : 'revision = :expected AND attribute_not_exists(ledgerSeq)',
-          ExpressionAttributeValues: { ':expected': expectedRevision, ...(head?.seq ? { ':ls': head.seq } : {}) },
+          // And the record's hash as read: the bytes it holds are those this change was made from.
+          ConditionExpression: [
+            'revision = :expected',
+            head?.seq ? 'ledgerSeq = :ls' : 'attribute_not_exists(ledgerSeq)',
+            read?.recordHash !== undefined ? 'recordHash = :rh' : 'attribute_not_exists(recordHash)',
+          ].join(' AND '),
+          ExpressionAttributeValues: {
+            ':expected': expectedRevision,
+            ...(head?.seq ? { ':ls': head.seq } : {}),
+            ...(read?.recordHash !== undefined ? { ':rh': read.recordHash } : {}),
+          },
         },
       });
       if (!open) {
@@ -464,7 +507,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       });
     }
     items.push(...this.ledgerItems(entry));
-    return { items, entry };
+    return { items, entry, recordHash };
   }
 
   /** The ledger entry, and its head marked for the next digest. */
@@ -517,16 +560,15 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    * The ledger head of an incident at the revision a change was computed from: from the read that
    * preceded the change, else read now. A revision that moved meanwhile is a lost race.
    */
-  private async ledgerHead(id: string, revision: number): Promise<ChainHead | null> {
+  private async ledgerHead(id: string, revision: number): Promise<ReadHead> {
     const cached = this.heads.get(id);
-    if (cached?.revision === revision) return cached.head;
+    if (cached?.revision === revision) return cached;
+    // The whole item: the hash of the record bytes is part of what the commit checks.
     const out = await this.call('GetItem ledger head', () =>
-      this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true, ProjectionExpression: 'revision, ledgerSeq, ledgerHash' }),
-      ),
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })),
     );
     if (!out.Item || out.Item.revision !== revision) throw new ConflictError(`incident ${id} changed since revision ${revision}`);
-    return out.Item.ledgerSeq ? { seq: out.Item.ledgerSeq as number, hash: out.Item.ledgerHash as string } : null;
+    return readHead(out.Item);
   }
 
   async pendingMessages(): Promise<OutboxMessage[]> {
@@ -727,7 +769,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private incidentItem(item: Record<string, unknown>): Incident {
     const id = String(item.pk).slice('INC#'.length);
     const incident = parseStoredIncident(item.data, id);
-    this.heads.set(id, { revision: item.revision as number, head: { seq: (item.ledgerSeq as number) ?? 0, hash: (item.ledgerHash as string) ?? '' } });
+    this.heads.set(id, readHead(item));
     return incident;
   }
 
@@ -839,6 +881,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
               // Status, the register and the page's overview list it by its listing entry (`<detectedAt>#<id>`).
               'detectedAt (listing)': listedAs(id, record),
             },
+            // What every commit chains on and checks the record by: held to the ledger (review12 K3).
+            head: { seq: record.ledgerSeq, hash: record.ledgerHash, ...(record.recordHash !== undefined ? { recordHash: record.recordHash } : {}) },
           }
         : null,
       ledger,

@@ -26,6 +26,8 @@ import {
   type LedgerEntry,
   ledgerEntry,
   REGISTRY_SHARDS,
+  recordHashIn,
+  recordNotLedgered,
   registryEntry,
   registryShardOf,
   storedText,
@@ -269,7 +271,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private readonly markTx;
 
   private ledgerStatements?: {
-    ledgerHead: Database.Statement;
+    ledgerHead: Database.Statement<[string], { seq: number; hash: string; data: string }>;
     insertLedger: Database.Statement;
     registryHead: Database.Statement;
     insertRegistry: Database.Statement;
@@ -278,7 +280,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   /** The ledger's statements, prepared when first written (a read-only store may predate the ledger). */
   private get ledgerStmts() {
     this.ledgerStatements ??= {
-      ledgerHead: this.db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1'),
+      // Newest first, read until the entry that wrote the record (a sending writes none): read only when this process does not know the head.
+      ledgerHead: this.db.prepare('SELECT seq, hash, data FROM ledger WHERE incident_id = ? ORDER BY seq DESC'),
       // The statements written per event bind by position: binding by name costs a lookup per value.
       insertLedger: this.db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?)'),
       registryHead: this.db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1'),
@@ -307,7 +310,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         timeline: db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY rowid'),
         insertIncident: db.prepare('INSERT INTO incidents (id, revision, state, resource_key, detected_at, next_due_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         // detected_at too (`updateIncident`): a finding detected earlier moves the incident's detection (and the AP clock) back.
-        incidentColumns: db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at FROM incidents WHERE id = ?'),
+        // data: the bytes the update replaces, held to the ledger's hash of them (`updateIncident`).
+        incidentColumns: db.prepare('SELECT revision, state, resource_key, detected_at, next_due_at, data FROM incidents WHERE id = ?'),
         insertFinding: db.prepare('INSERT INTO findings (account_id, region, finding_id, incident_id, updated_at, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
         updateFinding: db.prepare(
           // incident_id too: a record moves to the incident that takes the finding on (a merge's survivor, a follow-up).
@@ -428,6 +432,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const { incident, expectedRevision, finding, timeline, messages } = change;
     const incidentText = storedText.incident(incident);
     const open = incident.state !== 'closed';
+    /** The hash of the record bytes this commit replaces (none for a new incident). */
+    let replaced: string | undefined;
     if (expectedRevision === null) {
       const owner = open ? (this.stmts.ownerOfKey.get({ key: incident.resourceKey, id: incident.id }) as { id: string } | undefined) : undefined;
       if (owner) throw new ConflictError(`resource ${incident.resourceKey} is held by incident ${owner.id}`);
@@ -451,8 +457,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         },
         (e) => this.ledgerStmts.insertRegistry.run(e.shard, e.n, e.data, e.prevHash, e.hash),
       );
-    } else if (!this.updateIncident(incident, expectedRevision, incidentText)) {
-      throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
+    } else {
+      const hash = this.updateIncident(incident, expectedRevision, incidentText);
+      if (hash === null) throw new ConflictError(`incident ${incident.id} changed since revision ${expectedRevision}`);
+      replaced = hash;
     }
     if (!open) this.stmts.releaseClaims.run(incident.id);
     for (const key of open ? (change.claims ?? []) : []) {
@@ -512,19 +520,22 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         },
         new Date().toISOString(),
       ),
+      replaced,
     );
   }
 
   /**
-   * Writes an incident's record over the one at `expectedRevision`; false when that is no longer
-   * the stored one. Only the indexed columns whose values change are set: SQLite rewrites an
+   * Writes an incident's record over the one at `expectedRevision`, and returns the SHA-256 of the
+   * bytes it replaced (read with the revision, in the commit's transaction: no read more), which the
+   * ledger entry appended next holds to the ledger's own (`appendLedger`); null when that revision
+   * is no longer the stored one. Only the indexed columns whose values change are set: SQLite rewrites an
    * index's page for every column a SET names, changed or not, and the three indexes on incidents
    * (open resource, next due, detection) were then three pages more per update, most often for
    * values that stayed as they were (a finding attached, a count updated).
    */
-  private updateIncident(incident: Incident, expectedRevision: number, text: string): boolean {
+  private updateIncident(incident: Incident, expectedRevision: number, text: string): string | null {
     const stored = this.stmts.incidentColumns.get(incident.id) as IncidentColumns | undefined;
-    if (!stored || stored.revision !== expectedRevision) return false;
+    if (!stored || stored.revision !== expectedRevision) return null;
     const values = [incident.state, incident.resourceKey, incident.detectedAt, incident.nextDueAt];
     const changed = INDEXED_COLUMNS.map((column, i) => stored[column] !== values[i]);
     const key = changed.reduce((bits, c, i) => (c ? bits | (1 << i) : bits), 0);
@@ -534,27 +545,50 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       update = this.db.prepare(`UPDATE incidents SET revision = ?, data = ?${set.join('')} WHERE id = ? AND revision = ?`);
       this.incidentUpdates.set(key, update);
     }
-    return update.run(incident.revision, text, ...values.filter((_, i) => changed[i]), incident.id, expectedRevision).changes === 1;
+    return update.run(incident.revision, text, ...values.filter((_, i) => changed[i]), incident.id, expectedRevision).changes === 1
+      ? sha256(stored.data)
+      : null;
   }
 
   /** The incidents' UPDATE statements, by which indexed columns they set (`updateIncident`). */
   private readonly incidentUpdates = new Map<number, Database.Statement>();
 
-  private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2]): LedgerEntry {
+  /**
+   * Appends an incident's ledger entry. `replaced`: the hash of the record bytes the commit
+   * replaces, which must be the ones the ledger recorded last (review12 K1: a record edited behind
+   * the pipeline, no hash recomputed, was vouched for by the next commit, which read it as it found
+   * it); otherwise the commit is refused, `recordNotLedgered`. A head this process remembers that
+   * does not say so may be behind another process's commit: the head is then read from the store.
+   */
+  private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2], replaced?: string): LedgerEntry {
+    const fits = (head: LedgerHead | null) => replaced === undefined || head?.record === replaced;
     return this.ledgerHeads.append(
       incidentId,
-      () => (this.ledgerStmts.ledgerHead.get(incidentId) as ChainHead | undefined) ?? null,
+      () => this.readLedgerHead(incidentId),
       (head) => {
+        if (!fits(head)) throw recordNotLedgered(incidentId);
         const entry = ledgerEntry(incidentId, head, body);
-        return { row: entry, head: { seq: entry.seq, hash: entry.hash } };
+        return { row: entry, head: { seq: entry.seq, hash: entry.hash, record: body.incident?.hash ?? head?.record ?? null } };
       },
       (e) => this.ledgerStmts.insertLedger.run(e.incidentId, e.seq, e.data, e.prevHash, e.hash),
+      fits,
     );
   }
 
+  /** An incident's ledger head as stored, with the hash of the record its ledger recorded last. */
+  private readLedgerHead(incidentId: string): LedgerHead | null {
+    let head: ChainHead | null = null;
+    for (const row of this.ledgerStmts.ledgerHead.iterate(incidentId)) {
+      head ??= { seq: row.seq, hash: row.hash };
+      const record = recordHashIn(row.data);
+      if (record !== null) return { ...head, record };
+    }
+    return head && { ...head, record: null };
+  }
+
   /** The heads of the chains this process appended to last: ledgers by incident, registry shards. */
-  private readonly ledgerHeads = new ChainHeads<string>(10_000);
-  private readonly registryHeads = new ChainHeads<number>(REGISTRY_SHARDS);
+  private readonly ledgerHeads = new ChainHeads<string, LedgerHead>(10_000);
+  private readonly registryHeads = new ChainHeads<number, ChainHead>(REGISTRY_SHARDS);
 
   /**
    * Runs a write transaction (every one writes the sendings waiting, `writeSentMarks`); the chain
@@ -1290,7 +1324,10 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 /** The columns of the incidents table beside the record that indexes are built on, in `updateIncident`'s order. */
 const INDEXED_COLUMNS = ['state', 'resource_key', 'detected_at', 'next_due_at'] as const;
 
-type IncidentColumns = { revision: number } & Record<(typeof INDEXED_COLUMNS)[number], string | null>;
+type IncidentColumns = { revision: number; data: string } & Record<(typeof INDEXED_COLUMNS)[number], string | null>;
+
+/** An incident's ledger head, with the hash of the record its ledger recorded last (null: none). */
+type LedgerHead = ChainHead & { record: string | null };
 
 /**
  * The heads of hash chains (an incident's ledger, a registry shard) as this process last wrote
@@ -1299,15 +1336,18 @@ type IncidentColumns = { revision: number } & Record<(typeof INDEXED_COLUMNS)[nu
  * and the head is read from the store and the append made on it. Heads a transaction wrote are
  * known only once it committed (a rolled-back one wrote nothing). At most `max` are kept.
  */
-class ChainHeads<K> {
-  private readonly known = new Map<K, ChainHead>();
-  private readonly written = new Map<K, ChainHead>();
+class ChainHeads<K, H extends ChainHead> {
+  private readonly known = new Map<K, H>();
+  private readonly written = new Map<K, H>();
   constructor(private readonly max: number) {}
 
-  /** `make` builds the row after a head (null: the first), `insert` stores it, `read` reads the head from the store. */
-  append<R>(key: K, read: () => ChainHead | null, make: (head: ChainHead | null) => { row: R; head: ChainHead }, insert: (row: R) => void): R {
+  /**
+   * `make` builds the row after a head (null: the first), `insert` stores it, `read` reads the head
+   * from the store. A remembered head that does not `fit` the append is read from the store.
+   */
+  append<R>(key: K, read: () => H | null, make: (head: H | null) => { row: R; head: H }, insert: (row: R) => void, fits: (head: H) => boolean = () => true): R {
     const remembered = this.written.get(key) ?? this.known.get(key);
-    if (remembered) {
+    if (remembered && fits(remembered)) {
       const next = make(remembered);
       try {
         insert(next.row);

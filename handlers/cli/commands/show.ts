@@ -1,4 +1,4 @@
-import { type LeftToClosed, leftToClosed } from '../../core/contain.js';
+import { type LeftToClosed, leftToClosed, withHoldersRead } from '../../core/contain.js';
 import { driftLines } from '../../core/drift.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
@@ -18,19 +18,30 @@ export const showCommand: Command = {
 async function show(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const store = backend.store;
-    const incident = await loadIncident(store, ctx.positionals[0]);
+    const stored = await loadIncident(store, ctx.positionals[0]);
+    // What it left to open incidents reads as their records say now: a holder's failed containment is
+    // NOT CONTAINED here at once, not "contained by" until the sweep's left check records it (C3).
+    const { incident, left: failedThere } = await withHoldersRead(store, stored, ctx.now());
     const timeline = await store.getTimeline(incident.id);
     // On AWS the record's containment is read back: a record saying "network cut" about an
     // interface someone put back in its groups is shown for what it is (review5 A15).
-    const check = ctx.target === 'aws' ? await readBackContainment(ctx, [incident], store) : null;
+    const check = ctx.target === 'aws' ? await readBackContainment(ctx, [stored], store) : null;
     // Left to an incident closed without containing it: nothing contains the resource (review7 Y12).
     const left = await leftToClosed(store, incident);
     if (ctx.flags.json) {
-      const shown = { ...showObject(incident, timeline, ctx.policy, ctx.now()), ...(left.length ? { leftToClosed: left } : {}) };
+      const shown = {
+        ...showObject(incident, timeline, ctx.policy, ctx.now()),
+        ...(left.length ? { leftToClosed: left } : {}),
+        ...(failedThere.length ? { leftToFailed: failedThere } : {}),
+      };
       ctx.io.out(JSON.stringify(check ? { ...shown, containmentCheck: check } : shown, null, 2));
     } else {
       const text = showText(incident, timeline, ctx.policy, ctx.now());
-      const lines = [...left.map((l) => leftToClosedLine(incident.id, l)), ...(check ? driftLines(check, false) : [])];
+      const lines = [
+        ...left.map((l) => leftToClosedLine(incident.id, l)),
+        ...failedThere.map((f) => oneLine(`${f.actionId}: ${f.reason}`)),
+        ...(check ? driftLines(check, false) : []),
+      ];
       ctx.io.out(lines.length ? `${text.replace(/\n$/, '')}\n\n${lines.join('\n')}` : text);
     }
     return 0;
