@@ -645,7 +645,8 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   to such a stack at all (pipeline-scp.ts).
  */
 export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
-  const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
+  // Its ARN, with or without a path (short: this is in the us-east-1 forward's pattern, near 2,048 characters).
+  const executionRole = [{ wildcard: `*/${EXECUTION_ROLE_PREFIX}*` }];
   // Any role named `datalek-…` (in any case: `wildcard`, for `datalek-*-function`, has no such form), and the member
   // stacks' named otherwise.
   const roles = iamNames(
