@@ -579,6 +579,28 @@ export class ResponseStack extends Stack {
       });
     }
 
+    // A change the store refused for good in the acknowledgement paths (StuckConflictError: no race, a row
+    // put in the table behind datalek): the person is answered (a 500 that says why) and the function does
+    // not fail, so its errors alarm stays quiet and the URL's 5xx alarm names no cause. The log's count
+    // pages, saying what it is (infra14).
+    const [stuck] = [acknowledge, this.functions.linkApply].map(
+      (f) =>
+        new logs.MetricFilter(this, `${f.node.id}StuckConflictsMetric`, {
+          logGroup: f.logGroup,
+          filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.stuckConflicts}`, '>', 0),
+          metricNamespace: 'datalek',
+          metricName: 'StuckConflicts',
+          metricValue: `$.${LOG_METRICS.stuckConflicts}`,
+        }),
+    );
+    onCallAlarm(this, 'StuckConflictsAlarm', {
+      name: 'stuck-conflict',
+      description:
+        "datalek acknowledge/link-apply: an acknowledgement (on-call's signed URL, an acknowledgement link's page or a pager's webhook) was NOT recorded: the store refused it at every try while the incident did not change, which is no race (a row put in the incidents table behind datalek?), and the escalation goes on. The function's log names the incident (incidentId, identifiers only); run datalek verify ID --target aws, which names the row, put it right, then acknowledge again (runbooks/on-call.md)",
+      metric: stuck.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+      topic: alarmTopic,
+    });
+
     // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
     // stopped) fail nothing: they page through their own rule on CloudTrail's events.
     this.watch = new PipelineWatch(this, 'Watch', {

@@ -180,8 +180,9 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
  * could never be sent: no sender may claim it before the lease runs out. A claim is not in the
  * ledger (claiming is not a change to the record), so this is judged by time alone.
  */
-export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number, skewMinutes: number): AuditProblem[] {
+export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number, skewMinutes: number, heldMinutes = 3 * leaseMinutes): AuditProblem[] {
   const limit = Date.parse(now) + (leaseMinutes + skewMinutes) * 60_000;
+  const queuedBy = Date.parse(now) - heldMinutes * 60_000;
   const problems: AuditProblem[] = [];
   // A message its channel refuses for good is held so on purpose: the record (in the ledger) says so.
   const record = parse(raw.record?.data);
@@ -196,6 +197,18 @@ export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number,
         entry: `message ${m.id}`,
         problem: `is claimed until ${m.claimedUntil}, beyond any sender's lease (${leaseMinutes} minutes): nobody may send it until then, which silences it`,
       });
+    } else if (until > Date.parse(now)) {
+      // Claimed within a lease, but long after it was queued (review12 K5): no sender holds a
+      // message through several leases; claimed again and again, it is never sent.
+      const message = parse(m.data);
+      const queued = message.ok && isObject(message.value) && typeof message.value.createdAt === 'string' ? Date.parse(message.value.createdAt) : Number.NaN;
+      if (queued <= queuedBy) {
+        problems.push({
+          incidentId: raw.id,
+          entry: `message ${m.id}`,
+          problem: `is not sent ${Math.floor((Date.parse(now) - queued) / 60_000)} minutes after it was queued, and is claimed until ${m.claimedUntil}: no sender holds a message longer than a lease (${leaseMinutes} minutes) at a time; claimed again and again, it is never sent`,
+        });
+      }
     }
   }
   return problems;

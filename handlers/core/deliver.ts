@@ -17,6 +17,13 @@ import { addMinutes } from './time.js';
 
 export const CLAIM_LEASE_MINUTES = 5;
 /**
+ * A message still not sent this long after it was queued, while another sender holds its claim, is
+ * reported (review12 K5): a sender claims for one lease, and gives back what it could not send, so
+ * no honest sender holds a message through several leases; a claim renewed behind the pipeline,
+ * again and again, held every page back while each sender skipped it without a word.
+ */
+export const HELD_TOO_LONG_MINUTES = 3 * CLAIM_LEASE_MINUTES;
+/**
  * The claim a message its channel refuses for good holds (`Incident.undeliverable`): no sender
  * takes it again. `datalek verify` accepts it only on a message the incident's record lists so.
  */
@@ -113,6 +120,7 @@ export async function deliverMessages(
   const claimed = new Set(atCommit);
   const unclaimed = candidates.filter((m) => !atCommit.has(m.id)).map((m) => m.id);
   if (unclaimed.length) for (const id of await deps.store.claimMessages(unclaimed, now, lease)) claimed.add(id);
+  const held = await heldTooLong(deps.store, candidates, claimed, now);
   const started = performance.now();
   const sentAt = deps.sentNow ?? deps.now;
   const refused: { message: OutboxMessage; error: string; reason: string }[] = [];
@@ -142,7 +150,7 @@ export async function deliverMessages(
       unrecorded = [];
     }
   }
-  if (unrecorded.length && report.failed.length === 0 && notReached.length === 0 && refused.length === 0) {
+  if (unrecorded.length && report.failed.length === 0 && notReached.length === 0 && refused.length === 0 && held.length === 0) {
     // Every message sent (as nearly always): nothing to give back, no lease to look up.
     await deps.store.markAllSent(unrecorded, sentAt());
     return report;
@@ -154,7 +162,31 @@ export async function deliverMessages(
   if (notReached.length) report.notReached = notReached;
   if (unrecorded.length) await deps.store.markAllSent(unrecorded, sentAt());
   if (refused.length) await neverSendable(deps, refused, leaseOf, report);
+  // Reported with the failures (not given back: the claim is another's), so the sweep fails and its errors alarm pages.
+  for (const message of held) {
+    const minutes = Math.floor((Date.parse(now) - Date.parse(message.createdAt)) / 60_000);
+    report.failed.push({
+      message,
+      error: `not sent ${minutes} minutes after it was queued: another sender holds its claim, and no sender holds one longer than ${CLAIM_LEASE_MINUTES} minutes at a time (a claim renewed behind the pipeline?); datalek verify ${message.incidentId} names it`,
+    });
+  }
   return report;
+}
+
+/**
+ * The messages of `candidates` this sender could not claim, queued HELD_TOO_LONG_MINUTES or more
+ * before `now`, less those their incident records as refused by their channel for good (held so
+ * on purpose, NEVER_CLAIM). The incidents are read only for such messages: none, as a rule.
+ */
+async function heldTooLong(store: IncidentStore, candidates: OutboxMessage[], claimed: ReadonlySet<string>, now: string): Promise<OutboxMessage[]> {
+  const limit = Date.parse(now) - HELD_TOO_LONG_MINUTES * 60_000;
+  const held = candidates.filter((m) => !claimed.has(m.id) && Date.parse(m.createdAt) <= limit);
+  if (held.length === 0) return held;
+  const never = new Set<string>();
+  for (const id of new Set(held.map((m) => m.incidentId))) {
+    for (const u of (await store.getIncident(id))?.undeliverable ?? []) never.add(u.messageId);
+  }
+  return held.filter((m) => !never.has(m.id));
 }
 
 /**

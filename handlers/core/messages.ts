@@ -200,10 +200,10 @@ const T = {
       `HERHALING: ${what} staat nog steeds OPEN voor al het verkeer van en naar internet, sinds ${since}, en niemand heeft het incident sindsdien opgepakt. Deze melding komt elke ${minutes} minuten terug, tot het dossier zegt dat de interface geïsoleerd is (de actie opnieuw uitgevoerd of vrijgegeven), of tot het incident wordt opgepakt nadat de interface open bleef. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
     exposed: (what: string) =>
       `NU HANDELEN: ${what} staat OPEN voor al het verkeer van en naar internet (groep datalek-all-traffic). Isoleren mislukte en het terugzetten van de eigen groepen ook. Zet de interface met de hand in de groep datalek-isolation (draaiboek, sectie "An interface exposed page").`,
-    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null) =>
+    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null, target: string | null) =>
       `Eerdere detectie: een bevinding die pas nu binnenkwam, werd al op ${to} gedetecteerd, vóór ${from}. ${
         moved
-          ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
+          ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}${target ? `; interne doelstelling: ${target}` : ''}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
           : began
             ? `Het begin van het datalek dat u vastlegde (${began}) ligt na deze detectie, en niemand is zich bewust van een datalek voordat het begon: de bewustwording (${aware}) en de AP-termijn blijven. Begon het datalek eerder, corrigeer dan het begin; was de organisatie zich eerder bewust, leg dat vast met een reden (AVG art. 33(1), (5)).`
             : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
@@ -386,10 +386,10 @@ const T = {
       `REPEAT: ${what} is still OPEN to all traffic from and to the internet, since ${since}, and nobody has acknowledged the incident since. This page comes again every ${minutes} minutes until the record says the interface is isolated (the action retried or released), or until the incident is acknowledged after the interface was left open. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
     exposed: (what: string) =>
       `ACT NOW: ${what} is OPEN to all traffic from and to the internet (group datalek-all-traffic). Isolating it failed, and so did putting its own groups back. Put the interface in the datalek-isolation group by hand (runbook, section "An interface exposed page").`,
-    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null) =>
+    earlier: (to: string, from: string, moved: string | null, aware: string, began: string | null, target: string | null) =>
       `Earlier detection: a finding that only arrived now was detected on ${to}, before ${from}. ${
         moved
-          ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
+          ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}${target ? `; internal target: ${target}` : ''}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
           : began
             ? `The begin of the breach you recorded (${began}) lies after this detection, and nobody is aware of a breach before it began: the awareness (${aware}) and the AP deadline stay. If the breach began earlier, correct the begin; if the organisation was aware earlier, record that with a reason (GDPR Art. 33(1), (5)).`
             : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
@@ -592,6 +592,12 @@ export interface FindingNews {
   wouldEnforce?: boolean;
 }
 
+/** A shorter internal target the record counts with, in local time, or null (it is no AP deadline: review12 S3). */
+function internalTargetAt(incident: Incident, tz: string): string | null {
+  const target = apInternalTarget(incident);
+  return target ? when(target.at, tz) : null;
+}
+
 export function composeMessage({
   incident,
   channel,
@@ -660,9 +666,11 @@ export function composeMessage({
               ? t.earlier(
                   when(incident.detectedAt, tz),
                   when(earlier.from, tz),
-                  earlier.awarenessMoved && incident.deadline ? when(incident.deadline, tz) : null,
+                  // The law's deadline, as the message's clock line gives it; a shorter internal target beside it (read14a A2).
+                  earlier.awarenessMoved && incident.deadline ? when(apLegalDeadline(incident) as string, tz) : null,
                   when(incident.awareAt ?? incident.detectedAt, tz),
                   earlier.startedAt ? when(earlier.startedAt, tz) : null,
+                  earlier.awarenessMoved ? internalTargetAt(incident, tz) : null,
                 )
               : kind === 'incident-linked' && linked
                 ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)

@@ -15,6 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
+import { apLegalDeadline } from './ap-verdict.js';
 import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
@@ -68,7 +69,7 @@ export interface RecordResult {
   findingId: string | null;
   incidentId: string | null;
   severity: number | null;
-  /** The AP deadline (ISO UTC) of the incident, or null. */
+  /** The AP deadline (ISO UTC) of the incident, the law's (72 hours from awareness, never a shorter internal target), or null. */
   deadline: string | null;
   actions: { type: string; status: ActionRecord['status'] }[];
   /** Why the event was ignored or rejected. */
@@ -1383,7 +1384,8 @@ function finish(
     change,
     // Set on the fresh result rather than spread from it (keys added after a spread are slow, see
     // incident.ts newIncident); the same keys in the same order.
-    result: Object.assign(result(outcome, f, incident.id, incident.deadline, actions), {
+    // The law's AP deadline, not an internal target the record counts its reminders to (review12 S3).
+    result: Object.assign(result(outcome, f, incident.id, apLegalDeadline(incident), actions), {
       messages: messages.map((m) => m.id),
       queued: change.others?.length ? [...change.others.flatMap((o) => o.messages), ...messages] : [...messages],
       revision: incident.revision,

@@ -30,11 +30,11 @@ import {
   yesNo,
 } from './labels.js';
 import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from './minimise.js';
-import type { Policy } from './policy.js';
+import { AP_MAX_HOURS, type Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
 import { BEFORE_DETECTION } from './stated-time.js';
-import { formatLocal } from './time.js';
+import { addHours, formatLocal } from './time.js';
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -396,10 +396,15 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Inperking GEWEIGERD' : 'Containment REFUSED'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}`;
     case 'resource-exposed':
       return `${nl ? 'Resource OPEN gebleven' : 'Resource left OPEN'}: ${actionLabel(lang, str('action'))} ${str('target')} (${str('resource')})`;
-    case 'detection-moved-earlier':
+    case 'detection-moved-earlier': {
+      // The entry's deadline is the record's: a shorter internal target, not the law's 72 hours (read14a A2).
+      const legal = str('awareAt') && str('deadline') ? addHours(str('awareAt'), AP_MAX_HOURS) : '';
+      const target = legal && str('deadline') < legal;
+      const moved = target ? `${formatLocal(legal, tz)} (${nl ? 'interne doelstelling' : 'internal target'}: ${local('deadline')})` : local('deadline');
       return nl
-        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${local('deadline')}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
-        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${local('deadline')}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
+        ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${moved}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
+        : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${moved}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
+    }
     case 'linked-to-incident':
       return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${str('findingType')} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
     case 'related-incident':

@@ -5,6 +5,7 @@
  * identity, or from a principal the configuration does not allow, gets 403 and changes nothing.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { LOG_METRICS } from '../adapters/aws/table-schema.js';
 import { lostRaceText } from '../cli/lost-race.js';
 import { acknowledge } from '../core/acknowledge.js';
 import type { ChangeDeps } from '../core/change-incident.js';
@@ -115,11 +116,12 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       // The refusal in the page's words too (`page`): `datalek serve --target aws` shows it as the page shows it on the embedded store.
       if (err instanceof RefusedError) return respond(409, { error: err.message, ...(err.page ? { page: err.page } : {}) });
       if (err instanceof StuckConflictError) {
-        // No race: the store refuses the change for good. The log says so, by id (the store's text may name a resource);
+        // No race: the store refuses the change for good. The log says so, by id (the store's text may name a resource),
+        // with the count datalek-stuck-conflict pages on (the person's answer is no failure of the function: infra14);
         // the caller, a person signed in, gets the store's text and the check, as the CLI says it on the embedded store.
         deps.logger.error(
           'an acknowledgement was not recorded: the store refused it at every try while the incident did not change, which is no race (a row put in behind datalek?); datalek verify names it',
-          { incidentId: err.incidentId },
+          { incidentId: err.incidentId, [LOG_METRICS.stuckConflicts]: 1 },
         );
         return respond(500, { error: lostRaceText('ack', err.incidentId, err), incidentId: err.incidentId, stuck: err.storeText });
       }

@@ -8,6 +8,7 @@
  * valid, recent webhook in it allows (web/links.tsx). An acknowledgement is announced on the bus
  * ("Incident Acknowledged") from here, so the notify function acknowledges the alert at the pager too.
  */
+import { LOG_METRICS } from '../adapters/aws/table-schema.js';
 import { untilDeadline } from '../core/conflict-retry.js';
 import { createLinkApplier } from '../web/links.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -27,6 +28,16 @@ export function createLinkApplyHandler(deps: LinkApplyDeps) {
     target: 'aws',
     live: true,
     log: (line) => deps.logger.warn(line),
+    // A link page answers the person (a 500 saying why) and a webhook fails: either way counted, by id, for
+    // datalek-stuck-conflict, which says what it is (the function URL's 5xx alarm does not; infra14).
+    stuckConflict: (incidentId) =>
+      deps.logger.error(
+        'an acknowledgement was not recorded: the store refused it at every try while the incident did not change, which is no race; datalek verify names it',
+        {
+          incidentId,
+          [LOG_METRICS.stuckConflicts]: 1,
+        },
+      ),
     acknowledged: async (incident) => {
       deps.logger.info('acknowledged from a link or the pager', { incidentId: incident.id });
       // Identifiers only: the name a person typed stays in the record, out of the bus.

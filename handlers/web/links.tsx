@@ -82,6 +82,8 @@ export interface LinkDeps {
   live: boolean;
   /** Where failures are reported: identifiers only, never a request's content. */
   log?: (line: string) => void;
+  /** A change the store refused for good (StuckConflictError, no race), by incident: the link-apply function counts it for its alarm (infra14). */
+  stuckConflict?: (incidentId: string) => void;
 }
 
 /**
@@ -319,6 +321,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
         deps.log?.(
           `datalek link: an acknowledgement of ${claims.incidentId} was not recorded: the store refused it at every try while the incident did not change (not a race; datalek verify ${err.incidentId})`,
         );
+        deps.stuckConflict?.(err.incidentId);
         const store = oneLine(err.storeText);
         return page(
           c,
@@ -481,10 +484,12 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown, invocation
     const stuck = response.headers.get(STUCK_HEADER);
     // No person reads a webhook's answer: the function fails, so that its errors alarm pages on-call (the pager retries it, refused alike).
     // By id: the store's text may name a resource.
-    if (stuck)
+    if (stuck) {
+      deps.stuckConflict?.(stuck);
       throw new DatalekError(
         `link-apply: a pager's webhook about incident ${stuck} was not recorded: the store refused it at every try while the incident did not change, which is no race (a row put in behind datalek?); datalek verify ${stuck} names it`,
       );
+    }
     return { status: response.status, contentType: response.headers.get('content-type') ?? 'text/plain; charset=utf-8', body: await response.text() };
   };
 }

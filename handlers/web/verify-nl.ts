@@ -182,6 +182,10 @@ const PROBLEMS: Template[] = [
     'de recordHash ervan is niet de hash die grootboekregel {} voor het record vastlegde: die is gewijzigd; een wijziging toetst het record dat ze overschrijft daaraan',
   ],
   [
+    'is not sent {} minutes after it was queued, and is claimed until {}: no sender holds a message longer than a lease ({} minutes) at a time; claimed again and again, it is never sent',
+    'is {} minuten nadat het werd klaargezet nog niet verzonden, en is geclaimd tot {}: geen verzender houdt een bericht langer vast dan één lease ({} minuten); steeds opnieuw geclaimd wordt het nooit verzonden',
+  ],
+  [
     'wrote over an incident record that is not the one ledger entry {} recorded: the record was edited behind the pipeline before this commit, which carried the edit on',
     'schreef over een incidentrecord dat niet het record is dat grootboekregel {} vastlegde: het record is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
   ],

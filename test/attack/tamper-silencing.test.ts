@@ -52,11 +52,25 @@ describe('silencing the embedded store behind the ledger', () => {
     expect(json.breaks).toEqual([expect.objectContaining({ incidentId: id, entry: `message ${id}/on-call/opened` })]);
   });
 
-  it('a claim a sender holds now (at most the lease) is no alarm', async () => {
-    const d = db();
-    d.prepare('UPDATE outbox SET claimed_until = ? WHERE sent_at IS NULL').run(new Date(Date.now() + 4 * 60_000).toISOString());
-    d.close();
-    expect((await runCli(['verify', '--store', store])).code).toBe(0);
+  it('a claim a sender holds now (at most the lease) on a page queued moments ago is no alarm; on a page queued days ago it is named (review12 K5)', async () => {
+    // This store's page was queued at NOW, days before the real clock verify judges claims by.
+    const hold = (where: string) => {
+      const d = new Database(join(where, 'datalek.sqlite'));
+      d.prepare('UPDATE outbox SET claimed_until = ? WHERE sent_at IS NULL').run(new Date(Date.now() + 4 * 60_000).toISOString());
+      d.close();
+    };
+    hold(store);
+    const old = await runCli(['verify', '--store', store]);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/message dl-[0-9a-f]{32}\/on-call\/opened: is not sent \d+ minutes after it was queued, and is claimed until/);
+
+    const fresh = join(dir, 'fresh');
+    const file = join(dir, 'fresh-event.json');
+    const justNow = new Date(Date.now() - 60_000).toISOString();
+    writeFileSync(file, JSON.stringify(findingEvent({ id: 'silence-fresh', severity: 8.5, createdAt: justNow })));
+    expect((await runCli(['replay', file, '--store', fresh, '--policy', policy, '--now', justNow, '--json'], ENV)).code).not.toBe(2);
+    hold(fresh);
+    expect((await runCli(['verify', '--store', fresh])).code).toBe(0);
   });
 
   it('a drill mark written into the real store is named by verify (exit 1): it would mark every page a drill', async () => {

@@ -30,7 +30,8 @@ describe('the CDK app', () => {
     built.app.synth();
     state = Template.fromStack(built.stateful);
     response = Template.fromStack(built.response);
-  }, 120_000);
+    // Synth with bundling and cdk-nag: over two minutes on a loaded machine (helpers share two cores).
+  }, 600_000);
 
   it('passes the cdk-nag AwsSolutions checks with every acknowledgement carrying a reason', () => {
     const metadata = [built.stateful, built.response, ...built.forwarders, ...built.members].flatMap((stack) =>
@@ -119,8 +120,9 @@ describe('the CDK app', () => {
     // anchor's not-running alarms, the two acknowledgement URLs' failures and the watch on calls
     // that stop findings from arriving (its queue's depth and its new calls), with one per watch
     // rule on calls it could not deliver, the detector check's not-running alarm, and the
-    // containment and group tags watches' on calls they could not deliver, all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 2);
+    // containment and group tags watches' on calls they could not deliver, and the stuck conflicts of
+    // the acknowledgement paths (infra14), all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 2 + 1);
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');

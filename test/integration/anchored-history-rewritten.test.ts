@@ -21,7 +21,8 @@ import { jsonLines, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { digestKeys } from '../support/tamper.js';
 
-it('a timeline entry a digest anchored, rewritten with one ledger entry appended, is named by verify --digests', async () => {
+/** A store with one incident opened from finding `findingId` at 21:05; `before` runs on it before the first digest is anchored. */
+async function anchoredIncident(findingId: string, before: (store: string, id: string) => Promise<void> = async () => {}) {
   const dir = mkdtempSync(join(tmpdir(), 'datalek-history-'));
   const store = join(dir, 'store');
   const digests = join(dir, 'digests');
@@ -29,12 +30,19 @@ it('a timeline entry a digest anchored, rewritten with one ledger entry appended
   const events = join(dir, 'events.json');
   writeFileSync(
     events,
-    JSON.stringify([findingEvent({ id: 'hist-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-hist', createdAt: '2026-11-20T21:00:00Z' })]),
+    JSON.stringify([findingEvent({ id: findingId, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${findingId}`, createdAt: '2026-11-20T21:00:00Z' })]),
   );
   const [line] = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', '2026-11-20T21:05:00Z'])).stdout);
   const id = line.incidentId as string;
-  expect((await runCli(['ack', id, '--by', 'anna', '--store', store, '--now', '2026-11-20T21:10:00Z'])).code).toBe(0);
+  await before(store, id);
   expect((await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private])).code).toBe(0);
+  return { store, digests, keys, id };
+}
+
+it('a timeline entry a digest anchored, rewritten with one ledger entry appended, is named by verify --digests', async () => {
+  const { store, digests, keys, id } = await anchoredIncident('hist-1', async (store, id) => {
+    expect((await runCli(['ack', id, '--by', 'anna', '--store', store, '--now', '2026-11-20T21:10:00Z'])).code).toBe(0);
+  });
   expect((await runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public])).code).toBe(0);
 
   // Write access to the file: "anna" becomes "mallory" in the timeline from her entry on, and in the record.
@@ -74,18 +82,7 @@ it('a timeline entry a digest anchored, rewritten with one ledger entry appended
 });
 
 it('a message a digest anchored as sent, rewritten with one ledger entry appended, is named by verify --digests', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'datalek-history-'));
-  const store = join(dir, 'store');
-  const digests = join(dir, 'digests');
-  const keys = digestKeys(dir);
-  const events = join(dir, 'events.json');
-  writeFileSync(
-    events,
-    JSON.stringify([findingEvent({ id: 'hist-2', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-hist2', createdAt: '2026-11-20T21:00:00Z' })]),
-  );
-  const [line] = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', '2026-11-20T21:05:00Z'])).stdout);
-  const id = line.incidentId as string;
-  expect((await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private])).code).toBe(0);
+  const { store, digests, keys, id } = await anchoredIncident('hist-2');
 
   // Write access to the file: the FG's message as sent (its words) rewritten; one ledger entry appended declaring it anew.
   const db = new Database(join(store, 'datalek.sqlite'));

@@ -87,6 +87,12 @@ describe('1. Art. 34 as the law reads', () => {
     await refused(c, args, '2025-11-28T10:00:00Z', /unintelligible.*Art\. 34\(3\)\(a\)/);
     ok(await c.cli(['facts', c.id, '--unintelligible', 'yes', '--nature', 'confidentiality', '--by', 'FG'], '2025-11-28T10:10:00Z'));
     ok(await c.cli(args, '2025-11-28T10:20:00Z'));
+    // Facts that take its ground away set it aside, and say so (review12, low): not left to show or the next reminder.
+    const setAside = await c.cli(['facts', c.id, '--unintelligible', 'no', '--by', 'FG'], '2025-11-28T10:30:00Z');
+    ok(setAside);
+    expect(setAside.stdout).toMatch(
+      /Facts recorded\. The Art\. 34 decision on the data subjects \(exception \(encrypted\)\) is set aside: these facts take away its ground/,
+    );
   });
 
   it('requires a public communication for "disproportionate effort", and recorded measures for "measures taken"', async () => {

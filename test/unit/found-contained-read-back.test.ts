@@ -6,12 +6,16 @@
  * - closing's list of kinds drift reads back (containment.ts FOUND_READ_BACK) repeated drift's
  *   FOUND_CONTAINED_STEP: two lists to keep alike. `foundNotRecorded` is now defined by what drift
  *   reads (drift.ts), and this test holds the two together for every action kind a rule can plan.
+ * - since e7c2c10 minimise replaces the user name of a skipped key action with "(minimised)" on a
+ *   closed incident: drift read the key under that name (DRIFTED: not found under its recorded name,
+ *   verify exits 1), and must neither do that nor make the register list the key as not carried out.
  */
 import { expect, it } from 'vitest';
 import { containmentNotCarriedOut } from '../../handlers/core/breach-facts.js';
 import { ACTION_RUNBOOKS, ALREADY_CONTAINED, ALREADY_ISOLATED } from '../../handlers/core/containment.js';
-import { expectedContainment, foundNotRecorded } from '../../handlers/core/drift.js';
+import { expectedContainment, foundNotRecorded, MINIMISED_NAME } from '../../handlers/core/drift.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
+import { MINIMISED } from '../../handlers/core/minimise.js';
 import { incidentFixture } from '../support/incidents.js';
 
 const NOW = '2026-11-28T10:00:00.000Z';
@@ -72,4 +76,15 @@ it('for every action kind, closing asks a reason exactly when drift reads nothin
   }
   // The kinds drift reads back today: a new one is read (and closes as contained) only through drift's own list.
   expect(readBack.sort()).toEqual(['block-public-access', 'contain-lambda-function', 'deactivate-access-key', 'isolate-ecs-task', 'isolate-instance']);
+});
+
+it('a key found inactive whose user name minimise took out since: not read under "(minimised)", and not counted as not carried out', () => {
+  expect(MINIMISED_NAME).toBe(MINIMISED);
+  const minimised = { ...found('deactivate-access-key', true), params: { userName: MINIMISED }, evidence: { userName: MINIMISED } };
+  const incident = incidentFixture({ id: 'dl-key', state: 'closed', closedAt: NOW, actions: [minimised] });
+  const drift = expectedContainment(incident, NOW);
+  expect(drift.checks).toEqual([]);
+  expect(drift.notChecked).toEqual([expect.objectContaining({ actionId: minimised.id, what: expect.stringContaining('minimised') })]);
+  expect(foundNotRecorded(minimised)).toBe(false);
+  expect(containmentNotCarriedOut(incident)).toEqual([]);
 });

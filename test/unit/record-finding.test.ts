@@ -45,9 +45,11 @@ describe('recording findings', () => {
     expect(await messages(result.incidentId as string)).toEqual(['fg:opened', 'on-call:opened']);
   });
 
-  it('takes the deadline hours from the policy', async () => {
+  it('takes the deadline hours from the policy: a shorter one as an internal target beside the law’s 72 hours', async () => {
     const result = await recordEvent(deps(parsePolicy({ apDeadlineHours: 48 })), findingEvent({ createdAt: '2026-11-27T21:00:00Z' }));
-    expect(result.deadline).toBe('2026-11-29T21:00:00.000Z');
+    expect(await store.getIncident(result.incidentId as string)).toMatchObject({ deadline: '2026-11-29T21:00:00.000Z', deadlineHours: 48 });
+    // Replay's `deadline` is the AP deadline of the law, as status --json's (review12 S3).
+    expect(result.deadline).toBe('2026-11-30T21:00:00.000Z');
   });
 
   it('treats the same version again as a duplicate that changes nothing', async () => {

@@ -8,19 +8,30 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { LOG_METRICS } from '../../handlers/adapters/aws/table-schema.js';
 import { signAckLink } from '../../handlers/core/ack-link.js';
 import { StuckConflictError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { createAcknowledgeHandler } from '../../handlers/lambda/acknowledge.js';
+import { createLinkApplyHandler } from '../../handlers/lambda/link-apply.js';
 import { createLinkApp, createLinkApplier } from '../../handlers/web/links.js';
 import { findingEvent } from '../support/events.js';
-import { errorLines } from '../support/logs.js';
+import { capturingLogger, errorLines } from '../support/logs.js';
 import { loggedRecordHandler } from '../support/record-handler.js';
 import { plantTimelineRow, tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-27T21:05:00.000Z';
 const KEY = Buffer.alloc(32, 9);
 const ORIGIN = 'http://127.0.0.1:8733';
+const ON_CALL = 'arn:aws:sts::111122223333:assumed-role/datalek-on-call/anna';
+/** Little time left: the lost tries are made without pauses (conflict-retry.ts untilDeadline). */
+const CONTEXT = { awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 10_000 };
+/** The log lines that count a stuck conflict, as datalek-stuck-conflict's metric filter reads them (`$.stuckConflicts > 0`). */
+const counted = (lines: string[]) =>
+  lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => typeof l[LOG_METRICS.stuckConflicts] === 'number' && (l[LOG_METRICS.stuckConflicts] as number) > 0);
 let t: ReturnType<typeof tempSqliteStore>;
 let id: string;
 beforeEach(async () => {
@@ -100,4 +111,46 @@ it('the record function fails on it and logs that it is no race, by id, without 
   expect(line.message).toMatch(/no race.*datalek verify/);
   expect(line.message).not.toMatch(/kept changing/);
   expect(errors[0]).not.toMatch(/UNIQUE|i-0planted/);
+});
+
+it('the acknowledgement function (on-call’s signed URL) counts it in its log for datalek-stuck-conflict, by incident id, without the store’s text (infra14)', async () => {
+  const lines: string[] = [];
+  const handler = createAcknowledgeHandler({
+    store: t.store,
+    notifier: { deliver: async () => {} },
+    publisher: { publish: async () => {} },
+    policy: DEFAULT_POLICY,
+    logger: capturingLogger(lines),
+    now: () => NOW,
+    allowedPrincipals: ['arn:aws:sts::111122223333:assumed-role/datalek-on-call/*'],
+  });
+  const reply = (await handler(
+    { requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: ON_CALL } } }, body: JSON.stringify({ incidentId: id }) },
+    CONTEXT,
+  )) as { statusCode: number };
+  expect(reply.statusCode).toBe(500);
+  const lines0 = counted(lines);
+  expect(lines0).toHaveLength(1);
+  expect(lines0[0]).toMatchObject({ incidentId: id, level: 'ERROR', [LOG_METRICS.stuckConflicts]: 1 });
+  expect(JSON.stringify(lines0[0])).not.toMatch(/UNIQUE|i-0planted/);
+});
+
+it('the link-apply function counts it in its log for datalek-stuck-conflict on the signed link’s page, the person still shown why (infra14)', async () => {
+  const lines: string[] = [];
+  const handler = createLinkApplyHandler({
+    store: t.store,
+    publisher: { publish: async () => {} },
+    policy: DEFAULT_POLICY,
+    logger: capturingLogger(lines),
+    now: () => NOW,
+    linkKey: async () => KEY,
+  });
+  const token = signAckLink(KEY, { incidentId: id, level: 'secondary', round: 0, expiresAt: '2026-11-27T22:00:00.000Z' });
+  const reply = await handler({ method: 'POST', origin: ORIGIN, path: `/ack/${token}`, headers: { origin: ORIGIN }, form: { by: 'Anna' } }, CONTEXT);
+  expect(reply.status).toBe(500);
+  expect(reply.body).toContain(`datalek verify ${id}`);
+  const lines0 = counted(lines);
+  expect(lines0).toHaveLength(1);
+  expect(lines0[0]).toMatchObject({ incidentId: id, level: 'ERROR', [LOG_METRICS.stuckConflicts]: 1 });
+  expect(JSON.stringify(lines0[0])).not.toMatch(/UNIQUE|i-0planted/);
 });

@@ -63,4 +63,6 @@ export const LOG_METRICS = {
   interfacesExposed: 'interfacesExposed',
   /** Logged by the contain function: enforced actions of the record it refused to carry out (core/contain.ts). */
   containmentRefused: 'containmentRefused',
+  /** Logged by the acknowledgement and link-apply functions: a change the store refused for good, no race (StuckConflictError; infra14). */
+  stuckConflicts: 'stuckConflicts',
 } as const;

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { apInternalTarget, apLegalDeadline } from '../../core/ap-verdict.js';
 import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
@@ -36,9 +37,16 @@ async function ack(ctx: Context): Promise<number> {
     const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
     // What the acknowledgement queued (acknowledging the alert at the pager) goes out now.
     await deliverQueued(ctx, backend, { incidentId: incident.id });
-    printAck(ctx, outcome, incident.deadline, incident);
+    printAck(ctx, outcome, deadlineText(incident), incident);
     return 0;
   });
+}
+
+/** The law's AP deadline, a shorter internal target beside it (read14a A2): the target is no AP deadline. */
+function deadlineText(incident: Incident): string | null {
+  const target = apInternalTarget(incident);
+  const legal = apLegalDeadline(incident);
+  return legal && target ? `${legal}; internal target ${target.at}` : legal;
 }
 
 /** What the acknowledgement did, then on-call's next step: the runbook and the containment still to do (as the link page says it). */

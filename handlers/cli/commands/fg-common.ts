@@ -21,12 +21,13 @@ export function fgActor(ctx: Context): string {
 export async function recordFg(
   ctx: Context,
   run: (deps: FgDeps) => Promise<Incident>,
-  what: (incident: Incident) => string,
+  what: (incident: Incident, before: Incident) => string,
   options: { showMissing?: boolean } = {},
 ): Promise<number> {
   const id = ctx.positionals[0];
   return withBackend(ctx, 'write', async (backend) => {
-    await loadIncident(backend.store, id);
+    // As it was, for `what` to say what the change set aside (core/fg-workflow.ts recordFacts).
+    const before = await loadIncident(backend.store, id);
     const b = backend;
     const incident = await run(personDeps(ctx, b));
     // What the change queued goes out now: only closing an incident paged through a pager queues
@@ -44,7 +45,7 @@ export async function recordFg(
     ctx.io.out(
       oneLine(
         [
-          what(incident),
+          what(incident, before),
           `${incident.id} is now ${incident.state}.`,
           missing.length ? `Still missing for the AP notification: ${missing.length} (datalek draft ${incident.id}).` : '',
         ]
@@ -69,14 +70,14 @@ export function flagsOf(fields: readonly FieldSpec[]): Record<string, FlagSpec> 
 export async function recordAction<Fs extends readonly FieldSpec[], I>(
   ctx: Context,
   action: Action<Fs, I, Incident, FgDeps>,
-  what: (incident: Incident, input: I) => string,
+  what: (incident: Incident, input: I, before: Incident) => string,
   options: { showMissing?: boolean } = {},
 ): Promise<number> {
   const input = action.input(parseFields(action.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
   return recordFg(
     ctx,
     (deps) => action.run(deps, input),
-    (incident) => what(incident, input),
+    (incident, before) => what(incident, input, before),
     options,
   );
 }

@@ -1,0 +1,67 @@
+/**
+ * review12 K5: a page held back for as long as someone keeps claiming it. Whoever can write the store
+ * (the SQLite file here; DynamoDB's `claimedUntil` alike) sets a pending message's claim to a few
+ * minutes ahead, again before each runs out: every sender skips a message another holds
+ * (deliver.ts `deliverMessages`: not claimed, not tried, not reported), and `verify` judges a claim
+ * by its time alone (audit.ts `auditClaims`: within a lease plus skew of now is fine). The on-call
+ * page of a new incident is not sent for an hour, and nothing says so: not the sweep's report (its
+ * failures fail the sweep function, which alarms), not verify, not the anchor. Now a message still
+ * pending three leases after it was queued, held by another's claim, is a failure of the sweep's
+ * delivery (so the sweep function fails, and its errors alarm pages), and verify names it.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { deliverPending } from '../../handlers/core/deliver.js';
+import type { OutboxMessage } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { verifyStore } from '../../handlers/core/verify-store.js';
+import { findingEvent } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const T = (m: number) => new Date(Date.parse('2026-11-28T03:00:00.000Z') + m * 60_000).toISOString();
+let store: SqliteIncidentStore;
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(() => {
+  ({ store, dir, cleanup } = tempSqliteStore());
+});
+afterEach(async () => cleanup());
+
+it('a page kept claimed by someone else for an hour is named by the sweep and by verify', async () => {
+  const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => T(0), canEnforce: false }, findingEvent({ id: 'claimed-again' }));
+  const page = (result.queued ?? []).find((m) => m.channel === 'on-call') as OutboxMessage;
+  expect(page).toBeDefined();
+  const sent: string[] = [];
+  const claimAgain = (until: string) => {
+    const db = new Database(join(dir, STORE_FILE));
+    db.prepare('UPDATE outbox SET claimed_until = ? WHERE sent_at IS NULL').run(until);
+    db.close();
+  };
+  // Every 4 minutes for an hour: claimed again 4 minutes ahead; the sweep (every 5 minutes) delivers what waits.
+  let report: Awaited<ReturnType<typeof deliverPending>> | undefined;
+  for (let m = 0; m <= 60; m += 4) {
+    claimAgain(T(m + 4));
+    report = await deliverPending({ store, notifier: { deliver: async (msg) => void sent.push(msg.id) }, now: () => T(m + 1) }, { queuedBefore: T(m + 1 - 5) });
+  }
+  expect(sent).not.toContain(page.id); // never sent in the hour
+  const failed = (report?.failed ?? []).find((f) => f.message.id === page.id);
+  expect(failed?.error).toMatch(/^not sent 61 minutes after it was queued: another sender holds its claim/);
+  const verified = await verifyStore(store, { now: T(61) });
+  expect(verified.problems.find((p) => p.entry === `message ${page.id}`)?.problem).toMatch(
+    /^is not sent 61 minutes after it was queued, and is claimed until .*: no sender holds a message longer than a lease/,
+  );
+});
+
+it('a message held by its sender within its first leases is no failure, in the sweep or in verify', async () => {
+  const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => T(0), canEnforce: false }, findingEvent({ id: 'claimed-once' }));
+  const ids = (result.queued ?? []).map((m) => m.id);
+  expect(ids.length).toBeGreaterThan(0);
+  // Another sender holds them now, ten minutes after they were queued: within two leases, as a slow sender may.
+  expect(await store.claimMessages(ids, T(10), T(15))).toEqual(ids);
+  const report = await deliverPending({ store, notifier: { deliver: async () => {} }, now: () => T(11) });
+  expect(report.failed).toEqual([]);
+  expect((await verifyStore(store, { now: T(11) })).problems).toEqual([]);
+});
