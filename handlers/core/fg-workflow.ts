@@ -11,7 +11,7 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { apInternalTarget, apLegalDeadline, delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, currentAwareness, delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
 import { assessmentContradictions, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
@@ -73,6 +73,7 @@ import {
 import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
 import type { Policy } from './policy.js';
+import { awarenessActedOn } from './record-finding.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
 import {
@@ -1005,6 +1006,23 @@ function recordBegin(
   facts.startedReason = reason;
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
+  awarenessFollowsDetection(draft, facts, detail);
+}
+
+/**
+ * An awareness kept after the detection for a begin stated later than it (record-finding.ts
+ * moveDetectionEarlier, 'begin') follows the detection once the begin is corrected to allow it, as
+ * it would have had the begin been right when the finding came (read14a A4): no person recorded it
+ * (no reason, no awareness decision), no report or assessment acted on it, so it is not the
+ * conservative default the record keeps until a person says otherwise (Art. 33(1)). The entry says so.
+ */
+function awarenessFollowsDetection(draft: Incident, facts: BreachFacts, detail: Record<string, unknown>): void {
+  const from = draft.awareAt;
+  if (!from || from <= draft.detectedAt || draft.awareReason || draft.openedByHand || draft.deadlineHours === null) return;
+  if (currentAwareness(draft) || awarenessActedOn({ ...draft, facts }, draft.detectedAt)) return;
+  draft.awareAt = draft.detectedAt;
+  draft.deadline = addHours(draft.detectedAt, draft.deadlineHours);
+  detail.awarenessFollowsDetection = { from, to: draft.awareAt, deadline: apLegalDeadline(draft) };
 }
 
 /**
