@@ -34,7 +34,7 @@ import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
-import { BOUNDARY_MERGES, containmentStatements, protectPipelineRoles } from './containment-policy.js';
+import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES, protectPipelineRoles } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -611,6 +611,8 @@ export class ResponseStack extends Stack {
       // The link key and the pager's secrets: `datalek/…`.
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
+      // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's.
+      memberRoleNames: [config.containmentRoleName, containmentReadRoleName(config.containmentRoleName), ...MEMBER_STACK_ROLE_NAMES],
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',
       archiveName: EVENT_ARCHIVE_NAME,
