@@ -34,9 +34,11 @@ import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
-import { BOUNDARY_MERGES, containmentStatements, protectPipelineRoles } from './containment-policy.js';
+import { BOUNDARY_MERGES, containmentStatements, MEMBER_IAM_RULE_NAMES, protectPipelineRoles } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
+import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
+import { memberRoleNames } from './member-iam-stack.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -617,6 +619,8 @@ export class ResponseStack extends Stack {
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,
+      // The member accounts' datalek roles, whose IAM changes their us-east-1 forwards here (infra14).
+      memberRoleNames: config.memberAccounts.length ? memberRoleNames(config) : [],
     });
 
     // Calls that undo containment outside datalek (review5 A15) page too.
@@ -648,9 +652,11 @@ export class ResponseStack extends Stack {
             'ForAllValues:StringEquals': { 'events:source': MEMBER_FORWARDED_SOURCES },
             StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
             ArnEquals: {
-              'aws:SourceArn': config.memberAccounts.flatMap((a) =>
-                MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
-              ),
+              'aws:SourceArn': config.memberAccounts.flatMap((a) => [
+                ...MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
+                // The member's IAM calls, from its us-east-1 (member-iam-stack.ts, infra14).
+                ...MEMBER_IAM_RULE_NAMES.map((name) => `arn:${this.partition}:events:${IAM_EVENTS_REGION}:${a}:rule/${name}`),
+              ]),
             },
           },
         },

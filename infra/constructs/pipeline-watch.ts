@@ -68,9 +68,10 @@ import { functionRoleName } from './response-function.js';
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
  * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
- * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts).
+ * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts). IAM's: from the member's
+ * us-east-1 (member-iam-stack.ts, infra14), changes of its datalek roles and policies, containment undone.
  */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2'];
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
@@ -366,6 +367,8 @@ export interface PipelineWatchProps extends RegisterWatchProps {
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
+  /** The member accounts' datalek roles by name, whose IAM changes their us-east-1 forwards here (central region; infra14). */
+  memberRoleNames?: string[];
 }
 
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
@@ -628,14 +631,18 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   tells it from another team's update, so datalek's service control policy denies giving the role
  *   to such a stack at all (pipeline-scp.ts).
  */
-export function deployTrustCalls(): Record<string, unknown>[] {
+export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
   const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
   return [
     {
       source: ['aws.iam'],
       detail: {
         $or: [
-          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: iamNames([BOOTSTRAP_ROLE_PREFIX], [IAM_FORWARD_ROLE_NAME]) } },
+          // And (infra14) the member accounts' datalek roles, forwarded from their us-east-1 (member-iam-stack.ts).
+          {
+            eventName: BOOTSTRAP_ROLE_CHANGES,
+            requestParameters: { roleName: iamNames([BOOTSTRAP_ROLE_PREFIX], [IAM_FORWARD_ROLE_NAME, ...memberRoleNames]) },
+          },
           { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
         ],
       },
@@ -684,8 +691,13 @@ export const CALLS_AND_OBJECTS = ['AWS API Call via CloudTrail', 'Object Created
  * staging bucket; and, where alarms count a log (`logGroupPrefix`), their filters changed: one
  * EventBridge pattern.
  */
-export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
-  const calls = [deployCalls(), ...deployTrustCalls(), stagingBucketCalls(), ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : [])];
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix' | 'memberRoleNames'>): Record<string, unknown> {
+  const calls = [
+    deployCalls(),
+    ...deployTrustCalls(props.memberRoleNames),
+    stagingBucketCalls(),
+    ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
+  ];
   return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
 }
 
