@@ -73,6 +73,13 @@ export const DATALEK_POLICY_PREFIX = 'datalek-';
 /** The bootstrap's managed policies as an IAM call names them (`policyArn`), with or without a path: EventBridge wildcards. */
 export const BOOTSTRAP_POLICY_ARNS = [`*:policy/${BOOTSTRAP_ROLE_PREFIX}*`, `*:policy/*/${BOOTSTRAP_ROLE_PREFIX}*`];
 
+/**
+ * How the names of datalek's own roles begin: the functions' (`datalek-<handler>-function`),
+ * `IAM_FORWARD_ROLE_NAME`, the member stacks' by default: their trust or policies changed page
+ * (pipeline-watch.ts `deployTrustCalls`, fgsec14 S1).
+ */
+export const DATALEK_ROLE_PREFIX = 'datalek-';
+
 /** How the name of the bootstrap's CloudFormation execution role begins (its account and region follow). */
 export const EXECUTION_ROLE_PREFIX = `${BOOTSTRAP_ROLE_PREFIX}cfn-exec-role-`;
 
@@ -102,6 +109,22 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
  * one per region): the code and templates a deployment reads (bootstrap-template.ts).
  */
 export const STAGING_BUCKET_PREFIX = `cdk-${DEPLOY_QUALIFIER}-assets-`;
+
+/**
+ * The calls that change a staging bucket itself rather than write to it (fgsec14 S2): its
+ * EventBridge notifications (`PutBucketNotificationConfiguration` with none turns off the page every
+ * upload makes), its policy, versioning, lifecycle, public access block, …, or the bucket deleted
+ * (its name is then free to anyone's account). CloudTrail names them `PutBucket…`/`DeleteBucket…`
+ * (`PutBucketNotification`, `PutBucketLifecycle`, `DeleteBucketPolicy`, `DeleteBucket`, …): watched
+ * (pipeline-watch.ts `stagingBucketCalls`). Their IAM actions begin so too, but the lifecycle's
+ * (`s3:PutLifecycleConfiguration`, which deletes it as well): denied but to break-glass, as which
+ * `cdk bootstrap` runs (pipeline-scp.ts). No deploy makes these calls: CDK's publishing only reads
+ * and writes objects.
+ */
+export const STAGING_BUCKET_CALL_PREFIXES = ['PutBucket', 'DeleteBucket'];
+
+/** The IAM actions of `STAGING_BUCKET_CALL_PREFIXES`' calls. */
+export const STAGING_BUCKET_CHANGES = [...STAGING_BUCKET_CALL_PREFIXES.map((p) => `s3:${p}*`), 's3:PutLifecycleConfiguration'];
 
 /**
  * The roles that deploy the stack of `scope`: its synthesizer's execution role, and datalek's own

@@ -37,6 +37,13 @@
  *   those roles is denied except to the deployment (CloudFormation passes them to the stack's
  *   functions) and the break-glass role; making such a function pages besides (pipeline-watch.ts
  *   `functionRoleGiven`), where a watch rule is: in the pipeline's regions.
+ * - **A datalek function's role given a new trust or policy** (fgsec14 S1): a session's name is the
+ *   caller's choice, so whoever may change the contain role's trust assumes it as
+ *   `DatalekResponse-…`, which the containment watch excuses (and every member account's containment
+ *   role trusts). Making, deleting or changing the trust, policies or boundary of a
+ *   `datalek-*-function` role is denied but to the deployment (CloudFormation makes and changes them
+ *   with the stack) and the break-glass role, in the same statement; each such call pages
+ *   (pipeline-watch.ts `deployTrustCalls`), the deployment's too.
  * - **A version of a fixed-name `datalek-*` managed policy** (infra14): a role's permissions boundary
  *   (`datalek-contain-boundary`, …) loosened by a new default version lets whatever policy the role
  *   gets since do more. Making, choosing or deleting a version is denied except to the deployment
@@ -50,7 +57,12 @@
  *   with the caller's own credentials: no SCP condition names the stack, so the caller is what counts).
  *   A new version of the bootstrap's managed policies (`cdk-datalek-*`, the execution policy given to
  *   `cdk bootstrap --cloudformation-execution-policies` named so, the bootstrap's boundary) made or
- *   made default too (deploy12): it grants their roles anything with nothing attached.
+ *   made default too (deploy12): it grants their roles anything with nothing attached. And (fgsec14
+ *   S2) the settings of its staging buckets (`cdk-datalek-assets-*`: their EventBridge notifications,
+ *   which every upload's page rests on, their policy, versioning, lifecycle; the bucket deleted, its
+ *   name then free to another account): `cdk bootstrap` makes them as the break-glass role, and no
+ *   deploy touches them (CDK's publishing reads and writes objects only). Not confirmed on AWS: that
+ *   CloudFormation's calls for `DatalekToolkit`'s bucket are the caller's to the policy (as for its roles).
  * - **The execution role given to a stack not named `Datalek…`** (deploy12): CloudFormation keeps a
  *   stack's role for every later operation on it, by anyone who may operate on the stack, without
  *   `iam:PassRole` and without the role in the call, so no watch rule can tell such an update from
@@ -78,6 +90,8 @@ import {
   DATALEK_POLICY_PREFIX,
   EXECUTION_ROLE_PREFIX,
   POLICY_VERSION_CHANGES,
+  STAGING_BUCKET_CHANGES,
+  STAGING_BUCKET_PREFIX,
 } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
@@ -167,20 +181,26 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
       {
         Sid: 'DatalekFunctionPermissionsRolesAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
-        // review11 K5: a datalek function's role passed to a function of anyone's; infra14: a version of a
-        // fixed-name datalek-* managed policy (a boundary loosened). One statement with the permissions (each
-        // action has its own resources here): the deployment's roles, named once, fit an SCP in more regions
-        // (pipeline-scp.test.ts).
-        Action: ['lambda:AddPermission', 'iam:PassRole', ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`)],
+        // review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
+        // policies changed (a session of it named as the contain function's is excused by the containment
+        // watch); infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened). One
+        // statement with the permissions (each action has its own resources here): the deployment's roles,
+        // named once, fit an SCP in more regions (pipeline-scp.test.ts).
+        Action: ['lambda:AddPermission', 'iam:PassRole', ...[...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES].map((a) => `iam:${a}`)],
         Resource: [...anyFunction, role(functionRoleName('*')), `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
         Condition: deploymentOrBreakGlass,
       },
       {
-        Sid: 'DatalekBootstrapRolesOnlyByBreakGlass',
+        Sid: 'DatalekBootstrapRolesAndBucketOnlyByBreakGlass',
         Effect: 'Deny',
-        // A role's actions on roles, a policy's on the bootstrap's managed policies (with or without a path).
-        Action: [...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`),
-        Resource: [role(`${BOOTSTRAP_ROLE_PREFIX}*`), ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`)],
+        // A role's actions on roles, a policy's on the bootstrap's managed policies (with or without a path), a
+        // bucket's settings on the staging buckets (fgsec14 S2): each action reaches its own resources alone.
+        Action: [...[...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`), ...STAGING_BUCKET_CHANGES],
+        Resource: [
+          role(`${BOOTSTRAP_ROLE_PREFIX}*`),
+          ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`),
+          `arn:*:s3:::${STAGING_BUCKET_PREFIX}*`,
+        ],
         Condition: { ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
       },
       {

@@ -613,14 +613,14 @@ export class ResponseStack extends Stack {
       // The link key and the pager's secrets: `datalek/…`.
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
+      // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's (member-iam-stack.ts, infra14).
+      memberRoleNames: memberRoleNames(config),
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',
       archiveName: EVENT_ARCHIVE_NAME,
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,
-      // The member accounts' datalek roles, whose IAM changes their us-east-1 forwards here (infra14).
-      memberRoleNames: config.memberAccounts.length ? memberRoleNames(config) : [],
     });
 
     // Calls that undo containment outside datalek (review5 A15) page too.

@@ -49,7 +49,9 @@ import {
   type Digest,
   type DigestBody,
   DigestError,
+  type DigestProblem,
   digestName,
+  type LoadedDigest,
   signDigest,
   statement,
   withHeads,
@@ -322,6 +324,50 @@ function ledgerBehind(raw: RawIncident, anchored: IncidentHead | undefined): Aud
  * lists against the claims. `openIds`: the incidents the store lists as open. Read again while
  * something does not audit, as verify does: a commit in flight between two reads is no tampering.
  */
+/**
+ * The incidents whose ledger moved before the last digest was written, though no digest anchored
+ * that move and nothing marks the incident for the next anchor (review12 K4): on DynamoDB the
+ * anchor takes the incidents to sign from their marks alone, so a mark deleted kept a late
+ * acknowledgement out of every later digest, rewritable for as long as the incident was not written
+ * again. A commit marks its incident in its own transaction, and the anchor clears only the marks
+ * of heads it signed, so a move the digests lack while no mark waits for it was hidden.
+ *
+ * Judged where the digests and every incident's ledger are read already (`verify --digests`): no
+ * read more. The scheduled anchor does not judge it: it reads only the marked incidents (a full
+ * pass over a big table every five minutes would read every ledger each time), and the digests,
+ * which hold what was anchored per incident, are not read by it.
+ */
+export function movedUnanchored(digests: LoadedDigest[], raws: Map<string, RawIncident>, marked: ReadonlySet<string>): DigestProblem[] {
+  const last = digests.at(-1);
+  if (!last) return [];
+  const anchored = new Map<string, number>();
+  for (const d of digests) for (const [id, seq] of d.incidents) anchored.set(id, Math.max(seq, anchored.get(id) ?? 0));
+  const problems: DigestProblem[] = [];
+  for (const [id, raw] of raws) {
+    if (marked.has(id)) continue;
+    const since = anchored.get(id) ?? 0;
+    const first = raw.ledger.find((row) => row.seq > since);
+    const at = first ? writtenAt(first.data) : null;
+    if (!first || at === null || !(Date.parse(at) < Date.parse(last.at))) continue;
+    problems.push({
+      digest: last.name,
+      incidentId: id,
+      problem: `ledger entry ${first.seq} (written ${at}) is in no digest, though digest ${last.sequence} (${last.at}) was written after it, and nothing marks the incident for the next anchor: an anchor mark was removed, and what changed since ${since ? `entry ${since}` : 'it was opened'} could be rewritten unseen`,
+    });
+  }
+  return problems;
+}
+
+/** When a ledger entry's stored text says it was written; null when it does not say (the audit reports a damaged entry). */
+function writtenAt(data: string): string | null {
+  try {
+    const at = (JSON.parse(data) as { at?: unknown } | null)?.at;
+    return typeof at === 'string' ? at : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function resourceClaimProblems(source: AuditSource, openIds: () => Promise<string[]>): Promise<AuditProblem[]> {
   const { problems } = await readAgainWhileProblems(async () => {
     const claims = await source.resourceClaims();

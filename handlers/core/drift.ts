@@ -55,8 +55,13 @@ export type Expectation =
    * to be deleted once empty), else someone else's group carrying datalek's tags (`taggedGroups`).
    */
   | { kind: 'unvouched-group'; groupId: string; named: boolean; rules?: { inbound: number; outbound: number } }
-  /** A long-term access key, Inactive. */
-  | { kind: 'access-key'; accessKeyId: string; userName: string }
+  /**
+   * A long-term access key, Inactive; and no other Active key of its user made from `since` (the
+   * first activity the record knew when the key was deactivated) up to `containedAt` (then): one is
+   * most likely made with the stolen key (review12 K7). Without `since` (a record from before),
+   * another Active key is named as a check to make.
+   */
+  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
   /** All four Block Public Access settings on. */
@@ -100,7 +105,8 @@ export type Observation =
   | { read: 'group-rules'; inbound: number; outbound: number }
   /** An unvouched group: its name, its rules, the network interfaces in it, and the incident its `datalek:created-for` tag names now (null: none). */
   | { read: 'unvouched-group'; name: string; inbound: number; outbound: number; interfaces: string[]; createdFor: string | null }
-  | { read: 'key'; status: string }
+  /** The key's status, and the user's other keys the same list holds (`created` null when not given). */
+  | { read: 'key'; status: string; others?: { id: string; status: string; created: string | null }[] }
   /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
   | { read: 'revocation'; deniesBefore: string | null }
   | { read: 'public-access-block'; settings: Record<string, boolean> }
@@ -475,7 +481,9 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
     case 'deactivate-access-key': {
       const userName = userNameOf(action);
       if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
-      return [{ kind: 'access-key', accessKeyId: action.target, userName }];
+      const since = typeof evidence.otherKeysSince === 'string' ? evidence.otherKeysSince : undefined;
+      const containedAt = (action.steps ?? []).find((s) => s.name === 'deactivate-key')?.at;
+      return [{ kind: 'access-key', accessKeyId: action.target, userName, ...(since ? { since } : {}), ...(containedAt ? { containedAt } : {}) }];
     }
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
@@ -688,6 +696,41 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
   return { state: 'in-place', actual: `unused: no network interface in it (${rules})`, todo: `delete it (${del}): datalek never uses it` };
 }
 
+/**
+ * The key Inactive, judged with its user's other Active keys (review12 K7). One made from the first
+ * activity up to the deactivation is most likely the attacker's, made with the stolen key before
+ * containment reached it: NOT CONTAINED. One made before the first activity may be the owner's (a
+ * key is often stolen before GuardDuty sees it used): a check to make. One made after the
+ * deactivation was not made with this key: named, nothing to do for it here.
+ */
+function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, others: readonly { id: string; status: string; created: string | null }[]): Verdict {
+  const active = others.filter((k) => k.status === 'Active');
+  const made = (k: { id: string; created: string | null }) => `${k.id} (made ${k.created ?? 'at a time not known'})`;
+  const after = active.filter((k) => k.created && e.containedAt && k.created > e.containedAt);
+  const before = active.filter((k) => !after.includes(k) && e.since && k.created && k.created < e.since);
+  const since = active.filter((k) => !after.includes(k) && !before.includes(k));
+  const later = after.length ? `; made after it was deactivated, so not with it: ${after.map(made).join(', ')}` : '';
+  const check = `find who made it (CloudTrail: CreateAccessKey for the key's user) and, unless it is the owner's, deactivate it (aws iam update-access-key --user-name <the key's user> --access-key-id <id> --status Inactive); check the user's login profile and MFA devices made since too (CreateLoginProfile, CreateVirtualMFADevice, EnableMFADevice)`;
+  if (since.length && e.since) {
+    return {
+      state: 'drifted',
+      actual: `Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? ' and before the deactivation' : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
+      todo: `${check}; ${TELL}`,
+    };
+  }
+  // A record from before the first activity was kept: when a key was made says nothing yet.
+  const unsure = [...since, ...before];
+  if (unsure.length) {
+    const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
+    return {
+      state: 'in-place',
+      actual: `Inactive; the key's user has another Active key, ${when}: ${unsure.map(made).join(', ')}${later}`,
+      todo: `the stolen key may have been used before GuardDuty saw it: ${check}`,
+    };
+  }
+  return { state: 'in-place', actual: after.length ? `Inactive; the key's user has another Active key${later}` : 'Inactive' };
+}
+
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
 const ALL_TRAFFIC_NAME = 'datalek-all-traffic';
 
@@ -745,7 +788,7 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       return unvouchedVerdict(e, seen);
     case 'access-key':
       if (seen.read !== 'key') break;
-      return seen.status === 'Inactive' ? { state: 'in-place', actual: 'Inactive' } : { state: 'drifted', actual: seen.status };
+      return seen.status === 'Inactive' ? otherKeysVerdict(e, seen.others ?? []) : { state: 'drifted', actual: seen.status };
     case 'revocation':
       if (seen.read !== 'revocation') break;
       if (seen.deniesBefore !== null && (e.issuedBefore === null || seen.deniesBefore === e.issuedBefore)) {

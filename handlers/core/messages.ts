@@ -205,7 +205,7 @@ const T = {
         moved
           ? `De bewustwording volgt de detectie zolang niemand die vastlegt. De AP-termijn is vervroegd naar ${moved}${target ? `; interne doelstelling: ${target}` : ''}. Was de organisatie zich pas later bewust, leg dat vast met een reden (AVG art. 33(1)).`
           : began
-            ? `Het begin van het datalek dat u vastlegde (${began}) ligt na deze detectie, en niemand is zich bewust van een datalek voordat het begon: de bewustwording (${aware}) en de AP-termijn blijven. Begon het datalek eerder, corrigeer dan het begin; was de organisatie zich eerder bewust, leg dat vast met een reden (AVG art. 33(1), (5)).`
+            ? `Het begin van het datalek dat u vastlegde (${began}) ligt na deze detectie, en niemand is zich bewust van een datalek voordat het begon: de bewustwording (${aware}) en de AP-termijn blijven. Begon het datalek eerder, corrigeer dan het begin (de bewustwording volgt dan de detectie); was de organisatie zich eerder bewust, leg dat vast met een reden (AVG art. 33(1), (5)).`
             : `De bewustwording (${aware}) en de AP-termijn blijven: niemand was zich bewust van een bevinding voordat die binnenkwam. Was de organisatie zich toch eerder bewust, leg dat vast met een reden (AVG art. 33(1)).`
       }`,
     subscribersSubject: 'Besluit over informeren abonnees (Telecommunicatiewet) ontbreekt',
@@ -391,7 +391,7 @@ const T = {
         moved
           ? `Awareness follows the detection until someone records it. The AP deadline moved to ${moved}${target ? `; internal target: ${target}` : ''}. If the organisation became aware only later, record that with a reason (GDPR Art. 33(1)).`
           : began
-            ? `The begin of the breach you recorded (${began}) lies after this detection, and nobody is aware of a breach before it began: the awareness (${aware}) and the AP deadline stay. If the breach began earlier, correct the begin; if the organisation was aware earlier, record that with a reason (GDPR Art. 33(1), (5)).`
+            ? `The begin of the breach you recorded (${began}) lies after this detection, and nobody is aware of a breach before it began: the awareness (${aware}) and the AP deadline stay. If the breach began earlier, correct the begin (the awareness then follows the detection); if the organisation was aware earlier, record that with a reason (GDPR Art. 33(1), (5)).`
             : `The awareness (${aware}) and the AP deadline stay: nobody was aware of a finding before it arrived. If the organisation was aware earlier after all, record that with a reason (GDPR Art. 33(1)).`
       }`,
     subscribersSubject: 'No decision on informing subscribers (Telecommunications Act)',

@@ -1188,7 +1188,7 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
  * Whether the FG acted on the default awareness: a report made, personal data assessed affected or
  * possibly so, or a begin of the breach stated that the new detection (`detectedAt`) lies before.
  */
-function awarenessActedOn(incident: Incident, detectedAt: string): 'reported' | 'assessed' | 'begin' | null {
+export function awarenessActedOn(incident: Incident, detectedAt: string): 'reported' | 'assessed' | 'begin' | null {
   if (incident.reports?.length) return 'reported';
   const assessed = (incident.decisions ?? []).some((d) => d.kind === 'assessment' && d.personalData !== 'no');
   if (assessed || (incident.assessment && incident.assessment.personalData !== 'no')) return 'assessed';

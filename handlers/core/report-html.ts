@@ -285,6 +285,16 @@ function atPager(d: Record<string, unknown>, nl: boolean, local: (k: string) => 
  * One timeline entry in words for the report, in its language. Entry kinds this list does not know
  * (added by later work) show as their code; the whole entry is in `datalek show ID --json`.
  */
+/** A begin corrected to before the detection: the awareness kept for the old one follows the detection (read14a A4). */
+function followsText(d: Record<string, unknown>, nl: boolean, tz: string): string {
+  const moved = d.awarenessFollowsDetection as { from: string; to: string; deadline: string | null } | undefined;
+  if (!moved) return '';
+  const at = (iso: string) => formatLocal(iso, tz);
+  return nl
+    ? `; de bewustwording volgt nu de detectie: ${at(moved.to)} (was ${at(moved.from)})${moved.deadline ? `, AP-termijn ${at(moved.deadline)}` : ''}`
+    : `; the awareness now follows the detection: ${at(moved.to)} (was ${at(moved.from)})${moved.deadline ? `, AP deadline ${at(moved.deadline)}` : ''}`;
+}
+
 export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string {
   const nl = lang === 'nl';
   const d = e.detail as Record<string, unknown>;
@@ -359,9 +369,9 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'facts-recorded': {
       // `reason` and `afterClose` say why and when, not which facts (a correction after closing).
       const names = Object.keys(d)
-        .filter((k) => k !== 'reason' && k !== 'afterClose')
+        .filter((k) => k !== 'reason' && k !== 'afterClose' && k !== 'awarenessFollowsDetection')
         .map((k) => (nl ? (FACT_NAMES.nl[k] ?? k) : k));
-      return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}${afterCloseText(d, nl)}`;
+      return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}${followsText(d, nl, tz)}${afterCloseText(d, nl)}`;
     }
     case 'reported':
       return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}${afterCloseText(d, nl)}`;

@@ -12,6 +12,7 @@
  */
 import type { AnchorState, AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
+import { movedUnanchored } from './anchor.js';
 import {
   type AuditProblem,
   auditClaims,
@@ -114,7 +115,17 @@ export async function verifyStore(
     result.digests = {
       checked: loaded.digests.length,
       last: last ? { sequence: last.sequence, at: last.at } : null,
-      problems: [...loaded.problems, ...compared, ...missingDigests(await source.anchorState(), loaded.digests, options.digests.store.describe())],
+      problems: [
+        ...loaded.problems,
+        ...compared,
+        ...missingDigests(await source.anchorState(), loaded.digests, options.digests.store.describe()),
+        // A move no digest anchored and no mark waits for (review12 K4).
+        ...movedUnanchored(
+          loaded.digests,
+          new Map(targets.map((id) => [id, raws.get(id) as RawIncident])),
+          new Set((await source.anchorCandidates()).map((h) => h.incidentId)),
+        ),
+      ],
     };
   }
   return result;

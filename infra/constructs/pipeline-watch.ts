@@ -51,11 +51,12 @@ import {
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
   DATALEK_POLICY_PREFIX,
+  DATALEK_ROLE_PREFIX,
   deployRoleArn,
   EXECUTION_ROLE_PREFIX,
-  IAM_FORWARD_ROLE_NAME,
   notByDeployment,
   POLICY_VERSION_CHANGES,
+  STAGING_BUCKET_CALL_PREFIXES,
   STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
@@ -364,11 +365,11 @@ export interface PipelineWatchProps extends RegisterWatchProps {
   secretNamePrefix?: string;
   /** How the names of the log groups whose metric filters alarms count begin (the response stack's `DatalekResponse-`); none in a forwarder region. */
   logGroupPrefix?: string;
+  /** The member stacks' roles, whose trust or policies changed page where member accounts forward IAM's calls (the central region); none elsewhere. */
+  memberRoleNames?: string[];
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
-  /** The member accounts' datalek roles by name, whose IAM changes their us-east-1 forwards here (central region; infra14). */
-  memberRoleNames?: string[];
 }
 
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
@@ -510,11 +511,13 @@ const prefixes = (names: string[]) => names.map((prefix) => ({ prefix }));
 /**
  * Functions matching `functionWildcards` changed by `UpdateFunction…`/`PutFunction…` (pipelineWatchPattern: code, configuration,
  * concurrency, invoke configuration), or given a permission (review10 K4: `AddPermission…` may let an account outside the
- * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own).
+ * organisation invoke the function, which no SCP reaches; the deployment adds the stack's own), or given an event source
+ * (review12 attack: `CreateEventSourceMapping…` from a queue of one's own, or a mapping pointed at it: Lambda then hands
+ * the function what that queue holds; no handler takes SQS records, and the stacks make no mapping).
  */
 export function functionChanges(functionWildcards: string[]): Record<string, unknown> {
   return {
-    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission']),
+    eventName: prefixes(['UpdateFunction', 'PutFunction', 'AddPermission', 'CreateEventSourceMapping', 'UpdateEventSourceMapping']),
     requestParameters: { functionName: functionWildcards.map((wildcard) => ({ wildcard })) },
   };
 }
@@ -569,8 +572,8 @@ export function deployCalls(): Record<string, unknown> {
   const stackName = [{ prefix: STACK_NAME_PREFIX }, { wildcard: `*:stack/${STACK_NAME_PREFIX}*` }];
   return {
     source: ['aws.cloudformation'],
+    // No eventSource (room: this is in the us-east-1 forward's pattern): only CloudTrail's calls carry an eventName.
     detail: {
-      eventSource: ['cloudformation.amazonaws.com'],
       $or: [
         {
           eventName: [
@@ -621,6 +624,17 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12);
  *   and the same calls on `DatalekIamForward`'s role (`IAM_FORWARD_ROLE_NAME`), which would stop it
  *   forwarding anything, unseen (read12b B1).
+ * - The same calls on a datalek function's role (`datalek-*-function`, fgsec14 S1): a new trust makes
+ *   its sessions anyone's, and the containment watch excuses a session of the contain function's role
+ *   by its name, which the caller chooses; its policies or boundary are what the function may do.
+ *   Matched as any role named `datalek-…` (EventBridge's `wildcard` has no case-insensitive form, and
+ *   IAM's names have no case): DatalekIamForward's, the member stacks' (the containment role the
+ *   contain function assumes there, its read role, the forwarding role: their calls reach this bus as
+ *   the member forwards IAM's calls; `memberRoleNames` names those called otherwise), an on-call role
+ *   named so (its sessions are excused by the containment watch too). A deployment that changes a
+ *   function's grants pages too, once for each role (announce it); the service control policy denies
+ *   these calls on `datalek-*-function` to all but the deployment and break-glass (pipeline-scp.ts), in
+ *   the pipeline account only.
  *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
  *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
  * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
@@ -632,17 +646,20 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  *   to such a stack at all (pipeline-scp.ts).
  */
 export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
-  const executionRole = [{ wildcard: `*:role/${EXECUTION_ROLE_PREFIX}*` }];
+  // Its ARN, with or without a path (short: this is in the us-east-1 forward's pattern, near 2,048 characters).
+  const executionRole = [{ wildcard: `*/${EXECUTION_ROLE_PREFIX}*` }];
+  // Any role named `datalek-…` (in any case: `wildcard`, for `datalek-*-function`, has no such form), and the member
+  // stacks' named otherwise.
+  const roles = iamNames(
+    [BOOTSTRAP_ROLE_PREFIX, DATALEK_ROLE_PREFIX],
+    memberRoleNames.filter((name) => !name.toLowerCase().startsWith(DATALEK_ROLE_PREFIX)),
+  );
   return [
     {
       source: ['aws.iam'],
       detail: {
         $or: [
-          // And (infra14) the member accounts' datalek roles, forwarded from their us-east-1 (member-iam-stack.ts).
-          {
-            eventName: BOOTSTRAP_ROLE_CHANGES,
-            requestParameters: { roleName: iamNames([BOOTSTRAP_ROLE_PREFIX], [IAM_FORWARD_ROLE_NAME, ...memberRoleNames]) },
-          },
+          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: roles } },
           { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
         ],
       },
@@ -678,9 +695,16 @@ export function iamNames(prefixes: string[], exactly: string[] = []): Record<str
  * key of a release's asset is what the next deploy hands to the execution role; a deploy's own
  * uploads page too (the event names no role, only the account). Only this account's buckets send
  * events to its bus.
+ * And (fgsec14 S2) the CloudTrail calls named `calls` on the bucket: its settings changed
+ * (`STAGING_BUCKET_CALL_PREFIXES`: one `PutBucketNotification` turns off every upload's page, and S3's
+ * event is no call), by anyone (`cdk bootstrap`'s own too: announce it). Without `calls`, every call
+ * naming the bucket: the us-east-1 forward carries them all (a pattern holds 2,048 characters) and
+ * the central rule reads which.
  */
-export function stagingBucketCalls(): Record<string, unknown> {
-  return { source: ['aws.s3'], detail: { bucket: { name: [{ prefix: STAGING_BUCKET_PREFIX }] } } };
+export function stagingBucketCalls(calls?: unknown[]): Record<string, unknown> {
+  const bucket = [{ prefix: STAGING_BUCKET_PREFIX }];
+  const named = { requestParameters: { bucketName: bucket } };
+  return { source: ['aws.s3'], detail: { $or: [{ bucket: { name: bucket } }, calls ? { eventName: calls, ...named } : named] } };
 }
 
 /** The event types of `stagingBucketCalls` beside CloudTrail's calls (only S3's own event carries `bucket.name`). */
@@ -695,7 +719,7 @@ export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPre
   const calls = [
     deployCalls(),
     ...deployTrustCalls(props.memberRoleNames),
-    stagingBucketCalls(),
+    stagingBucketCalls(prefixes(STAGING_BUCKET_CALL_PREFIXES)),
     ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
   ];
   return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
@@ -789,7 +813,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function, alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
       ],
     ] as const;

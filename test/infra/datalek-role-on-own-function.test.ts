@@ -11,27 +11,19 @@
  *   (Lambda names the session after the function).
  * Evaluated with the IAM model of dynamodb-iam.ts on the shipped SCP: not AWS.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/constructs/containment-watch.js';
 import { functionRoleName } from '../../infra/constructs/response-function.js';
-import { PIPELINE_SCP_FILE, SCP_PLACEHOLDERS } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
-import { type Authorization, allowed } from './dynamodb-iam.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import type { Authorization } from './dynamodb-iam.js';
+import { underShippedScp } from './shipped-scp.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
-const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
 const { response, stateful, forwarders, members } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 const stacks = [stateful, response, ...forwarders, ...members];
-const scp = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../..', PIPELINE_SCP_FILE), 'utf8')
-    .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
-    .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole),
-) as { Statement: Statement[] };
-const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);
+const underScp = underShippedScp();
 const CONTAIN_ROLE = functionRoleName('contain');
 
 describe("a function of someone's own, given the contain function's role", () => {

@@ -60,6 +60,20 @@ const call = (action: string, resource: string, principal: string): Authorizatio
   context: { 'aws:PrincipalArn': principal },
   what: `${principal}: ${action} on ${resource}`,
 });
+/** Each call `changes` makes for a principal refused to every one of `refused`, and let through for the break-glass role. */
+const onlyBreakGlass = (changes: (principal: string) => Authorization[], refused: string[]) => {
+  for (const principal of refused)
+    expect(
+      changes(principal)
+        .filter(underScp)
+        .map((a) => a.what),
+    ).toEqual([]);
+  expect(
+    changes(role(DEPLOY_CONTEXT.breakGlassRole))
+      .filter((a) => !underScp(a))
+      .map((a) => a.what),
+  ).toEqual([]);
+};
 /** The role CloudFormation deploys the stacks with (the CDK bootstrap's execution role), in each of the pipeline's regions. */
 const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
 
@@ -107,18 +121,7 @@ describe("against a role named like the deployment's (read11b B3)", () => {
   it("lets only break-glass (which runs cdk bootstrap) make, delete or change the trust or policies of a bootstrap role: the real one's name made again included", () => {
     const bootstrapRoles = [...deployments, role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`), role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-anything`)];
     const changes = (principal: string) => bootstrapRoles.flatMap((r) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, r, principal)));
-    for (const principal of [role('Admin'), role('OrganizationAccountAccessRole'), `arn:aws:iam::${ACCOUNT}:user/someone`, ...deployments]) {
-      expect(
-        changes(principal)
-          .filter(underScp)
-          .map((a) => a.what),
-      ).toEqual([]);
-    }
-    expect(
-      changes(role(DEPLOY_CONTEXT.breakGlassRole))
-        .filter((a) => !underScp(a))
-        .map((a) => a.what),
-    ).toEqual([]);
+    onlyBreakGlass(changes, [role('Admin'), role('OrganizationAccountAccessRole'), `arn:aws:iam::${ACCOUNT}:user/someone`, ...deployments]);
     // Another team's roles, and the shared bootstrap's, are not datalek's to hold.
     expect(underScp(call('iam:CreateRole', role('billing-report'), role('Admin')))).toBe(true);
     expect(underScp(call('iam:UpdateAssumeRolePolicy', role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`), role('Admin')))).toBe(true);
@@ -333,6 +336,37 @@ describe("against a new version of a fixed-name datalek-* managed policy (infra1
           expect(underScp(call(action, p, principal)), `${principal} ${action} ${p}`).toBe(true);
       }
     expect(underScp(call('iam:DeletePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/billing-report`, role('Admin')))).toBe(true);
+  });
+});
+
+describe("against the staging bucket's settings changed (fgsec14 S2: one call turned its page off)", () => {
+  // Every object written to cdk-datalek-assets-* pages through the bucket's own EventBridge notifications; one
+  // PutBucketNotificationConfiguration with none turned them off (CloudTrail PutBucketNotification), unpaged and
+  // allowed, and the next planted zip paged nobody. Its policy, versioning and lifecycle, and the bucket deleted, likewise.
+  const buckets = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom, 'us-east-1'].map((region) => `arn:aws:s3:::cdk-datalek-assets-${ACCOUNT}-${region}`);
+  const settings = [
+    's3:PutBucketNotification',
+    's3:PutBucketPolicy',
+    's3:DeleteBucketPolicy',
+    's3:PutBucketVersioning',
+    's3:PutLifecycleConfiguration',
+    's3:PutBucketPublicAccessBlock',
+    's3:PutBucketAcl',
+    's3:DeleteBucket',
+  ];
+  const changes = (principal: string) => buckets.flatMap((bucket) => settings.map((action) => call(action, bucket, principal)));
+  const deployRole = role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`);
+  const publishing = role(`cdk-datalek-file-publishing-role-${ACCOUNT}-${BASE.region}`);
+
+  it('lets only break-glass (as which cdk bootstrap runs) change them: no deploy does', () => {
+    onlyBreakGlass(changes, [role('Admin'), `arn:aws:iam::${ACCOUNT}:user/someone`, deployRole, publishing, ...deployments]);
+  });
+
+  it("leaves a deploy's uploads and reads working, and another team's bucket alone", () => {
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:GetBucketLocation', 's3:ListBucket'])
+      for (const resource of [buckets[0], `${buckets[0]}/3f2a9c0d.zip`])
+        expect(underScp(call(action, resource, publishing)), `${action} ${resource}`).toBe(true);
+    expect(underScp(call('s3:PutBucketNotification', 'arn:aws:s3:::billing-reports', role('Admin')))).toBe(true);
   });
 });
 

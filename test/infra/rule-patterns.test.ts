@@ -274,6 +274,26 @@ const WATCHED: Record<string, string[]> = {
   // call naming a bootstrap role, or DatalekIamForward's, in another case pages as well (EventBridge's equals-ignore-case).
   '227-execution-role-trust-changed-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
   '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
+  // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
+  // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
+  // that changes a function's grants pages too. Any role named datalek-…: the member stacks' roles too, whose calls
+  // reach the central region as member accounts forward them. Another team's role does not.
+  '240-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
+  '241-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
+  '242-member-containment-role-boundary-deleted.json': ['central/changes', 'forwarder/changes'],
+  '243-another-teams-function-role-trust-changed.json': [],
+  // fgsec14 S2: the staging bucket's page rests on its own notification setting, which one call turned off unpaged (S3's
+  // Object Created names the bucket, a CloudTrail call does not carry that field): its settings changed page, whoever
+  // makes the call (cdk bootstrap's too). Reading them does not, nor another team's bucket.
+  '244-staging-bucket-notifications-turned-off.json': ['central/changes', 'forwarder/changes'],
+  '245-staging-bucket-policy-deleted.json': ['central/changes', 'forwarder/changes'],
+  '246-staging-bucket-lifecycle-put.json': ['central/changes', 'forwarder/changes'],
+  '247-staging-bucket-location-read.json': [],
+  '248-another-teams-bucket-notifications-turned-off.json': [],
+  // An event source mapping from a queue of one's own to a datalek function (review12 attack's note): Lambda hands the
+  // function what the queue holds. The stacks make none: by anyone but the deployment, it pages.
+  '249-queue-of-ones-own-mapped-to-the-record-function.json': ['central/by-hand'],
+  '250-another-teams-queue-mapped-to-its-function.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -580,6 +600,10 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '226-another-teams-policy-version-deleted.json',
         '227-execution-role-trust-changed-naming-it-in-another-case.json',
         '228-iam-forward-role-boundary-naming-it-in-another-case.json',
+        '240-contain-function-role-trust-changed.json',
+        '241-notify-function-role-policy-put-by-a-deploy.json',
+        '242-member-containment-role-boundary-deleted.json',
+        '243-another-teams-function-role-trust-changed.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
@@ -596,6 +620,11 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         // An object written to a staging bucket (us-east-1's, where this stack is).
         '166-zip-put-in-the-staging-bucket.json',
         '168-template-copied-into-the-staging-bucket.json',
+        // Every call naming it (fgsec14 S2; room: the central rule reads which).
+        '244-staging-bucket-notifications-turned-off.json',
+        '245-staging-bucket-policy-deleted.json',
+        '246-staging-bucket-lifecycle-put.json',
+        '247-staging-bucket-location-read.json',
         'datalek-iam-guard#disabled:forward',
         'datalek-iam-guard#targets-by-hand:forward',
       ].sort(),

@@ -4,8 +4,10 @@
  * (review7 K1). A mark put back to the head an earlier digest anchored made the next digest anchor
  * that old head; the anchor then cleared the mark, and what was recorded since was never anchored:
  * a later rewrite of it passed `verify --digests`. The anchor now takes each head from the ledger.
+ * A mark deleted (review12 K4) kept the incident out of every later digest: `verify --digests` now
+ * names a move made before the last digest that no digest anchored and no mark waits for.
  */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
@@ -58,5 +60,36 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     // Caught: the digest after the acknowledgement anchored the ledger's head, not the mark's.
     expect(proved.stderr).toMatch(/digest-0000000002\.json: ledger entry \d+ differs from digest 2/);
     expect(proved.code, proved.stdout + proved.stderr).toBe(1);
+  });
+  it('names a move a deleted mark kept out of every later digest (review12 K4)', async () => {
+    // A table of its own: the one before holds the first test's anchor state (its digests in another bucket).
+    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+    await setupAwsResources(moto.clients);
+    const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-markdel');
+    const db = moto.clients.dynamodb;
+    const deps = (at: string) => ({ store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
+    const open = async (name: string) =>
+      (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
+        .incidentId as string;
+    const [a, b] = [await open('markdel-a'), await open('markdel-b')];
+    expect(await anchor()).toMatchObject({ sequence: 1 });
+
+    // On-call acknowledges A late (21:40); its commit marks A for the next digest. The mark is deleted (one DeleteItem).
+    await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: a, by: 'anna' });
+    await db.send(new DeleteItemCommand({ TableName: 'datalek-incidents', Key: { pk: { S: `ANCHOR#${registryShardOf(a)}` }, sk: { S: a } } }));
+    // B moves too; the scheduled anchor writes digest 2, after A's acknowledgement, and anchors B only.
+    await acknowledge(deps('2026-11-27T21:41:00.000Z'), { incidentId: b, by: 'bert' });
+    expect(await anchor()).toMatchObject({ sequence: 2, incidents: 1 });
+
+    // Hours later: A's acknowledgement moved to 21:05 (in time), every hash after it recomputed.
+    await rechainAcknowledgementDynamo(db, a, '2026-11-27T21:05:00.000Z');
+    const proved = await spawnCli(['verify', '--target', 'aws', '--digests', location], env);
+    expect(proved.code, `verify --digests passed: ${proved.stdout}${proved.stderr}`).toBe(1);
+    expect(proved.stderr).toMatch(
+      new RegExp(
+        `incident ${a}, digest-0000000002\\.json: ledger entry \\d+ \\(written [^)]+\\) is in no digest, though digest 2 .* nothing marks the incident`,
+      ),
+    );
+    expect(proved.stderr).not.toContain(`incident ${b}`);
   });
 });

@@ -4,9 +4,18 @@
  * place after containment, as drifted once changed behind the record's back, and as gone once
  * deleted; the reads change nothing. A database or an IAM user not found by the name containment
  * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
- * or deleted", never "gone: find out who deleted it".
+ * or deleted", never "gone: find out who deleted it". A second access key made with the stolen one
+ * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not.
  */
-import { CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, PutUserPolicyCommand, UpdateUserCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteUserPolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+  UpdateUserCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
@@ -170,6 +179,33 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(r.todo).not.toContain('who deleted it');
     expect(drifted(report)).toBe(true);
     expect(JSON.stringify(report)).not.toContain('quist');
+  });
+
+  it('a second access key made with the stolen one: recorded by containment, NOT CONTAINED by drift until it is Inactive too', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'r.ruiter' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'r.ruiter' }))).AccessKey?.AccessKeyId as string;
+    // The attacker, with the stolen key, before GuardDuty's finding (first activity: the fixture's, days back) reaches containment.
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'r.ruiter' }))).AccessKey?.AccessKeyId as string;
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLERUITER001', userType: 'IAMUser', userName: 'r.ruiter' },
+    });
+    const [action] = incident.actions;
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'done' });
+    // The record: the user's other key, from the list containment made anyway.
+    expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
+    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain(`NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(r.actual).toContain(second);
+    expect(r.todo).toContain('CreateAccessKey');
+    expect(drifted(report)).toBe(true);
+    expect(JSON.stringify(report)).not.toContain('ruiter');
+    // Deactivated too: in place.
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'r.ruiter', AccessKeyId: second, Status: 'Inactive' }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
   });
 
   it("a key's user not found by its recorded name: drifted, renamed or deleted", async () => {

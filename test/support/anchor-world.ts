@@ -13,6 +13,7 @@ import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
+import { sha256 } from '../../handlers/core/hash.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { jsonLines, runCli } from './cli.js';
 import { findingEvent } from './events.js';
@@ -110,9 +111,10 @@ export async function rechainAcknowledgementDynamo(db: DynamoDBClient, id: strin
     new UpdateItemCommand({
       TableName: TABLE,
       Key: { pk: { S: `INC#${id}` }, sk: { S: 'INCIDENT' } },
-      UpdateExpression: 'SET #d = :d, ledgerHash = :h',
+      // Every hash recomputed: the item's recordHash (the record's hash its ledger recorded) too.
+      UpdateExpression: 'SET #d = :d, ledgerHash = :h, recordHash = :r',
       ExpressionAttributeNames: { '#d': 'data' },
-      ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: head.hash } },
+      ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: head.hash }, ':r': { S: sha256(text) } },
     }),
   );
   return head;

@@ -1,3 +1,4 @@
+import { apLegalDeadline } from '../../core/ap-verdict.js';
 import { BREACH_TYPES, type Incident } from '../../core/incident.js';
 import { factsAction } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
@@ -29,6 +30,11 @@ export const factsCommand: Command = {
           ? 'Facts corrected after closing; the incident stays closed and the register shows the correction.'
           : `Facts recorded${incident.facts?.complete ? ' and marked complete' : ''}.`,
         ...setAsideText(before, incident),
+        ...(before.awareAt !== incident.awareAt
+          ? [
+              `The awareness kept for the begin recorded before now follows the detection (${incident.awareAt}): the AP deadline is ${apLegalDeadline(incident)} (Art. 33(1)); if the organisation became aware later, record that with a reason (datalek assess ${incident.id} --aware-at ISO --aware-reason TEXT).`,
+            ]
+          : []),
       ].join(' '),
     ),
 };

@@ -263,7 +263,11 @@ async function readOne(
             Marker = out.IsTruncated ? out.Marker : undefined;
           } while (Marker);
           const key = keys.find((k) => k.AccessKeyId === e.accessKeyId);
-          return key ? { read: 'key', status: key.Status ?? 'unknown' } : { read: 'missing', what: 'access key' };
+          // The user's other keys from the same list (no further call): one made with the stolen key is not contained (review12 K7).
+          const others = keys
+            .filter((k) => k.AccessKeyId && k.AccessKeyId !== e.accessKeyId)
+            .map((k) => ({ id: k.AccessKeyId as string, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null }));
+          return key ? { read: 'key', status: key.Status ?? 'unknown', others } : { read: 'missing', what: 'access key' };
         },
         true,
       );

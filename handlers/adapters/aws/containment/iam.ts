@@ -48,39 +48,68 @@ export async function revokeOlderSessions(c: ContainmentClients, roleName: strin
   await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: revocationDocument(now) }));
 }
 
+/** Another access key of the key's user, as listed: its id, status and when it was made. */
+export interface OtherKey {
+  id: string;
+  status: string;
+  created: string | null;
+}
+
 /**
  * The key's status before this containment, when it can be read: `Inactive` means datalek's
  * containment (another incident's, one whose key holder closed) or its owner's is in place, and a
  * release of this incident must not reactivate it (last read's L1). Not readable (a role without
  * `iam:ListAccessKeys` yet, the key not listed): undefined, and the key is deactivated all the same.
+ * With it, the user's other keys the same list holds (no further call): a key made with the stolen
+ * one is the attacker's way back in (review12 K7).
  */
-async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<string | undefined> {
+async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<{ status?: string; others: OtherKey[] }> {
+  const others: OtherKey[] = [];
+  let status: string | undefined;
   try {
     let marker: string | undefined;
     do {
       const page = await c.iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
-      const key = page.AccessKeyMetadata?.find((k) => k.AccessKeyId === keyId);
-      if (key) return key.Status;
+      for (const k of page.AccessKeyMetadata ?? []) {
+        if (k.AccessKeyId === keyId) status = k.Status;
+        else if (k.AccessKeyId) others.push({ id: k.AccessKeyId, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null });
+      }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
   } catch (err) {
     if (errorCode(err) === 'NoSuchEntity') throw err;
   }
-  return undefined;
+  return { status, others };
+}
+
+/** The step's words for the user's other Active keys: none, or each with when it was made. */
+function otherActiveKeys(others: readonly OtherKey[]): string {
+  const active = others.filter((k) => k.status === 'Active');
+  if (active.length === 0) return '';
+  const keys = active.map((k) => `${k.id} (made ${k.created ?? 'at a time not known'})`).join(', ');
+  return `; the key's user has another Active key: ${keys}: not touched (datalek show / verify --target aws says whether it was made since the first activity)`;
 }
 
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   await step(ctx, 'deactivate-key', now, async () => {
     const userName = action.params?.userName;
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
-    if ((await keyStatus(c, userName, action.target)) === 'Inactive')
+    const { status, others } = await keyStatus(c, userName, action.target);
+    if (status === 'Inactive')
       throw new ContainmentStepError(
         'deactivate-key',
         ALREADY_CONTAINED,
         `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)`,
       );
     await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
-    return { status: 'done', detail: `${action.target} set Inactive (not deleted)`, evidence: { userName } };
+    // The user's other keys, and from when a key made may be the attacker's: the first activity
+    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since.
+    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
+    return {
+      status: 'done',
+      detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
+      evidence: { userName, otherKeys: others, otherKeysSince: since },
+    };
   });
 }
 

@@ -1,0 +1,137 @@
+/**
+ * fgsec14 S1: K5 (44e7372) closed running as a datalek function's role by passing it to a function of
+ * one's own, and the containment watch excuses only sessions named `DatalekResponse-*` of
+ * `datalek-contain-function`. But a session's name is the caller's choice (`sts:AssumeRole
+ * --role-session-name`), so the role's trust is what holds: `iam:UpdateAssumeRolePolicy` on it (or
+ * `PutRolePolicy`, `AttachRolePolicy`, `DeleteRolePermissionsBoundary`, …) was neither denied by the
+ * service control policy (its IAM statement named `cdk-datalek-*` only) nor paged (the watch read
+ * `cdk-datalek-*` and `datalek-iam-forward-role` only). An administrator added their own principal to
+ * the contain role's trust, assumed it as `DatalekResponse-Contain-x`, and put an isolated instance
+ * back, here or in every member account (their containment roles trust this role): unpaged.
+ * Now each such call on a `datalek-*-function` role is denied to all but the deployment and the
+ * break-glass role, and pages (`datalek-watch-changes`, the deployment's own calls too); so do the
+ * member stacks' roles' (the containment role the contain function assumes, its read role, the
+ * forwarding role), which no service control policy of the pipeline account reaches. Routing on
+ * EventBridge is checked on moto in rule-patterns.test.ts (its WATCHED table); this file reads the
+ * synthesized patterns and evaluates the shipped policy with the IAM model of dynamodb-iam.ts.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { containmentReadRoleName } from '../../infra/config.js';
+import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/constructs/containment-watch.js';
+import { functionRoleName } from '../../infra/constructs/response-function.js';
+import { MEMBER_STACK_ROLE_NAMES } from '../../infra/containment-policy.js';
+import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import type { Authorization } from './dynamodb-iam.js';
+import { underShippedScp } from './shipped-scp.js';
+
+const ACCOUNT = DEPLOY_CONTEXT.account;
+const app = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const stacks = [app.stateful, app.response, ...app.forwarders, ...app.members, ...(app.iamForward ? [app.iamForward] : [])];
+const underScp = underShippedScp();
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const call = (action: string, roleName: string, principal: string): Authorization => ({
+  action,
+  resource: role(roleName),
+  context: { 'aws:PrincipalArn': principal },
+  what: `${principal}: ${action} on ${roleName}`,
+});
+const CONTAIN_ROLE = functionRoleName('contain');
+/** The response stack's function roles, as synthesized (every `datalek-<handler>-function`). */
+const functionRoles = Object.values(Template.fromStack(app.response).findResources('AWS::IAM::Role'))
+  .map((r) => String(r.Properties.RoleName ?? ''))
+  .filter((name) => /^datalek-.+-function$/.test(name));
+const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
+
+/** Whether one EventBridge value filter list matches a string (the forms the stacks use). */
+function valueMatches(filters: unknown[], value: string): boolean {
+  return filters.some((f) => {
+    if (typeof f === 'string') return f === value;
+    if (f && typeof f === 'object') {
+      const o = f as Record<string, unknown>;
+      if (typeof o.prefix === 'string') return value.startsWith(o.prefix);
+      const prefix = (o.prefix as Record<string, unknown> | undefined)?.['equals-ignore-case'];
+      if (typeof prefix === 'string') return value.toLowerCase().startsWith(prefix.toLowerCase());
+      if (typeof o['equals-ignore-case'] === 'string') return value.toLowerCase() === o['equals-ignore-case'].toLowerCase();
+      if (typeof o.wildcard === 'string') return new RegExp(`^${o.wildcard.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(value);
+    }
+    return false;
+  });
+}
+
+/** Every rule with an IAM branch (`eventName` listing the call) whose role filter, if any, lets the role through; the us-east-1 forward (no page) left out. */
+function pagedFor(eventName: string, roleName: string): string[] {
+  const hits = new Set<string>();
+  const walk = (node: unknown, rule: string) => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, rule);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (Array.isArray(o.eventName) && valueMatches(o.eventName, eventName)) {
+      const names = (o.requestParameters as Record<string, unknown> | undefined)?.roleName as unknown[] | undefined;
+      if (!names || valueMatches(names, roleName)) hits.add(rule);
+    }
+    for (const v of Object.values(o)) walk(v, rule);
+  };
+  for (const s of stacks) {
+    for (const r of Object.values(Template.fromStack(s).findResources('AWS::Events::Rule'))) {
+      const name = String(r.Properties.Name ?? '');
+      if (name === 'datalek-iam-forward' || !r.Properties.EventPattern) continue;
+      walk(r.Properties.EventPattern, name);
+    }
+  }
+  return [...hits];
+}
+
+describe("a datalek function's role given a new trust or policy (fgsec14 S1)", () => {
+  it("matters: a session of the contain function's role named DatalekResponse-* is excused by the containment watch, whoever assumed it", () => {
+    const excused = roleSessionWildcards(datalekContainmentRoles({ onCallRole: 'on-call' }, 'DatalekResponse'), ACCOUNT, 'aws').map(
+      (w) => new RegExp(`^${w.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`),
+    );
+    expect(excused.some((re) => re.test(`arn:aws:sts::${ACCOUNT}:assumed-role/${CONTAIN_ROLE}/DatalekResponse-Contain-x`))).toBe(true);
+    // The checks can see a guarded role: the bootstrap's execution role is both denied and paged.
+    const bootstrapRole = `cdk-datalek-cfn-exec-role-${ACCOUNT}-${DEPLOY_CONTEXT.region}`;
+    expect(pagedFor('UpdateAssumeRolePolicy', bootstrapRole)).toContain('datalek-watch-changes');
+    expect(underScp(call('iam:UpdateAssumeRolePolicy', bootstrapRole, role('Admin')))).toBe(false);
+  });
+
+  it('is denied by the service control policy to all but the deployment and break-glass, on every function role', () => {
+    expect(functionRoles).toContain(CONTAIN_ROLE);
+    expect(functionRoles.length).toBeGreaterThan(5);
+    const changes = (principal: string) => functionRoles.flatMap((name) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, name, principal)));
+    for (const principal of [
+      role('Admin'),
+      role('OrganizationAccountAccessRole'),
+      `arn:aws:iam::${ACCOUNT}:user/someone`,
+      role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-west-2`),
+    ])
+      expect(
+        changes(principal)
+          .filter(underScp)
+          .map((a) => a.what),
+      ).toEqual([]);
+    // CloudFormation makes, changes and deletes the roles with the stack; break-glass may mend them.
+    for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
+      expect(
+        changes(principal)
+          .filter((a) => !underScp(a))
+          .map((a) => a.what),
+      ).toEqual([]);
+    // Another team's role is not datalek's to hold.
+    expect(underScp(call('iam:UpdateAssumeRolePolicy', 'billing-report-function', role('Admin')))).toBe(true);
+  });
+
+  it('pages (datalek-watch-changes), whoever makes the call, on every function role and on the member stacks’ roles', () => {
+    const { containmentRoleName } = app.config;
+    const memberRoles = [containmentRoleName, containmentReadRoleName(containmentRoleName), ...MEMBER_STACK_ROLE_NAMES];
+    for (const name of [...functionRoles, ...memberRoles])
+      for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, name), `${change} on ${name}`).toContain('datalek-watch-changes');
+    // In any case (IAM's names have none), and not another team's.
+    expect(pagedFor('UpdateAssumeRolePolicy', 'Datalek-Contain-Function')).toContain('datalek-watch-changes');
+    expect(pagedFor('UpdateAssumeRolePolicy', 'billing-report')).toEqual([]);
+  });
+});

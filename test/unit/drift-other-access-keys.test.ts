@@ -1,0 +1,63 @@
+/**
+ * review12 K7: the user's other Active keys, judged by when each was made (core/drift.ts). One made
+ * from the first activity up to the deactivation is most likely made with the stolen key: NOT
+ * CONTAINED (on moto: test/integration/drift-resources.test.ts). One made before the first activity
+ * may be the owner's: in place, with a check to make. One made after the deactivation was not made
+ * with it. A record without the first activity (from before it was kept) names every other Active
+ * key as a check.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ContainmentCheck, judge } from '../../handlers/core/drift.js';
+
+const KEY = 'AKIAEXAMPLESTOLEN001';
+const SINCE = '2026-11-27T21:00:00.000Z';
+const CONTAINED = '2026-11-27T21:30:00.000Z';
+
+const check = (window: { since?: string; containedAt?: string }): ContainmentCheck => ({
+  incidentId: 'inc-k7',
+  actionId: 'a1',
+  accountId: '123456789012',
+  region: 'eu-west-1',
+  type: 'deactivate-access-key',
+  expect: { kind: 'access-key', accessKeyId: KEY, userName: 'k7-user', ...window },
+});
+const key = (id: string, created: string | null, status = 'Active') => ({ id, status, created });
+const judged = (window: { since?: string; containedAt?: string }, others: ReturnType<typeof key>[]) =>
+  judge(check(window), { read: 'key', status: 'Inactive', others });
+
+describe("the user's other access keys", () => {
+  const window = { since: SINCE, containedAt: CONTAINED };
+
+  it('one made between the first activity and the deactivation (or at a time not given): NOT CONTAINED', () => {
+    for (const created of ['2026-11-27T21:10:00.000Z', null]) {
+      const v = judged(window, [key('AKIAEXAMPLESECOND001', created)]);
+      expect(v.state).toBe('drifted');
+      expect(v.actual).toContain('NOT CONTAINED');
+      expect(v.actual).toContain('AKIAEXAMPLESECOND001');
+      expect(v.todo).toContain('CreateAccessKey');
+    }
+  });
+
+  it('one made before the first activity: in place, a check to make; an Inactive one: nothing', () => {
+    const v = judged(window, [key('AKIAEXAMPLEOWNER0001', '2026-01-01T00:00:00.000Z'), key('AKIAEXAMPLEOLD000001', SINCE, 'Inactive')]);
+    expect(v.state).toBe('in-place');
+    expect(v.actual).toContain(`made before the first activity (${SINCE}): AKIAEXAMPLEOWNER0001`);
+    expect(v.actual).not.toContain('AKIAEXAMPLEOLD000001');
+    expect(v.todo).toContain('CreateAccessKey');
+  });
+
+  it('one made after the deactivation: named, in place, nothing to do', () => {
+    const v = judged(window, [key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
+    expect(v).toMatchObject({ state: 'in-place' });
+    expect(v.actual).toContain('made after it was deactivated, so not with it: AKIAEXAMPLENEW000001');
+    expect(v.todo).toBeUndefined();
+  });
+
+  it('a record without the first activity: every other Active key is a check to make', () => {
+    const v = judged({}, [key('AKIAEXAMPLESECOND001', '2026-11-27T21:10:00.000Z')]);
+    expect(v.state).toBe('in-place');
+    expect(v.actual).toContain('the record keeps no first activity');
+    expect(v.todo).toContain('CreateAccessKey');
+    expect(judged({}, []).actual).toBe('Inactive');
+  });
+});
