@@ -285,7 +285,10 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     // starts when the organisation became aware of that (Art. 33(1)), not at an old detection.
     const afterClose = draft.state === 'closed';
     const significantNow = afterClose && nis2SignificantLearned(draft, input);
-    if (afterClose) afterCloseReason(draft, (assessing || significantNow) && !decidesMoreThanAssessment(input, significantNow), reason);
+    const nis2Corrected = afterClose && nis2AwarenessCorrected(draft, input);
+    if (afterClose) nis2AfterCloseRefusal(draft, input, significantNow || nis2Corrected);
+    if (afterClose)
+      afterCloseReason(draft, (assessing || significantNow || nis2Corrected) && !decidesMoreThanAssessment(input, significantNow, nis2Corrected), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     if (assessing && input.seen) checkTypesSeen(draft, input.seen);
     const now = deps.now();
@@ -388,7 +391,12 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     }
     if (input.nis2AwareAt !== undefined) {
       const move = { stated: input.nis2AwareAt, reason, delayReason: null, confirmed: input.confirmStatedTime === true };
-      entries.push(...moveNis2Awareness(deps, draft, move, by, now));
+      const moved = moveNis2Awareness(deps, draft, move, by, now);
+      if (nis2Corrected && moved.length) {
+        for (const e of moved) e.detail = { ...e.detail, afterClose: true };
+        noteAfterClose(draft, now, by, 'NIS2 awareness (art. 23(4)(a))', reason);
+      }
+      entries.push(...moved);
     }
     // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
     // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
@@ -471,7 +479,7 @@ function checkAssessmentAgainstFacts(
  * call decides after closing that the incident is significant under NIS2 (`nis2SignificantLearned`),
  * which is taken, with the NIS2 awareness its deadlines run from.
  */
-function decidesMoreThanAssessment(input: AssessInput, significantNow = false): boolean {
+function decidesMoreThanAssessment(input: AssessInput, significantNow = false, nis2Corrected = false): boolean {
   const notifiable = input.personalData !== 'no' && input.risk !== 'none';
   const assessing = input.personalData !== undefined;
   return (
@@ -479,8 +487,35 @@ function decidesMoreThanAssessment(input: AssessInput, significantNow = false): 
     input.actingAs !== undefined ||
     (input.nis2Significant !== undefined && !significantNow) ||
     input.nis2IntermediateDueAt !== undefined ||
-    (input.nis2AwareAt !== undefined && !significantNow)
+    (input.nis2AwareAt !== undefined && !significantNow && !nis2Corrected)
   );
+}
+
+/**
+ * The NIS2 awareness of a significance decided after closing, corrected in a later call (read14a A3):
+ * left out with the decision, it is the detection, days or weeks back, and the early warning reads
+ * overdue from it (art. 23(4)(a): 24 hours from becoming aware of the significant incident). Taken
+ * alone (no other decision in the call), under `moveNis2Awareness`'s checks, as on an open incident.
+ */
+function nis2AwarenessCorrected(incident: Incident, input: AssessInput): boolean {
+  return input.nis2AwareAt !== undefined && input.nis2Significant === undefined && incident.nis2?.significant === true && incident.nis2.afterClose === true;
+}
+
+/** A NIS2 decision after closing that is not taken, refused with its reason rather than "closed" alone. */
+function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, taken: boolean): void {
+  if (taken || incident.mergedInto) return;
+  if (input.nis2Significant === false || (input.nis2Significant === true && incident.nis2?.significant === true)) {
+    throw refuse(
+      `incident ${incident.id} is closed: after closing, a significance under NIS2 is taken only as learned then ("yes" on an incident not significant, NIS2 art. 23(3)); "${input.nis2Significant ? 'yes' : 'no'}" would ${input.nis2Significant ? 'decide nothing new' : 'end the NIS2 clocks closing left running'}`,
+      `Incident ${incident.id} is gesloten: na het sluiten wordt alleen vastgelegd dat het incident alsnog significant is onder NIS2 (art. 23(3)); ${input.nis2Significant ? '"ja" besluit niets nieuws' : '"nee" zou de NIS2-termijnen beëindigen die bij het sluiten bleven lopen'}.`,
+    );
+  }
+  if (input.nis2AwareAt !== undefined && input.nis2Significant === undefined) {
+    throw refuse(
+      `incident ${incident.id} is closed: after closing, --nis2-aware-at is taken only for a significance under NIS2 decided after closing (with it, or in a later call); this incident's ${incident.nis2?.significant ? 'was decided before closing' : 'is not decided significant'} (NIS2 art. 23(4)(a), Art. 33(5))`,
+      `Incident ${incident.id} is gesloten: na het sluiten wordt het NIS2-bewustwordingsmoment alleen vastgelegd bij een significantie onder NIS2 waartoe na het sluiten is besloten; ${incident.nis2?.significant ? 'die van dit incident is vóór het sluiten besloten' : 'dit incident is niet significant bevonden'} (NIS2 art. 23(4)(a), AVG art. 33(5)).`,
+    );
+  }
 }
 
 /**

@@ -5,6 +5,12 @@
  * overdue once their deadlines passed, and are listed, reminded and recorded after closing, as the
  * clocks an assessment after closing reopens are. Before, the decision was refused after closing and
  * no NIS2 clock could run again.
+ *
+ * read14a A3: the NIS2 awareness could be given in the same call only. Left out, it is the detection,
+ * and the early warning reads overdue from it; a later `assess --after-close --nis2-aware-at --reason`
+ * was refused ("is closed; the register keeps it as it was closed", not saying why), though on an open
+ * incident the same correction is taken: the register kept, for good, an early warning overdue by
+ * weeks that may have gone out within 24 hours of learning the significance (art. 23(4)(a)).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf, closedWithDuty, dutiesAfterClosing } from '../../handlers/core/clocks.js';
@@ -90,9 +96,39 @@ describe('the NIS2 significance decided after closing', () => {
     expect(new Map(clocksOf(incident, policy, now).map((c) => [c.name, c.status])).get('nis2-early-warning')).toBe('running');
   });
 
-  it('is refused as "not significant" after closing, and when the incident was significant already', async () => {
-    await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed/);
+  it('is refused as "not significant" after closing, and when the incident was significant already, saying why', async () => {
+    await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed: .*"no" would end the NIS2 clocks closing left running/);
     await significantAfterClosing();
-    await expect(significantAfterClosing()).rejects.toThrow(/is closed/);
+    await expect(significantAfterClosing()).rejects.toThrow(/is closed: .*"yes" would decide nothing new/);
+  });
+
+  it('takes its NIS2 awareness in a later call too, under the same checks, as on an open incident (read14a A3)', async () => {
+    await significantAfterClosing();
+    // Premise: left out, the early warning runs from the detection and is overdue already.
+    expect(clocksOf(await read(), policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('overdue');
+    w.clock.now = '2026-11-29T13:10:00.000Z';
+    const correct = (extra: Partial<Parameters<typeof assess>[1]>) =>
+      assess(deps, {
+        incidentId: id,
+        by: 'FG',
+        reason: 'pas vandaag bleek de uitval significant (CSIRT, 29 november 12:00)',
+        confirmAfterClose: true,
+        ...extra,
+      });
+    // After the decision: the entity was aware by then at the latest (moveNis2Awareness).
+    await expect(correct({ nis2AwareAt: '2026-11-29T13:05:00Z' })).rejects.toThrow(/decided significant at .* lies after it/);
+    // It stops an early warning the record held overdue: confirmed and marked, as on an open incident.
+    await expect(correct({ nis2AwareAt: '2026-11-29T12:00:00Z' })).rejects.toThrow(/after that deadline had passed/);
+    await correct({ nis2AwareAt: '2026-11-29T12:00:00Z', confirmStatedTime: true });
+    const after = await read();
+    expect([after.state, after.nis2AwareAt]).toEqual(['closed', '2026-11-29T12:00:00.000Z']);
+    expect(clocksOf(after, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
+    expect(after.afterClose?.at(-1)).toMatchObject({ at: w.clock.now, what: 'NIS2 awareness (art. 23(4)(a))' });
+  });
+
+  it('refuses a NIS2 awareness after closing on an incident not decided significant after closing, saying why', async () => {
+    await expect(
+      assess(deps, { incidentId: id, by: 'FG', reason: 'toch eerder', nis2AwareAt: '2026-11-29T12:00:00Z', confirmAfterClose: true }),
+    ).rejects.toThrow(/is closed: after closing, --nis2-aware-at is taken only for a significance under NIS2 decided after closing/);
   });
 });
