@@ -21,7 +21,7 @@ import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
-import { ConflictError, IncidentNotFoundError, refused as refuse } from './errors.js';
+import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
@@ -275,17 +275,17 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
       'Waarom het besluit wordt ingetrokken, is verplicht.',
     );
   if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
-  const read = await deps.store.getIncident(input.incidentId);
-  if (!read) throw new IncidentNotFoundError(input.incidentId);
-  const decided = read.actions.find((a) => a.id === actionId && a.notDone && !a.released);
-  const timeline = await deps.store.getTimeline(read.id);
-  const enforcing = decided && read.state !== 'closed' ? await enforcingFinding(deps, read, decided, timeline) : null;
-  const enforcedBy = enforcing?.findingId ?? null;
-  const enforce = enforcing !== null && deps.containment.canEnforce;
+  // Which finding enforces the step is decided at each try from the timeline read along with the
+  // incident, as the held alerts the withdrawal resolves are: one recorded since a first read is seen.
+  let decided: ActionRecord | undefined;
+  let enforcing: EnforcingFinding | null = null;
   const { incident } = await changeIncident(
     deps,
     input.incidentId,
-    (draft, _current, held: readonly TimelineEntry[]) => {
+    (draft, _current, { held, enforcingNow }: { held: readonly TimelineEntry[]; enforcingNow: EnforcingFinding | null }) => {
+      enforcing = enforcingNow;
+      const enforce = enforcing !== null && deps.containment.canEnforce;
+      const enforcedBy = enforcing?.findingId ?? null;
       const tz = deps.policy.timeZone;
       const now = deps.now();
       const action = withdrawable(draft, actionId);
@@ -328,9 +328,16 @@ export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Cont
         messages: (after) => resolveAlerts(after, heldAlertsEnded(after, held), deps.policy, now),
       };
     },
-    // Which held alerts are up, read at each try after the incident: one a finding recorded since the read above ends here too.
-    (current) => deps.store.getTimeline(current.id),
+    // Which held alerts are up and which finding enforces the step, read at each try after the incident.
+    async (current) => {
+      const held = await deps.store.getTimeline(current.id);
+      decided = current.actions.find((a) => a.id === actionId && a.notDone && !a.released);
+      const enforcingNow = decided && current.state !== 'closed' ? await enforcingFinding(deps, current, decided, held) : null;
+      return { held, enforcingNow };
+    },
   );
+  const enforcedBy = (enforcing as EnforcingFinding | null)?.findingId ?? null;
+  const enforce = enforcing !== null && deps.containment.canEnforce;
   if (!enforce) return { incident, enforcedBy, containment: null };
   try {
     const containment = await runContainment(deps, incident.id, { only: new Set([actionId]) });

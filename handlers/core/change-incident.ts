@@ -8,7 +8,7 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { dropUntoldLeftMarks } from './containment.js';
-import { ConflictError, IncidentNotFoundError, StuckConflictError } from './errors.js';
+import { ConflictError, IncidentNotFoundError, isLostRace, StuckConflictError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
@@ -54,7 +54,7 @@ export interface ChangeDeps {
 
 /** Whether to try a change again after `err`: only a lost race, after its pause, while tries are left. */
 async function tryAgain(deps: ChangeDeps, err: unknown, attempt: number): Promise<boolean> {
-  return err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt));
+  return isLostRace(err) && (await (deps.conflictRetry ?? backoffRetry()).again(attempt));
 }
 
 /**

@@ -74,6 +74,16 @@ export class StuckConflictError extends ConflictError {
 }
 
 /**
+ * Whether `err` is a race that trying again may win: a conflict, but not one already known to be
+ * none (a store that refuses a commit for good says so at once: a record edited behind the
+ * pipeline, core/ledger.ts `recordNotLedgered`; tried again until a Lambda's deadline, it would only
+ * take the invocation's time and fail the same way).
+ */
+export function isLostRace(err: unknown): boolean {
+  return err instanceof ConflictError && !(err instanceof StuckConflictError);
+}
+
+/**
  * A change carried out outside the store (in AWS: a release, a containment), wholly or in part,
  * whose record lost the race at every try: other changes to the incident kept coming in. Never
  * "nothing happened": the message says what was done, that the record lacks it, and how to bring

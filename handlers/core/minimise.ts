@@ -27,7 +27,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { findingWrites } from './audit.js';
 import { markEnteredAt, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { ConflictError, IncidentNotFoundError, RefusedError, StoreError } from './errors.js';
+import { IncidentNotFoundError, isLostRace, RefusedError, StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
@@ -859,7 +859,7 @@ async function minimiseFinding(
       return fields;
     } catch (err) {
       // A lost race only when the incident moved meanwhile; else the store refuses it for good (StuckConflictError: verify says why).
-      if (!(err instanceof ConflictError) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
+      if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
         throw await settledConflict(deps.store, [incidentId], [first], err);
     }
   }

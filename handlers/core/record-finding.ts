@@ -22,7 +22,7 @@ import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsN
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { actionPlace, type HeldContainment, notDoneAskedFor, type PlanOptions, placedIn, planContainment, takenContainment } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import { ConflictError, InvalidFindingError, StuckConflictError } from './errors.js';
+import { ConflictError, InvalidFindingError, isLostRace, StuckConflictError } from './errors.js';
 import {
   compareVersions,
   correlationKeys,
@@ -198,7 +198,7 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
       if (claim && receipt?.claimed.length) result.claimed = { ids: receipt.claimed, until: claim.until };
     } catch (err) {
       if (committing && change && err instanceof ConflictError) lost.push(tried(change));
-      if (err instanceof ConflictError && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
+      if (isLostRace(err) && (await (deps.conflictRetry ?? backoffRetry()).again(attempt))) continue;
       throw await settledRecord(deps, finding, committing ? lost : [], err);
     }
     // The finding is recorded: what follows is no reason to decide it again.

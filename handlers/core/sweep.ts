@@ -9,7 +9,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, markStatedRun, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
 import { toldOutcomes } from './containment.js';
-import { ConflictError, StuckConflictError } from './errors.js';
+import { ConflictError, isLostRace, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -128,7 +128,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         return null;
       } catch (err) {
         // A storm of writers on the incident: pause as every other change does (review7 K6), not ten tries in a row.
-        if (!(err instanceof ConflictError) || !(await conflictRetry.again(attempt))) {
+        if (!isLostRace(err) || !(await conflictRetry.again(attempt))) {
           // A lost race only when the incident moved meanwhile; else the store refuses it for good (verify says why).
           const settled = await settledConflict(deps.store, [first.id], [first.revision], err);
           if (err instanceof ConflictError) incidentsRead += 1;

@@ -86,7 +86,11 @@ export interface ExemptRole {
  * Lambda names an execution role's session after the function, and CloudFormation names the
  * stack's functions `<stack>-<id>-<suffix>`. Every session of the role excused a function of
  * anyone's made with it, named anything. (A function of that name made with the role is refused
- * by the SCP, pipeline-scp.ts, and pages, pipeline-watch.ts `functionRoleGiven`.)
+ * by the SCP, pipeline-scp.ts, and pages, pipeline-watch.ts `functionRoleGiven`.) A session's name
+ * is its caller's choice, so the excuse rests on who may assume the role at all (fgsec14 S1): its
+ * trust (Lambda alone) and policies may be changed only by the deployment and break-glass (the SCP),
+ * and every such change pages (pipeline-watch.ts `deployTrustCalls`); so does the on-call role's,
+ * where it is named `datalek-…`.
  */
 export function datalekContainmentRoles(config: { onCallRole: string }, responseStackName: string): ExemptRole[] {
   return [

@@ -88,6 +88,19 @@ export function isolationAdapter(executed: string[], failing: () => boolean, at:
   };
 }
 
+/** A containment that carries steps out, as the AWS adapter does: it records each action it was asked for. */
+export function carryingOut(): Containment & { executed: string[] } {
+  const executed: string[] = [];
+  return {
+    canEnforce: true,
+    executed,
+    execute: async (action: ActionRecord) => {
+      executed.push(action.id);
+    },
+    release: async () => {},
+  };
+}
+
 /**
  * Records two findings that open two incidents, one on instance i-0123456789abcdef0 (detected 21:00)
  * and one on an access key (detected 19:30, so the earlier): `credentialSequenceEvent` names both.

@@ -21,11 +21,10 @@ import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
-import type { Containment } from '../../handlers/ports/containment.js';
 import { WEB_FORMS } from '../../handlers/web/action-forms.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
-import { incidentFixture, plannedIsolation } from '../support/incidents.js';
+import { carryingOut, incidentFixture, plannedIsolation } from '../support/incidents.js';
 import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -39,19 +38,6 @@ beforeEach(() => {
   ({ store, cleanup } = tempSqliteStore());
 });
 afterEach(async () => cleanup());
-
-/** A containment that carries steps out, as the AWS adapter does: it records each action it was asked for. */
-function carryingOut(): Containment & { executed: string[] } {
-  const executed: string[] = [];
-  return {
-    canEnforce: true,
-    executed,
-    execute: async (action: ActionRecord) => {
-      executed.push(action.id);
-    },
-    release: async () => {},
-  };
-}
 
 /** Finding a planned the isolation (a plan-only run), the FG decided not to isolate, and finding b's rule enforces it. */
 async function decidedThenAskedFor(): Promise<{ incidentId: string; actionId: string }> {
