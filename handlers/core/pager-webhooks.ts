@@ -232,6 +232,9 @@ export function parsePagerDutyEvent(body: unknown): Omit<PagerEvent, 'provider'>
   };
 }
 
+/** The `user` datalek sends with its own calls to Opsgenie's Alert API (adapters/pager/opsgenie.ts). */
+export const OPSGENIE_OWN_USER = 'datalek';
+
 /** What an Opsgenie webhook asks of datalek, or null when it is about something else. */
 export function parseOpsgenieEvent(body: unknown): Omit<PagerEvent, 'provider'> | null {
   const b = obj(body);
@@ -242,8 +245,13 @@ export function parseOpsgenieEvent(body: unknown): Omit<PagerEvent, 'provider'> 
   const incidentId = ALERT_KEY.exec(alias)?.[1];
   if (!incidentId) return null;
   const by = str(alert?.username) ?? str(obj(b?.source)?.name);
-  // Opsgenie names its own actions (an auto-close policy) "System".
-  const person = by !== undefined && by.toLowerCase() !== 'system';
+  // Opsgenie names its own actions (an auto-close policy) "System". An action through the Alert API
+  // (source type "API": an integration's GenieKey, the key datalek itself holds) names whatever
+  // `user` the caller sent, free text: whoever holds the key can send a person's name, and
+  // datalek's own acknowledge/close calls send OPSGENIE_OWN_USER. Neither is a person's act.
+  // (A person acting through their own API key is counted as none: escalation goes on, the safe side.)
+  const viaApi = str(obj(b?.source)?.type)?.toLowerCase() === 'api';
+  const person = by !== undefined && !viaApi && !['system', OPSGENIE_OWN_USER].includes(by.toLowerCase());
   const occurredAt = epochInstant(alert?.updatedAt);
   // Opsgenie gives an event no id: the alert, the action and its time name it. Without alertId
   // (its payload always carries it) there is none, and the webhook is refused (webhookIdRefusal).

@@ -40,7 +40,8 @@
  * and a name is free in any other account: exempting `*:assumed-role/<name>/*` let a role anyone
  * created under that name undo containment unpaged. The member accounts' `datalek-containment` role
  * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's,
- * EventBridge's and CloudFormation's calls, and EC2's on security groups' tags: none of these), and
+ * EventBridge's and CloudFormation's calls, EC2's on security groups' tags, and from us-east-1 IAM's
+ * that undo containment, its own sessions' left out there: member-iam-stack.ts), and
  * in the pipeline account that name belongs to no datalek role, so a session of it there is
  * someone else's. So is CloudFormation on the pipeline's own functions (a
  * deploy sets their concurrency).
@@ -85,7 +86,11 @@ export interface ExemptRole {
  * Lambda names an execution role's session after the function, and CloudFormation names the
  * stack's functions `<stack>-<id>-<suffix>`. Every session of the role excused a function of
  * anyone's made with it, named anything. (A function of that name made with the role is refused
- * by the SCP, pipeline-scp.ts, and pages, pipeline-watch.ts `functionRoleGiven`.)
+ * by the SCP, pipeline-scp.ts, and pages, pipeline-watch.ts `functionRoleGiven`.) A session's name
+ * is its caller's choice, so the excuse rests on who may assume the role at all (fgsec14 S1): its
+ * trust (Lambda alone) and policies may be changed only by the deployment and break-glass (the SCP),
+ * and every such change pages (pipeline-watch.ts `deployTrustCalls`); so does the on-call role's,
+ * where it is named `datalek-…`.
  */
 export function datalekContainmentRoles(config: { onCallRole: string }, responseStackName: string): ExemptRole[] {
   return [

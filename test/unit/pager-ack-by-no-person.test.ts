@@ -78,4 +78,54 @@ describe('an acknowledgement at the pager that no person made', () => {
       await fixture.cleanup();
     }
   });
+
+  // read14c C1: Opsgenie's Alert API takes a free `user` ("display name of the request owner"),
+  // which the webhook carries as `alert.username`, with `source.type` "API": whoever holds the
+  // GenieKey acknowledges as "Anna Jansen". datalek's own acknowledge/close calls send
+  // `user: 'datalek'`, and may come back through the webhook. Neither is a person.
+  const byNoPerson = [
+    { user: 'Anna Jansen', source: { name: '', type: 'API' } },
+    { user: 'datalek', source: { name: '', type: 'API' } },
+    { user: 'datalek', source: { name: '', type: 'web' } },
+  ];
+  for (const { user, source } of byNoPerson) {
+    it(`Opsgenie (user "${user}", source type ${source.type}) takes nobody off the incident either`, async () => {
+      const fixture = tempSqliteStore();
+      try {
+        const r = await recordEvent(
+          { store: fixture.store, policy: OPSGENIE, now: () => AT(0), canEnforce: false },
+          findingEvent({ id: `og-api-${Math.random()}`, severity: 8.5 }),
+        );
+        const id = r.incidentId as string;
+        await sweep({ store: fixture.store, policy: OPSGENIE, now: () => AT(1) });
+        const event = parseOpsgenieEvent({
+          source,
+          action: 'Acknowledge',
+          alert: { alias: id, alertId: 'a-1', username: user, updatedAt: Date.parse(AT(3)) },
+          integrationName: 'datalek',
+        });
+        expect(event?.person).toBe(false);
+        await recordPagerEvent({ store: fixture.store, policy: OPSGENIE, now: () => AT(3) }, { provider: 'opsgenie', ...(event as NonNullable<typeof event>) });
+        expect(
+          (await fixture.store.getIncident(id))?.acknowledgedBy ?? null,
+          'an acknowledgement through the API key is recorded as a person taking the incident',
+        ).toBeNull();
+        // Nor does datalek acknowledge its own alert at Opsgenie on that word.
+        const acks = (await fixture.store.listMessages(id)).filter((m) => m.alert?.action === 'acknowledge');
+        expect(acks).toEqual([]);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+  }
+
+  it('Opsgenie: a person acknowledging in Opsgenie itself (source type web) is a person', () => {
+    const event = parseOpsgenieEvent({
+      source: { name: '', type: 'web' },
+      action: 'Acknowledge',
+      alert: { alias: `dl-${'a'.repeat(32)}`, alertId: 'a-1', username: 'anna@example.org', userId: 'u-1', updatedAt: Date.parse(AT(3)) },
+    });
+    expect(event?.person).toBeUndefined();
+    expect(event?.by).toBe('anna@example.org');
+  });
 });

@@ -7,6 +7,7 @@
 import { runbookUrl } from '../../core/chat-card.js';
 import type { MessageCard } from '../../core/incident.js';
 import { type Pager, PagerRejectedError } from '../../core/pager.js';
+import { OPSGENIE_OWN_USER } from '../../core/pager-webhooks.js';
 import type { Policy } from '../../core/policy.js';
 import type { DeliveredMessage } from '../../ports/notifier.js';
 import { type HttpOptions, postJson } from './http.js';
@@ -40,7 +41,7 @@ export class OpsgeniePager implements Pager {
     await postJson(
       `${base}/${encodeURIComponent(alert.key)}/${verb}?identifierType=alias`,
       headers,
-      { user: 'datalek', source: 'datalek', note: message.body.slice(0, 25_000) },
+      { user: OPSGENIE_OWN_USER, source: 'datalek', note: message.body.slice(0, 25_000) },
       this.http,
     );
   }
