@@ -17,6 +17,7 @@ import { CONTAINMENT_READ_REASONS, containmentReadStatements } from './containme
 import { datalekSynthesizer } from './deploy-role.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { IAM_EVENTS_REGION, IamForwardStack, needsIamForward } from './iam-forward-stack.js';
+import { MemberIamStack, memberRoleNames } from './member-iam-stack.js';
 import { MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
 import { StatefulStack } from './stateful-stack.js';
@@ -28,6 +29,8 @@ export interface DatalekApp {
   response: ResponseStack;
   forwarders: ForwarderStack[];
   members: MemberStack[];
+  /** Each member account's IAM calls on datalek's roles, forwarded from its us-east-1 (member-iam-stack.ts). */
+  memberIam: MemberIamStack[];
   /** IAM's calls forwarded from us-east-1, where no pipeline region is (iam-forward-stack.ts). */
   iamForward?: IamForwardStack;
 }
@@ -120,6 +123,20 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         readerRole: config.onCallRole,
       }),
   );
+  // A member's IAM calls reach EventBridge in its us-east-1 alone (infra14): forwarded from there, by name.
+  const memberIam = config.memberAccounts.map(
+    (account) =>
+      new MemberIamStack(app, `DatalekMemberIam-${account}`, {
+        env: { account, region: IAM_EVENTS_REGION },
+        // New: through datalek's bootstrap even in the upgrade's deploy (as DatalekIamForward, read12b B4).
+        synthesizer: datalekSynthesizer({ sharedBootstrapUpgrade: false }),
+        description: `datalek: forwards this account's IAM calls on datalek's roles and policies (seen in ${IAM_EVENTS_REGION} only) to the pipeline's watch in ${config.region}`,
+        pipelineAccount: config.account as string,
+        centralRegion: config.region,
+        roleNames: memberRoleNames(config),
+        containmentRoleName: config.containmentRoleName,
+      }),
+  );
   // IAM's calls reach EventBridge in us-east-1 alone: where no pipeline region is us-east-1, forward them.
   const iamForward = needsIamForward(config)
     ? new IamForwardStack(app, 'DatalekIamForward', {
@@ -134,7 +151,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   acknowledge({ config, stateful, response, forwarders, members, iamForward });
-  return { app, config, stateful, response, forwarders, members, iamForward };
+  return { app, config, stateful, response, forwarders, members, memberIam, iamForward };
 }
 
 function retentionDays(days: number): logs.RetentionDays {

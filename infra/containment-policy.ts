@@ -270,8 +270,14 @@ export const BOUNDARY_MERGES = [
   ['TagInstances', 'TagEcsTasks', 'TagInfectedBackups'],
 ] as const;
 
-/** The roles the member-account stack creates besides the containment role (which `protectedRoles` names). */
-export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward'] as const;
+/** The role the member account's us-east-1 stack forwards its IAM calls with (member-iam-stack.ts), by a fixed name: the central watch pages on its changes. */
+export const MEMBER_IAM_FORWARD_ROLE_NAME = 'datalek-member-iam-forward';
+
+/** That stack's two rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
+export const MEMBER_IAM_RULE_NAMES = ['datalek-member-iam-forward', 'datalek-member-iam-guard'] as const;
+
+/** The roles the member-account stacks create besides the containment role (which `protectedRoles` names). */
+export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward', MEMBER_IAM_FORWARD_ROLE_NAME] as const;
 
 /**
  * The explicit Deny: no IAM write on the pipeline's own roles and policies, nor on AWS's

@@ -34,9 +34,11 @@ import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
-import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES, protectPipelineRoles } from './containment-policy.js';
+import { BOUNDARY_MERGES, containmentStatements, MEMBER_IAM_RULE_NAMES, protectPipelineRoles } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
+import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
+import { memberRoleNames } from './member-iam-stack.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -611,8 +613,8 @@ export class ResponseStack extends Stack {
       // The link key and the pager's secrets: `datalek/…`.
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
-      // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's.
-      memberRoleNames: [config.containmentRoleName, containmentReadRoleName(config.containmentRoleName), ...MEMBER_STACK_ROLE_NAMES],
+      // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's (member-iam-stack.ts, infra14).
+      memberRoleNames: memberRoleNames(config),
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',
       archiveName: EVENT_ARCHIVE_NAME,
@@ -650,9 +652,11 @@ export class ResponseStack extends Stack {
             'ForAllValues:StringEquals': { 'events:source': MEMBER_FORWARDED_SOURCES },
             StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
             ArnEquals: {
-              'aws:SourceArn': config.memberAccounts.flatMap((a) =>
-                MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
-              ),
+              'aws:SourceArn': config.memberAccounts.flatMap((a) => [
+                ...MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
+                // The member's IAM calls, from its us-east-1 (member-iam-stack.ts, infra14).
+                ...MEMBER_IAM_RULE_NAMES.map((name) => `arn:${this.partition}:events:${IAM_EVENTS_REGION}:${a}:rule/${name}`),
+              ]),
             },
           },
         },

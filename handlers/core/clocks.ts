@@ -200,6 +200,9 @@ export function apFollowUpState(incident: Incident, policy: Policy, now: string)
  * `--follow-up-reason` (its after-close note).
  */
 export function followUpReasonHolds(incident: Incident, first: ReportRecord): boolean {
+  // Given after closing for this notification, beside a closing's reason for another (read14a A5).
+  const note = `${NO_FOLLOW_UP_NOTE}: ${first.reference}`;
+  if ((incident.afterClose ?? []).some((x) => x.what === note && x.at >= first.recordedAt)) return true;
   if (!incident.apFollowUpReason?.trim()) return false;
   const answers = incident.apFollowUpReasonFor;
   if (answers) return answers.reference === first.reference && answers.version === first.version;

@@ -2151,8 +2151,9 @@ export interface NoFollowUpInput {
  * "No follow-up to the AP, because…" after closing: a follow-up owed by an AP notification made
  * after closing with the facts incomplete (clocks.ts apFollowUpLeftAtClosing) is otherwise ended
  * only by the follow-up itself; `close --follow-up-reason` came before the report existed. Kept as
- * the closing's reason is (`apFollowUpReason`), with who and when among what was recorded after
- * closing (the register's `afterClose`); the reminder ends, status no longer lists it.
+ * the closing's reason is (`apFollowUpReason`) when there is none, and always with who and when among
+ * what was recorded after closing (the register's `afterClose`), which alone holds it beside a
+ * closing's reason for another notification (read14a A5); the reminder ends, status no longer lists it.
  */
 export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Promise<Incident> {
   const reason = required(input.reason, 'a reason why no follow-up goes to the AP (--follow-up-reason)', REASON_WHY, REASON_NL);
@@ -2174,8 +2175,13 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
         `Voor incident ${draft.id} is geen vervolgmelding aan de AP verschuldigd: de AP heeft de feiten compleet, heeft geen melding, of de reden is al vastgelegd; het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).`,
       );
     }
-    draft.apFollowUpReason = reason;
-    draft.apFollowUpReasonFor = { reference: firstPhase.reference, version: firstPhase.version };
+    // A reason on record (the closing's, for a notification withdrawn since) stays: the register keeps
+    // why the incident was closed as it was (read14a A5); this one is the after-close note, which
+    // clocks.ts followUpReasonHolds honours for its notification.
+    if (!draft.apFollowUpReason?.trim()) {
+      draft.apFollowUpReason = reason;
+      draft.apFollowUpReasonFor = { reference: firstPhase.reference, version: firstPhase.version };
+    }
     noteAfterClose(draft, now, by, `${NO_FOLLOW_UP_NOTE}: ${firstPhase.reference}`, reason);
     return { entries: [{ at: now, kind: 'no-follow-up', actor: by, detail: { reason, reference: firstPhase.reference, afterClose: true } }] };
   });

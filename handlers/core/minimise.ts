@@ -27,7 +27,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { findingWrites } from './audit.js';
 import { markEnteredAt, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { IncidentNotFoundError, isLostRace, RefusedError, StoreError } from './errors.js';
+import { ConflictError, IncidentNotFoundError, isLostRace, RefusedError, StoreError, StuckConflictError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
@@ -366,9 +366,24 @@ export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimis
  * removed never comes back with a later version while show and the register say it was removed.
  * Its note keeps who minimised; `from` is the hash of the version as delivered (never stored).
  */
-export function laterVersion(record: FindingRecord, replaced: FindingRecord, at: string): FindingRecord {
+export function laterVersion(record: FindingRecord, replaced: FindingRecord, at: string, holder: Pick<Incident, 'id' | 'minimised'>): FindingRecord {
   if (!replaced.minimised) return record;
+  // Only minimise writes a finding minimised, and it notes so on the incident in the same commit,
+  // whose record the ledger vouches for (review12 K1). A record saying so on an incident that says
+  // nothing was minimised was edited behind the pipeline: taking its word would erase the finding's
+  // evidence and vouch for it (read14b B2). (Reached through a merge, the note is on the incident merged.)
+  if (replaced.incidentId === holder.id && !holder.minimised) throw findingMinimisedUnledgered(holder.id, findingKeyString(replaced.key));
   return minimisedRecord(record, { at, by: replaced.minimised.by, from: sha256(storedText.finding(record)) });
+}
+
+/** The refusal of a later version over a finding record that says it is minimised while its incident says nothing was (`laterVersion`): stuck, no race. */
+function findingMinimisedUnledgered(incidentId: string, findingKey: string): StuckConflictError {
+  return new StuckConflictError(
+    incidentId,
+    new ConflictError(
+      `the stored record of finding ${findingKey} says it is minimised, but incident ${incidentId} records no minimising: it was changed behind the pipeline, and writing its next version minimised would erase the finding's evidence and vouch for the change; datalek verify ${incidentId} names it`,
+    ),
+  );
 }
 
 /** Where a stored finding record that says it is minimised still holds personal data (verify); none when it does not. */

@@ -1280,7 +1280,7 @@ function update(
     finish(
       incident,
       current.revision,
-      { record: laterVersion(findingRecord(finding, incident.id), known, now), expected: known.version },
+      { record: laterVersion(findingRecord(finding, incident.id), known, now, current), expected: known.version },
       entries,
       messages,
       'updated',

@@ -164,6 +164,12 @@ export interface RegisterRow {
   apInternalTarget: string | null;
   apInternalTargetHours: number | null;
   apInternalTargetMissed: boolean | null;
+  /**
+   * The notification `apFollowUpReason` answers for (`M-1 v1`: reference and report version), empty
+   * for a record from before it was kept (read14a A5). A reason given after closing for another
+   * notification (one made anew) never replaces it: it is under `afterClose`.
+   */
+  apFollowUpReasonFor: string | null;
   categories: string;
   specialCategories: string;
   dataSubjects: string | null;
@@ -322,6 +328,7 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
     apInternalTarget: ap?.internalTarget?.at ?? null,
     apInternalTargetHours: ap?.internalTarget?.hours ?? null,
     apInternalTargetMissed: ap?.internalTarget ? ap.internalTarget.missed : null,
+    apFollowUpReasonFor: incident.apFollowUpReasonFor ? `${incident.apFollowUpReasonFor.reference} v${incident.apFollowUpReasonFor.version}` : null,
     nature: f?.nature.join(', ') ?? '',
     categories: f?.categories.join(', ') ?? '',
     specialCategories: f?.specialStated ? f.specialCategories.join(', ') || 'none' : f?.specialCategories.join(', ') || '',
@@ -677,6 +684,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'apInternalTarget',
   'apInternalTargetHours',
   'apInternalTargetMissed',
+  // Added for read14a A5 (the notification the reason for no follow-up answers for), likewise.
+  'apFollowUpReasonFor',
 ];
 
 /**

@@ -40,7 +40,8 @@
  * and a name is free in any other account: exempting `*:assumed-role/<name>/*` let a role anyone
  * created under that name undo containment unpaged. The member accounts' `datalek-containment` role
  * is not exempted: its calls never reach these rules (member accounts forward only GuardDuty's,
- * EventBridge's and CloudFormation's calls, and EC2's on security groups' tags: none of these), and
+ * EventBridge's and CloudFormation's calls, EC2's on security groups' tags, and from us-east-1 IAM's
+ * that undo containment, its own sessions' left out there: member-iam-stack.ts), and
  * in the pipeline account that name belongs to no datalek role, so a session of it there is
  * someone else's. So is CloudFormation on the pipeline's own functions (a
  * deploy sets their concurrency).

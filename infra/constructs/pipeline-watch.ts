@@ -69,9 +69,10 @@ import { functionRoleName } from './response-function.js';
 /**
  * What member accounts forward to the pipeline's bus (member-stack.ts); its policy takes these
  * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
- * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts).
+ * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts). IAM's: from the member's
+ * us-east-1 (member-iam-stack.ts, infra14), changes of its datalek roles and policies, containment undone.
  */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2'];
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';

@@ -209,8 +209,8 @@ describe('the CDK app', () => {
   });
 
   it("deploys every stack through datalek's own CDK bootstrap, and trusts no other bootstrap's roles (the deploy excuse, policyChangers)", () => {
-    const stacks = [built.stateful, built.response, ...built.forwarders, ...built.members, ...(built.iamForward ? [built.iamForward] : [])];
-    expect(stacks.length).toBe(5);
+    const stacks = [built.stateful, built.response, ...built.forwarders, ...built.members, ...built.memberIam, ...(built.iamForward ? [built.iamForward] : [])];
+    expect(stacks.length).toBe(6);
     for (const stack of stacks) {
       const template = JSON.stringify(Template.fromStack(stack).toJSON());
       // The version check CDK adds reads the qualifier's parameter: a deploy against another bootstrap fails there.
@@ -298,11 +298,11 @@ describe('the CDK app', () => {
       const templates = readdirSync(outdir)
         .filter((f) => f.endsWith('.template.json'))
         .map((f) => join(outdir, f));
-      expect(templates.length).toBe(5);
+      expect(templates.length).toBe(6);
       const lint = spawnSync('cfn-lint', ['--config-file', join(import.meta.dirname, '../../.cfnlintrc.yaml'), '--', ...templates], { encoding: 'utf8' });
       expect(lint.stdout + lint.stderr).toBe('');
       expect(lint.status).toBe(0);
-      // cfn-lint takes about 20 seconds for the five templates alone, more on a busy machine.
+      // cfn-lint takes about 20 seconds for the six templates alone, more on a busy machine.
     },
     180_000,
   );

@@ -10,8 +10,10 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
-import { CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME } from '../../infra/member-iam-stack.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
@@ -80,7 +82,33 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(role.Properties.PermissionsBoundary).toEqual({ Ref: boundaryId });
   });
 
-  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation and EC2 calls", () => {
+  it("forwards each member's IAM calls from its us-east-1, where alone they reach EventBridge, with two rules each watching the other, to the central bus (infra14)", () => {
+    expect(built.memberIam.map((s) => [s.account, s.region])).toEqual([[MEMBER, 'us-east-1']]);
+    const t = Template.fromStack(built.memberIam[0]);
+    const rules = rulesOf(t);
+    expect(rules.map((r) => r.Properties.Name).sort()).toEqual([MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME]);
+    const [[roleId, role]] = Object.entries(t.findResources('AWS::IAM::Role'));
+    expect(role.Properties.RoleName).toBe('datalek-member-iam-forward');
+    for (const rule of rules) {
+      expect(rule.Properties.State).toBe('ENABLED');
+      expect(rule.Properties.Targets).toHaveLength(1);
+      expect(JSON.stringify(resolveValue(rule.Properties.Targets[0].Arn, t, { account: MEMBER, region: 'us-east-1' }))).toBe(JSON.stringify(CENTRAL_BUS));
+      expect(rule.Properties.Targets[0].RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
+    }
+    const [trust] = role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+    expect(JSON.parse(JSON.stringify(resolveValue(trust.Condition, t, { account: MEMBER, region: 'us-east-1' })))).toEqual({
+      StringEquals: { 'aws:SourceAccount': MEMBER },
+      ArnEquals: {
+        'aws:SourceArn': [
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_FORWARD_RULE_NAME}`,
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_GUARD_RULE_NAME}`,
+        ],
+      },
+    });
+  });
+
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2 and IAM calls", () => {
     const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
     expect(policy.Properties.EventBusName).toBe('default');
     const st = policy.Properties.Statement;
@@ -90,13 +118,16 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(JSON.parse(text(response, st.Condition))).toEqual({
       // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do. EC2's: a
       // security group's datalek: tags changed (containment's isolation groups are found by them).
-      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2'] },
+      // IAM's: from the member's us-east-1 (infra14), its datalek roles' and policies' changes, containment undone.
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam'] },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
-      // From the member stacks' two forwarding rules only, not any rule a member account makes.
+      // From the member stacks' forwarding rules only (the central region's two, us-east-1's two), not any rule a member account makes.
       ArnEquals: {
         'aws:SourceArn': [
           `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
           `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_FORWARD_RULE_NAME}`,
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_GUARD_RULE_NAME}`,
         ],
       },
     });
@@ -223,5 +254,101 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       'suspends-detector',
       'untags-isolation-group',
     ]);
+  }, 120_000);
+
+  it("pages on a member's IAM calls on its datalek roles and policies, in any case, and on containment undone there, forwarded from its us-east-1; not on the containment role's own revocations or another team's roles (infra14)", async () => {
+    const person = {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${MEMBER}:assumed-role/Admin/someone`,
+      accountId: MEMBER,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/Admin` } },
+    };
+    const containment = {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${MEMBER}:assumed-role/datalek-containment/dl-0123456789`,
+      accountId: MEMBER,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/datalek-containment` } },
+    };
+    const iamCall = (id: string, eventName: string, requestParameters: Record<string, unknown>, userIdentity: unknown = person, source = 'aws.iam') => ({
+      Source: source,
+      DetailType: 'AWS API Call via CloudTrail',
+      Detail: JSON.stringify({
+        eventVersion: '1.09',
+        userIdentity,
+        eventSource: `${source.slice(4)}.amazonaws.com`,
+        eventName,
+        awsRegion: 'us-east-1',
+        requestParameters,
+        eventID: id,
+        recipientAccountId: MEMBER,
+      }),
+    });
+    const revocation = { roleName: 'web-app', policyName: 'datalek-revoke-dl-0123456789' };
+    const calls = [
+      iamCall('containment-role-trust', 'UpdateAssumeRolePolicy', { roleName: 'datalek-containment', policyDocument: '{}' }),
+      iamCall('read-role-policy-put', 'PutRolePolicy', { roleName: 'datalek-containment-read', policyName: 'x', policyDocument: '{}' }),
+      iamCall('forward-role-boundary-deleted', 'DeleteRolePermissionsBoundary', { roleName: 'datalek-member-forward' }),
+      iamCall('iam-forward-role-in-another-case', 'DetachRolePolicy', { roleName: 'Datalek-Member-IAM-Forward', policyArn: 'arn:aws:iam::aws:policy/x' }),
+      iamCall('member-bootstrap-role-trust', 'UpdateAssumeRolePolicy', { roleName: `cdk-datalek-cfn-exec-role-${MEMBER}-eu-west-1`, policyDocument: '{}' }),
+      iamCall('containment-boundary-new-version', 'CreatePolicyVersion', {
+        policyArn: `arn:aws:iam::${MEMBER}:policy/datalek-containment-boundary`,
+        policyDocument: '{}',
+        setAsDefault: true,
+      }),
+      iamCall('key-active-again', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Active' }),
+      iamCall('revocation-deleted', 'DeleteRolePolicy', revocation),
+      iamCall('revocation-put-by-containment', 'PutRolePolicy', { ...revocation, policyDocument: '{}' }, containment),
+      iamCall('revocation-deleted-by-containment', 'DeleteRolePolicy', revocation, containment),
+      iamCall('another-teams-role', 'PutRolePolicy', { roleName: 'web-app', policyName: 'x', policyDocument: '{}' }),
+      iamCall('key-deactivated', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Inactive' }),
+      iamCall('disables-iam-guard', 'DisableRule', { name: MEMBER_IAM_GUARD_RULE_NAME }, person, 'aws.events'),
+      iamCall('disables-iam-forward', 'DisableRule', { name: MEMBER_IAM_FORWARD_RULE_NAME }, person, 'aws.events'),
+    ];
+    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-iam-watch' }));
+    const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central-iam' }));
+    const response = Template.fromStack(built.response);
+    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
+    for (const watch of rulesOf(response).filter((r) => central.includes(r.Properties.Name))) {
+      const name = watch.Properties.Name as string;
+      const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
+      await moto.clients.eventbridge.send(new PutRuleCommand({ Name: name, EventBusName: 'central-iam', EventPattern: JSON.stringify(watchPattern) }));
+      await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: name, EventBusName: 'central-iam', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    }
+    const t = Template.fromStack(built.memberIam[0]);
+    await memberEvents.send(new CreateEventBusCommand({ Name: 'member-us-east-1' }));
+    for (const rule of rulesOf(t)) {
+      const name = rule.Properties.Name as string;
+      const pattern = resolveValue(rule.Properties.EventPattern, t, { account: MEMBER, region: 'us-east-1' });
+      await memberEvents.send(new PutRuleCommand({ Name: name, EventBusName: 'member-us-east-1', EventPattern: JSON.stringify(pattern) }));
+      await memberEvents.send(
+        new PutTargetsCommand({
+          Rule: name,
+          EventBusName: 'member-us-east-1',
+          Targets: [{ Id: 'pipeline', Arn: `arn:aws:events:${TEST_REGION}:${CENTRAL_ACCOUNT}:event-bus/central-iam` }],
+        }),
+      );
+    }
+    for (const c of calls) await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, EventBusName: 'member-us-east-1' }] }));
+    const paged = new Set<string>();
+    for (;;) {
+      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (!out.Messages?.length) break;
+      for (const m of out.Messages) paged.add(JSON.parse(m.Body as string).detail.eventID);
+    }
+    expect([...paged].sort()).toEqual(
+      [
+        'containment-role-trust',
+        'read-role-policy-put',
+        'forward-role-boundary-deleted',
+        'iam-forward-role-in-another-case',
+        'member-bootstrap-role-trust',
+        'containment-boundary-new-version',
+        'key-active-again',
+        'revocation-deleted',
+        'disables-iam-guard',
+        'disables-iam-forward',
+      ].sort(),
+    );
   }, 120_000);
 });

@@ -10,6 +10,12 @@
  * wait, on a reason given for another notification (Art. 33(4), 5(2)). Now the reason names the
  * notification it answers for (`apFollowUpReasonFor`), and a record from before holds it for one
  * recorded before the reason was given.
+ *
+ * read14a A5: the reason for M-2 given after closing was written over M-1's, the closing's: the
+ * register (Art. 33(5)) no longer held why the incident was closed while the AP held M-1's first
+ * phase, its `apFollowUpReason` column held another notification's reason, and no column said which
+ * notification a reason answers for. The closing's reason now stays; M-2's is the after-close note
+ * (the register's `afterClose`), honoured for M-2; `apFollowUpReasonFor` is the register's last column.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
@@ -17,7 +23,7 @@ import { apFollowUpState } from '../../handlers/core/clocks.js';
 import { assess, closeIncident, recordFacts, recordNoFollowUp, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { registerRow } from '../../handlers/core/register.js';
+import { REGISTER_COLUMNS, registerRow } from '../../handlers/core/register.js';
 import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -77,8 +83,25 @@ describe('review12 S6: a reason for no follow-up answers for the notification it
     await madeAnew();
     clock = '2026-12-04T08:00:00.000Z';
     const incident = await recordNoFollowUp(deps(), { incidentId: id, reason: 'de AP vroeg geen vervolgmelding op M-2', by: 'FG', confirmAfterClose: true });
-    expect(incident.apFollowUpReasonFor).toEqual({ reference: 'M-2', version: 3 });
     expect(apFollowUpState(incident, policy, clock)).toBeUndefined();
-    expect(registerRow(incident, policy, clock).apClockStatus).not.toMatch(/follow-up/);
+    const row = registerRow(incident, policy, clock);
+    expect(row.apClockStatus).not.toMatch(/follow-up/);
+    // read14a A5: the closing's reason for M-1 stays, named; M-2's is kept beside it, with who and when.
+    expect([row.apFollowUpReason, row.apFollowUpReasonFor]).toEqual(['de AP vroeg geen vervolgmelding op M-1', 'M-1 v1']);
+    expect(row.afterClose).toContain('no follow-up to the AP (Art. 33(4)): M-2 at 2026-12-04T08:00:00.000Z by FG: de AP vroeg geen vervolgmelding op M-2');
+    expect(REGISTER_COLUMNS.at(-1)).toBe('apFollowUpReasonFor');
+    // A second reason for M-2 is refused: one is on record for it.
+    await expect(recordNoFollowUp(deps(), { incidentId: id, reason: 'nogmaals', by: 'FG', confirmAfterClose: true })).rejects.toThrow(
+      /no follow-up to the AP is owed/,
+    );
+  });
+
+  it('a note for M-2 given before M-2 was made anew again does not answer for the new one', async () => {
+    await madeAnew();
+    clock = '2026-12-04T08:00:00.000Z';
+    const incident = await recordNoFollowUp(deps(), { incidentId: id, reason: 'de AP vroeg geen vervolgmelding op M-2', by: 'FG', confirmAfterClose: true });
+    const m2 = incident.reports?.at(-1);
+    const anew = { ...incident, reports: [...(incident.reports ?? []).slice(0, -1), { ...m2, recordedAt: '2026-12-05T08:00:00.000Z' }] } as Incident;
+    expect(apFollowUpState(anew, policy, '2026-12-05T09:00:00.000Z')?.reference).toBe('M-2');
   });
 });
