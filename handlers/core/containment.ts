@@ -187,7 +187,7 @@ export function takenContainment(incident: Incident): HeldContainment[] {
 
 /**
  * The action of `holder`, an incident `incident`'s `action` was left to, whose containment of that
- * resource failed, with no run of `holder` under way (its lease run out or given back) and nothing of
+ * resource failed (or was refused since), with no run of `holder` under way (its lease run out or given back) and nothing of
  * it holding the resource: nothing contains it, and nothing hands it back while `holder` is open (its
  * take of the resource holds until its release or closing). Undefined otherwise (held, under way,
  * released, or never taken up).
@@ -195,7 +195,9 @@ export function takenContainment(incident: Incident): HeldContainment[] {
 export function failedAtHolder(holder: Incident, action: ActionRecord, incident: Incident, now: string): ActionRecord | undefined {
   if (holder.state === 'closed' || (holder.containmentLease && Date.parse(holder.containmentLease.until) > Date.parse(now))) return undefined;
   const failed = holder.actions.find(
-    (b) => b.status === 'failed' && !b.released && !b.heldBy && b.mode === 'enforce' && sameResource(action, incident, b, holder),
+    // Refused on a later run (refuseAction sets plan mode when nothing of it was done): it failed
+    // and carries out nothing either (read14c C5).
+    (b) => b.status === 'failed' && !b.released && !b.heldBy && (b.mode === 'enforce' || b.refused) && sameResource(action, incident, b, holder),
   );
   if (!failed) return undefined;
   // A network isolation that cut one interface holds the resource, yet one refused leaves it open (read12c C2).

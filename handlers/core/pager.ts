@@ -256,17 +256,38 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     const acknowledges = !draft.acknowledgedBy && draft.state !== 'closed' && person;
     // Set when this acknowledgement by no person stopped the pager's paging (the alert was triggered there).
     let stopped = false;
+    // Set to the interface whose open alert this acknowledgement by no person stopped paging.
+    let stillExposed: string | undefined;
     const byNoPerson = ownAlert && !earlierAlert && !person && state === 'acknowledged' && !draft.acknowledgedBy && draft.state !== 'closed';
     if (earlierAlert) {
       // The present alert's state stays: only the person's act on the earlier one is recorded,
       // as the acknowledgement itself when it is the incident's first.
       if (!acknowledges) entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, ...which, ...when } });
     } else if (!ownAlert) {
-      entries.push({ at: now, kind: `pager-${input.event}`, actor: input.by, detail: { provider: input.provider, alert: key, ...when } });
       // That alert's own state: the incident's own alert stays as it is.
       const was = alertState(pager, draft.id, key);
-      const moved = was !== state && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, state, now) : pager;
       const exposed = key.startsWith(exposedAlertKey(draft.id, ''));
+      // An open interface's alert acknowledged there by no person: the pager pages no more for it,
+      // and a trigger would join it unheard. As an alert the pager failed, its pages go to the
+      // on-call topic from now on, repeated until a person takes it (read14c C6); on-call hears it now.
+      stillExposed =
+        exposed && !person && state === 'acknowledged' && was === 'triggered' && draft.state !== 'closed'
+          ? exposedInterfaces(draft).find((eni) => exposedAlertKey(draft.id, eni) === key)
+          : undefined;
+      const movedTo = stillExposed ? 'failed' : state;
+      entries.push({
+        at: now,
+        kind: `pager-${input.event}`,
+        actor: input.by,
+        detail: {
+          provider: input.provider,
+          alert: key,
+          ...(person ? {} : { byPerson: false }),
+          ...(stillExposed ? { pagedOn: 'on-call topic' } : {}),
+          ...when,
+        },
+      });
+      const moved = was !== movedTo && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, movedTo, now) : pager;
       draft.pager = exposed ? { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) } : moved;
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.
@@ -302,6 +323,14 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
     if (entries.length && events && draft.pager) draft.pager = { ...draft.pager, events };
     // Nobody took the page, and the pager stopped paging: on-call hears it now, on the topic.
     if (stopped) return { entries, messages: (incident) => [pageAfterAckByNoPerson(incident, deps.policy, now)] };
+    const eni = stillExposed;
+    if (eni) {
+      const stateKey = `exposed-ack-no-person:${eni}:${occurredAt}`;
+      return {
+        entries,
+        messages: (incident) => [composeMessage({ incident, channel: 'on-call', kind: 'interface-exposed', stateKey, now, policy: deps.policy, exposed: eni })],
+      };
+    }
     // An earlier alert's acknowledgement is not the present alert's: nothing goes to the pager.
     return entries.length ? { entries, ...(earlierAlert ? { pagerFollowUps: false as const } : {}) } : null;
   });

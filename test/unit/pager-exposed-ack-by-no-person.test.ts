@@ -1,0 +1,76 @@
+/**
+ * read14c C6: K8's fix (c46a9d3) handled an acknowledgement by no person of the incident's *own* alert
+ * only (`byNoPerson` requires ownAlert). An exposed interface's alert (`dl-…:exposed:eni-…`, raised
+ * at the pager when containment leaves an interface open, "paging until the interface is isolated or
+ * a person takes it") acknowledged through PagerDuty's Events API with the routing key (agent: the
+ * service) stops PagerDuty's paging, and datalek re-raises or pages nothing: exposedAgainAfter
+ * brought an alert back only when it was *resolved* by no person. attack14b's K8 named this case.
+ * Now that alert is treated as one the pager failed: on-call hears it on the topic at once, and the
+ * exposed interface's page repeats there until a person takes it.
+ */
+import { expect, it } from 'vitest';
+import { acknowledge } from '../../handlers/core/acknowledge.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
+import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { exposedAlertKey } from '../../handlers/core/messages.js';
+import { recordPagerEvent } from '../../handlers/core/pager.js';
+import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { sweep } from '../../handlers/core/sweep.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { exposedPage } from '../support/pager-incident.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const POLICY = parsePolicy({
+  onCall: { provider: 'pagerduty' },
+  containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] },
+});
+const T = (m: number) => new Date(Date.parse('2026-11-27T10:00:00.000Z') + m * 60_000).toISOString();
+const ENI = 'eni-0a1b2c3d4e5f60c06';
+
+it("an exposed interface's alert acknowledged at the pager by no person keeps paging somewhere", async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
+    const event = findingEvent({ id: `c6-${Math.random()}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0a1b2c3d4e5f60c06') });
+    const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
+    // Anna took the incident; then containment left an interface open: its alert pages at PagerDuty.
+    await acknowledge(deps(5), { incidentId: id, by: 'anna' });
+    await changeIncident(deps(10), id, (draft) => {
+      const a = draft.actions[0] as ActionRecord;
+      a.steps = [{ name: `isolate-eni:${ENI}`, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true }];
+      a.status = 'failed';
+      return { entries: [{ at: T(10), kind: 'resource-exposed', detail: { resource: ENI } }], messages: (d: Incident) => [exposedPage(d, POLICY, ENI, T(10))] };
+    });
+    const key = exposedAlertKey(id, ENI);
+    expect((await store.getIncident(id))?.pager?.alerts, 'premise: the exposed alert pages at PagerDuty').toEqual([{ key, state: 'triggered', at: T(10) }]);
+
+    // One Events API call with the routing key: {"event_action":"acknowledge","dedup_key": key}. PagerDuty's webhook: agent the service.
+    const ack = parsePagerDutyEvent({
+      event: {
+        id: 'Q0FORGEDEXP',
+        event_type: 'incident.acknowledged',
+        occurred_at: T(12),
+        agent: { type: 'service_reference', summary: 'datalek' },
+        data: { type: 'incident', incident_key: key },
+      },
+    });
+    expect(ack?.person, 'premise: no person').toBe(false);
+    await recordPagerEvent(deps(12), { provider: 'pagerduty', ...(ack as NonNullable<typeof ack>) });
+
+    // At once, on the on-call topic (no alert: a trigger would join the acknowledged one unheard).
+    const told = (await store.listMessages(id)).filter((m) => m.channel === 'on-call' && m.id.includes('/exposed-ack-no-person:'));
+    expect(told.map((m) => m.alert ?? null)).toEqual([null]);
+    // The interface is still open; PagerDuty pages no more. Something must page on-call about it again.
+    const before = (await store.listMessages(id)).length;
+    // The next sweeps (every 5 minutes): the repeat falls due 15 minutes after the interface was left open.
+    for (const m of [15, 20, 25, 30]) await sweep({ store, policy: POLICY, now: () => T(m) });
+    const after = (await store.listMessages(id)).slice(before);
+    const pagedAgain = after.filter((m) => m.channel === 'on-call' && (m.alert?.key === key || m.body.includes(ENI)));
+    expect(pagedAgain.length, 'the open interface pages nobody after an acknowledgement by no person at the pager').toBeGreaterThan(0);
+  } finally {
+    await fixture.cleanup();
+  }
+});
