@@ -330,7 +330,10 @@ function ledgerBehind(raw: RawIncident, anchored: IncidentHead | undefined): Aud
  * anchor takes the incidents to sign from their marks alone, so a mark deleted kept a late
  * acknowledgement out of every later digest, rewritable for as long as the incident was not written
  * again. A commit marks its incident in its own transaction, and the anchor clears only the marks
- * of heads it signed, so a move the digests lack while no mark waits for it was hidden.
+ * of heads it signed, so a move the digests lack while no mark waits for it was hidden. When the
+ * move was written does not matter, and is not asked: the entry's own `at` is what a rewrite of it
+ * sets (read14b B7). `marked` must be read before the digests (verify-store.ts): the anchor writes a
+ * digest before it clears the marks of what it signed, so a mark gone by then is in a digest read.
  *
  * Judged where the digests and every incident's ledger are read already (`verify --digests`): no
  * read more. The scheduled anchor does not judge it: it reads only the marked incidents (a full
@@ -347,12 +350,12 @@ export function movedUnanchored(digests: LoadedDigest[], raws: Map<string, RawIn
     if (marked.has(id)) continue;
     const since = anchored.get(id) ?? 0;
     const first = raw.ledger.find((row) => row.seq > since);
-    const at = first ? writtenAt(first.data) : null;
-    if (!first || at === null || !(Date.parse(at) < Date.parse(last.at))) continue;
+    if (!first) continue;
+    const at = writtenAt(first.data);
     problems.push({
       digest: last.name,
       incidentId: id,
-      problem: `ledger entry ${first.seq} (written ${at}) is in no digest, though digest ${last.sequence} (${last.at}) was written after it, and nothing marks the incident for the next anchor: an anchor mark was removed, and what changed since ${since ? `entry ${since}` : 'it was opened'} could be rewritten unseen`,
+      problem: `ledger entry ${first.seq} (written ${at === null ? 'when it does not say' : `${at}, as it says`}) is in no digest, though digest ${last.sequence} (${last.at}) is the last, and nothing marks the incident for the next anchor: an anchor mark was removed, and what changed since ${since ? `entry ${since}` : 'it was opened'} could be rewritten unseen`,
     });
   }
   return problems;

@@ -106,6 +106,8 @@ export async function verifyStore(
   });
   const result: VerifyResult = { checked: targets.length, store, problems, adopted: adoptions(targets, raws) };
   if (options.digests) {
+    // The marks before the digests: the anchor clears a mark only after writing the digest that signed it (anchor.ts movedUnanchored).
+    const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
     const anchored = new Set(loaded.digests.flatMap((d) => d.incidents.map(([id]) => id)));
     // Incidents a digest names that the store no longer lists still need their ledger read (none).
@@ -120,11 +122,7 @@ export async function verifyStore(
         ...compared,
         ...missingDigests(await source.anchorState(), loaded.digests, options.digests.store.describe()),
         // A move no digest anchored and no mark waits for (review12 K4).
-        ...movedUnanchored(
-          loaded.digests,
-          new Map(targets.map((id) => [id, raws.get(id) as RawIncident])),
-          new Set((await source.anchorCandidates()).map((h) => h.incidentId)),
-        ),
+        ...movedUnanchored(loaded.digests, new Map(targets.map((id) => [id, raws.get(id) as RawIncident])), marked),
       ],
     };
   }
