@@ -118,7 +118,16 @@ export interface PipelineScpProps {
   /** The break-glass role's name (config `breakGlassRole`). */
   breakGlassRole: string;
   /** The app's stacks: the response stack (its functions' names begin with its name and a dash), and all (their deployment role). */
-  stacks: { response: Stack; all: Stack[] };
+  stacks: {
+    response: Stack;
+    all: Stack[];
+    /**
+     * Stacks that deploy a datalek-* topic and its subscriptions and nothing else the policy guards:
+     * their execution role is excused for the topics' subscriptions only (DatalekIamForward's alarm
+     * topic in us-east-1: read14c C4).
+     */
+    topics?: Stack[];
+  };
 }
 
 /**
@@ -144,15 +153,17 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
   const role = (name: string) => `arn:*:iam::${props.account}:role/${name}`;
   // The upgrade's one deploy through the shared bootstrap (README, Deploy: Upgrading) names its
   // execution role: its policy, written by that synth, admits datalek's own beside it for the next.
-  const deployments = [
+  const deploymentsOf = (stacks: Stack[]) => [
     ...new Set(
-      props.stacks.all.flatMap((s) => {
+      stacks.flatMap((s) => {
         const name = deploymentRoleName(s, props.account);
         return name ? [name, name.replace(/^cdk-[^-]+-cfn-exec-role-/, EXECUTION_ROLE_PREFIX)] : [];
       }),
     ),
   ];
-  const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deployments, props.breakGlassRole].map(role) } };
+  const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deploymentsOf(props.stacks.all), props.breakGlassRole].map(role) } };
+  const topicDeployments = deploymentsOf([...props.stacks.all, ...(props.stacks.topics ?? [])]);
+  const topicDeploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...topicDeployments, props.breakGlassRole].map(role) } };
   const functions = `arn:*:lambda:*:${props.account}:function:${props.stacks.response.stackName}-*`;
   // A qualified name (a version or an alias) too.
   const anyFunction = [functions, `${functions}:*`];
@@ -176,7 +187,8 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes'],
         // A subscription's ARN is its topic's and an id.
         Resource: [topics, `${topics}:*`],
-        Condition: deploymentOrBreakGlass,
+        // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe.
+        Condition: topicDeploymentOrBreakGlass,
       },
       {
         Sid: 'DatalekFunctionPermissionsRolesAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
@@ -239,12 +251,13 @@ export function deploymentScp(built: {
   response: Stack;
   forwarders: Stack[];
   members: Stack[];
+  iamForward?: Stack;
 }): Record<string, unknown> {
-  const { config, stateful, response, forwarders, members } = built;
+  const { config, stateful, response, forwarders, members, iamForward } = built;
   return pipelineScp({
     account: config.account ?? SCP_PLACEHOLDERS.account,
     breakGlassRole: config.breakGlassRole,
-    stacks: { response, all: [stateful, response, ...forwarders, ...members] },
+    stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topics: [iamForward] } : {}) },
   });
 }
 

@@ -1,0 +1,37 @@
+/**
+ * read14c C4: 638623d gives DatalekIamForward (us-east-1) an alarm topic of its own,
+ * `datalek-on-call-alarms`, with on-call's e-mail subscribed. The pipeline account's SCP denies
+ * `sns:Unsubscribe`/`sns:SetSubscriptionAttributes` on `arn:*:sns:*:<account>:datalek-*` (any
+ * region) to all but "the deployment" and break-glass, where the deployment is the execution role
+ * of each stack in `deploymentScp`'s list: stateful, response, forwarders, members; not
+ * DatalekIamForward. So CloudFormation in us-east-1 (cdk-datalek-cfn-exec-role-<account>-us-east-1)
+ * may not unsubscribe its own stack's subscription: changing onCallEmail (the subscription is
+ * replaced) or removing the stack fails on the SCP. Now that role is excused for the topics'
+ * subscriptions only: it deploys nothing else the policy guards.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { deploymentScp } from '../../infra/pipeline-scp.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+
+it("the SCP lets DatalekIamForward's own deployment manage its datalek-* topic's subscriptions", () => {
+  const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+  expect(built.iamForward, 'premise: us-east-1 is no pipeline region, so DatalekIamForward is built').toBeDefined();
+  const forward = Template.fromStack(built.iamForward as NonNullable<typeof built.iamForward>);
+  const topics = Object.values(forward.findResources('AWS::SNS::Topic')).map((r) => (r as { Properties: { TopicName?: string } }).Properties.TopicName);
+  expect(topics, 'premise: a datalek-* topic in us-east-1').toContain('datalek-on-call-alarms');
+  expect(Object.keys(forward.findResources('AWS::SNS::Subscription')).length, "premise: on-call's e-mail is subscribed there").toBeGreaterThan(0);
+
+  const scp = deploymentScp(built) as { Statement: { Sid: string; Action: string[]; Condition?: { ArnNotLike?: Record<string, string[]> } }[] };
+  const subs = scp.Statement.find((s) => s.Action.includes('sns:Unsubscribe'));
+  const spared = subs?.Condition?.ArnNotLike?.['aws:PrincipalArn'] ?? [];
+  expect(spared, 'the us-east-1 execution role, which deploys DatalekIamForward, may not unsubscribe its own subscription').toContain(
+    `arn:*:iam::${DEPLOY_CONTEXT.account}:role/cdk-datalek-cfn-exec-role-${DEPLOY_CONTEXT.account}-us-east-1`,
+  );
+  const others = scp.Statement.filter((s) => s !== subs).flatMap((s) => s.Condition?.ArnNotLike?.['aws:PrincipalArn'] ?? []);
+  expect(
+    others.filter((r) => r.endsWith('-us-east-1')),
+    'nothing else the SCP guards is excused to it',
+  ).toEqual([]);
+});
