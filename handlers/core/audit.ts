@@ -567,6 +567,15 @@ export function findingsWrittenBy(data: string): Map<string, string> {
   return written;
 }
 
+/** The `at` of a ledger entry's stored text when it queued the message `messageId`; null otherwise (or damaged: the audit reports it). */
+export function queuedAtIn(data: string, messageId: string): string | null {
+  const parsed = parse(data);
+  if (!parsed.ok || !isObject(parsed.value)) return null;
+  const { at, messages } = parsed.value;
+  const queued = Array.isArray(messages) && messages.some((m) => isObject(m) && m.id === messageId);
+  return queued && typeof at === 'string' ? at : null;
+}
+
 /** How many times the audit reads a store before it reports what does not audit. */
 export const AUDIT_READS = 3;
 

@@ -5,6 +5,7 @@
  * notify function, the next `datalek sweep`) sends it then, not only when the lease has run out.
  */
 
+import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
 import { changeIncident } from './change-incident.js';
@@ -180,7 +181,17 @@ export async function deliverMessages(
  */
 async function heldTooLong(store: IncidentStore, candidates: OutboxMessage[], claimed: ReadonlySet<string>, now: string): Promise<OutboxMessage[]> {
   const limit = Date.parse(now) - HELD_TOO_LONG_MINUTES * 60_000;
-  const held = candidates.filter((m) => !claimed.has(m.id) && Date.parse(m.createdAt) <= limit);
+  // The message's own createdAt is written with its claim, so whoever renews the claim behind the
+  // pipeline can move it too (read14b B6): the time the incident's ledger says it was queued counts
+  // as well, the earlier of the two. Read only for a message another sender holds (none, as a rule).
+  const ledger = store as IncidentStore & Partial<Pick<AuditSource, 'messageQueuedAt'>>;
+  const held: OutboxMessage[] = [];
+  for (const m of candidates) {
+    if (claimed.has(m.id)) continue;
+    const queuedAt = typeof ledger.messageQueuedAt === 'function' ? await ledger.messageQueuedAt(m.incidentId, m.id) : null;
+    const since = Math.min(Date.parse(m.createdAt), queuedAt === null ? Number.POSITIVE_INFINITY : Date.parse(queuedAt));
+    if (since <= limit) held.push(m);
+  }
   if (held.length === 0) return held;
   const never = new Set<string>();
   for (const id of new Set(held.map((m) => m.incidentId))) {

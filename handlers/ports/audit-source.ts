@@ -36,6 +36,11 @@ export interface AuditSource {
    * asks it on each run, so it must not read the whole partition (in a storm, per finding event).
    */
   lastFindingWrite(incidentId: string, findingKey: string): Promise<string | null>;
+  /**
+   * When the incident's ledger says the message was queued (the `at` of the entry that queued it),
+   * null when no entry did. Read by the sweep only for a message another sender holds (none, as a rule).
+   */
+  messageQueuedAt(incidentId: string, messageId: string): Promise<string | null>;
   /** The registry, one chain per shard, in order. */
   registry(): Promise<RegistryRows[]>;
   /**

@@ -72,6 +72,16 @@ describe.skipIf(!MOTO_AVAILABLE)('bounded messages on SNS (moto)', () => {
     });
   }
 
+  it('finds when the ledger says a message was queued (the sweep judges a held message by it, read14b B6)', async () => {
+    const { store } = await pipeline();
+    const before = new Date().toISOString();
+    const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false }, bucketSequenceEvent(2, '9'.repeat(32), 'client'));
+    const id = result.incidentId as string;
+    for (const m of result.queued ?? []) expect(Date.parse((await store.messageQueuedAt(id, m.id)) ?? '')).toBeGreaterThanOrEqual(Date.parse(before));
+    expect(result.queued?.length).toBeGreaterThan(0);
+    expect(await store.messageQueuedAt(id, `${id}/fg/none`)).toBeNull();
+  });
+
   it('sends a message queued before messages were bounded, cut to fit and saying so, rather than failing on every sweep', async () => {
     const { topics, received } = await pipeline();
     const body = Array.from({ length: 4000 }, (_, i) => `  - S3-bucket klant-${String(i).padStart(5, '0')}-${'b'.repeat(45)}`).join('\n');

@@ -8,6 +8,8 @@
  * failures fail the sweep function, which alarms), not verify, not the anchor. Now a message still
  * pending three leases after it was queued, held by another's claim, is a failure of the sweep's
  * delivery (so the sweep function fails, and its errors alarm pages), and verify names it.
+ * read14b B6: the message's createdAt, moved in the same write as the claim, hid it from the sweep;
+ * the time the incident's ledger says it was queued now counts too.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,16 +32,20 @@ beforeEach(() => {
 });
 afterEach(async () => cleanup());
 
+/** Every unsent message claimed until `until`, as whoever can write the file would; with `queued`, its createdAt (column and bytes) moved there in the same write. */
+function claimAgain(until: string, queued?: string): void {
+  const db = new Database(join(dir, STORE_FILE));
+  if (queued)
+    db.prepare("UPDATE outbox SET claimed_until = ?, created_at = ?, data = json_set(data, '$.createdAt', ?) WHERE sent_at IS NULL").run(until, queued, queued);
+  else db.prepare('UPDATE outbox SET claimed_until = ? WHERE sent_at IS NULL').run(until);
+  db.close();
+}
+
 it('a page kept claimed by someone else for an hour is named by the sweep and by verify', async () => {
   const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => T(0), canEnforce: false }, findingEvent({ id: 'claimed-again' }));
   const page = (result.queued ?? []).find((m) => m.channel === 'on-call') as OutboxMessage;
   expect(page).toBeDefined();
   const sent: string[] = [];
-  const claimAgain = (until: string) => {
-    const db = new Database(join(dir, STORE_FILE));
-    db.prepare('UPDATE outbox SET claimed_until = ? WHERE sent_at IS NULL').run(until);
-    db.close();
-  };
   // Every 4 minutes for an hour: claimed again 4 minutes ahead; the sweep (every 5 minutes) delivers what waits.
   let report: Awaited<ReturnType<typeof deliverPending>> | undefined;
   for (let m = 0; m <= 60; m += 4) {
@@ -64,4 +70,27 @@ it('a message held by its sender within its first leases is no failure, in the s
   const report = await deliverPending({ store, notifier: { deliver: async () => {} }, now: () => T(11) });
   expect(report.failed).toEqual([]);
   expect((await verifyStore(store, { now: T(11) })).problems).toEqual([]);
+});
+
+it('a page kept claimed for an hour, its createdAt moved along with the claim, fails the sweep (read14b B6)', async () => {
+  // The stated clock is the machine's (as on AWS): the ledger's entries are written at the machine's time.
+  const start = Date.now();
+  const at = (m: number) => new Date(start + m * 60_000).toISOString();
+  const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => at(0), canEnforce: false }, findingEvent({ id: 'claimed-moved' }));
+  const page = (result.queued ?? []).find((m) => m.channel === 'on-call') as OutboxMessage;
+  expect(page).toBeDefined();
+  const sent: string[] = [];
+  const failures: string[] = [];
+  for (let m = 0; m <= 60; m += 4) {
+    // The queueing time moved six minutes before the next sweep each time.
+    claimAgain(at(m + 4), at(m + 1 - 6));
+    const report = await deliverPending(
+      { store, notifier: { deliver: async (msg) => void sent.push(msg.id) }, now: () => at(m + 1) },
+      { queuedBefore: at(m + 1 - 5) },
+    );
+    failures.push(...report.failed.filter((f) => f.message.id === page.id).map((f) => f.error));
+  }
+  expect(sent).not.toContain(page.id); // never sent in the hour
+  expect(failures, 'the sweep never reported the held page: its report was clean for an hour').not.toEqual([]);
+  expect(failures[0]).toMatch(/another sender holds its claim/);
 });

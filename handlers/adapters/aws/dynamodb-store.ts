@@ -19,7 +19,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
@@ -825,6 +825,22 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       },
     );
     return hash ?? null;
+  }
+
+  async messageQueuedAt(incidentId: string, messageId: string): Promise<string | null> {
+    let at: string | null = null;
+    await this.readBack(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+        ExpressionAttributeValues: { ':pk': `INC#${incidentId}`, ':ledger': 'LG#' },
+        Limit: LEDGER_PAGE,
+      },
+      (item) => {
+        at = queuedAtIn(String(item.data), messageId);
+        return at !== null;
+      },
+    );
+    return at;
   }
 
   /**

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type ClaimRow, findingsWrittenBy, findingWrites, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import type { FindingKey } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
@@ -945,6 +945,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       for (const row of this.db.prepare('SELECT data FROM ledger WHERE incident_id = ? ORDER BY seq DESC').iterate(incidentId) as Iterable<{ data: string }>) {
         const hash = findingsWrittenBy(String(row.data)).get(findingKey);
         if (hash !== undefined) return hash;
+      }
+      return null;
+    });
+  }
+
+  async messageQueuedAt(incidentId: string, messageId: string): Promise<string | null> {
+    this.requireLedger();
+    return this.run(() => {
+      for (const row of this.db.prepare('SELECT data FROM ledger WHERE incident_id = ? ORDER BY seq DESC').iterate(incidentId) as Iterable<{ data: string }>) {
+        const at = queuedAtIn(String(row.data), messageId);
+        if (at !== null) return at;
       }
       return null;
     });
