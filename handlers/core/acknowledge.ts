@@ -15,7 +15,7 @@ import { changeIncident, type TimelineDraft } from './change-incident.js';
 import { RefusedError } from './errors.js';
 import { followUpHint, type Incident } from './incident.js';
 import { composePagerMessage } from './messages.js';
-import { notPlannedUntaken } from './pager.js';
+import { notDoneHeldUntaken, notPlannedUntaken } from './pager.js';
 import type { Policy } from './policy.js';
 import { exposedUntaken, openSince } from './schedule.js';
 import { checkRecordingTime } from './stated-time.js';
@@ -56,8 +56,9 @@ export async function acknowledge(deps: { store: IncidentStore; policy: Policy; 
     // A repeated exposed page's link takes that repeat (or the incident nobody acknowledged), not an alert at the pager.
     const pageAfter = pageAfterAcknowledgement(draft) && !input.link?.repeat;
     const repeated = draft.acknowledgedBy && !pageAfter ? exposedUntaken(draft, deps.policy) : [];
-    // Alerts of containment that did not fit, raised after the acknowledgement: taken with whatever else this takes.
-    const notPlanned = draft.acknowledgedBy && !input.link?.repeat ? notPlannedUntaken(draft) : [];
+    // Alerts of containment that did not fit, or of a step asked for against a not-done decision,
+    // raised after the acknowledgement: taken with whatever else this takes.
+    const notPlanned = draft.acknowledgedBy && !input.link?.repeat ? alertsToTake(draft) : [];
     if (draft.acknowledgedBy && !pageAfter && repeated.length === 0 && notPlanned.length === 0) return null;
     const now = deps.now();
     const takeNotPlanned = () => {
@@ -162,7 +163,17 @@ export function acknowledgementTakes(incident: Incident, policy: Policy, link?: 
   if (incident.state === 'closed') return false;
   if (!incident.acknowledgedBy) return true;
   if (link?.repeat) return exposedUntaken(incident, policy).length > 0;
-  return pageAfterAcknowledgement(incident) || exposedUntaken(incident, policy).length > 0 || notPlannedUntaken(incident).length > 0;
+  return pageAfterAcknowledgement(incident) || exposedUntaken(incident, policy).length > 0 || alertsToTake(incident).length > 0;
+}
+
+/**
+ * The alerts raised after the incident's acknowledgement that a person takes in datalek (pager.ts):
+ * containment that did not fit the record, and a finding asking for a step decided against (read14b
+ * B3: that one held every merge until taken, and only the pager's webhook could take it).
+ * `notPlannedTakenAt` notes the taking of both.
+ */
+function alertsToTake(incident: Incident): { key: string; raisedAt: string }[] {
+  return [...notPlannedUntaken(incident), ...notDoneHeldUntaken(incident)];
 }
 
 /**

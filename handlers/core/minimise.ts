@@ -772,6 +772,21 @@ function minimiseIamNames(draft: Incident, findingId: string): number {
   return left.length;
 }
 
+/**
+ * Takes out of a minimised finding's actions what they kept only while in effect (an object's key, an
+ * IAM user's name), once released (release.ts): minimising kept it for the release alone (read14b B4).
+ */
+export function minimiseReleased(draft: Incident, findingId: string): number {
+  return minimiseObjectKeys(draft, findingId) + minimiseIamNames(draft, findingId);
+}
+
+/** Whether the stored record of the action's finding says it is minimised; read only for an incident that records minimising. */
+export async function releasedFindingMinimised(store: IncidentStore, incident: Incident, action: ActionRecord): Promise<boolean> {
+  if (!incident.minimised) return false;
+  const key = { accountId: action.findingAccountId ?? incident.accountId, region: action.findingRegion ?? incident.region, findingId: action.findingId };
+  return (await store.getFinding(key))?.minimised !== undefined;
+}
+
 /** The finding's actions holding personal data minimising removes: an S3 object's key, an IAM user's name. */
 export function actionsHoldingPersonalData(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
   return [...objectKeysLeft(incident, findingId), ...iamNamesLeft(incident, findingId)];

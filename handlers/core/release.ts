@@ -21,6 +21,7 @@ import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCID
 import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError, stuckActed } from './errors.js';
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
+import { minimiseReleased, releasedFindingMinimised } from './minimise.js';
 
 export interface ReleaseInput {
   incidentId: string;
@@ -275,6 +276,8 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       // This record and each other's, in one commit: a crash between them would leave another
       // incident saying "contained" while it is undone (and this action, released, is not released again).
       const others = [...new Set(undone.map((h) => h.other.id))];
+      // A minimised finding's action kept the object's key (or user's name) for this release alone.
+      const minimised = await releasedFindingMinimised(deps.store, marked.incident, action);
       const outcome: UndoneFor[] = [];
       let done = false;
       let partly: ReleaseOutcome['failed'][number]['partly'];
@@ -295,6 +298,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
           return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
         }
         a.released = release;
+        if (minimised) minimiseReleased(draft, a.findingId);
         const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
         const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
         return [
