@@ -47,6 +47,7 @@ import {
   heldContainment,
   holderIn,
   leftFailedTrack,
+  oweLeavers,
   PER_INCIDENT_ACTIONS,
   placedIn,
   planContainment,
@@ -378,7 +379,7 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
       const current = (await deps.store.getIncident(incidentId)) as Incident;
       const action = actionsToEnforce(current, machineTime(deps)).find((a) => !attempted.has(a.id));
       if (!action) {
-        if (await giveLeaseBack(deps, incidentId, holder, attempted)) break;
+        if (await giveLeaseBack(deps, incidentId, holder, attempted, retried)) break;
         continue; // an action arrived meanwhile: it is this run's too
       }
       attempted.add(action.id);
@@ -400,7 +401,7 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
       if (lease.lost) throw new LeaseLostError(lease.lost);
     }
     // Told in this run, not at the sweep's next left check (up to a day on: C3), once the lease is back.
-    await tellLeftFailures(deps, incidentId, ran, retried);
+    await tellLeftFailures(deps, incidentId, ran);
   } catch (err) {
     if (err instanceof LeaseLostError) {
       // Not this run's any more: it takes no further step, says where it stopped, and leaves the
@@ -408,7 +409,7 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
       stopped = await recordStop(deps, incidentId, err.message, last);
     } else {
       // A store failure: give the lease back so that the retry (or another event) is not held up.
-      await giveLeaseBack(deps, incidentId, holder, null).catch(() => undefined);
+      await giveLeaseBack(deps, incidentId, holder, null, retried).catch(() => undefined);
       throw err;
     }
   }
@@ -426,7 +427,7 @@ async function containRun(deps: ContainDeps, incidentId: string, options: Contai
  *   this one) plan that resource (see `takeResource`); beyond the links a record lists, the check finds them.
  * - An action this run left to an incident whose containment of it failed: told here at once.
  */
-async function tellLeftFailures(deps: ContainDeps, incidentId: string, ran: ContainResult['actions'], retried: ReadonlySet<string>): Promise<void> {
+async function tellLeftFailures(deps: ChangeDeps, incidentId: string, ran: ContainResult['actions']): Promise<void> {
   const now = machineTime(deps);
   const tell = async (leaver: Incident, holderId?: string) => {
     const found = await failedHoldersOf(deps.store, leaver, now);
@@ -434,9 +435,10 @@ async function tellLeftFailures(deps: ContainDeps, incidentId: string, ran: Cont
     await changeIncident(deps, leaver.id, (draft) => tellFailedAtHolders(deps, draft, found));
   };
   if (ran.some((r) => r.heldBy)) await tell((await deps.store.getIncident(incidentId)) as Incident);
-  const concerned = new Set(ran.filter((r) => !r.heldBy && (r.status === 'failed' || retried.has(r.id))).map((r) => r.id));
-  if (concerned.size === 0) return;
   const holder = (await deps.store.getIncident(incidentId)) as Incident;
+  // What this run's outcomes owe (marked when its lease was given back), and what an earlier run owed and did not tell.
+  const concerned = new Set(holder.leftUntold ?? []);
+  if (concerned.size === 0) return;
   const candidates = new Set(holder.linked ?? []);
   for (const a of holder.actions.filter((x) => concerned.has(x.id) && sharesState(x))) {
     const key = resourceKeyOfAction(a, holder);
@@ -444,10 +446,32 @@ async function tellLeftFailures(deps: ContainDeps, incidentId: string, ran: Cont
     for (const id of keyHolder ? [keyHolder.id, ...(keyHolder.linked ?? [])] : []) candidates.add(id);
   }
   candidates.delete(incidentId);
+  // Each leaver on its own: one whose write is refused does not keep the others untold.
+  const errors: unknown[] = [];
   for (const id of candidates) {
-    const leaver = await deps.store.getIncident(id);
-    if (leaver && leftToOthers(leaver)) await tell(leaver, incidentId);
+    try {
+      const leaver = await deps.store.getIncident(id);
+      if (leaver && leftToOthers(leaver)) await tell(leaver, incidentId);
+    } catch (err) {
+      errors.push(err);
+    }
   }
+  // Still owed (the next sweep tells it) while one of them could not be told.
+  if (errors.length) throw errors[0];
+  await changeIncident(deps, incidentId, (draft) => {
+    const left = (draft.leftUntold ?? []).filter((id) => !concerned.has(id));
+    if (left.length === (draft.leftUntold?.length ?? 0)) return null;
+    draft.leftUntold = left.length ? left : undefined;
+    return { entries: [] };
+  });
+}
+
+/**
+ * Tells the incidents that left a resource to `incidentId` what a stopped run of it left owed
+ * (`leftUntold`): the sweep's part (core/sweep.ts), once no run of it is under way.
+ */
+export async function tellOwedLeavers(deps: ChangeDeps, incidentId: string): Promise<void> {
+  await tellLeftFailures(deps, incidentId, []);
 }
 
 /** This run's hold on its incident's containment lease, as it last wrote it. */
@@ -1078,7 +1102,13 @@ async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): 
  * is waiting (it arrived while the run held the lease: the run that skipped it relies on this one).
  * `attempted: null` gives it back whatever waits (after a failure).
  */
-async function giveLeaseBack(deps: ContainDeps, incidentId: string, holder: string, attempted: ReadonlySet<string> | null): Promise<boolean> {
+async function giveLeaseBack(
+  deps: ContainDeps,
+  incidentId: string,
+  holder: string,
+  attempted: ReadonlySet<string> | null,
+  retried: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
   let waiting = false;
   await changeIncident(deps, incidentId, (draft) => {
     if (attempted && actionsToEnforce(draft, machineTime(deps)).some((a) => !attempted.has(a.id))) {
@@ -1087,6 +1117,7 @@ async function giveLeaseBack(deps: ContainDeps, incidentId: string, holder: stri
     }
     if (draft.containmentLease?.holder !== holder) return null;
     draft.containmentLease = null;
+    oweLeavers(draft, retried);
     return { entries: [], messages: tellOutcomes(deps, draft) };
   });
   return !waiting;

@@ -1037,3 +1037,15 @@ function bucketNames(finding: Finding): string[] {
   const details = (finding.detail.resource as { s3BucketDetails?: { name?: string }[] } | undefined)?.s3BucketDetails ?? [];
   return Array.isArray(details) ? details.flatMap((b) => (typeof b.name === 'string' && b.name ? [b.name] : [])) : [];
 }
+
+/**
+ * Marks, in the commit that tells the outcomes not yet told, those the incidents that left the
+ * resource to this one are owed (`leftUntold`): failed, or failed before and run again (`retried`).
+ * Taken off once they are told (contain.ts `tellLeftFailures`: those of a resource it shares); the sweep tells what a stopped run left owed.
+ */
+export function oweLeavers(draft: Incident, retried: ReadonlySet<string> = new Set()): void {
+  const untold = new Set(draft.containmentUntold ?? []);
+  const owed = draft.actions.filter((a) => untold.has(a.id) && !a.heldBy && (a.status === 'failed' || retried.has(a.id))).map((a) => a.id);
+  const all = [...new Set([...(draft.leftUntold ?? []), ...owed])];
+  if (all.length) draft.leftUntold = all;
+}

@@ -646,6 +646,14 @@ export interface Incident {
    */
   containmentUntold?: string[];
   /**
+   * This incident's actions whose outcome (failed, or retried after a failure) the incidents that left
+   * that resource's containment to it are still to be told (core/contain.ts `tellLeftFailures`):
+   * marked in the commit that records the run's outcomes as told here, taken off once the leavers are
+   * told. A run stopped before that (killed, a store error, a leaver's write refused) leaves it to the
+   * next sweep (read14c C2), not to the leavers' spaced left check.
+   */
+  leftUntold?: string[];
+  /**
    * Messages their channel refused as they are (`UndeliverableError`): never sent, and no longer
    * tried; each was told once, to on-call and its own channel, with why.
    */

@@ -519,6 +519,15 @@ export function leftCheckDueAt(incident: Incident): string | null {
   return new Date(Date.parse(checked) + wait).toISOString();
 }
 
+/**
+ * When the sweep tells the incidents that left a resource to this one what a stopped run owed them
+ * (`leftUntold`, core/contain.ts `tellOwedLeavers`): once no run holds its lease; null when nothing is owed.
+ */
+export function owedLeaversDueAt(incident: Incident): string | null {
+  if (!incident.leftUntold?.length || incident.state === 'closed') return null;
+  return incident.containmentLease?.until ?? incident.detectedAt;
+}
+
 /** The earliest time anything falls due after what was already announced; null when nothing will. */
 export function nextDueAt(incident: Incident, policy: Policy): string | null {
   let next: number | null = null;
@@ -533,6 +542,8 @@ export function nextDueAt(incident: Incident, policy: Policy): string | null {
   if (untold !== null && (next === null || Date.parse(untold) < next)) next = Date.parse(untold);
   const left = leftCheckDueAt(incident);
   if (left !== null && (next === null || Date.parse(left) < next)) next = Date.parse(left);
+  const owed = owedLeaversDueAt(incident);
+  if (owed !== null && (next === null || Date.parse(owed) < next)) next = Date.parse(owed);
   for (const e of exposedAgain(incident)) if (next === null || Date.parse(e.at) < next) next = Date.parse(e.at);
   return next === null ? null : new Date(next).toISOString();
 }

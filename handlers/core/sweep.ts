@@ -8,7 +8,7 @@
 import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, markStatedRun, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
-import { toldOutcomes } from './containment.js';
+import { oweLeavers, toldOutcomes } from './containment.js';
 import { ConflictError, isLostRace, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -26,6 +26,7 @@ import {
   MAX_EXPOSED_REPEATS_PER_SWEEP,
   nextDueAt,
   openSince,
+  owedLeaversDueAt,
   untoldOutcomesDueAt,
 } from './schedule.js';
 import { MINUTE_MS } from './time.js';
@@ -186,8 +187,21 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
     }
     const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
     if (failure) failed.push({ incidentId: incident.id, error: failure.error, ...(failure.lostRace ? { lostRace: failure.lostRace } : {}) });
+    else await tellOwed(deps, incident.id, now).catch((err: unknown) => failed.push({ incidentId: incident.id, error: (err as Error).message }));
   }
   return { sent, failed, notReached, incidentsRead, revisions };
+}
+
+/**
+ * Tells the incidents that left a resource to `incidentId` what a stopped run of it owed them
+ * (read14c C2), once no run holds its lease. The containment code loads only then.
+ */
+async function tellOwed(deps: SweepDeps, incidentId: string, now: string): Promise<void> {
+  const incident = await deps.store.getIncident(incidentId);
+  const dueAt = incident ? owedLeaversDueAt(incident) : null;
+  if (dueAt === null || Date.parse(dueAt) > Date.parse(now)) return;
+  const { tellOwedLeavers } = await import('./contain.js');
+  await tellOwedLeavers({ store: deps.store, policy: deps.policy, now: () => now }, incidentId);
 }
 
 /**
@@ -409,6 +423,8 @@ function exposedQueued(now: string, detail: Record<string, unknown>) {
  * (a later run retried them) are only taken off.
  */
 function tellUntold(next: Incident, policy: Policy, now: string, leaseUntil: string) {
+  // What the stopped run's failures owe the incidents that left the resource to it: told after this commit (`tellOwed`).
+  oweLeavers(next);
   const untold = new Set(next.containmentUntold ?? []);
   next.containmentUntold = undefined;
   const outcome = toldOutcomes(next.actions.filter((a) => untold.has(a.id)));

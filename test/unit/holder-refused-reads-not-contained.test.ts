@@ -14,9 +14,8 @@ import { type ContainDeps, runContainment } from '../../handlers/core/contain.js
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { sweep } from '../../handlers/core/sweep.js';
-import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { incidentFixture, plannedIsolation, storeInstanceFinding } from '../support/incidents.js';
+import { failingIsolation, openSharing } from '../support/left-holder.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const SHARED = 'i-0shared0000000c5';
@@ -26,22 +25,12 @@ const T2 = '2026-11-27T23:00:00.000Z';
 
 let t: ReturnType<typeof tempSqliteStore>;
 let clock: string;
-const adapter: Containment = {
-  canEnforce: true,
-  execute: async (_a, ctx) => {
-    await ctx.record({ name: 'isolate-eni:eni-a', at: clock, status: 'failed', code: 'UnauthorizedOperation', detail: 'not authorized' });
-  },
-  release: async () => {},
-};
+const adapter = failingIsolation(() => clock);
 const contain = (id: string, forceEnforce: boolean) =>
   runContainment({ store: t.store, policy: DEFAULT_POLICY, now: () => clock, containment: adapter, forceEnforce } as ContainDeps, id);
 const get = async (id: string) => (await t.store.getIncident(id)) as Incident;
 
-async function open(store: IncidentStore, id: string, over: Partial<Incident> = {}): Promise<void> {
-  const action = plannedIsolation(SHARED, { findingId: `f-${id}` });
-  await store.commit({ incident: incidentFixture({ id, actions: [action], ...over }), expectedRevision: null, timeline: [], messages: [] });
-  await storeInstanceFinding(store, id, `f-${id}`, SHARED);
-}
+const open = (store: IncidentStore, id: string, over: Partial<Incident> = {}) => openSharing(store, id, SHARED, over);
 
 beforeEach(() => {
   t = tempSqliteStore();
