@@ -27,10 +27,9 @@ const policy = parsePolicy({ organisation: { name: 'Zorggroep Voorbeeld', fg: { 
 const NOW = '2026-11-28T08:00:00.000Z';
 const TARGET = 'i-0s5isolated00001';
 
-describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b) exception rests on', () => {
-  let t: ReturnType<typeof tempSqliteStore>;
-  let undone: string[];
-  const containment: Containment = {
+/** A containment that records which targets a release undid, in `undone`, and restores one interface. */
+function recordingContainment(undone: string[]): Containment {
+  return {
     canEnforce: true,
     execute: async () => {},
     release: async (action, _i, options) => {
@@ -38,6 +37,12 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
       await options.record({ name: 'restore-eni:eni-1', status: 'done', at: NOW });
     },
   };
+}
+
+describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b) exception rests on', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  const undone: string[] = [];
+  const containment = recordingContainment(undone);
   const fg = () => ({ store: t.store, policy, now: () => NOW }) as FgDeps;
   const release = () =>
     releaseContainment({ store: t.store, policy, now: () => NOW, containment } as ContainDeps, {
@@ -48,7 +53,7 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
   const stored = async () => (await t.store.getIncident('dl-s5')) as Incident;
   beforeEach(async () => {
     t = tempSqliteStore();
-    undone = [];
+    undone.length = 0;
     const isolated = doneIsolation(TARGET, { findingId: 'f-s5', mode: 'enforce' });
     await t.store.commit({ incident: incidentFixture({ id: 'dl-s5', actions: [isolated] }), expectedRevision: null, timeline: [], messages: [] });
     await storeInstanceFinding(t.store, 'dl-s5', 'f-s5', TARGET);
@@ -90,15 +95,8 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
 
 describe('fgsec12 S5 for another incident the release undoes containment for (--undo-for)', () => {
   let t: ReturnType<typeof tempSqliteStore>;
-  let undone: string[];
-  const containment: Containment = {
-    canEnforce: true,
-    execute: async () => {},
-    release: async (action, _i, options) => {
-      undone.push(action.target);
-      await options.record({ name: 'restore-eni:eni-1', status: 'done', at: NOW });
-    },
-  };
+  const undone: string[] = [];
+  const containment = recordingContainment(undone);
   const fg = () => ({ store: t.store, policy, now: () => NOW }) as FgDeps;
   const measuresTakenException = () =>
     decideSubjects(fg(), {
@@ -119,7 +117,7 @@ describe('fgsec12 S5 for another incident the release undoes containment for (--
   const holder = async () => (await t.store.getIncident('dl-holder')) as Incident;
   beforeEach(async () => {
     t = tempSqliteStore();
-    undone = [];
+    undone.length = 0;
     // Both incidents' records hold the isolation of TARGET: dl-other relies on it as its only measure.
     for (const id of ['dl-holder', 'dl-other']) {
       const isolated = doneIsolation(TARGET, { findingId: `f-${id}`, mode: 'enforce' });
