@@ -94,9 +94,10 @@ export type Observation =
   | { read: 'error'; code: string; message: string }
   /**
    * Not found. `byName`: read by a name that can change (an IAM user's, an RDS database's
-   * identifier), so not found is renamed or deleted, not known which.
+   * identifier), so not found is renamed or deleted, not known which. `others`: an access key's
+   * user's other keys, from the list that did not hold the key (as for a `key` read).
    */
-  | { read: 'missing'; what: string; byName?: true }
+  | { read: 'missing'; what: string; byName?: true; others?: { id: string; status: string; created: string | null }[] }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
@@ -696,14 +697,28 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
   return { state: 'in-place', actual: `unused: no network interface in it (${rules})`, todo: `delete it (${del}): datalek never uses it` };
 }
 
+/** A user's other access key, as listed: its id, status and when it was made (null: not given). */
+type ListedKey = { id: string; status: string; created: string | null };
+
 /**
- * The key Inactive, judged with its user's other Active keys (review12 K7). One made from the first
- * activity up to the deactivation is most likely the attacker's, made with the stolen key before
- * containment reached it: NOT CONTAINED. One made before the first activity may be the owner's (a
- * key is often stolen before GuardDuty sees it used): a check to make. One made after the
- * deactivation was not made with this key: named, nothing to do for it here.
+ * The key deleted: gone, unless its user has another Active key made since the first activity, which
+ * is NOT CONTAINED as beside an Inactive key (`otherKeysVerdict`); a check that verdict names is kept.
  */
-function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, others: readonly { id: string; status: string; created: string | null }[]): Verdict {
+function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }>, others: readonly ListedKey[]): Verdict {
+  const v = otherKeysVerdict(e, others, 'access key not found');
+  if (v.state === 'drifted') return { ...v, todo: `find out who deleted the key (CloudTrail: DeleteAccessKey); ${v.todo}` };
+  return { state: 'gone', actual: v.actual, todo: [todoOf(e, 'gone'), v.todo].filter(Boolean).join('; ') };
+}
+
+/**
+ * The key Inactive (`key`: what was read of it), judged with its user's other Active keys (review12
+ * K7). One made from the first activity up to the deactivation is most likely the attacker's, made
+ * with the stolen key before containment reached it: NOT CONTAINED. One made before the first
+ * activity may be the owner's (a key is often stolen before GuardDuty sees it used): a check to make.
+ * One made after the deactivation was not made with this key: named, nothing to do for it here. The
+ * containment run judges the list it made when it deactivated the key so too (review13 K1).
+ */
+export function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, others: readonly ListedKey[], key = 'Inactive'): Verdict {
   const active = others.filter((k) => k.status === 'Active');
   const made = (k: { id: string; created: string | null }) => `${k.id} (made ${k.created ?? 'at a time not known'})`;
   const after = active.filter((k) => k.created && e.containedAt && k.created > e.containedAt);
@@ -714,7 +729,7 @@ function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, other
   if (since.length && e.since) {
     return {
       state: 'drifted',
-      actual: `Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? ' and before the deactivation' : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
+      actual: `${key}, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? ' and before the deactivation' : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
       todo: `${check}; ${TELL}`,
     };
   }
@@ -724,11 +739,11 @@ function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, other
     const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
     return {
       state: 'in-place',
-      actual: `Inactive; the key's user has another Active key, ${when}: ${unsure.map(made).join(', ')}${later}`,
+      actual: `${key}; the key's user has another Active key, ${when}: ${unsure.map(made).join(', ')}${later}`,
       todo: `the stolen key may have been used before GuardDuty saw it: ${check}`,
     };
   }
-  return { state: 'in-place', actual: after.length ? `Inactive; the key's user has another Active key${later}` : 'Inactive' };
+  return { state: 'in-place', actual: after.length ? `${key}; the key's user has another Active key${later}` : key };
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
@@ -742,6 +757,8 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
   // Deleted is what the record asks of a killed run's group; someone else's is no longer datalek's concern.
   if (seen.read === 'missing' && e.kind === 'unvouched-group') return { state: 'in-place', actual: 'deleted: nothing left to do' };
+  // A stolen key deleted (by the attacker, with a key made with it: review13 K4): its user's other keys judged all the same.
+  if (seen.read === 'missing' && e.kind === 'access-key' && seen.others) return deletedKeyVerdict(e, seen.others);
   if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
   switch (e.kind) {
     case 'interface': {
