@@ -10,6 +10,7 @@
  * only what the record names, and changes nothing.
  */
 import {
+  ALREADY_CONTAINED,
   actionPlace,
   failedAt,
   failedAtHolder,
@@ -59,9 +60,10 @@ export type Expectation =
    * A long-term access key, Inactive; and no other Active key of its user made from `since` (the
    * first activity the record knew when the key was deactivated) up to `containedAt` (then): one is
    * most likely made with the stolen key (review12 K7). Without `since` (a record from before),
-   * another Active key is named as a check to make.
+   * another Active key is named as a check to make. `found`: the key was found Inactive already at
+   * `containedAt` (set so before, when is not known).
    */
-  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string }
+  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string; found?: true }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
   /** All four Block Public Access settings on. */
@@ -482,8 +484,19 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       const userName = userNameOf(action);
       if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       const since = typeof evidence.otherKeysSince === 'string' ? evidence.otherKeysSince : undefined;
-      const containedAt = (action.steps ?? []).find((s) => s.name === 'deactivate-key')?.at;
-      return [{ kind: 'access-key', accessKeyId: action.target, userName, ...(since ? { since } : {}), ...(containedAt ? { containedAt } : {}) }];
+      const step = (action.steps ?? []).find((s) => s.name === 'deactivate-key');
+      const containedAt = step?.at;
+      const found = step?.status === 'failed' && step.code === ALREADY_CONTAINED;
+      return [
+        {
+          kind: 'access-key',
+          accessKeyId: action.target,
+          userName,
+          ...(since ? { since } : {}),
+          ...(containedAt ? { containedAt } : {}),
+          ...(found ? { found: true as const } : {}),
+        },
+      ];
     }
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
@@ -709,12 +722,12 @@ function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, other
   const after = active.filter((k) => k.created && e.containedAt && k.created > e.containedAt);
   const before = active.filter((k) => !after.includes(k) && e.since && k.created && k.created < e.since);
   const since = active.filter((k) => !after.includes(k) && !before.includes(k));
-  const later = after.length ? `; made after it was deactivated, so not with it: ${after.map(made).join(', ')}` : '';
+  const later = after.length ? `; made after it was ${e.found ? 'found Inactive' : 'deactivated'}, so not with it: ${after.map(made).join(', ')}` : '';
   const check = `find who made it (CloudTrail: CreateAccessKey for the key's user) and, unless it is the owner's, deactivate it (aws iam update-access-key --user-name <the key's user> --access-key-id <id> --status Inactive); check the user's login profile and MFA devices made since too (CreateLoginProfile, CreateVirtualMFADevice, EnableMFADevice)`;
   if (since.length && e.since) {
     return {
       state: 'drifted',
-      actual: `Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? ' and before the deactivation' : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
+      actual: `Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? (e.found ? ' and before the key was found Inactive (when it was set so is not known: one made after that was not made with it)' : ' and before the deactivation') : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
       todo: `${check}; ${TELL}`,
     };
   }

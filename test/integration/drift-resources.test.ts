@@ -5,7 +5,8 @@
  * deleted; the reads change nothing. A database or an IAM user not found by the name containment
  * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
  * or deleted", never "gone: find out who deleted it". A second access key made with the stolen one
- * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not.
+ * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not, and so
+ * does a key made before the stolen key was found Inactive already.
  */
 import {
   CreateAccessKeyCommand,
@@ -206,6 +207,32 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     // Deactivated too: in place.
     await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'r.ruiter', AccessKeyId: second, Status: 'Inactive' }));
     expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+  });
+
+  it('a key found Inactive already: its user’s other keys are recorded all the same, and one made since the first activity reads NOT CONTAINED', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    // The attacker made a second key with the stolen one; then the owner (or a closed incident) set the stolen key Inactive.
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 's.smit', AccessKeyId: stolen, Status: 'Inactive' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLESMIT00001', userType: 'IAMUser', userName: 's.smit' },
+    });
+    const [action] = incident.actions;
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'skipped' });
+    expect(action.heldBy).toBeUndefined();
+    // The list the step read to find it Inactive holds the other key: recorded, with the first activity known.
+    expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
+    expect(action.evidence?.otherKeysSince).toBe(incident.firstActivityAt ?? incident.detectedAt);
+    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain(`NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(r.actual).toContain('before the key was found Inactive');
+    expect(r.actual).toContain(second);
+    expect(JSON.stringify(report)).not.toContain('smit');
   });
 
   it("a key's user not found by its recorded name: drifted, renamed or deleted", async () => {

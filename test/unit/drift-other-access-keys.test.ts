@@ -3,8 +3,9 @@
  * from the first activity up to the deactivation is most likely made with the stolen key: NOT
  * CONTAINED (on moto: test/integration/drift-resources.test.ts). One made before the first activity
  * may be the owner's: in place, with a check to make. One made after the deactivation was not made
- * with it. A record without the first activity (from before it was kept) names every other Active
- * key as a check.
+ * with it. A key found Inactive already is judged up to when it was found so (its step records the
+ * other keys too). A record without the first activity (from before it was kept) names every other
+ * Active key as a check.
  */
 import { describe, expect, it } from 'vitest';
 import { type ContainmentCheck, judge } from '../../handlers/core/drift.js';
@@ -13,7 +14,9 @@ const KEY = 'AKIAEXAMPLESTOLEN001';
 const SINCE = '2026-11-27T21:00:00.000Z';
 const CONTAINED = '2026-11-27T21:30:00.000Z';
 
-const check = (window: { since?: string; containedAt?: string }): ContainmentCheck => ({
+type Window = { since?: string; containedAt?: string; found?: true };
+
+const check = (window: Window): ContainmentCheck => ({
   incidentId: 'inc-k7',
   actionId: 'a1',
   accountId: '123456789012',
@@ -22,8 +25,7 @@ const check = (window: { since?: string; containedAt?: string }): ContainmentChe
   expect: { kind: 'access-key', accessKeyId: KEY, userName: 'k7-user', ...window },
 });
 const key = (id: string, created: string | null, status = 'Active') => ({ id, status, created });
-const judged = (window: { since?: string; containedAt?: string }, others: ReturnType<typeof key>[]) =>
-  judge(check(window), { read: 'key', status: 'Inactive', others });
+const judged = (window: Window, others: ReturnType<typeof key>[]) => judge(check(window), { read: 'key', status: 'Inactive', others });
 
 describe("the user's other access keys", () => {
   const window = { since: SINCE, containedAt: CONTAINED };
@@ -51,6 +53,14 @@ describe("the user's other access keys", () => {
     expect(v).toMatchObject({ state: 'in-place' });
     expect(v.actual).toContain('made after it was deactivated, so not with it: AKIAEXAMPLENEW000001');
     expect(v.todo).toBeUndefined();
+  });
+
+  it('a key found Inactive already (when it was set so is not known): one made before it was found is NOT CONTAINED, one made after is not with it', () => {
+    const found = { ...window, found: true as const };
+    const v = judged(found, [key('AKIAEXAMPLESECOND001', '2026-11-27T21:10:00.000Z'), key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
+    expect(v.state).toBe('drifted');
+    expect(v.actual).toContain('and before the key was found Inactive (when it was set so is not known');
+    expect(v.actual).toContain('made after it was found Inactive, so not with it: AKIAEXAMPLENEW000001');
   });
 
   it('a record without the first activity: every other Active key is a check to make', () => {
