@@ -5,14 +5,20 @@
  * deleted; the reads change nothing. A database or an IAM user not found by the name containment
  * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
  * or deleted", never "gone: find out who deleted it". A second access key made with the stolen one
- * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not, and so
- * does a key made before the stolen key was found Inactive already.
+ * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not;
+ * so do a console password and an MFA device made with it, and a key made before the stolen key was
+ * found Inactive already.
  */
 import {
   CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  DeactivateMFADeviceCommand,
+  DeleteLoginProfileCommand,
   DeleteUserPolicyCommand,
+  EnableMFADeviceCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   UpdateUserCommand,
@@ -233,6 +239,32 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(r.actual).toContain('before the key was found Inactive');
     expect(r.actual).toContain(second);
     expect(JSON.stringify(report)).not.toContain('smit');
+  });
+
+  it('a console password and an MFA device made with the stolen key: NOT CONTAINED until both are gone', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 't.tuin' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 't.tuin' }))).AccessKey?.AccessKeyId as string;
+    // The attacker, with the stolen key: a console password and an MFA device of their own. (moto answers
+    // GetLoginProfile's CreateDate with the user's, made just before: here the same window either way.)
+    await c.iam.send(new CreateLoginProfileCommand({ UserName: 't.tuin', Password: 'Not-a-real-password-3!' }));
+    const serial = (await c.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 't.tuin' }))).VirtualMFADevice?.SerialNumber as string;
+    await c.iam.send(new EnableMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLETUIN00001', userType: 'IAMUser', userName: 't.tuin' },
+    });
+    expect(incident.actions[0]).toMatchObject({ type: 'deactivate-access-key', status: 'done' });
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain("NOT CONTAINED: the key's user has a console password made and an MFA device enabled since the first activity");
+    expect(r.todo).toContain('aws iam delete-login-profile');
+    expect(drifted(report)).toBe(true);
+    // The device's serial number carries the name it was given (here the user's): never in the report.
+    expect(JSON.stringify(report)).not.toContain('tuin');
+    await c.iam.send(new DeleteLoginProfileCommand({ UserName: 't.tuin' }));
+    await c.iam.send(new DeactivateMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
   });
 
   it("a key's user not found by its recorded name: drifted, renamed or deleted", async () => {

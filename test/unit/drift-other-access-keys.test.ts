@@ -71,3 +71,65 @@ describe("the user's other access keys", () => {
     expect(judged({}, []).actual).toBe('Inactive');
   });
 });
+
+/**
+ * The stolen key may have given its user a console password (CreateLoginProfile) or an MFA device
+ * (EnableMFADevice) before containment reached it: drift reads both for the key's user
+ * (GetLoginProfile's CreateDate, ListMFADevices's EnableDate) and judges them as the other keys.
+ */
+describe("the key's user's console password and MFA devices", () => {
+  const window = { since: SINCE, containedAt: CONTAINED };
+  const IN_WINDOW = '2026-11-27T21:10:00.000Z';
+  const BEFORE = '2026-01-01T00:00:00.000Z';
+  const AFTER = '2026-11-28T09:00:00.000Z';
+  const signedIn = (w: Window, password: string | null | undefined, mfa: (string | null)[]) =>
+    judge(check(w), {
+      read: 'key',
+      status: 'Inactive',
+      others: [],
+      signIn: { password: password === undefined ? null : { created: password }, mfaDevices: mfa.map((enabled) => ({ enabled })) },
+    });
+
+  it('a console password made between the first activity and the deactivation: NOT CONTAINED', () => {
+    const v = signedIn(window, IN_WINDOW, []);
+    expect(v.state).toBe('drifted');
+    expect(v.actual).toContain(`NOT CONTAINED: the key's user has a console password made since the first activity (${SINCE})`);
+    expect(v.actual).toContain(`console password (made ${IN_WINDOW})`);
+    expect(v.todo).toContain('CreateLoginProfile');
+    expect(v.todo).toContain('aws iam delete-login-profile');
+  });
+
+  it('an MFA device enabled in that window: NOT CONTAINED, named by when only (its serial number may name the user)', () => {
+    const v = signedIn(window, undefined, [IN_WINDOW, BEFORE]);
+    expect(v.state).toBe('drifted');
+    expect(v.actual).toContain("the key's user has an MFA device enabled since the first activity");
+    expect(v.actual).toContain(`MFA device (enabled ${IN_WINDOW})`);
+    expect(v.actual).not.toContain(`enabled ${BEFORE}`);
+    expect(v.todo).toContain('EnableMFADevice');
+    expect(v.todo).toContain('aws iam deactivate-mfa-device');
+  });
+
+  it('made before the first activity: in place, a check to make; after the deactivation: named, nothing to do; none: Inactive', () => {
+    const before = signedIn(window, BEFORE, [BEFORE]);
+    expect(before.state).toBe('in-place');
+    expect(before.actual).toContain(`made before the first activity (${SINCE}): console password (made ${BEFORE}), MFA device (enabled ${BEFORE})`);
+    expect(before.todo).toContain('CreateLoginProfile');
+    const after = signedIn(window, AFTER, [AFTER]);
+    expect(after.state).toBe('in-place');
+    expect(after.actual).toContain(`made after it was deactivated, so not with it: console password (made ${AFTER}), MFA device (enabled ${AFTER})`);
+    expect(after.todo).toBeUndefined();
+    expect(signedIn(window, undefined, []).actual).toBe('Inactive');
+  });
+
+  it('with another key made in the window too: each is named', () => {
+    const v = judge(check(window), {
+      read: 'key',
+      status: 'Inactive',
+      others: [key('AKIAEXAMPLESECOND001', IN_WINDOW)],
+      signIn: { password: { created: IN_WINDOW }, mfaDevices: [{ enabled: IN_WINDOW }] },
+    });
+    expect(v.state).toBe('drifted');
+    expect(v.actual).toContain("the key's user has another Active key made, a console password made and an MFA device enabled since the first activity");
+    expect(v.actual).toContain(`AKIAEXAMPLESECOND001 (made ${IN_WINDOW}), console password (made ${IN_WINDOW}), MFA device (enabled ${IN_WINDOW})`);
+  });
+});
