@@ -7,12 +7,12 @@
  */
 import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
-import { otherKeysVerdict } from '../../../core/drift.js';
+import { otherCredentialsVerdict } from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -104,16 +104,18 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
     read = await keyStatus(c, userName, action.target);
     const { status, others } = read;
+    // The user's other keys, and from when a key made may be the attacker's: the first activity
+    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
+    // for a key found Inactive already too (the stolen key may have made one before it was set so).
+    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     if (status === 'Inactive')
-      throw new ContainmentStepError(
+      throw new FailedWithEvidence(
         'deactivate-key',
         ALREADY_CONTAINED,
-        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)`,
+        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)${otherActiveKeys(others)}`,
+        { otherKeys: others, otherKeysSince: since },
       );
     await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
-    // The user's other keys, and from when a key made may be the attacker's: the first activity
-    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since.
-    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     return {
       status: 'done',
       detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
@@ -124,12 +126,14 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
 }
 
 /**
- * The key's user's other keys, judged as drift judges them (core/drift.ts `otherKeysVerdict`): one
- * Active and made since the first activity is most likely the attacker's, made with the stolen key,
- * so the action is not contained: the step fails naming it, and on-call and the FG are told as of any
- * failed step (review13 K1). One made before the first activity stays a check, in the step's detail.
- * Judged from the list the deactivation read (`read`); a later run, the deactivation done by an
- * earlier one, lists the keys again (after the key is Inactive), so a key deactivated since clears it.
+ * The key's user's other keys, judged as drift judges them (core/drift.ts
+ * `otherCredentialsVerdict`): one Active and made since the first activity is most likely the
+ * attacker's, made with the stolen key, so the action is not contained: the step fails naming it,
+ * and on-call and the FG are told as of any failed step (review13 K1). One made before the first
+ * activity stays a check, in the step's detail. Judged from the list the deactivation read (`read`),
+ * no further call; a later run, the deactivation done by an earlier one, lists the keys again (the
+ * key Inactive by then), so a key deactivated since clears it. The console password and MFA
+ * devices are drift's to read (show / verify --target aws), not this step's.
  */
 async function judgeOtherKeys(
   c: ContainmentClients,
@@ -147,7 +151,7 @@ async function judgeOtherKeys(
     // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time.
     const containedAt = read ? now() : ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
     const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
-    const v = otherKeysVerdict(expected, seen.others);
+    const v = otherCredentialsVerdict(expected, { others: seen.others });
     if (v.state === 'drifted')
       throw new ContainmentStepError(
         'other-keys',
