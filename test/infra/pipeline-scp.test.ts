@@ -421,6 +421,15 @@ describe("against the staging bucket's settings changed (fgsec14 S2: one call tu
     's3:PutBucketPublicAccessBlock',
     's3:PutBucketAcl',
     's3:DeleteBucket',
+    // attack15 K6: settings whose IAM action is no PutBucket* (CloudTrail's PutBucket…/DeleteBucket… names, which
+    // the watch pages on): the default encryption (a KMS key of the caller's), replication (the assets copied out), …
+    's3:PutEncryptionConfiguration',
+    's3:PutReplicationConfiguration',
+    's3:PutAccelerateConfiguration',
+    's3:PutInventoryConfiguration',
+    's3:PutAnalyticsConfiguration',
+    's3:PutMetricsConfiguration',
+    's3:PutIntelligentTieringConfiguration',
   ];
   const changes = (principal: string) => buckets.flatMap((bucket) => settings.map((action) => call(action, bucket, principal)));
   const deployRole = role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`);
