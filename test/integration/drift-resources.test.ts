@@ -5,13 +5,20 @@
  * deleted; the reads change nothing. A database or an IAM user not found by the name containment
  * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
  * or deleted", never "gone: find out who deleted it". A second access key made with the stolen one
- * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not.
+ * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not;
+ * so do a console password and an MFA device made with it, and a key made before the stolen key was
+ * found Inactive already.
  */
 import {
   CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  DeactivateMFADeviceCommand,
+  DeleteLoginProfileCommand,
   DeleteUserPolicyCommand,
+  EnableMFADeviceCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   UpdateUserCommand,
@@ -205,6 +212,58 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(JSON.stringify(report)).not.toContain('ruiter');
     // Deactivated too: in place.
     await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'r.ruiter', AccessKeyId: second, Status: 'Inactive' }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+  });
+
+  it('a key found Inactive already: its user’s other keys are recorded all the same, and one made since the first activity reads NOT CONTAINED', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    // The attacker made a second key with the stolen one; then the owner (or a closed incident) set the stolen key Inactive.
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 's.smit', AccessKeyId: stolen, Status: 'Inactive' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLESMIT00001', userType: 'IAMUser', userName: 's.smit' },
+    });
+    const [action] = incident.actions;
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'skipped' });
+    expect(action.heldBy).toBeUndefined();
+    // The list the step read to find it Inactive holds the other key: recorded, with the first activity known.
+    expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
+    expect(action.evidence?.otherKeysSince).toBe(incident.firstActivityAt ?? incident.detectedAt);
+    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain(`NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(r.actual).toContain('before the key was found Inactive');
+    expect(r.actual).toContain(second);
+    expect(JSON.stringify(report)).not.toContain('smit');
+  });
+
+  it('a console password and an MFA device made with the stolen key: NOT CONTAINED until both are gone', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 't.tuin' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 't.tuin' }))).AccessKey?.AccessKeyId as string;
+    // The attacker, with the stolen key: a console password and an MFA device of their own. (moto answers
+    // GetLoginProfile's CreateDate with the user's, made just before: here the same window either way.)
+    await c.iam.send(new CreateLoginProfileCommand({ UserName: 't.tuin', Password: 'Not-a-real-password-3!' }));
+    const serial = (await c.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 't.tuin' }))).VirtualMFADevice?.SerialNumber as string;
+    await c.iam.send(new EnableMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLETUIN00001', userType: 'IAMUser', userName: 't.tuin' },
+    });
+    expect(incident.actions[0]).toMatchObject({ type: 'deactivate-access-key', status: 'done' });
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain("NOT CONTAINED: the key's user has a console password made and an MFA device enabled since the first activity");
+    expect(r.todo).toContain('aws iam delete-login-profile');
+    expect(drifted(report)).toBe(true);
+    // The device's serial number carries the name it was given (here the user's): never in the report.
+    expect(JSON.stringify(report)).not.toContain('tuin');
+    await c.iam.send(new DeleteLoginProfileCommand({ UserName: 't.tuin' }));
+    await c.iam.send(new DeactivateMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial }));
     expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
   });
 

@@ -7,11 +7,10 @@
  */
 import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
-import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -95,16 +94,18 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
     const userName = action.params?.userName;
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
     const { status, others } = await keyStatus(c, userName, action.target);
+    // The user's other keys, and from when a key made may be the attacker's: the first activity
+    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
+    // for a key found Inactive already too (the stolen key may have made one before it was set so).
+    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     if (status === 'Inactive')
-      throw new ContainmentStepError(
+      throw new FailedWithEvidence(
         'deactivate-key',
         ALREADY_CONTAINED,
-        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)`,
+        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)${otherActiveKeys(others)}`,
+        { otherKeys: others, otherKeysSince: since },
       );
     await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
-    // The user's other keys, and from when a key made may be the attacker's: the first activity
-    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since.
-    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     return {
       status: 'done',
       detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
