@@ -7,6 +7,7 @@ import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-fa
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
+import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
@@ -106,9 +107,13 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
 }
 
 /** `datalek show --json`: the status object plus the timeline, and on-call's next step. */
-export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string) {
+export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string, types?: FindingTypeNames) {
+  const coverage = types && assessmentCoverage(incident, types, timeline);
   return {
     ...statusObject(incident, policy, now),
+    // The types past the 100 listed, by name, and which the assessment in force covers (core/finding-types.ts, fg15).
+    ...(types?.notListed.length || types?.unnamed ? { findingTypesPastList: { names: types.notListed, unnamed: types.unnamed } } : {}),
+    ...(coverage ? { assessmentCovers: coverage } : {}),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
     ...onCallNext(incident),
   };
@@ -176,10 +181,15 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     truncate(i.findingType, 44),
     truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
     i.deadline ? formatLocal(apLegalDeadline(i) as string, tz) : i.sample ? 'none (sample)' : '-',
-    deadlineNote(i, now, tz),
+    `${deadlineNote(i, now, tz)}${targetLeft(i, now)}`,
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
-  const out = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  const table0 = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  // The order and the reminders run to an internal target the policy set, not to the column's deadline: said (fg15).
+  const targets = [...new Set(incidents.flatMap((i) => apInternalTarget(i)?.hours ?? []))].sort((a, b) => a - b);
+  const out = targets.length
+    ? `${table0}\nMost urgent first; the AP reminders and the order run to the internal target where the policy sets one (${targets.join(', ')} hours, not the law’s 72).`
+    : table0;
   // A message that will never go is said under the table, each once (show names them).
   const refused = incidents.filter((i) => i.undeliverable?.length);
   if (refused.length === 0) return out;
@@ -196,7 +206,27 @@ function openedByHandLine(o: NonNullable<Incident['openedByHand']>, tz: string):
   return oneLine(`  OPENED BY HAND by ${o.by} at ${formatLocal(o.recordedAt, tz)}: ${o.what}${from}`);
 }
 
-export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
+/** `show`: the types past the 100 the record lists, by name, and which the assessment in force covers (fg15). */
+function typesLines(incident: Incident, timeline: TimelineEntry[], types: FindingTypeNames | undefined): string[] {
+  if (!types) return [];
+  const out: string[] = [];
+  if (types.notListed.length || types.unnamed) {
+    const hashed = types.unnamed ? `${types.notListed.length ? ' and ' : ''}${types.unnamed} known only by their hash` : '';
+    out.push(`  not listed     ${types.notListed.join(', ')}${hashed}   (past the 100 the record lists; read from its findings)`);
+  }
+  const coverage = assessmentCoverage(incident, types, timeline);
+  if (coverage && types.all.length > 1) {
+    const n = types.all.length;
+    out.push(
+      coverage.notCovered.length
+        ? `  assessed for   ${coverage.covered.length} of the ${n} finding types; not covered (came after the assessment): ${coverage.notCovered.join(', ')}`
+        : `  assessed for   all ${n} finding types`,
+    );
+  }
+  return out;
+}
+
+export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, types?: FindingTypeNames): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
   const awareness = currentAwareness(incident);
@@ -207,6 +237,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
     ...((incident.findingTypes?.length ?? 0) > 1 ? [`  finding types  ${incident.findingTypes?.join(', ')}`] : []),
+    ...typesLines(incident, timeline, types),
     // What an assessment from the command line answers for: a type that comes after this changes the token (core/fg-workflow.ts checkTypesSeen).
     `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
     ...(incident.followUpOf
@@ -386,6 +417,13 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);
+}
+
+/** `status`: the time left to an internal target while the AP clock's time left is shown (fg15). */
+function targetLeft(incident: Incident, now: string): string {
+  const target = apInternalTarget(incident);
+  if (!target || initialReport(incident) || incident.assessment?.notifiable === false || incident.state === 'closed') return '';
+  return `; internal target ${now > target.at ? 'missed' : timeLeft(target.at, now)}`;
 }
 
 /** `show`: the organisation's internal AP target under the law's deadline, when shorter (review12 S3). */
