@@ -338,6 +338,50 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     );
   });
 
+  /** Write access to the table: the incident's finding item's evidence edited; its `recordHash` too when `rehash`. */
+  const editFinding = async (id: string, rehash: boolean) => {
+    const f = findingOf.get(id) as { id: string };
+    const findingKey = { pk: { S: `FND#${ACCOUNT}/${REGION}/${f.id}` }, sk: { S: 'FINDING' } };
+    const item = (
+      await db().send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': findingKey.pk } }))
+    ).Items?.[0];
+    const data = String(item?.data?.S).replace('"c2.example"', '"harmless.example"');
+    expect(data).toContain('harmless.example');
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: findingKey,
+        UpdateExpression: rehash ? 'SET #d = :d, recordHash = :h' : 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: data }, ...(rehash ? { ':h': { S: sha256(data) } } : {}) },
+      }),
+    );
+  };
+
+  it('a finding item edited behind the pipeline is not written over by its next version (B2): refused, pointing at verify', async () => {
+    const id = await open();
+    await editFinding(id, false);
+    const refused = await updateFinding(id).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(StuckConflictError);
+    expect((refused as Error).message).toContain('is not the one the ledger recorded last');
+    expect((refused as Error).message).toContain(`datalek verify ${id}`);
+    const f = findingOf.get(id) as { id: string };
+    expect((await store.getFinding({ accountId: ACCOUNT, region: REGION, findingId: f.id }))?.version.count, 'the edit was not written over').toBe(1);
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain('the finding (evidence) was edited');
+  });
+
+  it("a finding edited with the item's recordHash recomputed is written on, but its ledger entry says what it wrote over, for good (B2)", async () => {
+    const id = await open();
+    await editFinding(id, true);
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain(
+      'its recordHash is not the hash the ledger recorded for the record: it was altered',
+    );
+    expect((await updateFinding(id)).outcome).toBe('updated');
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n'), 'verify passed after the next version').toMatch(
+      /ledger \d+: wrote over a record of finding .* that is not the one the ledger recorded: the finding \(evidence\) was edited behind the pipeline/,
+    );
+  });
+
   it("names an incident item whose ledger head is not its ledger's last entry, which every commit on it is refused for (review12 K3)", async () => {
     const [back, forward] = [await open(), await open()];
     const item = (await partition(back)).find((i) => i.sk.S === 'INCIDENT');
