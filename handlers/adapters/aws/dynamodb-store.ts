@@ -125,6 +125,19 @@ function failedLocks(items: TransactItem[], reasons: { Code?: string }[]): strin
 }
 
 /**
+ * Reports an item a listing of incidents left out because it is no incident record: to the list's
+ * handler, else as a process warning (the CLI's stderr, the Lambda's log). Its keys only: an
+ * incident id, and the message's or finding's key (a resource lock's is left out).
+ */
+function skippedNotAnIncident(item: Record<string, unknown>, onUnreadable: UnreadableHandler | undefined): void {
+  const pk = String(item.pk);
+  const incidentId = pk.startsWith('INC#') ? pk.slice('INC#'.length) : '(store)';
+  const reason = `${entryOf(item)} is indexed among the incidents, but it is no incident record: it is left out (an index entry the pipeline did not write; datalek verify names it)`;
+  if (onUnreadable) onUnreadable({ incidentId, reason, notAnIncident: true });
+  else process.emitWarning(`datalek: incident ${incidentId}: ${reason}`, 'DatalekSkippedItem');
+}
+
+/**
  * What a commit needs of the incident item it writes over, as read: its revision, its ledger head,
  * the record's hash the item says the ledger recorded (`recordHash`; absent on items written
  * before it was kept), and the hash of the record bytes read (`replaced`).
@@ -846,6 +859,12 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private incidentItems(items: Record<string, unknown>[], onUnreadable: UnreadableHandler | undefined): Incident[] {
     const out: Incident[] = [];
     for (const item of items) {
+      // Another item an index holds as an incident (a message re-keyed, `misindexed`): no incident is
+      // missing for it, so the list goes on without it (close, minimise), and says so, never silently.
+      if (!isIncidentItem(item)) {
+        skippedNotAnIncident(item, onUnreadable);
+        continue;
+      }
       try {
         out.push(this.incidentItem(item));
       } catch (err) {
