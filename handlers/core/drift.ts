@@ -96,9 +96,10 @@ export type Observation =
   | { read: 'error'; code: string; message: string }
   /**
    * Not found. `byName`: read by a name that can change (an IAM user's, an RDS database's
-   * identifier), so not found is renamed or deleted, not known which.
+   * identifier), so not found is renamed or deleted, not known which. `others`: an access key's
+   * user's other keys, from the list that did not hold the key (as for a `key` read).
    */
-  | { read: 'missing'; what: string; byName?: true }
+  | { read: 'missing'; what: string; byName?: true; others?: { id: string; status: string; created: string | null }[] }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
@@ -748,8 +749,11 @@ const CREDENTIAL_CHECKS: Record<OtherCredential['kind'], string> = {
 const NOT_READ_CREDENTIALS =
   'not read, check CloudTrail for them since the first activity too: a password changed on a console login the user had (UpdateLoginProfile), service-specific credentials, SSH keys and signing certificates (CreateServiceSpecificCredential, UploadSSHPublicKey, UploadSigningCertificate)';
 
+/** What was read of the key's user besides the key: its other keys, and its sign-in when read. */
+type CredentialsRead = Pick<Extract<Observation, { read: 'key' }>, 'others' | 'signIn'>;
+
 /** The user's other credentials as read: its other Active keys, its console password, its MFA devices. */
-function otherCredentials(seen: Extract<Observation, { read: 'key' }>): OtherCredential[] {
+function otherCredentials(seen: CredentialsRead): OtherCredential[] {
   const when = (at: string | null) => at ?? 'at a time not known';
   return [
     ...(seen.others ?? [])
@@ -766,14 +770,26 @@ function otherCredentials(seen: Extract<Observation, { read: 'key' }>): OtherCre
 const inWords = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 
 /**
- * The key Inactive, judged with its user's other credentials: its other Active keys (review12 K7),
- * its console password and MFA devices. One made from the first activity up to the deactivation
- * (or up to when the key was found Inactive already) is most likely the attacker's, made with the
- * stolen key before containment reached it: NOT CONTAINED. One made before the first activity may
- * be the owner's (a key is often stolen before GuardDuty sees it used): a check to make. One made
- * after the deactivation was not made with this key: named, nothing to do for it here.
+ * The key deleted: gone, unless its user has another Active key made since the first activity, which
+ * is NOT CONTAINED as beside an Inactive key (`otherCredentialsVerdict`); a check it names is kept.
  */
-function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: Extract<Observation, { read: 'key' }>): Verdict {
+function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead): Verdict {
+  const v = otherCredentialsVerdict(e, seen, 'access key not found');
+  if (v.state === 'drifted') return { ...v, todo: `find out who deleted the key (CloudTrail: DeleteAccessKey); ${v.todo}` };
+  return { state: 'gone', actual: v.actual, todo: [todoOf(e, 'gone'), v.todo].filter(Boolean).join('; ') };
+}
+
+/**
+ * The key Inactive (`key`: what was read of it), judged with its user's other credentials: its other
+ * Active keys (review12 K7), its console password and MFA devices. One made from the first activity
+ * up to the deactivation (or up to when the key was found Inactive already) is most likely the
+ * attacker's, made with the stolen key before containment reached it: NOT CONTAINED. One made before
+ * the first activity may be the owner's (a key is often stolen before GuardDuty sees it used): a
+ * check to make. One made after the deactivation was not made with this key: named, nothing to do
+ * for it here. The containment run judges the key list it read when it deactivated the key so too
+ * (review13 K1).
+ */
+export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
   const all = otherCredentials(seen);
   const after = all.filter((k) => k.at && e.containedAt && k.at > e.containedAt);
   const before = all.filter((k) => !after.includes(k) && e.since && k.at && k.at < e.since);
@@ -790,7 +806,7 @@ function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>
       : '';
     return {
       state: 'drifted',
-      actual: `Inactive, but NOT CONTAINED: the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}${later}`,
+      actual: `${key}, but NOT CONTAINED: the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}${later}`,
       todo: `${check(since)}; ${TELL}`,
     };
   }
@@ -800,11 +816,11 @@ function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>
     const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
     return {
       state: 'in-place',
-      actual: `Inactive; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}`,
+      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}`,
       todo: `the stolen key may have been used before GuardDuty saw it: ${check(unsure)}`,
     };
   }
-  return { state: 'in-place', actual: after.length ? `Inactive; the key's user has ${kinds(after, 'noun')}${later}` : 'Inactive' };
+  return { state: 'in-place', actual: after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key };
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
@@ -818,6 +834,8 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
   // Deleted is what the record asks of a killed run's group; someone else's is no longer datalek's concern.
   if (seen.read === 'missing' && e.kind === 'unvouched-group') return { state: 'in-place', actual: 'deleted: nothing left to do' };
+  // A stolen key deleted (by the attacker, with a key made with it: review13 K4): its user's other keys judged all the same.
+  if (seen.read === 'missing' && e.kind === 'access-key' && seen.others) return deletedKeyVerdict(e, seen);
   if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
   switch (e.kind) {
     case 'interface': {

@@ -5,7 +5,7 @@
  * may be the owner's: in place, with a check to make. One made after the deactivation was not made
  * with it. A key found Inactive already is judged up to when it was found so (its step records the
  * other keys too). A record without the first activity (from before it was kept) names every other
- * Active key as a check.
+ * Active key as a check. So too once the stolen key is deleted (review13 K4).
  */
 import { describe, expect, it } from 'vitest';
 import { type ContainmentCheck, judge } from '../../handlers/core/drift.js';
@@ -61,6 +61,21 @@ describe("the user's other access keys", () => {
     expect(v.state).toBe('drifted');
     expect(v.actual).toContain('and before the key was found Inactive (when it was set so is not known');
     expect(v.actual).toContain('made after it was found Inactive, so not with it: AKIAEXAMPLENEW000001');
+  });
+
+  it('the stolen key deleted (review13 K4): a key made since the first activity is NOT CONTAINED; else gone, a check kept', () => {
+    const deleted = (others?: ReturnType<typeof key>[]) => judge(check(window), { read: 'missing', what: 'access key', ...(others ? { others } : {}) });
+    const v = deleted([key('AKIAEXAMPLESECOND001', '2026-11-27T21:10:00.000Z')]);
+    expect(v.state).toBe('drifted');
+    expect(v.actual).toContain('access key not found, but NOT CONTAINED');
+    expect(v.actual).toContain('AKIAEXAMPLESECOND001');
+    expect(v.todo).toContain('DeleteAccessKey');
+    const owner = deleted([key('AKIAEXAMPLEOWNER0001', '2026-01-01T00:00:00.000Z')]);
+    expect(owner).toMatchObject({ state: 'gone', actual: expect.stringContaining(`made before the first activity (${SINCE}): AKIAEXAMPLEOWNER0001`) });
+    expect(owner.todo).toContain('find out who deleted it');
+    expect(owner.todo).toContain('CreateAccessKey');
+    expect(deleted([])).toMatchObject({ state: 'gone', actual: 'access key not found' });
+    expect(deleted()).toMatchObject({ state: 'gone', actual: 'access key not found' });
   });
 
   it('a record without the first activity: every other Active key is a check to make', () => {
