@@ -80,12 +80,25 @@ interface Server {
   endpoint: string;
 }
 
-/** Servers this process started and whose file stopped with them: reset, waiting for the next file. */
-const idle: Server[] = [];
-const started = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of started) child.kill('SIGTERM');
-});
+/**
+ * The servers this process started, and those whose file stopped with them (reset, waiting for the
+ * next file). Kept on the process, not the module: a worker may evaluate this module again for a
+ * later file, and must find the servers the earlier one left, not start more beside them.
+ */
+const POOL_KEY = Symbol.for('datalek.test.moto-pool');
+const held = globalThis as unknown as Record<symbol, { idle: Server[]; started: Set<ChildProcess> } | undefined>;
+function processPool(): { idle: Server[]; started: Set<ChildProcess> } {
+  const found = held[POOL_KEY];
+  if (found) return found;
+  const made = { idle: [] as Server[], started: new Set<ChildProcess>() };
+  process.once('exit', () => {
+    for (const child of made.started) child.kill('SIGTERM');
+  });
+  held[POOL_KEY] = made;
+  return made;
+}
+const pool = processPool();
+const { idle, started } = pool;
 
 async function spawnMoto(): Promise<Server> {
   const port = await freePort();
