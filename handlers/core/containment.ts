@@ -71,7 +71,7 @@ export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-s
  * failed, the network is open.
  */
 const CUTS_NOTHING =
-  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
+  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|drain-container-instance|tag-instance|tag-task)$/;
 
 /**
  * Network isolations, whose hold is their interfaces' swaps alone: the credentials step
