@@ -995,6 +995,10 @@ async function runAction(
     a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
     toTell(draft, a);
+    // Failed before this attempt and done now: the incidents that left it here read NOT CONTAINED.
+    // Owed in this commit, not only in the lease's give-back: a run killed in between leaves it to the
+    // sweep (`tellOwed`), which can no longer tell that this action failed before (contain15, C2's gap).
+    if (!failed && action.status === 'failed') oweLeavers(draft, new Set([a.id]));
     return { entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }] };
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;
