@@ -171,7 +171,7 @@ export interface LeftToClosed {
  * hands them back (`handBackFromClosed`). An action left to a closed incident whose containment still
  * holds the resource stays left to it (its release hands it back).
  */
-export async function leftToClosed(store: IncidentStore, incident: Incident): Promise<LeftToClosed[]> {
+export async function leftToClosed(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<LeftToClosed[]> {
   return (await closedHolders(store, incident)).map(({ action, holder }) => ({
     type: action.type,
     target: action.target,
@@ -307,10 +307,30 @@ function leftReason(a: ActionRecord, f: { holder: Incident; failed?: ActionRecor
 }
 
 /**
+ * Reads through `store`, each incident once: `known` (records read already, as a listing gave them)
+ * are not read again. For a reading command that reads the holders of many incidents (`status`:
+ * `withHoldersRead` and `leftToClosed` of each): a holder is read once, however many incidents left
+ * something to it, and not at all when it is among those listed.
+ */
+export function readingOnce(store: Pick<IncidentStore, 'getIncident'>, known: readonly Incident[] = []): Pick<IncidentStore, 'getIncident'> {
+  const read = new Map<string, Promise<Incident | undefined>>(known.map((i) => [i.id, Promise.resolve(i)]));
+  return {
+    getIncident: (id: string) => {
+      let found = read.get(id);
+      if (!found) {
+        found = store.getIncident(id);
+        read.set(id, found);
+      }
+      return found;
+    },
+  };
+}
+
+/**
  * `incident` with the reasons of what it left to open incidents read from those incidents' records
  * now (`failedHoldersOf`): a holder's containment that failed since reads NOT CONTAINED, not
  * "contained by", before any left check has recorded it (and one that holds it again reads so).
- * For reading (`show`): nothing is stored, nobody is told; `left` lists those whose holder failed.
+ * For reading (`show`, `status`): nothing is stored, nobody is told; `left` lists those whose holder failed.
  */
 export async function withHoldersRead(
   store: Pick<IncidentStore, 'getIncident'>,
