@@ -206,7 +206,7 @@ export class IamForwardStack extends Stack {
       metric: deadLettersMetric(this.deadLetterQueue),
       topic: this.alarmTopic,
     });
-    applyBoundary(this, undefined, [forward]);
+    applyBoundary(this, 'datalek-iam-forward-boundary', [forward]);
     // The dead letters emptied or taken one by one: by nobody but break-glass (and the deployment, which may delete the queue).
     protectQueues(this, config.breakGlassRole);
     protectDeadLetters(this, { breakGlassRole: config.breakGlassRole });
