@@ -53,6 +53,7 @@ import {
   subscribersDecisionNeeded,
 } from './clocks.js';
 import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
+import { asReleased } from './containment.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import { type JoinedType, joinedTypes, typeNames } from './finding-types.js';
@@ -1020,7 +1021,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.subscribersDecisionSetAside = draft.subscribers;
       draft.subscribers = null;
     }
-    if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps.now())).length === 0) {
       throw refuse(
         'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
         'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
@@ -1732,7 +1733,8 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
           `Als verwerker voor incident ${draft.id} is het besluit over de betrokkenen aan de verwerkingsverantwoordelijke (AVG art. 33(2), 34): informeer de verwerkingsverantwoordelijke en leg dat vast bij "Melding vastleggen".`,
         );
       }
-      if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
+      // A containment being released is no measure (contain15: S5's window, containment.ts asReleased).
+      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps.now())).length === 0) {
         throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
           'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',
