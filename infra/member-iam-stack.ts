@@ -26,7 +26,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
-import { iamNames, ruleCalls } from './constructs/pipeline-watch.js';
+import { deployCalls, iamNames, ruleCalls } from './constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
   BOOTSTRAP_POLICY_ARNS,
@@ -91,6 +91,26 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
   };
 }
 
+const CLOUDTRAIL_CALLS = 'AWS API Call via CloudTrail';
+
+/** The forward rule: the member's IAM calls on datalek's roles and policies, and calls on the guard rule. */
+export function memberIamForwardPattern(roleNames: string[], byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf)] };
+}
+
+/**
+ * The guard rule: calls on the forward rule, the member's IAM calls that undo containment (here, for
+ * room: a pattern holds 2,048 characters), and (attack15 K2) this region's `Datalek…` stacks deployed,
+ * changed or deleted: `DatalekMemberIam-<account>` itself, whose update (a pattern that matches
+ * nothing, its `PutRule` then the deployment's, which `byHandOf` excuses) or deletion silenced every
+ * forward here unpaged. CloudTrail records a us-east-1 stack's calls in us-east-1, which the member
+ * stack's watch of the central region never sees; where the central region is us-east-1 it does.
+ */
+export function memberIamGuardPattern(containmentRole: string, byHandOf: Record<string, unknown>, centralRegion: string): Record<string, unknown> {
+  const stacks = centralRegion === IAM_EVENTS_REGION ? [] : [deployCalls()];
+  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole), ...stacks] };
+}
+
 export interface MemberIamStackProps extends StackProps {
   pipelineAccount: string;
   /** The pipeline's central region: its default bus takes the forwarded calls. */
@@ -134,21 +154,19 @@ export class MemberIamStack extends Stack {
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
     const role = this.role;
-    const calls = 'AWS API Call via CloudTrail';
     this.rules = (
       [
         [
           MEMBER_IAM_FORWARD_RULE_NAME,
           'Forward',
           `IAM calls on datalek's roles and policies in this account, and calls on ${MEMBER_IAM_GUARD_RULE_NAME}`,
-          { 'detail-type': [calls], $or: [memberRoleCalls(props.roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf)] },
+          memberIamForwardPattern(props.roleNames, byHandOf),
         ],
-        // The calls that undo containment here, for room (a pattern holds 2,048 characters).
         [
           MEMBER_IAM_GUARD_RULE_NAME,
           'Guard',
-          `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, and IAM calls that undo containment in this account`,
-          { 'detail-type': [calls], $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole)] },
+          `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
+          memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
         ],
       ] as const
     ).map(([name, ruleId, what, pattern]) => {

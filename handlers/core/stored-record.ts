@@ -18,8 +18,12 @@ export class UnreadableRecordError extends StoreError {
   }
 }
 
-/** Reports a row a list skipped because it could not be read. */
-export type UnreadableHandler = (problem: { incidentId: string; reason: string }) => void;
+/**
+ * Reports a row a list skipped because it could not be read. `notAnIncident`: the row is no
+ * incident record at all (another item an index holds among the incidents, DynamoDB): no incident
+ * is missing from the list for it, only an index entry the pipeline did not write (verify names it).
+ */
+export type UnreadableHandler = (problem: { incidentId: string; reason: string; notAnIncident?: true }) => void;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
