@@ -240,6 +240,33 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     expect(await statusOf('workers', heldArn)).toBe('ACTIVE');
   });
 
+  it('review13 E2: where ECS cannot be read (an SCP denying ECS), an isolated instance reads the drain skipped, the reason named, not the isolation failed', async () => {
+    const { subnetId } = await buildVpc(c);
+    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const held = run.Instances?.[0]?.InstanceId as string;
+    await showOwnInterfaceGroups(c.ec2, [held]);
+    c.ecs.middlewareStack.add(
+      ((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        if (context.commandName === 'ListClustersCommand')
+          throw Object.assign(new Error('User is not authorized to perform: ecs:ListClusters with an explicit deny in a service control policy'), {
+            name: 'AccessDeniedException',
+          });
+        return next(args);
+      }) as never,
+      { step: 'initialize', name: 'ecsDenied' },
+    );
+    try {
+      const isolate = action(await contain('Backdoor:EC2/C&CActivity.B', instanceResource(held)), 'isolate-instance');
+      expect(isolate.steps?.filter((s) => s.name.startsWith('isolate-eni:')).every((s) => s.status === 'done')).toBe(true);
+      expect(isolate.status).toBe('done');
+      const drain = isolate.steps?.find((s) => s.name === 'drain-container-instance');
+      expect([drain?.status, drain?.detail]).toEqual(['skipped', expect.stringContaining('AccessDeniedException')]);
+    } finally {
+      c.ecs.middlewareStack.remove('ecsDenied');
+    }
+  });
+
   it('reports a task without a network interface of its own as not contained, naming what to isolate instead', async () => {
     const taskArn = await runTask('legacy');
     const [type, resource, service] = ecsFinding('legacy', taskArn);
