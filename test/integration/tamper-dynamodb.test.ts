@@ -199,17 +199,6 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expect((await verifyStore(store, { only: id, now: at })).problems).toEqual([]);
   });
 
-  it("a closed incident's finding edited with its recordHash recomputed is not written over by the follow-up's version (readC15 C1; before any record here is damaged: closing lists the incidents)", async () => {
-    const id = await open();
-    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:30:00.000Z', canEnforce: false };
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    await editFinding(id, true);
-    const refused = await updateFinding(id).catch((err: unknown) => err);
-    expect(refused, 'written over by the follow-up').toBeInstanceOf(StuckConflictError);
-    expect((refused as Error).message).toContain(`datalek verify ${id}`);
-  });
-
   it('verifies an untouched record, and the timeline edit, delete, insert and reorder are named', async () => {
     const ids = [await open(), await open(), await open(), await open()];
     const clean = await verify();
@@ -237,6 +226,17 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expectCaught(r, reorder, /entry 2: /, /does not chain|does not match its hash/);
     // One incident at a time too.
     expectCaught(await verify(edit), edit, /entry 2: /, /content does not match its hash/);
+  });
+
+  it("a closed incident's finding edited with its recordHash recomputed is not written over by the follow-up's version (readC15 C1; after the clean whole-store verify, before any record here is damaged: closing lists the incidents)", async () => {
+    const id = await open();
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:30:00.000Z', canEnforce: false };
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    await editFinding(id, true);
+    const refused = await updateFinding(id).catch((err: unknown) => err);
+    expect(refused, 'written over by the follow-up').toBeInstanceOf(StuckConflictError);
+    expect((refused as Error).message).toContain(`datalek verify ${id}`);
   });
 
   it('names an edited record, a cleared due time, edited evidence, a deleted or silenced message and a damaged record', async () => {
