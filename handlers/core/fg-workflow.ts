@@ -838,7 +838,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
       `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
     );
   const { at, beforeDetection } = checkStatedBeforeDetection(draft, move.stated, now, '--nis2-aware-at', move.confirmed, deps.policy.timeZone);
-  const decided = history(draft).find((d) => d.kind === 'nis2-significance' && d.significant)?.recordedAt;
+  const decided = significantSince(history(draft));
   if (decided && at > decided) {
     throw refuse(
       `the incident was decided significant at ${decided}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -859,6 +859,16 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * When the significance in force was decided: the first "yes" since the last "no", not a "yes"
+ * taken back (readD15 D2: a mistaken after-close "yes" bound the true one's awareness, for good).
+ */
+function significantSince(decisions: Decision[]): string | undefined {
+  let since: string | undefined;
+  for (const d of decisions) if (d.kind === 'nis2-significance') since = d.significant ? (since ?? d.recordedAt) : undefined;
+  return since;
 }
 
 // --- facts -------------------------------------------------------------------------------------

@@ -237,6 +237,25 @@ describe('the NIS2 significance decided after closing', () => {
     expect(after.afterClose?.at(-1)).toMatchObject({ at: w.clock.now, what: 'NIS2 awareness (art. 23(4)(a))' });
   });
 
+  // readD15 D2: the bound was the first "yes" on record, the one taken back: the true "yes" a week
+  // later could not state its awareness, and its early warning read overdue from the mistaken one's.
+  it('bounds the NIS2 awareness by the "yes" in force, not by one taken back', async () => {
+    await significantAfterClosing({ reason: 'verkeerd incident', nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    w.clock.now = '2026-11-29T14:00:00.000Z';
+    await significantAfterClosing({ nis2Significant: false, reason: 'vergissing: ander incident' });
+    w.clock.now = '2026-12-05T10:00:00.000Z';
+    const yes = (nis2AwareAt: string) => significantAfterClosing({ reason: 'CSIRT: wel significant', nis2AwareAt });
+    await yes('2026-12-05T09:00:00.000Z');
+    const incident = await read();
+    expect(incident.nis2AwareAt).toBe('2026-12-05T09:00:00.000Z');
+    expect(clocksOf(incident, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
+    // Still bounded by the "yes" in force: an awareness after it is refused.
+    w.clock.now = '2026-12-05T11:00:00.000Z';
+    await expect(assess(deps, { incidentId: id, by: 'FG', reason: 'later', nis2AwareAt: '2026-12-05T10:30:00.000Z', confirmAfterClose: true })).rejects.toThrow(
+      /decided significant at 2026-12-05T10:00:00.000Z/,
+    );
+  });
+
   // fgsec15 S3: the decision clock took the last decision's time, so "not significant" decided 2 hours
   // after the detection and changed after closing read "decided late" in show, the page, the register
   // and the FG's reminders, for good. It is met by the first decision; the change is said as one.
