@@ -106,4 +106,25 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
     expect(text).toMatch(/verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd/);
     expect((await stored()).nis2).toMatchObject({ significant: true, afterClose: true });
   });
+
+  // readD15 D3: a new CSIRT date for an overdue request was refused until confirmed, and the form had no box to confirm it.
+  it('takes a new date for an overdue intermediate request, confirmed with the box its refusal names', async () => {
+    await assess(deps(), { incidentId: id, nis2Significant: true, reason: 'CSIRT meldt uitval', by: 'FG', confirmAfterClose: true });
+    await assess(deps(), { incidentId: id, nis2IntermediateDueAt: '2026-11-22T12:00:00.000Z', reason: 'CSIRT vraagt', by: 'FG', confirmAfterClose: true });
+    now = '2026-11-23T08:00:00.000Z';
+    const ask = (extra: Record<string, string> = {}) =>
+      post('after-close-nis2-intermediate', {
+        'nis2-intermediate-due': '2026-11-27T12:00',
+        reason: 'CSIRT geeft een nieuwe datum',
+        'after-close': 'on',
+        ...extra,
+      });
+    const [status, text] = await ask();
+    expect(status).toBe(400);
+    expect(text).toContain('Ik bevestig het opgegeven tijdstip');
+    // Within that form, not a later one's box.
+    expect(await html()).toMatch(/<form [^>]*id="after-close-nis2-intermediate"(?:(?!<\/form>)[\s\S])*name="confirm-stated-time"/);
+    expect(await ask({ 'confirm-stated-time': 'on' })).toEqual([303, '']);
+    expect((await stored()).nis2?.intermediateDueAt).toBe('2026-11-27T11:00:00.000Z');
+  });
 });
