@@ -49,6 +49,15 @@ export const BOOTSTRAP_ROLE_CHANGES = [
 export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
 
 /**
+ * The role a forwarder region (forwarder-stack.ts) puts its GuardDuty findings on the central bus
+ * with, by a fixed name (role names are account-wide: the region in it), so that its trust or
+ * policies changed page (`deployTrustCalls`' `datalek-`) and are denied (pipeline-scp.ts) as
+ * `IAM_FORWARD_ROLE_NAME`'s are (last-b B2: CloudFormation's `DatalekForwarder-<region>-ForwardRole…`
+ * matched neither).
+ */
+export const forwardRoleName = (region: string) => `datalek-forward-role-${region}`;
+
+/**
  * What gives a managed policy of the bootstrap (`cdk-datalek-…`: the execution policy you gave
  * `cdk bootstrap --cloudformation-execution-policies`, named so; the bootstrap's permissions
  * boundary) new rights without attaching anything: a new version made default grants anything to

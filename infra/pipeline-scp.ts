@@ -53,6 +53,13 @@
  *   has such a name (fgsec15 S1: the forwarders' and DatalekIamForward's boundaries, CDK's overflow
  *   policies, overflow-policies.ts), so us-east-1's deployment, which makes DatalekIamForward's, is
  *   excused here too (with its topic's subscriptions, not for the functions' roles).
+ * - **A forward role broken, and the alarm that would page it silenced** (last-b B1, B2): an inline
+ *   Deny, `AWSDenyAll` or a new trust on `datalek-iam-forward-role` (us-east-1) or a forwarder
+ *   region's `datalek-forward-role-<region>` stops every forward, and the one page for it is
+ *   forwarded through that very role (a dead letter); `DisableAlarmActions` on the dead-letter alarm
+ *   then silences the rest. Both, and every other call that keeps a `datalek-*` alarm from paging,
+ *   are denied but to the deployment (each region's, us-east-1's too) and break-glass, in the
+ *   topics' statement; `*RolePolicy` there denies reading the forward roles' inline policies too.
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -84,6 +91,7 @@
  */
 import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
+import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
 import { functionRoleName } from './constructs/response-function.js';
 import {
@@ -91,6 +99,7 @@ import {
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
   DATALEK_POLICY_PREFIX,
+  DATALEK_ROLE_PREFIX,
   EXECUTION_ROLE_PREFIX,
   POLICY_VERSION_CHANGES,
   STAGING_BUCKET_CHANGES,
@@ -111,6 +120,16 @@ export const SCP_MAX_DOCUMENTS = 4;
 
 /** The roles that may still invoke the functions directly: the link function's (it invokes link-apply). The break-glass role is added by name. */
 export const DIRECT_INVOKERS = [functionRoleName('link')];
+
+/** The CloudWatch calls that keep an alarm from paging: its actions off, it deleted, remade (actions off, or none), or set back to OK. */
+export const ALARM_SILENCING = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'];
+
+/**
+ * BOOTSTRAP_ROLE_CHANGES in fewer characters, for the forward roles in the statement that names each region's
+ * execution role (nine regions still fit one SCP): `*RolePolicy` is the trust, inline and attached policies'
+ * calls, and GetRolePolicy, which the forward roles' readers other than the deployment and break-glass lose.
+ */
+const FORWARD_ROLE_CHANGES = ['*RolePolicy', '*RolePermissionsBoundary', 'CreateRole', 'DeleteRole'];
 
 /** The topics' names begin so (the alarm topics, the pages' and the FG's). */
 const TOPIC_NAME_PREFIX = 'datalek-';
@@ -186,14 +205,29 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         },
       },
       {
-        Sid: 'DatalekTopicSubscriptionsAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekPagingPathOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
         // infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened) too. Each action
         // reaches its own resources alone; here, not in the next statement, because us-east-1's deployment
         // (DatalekIamForward: a topic and a boundary, fgsec15 S1) versions its policy and nothing of the next.
-        Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes', ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`)],
+        // last-b B1/B2: the forward roles' trust and policies (each forwarder region's `datalek-forward-role-<region>`,
+        // us-east-1's `datalek-iam-forward-role`: a Deny put on one is paged only through that role, a dead letter)
+        // and the calls that silence a datalek-* alarm (the dead-letter alarms that page such a failure).
+        Action: [
+          'sns:Unsubscribe',
+          'sns:SetSubscriptionAttributes',
+          ...[...POLICY_VERSION_CHANGES, ...FORWARD_ROLE_CHANGES].map((a) => `iam:${a}`),
+          ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
+        ],
         // A subscription's ARN is its topic's and an id.
-        Resource: [topics, `${topics}:*`, `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
+        Resource: [
+          topics,
+          `${topics}:*`,
+          `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`,
+          // This account's alone, as every resource of an SCP: `*` for the account's 12 digits (room for regions).
+          `arn:*:iam::*:role/${DATALEK_ROLE_PREFIX}*forward-role*`,
+          `arn:*:cloudwatch:*:*:alarm:${ALARM_NAME_PREFIX}*`,
+        ],
         // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe, updates a policy with a new version.
         Condition: topicDeploymentOrBreakGlass,
       },
