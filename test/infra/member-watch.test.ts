@@ -18,6 +18,7 @@ import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/memb
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
+import { expectDeadLetterPath } from './dead-letter-path.js';
 
 const PIPELINE = DEPLOY_CONTEXT.account;
 const MEMBER = DEPLOY_CONTEXT.memberAccounts;
@@ -106,6 +107,18 @@ describe("a member account's calls that silence its findings reach the pipeline'
         ],
       },
     });
+  });
+
+  it("keeps a member's failed IAM forward in an encrypted dead-letter queue of its us-east-1 that only the two rules may send to and only its break-glass role may take from, and pages on-call through that region's own alarm topic (infra15: a failed forward was lost silently)", () => {
+    const t = Template.fromStack(built.memberIam[0]);
+    expectDeadLetterPath(t, {
+      breakGlassRole: DEPLOY_CONTEXT.breakGlassRole,
+      onCallEmail: DEPLOY_CONTEXT.onCallEmail,
+      alarm: 'datalek-member-iam-forward-dead-letters',
+    });
+    // The member's break-glass role alone may disable or delete the queue's key, in the member account.
+    const [key] = Object.values(t.findResources('AWS::KMS::Key'));
+    expect(text(t, key.Properties.KeyPolicy)).toContain(`arn:aws:iam::${MEMBER}:role/${DEPLOY_CONTEXT.breakGlassRole}`);
   });
 
   it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2 and IAM calls", () => {
