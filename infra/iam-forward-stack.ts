@@ -32,7 +32,7 @@ import type { Construct } from 'constructs';
 import { applyBoundary } from './boundary.js';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
-import { alarmCalls, deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { alarmCalls, deployTrustCalls, ruleCalls, STACK_CALLS, STACK_ROLE_CALLS, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
 import { queueCalls } from './constructs/register-guard.js';
 import { BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment, POLICY_VERSION_CHANGES } from './deploy-role.js';
 
@@ -58,21 +58,26 @@ export function needsIamForward(config: { region: string; forwardFrom: string[] 
   return ![config.region, ...config.forwardFrom].includes(IAM_EVENTS_REGION);
 }
 
+/** CloudFormation's calls forwarded, by name alone (infra15, for room: the central rules read which stack and role). */
+export const FORWARDED_STACK_CALLS = [...new Set([...STACK_CALLS, ...STACK_ROLE_CALLS])];
+
 /**
- * The forward rule: IAM's calls, datalek's execution role given to another stack here, this region's
- * `Datalek…` stacks changed or an object written to its staging bucket, and calls on the guard rule.
+ * The forward rule: IAM's calls, CloudFormation's calls that change a stack or give it a role (this
+ * region's `Datalek…` stacks changed, datalek's execution role given to another stack here), Cloud
+ * Control's with datalek's execution role, a staging bucket's calls and objects, and calls on the
+ * guard rule.
  */
 export function iamForwardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  const [, stacks, cloudControl] = deployTrustCalls();
+  const [, cloudControl] = deployTrustCalls();
   // No detail-type, for room (a pattern holds 2,048 characters): each branch names its source and
   // fields only CloudTrail's calls (or S3's object events) carry; the central rules read the type.
   return {
     $or: [
       { source: ['aws.iam'], detail: { eventName: FORWARDED_IAM_CALLS } },
-      stacks,
+      // By name alone (infra15: the pattern was 2,024 of 2,048 characters): every stack's, read centrally by name and role.
+      { source: ['aws.cloudformation'], detail: { eventName: FORWARDED_STACK_CALLS } },
       cloudControl,
-      deployCalls(),
-      // An object written to this region's staging bucket (its templates: the next deploy's, run as the execution role here).
+      // An object written to this region's staging bucket (its templates: the next deploy's, run as the execution role here), its settings.
       stagingBucketCalls(),
       ruleCalls([IAM_GUARD_RULE_NAME], byHandOf),
     ],

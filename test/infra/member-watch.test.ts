@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
-import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME } from '../../infra/member-iam-stack.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
@@ -321,7 +321,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central-iam' }));
     const response = Template.fromStack(built.response);
-    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
+    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, ROLES_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
     for (const watch of rulesOf(response).filter((r) => central.includes(r.Properties.Name))) {
       const name = watch.Properties.Name as string;
       const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
