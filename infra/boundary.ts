@@ -9,9 +9,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 /**
  * Creates the stack's boundary policy from `statements` (copied: the roles keep their own) and sets
  * it on every role in the stack.
- * @param name a fixed managed-policy name (`datalek-*`, which the containment Deny protects); @default generated
+ * @param name a fixed managed-policy name (`datalek-*`): the containment Deny, the SCP and the watch guard
+ *   a boundary by its name; a generated one (`<stack>-PermissionsBoundary…`) is changed by a new version
+ *   unrefused and unpaged (fgsec15 S1)
  */
-export function applyBoundary(stack: Stack, name: string | undefined, statements: iam.PolicyStatement[]): iam.ManagedPolicy {
+export function applyBoundary(stack: Stack, name: string, statements: iam.PolicyStatement[]): iam.ManagedPolicy {
   const policy = new iam.ManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: name,
     description: 'datalek: the most any role of this stack may ever do (permissions boundary)',

@@ -48,7 +48,8 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
     }),
     new iam.PolicyStatement({
       sid: 'ReadUsersKeysAndRevocations',
-      actions: ['iam:ListAccessKeys', 'iam:GetUser', 'iam:GetUserPolicy'],
+      // A contained key's user: its keys, and (the key Inactive) its console password and MFA devices, each by when it was made.
+      actions: ['iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:GetUser', 'iam:GetUserPolicy'],
       resources: [`arn:${partition}:iam::${account}:user/*`],
     }),
     new iam.PolicyStatement({
@@ -89,7 +90,8 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
 /** Why each of those statements names every resource of its type (cdk-nag AwsSolutions-IAM5). */
 export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadInstancesAndGroups: 'EC2 Describe calls do not support resource-level permissions; limited to the pipeline regions (reads only)',
-  ReadUsersKeysAndRevocations: "reads the key status and the datalek-revoke-… policy of whichever IAM user of this account an incident's containment names",
+  ReadUsersKeysAndRevocations:
+    "reads the key status, the console password's and MFA devices' dates and the datalek-revoke-… policy of whichever IAM user of this account an incident's containment names",
   ReadRoleRevocations: "reads the datalek-revoke-… policy of whichever role of this account an incident's containment names",
   ReadBucketBlocks: 'reads the Block Public Access settings of whichever bucket of this account (s3:ResourceAccount) an incident blocked',
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',

@@ -132,15 +132,27 @@ export const STAGING_BUCKET_PREFIX = `cdk-${DEPLOY_QUALIFIER}-assets-`;
  * upload makes), its policy, versioning, lifecycle, public access block, …, or the bucket deleted
  * (its name is then free to anyone's account). CloudTrail names them `PutBucket…`/`DeleteBucket…`
  * (`PutBucketNotification`, `PutBucketLifecycle`, `DeleteBucketPolicy`, `DeleteBucket`, …): watched
- * (pipeline-watch.ts `stagingBucketCalls`). Their IAM actions begin so too, but the lifecycle's
- * (`s3:PutLifecycleConfiguration`, which deletes it as well): denied but to break-glass, as which
+ * (pipeline-watch.ts `stagingBucketCalls`). Their IAM actions begin so too, but those of the
+ * `…Configuration` settings (`STAGING_BUCKET_CONFIGURATIONS`): denied but to break-glass, as which
  * `cdk bootstrap` runs (pipeline-scp.ts). No deploy makes these calls: CDK's publishing only reads
  * and writes objects.
  */
 export const STAGING_BUCKET_CALL_PREFIXES = ['PutBucket', 'DeleteBucket'];
 
+/**
+ * The IAM actions of the staging bucket's calls that are no `s3:PutBucket*` (attack15 K6): S3 checks
+ * `PutBucketEncryption` and `DeleteBucketEncryption` (a KMS key of the caller's, whose policy then
+ * decides whether a deploy reads its own assets) as `s3:PutEncryptionConfiguration`, the replication's
+ * (the assets copied out) as `s3:PutReplicationConfiguration`, and so on; the lifecycle's deletes it
+ * as well. Listed, not `s3:Put*Configuration`: an SCP takes a wildcard at an action's end only.
+ */
+const STAGING_BUCKET_CONFIGURATIONS = ['Lifecycle', 'Encryption', 'Replication', 'Accelerate', 'Inventory', 'Analytics', 'Metrics', 'IntelligentTiering'];
+
 /** The IAM actions of `STAGING_BUCKET_CALL_PREFIXES`' calls. */
-export const STAGING_BUCKET_CHANGES = [...STAGING_BUCKET_CALL_PREFIXES.map((p) => `s3:${p}*`), 's3:PutLifecycleConfiguration'];
+export const STAGING_BUCKET_CHANGES = [
+  ...STAGING_BUCKET_CALL_PREFIXES.map((p) => `s3:${p}*`),
+  ...STAGING_BUCKET_CONFIGURATIONS.map((setting) => `s3:Put${setting}Configuration`),
+];
 
 /**
  * The roles that deploy the stack of `scope`: its synthesizer's execution role, and datalek's own

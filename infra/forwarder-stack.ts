@@ -135,7 +135,9 @@ export class ForwarderStack extends Stack {
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
-    applyBoundary(this, undefined, [new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] })]);
+    applyBoundary(this, `datalek-forward-boundary-${this.region}`, [
+      new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] }),
+    ]);
     // The dead letters and the watch's calls: emptied by nobody but the break-glass role and the deployment.
     protectQueues(this, props.config.breakGlassRole);
     // Their messages, taken one by one: by nobody but break-glass, which redrives them (review11 K3, read12b B3).

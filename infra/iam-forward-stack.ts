@@ -134,7 +134,7 @@ export class IamForwardStack extends Stack {
     this.role.addToPolicy(forward);
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
-    applyBoundary(this, undefined, [forward]);
+    applyBoundary(this, 'datalek-iam-forward-boundary', [forward]);
     const path = forwardPath(this, {
       config: props.config,
       keyDescription: `datalek: the IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,

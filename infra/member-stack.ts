@@ -28,6 +28,7 @@ import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './con
 import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { deployRoleArn, notByDeployment } from './deploy-role.js';
+import { nameOverflowPolicies } from './overflow-policies.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
 /** The member's forwarding rules (constructs/pipeline-watch.ts names them for the pipeline's bus policy). */
@@ -101,6 +102,8 @@ export class MemberStack extends Stack {
       pipelineAccount: props.pipelineAccount,
     });
     for (const statement of statements) this.role.addToPolicy(statement);
+    // Named whatever the role's name: the central watch pages on a new version of a datalek-* policy (fgsec15 S1).
+    nameOverflowPolicies(this.role, 'datalek-containment');
     // The boundary allows no more than containment, whatever policy is later put on the role.
     this.boundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
       managedPolicyName: 'datalek-containment-boundary',

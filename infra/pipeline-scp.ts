@@ -55,7 +55,10 @@
  *   gets since do more. Making, choosing or deleting a version is denied except to the deployment
  *   (CloudFormation updates a managed policy so) and the break-glass role; each pages besides
  *   (pipeline-watch.ts `policyVersionChanges`). In the pipeline account: member accounts' boundaries
- *   are outside this policy (their changes page, forwarded).
+ *   are outside this policy (their changes page, forwarded). Every managed policy on a datalek role
+ *   has such a name (fgsec15 S1: the forwarders' and DatalekIamForward's boundaries, CDK's overflow
+ *   policies, overflow-policies.ts), so us-east-1's deployment, which makes DatalekIamForward's, is
+ *   excused here too (with its topic's subscriptions, not for the functions' roles).
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -130,11 +133,12 @@ export interface PipelineScpProps {
     response: Stack;
     all: Stack[];
     /**
-     * Stacks that deploy a datalek-* topic and its subscriptions and nothing else the policy guards:
-     * their execution role is excused for the topics' subscriptions only (DatalekIamForward's alarm
-     * topic in us-east-1: read14c C4).
+     * Stacks that deploy a datalek-* topic and its subscriptions, and datalek-* managed policies, and
+     * nothing else the policy guards: their execution role is excused for the topics' subscriptions
+     * and the policies' versions only (DatalekIamForward in us-east-1: its alarm topic, read14c C4;
+     * its role's boundary `datalek-iam-forward-boundary`, fgsec15 S1).
      */
-    topics?: Stack[];
+    topicsAndPolicies?: Stack[];
   };
 }
 
@@ -170,7 +174,7 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
     ),
   ];
   const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deploymentsOf(props.stacks.all), props.breakGlassRole].map(role) } };
-  const topicDeployments = deploymentsOf([...props.stacks.all, ...(props.stacks.topics ?? [])]);
+  const topicDeployments = deploymentsOf([...props.stacks.all, ...(props.stacks.topicsAndPolicies ?? [])]);
   const topicDeploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...topicDeployments, props.breakGlassRole].map(role) } };
   const functions = `arn:*:lambda:*:${props.account}:function:${props.stacks.response.stackName}-*`;
   // A qualified name (a version or an alias) too.
@@ -190,25 +194,27 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         },
       },
       {
-        Sid: 'DatalekTopicSubscriptionsOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekTopicSubscriptionsAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
-        Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes'],
+        // infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened) too. Each action
+        // reaches its own resources alone; here, not in the next statement, because us-east-1's deployment
+        // (DatalekIamForward: a topic and a boundary, fgsec15 S1) versions its policy and nothing of the next.
+        Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes', ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`)],
         // A subscription's ARN is its topic's and an id.
-        Resource: [topics, `${topics}:*`],
-        // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe.
+        Resource: [topics, `${topics}:*`, `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
+        // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe, updates a policy with a new version.
         Condition: topicDeploymentOrBreakGlass,
       },
       {
-        Sid: 'DatalekFunctionPermissionsRolesAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekFunctionPermissionsAndRolesOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
         // review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
         // policies changed (a session of it named as the contain function's is excused by the containment
-        // watch); infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened). One
-        // statement with the permissions (each action has its own resources here): the deployment's roles,
-        // named once, fit an SCP in more regions (pipeline-scp.test.ts).
-        Action: ['lambda:AddPermission', 'iam:PassRole', ...[...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES].map((a) => `iam:${a}`)],
+        // watch). One statement with the permissions (each action has its own resources here): the
+        // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
+        Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
         // infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the deployment never changes it).
-        Resource: [...anyFunction, role(functionRoleName('*')), role(props.onCallRole), `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
+        Resource: [...anyFunction, role(functionRoleName('*')), role(props.onCallRole)],
         Condition: deploymentOrBreakGlass,
       },
       {
@@ -267,7 +273,7 @@ export function deploymentScp(built: {
     account: config.account ?? SCP_PLACEHOLDERS.account,
     breakGlassRole: config.breakGlassRole,
     onCallRole: config.onCallRole,
-    stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topics: [iamForward] } : {}) },
+    stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topicsAndPolicies: [iamForward] } : {}) },
   });
 }
 

@@ -176,10 +176,15 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     truncate(i.findingType, 44),
     truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
     i.deadline ? formatLocal(apLegalDeadline(i) as string, tz) : i.sample ? 'none (sample)' : '-',
-    deadlineNote(i, now, tz),
+    `${deadlineNote(i, now, tz)}${targetLeft(i, now)}`,
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
-  const out = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  const table0 = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
+  // The order and the reminders run to an internal target the policy set, not to the column's deadline: said (fg15).
+  const targets = [...new Set(incidents.flatMap((i) => apInternalTarget(i)?.hours ?? []))].sort((a, b) => a - b);
+  const out = targets.length
+    ? `${table0}\nMost urgent first; the AP reminders and the order run to the internal target where the policy sets one (${targets.join(', ')} hours, not the law’s 72).`
+    : table0;
   // A message that will never go is said under the table, each once (show names them).
   const refused = incidents.filter((i) => i.undeliverable?.length);
   if (refused.length === 0) return out;
@@ -386,6 +391,13 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);
+}
+
+/** `status`: the time left to an internal target while the AP clock's time left is shown (fg15). */
+function targetLeft(incident: Incident, now: string): string {
+  const target = apInternalTarget(incident);
+  if (!target || initialReport(incident) || incident.assessment?.notifiable === false || incident.state === 'closed') return '';
+  return `; internal target ${now > target.at ? 'missed' : timeLeft(target.at, now)}`;
 }
 
 /** `show`: the organisation's internal AP target under the law's deadline, when shorter (review12 S3). */

@@ -45,6 +45,30 @@ export function apLegalDeadline(incident: Incident): string | null {
   return apInternalTarget(incident) ? addHours(incident.awareAt as string, AP_MAX_HOURS) : incident.deadline;
 }
 
+/**
+ * What a timeline entry stores of the AP clock: `deadline`, the law's (as everywhere since review12
+ * S3), and `internalTarget` beside it when the record counts with a shorter target (fg15). Entries
+ * written before held the target as `deadline` with no `internalTarget`: `entryDeadlines` reads both.
+ */
+export function deadlineDetail(incident: Incident): { deadline: string | null; internalTarget?: string } {
+  const target = apInternalTarget(incident);
+  return target ? { deadline: apLegalDeadline(incident), internalTarget: target.at } : { deadline: incident.deadline };
+}
+
+/**
+ * The law's deadline and the internal target a timeline entry gives, old or new: an entry without
+ * `internalTarget` whose `deadline` lies before 72 hours from its awareness held the target there.
+ */
+export function entryDeadlines(
+  detail: { deadline?: unknown; internalTarget?: unknown },
+  awareAt: string | null,
+): { deadline: string | null; internalTarget: string | null } {
+  const deadline = typeof detail.deadline === 'string' ? detail.deadline : null;
+  if (typeof detail.internalTarget === 'string') return { deadline, internalTarget: detail.internalTarget };
+  const legal = deadline && awareAt ? addHours(awareAt, AP_MAX_HOURS) : null;
+  return legal && deadline && deadline < legal ? { deadline: legal, internalTarget: deadline } : { deadline, internalTarget: null };
+}
+
 /** The hours of the legal deadline: 72, or the more a record was counted with before G17. */
 export function apLegalHours(incident: Incident): number | null {
   const hours = countedHours(incident);

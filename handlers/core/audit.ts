@@ -199,14 +199,16 @@ export function auditClaims(raw: RawIncident, now: string, leaseMinutes: number,
       });
     } else if (until > Date.parse(now)) {
       // Claimed within a lease, but long after it was queued (review12 K5): no sender holds a
-      // message through several leases; claimed again and again, it is never sent.
+      // message through several leases; claimed again and again, it is never sent. A sweep trying
+      // a page whose delivery keeps failing holds its claim for the try as well: not told apart
+      // here, so both are named (the page is not out either way).
       const message = parse(m.data);
       const queued = message.ok && isObject(message.value) && typeof message.value.createdAt === 'string' ? Date.parse(message.value.createdAt) : Number.NaN;
       if (queued <= queuedBy) {
         problems.push({
           incidentId: raw.id,
           entry: `message ${m.id}`,
-          problem: `is not sent ${Math.floor((Date.parse(now) - queued) / 60_000)} minutes after it was queued, and is claimed until ${m.claimedUntil}: no sender holds a message longer than a lease (${leaseMinutes} minutes) at a time; claimed again and again, it is never sent`,
+          problem: `is not sent ${Math.floor((Date.parse(now) - queued) / 60_000)} minutes after it was queued, and is claimed until ${m.claimedUntil}: either its delivery keeps failing, a sender trying it now (the sweep's errors say why), or its claim is renewed behind the pipeline: no sender holds a message longer than a lease (${leaseMinutes} minutes) at a time; claimed again and again, it is never sent`,
         });
       }
     }

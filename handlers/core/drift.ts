@@ -10,6 +10,7 @@
  * only what the record names, and changes nothing.
  */
 import {
+  ALREADY_CONTAINED,
   actionPlace,
   failedAt,
   failedAtHolder,
@@ -56,12 +57,13 @@ export type Expectation =
    */
   | { kind: 'unvouched-group'; groupId: string; named: boolean; rules?: { inbound: number; outbound: number } }
   /**
-   * A long-term access key, Inactive; and no other Active key of its user made from `since` (the
-   * first activity the record knew when the key was deactivated) up to `containedAt` (then): one is
-   * most likely made with the stolen key (review12 K7). Without `since` (a record from before),
-   * another Active key is named as a check to make.
+   * A long-term access key, Inactive; and no other Active key, console password or MFA device of its
+   * user made from `since` (the first activity the record knew when the key was deactivated) up to
+   * `containedAt` (then): one is most likely made with the stolen key (review12 K7). Without `since` (a record from before),
+   * another Active key is named as a check to make. `found`: the key was found Inactive already at
+   * `containedAt` (set so before, when is not known).
    */
-  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string }
+  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string; found?: true }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
   /** All four Block Public Access settings on. */
@@ -94,9 +96,10 @@ export type Observation =
   | { read: 'error'; code: string; message: string }
   /**
    * Not found. `byName`: read by a name that can change (an IAM user's, an RDS database's
-   * identifier), so not found is renamed or deleted, not known which.
+   * identifier), so not found is renamed or deleted, not known which. `others`: an access key's
+   * user's other keys, from the list that did not hold the key (as for a `key` read).
    */
-  | { read: 'missing'; what: string; byName?: true }
+  | { read: 'missing'; what: string; byName?: true; others?: { id: string; status: string; created: string | null }[] }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
@@ -105,8 +108,17 @@ export type Observation =
   | { read: 'group-rules'; inbound: number; outbound: number }
   /** An unvouched group: its name, its rules, the network interfaces in it, and the incident its `datalek:created-for` tag names now (null: none). */
   | { read: 'unvouched-group'; name: string; inbound: number; outbound: number; interfaces: string[]; createdFor: string | null }
-  /** The key's status, and the user's other keys the same list holds (`created` null when not given). */
-  | { read: 'key'; status: string; others?: { id: string; status: string; created: string | null }[] }
+  /**
+   * The key's status, and the user's other keys the same list holds (`created` null when not given);
+   * with the key Inactive, the user's console password (null: none) and MFA devices, by when each
+   * was made (enabled), nothing else of them.
+   */
+  | {
+      read: 'key';
+      status: string;
+      others?: { id: string; status: string; created: string | null }[];
+      signIn?: { password: { created: string | null } | null; mfaDevices: { enabled: string | null }[] };
+    }
   /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
   | { read: 'revocation'; deniesBefore: string | null }
   | { read: 'public-access-block'; settings: Record<string, boolean> }
@@ -482,8 +494,19 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       const userName = userNameOf(action);
       if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       const since = typeof evidence.otherKeysSince === 'string' ? evidence.otherKeysSince : undefined;
-      const containedAt = (action.steps ?? []).find((s) => s.name === 'deactivate-key')?.at;
-      return [{ kind: 'access-key', accessKeyId: action.target, userName, ...(since ? { since } : {}), ...(containedAt ? { containedAt } : {}) }];
+      const step = (action.steps ?? []).find((s) => s.name === 'deactivate-key');
+      const containedAt = step?.at;
+      const found = step?.status === 'failed' && step.code === ALREADY_CONTAINED;
+      return [
+        {
+          kind: 'access-key',
+          accessKeyId: action.target,
+          userName,
+          ...(since ? { since } : {}),
+          ...(containedAt ? { containedAt } : {}),
+          ...(found ? { found: true as const } : {}),
+        },
+      ];
     }
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
@@ -638,7 +661,7 @@ function readsOf(e: Expectation): string {
     case 'unvouched-group':
       return 'ec2:DescribeSecurityGroups, ec2:DescribeNetworkInterfaces';
     case 'access-key':
-      return 'iam:ListAccessKeys';
+      return 'iam:ListAccessKeys, iam:GetLoginProfile, iam:ListMFADevices';
     case 'revocation':
       return e.principal === 'role' ? 'iam:GetRolePolicy' : 'iam:GetUserPolicy';
     case 'public-access-block':
@@ -697,38 +720,107 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
 }
 
 /**
- * The key Inactive, judged with its user's other Active keys (review12 K7). One made from the first
- * activity up to the deactivation is most likely the attacker's, made with the stolen key before
- * containment reached it: NOT CONTAINED. One made before the first activity may be the owner's (a
- * key is often stolen before GuardDuty sees it used): a check to make. One made after the
- * deactivation was not made with this key: named, nothing to do for it here.
+ * A credential of the key's user besides the key that may have been made with it: another Active
+ * key, a console password, an MFA device; `at` when it was made (enabled), null when not given.
  */
-function otherKeysVerdict(e: Extract<Expectation, { kind: 'access-key' }>, others: readonly { id: string; status: string; created: string | null }[]): Verdict {
-  const active = others.filter((k) => k.status === 'Active');
-  const made = (k: { id: string; created: string | null }) => `${k.id} (made ${k.created ?? 'at a time not known'})`;
-  const after = active.filter((k) => k.created && e.containedAt && k.created > e.containedAt);
-  const before = active.filter((k) => !after.includes(k) && e.since && k.created && k.created < e.since);
-  const since = active.filter((k) => !after.includes(k) && !before.includes(k));
-  const later = after.length ? `; made after it was deactivated, so not with it: ${after.map(made).join(', ')}` : '';
-  const check = `find who made it (CloudTrail: CreateAccessKey for the key's user) and, unless it is the owner's, deactivate it (aws iam update-access-key --user-name <the key's user> --access-key-id <id> --status Inactive); check the user's login profile and MFA devices made since too (CreateLoginProfile, CreateVirtualMFADevice, EnableMFADevice)`;
+interface OtherCredential {
+  kind: 'key' | 'password' | 'mfa';
+  /** As the report names it: a key by its id, a password or device by when alone (a device's serial number carries the name it was given, often the user's). */
+  name: string;
+  at: string | null;
+}
+
+/** Each kind's words: as had by the user, and as made (enabled) at a time. */
+const CREDENTIAL_WORDS: Record<OtherCredential['kind'], { noun: string; made: string }> = {
+  key: { noun: 'another Active key', made: 'another Active key made' },
+  password: { noun: 'a console password', made: 'a console password made' },
+  mfa: { noun: 'an MFA device', made: 'an MFA device enabled' },
+};
+
+/** What to do about each kind, made by someone else than the owner. */
+const CREDENTIAL_CHECKS: Record<OtherCredential['kind'], string> = {
+  key: "find who made it (CloudTrail: CreateAccessKey for the key's user) and, unless it is the owner's, deactivate it (aws iam update-access-key --user-name <the key's user> --access-key-id <id> --status Inactive)",
+  password:
+    "for the console password, find who made it (CloudTrail: CreateLoginProfile) and, unless it is the owner's, delete it (aws iam delete-login-profile --user-name <the key's user>)",
+  mfa: "for the MFA device, find who enabled it (CloudTrail: CreateVirtualMFADevice, EnableMFADevice) and, unless it is the owner's, deactivate it (aws iam list-mfa-devices --user-name <the key's user> names its serial number; aws iam deactivate-mfa-device --user-name <the key's user> --serial-number <it>)",
+};
+
+/** What drift does not read of the key's user: a check to make with the rest. */
+const NOT_READ_CREDENTIALS =
+  'not read, check CloudTrail for them since the first activity too: a password changed on a console login the user had (UpdateLoginProfile), service-specific credentials, SSH keys and signing certificates (CreateServiceSpecificCredential, UploadSSHPublicKey, UploadSigningCertificate)';
+
+/** What was read of the key's user besides the key: its other keys, and its sign-in when read. */
+type CredentialsRead = Pick<Extract<Observation, { read: 'key' }>, 'others' | 'signIn'>;
+
+/** The user's other credentials as read: its other Active keys, its console password, its MFA devices. */
+function otherCredentials(seen: CredentialsRead): OtherCredential[] {
+  const when = (at: string | null) => at ?? 'at a time not known';
+  return [
+    ...(seen.others ?? [])
+      .filter((k) => k.status === 'Active')
+      .map((k) => ({ kind: 'key' as const, name: `${k.id} (made ${when(k.created)})`, at: k.created })),
+    ...(seen.signIn?.password
+      ? [{ kind: 'password' as const, name: `console password (made ${when(seen.signIn.password.created)})`, at: seen.signIn.password.created }]
+      : []),
+    ...(seen.signIn?.mfaDevices ?? []).map((d) => ({ kind: 'mfa' as const, name: `MFA device (enabled ${when(d.enabled)})`, at: d.enabled })),
+  ];
+}
+
+/** "a", "a and b", "a, b and c". */
+const inWords = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
+/**
+ * The key deleted: gone, unless its user has another Active key made since the first activity, which
+ * is NOT CONTAINED as beside an Inactive key (`otherCredentialsVerdict`); a check it names is kept.
+ */
+function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead): Verdict {
+  const v = otherCredentialsVerdict(e, seen, 'access key not found');
+  if (v.state === 'drifted') return { ...v, todo: `find out who deleted the key (CloudTrail: DeleteAccessKey); ${v.todo}` };
+  return { state: 'gone', actual: v.actual, todo: [todoOf(e, 'gone'), v.todo].filter(Boolean).join('; ') };
+}
+
+/**
+ * The key Inactive (`key`: what was read of it), judged with its user's other credentials: its other
+ * Active keys (review12 K7), its console password and MFA devices. One made from the first activity
+ * up to the deactivation (or up to when the key was found Inactive already) is most likely the
+ * attacker's, made with the stolen key before containment reached it: NOT CONTAINED. One made before
+ * the first activity may be the owner's (a key is often stolen before GuardDuty sees it used): a
+ * check to make. One made after the deactivation was not made with this key: named, nothing to do
+ * for it here. The containment run judges the key list it read when it deactivated the key so too
+ * (review13 K1).
+ */
+export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
+  const all = otherCredentials(seen);
+  const after = all.filter((k) => k.at && e.containedAt && k.at > e.containedAt);
+  const before = all.filter((k) => !after.includes(k) && e.since && k.at && k.at < e.since);
+  const since = all.filter((k) => !after.includes(k) && !before.includes(k));
+  const names = (ks: readonly OtherCredential[]) => ks.map((k) => k.name).join(', ');
+  const kinds = (ks: readonly OtherCredential[], words: 'noun' | 'made') => inWords([...new Set(ks.map((k) => CREDENTIAL_WORDS[k.kind][words]))]);
+  const later = after.length ? `; made after it was ${e.found ? 'found Inactive' : 'deactivated'}, so not with it: ${names(after)}` : '';
+  const check = (ks: readonly OtherCredential[]) => `${[...new Set(ks.map((k) => CREDENTIAL_CHECKS[k.kind]))].join('; ')}; ${NOT_READ_CREDENTIALS}`;
   if (since.length && e.since) {
+    const window = e.containedAt
+      ? e.found
+        ? ' and before the key was found Inactive (when it was set so is not known: one made after that was not made with it)'
+        : ' and before the deactivation'
+      : '';
     return {
       state: 'drifted',
-      actual: `Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity (${e.since})${e.containedAt ? ' and before the deactivation' : ''}, most likely with the stolen key: ${since.map(made).join(', ')}${later}`,
-      todo: `${check}; ${TELL}`,
+      actual: `${key}, but NOT CONTAINED: the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}${later}`,
+      todo: `${check(since)}; ${TELL}`,
     };
   }
-  // A record from before the first activity was kept: when a key was made says nothing yet.
+  // A record from before the first activity was kept: when one was made says nothing yet.
   const unsure = [...since, ...before];
   if (unsure.length) {
     const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
     return {
       state: 'in-place',
-      actual: `Inactive; the key's user has another Active key, ${when}: ${unsure.map(made).join(', ')}${later}`,
-      todo: `the stolen key may have been used before GuardDuty saw it: ${check}`,
+      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}`,
+      todo: `the stolen key may have been used before GuardDuty saw it: ${check(unsure)}`,
     };
   }
-  return { state: 'in-place', actual: after.length ? `Inactive; the key's user has another Active key${later}` : 'Inactive' };
+  return { state: 'in-place', actual: after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key };
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
@@ -742,6 +834,8 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
   // Deleted is what the record asks of a killed run's group; someone else's is no longer datalek's concern.
   if (seen.read === 'missing' && e.kind === 'unvouched-group') return { state: 'in-place', actual: 'deleted: nothing left to do' };
+  // A stolen key deleted (by the attacker, with a key made with it: review13 K4): its user's other keys judged all the same.
+  if (seen.read === 'missing' && e.kind === 'access-key' && seen.others) return deletedKeyVerdict(e, seen);
   if (seen.read === 'missing') return { state: e.kind === 'revocation' && seen.what === 'policy' ? 'drifted' : 'gone', actual: `${seen.what} not found` };
   switch (e.kind) {
     case 'interface': {
@@ -788,7 +882,7 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       return unvouchedVerdict(e, seen);
     case 'access-key':
       if (seen.read !== 'key') break;
-      return seen.status === 'Inactive' ? otherKeysVerdict(e, seen.others ?? []) : { state: 'drifted', actual: seen.status };
+      return seen.status === 'Inactive' ? otherCredentialsVerdict(e, seen) : { state: 'drifted', actual: seen.status };
     case 'revocation':
       if (seen.read !== 'revocation') break;
       if (seen.deniesBefore !== null && (e.issuedBefore === null || seen.deniesBefore === e.issuedBefore)) {

@@ -11,7 +11,16 @@
  */
 
 import type { IncidentStore } from '../ports/incident-store.js';
-import { apInternalTarget, apLegalDeadline, currentAwareness, delayReasons, initialReportLate, lateWithoutReasons, passedDeadlines } from './ap-verdict.js';
+import {
+  apInternalTarget,
+  apLegalDeadline,
+  currentAwareness,
+  deadlineDetail,
+  delayReasons,
+  initialReportLate,
+  lateWithoutReasons,
+  passedDeadlines,
+} from './ap-verdict.js';
 import { assessmentContradictions, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
@@ -355,7 +364,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
           risk,
           notifiable,
           reason,
-          deadline: draft.deadline,
+          ...deadlineDetail(draft),
           ...besideSpecial,
           ...(setAside ? { subjectsDecisionSetAside: setAside } : {}),
           ...(subscribersSetAside ? { subscribersDecisionSetAside: subscribersSetAside } : {}),
@@ -730,7 +739,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
         to: awareAt,
         detectedAt: draft.detectedAt,
         reason,
-        deadline: draft.deadline,
+        ...deadlineDetail(draft),
         hoursAfterDetection,
         movedLaterAfterPersonalDataYes,
         ...marks,

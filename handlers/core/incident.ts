@@ -858,6 +858,12 @@ export interface OtherAlertState {
   key: string;
   state: AlertState;
   at: string;
+  /**
+   * Failed here, but up at the pager all the same: an exposed interface's alert acknowledged there
+   * by no person (core/pager.ts), whose pages go to the on-call topic. Closing resolves it there,
+   * unlike an alert the pager refused.
+   */
+  upThere?: true;
 }
 
 /** An exposed interface's alert to raise again: its key there, the interface, when the pager resolved it. */

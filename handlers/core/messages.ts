@@ -267,6 +267,11 @@ const T = {
     detected: 'Gedetecteerd',
     deadline: (hours: number) => `AP-termijn (${hours} uur na bewustwording)`,
     internalTarget: (hours: number) => `Interne doelstelling (${hours} uur; niet de wettelijke termijn)`,
+    // A reminder due before or at the organisation's internal target: named as the target, the law's deadline beside it (fg15).
+    targetReminder: (hours: number, reached: boolean, target: string, legal: string) => ({
+      subject: reached ? `Interne AP-doelstelling (${hours} uur) bereikt` : `Herinnering interne AP-doelstelling (${hours} uur)`,
+      intro: `De interne doelstelling van de organisatie voor de melding aan de AP (${hours} uur na bewustwording) ${reached ? 'is bereikt' : 'loopt af op'}: ${target}. De wettelijke termijn (AVG art. 33(1), 72 uur) loopt af op ${legal}. Meld zonder onredelijke vertraging; wat nog niet bekend is, kan later worden aangevuld (art. 33(4)). Deze herinneringen volgen de doelstelling uit het beleid van de organisatie; daarna volgen ze de wettelijke termijn.`,
+    }),
     noDeadline: 'geen (testmelding)',
     awareDefault: 'bewustwording = detectie tot de FG anders vastlegt',
     ap: 'Melding AP',
@@ -449,6 +454,10 @@ const T = {
     detected: 'Detected',
     deadline: (hours: number) => `AP deadline (${hours} hours after awareness)`,
     internalTarget: (hours: number) => `Internal target (${hours} hours; not the legal deadline)`,
+    targetReminder: (hours: number, reached: boolean, target: string, legal: string) => ({
+      subject: reached ? `Internal AP target (${hours} hours) reached` : `Internal AP target reminder (${hours} hours)`,
+      intro: `The organisation's internal target for notifying the AP (${hours} hours after awareness) ${reached ? 'is reached' : 'falls'}: ${target}. The legal deadline (GDPR Art. 33(1), 72 hours) is ${legal}. Notify without undue delay; what is not yet known can follow later (Art. 33(4)). These reminders follow the target in the organisation's policy; after it they follow the legal deadline.`,
+    }),
     noDeadline: 'none (test)',
     awareDefault: 'awareness = detection until the FG records otherwise',
     ap: 'AP notification',
@@ -560,6 +569,8 @@ export interface ComposeInput {
   runStopped?: string;
   /** For `message-undeliverable`: the message refused, and why. */
   refused?: { messageId: string; subject: string; reason: string };
+  /** For the AP's reminders: the time the reminder was due (one due at or before an internal target is the target's). */
+  dueAt?: string;
   /**
    * For `detection-moved-earlier`: the detection before, whether the awareness (and deadline) moved
    * with it, and the begin of the breach stated after the new detection that kept it.
@@ -598,6 +609,16 @@ function internalTargetAt(incident: Incident, tz: string): string | null {
   return target ? when(target.at, tz) : null;
 }
 
+/**
+ * The AP reminder due before or at a shorter internal target (schedule.ts apTrack): it is the
+ * organisation's target that is reminded, not the law's deadline (fg15); null for any other.
+ */
+function targetReminderText(t: Texts, incident: Incident, dueAt: string | undefined, tz: string): { subject: string; intro: string } | null {
+  const target = apInternalTarget(incident);
+  if (!target || !dueAt || Date.parse(dueAt) > Date.parse(target.at)) return null;
+  return t.targetReminder(target.hours, Date.parse(dueAt) === Date.parse(target.at), when(target.at, tz), when(apLegalDeadline(incident) as string, tz));
+}
+
 export function composeMessage({
   incident,
   channel,
@@ -618,6 +639,7 @@ export function composeMessage({
   earlier,
   linked,
   held,
+  dueAt,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -635,16 +657,19 @@ export function composeMessage({
   const byHand = incident.openedByHand;
   const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
   const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
-  const what =
-    kind === 'opened' && incident.followUpOf
+  const forTarget = kind === 'ap-reminder' ? targetReminderText(t, incident, dueAt, tz) : null;
+  const what = forTarget
+    ? forTarget.subject
+    : kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
       : kind === 'opened' && byHand
         ? t.byHand.subject(actorLabel(lang, byHand.by))
         : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
   const subject = `${prefix}[datalek ${bandText}] ${what}${escalated}${repeated}: ${typeText} ${incident.id}`;
-  const intro =
-    kind === 'opened' && byHand
+  const intro = forTarget
+    ? forTarget.intro
+    : kind === 'opened' && byHand
       ? t.byHand.intro(actorLabel(lang, byHand.by))
       : kind === 'interface-exposed'
         ? repeat?.length

@@ -23,6 +23,7 @@
  *    incident a person opened.
  */
 import type { IncidentChange } from '../ports/incident-store.js';
+import { deadlineDetail } from './ap-verdict.js';
 import { type ChangeDeps, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { ConflictError, InvalidFindingError, refused as refuse } from './errors.js';
@@ -199,7 +200,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         what,
         awareAt,
         detectedAt,
-        deadline: incident.deadline,
+        ...deadlineDetail(incident),
         ...(later ? { awarenessEnteredLater: true } : {}),
         ...(finding ? { finding } : {}),
       },

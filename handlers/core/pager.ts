@@ -57,10 +57,10 @@ export function alertState(pager: PagerState, incidentId: string, key: string): 
   return pager.alerts?.find((a) => a.key === key)?.state ?? 'triggered';
 }
 
-/** The pager state with alert `key` (not the incident's own) at `state` since `at`; the other alerts as they were. */
-function withOtherAlert(pager: PagerState, key: string, state: AlertState, at: string): PagerState {
+/** The pager state with alert `key` (not the incident's own) at `state` since `at` (`upThere`: OtherAlertState's); the other alerts as they were. */
+function withOtherAlert(pager: PagerState, key: string, state: AlertState, at: string, upThere = false): PagerState {
   const alerts = pager.alerts ?? [];
-  const entry = { key, state, at };
+  const entry = { key, state, at, ...(upThere ? { upThere: true as const } : {}) };
   return { ...pager, alerts: alerts.some((a) => a.key === key) ? alerts.map((a) => (a.key === key ? entry : a)) : [...alerts, entry] };
 }
 
@@ -144,15 +144,17 @@ export function pagerFollowUps(before: Incident, after: Incident, policy: Policy
 }
 
 /**
- * Resolves at the pager each of `keys` still up there (triggered or acknowledged; not one the pager
- * resolved, nor one it never took): updates `after.pager` and returns the messages that resolve them.
+ * Resolves at the pager each of `keys` still up there (triggered or acknowledged, or failed while
+ * acknowledged there by no person; not one the pager resolved, nor one it never took): updates
+ * `after.pager` and returns the messages that resolve them.
  */
 export function resolveAlerts(after: Incident, keys: readonly string[], policy: Policy, now: string): OutboxMessage[] {
   const pager = after.pager;
   if (!pager) return [];
   const up = keys.filter((key) => {
     const state = alertState(pager, after.id, key);
-    return state === 'triggered' || state === 'acknowledged';
+    // Failed, yet acknowledged there by no person (read14c C6): up there until resolved.
+    return state === 'triggered' || state === 'acknowledged' || (state === 'failed' && pager.alerts?.some((a) => a.key === key && a.upThere));
   });
   let next = pager;
   for (const key of up) next = key === after.id ? { ...next, state: 'resolved', at: now } : withOtherAlert(next, key, 'resolved', now);
@@ -287,7 +289,9 @@ export async function recordPagerEvent(deps: { store: IncidentStore; policy: Pol
           ...when,
         },
       });
-      const moved = was !== movedTo && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, movedTo, now) : pager;
+      // Failed here, it stays up there (acknowledged): closing resolves it there.
+      const moved =
+        was !== movedTo && !(state === 'acknowledged' && was === 'resolved') ? withOtherAlert(pager, key, movedTo, now, Boolean(stillExposed)) : pager;
       draft.pager = exposed ? { ...moved, ...exposedAgainAfter(draft, pager, key, person, input.event === 'resolved' ? now : null) } : moved;
     } else if (pager.state !== state && !(state === 'acknowledged' && pager.state === 'resolved')) {
       // Set first, so acknowledging here does not echo an acknowledgement back to the pager.

@@ -15,7 +15,7 @@
  */
 
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { apLegalDeadline } from './ap-verdict.js';
+import { apLegalDeadline, deadlineDetail } from './ap-verdict.js';
 import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
@@ -449,6 +449,8 @@ function open_(
   const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   const left: TimelineDraft[] = [];
   const { taken: actions } = takeActions(incident, planned, now, left);
+  // The law's deadline; a shorter internal target beside it (ap-verdict.ts deadlineDetail, fg15).
+  const clock = deadlineDetail(incident);
   const entries: TimelineDraft[] = [
     {
       at: now,
@@ -458,7 +460,8 @@ function open_(
       detail: Object.assign(findingSummary(finding), {
         detectedAt,
         awareAt,
-        deadline: incident.deadline,
+        deadline: clock.deadline,
+        ...(clock.internalTarget ? { internalTarget: clock.internalTarget } : {}),
         awareAtBasis: awareAt ? 'detection (default until a person records awareness)' : 'none: sample finding starts no clock',
         ...(followUp ? { followUpOf: followUp.of } : {}),
       }),
@@ -1176,7 +1179,7 @@ function moveDetectionEarlier(incident: Incident, detectedAt: string, source: st
       to: detectedAt,
       source,
       awareAt: incident.awareAt,
-      deadline: incident.deadline,
+      ...deadlineDetail(incident),
       awarenessMoved: defaultAwareness,
       ...(kept && !incident.awareReason ? { awarenessKept: kept } : {}),
       ...(kept === 'begin' && !incident.awareReason ? { startedAt: incident.facts?.startedAt } : {}),

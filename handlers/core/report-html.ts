@@ -4,7 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
-import { apInternalTarget, apLegalDeadline } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, entryDeadlines } from './ap-verdict.js';
 import { type CarriedOutElsewhere, partlyWhat } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
@@ -30,11 +30,11 @@ import {
   yesNo,
 } from './labels.js';
 import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from './minimise.js';
-import { AP_MAX_HOURS, type Policy } from './policy.js';
+import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
 import { BEFORE_DETECTION } from './stated-time.js';
-import { addHours, formatLocal } from './time.js';
+import { formatLocal } from './time.js';
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -407,10 +407,12 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'resource-exposed':
       return `${nl ? 'Resource OPEN gebleven' : 'Resource left OPEN'}: ${actionLabel(lang, str('action'))} ${str('target')} (${str('resource')})`;
     case 'detection-moved-earlier': {
-      // The entry's deadline is the record's: a shorter internal target, not the law's 72 hours (read14a A2).
-      const legal = str('awareAt') && str('deadline') ? addHours(str('awareAt'), AP_MAX_HOURS) : '';
-      const target = legal && str('deadline') < legal;
-      const moved = target ? `${formatLocal(legal, tz)} (${nl ? 'interne doelstelling' : 'internal target'}: ${local('deadline')})` : local('deadline');
+      // The law's deadline, a shorter internal target beside it; an entry before fg15 held the target as its deadline (read14a A2).
+      const clock = entryDeadlines(d, str('awareAt') || null);
+      const deadline = clock.deadline ? formatLocal(clock.deadline, tz) : '';
+      const moved = clock.internalTarget
+        ? `${deadline} (${nl ? 'interne doelstelling' : 'internal target'}: ${formatLocal(clock.internalTarget, tz)})`
+        : deadline;
       return nl
         ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${moved}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
         : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${moved}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;

@@ -207,11 +207,14 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
     out.push(periodicTrack('contradiction', since, policy.reminders.overdueEveryHours, lastDue(incident, 'contradiction'), 'contradiction-reminder'));
   }
   // Art. 33(1): "without undue delay"; the 72 hours are the limit. Once the assessment says
-  // notifiable, a report is expected within a day; if none follows, the FG is nudged once.
+  // notifiable, a report is expected within a day; if none follows, the FG is nudged once. Not
+  // after the internal target where the policy sets one (the organisation's choice, kept on
+  // purpose, fg15): the target's own reminder, then the law's deadline's, take over from there.
   const notifiableSince = firstNotifiableAt(incident);
-  if (notifiableSince && apClockRunning(incident, policy) && incident.deadline) {
+  const nudgeUntil = apInternalTarget(incident)?.at ?? incident.deadline;
+  if (notifiableSince && apClockRunning(incident, policy) && nudgeUntil) {
     const nudgeAt = new Date(Date.parse(notifiableSince) + policy.reminders.notifyNudgeHours * HOUR_MS).toISOString();
-    if (nudgeAt < incident.deadline) out.push(onceTrack('notify-nudge', nudgeAt, lastDue(incident, 'notify-nudge'), 'notify-nudge'));
+    if (nudgeAt < nudgeUntil) out.push(onceTrack('notify-nudge', nudgeAt, lastDue(incident, 'notify-nudge'), 'notify-nudge'));
   }
   return out;
 }

@@ -339,6 +339,7 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
       clock: item.clock,
       exposed: item.exposed,
       repeat,
+      dueAt: item.dueAt,
     });
     // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
     // that alert escalates from now on, and acknowledging or closing in datalek reaches it.

@@ -27,7 +27,8 @@ export interface QueryDeps {
 
 /**
  * Most urgent first: real incidents before tests, unacknowledged (by nobody, whatever the FG's state) before acknowledged, then the
- * earliest AP deadline, then the highest severity.
+ * earliest AP deadline, then the highest severity. The AP deadline here is the record's `deadline`: a shorter internal target
+ * where the policy sets one (the organisation's choice, as its reminders are; `status` says so under its table, fg15).
  */
 export function byUrgency(a: Incident, b: Incident): number {
   return (

@@ -182,8 +182,8 @@ const PROBLEMS: Template[] = [
     'de recordHash ervan is niet de hash die grootboekregel {} voor het record vastlegde: die is gewijzigd; een wijziging toetst het record dat ze overschrijft daaraan',
   ],
   [
-    'is not sent {} minutes after it was queued, and is claimed until {}: no sender holds a message longer than a lease ({} minutes) at a time; claimed again and again, it is never sent',
-    'is {} minuten nadat het werd klaargezet nog niet verzonden, en is geclaimd tot {}: geen verzender houdt een bericht langer vast dan één lease ({} minuten); steeds opnieuw geclaimd wordt het nooit verzonden',
+    "is not sent {} minutes after it was queued, and is claimed until {}: either its delivery keeps failing, a sender trying it now (the sweep's errors say why), or its claim is renewed behind the pipeline: no sender holds a message longer than a lease ({} minutes) at a time; claimed again and again, it is never sent",
+    'is {} minuten nadat het werd klaargezet nog niet verzonden, en is geclaimd tot {}: óf de bezorging ervan mislukt steeds, en een verzender probeert het nu (de fouten van de sweep zeggen waarom), óf de claim wordt buiten de pipeline om vernieuwd: geen verzender houdt een bericht langer vast dan één lease ({} minuten); steeds opnieuw geclaimd wordt het nooit verzonden',
   ],
   [
     'wrote over an incident record that is not the one ledger entry {} recorded: the record was edited behind the pipeline before this commit, which carried the edit on',

@@ -16,6 +16,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundleHandler, PROJECT_ROOT } from '../bundling.js';
+import { nameOverflowPolicies } from '../overflow-policies.js';
 import { ALARM_PERIOD, deadLettersMetric, onCallAlarm } from './alarms.js';
 import { deadLetterQueue } from './queue.js';
 
@@ -81,6 +82,8 @@ export class ResponseFunction extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }),
     );
+    // What CDK moves out of the inline policy (the contain function's) is named too: the SCP and the watch guard it by name.
+    nameOverflowPolicies(role, functionRoleName(props.handler));
     this.role = role;
     if (!props.synchronousOnly) {
       // Lambda writes a failed event to the dead-letter queue with this role: the queue's key too.

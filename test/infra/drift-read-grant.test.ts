@@ -54,7 +54,8 @@ function requests(action: string, account: string, region: string): Authorizatio
       one(`arn:aws:ec2:${region}:${account}:instance/i-0abc`, { 'ec2:Attribute': attribute }),
     );
   if (service === 'ec2' && name.startsWith('Describe')) return one('*');
-  if (['iam:ListAccessKeys', 'iam:GetUser', 'iam:GetUserPolicy'].includes(action)) return one(`arn:aws:iam::${account}:user/someone`);
+  if (['iam:ListAccessKeys', 'iam:GetUser', 'iam:GetUserPolicy', 'iam:GetLoginProfile', 'iam:ListMFADevices'].includes(action))
+    return one(`arn:aws:iam::${account}:user/someone`);
   if (['iam:GetRole', 'iam:GetRolePolicy'].includes(action)) return one(`arn:aws:iam::${account}:role/some-workload`);
   if (action === 's3:GetBucketPublicAccessBlock') return one('arn:aws:s3:::some-bucket', { 's3:ResourceAccount': account });
   if (service === 'lambda') return one(`arn:aws:lambda:${region}:${account}:function:some-function`);
@@ -100,6 +101,8 @@ describe('the drift check’s reads are granted to the principal that makes them
       'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeInstanceAttribute',
       'iam:ListAccessKeys',
+      'iam:GetLoginProfile',
+      'iam:ListMFADevices',
       'iam:GetRolePolicy',
       'iam:GetUser',
       's3:GetBucketPublicAccessBlock',

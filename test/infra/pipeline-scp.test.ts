@@ -35,7 +35,7 @@ const SCP_FILE = join(import.meta.dirname, '../..', PIPELINE_SCP_FILE);
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
 
-const { response, stateful, forwarders, members } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, stateful, forwarders, members, memberIam, iamForward } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 const stacks = [stateful, response, ...forwarders, ...members];
 const template = Template.fromStack(response);
 const functions = template.findResources('AWS::Lambda::Function');
@@ -345,6 +345,74 @@ describe("against a new version of a fixed-name datalek-* managed policy (infra1
   });
 });
 
+describe('against a new version of a managed policy on a datalek role that has no fixed name (fgsec15 S1)', () => {
+  // CDK's overflow policies (the contain function's: sts:AssumeRole into every member, the Deny on instance
+  // attributes), the member's for datalek-containment, the forwarders' and DatalekIamForward's boundaries were
+  // named <stack>-<id>-<random>: the SCP and every watch rule name datalek-*, so a new default version of one
+  // (a forward role's boundary allowing nothing: every forwarded call a dead letter) was neither refused nor paged.
+  const all = [...stacks, ...memberIam, ...(iamForward ? [iamForward] : [])];
+  /** Each managed policy attached to, or the boundary of, a role of a datalek stack, by the name CloudFormation gives it. */
+  const rolePolicies = all.flatMap((s) => {
+    const t = Template.fromStack(s);
+    const boundaries = new Set(Object.values(t.findResources('AWS::IAM::Role')).map((r) => JSON.stringify(r.Properties.PermissionsBoundary ?? null)));
+    return Object.entries(t.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([id, p]) => (p.Properties.Roles ?? []).length > 0 || boundaries.has(JSON.stringify({ Ref: id })))
+      .map(([id, p]) => ({
+        where: `${s.stackName}/${id}`,
+        account: s.account,
+        name: String(p.Properties.ManagedPolicyName ?? `${s.stackName}-${id}-ABCDEF123456`),
+      }));
+  });
+  /** Whether an EventBridge value filter list matches `value` (exact, prefix or wildcard). */
+  const matches = (filters: unknown[], value: string) =>
+    filters.some((f) =>
+      typeof f === 'string'
+        ? f === value
+        : typeof (f as { prefix?: unknown }).prefix === 'string'
+          ? value.startsWith((f as { prefix: string }).prefix)
+          : new RegExp(
+              `^${String((f as { wildcard?: string }).wildcard)
+                .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+                .replaceAll('*', '.*')}$`,
+            ).test(value),
+    );
+  /** The central watch rules (not the forwards) with a branch on `eventName` whose policyArn filter, if any, lets `policyArn` through. */
+  const pagedFor = (eventName: string, policyArn: string) => {
+    const hits = new Set<string>();
+    const walk = (node: unknown, rule: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      const arns = (o.requestParameters as { policyArn?: unknown[] } | undefined)?.policyArn;
+      if (Array.isArray(o.eventName) && matches(o.eventName, eventName) && (!arns || matches(arns, policyArn))) hits.add(rule);
+      for (const v of Object.values(o)) walk(v, rule);
+    };
+    for (const s of all)
+      for (const r of Object.values(Template.fromStack(s).findResources('AWS::Events::Rule')))
+        if (r.Properties.EventPattern) walk(r.Properties.EventPattern, String(r.Properties.Name));
+    return [...hits].filter((r) => !/forward|guard$/.test(r));
+  };
+
+  it("finds the policies: the contain function's overflow, the member containment role's, each forwarder's and DatalekIamForward's boundary", () => {
+    expect(rolePolicies.length).toBeGreaterThan(10);
+    for (const stack of [response, ...members, ...forwarders, ...(iamForward ? [iamForward] : [])])
+      expect(rolePolicies.some((p) => p.where.startsWith(`${stack.stackName}/`))).toBe(true);
+    expect(pagedFor('CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/datalek-contain-boundary`), 'premise: a named one pages').toContain(
+      'datalek-watch-by-hand',
+    );
+  });
+
+  it('names each datalek-*, so that making, choosing or deleting a version is denied by the SCP (pipeline account) and paged', () => {
+    expect(rolePolicies.filter((p) => !p.name.startsWith('datalek-')).map((p) => p.where)).toEqual([]);
+    const unguarded = rolePolicies.filter(({ account, name }) => {
+      const arn = `arn:aws:iam::${account}:policy/${name}`;
+      return ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion'].some(
+        (action) => pagedFor(action.slice(4), arn).length === 0 || (account === ACCOUNT && underScp(call(action, arn, role('Admin')))),
+      );
+    });
+    expect(unguarded.map((p) => p.where)).toEqual([]);
+  });
+});
+
 describe("against the staging bucket's settings changed (fgsec14 S2: one call turned its page off)", () => {
   // Every object written to cdk-datalek-assets-* pages through the bucket's own EventBridge notifications; one
   // PutBucketNotificationConfiguration with none turned them off (CloudTrail PutBucketNotification), unpaged and
@@ -359,6 +427,15 @@ describe("against the staging bucket's settings changed (fgsec14 S2: one call tu
     's3:PutBucketPublicAccessBlock',
     's3:PutBucketAcl',
     's3:DeleteBucket',
+    // attack15 K6: settings whose IAM action is no PutBucket* (CloudTrail's PutBucket…/DeleteBucket… names, which
+    // the watch pages on): the default encryption (a KMS key of the caller's), replication (the assets copied out), …
+    's3:PutEncryptionConfiguration',
+    's3:PutReplicationConfiguration',
+    's3:PutAccelerateConfiguration',
+    's3:PutInventoryConfiguration',
+    's3:PutAnalyticsConfiguration',
+    's3:PutMetricsConfiguration',
+    's3:PutIntelligentTieringConfiguration',
   ];
   const changes = (principal: string) => buckets.flatMap((bucket) => settings.map((action) => call(action, bucket, principal)));
   const deployRole = role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`);

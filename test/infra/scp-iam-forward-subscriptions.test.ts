@@ -8,15 +8,21 @@
  * may not unsubscribe its own stack's subscription: changing onCallEmail (the subscription is
  * replaced) or removing the stack fails on the SCP. Now that role is excused for the topics'
  * subscriptions only: it deploys nothing else the policy guards.
+ *
+ * fgsec15 S1: DatalekIamForward's boundary is named `datalek-iam-forward-boundary` now (a generated name
+ * was neither denied nor paged), and CloudFormation updates it with a new version: that role is excused
+ * for the versions of `datalek-*` policies too, in the same statement, and still for nothing else.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
-import { deploymentScp } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { deploymentRoleName, deploymentScp } from '../../infra/pipeline-scp.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { allowed } from './dynamodb-iam.js';
+
+const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 
 it("the SCP lets DatalekIamForward's own deployment manage its datalek-* topic's subscriptions", () => {
-  const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
   expect(built.iamForward, 'premise: us-east-1 is no pipeline region, so DatalekIamForward is built').toBeDefined();
   const forward = Template.fromStack(built.iamForward as NonNullable<typeof built.iamForward>);
   const topics = Object.values(forward.findResources('AWS::SNS::Topic')).map((r) => (r as { Properties: { TopicName?: string } }).Properties.TopicName);
@@ -34,4 +40,32 @@ it("the SCP lets DatalekIamForward's own deployment manage its datalek-* topic's
     others.filter((r) => r.endsWith('-us-east-1')),
     'nothing else the SCP guards is excused to it',
   ).toEqual([]);
+});
+
+it("lets each region's deployment, us-east-1's among them, make, choose and delete versions of its own stack's managed policies, and no one else but break-glass (fgsec15 S1)", () => {
+  const account = DEPLOY_CONTEXT.account;
+  const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account };
+  const scp = deploymentScp(built) as { Statement: Statement[] };
+  const underScp = (action: string, resource: string, principal: string) =>
+    allowed(
+      { action, resource, context: { 'aws:PrincipalArn': principal }, what: `${principal} ${action} ${resource}` },
+      [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]],
+      base,
+    );
+  const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const refused: string[] = [];
+  const versioned = [built.stateful, built.response, ...built.forwarders, ...(built.iamForward ? [built.iamForward] : [])].flatMap((stack) =>
+    Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).map((p) => {
+      const arn = `arn:aws:iam::${account}:policy/${p.Properties.ManagedPolicyName}`;
+      for (const action of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion']) {
+        for (const who of [deploymentRoleName(stack, account) as string, DEPLOY_CONTEXT.breakGlassRole])
+          if (!underScp(action, arn, role(who))) refused.push(`${who} ${action} ${arn}`);
+        expect(underScp(action, arn, role('Admin')), `Admin ${action} ${arn}`).toBe(false);
+      }
+      return arn;
+    }),
+  );
+  expect(versioned).toContain(`arn:aws:iam::${account}:policy/datalek-iam-forward-boundary`);
+  expect(versioned).toContain(`arn:aws:iam::${account}:policy/datalek-forward-boundary-${DEPLOY_CONTEXT.forwardFrom}`);
+  expect(refused).toEqual([]);
 });

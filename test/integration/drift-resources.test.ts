@@ -5,13 +5,22 @@
  * deleted; the reads change nothing. A database or an IAM user not found by the name containment
  * used may have been renamed and live on, its containment undone (review7 Z2): drifted, "renamed
  * or deleted", never "gone: find out who deleted it". A second access key made with the stolen one
- * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive or not.
+ * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive, deleted
+ * or not: the containment run says so itself, from the list it reads (review13 K1), and drift names
+ * the key when the stolen one is deleted (K4); so do a console password and an MFA device made with
+ * it, and a key made before the stolen key was found Inactive already.
  */
 import {
   CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
   DeleteUserPolicyCommand,
+  EnableMFADeviceCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   UpdateUserCommand,
@@ -181,20 +190,36 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(JSON.stringify(report)).not.toContain('quist');
   });
 
-  it('a second access key made with the stolen one: recorded by containment, NOT CONTAINED by drift until it is Inactive too', async () => {
-    await c.iam.send(new CreateUserCommand({ UserName: 'r.ruiter' }));
-    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'r.ruiter' }))).AccessKey?.AccessKeyId as string;
+  /** A user's stolen key, a second key the attacker made with it, and the stolen key's incident, contained. */
+  async function secondKeyMade(userName: string, principalId: string): Promise<{ stolen: string; second: string; incident: Incident }> {
+    await c.iam.send(new CreateUserCommand({ UserName: userName }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
     // The attacker, with the stolen key, before GuardDuty's finding (first activity: the fixture's, days back) reaches containment.
-    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'r.ruiter' }))).AccessKey?.AccessKeyId as string;
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
     const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
       resourceType: 'AccessKey',
-      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLERUITER001', userType: 'IAMUser', userName: 'r.ruiter' },
+      accessKeyDetails: { accessKeyId: stolen, principalId, userType: 'IAMUser', userName },
     });
+    return { stolen, second, incident };
+  }
+
+  it('a second access key made with the stolen one: the run records and tells NOT CONTAINED, drift too, until it is Inactive too', async () => {
+    const { stolen, second, incident } = await secondKeyMade('r.ruiter', 'AIDAEXAMPLERUITER001');
     const [action] = incident.actions;
-    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'done' });
+    // The run's own list judged as drift judges it (review13 K1): the key is Inactive, the action is not contained.
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'failed' });
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: failed']);
+    expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(action.reason).toContain(second);
     // The record: the user's other key, from the list containment made anyway.
     expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
-    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    // The FG and on-call are told it failed, naming the key, as for any failed step; never the user's name.
+    const told = await store.listMessages(incident.id);
+    const failed = told.filter((m) => m.kind === 'containment-failed');
+    expect(failed.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+    for (const m of failed) expect(m.body).toMatch(new RegExp(`(NOT CONTAINED|NIET INGEPERKT)[^\\n]*${second}`));
+    expect(told.map((m) => m.kind)).not.toContain('containment-done');
+    expect(JSON.stringify({ told, reason: action.reason, steps: action.steps })).not.toContain('ruiter');
     const report = await checkContainment([incident], reader, now());
     const [r] = report.resources;
     expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
@@ -203,8 +228,78 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(r.todo).toContain('CreateAccessKey');
     expect(drifted(report)).toBe(true);
     expect(JSON.stringify(report)).not.toContain('ruiter');
-    // Deactivated too: in place.
+    // Deactivated too: in place, and the next run, reading the list again, finds the action done.
     await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'r.ruiter', AccessKeyId: second, Status: 'Inactive' }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+    await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    const again = ((await store.getIncident(incident.id)) as Incident).actions[0];
+    expect(again.status, again.reason).toBe('done');
+    expect(again.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: done']);
+  });
+
+  it('the stolen key deleted after containment: its second key stays NOT CONTAINED, named (review13 K4)', async () => {
+    const { stolen, second, incident } = await secondKeyMade('u.uil', 'AIDAEXAMPLEUIL000001');
+    // The attacker, with the second key, deletes the stolen one (Inactive, of no use to them any more).
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: 'u.uil', AccessKeyId: stolen }));
+    const [r] = (await checkContainment([incident], reader, now())).resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain('not found, but NOT CONTAINED');
+    expect(r.actual).toContain(second);
+    expect(r.todo).toContain('CreateAccessKey');
+    // The second key Inactive too: the stolen key is gone, nothing of the user's open.
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'u.uil', AccessKeyId: second, Status: 'Inactive' }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
+  });
+
+  it('a key found Inactive already: its user’s other keys are recorded all the same, and one made since the first activity reads NOT CONTAINED', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    // The attacker made a second key with the stolen one; then the owner (or a closed incident) set the stolen key Inactive.
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 's.smit', AccessKeyId: stolen, Status: 'Inactive' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLESMIT00001', userType: 'IAMUser', userName: 's.smit' },
+    });
+    const [action] = incident.actions;
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'skipped' });
+    expect(action.heldBy).toBeUndefined();
+    // The list the step read to find it Inactive holds the other key: recorded, with the first activity known.
+    expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
+    expect(action.evidence?.otherKeysSince).toBe(incident.firstActivityAt ?? incident.detectedAt);
+    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain(`NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(r.actual).toContain('before the key was found Inactive');
+    expect(r.actual).toContain(second);
+    expect(JSON.stringify(report)).not.toContain('smit');
+  });
+
+  it('a console password and an MFA device made with the stolen key: NOT CONTAINED until both are gone', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 't.tuin' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 't.tuin' }))).AccessKey?.AccessKeyId as string;
+    // The attacker, with the stolen key: a console password and an MFA device of their own. (moto answers
+    // GetLoginProfile's CreateDate with the user's, made just before: here the same window either way.)
+    await c.iam.send(new CreateLoginProfileCommand({ UserName: 't.tuin', Password: 'Not-a-real-password-3!' }));
+    const serial = (await c.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 't.tuin' }))).VirtualMFADevice?.SerialNumber as string;
+    await c.iam.send(new EnableMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLETUIN00001', userType: 'IAMUser', userName: 't.tuin' },
+    });
+    expect(incident.actions[0]).toMatchObject({ type: 'deactivate-access-key', status: 'done' });
+    const report = await checkContainment([incident], reader, now());
+    const [r] = report.resources;
+    expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
+    expect(r.actual).toContain("NOT CONTAINED: the key's user has a console password made and an MFA device enabled since the first activity");
+    expect(r.todo).toContain('aws iam delete-login-profile');
+    expect(drifted(report)).toBe(true);
+    // The device's serial number carries the name it was given (here the user's): never in the report.
+    expect(JSON.stringify(report)).not.toContain('tuin');
+    await c.iam.send(new DeleteLoginProfileCommand({ UserName: 't.tuin' }));
+    await c.iam.send(new DeactivateMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial }));
     expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
   });
 

@@ -11,13 +11,14 @@
 import { expect, it } from 'vitest';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { type ActionRecord, exposedInterfaces, type Incident, type PagerState } from '../../handlers/core/incident.js';
 import { exposedAlertKey } from '../../handlers/core/messages.js';
-import { recordPagerEvent } from '../../handlers/core/pager.js';
+import { recordPagerEvent, recordPagerFailure } from '../../handlers/core/pager.js';
 import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { exposedPage } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -29,36 +30,45 @@ const POLICY = parsePolicy({
 const T = (m: number) => new Date(Date.parse('2026-11-27T10:00:00.000Z') + m * 60_000).toISOString();
 const ENI = 'eni-0a1b2c3d4e5f60c06';
 
+/**
+ * An incident whose interface containment left open at T(10), its alert at PagerDuty acknowledged at
+ * T(12) through the Events API with the routing key (no person); Anna took the incident at T(5).
+ */
+async function forgedAck(store: IncidentStore) {
+  const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
+  const event = findingEvent({ id: `c6-${Math.random()}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0a1b2c3d4e5f60c06') });
+  const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
+  // Anna took the incident; then containment left an interface open: its alert pages at PagerDuty.
+  await acknowledge(deps(5), { incidentId: id, by: 'anna' });
+  await changeIncident(deps(10), id, (draft) => {
+    const a = draft.actions[0] as ActionRecord;
+    a.steps = [{ name: `isolate-eni:${ENI}`, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true }];
+    a.status = 'failed';
+    return { entries: [{ at: T(10), kind: 'resource-exposed', detail: { resource: ENI } }], messages: (d: Incident) => [exposedPage(d, POLICY, ENI, T(10))] };
+  });
+  const key = exposedAlertKey(id, ENI);
+  expect((await store.getIncident(id))?.pager?.alerts, 'premise: the exposed alert pages at PagerDuty').toEqual([{ key, state: 'triggered', at: T(10) }]);
+
+  // One Events API call with the routing key: {"event_action":"acknowledge","dedup_key": key}. PagerDuty's webhook: agent the service.
+  const ack = parsePagerDutyEvent({
+    event: {
+      id: 'Q0FORGEDEXP',
+      event_type: 'incident.acknowledged',
+      occurred_at: T(12),
+      agent: { type: 'service_reference', summary: 'datalek' },
+      data: { type: 'incident', incident_key: key },
+    },
+  });
+  expect(ack?.person, 'premise: no person').toBe(false);
+  await recordPagerEvent(deps(12), { provider: 'pagerduty', ...(ack as NonNullable<typeof ack>) });
+  return { id, key, deps };
+}
+
 it("an exposed interface's alert acknowledged at the pager by no person keeps paging somewhere", async () => {
   const fixture = tempSqliteStore();
   try {
     const { store } = fixture;
-    const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
-    const event = findingEvent({ id: `c6-${Math.random()}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0a1b2c3d4e5f60c06') });
-    const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
-    // Anna took the incident; then containment left an interface open: its alert pages at PagerDuty.
-    await acknowledge(deps(5), { incidentId: id, by: 'anna' });
-    await changeIncident(deps(10), id, (draft) => {
-      const a = draft.actions[0] as ActionRecord;
-      a.steps = [{ name: `isolate-eni:${ENI}`, status: 'failed', at: T(10), code: 'RequestLimitExceeded', exposed: true }];
-      a.status = 'failed';
-      return { entries: [{ at: T(10), kind: 'resource-exposed', detail: { resource: ENI } }], messages: (d: Incident) => [exposedPage(d, POLICY, ENI, T(10))] };
-    });
-    const key = exposedAlertKey(id, ENI);
-    expect((await store.getIncident(id))?.pager?.alerts, 'premise: the exposed alert pages at PagerDuty').toEqual([{ key, state: 'triggered', at: T(10) }]);
-
-    // One Events API call with the routing key: {"event_action":"acknowledge","dedup_key": key}. PagerDuty's webhook: agent the service.
-    const ack = parsePagerDutyEvent({
-      event: {
-        id: 'Q0FORGEDEXP',
-        event_type: 'incident.acknowledged',
-        occurred_at: T(12),
-        agent: { type: 'service_reference', summary: 'datalek' },
-        data: { type: 'incident', incident_key: key },
-      },
-    });
-    expect(ack?.person, 'premise: no person').toBe(false);
-    await recordPagerEvent(deps(12), { provider: 'pagerduty', ...(ack as NonNullable<typeof ack>) });
+    const { id, key } = await forgedAck(store);
 
     // At once, on the on-call topic (no alert: a trigger would join the acknowledged one unheard).
     const told = (await store.listMessages(id)).filter((m) => m.channel === 'on-call' && m.id.includes('/exposed-ack-no-person:'));
@@ -70,6 +80,47 @@ it("an exposed interface's alert acknowledged at the pager by no person keeps pa
     const after = (await store.listMessages(id)).slice(before);
     const pagedAgain = after.filter((m) => m.channel === 'on-call' && (m.alert?.key === key || m.body.includes(ENI)));
     expect(pagedAgain.length, 'the open interface pages nobody after an acknowledgement by no person at the pager').toBeGreaterThan(0);
+  } finally {
+    await fixture.cleanup();
+  }
+});
+
+/**
+ * The alert so marked failed is still up at PagerDuty (acknowledged there): unlike one the pager
+ * refused, it must get its resolve there when the incident closes, once the interface is isolated;
+ * else it stays acknowledged there for good, and PagerDuty's acknowledgement timeout pages anew
+ * about an interface isolated long since.
+ */
+it('that alert gets its resolve at the pager once the interface is isolated and the incident closes; one the pager refused gets none', async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const { id, key, deps } = await forgedAck(store);
+    expect((await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key)?.state, 'premise: marked failed').toBe('failed');
+    // The retry isolates it; the repeats on the topic stop.
+    await changeIncident(deps(20), id, (draft) => {
+      const a = draft.actions[0] as ActionRecord;
+      a.steps = [{ name: `isolate-eni:${ENI}`, status: 'done', at: T(20) }];
+      a.status = 'done';
+      return { entries: [{ at: T(20), kind: 'containment-step-done', detail: { step: `isolate-eni:${ENI}` } }] };
+    });
+    expect(exposedInterfaces((await store.getIncident(id)) as Incident)).toEqual([]);
+    // Another exposed alert the pager refused (its page went to the topic): never raised there, nothing to resolve.
+    const refused = exposedAlertKey(id, 'eni-0refused000000001');
+    await changeIncident(deps(21), id, (draft) => {
+      draft.pager = { ...(draft.pager as PagerState), keys: [...(draft.pager?.keys ?? []), refused] };
+      return { entries: [{ at: T(21), kind: 'test-refused-alert', detail: {} }] };
+    });
+    await recordPagerFailure(deps(21), id, 'refused', refused);
+    await changeIncident(deps(30), id, (draft) => {
+      draft.state = 'closed';
+      draft.closedAt = T(30);
+      return { entries: [{ at: T(30), kind: 'closed', detail: {} }] };
+    });
+    const resolved = (await store.listMessages(id)).filter((m) => m.alert?.action === 'resolve').map((m) => m.alert?.key);
+    expect(resolved).toContain(key);
+    expect(resolved).not.toContain(refused);
+    expect((await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key)?.state).toBe('resolved');
   } finally {
     await fixture.cleanup();
   }

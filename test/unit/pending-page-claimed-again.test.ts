@@ -94,3 +94,29 @@ it('a page kept claimed for an hour, its createdAt moved along with the claim, f
   expect(failures, 'the sweep never reported the held page: its report was clean for an hour').not.toEqual([]);
   expect(failures[0]).toMatch(/another sender holds its claim/);
 });
+
+it('a page whose delivery keeps failing, held by the retrying sweep when verify runs: named as that too, not as tampering alone', async () => {
+  const result = await recordEvent({ store, policy: DEFAULT_POLICY, now: () => T(0), canEnforce: false }, findingEvent({ id: 'failing-page' }));
+  const page = (result.queued ?? []).find((m) => m.channel === 'on-call') as OutboxMessage;
+  const failing = (verify?: (id: string) => Promise<void>) => ({
+    deliver: async (msg: OutboxMessage) => {
+      if (verify && msg.id === page.id) await verify(msg.id);
+      throw new Error('the topic is unreachable');
+    },
+  });
+  // The sweep every 5 minutes: each tries the page, fails, and gives its claim back.
+  for (const m of [1, 6, 11, 16]) await deliverPending({ store, notifier: failing(), now: () => T(m) });
+  // 21 minutes on, verify runs while the sweep holds the page's claim for its try.
+  let problem: string | undefined;
+  await deliverPending({
+    store,
+    notifier: failing(async (id) => {
+      problem = (await verifyStore(store, { now: T(21) })).problems.find((p) => p.entry === `message ${id}`)?.problem;
+    }),
+    now: () => T(21),
+  });
+  // Still a problem (verify exits 1, as it should: the page is not out after 21 minutes), but said as what it may be.
+  expect(problem).toMatch(/^is not sent 21 minutes after it was queued, and is claimed until /);
+  expect(problem).toContain('its delivery keeps failing');
+  expect(problem).toContain('or its claim is renewed behind the pipeline');
+});

@@ -8,7 +8,8 @@ import { leftToClosedLine } from './show.js';
 export const statusCommand: Command = {
   name: 'status',
   section: 'main',
-  usage: '  datalek status                             open incidents (and closed ones with a duty reopened), most urgent first',
+  usage:
+    '  datalek status                             open incidents (and closed ones with a duty reopened), most urgent first (by an internal AP target where the policy sets one)',
   flags: {},
   positionals: 'none',
   run: status,

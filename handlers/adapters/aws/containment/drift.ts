@@ -5,7 +5,8 @@
  * Reads only, and only what the checks name: network interfaces,
  * instances and isolation groups each in one filtered Describe per account and region (a filter,
  * not a list of ids: an id that no longer exists is then simply absent, where a list of ids fails
- * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database.
+ * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database
+ * (a key found Inactive: its user's console password and MFA devices too, two reads more).
  * A read that fails is answered as an error with its code, never as "in place".
  */
 import {
@@ -16,7 +17,15 @@ import {
   DescribeSecurityGroupsCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { GetRoleCommand, GetRolePolicyCommand, GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  GetLoginProfileCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+} from '@aws-sdk/client-iam';
 import { GetFunctionConcurrencyCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
@@ -267,7 +276,11 @@ async function readOne(
           const others = keys
             .filter((k) => k.AccessKeyId && k.AccessKeyId !== e.accessKeyId)
             .map((k) => ({ id: k.AccessKeyId as string, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null }));
-          return key ? { read: 'key', status: key.Status ?? 'unknown', others } : { read: 'missing', what: 'access key' };
+          // Not found (deleted): the other keys all the same, a key made with it outlives it (review13 K4).
+          if (!key) return { read: 'missing', what: 'access key', others };
+          const status = key.Status ?? 'unknown';
+          // Inactive: what else the stolen key may have given its user is judged too (an Active key is drifted whatever else).
+          return status === 'Inactive' ? { read: 'key', status, others, signIn: await signIn(c, e.userName) } : { read: 'key', status, others };
         },
         true,
       );
@@ -308,6 +321,36 @@ async function readOne(
         true,
       );
   }
+}
+
+/**
+ * What the key's user signs in with besides keys, by when each was made: its console password
+ * (GetLoginProfile's CreateDate; NoSuchEntity: none, the user was just listed) and its MFA devices
+ * (ListMFADevices's EnableDate). A device's serial number carries the name it was given (often the
+ * user's): not kept.
+ */
+async function signIn(c: ContainmentClients, userName: string): Promise<NonNullable<Extract<Observation, { read: 'key' }>['signIn']>> {
+  const password = async () => {
+    try {
+      const out = await c.iam.send(new GetLoginProfileCommand({ UserName: userName }));
+      return { created: out.LoginProfile?.CreateDate?.toISOString() ?? null };
+    } catch (err) {
+      if (NOT_FOUND.has(errorCode(err))) return null;
+      throw err;
+    }
+  };
+  const devices = async () => {
+    const out: { enabled: string | null }[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await c.iam.send(new ListMFADevicesCommand({ UserName: userName, Marker }));
+      for (const d of page.MFADevices ?? []) out.push({ enabled: d.EnableDate?.toISOString() ?? null });
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
+    return out;
+  };
+  const [profile, mfaDevices] = await Promise.all([password(), devices()]);
+  return { password: profile, mfaDevices };
 }
 
 /**

@@ -7,11 +7,12 @@
  */
 import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
+import { otherCredentialsVerdict } from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -63,9 +64,10 @@ export interface OtherKey {
  * With it, the user's other keys the same list holds (no further call): a key made with the stolen
  * one is the attacker's way back in (review12 K7).
  */
-async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<{ status?: string; others: OtherKey[] }> {
+async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<{ status?: string; others: OtherKey[]; listed: boolean }> {
   const others: OtherKey[] = [];
   let status: string | undefined;
+  let listed = false;
   try {
     let marker: string | undefined;
     do {
@@ -76,10 +78,11 @@ async function keyStatus(c: ContainmentClients, userName: string, keyId: string)
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
+    listed = true;
   } catch (err) {
     if (errorCode(err) === 'NoSuchEntity') throw err;
   }
-  return { status, others };
+  return { status, others, listed };
 }
 
 /** The step's words for the user's other Active keys: none, or each with when it was made. */
@@ -90,26 +93,72 @@ function otherActiveKeys(others: readonly OtherKey[]): string {
   return `; the key's user has another Active key: ${keys}: not touched (datalek show / verify --target aws says whether it was made since the first activity)`;
 }
 
+/** The code of the `other-keys` step that found a key made since the first activity still Active (review13 K1). */
+export const OTHER_KEY_ACTIVE = 'OtherKeyActive';
+
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
-  await step(ctx, 'deactivate-key', now, async () => {
-    const userName = action.params?.userName;
+  const userName = action.params?.userName;
+  // The list this run read before deactivating, judged by the next step without a further call.
+  let read: Awaited<ReturnType<typeof keyStatus>> | undefined;
+  const deactivated = await step(ctx, 'deactivate-key', now, async () => {
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
-    const { status, others } = await keyStatus(c, userName, action.target);
+    read = await keyStatus(c, userName, action.target);
+    const { status, others } = read;
+    // The user's other keys, and from when a key made may be the attacker's: the first activity
+    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
+    // for a key found Inactive already too (the stolen key may have made one before it was set so).
+    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     if (status === 'Inactive')
-      throw new ContainmentStepError(
+      throw new FailedWithEvidence(
         'deactivate-key',
         ALREADY_CONTAINED,
-        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)`,
+        `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)${otherActiveKeys(others)}`,
+        { otherKeys: others, otherKeysSince: since },
       );
     await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
-    // The user's other keys, and from when a key made may be the attacker's: the first activity
-    // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since.
-    const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
     return {
       status: 'done',
       detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
       evidence: { userName, otherKeys: others, otherKeysSince: since },
     };
+  });
+  if (deactivated && userName) await judgeOtherKeys(c, action, ctx, now, userName, read);
+}
+
+/**
+ * The key's user's other keys, judged as drift judges them (core/drift.ts
+ * `otherCredentialsVerdict`): one Active and made since the first activity is most likely the
+ * attacker's, made with the stolen key, so the action is not contained: the step fails naming it,
+ * and on-call and the FG are told as of any failed step (review13 K1). One made before the first
+ * activity stays a check, in the step's detail. Judged from the list the deactivation read (`read`),
+ * no further call; a later run, the deactivation done by an earlier one, lists the keys again (the
+ * key Inactive by then), so a key deactivated since clears it. The console password and MFA
+ * devices are drift's to read (show / verify --target aws), not this step's.
+ */
+async function judgeOtherKeys(
+  c: ContainmentClients,
+  action: ActionRecord,
+  ctx: ExecutionContext,
+  now: () => string,
+  userName: string,
+  read: Awaited<ReturnType<typeof keyStatus>> | undefined,
+): Promise<void> {
+  await step(ctx, 'other-keys', now, async () => {
+    const seen = read ?? (await keyStatus(c, userName, action.target));
+    if (!seen.listed) return { status: 'skipped', detail: "the key's user's keys could not be listed: datalek show / verify --target aws reads them" };
+    const recorded = ctx.evidence.otherKeysSince;
+    const since = typeof recorded === 'string' ? recorded : (ctx.incident.firstActivityAt ?? ctx.incident.detectedAt);
+    // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time.
+    const containedAt = read ? now() : ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
+    const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
+    const v = otherCredentialsVerdict(expected, { others: seen.others });
+    if (v.state === 'drifted')
+      throw new ContainmentStepError(
+        'other-keys',
+        OTHER_KEY_ACTIVE,
+        `${action.target} ${v.actual}; deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record why with datalek contained ID --action ${action.id} --what TEXT`,
+      );
+    return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
   });
 }
 

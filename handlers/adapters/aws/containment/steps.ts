@@ -19,6 +19,22 @@ export type StepOutcome = { status: 'done' | 'skipped'; detail: string; evidence
 export class LeftOpenError extends ContainmentStepError {}
 
 /**
+ * A failure after which the step still has something for the record (what it read before it
+ * stopped, e.g. the key's user's other keys beside a key found Inactive already): recorded as the
+ * action's evidence with the failure.
+ */
+export class FailedWithEvidence extends ContainmentStepError {
+  constructor(
+    step: string,
+    code: string,
+    message: string,
+    readonly evidence: Record<string, unknown>,
+  ) {
+    super(step, code, message);
+  }
+}
+
+/**
  * What a step of several calls got done before it failed: recorded with the failure, handed back
  * to the retry, so no call that succeeded is made twice (two snapshots of one volume, a protection
  * set again). A step writes into it as each call succeeds.
@@ -51,7 +67,8 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
       code: errorCode(err),
       ...(err instanceof LeftOpenError ? { exposed: true } : {}),
     };
-    if (Object.keys(progress).length) evidence = { [progressKey(name)]: progress };
+    const kept = { ...(Object.keys(progress).length ? { [progressKey(name)]: progress } : {}), ...(err instanceof FailedWithEvidence ? err.evidence : {}) };
+    if (Object.keys(kept).length) evidence = kept;
   }
   await ctx.record(record, evidence);
   return record.status !== 'failed';
