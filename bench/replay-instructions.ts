@@ -9,6 +9,16 @@
  * the count does not depend on how fast the process ran. It counts instructions only: what the
  * kernel does for a write, or waiting for the disk, is not in it (see `npm run bench`'s CPU time).
  *
+ * What the count holds (30 November, 2,873,840 an event; `callgrind_annotate` by function): about
+ * 30% is V8's optimizing compiler (TurboFan, on this thread under `--predictable`) compiling the
+ * replay's functions as they grow hot, 17% V8's inline-cache builtins, 10% JSON, 8% SHA-256
+ * (valgrind's CPU lacks the SHA extensions the machine's own has, so it costs more here than
+ * there), 8% optimized code, 6% SQLite. The compiler keeps at it for thousands of events (V8's
+ * `--trace-opt` on one store: 124, 51, 39, 23, 11, 15 functions per 1,000 events; events 1,001
+ * to 1,400 counted 3,027,786 an event, 30% of it compiling): a change to the record path also
+ * changes what V8 compiles. `bench/replay-accounting.ts` counts the work itself (JSON, hashes,
+ * SQL, log pages).
+ *
  * The replay runs from a bundle made with esbuild (in `dist/bench/`): compiling the TypeScript
  * under valgrind would take longer than the replay.
  */

@@ -8,7 +8,7 @@
  *
  * This stack, `DatalekMemberIam-<account>` in the member account's us-east-1, forwards those calls
  * to the pipeline account's default bus in the central region (a rule may target a bus of another
- * account and region), where `datalek-watch-changes` (the roles, by name), `datalek-watch-by-hand`
+ * account and region), where `datalek-watch-roles` (the roles, by name), `datalek-watch-by-hand`
  * (a `datalek-*` policy's versions) and `datalek-watch-containment` (containment undone) page on them
  * as on the pipeline's own. Filtered here, by name: the member's other IAM calls stay in the member
  * account. The calls that undo containment are forwarded but for the containment role's own
@@ -34,7 +34,7 @@ import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
-import { iamNames, ruleCalls } from './constructs/pipeline-watch.js';
+import { deployCalls, iamNames, ruleCalls } from './constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
   BOOTSTRAP_POLICY_ARNS,
@@ -99,6 +99,26 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
   };
 }
 
+const CLOUDTRAIL_CALLS = 'AWS API Call via CloudTrail';
+
+/** The forward rule: the member's IAM calls on datalek's roles and policies, and calls on the guard rule. */
+export function memberIamForwardPattern(roleNames: string[], byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf)] };
+}
+
+/**
+ * The guard rule: calls on the forward rule, the member's IAM calls that undo containment (here, for
+ * room: a pattern holds 2,048 characters), and (attack15 K2) this region's `Datalek…` stacks deployed,
+ * changed or deleted: `DatalekMemberIam-<account>` itself, whose update (a pattern that matches
+ * nothing, its `PutRule` then the deployment's, which `byHandOf` excuses) or deletion silenced every
+ * forward here unpaged. CloudTrail records a us-east-1 stack's calls in us-east-1, which the member
+ * stack's watch of the central region never sees; where the central region is us-east-1 it does.
+ */
+export function memberIamGuardPattern(containmentRole: string, byHandOf: Record<string, unknown>, centralRegion: string): Record<string, unknown> {
+  const stacks = centralRegion === IAM_EVENTS_REGION ? [] : [deployCalls()];
+  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole), ...stacks] };
+}
+
 export interface MemberIamStackProps extends StackProps {
   pipelineAccount: string;
   /** The pipeline's central region: its default bus takes the forwarded calls. */
@@ -144,7 +164,6 @@ export class MemberIamStack extends Stack {
     const containmentRole = `arn:${this.partition}:iam::${this.account}:role/${props.containmentRoleName}`;
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
-    const calls = 'AWS API Call via CloudTrail';
     const path = forwardPath(this, {
       config: props.config,
       keyDescription: `datalek: the member IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,
@@ -155,14 +174,13 @@ export class MemberIamStack extends Stack {
           name: MEMBER_IAM_FORWARD_RULE_NAME,
           id: 'Forward',
           what: `IAM calls on datalek's roles and policies in this account, and calls on ${MEMBER_IAM_GUARD_RULE_NAME}`,
-          pattern: { 'detail-type': [calls], $or: [memberRoleCalls(props.roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf)] },
+          pattern: memberIamForwardPattern(props.roleNames, byHandOf),
         },
-        // The calls that undo containment here, for room (a pattern holds 2,048 characters).
         {
           name: MEMBER_IAM_GUARD_RULE_NAME,
           id: 'Guard',
-          what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, and IAM calls that undo containment in this account`,
-          pattern: { 'detail-type': [calls], $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole)] },
+          what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
+          pattern: memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
         },
       ],
       forwardedTo: 'forwarded to the pipeline',

@@ -7,6 +7,7 @@ import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-fa
 import { runbookUrl } from '../core/chat-card.js';
 import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
+import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
@@ -106,9 +107,13 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
 }
 
 /** `datalek show --json`: the status object plus the timeline, and on-call's next step. */
-export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string) {
+export function showObject(incident: Incident, timeline: TimelineEntry[], policy?: Policy, now?: string, types?: FindingTypeNames) {
+  const coverage = types && assessmentCoverage(incident, types, timeline);
   return {
     ...statusObject(incident, policy, now),
+    // The types past the 100 listed, by name, and which the assessment in force covers (core/finding-types.ts, fg15).
+    ...(types?.notListed.length || types?.unnamed ? { findingTypesPastList: { names: types.notListed, unnamed: types.unnamed } } : {}),
+    ...(coverage ? { assessmentCovers: coverage } : {}),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
     ...onCallNext(incident),
   };
@@ -201,7 +206,27 @@ function openedByHandLine(o: NonNullable<Incident['openedByHand']>, tz: string):
   return oneLine(`  OPENED BY HAND by ${o.by} at ${formatLocal(o.recordedAt, tz)}: ${o.what}${from}`);
 }
 
-export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string): string {
+/** `show`: the types past the 100 the record lists, by name, and which the assessment in force covers (fg15). */
+function typesLines(incident: Incident, timeline: TimelineEntry[], types: FindingTypeNames | undefined): string[] {
+  if (!types) return [];
+  const out: string[] = [];
+  if (types.notListed.length || types.unnamed) {
+    const hashed = types.unnamed ? `${types.notListed.length ? ' and ' : ''}${types.unnamed} known only by their hash` : '';
+    out.push(`  not listed     ${types.notListed.join(', ')}${hashed}   (past the 100 the record lists; read from its findings)`);
+  }
+  const coverage = assessmentCoverage(incident, types, timeline);
+  if (coverage && types.all.length > 1) {
+    const n = types.all.length;
+    out.push(
+      coverage.notCovered.length
+        ? `  assessed for   ${coverage.covered.length} of the ${n} finding types; not covered (came after the assessment): ${coverage.notCovered.join(', ')}`
+        : `  assessed for   all ${n} finding types`,
+    );
+  }
+  return out;
+}
+
+export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, types?: FindingTypeNames): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
   const awareness = currentAwareness(incident);
@@ -212,6 +237,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     `  severity       ${formatSeverity(incident.severity)} (${severityBand(incident.severity)})`,
     `  finding type   ${incident.findingType}   (${incident.findings} finding${incident.findings === 1 ? '' : 's'})`,
     ...((incident.findingTypes?.length ?? 0) > 1 ? [`  finding types  ${incident.findingTypes?.join(', ')}`] : []),
+    ...typesLines(incident, timeline, types),
     // What an assessment from the command line answers for: a type that comes after this changes the token (core/fg-workflow.ts checkTypesSeen).
     `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
     ...(incident.followUpOf

@@ -42,7 +42,8 @@ export interface RawIncident {
   /** Ledger rows by sequence number. */
   ledger: { seq: number; data: string; prevHash: string; hash: string }[];
   /** Finding rows: those the ledger names, and those that say they belong to this incident. */
-  findings: { key: string; incidentId: string; data: string; columns: Record<string, unknown> }[];
+  /** `recordHash`: the hash a DynamoDB finding item says its ledger recorded, which a commit holds the item's bytes to (B2). */
+  findings: { key: string; incidentId: string; data: string; columns: Record<string, unknown>; recordHash?: unknown }[];
   /** Timeline rows by sequence number (never by where they happen to sit in the file). */
   timeline: RawTimelineRow[];
   /**
@@ -133,6 +134,12 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     if (!row) add(`finding ${key}`, 'is missing: the finding record was deleted');
     else if (sha256(row.data) !== hash && !vouchedElsewhere(key, sha256(row.data)))
       add(`finding ${key}`, 'does not match what the ledger recorded: the finding (evidence) was edited');
+    // Altered alone, it has every next version refused (the bytes not being "those the ledger recorded") while the record verifies.
+    if (row && row.recordHash !== undefined && row.recordHash !== hash && !vouchedElsewhere(key, String(row.recordHash)))
+      add(
+        `finding ${key}`,
+        'its recordHash is not the hash the ledger recorded for the record: it was altered; a commit checks the record it writes over by it',
+      );
   }
   for (const row of raw.findings) {
     const parsed = parse(row.data);
@@ -359,7 +366,20 @@ function walkLedger(raw: RawIncident, add: (entry: string, problem: string, seq?
       expected.incident = body.incident as Expected['incident'];
       expected.incidentSeq = row.seq;
     }
-    if (isObject(body.finding)) expected.findings.set(String(body.finding.key), String(body.finding.hash));
+    if (isObject(body.finding)) {
+      // The finding record a commit wrote over, as it read it (DynamoDB), must be the one the ledger
+      // recorded (B2). (One that came from another incident's ledger, a merge's, is not known here.)
+      const key = String(body.finding.key);
+      const before = expected.findings.get(key);
+      if (typeof body.finding.replaced === 'string' && before !== undefined && body.finding.replaced !== before) {
+        add(
+          at,
+          `wrote over a record of finding ${key} that is not the one the ledger recorded: the finding (evidence) was edited behind the pipeline before this commit, which carried the edit on`,
+          row.seq,
+        );
+      }
+      expected.findings.set(key, String(body.finding.hash));
+    }
     for (const f of Array.isArray(body.findings) ? body.findings : []) if (isObject(f)) expected.findings.set(String(f.key), String(f.hash));
     for (const m of Array.isArray(body.sentMessages) ? body.sentMessages : []) {
       if (!isObject(m)) continue;

@@ -439,6 +439,28 @@ export function nis2AwareAt(incident: Incident): string {
   return incident.nis2AwareAt ?? incident.detectedAt;
 }
 
+/**
+ * When the significance was decided (art. 23(3)): by the first decision, the one the clock asks for
+ * (fgsec15 S3). A later one (new information, the CSIRT's reading, after closing too) is a change,
+ * said in the note, not the decision made late; records from before `decisions` by the one in force.
+ */
+function significanceDecided(incident: Incident): { doneAt: string | null; note?: { nl: string; en: string } } {
+  const decided = (incident.decisions ?? []).filter((d) => d.kind === 'nis2-significance');
+  const first = decided[0];
+  const now = incident.nis2;
+  if (!first || !now) return { doneAt: now?.at ?? null };
+  if (!decided.some((d) => d.significant !== first.significant)) return { doneAt: first.recordedAt };
+  const en = (yes: boolean) => (yes ? 'significant' : 'not significant');
+  const nl = (yes: boolean) => (yes ? 'significant' : 'niet significant');
+  return {
+    doneAt: first.recordedAt,
+    note: {
+      en: `first decided ${en(first.significant)}; changed later, now ${en(now.significant)}`,
+      nl: `eerst besloten: ${nl(first.significant)}; later gewijzigd, nu ${nl(now.significant)}`,
+    },
+  };
+}
+
 function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const aware = nis2AwareAt(incident);
   const decision = incident.nis2;
@@ -446,7 +468,8 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
   // detection, or an awareness stated before it; an awareness of the significance stated later does
   // not make that decision on time.
   const known = [aware, incident.detectedAt].sort()[0];
-  const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decision?.at ?? null }, now, true)];
+  const decided = significanceDecided(incident);
+  const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decided.doneAt }, now, true, decided.note)];
   if (!decision?.significant) return out;
   const warning = nis2Done(incident, ['early-warning', 'notification']);
   const notification = nis2Done(incident, ['notification']);

@@ -950,9 +950,11 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
     case 'FederatedUser':
       // A federated principal id is `account:name`, the name its caller chose (often a person's):
       // the step is named by the session's key, the principal kept in params, never in a message.
+      // Without a key (a console sign-in) by a pseudonym of the principal, as an S3 object is by
+      // its key's (fg15): in params a person reads it in the record, and minimise takes it out.
       return keyId
         ? personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined)
-        : personStep('contain-federated-user', who);
+        : personStep('contain-federated-user', `federated-user:${sha256(who).slice(0, 12)}`, { principalId: who });
     case 'AssumedRole':
       // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };

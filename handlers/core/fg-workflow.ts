@@ -55,6 +55,7 @@ import {
 import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
+import { type JoinedType, joinedTypes, typeNames } from './finding-types.js';
 import { sha256 } from './hash.js';
 import {
   type Assessment,
@@ -78,6 +79,7 @@ import {
   type ReportRecord,
   type Role,
   type SubjectsDecision,
+  typeNotListedHash,
 } from './incident.js';
 import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
@@ -287,6 +289,8 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Het beleid laat geen NIS2-termijnen lopen: een besluit over een significant incident (NIS2 art. 23(3)) heeft hier geen gevolg.',
     );
   }
+  // Types named past the 100 the record lists are known by the incident's findings (core/finding-types.ts, fg15).
+  const joined = assessing && input.seen?.types?.length ? await joinedTypes(deps.store, input.incidentId) : [];
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     // After closing, only the assessment itself and a significance under NIS2 learned after closing
     // (its awareness with it): a role or another NIS2 decision would reopen a clock. A move of
@@ -299,7 +303,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     if (afterClose)
       afterCloseReason(draft, (assessing || significantNow || nis2Corrected) && !decidesMoreThanAssessment(input, significantNow, nis2Corrected), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
-    if (assessing && input.seen) checkTypesSeen(draft, input.seen);
+    if (assessing && input.seen) checkTypesSeen(draft, input.seen, joined);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -1482,13 +1486,30 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
  * (`show`'s `--seen` token, or the types named): a finding of a new type that came since (an
  * exfiltration on the instance she assesses as a miner) makes her "no personal data" one she never
  * weighed. With neither, one type needs nothing; more than one must be named (storm11's page check).
+ * Named, every type counts, those past the 100 the record lists too (`joined`: the types its findings
+ * had, core/finding-types.ts; the record's hashes catch one that came since they were read), and a
+ * name none of its findings had is refused: the record would say the assessment answers for it (fg15).
  */
-function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>): void {
+function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>, joined: JoinedType[]): void {
   const types = findingTypesOfIncident(incident);
   const again = `look at the incident again (datalek show ${incident.id}) and assess with the --seen it prints, or name every type you assessed (--finding-types)`;
   const opnieuw = 'bekijk het incident opnieuw en beoordeel het met wat u dan ziet';
   if (seen.types?.length) {
-    const unnamed = types.filter((t) => !seen.types?.includes(t));
+    const named = seen.types;
+    const names = typeNames(incident, joined);
+    const hashes = incident.findingTypesNotListed?.hashes ?? [];
+    const foreign = named.filter((t) => !names.all.includes(t) && !hashes.includes(typeNotListedHash(t)));
+    if (foreign.length) {
+      throw refuse(
+        `not a type of any finding of incident ${incident.id}: ${foreign.join(', ')}; the assessment would say it answers for it (Art. 33(5)): name the types datalek show ${incident.id} lists; nothing was recorded`,
+        `Geen soort van een bevinding van incident ${incident.id}: ${foreign.join(', ')} (AVG art. 33(5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
+    const unnamed: string[] = names.all.filter((t) => !named.includes(t));
+    // A hash no name covers, named or not: a type past the list whose name no finding read gives (one that came since).
+    const covered = new Set([...named, ...unnamed].map(typeNotListedHash));
+    const orphans = hashes.filter((h) => !covered.has(h)).length;
+    if (orphans) unnamed.push(`${orphans} further type${orphans === 1 ? '' : 's'} past the 100 listed`);
     if (unnamed.length) {
       throw refuse(
         `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,

@@ -351,9 +351,15 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
       const key = b.accessKey;
       // A console sign-in names the principal without a key.
       if (key && !key.accessKeyId && (key.principalId || key.userName)) {
+        // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15).
         return key.principalId
-          ? { kind: 'iam-principal', resourceType, id: key.principalId }
-          : { kind: 'iam-principal', resourceType, id: key.userName as string, personal: key.userType === 'IAMUser' || key.userType === 'Root' };
+          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(key.userType === 'FederatedUser' ? { personal: true } : {}) }
+          : {
+              kind: 'iam-principal',
+              resourceType,
+              id: key.userName as string,
+              personal: key.userType === 'IAMUser' || key.userType === 'Root' || key.userType === 'FederatedUser',
+            };
       }
       return { kind, resourceType, id: needId(resource, resourceType, 'accessKeyDetails', key?.accessKeyId, 'accessKeyId') };
     }
@@ -605,7 +611,7 @@ function relatedResources(
       const principal = a.principalId ?? a.userName;
       if (principal) {
         const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
-        if (!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) r.personal = true;
+        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || a.userType === 'FederatedUser') r.personal = true;
         if (a.accountId) r.accountId = a.accountId;
         addResource(out, r);
       }

@@ -36,8 +36,12 @@ export interface LedgerBody {
    * written on by a commit shows here for good.
    */
   incident?: { revision: number; hash: string; replaced?: string };
-  /** A finding record written: its key and the SHA-256 of its bytes. */
-  finding?: { key: string; hash: string };
+  /**
+   * A finding record written: its key and the SHA-256 of its bytes. `replaced`: the SHA-256 of the
+   * stored bytes it wrote over, as read (DynamoDB), which must be the `hash` the ledger recorded for
+   * the record before (core/audit.ts), as `incident.replaced` for the incident's record (B2).
+   */
+  finding?: { key: string; hash: string; replaced?: string };
   /** The timeline's head after this change: the last entry's sequence number and hash. */
   timeline?: { seq: number; hash: string };
   /** Messages queued, each with the SHA-256 of its bytes. */
@@ -143,7 +147,8 @@ export function registryEntry(shard: number, head: ChainHead | null, incidentId:
 export interface StoredChange {
   incident: Incident;
   incidentText: string;
-  finding?: { key: FindingKey; text: string };
+  /** `replaced`: the SHA-256 of the finding record's bytes this commit wrote over, as read (LedgerBody `finding.replaced`). */
+  finding?: { key: FindingKey; text: string; replaced?: string };
   timelineHead?: ChainHead;
   messages: { id: string; text: string }[];
   /** `IncidentChange.minimised`: the finding written is a minimised record. */
@@ -180,6 +185,27 @@ export function recordNotLedgered(incidentId: string): StuckConflictError {
   );
 }
 
+/**
+ * The refusal of a commit that would write over a finding record whose stored bytes are not the
+ * ones the ledger last recorded for it (B2, as `recordNotLedgered` for the incident's record): the
+ * finding's evidence was edited behind the pipeline, and its next version, hashed alone, would leave
+ * the ledger vouching for a store from which the edit was gone. `vouchingId`: the incident whose
+ * ledger wrote the record last (another than the committing one after a merge or a follow-up).
+ */
+export function findingNotLedgered(incidentId: string, findingKey: string, vouchingId: string): StuckConflictError {
+  return new StuckConflictError(
+    incidentId,
+    new ConflictError(
+      `the stored record of finding ${findingKey} is not the one the ledger recorded last: it was changed behind the pipeline, and writing its next version over it would vouch for the change; datalek verify ${vouchingId} names it`,
+    ),
+  );
+}
+
+function findingWritten(finding: NonNullable<StoredChange['finding']>): NonNullable<LedgerBody['finding']> {
+  const written = { key: findingKeyString(finding.key), hash: sha256(finding.text) };
+  return finding.replaced === undefined ? written : Object.assign(written, { replaced: finding.replaced });
+}
+
 /** The ledger body of a commit: hashes of the bytes stored. */
 export function commitBody(change: StoredChange, at: string): Omit<LedgerBody, 'incidentId' | 'seq'> {
   return {
@@ -187,7 +213,7 @@ export function commitBody(change: StoredChange, at: string): Omit<LedgerBody, '
     incident: change.replaced
       ? { revision: change.incident.revision, hash: sha256(change.incidentText), replaced: change.replaced }
       : { revision: change.incident.revision, hash: sha256(change.incidentText) },
-    ...(change.finding ? { finding: { key: findingKeyString(change.finding.key), hash: sha256(change.finding.text) } } : {}),
+    ...(change.finding ? { finding: findingWritten(change.finding) } : {}),
     ...(change.timelineHead ? { timeline: change.timelineHead } : {}),
     ...(change.messages.length ? { messages: change.messages.map((m) => ({ id: m.id, hash: sha256(m.text) })) } : {}),
     ...(change.minimised && change.finding ? { minimised: change.minimised } : {}),

@@ -468,6 +468,8 @@ export interface MinimiseReport {
   minimised: MinimisedIncident[];
   /** Closed incidents not yet past the retention period, or with something still due on them, left as they are. */
   notYet: number;
+  /** Items the listing of incidents passed by, being no incident records (an index entry the pipeline did not write): each named. */
+  skipped?: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -630,8 +632,12 @@ async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<
 export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOptions): Promise<MinimiseReport> {
   const cutoff = new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString();
   const unreadable: { incidentId: string; reason: string }[] = [];
-  const all = await deps.store.listIncidents({ onUnreadable: (p) => void unreadable.push(p) });
+  const skipped: string[] = [];
+  const all = await deps.store.listIncidents({
+    onUnreadable: (p) => void (p.notAnIncident ? skipped.push(`incident ${p.incidentId}: ${p.reason}`) : unreadable.push(p)),
+  });
   // A hold on an incident that cannot be read cannot be seen, nor where its records went since: removing nothing beats erasing what it holds.
+  // (An item that is no incident record hides none: it is passed by, and the report names it.)
   if (unreadable.length) throw new RefusedError(unreadableText(unreadable));
   let candidates: Incident[];
   if (options.only) {
@@ -642,7 +648,7 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
     candidates = all.filter((i) => i.state === 'closed' && i.closedAt);
   }
   const held = await heldFindingKeys(deps.audit, all);
-  const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0 };
+  const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0, ...(skipped.length ? { skipped } : {}) };
   for (const incident of candidates) {
     // A closed incident with something still due (a notification an assessment after closing made
     // due, a telecom or NIS2 report left running at closing), merged into one that is open or

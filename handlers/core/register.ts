@@ -309,7 +309,8 @@ export function registerRow(incident: Incident, policy: Policy, now: string, els
       .filter((c) => c.name !== 'ap')
       .map(
         (c) =>
-          `${c.name}: ${c.status}${c.enteredAfterDeadline ? ` (${enteredAfterDeadlineText(c.name).en}; overdue from ${c.enteredAfterDeadline.overdueFrom})` : ''}`,
+          // The significance decision changed after the first says so (its note), not as the decision made late.
+          `${c.name}: ${c.status}${c.name === 'nis2-significance' && c.note ? ` (${c.note.en})` : ''}${c.enteredAfterDeadline ? ` (${enteredAfterDeadlineText(c.name).en}; overdue from ${c.enteredAfterDeadline.overdueFrom})` : ''}`,
       )
       .join('; '),
     afterClose: [

@@ -32,6 +32,9 @@ const FIELD_NL: Record<string, string> = {
   '--started-at': 'Begonnen op',
 };
 
+/** The stated times the clocks run from: an awareness (the AP's, or of the significant incident under NIS2). */
+const AWARENESS: ReadonlySet<string> = new Set(['--aware-at', '--nis2-aware-at']);
+
 /** When the AVG applied (Art. 99(2)): an awareness or a begin before it is a typo (year 1, a century off), never an AP deadline. */
 export const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
 
@@ -73,11 +76,18 @@ export function checkStatedBeforeDetection(
     });
   }
   if (!confirmed) {
+    // The clocks run from an awareness; the begin and the end of the breach move none (Art. 33(1): from awareness).
+    const runs = AWARENESS.has(what)
+      ? { en: 'and the clocks run from it', nl: 'en de termijnen lopen vanaf dat moment' }
+      : {
+          en: 'and the AP deadline does not move: it runs from awareness',
+          nl: 'en de termijn voor de AP verschuift er niet door: die loopt vanaf de bewustwording',
+        };
     throw new RefusedError(
-      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}): the record will mark it as before GuardDuty's detection, and the clocks run from it; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}): the record will mark it as before GuardDuty's detection, ${runs.en}; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       {
         page: {
-          nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}): het dossier markeert het als ${BEFORE_DETECTION.nl}, en de termijnen lopen vanaf dat moment; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+          nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}): het dossier markeert het als ${BEFORE_DETECTION.nl}, ${runs.nl}; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
         },
       },
     );

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
-import type { Assessment, Decision, FindingRecord, Incident } from './incident.js';
+import type { Assessment, Decision, FindingRecord, Incident, SubjectsDecision } from './incident.js';
 
 export class UnreadableRecordError extends StoreError {
   constructor(
@@ -18,8 +18,12 @@ export class UnreadableRecordError extends StoreError {
   }
 }
 
-/** Reports a row a list skipped because it could not be read. */
-export type UnreadableHandler = (problem: { incidentId: string; reason: string }) => void;
+/**
+ * Reports a row a list skipped because it could not be read. `notAnIncident`: the row is no
+ * incident record at all (another item an index holds among the incidents, DynamoDB): no incident
+ * is missing from the list for it, only an index entry the pipeline did not write (verify names it).
+ */
+export type UnreadableHandler = (problem: { incidentId: string; reason: string; notAnIncident?: true }) => void;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -46,7 +50,29 @@ export function parseStoredIncident(text: unknown, id: string): Incident {
     const reason = lastAssessment(incident)?.reason;
     if (reason !== undefined) assessment.reason = reason;
   }
+  // So is the text told to the data subjects or the subscribers (fg15).
+  for (const audience of AUDIENCES) {
+    const s = incident[audience];
+    if (isObject(s) && s.text === undefined) {
+      const text = toldEntry(incident, audience, s as SubjectsDecision)?.text;
+      if (text !== undefined) (s as SubjectsDecision).text = text;
+    }
+  }
   return incident;
+}
+
+/** The two decisions on informing whose text is stored once: the data subjects' (Art. 34) and the subscribers' (Regulation 611/2013 art. 3). */
+const AUDIENCES = ['subjects', 'subscribers'] as const;
+
+/** The decision history's entry of the decision in force on informing `audience`: recorded with it, by the same person. */
+function toldEntry(incident: Incident, audience: (typeof AUDIENCES)[number], s: SubjectsDecision): Extract<Decision, { kind: 'subjects' }> | undefined {
+  const decisions = Array.isArray(incident.decisions) ? incident.decisions : [];
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    const d = decisions[i];
+    if (d?.kind === 'subjects' && (d.audience === 'subscribers') === (audience === 'subscribers'))
+      return d.recordedAt === s.at && d.by === s.by ? d : undefined;
+  }
+  return undefined;
 }
 
 /** The last assessment of the decision history: the one in force. */
@@ -67,12 +93,32 @@ function lastAssessment(incident: Incident): Extract<Decision, { kind: 'assessme
  * both, and reads as it was; an assessment that does not match the history's last keeps its own.
  */
 export function storedIncident(incident: Incident): Incident {
-  const a = incident.assessment;
-  if (!a || a.reason === undefined) return incident;
-  const last = lastAssessment(incident);
-  if (!last || last.reason !== a.reason || last.recordedAt !== a.at || last.by !== a.by) return incident;
+  const stored = storedTold(incident);
+  const a = stored.assessment;
+  if (!a || a.reason === undefined) return stored;
+  const last = lastAssessment(stored);
+  if (!last || last.reason !== a.reason || last.recordedAt !== a.at || last.by !== a.by) return stored;
   const { reason: _once, ...assessment } = a;
-  return { ...incident, assessment: assessment as Assessment };
+  return { ...stored, assessment: assessment as Assessment };
+}
+
+/**
+ * The text told to the data subjects (Art. 34) or the subscribers, stored once (fg15): the decision
+ * in force is also its entry in the decision history, text and all, as the assessment's reason is;
+ * the text is kept there (the history is never overwritten) and read back into the decision. A
+ * record stored before keeps both, and reads as it was; a decision whose text differs from its
+ * entry's keeps its own.
+ */
+function storedTold(incident: Incident): Incident {
+  let out = incident;
+  for (const audience of AUDIENCES) {
+    const s = incident[audience];
+    if (!s?.text) continue;
+    if (toldEntry(incident, audience, s)?.text !== s.text) continue;
+    const { text: _once, ...inForce } = s;
+    out = { ...out, [audience]: inForce };
+  }
+  return out;
 }
 
 /** Parses each stored incident of a list, skipping (and reporting) those that cannot be read. */

@@ -99,7 +99,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const sent: SweepItem[] = [];
   const failed: SweepResult['failed'] = [];
   // One damaged incident must not stop the reminders of the others: it is reported with the failures.
-  const due = await deps.store.listDue(now, (p) => failed.push({ incidentId: p.incidentId, error: `cannot be read from the store (${p.reason})` }));
+  // An item that is no incident record is passed by, named as such (verify names it too).
+  const due = await deps.store.listDue(now, (p) =>
+    failed.push({ incidentId: p.incidentId, error: p.notAnIncident ? `skipped: ${p.reason}` : `cannot be read from the store (${p.reason})` }),
+  );
   const revisions: SweepResult['revisions'] = {};
   const notReached: string[] = [];
   let incidentsRead = due.length;

@@ -186,6 +186,14 @@ const PROBLEMS: Template[] = [
     'is {} minuten nadat het werd klaargezet nog niet verzonden, en is geclaimd tot {}: óf de bezorging ervan mislukt steeds, en een verzender probeert het nu (de fouten van de sweep zeggen waarom), óf de claim wordt buiten de pipeline om vernieuwd: geen verzender houdt een bericht langer vast dan één lease ({} minuten); steeds opnieuw geclaimd wordt het nooit verzonden',
   ],
   [
+    'wrote over a record of finding {} that is not the one the ledger recorded: the finding (evidence) was edited behind the pipeline before this commit, which carried the edit on',
+    'schreef over een record van bevinding {} dat niet het record is dat het grootboek vastlegde: de bevinding (bewijs) is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
+  ],
+  [
+    'its recordHash is not the hash the ledger recorded for the record: it was altered; a commit checks the record it writes over by it',
+    'de recordHash ervan is niet de hash die het grootboek voor het record vastlegde: die is gewijzigd; een wijziging toetst het record dat ze overschrijft daaraan',
+  ],
+  [
     'wrote over an incident record that is not the one ledger entry {} recorded: the record was edited behind the pipeline before this commit, which carried the edit on',
     'schreef over een incidentrecord dat niet het record is dat grootboekregel {} vastlegde: het record is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
   ],

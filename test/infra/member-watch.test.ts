@@ -13,7 +13,14 @@ import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
-import { MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME } from '../../infra/member-iam-stack.js';
+import { notByDeployment } from '../../infra/deploy-role.js';
+import {
+  MEMBER_IAM_FORWARD_RULE_NAME,
+  MEMBER_IAM_GUARD_RULE_NAME,
+  memberIamForwardPattern,
+  memberIamGuardPattern,
+  memberRoleNames,
+} from '../../infra/member-iam-stack.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
@@ -119,6 +126,19 @@ describe("a member account's calls that silence its findings reach the pipeline'
     // The member's break-glass role alone may disable or delete the queue's key, in the member account.
     const [key] = Object.values(t.findResources('AWS::KMS::Key'));
     expect(text(t, key.Properties.KeyPolicy)).toContain(`arn:aws:iam::${MEMBER}:role/${DEPLOY_CONTEXT.breakGlassRole}`);
+  });
+
+  it("fits the member IAM stack's patterns, as deployed, in 2,048 characters with the longest names a deployer may give (attack15 K2: the guard forwards this region's datalek stacks too)", () => {
+    // The containment role's name at config's most (59: its read role adds -read), the longest partition.
+    const role = (name: string) => `arn:aws-us-gov:iam::${MEMBER}:role/${name}`;
+    const byHandOf = notByDeployment(role(`cdk-datalek-cfn-exec-role-${MEMBER}-us-east-1`));
+    const containmentRoleName = 'c'.repeat(59);
+    const patterns = {
+      forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName }), byHandOf),
+      guard: memberIamGuardPattern(role(containmentRoleName), byHandOf, 'eu-west-1'),
+    };
+    expect(JSON.stringify(patterns.guard)).toContain('"aws.cloudformation"');
+    for (const [name, pattern] of Object.entries(patterns)) expect(JSON.stringify(pattern).length, name).toBeLessThanOrEqual(2048);
   });
 
   it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2 and IAM calls", () => {
@@ -316,6 +336,16 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       iamCall('key-deactivated', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Inactive' }),
       iamCall('disables-iam-guard', 'DisableRule', { name: MEMBER_IAM_GUARD_RULE_NAME }, person, 'aws.events'),
       iamCall('disables-iam-forward', 'DisableRule', { name: MEMBER_IAM_FORWARD_RULE_NAME }, person, 'aws.events'),
+      // attack15 K2: the stack of these two rules updated (a pattern that matches nothing) or deleted; recorded in us-east-1 alone.
+      iamCall('deletes-member-iam-stack', 'DeleteStack', { stackName: `DatalekMemberIam-${MEMBER}` }, person, 'aws.cloudformation'),
+      iamCall(
+        'updates-member-iam-stack',
+        'UpdateStack',
+        { stackName: `arn:aws:cloudformation:us-east-1:${MEMBER}:stack/DatalekMemberIam-${MEMBER}/0a1b2c3d-4e5f-6789-abcd-ef0123456789` },
+        person,
+        'aws.cloudformation',
+      ),
+      iamCall('another-teams-stack', 'UpdateStack', { stackName: 'web-app' }, person, 'aws.cloudformation'),
     ];
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-iam-watch' }));
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
@@ -361,6 +391,8 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         'revocation-deleted',
         'disables-iam-guard',
         'disables-iam-forward',
+        'deletes-member-iam-stack',
+        'updates-member-iam-stack',
       ].sort(),
     );
   }, 120_000);

@@ -23,6 +23,7 @@ import { StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { OutboxMessage } from '../../handlers/core/incident.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
@@ -151,6 +152,40 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expect(whole.filter((p) => p.includes('resource lock (its key left out here): is among the messages the senders send'))).toHaveLength(1);
     expect(whole.filter((p) => p.startsWith(`incident ${id}, record: is among the messages`))).toHaveLength(1);
     expect(whole.join('\n')).not.toContain(lock.resourceKey);
+    // The listings pass the message listed as an incident by, and name it (closing note's "Still
+    // left"): closing another incident and minimising no longer refuse until it is put right.
+    const skipped: string[] = [];
+    const listed = await store.listIncidents({ onUnreadable: (p) => void skipped.push(`${p.incidentId}: ${p.reason}`) });
+    expect(listed.filter((i) => i.id === id)).toHaveLength(1);
+    expect(skipped.join('\n')).toContain(`message ${message.id}`);
+    expect(skipped.join('\n')).toContain('is no incident record');
+    const due = { ':p': { S: 'DUE#0' }, ':s': { S: '2026-11-27T22:05:00.000Z' } };
+    const findingItem = { pk: { S: `FND#${finding}` }, sk: { S: 'FINDING' } };
+    await db().send(
+      new UpdateItemCommand({ TableName: TABLE, Key: findingItem, UpdateExpression: 'SET gsi1pk = :p, gsi1sk = :s', ExpressionAttributeValues: due }),
+    );
+    const dueSkipped: string[] = [];
+    await store.listDue(at, (p) => void dueSkipped.push(p.reason));
+    expect(dueSkipped.join('\n')).toContain(`finding ${finding}`);
+    const closeDeps = { store, policy: DEFAULT_POLICY, now: () => at };
+    const closing = await open(); // not `other`: its lock, re-keyed above, is put back below
+    await assess(closeDeps, { incidentId: closing, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    // Closing lists the open incidents (what was left to it) without a handler: the store says what it passed by as a warning.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await expect(closeIncident(closeDeps, { incidentId: closing, reason: 'afgehandeld', by: 'FG' })).resolves.toBeDefined();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.join('\n')).toContain(`message ${message.id} is indexed among the incidents, but it is no incident record`);
+    // Run within the retention period: it lists, and minimises nothing the tests after it read.
+    const minimised = await minimiseClosed({ store, audit: store, now: () => at }, { afterDays: 365, by: 'FG' });
+    expect(minimised.minimised).toEqual([]);
+    expect(minimised.skipped?.join('\n')).toContain(`message ${message.id}`);
+
     // Put back, for the tests after it (the first to run: they damage records `close` reads).
     for (const [Key, attributes] of [
       [key(id, 'INCIDENT'), 'gsi1pk, gsi1sk'],
@@ -164,7 +199,8 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
 
   it('verifies an untouched record, and the timeline edit, delete, insert and reorder are named', async () => {
     const ids = [await open(), await open(), await open(), await open()];
-    expect((await verify()).code).toBe(0);
+    const clean = await verify();
+    expect(clean.code, clean.stderr).toBe(0);
     const [edit, remove, insert, reorder] = ids;
     await db().send(
       new UpdateItemCommand({
@@ -335,6 +371,50 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const problems = (await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n');
     expect(problems, 'verify passed on the edited record after the next commit').toMatch(
       /ledger \d+: wrote over an incident record that is not the one ledger entry \d+ recorded: the record was edited behind the pipeline/,
+    );
+  });
+
+  /** Write access to the table: the incident's finding item's evidence edited; its `recordHash` too when `rehash`. */
+  const editFinding = async (id: string, rehash: boolean) => {
+    const f = findingOf.get(id) as { id: string };
+    const findingKey = { pk: { S: `FND#${ACCOUNT}/${REGION}/${f.id}` }, sk: { S: 'FINDING' } };
+    const item = (
+      await db().send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': findingKey.pk } }))
+    ).Items?.[0];
+    const data = String(item?.data?.S).replace('"c2.example"', '"harmless.example"');
+    expect(data).toContain('harmless.example');
+    await db().send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: findingKey,
+        UpdateExpression: rehash ? 'SET #d = :d, recordHash = :h' : 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: data }, ...(rehash ? { ':h': { S: sha256(data) } } : {}) },
+      }),
+    );
+  };
+
+  it('a finding item edited behind the pipeline is not written over by its next version (B2): refused, pointing at verify', async () => {
+    const id = await open();
+    await editFinding(id, false);
+    const refused = await updateFinding(id).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(StuckConflictError);
+    expect((refused as Error).message).toContain('is not the one the ledger recorded last');
+    expect((refused as Error).message).toContain(`datalek verify ${id}`);
+    const f = findingOf.get(id) as { id: string };
+    expect((await store.getFinding({ accountId: ACCOUNT, region: REGION, findingId: f.id }))?.version.count, 'the edit was not written over').toBe(1);
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain('the finding (evidence) was edited');
+  });
+
+  it("a finding edited with the item's recordHash recomputed is written on, but its ledger entry says what it wrote over, for good (B2)", async () => {
+    const id = await open();
+    await editFinding(id, true);
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n')).toContain(
+      'its recordHash is not the hash the ledger recorded for the record: it was altered',
+    );
+    expect((await updateFinding(id)).outcome).toBe('updated');
+    expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n'), 'verify passed after the next version').toMatch(
+      /ledger \d+: wrote over a record of finding .* that is not the one the ledger recorded: the finding \(evidence\) was edited behind the pipeline/,
     );
   });
 

@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
 import { buildDraft } from '../../handlers/core/draft.js';
+import type { RefusedError } from '../../handlers/core/errors.js';
 import { assess, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
@@ -94,6 +95,30 @@ describe('G4: awareness and begin before GuardDuty detected the breach', () => {
     await expect(
       recordReport(deps, { incidentId: 'dl-g4-b', to: 'ap', kind: 'initial', reference: 'M-2', at: '2026-11-27T08:00:00Z', by: 'FG', confirmStatedTime: true }),
     ).rejects.toThrow(/before the detection/);
+  });
+
+  // fgsec15 L1: the refusal of a begin or end before the detection said "the clocks run from it", in
+  // both languages; no clock runs from the begin or the end (Art. 33(1): from awareness).
+  it('says, when a begin or end before the detection waits for its confirmation, that the AP deadline does not move', async () => {
+    const refusal = async (p: Promise<unknown>) => {
+      const e = (await p.then(
+        () => null,
+        (err: unknown) => err,
+      )) as RefusedError;
+      return [e.message, e.page?.nl ?? ''];
+    };
+    const aware = await refusal(awareBefore({ confirmStatedTime: false }));
+    expect(aware[0]).toMatch(/the clocks run from it/);
+    expect(aware[1]).toMatch(/de termijnen lopen vanaf dat moment/);
+    const began = await refusal(recordFacts(deps, { incidentId: id, by: 'FG', startedAt: '2026-11-20T09:00:00Z', startedReason: 'GitHub' }));
+    await recordFacts(deps, { incidentId: id, by: 'FG', startedAt: '2026-11-20T09:00:00Z', startedReason: 'GitHub', confirmStatedTime: true });
+    const ended = await refusal(recordFacts(deps, { incidentId: id, by: 'FG', endedAt: '2026-11-21T09:00:00Z' }));
+    for (const [en, nl] of [began, ended]) {
+      expect(en).toMatch(/lies before GuardDuty's detection .*the AP deadline does not move: it runs from awareness; .*--confirm-stated-time/);
+      expect(en).not.toMatch(/clocks run from it/);
+      expect(nl).toMatch(/de termijn voor de AP verschuift er niet door: die loopt vanaf de bewustwording/);
+      expect(nl).not.toMatch(/termijnen lopen vanaf dat moment/);
+    }
   });
 
   it('records the begin of the breach before the detection, confirmed with its reason, in the draft', async () => {

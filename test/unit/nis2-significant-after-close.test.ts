@@ -126,6 +126,22 @@ describe('the NIS2 significance decided after closing', () => {
     expect(after.afterClose?.at(-1)).toMatchObject({ at: w.clock.now, what: 'NIS2 awareness (art. 23(4)(a))' });
   });
 
+  // fgsec15 S3: the decision clock took the last decision's time, so "not significant" decided 2 hours
+  // after the detection and changed after closing read "decided late" in show, the page, the register
+  // and the FG's reminders, for good. It is met by the first decision; the change is said as one.
+  it('reads the decision made in time as met after it is changed, and says the change', async () => {
+    const decision = (i: Incident) => clocksOf(i, policy, w.clock.now).find((c) => c.name === 'nis2-significance');
+    expect(decision(await read())?.status).toBe('met');
+    await significantAfterClosing();
+    const changed = decision(await read());
+    expect(changed).toMatchObject({ status: 'met', doneAt: '2026-11-28T03:00:00.000Z' });
+    expect(changed?.note?.en).toBe('first decided not significant; changed later, now significant');
+    expect(changed?.note?.nl).toBe('eerst besloten: niet significant; later gewijzigd, nu significant');
+    const row = registerRow(await read(), policy, w.clock.now);
+    expect(row.otherClocks).toMatch(/nis2-significance: met \(first decided not significant; changed later, now significant\)/);
+    expect(row.afterClose).toMatch(/NIS2 significant .*CSIRT meldt uitval/);
+  });
+
   it('refuses a NIS2 awareness after closing on an incident not decided significant after closing, saying why', async () => {
     await expect(
       assess(deps, { incidentId: id, by: 'FG', reason: 'toch eerder', nis2AwareAt: '2026-11-29T12:00:00Z', confirmAfterClose: true }),

@@ -22,12 +22,13 @@ import {
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
-import { type FindingKey, findingKeyString } from '../../core/finding.js';
+import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
 import {
   type ChainHead,
   commitBody,
+  findingNotLedgered,
   type IncidentHead,
   type LedgerEntry,
   ledgerEntry,
@@ -124,6 +125,19 @@ function failedLocks(items: TransactItem[], reasons: { Code?: string }[]): strin
 }
 
 /**
+ * Reports an item a listing of incidents left out because it is no incident record: to the list's
+ * handler, else as a process warning (the CLI's stderr, the Lambda's log). Its keys only: an
+ * incident id, and the message's or finding's key (a resource lock's is left out).
+ */
+function skippedNotAnIncident(item: Record<string, unknown>, onUnreadable: UnreadableHandler | undefined): void {
+  const pk = String(item.pk);
+  const incidentId = pk.startsWith('INC#') ? pk.slice('INC#'.length) : '(store)';
+  const reason = `${entryOf(item)} is indexed among the incidents, but it is no incident record: it is left out (an index entry the pipeline did not write; datalek verify names it)`;
+  if (onUnreadable) onUnreadable({ incidentId, reason, notAnIncident: true });
+  else process.emitWarning(`datalek: incident ${incidentId}: ${reason}`, 'DatalekSkippedItem');
+}
+
+/**
  * What a commit needs of the incident item it writes over, as read: its revision, its ledger head,
  * the record's hash the item says the ledger recorded (`recordHash`; absent on items written
  * before it was kept), and the hash of the record bytes read (`replaced`).
@@ -144,8 +158,39 @@ function readHead(item: Record<string, unknown>): ReadHead {
   };
 }
 
+/**
+ * A finding item as read, for the commit that writes its next version over it (B2, as `ReadHead`
+ * for the incident's): its version, the incident whose ledger wrote it, the hash that ledger
+ * recorded (`recordHash`; absent on items written before it was kept) and its bytes.
+ */
+interface FindingRead {
+  updatedAt: string;
+  count: number;
+  incidentId: string;
+  recordHash?: string;
+  data: string;
+}
+
+function findingRead(item: Record<string, unknown>): FindingRead {
+  return {
+    updatedAt: item.updatedAt as string,
+    count: item.count as number,
+    incidentId: item.incidentId as string,
+    ...(typeof item.recordHash === 'string' ? { recordHash: item.recordHash } : {}),
+    data: String(item.data),
+  };
+}
+
+/** Most finding items a store keeps as read for the next commit (`findingReads`). */
+const FINDING_READS = 1_000;
+
 export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private readonly doc: DynamoDBDocumentClient;
+  /**
+   * The finding items this store read last, by key: the commit that writes a finding's next version
+   * holds what it writes over to them, with no read more (a commit usually follows the read).
+   */
+  private readonly findingReads = new Map<string, FindingRead>();
   /**
    * The ledger head of each incident item this store read, by revision: a commit usually follows a
    * read of the same incident, and then needs no extra read to chain its ledger entry.
@@ -175,7 +220,16 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     const out = await this.call('GetItem finding', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: findingItemKey(key), ConsistentRead: true })),
     );
-    return out.Item ? parseStoredFinding(out.Item.data, key) : undefined;
+    return out.Item ? this.findingItem(out.Item, key) : undefined;
+  }
+
+  /** A finding item read: parsed, and kept as read for the commit that writes over it. */
+  private findingItem(item: Record<string, unknown>, key: FindingKey): FindingRecord {
+    const keyText = findingKeyString(key);
+    this.findingReads.delete(keyText);
+    if (this.findingReads.size >= FINDING_READS) this.findingReads.delete(this.findingReads.keys().next().value as string);
+    this.findingReads.set(keyText, findingRead(item));
+    return parseStoredFinding(item.data, key);
   }
 
   async getIncident(id: string): Promise<Incident | undefined> {
@@ -222,7 +276,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       }
     }
     return {
-      finding: findingItem ? parseStoredFinding(findingItem.data, key) : undefined,
+      finding: findingItem ? this.findingItem(findingItem, key) : undefined,
       holders: lockHolders.map((id) => (id === undefined ? undefined : incidents.get(id))),
       incident,
     };
@@ -361,6 +415,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     const incidentText = storedText.incident(incident);
     const recordHash = sha256(incidentText);
     const findingText = finding ? storedText.finding(finding.record) : '';
+    // The finding record written over, held to the hash its ledger recorded (B2).
+    const findingBefore = finding?.expected ? await this.findingBefore(incident.id, finding.record.key, finding.expected) : null;
     const queued = messages.map((m) => ({ message: m, text: storedText.message(m) }));
     const last = timeline.at(-1);
     const entry = ledgerEntry(
@@ -370,7 +426,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         {
           incident,
           incidentText,
-          ...(finding ? { finding: { key: finding.record.key, text: findingText } } : {}),
+          ...(finding ? { finding: { key: finding.record.key, text: findingText, ...(findingBefore ? { replaced: findingBefore.replaced } : {}) } } : {}),
           ...(last ? { timelineHead: { seq: last.seq, hash: last.hash } } : {}),
           ...(change.minimised ? { minimised: change.minimised } : {}),
           ...(read ? { replaced: read.replaced } : {}),
@@ -466,8 +522,10 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         incidentId: record.incidentId,
         updatedAt: record.version.updatedAt,
         count: record.version.count,
+        recordHash: sha256(findingText),
         data: findingText,
       };
+      const held = findingBefore?.recordHash;
       items.push({
         Put:
           expected === null
@@ -475,9 +533,10 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
             : {
                 TableName: this.tableName,
                 Item: item,
-                ConditionExpression: 'updatedAt = :u AND #count = :c',
+                // And the hash as read: the bytes written over are those the ledger recorded.
+                ConditionExpression: `updatedAt = :u AND #count = :c AND ${held === undefined ? 'attribute_not_exists(recordHash)' : 'recordHash = :rh'}`,
                 ExpressionAttributeNames: { '#count': 'count' },
-                ExpressionAttributeValues: { ':u': expected.updatedAt, ':c': expected.count },
+                ExpressionAttributeValues: { ':u': expected.updatedAt, ':c': expected.count, ...(held === undefined ? {} : { ':rh': held }) },
               },
       });
     }
@@ -508,6 +567,30 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     }
     items.push(...this.ledgerItems(entry));
     return { items, entry, recordHash };
+  }
+
+  /**
+   * The finding item a commit writes `expected`'s next version over, as read (read again when this
+   * store did not read that version), held to the hash its ledger recorded: an item whose bytes are
+   * not those (edited behind the pipeline, `recordHash` left) is refused, `findingNotLedgered`. One
+   * written before `recordHash` was kept, or edited with it recomputed, is written over; the ledger
+   * entry says what it wrote over (`finding.replaced`), which verify holds to the ledger.
+   */
+  private async findingBefore(incidentId: string, key: FindingKey, expected: FindingVersion): Promise<{ recordHash?: string; replaced: string }> {
+    const keyText = findingKeyString(key);
+    let read = this.findingReads.get(keyText);
+    this.findingReads.delete(keyText);
+    if (read?.updatedAt !== expected.updatedAt || read.count !== expected.count) {
+      const out = await this.call('GetItem finding', () =>
+        this.doc.send(new GetCommand({ TableName: this.tableName, Key: findingItemKey(key), ConsistentRead: true })),
+      );
+      // Gone or moved on: the commit's condition fails it as a race.
+      if (!out.Item) return { replaced: '' };
+      read = findingRead(out.Item);
+    }
+    const replaced = sha256(read.data);
+    if (read.recordHash !== undefined && read.recordHash !== replaced) throw findingNotLedgered(incidentId, keyText, read.incidentId);
+    return { ...(read.recordHash !== undefined ? { recordHash: read.recordHash } : {}), replaced };
   }
 
   /** The ledger entry, and its head marked for the next digest. */
@@ -776,6 +859,12 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   private incidentItems(items: Record<string, unknown>[], onUnreadable: UnreadableHandler | undefined): Incident[] {
     const out: Incident[] = [];
     for (const item of items) {
+      // Another item an index holds as an incident (a message re-keyed, `misindexed`): no incident is
+      // missing for it, so the list goes on without it (close, minimise), and says so, never silently.
+      if (!isIncidentItem(item)) {
+        skippedNotAnIncident(item, onUnreadable);
+        continue;
+      }
       try {
         out.push(this.incidentItem(item));
       } catch (err) {
@@ -879,6 +968,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
           incidentId: String(f.incidentId),
           data: String(f.data),
           columns: { incidentId: f.incidentId, 'version.updatedAt': f.updatedAt, 'version.count': f.count },
+          ...(f.recordHash !== undefined ? { recordHash: f.recordHash } : {}),
         });
       }
     }

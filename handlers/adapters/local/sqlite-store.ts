@@ -16,12 +16,13 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
-import type { FindingKey } from '../../core/finding.js';
+import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
 import {
   type ChainHead,
   commitBody,
+  findingNotLedgered,
   type IncidentHead,
   type LedgerEntry,
   ledgerEntry,
@@ -124,6 +125,11 @@ CREATE TABLE IF NOT EXISTS ledger (
   hash        TEXT NOT NULL,
   PRIMARY KEY (incident_id, seq)
 );
+-- The entry that wrote a finding record last, found without reading the incident's ledger through:
+-- a commit holds the record it writes over to that entry's hash of it (SqliteIncidentStore
+-- \`findingAsLedgered\`). An index only: dropped, the same answer is read the slow way.
+CREATE INDEX IF NOT EXISTS ledger_findings ON ledger(incident_id, json_extract(data, '$.finding.key'), seq)
+  WHERE json_extract(data, '$.finding.key') IS NOT NULL;
 
 -- The registry of incidents, a hash chain per shard: a deleted incident stays named here.
 CREATE TABLE IF NOT EXISTS registry (
@@ -275,6 +281,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     insertLedger: Database.Statement;
     registryHead: Database.Statement;
     insertRegistry: Database.Statement;
+    findingRow: Database.Statement<[string, string, string], { incident_id: string; data: string }>;
+    lastFindingHash: Database.Statement<[string, string], { hash: string | null }>;
   };
 
   /** The ledger's statements, prepared when first written (a read-only store may predate the ledger). */
@@ -286,6 +294,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       insertLedger: this.db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?)'),
       registryHead: this.db.prepare('SELECT n AS seq, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1'),
       insertRegistry: this.db.prepare('INSERT INTO registry (shard, n, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?)'),
+      // The finding record a commit writes over, and the hash the ledger that wrote it recorded last (index ledger_findings).
+      findingRow: this.db.prepare('SELECT incident_id, data FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
+      lastFindingHash: this.db.prepare(
+        "SELECT json_extract(data, '$.finding.hash') AS hash FROM ledger WHERE incident_id = ? AND json_extract(data, '$.finding.key') = ? ORDER BY seq DESC LIMIT 1",
+      ),
     };
     return this.ledgerStatements;
   }
@@ -480,6 +493,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       if (expected === null) {
         this.stmts.insertFinding.run(accountId, region, findingId, record.incidentId, record.version.updatedAt, record.version.count, findingText);
       } else if (
+        !this.findingAsLedgered(incident.id, record.key) ||
         this.stmts.updateFinding.run(
           record.incidentId,
           record.version.updatedAt,
@@ -548,6 +562,36 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return update.run(incident.revision, text, ...values.filter((_, i) => changed[i]), incident.id, expectedRevision).changes === 1
       ? sha256(stored.data)
       : null;
+  }
+
+  /**
+   * Holds the finding record a commit writes over to the hash the ledger last recorded for it (B2,
+   * as `appendLedger` holds the incident's record): a record edited behind the pipeline is refused,
+   * `findingNotLedgered`, not hashed away with its next version. The record's own incident column
+   * names the ledger that wrote it (another than the committing incident's after a merge or a
+   * follow-up). False when there is no record: the update then fails as a race.
+   */
+  private findingAsLedgered(incidentId: string, key: FindingKey): boolean {
+    const row = this.ledgerStmts.findingRow.get(key.accountId, key.region, key.findingId);
+    if (!row) return false;
+    const keyText = findingKeyString(key);
+    if (this.lastFindingHash(row.incident_id, keyText) !== sha256(row.data)) throw findingNotLedgered(incidentId, keyText, row.incident_id);
+    return true;
+  }
+
+  /**
+   * The hash of a finding record as an incident's ledger wrote it last: the newest entry that wrote
+   * it alone (index ledger_findings), else, only when there is none, the ledger read through for an
+   * adoption's list (the first entry).
+   */
+  private lastFindingHash(incidentId: string, findingKey: string): string | null {
+    const hash = this.ledgerStmts.lastFindingHash.get(incidentId, findingKey)?.hash;
+    if (typeof hash === 'string') return hash;
+    for (const row of this.ledgerStmts.ledgerHead.iterate(incidentId)) {
+      const written = findingsWrittenBy(String(row.data)).get(findingKey);
+      if (written !== undefined) return written;
+    }
+    return null;
   }
 
   /** The incidents' UPDATE statements, by which indexed columns they set (`updateIncident`). */
@@ -941,13 +985,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   async lastFindingWrite(incidentId: string, findingKey: string): Promise<string | null> {
     this.requireLedger();
-    return this.run(() => {
-      for (const row of this.db.prepare('SELECT data FROM ledger WHERE incident_id = ? ORDER BY seq DESC').iterate(incidentId) as Iterable<{ data: string }>) {
-        const hash = findingsWrittenBy(String(row.data)).get(findingKey);
-        if (hash !== undefined) return hash;
-      }
-      return null;
-    });
+    return this.run(() => this.lastFindingHash(incidentId, findingKey));
   }
 
   async messageQueuedAt(incidentId: string, messageId: string): Promise<string | null> {

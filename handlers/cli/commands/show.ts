@@ -1,5 +1,6 @@
 import { type LeftToClosed, leftToClosed, withHoldersRead } from '../../core/contain.js';
 import { driftLines } from '../../core/drift.js';
+import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Command, type Context, loadIncident, withBackend } from '../context.js';
@@ -23,6 +24,8 @@ async function show(ctx: Context): Promise<number> {
     // NOT CONTAINED here at once, not "contained by" until the sweep's left check records it (C3).
     const { incident, left: failedThere } = await withHoldersRead(store, stored, ctx.now());
     const timeline = await store.getTimeline(incident.id);
+    // Every finding type by name, past the 100 the record lists too, read from its findings (fg15).
+    const types = await findingTypesWithNames(store, incident);
     // On AWS the record's containment is read back: a record saying "network cut" about an
     // interface someone put back in its groups is shown for what it is (review5 A15).
     const check = ctx.target === 'aws' ? await readBackContainment(ctx, [stored], store) : null;
@@ -30,13 +33,13 @@ async function show(ctx: Context): Promise<number> {
     const left = await leftToClosed(store, incident);
     if (ctx.flags.json) {
       const shown = {
-        ...showObject(incident, timeline, ctx.policy, ctx.now()),
+        ...showObject(incident, timeline, ctx.policy, ctx.now(), types),
         ...(left.length ? { leftToClosed: left } : {}),
         ...(failedThere.length ? { leftToFailed: failedThere } : {}),
       };
       ctx.io.out(JSON.stringify(check ? { ...shown, containmentCheck: check } : shown, null, 2));
     } else {
-      const text = showText(incident, timeline, ctx.policy, ctx.now());
+      const text = showText(incident, timeline, ctx.policy, ctx.now(), types);
       const lines = [
         ...left.map((l) => leftToClosedLine(incident.id, l)),
         ...failedThere.map((f) => oneLine(`${f.actionId}: ${f.reason}`)),
