@@ -130,14 +130,17 @@ function drillBanner(drill: DrillMark): string {
 
 /**
  * For lists (status, register, sweep): an incident whose stored bytes cannot be read is named on
- * stderr and left out, and the others are still shown; the command then exits 3.
+ * stderr and left out, and the others are still shown; so is an item indexed among the incidents
+ * that is no incident record. The command then exits 3.
  */
 export function unreadableReporter(ctx: Context) {
   let count = 0;
   return {
-    onUnreadable: (p: { incidentId: string; reason: string }) => {
+    onUnreadable: (p: { incidentId: string; reason: string; notAnIncident?: true }) => {
       count += 1;
-      ctx.io.err(oneLine(`datalek: incident ${p.incidentId} cannot be read from the store (${p.reason}); it is left out: datalek verify ${p.incidentId}`));
+      // An item indexed among the incidents that is none: its reason says what it is and that it is left out.
+      if (p.notAnIncident) ctx.io.err(oneLine(`datalek: incident ${p.incidentId}: ${p.reason}`));
+      else ctx.io.err(oneLine(`datalek: incident ${p.incidentId} cannot be read from the store (${p.reason}); it is left out: datalek verify ${p.incidentId}`));
     },
     exitCode: (fine: number) => (count > 0 ? 3 : fine),
   };

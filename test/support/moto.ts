@@ -1,10 +1,14 @@
 /**
- * moto in server mode, started on 127.0.0.1 on a free port for one test file and stopped after it.
+ * moto in server mode on 127.0.0.1 on a free port, for one test file (or one part of it) at a time.
+ * `stop()` resets the server to empty and keeps it for the next `startMoto()` in the same worker
+ * process: starting moto and loading a service's backend takes two to three seconds of CPU, paid by
+ * some forty files in CI; a reset takes milliseconds. The server stops with the worker (and on its
+ * own if the worker dies without saying so).
  * Where `moto_server` is missing the AWS tests are skipped with a message saying how to install it,
  * except under CI=true, where a missing moto fails the run: CI must have run them.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -41,15 +45,24 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * moto_server's own entry point with one change: it serves one request at a time. moto's
+ * moto_server's own entry point with two changes. It serves one request at a time. moto's
  * TransactWriteItems restores a whole-table snapshot when a transaction fails, without a lock, so
  * on a threaded server a failing transaction can undo another client's committed write; real
  * DynamoDB never does. Serialised requests keep the emulator truthful for the concurrency tests,
  * which still interleave at request granularity (reads and conditional writes of racing clients).
+ * And it exits when the worker that started it is gone: a pooled server outlives each test file, and
+ * must not outlive the run when a worker is killed without running its exit hooks.
  */
 const SERIAL_MOTO = `
-import os, sys
+import os, sys, threading, time
 from werkzeug.serving import run_simple
+parent = os.getppid()
+def watch_parent():
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+threading.Thread(target=watch_parent, daemon=True).start()
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 os.environ.setdefault("MOTO_PORT", sys.argv[2])
 run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)
@@ -62,9 +75,36 @@ function motoPython(): string {
   return shebang.startsWith('#!') && !shebang.includes(' ') ? shebang.slice(2) : 'python3';
 }
 
-export async function startMoto(): Promise<Moto> {
+interface Server {
+  child: ChildProcess;
+  endpoint: string;
+}
+
+/**
+ * The servers this process started, and those whose file stopped with them (reset, waiting for the
+ * next file). Kept on the process, not the module: a worker may evaluate this module again for a
+ * later file, and must find the servers the earlier one left, not start more beside them.
+ */
+const POOL_KEY = Symbol.for('datalek.test.moto-pool');
+const held = globalThis as unknown as Record<symbol, { idle: Server[]; started: Set<ChildProcess> } | undefined>;
+function processPool(): { idle: Server[]; started: Set<ChildProcess> } {
+  const found = held[POOL_KEY];
+  if (found) return found;
+  const made = { idle: [] as Server[], started: new Set<ChildProcess>() };
+  process.once('exit', () => {
+    for (const child of made.started) child.kill('SIGTERM');
+  });
+  held[POOL_KEY] = made;
+  return made;
+}
+const pool = processPool();
+const { idle, started } = pool;
+
+async function spawnMoto(): Promise<Server> {
   const port = await freePort();
   const child: ChildProcess = spawn(motoPython(), ['-c', SERIAL_MOTO, '127.0.0.1', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-2000);
@@ -85,6 +125,28 @@ export async function startMoto(): Promise<Moto> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // An idle server must not keep the worker alive: the exit hook above stops it.
+  child.unref();
+  (child.stderr as Socket | null)?.unref();
+  return { child, endpoint };
+}
+
+async function kill(server: Server): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+}
+
+/**
+ * An empty moto: one this process used before and reset, or a new one. Nothing of an earlier file
+ * is left in it: `/moto-api/reset` empties every service's backend, in every account and region.
+ */
+export async function startMoto(): Promise<Moto> {
+  let server = idle.pop();
+  while (server && server.child.exitCode !== null) server = idle.pop();
+  server ??= await spawnMoto();
+  const { endpoint } = server;
   const env = {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: TEST_REGION,
@@ -93,13 +155,19 @@ export async function startMoto(): Promise<Moto> {
     AWS_SESSION_TOKEN: 'testing',
   };
   const config = { endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const clients = { dynamodb: new DynamoDBClient(config), sns: new SNSClient(config), eventbridge: new EventBridgeClient(config), sqs: new SQSClient(config) };
+  let stopped = false;
   return {
     endpoint,
     env,
-    clients: { dynamodb: new DynamoDBClient(config), sns: new SNSClient(config), eventbridge: new EventBridgeClient(config), sqs: new SQSClient(config) },
+    clients,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      if (stopped) return;
+      stopped = true;
+      // Emptied for the next file; a server that does not answer the reset is not trusted with one.
+      const reset = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' }).catch(() => undefined);
+      if (reset?.ok) idle.push(server);
+      else await kill(server);
     },
   };
 }
