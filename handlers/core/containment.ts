@@ -27,6 +27,23 @@ export function releaseUnderWay(action: ActionRecord, now: string = new Date().t
   return until > Date.parse(now);
 }
 
+/**
+ * `incident` as it will read once the releases under way have finished: an action being released
+ * (`releaseUnderWay`) reads released. For a decision that rests on the containment in effect (an
+ * Art. 34(3)(b) "measures taken" exception): a release checks the decisions on record in the commit
+ * that marks it, and undoes in AWS before the commit that records it released; a decision recorded in
+ * between, on the containment being undone, is refused by reading it so (review11 S5's window, contain15).
+ */
+export function asReleased(incident: Incident, now: string): Incident {
+  if (!incident.actions.some((a) => releaseUnderWay(a, now))) return incident;
+  return {
+    ...incident,
+    actions: incident.actions.map((a) =>
+      a.releasing && releaseUnderWay(a, now) ? { ...a, released: { at: a.releasing.at, by: a.releasing.by, reason: 'being released' } } : a,
+    ),
+  };
+}
+
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
 
 export interface PlanOptions {
@@ -71,7 +88,7 @@ export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-s
  * failed, the network is open.
  */
 const CUTS_NOTHING =
-  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
+  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|drain-container-instance|tag-instance|tag-task)$/;
 
 /**
  * Network isolations, whose hold is their interfaces' swaps alone: the credentials step

@@ -75,4 +75,26 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
     ]);
     expect((await stored()).reports?.at(-1)).toMatchObject({ to: 'csirt', kind: 'early-warning', reference: 'CSIRT-7', afterClose: true });
   });
+
+  // fgsec15 S2, attack15 K5: the closed page offered "yes" only, and no request for an intermediate report.
+  it('takes the CSIRT\'s request for an intermediate report after closing, and that "yes" back', async () => {
+    await assess(deps(), { incidentId: id, nis2Significant: true, reason: 'CSIRT meldt uitval', by: 'FG', confirmAfterClose: true });
+    const page = await html();
+    expect(page).toMatch(/<form [^>]*id="after-close-nis2-intermediate"[\s\S]*?name="nis2-intermediate-due"[\s\S]*?<\/form>/);
+    expect(page).toMatch(/<form [^>]*id="after-close-nis2-back"[\s\S]*?value="no"[\s\S]*?<\/form>/);
+    expect(
+      await post('after-close-nis2-intermediate', {
+        'nis2-intermediate-due': '2026-11-25T12:00',
+        reason: 'CSIRT vraagt een tussentijds verslag',
+        'after-close': 'on',
+      }),
+    ).toEqual([303, '']);
+    expect((await stored()).nis2?.intermediateDueAt).toBe('2026-11-25T11:00:00.000Z');
+    expect(await post('after-close-nis2-back', { 'nis2-significant': 'no', reason: 'vergissing: andere oorzaak', 'after-close': 'on' })).toEqual([303, '']);
+    expect(await stored()).toMatchObject({ state: 'closed', nis2: { significant: false, afterClose: true } });
+    const after = await html();
+    expect(after).not.toContain('id="after-close-nis2-back"');
+    expect(after).not.toContain('id="after-close-nis2-intermediate"');
+    expect(after).toContain('id="after-close-nis2"');
+  });
 });
