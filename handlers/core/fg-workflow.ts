@@ -1122,7 +1122,9 @@ function recordBegin(
   confirmed: boolean,
   now: string,
 ): void {
-  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone);
+  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone, (at) =>
+    deadlineFollowingDetection(draft, facts, at),
+  );
   const reason = stated.reason?.trim() || null;
   if (started.beforeDetection && !reason) {
     throw refuse(
@@ -1136,6 +1138,13 @@ function recordBegin(
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
   awarenessFollowsDetection(draft, facts, detail);
+}
+
+/** The AP deadline a begin stated at `startedAt` moves to (awarenessFollowsDetection), or null when it moves none: for the refusal that asks to confirm it. */
+function deadlineFollowingDetection(draft: Incident, facts: BreachFacts, startedAt: string): string | null {
+  const trial = structuredClone(draft);
+  awarenessFollowsDetection(trial, { ...facts, startedAt }, {});
+  return trial.awareAt === draft.awareAt ? null : (apLegalDeadline(trial) ?? trial.deadline);
 }
 
 /**
