@@ -86,7 +86,8 @@ export interface AnchorResult {
 /**
  * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
  * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
- * read every head of it again. After a storm the rest follow, 5 minutes apart.
+ * read every head of it again. After a storm the rest follow, 5 minutes apart. Incidents that do
+ * not verify are read on top of these (review13 E1): each run reads them again and fails naming them.
  */
 export const MAX_HEADS_PER_RUN = 500;
 
@@ -144,15 +145,24 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
           previous?.lastIncident,
         )
       : ids;
-    const remaining = believed ? Math.max(0, moved.length - maxHeads) : 0;
-    for (const id of believed ? moved.slice(0, maxHeads) : moved) {
+    // An incident left out (it does not verify) does not count against the slice (review13 E1):
+    // it stays marked and first in line, and a slice of only broken ones signed nothing and never
+    // moved the turn, keeping every other moved incident out of every digest.
+    let taken = 0;
+    let read = 0;
+    for (const id of moved) {
+      if (believed && taken >= maxHeads) break;
+      read++;
       const raw = await source.rawIncident(id);
-      problems.push(...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)));
+      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
+      problems.push(...own);
+      if (!own.some((p) => !ofRegistry(p))) taken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
+    const remaining = moved.length - read;
     return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
   });
   // An incident that does not verify is left out (its mark kept); the registry's heads are in every digest.

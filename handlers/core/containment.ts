@@ -516,7 +516,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   // The incident's latest action per kind, target and place, and how many it had.
   const latest = new Map<string, { action: ActionRecord; count: number }>();
   for (const a of existing) {
-    const key = actionId(a, home);
+    const key = actionId(oldFederatedStepRenamed(a), home);
     latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
   }
   const seen = new Set<string>();
@@ -592,6 +592,21 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     planned.push(action);
   }
   return planned;
+}
+
+/** The target of a federated user's step without a session key: a pseudonym of the principal (`account:name`). */
+function federatedUserTarget(principal: string): string {
+  return `federated-user:${sha256(principal).slice(0, 12)}`;
+}
+
+/**
+ * A federated user's step as an incident opened before 9d20192 holds it, targeted at the principal
+ * itself (`account:name`; a session key's id has no colon), read under the pseudonym it is planned
+ * by now: the next finding for that principal finds it held, not a second step (readC15 C2).
+ */
+function oldFederatedStepRenamed(a: ActionRecord): ActionRecord {
+  if (a.type !== 'contain-federated-user' || !a.target.includes(':') || a.target.startsWith('federated-user:')) return a;
+  return { ...a, target: federatedUserTarget(a.target) };
 }
 
 /**
@@ -971,7 +986,7 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
       // its key's (fg15): in params a person reads it in the record, and minimise takes it out.
       return keyId
         ? personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined)
-        : personStep('contain-federated-user', `federated-user:${sha256(who).slice(0, 12)}`, { principalId: who });
+        : personStep('contain-federated-user', federatedUserTarget(who), { principalId: who });
     case 'AssumedRole':
       // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };

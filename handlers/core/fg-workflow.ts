@@ -301,6 +301,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const afterClose = draft.state === 'closed';
     const nis2Now = afterClose ? nis2AfterClose(draft, input) : NO_NIS2_AFTER_CLOSE;
     if (afterClose) nis2AfterCloseRefusal(draft, input, nis2Now);
+    if (nis2Now.takenBack) nis2OwedRefusal(draft, deps.policy.timeZone);
     if (afterClose) afterCloseReason(draft, (assessing || nis2Taken(nis2Now)) && !decidesMoreThanAssessment(input, nis2Now), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     if (assessing && input.seen) checkTypesSeen(draft, input.seen, joined);
@@ -575,6 +576,33 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis
 }
 
 /**
+ * lfd15 (readD15 D1): "no" after closing on a "yes" itself given after closing, once a NIS2 report
+ * went to the CSIRT or the authority since that "yes", or either asked for an intermediate report:
+ * those reports are owed because of what was submitted and asked (the final report a notification
+ * owes, the intermediate report asked, art. 23(4)(c), (d)), not because of when the "yes" was given.
+ * Refused as the "no" on a significance decided before closing is, naming what is owed and how on.
+ */
+function nis2OwedRefusal(incident: Incident, timeZone: string): void {
+  const since = incident.nis2?.at ?? '';
+  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
+  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
+  if (!made.length && !asked.length) return;
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const en = [
+    ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
+    ...asked.map((due) => `the request for an intermediate report by ${due}`),
+  ];
+  const nl = [
+    ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
+    ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
+  ];
+  throw refuse(
+    `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
+    `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+  );
+}
+
+/**
  * An FG who learns after closing that the incident was significant under NIS2 (art. 23(3)) records
  * it after closing: "yes" on an incident not significant in force. Its early warning and
  * notification then run on the closed incident (core/clocks.ts nis2SignificantAfterClosing). "No"
@@ -810,7 +838,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
       `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
     );
   const { at, beforeDetection } = checkStatedBeforeDetection(draft, move.stated, now, '--nis2-aware-at', move.confirmed, deps.policy.timeZone);
-  const decided = history(draft).find((d) => d.kind === 'nis2-significance' && d.significant)?.recordedAt;
+  const decided = significantSince(history(draft));
   if (decided && at > decided) {
     throw refuse(
       `the incident was decided significant at ${decided}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -831,6 +859,16 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * When the significance in force was decided: the first "yes" since the last "no", not a "yes"
+ * taken back (readD15 D2: a mistaken after-close "yes" bound the true one's awareness, for good).
+ */
+function significantSince(decisions: Decision[]): string | undefined {
+  let since: string | undefined;
+  for (const d of decisions) if (d.kind === 'nis2-significance') since = d.significant ? (since ?? d.recordedAt) : undefined;
+  return since;
 }
 
 // --- facts -------------------------------------------------------------------------------------
@@ -1084,7 +1122,9 @@ function recordBegin(
   confirmed: boolean,
   now: string,
 ): void {
-  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone);
+  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone, (at) =>
+    deadlineFollowingDetection(draft, facts, at),
+  );
   const reason = stated.reason?.trim() || null;
   if (started.beforeDetection && !reason) {
     throw refuse(
@@ -1098,6 +1138,13 @@ function recordBegin(
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
   awarenessFollowsDetection(draft, facts, detail);
+}
+
+/** The AP deadline a begin stated at `startedAt` moves to (awarenessFollowsDetection), or null when it moves none: for the refusal that asks to confirm it. */
+function deadlineFollowingDetection(draft: Incident, facts: BreachFacts, startedAt: string): string | null {
+  const trial = structuredClone(draft);
+  awarenessFollowsDetection(trial, { ...facts, startedAt }, {});
+  return trial.awareAt === draft.awareAt ? null : (apLegalDeadline(trial) ?? trial.deadline);
 }
 
 /**

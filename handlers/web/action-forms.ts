@@ -375,12 +375,13 @@ export const WEB_FORMS: readonly WebForm[] = [
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance'),
     shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident),
   },
-  // The CSIRT's or the authority's request for an intermediate report of a significant closed incident (art. 23(4)(c)).
+  // The CSIRT's or the authority's request for an intermediate report of a significant closed incident (art. 23(4)(c));
+  // a new date for a request the record held overdue is confirmed (clocksStoppedAfterDeadline, readD15 D3).
   {
     id: 'after-close-nis2-intermediate',
     action: as(assessAction),
     title: { nl: 'Na het sluiten: tussentijds verslag gevraagd (NIS2 art. 23(4)(c))', en: 'After closing: intermediate report requested (NIS2 Art. 23(4)(c))' },
-    fields: ['nis2-intermediate-due', 'reason', 'after-close'],
+    fields: ['nis2-intermediate-due', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'nis2-intermediate-due': { required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request'),
     shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant === true,

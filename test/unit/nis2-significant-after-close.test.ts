@@ -144,6 +144,22 @@ describe('the NIS2 significance decided after closing', () => {
     expect((await read()).nis2?.significant).toBe(true);
   });
 
+  // readD15 D1: once the CSIRT was notified and asked an intermediate report, "no" ended both reports
+  // owed (art. 23(4)(c), (d)) with a reason alone: nothing reminded, the incident left status.
+  it('refuses "not significant" after closing once a NIS2 report went out or was asked since that "yes", saying what is owed', async () => {
+    await significantAfterClosing({ nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    const no = () => significantAfterClosing({ nis2Significant: false, reason: 'toch niet significant' });
+    await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'notification', reference: 'CSIRT-1', by: 'FG', reason: 'melding' });
+    await expect(no()).rejects.toThrow(/"no" would end the NIS2 reports owed .*incident notification CSIRT-1 to the CSIRT/);
+    w.clock.now = '2026-11-29T15:00:00.000Z';
+    await assess(deps, { incidentId: id, by: 'FG', reason: 'CSIRT vraagt', nis2IntermediateDueAt: '2026-12-03T12:00:00.000Z', confirmAfterClose: true });
+    w.clock.now = '2026-11-30T09:00:00.000Z';
+    await expect(no()).rejects.toThrow(/intermediate report by 2026-12-03T12:00:00.000Z.*record those reports after closing/);
+    const kept = await read();
+    expect(kept.nis2).toMatchObject({ significant: true, afterClose: true });
+    expect(dutiesAfterClosing(kept, policy, w.clock.now).map((c) => c.name)).toEqual(expect.arrayContaining(['nis2-intermediate', 'nis2-final']));
+  });
+
   it('keeps refusing "not significant" after closing when the significance was decided before closing', async () => {
     const c = await recordedFinding(policy, findingEvent({ id: 'n-before', createdAt: DETECTED }), '2026-11-28T03:00:00.000Z');
     try {
@@ -219,6 +235,25 @@ describe('the NIS2 significance decided after closing', () => {
     expect([after.state, after.nis2AwareAt]).toEqual(['closed', '2026-11-29T12:00:00.000Z']);
     expect(clocksOf(after, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
     expect(after.afterClose?.at(-1)).toMatchObject({ at: w.clock.now, what: 'NIS2 awareness (art. 23(4)(a))' });
+  });
+
+  // readD15 D2: the bound was the first "yes" on record, the one taken back: the true "yes" a week
+  // later could not state its awareness, and its early warning read overdue from the mistaken one's.
+  it('bounds the NIS2 awareness by the "yes" in force, not by one taken back', async () => {
+    await significantAfterClosing({ reason: 'verkeerd incident', nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    w.clock.now = '2026-11-29T14:00:00.000Z';
+    await significantAfterClosing({ nis2Significant: false, reason: 'vergissing: ander incident' });
+    w.clock.now = '2026-12-05T10:00:00.000Z';
+    const yes = (nis2AwareAt: string) => significantAfterClosing({ reason: 'CSIRT: wel significant', nis2AwareAt });
+    await yes('2026-12-05T09:00:00.000Z');
+    const incident = await read();
+    expect(incident.nis2AwareAt).toBe('2026-12-05T09:00:00.000Z');
+    expect(clocksOf(incident, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
+    // Still bounded by the "yes" in force: an awareness after it is refused.
+    w.clock.now = '2026-12-05T11:00:00.000Z';
+    await expect(assess(deps, { incidentId: id, by: 'FG', reason: 'later', nis2AwareAt: '2026-12-05T10:30:00.000Z', confirmAfterClose: true })).rejects.toThrow(
+      /decided significant at 2026-12-05T10:00:00.000Z/,
+    );
   });
 
   // fgsec15 S3: the decision clock took the last decision's time, so "not significant" decided 2 hours
