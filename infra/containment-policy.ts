@@ -76,6 +76,8 @@ export function containmentStatements(scope: ContainmentScope): iam.PolicyStatem
         'elasticloadbalancing:DescribeTargetHealth',
         // A snapshot's or AMI's tags, read before tagging it (found tagged malware-detected: contained already).
         'ec2:DescribeTags',
+        // The region's ECS clusters, to find an isolated instance's container instance (contain15).
+        'ecs:ListClusters',
       ],
       resources: ['*'],
       conditions: inRegions,
@@ -197,6 +199,13 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
       conditions: onlyDatalekTags,
     }),
     new iam.PolicyStatement({
+      sid: 'DrainEcsContainerInstances',
+      // An isolated instance's container instance found (by cluster) and set DRAINING: ECS places no
+      // new task on it (adapters/aws/containment/ecs.ts). IAM cannot narrow the status asked for.
+      actions: ['ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
+      resources: [...arns('ecs', 'cluster/*'), ...arns('ecs', 'container-instance/*')],
+    }),
+    new iam.PolicyStatement({
       sid: 'StopLambdaFunctions',
       // Lambda has no condition key on the concurrency asked for: any value, not only 0. A URL's
       // auth type is limited to AWS_IAM by the Deny `UrlsOnlyToAwsIam`.
@@ -240,6 +249,7 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
   DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
   TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
+  DrainEcsContainerInstances: 'finds, in whichever cluster, the container instance of whichever EC2 instance it isolates, and sets it DRAINING',
   StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL (to AWS_IAM only, by an explicit Deny) of whichever function the finding names',
   RestrictRdsInstances: 'makes private whichever database the finding names',
   RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",

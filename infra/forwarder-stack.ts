@@ -27,6 +27,7 @@ import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deadLettersMetric, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
+import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
@@ -127,6 +128,10 @@ export class ForwarderStack extends Stack {
     new ContainmentWatch(this, 'ContainmentWatch', {
       exemptRoles: datalekContainmentRoles(props.config, props.responseStackName),
       functionWildcards: [],
+      alarmTopic: this.alarmTopic,
+    });
+    new EcsPlacementWatch(this, 'EcsPlacementWatch', {
+      exemptRoles: datalekContainmentRoles(props.config, props.responseStackName),
       alarmTopic: this.alarmTopic,
     });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).

@@ -27,6 +27,7 @@ import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from '
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
+import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { EventRoute } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
@@ -629,6 +630,7 @@ export class ResponseStack extends Stack {
       functionWildcards: [`*${this.stackName}-*`],
       alarmTopic,
     });
+    new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic });
 

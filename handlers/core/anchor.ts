@@ -15,11 +15,16 @@
  *    anchored head (SQLite), that set is believed only while it hashes to what the last digest
  *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests) every
  *    incident's head is anchored again and the mismatch reported.
- * 3. Audit what is about to be anchored: the registry, and each incident that moved. A store that
- *    does not verify is not anchored: signing it would bless the tampering. What does not audit is
- *    read again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
+ * 3. Audit what is about to be anchored: the registry, and each incident that moved. What does not
+ *    verify is not anchored: signing it would bless the tampering. What does not audit is read
+ *    again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
  *    Nor one behind what the last digest anchored: a registry entry, or an incident's ledger entry
- *    at the head anchored before, that is gone or differs is a rollback.
+ *    at the head anchored before, that is gone or differs is a rollback. An incident that does not
+ *    verify is left out of the digest, named, and stays marked (its head not recorded as anchored),
+ *    so it is anchored once it verifies again, audited whole as every head is; the others are
+ *    signed (review13 K3): withholding the whole digest let one loud tamper, for as long as its
+ *    repair took, leave every other incident's new history anchored by nothing and rewritable. A
+ *    registry that does not verify withholds the digest: its heads are in every digest.
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -60,10 +65,15 @@ import { sha256 } from './hash.js';
 import { anchorRoot, type IncidentHead, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
-  /** The digest written, or null when nothing changed or the store did not verify. */
+  /** The digest written, or null when nothing changed or the registry did not verify. */
   written: (Digest & { name: string; location: string }) | null;
-  /** Why nothing was written, when the store did not verify. */
+  /**
+   * What does not verify. The incidents they name are left out of any digest written (`leftOut`);
+   * a problem of the registry withholds the digest (written null). Either way the run has failed.
+   */
   problems: AuditProblem[];
+  /** The incidents that moved but do not verify: in no digest, still marked for the next run. */
+  leftOut: string[];
   unchanged: boolean;
   /** A digest found written but not recorded in the store (a run that died between the two), taken as written. */
   adopted: { sequence: number; name: string }[];
@@ -76,7 +86,8 @@ export interface AnchorResult {
 /**
  * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
  * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
- * read every head of it again. After a storm the rest follow, 5 minutes apart.
+ * read every head of it again. After a storm the rest follow, 5 minutes apart. Incidents that do
+ * not verify are read on top of these (review13 E1): each run reads them again and fails naming them.
  */
 export const MAX_HEADS_PER_RUN = 500;
 
@@ -134,23 +145,36 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
           previous?.lastIncident,
         )
       : ids;
-    const remaining = believed ? Math.max(0, moved.length - maxHeads) : 0;
-    for (const id of believed ? moved.slice(0, maxHeads) : moved) {
+    // An incident left out (it does not verify) does not count against the slice (review13 E1):
+    // it stays marked and first in line, and a slice of only broken ones signed nothing and never
+    // moved the turn, keeping every other moved incident out of every digest.
+    let taken = 0;
+    let read = 0;
+    for (const id of moved) {
+      if (believed && taken >= maxHeads) break;
+      read++;
       const raw = await source.rawIncident(id);
-      problems.push(...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)));
+      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
+      problems.push(...own);
+      if (!own.some((p) => !ofRegistry(p))) taken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
+    const remaining = moved.length - read;
     return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
   });
-  const result = { adopted, bookkeeping, remaining };
-  if (problems.length) return { written: null, problems, unchanged: false, ...result };
+  // An incident that does not verify is left out (its mark kept); the registry's heads are in every digest.
+  const broken = new Set(problems.filter((p) => !ofRegistry(p)).map((p) => p.incidentId));
+  const leftOut = [...broken].sort();
+  const signed = candidates.filter((h) => !broken.has(h.incidentId));
+  const result = { adopted, bookkeeping, remaining, leftOut };
+  if (problems.some(ofRegistry)) return { written: null, problems, unchanged: false, ...result };
 
   const registry = registryHeads(shards);
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
-  if (candidates.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems: [], unchanged: true, ...result };
+  if (signed.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
   const body = buildDigestBody({
@@ -159,10 +183,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     at: deps.now(),
     store: source.describe(),
     registry,
-    incidents: candidates,
+    incidents: signed,
     signer: deps.signer,
     // What the store's record of anchored heads holds once this digest is recorded in it.
-    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, candidates)) }),
+    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, signed)) }),
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -174,9 +198,14 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       { cause: err },
     );
   }
-  await source.markAnchored(candidates);
+  await source.markAnchored(signed);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
-  return { written: { ...digest, name, location: digests.describe() }, problems: [], unchanged: false, ...result };
+  return { written: { ...digest, name, location: digests.describe() }, problems, unchanged: false, ...result };
+}
+
+/** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
+function ofRegistry(p: AuditProblem): boolean {
+  return p.incidentId === '(registry)' || p.entry.startsWith('registry ');
 }
 
 /** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */

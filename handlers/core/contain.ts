@@ -171,7 +171,7 @@ export interface LeftToClosed {
  * hands them back (`handBackFromClosed`). An action left to a closed incident whose containment still
  * holds the resource stays left to it (its release hands it back).
  */
-export async function leftToClosed(store: IncidentStore, incident: Incident): Promise<LeftToClosed[]> {
+export async function leftToClosed(store: Pick<IncidentStore, 'getIncident'>, incident: Incident): Promise<LeftToClosed[]> {
   return (await closedHolders(store, incident)).map(({ action, holder }) => ({
     type: action.type,
     target: action.target,
@@ -307,10 +307,30 @@ function leftReason(a: ActionRecord, f: { holder: Incident; failed?: ActionRecor
 }
 
 /**
+ * Reads through `store`, each incident once: `known` (records read already, as a listing gave them)
+ * are not read again. For a reading command that reads the holders of many incidents (`status`:
+ * `withHoldersRead` and `leftToClosed` of each): a holder is read once, however many incidents left
+ * something to it, and not at all when it is among those listed.
+ */
+export function readingOnce(store: Pick<IncidentStore, 'getIncident'>, known: readonly Incident[] = []): Pick<IncidentStore, 'getIncident'> {
+  const read = new Map<string, Promise<Incident | undefined>>(known.map((i) => [i.id, Promise.resolve(i)]));
+  return {
+    getIncident: (id: string) => {
+      let found = read.get(id);
+      if (!found) {
+        found = store.getIncident(id);
+        read.set(id, found);
+      }
+      return found;
+    },
+  };
+}
+
+/**
  * `incident` with the reasons of what it left to open incidents read from those incidents' records
  * now (`failedHoldersOf`): a holder's containment that failed since reads NOT CONTAINED, not
  * "contained by", before any left check has recorded it (and one that holds it again reads so).
- * For reading (`show`): nothing is stored, nobody is told; `left` lists those whose holder failed.
+ * For reading (`show`, `status`): nothing is stored, nobody is told; `left` lists those whose holder failed.
  */
 export async function withHoldersRead(
   store: Pick<IncidentStore, 'getIncident'>,
@@ -995,6 +1015,10 @@ async function runAction(
     a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
     toTell(draft, a);
+    // Failed before this attempt and done now: the incidents that left it here read NOT CONTAINED.
+    // Owed in this commit, not only in the lease's give-back: a run killed in between leaves it to the
+    // sweep (`tellOwed`), which can no longer tell that this action failed before (contain15, C2's gap).
+    if (!failed && action.status === 'failed') oweLeavers(draft, new Set([a.id]));
     return { entries: [{ at: deps.now(), kind, detail: { action: a.type, target: a.target, status: a.status, reason: a.reason ?? null } }] };
   });
   const final = outcome.actions.find((a) => a.id === action.id) as ActionRecord;

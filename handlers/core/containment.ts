@@ -27,6 +27,23 @@ export function releaseUnderWay(action: ActionRecord, now: string = new Date().t
   return until > Date.parse(now);
 }
 
+/**
+ * `incident` as it will read once the releases under way have finished: an action being released
+ * (`releaseUnderWay`) reads released. For a decision that rests on the containment in effect (an
+ * Art. 34(3)(b) "measures taken" exception): a release checks the decisions on record in the commit
+ * that marks it, and undoes in AWS before the commit that records it released; a decision recorded in
+ * between, on the containment being undone, is refused by reading it so (review11 S5's window, contain15).
+ */
+export function asReleased(incident: Incident, now: string): Incident {
+  if (!incident.actions.some((a) => releaseUnderWay(a, now))) return incident;
+  return {
+    ...incident,
+    actions: incident.actions.map((a) =>
+      a.releasing && releaseUnderWay(a, now) ? { ...a, released: { at: a.releasing.at, by: a.releasing.by, reason: 'being released' } } : a,
+    ),
+  };
+}
+
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
 
 export interface PlanOptions {
@@ -71,7 +88,7 @@ export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-s
  * failed, the network is open.
  */
 const CUTS_NOTHING =
-  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
+  /^(capture-.*|prepare-isolation-groups|detach-from-asg|deregister-target-groups|protect-instance|snapshot-volumes|snapshot-database|drain-container-instance|tag-instance|tag-task)$/;
 
 /**
  * Network isolations, whose hold is their interfaces' swaps alone: the credentials step
@@ -499,7 +516,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   // The incident's latest action per kind, target and place, and how many it had.
   const latest = new Map<string, { action: ActionRecord; count: number }>();
   for (const a of existing) {
-    const key = actionId(a, home);
+    const key = actionId(oldFederatedStepRenamed(a), home);
     latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
   }
   const seen = new Set<string>();
@@ -575,6 +592,21 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
     planned.push(action);
   }
   return planned;
+}
+
+/** The target of a federated user's step without a session key: a pseudonym of the principal (`account:name`). */
+function federatedUserTarget(principal: string): string {
+  return `federated-user:${sha256(principal).slice(0, 12)}`;
+}
+
+/**
+ * A federated user's step as an incident opened before 9d20192 holds it, targeted at the principal
+ * itself (`account:name`; a session key's id has no colon), read under the pseudonym it is planned
+ * by now: the next finding for that principal finds it held, not a second step (readC15 C2).
+ */
+function oldFederatedStepRenamed(a: ActionRecord): ActionRecord {
+  if (a.type !== 'contain-federated-user' || !a.target.includes(':') || a.target.startsWith('federated-user:')) return a;
+  return { ...a, target: federatedUserTarget(a.target) };
 }
 
 /**
@@ -954,7 +986,7 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
       // its key's (fg15): in params a person reads it in the record, and minimise takes it out.
       return keyId
         ? personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined)
-        : personStep('contain-federated-user', `federated-user:${sha256(who).slice(0, 12)}`, { principalId: who });
+        : personStep('contain-federated-user', federatedUserTarget(who), { principalId: who });
     case 'AssumedRole':
       // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };

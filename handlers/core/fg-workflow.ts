@@ -53,6 +53,7 @@ import {
   subscribersDecisionNeeded,
 } from './clocks.js';
 import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
+import { asReleased } from './containment.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import { type JoinedType, joinedTypes, typeNames } from './finding-types.js';
@@ -292,16 +293,16 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
   // Types named past the 100 the record lists are known by the incident's findings (core/finding-types.ts, fg15).
   const joined = assessing && input.seen?.types?.length ? await joinedTypes(deps.store, input.incidentId) : [];
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
-    // After closing, only the assessment itself and a significance under NIS2 learned after closing
-    // (its awareness with it): a role or another NIS2 decision would reopen a clock. A move of
+    // After closing, only the assessment itself and what NIS2 asks after closing: a significance
+    // learned then (its awareness with it), taken back when that "yes" was itself after closing, and
+    // the CSIRT's request for an intermediate report; a role would reopen a clock. A move of
     // awareness only with an assessment that makes the breach notifiable: the AP clock it reopens
     // starts when the organisation became aware of that (Art. 33(1)), not at an old detection.
     const afterClose = draft.state === 'closed';
-    const significantNow = afterClose && nis2SignificantLearned(draft, input);
-    const nis2Corrected = afterClose && nis2AwarenessCorrected(draft, input);
-    if (afterClose) nis2AfterCloseRefusal(draft, input, significantNow || nis2Corrected);
-    if (afterClose)
-      afterCloseReason(draft, (assessing || significantNow || nis2Corrected) && !decidesMoreThanAssessment(input, significantNow, nis2Corrected), reason);
+    const nis2Now = afterClose ? nis2AfterClose(draft, input) : NO_NIS2_AFTER_CLOSE;
+    if (afterClose) nis2AfterCloseRefusal(draft, input, nis2Now);
+    if (nis2Now.takenBack) nis2OwedRefusal(draft, deps.policy.timeZone);
+    if (afterClose) afterCloseReason(draft, (assessing || nis2Taken(nis2Now)) && !decidesMoreThanAssessment(input, nis2Now), reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     if (assessing && input.seen) checkTypesSeen(draft, input.seen, joined);
     const now = deps.now();
@@ -378,12 +379,13 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       if (afterClose) noteAfterClose(draft, now, by, `assessment personal data ${personalData}, risk ${risk}`, reason);
     }
     if (input.nis2Significant !== undefined) {
-      // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
-      const marked = significantNow ? { afterClose: true as const } : {};
+      // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts
+      // nis2SignificantAfterClosing); taken back, marked too, and both stay in the decisions and the register's afterClose.
+      const marked = afterClose ? { afterClose: true as const } : {};
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
       entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...marked } });
-      if (significantNow) noteAfterClose(draft, now, by, 'NIS2 significant (art. 23(3))', reason);
+      if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
       if (!draft.nis2?.significant) {
@@ -400,12 +402,14 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
         );
       draft.nis2 = { ...draft.nis2, intermediateDueAt: dueAt };
       decisions.push({ kind: 'nis2-intermediate-request', dueAt, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason } });
+      entries.push({ at: now, kind: 'nis2-intermediate-requested', actor: by, detail: { dueAt, reason, ...(afterClose ? { afterClose } : {}) } });
+      // After closing its clock runs on the closed incident until the report (core/clocks.ts KEPT_AFTER_CLOSING).
+      if (afterClose) noteAfterClose(draft, now, by, 'NIS2 intermediate report requested (art. 23(4)(c))', reason);
     }
     if (input.nis2AwareAt !== undefined) {
       const move = { stated: input.nis2AwareAt, reason, delayReason: null, confirmed: input.confirmStatedTime === true };
       const moved = moveNis2Awareness(deps, draft, move, by, now);
-      if (nis2Corrected && moved.length) {
+      if (nis2Now.awarenessCorrected && moved.length) {
         for (const e of moved) e.detail = { ...e.detail, afterClose: true };
         noteAfterClose(draft, now, by, 'NIS2 awareness (art. 23(4)(a))', reason);
       }
@@ -488,20 +492,57 @@ function checkAssessmentAgainstFacts(
 
 /**
  * Whether an assess call decides more than the assessment (a role, NIS2, or an awareness without an
- * assessment that makes the breach notifiable): not taken after closing. `significantNow`: the
- * call decides after closing that the incident is significant under NIS2 (`nis2SignificantLearned`),
- * which is taken, with the NIS2 awareness its deadlines run from.
+ * assessment that makes the breach notifiable): not taken after closing. The NIS2 decisions
+ * `nis2AfterClose` takes after closing are not "more": a significance learned then, with the NIS2
+ * awareness its deadlines run from, or taken back, and a request for an intermediate report.
  */
-function decidesMoreThanAssessment(input: AssessInput, significantNow = false, nis2Corrected = false): boolean {
+function decidesMoreThanAssessment(input: AssessInput, nis2: Nis2AfterClose): boolean {
   const notifiable = input.personalData !== 'no' && input.risk !== 'none';
   const assessing = input.personalData !== undefined;
   return (
     (input.awareAt !== undefined && (!assessing || !notifiable)) ||
     input.actingAs !== undefined ||
-    (input.nis2Significant !== undefined && !significantNow) ||
-    input.nis2IntermediateDueAt !== undefined ||
-    (input.nis2AwareAt !== undefined && !significantNow && !nis2Corrected)
+    (input.nis2Significant !== undefined && !nis2.learned && !nis2.takenBack) ||
+    (input.nis2AwareAt !== undefined && !nis2.learned && !nis2.awarenessCorrected)
   );
+}
+
+/** What of an assess call NIS2 asks after closing (`nis2AfterClose`). */
+interface Nis2AfterClose {
+  /** "Yes" on an incident not significant in force (`nis2SignificantLearned`). */
+  learned: boolean;
+  /** "No" on a significance itself decided after closing (`nis2SignificanceTakenBack`). */
+  takenBack: boolean;
+  /** The NIS2 awareness of a significance decided after closing, in a later call (`nis2AwarenessCorrected`). */
+  awarenessCorrected: boolean;
+  /** The CSIRT's or authority's request for an intermediate report (art. 23(4)(c)); whether the incident is significant is checked with it. */
+  intermediate: boolean;
+}
+
+const NO_NIS2_AFTER_CLOSE: Nis2AfterClose = { learned: false, takenBack: false, awarenessCorrected: false, intermediate: false };
+
+function nis2AfterClose(incident: Incident, input: AssessInput): Nis2AfterClose {
+  return {
+    learned: nis2SignificantLearned(incident, input),
+    takenBack: nis2SignificanceTakenBack(incident, input),
+    awarenessCorrected: nis2AwarenessCorrected(incident, input),
+    intermediate: input.nis2IntermediateDueAt !== undefined,
+  };
+}
+
+function nis2Taken(nis2: Nis2AfterClose): boolean {
+  return nis2.learned || nis2.takenBack || nis2.awarenessCorrected || nis2.intermediate;
+}
+
+/**
+ * "Not significant" after closing, on a significance itself decided after closing (fgsec15 S2,
+ * attack15 K5): the only NIS2 clocks it ends are those that "yes" started (closing left none running),
+ * so a "yes" given in error, or one the CSIRT reads otherwise, is taken back with its reason; the
+ * decisions keep both. A significance decided before closing stays: "no" would end clocks closing
+ * left running (its final report, art. 23(4)(d)).
+ */
+function nis2SignificanceTakenBack(incident: Incident, input: AssessInput): boolean {
+  return input.nis2Significant === false && incident.nis2?.significant === true && incident.nis2.afterClose === true;
 }
 
 /**
@@ -515,12 +556,15 @@ function nis2AwarenessCorrected(incident: Incident, input: AssessInput): boolean
 }
 
 /** A NIS2 decision after closing that is not taken, refused with its reason rather than "closed" alone. */
-function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, taken: boolean): void {
-  if (taken || incident.mergedInto) return;
-  if (input.nis2Significant === false || (input.nis2Significant === true && incident.nis2?.significant === true)) {
+function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis2AfterClose): void {
+  if (nis2.learned || nis2.takenBack || nis2.awarenessCorrected || incident.mergedInto) return;
+  if (input.nis2Significant !== undefined) {
+    // Nothing new: the decision in force says so already; else "no" on a significance decided before closing.
+    const same = input.nis2Significant === (incident.nis2?.significant === true);
+    const yes = input.nis2Significant;
     throw refuse(
-      `incident ${incident.id} is closed: after closing, a significance under NIS2 is taken only as learned then ("yes" on an incident not significant, NIS2 art. 23(3)); "${input.nis2Significant ? 'yes' : 'no'}" would ${input.nis2Significant ? 'decide nothing new' : 'end the NIS2 clocks closing left running'}`,
-      `Incident ${incident.id} is gesloten: na het sluiten wordt alleen vastgelegd dat het incident alsnog significant is onder NIS2 (art. 23(3)); ${input.nis2Significant ? '"ja" besluit niets nieuws' : '"nee" zou de NIS2-termijnen beëindigen die bij het sluiten bleven lopen'}.`,
+      `incident ${incident.id} is closed: after closing, a significance under NIS2 is taken as learned then ("yes" on an incident not significant, NIS2 art. 23(3)), or taken back ("no") when that "yes" was itself given after closing; "${yes ? 'yes' : 'no'}" would ${same ? 'decide nothing new' : 'end the NIS2 clocks closing left running'}`,
+      `Incident ${incident.id} is gesloten: na het sluiten wordt vastgelegd dat het incident alsnog significant is onder NIS2 (art. 23(3)), of dat het toch niet significant is als dat "ja" zelf na het sluiten is gegeven; ${same ? `"${yes ? 'ja' : 'nee'}" besluit niets nieuws` : '"nee" zou de NIS2-termijnen beëindigen die bij het sluiten bleven lopen'}.`,
     );
   }
   if (input.nis2AwareAt !== undefined && input.nis2Significant === undefined) {
@@ -532,10 +576,37 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, taken: bo
 }
 
 /**
+ * lfd15 (readD15 D1): "no" after closing on a "yes" itself given after closing, once a NIS2 report
+ * went to the CSIRT or the authority since that "yes", or either asked for an intermediate report:
+ * those reports are owed because of what was submitted and asked (the final report a notification
+ * owes, the intermediate report asked, art. 23(4)(c), (d)), not because of when the "yes" was given.
+ * Refused as the "no" on a significance decided before closing is, naming what is owed and how on.
+ */
+function nis2OwedRefusal(incident: Incident, timeZone: string): void {
+  const since = incident.nis2?.at ?? '';
+  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
+  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
+  if (!made.length && !asked.length) return;
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const en = [
+    ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
+    ...asked.map((due) => `the request for an intermediate report by ${due}`),
+  ];
+  const nl = [
+    ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
+    ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
+  ];
+  throw refuse(
+    `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
+    `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+  );
+}
+
+/**
  * An FG who learns after closing that the incident was significant under NIS2 (art. 23(3)) records
  * it after closing: "yes" on an incident not significant in force. Its early warning and
  * notification then run on the closed incident (core/clocks.ts nis2SignificantAfterClosing). "No"
- * would end clocks closing left running, and a second "yes" decides nothing new: both stay refused.
+ * is taken only on such a "yes" (`nis2SignificanceTakenBack`), and a second "yes" decides nothing new.
  */
 function nis2SignificantLearned(incident: Incident, input: AssessInput): boolean {
   return input.nis2Significant === true && incident.nis2?.significant !== true;
@@ -767,7 +838,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
       `Incident ${draft.id} komt uit een testmelding (voorbeeldbevinding): er loopt geen termijn.`,
     );
   const { at, beforeDetection } = checkStatedBeforeDetection(draft, move.stated, now, '--nis2-aware-at', move.confirmed, deps.policy.timeZone);
-  const decided = history(draft).find((d) => d.kind === 'nis2-significance' && d.significant)?.recordedAt;
+  const decided = significantSince(history(draft));
   if (decided && at > decided) {
     throw refuse(
       `the incident was decided significant at ${decided}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -788,6 +859,16 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * When the significance in force was decided: the first "yes" since the last "no", not a "yes"
+ * taken back (readD15 D2: a mistaken after-close "yes" bound the true one's awareness, for good).
+ */
+function significantSince(decisions: Decision[]): string | undefined {
+  let since: string | undefined;
+  for (const d of decisions) if (d.kind === 'nis2-significance') since = d.significant ? (since ?? d.recordedAt) : undefined;
+  return since;
 }
 
 // --- facts -------------------------------------------------------------------------------------
@@ -978,7 +1059,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.subscribersDecisionSetAside = draft.subscribers;
       draft.subscribers = null;
     }
-    if (draft.subjects?.exception === 'measures-taken' && measuresTaken({ ...draft, facts }).length === 0) {
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps.now())).length === 0) {
       throw refuse(
         'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
         'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
@@ -1041,7 +1122,9 @@ function recordBegin(
   confirmed: boolean,
   now: string,
 ): void {
-  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone);
+  const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone, (at) =>
+    deadlineFollowingDetection(draft, facts, at),
+  );
   const reason = stated.reason?.trim() || null;
   if (started.beforeDetection && !reason) {
     throw refuse(
@@ -1055,6 +1138,13 @@ function recordBegin(
   detail.startedAt = started.at;
   if (started.beforeDetection) detail.startedBeforeDetection = true;
   awarenessFollowsDetection(draft, facts, detail);
+}
+
+/** The AP deadline a begin stated at `startedAt` moves to (awarenessFollowsDetection), or null when it moves none: for the refusal that asks to confirm it. */
+function deadlineFollowingDetection(draft: Incident, facts: BreachFacts, startedAt: string): string | null {
+  const trial = structuredClone(draft);
+  awarenessFollowsDetection(trial, { ...facts, startedAt }, {});
+  return trial.awareAt === draft.awareAt ? null : (apLegalDeadline(trial) ?? trial.deadline);
 }
 
 /**
@@ -1690,7 +1780,8 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
           `Als verwerker voor incident ${draft.id} is het besluit over de betrokkenen aan de verwerkingsverantwoordelijke (AVG art. 33(2), 34): informeer de verwerkingsverantwoordelijke en leg dat vast bij "Melding vastleggen".`,
         );
       }
-      if (input.exception === 'measures-taken' && measuresTaken(draft).length === 0) {
+      // A containment being released is no measure (contain15: S5's window, containment.ts asReleased).
+      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps.now())).length === 0) {
         throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
           'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',

@@ -120,8 +120,9 @@ export interface Nis2Decision {
   /** The CSIRT or competent authority asked for an intermediate report by this time (art. 23(4)(c)). */
   intermediateDueAt?: string | null;
   /**
-   * Decided significant after the incident was closed (only then present): its early warning and
-   * notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+   * Decided after the incident was closed (only then present): significant, its early warning and
+   * notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing); not
+   * significant, such a "yes" taken back (fg-workflow.ts nis2SignificanceTakenBack).
    */
   afterClose?: true;
 }

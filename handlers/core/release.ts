@@ -140,21 +140,29 @@ async function mergedRefusal(deps: ContainDeps, incident: Incident): Promise<Ref
 /**
  * Release steps that come after the containing state is undone and do not keep the resource
  * contained when they fail: the instance tagged released, attached to its Auto Scaling group again,
- * registered in its target groups again, its instance profile associated again (the AWS adapter's
+ * registered in its target groups again, its instance profile associated again, its ECS container
+ * instance set ACTIVE again (the AWS adapter's
  * names; adapters/aws/containment/ec2.ts, ecs.ts). Every other step undoes containment: an interface's
  * groups, a key's status, a bucket's Block Public Access.
  */
-export const AFTER_UNDO_STEPS: ReadonlySet<string> = new Set(['tag-released', 'attach-to-asg', 'register-target-groups', 'associate-instance-profile']);
+export const AFTER_UNDO_STEPS: ReadonlySet<string> = new Set([
+  'tag-released',
+  'attach-to-asg',
+  'register-target-groups',
+  'associate-instance-profile',
+  'activate-container-instance',
+]);
 
 /**
  * The containment step each later release step undoes (adapters/aws/containment/ec2.ts): the
  * instance registered in its target groups again, attached to its Auto Scaling group again, its
- * instance profile associated again. A release that failed on an interface still does these.
+ * instance profile associated again, its ECS container instance set ACTIVE again. A release that failed on an interface still does these.
  */
 export const UNDOES: Readonly<Record<string, string>> = {
   'register-target-groups': 'deregister-target-groups',
   'attach-to-asg': 'detach-from-asg',
   'associate-instance-profile': 'revoke-instance-credentials',
+  'activate-container-instance': 'drain-container-instance',
 };
 
 /**

@@ -61,6 +61,7 @@ export function checkStatedBeforeDetection(
   what: string,
   confirmed: boolean,
   timeZone = 'Europe/Amsterdam',
+  deadlineMovesTo: (at: string) => string | null = () => null,
 ): { at: string; beforeDetection: boolean } {
   const at = toUtc(stated);
   const earliest = earliestStatable(incident);
@@ -76,13 +77,20 @@ export function checkStatedBeforeDetection(
     });
   }
   if (!confirmed) {
-    // The clocks run from an awareness; the begin and the end of the breach move none (Art. 33(1): from awareness).
+    // The clocks run from an awareness; the begin and the end of the breach move none (Art. 33(1): from awareness),
+    // unless the awareness kept for the begin on record follows the detection once the begin allows it (readC15 C3).
+    const moves = AWARENESS.has(what) ? null : deadlineMovesTo(at);
     const runs = AWARENESS.has(what)
       ? { en: 'and the clocks run from it', nl: 'en de termijnen lopen vanaf dat moment' }
-      : {
-          en: 'and the AP deadline does not move: it runs from awareness',
-          nl: 'en de termijn voor de AP verschuift er niet door: die loopt vanaf de bewustwording',
-        };
+      : moves
+        ? {
+            en: `and confirming it moves the awareness kept for the begin on record to the detection: the AP deadline moves to ${moves}`,
+            nl: `en bevestigt u het, dan volgt het bewustwordingsmoment dat voor het vastgelegde begin werd aangehouden de detectie: de termijn voor de AP verschuift naar ${local(moves)}`,
+          }
+        : {
+            en: 'and the AP deadline does not move: it runs from awareness',
+            nl: 'en de termijn voor de AP verschuift er niet door: die loopt vanaf de bewustwording',
+          };
     throw new RefusedError(
       `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}): the record will mark it as before GuardDuty's detection, ${runs.en}; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       {

@@ -86,11 +86,13 @@ export async function verifyStore(
       for (const id of linked) if (id !== raw.id && !raws.has(id)) raws.set(id, await source.rawIncident(id));
     }
     const newest = newestFindingWrites(raws);
+    let writes: WritesByKey | undefined;
     const problems: AuditProblem[] = [...registry.problems.filter((p) => !options.only || p.incidentId === options.only || p.incidentId === '(unreadable)')];
     for (const id of targets) {
       const raw = raws.get(id) as RawIncident;
       problems.push(...auditIncident(raw, (key, hash) => newest.get(key)?.hashes.has(hash) === true));
       problems.push(...rolledBack(raw, newest));
+      problems.push(...carriedOn(raw, () => (writes ??= writesByKey(raws))));
       problems.push(...minimisations(raw));
       problems.push(...(raw.misindexed ?? []).map((m) => ({ incidentId: raw.id, entry: m.entry, problem: MISREAD[m.kind](m.partition) })));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
@@ -181,6 +183,13 @@ function newestFindingWrites(raws: Map<string, RawIncident>): Map<string, Newest
 /** The finding records a ledger wrote, each with the hash it last wrote and when (as `findingWrites` reads them). */
 function lastWritesAt(raw: RawIncident): Map<string, { hash: string; at: string }> {
   const out = new Map<string, { hash: string; at: string }>();
+  for (const w of findingWritesAt(raw)) out.set(w.key, { hash: w.hash, at: w.at });
+  return out;
+}
+
+/** Each finding record a ledger wrote, in its order: the key, the hash, when, and (a single write) the hash it wrote over, as read. */
+function findingWritesAt(raw: RawIncident): { key: string; hash: string; at: string; seq: number; replaced?: string }[] {
+  const out: { key: string; hash: string; at: string; seq: number; replaced?: string }[] = [];
   for (const row of raw.ledger) {
     let body: unknown;
     try {
@@ -192,11 +201,53 @@ function lastWritesAt(raw: RawIncident): Map<string, { hash: string; at: string 
     const entry = body as { at?: unknown; finding?: unknown; findings?: unknown };
     const at = typeof entry.at === 'string' ? entry.at : '';
     for (const f of [entry.finding, ...(Array.isArray(entry.findings) ? entry.findings : [])]) {
-      if (typeof f === 'object' && f !== null && !Array.isArray(f))
-        out.set(String((f as { key?: unknown }).key), { hash: String((f as { hash?: unknown }).hash), at });
+      if (typeof f !== 'object' || f === null || Array.isArray(f)) continue;
+      const { key, hash, replaced } = f as { key?: unknown; hash?: unknown; replaced?: unknown };
+      out.push({ key: String(key), hash: String(hash), at, seq: row.seq, ...(f === entry.finding && typeof replaced === 'string' ? { replaced } : {}) });
     }
   }
   return out;
+}
+
+/** A finding's writes across the ledgers read, by key: which ledger, the hash, when. */
+type WritesByKey = Map<string, { incidentId: string; hash: string; at: string }[]>;
+
+function writesByKey(raws: Map<string, RawIncident>): WritesByKey {
+  const out: WritesByKey = new Map();
+  for (const raw of raws.values())
+    for (const w of findingWritesAt(raw)) {
+      const known = out.get(w.key) ?? [];
+      known.push({ incidentId: raw.id, hash: w.hash, at: w.at });
+      out.set(w.key, known);
+    }
+  return out;
+}
+
+/**
+ * A commit that wrote over a finding record another incident's ledger wrote (a merge's survivor, a
+ * follow-up) said what it wrote over (`finding.replaced`, DynamoDB): that must be what the ledger
+ * that wrote the finding last before it recorded, or the record was edited behind the pipeline and
+ * the commit carried the edit on (readC15 C1). The audit holds `replaced` to the incident's own
+ * ledger; this, to the others read (a finding its own ledger wrote before is the audit's).
+ */
+function carriedOn(raw: RawIncident, writes: () => WritesByKey): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const own = new Set<string>();
+  for (const w of findingWritesAt(raw)) {
+    if (w.replaced !== undefined && !own.has(w.key)) {
+      let before: { incidentId: string; hash: string; at: string } | undefined;
+      for (const x of writes().get(w.key) ?? []) if (x.incidentId !== raw.id && x.at < w.at && (!before || x.at >= before.at)) before = x;
+      if (before && before.hash !== w.replaced)
+        problems.push({
+          incidentId: raw.id,
+          entry: `ledger ${w.seq}`,
+          seq: w.seq,
+          problem: `wrote over a record of finding ${w.key} that is not the one incident ${before.incidentId}'s ledger recorded last: the finding (evidence) was edited behind the pipeline before this commit, which carried the edit on`,
+        });
+    }
+    own.add(w.key);
+  }
+  return problems;
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * The anchor, on the sweep's schedule (every 5 minutes): writes a signed digest of the incidents
  * table's root to the digest bucket (S3 Object Lock, compliance mode), signed with the KMS key
- * (core/anchor.ts). A table that does not verify is not anchored: the problems are logged by
- * incident and entry (never values) and the invocation fails, so the errors alarm pages on-call.
+ * (core/anchor.ts). What does not verify is not anchored: an incident that does not is left out of
+ * the digest (the others are signed, review13 K3), a registry that does not withholds it; the
+ * problems are logged by incident and entry (never values) and the invocation fails, so the errors
+ * alarm pages on-call.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { anchorStore, RolledBackError } from '../core/anchor.js';
@@ -31,20 +33,20 @@ export function createAnchorHandler(deps: AnchorDeps) {
     }
     for (const a of result.adopted)
       deps.logger.warn('took a digest written by an anchor that stopped before recording it', { sequence: a.sequence, digest: a.name });
+    const w = result.written;
+    if (w) deps.logger.info('wrote a digest', { sequence: w.sequence, digest: w.name, incidents: w.incidents.length, remaining: result.remaining });
     if (result.problems.length) {
       for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
-      throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; no digest written (datalek verify --target aws)`);
+      // Written or not, the run fails: the errors alarm pages on-call.
+      const outcome = w
+        ? `digest ${w.sequence} written without ${result.leftOut.length} incident(s) that do not verify (${result.leftOut.join(', ')}): anchored once they verify`
+        : 'no digest written';
+      throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; ${outcome} (datalek verify --target aws)`);
     }
-    if (!result.written) {
+    if (!w) {
       deps.logger.info('nothing changed since the last digest');
       return { sequence: null, incidents: 0 };
     }
-    deps.logger.info('wrote a digest', {
-      sequence: result.written.sequence,
-      digest: result.written.name,
-      incidents: result.written.incidents.length,
-      remaining: result.remaining,
-    });
-    return { sequence: result.written.sequence, incidents: result.written.incidents.length };
+    return { sequence: w.sequence, incidents: w.incidents.length };
   };
 }

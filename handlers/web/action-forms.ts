@@ -12,6 +12,7 @@ import {
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
   type ClockName,
+  nis2SignificantAfterClosing,
   otherClockRunning,
   overdueClocks,
   reportsStillDue,
@@ -359,6 +360,31 @@ export const WEB_FORMS: readonly WebForm[] = [
     drawn: { 'nis2-significant': { options: ['yes'], required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-awareness'),
     shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant !== true,
+  },
+  // That "yes" taken back (a mistake, or the CSIRT reads it otherwise): only a significance itself
+  // decided after closing; the clocks it ends are its own, and both decisions stay (fgsec15 S2, attack15 K5).
+  {
+    id: 'after-close-nis2-back',
+    action: as(assessAction),
+    title: {
+      nl: 'Na het sluiten: toch geen significant incident (NIS2 art. 23(3))',
+      en: 'After closing: not a significant incident after all (NIS2 Art. 23(3))',
+    },
+    fields: ['nis2-significant', 'reason', 'confirm-stated-time', 'after-close'],
+    drawn: { 'nis2-significant': { options: ['no'], required: true }, reason: { required: true } },
+    edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance'),
+    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident),
+  },
+  // The CSIRT's or the authority's request for an intermediate report of a significant closed incident (art. 23(4)(c));
+  // a new date for a request the record held overdue is confirmed (clocksStoppedAfterDeadline, readD15 D3).
+  {
+    id: 'after-close-nis2-intermediate',
+    action: as(assessAction),
+    title: { nl: 'Na het sluiten: tussentijds verslag gevraagd (NIS2 art. 23(4)(c))', en: 'After closing: intermediate report requested (NIS2 Art. 23(4)(c))' },
+    fields: ['nis2-intermediate-due', 'reason', 'confirm-stated-time', 'after-close'],
+    drawn: { 'nis2-intermediate-due': { required: true }, reason: { required: true } },
+    edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request'),
+    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant === true,
   },
   // The NIS2 reports a closed incident still owes (reopened, left running at closing, decided
   // significant after closing, or the final report): recorded after closing with its reason.

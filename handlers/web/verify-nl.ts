@@ -190,6 +190,10 @@ const PROBLEMS: Template[] = [
     'schreef over een record van bevinding {} dat niet het record is dat het grootboek vastlegde: de bevinding (bewijs) is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
   ],
   [
+    "wrote over a record of finding {} that is not the one incident {}'s ledger recorded last: the finding (evidence) was edited behind the pipeline before this commit, which carried the edit on",
+    'schreef over een record van bevinding {} dat niet het record is dat het grootboek van incident {} het laatst vastlegde: de bevinding (bewijs) is buiten de pipeline om gewijzigd vóór deze wijziging, die de wijziging overnam',
+  ],
+  [
     'its recordHash is not the hash the ledger recorded for the record: it was altered; a commit checks the record it writes over by it',
     'de recordHash ervan is niet de hash die het grootboek voor het record vastlegde: die is gewijzigd; een wijziging toetst het record dat ze overschrijft daaraan',
   ],

@@ -294,6 +294,16 @@ const WATCHED: Record<string, string[]> = {
   // function what the queue holds. The stacks make none: by anyone but the deployment, it pages.
   '249-queue-of-ones-own-mapped-to-the-record-function.json': ['central/by-hand'],
   '250-another-teams-queue-mapped-to-its-function.json': [],
+  // contain15: an isolation drains the instance's ECS container instance, so ECS places no task there (a task's own
+  // interface, in its own groups, would put the instance back on the network). Setting it ACTIVE again, or a StartTask
+  // (which names its instances), pages, for any instance, by anyone but datalek's sessions (a release runs as on-call).
+  // Draining, a failed call, and RunTask (it names a cluster; the scheduler skips a draining instance) do not.
+  '260-isolated-container-instance-set-active-by-hand.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '261-task-started-on-a-named-container-instance.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '262-container-instance-set-active-by-a-release-as-on-call.json': [],
+  '263-container-instance-drained-for-maintenance.json': [],
+  '264-task-run-in-a-cluster.json': [],
+  '265-container-instance-set-active-refused.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -480,13 +490,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging, sources, guard, changes, containment and group tags, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources, guard, changes, containment, ECS placement and group tags, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
       'central/by-hand',
       'central/changes',
       'central/containment',
+      'central/ecs-placement',
       'central/group-tags',
       'central/guard',
       'central/paging',
@@ -496,6 +507,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'forwarder/by-hand',
       'forwarder/changes',
       'forwarder/containment',
+      'forwarder/ecs-placement',
       'forwarder/group-tags',
       'forwarder/guard',
       'forwarder/paging',

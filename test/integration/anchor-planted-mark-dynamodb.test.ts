@@ -7,7 +7,8 @@
  * A mark deleted (review12 K4) kept the incident out of every later digest: `verify --digests` now
  * names a move made before the last digest that no digest anchored and no mark waits for.
  */
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
@@ -27,6 +28,17 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     await setupAwsResources(moto.clients);
   }, 600_000);
   afterAll(async () => moto?.stop());
+  /** A table of its own (the one before holds the earlier test's anchor state), its anchor, and incidents opened at 21:05. */
+  const freshWorld = async (bucket: string) => {
+    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+    await setupAwsResources(moto.clients);
+    const world = await awsAnchorWorld(moto, bucket);
+    const deps = (at: string) => ({ store: world.store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
+    const open = async (name: string) =>
+      (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
+        .incidentId as string;
+    return { ...world, deps, open };
+  };
 
   it('does not keep what was recorded after a digest out of the next one', async () => {
     const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-k1b');
@@ -62,15 +74,8 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     expect(proved.code, proved.stdout + proved.stderr).toBe(1);
   });
   it('names a move a deleted mark kept out of every later digest (review12 K4)', async () => {
-    // A table of its own: the one before holds the first test's anchor state (its digests in another bucket).
-    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-    await setupAwsResources(moto.clients);
-    const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-markdel');
+    const { env, anchor, location, deps, open } = await freshWorld('datalek-digests-markdel');
     const db = moto.clients.dynamodb;
-    const deps = (at: string) => ({ store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
-    const open = async (name: string) =>
-      (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
-        .incidentId as string;
     const [a, b] = [await open('markdel-a'), await open('markdel-b')];
     expect(await anchor()).toMatchObject({ sequence: 1 });
 
@@ -91,5 +96,44 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
       ),
     );
     expect(proved.stderr).not.toContain(`incident ${b}`);
+  });
+  it('leaves an incident that does not verify out of the digest, signs the others, and fails the run (review13 K3)', async () => {
+    const { s3, anchor, deps, open } = await freshWorld('datalek-digests-k3');
+    const db = moto.clients.dynamodb;
+    const [a, b] = [await open('k3-a'), await open('k3-b')];
+    expect(await anchor()).toMatchObject({ sequence: 1 });
+
+    // The loud tamper: one byte of A's record, and a mark put so the anchor reads A.
+    const recordKey = { pk: { S: `INC#${a}` }, sk: { S: 'INCIDENT' } };
+    const original = (await db.send(new GetItemCommand({ TableName: 'datalek-incidents', Key: recordKey }))).Item?.data.S as string;
+    const setData = (text: string) =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: 'datalek-incidents',
+          Key: recordKey,
+          UpdateExpression: 'SET #d = :d',
+          ExpressionAttributeNames: { '#d': 'data' },
+          ExpressionAttributeValues: { ':d': { S: text } },
+        }),
+      );
+    await setData(original.replace(/"severity":[0-9.]+/, '"severity":2'));
+    const head = (await dynamoLedger(db, a)).at(-1) as LedgerRow;
+    await db.send(
+      new PutItemCommand({
+        TableName: 'datalek-incidents',
+        Item: { pk: { S: `ANCHOR#${registryShardOf(a)}` }, sk: { S: a }, incidentId: { S: a }, seq: { N: String(head.seq) }, hash: { S: head.hash } },
+      }),
+    );
+
+    // B acknowledged meanwhile: the scheduled anchor signs B, leaves A out, and fails (the errors alarm pages).
+    await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: b, by: 'anna' });
+    await expect(anchor()).rejects.toThrow(new RegExp(`digest 2 written without 1 incident\\(s\\) that do not verify \\(${a}\\)`));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: 'datalek-digests-k3', Key: 'prod/digest-0000000002.json' }));
+    const digest2 = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { incidents: [string][] };
+    expect(digest2.incidents.map(([id]) => id)).toEqual([b]);
+
+    // A put right: its mark was kept, so the next run audits it whole and signs it.
+    await setData(original);
+    expect(await anchor()).toMatchObject({ sequence: 3, incidents: 1 });
   });
 });

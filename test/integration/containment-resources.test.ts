@@ -14,8 +14,16 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeSnapshotsCommand,
   DescribeTagsCommand,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ListTagsForResourceCommand as EcsListTags, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  ListTagsForResourceCommand as EcsListTags,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
@@ -44,8 +52,8 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
-import { buildVpc } from '../support/ec2-scenario.js';
-import { findingEvent } from '../support/events.js';
+import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 const ACCOUNT = '123456789012';
@@ -197,6 +205,39 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     } finally {
       ecs.middlewareStack.remove('awsvpcTask');
     }
+  });
+
+  it('contain15: takes an isolated ECS container instance out of task placement (DRAINING), no other; release sets it ACTIVE again', async () => {
+    // Prepare: two instances, each the container instance of a cluster of its own.
+    const { subnetId } = await buildVpc(c);
+    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 2, MaxCount: 2, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const [held, other] = (run.Instances ?? []).map((i) => i.InstanceId as string);
+    await showOwnInterfaceGroups(c.ec2, [held, other]);
+    const register = async (cluster: string, instanceId: string) => {
+      await c.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+      const doc = JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT });
+      const out = await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }));
+      return out.containerInstance?.containerInstanceArn as string;
+    };
+    const heldArn = await register('workers', held);
+    const otherArn = await register('batch', other);
+    const statusOf = async (cluster: string, arn: string) =>
+      (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances?.[0]?.status;
+
+    // Act
+    const incident = await contain('Backdoor:EC2/C&CActivity.B', instanceResource(held));
+
+    // Assess: drained after the cut, recorded with the status it had; the other cluster's instance untouched.
+    const isolate = action(incident, 'isolate-instance');
+    expect(isolate.status).toBe('done');
+    expect(isolate.steps?.find((s) => s.name === 'drain-container-instance')?.status).toBe('done');
+    expect(isolate.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('workers'), arn: heldArn, before: 'ACTIVE' }]);
+    expect(await statusOf('workers', heldArn)).toBe('DRAINING');
+    expect(await statusOf('batch', otherArn)).toBe('ACTIVE');
+
+    await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'pentest' });
+    expect(await statusOf('workers', heldArn)).toBe('ACTIVE');
   });
 
   it('reports a task without a network interface of its own as not contained, naming what to isolate instead', async () => {

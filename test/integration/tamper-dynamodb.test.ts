@@ -8,6 +8,8 @@
  * columns are the entries the sweep, the senders and the listing read, not the attributes beside them.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -226,6 +228,17 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expectCaught(await verify(edit), edit, /entry 2: /, /content does not match its hash/);
   });
 
+  it("a closed incident's finding edited with its recordHash recomputed is not written over by the follow-up's version (readC15 C1; after the clean whole-store verify, before any record here is damaged: closing lists the incidents)", async () => {
+    const id = await open();
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:30:00.000Z', canEnforce: false };
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    await editFinding(id, true);
+    const refused = await updateFinding(id).catch((err: unknown) => err);
+    expect(refused, 'written over by the follow-up').toBeInstanceOf(StuckConflictError);
+    expect((refused as Error).message).toContain(`datalek verify ${id}`);
+  });
+
   it('names an edited record, a cleared due time, edited evidence, a deleted or silenced message and a damaged record', async () => {
     const [record, due, evidence, deleted, silenced, damaged] = [await open(), await open(), await open(), await open(), await open(), await open()];
     const data = (await partition(record)).find((i) => i.sk.S === 'INCIDENT')?.data.S as string;
@@ -416,6 +429,52 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expect((await verifyStore(store, { only: id })).problems.map(describeProblem).join('\n'), 'verify passed after the next version').toMatch(
       /ledger \d+: wrote over a record of finding .* that is not the one the ledger recorded: the finding \(evidence\) was edited behind the pipeline/,
     );
+  });
+
+  it("a merged incident's finding edited behind the pipeline, its recordHash removed or recomputed, is not written over by the survivor's next version (readC15 C1)", async () => {
+    const deps = {
+      store,
+      policy: DEFAULT_POLICY,
+      now: () => '2026-11-28T03:00:00.000Z',
+      canEnforce: false,
+      conflictRetry: { again: async (a: number) => a < 2 },
+    };
+    const ev = (name: string) => {
+      const e = JSON.parse(readFileSync(join('events', `${name}.json`), 'utf8'));
+      e.detail.id = `${e.detail.id.slice(0, 30)}c1`;
+      return e;
+    };
+    const keyEvent = ev('07-iam-long-term-access-key-anomalous-fractional-severity-7.2');
+    const merged = (await recordEvent(deps, keyEvent)).incidentId as string;
+    await recordEvent(deps, ev('08-s3-bucket-made-public-anonymous-access'));
+    const survivor = (await recordEvent(deps, ev('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents'))).incidentId as string;
+    expect((await store.getIncident(merged))?.mergedInto).toBe(survivor);
+    const pk = { S: `FND#${keyEvent.detail.accountId}/${keyEvent.detail.region}/${keyEvent.detail.id}` };
+    const original = String(
+      (await db().send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } }))).Items?.[0]?.data?.S,
+    );
+    const next = structuredClone(keyEvent);
+    next.detail.updatedAt = '2026-11-28T02:30:00.000Z';
+    next.detail.service.count = 2;
+    for (const rehash of [false, true]) {
+      const data = original.replace('"description":"', `"description":"EDITED ${rehash} `);
+      await db().send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk, sk: { S: 'FINDING' } },
+          UpdateExpression: rehash ? 'SET #d = :d, recordHash = :h' : 'SET #d = :d REMOVE recordHash',
+          ExpressionAttributeNames: { '#d': 'data' },
+          ExpressionAttributeValues: { ':d': { S: data }, ...(rehash ? { ':h': { S: sha256(data) } } : {}) },
+        }),
+      );
+      const refused = await recordEvent(deps, next).catch((err: unknown) => err);
+      expect(refused, `recordHash ${rehash ? 'recomputed' : 'removed'}: written over`).toBeInstanceOf(StuckConflictError);
+      expect((refused as Error).message).toContain(`datalek verify ${merged}`);
+      expect(
+        (await store.getFinding({ accountId: keyEvent.detail.accountId, region: keyEvent.detail.region, findingId: keyEvent.detail.id }))?.version.count,
+      ).toBe(1);
+      expect((await verifyStore(store, { only: merged })).problems.map(describeProblem).join('\n')).toContain('the finding (evidence) was edited');
+    }
   });
 
   it("names an incident item whose ledger head is not its ledger's last entry, which every commit on it is refused for (review12 K3)", async () => {

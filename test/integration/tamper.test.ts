@@ -306,11 +306,14 @@ describe('tampering with the embedded store', () => {
       expect(JSON.parse(ok.stdout).digests).toMatchObject({ checked: 2, last: { sequence: 2 }, problems: [] });
     });
 
-    it('refuses to anchor a store that does not verify', async () => {
+    it('leaves an incident that does not verify out of the digest, and fails', async () => {
       tamper(f, (db) => db.prepare("UPDATE timeline SET kind = 'nothing' WHERE incident_id = ? AND seq = 2").run(f.id));
       const r = await anchor(f);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/the store does not verify: no digest written/);
+      expect(r.stdout).toMatch(/^Digest 1 written .*: 1 incident head anchored/);
+      expect(r.stderr).toMatch(new RegExp(`incident\\(s\\) do not verify and are left out of the digest .*: ${f.id};`));
+      const digest = JSON.parse(readFileSync(join(f.digests, 'digest-0000000001.json'), 'utf8')) as { incidents: [string][] };
+      expect(digest.incidents.map(([id]) => id)).toEqual([f.other]);
     });
 
     it('catches a digest altered, deleted or signed by another key', async () => {

@@ -75,4 +75,56 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
     ]);
     expect((await stored()).reports?.at(-1)).toMatchObject({ to: 'csirt', kind: 'early-warning', reference: 'CSIRT-7', afterClose: true });
   });
+
+  // fgsec15 S2, attack15 K5: the closed page offered "yes" only, and no request for an intermediate report.
+  it('takes the CSIRT\'s request for an intermediate report after closing, and that "yes" back while nothing went to the CSIRT', async () => {
+    const yes = () => assess(deps(), { incidentId: id, nis2Significant: true, reason: 'CSIRT meldt uitval', by: 'FG', confirmAfterClose: true });
+    await yes();
+    const page = await html();
+    expect(page).toMatch(/<form [^>]*id="after-close-nis2-intermediate"[\s\S]*?name="nis2-intermediate-due"[\s\S]*?<\/form>/);
+    expect(page).toMatch(/<form [^>]*id="after-close-nis2-back"[\s\S]*?value="no"[\s\S]*?<\/form>/);
+    const back = () => post('after-close-nis2-back', { 'nis2-significant': 'no', reason: 'vergissing: andere oorzaak', 'after-close': 'on' });
+    expect(await back()).toEqual([303, '']);
+    expect(await stored()).toMatchObject({ state: 'closed', nis2: { significant: false, afterClose: true } });
+    const after = await html();
+    expect(after).not.toContain('id="after-close-nis2-back"');
+    expect(after).not.toContain('id="after-close-nis2-intermediate"');
+    expect(after).toContain('id="after-close-nis2"');
+    // Significant after all, and the CSIRT asks an intermediate report: a "no" would end it (readD15 D1).
+    now = '2026-11-21T09:00:00.000Z';
+    await yes();
+    expect(
+      await post('after-close-nis2-intermediate', {
+        'nis2-intermediate-due': '2026-11-25T12:00',
+        reason: 'CSIRT vraagt een tussentijds verslag',
+        'after-close': 'on',
+      }),
+    ).toEqual([303, '']);
+    expect((await stored()).nis2?.intermediateDueAt).toBe('2026-11-25T11:00:00.000Z');
+    const [status, text] = await back();
+    expect(status).toBe(400);
+    expect(text).toMatch(/verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd/);
+    expect((await stored()).nis2).toMatchObject({ significant: true, afterClose: true });
+  });
+
+  // readD15 D3: a new CSIRT date for an overdue request was refused until confirmed, and the form had no box to confirm it.
+  it('takes a new date for an overdue intermediate request, confirmed with the box its refusal names', async () => {
+    await assess(deps(), { incidentId: id, nis2Significant: true, reason: 'CSIRT meldt uitval', by: 'FG', confirmAfterClose: true });
+    await assess(deps(), { incidentId: id, nis2IntermediateDueAt: '2026-11-22T12:00:00.000Z', reason: 'CSIRT vraagt', by: 'FG', confirmAfterClose: true });
+    now = '2026-11-23T08:00:00.000Z';
+    const ask = (extra: Record<string, string> = {}) =>
+      post('after-close-nis2-intermediate', {
+        'nis2-intermediate-due': '2026-11-27T12:00',
+        reason: 'CSIRT geeft een nieuwe datum',
+        'after-close': 'on',
+        ...extra,
+      });
+    const [status, text] = await ask();
+    expect(status).toBe(400);
+    expect(text).toContain('Ik bevestig het opgegeven tijdstip');
+    // Within that form, not a later one's box.
+    expect(await html()).toMatch(/<form [^>]*id="after-close-nis2-intermediate"(?:(?!<\/form>)[\s\S])*name="confirm-stated-time"/);
+    expect(await ask({ 'confirm-stated-time': 'on' })).toEqual([303, '']);
+    expect((await stored()).nis2?.intermediateDueAt).toBe('2026-11-27T11:00:00.000Z');
+  });
 });

@@ -43,6 +43,7 @@ export async function localAnchorWorld(name: string, instances = ['i-one']) {
     keys,
     digests,
     id: lines[0].incidentId as string,
+    ids: lines.map((l) => l.incidentId as string),
     anchor: () => runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private]),
     ack: (by: string, now: string) => runCli(['ack', lines[0].incidentId as string, '--by', by, '--store', store, '--now', now]),
     verify: (location = digests) => runCli(['verify', '--store', store, '--digests', location, '--key', keys.public]),

@@ -6,6 +6,7 @@
  * heads and the rest wait, still marked, for the next run.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
 import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
@@ -73,4 +74,38 @@ it('takes its turn after the incidents the last digest anchored: one behind busi
   }
   expect(runs[0]).toEqual([low1, low2]);
   expect(runs.map((r) => r.includes(high))).toEqual([false, true, false, true]);
+});
+
+it('does not count incidents left out against the slice: ones kept broken do not keep a sound incident out of every digest (review13 E1)', async () => {
+  // a4e68c6 left broken incidents out, still marked and first in line: a slice of only broken ones
+  // signed nothing, the turn did not move, and every other moved incident stayed unanchored, and
+  // rewritable, for as long as `maxHeads` records were kept broken.
+  const { dir, store } = world;
+  const ids: string[] = [];
+  for (const n of [1, 2, 3]) {
+    const r = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: `e1-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-e1-${n}` }),
+    );
+    ids.push(r.incidentId as string);
+  }
+  const [a1, a2, b] = [...ids].sort();
+  const keys = digestKeys(dir);
+  const digests = new DigestFolder(join(dir, 'digests'));
+  const anchor = () => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads: 2 });
+  await anchor();
+  await anchor();
+  expect((await anchor()).unchanged).toBe(true);
+  // All three move; the two lowest ids get a byte each, and stay broken.
+  for (const id of [a1, a2, b]) await recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary: 'stand' });
+  const db = new Database(join(dir, 'datalek.sqlite'));
+  for (const id of [a1, a2]) db.prepare("UPDATE incidents SET data = json_set(data, '$.severity', 2.0) WHERE id = ?").run(id);
+  db.close();
+
+  const first = await anchor();
+  expect(first.leftOut).toEqual([a1, a2]); // loud
+  expect((first.written?.incidents ?? []).map(([id]) => id)).toEqual([b]);
+  const second = await anchor();
+  expect(second.leftOut).toEqual([a1, a2]); // loud while they stay broken
+  expect(second.written).toBeNull();
 });

@@ -57,10 +57,33 @@ describe('read14a A4: a begin corrected as the FG is told, the awareness kept fo
     );
   });
 
+  // readC15 C3: the refusal that asks her to confirm such a begin said "the AP deadline does not move" (327abb7).
+  const unconfirmed = (startedAt: string) =>
+    recordFacts(w.deps, { incidentId: w.id, startedAt, startedReason: 'volgens de logs', by: 'FG', reason: 'gecorrigeerd' } as never).then(
+      () => [] as string[],
+      (e: Error & { page?: { nl?: string } }) => [e.message, e.page?.nl ?? ''],
+    );
+
+  it('the refusal asking to confirm that corrected begin says the AP deadline moves, and to when, in English and Dutch (readC15 C3)', async () => {
+    await stateBegin('2026-11-27T12:00:00Z');
+    await arrives();
+    w.clock.now = '2026-11-28T09:30:00.000Z';
+    const [en, nl] = await unconfirmed('2026-11-27T09:00:00Z');
+    expect(en).toMatch(/lies before GuardDuty's detection .*the AP deadline moves to 2026-11-30T10:00:00.000Z; .*--confirm-stated-time/);
+    expect(nl).toContain(
+      'en bevestigt u het, dan volgt het bewustwordingsmoment dat voor het vastgelegde begin werd aangehouden de detectie: de termijn voor de AP verschuift naar 2026-11-30 11:00',
+    );
+    expect(`${en}\n${nl}`).not.toMatch(/does not move|verschuift er niet door/);
+  });
+
   it('an awareness the FG acted on since (personal data assessed) stays, as it would for a finding arriving then', async () => {
     await stateBegin('2026-11-27T12:00:00Z');
     await arrives();
     await assess(w.deps, { incidentId: w.id, personalData: 'yes', risk: 'risk', reason: 'cliëntgegevens', by: 'FG' });
+    // Nothing moves then, and the refusal says so.
+    const [en, nl] = await unconfirmed('2026-11-27T09:00:00Z');
+    expect(en).toMatch(/the AP deadline does not move: it runs from awareness/);
+    expect(nl).toMatch(/de termijn voor de AP verschuift er niet door/);
     await stateBegin('2026-11-27T09:00:00Z');
     expect((await read()).awareAt).toBe(DETECTED);
   });

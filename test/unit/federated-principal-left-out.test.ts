@@ -10,10 +10,11 @@
  * in the record and minimise removes (minimise.ts IAM_NAME_FIELDS).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { actionId } from '../../handlers/core/containment.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { findingEvent } from '../support/events.js';
+import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const PRINCIPAL = '111122223333:j.jansen';
@@ -41,5 +42,35 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     const step = incident.actions.find((a) => a.type === 'contain-federated-user');
     expect(step?.target).toMatch(/^federated-user:[0-9a-f]{12}$/);
     expect(step?.params?.principalId).toBe(PRINCIPAL);
+  });
+
+  it('an incident opened before 9d20192, its step targeted at the principal, gets no second step for it (readC15 C2)', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
+    const consoleLogin = (id: string) =>
+      findingEvent({
+        id,
+        type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+        resource: { resourceType: 'AccessKey', accessKeyDetails: { principalId: PRINCIPAL, userType: 'FederatedUser', userName: 'j.jansen' } },
+      } as never);
+    const id = (await recordEvent(deps, consoleLogin('f-console-1'))).incidentId as string;
+    // As code before 9d20192 stored it: the step's target the principal itself, its id from that.
+    const stored = (await t.store.getIncident(id)) as Incident;
+    const old = structuredClone(stored);
+    for (const a of old.actions)
+      if (a.type === 'contain-federated-user') {
+        a.target = PRINCIPAL;
+        delete a.params;
+        a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
+      }
+    old.revision = stored.revision + 1;
+    await t.store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+
+    const again = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console-2'));
+    expect(again.incidentId).toBe(id);
+    const steps = ((await t.store.getIncident(id)) as Incident).actions.filter((a) => a.type === 'contain-federated-user');
+    expect(
+      steps.map((a) => a.target),
+      'one step for the one principal: the old one',
+    ).toEqual([PRINCIPAL]);
   });
 });

@@ -14,11 +14,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { describeProblem } from '../../handlers/core/audit.js';
+import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { chainHash } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
+import type { LedgerRow } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 let temp: ReturnType<typeof tempSqliteStore>;
@@ -95,4 +99,46 @@ it('a finding reached through a merge, its record edited to say minimised, is re
   expect(tries.again).toBe(0);
   const record = await store.getFinding({ accountId: keyEvent.detail.accountId, region: keyEvent.detail.region, findingId });
   expect(record?.version.count, 'not written over, minimised on the edit’s word').toBe(1);
+});
+
+it('verify names an entry that wrote over a merged finding with bytes its ledger did not write last (an entry DynamoDB wrote before readC15 C1)', async () => {
+  const { store } = temp;
+  const { deps } = depsOf(store);
+  const keyEvent = ev('07-iam-long-term-access-key-anomalous-fractional-severity-7.2');
+  const merged = (await recordEvent(deps, keyEvent)).incidentId as string;
+  await recordEvent(deps, ev('08-s3-bucket-made-public-anonymous-access'));
+  const survivor = (await recordEvent(deps, ev('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents'))).incidentId as string;
+  const key = `${keyEvent.detail.accountId}/${keyEvent.detail.region}/${keyEvent.detail.id}`;
+  const ledgered = await store.lastFindingWrite(merged, key);
+  const next = structuredClone(keyEvent);
+  next.detail.updatedAt = '2026-11-28T02:30:00.000Z';
+  next.detail.service.count = 2;
+  expect((await recordEvent(deps, next)).incidentId).toBe(survivor);
+
+  // The survivor's entry that wrote the next version says what it wrote over, as DynamoDB's does
+  // (SQLite's says nothing: it refuses first); the rest of its ledger chained again.
+  const replacing = (replaced: string) => {
+    const db = new Database(join(temp.dir, STORE_FILE));
+    const rows = db.prepare('SELECT seq, data, prev_hash AS prevHash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(survivor) as LedgerRow[];
+    const at = rows.findLastIndex((r) => (JSON.parse(r.data) as { finding?: { key: string } }).finding?.key === key);
+    expect(at).toBeGreaterThan(0);
+    const update = db.prepare('UPDATE ledger SET data = ?, prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?');
+    for (let i = at; i < rows.length; i++) {
+      const body = JSON.parse(rows[i].data) as { finding?: { replaced?: string } };
+      if (i === at && body.finding) body.finding.replaced = replaced;
+      rows[i].data = canonicalJson(body);
+      rows[i].prevHash = rows[i - 1].hash;
+      rows[i].hash = chainHash(rows[i].prevHash, rows[i].data);
+      update.run(rows[i].data, rows[i].prevHash, rows[i].hash, survivor, rows[i].seq);
+    }
+    db.close();
+  };
+  replacing(ledgered as string);
+  expect((await verifyStore(store, { now: NOW })).problems, 'wrote over what the merged ledger wrote last').toEqual([]);
+  replacing(sha256('the record edited, its recordHash recomputed'));
+  expect((await verifyStore(store, { now: NOW })).problems.map(describeProblem)).toContainEqual(
+    expect.stringMatching(
+      new RegExp(`wrote over a record of finding ${key} that is not the one incident ${merged}'s ledger recorded last: the finding \\(evidence\\) was edited`),
+    ),
+  );
 });

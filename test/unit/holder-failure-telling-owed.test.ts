@@ -72,3 +72,40 @@ it("a holder's failure whose telling was cut off is told by the next sweep, not 
   expect((await t.store.listMessages('dl-key')).filter((m) => m.kind === 'containment-failed').length, 'its FG and on-call were not told').toBe(2);
   expect(((await t.store.getIncident('dl-first')) as Incident).leftUntold, 'told: no longer owed').toBeUndefined();
 });
+
+it("contain15 (C2's gap): a holder that failed before and succeeded in a run stopped before its lease was back gives the leaver its words back at the next sweep", async () => {
+  await open(t.store, 'dl-key', { resource: { kind: 'ec2-instance', resourceType: 'Instance', id: SHARED }, resourceKey: SHARED_KEY, linked: ['dl-first'] });
+  await open(t.store, 'dl-first', { linked: ['dl-key'] });
+  const deps = (store: IncidentStore, containment = adapter) =>
+    ({ store, policy: DEFAULT_POLICY, now: () => clock, containment, forceEnforce: true }) as ContainDeps;
+  await runContainment(deps(t.store), 'dl-first');
+  expect(((await t.store.getIncident('dl-key')) as Incident).actions[0].reason, 'premise: the leaver was told the failure').toMatch(/NOT CONTAINED/);
+
+  // The next run isolates it, and is killed before the commit that gives its lease back.
+  const isolating: typeof adapter = {
+    ...adapter,
+    execute: async (_a, ctx) => ctx.record({ name: 'isolate-eni:eni-a', at: clock, status: 'done', detail: 'isolated' }),
+  };
+  const store = new Proxy(t.store, {
+    get(target, prop, receiver) {
+      if (prop === 'commit')
+        return async (change: IncidentChange) => {
+          if (change.incident.id === 'dl-first' && !change.incident.containmentLease) throw new Error('the run stopped here (killed at its deadline)');
+          return target.commit(change);
+        };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as IncidentStore;
+  clock = '2026-11-27T21:10:00.000Z';
+  await runContainment(deps(store, isolating), 'dl-first').catch(() => undefined);
+  expect(((await t.store.getIncident('dl-first')) as Incident).actions[0].status, 'premise: done, the lease still held').toBe('done');
+
+  // Its lease has run out; the leaver's spaced left check is not due before 22:05.
+  clock = '2026-11-27T21:30:00.000Z';
+  await sweep({ store: t.store, policy: DEFAULT_POLICY, now: () => clock });
+  const key = (await t.store.getIncident('dl-key')) as Incident;
+  expect(key.actions[0].reason, 'the leaver still reads NOT CONTAINED though its holder contains the resource').not.toMatch(/NOT CONTAINED/);
+  expect(key.actions[0]).toMatchObject({ heldBy: 'dl-first' });
+  expect(((await t.store.getIncident('dl-first')) as Incident).leftUntold, 'told: no longer owed').toBeUndefined();
+});

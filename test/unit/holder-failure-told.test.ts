@@ -104,7 +104,8 @@ it("the holder's failure is told to the incidents that left it there in the hold
   }
 });
 
-it('show reads the holder: a containment that failed there reads NOT CONTAINED before any left check recorded it', async () => {
+/** dl-first, whose isolation of SHARED failed at T1, and dl-second, which left SHARED to it ("contained by" stored); the left action. */
+async function failedHolderAndLeaver(): Promise<ActionRecord> {
   const failed = plannedIsolation(SHARED, {
     status: 'failed',
     startedAt: T1,
@@ -114,6 +115,11 @@ it('show reads the holder: a containment that failed there reads NOT CONTAINED b
   const left = plannedIsolation(SHARED, { status: 'skipped', heldBy: 'dl-first', at: T1, reason: heldByReason('dl-first') });
   for (const incident of [incidentFixture({ id: 'dl-first', actions: [failed] }), incidentFixture({ id: 'dl-second', actions: [left] })])
     await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
+  return left;
+}
+
+it('show reads the holder: a containment that failed there reads NOT CONTAINED before any left check recorded it', async () => {
+  const left = await failedHolderAndLeaver();
 
   const text = await runCli(['show', 'dl-second', '--store', t.dir, '--now', T2]);
   expect(text.code).toBe(0);
@@ -124,5 +130,18 @@ it('show reads the holder: a containment that failed there reads NOT CONTAINED b
   const json = JSON.parse((await runCli(['show', 'dl-second', '--store', t.dir, '--now', T2, '--json'])).stdout);
   expect(json.leftToFailed).toEqual([expect.objectContaining({ actionId: left.id, holder: 'dl-first', reason: expect.stringContaining('NOT CONTAINED') })]);
   // Nothing was stored: the sweep's left check still tells it.
+  expect((await get('dl-second')).actions[0].reason).toBe(heldByReason('dl-first'));
+});
+
+it("contain15: status agrees with show: a holder's failed containment reads NOT CONTAINED there too, not the stored 'contained by'", async () => {
+  const left = await failedHolderAndLeaver();
+
+  const json = JSON.parse((await runCli(['status', '--store', t.dir, '--now', T2, '--json'])).stdout) as Record<string, unknown>[];
+  const second = json.find((i) => i.incidentId === 'dl-second') as { actions: { reason: string }[]; leftToFailed?: unknown };
+  expect(second.actions[0].reason).toMatch(/whose containment of it failed at 2026-11-27T21:05:00.000Z: NOT CONTAINED/);
+  expect(second.leftToFailed).toEqual([expect.objectContaining({ actionId: left.id, holder: 'dl-first', reason: expect.stringContaining('NOT CONTAINED') })]);
+  const text = await runCli(['status', '--store', t.dir, '--now', T2]);
+  expect(text.stdout).toMatch(/dl-second: .*left to incident dl-first, which took this resource up and whose containment of it failed .*: NOT CONTAINED/);
+  // Nothing was stored.
   expect((await get('dl-second')).actions[0].reason).toBe(heldByReason('dl-first'));
 });

@@ -96,10 +96,121 @@ describe('the NIS2 significance decided after closing', () => {
     expect(new Map(clocksOf(incident, policy, now).map((c) => [c.name, c.status])).get('nis2-early-warning')).toBe('running');
   });
 
-  it('is refused as "not significant" after closing, and when the incident was significant already, saying why', async () => {
-    await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed: .*"no" would end the NIS2 clocks closing left running/);
+  it('is refused as "not significant" after closing on an incident not significant, and when the incident was significant already, saying why', async () => {
+    await expect(significantAfterClosing({ nis2Significant: false })).rejects.toThrow(/is closed: .*"no" would decide nothing new/);
     await significantAfterClosing();
     await expect(significantAfterClosing()).rejects.toThrow(/is closed: .*"yes" would decide nothing new/);
+  });
+
+  // fgsec15 S2, attack15 K5: "no" after closing was refused as ending "the NIS2 clocks closing left
+  // running", also when closing left none and the clocks were the after-close "yes"'s own: a "yes" on
+  // the wrong incident, or one the CSIRT read otherwise, kept an early warning overdue and the incident
+  // in status for good; the only way out was recording reports never made (Art. 5(2), 33(5)).
+  it('takes "not significant" back after closing when the "yes" was itself given after closing, keeping both decisions', async () => {
+    await significantAfterClosing();
+    const yes = w.clock.now;
+    expect(dutiesAfterClosing(await read(), policy, yes).map((c) => c.name)).toContain('nis2-early-warning');
+    w.clock.now = '2026-11-29T14:00:00.000Z';
+    const back = (extra: Partial<Parameters<typeof assess>[1]> = {}) =>
+      significantAfterClosing({ nis2Significant: false, reason: 'vergissing: de uitval had een andere oorzaak (CSIRT bevestigt)', ...extra });
+    await expect(back({ confirmAfterClose: undefined })).rejects.toThrow(/--after-close/);
+    await expect(back({ reason: ' ' })).rejects.toThrow(/reason/);
+    // It ends an early warning the record held overdue (reminders were due): confirmed and marked, as on an open incident.
+    await expect(back()).rejects.toThrow(/NIS2 early warning deadline .*after that deadline had passed/);
+    await back({ confirmStatedTime: true });
+    const after = await read();
+    expect(after).toMatchObject({ state: 'closed', nis2: { significant: false, by: 'FG', at: w.clock.now, afterClose: true } });
+    expect(clocksOf(after, policy, w.clock.now).filter((c) => c.name.startsWith('nis2-') && c.status === 'overdue')).toEqual([]);
+    expect(dutiesAfterClosing(after, policy, w.clock.now)).toEqual([]);
+    expect(closedWithDuty(after, policy)).toBe(false);
+    expect((await openIncidents(deps)).map((i) => i.id)).not.toContain(id);
+    expect(dueItems(after, policy, w.clock.now).filter((d) => d.kind === 'clock-overdue')).toEqual([]);
+    // The trail: the first decision, the "yes" and the "no", each with who and why; the register says both.
+    const trail = (after.decisions ?? []).filter((d) => d.kind === 'nis2-significance');
+    expect(trail.map((d) => [d.kind === 'nis2-significance' && d.significant, d.recordedAt])).toEqual([
+      [false, '2026-11-28T03:00:00.000Z'],
+      [true, yes],
+      [false, w.clock.now],
+    ]);
+    expect(trail.at(-1)?.clocksEnteredAfterDeadline?.map((m) => m.clock)).toEqual(['nis2-early-warning']);
+    const row = registerRow(after, policy, w.clock.now);
+    expect(row.afterClose).toMatch(/NIS2 significant .* by FG: CSIRT meldt uitval bij drie klanten; NIS2 not significant .* by FG: vergissing/);
+    expect(row.nis2Significant).toBe(false);
+    const entry = (await store.getTimeline(id)).filter((e) => e.kind === 'nis2-decided').at(-1) as TimelineEntry;
+    expect(describeEntry(entry, 'en', policy.timeZone)).toMatch(/NIS2 significant: no; vergissing.*; after closing$/);
+    // Once back, "no" decides nothing new; a "yes" learned later is taken again.
+    await expect(back({ confirmStatedTime: true })).rejects.toThrow(/"no" would decide nothing new/);
+    await significantAfterClosing();
+    expect((await read()).nis2?.significant).toBe(true);
+  });
+
+  // readD15 D1: once the CSIRT was notified and asked an intermediate report, "no" ended both reports
+  // owed (art. 23(4)(c), (d)) with a reason alone: nothing reminded, the incident left status.
+  it('refuses "not significant" after closing once a NIS2 report went out or was asked since that "yes", saying what is owed', async () => {
+    await significantAfterClosing({ nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    const no = () => significantAfterClosing({ nis2Significant: false, reason: 'toch niet significant' });
+    await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'notification', reference: 'CSIRT-1', by: 'FG', reason: 'melding' });
+    await expect(no()).rejects.toThrow(/"no" would end the NIS2 reports owed .*incident notification CSIRT-1 to the CSIRT/);
+    w.clock.now = '2026-11-29T15:00:00.000Z';
+    await assess(deps, { incidentId: id, by: 'FG', reason: 'CSIRT vraagt', nis2IntermediateDueAt: '2026-12-03T12:00:00.000Z', confirmAfterClose: true });
+    w.clock.now = '2026-11-30T09:00:00.000Z';
+    await expect(no()).rejects.toThrow(/intermediate report by 2026-12-03T12:00:00.000Z.*record those reports after closing/);
+    const kept = await read();
+    expect(kept.nis2).toMatchObject({ significant: true, afterClose: true });
+    expect(dutiesAfterClosing(kept, policy, w.clock.now).map((c) => c.name)).toEqual(expect.arrayContaining(['nis2-intermediate', 'nis2-final']));
+  });
+
+  it('keeps refusing "not significant" after closing when the significance was decided before closing', async () => {
+    const c = await recordedFinding(policy, findingEvent({ id: 'n-before', createdAt: DETECTED }), '2026-11-28T03:00:00.000Z');
+    try {
+      await assess(c.deps, { incidentId: c.id, personalData: 'no', risk: 'none', reason: 'storing', by: 'FG', nis2Significant: true });
+      for (const to of ['csirt', 'authority'] as const)
+        await recordReport(c.deps, { incidentId: c.id, to, kind: 'notification', reference: `${to}-1`, by: 'FG' });
+      c.clock.now = '2026-11-28T04:00:00.000Z';
+      await closeIncident(c.deps, { incidentId: c.id, by: 'FG', reason: 'hersteld' });
+      c.clock.now = '2026-11-29T13:00:00.000Z';
+      const no = { incidentId: c.id, by: 'FG', reason: 'toch niet', nis2Significant: false, confirmAfterClose: true, confirmStatedTime: true };
+      await expect(assess(c.deps, no)).rejects.toThrow(/"no" would end the NIS2 clocks closing left running/);
+    } finally {
+      await c.cleanup();
+    }
+  });
+
+  // fgsec15 S2: the CSIRT's request for an intermediate report (art. 23(4)(c)) after closing, and the
+  // report itself, were refused ("is closed; the register keeps it as it was closed"): the request,
+  // its deadline and the report were nowhere in the record, and nothing reminded.
+  it("takes the CSIRT's request for an intermediate report after closing, reminds of it, and takes the report", async () => {
+    await significantAfterClosing();
+    await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'notification', reference: 'CSIRT-1', by: 'FG', reason: 'na het besluit na sluiten' });
+    w.clock.now = '2026-11-29T15:00:00.000Z';
+    const request = (extra: Partial<Parameters<typeof assess>[1]> = {}) =>
+      assess(deps, {
+        incidentId: id,
+        by: 'FG',
+        reason: 'CSIRT vraagt een tussentijds verslag',
+        nis2IntermediateDueAt: '2026-12-03T12:00:00.000Z',
+        confirmAfterClose: true,
+        ...extra,
+      });
+    await expect(request({ confirmAfterClose: undefined })).rejects.toThrow(/--after-close/);
+    await request();
+    const asked = await read();
+    expect(asked.nis2?.intermediateDueAt).toBe('2026-12-03T12:00:00.000Z');
+    expect(asked.afterClose?.at(-1)).toMatchObject({
+      by: 'FG',
+      what: 'NIS2 intermediate report requested (art. 23(4)(c))',
+      reason: 'CSIRT vraagt een tussentijds verslag',
+    });
+    expect(dutiesAfterClosing(asked, policy, w.clock.now).map((c) => c.name)).toContain('nis2-intermediate');
+    w.clock.now = '2026-12-02T10:00:00.000Z';
+    await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'intermediate', reference: 'CSIRT-2', by: 'FG', reason: 'tussentijds verslag' });
+    expect((await read()).reports?.at(-1)).toMatchObject({ kind: 'intermediate', reference: 'CSIRT-2', afterClose: true });
+  });
+
+  it('refuses a request for an intermediate report after closing on an incident not significant, saying why', async () => {
+    await expect(
+      assess(deps, { incidentId: id, by: 'FG', reason: 'CSIRT vraagt', nis2IntermediateDueAt: '2026-12-03T12:00:00.000Z', confirmAfterClose: true }),
+    ).rejects.toThrow(/asked only of a significant incident/);
   });
 
   it('takes its NIS2 awareness in a later call too, under the same checks, as on an open incident (read14a A3)', async () => {
@@ -124,6 +235,25 @@ describe('the NIS2 significance decided after closing', () => {
     expect([after.state, after.nis2AwareAt]).toEqual(['closed', '2026-11-29T12:00:00.000Z']);
     expect(clocksOf(after, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
     expect(after.afterClose?.at(-1)).toMatchObject({ at: w.clock.now, what: 'NIS2 awareness (art. 23(4)(a))' });
+  });
+
+  // readD15 D2: the bound was the first "yes" on record, the one taken back: the true "yes" a week
+  // later could not state its awareness, and its early warning read overdue from the mistaken one's.
+  it('bounds the NIS2 awareness by the "yes" in force, not by one taken back', async () => {
+    await significantAfterClosing({ reason: 'verkeerd incident', nis2AwareAt: '2026-11-29T12:00:00.000Z' });
+    w.clock.now = '2026-11-29T14:00:00.000Z';
+    await significantAfterClosing({ nis2Significant: false, reason: 'vergissing: ander incident' });
+    w.clock.now = '2026-12-05T10:00:00.000Z';
+    const yes = (nis2AwareAt: string) => significantAfterClosing({ reason: 'CSIRT: wel significant', nis2AwareAt });
+    await yes('2026-12-05T09:00:00.000Z');
+    const incident = await read();
+    expect(incident.nis2AwareAt).toBe('2026-12-05T09:00:00.000Z');
+    expect(clocksOf(incident, policy, w.clock.now).find((c) => c.name === 'nis2-early-warning')?.status).toBe('running');
+    // Still bounded by the "yes" in force: an awareness after it is refused.
+    w.clock.now = '2026-12-05T11:00:00.000Z';
+    await expect(assess(deps, { incidentId: id, by: 'FG', reason: 'later', nis2AwareAt: '2026-12-05T10:30:00.000Z', confirmAfterClose: true })).rejects.toThrow(
+      /decided significant at 2026-12-05T10:00:00.000Z/,
+    );
   });
 
   // fgsec15 S3: the decision clock took the last decision's time, so "not significant" decided 2 hours

@@ -91,6 +91,31 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
     await release();
     expect(undone).toEqual([TARGET]);
   });
+
+  it('contain15: a "measures taken" exception recorded while the release undoes the containment it would rest on is refused (S5\'s window)', async () => {
+    const inform = { decision: 'inform' as const, date: NOW, channel: 'brief', text: 'Uw gegevens zijn mogelijk ingezien.' };
+    await decideSubjects(fg(), { incidentId: 'dl-s5', ...inform, reason: 'de instantie gaat terug in productie', by: 'FG' });
+    let during: unknown;
+    // The decision comes after the release's checked commit and before the commit that records it released: while AWS undoes it.
+    const racing: Containment = {
+      ...containment,
+      release: async (action, incident, options) => {
+        during = await decideSubjects(fg(), { incidentId: 'dl-s5', decision: 'exception', exception: 'measures-taken', reason: 'geïsoleerd', by: 'FG' }).catch(
+          (err: unknown) => err,
+        );
+        await containment.release(action, incident, options);
+      },
+    };
+    await releaseContainment({ store: t.store, policy, now: () => NOW, containment: racing } as ContainDeps, {
+      incidentId: 'dl-s5',
+      by: 'oncall',
+      reason: 'instantie terug in productie',
+    });
+    expect(undone).toEqual([TARGET]);
+    expect((await stored()).actions[0].released).toBeDefined();
+    expect(String(during), 'the exception was recorded on a containment being undone').toMatch(/the exception "measures taken" needs the measures/);
+    expect((await stored()).subjects?.exception).not.toBe('measures-taken');
+  });
 });
 
 describe('fgsec12 S5 for another incident the release undoes containment for (--undo-for)', () => {

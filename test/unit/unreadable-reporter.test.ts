@@ -22,7 +22,8 @@ it('an unreadable incident is named with verify; the command exits 3', () => {
 
 it('an item that is no incident record is named as such, not as an incident that cannot be read; the command exits 3', () => {
   const { err, r } = reporter();
-  const reason = 'message MSG#x is indexed among the incidents, but it is no incident record: it is left out (an index entry the pipeline did not write; datalek verify names it)';
+  const reason =
+    'message MSG#x is indexed among the incidents, but it is no incident record: it is left out (an index entry the pipeline did not write; datalek verify names it)';
   r.onUnreadable({ incidentId: 'dl-2', reason, notAnIncident: true });
   expect(err).toEqual([`datalek: incident dl-2: ${reason}`]);
   expect(err[0]).not.toContain('cannot be read');

@@ -572,9 +572,11 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   /**
    * The finding item a commit writes `expected`'s next version over, as read (read again when this
    * store did not read that version), held to the hash its ledger recorded: an item whose bytes are
-   * not those (edited behind the pipeline, `recordHash` left) is refused, `findingNotLedgered`. One
-   * written before `recordHash` was kept, or edited with it recomputed, is written over; the ledger
-   * entry says what it wrote over (`finding.replaced`), which verify holds to the ledger.
+   * not those (edited behind the pipeline, `recordHash` left) is refused, `findingNotLedgered`, and so
+   * is one another incident's ledger wrote (a merge, a follow-up) with bytes other than it wrote
+   * last. One of this incident's written before `recordHash` was kept, or edited with it recomputed,
+   * is written over; the ledger entry says what it wrote over (`finding.replaced`), which verify
+   * holds to the ledger that wrote the finding before.
    */
   private async findingBefore(incidentId: string, key: FindingKey, expected: FindingVersion): Promise<{ recordHash?: string; replaced: string }> {
     const keyText = findingKeyString(key);
@@ -590,6 +592,11 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     }
     const replaced = sha256(read.data);
     if (read.recordHash !== undefined && read.recordHash !== replaced) throw findingNotLedgered(incidentId, keyText, read.incidentId);
+    // Written by another incident's ledger (a merge's, a follow-up's): its `recordHash` is no proof,
+    // whoever edits the bytes can set it, and this ledger has no hash of its own to hold them to
+    // (readC15 C1). Held to that ledger's last write, as SQLite does: a read more, on this path only.
+    if (read.incidentId !== incidentId && (await this.lastFindingWrite(read.incidentId, keyText)) !== replaced)
+      throw findingNotLedgered(incidentId, keyText, read.incidentId);
     return { ...(read.recordHash !== undefined ? { recordHash: read.recordHash } : {}), replaced };
   }
 

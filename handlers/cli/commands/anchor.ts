@@ -43,10 +43,16 @@ async function anchor(ctx: Context): Promise<number> {
     if (result.remaining) ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
-    if (result.problems.length) {
+    if (result.problems.length && !result.written) {
       ctx.io.err('datalek: the store does not verify: no digest written (signing it would bless the change); datalek verify shows it all');
-      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, problems }));
+      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, leftOut: result.leftOut, problems }));
       return 1;
+    }
+    if (result.leftOut.length) {
+      // The others are signed all the same (review13 K3): withholding them would leave their new history unanchored.
+      ctx.io.err(
+        `datalek: ${result.leftOut.length} incident(s) do not verify and are left out of the digest (signing them would bless the change; anchored once they verify again): ${result.leftOut.join(', ')}; datalek verify shows it all`,
+      );
     }
     if (claims.length) {
       ctx.io.err(
@@ -61,6 +67,7 @@ async function anchor(ctx: Context): Promise<number> {
           adopted: result.adopted,
           bookkeeping: result.bookkeeping,
           remaining: result.remaining,
+          leftOut: result.leftOut,
           problems,
         }),
       );
@@ -72,6 +79,6 @@ async function anchor(ctx: Context): Promise<number> {
       ctx.io.out('Nothing changed since the last digest: none written.');
     }
     // A record of anchored heads that is not the one the last digest left was changed behind the anchor.
-    return claims.length || result.bookkeeping ? 1 : 0;
+    return problems.length || result.bookkeeping ? 1 : 0;
   });
 }

@@ -32,7 +32,9 @@ export const assessCommand: Command = {
                     the change is meant for that closed incident: the incident stays closed; with an assessment
                     that makes it notifiable also --aware-at, when the organisation became aware of that;
                     --nis2-significant yes (with --nis2-aware-at) when you learn after closing that it was significant:
-                    its NIS2 early warning and notification then run, overdue when their deadlines passed)`,
+                    its NIS2 early warning and notification then run, overdue when their deadlines passed;
+                    --nis2-significant no to take back such a "yes" given after closing; --nis2-intermediate-due
+                    when the CSIRT or authority asks a significant incident's intermediate report)`,
   flags: flagsOf(assessAction.fields),
   positionals: 'one',
   run: (ctx) =>

@@ -1,5 +1,6 @@
-import { type LeftToClosed, leftToClosed } from '../../core/contain.js';
+import { type LeftToClosed, leftToClosed, readingOnce, withHoldersRead } from '../../core/contain.js';
 import { awaitsAcknowledgement } from '../../core/schedule.js';
+import { oneLine } from '../../core/text.js';
 import { openIncidents } from '../../use-cases/queries.js';
 import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
 import { statusObject, statusTable } from '../views.js';
@@ -19,17 +20,30 @@ async function status(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const unreadable = unreadableReporter(ctx);
     // With the closed incidents an assessment after closing gave a duty still running (core/clocks.ts closedWithDuty).
-    const incidents = await openIncidents({ store: backend.store, policy: ctx.policy, now: ctx.now }, unreadable.onUnreadable);
+    const listed = await openIncidents({ store: backend.store, policy: ctx.policy, now: ctx.now }, unreadable.onUnreadable);
+    // What each left to another incident reads as that incident's record says now, as in `show`
+    // (contain15): a holder's failed containment is NOT CONTAINED, not the stored "contained by".
+    // The holders read once each, none of those listed again: no read more than leftToClosed made.
+    const holders = readingOnce(backend.store, listed);
+    const incidents = [];
+    const failedThere = new Map<string, Awaited<ReturnType<typeof withHoldersRead>>['left']>();
     // Actions left to an incident closed without containing them: nothing contains their resources (review7 Y12).
     const left = new Map<string, LeftToClosed[]>();
-    for (const i of incidents) {
-      const found = await leftToClosed(backend.store, i);
+    for (const stored of listed) {
+      const { incident: i, left: failed } = await withHoldersRead(holders, stored, ctx.now());
+      incidents.push(i);
+      if (failed.length) failedThere.set(i.id, failed);
+      const found = await leftToClosed(holders, i);
       if (found.length) left.set(i.id, found);
     }
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
-          incidents.map((i) => ({ ...statusObject(i, ctx.policy, ctx.now()), ...(left.has(i.id) ? { leftToClosed: left.get(i.id) } : {}) })),
+          incidents.map((i) => ({
+            ...statusObject(i, ctx.policy, ctx.now()),
+            ...(left.has(i.id) ? { leftToClosed: left.get(i.id) } : {}),
+            ...(failedThere.has(i.id) ? { leftToFailed: failedThere.get(i.id) } : {}),
+          })),
           null,
           2,
         ),
@@ -39,6 +53,7 @@ async function status(ctx: Context): Promise<number> {
     } else {
       ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
       for (const [id, found] of left) for (const l of found) ctx.io.out(`${id}: ${leftToClosedLine(id, l)}`);
+      for (const [id, found] of failedThere) for (const f of found) ctx.io.out(oneLine(`${id}: ${f.actionId}: ${f.reason}`));
       const unacked = incidents.filter(awaitsAcknowledgement).length;
       const open = incidents.filter((i) => i.state !== 'closed').length;
       const closed = incidents.length - open;

@@ -22,7 +22,8 @@
  * 4. Once every interface is cut, at once: protect-instance (termination protection, shutdown
  *    behaviour "stop", volumes kept on termination: see protectInstance for why after the cut);
  *    deregister-target-groups (membership read just before: isolation does not change it);
- *    snapshot-volumes; tag-instance.
+ *    snapshot-volumes; drain-container-instance (an ECS container instance out of task
+ *    placement: ecs.ts); tag-instance.
  * 5. Optional (policy): revoke-instance-credentials.
  *
  * A later failure never undoes the network isolation. Instances without a profile, an Auto
@@ -49,6 +50,7 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
+import { activateContainerInstances, type DrainedContainerInstance, drainContainerInstance } from './ecs.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
   DEFAULT_SWAP_TIMING,
@@ -126,6 +128,8 @@ export async function isolateInstance(
     step(ctx, 'protect-instance', now, (progress) => protectInstance(c, metadata, progress)),
     step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
     step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
+    // An ECS container instance out of task placement (ecs.ts), so no task brings an interface of its own.
+    step(ctx, 'drain-container-instance', now, (progress) => drainContainerInstance(c, instanceId, progress)),
     step(ctx, 'tag-instance', now, async () => {
       await c.ec2.send(
         new CreateTagsCommand({
@@ -436,6 +440,10 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
       );
       return 'instance profile associated again (the revoked older sessions stay revoked)';
     });
+  }
+  const drained = (evidence.containerInstances as DrainedContainerInstance[] | undefined) ?? [];
+  if (done.has('drain-container-instance') && drained.some((d) => d.before === 'ACTIVE')) {
+    await attempt('activate-container-instance', () => activateContainerInstances(c, drained));
   }
   await attempt('tag-released', async () => {
     await c.ec2.send(new CreateTagsCommand({ Resources: [metadata.instanceId], Tags: [{ Key: 'datalek:state', Value: 'released' }] }));

@@ -7,7 +7,14 @@
  * container instance's: that is a failed step naming the instance to isolate instead.
  */
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { DescribeTasksCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  ListContainerInstancesCommand,
+  TagResourceCommand,
+  UpdateContainerInstancesStateCommand,
+} from '@aws-sdk/client-ecs';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -24,7 +31,7 @@ import {
   restoreInterfaces,
   type SwapTiming,
 } from './network-isolation.js';
-import { releaseStep, type StepProgress, step } from './steps.js';
+import { releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
 
 export interface TaskMetadata {
   taskArn: string;
@@ -143,4 +150,89 @@ export async function releaseEcsTask(c: ContainmentClients, action: ActionRecord
     await c.ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'datalek:state', value: 'released' }] }));
     return 'tagged datalek:state=released';
   });
+}
+
+/** An ECS container instance an isolation took out of task placement, and the status it had. */
+export interface DrainedContainerInstance {
+  cluster: string;
+  arn: string;
+  /** `ACTIVE` when this isolation drained it; any other status was left as found. */
+  before: string;
+}
+
+/**
+ * An isolated instance that is an ECS container instance, in whichever cluster of its region, set
+ * `DRAINING` (contain15): ECS then places no new task on it. Without it a person's (or an
+ * attacker's) RunTask of an awsvpc task could be placed there, and ECS would attach the task's
+ * interface, in the task's groups, with its service-linked role (which the containment watch
+ * leaves out): the instance back on the network, unpaged. While the isolation holds its agent is
+ * cut off too, and ECS places tasks only where an agent is connected, but ECS notices a lost agent
+ * only later, and the agent comes back with the first interface put back: draining holds in ECS's
+ * own record. Setting it `ACTIVE` again, and `StartTask` (which names its instances), page
+ * (infra/constructs/ecs-placement-watch.ts). What draining costs: ECS stops the instance's service
+ * tasks and starts them elsewhere; cut off, the agent stops their containers only when it is back
+ * (after a release), so the containers stay as evidence while isolated. Standalone tasks are left.
+ * Made after the cut (it cuts nothing itself): the region's clusters listed, the instance looked
+ * up in each by ECS's own filter, each one found read back (its EC2 instance and status).
+ */
+export async function drainContainerInstance(c: ContainmentClients, instanceId: string, progress: StepProgress): Promise<StepOutcome> {
+  const clusters: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await c.ecs.send(new ListClustersCommand({ nextToken }));
+    clusters.push(...(page.clusterArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const listed = await Promise.all(clusters.map((cluster) => containerInstancesOf(c, cluster, instanceId)));
+  const described = await Promise.all(
+    clusters.map(async (cluster, i) =>
+      listed[i].length ? ((await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: listed[i] }))).containerInstances ?? []) : [],
+    ),
+  );
+  // Read back: only an instance ECS says is this EC2 instance counts, whatever the filter let through.
+  const found = clusters.flatMap((cluster, i) =>
+    described[i]
+      .filter((ci) => ci.ec2InstanceId === instanceId && ci.containerInstanceArn)
+      .map((ci) => ({ cluster, arn: ci.containerInstanceArn as string, before: ci.status ?? 'unknown' })),
+  );
+  if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
+  const drained = (progress.drained as string[] | undefined) ?? [];
+  progress.drained = drained;
+  for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
+    const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
+    const failure = out.failures?.[0];
+    if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
+    drained.push(ci.arn);
+  }
+  // A retry finds the ones it drained DRAINING: they are still this isolation's to set ACTIVE again.
+  const containerInstances = found.map((f) => (drained.includes(f.arn) ? { ...f, before: 'ACTIVE' } : f));
+  const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
+  return {
+    status: 'done',
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}`,
+    evidence: { containerInstances },
+  };
+}
+
+/** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */
+async function containerInstancesOf(c: ContainmentClients, cluster: string, instanceId: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await c.ecs.send(new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${instanceId}`, nextToken }));
+    arns.push(...(page.containerInstanceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** The container instances an isolation drained, set ACTIVE again; those it found otherwise are left. */
+export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
+  const ours = drained.filter((d) => d.before === 'ACTIVE');
+  for (const d of ours) {
+    const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
+    const failure = out.failures?.[0];
+    if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
+  }
+  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)`;
 }

@@ -26,8 +26,9 @@ const ec2Backup: ActionKind = {
 
 const ACTIONS: Record<string, ActionKind> = {
   'isolate-instance': {
-    // IAM: only for revoking the instance profile's sessions, when the policy asks for it.
-    services: ['ec2', 'autoscaling', 'elbv2', 'iam'],
+    // IAM: only for revoking the instance profile's sessions, when the policy asks for it. ECS: an
+    // ECS container instance drained after the cut.
+    services: ['ec2', 'autoscaling', 'elbv2', 'iam', 'ecs'],
     execute: async (c, action, ctx, now, timing) => (await import('./ec2.js')).isolateInstance(c, action, ctx.incident, ctx, now, timing),
     release: async (c, action, _incident, options, now) => (await import('./ec2.js')).releaseInstance(c, action, options, now),
   },
