@@ -105,6 +105,22 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
 }
 
 /**
+ * The ARN of the role CloudFormation deploys the stacks of `region` with, in the account of `scope`'s
+ * stack, through the same bootstrap (its synthesizer's qualifier): the central region's for a forwarder
+ * region's rules, which see the IAM calls of the central stack's deployment where the forwarder is in
+ * us-east-1 (infra15). Undefined where `deployRoleArn` is.
+ */
+export function deployRoleArnIn(scope: IConstruct, region: string): string | undefined {
+  const stack = Stack.of(scope);
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) return undefined;
+  const arn = synthesizer.cloudFormationExecutionRoleArn;
+  // The region ends the role's name: a placeholder for an environment-agnostic stack, else the stack's own.
+  const own = [`\${AWS::Region}`, stack.region].find((r) => arn.endsWith(`-${r}`));
+  return own ? Fn.sub(`${arn.slice(0, -own.length)}${region}`) : undefined;
+}
+
+/**
  * How the name of the bootstrap's staging bucket begins (`cdk-datalek-assets-<account>-<region>`,
  * one per region): the code and templates a deployment reads (bootstrap-template.ts).
  */

@@ -44,6 +44,12 @@
  *   `datalek-*-function` role is denied but to the deployment (CloudFormation makes and changes them
  *   with the stack) and the break-glass role, in the same statement; each such call pages
  *   (pipeline-watch.ts `deployTrustCalls`), the deployment's too.
+ * - **The on-call role given a new trust or policy** (infra15): the containment watch excuses every
+ *   session of the on-call role (as which `datalek release` and `contain` run), so its trust is what
+ *   that rests on, whatever the role's name (a role not named `datalek-…` was neither denied nor
+ *   paged). In the same statement, by its configured name: making, deleting or changing its trust,
+ *   policies or boundary is denied but to the deployment (which never does) and break-glass, which
+ *   so attaches the on-call policies; each pages (pipeline-watch.ts `roleCalls`).
  * - **A version of a fixed-name `datalek-*` managed policy** (infra14): a role's permissions boundary
  *   (`datalek-contain-boundary`, …) loosened by a new default version lets whatever policy the role
  *   gets since do more. Making, choosing or deleting a version is denied except to the deployment
@@ -98,7 +104,7 @@ import {
 } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
-export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
+export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>', onCallRole: '<ON_CALL_ROLE_NAME>' } as const;
 
 /** Where the policy is shipped, from the repository's root. */
 export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
@@ -120,6 +126,8 @@ export interface PipelineScpProps {
   account: string;
   /** The break-glass role's name (config `breakGlassRole`). */
   breakGlassRole: string;
+  /** The on-call role's name (config `onCallRole`): its trust and policies are guarded as a function role's (infra15). */
+  onCallRole: string;
   /** The app's stacks: the response stack (its functions' names begin with its name and a dash), and all (their deployment role). */
   stacks: {
     response: Stack;
@@ -205,7 +213,8 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         // watch). One statement with the permissions (each action has its own resources here): the
         // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
         Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
-        Resource: [...anyFunction, role(functionRoleName('*'))],
+        // infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the deployment never changes it).
+        Resource: [...anyFunction, role(functionRoleName('*')), role(props.onCallRole)],
         Condition: deploymentOrBreakGlass,
       },
       {
@@ -252,7 +261,7 @@ export function deploymentScpFileName(index: number): string {
  * those of the example context only (eu-west-1, eu-central-1): attach this one (README).
  */
 export function deploymentScp(built: {
-  config: { account?: string; breakGlassRole: string };
+  config: { account?: string; breakGlassRole: string; onCallRole: string };
   stateful: Stack;
   response: Stack;
   forwarders: Stack[];
@@ -263,6 +272,7 @@ export function deploymentScp(built: {
   return pipelineScp({
     account: config.account ?? SCP_PLACEHOLDERS.account,
     breakGlassRole: config.breakGlassRole,
+    onCallRole: config.onCallRole,
     stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topicsAndPolicies: [iamForward] } : {}) },
   });
 }

@@ -41,7 +41,10 @@ const template = Template.fromStack(response);
 const functions = template.findResources('AWS::Lambda::Function');
 /** The shipped file as a deployer attaches it: its placeholders replaced. */
 const scp = JSON.parse(
-  readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole),
+  readFileSync(SCP_FILE, 'utf8')
+    .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
+    .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole)
+    .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call'),
 ) as { Statement: Statement[] };
 /** The organisation's default FullAWSAccess beside it: an SCP allows nothing of its own. */
 const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);
@@ -78,12 +81,15 @@ const onlyBreakGlass = (changes: (principal: string) => Authorization[], refused
 const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
 
 describe('the service control policy of the pipeline account', () => {
-  it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account and the break-glass role', () => {
+  it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account, the break-glass role and the on-call role', () => {
     expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks } }));
   });
 
-  it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and a break-glass role name of IAM's longest", () => {
-    const text = readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64));
+  it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and break-glass and on-call role names of IAM's longest", () => {
+    const text = readFileSync(SCP_FILE, 'utf8')
+      .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
+      .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
+      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64));
     expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
   });
 
