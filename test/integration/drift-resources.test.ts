@@ -213,6 +213,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: failed']);
     expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
     expect(action.reason).toContain(second);
+    // Said once which step failed and why, not "other-keys failed (OtherKeyActive): other-keys failed (OtherKeyActive): …".
+    expect(action.reason).toMatch(new RegExp(`^other-keys failed \\(OtherKeyActive\\): ${stolen} `));
     // The record: the user's other key, from the list containment made anyway.
     expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
     // The FG and on-call are told it failed, naming the key, as for any failed step; never the user's name.
