@@ -134,6 +134,8 @@ export const ALARM_SILENCING = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetri
  * BOOTSTRAP_ROLE_CHANGES in fewer characters, for the forward roles in the statement that names each region's
  * execution role (nine regions still fit one SCP): `*RolePolicy` is the trust, inline and attached policies'
  * calls, and GetRolePolicy, which the forward roles' readers other than the deployment and break-glass lose.
+ * A wildcard before the end of an action: SCPs take it since AWS Organizations took IAM's full policy
+ * language (as `NotResource`, below); not tried on AWS (an SCP that did not take it is refused when attached).
  */
 const FORWARD_ROLE_CHANGES = ['*RolePolicy', '*RolePermissionsBoundary', 'CreateRole', 'DeleteRole'];
 
