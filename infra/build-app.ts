@@ -135,6 +135,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         centralRegion: config.region,
         roleNames: memberRoleNames(config),
         containmentRoleName: config.containmentRoleName,
+        config,
       }),
   );
   // IAM's calls reach EventBridge in us-east-1 alone: where no pipeline region is us-east-1, forward them.
@@ -150,7 +151,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       })
     : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ config, stateful, response, forwarders, members, iamForward });
+  acknowledge({ config, stateful, response, forwarders, members, memberIam, iamForward });
   return { app, config, stateful, response, forwarders, members, memberIam, iamForward };
 }
 
@@ -215,9 +216,10 @@ function acknowledge(stacks: {
   response: ResponseStack;
   forwarders: ForwarderStack[];
   members: MemberStack[];
+  memberIam: MemberIamStack[];
   iamForward?: IamForwardStack;
 }): void {
-  const { config, stateful, response, forwarders, members, iamForward } = stacks;
+  const { config, stateful, response, forwarders, members, memberIam, iamForward } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
@@ -351,6 +353,7 @@ function acknowledge(stacks: {
   for (const queue of [
     ...response.routes.map((r) => r.deadLetterQueue),
     ...forwarders.map((f) => f.deadLetterQueue),
+    ...memberIam.map((m) => m.deadLetterQueue),
     ...(iamForward ? [iamForward.deadLetterQueue] : []),
   ]) {
     Validations.of(queue).acknowledge({

@@ -49,6 +49,15 @@ export const BOOTSTRAP_ROLE_CHANGES = [
 export const IAM_FORWARD_ROLE_NAME = 'datalek-iam-forward-role';
 
 /**
+ * The role a forwarder region (forwarder-stack.ts) puts its GuardDuty findings on the central bus
+ * with, by a fixed name (role names are account-wide: the region in it), so that its trust or
+ * policies changed page (`deployTrustCalls`' `datalek-`) and are denied (pipeline-scp.ts) as
+ * `IAM_FORWARD_ROLE_NAME`'s are (last-b B2: CloudFormation's `DatalekForwarder-<region>-ForwardRole…`
+ * matched neither).
+ */
+export const forwardRoleName = (region: string) => `datalek-forward-role-${region}`;
+
+/**
  * What gives a managed policy of the bootstrap (`cdk-datalek-…`: the execution policy you gave
  * `cdk bootstrap --cloudformation-execution-policies`, named so; the bootstrap's permissions
  * boundary) new rights without attaching anything: a new version made default grants anything to
@@ -102,6 +111,22 @@ export function deployRoleArn(scope: IConstruct): string | undefined {
   // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the
   // account and region) as placeholders: only Fn::Sub resolves them in a template.
   return synthesizer instanceof DefaultStackSynthesizer ? Fn.sub(synthesizer.cloudFormationExecutionRoleArn) : undefined;
+}
+
+/**
+ * The ARN of the role CloudFormation deploys the stacks of `region` with, in the account of `scope`'s
+ * stack, through the same bootstrap (its synthesizer's qualifier): the central region's for a forwarder
+ * region's rules, which see the IAM calls of the central stack's deployment where the forwarder is in
+ * us-east-1 (infra15). Undefined where `deployRoleArn` is.
+ */
+export function deployRoleArnIn(scope: IConstruct, region: string): string | undefined {
+  const stack = Stack.of(scope);
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) return undefined;
+  const arn = synthesizer.cloudFormationExecutionRoleArn;
+  // The region ends the role's name: a placeholder for an environment-agnostic stack, else the stack's own.
+  const own = [`\${AWS::Region}`, stack.region].find((r) => arn.endsWith(`-${r}`));
+  return own ? Fn.sub(`${arn.slice(0, -own.length)}${region}`) : undefined;
 }
 
 /**

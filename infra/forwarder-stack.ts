@@ -35,6 +35,7 @@ import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { deadLetterQueue } from './constructs/queue.js';
 import { protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { guardTopic } from './constructs/topic-guard.js';
+import { forwardRoleName } from './deploy-role.js';
 
 /** A fixed name: the role's trust names the rule by its ARN, which the rule's own (generated) name would make circular. */
 export const FORWARD_RULE_NAME = 'datalek-forward-findings';
@@ -87,6 +88,7 @@ export class ForwarderStack extends Stack {
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', this.key);
     const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const role = new iam.Role(this, 'ForwardRole', {
+      roleName: forwardRoleName(this.region),
       description: `datalek: EventBridge puts the GuardDuty findings of ${this.region} on the default bus of ${props.centralRegion}, for the rule ${FORWARD_RULE_NAME} only`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnEquals: { 'aws:SourceArn': ruleArn } },
@@ -123,6 +125,9 @@ export class ForwarderStack extends Stack {
       keyIds: [this.key.keyId],
       key: this.key,
       alarmTopic: this.alarmTopic,
+      // Where this region is us-east-1 its rules see IAM's calls: the on-call role's, and the central deployment's on datalek's roles (excused).
+      otherRoleNames: { prefixes: [], exactly: [props.config.onCallRole] },
+      rolesDeployedIn: props.centralRegion,
     });
     // Calls that undo containment in this region outside datalek (review5 A15).
     new ContainmentWatch(this, 'ContainmentWatch', {

@@ -22,29 +22,18 @@
  * or trust changed (`IAM_FORWARD_ROLE_NAME`, by name), is forwarded and paged on before it takes
  * effect (read12b B1).
  */
-import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { applyBoundary } from './boundary.js';
-import type { DeployConfig } from './config.js';
-import {
-  ALARM_NAME_PREFIX,
-  ALARMS_UNDELIVERED_ALARM,
-  alarmTopic,
-  deadLettersMetric,
-  deliveryFailedAlarm,
-  onCallAlarm,
-  ruleMetric,
-} from './constructs/alarms.js';
-import { alarmCalls, deployCalls, deployTrustCalls, ruleCalls, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
-import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
-import { deadLetterQueue } from './constructs/queue.js';
-import { protectDeadLetters, protectQueues, queueCalls } from './constructs/register-guard.js';
-import { guardTopic } from './constructs/topic-guard.js';
+import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
+import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
+import { alarmCalls, deployTrustCalls, ruleCalls, STACK_CALLS, STACK_ROLE_CALLS, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { queueCalls } from './constructs/register-guard.js';
 import { BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment, POLICY_VERSION_CHANGES } from './deploy-role.js';
 
 /** Where IAM's calls reach EventBridge. */
@@ -69,21 +58,26 @@ export function needsIamForward(config: { region: string; forwardFrom: string[] 
   return ![config.region, ...config.forwardFrom].includes(IAM_EVENTS_REGION);
 }
 
+/** CloudFormation's calls forwarded, by name alone (infra15, for room: the central rules read which stack and role). */
+export const FORWARDED_STACK_CALLS = [...new Set([...STACK_CALLS, ...STACK_ROLE_CALLS])];
+
 /**
- * The forward rule: IAM's calls, datalek's execution role given to another stack here, this region's
- * `Datalek…` stacks changed or an object written to its staging bucket, and calls on the guard rule.
+ * The forward rule: IAM's calls, CloudFormation's calls that change a stack or give it a role (this
+ * region's `Datalek…` stacks changed, datalek's execution role given to another stack here), Cloud
+ * Control's with datalek's execution role, a staging bucket's calls and objects, and calls on the
+ * guard rule.
  */
 export function iamForwardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  const [, stacks, cloudControl] = deployTrustCalls();
+  const [, cloudControl] = deployTrustCalls();
   // No detail-type, for room (a pattern holds 2,048 characters): each branch names its source and
   // fields only CloudTrail's calls (or S3's object events) carry; the central rules read the type.
   return {
     $or: [
       { source: ['aws.iam'], detail: { eventName: FORWARDED_IAM_CALLS } },
-      stacks,
+      // By name alone (infra15: the pattern was 2,024 of 2,048 characters): every stack's, read centrally by name and role.
+      { source: ['aws.cloudformation'], detail: { eventName: FORWARDED_STACK_CALLS } },
       cloudControl,
-      deployCalls(),
-      // An object written to this region's staging bucket (its templates: the next deploy's, run as the execution role here).
+      // An object written to this region's staging bucket (its templates: the next deploy's, run as the execution role here), its settings.
       stagingBucketCalls(),
       ruleCalls([IAM_GUARD_RULE_NAME], byHandOf),
     ],
@@ -107,7 +101,7 @@ export interface IamForwardStackProps extends StackProps {
   /** The pipeline's central region: its default bus takes the forwarded calls. */
   centralRegion: string;
   /** The break-glass role (alone takes the dead letters), on-call's e-mail and the pager (the alarm topic's subscribers). */
-  config: Pick<DeployConfig, 'breakGlassRole' | 'onCallEmail' | 'alarmPagerUrl' | 'policy'>;
+  config: ForwardPathConfig;
 }
 
 export class IamForwardStack extends Stack {
@@ -124,29 +118,7 @@ export class IamForwardStack extends Stack {
 
   constructor(scope: Construct, id: string, props: IamForwardStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    this.key = protectedKey(this, 'Key', {
-      description: `datalek: the IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,
-      breakGlassRole: config.breakGlassRole,
-    });
-    allowEventBridge(this.key);
-    this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
-      key: this.key,
-      onCallEmail: config.onCallEmail,
-      alarmPagerUrl: config.alarmPagerUrl,
-      pager: config.policy.onCall.provider !== 'sns',
-    });
-    // Alarms publish here (a service); nobody of the account subscribes but the stack.
-    guardTopic(this.alarmTopic, { breakGlassRole: config.breakGlassRole, publishers: [] });
-    deliveryFailedAlarm(this, 'AlarmsUndeliveredAlarm', {
-      name: ALARMS_UNDELIVERED_ALARM,
-      watched: this.alarmTopic,
-      what: `alarms to on-call (the datalek-on-call-alarms topic of ${IAM_EVENTS_REGION})`,
-      topic: this.alarmTopic,
-    });
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', this.key);
     const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${this.account}:event-bus/default`;
-    const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [centralBus] });
     this.role = new iam.Role(this, 'ForwardRole', {
       // By name: the central datalek-watch-changes pages on a change of its boundary, policies or trust.
@@ -155,60 +127,39 @@ export class IamForwardStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': [ruleArn(IAM_FORWARD_RULE_NAME), ruleArn(IAM_GUARD_RULE_NAME)] },
+          ArnEquals: { 'aws:SourceArn': [ruleArnOf(this, IAM_FORWARD_RULE_NAME), ruleArnOf(this, IAM_GUARD_RULE_NAME)] },
         },
       }),
     });
     this.role.addToPolicy(forward);
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
-    const role = this.role;
-    const deadLetterConfig = { arn: this.deadLetterQueue.queueArn };
-    this.rules = [
-      [
-        IAM_FORWARD_RULE_NAME,
-        'Forward',
-        `IAM calls on datalek's bootstrap roles and policies or that undo containment, and calls on ${IAM_GUARD_RULE_NAME}`,
-        iamForwardPattern(byHandOf),
-      ],
-      [IAM_GUARD_RULE_NAME, 'Guard', `calls that would silence the ${IAM_FORWARD_RULE_NAME} rule`, iamGuardPattern(byHandOf)],
-    ].map(([name, id, what, pattern]) => {
-      const rule = new events.Rule(this, `${id}Rule`, {
-        ruleName: name as string,
-        description: `datalek: ${what}, forwarded to the pipeline in ${props.centralRegion} (README, Deploy)`,
-        // Set below: CDK's pattern type has no top-level $or.
-        eventPattern: { source: ['aws.iam'] },
-      });
-      (rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
-      // Not targets.EventBus: it would add its own grant to the role; the role's is the one above.
-      rule.addTarget({ bind: () => ({ arn: centralBus, role, deadLetterConfig }) });
-      onCallAlarm(this, `${id}LostAlarm`, {
-        name: `${(name as string).replace(ALARM_NAME_PREFIX, '')}-lost`,
-        description: `datalek: calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline in ${props.centralRegion} could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up IAM's and CloudFormation's calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
-        metric: ruleMetric(rule, 'InvocationsFailedToBeSentToDlq'),
-        topic: this.alarmTopic,
-      });
-      return rule;
-    });
-    // As targets.EventBus would for its dead-letter queue: EventBridge may send to it for these two rules only.
-    this.deadLetterQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'ForwardRulesOnly',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.deadLetterQueue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': this.rules.map((r) => r.ruleArn) } },
-      }),
-    );
-    onCallAlarm(this, 'DeadLettersAlarm', {
-      name: 'iam-forward-dead-letters',
-      description: `datalek: IAM's calls (or a datalek stack's changes) of ${IAM_EVENTS_REGION} could not be forwarded to the pipeline in ${props.centralRegion}, so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As break-glass, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
-      metric: deadLettersMetric(this.deadLetterQueue),
-      topic: this.alarmTopic,
-    });
     applyBoundary(this, 'datalek-iam-forward-boundary', [forward]);
-    // The dead letters emptied or taken one by one: by nobody but break-glass (and the deployment, which may delete the queue).
-    protectQueues(this, config.breakGlassRole);
-    protectDeadLetters(this, { breakGlassRole: config.breakGlassRole });
+    const path = forwardPath(this, {
+      config: props.config,
+      keyDescription: `datalek: the IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,
+      centralBus,
+      role: this.role,
+      rules: [
+        {
+          name: IAM_FORWARD_RULE_NAME,
+          id: 'Forward',
+          what: `IAM calls on datalek's bootstrap roles and policies or that undo containment, and calls on ${IAM_GUARD_RULE_NAME}`,
+          pattern: iamForwardPattern(byHandOf),
+        },
+        { name: IAM_GUARD_RULE_NAME, id: 'Guard', what: `calls that would silence the ${IAM_FORWARD_RULE_NAME} rule`, pattern: iamGuardPattern(byHandOf) },
+      ],
+      forwardedTo: `forwarded to the pipeline in ${props.centralRegion}`,
+      lostDescription: (name) =>
+        `datalek: calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline in ${props.centralRegion} could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up IAM's and CloudFormation's calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
+      deadLetters: {
+        name: 'iam-forward-dead-letters',
+        description: `datalek: IAM's calls (or a datalek stack's changes) of ${IAM_EVENTS_REGION} could not be forwarded to the pipeline in ${props.centralRegion}, so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As break-glass, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
+      },
+    });
+    this.rules = path.rules;
+    this.deadLetterQueue = path.deadLetterQueue;
+    this.key = path.key;
+    this.alarmTopic = path.alarmTopic;
   }
 }

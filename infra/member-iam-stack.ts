@@ -8,24 +8,32 @@
  *
  * This stack, `DatalekMemberIam-<account>` in the member account's us-east-1, forwards those calls
  * to the pipeline account's default bus in the central region (a rule may target a bus of another
- * account and region), where `datalek-watch-changes` (the roles, by name), `datalek-watch-by-hand`
+ * account and region), where `datalek-watch-roles` (the roles, by name), `datalek-watch-by-hand`
  * (a `datalek-*` policy's versions) and `datalek-watch-containment` (containment undone) page on them
  * as on the pipeline's own. Filtered here, by name: the member's other IAM calls stay in the member
  * account. The calls that undo containment are forwarded but for the containment role's own
  * sessions (the contain function revokes and releases through it), which the central containment
  * watch cannot tell from a person's (it excuses the pipeline account's sessions only).
  *
- * Two rules, each forwarding calls on the other (a rule does not see the call that disables it). As
- * the member stack's rules, no dead-letter queue: a forward that fails is not seen (no alarm topic in
- * the member account); what would make every forward fail, its role changed, is itself forwarded
- * first (by name, `MEMBER_IAM_FORWARD_ROLE_NAME`).
+ * Two rules, each forwarding calls on the other (a rule does not see the call that disables it). A
+ * forward that fails waits in an encrypted dead-letter queue of the member's us-east-1, whose alarm
+ * pages on-call through that region's own alarm topic in the member account (forward-path.ts, as
+ * `DatalekIamForward`'s: infra15, a failed forward was lost silently); only the member's break-glass
+ * role (the pipeline's `breakGlassRole` name, in the member account) may take its messages or disable
+ * the key. What would make every forward fail, its role changed, is itself forwarded first (by name,
+ * `MEMBER_IAM_FORWARD_ROLE_NAME`). Not forwarded: calls that silence that dead-letter path (its alarms
+ * deleted or their actions off; the topic and queue are Denied but to break-glass and the
+ * deployment): the central bus takes only GuardDuty's, EventBridge's, CloudFormation's, EC2's and
+ * IAM's calls from member accounts, and the guard rule's pattern has no room for them.
  */
-import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
+import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { deployCalls, iamNames, ruleCalls } from './constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
@@ -119,17 +127,20 @@ export interface MemberIamStackProps extends StackProps {
   roleNames: string[];
   /** The containment role's name: its sessions revoke and release (not forwarded). */
   containmentRoleName: string;
+  /** The break-glass role (of the member account, by the pipeline's name: alone takes the dead letters), on-call's e-mail and the pager. */
+  config: ForwardPathConfig;
 }
 
 export class MemberIamStack extends Stack {
   public readonly rules: events.Rule[];
   /** EventBridge's role for them: put events on the pipeline's central bus, nothing else. */
   public readonly role: iam.Role;
+  /** The forwards that failed: their only copy. */
+  public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MemberIamStackProps) {
     super(scope, id, props);
     const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${props.pipelineAccount}:event-bus/default`;
-    const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToPipeline', actions: ['events:PutEvents'], resources: [centralBus] });
     this.role = new iam.Role(this, 'ForwardRole', {
       // By name: the central datalek-watch-changes pages on a change of its boundary, policies or trust.
@@ -138,7 +149,7 @@ export class MemberIamStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': MEMBER_IAM_RULE_NAMES.map(ruleArn) },
+          ArnEquals: { 'aws:SourceArn': MEMBER_IAM_RULE_NAMES.map((name) => ruleArnOf(this, name)) },
         },
       }),
     });
@@ -153,33 +164,34 @@ export class MemberIamStack extends Stack {
     const containmentRole = `arn:${this.partition}:iam::${this.account}:role/${props.containmentRoleName}`;
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
-    const role = this.role;
-    this.rules = (
-      [
-        [
-          MEMBER_IAM_FORWARD_RULE_NAME,
-          'Forward',
-          `IAM calls on datalek's roles and policies in this account, and calls on ${MEMBER_IAM_GUARD_RULE_NAME}`,
-          memberIamForwardPattern(props.roleNames, byHandOf),
-        ],
-        [
-          MEMBER_IAM_GUARD_RULE_NAME,
-          'Guard',
-          `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
-          memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
-        ],
-      ] as const
-    ).map(([name, ruleId, what, pattern]) => {
-      const rule = new events.Rule(this, `${ruleId}Rule`, {
-        ruleName: name,
-        description: `datalek: ${what}, forwarded to the pipeline (README, Deploy)`,
-        // Set below: CDK's pattern type has no top-level $or.
-        eventPattern: { source: ['aws.iam'] },
-      });
-      (rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
-      // Not targets.EventBus: it would add its own grant to the role; the role's is the one above.
-      rule.addTarget({ bind: () => ({ arn: centralBus, role }) });
-      return rule;
+    const path = forwardPath(this, {
+      config: props.config,
+      keyDescription: `datalek: the member IAM forward's dead-letter queue and alarm topic in ${IAM_EVENTS_REGION}`,
+      centralBus,
+      role: this.role,
+      rules: [
+        {
+          name: MEMBER_IAM_FORWARD_RULE_NAME,
+          id: 'Forward',
+          what: `IAM calls on datalek's roles and policies in this account, and calls on ${MEMBER_IAM_GUARD_RULE_NAME}`,
+          pattern: memberIamForwardPattern(props.roleNames, byHandOf),
+        },
+        {
+          name: MEMBER_IAM_GUARD_RULE_NAME,
+          id: 'Guard',
+          what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
+          pattern: memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
+        },
+      ],
+      forwardedTo: 'forwarded to the pipeline',
+      lostDescription: (name) =>
+        `datalek: this member account's calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline (${props.pipelineAccount}, ${props.centralRegion}) could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up this account's IAM calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
+      deadLetters: {
+        name: 'member-iam-forward-dead-letters',
+        description: `datalek: this member account's IAM calls on datalek's roles and policies, or that undo containment (${IAM_EVENTS_REGION}), could not be forwarded to the pipeline (${props.pipelineAccount}, ${props.centralRegion}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
+      },
     });
+    this.rules = path.rules;
+    this.deadLetterQueue = path.deadLetterQueue;
   }
 }

@@ -44,6 +44,12 @@
  *   `datalek-*-function` role is denied but to the deployment (CloudFormation makes and changes them
  *   with the stack) and the break-glass role, in the same statement; each such call pages
  *   (pipeline-watch.ts `deployTrustCalls`), the deployment's too.
+ * - **The on-call role given a new trust or policy** (infra15): the containment watch excuses every
+ *   session of the on-call role (as which `datalek release` and `contain` run), so its trust is what
+ *   that rests on, whatever the role's name (a role not named `datalek-…` was neither denied nor
+ *   paged). In the same statement, by its configured name: making, deleting or changing its trust,
+ *   policies or boundary is denied but to the deployment (which never does) and break-glass, which
+ *   so attaches the on-call policies; each pages (pipeline-watch.ts `roleCalls`).
  * - **A version of a fixed-name `datalek-*` managed policy** (infra14): a role's permissions boundary
  *   (`datalek-contain-boundary`, …) loosened by a new default version lets whatever policy the role
  *   gets since do more. Making, choosing or deleting a version is denied except to the deployment
@@ -53,6 +59,13 @@
  *   has such a name (fgsec15 S1: the forwarders' and DatalekIamForward's boundaries, CDK's overflow
  *   policies, overflow-policies.ts), so us-east-1's deployment, which makes DatalekIamForward's, is
  *   excused here too (with its topic's subscriptions, not for the functions' roles).
+ * - **A forward role broken, and the alarm that would page it silenced** (last-b B1, B2): an inline
+ *   Deny, `AWSDenyAll` or a new trust on `datalek-iam-forward-role` (us-east-1) or a forwarder
+ *   region's `datalek-forward-role-<region>` stops every forward, and the one page for it is
+ *   forwarded through that very role (a dead letter); `DisableAlarmActions` on the dead-letter alarm
+ *   then silences the rest. Both, and every other call that keeps a `datalek-*` alarm from paging,
+ *   are denied but to the deployment (each region's, us-east-1's too) and break-glass, in the
+ *   topics' statement; `*RolePolicy` there denies reading the forward roles' inline policies too.
  * - **The bootstrap's roles made or changed** (read11b B3): the exemptions above, and every watch
  *   rule's excuse (deploy-role.ts), rest on the execution role being CloudFormation's alone. Creating,
  *   deleting or changing the trust or policies of a `cdk-<qualifier>-*` role is denied to all but the
@@ -84,6 +97,7 @@
  */
 import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
+import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
 import { functionRoleName } from './constructs/response-function.js';
 import {
@@ -91,6 +105,7 @@ import {
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
   DATALEK_POLICY_PREFIX,
+  DATALEK_ROLE_PREFIX,
   EXECUTION_ROLE_PREFIX,
   POLICY_VERSION_CHANGES,
   STAGING_BUCKET_CHANGES,
@@ -98,7 +113,7 @@ import {
 } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
-export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>' } as const;
+export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>', onCallRole: '<ON_CALL_ROLE_NAME>' } as const;
 
 /** Where the policy is shipped, from the repository's root. */
 export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
@@ -112,6 +127,18 @@ export const SCP_MAX_DOCUMENTS = 4;
 /** The roles that may still invoke the functions directly: the link function's (it invokes link-apply). The break-glass role is added by name. */
 export const DIRECT_INVOKERS = [functionRoleName('link')];
 
+/** The CloudWatch calls that keep an alarm from paging: its actions off, it deleted, remade (actions off, or none), or set back to OK. */
+export const ALARM_SILENCING = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'];
+
+/**
+ * BOOTSTRAP_ROLE_CHANGES in fewer characters, for the forward roles in the statement that names each region's
+ * execution role (nine regions still fit one SCP): `*RolePolicy` is the trust, inline and attached policies'
+ * calls, and GetRolePolicy, which the forward roles' readers other than the deployment and break-glass lose.
+ * A wildcard before the end of an action: SCPs take it since AWS Organizations took IAM's full policy
+ * language (as `NotResource`, below); not tried on AWS (an SCP that did not take it is refused when attached).
+ */
+const FORWARD_ROLE_CHANGES = ['*RolePolicy', '*RolePermissionsBoundary', 'CreateRole', 'DeleteRole'];
+
 /** The topics' names begin so (the alarm topics, the pages' and the FG's). */
 const TOPIC_NAME_PREFIX = 'datalek-';
 
@@ -120,6 +147,8 @@ export interface PipelineScpProps {
   account: string;
   /** The break-glass role's name (config `breakGlassRole`). */
   breakGlassRole: string;
+  /** The on-call role's name (config `onCallRole`): its trust and policies are guarded as a function role's (infra15). */
+  onCallRole: string;
   /** The app's stacks: the response stack (its functions' names begin with its name and a dash), and all (their deployment role). */
   stacks: {
     response: Stack;
@@ -186,14 +215,29 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         },
       },
       {
-        Sid: 'DatalekTopicSubscriptionsAndPolicyVersionsOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekPagingPathOnlyByTheDeploymentOrBreakGlass',
         Effect: 'Deny',
         // infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened) too. Each action
         // reaches its own resources alone; here, not in the next statement, because us-east-1's deployment
         // (DatalekIamForward: a topic and a boundary, fgsec15 S1) versions its policy and nothing of the next.
-        Action: ['sns:Unsubscribe', 'sns:SetSubscriptionAttributes', ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`)],
+        // last-b B1/B2: the forward roles' trust and policies (each forwarder region's `datalek-forward-role-<region>`,
+        // us-east-1's `datalek-iam-forward-role`: a Deny put on one is paged only through that role, a dead letter)
+        // and the calls that silence a datalek-* alarm (the dead-letter alarms that page such a failure).
+        Action: [
+          'sns:Unsubscribe',
+          'sns:SetSubscriptionAttributes',
+          ...[...POLICY_VERSION_CHANGES, ...FORWARD_ROLE_CHANGES].map((a) => `iam:${a}`),
+          ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
+        ],
         // A subscription's ARN is its topic's and an id.
-        Resource: [topics, `${topics}:*`, `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`],
+        Resource: [
+          topics,
+          `${topics}:*`,
+          `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`,
+          // This account's alone, as every resource of an SCP: `*` for the account's 12 digits (room for regions).
+          `arn:*:iam::*:role/${DATALEK_ROLE_PREFIX}*forward-role*`,
+          `arn:*:cloudwatch:*:*:alarm:${ALARM_NAME_PREFIX}*`,
+        ],
         // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe, updates a policy with a new version.
         Condition: topicDeploymentOrBreakGlass,
       },
@@ -205,7 +249,8 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         // watch). One statement with the permissions (each action has its own resources here): the
         // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
         Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
-        Resource: [...anyFunction, role(functionRoleName('*'))],
+        // infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the deployment never changes it).
+        Resource: [...anyFunction, role(functionRoleName('*')), role(props.onCallRole)],
         Condition: deploymentOrBreakGlass,
       },
       {
@@ -252,7 +297,7 @@ export function deploymentScpFileName(index: number): string {
  * those of the example context only (eu-west-1, eu-central-1): attach this one (README).
  */
 export function deploymentScp(built: {
-  config: { account?: string; breakGlassRole: string };
+  config: { account?: string; breakGlassRole: string; onCallRole: string };
   stateful: Stack;
   response: Stack;
   forwarders: Stack[];
@@ -263,6 +308,7 @@ export function deploymentScp(built: {
   return pipelineScp({
     account: config.account ?? SCP_PLACEHOLDERS.account,
     breakGlassRole: config.breakGlassRole,
+    onCallRole: config.onCallRole,
     stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topicsAndPolicies: [iamForward] } : {}) },
   });
 }

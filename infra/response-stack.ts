@@ -39,7 +39,6 @@ import { BOUNDARY_MERGES, containmentStatements, MEMBER_IAM_RULE_NAMES, protectP
 import { containmentReadStatements } from './containment-read.js';
 import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
-import { memberRoleNames } from './member-iam-stack.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -615,7 +614,9 @@ export class ResponseStack extends Stack {
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
       // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's (member-iam-stack.ts, infra14).
-      memberRoleNames: memberRoleNames(config),
+      // The on-call role, and (its calls forwarded from member accounts) the containment role and its read role by its name (infra15).
+      otherRoleNames: { prefixes: [config.containmentRoleName], exactly: [config.onCallRole] },
+      rolesDeployedIn: config.region,
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',
       archiveName: EVENT_ARCHIVE_NAME,

@@ -154,6 +154,16 @@ export function leftToOthers(incident: Incident): boolean {
   return !incident.sample && !incident.mergedInto && incident.state !== 'closed' && incident.actions.some(leftToAnother);
 }
 
+/**
+ * A failed step's reason: which step, its code and its detail. A step's own error (ContainmentStepError)
+ * already begins its detail so: said once, not twice.
+ */
+function failedStepReason(step: StepRecord): string {
+  const head = `${step.name} failed (${step.code ?? 'error'}): `;
+  const detail = step.detail ?? '';
+  return (detail.startsWith(head) ? detail : `${head}${detail}`).trim();
+}
+
 const leftToAnother = (a: ActionRecord) => a.status === 'skipped' && Boolean(a.heldBy) && !a.released && !a.person;
 
 /** An action left to an incident closed since (`closed`: as it is now, merges followed) that does not hold its resource contained. */
@@ -1012,7 +1022,7 @@ async function runAction(
       if (!releaseUnderWay(a, machineTime(deps))) delete a.releasing;
     }
     // Done, an isolation still says what it left open (the DNS resolver): the record never claims more.
-    a.reason = failed ? `${failed.name} failed (${failed.code ?? 'error'}): ${failed.detail ?? ''}`.trim() : doneReason(a.type);
+    a.reason = failed ? failedStepReason(failed) : doneReason(a.type);
     const kind = failed ? ('containment-failed' as const) : ('containment-done' as const);
     toTell(draft, a);
     // Failed before this attempt and done now: the incidents that left it here read NOT CONTAINED.

@@ -92,14 +92,23 @@ export interface ContainmentCheck {
  * user, a key, a policy, a bucket's block); `error` a read that failed (AccessDenied, throttled),
  * which is never taken for "in place".
  */
+/** An access key's user's console password (null: none) and MFA devices, by when each was made (enabled), nothing else of them. */
+export type SignIn = { password: { created: string | null } | null; mfaDevices: { enabled: string | null }[] };
+
 export type Observation =
   | { read: 'error'; code: string; message: string }
   /**
    * Not found. `byName`: read by a name that can change (an IAM user's, an RDS database's
    * identifier), so not found is renamed or deleted, not known which. `others`: an access key's
-   * user's other keys, from the list that did not hold the key (as for a `key` read).
+   * user's other keys, from the list that did not hold the key, and its sign-in (as for a `key` read).
    */
-  | { read: 'missing'; what: string; byName?: true; others?: { id: string; status: string; created: string | null }[] }
+  | {
+      read: 'missing';
+      what: string;
+      byName?: true;
+      others?: { id: string; status: string; created: string | null }[];
+      signIn?: SignIn;
+    }
   | { read: 'interface'; groups: string[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
@@ -117,7 +126,7 @@ export type Observation =
       read: 'key';
       status: string;
       others?: { id: string; status: string; created: string | null }[];
-      signIn?: { password: { created: string | null } | null; mfaDevices: { enabled: string | null }[] };
+      signIn?: SignIn;
     }
   /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
   | { read: 'revocation'; deniesBefore: string | null }
@@ -215,6 +224,8 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
     }
     if (action.heldBy) continue;
     const done = doneSteps(action);
+    // The stolen key found Inactive or deleted beside a key made with it (the run failed naming it): read as one set so.
+    if (foundNotContainedKey(action)) done.add('deactivate-key');
     if (done.size === 0) continue;
     // A merge carried its actions to the survivor, whose copy a release marks: the copy here is history.
     if (incident.mergedInto) {
@@ -394,6 +405,11 @@ function userNameOf(action: ActionRecord): string | undefined {
 /** Whether `datalek minimise` took the action's user name out (the record named it until then). */
 const nameMinimised = (action: ActionRecord) => action.evidence?.userName === MINIMISED_NAME || action.params?.userName === MINIMISED_NAME;
 
+/** Whether the run found the stolen key Inactive or deleted already, a key made with it Active (readA15 A1, A3). */
+const foundNotContainedKey = (action: ActionRecord) =>
+  action.type === 'deactivate-access-key' &&
+  (action.steps ?? []).some((s) => s.name === 'deactivate-key' && s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
+
 /** The step whose state a run found in place already (ALREADY_CONTAINED), per action type drift reads it for. */
 const FOUND_CONTAINED_STEP: Record<string, string> = {
   'deactivate-access-key': 'deactivate-key',
@@ -495,8 +511,9 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       if (!inEffect('deactivate-key', 'reactivate-key') || !userName) return [];
       const since = typeof evidence.otherKeysSince === 'string' ? evidence.otherKeysSince : undefined;
       const step = (action.steps ?? []).find((s) => s.name === 'deactivate-key');
-      const containedAt = step?.at;
-      const found = step?.status === 'failed' && step.code === ALREADY_CONTAINED;
+      // A key made after the deactivation was not made with the stolen key, unless a key made with it still worked then.
+      const containedAt = chainOutlived(evidence, since) ? undefined : step?.at;
+      const found = step?.status === 'failed' && (step.code === ALREADY_CONTAINED || step.code === OTHER_KEY_ACTIVE);
       return [
         {
           kind: 'access-key',
@@ -675,7 +692,7 @@ function readsOf(e: Expectation): string {
   }
 }
 
-type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?: string };
+export type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?: string };
 
 /**
  * The most rules a killed run leaves on a group it made (network-isolation.ts): a new group's one
@@ -773,7 +790,7 @@ const inWords = (items: readonly string[]) => (items.length < 2 ? items.join('')
  * The key deleted: gone, unless its user has another Active key made since the first activity, which
  * is NOT CONTAINED as beside an Inactive key (`otherCredentialsVerdict`); a check it names is kept.
  */
-function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead): Verdict {
+export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead): Verdict {
   const v = otherCredentialsVerdict(e, seen, 'access key not found');
   if (v.state === 'drifted') return { ...v, todo: `find out who deleted the key (CloudTrail: DeleteAccessKey); ${v.todo}` };
   return { state: 'gone', actual: v.actual, todo: [todoOf(e, 'gone'), v.todo].filter(Boolean).join('; ') };
@@ -821,6 +838,24 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     };
   }
   return { state: 'in-place', actual: after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key };
+}
+
+/**
+ * The code of a key step that found a key made since the first activity still Active (review13 K1):
+ * `other-keys` after a deactivation, or `deactivate-key` finding the stolen key Inactive or deleted
+ * already (readA15 A1, A3). Drift reads the key of the latter as one set Inactive.
+ */
+export const OTHER_KEY_ACTIVE = 'OtherKeyActive';
+
+/**
+ * Whether the key list the record keeps (`otherKeys`, read when the stolen key was deactivated or
+ * found so) held an Active key made since the first activity (`since`; or when not known): the
+ * attacker's chain outlived the deactivation, so a key made after it may have been made with that
+ * one (rotated: readA15 A2), and is not cleared as "made after it".
+ */
+export function chainOutlived(evidence: Record<string, unknown>, since: string | undefined): boolean {
+  const keys = Array.isArray(evidence.otherKeys) ? (evidence.otherKeys as { status?: unknown; created?: unknown }[]) : [];
+  return keys.some((k) => k.status === 'Active' && !(since && typeof k.created === 'string' && k.created < since));
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */

@@ -53,6 +53,7 @@ import {
   DATALEK_POLICY_PREFIX,
   DATALEK_ROLE_PREFIX,
   deployRoleArn,
+  deployRoleArnIn,
   EXECUTION_ROLE_PREFIX,
   notByDeployment,
   POLICY_VERSION_CHANGES,
@@ -118,6 +119,12 @@ export const REGISTER_RULE_NAME = 'datalek-watch-register';
  */
 export const BY_HAND_RULE_NAME = 'datalek-watch-by-hand';
 
+/** The rule on IAM calls on datalek's roles (`roleCalls`): out of `datalek-watch-changes` for room (infra15). */
+export const ROLES_RULE_NAME = 'datalek-watch-roles';
+
+/** The rule on objects written to a staging bucket: to the queue alone, no message of its own per object (infra15). */
+export const UPLOADS_RULE_NAME = 'datalek-watch-uploads';
+
 /** The alarm that pages on the watched calls. */
 export const WATCH_ALARM_NAME = 'pipeline-changed';
 
@@ -133,7 +140,12 @@ export const WATCH_RULES = [
   { name: CHANGES_RULE_NAME, undelivered: 'watch-changes-undelivered' },
   { name: REGISTER_RULE_NAME, undelivered: 'watch-register-undelivered' },
   { name: BY_HAND_RULE_NAME, undelivered: 'watch-by-hand-undelivered' },
+  { name: ROLES_RULE_NAME, undelivered: 'watch-roles-undelivered' },
+  { name: UPLOADS_RULE_NAME, undelivered: 'watch-uploads-undelivered', message: false },
 ] as const;
+
+/** Whether a watch rule sends each call it matches to the alarm topic as a message of its own (all but the uploads rule). */
+export const sendsMessages = (rule: (typeof WATCH_RULES)[number]): boolean => !('message' in rule && rule.message === false);
 
 // The helpers below match a call's service on `source` alone (its `eventSource` says the same):
 // the patterns must fit in 2,048 characters. A `…Changes` helper gives the calls a deployment makes
@@ -345,7 +357,7 @@ export function allowWatchRulesToPublish(topic: sns.Topic): void {
       conditions: {
         ArnEquals: {
           // And the rules on calls that undo containment (containment-watch.ts, group-tag-watch.ts).
-          'aws:SourceArn': [...WATCH_RULES.map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].map((name) =>
+          'aws:SourceArn': [...WATCH_RULES.filter(sendsMessages).map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].map((name) =>
             stack.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           ),
         },
@@ -365,8 +377,10 @@ export interface PipelineWatchProps extends RegisterWatchProps {
   secretNamePrefix?: string;
   /** How the names of the log groups whose metric filters alarms count begin (the response stack's `DatalekResponse-`); none in a forwarder region. */
   logGroupPrefix?: string;
-  /** The member stacks' roles, whose trust or policies changed page where member accounts forward IAM's calls (the central region); none elsewhere. */
-  memberRoleNames?: string[];
+  /** datalek's roles named other than `datalek-…`, whose trust or policies changed page (`roleCalls`): the on-call role; in the central region, where member accounts forward IAM's calls, the containment role (a prefix: its read role). */
+  otherRoleNames: OtherRoleNames;
+  /** The region whose datalek deployment makes datalek's roles (the central region): its execution role's calls on them are excused (`roleCalls`). */
+  rolesDeployedIn: string;
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
@@ -559,6 +573,21 @@ export function pagingWatchPattern(props: Pick<PipelineWatchProps, 'keyIds' | 's
   return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
 }
 
+/** CloudFormation's calls that change a stack (`deployCalls`). */
+export const STACK_CALLS = [
+  'ExecuteChangeSet',
+  'CreateStack',
+  'UpdateStack',
+  'DeleteStack',
+  'SetStackPolicy',
+  'UpdateTerminationProtection',
+  'RollbackStack',
+  'ContinueUpdateRollback',
+];
+
+/** CloudFormation's calls that give a stack a role (`deployTrustCalls`). */
+export const STACK_ROLE_CALLS = ['CreateStack', 'UpdateStack', 'CreateChangeSet'];
+
 /**
  * A datalek stack changed, deleted or unprotected: every other rule lets a deployment's own calls
  * through (`datalek-watch-by-hand` excuses datalek's deployment), so whoever may deploy may change any function, rule, alarm or
@@ -575,19 +604,7 @@ export function deployCalls(): Record<string, unknown> {
     // No eventSource (room: this is in the us-east-1 forward's pattern): only CloudTrail's calls carry an eventName.
     detail: {
       $or: [
-        {
-          eventName: [
-            'ExecuteChangeSet',
-            'CreateStack',
-            'UpdateStack',
-            'DeleteStack',
-            'SetStackPolicy',
-            'UpdateTerminationProtection',
-            'RollbackStack',
-            'ContinueUpdateRollback',
-          ],
-          requestParameters: { stackName },
-        },
+        { eventName: STACK_CALLS, requestParameters: { stackName } },
         { eventName: ['ExecuteChangeSet'], requestParameters: { stackName: [{ exists: false }] } },
       ],
     },
@@ -616,58 +633,22 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
 
 /**
  * What would make someone else datalek's deployment, and so excused by every watch rule
- * (deploy-role.ts), whoever does it:
- * - IAM calls on the roles of datalek's CDK bootstrap (`cdk-datalek-…`): the execution role's trust
- *   (who may assume it: CloudFormation alone), its or the deploy role's policies (the deploy role
- *   may pass the execution role; its trust says who may deploy), a role deleted or made again; and a
- *   new default version of the bootstrap's managed policies (`cdk-datalek-…`: the execution policy,
- *   the bootstrap's boundary), which grants their roles anything with nothing attached (deploy12);
- *   and the same calls on `DatalekIamForward`'s role (`IAM_FORWARD_ROLE_NAME`), which would stop it
- *   forwarding anything, unseen (read12b B1).
- * - The same calls on a datalek function's role (`datalek-*-function`, fgsec14 S1): a new trust makes
- *   its sessions anyone's, and the containment watch excuses a session of the contain function's role
- *   by its name, which the caller chooses; its policies or boundary are what the function may do.
- *   Matched as any role named `datalek-…` (EventBridge's `wildcard` has no case-insensitive form, and
- *   IAM's names have no case): DatalekIamForward's, the member stacks' (the containment role the
- *   contain function assumes there, its read role, the forwarding role: their calls reach this bus as
- *   the member forwards IAM's calls; `memberRoleNames` names those called otherwise), an on-call role
- *   named so (its sessions are excused by the containment watch too). A deployment that changes a
- *   function's grants pages too, once for each role (announce it); the service control policy denies
- *   these calls on `datalek-*-function` to all but the deployment and break-glass (pipeline-scp.ts), in
- *   the pipeline account only.
- *   IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
- *   forwarded from there (iam-forward-stack.ts). Re-running `cdk bootstrap` makes them too (announce it).
- * - The execution role handed to a stack not named `Datalek…` (CreateStack, UpdateStack,
- *   CreateChangeSet with its ARN; by a stack's name or its ARN), or to Cloud Control API (which takes
- *   a role for CloudFormation's resource handlers): by whoever may pass it, administrators with
- *   `iam:PassRole` on `*` included. Not seen: a later update of such a stack that names no role (it
- *   keeps the role it was created with, for anyone who may update it; its creation paged): no call
- *   tells it from another team's update, so datalek's service control policy denies giving the role
- *   to such a stack at all (pipeline-scp.ts).
+ * (deploy-role.ts), whoever does it: the execution role handed to a stack not named `Datalek…`
+ * (CreateStack, UpdateStack, CreateChangeSet with its ARN; by a stack's name or its ARN), or to Cloud
+ * Control API (which takes a role for CloudFormation's resource handlers): by whoever may pass it,
+ * administrators with `iam:PassRole` on `*` included. Not seen: a later update of such a stack that
+ * names no role (it keeps the role it was created with, for anyone who may update it; its creation
+ * paged): no call tells it from another team's update, so datalek's service control policy denies
+ * giving the role to such a stack at all (pipeline-scp.ts). The bootstrap's roles changed: `roleCalls`.
  */
-export function deployTrustCalls(memberRoleNames: string[] = []): Record<string, unknown>[] {
-  // Its ARN, with or without a path (short: this is in the us-east-1 forward's pattern, near 2,048 characters).
+export function deployTrustCalls(): Record<string, unknown>[] {
+  // Its ARN, with or without a path (short).
   const executionRole = [{ wildcard: `*/${EXECUTION_ROLE_PREFIX}*` }];
-  // Any role named `datalek-…` (in any case: `wildcard`, for `datalek-*-function`, has no such form), and the member
-  // stacks' named otherwise.
-  const roles = iamNames(
-    [BOOTSTRAP_ROLE_PREFIX, DATALEK_ROLE_PREFIX],
-    memberRoleNames.filter((name) => !name.toLowerCase().startsWith(DATALEK_ROLE_PREFIX)),
-  );
   return [
-    {
-      source: ['aws.iam'],
-      detail: {
-        $or: [
-          { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: roles } },
-          { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
-        ],
-      },
-    },
     {
       source: ['aws.cloudformation'],
       detail: {
-        eventName: ['CreateStack', 'UpdateStack', 'CreateChangeSet'],
+        eventName: STACK_ROLE_CALLS,
         requestParameters: { roleARN: executionRole, stackName: [{ 'anything-but': { prefix: STACK_NAME_PREFIX } }] },
       },
     },
@@ -676,6 +657,59 @@ export function deployTrustCalls(memberRoleNames: string[] = []): Record<string,
       detail: { eventName: ['CreateResource', 'UpdateResource', 'DeleteResource'], requestParameters: { roleArn: executionRole } },
     },
   ];
+}
+
+/** The roles of datalek's named other than `datalek-…`: each name matched as a prefix (`prefixes`: the member containment role, whose read role adds `-read`) or exactly. */
+export interface OtherRoleNames {
+  prefixes: string[];
+  exactly: string[];
+}
+
+/**
+ * IAM calls on datalek's roles, as the branches of one `detail` `$or` (`datalek-watch-roles`, infra15:
+ * out of `datalek-watch-changes`, whose pattern neared 2,048 characters with a long role name):
+ * - whoever makes them, those on the roles of datalek's CDK bootstrap (`cdk-datalek-…`): the
+ *   execution role's trust (who may assume it: CloudFormation alone), its or the deploy role's
+ *   policies (the deploy role may pass the execution role; its trust says who may deploy), a role
+ *   deleted or made again; and a new default version of the bootstrap's managed policies
+ *   (`cdk-datalek-…`: the execution policy, the bootstrap's boundary), which grants their roles
+ *   anything with nothing attached (deploy12). Re-running `cdk bootstrap` makes them (announce it);
+ *   the execution role itself may not change them unpaged either (257).
+ * - by anyone but `byHandOf` (the deployment that makes datalek's roles: the central region's
+ *   execution role), the same calls on a role named `datalek-…`: a function's (`datalek-*-function`,
+ *   fgsec14 S1: a new trust makes its sessions anyone's, and the containment watch excuses a session of
+ *   the contain function's role by its name, which the caller chooses; its policies or boundary are
+ *   what the function may do), `DatalekIamForward`'s (`IAM_FORWARD_ROLE_NAME`: changed, it would stop
+ *   forwarding anything, read12b B1; deployed from us-east-1, its own deployment pages too), the member
+ *   stacks' (the containment role the contain function assumes there, its read role, the forwarding
+ *   roles: their calls reach this bus as the member forwards IAM's calls; a member's deployment pages
+ *   too); and on `others`, datalek's roles named otherwise: the on-call role (infra15: its sessions are
+ *   excused by the containment watch, whatever its name), a member containment role so named. In any
+ *   case (EventBridge's `equals-ignore-case`; IAM's names have none). A deployment that changes a
+ *   function's grants no longer pages once for each role (infra15): it pages once per stack
+ *   (`deployCalls`), and the service control policy denies these calls on `datalek-*-function` and the
+ *   on-call role to all but the deployment and break-glass (pipeline-scp.ts), in the pipeline account.
+ * IAM's calls reach EventBridge in us-east-1 only: seen where a pipeline region is us-east-1, or
+ * forwarded from there (iam-forward-stack.ts).
+ */
+export function roleCalls(others: OtherRoleNames, byHandOf: Record<string, unknown>): Record<string, unknown>[] {
+  const notDatalek = (name: string) => !name.toLowerCase().startsWith(DATALEK_ROLE_PREFIX);
+  return [
+    { eventName: BOOTSTRAP_ROLE_CHANGES, requestParameters: { roleName: iamNames([BOOTSTRAP_ROLE_PREFIX]) } },
+    { eventName: BOOTSTRAP_POLICY_CHANGES, requestParameters: { policyArn: BOOTSTRAP_POLICY_ARNS.map((wildcard) => ({ wildcard })) } },
+    {
+      eventName: BOOTSTRAP_ROLE_CHANGES,
+      requestParameters: {
+        roleName: iamNames([DATALEK_ROLE_PREFIX, ...others.prefixes.filter(notDatalek)], [...new Set(others.exactly)].filter(notDatalek)),
+      },
+      userIdentity: byHandOf,
+    },
+  ];
+}
+
+/** `roleCalls` as one EventBridge pattern. */
+export function rolesWatchPattern(others: OtherRoleNames, byHandOf: Record<string, unknown>): Record<string, unknown> {
+  return { source: ['aws.iam'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { $or: roleCalls(others, byHandOf) } };
 }
 
 /**
@@ -692,37 +726,48 @@ export function iamNames(prefixes: string[], exactly: string[] = []): Record<str
  * An object written to a staging bucket of datalek's CDK bootstrap (`cdk-datalek-assets-…`: this
  * region's, or us-east-1's forwarded, iam-forward-stack.ts), by anyone: S3's `Object Created` event,
  * which datalek's bootstrap template turns on (bootstrap-template.ts). A zip or template put at the
- * key of a release's asset is what the next deploy hands to the execution role; a deploy's own
- * uploads page too (the event names no role, only the account). Only this account's buckets send
- * events to its bus.
- * And (fgsec14 S2) the CloudTrail calls named `calls` on the bucket: its settings changed
- * (`STAGING_BUCKET_CALL_PREFIXES`: one `PutBucketNotification` turns off every upload's page, and S3's
- * event is no call), by anyone (`cdk bootstrap`'s own too: announce it). Without `calls`, every call
- * naming the bucket: the us-east-1 forward carries them all (a pattern holds 2,048 characters) and
- * the central rule reads which.
+ * key of a release's asset is what the next deploy hands to the execution role. The event names no
+ * role, only the account (`requester`), so a deploy's own uploads match too: `datalek-watch-uploads`
+ * puts each in the watch's queue with no message of its own (infra15: a routine deploy paged once per
+ * asset), where the queue's depth and new-calls alarms page on them, once for a burst. Only this
+ * account's buckets send events to its bus.
  */
-export function stagingBucketCalls(calls?: unknown[]): Record<string, unknown> {
-  const bucket = [{ prefix: STAGING_BUCKET_PREFIX }];
-  const named = { requestParameters: { bucketName: bucket } };
-  return { source: ['aws.s3'], detail: { $or: [{ bucket: { name: bucket } }, calls ? { eventName: calls, ...named } : named] } };
+export function stagingBucketObjects(): Record<string, unknown> {
+  return { source: ['aws.s3'], detail: { bucket: { name: [{ prefix: STAGING_BUCKET_PREFIX }] } } };
 }
 
-/** The event types of `stagingBucketCalls` beside CloudTrail's calls (only S3's own event carries `bucket.name`). */
-export const CALLS_AND_OBJECTS = ['AWS API Call via CloudTrail', 'Object Created'];
+/** `stagingBucketObjects` as one EventBridge pattern. */
+export function uploadsWatchPattern(): Record<string, unknown> {
+  return { 'detail-type': ['Object Created'], ...stagingBucketObjects() };
+}
 
 /**
- * A datalek stack changed, datalek's deployment given to someone else, an object written to its
- * staging bucket; and, where alarms count a log (`logGroupPrefix`), their filters changed: one
- * EventBridge pattern.
+ * The CloudTrail calls named `calls` on a staging bucket (fgsec14 S2): its settings changed
+ * (`STAGING_BUCKET_CALL_PREFIXES`: one `PutBucketNotification` turns off every upload's page, and S3's
+ * event is no call), by anyone (`cdk bootstrap`'s own too: announce it). Without `calls`, every call
+ * naming the bucket, and its objects (`stagingBucketObjects`): the us-east-1 forward carries them all
+ * (a pattern holds 2,048 characters) and the central rules read which.
  */
-export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix' | 'memberRoleNames'>): Record<string, unknown> {
+export function stagingBucketCalls(calls?: unknown[]): Record<string, unknown> {
+  const named = { requestParameters: { bucketName: [{ prefix: STAGING_BUCKET_PREFIX }] } };
+  if (calls) return { source: ['aws.s3'], detail: { eventName: calls, ...named } };
+  const objects = stagingBucketObjects() as { detail: Record<string, unknown> };
+  return { source: ['aws.s3'], detail: { $or: [objects.detail, named] } };
+}
+
+/**
+ * A datalek stack changed, datalek's deployment given to someone else, a staging bucket's settings
+ * changed; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge
+ * pattern.
+ */
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
   const calls = [
     deployCalls(),
-    ...deployTrustCalls(props.memberRoleNames),
+    ...deployTrustCalls(),
     stagingBucketCalls(prefixes(STAGING_BUCKET_CALL_PREFIXES)),
     ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
   ];
-  return { 'detail-type': CALLS_AND_OBJECTS, $or: calls };
+  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: calls };
 }
 
 /**
@@ -803,7 +848,7 @@ export class PipelineWatch extends Construct {
       ['Guard', `calls that would silence the ${WATCH_RULE_NAME} or ${BY_HAND_RULE_NAME} rule`, guardPattern(byHandOf)],
       [
         'Changes',
-        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each deployment you announced, and one for each object it uploads), change who may deploy it (its CDK bootstrap roles and policies, its execution role given to another stack, an object written to its staging bucket), or delete the log metric filters (or log group) the contain function's alarms count",
+        "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each stack of each deployment you announced), change who may deploy it (its execution role given to another stack, its staging bucket's settings), or delete the log metric filters (or log group) the contain function's alarms count",
         changesWatchPattern(props),
       ],
       [
@@ -815,6 +860,16 @@ export class PipelineWatch extends Construct {
         'ByHand',
         "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
         byHandPattern({ ...props, byHandOf }),
+      ],
+      [
+        'Roles',
+        "calls that change the trust, policies or boundary of datalek's roles: its CDK bootstrap's (or their managed policies' versions), by anyone; a datalek function's, the member stacks', the IAM forward's or the on-call role's, by anyone but the deployment that makes them",
+        rolesWatchPattern(props.otherRoleNames, notByDeployment(deployRoleArnIn(this, props.rolesDeployedIn))),
+      ],
+      [
+        'Uploads',
+        "objects written to datalek's CDK staging bucket (a deploy's uploads: the next deploy runs what is there as its execution role); each waits in the queue, with no message of its own",
+        uploadsWatchPattern(),
       ],
     ] as const;
     const whats = rules.map(([, what]) => what.replace(/^calls that/, 'a call that can'));
@@ -850,12 +905,6 @@ export class PipelineWatch extends Construct {
     const alarmTopicArn = props.alarmTopic.topicArn;
     watchRules.forEach((r, i) => {
       r.addTarget({ bind: () => ({ arn: queue.queueArn }) });
-      // Each call also goes to the alarm topic at once, as a message of its own: an alarm acts
-      // only when its state changes, so while one is raised a second call would page no one.
-      const message = events.RuleTargetInput.fromText(
-        `datalek WATCH: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look it up in CloudTrail (Event history: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
-      );
-      r.addTarget({ bind: () => ({ arn: alarmTopicArn, input: message }) });
       // A call it matched but could not put in the queue (its policy or key broken) is no
       // message, and the depth alarm stays quiet: the rule's failed invocations page instead.
       onCallAlarm(this, `${r.node.id}UndeliveredAlarm`, {
@@ -864,6 +913,16 @@ export class PipelineWatch extends Construct {
         metric: ruleMetric(r, 'FailedInvocations'),
         topic: props.alarmTopic,
       });
+      // A deploy's uploads: no message each (infra15); the queue's new-calls alarm pages on them, once for a burst.
+      if (!sendsMessages(WATCH_RULES[i])) return;
+      // Each call also goes to the alarm topic at once, as a message of its own: an alarm acts
+      // only when its state changes, so while one is raised a second call would page no one.
+      // A deployment's names its stack (infra15: a routine deploy pages once per stack).
+      const stack = WATCH_RULES[i].name === CHANGES_RULE_NAME ? ` (stack ${field('$.detail.requestParameters.stackName')})` : '';
+      const message = events.RuleTargetInput.fromText(
+        `datalek WATCH: ${field('$.detail.eventName')}${stack} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look it up in CloudTrail (Event history: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
+      );
+      r.addTarget({ bind: () => ({ arn: alarmTopicArn, input: message }) });
     });
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,

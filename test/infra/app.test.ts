@@ -10,6 +10,7 @@ import { DeployConfigError } from '../../infra/config.js';
 import { WATCH_RULE_PREFIX, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_QUALIFIER } from '../../infra/deploy-role.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { expectDeadLetterPath } from './dead-letter-path.js';
 
 const CONTEXT = DEPLOY_CONTEXT;
 
@@ -120,9 +121,12 @@ describe('the CDK app', () => {
     // anchor's not-running alarms, the two acknowledgement URLs' failures and the watch on calls
     // that stop findings from arriving (its queue's depth and its new calls), with one per watch
     // rule on calls it could not deliver, the detector check's not-running alarm, and the
-    // containment and group tags watches' on calls they could not deliver, and the stuck conflicts of
-    // the acknowledgement paths (infra14), all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 2 + 1);
+    // containment, group tags and ECS placement (contain15) watches' on calls they could not deliver,
+    // and the stuck conflicts of the acknowledgement paths (infra14), all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 3 + 1);
+    expect(Object.values(response.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).toContain(
+      'datalek-watch-ecs-placement-undelivered',
+    );
     response.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     for (const alarm of Object.values(response.findResources('AWS::CloudWatch::Alarm'))) {
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('datalek-on-call-alarms');
@@ -257,33 +261,7 @@ describe('the CDK app', () => {
 
   it("keeps a failed IAM forward in an encrypted dead-letter queue that only the two rules may send to and only break-glass may take from, and pages on-call through us-east-1's own alarm topic on what arrives (infra14)", () => {
     const t = Template.fromStack(built.iamForward as NonNullable<typeof built.iamForward>);
-    const queues = Object.entries(t.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(1);
-    const [[queue, { Properties: props }]] = queues;
-    expect(props.KmsMasterKeyId).toBeDefined();
-    expect(props.MessageRetentionPeriod).toBe(14 * 24 * 3600);
-    const [policy] = Object.values(t.findResources('AWS::SQS::QueuePolicy')).filter(
-      (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queue }]),
-    );
-    const statements = policy.Properties.PolicyDocument.Statement as { Sid?: string; Effect: string; Action: string | string[]; Condition?: unknown }[];
-    const send = statements.find((st) => st.Effect === 'Allow' && [st.Action].flat().includes('sqs:SendMessage'));
-    const rules = Object.keys(t.findResources('AWS::Events::Rule')).sort();
-    expect(send?.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': rules.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) } });
-    const take = statements.find((st) => st.Effect === 'Deny' && [st.Action].flat().includes('sqs:ReceiveMessage'));
-    expect(JSON.stringify(take?.Condition)).toMatch(new RegExp(`role/${CONTEXT.breakGlassRole}"`));
-    expect(statements.some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('sqs:PurgeQueue'))).toBe(true);
-    // The alarm counts what arrives (a receive cannot hide it) and pages through this region's alarm topic, which on-call gets.
-    const [[topic]] = Object.entries(t.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
-    t.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: topic }, Protocol: 'email', Endpoint: CONTEXT.onCallEmail });
-    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
-      JSON.stringify(a.Properties).includes(JSON.stringify({ 'Fn::GetAtt': [queue, 'QueueName'] })),
-    );
-    expect(alarms.map((a) => a.Properties.AlarmName)).toEqual(['datalek-iam-forward-dead-letters']);
-    expect(JSON.stringify(alarms[0].Properties)).toContain('"MetricName":"NumberOfMessagesSent"');
-    expect(alarms[0].Properties.AlarmActions).toEqual([{ Ref: topic }]);
-    expect(alarms[0].Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
-    // An event neither forwarded nor put in the queue pages too, per rule.
-    for (const name of ['datalek-iam-forward-lost', 'datalek-iam-guard-lost']) t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name });
+    expectDeadLetterPath(t, { breakGlassRole: CONTEXT.breakGlassRole, onCallEmail: CONTEXT.onCallEmail, alarm: 'datalek-iam-forward-dead-letters' });
   });
 
   it('needs no forward from us-east-1 where a pipeline region is us-east-1: its own watch rules see IAM there', () => {

@@ -9,7 +9,7 @@
  * the contain role's trust, assumed it as `DatalekResponse-Contain-x`, and put an isolated instance
  * back, here or in every member account (their containment roles trust this role): unpaged.
  * Now each such call on a `datalek-*-function` role is denied to all but the deployment and the
- * break-glass role, and pages (`datalek-watch-changes`, the deployment's own calls too); so do the
+ * break-glass role, and pages (`datalek-watch-roles` since infra15, by anyone but the deployment); so do the
  * member stacks' roles' (the containment role the contain function assumes, its read role, the
  * forwarding role), which no service control policy of the pipeline account reaches. Routing on
  * EventBridge is checked on moto in rule-patterns.test.ts (its WATCHED table); this file reads the
@@ -23,8 +23,9 @@ import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/const
 import { functionRoleName } from '../../infra/constructs/response-function.js';
 import { MEMBER_STACK_ROLE_NAMES } from '../../infra/containment-policy.js';
 import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
-import type { Authorization } from './dynamodb-iam.js';
+import { deploymentScp } from '../../infra/pipeline-scp.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { type Authorization, allowed } from './dynamodb-iam.js';
 import { underShippedScp } from './shipped-scp.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
@@ -45,6 +46,22 @@ const functionRoles = Object.values(Template.fromStack(app.response).findResourc
   .filter((name) => /^datalek-.+-function$/.test(name));
 const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
 
+/** Each call `changes` makes refused under the policy (`under`) for every principal of `refused`, and let through for every one of `allowed`. */
+function expectOnlyBy(changes: (principal: string) => Authorization[], under: (a: Authorization) => boolean, refused: string[], allowed: string[]): void {
+  for (const principal of refused)
+    expect(
+      changes(principal)
+        .filter(under)
+        .map((a) => a.what),
+    ).toEqual([]);
+  for (const principal of allowed)
+    expect(
+      changes(principal)
+        .filter((a) => !under(a))
+        .map((a) => a.what),
+    ).toEqual([]);
+}
+
 /** Whether one EventBridge value filter list matches a string (the forms the stacks use). */
 function valueMatches(filters: unknown[], value: string): boolean {
   return filters.some((f) => {
@@ -62,7 +79,7 @@ function valueMatches(filters: unknown[], value: string): boolean {
 }
 
 /** Every rule with an IAM branch (`eventName` listing the call) whose role filter, if any, lets the role through; the us-east-1 forward (no page) left out. */
-function pagedFor(eventName: string, roleName: string): string[] {
+function pagedFor(eventName: string, roleName: string, of = stacks): string[] {
   const hits = new Set<string>();
   const walk = (node: unknown, rule: string) => {
     if (Array.isArray(node)) {
@@ -77,7 +94,7 @@ function pagedFor(eventName: string, roleName: string): string[] {
     }
     for (const v of Object.values(o)) walk(v, rule);
   };
-  for (const s of stacks) {
+  for (const s of of) {
     for (const r of Object.values(Template.fromStack(s).findResources('AWS::Events::Rule'))) {
       const name = String(r.Properties.Name ?? '');
       if (name === 'datalek-iam-forward' || !r.Properties.EventPattern) continue;
@@ -95,7 +112,7 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
     expect(excused.some((re) => re.test(`arn:aws:sts::${ACCOUNT}:assumed-role/${CONTAIN_ROLE}/DatalekResponse-Contain-x`))).toBe(true);
     // The checks can see a guarded role: the bootstrap's execution role is both denied and paged.
     const bootstrapRole = `cdk-datalek-cfn-exec-role-${ACCOUNT}-${DEPLOY_CONTEXT.region}`;
-    expect(pagedFor('UpdateAssumeRolePolicy', bootstrapRole)).toContain('datalek-watch-changes');
+    expect(pagedFor('UpdateAssumeRolePolicy', bootstrapRole)).toContain('datalek-watch-roles');
     expect(underScp(call('iam:UpdateAssumeRolePolicy', bootstrapRole, role('Admin')))).toBe(false);
   });
 
@@ -103,35 +120,61 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
     expect(functionRoles).toContain(CONTAIN_ROLE);
     expect(functionRoles.length).toBeGreaterThan(5);
     const changes = (principal: string) => functionRoles.flatMap((name) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, name, principal)));
-    for (const principal of [
+    const refused = [
       role('Admin'),
       role('OrganizationAccountAccessRole'),
       `arn:aws:iam::${ACCOUNT}:user/someone`,
       role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-west-2`),
-    ])
-      expect(
-        changes(principal)
-          .filter(underScp)
-          .map((a) => a.what),
-      ).toEqual([]);
+    ];
     // CloudFormation makes, changes and deletes the roles with the stack; break-glass may mend them.
-    for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
-      expect(
-        changes(principal)
-          .filter((a) => !underScp(a))
-          .map((a) => a.what),
-      ).toEqual([]);
+    expectOnlyBy(changes, underScp, refused, [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)]);
     // Another team's role is not datalek's to hold.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'billing-report-function', role('Admin')))).toBe(true);
   });
 
-  it('pages (datalek-watch-changes), whoever makes the call, on every function role and on the member stacks’ roles', () => {
+  it('pages (datalek-watch-roles) on every function role and on the member stacks’ roles (by anyone but the deployment that makes them: rule-patterns.test.ts)', () => {
     const { containmentRoleName } = app.config;
     const memberRoles = [containmentRoleName, containmentReadRoleName(containmentRoleName), ...MEMBER_STACK_ROLE_NAMES];
     for (const name of [...functionRoles, ...memberRoles])
-      for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, name), `${change} on ${name}`).toContain('datalek-watch-changes');
+      for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, name), `${change} on ${name}`).toContain('datalek-watch-roles');
     // In any case (IAM's names have none), and not another team's.
-    expect(pagedFor('UpdateAssumeRolePolicy', 'Datalek-Contain-Function')).toContain('datalek-watch-changes');
+    expect(pagedFor('UpdateAssumeRolePolicy', 'Datalek-Contain-Function')).toContain('datalek-watch-roles');
     expect(pagedFor('UpdateAssumeRolePolicy', 'billing-report')).toEqual([]);
+  });
+});
+
+/**
+ * infra15: the containment watch excuses every session of the on-call role (as which `datalek release`
+ * and `contain` run), so whoever may change that role's trust undoes containment unpaged. Named
+ * `datalek-…` it paged (S1's pattern read any such name) but was not denied; named otherwise
+ * (`-c onCallRole=…`), neither.
+ */
+describe("the on-call role's trust and policies, whatever its name (infra15)", () => {
+  const ON_CALL = 'oncall-engineers';
+  const named = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, onCallRole: ON_CALL });
+  const namedStacks = [named.stateful, named.response, ...named.forwarders, ...named.members, ...(named.iamForward ? [named.iamForward] : [])];
+  const scp = deploymentScp(named) as { Statement: Statement[] };
+  const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
+  const underDeploymentScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], base);
+
+  it('matters: the containment watch excuses its sessions', () => {
+    const excused = roleSessionWildcards(datalekContainmentRoles(named.config, named.response.stackName), ACCOUNT, 'aws');
+    expect(excused).toContain(`arn:aws:sts::${ACCOUNT}:assumed-role/${ON_CALL}/*`);
+  });
+
+  it('pages (datalek-watch-roles) on each change of its trust, policies or boundary, in any case, in every region', () => {
+    for (const change of BOOTSTRAP_ROLE_CHANGES) {
+      const paged = pagedFor(change, ON_CALL, namedStacks);
+      expect(paged, change).toContain('datalek-watch-roles');
+    }
+    expect(pagedFor('UpdateAssumeRolePolicy', 'OnCall-Engineers', namedStacks)).toContain('datalek-watch-roles');
+  });
+
+  it('is denied by the service control policy to all but the deployment and break-glass', () => {
+    const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, ON_CALL, principal));
+    const refused = [role('Admin'), role(ON_CALL), `arn:aws:iam::${ACCOUNT}:user/someone`];
+    expectOnlyBy(changes, underDeploymentScp, refused, [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)]);
+    // And the shipped policy names it by a placeholder, as the account and the break-glass role.
+    expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-on-call', role('Admin')))).toBe(false);
   });
 });

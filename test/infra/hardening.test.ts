@@ -360,7 +360,9 @@ describe('the hardened AWS side', () => {
         'datalek-watch-paging-undelivered',
         'datalek-watch-pipeline-undelivered',
         'datalek-watch-register-undelivered',
+        'datalek-watch-roles-undelivered',
         'datalek-watch-sources-undelivered',
+        'datalek-watch-uploads-undelivered',
       ]);
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ThrottledRules', Namespace: 'AWS/Events' });
       forwarder.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
-import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { notByDeployment } from '../../infra/deploy-role.js';
 import {
   MEMBER_IAM_FORWARD_RULE_NAME,
@@ -25,6 +25,7 @@ import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/memb
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
+import { expectDeadLetterPath } from './dead-letter-path.js';
 
 const PIPELINE = DEPLOY_CONTEXT.account;
 const MEMBER = DEPLOY_CONTEXT.memberAccounts;
@@ -113,6 +114,18 @@ describe("a member account's calls that silence its findings reach the pipeline'
         ],
       },
     });
+  });
+
+  it("keeps a member's failed IAM forward in an encrypted dead-letter queue of its us-east-1 that only the two rules may send to and only its break-glass role may take from, and pages on-call through that region's own alarm topic (infra15: a failed forward was lost silently)", () => {
+    const t = Template.fromStack(built.memberIam[0]);
+    expectDeadLetterPath(t, {
+      breakGlassRole: DEPLOY_CONTEXT.breakGlassRole,
+      onCallEmail: DEPLOY_CONTEXT.onCallEmail,
+      alarm: 'datalek-member-iam-forward-dead-letters',
+    });
+    // The member's break-glass role alone may disable or delete the queue's key, in the member account.
+    const [key] = Object.values(t.findResources('AWS::KMS::Key'));
+    expect(text(t, key.Properties.KeyPolicy)).toContain(`arn:aws:iam::${MEMBER}:role/${DEPLOY_CONTEXT.breakGlassRole}`);
   });
 
   it("fits the member IAM stack's patterns, as deployed, in 2,048 characters with the longest names a deployer may give (attack15 K2: the guard forwards this region's datalek stacks too)", () => {
@@ -338,7 +351,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central-iam' }));
     const response = Template.fromStack(built.response);
-    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
+    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, ROLES_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
     for (const watch of rulesOf(response).filter((r) => central.includes(r.Properties.Name))) {
       const name = watch.Properties.Name as string;
       const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });

@@ -41,7 +41,10 @@ const template = Template.fromStack(response);
 const functions = template.findResources('AWS::Lambda::Function');
 /** The shipped file as a deployer attaches it: its placeholders replaced. */
 const scp = JSON.parse(
-  readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole),
+  readFileSync(SCP_FILE, 'utf8')
+    .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
+    .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole)
+    .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call'),
 ) as { Statement: Statement[] };
 /** The organisation's default FullAWSAccess beside it: an SCP allows nothing of its own. */
 const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);
@@ -77,13 +80,52 @@ const onlyBreakGlass = (changes: (principal: string) => Authorization[], refused
 /** The role CloudFormation deploys the stacks with (the CDK bootstrap's execution role), in each of the pipeline's regions. */
 const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
 
+/** Every stack of the app: the pipeline account's, the member accounts', DatalekIamForward. */
+const all = [...stacks, ...memberIam, ...(iamForward ? [iamForward] : [])];
+/** Whether an EventBridge value filter list matches `value` (exact, prefix, equals-ignore-case or wildcard). */
+const matches = (filters: unknown[], value: string) =>
+  filters.some((f) => {
+    if (typeof f === 'string') return f === value;
+    const o = f as { prefix?: unknown; wildcard?: string; 'equals-ignore-case'?: string };
+    if (typeof o.prefix === 'string') return value.startsWith(o.prefix);
+    if (o.prefix && typeof o.prefix === 'object')
+      return value.toLowerCase().startsWith(String((o.prefix as Record<string, string>)['equals-ignore-case']).toLowerCase());
+    if (typeof o['equals-ignore-case'] === 'string') return value.toLowerCase() === o['equals-ignore-case'].toLowerCase();
+    return new RegExp(
+      `^${String(o.wildcard)
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replaceAll('*', '.*')}$`,
+    ).test(value);
+  });
+/**
+ * The central watch rules (not the forwards) with a branch on `eventName` whose `field` filter lets `value` through:
+ * a policy's ARN where the branch names policies (or names none), a role's name where it names roles.
+ */
+const pagedFor = (eventName: string, value: string, field: 'policyArn' | 'roleName' = 'policyArn') => {
+  const hits = new Set<string>();
+  const walk = (node: unknown, rule: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const names = (o.requestParameters as Record<string, unknown[]> | undefined)?.[field];
+    if (Array.isArray(o.eventName) && matches(o.eventName, eventName) && (names ? matches(names, value) : field === 'policyArn')) hits.add(rule);
+    for (const v of Object.values(o)) walk(v, rule);
+  };
+  for (const s of all)
+    for (const r of Object.values(Template.fromStack(s).findResources('AWS::Events::Rule')))
+      if (r.Properties.EventPattern) walk(r.Properties.EventPattern, String(r.Properties.Name));
+  return [...hits].filter((r) => !/forward|guard$/.test(r));
+};
+
 describe('the service control policy of the pipeline account', () => {
-  it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account and the break-glass role', () => {
+  it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account, the break-glass role and the on-call role', () => {
     expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks } }));
   });
 
-  it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and a break-glass role name of IAM's longest", () => {
-    const text = readFileSync(SCP_FILE, 'utf8').replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64));
+  it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and break-glass and on-call role names of IAM's longest", () => {
+    const text = readFileSync(SCP_FILE, 'utf8')
+      .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
+      .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
+      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64));
     expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
   });
 
@@ -344,7 +386,6 @@ describe('against a new version of a managed policy on a datalek role that has n
   // attributes), the member's for datalek-containment, the forwarders' and DatalekIamForward's boundaries were
   // named <stack>-<id>-<random>: the SCP and every watch rule name datalek-*, so a new default version of one
   // (a forward role's boundary allowing nothing: every forwarded call a dead letter) was neither refused nor paged.
-  const all = [...stacks, ...memberIam, ...(iamForward ? [iamForward] : [])];
   /** Each managed policy attached to, or the boundary of, a role of a datalek stack, by the name CloudFormation gives it. */
   const rolePolicies = all.flatMap((s) => {
     const t = Template.fromStack(s);
@@ -357,35 +398,6 @@ describe('against a new version of a managed policy on a datalek role that has n
         name: String(p.Properties.ManagedPolicyName ?? `${s.stackName}-${id}-ABCDEF123456`),
       }));
   });
-  /** Whether an EventBridge value filter list matches `value` (exact, prefix or wildcard). */
-  const matches = (filters: unknown[], value: string) =>
-    filters.some((f) =>
-      typeof f === 'string'
-        ? f === value
-        : typeof (f as { prefix?: unknown }).prefix === 'string'
-          ? value.startsWith((f as { prefix: string }).prefix)
-          : new RegExp(
-              `^${String((f as { wildcard?: string }).wildcard)
-                .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
-                .replaceAll('*', '.*')}$`,
-            ).test(value),
-    );
-  /** The central watch rules (not the forwards) with a branch on `eventName` whose policyArn filter, if any, lets `policyArn` through. */
-  const pagedFor = (eventName: string, policyArn: string) => {
-    const hits = new Set<string>();
-    const walk = (node: unknown, rule: string): void => {
-      if (!node || typeof node !== 'object') return;
-      const o = node as Record<string, unknown>;
-      const arns = (o.requestParameters as { policyArn?: unknown[] } | undefined)?.policyArn;
-      if (Array.isArray(o.eventName) && matches(o.eventName, eventName) && (!arns || matches(arns, policyArn))) hits.add(rule);
-      for (const v of Object.values(o)) walk(v, rule);
-    };
-    for (const s of all)
-      for (const r of Object.values(Template.fromStack(s).findResources('AWS::Events::Rule')))
-        if (r.Properties.EventPattern) walk(r.Properties.EventPattern, String(r.Properties.Name));
-    return [...hits].filter((r) => !/forward|guard$/.test(r));
-  };
-
   it("finds the policies: the contain function's overflow, the member containment role's, each forwarder's and DatalekIamForward's boundary", () => {
     expect(rolePolicies.length).toBeGreaterThan(10);
     for (const stack of [response, ...members, ...forwarders, ...(iamForward ? [iamForward] : [])])
@@ -404,6 +416,55 @@ describe('against a new version of a managed policy on a datalek role that has n
       );
     });
     expect(unguarded.map((p) => p.where)).toEqual([]);
+  });
+});
+
+describe('against a forward role broken, or the alarm that would page it silenced (last-b B1, B2)', () => {
+  // A Deny put on a forward role (datalek-iam-forward-role in us-east-1; a forwarder region's), AWSDenyAll attached
+  // or its trust changed stops every forward, and the one page for it travels through that very role: a dead letter.
+  // Then DisableAlarmActions on the dead-letter alarm: nothing pages again. The forwarders' role had no fixed name.
+  /** Each role of the app's stacks, by the name CloudFormation gives it. */
+  const roles = all.flatMap((s) =>
+    Object.entries(Template.fromStack(s).findResources('AWS::IAM::Role')).map(([id, r]) => ({
+      where: `${s.stackName}/${id}`,
+      name: String(r.Properties.RoleName ?? `${s.stackName}-${id}-ABCDEF123456`.slice(0, 64)),
+    })),
+  );
+  const forwardRoles = roles.filter((r) => r.name.includes('forward-role')).map((r) => r.name);
+  /** Each datalek alarm of the pipeline account's stacks (DatalekIamForward's in us-east-1 too), by ARN. */
+  const alarms = [...stacks, ...(iamForward ? [iamForward] : [])].flatMap((s) =>
+    Object.values(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => `arn:aws:cloudwatch:${s.region}:${ACCOUNT}:alarm:${a.Properties.AlarmName}`,
+    ),
+  );
+  const silencing = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'].map((a) => `cloudwatch:${a}`);
+  const breaks = (principal: string, names = forwardRoles) =>
+    names.flatMap((name) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, role(name), principal)));
+  const silences = (principal: string, arns = alarms) => arns.flatMap((arn) => silencing.map((action) => call(action, arn, principal)));
+
+  it("names every role of the stacks datalek-…, the forwarders' included, so that a policy put on one, attached to it or its trust changed pages", () => {
+    expect(pagedFor('PutRolePolicy', 'datalek-contain-function', 'roleName').length, 'premise: a function role pages').toBeGreaterThan(0);
+    expect(forwardRoles.sort()).toEqual(['datalek-forward-role-eu-central-1', 'datalek-iam-forward-role']);
+    const unpaged = roles.filter(({ name }) =>
+      ['PutRolePolicy', 'AttachRolePolicy', 'UpdateAssumeRolePolicy'].some((c) => pagedFor(c, name, 'roleName').length === 0),
+    );
+    expect(unpaged.map((r) => `${r.where} (${r.name})`)).toEqual([]);
+  });
+
+  it("refuses a forward role's trust or policies changed, and a datalek alarm silenced, to all but the deployment and break-glass", () => {
+    expect(alarms.length).toBeGreaterThan(20);
+    expect(alarms).toContain(`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:datalek-iam-forward-dead-letters`);
+    onlyBreakGlass((principal) => [...breaks(principal), ...silences(principal)], [role('Admin'), `arn:aws:iam::${ACCOUNT}:user/someone`]);
+    for (const principal of deployments) expect([...breaks(principal), ...silences(principal)].filter((a) => !underScp(a)).map((a) => a.what)).toEqual([]);
+    // us-east-1's deployment (DatalekIamForward's role and alarms), excused in the policy a deployment writes.
+    const written = deploymentScp(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING })) as { Statement: Statement[] };
+    const usEast1 = role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`);
+    const iamForwardAlarms = alarms.filter((a) => a.includes(':us-east-1:'));
+    for (const a of [...breaks(usEast1, ['datalek-iam-forward-role']), ...silences(usEast1, iamForwardAlarms)])
+      expect(allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...written.Statement]], BASE), a.what).toBe(true);
+    // Another team's roles and alarms are not datalek's to hold.
+    expect(underScp(call('iam:PutRolePolicy', role('billing-forward-role'), role('Admin')))).toBe(true);
+    expect(underScp(call('cloudwatch:DisableAlarmActions', `arn:aws:cloudwatch:${BASE.region}:${ACCOUNT}:alarm:billing-late`, role('Admin')))).toBe(true);
   });
 });
 

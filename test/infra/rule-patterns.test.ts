@@ -195,9 +195,10 @@ const WATCHED: Record<string, string[]> = {
   '153-queue-attributes-set-by-an-iam-users-deploy.json': ['central/by-hand', 'forwarder/by-hand'],
   '160-function-code-by-a-session-named-like-the-execution-role.json': ['central/by-hand'],
   // What would make another principal datalek's deployment: the bootstrap roles' trust or policies changed (IAM's calls
-  // reach EventBridge in us-east-1 only), or datalek's execution role given to a stack of another name (by name or ARN).
-  '154-datalek-execution-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
-  '155-datalek-deploy-role-policy-put.json': ['central/changes', 'forwarder/changes'],
+  // reach EventBridge in us-east-1 only: datalek-watch-roles, infra15), or datalek's execution role given to a stack of
+  // another name (by name or ARN).
+  '154-datalek-execution-role-trust-changed.json': ['central/roles', 'forwarder/roles'],
+  '155-datalek-deploy-role-policy-put.json': ['central/roles', 'forwarder/roles'],
   '156-datalek-execution-role-passed-to-another-stack.json': ['central/changes', 'forwarder/changes'],
   '157-datalek-execution-role-passed-to-a-stack-by-arn.json': ['central/changes', 'forwarder/changes'],
   // A datalek stack's own change set (cdk diff, or a deploy: its execution pages) and the shared bootstrap's roles do not.
@@ -210,8 +211,8 @@ const WATCHED: Record<string, string[]> = {
   // A new default version of a managed policy of datalek's bootstrap (the execution policy given to `cdk bootstrap
   // --cloudformation-execution-policies`, named `cdk-datalek-…`; the bootstrap's boundary) grants its roles anything
   // with nothing attached (deploy12); by its ARN with or without a path. Another team's policy does not page.
-  '162-execution-policy-new-default-version.json': ['central/changes', 'forwarder/changes'],
-  '163-bootstrap-boundary-default-version-set-by-path.json': ['central/changes', 'forwarder/changes'],
+  '162-execution-policy-new-default-version.json': ['central/roles', 'forwarder/roles'],
+  '163-bootstrap-boundary-default-version-set-by-path.json': ['central/roles', 'forwarder/roles'],
   '164-another-teams-policy-new-version.json': [],
   // A stack of another name keeps the role it was given for every later update that names none: no rule can tell
   // that update from another team's (deploy12). datalek's service control policy denies giving it the role at all
@@ -219,10 +220,12 @@ const WATCHED: Record<string, string[]> = {
   '165-update-of-another-stack-naming-no-role.json': [],
   // An object written to a staging bucket of datalek's bootstrap (S3's own event, which datalek's bootstrap template turns
   // on): a zip or template at the key of a release's asset is what the next deploy runs as the execution role (deploy12).
-  // By anyone (the event names the account, not the role): a deploy's uploads page too. us-east-1's comes forwarded.
-  '166-zip-put-in-the-staging-bucket.json': ['central/changes', 'forwarder/changes'],
+  // By anyone (the event names the account, not the role): a deploy's uploads are in the queue too, by datalek-watch-uploads,
+  // which sends no message of its own per object (infra15: a routine deploy paged once per asset); the queue's new-calls
+  // alarm pages on them, once for a burst. us-east-1's come forwarded.
+  '166-zip-put-in-the-staging-bucket.json': ['central/uploads', 'forwarder/uploads'],
   '167-object-put-in-another-teams-bucket.json': [],
-  '168-template-copied-into-the-staging-bucket.json': ['central/changes', 'forwarder/changes'],
+  '168-template-copied-into-the-staging-bucket.json': ['central/uploads', 'forwarder/uploads'],
   // A permission added to a datalek function lets an account outside the organisation invoke it, past every SCP (review10 K4):
   // it pages unless the deployment adds it (the stack's EventBridge and URL permissions), as the functions' other changes.
   '170-outside-account-may-invoke-the-acknowledge-function.json': ['central/by-hand'],
@@ -272,15 +275,16 @@ const WATCHED: Record<string, string[]> = {
   '226-another-teams-policy-version-deleted.json': [],
   // infra14: IAM's names are not distinguished by case (a role named cdk-datalek-… answers to CDK-Datalek-… too), so a
   // call naming a bootstrap role, or DatalekIamForward's, in another case pages as well (EventBridge's equals-ignore-case).
-  '227-execution-role-trust-changed-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
-  '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
+  '227-execution-role-trust-changed-naming-it-in-another-case.json': ['central/roles', 'forwarder/roles'],
+  '228-iam-forward-role-boundary-naming-it-in-another-case.json': ['central/roles', 'forwarder/roles'],
   // fgsec14 S1: a datalek function's role given a new trust (a session of the contain role named DatalekResponse-* is
-  // excused by the containment watch, and the caller names the session) or policy, whoever makes the call: a deployment
-  // that changes a function's grants pages too. Any role named datalek-…: the member stacks' roles too, whose calls
+  // excused by the containment watch, and the caller names the session) or policy, by anyone but the deployment that
+  // makes the function roles (infra15: the central region's datalek execution role; a routine deploy paged once per
+  // role it changed, and pages once per stack, 77). Any role named datalek-…: the member stacks' roles too, whose calls
   // reach the central region as member accounts forward them. Another team's role does not.
-  '240-contain-function-role-trust-changed.json': ['central/changes', 'forwarder/changes'],
-  '241-notify-function-role-policy-put-by-a-deploy.json': ['central/changes', 'forwarder/changes'],
-  '242-member-containment-role-boundary-deleted.json': ['central/changes', 'forwarder/changes'],
+  '240-contain-function-role-trust-changed.json': ['central/roles', 'forwarder/roles'],
+  '241-notify-function-role-policy-put-by-a-deploy.json': [],
+  '242-member-containment-role-boundary-deleted.json': ['central/roles', 'forwarder/roles'],
   '243-another-teams-function-role-trust-changed.json': [],
   // fgsec14 S2: the staging bucket's page rests on its own notification setting, which one call turned off unpaged (S3's
   // Object Created names the bucket, a CloudTrail call does not carry that field): its settings changed page, whoever
@@ -294,6 +298,17 @@ const WATCHED: Record<string, string[]> = {
   // function what the queue holds. The stacks make none: by anyone but the deployment, it pages.
   '249-queue-of-ones-own-mapped-to-the-record-function.json': ['central/by-hand'],
   '250-another-teams-queue-mapped-to-its-function.json': [],
+  // infra15: the on-call role's trust, policies or boundary changed (its sessions are excused by the containment watch),
+  // whatever its name (oncall-engineers here), in any case.
+  '251-on-call-role-trust-changed.json': ['central/roles', 'forwarder/roles'],
+  '252-on-call-role-policy-attached-naming-it-in-another-case.json': ['central/roles', 'forwarder/roles'],
+  '253-on-call-role-boundary-deleted.json': ['central/roles', 'forwarder/roles'],
+  // infra15: only the deployment that makes the function roles is excused (the central region's datalek execution role),
+  // not the shared bootstrap's, not another region's datalek deployment; and never on the bootstrap's own roles.
+  '254-contain-function-role-policy-put-by-the-shared-bootstraps-deploy.json': ['central/roles', 'forwarder/roles'],
+  '255-contain-function-role-trust-changed-by-another-regions-datalek-deploy.json': ['central/roles', 'forwarder/roles'],
+  '256-contain-function-role-boundary-put-by-the-deploy.json': [],
+  '257-execution-role-policy-put-by-the-execution-role-itself.json': ['central/roles', 'forwarder/roles'],
   // contain15: an isolation drains the instance's ECS container instance, so ECS places no task there (a task's own
   // interface, in its own groups, would put the instance back on the network). Setting it ACTIVE again, or a StartTask
   // (which names its instances), pages, for any instance, by anyone but datalek's sessions (a release runs as on-call).
@@ -389,6 +404,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       region: 'eu-west-1',
       forwardFrom: 'eu-north-1',
       breakGlassRole: 'datalek-break-glass',
+      // Not named datalek-…: its role's changes page by its name (infra15).
+      onCallRole: 'oncall-engineers',
       'aws:cdk:bundling-stacks': [],
     });
     const state = Template.fromStack(stateful);
@@ -503,7 +520,9 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/paging',
       'central/pipeline',
       'central/register',
+      'central/roles',
       'central/sources',
+      'central/uploads',
       'forwarder/by-hand',
       'forwarder/changes',
       'forwarder/containment',
@@ -513,13 +532,51 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'forwarder/paging',
       'forwarder/pipeline',
       'forwarder/register',
+      'forwarder/roles',
       'forwarder/sources',
+      'forwarder/uploads',
     ]);
+    // A deploy's uploads wait in the queue with no message of their own (infra15); every other watch rule sends one per call.
+    expect(Object.keys(watchMessages).sort()).toEqual(
+      Object.keys(watchPatterns)
+        .filter((id) => !id.endsWith('/uploads'))
+        .sort(),
+    );
   });
 
   it('fits each pattern, as deployed, in the 2,048 characters EventBridge takes by default', () => {
     for (const [id, pattern] of Object.entries({ ...patterns, ...watchPatterns, ...iamPatterns }))
       expect(JSON.stringify(pattern).length, id).toBeLessThanOrEqual(2048);
+  });
+
+  it('fits every pattern of every stack in 2,048 characters with the longest names and regions a deployer may give, in the longest partition (infra15)', () => {
+    // IAM's longest role names (the containment role's 59: its read role adds -read), none named datalek-… (each is then
+    // named in the patterns), the longest region names, two member accounts.
+    const longest = buildApp({
+      region: 'ap-southeast-2',
+      allowNonEuRegion: 'true',
+      account: ACCOUNT,
+      forwardFrom: 'ap-northeast-3,eu-central-1',
+      memberAccounts: '444455556666,777788889999',
+      breakGlassRole: 'b'.repeat(64),
+      onCallRole: 'o'.repeat(64),
+      containmentRoleName: 'c'.repeat(59),
+      'aws:cdk:bundling-stacks': [],
+    });
+    const state = Template.fromStack(longest.stateful);
+    const stacks = [longest.stateful, longest.response, ...longest.forwarders, ...longest.members, ...longest.memberIam, longest.iamForward];
+    const sizes: Record<string, number> = {};
+    for (const stack of stacks) {
+      if (!stack) continue;
+      const t = Template.fromStack(stack);
+      for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
+        if (!rule.Properties.EventPattern) continue;
+        const pattern = resolveValue(rule.Properties.EventPattern, t, { account: stack.account, region: stack.region, exporters: [state] });
+        sizes[`${stack.stackName}/${rule.Properties.Name}`] = JSON.stringify(pattern).replaceAll('arn:aws:', 'arn:aws-us-gov:').length;
+      }
+    }
+    expect(Object.keys(sizes).length).toBeGreaterThan(20);
+    expect(Object.entries(sizes).filter(([, size]) => size > 2048)).toEqual([]);
   });
 
   it('has no $or of fewer than two branches, which EventBridge refuses though moto takes it (review8 last read B1: a forwarder could not be deployed)', () => {
@@ -616,13 +673,26 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '241-notify-function-role-policy-put-by-a-deploy.json',
         '242-member-containment-role-boundary-deleted.json',
         '243-another-teams-function-role-trust-changed.json',
+        '251-on-call-role-trust-changed.json',
+        '252-on-call-role-policy-attached-naming-it-in-another-case.json',
+        '253-on-call-role-boundary-deleted.json',
+        '254-contain-function-role-policy-put-by-the-shared-bootstraps-deploy.json',
+        '255-contain-function-role-trust-changed-by-another-regions-datalek-deploy.json',
+        '256-contain-function-role-boundary-put-by-the-deploy.json',
+        '257-execution-role-policy-put-by-the-execution-role-itself.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
         'containment/18-another-inline-policy-deleted.json',
         'containment/37-revocation-policy-deleted-naming-it-in-another-case.json',
-        // A Datalek… stack changed (this region's: DatalekIamForward, DatalekToolkit), datalek's execution role given to another stack.
+        // CloudFormation's calls that change a stack or give it a role, by name alone (infra15, for room: the central
+        // datalek-watch-changes reads which stack and role): a Datalek… stack changed (this region's: DatalekIamForward,
+        // DatalekToolkit), datalek's execution role given to another stack; and another team's, which pages nowhere.
         '156-datalek-execution-role-passed-to-another-stack.json',
+        '158-datalek-stack-change-set-with-its-execution-role.json',
+        '165-update-of-another-stack-naming-no-role.json',
+        '81-deploy-another-teams-stack.json',
+        '82-change-set-made-by-cdk-diff.json',
         '157-datalek-execution-role-passed-to-a-stack-by-arn.json',
         '161-datalek-named-stack-created-with-its-execution-role.json',
         '77-deploy-the-response-stack.json',
@@ -662,9 +732,9 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     expect(iamForwardRoleNames).toEqual([roleName]);
     // The forward rule carries each to the central bus, by name ...
     expect([...((await routed('b1-forward', iamPatterns, entries))['datalek-iam-forward'] ?? [])].sort()).toEqual(all);
-    // ... where datalek-watch-changes pages on each: after it no IAM call would reach the central rules, and nothing would say so.
+    // ... where datalek-watch-roles pages on each: after it no IAM call would reach the central rules, and nothing would say so.
     const paged = await routed('b1-central', watchPatterns, entries);
-    expect([...(paged['central/changes'] ?? [])].sort()).toEqual(all);
+    expect([...(paged['central/roles'] ?? [])].sort()).toEqual(all);
   });
 
   it('sends each watched call as a message of its own naming the call, the caller, when and where, two calls two messages (review 3, S3)', async () => {

@@ -8,7 +8,9 @@
  * before containment reached it (review12 K7) leaves the user NOT CONTAINED, its key Inactive, deleted
  * or not: the containment run says so itself, from the list it reads (review13 K1), and drift names
  * the key when the stolen one is deleted (K4); so do a console password and an MFA device made with
- * it, and a key made before the stolen key was found Inactive already.
+ * it, deleted or not (readA15 A4). A run that finds the stolen key Inactive or deleted already judges
+ * the user's other keys from the list it read too (readA15 A1, A3), and a rerun clears no key made
+ * after the deactivation while a key made with the stolen one still worked then (A2).
  */
 import {
   CreateAccessKeyCommand,
@@ -211,6 +213,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: failed']);
     expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
     expect(action.reason).toContain(second);
+    // Said once which step failed and why, not "other-keys failed (OtherKeyActive): other-keys failed (OtherKeyActive): …".
+    expect(action.reason).toMatch(new RegExp(`^other-keys failed \\(OtherKeyActive\\): ${stolen} `));
     // The record: the user's other key, from the list containment made anyway.
     expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
     // The FG and on-call are told it failed, naming the key, as for any failed step; never the user's name.
@@ -251,7 +255,10 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(await read(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
   });
 
-  it('a key found Inactive already: its user’s other keys are recorded all the same, and one made since the first activity reads NOT CONTAINED', async () => {
+  /** What the run told on-call and the FG of the incident, each message as channel/kind and body. */
+  const toldOf = async (incident: Incident) => (await store.listMessages(incident.id)).map((m) => `${m.channel}/${m.kind}: ${m.body}`);
+
+  it('a key found Inactive already beside a key made since the first activity: failed, NOT CONTAINED naming it, on-call told (readA15 A1)', async () => {
     await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
     const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 's.smit' }))).AccessKey?.AccessKeyId as string;
     // The attacker made a second key with the stolen one; then the owner (or a closed incident) set the stolen key Inactive.
@@ -262,19 +269,90 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
       accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLESMIT00001', userType: 'IAMUser', userName: 's.smit' },
     });
     const [action] = incident.actions;
-    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'skipped' });
+    // Not "found contained, left": the key made with it works (it was skipped so until readA15 A1).
+    expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'failed' });
     expect(action.heldBy).toBeUndefined();
+    expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
+    expect(action.reason).toContain(second);
     // The list the step read to find it Inactive holds the other key: recorded, with the first activity known.
     expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
     expect(action.evidence?.otherKeysSince).toBe(incident.firstActivityAt ?? incident.detectedAt);
-    expect(action.steps?.find((s) => s.name === 'deactivate-key')?.detail).toContain(`another Active key: ${second}`);
+    const told = await toldOf(incident);
+    const failed = told.filter((m) => m.includes('/containment-failed: '));
+    expect(failed.map((m) => m.split('/')[0]).sort()).toEqual(['fg', 'on-call']);
+    for (const m of failed) expect(m).toMatch(new RegExp(`(NOT CONTAINED|NIET INGEPERKT)[^\\n]*${second}`));
+    expect(told.join('\n')).not.toMatch(/containment-(left|done)/);
     const report = await checkContainment([incident], reader, now());
     const [r] = report.resources;
     expect(`${r.resource}: ${r.state}`, r.actual).toBe(`access key ${stolen}: drifted`);
     expect(r.actual).toContain(`NOT CONTAINED: the key's user has another Active key made since the first activity`);
-    expect(r.actual).toContain('before the key was found Inactive');
     expect(r.actual).toContain(second);
-    expect(JSON.stringify(report)).not.toContain('smit');
+    expect(JSON.stringify({ report, told })).not.toContain('smit');
+    // The second key Inactive too: the next run finds the stolen key contained, as found (left, nothing to hold).
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 's.smit', AccessKeyId: second, Status: 'Inactive' }));
+    await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    const again = ((await store.getIncident(incident.id)) as Incident).actions[0];
+    expect(again.status, again.reason).toBe('skipped');
+  });
+
+  it('the stolen key deleted before the run reaches it: the key list it read is kept, and a key made since reads NOT CONTAINED (readA15 A3)', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'w.wever' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'w.wever' }))).AccessKey?.AccessKeyId as string;
+    const second = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'w.wever' }))).AccessKey?.AccessKeyId as string;
+    // The attacker, with the second key, deletes the stolen one before containment reaches it.
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: 'w.wever', AccessKeyId: stolen }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLEWEVER0001', userType: 'IAMUser', userName: 'w.wever' },
+    });
+    const [action] = incident.actions;
+    expect(action.status).toBe('failed');
+    expect(action.evidence?.otherKeys).toEqual([{ id: second, status: 'Active', created: expect.any(String) }]);
+    expect(action.reason).toContain(`${stolen} access key not found, but NOT CONTAINED`);
+    expect(action.reason).toContain('DeleteAccessKey');
+    const failed = (await toldOf(incident)).filter((m) => m.includes('/containment-failed: '));
+    expect(failed.map((m) => m.split('/')[0]).sort()).toEqual(['fg', 'on-call']);
+    for (const m of failed) expect(m).toContain(second);
+    expect(JSON.stringify(failed)).not.toContain('wever');
+  });
+
+  it('a rerun after the named key was rotated (stolen key deleted, a key made with the named one, it deleted): not done (readA15 A2)', async () => {
+    const { stolen, second, incident } = await secondKeyMade('x.xander', 'AIDAEXAMPLEXANDER001');
+    expect(incident.actions[0].status).toBe('failed');
+    // The attacker, with the second key: the stolen key deleted (a free slot), a third made with the second, the second deleted.
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: 'x.xander', AccessKeyId: stolen }));
+    const third = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'x.xander' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: 'x.xander', AccessKeyId: second }));
+    await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    const after = (await store.getIncident(incident.id)) as Incident;
+    const again = after.actions[0];
+    expect(again.status, again.reason).toBe('failed');
+    const step = again.steps?.find((s) => s.name === 'other-keys');
+    expect(step?.status).toBe('failed');
+    // The stolen key is named as not found, never as Inactive; the third key as NOT CONTAINED.
+    expect(step?.detail).toContain(`${stolen} access key not found, but NOT CONTAINED`);
+    expect(step?.detail).toContain(third);
+    const [r] = (await checkContainment([after], reader, now())).resources;
+    expect(`${r.state}: ${r.actual}`).toMatch(/^drifted: access key not found, but NOT CONTAINED/);
+    expect(r.actual).toContain(third);
+    expect(r.actual).not.toContain('so not with it');
+  });
+
+  it('a console password made with the stolen key, the key deleted after containment: still NOT CONTAINED, named (readA15 A4)', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'y.ypma' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'y.ypma' }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new CreateLoginProfileCommand({ UserName: 'y.ypma', Password: 'Not-a-real-password-4!' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLEYPMA00001', userType: 'IAMUser', userName: 'y.ypma' },
+    });
+    // The attacker, signed in to the console with that password, deletes the stolen key.
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: 'y.ypma', AccessKeyId: stolen }));
+    const [r] = (await checkContainment([incident], reader, now())).resources;
+    expect(`${r.state}: ${r.actual}`).toMatch(/^drifted: access key not found, but NOT CONTAINED: the key's user has a console password made since/);
+    expect(r.todo).toContain('aws iam delete-login-profile');
+    await c.iam.send(new DeleteLoginProfileCommand({ UserName: 'y.ypma' }));
+    expect(await read(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
   });
 
   it('a console password and an MFA device made with the stolen key: NOT CONTAINED until both are gone', async () => {

@@ -276,8 +276,9 @@ async function readOne(
           const others = keys
             .filter((k) => k.AccessKeyId && k.AccessKeyId !== e.accessKeyId)
             .map((k) => ({ id: k.AccessKeyId as string, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null }));
-          // Not found (deleted): the other keys all the same, a key made with it outlives it (review13 K4).
-          if (!key) return { read: 'missing', what: 'access key', others };
+          // Not found (deleted): the other keys all the same, a key made with it outlives it (review13 K4);
+          // so do a console password and MFA devices made with it (readA15 A4).
+          if (!key) return { read: 'missing', what: 'access key', others, signIn: await signIn(c, e.userName) };
           const status = key.Status ?? 'unknown';
           // Inactive: what else the stolen key may have given its user is judged too (an Active key is drifted whatever else).
           return status === 'Inactive' ? { read: 'key', status, others, signIn: await signIn(c, e.userName) } : { read: 'key', status, others };

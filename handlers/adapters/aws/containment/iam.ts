@@ -7,7 +7,7 @@
  */
 import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
-import { otherCredentialsVerdict } from '../../../core/drift.js';
+import { chainOutlived, deletedKeyVerdict, OTHER_KEY_ACTIVE, otherCredentialsVerdict, type Verdict } from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -93,8 +93,26 @@ function otherActiveKeys(others: readonly OtherKey[]): string {
   return `; the key's user has another Active key: ${keys}: not touched (datalek show / verify --target aws says whether it was made since the first activity)`;
 }
 
-/** The code of the `other-keys` step that found a key made since the first activity still Active (review13 K1). */
-export const OTHER_KEY_ACTIVE = 'OtherKeyActive';
+export { OTHER_KEY_ACTIVE };
+
+/**
+ * A key step's failure for a key made since the first activity still Active (`v` drifted): the
+ * verdict, and what to do. `deleted`: the stolen key is not listed any more.
+ */
+function notContained(step: string, action: ActionRecord, v: Verdict, deleted: boolean, evidence?: Record<string, unknown>): ContainmentStepError {
+  const who = deleted ? 'find out who deleted the key (CloudTrail: DeleteAccessKey); ' : '';
+  const message = `${action.target} ${v.actual}; ${who}deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record why with datalek contained ID --action ${action.id} --what TEXT`;
+  return evidence ? new FailedWithEvidence(step, OTHER_KEY_ACTIVE, message, evidence) : new ContainmentStepError(step, OTHER_KEY_ACTIVE, message);
+}
+
+/**
+ * The key's user's other keys judged as drift judges them, the stolen key as read (`status`; not
+ * listed: deleted), one made after `containedAt` cleared.
+ */
+function keysVerdict(action: ActionRecord, userName: string, since: string, containedAt: string | undefined, status: string | undefined, others: OtherKey[]) {
+  const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
+  return status === undefined ? deletedKeyVerdict(expected, { others }) : otherCredentialsVerdict(expected, { others }, status);
+}
 
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   const userName = action.params?.userName;
@@ -108,18 +126,36 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
     // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
     // for a key found Inactive already too (the stolen key may have made one before it was set so).
     const since = ctx.incident.firstActivityAt ?? ctx.incident.detectedAt;
-    if (status === 'Inactive')
+    const evidence = { otherKeys: others, otherKeysSince: since };
+    // Found Inactive, a key made since the first activity Active beside it: not contained (readA15 A1).
+    if (status === 'Inactive') {
+      const v = otherCredentialsVerdict({ kind: 'access-key', accessKeyId: action.target, userName, since, containedAt: now(), found: true }, { others });
+      if (v.state === 'drifted') throw notContained('deactivate-key', action, v, false, evidence);
       throw new FailedWithEvidence(
         'deactivate-key',
         ALREADY_CONTAINED,
         `${action.target} is inactive already; not deactivated again under this incident, so a release of it never reactivates the key (the record that deactivated it, or its owner, holds it)${otherActiveKeys(others)}`,
-        { otherKeys: others, otherKeysSince: since },
+        evidence,
       );
-    await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
+    }
+    try {
+      await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: userName, Status: 'Inactive' }));
+    } catch (err) {
+      // Deleted before the run reached it (not in the list it read): the list is kept, a key made with it judged (readA15 A3).
+      if (errorCode(err) !== 'NoSuchEntity' || status !== undefined || !read.listed) throw err;
+      const v = keysVerdict(action, userName, since, now(), undefined, others);
+      if (v.state === 'drifted') throw notContained('deactivate-key', action, v, true, evidence);
+      throw new FailedWithEvidence(
+        'deactivate-key',
+        'NoSuchEntity',
+        `${action.target} not found: deleted before this run reached it; find out who deleted it (CloudTrail: DeleteAccessKey)${otherActiveKeys(others)}`,
+        evidence,
+      );
+    }
     return {
       status: 'done',
       detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
-      evidence: { userName, otherKeys: others, otherKeysSince: since },
+      evidence: { userName, ...evidence },
     };
   });
   if (deactivated && userName) await judgeOtherKeys(c, action, ctx, now, userName, read);
@@ -148,16 +184,14 @@ async function judgeOtherKeys(
     if (!seen.listed) return { status: 'skipped', detail: "the key's user's keys could not be listed: datalek show / verify --target aws reads them" };
     const recorded = ctx.evidence.otherKeysSince;
     const since = typeof recorded === 'string' ? recorded : (ctx.incident.firstActivityAt ?? ctx.incident.detectedAt);
-    // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time.
-    const containedAt = read ? now() : ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
-    const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
-    const v = otherCredentialsVerdict(expected, { others: seen.others });
-    if (v.state === 'drifted')
-      throw new ContainmentStepError(
-        'other-keys',
-        OTHER_KEY_ACTIVE,
-        `${action.target} ${v.actual}; deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record why with datalek contained ID --action ${action.id} --what TEXT`,
-      );
+    // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time,
+    // unless a key made with the stolen one still worked then (the record's list names it): then none is cleared (readA15 A2).
+    const earlier = chainOutlived(ctx.evidence, since) ? undefined : ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
+    const containedAt = read ? now() : earlier;
+    // This run's list was read before it set the key Inactive; a later run's says what became of it (deleted: not listed).
+    const status = read ? 'Inactive' : seen.status;
+    const v = keysVerdict(action, userName, since, containedAt, status, seen.others);
+    if (v.state === 'drifted') throw notContained('other-keys', action, v, status === undefined);
     return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
   });
 }
