@@ -92,7 +92,9 @@ describe.skipIf(!MOTO_AVAILABLE)('new findings and findings after closing, on Dy
     expect((await store.getFinding({ ...KEY, findingId }))?.incidentId).toBe(closedId);
     for (const only of [id, closedId]) {
       const problems = (await verifyStore(store, { only, now: clock.now })).problems;
-      expect(problems.map((p) => `${p.incidentId} ${p.entry}`)).toEqual([`${only} finding ${KEY.accountId}/${KEY.region}/${findingId}`]);
+      // Named under this finding only, once or twice: as rolled back or edited and, since 28f1d47 (the
+      // item put back whole, with its old recordHash), for a recordHash the ledger did not record last.
+      expect([...new Set(problems.map((p) => `${p.incidentId} ${p.entry}`))]).toEqual([`${only} finding ${KEY.accountId}/${KEY.region}/${findingId}`]);
     }
   }, 60_000);
 });
