@@ -153,7 +153,8 @@ export const STAGING_BUCKET_CALL_PREFIXES = ['PutBucket', 'DeleteBucket'];
  * `PutBucketEncryption` and `DeleteBucketEncryption` (a KMS key of the caller's, whose policy then
  * decides whether a deploy reads its own assets) as `s3:PutEncryptionConfiguration`, the replication's
  * (the assets copied out) as `s3:PutReplicationConfiguration`, and so on; the lifecycle's deletes it
- * as well. Listed, not `s3:Put*Configuration`: an SCP takes a wildcard at an action's end only.
+ * as well. Listed, not `s3:Put*Configuration`: a wildcard inside an action's name is unconfirmed in an
+ * SCP on real AWS (pipeline-scp.ts relies on one for `iam:*RolePolicy`), and listed they hold either way.
  */
 const STAGING_BUCKET_CONFIGURATIONS = ['Lifecycle', 'Encryption', 'Replication', 'Accelerate', 'Inventory', 'Analytics', 'Metrics', 'IntelligentTiering'];
 
