@@ -43,6 +43,7 @@ import {
   firstReport,
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
+  nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
   processorHours,
@@ -382,9 +383,15 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts
       // nis2SignificantAfterClosing); taken back, marked too, and both stay in the decisions and the register's afterClose.
       const marked = afterClose ? { afterClose: true as const } : {};
-      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null, ...marked };
+      // A request for an intermediate report is asked of the significance in force (art. 23(4)(c)):
+      // kept while it stays "yes", ended by a "no" (said in its entry; the request stays in the
+      // decisions), so a later "yes" runs only its own deadlines, from its own awareness.
+      const asked = draft.nis2?.significant ? (draft.nis2.intermediateDueAt ?? null) : null;
+      const intermediateDueAt = input.nis2Significant ? asked : null;
+      const ended = asked && !input.nis2Significant ? { intermediateRequestEnded: asked } : {};
+      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...marked } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...marked } });
       if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
@@ -845,7 +852,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
       `Op ${local(decided)} is besloten dat het incident significant is: toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
     );
   }
-  const told = firstReport(draft, (r) => r.to === 'csirt' || r.to === 'authority');
+  // Only a report made under the significance in force: one sent under a "yes" taken back told of a significance withdrawn since.
+  const told = firstReport(draft, nis2ReportInForce(draft));
   if (told && at > told.at) {
     throw refuse(
       `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${told.at}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -1399,10 +1407,14 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         },
       );
     }
-    if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {
+    // The notification of the significance in force: one sent under a "yes" taken back since is not followed up (clocks.ts nis2ReportInForce).
+    const notified = previous.filter((r) => r.kind === 'notification');
+    if ((kind === 'final' || kind === 'progress') && !notified.some(nis2ReportInForce(draft))) {
+      const withdrawn = notified.length ? ' made since the last "no" (the one on record was made under a "yes" taken back since)' : '';
+      const ingetrokken = notified.length ? ' die sinds het laatste "nee" is gedaan (de vastgelegde is gedaan onder een "ja" dat daarna is teruggenomen)' : '';
       throw refuse(
-        `a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`,
-        `Een ${reportKindLabel('nl', kind)} volgt op de incidentmelding aan de ${recipientLabel('nl', to)} (NIS2 art. 23(4)(d), (e)): leg die eerst vast.`,
+        `a ${kind} report follows the incident notification to the ${to}${withdrawn} (NIS2 art. 23(4)(d), (e)): record the notification first`,
+        `Een ${reportKindLabel('nl', kind)} volgt op de incidentmelding aan de ${recipientLabel('nl', to)}${ingetrokken} (NIS2 art. 23(4)(d), (e)): leg die eerst vast.`,
       );
     }
     // A report that follows another cannot have been made before it.
