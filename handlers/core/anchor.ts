@@ -24,7 +24,10 @@
  *    so it is anchored once it verifies again, audited whole as every head is; the others are
  *    signed (review13 K3): withholding the whole digest let one loud tamper, for as long as its
  *    repair took, leave every other incident's new history anchored by nothing and rewritable. A
- *    registry that does not verify withholds the digest: its heads are in every digest.
+ *    registry shard that does not verify is carried on as the last digest anchored it, and the
+ *    digest marks it as not renewed (`registryLeftOut`): its heads are in every digest, and
+ *    withholding the digest for it let one registry item tampered stop all anchoring (the
+ *    incidents' own proof too) until a person mended it.
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -65,15 +68,20 @@ import { sha256 } from './hash.js';
 import { anchorRoot, type IncidentHead, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
-  /** The digest written, or null when nothing changed or the registry did not verify. */
+  /** The digest written, or null when nothing changed that verifies. */
   written: (Digest & { name: string; location: string }) | null;
   /**
-   * What does not verify. The incidents they name are left out of any digest written (`leftOut`);
-   * a problem of the registry withholds the digest (written null). Either way the run has failed.
+   * What does not verify. The incidents they name are left out of any digest written (`leftOut`),
+   * the registry shards they name are not renewed in it (`registryLeftOut`). Either way the run has failed.
    */
   problems: AuditProblem[];
   /** The incidents that moved but do not verify: in no digest, still marked for the next run. */
   leftOut: string[];
+  /**
+   * The registry shards that do not verify: the digest written carries each as the last digest
+   * anchored it, marked as not renewed (`registryLeftOut`), and signs the rest.
+   */
+  registryLeftOut: number[];
   unchanged: boolean;
   /** A digest found written but not recorded in the store (a run that died between the two), taken as written. */
   adopted: { sequence: number; name: string }[];
@@ -165,14 +173,15 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const remaining = moved.length - read;
     return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
   });
-  // An incident that does not verify is left out (its mark kept); the registry's heads are in every digest.
+  // An incident that does not verify is left out (its mark kept); a registry shard that does not is
+  // carried on as the last digest anchored it, not renewed, and marked so.
   const broken = new Set(problems.filter((p) => !ofRegistry(p)).map((p) => p.incidentId));
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
-  const result = { adopted, bookkeeping, remaining, leftOut };
-  if (problems.some(ofRegistry)) return { written: null, problems, unchanged: false, ...result };
+  const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut };
 
-  const registry = registryHeads(shards);
+  const registry = registryHeads(shards).map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
   if (signed.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems, unchanged: problems.length === 0, ...result };
 
@@ -187,6 +196,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     signer: deps.signer,
     // What the store's record of anchored heads holds once this digest is recorded in it.
     ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, signed)) }),
+    registryLeftOut,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -206,6 +216,27 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
 function ofRegistry(p: AuditProblem): boolean {
   return p.incidentId === '(registry)' || p.entry.startsWith('registry ');
+}
+
+/**
+ * The registry shards the problems of the registry name (each names its entry as `registry
+ * <shard>/<n>`), in order; every shard when one names none it can be told by, so that nothing
+ * unverified is ever signed.
+ */
+function shardsOf(problems: AuditProblem[], count: number): number[] {
+  const shards = new Set<number>();
+  for (const p of problems) {
+    const shard = /^registry (\d+)\//.exec(p.entry)?.[1];
+    if (shard === undefined) return Array.from({ length: count }, (_, i) => i);
+    shards.add(Number(shard));
+  }
+  return [...shards].sort((x, y) => x - y);
+}
+
+/** A shard's head as the last digest anchored it (its genesis before any): what a digest carries on for a shard that does not verify. */
+function anchoredBefore(previous: Pick<Previous, 'registry'> | null, shard: number): { seq: number; hash: string } {
+  const [seq, hash] = previous?.registry[shard] ?? [0, registryGenesis(shard)];
+  return { seq, hash };
 }
 
 /** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */
@@ -294,7 +325,8 @@ async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, 
   const registry = body.registry.map(([seq, hash]) => ({ seq, hash }));
   const incidents = body.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
   if (anchorRoot(previous?.root ?? null, registry, incidents) !== body.root) return 'has a root that does not follow from its contents';
-  const gone = registryBehind({ registry: body.registry }, await deps.source.registry())[0];
+  // A shard it carried on without renewing is not what it says the store holds (the digest before it says that).
+  const gone = registryBehind({ registry: body.registry }, await deps.source.registry(), body.registryLeftOut)[0];
   if (gone) return `anchors ${gone.entry}, which the store does not hold as it anchored it`;
   for (const head of incidents) {
     const stored = (await deps.source.rawIncident(head.incidentId)).ledger.find((row) => row.seq === head.seq);
@@ -318,9 +350,10 @@ function safeVerify(check: () => boolean): boolean {
 }
 
 /** Registry entries the last digest anchored that the store no longer holds as anchored: the registry went back. */
-function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: RegistryRows[]): AuditProblem[] {
+function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: RegistryRows[], carried: number[] = []): AuditProblem[] {
   const problems: AuditProblem[] = [];
   for (const [shard, [n, hash]] of (previous?.registry ?? []).entries()) {
+    if (carried.includes(shard)) continue;
     const stored = n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash;
     if (stored !== hash)
       problems.push({

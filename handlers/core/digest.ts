@@ -38,6 +38,14 @@ export interface DigestBody {
    * and from those written before it existed.
    */
   anchored?: string;
+  /**
+   * The registry shards that did not verify when this digest was written: their heads in `registry`
+   * are the ones the digest before anchored (the genesis before any), carried on, not renewed. The
+   * rest is signed all the same, so one shard tampered does not stop the anchoring of everything
+   * else; this digest vouches for nothing of those shards beyond what the one before did. Absent
+   * when every shard verified.
+   */
+  registryLeftOut?: number[];
 }
 
 export interface Digest extends DigestBody {
@@ -93,6 +101,7 @@ export function buildDigestBody(input: {
   incidents: IncidentHead[];
   signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
   anchored?: string;
+  registryLeftOut?: number[];
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -105,6 +114,7 @@ export function buildDigestBody(input: {
     root: anchorRoot(input.previous?.root ?? null, input.registry, input.incidents),
     key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
+    ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
   };
 }
 
@@ -212,6 +222,8 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
     const when = `digest ${d.sequence} (${d.at})`;
     if (!only) {
       for (const [shard, [n, hash]] of d.registry.entries()) {
+        // A shard the digest carried on without renewing it: the digest that anchored that head is checked for it.
+        if (d.registryLeftOut?.includes(shard)) continue;
         const stored = store.registryHash(shard, n);
         if (stored !== hash) {
           problems.push({
