@@ -583,6 +583,30 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis
 }
 
 /**
+ * What went to the CSIRT or the authority, or was asked by them, since the NIS2 "yes" in force
+ * (`nis2.at`), each named (en, nl), or null when nothing: what a "no" after closing would end
+ * (`nis2OwedRefusal`), and why the closed page does not offer that "no" (web/action-forms.ts).
+ */
+export function nis2OwedSinceYes(incident: Incident, timeZone: string): { since: string; en: string[]; nl: string[] } | null {
+  const since = incident.nis2?.at ?? '';
+  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
+  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
+  if (!made.length && !asked.length) return null;
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  return {
+    since,
+    en: [
+      ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
+      ...asked.map((due) => `the request for an intermediate report by ${due}`),
+    ],
+    nl: [
+      ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
+      ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
+    ],
+  };
+}
+
+/**
  * lfd15 (readD15 D1): "no" after closing on a "yes" itself given after closing, once a NIS2 report
  * went to the CSIRT or the authority since that "yes", or either asked for an intermediate report:
  * those reports are owed because of what was submitted and asked (the final report a notification
@@ -590,19 +614,10 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis
  * Refused as the "no" on a significance decided before closing is, naming what is owed and how on.
  */
 function nis2OwedRefusal(incident: Incident, timeZone: string): void {
-  const since = incident.nis2?.at ?? '';
-  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
-  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
-  if (!made.length && !asked.length) return;
+  const owed = nis2OwedSinceYes(incident, timeZone);
+  if (!owed) return;
+  const { since, en, nl } = owed;
   const local = (iso: string) => formatLocal(iso, timeZone);
-  const en = [
-    ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
-    ...asked.map((due) => `the request for an intermediate report by ${due}`),
-  ];
-  const nl = [
-    ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
-    ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
-  ];
   throw refuse(
     `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
     `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,

@@ -19,11 +19,12 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from '../core/clocks.js';
-import { REPORT_KINDS } from '../core/fg-workflow.js';
+import { nis2OwedSinceYes, REPORT_KINDS } from '../core/fg-workflow.js';
 import { type Decision, findingTypesSeen, type Incident } from '../core/incident.js';
 import { actionLabel } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
+import { formatLocal } from '../core/time.js';
 import {
   type Action,
   type ActionDeps,
@@ -67,6 +68,11 @@ export interface WebForm {
    * the post checked, for what the page shows by the clock (a deadline passed).
    */
   edits?: { shown: (incident: Incident, at: ShownAt) => unknown; changed: Text };
+  /**
+   * Why the page does not offer the form now though the incident is in its case (a form whose use
+   * case would only refuse it): said in its place, or null. Read only while `shown` is false.
+   */
+  withheld?: (ctx: OfferContext) => Text | null;
 }
 
 /** How the page draws a field: a choice of the values that apply now for a text the CLI takes (an action's id), a field it cannot do without, a hint. */
@@ -373,7 +379,10 @@ export const WEB_FORMS: readonly WebForm[] = [
     fields: ['nis2-significant', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'nis2-significant': { options: ['no'], required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance'),
-    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident),
+    // Not once a report went to the CSIRT or the authority since, or one was asked (readD15 D1): said why instead.
+    shown: ({ incident, policy }) => nis2BackInCase(incident, policy) && !nis2OwedSinceYes(incident, policy.timeZone),
+    withheld: ({ incident, policy }) =>
+      nis2BackInCase(incident, policy) ? nis2BackWithheld(nis2OwedSinceYes(incident, policy.timeZone), policy.timeZone) : null,
   },
   // The CSIRT's or the authority's request for an intermediate report of a significant closed incident (art. 23(4)(c));
   // a new date for a request the record held overdue is confirmed (clocksStoppedAfterDeadline, readD15 D3).
@@ -416,6 +425,22 @@ export const WEB_FORMS: readonly WebForm[] = [
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
 ];
+
+/** A closed incident whose NIS2 "yes" was itself given after closing: the case of the after-close "no" (fg-workflow.ts nis2SignificanceTakenBack). */
+function nis2BackInCase(incident: Incident, policy: Policy): boolean {
+  return closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident);
+}
+
+/** Why the after-close "no" is not offered: what went to the CSIRT or the authority, or was asked, since the "yes" (fg-workflow.ts nis2OwedRefusal). */
+function nis2BackWithheld(owed: ReturnType<typeof nis2OwedSinceYes>, timeZone: string): Text | null {
+  if (!owed) return null;
+  const one = owed.en.length === 1;
+  const list = (items: string[], and: string) => (one ? items[0] : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`);
+  return {
+    nl: `Dit kunt u niet meer vastleggen: sinds het "ja" van ${formatLocal(owed.since, timeZone)} ${one ? 'is' : 'zijn'} ${list(owed.nl, 'en')} vastgelegd; wat ${one ? 'dat' : 'die'} van de organisatie ${one ? 'vraagt' : 'vragen'}, blijft verschuldigd (NIS2 art. 23(4)(b)-(d)). Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+    en: `This can no longer be recorded: since the "yes" of ${formatLocal(owed.since, timeZone)}, ${list(owed.en, 'and')} ${one ? 'was' : 'were'} recorded, and what ${one ? 'it holds' : 'they hold'} the organisation to stays owed (NIS2 Art. 23(4)(b)-(d)). Record those reports under "After closing: a report under NIS2", and say there if the incident proves not significant.`,
+  };
+}
 
 /** The kinds of NIS2 report whose clock still runs on a closed incident (core/clocks.ts runningOtherClocks), for its after-close form. */
 const NIS2_REPORT_OF: Partial<Record<ClockName, string>> = {
