@@ -403,11 +403,36 @@ export function addDays(iso: string, days: number, timeZone: string): string {
 const NIS2_RECIPIENTS: ReportRecipient[] = ['csirt', 'authority'];
 
 /**
+ * When the last "no" took back a NIS2 "yes" (art. 23(3)), or null. A report made before it was made
+ * under a significance the entity then withdrew: it was sent and stays in the record, but it told the
+ * CSIRT of a significance since declared not to be, so it answers none of a later "yes"'s reports and
+ * does not bound that "yes"'s awareness (which it cannot have been aware of then).
+ */
+function nis2WithdrawnAt(incident: Incident): string | null {
+  let yes = false;
+  let at: string | null = null;
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'nis2-significance') continue;
+    if (d.significant) yes = true;
+    else if (yes) at = d.recordedAt;
+  }
+  return at;
+}
+
+/** A NIS2 report (to the CSIRT or the authority) made under the significance in force: since the last "no" that took a "yes" back (`nis2WithdrawnAt`). */
+export function nis2ReportInForce(incident: Incident): (r: ReportRecord) => boolean {
+  const withdrawn = nis2WithdrawnAt(incident);
+  return (r) => NIS2_RECIPIENTS.includes(r.to) && (withdrawn === null || r.at >= withdrawn);
+}
+
+/**
  * When a NIS2 report of one of `kinds` reached both the CSIRT and the competent authority (the
  * Cyberbeveiligingswet names both): the later of the two first reports, or null while one is missing.
+ * Only reports made under the significance in force count (`nis2ReportInForce`).
  */
 function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null; missing: ReportRecipient[] } {
-  const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind)) }));
+  const inForce = nis2ReportInForce(incident);
+  const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind) && inForce(r)) }));
   const missing = times.filter((t) => !t.r).map((t) => t.to);
   if (missing.length) return { doneAt: null, missing };
   return { doneAt: times.map((t) => (t.r as ReportRecord).at).sort()[1], missing };
@@ -419,7 +444,8 @@ function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null;
  * when the later recipient got it (a late report to one must not move the other's deadline out).
  */
 function nis2FirstAt(incident: Incident, kinds: string[]): string | null {
-  return firstReport(incident, (r) => NIS2_RECIPIENTS.includes(r.to) && kinds.includes(r.kind))?.at ?? null;
+  const inForce = nis2ReportInForce(incident);
+  return firstReport(incident, (r) => inForce(r) && kinds.includes(r.kind))?.at ?? null;
 }
 
 function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | undefined {

@@ -38,6 +38,20 @@ export interface DigestBody {
    * and from those written before it existed.
    */
   anchored?: string;
+  /**
+   * The registry shards that did not verify when this digest was written: their heads in `registry`
+   * are the ones the digest before anchored (the genesis before any), carried on, not renewed. The
+   * rest is signed all the same, so one shard tampered does not stop the anchoring of everything
+   * else; this digest vouches for nothing of those shards beyond what the one before did. Absent
+   * when every shard verified.
+   */
+  registryLeftOut?: number[];
+  /**
+   * The last incident the run read, where it stopped after as many incidents that do not verify as
+   * one run reads (core/anchor.ts MAX_BROKEN_PER_RUN): the next run starts after it. Absent when
+   * the run did not stop so (the next starts after the highest incident anchored).
+   */
+  turn?: string;
 }
 
 export interface Digest extends DigestBody {
@@ -93,6 +107,8 @@ export function buildDigestBody(input: {
   incidents: IncidentHead[];
   signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
   anchored?: string;
+  registryLeftOut?: number[];
+  turn?: string;
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -105,6 +121,8 @@ export function buildDigestBody(input: {
     root: anchorRoot(input.previous?.root ?? null, input.registry, input.incidents),
     key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
+    ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
+    ...(input.turn === undefined ? {} : { turn: input.turn }),
   };
 }
 
@@ -212,6 +230,8 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
     const when = `digest ${d.sequence} (${d.at})`;
     if (!only) {
       for (const [shard, [n, hash]] of d.registry.entries()) {
+        // A shard the digest carried on without renewing it: the digest that anchored that head is checked for it.
+        if (d.registryLeftOut?.includes(shard)) continue;
         const stored = store.registryHash(shard, n);
         if (stored !== hash) {
           problems.push({

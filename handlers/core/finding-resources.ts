@@ -8,7 +8,9 @@
  * block at all: what they are about is under `service.detection.sequence` (signals, actors,
  * resources), read here into `AttackSequence`.
  */
-import { InvalidFindingError } from './errors.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { InvalidFindingError, StoreError } from './errors.js';
+import type { Finding } from './finding.js';
 
 export type ResourceKind =
   | 'ec2-instance'
@@ -648,4 +650,89 @@ export function dnsChannelOf(type: string, detail: Json): DnsChannel | null {
     .toLowerCase()
     .replace(/\.$/, '');
   return { domain: domain || null };
+}
+
+/** How many random bytes a store's pseudonym secret is (`IncidentStore.pseudonymKey`). */
+const PSEUDONYM_KEY_BYTES = 32;
+
+/** A new pseudonym secret, as a store keeps it (base64). */
+export function newPseudonymKey(): string {
+  return randomBytes(PSEUDONYM_KEY_BYTES).toString('base64');
+}
+
+/** The pseudonym secret a store keeps (`newPseudonymKey`), or a StoreError naming `where` when what it keeps is none. */
+export function storedPseudonymKey(value: unknown, where: string): Buffer {
+  const secret = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (secret.length !== PSEUDONYM_KEY_BYTES)
+    throw new StoreError(
+      `${where}: the pseudonym secret it keeps is not ${PSEUDONYM_KEY_BYTES} bytes in base64 (edited?); a federated user's findings cannot be correlated without the one they were recorded with (restore it from a backup)`,
+    );
+  return secret;
+}
+
+/** What a federated user's pseudonym starts with (the containment step's target, the resource's id). */
+const FEDERATED_PREFIX = 'federated-user:';
+
+/**
+ * A federated principal's pseudonym (fed16): `federated-user:` and 16 hex of an HMAC-SHA256 of the
+ * principal (`account:name`, a name its caller chose: often a person's) under the store's own secret
+ * (`IncidentStore.pseudonymKey`). The same principal gets the same pseudonym in that store, whichever
+ * process records it and after every restart, so its findings still correlate; no one without the
+ * secret confirms a guessed name by hashing it, as anyone could 9d20192's unkeyed SHA-256. It stands
+ * for the principal in what minimise does not clear (the incident's resource id and correlation key,
+ * the hash-chained timeline, the containment step's target); the principal itself is kept only in
+ * the finding record and the step's `params`, which minimise clears.
+ */
+export function federatedPseudonym(secret: Buffer, principal: string): string {
+  return `${FEDERATED_PREFIX}${createHmac('sha256', secret).update(`datalek-federated-user\n${principal}`).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The federated principals the finding names whose id is kept in the record as a resource: a
+ * console sign-in's principal (no key: the affected resource), an attack sequence's federated
+ * actors (a related resource each). By the id GuardDuty gives (`account:name`), or the user's name
+ * when it gives none. A federated user's session key is named by its key id: that stays.
+ */
+export function federatedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): string[] {
+  const out: string[] = [];
+  const key = finding.accessKey;
+  if (key && !key.accessKeyId && key.userType === 'FederatedUser' && finding.resource.kind === 'iam-principal') out.push(finding.resource.id);
+  for (const a of finding.sequence?.actors ?? []) {
+    const principal = a.principalId ?? a.userName;
+    if (a.userType === 'FederatedUser' && principal && !out.includes(principal)) out.push(principal);
+  }
+  return out;
+}
+
+/**
+ * The finding with each federated principal it keeps as a resource (`federatedPrincipals`) named by
+ * its pseudonym under `secret` (`federatedPseudonym`): the affected resource, the related ones, and
+ * so every correlation key made of them. `pseudonyms` holds principal → pseudonym for containment
+ * (its federated step's target) and for reading old records, which hold the principal itself
+ * (`formerKeys`). The finding's `detail` and credentials keep the principal: what minimise clears.
+ */
+export function withPseudonyms(finding: Finding, secret: Buffer): Finding {
+  const principals = federatedPrincipals(finding);
+  if (principals.length === 0) return finding;
+  const pseudonyms = new Map(principals.map((p) => [p, federatedPseudonym(secret, p)]));
+  const named = (r: AffectedResource): AffectedResource => {
+    const pseudonym = r.kind === 'iam-principal' ? pseudonyms.get(r.id) : undefined;
+    return pseudonym ? { ...r, id: pseudonym } : r;
+  };
+  const resource = named(finding.resource);
+  return { ...finding, resource, related: finding.related.map((r) => (r === finding.resource ? resource : named(r))), pseudonyms };
+}
+
+/**
+ * Of the finding's correlation keys (`keys`, made of its pseudonyms: `withPseudonyms`), each as a
+ * record written before fed16 holds it, with the principal itself in place of its pseudonym;
+ * undefined where it is the same. An open incident opened before holds those: a new finding for the
+ * same principal still joins it.
+ */
+export function formerKeys(finding: Pick<Finding, 'pseudonyms'>, keys: string[]): (string | undefined)[] {
+  const pairs = [...(finding.pseudonyms ?? new Map<string, string>())];
+  return keys.map((k) => {
+    for (const [principal, pseudonym] of pairs) if (k.endsWith(`:${pseudonym}`)) return `${k.slice(0, -pseudonym.length)}${principal}`;
+    return undefined;
+  });
 }
