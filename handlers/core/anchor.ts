@@ -13,8 +13,10 @@
  * 2. Read the incidents that moved since and the registry. The store's bookkeeping only says which
  *    incidents to look at: each head signed is the ledger's own. Where the store keeps every
  *    anchored head (SQLite), that set is believed only while it hashes to what the last digest
- *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests) every
- *    incident's head is anchored again and the mismatch reported.
+ *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests, or
+ *    removed to have the anchor forget what a digest anchored) every incident is read and held to
+ *    the heads the signed digests anchored, read from them, the store's record is put back to
+ *    them, and the mismatch reported.
  * 3. Audit what is about to be anchored: the registry, and each incident that moved. What does not
  *    verify is not anchored: signing it would bless the tampering. What does not audit is read
  *    again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
@@ -60,6 +62,7 @@ import {
   type DigestProblem,
   digestName,
   type LoadedDigest,
+  loadDigests,
   signDigest,
   statement,
   withHeads,
@@ -126,6 +129,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
   const { previous, adopted } = await catchUp(deps);
   const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
+  // What the digests anchored, read from them once, only when the store's record of it does not hold.
+  let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
   const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
@@ -137,11 +142,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       anchoredSet === null ||
       (anchoredSet.length === 0 && !previous) ||
       (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
+    // Otherwise what was anchored is read from the signed digests (a row removed had the anchor
+    // forget the head an older digest anchored, and sign that incident's history rewritten), and
+    // the store's record is put back to it; every incident is read.
+    if (!believed) fromDigests ??= anchoredByDigests(deps, previous);
+    const derived = fromDigests && !believed ? await fromDigests : null;
     const bookkeeping =
       believed || previous?.anchored === undefined
         ? null
-        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident's head was anchored again`;
-    const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
+        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident was checked against the heads the digests anchored${derived?.why ?? ''}, and the record put back to them`;
+    const anchored = derived ? derived.heads : (anchoredSet ?? []);
+    const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
@@ -171,7 +182,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
     const remaining = moved.length - read;
-    return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
+    return { candidates, shards, anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed }, problems, bookkeeping, remaining };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
@@ -195,7 +206,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     incidents: signed,
     signer: deps.signer,
     // What the store's record of anchored heads holds once this digest is recorded in it.
-    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, signed)) }),
+    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
     registryLeftOut,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
@@ -208,9 +219,34 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       { cause: err },
     );
   }
-  await source.markAnchored(signed);
+  // A record found changed behind the anchor is put back whole: the heads the digests anchored, and these.
+  if (anchoredSet?.replace) await source.markAnchored(withHeads(anchoredSet.heads, signed), { replace: true });
+  else await source.markAnchored(signed);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
   return { written: { ...digest, name, location: digests.describe() }, problems, unchanged: false, ...result };
+}
+
+/**
+ * Every incident's head as the digests up to the last one anchored it (the newest digest naming the
+ * incident), read from them and checked with the anchor's key: where the store keeps a record of
+ * this set (SQLite's `anchored`), what the anchor uses when that record is not the one the last
+ * digest left. `why` says what was off with the digests, if anything (empty when nothing was).
+ */
+async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise<{ heads: IncidentHead[]; why: string }> {
+  const verifier = deps.signer.verifier;
+  if (!previous || !verifier) return { heads: [], why: previous ? " (none could be read: the anchor's key cannot check them)" : '' };
+  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  const heads = new Map<string, IncidentHead>();
+  for (const d of digests)
+    if (d.sequence <= previous.sequence) for (const [incidentId, seq, hash] of d.incidents) heads.set(incidentId, { incidentId, seq, hash });
+  const set = [...heads.values()];
+  const off = [
+    ...problems.map((p) => `${p.digest} ${p.problem}`),
+    ...(previous.anchored !== undefined && anchoredSetHash(set) !== previous.anchored
+      ? [`the digests read do not add up to the set digest ${previous.sequence} left`]
+      : []),
+  ];
+  return { heads: set, why: off.length ? ` (as far as they could be read: ${off.join('; ')}; datalek verify --digests shows it all)` : '' };
 }
 
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */

@@ -1630,7 +1630,7 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     if (unnamed.length) {
       throw refuse(
         `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,
-        `De beoordeling geldt alleen voor de soorten bevindingen die u noemt; niet genoemd: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+        `De beoordeling geldt alleen voor de soorten bevindingen die u aanvinkt; niet aangevinkt: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
       );
     }
     return;
@@ -1645,9 +1645,12 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     return;
   }
   if (types.length > 1) {
+    // Those past the list too, by their hashes (`findingTypesNotListed`; none kept before 3f4c3fb).
+    const past = incident.findingTypesNotListed?.hashes?.length ?? 0;
+    const count = types.length + past;
     throw refuse(
-      `incident ${incident.id} holds ${types.length} finding types (${types.join(', ')}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
-      `Incident ${incident.id} bevat ${types.length} soorten bevindingen (${types.join(', ')}): ${opnieuw}. Er is niets vastgelegd.`,
+      `incident ${incident.id} holds ${count} finding types (${types.join(', ')}${past ? ` and ${past} past the ${types.length} listed` : ''}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
+      `Incident ${incident.id} bevat ${count} soorten bevindingen: vink bij "Beoordeelde soorten bevindingen" elke soort aan die u hebt beoordeeld (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
     );
   }
 }

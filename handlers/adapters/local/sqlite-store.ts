@@ -1123,11 +1123,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
   }
 
-  async markAnchored(heads: IncidentHead[]): Promise<void> {
+  async markAnchored(heads: IncidentHead[], options: { replace?: boolean } = {}): Promise<void> {
     this.run(() => {
       this.endSnapshot();
       const upsert = this.db.prepare('INSERT OR REPLACE INTO anchored (incident_id, seq, hash) VALUES (@incidentId, @seq, @hash)');
       this.db.transaction(() => {
+        if (options.replace) this.db.prepare('DELETE FROM anchored').run();
         for (const h of heads) upsert.run(h);
       })();
     });
