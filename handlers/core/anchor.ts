@@ -90,17 +90,31 @@ export interface AnchorResult {
   adopted: { sequence: number; name: string }[];
   /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
   bookkeeping: string | null;
-  /** Incidents that moved beyond the heads one run takes (maxHeads): left marked for the next run. */
+  /** Incidents that moved beyond the heads one run takes (maxHeads), or not checked (stoppedOnBroken): left marked for the next run. */
   remaining: number;
+  /**
+   * The run stopped after maxBroken incidents that do not verify, with `remaining` not checked: the
+   * digest written says where the next run goes on (`turn`).
+   */
+  stoppedOnBroken: boolean;
 }
 
 /**
  * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
  * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
  * read every head of it again. After a storm the rest follow, 5 minutes apart. Incidents that do
- * not verify are read on top of these (review13 E1): each run reads them again and fails naming them.
+ * not verify are read on top of these (review13 E1), at most MAX_BROKEN_PER_RUN of them: each run
+ * reads them again and fails naming them.
  */
 export const MAX_HEADS_PER_RUN = 500;
+
+/**
+ * The most incidents that do not verify one run reads before it stops: each is read on top of the
+ * heads taken, and the whole reading again up to AUDIT_READS times, so thousands kept broken pushed
+ * the run past its two minutes, loud but proving nothing new. The run signs what verified, names how
+ * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
+ */
+export const MAX_BROKEN_PER_RUN = 100;
 
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
@@ -112,6 +126,8 @@ interface Deps {
   now: () => string;
   /** MAX_HEADS_PER_RUN unless given. */
   maxHeads?: number;
+  /** MAX_BROKEN_PER_RUN unless given. */
+  maxBroken?: number;
 }
 
 /** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
@@ -129,9 +145,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
   const { previous, adopted } = await catchUp(deps);
   const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
+  const maxBroken = deps.maxBroken ?? MAX_BROKEN_PER_RUN;
   // What the digests anchored, read from them once, only when the store's record of it does not hold.
   let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
@@ -167,22 +184,39 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
     // it stays marked and first in line, and a slice of only broken ones signed nothing and never
     // moved the turn, keeping every other moved incident out of every digest.
+    // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
+    // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
     let taken = 0;
+    let broken = 0;
     let read = 0;
+    let turn: string | undefined;
     for (const id of moved) {
       if (believed && taken >= maxHeads) break;
+      if (believed && broken >= maxBroken) {
+        turn = moved[read - 1];
+        break;
+      }
       read++;
       const raw = await source.rawIncident(id);
       const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
       problems.push(...own);
       if (!own.some((p) => !ofRegistry(p))) taken++;
+      else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
     const remaining = moved.length - read;
-    return { candidates, shards, anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed }, problems, bookkeeping, remaining };
+    return {
+      candidates,
+      shards,
+      anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed },
+      problems,
+      bookkeeping,
+      remaining,
+      turn,
+    };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
@@ -190,11 +224,13 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
-  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut };
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined };
 
   const registry = registryHeads(shards).map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
-  if (signed.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems, unchanged: problems.length === 0, ...result };
+  // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
+  if (signed.length === 0 && sameRegistry && !bookkeeping && turn === undefined)
+    return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
   const body = buildDigestBody({
@@ -208,6 +244,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // What the store's record of anchored heads holds once this digest is recorded in it.
     ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
     registryLeftOut,
+    turn,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -275,6 +312,11 @@ function anchoredBefore(previous: Pick<Previous, 'registry'> | null, shard: numb
   return { seq, hash };
 }
 
+/** Where the run after a digest starts: after its turn, where it stopped on broken incidents; else after the highest id it anchored. */
+function turnOf(digest: Digest): string | undefined {
+  return typeof digest.turn === 'string' ? digest.turn : digest.incidents.at(-1)?.[0];
+}
+
 /** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */
 function after(ids: string[], last: string | undefined): string[] {
   const sorted = [...ids].sort();
@@ -308,7 +350,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: digest.incidents.at(-1)?.[0] };
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest) };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -332,7 +374,7 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     root: state.root,
     registry: digest.registry,
     anchored: digest.anchored,
-    lastIncident: digest.incidents.at(-1)?.[0],
+    lastIncident: turnOf(digest),
   };
 }
 
