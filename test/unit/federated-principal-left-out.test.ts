@@ -13,7 +13,7 @@
  * correlation key and the hash-chained `incident-opened` entry's `resourceId`, where minimise cannot
  * reach it, and the step's pseudonym was an unkeyed SHA-256 anyone could confirm a guessed name
  * against. Now each of those is a pseudonym keyed with a secret the store keeps
- * (finding-resources.ts `federatedPseudonym`), the principal only in the finding record and the
+ * (finding-resources.ts `principalPseudonym`), the principal only in the finding record and the
  * step's params, which minimise clears; an incident recorded before still takes the principal's
  * next finding.
  */
@@ -224,5 +224,24 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect([login.outcome, login.incidentId]).toEqual(['attached', id]);
     await closeAndMinimise(t.store, id);
     expect(rowsHolding(t.dir, 'jansen')).toEqual([]);
+  });
+
+  it('fed16 item 2: an assumed role’s session name (an SSO user’s e-mail) stays out of messages, and minimise leaves it in no row', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const session = findingEvent({
+      id: 'f-role-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: {
+        resourceType: 'AccessKey',
+        accessKeyDetails: { principalId: 'AROAEXAMPLEROLEID0001:r.roelofs@example.nl', userType: 'AssumedRole', userName: 'AWSReservedSSO_Admin' },
+      },
+    } as never);
+    const id = (await recordEvent(deps, session)).incidentId as string;
+    const messages = await t.store.listMessages(id);
+    expect(messages.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+    for (const m of messages) expect(`${m.subject}\n${m.body}`, 'the messages name the resource without the session').not.toContain('roelofs');
+    expect(((await t.store.getIncident(id)) as Incident).resource.id).toMatch(/^role-session:[0-9a-f]{16}$/);
+    await closeAndMinimise(t.store, id);
+    expect(rowsHolding(t.dir, 'roelofs'), 'the tables whose rows still hold the session name once minimised').toEqual([]);
   });
 });
