@@ -353,9 +353,10 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
       const key = b.accessKey;
       // A console sign-in names the principal without a key.
       if (key && !key.accessKeyId && (key.principalId || key.userName)) {
-        // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15).
+        // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15);
+        // so is an assumed role's `roleId:session`, whose session name is often the person's (an SSO user's e-mail; fed16).
         return key.principalId
-          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(key.userType === 'FederatedUser' ? { personal: true } : {}) }
+          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId) ? { personal: true } : {}) }
           : {
               kind: 'iam-principal',
               resourceType,
@@ -613,7 +614,7 @@ function relatedResources(
       const principal = a.principalId ?? a.userName;
       if (principal) {
         const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
-        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || a.userType === 'FederatedUser') r.personal = true;
+        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal)) r.personal = true;
         if (a.accountId) r.accountId = a.accountId;
         addResource(out, r);
       }
@@ -670,51 +671,62 @@ export function storedPseudonymKey(value: unknown, where: string): Buffer {
   return secret;
 }
 
-/** What a federated user's pseudonym starts with (the containment step's target, the resource's id). */
-const FEDERATED_PREFIX = 'federated-user:';
+/**
+ * What the pseudonym of a principal named by a name its caller chose starts with, by its user type:
+ * a federated user's (`account:name`), an assumed role session's (`roleId:session`, the session's
+ * name often the person's: an SSO user's e-mail address). Null for any other principal (an IAM
+ * user's or role's unique id, `AIDA…`, names no one by itself).
+ */
+function pseudonymPrefix(userType: string | null, principal: string): string | null {
+  if (userType === 'FederatedUser') return 'federated-user';
+  return userType === 'AssumedRole' && principal.includes(':') ? 'role-session' : null;
+}
 
 /**
- * A federated principal's pseudonym (fed16): `federated-user:` and 16 hex of an HMAC-SHA256 of the
- * principal (`account:name`, a name its caller chose: often a person's) under the store's own secret
+ * A principal's pseudonym (fed16): its kind (`federated-user:`, `role-session:`: `pseudonymPrefix`)
+ * and 16 hex of an HMAC-SHA256 of the principal under the store's own secret
  * (`IncidentStore.pseudonymKey`). The same principal gets the same pseudonym in that store, whichever
  * process records it and after every restart, so its findings still correlate; no one without the
  * secret confirms a guessed name by hashing it, as anyone could 9d20192's unkeyed SHA-256. It stands
  * for the principal in what minimise does not clear (the incident's resource id and correlation key,
- * the hash-chained timeline, the containment step's target); the principal itself is kept only in
- * the finding record and the step's `params`, which minimise clears.
+ * the hash-chained timeline, a federated user's containment step's target); the principal itself is
+ * kept only in the finding record and the step's `params`, which minimise clears.
  */
-export function federatedPseudonym(secret: Buffer, principal: string): string {
-  return `${FEDERATED_PREFIX}${createHmac('sha256', secret).update(`datalek-federated-user\n${principal}`).digest('hex').slice(0, 16)}`;
+export function principalPseudonym(secret: Buffer, principal: string, prefix: string): string {
+  return `${prefix}:${createHmac('sha256', secret).update(`datalek-${prefix}\n${principal}`).digest('hex').slice(0, 16)}`;
 }
 
 /**
- * The federated principals the finding names whose id is kept in the record as a resource: a
- * console sign-in's principal (no key: the affected resource), an attack sequence's federated
- * actors (a related resource each). By the id GuardDuty gives (`account:name`), or the user's name
- * when it gives none. A federated user's session key is named by its key id: that stays.
+ * The principals named by a name their caller chose that the finding keeps as a resource, each with
+ * its pseudonym's prefix (`pseudonymPrefix`): a console sign-in's principal (no key: the affected
+ * resource), an attack sequence's actors (a related resource each). By the id GuardDuty gives, or a
+ * federated user's name when it gives none. A session key is named by its key id: that stays.
  */
-export function federatedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): string[] {
-  const out: string[] = [];
+export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): Map<string, string> {
+  const out = new Map<string, string>();
   const key = finding.accessKey;
-  if (key && !key.accessKeyId && key.userType === 'FederatedUser' && finding.resource.kind === 'iam-principal') out.push(finding.resource.id);
+  const primary = key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id) : null;
+  if (primary) out.set(finding.resource.id, primary);
   for (const a of finding.sequence?.actors ?? []) {
     const principal = a.principalId ?? a.userName;
-    if (a.userType === 'FederatedUser' && principal && !out.includes(principal)) out.push(principal);
+    const prefix = principal ? pseudonymPrefix(a.userType, principal) : null;
+    if (principal && prefix && !out.has(principal)) out.set(principal, prefix);
   }
   return out;
 }
 
 /**
- * The finding with each federated principal it keeps as a resource (`federatedPrincipals`) named by
- * its pseudonym under `secret` (`federatedPseudonym`): the affected resource, the related ones, and
- * so every correlation key made of them. `pseudonyms` holds principal → pseudonym for containment
- * (its federated step's target) and for reading old records, which hold the principal itself
- * (`formerKeys`). The finding's `detail` and credentials keep the principal: what minimise clears.
+ * The finding with each principal it keeps as a resource by a name its caller chose
+ * (`pseudonymisedPrincipals`) named by its pseudonym under `secret` (`principalPseudonym`): the
+ * affected resource, the related ones, and so every correlation key made of them. `pseudonyms`
+ * holds principal → pseudonym for containment (a federated user's step's target) and for reading
+ * old records, which hold the principal itself (`formerKeys`). The finding's `detail` and
+ * credentials keep the principal: what minimise clears.
  */
 export function withPseudonyms(finding: Finding, secret: Buffer): Finding {
-  const principals = federatedPrincipals(finding);
-  if (principals.length === 0) return finding;
-  const pseudonyms = new Map(principals.map((p) => [p, federatedPseudonym(secret, p)]));
+  const principals = pseudonymisedPrincipals(finding);
+  if (principals.size === 0) return finding;
+  const pseudonyms = new Map([...principals].map(([p, prefix]) => [p, principalPseudonym(secret, p, prefix)]));
   const named = (r: AffectedResource): AffectedResource => {
     const pseudonym = r.kind === 'iam-principal' ? pseudonyms.get(r.id) : undefined;
     return pseudonym ? { ...r, id: pseudonym } : r;

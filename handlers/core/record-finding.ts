@@ -35,7 +35,7 @@ import {
   parseEventText,
   resourceKey,
 } from './finding.js';
-import { type AffectedResource, federatedPrincipals, formerKeys, withPseudonyms } from './finding-resources.js';
+import { type AffectedResource, formerKeys, pseudonymisedPrincipals, withPseudonyms } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import {
   type ActionRecord,
@@ -175,8 +175,9 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   if (parsed.kind === 'not-a-finding') {
     return ignored(null, `detail-type "${parsed.detailType}" is a GuardDuty event but not a finding`);
   }
-  // A federated principal is kept by its pseudonym under the store's secret (fed16): read only for a finding that names one.
-  const finding = federatedPrincipals(parsed.finding).length ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
+  // A principal named by a name its caller chose (a federated user, a role session) is kept by its
+  // pseudonym under the store's secret (fed16): read only for a finding that names one.
+  const finding = pseudonymisedPrincipals(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
   // The incidents the tries that lost wrote, at the revisions they read (settledRecord).

@@ -114,7 +114,7 @@ export interface IncidentStore {
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /**
-   * The store's own secret for keyed pseudonyms (finding-resources.ts `federatedPseudonym`): 32
+   * The store's own secret for keyed pseudonyms (finding-resources.ts `principalPseudonym`): 32
    * random bytes, made on the first call and kept in the store from then on, the same for every
    * process and after every restart (two writers making it at once agree on the one stored first).
    * Not derived from anything else the store keeps: without it, no guessed name is confirmed by

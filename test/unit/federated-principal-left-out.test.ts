@@ -13,7 +13,7 @@
  * correlation key and the hash-chained `incident-opened` entry's `resourceId`, where minimise cannot
  * reach it, and the step's pseudonym was an unkeyed SHA-256 anyone could confirm a guessed name
  * against. Now each of those is a pseudonym keyed with a secret the store keeps
- * (finding-resources.ts `federatedPseudonym`), the principal only in the finding record and the
+ * (finding-resources.ts `principalPseudonym`), the principal only in the finding record and the
  * step's params, which minimise clears; an incident recorded before still takes the principal's
  * next finding.
  */
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { showText } from '../../handlers/cli/views.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
@@ -163,8 +164,13 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect(rowsHolding(t.dir, sha256(PRINCIPAL).slice(0, 12))).toEqual([]);
     expect(pseudonym).not.toContain(sha256(PRINCIPAL).slice(0, 12));
 
+    // On-call reads the principal where a person reads the record (the step's params), under the step.
+    const shown = async () => showText((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, RECORDED_AT);
+    expect(await shown()).toContain(`principal ${PRINCIPAL}`);
+
     await closeAndMinimise(t.store, id);
     expect(rowsHolding(t.dir, 'jansen'), 'the tables whose rows still hold the principal once minimised').toEqual([]);
+    expect(await shown()).not.toContain('jansen');
     expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
 
     // Per store: another store's pseudonym of the same principal is another.
@@ -224,5 +230,24 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect([login.outcome, login.incidentId]).toEqual(['attached', id]);
     await closeAndMinimise(t.store, id);
     expect(rowsHolding(t.dir, 'jansen')).toEqual([]);
+  });
+
+  it('fed16 item 2: an assumed role’s session name (an SSO user’s e-mail) stays out of messages, and minimise leaves it in no row', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const session = findingEvent({
+      id: 'f-role-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: {
+        resourceType: 'AccessKey',
+        accessKeyDetails: { principalId: 'AROAEXAMPLEROLEID0001:r.roelofs@example.nl', userType: 'AssumedRole', userName: 'AWSReservedSSO_Admin' },
+      },
+    } as never);
+    const id = (await recordEvent(deps, session)).incidentId as string;
+    const messages = await t.store.listMessages(id);
+    expect(messages.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+    for (const m of messages) expect(`${m.subject}\n${m.body}`, 'the messages name the resource without the session').not.toContain('roelofs');
+    expect(((await t.store.getIncident(id)) as Incident).resource.id).toMatch(/^role-session:[0-9a-f]{16}$/);
+    await closeAndMinimise(t.store, id);
+    expect(rowsHolding(t.dir, 'roelofs'), 'the tables whose rows still hold the session name once minimised').toEqual([]);
   });
 });
