@@ -19,6 +19,7 @@ import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
+import { MINIMISED } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
@@ -339,6 +340,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         );
       // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
       if (a.type === 'block-dns-channel') lines.push(...dnsDomainLines(a));
+      // A federated user's principal is named by its pseudonym everywhere else (fed16): here on-call reads it, until minimised.
+      const principal = a.type === 'contain-federated-user' ? a.params?.principalId : undefined;
+      if (typeof principal === 'string' && principal !== MINIMISED)
+        lines.push(`             principal ${principal} (as the finding names it; left out of messages, removed when the finding is minimised)`);
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { showText } from '../../handlers/cli/views.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
@@ -163,8 +164,13 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect(rowsHolding(t.dir, sha256(PRINCIPAL).slice(0, 12))).toEqual([]);
     expect(pseudonym).not.toContain(sha256(PRINCIPAL).slice(0, 12));
 
+    // On-call reads the principal where a person reads the record (the step's params), under the step.
+    const shown = async () => showText((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, RECORDED_AT);
+    expect(await shown()).toContain(`principal ${PRINCIPAL}`);
+
     await closeAndMinimise(t.store, id);
     expect(rowsHolding(t.dir, 'jansen'), 'the tables whose rows still hold the principal once minimised').toEqual([]);
+    expect(await shown()).not.toContain('jansen');
     expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
 
     // Per store: another store's pseudonym of the same principal is another.
