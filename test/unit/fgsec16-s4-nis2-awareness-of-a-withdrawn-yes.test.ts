@@ -10,6 +10,7 @@
  * Also: after no → yes → no the significance clock's note says the changes as they were.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { showText } from '../../handlers/cli/views.js';
 import { clocksOf, nis2AwarenessText } from '../../handlers/core/clocks.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -71,6 +72,7 @@ describe('fgsec16 S4: the NIS2 awareness belongs to the "yes" it was given with'
     expect(said?.en).toMatch(
       /^the NIS2 deadlines run from the detection \(.*\): no awareness recorded for this "yes"; the one given with the "yes" taken back .* ended with it$/,
     );
+    expect(showText(await read(), [], policy, w.clock.now)).toContain(`  NIS2 aware     ${said?.en}`);
     expect(said?.nl).toMatch(
       /^de NIS2-termijnen lopen vanaf de detectie \(.*\): voor dit "ja" is geen bewustwordingsmoment vastgelegd; dat van het teruggenomen "ja" .* is ermee vervallen$/,
     );
