@@ -43,6 +43,7 @@ import {
   firstReport,
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
+  nis2AwarenessOfYes,
   nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
@@ -895,15 +896,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
  * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
  */
 function endNis2AwarenessOfYes(draft: Incident): { awarenessEnded?: string } {
-  // By their order in the decisions, not their times: one stated on its own just before the "yes" may share its second.
-  const decisions = history(draft);
-  let yes = -1;
-  decisions.forEach((d, i) => {
-    if (d.kind === 'nis2-significance') yes = d.significant ? (yes < 0 ? i : yes) : -1;
-  });
-  const stated = decisions.findLastIndex((d) => d.kind === 'nis2-awareness');
-  const to = decisions[stated];
-  if (!draft.nis2?.significant || !draft.nis2AwareAt || yes < 0 || stated < yes || to?.kind !== 'nis2-awareness' || to.to !== draft.nis2AwareAt) return {};
+  const { ofYes } = nis2AwarenessOfYes(history(draft));
+  if (!draft.nis2?.significant || !ofYes || ofYes !== draft.nis2AwareAt) return {};
   const awarenessEnded = draft.nis2AwareAt;
   draft.nis2AwareAt = null;
   draft.nis2AwareReason = null;
