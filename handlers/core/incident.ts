@@ -387,9 +387,11 @@ export interface ActionRecord {
    * Set while a release of it runs (core/release.ts), before it is released or its release failed:
    * no containment run takes it up meanwhile, until `until` (the machine's time; a mark without it
    * lasts `RELEASE_MARK_MS` from `at`). Left by a release that crashed, it counts as absent after that
-   * (core/containment.ts releaseUnderWay); the next release clears it.
+   * (core/containment.ts releaseUnderWay); the next release clears it. `for`: set by the release of
+   * that other incident, which undoes this action's containment too (`--undo-for`), so an Art. 34(3)(b)
+   * decision here meanwhile reads it released (contain16); that release takes it off.
    */
-  releasing?: { at: string; by: string; until?: string };
+  releasing?: { at: string; by: string; until?: string; for?: string };
   /**
    * Set when a release undid part of it and failed to undo the rest (one interface of several
    * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.
