@@ -364,9 +364,11 @@ export interface ActionRecord {
   /**
    * Set when a person carried the planned action out by hand and recorded it (`datalek contained`,
    * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
-   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
+   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered. `ownerKeys`: on a
+   * key action that failed naming other keys of its user (OtherKeyActive), those the person
+   * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5).
    */
-  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[] };
   /**
    * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
    * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
