@@ -5,7 +5,15 @@
 import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
+import {
+  assessedAfterClosing,
+  type ClockName,
+  clocksOf,
+  enteredAfterDeadlineText,
+  nis2AwarenessText,
+  roleOf,
+  SUBSCRIBERS_AP_NOT_RECORDED,
+} from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
@@ -275,6 +283,9 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  NIS2           ${incident.nis2.significant ? 'significant' : 'not significant'} (${incident.nis2.by}, ${formatLocal(incident.nis2.at, tz)}): ${incident.nis2.reason}`,
     );
+    // Which awareness its deadlines run from, while significant (fgsec16 S4).
+    const aware = nis2AwarenessText(incident, tz);
+    if (aware) lines.push(`  NIS2 aware     ${aware.en}`);
   }
   for (const [what, s] of [
     ['Art. 34', incident.subjects],

@@ -220,7 +220,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
-  const broken = new Set(problems.filter((p) => !ofRegistry(p)).map((p) => p.incidentId));
+  // An incident a registry problem names (an entry naming it twice: opened again under its id) is left out too.
+  const broken = new Set(problems.filter((p) => !ofRegistry(p) || !['(registry)', '(unreadable)'].includes(p.incidentId)).map((p) => p.incidentId));
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);

@@ -13,7 +13,7 @@ import { assessmentContradictions } from './assessment-contradictions.js';
 import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
 import { AP_MAX_HOURS, type Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
-import { addHours } from './time.js';
+import { addHours, formatLocal } from './time.js';
 
 export type ClockName =
   | 'ap'
@@ -466,6 +466,28 @@ export function nis2AwareAt(incident: Incident): string {
 }
 
 /**
+ * For `show` and the page, while the incident is significant: which awareness its NIS2 deadlines run
+ * from, the one recorded (with its reason) or the detection, and, when a "no" ended the awareness
+ * stated with a "yes" it took back (fgsec16 S4), that it did. Null while it is not significant.
+ */
+export function nis2AwarenessText(incident: Incident, timeZone: string): { nl: string; en: string } | null {
+  if (!incident.nis2?.significant) return null;
+  const at = formatLocal(nis2AwareAt(incident), timeZone);
+  if (incident.nis2AwareAt)
+    return {
+      en: `the NIS2 deadlines run from the awareness recorded (${at}): ${incident.nis2AwareReason ?? ''}`,
+      nl: `de NIS2-termijnen lopen vanaf het vastgelegde bewustwordingsmoment (${at}): ${incident.nis2AwareReason ?? ''}`,
+    };
+  const withdrawn = nis2WithdrawnAt(incident);
+  const ended = withdrawn ? (incident.decisions ?? []).findLast((d) => d.kind === 'nis2-awareness' && d.recordedAt < withdrawn) : undefined;
+  const was = ended?.kind === 'nis2-awareness' ? formatLocal(ended.to, timeZone) : null;
+  return {
+    en: `the NIS2 deadlines run from the detection (${at}): no awareness recorded for this "yes"${was ? `; the one given with the "yes" taken back (${was}) ended with it` : ''}`,
+    nl: `de NIS2-termijnen lopen vanaf de detectie (${at}): voor dit "ja" is geen bewustwordingsmoment vastgelegd${was ? `; dat van het teruggenomen "ja" (${was}) is ermee vervallen` : ''}`,
+  };
+}
+
+/**
  * When the significance was decided (art. 23(3)): by the first decision, the one the clock asks for
  * (fgsec15 S3). A later one (new information, the CSIRT's reading, after closing too) is a change,
  * said in the note, not the decision made late; records from before `decisions` by the one in force.
@@ -478,11 +500,23 @@ function significanceDecided(incident: Incident): { doneAt: string | null; note?
   if (!decided.some((d) => d.significant !== first.significant)) return { doneAt: first.recordedAt };
   const en = (yes: boolean) => (yes ? 'significant' : 'not significant');
   const nl = (yes: boolean) => (yes ? 'significant' : 'niet significant');
+  // Each change as it was (fgsec16): after no → yes → no, "changed later, now not significant" read as a change to the same answer.
+  const changes = decided.filter((d, i) => i > 0 && d.significant !== decided[i - 1].significant).map((d) => d.significant);
+  if (changes.length === 1)
+    return {
+      doneAt: first.recordedAt,
+      note: {
+        en: `first decided ${en(first.significant)}; changed later, now ${en(now.significant)}`,
+        nl: `eerst besloten: ${nl(first.significant)}; later gewijzigd, nu ${nl(now.significant)}`,
+      },
+    };
+  const said = (label: (yes: boolean) => string, opening: string, back: string, again: string) =>
+    changes.map((c, i) => `${i === 0 ? opening : i % 2 ? back : again}${label(c)}`).join(', ');
   return {
     doneAt: first.recordedAt,
     note: {
-      en: `first decided ${en(first.significant)}; changed later, now ${en(now.significant)}`,
-      nl: `eerst besloten: ${nl(first.significant)}; later gewijzigd, nu ${nl(now.significant)}`,
+      en: `first decided ${en(first.significant)}; ${said(en, 'changed to ', 'then back to ', 'then again to ')}`,
+      nl: `eerst besloten: ${nl(first.significant)}; ${said(nl, 'gewijzigd in ', 'daarna terug naar ', 'daarna weer naar ')}`,
     },
   };
 }

@@ -389,9 +389,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const asked = draft.nis2?.significant ? (draft.nis2.intermediateDueAt ?? null) : null;
       const intermediateDueAt = input.nis2Significant ? asked : null;
       const ended = asked && !input.nis2Significant ? { intermediateRequestEnded: asked } : {};
+      // The awareness given with (or after) the "yes" taken back is that "yes"'s: ended with it (fgsec16 S4).
+      const awareness = input.nis2Significant ? {} : endNis2AwarenessOfYes(draft);
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...marked } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...awareness, ...marked } });
       if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
@@ -882,6 +884,30 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * A "no" that takes a "yes" back ends the NIS2 awareness stated with that "yes" or after it (fgsec16
+ * S4): it was the awareness of a significance the entity withdrew, whose reason may be "the wrong
+ * incident", so a later "yes" runs from its own stated awareness or the detection (earlier, so the
+ * stricter). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
+ * One stated on its own, while no "yes" was in force (before any, or after a "no"), is not that
+ * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
+ */
+function endNis2AwarenessOfYes(draft: Incident): { awarenessEnded?: string } {
+  // By their order in the decisions, not their times: one stated on its own just before the "yes" may share its second.
+  const decisions = history(draft);
+  let yes = -1;
+  decisions.forEach((d, i) => {
+    if (d.kind === 'nis2-significance') yes = d.significant ? (yes < 0 ? i : yes) : -1;
+  });
+  const stated = decisions.findLastIndex((d) => d.kind === 'nis2-awareness');
+  const to = decisions[stated];
+  if (!draft.nis2?.significant || !draft.nis2AwareAt || yes < 0 || stated < yes || to?.kind !== 'nis2-awareness' || to.to !== draft.nis2AwareAt) return {};
+  const awarenessEnded = draft.nis2AwareAt;
+  draft.nis2AwareAt = null;
+  draft.nis2AwareReason = null;
+  return { awarenessEnded };
 }
 
 /**

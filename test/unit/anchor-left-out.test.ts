@@ -132,3 +132,23 @@ it('checks a left-out incident against the head an older digest anchored, though
   expect(third.written?.incidents.map(([id]) => id) ?? []).not.toContain(a);
   expect((await verify()).digests?.problems.some((p) => p.incidentId === a)).toBe(true);
 });
+
+it('leaves out an incident a registry problem names (opened again under its id), not only its shard', async () => {
+  const { a, b, db, move, anchor } = await twoShards('twice');
+  const shard = registryShardOf(a);
+  expect((await anchor()).written?.sequence).toBe(1);
+  // The registry made to say A was opened a second time: an entry naming it again, chained on.
+  const conn = db();
+  const last = conn.prepare('SELECT n, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1').get(shard) as { n: number; hash: string };
+  const data = canonicalJson({ at: NOW, incidentId: a });
+  conn.prepare('INSERT INTO registry VALUES (?, ?, ?, ?, ?)').run(shard, last.n + 1, data, last.hash, chainHash(last.hash, data));
+  conn.close();
+  await move(a, 'after the second opening');
+  await move(b, 'meanwhile');
+  const second = await anchor();
+  expect(second.problems.map((p) => `${p.incidentId} ${p.problem}`)).toContainEqual(
+    expect.stringMatching(new RegExp(`^${a} the registry names this incident twice`)),
+  );
+  expect([second.registryLeftOut, second.leftOut]).toEqual([[shard], [a]]);
+  expect(second.written?.incidents.map(([id]) => id)).toEqual([b]);
+});
