@@ -43,6 +43,7 @@ import {
   firstReport,
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
+  nis2AwarenessOfYes,
   nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
@@ -104,6 +105,8 @@ export interface FgDeps {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
+  /** The machine's own clock, when `now` may be a person's stated one (the CLI's `personDeps` gives it): a release mark is judged by it. */
+  machineNow?: () => string;
 }
 
 /** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
@@ -895,15 +898,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
  * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
  */
 function endNis2AwarenessOfYes(draft: Incident): { awarenessEnded?: string } {
-  // By their order in the decisions, not their times: one stated on its own just before the "yes" may share its second.
-  const decisions = history(draft);
-  let yes = -1;
-  decisions.forEach((d, i) => {
-    if (d.kind === 'nis2-significance') yes = d.significant ? (yes < 0 ? i : yes) : -1;
-  });
-  const stated = decisions.findLastIndex((d) => d.kind === 'nis2-awareness');
-  const to = decisions[stated];
-  if (!draft.nis2?.significant || !draft.nis2AwareAt || yes < 0 || stated < yes || to?.kind !== 'nis2-awareness' || to.to !== draft.nis2AwareAt) return {};
+  const { ofYes } = nis2AwarenessOfYes(history(draft));
+  if (!draft.nis2?.significant || !ofYes || ofYes !== draft.nis2AwareAt) return {};
   const awarenessEnded = draft.nis2AwareAt;
   draft.nis2AwareAt = null;
   draft.nis2AwareReason = null;
@@ -1108,7 +1104,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.subscribersDecisionSetAside = draft.subscribers;
       draft.subscribers = null;
     }
-    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps.now())).length === 0) {
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps)).length === 0) {
       throw refuse(
         'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
         'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
@@ -1837,7 +1833,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         );
       }
       // A containment being released is no measure (contain15: S5's window, containment.ts asReleased).
-      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps.now())).length === 0) {
+      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps)).length === 0) {
         throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
           'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',

@@ -5,9 +5,12 @@
  * The awareness belongs to the "yes" it was given with: a "no" ends it (the timeline and the
  * decisions keep it), so a later "yes" runs from its own awareness or the detection, and the
  * register shows only the awareness in force. One recorded on its own, before any "yes", stays.
+ * The ended one still counts for the significance decision's own clock: the "no" that ends an
+ * awareness stated before the detection does not make a first decision late against it on time.
  * Also: after no → yes → no the significance clock's note says the changes as they were.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { showText } from '../../handlers/cli/views.js';
 import { clocksOf, nis2AwarenessText } from '../../handlers/core/clocks.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -69,9 +72,20 @@ describe('fgsec16 S4: the NIS2 awareness belongs to the "yes" it was given with'
     expect(said?.en).toMatch(
       /^the NIS2 deadlines run from the detection \(.*\): no awareness recorded for this "yes"; the one given with the "yes" taken back .* ended with it$/,
     );
+    expect(showText(await read(), [], policy, w.clock.now)).toContain(`  NIS2 aware     ${said?.en}`);
     expect(said?.nl).toMatch(
       /^de NIS2-termijnen lopen vanaf de detectie \(.*\): voor dit "ja" is geen bewustwordingsmoment vastgelegd; dat van het teruggenomen "ja" .* is ermee vervallen$/,
     );
+  });
+
+  it('the "no" that ends an awareness stated before the detection does not make a late first decision on time', async () => {
+    // Aware since the day before the detection, decided 32 hours after it: the decision was late (art. 23(3)).
+    w.clock.now = '2026-11-28T20:00:00.000Z';
+    await decide(true, 'CSIRT waarschuwde gisteren al', { nis2AwareAt: '2026-11-27T12:00:00.000Z', confirmStatedTime: true });
+    expect((await clock('nis2-significance'))?.status).toBe('late');
+    w.clock.now = '2026-11-28T21:00:00.000Z';
+    await decide(false, 'storing bij de leverancier', { confirmStatedTime: true });
+    expect(await clock('nis2-significance')).toMatchObject({ dueAt: '2026-11-28T12:00:00.000Z', status: 'late' });
   });
 
   it('an awareness recorded on its own, before any "yes", stays through a "yes" taken back', async () => {
