@@ -285,7 +285,7 @@ function acknowledge(stacks: {
       },
     );
   }
-  // The detector check's reads: ListDetectors has no resource type, GetDetector names GuardDuty's own ids.
+  // The detector check's reads: ListDetectors has no resource type, GetDetector and ListMembers name GuardDuty's own ids.
   const detectors = regions.map((r) => `arn:${partition}:guardduty:${r}:${account}:detector/*`);
   for (const s of [response.functions.detectorCheck, response.detectorCheckBoundary]) {
     Validations.of(s).acknowledge(
@@ -296,7 +296,8 @@ function acknowledge(stacks: {
       },
       ...[...new Set([...detectors, ...acrossRegions(detectors)])].map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: "GetDetector of whichever detector ListDetectors names (GuardDuty's id, unknown at deploy), in this account and the pipeline regions",
+        reason:
+          "GetDetector (and, with member accounts, ListMembers) of whichever detector ListDetectors names (GuardDuty's id, unknown at deploy), in this account and the pipeline regions",
       })),
     );
   }
