@@ -13,8 +13,10 @@
  * 2. Read the incidents that moved since and the registry. The store's bookkeeping only says which
  *    incidents to look at: each head signed is the ledger's own. Where the store keeps every
  *    anchored head (SQLite), that set is believed only while it hashes to what the last digest
- *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests) every
- *    incident's head is anchored again and the mismatch reported.
+ *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests, or
+ *    removed to have the anchor forget what a digest anchored) every incident is read and held to
+ *    the heads the signed digests anchored, read from them, the store's record is put back to
+ *    them, and the mismatch reported.
  * 3. Audit what is about to be anchored: the registry, and each incident that moved. What does not
  *    verify is not anchored: signing it would bless the tampering. What does not audit is read
  *    again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
@@ -60,6 +62,7 @@ import {
   type DigestProblem,
   digestName,
   type LoadedDigest,
+  loadDigests,
   signDigest,
   statement,
   withHeads,
@@ -87,17 +90,31 @@ export interface AnchorResult {
   adopted: { sequence: number; name: string }[];
   /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
   bookkeeping: string | null;
-  /** Incidents that moved beyond the heads one run takes (maxHeads): left marked for the next run. */
+  /** Incidents that moved beyond the heads one run takes (maxHeads), or not checked (stoppedOnBroken): left marked for the next run. */
   remaining: number;
+  /**
+   * The run stopped after maxBroken incidents that do not verify, with `remaining` not checked: the
+   * digest written says where the next run goes on (`turn`).
+   */
+  stoppedOnBroken: boolean;
 }
 
 /**
  * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
  * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
  * read every head of it again. After a storm the rest follow, 5 minutes apart. Incidents that do
- * not verify are read on top of these (review13 E1): each run reads them again and fails naming them.
+ * not verify are read on top of these (review13 E1), at most MAX_BROKEN_PER_RUN of them: each run
+ * reads them again and fails naming them.
  */
 export const MAX_HEADS_PER_RUN = 500;
+
+/**
+ * The most incidents that do not verify one run reads before it stops: each is read on top of the
+ * heads taken, and the whole reading again up to AUDIT_READS times, so thousands kept broken pushed
+ * the run past its two minutes, loud but proving nothing new. The run signs what verified, names how
+ * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
+ */
+export const MAX_BROKEN_PER_RUN = 100;
 
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
@@ -109,6 +126,8 @@ interface Deps {
   now: () => string;
   /** MAX_HEADS_PER_RUN unless given. */
   maxHeads?: number;
+  /** MAX_BROKEN_PER_RUN unless given. */
+  maxBroken?: number;
 }
 
 /** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
@@ -126,7 +145,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
   const { previous, adopted } = await catchUp(deps);
   const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
+  const maxBroken = deps.maxBroken ?? MAX_BROKEN_PER_RUN;
+  // What the digests anchored, read from them once, only when the store's record of it does not hold.
+  let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
@@ -137,11 +159,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       anchoredSet === null ||
       (anchoredSet.length === 0 && !previous) ||
       (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
+    // Otherwise what was anchored is read from the signed digests (a row removed had the anchor
+    // forget the head an older digest anchored, and sign that incident's history rewritten), and
+    // the store's record is put back to it; every incident is read.
+    if (!believed) fromDigests ??= anchoredByDigests(deps, previous);
+    const derived = fromDigests && !believed ? await fromDigests : null;
     const bookkeeping =
       believed || previous?.anchored === undefined
         ? null
-        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident's head was anchored again`;
-    const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
+        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident was checked against the heads the digests anchored${derived?.why ?? ''}, and the record put back to them`;
+    const anchored = derived ? derived.heads : (anchoredSet ?? []);
+    const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
@@ -156,34 +184,54 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
     // it stays marked and first in line, and a slice of only broken ones signed nothing and never
     // moved the turn, keeping every other moved incident out of every digest.
+    // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
+    // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
     let taken = 0;
+    let broken = 0;
     let read = 0;
+    let turn: string | undefined;
     for (const id of moved) {
       if (believed && taken >= maxHeads) break;
+      if (believed && broken >= maxBroken) {
+        turn = moved[read - 1];
+        break;
+      }
       read++;
       const raw = await source.rawIncident(id);
       const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
       problems.push(...own);
       if (!own.some((p) => !ofRegistry(p))) taken++;
+      else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
     }
     const remaining = moved.length - read;
-    return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
+    return {
+      candidates,
+      shards,
+      anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed },
+      problems,
+      bookkeeping,
+      remaining,
+      turn,
+    };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
-  const broken = new Set(problems.filter((p) => !ofRegistry(p)).map((p) => p.incidentId));
+  // An incident a registry problem names (an entry naming it twice: opened again under its id) is left out too.
+  const broken = new Set(problems.filter((p) => !ofRegistry(p) || !['(registry)', '(unreadable)'].includes(p.incidentId)).map((p) => p.incidentId));
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
-  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut };
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined };
 
   const registry = registryHeads(shards).map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
-  if (signed.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems, unchanged: problems.length === 0, ...result };
+  // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
+  if (signed.length === 0 && sameRegistry && !bookkeeping && turn === undefined)
+    return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
   const body = buildDigestBody({
@@ -195,8 +243,9 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     incidents: signed,
     signer: deps.signer,
     // What the store's record of anchored heads holds once this digest is recorded in it.
-    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, signed)) }),
+    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
     registryLeftOut,
+    turn,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -208,9 +257,34 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       { cause: err },
     );
   }
-  await source.markAnchored(signed);
+  // A record found changed behind the anchor is put back whole: the heads the digests anchored, and these.
+  if (anchoredSet?.replace) await source.markAnchored(withHeads(anchoredSet.heads, signed), { replace: true });
+  else await source.markAnchored(signed);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
   return { written: { ...digest, name, location: digests.describe() }, problems, unchanged: false, ...result };
+}
+
+/**
+ * Every incident's head as the digests up to the last one anchored it (the newest digest naming the
+ * incident), read from them and checked with the anchor's key: where the store keeps a record of
+ * this set (SQLite's `anchored`), what the anchor uses when that record is not the one the last
+ * digest left. `why` says what was off with the digests, if anything (empty when nothing was).
+ */
+async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise<{ heads: IncidentHead[]; why: string }> {
+  const verifier = deps.signer.verifier;
+  if (!previous || !verifier) return { heads: [], why: previous ? " (none could be read: the anchor's key cannot check them)" : '' };
+  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  const heads = new Map<string, IncidentHead>();
+  for (const d of digests)
+    if (d.sequence <= previous.sequence) for (const [incidentId, seq, hash] of d.incidents) heads.set(incidentId, { incidentId, seq, hash });
+  const set = [...heads.values()];
+  const off = [
+    ...problems.map((p) => `${p.digest} ${p.problem}`),
+    ...(previous.anchored !== undefined && anchoredSetHash(set) !== previous.anchored
+      ? [`the digests read do not add up to the set digest ${previous.sequence} left`]
+      : []),
+  ];
+  return { heads: set, why: off.length ? ` (as far as they could be read: ${off.join('; ')}; datalek verify --digests shows it all)` : '' };
 }
 
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
@@ -237,6 +311,11 @@ function shardsOf(problems: AuditProblem[], count: number): number[] {
 function anchoredBefore(previous: Pick<Previous, 'registry'> | null, shard: number): { seq: number; hash: string } {
   const [seq, hash] = previous?.registry[shard] ?? [0, registryGenesis(shard)];
   return { seq, hash };
+}
+
+/** Where the run after a digest starts: after its turn, where it stopped on broken incidents; else after the highest id it anchored. */
+function turnOf(digest: Digest): string | undefined {
+  return typeof digest.turn === 'string' ? digest.turn : digest.incidents.at(-1)?.[0];
 }
 
 /** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */
@@ -272,7 +351,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: digest.incidents.at(-1)?.[0] };
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest) };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -296,7 +375,7 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     root: state.root,
     registry: digest.registry,
     anchored: digest.anchored,
-    lastIncident: digest.incidents.at(-1)?.[0],
+    lastIncident: turnOf(digest),
   };
 }
 

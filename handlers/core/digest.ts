@@ -46,6 +46,12 @@ export interface DigestBody {
    * when every shard verified.
    */
   registryLeftOut?: number[];
+  /**
+   * The last incident the run read, where it stopped after as many incidents that do not verify as
+   * one run reads (core/anchor.ts MAX_BROKEN_PER_RUN): the next run starts after it. Absent when
+   * the run did not stop so (the next starts after the highest incident anchored).
+   */
+  turn?: string;
 }
 
 export interface Digest extends DigestBody {
@@ -102,6 +108,7 @@ export function buildDigestBody(input: {
   signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
   anchored?: string;
   registryLeftOut?: number[];
+  turn?: string;
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -115,6 +122,7 @@ export function buildDigestBody(input: {
     key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
     ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
+    ...(input.turn === undefined ? {} : { turn: input.turn }),
   };
 }
 

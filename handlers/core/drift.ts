@@ -73,7 +73,12 @@ export type Expectation =
   /** A function URL that needs signed requests (not auth NONE). */
   | { kind: 'function-url'; functionName: string }
   /** A database not publicly accessible. */
-  | { kind: 'database'; dbInstanceIdentifier: string };
+  | { kind: 'database'; dbInstanceIdentifier: string }
+  /**
+   * An isolated instance's ECS container instance, set DRAINING by its isolation (`drain-container-instance`
+   * done, found ACTIVE): ECS places no new task on it (contain16: set ACTIVE again was unseen by drift).
+   */
+  | { kind: 'container-instance'; cluster: string; arn: string; instanceId: string };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -133,7 +138,9 @@ export type Observation =
   | { read: 'public-access-block'; settings: Record<string, boolean> }
   | { read: 'concurrency'; reserved: number | null }
   | { read: 'function-url'; authType: string }
-  | { read: 'database'; publiclyAccessible: boolean };
+  | { read: 'database'; publiclyAccessible: boolean }
+  /** A container instance's status (ACTIVE, DRAINING, INACTIVE…). */
+  | { read: 'container-instance'; status: string };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
 export interface ContainmentStateReader {
@@ -502,6 +509,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
         out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
         if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
         if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
+        if (inEffect('drain-container-instance', 'activate-container-instance')) out.push(...drainedExpectations(action));
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
@@ -562,6 +570,16 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
   }
 }
 
+/** The container instances an isolation set DRAINING (found ACTIVE: its evidence's `containerInstances`); one found otherwise was left as found. */
+function drainedExpectations(action: ActionRecord): Expectation[] {
+  const drained = Array.isArray(action.evidence?.containerInstances)
+    ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown; before?: unknown }[])
+    : [];
+  return drained
+    .filter((d) => d.before === 'ACTIVE' && typeof d.cluster === 'string' && typeof d.arn === 'string')
+    .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target }));
+}
+
 /** The resource an expectation reads, as the report names it. */
 export function resourceOf(e: Expectation): string {
   switch (e.kind) {
@@ -589,6 +607,8 @@ export function resourceOf(e: Expectation): string {
       return `function ${shortFunction(e.functionName)} (function URL)`;
     case 'database':
       return `database ${e.dbInstanceIdentifier}`;
+    case 'container-instance':
+      return `ECS container instance ${e.arn.split('/').pop()} of ${e.instanceId}`;
   }
 }
 
@@ -659,6 +679,8 @@ function recordedOf(e: Expectation): string {
       return 'function URL needs signed requests (auth AWS_IAM)';
     case 'database':
       return 'not publicly accessible';
+    case 'container-instance':
+      return 'DRAINING: no new task placed on it';
   }
 }
 
@@ -689,6 +711,8 @@ function readsOf(e: Expectation): string {
       return 'lambda:GetFunctionUrlConfig';
     case 'database':
       return 'rds:DescribeDBInstances';
+    case 'container-instance':
+      return 'ecs:DescribeContainerInstances';
   }
 }
 
@@ -949,6 +973,13 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     case 'database':
       if (seen.read !== 'database') break;
       return seen.publiclyAccessible ? { state: 'drifted', actual: 'publicly accessible' } : { state: 'in-place', actual: 'not publicly accessible' };
+    case 'container-instance':
+      if (seen.read !== 'container-instance') break;
+      if (seen.status === 'DRAINING') return { state: 'in-place', actual: 'DRAINING' };
+      // Deregistered: ECS places nothing on it; an agent registering again would be a container instance of its own.
+      if (seen.status === 'INACTIVE' || seen.status === 'DEREGISTERING')
+        return { state: 'in-place', actual: `${seen.status}: deregistered, no task is placed on it` };
+      return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
   }
   // A programming error of the adapter, never a verdict of "in place".
   throw new Error(`the ${e.kind} check was answered with a ${seen.read} read`);
@@ -1009,6 +1040,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `set its function URL's auth to AWS_IAM again; find out who changed it (CloudTrail: UpdateFunctionUrlConfig); ${tell}`;
     case 'database':
       return `make it private again (aws rds modify-db-instance --db-instance-identifier ${e.dbInstanceIdentifier} --no-publicly-accessible --apply-immediately); find out who changed it (CloudTrail: ModifyDBInstance); ${tell}`;
+    case 'container-instance':
+      return `set it DRAINING again (aws ecs update-container-instances-state --cluster ${e.cluster} --container-instances ${e.arn} --status DRAINING); look for a task placed on it since (aws ecs list-tasks --cluster ${e.cluster} --container-instance ${e.arn}) and isolate it; find out who set it ACTIVE (CloudTrail: UpdateContainerInstancesState); ${tell}`;
   }
 }
 
@@ -1042,7 +1075,7 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
   const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
   // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
-  const part = new Set(['interface', 'protection', 'instance-profile']);
+  const part = new Set(['interface', 'protection', 'instance-profile', 'container-instance']);
   const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
   return { checkedAt: now, resources: [...verdicts, ...resources], notChecked };
 }

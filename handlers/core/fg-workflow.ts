@@ -43,6 +43,7 @@ import {
   firstReport,
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
+  nis2AwarenessOfYes,
   nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
@@ -389,9 +390,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const asked = draft.nis2?.significant ? (draft.nis2.intermediateDueAt ?? null) : null;
       const intermediateDueAt = input.nis2Significant ? asked : null;
       const ended = asked && !input.nis2Significant ? { intermediateRequestEnded: asked } : {};
+      // The awareness given with (or after) the "yes" taken back is that "yes"'s: ended with it (fgsec16 S4).
+      const awareness = input.nis2Significant ? {} : endNis2AwarenessOfYes(draft);
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...marked } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...awareness, ...marked } });
       if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
@@ -882,6 +885,23 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * A "no" that takes a "yes" back ends the NIS2 awareness stated with that "yes" or after it (fgsec16
+ * S4): it was the awareness of a significance the entity withdrew, whose reason may be "the wrong
+ * incident", so a later "yes" runs from its own stated awareness or the detection (earlier, so the
+ * stricter). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
+ * One stated on its own, while no "yes" was in force (before any, or after a "no"), is not that
+ * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
+ */
+function endNis2AwarenessOfYes(draft: Incident): { awarenessEnded?: string } {
+  const { ofYes } = nis2AwarenessOfYes(history(draft));
+  if (!draft.nis2?.significant || !ofYes || ofYes !== draft.nis2AwareAt) return {};
+  const awarenessEnded = draft.nis2AwareAt;
+  draft.nis2AwareAt = null;
+  draft.nis2AwareReason = null;
+  return { awarenessEnded };
 }
 
 /**
@@ -1630,7 +1650,7 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     if (unnamed.length) {
       throw refuse(
         `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,
-        `De beoordeling geldt alleen voor de soorten bevindingen die u noemt; niet genoemd: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+        `De beoordeling geldt alleen voor de soorten bevindingen die u aanvinkt; niet aangevinkt: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
       );
     }
     return;
@@ -1645,9 +1665,12 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     return;
   }
   if (types.length > 1) {
+    // Those past the list too, by their hashes (`findingTypesNotListed`; none kept before 3f4c3fb).
+    const past = incident.findingTypesNotListed?.hashes?.length ?? 0;
+    const count = types.length + past;
     throw refuse(
-      `incident ${incident.id} holds ${types.length} finding types (${types.join(', ')}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
-      `Incident ${incident.id} bevat ${types.length} soorten bevindingen (${types.join(', ')}): ${opnieuw}. Er is niets vastgelegd.`,
+      `incident ${incident.id} holds ${count} finding types (${types.join(', ')}${past ? ` and ${past} past the ${types.length} listed` : ''}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
+      `Incident ${incident.id} bevat ${count} soorten bevindingen: vink bij "Beoordeelde soorten bevindingen" elke soort aan die u hebt beoordeeld (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
     );
   }
 }

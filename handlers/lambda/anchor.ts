@@ -43,7 +43,12 @@ export function createAnchorHandler(deps: AnchorDeps) {
         ...(result.leftOut.length ? [`${result.leftOut.length} incident(s) that do not verify (${result.leftOut.join(', ')})`] : []),
         ...(result.registryLeftOut.length ? [`renewing registry shard(s) ${result.registryLeftOut.join(', ')}, which do not verify`] : []),
       ];
-      const outcome = w ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify` : 'no digest written';
+      const outcome = [
+        w ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify` : 'no digest written',
+        ...(result.stoppedOnBroken
+          ? [`stopped after ${result.leftOut.length} that do not verify, ${result.remaining} more not checked (the next run goes on after them)`]
+          : []),
+      ].join('; ');
       throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; ${outcome} (datalek verify --target aws)`);
     }
     if (!w) {

@@ -20,7 +20,7 @@ import {
   subscribersDecisionNeeded,
 } from '../core/clocks.js';
 import { nis2OwedSinceYes, REPORT_KINDS } from '../core/fg-workflow.js';
-import { type Decision, findingTypesSeen, type Incident } from '../core/incident.js';
+import { type Decision, findingTypesOfIncident, findingTypesSeen, type Incident } from '../core/incident.js';
 import { actionLabel } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
@@ -30,6 +30,7 @@ import {
   type ActionDeps,
   ackAction,
   assessAction,
+  assessCheckingTypes,
   closeAction,
   containedAction,
   factsAction,
@@ -137,6 +138,23 @@ const assessment = (...kinds: Decision['kind'][]): NonNullable<WebForm['edits']>
 });
 const ASSESSMENT = assessment('assessment');
 
+/**
+ * The assessment forms record with the finding types checked, as the command line does (`assess
+ * --finding-types`): where the incident has more than one, each type it covers is ticked by name,
+ * those past the 100 its record lists too, and the use case refuses one left out or one none of its
+ * findings had (fg-workflow.ts checkTypesSeen).
+ */
+const ASSESS_NAMING_TYPES = assessCheckingTypes();
+const TYPES_TICKED: Text = {
+  nl: 'De beoordeling geldt voor de soorten die u aanvinkt: vink elke soort aan die u hebt beoordeeld. Alle soorten van het incident horen erbij, ook die voorbij de 100 die het dossier opsomt (gelezen uit de bevindingen); een soort die u niet aanvinkt, wordt niet vastgelegd.',
+  en: 'The assessment holds for the types you tick: tick each type you assessed. Every type of the incident belongs to it, also those past the 100 the record lists (read from its findings); nothing is recorded with one left unticked.',
+};
+const typesDrawn = ({ incident, findingTypes }: OfferContext): Drawn => ({
+  kind: 'choices',
+  options: [...(findingTypes ?? findingTypesOfIncident(incident))],
+  hint: TYPES_TICKED,
+});
+
 /** The containment the release form offers to release: the actions its page listed as in effect. */
 const toRelease = {
   shown: (incident: Incident) => releasable(incident.actions).map((a) => a.id),
@@ -202,9 +220,10 @@ export const WEB_FORMS: readonly WebForm[] = [
   },
   {
     id: 'assess',
-    action: as(assessAction),
+    action: as(ASSESS_NAMING_TYPES),
     title: { nl: 'Beoordeling (art. 33(1))', en: 'Assessment (Art. 33(1))' },
-    fields: ['personal-data', 'risk', 'reason', 'confirm-special-categories', 'special-reason', 'confirm-stated-time'],
+    fields: ['personal-data', 'risk', 'reason', 'confirm-special-categories', 'special-reason', 'confirm-stated-time', 'finding-types'],
+    drawn: (ctx) => ({ 'finding-types': typesDrawn(ctx) }),
     edits: ASSESSMENT,
     shown: open,
   },
@@ -327,7 +346,7 @@ export const WEB_FORMS: readonly WebForm[] = [
   // AP can require after reading the notification (Art. 34(4)): `assess`/`subjects` on a closed incident.
   {
     id: 'after-close-assess',
-    action: as(assessAction),
+    action: as(ASSESS_NAMING_TYPES),
     title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
     fields: [
       'personal-data',
@@ -340,8 +359,10 @@ export const WEB_FORMS: readonly WebForm[] = [
       'delay-reason',
       'confirm-stated-time',
       'after-close',
+      'finding-types',
     ],
-    drawn: {
+    drawn: (ctx) => ({
+      'finding-types': typesDrawn(ctx),
       'personal-data': { required: true },
       risk: { required: true },
       reason: { required: true },
@@ -352,7 +373,7 @@ export const WEB_FORMS: readonly WebForm[] = [
           en: 'When this assessment makes the breach notifiable: when the organisation became aware of that. The AP deadline runs from that moment; empty: from the earlier moment of awareness.',
         },
       },
-    },
+    }),
     edits: assessment('assessment', 'awareness'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },

@@ -215,7 +215,7 @@ export function IncidentPage({
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
   const forms = offered(view, detail, form?.action);
-  const offer = { incident: i, policy: view.policy, now: view.now };
+  const offer = { incident: i, policy: view.policy, now: view.now, findingTypes: detail.findingTypes };
   // A form in its case that its use case would refuse now: not offered, and why said in its place.
   const withheld = WEB_FORMS.filter((f) => !forms.includes(f)).flatMap((f) => {
     const why = f.withheld?.(offer);

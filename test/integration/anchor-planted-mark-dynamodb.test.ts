@@ -157,9 +157,12 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     const setEntry = (text: string) => setItemData(entryKey, text);
     await setEntry(entry.replace(/"at":"(\d{4})/, '"at":"1999'));
 
-    // B acknowledged meanwhile: digest 2 signs B, carries A's shard as digest 1 anchored it, and the run fails (the errors alarm pages).
+    // B acknowledged meanwhile: digest 2 signs B, carries A's shard as digest 1 anchored it (and leaves out A, which the
+    // edited entry names), and the run fails (the errors alarm pages).
     await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: b, by: 'anna' });
-    await expect(anchor()).rejects.toThrow(new RegExp(`digest 2 written without renewing registry shard\\(s\\) ${shard}, which do not verify`));
+    await expect(anchor()).rejects.toThrow(
+      new RegExp(`digest 2 written without 1 incident\\(s\\) that do not verify \\(${a}\\) or renewing registry shard\\(s\\) ${shard}, which do not verify`),
+    );
     const [first, second] = [await digest(1), await digest(2)];
     expect(second.incidents.map(([id]) => id)).toEqual([b]);
     expect([second.registry[shard], second.registryLeftOut]).toEqual([first.registry[shard], [shard]]);

@@ -23,6 +23,7 @@ import {
   DeleteLoginProfileCommand,
   DeleteUserPolicyCommand,
   EnableMFADeviceCommand,
+  ListAccessKeysCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   UpdateUserCommand,
@@ -239,6 +240,50 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     const again = ((await store.getIncident(incident.id)) as Incident).actions[0];
     expect(again.status, again.reason).toBe('done');
     expect(again.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: done']);
+  });
+
+  it('a rerun finds the stolen key set Active again since its deactivation: deactivated again, not read done (contain16)', async () => {
+    const { stolen, second, incident } = await secondKeyMade('v.visser', 'AIDAEXAMPLEVISSER001');
+    expect(incident.actions[0].status).toBe('failed');
+    const deactivatedAt = incident.actions[0].steps?.find((s) => s.name === 'deactivate-key')?.at;
+    // The attacker, with the second key, sets the stolen one Active again; on-call deactivates the second, as the failure said.
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'v.visser', AccessKeyId: stolen, Status: 'Active' }));
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'v.visser', AccessKeyId: second, Status: 'Inactive' }));
+    await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    const after = (await store.getIncident(incident.id)) as Incident;
+    const again = after.actions[0];
+    // Read as it is, not taken as the earlier run left it: set Inactive again, and said so with when it had been deactivated.
+    const step = again.steps?.find((s) => s.name === 'deactivate-key');
+    expect(step?.detail).toContain(`${stolen} found Active again (deactivated at ${deactivatedAt};`);
+    expect(step?.detail).toContain('CloudTrail: UpdateAccessKey');
+    const keys = (await c.iam.send(new ListAccessKeysCommand({ UserName: 'v.visser' }))).AccessKeyMetadata ?? [];
+    expect(keys.find((k) => k.AccessKeyId === stolen)?.Status).toBe('Inactive');
+    expect(again.status, again.reason).toBe('done');
+    expect(await read(after)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+    expect(JSON.stringify({ steps: again.steps, reason: again.reason })).not.toContain('visser');
+  });
+
+  it('a rerun that may not list the keys (AccessDenied) names the code, and reads no key made since the first activity Inactive unread (contain16)', async () => {
+    const { second, incident } = await secondKeyMade('v.vos', 'AIDAEXAMPLEVOS000001');
+    expect(incident.actions[0].status).toBe('failed');
+    c.iam.middlewareStack.add(
+      ((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        if (context.commandName === 'ListAccessKeysCommand')
+          throw Object.assign(new Error('User is not authorized to perform: iam:ListAccessKeys with an explicit deny'), { name: 'AccessDenied' });
+        return next(args);
+      }) as never,
+      { step: 'initialize', name: 'iamListDenied' },
+    );
+    try {
+      await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    } finally {
+      c.iam.middlewareStack.remove('iamListDenied');
+    }
+    const denied = ((await store.getIncident(incident.id)) as Incident).actions[0];
+    const other = denied.steps?.find((s) => s.name === 'other-keys');
+    expect([denied.status, other?.status, other?.code]).toEqual(['failed', 'failed', 'AccessDenied']);
+    expect(other?.detail).toContain('AccessDenied on ListAccessKeys');
+    expect(other?.detail).toContain(second);
   });
 
   it('the stolen key deleted after containment: its second key stays NOT CONTAINED, named (review13 K4)', async () => {

@@ -1,9 +1,14 @@
 /**
  * The anchor signs what verifies and names, and fails on, what does not (review13 K3), for the
- * registry too (closing note 15, "Still left"): a registry shard that does not verify withheld
- * every digest, so one registry item tampered stopped all anchoring until a person mended it. Now
- * the digest carries that shard's head as the last digest anchored it, marks the shard as not
- * renewed, and signs everything else.
+ * registry too, and without leaning on a row of the store an attacker can remove (closing note 15,
+ * "Still left"):
+ * - a registry shard that does not verify withheld every digest, so one registry item tampered
+ *   stopped all anchoring until a person mended it. Now the digest carries that shard's head as the
+ *   last digest anchored it, marks the shard as not renewed, and signs everything else;
+ * - on SQLite, a left-out incident's `anchored` row removed made the anchor forget the head an older
+ *   digest anchored for it, so its history rewritten later was signed. The anchor now takes what
+ *   was anchored from the signed digests when the store's record of it does not hold, and puts the
+ *   record back.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,7 +24,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
-import { digestKeys } from '../support/tamper.js';
+import { digestKeys, rechainSqlite } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 let world = tempSqliteStore();
@@ -97,4 +102,53 @@ it('signs the rest when a registry shard does not verify, carrying that shard as
   const third = await anchor();
   expect([third.problems, third.registryLeftOut, third.written?.registryLeftOut]).toEqual([[], [], undefined]);
   expect((await verify()).digests?.problems).toEqual([]);
+});
+it('checks a left-out incident against the head an older digest anchored, though its anchored row was removed', async () => {
+  const { a, b, db, move, anchor, verify } = await twoShards('row');
+  expect((await anchor()).written?.sequence).toBe(1);
+
+  // The loud tamper: one byte of A's record, and A's anchored row removed.
+  const conn = db();
+  conn.prepare("UPDATE incidents SET data = json_set(data, '$.severity', 2.0) WHERE id = ?").run(a);
+  conn.prepare('DELETE FROM anchored WHERE incident_id = ?').run(a);
+  conn.close();
+  await move(b, 'meanwhile');
+  const second = await anchor();
+  expect(second.leftOut).toEqual([a]);
+  expect(second.written?.incidents.map(([id]) => id)).toContain(b);
+
+  // Later, quietly: A's history rewritten, every hash recomputed (so A verifies on its own again).
+  const later = db();
+  rechainSqlite(later, a, (record) => {
+    record.acknowledgedBy = 'mallory';
+  });
+  later.close();
+  const third = await anchor();
+  // Caught against digest 1, which anchored A's head before the rewrite; never signed.
+  expect(third.problems.map((p) => `${p.incidentId} ${p.problem}`)).toContainEqual(
+    expect.stringMatching(new RegExp(`^${a} differs from the head a digest anchored`)),
+  );
+  expect(third.leftOut).toEqual([a]);
+  expect(third.written?.incidents.map(([id]) => id) ?? []).not.toContain(a);
+  expect((await verify()).digests?.problems.some((p) => p.incidentId === a)).toBe(true);
+});
+
+it('leaves out an incident a registry problem names (opened again under its id), not only its shard', async () => {
+  const { a, b, db, move, anchor } = await twoShards('twice');
+  const shard = registryShardOf(a);
+  expect((await anchor()).written?.sequence).toBe(1);
+  // The registry made to say A was opened a second time: an entry naming it again, chained on.
+  const conn = db();
+  const last = conn.prepare('SELECT n, hash FROM registry WHERE shard = ? ORDER BY n DESC LIMIT 1').get(shard) as { n: number; hash: string };
+  const data = canonicalJson({ at: NOW, incidentId: a });
+  conn.prepare('INSERT INTO registry VALUES (?, ?, ?, ?, ?)').run(shard, last.n + 1, data, last.hash, chainHash(last.hash, data));
+  conn.close();
+  await move(a, 'after the second opening');
+  await move(b, 'meanwhile');
+  const second = await anchor();
+  expect(second.problems.map((p) => `${p.incidentId} ${p.problem}`)).toContainEqual(
+    expect.stringMatching(new RegExp(`^${a} the registry names this incident twice`)),
+  );
+  expect([second.registryLeftOut, second.leftOut]).toEqual([[shard], [a]]);
+  expect(second.written?.incidents.map(([id]) => id)).toEqual([b]);
 });

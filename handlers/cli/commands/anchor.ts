@@ -40,7 +40,12 @@ async function anchor(ctx: Context): Promise<number> {
       );
     }
     if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
-    if (result.remaining) ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
+    if (result.stoppedOnBroken)
+      ctx.io.err(
+        `datalek: stopped after ${result.leftOut.length} incident(s) that do not verify: ${result.remaining} more that moved were not checked; the next run goes on after them (one run reads a bounded number)`,
+      );
+    else if (result.remaining)
+      ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length && !result.written) {
@@ -73,6 +78,7 @@ async function anchor(ctx: Context): Promise<number> {
           adopted: result.adopted,
           bookkeeping: result.bookkeeping,
           remaining: result.remaining,
+          stoppedOnBroken: result.stoppedOnBroken,
           leftOut: result.leftOut,
           registryLeftOut: result.registryLeftOut,
           problems,

@@ -8,6 +8,7 @@
  */
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import {
+  type ContainerInstance,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListClustersCommand,
@@ -178,13 +179,33 @@ export interface DrainedContainerInstance {
  */
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied']);
 
-export async function drainContainerInstance(c: ContainmentClients, instanceId: string, progress: StepProgress): Promise<StepOutcome> {
+/**
+ * How far the drain looks (contain16: the region's clusters were listed to the end and all looked in
+ * at once, however many): `pages` of ListClusters of `pageSize` clusters, `atOnce` clusters looked in
+ * at a time, each cluster's matches read to `pages` pages. Clusters past them are not looked in, and
+ * the step says so, with how to look there by hand.
+ */
+export interface DrainBounds {
+  pages: number;
+  pageSize: number;
+  atOnce: number;
+}
+
+export const DRAIN_BOUNDS: DrainBounds = { pages: 5, pageSize: 100, atOnce: 10 };
+
+export async function drainContainerInstance(
+  c: ContainmentClients,
+  instanceId: string,
+  progress: StepProgress,
+  bounds: DrainBounds = DRAIN_BOUNDS,
+): Promise<StepOutcome> {
   const clusters: string[] = [];
   let nextToken: string | undefined;
+  let pages = 0;
   do {
     let page: ListClustersCommandOutput;
     try {
-      page = await c.ecs.send(new ListClustersCommand({ nextToken }));
+      page = await c.ecs.send(new ListClustersCommand({ nextToken, maxResults: bounds.pageSize }));
     } catch (err) {
       // An account where ECS is denied (an SCP allowing only the services it uses) can place no
       // task on the instance: the cut holds, and a failed drain would page on every isolation
@@ -199,20 +220,35 @@ export async function drainContainerInstance(c: ContainmentClients, instanceId: 
     }
     clusters.push(...(page.clusterArns ?? []));
     nextToken = page.nextToken;
-  } while (nextToken);
-  const listed = await Promise.all(clusters.map((cluster) => containerInstancesOf(c, cluster, instanceId)));
-  const described = await Promise.all(
-    clusters.map(async (cluster, i) =>
-      listed[i].length ? ((await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: listed[i] }))).containerInstances ?? []) : [],
-    ),
-  );
+    pages += 1;
+  } while (nextToken && pages < bounds.pages);
+  // More clusters than the bounds look in: named, with how to look there (an instance's agent registers with one cluster).
+  const past = nextToken
+    ? `; the region has more than the ${clusters.length} ECS cluster(s) looked in: those past them not looked in (aws ecs list-clusters, then aws ecs list-container-instances --cluster NAME --filter "ec2InstanceId == ${instanceId}" in each; drain it by hand where found)`
+    : '';
+  const described: ContainerInstance[][] = [];
+  for (let i = 0; i < clusters.length; i += bounds.atOnce) {
+    const batch = clusters.slice(i, i + bounds.atOnce);
+    described.push(
+      ...(await Promise.all(
+        batch.map(async (cluster) => {
+          const arns = await containerInstancesOf(c, cluster, instanceId, bounds.pages);
+          return arns.length ? ((await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? []) : [];
+        }),
+      )),
+    );
+  }
   // Read back: only an instance ECS says is this EC2 instance counts, whatever the filter let through.
   const found = clusters.flatMap((cluster, i) =>
     described[i]
       .filter((ci) => ci.ec2InstanceId === instanceId && ci.containerInstanceArn)
       .map((ci) => ({ cluster, arn: ci.containerInstanceArn as string, before: ci.status ?? 'unknown' })),
   );
-  if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
+  if (found.length === 0)
+    return {
+      status: 'skipped',
+      detail: `not a container instance in any of the ${past ? '' : "region's "}${clusters.length} ECS cluster(s)${past ? ' looked in' : ''}${past}`,
+    };
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
   for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
@@ -226,20 +262,22 @@ export async function drainContainerInstance(c: ContainmentClients, instanceId: 
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
   return {
     status: 'done',
-    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}`,
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
 }
 
 /** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */
-async function containerInstancesOf(c: ContainmentClients, cluster: string, instanceId: string): Promise<string[]> {
+async function containerInstancesOf(c: ContainmentClients, cluster: string, instanceId: string, pages: number): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
+  let read = 0;
   do {
     const page = await c.ecs.send(new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${instanceId}`, nextToken }));
     arns.push(...(page.containerInstanceArns ?? []));
     nextToken = page.nextToken;
-  } while (nextToken);
+    read += 1;
+  } while (nextToken && read < pages);
   return arns;
 }
 

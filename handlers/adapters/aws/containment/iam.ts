@@ -12,7 +12,7 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, type StepOutcome, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -64,10 +64,11 @@ export interface OtherKey {
  * With it, the user's other keys the same list holds (no further call): a key made with the stolen
  * one is the attacker's way back in (review12 K7).
  */
-async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<{ status?: string; others: OtherKey[]; listed: boolean }> {
+async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<KeyList> {
   const others: OtherKey[] = [];
   let status: string | undefined;
   let listed = false;
+  let code: string | undefined;
   try {
     let marker: string | undefined;
     do {
@@ -80,10 +81,21 @@ async function keyStatus(c: ContainmentClients, userName: string, keyId: string)
     } while (marker);
     listed = true;
   } catch (err) {
-    if (errorCode(err) === 'NoSuchEntity') throw err;
+    code = errorCode(err);
+    if (code === 'NoSuchEntity') throw err;
   }
-  return { status, others, listed };
+  return { status, others, listed, ...(code ? { code } : {}) };
 }
+
+/** What one ListAccessKeys of the key's user read: the key's status (not listed: undefined), the user's other keys; `code`: why not listed. */
+interface KeyList {
+  status?: string;
+  others: OtherKey[];
+  listed: boolean;
+  code?: string;
+}
+
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
 /** The step's words for the user's other Active keys: none, or each with when it was made. */
 function otherActiveKeys(others: readonly OtherKey[]): string {
@@ -117,10 +129,22 @@ function keysVerdict(action: ActionRecord, userName: string, since: string, cont
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   const userName = action.params?.userName;
   // The list this run read before deactivating, judged by the next step without a further call.
-  let read: Awaited<ReturnType<typeof keyStatus>> | undefined;
-  const deactivated = await step(ctx, 'deactivate-key', now, async () => {
+  let read: KeyList | undefined;
+  // A later run, the key deactivated by an earlier one: the key read again first, in the list the
+  // other-keys step reads anyway. Set Active again since (by hand, or by the attacker with a key made
+  // with it), it is deactivated again, as the record says it is: the step is not taken as done
+  // (contain16; until then only the IAM forward's page said so, and the run read done).
+  let later: KeyList | undefined;
+  let run = ctx;
+  const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
+  if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
+    later = await keyStatus(c, userName, action.target);
+    const again = later.status === 'Active' ? ['deactivate-key', 'other-keys'] : ['other-keys'];
+    run = { ...ctx, done: new Set([...ctx.done].filter((n) => !again.includes(n))) };
+  }
+  const deactivated = await step(run, 'deactivate-key', now, async () => {
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
-    read = await keyStatus(c, userName, action.target);
+    read = later ?? (await keyStatus(c, userName, action.target));
     const { status, others } = read;
     // The user's other keys, and from when a key made may be the attacker's: the first activity
     // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
@@ -152,13 +176,14 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
         evidence,
       );
     }
+    const again = later ? `found Active again (deactivated at ${earlier ?? 'an earlier run'}; find out who set it Active: CloudTrail: UpdateAccessKey), ` : '';
     return {
       status: 'done',
-      detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
+      detail: `${action.target} ${again}set Inactive (not deleted)${otherActiveKeys(others)}`,
       evidence: { userName, ...evidence },
     };
   });
-  if (deactivated && userName) await judgeOtherKeys(c, action, ctx, now, userName, read);
+  if (deactivated && userName) await judgeOtherKeys(c, action, run, now, userName, read, later);
 }
 
 /**
@@ -177,11 +202,12 @@ async function judgeOtherKeys(
   ctx: ExecutionContext,
   now: () => string,
   userName: string,
-  read: Awaited<ReturnType<typeof keyStatus>> | undefined,
+  read: KeyList | undefined,
+  later?: KeyList,
 ): Promise<void> {
   await step(ctx, 'other-keys', now, async () => {
-    const seen = read ?? (await keyStatus(c, userName, action.target));
-    if (!seen.listed) return { status: 'skipped', detail: "the key's user's keys could not be listed: datalek show / verify --target aws reads them" };
+    const seen = read ?? later ?? (await keyStatus(c, userName, action.target));
+    if (!seen.listed) return notListed(ctx, seen.code);
     const recorded = ctx.evidence.otherKeysSince;
     const since = typeof recorded === 'string' ? recorded : (ctx.incident.firstActivityAt ?? ctx.incident.detectedAt);
     // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time,
@@ -194,6 +220,34 @@ async function judgeOtherKeys(
     if (v.state === 'drifted') throw notContained('other-keys', action, v, status === undefined);
     return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
   });
+}
+
+/**
+ * The other-keys step when the key's user's keys could not be listed: skipped, the code named (an
+ * SCP's AccessDenied, as the ECS drain's: review13 E2). Not when an earlier run failed it naming a key
+ * made since the first activity (OtherKeyActive): that key is not known to be Inactive now, and a
+ * skip would read the action done, unread (contain16): failed again, the key named, with the code.
+ */
+function notListed(ctx: ExecutionContext, code: string | undefined): StepOutcome {
+  const why = `the key's user's keys could not be listed (${code ?? 'an error'} on ListAccessKeys)`;
+  const before = ctx.steps?.find((s) => s.name === 'other-keys' && s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
+  const named = keysNamed(ctx.evidence);
+  if (before)
+    throw new ContainmentStepError(
+      'other-keys',
+      code ?? 'Error',
+      `${why}: the key made since the first activity an earlier run found Active${named ? ` (${named})` : ''} is not known to be Inactive now: NOT CONTAINED until it is read; ${DENIED.has(code ?? '') ? 'the containment role lacks iam:ListAccessKeys: ' : ''}read it by hand (aws iam list-access-keys), deactivate it unless it is the owner's, then datalek contain ID --target aws --by NAME --reason TEXT`,
+    );
+  return { status: 'skipped', detail: `${why}: neither the key nor its user's other keys read on this run; datalek show / verify --target aws reads them` };
+}
+
+/** The Active keys of the key's user the record's list names (`otherKeys`), by id. */
+function keysNamed(evidence: Record<string, unknown>): string {
+  const keys = Array.isArray(evidence.otherKeys) ? (evidence.otherKeys as { id?: unknown; status?: unknown }[]) : [];
+  return keys
+    .filter((k) => k.status === 'Active' && typeof k.id === 'string')
+    .map((k) => k.id)
+    .join(', ');
 }
 
 export async function revokeRoleSessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
