@@ -161,12 +161,12 @@ describe("a member account's calls that silence its findings reach the pipeline'
   });
 
   it("fits the member IAM stack's patterns, as deployed, in 2,048 characters with the longest names a deployer may give (attack15 K2: the guard forwards this region's datalek stacks too)", () => {
-    // The containment role's name at config's most (59: its read role adds -read), the longest partition.
+    // The containment role's name at config's most (59: its read role adds -read), the break-glass role's at IAM's (64), the longest partition.
     const role = (name: string) => `arn:aws-us-gov:iam::${MEMBER}:role/${name}`;
     const byHandOf = notByDeployment(role(`cdk-datalek-cfn-exec-role-${MEMBER}-us-east-1`));
     const containmentRoleName = 'c'.repeat(59);
     const patterns = {
-      forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName }), byHandOf),
+      forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName, breakGlassRole: 'b'.repeat(64) }), byHandOf),
       guard: memberIamGuardPattern(role(containmentRoleName), byHandOf, 'eu-west-1'),
     };
     expect(JSON.stringify(patterns.guard)).toContain('"aws.cloudformation"');
