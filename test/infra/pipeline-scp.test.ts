@@ -37,7 +37,8 @@ const SCP_FILE = join(import.meta.dirname, '../..', PIPELINE_SCP_FILE);
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
 
-const { response, stateful, forwarders, members, memberIam, iamForward } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, stateful, forwarders, members, memberIam, iamForward } = built;
 const stacks = [stateful, response, ...forwarders, ...members];
 const template = Template.fromStack(response);
 const functions = template.findResources('AWS::Lambda::Function');
@@ -480,7 +481,7 @@ describe('against a forward role broken, or the alarm that would page it silence
     onlyBreakGlass((principal) => [...breaks(principal), ...silences(principal)], [role('Admin'), `arn:aws:iam::${ACCOUNT}:user/someone`]);
     for (const principal of deployments) expect([...breaks(principal), ...silences(principal)].filter((a) => !underScp(a)).map((a) => a.what)).toEqual([]);
     // us-east-1's deployment (DatalekIamForward's role and alarms), excused in the policy a deployment writes.
-    const written = deploymentScp(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING })) as { Statement: Statement[] };
+    const written = deploymentScp(built) as { Statement: Statement[] };
     const usEast1 = role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`);
     const iamForwardAlarms = alarms.filter((a) => a.includes(':us-east-1:'));
     for (const a of [...breaks(usEast1, ['datalek-iam-forward-role']), ...silences(usEast1, iamForwardAlarms)])
@@ -550,7 +551,7 @@ describe('against the watch rules turned off together, before CloudTrail hands t
         name,
       ).toBe(true);
     expect(rules.some((r) => r.includes('rule/DatalekResponse-FindingRouteRule'))).toBe(true);
-    const { Statement } = deploymentScp(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING })) as { Statement: Statement[] };
+    const { Statement } = deploymentScp(built) as { Statement: Statement[] };
     const underWritten = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...Statement]], BASE);
     const everyDeployment = [...new Set(pipelineStacks.map((s) => role(deploymentRoleName(s, ACCOUNT) as string)))];
     expect(everyDeployment).toContain(role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`));
