@@ -216,6 +216,8 @@ export class ResponseStack extends Stack {
           DATALEK_CANARY_REGIONS: regions.join(','),
           DATALEK_CANARY_PUBLISHING_FREQUENCY: config.detector.findingPublishingFrequency,
           DATALEK_CANARY_FEATURES: config.detector.features.join(','),
+          // Each must be an Enabled member of every region's detector (fgsec16 S3).
+          DATALEK_CANARY_MEMBERS: config.memberAccounts.join(','),
         },
         alarmTopic,
         logRetention: props.logRetention,
@@ -492,7 +494,8 @@ export class ResponseStack extends Stack {
 
     // The detector check reads the detectors of the pipeline's regions, nothing else. GuardDuty's
     // ListDetectors has no resource type (the Service Authorization Reference lists none): only
-    // the region can limit it. GetDetector names the detector, whose id GuardDuty gave.
+    // the region can limit it. GetDetector names the detector, whose id GuardDuty gave; so does
+    // ListMembers (the detector's member accounts and their relationship), granted only with members.
     this.detectorReads = [
       new iam.PolicyStatement({
         sid: 'ListDetectorsOfPipelineRegions',
@@ -505,6 +508,16 @@ export class ResponseStack extends Stack {
         actions: ['guardduty:GetDetector'],
         resources: regions.map((r) => `arn:${this.partition}:guardduty:${r}:${this.account}:detector/*`),
       }),
+      // With member accounts, the members of the same detectors: whether each is still an Enabled member (fgsec16 S3).
+      ...(config.memberAccounts.length
+        ? [
+            new iam.PolicyStatement({
+              sid: 'ListMembersOfPipelineDetectors',
+              actions: ['guardduty:ListMembers'],
+              resources: regions.map((r) => `arn:${this.partition}:guardduty:${r}:${this.account}:detector/*`),
+            }),
+          ]
+        : []),
     ];
     for (const statement of this.detectorReads) detectorCheck.fn.addToRolePolicy(statement);
     this.detectorCheckBoundary = new iam.ManagedPolicy(this, 'DetectorCheckBoundary', {
