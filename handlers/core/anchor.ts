@@ -29,7 +29,10 @@
  *    registry shard that does not verify is carried on as the last digest anchored it, and the
  *    digest marks it as not renewed (`registryLeftOut`): its heads are in every digest, and
  *    withholding the digest for it let one registry item tampered stop all anchoring (the
- *    incidents' own proof too) until a person mended it.
+ *    incidents' own proof too) until a person mended it. What is left out is pinned, not vouched
+ *    for: the digest carries its head as read (`seen`, `registrySeen`) on until it verifies, and it
+ *    is anchored again only while it holds that head (review14 K3: otherwise the history written
+ *    while an old entry was kept broken could be rewritten, the byte put back, and signed).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -139,6 +142,9 @@ interface Previous {
   anchored: string | undefined;
   /** The highest incident id it anchored: a bounded run starts after it (review7 Y10). */
   lastIncident?: string;
+  /** The left-out incidents' and registry shards' heads as it saw them, not vouched for (review14 K3). */
+  seen: Map<string, IncidentHead>;
+  registrySeen: Map<number, [number, number, string]>;
 }
 
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
@@ -148,12 +154,16 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const maxBroken = deps.maxBroken ?? MAX_BROKEN_PER_RUN;
   // What the digests anchored, read from them once, only when the store's record of it does not hold.
   let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn } = await readAgainWhileProblems(async () => {
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
-    const problems: AuditProblem[] = [...auditRegistry(shards, new Set(ids)).problems, ...registryBehind(previous, shards)];
+    const problems: AuditProblem[] = [
+      ...auditRegistry(shards, new Set(ids)).problems,
+      ...registryBehind(previous, shards),
+      ...registrySeenBehind(previous, shards),
+    ];
     // The store's "already anchored", believed only while it is the set the last digest left.
     const believed =
       anchoredSet === null ||
@@ -190,6 +200,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     let broken = 0;
     let read = 0;
     let turn: string | undefined;
+    // Each incident read, at its head as read; `extends`: it still holds the head seen while it was left out.
+    const heads = new Map<string, { head: IncidentHead | null; extends: boolean }>();
     for (const id of moved) {
       if (believed && taken >= maxHeads) break;
       if (believed && broken >= maxBroken) {
@@ -198,7 +210,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       }
       read++;
       const raw = await source.rawIncident(id);
-      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
+      const behindSeen = ledgerBehind(raw, previous?.seen.get(id), 'seen');
+      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)), ...behindSeen];
       problems.push(...own);
       if (!own.some((p) => !ofRegistry(p))) taken++;
       else broken++;
@@ -206,6 +219,9 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
+      const past = head && head.seq > (before.get(id)?.seq ?? 0) ? { incidentId: id, seq: head.seq, hash: head.hash } : null;
+      heads.set(id, { head: past, extends: behindSeen.length === 0 });
     }
     const remaining = moved.length - read;
     return {
@@ -216,6 +232,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       bookkeeping,
       remaining,
       turn,
+      heads,
     };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
@@ -227,10 +244,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
   const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined };
 
-  const registry = registryHeads(shards).map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
+  const read = registryHeads(shards);
+  const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
+  const seen = seenHeads(previous, heads, broken);
+  const registrySeen = registrySeenHeads(previous, read, shards, registryLeftOut, registry);
+  // What is left out is pinned as read: a run that saw it move writes a digest for that alone.
+  const sameSeen =
+    JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
+    JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]);
   // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
-  if (signed.length === 0 && sameRegistry && !bookkeeping && turn === undefined)
+  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined)
     return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
@@ -246,6 +270,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
     registryLeftOut,
     turn,
+    seen,
+    registrySeen,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -351,7 +377,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest) };
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest), ...seenOf(digest) };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -376,7 +402,72 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     registry: digest.registry,
     anchored: digest.anchored,
     lastIncident: turnOf(digest),
+    ...seenOf(digest),
   };
+}
+
+/** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
+function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen'> {
+  return {
+    seen: new Map((digest.seen ?? []).map(([incidentId, seq, hash]) => [incidentId, { incidentId, seq, hash }])),
+    registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
+  };
+}
+
+/**
+ * The left-out incidents' heads this digest sees (review14 K3): the ones the last digest saw, but
+ * for those read now that verify (they held it, and are anchored now or were at that head), and
+ * for those read now and left out again, the head as read, unless it does not extend the one seen
+ * before (then that one stays: the rewrite is named on every run, never taken as the new pin).
+ */
+function seenHeads(
+  previous: Pick<Previous, 'seen'> | null,
+  heads: Map<string, { head: IncidentHead | null; extends: boolean }>,
+  leftOut: Set<string>,
+): IncidentHead[] {
+  const seen = new Map(previous?.seen);
+  for (const [id, { head, extends: holds }] of heads) {
+    if (!leftOut.has(id)) seen.delete(id);
+    else if (head && holds) seen.set(id, head);
+  }
+  return [...seen.values()].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
+}
+
+/**
+ * The same for the registry shards: a shard renewed drops out; one left out is seen at its head as
+ * read while it holds the one seen before, and only past the head carried as anchored (`anchored`):
+ * up to there the anchored head pins it, and a shard rewritten there and put back is renewed.
+ */
+function registrySeenHeads(
+  previous: Pick<Previous, 'registrySeen'> | null,
+  read: { seq: number; hash: string }[],
+  shards: RegistryRows[],
+  leftOut: number[],
+  anchored: { seq: number }[],
+): [number, number, string][] {
+  const seen = new Map(previous?.registrySeen);
+  for (const [shard, head] of read.entries()) {
+    const before = seen.get(shard);
+    if (!leftOut.includes(shard)) seen.delete(shard);
+    else if (head.seq > (anchored[shard]?.seq ?? 0) && (!before || registryHolds(shards, shard, before[1], before[2])))
+      seen.set(shard, [shard, head.seq, head.hash]);
+  }
+  return [...seen.values()].sort((a, b) => a[0] - b[0]);
+}
+
+function registryHolds(shards: RegistryRows[], shard: number, n: number, hash: string): boolean {
+  return (n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash) === hash;
+}
+
+/** Registry entries a digest saw while their shard was left out that the store no longer holds: the shard stays left out. */
+function registrySeenBehind(previous: Pick<Previous, 'registrySeen'> | null, shards: RegistryRows[]): AuditProblem[] {
+  return [...(previous?.registrySeen.values() ?? [])]
+    .filter(([shard, n, hash]) => !registryHolds(shards, shard, n, hash))
+    .map(([shard, n]) => ({
+      incidentId: '(registry)',
+      entry: `registry ${shard}/${n}`,
+      problem: `is gone or differs from what the last digest saw while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out, and is not renewed`,
+    }));
 }
 
 /**
@@ -444,17 +535,24 @@ function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: Reg
   return problems;
 }
 
-/** The incident's ledger no longer holds the head a digest anchored (as the store records it): it was rolled back. */
-function ledgerBehind(raw: RawIncident, anchored: IncidentHead | undefined): AuditProblem[] {
-  if (!anchored) return [];
-  const stored = raw.ledger.find((row) => row.seq === anchored.seq);
-  if (stored?.hash === anchored.hash) return [];
+/**
+ * The incident's ledger no longer holds the head a digest anchored (as the store records it): it
+ * was rolled back. Or (`seen`) the head the last digest saw while it was left out: what it recorded
+ * then was rewritten (review14 K3), and it stays left out.
+ */
+function ledgerBehind(raw: RawIncident, head: IncidentHead | undefined, as: 'anchored' | 'seen' = 'anchored'): AuditProblem[] {
+  if (!head) return [];
+  const stored = raw.ledger.find((row) => row.seq === head.seq);
+  if (stored?.hash === head.hash) return [];
   return [
     {
       incidentId: raw.id,
-      entry: `ledger ${anchored.seq}`,
-      seq: anchored.seq,
-      problem: `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`,
+      entry: `ledger ${head.seq}`,
+      seq: head.seq,
+      problem:
+        as === 'anchored'
+          ? `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`
+          : `${stored ? 'differs from' : 'is gone, yet'} the head the last digest saw while the incident did not verify (seen, not vouched for): what it recorded while it was left out was rewritten, so it is not anchored (datalek verify --digests names the digest)`,
     },
   ];
 }

@@ -33,8 +33,13 @@ export function releaseUnderWay(action: ActionRecord, now: string = new Date().t
  * Art. 34(3)(b) "measures taken" exception): a release checks the decisions on record in the commit
  * that marks it, and undoes in AWS before the commit that records it released; a decision recorded in
  * between, on the containment being undone, is refused by reading it so (review11 S5's window, contain15).
+ * Another incident's release that undoes it too (`--undo-for`) marks it so as well (contain16). The
+ * mark's `until` is the machine's time, so it is judged by the machine's clock where the caller has it
+ * (`machineNow`), not by a `--now` stated in the past, under which a mark run out long ago still held
+ * (contain16).
  */
-export function asReleased(incident: Incident, now: string): Incident {
+export function asReleased(incident: Incident, clocks: { now: () => string; machineNow?: () => string }): Incident {
+  const now = clocks.machineNow?.() ?? clocks.now();
   if (!incident.actions.some((a) => releaseUnderWay(a, now))) return incident;
   return {
     ...incident,

@@ -61,9 +61,20 @@ export type Expectation =
    * user made from `since` (the first activity the record knew when the key was deactivated) up to
    * `containedAt` (then): one is most likely made with the stolen key (review12 K7). Without `since` (a record from before),
    * another Active key is named as a check to make. `found`: the key was found Inactive already at
-   * `containedAt` (set so before, when is not known).
+   * `containedAt` (set so before, when is not known). `sessionsRevokedAt`: when the user's older sessions were
+   * revoked with the deactivation (the sessions made with the key end then, not at the deactivation: attack16 K2).
+   * `ownerKeys`: other keys a person confirmed as the owner's after the run failed naming them (K5).
    */
-  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string; found?: true }
+  | {
+      kind: 'access-key';
+      accessKeyId: string;
+      userName: string;
+      since?: string;
+      containedAt?: string;
+      found?: true;
+      sessionsRevokedAt?: string;
+      ownerKeys?: OwnerKeys;
+    }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
   /** All four Block Public Access settings on. */
@@ -522,6 +533,9 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       // A key made after the deactivation was not made with the stolen key, unless a key made with it still worked then.
       const containedAt = chainOutlived(evidence, since) ? undefined : step?.at;
       const found = step?.status === 'failed' && (step.code === ALREADY_CONTAINED || step.code === OTHER_KEY_ACTIVE);
+      // The key's sessions revoked with it (K2): their deny read back as a revocation's is.
+      const revocation = inEffect(KEY_SESSIONS_STEP, 'remove-revocation') ? keySessionsRevocation(action, userName) : undefined;
+      const owners = ownerKeysOf(action);
       return [
         {
           kind: 'access-key',
@@ -530,7 +544,10 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           ...(since ? { since } : {}),
           ...(containedAt ? { containedAt } : {}),
           ...(found ? { found: true as const } : {}),
+          ...(revocation?.issuedBefore ? { sessionsRevokedAt: revocation.issuedBefore } : {}),
+          ...(owners ? { ownerKeys: owners } : {}),
         },
+        ...(revocation ? [revocation] : []),
       ];
     }
     case 'revoke-role-sessions':
@@ -766,6 +783,8 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
  */
 interface OtherCredential {
   kind: 'key' | 'password' | 'mfa';
+  /** A key's id. */
+  id?: string;
   /** As the report names it: a key by its id, a password or device by when alone (a device's serial number carries the name it was given, often the user's). */
   name: string;
   at: string | null;
@@ -799,7 +818,7 @@ function otherCredentials(seen: CredentialsRead): OtherCredential[] {
   return [
     ...(seen.others ?? [])
       .filter((k) => k.status === 'Active')
-      .map((k) => ({ kind: 'key' as const, name: `${k.id} (made ${when(k.created)})`, at: k.created })),
+      .map((k) => ({ kind: 'key' as const, id: k.id, name: `${k.id} (made ${when(k.created)})`, at: k.created })),
     ...(seen.signIn?.password
       ? [{ kind: 'password' as const, name: `console password (made ${when(seen.signIn.password.created)})`, at: seen.signIn.password.created }]
       : []),
@@ -826,29 +845,51 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
  * up to the deactivation (or up to when the key was found Inactive already) is most likely the
  * attacker's, made with the stolen key before containment reached it: NOT CONTAINED. One made before
  * the first activity may be the owner's (a key is often stolen before GuardDuty sees it used): a
- * check to make. One made after the deactivation was not made with this key: named, nothing to do
- * for it here. The containment run judges the key list it read when it deactivated the key so too
- * (review13 K1).
+ * check to make. One made after the deactivation may still be made with the key's sessions, which
+ * outlive it (a GetSessionToken session up to 36 hours, a console sign-in 12: attack16 K2): NOT
+ * CONTAINED too, unless it was made after those sessions were revoked (`sessionsRevokedAt`) or
+ * more than 36 hours after the deactivation (records from before the revocation). Only then is it
+ * cleared as not made with it. A key a person confirmed as the owner's (`ownerKeys`, K5) is named
+ * so, not judged. The containment run judges the key list it read so too (review13 K1).
  */
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
-  const all = otherCredentials(seen);
-  const after = all.filter((k) => k.at && e.containedAt && k.at > e.containedAt);
-  const before = all.filter((k) => !after.includes(k) && e.since && k.at && k.at < e.since);
-  const since = all.filter((k) => !after.includes(k) && !before.includes(k));
+  const owner = e.ownerKeys;
+  const isOwners = (k: OtherCredential) => !!k.id && !!owner?.ids.includes(k.id);
+  const all = otherCredentials(seen).filter((k) => !isOwners(k));
+  const owned = otherCredentials(seen).filter(isOwners);
+  const cleared = clearedFrom(e);
+  const after = all.filter((k) => k.at && cleared && k.at > cleared);
+  const sessions = all.filter((k) => !after.includes(k) && k.at && e.containedAt && k.at > e.containedAt);
+  const before = all.filter((k) => !after.includes(k) && !sessions.includes(k) && e.since && k.at && k.at < e.since);
+  const since = all.filter((k) => !after.includes(k) && !sessions.includes(k) && !before.includes(k));
   const names = (ks: readonly OtherCredential[]) => ks.map((k) => k.name).join(', ');
   const kinds = (ks: readonly OtherCredential[], words: 'noun' | 'made') => inWords([...new Set(ks.map((k) => CREDENTIAL_WORDS[k.kind][words]))]);
-  const later = after.length ? `; made after it was ${e.found ? 'found Inactive' : 'deactivated'}, so not with it: ${names(after)}` : '';
+  const contained = e.found ? 'found Inactive' : 'deactivated';
+  const revoked = e.sessionsRevokedAt && cleared === e.sessionsRevokedAt;
+  const why = revoked
+    ? `after the key's sessions were revoked (${e.sessionsRevokedAt})`
+    : `more than ${KEY_SESSION_HOURS} hours after it was ${contained}, when no session made with it still worked`;
+  const later = after.length ? `; made ${why}, so not with it: ${names(after)}` : '';
+  const ownersWords = owned.length ? `; the owner's, confirmed by ${owner?.by} at ${owner?.at}: ${names(owned)}` : '';
   const check = (ks: readonly OtherCredential[]) => `${[...new Set(ks.map((k) => CREDENTIAL_CHECKS[k.kind]))].join('; ')}; ${NOT_READ_CREDENTIALS}`;
+  const made: string[] = [];
   if (since.length && e.since) {
-    const window = e.containedAt
-      ? e.found
-        ? ' and before the key was found Inactive (when it was set so is not known: one made after that was not made with it)'
-        : ' and before the deactivation'
-      : '';
+    const window = e.containedAt ? (e.found ? ' and before the key was found Inactive (when it was set so is not known)' : ' and before the deactivation') : '';
+    made.push(`the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}`);
+  }
+  if (sessions.length) {
+    const open = e.sessionsRevokedAt ? `before they were revoked (${e.sessionsRevokedAt})` : 'and they were not revoked with it';
+    made.push(
+      `the key's user has ${kinds(sessions, 'made')} after the key was ${contained} (${e.containedAt}) but within ${KEY_SESSION_HOURS} hours of it, while sessions made with the stolen key still worked (a GetSessionToken session lasts up to ${KEY_SESSION_HOURS} hours, a console sign-in 12; deactivating a key ends neither) ${open}: most likely made with those sessions: ${names(sessions)}`,
+    );
+  }
+  if (made.length) {
+    const flagged = [...(e.since ? since : []), ...sessions];
+    const revoke = sessions.length && !e.sessionsRevokedAt ? `; ${REVOKE_KEY_SESSIONS}` : '';
     return {
       state: 'drifted',
-      actual: `${key}, but NOT CONTAINED: the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}${later}`,
-      todo: `${check(since)}; ${TELL}`,
+      actual: `${key}, but NOT CONTAINED: ${made.join('; and ')}${later}${ownersWords}`,
+      todo: `${check(flagged)}${revoke}; ${TELL}`,
     };
   }
   // A record from before the first activity was kept: when one was made says nothing yet.
@@ -857,12 +898,30 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
     return {
       state: 'in-place',
-      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}`,
+      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}${ownersWords}`,
       todo: `the stolen key may have been used before GuardDuty saw it: ${check(unsure)}`,
     };
   }
-  return { state: 'in-place', actual: after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key };
+  return { state: 'in-place', actual: `${after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key}${ownersWords}` };
 }
+
+/**
+ * From when a credential of the key's user is not made with the key nor its sessions: after the
+ * sessions were revoked, or once the longest of them ended (`KEY_SESSION_HOURS` after the
+ * deactivation), whichever came first; none while a key made with it still worked (no `containedAt`).
+ */
+function clearedFrom(e: Extract<Expectation, { kind: 'access-key' }>): string | undefined {
+  if (!e.containedAt) return undefined;
+  const ended = new Date(Date.parse(e.containedAt) + KEY_SESSION_HOURS * 3_600_000).toISOString();
+  if (!e.sessionsRevokedAt || e.sessionsRevokedAt >= ended) return ended;
+  // Revoked before the deactivation (never by a run: it revokes after): the key itself worked until then.
+  if (e.sessionsRevokedAt < e.containedAt) return e.containedAt;
+  return e.sessionsRevokedAt;
+}
+
+/** What to do about the key's sessions when they were not revoked with it. */
+const REVOKE_KEY_SESSIONS =
+  "end the key's sessions now: put the aws:TokenIssueTime deny of runbooks/revoke-user-sessions.md on the key's user (aws iam put-user-policy), then look in CloudTrail for what sessions made with the key did after the deactivation (GetSessionToken, ConsoleLogin by the key's user)";
 
 /**
  * The code of a key step that found a key made since the first activity still Active (review13 K1):
@@ -880,6 +939,47 @@ export const OTHER_KEY_ACTIVE = 'OtherKeyActive';
 export function chainOutlived(evidence: Record<string, unknown>, since: string | undefined): boolean {
   const keys = Array.isArray(evidence.otherKeys) ? (evidence.otherKeys as { status?: unknown; created?: unknown }[]) : [];
   return keys.some((k) => k.status === 'Active' && !(since && typeof k.created === 'string' && k.created < since));
+}
+
+/**
+ * The step of a key's containment that revokes its user's older sessions (adapters/aws/containment/iam.ts):
+ * the `aws:TokenIssueTime` deny `revoke-user-sessions` puts, put with the deactivation (attack16 K2).
+ * Its evidence: `policyName`, `issuedBefore`.
+ */
+export const KEY_SESSIONS_STEP = 'revoke-key-sessions';
+
+/**
+ * The longest a session made with a long-term key outlives the key's deactivation: GetSessionToken's
+ * (and GetFederationToken's) 36 hours; a console sign-in's is 12. Deactivating a key ends none of them.
+ */
+export const KEY_SESSION_HOURS = 36;
+
+/** The key's sessions' revocation as a read-back check, as the record names it (none without its policy's name). */
+function keySessionsRevocation(action: ActionRecord, userName: string): Extract<Expectation, { kind: 'revocation' }> | undefined {
+  const { policyName, issuedBefore } = action.evidence ?? {};
+  if (typeof policyName !== 'string' || !policyName) return undefined;
+  return {
+    kind: 'revocation',
+    principal: 'user',
+    name: userName,
+    // A user's name is personal data: the label names the key.
+    label: `IAM user of ${action.target}`,
+    policyName,
+    issuedBefore: typeof issuedBefore === 'string' ? issuedBefore : null,
+  };
+}
+
+/** Keys of the user a person confirmed as the owner's (`datalek contained --owner-key`), who and when. */
+export interface OwnerKeys {
+  ids: readonly string[];
+  by: string;
+  at: string;
+}
+
+/** The owner's keys the action's by-hand record names (K5), if any. */
+export function ownerKeysOf(action: ActionRecord): OwnerKeys | undefined {
+  const hand = action.byHand;
+  return hand?.ownerKeys?.length ? { ids: hand.ownerKeys, by: hand.by, at: hand.at } : undefined;
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */

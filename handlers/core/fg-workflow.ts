@@ -105,6 +105,8 @@ export interface FgDeps {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
+  /** The machine's own clock, when `now` may be a person's stated one (the CLI's `personDeps` gives it): a release mark is judged by it. */
+  machineNow?: () => string;
 }
 
 /** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
@@ -1102,7 +1104,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.subscribersDecisionSetAside = draft.subscribers;
       draft.subscribers = null;
     }
-    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps.now())).length === 0) {
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps)).length === 0) {
       throw refuse(
         'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
         'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
@@ -1831,7 +1833,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         );
       }
       // A containment being released is no measure (contain15: S5's window, containment.ts asReleased).
-      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps.now())).length === 0) {
+      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps)).length === 0) {
         throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
           'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',

@@ -364,9 +364,11 @@ export interface ActionRecord {
   /**
    * Set when a person carried the planned action out by hand and recorded it (`datalek contained`,
    * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
-   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
+   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered. `ownerKeys`: on a
+   * key action that failed naming other keys of its user (OtherKeyActive), those the person
+   * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5).
    */
-  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[] };
   /**
    * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
    * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
@@ -385,9 +387,11 @@ export interface ActionRecord {
    * Set while a release of it runs (core/release.ts), before it is released or its release failed:
    * no containment run takes it up meanwhile, until `until` (the machine's time; a mark without it
    * lasts `RELEASE_MARK_MS` from `at`). Left by a release that crashed, it counts as absent after that
-   * (core/containment.ts releaseUnderWay); the next release clears it.
+   * (core/containment.ts releaseUnderWay); the next release clears it. `for`: set by the release of
+   * that other incident, which undoes this action's containment too (`--undo-for`), so an Art. 34(3)(b)
+   * decision here meanwhile reads it released (contain16); that release takes it off.
    */
-  releasing?: { at: string; by: string; until?: string };
+  releasing?: { at: string; by: string; until?: string; for?: string };
   /**
    * Set when a release undid part of it and failed to undo the rest (one interface of several
    * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.

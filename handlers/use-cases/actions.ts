@@ -1005,6 +1005,9 @@ export const containAction = action({
  * A planned containment action carried out by hand (core/by-hand.ts): on the command line
  * `datalek contained`, and the incident page's form of the same name (web/action-forms.ts).
  */
+/** Whether the incident holds a key action that failed: the form offers `--owner-key` then (core/by-hand.ts checks which keys). */
+const keyActionFailed = (ctx: OfferContext) => ctx.incident.actions.some((a) => a.type === 'deactivate-access-key' && a.status === 'failed');
+
 export const containedAction = action({
   name: 'contained',
   title: { nl: 'Met de hand ingeperkt', en: 'Contained by hand' },
@@ -1022,8 +1025,18 @@ export const containedAction = action({
       label: { nl: 'Wat er met de hand is gedaan', en: 'What was done by hand' },
     },
     { name: 'at', kind: 'time', label: { nl: 'Uitgevoerd op', en: 'Carried out at' }, hint: { nl: 'Standaard: nu.', en: 'Default: now.' } },
+    {
+      name: 'owner-key',
+      kind: 'list',
+      label: { nl: 'Sleutel(s) van de eigenaar', en: "The owner's key(s)" },
+      hint: {
+        nl: 'Alleen als de sleutelactie mislukte op een andere sleutel (OtherKeyActive) en de eigenaar bevestigde dat die van hem is: de sleutel-id(s) die de fout noemde, met komma’s.',
+        en: 'Only when the key action failed on another key (OtherKeyActive) and the owner confirmed it is theirs: the key id(s) the failure named, comma-separated.',
+      },
+      offered: keyActionFailed,
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at, ownerKeys: v['owner-key'] }),
   run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
 });
 

@@ -152,3 +152,42 @@ it('leaves out an incident a registry problem names (opened again under its id),
   expect([second.registryLeftOut, second.leftOut]).toEqual([[shard], [a]]);
   expect(second.written?.incidents.map(([id]) => id)).toEqual([b]);
 });
+
+it('does not renew a left-out shard whose entries written while it was left out were rewritten (review14 K3, the registry)', async () => {
+  const { a, db, anchor, verify } = await twoShards('seen');
+  const shard = registryShardOf(a);
+  const one = await anchor();
+  expect(one.written?.sequence).toBe(1);
+  // One byte of A's shard's first entry (its hash kept): the shard is left out, loud.
+  const conn = db();
+  const first = conn.prepare('SELECT data FROM registry WHERE shard = ? AND n = 1').get(shard) as { data: string };
+  conn.prepare('UPDATE registry SET data = ? WHERE shard = ? AND n = 1').run(first.data.replace('"at":"', '"at":" '), shard);
+  // Meanwhile an incident is opened in that shard: its entry is written on, seen by the next digest, not vouched for.
+  for (let n = 1; ; n++) {
+    const r = await recordEvent(
+      { store: world.store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: `seen-late-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-seen-late-${n}` }),
+    );
+    if (registryShardOf(r.incidentId as string) === shard) break;
+  }
+  expect((await anchor()).registryLeftOut).toEqual([shard]);
+
+  // That entry rewritten (its time, its hash recomputed), the byte put back: the shard verifies on its own again.
+  const { n } = conn.prepare('SELECT MAX(n) AS n FROM registry WHERE shard = ?').get(shard) as { n: number };
+  const late = conn.prepare('SELECT data, prev_hash FROM registry WHERE shard = ? AND n = ?').get(shard, n) as { data: string; prev_hash: string };
+  const data = canonicalJson({ ...JSON.parse(late.data), at: '2026-11-28T01:00:00.000Z' });
+  conn.prepare('UPDATE registry SET data = ?, hash = ? WHERE shard = ? AND n = ?').run(data, chainHash(late.prev_hash, data), shard, n);
+  conn.prepare('UPDATE registry SET data = ? WHERE shard = ? AND n = 1').run(first.data, shard);
+  conn.close();
+
+  // Not renewed: the run names the shard against what digest 2 saw, and so does verify --digests.
+  const third = await anchor();
+  expect(third.registryLeftOut).toEqual([shard]);
+  expect(third.problems.map((p) => `${p.entry} ${p.problem}`)).toContainEqual(
+    expect.stringMatching(new RegExp(`^registry ${shard}/${n} is gone or differs from what the last digest saw`)),
+  );
+  expect(third.written?.registry[shard] ?? one.written?.registry[shard]).toEqual(one.written?.registry[shard]);
+  expect((await verify()).digests?.problems.map((p) => p.problem)).toContainEqual(
+    expect.stringMatching(new RegExp(`^registry shard ${shard} no longer holds entry ${n} as digest 2`)),
+  );
+});

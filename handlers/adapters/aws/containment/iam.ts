@@ -5,9 +5,25 @@
  * sessions" policy), in an inline policy of the incident's own. That hits every session of the
  * role: a policy choice, recorded as such.
  */
-import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  ListAccessKeysCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
-import { chainOutlived, deletedKeyVerdict, OTHER_KEY_ACTIVE, otherCredentialsVerdict, type Verdict } from '../../../core/drift.js';
+import {
+  chainOutlived,
+  deletedKeyVerdict,
+  KEY_SESSION_HOURS,
+  KEY_SESSIONS_STEP,
+  OTHER_KEY_ACTIVE,
+  otherCredentialsVerdict,
+  ownerKeysOf,
+  type Verdict,
+} from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -29,6 +45,15 @@ export const LEGACY_REVOKE_POLICY_NAME = 'datalek-revoke-older-sessions';
  */
 export function revokePolicyName(incidentId: string, kind: 'sessions' | 'instance' = 'sessions'): string {
   return `datalek-revoke-${incidentId}${kind === 'instance' ? '-instance' : ''}`;
+}
+
+/**
+ * The policy revoking the sessions of a stolen key's user, put with the key's deactivation: named
+ * by the key too, so that one incident's two keys of a user, or its `revoke-user-sessions` of the
+ * same user, are policies of their own, each released with its action.
+ */
+export function keySessionsPolicyName(incidentId: string, keyId: string): string {
+  return `datalek-revoke-${incidentId}-${keyId}`;
 }
 
 /** The policy a recorded revocation was written under (records from before name the legacy one). */
@@ -113,7 +138,7 @@ export { OTHER_KEY_ACTIVE };
  */
 function notContained(step: string, action: ActionRecord, v: Verdict, deleted: boolean, evidence?: Record<string, unknown>): ContainmentStepError {
   const who = deleted ? 'find out who deleted the key (CloudTrail: DeleteAccessKey); ' : '';
-  const message = `${action.target} ${v.actual}; ${who}deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record why with datalek contained ID --action ${action.id} --what TEXT`;
+  const message = `${action.target} ${v.actual}; ${who}deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record it with datalek contained ID --action ${action.id} --owner-key KEY --what TEXT (how it was confirmed)`;
   return evidence ? new FailedWithEvidence(step, OTHER_KEY_ACTIVE, message, evidence) : new ContainmentStepError(step, OTHER_KEY_ACTIVE, message);
 }
 
@@ -121,8 +146,25 @@ function notContained(step: string, action: ActionRecord, v: Verdict, deleted: b
  * The key's user's other keys judged as drift judges them, the stolen key as read (`status`; not
  * listed: deleted), one made after `containedAt` cleared.
  */
-function keysVerdict(action: ActionRecord, userName: string, since: string, containedAt: string | undefined, status: string | undefined, others: OtherKey[]) {
-  const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
+function keysVerdict(
+  action: ActionRecord,
+  userName: string,
+  since: string,
+  containedAt: string | undefined,
+  status: string | undefined,
+  others: OtherKey[],
+  sessionsRevokedAt?: string,
+) {
+  const owners = ownerKeysOf(action);
+  const expected = {
+    kind: 'access-key' as const,
+    accessKeyId: action.target,
+    userName,
+    since,
+    ...(containedAt ? { containedAt } : {}),
+    ...(sessionsRevokedAt ? { sessionsRevokedAt } : {}),
+    ...(owners ? { ownerKeys: owners } : {}),
+  };
   return status === undefined ? deletedKeyVerdict(expected, { others }) : otherCredentialsVerdict(expected, { others }, status);
 }
 
@@ -139,7 +181,8 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
   if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
     later = await keyStatus(c, userName, action.target);
-    const again = later.status === 'Active' ? ['deactivate-key', 'other-keys'] : ['other-keys'];
+    // Active again: its sessions revoked again too (the key may have made new ones since).
+    const again = later.status === 'Active' ? ['deactivate-key', KEY_SESSIONS_STEP, 'other-keys'] : ['other-keys'];
     run = { ...ctx, done: new Set([...ctx.done].filter((n) => !again.includes(n))) };
   }
   const deactivated = await step(run, 'deactivate-key', now, async () => {
@@ -183,7 +226,35 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
       evidence: { userName, ...evidence },
     };
   });
-  if (deactivated && userName) await judgeOtherKeys(c, action, run, now, userName, read, later);
+  if (!deactivated || !userName) return;
+  const revokedAt = await revokeKeySessions(c, action, run, now, userName);
+  await judgeOtherKeys(c, action, run, now, userName, read, later, revokedAt);
+}
+
+/**
+ * The key's user's sessions issued before now denied, beside the deactivation (attack16 K2): a
+ * session made with the key (GetSessionToken, up to 36 hours; a console sign-in the key's password
+ * gave, 12) outlives the key's deactivation and could make the user a new key or password. The
+ * deny `revoke-user-sessions` puts (aws:TokenIssueTime), in a policy of this incident and key; it
+ * hits the owner's own sessions too (they sign in again). Requests signed with a long-term key carry
+ * no token issue time: the user's other keys are the other-keys step's. Returns when the sessions
+ * were revoked (done by an earlier run: its time), or undefined when not.
+ */
+async function revokeKeySessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string, userName: string) {
+  let revokedAt = ctx.done.has(KEY_SESSIONS_STEP) && typeof ctx.evidence.issuedBefore === 'string' ? ctx.evidence.issuedBefore : undefined;
+  await step(ctx, KEY_SESSIONS_STEP, now, async () => {
+    const issuedBefore = now();
+    const policyName = keySessionsPolicyName(ctx.incident.id, action.target);
+    await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: revocationDocument(issuedBefore) }));
+    revokedAt = issuedBefore;
+    return {
+      status: 'done',
+      // The user name is personal data: the detail names the key.
+      detail: `sessions of the IAM user of ${action.target} issued before ${issuedBefore} denied (inline policy ${policyName}): a session made with the key outlives its deactivation (up to ${KEY_SESSION_HOURS} hours); the owner's sessions end too`,
+      evidence: { policyName, issuedBefore },
+    };
+  });
+  return revokedAt;
 }
 
 /**
@@ -203,7 +274,8 @@ async function judgeOtherKeys(
   now: () => string,
   userName: string,
   read: KeyList | undefined,
-  later?: KeyList,
+  later: KeyList | undefined,
+  sessionsRevokedAt: string | undefined,
 ): Promise<void> {
   await step(ctx, 'other-keys', now, async () => {
     const seen = read ?? later ?? (await keyStatus(c, userName, action.target));
@@ -216,7 +288,8 @@ async function judgeOtherKeys(
     const containedAt = read ? now() : earlier;
     // This run's list was read before it set the key Inactive; a later run's says what became of it (deleted: not listed).
     const status = read ? 'Inactive' : seen.status;
-    const v = keysVerdict(action, userName, since, containedAt, status, seen.others);
+    // One made after the deactivation is cleared only once the key's sessions were revoked (or had ended: attack16 K2).
+    const v = keysVerdict(action, userName, since, containedAt, status, seen.others, sessionsRevokedAt);
     if (v.state === 'drifted') throw notContained('other-keys', action, v, status === undefined);
     return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
   });
@@ -266,14 +339,28 @@ export async function revokeRoleSessions(c: ContainmentClients, action: ActionRe
 export async function releaseCredentials(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
   const attempt = releaseStep(options, now);
   if (action.type === 'deactivate-access-key') {
+    const revoked = (action.steps ?? []).some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done');
+    const policyName = action.evidence?.policyName;
     if (!options.reactivateKey) {
-      await options.record({ name: 'reactivate-key', status: 'skipped', at: now(), detail: 'the key stays inactive: reactivating needs --reactivate-key' });
+      const kept = revoked ? `; the deny of its sessions (${policyName}) stays with it: a session made with the key would work again` : '';
+      await options.record({
+        name: 'reactivate-key',
+        status: 'skipped',
+        at: now(),
+        detail: `the key stays inactive: reactivating needs --reactivate-key${kept}`,
+      });
       return;
     }
     await attempt('reactivate-key', async () => {
       await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: action.params?.userName, Status: 'Active' }));
       return `${action.target} set Active again`;
     });
+    // The key's sessions' deny is released with the key (K2).
+    if (revoked && typeof policyName === 'string' && policyName)
+      await attempt('remove-revocation', async () => {
+        await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
+        return `inline policy ${policyName} removed from the IAM user of ${action.target}`;
+      });
   } else if (action.type === 'revoke-role-sessions') {
     const policyName = recordedPolicyName(action);
     await attempt('remove-revocation', async () => {
