@@ -3,6 +3,7 @@
  * the incident is open attach to it. Everything that happens is appended to its timeline; entries
  * are chained by hash so that an edited, removed, inserted or reordered entry shows.
  */
+import { randomBytes } from 'node:crypto';
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalFields, sha256 } from './hash.js';
@@ -678,6 +679,14 @@ export interface Incident {
    * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
    * many finding records so far. The register keeps its facts, effects and measures.
    */
+  /**
+   * Random bytes of the record (`incidentSalt`), hashed with it into each of its ledger entries, and
+   * replaced by fresh ones whenever personal data leaves the record (core/minimise.ts: a name or an
+   * object's key taken out of its actions): the record before held them, so without them no guessed
+   * name, put back into the record as it is now, hashes to what the ledger keeps of the record before
+   * (fed16). A record written before it existed has none until it is minimised.
+   */
+  salt?: string;
   minimised?: {
     at: string;
     by: string;
@@ -1023,7 +1032,16 @@ export function newIncident(fields: NewIncident): Incident {
     paging: { firstPageAt: null, lastDueAt: null },
     nextDueAt: null,
     timelineHead: { seq: 0, hash: genesisHash(fields.id, fields.firstFinding) },
+    salt: incidentSalt(),
   });
+}
+
+/**
+ * An incident record's salt (`Incident.salt`): 128 random bits, derived from nothing the store or
+ * the ledger keeps, as a finding record's (stored-record.ts `findingSalt`).
+ */
+export function incidentSalt(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /** The genesis of an incident's hash chain: a hash of the incident and its first finding's key. */

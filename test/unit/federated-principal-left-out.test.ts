@@ -28,6 +28,7 @@ import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { storedText } from '../../handlers/core/ledger.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -249,5 +250,25 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect(((await t.store.getIncident(id)) as Incident).resource.id).toMatch(/^role-session:[0-9a-f]{16}$/);
     await closeAndMinimise(t.store, id);
     expect(rowsHolding(t.dir, 'roelofs'), 'the tables whose rows still hold the session name once minimised').toEqual([]);
+  });
+
+  it('fed16 item 2: the ledger’s hash of the incident record before minimise confirms no guessed principal', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    await closeAndMinimise(t.store, id);
+    // Whoever holds the store puts a guess back into the record as it is now, as it was before minimise's commit.
+    const now = (await t.store.getIncident(id)) as Incident;
+    const before = (await t.store.getTimeline(id)).filter((e) => e.kind !== 'finding-minimised').at(-1);
+    const ledgered = (await t.store.rawIncident(id)).ledger.map((e) => e.data).join('\n');
+    const confirms = (guess: string) => {
+      const record = structuredClone(now);
+      record.revision -= 1;
+      delete record.minimised;
+      record.timelineHead = { seq: before?.seq as number, hash: before?.hash as string };
+      for (const a of record.actions) if (a.type === 'contain-federated-user') a.params = { ...a.params, principalId: guess };
+      return ledgered.includes(sha256(storedText.incident(record)));
+    };
+    expect(confirms('111122223333:p.pietersen')).toBe(false);
+    expect(confirms(PRINCIPAL), 'the right guess is confirmed by a hash the ledger keeps').toBe(false);
   });
 });
