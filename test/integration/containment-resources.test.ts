@@ -45,6 +45,7 @@ import { CreateBucketCommand, GetObjectTaggingCommand, GetPublicAccessBlockComma
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
+import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
@@ -237,8 +238,16 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     const isolate = action(incident, 'isolate-instance');
     expect(isolate.status).toBe('done');
     expect(isolate.steps?.find((s) => s.name === 'drain-container-instance')?.status).toBe('done');
-    expect(isolate.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('workers'), arn: heldArn, before: 'ACTIVE' }]);
+    expect(isolate.evidence?.containerInstances).toEqual([
+      { cluster: expect.stringContaining('workers'), arn: heldArn, before: 'ACTIVE', drainedBy: incident.id },
+    ]);
     expect(await statusOf('workers', heldArn)).toBe('DRAINING');
+    // Marked as this incident's before the drain (attack16 K6: a retry after a killed run reads it); the release removes it.
+    const markOf = async () =>
+      (
+        await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'workers', containerInstances: [heldArn] }))
+      ).containerInstances?.[0]?.attributes?.find((a) => a.name === DRAINED_BY)?.value;
+    expect(await markOf()).toBe(incident.id);
     expect(await statusOf('batch', otherArn)).toBe('ACTIVE');
     // Drift reads it back (contain16): DRAINING in place; set ACTIVE again behind the record, NOT CONTAINED.
     const drain = async () =>
@@ -253,7 +262,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'workers', containerInstances: [heldArn], status: 'DRAINING' }));
 
     await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'pentest' });
-    expect(await statusOf('workers', heldArn)).toBe('ACTIVE');
+    expect([await statusOf('workers', heldArn), await markOf()]).toEqual(['ACTIVE', undefined]);
   });
 
   it('review13 E2: where ECS cannot be read (an SCP denying ECS), an isolated instance reads the drain skipped, the reason named, not the isolation failed', async () => {

@@ -35,6 +35,8 @@ function ecsOf(count: number, home: number) {
       case 'UpdateContainerInstancesStateCommand':
         seen.drained.push(...(input.containerInstances as string[]));
         return { failures: [] };
+      case 'PutAttributesCommand':
+        return {};
     }
     throw new Error(`unexpected ${command.constructor.name}`);
   };
@@ -43,7 +45,7 @@ function ecsOf(count: number, home: number) {
 
 it('looks in the clusters a few at a time, to a bound of ListClusters pages, and names those past it as not looked in', async () => {
   const { c, clusters, seen } = ecsOf(12, 4);
-  const out = await drainContainerInstance(c, INSTANCE, {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  const out = await drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
   // Eight clusters listed (two pages of four), looked in three at a time; the four past them not looked in.
   expect(seen.lookedIn.sort()).toEqual(clusters.slice(0, 8).sort());
   expect(seen.most).toBe(3);
@@ -55,7 +57,7 @@ it('looks in the clusters a few at a time, to a bound of ListClusters pages, and
 
 it('not found in the clusters looked in, more past the bound: skipped, saying the rest were not looked in (not "not a container instance")', async () => {
   const { c, seen } = ecsOf(12, 10);
-  const out = await drainContainerInstance(c, INSTANCE, {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  const out = await drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
   expect(seen.drained).toEqual([]);
   expect(out.status).toBe('skipped');
   expect(out.detail).toMatch(/^not a container instance in any of the 8 ECS cluster\(s\) looked in; the region has more than the 8/);
@@ -63,7 +65,7 @@ it('not found in the clusters looked in, more past the bound: skipped, saying th
 
 it('within the bound: every cluster looked in, no word of clusters not looked in', async () => {
   const { c, clusters, seen } = ecsOf(5, 2);
-  const out = await drainContainerInstance(c, INSTANCE, {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  const out = await drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
   expect(seen.lookedIn.sort()).toEqual([...clusters].sort());
   expect(out.status).toBe('done');
   expect(out.detail).not.toContain('not looked in');

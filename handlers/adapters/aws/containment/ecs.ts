@@ -9,11 +9,13 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import {
   type ContainerInstance,
+  DeleteAttributesCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListClustersCommand,
   type ListClustersCommandOutput,
   ListContainerInstancesCommand,
+  PutAttributesCommand,
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
@@ -160,7 +162,19 @@ export interface DrainedContainerInstance {
   arn: string;
   /** `ACTIVE` when this isolation drained it; any other status was left as found. */
   before: string;
+  /** The incident whose mark (`DRAINED_BY`) this isolation put on it before draining it; absent when found otherwise, and in records made before the mark. */
+  drainedBy?: string;
 }
+
+/**
+ * The ECS attribute an isolation puts on a container instance, the incident's id its value, before
+ * it sets it DRAINING (attack16 K6): a run killed after the drain and before its step was recorded
+ * keeps no progress, and its retry, finding the instance DRAINING, took it as found so; the release
+ * then left it out of task placement for good. A retry reads a DRAINING instance with its own
+ * incident's mark as drained by this isolation; the release removes the mark with the drain.
+ * An attribute, not a tag: DescribeContainerInstances, which the drain makes anyway, returns it.
+ */
+export const DRAINED_BY = 'datalek.drained-by';
 
 /**
  * An isolated instance that is an ECS container instance, in whichever cluster of its region, set
@@ -196,6 +210,7 @@ export const DRAIN_BOUNDS: DrainBounds = { pages: 5, pageSize: 100, atOnce: 10 }
 export async function drainContainerInstance(
   c: ContainmentClients,
   instanceId: string,
+  incidentId: string,
   progress: StepProgress,
   bounds: DrainBounds = DRAIN_BOUNDS,
 ): Promise<StepOutcome> {
@@ -242,7 +257,12 @@ export async function drainContainerInstance(
   const found = clusters.flatMap((cluster, i) =>
     described[i]
       .filter((ci) => ci.ec2InstanceId === instanceId && ci.containerInstanceArn)
-      .map((ci) => ({ cluster, arn: ci.containerInstanceArn as string, before: ci.status ?? 'unknown' })),
+      .map((ci) => ({
+        cluster,
+        arn: ci.containerInstanceArn as string,
+        before: ci.status ?? 'unknown',
+        marked: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
+      })),
   );
   if (found.length === 0)
     return {
@@ -252,17 +272,25 @@ export async function drainContainerInstance(
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
   for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
+    // The mark before the drain: a run killed between the two leaves an ACTIVE instance marked, drained by the retry.
+    if (!ci.marked)
+      await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
     drained.push(ci.arn);
   }
-  // A retry finds the ones it drained DRAINING: they are still this isolation's to set ACTIVE again.
-  const containerInstances = found.map((f) => (drained.includes(f.arn) ? { ...f, before: 'ACTIVE' } : f));
+  // A retry finds the ones it drained DRAINING: after a failed step its progress names them; after a
+  // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
+  const resumed = found.filter((f) => f.before === 'DRAINING' && f.marked && !drained.includes(f.arn));
+  const containerInstances: DrainedContainerInstance[] = found.map(({ marked, ...f }) =>
+    drained.includes(f.arn) || (marked && f.before === 'DRAINING') ? { ...f, before: 'ACTIVE', drainedBy: incidentId } : f,
+  );
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
+  const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
   return {
     status: 'done',
-    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
 }
@@ -281,13 +309,17 @@ async function containerInstancesOf(c: ContainmentClients, cluster: string, inst
   return arns;
 }
 
-/** The container instances an isolation drained, set ACTIVE again; those it found otherwise are left. */
+/** The container instances an isolation drained, set ACTIVE again and their mark removed; those it found otherwise are left. */
 export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
   const ours = drained.filter((d) => d.before === 'ACTIVE');
   for (const d of ours) {
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
+    // After the drain is undone (a release stopped between the two leaves it ACTIVE, marked: a later isolation drains it again).
+    if (d.drainedBy)
+      await c.ecs.send(new DeleteAttributesCommand({ cluster: d.cluster, attributes: [{ name: DRAINED_BY, value: d.drainedBy, targetId: d.arn }] }));
   }
-  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)`;
+  const marks = ours.filter((d) => d.drainedBy).length;
+  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)${marks ? `, ${DRAINED_BY} removed from ${marks}` : ''}`;
 }
