@@ -79,6 +79,10 @@ const onlyBreakGlass = (changes: (principal: string) => Authorization[], refused
 };
 /** The role CloudFormation deploys the stacks with (the CDK bootstrap's execution role), in each of the pipeline's regions. */
 const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
+/** The central region's: it alone makes the functions, their roles and the central topics, alarms and policies (infra16). */
+const [centralDeployment] = deployments;
+/** us-east-1's, which deploys DatalekIamForward (not a pipeline region here). */
+const usEast1Deployment = role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`);
 
 /** Every stack of the app: the pipeline account's, the member accounts', DatalekIamForward. */
 const all = [...stacks, ...memberIam, ...(iamForward ? [iamForward] : [])];
@@ -118,7 +122,9 @@ const pagedFor = (eventName: string, value: string, field: 'policyArn' | 'roleNa
 
 describe('the service control policy of the pipeline account', () => {
   it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account, the break-glass role and the on-call role', () => {
-    expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks } }));
+    expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(
+      pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks, topicsAndPolicies: iamForward ? [iamForward] : [] } }),
+    );
   });
 
   it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and break-glass and on-call role names of IAM's longest", () => {
@@ -152,7 +158,7 @@ describe("against a role named like the deployment's (read11b B3)", () => {
   const execRole = (region: string) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`);
 
   it('excuses the execution role of a pipeline region, not one of another name that begins so', () => {
-    for (const principal of deployments) expect(underScp(call('sns:Unsubscribe', pages, principal)), principal).toBe(true);
+    expect(underScp(call('sns:Unsubscribe', pages, centralDeployment))).toBe(true);
     for (const principal of [execRole('anything'), execRole(`${BASE.region}-x`), execRole('us-west-2')]) {
       expect(underScp(call('sns:Unsubscribe', pages, principal)), principal).toBe(false);
       expect(underScp(call('sns:SetSubscriptionAttributes', pages, principal)), principal).toBe(false);
@@ -306,13 +312,20 @@ describe("against cutting the datalek topics' subscriptions (review10 S1)", () =
     }
   });
 
-  it("lets the deployment (a subscription the stack drops or changes) and the break-glass role through, and another team's topic alone", () => {
-    for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)]) {
-      expect(
-        cuts(principal)
-          .filter((a) => !underScp(a))
-          .map((a) => a.what),
-      ).toEqual([]);
+  it("lets the deployment of the topic's region (a subscription the stack drops or changes) and the break-glass role through, and another team's topic alone", () => {
+    expect(
+      cuts(role(DEPLOY_CONTEXT.breakGlassRole))
+        .filter((a) => !underScp(a))
+        .map((a) => a.what),
+    ).toEqual([]);
+    for (const principal of deployments) {
+      const region = principal.split('-').slice(-3).join('-');
+      const [own, others] = [true, false].map((mine) => cuts(principal).filter((a) => a.resource.includes(`:sns:${region}:`) === mine));
+      expect(own.length, principal).toBeGreaterThan(0);
+      expect(own.filter((a) => !underScp(a)).map((a) => a.what)).toEqual([]);
+      // infra16: not another region's (a forwarder region's deployment taken over cut the central topics' subscriptions unrefused).
+      expect(others.length, principal).toBeGreaterThan(0);
+      expect(others.filter(underScp).map((a) => a.what)).toEqual([]);
     }
     expect(underScp(call('sns:Unsubscribe', `arn:aws:sns:${BASE.region}:${ACCOUNT}:billing-alerts:0b6c7a2e`, role('Admin')))).toBe(true);
     // Another bootstrap's execution role is no deployment of datalek's.
@@ -374,10 +387,26 @@ describe("against a new version of a fixed-name datalek-* managed policy (infra1
     for (const p of policies)
       for (const action of changes) {
         expect(underScp(call(action, p, role('Admin'))), `Admin ${action} ${p}`).toBe(false);
-        for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
+        for (const principal of [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)])
           expect(underScp(call(action, p, principal)), `${principal} ${action} ${p}`).toBe(true);
       }
     expect(underScp(call('iam:DeletePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/billing-report`, role('Admin')))).toBe(true);
+  });
+
+  it("lets each region's deployment version its own stacks' policies alone, not another region's or the central ones (infra16)", () => {
+    const policy = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
+    const central = ['datalek-contain-boundary', 'datalek-function-boundary', 'datalek-on-call-read-containment', 'datalek-contain-function-overflow-1'];
+    const owners: [string, string[]][] = [
+      [centralDeployment, central],
+      [deployments[1], [`datalek-forward-boundary-${DEPLOY_CONTEXT.forwardFrom}`]],
+      [usEast1Deployment, ['datalek-iam-forward-boundary']],
+    ];
+    // The other regions' deployments are not told apart by the policy (one statement for them all: room); the watch pages theirs.
+    for (const [principal, own] of owners)
+      for (const [, names] of owners)
+        for (const name of names)
+          for (const action of changes)
+            expect(underScp(call(action, policy(name), principal)), `${principal} ${action} ${name}`).toBe((names === central) === (own === central));
   });
 });
 
@@ -403,7 +432,7 @@ describe('against a new version of a managed policy on a datalek role that has n
     for (const stack of [response, ...members, ...forwarders, ...(iamForward ? [iamForward] : [])])
       expect(rolePolicies.some((p) => p.where.startsWith(`${stack.stackName}/`))).toBe(true);
     expect(pagedFor('CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/datalek-contain-boundary`), 'premise: a named one pages').toContain(
-      'datalek-watch-by-hand',
+      'datalek-watch-roles',
     );
   });
 
@@ -455,13 +484,27 @@ describe('against a forward role broken, or the alarm that would page it silence
     expect(alarms.length).toBeGreaterThan(20);
     expect(alarms).toContain(`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:datalek-iam-forward-dead-letters`);
     onlyBreakGlass((principal) => [...breaks(principal), ...silences(principal)], [role('Admin'), `arn:aws:iam::${ACCOUNT}:user/someone`]);
-    for (const principal of deployments) expect([...breaks(principal), ...silences(principal)].filter((a) => !underScp(a)).map((a) => a.what)).toEqual([]);
-    // us-east-1's deployment (DatalekIamForward's role and alarms), excused in the policy a deployment writes.
-    const written = deploymentScp(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING })) as { Statement: Statement[] };
-    const usEast1 = role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`);
-    const iamForwardAlarms = alarms.filter((a) => a.includes(':us-east-1:'));
-    for (const a of [...breaks(usEast1, ['datalek-iam-forward-role']), ...silences(usEast1, iamForwardAlarms)])
-      expect(allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...written.Statement]], BASE), a.what).toBe(true);
+    // The central deployment the central alarms alone (infra16), no forward role; a forwarder region's and us-east-1's
+    // (DatalekIamForward) the other regions' roles and alarms, not the central ones (they are not told apart: room).
+    const central = (a: string) => a.includes(`:${DEPLOY_CONTEXT.region}:`);
+    for (const principal of [centralDeployment, deployments[1], usEast1Deployment]) {
+      const ownRoles = principal === centralDeployment ? [] : forwardRoles;
+      const ownAlarms = alarms.filter((a) => central(a) === (principal === centralDeployment));
+      expect(ownAlarms.length, principal).toBeGreaterThan(0);
+      const own = [...breaks(principal, ownRoles), ...silences(principal, ownAlarms)];
+      const others = [
+        ...breaks(
+          principal,
+          forwardRoles.filter((r) => !ownRoles.includes(r)),
+        ),
+        ...silences(
+          principal,
+          alarms.filter((a) => !ownAlarms.includes(a)),
+        ),
+      ];
+      expect(own.filter((a) => !underScp(a)).map((a) => a.what)).toEqual([]);
+      expect(others.filter(underScp).map((a) => a.what)).toEqual([]);
+    }
     // Another team's roles and alarms are not datalek's to hold.
     expect(underScp(call('iam:PutRolePolicy', role('billing-forward-role'), role('Admin')))).toBe(true);
     expect(underScp(call('cloudwatch:DisableAlarmActions', `arn:aws:cloudwatch:${BASE.region}:${ACCOUNT}:alarm:billing-late`, role('Admin')))).toBe(true);
@@ -513,11 +556,11 @@ describe('the size of the policy a deployment writes (deploy12)', () => {
   const withRegions = (forwardFrom: string[]) =>
     buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: forwardFrom.join(','), breakGlassRole: 'b'.repeat(64) });
 
-  it('is written as the deployer attaches it, and fits an SCP, with many regions', () => {
-    const [text, ...more] = deploymentScpTexts(withRegions(regions));
+  it("is written as the deployer attaches it, and fits an SCP, with the example's regions", () => {
+    const [text, ...more] = deploymentScpTexts(withRegions([DEPLOY_CONTEXT.forwardFrom]));
     expect(more).toEqual([]);
     expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
-    expect(JSON.parse(text)).toEqual(deploymentScp(withRegions(regions)));
+    expect(JSON.parse(text)).toEqual(deploymentScp(withRegions([DEPLOY_CONTEXT.forwardFrom])));
   });
 
   /** Each document fits an SCP (an account's 12 digits in place of the placeholder), and together they hold the policy's statements, each once. */
@@ -532,15 +575,14 @@ describe('the size of the policy a deployment writes (deploy12)', () => {
   };
 
   it('splits its statements into documents that each fit an SCP, rather than failing synth, where one would not fit (read12b B2)', () => {
+    // infra16: each region's paging path excuses its own deployment alone, so nine regions no longer fit one SCP.
+    expectSplit(withRegions(regions));
     const many = [...regions, 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ca-central-1', 'sa-east-1'];
-    many.push('ap-south-1', 'ap-northeast-3', 'ap-east-1', 'me-central-1', 'af-south-1', 'il-central-1', 'ca-west-1', 'mx-central-1');
     expectSplit(withRegions(many));
   });
 
   it("synthesizes the upgrade's deploy of a nine-region deployment, which names each region's execution role twice (read12b B2)", () => {
     const nine = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2', 'us-east-1'].join(',');
-    // The premise: the normal deploy of these regions takes one SCP.
-    expect(deploymentScpTexts(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: nine }))).toHaveLength(1);
     expectSplit(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: nine, sharedBootstrapUpgrade: 'true' }));
   });
 });
@@ -552,8 +594,10 @@ describe('against a permission added to a datalek function (review10 K4)', () =>
     for (const id of Object.keys(functions)) {
       expect(underScp(addPermission(arnOf(id), role('Admin'))), id).toBe(false);
       expect(underScp(addPermission(`${arnOf(id)}:live`, role('Admin'))), `${id} by alias`).toBe(false);
-      for (const principal of [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)])
+      for (const principal of [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)])
         expect(underScp(addPermission(arnOf(id), principal)), `${id} by ${principal}`).toBe(true);
+      // infra16: the central deployment alone makes the functions.
+      expect(underScp(addPermission(arnOf(id), deployments[1])), `${id} by a forwarder region's deployment`).toBe(false);
     }
     expect(underScp(addPermission(`arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:billing-report`, role('Admin')))).toBe(true);
   });
